@@ -1,0 +1,59 @@
+"""The typer app, shared options, and the rule that user errors are one line and exit 1."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Callable
+
+import typer
+from rich.console import Console
+
+from classifier.errors import InputError
+
+app = typer.Typer(
+    name="stance",
+    help="Measure how news outlets frame actors: stance toward countries, leaders and blocs, per sentence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> None:
+    console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    console.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
+
+
+def handle_errors(fn: Callable) -> Callable:
+    """Turn InputError (and a few OS errors) into one red line and exit 1; Ctrl-C into exit 130."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            fail(str(exc))
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            fail(f"{exc.filename}: {exc.strerror}")
+        except KeyboardInterrupt:
+            console.print("interrupted")
+            raise typer.Exit(130)
+
+    return wrapper
+
+
+def show_progress(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty()
+
+
+def main() -> None:
+    from classifier.cli import commands  # noqa: F401  (registers every command on ``app``)
+
+    app()

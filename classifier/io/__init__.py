@@ -1,0 +1,1 @@
+"""File input/output: the only place (with cli/) that touches the disk."""

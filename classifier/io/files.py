@@ -1,0 +1,147 @@
+"""Atomic writes and record readers that name the file and line of every error."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from classifier.errors import InputError
+
+TABLE_FORMATS = ("jsonl", "csv", "parquet")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_json_atomic(path: str | Path, obj: Any) -> None:
+    write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def format_of(path: str | Path, default: str = "jsonl") -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix in ("jsonl", "ndjson", "json"):
+        return "jsonl"
+    if suffix in ("csv", "parquet"):
+        return suffix
+    return default
+
+
+def _jsonable_frame(records: list[dict]):
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(records)
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, (list, dict))).any():
+            frame[column] = frame[column].map(lambda v: json.dumps(v, ensure_ascii=False))
+    return frame
+
+
+def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = None) -> int:
+    """Write records as JSONL, CSV or Parquet (by ``fmt`` or the extension), atomically."""
+    fmt = fmt or format_of(path)
+    records = list(records)
+    with atomic_path(path) as tmp:
+        if fmt == "jsonl":
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for record in records:
+                    fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif fmt == "csv":
+            _jsonable_frame(records).to_csv(tmp, index=False)
+        elif fmt == "parquet":
+            import pandas as pd
+
+            pd.DataFrame.from_records(records).to_parquet(tmp, index=False)
+        else:
+            raise InputError(f"{path}: unknown output format {fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
+    return len(records)
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
+    """Yield (line number, object) for each non-blank line; errors name file and line."""
+    path = Path(path)
+    try:
+        fh = open(path, "r", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open ({exc.strerror})") from None
+    with fh:
+        lineno = 0
+        try:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
+                if not isinstance(obj, dict):
+                    raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}")
+                yield lineno, obj
+        except UnicodeDecodeError:
+            raise InputError(f"{path}:{lineno + 1}: not UTF-8 text") from None
+
+
+def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
+    """Yield (line number, row) from a CSV file with a header."""
+    path = Path(path)
+    try:
+        with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if reader.fieldnames is None:
+                raise InputError(f"{path}:1: empty CSV file (expected a header row)")
+            for row in reader:
+                if None in row:
+                    raise InputError(f"{path}:{reader.line_num}: more fields than the header has")
+                yield reader.line_num, {k: (None if v == "" else v) for k, v in row.items()}
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: malformed CSV ({exc})") from None
+
+
+def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for a corrupt file
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+    for index, row in enumerate(table.to_pylist(), start=1):
+        yield index, row
+
+
+def iter_table(path: str | Path) -> Iterator[tuple[int, dict]]:
+    """Rows of a JSONL, CSV or Parquet file, each with its line (or row) number."""
+    fmt = format_of(path)
+    if fmt == "csv":
+        return iter_csv(path)
+    if fmt == "parquet":
+        return iter_parquet(path)
+    return iter_jsonl(path)

@@ -1,0 +1,89 @@
+"""The one item schema every stage reads and writes.
+
+An item is one (sentence, actor) pair: ``{"id", "text", "actor", "spans", "label", "source",
+"article", ...}``, the format of the shared benchmark data. Extra fields pass through untouched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from classifier.errors import InputError
+from classifier.io.files import iter_table
+
+LABELS: tuple[str, ...] = ("favor", "against", "neutral")
+
+
+class Item(BaseModel):
+    """One sentence and one actor, with the character spans of the actor's mentions in the text."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    text: str
+    actor: Optional[str] = None
+    spans: list[tuple[int, int]] = []
+    label: Optional[str] = None
+    source: Optional[str] = None
+    article: Optional[str] = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value):
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _spans_inside_text(self) -> "Item":
+        for start, end in self.spans:
+            if not (0 <= start < end <= len(self.text)):
+                raise ValueError(f"span [{start}, {end}] is outside the text (length {len(self.text)})")
+        return self
+
+    def mentions(self) -> list[str]:
+        return [self.text[start:end] for start, end in self.spans]
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "missing":
+        return f"missing field '{where}'"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def parse_item(record: dict, where: str) -> Item:
+    """Validate one record; ``where`` ("file:line") starts the error message."""
+    if isinstance(record.get("spans"), str):  # CSV stores the list as JSON text
+        import json
+
+        try:
+            record = {**record, "spans": json.loads(record["spans"])}
+        except ValueError:
+            raise InputError(f"{where}: spans is not a JSON list of [start, end] pairs") from None
+    try:
+        return Item.model_validate(record)
+    except ValidationError as exc:
+        raise InputError(f"{where}: {_describe(exc)}") from None
+
+
+def read_items(path: str | Path, *, allowed_labels: Iterable[str] | None = LABELS) -> Iterator[Item]:
+    """Read and validate items from JSONL, CSV or Parquet; the first bad row stops with file:line."""
+    allowed = set(allowed_labels) if allowed_labels is not None else None
+    for lineno, record in iter_table(path):
+        item = parse_item(record, f"{path}:{lineno}")
+        if allowed is not None and item.label is not None and item.label not in allowed:
+            raise InputError(
+                f"{path}:{lineno}: unknown label {item.label!r}; expected one of {', '.join(sorted(allowed))}"
+            )
+        yield item
+
+
+def item_record(item: Item) -> dict:
+    """The item as a plain dict for writing (spans as lists)."""
+    record = item.model_dump()
+    record["spans"] = [list(span) for span in item.spans]
+    return record

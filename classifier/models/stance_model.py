@@ -1,0 +1,183 @@
+"""``StanceModel``: a sequence classifier that scores stance toward a target actor.
+
+A model is a directory: a standard Hugging Face sequence-classification model (``config.json``
+with ``id2label``, ``model.safetensors``, tokenizer) plus ``stance.json`` (input format, max length,
+temperature) and a model card. Weights load from safetensors only; remote code only on request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from classifier.errors import InputError
+from classifier.items import LABELS, Item
+from classifier.models.inputs import Encoded, InputEncoder
+
+STANCE_FILE = "stance.json"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"
+
+
+def model_hash(path: Path) -> str:
+    """Short content hash of the weights file, so predictions name the exact model."""
+    digest = hashlib.sha256()
+    with open(path / "model.safetensors", "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:12]
+
+
+class StanceModel:
+    """Encoder + head + how inputs are built; ``predict_proba`` returns rows in ``labels`` order."""
+
+    def __init__(self, model, tokenizer, *, input_format: str = "pair", max_length: int = 160,
+                 temperature: float = 1.0, name: str = "unsaved", digest: str = "", path: Path | None = None):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.labels: list[str] = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        self.encoder = InputEncoder(tokenizer, input_format, max_length)
+        self.temperature = float(temperature)
+        self.name = name
+        self.digest = digest
+        self.path = path
+
+    @property
+    def input_format(self) -> str:
+        return self.encoder.input_format
+
+    @property
+    def max_length(self) -> int:
+        return self.encoder.max_length
+
+    @property
+    def model_id(self) -> str:
+        return f"{self.name}@{self.digest}" if self.digest else self.name
+
+    # -- loading -------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, trust_remote_code: bool = False) -> "StanceModel":
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        path = Path(path) if path else DEFAULT_MODEL_DIR
+        if not (path / "config.json").exists():
+            raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")
+        if not (path / "model.safetensors").exists():
+            raise InputError(f"{path}: no model.safetensors; only safetensors weights are loaded (never pickles)")
+        settings = json.loads((path / STANCE_FILE).read_text()) if (path / STANCE_FILE).exists() else {}
+        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32)
+        model.eval()
+        check_labels(model.config.id2label, path)
+        return cls(model, tokenizer, input_format=settings.get("input_format", "pair"),
+                   max_length=int(settings.get("max_length", 160)),
+                   temperature=float(settings.get("temperature", 1.0)),
+                   name=settings.get("name", path.name), digest=model_hash(path), path=path)
+
+    def save(self, path: str | Path, card: dict | None = None, *, half: bool = True) -> Path:
+        """Write the directory atomically (a temp dir renamed into place)."""
+        import shutil
+        import tempfile
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            model = self.model
+            if half:
+                import copy
+
+                model = copy.deepcopy(self.model).half()
+            model.save_pretrained(tmp, safe_serialization=True)
+            self.tokenizer.save_pretrained(tmp)
+            settings = {"name": path.name, "input_format": self.input_format, "max_length": self.max_length,
+                        "temperature": self.temperature, "labels": self.labels}
+            (tmp / STANCE_FILE).write_text(json.dumps(settings, indent=2) + "\n")
+            if card is not None:
+                from classifier.models.card import write_card
+
+                write_card(tmp, card)
+            if path.exists():
+                backup = path.with_name(f".{path.name}.old")
+                shutil.rmtree(backup, ignore_errors=True)
+                path.rename(backup)
+                tmp.rename(path)
+                shutil.rmtree(backup, ignore_errors=True)
+            else:
+                tmp.rename(path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        self.name, self.digest, self.path = path.name, model_hash(path), path
+        return path
+
+    # -- inference -----------------------------------------------------------------------------
+    def encode(self, items: Sequence[Item]) -> tuple[list[Encoded], int]:
+        encoded = [self.encoder.encode(item.text, item.actor, item.spans) for item in items]
+        return encoded, sum(e.truncated for e in encoded)
+
+    def logits(self, batch: Sequence[Encoded]):
+        import torch
+
+        inputs = pad_batch(batch, self.tokenizer.pad_token_id)
+        with torch.inference_mode():
+            return self.model(**inputs).logits.float()
+
+    def predict_proba(self, items: Sequence[Item], *, batch_size: int = 64,
+                      on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        """Probabilities, one row per item in input order, columns in ``self.labels`` order."""
+        import torch
+
+        ids, _ = self.encode(items)
+        order = np.argsort([-len(x.input_ids) for x in ids], kind="stable")
+        out = np.zeros((len(items), len(self.labels)), dtype=np.float64)
+        for start in range(0, len(order), batch_size):
+            chosen = order[start:start + batch_size]
+            logits = self.logits([ids[i] for i in chosen]) / self.temperature
+            out[chosen] = torch.softmax(logits, dim=-1).double().numpy()
+            if on_batch:
+                on_batch(len(chosen))
+        return out
+
+    def predict(self, items: Iterable[Item], *, batch_size: int = 64) -> list[dict]:
+        """``[{"stance": label, "stance_scores": {label: p}}]`` for each item."""
+        items = list(items)
+        probs = self.predict_proba(items, batch_size=batch_size)
+        return [scores_record(row, self.labels) for row in probs]
+
+
+def scores_record(row: np.ndarray, labels: Sequence[str]) -> dict:
+    row = np.asarray(row, dtype=np.float64)
+    row = row / row.sum()
+    return {"stance": labels[int(row.argmax())],
+            "stance_scores": {label: round(float(p), 6) for label, p in zip(labels, row)}}
+
+
+def pad_batch(batch: Sequence[Encoded], pad_id: int) -> dict:
+    """Pad to the longest in the batch (never to a fixed maximum)."""
+    import torch
+
+    width = max(len(e.input_ids) for e in batch)
+    input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(batch), width), dtype=torch.long)
+    types = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, encoded in enumerate(batch):
+        n = len(encoded.input_ids)
+        input_ids[row, :n] = torch.tensor(encoded.input_ids, dtype=torch.long)
+        attention[row, :n] = 1
+        if encoded.token_type_ids is not None:
+            types[row, :n] = torch.tensor(encoded.token_type_ids, dtype=torch.long)
+    inputs = {"input_ids": input_ids, "attention_mask": attention}
+    if batch[0].token_type_ids is not None:
+        inputs["token_type_ids"] = types
+    return inputs
+
+
+def check_labels(id2label: dict, path) -> None:
+    names = {str(v) for v in id2label.values()}
+    if not names <= set(LABELS):
+        raise InputError(f"{path}: model labels {sorted(names)} are not stance labels {list(LABELS)}")

@@ -1,0 +1,198 @@
+"""Fine-tune a stance model: the project's one training loop (default model and retraining).
+
+Length-bucketed batches (little padding), AdamW with linear warm-up and decay, optional class
+weighting, the best epoch on the dev split kept. Deterministic for a given seed and thread count.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from classifier.items import LABELS, Item
+from classifier.models.inputs import add_marker_tokens
+from classifier.models.stance_model import StanceModel, pad_batch
+
+
+@dataclass
+class TrainConfig:
+    base: str | None = None            # None: the bundled all-MiniLM-L6-v2; or a path, HF name, model dir
+    input_format: str = "pair"
+    max_length: int = 160
+    learning_rate: float = 5e-5
+    epochs: int = 3
+    batch_size: int = 32
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    class_weighting: str = "none"      # none | balanced | sqrt
+    label_smoothing: float = 0.0
+    seed: int = 13
+    trust_remote_code: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TrainResult:
+    model: StanceModel
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+
+
+def set_seed(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def start_model(config: TrainConfig) -> StanceModel:
+    """A fresh classification head on the base encoder, or a stance model to continue from."""
+    import json
+    from pathlib import Path
+
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from classifier.models.base import resolve_base
+    from classifier.models.stance_model import STANCE_FILE
+
+    base = resolve_base(config.base)
+    if Path(base, STANCE_FILE).exists():  # continue from one of our stance models
+        stance = StanceModel.load(base, trust_remote_code=config.trust_remote_code)
+        settings = json.loads(Path(base, STANCE_FILE).read_text())
+        stance.encoder.input_format = settings.get("input_format", config.input_format)
+        stance.temperature = 1.0
+        return stance
+    tokenizer = AutoTokenizer.from_pretrained(base, trust_remote_code=config.trust_remote_code)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
+        label2id={label: i for i, label in enumerate(LABELS)}, dtype=torch.float32,
+        trust_remote_code=config.trust_remote_code, ignore_mismatched_sizes=True)
+    add_marker_tokens(tokenizer, model)
+    return StanceModel(model, tokenizer, input_format=config.input_format, max_length=config.max_length,
+                       name=Path(base).name)
+
+
+def class_weights(labels: Sequence[int], n_classes: int, scheme: str) -> np.ndarray | None:
+    if scheme == "none":
+        return None
+    counts = np.bincount(labels, minlength=n_classes).astype(float)
+    counts[counts == 0] = 1.0
+    weights = len(labels) / (n_classes * counts)
+    if scheme == "sqrt":
+        weights = np.sqrt(weights)
+    elif scheme != "balanced":
+        raise ValueError(f"unknown class weighting {scheme!r}; expected none, balanced or sqrt")
+    return weights / weights.mean()
+
+
+def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar length: shuffle, sort within pools of 50 batches, shuffle batches."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start:start + pool], key=lambda i: lengths[i])
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    stance.model.eval()
+    probs = stance.predict_proba(items, batch_size=128)
+    predicted = [stance.labels[i] for i in probs.argmax(axis=1)]
+    gold = [item.label for item in items]
+    return {"macro_f1": float(f1_score(gold, predicted, labels=list(LABELS), average="macro", zero_division=0)),
+            "accuracy": float(accuracy_score(gold, predicted))}
+
+
+def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config: TrainConfig,
+          log: Callable[[str], None] = print, on_step: Callable[[int, int], None] | None = None) -> TrainResult:
+    """Fine-tune and return the model of the best dev epoch (the last epoch when there is no dev)."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    started = time.time()
+    set_seed(config.seed)
+    stance = start_model(config)
+    label_ids = [stance.labels.index(item.label) for item in train_items]
+    ids, truncated = stance.encode(train_items)
+    if truncated:
+        log(f"{truncated} training texts were longer than {config.max_length} tokens: kept a window on the mention")
+    weights = class_weights(label_ids, len(stance.labels), config.class_weighting)
+    loss_fn = torch.nn.CrossEntropyLoss(
+        weight=None if weights is None else torch.tensor(weights, dtype=torch.float32),
+        label_smoothing=config.label_smoothing)
+    model = stance.model
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
+    groups = [
+        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
+         "weight_decay": config.weight_decay},
+        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
+    steps_per_epoch = -(-len(ids) // config.batch_size)
+    total = steps_per_epoch * config.epochs
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total), total)
+    rng = random.Random(config.seed)
+    lengths = [len(x.input_ids) for x in ids]
+    result = TrainResult(model=stance)
+    best_state, best_score, step = None, -1.0, 0
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        running = 0.0
+        batches = length_bucketed_batches(lengths, config.batch_size, rng)
+        for batch in batches:
+            inputs = pad_batch([ids[i] for i in batch], stance.tokenizer.pad_token_id)
+            targets = torch.tensor([label_ids[i] for i in batch], dtype=torch.long)
+            loss = loss_fn(model(**inputs).logits, targets)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            running += float(loss.detach())
+            step += 1
+            if on_step:
+                on_step(step, total)
+        record = {"epoch": epoch, "train_loss": running / len(batches), "seconds": round(time.time() - started, 1)}
+        if dev_items:
+            record.update({f"dev_{k}": v for k, v in evaluate_f1(stance, dev_items).items()})
+            if record["dev_macro_f1"] > best_score:
+                best_score, result.best_epoch = record["dev_macro_f1"], epoch
+                best_state = copy.deepcopy(model.state_dict())
+        result.history.append(record)
+        log("  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    else:
+        result.best_epoch = config.epochs
+    model.eval()
+    result.seconds = time.time() - started
+    return result
+
+
+def split_by_article(items: Sequence[Item], dev_fraction: float, seed: int) -> tuple[list[Item], list[Item]]:
+    """Hold out whole articles (items without an article count as their own), never mixing them."""
+    import hashlib
+
+    def bucket(item: Item) -> float:
+        key = f"{seed}:{item.article or item.id}".encode()
+        return int(hashlib.sha256(key).hexdigest()[:8], 16) / 0xFFFFFFFF
+
+    train_part = [it for it in items if bucket(it) >= dev_fraction]
+    dev_part = [it for it in items if bucket(it) < dev_fraction]
+    return train_part, dev_part
