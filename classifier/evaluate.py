@@ -1,12 +1,31 @@
-"""Metrics: scikit-learn only, fixed label order, stable when a class is absent."""
+"""Metrics: scikit-learn only, fixed label order, stable when a class is absent.
+
+Beside :func:`classification_metrics` this module reads prediction files (what ``stance classify``
+writes), evaluates them overall and per group with 95% bootstrap intervals resampled by article (the
+sentences of one article are not independent), measures calibration from ``stance_scores``, and puts
+two models side by side on the same gold items with a paired bootstrap.
+"""
 
 from __future__ import annotations
 
-from typing import Sequence
+import contextlib
+import json
+import math
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
 
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+import numpy as np
+import pandas as pd
+from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, log_loss,
+                             precision_recall_fscore_support)
 
-from classifier.items import LABELS
+from classifier.errors import InputError
+from classifier.items import LABELS, parse_item
+
+GROUP_KEYS = ("source", "actor", "article")
+SCORE_COLUMNS = tuple(f"p_{label}" for label in LABELS)
+NONE_GROUP = "(none)"
+CI_METRICS = ("macro_f1", "accuracy", "f1_favor_against")
 
 
 def classification_metrics(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> dict:
@@ -25,3 +44,316 @@ def classification_metrics(gold: Sequence[str], predicted: Sequence[str], labels
         "labels": labels,
         "confusion_matrix": confusion_matrix(gold, predicted, labels=labels).tolist(),
     }
+
+
+# -- reading prediction files -------------------------------------------------------------------
+
+def _scores(value, where: str) -> list[float]:
+    if isinstance(value, str):  # CSV stores the dict as JSON text
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InputError(f"{where}: stance_scores is not JSON like {{\"favor\": 0.2, ...}}") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: stance_scores must map each label to a probability, found {value!r}")
+    unknown = sorted(set(value) - set(LABELS))
+    if unknown:
+        raise InputError(f"{where}: stance_scores has unknown label(s) {unknown}; expected {list(LABELS)}")
+    missing = [label for label in LABELS if value.get(label) is None]
+    if missing:
+        raise InputError(f"{where}: stance_scores lacks {missing}; expected a probability for each of {list(LABELS)}")
+    try:
+        scores = [float(value[label]) for label in LABELS]
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: stance_scores values must be numbers, found {value!r}") from None
+    if not all(math.isfinite(p) and p >= 0 for p in scores) or abs(sum(scores) - 1.0) > 0.01:
+        raise InputError(f"{where}: stance_scores must be probabilities summing to 1, found {value!r}")
+    total = sum(scores)
+    return [p / total for p in scores]
+
+
+def parse_prediction(record: dict, where: str) -> dict:
+    """One prediction row as a flat dict (item fields, ``stance``, ``p_<label>``, ``model``)."""
+    item = parse_item(record, where)
+    if item.label is not None and item.label not in LABELS:
+        raise InputError(f"{where}: unknown gold label {item.label!r}; expected one of {', '.join(LABELS)}")
+    stance = record.get("stance")
+    if stance is None:
+        raise InputError(f"{where}: missing field 'stance'; is this a predictions file from 'stance classify'?")
+    if stance not in LABELS:
+        raise InputError(f"{where}: unknown stance {stance!r}; expected one of {', '.join(LABELS)}")
+    if record.get("stance_scores") is None:
+        raise InputError(f"{where}: missing field 'stance_scores'; is this a predictions file from 'stance classify'?")
+    row = {"id": item.id, "text": item.text, "actor": item.actor, "spans": [list(s) for s in item.spans],
+           "label": item.label, "source": item.source, "article": item.article, "stance": stance,
+           "model": str(record.get("model") or "unknown")}
+    row.update(zip(SCORE_COLUMNS, _scores(record["stance_scores"], where)))
+    return row
+
+
+def read_predictions(path: str | Path) -> pd.DataFrame:
+    """Validated prediction rows as a frame; the first bad row stops with file:line, an empty file too."""
+    from classifier.io.files import iter_table
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file; write predictions with 'stance classify'")
+    rows, seen = [], {}
+    for lineno, record in iter_table(path):
+        row = parse_prediction(record, f"{path}:{lineno}")
+        if row["id"] in seen:
+            raise InputError(f"{path}:{lineno}: duplicate id {row['id']!r} (first on line {seen[row['id']]})")
+        seen[row["id"]] = lineno
+        rows.append(row)
+    if not rows:
+        raise InputError(f"{path}: no predictions in the file (it is empty); run 'stance classify' on some items first")
+    return pd.DataFrame.from_records(rows)
+
+
+# -- helpers shared with the report ------------------------------------------------------------
+
+def group_values(frame: pd.DataFrame, key: str) -> pd.Series:
+    """The grouping column with missing values shown as ``(none)``."""
+    return frame[key].astype(object).where(frame[key].notna(), NONE_GROUP).astype(str)
+
+
+def cluster_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Bootstrap clusters: one per (outlet, article); an item without an article is its own cluster."""
+    article = frame["article"].astype(object)
+    key = np.where(article.notna(), "a\x00" + group_values(frame, "source") + "\x00" + article.astype(str),
+                   "i\x00" + frame["id"].astype(str))
+    return pd.factorize(pd.Series(key, index=frame.index))[0]
+
+
+def label_codes(values: Sequence[str]) -> np.ndarray:
+    index = {label: i for i, label in enumerate(LABELS)}
+    return np.array([index[v] for v in values], dtype=np.int64)
+
+
+def cluster_resamples(codes: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """``n_boot`` x clusters: how often each cluster is drawn in each resample (clusters drawn with replacement)."""
+    n_clusters = int(codes.max()) + 1 if len(codes) else 0
+    rng = np.random.default_rng(seed)
+    if n_clusters == 0:
+        return np.zeros((n_boot, 0), dtype=np.int64)
+    return rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=n_boot)
+
+
+def percentile_ci(values: np.ndarray, level: float = 0.95) -> list[float] | None:
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return None
+    tail = (1 - level) / 2 * 100
+    return [float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))]
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr, or a no-op when ``enabled`` is false."""
+    if not enabled:
+        yield lambda n=1: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)
+
+
+# -- calibration --------------------------------------------------------------------------------
+
+def reliability_bins(probs: np.ndarray, gold: np.ndarray, n_bins: int = 10) -> list[dict]:
+    """Top-label reliability: per equal-width confidence bin, items, mean confidence and accuracy.
+
+    Bins follow ``sklearn.calibration.calibration_curve(strategy="uniform")``.
+    """
+    probs = np.asarray(probs, dtype=float)
+    confidence = probs.max(axis=1) if len(probs) else np.zeros(0)
+    correct = (probs.argmax(axis=1) == gold).astype(float) if len(probs) else np.zeros(0)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    ids = np.searchsorted(edges[1:-1], confidence)
+    counts = np.bincount(ids, minlength=n_bins)
+    conf_sum = np.bincount(ids, weights=confidence, minlength=n_bins)
+    hit_sum = np.bincount(ids, weights=correct, minlength=n_bins)
+    return [{"lower": float(edges[b]), "upper": float(edges[b + 1]), "n": int(counts[b]),
+             "confidence": float(conf_sum[b] / counts[b]) if counts[b] else None,
+             "accuracy": float(hit_sum[b] / counts[b]) if counts[b] else None} for b in range(n_bins)]
+
+
+def expected_calibration_error(probs: np.ndarray, gold: np.ndarray, n_bins: int = 10) -> float:
+    """Sum over bins of (share of items) x |accuracy - mean confidence|, top-label."""
+    bins = reliability_bins(probs, gold, n_bins)
+    total = sum(b["n"] for b in bins)
+    if not total:
+        return float("nan")
+    return float(sum(b["n"] / total * abs(b["accuracy"] - b["confidence"]) for b in bins if b["n"]))
+
+
+def calibration_metrics(probs: np.ndarray, gold: np.ndarray, n_bins: int = 10) -> dict:
+    """ECE, negative log-likelihood (scikit-learn ``log_loss``) and the reliability curve."""
+    probs = np.asarray(probs, dtype=float)
+    nll = float(log_loss(gold, probs, labels=list(range(len(LABELS))))) if len(gold) else None
+    return {"ece": expected_calibration_error(probs, gold, n_bins), "nll": nll, "n_bins": n_bins,
+            "reliability": reliability_bins(probs, gold, n_bins)}
+
+
+# -- bootstrap ------------------------------------------------------------------------------------
+
+def resample_scores(gold: np.ndarray, pred: np.ndarray, weights: np.ndarray) -> dict:
+    """Macro-F1, accuracy and favor/against F1 for one weighted resample (scikit-learn, weights = draws)."""
+    _, _, f1, _ = precision_recall_fscore_support(gold, pred, labels=list(range(len(LABELS))),
+                                                  sample_weight=weights, zero_division=0)
+    fa = [LABELS.index("favor"), LABELS.index("against")]
+    return {"macro_f1": float(np.mean(f1)), "accuracy": float(accuracy_score(gold, pred, sample_weight=weights)),
+            "f1_favor_against": float(np.mean(f1[fa]))}
+
+
+def bootstrap_metrics(gold: np.ndarray, pred: np.ndarray, codes: np.ndarray, *, n_boot: int, seed: int,
+                      advance: Callable[[int], None] = lambda n=1: None) -> dict[str, np.ndarray]:
+    """The metric in each of ``n_boot`` resamples of whole clusters (articles)."""
+    draws = cluster_resamples(codes, n_boot, seed)
+    samples = {name: np.empty(n_boot) for name in CI_METRICS}
+    for b in range(n_boot):
+        scores = resample_scores(gold, pred, draws[b][codes].astype(float))
+        for name in CI_METRICS:
+            samples[name][b] = scores[name]
+        advance(1)
+    return samples
+
+
+# -- evaluation ------------------------------------------------------------------------------------
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["label"].notna()]
+
+
+def group_notes(sub: pd.DataFrame, n_clusters: int, min_n: int) -> list[str]:
+    notes = []
+    if len(sub) < min_n:
+        notes.append(f"only {len(sub)} item{'s' if len(sub) != 1 else ''} (< {min_n}): too few to say much")
+    if n_clusters < 2:
+        notes.append("one article: no confidence interval")
+    absent = [label for label in LABELS if label not in set(sub["label"])]
+    if absent:
+        notes.append(f"no gold {', '.join(absent)}: macro-F1 counts {'it' if len(absent) == 1 else 'them'} as 0")
+    return notes
+
+
+def evaluate_subset(sub: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, n_bins: int,
+                    advance: Callable[[int], None] = lambda n=1: None) -> dict:
+    """All metrics for labelled rows: point values, 95% CIs by article, calibration, flags."""
+    metrics = classification_metrics(list(sub["label"]), list(sub["stance"]))
+    codes = cluster_codes(sub)
+    n_clusters = int(codes.max()) + 1 if len(codes) else 0
+    gold, probs = label_codes(sub["label"]), sub[list(SCORE_COLUMNS)].to_numpy(float)
+    ci = {name: None for name in CI_METRICS}
+    if n_clusters >= 2 and n_boot > 0:
+        samples = bootstrap_metrics(gold, label_codes(sub["stance"]), codes, n_boot=n_boot, seed=seed,
+                                    advance=advance)
+        ci = {name: percentile_ci(values) for name, values in samples.items()}
+    else:
+        advance(n_boot)
+    notes = group_notes(sub, n_clusters, min_n)
+    return {**metrics, "n_articles": n_clusters, "ci": ci, "calibration": calibration_metrics(probs, gold, n_bins),
+            "small": len(sub) < min_n, "notes": notes}
+
+
+def evaluate_frame(frame: pd.DataFrame, *, by: Sequence[str] = (), n_boot: int = 1000, seed: int = 0,
+                   min_n: int = 10, n_bins: int = 10, progress: bool = False) -> dict:
+    """Overall and per-group evaluation of labelled rows; groups below ``min_n`` are flagged, not hidden."""
+    for key in by:
+        if key not in GROUP_KEYS:
+            raise InputError(f"cannot group by {key!r}; use one of {', '.join(GROUP_KEYS)}")
+    gold = labelled(frame)
+    if gold.empty:
+        raise InputError("no gold labels: none of the predictions has a 'label' field, so there is nothing to "
+                         "compare with; evaluate predictions made on labelled items")
+    groups = {key: sorted(group_values(gold, key).unique(), key=str) for key in by}
+    total = n_boot * (1 + sum(len(g) for g in groups.values()))
+    options = dict(n_boot=n_boot, seed=seed, min_n=min_n, n_bins=n_bins)
+    with progress_bar("bootstrap by article", total, progress) as advance:
+        overall = evaluate_subset(gold, advance=advance, **options)
+        by_group = {}
+        for key, names in groups.items():
+            values = group_values(gold, key)
+            rows = [{"group": name, **evaluate_subset(gold[values == name], advance=advance, **options)}
+                    for name in names]
+            by_group[key] = sorted(rows, key=lambda row: (-row["n"], row["group"]))
+    return {"n_predictions": len(frame), "n_labelled": len(gold), "n_unlabelled": int(len(frame) - len(gold)),
+            "models": sorted(frame["model"].unique()), "labels": list(LABELS), "n_boot": n_boot, "seed": seed,
+            "ci_level": 0.95, "resampled_by": "article", "min_n": min_n, "overall": overall, "groups": by_group}
+
+
+# -- two models side by side -----------------------------------------------------------------------
+
+def align_gold(first: pd.DataFrame, second: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The items both files predicted, with a gold label from either file (they must agree)."""
+    a, b = first.set_index("id"), second.set_index("id")
+    common = a.index.intersection(b.index, sort=False)
+    gold = a.loc[common, "label"].where(a.loc[common, "label"].notna(), b.loc[common, "label"])
+    clash = a.loc[common, "label"].notna() & b.loc[common, "label"].notna() & (
+        a.loc[common, "label"] != b.loc[common, "label"])
+    if clash.any():
+        first_id = clash[clash].index[0]
+        raise InputError(f"the two files disagree on the gold label of {clash.sum()} item(s), e.g. id {first_id!r}; "
+                         "compare predictions made on the same gold set")
+    keep = common[gold.notna().to_numpy()]
+    if len(keep) == 0:
+        raise InputError("the two prediction files share no gold-labelled item ids; nothing to compare")
+    left = a.loc[keep].assign(label=gold.loc[keep]).reset_index()
+    right = b.loc[keep].assign(label=gold.loc[keep]).reset_index()
+    info = {"n_common": int(len(keep)), "n_only_first": int(len(a.index.difference(b.index))),
+            "n_only_second": int(len(b.index.difference(a.index)))}
+    return left, right, info
+
+
+def paired_p_value(diffs: np.ndarray, observed: float) -> float:
+    """Two-sided paired bootstrap p-value: how often a resampled difference, centred on the observed one,
+    is at least as far from zero as the observed difference (Efron & Tibshirani; Berg-Kirkpatrick et al. 2012)."""
+    extreme = np.sum(np.abs(diffs - observed) >= abs(observed) - 1e-12)
+    return float((1 + extreme) / (1 + len(diffs)))
+
+
+def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
+                   progress: bool = False) -> dict:
+    """Both models on the same gold items: metrics, differences (second - first), paired bootstrap by article."""
+    left, right, info = align_gold(first, second)
+    gold = label_codes(left["label"])
+    pred_a, pred_b = label_codes(left["stance"]), label_codes(right["stance"])
+    codes = cluster_codes(left)
+    draws = cluster_resamples(codes, n_boot, seed)
+    diffs = {name: np.empty(n_boot) for name in CI_METRICS}
+    with progress_bar("paired bootstrap", n_boot, progress) as advance:
+        for b in range(n_boot):
+            weights = draws[b][codes].astype(float)
+            score_a, score_b = resample_scores(gold, pred_a, weights), resample_scores(gold, pred_b, weights)
+            for name in CI_METRICS:
+                diffs[name][b] = score_b[name] - score_a[name]
+            advance(1)
+    metrics_a = classification_metrics(list(left["label"]), list(left["stance"]))
+    metrics_b = classification_metrics(list(right["label"]), list(right["stance"]))
+    rows = {}
+    for name in CI_METRICS:
+        observed = metrics_b[name] - metrics_a[name]
+        rows[name] = {"first": metrics_a[name], "second": metrics_b[name], "difference": observed,
+                      "ci": percentile_ci(diffs[name]) if n_boot else None,
+                      "p_value": paired_p_value(diffs[name], observed) if n_boot else None}
+    return {**info, "models": [sorted(first["model"].unique()), sorted(second["model"].unique())],
+            "n_articles": int(codes.max()) + 1, "metrics": rows, "first": metrics_a, "second": metrics_b,
+            "test": "paired bootstrap by article, two-sided, difference = second - first"}
+
+
+def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: str | Path | None = None,
+                         n_boot: int = 1000, seed: int = 0, min_n: int = 10, n_bins: int = 10,
+                         progress: bool = False) -> dict:
+    """Read a predictions file and evaluate it (optionally beside a second model's predictions)."""
+    frame = read_predictions(path)
+    result = {"predictions": str(path), **evaluate_frame(frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
+                                                         n_bins=n_bins, progress=progress)}
+    if compare is not None:
+        other = read_predictions(compare)
+        result["compare"] = {"first": str(path), "second": str(compare),
+                             **compare_frames(frame, other, n_boot=n_boot, seed=seed, progress=progress)}
+    return result

@@ -73,6 +73,21 @@ class InputEncoder:
                                       truncation=True, max_length=self.max_length)
         return Encoded(list(encoding["input_ids"]), encoding.get("token_type_ids"), truncated)
 
+    def encode_many(self, texts, actors, spans_list) -> list[Encoded]:
+        """Batch version of ``encode``: one call into the fast tokenizer for the whole batch."""
+        marked = [mark_mentions(text, spans) for text, spans in zip(texts, spans_list)]
+        firsts = [(actor or "")[:200] for actor in actors] if self.input_format == "pair" else None
+        batch = self.tokenizer(firsts, marked, truncation=False) if firsts is not None \
+            else self.tokenizer(marked, truncation=False)
+        types = batch.get("token_type_ids")
+        out = []
+        for i, ids in enumerate(batch["input_ids"]):
+            if len(ids) > self.max_length:
+                out.append(self.encode(texts[i], actors[i], spans_list[i]))
+            else:
+                out.append(Encoded(list(ids), None if types is None else list(types[i]), False))
+        return out
+
     def _window(self, first: str | None, marked: str, excess: int) -> str:
         """The part of ``marked`` that fits, centred on the first marker (character-exact cut)."""
         sentence = self.tokenizer(marked, add_special_tokens=False, return_offsets_mapping=True)

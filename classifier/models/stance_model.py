@@ -117,7 +117,10 @@ class StanceModel:
 
     # -- inference -----------------------------------------------------------------------------
     def encode(self, items: Sequence[Item]) -> tuple[list[Encoded], int]:
-        encoded = [self.encoder.encode(item.text, item.actor, item.spans) for item in items]
+        if not items:
+            return [], 0
+        encoded = self.encoder.encode_many([i.text for i in items], [i.actor for i in items],
+                                           [i.spans for i in items])
         return encoded, sum(e.truncated for e in encoded)
 
     def logits(self, batch: Sequence[Encoded]):
@@ -127,18 +130,21 @@ class StanceModel:
         with torch.inference_mode():
             return self.model(**inputs).logits.float()
 
+    def probabilities(self, batch: Sequence[Encoded]) -> np.ndarray:
+        """Softmax of temperature-scaled logits for one batch of encoded inputs."""
+        import torch
+
+        return torch.softmax(self.logits(batch) / self.temperature, dim=-1).double().numpy()
+
     def predict_proba(self, items: Sequence[Item], *, batch_size: int = 64,
                       on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         """Probabilities, one row per item in input order, columns in ``self.labels`` order."""
-        import torch
-
         ids, _ = self.encode(items)
         order = np.argsort([-len(x.input_ids) for x in ids], kind="stable")
         out = np.zeros((len(items), len(self.labels)), dtype=np.float64)
         for start in range(0, len(order), batch_size):
             chosen = order[start:start + batch_size]
-            logits = self.logits([ids[i] for i in chosen]) / self.temperature
-            out[chosen] = torch.softmax(logits, dim=-1).double().numpy()
+            out[chosen] = self.probabilities([ids[i] for i in chosen])
             if on_batch:
                 on_batch(len(chosen))
         return out

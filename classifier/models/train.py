@@ -33,6 +33,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     seed: int = 13
     trust_remote_code: bool = False
+    patience: int = 0                  # stop after this many epochs without a better dev macro-F1 (0: never)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -176,6 +177,9 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
                 best_state = copy.deepcopy(model.state_dict())
         result.history.append(record)
         log("  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
+        if dev_items and config.patience and epoch - result.best_epoch >= config.patience:
+            log(f"early stop: no better dev macro-F1 for {config.patience} epochs (best epoch {result.best_epoch})")
+            break
     if best_state is not None:
         model.load_state_dict(best_state)
     else:
@@ -196,3 +200,96 @@ def split_by_article(items: Sequence[Item], dev_fraction: float, seed: int) -> t
     train_part = [it for it in items if bucket(it) >= dev_fraction]
     dev_part = [it for it in items if bucket(it) < dev_fraction]
     return train_part, dev_part
+
+
+# -- retraining on a few hundred labels ----------------------------------------------------------
+def is_stance_model(base: str | None) -> bool:
+    """True when ``base`` is one of our saved stance models (continue it) rather than an encoder."""
+    from pathlib import Path
+
+    from classifier.models.stance_model import STANCE_FILE
+
+    return bool(base) and Path(base, STANCE_FILE).exists()
+
+
+def small_data_config(base: str | None, **overrides) -> TrainConfig:
+    """Defaults for 50-500 labels: continue a stance model gently; a fresh head learns faster.
+
+    Early stopping on the dev split picks the epoch, so ``epochs`` is a ceiling.
+    """
+    continuing = is_stance_model(base)
+    config = TrainConfig(base=base, learning_rate=2e-5 if continuing else 5e-5, epochs=8, batch_size=16,
+                         warmup_ratio=0.1, patience=3)
+    for name, value in overrides.items():
+        if value is not None:
+            setattr(config, name, value)
+    return config
+
+
+def holdout_split(items: Sequence[Item], test_items: Sequence[Item] | None, test_fraction: float,
+                  dev_fraction: float, seed: int) -> tuple[list[Item], list[Item], list[Item], int]:
+    """(train, dev, test, dropped): whole articles per split; training items from test articles are dropped."""
+    if test_items:
+        test = list(test_items)
+        test_articles = {it.article for it in test if it.article}
+        test_ids = {it.id for it in test}
+        rest = [it for it in items if it.id not in test_ids and (it.article is None or it.article not in test_articles)]
+    else:
+        rest, test = split_articles(items, test_fraction, seed)
+    dropped = len(items) - len(rest) if test_items else 0
+    train_part, dev_part = split_articles(rest, dev_fraction, seed + 1)
+    return train_part, dev_part, test, dropped
+
+
+def split_articles(items: Sequence[Item], fraction: float, seed: int) -> tuple[list[Item], list[Item]]:
+    """Like ``split_by_article`` but holds out exactly round(fraction x articles) articles (at least one
+    when there are two or more), so a few articles still split as asked."""
+    import hashlib
+
+    articles = sorted({it.article or it.id for it in items},
+                      key=lambda a: hashlib.sha256(f"{seed}:{a}".encode()).hexdigest())
+    count = min(len(articles) - 1, max(1, round(fraction * len(articles)))) if fraction > 0 else 0
+    held = set(articles[:max(count, 0)])
+    return ([it for it in items if (it.article or it.id) not in held],
+            [it for it in items if (it.article or it.id) in held])
+
+
+def predicted_labels(stance: StanceModel, items: Sequence[Item]) -> list[str]:
+    stance.model.eval()
+    probs = stance.predict_proba(items, batch_size=128)
+    return [stance.labels[i] for i in probs.argmax(axis=1)]
+
+
+@dataclass
+class RetrainResult:
+    result: TrainResult
+    config: TrainConfig
+    split: dict
+    predictions: dict                  # model name -> predicted labels on ``test``
+    test: list[Item] = field(default_factory=list)
+
+
+def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[Item] | None = None,
+            test_fraction: float = 0.2, dev_fraction: float = 0.2, reference: str | None = None,
+            log: Callable[[str], None] = print) -> RetrainResult:
+    """Split by article, fine-tune with early stopping, predict the test split with the new model and
+    with ``reference`` (the starting stance model), so both are scored on the same held-out items."""
+    from classifier.errors import InputError
+
+    train_part, dev_part, test, dropped = holdout_split(items, test_items, test_fraction, dev_fraction, config.seed)
+    if not test:
+        raise InputError("no held-out test items: label items from two or more articles, or pass --test LABELS")
+    if len(train_part) < 2:
+        raise InputError(f"only {len(train_part)} training items after holding out test and dev articles; "
+                         "label more articles or lower --dev-fraction")
+    split = {"train": len(train_part), "dev": len(dev_part), "test": len(test), "dropped_test_articles": dropped,
+             "train_articles": len({it.article or it.id for it in train_part}),
+             "dev_articles": len({it.article or it.id for it in dev_part}),
+             "test_articles": len({it.article or it.id for it in test})}
+    log(f"train {split['train']} items ({split['train_articles']} articles), dev {split['dev']} "
+        f"({split['dev_articles']}), test {split['test']} ({split['test_articles']}); no article in two splits")
+    result = train(train_part, dev_part or None, config, log=log)
+    predictions = {"new": predicted_labels(result.model, test)}
+    if reference:
+        predictions["reference"] = predicted_labels(StanceModel.load(reference), test)
+    return RetrainResult(result, config, split, predictions, list(test))

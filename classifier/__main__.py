@@ -1,0 +1,3 @@
+from classifier.cli.app import main
+
+main()

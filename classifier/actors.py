@@ -1,0 +1,163 @@
+"""The actor catalogue (data/actors.yaml) and the matcher that finds every mention of every actor."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from classifier.errors import InputError
+
+DEFAULT_CATALOGUE = Path(__file__).resolve().parents[1] / "data" / "actors.yaml"
+TERM_FIELDS = ("names", "demonyms", "places", "people")
+_ACRONYM = re.compile(r"^[A-Z0-9.\-]{2,6}$")
+_WORD = r"[\w]"
+_TITLES = {"President", "Prime", "Minister", "Foreign", "Chancellor", "Secretary", "General", "King", "Queen",
+           "Premier", "Chairman", "Mr", "Mrs", "Ms", "Dr", "Sir"}  # letters and digits; a hyphen or apostrophe ends a word
+
+
+class Actor(BaseModel):
+    name: str
+    kind: str = "country"
+    names: list[str] = []
+    demonyms: list[str] = []
+    places: list[str] = []
+    people: list[str] = []
+    prefixes: list[str] = []
+    case_sensitive: bool = False
+    surname_first: bool = False  # Chinese names: "Wang Yi" is later "Wang"
+
+    def terms(self) -> list[str]:
+        return [self.name] + [t for f in TERM_FIELDS for t in getattr(self, f)]
+
+
+@dataclass
+class Mention:
+    actor: str
+    start: int
+    end: int
+    term: str
+
+
+def load_catalogue(path: str | Path | None = None) -> list[Actor]:
+    path = Path(path) if path else DEFAULT_CATALOGUE
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the actor catalogue ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
+        raise InputError(f"{path}:{line}: malformed YAML in the actor catalogue") from None
+    if not isinstance(spec, dict) or not isinstance(spec.get("actors"), list):
+        raise InputError(f"{path}: expected a top-level 'actors:' list")
+    actors = []
+    for number, raw in enumerate(spec["actors"], start=1):
+        try:
+            actors.append(Actor.model_validate(raw))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise InputError(f"{path}: actor {number}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    names = Counter(a.name for a in actors)
+    duplicated = [n for n, c in names.items() if c > 1]
+    if duplicated:
+        raise InputError(f"{path}: actor listed twice: {', '.join(duplicated)}")
+    return actors
+
+
+def _is_exact_case(term: str, actor: Actor) -> bool:
+    return actor.case_sensitive or bool(_ACRONYM.match(term))
+
+
+def _term_pattern(term: str, exact: bool, prefix: bool = False) -> str:
+    body = r"\s+".join(re.escape(part) for part in term.split())
+    if not exact:
+        body = f"(?i:{body})"
+    before = rf"(?<!{_WORD})"
+    after = r"(?=-)" if prefix else rf"(?!{_WORD})"
+    # "U.S." ends with a dot; don't require a non-word after it. Acronyms must not continue with
+    # an apostrophe-less lowercase ("USb"), which the word check already forbids.
+    return f"{before}{body}{after}"
+
+
+@dataclass
+class Matcher:
+    """One regex over every term of every actor; longest term wins where terms overlap."""
+
+    actors: list[Actor]
+    extra_terms: dict[str, str] = field(default_factory=dict)  # term -> actor (surnames seen in article)
+
+    def __post_init__(self) -> None:
+        entries: list[tuple[str, str, bool, bool]] = []  # term, actor, exact case, prefix
+        for actor in self.actors:
+            entries += [(t, actor.name, _is_exact_case(t, actor), False) for t in actor.terms()]
+            entries += [(p, actor.name, True, True) for p in actor.prefixes]
+            entries += [(p.lower(), actor.name, True, True) for p in actor.prefixes]
+        by_name = {a.name: a for a in self.actors}
+        entries += [(t, a, _is_exact_case(t, by_name[a]), False) for t, a in self.extra_terms.items()]
+        entries.sort(key=lambda e: -len(e[0]))
+        self._actors = [e[1] for e in entries]
+        self._terms = [e[0] for e in entries]
+        groups = [f"(?P<t{i}>{_term_pattern(t, exact, prefix)})" for i, (t, _, exact, prefix) in enumerate(entries)]
+        self._regex = re.compile("|".join(groups)) if groups else None
+
+    def find(self, text: str) -> list[Mention]:
+        if self._regex is None:
+            return []
+        mentions = []
+        for match in self._regex.finditer(text):
+            index = int(match.lastgroup[1:])
+            mentions.append(Mention(self._actors[index], match.start(), match.end(), self._terms[index]))
+        return mentions
+
+    def for_article(self, text: str) -> "Matcher":
+        """A matcher that also knows the surnames of people whose full name appears in ``text``."""
+        found = {m.term for m in self.find(text)}
+        extra = {}
+        for actor in self.actors:
+            for person in actor.people:
+                parts = [p for p in person.split() if p.rstrip(".") not in _TITLES]
+                surname = parts[0] if actor.surname_first else parts[-1]
+                if len(parts) > 1 and person in found and surname not in actor.people:
+                    extra[surname] = actor.name
+        return Matcher(self.actors, extra) if extra else self
+
+
+def spans_by_actor(mentions: Iterable[Mention]) -> dict[str, list[list[int]]]:
+    """Actor name -> sorted [start, end] spans, in order of first mention."""
+    grouped: dict[str, list[list[int]]] = {}
+    for mention in sorted(mentions, key=lambda m: m.start):
+        grouped.setdefault(mention.actor, []).append([mention.start, mention.end])
+    return grouped
+
+
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*(?:(?: (?:of|the|de|von|der|al|bin))* [A-Z][\w'’-]*)*")
+_CONNECTORS = {"of", "the", "de", "von", "der", "al", "bin", "and"}
+_STOP = set("""The A An In On At For But And Or This That These Those He She It They We I You His Her Their Our
+As While If When After Before During Despite However Meanwhile Moreover Also Both Only One Two There Which What
+Read Following Speaking Regarding Importantly Amidst Everywhere Experts Mutual Countries Trade Treaty Cooperation
+Partnership Collaboration Friendship Strengthening Renewed In Monday Tuesday Wednesday Thursday Friday Saturday
+Sunday January February March April May June July August September October November December No Our""".split())
+
+
+def suggest_actors(sentences: Iterable[str], matcher: Matcher, top: int = 30) -> list[tuple[str, int]]:
+    """Frequent capitalised names (one or more words) inside sentences that no actor covers."""
+    counts: Counter[str] = Counter()
+    for text in sentences:
+        covered = [(m.start, m.end) for m in matcher.find(text)]
+        for match in _CAPITALISED.finditer(text):
+            words = match.group(0).split(" ")
+            start = match.start()
+            while words and (words[0] in _STOP or words[0].lower() in _CONNECTORS):
+                start += len(words[0]) + 1
+                words = words[1:]
+            name = " ".join(words).rstrip("’'")
+            end = start + len(name)
+            if len(name) < 3 or any(s < end and start < e for s, e in covered):
+                continue
+            counts[name] += 1
+    return counts.most_common(top)

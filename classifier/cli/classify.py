@@ -1,0 +1,107 @@
+"""``stance classify``: stance toward each actor in every item of a corpus, resumable."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from classifier.cli.app import app, console, fail, handle_errors, out, show_progress
+from classifier.cli.prepare import prepare_corpus
+from classifier.io.files import TABLE_FORMATS, format_of, iter_table
+from classifier.items import LABELS, Item, parse_item, read_items
+from classifier.predict.batch import classify
+
+
+def is_items_file(path: Path) -> bool:
+    """An items file has an 'actor' field; an article table does not."""
+    if path.is_dir():
+        return False
+    for _, row in iter_table(path):
+        return "actor" in row
+    return False
+
+
+def load_input_items(input_path: Path, actors: Optional[Path], manifest: Optional[Path], quiet: bool) -> list[Item]:
+    if not input_path.exists():
+        fail(f"{input_path}: no such file or folder")
+    if is_items_file(input_path):
+        return list(read_items(input_path))
+    _, records, _ = prepare_corpus(input_path, actors, manifest, None, strict=False, quiet=quiet)
+    return [parse_item(record, f"{input_path}:{record['id']}") for record in records]
+
+
+def progress_bar(enabled: bool, total: int):
+    if not enabled:
+        return nullcontext(None)
+    return Progress(TextColumn("classifying"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console, transient=True)
+
+
+def stance_table(records: list[dict]) -> Table:
+    """Per outlet and actor: mentions that are favor / against / neutral."""
+    counts: dict[tuple[str, str], Counter] = {}
+    for record in records:
+        counts.setdefault((str(record.get("source")), str(record.get("actor"))), Counter())[record["stance"]] += 1
+    table = Table(title="Predicted stance per outlet and actor (mentions)")
+    for column in ("outlet", "actor", *LABELS, "n"):
+        table.add_column(column, justify="right" if column in LABELS or column == "n" else "left")
+    for (source, actor), counter in sorted(counts.items(), key=lambda kv: (kv[0][0], -sum(kv[1].values()))):
+        table.add_row(source, actor, *(str(counter[label]) for label in LABELS), str(sum(counter.values())))
+    return table
+
+
+@app.command("classify")
+@handle_errors
+def classify_command(
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="Items file (.jsonl/.csv/.parquet with text, actor, spans) or articles (folder or table) to prepare first."),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Predictions file (.jsonl, .csv or .parquet)."),
+    model_dir: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: models/default)."),
+    batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its journal."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch (default: all cores)."),
+    actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue, when INPUT holds articles."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", help="Manifest, when INPUT is an article folder."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
+    trust_remote_code: bool = typer.Option(False, "--trust-remote-code", help="Allow a model's own Python code to run (only for models you trust)."),
+    summary: bool = typer.Option(True, "--summary/--no-summary", help="Print counts per outlet and actor."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Score the stance (favor / against / neutral, with probabilities) of each item toward its actor.
+
+    Example: stance classify seeds/ --out out/predictions.jsonl
+    """
+    import torch
+
+    from classifier.models.stance_model import StanceModel
+
+    if fmt and fmt not in TABLE_FORMATS:
+        fail(f"--format {fmt}: expected one of {', '.join(TABLE_FORMATS)}")
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+    items = load_input_items(input_path, actors, manifest, quiet)
+    model = StanceModel.load(model_dir, trust_remote_code=trust_remote_code)
+    with progress_bar(show_progress(quiet), len(items)) as progress:
+        task = progress.add_task("classify", total=len(items), rate="") if progress else None
+
+        def advance(n: int) -> None:
+            if progress:
+                progress.advance(task, n)
+                speed = progress.tasks[0].speed
+                progress.update(task, rate=f"{speed:.0f} items/s" if speed else "")
+
+        result = classify(items, model, out_path, batch_size=batch_size, resume=resume,
+                          fmt=fmt or format_of(out_path), on_progress=advance, source=str(input_path))
+    if summary and not quiet:
+        out.print(stance_table(result.records))
+    if not quiet:
+        console.print(
+            f"{result.items} items -> {result.out} with {model.model_id}; {result.predicted} predicted"
+            f"{f', {result.resumed} resumed' if result.resumed else ''}; {result.truncated} truncated to "
+            f"{model.max_length} tokens; {result.seconds:.1f} s ({result.items_per_second:.0f} items/s)",
+            highlight=False)

@@ -1,0 +1,400 @@
+"""``stance label``: label items in the terminal, one key per answer; Label Studio, pre-labels, agreement.
+
+``stance label ITEMS --labels LABELS.jsonl`` is short for ``stance label run ITEMS --labels ...``:
+a first argument that is not a subcommand name goes to ``run``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import select
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console, Group
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
+
+from classifier.cli.app import app, console, handle_errors, out, show_progress, warn
+from classifier.errors import InputError
+from classifier.items import LABELS, Item, read_items
+from classifier.labels import (LABEL_STUDIO_CONFIG, MODEL_PREFIX, ORDERS, LabelSession, LabelStore,
+                               agreement, article_context, check_unique_ids, from_label_studio, new_records,
+                               order_items, read_records, suggestion_of, suggestion_records, to_label_studio)
+
+ACTIONS = (*LABELS, "skip", "undo", "help", "quit")
+DEFAULT_KEYS = {"favor": "f", "against": "a", "neutral": "n", "skip": "s", "undo": "u", "help": "?", "quit": "q"}
+QUIT_BYTES = ("\x03", "\x04")  # Ctrl-C, Ctrl-D in raw mode
+
+
+class DefaultRunGroup(TyperGroup):
+    """A group whose first argument, when it is not a subcommand name, goes to the ``run`` command."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+label_app = typer.Typer(
+    cls=DefaultRunGroup, no_args_is_help=True,
+    help=("Label items in the terminal (single keys; every answer fsync'd to LABELS.jsonl; restart resumes), "
+          "and manage label files.\n\n"
+          "Example: stance label items.jsonl --labels labels.jsonl --annotator ana --model models/default\n\n"
+          "'stance label ITEMS ...' is short for 'stance label run ITEMS ...'."))
+app.add_typer(label_app, name="label")
+
+
+# -- keys ---------------------------------------------------------------------------------------
+def parse_keys(spec: str) -> dict[str, str]:
+    """``"favor=1,against=2"`` over the defaults -> {key: action}; one character per key, no clashes."""
+    by_action = dict(DEFAULT_KEYS)
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        action, _, key = part.partition("=")
+        action = action.strip()
+        if action not in ACTIONS or len(key) != 1 or key in QUIT_BYTES:
+            raise InputError(f"--keys: {part!r} is not ACTION=KEY with one character; actions: {', '.join(ACTIONS)}")
+        by_action[action] = key
+    keys = {key: action for action, key in by_action.items()}
+    if len(keys) != len(by_action):
+        raise InputError(f"--keys: two actions share a key ({', '.join(f'{a}={k}' for a, k in by_action.items())})")
+    return keys
+
+
+class KeyReader:
+    """One key per answer: raw mode (termios) on a terminal, one line per answer otherwise."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdin
+        self.raw = self.stream.isatty()
+
+    def read(self) -> str:
+        return self._read_key() if self.raw else self._read_line()
+
+    def _read_line(self) -> str:
+        line = self.stream.readline()
+        if not line:
+            return "\x04"
+        return line.strip()[:1]
+
+    def _read_key(self) -> str:
+        import termios
+        import tty
+
+        fd = self.stream.fileno()
+        saved = termios.tcgetattr(fd)
+        try:
+            tty.setraw(fd)
+            data = os.read(fd, 1)
+            while select.select([fd], [], [], 0.02)[0]:  # the rest of an escape sequence or a paste
+                data += os.read(fd, 32)
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        return data[:1].decode("utf-8", errors="replace") if data else "\x04"
+
+
+# -- screen -------------------------------------------------------------------------------------
+def highlighted(item: Item) -> Text:
+    from classifier.models.inputs import merge_spans
+
+    text = Text(item.text)
+    for start, end in merge_spans(item.spans):
+        text.stylize("bold black on yellow", start, end)
+    return text
+
+
+def progress_line(session: LabelSession) -> str:
+    progress = session.progress()
+    outlets = " · ".join(f"{source} {done}/{total}" for source, (done, total) in progress.per_source.items())
+    return f"{progress.done}/{progress.total} done · {outlets}"
+
+
+def suggestion_line(shown: dict | None) -> Text:
+    if not shown:
+        return Text("model: (no suggestion)", style="dim")
+    scores = "  ".join(f"{label} {p:.2f}" for label, p in shown["scores"].items())
+    return Text.assemble(("model suggests ", "dim"), (shown["label"], "bold"), (f"   ({scores})", "dim"))
+
+
+def keys_line(keys: dict[str, str]) -> Text:
+    return Text("  ".join(f"[{key}] {action}" for key, action in keys.items()), style="cyan")
+
+
+def item_screen(item: Item, session: LabelSession, context: tuple[list[str], list[str]] | None,
+                shown: dict | None, keys: dict[str, str]) -> Group:
+    extra = item.model_extra or {}
+    where = f"outlet {item.source or '-'} · article {item.article or '-'}"
+    if extra.get("sentence_index") is not None:
+        where += f" · sentence {extra['sentence_index']}"
+    before, after = context or ([], [])
+    parts = [Rule(progress_line(session)), Text(where, style="dim")]
+    parts += [Text(f"  {s}", style="dim") for s in before]
+    parts += [Text.assemble("▶ ", highlighted(item))]
+    parts += [Text(f"  {s}", style="dim") for s in after]
+    parts += [Text.assemble(("actor: ", "dim"), (item.actor or "-", "bold magenta")), suggestion_line(shown),
+              keys_line(keys)]
+    return Group(*parts)
+
+
+def help_table(keys: dict[str, str]) -> Table:
+    meaning = {"favor": "the sentence portrays the actor positively (praise, success, cooperation)",
+               "against": "negatively (criticism, blame, weakness, aggression)",
+               "neutral": "factual or procedural, or mixed without a lean",
+               "skip": "pass for now (not shown again unless --revisit-skipped)",
+               "undo": "take back the last answer (a retraction line is appended) and show that item again",
+               "help": "this table", "quit": "stop; every answer so far is on disk, a restart resumes"}
+    table = Table(title="keys")
+    table.add_column("key")
+    table.add_column("action")
+    table.add_column("meaning")
+    for key, action in keys.items():
+        table.add_row(key, action, meaning[action])
+    return table
+
+
+# -- the loop -----------------------------------------------------------------------------------
+def read_action(reader: KeyReader, screen: Console, keys: dict[str, str]) -> str:
+    while True:
+        screen.print("answer: ", end="")
+        sys.stdout.flush()
+        key = reader.read()
+        if key in QUIT_BYTES:
+            screen.print("quit")
+            return "quit"
+        if key in keys:
+            if reader.raw:
+                screen.print(key)
+            return keys[key]
+        screen.print(f"unknown key {key!r}; press {next(k for k, a in keys.items() if a == 'help')} for help")
+
+
+def apply_action(session: LabelSession, item: Item, action: str, screen: Console, keys: dict[str, str]) -> None:
+    if action == "help":
+        screen.print(help_table(keys))
+    elif action == "undo":
+        target = session.undo()
+        screen.print("nothing to undo" if target is None else
+                     f"undone: {target.get('label') or 'skip'} for item {target['id']}")
+    elif action == "skip":
+        session.skip(item)
+        screen.print("skipped (saved)", style="dim")
+    else:
+        session.answer(item, action)
+        screen.print(f"{action} (saved)", style="green")
+
+
+def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys: dict[str, str],
+                contexts: dict, show_suggestion: bool) -> bool:
+    """Show items until all are answered (True) or the annotator quits (False)."""
+    item = session.next_item()
+    while item is not None:
+        shown = session.suggestions.get(item.id) if show_suggestion else None
+        screen.print(item_screen(item, session, contexts.get(item.id), shown, keys))
+        action = read_action(reader, screen, keys)
+        if action == "quit":
+            return False
+        apply_action(session, item, action, screen, keys)
+        item = session.next_item()
+    return True
+
+
+def model_suggestions(model_dir: Path, items: list[Item], quiet: bool):
+    """(probabilities, {item id: suggestion}) from a stance model."""
+    from classifier.models.stance_model import StanceModel
+
+    stance = StanceModel.load(model_dir)
+    if show_progress(quiet):
+        console.print(f"scoring {len(items)} items with {stance.model_id} …")
+    probs = stance.predict_proba(items)
+    return probs, {item.id: suggestion_of(row, stance.labels, stance.model_id) for item, row in zip(items, probs)}, \
+        stance
+
+
+def check_annotator(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InputError("--annotator: give a name (it is stored with every label)")
+    if name.startswith(MODEL_PREFIX):
+        raise InputError(f"--annotator: names starting with {MODEL_PREFIX!r} are reserved for model suggestions")
+    return name
+
+
+def load_items(path: Path) -> list[Item]:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    items = list(read_items(path))
+    if not items:
+        raise InputError(f"{path}: no items")
+    check_unique_ids(items, str(path))
+    return items
+
+
+@label_app.command("run")
+@handle_errors
+def run_command(
+    items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items to label (.jsonl/.csv/.parquet), e.g. from 'stance prepare'."),
+    labels_path: Path = typer.Option(..., "--labels", "-l", help="Label file: every answer is appended and fsync'd here."),
+    annotator: str = typer.Option(None, "--annotator", "-a", help="Your name, stored with each label (default: your login)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Stance model whose suggestion is shown (and used for --order uncertain)."),
+    order: Optional[str] = typer.Option(None, "--order", help=f"{' | '.join(ORDERS)} (default: uncertain with --model, else file)."),
+    seed: int = typer.Option(0, "--seed", help="Seed for --order random and source-balanced."),
+    keys: str = typer.Option("", "--keys", help="Change keys, e.g. 'favor=1,against=2,neutral=3'."),
+    hide_suggestion: bool = typer.Option(False, "--hide-suggestion", help="Order by the model but do not show its suggestion."),
+    revisit_skipped: bool = typer.Option(False, "--revisit-skipped", help="Show items you skipped before again."),
+    context: int = typer.Option(1, "--context", min=0, help="Neighbouring sentences shown before and after."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Label ITEMS one by one with single keys: f favor, a against, n neutral, s skip, u undo, ? help, q quit.
+
+    Example: stance label items.jsonl --labels labels.jsonl --annotator ana --model models/default
+    """
+    keymap = parse_keys(keys)
+    annotator = check_annotator(annotator or os.environ.get("STANCE_ANNOTATOR") or getpass.getuser())
+    items = load_items(items_path)
+    order = order or ("uncertain" if model else "file")
+    probs, suggestions = None, {}
+    if model is not None:
+        probs, suggestions, _ = model_suggestions(model, items, quiet)
+    session = LabelSession(items, order_items(items, order, probs=probs, seed=seed), LabelStore(labels_path),
+                           annotator, suggestions, revisit_skipped)
+    done = session.progress().done
+    if done:
+        out.print(f"resuming: {done} of {len(items)} items already answered by {annotator}")
+    finished = run_session(session, KeyReader(), out, keymap, article_context(items, context), not hide_suggestion)
+    tally = ", ".join(f"{count} {name}" for name, count in sorted(session.tally().items()))
+    out.print(f"{'all items answered' if finished else 'stopped'}: {session.progress().done}/{len(items)} "
+              f"by {annotator} ({tally or 'none'}) in {labels_path}")
+
+
+# -- non-interactive helpers --------------------------------------------------------------------
+@label_app.command("suggest")
+@handle_errors
+def suggest_command(
+    items_path: Path = typer.Argument(..., metavar="ITEMS"),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Label file the pre-labels are appended to."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Stance model (default: models/default)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Write model pre-labels, marked as such (annotator 'model:NAME', "suggested": true).
+
+    Training refuses them unless 'stance train --allow-suggested'.
+    Example: stance label suggest items.jsonl --out suggestions.jsonl --model models/default
+    """
+    from classifier.models.stance_model import DEFAULT_MODEL_DIR
+
+    items = load_items(items_path)
+    probs, _, stance = model_suggestions(model or DEFAULT_MODEL_DIR, items, quiet)
+    store = LabelStore(out_path)
+    records = suggestion_records(items, probs, stance.labels, stance.model_id, stance.name)
+    existing = {(r["id"], (r.get("suggestion") or {}).get("model")) for r in store.records()}
+    fresh = [r for r in records if (r["id"], stance.model_id) not in existing]
+    store.extend(fresh)
+    out.print(f"{len(fresh)} pre-labels by {MODEL_PREFIX}{stance.name} appended to {out_path} "
+              f"({len(records) - len(fresh)} already there)")
+
+
+@label_app.command("export")
+@handle_errors
+def export_command(
+    items_path: Path = typer.Argument(..., metavar="ITEMS"),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Label Studio tasks file (.json) to write."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Also write the Label Studio labelling config (XML) here."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Export items as Label Studio tasks (JSON), with the model's predictions as pre-annotations.
+
+    Example: stance label export items.jsonl --out tasks.json --model models/default --config stance.xml
+    """
+    from classifier.io.files import write_json_atomic, write_text_atomic
+
+    items = load_items(items_path)
+    suggestions = model_suggestions(model, items, quiet)[1] if model else None
+    write_json_atomic(out_path, to_label_studio(items, suggestions))
+    if config:
+        write_text_atomic(config, LABEL_STUDIO_CONFIG)
+    out.print(f"{len(items)} tasks written to {out_path}" + (f", labelling config to {config}" if config else ""))
+
+
+@label_app.command("import")
+@handle_errors
+def import_command(
+    export_path: Path = typer.Argument(..., metavar="EXPORT", help="Label Studio JSON export (a list of tasks)."),
+    labels_path: Path = typer.Option(..., "--labels", "-l", help="Label file the annotations are appended to."),
+    annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="Name for every annotation (default: label-studio:<user>)."),
+) -> None:
+    """Append completed Label Studio annotations to LABELS (importing twice adds nothing).
+
+    Example: stance label import project-1-export.json --labels labels.jsonl
+    """
+    if not export_path.exists():
+        raise InputError(f"{export_path}: no such file")
+    try:
+        tasks = json.loads(export_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{export_path}: not a JSON file ({exc})") from None
+    incoming = from_label_studio(tasks, str(export_path), check_annotator(annotator) if annotator else None)
+    store = LabelStore(labels_path)
+    fresh = new_records(store.records(), incoming)
+    store.extend(fresh)
+    out.print(f"{len(fresh)} labels imported into {labels_path} ({len(incoming) - len(fresh)} already there)")
+
+
+def agreement_tables(report: dict, show: int) -> list:
+    pairs = Table(title=f"Cohen's kappa per pair ({report['items_multiply_labelled']} items with 2+ labels)")
+    for column in ("annotator A", "annotator B", "items", "agreement", "kappa"):
+        pairs.add_column(column)
+    for pair in report["pairs"]:
+        pairs.add_row(*pair["annotators"], str(pair["n"]), f"{pair['agreement']:.3f}", f"{pair['kappa']:.3f}")
+    rows = Table(title=f"Disagreements ({len(report['disagreements'])})")
+    for column in ("id", "actor", "labels", "text"):
+        rows.add_column(column)
+    for case in report["disagreements"][:show]:
+        rows.add_row(case["id"], case["actor"] or "-",
+                     ", ".join(f"{a}: {lab}" for a, lab in case["labels"].items()), case["text"])
+    return [pairs, rows]
+
+
+def without_nan(obj):
+    if isinstance(obj, float) and obj != obj:
+        return None
+    if isinstance(obj, dict):
+        return {k: without_nan(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [without_nan(v) for v in obj]
+    return obj
+
+
+@label_app.command("agreement")
+@handle_errors
+def agreement_command(
+    labels_paths: list[Path] = typer.Argument(..., metavar="LABELS...", help="One or more label files."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the figures and disagreements here."),
+    include_suggested: bool = typer.Option(False, "--include-suggested", help="Count model pre-labels as an annotator."),
+    show: int = typer.Option(50, "--show", help="How many disagreements to list."),
+) -> None:
+    """Inter-annotator agreement: Cohen's kappa per pair, Krippendorff's alpha (nominal), disagreements.
+
+    Example: stance label agreement labels_ana.jsonl labels_ben.jsonl --json agreement.json
+    """
+    from classifier.io.files import write_json_atomic
+
+    report = agreement(read_records(labels_paths), include_suggested=include_suggested)
+    if len(report["annotators"]) < 2:
+        raise InputError(f"{labels_paths[0]}: agreement needs two or more annotators; found "
+                         f"{report['annotators'] or 'none'}")
+    for table in agreement_tables(report, show):
+        out.print(table)
+    alpha = report["krippendorff_alpha"]
+    out.print(f"Krippendorff's alpha (nominal, {len(report['annotators'])} annotators): "
+              f"{'n/a' if alpha != alpha else f'{alpha:.3f}'}")
+    if json_path:
+        write_json_atomic(json_path, without_nan(report))
+    if not report["items_multiply_labelled"]:
+        warn("no item has labels from two annotators yet")

@@ -1,0 +1,206 @@
+"""``stance train``: fine-tune a stance model on label files, compare it with the starting model."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from classifier.cli.app import app, console, handle_errors, out, warn
+from classifier.errors import InputError
+from classifier.items import LABELS, Item
+from classifier.labels import read_records, resolve_labels
+
+COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: bool, what: str) -> list[Item]:
+    items, counts = resolve_labels(read_records(paths), annotator=annotator, allow_suggested=allow_suggested)
+    if counts["ties"]:
+        warn(f"{counts['ties']} {what} items left out: their annotators disagree with no majority")
+    if not items:
+        raise InputError(f"{paths[0]}: no labelled items" + (f" by annotator {annotator!r}" if annotator else ""))
+    return items
+
+
+def default_model_dir() -> Path:
+    from classifier.models import stance_model
+
+    return stance_model.DEFAULT_MODEL_DIR
+
+
+def resolve_base_option(base: Optional[str]) -> str:
+    if base:
+        return base
+    default = default_model_dir()
+    if not (default / "config.json").exists():
+        raise InputError(f"{default}: no default model to start from; pass --base minilm (the bundled encoder), "
+                         "a Hugging Face name, or a model directory")
+    return str(default)
+
+
+def check_out_dir(out_dir: Path, promote: bool) -> None:
+    if out_dir.resolve() == default_model_dir().resolve():
+        raise InputError(f"--out {out_dir}: that is the default model; write elsewhere and add --promote to replace it")
+
+
+def compare_table(comparison: dict, names: dict[str, str]) -> Table:
+    table = Table(title=f"held-out test: {comparison['n']} items, {comparison['n_articles']} articles")
+    table.add_column("metric")
+    for key in comparison["models"]:
+        table.add_column(names[key], justify="right")
+    if comparison.get("paired"):
+        table.add_column("difference [95% CI]", justify="right")
+        table.add_column("p", justify="right")
+    for metric in COMPARED:
+        row = [metric] + [f"{comparison['metrics'][key][metric]:.3f}" for key in comparison["models"]]
+        paired = (comparison.get("paired") or {}).get(metric)
+        if paired:
+            ci = paired.get("ci")
+            row += [f"{paired['difference']:+.3f}" + (f" [{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else ""),
+                    f"{paired['p_value']:.3f}" if paired.get("p_value") is not None else "-"]
+        table.add_row(*row)
+    return table
+
+
+def prediction_frame(test: list[Item], predicted: list[str], model: str):
+    import pandas as pd
+
+    return pd.DataFrame({"id": [it.id for it in test], "label": [it.label for it in test], "stance": predicted,
+                         "source": [it.source for it in test], "article": [it.article for it in test],
+                         "model": model})
+
+
+def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot: int, seed: int) -> dict:
+    """Both models' metrics on the same items, and a paired bootstrap by article of new - reference."""
+    from classifier.evaluate import classification_metrics
+
+    gold = [it.label for it in test]
+    metrics = {key: classification_metrics(gold, predicted) for key, predicted in predictions.items()}
+    comparison = {"n": len(test), "n_articles": len({it.article or it.id for it in test}),
+                  "models": list(predictions), "metrics": metrics, "paired": None}
+    if "reference" in predictions and n_boot > 0 and comparison["n_articles"] >= 2:
+        from classifier.evaluate import compare_frames
+
+        paired = compare_frames(prediction_frame(test, predictions["reference"], "reference"),
+                                prediction_frame(test, predictions["new"], "new"), n_boot=n_boot, seed=seed)
+        comparison["paired"] = {m: {k: paired["metrics"][m][k] for k in ("difference", "ci", "p_value")}
+                                for m in COMPARED}
+    return comparison
+
+
+def label_summary(items: list[Item]) -> str:
+    counts = Counter(it.label for it in items)
+    return ", ".join(f"{label} {counts.get(label, 0)}" for label in LABELS)
+
+
+def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths: list[Path], items: list[Item],
+               comparison: dict, reference: Optional[str]) -> dict:
+    import json
+
+    import torch
+
+    config, result = outcome.config, outcome.result
+    figures = {key: {m: round(comparison["metrics"][key][m], 4) for m in ("n", *COMPARED)}
+               for key in comparison["models"]}
+    evaluation = {"test (this model)": figures["new"]}
+    if "reference" in figures:
+        evaluation[f"test (starting model {Path(reference).name})"] = figures["reference"]
+    return {
+        "name": out_dir.name,
+        "summary": "Target-aware stance toward an actor (favor / against / neutral), fine-tuned on our own labels.",
+        "base": base,
+        "labels": result.model.labels,
+        "input_format": result.model.input_format,
+        "input_description": (f"Input format '{result.model.input_format}' (see classifier/models/inputs.py): the "
+                              "actor's mentions wrapped in <t> ... </t>; at most "
+                              f"{result.model.max_length} tokens."),
+        "data": {"label files": ", ".join(f"{p} (sha256 {file_sha256(p)[:12]})" for p in paths),
+                 "test files": ", ".join(str(p) for p in test_paths) or "held out from the label files",
+                 "items": len(items), "labels": label_summary(items),
+                 "train / dev / test items": "{train} / {dev} / {test}".format(**outcome.split),
+                 "train / dev / test articles": "{train_articles} / {dev_articles} / {test_articles}".format(
+                     **outcome.split),
+                 "split": "by article (no article in two splits)"},
+        "hyperparameters": {**config.as_dict(), "best_epoch": result.best_epoch},
+        "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
+                     "torch": torch.__version__, "command": "stance " + " ".join(sys.argv[1:]),
+                     "history": json.dumps(result.history)},
+        "evaluation": evaluation,
+        "comparison": comparison,
+        "limitations": ("Trained and tested on a small set of labelled sentences; the test figures have wide "
+                        "intervals. Check per-outlet figures with 'stance evaluate' before publishing shares."),
+        "created": time.strftime("%Y-%m-%d"),
+    }
+
+
+def make_config(base: str, epochs, learning_rate, batch_size, patience, class_weighting, seed):
+    from classifier.models.train import small_data_config
+
+    return small_data_config(base, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
+                             patience=patience, class_weighting=class_weighting, seed=seed)
+
+
+@app.command("train")
+@handle_errors
+def train_command(
+    labels: list[Path] = typer.Argument(..., metavar="LABELS...", help="Label files (from 'stance label') or labelled item files."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Directory for the new model, e.g. models/ours-v1."),
+    base: Optional[str] = typer.Option(None, "--base", help="Start from: a stance model dir (default models/default), or an encoder (HF name, path, 'minilm')."),
+    test: Optional[list[Path]] = typer.Option(None, "--test", help="Held-out label file(s); default: hold out --test-fraction of the articles."),
+    test_fraction: float = typer.Option(0.2, "--test-fraction", min=0.0, max=0.9),
+    dev_fraction: float = typer.Option(0.2, "--dev-fraction", min=0.0, max=0.9, help="Articles held out for early stopping."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Most epochs (default 8; early stopping picks the best)."),
+    learning_rate: Optional[float] = typer.Option(None, "--lr", help="Default 2e-5 when continuing a stance model, 5e-5 for a new head."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1),
+    patience: Optional[int] = typer.Option(None, "--patience", min=0, help="Stop after this many epochs without a better dev macro-F1 (default 3; 0 never)."),
+    class_weighting: Optional[str] = typer.Option(None, "--class-weighting", help="none | balanced | sqrt"),
+    seed: int = typer.Option(13, "--seed"),
+    annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
+    allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
+    n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
+    promote: bool = typer.Option(False, "--promote", help="Also replace models/default with the new model (atomically)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Fine-tune on your labels (split by article, early stopping), then score the new and the starting model
+    side by side on the same held-out items.
+
+    Example: stance train data/labels.jsonl --out models/ours-v1 --test data/seed_labels.jsonl
+    """
+    from classifier.models.train import is_stance_model, retrain
+
+    check_out_dir(out_dir, promote)
+    if class_weighting not in (None, "none", "balanced", "sqrt"):
+        raise InputError(f"--class-weighting {class_weighting!r}: use none, balanced or sqrt")
+    items = load_labelled(labels, annotator, allow_suggested, "training")
+    test_items = load_labelled(test, None, allow_suggested, "test") if test else None
+    base = resolve_base_option(base)
+    reference = base if is_stance_model(base) else None
+    config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed)
+    log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
+    outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
+                      reference=reference, log=log)
+    if outcome.split["dropped_test_articles"]:
+        warn(f"{outcome.split['dropped_test_articles']} training items left out: their articles are in --test")
+    comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed)
+    card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference)
+    outcome.result.model.save(out_dir, card)
+    names = {"new": f"new ({out_dir.name})", "reference": f"start ({Path(base).name})"}
+    out.print(compare_table(comparison, names))
+    out.print(f"saved {out_dir} (best epoch {outcome.result.best_epoch}, {round(outcome.result.seconds)} s)")
+    if promote:
+        target = default_model_dir()
+        outcome.result.model.save(target, {**card, "name": target.name})
+        out.print(f"promoted: {target} now holds this model")

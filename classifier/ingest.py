@@ -1,0 +1,184 @@
+"""Read articles: a folder of .txt/.md/.html files (with a manifest) or a JSONL/CSV/Parquet table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+from pydantic import BaseModel
+
+from classifier.errors import InputError
+from classifier.io.files import iter_csv, iter_table
+
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
+MANIFEST_NAME = "manifest.csv"
+MANIFEST_FIELDS = ("file", "source", "title", "date", "url")
+
+
+class Article(BaseModel):
+    id: str
+    text: str
+    source: str
+    title: Optional[str] = None
+    date: Optional[str] = None
+    url: Optional[str] = None
+    path: Optional[str] = None
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class Corpus:
+    """Articles found in INPUT, plus the files skipped (and why)."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def decode(data: bytes, encoding: str | None = None) -> str:
+    """Text of a file, or ValueError saying why it is not text."""
+    if not data.strip():
+        raise ValueError("empty file")
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("binary file (NUL bytes)")
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ValueError(f"cannot decode as {encoding} ({exc.__class__.__name__})") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.start}); re-save as UTF-8 or pass --encoding") from None
+
+
+def html_to_text(html: str) -> tuple[str, dict]:
+    """Main text and metadata of an HTML page, through trafilatura's extractor."""
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True) or ""
+    meta = trafilatura.extract_metadata(html)
+    info = {}
+    if meta is not None:
+        info = {"title": meta.title, "date": meta.date, "url": meta.url, "sitename": meta.sitename}
+    if info.get("title") and not text.startswith(info["title"]):
+        text = f"{info['title']}\n\n{text}"
+    return text, info
+
+
+def read_manifest(path: Path, root: Path) -> dict[str, dict]:
+    """Manifest rows keyed by their file path relative to ``root``; paths outside root are refused."""
+    rows: dict[str, dict] = {}
+    root_resolved = root.resolve()
+    for lineno, row in iter_csv(path):
+        if not row.get("file"):
+            raise InputError(f"{path}:{lineno}: missing 'file' (columns: {', '.join(MANIFEST_FIELDS)})")
+        target = (root / row["file"]).resolve()
+        if Path(row["file"]).is_absolute() or not target.is_relative_to(root_resolved):
+            raise InputError(f"{path}:{lineno}: file '{row['file']}' is outside the corpus folder {root}")
+        rows[target.relative_to(root_resolved).as_posix()] = {**row, "_line": lineno}
+    return rows
+
+
+def article_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES
+                  and not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def read_folder(root: Path, manifest: Path | None = None, encoding: str | None = None,
+                on_file=None) -> Corpus:
+    manifest = manifest or (root / MANIFEST_NAME if (root / MANIFEST_NAME).exists() else None)
+    meta = read_manifest(manifest, root) if manifest else {}
+    corpus = Corpus()
+    files = article_files(root)
+    if not files:
+        raise InputError(f"{root}: no .txt, .md or .html articles found")
+    known = set()
+    for path in files:
+        relative = path.relative_to(root).as_posix()
+        known.add(relative)
+        try:
+            text = decode(path.read_bytes(), encoding)
+            info = {}
+            if path.suffix.lower() in HTML_SUFFIXES:
+                text, info = html_to_text(text)
+                if not text.strip():
+                    raise ValueError("no article text found in the HTML")
+        except (ValueError, OSError) as exc:
+            corpus.skipped.append(Skipped(str(path), str(exc)))
+            if on_file:
+                on_file()
+            continue
+        row = meta.get(relative, {})
+        stem = relative.rsplit(".", 1)[0]
+        corpus.articles.append(Article(
+            id=stem, text=text, path=str(path),
+            source=row.get("source") or stem,
+            title=row.get("title") or info.get("title"),
+            date=row.get("date") or info.get("date"),
+            url=row.get("url") or info.get("url")))
+        if on_file:
+            on_file()
+    for relative, row in meta.items():
+        if relative not in known:
+            corpus.skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', which is not in {root}"))
+    return corpus
+
+
+def read_table(path: Path) -> Corpus:
+    corpus = Corpus()
+    seen = set()
+    for lineno, row in iter_table(path):
+        where = f"{path}:{lineno}"
+        for required in ("id", "text"):
+            if row.get(required) in (None, ""):
+                raise InputError(f"{where}: missing field '{required}' (an article row needs id and text)")
+        if not isinstance(row["text"], str):
+            raise InputError(f"{where}: 'text' must be a string")
+        article_id = str(row["id"])
+        if article_id in seen:
+            raise InputError(f"{where}: duplicate article id '{article_id}'")
+        seen.add(article_id)
+        corpus.articles.append(Article(
+            id=article_id, text=row["text"], source=str(row.get("source") or article_id),
+            title=row.get("title"), date=None if row.get("date") is None else str(row["date"]),
+            url=row.get("url"), path=where))
+    if not corpus.articles:
+        raise InputError(f"{path}: no articles (the file is empty)")
+    return corpus
+
+
+def read_corpus(input_path: str | Path, manifest: str | Path | None = None, encoding: str | None = None,
+                on_file=None) -> Corpus:
+    """Articles from a folder or a table file."""
+    path = Path(input_path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if path.is_dir():
+        return read_folder(path, Path(manifest) if manifest else None, encoding, on_file)
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        if manifest:
+            raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
+        return read_table(path)
+    if path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
+        raise InputError(f"{path}: pass the folder that holds the article, not the file itself")
+    raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")
+
+
+def count_files(input_path: str | Path) -> int:
+    path = Path(input_path)
+    return len(article_files(path)) if path.is_dir() else 0
+
+
+def iter_texts(corpus: Corpus) -> Iterator[str]:
+    for article in corpus.articles:
+        yield article.text

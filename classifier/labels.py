@@ -1,0 +1,570 @@
+"""The append-only label store: one JSON line per answer, fsync'd, never rewritten.
+
+A label record is an item in the shared schema (``id, text, actor, spans, label, source, article``)
+plus ``annotator``, ``timestamp``, ``record`` (its own id) and ``suggestion`` (what the model showed,
+or null). Two other kinds of line share the file:
+
+- a skip:        ``label: null, "skipped": true`` (the item was seen and passed over);
+- a retraction:  ``label: null, "retracts": "<record id>"`` (undo; the earlier line stays).
+
+The *current* answer of an annotator for an item is the last line of theirs for that item that is
+neither a retraction nor retracted. Model pre-labels carry ``annotator: "model:<name>"`` and
+``"suggested": true`` and are never taken for human labels.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from classifier.errors import InputError
+from classifier.items import LABELS, Item, item_record, parse_item
+
+MODEL_PREFIX = "model:"
+META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
+               "imported_from", "where")
+ORDERS = ("uncertain", "random", "source-balanced", "file")
+LABEL_STUDIO_CONFIG = """<View>
+  <Header value="Stance toward: $actor"/>
+  <Text name="text" value="$marked"/>
+  <Choices name="stance" toName="text" choice="single" showInline="true">
+    <Choice value="favor"/>
+    <Choice value="against"/>
+    <Choice value="neutral"/>
+  </Choices>
+</View>
+"""
+
+
+# -- records ------------------------------------------------------------------------------------
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_record_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def is_retraction(record: dict) -> bool:
+    return record.get("retracts") is not None
+
+
+def is_suggested(record: dict) -> bool:
+    return bool(record.get("suggested")) or str(record.get("annotator") or "").startswith(MODEL_PREFIX)
+
+
+def label_record(item: Item, label: str | None, annotator: str, *, suggestion: dict | None = None,
+                 **extra) -> dict:
+    """A new line for ``item``: the item's fields, then who answered what, when, having seen what."""
+    record = {k: v for k, v in item_record(item).items() if k not in META_FIELDS}
+    record.update(label=label, annotator=annotator, timestamp=now(), record=new_record_id(),
+                  suggestion=suggestion, **extra)
+    return record
+
+
+def retraction_record(target: dict, annotator: str) -> dict:
+    """Undo ``target``: same item fields, no label, ``retracts`` naming the record undone."""
+    item = Item.model_validate({k: v for k, v in target.items() if k not in META_FIELDS})
+    return label_record(item, None, annotator, retracts=target["record"])
+
+
+def check_record(record: dict, where: str) -> dict:
+    """Validate one line of a label file; give it a record id if it has none (``where``)."""
+    parse_item(record, where)
+    label = record.get("label")
+    if label is not None and label not in LABELS:
+        raise InputError(f"{where}: unknown label {label!r}; expected one of {', '.join(LABELS)} (or null)")
+    if is_retraction(record) and not record.get("annotator"):
+        raise InputError(f"{where}: a retraction needs the field 'annotator'")
+    if record.get("annotator") is not None and not isinstance(record["annotator"], str):
+        raise InputError(f"{where}: annotator must be text, found {record['annotator']!r}")
+    return {**record, "id": str(record["id"]), "record": str(record.get("record") or where), "where": where}
+
+
+# -- the file -----------------------------------------------------------------------------------
+class LabelStore:
+    """One label file: read with file:line errors, append one fsync'd line at a time."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def records(self) -> list[dict]:
+        """Every valid line in order; a torn last line (a write cut off by a kill) is ignored."""
+        if not self.path.exists():
+            return []
+        return [check_record(obj, f"{self.path}:{n}") for n, obj in read_lines(self.path)]
+
+    def append(self, record: dict) -> dict:
+        """Write one line and fsync it before returning: once this returns, the answer is on disk."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        created = not self.path.exists()
+        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            repair_tail(fd)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if created:
+            fsync_dir(self.path.parent)
+        return record
+
+    def extend(self, records: Iterable[dict]) -> int:
+        count = 0
+        for record in records:
+            self.append(record)
+            count += 1
+        return count
+
+
+def fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def repair_tail(fd: int) -> None:
+    """Before appending: end a complete last line with a newline; drop a torn one (never acknowledged)."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return
+    start = max(0, size - (1 << 20))
+    tail = os.pread(fd, size - start, start)
+    cut = tail.rfind(b"\n") + 1
+    try:
+        json.loads(tail[cut:].decode("utf-8"))
+        os.write(fd, b"\n")
+    except ValueError:
+        os.truncate(fd, start + cut)
+
+
+def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
+    """(line number, object) per non-blank line; errors name file and line, except a torn last line."""
+    raw = path.read_bytes()
+    lines = raw.split(b"\n")
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise InputError(f"{path}:{lineno}: not UTF-8 text") from None
+        except json.JSONDecodeError as exc:
+            if lineno == len(lines):  # no newline after it: a write cut off mid-line, never acknowledged
+                continue
+            raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}")
+        yield lineno, obj
+
+
+def read_records(paths: str | Path | Sequence[str | Path]) -> list[dict]:
+    """All lines of one or more label files, in order."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    records: list[dict] = []
+    for path in paths:
+        if not Path(path).exists():
+            raise InputError(f"{path}: no such label file")
+        records += LabelStore(path).records()
+    return records
+
+
+# -- current answers ----------------------------------------------------------------------------
+def current_records(records: Sequence[dict]) -> dict[tuple[str, str], dict]:
+    """(item id, annotator) -> the last line that is neither a retraction nor retracted."""
+    retracted = {r["retracts"] for r in records if is_retraction(r)}
+    current: dict[tuple[str, str], dict] = {}
+    for record in records:
+        if is_retraction(record) or record["record"] in retracted:
+            continue
+        current[(record["id"], record.get("annotator") or "")] = record
+    return current
+
+
+def current_labels(records: Sequence[dict], *, include_suggested: bool = False) -> dict[tuple[str, str], dict]:
+    """Like ``current_records`` but labels only (no skips), human annotators unless asked otherwise."""
+    return {key: r for key, r in current_records(records).items()
+            if r.get("label") is not None and (include_suggested or not is_suggested(r))}
+
+
+def undo_target(records: Sequence[dict], annotator: str) -> dict | None:
+    """The answer an undo takes back: this annotator's latest line still in effect."""
+    retracted = {r["retracts"] for r in records if is_retraction(r)}
+    for record in reversed(records):
+        if (record.get("annotator") or "") == annotator and not is_retraction(record) \
+                and record["record"] not in retracted:
+            return record
+    return None
+
+
+def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
+                   allow_suggested: bool = False) -> tuple[list[Item], dict]:
+    """One labelled item per id: the annotator's label, or the majority of human annotators.
+
+    Returns the items and counts (``ties`` dropped, ``suggested`` used). Model suggestions stop
+    with an error unless ``allow_suggested``; ``annotator`` picks one person's labels.
+    """
+    chosen = [r for r in current_labels(records, include_suggested=True).values()
+              if annotator is None or r.get("annotator") == annotator]
+    suggested = [r for r in chosen if is_suggested(r)]
+    if suggested and not allow_suggested:
+        first = suggested[0]
+        raise InputError(f"{first.get('where', 'labels')}: {len(suggested)} labels are model suggestions "
+                         f"(annotator {first['annotator']!r}); pass --allow-suggested to use them, or --annotator NAME for one person's labels")
+    by_id: dict[str, list[dict]] = defaultdict(list)
+    for record in chosen:
+        by_id[record["id"]].append(record)
+    items, ties = [], 0
+    for item_id, group in by_id.items():
+        votes = Counter(r["label"] for r in group).most_common()
+        if len(votes) > 1 and votes[0][1] == votes[1][1]:
+            ties += 1
+            continue
+        item = Item.model_validate({k: v for k, v in group[-1].items() if k not in META_FIELDS})
+        item.label = votes[0][0]
+        items.append(item)
+    return items, {"items": len(items), "ties": ties, "suggested": len(suggested)}
+
+
+def read_labelled_items(paths, *, annotator: str | None = None, allow_suggested: bool = False) -> list[Item]:
+    """Labelled items from label files (or plain item files with labels), one per id."""
+    items, _ = resolve_labels(read_records(paths), annotator=annotator, allow_suggested=allow_suggested)
+    return items
+
+
+# -- order and context --------------------------------------------------------------------------
+def margin(probs: np.ndarray) -> np.ndarray:
+    """Top-1 minus top-2 probability per row: small = uncertain."""
+    top = np.sort(np.asarray(probs, dtype=float), axis=1)
+    return top[:, -1] - top[:, -2]
+
+
+def order_items(items: Sequence[Item], order: str, *, probs: np.ndarray | None = None, seed: int = 0) -> list[int]:
+    """Indices of ``items`` in labelling order (deterministic, so a restart resumes in place)."""
+    if order not in ORDERS:
+        raise InputError(f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
+    indices = list(range(len(items)))
+    if order == "file":
+        return indices
+    if order == "random":
+        random.Random(seed).shuffle(indices)
+        return indices
+    if order == "uncertain":
+        if probs is None:
+            raise InputError("--order uncertain needs a model: pass --model DIR")
+        return sorted(indices, key=lambda i: (float(margin(probs)[i]), i))
+    return balanced_order(items, seed)
+
+
+def round_robin(groups: Sequence[list]) -> list:
+    out, depth = [], max((len(g) for g in groups), default=0)
+    for level in range(depth):
+        out += [g[level] for g in groups if level < len(g)]
+    return out
+
+
+def balanced_order(items: Sequence[Item], seed: int) -> list[int]:
+    """Alternate outlets, and within each outlet alternate actors: every prefix is balanced."""
+    rng = random.Random(seed)
+    by_source: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for index, item in enumerate(items):
+        by_source[item.source or ""][item.actor or ""].append(index)
+    per_source = []
+    for source in sorted(by_source):
+        actor_groups = [by_source[source][actor] for actor in sorted(by_source[source])]
+        for group in actor_groups:
+            rng.shuffle(group)
+        per_source.append(round_robin(actor_groups))
+    return round_robin(per_source)
+
+
+def sentence_key(item: Item, position: int) -> tuple:
+    extra = item.model_extra or {}
+    for name in ("sentence_index", "start", "sentence_start"):
+        if isinstance(extra.get(name), (int, float)):
+            return (0, extra[name])
+    return (1, position)
+
+
+def article_context(items: Sequence[Item], width: int = 1) -> dict[str, tuple[list[str], list[str]]]:
+    """item id -> (sentences before, sentences after) from the other items of the same article."""
+    sentences: dict[str, dict[tuple, str]] = defaultdict(dict)
+    keys: dict[str, tuple] = {}
+    for position, item in enumerate(items):
+        if item.article is None:
+            continue
+        key = sentence_key(item, position)
+        sentences[item.article].setdefault(key, item.text)
+        keys[item.id] = key
+    context = {}
+    for item in items:
+        if item.id not in keys:
+            continue
+        ordered = sorted(sentences[item.article])
+        at = ordered.index(keys[item.id])
+        text_of = sentences[item.article]
+        context[item.id] = ([text_of[k] for k in ordered[max(0, at - width):at]],
+                            [text_of[k] for k in ordered[at + 1:at + 1 + width]])
+    return context
+
+
+# -- a labelling session ------------------------------------------------------------------------
+@dataclass
+class Progress:
+    done: int
+    total: int
+    per_source: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+class LabelSession:
+    """The state behind the labelling screen: which item is next, answers, skips and undo."""
+
+    def __init__(self, items: Sequence[Item], order: Sequence[int], store: LabelStore, annotator: str,
+                 suggestions: dict[str, dict] | None = None, revisit_skipped: bool = False):
+        self.items = list(items)
+        self.by_id = {item.id: item for item in self.items}
+        self.order = [self.items[i].id for i in order]
+        self.store = store
+        self.annotator = annotator
+        self.suggestions = suggestions or {}
+        self.revisit_skipped = revisit_skipped
+        self.records = [r for r in store.records() if (r.get("annotator") or "") == annotator]
+        self.answered: dict[str, dict] = {}
+        self.pending: str | None = None
+        self._refresh()
+
+    def _refresh(self) -> None:
+        current = current_records(self.records)
+        self.answered = {item_id: r for (item_id, _), r in current.items() if item_id in self.by_id
+                         and not (self.revisit_skipped and r.get("skipped"))}
+
+    def next_item(self) -> Item | None:
+        if self.pending and self.pending not in self.answered:
+            return self.by_id[self.pending]
+        return next((self.by_id[i] for i in self.order if i not in self.answered), None)
+
+    def _write(self, record: dict) -> dict:
+        self.store.append(record)
+        self.records.append(record)
+        self._refresh()
+        return record
+
+    def answer(self, item: Item, label: str) -> dict:
+        if label not in LABELS:
+            raise InputError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+        self.pending = None
+        return self._write(label_record(item, label, self.annotator, suggestion=self.suggestions.get(item.id)))
+
+    def skip(self, item: Item) -> dict:
+        self.pending = None
+        return self._write(label_record(item, None, self.annotator, suggestion=self.suggestions.get(item.id),
+                                        skipped=True))
+
+    def undo(self) -> dict | None:
+        """Retract the latest answer still in effect; that item comes up next. None: nothing to undo."""
+        target = undo_target(self.records, self.annotator)
+        if target is None:
+            return None
+        self._write(retraction_record(target, self.annotator))
+        self.pending = target["id"] if target["id"] in self.by_id else None
+        return target
+
+    def progress(self) -> Progress:
+        per_source: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for item in self.items:
+            counts = per_source[item.source or "-"]
+            counts[1] += 1
+            counts[0] += item.id in self.answered
+        done = sum(c[0] for c in per_source.values())
+        return Progress(done, len(self.items), {s: (c[0], c[1]) for s, c in sorted(per_source.items())})
+
+    def tally(self) -> Counter:
+        return Counter("skipped" if r.get("skipped") else r.get("label") for r in self.answered.values())
+
+
+def suggestion_of(probs_row: np.ndarray, labels: Sequence[str], model_id: str) -> dict:
+    row = np.asarray(probs_row, dtype=float)
+    return {"label": labels[int(row.argmax())], "model": model_id,
+            "scores": {label: round(float(p), 4) for label, p in zip(labels, row)}}
+
+
+def check_unique_ids(items: Sequence[Item], where: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise InputError(f"{where}: item id {item.id!r} occurs more than once; ids must be unique")
+        seen.add(item.id)
+
+
+# -- model pre-labels ---------------------------------------------------------------------------
+def suggestion_records(items: Sequence[Item], probs: np.ndarray, labels: Sequence[str], model_id: str,
+                       model_name: str) -> list[dict]:
+    """Model pre-labels, marked as such: annotator ``model:<name>``, ``suggested: true``."""
+    records = []
+    for item, row in zip(items, probs):
+        shown = suggestion_of(row, labels, model_id)
+        records.append(label_record(item, shown["label"], f"{MODEL_PREFIX}{model_name}", suggestion=shown,
+                                    suggested=True))
+    return records
+
+
+# -- agreement ----------------------------------------------------------------------------------
+def _kappa(a: Sequence[str], b: Sequence[str]) -> float:
+    import warnings
+
+    from sklearn.metrics import cohen_kappa_score
+
+    if list(a) == list(b):
+        return 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(cohen_kappa_score(a, b, labels=list(LABELS)))
+
+
+def _alpha(matrix: np.ndarray) -> float:
+    import krippendorff
+
+    values = matrix[~np.isnan(matrix)]
+    if values.size == 0:
+        return float("nan")
+    if np.unique(values).size < 2:
+        return 1.0
+    return float(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))
+
+
+def agreement(records: Sequence[dict], *, include_suggested: bool = False) -> dict:
+    """Cohen's kappa per pair of annotators, Krippendorff's alpha (nominal) over all, disagreements."""
+    current = current_labels(records, include_suggested=include_suggested)
+    annotators = sorted({ann for _, ann in current})
+    item_ids = sorted({item_id for item_id, _ in current})
+    pairs = []
+    for i, first in enumerate(annotators):
+        for second in annotators[i + 1:]:
+            shared = [x for x in item_ids if (x, first) in current and (x, second) in current]
+            a = [current[(x, first)]["label"] for x in shared]
+            b = [current[(x, second)]["label"] for x in shared]
+            pairs.append({"annotators": [first, second], "n": len(shared),
+                          "kappa": _kappa(a, b) if shared else float("nan"),
+                          "agreement": float(np.mean([x == y for x, y in zip(a, b)])) if shared else float("nan")})
+    multi = [x for x in item_ids if sum((x, ann) in current for ann in annotators) >= 2]
+    matrix = np.array([[LABELS.index(current[(x, ann)]["label"]) if (x, ann) in current else np.nan
+                        for x in multi] for ann in annotators], dtype=float).reshape(len(annotators), len(multi))
+    disagreements = []
+    for x in multi:
+        votes = {ann: current[(x, ann)]["label"] for ann in annotators if (x, ann) in current}
+        if len(set(votes.values())) > 1:
+            record = next(current[(x, ann)] for ann in annotators if (x, ann) in current)
+            disagreements.append({"id": x, "actor": record.get("actor"), "source": record.get("source"),
+                                  "text": record.get("text"), "labels": votes})
+    return {"annotators": annotators, "items": len(item_ids), "items_multiply_labelled": len(multi),
+            "pairs": pairs, "krippendorff_alpha": _alpha(matrix) if multi else float("nan"),
+            "disagreements": disagreements}
+
+
+# -- Label Studio -------------------------------------------------------------------------------
+def marked_text(item: Item, open_mark: str = "[[", close_mark: str = "]]") -> str:
+    from classifier.models.inputs import merge_spans
+
+    pieces, cursor = [], 0
+    for start, end in merge_spans(item.spans):
+        pieces += [item.text[cursor:start], open_mark, item.text[start:end], close_mark]
+        cursor = end
+    return "".join(pieces + [item.text[cursor:]])
+
+
+def to_label_studio(items: Sequence[Item], suggestions: dict[str, dict] | None = None) -> list[dict]:
+    """Label Studio tasks; a model's suggestion becomes a pre-annotation (``predictions``)."""
+    tasks = []
+    for item in items:
+        data = {**item_record(item), "item_id": item.id, "marked": marked_text(item)}
+        data.pop("label", None)
+        task: dict = {"data": data}
+        shown = (suggestions or {}).get(item.id)
+        if shown:
+            task["predictions"] = [{
+                "model_version": shown["model"], "score": max(shown["scores"].values()),
+                "result": [{"from_name": "stance", "to_name": "text", "type": "choices",
+                            "value": {"choices": [shown["label"]]}}]}]
+        tasks.append(task)
+    return tasks
+
+
+def _ls_annotator(annotation: dict) -> str:
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        who = who.get("email") or who.get("username") or who.get("id")
+    return f"label-studio:{who}" if who is not None else "label-studio"
+
+
+def _ls_choice(annotation: dict, where: str) -> str | None:
+    for result in annotation.get("result") or []:
+        if result.get("type") == "choices" or "choices" in (result.get("value") or {}):
+            choices = (result.get("value") or {}).get("choices") or []
+            if len(choices) != 1 or choices[0] not in LABELS:
+                raise InputError(f"{where}: choice {choices!r} is not one of {', '.join(LABELS)}")
+            return choices[0]
+    return None
+
+
+def _ls_suggestion(task: dict) -> dict | None:
+    for prediction in task.get("predictions") or []:
+        for result in prediction.get("result") or []:
+            choices = (result.get("value") or {}).get("choices") or []
+            if choices:
+                return {"label": choices[0], "model": prediction.get("model_version"),
+                        "score": prediction.get("score"), "via": "label-studio"}
+    return None
+
+
+def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> list[dict]:
+    """Completed annotations of a Label Studio JSON export as label records (cancelled ones skipped)."""
+    if not isinstance(tasks, list):
+        raise InputError(f"{where}: expected a Label Studio JSON export (a list of tasks)")
+    records = []
+    for number, task in enumerate(tasks, start=1):
+        here = f"{where}: task {number}"
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict):
+            raise InputError(f"{here}: no 'data' object; is this a Label Studio JSON export?")
+        fields = {k: v for k, v in data.items() if k not in ("marked", "item_id")}
+        fields["id"] = data.get("item_id", data.get("id", task.get("id")))
+        item = parse_item(fields, here)
+        for annotation in task.get("annotations") or []:
+            if annotation.get("was_cancelled"):
+                continue
+            label = _ls_choice(annotation, here)
+            if label is None:
+                continue
+            record = label_record(item, label, annotator or _ls_annotator(annotation),
+                                  suggestion=_ls_suggestion(task), imported_from="label-studio")
+            record["timestamp"] = annotation.get("updated_at") or annotation.get("created_at") or record["timestamp"]
+            records.append(record)
+    return records
+
+
+def new_records(existing: Sequence[dict], incoming: Sequence[dict]) -> list[dict]:
+    """Incoming records not already in the file (same item, annotator, label and timestamp)."""
+    def key(r: dict) -> tuple:
+        return (r["id"], r.get("annotator"), r.get("label"), r.get("timestamp"))
+
+    seen = {key(r) for r in existing}
+    return [r for r in incoming if key(r) not in seen]

@@ -1,0 +1,1 @@
+"""Batch inference over item files: resumable, length-sorted, with progress."""

@@ -1,0 +1,60 @@
+"""Articles → cleaned text → sentences → one item per (sentence, actor mentioned)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from classifier.actors import Actor, Matcher, spans_by_actor
+from classifier.clean import Rule, clean_text
+from classifier.ingest import Article
+from classifier.segment import segment
+
+
+@dataclass
+class ArticleReport:
+    article: str
+    sentences: int
+    items: int
+    dropped: Counter = field(default_factory=Counter)  # rule name -> lines dropped
+    dropped_lines: list[tuple[str, str]] = field(default_factory=list)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def article_items(article: Article, matcher: Matcher, rules: list[Rule],
+                  kinds: dict[str, str]) -> tuple[list[dict], ArticleReport]:
+    cleaned = clean_text(article.text, rules)
+    sentences = segment(cleaned.paragraphs, title=article.title)
+    local = matcher.for_article(cleaned.text)
+    items = []
+    for sentence in sentences:
+        for actor, spans in spans_by_actor(local.find(sentence.text)).items():
+            items.append({
+                "id": f"{article.id}:{sentence.index:04d}:{slug(actor)}",
+                "text": sentence.text, "actor": actor, "spans": spans,
+                "source": article.source, "article": article.id,
+                "sentence_index": sentence.index, "kind": sentence.kind,
+                "start": sentence.start, "end": sentence.end, "actor_kind": kinds.get(actor),
+                "title": article.title, "date": article.date, "url": article.url,
+            })
+    report = ArticleReport(article.id, len(sentences), len(items),
+                           Counter(name for name, _ in cleaned.dropped), cleaned.dropped)
+    return items, report
+
+
+def prepare_articles(articles, actors: list[Actor], rules: list[Rule], on_article=None):
+    """Items of every article, in article then sentence order, and a report per article."""
+    matcher = Matcher(actors)
+    kinds = {a.name: a.kind for a in actors}
+    items, reports = [], []
+    for article in articles:
+        article_rows, report = article_items(article, matcher, rules, kinds)
+        items += article_rows
+        reports.append(report)
+        if on_article:
+            on_article()
+    return items, reports

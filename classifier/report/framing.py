@@ -1,0 +1,257 @@
+"""The framing table (outlet x actor), prevalence corrected for classifier error, and outlet differences.
+
+- Net stance of a cell = (favor - against) / n over the predicted stance of its mentions, with a 95%
+  bootstrap interval that resamples whole articles.
+- Corrected shares (quantification): adjusted classify-and-count (ACC) solves
+  ``P(pred | true) @ prevalence = observed predicted shares`` on the simplex; its probabilistic variant
+  (PACC) uses mean probabilities in both the confusion matrix and the observed shares (Forman 2008;
+  Bella et al. 2010). ``P(pred | true)`` comes from a gold-labelled set; both sets are resampled by
+  article for the interval.
+- Outlet differences: per actor, each outlet against the pooled others, a permutation test that shuffles
+  whole articles between outlets, Holm-corrected over every test in the report.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import nnls
+from sklearn.metrics import confusion_matrix
+
+from classifier.evaluate import (SCORE_COLUMNS, cluster_codes, cluster_resamples, group_values, label_codes,
+                                 percentile_ci, progress_bar)
+from classifier.items import LABELS
+
+K = len(LABELS)
+FAVOR, AGAINST = LABELS.index("favor"), LABELS.index("against")
+
+
+# -- prevalence on the simplex ---------------------------------------------------------------------
+
+def solve_prevalence(matrix: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Prevalence ``p`` >= 0 summing to 1 that best solves ``matrix @ p = observed`` (non-negative least squares,
+    with the sum-to-one row weighted heavily, then renormalised); ``matrix[i, j] = P(pred i | true j)``."""
+    weight = 10.0
+    system = np.vstack([matrix, np.full((1, matrix.shape[1]), weight)])
+    target = np.append(observed, weight)
+    solution, _ = nnls(system, target)
+    total = solution.sum()
+    return solution / total if total > 0 else np.full(matrix.shape[1], 1.0 / matrix.shape[1])
+
+
+def cluster_sums(frame: pd.DataFrame, codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per-cluster sums of a per-item (n x ...) array."""
+    n_clusters = int(codes.max()) + 1 if len(codes) else 0
+    out = np.zeros((n_clusters,) + values.shape[1:])
+    np.add.at(out, codes, values)
+    return out
+
+
+def gold_tables(gold: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per gold cluster: counts [true, pred], probability sums [true, class] and the cluster codes."""
+    codes = cluster_codes(gold)
+    true, pred = label_codes(gold["label"]), label_codes(gold["stance"])
+    counts = np.zeros((len(gold), K, K))
+    counts[np.arange(len(gold)), true, pred] = 1.0
+    probs = np.zeros((len(gold), K, K))
+    probs[np.arange(len(gold)), true, :] = gold[list(SCORE_COLUMNS)].to_numpy(float)
+    return cluster_sums(gold, codes, counts), cluster_sums(gold, codes, probs), codes
+
+
+def column_normalise(table: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """[true, pred] sums -> ``P(pred | true)`` as [pred, true]; a true class with no items keeps ``fallback``."""
+    support = table.sum(axis=1)
+    matrix = fallback.copy()
+    for j in range(K):
+        if support[j] > 0:
+            matrix[:, j] = table[j] / support[j]
+    return matrix
+
+
+def correction_model(gold: pd.DataFrame | None, *, n_boot: int, seed: int, name: str) -> dict:
+    """Confusion matrices of the gold set (point and per resample) for ACC and PACC, or why there are none."""
+    if gold is None or gold.empty:
+        return {"possible": False, "gold": name,
+                "reason": "no gold labels: the correction for classifier error was not possible "
+                          "(pass --gold with predictions on a labelled set)"}
+    support = {label: int((gold["label"] == label).sum()) for label in LABELS}
+    absent = [label for label, n in support.items() if n == 0]
+    if absent:
+        return {"possible": False, "gold": name, "support": support,
+                "reason": f"the gold set has no {', '.join(absent)} items, so P(predicted | true) cannot be "
+                          "estimated for every class; the correction was not possible"}
+    acc_point = confusion_matrix(gold["label"], gold["stance"], labels=list(LABELS), normalize="true").T
+    counts, probs, codes = gold_tables(gold)
+    pacc_point = column_normalise(probs.sum(axis=0), np.eye(K))
+    draws = cluster_resamples(codes, n_boot, seed + 1)
+    acc_boot = np.einsum("bc,cij->bij", draws, counts)
+    pacc_boot = np.einsum("bc,cij->bij", draws, probs)
+    return {"possible": True, "gold": name, "n_gold": int(len(gold)), "n_gold_articles": int(codes.max()) + 1,
+            "support": support, "acc_matrix": acc_point, "pacc_matrix": pacc_point,
+            "acc_boot": [column_normalise(t, acc_point) for t in acc_boot],
+            "pacc_boot": [column_normalise(t, pacc_point) for t in pacc_boot]}
+
+
+# -- the framing table --------------------------------------------------------------------------------
+
+def cell_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with ``outlet`` and ``actor_name`` keys (missing ones as ``(none)``)."""
+    return frame.assign(outlet=group_values(frame, "source"), actor_name=group_values(frame, "actor"))
+
+
+def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, min_n: int) -> dict:
+    """One outlet x actor cell: n, raw shares, net stance with CI, mean probabilities, corrected shares."""
+    n = len(cell)
+    pred = label_codes(cell["stance"])
+    onehot = np.eye(K)[pred]
+    probs = cell[list(SCORE_COLUMNS)].to_numpy(float)
+    shares, mean_p = onehot.mean(axis=0), probs.mean(axis=0)
+    codes = cluster_codes(cell)
+    n_articles = int(codes.max()) + 1
+    row = {"n": n, "n_articles": n_articles, "small": n < min_n}
+    row.update({f"share_{label}": float(shares[k]) for k, label in enumerate(LABELS)})
+    row["net"] = float(shares[FAVOR] - shares[AGAINST])
+    draws = cluster_resamples(codes, n_boot, seed).astype(float)
+    sizes = draws @ cluster_sums(cell, codes, np.ones(n))
+    boot_shares = draws @ cluster_sums(cell, codes, onehot) / sizes[:, None]
+    boot_probs = draws @ cluster_sums(cell, codes, probs) / sizes[:, None]
+    with_ci = n_articles >= 2 and n_boot > 0
+    net_ci = percentile_ci(boot_shares[:, FAVOR] - boot_shares[:, AGAINST]) if with_ci else None
+    row["net_lo"], row["net_hi"] = net_ci if net_ci else (np.nan, np.nan)
+    row.update({f"mean_p_{label}": float(mean_p[k]) for k, label in enumerate(LABELS)})
+    if correction["possible"]:
+        row.update(corrected_shares(shares, mean_p, boot_shares, boot_probs, correction, with_ci))
+    return row
+
+
+def corrected_shares(shares, mean_p, boot_shares, boot_probs, correction: dict, with_ci: bool) -> dict:
+    """ACC and PACC prevalence for one cell, with percentile intervals over both resampled sets."""
+    out = {}
+    for method, observed, boot_observed in (("acc", shares, boot_shares), ("pacc", mean_p, boot_probs)):
+        point = solve_prevalence(correction[f"{method}_matrix"], observed)
+        boot = np.array([solve_prevalence(m, q) for m, q in zip(correction[f"{method}_boot"], boot_observed)]) \
+            if with_ci else np.empty((0, K))
+        for k, label in enumerate(LABELS):
+            ci = percentile_ci(boot[:, k]) if with_ci else None
+            out[f"{method}_{label}"] = float(point[k])
+            out[f"{method}_{label}_lo"], out[f"{method}_{label}_hi"] = ci if ci else (np.nan, np.nan)
+        net_ci = percentile_ci(boot[:, FAVOR] - boot[:, AGAINST]) if with_ci else None
+        out[f"{method}_net"] = float(point[FAVOR] - point[AGAINST])
+        out[f"{method}_net_lo"], out[f"{method}_net_hi"] = net_ci if net_ci else (np.nan, np.nan)
+    return out
+
+
+def framing_table(frame: pd.DataFrame, correction: dict, *, n_boot: int = 1000, seed: int = 0, min_n: int = 10,
+                  advance: Callable[[int], None] = lambda n=1: None) -> pd.DataFrame:
+    """One row per outlet x actor, sorted by actor (most mentions first) then net stance."""
+    cells = cell_frame(frame)
+    rows = []
+    for index, ((outlet, actor), cell) in enumerate(cells.groupby(["outlet", "actor_name"], sort=True)):
+        rows.append({"outlet": outlet, "actor": actor,
+                     **cell_row(cell, correction, n_boot=n_boot, seed=seed + index, min_n=min_n)})
+        advance(1)
+    table = pd.DataFrame.from_records(rows)
+    order = table.groupby("actor")["n"].transform("sum")
+    return (table.assign(_order=-order).sort_values(["_order", "actor", "net"], ascending=[True, True, False])
+            .drop(columns="_order").reset_index(drop=True))
+
+
+# -- outlet differences ------------------------------------------------------------------------------
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values, in the input order."""
+    m = len(p_values)
+    order = np.argsort(p_values, kind="stable")
+    adjusted, running = np.empty(m), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted.tolist()
+
+
+def permutation_test(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: np.ndarray, target: int, *,
+                     n_perm: int, rng: np.random.Generator) -> tuple[float, float, float]:
+    """Net stance of one outlet minus that of the other outlets, and its permutation p-value (articles shuffled)."""
+    def difference(assign: np.ndarray) -> np.ndarray:
+        inside = assign == target
+        net_in = (inside * net_sum).sum(axis=-1) / (inside * size).sum(axis=-1)
+        net_out = (~inside * net_sum).sum(axis=-1) / (~inside * size).sum(axis=-1)
+        return net_in - net_out
+
+    inside = outlet_of_cluster == target
+    net_in = net_sum[inside].sum() / size[inside].sum()
+    net_out = net_sum[~inside].sum() / size[~inside].sum()
+    shuffled = rng.permuted(np.tile(outlet_of_cluster, (n_perm, 1)), axis=1)
+    diffs = difference(shuffled)
+    extreme = np.sum(np.abs(diffs) >= abs(net_in - net_out) - 1e-12)
+    return float(net_in), float(net_out), float((1 + extreme) / (1 + n_perm))
+
+
+def outlet_tests(frame: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n: int = 10) -> list[dict]:
+    """For every actor covered by two or more outlets: each outlet against the others, Holm-corrected."""
+    cells = cell_frame(frame)
+    rng = np.random.default_rng(seed)
+    tests = []
+    for actor, sub in cells.groupby("actor_name", sort=True):
+        outlets = sorted(sub["outlet"].unique())
+        if len(outlets) < 2:
+            continue
+        codes = cluster_codes(sub)
+        pred = label_codes(sub["stance"])
+        net_item = (pred == FAVOR).astype(float) - (pred == AGAINST).astype(float)
+        net_sum = cluster_sums(sub, codes, net_item)
+        size = cluster_sums(sub, codes, np.ones(len(sub)))
+        outlet_codes = pd.Categorical(sub["outlet"], categories=outlets).codes
+        outlet_of_cluster = np.zeros(len(size), dtype=int)
+        outlet_of_cluster[codes] = outlet_codes
+        for target, outlet in enumerate(outlets):
+            net_in, net_out, p = permutation_test(outlet_of_cluster, net_sum, size, target, n_perm=n_perm, rng=rng)
+            tests.append({"actor": actor, "outlet": outlet, "n": int(size[outlet_of_cluster == target].sum()),
+                          "n_others": int(size[outlet_of_cluster != target].sum()),
+                          "n_articles": int((outlet_of_cluster == target).sum()),
+                          "net": net_in, "net_others": net_out, "difference": net_in - net_out, "p_value": p})
+    for test, adjusted in zip(tests, holm([t["p_value"] for t in tests])):
+        test["p_holm"] = adjusted
+        test["significant"] = adjusted < 0.05
+        test["small"] = test["n"] < min_n
+    return tests
+
+
+def difference_sentences(frame: pd.DataFrame, tests: list[dict]) -> list[str]:
+    """Plain-words findings, one or more per actor."""
+    actors = cell_frame(frame).groupby("actor_name")["outlet"].nunique()
+    lines = []
+    for actor in actors.sort_index().index:
+        if actors[actor] < 2:
+            lines.append(f"{actor}: covered by one outlet only, so there is nothing to compare.")
+            continue
+        mine = [t for t in tests if t["actor"] == actor]
+        found = sorted((t for t in mine if t["significant"]), key=lambda t: t["p_holm"])
+        for t in found:
+            direction = "more favorable toward" if t["difference"] > 0 else "more critical of"
+            lines.append(f"{actor}: {t['outlet']} is {direction} {actor} than the other outlets (net stance "
+                         f"{t['net']:+.2f} vs {t['net_others']:+.2f}, n = {t['n']}; Holm-adjusted p = "
+                         f"{t['p_holm']:.3f}).")
+        if not found:
+            smallest = min(t["p_holm"] for t in mine)
+            lines.append(f"{actor}: no outlet differs from the others beyond chance (smallest Holm-adjusted "
+                         f"p = {smallest:.2f}).")
+    return lines
+
+
+def framing_analysis(frame: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name: str, n_boot: int = 1000,
+                     seed: int = 0, min_n: int = 10, progress: bool = False) -> dict:
+    """Framing table, correction info and outlet differences for one predictions frame."""
+    correction = correction_model(gold, n_boot=n_boot, seed=seed, name=gold_name)
+    n_cells = cell_frame(frame).groupby(["outlet", "actor_name"]).ngroups
+    with progress_bar("framing table (bootstrap by article)", n_cells, progress) as advance:
+        table = framing_table(frame, correction, n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
+    tests = outlet_tests(frame, n_perm=n_boot, seed=seed, min_n=min_n)
+    summary = {key: value for key, value in correction.items() if not key.endswith("_boot")}
+    for key in ("acc_matrix", "pacc_matrix"):
+        if key in summary:
+            summary[key] = np.round(summary[key], 6).tolist()
+    return {"table": table, "correction": summary, "tests": tests,
+            "findings": difference_sentences(frame, tests)}

@@ -1,0 +1,127 @@
+"""Figures for the report: matplotlib's object API on the Agg canvas, no pyplot and no global state.
+
+A diverging, colour-blind-safe palette (RdBu: red = against, blue = favor) centred on zero with
+symmetric limits [-1, 1], so the same colour means the same net stance in every figure.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+
+PALETTE = "RdBu"
+MISSING = "#e6e6e6"
+NET_LABEL = "net stance = (favor − against) / n"
+OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+
+
+def plain(text: str) -> str:
+    """Text for a matplotlib label: ``$`` would start mathtext, so it is escaped."""
+    return str(text).replace("$", r"\$")
+
+
+def net_norm() -> TwoSlopeNorm:
+    return TwoSlopeNorm(vmin=-1.0, vcenter=0.0, vmax=1.0)
+
+
+def new_figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def figure_bytes(figure: Figure, fmt: str, dpi: int = 110) -> bytes:
+    """PNG or SVG bytes; SVG without a date so reruns give the same file."""
+    buffer = io.BytesIO()
+    metadata = {"Date": None} if fmt == "svg" else None
+    figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
+    return buffer.getvalue()
+
+
+def heatmap_order(table: pd.DataFrame, max_actors: int) -> tuple[list[str], list[str]]:
+    """Actors by mentions (most first, at most ``max_actors``), outlets by mean net stance (most favorable first)."""
+    actors = table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors]
+    shown = table[table["actor"].isin(actors)]
+    outlets = shown.groupby("outlet")["net"].mean().sort_values(ascending=False, kind="stable").index
+    return list(outlets), list(actors)
+
+
+def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10) -> Figure:
+    """Outlet x actor heatmap of net stance with the number of mentions in each cell."""
+    outlets, actors = heatmap_order(table, max_actors)
+    cells = table.set_index(["outlet", "actor"])
+    values = np.full((len(outlets), len(actors)), np.nan)
+    for i, outlet in enumerate(outlets):
+        for j, actor in enumerate(actors):
+            if (outlet, actor) in cells.index:
+                values[i, j] = cells.loc[(outlet, actor), "net"]
+    figure = new_figure(min(2.2 + 1.1 * len(actors), 26), min(1.6 + 0.55 * len(outlets), 30))
+    axes = figure.add_subplot()
+    cmap = colormaps[PALETTE].with_extremes(bad=MISSING)
+    image = axes.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=net_norm(), aspect="auto")
+    for i, outlet in enumerate(outlets):
+        for j, actor in enumerate(actors):
+            if (outlet, actor) not in cells.index:
+                axes.text(j, i, "–", ha="center", va="center", color="#777777", fontsize=8)
+                continue
+            n = int(cells.loc[(outlet, actor), "n"])
+            flag = "†" if n < min_n else ""
+            colour = "white" if abs(values[i, j]) > 0.55 else "black"
+            axes.text(j, i, f"{values[i, j]:+.2f}\nn={n}{flag}", ha="center", va="center", color=colour, fontsize=8)
+    axes.set_xticks(range(len(actors)), [plain(a) for a in actors], rotation=35, ha="right")
+    axes.set_yticks(range(len(outlets)), [plain(o) for o in outlets])
+    axes.set_xlabel("actor (most mentioned first)")
+    axes.set_ylabel("outlet (most favorable first)")
+    axes.set_title(f"Net stance by outlet and actor († fewer than {min_n} mentions)")
+    figure.colorbar(image, ax=axes, label=NET_LABEL, shrink=0.9)
+    return figure
+
+
+def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10) -> Figure:
+    """One actor: net stance per outlet as a dot with its 95% interval, sorted, zero marked."""
+    rows = table[table["actor"] == actor].sort_values("net", kind="stable")
+    figure = new_figure(7.0, 1.3 + 0.42 * len(rows))
+    axes = figure.add_subplot()
+    cmap, norm = colormaps[PALETTE], net_norm()
+    axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
+    for y, row in enumerate(rows.itertuples()):
+        if np.isfinite(row.net_lo):
+            axes.hlines(y, row.net_lo, row.net_hi, color="#333333", linewidth=1.6)
+        small = row.n < min_n
+        axes.plot([row.net], [y], "o", markersize=8, markeredgecolor="black",
+                  markerfacecolor="white" if small else cmap(norm(row.net)))
+    axes.set_yticks(range(len(rows)), [f"{plain(o)} (n={n}{'†' if n < min_n else ''})"
+                                       for o, n in zip(rows["outlet"], rows["n"])])
+    axes.set_xlim(-1.05, 1.05)
+    axes.set_ylim(-0.6, len(rows) - 0.4)
+    axes.set_xlabel(f"{NET_LABEL}; 95% CI resampled by article")
+    axes.set_title(f"{plain(actor)}: net stance across outlets (hollow: fewer than {min_n} mentions)")
+    axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+    return figure
+
+
+def reliability_diagram(curves: dict[str, list[dict]]) -> Figure:
+    """Accuracy against confidence per bin, one line per curve (overall first), diagonal = perfect calibration."""
+    figure = new_figure(6.0, 5.0)
+    axes = figure.add_subplot()
+    axes.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1, label="perfectly calibrated")
+    for index, (name, bins) in enumerate(curves.items()):
+        points = [(b["confidence"], b["accuracy"]) for b in bins if b["n"]]
+        if not points:
+            continue
+        x, y = zip(*points)
+        axes.plot(x, y, marker="os^Dv<>p"[index % 8], color=OKABE_ITO[index % len(OKABE_ITO)],
+                  linewidth=2.2 if index == 0 else 1.2, label=plain(name))
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1)
+    axes.set_xlabel("confidence (top-class probability)")
+    axes.set_ylabel("accuracy")
+    axes.set_title("Reliability on gold-labelled items")
+    axes.legend(loc="upper left", fontsize=8)
+    return figure

@@ -1,0 +1,140 @@
+"""Tables as (headers, rows of strings), built once and rendered as rich tables, HTML or Markdown."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import pandas as pd
+from rich.table import Table
+
+from classifier.items import LABELS
+
+Rows = tuple[list[str], list[list[str]]]
+
+
+def num(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def signed(value, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:+.{digits}f}"
+
+
+def interval(ci, digits: int = 3, sign: bool = False) -> str:
+    if not ci or any(v is None or not math.isfinite(v) for v in ci):
+        return "–"
+    show = signed if sign else num
+    return f"[{show(ci[0], digits)}, {show(ci[1], digits)}]"
+
+
+def pct(value) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{100 * value:.0f}%"
+
+
+# -- evaluate -----------------------------------------------------------------------------------------
+
+def overall_rows(result: dict) -> Rows:
+    ci = result["ci"]
+    rows = [[name, num(result[key]), interval(ci.get(key))]
+            for key, name in (("macro_f1", "macro-F1"), ("accuracy", "accuracy"),
+                              ("f1_favor_against", "F1 favor+against"))]
+    calibration = result["calibration"]
+    rows += [["ECE (top label)", num(calibration["ece"]), ""], ["NLL", num(calibration["nll"]), ""],
+             ["items", str(result["n"]), ""], ["articles", str(result["n_articles"]), ""]]
+    return ["metric", "value", "95% CI (by article)"], rows
+
+
+def per_class_rows(result: dict) -> Rows:
+    rows = [[label, num(m["precision"]), num(m["recall"]), num(m["f1"]), str(m["support"])]
+            for label, m in result["per_class"].items()]
+    return ["class", "precision", "recall", "F1", "support"], rows
+
+
+def confusion_rows(result: dict) -> Rows:
+    labels = result["labels"]
+    rows = [[f"gold {label}"] + [str(v) for v in counts] for label, counts in zip(labels, result["confusion_matrix"])]
+    return [""] + [f"pred {label}" for label in labels], rows
+
+
+def reliability_rows(result: dict) -> Rows:
+    rows = [[f"{b['lower']:.1f}–{b['upper']:.1f}", str(b["n"]), num(b["confidence"]), num(b["accuracy"])]
+            for b in result["calibration"]["reliability"] if b["n"]]
+    return ["confidence bin", "n", "mean confidence", "accuracy"], rows
+
+
+def group_rows(key: str, groups: Sequence[dict]) -> Rows:
+    rows = [[g["group"], str(g["n"]), str(g["n_articles"]), num(g["macro_f1"]), interval(g["ci"]["macro_f1"]),
+             num(g["accuracy"]), num(g["f1_favor_against"]), num(g["calibration"]["ece"]),
+             "; ".join(g["notes"])] for g in groups]
+    return [key, "n", "articles", "macro-F1", "95% CI", "accuracy", "F1 fav+ag", "ECE", "flags"], rows
+
+
+def compare_rows(compare: dict) -> Rows:
+    rows = [[name, num(m["first"]), num(m["second"]), signed(m["difference"], 3), interval(m["ci"], sign=True),
+             num(m["p_value"])]
+            for name, m in compare["metrics"].items()]
+    return ["metric", "first", "second", "second − first", "95% CI", "p (paired bootstrap)"], rows
+
+
+# -- report -------------------------------------------------------------------------------------------
+
+def framing_rows(table: pd.DataFrame, min_n: int) -> Rows:
+    headers = ["outlet", "actor", "n", "articles"] + [f"{label}" for label in LABELS] + [
+        "net", "95% CI"] + [f"mean p {label}" for label in LABELS]
+    rows = []
+    for row in table.to_dict("records"):
+        flag = "†" if row["n"] < min_n else ""
+        rows.append([row["outlet"], row["actor"], f"{row['n']}{flag}", str(row["n_articles"])]
+                    + [pct(row[f"share_{label}"]) for label in LABELS]
+                    + [signed(row["net"]), interval((row["net_lo"], row["net_hi"]), 2, sign=True)]
+                    + [num(row[f"mean_p_{label}"], 2) for label in LABELS])
+    return headers, rows
+
+
+def corrected_rows(table: pd.DataFrame, min_n: int) -> Rows:
+    headers = ["outlet", "actor", "n"]
+    for label in LABELS:
+        headers += [f"{label} raw", f"{label} ACC [95% CI]", f"{label} PACC [95% CI]"]
+    rows = []
+    for row in table.to_dict("records"):
+        cells = [row["outlet"], row["actor"], f"{row['n']}{'†' if row['n'] < min_n else ''}"]
+        for label in LABELS:
+            for method in ("acc", "pacc"):
+                if method == "acc":
+                    cells.append(pct(row[f"share_{label}"]))
+                ci = (row[f"{method}_{label}_lo"], row[f"{method}_{label}_hi"])
+                bounds = "–" if not all(math.isfinite(v) for v in ci) else f"{pct(ci[0])}–{pct(ci[1])}"
+                cells.append(f"{pct(row[f'{method}_{label}'])} [{bounds}]")
+        rows.append(cells)
+    return headers, rows
+
+
+def test_rows(tests: Sequence[dict]) -> Rows:
+    rows = [[t["actor"], t["outlet"], str(t["n"]), signed(t["net"]), signed(t["net_others"]),
+             signed(t["difference"]), num(t["p_value"]), num(t["p_holm"]), "yes" if t["significant"] else "no"]
+            for t in tests]
+    return ["actor", "outlet", "n", "net", "net others", "difference", "p", "p (Holm)", "differs"], rows
+
+
+# -- rendering ----------------------------------------------------------------------------------------
+
+def rich_table(rows: Rows, title: str | None = None, *, numeric_from: int = 1) -> Table:
+    headers, body = rows
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for index, header in enumerate(headers):
+        table.add_column(header, justify="right" if 0 < index and index >= numeric_from else "left",
+                         overflow="fold")
+    for row in body:
+        table.add_row(*[escape_markup(cell) for cell in row])
+    return table
+
+
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(str(text))

@@ -1,0 +1,65 @@
+"""Split cleaned article text into sentences with character offsets; flag headlines and sub-headings."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+MAX_HEADING_WORDS = 20
+_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+class Sentence(BaseModel):
+    index: int
+    start: int
+    end: int
+    text: str
+    kind: str  # headline | subheading | body
+    paragraph: int
+
+
+@lru_cache(maxsize=4)
+def _segmenter(language: str):
+    import pysbd
+
+    return pysbd.Segmenter(language=language, clean=False)
+
+
+def looks_like_heading(paragraph: str) -> bool:
+    return len(paragraph.split()) <= MAX_HEADING_WORDS and not _ENDS_LIKE_SENTENCE.search(paragraph)
+
+
+def split_paragraph(paragraph: str, language: str = "en") -> list[tuple[int, int]]:
+    """(start, end) of each sentence inside the paragraph, found by a real segmenter (pysbd)."""
+    spans, cursor = [], 0
+    for piece in _segmenter(language).segment(paragraph):
+        piece = piece.strip()
+        if not piece:
+            continue
+        start = paragraph.find(piece, cursor)
+        if start < 0:  # the segmenter changed the text: fall back to what is left
+            start = cursor
+            piece = paragraph[cursor:].strip()
+        spans.append((start, start + len(piece)))
+        cursor = start + len(piece)
+    return spans
+
+
+def segment(paragraphs: list[str], title: str | None = None, language: str = "en") -> list[Sentence]:
+    """Sentences of the text ``"\\n\\n".join(paragraphs)`` with offsets into that text."""
+    sentences: list[Sentence] = []
+    offset = 0
+    for number, paragraph in enumerate(paragraphs):
+        if looks_like_heading(paragraph):
+            is_title = (title and paragraph.strip() == title.strip()) or (number == 0 and not title)
+            kind = "headline" if is_title else "subheading"
+            sentences.append(Sentence(index=len(sentences), start=offset, end=offset + len(paragraph),
+                                      text=paragraph, kind=kind, paragraph=number))
+        else:
+            for start, end in split_paragraph(paragraph, language):
+                sentences.append(Sentence(index=len(sentences), start=offset + start, end=offset + end,
+                                          text=paragraph[start:end], kind="body", paragraph=number))
+        offset += len(paragraph) + 2
+    return sentences

@@ -1,0 +1,135 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from classifier.cli import commands  # noqa: F401
+from classifier.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+def write_items(path: Path, n: int) -> Path:
+    actors = ["Russia", "China", "NATO"]
+    with open(path, "w") as fh:
+        for i in range(n):
+            text = f"Sentence {i}: {actors[i % 3]} said something " + "long " * (i % 40) + "today."
+            start = text.index(actors[i % 3])
+            fh.write(json.dumps({"id": f"it{i}", "text": text, "actor": actors[i % 3],
+                                 "spans": [[start, start + len(actors[i % 3])]], "label": "neutral",
+                                 "source": f"outlet{i % 2}", "article": f"a{i // 5}"}) + "\n")
+    return path
+
+
+def test_classify_items_scores_and_passthrough(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 30)
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 0, result.output
+    rows = read_jsonl(out)
+    assert [r["id"] for r in rows] == [f"it{i}" for i in range(30)]
+    for row in rows:
+        scores = row["stance_scores"]
+        assert set(scores) == {"favor", "against", "neutral"}
+        assert abs(sum(scores.values()) - 1) < 1e-4
+        assert row["stance"] == max(scores, key=scores.get)
+        assert row["label"] == "neutral" and row["model"].startswith("tiny@")
+    assert "items/s" in result.output
+
+
+def test_classify_articles_runs_prepare_and_writes_parquet(tmp_path, tiny_model_dir):
+    out = tmp_path / "pred.parquet"
+    result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(out)
+    assert {"stance", "stance_scores", "actor", "source"} <= set(frame.columns)
+    assert "TDI" in result.output  # the per-outlet table
+
+
+def test_implicit_target_and_long_text_are_not_errors(tmp_path, tiny_model_dir):
+    items = tmp_path / "items.jsonl"
+    long_text = "word " * 2000 + "Russia acted. " + "word " * 2000
+    start = long_text.index("Russia")
+    items.write_text(json.dumps({"id": "x", "text": "Abortion should stay legal.", "actor": "Legalization of Abortion",
+                                 "spans": []}) + "\n" +
+                     json.dumps({"id": "y", "text": long_text, "actor": "Russia", "spans": [[start, start + 6]]}) + "\n")
+    result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
+    assert result.exit_code == 0
+    assert "1 truncated" in result.output
+    assert len(read_jsonl(tmp_path / "p.jsonl")) == 2
+
+
+def test_bad_items_are_clear_errors(tmp_path, tiny_model_dir):
+    cases = {
+        "missing.jsonl": ({"id": "1", "actor": "Russia", "spans": []}, "missing.jsonl:1: missing field 'text'"),
+        "span.jsonl": ({"id": "1", "text": "short", "actor": "Russia", "spans": [[2, 50]]},
+                       "span.jsonl:1: span [2, 50] is outside the text"),
+        "label.jsonl": ({"id": "1", "text": "Russia", "actor": "Russia", "spans": [], "label": "positive"},
+                        "label.jsonl:1: unknown label 'positive'"),
+    }
+    for name, (record, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(json.dumps(record) + "\n")
+        out = tmp_path / f"{name}.out.jsonl"
+        result = run("classify", path, "--out", out, "--model", tiny_model_dir)
+        assert result.exit_code == 1 and message in result.output, result.output
+        assert "Traceback" not in result.output and not out.exists()
+
+
+def test_model_dir_without_safetensors_is_refused(tmp_path):
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("{}")
+    (tmp_path / "m" / "pytorch_model.bin").write_bytes(b"pickle")
+    items = write_items(tmp_path / "items.jsonl", 2)
+    result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tmp_path / "m")
+    assert result.exit_code == 1 and "only safetensors" in result.output
+
+
+def test_resume_after_kill_gives_exactly_one_prediction_per_item(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 3000)
+    reference = tmp_path / "reference.jsonl"
+    assert run("classify", items, "--out", reference, "--model", tiny_model_dir, "--quiet").exit_code == 0
+
+    out = tmp_path / "pred.jsonl"
+    journal = tmp_path / "pred.jsonl.partial.jsonl"
+    command = [sys.executable, "-m", "classifier", "classify", str(items), "--out", str(out),
+               "--model", str(tiny_model_dir), "--batch-size", "2", "--threads", "1", "--quiet"]
+    process = subprocess.Popen(command, cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not journal.exists() or journal.stat().st_size < 20_000):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert journal.exists() and not out.exists()
+    done_before = len(journal.read_text().splitlines())
+    assert 0 < done_before < 3000
+    with open(journal, "a") as fh:  # a torn last line, as a kill in mid-write leaves
+        fh.write('{"id": "it1", "sta')
+
+    refused = run("classify", items, "--out", out, "--model", tiny_model_dir)
+    assert refused.exit_code == 1 and "--resume" in refused.output
+
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume")
+    assert result.exit_code == 0, result.output
+    rows, expected = read_jsonl(out), read_jsonl(reference)
+    assert [r["id"] for r in rows] == [r["id"] for r in expected]
+    for row, ref in zip(rows, expected):
+        assert row["stance"] == ref["stance"]
+        for label, p in ref["stance_scores"].items():
+            assert abs(row["stance_scores"][label] - p) < 1e-4
+    assert not journal.exists()

@@ -1,0 +1,190 @@
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import commands  # noqa: F401
+from classifier.cli.app import app
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def seed_items(tmp_path_factory):
+    out = tmp_path_factory.mktemp("prep") / "items.jsonl"
+    result = run("prepare", SEEDS, "--out", out)
+    assert result.exit_code == 0, result.output
+    return read_jsonl(out)
+
+
+def test_seed_items_cover_the_actors_a_reader_would_tag(seed_items):
+    by_sentence = {}
+    for item in seed_items:
+        by_sentence.setdefault(item["text"], set()).add(item["actor"])
+    expect = {
+        "This time Russia and China collectively are challenging Biden’s moves.": {"Russia", "China", "United States"},
+        "That 21st century is experiencing a perfect example of mutual Cooperation in the shape of sino-russian ties.": {"Russia", "China"},
+        "Putin and Xi Jinping have unending supportive visions.": {"Russia", "China"},
+        "During his visit, Lavrov is set to engage in discussions with Wang.": {"Russia", "China"},
+        "These agreements serve as tangible evidence of the deepening ties between Moscow and Beijing.": {"Russia", "China"},
+        "The USA is trying hard to sustain the status of sole supreme power on earth.": {"United States"},
+    }
+    for sentence, actors in expect.items():
+        assert by_sentence[sentence] == actors, sentence
+    nato = [i for i in seed_items if i["actor"] == "NATO"]
+    assert any("US-led NATO" in i["text"] for i in nato)
+    assert {"Ukraine", "NATO", "United States"} <= {i["actor"] for i in seed_items}
+
+
+def test_no_item_from_teasers_or_comment_forms(seed_items):
+    texts = " ".join(i["text"] for i in seed_items)
+    for furniture in ("Pandora Papers", "Crimea water crisis", "Baltic", "Taliban in Kabul", "Please enter",
+                      "Read more", "Also Read", "comments on", "Tajikistan", "Khartoum"):
+        assert furniture not in texts
+
+
+def test_item_schema_and_spans(seed_items):
+    item = seed_items[0]
+    for field in ("id", "article", "source", "sentence_index", "text", "actor", "spans", "kind", "title", "date"):
+        assert field in item
+    for item in seed_items:
+        for start, end in item["spans"]:
+            assert 0 <= start < end <= len(item["text"])
+    assert len({i["id"] for i in seed_items}) == len(seed_items)
+    sources = {i["source"] for i in seed_items}
+    assert {"TDI", "RT"} <= sources  # from seeds/manifest.csv
+    assert any(i["kind"] == "headline" for i in seed_items)
+
+
+def test_parquet_and_csv_outputs(tmp_path):
+    assert run("prepare", SEEDS, "--out", tmp_path / "items.parquet").exit_code == 0
+    frame = pd.read_parquet(tmp_path / "items.parquet")
+    assert {"id", "text", "actor", "spans"} <= set(frame.columns)
+    assert run("prepare", SEEDS, "--out", tmp_path / "items.txt", "--format", "csv").exit_code == 0
+    assert pd.read_csv(tmp_path / "items.txt")["actor"].notna().all()
+
+
+def test_explain_reports_dropped_lines(tmp_path):
+    result = run("prepare", SEEDS, "--out", tmp_path / "i.jsonl", "--explain")
+    assert "related-block" in result.output and "comment-form" in result.output
+
+
+def corpus(tmp_path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Russia and China met in Beijing.\n", encoding="utf-8")
+    return folder
+
+
+def test_bad_files_are_skipped_with_a_warning_and_counted(tmp_path):
+    folder = corpus(tmp_path)
+    (folder / "latin.txt").write_bytes("Caf\xe9 in Moscow.".encode("latin-1"))
+    (folder / "empty.txt").write_text("  \n")
+    (folder / "blob.txt").write_bytes(b"\x00\x01\x02binary")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0
+    assert "latin.txt: not UTF-8" in result.output
+    assert "empty.txt: empty file" in result.output
+    assert "blob.txt: binary file" in result.output
+    assert "3 files skipped" in result.output
+    assert {i["article"] for i in read_jsonl(out)} == {"good"}
+
+
+def test_strict_makes_a_bad_file_an_error_and_writes_nothing(tmp_path):
+    folder = corpus(tmp_path)
+    (folder / "latin.txt").write_bytes("Caf\xe9 in Moscow.".encode("latin-1"))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out, "--strict")
+    assert result.exit_code == 1
+    assert "latin.txt: not UTF-8" in result.output and "Traceback" not in result.output
+    assert not out.exists() and list(tmp_path.glob(".items.jsonl*")) == []
+
+
+def test_encoding_option_reads_legacy_files(tmp_path):
+    folder = corpus(tmp_path)
+    (folder / "latin.txt").write_bytes("Caf\xe9 talk in Moscow.".encode("latin-1"))
+    out = tmp_path / "items.jsonl"
+    assert run("prepare", folder, "--out", out, "--encoding", "latin-1").exit_code == 0
+    assert any(i["text"].startswith("Café") for i in read_jsonl(out))
+
+
+def test_manifest_outside_the_corpus_is_refused(tmp_path):
+    folder = corpus(tmp_path)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("file,source\ngood.txt,Outlet A\n../secret.txt,Evil\n")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out, "--manifest", manifest)
+    assert result.exit_code == 1
+    assert "manifest.csv:3" in result.output and "outside the corpus" in result.output
+    assert not out.exists()
+
+
+def test_manifest_names_the_outlet(tmp_path):
+    folder = corpus(tmp_path)
+    (folder / "manifest.csv").write_text("file,source,title,date,url\ngood.txt,Outlet A,T,2024-01-02,\n")
+    out = tmp_path / "items.jsonl"
+    assert run("prepare", folder, "--out", out).exit_code == 0
+    rows = read_jsonl(out)
+    assert {r["source"] for r in rows} == {"Outlet A"} and rows[0]["date"] == "2024-01-02"
+
+
+def test_table_inputs_and_their_errors(tmp_path):
+    good = tmp_path / "articles.jsonl"
+    good.write_text(json.dumps({"id": "a1", "text": "NATO warned Moscow.", "source": "X"}) + "\n")
+    out = tmp_path / "items.jsonl"
+    assert run("prepare", good, "--out", out).exit_code == 0
+    assert {r["actor"] for r in read_jsonl(out)} == {"NATO", "Russia"}
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "a1", "text": "ok"}) + "\n{not json\n")
+    result = run("prepare", bad, "--out", tmp_path / "x.jsonl")
+    assert result.exit_code == 1 and "bad.jsonl:2: malformed JSON" in result.output
+
+    missing = tmp_path / "missing.csv"
+    missing.write_text("id,body\n1,Russia spoke\n")
+    result = run("prepare", missing, "--out", tmp_path / "x.jsonl")
+    assert result.exit_code == 1 and "missing.csv:2: missing field 'text'" in result.output
+
+    frame = pd.DataFrame({"id": ["p1"], "text": ["Kyiv thanked the EU."], "source": ["Y"]})
+    frame.to_parquet(tmp_path / "articles.parquet")
+    assert run("prepare", tmp_path / "articles.parquet", "--out", out).exit_code == 0
+    assert {r["actor"] for r in read_jsonl(out)} == {"Ukraine", "European Union"}
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_html_goes_through_the_extractor(tmp_path):
+    folder = tmp_path / "html"
+    folder.mkdir()
+    body = " ".join(["Russia and China signed a trade pact in Beijing on Monday."] * 3)
+    (folder / "page.html").write_text(
+        "<html><head><title>Pact</title></head><body><nav>Home | World | Subscribe</nav>"
+        f"<article><h1>Russia and China sign pact</h1><p>{body}</p><p>{body}</p></article>"
+        "<footer>Copyright Example News</footer></body></html>")
+    out = tmp_path / "items.jsonl"
+    assert run("prepare", folder, "--out", out).exit_code == 0
+    texts = " ".join(r["text"] for r in read_jsonl(out))
+    assert "trade pact" in texts and "Subscribe" not in texts and "Copyright" not in texts
+
+
+def test_missing_input_is_one_line(tmp_path):
+    result = run("prepare", tmp_path / "nope", "--out", tmp_path / "o.jsonl")
+    assert result.exit_code == 1 and "no such file or folder" in result.output
+
+
+def test_actors_suggest_and_list():
+    result = run("actors", "suggest", SEEDS, "--top", "5")
+    assert result.exit_code == 0 and "APEC" in result.output
+    assert "Sino-" in run("actors", "list").output

@@ -1,0 +1,68 @@
+import pytest
+
+from classifier.actors import Matcher, load_catalogue, spans_by_actor, suggest_actors
+from classifier.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher(load_catalogue())
+
+
+def found(matcher, text):
+    return [(m.actor, text[m.start:m.end]) for m in matcher.for_article(text).find(text)]
+
+
+def test_us_led_and_case_of_us(matcher):
+    assert found(matcher, "The US-led bloc told us nothing.") == [("United States", "US")]
+    assert found(matcher, "Let us go.") == []
+
+
+def test_compounds(matcher):
+    assert found(matcher, "sino-russian ties") == [("China", "sino"), ("Russia", "russian")]
+    assert found(matcher, "Sino-Russian ties") == [("China", "Sino"), ("Russia", "Russian")]
+    assert found(matcher, "US-China-Russia dynamics") == [
+        ("United States", "US"), ("China", "China"), ("Russia", "Russia")]
+    assert found(matcher, "the Russia-Ukraine conflict") == [("Russia", "Russia"), ("Ukraine", "Ukraine")]
+
+
+def test_possessives_and_word_boundaries(matcher):
+    assert found(matcher, "Russia’s and China's roles") == [("Russia", "Russia"), ("China", "China")]
+    assert found(matcher, "Prussian and Chinesey and USB") == []
+    assert found(matcher, "Russians and Russian Federation") == [("Russia", "Russians"), ("Russia", "Russian Federation")]
+
+
+def test_metonyms_leaders_and_surnames(matcher):
+    text = "Arriving in Beijing, Sergey Lavrov met Wang Yi. Later Wang and Lavrov spoke; the Kremlin agreed."
+    assert found(matcher, text) == [("China", "Beijing"), ("Russia", "Sergey Lavrov"), ("China", "Wang Yi"),
+                                    ("China", "Wang"), ("Russia", "Lavrov"), ("Russia", "Kremlin")]
+    # a surname alone is not an actor until the full name appeared in the article
+    assert found(matcher, "Wang spoke.") == []
+    # titles never become surnames
+    assert found(matcher, "President Xi met President Putin.") == [("China", "President Xi"), ("Russia", "Putin")]
+
+
+def test_case_sensitive_actor_and_acronyms(matcher):
+    assert found(matcher, "Turkey ate turkey at the UN, un-") == [("Turkey", "Turkey"), ("United Nations", "UN")]
+    assert found(matcher, "The U.S. and the EU") == [("United States", "U.S."), ("European Union", "EU")]
+
+
+def test_spans_grouped_per_actor(matcher):
+    text = "Putin said Russia and China agree."
+    grouped = spans_by_actor(matcher.find(text))
+    assert grouped == {"Russia": [[0, 5], [11, 17]], "China": [[22, 27]]}
+
+
+def test_suggest_lists_uncovered_names(matcher):
+    names = dict(suggest_actors(["Gazprom signed with Rosneft.", "Gazprom grew.", "Putin spoke."], matcher))
+    assert names["Gazprom"] == 2 and "Putin" not in names
+
+
+def test_bad_catalogue(tmp_path):
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors:\n  - kind: country\n")
+    with pytest.raises(InputError, match="actor 1: name"):
+        load_catalogue(path)
+    path.write_text("actors: [\n")
+    with pytest.raises(InputError, match="malformed YAML"):
+        load_catalogue(path)

@@ -1,0 +1,58 @@
+from pathlib import Path
+
+from classifier.clean import clean_text, load_rules
+from classifier.segment import segment, split_paragraph
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def cleaned(name: str):
+    return clean_text((SEEDS / name).read_text(encoding="utf-8"), load_rules())
+
+
+def test_related_block_teasers_and_comment_form_are_dropped():
+    result = cleaned("000_0d29080c6ce635fb.txt")
+    text = result.text
+    assert "Pandora Papers" not in text and "Baltic countries" not in text
+    assert "Please enter your comment" not in text and "Read more:" not in text
+    assert text.endswith("This all has become possible because of boosted strategic partnerships.")
+    assert {name for name, _ in result.dropped} == {"read-more", "related-block"}
+
+
+def test_page_furniture_of_every_seed_goes_but_article_sentences_stay():
+    for path in sorted(SEEDS.glob("*.txt")):
+        result = cleaned(path.name)
+        for furniture in ("Sponsored", "Follow us", "Leave a Reply", "Most Popular", "Credit:", "Also Read",
+                          "HomeWorld", "Sunday, 24 November", "Sat. May 18th"):
+            assert furniture not in result.text, (path.name, furniture)
+        text = path.read_text(encoding="utf-8").replace("\u00a0", " ")
+        raw_lines = [line.strip() for line in text.splitlines() if line.strip()]
+        kept = set(result.paragraphs)
+        dropped = {line for _, line in result.dropped}
+        assert [line for line in raw_lines if line not in kept and line not in dropped] == []
+
+
+def test_offsets_point_into_cleaned_text_and_headings_are_flagged():
+    result = cleaned("000_0d29080c6ce635fb.txt")
+    sentences = segment(result.paragraphs, title="Russia and China Relations Are Stronger Than Ever: Lavrov")
+    for sentence in sentences:
+        assert result.text[sentence.start:sentence.end] == sentence.text
+    kinds = {s.text: s.kind for s in sentences}
+    assert kinds["Russia and China Relations Are Stronger Than Ever: Lavrov"] == "headline"
+    assert kinds["Sergei Lavrov To Media"] == "subheading"
+    assert kinds["Mutual understanding is on unprecedented levels."] == "body"
+
+
+def test_segmenter_keeps_abbreviations_inside_sentences():
+    paragraph = "The U.S. delegation met Mr. Wang in Beijing. Talks went on. Then they left."
+    spans = split_paragraph(paragraph)
+    assert [paragraph[s:e] for s, e in spans] == [
+        "The U.S. delegation met Mr. Wang in Beijing.", "Talks went on.", "Then they left."]
+
+
+def test_custom_rules_file(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: promo\n    scope: line\n    pattern: 'BUY NOW.*'\n")
+    result = clean_text("Russia spoke.\nBUY NOW cheap\nChina answered.", load_rules(rules))
+    assert result.paragraphs == ["Russia spoke.", "China answered."]
+    assert result.dropped == [("promo", "BUY NOW cheap")]
