@@ -1,0 +1,28 @@
+# The two commands a newcomer needs:
+#   make demo   install, then prepare -> classify -> report on the bundled seeds/ with models/default
+#   make test   install (with test tools), then run the test suite
+VENV := .venv
+BIN := $(VENV)/bin
+OUT := out/seeds
+
+.PHONY: install install-test demo test bench clean
+
+install:
+	bash scripts/install.sh
+
+install-test:
+	bash scripts/install.sh test
+
+demo: install
+	$(BIN)/stance prepare seeds/ --out $(OUT)/items.jsonl
+	$(BIN)/stance classify $(OUT)/items.jsonl --out $(OUT)/predictions.jsonl
+	$(BIN)/stance report $(OUT)/predictions.jsonl --out $(OUT)/report
+
+test: install-test
+	$(BIN)/python -m pytest tests
+
+bench:
+	$(BIN)/python scripts/bench_newsmtsc.py
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,112 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from classifier.errors import InputError
+from classifier.items import LABELS, Item
+from classifier.models.inputs import InputEncoder, mark_mentions, merge_spans
+from classifier.models.stance_model import StanceModel, scores_record
+from classifier.models.train import TrainConfig, class_weights, split_by_article, train
+
+
+def test_mark_mentions_wraps_every_mention_and_merges_overlaps():
+    text = "Putin met Xi; Putin smiled."
+    assert mark_mentions(text, [(0, 5), (14, 19)]) == "<t> Putin </t> met Xi; <t> Putin </t> smiled."
+    assert merge_spans([(5, 9), (0, 3), (2, 4)]) == [(0, 4), (5, 9)]
+    assert mark_mentions(text, []) == text
+
+
+def test_encoder_pairs_actor_with_marked_sentence(tiny_model):
+    encoder = tiny_model.encoder
+    encoded = encoder.encode("Putin met Xi.", "Russia", [(0, 5)])
+    tokens = tiny_model.tokenizer.convert_ids_to_tokens(encoded.input_ids)
+    assert tokens[:3] == ["[CLS]", "russia", "[SEP]"]
+    assert tokens[3] == "<t>" and "</t>" in tokens
+    assert encoded.token_type_ids[:3] == [0, 0, 0] and encoded.token_type_ids[-1] == 1
+
+
+def test_long_text_keeps_a_window_around_the_first_mention(tiny_model):
+    encoder = InputEncoder(tiny_model.tokenizer, "pair", max_length=32)
+    text = "filler " * 300 + "NATO expanded. " + "filler " * 300
+    start = text.index("NATO")
+    encoded = encoder.encode(text, "NATO", [(start, start + 4)])
+    assert encoded.truncated and len(encoded.input_ids) <= 32
+    assert "<t>" in tiny_model.tokenizer.convert_ids_to_tokens(encoded.input_ids)
+    batch = encoder.encode_many([text, "NATO met."], ["NATO", "NATO"], [[(start, start + 4)], [(0, 4)]])
+    assert batch[0].input_ids == encoded.input_ids and not batch[1].truncated
+
+
+def test_scores_are_normalised_in_label_order():
+    record = scores_record(np.array([2.0, 1.0, 1.0]), list(LABELS))
+    assert record["stance"] == "favor"
+    assert abs(sum(record["stance_scores"].values()) - 1) < 1e-9
+    assert record["stance_scores"]["favor"] == 0.5
+
+
+def test_temperature_softens_but_keeps_the_argmax(tiny_model_dir, tmp_path):
+    copy = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, copy)
+    items = [Item(id="a", text="Putin praised Xi warmly.", actor="Russia", spans=[(0, 5)])]
+    sharp = StanceModel.load(copy).predict_proba(items)
+    settings = json.loads((copy / "stance.json").read_text())
+    (copy / "stance.json").write_text(json.dumps({**settings, "temperature": 5.0}))
+    soft = StanceModel.load(copy).predict_proba(items)
+    assert soft.argmax() == sharp.argmax() and soft.max() < sharp.max()
+
+
+def toy_items(n=48):
+    words = {"favor": "praised", "against": "condemned", "neutral": "visited"}
+    items = []
+    for i in range(n):
+        label = LABELS[i % 3]
+        text = f"Russia {words[label]} the plan."
+        items.append(Item(id=str(i), text=text, actor="Russia", spans=[(0, 6)], label=label, article=f"a{i % 8}"))
+    return items
+
+
+def test_training_a_few_steps_learns_and_round_trips(tiny_model_dir, tmp_path):
+    items = toy_items()
+    config = TrainConfig(base=str(tiny_model_dir), epochs=6, batch_size=8, learning_rate=3e-3, seed=1)
+    result = train(items, items[:12], config, log=lambda s: None)
+    assert len(result.history) == 6
+    assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+    saved = result.model.save(tmp_path / "trained", {"name": "trained", "labels": list(LABELS)})
+    loaded = StanceModel.load(saved)
+    assert loaded.labels == list(LABELS) and loaded.input_format == "pair"
+    before = result.model.predict_proba(items[:6])
+    after = loaded.predict_proba(items[:6])
+    assert np.allclose(before, after, atol=2e-3)  # fp16 weights on disk
+    assert (saved / "model_card.json").exists() and (saved / "README.md").exists()
+
+
+def test_any_hf_directory_works_as_a_base(tmp_path):
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from classifier.models.base import bundled_minilm_dir
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(bundled_minilm_dir())
+    BertModel(BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=16, num_hidden_layers=1,
+                         num_attention_heads=2, intermediate_size=32)).save_pretrained(tmp_path / "base")
+    tokenizer.save_pretrained(tmp_path / "base")
+    result = train(toy_items(12), None, TrainConfig(base=str(tmp_path / "base"), epochs=1, batch_size=4),
+                   log=lambda s: None)
+    assert result.model.labels == list(LABELS)
+    assert "<t>" in result.model.tokenizer.get_vocab()
+
+
+def test_class_weights_and_article_split():
+    weights = class_weights([0, 0, 0, 1], 3, "balanced")
+    assert weights[1] > weights[0]
+    assert class_weights([0, 1], 3, "none") is None
+    train_part, dev_part = split_by_article(toy_items(), 0.3, seed=0)
+    assert {i.article for i in train_part}.isdisjoint({i.article for i in dev_part})
+    assert len(train_part) + len(dev_part) == 48
+
+
+def test_loading_a_non_model_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="not a model directory"):
+        StanceModel.load(tmp_path)
