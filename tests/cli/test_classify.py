@@ -133,3 +133,21 @@ def test_resume_after_kill_gives_exactly_one_prediction_per_item(tmp_path, tiny_
         for label, p in ref["stance_scores"].items():
             assert abs(row["stance_scores"][label] - p) < 1e-4
     assert not journal.exists()
+
+
+def test_onnx_engines_match_torch(tmp_path, tiny_model_dir):
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    items = write_items(tmp_path / "items.jsonl", 40)
+    outputs = {}
+    for engine in ("torch", "onnx", "onnx-int8"):
+        out = tmp_path / f"{engine}.jsonl"
+        result = run("classify", items, "--out", out, "--model", model, "--engine", engine, "--quiet")
+        assert result.exit_code == 0, result.output
+        outputs[engine] = read_jsonl(out)
+    assert (model / "onnx" / "model.onnx").exists() and (model / "onnx" / "model.int8.onnx").exists()
+    for a, b in zip(outputs["torch"], outputs["onnx"]):
+        assert all(abs(a["stance_scores"][k] - b["stance_scores"][k]) < 1e-4 for k in a["stance_scores"])
+    assert outputs["onnx-int8"][0]["model"].endswith(":onnx-int8")
