@@ -85,6 +85,8 @@ def classify_command(
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="Manifest, when INPUT is an article folder."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
     engine: str = typer.Option("torch", "--engine", help="torch, onnx (ONNX Runtime fp32) or onnx-int8 (dynamic int8 quantisation; fastest, slightly different scores)."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Scale out with Ray: this many model workers (0: run in this process)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to use with --workers ('auto' or ray://host:10001; default: start Ray locally)."),
     trust_remote_code: bool = typer.Option(False, "--trust-remote-code", help="Allow a model's own Python code to run (only for models you trust)."),
     summary: bool = typer.Option(True, "--summary/--no-summary", help="Print counts per outlet and actor."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -99,6 +101,8 @@ def classify_command(
         fail(f"--format {fmt}: expected one of {', '.join(TABLE_FORMATS)}")
     torch.set_num_threads(threads or os.cpu_count() or 1)
     items = load_input_items(input_path, actors, manifest, quiet)
+    if workers and trust_remote_code:
+        fail("--trust-remote-code is not passed to Ray workers; run without --workers")
     model = load_engine(model_dir, engine, trust_remote_code, threads)
     with progress_bar(show_progress(quiet), len(items)) as progress:
         task = progress.add_task("classify", total=len(items), rate="") if progress else None
@@ -109,8 +113,16 @@ def classify_command(
                 speed = progress.tasks[0].speed
                 progress.update(task, rate=f"{speed:.0f} items/s" if speed else "")
 
-        result = classify(items, model, out_path, batch_size=batch_size, resume=resume,
-                          fmt=fmt or format_of(out_path), on_progress=advance, source=str(input_path))
+        if workers:
+            from classifier.predict.ray import classify_with_ray
+
+            result = classify_with_ray(items, model_dir, out_path, workers=workers, address=ray_address,
+                                       engine=engine, threads_per_worker=max(1, (threads or 1)), batch_size=batch_size,
+                                       resume=resume, fmt=fmt or format_of(out_path), on_progress=advance,
+                                       source=str(input_path))
+        else:
+            result = classify(items, model, out_path, batch_size=batch_size, resume=resume,
+                              fmt=fmt or format_of(out_path), on_progress=advance, source=str(input_path))
     if summary and not quiet:
         out.print(stance_table(result.records))
     if not quiet:

@@ -1,8 +1,8 @@
 """Classify items in chunks; append each finished batch to a journal so a killed run can resume.
 
-The journal (``OUT.partial.jsonl``) receives one JSON line per prediction, flushed after every
-batch. ``--resume`` reads it (ignoring a torn last line), skips the ids already done, and the
-final output is written atomically in input order once every item has a prediction.
+The journal (``OUT.partial.jsonl``) receives one JSON line per prediction, flushed and fsync'd
+after every batch. ``--resume`` reads it (ignoring a torn last line), skips the ids already done,
+and the final output is written atomically in input order once every item has a prediction.
 """
 
 from __future__ import annotations
@@ -71,52 +71,81 @@ def prediction_record(item: Item, row: np.ndarray, model: StanceModel) -> dict:
     return {**item_record(item), **scores_record(row, model.labels), "model": model.model_id}
 
 
-def _repair_tail(path: Path) -> None:
-    """Make sure the journal ends with a newline, so appended lines never join a torn one."""
-    if path.exists() and path.stat().st_size:
-        with open(path, "rb+") as fh:
-            fh.seek(-1, os.SEEK_END)
-            if fh.read(1) != b"\n":
-                fh.write(b"\n")
+class Journal:
+    """Durable record of finished predictions for one output file."""
+
+    def __init__(self, out: Path, items: Sequence[Item], resume: bool, source: str = "input"):
+        self.out = Path(out)
+        self.path = journal_path(self.out)
+        check_unique_ids(items, source)
+        if self.path.exists() and not resume:
+            raise InputError(f"{self.path}: an unfinished run is here; pass --resume to continue it, "
+                             "or delete the file to start over")
+        wanted = {item.id for item in items}
+        self.done = {k: v for k, v in read_journal(self.path).items() if k in wanted} if resume else {}
+        self.resumed = len(self.done)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self._repair_tail()
+        self._fh = open(self.path, "a", encoding="utf-8")
+
+    def _repair_tail(self) -> None:
+        """End the journal with a newline, so appended lines never join a torn one."""
+        if self.path.exists() and self.path.stat().st_size:
+            with open(self.path, "rb+") as fh:
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    fh.write(b"\n")
+
+    def todo(self, items: Sequence[Item]) -> list[Item]:
+        return [item for item in items if item.id not in self.done]
+
+    def append(self, records: Sequence[dict]) -> None:
+        self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self.done.update((r["id"], r) for r in records)
+
+    def finish(self, items: Sequence[Item], fmt: str | None) -> list[dict]:
+        """Write the output atomically, in input order, and remove the journal."""
+        self._fh.close()
+        records = [self.done[item.id] for item in items]
+        write_records(self.out, records, fmt or format_of(self.out))
+        self.path.unlink()
+        return records
+
+
+def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
+                    on_batch: Callable[[list[dict]], None]) -> int:
+    """Length-sorted batches over chunks of items; ``on_batch`` gets each batch's records. Returns truncations."""
+    truncated = 0
+    for chunk_start in range(0, len(items), CHUNK_ITEMS):
+        chunk = items[chunk_start:chunk_start + CHUNK_ITEMS]
+        encoded, chunk_truncated = model.encode(chunk)
+        truncated += chunk_truncated
+        order = np.argsort([-len(e.input_ids) for e in encoded], kind="stable")
+        for start in range(0, len(order), batch_size):
+            chosen = order[start:start + batch_size]
+            probs = model.probabilities([encoded[i] for i in chosen])
+            on_batch([prediction_record(chunk[i], row, model) for i, row in zip(chosen, probs)])
+    return truncated
 
 
 def classify(items: Sequence[Item], model: StanceModel, out: Path, *, batch_size: int = 64, resume: bool = False,
              fmt: str | None = None, on_progress: Callable[[int], None] | None = None,
              source: str = "input") -> ClassifySummary:
     """Predict every item, journaling as it goes; write ``out`` atomically at the end."""
-    out = Path(out)
-    check_unique_ids(items, source)
-    journal = journal_path(out)
-    if journal.exists() and not resume:
-        raise InputError(f"{journal}: an unfinished run is here; pass --resume to continue it, "
-                         "or delete the file to start over")
-    done = read_journal(journal) if resume else {}
-    wanted = {item.id for item in items}
-    done = {k: v for k, v in done.items() if k in wanted}
-    todo = [item for item in items if item.id not in done]
-    if on_progress and done:
-        on_progress(len(done))
-    started, truncated = time.perf_counter(), 0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _repair_tail(journal)
-    with open(journal, "a", encoding="utf-8") as fh:
-        for chunk_start in range(0, len(todo), CHUNK_ITEMS):
-            chunk = todo[chunk_start:chunk_start + CHUNK_ITEMS]
-            encoded, chunk_truncated = model.encode(chunk)
-            truncated += chunk_truncated
-            order = np.argsort([-len(e.input_ids) for e in encoded], kind="stable")
-            for start in range(0, len(order), batch_size):
-                chosen = order[start:start + batch_size]
-                probs = model.probabilities([encoded[i] for i in chosen])
-                records = [prediction_record(chunk[i], row, model) for i, row in zip(chosen, probs)]
-                fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-                fh.flush()
-                os.fsync(fh.fileno())
-                done.update((r["id"], r) for r in records)
-                if on_progress:
-                    on_progress(len(chosen))
+    journal = Journal(out, items, resume, source)
+    todo = journal.todo(items)
+    if on_progress and journal.resumed:
+        on_progress(journal.resumed)
+
+    def on_batch(records: list[dict]) -> None:
+        journal.append(records)
+        if on_progress:
+            on_progress(len(records))
+
+    started = time.perf_counter()
+    truncated = predict_records(model, todo, batch_size, on_batch)
     seconds = time.perf_counter() - started
-    records = [done[item.id] for item in items]
-    write_records(out, records, fmt or format_of(out))
-    journal.unlink()
-    return ClassifySummary(len(items), len(todo), len(items) - len(todo), truncated, seconds, out, records)
+    records = journal.finish(items, fmt)
+    return ClassifySummary(len(items), len(todo), journal.resumed, truncated, seconds, Path(out), records)

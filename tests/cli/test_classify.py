@@ -151,3 +151,32 @@ def test_onnx_engines_match_torch(tmp_path, tiny_model_dir):
     for a, b in zip(outputs["torch"], outputs["onnx"]):
         assert all(abs(a["stance_scores"][k] - b["stance_scores"][k]) < 1e-4 for k in a["stance_scores"])
     assert outputs["onnx-int8"][0]["model"].endswith(":onnx-int8")
+
+
+def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir):
+    ray = __import__("pytest").importorskip("ray")
+    items = write_items(tmp_path / "items.jsonl", 60)
+    local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
+    assert run("classify", items, "--out", local, "--model", tiny_model_dir, "--quiet").exit_code == 0
+    try:
+        result = run("classify", items, "--out", distributed, "--model", tiny_model_dir, "--workers", "2", "--quiet")
+    finally:
+        ray.shutdown()
+    assert result.exit_code == 0, result.output
+    a, b = read_jsonl(local), read_jsonl(distributed)
+    assert [r["id"] for r in a] == [r["id"] for r in b]
+    assert all(abs(x["stance_scores"][k] - y["stance_scores"][k]) < 1e-5 for x, y in zip(a, b) for k in x["stance_scores"])
+
+
+def test_shards_keep_articles_whole():
+    from classifier.items import Item
+    from classifier.predict.ray import shard_by_article
+
+    items = [Item(id=str(i), text="x", article=f"a{i // 7}") for i in range(50)]
+    shards = shard_by_article(items, size=10)
+    assert sum(len(s) for s in shards) == 50
+    for shard in shards:
+        articles = {i.article for i in shard}
+        for other in shards:
+            if other is not shard:
+                assert articles.isdisjoint({i.article for i in other})
