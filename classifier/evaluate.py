@@ -92,7 +92,10 @@ def parse_prediction(record: dict, where: str) -> dict:
 
 
 def read_predictions(path: str | Path) -> pd.DataFrame:
-    """Validated prediction rows as a frame; the first bad row stops with file:line, an empty file too."""
+    """Validated prediction rows as a frame; the first bad row stops with file:line, an empty file too.
+
+    Columns: the item fields, ``stance``, ``model``, ``p_favor``/``p_against``/``p_neutral`` and ``cluster``
+    (the article, as an integer, that the bootstrap resamples)."""
     from classifier.io.files import iter_table
 
     path = Path(path)
@@ -107,7 +110,8 @@ def read_predictions(path: str | Path) -> pd.DataFrame:
         rows.append(row)
     if not rows:
         raise InputError(f"{path}: no predictions in the file (it is empty); run 'stance classify' on some items first")
-    return pd.DataFrame.from_records(rows)
+    frame = pd.DataFrame.from_records(rows)
+    return frame.assign(cluster=cluster_keys(frame))
 
 
 # -- helpers shared with the report ------------------------------------------------------------
@@ -117,12 +121,18 @@ def group_values(frame: pd.DataFrame, key: str) -> pd.Series:
     return frame[key].astype(object).where(frame[key].notna(), NONE_GROUP).astype(str)
 
 
-def cluster_codes(frame: pd.DataFrame) -> np.ndarray:
-    """Bootstrap clusters: one per (outlet, article); an item without an article is its own cluster."""
+def cluster_keys(frame: pd.DataFrame) -> np.ndarray:
+    """Bootstrap clusters as integers: one per (outlet, article); an item without an article is its own cluster."""
     article = frame["article"].astype(object)
-    key = np.where(article.notna(), "a\x00" + group_values(frame, "source") + "\x00" + article.astype(str),
-                   "i\x00" + frame["id"].astype(str))
-    return pd.factorize(pd.Series(key, index=frame.index))[0]
+    own = "\x00item:" + frame["id"].astype(str)
+    keys = pd.MultiIndex.from_arrays([group_values(frame, "source"), article.where(article.notna(), own)])
+    return keys.factorize()[0]
+
+
+def cluster_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Cluster codes 0..C-1 for these rows (from the ``cluster`` column that ``read_predictions`` adds)."""
+    keys = frame["cluster"].to_numpy() if "cluster" in frame else cluster_keys(frame)
+    return pd.factorize(keys)[0]
 
 
 def label_codes(values: Sequence[str]) -> np.ndarray:
@@ -203,11 +213,14 @@ def calibration_metrics(probs: np.ndarray, gold: np.ndarray, n_bins: int = 10) -
 
 def resample_scores(gold: np.ndarray, pred: np.ndarray, weights: np.ndarray) -> dict:
     """Macro-F1, accuracy and favor/against F1 for one weighted resample (scikit-learn, weights = draws)."""
-    _, _, f1, _ = precision_recall_fscore_support(gold, pred, labels=list(range(len(LABELS))),
-                                                  sample_weight=weights, zero_division=0)
+    from sklearn import config_context
+
+    with config_context(skip_parameter_validation=True, assume_finite=True):  # validated once, up front
+        _, _, f1, _ = precision_recall_fscore_support(gold, pred, labels=list(range(len(LABELS))),
+                                                      sample_weight=weights, zero_division=0)
+        accuracy = accuracy_score(gold, pred, sample_weight=weights)
     fa = [LABELS.index("favor"), LABELS.index("against")]
-    return {"macro_f1": float(np.mean(f1)), "accuracy": float(accuracy_score(gold, pred, sample_weight=weights)),
-            "f1_favor_against": float(np.mean(f1[fa]))}
+    return {"macro_f1": float(np.mean(f1)), "accuracy": float(accuracy), "f1_favor_against": float(np.mean(f1[fa]))}
 
 
 def bootstrap_metrics(gold: np.ndarray, pred: np.ndarray, codes: np.ndarray, *, n_boot: int, seed: int,
@@ -229,15 +242,19 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["label"].notna()]
 
 
-def group_notes(sub: pd.DataFrame, n_clusters: int, min_n: int) -> list[str]:
+def group_notes(sub: pd.DataFrame, n_clusters: int, min_n: int) -> list[tuple[str, str]]:
+    """(short flag, full sentence) for each reason to distrust a group's figures."""
     notes = []
     if len(sub) < min_n:
-        notes.append(f"only {len(sub)} item{'s' if len(sub) != 1 else ''} (< {min_n}): too few to say much")
+        notes.append((f"n<{min_n}", f"only {len(sub)} item{'s' if len(sub) != 1 else ''} (< {min_n}): "
+                                    "too few to say much"))
     if n_clusters < 2:
-        notes.append("one article: no confidence interval")
+        notes.append(("1 art.", "one article: no confidence interval"))
     absent = [label for label in LABELS if label not in set(sub["label"])]
     if absent:
-        notes.append(f"no gold {', '.join(absent)}: macro-F1 counts {'it' if len(absent) == 1 else 'them'} as 0")
+        short = {"favor": "fav", "against": "ag", "neutral": "neu"}
+        notes.append((f"no gold {'/'.join(short.get(label, label) for label in absent)}",
+                      f"no gold {', '.join(absent)}: macro-F1 counts {'it' if len(absent) == 1 else 'them'} as 0"))
     return notes
 
 
@@ -257,7 +274,7 @@ def evaluate_subset(sub: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, n_
         advance(n_boot)
     notes = group_notes(sub, n_clusters, min_n)
     return {**metrics, "n_articles": n_clusters, "ci": ci, "calibration": calibration_metrics(probs, gold, n_bins),
-            "small": len(sub) < min_n, "notes": notes}
+            "small": len(sub) < min_n, "flags": [flag for flag, _ in notes], "notes": [note for _, note in notes]}
 
 
 def evaluate_frame(frame: pd.DataFrame, *, by: Sequence[str] = (), n_boot: int = 1000, seed: int = 0,
@@ -341,7 +358,8 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
                       "ci": percentile_ci(diffs[name]) if n_boot else None,
                       "p_value": paired_p_value(diffs[name], observed) if n_boot else None}
     return {**info, "models": [sorted(first["model"].unique()), sorted(second["model"].unique())],
-            "n_articles": int(codes.max()) + 1, "metrics": rows, "first": metrics_a, "second": metrics_b,
+            "n_articles": int(codes.max()) + 1, "metrics": rows, "metrics_first": metrics_a,
+            "metrics_second": metrics_b,
             "test": "paired bootstrap by article, two-sided, difference = second - first"}
 
 

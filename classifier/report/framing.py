@@ -17,7 +17,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import nnls
 from sklearn.metrics import confusion_matrix
 
 from classifier.evaluate import (SCORE_COLUMNS, cluster_codes, cluster_resamples, group_values, label_codes,
@@ -26,22 +25,60 @@ from classifier.items import LABELS
 
 K = len(LABELS)
 FAVOR, AGAINST = LABELS.index("favor"), LABELS.index("against")
+MAX_CONDITION = 50.0  # above this P(pred | true) barely separates the classes and the correction is unstable
+SINGULAR = 1e8  # above this it does not separate them at all
 
 
 # -- prevalence on the simplex ---------------------------------------------------------------------
 
+class SimplexSolver:
+    """Least squares on the probability simplex: ``argmin ||M p - q||`` with ``p >= 0``, ``sum(p) = 1``.
+
+    ``matrices`` is a stack (B, K, K) with ``M[i, j] = P(pred i | true j)``. Exact for small K: the optimum
+    lies on one face of the simplex, so every face (support) is tried with its equality-constrained solution
+    (KKT system, pseudo-inverse precomputed per face and matrix) and the best feasible one is kept.
+    """
+
+    def __init__(self, matrices: np.ndarray):
+        self.matrices = np.asarray(matrices, dtype=float)
+        k = self.matrices.shape[-1]
+        self.supports = [np.flatnonzero([(mask >> j) & 1 for j in range(k)]) for mask in range(1, 2 ** k)]
+        self.inverses = [np.linalg.pinv(self._kkt(support)) for support in self.supports]
+
+    def _kkt(self, support: np.ndarray) -> np.ndarray:
+        sub = self.matrices[:, :, support]
+        size = len(support)
+        kkt = np.zeros((len(sub), size + 1, size + 1))
+        kkt[:, :size, :size] = 2 * np.einsum("bis,bit->bst", sub, sub)
+        kkt[:, :size, size] = kkt[:, size, :size] = 1.0
+        return kkt
+
+    def solve(self, observed: np.ndarray) -> np.ndarray:
+        """Prevalences (B, K) for observed shares (B, K), one per matrix."""
+        observed = np.asarray(observed, dtype=float)
+        batch, k = observed.shape
+        best, best_loss = np.full((batch, k), 1.0 / k), np.full(batch, np.inf)
+        for support, inverse in zip(self.supports, self.inverses):
+            sub = self.matrices[:, :, support]
+            rhs = np.concatenate([2 * np.einsum("bis,bi->bs", sub, observed), np.ones((batch, 1))], axis=1)
+            x = np.einsum("bij,bj->bi", inverse, rhs)[:, :len(support)]
+            candidate = np.zeros((batch, k))
+            candidate[:, support] = x
+            loss = np.sum((np.einsum("bij,bj->bi", self.matrices, candidate) - observed) ** 2, axis=1)
+            better = (x.min(axis=1) >= -1e-10) & (np.abs(x.sum(axis=1) - 1) < 1e-8) & (loss < best_loss - 1e-15)
+            best[better], best_loss[better] = candidate[better], loss[better]
+        best = np.clip(best, 0.0, None)
+        return best / best.sum(axis=1, keepdims=True)
+
+
 def solve_prevalence(matrix: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """Prevalence ``p`` >= 0 summing to 1 that best solves ``matrix @ p = observed`` (non-negative least squares,
-    with the sum-to-one row weighted heavily, then renormalised); ``matrix[i, j] = P(pred i | true j)``."""
-    weight = 10.0
-    system = np.vstack([matrix, np.full((1, matrix.shape[1]), weight)])
-    target = np.append(observed, weight)
-    solution, _ = nnls(system, target)
-    total = solution.sum()
-    return solution / total if total > 0 else np.full(matrix.shape[1], 1.0 / matrix.shape[1])
+    """Prevalence ``p`` on the simplex that best solves ``matrix @ p = observed``.
+
+    ``matrix[i, j] = P(pred i | true j)``."""
+    return SimplexSolver(np.asarray(matrix, dtype=float)[None]).solve(np.asarray(observed, dtype=float)[None])[0]
 
 
-def cluster_sums(frame: pd.DataFrame, codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+def cluster_sums(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Per-cluster sums of a per-item (n x ...) array."""
     n_clusters = int(codes.max()) + 1 if len(codes) else 0
     out = np.zeros((n_clusters,) + values.shape[1:])
@@ -57,7 +94,7 @@ def gold_tables(gold: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     counts[np.arange(len(gold)), true, pred] = 1.0
     probs = np.zeros((len(gold), K, K))
     probs[np.arange(len(gold)), true, :] = gold[list(SCORE_COLUMNS)].to_numpy(float)
-    return cluster_sums(gold, codes, counts), cluster_sums(gold, codes, probs), codes
+    return cluster_sums(codes, counts), cluster_sums(codes, probs), codes
 
 
 def column_normalise(table: np.ndarray, fallback: np.ndarray) -> np.ndarray:
@@ -85,13 +122,20 @@ def correction_model(gold: pd.DataFrame | None, *, n_boot: int, seed: int, name:
     acc_point = confusion_matrix(gold["label"], gold["stance"], labels=list(LABELS), normalize="true").T
     counts, probs, codes = gold_tables(gold)
     pacc_point = column_normalise(probs.sum(axis=0), np.eye(K))
+    condition = float(np.linalg.cond(acc_point))
+    if not np.isfinite(condition) or condition > SINGULAR:
+        return {"possible": False, "gold": name, "support": support,
+                "reason": "on the gold set the classifier does not separate the classes (P(predicted | true) is "
+                          "singular), so corrected shares cannot be identified; the correction was not possible"}
     draws = cluster_resamples(codes, n_boot, seed + 1)
     acc_boot = np.einsum("bc,cij->bij", draws, counts)
     pacc_boot = np.einsum("bc,cij->bij", draws, probs)
     return {"possible": True, "gold": name, "n_gold": int(len(gold)), "n_gold_articles": int(codes.max()) + 1,
             "support": support, "acc_matrix": acc_point, "pacc_matrix": pacc_point,
-            "acc_boot": [column_normalise(t, acc_point) for t in acc_boot],
-            "pacc_boot": [column_normalise(t, pacc_point) for t in pacc_boot]}
+            "condition_number": condition, "unstable": condition > MAX_CONDITION,
+            "acc_solver": SimplexSolver(acc_point[None]), "pacc_solver": SimplexSolver(pacc_point[None]),
+            "acc_boot": SimplexSolver(np.array([column_normalise(t, acc_point) for t in acc_boot])),
+            "pacc_boot": SimplexSolver(np.array([column_normalise(t, pacc_point) for t in pacc_boot]))}
 
 
 # -- the framing table --------------------------------------------------------------------------------
@@ -114,9 +158,9 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     row.update({f"share_{label}": float(shares[k]) for k, label in enumerate(LABELS)})
     row["net"] = float(shares[FAVOR] - shares[AGAINST])
     draws = cluster_resamples(codes, n_boot, seed).astype(float)
-    sizes = draws @ cluster_sums(cell, codes, np.ones(n))
-    boot_shares = draws @ cluster_sums(cell, codes, onehot) / sizes[:, None]
-    boot_probs = draws @ cluster_sums(cell, codes, probs) / sizes[:, None]
+    sizes = draws @ cluster_sums(codes, np.ones(n))
+    boot_shares = draws @ cluster_sums(codes, onehot) / sizes[:, None]
+    boot_probs = draws @ cluster_sums(codes, probs) / sizes[:, None]
     with_ci = n_articles >= 2 and n_boot > 0
     net_ci = percentile_ci(boot_shares[:, FAVOR] - boot_shares[:, AGAINST]) if with_ci else None
     row["net_lo"], row["net_hi"] = net_ci if net_ci else (np.nan, np.nan)
@@ -130,9 +174,8 @@ def corrected_shares(shares, mean_p, boot_shares, boot_probs, correction: dict, 
     """ACC and PACC prevalence for one cell, with percentile intervals over both resampled sets."""
     out = {}
     for method, observed, boot_observed in (("acc", shares, boot_shares), ("pacc", mean_p, boot_probs)):
-        point = solve_prevalence(correction[f"{method}_matrix"], observed)
-        boot = np.array([solve_prevalence(m, q) for m, q in zip(correction[f"{method}_boot"], boot_observed)]) \
-            if with_ci else np.empty((0, K))
+        point = correction[f"{method}_solver"].solve(np.asarray(observed, dtype=float)[None])[0]
+        boot = correction[f"{method}_boot"].solve(boot_observed) if with_ci else np.empty((0, K))
         for k, label in enumerate(LABELS):
             ci = percentile_ci(boot[:, k]) if with_ci else None
             out[f"{method}_{label}"] = float(point[k])
@@ -201,8 +244,8 @@ def outlet_tests(frame: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_
         codes = cluster_codes(sub)
         pred = label_codes(sub["stance"])
         net_item = (pred == FAVOR).astype(float) - (pred == AGAINST).astype(float)
-        net_sum = cluster_sums(sub, codes, net_item)
-        size = cluster_sums(sub, codes, np.ones(len(sub)))
+        net_sum = cluster_sums(codes, net_item)
+        size = cluster_sums(codes, np.ones(len(sub)))
         outlet_codes = pd.Categorical(sub["outlet"], categories=outlets).codes
         outlet_of_cluster = np.zeros(len(size), dtype=int)
         outlet_of_cluster[codes] = outlet_codes
@@ -219,14 +262,19 @@ def outlet_tests(frame: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_
     return tests
 
 
+def name_list(names: list[str], limit: int = 12) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def difference_sentences(frame: pd.DataFrame, tests: list[dict]) -> list[str]:
-    """Plain-words findings, one or more per actor."""
-    actors = cell_frame(frame).groupby("actor_name")["outlet"].nunique()
-    lines = []
-    for actor in actors.sort_index().index:
-        if actors[actor] < 2:
-            lines.append(f"{actor}: covered by one outlet only, so there is nothing to compare.")
-            continue
+    """Plain-words findings: one line per outlet that differs, then the actors where none does."""
+    cells = cell_frame(frame)
+    mentions = cells.groupby("actor_name").size()
+    actors = cells.groupby("actor_name")["outlet"].nunique()
+    actors = actors.loc[sorted(actors.index, key=lambda a: (-mentions[a], a))]
+    lines, quiet, smallest = [], [], []
+    for actor in actors[actors >= 2].index:
         mine = [t for t in tests if t["actor"] == actor]
         found = sorted((t for t in mine if t["significant"]), key=lambda t: t["p_holm"])
         for t in found:
@@ -235,21 +283,30 @@ def difference_sentences(frame: pd.DataFrame, tests: list[dict]) -> list[str]:
                          f"{t['net']:+.2f} vs {t['net_others']:+.2f}, n = {t['n']}; Holm-adjusted p = "
                          f"{t['p_holm']:.3f}).")
         if not found:
-            smallest = min(t["p_holm"] for t in mine)
-            lines.append(f"{actor}: no outlet differs from the others beyond chance (smallest Holm-adjusted "
-                         f"p = {smallest:.2f}).")
+            quiet.append(actor)
+            smallest.append(min(t["p_holm"] for t in mine))
+    if len(quiet) == 1:
+        lines.append(f"{quiet[0]}: no outlet differs from the others beyond chance (smallest Holm-adjusted "
+                     f"p = {smallest[0]:.2f}).")
+    elif quiet:
+        lines.append(f"No outlet differs from the others beyond chance for {len(quiet)} actors: {name_list(quiet)} "
+                     f"(smallest Holm-adjusted p = {min(smallest):.2f}).")
+    single = list(actors[actors < 2].index)
+    if single:
+        lines.append(f"{len(single)} actor{'s are' if len(single) > 1 else ' is'} covered by one outlet only, so "
+                     f"there is nothing to compare: {name_list(single)}.")
     return lines
 
 
 def framing_analysis(frame: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name: str, n_boot: int = 1000,
-                     seed: int = 0, min_n: int = 10, progress: bool = False) -> dict:
+                     n_perm: int = 2000, seed: int = 0, min_n: int = 10, progress: bool = False) -> dict:
     """Framing table, correction info and outlet differences for one predictions frame."""
     correction = correction_model(gold, n_boot=n_boot, seed=seed, name=gold_name)
     n_cells = cell_frame(frame).groupby(["outlet", "actor_name"]).ngroups
     with progress_bar("framing table (bootstrap by article)", n_cells, progress) as advance:
         table = framing_table(frame, correction, n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
-    tests = outlet_tests(frame, n_perm=n_boot, seed=seed, min_n=min_n)
-    summary = {key: value for key, value in correction.items() if not key.endswith("_boot")}
+    tests = outlet_tests(frame, n_perm=n_perm, seed=seed, min_n=min_n)
+    summary = {key: value for key, value in correction.items() if not key.endswith(("_boot", "_solver"))}
     for key in ("acc_matrix", "pacc_matrix"):
         if key in summary:
             summary[key] = np.round(summary[key], 6).tolist()

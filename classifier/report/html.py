@@ -14,8 +14,7 @@ from typing import Iterable, Sequence
 
 from classifier.report.tables import Rows
 
-CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
-       "frame-ancestors 'none'")
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 2rem auto;
@@ -24,7 +23,9 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bo
 h3 { font-size: 1.05rem; }
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.85rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; vertical-align: top; }
-th { background: #f3f3f3; } td:first-child, td:nth-child(2), th:first-child { text-align: left; }
+th { background: #f3f3f3; }
+td:first-child, td:nth-child(2), th:first-child, th:nth-child(2) { text-align: left; }
+caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
 .wide { overflow-x: auto; } figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption, .note { color: #555; font-size: 0.85rem; } mark { background: #ffe38a; padding: 0 0.1em; }
 blockquote { margin: 0.3rem 0 0.6rem 0; padding: 0.2rem 0.8rem; border-left: 4px solid #ccc; }

@@ -7,6 +7,7 @@ symmetric limits [-1, 1], so the same colour means the same net stance in every 
 from __future__ import annotations
 
 import io
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from matplotlib.figure import Figure
 PALETTE = "RdBu"
 MISSING = "#e6e6e6"
 NET_LABEL = "net stance = (favor − against) / n"
-OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7")  # Okabe-Ito, no yellow
 
 
 def plain(text: str) -> str:
@@ -61,7 +62,8 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10) -
         for j, actor in enumerate(actors):
             if (outlet, actor) in cells.index:
                 values[i, j] = cells.loc[(outlet, actor), "net"]
-    figure = new_figure(min(2.2 + 1.1 * len(actors), 26), min(1.6 + 0.55 * len(outlets), 30))
+    label_room = 0.08 * max((len(a) for a in actors), default=0)
+    figure = new_figure(min(3.0 + 1.0 * len(actors), 26), min(max(3.6, 1.8 + 0.55 * len(outlets) + label_room), 30))
     axes = figure.add_subplot()
     cmap = colormaps[PALETTE].with_extremes(bad=MISSING)
     image = axes.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=net_norm(), aspect="auto")
@@ -91,17 +93,21 @@ def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10) -> Figu
     cmap, norm = colormaps[PALETTE], net_norm()
     axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
     for y, row in enumerate(rows.itertuples()):
-        if np.isfinite(row.net_lo):
-            axes.hlines(y, row.net_lo, row.net_hi, color="#333333", linewidth=1.6)
         small = row.n < min_n
-        axes.plot([row.net], [y], "o", markersize=8, markeredgecolor="black",
-                  markerfacecolor="white" if small else cmap(norm(row.net)))
+        if np.isfinite(row.net_lo):
+            axes.hlines(y, row.net_lo, row.net_hi, color="#999999" if small else "#333333", linewidth=1.6,
+                        linestyle=":" if small else "-")
+        if small:
+            axes.plot([row.net], [y], "D", markersize=7, markeredgecolor="#555555", markerfacecolor="none")
+        else:
+            axes.plot([row.net], [y], "o", markersize=9, markeredgecolor="black", markerfacecolor=cmap(norm(row.net)))
     axes.set_yticks(range(len(rows)), [f"{plain(o)} (n={n}{'†' if n < min_n else ''})"
                                        for o, n in zip(rows["outlet"], rows["n"])])
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(rows) - 0.4)
     axes.set_xlabel(f"{NET_LABEL}; 95% CI resampled by article")
-    axes.set_title(f"{plain(actor)}: net stance across outlets (hollow: fewer than {min_n} mentions)")
+    axes.set_title(f"{plain(textwrap.shorten(actor, 70))}: net stance by outlet\n"
+                   f"(open diamond, dotted interval: fewer than {min_n} mentions)", fontsize=10)
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
     return figure
 
@@ -123,5 +129,5 @@ def reliability_diagram(curves: dict[str, list[dict]]) -> Figure:
     axes.set_xlabel("confidence (top-class probability)")
     axes.set_ylabel("accuracy")
     axes.set_title("Reliability on gold-labelled items")
-    axes.legend(loc="upper left", fontsize=8)
+    axes.legend(loc="center left", fontsize=8)  # top-class confidence is never below 1/3: that area is empty
     return figure

@@ -67,32 +67,41 @@ def reliability_rows(result: dict) -> Rows:
     return ["confidence bin", "n", "mean confidence", "accuracy"], rows
 
 
+def short_interval(ci) -> str:
+    if not ci or any(v is None or not math.isfinite(v) for v in ci):
+        return "–"
+    return f"{ci[0]:.2f}–{ci[1]:.2f}"
+
+
 def group_rows(key: str, groups: Sequence[dict]) -> Rows:
-    rows = [[g["group"], str(g["n"]), str(g["n_articles"]), num(g["macro_f1"]), interval(g["ci"]["macro_f1"]),
-             num(g["accuracy"]), num(g["f1_favor_against"]), num(g["calibration"]["ece"]),
-             "; ".join(g["notes"])] for g in groups]
-    return [key, "n", "articles", "macro-F1", "95% CI", "accuracy", "F1 fav+ag", "ECE", "flags"], rows
+    rows = [[g["group"], str(g["n"]), str(g["n_articles"]), num(g["macro_f1"], 2), short_interval(g["ci"]["macro_f1"]),
+             num(g["accuracy"], 2), num(g["f1_favor_against"], 2), num(g["calibration"]["ece"], 2),
+             ", ".join(g["flags"])] for g in groups]
+    return [key, "n", "art.", "F1m", "95% CI", "acc.", "F1 f+a", "ECE", "flags"], rows
 
 
 def compare_rows(compare: dict) -> Rows:
-    rows = [[name, num(m["first"]), num(m["second"]), signed(m["difference"], 3), interval(m["ci"], sign=True),
-             num(m["p_value"])]
+    names = {"macro_f1": "macro-F1", "accuracy": "accuracy", "f1_favor_against": "F1 favor+against"}
+    rows = [[names.get(name, name), num(m["first"]), num(m["second"]), signed(m["difference"], 3),
+             interval(m["ci"], sign=True), num(m["p_value"])]
             for name, m in compare["metrics"].items()]
     return ["metric", "first", "second", "second − first", "95% CI", "p (paired bootstrap)"], rows
 
 
 # -- report -------------------------------------------------------------------------------------------
 
-def framing_rows(table: pd.DataFrame, min_n: int) -> Rows:
-    headers = ["outlet", "actor", "n", "articles"] + [f"{label}" for label in LABELS] + [
-        "net", "95% CI"] + [f"mean p {label}" for label in LABELS]
+def framing_rows(table: pd.DataFrame, min_n: int, *, compact: bool = False) -> Rows:
+    """The framing table; ``compact`` (for the terminal) leaves out articles and mean probabilities."""
+    headers = ["outlet", "actor", "n"] + ([] if compact else ["articles"]) + list(LABELS) + ["net", "95% CI"]
+    headers += [] if compact else [f"mean p {label}" for label in LABELS]
     rows = []
     for row in table.to_dict("records"):
-        flag = "†" if row["n"] < min_n else ""
-        rows.append([row["outlet"], row["actor"], f"{row['n']}{flag}", str(row["n_articles"])]
-                    + [pct(row[f"share_{label}"]) for label in LABELS]
-                    + [signed(row["net"]), interval((row["net_lo"], row["net_hi"]), 2, sign=True)]
-                    + [num(row[f"mean_p_{label}"], 2) for label in LABELS])
+        cells = [row["outlet"], row["actor"], f"{row['n']}{'†' if row['n'] < min_n else ''}"]
+        cells += [] if compact else [str(row["n_articles"])]
+        cells += [pct(row[f"share_{label}"]) for label in LABELS]
+        cells += [signed(row["net"]), interval((row["net_lo"], row["net_hi"]), 2, sign=True)]
+        cells += [] if compact else [num(row[f"mean_p_{label}"], 2) for label in LABELS]
+        rows.append(cells)
     return headers, rows
 
 
@@ -127,8 +136,8 @@ def rich_table(rows: Rows, title: str | None = None, *, numeric_from: int = 1) -
     headers, body = rows
     table = Table(title=title, title_justify="left", header_style="bold")
     for index, header in enumerate(headers):
-        table.add_column(header, justify="right" if 0 < index and index >= numeric_from else "left",
-                         overflow="fold")
+        numeric = 0 < index and index >= numeric_from and header != "flags"
+        table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold")
     for row in body:
         table.add_row(*[escape_markup(cell) for cell in row])
     return table

@@ -1,0 +1,57 @@
+"""``stance report``: framing table, corrected shares, outlet differences, plots, HTML and Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from classifier.cli.app import app, handle_errors, out, show_progress, warn
+
+SHOWN_ROWS = 40
+
+
+@app.command("report")
+@handle_errors
+def report_cli(
+    predictions: Path = typer.Argument(..., help="Predictions file from 'stance classify' (JSONL, CSV or Parquet)."),
+    out_dir: Path = typer.Option(..., "--out", help="Directory for the tables, plots, report.html and report.md."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Predictions with gold labels (the same model on a "
+                                        "labelled set), used to correct the shares for classifier error."),
+    model_dir: Optional[Path] = typer.Option(None, "--model", help="Model directory whose model_card.json to show."),
+    n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article)."),
+    n_perm: int = typer.Option(2000, "--n-perm", min=1, help="Permutations for the outlet tests (articles shuffled)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap and permutation tests."),
+    min_n: int = typer.Option(10, "--min-n", min=1, help="Cells with fewer mentions are flagged (†)."),
+    examples: int = typer.Option(2, "--examples", min=0, help="Example sentences per cell and side."),
+    max_actors: int = typer.Option(24, "--max-actors", min=1, help="Actors with charts and examples (most mentioned)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Write the framing report: outlet x actor table, corrected shares, outlet differences, plots, HTML.
+
+    For every outlet x actor: mentions, shares of favor/against/neutral, mean probabilities and
+    net stance (favor - against) / n with a 95% interval by article (framing.csv, framing.parquet).
+    Shares corrected for classifier error (ACC, PACC) with the gold labels of --gold or of the file.
+    Which outlets differ from the others per actor: permutation test by article, Holm-corrected.
+    Plots (PNG and SVG), one self-contained report.html and its Markdown twin report.md.
+
+    Example: stance report preds.jsonl --out reports/2024 --gold dev_preds.jsonl
+    """
+    from classifier.report import make_report
+    from classifier.report import tables
+
+    result = make_report(predictions, out_dir, gold=gold, model_dir=model_dir, n_boot=n_boot, seed=seed,
+                         min_n=min_n, examples=examples, max_actors=max_actors, n_perm=n_perm,
+                         progress=show_progress(quiet))
+    headers, rows = result["framing_rows"]
+    more = f", first {SHOWN_ROWS}; all in framing.csv" if len(rows) > SHOWN_ROWS else ""
+    title = f"Framing table ({len(rows)} cells{more})"
+    out.print(tables.rich_table((headers, rows[:SHOWN_ROWS]), title, numeric_from=2))
+    out.print(result["correction_note"])
+    if result["correction"].get("warning"):
+        warn(result["correction"]["warning"])
+    out.print("[bold]Differences between outlets[/]")
+    for line in result["findings"]:
+        out.print(f"- {tables.escape_markup(line)}")
+    out.print(f"report written to {result['files']['html']} (and report.md, framing.csv, framing.parquet, plots/)")

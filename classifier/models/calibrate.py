@@ -1,0 +1,85 @@
+"""Temperature scaling (Guo et al. 2017): one scalar T that divides the logits, fitted by minimising the
+negative log-likelihood on gold-labelled dev items, stored as ``temperature`` in ``MODEL_DIR/stance.json``."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
+
+from classifier.errors import InputError
+
+T_BOUNDS = (0.05, 20.0)
+
+
+def nll_at(logits: np.ndarray, gold: np.ndarray, temperature: float) -> float:
+    """Mean negative log-likelihood of the gold classes with logits divided by ``temperature``."""
+    return float(-log_softmax(logits / temperature, axis=1)[np.arange(len(gold)), gold].mean())
+
+
+def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
+    """The temperature in [0.05, 20] that minimises the NLL (bounded search on log T)."""
+    logits, gold = np.asarray(logits, dtype=np.float64), np.asarray(gold, dtype=np.int64)
+    if len(gold) == 0:
+        raise InputError("no gold-labelled items to fit a temperature on")
+    found = minimize_scalar(lambda log_t: nll_at(logits, gold, math.exp(log_t)),
+                            bounds=tuple(math.log(b) for b in T_BOUNDS), method="bounded",
+                            options={"xatol": 1e-5})
+    return float(math.exp(found.x))
+
+
+def model_logits(model, items, *, batch_size: int = 64) -> np.ndarray:
+    """Raw logits (before any temperature), one row per item in input order, columns in ``model.labels`` order."""
+    encoded, _ = model.encode(items)
+    order = np.argsort([-len(x.input_ids) for x in encoded], kind="stable")
+    out = np.zeros((len(items), len(model.labels)))
+    for start in range(0, len(order), batch_size):
+        chosen = order[start:start + batch_size]
+        out[chosen] = model.logits([encoded[i] for i in chosen]).double().numpy()
+    return out
+
+
+def calibration_summary(logits: np.ndarray, gold: np.ndarray, temperature: float, n_bins: int) -> dict:
+    from classifier.evaluate import calibration_metrics
+
+    probs = softmax(logits / temperature, axis=1)
+    metrics = calibration_metrics(probs, gold, n_bins)
+    return {"ece": metrics["ece"], "nll": metrics["nll"]}
+
+
+def write_temperature(model_dir: Path, temperature: float) -> None:
+    from classifier.io.files import write_json_atomic
+    from classifier.models.stance_model import STANCE_FILE
+
+    path = model_dir / STANCE_FILE
+    settings = json.loads(path.read_text()) if path.exists() else {}
+    settings["temperature"] = round(temperature, 6)
+    write_json_atomic(path, settings)
+
+
+def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size: int = 64, n_bins: int = 10,
+                    write: bool = True) -> dict:
+    """Fit the temperature on gold-labelled ``dev_items``, store it in the model directory, report ECE before/after."""
+    from classifier.items import read_items
+    from classifier.models.stance_model import StanceModel
+
+    model_dir = Path(model_dir)
+    model = StanceModel.load(model_dir)
+    items = [item for item in read_items(dev_items) if item.label is not None]
+    if not items:
+        raise InputError(f"{dev_items}: no item has a gold 'label'; calibration needs labelled dev items")
+    labels = list(model.labels)
+    gold = np.array([labels.index(item.label) for item in items])
+    logits = model_logits(model, items, batch_size=batch_size)
+    before, temperature = model.temperature, fit_temperature(logits, gold)
+    if write:
+        write_temperature(model_dir, temperature)
+    return {"model": str(model_dir), "items": len(items), "temperature_before": before, "temperature": temperature,
+            "accuracy": float((logits.argmax(axis=1) == gold).mean()), "written": write,
+            "before": calibration_summary(logits, gold, before, n_bins),
+            "after": calibration_summary(logits, gold, temperature, n_bins),
+            "uncalibrated": calibration_summary(logits, gold, 1.0, n_bins)}

@@ -1,0 +1,265 @@
+"""``stance report``: the framing table, corrected shares, outlet differences, plots and one HTML page.
+
+``make_report(predictions, out_dir)`` writes ``DIR/framing.csv``, ``framing.parquet``, ``outlet_tests.csv``,
+``report.json``, ``plots/*.png|svg``, ``report.html`` and ``report.md`` and returns what it found;
+``build_report`` is the same returning the path of ``report.html``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from classifier.errors import InputError
+from classifier.evaluate import evaluate_frame, labelled, read_predictions
+from classifier.report import tables
+from classifier.report.framing import cell_frame, framing_analysis
+
+TITLE = "Stance framing report"
+TEST_COLUMNS = ("actor", "outlet", "n", "n_others", "n_articles", "net", "net_others", "difference", "p_value",
+                "p_holm", "significant", "small")
+
+
+# -- inputs ---------------------------------------------------------------------------------------------
+
+def choose_gold(frame: pd.DataFrame, predictions: Path, gold: Path | None) -> tuple[pd.DataFrame | None, str]:
+    """The gold set for the correction: ``--gold``, else the labelled rows of the predictions, else none."""
+    if gold is not None:
+        gold_frame = labelled(read_predictions(gold))
+        if gold_frame.empty:
+            raise InputError(f"{gold}: no row has a gold 'label'; --gold needs predictions made on labelled items")
+        return gold_frame, f"{gold} ({len(gold_frame)} gold-labelled predictions)"
+    own = labelled(frame)
+    if not own.empty:
+        return own, f"the {len(own)} gold-labelled rows of {predictions} itself"
+    return None, "none"
+
+
+def model_names(frame: pd.DataFrame) -> list[str]:
+    return sorted(str(m) for m in frame["model"].unique())
+
+
+def find_model_dir(frame: pd.DataFrame, model_dir: Path | None) -> Path | None:
+    if model_dir is not None:
+        return Path(model_dir)
+    from classifier.models.stance_model import DEFAULT_MODEL_DIR
+
+    name = model_names(frame)[0].split("@")[0]
+    if not name or name in ("unknown", ".", ".."):
+        return None
+    for root in (Path("models"), DEFAULT_MODEL_DIR.parent):
+        if (root / name).is_dir():
+            return root / name
+    return None
+
+
+def model_card(frame: pd.DataFrame, model_dir: Path | None) -> tuple[dict | None, str]:
+    """The model card and a sentence saying where it came from (or why there is none)."""
+    directory = find_model_dir(frame, model_dir)
+    if directory is None:
+        return None, (f"No model card: the model {', '.join(model_names(frame))} was not found under models/; "
+                      "pass --model DIR to include its card.")
+    path = directory / "model_card.json"
+    if not path.exists():
+        return None, f"No model card: {path} does not exist."
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return None, f"No model card: {path} could not be read ({exc})."
+    if not isinstance(card, dict):
+        return None, f"No model card: {path} is not a JSON object."
+    note = f"From {path}."
+    digests = {m.split("@", 1)[1] for m in model_names(frame) if "@" in m}
+    if digests and (directory / "model.safetensors").exists():
+        from classifier.models.stance_model import model_hash
+
+        if model_hash(directory) not in digests:
+            note += " Warning: the weights in that directory do not match the hash in the predictions."
+    return card, note
+
+
+# -- pieces ---------------------------------------------------------------------------------------------
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:40].lower() or "actor"
+
+
+def cell_examples(frame: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[str]) -> list[dict]:
+    """Per cell (in table order, for the given actors): the ``k`` most confident favor and against sentences."""
+    cells = cell_frame(frame)
+    groups = dict(list(cells.groupby(["outlet", "actor_name"])))
+    out = []
+    for outlet, actor in zip(table["outlet"], table["actor"]):
+        if actor not in actors:
+            continue
+        cell = groups[(outlet, actor)]
+        entry = {"outlet": outlet, "actor": actor}
+        for side in ("favor", "against"):
+            chosen = cell[cell["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable").head(k)
+            entry[side] = [{"id": r["id"], "text": r["text"], "spans": r["spans"], "p": float(r[f"p_{side}"])}
+                           for r in chosen.to_dict("records")]
+        out.append(entry)
+    return out
+
+
+def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_actors: int) -> tuple[list[dict], str]:
+    """Every figure as PNG and SVG bytes with its file names, and a note on what was left out."""
+    from classifier.report import plots
+
+    made = []
+
+    def add(kind: str, name: str, figure, title: str, caption: str) -> None:
+        made.append({"kind": kind, "title": title, "caption": caption, "file": f"plots/{name}.png",
+                     "svg": f"plots/{name}.svg", "png": plots.figure_bytes(figure, "png"),
+                     "svg_bytes": plots.figure_bytes(figure, "svg")})
+
+    add("heatmap", "net_stance_heatmap", plots.net_heatmap(table, max_actors=30, min_n=min_n),
+        "Net stance heatmap", "Net stance (favor − against) / n per outlet and actor, n in each cell; "
+        "blue = favor, red = against, grey = no mentions.")
+    spread = table.groupby("actor")["outlet"].nunique()
+    totals = table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable")
+    chosen = [a for a in totals.index if spread[a] >= 2][:max_actors]
+    for index, actor in enumerate(chosen):
+        add("actor", f"actor_{index:02d}_{slug(actor)}", plots.actor_intervals(table, actor, min_n=min_n),
+            f"Net stance toward {actor}", f"{actor}: net stance per outlet with 95% CI by article.")
+    several = int((spread >= 2).sum())
+    note = ("Every actor is covered by one outlet only, so there are no per-actor comparisons." if several == 0
+            else f"Charts for the {len(chosen)} most mentioned of {several} actors covered by two or more outlets."
+            if several > len(chosen) else "")
+    if evaluation is not None:
+        curves = {"all items": evaluation["overall"]["calibration"]["reliability"]}
+        outlets = [g for g in evaluation["groups"]["source"] if not g["small"]][:6]
+        curves.update({g["group"]: g["calibration"]["reliability"] for g in outlets})
+        add("reliability", "reliability", plots.reliability_diagram(curves), "Reliability diagram",
+            f"Accuracy against confidence on gold-labelled items, overall and for the largest outlets with at "
+            f"least {min_n} gold items.")
+    return made, note
+
+
+def correction_note(correction: dict) -> str:
+    if not correction["possible"]:
+        return correction["reason"][:1].upper() + correction["reason"][1:] + "."
+    support = ", ".join(f"{label} {n}" for label, n in correction["support"].items())
+    unstable = (" Warning: on the gold set the classifier barely separates the classes (condition number of "
+                f"P(predicted | true) {correction['condition_number']:.0f}), so the corrected shares are "
+                "unstable and their intervals wide.") if correction["unstable"] else ""
+    unstable += f" Warning: {correction['warning']}." if correction.get("warning") else ""
+    return (f"Corrected with the confusion matrix of {correction['gold']} ({correction['n_gold']} items in "
+            f"{correction['n_gold_articles']} articles; {support}). ACC (adjusted classify-and-count) solves "
+            "P(predicted | true) × prevalence = predicted shares on the simplex; PACC does the same with mean "
+            "probabilities. Intervals resample articles of both the predictions and the gold set. Both assume the "
+            "classifier errs on these outlets as it does on the gold set." + unstable)
+
+
+def evaluation_section(frame: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, progress: bool) -> dict | None:
+    if labelled(frame).empty:
+        return None
+    return evaluate_frame(frame, by=["source"], n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+
+
+def context(frame, predictions, analysis, evaluation, figs, actors_note, examples, card, card_note, *,
+            n_boot, n_perm, seed, min_n) -> dict:
+    table = analysis["table"]
+    ctx = {"title": TITLE, "predictions": str(predictions), "models": model_names(frame), "n": len(frame),
+           "n_outlets": int(table["outlet"].nunique()), "n_actors": int(table["actor"].nunique()),
+           "n_boot": n_boot, "seed": seed, "min_n": min_n, "findings": analysis["findings"],
+           "tests": tables.test_rows(analysis["tests"]), "framing": tables.framing_rows(table, min_n),
+           "framing_note": "Shares are of the predicted stance; net = share favor − share against; mean p is the "
+                           "mean predicted probability of each class.",
+           "corrected": tables.corrected_rows(table, min_n) if analysis["correction"]["possible"] else None,
+           "correction_note": correction_note(analysis["correction"]), "figures": figs, "actors_note": actors_note,
+           "tests_note": f"Each outlet is compared with the pooled other outlets covering the same actor: a "
+                         f"permutation test shuffling whole articles between outlets ({n_perm} permutations), "
+                         f"Holm correction over all {len(analysis['tests'])} tests; 'differs' means Holm-adjusted "
+                         "p < 0.05.",
+           "examples": examples, "card": card, "card_note": card_note, "evaluation": None,
+           "evaluation_note": "No gold labels in the predictions, so there is no evaluation here; run 'stance "
+                              "evaluate' on predictions for a labelled set."}
+    if evaluation is not None:
+        overall = evaluation["overall"]
+        ctx["evaluation"] = {
+            "note": f"{evaluation['n_labelled']} of {evaluation['n_predictions']} predictions have a gold label.",
+            "overall": tables.overall_rows(overall), "per_class": tables.per_class_rows(overall),
+            "confusion": tables.confusion_rows(overall),
+            "groups": tables.group_rows("source", evaluation["groups"]["source"])}
+    return ctx
+
+
+def json_safe(value):
+    """NaN -> None recursively, numpy scalars -> Python, for strict JSON."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+# -- the API --------------------------------------------------------------------------------------------
+
+def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Path | None = None,
+                model_dir: str | Path | None = None, n_boot: int = 1000, seed: int = 0, min_n: int = 10,
+                examples: int = 2, max_actors: int = 24, n_perm: int = 2000, progress: bool = False) -> dict:
+    """Analyse a predictions file and write the report directory; returns the tables and file paths."""
+    from classifier.io.files import write_bytes_atomic, write_json_atomic, write_records, write_text_atomic
+    from classifier.report.html import render_html, render_markdown
+
+    predictions, out_dir = Path(predictions), Path(out_dir)
+    frame = read_predictions(predictions)
+    gold_frame, gold_name = choose_gold(frame, predictions, Path(gold) if gold else None)
+    analysis = framing_analysis(frame, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm, seed=seed,
+                                min_n=min_n, progress=progress)
+    if gold is not None and set(model_names(gold_frame)) != set(model_names(frame)):
+        analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
+                                             f"but the predictions from {', '.join(model_names(frame))}; the "
+                                             "correction assumes one model")
+    evaluation = evaluation_section(frame, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    table = analysis["table"]
+    figs, actors_note = figures(table, evaluation, min_n=min_n, max_actors=max_actors)
+    top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])
+    card, card_note = model_card(frame, Path(model_dir) if model_dir else None)
+    ctx = context(frame, predictions, analysis, evaluation, figs, actors_note,
+                  cell_examples(frame, table, examples, top), card, card_note, n_boot=n_boot, n_perm=n_perm, seed=seed,
+                  min_n=min_n)
+    files = {"framing_csv": out_dir / "framing.csv", "framing_parquet": out_dir / "framing.parquet",
+             "tests_csv": out_dir / "outlet_tests.csv", "json": out_dir / "report.json",
+             "html": out_dir / "report.html", "markdown": out_dir / "report.md"}
+    records = table.to_dict("records")
+    write_records(files["framing_csv"], records)
+    write_records(files["framing_parquet"], records)
+    if analysis["tests"]:
+        write_records(files["tests_csv"], analysis["tests"])
+    else:
+        write_text_atomic(files["tests_csv"], ",".join(TEST_COLUMNS) + "\n")
+    for fig in figs:
+        write_bytes_atomic(out_dir / fig["file"], fig["png"])
+        write_bytes_atomic(out_dir / fig["svg"], fig["svg_bytes"])
+    write_text_atomic(files["html"], render_html(ctx))
+    write_text_atomic(files["markdown"], render_markdown(ctx))
+    summary = {"predictions": str(predictions), "models": model_names(frame), "n": len(frame),
+               "correction": analysis["correction"], "findings": analysis["findings"], "tests": analysis["tests"],
+               "evaluation": evaluation, "model_card": card_note, "n_boot": n_boot, "n_perm": n_perm, "seed": seed,
+               "min_n": min_n,
+               "plots": [f["file"] for f in figs] + [f["svg"] for f in figs]}
+    write_json_atomic(files["json"], json_safe(summary))
+    return {**summary, "table": table, "framing_rows": tables.framing_rows(table, min_n, compact=True),
+            "correction_note": ctx["correction_note"],
+            "files": {k: str(v) for k, v in files.items()}, "out_dir": str(out_dir)}
+
+
+def build_report(predictions: str | Path, out_dir: str | Path, **options) -> Path:
+    """Write the report directory; returns the path of ``report.html``."""
+    return Path(make_report(predictions, out_dir, **options)["files"]["html"])
+
+
+__all__ = ["build_report", "make_report"]

@@ -1,0 +1,95 @@
+"""stance calibrate: temperature scaling fitted by NLL, stored in stance.json, applied when loaded."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from scipy.special import softmax
+from sklearn.metrics import log_loss
+from typer.testing import CliRunner
+
+from classifier.cli import calibrate, evaluate, report  # noqa: F401  (register the commands)
+from classifier.cli.app import app
+from classifier.models.calibrate import fit_temperature, model_logits, nll_at
+
+runner = CliRunner()
+ACTORS = ("Russia", "NATO", "China", "the EU")
+
+
+def test_fit_temperature_recovers_a_known_temperature():
+    rng = np.random.default_rng(0)
+    true_logits = rng.normal(0, 2, size=(4000, 3))
+    gold = np.array([rng.choice(3, p=p) for p in softmax(true_logits, axis=1)])
+    assert fit_temperature(true_logits * 3.0, gold) == pytest.approx(3.0, rel=0.1)
+    assert fit_temperature(true_logits / 2.0, gold) == pytest.approx(0.5, rel=0.1)
+
+
+def test_fit_temperature_is_the_nll_minimum():
+    rng = np.random.default_rng(1)
+    logits, gold = rng.normal(0, 1, size=(300, 3)), rng.integers(0, 3, 300)
+    logits[np.arange(300), gold] += 1.0
+    found = fit_temperature(logits, gold)
+    grid = np.exp(np.linspace(np.log(0.05), np.log(20), 400))
+    losses = [log_loss(gold, softmax(logits / t, axis=1), labels=[0, 1, 2]) for t in grid]  # independent: sklearn
+    assert nll_at(logits, gold, found) <= min(losses) + 1e-6
+    assert found == pytest.approx(grid[int(np.argmin(losses))], rel=0.02)
+
+
+def dev_items(path, model, n: int = 48, seed: int = 0):
+    """Items labelled mostly with the tiny model's own argmax, so a temperature below 1 fits them better."""
+    from classifier.items import LABELS, Item
+
+    rng = np.random.default_rng(seed)
+    items = []
+    for i in range(n):
+        actor = ACTORS[i % len(ACTORS)]
+        text = f"{actor} signed the agreement number {i} after long talks."
+        items.append(Item(id=f"d{i}", text=text, actor=actor, spans=[(0, len(actor))]))
+    logits = model_logits(model, items)
+    rows = []
+    for item, row in zip(items, logits):
+        label = model.labels[int(row.argmax())] if rng.random() < 0.8 else LABELS[rng.integers(3)]
+        rows.append({**item.model_dump(), "spans": [list(s) for s in item.spans], "label": label})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_calibrate_writes_the_temperature_the_model_then_uses(tmp_path, tiny_model_dir, tiny_model):
+    from classifier.models.stance_model import StanceModel
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    dev = dev_items(tmp_path / "dev.jsonl", tiny_model)
+    dry = runner.invoke(app, ["calibrate", str(model_dir), str(dev), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert json.loads((model_dir / "stance.json").read_text())["temperature"] == 1.0
+    result = runner.invoke(app, ["calibrate", str(model_dir), str(dev)])
+    assert result.exit_code == 0, result.output
+    assert "before" in result.output and "after" in result.output and "ECE" in result.output
+    settings = json.loads((model_dir / "stance.json").read_text())
+    assert settings["temperature"] < 1.0 and settings["input_format"] == "pair"  # other keys kept
+    loaded = StanceModel.load(model_dir)
+    assert loaded.temperature == pytest.approx(settings["temperature"])
+    from classifier.items import read_items
+
+    items = list(read_items(dev))
+    gold = np.array([loaded.labels.index(item.label) for item in items])
+    logits = model_logits(loaded, items)
+    nll_before = log_loss(gold, softmax(logits, axis=1), labels=[0, 1, 2])
+    probs = loaded.predict_proba(items)
+    nll_after = log_loss(gold, probs / probs.sum(axis=1, keepdims=True), labels=[0, 1, 2])
+    assert nll_after < nll_before
+
+
+def test_calibrate_needs_gold_labels(tmp_path, tiny_model_dir):
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text(json.dumps({"id": "1", "text": "NATO met.", "actor": "NATO", "spans": [[0, 4]]}) + "\n")
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    result = runner.invoke(app, ["calibrate", str(model_dir), str(dev)])
+    assert result.exit_code == 1 and "no item has a gold 'label'" in result.output
+    missing = runner.invoke(app, ["calibrate", str(tmp_path / "nowhere"), str(dev)])
+    assert missing.exit_code == 1 and "not a model directory" in missing.output

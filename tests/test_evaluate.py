@@ -1,0 +1,267 @@
+"""stance evaluate: metrics agree with an independent scikit-learn computation; edge cases end cleanly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss, precision_recall_fscore_support
+from typer.testing import CliRunner
+
+from classifier.cli import calibrate, evaluate, report  # noqa: F401  (register the commands)
+from classifier.cli.app import app
+from classifier.evaluate import (cluster_codes, cluster_resamples, compare_frames, evaluate_frame,
+                                 evaluate_predictions, expected_calibration_error, read_predictions,
+                                 reliability_bins)
+from classifier.items import LABELS
+
+runner = CliRunner()
+N_BOOT = 200
+OUTLETS = {"Daily A": 0.5, "Herald B": -0.4, "Times C": 0.0}
+ACTORS = ("Russia", "NATO", "Ukraine")
+
+
+def prediction_rows(n: int = 240, *, seed: int = 0, accuracy_boost: float = 1.5, labelled: bool = True,
+                    outlets=OUTLETS, actors=ACTORS, per_article: int = 4, model: str = "tiny@abc") -> list[dict]:
+    """Synthetic predictions: outlets lean per actor, the model is right more often than chance."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    names = list(outlets)
+    for i in range(n):
+        outlet, actor = names[i % len(names)], actors[(i // len(names)) % len(actors)]
+        lean = outlets[outlet] * (1 if actor != "NATO" else -1)
+        prior = np.clip([0.33 + lean / 2, 0.33 - lean / 2, 0.34], 0.02, None)
+        gold = LABELS[rng.choice(3, p=prior / prior.sum())]
+        logits = rng.normal(0, 1, 3)
+        logits[LABELS.index(gold)] += accuracy_boost
+        probs = np.exp(logits) / np.exp(logits).sum()
+        text = f"{actor} was discussed by {outlet} in sentence {i}."
+        rows.append({"id": f"i{i}", "text": text, "actor": actor, "spans": [[0, len(actor)]],
+                     "label": gold if labelled else None, "source": outlet,
+                     "article": f"{outlet}-{i // (len(names) * per_article)}",
+                     "stance": LABELS[int(probs.argmax())],
+                     "stance_scores": dict(zip(LABELS, [round(float(p), 6) for p in probs])), "model": model})
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def preds(tmp_path) -> Path:
+    return write_jsonl(tmp_path / "preds.jsonl", prediction_rows())
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+def test_read_predictions_jsonl_csv_parquet_agree(tmp_path, preds):
+    from classifier.io.files import write_records
+
+    rows = prediction_rows()
+    write_records(tmp_path / "p.csv", rows)
+    write_records(tmp_path / "p.parquet", rows)
+    frames = [read_predictions(p) for p in (preds, tmp_path / "p.csv", tmp_path / "p.parquet")]
+    for frame in frames[1:]:
+        assert list(frame["stance"]) == list(frames[0]["stance"])
+        assert np.allclose(frame[["p_favor", "p_against", "p_neutral"]], frames[0][["p_favor", "p_against",
+                                                                                    "p_neutral"]])
+    assert np.allclose(frames[0][["p_favor", "p_against", "p_neutral"]].sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"stance": "positive"}, "unknown stance 'positive'"),
+    ({"stance": None}, "missing field 'stance'"),
+    ({"stance_scores": None}, "missing field 'stance_scores'"),
+    ({"stance_scores": {"favor": 0.5, "against": 0.5}}, "lacks ['neutral']"),
+    ({"stance_scores": {"favor": 0.9, "against": 0.9, "neutral": 0.9}}, "summing to 1"),
+    ({"label": "pro"}, "unknown gold label 'pro'"),
+    ({"text": None}, "text"),
+])
+def test_bad_rows_name_file_and_line(tmp_path, change, message):
+    rows = prediction_rows(5)
+    rows[2].update(change)
+    path = write_jsonl(tmp_path / "bad.jsonl", rows)
+    result = runner.invoke(app, ["evaluate", str(path), "--n-boot", "0"])
+    assert result.exit_code == 1
+    assert f"{path}:3:" in result.output and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_empty_predictions_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("")
+    for command in (["evaluate", str(path)], ["report", str(path), "--out", str(tmp_path / "r")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, result.output
+        assert "no predictions in the file" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_missing_file_and_duplicate_ids(tmp_path):
+    result = runner.invoke(app, ["evaluate", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 1 and "no such file" in result.output
+    rows = prediction_rows(4)
+    rows[3]["id"] = rows[0]["id"]
+    result = runner.invoke(app, ["evaluate", str(write_jsonl(tmp_path / "dup.jsonl", rows))])
+    assert result.exit_code == 1 and ":4: duplicate id 'i0' (first on line 1)" in result.output
+
+
+# -- metrics against scikit-learn -----------------------------------------------------------------------
+
+def test_overall_and_group_metrics_match_sklearn(preds):
+    result = evaluate_predictions(preds, by=["source", "actor"], n_boot=0)
+    frame = pd.read_json(preds, lines=True)
+
+    def check(got: dict, sub: pd.DataFrame) -> None:
+        gold, pred = list(sub["label"]), list(sub["stance"])
+        assert got["n"] == len(sub)
+        assert got["macro_f1"] == pytest.approx(f1_score(gold, pred, average="macro", labels=list(LABELS),
+                                                         zero_division=0))
+        assert got["accuracy"] == pytest.approx(accuracy_score(gold, pred))
+        assert got["f1_favor_against"] == pytest.approx(np.mean(f1_score(gold, pred, labels=["favor", "against"],
+                                                                         average=None, zero_division=0)))
+        p, r, f, s = precision_recall_fscore_support(gold, pred, labels=list(LABELS), zero_division=0)
+        for k, label in enumerate(LABELS):
+            assert got["per_class"][label] == pytest.approx({"precision": p[k], "recall": r[k], "f1": f[k],
+                                                             "support": s[k]})
+        assert got["confusion_matrix"] == confusion_matrix(gold, pred, labels=list(LABELS)).tolist()
+
+    check(result["overall"], frame)
+    for key in ("source", "actor"):
+        assert {g["group"] for g in result["groups"][key]} == set(frame[key])
+        for group in result["groups"][key]:
+            check(group, frame[frame[key] == group["group"]])
+
+
+def test_bootstrap_resamples_whole_articles(preds):
+    """Weights from drawn articles equal concatenating the drawn articles' items (checked with sklearn)."""
+    frame = read_predictions(preds)
+    codes = cluster_codes(frame)
+    draws = cluster_resamples(codes, 30, seed=0)
+    result = evaluate_frame(frame, n_boot=30, seed=0)
+    values = []
+    for counts in draws:
+        index = np.concatenate([np.repeat(np.flatnonzero(codes == c), k) for c, k in enumerate(counts) if k])
+        values.append(f1_score(frame["label"].to_numpy()[index], frame["stance"].to_numpy()[index],
+                               labels=list(LABELS), average="macro", zero_division=0))
+    assert result["overall"]["ci"]["macro_f1"] == pytest.approx(list(np.percentile(values, [2.5, 97.5])))
+    lo, hi = result["overall"]["ci"]["macro_f1"]
+    assert lo <= result["overall"]["macro_f1"] <= hi
+    assert result["overall"]["n_articles"] == frame["article"].nunique()
+    again = evaluate_frame(frame, n_boot=30, seed=0)
+    assert again["overall"]["ci"] == result["overall"]["ci"]
+
+
+def test_calibration_matches_sklearn(preds):
+    from sklearn.calibration import calibration_curve
+
+    frame = read_predictions(preds)
+    probs = frame[["p_favor", "p_against", "p_neutral"]].to_numpy()
+    gold = np.array([LABELS.index(v) for v in frame["label"]])
+    bins = [b for b in reliability_bins(probs, gold, 10) if b["n"]]
+    correct = (probs.argmax(axis=1) == gold).astype(int)
+    prob_true, prob_pred = calibration_curve(correct, probs.max(axis=1), n_bins=10, strategy="uniform")
+    assert [b["accuracy"] for b in bins] == pytest.approx(list(prob_true))
+    assert [b["confidence"] for b in bins] == pytest.approx(list(prob_pred))
+    weights = np.array([b["n"] for b in bins]) / len(gold)
+    assert expected_calibration_error(probs, gold, 10) == pytest.approx(np.sum(weights * np.abs(prob_true - prob_pred)))
+    result = evaluate_frame(frame, n_boot=0)
+    assert result["overall"]["calibration"]["nll"] == pytest.approx(log_loss(gold, probs, labels=[0, 1, 2]))
+
+
+# -- edge cases -------------------------------------------------------------------------------------------
+
+def test_tiny_groups_are_shown_and_flagged(tmp_path):
+    rows = prediction_rows(120) + [dict(row, id=f"tiny{i}", source="Tiny Post", article="tiny-1")
+                                   for i, row in enumerate(prediction_rows(3, seed=5))]
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    result = runner.invoke(app, ["evaluate", str(path), "--by", "source", "--n-boot", "100",
+                                 "--out", str(tmp_path / "m.json")])
+    assert result.exit_code == 0, result.output
+    assert "Tiny" in result.output and "n<10" in result.output
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    tiny = next(g for g in metrics["groups"]["source"] if g["group"] == "Tiny Post")
+    assert tiny["small"] and tiny["n"] == 3 and tiny["ci"]["macro_f1"] is None
+    assert any("too few" in note for note in tiny["notes"]) and any("one article" in n for n in tiny["notes"])
+    assert not next(g for g in metrics["groups"]["source"] if g["group"] == "Daily A")["small"]
+
+
+def test_single_class_present(tmp_path):
+    rows = prediction_rows(60)
+    for row in rows:
+        row["label"] = "favor"
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    result = evaluate_predictions(path, by=["source"], n_boot=50)
+    gold, pred = [r["label"] for r in rows], [r["stance"] for r in rows]
+    assert result["overall"]["macro_f1"] == pytest.approx(f1_score(gold, pred, labels=list(LABELS), average="macro",
+                                                                   zero_division=0))
+    assert result["overall"]["per_class"]["against"]["support"] == 0
+    assert "no gold ag/neu" in result["overall"]["flags"]
+    json.dumps(result, allow_nan=False)
+    cli = runner.invoke(app, ["evaluate", str(path), "--n-boot", "50"])
+    assert cli.exit_code == 0 and "counts them as 0" in cli.output
+
+
+def test_missing_gold_labels(tmp_path):
+    unlabelled = write_jsonl(tmp_path / "u.jsonl", prediction_rows(30, labelled=False))
+    result = runner.invoke(app, ["evaluate", str(unlabelled)])
+    assert result.exit_code == 1 and "no gold labels" in result.output
+    rows = prediction_rows(60)
+    for row in rows[::3]:
+        row.pop("label")
+    partial = evaluate_predictions(write_jsonl(tmp_path / "p.jsonl", rows), n_boot=0)
+    assert partial["n_unlabelled"] == 20 and partial["n_labelled"] == 40 and partial["overall"]["n"] == 40
+
+
+def test_unknown_group_key_is_refused(preds):
+    result = runner.invoke(app, ["evaluate", str(preds), "--by", "outlet"])
+    assert result.exit_code == 2 and "outlet" in result.output
+
+
+# -- two models --------------------------------------------------------------------------------------------
+
+def test_compare_with_paired_bootstrap(tmp_path, preds):
+    worse_rows = prediction_rows(seed=0, accuracy_boost=0.0)[:-10] + [dict(r, id=f"extra{i}") for i, r in
+                                                                       enumerate(prediction_rows(3, seed=9))]
+    worse = write_jsonl(tmp_path / "worse.jsonl", worse_rows)
+    result = runner.invoke(app, ["evaluate", str(preds), "--compare", str(worse), "--n-boot", str(N_BOOT),
+                                 "--out", str(tmp_path / "m.json")])
+    assert result.exit_code == 0, result.output
+    compare = json.loads((tmp_path / "m.json").read_text())["compare"]
+    assert compare["n_common"] == 230 and compare["n_only_first"] == 10 and compare["n_only_second"] == 3
+    first, second = read_predictions(preds), read_predictions(worse)
+    common = first[first["id"].isin(second["id"])]
+    other = second.set_index("id").loc[common["id"]]
+    expected = f1_score(common["label"], other["stance"], average="macro", labels=list(LABELS)) - f1_score(
+        common["label"], common["stance"], average="macro", labels=list(LABELS))
+    macro = compare["metrics"]["macro_f1"]
+    assert macro["difference"] == pytest.approx(expected) and macro["difference"] < 0
+    assert macro["ci"][1] < 0 and macro["p_value"] < 0.05
+    same = compare_frames(first, first, n_boot=50)
+    assert same["metrics"]["macro_f1"]["difference"] == 0 and same["metrics"]["macro_f1"]["p_value"] == 1.0
+
+
+def test_compare_refuses_disagreeing_gold(tmp_path, preds):
+    rows = prediction_rows()
+    rows[0]["label"] = next(label for label in LABELS if label != rows[0]["label"])
+    other = write_jsonl(tmp_path / "other.jsonl", rows)
+    result = runner.invoke(app, ["evaluate", str(preds), "--compare", str(other), "--n-boot", "10"])
+    assert result.exit_code == 1 and "disagree on the gold label" in result.output
+
+
+def test_cli_tables_and_json(tmp_path, preds):
+    out = tmp_path / "metrics.json"
+    result = runner.invoke(app, ["evaluate", str(preds), "--by", "source", "--by", "actor", "--n-boot", "50",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for title in ("Overall", "Per class", "Confusion matrix", "Reliability", "By source", "By actor"):
+        assert title in result.output
+    metrics = json.loads(out.read_text())
+    assert set(metrics["groups"]) == {"source", "actor"}
+    assert metrics["overall"]["labels"] == list(LABELS) and metrics["resampled_by"] == "article"
+    assert {"ece", "nll", "reliability"} <= set(metrics["overall"]["calibration"])

@@ -1,0 +1,286 @@
+"""stance report: framing table, corrected shares, outlet tests, plots and a safe self-contained HTML page."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import minimize
+from sklearn.metrics import confusion_matrix
+from typer.testing import CliRunner
+
+from classifier.cli import calibrate, evaluate, report  # noqa: F401  (register the commands)
+from classifier.cli.app import app
+from classifier.evaluate import read_predictions
+from classifier.items import LABELS
+from classifier.report import build_report, make_report
+from classifier.report.framing import correction_model, framing_analysis, holm, outlet_tests, solve_prevalence
+from classifier.report.html import highlight, md, render_html
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_evaluate import prediction_rows, write_jsonl  # noqa: E402
+
+runner = CliRunner()
+N_BOOT = 200
+EVIL = "Russia <script>document.title='pwned'</script><img src=x onerror=\"alert(1)\"> & \"co\" | *bold*"
+
+
+@pytest.fixture()
+def preds(tmp_path) -> Path:
+    return write_jsonl(tmp_path / "preds.jsonl", prediction_rows(180))
+
+
+# -- the framing table against an independent pandas computation ----------------------------------------
+
+def test_framing_table_matches_pandas(preds):
+    frame = read_predictions(preds)
+    table = framing_analysis(frame, None, gold_name="none", n_boot=N_BOOT)["table"]
+    raw = pd.read_json(preds, lines=True)
+    scores = pd.DataFrame(list(raw["stance_scores"]))
+    raw = pd.concat([raw, scores.add_prefix("p_")], axis=1)
+    for (outlet, actor), cell in raw.groupby(["source", "actor"]):
+        row = table[(table["outlet"] == outlet) & (table["actor"] == actor)].iloc[0]
+        shares = cell["stance"].value_counts(normalize=True)
+        assert row["n"] == len(cell) and row["n_articles"] == cell["article"].nunique()
+        for label in LABELS:
+            assert row[f"share_{label}"] == pytest.approx(shares.get(label, 0.0))
+            assert row[f"mean_p_{label}"] == pytest.approx(cell[f"p_{label}"].mean(), abs=1e-6)
+        assert row["net"] == pytest.approx(shares.get("favor", 0.0) - shares.get("against", 0.0))
+        assert row["net_lo"] <= row["net"] <= row["net_hi"]
+    assert len(table) == raw.groupby(["source", "actor"]).ngroups
+
+
+def test_single_article_cell_has_no_interval(tmp_path):
+    rows = prediction_rows(90) + [dict(r, id=f"t{i}", source="Tiny Post", article="only-one")
+                                  for i, r in enumerate(prediction_rows(4, seed=3))]
+    table = framing_analysis(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows)), None, gold_name="none",
+                             n_boot=50)["table"]
+    tiny = table[table["outlet"] == "Tiny Post"]
+    assert tiny["small"].all() and tiny["net_lo"].isna().all()
+
+
+# -- quantification ------------------------------------------------------------------------------------
+
+def test_solve_prevalence_is_least_squares_on_the_simplex():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        matrix, observed = rng.dirichlet([1, 1, 1], size=3).T, rng.dirichlet([1, 1, 1])
+        found = solve_prevalence(matrix, observed)
+        loss = lambda p: np.sum((matrix @ p - observed) ** 2)  # noqa: E731
+        best = minimize(loss, np.full(3, 1 / 3), method="SLSQP", bounds=[(0, 1)] * 3,
+                        constraints=[{"type": "eq", "fun": lambda p: p.sum() - 1}], options={"ftol": 1e-14})
+        assert found.min() >= 0 and found.sum() == pytest.approx(1)
+        assert loss(found) <= best.fun + 1e-9
+    matrix = np.array([[0.8, 0.1, 0.1], [0.1, 0.7, 0.2], [0.1, 0.2, 0.7]])
+    assert solve_prevalence(matrix, matrix @ [0.5, 0.2, 0.3]) == pytest.approx([0.5, 0.2, 0.3])
+    assert solve_prevalence(np.eye(3), [0.2, 0.3, 0.5]) == pytest.approx([0.2, 0.3, 0.5])
+
+
+def test_acc_and_pacc_correct_a_biased_classifier(tmp_path):
+    """A classifier that calls a third of 'against' items 'neutral': ACC recovers the true shares."""
+    rng = np.random.default_rng(1)
+
+    def rows(n, prevalence, prefix):
+        out = []
+        for i in range(n):
+            gold = LABELS[rng.choice(3, p=prevalence)]
+            pred = "neutral" if gold == "against" and rng.random() < 1 / 3 else gold
+            probs = {label: 0.8 if label == pred else 0.1 for label in LABELS}
+            out.append({"id": f"{prefix}{i}", "text": "NATO acts.", "actor": "NATO", "spans": [[0, 4]],
+                        "label": gold, "source": "Daily A", "article": f"{prefix}{i // 5}", "stance": pred,
+                        "stance_scores": probs, "model": "m@1"})
+        return out
+
+    gold_rows = rows(1500, [0.3, 0.4, 0.3], "g")
+    target_rows = [dict(r, label=None) for r in rows(1500, [0.2, 0.6, 0.2], "t")]
+    gold_path = write_jsonl(tmp_path / "gold.jsonl", gold_rows)
+    target_path = write_jsonl(tmp_path / "target.jsonl", target_rows)
+    result = make_report(target_path, tmp_path / "out", gold=gold_path, n_boot=100, n_perm=100)
+    row = result["table"].iloc[0]
+    assert row["share_against"] == pytest.approx(0.4, abs=0.05)  # raw share is biased
+    assert row["acc_against"] == pytest.approx(0.6, abs=0.05)  # corrected share is not
+    assert row["acc_against_lo"] <= 0.6 <= row["acc_against_hi"]
+    # independent check of the point estimate: sklearn confusion matrix, then an exact linear solve
+    gold = pd.DataFrame(gold_rows)
+    matrix = confusion_matrix(gold["label"], gold["stance"], labels=list(LABELS), normalize="true").T
+    observed = pd.DataFrame(target_rows)["stance"].value_counts(normalize=True).reindex(LABELS).to_numpy()
+    exact = np.linalg.solve(matrix, observed)
+    if exact.min() >= 0:
+        assert [row[f"acc_{label}"] for label in LABELS] == pytest.approx(list(exact), abs=1e-6)
+    probs = np.array([[r["stance_scores"][label] for label in LABELS] for r in gold_rows])
+    pacc = np.array([probs[gold["label"] == label].mean(axis=0) for label in LABELS]).T
+    mean_p = np.array([[r["stance_scores"][label] for label in LABELS] for r in target_rows]).mean(axis=0)
+    exact_pacc = np.linalg.solve(pacc, mean_p)
+    if exact_pacc.min() >= 0:
+        assert [row[f"pacc_{label}"] for label in LABELS] == pytest.approx(list(exact_pacc), abs=1e-6)
+    assert str(gold_path) in result["correction_note"]
+    assert result["correction"]["possible"] and not result["correction"]["unstable"]
+
+
+def test_correction_not_possible_without_gold(tmp_path):
+    path = write_jsonl(tmp_path / "u.jsonl", prediction_rows(60, labelled=False))
+    result = make_report(path, tmp_path / "out", n_boot=50, n_perm=50)
+    assert not result["correction"]["possible"] and "not possible" in result["correction_note"]
+    assert "acc_favor" not in result["table"].columns
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "not possible" in html and "No gold labels in the predictions" in html
+    refused = correction_model(pd.DataFrame({"label": ["favor"], "stance": ["favor"]}).iloc[:0], n_boot=5, seed=0,
+                               name="x")
+    assert not refused["possible"]
+
+
+def test_correction_refused_when_the_classifier_does_not_separate_classes(tmp_path):
+    rows = prediction_rows(60)
+    for row in rows:
+        row.update(stance="favor", stance_scores={"favor": 0.5, "against": 0.25, "neutral": 0.25})
+    frame = read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))
+    correction = framing_analysis(frame, frame, gold_name="itself", n_boot=20, n_perm=20)["correction"]
+    assert not correction["possible"] and "does not separate the classes" in correction["reason"]
+
+
+def test_gold_without_labels_is_refused(tmp_path, preds):
+    unlabelled = write_jsonl(tmp_path / "u.jsonl", prediction_rows(20, labelled=False))
+    result = runner.invoke(app, ["report", str(preds), "--out", str(tmp_path / "r"), "--gold", str(unlabelled)])
+    assert result.exit_code == 1 and "no row has a gold 'label'" in result.output
+
+
+# -- outlet differences -----------------------------------------------------------------------------------
+
+def test_holm_matches_hand_computation():
+    assert holm([0.01, 0.04, 0.03, 0.5]) == pytest.approx([0.04, 0.09, 0.09, 0.5])
+    assert holm([0.2, 0.2]) == pytest.approx([0.4, 0.4])
+
+
+def test_outlet_tests_find_a_real_difference_and_not_a_null_one(tmp_path):
+    strong = read_predictions(write_jsonl(tmp_path / "s.jsonl", prediction_rows(600, accuracy_boost=4)))
+    tests = outlet_tests(strong, n_perm=500, seed=0)
+    daily_russia = next(t for t in tests if t["actor"] == "Russia" and t["outlet"] == "Daily A")
+    assert daily_russia["significant"] and daily_russia["difference"] > 0
+    null = read_predictions(write_jsonl(tmp_path / "n.jsonl", prediction_rows(
+        300, outlets={"A": 0.0, "B": 0.0, "C": 0.0}, seed=4)))
+    assert not any(t["significant"] for t in outlet_tests(null, n_perm=500, seed=0))
+    assert all(t["p_holm"] >= t["p_value"] for t in tests)
+
+
+# -- HTML safety ---------------------------------------------------------------------------------------
+
+def test_highlight_escapes_every_segment():
+    text = "<b>Putin</b> & co"
+    spans = [[3, 8]]
+    assert highlight(text, spans) == "&lt;b&gt;<mark>Putin</mark>&lt;/b&gt; &amp; co"
+    assert highlight("a<i>b", [[0, 5], [1, 2]]) == "<mark>a&lt;i&gt;b</mark>"
+    assert "\\*bold\\*" in md("*bold*") and "&lt;script&gt;" in md("<script>") and "\\|" in md("a|b")
+
+
+def test_untrusted_article_text_is_inert(tmp_path):
+    rows = prediction_rows(60)
+    rows[0].update(text=EVIL, spans=[[0, 6]], stance="favor",
+                   stance_scores={"favor": 0.98, "against": 0.01, "neutral": 0.01})
+    rows[1].update(actor="<img src=x onerror=alert(2)>", source="<script>alert(3)</script>")
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    html = build_report(path, tmp_path / "out", n_boot=50, n_perm=50).read_text()
+    assert "<script" not in html.lower()
+    assert not re.search(r"<[^>]*\sonerror\s*=", html, re.IGNORECASE)
+    assert "&lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;" in html
+    assert "<mark>Russia</mark> &lt;script&gt;" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html, re.IGNORECASE)
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert "<script" not in markdown.lower() and "&lt;script&gt;" in markdown
+
+
+# -- the whole report ----------------------------------------------------------------------------------
+
+def test_report_cli_writes_every_file(tmp_path, preds):
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["report", str(preds), "--out", str(out), "--n-boot", str(N_BOOT),
+                                 "--n-perm", "300"])
+    assert result.exit_code == 0, result.output
+    assert "Framing table" in result.output and "Differences between outlets" in result.output
+    for name in ("framing.csv", "framing.parquet", "outlet_tests.csv", "report.json", "report.html", "report.md",
+                 "plots/net_stance_heatmap.png", "plots/net_stance_heatmap.svg", "plots/reliability.png"):
+        assert (out / name).exists(), name
+    assert (out / "plots/net_stance_heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (out / "plots/net_stance_heatmap.svg").read_bytes()[:2000]
+    assert len(list((out / "plots").glob("actor_*.png"))) == 3
+    csv, parquet = pd.read_csv(out / "framing.csv"), pd.read_parquet(out / "framing.parquet")
+    pd.testing.assert_frame_equal(csv[["outlet", "actor", "n"]], parquet[["outlet", "actor", "n"]],
+                                  check_dtype=False)
+    assert {"share_favor", "net", "net_lo", "net_hi", "mean_p_favor", "acc_favor", "pacc_favor_lo"} <= set(csv)
+    summary = json.loads((out / "report.json").read_text())
+    assert summary["evaluation"]["groups"]["source"] and summary["findings"]
+    html = (out / "report.html").read_text()
+    assert html.count('src="data:image/png;base64,') == 5  # heatmap, 3 actors, reliability
+    assert "Evaluation on gold labels" in html and "per source" in html
+    markdown = (out / "report.md").read_text()
+    assert "| outlet | actor |" in markdown and "](plots/net_stance_heatmap.png)" in markdown
+
+
+def test_model_card_from_model_dir_and_tolerance(tmp_path, preds):
+    from classifier.report import model_card
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "model_card.json").write_text(json.dumps({"name": "tiny", "summary": "a <b>card</b>",
+                                                       "limitations": "English only"}))
+    html = build_report(preds, tmp_path / "a", model_dir=model, n_boot=20, n_perm=20).read_text()
+    assert "a &lt;b&gt;card&lt;/b&gt;" in html and "English only" in html
+    frame = read_predictions(preds)
+    (model / "model_card.json").write_text("{not json")
+    assert model_card(frame, model)[0] is None and "could not be read" in model_card(frame, model)[1]
+    (model / "model_card.json").unlink()
+    assert model_card(frame, model)[0] is None and "does not exist" in model_card(frame, model)[1]
+    assert "No model card" in model_card(frame, None)[1]  # tiny@abc is not under models/
+
+
+def test_render_html_without_optional_parts():
+    ctx = {"title": "t", "predictions": "p", "models": ["m"], "n": 0, "n_actors": 0, "n_outlets": 0, "n_boot": 0,
+           "seed": 0, "min_n": 10, "findings": [], "tests_note": "", "figures": [], "framing": (["a"], []),
+           "framing_note": "", "correction_note": "", "corrected": None, "tests": (["a"], []), "examples": [],
+           "evaluation": None, "evaluation_note": "none", "card": None, "card_note": "no card"}
+    assert render_html(ctx).startswith("<!DOCTYPE html>")
+
+
+def test_plots_do_not_touch_pyplot():
+    from classifier.report import plots
+
+    source = Path(plots.__file__).read_text()
+    assert "pyplot" not in source.replace("no pyplot", "") and "matplotlib.use(" not in source
+    before = "matplotlib.pyplot" in sys.modules
+    table = pd.DataFrame({"outlet": ["A", "B"], "actor": ["X$y", "X$y"], "n": [3, 30], "net": [0.5, -0.2],
+                          "net_lo": [float("nan"), -0.4], "net_hi": [float("nan"), 0.1]})
+    figure = plots.actor_intervals(table, "X$y")  # a '$' in a name must not start mathtext
+    assert plots.figure_bytes(figure, "png")[:4] == b"\x89PNG"
+    assert ("matplotlib.pyplot" in sys.modules) == before
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("items", [SHARED / "data/newsmtsc/devtest_rw.jsonl", REPO / "data/seed_labels.jsonl"],
+                         ids=["newsmtsc-devtest_rw", "seed-labels"])
+def test_end_to_end_on_real_items(tmp_path, tiny_model, items):
+    """The tiny model's predictions on real labelled items: evaluate and report run, figures match sklearn."""
+    from classifier.evaluate import evaluate_predictions
+    from classifier.items import item_record, read_items
+    from sklearn.metrics import f1_score
+
+    if not items.exists():
+        pytest.skip(f"{items} is not here")
+    chosen = list(read_items(items))[:300]
+    records = [{**item_record(item), **scored, "model": tiny_model.model_id}
+               for item, scored in zip(chosen, tiny_model.predict(chosen))]
+    path = write_jsonl(tmp_path / "preds.jsonl", records)
+    metrics = evaluate_predictions(path, by=["source"], n_boot=50)
+    gold, predicted = [r["label"] for r in records], [r["stance"] for r in records]
+    assert metrics["overall"]["macro_f1"] == pytest.approx(f1_score(gold, predicted, labels=list(LABELS),
+                                                                    average="macro", zero_division=0))
+    result = make_report(path, tmp_path / "report", n_boot=50, n_perm=50, max_actors=3)
+    assert (tmp_path / "report" / "report.html").stat().st_size > 10_000
+    assert result["table"]["n"].sum() == len(records)
