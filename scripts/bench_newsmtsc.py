@@ -9,7 +9,6 @@ writes bench/results/newsmtsc_<model>.json. A benchmark, not a test: it reads ..
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time

@@ -53,6 +53,20 @@ def show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
+def progress_bar(enabled: bool, with_rate: bool = False):
+    """A rich progress bar on stderr (or a no-op context); ``with_rate`` adds a ``rate`` text field."""
+    from contextlib import nullcontext
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if not enabled:
+        return nullcontext(None)
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    if with_rate:
+        columns.append(TextColumn("{task.fields[rate]}"))
+    return Progress(*columns, TimeRemainingColumn(), console=console, transient=True)
+
+
 def quiet_libraries() -> None:
     """Keep library chatter (weight-loading bars, init notes) out of the user's terminal."""
     import os

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from classifier.cli.app import app, console, fail, handle_errors, out, show_progress
+from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress
 from classifier.cli.prepare import prepare_corpus
 from classifier.io.files import TABLE_FORMATS, format_of, iter_table
 from classifier.items import LABELS, Item, parse_item, read_items
@@ -50,13 +48,6 @@ def load_engine(model_dir: Optional[Path], engine: str, trust_remote_code: bool,
     from classifier.predict.onnx import OnnxStanceModel
 
     return OnnxStanceModel.load(model_dir, trust_remote_code=trust_remote_code, engine=engine, threads=threads)
-
-
-def progress_bar(enabled: bool, total: int):
-    if not enabled:
-        return nullcontext(None)
-    return Progress(TextColumn("classifying"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console, transient=True)
 
 
 def stance_table(records: list[dict]) -> Table:
@@ -104,8 +95,8 @@ def classify_command(
     if workers and trust_remote_code:
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")
     model = load_engine(model_dir, engine, trust_remote_code, threads)
-    with progress_bar(show_progress(quiet), len(items)) as progress:
-        task = progress.add_task("classify", total=len(items), rate="") if progress else None
+    with progress_bar(show_progress(quiet), with_rate=True) as progress:
+        task = progress.add_task("classifying", total=len(items), rate="") if progress else None
 
         def advance(n: int) -> None:
             if progress:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from classifier.actors import Matcher, load_catalogue, suggest_actors
 from classifier.clean import clean_text, load_rules
-from classifier.cli.app import app, console, fail, handle_errors, out, show_progress, warn
+from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import count_files, read_corpus
 from classifier.io.files import TABLE_FORMATS, format_of, write_records
 from classifier.prepare import prepare_articles
@@ -23,14 +21,6 @@ from classifier.segment import segment
 PROGRESS_MIN_FILES = 5
 actors_app = typer.Typer(help="Inspect and grow the actor catalogue.", no_args_is_help=True)
 app.add_typer(actors_app, name="actors")
-
-
-def progress_bar(enabled: bool):
-    if not enabled:
-        return nullcontext(None)
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=console,
-                    transient=True)
 
 
 def load_articles(input_path: Path, manifest: Optional[Path], encoding: Optional[str], strict: bool, quiet: bool):
