@@ -30,6 +30,7 @@ from classifier.errors import InputError
 from classifier.items import LABELS, Item, item_record, parse_item
 
 MODEL_PREFIX = "model:"
+NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
                "imported_from", "where")
 ORDERS = ("uncertain", "random", "source-balanced", "file")
@@ -56,6 +57,10 @@ def new_record_id() -> str:
 
 def is_retraction(record: dict) -> bool:
     return record.get("retracts") is not None
+
+
+def annotator_of(record: dict) -> str:
+    return record.get("annotator") or NO_ANNOTATOR
 
 
 def is_suggested(record: dict) -> bool:
@@ -196,7 +201,7 @@ def current_records(records: Sequence[dict]) -> dict[tuple[str, str], dict]:
     for record in records:
         if is_retraction(record) or record["record"] in retracted:
             continue
-        current[(record["id"], record.get("annotator") or "")] = record
+        current[(record["id"], annotator_of(record))] = record
     return current
 
 
@@ -210,7 +215,7 @@ def undo_target(records: Sequence[dict], annotator: str) -> dict | None:
     """The answer an undo takes back: this annotator's latest line still in effect."""
     retracted = {r["retracts"] for r in records if is_retraction(r)}
     for record in reversed(records):
-        if (record.get("annotator") or "") == annotator and not is_retraction(record) \
+        if annotator_of(record) == annotator and not is_retraction(record) \
                 and record["record"] not in retracted:
             return record
     return None
@@ -229,7 +234,8 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
     if suggested and not allow_suggested:
         first = suggested[0]
         raise InputError(f"{first.get('where', 'labels')}: {len(suggested)} labels are model suggestions "
-                         f"(annotator {first['annotator']!r}); pass --allow-suggested to use them, or --annotator NAME for one person's labels")
+                         f"(annotator {first['annotator']!r}); pass --allow-suggested to use them, "
+                         "or --annotator NAME for one person's labels")
     by_id: dict[str, list[dict]] = defaultdict(list)
     for record in chosen:
         by_id[record["id"]].append(record)
@@ -347,7 +353,7 @@ class LabelSession:
         self.annotator = annotator
         self.suggestions = suggestions or {}
         self.revisit_skipped = revisit_skipped
-        self.records = [r for r in store.records() if (r.get("annotator") or "") == annotator]
+        self.records = [r for r in store.records() if annotator_of(r) == annotator]
         self.answered: dict[str, dict] = {}
         self.pending: str | None = None
         self._refresh()

@@ -24,7 +24,7 @@ from typer.core import TyperGroup
 from classifier.cli.app import app, console, handle_errors, out, show_progress, warn
 from classifier.errors import InputError
 from classifier.items import LABELS, Item, read_items
-from classifier.labels import (LABEL_STUDIO_CONFIG, MODEL_PREFIX, ORDERS, LabelSession, LabelStore,
+from classifier.labels import (LABEL_STUDIO_CONFIG, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
                                agreement, article_context, check_unique_ids, from_label_studio, new_records,
                                order_items, read_records, suggestion_of, suggestion_records, to_label_studio)
 
@@ -109,12 +109,6 @@ def highlighted(item: Item) -> Text:
     return text
 
 
-def progress_line(session: LabelSession) -> str:
-    progress = session.progress()
-    outlets = " · ".join(f"{source} {done}/{total}" for source, (done, total) in progress.per_source.items())
-    return f"{progress.done}/{progress.total} done · {outlets}"
-
-
 def suggestion_line(shown: dict | None) -> Text:
     if not shown:
         return Text("model: (no suggestion)", style="dim")
@@ -126,19 +120,33 @@ def keys_line(keys: dict[str, str]) -> Text:
     return Text("  ".join(f"[{key}] {action}" for key, action in keys.items()), style="cyan")
 
 
+def sentence_grid(before: list[str], item: Item, after: list[str]) -> Table:
+    """The sentence (mentions highlighted) between its neighbours, wrapped with a hanging indent."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=1)
+    grid.add_column()
+    for text in before:
+        grid.add_row("", Text(text, style="dim"))
+    grid.add_row("▶", highlighted(item))
+    for text in after:
+        grid.add_row("", Text(text, style="dim"))
+    return grid
+
+
 def item_screen(item: Item, session: LabelSession, context: tuple[list[str], list[str]] | None,
-                shown: dict | None, keys: dict[str, str]) -> Group:
+                shown: dict | None, keys: dict[str, str], status: str = "") -> Group:
     extra = item.model_extra or {}
     where = f"outlet {item.source or '-'} · article {item.article or '-'}"
     if extra.get("sentence_index") is not None:
         where += f" · sentence {extra['sentence_index']}"
     before, after = context or ([], [])
-    parts = [Rule(progress_line(session)), Text(where, style="dim")]
-    parts += [Text(f"  {s}", style="dim") for s in before]
-    parts += [Text.assemble("▶ ", highlighted(item))]
-    parts += [Text(f"  {s}", style="dim") for s in after]
-    parts += [Text.assemble(("actor: ", "dim"), (item.actor or "-", "bold magenta")), suggestion_line(shown),
-              keys_line(keys)]
+    progress = session.progress()
+    outlets = " · ".join(f"{source} {done}/{total}" for source, (done, total) in progress.per_source.items())
+    parts = [Rule(f"{progress.done}/{progress.total} done" + (f" · last: {status}" if status else "")),
+             Text(f"per outlet: {outlets}", style="dim"), Text(where, style="dim"),
+             sentence_grid(before, item, after),
+             Text.assemble(("actor: ", "dim"), (item.actor or "-", "bold magenta")), suggestion_line(shown),
+             keys_line(keys)]
     return Group(*parts)
 
 
@@ -174,32 +182,42 @@ def read_action(reader: KeyReader, screen: Console, keys: dict[str, str]) -> str
         screen.print(f"unknown key {key!r}; press {next(k for k, a in keys.items() if a == 'help')} for help")
 
 
-def apply_action(session: LabelSession, item: Item, action: str, screen: Console, keys: dict[str, str]) -> None:
-    if action == "help":
-        screen.print(help_table(keys))
-    elif action == "undo":
+def apply_action(session: LabelSession, item: Item, action: str, screen: Console) -> str:
+    """Do it, print what was done, and return that message for the next screen."""
+    if action == "undo":
         target = session.undo()
-        screen.print("nothing to undo" if target is None else
-                     f"undone: {target.get('label') or 'skip'} for item {target['id']}")
+        message = "nothing to undo" if target is None else f"undone: {target.get('label') or 'skip'} for item {target['id']}"
     elif action == "skip":
         session.skip(item)
-        screen.print("skipped (saved)", style="dim")
+        message = "skipped (saved)"
     else:
         session.answer(item, action)
-        screen.print(f"{action} (saved)", style="green")
+        message = f"{action} (saved)"
+    screen.print(message, style="green" if action in LABELS else None)
+    return message
+
+
+def show(screen: Console, screen_parts: Group) -> None:
+    if screen.is_terminal:
+        screen.clear()
+    screen.print(screen_parts)
 
 
 def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys: dict[str, str],
-                contexts: dict, show_suggestion: bool) -> bool:
+                contexts: dict) -> bool:
     """Show items until all are answered (True) or the annotator quits (False)."""
-    item = session.next_item()
+    item, status = session.next_item(), ""
     while item is not None:
-        shown = session.suggestions.get(item.id) if show_suggestion else None
-        screen.print(item_screen(item, session, contexts.get(item.id), shown, keys))
+        suggestion = session.suggestions.get(item.id)
+        shown = suggestion if suggestion and suggestion.get("shown", True) else None
+        show(screen, item_screen(item, session, contexts.get(item.id), shown, keys, status))
         action = read_action(reader, screen, keys)
+        while action == "help":
+            screen.print(help_table(keys))
+            action = read_action(reader, screen, keys)
         if action == "quit":
             return False
-        apply_action(session, item, action, screen, keys)
+        status = apply_action(session, item, action, screen)
         item = session.next_item()
     return True
 
@@ -220,8 +238,8 @@ def check_annotator(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise InputError("--annotator: give a name (it is stored with every label)")
-    if name.startswith(MODEL_PREFIX):
-        raise InputError(f"--annotator: names starting with {MODEL_PREFIX!r} are reserved for model suggestions")
+    if name.startswith(MODEL_PREFIX) or name == NO_ANNOTATOR:
+        raise InputError(f"--annotator: {NO_ANNOTATOR!r} and names starting with {MODEL_PREFIX!r} are reserved")
     return name
 
 
@@ -261,12 +279,13 @@ def run_command(
     probs, suggestions = None, {}
     if model is not None:
         probs, suggestions, _ = model_suggestions(model, items, quiet)
+        suggestions = {key: {**value, "shown": not hide_suggestion} for key, value in suggestions.items()}
     session = LabelSession(items, order_items(items, order, probs=probs, seed=seed), LabelStore(labels_path),
                            annotator, suggestions, revisit_skipped)
     done = session.progress().done
     if done:
         out.print(f"resuming: {done} of {len(items)} items already answered by {annotator}")
-    finished = run_session(session, KeyReader(), out, keymap, article_context(items, context), not hide_suggestion)
+    finished = run_session(session, KeyReader(), Console(highlight=False), keymap, article_context(items, context))
     tally = ", ".join(f"{count} {name}" for name, count in sorted(session.tally().items()))
     out.print(f"{'all items answered' if finished else 'stopped'}: {session.progress().done}/{len(items)} "
               f"by {annotator} ({tally or 'none'}) in {labels_path}")
@@ -398,3 +417,25 @@ def agreement_command(
         write_json_atomic(json_path, without_nan(report))
     if not report["items_multiply_labelled"]:
         warn("no item has labels from two annotators yet")
+
+
+@label_app.command("gold")
+@handle_errors
+def gold_command(
+    labels_paths: list[Path] = typer.Argument(..., metavar="LABELS...", help="One or more label files."),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)."),
+    annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="One annotator's labels (default: majority)."),
+    allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also use model pre-labels."),
+) -> None:
+    """Write the current labels as plain items, one per id (undos applied, majority of annotators; ties left out).
+
+    A label file without undos or second annotators can go to 'stance classify' as it is; this makes any
+    label file into such a file. Example: stance label gold labels_*.jsonl --out gold.jsonl
+    """
+    from classifier.io.files import write_records
+    from classifier.items import item_record
+    from classifier.labels import resolve_labels
+
+    items, counts = resolve_labels(read_records(labels_paths), annotator=annotator, allow_suggested=allow_suggested)
+    write_records(out_path, [item_record(item) for item in items])
+    out.print(f"{counts['items']} labelled items -> {out_path}" + (f"; {counts['ties']} ties left out" if counts["ties"] else ""))

@@ -51,13 +51,20 @@ def resolve_base_option(base: Optional[str]) -> str:
     return str(default)
 
 
-def check_out_dir(out_dir: Path, promote: bool) -> None:
+def default_reference() -> Optional[str]:
+    """With a fresh head on an encoder there is no starting stance model: compare with the default one."""
+    default = default_model_dir()
+    return str(default) if (default / "config.json").exists() else None
+
+
+def check_out_dir(out_dir: Path) -> None:
     if out_dir.resolve() == default_model_dir().resolve():
         raise InputError(f"--out {out_dir}: that is the default model; write elsewhere and add --promote to replace it")
 
 
 def compare_table(comparison: dict, names: dict[str, str]) -> Table:
-    table = Table(title=f"held-out test: {comparison['n']} items, {comparison['n_articles']} articles")
+    articles = comparison["n_articles"]
+    table = Table(title=f"held-out test: {comparison['n']} items, {articles} article{'s' if articles != 1 else ''}")
     table.add_column("metric")
     for key in comparison["models"]:
         table.add_column(names[key], justify="right")
@@ -117,7 +124,8 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                for key in comparison["models"]}
     evaluation = {"test (this model)": figures["new"]}
     if "reference" in figures:
-        evaluation[f"test (starting model {Path(reference).name})"] = figures["reference"]
+        role = "starting model" if reference == base else "default model"
+        evaluation[f"test ({role} {Path(reference).name})"] = figures["reference"]
     return {
         "name": out_dir.name,
         "summary": "Target-aware stance toward an actor (favor / against / neutral), fine-tuned on our own labels.",
@@ -163,7 +171,7 @@ def train_command(
     test_fraction: float = typer.Option(0.2, "--test-fraction", min=0.0, max=0.9),
     dev_fraction: float = typer.Option(0.2, "--dev-fraction", min=0.0, max=0.9, help="Articles held out for early stopping."),
     epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Most epochs (default 8; early stopping picks the best)."),
-    learning_rate: Optional[float] = typer.Option(None, "--lr", help="Default 2e-5 when continuing a stance model, 5e-5 for a new head."),
+    learning_rate: Optional[float] = typer.Option(None, "--lr", help="Learning rate (default 1e-4, chosen by scripts/seed_cv.py on the seed labels)."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1),
     patience: Optional[int] = typer.Option(None, "--patience", min=0, help="Stop after this many epochs without a better dev macro-F1 (default 3; 0 never)."),
     class_weighting: Optional[str] = typer.Option(None, "--class-weighting", help="none | balanced | sqrt"),
@@ -174,20 +182,19 @@ def train_command(
     promote: bool = typer.Option(False, "--promote", help="Also replace models/default with the new model (atomically)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
-    """Fine-tune on your labels (split by article, early stopping), then score the new and the starting model
-    side by side on the same held-out items.
+    """Fine-tune on your labels (split by article, early stopping); compare with the starting model on held-out items.
 
     Example: stance train data/labels.jsonl --out models/ours-v1 --test data/seed_labels.jsonl
     """
     from classifier.models.train import is_stance_model, retrain
 
-    check_out_dir(out_dir, promote)
+    check_out_dir(out_dir)
     if class_weighting not in (None, "none", "balanced", "sqrt"):
         raise InputError(f"--class-weighting {class_weighting!r}: use none, balanced or sqrt")
+    base = resolve_base_option(base)
     items = load_labelled(labels, annotator, allow_suggested, "training")
     test_items = load_labelled(test, None, allow_suggested, "test") if test else None
-    base = resolve_base_option(base)
-    reference = base if is_stance_model(base) else None
+    reference = base if is_stance_model(base) else default_reference()
     config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed)
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
     outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
@@ -197,7 +204,8 @@ def train_command(
     comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed)
     card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference)
     outcome.result.model.save(out_dir, card)
-    names = {"new": f"new ({out_dir.name})", "reference": f"start ({Path(base).name})"}
+    names = {"new": f"new ({out_dir.name})",
+             "reference": f"{'start' if reference == base else 'default'} ({Path(reference or base).name})"}
     out.print(compare_table(comparison, names))
     out.print(f"saved {out_dir} (best epoch {outcome.result.best_epoch}, {round(outcome.result.seconds)} s)")
     if promote:

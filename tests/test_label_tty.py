@@ -1,0 +1,109 @@
+"""``stance label`` in a real pseudo-terminal: single keys, SIGKILL mid-session, restart, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+from classifier.labels import LabelStore, current_labels  # noqa: E402
+from test_labels import make_items, write_items  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+LAUNCH = "from classifier.cli.app import app; import classifier.cli.label; app(prog_name='stance')"
+
+
+def spawn(items: Path, labels: Path, *extra: str):
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    return pexpect.spawn(sys.executable, ["-c", LAUNCH, "label", str(items), "--labels", str(labels),
+                                          "--annotator", "ana", *extra],
+                         cwd=str(ROOT), env=env, encoding="utf-8", timeout=30, dimensions=(50, 100))
+
+
+def answer(child, key: str, saved: str) -> None:
+    """Press one key (no Enter) and wait until the answer is on disk and the next screen is up."""
+    child.send(key)
+    child.expect_exact(saved)
+    child.expect_exact("answer: ")
+
+
+def after_mention(item) -> str:
+    """The sentence after its first mention (the mention itself is wrapped in colour codes)."""
+    return item.text[item.spans[0][1]:]
+
+
+def kill(child) -> None:
+    child.kill(signal.SIGKILL)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.signalstatus == signal.SIGKILL
+
+
+def test_kill_restart_resume_and_every_answer_on_disk_once(tmp_path):
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    labels = tmp_path / "labels.jsonl"
+
+    child = spawn(items_path, labels)
+    child.expect_exact("0/6 done")
+    child.expect_exact("answer: ")
+    answer(child, "f", "favor (saved)")
+    answer(child, "a", "against (saved)")
+    child.send("z")  # an unknown key changes nothing
+    child.expect_exact("unknown key 'z'")
+    answer(child, "n", "neutral (saved)")
+    kill(child)
+    assert [r["label"] for r in LabelStore(labels).records()] == ["favor", "against", "neutral"]
+
+    child = spawn(items_path, labels)
+    child.expect_exact("resuming: 3 of 6")
+    child.expect_exact(after_mention(items[3]))  # the first unanswered item
+    child.expect_exact("answer: ")
+    child.send("u")  # undo the last answer of the killed session: item 2 comes back
+    child.expect_exact(f"undone: neutral for item {items[2].id}")
+    child.expect_exact(after_mention(items[2]))
+    child.expect_exact("answer: ")
+    answer(child, "f", "favor (saved)")
+    answer(child, "s", "skipped (saved)")
+    answer(child, "?", "meaning")
+    answer(child, "a", "against (saved)")
+    child.send("n")
+    child.expect_exact("neutral (saved)")
+    kill(child)  # killed right after the last answer was written
+
+    child = spawn(items_path, labels)
+    child.expect_exact("all items answered: 6/6")
+    child.expect(pexpect.EOF)
+
+    records = LabelStore(labels).records()
+    current = {key[0]: r["label"] for key, r in current_labels(records).items()}
+    assert current == {items[0].id: "favor", items[1].id: "against", items[2].id: "favor",
+                       items[4].id: "against", items[5].id: "neutral"}
+    answers = Counter(r["id"] for r in records if r.get("retracts") is None)
+    assert answers == {items[0].id: 1, items[1].id: 1, items[2].id: 2, items[3].id: 1, items[4].id: 1,
+                       items[5].id: 1}  # item 2 answered twice (neutral, undone, favor); item 3 skipped
+    assert sum(r.get("retracts") is not None for r in records) == 1
+    assert all(line.endswith("}") for line in labels.read_text().splitlines())
+    json.loads(labels.read_text().splitlines()[-1])
+
+
+def test_ctrl_c_and_q_quit_cleanly_with_answers_kept(tmp_path):
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    child = spawn(items_path, labels, "--keys", "favor=1,against=2,neutral=3")
+    child.expect_exact("[1] favor")
+    child.expect_exact("answer: ")
+    answer(child, "1", "favor (saved)")
+    child.send("\x03")  # Ctrl-C arrives as a byte in raw mode
+    child.expect_exact("stopped: 1/6")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert [r["label"] for r in LabelStore(labels).records()] == ["favor"]

@@ -1,0 +1,319 @@
+"""The label store, ordering, agreement, Label Studio round trip and the non-interactive label commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli.app import app
+import classifier.cli.label  # noqa: F401  (registers 'stance label')
+from classifier.errors import InputError
+from classifier.items import Item
+from classifier.labels import (LabelSession, LabelStore, agreement, article_context, current_labels,
+                               from_label_studio, order_items, read_labelled_items, resolve_labels,
+                               to_label_studio)
+
+runner = CliRunner()
+
+
+def make_items() -> list[Item]:
+    rows = [("a1", 0, "Russia praised the deal with China.", "Russia", (0, 6), "TDI"),
+            ("a1", 0, "Russia praised the deal with China.", "China", (29, 34), "TDI"),
+            ("a1", 1, "NATO criticised the move.", "NATO", (0, 4), "TDI"),
+            ("a2", 0, "The USA held talks on Monday.", "USA", (4, 7), "RT"),
+            ("a2", 1, "Washington failed to convince its allies.", "USA", (0, 10), "RT"),
+            ("a2", 2, "China welcomed the talks.", "China", (0, 5), "RT")]
+    return [Item(id=f"{art}-{idx}-{actor}", text=text, actor=actor, spans=[span], source=src, article=art,
+                 sentence_index=idx, kind="country") for art, idx, text, actor, span, src in rows]
+
+
+def write_items(path: Path, items: list[Item]) -> Path:
+    from classifier.items import item_record
+
+    path.write_text("".join(json.dumps(item_record(it)) + "\n" for it in items))
+    return path
+
+
+def session(tmp_path: Path, annotator: str = "ana") -> LabelSession:
+    items = make_items()
+    return LabelSession(items, order_items(items, "file"), LabelStore(tmp_path / "labels.jsonl"), annotator)
+
+
+# -- store --------------------------------------------------------------------------------------
+def test_answers_are_items_and_resume_after_restart(tmp_path):
+    s = session(tmp_path)
+    first = s.next_item()
+    s.answer(first, "favor")
+    s.answer(s.next_item(), "against")
+    again = session(tmp_path)  # a restart reads the file
+    assert again.next_item().id == make_items()[2].id
+    records = LabelStore(tmp_path / "labels.jsonl").records()
+    assert [r["label"] for r in records] == ["favor", "against"]
+    assert {"id", "text", "actor", "spans", "source", "article", "annotator", "timestamp", "suggestion"} <= set(records[0])
+    assert Item.model_validate(json.loads((tmp_path / "labels.jsonl").read_text().splitlines()[0])).label == "favor"
+
+
+def test_undo_appends_a_retraction_and_shows_the_item_again(tmp_path):
+    s = session(tmp_path)
+    first = s.next_item()
+    s.answer(first, "favor")
+    second = s.next_item()
+    s.answer(second, "against")
+    undone = s.undo()
+    assert undone["id"] == second.id and s.next_item().id == second.id
+    s.undo()  # a second undo walks further back
+    assert s.next_item().id == first.id
+    s.answer(first, "neutral")
+    lines = (tmp_path / "labels.jsonl").read_text().splitlines()
+    assert len(lines) == 5  # never rewritten: 2 answers, 2 retractions, 1 answer
+    current = current_labels(LabelStore(tmp_path / "labels.jsonl").records())
+    assert {k[0]: r["label"] for k, r in current.items()} == {first.id: "neutral"}
+
+
+def test_skip_is_recorded_but_is_not_a_label(tmp_path):
+    s = session(tmp_path)
+    item = s.next_item()
+    s.skip(item)
+    assert s.next_item().id != item.id
+    assert current_labels(s.records) == {}
+    assert session(tmp_path).next_item().id != item.id
+    revisit = LabelSession(make_items(), list(range(6)), LabelStore(tmp_path / "labels.jsonl"), "ana",
+                           revisit_skipped=True)
+    assert revisit.next_item().id == item.id
+
+
+def test_a_torn_last_line_is_ignored_and_repaired(tmp_path):
+    s = session(tmp_path)
+    s.answer(s.next_item(), "favor")
+    path = tmp_path / "labels.jsonl"
+    with open(path, "a") as fh:
+        fh.write('{"id": "a1-0-China", "text": "Rus')  # killed mid-write
+    assert len(LabelStore(path).records()) == 1
+    s2 = session(tmp_path)
+    s2.answer(s2.next_item(), "against")
+    assert [r["label"] for r in LabelStore(path).records()] == ["favor", "against"]
+
+
+def test_a_complete_last_line_without_newline_is_kept(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps({"id": "x", "text": "t", "label": "favor", "annotator": "ana"}))
+    LabelStore(path).append({"id": "y", "text": "u", "label": "neutral", "annotator": "ana"})
+    assert [r["id"] for r in LabelStore(path).records()] == ["x", "y"]
+
+
+@pytest.mark.parametrize("line, message", [
+    ('{"id": "1", "text": "t", "label": "pro"}', "labels.jsonl:2: unknown label 'pro'"),
+    ('{"id": "1", "label": "favor"}', "labels.jsonl:2: missing field 'text'"),
+    ('{"id": "1", "text": "t"', "labels.jsonl:2: malformed JSON"),
+])
+def test_bad_lines_name_file_and_line(tmp_path, line, message):
+    path = tmp_path / "labels.jsonl"
+    path.write_text('{"id": "0", "text": "fine", "label": "favor", "annotator": "a"}\n' + line + "\n\n")
+    with pytest.raises(InputError, match=message):
+        LabelStore(path).records()
+
+
+# -- resolving, ordering, context ------------------------------------------------------------------
+def test_resolve_majority_ties_and_suggestions(tmp_path):
+    items = make_items()
+    store = LabelStore(tmp_path / "l.jsonl")
+    for annotator, labels in {"ana": ["favor", "against"], "ben": ["favor", "neutral"], "cy": ["neutral", "favor"]}.items():
+        s = LabelSession(items, range(6), store, annotator)
+        for label in labels:
+            s.answer(s.next_item(), label)
+    resolved, counts = resolve_labels(store.records())
+    assert {it.id: it.label for it in resolved} == {items[0].id: "favor"} and counts["ties"] == 1
+    assert [it.label for it in read_labelled_items(store.path, annotator="ana")] == ["favor", "against"]
+    from classifier.labels import suggestion_records
+
+    store.extend(suggestion_records(items[:1], np.array([[0.7, 0.2, 0.1]]), ["favor", "against", "neutral"],
+                                    "tiny@abc", "tiny"))
+    with pytest.raises(InputError, match="l.jsonl:7: 1 labels are model suggestions.*--allow-suggested"):
+        resolve_labels(store.records())
+    assert len(resolve_labels(store.records(), annotator="ana")[0]) == 2
+
+
+def test_orders_are_deterministic_and_balanced():
+    items = make_items()
+    probs = np.array([[0.9, 0.05, 0.05], [0.4, 0.35, 0.25], [0.5, 0.3, 0.2],
+                      [0.34, 0.33, 0.33], [0.6, 0.2, 0.2], [0.8, 0.1, 0.1]])
+    assert order_items(items, "uncertain", probs=probs) == [3, 1, 2, 4, 5, 0]
+    assert order_items(items, "random", seed=3) == order_items(items, "random", seed=3)
+    balanced = order_items(items, "source-balanced", seed=0)
+    assert sorted(balanced) == list(range(6))
+    assert {items[i].source for i in balanced[:2]} == {"RT", "TDI"}
+    with pytest.raises(InputError, match="needs a model"):
+        order_items(items, "uncertain")
+
+
+def test_context_comes_from_neighbouring_sentences_of_the_article():
+    context = article_context(make_items())
+    before, after = context["a2-1-USA"]
+    assert before == ["The USA held talks on Monday."] and after == ["China welcomed the talks."]
+    assert context["a1-0-China"] == ([], ["NATO criticised the move."])
+
+
+# -- agreement --------------------------------------------------------------------------------------
+def records_for(labels_by_annotator: dict[str, list[str]]) -> list[dict]:
+    from classifier.labels import label_record
+
+    items = make_items()
+    return [label_record(items[i], label, ann) | {"record": f"{ann}{i}"}
+            for ann, labels in labels_by_annotator.items() for i, label in enumerate(labels)]
+
+
+def test_agreement_kappa_alpha_and_disagreements():
+    report = agreement(records_for({"ana": ["favor", "against", "neutral", "neutral", "against", "favor"],
+                                    "ben": ["favor", "against", "neutral", "favor", "against", "favor"],
+                                    "cy": ["favor", "against", "neutral", "neutral", "against", "favor"]}))
+    pairs = {tuple(p["annotators"]): p for p in report["pairs"]}
+    assert pairs[("ana", "cy")]["kappa"] == 1.0
+    assert pairs[("ana", "ben")]["kappa"] == pytest.approx(0.75, abs=0.01)
+    import krippendorff
+
+    expected = krippendorff.alpha(reliability_data=[[0, 1, 2, 2, 1, 0], [0, 1, 2, 0, 1, 0], [0, 1, 2, 2, 1, 0]],
+                                  level_of_measurement="nominal")
+    assert report["krippendorff_alpha"] == pytest.approx(expected)
+    assert [d["id"] for d in report["disagreements"]] == ["a2-0-USA"]
+
+
+def test_agreement_command(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records_for(
+        {"ana": ["favor", "against", "neutral"], "ben": ["favor", "neutral", "neutral"]})))
+    result = runner.invoke(app, ["label", "agreement", str(path), "--json", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    assert "Cohen's kappa" in result.output and "Krippendorff" in result.output
+    assert json.loads((tmp_path / "a.json").read_text())["disagreements"][0]["labels"] == {"ana": "against",
+                                                                                           "ben": "neutral"}
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps(records_for({"ana": ["favor"]})[0]) + "\n")
+    result = runner.invoke(app, ["label", "agreement", str(one)])
+    assert result.exit_code == 1 and "two or more annotators" in result.output
+
+
+# -- Label Studio ------------------------------------------------------------------------------------
+def label_studio_export(tasks: list[dict]) -> list[dict]:
+    """What Label Studio gives back after two people annotated the exported tasks."""
+    out = []
+    for number, task in enumerate(tasks, start=1):
+        choice = ["favor", "against", "neutral"][number % 3]
+        annotations = [{"id": number, "completed_by": {"id": 1, "email": "ana@example.org"},
+                        "result": [{"from_name": "stance", "to_name": "text", "type": "choices",
+                                    "value": {"choices": [choice]}}],
+                        "was_cancelled": False, "created_at": "2024-05-01T10:00:00Z"}]
+        if number == 2:
+            annotations.append({"id": 99, "completed_by": 7, "was_cancelled": True, "result": []})
+        out.append({"id": number, **task, "annotations": annotations})
+    return out
+
+
+def test_label_studio_round_trip(tmp_path, tiny_model_dir):
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    tasks_path = tmp_path / "tasks.json"
+    result = runner.invoke(app, ["label", "export", str(items_path), "--out", str(tasks_path), "--model",
+                                 str(tiny_model_dir), "--config", str(tmp_path / "stance.xml"), "-q"])
+    assert result.exit_code == 0, result.output
+    tasks = json.loads(tasks_path.read_text())
+    assert len(tasks) == 6 and tasks[0]["predictions"][0]["result"][0]["value"]["choices"][0] in ("favor", "against", "neutral")
+    assert tasks[1]["data"]["marked"] == "Russia praised the deal with [[China]]."
+    assert "<Choices name=\"stance\"" in (tmp_path / "stance.xml").read_text()
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(label_studio_export(tasks)))
+    labels = tmp_path / "labels.jsonl"
+    for _ in range(2):  # importing twice adds nothing
+        result = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels)])
+        assert result.exit_code == 0, result.output
+    records = LabelStore(labels).records()
+    assert len(records) == 6 and records[0]["annotator"] == "label-studio:ana@example.org"
+    assert records[0]["suggestion"]["label"] == tasks[0]["predictions"][0]["result"][0]["value"]["choices"][0]
+    resolved = {it.id: it for it in read_labelled_items(labels)}
+    assert resolved["a1-0-China"].label == "neutral" and resolved["a1-0-China"].spans == [(29, 34)]
+    assert resolved["a1-0-China"].article == "a1" and resolved["a1-0-China"].source == "TDI"
+
+
+def test_label_studio_errors_name_the_task(tmp_path):
+    tasks = to_label_studio(make_items()[:2])
+    tasks[1]["annotations"] = [{"result": [{"type": "choices", "value": {"choices": ["positive"]}}]}]
+    with pytest.raises(InputError, match=r"export.json: task 2: choice \['positive'\]"):
+        from_label_studio(tasks, "export.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = runner.invoke(app, ["label", "import", str(bad), "--labels", str(tmp_path / "l.jsonl")])
+    assert result.exit_code == 1 and "bad.json: not a JSON file" in result.output
+    assert "Traceback" not in result.output
+
+
+# -- suggest and the line-input fallback ---------------------------------------------------------------
+def test_suggest_writes_marked_pre_labels(tmp_path, tiny_model_dir):
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    out = tmp_path / "suggested.jsonl"
+    for _ in range(2):
+        result = runner.invoke(app, ["label", "suggest", str(items_path), "--out", str(out), "--model",
+                                     str(tiny_model_dir), "-q"])
+        assert result.exit_code == 0, result.output
+    records = LabelStore(out).records()
+    assert len(records) == 6
+    assert all(r["suggested"] is True and r["annotator"] == "model:tiny" for r in records)
+    with pytest.raises(InputError, match="model suggestions"):
+        read_labelled_items(out)
+    assert len(read_labelled_items(out, allow_suggested=True)) == 6
+
+
+def test_line_input_fallback_and_resume(tmp_path):
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    args = ["label", str(items_path), "--labels", str(labels), "--annotator", "ana"]
+    result = runner.invoke(app, args, input="f\nx\na\nu\nn\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "unknown key 'x'" in result.output and "stopped: 2/6" in result.output
+    result = runner.invoke(app, args, input="?\ns\nn\nf\na\nn\n")
+    assert result.exit_code == 0, result.output
+    assert "resuming: 2 of 6" in result.output and "all items answered" in result.output
+    current = {k[0]: r["label"] for k, r in current_labels(LabelStore(labels).records()).items()}
+    assert current == {"a1-0-Russia": "favor", "a1-0-China": "neutral", "a2-0-USA": "neutral",
+                       "a2-1-USA": "favor", "a2-2-China": "against"}
+    gold = tmp_path / "gold.jsonl"
+    result = runner.invoke(app, ["label", "gold", str(labels), "--out", str(gold)])
+    assert result.exit_code == 0, result.output
+    from classifier.items import read_items
+
+    assert {it.id: it.label for it in read_items(gold)} == current  # one item per id, undo applied
+
+
+def test_label_errors_are_one_line(tmp_path):
+    items_path = tmp_path / "items.jsonl"
+    items_path.write_text('{"id": "1", "text": "x"}\n{"id": "2"}\n')
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "l.jsonl"), "-a", "ana"])
+    assert result.exit_code == 1 and "items.jsonl:2: missing field 'text'" in result.output
+    result = runner.invoke(app, ["label", str(tmp_path / "none.jsonl"), "--labels", "l.jsonl", "-a", "ana"])
+    assert result.exit_code == 1 and "none.jsonl: no such file" in result.output
+    result = runner.invoke(app, ["label", str(items_path), "--labels", "l.jsonl", "-a", "model:x"])
+    assert result.exit_code == 1 and "reserved" in result.output
+    result = runner.invoke(app, ["label", "--help"])
+    assert result.exit_code == 0 and "agreement" in result.output and "import" in result.output
+
+
+def test_model_suggestion_is_shown_ordered_by_uncertainty_and_stored(tmp_path, tiny_model_dir):
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--model",
+                                 str(tiny_model_dir), "-q"], input="f\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "model suggests" in result.output
+    record = LabelStore(labels).records()[0]
+    assert record["suggestion"]["model"].startswith("tiny@") and set(record["suggestion"]["scores"]) == {
+        "favor", "against", "neutral"}
+    from classifier.models.stance_model import StanceModel
+
+    items = make_items()
+    probs = StanceModel.load(tiny_model_dir).predict_proba(items)
+    assert record["id"] == items[order_items(items, "uncertain", probs=probs)[0]].id
+    hidden = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ben", "--model",
+                                 str(tiny_model_dir), "--hide-suggestion", "-q"], input="n\nq\n")
+    assert hidden.exit_code == 0 and "model suggests" not in hidden.output
+    assert record["suggestion"]["shown"] is True and LabelStore(labels).records()[1]["suggestion"]["shown"] is False

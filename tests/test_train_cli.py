@@ -1,0 +1,154 @@
+"""``stance train`` on tiny label files with the tiny model as base: splits, early stopping, comparison, promote."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import classifier.cli.label  # noqa: F401  (registers 'stance label'; two commands make a group)
+import classifier.cli.train  # noqa: F401  (registers 'stance train')
+from classifier.cli.app import app
+from classifier.items import Item
+from classifier.models.train import TrainConfig, holdout_split, split_articles, split_by_article, train
+
+runner = CliRunner()
+TEMPLATES = {"favor": ["{a} praised the successful agreement.", "{a} won wide support for the peace plan."],
+             "against": ["{a} was blamed for the attack.", "Critics condemned {a} for aggression."],
+             "neutral": ["{a} held a meeting on Tuesday.", "Officials from {a} travelled to Geneva."]}
+
+
+def label_rows(n_articles: int = 8, per_article: int = 5, seed: int = 1, prefix: str = "a") -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for art in range(n_articles):
+        for j in range(per_article):
+            label, actor = rng.choice(list(TEMPLATES)), rng.choice(["Russia", "China", "NATO"])
+            text = rng.choice(TEMPLATES[label]).format(a=actor)
+            start = text.index(actor)
+            rows.append({"id": f"{prefix}{art}-{j}", "text": text, "actor": actor, "spans": [[start, start + len(actor)]],
+                         "label": label, "source": "TDI" if art % 2 else "RT", "article": f"{prefix}{art}",
+                         "annotator": "ana", "timestamp": "2024-01-01T00:00:00+00:00", "suggestion": None})
+    return rows
+
+
+def write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.fixture
+def default_dir(tmp_path, monkeypatch):
+    """models/default redirected to a temp dir so no test can touch the real one."""
+    from classifier.models import stance_model
+
+    target = tmp_path / "models" / "default"
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", target)
+    return target
+
+
+def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_model_dir, default_dir):
+    labels = write(tmp_path / "labels.jsonl", label_rows())
+    out = tmp_path / "models" / "ours"
+    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
+                                 "--epochs", "2", "--lr", "1e-3", "--n-boot", "50", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "new (ours)" in result.output and "start (tiny)" in result.output
+    for metric in ("macro_f1", "accuracy", "f1_favor_against"):
+        assert metric in result.output
+    card = json.loads((out / "model_card.json").read_text())
+    assert set(card["evaluation"]) == {"test (this model)", "test (starting model tiny)"}
+    assert card["comparison"]["paired"]["macro_f1"]["p_value"] is not None
+    assert card["hyperparameters"]["max_length"] == 64  # kept from the base model
+    assert (out / "README.md").exists() and not default_dir.exists()
+    from classifier.models.stance_model import StanceModel
+
+    assert StanceModel.load(out).labels == ["favor", "against", "neutral"]
+
+
+def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_dir):
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
+    test = write(tmp_path / "test.jsonl", label_rows(n_articles=2, per_article=4, seed=2, prefix="t"))
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
+                                 "--test", str(test), "--epochs", "1", "--dev-fraction", "0", "--n-boot", "0",
+                                 "--promote", "-q"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((default_dir / "stance.json").read_text())["name"] == "default"
+    assert json.loads((default_dir / "model_card.json").read_text())["data"]["train / dev / test items"] == "16 / 0 / 8"
+
+
+def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
+    rows = label_rows(n_articles=3, per_article=2)
+    rows[0] |= {"annotator": "model:tiny", "suggested": True}
+    labels = write(tmp_path / "labels.jsonl", rows)
+    cases = [
+        (["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir)],
+         "labels.jsonl:1: 1 labels are model suggestions"),
+        (["train", str(labels), "--out", str(tmp_path / "m")], "no default model to start from"),
+        (["train", str(labels), "--out", str(default_dir), "--base", str(tiny_model_dir)], "add --promote"),
+        (["train", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir)],
+         "missing.jsonl: no such label file"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert message in " ".join(result.output.split()) and "Traceback" not in result.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(label_rows(1, 1)[0]) + "\n" + json.dumps({**label_rows(1, 1)[0], "label": "pro"}) + "\n")
+    result = runner.invoke(app, ["train", str(bad), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir)])
+    assert result.exit_code == 1 and "bad.jsonl:2: unknown label 'pro'" in result.output
+
+
+def test_allow_suggested_and_one_article_is_too_few(tmp_path, tiny_model_dir, default_dir):
+    rows = label_rows(n_articles=1, per_article=4)
+    rows[0] |= {"annotator": "model:tiny", "suggested": True}
+    labels = write(tmp_path / "labels.jsonl", rows)
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
+                                 "--allow-suggested"])
+    assert result.exit_code == 1 and "two or more articles" in result.output  # past the suggestion check
+
+
+def items_from(rows: list[dict]) -> list[Item]:
+    return [Item.model_validate(r) for r in rows]
+
+
+def test_splits_keep_articles_whole():
+    items = items_from(label_rows(n_articles=5, per_article=3))
+    rest, held = split_articles(items, 0.2, seed=0)
+    assert len({it.article for it in held}) == 1 and not {it.article for it in held} & {it.article for it in rest}
+    train_part, dev, test, dropped = holdout_split(items, items[:3], 0.2, 0.25, seed=0)
+    assert dropped == 3 and items[0].article not in {it.article for it in train_part + dev}
+    assert split_by_article(items, 0.5, 0)  # the old signature still works
+
+
+def test_early_stopping_stops_when_dev_does_not_improve(tiny_model_dir):
+    items = items_from(label_rows(n_articles=4, per_article=4))
+    config = TrainConfig(base=str(tiny_model_dir), epochs=6, learning_rate=1e-9, batch_size=8, patience=1,
+                         max_length=64)
+    lines = []
+    result = train(items[:12], items[12:], config, log=lines.append)
+    assert len(result.history) == 2 and result.best_epoch == 1
+    assert any("early stop" in line for line in lines)
+
+
+def test_seed_cv_script_runs_on_the_tiny_model(tmp_path, tiny_model_dir, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("seed_cv", Path(__file__).parents[1] / "scripts" / "seed_cv.py")
+    seed_cv = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(seed_cv)
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=3, per_article=4))
+    out = tmp_path / "seed_cv.json"
+    report = seed_cv.main(["--labels", str(labels), "--base", str(tiny_model_dir), "--encoder", str(tiny_model_dir),
+                           "--strategies", "zero-shot,continue-1e-3,setfit", "--epochs", "1", "--n-boot", "20",
+                           "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert "leave-one-article-out" in printed and "continue-1e-3" in printed and "macro-F1 by outlet" in printed
+    saved = json.loads(out.read_text())
+    assert saved["items"] == 12 and len(saved["folds"]) == 3
+    assert set(saved["results"]) == {"zero-shot", "continue-1e-3", "setfit"}
+    assert len(report["predictions"]["continue-1e-3"]) == 12  # every item predicted once, held out
+    assert "macro_f1" in saved["paired_vs_zero_shot"]["setfit"]
