@@ -29,6 +29,7 @@ class Actor(BaseModel):
     places: list[str] = []
     people: list[str] = []
     prefixes: list[str] = []
+    excludes: list[str] = []     # longer phrases that contain a term but are not this actor
     case_sensitive: bool = False
     surname_first: bool = False  # Chinese names: "Wang Yi" is later "Wang"
 
@@ -92,14 +93,15 @@ class Matcher:
     extra_terms: dict[str, str] = field(default_factory=dict)  # term -> actor (surnames seen in article)
 
     def __post_init__(self) -> None:
-        entries: list[tuple[str, str, bool, bool]] = []  # term, actor, exact case, prefix
+        entries: list[tuple[str, str | None, bool, bool]] = []  # term, actor (None: excluded), exact case, prefix
         for actor in self.actors:
             entries += [(t, actor.name, _is_exact_case(t, actor), False) for t in actor.terms()]
+            entries += [(t, None, _is_exact_case(t, actor), False) for t in actor.excludes]
             entries += [(p, actor.name, True, True) for p in actor.prefixes]
             entries += [(p.lower(), actor.name, True, True) for p in actor.prefixes]
         by_name = {a.name: a for a in self.actors}
         entries += [(t, a, _is_exact_case(t, by_name[a]), False) for t, a in self.extra_terms.items()]
-        entries.sort(key=lambda e: -len(e[0]))
+        entries.sort(key=lambda e: -len(e[0]))  # longest first: "Latin America" before "America"
         self._actors = [e[1] for e in entries]
         self._terms = [e[0] for e in entries]
         groups = [f"(?P<t{i}>{_term_pattern(t, exact, prefix)})" for i, (t, _, exact, prefix) in enumerate(entries)]
@@ -111,6 +113,8 @@ class Matcher:
         mentions = []
         for match in self._regex.finditer(text):
             index = int(match.lastgroup[1:])
+            if self._actors[index] is None:
+                continue
             mentions.append(Mention(self._actors[index], match.start(), match.end(), self._terms[index]))
         return mentions
 

@@ -47,6 +47,11 @@ def test_case_sensitive_actor_and_acronyms(matcher):
     assert found(matcher, "The U.S. and the EU") == [("United States", "U.S."), ("European Union", "EU")]
 
 
+def test_excluded_phrases_are_not_the_actor(matcher):
+    assert found(matcher, "From Latin America to America and the Americas") == [("United States", "America")]
+    assert found(matcher, "The Washington Post said Washington agreed.") == [("United States", "Washington")]
+
+
 def test_spans_grouped_per_actor(matcher):
     text = "Putin said Russia and China agree."
     grouped = spans_by_actor(matcher.find(text))
