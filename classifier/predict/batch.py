@@ -63,7 +63,8 @@ def check_unique_ids(items: Sequence[Item], source: str) -> None:
     seen = set()
     for item in items:
         if item.id in seen:
-            raise InputError(f"{source}: duplicate item id '{item.id}' (ids must be unique to resume safely)")
+            raise InputError(f"{source}: duplicate item id '{item.id}' (ids must be unique; for a label file "
+                             "with several annotators or undos, run 'stance label gold' first)")
         seen.add(item.id)
 
 
