@@ -32,6 +32,8 @@ def render_card(card: dict) -> str:
         lines += ["## Hyper-parameters", "", "| name | value |", "|---|---|", _table(card["hyperparameters"]), ""]
     if card.get("training"):
         lines += ["## Training run", "", "| field | value |", "|---|---|", _table(card["training"]), ""]
+    if card.get("calibration"):
+        lines += ["## Calibration", "", "| field | value |", "|---|---|", _table(card["calibration"]), ""]
     if card.get("evaluation"):
         lines += ["## Test figures", "", "| set | metric | value |", "|---|---|---|"]
         for split, metrics in card["evaluation"].items():
