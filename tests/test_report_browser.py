@@ -155,6 +155,15 @@ def chromium() -> str:
     return binary
 
 
+def open_session(browser) -> str:
+    """A fresh page target with the Runtime, Log, Network and Page domains enabled; its session id."""
+    target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    for domain in ("Runtime", "Log", "Network", "Page"):
+        browser.call(f"{domain}.enable", {}, session)
+    return session
+
+
 def test_report_renders_in_headless_chromium(tmp_path, chromium):
     from classifier.report import build_report
 
@@ -166,10 +175,7 @@ def test_report_renders_in_headless_chromium(tmp_path, chromium):
 
     browser = DevTools(chromium, tmp_path / "profile")
     try:
-        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Runtime", "Log", "Network", "Page"):
-            browser.call(f"{domain}.enable", {}, session)
+        session = open_session(browser)
         browser.call("Emulation.setDeviceMetricsOverride",
                      {"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": False}, session)
         browser.call("Page.navigate", {"url": page.resolve().as_uri()}, session)
@@ -220,10 +226,7 @@ def test_browser_check_catches_errors(tmp_path, chromium):
                    "<img src='http://127.0.0.1:9/x.png'>")
     browser = DevTools(chromium, tmp_path / "profile")
     try:
-        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Runtime", "Log", "Network", "Page"):
-            browser.call(f"{domain}.enable", {}, session)
+        session = open_session(browser)
         browser.call("Page.navigate", {"url": bad.as_uri()}, session)
         browser.wait_for("Page.loadEventFired")
         browser.drain(0.3)

@@ -21,6 +21,13 @@ def is_items_file(path: Path) -> bool:
     """An items file has an 'actor' field; an article table does not."""
     if path.is_dir():
         return False
+    if format_of(path) == "parquet":  # the schema alone; don't read the whole table twice
+        import pyarrow.parquet as pq
+
+        try:
+            return "actor" in pq.read_schema(path).names
+        except Exception:  # not Parquet after all: let the reader name the problem
+            pass
     for _, row in iter_table(path):
         return "actor" in row
     return False
