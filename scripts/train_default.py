@@ -1,14 +1,17 @@
-"""Rebuild models/default from ../shared/data/newsmtsc/train.jsonl, reproducibly.
+"""Rebuild models/default from ../shared/data/newsmtsc/train.jsonl, reproducibly, in two stages.
 
-    python scripts/train_default.py                 # the shipped recipe: two ingredients, then their soup
+    python scripts/train_default.py --out runs/stage1      # stage 1: three ingredients on 90%, soup, temperature
+    python scripts/train_default.py --refit-from runs/stage1   # stage 2: same recipe on all of train -> models/default
     python scripts/train_default.py --single --lr 8e-5 --epochs 4 --no-save   # one sweep point (dev only)
     python scripts/train_default.py --reuse runs/A runs/B runs/D   # soup ingredients trained earlier by --single
 
-Hyper-parameters were chosen on a dev split carved from train by article (10% of articles, fixed
-hash); the test files are read only after the choice, to write the test figures into the card.
-The shipped recipe fine-tunes all-MiniLM-L6-v2 three times from the same start (same seed, so the
-same new head and marker embeddings) with the settings below, keeps each run's best dev epoch, and
-averages the models' weights ("model soup"), which scored best on dev (see the model card).
+Stage 1: hyper-parameters are chosen on a dev split carved from train by article (10% of articles,
+fixed hash). It fine-tunes all-MiniLM-L6-v2 three times from the same start (same seed, so the same
+new head and marker embeddings) with the settings below, keeps each run's best dev epoch, averages
+the models' weights ("model soup", which scored best on dev) and fits a temperature on dev.
+Stage 2: no choice is left, so the dev items go back into training: each ingredient is retrained on
+all of train for the epochs stage 1 chose, averaged again, and given stage 1's temperature. The test
+files are read only to write the test figures into the card (``--no-test`` skips them).
 """
 
 from __future__ import annotations
@@ -36,6 +39,15 @@ INGREDIENTS = {
 }
 
 
+POOLING_DESCRIPTION = {
+    "cls": "Head: the standard [CLS] sequence-classification head.",
+    "mention": ("Heads: the standard [CLS] sequence-classification head plus a linear head on the mean last-layer "
+                "state of the marked mention tokens (markers included), their logits added (mention_head.safetensors, "
+                "classifier/models/pooling.py). AutoModelForSequenceClassification loads the [CLS] head alone, "
+                "which training keeps a working classifier (an extra loss on its logits)."),
+}
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -47,6 +59,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--single", action="store_true", help="train one model with the options below")
     parser.add_argument("--reuse", nargs="+", default=None, help="soup these already-trained ingredient dirs")
     parser.add_argument("--format", dest="input_format", default="pair")
+    parser.add_argument("--pooling", default="cls", help="cls, or mention ([CLS] plus the marked mention tokens)")
+    parser.add_argument("--cls-loss-weight", type=float, default=0.5)
     parser.add_argument("--max-length", type=int, default=160)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--epochs", type=int, default=3)
@@ -55,15 +69,20 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--class-weighting", default="none")
     parser.add_argument("--label-smoothing", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--dev-fraction", type=float, default=0.1, help="share of train's articles held out as dev")
     parser.add_argument("--limit", type=int, default=0, help="train on the first N items only (smoke runs)")
     parser.add_argument("--no-save", action="store_true", help="report dev figures only")
     parser.add_argument("--no-test", action="store_true", help="save without reading the test files (sweeps)")
     parser.add_argument("--log", default=None, help="append a JSON line with the run's figures here")
+    parser.add_argument("--refit-from", default=None, metavar="DIR",
+                        help="stage 2: retrain DIR's ingredients on all of train for their dev-chosen epochs, "
+                             "average them and keep DIR's dev-fitted temperature")
     return parser.parse_args()
 
 
 def single_config(args) -> TrainConfig:
-    return TrainConfig(input_format=args.input_format, max_length=args.max_length, learning_rate=args.lr,
+    return TrainConfig(input_format=args.input_format, pooling=args.pooling, cls_loss_weight=args.cls_loss_weight,
+                       max_length=args.max_length, learning_rate=args.lr,
                        epochs=args.epochs, batch_size=args.batch_size, warmup_ratio=args.warmup,
                        class_weighting=args.class_weighting, label_smoothing=args.label_smoothing, seed=args.seed)
 
@@ -122,17 +141,18 @@ def model_card(args, train_file: Path, n_items: int, n_train: int, n_dev: int, i
             "Sentence pair: the actor's name, then the sentence with every mention wrapped in the special "
             "tokens <t> ... </t>. No mention (spans = []): the actor's name beside the unmarked sentence. "
             f"At most {ingredients[0]['config']['max_length']} tokens; a longer sentence keeps a window "
-            "centred on the first mention. Head: the standard [CLS] sequence-classification head."),
+            "centred on the first mention. " + POOLING_DESCRIPTION[ingredients[0]["config"].get("pooling", "cls")]),
         "data": {"file": "newsmtsc/train.jsonl (NewsMTSC, Hamborg and Donnay, EACL 2021; MIT)",
                  "sha256": file_sha256(train_file), "items": n_items, "train_items": n_train, "dev_items": n_dev,
-                 "dev_split": "10% of articles by sha256(seed 0 + article id); never the test files",
+                 "dev_split": f"{args.dev_fraction:.0%} of articles by sha256(seed 0 + article id); never the test files",
                  "label_mapping": "positive -> favor, negative -> against, neutral -> neutral"},
         "hyperparameters": {
             "recipe": ("weight average (model soup) of the ingredients below" if len(ingredients) > 1
                        else "single fine-tune"),
             **{f"ingredient {ing['name']}": json.dumps({k: v for k, v in ing["config"].items()
                                                         if k not in ("base", "trust_remote_code")})
-               + f", best epoch {ing['best_epoch']}, dev macro-F1 {ing['dev']['dev_macro_f1']:.4f}"
+               + f", {'best epoch' if 'dev_macro_f1' in ing['dev'] else 'epochs'} {ing['best_epoch']}"
+               + (f", dev macro-F1 {ing['dev']['dev_macro_f1']:.4f}" if "dev_macro_f1" in ing["dev"] else "")
                for ing in ingredients},
             **({"soup dev macro-F1": round(soup_dev["macro_f1"], 4)} if soup_dev else {}),
         },
@@ -145,6 +165,46 @@ def model_card(args, train_file: Path, n_items: int, n_train: int, n_dev: int, i
                         "labelled sentences (stance evaluate) before publishing shares."),
         "created": time.strftime("%Y-%m-%d"),
     }
+
+
+REFIT_KEYS = ("input_format", "pooling", "cls_loss_weight", "max_length", "learning_rate", "epochs", "batch_size",
+              "warmup_ratio", "weight_decay", "class_weighting", "label_smoothing", "seed")
+
+
+def refit_recipe(stage1: Path) -> tuple[dict[str, TrainConfig], dict]:
+    """Each stage-1 ingredient's settings, stopped at its best dev epoch; stage 1's calibration."""
+    card = json.loads((stage1 / "model_card.json").read_text())
+    recipe = {}
+    for ing in card["ingredients"]:
+        settings = {k: v for k, v in ing["config"].items() if k in REFIT_KEYS}
+        recipe[ing["name"]] = TrainConfig(**settings, stop_after=int(ing["best_epoch"]))
+    return recipe, card["calibration"]
+
+
+def refit(args, items: list, train_file: Path, data: Path, started: float) -> None:
+    """Stage 2: the same recipe on every training item (no dev left, so epochs and temperature come from stage 1)."""
+    from classifier.models.soup import average_models
+
+    stage1 = Path(args.refit_from)
+    recipe, calibration = refit_recipe(stage1)
+    runs = [run_one(f"{name}-refit", config, items, None, args.log) for name, config in recipe.items()]
+    model = average_models([run["model"] for run in runs]) if len(runs) > 1 else runs[0]["model"]
+    model.model.half().float()
+    model.temperature = float(calibration["temperature"])
+    evaluation = {} if args.no_test else test_figures(model, data)
+    stage1_card = json.loads((stage1 / "model_card.json").read_text())
+    card = model_card(args, train_file, len(items), len(items), 0, [run["summary"] for run in runs], None,
+                      evaluation, time.time() - started)
+    card["hyperparameters"]["recipe"] = (
+        "stage 2 of 2: the stage-1 recipe (ingredients, epochs) retrained on all of train and weight-averaged; "
+        "every choice was made in stage 1 on the dev split")
+    card["data"]["dev_split"] = "none in stage 2; stage 1 held out 10% of articles by sha256(seed 0 + article id)"
+    card["stage1"] = {"ingredients": stage1_card["ingredients"],
+                      "soup dev macro-F1": stage1_card["hyperparameters"].get("soup dev macro-F1"),
+                      "evaluation": stage1_card.get("evaluation", {}), "training": stage1_card.get("training", {})}
+    card["calibration"] = {**calibration, "fitted_on": f"stage 1's {calibration['fitted_on']} (stage-1 soup)"}
+    model.save(args.out, card)
+    print(f"saved {args.out}", flush=True)
 
 
 def main() -> None:
@@ -162,7 +222,9 @@ def main() -> None:
     items = list(read_items(train_file))
     if args.limit:
         items = items[: args.limit]
-    train_items, dev_items = split_by_article(items, dev_fraction=0.1, seed=0)
+    if args.refit_from:
+        return refit(args, items, train_file, data, time.time())
+    train_items, dev_items = split_by_article(items, dev_fraction=args.dev_fraction, seed=0)
     print(f"train {len(train_items)} items, dev {len(dev_items)} items (held out by article)", flush=True)
     started = time.time()
 

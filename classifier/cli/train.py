@@ -134,7 +134,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
         "input_format": result.model.input_format,
         "input_description": (f"Input format '{result.model.input_format}' (see classifier/models/inputs.py): the "
                               "actor's mentions wrapped in <t> ... </t>; at most "
-                              f"{result.model.max_length} tokens."),
+                              f"{result.model.max_length} tokens. Pooling: {result.model.pooling}."),
         "data": {"label files": ", ".join(f"{p} (sha256 {file_sha256(p)[:12]})" for p in paths),
                  "test files": ", ".join(str(p) for p in test_paths) or "held out from the label files",
                  "items": len(items), "labels": label_summary(items),
@@ -154,11 +154,11 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
     }
 
 
-def make_config(base: str, epochs, learning_rate, batch_size, patience, class_weighting, seed):
+def make_config(base: str, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling=None):
     from classifier.models.train import small_data_config
 
     return small_data_config(base, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
-                             patience=patience, class_weighting=class_weighting, seed=seed)
+                             patience=patience, class_weighting=class_weighting, seed=seed, pooling=pooling)
 
 
 @app.command("train")
@@ -175,6 +175,7 @@ def train_command(
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1),
     patience: Optional[int] = typer.Option(None, "--patience", min=0, help="Stop after this many epochs without a better dev macro-F1 (default 3; 0 never)."),
     class_weighting: Optional[str] = typer.Option(None, "--class-weighting", help="none | balanced | sqrt"),
+    pooling: Optional[str] = typer.Option(None, "--pooling", help="cls | mention (a second head on the marked mention tokens; default: the starting model's, else cls)."),
     seed: int = typer.Option(13, "--seed"),
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
@@ -191,11 +192,13 @@ def train_command(
     check_out_dir(out_dir)
     if class_weighting not in (None, "none", "balanced", "sqrt"):
         raise InputError(f"--class-weighting {class_weighting!r}: use none, balanced or sqrt")
+    if pooling not in (None, "cls", "mention"):
+        raise InputError(f"--pooling {pooling!r}: use cls or mention")
     base = resolve_base_option(base)
     items = load_labelled(labels, annotator, allow_suggested, "training")
     test_items = load_labelled(test, None, allow_suggested, "test") if test else None
     reference = base if is_stance_model(base) else default_reference()
-    config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed)
+    config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling)
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
     outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
                       reference=reference, log=log)

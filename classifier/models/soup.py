@@ -18,8 +18,8 @@ def average_models(models: Sequence[StanceModel]) -> StanceModel:
 
     first = models[0]
     for other in models[1:]:
-        if other.input_format != first.input_format or other.labels != first.labels:
-            raise InputError("models differ in input format or labels; they cannot be averaged")
+        if (other.input_format, other.labels, other.pooling) != (first.input_format, first.labels, first.pooling):
+            raise InputError("models differ in input format, labels or pooling; they cannot be averaged")
         if other.tokenizer.get_vocab() != first.tokenizer.get_vocab():
             raise InputError("models use different vocabularies; they cannot be averaged")
     states = [m.model.state_dict() for m in models]

@@ -23,11 +23,16 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"
 
 
 def model_hash(path: Path) -> str:
-    """Short content hash of the weights file, so predictions name the exact model."""
+    """Short content hash of the weights files, so predictions name the exact model."""
+    from classifier.models.pooling import MENTION_HEAD_FILE
+
     digest = hashlib.sha256()
-    with open(path / "model.safetensors", "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    for name in ("model.safetensors", MENTION_HEAD_FILE):
+        if name != "model.safetensors" and not (path / name).exists():
+            continue
+        with open(path / name, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()[:12]
 
 
@@ -54,14 +59,23 @@ class StanceModel:
         return self.encoder.max_length
 
     @property
+    def pooling(self) -> str:
+        from classifier.models.pooling import MentionPooledClassifier
+
+        return "mention" if isinstance(self.model, MentionPooledClassifier) else "cls"
+
+    @property
     def model_id(self) -> str:
         return f"{self.name}@{self.digest}" if self.digest else self.name
 
     # -- loading -------------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: str | Path | None = None, *, trust_remote_code: bool = False) -> "StanceModel":
+    def load(cls, path: str | Path | None = None, *, trust_remote_code: bool = False,
+             **model_options) -> "StanceModel":
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        from classifier.models.pooling import MENTION_HEAD_FILE, MentionPooledClassifier
 
         path = Path(path) if path else DEFAULT_MODEL_DIR
         if not (path / "config.json").exists():
@@ -71,9 +85,14 @@ class StanceModel:
         settings = json.loads((path / STANCE_FILE).read_text()) if (path / STANCE_FILE).exists() else {}
         tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
         model = AutoModelForSequenceClassification.from_pretrained(
-            path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32)
-        model.eval()
+            path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32, **model_options)
         check_labels(model.config.id2label, path)
+        if settings.get("pooling", "cls") == "mention":
+            if not (path / MENTION_HEAD_FILE).exists():
+                raise InputError(f"{path}: stance.json asks for mention pooling but {MENTION_HEAD_FILE} is missing")
+            model = MentionPooledClassifier.for_tokenizer(model, tokenizer)
+            model.load_head(path)
+        model.eval()
         return cls(model, tokenizer, input_format=settings.get("input_format", "pair"),
                    max_length=int(settings.get("max_length", 160)),
                    temperature=float(settings.get("temperature", 1.0)),
@@ -93,10 +112,13 @@ class StanceModel:
                 import copy
 
                 model = copy.deepcopy(self.model).half()
-            model.save_pretrained(tmp, safe_serialization=True)
+            classifier = model.sequence_classifier if self.pooling == "mention" else model
+            classifier.save_pretrained(tmp, safe_serialization=True)
+            if self.pooling == "mention":
+                model.save_head(tmp)
             self.tokenizer.save_pretrained(tmp)
             settings = {"name": path.name, "input_format": self.input_format, "max_length": self.max_length,
-                        "temperature": self.temperature, "labels": self.labels}
+                        "pooling": self.pooling, "temperature": self.temperature, "labels": self.labels}
             (tmp / STANCE_FILE).write_text(json.dumps(settings, indent=2) + "\n")
             if card is not None:
                 from classifier.models.card import write_card

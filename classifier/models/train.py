@@ -23,6 +23,8 @@ from classifier.models.stance_model import StanceModel, pad_batch
 class TrainConfig:
     base: str | None = None            # None: the bundled all-MiniLM-L6-v2; or a path, HF name, model dir
     input_format: str = "pair"
+    pooling: str = "cls"               # cls | mention ([CLS] head plus a head on the marked mention tokens)
+    cls_loss_weight: float = 0.5       # mention pooling: extra loss on the [CLS] logits alone
     max_length: int = 160
     learning_rate: float = 5e-5
     epochs: int = 3
@@ -34,6 +36,7 @@ class TrainConfig:
     seed: int = 13
     trust_remote_code: bool = False
     patience: int = 0                  # stop after this many epochs without a better dev macro-F1 (0: never)
+    stop_after: int = 0                # end after this many epochs of the ``epochs``-long schedule (0: all)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -64,14 +67,19 @@ def start_model(config: TrainConfig) -> StanceModel:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from classifier.models.base import resolve_base
+    from classifier.models.pooling import POOLINGS, MentionPooledClassifier
     from classifier.models.stance_model import STANCE_FILE
 
+    if config.pooling not in POOLINGS:
+        raise ValueError(f"unknown pooling {config.pooling!r}; expected one of {POOLINGS}")
     base = resolve_base(config.base)
     if Path(base, STANCE_FILE).exists():  # continue from one of our stance models
         stance = StanceModel.load(base, trust_remote_code=config.trust_remote_code)
         settings = json.loads(Path(base, STANCE_FILE).read_text())
         stance.encoder.input_format = settings.get("input_format", config.input_format)
         stance.temperature = 1.0
+        if config.pooling == "mention" and stance.pooling == "cls":  # add a (zero-started) mention head
+            stance.model = MentionPooledClassifier.for_tokenizer(stance.model, stance.tokenizer)
         return stance
     tokenizer = AutoTokenizer.from_pretrained(base, trust_remote_code=config.trust_remote_code)
     model = AutoModelForSequenceClassification.from_pretrained(
@@ -79,6 +87,8 @@ def start_model(config: TrainConfig) -> StanceModel:
         label2id={label: i for i, label in enumerate(LABELS)}, dtype=torch.float32,
         trust_remote_code=config.trust_remote_code, ignore_mismatched_sizes=True)
     add_marker_tokens(tokenizer, model)
+    if config.pooling == "mention":
+        model = MentionPooledClassifier.for_tokenizer(model, tokenizer)
     return StanceModel(model, tokenizer, input_format=config.input_format, max_length=config.max_length,
                        name=Path(base).name)
 
@@ -159,7 +169,10 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         for batch in batches:
             inputs = pad_batch([ids[i] for i in batch], stance.tokenizer.pad_token_id)
             targets = torch.tensor([label_ids[i] for i in batch], dtype=torch.long)
-            loss = loss_fn(model(**inputs).logits, targets)
+            output = model(**inputs)
+            loss = loss_fn(output.logits, targets)
+            if "cls_logits" in output:  # keep the plain [CLS] head a working classifier on its own
+                loss = loss + config.cls_loss_weight * loss_fn(output["cls_logits"], targets)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -180,10 +193,12 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         if dev_items and config.patience and epoch - result.best_epoch >= config.patience:
             log(f"early stop: no better dev macro-F1 for {config.patience} epochs (best epoch {result.best_epoch})")
             break
+        if config.stop_after and epoch >= config.stop_after:
+            break
     if best_state is not None:
         model.load_state_dict(best_state)
     else:
-        result.best_epoch = config.epochs
+        result.best_epoch = len(result.history)
     model.eval()
     result.seconds = time.time() - started
     return result
@@ -233,6 +248,7 @@ def small_data_config(base: str | None, **overrides) -> TrainConfig:
         settings = json.loads(Path(base, STANCE_FILE).read_text())
         config.input_format = settings.get("input_format", config.input_format)
         config.max_length = int(settings.get("max_length", config.max_length))
+        config.pooling = settings.get("pooling", config.pooling)
     for name, value in overrides.items():
         if value is not None:
             setattr(config, name, value)

@@ -30,21 +30,25 @@ def _require_onnx():
 
 def onnx_paths(model_dir: Path) -> dict[str, Path]:
     folder = Path(model_dir) / "onnx"
-    return {"onnx": folder / "model.onnx", "onnx-int8": folder / "model.int8.onnx"}
+    return {"onnx": folder / "model.onnx", "onnx-int8": folder / "model.int8.onnx", "source": folder / "source.txt"}
+
+
+def exported_from(paths: dict[str, Path]) -> str:
+    """The weights hash the ONNX files were exported from ('' when unknown)."""
+    return paths["source"].read_text().strip() if paths["source"].exists() else ""
 
 
 def export_onnx(model_dir: str | Path, quantize: bool = True) -> dict[str, Path]:
     """Export the model's graph (dynamic batch and length) and optionally an int8 copy."""
     import torch
-    from transformers import AutoModelForSequenceClassification
 
     from classifier.io.files import atomic_path
 
     _require_onnx()
     model_dir = Path(model_dir)
     paths = onnx_paths(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        model_dir, use_safetensors=True, dtype=torch.float32, attn_implementation="eager").eval()
+    stance = StanceModel.load(model_dir, attn_implementation="eager")  # [CLS] head, plus mention head if any
+    model = stance.model.eval()
 
     class LogitsOnly(torch.nn.Module):
         def __init__(self, inner):
@@ -69,6 +73,10 @@ def export_onnx(model_dir: str | Path, quantize: bool = True) -> dict[str, Path]
         logging.getLogger().setLevel(logging.ERROR)  # a pre-processing hint, irrelevant for transformers
         with atomic_path(paths["onnx-int8"]) as tmp:
             quantize_dynamic(str(paths["onnx"]), str(tmp), weight_type=QuantType.QInt8)
+    else:
+        paths["onnx-int8"].unlink(missing_ok=True)  # it would be from older weights
+    with atomic_path(paths["source"]) as tmp:
+        tmp.write_text(stance.digest + "\n")
     return paths
 
 
@@ -84,8 +92,9 @@ class OnnxStanceModel(StanceModel):
 
         _require_onnx()
         stance = StanceModel.load(path, trust_remote_code=trust_remote_code)
-        file = onnx_paths(stance.path)[engine]
-        if not file.exists():
+        paths = onnx_paths(stance.path)
+        file = paths[engine]
+        if not file.exists() or exported_from(paths) != stance.digest:  # missing, or from older weights
             export_onnx(stance.path, quantize=engine == "onnx-int8")
         options = ort.SessionOptions()
         if threads:

@@ -180,3 +180,34 @@ def test_shards_keep_articles_whole():
         for other in shards:
             if other is not shard:
                 assert articles.isdisjoint({i.article for i in other})
+
+
+def test_onnx_carries_the_mention_head_and_follows_new_weights(tmp_path, tiny_model_dir):
+    import torch
+
+    from classifier.models.pooling import MentionPooledClassifier
+    from classifier.models.stance_model import StanceModel
+
+    stance = StanceModel.load(tiny_model_dir)
+    stance.model = MentionPooledClassifier.for_tokenizer(stance.model, stance.tokenizer)
+    torch.manual_seed(3)
+    with torch.no_grad():
+        stance.model.mention_head.weight.normal_(0, 2.0)
+    model = stance.save(tmp_path / "pooled", half=False)
+    items = write_items(tmp_path / "items.jsonl", 30)
+
+    def scores(engine):
+        out = tmp_path / f"{engine}.jsonl"
+        result = run("classify", items, "--out", out, "--model", model, "--engine", engine, "--quiet")
+        assert result.exit_code == 0, result.output
+        return [row["stance_scores"] for row in read_jsonl(out)]
+
+    def same(a, b):
+        return all(abs(x[k] - y[k]) < 1e-4 for x, y in zip(a, b) for k in x)
+
+    first = scores("onnx")
+    assert same(scores("torch"), first)
+    with torch.no_grad():  # new weights in the same directory: the exported graph must not be reused
+        stance.model.mention_head.weight.normal_(0, 2.0)
+    stance.save(model, half=False)
+    assert same(scores("torch"), scores("onnx")) and not same(first, scores("onnx"))

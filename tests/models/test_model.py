@@ -7,7 +7,7 @@ import pytest
 from classifier.errors import InputError
 from classifier.items import LABELS, Item
 from classifier.models.inputs import InputEncoder, mark_mentions, merge_spans
-from classifier.models.stance_model import StanceModel, scores_record
+from classifier.models.stance_model import StanceModel, pad_batch, scores_record
 from classifier.models.train import TrainConfig, class_weights, split_by_article, train
 
 
@@ -110,3 +110,77 @@ def test_class_weights_and_article_split():
 def test_loading_a_non_model_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="not a model directory"):
         StanceModel.load(tmp_path)
+
+
+# -- mention pooling ----------------------------------------------------------------------------
+def tiny_encoder_base(directory):
+    """A 1-layer random BERT encoder (no stance head) with the real MiniLM vocabulary."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from classifier.models.base import bundled_minilm_dir
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(bundled_minilm_dir())
+    BertModel(BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=16, num_hidden_layers=1,
+                         num_attention_heads=2, intermediate_size=32)).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+def test_mention_mask_covers_the_markers_and_every_token_between():
+    import torch
+
+    from classifier.models.pooling import mention_mask
+
+    ids = torch.tensor([[1, 7, 5, 8, 2, 7, 5, 5, 8, 0], [1, 2, 3, 4, 0, 0, 0, 0, 0, 0]])
+    mask = mention_mask(ids, open_id=7, close_id=8)
+    assert mask[0].tolist() == [0, 1, 1, 1, 0, 1, 1, 1, 1, 0]
+    assert mask[1].sum() == 0
+
+
+def test_mention_pooling_trains_saves_and_loads(tmp_path):
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from classifier.models.pooling import MENTION_HEAD_FILE
+
+    base = tiny_encoder_base(tmp_path / "base")
+    items = toy_items(24)
+    config = TrainConfig(base=str(base), pooling="mention", epochs=3, batch_size=8, learning_rate=3e-3, seed=1)
+    result = train(items, None, config, log=lambda s: None)
+    assert result.model.pooling == "mention"
+    assert float(result.model.model.mention_head.weight.abs().sum()) > 0  # the head learned something
+    saved = result.model.save(tmp_path / "pooled", {"name": "pooled"})
+    assert (saved / MENTION_HEAD_FILE).exists()
+    loaded = StanceModel.load(saved)
+    assert loaded.pooling == "mention"
+    unmarked = Item(id="u", text="The plan was praised.", actor="Russia", spans=[])
+    probe = items[:6] + [unmarked]
+    assert np.allclose(result.model.predict_proba(probe), loaded.predict_proba(probe), atol=2e-3)
+    # the directory stays a standard classifier: the [CLS] head alone, from the same weights
+    plain = AutoModelForSequenceClassification.from_pretrained(saved)
+    with torch.inference_mode():
+        assert plain(**loaded.tokenizer("Russia", "x", return_tensors="pt")).logits.shape == (1, 3)
+    (saved / MENTION_HEAD_FILE).unlink()
+    with pytest.raises(InputError, match=MENTION_HEAD_FILE):
+        StanceModel.load(saved)
+
+
+def test_mention_pooling_differs_from_cls_only_when_a_mention_is_marked(tmp_path):
+    import torch
+
+    base = tiny_encoder_base(tmp_path / "base")
+    stance = train(toy_items(12), None, TrainConfig(base=str(base), pooling="mention", epochs=1, batch_size=4),
+                   log=lambda s: None).model
+    with torch.no_grad():
+        stance.model.mention_head.weight.fill_(0.5)
+    marked = Item(id="m", text="Russia praised the plan.", actor="Russia", spans=[(0, 6)])
+    unmarked = Item(id="u", text="Russia praised the plan.", actor="Russia", spans=[])
+    encoded, _ = stance.encode([marked, unmarked])
+    full = [stance.logits([e]) for e in encoded]
+    with torch.inference_mode():
+        cls_only = [stance.model.sequence_classifier(**pad_batch([e], stance.tokenizer.pad_token_id)).logits
+                    for e in encoded]
+    assert not torch.allclose(full[0], cls_only[0])
+    assert torch.allclose(full[1], cls_only[1])
