@@ -184,3 +184,10 @@ def test_mention_pooling_differs_from_cls_only_when_a_mention_is_marked(tmp_path
                     for e in encoded]
     assert not torch.allclose(full[0], cls_only[0])
     assert torch.allclose(full[1], cls_only[1])
+
+
+def test_stop_after_ends_early_on_the_longer_schedule(tmp_path):
+    base = tiny_encoder_base(tmp_path / "base")
+    config = TrainConfig(base=str(base), epochs=4, stop_after=2, batch_size=8, learning_rate=3e-3, seed=1)
+    result = train(toy_items(16), None, config, log=lambda s: None)
+    assert [h["epoch"] for h in result.history] == [1, 2] and result.best_epoch == 2
