@@ -75,7 +75,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-test", action="store_true", help="save without reading the test files (sweeps)")
     parser.add_argument("--log", default=None, help="append a JSON line with the run's figures here")
     parser.add_argument("--refit-from", default=None, metavar="DIR",
-                        help="stage 2: retrain DIR's ingredients on all of train for their dev-chosen epochs, "
+                        help="retrain DIR's ingredients on all of train for their dev-chosen epochs, "
                              "average them and keep DIR's dev-fitted temperature")
     return parser.parse_args()
 
@@ -172,7 +172,7 @@ REFIT_KEYS = ("input_format", "pooling", "cls_loss_weight", "max_length", "learn
 
 
 def refit_recipe(stage1: Path) -> tuple[dict[str, TrainConfig], dict]:
-    """Each stage-1 ingredient's settings, stopped at its best dev epoch; stage 1's calibration."""
+    """Each ingredient's settings in a model card, stopped at its best dev epoch; the card's calibration."""
     card = json.loads((stage1 / "model_card.json").read_text())
     recipe = {}
     for ing in card["ingredients"]:
@@ -182,10 +182,10 @@ def refit_recipe(stage1: Path) -> tuple[dict[str, TrainConfig], dict]:
 
 
 def refit(args, items: list, train_file: Path, data: Path, started: float) -> None:
-    """Stage 2: the same recipe on every training item (no dev left, so epochs and temperature come from stage 1)."""
+    """A model's recipe again on every training item (no dev left: epochs and temperature come from its card)."""
     from classifier.models.soup import average_models
 
-    stage1 = Path(args.refit_from)
+    stage1 = Path(args.refit_from)  # the model whose recipe is retrained
     recipe, calibration = refit_recipe(stage1)
     runs = [run_one(f"{name}-refit", config, items, None, args.log) for name, config in recipe.items()]
     model = average_models([run["model"] for run in runs]) if len(runs) > 1 else runs[0]["model"]
@@ -196,13 +196,13 @@ def refit(args, items: list, train_file: Path, data: Path, started: float) -> No
     card = model_card(args, train_file, len(items), len(items), 0, [run["summary"] for run in runs], None,
                       evaluation, time.time() - started)
     card["hyperparameters"]["recipe"] = (
-        "stage 2 of 2: the stage-1 recipe (ingredients, epochs) retrained on all of train and weight-averaged; "
-        "every choice was made in stage 1 on the dev split")
-    card["data"]["dev_split"] = "none in stage 2; stage 1 held out 10% of articles by sha256(seed 0 + article id)"
-    card["stage1"] = {"ingredients": stage1_card["ingredients"],
+        f"refit: {stage1.name}'s recipe (ingredients, epochs) retrained on all of train and weight-averaged; "
+        "every choice was made before, on the dev split")
+    card["data"]["dev_split"] = f"none in the refit; {stage1.name}: {stage1_card['data'].get('dev_split')}"
+    card["refit_from"] = {"ingredients": stage1_card["ingredients"],
                       "soup dev macro-F1": stage1_card["hyperparameters"].get("soup dev macro-F1"),
                       "evaluation": stage1_card.get("evaluation", {}), "training": stage1_card.get("training", {})}
-    card["calibration"] = {**calibration, "fitted_on": f"stage 1's {calibration['fitted_on']} (stage-1 soup)"}
+    card["calibration"] = {**calibration, "fitted_on": f"{stage1.name}'s {calibration['fitted_on']}"}
     model.save(args.out, card)
     print(f"saved {args.out}", flush=True)
 

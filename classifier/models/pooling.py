@@ -53,8 +53,8 @@ class MentionPooledClassifier(torch.nn.Module):
         return cls(classifier, tokenizer.convert_tokens_to_ids(MARK_OPEN), tokenizer.convert_tokens_to_ids(MARK_CLOSE))
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None, **kwargs) -> SequenceClassifierOutput:
-        out = self.sequence_classifier(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-                              output_hidden_states=True, **kwargs)
+        out = self.sequence_classifier(input_ids=input_ids, attention_mask=attention_mask,
+                                       token_type_ids=token_type_ids, output_hidden_states=True, **kwargs)
         last = out.hidden_states[-1]
         mask = mention_mask(input_ids, self.open_id, self.close_id)
         if attention_mask is not None:

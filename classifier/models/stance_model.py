@@ -27,10 +27,9 @@ def model_hash(path: Path) -> str:
     from classifier.models.pooling import MENTION_HEAD_FILE
 
     digest = hashlib.sha256()
-    for name in ("model.safetensors", MENTION_HEAD_FILE):
-        if name != "model.safetensors" and not (path / name).exists():
-            continue
-        with open(path / name, "rb") as fh:
+    files = [path / "model.safetensors"] + [head for head in [path / MENTION_HEAD_FILE] if head.exists()]
+    for file in files:
+        with open(file, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()[:12]
