@@ -80,6 +80,19 @@ def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_di
     assert json.loads((default_dir / "model_card.json").read_text())["data"]["train / dev / test items"] == "16 / 0 / 8"
 
 
+def test_pooling_mention_adds_a_head_to_the_starting_model(tmp_path, tiny_model_dir, default_dir):
+    from classifier.models.pooling import MENTION_HEAD_FILE
+    from classifier.models.stance_model import StanceModel
+
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
+    out = tmp_path / "pooled"
+    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
+                                 "--pooling", "mention", "--epochs", "1", "--n-boot", "0", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (out / MENTION_HEAD_FILE).exists() and StanceModel.load(out).pooling == "mention"
+    assert "Pooling: mention" in json.loads((out / "model_card.json").read_text())["input_description"]
+
+
 def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
     rows = label_rows(n_articles=3, per_article=2)
     rows[0] |= {"annotator": "model:tiny", "suggested": True}
@@ -89,6 +102,8 @@ def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
          "labels.jsonl:1: 1 labels are model suggestions"),
         (["train", str(labels), "--out", str(tmp_path / "m")], "no default model to start from"),
         (["train", str(labels), "--out", str(default_dir), "--base", str(tiny_model_dir)], "add --promote"),
+        (["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir), "--pooling", "max"],
+         "--pooling 'max': use cls or mention"),
         (["train", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir)],
          "missing.jsonl: no such label file"),
     ]
