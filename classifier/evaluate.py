@@ -91,6 +91,13 @@ def parse_prediction(record: dict, where: str) -> dict:
     return row
 
 
+def prediction_frame(items: Sequence, predicted: Sequence[str], model: str) -> pd.DataFrame:
+    """Gold items and one model's predicted labels (same order) as the frame the metrics read."""
+    return pd.DataFrame({"id": [it.id for it in items], "label": [it.label for it in items], "stance": list(predicted),
+                         "source": [it.source for it in items], "article": [it.article for it in items],
+                         "model": model})
+
+
 def read_predictions(path: str | Path) -> pd.DataFrame:
     """Validated prediction rows as a frame; the first bad row stops with file:line, an empty file too.
 

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classifier.evaluate import classification_metrics, compare_frames  # noqa: E402
+from classifier.evaluate import classification_metrics, compare_frames, prediction_frame  # noqa: E402
 from classifier.items import Item  # noqa: E402
 from classifier.labels import read_labelled_items  # noqa: E402
 
@@ -167,11 +167,7 @@ def predict_strategy(name: str, cv, base: str, encoder: str, args, seed: int) ->
 
 
 def frame(items: list[Item], predictions: dict[str, str], model: str):
-    import pandas as pd
-
-    return pd.DataFrame({"id": [it.id for it in items], "label": [it.label for it in items],
-                         "stance": [predictions[it.id] for it in items], "source": [it.source for it in items],
-                         "article": [it.article for it in items], "model": model})
+    return prediction_frame(items, [predictions[it.id] for it in items], model)
 
 
 def summarise(items: list[Item], predictions: dict[str, str]) -> dict:

@@ -171,14 +171,11 @@ REFIT_KEYS = ("input_format", "pooling", "cls_loss_weight", "max_length", "learn
               "warmup_ratio", "weight_decay", "class_weighting", "label_smoothing", "seed")
 
 
-def refit_recipe(stage1: Path) -> tuple[dict[str, TrainConfig], dict]:
-    """Each ingredient's settings in a model card, stopped at its best dev epoch; the card's calibration."""
-    card = json.loads((stage1 / "model_card.json").read_text())
-    recipe = {}
-    for ing in card["ingredients"]:
-        settings = {k: v for k, v in ing["config"].items() if k in REFIT_KEYS}
-        recipe[ing["name"]] = TrainConfig(**settings, stop_after=int(ing["best_epoch"]))
-    return recipe, card["calibration"]
+def refit_recipe(card: dict) -> dict[str, TrainConfig]:
+    """Each ingredient's settings in a model card, stopped at its best dev epoch."""
+    return {ing["name"]: TrainConfig(**{k: v for k, v in ing["config"].items() if k in REFIT_KEYS},
+                                     stop_after=int(ing["best_epoch"]))
+            for ing in card["ingredients"]}
 
 
 def refit(args, items: list, train_file: Path, data: Path, started: float) -> None:
@@ -186,13 +183,14 @@ def refit(args, items: list, train_file: Path, data: Path, started: float) -> No
     from classifier.models.soup import average_models
 
     stage1 = Path(args.refit_from)  # the model whose recipe is retrained
-    recipe, calibration = refit_recipe(stage1)
-    runs = [run_one(f"{name}-refit", config, items, None, args.log) for name, config in recipe.items()]
+    stage1_card = json.loads((stage1 / "model_card.json").read_text())
+    calibration = stage1_card["calibration"]
+    runs = [run_one(f"{name}-refit", config, items, None, args.log)
+            for name, config in refit_recipe(stage1_card).items()]
     model = average_models([run["model"] for run in runs]) if len(runs) > 1 else runs[0]["model"]
     model.model.half().float()
     model.temperature = float(calibration["temperature"])
     evaluation = {} if args.no_test else test_figures(model, data)
-    stage1_card = json.loads((stage1 / "model_card.json").read_text())
     card = model_card(args, train_file, len(items), len(items), 0, [run["summary"] for run in runs], None,
                       evaluation, time.time() - started)
     card["hyperparameters"]["recipe"] = (
@@ -229,19 +227,9 @@ def main() -> None:
     started = time.time()
 
     if args.reuse:
-        models = [StanceModel.load(path) for path in args.reuse]
-        ingredients = []
-        for path, model in zip(args.reuse, models):
-            card = json.loads((Path(path) / "model_card.json").read_text())
-            if len(card.get("ingredients", [])) == 1:
-                ingredients.append({**card["ingredients"][0], "name": Path(path).name})
-                continue
-            hyper = card.get("hyperparameters", {})  # cards written before "ingredients" existed
-            history = json.loads(card.get("training", {}).get("history", "[]"))
-            best = int(hyper.get("best_epoch", len(history)))
-            ingredients.append({"name": Path(path).name, "config": hyper, "best_epoch": best,
-                                "seconds": card.get("training", {}).get("seconds"),
-                                "dev": history[best - 1] if history else evaluate_f1(model, dev_items)})
+        models = [StanceModel.load(path) for path in args.reuse]  # each written by --single
+        ingredients = [{**json.loads((Path(path) / "model_card.json").read_text())["ingredients"][0],
+                        "name": Path(path).name} for path in args.reuse]
     else:
         recipe = {"single": vars(single_config(args))} if args.single else INGREDIENTS
         runs = [run_one(name, TrainConfig(**config), train_items, dev_items, args.log)
@@ -266,7 +254,7 @@ def main() -> None:
     card["calibration"] = calibration
     if args.reuse:
         card["training"]["seconds"] = " + ".join(f"{ing['name']} {ing.get('seconds')} s" for ing in ingredients) + \
-            " (trained earlier with --single; 2 cores shared with other jobs, so slower than alone)"
+            " (trained earlier with --single)"
     model.save(args.out, card)
     print(f"saved {args.out}", flush=True)
 

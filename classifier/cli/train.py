@@ -82,14 +82,6 @@ def compare_table(comparison: dict, names: dict[str, str]) -> Table:
     return table
 
 
-def prediction_frame(test: list[Item], predicted: list[str], model: str):
-    import pandas as pd
-
-    return pd.DataFrame({"id": [it.id for it in test], "label": [it.label for it in test], "stance": predicted,
-                         "source": [it.source for it in test], "article": [it.article for it in test],
-                         "model": model})
-
-
 def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot: int, seed: int) -> dict:
     """Both models' metrics on the same items, and a paired bootstrap by article of new - reference."""
     from classifier.evaluate import classification_metrics
@@ -99,7 +91,7 @@ def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot:
     comparison = {"n": len(test), "n_articles": len({it.article or it.id for it in test}),
                   "models": list(predictions), "metrics": metrics, "paired": None}
     if "reference" in predictions and n_boot > 0 and comparison["n_articles"] >= 2:
-        from classifier.evaluate import compare_frames
+        from classifier.evaluate import compare_frames, prediction_frame
 
         paired = compare_frames(prediction_frame(test, predictions["reference"], "reference"),
                                 prediction_frame(test, predictions["new"], "new"), n_boot=n_boot, seed=seed)

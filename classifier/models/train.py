@@ -230,11 +230,11 @@ def is_stance_model(base: str | None) -> bool:
 def small_data_config(base: str | None, **overrides) -> TrainConfig:
     """Defaults for 50-500 labels: continue a stance model (keeping its input format) at 1e-4.
 
-    Measured by scripts/seed_cv.py (leave-one-article-out on the 131 seed labels, 5 epochs, seeds
-    13-15, mean macro-F1; bench/results/seed_cv*.json): models/default as it is 0.602; continued
-    at 2e-5 0.617, 5e-5 0.642, 1e-4 0.677 (2e-4: 0.609 on an earlier default); a fresh head on
-    MiniLM 0.26 and SetFit-style MiniLM + logistic regression 0.55. Five articles, one annotator,
-    no difference significant by paired bootstrap: the ranking is a hint, not proof.
+    Measured by scripts/seed_cv.py (leave-one-article-out on the 130 seed labels, 5 epochs, seeds
+    13-15, pooled macro-F1; bench/results/seed_cv.json): models/default as it is 0.611; continued
+    at 2e-5 0.604, 5e-5 0.654, 1e-4 0.690. Earlier single-seed runs (seed_cv_strategies.json): a
+    fresh head on MiniLM 0.26, SetFit-style MiniLM + logistic regression 0.55. Five articles, one
+    annotator, no difference significant by paired bootstrap: the ranking is a hint, not proof.
     Early stopping on the dev split picks the epoch, so ``epochs`` is a ceiling.
     """
     import json

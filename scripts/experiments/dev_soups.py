@@ -30,10 +30,8 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "dev_soups.json"))
     args = parser.parse_args()
 
-    import numpy as np
-    from sklearn.metrics import f1_score
-
     from classifier.cli.app import quiet_libraries
+    from classifier.evaluate import compare_frames, prediction_frame
     from classifier.io.files import atomic_path
     from classifier.items import read_items
     from classifier.models.soup import average_models
@@ -42,43 +40,34 @@ def main() -> None:
 
     quiet_libraries()
     _, dev = split_by_article(list(read_items(args.data)), args.dev_fraction, seed=0)
-    gold = np.array([it.label for it in dev])
-    articles = np.array([it.article or it.id for it in dev])
 
-    def predicted(model: StanceModel) -> np.ndarray:
-        return np.array(model.labels)[model.predict_proba(dev, batch_size=128).argmax(axis=1)]
+    def frame(model: StanceModel, name: str):
+        probs = model.predict_proba(dev, batch_size=128)
+        return prediction_frame(dev, [model.labels[i] for i in probs.argmax(axis=1)], name)
 
-    predictions = {Path(m).name: predicted(StanceModel.load(m)) for m in args.models}
+    frames = [frame(StanceModel.load(m), Path(m).name) for m in args.models]
     for k in range(2, len(args.soup) + 1):
         for combo in itertools.combinations(args.soup, k):
             soup = average_models([StanceModel.load(m) for m in combo])
             soup.model.half().float()  # as it would be saved
-            predictions["soup(" + ", ".join(Path(m).name for m in combo) + ")"] = predicted(soup)
+            frames.append(frame(soup, "soup(" + ", ".join(Path(m).name for m in combo) + ")"))
 
-    rng = np.random.default_rng(0)
-    unique = np.unique(articles)
-    rows = {a: np.where(articles == a)[0] for a in unique}
-    boots = [np.concatenate([rows[a] for a in rng.choice(unique, len(unique))]) for _ in range(args.n_boot)]
-
-    def f1(pred, index=slice(None)):
-        return f1_score(gold[index], pred[index], average="macro")
-
-    reference = Path(args.models[0]).name
+    reference = frames[0]
     results = []
-    print(f"dev split: {len(dev)} items, {len(unique)} articles ({args.dev_fraction:.0%} of train's articles)")
-    for name, pred in predictions.items():
-        diffs = [f1(pred, b) - f1(predictions[reference], b) for b in boots]
-        row = {"model": name, "dev_macro_f1": round(100 * f1(pred), 2),
-               "vs_first": round(100 * (f1(pred) - f1(predictions[reference])), 2),
-               "vs_first_ci95": [round(100 * float(np.percentile(diffs, q)), 2) for q in (2.5, 97.5)]}
+    print(f"dev split: {len(dev)} items ({args.dev_fraction:.0%} of train's articles); "
+          f"difference against {args.models[0]}, 95% paired bootstrap CI by article")
+    for candidate in frames:
+        macro = compare_frames(reference, candidate, n_boot=args.n_boot, seed=0)["metrics"]["macro_f1"]
+        row = {"model": candidate["model"].iloc[0], "dev_macro_f1": round(100 * macro["second"], 2),
+               "vs_first": round(100 * macro["difference"], 2),
+               "vs_first_ci95": [round(100 * x, 2) for x in macro["ci"]]}
         results.append(row)
-        print(f"{name:70s} {row['dev_macro_f1']:5.1f}  {row['vs_first']:+5.1f} "
+        print(f"{row['model']:70s} {row['dev_macro_f1']:5.1f}  {row['vs_first']:+5.1f} "
               f"[{row['vs_first_ci95'][0]:+.1f}, {row['vs_first_ci95'][1]:+.1f}]", flush=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(Path(args.out)) as tmp:
         tmp.write_text(json.dumps({"dev_fraction": args.dev_fraction, "dev_items": len(dev),
-                                   "reference": reference, "results": results}, indent=2) + "\n")
-
+                                   "reference": Path(args.models[0]).name, "results": results}, indent=2) + "\n")
 
 if __name__ == "__main__":
     main()
