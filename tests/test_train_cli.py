@@ -93,6 +93,17 @@ def test_pooling_mention_adds_a_head_to_the_starting_model(tmp_path, tiny_model_
     assert "Pooling: mention" in json.loads((out / "model_card.json").read_text())["input_description"]
 
 
+def test_teacher_is_distilled_and_named_in_the_card(tmp_path, tiny_model_dir, default_dir):
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
+    out = tmp_path / "student"
+    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
+                                 "--teacher", str(tiny_model_dir), "--distill-weight", "0.7", "--epochs", "1",
+                                 "--n-boot", "0", "-q"])
+    assert result.exit_code == 0, result.output
+    hyper = json.loads((out / "model_card.json").read_text())["hyperparameters"]
+    assert hyper["teacher"] == str(tiny_model_dir) and hyper["distill_weight"] == 0.7
+
+
 def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
     rows = label_rows(n_articles=3, per_article=2)
     rows[0] |= {"annotator": "model:tiny", "suggested": True}
@@ -104,6 +115,8 @@ def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
         (["train", str(labels), "--out", str(default_dir), "--base", str(tiny_model_dir)], "add --promote"),
         (["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir), "--pooling", "max"],
          "--pooling 'max': use cls or mention"),
+        (["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir), "--teacher", str(tmp_path)],
+         "not a stance model directory"),
         (["train", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir)],
          "missing.jsonl: no such label file"),
     ]

@@ -146,11 +146,13 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
     }
 
 
-def make_config(base: str, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling=None):
+def make_config(base: str, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling=None,
+                teacher=None, distill_weight=None):
     from classifier.models.train import small_data_config
 
     return small_data_config(base, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
-                             patience=patience, class_weighting=class_weighting, seed=seed, pooling=pooling)
+                             patience=patience, class_weighting=class_weighting, seed=seed, pooling=pooling,
+                             teacher=teacher, distill_weight=distill_weight)
 
 
 @app.command("train")
@@ -168,6 +170,8 @@ def train_command(
     patience: Optional[int] = typer.Option(None, "--patience", min=0, help="Stop after this many epochs without a better dev macro-F1 (default 3; 0 never)."),
     class_weighting: Optional[str] = typer.Option(None, "--class-weighting", help="none | balanced | sqrt"),
     pooling: Optional[str] = typer.Option(None, "--pooling", help="cls | mention (a second head on the marked mention tokens; default: the starting model's, else cls)."),
+    teacher: Optional[Path] = typer.Option(None, "--teacher", help="Distil from this (larger) stance model: learn its scores beside your labels."),
+    distill_weight: Optional[float] = typer.Option(None, "--distill-weight", min=0.0, max=1.0, help="Share of the teacher's scores in the loss (default 0.5)."),
     seed: int = typer.Option(13, "--seed"),
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
@@ -187,10 +191,13 @@ def train_command(
     if pooling not in (None, "cls", "mention"):
         raise InputError(f"--pooling {pooling!r}: use cls or mention")
     base = resolve_base_option(base)
+    if teacher is not None and not is_stance_model(str(teacher)):
+        raise InputError(f"--teacher {teacher}: not a stance model directory (no stance.json)")
     items = load_labelled(labels, annotator, allow_suggested, "training")
     test_items = load_labelled(test, None, allow_suggested, "test") if test else None
     reference = base if is_stance_model(base) else default_reference()
-    config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling)
+    config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling,
+                         str(teacher) if teacher else None, distill_weight)
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
     outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
                       reference=reference, log=log)

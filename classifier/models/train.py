@@ -37,6 +37,9 @@ class TrainConfig:
     trust_remote_code: bool = False
     patience: int = 0                  # stop after this many epochs without a better dev macro-F1 (0: never)
     stop_after: int = 0                # end after this many epochs of the ``epochs``-long schedule (0: all)
+    teacher: str | None = None         # a fine-tuned stance model to distil from (classifier/models/distill.py)
+    distill_weight: float = 0.5        # share of the distillation loss beside the gold-label loss
+    distill_temperature: float = 2.0   # softening of both distributions in the distillation loss
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -131,14 +134,26 @@ def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
 
 
 def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config: TrainConfig,
-          log: Callable[[str], None] = print, on_step: Callable[[int, int], None] | None = None) -> TrainResult:
-    """Fine-tune and return the model of the best dev epoch (the last epoch when there is no dev)."""
+          log: Callable[[str], None] = print, on_step: Callable[[int, int], None] | None = None,
+          teacher_cache: str | None = None) -> TrainResult:
+    """Fine-tune and return the model of the best dev epoch (the last epoch when there is no dev).
+
+    With ``config.teacher`` the loss mixes the gold label with the teacher's softened scores;
+    ``teacher_cache`` is a folder that keeps the teacher's logits between runs on the same items.
+    """
     import torch
     from transformers import get_linear_schedule_with_warmup
+
+    from classifier.models.distill import distillation_loss, teacher_logits
 
     started = time.time()
     set_seed(config.seed)
     stance = start_model(config)
+    soft = None
+    if config.teacher:  # scored in eval mode: no random numbers drawn
+        soft = torch.tensor(teacher_logits(config.teacher, train_items, labels=stance.labels, cache_dir=teacher_cache,
+                                           trust_remote_code=config.trust_remote_code), dtype=torch.float32)
+        log(f"teacher {config.teacher} scored {len(train_items)} training items ({time.time() - started:.0f} s)")
     label_ids = [stance.labels.index(item.label) for item in train_items]
     ids, truncated = stance.encode(train_items)
     if truncated:
@@ -171,6 +186,9 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             targets = torch.tensor([label_ids[i] for i in batch], dtype=torch.long)
             output = model(**inputs)
             loss = loss_fn(output.logits, targets)
+            if soft is not None:
+                loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
+                    output.logits, soft[batch], config.distill_temperature)
             if "cls_logits" in output:  # keep the plain [CLS] head a working classifier on its own
                 loss = loss + config.cls_loss_weight * loss_fn(output["cls_logits"], targets)
             loss.backward()

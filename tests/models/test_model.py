@@ -191,3 +191,50 @@ def test_stop_after_ends_early_on_the_longer_schedule(tmp_path):
     config = TrainConfig(base=str(base), epochs=4, stop_after=2, batch_size=8, learning_rate=3e-3, seed=1)
     result = train(toy_items(16), None, config, log=lambda s: None)
     assert [h["epoch"] for h in result.history] == [1, 2] and result.best_epoch == 2
+
+
+def test_distillation_loss_is_zero_only_when_the_student_matches_the_teacher():
+    import torch
+
+    from classifier.models.distill import distillation_loss
+
+    teacher = torch.tensor([[2.0, -1.0, 0.0], [0.0, 0.5, 3.0]])
+    assert float(distillation_loss(teacher.clone(), teacher, 2.0)) == pytest.approx(0.0, abs=1e-6)
+    assert float(distillation_loss(teacher + 5.0, teacher, 2.0)) == pytest.approx(0.0, abs=1e-6)  # shift-free
+    assert float(distillation_loss(teacher.flip(1), teacher, 2.0)) > 0.1
+
+
+def test_teacher_logits_follow_the_student_label_order_and_are_cached(tiny_model_dir, tmp_path):
+    from classifier.models.distill import teacher_logits
+
+    items = toy_items(9)
+    direct = teacher_logits(tiny_model_dir, items, labels=list(LABELS))
+    reordered = teacher_logits(tiny_model_dir, items, labels=["neutral", "favor", "against"], cache_dir=tmp_path)
+    assert np.allclose(reordered, direct[:, [2, 0, 1]])
+    assert len(list(tmp_path.glob("teacher-*.npy"))) == 1
+    cached = teacher_logits(tiny_model_dir, items, labels=["neutral", "favor", "against"], cache_dir=tmp_path)
+    assert np.array_equal(cached, reordered)
+    teacher_logits(tiny_model_dir, items[:5], labels=list(LABELS), cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("teacher-*.npy"))) == 2  # other items, other cache file
+    with pytest.raises(ValueError, match="predicts"):
+        teacher_logits(tiny_model_dir, items, labels=["pro", "con", "none"])
+
+
+def test_a_student_learns_the_teachers_decisions_not_only_the_gold_labels(tiny_model, tiny_model_dir, tmp_path):
+    import copy
+
+    import torch
+
+    teacher = copy.deepcopy(tiny_model)  # a teacher that says "favor" to everything, confidently
+    with torch.no_grad():
+        teacher.model.classifier.weight.zero_()
+        teacher.model.classifier.bias.copy_(torch.tensor([4.0, 0.0, 0.0]))
+    teacher.save(tmp_path / "teacher", {"name": "teacher", "labels": list(LABELS)}, half=False)
+    all_neutral = [Item(**{**item.model_dump(), "label": "neutral"}) for item in toy_items(24)]
+    predicted = {}
+    for weight in (0.0, 1.0):
+        config = TrainConfig(base=str(tiny_model_dir), epochs=3, batch_size=8, learning_rate=3e-3, seed=2,
+                             teacher=str(tmp_path / "teacher"), distill_weight=weight)
+        result = train(all_neutral, None, config, log=lambda s: None).model
+        predicted[weight] = {result.labels[i] for i in result.predict_proba(all_neutral).argmax(axis=1)}
+    assert predicted == {0.0: {"neutral"}, 1.0: {"favor"}}

@@ -1,0 +1,63 @@
+"""Knowledge distillation: a large fine-tuned stance model (the teacher) teaches a small one.
+
+The teacher scores every training item once; the student then learns from a mix of the gold
+label and the teacher's softened distribution (Hinton et al., 2015):
+
+    loss = (1 - w) * CE(student, gold) + w * T^2 * KL(softmax(teacher / T) || softmax(student / T))
+
+Teacher and student may have different tokenisers and input formats: each encodes the items itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from classifier.items import Item
+
+
+def items_fingerprint(items: Sequence[Item]) -> str:
+    """A hash of what a model reads from each item, in order (text, actor, spans)."""
+    digest = hashlib.sha256()
+    for item in items:
+        digest.update(json.dumps([item.text, item.actor, item.spans]).encode())
+    return digest.hexdigest()[:16]
+
+
+def teacher_logits(teacher: str | Path, items: Sequence[Item], *, labels: Sequence[str],
+                   cache_dir: str | Path | None = None, trust_remote_code: bool = False) -> np.ndarray:
+    """The teacher's raw logits on ``items`` (columns in ``labels`` order), cached when ``cache_dir`` is given."""
+    from classifier.io.files import atomic_path
+    from classifier.models.calibrate import model_logits
+    from classifier.models.stance_model import StanceModel
+
+    model = StanceModel.load(teacher, trust_remote_code=trust_remote_code)
+    if sorted(model.labels) != sorted(labels):
+        raise ValueError(f"teacher {teacher} predicts {model.labels}, the student {list(labels)}")
+    cache = None
+    if cache_dir is not None:
+        cache = Path(cache_dir) / f"teacher-{model.digest or model.name}-{items_fingerprint(items)}.npy"
+        if cache.exists():
+            return np.load(cache)
+    model.model.eval()
+    logits = model_logits(model, items, batch_size=64)
+    logits = logits[:, [model.labels.index(label) for label in labels]]
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(cache) as tmp:
+            with open(tmp, "wb") as fh:
+                np.save(fh, logits)
+    return logits
+
+
+def distillation_loss(student_logits, teacher_logits, temperature: float):
+    """T^2-scaled KL divergence from the teacher's softened distribution to the student's."""
+    import torch.nn.functional as F
+
+    t = float(temperature)
+    return F.kl_div(F.log_softmax(student_logits / t, dim=-1), F.log_softmax(teacher_logits / t, dim=-1),
+                    reduction="batchmean", log_target=True) * t * t
