@@ -4,6 +4,8 @@
     python scripts/train_default.py --single --lr 8e-5 --epochs 4 --no-save   # one sweep point (dev only)
     python scripts/train_default.py --reuse runs/A runs/B runs/D   # soup ingredients trained earlier by --single
     python scripts/train_default.py --refit-from models/default --out runs/refit   # retrain on all of train
+    python scripts/train_default.py --single --base runs/bases/all-mpnet-base-v2 --lr 3e-5 --out models/large
+    python scripts/train_default.py --single --teacher models/large --distill-weight 0.5 --transfer 8000 --no-test
 
 Hyper-parameters are chosen on a dev split carved from train by article (``--dev-fraction`` of the
 articles, fixed hash); the test files are read only after the choice, to write the test figures
@@ -12,6 +14,9 @@ seed, so the same new head and marker embeddings) with the settings below, keeps
 dev epoch, averages the models' weights ("model soup", which scored best on dev) and fits a
 temperature on dev. ``--refit-from`` retrains a model's ingredients on all of train for the epochs
 chosen on dev and keeps its temperature; measured on the shipped recipe it changed nothing (README).
+``--base`` trains another encoder (the all-mpnet-base-v2 teacher, scripts/fetch_teacher_base.py);
+``--teacher`` distils a trained model into each run, ``--transfer N`` adding N unlabelled
+cross-target pairs from the training sentences scored by the teacher (README: it has not paid yet).
 """
 
 from __future__ import annotations
@@ -61,6 +66,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--base", default=None, help="encoder for --single (default: the bundled all-MiniLM-L6-v2)")
     parser.add_argument("--teacher", default=None, metavar="DIR",
                         help="distil from this fine-tuned stance model (--single, or every ingredient)")
+    parser.add_argument("--transfer", type=int, default=0, metavar="N",
+                        help="with --teacher: also learn the teacher's scores on N unlabelled (sentence, actor) pairs "
+                             "made from training sentences and the actors named in them (cross_target_items)")
     parser.add_argument("--distill-weight", type=float, default=0.5)
     parser.add_argument("--distill-temperature", type=float, default=2.0)
     parser.add_argument("--format", dest="input_format", default="pair")
@@ -99,13 +107,61 @@ def distill_options(args) -> dict:
     return dict(teacher=args.teacher, distill_weight=args.distill_weight, distill_temperature=args.distill_temperature)
 
 
-def run_one(name: str, config: TrainConfig, train_items, dev_items, log_path: str | None) -> dict:
+def cross_target_items(items, limit: int, seed: int = 0) -> list:
+    """Unlabelled items for distillation: a training sentence paired with another actor it names.
+
+    Every mention string of every training actor (capitalised, 4+ characters, not a word that also
+    occurs in lower case) is looked for in the
+    other training sentences; a hit that overlaps no labelled mention of that sentence makes a new
+    (sentence, actor) pair. ``limit`` of them are drawn with a fixed seed, at most two per sentence.
+    """
+    import calendar
+    import random
+    import re
+    from collections import defaultdict
+
+    from classifier.items import Item
+
+    common = {word for item in items for word in re.findall(r"\b[a-z]+\b", item.text)}  # "this", "senate"
+    common |= {calendar.day_name[i].lower() for i in range(7)} | {calendar.month_name[i].lower() for i in range(1, 13)}
+    names: dict[str, str] = {}  # mention string -> the actor field it was labelled under
+    for item in items:
+        for start, end in item.spans:
+            mention = item.text[start:end]
+            if len(mention) >= 4 and mention[0].isupper() and mention.lower() not in common:
+                names.setdefault(mention, item.actor)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+    labelled = defaultdict(list)  # sentence -> spans already labelled (any actor)
+    for item in items:
+        labelled[item.text] += list(item.spans)
+    candidates = []
+    for text, spans in labelled.items():
+        found = defaultdict(list)
+        for match in pattern.finditer(text):
+            if not any(match.start() < end and start < match.end() for start, end in spans):
+                found[names[match.group(0)]].append((match.start(), match.end()))
+        candidates += [(text, actor, hits) for actor, hits in found.items()]
+    rng = random.Random(seed)
+    rng.shuffle(candidates)
+    per_sentence: dict[str, int] = defaultdict(int)
+    chosen = []
+    for text, actor, hits in candidates:
+        if len(chosen) >= limit:
+            break
+        if per_sentence[text] < 2:
+            per_sentence[text] += 1
+            chosen.append(Item(id=f"transfer-{len(chosen)}", text=text, actor=actor, spans=hits))
+    return chosen
+
+
+def run_one(name: str, config: TrainConfig, train_items, dev_items, log_path: str | None,
+            transfer_items=()) -> dict:
     print(f"[{name}] {config.as_dict()}", flush=True)
     result = train(train_items, dev_items, config, log=lambda s: print(f"[{name}] {s}", flush=True),
-                   teacher_cache=str(ROOT / "runs" / "teacher-logits"))
+                   teacher_cache=str(ROOT / "runs" / "teacher-logits"), transfer_items=transfer_items)
     summary = {"name": name, "config": config.as_dict(), "best_epoch": result.best_epoch,
                "dev": result.history[result.best_epoch - 1], "seconds": round(result.seconds),
-               "history": result.history}
+               "history": result.history, **({"transfer_items": len(transfer_items)} if transfer_items else {})}
     if log_path:
         with open(log_path, "a") as fh:
             fh.write(json.dumps(summary) + "\n")
@@ -196,8 +252,9 @@ def teacher_description(teacher: str | None) -> dict:
     return {"teacher": {"name": Path(teacher).name, **{k: card[k] for k in keep if k in card}}}
 
 
-REFIT_KEYS = ("input_format", "pooling", "cls_loss_weight", "max_length", "learning_rate", "epochs", "batch_size",
-              "warmup_ratio", "weight_decay", "class_weighting", "label_smoothing", "seed")
+REFIT_KEYS = ("base", "teacher", "distill_weight", "distill_temperature", "input_format", "pooling",
+              "cls_loss_weight", "max_length", "learning_rate", "epochs", "batch_size", "warmup_ratio",
+              "weight_decay", "class_weighting", "label_smoothing", "seed")
 
 
 def refit_recipe(card: dict) -> dict[str, TrainConfig]:
@@ -261,7 +318,11 @@ def main() -> None:
                         "name": Path(path).name} for path in args.reuse]
     else:
         recipe = {"single": vars(single_config(args))} if args.single else INGREDIENTS
-        runs = [run_one(name, TrainConfig(**{**config, **distill_options(args)}), train_items, dev_items, args.log)
+        transfer = cross_target_items(train_items, args.transfer) if args.teacher and args.transfer else []
+        if transfer:
+            print(f"transfer set: {len(transfer)} unlabelled (sentence, actor) pairs from training sentences", flush=True)
+        runs = [run_one(name, TrainConfig(**{**config, **distill_options(args)}), train_items, dev_items, args.log,
+                        transfer)
                 for name, config in recipe.items()]
         models = [run["model"] for run in runs]
         ingredients = [run["summary"] for run in runs]

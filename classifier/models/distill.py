@@ -54,6 +54,11 @@ def teacher_logits(teacher: str | Path, items: Sequence[Item], *, labels: Sequen
     return logits
 
 
+def teacher_labelled(items: Sequence[Item], logits: np.ndarray, labels: Sequence[str]) -> list[Item]:
+    """Unlabelled items (a transfer set) with the teacher's argmax as their label."""
+    return [item.model_copy(update={"label": labels[int(i)]}) for item, i in zip(items, logits.argmax(axis=1))]
+
+
 def distillation_loss(student_logits, teacher_logits, temperature: float):
     """T^2-scaled KL divergence from the teacher's softened distribution to the student's."""
     import torch.nn.functional as F

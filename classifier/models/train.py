@@ -135,25 +135,38 @@ def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
 
 def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config: TrainConfig,
           log: Callable[[str], None] = print, on_step: Callable[[int, int], None] | None = None,
-          teacher_cache: str | None = None) -> TrainResult:
+          teacher_cache: str | None = None, transfer_items: Sequence[Item] = ()) -> TrainResult:
     """Fine-tune and return the model of the best dev epoch (the last epoch when there is no dev).
 
     With ``config.teacher`` the loss mixes the gold label with the teacher's softened scores;
-    ``teacher_cache`` is a folder that keeps the teacher's logits between runs on the same items.
+    ``transfer_items`` (unlabelled) join the training items with the teacher's scores and argmax
+    label; ``teacher_cache`` is a folder that keeps the teacher's logits between runs on the same items.
     """
     import torch
     from transformers import get_linear_schedule_with_warmup
 
-    from classifier.models.distill import distillation_loss, teacher_logits
+    from classifier.models.distill import distillation_loss, teacher_labelled, teacher_logits
 
     started = time.time()
     set_seed(config.seed)
     stance = start_model(config)
     soft = None
+    if transfer_items and not config.teacher:
+        raise ValueError("transfer items need a teacher to label them")
     if config.teacher:  # scored in eval mode: no random numbers drawn
-        soft = torch.tensor(teacher_logits(config.teacher, train_items, labels=stance.labels, cache_dir=teacher_cache,
-                                           trust_remote_code=config.trust_remote_code), dtype=torch.float32)
-        log(f"teacher {config.teacher} scored {len(train_items)} training items ({time.time() - started:.0f} s)")
+        def score(items):
+            return teacher_logits(config.teacher, items, labels=stance.labels, cache_dir=teacher_cache,
+                                  trust_remote_code=config.trust_remote_code)
+
+        logits = score(train_items)
+        if transfer_items:
+            transfer_logits = score(transfer_items)
+            train_items = [*train_items, *teacher_labelled(transfer_items, transfer_logits, stance.labels)]
+            logits = np.concatenate([logits, transfer_logits])
+        soft = torch.tensor(logits, dtype=torch.float32)
+        unlabelled = f" ({len(transfer_items)} of them unlabelled)" if transfer_items else ""
+        log(f"teacher {config.teacher} scored {len(train_items)} training items{unlabelled} "
+            f"in {time.time() - started:.0f} s")
     label_ids = [stance.labels.index(item.label) for item in train_items]
     ids, truncated = stance.encode(train_items)
     if truncated:

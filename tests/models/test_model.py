@@ -220,21 +220,41 @@ def test_teacher_logits_follow_the_student_label_order_and_are_cached(tiny_model
         teacher_logits(tiny_model_dir, items, labels=["pro", "con", "none"])
 
 
-def test_a_student_learns_the_teachers_decisions_not_only_the_gold_labels(tiny_model, tiny_model_dir, tmp_path):
+def favor_teacher(tiny_model, directory):
+    """A saved teacher that says "favor" to everything, confidently."""
     import copy
 
     import torch
 
-    teacher = copy.deepcopy(tiny_model)  # a teacher that says "favor" to everything, confidently
+    teacher = copy.deepcopy(tiny_model)
     with torch.no_grad():
         teacher.model.classifier.weight.zero_()
         teacher.model.classifier.bias.copy_(torch.tensor([4.0, 0.0, 0.0]))
-    teacher.save(tmp_path / "teacher", {"name": "teacher", "labels": list(LABELS)}, half=False)
+    teacher.save(directory, {"name": "teacher", "labels": list(LABELS)}, half=False)
+    return str(directory)
+
+
+def test_a_student_learns_the_teachers_decisions_not_only_the_gold_labels(tiny_model, tiny_model_dir, tmp_path):
+    teacher = favor_teacher(tiny_model, tmp_path / "teacher")
     all_neutral = [Item(**{**item.model_dump(), "label": "neutral"}) for item in toy_items(24)]
     predicted = {}
     for weight in (0.0, 1.0):
         config = TrainConfig(base=str(tiny_model_dir), epochs=3, batch_size=8, learning_rate=3e-3, seed=2,
-                             teacher=str(tmp_path / "teacher"), distill_weight=weight)
+                             teacher=teacher, distill_weight=weight)
         result = train(all_neutral, None, config, log=lambda s: None).model
         predicted[weight] = {result.labels[i] for i in result.predict_proba(all_neutral).argmax(axis=1)}
     assert predicted == {0.0: {"neutral"}, 1.0: {"favor"}}
+
+
+def test_unlabelled_transfer_items_train_on_the_teachers_labels(tiny_model, tiny_model_dir, tmp_path):
+    teacher = favor_teacher(tiny_model, tmp_path / "teacher")
+    gold = [Item(**{**item.model_dump(), "label": "neutral"}) for item in toy_items(6)]
+    unlabelled = [Item(**{**item.model_dump(), "id": f"u{item.id}", "label": None}) for item in toy_items(30)]
+    config = TrainConfig(base=str(tiny_model_dir), epochs=3, batch_size=8, learning_rate=3e-3, seed=2,
+                         teacher=teacher, distill_weight=0.0)  # gold-label loss only: the teacher acts through labels
+    messages = []
+    result = train(gold, None, config, log=messages.append, transfer_items=unlabelled)
+    assert any("scored 36 training items (30 of them unlabelled)" in m for m in messages)
+    assert {result.model.labels[i] for i in result.model.predict_proba(gold).argmax(axis=1)} == {"favor"}
+    with pytest.raises(ValueError, match="need a teacher"):
+        train(gold, None, TrainConfig(base=str(tiny_model_dir), epochs=1), transfer_items=unlabelled)
