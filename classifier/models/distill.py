@@ -31,13 +31,14 @@ def items_fingerprint(items: Sequence[Item]) -> str:
 def teacher_logits(teacher: str | Path, items: Sequence[Item], *, labels: Sequence[str],
                    cache_dir: str | Path | None = None, trust_remote_code: bool = False) -> np.ndarray:
     """The teacher's raw logits on ``items`` (columns in ``labels`` order), cached when ``cache_dir`` is given."""
+    from classifier.errors import InputError
     from classifier.io.files import atomic_path
     from classifier.models.calibrate import model_logits
     from classifier.models.stance_model import StanceModel
 
     model = StanceModel.load(teacher, trust_remote_code=trust_remote_code)
     if sorted(model.labels) != sorted(labels):
-        raise ValueError(f"teacher {teacher} predicts {model.labels}, the student {list(labels)}")
+        raise InputError(f"teacher {teacher} predicts {model.labels}; the student needs {list(labels)}")
     cache = None
     if cache_dir is not None:
         cache = Path(cache_dir) / f"teacher-{model.digest or model.name}-{items_fingerprint(items)}.npy"

@@ -216,7 +216,7 @@ def test_teacher_logits_follow_the_student_label_order_and_are_cached(tiny_model
     assert np.array_equal(cached, reordered)
     teacher_logits(tiny_model_dir, items[:5], labels=list(LABELS), cache_dir=tmp_path)
     assert len(list(tmp_path.glob("teacher-*.npy"))) == 2  # other items, other cache file
-    with pytest.raises(ValueError, match="predicts"):
+    with pytest.raises(InputError, match="predicts"):
         teacher_logits(tiny_model_dir, items, labels=["pro", "con", "none"])
 
 
