@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifier.items import read_items  # noqa: E402
-from classifier.models.train import TrainConfig, evaluate_f1, split_by_article, train  # noqa: E402
+from classifier.models.train import (  # noqa: E402
+    TrainConfig, evaluate_f1, predicted_labels, split_by_article, train)
 
 COMMON = dict(input_format="pair", max_length=160, batch_size=32, warmup_ratio=0.1, label_smoothing=0.0, seed=13)
 INGREDIENTS = {
@@ -174,9 +175,7 @@ def test_figures(model, data: Path) -> dict:
     evaluation = {}
     for split in ("devtest_rw", "devtest_mt"):
         items = list(read_items(data / f"{split}.jsonl"))
-        probs = model.predict_proba(items, batch_size=128)
-        predicted = [model.labels[i] for i in probs.argmax(axis=1)]
-        metrics = classification_metrics([it.label for it in items], predicted)
+        metrics = classification_metrics([it.label for it in items], predicted_labels(model, items))
         evaluation[split] = {k: round(metrics[k], 4) for k in ("n", "macro_f1", "accuracy", "f1_favor_against")}
         print(split, evaluation[split], flush=True)
     return evaluation

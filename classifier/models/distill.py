@@ -30,29 +30,41 @@ def items_fingerprint(items: Sequence[Item]) -> str:
 
 def teacher_logits(teacher: str | Path, items: Sequence[Item], *, labels: Sequence[str],
                    cache_dir: str | Path | None = None, trust_remote_code: bool = False) -> np.ndarray:
-    """The teacher's raw logits on ``items`` (columns in ``labels`` order), cached when ``cache_dir`` is given."""
+    """The teacher's raw logits on ``items`` (columns in ``labels`` order), cached when ``cache_dir`` is given.
+
+    The cache file is named by the teacher's weights hash, the label order and the items, so a hit
+    needs no model load.
+    """
     from classifier.errors import InputError
     from classifier.io.files import atomic_path
     from classifier.models.calibrate import model_logits
-    from classifier.models.stance_model import StanceModel
+    from classifier.models.stance_model import StanceModel, model_hash
 
+    cache = None
+    if cache_dir is not None and (Path(teacher) / "model.safetensors").exists():
+        key = hashlib.sha256(json.dumps(list(labels)).encode()).hexdigest()[:6]
+        cache = Path(cache_dir) / f"teacher-{model_hash(Path(teacher))}-{key}-{items_fingerprint(items)}.npy"
+        if cache.exists():
+            return np.load(cache)
     model = StanceModel.load(teacher, trust_remote_code=trust_remote_code)
     if sorted(model.labels) != sorted(labels):
         raise InputError(f"teacher {teacher} predicts {model.labels}; the student needs {list(labels)}")
-    cache = None
-    if cache_dir is not None:
-        cache = Path(cache_dir) / f"teacher-{model.digest or model.name}-{items_fingerprint(items)}.npy"
-        if cache.exists():
-            return np.load(cache)
-    model.model.eval()
-    logits = model_logits(model, items, batch_size=64)
-    logits = logits[:, [model.labels.index(label) for label in labels]]
+    logits = model_logits(model, items, batch_size=64)[:, [model.labels.index(label) for label in labels]]
     if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(cache) as tmp:
             with open(tmp, "wb") as fh:
                 np.save(fh, logits)
     return logits
+
+
+def distillation_set(teacher: str | Path, items: Sequence[Item], transfer_items: Sequence[Item], *,
+                     labels: Sequence[str], cache_dir: str | Path | None = None,
+                     trust_remote_code: bool = False) -> tuple[list[Item], np.ndarray]:
+    """The training items followed by the transfer items (labelled with the teacher's argmax), and
+    the teacher's logits on all of them, from one pass of the teacher."""
+    logits = teacher_logits(teacher, [*items, *transfer_items], labels=labels, cache_dir=cache_dir,
+                            trust_remote_code=trust_remote_code)
+    return [*items, *teacher_labelled(transfer_items, logits[len(items):], labels)], logits
 
 
 def teacher_labelled(items: Sequence[Item], logits: np.ndarray, labels: Sequence[str]) -> list[Item]:

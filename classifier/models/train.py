@@ -125,9 +125,7 @@ def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random
 def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
     from sklearn.metrics import accuracy_score, f1_score
 
-    stance.model.eval()
-    probs = stance.predict_proba(items, batch_size=128)
-    predicted = [stance.labels[i] for i in probs.argmax(axis=1)]
+    predicted = predicted_labels(stance, items)
     gold = [item.label for item in items]
     return {"macro_f1": float(f1_score(gold, predicted, labels=list(LABELS), average="macro", zero_division=0)),
             "accuracy": float(accuracy_score(gold, predicted))}
@@ -145,7 +143,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     import torch
     from transformers import get_linear_schedule_with_warmup
 
-    from classifier.models.distill import distillation_loss, teacher_labelled, teacher_logits
+    from classifier.models.distill import distillation_loss, distillation_set
 
     started = time.time()
     set_seed(config.seed)
@@ -154,15 +152,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     if transfer_items and not config.teacher:
         raise ValueError("transfer items need a teacher to label them")
     if config.teacher:  # scored in eval mode: no random numbers drawn
-        def score(items):
-            return teacher_logits(config.teacher, items, labels=stance.labels, cache_dir=teacher_cache,
-                                  trust_remote_code=config.trust_remote_code)
-
-        logits = score(train_items)
-        if transfer_items:
-            transfer_logits = score(transfer_items)
-            train_items = [*train_items, *teacher_labelled(transfer_items, transfer_logits, stance.labels)]
-            logits = np.concatenate([logits, transfer_logits])
+        train_items, logits = distillation_set(config.teacher, train_items, transfer_items, labels=stance.labels,
+                                               cache_dir=teacher_cache, trust_remote_code=config.trust_remote_code)
         soft = torch.tensor(logits, dtype=torch.float32)
         unlabelled = f" ({len(transfer_items)} of them unlabelled)" if transfer_items else ""
         log(f"teacher {config.teacher} scored {len(train_items)} training items{unlabelled} "

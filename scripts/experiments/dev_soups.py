@@ -36,14 +36,13 @@ def main() -> None:
     from classifier.items import read_items
     from classifier.models.soup import average_models
     from classifier.models.stance_model import StanceModel
-    from classifier.models.train import split_by_article
+    from classifier.models.train import predicted_labels, split_by_article
 
     quiet_libraries()
     _, dev = split_by_article(list(read_items(args.data)), args.dev_fraction, seed=0)
 
     def frame(model: StanceModel, name: str):
-        probs = model.predict_proba(dev, batch_size=128)
-        return prediction_frame(dev, [model.labels[i] for i in probs.argmax(axis=1)], name)
+        return prediction_frame(dev, predicted_labels(model, dev), name)
 
     frames = [frame(StanceModel.load(m), Path(m).name) for m in args.models]
     for k in range(2, len(args.soup) + 1):
@@ -68,6 +67,7 @@ def main() -> None:
     with atomic_path(Path(args.out)) as tmp:
         tmp.write_text(json.dumps({"dev_fraction": args.dev_fraction, "dev_items": len(dev),
                                    "reference": Path(args.models[0]).name, "results": results}, indent=2) + "\n")
+
 
 if __name__ == "__main__":
     main()

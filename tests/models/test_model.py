@@ -204,7 +204,7 @@ def test_distillation_loss_is_zero_only_when_the_student_matches_the_teacher():
     assert float(distillation_loss(teacher.flip(1), teacher, 2.0)) > 0.1
 
 
-def test_teacher_logits_follow_the_student_label_order_and_are_cached(tiny_model_dir, tmp_path):
+def test_teacher_logits_follow_the_student_label_order_and_are_cached(tiny_model_dir, tmp_path, monkeypatch):
     from classifier.models.distill import teacher_logits
 
     items = toy_items(9)
@@ -212,7 +212,9 @@ def test_teacher_logits_follow_the_student_label_order_and_are_cached(tiny_model
     reordered = teacher_logits(tiny_model_dir, items, labels=["neutral", "favor", "against"], cache_dir=tmp_path)
     assert np.allclose(reordered, direct[:, [2, 0, 1]])
     assert len(list(tmp_path.glob("teacher-*.npy"))) == 1
-    cached = teacher_logits(tiny_model_dir, items, labels=["neutral", "favor", "against"], cache_dir=tmp_path)
+    with monkeypatch.context() as patch:  # a cache hit loads no model
+        patch.setattr(StanceModel, "load", classmethod(lambda *a, **k: pytest.fail("model loaded on a cache hit")))
+        cached = teacher_logits(tiny_model_dir, items, labels=["neutral", "favor", "against"], cache_dir=tmp_path)
     assert np.array_equal(cached, reordered)
     teacher_logits(tiny_model_dir, items[:5], labels=list(LABELS), cache_dir=tmp_path)
     assert len(list(tmp_path.glob("teacher-*.npy"))) == 2  # other items, other cache file
