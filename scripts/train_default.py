@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifier.items import read_items  # noqa: E402
+from classifier.models.augment import cross_target_items  # noqa: E402
 from classifier.models.train import (  # noqa: E402
     TrainConfig, evaluate_f1, predicted_labels, split_by_article, train)
 
@@ -106,53 +107,6 @@ def distill_options(args) -> dict:
     if not args.teacher:
         return {}
     return dict(teacher=args.teacher, distill_weight=args.distill_weight, distill_temperature=args.distill_temperature)
-
-
-def cross_target_items(items, limit: int, seed: int = 0) -> list:
-    """Unlabelled items for distillation: a training sentence paired with another actor it names.
-
-    Every mention string of every training actor (capitalised, 4+ characters, not a word that also
-    occurs in lower case) is looked for in the
-    other training sentences; a hit that overlaps no labelled mention of that sentence makes a new
-    (sentence, actor) pair. ``limit`` of them are drawn with a fixed seed, at most two per sentence.
-    """
-    import calendar
-    import random
-    import re
-    from collections import defaultdict
-
-    from classifier.items import Item
-
-    common = {word for item in items for word in re.findall(r"\b[a-z]+\b", item.text)}  # "this", "senate"
-    common |= {calendar.day_name[i].lower() for i in range(7)} | {calendar.month_name[i].lower() for i in range(1, 13)}
-    names: dict[str, str] = {}  # mention string -> the actor field it was labelled under
-    for item in items:
-        for start, end in item.spans:
-            mention = item.text[start:end]
-            if len(mention) >= 4 and mention[0].isupper() and mention.lower() not in common:
-                names.setdefault(mention, item.actor)
-    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
-    labelled = defaultdict(list)  # sentence -> spans already labelled (any actor)
-    for item in items:
-        labelled[item.text] += list(item.spans)
-    candidates = []
-    for text, spans in labelled.items():
-        found = defaultdict(list)
-        for match in pattern.finditer(text):
-            if not any(match.start() < end and start < match.end() for start, end in spans):
-                found[names[match.group(0)]].append((match.start(), match.end()))
-        candidates += [(text, actor, hits) for actor, hits in found.items()]
-    rng = random.Random(seed)
-    rng.shuffle(candidates)
-    per_sentence: dict[str, int] = defaultdict(int)
-    chosen = []
-    for text, actor, hits in candidates:
-        if len(chosen) >= limit:
-            break
-        if per_sentence[text] < 2:
-            per_sentence[text] += 1
-            chosen.append(Item(id=f"transfer-{len(chosen)}", text=text, actor=actor, spans=hits))
-    return chosen
 
 
 def run_one(name: str, config: TrainConfig, train_items, dev_items, log_path: str | None,

@@ -146,13 +146,22 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
     }
 
 
+def check_device(device: str) -> None:
+    from classifier.models.train import resolve_device
+
+    try:
+        resolve_device(device)
+    except ValueError as error:
+        raise InputError(f"--device: {error}") from None
+
+
 def make_config(base: str, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling=None,
-                teacher=None, distill_weight=None):
+                teacher=None, distill_weight=None, device=None):
     from classifier.models.train import small_data_config
 
     return small_data_config(base, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
                              patience=patience, class_weighting=class_weighting, seed=seed, pooling=pooling,
-                             teacher=teacher, distill_weight=distill_weight)
+                             teacher=teacher, distill_weight=distill_weight, device=device)
 
 
 @app.command("train")
@@ -173,6 +182,7 @@ def train_command(
     teacher: Optional[Path] = typer.Option(None, "--teacher", help="Distil from this (larger) stance model: learn its scores beside your labels."),
     distill_weight: Optional[float] = typer.Option(None, "--distill-weight", min=0.0, max=1.0, help="Share of the teacher's scores in the loss (default 0.5)."),
     seed: int = typer.Option(13, "--seed"),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda or auto (cuda when torch sees one); cuda trains in bf16."),
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
@@ -191,13 +201,14 @@ def train_command(
     if pooling not in (None, "cls", "mention"):
         raise InputError(f"--pooling {pooling!r}: use cls or mention")
     base = resolve_base_option(base)
+    check_device(device)
     if teacher is not None and not is_stance_model(str(teacher)):
         raise InputError(f"--teacher {teacher}: not a stance model directory (no stance.json)")
     items = load_labelled(labels, annotator, allow_suggested, "training")
     test_items = load_labelled(test, None, allow_suggested, "test") if test else None
     reference = base if is_stance_model(base) else default_reference()
     config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling,
-                         str(teacher) if teacher else None, distill_weight)
+                         str(teacher) if teacher else None, distill_weight, device)
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
     outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
                       reference=reference, log=log)

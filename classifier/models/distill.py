@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from classifier.items import Item
+from classifier.items import LABELS, Item
 
 
 def items_fingerprint(items: Sequence[Item]) -> str:
@@ -79,3 +79,45 @@ def distillation_loss(student_logits, teacher_logits, temperature: float):
     t = float(temperature)
     return F.kl_div(F.log_softmax(student_logits / t, dim=-1), F.log_softmax(teacher_logits / t, dim=-1),
                     reduction="batchmean", log_target=True) * t * t
+
+
+def article_fold(item: Item, folds: int, seed: int = 0) -> int:
+    """The cross-fitting fold of an item: whole articles (or the item alone without one) per fold."""
+    key = f"{seed}:{item.article or item.id}".encode()
+    return int(hashlib.sha256(key).hexdigest()[:8], 16) % folds
+
+
+def crossfit_logits(items: Sequence[Item], transfer_items: Sequence[Item], config, *, folds: int,
+                    eval_items: Sequence[Item] = (), seed: int = 0, log=print,
+                    on_teacher=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Teacher logits that no teacher learned: ``folds`` teachers (``config``, a TrainConfig), each
+    trained on the other folds' articles, score their own fold's items and the transfer items made
+    from those articles (a transfer item carries its source's ``article``).
+
+    A teacher scoring its own training items mostly repeats the gold label (the mpnet teacher gave
+    its gold label a mean probability of 0.89 there); cross-fitting keeps its uncertainty.
+    Returns (logits for ``[*items, *transfer_items]``, mean teacher logits on ``eval_items`` or None).
+    Columns follow ``config``'s model labels (``classifier.items.LABELS`` for a fresh head).
+    """
+    from classifier.models.calibrate import model_logits
+    from classifier.models.train import train
+
+    everything = [*items, *transfer_items]
+    fold_of = np.array([article_fold(item, folds, seed) for item in everything])
+    logits = np.zeros((len(everything), len(LABELS)))
+    eval_sum = None
+    if len(set(fold_of[:len(items)])) < 2:
+        raise ValueError(f"the items' articles all fall in one of {folds} folds: cross-fitting needs more articles")
+    for k in range(folds):
+        own = np.flatnonzero(fold_of[:len(items)] != k)
+        result = train([items[i] for i in own], None, config, log=lambda s, k=k: log(f"teacher {k + 1}/{folds}: {s}"))
+        model = result.model
+        scored = np.flatnonzero(fold_of == k)
+        logits[scored] = model_logits(model, [everything[i] for i in scored], batch_size=256)
+        if eval_items:
+            fold_eval = model_logits(model, eval_items, batch_size=256)
+            eval_sum = fold_eval if eval_sum is None else eval_sum + fold_eval
+        if on_teacher:
+            on_teacher(k, model)
+        del result, model
+    return logits, (None if eval_sum is None else eval_sum / folds)

@@ -144,12 +144,23 @@ class StanceModel:
                                            [i.spans for i in items])
         return encoded, sum(e.truncated for e in encoded)
 
+    @property
+    def device(self):
+        return next(self.model.parameters()).device
+
+    def to(self, device) -> "StanceModel":
+        """Move the weights (``"cpu"``, ``"cuda"``); inputs follow the model's device."""
+        self.model.to(device)
+        return self
+
     def logits(self, batch: Sequence[Encoded]):
+        """Float32 logits on the CPU, whichever device the model is on."""
         import torch
 
-        inputs = pad_batch(batch, self.tokenizer.pad_token_id)
+        device = self.device
+        inputs = {k: v.to(device) for k, v in pad_batch(batch, self.tokenizer.pad_token_id).items()}
         with torch.inference_mode():
-            return self.model(**inputs).logits.float()
+            return self.model(**inputs).logits.float().cpu()
 
     def probabilities(self, batch: Sequence[Encoded]) -> np.ndarray:
         """Softmax of temperature-scaled logits for one batch of encoded inputs."""

@@ -40,6 +40,7 @@ class TrainConfig:
     teacher: str | None = None         # a fine-tuned stance model to distil from (classifier/models/distill.py)
     distill_weight: float = 0.5        # share of the distillation loss beside the gold-label loss
     distill_temperature: float = 2.0   # softening of both distributions in the distillation loss
+    device: str = "cpu"                # cpu | cuda | auto (cuda when there is one); cuda trains in bf16 autocast
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -59,6 +60,19 @@ def set_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def resolve_device(name: str):
+    """``torch.device`` for ``cpu``, ``cuda`` (``cuda:N``) or ``auto`` (cuda when available)."""
+    import torch
+
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} asked for, but torch sees no CUDA device")
+    if name != "cpu" and not name.startswith("cuda"):
+        raise ValueError(f"unknown device {name!r}; expected cpu, cuda or auto")
+    return torch.device(name)
 
 
 def start_model(config: TrainConfig) -> StanceModel:
@@ -133,25 +147,35 @@ def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
 
 def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config: TrainConfig,
           log: Callable[[str], None] = print, on_step: Callable[[int, int], None] | None = None,
-          teacher_cache: str | None = None, transfer_items: Sequence[Item] = ()) -> TrainResult:
+          teacher_cache: str | None = None, transfer_items: Sequence[Item] = (),
+          soft_targets: np.ndarray | None = None) -> TrainResult:
     """Fine-tune and return the model of the best dev epoch (the last epoch when there is no dev).
 
     With ``config.teacher`` the loss mixes the gold label with the teacher's softened scores;
     ``transfer_items`` (unlabelled) join the training items with the teacher's scores and argmax
     label; ``teacher_cache`` is a folder that keeps the teacher's logits between runs on the same items.
+    ``soft_targets`` gives those teacher logits directly (rows: training items, then transfer items;
+    columns in label order), e.g. from cross-fitted teachers (distill.crossfit_logits).
     """
     import torch
     from transformers import get_linear_schedule_with_warmup
 
-    from classifier.models.distill import distillation_loss, distillation_set
+    from classifier.models.distill import distillation_loss, distillation_set, teacher_labelled
 
     started = time.time()
+    device = resolve_device(config.device)
     set_seed(config.seed)
     stance = start_model(config)
     soft = None
-    if transfer_items and not config.teacher:
+    if transfer_items and not (config.teacher or soft_targets is not None):
         raise ValueError("transfer items need a teacher to label them")
-    if config.teacher:  # scored in eval mode: no random numbers drawn
+    if soft_targets is not None:
+        if len(soft_targets) != len(train_items) + len(transfer_items):
+            raise ValueError(f"{len(soft_targets)} rows of soft targets for "
+                             f"{len(train_items) + len(transfer_items)} training and transfer items")
+        train_items = [*train_items, *teacher_labelled(transfer_items, soft_targets[len(train_items):], stance.labels)]
+        soft = torch.tensor(np.asarray(soft_targets), dtype=torch.float32)
+    elif config.teacher:  # scored in eval mode: no random numbers drawn
         train_items, logits = distillation_set(config.teacher, train_items, transfer_items, labels=stance.labels,
                                                cache_dir=teacher_cache, trust_remote_code=config.trust_remote_code)
         soft = torch.tensor(logits, dtype=torch.float32)
@@ -164,9 +188,11 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         log(f"{truncated} training texts were longer than {config.max_length} tokens: kept a window on the mention")
     weights = class_weights(label_ids, len(stance.labels), config.class_weighting)
     loss_fn = torch.nn.CrossEntropyLoss(
-        weight=None if weights is None else torch.tensor(weights, dtype=torch.float32),
+        weight=None if weights is None else torch.tensor(weights, dtype=torch.float32, device=device),
         label_smoothing=config.label_smoothing)
-    model = stance.model
+    model = stance.model.to(device)
+    if soft is not None:
+        soft = soft.to(device)
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
     groups = [
         {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
@@ -186,15 +212,17 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         running = 0.0
         batches = length_bucketed_batches(lengths, config.batch_size, rng)
         for batch in batches:
-            inputs = pad_batch([ids[i] for i in batch], stance.tokenizer.pad_token_id)
-            targets = torch.tensor([label_ids[i] for i in batch], dtype=torch.long)
-            output = model(**inputs)
-            loss = loss_fn(output.logits, targets)
+            inputs = {k: v.to(device) for k, v in pad_batch([ids[i] for i in batch], stance.tokenizer.pad_token_id).items()}
+            targets = torch.tensor([label_ids[i] for i in batch], dtype=torch.long, device=device)
+            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                output = model(**inputs)
+            logits = output.logits.float()
+            loss = loss_fn(logits, targets)
             if soft is not None:
                 loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
-                    output.logits, soft[batch], config.distill_temperature)
+                    logits, soft[batch], config.distill_temperature)
             if "cls_logits" in output:  # keep the plain [CLS] head a working classifier on its own
-                loss = loss + config.cls_loss_weight * loss_fn(output["cls_logits"], targets)
+                loss = loss + config.cls_loss_weight * loss_fn(output["cls_logits"].float(), targets)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -253,10 +281,11 @@ def small_data_config(base: str | None, **overrides) -> TrainConfig:
     """Defaults for 50-500 labels: continue a stance model (keeping its input format) at 1e-4.
 
     Measured by scripts/seed_cv.py (leave-one-article-out on the 130 seed labels, 5 epochs, seeds
-    13-15, pooled macro-F1; bench/results/seed_cv.json): models/default as it is 0.611; continued
-    at 2e-5 0.604, 5e-5 0.654, 1e-4 0.690. Earlier single-seed runs (seed_cv_strategies.json): a
-    fresh head on MiniLM 0.26, SetFit-style MiniLM + logistic regression 0.55. Five articles, one
-    annotator, no difference significant by paired bootstrap: the ranking is a hint, not proof.
+    13-15, pooled macro-F1; bench/results/seed_cv.json) with the previous default (the soup): as it
+    is 0.611; continued at 2e-5 0.604, 5e-5 0.654, 1e-4 0.690. Earlier single-seed runs
+    (seed_cv_strategies.json): a fresh head on MiniLM 0.26, SetFit-style MiniLM + logistic
+    regression 0.55. Five articles, one annotator, no difference significant by paired bootstrap:
+    the ranking is a hint, not proof.
     Early stopping on the dev split picks the epoch, so ``epochs`` is a ceiling.
     """
     import json

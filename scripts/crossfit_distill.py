@@ -1,0 +1,314 @@
+"""Cross-fitted distillation: base-size teachers that never saw the items they label teach MiniLM.
+
+Two stages, so that each fits one call of a GPU machine (and its upload limit):
+
+  teachers  K teachers (default all-mpnet-base-v2) each trained on K-1 folds of the training part's
+            documents score their own fold's items and the unlabelled variants made from them
+            (classifier/models/augment.py); writes OUT/teacher_logits.npz and teachers.json.
+  students  MiniLM students trained on the training part with those logits, each recipe scored on
+            the dev part; the best recipe's seeds are souped; writes students.json and the chosen
+            model (OUT/model/, or a tar split into 15 MB parts with --split).
+
+The dev part is ``--dev-fraction`` of NewsMTSC train's documents, never the test files. NewsMTSC
+gives every POLUSA item the one article id ``polusa_v1`` (53% of train); its document id is in
+the item id, so ``documents()`` regroups those items by document before any split.
+
+    python scripts/crossfit_distill.py teachers --teacher-base runs/bases/all-mpnet-base-v2 --out runs/xfit
+    python scripts/crossfit_distill.py students --logits runs/xfit/teacher_logits.npz --out runs/xfit
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from classifier.items import LABELS, read_items  # noqa: E402
+from classifier.models.augment import augmented_views, cross_target_items  # noqa: E402
+from classifier.models.distill import crossfit_logits  # noqa: E402
+from classifier.models.train import TrainConfig, split_by_article, train  # noqa: E402
+
+STUDENT = dict(input_format="pair", max_length=160, batch_size=32, warmup_ratio=0.1, learning_rate=5e-5, epochs=3)
+RECIPES = {  # name -> (TrainConfig overrides, uses teacher logits, uses the unlabelled variants)
+    "plain": (dict(), False, False),
+    "kd": (dict(distill_weight=0.5, distill_temperature=2.0), True, False),
+    "kd-aug": (dict(distill_weight=0.5, distill_temperature=2.0), True, True),
+    "kd-aug-w09": (dict(distill_weight=0.9, distill_temperature=1.0), True, True),
+    "kd-aug-1e4-e5": (dict(distill_weight=0.5, distill_temperature=2.0, learning_rate=1e-4, epochs=5), True, True),
+    "kd-aug-w09-1e4-e5": (dict(distill_weight=0.9, distill_temperature=1.0, learning_rate=1e-4, epochs=5), True, True),
+}
+
+
+def documents(items):
+    """NewsMTSC's POLUSA items all carry article ``polusa_v1``: use ``polusa_v1_<doc id>`` from the item id."""
+    out = []
+    for item in items:
+        if item.article == "polusa_v1" and item.id.startswith("polusa_v1_"):
+            item = item.model_copy(update={"article": "polusa_v1_" + item.id.split("_")[2]})
+        out.append(item)
+    return out
+
+
+def load_split(args):
+    items = documents(read_items(Path(args.data) / "train.jsonl"))
+    if args.limit:
+        items = items[: args.limit]
+    train_part, dev_part = split_by_article(items, dev_fraction=args.dev_fraction, seed=0)
+    transfer = augmented_views(train_part, args.views, seed=0) if args.views else []
+    if args.cross_target:
+        transfer += cross_target_items(train_part, args.cross_target, seed=0)
+    return train_part, dev_part, transfer
+
+
+def macro_f1(gold, logits) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(gold, [LABELS[i] for i in np.asarray(logits).argmax(axis=1)], labels=list(LABELS),
+                          average="macro", zero_division=0))
+
+
+def write_json(path: Path, data) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    tmp.replace(path)
+
+
+def run_teachers(args) -> None:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    train_part, dev_part, transfer = load_split(args)
+    print(f"train {len(train_part)} dev {len(dev_part)} transfer {len(transfer)} "
+          f"(views {args.views}/item, cross-target {args.cross_target})", flush=True)
+    config = TrainConfig(base=args.teacher_base, learning_rate=args.teacher_lr, epochs=args.teacher_epochs,
+                         batch_size=32, device=args.device, seed=13)
+    fold_scores = []
+
+    def on_teacher(k, model):
+        from classifier.models.calibrate import model_logits
+
+        fold_scores.append(macro_f1([it.label for it in dev_part], model_logits(model, dev_part, batch_size=256)))
+        print(f"teacher {k + 1}: dev macro-F1 {fold_scores[-1]:.4f} ({time.time() - started:.0f} s)", flush=True)
+
+    logits, dev_logits = crossfit_logits(train_part, transfer, config, folds=args.folds, eval_items=dev_part,
+                                         on_teacher=on_teacher)
+    gold = [it.label for it in train_part]
+    summary = {"teacher": config.as_dict(), "folds": args.folds, "train": len(train_part), "dev": len(dev_part),
+               "transfer": len(transfer), "views": args.views, "cross_target": args.cross_target,
+               "teacher_dev_macro_f1": fold_scores, "ensemble_dev_macro_f1": macro_f1([it.label for it in dev_part], dev_logits),
+               "oof_train_macro_f1": macro_f1(gold, logits[:len(train_part)]),
+               "oof_gold_probability": float(np.mean(softmax(logits[:len(train_part)])[
+                   np.arange(len(gold)), [LABELS.index(g) for g in gold]])),
+               "seconds": round(time.time() - started)}
+    np.savez(out / "teacher_logits.npz", items_digest=ids_digest([*train_part, *transfer]),
+             logits=logits.astype(np.float32), dev_items_digest=ids_digest(dev_part), dev_logits=dev_logits)
+    write_json(out / "teachers.json", summary)
+    print(json.dumps(summary), flush=True)
+
+
+def ids_digest(items) -> str:
+    """What the teachers scored, in order: ids, text, actor and spans of every item."""
+    import hashlib
+
+    from classifier.models.distill import items_fingerprint
+
+    ids = hashlib.sha256("\n".join(it.id for it in items).encode()).hexdigest()[:16]
+    return f"{ids}-{items_fingerprint(items)}"
+
+
+def softmax(x):
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def run_students(args) -> None:
+    from classifier.models.soup import average_models
+    from classifier.models.train import evaluate_f1
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    train_part, dev_part, transfer = load_split(args)
+    saved = np.load(args.logits)
+    if str(saved["items_digest"]) != ids_digest([*train_part, *transfer]):
+        sys.exit(f"{args.logits}: teacher logits are for other items (different data, --views or --cross-target)")
+    logits = saved["logits"]
+    results, models = [], {}
+    for name in args.recipes:
+        overrides, distil, augment = RECIPES[name]
+        for seed in args.seeds:
+            config = TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device, seed=seed)
+            extra = transfer if augment else []
+            soft = np.concatenate([logits[:len(train_part)], logits[len(train_part):][:len(extra)]]) if distil else None
+            started = time.time()
+            result = train(train_part, dev_part, config, log=lambda s: print(f"[{name}/{seed}] {s}", flush=True),
+                           transfer_items=extra, soft_targets=soft)
+            dev = result.history[result.best_epoch - 1]
+            results.append({"recipe": name, "seed": seed, "best_epoch": result.best_epoch,
+                            "dev_macro_f1": dev["dev_macro_f1"], "dev_accuracy": dev["dev_accuracy"],
+                            "seconds": round(time.time() - started), "history": result.history})
+            models[(name, seed)] = result.model.to("cpu")
+            print(f"== {name} seed {seed}: dev macro-F1 {dev['dev_macro_f1']:.4f}", flush=True)
+            write_json(out / "students.json", {"results": results})
+    by_recipe = {}
+    for r in results:
+        by_recipe.setdefault(r["recipe"], []).append(r["dev_macro_f1"])
+    best = max(by_recipe, key=lambda name: np.mean(by_recipe[name]))
+    chosen = [models[(best, seed)] for seed in args.seeds]
+    model = average_models(chosen) if len(chosen) > 1 else chosen[0]
+    model.model.half().float()
+    soup = evaluate_f1(model, dev_part)
+    summary = {"results": results, "mean_by_recipe": {k: float(np.mean(v)) for k, v in by_recipe.items()},
+               "chosen": best, "soup_of_seeds": args.seeds, "soup_dev": soup}
+    write_json(out / "students.json", summary)
+    print(json.dumps({k: v for k, v in summary.items() if k != "results"}), flush=True)
+    card = {"name": "crossfit-distilled", "recipe": best, "config": {**STUDENT, **RECIPES[best][0]},
+            "seeds": args.seeds, "best_epoch": max(r["best_epoch"] for r in results if r["recipe"] == best), "dev": soup, "train": len(train_part), "dev_items": len(dev_part),
+            "transfer": len(transfer)}
+    target = out / "model"
+    model.save(target, card)
+    if args.split:
+        split_dir(target, out, args.split)
+
+
+def run_refit(args) -> None:
+    """The chosen recipe again on all of train: the dev items join with the teachers' mean logits
+    (no teacher saw them), the epochs and the temperature come from the students stage's model."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from train_default import base_description, calibrate_on_dev, file_sha256, test_figures
+
+    from classifier.models.stance_model import StanceModel
+
+    started = time.time()
+    train_part, dev_part, transfer = load_split(args)
+    saved = np.load(args.logits)
+    if str(saved["items_digest"]) != ids_digest([*train_part, *transfer]) or \
+            str(saved["dev_items_digest"]) != ids_digest(dev_part):
+        sys.exit(f"{args.logits}: teacher logits are for other items (different data, --views or --cross-target)")
+    stage = Path(args.calibrate_with)
+    stage_card = json.loads((stage / "model_card.json").read_text())
+    recipe = stage_card["recipe"]
+    overrides, distil, augment = RECIPES[recipe]
+    if len(stage_card["seeds"]) != 1 or not distil:
+        sys.exit(f"{stage}: refit takes one distilled seed; its card says {recipe} seeds {stage_card['seeds']}")
+    calibration = calibrate_on_dev(StanceModel.load(stage), dev_part)
+    everything = [*train_part, *dev_part]
+    extra = transfer if augment else []
+    logits = saved["logits"]
+    soft = np.concatenate([logits[:len(train_part)], saved["dev_logits"], logits[len(train_part):][:len(extra)]])
+    epochs = int(stage_card["best_epoch"])
+    config = TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device,
+                         seed=stage_card["seeds"][0], stop_after=epochs)
+    result = train(everything, None, config, log=lambda s: print(f"[refit] {s}", flush=True),
+                   transfer_items=extra, soft_targets=soft)
+    model = result.model.to("cpu")
+    model.model.half().float()
+    model.temperature = calibration["temperature"]
+    evaluation = {} if args.no_test else test_figures(model, Path(args.data))
+    teachers = json.loads((Path(args.logits).parent / "teachers.json").read_text())
+    card = {
+        "name": Path(args.out).name,
+        "summary": "Target-aware stance toward an actor (favor / against / neutral) in a news sentence.",
+        "base": base_description(args.student_base),
+        "labels": list(LABELS),
+        "input_format": "pair",
+        "input_description": (
+            "Sentence pair: the actor's name, then the sentence with every mention wrapped in the special "
+            "tokens <t> ... </t>. No mention (spans = []): the actor's name beside the unmarked sentence. "
+            f"At most {STUDENT['max_length']} tokens; a longer sentence keeps a window centred on the first "
+            "mention. Head: the standard [CLS] sequence-classification head."),
+        "data": {"file": "newsmtsc/train.jsonl (NewsMTSC, Hamborg and Donnay, EACL 2021; MIT)",
+                 "sha256": file_sha256(Path(args.data) / "train.jsonl"), "items": len(everything),
+                 "dev_split": (f"{args.dev_fraction:.0%} of documents (POLUSA items regrouped by the document id "
+                               "in their item id) by sha256(seed 0 + document): it chose the recipe and epochs, "
+                               "fitted the temperature, then joined the refit; never the test files"),
+                 "unlabelled_variants": len(extra),
+                 "label_mapping": "positive -> favor, negative -> against, neutral -> neutral"},
+        "hyperparameters": {
+            "recipe": (f"{recipe}: knowledge distillation from {teachers['folds']} cross-fitted "
+                       f"{Path(teachers['teacher']['base']).name} teachers (each trained on the other folds' "
+                       "documents, so none scored an item it learned), on the labelled items and "
+                       f"{len(extra)} unlabelled variants of them (classifier/models/augment.py), "
+                       "then refit on all of train"),
+            **{k: v for k, v in config.as_dict().items() if k not in ("base", "trust_remote_code", "teacher")},
+            "dev macro-F1 of the recipe (students stage, trained without the dev split)": stage_card["dev"]["macro_f1"],
+        },
+        "teachers": teachers,
+        "training": {"seconds": round(time.time() - started), "device": args.device,
+                     "command": "make default-model (scripts/crossfit_distill.py teachers, "
+                                "students, refit)"},
+        "evaluation": evaluation,
+        "calibration": {**calibration, "fitted_on": f"{stage.name} (same recipe without the dev split): "
+                                                      f"{calibration['fitted_on']}"},
+        "limitations": ("Trained on US political news about people and organisations (NewsMTSC). Stance toward "
+                        "countries and blocs in international news is out of domain: check it on your own "
+                        "labelled sentences (stance evaluate) before publishing shares."),
+        "created": time.strftime("%Y-%m-%d"),
+    }
+    model.save(args.out, card)
+    print(f"saved {args.out}: {json.dumps(evaluation)}", flush=True)
+
+
+def split_dir(directory: Path, out: Path, megabytes: int) -> None:
+    """Tar ``directory`` and cut it into parts of ``megabytes`` (a GPU machine returns files of at most 16 MB)."""
+    import shutil
+    import tarfile
+
+    archive = out / "model.tar"
+    with tarfile.open(archive, "w") as tar:
+        tar.add(directory, arcname=directory.name)
+    shutil.rmtree(directory)
+    size = megabytes << 20
+    with open(archive, "rb") as fh:
+        for n, block in enumerate(iter(lambda: fh.read(size), b"")):
+            (out / f"model.tar.{n}").write_bytes(block)
+    archive.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stage", choices=("teachers", "students", "refit"))
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--dev-fraction", type=float, default=0.2)
+    parser.add_argument("--views", type=int, default=4, help="edited variants per training item")
+    parser.add_argument("--cross-target", type=int, default=100000, help="at most this many cross-target pairs")
+    parser.add_argument("--limit", type=int, default=0, help="first N items only (smoke runs)")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--teacher-base", default=None)
+    parser.add_argument("--teacher-lr", type=float, default=3e-5)
+    parser.add_argument("--teacher-epochs", type=int, default=3)
+    parser.add_argument("--logits", default=None, help="students: the teachers stage's teacher_logits.npz")
+    parser.add_argument("--student-base", default=None, help="default: the bundled all-MiniLM-L6-v2")
+    parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[13])
+    parser.add_argument("--epochs", type=int, default=0, help="override every recipe's epochs (smoke runs)")
+    parser.add_argument("--calibrate-with", default=None, metavar="DIR",
+                        help="refit: the students stage's model (recipe, epochs; its temperature is fitted on dev)")
+    parser.add_argument("--no-test", action="store_true", help="refit: skip the test figures")
+    parser.add_argument("--split", type=int, default=0, metavar="MB", help="tar the model and cut it into MB parts")
+    args = parser.parse_args()
+    if args.epochs:
+        STUDENT["epochs"] = args.epochs
+        for overrides, _, _ in RECIPES.values():
+            overrides.pop("epochs", None)
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    from classifier.cli.app import quiet_libraries
+
+    quiet_libraries()
+    {"teachers": run_teachers, "students": run_students, "refit": run_refit}[args.stage](args)
+
+
+if __name__ == "__main__":
+    main()

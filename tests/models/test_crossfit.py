@@ -1,0 +1,103 @@
+"""Cross-fitted distillation: unlabelled variants, precomputed teacher logits, fold-wise teachers, devices."""
+
+import numpy as np
+import pytest
+
+from classifier.items import LABELS, Item
+from classifier.models import distill
+from classifier.models.augment import EDITS, augmented_views, cross_target_items, edited
+from classifier.models.train import TrainConfig, resolve_device, train
+
+
+def news_items():
+    texts = [
+        ("Senator Warren praised the plan, and Governor Cuomo stayed silent on it for days.", "Elizabeth Warren", "Warren", "favor"),
+        ("Critics said Cuomo mishandled the crisis while Warren called for an inquiry into it.", "Andrew Cuomo", "Cuomo", "against"),
+        ("Warren visited Boston on Monday to meet local business owners and voters.", "Elizabeth Warren", "Warren", "neutral"),
+        ("She said Cuomo had failed the state, and her aides repeated the charge.", "Andrew Cuomo", "Cuomo", "against"),
+    ]
+    items = []
+    for n, (text, actor, mention, label) in enumerate(texts):
+        start = text.index(mention)
+        items.append(Item(id=f"i{n}", text=text, actor=actor, spans=[(start, start + len(mention))], label=label,
+                          article=f"doc{n}"))
+    return items
+
+
+def test_views_keep_the_mention_and_the_source_article_and_drop_the_label():
+    items = news_items()
+    views = augmented_views(items, per_item=6, seed=0)
+    assert views and views == augmented_views(items, per_item=6, seed=0)  # fixed seed: same variants
+    sources = {item.id: item for item in items}
+    for view in views:
+        source = sources[view.id.split("~")[0]]
+        assert view.label is None and view.article == source.article
+        assert view.spans and all(view.text[s:e] in {"Warren", "Cuomo"} for s, e in view.spans)
+        assert view.text != source.text
+
+
+def test_substitution_swaps_the_named_mention_for_another_actor_and_keeps_pronouns():
+    import random
+
+    item = news_items()[3]  # "She said Cuomo had failed the state, and her aides ..."
+    her = item.text.index(" her ") + 1
+    item = item.model_copy(update={"spans": [(9, 14), (her, her + 3)]})
+    view = edited(item, "substitute", random.Random(0), ["Warren", "Cuomo"], ["word"])
+    assert view.actor == "Warren" and [view.text[s:e] for s, e in view.spans] == ["Warren", "her"]
+    with pytest.raises(ValueError, match="unknown edit"):
+        edited(item, "shuffle", random.Random(0), [], [])
+    assert set(EDITS) == {"substitute", "drop", "crop", "replace"}
+
+
+def test_cross_target_pairs_carry_their_sentence_article():
+    pairs = cross_target_items(news_items(), limit=10)
+    assert pairs and all(p.label is None for p in pairs)
+    by_text = {item.text: item.article for item in news_items()}
+    assert all(p.article == by_text[p.text] for p in pairs)
+    assert {(p.text[p.spans[0][0]:p.spans[0][1]], p.actor) for p in pairs} <= {("Cuomo", "Andrew Cuomo"),
+                                                                               ("Warren", "Elizabeth Warren")}
+
+
+def test_soft_targets_train_the_student_and_must_match_the_items(tiny_model_dir):
+    gold = [item.model_copy(update={"label": "neutral"}) for item in news_items()]
+    unlabelled = augmented_views(news_items(), per_item=4, seed=1)
+    favor = np.tile([6.0, -3.0, -3.0], (len(gold) + len(unlabelled), 1))  # a teacher sure of favor everywhere
+    config = TrainConfig(base=str(tiny_model_dir), epochs=4, batch_size=8, learning_rate=3e-3, seed=2,
+                         distill_weight=1.0)
+    model = train(gold, None, config, log=lambda s: None, transfer_items=unlabelled, soft_targets=favor).model
+    assert {model.labels[i] for i in model.predict_proba(gold).argmax(axis=1)} == {"favor"}
+    with pytest.raises(ValueError, match="rows of soft targets"):
+        train(gold, None, config, transfer_items=unlabelled, soft_targets=favor[:3])
+
+
+def test_crossfit_teachers_never_score_an_article_they_learned(tiny_model_dir, monkeypatch):
+    items = news_items()
+    views = augmented_views(items, per_item=2, seed=0)
+    seen = []
+    real_train = train
+
+    def recording_train(train_items, dev_items, config, **kwargs):
+        seen.append({item.article for item in train_items})
+        return real_train(train_items, dev_items, config, **kwargs)
+
+    monkeypatch.setattr("classifier.models.train.train", recording_train)
+    config = TrainConfig(base=str(tiny_model_dir), epochs=1, batch_size=4, learning_rate=1e-3)
+    logits, dev = distill.crossfit_logits(items, views, config, folds=2, eval_items=items[:1], log=lambda s: None)
+    assert logits.shape == (len(items) + len(views), len(LABELS)) and dev.shape == (1, len(LABELS))
+    assert not np.any(np.all(logits == 0, axis=1))  # every row scored by some teacher
+    folds = {item.article: distill.article_fold(item, 2) for item in items}
+    assert len(seen) == 2
+    for k, learned in enumerate(seen):
+        assert all(folds[article] != k for article in learned)
+
+
+def test_devices_are_checked_before_training():
+    assert resolve_device("cpu").type == "cpu"
+    with pytest.raises(ValueError, match="unknown device"):
+        resolve_device("tpu")
+    import torch
+
+    if not torch.cuda.is_available():
+        assert resolve_device("auto").type == "cpu"
+        with pytest.raises(ValueError, match="no CUDA device"):
+            resolve_device("cuda")
