@@ -1,13 +1,16 @@
 """Cross-fitted distillation: base-size teachers that never saw the items they label teach MiniLM.
 
-Two stages, so that each fits one call of a GPU machine (and its upload limit):
+Three stages (``make default-model`` runs them); the first two each fit one call of a GPU machine:
 
   teachers  K teachers (default all-mpnet-base-v2) each trained on K-1 folds of the training part's
             documents score their own fold's items and the unlabelled variants made from them
             (classifier/models/augment.py); writes OUT/teacher_logits.npz and teachers.json.
   students  MiniLM students trained on the training part with those logits, each recipe scored on
             the dev part; the best recipe's seeds are souped; writes students.json and the chosen
-            model (OUT/model/, or a tar split into 15 MB parts with --split).
+            model (OUT/model/, or a tar split into 15 MB parts with --split). Seeds average
+            badly (their heads start apart): the shipped recipe uses one seed.
+  refit     the students stage's recipe (one seed) again on all of train: the dev items join with
+            the teachers' mean logits; epochs and temperature come from the students stage's model.
 
 The dev part is ``--dev-fraction`` of NewsMTSC train's documents, never the test files. NewsMTSC
 gives every POLUSA item the one article id ``polusa_v1`` (53% of train); its document id is in
@@ -15,6 +18,8 @@ the item id, so ``documents()`` regroups those items by document before any spli
 
     python scripts/crossfit_distill.py teachers --teacher-base runs/bases/all-mpnet-base-v2 --out runs/xfit
     python scripts/crossfit_distill.py students --logits runs/xfit/teacher_logits.npz --out runs/xfit
+    python scripts/crossfit_distill.py refit --logits runs/xfit/teacher_logits.npz --calibrate-with runs/xfit/model \
+        --out models/default
 """
 
 from __future__ import annotations
