@@ -45,13 +45,21 @@ def load_input_items(input_path: Path, actors: Optional[Path], manifest: Optiona
 ENGINES = ("torch", "onnx", "onnx-int8")
 
 
-def load_engine(model_dir: Optional[Path], engine: str, trust_remote_code: bool, threads: Optional[int]):
+def load_engine(model_dir: Optional[Path], engine: str, trust_remote_code: bool, threads: Optional[int],
+                device: str = "cpu"):
     from classifier.models.stance_model import StanceModel
+    from classifier.models.train import resolve_device
 
     if engine not in ENGINES:
         fail(f"--engine {engine}: expected one of {', '.join(ENGINES)}")
+    if device != "cpu" and engine != "torch":
+        fail(f"--device {device}: only the torch engine runs on a GPU; use --engine torch")
+    try:
+        torch_device = resolve_device(device)
+    except ValueError as error:
+        fail(f"--device: {error}")
     if engine == "torch":
-        return StanceModel.load(model_dir, trust_remote_code=trust_remote_code)
+        return StanceModel.load(model_dir, trust_remote_code=trust_remote_code).to(torch_device)
     from classifier.predict.onnx import OnnxStanceModel
 
     return OnnxStanceModel.load(model_dir, trust_remote_code=trust_remote_code, engine=engine, threads=threads)
@@ -85,6 +93,7 @@ def classify_command(
     engine: str = typer.Option("torch", "--engine", help="torch, onnx (ONNX Runtime fp32) or onnx-int8 (dynamic int8 quantisation; fastest, slightly different scores)."),
     workers: int = typer.Option(0, "--workers", min=0, help="Scale out with Ray: this many model workers (0: run in this process)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to use with --workers ('auto' or ray://host:10001; default: start Ray locally)."),
+    device: str = typer.Option("cpu", "--device", help="torch engine: cpu, cuda or auto (cuda when torch sees one)."),
     trust_remote_code: bool = typer.Option(False, "--trust-remote-code", help="Allow a model's own Python code to run (only for models you trust)."),
     summary: bool = typer.Option(True, "--summary/--no-summary", help="Print counts per outlet and actor."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -101,7 +110,9 @@ def classify_command(
     items = load_input_items(input_path, actors, manifest, quiet)
     if workers and trust_remote_code:
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")
-    model = load_engine(model_dir, engine, trust_remote_code, threads)
+    if workers and device != "cpu":
+        fail(f"--device {device} is not passed to Ray workers; run without --workers")
+    model = load_engine(model_dir, engine, trust_remote_code, threads, device)
     with progress_bar(show_progress(quiet), with_rate=True) as progress:
         task = progress.add_task("classifying", total=len(items), rate="") if progress else None
 

@@ -211,3 +211,20 @@ def test_onnx_carries_the_mention_head_and_follows_new_weights(tmp_path, tiny_mo
         stance.model.mention_head.weight.normal_(0, 2.0)
     stance.save(model, half=False)
     assert same(scores("torch"), scores("onnx")) and not same(first, scores("onnx"))
+
+
+def test_device_is_checked_and_cpu_matches_the_default(tmp_path, tiny_model_dir):
+    import torch
+
+    items = write_items(tmp_path / "items.jsonl", 4)
+    run("classify", items, "--out", tmp_path / "a.jsonl", "--model", tiny_model_dir, "-q")
+    result = run("classify", items, "--out", tmp_path / "b.jsonl", "--model", tiny_model_dir, "-q", "--device", "auto")
+    assert result.exit_code == 0, result.output
+    if not torch.cuda.is_available():
+        assert [r["stance_scores"] for r in read_jsonl(tmp_path / "a.jsonl")] == \
+            [r["stance_scores"] for r in read_jsonl(tmp_path / "b.jsonl")]
+    for args, message in ((["--device", "tpu"], "unknown device 'tpu'"),
+                          (["--device", "cuda", "--engine", "onnx"], "only the torch engine runs on a GPU")):
+        out = tmp_path / "c.jsonl"
+        result = run("classify", items, "--out", out, "--model", tiny_model_dir, *args)
+        assert result.exit_code == 1 and message in result.output and not out.exists(), result.output
