@@ -28,7 +28,7 @@ bench:
 
 # Rebuild models/default from ../shared/data/newsmtsc: 8 cross-fitted all-mpnet-base-v2 teachers,
 # a MiniLM student distilled from them on the dev split, then refit on all of train (README, "The
-# default model"). Measured: teachers 276 s and students 85 s on one H100, refit 37 minutes on 2 cores;
+# default model"). Measured: teachers 276 s and students 85 s on one H100, refit 33 minutes on 2 cores;
 # the teachers take about 5 hours on 2 cores (estimated from 15 minutes an mpnet epoch). DEVICE=cuda.
 DEVICE ?= auto
 XFIT := runs/xfit

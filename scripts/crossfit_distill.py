@@ -32,10 +32,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy.special import softmax
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from classifier.io.files import write_json_atomic  # noqa: E402
 from classifier.items import LABELS, read_items  # noqa: E402
 from classifier.models.augment import augmented_views, cross_target_items  # noqa: E402
 from classifier.models.distill import crossfit_logits  # noqa: E402
@@ -80,12 +82,6 @@ def macro_f1(gold, logits) -> float:
                           average="macro", zero_division=0))
 
 
-def write_json(path: Path, data) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    tmp.replace(path)
-
-
 def run_teachers(args) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -97,10 +93,8 @@ def run_teachers(args) -> None:
                          batch_size=32, device=args.device, seed=13)
     fold_scores = []
 
-    def on_teacher(k, model):
-        from classifier.models.calibrate import model_logits
-
-        fold_scores.append(macro_f1([it.label for it in dev_part], model_logits(model, dev_part, batch_size=256)))
+    def on_teacher(k, dev_logits):
+        fold_scores.append(macro_f1([it.label for it in dev_part], dev_logits))
         print(f"teacher {k + 1}: dev macro-F1 {fold_scores[-1]:.4f} ({time.time() - started:.0f} s)", flush=True)
 
     logits, dev_logits = crossfit_logits(train_part, transfer, config, folds=args.folds, eval_items=dev_part,
@@ -108,14 +102,15 @@ def run_teachers(args) -> None:
     gold = [it.label for it in train_part]
     summary = {"teacher": config.as_dict(), "folds": args.folds, "train": len(train_part), "dev": len(dev_part),
                "transfer": len(transfer), "views": args.views, "cross_target": args.cross_target,
-               "teacher_dev_macro_f1": fold_scores, "ensemble_dev_macro_f1": macro_f1([it.label for it in dev_part], dev_logits),
+               "teacher_dev_macro_f1": fold_scores,
+               "ensemble_dev_macro_f1": macro_f1([it.label for it in dev_part], dev_logits),
                "oof_train_macro_f1": macro_f1(gold, logits[:len(train_part)]),
-               "oof_gold_probability": float(np.mean(softmax(logits[:len(train_part)])[
+               "oof_gold_probability": float(np.mean(softmax(logits[:len(train_part)], axis=1)[
                    np.arange(len(gold)), [LABELS.index(g) for g in gold]])),
                "seconds": round(time.time() - started)}
     np.savez(out / "teacher_logits.npz", items_digest=ids_digest([*train_part, *transfer]),
              logits=logits.astype(np.float32), dev_items_digest=ids_digest(dev_part), dev_logits=dev_logits)
-    write_json(out / "teachers.json", summary)
+    write_json_atomic(out / "teachers.json", summary)
     print(json.dumps(summary), flush=True)
 
 
@@ -129,10 +124,13 @@ def ids_digest(items) -> str:
     return f"{ids}-{items_fingerprint(items)}"
 
 
-def softmax(x):
-    x = np.asarray(x, dtype=np.float64)
-    e = np.exp(x - x.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+def load_teacher_logits(path: str, train_part, transfer, dev_part):
+    """The teachers stage's logits, refused unless they were made for exactly these items."""
+    saved = np.load(path)
+    if str(saved["items_digest"]) != ids_digest([*train_part, *transfer]) or \
+            str(saved["dev_items_digest"]) != ids_digest(dev_part):
+        sys.exit(f"{path}: teacher logits are for other items (different data, --views or --cross-target)")
+    return saved["logits"], saved["dev_logits"]
 
 
 def run_students(args) -> None:
@@ -142,10 +140,7 @@ def run_students(args) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     train_part, dev_part, transfer = load_split(args)
-    saved = np.load(args.logits)
-    if str(saved["items_digest"]) != ids_digest([*train_part, *transfer]):
-        sys.exit(f"{args.logits}: teacher logits are for other items (different data, --views or --cross-target)")
-    logits = saved["logits"]
+    logits, _ = load_teacher_logits(args.logits, train_part, transfer, dev_part)
     results, models = [], {}
     for name in args.recipes:
         overrides, distil, augment = RECIPES[name]
@@ -162,7 +157,7 @@ def run_students(args) -> None:
                             "seconds": round(time.time() - started), "history": result.history})
             models[(name, seed)] = result.model.to("cpu")
             print(f"== {name} seed {seed}: dev macro-F1 {dev['dev_macro_f1']:.4f}", flush=True)
-            write_json(out / "students.json", {"results": results})
+            write_json_atomic(out / "students.json", {"results": results})
     by_recipe = {}
     for r in results:
         by_recipe.setdefault(r["recipe"], []).append(r["dev_macro_f1"])
@@ -173,11 +168,11 @@ def run_students(args) -> None:
     soup = evaluate_f1(model, dev_part)
     summary = {"results": results, "mean_by_recipe": {k: float(np.mean(v)) for k, v in by_recipe.items()},
                "chosen": best, "soup_of_seeds": args.seeds, "soup_dev": soup}
-    write_json(out / "students.json", summary)
+    write_json_atomic(out / "students.json", summary)
     print(json.dumps({k: v for k, v in summary.items() if k != "results"}), flush=True)
     card = {"name": "crossfit-distilled", "recipe": best, "config": {**STUDENT, **RECIPES[best][0]},
-            "seeds": args.seeds, "best_epoch": max(r["best_epoch"] for r in results if r["recipe"] == best), "dev": soup, "train": len(train_part), "dev_items": len(dev_part),
-            "transfer": len(transfer)}
+            "seeds": args.seeds, "best_epoch": max(r["best_epoch"] for r in results if r["recipe"] == best),
+            "dev": soup, "train": len(train_part), "dev_items": len(dev_part), "transfer": len(transfer)}
     target = out / "model"
     model.save(target, card)
     if args.split:
@@ -188,16 +183,14 @@ def run_refit(args) -> None:
     """The chosen recipe again on all of train: the dev items join with the teachers' mean logits
     (no teacher saw them), the epochs and the temperature come from the students stage's model."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from train_default import base_description, calibrate_on_dev, file_sha256, test_figures
+    from train_default import (LIMITATIONS, SUMMARY, base_description, calibrate_on_dev, file_sha256,
+                               input_description, test_figures)
 
     from classifier.models.stance_model import StanceModel
 
     started = time.time()
     train_part, dev_part, transfer = load_split(args)
-    saved = np.load(args.logits)
-    if str(saved["items_digest"]) != ids_digest([*train_part, *transfer]) or \
-            str(saved["dev_items_digest"]) != ids_digest(dev_part):
-        sys.exit(f"{args.logits}: teacher logits are for other items (different data, --views or --cross-target)")
+    logits, dev_logits = load_teacher_logits(args.logits, train_part, transfer, dev_part)
     stage = Path(args.calibrate_with)
     stage_card = json.loads((stage / "model_card.json").read_text())
     recipe = stage_card["recipe"]
@@ -207,8 +200,7 @@ def run_refit(args) -> None:
     calibration = calibrate_on_dev(StanceModel.load(stage), dev_part)
     everything = [*train_part, *dev_part]
     extra = transfer if augment else []
-    logits = saved["logits"]
-    soft = np.concatenate([logits[:len(train_part)], saved["dev_logits"], logits[len(train_part):][:len(extra)]])
+    soft = np.concatenate([logits[:len(train_part)], dev_logits, logits[len(train_part):][:len(extra)]])
     epochs = int(stage_card["best_epoch"])
     config = TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device,
                          seed=stage_card["seeds"][0], stop_after=epochs)
@@ -221,15 +213,11 @@ def run_refit(args) -> None:
     teachers = json.loads((Path(args.logits).parent / "teachers.json").read_text())
     card = {
         "name": Path(args.out).name,
-        "summary": "Target-aware stance toward an actor (favor / against / neutral) in a news sentence.",
+        "summary": SUMMARY,
         "base": base_description(args.student_base),
         "labels": list(LABELS),
         "input_format": "pair",
-        "input_description": (
-            "Sentence pair: the actor's name, then the sentence with every mention wrapped in the special "
-            "tokens <t> ... </t>. No mention (spans = []): the actor's name beside the unmarked sentence. "
-            f"At most {STUDENT['max_length']} tokens; a longer sentence keeps a window centred on the first "
-            "mention. Head: the standard [CLS] sequence-classification head."),
+        "input_description": input_description(STUDENT["max_length"], "cls"),
         "data": {"file": "newsmtsc/train.jsonl (NewsMTSC, Hamborg and Donnay, EACL 2021; MIT)",
                  "sha256": file_sha256(Path(args.data) / "train.jsonl"), "items": len(everything),
                  "dev_split": (f"{args.dev_fraction:.0%} of documents (POLUSA items regrouped by the document id "
@@ -239,7 +227,7 @@ def run_refit(args) -> None:
                  "label_mapping": "positive -> favor, negative -> against, neutral -> neutral"},
         "hyperparameters": {
             "recipe": (f"{recipe}: knowledge distillation from {teachers['folds']} cross-fitted "
-                       f"{Path(teachers['teacher']['base']).name} teachers (each trained on the other folds' "
+                       f"{base_description(teachers['teacher']['base'])} teachers (each trained on the other folds' "
                        "documents, so none scored an item it learned), on the labelled items and "
                        f"{len(extra)} unlabelled variants of them (classifier/models/augment.py), "
                        "then refit on all of train"),
@@ -253,9 +241,7 @@ def run_refit(args) -> None:
         "evaluation": evaluation,
         "calibration": {**calibration, "fitted_on": f"{stage.name} (same recipe without the dev split): "
                                                       f"{calibration['fitted_on']}"},
-        "limitations": ("Trained on US political news about people and organisations (NewsMTSC). Stance toward "
-                        "countries and blocs in international news is out of domain: check it on your own "
-                        "labelled sentences (stance evaluate) before publishing shares."),
+        "limitations": LIMITATIONS,
         "created": time.strftime("%Y-%m-%d"),
     }
     model.save(args.out, card)

@@ -55,6 +55,19 @@ POOLING_DESCRIPTION = {
 }
 
 
+SUMMARY = "Target-aware stance toward an actor (favor / against / neutral) in a news sentence."
+LIMITATIONS = ("Trained on US political news about people and organisations (NewsMTSC). Stance toward countries "
+               "and blocs in international news is out of domain: check it on your own labelled sentences "
+               "(stance evaluate) before publishing shares.")
+
+
+def input_description(max_length: int, pooling: str) -> str:
+    return ("Sentence pair: the actor's name, then the sentence with every mention wrapped in the special "
+            "tokens <t> ... </t>. No mention (spans = []): the actor's name beside the unmarked sentence. "
+            f"At most {max_length} tokens; a longer sentence keeps a window centred on the first mention. "
+            + POOLING_DESCRIPTION[pooling])
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -155,16 +168,13 @@ def model_card(args, train_file: Path, n_items: int, n_train: int, n_dev: int, i
 
     return {
         "name": Path(args.out).name,
-        "summary": "Target-aware stance toward an actor (favor / against / neutral) in a news sentence.",
+        "summary": SUMMARY,
         "base": base_description(ingredients[0]["config"].get("base")),
         **teacher_description(ingredients[0]["config"].get("teacher")),
         "labels": ["favor", "against", "neutral"],
         "input_format": ingredients[0]["config"]["input_format"],
-        "input_description": (
-            "Sentence pair: the actor's name, then the sentence with every mention wrapped in the special "
-            "tokens <t> ... </t>. No mention (spans = []): the actor's name beside the unmarked sentence. "
-            f"At most {ingredients[0]['config']['max_length']} tokens; a longer sentence keeps a window "
-            "centred on the first mention. " + POOLING_DESCRIPTION[ingredients[0]["config"].get("pooling", "cls")]),
+        "input_description": input_description(ingredients[0]["config"]["max_length"],
+                                               ingredients[0]["config"].get("pooling", "cls")),
         "data": {"file": "newsmtsc/train.jsonl (NewsMTSC, Hamborg and Donnay, EACL 2021; MIT)",
                  "sha256": file_sha256(train_file), "items": n_items, "train_items": n_train, "dev_items": n_dev,
                  "dev_split": f"{args.dev_fraction:.0%} of articles by sha256(seed 0 + article id); never the test files",
@@ -183,9 +193,7 @@ def model_card(args, train_file: Path, n_items: int, n_train: int, n_dev: int, i
                      "torch": torch.__version__, "command": "python scripts/train_default.py"},
         "ingredients": ingredients,
         "evaluation": evaluation,
-        "limitations": ("Trained on US political news about people and organisations (NewsMTSC). Stance toward "
-                        "countries and blocs in international news is out of domain: check it on your own "
-                        "labelled sentences (stance evaluate) before publishing shares."),
+        "limitations": LIMITATIONS,
         "created": time.strftime("%Y-%m-%d"),
     }
 

@@ -31,6 +31,16 @@ def warn(message: str) -> None:
     console.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
 
 
+def check_device(device: str):
+    """The torch device for a ``--device`` option, or a one-line InputError."""
+    from classifier.models.train import resolve_device
+
+    try:
+        return resolve_device(device)
+    except ValueError as error:
+        raise InputError(f"--device: {error}") from None
+
+
 def handle_errors(fn: Callable) -> Callable:
     """Turn InputError (and a few OS errors) into one red line and exit 1; Ctrl-C into exit 130."""
 

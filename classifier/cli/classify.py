@@ -10,7 +10,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress
+from classifier.cli.app import (app, check_device, console, fail, handle_errors, out, progress_bar,
+                                 show_progress)
 from classifier.cli.prepare import prepare_corpus
 from classifier.io.files import TABLE_FORMATS, format_of, iter_table
 from classifier.items import LABELS, Item, parse_item, read_items
@@ -48,16 +49,12 @@ ENGINES = ("torch", "onnx", "onnx-int8")
 def load_engine(model_dir: Optional[Path], engine: str, trust_remote_code: bool, threads: Optional[int],
                 device: str = "cpu"):
     from classifier.models.stance_model import StanceModel
-    from classifier.models.train import resolve_device
 
     if engine not in ENGINES:
         fail(f"--engine {engine}: expected one of {', '.join(ENGINES)}")
-    if device != "cpu" and engine != "torch":
+    if device not in ("cpu", "auto") and engine != "torch":  # auto: ONNX Runtime runs on the CPU
         fail(f"--device {device}: only the torch engine runs on a GPU; use --engine torch")
-    try:
-        torch_device = resolve_device(device)
-    except ValueError as error:
-        fail(f"--device: {error}")
+    torch_device = check_device(device)
     if engine == "torch":
         return StanceModel.load(model_dir, trust_remote_code=trust_remote_code).to(torch_device)
     from classifier.predict.onnx import OnnxStanceModel

@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from classifier.cli.app import app, console, handle_errors, out, warn
+from classifier.cli.app import app, check_device, console, handle_errors, out, warn
 from classifier.errors import InputError
 from classifier.items import LABELS, Item
 from classifier.labels import read_records, resolve_labels
@@ -144,15 +144,6 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                         "intervals. Check per-outlet figures with 'stance evaluate' before publishing shares."),
         "created": time.strftime("%Y-%m-%d"),
     }
-
-
-def check_device(device: str) -> None:
-    from classifier.models.train import resolve_device
-
-    try:
-        resolve_device(device)
-    except ValueError as error:
-        raise InputError(f"--device: {error}") from None
 
 
 def make_config(base: str, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling=None,

@@ -96,7 +96,8 @@ def crossfit_logits(items: Sequence[Item], transfer_items: Sequence[Item], confi
 
     A teacher scoring its own training items mostly repeats the gold label (the mpnet teacher gave
     its gold label a mean probability of 0.89 there); cross-fitting keeps its uncertainty.
-    Returns (logits for ``[*items, *transfer_items]``, mean teacher logits on ``eval_items`` or None).
+    Returns (logits for ``[*items, *transfer_items]``, mean teacher logits on ``eval_items`` or None);
+    ``on_teacher(k, logits on eval_items)`` hears of each teacher as it finishes.
     Columns follow ``config``'s model labels (``classifier.items.LABELS`` for a fresh head).
     """
     from classifier.models.calibrate import model_logits
@@ -114,10 +115,10 @@ def crossfit_logits(items: Sequence[Item], transfer_items: Sequence[Item], confi
         model = result.model
         scored = np.flatnonzero(fold_of == k)
         logits[scored] = model_logits(model, [everything[i] for i in scored], batch_size=256)
-        if eval_items:
-            fold_eval = model_logits(model, eval_items, batch_size=256)
+        fold_eval = model_logits(model, eval_items, batch_size=256) if eval_items else None
+        if fold_eval is not None:
             eval_sum = fold_eval if eval_sum is None else eval_sum + fold_eval
         if on_teacher:
-            on_teacher(k, model)
+            on_teacher(k, fold_eval)
         del result, model
     return logits, (None if eval_sum is None else eval_sum / folds)
