@@ -1,7 +1,8 @@
 """Fine-tune a stance model: the project's one training loop (default model and retraining).
 
 Length-bucketed batches (little padding), AdamW with linear warm-up and decay, optional class
-weighting, the best epoch on the dev split kept. Deterministic for a given seed and thread count.
+weighting, an optional moving average of the weights, the best epoch on the dev split kept.
+Deterministic for a given seed and thread count.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class TrainConfig:
     distill_weight: float = 0.5        # share of the distillation loss beside the gold-label loss
     distill_temperature: float = 2.0   # softening of both distributions in the distillation loss
     device: str = "cpu"                # cpu | cuda | auto (cuda when there is one); cuda trains in bf16 autocast
+    ema_decay: float = 0.0             # keep an exponential moving average of the weights (e.g. 0.999; 0: off)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -203,6 +205,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     steps_per_epoch = -(-len(ids) // config.batch_size)
     total = steps_per_epoch * config.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total), total)
+    ema = weight_average(model, config.ema_decay)
     rng = random.Random(config.seed)
     lengths = [len(x.input_ids) for x in ids]
     result = TrainResult(model=stance)
@@ -228,16 +231,23 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
+            if ema is not None:
+                ema.update_parameters(model)
             running += float(loss.detach())
             step += 1
             if on_step:
                 on_step(step, total)
         record = {"epoch": epoch, "train_loss": running / len(batches), "seconds": round(time.time() - started, 1)}
+        kept = model if ema is None else ema.module  # the weights this epoch would hand back
         if dev_items:
+            if ema is not None:  # the raw weights' figure too, to see what the average bought
+                record["dev_macro_f1_raw_weights"] = evaluate_f1(stance, dev_items)["macro_f1"]
+            stance.model = kept
             record.update({f"dev_{k}": v for k, v in evaluate_f1(stance, dev_items).items()})
+            stance.model = model
             if record["dev_macro_f1"] > best_score:
                 best_score, result.best_epoch = record["dev_macro_f1"], epoch
-                best_state = copy.deepcopy(model.state_dict())
+                best_state = copy.deepcopy(kept.state_dict())
         result.history.append(record)
         log("  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
         if dev_items and config.patience and epoch - result.best_epoch >= config.patience:
@@ -249,9 +259,22 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         model.load_state_dict(best_state)
     else:
         result.best_epoch = len(result.history)
+        if ema is not None:
+            model.load_state_dict(ema.module.state_dict())
     model.eval()
     result.seconds = time.time() - started
     return result
+
+
+def weight_average(model, decay: float):
+    """An exponential moving average of ``model``'s weights (torch's AveragedModel), or None for decay 0."""
+    if not decay:
+        return None
+    if not 0.0 < decay < 1.0:
+        raise ValueError(f"ema_decay must be in (0, 1) or 0 for none; got {decay}")
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay))
 
 
 def split_by_article(items: Sequence[Item], dev_fraction: float, seed: int) -> tuple[list[Item], list[Item]]:

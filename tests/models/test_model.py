@@ -1,5 +1,6 @@
 import json
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -260,3 +261,28 @@ def test_unlabelled_transfer_items_train_on_the_teachers_labels(tiny_model, tiny
     assert {result.model.labels[i] for i in result.model.predict_proba(gold).argmax(axis=1)} == {"favor"}
     with pytest.raises(ValueError, match="need a teacher"):
         train(gold, None, TrainConfig(base=str(tiny_model_dir), epochs=1), transfer_items=unlabelled)
+
+
+def test_weight_average_is_kept_and_scored_beside_the_raw_weights(tmp_path):
+    import torch
+
+    base = tiny_encoder_base(tmp_path / "base")
+    items = toy_items(24)
+    plain = train(items, items[:9], TrainConfig(base=str(base), epochs=2, batch_size=8, learning_rate=3e-3, seed=1),
+                  log=lambda s: None)
+    config = TrainConfig(base=str(base), epochs=2, batch_size=8, learning_rate=3e-3, seed=1, ema_decay=0.5)
+    averaged = train(items, items[:9], config, log=lambda s: None)
+    assert all("dev_macro_f1_raw_weights" in h for h in averaged.history)
+    assert "dev_macro_f1_raw_weights" not in plain.history[0]
+    # same seed, same steps: the raw trajectories match, so the kept weights differ only by the average
+    assert averaged.history[0]["dev_macro_f1_raw_weights"] == plain.history[0]["dev_macro_f1"]
+    kept = dict(averaged.model.model.named_parameters())
+    assert any(not torch.allclose(p, kept[n]) for n, p in plain.model.model.named_parameters())
+    # no dev split: the last average is handed back, not the last raw weights
+    raw = dict(train(items, None, replace(config, ema_decay=0.0), log=lambda s: None).model.model.named_parameters())
+    no_dev = train(items, None, config, log=lambda s: None)
+    assert any(not torch.allclose(p, raw[n]) for n, p in no_dev.model.model.named_parameters())
+    if averaged.best_epoch == 2:  # the dev run kept its last average too: the same weights
+        assert all(torch.allclose(p, kept[n]) for n, p in no_dev.model.model.named_parameters())
+    with pytest.raises(ValueError, match="ema_decay"):
+        train(items, None, TrainConfig(base=str(base), epochs=1, ema_decay=1.5), log=lambda s: None)
