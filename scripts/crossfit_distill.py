@@ -5,7 +5,8 @@ Three stages (``make default-model`` runs them); the first two each fit one call
   teachers  K teachers (default all-mpnet-base-v2) each trained on K-1 folds of the training part's
             documents score their own fold's items and the unlabelled variants made from them
             (classifier/models/augment.py); writes OUT/teacher_logits.npz and teachers.json.
-  students  MiniLM students trained on the training part with those logits, each recipe scored on
+  students  MiniLM students trained on the training part with those logits (--logits; not needed
+            when every recipe asked for is undistilled: plain, plain-ema), each recipe scored on
             the dev part; the best recipe's seeds are souped; writes students.json and the chosen
             model (OUT/model/, or a tar split into 15 MB parts with --split). Seeds average
             badly (their heads start apart): the shipped recipe uses one seed.
@@ -46,8 +47,10 @@ from classifier.models.train import TrainConfig, split_by_article, train  # noqa
 STUDENT = dict(input_format="pair", max_length=160, batch_size=32, warmup_ratio=0.1, learning_rate=5e-5, epochs=3)
 RECIPES = {  # name -> (TrainConfig overrides, uses teacher logits, uses the unlabelled variants)
     "plain": (dict(), False, False),
+    "plain-ema": (dict(ema_decay=0.995), False, False),
     "kd": (dict(distill_weight=0.5, distill_temperature=2.0), True, False),
     "kd-aug": (dict(distill_weight=0.5, distill_temperature=2.0), True, True),
+    "kd-aug-ema": (dict(distill_weight=0.5, distill_temperature=2.0, ema_decay=0.999), True, True),
     "kd-aug-w09": (dict(distill_weight=0.9, distill_temperature=1.0), True, True),
     "kd-aug-1e4-e5": (dict(distill_weight=0.5, distill_temperature=2.0, learning_rate=1e-4, epochs=5), True, True),
     "kd-aug-w09-1e4-e5": (dict(distill_weight=0.9, distill_temperature=1.0, learning_rate=1e-4, epochs=5), True, True),
@@ -140,7 +143,10 @@ def run_students(args) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     train_part, dev_part, transfer = load_split(args)
-    logits, _ = load_teacher_logits(args.logits, train_part, transfer, dev_part)
+    if args.logits:
+        logits, _ = load_teacher_logits(args.logits, train_part, transfer, dev_part)
+    elif any(RECIPES[name][1] for name in args.recipes):
+        sys.exit("students: --logits (the teachers stage's teacher_logits.npz) is needed for a distilled recipe")
     results, models = [], {}
     for name in args.recipes:
         overrides, distil, augment = RECIPES[name]
