@@ -132,9 +132,13 @@ def edited(item: Item, edit: str, rng: random.Random, names: Sequence[str], voca
     return Item(id=f"{item.id}~{edit}", text=text, actor=actor, spans=spans, article=item.article)
 
 
-def augmented_views(items: Sequence[Item], per_item: int, seed: int = 0) -> list[Item]:
-    """Up to ``per_item`` edited variants of each labelled item (one or two edits each), drawn with a
-    fixed seed per item; ids are ``<source id>~<edits>~<n>``."""
+def augmented_views(items: Sequence[Item], per_item: int, seed: int = 0,
+                    edits: Sequence[str] = EDITS) -> list[Item]:
+    """Up to ``per_item`` edited variants of each item (one or two of ``edits`` each, one where only
+    one is given), drawn with a fixed seed per item; ids are ``<source id>~<edits>~<n>``."""
+    unknown = set(edits) - set(EDITS)
+    if not edits or unknown:
+        raise ValueError(f"unknown edits {sorted(unknown)}; expected some of {EDITS}")
     names = sorted(candidate_names(items))
     vocabulary = sorted({w for item in items for w, m in words_with_mentions(item) if not m and w.isalpha()})
     views = []
@@ -142,7 +146,7 @@ def augmented_views(items: Sequence[Item], per_item: int, seed: int = 0) -> list
         rng = random.Random(f"{seed}:{item.id}")
         for n in range(per_item):
             view: Item | None = item
-            chosen = rng.sample(EDITS, k=rng.choice((1, 2)))
+            chosen = rng.sample(list(edits), k=min(rng.choice((1, 2)), len(edits)))
             for edit in chosen:
                 view = edited(view, edit, rng, names, vocabulary) if view is not None else None
             if view is not None:

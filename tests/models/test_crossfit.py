@@ -36,6 +36,16 @@ def test_views_keep_the_mention_and_the_source_article_and_drop_the_label():
         assert view.text != source.text
 
 
+def test_views_can_be_limited_to_some_edits():
+    items = news_items()
+    cropped = augmented_views(items, per_item=3, seed=0, edits=("crop",))
+    assert cropped and {view.id.split("~")[1] for view in cropped} == {"crop"}
+    two = augmented_views(items, per_item=6, seed=0, edits=("drop", "replace"))
+    assert {view.id.split("~")[1] for view in two} <= {"drop", "replace", "drop+replace", "replace+drop"}
+    with pytest.raises(ValueError, match="unknown edits"):
+        augmented_views(items, per_item=1, edits=("shuffle",))
+
+
 def test_substitution_swaps_the_named_mention_for_another_actor_and_keeps_pronouns():
     import random
 
