@@ -28,16 +28,19 @@ bench:
 
 # Rebuild models/default from ../shared/data/newsmtsc: 8 cross-fitted all-mpnet-base-v2 teachers,
 # a MiniLM student distilled from them on the dev split, then refit on all of train (README, "The
-# default model"). Measured: teachers 276 s and students 85 s on one H100, refit 33 minutes on 2 cores;
-# the teachers take about 5 hours on 2 cores (estimated from 15 minutes an mpnet epoch). DEVICE=cuda.
+# default model"). Measured: teachers 276 s and students 85 s on one H100, refit 33 minutes on 2 cores.
+# On 2 CPU cores a teacher took 1,956 s with CPU_BF16=--cpu-bf16 (an epoch 545 s, 856 s in fp32): about
+# 4.5 hours for eight. Each finished teacher is kept in $(TEACHERS) and reused by a rerun. DEVICE=cuda.
 DEVICE ?= auto
+CPU_BF16 ?=
 XFIT := runs/xfit
+TEACHERS := data/teachers/newsmtsc-mpnet-8
 default-model: install
 	$(BIN)/python scripts/fetch_teacher_base.py
 	$(BIN)/python scripts/crossfit_distill.py teachers --teacher-base runs/bases/all-mpnet-base-v2 --folds 8 \
-		--device $(DEVICE) --out $(XFIT)
+		--fold-dir $(TEACHERS) --device $(DEVICE) $(CPU_BF16) --out $(XFIT)
 	$(BIN)/python scripts/crossfit_distill.py students --logits $(XFIT)/teacher_logits.npz --recipes kd-aug \
-		--device $(DEVICE) --out $(XFIT)
+		--device $(DEVICE) $(CPU_BF16) --out $(XFIT)
 	$(BIN)/python scripts/crossfit_distill.py refit --logits $(XFIT)/teacher_logits.npz --calibrate-with $(XFIT)/model \
 		--device $(DEVICE) --out models/default
 

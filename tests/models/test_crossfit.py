@@ -111,3 +111,27 @@ def test_devices_are_checked_before_training():
         assert resolve_device("auto").type == "cpu"
         with pytest.raises(ValueError, match="no CUDA device"):
             resolve_device("cuda")
+
+
+def test_crossfit_teachers_are_saved_per_fold_and_a_rerun_trains_only_the_missing_ones(tiny_model_dir, tmp_path,
+                                                                                       monkeypatch):
+    items = news_items()
+    views = augmented_views(items, per_item=2, seed=0)
+    trained = []
+    real_train = train
+
+    def recording_train(train_items, dev_items, config, **kwargs):
+        trained.append(len(train_items))
+        return real_train(train_items, dev_items, config, **kwargs)
+
+    monkeypatch.setattr("classifier.models.train.train", recording_train)
+    config = TrainConfig(base=str(tiny_model_dir), epochs=1, batch_size=4, learning_rate=1e-3)
+    run = dict(folds=2, eval_items=items[:1], log=lambda s: None, fold_dir=tmp_path / "teachers")
+    assert distill.crossfit_logits(items, views, config, only_folds=[0], **run) == (None, None)
+    assert [p.name for p in (tmp_path / "teachers").iterdir()] == ["fold-1-of-2.npz"] and len(trained) == 1
+    logits, dev = distill.crossfit_logits(items, views, config, only_folds=[1], **run)
+    assert len(trained) == 2 and not np.any(np.all(logits == 0, axis=1)) and dev.shape == (1, len(LABELS))
+    again, dev_again = distill.crossfit_logits(items, views, config, **run)  # everything saved: nothing trains
+    assert len(trained) == 2 and np.allclose(again, logits) and np.allclose(dev_again, dev)
+    with pytest.raises(ValueError, match="fold-1-of-2.npz: scores made for other items"):
+        distill.crossfit_logits(items[1:], views, config, **run)

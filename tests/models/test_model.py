@@ -287,3 +287,18 @@ def test_weight_average_is_kept_and_scored_beside_the_raw_weights(tmp_path):
     assert any(not torch.allclose(p, raw[n]) for n, p in no_dev)
     with pytest.raises(ValueError, match="ema_decay"):
         train(items, None, TrainConfig(base=str(base), epochs=1, ema_decay=1.5), log=lambda s: None)
+
+
+def test_cpu_bf16_trains_in_autocast_and_keeps_fp32_weights(tmp_path):
+    import torch
+
+    base = tiny_encoder_base(tmp_path / "base")
+    items = toy_items(24)
+    config = TrainConfig(base=str(base), epochs=3, batch_size=8, learning_rate=3e-3, seed=1)
+    fp32 = train(items, None, config, log=lambda s: None)
+    bf16 = train(items, None, replace(config, cpu_bf16=True), log=lambda s: None)
+    assert bf16.history[-1]["train_loss"] < bf16.history[0]["train_loss"]
+    assert all(p.dtype == torch.float32 for p in bf16.model.model.parameters())
+    # bf16 matmuls round differently: the same seed and steps end on other weights
+    assert bf16.history[0]["train_loss"] != fp32.history[0]["train_loss"]
+    assert bf16.model.predict_proba(items[:3]).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
