@@ -135,3 +135,14 @@ def test_crossfit_teachers_are_saved_per_fold_and_a_rerun_trains_only_the_missin
     assert len(trained) == 2 and np.allclose(again, logits) and np.allclose(dev_again, dev)
     with pytest.raises(ValueError, match="fold-1-of-2.npz: scores made for other items"):
         distill.crossfit_logits(items[1:], views, config, **run)
+
+
+def test_a_saved_fold_is_reused_across_devices_but_not_across_recipes():
+    from dataclasses import replace
+
+    items = news_items()
+    config = TrainConfig(base="minilm", epochs=1)
+    key = distill.crossfit_key(items, items[:1], config, 2, 0)
+    assert distill.crossfit_key(items, items[:1], replace(config, device="cuda", cpu_bf16=True), 2, 0) == key
+    assert distill.crossfit_key(items, items[:1], replace(config, learning_rate=1e-4), 2, 0) != key
+    assert distill.crossfit_key(items, items[:1], config, 3, 0) != key
