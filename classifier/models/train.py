@@ -211,6 +211,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     lengths = [len(x.input_ids) for x in ids]
     result = TrainResult(model=stance)
     best_state, best_score, step = None, -1.0, 0
+    bf16 = device.type == "cuda" or config.cpu_bf16
     for epoch in range(1, config.epochs + 1):
         model.train()
         running = 0.0
@@ -218,7 +219,6 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         for batch in batches:
             inputs = {k: v.to(device) for k, v in pad_batch([ids[i] for i in batch], stance.tokenizer.pad_token_id).items()}
             targets = torch.tensor([label_ids[i] for i in batch], dtype=torch.long, device=device)
-            bf16 = device.type == "cuda" or config.cpu_bf16
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16):
                 output = model(**inputs)
             logits = output.logits.float()
