@@ -107,8 +107,13 @@ def run_teachers(args) -> None:
         print(f"teacher {k + 1}: dev macro-F1 {fold_scores[-1]:.4f} ({time.time() - started:.0f} s)", flush=True)
 
     only = None if args.only_folds is None else [k - 1 for k in args.only_folds]
-    logits, dev_logits = crossfit_logits(train_part, transfer, config, folds=args.folds, eval_items=dev_part,
-                                         on_teacher=on_teacher, fold_dir=fold_dir, only_folds=only)
+    if only is not None and not all(0 <= k < args.folds for k in only):
+        sys.exit(f"teachers: --only-folds {args.only_folds}: folds are numbered 1 to {args.folds}")
+    try:
+        logits, dev_logits = crossfit_logits(train_part, transfer, config, folds=args.folds, eval_items=dev_part,
+                                             on_teacher=on_teacher, fold_dir=fold_dir, only_folds=only)
+    except ValueError as error:  # a saved fold made for other items or another recipe
+        sys.exit(f"teachers: {error}")
     if logits is None:
         print(f"saved in {fold_dir}; run again (other --only-folds) to train the rest", flush=True)
         return

@@ -106,9 +106,6 @@ def crossfit_logits(items: Sequence[Item], transfer_items: Sequence[Item], confi
     resumes and a slow machine can train a few teachers per sitting (``only_folds``: train only
     these, 0-based). While a fold has no scores the result is ``(None, None)``.
     """
-    from classifier.models.calibrate import model_logits
-    from classifier.models.train import train
-
     everything = [*items, *transfer_items]
     fold_of = np.array([article_fold(item, folds, seed) for item in everything])
     if len(set(fold_of[:len(items)])) < 2:
@@ -124,16 +121,12 @@ def crossfit_logits(items: Sequence[Item], transfer_items: Sequence[Item], confi
             missing.append(k)
             continue
         if saved is None:
-            own = np.flatnonzero(fold_of[:len(items)] != k)
-            result = train([items[i] for i in own], None, config,
-                           log=lambda s, k=k: log(f"teacher {k + 1}/{folds}: {s}"))
-            fold_logits = model_logits(result.model, [everything[i] for i in scored], batch_size=256)
-            fold_eval = model_logits(result.model, eval_items, batch_size=256) if eval_items else None
-            del result
+            own = [items[i] for i in np.flatnonzero(fold_of[:len(items)] != k)]
+            saved = fold_teacher_logits(own, [everything[i] for i in scored], eval_items, config,
+                                        log=lambda s, k=k: log(f"teacher {k + 1}/{folds}: {s}"))
             if path is not None:
-                save_fold(path, key, fold_logits, fold_eval)
-        else:
-            fold_logits, fold_eval = saved
+                save_fold(path, key, *saved)
+        fold_logits, fold_eval = saved
         logits[scored] = fold_logits
         if fold_eval is not None:
             eval_sum = fold_eval if eval_sum is None else eval_sum + fold_eval
@@ -143,6 +136,17 @@ def crossfit_logits(items: Sequence[Item], transfer_items: Sequence[Item], confi
         log(f"teachers {', '.join(str(k + 1) for k in missing)} of {folds} not trained yet")
         return None, None
     return logits, (None if eval_sum is None else eval_sum / folds)
+
+
+def fold_teacher_logits(train_items: Sequence[Item], scored_items: Sequence[Item], eval_items: Sequence[Item],
+                        config, log) -> tuple[np.ndarray, np.ndarray | None]:
+    """One cross-fitted teacher: trained on ``train_items``, its logits on the items it never saw."""
+    from classifier.models.calibrate import model_logits
+    from classifier.models.train import train
+
+    model = train(train_items, None, config, log=log).model
+    return (model_logits(model, scored_items, batch_size=256),
+            model_logits(model, eval_items, batch_size=256) if eval_items else None)
 
 
 def crossfit_key(everything: Sequence[Item], eval_items: Sequence[Item], config, folds: int, seed: int) -> str:
@@ -163,10 +167,10 @@ def load_fold(path: Path, key: str) -> tuple[np.ndarray, np.ndarray | None] | No
     """A saved teacher's (fold logits, eval logits), None when absent; refused when made for other inputs."""
     if not path.exists():
         return None
-    saved = np.load(path)
-    if str(saved["key"]) != key:
-        raise ValueError(f"{path}: scores made for other items, teacher recipe or folds; move it away to retrain")
-    return saved["logits"], (saved["eval_logits"] if saved["eval_logits"].size else None)
+    with np.load(path) as saved:
+        if str(saved["key"]) != key:
+            raise ValueError(f"{path}: scores made for other items, teacher recipe or folds; move it away to retrain")
+        return saved["logits"], (saved["eval_logits"] if saved["eval_logits"].size else None)
 
 
 def save_fold(path: Path, key: str, logits: np.ndarray, eval_logits: np.ndarray | None) -> None:
