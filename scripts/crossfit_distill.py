@@ -7,8 +7,8 @@ Three stages (``make default-model`` runs them); the first two each fit one call
             (classifier/models/augment.py); writes OUT/teacher_logits.npz and teachers.json.
             Each teacher's scores are kept in --fold-dir (default OUT/teachers/) as it finishes: a
             rerun resumes, and --only-folds trains a few per sitting on a slow machine. On 2 CPU
-            cores (AMD EPYC, AVX512-BF16) with --cpu-bf16 a teacher took 1,935 to 1,971 s (epochs of
-            541 to 567 s, against 856 s in fp32).
+            cores (AMD EPYC, AVX512-BF16) with --cpu-bf16 a teacher took 1,855 to 1,971 s (epochs of
+            518 to 576 s, against 856 s in fp32).
   students  MiniLM students trained on the training part with those logits (--logits; not needed
             when every recipe asked for is undistilled: plain, plain-ema), each recipe scored on
             the dev part; the best recipe's seeds are souped; writes students.json and the chosen
