@@ -30,8 +30,9 @@ bench:
 # a MiniLM student distilled from them on the dev split, then refit on all of train (README, "The
 # default model"). Measured: teachers 276 s and students 85 s on one H100, refit 33 minutes on 2 cores.
 # On 2 CPU cores a teacher took 1,855 to 1,971 s with CPU_BF16=--cpu-bf16 (epochs 518 to 576 s, 856 s in
-# fp32; 2,154 s beside a test run): 4.3 hours for eight. Each finished teacher is kept in $(TEACHERS) and reused by a rerun. The
-# refit stays fp32, as the shipped model's did. DEVICE=cuda.
+# fp32; 2,154 s beside a test run): 4.3 hours for eight; then the student 1,518 s and the refit 2,377 s.
+# Each finished teacher is kept in $(TEACHERS) and reused by a rerun. The refit stays fp32, as the
+# shipped model's did. DEVICE=cuda.
 DEVICE ?= auto
 CPU_BF16 ?=
 XFIT := runs/xfit
