@@ -59,6 +59,8 @@ RECIPES = {  # name -> (TrainConfig overrides, uses teacher logits, uses the unl
     "kd": (dict(distill_weight=0.5, distill_temperature=2.0), True, False),
     "kd-aug": (dict(distill_weight=0.5, distill_temperature=2.0), True, True),
     "kd-aug-ema": (dict(distill_weight=0.5, distill_temperature=2.0, ema_decay=0.999), True, True),
+    "kd-aug-llrd": (dict(distill_weight=0.5, distill_temperature=2.0, learning_rate=8e-5, layer_lr_decay=0.85),
+                    True, True),
     "kd-aug-w09": (dict(distill_weight=0.9, distill_temperature=1.0), True, True),
     "kd-aug-1e4-e5": (dict(distill_weight=0.5, distill_temperature=2.0, learning_rate=1e-4, epochs=5), True, True),
     "kd-aug-w09-1e4-e5": (dict(distill_weight=0.9, distill_temperature=1.0, learning_rate=1e-4, epochs=5), True, True),

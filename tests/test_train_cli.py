@@ -13,7 +13,8 @@ import classifier.cli.label  # noqa: F401  (registers 'stance label'; two comman
 import classifier.cli.train  # noqa: F401  (registers 'stance train')
 from classifier.cli.app import app
 from classifier.items import Item
-from classifier.models.train import TrainConfig, holdout_split, split_articles, split_by_article, train
+from classifier.models.train import (TrainConfig, holdout_split, parameter_groups, split_articles,
+                                     split_by_article, train)
 
 runner = CliRunner()
 TEMPLATES = {"favor": ["{a} praised the successful agreement.", "{a} won wide support for the peace plan."],
@@ -160,6 +161,28 @@ def test_early_stopping_stops_when_dev_does_not_improve(tiny_model_dir):
     result = train(items[:12], items[12:], config, log=lines.append)
     assert len(result.history) == 2 and result.best_epoch == 1
     assert any("early stop" in line for line in lines)
+
+
+def test_layer_lr_decay_scales_each_layer_and_keeps_the_head_at_full_rate(tiny_model):
+    model = tiny_model.model
+    n_layers = model.config.num_hidden_layers
+    rate_of = {}
+    for group in parameter_groups(model, TrainConfig(learning_rate=1e-4, layer_lr_decay=0.5)):
+        ids = {id(p) for p in group["params"]}
+        rate_of.update({name: group["lr"] for name, p in model.named_parameters() if id(p) in ids})
+    assert len(rate_of) == len(list(model.parameters()))
+    assert rate_of["classifier.weight"] == pytest.approx(1e-4)
+    top, bottom = f"encoder.layer.{n_layers - 1}.", "encoder.layer.0."
+
+    def rates(part):
+        return sorted({round(r / 1e-4, 6) for n, r in rate_of.items() if part in n})
+
+    assert rates(top) == [0.5] and rates(bottom) == [round(0.5 ** n_layers, 6)]
+    assert rates("embeddings") == [round(0.5 ** (n_layers + 1), 6)]
+    plain = parameter_groups(model, TrainConfig(learning_rate=1e-4))
+    assert sorted(g["weight_decay"] for g in plain) == [0.0, 0.01] and {g["lr"] for g in plain} == {1e-4}
+    with pytest.raises(ValueError, match="layer_lr_decay"):
+        parameter_groups(model, TrainConfig(layer_lr_decay=0.0))
 
 
 def test_seed_cv_script_runs_on_the_tiny_model(tmp_path, tiny_model_dir, capsys):

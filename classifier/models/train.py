@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Sequence
@@ -44,6 +45,7 @@ class TrainConfig:
     device: str = "cpu"                # cpu | cuda | auto (cuda when there is one); cuda trains in bf16 autocast
     ema_decay: float = 0.0             # keep an exponential moving average of the weights (e.g. 0.999; 0: off)
     cpu_bf16: bool = False             # cpu too trains in bf16 autocast (fast where the CPU has AVX512-BF16/AMX)
+    layer_lr_decay: float = 1.0        # layer-wise learning-rate decay: encoder layer i of L at lr*d**(L-i) (1: off)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -196,13 +198,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     model = stance.model.to(device)
     if soft is not None:
         soft = soft.to(device)
-    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
-    groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
-         "weight_decay": config.weight_decay},
-        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
-    ]
-    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
+    optimizer = torch.optim.AdamW(parameter_groups(model, config), lr=config.learning_rate)
     steps_per_epoch = -(-len(ids) // config.batch_size)
     total = steps_per_epoch * config.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total), total)
@@ -266,6 +262,30 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     model.eval()
     result.seconds = time.time() - started
     return result
+
+
+_NO_WEIGHT_DECAY = ("bias", "LayerNorm.weight", "layer_norm.weight")
+_LAYER_INDEX = re.compile(r"\.layers?\.(\d+)\.")
+
+
+def parameter_groups(model, config: TrainConfig) -> list[dict]:
+    """AdamW groups: no weight decay on biases and norms; with ``layer_lr_decay`` d < 1, encoder layer i
+    of L learns at lr * d**(L - i), the embeddings at lr * d**(L + 1), the head and pooler at lr."""
+    decay = config.layer_lr_decay
+    if not 0 < decay <= 1:
+        raise ValueError(f"layer_lr_decay must be in (0, 1]; got {decay}")
+    n_layers = getattr(model.config, "num_hidden_layers", 0)
+    groups: dict[tuple[float, float], list] = {}
+    for name, param in model.named_parameters():
+        depth = _LAYER_INDEX.search(name)
+        if decay == 1 or (depth is None and "embeddings" not in name):
+            scale = 1.0
+        else:
+            scale = decay ** (n_layers - int(depth.group(1)) if depth else n_layers + 1)
+        weight_decay = 0.0 if any(k in name for k in _NO_WEIGHT_DECAY) else config.weight_decay
+        groups.setdefault((scale, weight_decay), []).append(param)
+    return [{"params": params, "lr": config.learning_rate * scale, "weight_decay": weight_decay}
+            for (scale, weight_decay), params in groups.items()]
 
 
 def weight_average(model, decay: float):
