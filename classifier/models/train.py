@@ -1,7 +1,8 @@
 """Fine-tune a stance model: the project's one training loop (default model and retraining).
 
 Length-bucketed batches (little padding), AdamW with linear warm-up and decay, optional class
-weighting, an optional moving average of the weights, the best epoch on the dev split kept.
+weighting, optional layer-wise learning-rate decay, an optional moving average of the weights,
+the best epoch on the dev split kept.
 Deterministic for a given seed and thread count.
 """
 
