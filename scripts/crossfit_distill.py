@@ -156,10 +156,20 @@ def load_teacher_logits(path: str, train_part, transfer, dev_part):
     return saved["logits"], saved["dev_logits"]
 
 
+def chosen_variants(transfer, variant_logits, share: float):
+    """A seeded random ``share`` of the unlabelled variants, in order, and their teacher logits
+    (all of them at 1, none at 0)."""
+    keep = np.arange(len(transfer)) if share == 1 else \
+        np.sort(np.random.default_rng(0).choice(len(transfer), round(share * len(transfer)), replace=False))
+    return [transfer[i] for i in keep], None if variant_logits is None else variant_logits[keep]
+
+
 def run_students(args) -> None:
     from classifier.models.soup import average_models
     from classifier.models.train import evaluate_f1
 
+    if not 0 < args.transfer_share <= 1:
+        sys.exit(f"students: --transfer-share must be in (0, 1]; got {args.transfer_share}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     train_part, dev_part, transfer = load_split(args)
@@ -173,8 +183,9 @@ def run_students(args) -> None:
         for seed in args.seeds:
             config = TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device,
                                  cpu_bf16=args.cpu_bf16, seed=seed)
-            extra = transfer if augment else []
-            soft = np.concatenate([logits[:len(train_part)], logits[len(train_part):][:len(extra)]]) if distil else None
+            extra, extra_logits = chosen_variants(transfer, logits[len(train_part):] if distil else None,
+                                                  args.transfer_share if augment else 0.0)
+            soft = np.concatenate([logits[:len(train_part)], extra_logits]) if distil else None
             started = time.time()
             result = train(train_part, dev_part, config, log=lambda s: print(f"[{name}/{seed}] {s}", flush=True),
                            transfer_items=extra, soft_targets=soft)
@@ -194,12 +205,14 @@ def run_students(args) -> None:
     model.model.half().float()
     soup = evaluate_f1(model, dev_part)
     summary = {"results": results, "mean_by_recipe": {k: float(np.mean(v)) for k, v in by_recipe.items()},
-               "chosen": best, "soup_of_seeds": args.seeds, "soup_dev": soup}
+               "chosen": best, "soup_of_seeds": args.seeds, "soup_dev": soup, "transfer_share": args.transfer_share}
     write_json_atomic(out / "students.json", summary)
     print(json.dumps({k: v for k, v in summary.items() if k != "results"}), flush=True)
+    share = args.transfer_share if RECIPES[best][2] else 0.0
     card = {"name": "crossfit-distilled", "recipe": best, "config": {**STUDENT, **RECIPES[best][0]},
             "seeds": args.seeds, "best_epoch": max(r["best_epoch"] for r in results if r["recipe"] == best),
-            "dev": soup, "train": len(train_part), "dev_items": len(dev_part), "transfer": len(transfer)}
+            "dev": soup, "train": len(train_part), "dev_items": len(dev_part),
+            "transfer": round(share * len(transfer)), "transfer_share": share}
     target = out / "model"
     model.save(target, card)
     if args.split:
@@ -226,8 +239,9 @@ def run_refit(args) -> None:
         sys.exit(f"{stage}: refit takes one distilled seed; its card says {recipe} seeds {stage_card['seeds']}")
     calibration = calibrate_on_dev(StanceModel.load(stage), dev_part)
     everything = [*train_part, *dev_part]
-    extra = transfer if augment else []
-    soft = np.concatenate([logits[:len(train_part)], dev_logits, logits[len(train_part):][:len(extra)]])
+    extra, extra_logits = chosen_variants(transfer, logits[len(train_part):],
+                                          stage_card.get("transfer_share", 1.0) if augment else 0.0)
+    soft = np.concatenate([logits[:len(train_part)], dev_logits, extra_logits])
     epochs = int(stage_card["best_epoch"])
     config = TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device,
                          cpu_bf16=args.cpu_bf16, seed=stage_card["seeds"][0], stop_after=epochs)
@@ -316,6 +330,9 @@ def main() -> None:
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES))
     parser.add_argument("--seeds", nargs="+", type=int, default=[13])
     parser.add_argument("--epochs", type=int, default=0, help="override every recipe's epochs (smoke runs)")
+    parser.add_argument("--transfer-share", type=float, default=1.0, metavar="F",
+                        help="students: learn from a seeded random share F of the unlabelled variants "
+                             "(how the student scales with teacher-labelled text); refit follows its card")
     parser.add_argument("--calibrate-with", default=None, metavar="DIR",
                         help="refit: the students stage's model (recipe, epochs; its temperature is fitted on dev)")
     parser.add_argument("--no-test", action="store_true", help="refit: skip the test figures")

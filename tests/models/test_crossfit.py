@@ -146,3 +146,23 @@ def test_a_saved_fold_is_reused_across_devices_but_not_across_recipes():
     assert distill.crossfit_key(items, items[:1], replace(config, device="cuda", cpu_bf16=True), 2, 0) == key
     assert distill.crossfit_key(items, items[:1], replace(config, learning_rate=1e-4), 2, 0) != key
     assert distill.crossfit_key(items, items[:1], config, 3, 0) != key
+
+
+def test_a_share_of_the_variants_keeps_each_with_its_own_teacher_logits():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "scripts" / "crossfit_distill.py"
+    spec = importlib.util.spec_from_file_location("crossfit_distill", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    variants = [f"v{n}" for n in range(10)]
+    logits = np.arange(30, dtype=np.float32).reshape(10, 3)
+    kept, kept_logits = script.chosen_variants(variants, logits, 0.5)
+    assert len(kept) == 5 and kept == sorted(kept, key=lambda v: int(v[1:]))
+    assert [int(v[1:]) for v in kept] == [int(row[0]) // 3 for row in kept_logits]
+    assert script.chosen_variants(variants, logits, 0.5)[0] == kept  # seeded
+    every, every_logits = script.chosen_variants(variants, logits, 1.0)
+    assert every == variants and np.array_equal(every_logits, logits)
+    none, none_logits = script.chosen_variants(variants, None, 0.0)
+    assert none == [] and none_logits is None
