@@ -160,8 +160,7 @@ def load_teacher_logits(path: str, train_part, transfer, dev_part):
 def chosen_variants(transfer, variant_logits, share: float):
     """A seeded random ``share`` of the unlabelled variants, in order, and their teacher logits
     (all of them at 1, none at 0)."""
-    keep = np.arange(len(transfer)) if share == 1 else \
-        np.sort(np.random.default_rng(0).choice(len(transfer), round(share * len(transfer)), replace=False))
+    keep = np.sort(np.random.default_rng(0).choice(len(transfer), round(share * len(transfer)), replace=False))
     return [transfer[i] for i in keep], None if variant_logits is None else variant_logits[keep]
 
 

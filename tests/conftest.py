@@ -48,3 +48,17 @@ def tiny_model(tiny_model_dir):
     from classifier.models.stance_model import StanceModel
 
     return StanceModel.load(tiny_model_dir)
+
+
+@pytest.fixture
+def load_script():
+    """Import ``scripts/<name>.py`` as a module (scripts are not a package)."""
+    import importlib.util
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "scripts" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

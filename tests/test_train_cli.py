@@ -185,12 +185,8 @@ def test_layer_lr_decay_scales_each_layer_and_keeps_the_head_at_full_rate(tiny_m
         parameter_groups(model, TrainConfig(layer_lr_decay=0.0))
 
 
-def test_seed_cv_script_runs_on_the_tiny_model(tmp_path, tiny_model_dir, capsys):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("seed_cv", Path(__file__).parents[1] / "scripts" / "seed_cv.py")
-    seed_cv = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(seed_cv)
+def test_seed_cv_script_runs_on_the_tiny_model(tmp_path, tiny_model_dir, capsys, load_script):
+    seed_cv = load_script("seed_cv")
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=3, per_article=4))
     out = tmp_path / "seed_cv.json"
     report = seed_cv.main(["--labels", str(labels), "--base", str(tiny_model_dir), "--encoder", str(tiny_model_dir),

@@ -148,14 +148,8 @@ def test_a_saved_fold_is_reused_across_devices_but_not_across_recipes():
     assert distill.crossfit_key(items, items[:1], config, 3, 0) != key
 
 
-def test_a_share_of_the_variants_keeps_each_with_its_own_teacher_logits():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).parents[2] / "scripts" / "crossfit_distill.py"
-    spec = importlib.util.spec_from_file_location("crossfit_distill", path)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+def test_a_share_of_the_variants_keeps_each_with_its_own_teacher_logits(load_script):
+    script = load_script("crossfit_distill")
     variants = [f"v{n}" for n in range(10)]
     logits = np.arange(30, dtype=np.float32).reshape(10, 3)
     kept, kept_logits = script.chosen_variants(variants, logits, 0.5)
