@@ -199,3 +199,30 @@ def test_seed_cv_script_runs_on_the_tiny_model(tmp_path, tiny_model_dir, capsys,
     assert set(saved["results"]) == {"zero-shot", "continue-1e-3", "setfit"}
     assert len(report["predictions"]["continue-1e-3"]) == 12  # every item predicted once, held out
     assert "macro_f1" in saved["paired_vs_zero_shot"]["setfit"]
+
+
+def test_init_seed_starts_every_seed_from_the_same_head_and_seed_still_changes_the_run(tmp_path, tiny_model):
+    from classifier.models.train import seeded_start
+
+    base = tmp_path / "encoder"  # an encoder without a classification head: start_model draws a new one
+    tiny_model.model.bert.save_pretrained(base)
+    tiny_model.tokenizer.save_pretrained(base)
+
+    def head(**seeds):
+        config = TrainConfig(base=str(base), max_length=64, **seeds)
+        return seeded_start(config).model.classifier.weight.detach().clone()
+
+    assert torch_equal(head(seed=1, init_seed=7), head(seed=2, init_seed=7))
+    assert not torch_equal(head(seed=1), head(seed=2))
+    assert torch_equal(head(seed=1), head(seed=1, init_seed=1))
+    items = items_from(label_rows(n_articles=2, per_article=4))
+    trained = [train(items, None, TrainConfig(base=str(base), max_length=64, epochs=1, batch_size=4,
+                                              learning_rate=1e-3, seed=seed, init_seed=7), log=lambda s: None)
+               for seed in (1, 2)]
+    assert not torch_equal(*(t.model.model.classifier.weight for t in trained))  # other data order and dropout
+
+
+def torch_equal(a, b) -> bool:
+    import torch
+
+    return bool(torch.equal(a, b))

@@ -36,7 +36,8 @@ class TrainConfig:
     weight_decay: float = 0.01
     class_weighting: str = "none"      # none | balanced | sqrt
     label_smoothing: float = 0.0
-    seed: int = 13
+    seed: int = 13                     # data order and dropout; the new head's weights too unless init_seed
+    init_seed: int | None = None       # the new head's (and marker embeddings') start: same for a soup's seeds
     trust_remote_code: bool = False
     patience: int = 0                  # stop after this many epochs without a better dev macro-F1 (0: never)
     stop_after: int = 0                # end after this many epochs of the ``epochs``-long schedule (0: all)
@@ -116,6 +117,16 @@ def start_model(config: TrainConfig) -> StanceModel:
                        name=Path(base).name)
 
 
+def seeded_start(config: TrainConfig) -> StanceModel:
+    """``start_model`` under ``init_seed`` (when given), then every random number after it under ``seed``:
+    runs that differ only in ``seed`` then start from the same weights, so their weights can be averaged."""
+    set_seed(config.seed if config.init_seed is None else config.init_seed)
+    stance = start_model(config)
+    if config.init_seed is not None:
+        set_seed(config.seed)
+    return stance
+
+
 def class_weights(labels: Sequence[int], n_classes: int, scheme: str) -> np.ndarray | None:
     if scheme == "none":
         return None
@@ -170,8 +181,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
 
     started = time.time()
     device = resolve_device(config.device)
-    set_seed(config.seed)
-    stance = start_model(config)
+    stance = seeded_start(config)
     soft = None
     if transfer_items and not (config.teacher or soft_targets is not None):
         raise ValueError("transfer items need a teacher to label them")

@@ -160,3 +160,15 @@ def test_a_share_of_the_variants_keeps_each_with_its_own_teacher_logits(load_scr
     assert every == variants and np.array_equal(every_logits, logits)
     none, none_logits = script.chosen_variants(variants, None, 0.0)
     assert none == [] and none_logits is None
+
+
+def test_a_new_training_option_at_its_default_keeps_saved_folds_valid():
+    """Pinned: the key of saved folds made before layer_lr_decay and init_seed joined TrainConfig
+    (data/teachers/newsmtsc-mpnet-8 holds such folds); either option, once set, is a new recipe."""
+    from dataclasses import replace
+
+    items = news_items()
+    config = TrainConfig(base="minilm", epochs=1)
+    assert distill.crossfit_key(items, items[:1], config, 2, 0) == "44c6f705789e5f22"
+    assert distill.crossfit_key(items, items[:1], replace(config, init_seed=3), 2, 0) != "44c6f705789e5f22"
+    assert distill.crossfit_key(items, items[:1], replace(config, layer_lr_decay=0.9), 2, 0) != "44c6f705789e5f22"
