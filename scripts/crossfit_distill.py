@@ -13,10 +13,12 @@ Three stages (``make default-model`` runs them); the first two each fit one call
             when every recipe asked for is undistilled: plain, plain-ema), each recipe scored on
             the dev part; the best recipe's seeds are souped; writes students.json and the chosen
             model (OUT/model/, or a tar split into 15 MB parts with --split). Seeds average
-            badly (their heads start apart): the shipped recipe uses one seed. --transfer-share F
+            badly when their heads start apart: --init-seed N starts them all from one head,
+            --jobs J trains J seeds at once (a GPU). --transfer-share F
             learns from a seeded share of the variants (kd-aug on half of them: 78.05 dev F1m, on all 78.38).
-  refit     the students stage's recipe (one seed) again on all of train: the dev items join with
-            the teachers' mean logits; epochs and temperature come from the students stage's model.
+  refit     the students stage's recipe (its one seed, or each of its seeds from one --init-seed, then
+            souped) again on all of train: the dev items join with the teachers' mean logits; epochs
+            and temperature come from the students stage's model.
 
 On 2 CPU cores the whole pipeline took about 5.4 hours: teachers 4.3 h (--cpu-bf16), the kd-aug
 student 1,518 s (--cpu-bf16), its refit 2,377 s (fp32).
@@ -164,6 +166,52 @@ def chosen_variants(transfer, variant_logits, share: float):
     return [transfer[i] for i in keep], None if variant_logits is None else variant_logits[keep]
 
 
+def train_task(task: dict):
+    """One recipe and seed: its dev record and model (in memory, or saved to ``task["save_to"]`` and
+    that path returned, when it runs in a worker process)."""
+    if task.get("threads"):
+        import torch
+
+        torch.set_num_threads(task["threads"])
+        from classifier.cli.app import quiet_libraries
+
+        quiet_libraries()
+    config, name = task["config"], task["name"]
+    started = time.time()
+    result = train(task["train"], task["dev"], config, log=lambda s: print(f"[{name}/{config.seed}] {s}", flush=True),
+                   transfer_items=task["transfer"], soft_targets=task["soft"])
+    record = {"recipe": name, "seed": config.seed, "best_epoch": result.best_epoch,
+              "seconds": round(time.time() - started), "history": result.history}
+    if task["dev"]:
+        dev = result.history[result.best_epoch - 1]
+        record.update(dev_macro_f1=dev["dev_macro_f1"], dev_accuracy=dev["dev_accuracy"])
+    model = result.model.to("cpu")
+    if not task.get("save_to"):
+        return record, model
+    model.save(task["save_to"], {"name": f"{name}-seed-{config.seed}"}, half=False)
+    return record, task["save_to"]
+
+
+def train_seeds(tasks: list[dict], jobs: int):
+    """(record, model) of every task, in order; with ``jobs`` > 1 that many worker processes train at
+    once on the one device (a small student leaves most of a GPU idle), each saving its model (fp32)
+    to a scratch folder that is removed once the models are loaded back."""
+    if jobs <= 1 or len(tasks) == 1:
+        return [train_task(task) for task in tasks]
+    import multiprocessing
+    import tempfile
+    from concurrent.futures import ProcessPoolExecutor
+
+    from classifier.models.stance_model import StanceModel
+
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with tempfile.TemporaryDirectory(prefix="seeds-") as scratch:
+        work = [{**task, "threads": threads, "save_to": f"{scratch}/{n}"} for n, task in enumerate(tasks)]
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            done = list(pool.map(train_task, work))
+        return [(record, StanceModel.load(path)) for record, path in done]
+
+
 def run_students(args) -> None:
     from classifier.models.soup import average_models
     from classifier.models.train import evaluate_f1
@@ -180,21 +228,17 @@ def run_students(args) -> None:
     results, models = [], {}
     for name in args.recipes:
         overrides, distil, augment = RECIPES[name]
-        for seed in args.seeds:
-            config = TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device,
-                                 cpu_bf16=args.cpu_bf16, seed=seed)
-            extra, extra_logits = chosen_variants(transfer, logits[len(train_part):] if distil else None,
-                                                  args.transfer_share if augment else 0.0)
-            soft = np.concatenate([logits[:len(train_part)], extra_logits]) if distil else None
-            started = time.time()
-            result = train(train_part, dev_part, config, log=lambda s: print(f"[{name}/{seed}] {s}", flush=True),
-                           transfer_items=extra, soft_targets=soft)
-            dev = result.history[result.best_epoch - 1]
-            results.append({"recipe": name, "seed": seed, "best_epoch": result.best_epoch,
-                            "dev_macro_f1": dev["dev_macro_f1"], "dev_accuracy": dev["dev_accuracy"],
-                            "seconds": round(time.time() - started), "history": result.history})
-            models[(name, seed)] = result.model.to("cpu")
-            print(f"== {name} seed {seed}: dev macro-F1 {dev['dev_macro_f1']:.4f}", flush=True)
+        extra, extra_logits = chosen_variants(transfer, logits[len(train_part):] if distil else None,
+                                              args.transfer_share if augment else 0.0)
+        tasks = [{"name": name, "train": train_part, "dev": dev_part, "transfer": extra,
+                  "soft": np.concatenate([logits[:len(train_part)], extra_logits]) if distil else None,
+                  "config": TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device,
+                                        cpu_bf16=args.cpu_bf16, seed=seed, init_seed=args.init_seed)}
+                 for seed in args.seeds]
+        for record, model in train_seeds(tasks, args.jobs):
+            results.append(record)
+            models[(name, record["seed"])] = model
+            print(f"== {name} seed {record['seed']}: dev macro-F1 {record['dev_macro_f1']:.4f}", flush=True)
             write_json_atomic(out / "students.json", {"results": results})
     by_recipe = {}
     for r in results:
@@ -205,12 +249,13 @@ def run_students(args) -> None:
     model.model.half().float()
     soup = evaluate_f1(model, dev_part)
     summary = {"results": results, "mean_by_recipe": {k: float(np.mean(v)) for k, v in by_recipe.items()},
-               "chosen": best, "soup_of_seeds": args.seeds, "soup_dev": soup, "transfer_share": args.transfer_share}
+               "chosen": best, "soup_of_seeds": args.seeds, "init_seed": args.init_seed, "soup_dev": soup,
+               "transfer_share": args.transfer_share}
     write_json_atomic(out / "students.json", summary)
     print(json.dumps({k: v for k, v in summary.items() if k != "results"}), flush=True)
     share = args.transfer_share if RECIPES[best][2] else 0.0
     card = {"name": "crossfit-distilled", "recipe": best, "config": {**STUDENT, **RECIPES[best][0]},
-            "seeds": args.seeds, "best_epoch": max(r["best_epoch"] for r in results if r["recipe"] == best),
+            "seeds": args.seeds, "init_seed": args.init_seed, "best_epoch": max(r["best_epoch"] for r in results if r["recipe"] == best),
             "dev": soup, "train": len(train_part), "dev_items": len(dev_part),
             "transfer": round(share * len(transfer)), "transfer_share": share}
     target = out / "model"
@@ -226,6 +271,7 @@ def run_refit(args) -> None:
     from train_default import (LIMITATIONS, SUMMARY, base_description, calibrate_on_dev, file_sha256,
                                input_description, test_figures)
 
+    from classifier.models.soup import average_models
     from classifier.models.stance_model import StanceModel
 
     started = time.time()
@@ -235,19 +281,23 @@ def run_refit(args) -> None:
     stage_card = json.loads((stage / "model_card.json").read_text())
     recipe = stage_card["recipe"]
     overrides, distil, augment = RECIPES[recipe]
-    if len(stage_card["seeds"]) != 1 or not distil:
-        sys.exit(f"{stage}: refit takes one distilled seed; its card says {recipe} seeds {stage_card['seeds']}")
+    seeds, init_seed = stage_card["seeds"], stage_card.get("init_seed")
+    if not distil or (len(seeds) > 1 and init_seed is None):
+        sys.exit(f"{stage}: refit takes a distilled recipe and one seed, or seeds from one --init-seed; "
+                 f"its card says {recipe} seeds {seeds} init seed {init_seed}")
     calibration = calibrate_on_dev(StanceModel.load(stage), dev_part)
     everything = [*train_part, *dev_part]
     extra, extra_logits = chosen_variants(transfer, logits[len(train_part):],
                                           stage_card.get("transfer_share", 1.0) if augment else 0.0)
     soft = np.concatenate([logits[:len(train_part)], dev_logits, extra_logits])
     epochs = int(stage_card["best_epoch"])
-    config = TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device,
-                         cpu_bf16=args.cpu_bf16, seed=stage_card["seeds"][0], stop_after=epochs)
-    result = train(everything, None, config, log=lambda s: print(f"[refit] {s}", flush=True),
-                   transfer_items=extra, soft_targets=soft)
-    model = result.model.to("cpu")
+    tasks = [{"name": "refit", "train": everything, "dev": None, "transfer": extra, "soft": soft,
+              "config": TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device,
+                                    cpu_bf16=args.cpu_bf16, seed=seed, init_seed=init_seed, stop_after=epochs)}
+             for seed in seeds]
+    trained = [model for _, model in train_seeds(tasks, args.jobs)]
+    model = average_models(trained) if len(trained) > 1 else trained[0]
+    config = tasks[0]["config"]
     model.model.half().float()
     model.temperature = calibration["temperature"]
     evaluation = {} if args.no_test else test_figures(model, Path(args.data))
@@ -271,8 +321,11 @@ def run_refit(args) -> None:
                        f"{base_description(teachers['teacher']['base'])} teachers (each trained on the other folds' "
                        "documents, so none scored an item it learned), on the labelled items and "
                        f"{len(extra)} unlabelled variants of them (classifier/models/augment.py), "
-                       "then refit on all of train"),
+                       "then refit on all of train"
+                       + (f"; the weights averaged over seeds {seeds}, each started from the head of init seed "
+                          f"{init_seed}" if len(seeds) > 1 else "")),
             **{k: v for k, v in config.as_dict().items() if k not in ("base", "trust_remote_code", "teacher")},
+            "seed": seeds if len(seeds) > 1 else seeds[0],
             "dev macro-F1 of the recipe (students stage, trained without the dev split)": stage_card["dev"]["macro_f1"],
         },
         "teachers": teachers,
@@ -329,6 +382,11 @@ def main() -> None:
     parser.add_argument("--student-base", default=None, help="default: the bundled all-MiniLM-L6-v2")
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES))
     parser.add_argument("--seeds", nargs="+", type=int, default=[13])
+    parser.add_argument("--init-seed", type=int, default=None, metavar="N",
+                        help="students: every seed starts from the head drawn with seed N, so the seeds' weights "
+                             "can be averaged (the soup the refit repeats)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="students and refit: train this many seeds at once in worker processes (a GPU)")
     parser.add_argument("--epochs", type=int, default=0, help="override every recipe's epochs (smoke runs)")
     parser.add_argument("--transfer-share", type=float, default=1.0, metavar="F",
                         help="students: learn from a seeded random share F of the unlabelled variants "

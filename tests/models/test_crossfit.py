@@ -172,3 +172,24 @@ def test_a_new_training_option_at_its_default_keeps_saved_folds_valid():
     assert distill.crossfit_key(items, items[:1], config, 2, 0) == "44c6f705789e5f22"
     assert distill.crossfit_key(items, items[:1], replace(config, init_seed=3), 2, 0) != "44c6f705789e5f22"
     assert distill.crossfit_key(items, items[:1], replace(config, layer_lr_decay=0.9), 2, 0) != "44c6f705789e5f22"
+
+
+def test_seeds_trained_in_worker_processes_come_back_as_the_same_models(tiny_model_dir, monkeypatch):
+    import importlib
+    from pathlib import Path
+
+    import torch
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "scripts"))  # the workers import it by name
+    script = importlib.import_module("crossfit_distill")
+    items = news_items()
+    tasks = [{"name": "plain", "train": items, "dev": items[:2], "transfer": [], "soft": None,
+              "config": TrainConfig(base=str(tiny_model_dir), epochs=1, batch_size=2, learning_rate=1e-3,
+                                    max_length=64, seed=seed)} for seed in (1, 2)]
+    torch.set_num_threads(1)  # as in each worker, so the arithmetic is the same
+    inline = script.train_seeds(tasks, jobs=1)
+    workers = script.train_seeds(tasks, jobs=2)
+    assert [record["seed"] for record, _ in workers] == [1, 2] and "dev_macro_f1" in workers[0][0]
+    for (_, a), (_, b) in zip(inline, workers):
+        assert torch.allclose(a.model.classifier.weight, b.model.classifier.weight, atol=1e-6)
+    assert not torch.allclose(inline[0][1].model.classifier.weight, inline[1][1].model.classifier.weight)
