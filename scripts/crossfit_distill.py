@@ -13,8 +13,9 @@ Three stages (``make default-model`` runs them); the first two each fit one call
             when every recipe asked for is undistilled: plain, plain-ema), each recipe scored on
             the dev part; the best recipe's seeds are souped; writes students.json and the chosen
             model (OUT/model/, or a tar split into 15 MB parts with --split). Seeds average
-            badly when their heads start apart: --init-seed N starts them all from one head,
-            --jobs J trains J seeds at once (a GPU). --transfer-share F
+            badly when their heads start apart: --init-seed N starts them all from one head and
+            keeps each seed's last epoch (one point of the schedule); --jobs J trains J seeds at
+            once (a GPU). --transfer-share F
             learns from a seeded share of the variants (kd-aug on half of them: 78.05 dev F1m, on all 78.38).
   refit     the students stage's recipe (its one seed, or each of its seeds from one --init-seed, then
             souped) again on all of train: the dev items join with the teachers' mean logits; epochs
@@ -179,7 +180,7 @@ def train_task(task: dict):
     config, name = task["config"], task["name"]
     started = time.time()
     result = train(task["train"], task["dev"], config, log=lambda s: print(f"[{name}/{config.seed}] {s}", flush=True),
-                   transfer_items=task["transfer"], soft_targets=task["soft"])
+                   transfer_items=task["transfer"], soft_targets=task["soft"], keep_last=config.init_seed is not None)
     record = {"recipe": name, "seed": config.seed, "best_epoch": result.best_epoch,
               "seconds": round(time.time() - started), "history": result.history}
     if task["dev"]:
@@ -383,8 +384,8 @@ def main() -> None:
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES))
     parser.add_argument("--seeds", nargs="+", type=int, default=[13])
     parser.add_argument("--init-seed", type=int, default=None, metavar="N",
-                        help="students: every seed starts from the head drawn with seed N, so the seeds' weights "
-                             "can be averaged (the soup the refit repeats)")
+                        help="students: every seed starts from the head drawn with seed N and keeps its last "
+                             "epoch, so the seeds' weights can be averaged (the soup the refit repeats)")
     parser.add_argument("--jobs", type=int, default=1,
                         help="students and refit: train this many seeds at once in worker processes (a GPU)")
     parser.add_argument("--epochs", type=int, default=0, help="override every recipe's epochs (smoke runs)")

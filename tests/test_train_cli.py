@@ -226,3 +226,13 @@ def torch_equal(a, b) -> bool:
     import torch
 
     return bool(torch.equal(a, b))
+
+
+def test_keep_last_hands_back_the_last_epoch_even_when_an_earlier_one_scored_better(tiny_model_dir):
+    items = items_from(label_rows(n_articles=4, per_article=4))
+    config = TrainConfig(base=str(tiny_model_dir), epochs=3, learning_rate=1e-9, batch_size=8, patience=1,
+                         max_length=64)
+    best = train(items[:12], items[12:], config, log=lambda s: None)
+    last = train(items[:12], items[12:], config, log=lambda s: None, keep_last=True)
+    assert best.best_epoch == 1 and len(best.history) == 2  # no dev gain: epoch 1 kept, patience stops
+    assert last.best_epoch == 3 and len(last.history) == 3

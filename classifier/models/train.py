@@ -165,8 +165,9 @@ def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
 def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config: TrainConfig,
           log: Callable[[str], None] = print, on_step: Callable[[int, int], None] | None = None,
           teacher_cache: str | None = None, transfer_items: Sequence[Item] = (),
-          soft_targets: np.ndarray | None = None) -> TrainResult:
-    """Fine-tune and return the model of the best dev epoch (the last epoch when there is no dev).
+          soft_targets: np.ndarray | None = None, keep_last: bool = False) -> TrainResult:
+    """Fine-tune and return the model of the best dev epoch (the last epoch when there is no dev, or
+    with ``keep_last``: soup ingredients must all come from the same point of the schedule).
 
     With ``config.teacher`` the loss mixes the gold label with the teacher's softened scores;
     ``transfer_items`` (unlabelled) join the training items with the teacher's scores and argmax
@@ -254,12 +255,12 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             stance.model = kept
             record.update({f"dev_{k}": v for k, v in evaluate_f1(stance, dev_items).items()})
             stance.model = model
-            if record["dev_macro_f1"] > best_score:
+            if record["dev_macro_f1"] > best_score and not keep_last:
                 best_score, result.best_epoch = record["dev_macro_f1"], epoch
                 best_state = copy.deepcopy(kept.state_dict())
         result.history.append(record)
         log("  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
-        if dev_items and config.patience and epoch - result.best_epoch >= config.patience:
+        if dev_items and config.patience and not keep_last and epoch - result.best_epoch >= config.patience:
             log(f"early stop: no better dev macro-F1 for {config.patience} epochs (best epoch {result.best_epoch})")
             break
         if config.stop_after and epoch >= config.stop_after:
