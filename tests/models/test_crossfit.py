@@ -193,3 +193,57 @@ def test_seeds_trained_in_worker_processes_come_back_as_the_same_models(tiny_mod
     for (_, a), (_, b) in zip(inline, workers):
         assert torch.allclose(a.model.classifier.weight, b.model.classifier.weight, atol=1e-6)
     assert not torch.allclose(inline[0][1].model.classifier.weight, inline[1][1].model.classifier.weight)
+
+
+def fake_newsmtsc(folder):
+    """train.jsonl and the two test files: the news items again, one article per copy."""
+    import json
+
+    folder.mkdir()
+    rows = [{**item.model_dump(mode="json"), "id": f"{item.id}-{n}", "article": f"doc{n}-{k}"}
+            for n in range(5) for k, item in enumerate(news_items())]
+    for name in ("train", "devtest_rw", "devtest_mt"):
+        (folder / f"{name}.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return folder
+
+
+def test_students_souped_from_one_head_and_their_refit_soup(tiny_model_dir, tmp_path, monkeypatch, capsys):
+    import importlib
+    import json
+    import sys
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "scripts"))
+    script = importlib.import_module("crossfit_distill")
+    monkeypatch.setattr(script, "STUDENT", dict(script.STUDENT))  # --epochs edits these; keep the originals
+    monkeypatch.setattr(script, "RECIPES", {k: (dict(v[0]), *v[1:]) for k, v in script.RECIPES.items()})
+    data = fake_newsmtsc(tmp_path / "newsmtsc")
+    common = ["--data", str(data), "--views", "1", "--cross-target", "0", "--epochs", "1", "--device", "cpu",
+              "--student-base", str(tiny_model_dir)]
+    train_part, dev_part, transfer = script.load_split(SimpleNamespace(data=str(data), limit=0, dev_fraction=0.2,
+                                                                       views=1, cross_target=0))
+    logits = tmp_path / "xfit" / "teacher_logits.npz"
+    logits.parent.mkdir()
+    rng = np.random.default_rng(0)
+    np.savez(logits, items_digest=script.ids_digest([*train_part, *transfer]),
+             logits=rng.normal(size=(len(train_part) + len(transfer), 3)).astype(np.float32),
+             dev_items_digest=script.ids_digest(dev_part), dev_logits=rng.normal(size=(len(dev_part), 3)))
+    (logits.parent / "teachers.json").write_text(json.dumps({"folds": 2, "teacher": {"base": "tiny"}}))
+
+    def run(*args):
+        monkeypatch.setattr(sys, "argv", ["crossfit_distill.py", *args, *common, "--logits", str(logits)])
+        script.main()
+
+    run("students", "--recipes", "kd-aug", "--seeds", "1", "2", "--init-seed", "1", "--out", str(tmp_path / "st"))
+    card = json.loads((tmp_path / "st" / "model" / "model_card.json").read_text())
+    assert card["seeds"] == [1, 2] and card["init_seed"] == 1 and card["best_epoch"] == 1
+    run("refit", "--calibrate-with", str(tmp_path / "st" / "model"), "--out", str(tmp_path / "refit"))
+    refit = json.loads((tmp_path / "refit" / "model_card.json").read_text())
+    assert refit["hyperparameters"]["seed"] == [1, 2] and refit["hyperparameters"]["init_seed"] == 1
+    assert "averaged over seeds [1, 2]" in refit["hyperparameters"]["recipe"]
+    assert set(refit["evaluation"]) == {"devtest_rw", "devtest_mt"}
+
+    run("students", "--recipes", "kd-aug", "--seeds", "1", "2", "--out", str(tmp_path / "apart"))  # no --init-seed
+    with pytest.raises(SystemExit, match="one --init-seed"):
+        run("refit", "--calibrate-with", str(tmp_path / "apart" / "model"), "--out", str(tmp_path / "refit2"))
