@@ -256,7 +256,8 @@ def run_students(args) -> None:
     print(json.dumps({k: v for k, v in summary.items() if k != "results"}), flush=True)
     share = args.transfer_share if RECIPES[best][2] else 0.0
     card = {"name": "crossfit-distilled", "recipe": best, "config": {**STUDENT, **RECIPES[best][0]},
-            "seeds": args.seeds, "init_seed": args.init_seed, "best_epoch": max(r["best_epoch"] for r in results if r["recipe"] == best),
+            "seeds": args.seeds, "init_seed": args.init_seed,
+            "best_epoch": max(r["best_epoch"] for r in results if r["recipe"] == best),
             "dev": soup, "train": len(train_part), "dev_items": len(dev_part),
             "transfer": round(share * len(transfer)), "transfer_share": share}
     target = out / "model"

@@ -207,7 +207,7 @@ def fake_newsmtsc(folder):
     return folder
 
 
-def test_students_souped_from_one_head_and_their_refit_soup(tiny_model_dir, tmp_path, monkeypatch, capsys):
+def test_students_souped_from_one_head_and_their_refit_soup(tiny_model_dir, tmp_path, monkeypatch):
     import importlib
     import json
     import sys
