@@ -51,14 +51,10 @@ def tiny_model(tiny_model_dir):
 
 
 @pytest.fixture
-def load_script():
-    """Import ``scripts/<name>.py`` as a module (scripts are not a package)."""
-    import importlib.util
+def load_script(monkeypatch):
+    """Import ``scripts/<name>.py`` by its name, with scripts/ on the path, so that spawned worker
+    processes can import it too (scripts are not a package)."""
+    import importlib
 
-    def load(name: str):
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "scripts" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-    return load
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[1] / "scripts"))
+    return importlib.import_module

@@ -228,7 +228,7 @@ def torch_equal(a, b) -> bool:
     return bool(torch.equal(a, b))
 
 
-def test_keep_last_hands_back_the_last_epoch_even_when_an_earlier_one_scored_better(tiny_model_dir):
+def test_keep_last_hands_back_the_last_epoch_where_the_best_epoch_rule_keeps_the_first(tiny_model_dir):
     items = items_from(label_rows(n_articles=4, per_article=4))
     config = TrainConfig(base=str(tiny_model_dir), epochs=3, learning_rate=1e-9, batch_size=8, patience=1,
                          max_length=64)

@@ -174,14 +174,10 @@ def test_a_new_training_option_at_its_default_keeps_saved_folds_valid():
     assert distill.crossfit_key(items, items[:1], replace(config, layer_lr_decay=0.9), 2, 0) != "44c6f705789e5f22"
 
 
-def test_seeds_trained_in_worker_processes_come_back_as_the_same_models(tiny_model_dir, monkeypatch):
-    import importlib
-    from pathlib import Path
-
+def test_seeds_trained_in_worker_processes_come_back_as_the_same_models(tiny_model_dir, load_script):
     import torch
 
-    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "scripts"))  # the workers import it by name
-    script = importlib.import_module("crossfit_distill")
+    script = load_script("crossfit_distill")
     items = news_items()
     tasks = [{"name": "plain", "train": items, "dev": items[:2], "transfer": [], "soft": None,
               "config": TrainConfig(base=str(tiny_model_dir), epochs=1, batch_size=2, learning_rate=1e-3,
@@ -207,15 +203,12 @@ def fake_newsmtsc(folder):
     return folder
 
 
-def test_students_souped_from_one_head_and_their_refit_soup(tiny_model_dir, tmp_path, monkeypatch):
-    import importlib
+def test_students_souped_from_one_head_and_their_refit_soup(tiny_model_dir, tmp_path, monkeypatch, load_script):
     import json
     import sys
-    from pathlib import Path
     from types import SimpleNamespace
 
-    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "scripts"))
-    script = importlib.import_module("crossfit_distill")
+    script = load_script("crossfit_distill")
     monkeypatch.setattr(script, "STUDENT", dict(script.STUDENT))  # --epochs edits these; keep the originals
     monkeypatch.setattr(script, "RECIPES", {k: (dict(v[0]), *v[1:]) for k, v in script.RECIPES.items()})
     data = fake_newsmtsc(tmp_path / "newsmtsc")
