@@ -167,6 +167,11 @@ def chosen_variants(transfer, variant_logits, share: float):
     return [transfer[i] for i in keep], None if variant_logits is None else variant_logits[keep]
 
 
+def usable_cpus() -> int:
+    """The cores this process may run on (``taskset`` narrows them), not all the machine has."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def train_task(task: dict):
     """One recipe and seed: its dev record and model (in memory, or saved to ``task["save_to"]`` and
     that path returned, when it runs in a worker process)."""
@@ -205,7 +210,7 @@ def train_seeds(tasks: list[dict], jobs: int):
 
     from classifier.models.stance_model import StanceModel
 
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    threads = max(1, usable_cpus() // jobs)
     with tempfile.TemporaryDirectory(prefix="seeds-") as scratch:
         work = [{**task, "threads": threads, "save_to": f"{scratch}/{n}"} for n, task in enumerate(tasks)]
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -404,7 +409,7 @@ def main() -> None:
             overrides.pop("epochs", None)
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(usable_cpus())
     from classifier.cli.app import quiet_libraries
 
     quiet_libraries()
