@@ -240,3 +240,35 @@ def test_students_souped_from_one_head_and_their_refit_soup(tiny_model_dir, tmp_
     run("students", "--recipes", "kd-aug", "--seeds", "1", "2", "--out", str(tmp_path / "apart"))  # no --init-seed
     with pytest.raises(SystemExit, match="one --init-seed"):
         run("refit", "--calibrate-with", str(tmp_path / "apart" / "model"), "--out", str(tmp_path / "refit2"))
+
+
+def test_teachers_trained_in_worker_processes_save_the_same_folds(tiny_model_dir, tmp_path, monkeypatch, load_script):
+    import sys
+
+    import torch
+
+    script = load_script("crossfit_distill")
+    data = fake_newsmtsc(tmp_path / "newsmtsc")
+    torch.set_num_threads(1)  # as in each worker on a 2-core machine; elsewhere within rounding
+
+    def teachers(jobs, *extra):
+        out = tmp_path / f"jobs{jobs}"
+        monkeypatch.setattr(sys, "argv", ["crossfit_distill.py", "teachers", "--data", str(data), "--views", "1",
+                                          "--cross-target", "0", "--device", "cpu", "--folds", "2",
+                                          "--teacher-base", str(tiny_model_dir), "--teacher-epochs", "1",
+                                          "--jobs", str(jobs), "--out", str(out), *extra])
+        monkeypatch.setattr(torch, "set_num_threads", lambda n: None)  # main() would take every core
+        script.main()
+        return out
+
+    inline = np.load(teachers(1) / "teacher_logits.npz")
+
+    def no_training_here(*args, **kwargs):
+        raise AssertionError("with --jobs the workers train the teachers, not the main process")
+
+    monkeypatch.setattr("classifier.models.train.train", no_training_here)  # spawned workers import their own
+    workers = np.load(teachers(2) / "teacher_logits.npz")
+    assert sorted(p.name for p in (tmp_path / "jobs2" / "teachers").iterdir()) == ["fold-1-of-2.npz", "fold-2-of-2.npz"]
+    assert np.allclose(inline["logits"], workers["logits"], atol=1e-5)
+    assert np.allclose(inline["dev_logits"], workers["dev_logits"], atol=1e-5)
+    assert not np.any(np.all(workers["logits"] == 0, axis=1))  # every item scored by its fold's teacher
