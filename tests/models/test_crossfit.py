@@ -251,12 +251,12 @@ def test_teachers_trained_in_worker_processes_save_the_same_folds(tiny_model_dir
     data = fake_newsmtsc(tmp_path / "newsmtsc")
     torch.set_num_threads(1)  # as in each worker on a 2-core machine; elsewhere within rounding
 
-    def teachers(jobs, *extra):
+    def teachers(jobs):
         out = tmp_path / f"jobs{jobs}"
         monkeypatch.setattr(sys, "argv", ["crossfit_distill.py", "teachers", "--data", str(data), "--views", "1",
                                           "--cross-target", "0", "--device", "cpu", "--folds", "2",
                                           "--teacher-base", str(tiny_model_dir), "--teacher-epochs", "1",
-                                          "--jobs", str(jobs), "--out", str(out), *extra])
+                                          "--jobs", str(jobs), "--out", str(out)])
         monkeypatch.setattr(torch, "set_num_threads", lambda n: None)  # main() would take every core
         script.main()
         return out
