@@ -1,0 +1,101 @@
+"""Class offsets: does adding a fitted constant to each class's logit (a decision threshold per class,
+chosen for macro-F1) help a model on items it was not fitted on?
+
+Scores the 20% document dev split of NewsMTSC train (crossfit_distill.py's split) with models trained
+without it. For each model, ``--repeats`` random halvings of the dev split by document: offsets for
+favor and against (neutral fixed at 0, a grid of -1.5 to 1.5 by 0.05) are fitted on one half to
+maximise macro-F1 and scored on the other against the plain argmax there. Prints and writes the
+held-out gain (mean and sd over the 2 x repeats halves) and the offsets fitted on all of dev.
+
+    python scripts/experiments/dev_offsets.py --model runs/device-v8e5/model runs/xfit-ema/model \\
+        --out bench/results/dev20_class_offsets.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from crossfit_distill import documents  # noqa: E402
+
+from classifier.io.files import write_json_atomic  # noqa: E402
+from classifier.items import read_items  # noqa: E402
+from classifier.models.calibrate import model_logits  # noqa: E402
+from classifier.models.stance_model import StanceModel  # noqa: E402
+from classifier.models.train import split_by_article  # noqa: E402
+
+GRID = np.round(np.arange(-1.5, 1.5001, 0.05), 2)
+
+
+def macro_f1(gold: np.ndarray, predicted: np.ndarray, classes: int = 3) -> float:
+    """Macro-F1 over ``classes`` label indices from a confusion count (fast enough for a grid search)."""
+    counts = np.bincount(gold * classes + predicted, minlength=classes * classes).reshape(classes, classes)
+    both = counts.sum(axis=0) + counts.sum(axis=1)
+    return float(np.mean(np.where(both > 0, 2 * np.diag(counts) / np.maximum(both, 1), 0.0)))
+
+
+def fitted_offsets(logits: np.ndarray, gold: np.ndarray, neutral: int) -> np.ndarray:
+    """The offsets (0 for neutral) that maximise macro-F1 on these items; the first best on the grid."""
+    others = [k for k in range(logits.shape[1]) if k != neutral]
+    best, chosen = -1.0, np.zeros(logits.shape[1])
+    for a in GRID:
+        for b in GRID:
+            offsets = np.zeros(logits.shape[1])
+            offsets[others] = a, b
+            score = macro_f1(gold, (logits + offsets).argmax(axis=1))
+            if score > best:
+                best, chosen = score, offsets
+    return chosen
+
+
+def heldout_gains(logits, gold, documents_of, repeats: int, neutral: int) -> list[float]:
+    rng = np.random.default_rng(0)
+    names = np.unique(documents_of)
+    gains = []
+    for _ in range(repeats):
+        first = np.isin(documents_of, rng.permutation(names)[: len(names) // 2])
+        for fit_on, score_on in ((first, ~first), (~first, first)):
+            offsets = fitted_offsets(logits[fit_on], gold[fit_on], neutral)
+            gains.append(macro_f1(gold[score_on], (logits[score_on] + offsets).argmax(axis=1))
+                         - macro_f1(gold[score_on], logits[score_on].argmax(axis=1)))
+    return gains
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, nargs="+", help="models trained without the dev split")
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
+    parser.add_argument("--dev-fraction", type=float, default=0.2)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    items = documents(read_items(Path(args.data) / "train.jsonl"))
+    _, dev = split_by_article(items, dev_fraction=args.dev_fraction, seed=0)
+    documents_of = np.array([item.article for item in dev])
+    results = {}
+    for path in args.model:
+        model = StanceModel.load(path)
+        logits = model_logits(model, dev, batch_size=256)
+        gold = np.array([model.labels.index(item.label) for item in dev])
+        neutral = model.labels.index("neutral")
+        gains = heldout_gains(logits, gold, documents_of, args.repeats, neutral)
+        offsets = fitted_offsets(logits, gold, neutral)
+        results[path] = {"labels": list(model.labels), "dev_macro_f1": macro_f1(gold, logits.argmax(axis=1)),
+                         "heldout_gain_mean": float(np.mean(gains)), "heldout_gain_sd": float(np.std(gains)),
+                         "heldout_halves": len(gains), "offsets_fitted_on_all_dev": offsets.tolist(),
+                         "dev_macro_f1_with_those_offsets (in sample)": macro_f1(gold, (logits + offsets).argmax(axis=1))}
+        print(path, json.dumps(results[path]), flush=True)
+    write_json_atomic(Path(args.out), {"dev_items": len(dev), "grid": [float(GRID[0]), float(GRID[-1]), 0.05],
+                                       "models": results})
+
+
+if __name__ == "__main__":
+    main()
