@@ -82,11 +82,24 @@ def documents(items):
     return out
 
 
+def train_and_dev(data: str, dev_fraction: float, limit: int = 0):
+    """NewsMTSC train (its first ``limit`` items where given) as the training part and the dev part,
+    by document: the split every stage and every dev experiment uses."""
+    items = documents(read_items(Path(data) / "train.jsonl"))
+    return split_by_article(items[: limit or None], dev_fraction=dev_fraction, seed=0)
+
+
+def experiment_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every dev-split experiment (scripts/experiments) shares: --data, --dev-fraction, --out."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
+    parser.add_argument("--dev-fraction", type=float, default=0.2)
+    parser.add_argument("--out", required=True)
+    return parser
+
+
 def load_split(args):
-    items = documents(read_items(Path(args.data) / "train.jsonl"))
-    if args.limit:
-        items = items[: args.limit]
-    train_part, dev_part = split_by_article(items, dev_fraction=args.dev_fraction, seed=0)
+    train_part, dev_part = train_and_dev(args.data, args.dev_fraction, args.limit)
     transfer = augmented_views(train_part, args.views, seed=0) if args.views else []
     if args.cross_target:
         transfer += cross_target_items(train_part, args.cross_target, seed=0)

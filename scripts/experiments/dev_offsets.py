@@ -13,7 +13,6 @@ held-out gain (mean and sd over the 2 x repeats halves) and the offsets fitted o
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -24,13 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from crossfit_distill import documents  # noqa: E402
+from crossfit_distill import experiment_parser, train_and_dev  # noqa: E402
 
 from classifier.io.files import write_json_atomic  # noqa: E402
-from classifier.items import read_items  # noqa: E402
 from classifier.models.calibrate import model_logits  # noqa: E402
 from classifier.models.stance_model import StanceModel  # noqa: E402
-from classifier.models.train import split_by_article  # noqa: E402
 
 GRID = np.round(np.arange(-1.5, 1.5001, 0.05), 2)
 
@@ -70,15 +67,11 @@ def heldout_gains(logits, gold, documents_of, repeats: int, neutral: int) -> lis
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = experiment_parser(__doc__)
     parser.add_argument("--model", required=True, nargs="+", help="models trained without the dev split")
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
-    parser.add_argument("--dev-fraction", type=float, default=0.2)
     parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    items = documents(read_items(Path(args.data) / "train.jsonl"))
-    _, dev = split_by_article(items, dev_fraction=args.dev_fraction, seed=0)
+    _, dev = train_and_dev(args.data, args.dev_fraction)
     documents_of = np.array([item.article for item in dev])
     results = {}
     for path in args.model:

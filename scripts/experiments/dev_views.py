@@ -11,7 +11,6 @@ the plain scores; writes JSON. Decide on dev only: the test files are for report
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import defaultdict
@@ -23,14 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from crossfit_distill import documents  # noqa: E402
+from crossfit_distill import experiment_parser, train_and_dev  # noqa: E402
 
 from classifier.evaluate import classification_metrics, compare_frames, prediction_frame  # noqa: E402
 from classifier.io.files import write_json_atomic  # noqa: E402
-from classifier.items import read_items  # noqa: E402
 from classifier.models import augment  # noqa: E402
 from classifier.models.stance_model import StanceModel  # noqa: E402
-from classifier.models.train import split_by_article  # noqa: E402
 
 
 def view_probs(model, items, per_item: int, edits) -> dict[str, list[np.ndarray]]:
@@ -52,16 +49,12 @@ def averaged(items, plain, views, own_weight: float) -> np.ndarray:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = experiment_parser(__doc__)
     parser.add_argument("--model", required=True, help="a model trained without the dev split")
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
-    parser.add_argument("--dev-fraction", type=float, default=0.2)
     parser.add_argument("--views", type=int, default=8)
     parser.add_argument("--n-boot", type=int, default=1000)
-    parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    items = documents(read_items(Path(args.data) / "train.jsonl"))
-    _, dev = split_by_article(items, dev_fraction=args.dev_fraction, seed=0)
+    _, dev = train_and_dev(args.data, args.dev_fraction)
     model = StanceModel.load(args.model)
     plain = model.predict_proba(dev)
 

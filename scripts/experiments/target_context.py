@@ -13,7 +13,6 @@ targets too (multi-target context) would have room to pay.
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from collections import defaultdict
@@ -23,13 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from crossfit_distill import documents  # noqa: E402
+from crossfit_distill import experiment_parser, train_and_dev  # noqa: E402
 
 from classifier.evaluate import classification_metrics  # noqa: E402
 from classifier.io.files import write_json_atomic  # noqa: E402
-from classifier.items import read_items  # noqa: E402
 from classifier.models.stance_model import StanceModel  # noqa: E402
-from classifier.models.train import split_by_article  # noqa: E402
 
 
 def context_group(items) -> list[str]:
@@ -60,14 +57,10 @@ def group_metrics(dev, predicted, groups) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = experiment_parser(__doc__)
     parser.add_argument("--model", required=True, nargs="+", help="models trained without the dev split")
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
-    parser.add_argument("--dev-fraction", type=float, default=0.2)
-    parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    items = documents(read_items(Path(args.data) / "train.jsonl"))
-    _, dev = split_by_article(items, dev_fraction=args.dev_fraction, seed=0)
+    _, dev = train_and_dev(args.data, args.dev_fraction)
     groups = context_group(dev)
     results = {}
     for path in args.model:
