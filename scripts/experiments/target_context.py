@@ -7,7 +7,7 @@ tell the model which label to give). Prints items, accuracy (with a normal-appro
 and macro-F1 for each group; writes JSON. If the last group were much worse, marking the other
 targets too (multi-target context) would have room to pay.
 
-    python scripts/experiments/target_context.py --model runs/device-v8e5/model runs/xfit-ema/model \
+    python scripts/experiments/target_context.py --model runs/device-v8e5/model runs/xfit-ema/model \\
         --out bench/results/dev20_target_context.json
 """
 
