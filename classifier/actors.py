@@ -51,6 +51,9 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"{path}: cannot read the actor catalogue ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: the actor catalogue is not UTF-8 text; save it as UTF-8") from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
         raise InputError(f"{path}:{line}: malformed YAML in the actor catalogue") from None

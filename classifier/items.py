@@ -55,8 +55,9 @@ def _describe(error: ValidationError) -> str:
     return f"{where}: {message}" if where else message
 
 
-def parse_item(record: dict, where: str) -> Item:
-    """Validate one record; ``where`` ("file:line") starts the error message."""
+def parse_item(record: dict, where: str, *, need_actor: bool = False) -> Item:
+    """Validate one record; ``where`` ("file:line") starts the error message. ``need_actor``: an item
+    to score or learn stance from must name its actor (label files and sentence data may not)."""
     if isinstance(record.get("spans"), str):  # CSV stores the list as JSON text
         import json
 
@@ -65,21 +66,35 @@ def parse_item(record: dict, where: str) -> Item:
         except ValueError:
             raise InputError(f"{where}: spans is not a JSON list of [start, end] pairs") from None
     try:
-        return Item.model_validate(record)
+        item = Item.model_validate(record)
     except ValidationError as exc:
         raise InputError(f"{where}: {_describe(exc)}") from None
+    if need_actor and not (item.actor or "").strip():
+        raise InputError(f"{where}: no 'actor' (the target whose stance is scored)")
+    return item
 
 
-def read_items(path: str | Path, *, allowed_labels: Iterable[str] | None = LABELS) -> Iterator[Item]:
+def read_items(path: str | Path, *, allowed_labels: Iterable[str] | None = LABELS,
+               need_actor: bool = False) -> Iterator[Item]:
     """Read and validate items from JSONL, CSV or Parquet; the first bad row stops with file:line."""
     allowed = set(allowed_labels) if allowed_labels is not None else None
     for lineno, record in iter_table(path):
-        item = parse_item(record, f"{path}:{lineno}")
+        item = parse_item(record, f"{path}:{lineno}", need_actor=need_actor)
         if allowed is not None and item.label is not None and item.label not in allowed:
             raise InputError(
                 f"{path}:{lineno}: unknown label {item.label!r}; expected one of {', '.join(sorted(allowed))}"
             )
         yield item
+
+
+def check_unique_ids(items: Iterable[Item], source: str) -> None:
+    """Every stage keys items by id: a repeated id stops with the file that holds it."""
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise InputError(f"{source}: duplicate item id '{item.id}' (ids must be unique; for a label file "
+                             "with several annotators or undos, run 'stance label gold' first)")
+        seen.add(item.id)
 
 
 def item_record(item: Item) -> dict:

@@ -413,14 +413,6 @@ def suggestion_of(probs_row: np.ndarray, labels: Sequence[str], model_id: str) -
             "scores": {label: round(float(p), 4) for label, p in zip(labels, row)}}
 
 
-def check_unique_ids(items: Sequence[Item], where: str) -> None:
-    seen: set[str] = set()
-    for item in items:
-        if item.id in seen:
-            raise InputError(f"{where}: item id {item.id!r} occurs more than once; ids must be unique")
-        seen.add(item.id)
-
-
 # -- model pre-labels ---------------------------------------------------------------------------
 def suggestion_records(items: Sequence[Item], probs: np.ndarray, labels: Sequence[str], model_id: str,
                        model_name: str) -> list[dict]:
@@ -525,9 +517,10 @@ def _ls_choice(annotation: dict, where: str) -> str | None:
     for result in annotation.get("result") or []:
         if result.get("type") == "choices" or "choices" in (result.get("value") or {}):
             choices = (result.get("value") or {}).get("choices") or []
-            if len(choices) != 1 or choices[0] not in LABELS:
+            chosen = choices[0].strip().lower() if len(choices) == 1 and isinstance(choices[0], str) else None
+            if chosen not in LABELS:  # a hand-made config may say "Favor"
                 raise InputError(f"{where}: choice {choices!r} is not one of {', '.join(LABELS)}")
-            return choices[0]
+            return chosen
     return None
 
 

@@ -71,3 +71,6 @@ def test_bad_catalogue(tmp_path):
     path.write_text("actors: [\n")
     with pytest.raises(InputError, match="malformed YAML"):
         load_catalogue(path)
+    path.write_bytes("actors:\n  - name: Caf\xe9\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"actors.yaml:2: the actor catalogue is not UTF-8"):
+        load_catalogue(path)

@@ -93,3 +93,14 @@ def test_calibrate_needs_gold_labels(tmp_path, tiny_model_dir):
     assert result.exit_code == 1 and "no item has a gold 'label'" in result.output
     missing = runner.invoke(app, ["calibrate", str(tmp_path / "nowhere"), str(dev)])
     assert missing.exit_code == 1 and "not a model directory" in missing.output
+
+
+def test_calibrate_refuses_repeated_ids_and_writes_nothing(tmp_path, tiny_model_dir, tiny_model):
+    dev = dev_items(tmp_path / "dev.jsonl", tiny_model, n=6)
+    dev.write_text(dev.read_text() + dev.read_text().splitlines()[0] + "\n")
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    before = (model_dir / "stance.json").read_text()
+    result = runner.invoke(app, ["calibrate", str(model_dir), str(dev)])
+    assert result.exit_code == 1 and "duplicate item id 'd0'" in result.output
+    assert (model_dir / "stance.json").read_text() == before

@@ -241,6 +241,8 @@ def test_label_studio_errors_name_the_task(tmp_path):
     tasks[1]["annotations"] = [{"result": [{"type": "choices", "value": {"choices": ["positive"]}}]}]
     with pytest.raises(InputError, match=r"export.json: task 2: choice \['positive'\]"):
         from_label_studio(tasks, "export.json")
+    tasks[1]["annotations"] = [{"result": [{"type": "choices", "value": {"choices": ["Favor"]}}]}]
+    assert [r["label"] for r in from_label_studio(tasks, "export.json")] == ["favor"]  # a hand-made config's case
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     result = runner.invoke(app, ["label", "import", str(bad), "--labels", str(tmp_path / "l.jsonl")])

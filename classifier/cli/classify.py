@@ -13,7 +13,7 @@ from rich.table import Table
 from classifier.cli.app import (app, check_device, console, fail, handle_errors, out, progress_bar,
                                  show_progress)
 from classifier.cli.prepare import prepare_corpus
-from classifier.io.files import TABLE_FORMATS, format_of, iter_table
+from classifier.io.files import format_of, iter_table, output_format
 from classifier.items import LABELS, Item, parse_item, read_items
 from classifier.predict.batch import classify
 
@@ -38,7 +38,7 @@ def load_input_items(input_path: Path, actors: Optional[Path], manifest: Optiona
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     if is_items_file(input_path):
-        return list(read_items(input_path))
+        return list(read_items(input_path, need_actor=True))
     _, records, _ = prepare_corpus(input_path, actors, manifest, None, strict=False, quiet=quiet)
     return [parse_item(record, f"{input_path}:{record['id']}") for record in records]
 
@@ -101,8 +101,7 @@ def classify_command(
     """
     import torch
 
-    if fmt and fmt not in TABLE_FORMATS:
-        fail(f"--format {fmt}: expected one of {', '.join(TABLE_FORMATS)}")
+    fmt = output_format(out_path, fmt)
     torch.set_num_threads(threads or os.cpu_count() or 1)
     items = load_input_items(input_path, actors, manifest, quiet)
     if workers and trust_remote_code:
@@ -122,13 +121,12 @@ def classify_command(
         if workers:
             from classifier.predict.ray import classify_with_ray
 
-            result = classify_with_ray(items, model_dir, out_path, workers=workers, address=ray_address,
-                                       engine=engine, threads_per_worker=max(1, (threads or 1)), batch_size=batch_size,
-                                       resume=resume, fmt=fmt or format_of(out_path), on_progress=advance,
-                                       source=str(input_path))
+            result = classify_with_ray(items, model_dir, out_path, model_id=model.model_id, workers=workers,
+                                       address=ray_address, engine=engine, threads_per_worker=max(1, (threads or 1)), batch_size=batch_size,
+                                       resume=resume, fmt=fmt, on_progress=advance, source=str(input_path))
         else:
             result = classify(items, model, out_path, batch_size=batch_size, resume=resume,
-                              fmt=fmt or format_of(out_path), on_progress=advance, source=str(input_path))
+                              fmt=fmt, on_progress=advance, source=str(input_path))
     if summary and not quiet:
         out.print(stance_table(result.records))
     if not quiet:

@@ -23,9 +23,9 @@ from typer.core import TyperGroup
 
 from classifier.cli.app import app, console, handle_errors, out, show_progress, warn
 from classifier.errors import InputError
-from classifier.items import LABELS, Item, read_items
+from classifier.items import LABELS, Item, check_unique_ids, read_items
 from classifier.labels import (LABEL_STUDIO_CONFIG, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
-                               agreement, article_context, check_unique_ids, from_label_studio, new_records,
+                               agreement, article_context, from_label_studio, new_records,
                                order_items, read_records, suggestion_of, suggestion_records, to_label_studio)
 
 ACTIONS = (*LABELS, "skip", "undo", "help", "quit")
@@ -331,8 +331,11 @@ def export_command(
 
     Example: stance label export items.jsonl --out tasks.json --model models/default --config stance.xml
     """
-    from classifier.io.files import write_json_atomic, write_text_atomic
+    from classifier.io.files import check_writable, json_output, write_json_atomic, write_text_atomic
 
+    json_output(out_path)
+    if config:
+        check_writable(config)
     items = load_items(items_path)
     suggestions = model_suggestions(model, items, quiet)[1] if model else None
     write_json_atomic(out_path, to_label_studio(items, suggestions))
@@ -402,8 +405,10 @@ def agreement_command(
 
     Example: stance label agreement labels_ana.jsonl labels_ben.jsonl --json agreement.json
     """
-    from classifier.io.files import write_json_atomic
+    from classifier.io.files import json_output, write_json_atomic
 
+    if json_path:
+        json_output(json_path)
     report = agreement(read_records(labels_paths), include_suggested=include_suggested)
     if len(report["annotators"]) < 2:
         raise InputError(f"{labels_paths[0]}: agreement needs two or more annotators; found "
@@ -432,10 +437,11 @@ def gold_command(
     A label file without undos or second annotators can go to 'stance classify' as it is; this makes any
     label file into such a file. Example: stance label gold labels_*.jsonl --out gold.jsonl
     """
-    from classifier.io.files import write_records
+    from classifier.io.files import output_format, write_records
     from classifier.items import item_record
     from classifier.labels import resolve_labels
 
+    fmt = output_format(out_path)
     items, counts = resolve_labels(read_records(labels_paths), annotator=annotator, allow_suggested=allow_suggested)
-    write_records(out_path, [item_record(item) for item in items])
+    write_records(out_path, [item_record(item) for item in items], fmt)
     out.print(f"{counts['items']} labelled items -> {out_path}" + (f"; {counts['ties']} ties left out" if counts["ties"] else ""))

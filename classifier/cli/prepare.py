@@ -14,7 +14,7 @@ from classifier.actors import Matcher, load_catalogue, suggest_actors
 from classifier.clean import clean_text, load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import count_files, read_corpus
-from classifier.io.files import TABLE_FORMATS, format_of, write_records
+from classifier.io.files import output_format, write_records
 from classifier.prepare import prepare_articles
 from classifier.segment import segment
 
@@ -78,11 +78,10 @@ def prepare(
 
     Example: stance prepare seeds/ --out out/items.jsonl --explain
     """
-    if fmt and fmt not in TABLE_FORMATS:
-        fail(f"--format {fmt}: expected one of {', '.join(TABLE_FORMATS)}")
+    fmt = output_format(out_path, fmt)
     started = time.perf_counter()
     corpus, items, reports = prepare_corpus(input_path, actors, manifest, encoding, strict, quiet)
-    write_records(out_path, items, fmt or format_of(out_path))
+    write_records(out_path, items, fmt)
     seconds = time.perf_counter() - started
     if explain:
         out.print(explain_table(reports))

@@ -32,6 +32,9 @@ def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: 
         warn(f"{counts['ties']} {what} items left out: their annotators disagree with no majority")
     if not items:
         raise InputError(f"{paths[0]}: no labelled items" + (f" by annotator {annotator!r}" if annotator else ""))
+    no_actor = next((item for item in items if not (item.actor or "").strip()), None)
+    if no_actor is not None:
+        raise InputError(f"{paths[0]}: item {no_actor.id!r} has no 'actor' (the target whose stance is learnt)")
     return items
 
 

@@ -15,18 +15,61 @@ from classifier.errors import InputError
 TABLE_FORMATS = ("jsonl", "csv", "parquet")
 
 
+def check_writable(path: str | Path) -> Path:
+    """``path`` can become a file: it is not a folder, and no folder above it is a file. Missing
+    folders are fine (they are made when the file is written)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{path}: cannot write here, {parent} is a file, not a folder")
+            break
+    return path
+
+
+def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[str] = TABLE_FORMATS) -> str:
+    """The format of an output file, checked before any work is done: ``fmt`` (from ``--format``)
+    or the extension, which must name one of ``formats``; the path must be writable as a file."""
+    formats = tuple(formats)
+    check_writable(path)
+    chosen = fmt or format_of(path, default="")
+    if chosen not in formats:
+        suffixes = ", ".join(f".{f}" for f in formats)
+        if fmt:
+            raise InputError(f"--format {fmt}: expected one of {', '.join(formats)}")
+        raise InputError(f"{path}: unknown output extension {Path(path).suffix or '(none)'!r}; "
+                         f"use {suffixes} (or --format)")
+    return chosen
+
+
+def json_output(path: str | Path) -> Path:
+    """A JSON output file (metrics, tasks), checked before any work is done."""
+    path = check_writable(path)
+    if path.suffix.lower() != ".json":
+        raise InputError(f"{path}: this output is JSON; give it a .json name")
+    return path
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    path = check_writable(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
-        os.replace(tmp_path, path)
+        try:
+            os.replace(tmp_path, path)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
@@ -107,7 +150,7 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
+                    raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg.removesuffix(' at')}, column {exc.colno})") from None
                 if not isinstance(obj, dict):
                     raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}")
                 yield lineno, obj
@@ -118,9 +161,10 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
 def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
     """Yield (line number, row) from a CSV file with a header."""
     path = Path(path)
+    reader = None
     try:
         with open(path, "r", encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
+            reader = csv.DictReader(fh, strict=True)  # strict: an unclosed quote is an error, not the rest of the file
             if reader.fieldnames is None:
                 raise InputError(f"{path}:1: empty CSV file (expected a header row)")
             for row in reader:
@@ -130,7 +174,8 @@ def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
     except csv.Error as exc:
-        raise InputError(f"{path}: malformed CSV ({exc})") from None
+        line = reader.line_num + 1 if reader is not None else 1
+        raise InputError(f"{path}:{line}: malformed CSV ({exc})") from None
 
 
 def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:

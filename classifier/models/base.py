@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import Iterator
 
 DEFAULT_BASE = "all-MiniLM-L6-v2"
 _BUNDLED_ALIASES = {DEFAULT_BASE, "sentence-transformers/all-MiniLM-L6-v2", "minilm"}
@@ -30,3 +32,20 @@ def resolve_base(name: str | None) -> str:
     if not name or name in _BUNDLED_ALIASES:
         return str(bundled_minilm_dir())
     return name
+
+
+@contextlib.contextmanager
+def model_load_errors(where: str | Path) -> Iterator[None]:
+    """A broken model directory (unreadable config, tokenizer or stance.json, corrupt safetensors,
+    weights that do not fit the config) or an unreachable Hub name as one line naming it."""
+    from safetensors import SafetensorError
+
+    from classifier.errors import InputError
+
+    try:
+        yield
+    except InputError:
+        raise
+    except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
+        lines = str(exc).strip().splitlines()
+        raise InputError(f"{where}: cannot load the model ({lines[0] if lines else type(exc).__name__})") from None

@@ -64,12 +64,13 @@ def write_temperature(model_dir: Path, temperature: float) -> None:
 def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size: int = 64, n_bins: int = 10,
                     write: bool = True) -> dict:
     """Fit the temperature on gold-labelled ``dev_items``, store it in the model directory, report ECE before/after."""
-    from classifier.items import read_items
+    from classifier.items import check_unique_ids, read_items
     from classifier.models.stance_model import StanceModel
 
     model_dir = Path(model_dir)
     model = StanceModel.load(model_dir)
-    items = [item for item in read_items(dev_items) if item.label is not None]
+    items = [item for item in read_items(dev_items, need_actor=True) if item.label is not None]
+    check_unique_ids(items, str(dev_items))
     if not items:
         raise InputError(f"{dev_items}: no item has a gold 'label'; calibration needs labelled dev items")
     labels = list(model.labels)

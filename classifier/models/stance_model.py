@@ -74,6 +74,7 @@ class StanceModel:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+        from classifier.models.base import model_load_errors
         from classifier.models.pooling import MENTION_HEAD_FILE, MentionPooledClassifier
 
         path = Path(path) if path else DEFAULT_MODEL_DIR
@@ -81,10 +82,11 @@ class StanceModel:
             raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")
         if not (path / "model.safetensors").exists():
             raise InputError(f"{path}: no model.safetensors; only safetensors weights are loaded (never pickles)")
-        settings = json.loads((path / STANCE_FILE).read_text()) if (path / STANCE_FILE).exists() else {}
-        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32, **model_options)
+        with model_load_errors(path):
+            settings = json.loads((path / STANCE_FILE).read_text()) if (path / STANCE_FILE).exists() else {}
+            tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+            model = AutoModelForSequenceClassification.from_pretrained(
+                path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32, **model_options)
         check_labels(model.config.id2label, path)
         if settings.get("pooling", "cls") == "mention":
             if not (path / MENTION_HEAD_FILE).exists():

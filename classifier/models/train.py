@@ -90,7 +90,7 @@ def start_model(config: TrainConfig) -> StanceModel:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from classifier.models.base import resolve_base
+    from classifier.models.base import model_load_errors, resolve_base
     from classifier.models.pooling import POOLINGS, MentionPooledClassifier
     from classifier.models.stance_model import STANCE_FILE
 
@@ -105,11 +105,12 @@ def start_model(config: TrainConfig) -> StanceModel:
         if config.pooling == "mention" and stance.pooling == "cls":  # add a (zero-started) mention head
             stance.model = MentionPooledClassifier.for_tokenizer(stance.model, stance.tokenizer)
         return stance
-    tokenizer = AutoTokenizer.from_pretrained(base, trust_remote_code=config.trust_remote_code)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
-        label2id={label: i for i, label in enumerate(LABELS)}, dtype=torch.float32,
-        trust_remote_code=config.trust_remote_code, ignore_mismatched_sizes=True)
+    with model_load_errors(base):
+        tokenizer = AutoTokenizer.from_pretrained(base, trust_remote_code=config.trust_remote_code)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
+            label2id={label: i for i, label in enumerate(LABELS)}, dtype=torch.float32,
+            trust_remote_code=config.trust_remote_code, ignore_mismatched_sizes=True)
     add_marker_tokens(tokenizer, model)
     if config.pooling == "mention":
         model = MentionPooledClassifier.for_tokenizer(model, tokenizer)

@@ -18,7 +18,7 @@ import numpy as np
 
 from classifier.errors import InputError
 from classifier.io.files import format_of, write_records
-from classifier.items import Item, item_record
+from classifier.items import LABELS, Item, check_unique_ids, item_record
 from classifier.models.stance_model import StanceModel, scores_record
 
 CHUNK_ITEMS = 2048
@@ -43,29 +43,44 @@ def journal_path(out: Path) -> Path:
     return out.with_name(out.name + ".partial.jsonl")
 
 
-def read_journal(path: Path) -> dict[str, dict]:
-    """Predictions already written; a torn last line (killed mid-write) is dropped."""
-    done: dict[str, dict] = {}
+def read_journal(path: Path) -> list[tuple[int, dict]]:
+    """(line, record) for the predictions already written; a torn last line (killed mid-write) is
+    dropped, any other line that is not a JSON object stops with the file and line."""
     if not path.exists():
-        return done
-    with open(path, "r", encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
+        return []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a prediction journal (not UTF-8 text); delete it to start over") from None
+    rows = []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            if lineno == len(lines):
                 continue
-            if isinstance(record, dict) and "id" in record and "stance" in record:
-                done[str(record["id"])] = record
-    return done
+            raise InputError(f"{path}:{lineno}: not a prediction journal line (malformed JSON); "
+                             "delete the file to start over") from None
+        rows.append((lineno, record))
+    return rows
 
 
-def check_unique_ids(items: Sequence[Item], source: str) -> None:
-    seen = set()
-    for item in items:
-        if item.id in seen:
-            raise InputError(f"{source}: duplicate item id '{item.id}' (ids must be unique; for a label file "
-                             "with several annotators or undos, run 'stance label gold' first)")
-        seen.add(item.id)
+def journal_problem(record, item: Item | None, model_id: str) -> str | None:
+    """Why a journal line cannot stand for this item's prediction by this model (None: it can)."""
+    if not isinstance(record, dict) or "id" not in record:
+        return "not a prediction (no id)"
+    if item is None:
+        return None  # an item no longer asked for: ignored
+    scores = record.get("stance_scores")
+    if record.get("stance") not in LABELS or not isinstance(scores, dict) or set(scores) != set(LABELS):
+        return "not a prediction (stance and stance_scores over favor, against, neutral)"
+    if record.get("model") != model_id:
+        return f"written by model {record.get('model')!r}, not {model_id!r}; rerun with that --model"
+    if any(record.get(k) != v for k, v in item_record(item).items()):
+        return f"item {item.id!r} differs from the input now (the input changed since the run stopped)"
+    return None
 
 
 def prediction_record(item: Item, row: np.ndarray, model: StanceModel) -> dict:
@@ -75,19 +90,31 @@ def prediction_record(item: Item, row: np.ndarray, model: StanceModel) -> dict:
 class Journal:
     """Durable record of finished predictions for one output file."""
 
-    def __init__(self, out: Path, items: Sequence[Item], resume: bool, source: str = "input"):
+    def __init__(self, out: Path, items: Sequence[Item], resume: bool, model_id: str, source: str = "input"):
         self.out = Path(out)
         self.path = journal_path(self.out)
         check_unique_ids(items, source)
         if self.path.exists() and not resume:
             raise InputError(f"{self.path}: an unfinished run is here; pass --resume to continue it, "
                              "or delete the file to start over")
-        wanted = {item.id for item in items}
-        self.done = {k: v for k, v in read_journal(self.path).items() if k in wanted} if resume else {}
+        self.done = self._resumable(items, model_id) if resume else {}
         self.resumed = len(self.done)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._repair_tail()
         self._fh = open(self.path, "a", encoding="utf-8")
+
+    def _resumable(self, items: Sequence[Item], model_id: str) -> dict[str, dict]:
+        """The journal's predictions for these items, each checked against the item and the model."""
+        wanted = {item.id: item for item in items}
+        done = {}
+        for lineno, record in read_journal(self.path):
+            item = wanted.get(str(record.get("id"))) if isinstance(record, dict) else None
+            problem = journal_problem(record, item, model_id)
+            if problem:
+                raise InputError(f"{self.path}:{lineno}: cannot resume, {problem}; delete the file to start over")
+            if item is not None:
+                done[item.id] = record
+        return done
 
     def _repair_tail(self) -> None:
         """End the journal with a newline, so appended lines never join a torn one."""
@@ -135,7 +162,7 @@ def classify(items: Sequence[Item], model: StanceModel, out: Path, *, batch_size
              fmt: str | None = None, on_progress: Callable[[int], None] | None = None,
              source: str = "input") -> ClassifySummary:
     """Predict every item, journaling as it goes; write ``out`` atomically at the end."""
-    journal = Journal(out, items, resume, source)
+    journal = Journal(out, items, resume, model.model_id, source)
     todo = journal.todo(items)
     if on_progress and journal.resumed:
         on_progress(journal.resumed)

@@ -58,7 +58,7 @@ def _predictor_class(ray):
     return Predictor
 
 
-def classify_with_ray(items: Sequence[Item], model_dir: Path | None, out: Path, *, workers: int = 2,
+def classify_with_ray(items: Sequence[Item], model_dir: Path | None, out: Path, *, model_id: str, workers: int = 2,
                       address: str | None = None, engine: str = "torch", threads_per_worker: int = 1,
                       batch_size: int = 64, resume: bool = False, fmt: str | None = None,
                       on_progress: Callable[[int], None] | None = None, source: str = "input") -> ClassifySummary:
@@ -67,7 +67,7 @@ def classify_with_ray(items: Sequence[Item], model_dir: Path | None, out: Path, 
         from ray.util import ActorPool
     except ImportError:
         raise InputError("--workers needs Ray: pip install 'stance-classifier[ray]'") from None
-    journal = Journal(out, items, resume, source)
+    journal = Journal(out, items, resume, model_id, source)
     todo = journal.todo(items)
     if on_progress and journal.resumed:
         on_progress(journal.resumed)

@@ -211,10 +211,12 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                 model_dir: str | Path | None = None, n_boot: int = 1000, seed: int = 0, min_n: int = 10,
                 examples: int = 2, max_actors: int = 24, n_perm: int = 2000, progress: bool = False) -> dict:
     """Analyse a predictions file and write the report directory; returns the tables and file paths."""
-    from classifier.io.files import write_bytes_atomic, write_json_atomic, write_records, write_text_atomic
+    from classifier.io.files import (check_writable, write_bytes_atomic, write_json_atomic, write_records,
+                                     write_text_atomic)
     from classifier.report.html import render_html, render_markdown
 
     predictions, out_dir = Path(predictions), Path(out_dir)
+    check_writable(out_dir / "report.html")  # before the analysis: a file named like the folder stops it here
     frame = read_predictions(predictions)
     gold_frame, gold_name = choose_gold(frame, predictions, Path(gold) if gold else None)
     analysis = framing_analysis(frame, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm, seed=seed,

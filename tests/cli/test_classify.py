@@ -228,3 +228,63 @@ def test_device_is_checked_and_cpu_matches_the_default(tmp_path, tiny_model_dir)
         out = tmp_path / "c.jsonl"
         result = run("classify", items, "--out", out, "--model", tiny_model_dir, *args)
         assert result.exit_code == 1 and message in result.output and not out.exists(), result.output
+
+
+def test_resume_refuses_a_journal_it_cannot_trust(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 6)
+    out = tmp_path / "pred.jsonl"
+    journal = tmp_path / "pred.jsonl.partial.jsonl"
+    assert run("classify", items, "--out", out, "--model", tiny_model_dir, "--quiet").exit_code == 0
+    finished = out.read_text().splitlines()
+    foreign = json.loads(finished[0]) | {"model": "other@0123456789ab"}
+    changed = json.loads(finished[1]) | {"text": finished[1]}
+    cases = {
+        json.dumps(foreign): "pred.jsonl.partial.jsonl:2: cannot resume, written by model 'other@0123456789ab'",
+        json.dumps({"id": "it0", "stance": "bogus"}): "pred.jsonl.partial.jsonl:2: cannot resume, not a prediction",
+        json.dumps(changed): "pred.jsonl.partial.jsonl:2: cannot resume, item 'it1' differs from the input",
+        "{torn in the middle": "pred.jsonl.partial.jsonl:2: not a prediction journal line (malformed JSON)",
+    }
+    for line, message in cases.items():
+        journal.write_text(finished[2] + "\n" + line + "\n" + finished[3] + "\n")
+        result = run("classify", items, "--out", tmp_path / "pred.jsonl", "--model", tiny_model_dir, "--resume")
+        assert result.exit_code == 1 and message in result.output.replace("\n", ""), result.output
+        assert "Traceback" not in result.output
+    journal.write_bytes(b"\xff\xfe\x00garbage\n")
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume")
+    assert result.exit_code == 1 and "not a prediction journal (not UTF-8 text)" in result.output
+    journal.write_text(finished[2] + "\n" + finished[3] + "\n")  # its own lines: resumed, the rest predicted
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume")
+    assert result.exit_code == 0 and "2 resumed" in result.output
+    assert out.read_text().splitlines() == finished and not journal.exists()
+
+
+def test_items_without_actor_and_broken_models_are_clear_errors(tmp_path, tiny_model_dir):
+    import shutil
+
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "1", "text": "Russia spoke.", "actor": "Russia", "spans": [[0, 6]]}) + "\n" +
+                     json.dumps({"id": "2", "text": "It rained.", "spans": []}) + "\n")
+    result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
+    assert result.exit_code == 1 and "items.jsonl:2: no 'actor'" in result.output
+
+    write_items(items, 3)
+    corrupt, broken = tmp_path / "corrupt", tmp_path / "broken"
+    shutil.copytree(tiny_model_dir, corrupt)
+    (corrupt / "model.safetensors").write_bytes(os.urandom(1000))
+    shutil.copytree(tiny_model_dir, broken)
+    (broken / "config.json").write_text("{broken")
+    for model in (corrupt, broken):
+        result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", model)
+        assert result.exit_code == 1 and f"{model.name}: cannot load the model (" in result.output, result.output
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) <= 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "corrupt", "items.jsonl"]
+
+
+def test_an_output_path_that_cannot_be_written_is_refused_before_classifying(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 3)
+    (tmp_path / "taken.jsonl").mkdir()
+    for out, message in ((tmp_path / "taken.jsonl", "taken.jsonl: is a folder"),
+                         (tmp_path / "pred.xlsx", "unknown output extension '.xlsx'")):
+        result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+        assert result.exit_code == 1 and message in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl", "taken.jsonl"]  # no journal left

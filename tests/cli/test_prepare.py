@@ -158,11 +158,35 @@ def test_table_inputs_and_their_errors(tmp_path):
     result = run("prepare", missing, "--out", tmp_path / "x.jsonl")
     assert result.exit_code == 1 and "missing.csv:2: missing field 'text'" in result.output
 
+    unclosed = tmp_path / "unclosed.csv"  # an unclosed quote would swallow the rest of the file
+    unclosed.write_text('id,text\na1,"Russia met China."\na2,"no closing quote\na3,NATO spoke.\n')
+    result = run("prepare", unclosed, "--out", tmp_path / "x.jsonl")
+    assert result.exit_code == 1 and "unclosed.csv:3: malformed CSV (unexpected end of data)" in result.output
+
     frame = pd.DataFrame({"id": ["p1"], "text": ["Kyiv thanked the EU."], "source": ["Y"]})
     frame.to_parquet(tmp_path / "articles.parquet")
     assert run("prepare", tmp_path / "articles.parquet", "--out", out).exit_code == 0
     assert {r["actor"] for r in read_jsonl(out)} == {"Ukraine", "European Union"}
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_output_paths_are_checked_before_any_work(tmp_path):
+    good = tmp_path / "articles.jsonl"
+    good.write_text(json.dumps({"id": "a1", "text": "NATO warned Moscow."}) + "\n")
+    (tmp_path / "afile").write_text("not a folder")
+    (tmp_path / "folder.jsonl").mkdir()
+    cases = {
+        tmp_path / "items.xlsx": "items.xlsx: unknown output extension '.xlsx'; use .jsonl, .csv, .parquet",
+        tmp_path / "afile" / "items.jsonl": "cannot write here, " + str(tmp_path / "afile") + " is a file",
+        tmp_path / "folder.jsonl": "folder.jsonl: is a folder; give a file name",
+    }
+    for out, message in cases.items():
+        result = run("prepare", good, "--out", out)
+        assert result.exit_code == 1 and message in result.output.replace("\n", ""), result.output
+        assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "articles.jsonl", "folder.jsonl"]
+    assert list((tmp_path / "folder.jsonl").iterdir()) == []
+    assert run("prepare", good, "--out", tmp_path / "items.txt", "--format", "csv").exit_code == 0
 
 
 def test_html_goes_through_the_extractor(tmp_path):
