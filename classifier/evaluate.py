@@ -124,8 +124,10 @@ def read_predictions(path: str | Path) -> pd.DataFrame:
 # -- helpers shared with the report ------------------------------------------------------------
 
 def group_values(frame: pd.DataFrame, key: str) -> pd.Series:
-    """The grouping column with missing values shown as ``(none)``."""
-    return frame[key].astype(object).where(frame[key].notna(), NONE_GROUP).astype(str)
+    """The grouping column with missing and blank values shown as ``(none)``."""
+    values = frame[key].astype(object)
+    blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+    return values.where(~blank, NONE_GROUP).astype(str)
 
 
 def cluster_keys(frame: pd.DataFrame) -> np.ndarray:

@@ -102,11 +102,13 @@ def read_folder(root: Path, manifest: Path | None = None, encoding: str | None =
     files = article_files(root)
     if not files:
         raise InputError(f"{root}: no .txt, .md or .html articles found")
-    known = set()
+    known, root_resolved = set(), root.resolve()
     for path in files:
         relative = path.relative_to(root).as_posix()
         known.add(relative)
         try:
+            if not path.resolve().is_relative_to(root_resolved):
+                raise ValueError("a link to a file outside the corpus folder (not read)")
             text = decode(path.read_bytes(), encoding)
             info = {}
             if path.suffix.lower() in HTML_SUFFIXES:

@@ -87,6 +87,23 @@ def read_items(path: str | Path, *, allowed_labels: Iterable[str] | None = LABEL
         yield item
 
 
+def stance_items(records: Iterable[Item | dict]) -> list[Item]:
+    """Items to score from ``Item``s or plain dicts in the schema, each needing its actor; errors name
+    the position (``item 3: ...``)."""
+    items = []
+    for number, record in enumerate(records, start=1):
+        where = f"item {number}"
+        if isinstance(record, Item):
+            if not (record.actor or "").strip():
+                raise InputError(f"{where} (id {record.id!r}): no 'actor' (the target whose stance is scored)")
+            items.append(record)
+        elif isinstance(record, dict):
+            items.append(parse_item(record, where, need_actor=True))
+        else:
+            raise InputError(f"{where}: expected an Item or a dict with id, text and actor; found {type(record).__name__}")
+    return items
+
+
 def check_unique_ids(items: Iterable[Item], source: str) -> None:
     """Every stage keys items by id: a repeated id stops with the file that holds it."""
     seen: set[str] = set()

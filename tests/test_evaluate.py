@@ -191,6 +191,16 @@ def test_tiny_groups_are_shown_and_flagged(tmp_path):
     assert not next(g for g in metrics["groups"]["source"] if g["group"] == "Daily A")["small"]
 
 
+def test_missing_and_blank_sources_are_one_group(preds):
+    from classifier.evaluate import group_values
+
+    frame = read_predictions(preds).head(5)
+    frame["source"] = [None, "", float("nan"), "  ", "Daily A"]
+    assert list(group_values(frame, "source")) == ["(none)"] * 4 + ["Daily A"]
+    groups = evaluate_frame(frame, by=["source"], n_boot=0)["groups"]["source"]
+    assert sorted(g["group"] for g in groups) == ["(none)", "Daily A"]
+
+
 def test_single_class_present(tmp_path):
     rows = prediction_rows(60)
     for row in rows:

@@ -253,6 +253,10 @@ def test_label_studio_errors_name_the_task(tmp_path):
 # -- suggest and the line-input fallback ---------------------------------------------------------------
 def test_suggest_writes_marked_pre_labels(tmp_path, tiny_model_dir):
     items_path = write_items(tmp_path / "items.jsonl", make_items())
+    refused = runner.invoke(app, ["label", "suggest", str(items_path), "--out", str(tmp_path / "s.csv"),
+                                  "--model", str(tiny_model_dir), "-q"])
+    assert refused.exit_code == 1 and "s.csv: label files are JSON lines" in refused.output
+    assert not (tmp_path / "s.csv").exists()
     out = tmp_path / "suggested.jsonl"
     for _ in range(2):
         result = runner.invoke(app, ["label", "suggest", str(items_path), "--out", str(out), "--model",

@@ -17,6 +17,12 @@ from classifier.models.train import (TrainConfig, holdout_split, parameter_group
                                      split_by_article, train)
 
 runner = CliRunner()
+
+
+def umask() -> int:
+    from classifier.io.files import umask as current
+
+    return current()
 TEMPLATES = {"favor": ["{a} praised the successful agreement.", "{a} won wide support for the peace plan."],
              "against": ["{a} was blamed for the attack.", "Critics condemned {a} for aggression."],
              "neutral": ["{a} held a meeting on Tuesday.", "Officials from {a} travelled to Geneva."]}
@@ -65,9 +71,27 @@ def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_
     assert card["comparison"]["paired"]["macro_f1"]["p_value"] is not None
     assert card["hyperparameters"]["max_length"] == 64  # kept from the base model
     assert (out / "README.md").exists() and not default_dir.exists()
+    assert oct(out.stat().st_mode & 0o777) == oct(0o777 & ~umask())  # not mkdtemp's 0700
+    assert oct((out / "model.safetensors").stat().st_mode & 0o777) == oct(0o666 & ~umask())
     from classifier.models.stance_model import StanceModel
 
     assert StanceModel.load(out).labels == ["favor", "against", "neutral"]
+
+
+def test_out_never_replaces_what_is_not_a_model(tmp_path, tiny_model_dir, default_dir, monkeypatch):
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=3, per_article=2))
+    thesis = tmp_path / "thesis"
+    thesis.mkdir()
+    (thesis / "chapter1.txt").write_text("weeks of work")
+    (tmp_path / "notes.txt").write_text("notes")
+    monkeypatch.chdir(thesis)
+    cases = {thesis: "is a folder that is not a stance model", Path("."): "is a folder that is not a stance model",
+             tmp_path / "notes.txt": "exists and is a file", tmp_path / "notes.txt" / "m": "notes.txt is a file"}
+    for out, message in cases.items():
+        result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir)])
+        assert result.exit_code == 1 and message in " ".join(result.output.split()), result.output
+        assert "epoch" not in result.output  # refused before training
+    assert [p.name for p in thesis.iterdir()] == ["chapter1.txt"] and (tmp_path / "notes.txt").read_text() == "notes"
 
 
 def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_dir):

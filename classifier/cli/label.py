@@ -243,6 +243,16 @@ def check_annotator(name: str) -> str:
     return name
 
 
+def label_file(path: Path) -> Path:
+    """A label file to append to: JSON lines, named so (a .csv name would mislead every later reader)."""
+    from classifier.io.files import check_writable
+
+    check_writable(path)
+    if path.suffix.lower() not in (".jsonl", ".ndjson"):
+        raise InputError(f"{path}: label files are JSON lines; give it a .jsonl name")
+    return path
+
+
 def load_items(path: Path) -> list[Item]:
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -274,6 +284,7 @@ def run_command(
     """
     keymap = parse_keys(keys)
     annotator = check_annotator(annotator or os.environ.get("STANCE_ANNOTATOR") or getpass.getuser())
+    label_file(labels_path)
     items = load_items(items_path)
     order = order or ("uncertain" if model else "file")
     probs, suggestions = None, {}
@@ -307,6 +318,7 @@ def suggest_command(
     """
     from classifier.models.stance_model import DEFAULT_MODEL_DIR
 
+    label_file(out_path)
     items = load_items(items_path)
     probs, _, stance = model_suggestions(model or DEFAULT_MODEL_DIR, items, quiet)
     store = LabelStore(out_path)
@@ -355,6 +367,7 @@ def import_command(
 
     Example: stance label import project-1-export.json --labels labels.jsonl
     """
+    label_file(labels_path)
     if not export_path.exists():
         raise InputError(f"{export_path}: no such file")
     try:

@@ -32,6 +32,8 @@ def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: 
         warn(f"{counts['ties']} {what} items left out: their annotators disagree with no majority")
     if not items:
         raise InputError(f"{paths[0]}: no labelled items" + (f" by annotator {annotator!r}" if annotator else ""))
+    if len({item.label for item in items}) == 1:
+        warn(f"every {what} item is labelled {items[0].label!r}: the model can learn no difference from these")
     no_actor = next((item for item in items if not (item.actor or "").strip()), None)
     if no_actor is not None:
         raise InputError(f"{paths[0]}: item {no_actor.id!r} has no 'actor' (the target whose stance is learnt)")
@@ -61,8 +63,12 @@ def default_reference() -> Optional[str]:
 
 
 def check_out_dir(out_dir: Path) -> None:
+    """Before any training: --out is not the default model and may hold a model (stance_model.check_model_target)."""
+    from classifier.models.stance_model import check_model_target
+
     if out_dir.resolve() == default_model_dir().resolve():
         raise InputError(f"--out {out_dir}: that is the default model; write elsewhere and add --promote to replace it")
+    check_model_target(out_dir)
 
 
 def compare_table(comparison: dict, names: dict[str, str]) -> Table:

@@ -65,7 +65,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
+        os.chmod(tmp_path, 0o666 & ~umask())  # mkstemp makes 0600; give the file the usual mode
         try:
             os.replace(tmp_path, path)
         except OSError as exc:
@@ -75,7 +75,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's file-creation mask (read without changing it)."""
     current = os.umask(0)
     os.umask(current)
     return current
@@ -134,6 +135,15 @@ def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = N
     return len(records)
 
 
+def _encodable(obj) -> bool:
+    """JSON lets ``\\ud800`` stand alone; such a string cannot be written, tokenised or shown."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
     """Yield (line number, object) for each non-blank line; errors name file and line."""
     path = Path(path)
@@ -153,6 +163,9 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
                     raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg.removesuffix(' at')}, column {exc.colno})") from None
                 if not isinstance(obj, dict):
                     raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}")
+                if "\\ud" in line.lower() and not _encodable(obj):
+                    raise InputError(f"{path}:{lineno}: a lone surrogate escape (\\ud800-\\udfff without its pair) "
+                                     "is not Unicode text")
                 yield lineno, obj
         except UnicodeDecodeError:
             raise InputError(f"{path}:{lineno + 1}: not UTF-8 text") from None
@@ -173,6 +186,8 @@ def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
                 yield reader.line_num, {k: (None if v == "" else v) for k, v in row.items()}
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open ({exc.strerror})") from None
     except csv.Error as exc:
         line = reader.line_num + 1 if reader is not None else 1
         raise InputError(f"{path}:{line}: malformed CSV ({exc})") from None

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from classifier.errors import InputError
-from classifier.items import LABELS, Item
+from classifier.items import LABELS, Item, stance_items
 from classifier.models.inputs import Encoded, InputEncoder
 
 STANCE_FILE = "stance.json"
@@ -100,11 +100,13 @@ class StanceModel:
                    name=settings.get("name", path.name), digest=model_hash(path), path=path)
 
     def save(self, path: str | Path, card: dict | None = None, *, half: bool = True) -> Path:
-        """Write the directory atomically (a temp dir renamed into place)."""
+        """Write the directory atomically (a temp dir renamed into place); it replaces only a stance model."""
         import shutil
         import tempfile
 
-        path = Path(path)
+        from classifier.io.files import umask
+
+        path = check_model_target(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
@@ -125,6 +127,9 @@ class StanceModel:
                 from classifier.models.card import write_card
 
                 write_card(tmp, card)
+            for written in tmp.rglob("*"):  # mkdtemp makes 0700 and some writers 0600: the usual modes
+                written.chmod((0o777 if written.is_dir() else 0o666) & ~umask())
+            tmp.chmod(0o777 & ~umask())
             if path.exists():
                 backup = path.with_name(f".{path.name}.old")
                 shutil.rmtree(backup, ignore_errors=True)
@@ -173,6 +178,8 @@ class StanceModel:
     def predict_proba(self, items: Sequence[Item], *, batch_size: int = 64,
                       on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         """Probabilities, one row per item in input order, columns in ``self.labels`` order."""
+        if batch_size < 1:
+            raise InputError(f"batch_size must be at least 1; got {batch_size}")
         ids, _ = self.encode(items)
         order = np.argsort([-len(x.input_ids) for x in ids], kind="stable")
         out = np.zeros((len(items), len(self.labels)), dtype=np.float64)
@@ -183,11 +190,27 @@ class StanceModel:
                 on_batch(len(chosen))
         return out
 
-    def predict(self, items: Iterable[Item], *, batch_size: int = 64) -> list[dict]:
-        """``[{"stance": label, "stance_scores": {label: p}}]`` for each item."""
-        items = list(items)
+    def predict(self, items: Iterable[Item | dict], *, batch_size: int = 64) -> list[dict]:
+        """``[{"stance": label, "stance_scores": {label: p}}]`` for each item: ``Item``s or dicts in the
+        item schema (``{"id", "text", "actor", "spans"}``), checked first (an ``InputError`` names the item)."""
+        items = stance_items(items)
         probs = self.predict_proba(items, batch_size=batch_size)
         return [scores_record(row, self.labels) for row in probs]
+
+
+def check_model_target(path: str | Path) -> Path:
+    """A folder a model may be written to: new, or a stance model (config.json and stance.json) that it
+    replaces; never a file, a folder of other things (``.``, ``models/``, a thesis), or under a file."""
+    path = Path(path).absolute()
+    if path.exists() and not (path.is_dir() and (path / "config.json").exists() and (path / STANCE_FILE).exists()):
+        kind = "a folder that is not a stance model" if path.is_dir() else "a file"
+        raise InputError(f"{path}: exists and is {kind}; write the model to a new folder (nothing was replaced)")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{path}: cannot write here, {parent} is a file, not a folder")
+            break
+    return path
 
 
 def scores_record(row: np.ndarray, labels: Sequence[str]) -> dict:

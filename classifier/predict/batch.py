@@ -133,6 +133,12 @@ class Journal:
         os.fsync(self._fh.fileno())
         self.done.update((r["id"], r) for r in records)
 
+    def abandon(self) -> None:
+        """A run that stops before its first batch leaves no empty journal to trip the next run."""
+        self._fh.close()
+        if self.path.exists() and self.path.stat().st_size == 0:
+            self.path.unlink()
+
     def finish(self, items: Sequence[Item], fmt: str | None) -> list[dict]:
         """Write the output atomically, in input order, and remove the journal."""
         self._fh.close()
@@ -173,7 +179,11 @@ def classify(items: Sequence[Item], model: StanceModel, out: Path, *, batch_size
             on_progress(len(records))
 
     started = time.perf_counter()
-    truncated = predict_records(model, todo, batch_size, on_batch)
+    try:
+        truncated = predict_records(model, todo, batch_size, on_batch)
+    except BaseException:
+        journal.abandon()
+        raise
     seconds = time.perf_counter() - started
     records = journal.finish(items, fmt)
     return ClassifySummary(len(items), len(todo), journal.resumed, truncated, seconds, Path(out), records)

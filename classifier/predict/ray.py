@@ -58,36 +58,52 @@ def _predictor_class(ray):
     return Predictor
 
 
+def predict_on_ray(todo: Sequence[Item], journal: Journal, model_dir: Path | None, *, workers: int,
+                   address: str | None, engine: str, threads_per_worker: int, batch_size: int,
+                   on_progress: Callable[[int], None] | None) -> int:
+    """Shards of whole articles to ``workers`` model actors; each finished shard goes to the journal.
+    Returns the truncation count."""
+    import ray
+    from ray.util import ActorPool
+
+    if not ray.is_initialized():
+        kwargs = {"address": address} if address else {"num_cpus": workers * threads_per_worker}
+        ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
+    predictor = _predictor_class(ray).options(num_cpus=threads_per_worker)
+    actors = [predictor.remote(str(model_dir) if model_dir else None, engine, threads_per_worker, batch_size)
+              for _ in range(workers)]
+    pool, truncated = ActorPool(actors), 0
+    shards = [[item_record(i) for i in shard] for shard in shard_by_article(todo)]
+    for records, shard_truncated in pool.map_unordered(lambda actor, shard: actor.predict.remote(shard), shards):
+        journal.append(records)
+        truncated += shard_truncated
+        if on_progress:
+            on_progress(len(records))
+    for actor in actors:
+        ray.kill(actor)
+    return truncated
+
+
 def classify_with_ray(items: Sequence[Item], model_dir: Path | None, out: Path, *, model_id: str, workers: int = 2,
                       address: str | None = None, engine: str = "torch", threads_per_worker: int = 1,
                       batch_size: int = 64, resume: bool = False, fmt: str | None = None,
                       on_progress: Callable[[int], None] | None = None, source: str = "input") -> ClassifySummary:
     try:
-        import ray
-        from ray.util import ActorPool
+        import ray  # noqa: F401
     except ImportError:
         raise InputError("--workers needs Ray: pip install 'stance-classifier[ray]'") from None
     journal = Journal(out, items, resume, model_id, source)
     todo = journal.todo(items)
     if on_progress and journal.resumed:
         on_progress(journal.resumed)
-    started, truncated = time.perf_counter(), 0
-    if todo:
-        if not ray.is_initialized():
-            kwargs = {"address": address} if address else {"num_cpus": workers * threads_per_worker}
-            ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
-        predictor = _predictor_class(ray).options(num_cpus=threads_per_worker)
-        actors = [predictor.remote(str(model_dir) if model_dir else None, engine, threads_per_worker, batch_size)
-                  for _ in range(workers)]
-        pool = ActorPool(actors)
-        shards = [[item_record(i) for i in shard] for shard in shard_by_article(todo)]
-        for records, shard_truncated in pool.map_unordered(lambda actor, shard: actor.predict.remote(shard), shards):
-            journal.append(records)
-            truncated += shard_truncated
-            if on_progress:
-                on_progress(len(records))
-        for actor in actors:
-            ray.kill(actor)
+    started = time.perf_counter()
+    try:
+        truncated = predict_on_ray(todo, journal, model_dir, workers=workers, address=address,
+                                   engine=engine, threads_per_worker=threads_per_worker, batch_size=batch_size,
+                                   on_progress=on_progress) if todo else 0
+    except BaseException:
+        journal.abandon()
+        raise
     seconds = time.perf_counter() - started
     records = journal.finish(items, fmt)
     return ClassifySummary(len(items), len(todo), journal.resumed, truncated, seconds, Path(out), records)

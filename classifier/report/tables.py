@@ -137,7 +137,10 @@ def rich_table(rows: Rows, title: str | None = None, *, numeric_from: int = 1) -
     table = Table(title=title, title_justify="left", header_style="bold")
     for index, header in enumerate(headers):
         numeric = 0 < index and index >= numeric_from and header != "flags"
-        table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold")
+        # the first column names the rows: keep it readable when the numbers fill a narrow terminal
+        label_width = min(24, max(len(str(cell)) for cell in [header, *(row[0] for row in body)])) if index == 0 else None
+        table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold",
+                         min_width=label_width)
     for row in body:
         table.add_row(*[escape_markup(cell) for cell in row])
     return table

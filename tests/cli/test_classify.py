@@ -81,6 +81,8 @@ def test_bad_items_are_clear_errors(tmp_path, tiny_model_dir):
                        "span.jsonl:1: span [2, 50] is outside the text"),
         "label.jsonl": ({"id": "1", "text": "Russia", "actor": "Russia", "spans": [], "label": "positive"},
                         "label.jsonl:1: unknown label 'positive'"),
+        "surrogate.jsonl": ({"id": "1", "text": "Russia \ud800 said.", "actor": "Russia", "spans": [[0, 6]]},
+                            "surrogate.jsonl:1: a lone surrogate escape"),
     }
     for name, (record, message) in cases.items():
         path = tmp_path / name
@@ -288,3 +290,20 @@ def test_an_output_path_that_cannot_be_written_is_refused_before_classifying(tmp
         result = run("classify", items, "--out", out, "--model", tiny_model_dir)
         assert result.exit_code == 1 and message in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl", "taken.jsonl"]  # no journal left
+
+
+def test_a_run_that_fails_before_its_first_batch_leaves_no_journal(tmp_path, tiny_model, monkeypatch):
+    import pytest
+
+    from classifier.items import read_items
+    from classifier.predict import batch
+
+    items = list(read_items(write_items(tmp_path / "items.jsonl", 3)))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the tokenizer failed")
+
+    monkeypatch.setattr(batch, "predict_records", broken)
+    with pytest.raises(RuntimeError):
+        batch.classify(items, tiny_model, tmp_path / "p.jsonl")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]  # a rerun needs no --resume

@@ -93,13 +93,16 @@ def test_bad_files_are_skipped_with_a_warning_and_counted(tmp_path):
     (folder / "latin.txt").write_bytes("Caf\xe9 in Moscow.".encode("latin-1"))
     (folder / "empty.txt").write_text("  \n")
     (folder / "blob.txt").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "private.txt").write_text("Russia condemned China.")
+    (folder / "link.txt").symlink_to(tmp_path / "private.txt")  # a link out of the corpus is not followed
     out = tmp_path / "items.jsonl"
     result = run("prepare", folder, "--out", out)
     assert result.exit_code == 0
     assert "latin.txt: not UTF-8" in result.output
     assert "empty.txt: empty file" in result.output
     assert "blob.txt: binary file" in result.output
-    assert "3 files skipped" in result.output
+    assert "link.txt: a link to a file outside the corpus folder" in result.output.replace("\n", "")
+    assert "4 files skipped" in result.output
     assert {i["article"] for i in read_jsonl(out)} == {"good"}
 
 

@@ -113,6 +113,21 @@ def test_loading_a_non_model_is_a_clear_error(tmp_path):
         StanceModel.load(tmp_path)
 
 
+def test_predict_takes_dicts_and_checks_them_as_classify_does(tiny_model):
+    record = {"id": "1", "text": "NATO warned Moscow.", "actor": "NATO", "spans": [[0, 4]]}
+    assert tiny_model.predict([record]) == tiny_model.predict([Item(**record)])
+    cases = [([record, {"id": "2", "text": "t"}], "item 2: no 'actor'"),
+             ([{"id": "3", "actor": "NATO"}], "item 1: missing field 'text'"),
+             ([{**record, "spans": [[0, 99]]}], r"item 1: span \[0, 99\] is outside the text"),
+             ([Item(id="4", text="It rained.")], "item 1 \\(id '4'\\): no 'actor'"),
+             (["NATO warned Moscow."], "item 1: expected an Item or a dict")]
+    for items, message in cases:
+        with pytest.raises(InputError, match=message):
+            tiny_model.predict(items)
+    with pytest.raises(InputError, match="batch_size must be at least 1"):
+        tiny_model.predict([record], batch_size=0)
+
+
 # -- mention pooling ----------------------------------------------------------------------------
 def tiny_encoder_base(directory):
     """A 1-layer random BERT encoder (no stance head) with the real MiniLM vocabulary."""
