@@ -100,7 +100,8 @@ def stance_items(records: Iterable[Item | dict]) -> list[Item]:
         elif isinstance(record, dict):
             items.append(parse_item(record, where, need_actor=True))
         else:
-            raise InputError(f"{where}: expected an Item or a dict with id, text and actor; found {type(record).__name__}")
+            raise InputError(f"{where}: expected an Item or a dict with id, text and actor; "
+                             f"found {type(record).__name__}")
     return items
 
 

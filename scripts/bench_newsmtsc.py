@@ -89,9 +89,9 @@ def main() -> None:
     summary.add_column("model")
     for split in SPLITS:
         summary.add_column(f"{split} F1m", justify="right")
+    ours = [results["splits"][s] for s in SPLITS]
     summary.add_row(f"[bold]ours ({Path(args.model).name})[/]",
-                    *(f"[bold]{with_interval(results['splits'][s]['macro_f1'], results['splits'][s]['ci'].get('macro_f1'))}[/]"
-                      for s in SPLITS))
+                    *(f"[bold]{with_interval(m['macro_f1'], m['ci'].get('macro_f1'))}[/]" for m in ours))
     for name, figures in PUBLISHED.items():
         summary.add_row(name, *(f"{figures[s]:.1f}" for s in SPLITS))
     console.print(summary)

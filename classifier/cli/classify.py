@@ -122,8 +122,8 @@ def classify_command(
             from classifier.predict.ray import classify_with_ray
 
             result = classify_with_ray(items, model_dir, out_path, model_id=model.model_id, workers=workers,
-                                       address=ray_address, engine=engine, threads_per_worker=max(1, (threads or 1)), batch_size=batch_size,
-                                       resume=resume, fmt=fmt, on_progress=advance, source=str(input_path))
+                                       address=ray_address, engine=engine, threads_per_worker=max(1, (threads or 1)),
+                                       batch_size=batch_size, resume=resume, fmt=fmt, on_progress=advance, source=str(input_path))
         else:
             result = classify(items, model, out_path, batch_size=batch_size, resume=resume,
                               fmt=fmt, on_progress=advance, source=str(input_path))

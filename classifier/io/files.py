@@ -15,17 +15,21 @@ from classifier.errors import InputError
 TABLE_FORMATS = ("jsonl", "csv", "parquet")
 
 
-def check_writable(path: str | Path) -> Path:
-    """``path`` can become a file: it is not a folder, and no folder above it is a file. Missing
-    folders are fine (they are made when the file is written)."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give a file name")
+def check_parents(path: Path) -> None:
+    """No folder above ``path`` is a file; missing folders are fine (they are made when it is written)."""
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise InputError(f"{path}: cannot write here, {parent} is a file, not a folder")
-            break
+            return
+
+
+def check_writable(path: str | Path) -> Path:
+    """``path`` can become a file: it is not a folder, and no folder above it is a file."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name")
+    check_parents(path)
     return path
 
 
@@ -160,7 +164,8 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg.removesuffix(' at')}, column {exc.colno})") from None
+                    problem = exc.msg.removesuffix(" at")  # "Invalid control character at"
+                    raise InputError(f"{path}:{lineno}: malformed JSON ({problem}, column {exc.colno})") from None
                 if not isinstance(obj, dict):
                     raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}")
                 if "\\ud" in line.lower() and not _encodable(obj):

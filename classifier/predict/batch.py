@@ -12,7 +12,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -43,28 +43,21 @@ def journal_path(out: Path) -> Path:
     return out.with_name(out.name + ".partial.jsonl")
 
 
-def read_journal(path: Path) -> list[tuple[int, dict]]:
-    """(line, record) for the predictions already written; a torn last line (killed mid-write) is
-    dropped, any other line that is not a JSON object stops with the file and line."""
+def read_journal(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line, record) for the predictions already written, read as a stream. A line that is not JSON
+    is a write cut off by a kill (the next run starts a new line after it) and is skipped: its item
+    is predicted again."""
     if not path.exists():
-        return []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a prediction journal (not UTF-8 text); delete it to start over") from None
-    rows = []
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+        return
+    with open(path, "r", encoding="utf-8") as fh:
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            if lineno == len(lines):
-                continue
-            raise InputError(f"{path}:{lineno}: not a prediction journal line (malformed JSON); "
-                             "delete the file to start over") from None
-        rows.append((lineno, record))
-    return rows
+            for lineno, line in enumerate(fh, start=1):
+                try:
+                    yield lineno, json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not a prediction journal (not UTF-8 text); delete it to start over") from None
 
 
 def journal_problem(record, item: Item | None, model_id: str) -> str | None:

@@ -138,7 +138,7 @@ def rich_table(rows: Rows, title: str | None = None, *, numeric_from: int = 1) -
     for index, header in enumerate(headers):
         numeric = 0 < index and index >= numeric_from and header != "flags"
         # the first column names the rows: keep it readable when the numbers fill a narrow terminal
-        label_width = min(24, max(len(str(cell)) for cell in [header, *(row[0] for row in body)])) if index == 0 else None
+        label_width = min(24, max(len(str(c)) for c in [header, *(row[0] for row in body)])) if index == 0 else None
         table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold",
                          min_width=label_width)
     for row in body:
