@@ -206,7 +206,28 @@ def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
     except Exception as exc:  # pyarrow raises several types for a corrupt file
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
     for index, row in enumerate(table.to_pylist(), start=1):
-        yield index, row
+        yield index, {key: plain(value) for key, value in row.items()}
+
+
+def plain(value):
+    """A Parquet value as JSON can hold it: dates and times as ISO 8601 text, decimals as floats, bytes
+    as text, so every column passes through to JSONL, CSV and the classify journal."""
+    import datetime
+    import decimal
+
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 def iter_table(path: str | Path) -> Iterator[tuple[int, dict]]:

@@ -60,6 +60,10 @@ def read_journal(path: Path) -> Iterator[tuple[int, dict]]:
             raise InputError(f"{path}: not a prediction journal (not UTF-8 text); delete it to start over") from None
 
 
+def canonical(record: dict) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
+
+
 def journal_problem(record, item: Item | None, model_id: str) -> str | None:
     """Why a journal line cannot stand for this item's prediction by this model (None: it can)."""
     if not isinstance(record, dict) or "id" not in record:
@@ -71,7 +75,8 @@ def journal_problem(record, item: Item | None, model_id: str) -> str | None:
         return "not a prediction (stance and stance_scores over favor, against, neutral)"
     if record.get("model") != model_id:
         return f"written by model {record.get('model')!r}, not {model_id!r}; rerun with that --model"
-    if any(record.get(k) != v for k, v in item_record(item).items()):
+    expected = item_record(item)  # compared as JSON text: NaN equals NaN there, as it does in the journal
+    if canonical({k: record.get(k) for k in expected}) != canonical(expected):
         return f"item {item.id!r} differs from the input now (the input changed since the run stopped)"
     return None
 

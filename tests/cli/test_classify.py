@@ -307,3 +307,20 @@ def test_a_run_that_fails_before_its_first_batch_leaves_no_journal(tmp_path, tin
     with pytest.raises(RuntimeError):
         batch.classify(items, tiny_model, tmp_path / "p.jsonl")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]  # a rerun needs no --resume
+
+
+def test_parquet_dates_and_nulls_pass_through_and_resume(tmp_path, tiny_model_dir):
+    frame = pd.DataFrame({"id": ["a", "b"], "text": ["Russia spoke.", "China spoke."], "actor": ["Russia", "China"],
+                          "spans": ["[[0, 6]]", "[[0, 5]]"], "score": [1.5, None],
+                          "published": pd.to_datetime(["2024-01-01 00:00", "2024-01-02 10:30"])})
+    frame.to_parquet(tmp_path / "items.parquet")
+    out, journal = tmp_path / "p.jsonl", tmp_path / "p.jsonl.partial.jsonl"
+    assert run("classify", tmp_path / "items.parquet", "--out", out, "--model", tiny_model_dir).exit_code == 0
+    rows = read_jsonl(out)
+    assert [r["published"] for r in rows] == ["2024-01-01T00:00:00", "2024-01-02T10:30:00"]
+    assert [r["score"] for r in rows] == [1.5, None]
+    journal.write_text(out.read_text().splitlines()[0] + "\n")
+    finished = out.read_text()
+    out.unlink()
+    result = run("classify", tmp_path / "items.parquet", "--out", out, "--model", tiny_model_dir, "--resume")
+    assert result.exit_code == 0 and "1 resumed" in result.output and out.read_text() == finished
