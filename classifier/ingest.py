@@ -136,6 +136,15 @@ def read_folder(root: Path, manifest: Path | None = None, encoding: str | None =
     return corpus
 
 
+def as_text(value) -> str | None:
+    """A table cell as text: a whole float (what a numeric column with nulls gives) without its ``.0``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def read_table(path: Path) -> Corpus:
     corpus = Corpus()
     seen = set()
@@ -146,14 +155,13 @@ def read_table(path: Path) -> Corpus:
                 raise InputError(f"{where}: missing field '{required}' (an article row needs id and text)")
         if not isinstance(row["text"], str):
             raise InputError(f"{where}: 'text' must be a string")
-        article_id = str(row["id"])
+        article_id = as_text(row["id"])
         if article_id in seen:
             raise InputError(f"{where}: duplicate article id '{article_id}'")
         seen.add(article_id)
         corpus.articles.append(Article(
-            id=article_id, text=row["text"], source=str(row.get("source") or article_id),
-            title=row.get("title"), date=None if row.get("date") is None else str(row["date"]),
-            url=row.get("url"), path=where))
+            id=article_id, text=row["text"], source=as_text(row.get("source")) or article_id,
+            title=as_text(row.get("title")), date=as_text(row.get("date")), url=as_text(row.get("url")), path=where))
     if not corpus.articles:
         raise InputError(f"{path}: no articles (the file is empty)")
     return corpus

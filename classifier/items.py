@@ -33,7 +33,10 @@ class Item(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _id_as_text(cls, value):
-        return str(value) if isinstance(value, int) else value
+        """Numeric ids (a Parquet or CSV column) as text; a whole float without its ``.0``."""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _spans_inside_text(self) -> "Item":

@@ -56,3 +56,22 @@ def test_custom_rules_file(tmp_path):
     result = clean_text("Russia spoke.\nBUY NOW cheap\nChina answered.", load_rules(rules))
     assert result.paragraphs == ["Russia spoke.", "China answered."]
     assert result.dropped == [("promo", "BUY NOW cheap")]
+
+
+def test_a_long_paragraph_is_segmented_in_pieces_with_the_same_sentences(monkeypatch):
+    from classifier import segment as seg
+
+    block = ('Russia warned NATO on Monday. The U.S. Senate met Mr. Smith in Washington. '
+             'Gov. Newsom said "no." China said nothing at all! ')
+    text = (block * 12).strip()
+    whole = seg.split_piece(text, "en")
+    monkeypatch.setattr(seg, "LONG_PARAGRAPH", 300)
+    assert len(seg.pieces(text)) > 3
+    assert seg.split_paragraph(text) == whole
+    assert [text[s:e] for s, e in whole][:3] == ["Russia warned NATO on Monday.",
+                                                   "The U.S. Senate met Mr. Smith in Washington.",
+                                                   'Gov. Newsom said "no."']
+    no_stops = "word " * 400  # no sentence end at all: cut at spaces, nothing lost
+    cuts = seg.pieces(no_stops)
+    assert len(cuts) > 3 and cuts[0][0] == 0 and cuts[-1][1] == len(no_stops)
+    assert all(a[1] == b[0] for a, b in zip(cuts, cuts[1:]))

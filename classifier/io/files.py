@@ -119,6 +119,27 @@ def _jsonable_frame(records: list[dict]):
     return frame
 
 
+def arrow_table(records: list[dict]):
+    """Records as an Arrow table; a column Arrow cannot type (mixed kinds such as 1 and "two", empty
+    objects) is stored as JSON text, as CSV stores nested fields, instead of failing the write."""
+    import pyarrow as pa
+
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    arrays = {}
+    for column in columns:
+        values = [record.get(column) for record in records]
+        try:
+            array = pa.array(values)
+            if not pa.types.is_struct(array.type) or array.type.num_fields:
+                arrays[column] = array
+                continue
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            pass
+        arrays[column] = pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                                   for v in values], type=pa.string())
+    return pa.table(arrays)
+
+
 def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = None) -> int:
     """Write records as JSONL, CSV or Parquet (by ``fmt`` or the extension), atomically."""
     fmt = fmt or format_of(path)
@@ -131,9 +152,9 @@ def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = N
         elif fmt == "csv":
             _jsonable_frame(records).to_csv(tmp, index=False)
         elif fmt == "parquet":
-            import pandas as pd
+            import pyarrow.parquet as pq
 
-            pd.DataFrame.from_records(records).to_parquet(tmp, index=False)
+            pq.write_table(arrow_table(records), tmp)
         else:
             raise InputError(f"{path}: unknown output format {fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
     return len(records)
@@ -152,7 +173,7 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
     """Yield (line number, object) for each non-blank line; errors name file and line."""
     path = Path(path)
     try:
-        fh = open(path, "r", encoding="utf-8")
+        fh = open(path, "r", encoding="utf-8-sig")  # a byte-order mark (Windows tools write one) is dropped
     except OSError as exc:
         raise InputError(f"{path}: cannot open ({exc.strerror})") from None
     with fh:
@@ -176,18 +197,41 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
             raise InputError(f"{path}:{lineno + 1}: not UTF-8 text") from None
 
 
+CSV_FIELD_LIMIT = 1 << 30  # the csv module stops at 128 KB a field by default: an article can be longer
+DELIMITERS = (",", ";", "\t")
+
+
+def csv_header(path: Path, fh) -> tuple[list[str], str]:
+    """The header's column names (spaces around them dropped) and the delimiter it uses: a comma, or
+    the semicolon or tab of spreadsheet exports when the header holds no comma."""
+    first = fh.readline()
+    fh.seek(0)
+    delimiter = next((d for d in DELIMITERS if d in first), ",")
+    names = [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
+    if not names:
+        raise InputError(f"{path}:1: empty CSV file (expected a header row)")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(f"{path}:1: column {repeated[0]!r} appears twice in the header")
+    return names, delimiter
+
+
 def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
-    """Yield (line number, row) from a CSV file with a header."""
+    """Yield (line number, row) from a CSV file with a header (comma, semicolon or tab delimited)."""
     path = Path(path)
     reader = None
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     try:
         with open(path, "r", encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh, strict=True)  # strict: an unclosed quote is an error, not the rest of the file
-            if reader.fieldnames is None:
-                raise InputError(f"{path}:1: empty CSV file (expected a header row)")
+            names, delimiter = csv_header(path, fh)
+            # strict: an unclosed quote is an error, not the rest of the file
+            reader = csv.DictReader(fh, delimiter=delimiter, strict=True)
+            next(reader.reader)  # the header, read above
+            reader.fieldnames = names
             for row in reader:
                 if None in row:
-                    raise InputError(f"{path}:{reader.line_num}: more fields than the header has")
+                    raise InputError(f"{path}:{reader.line_num}: more fields than the header has "
+                                     f"({len(names)}: {', '.join(names)})")
                 yield reader.line_num, {k: (None if v == "" else v) for k, v in row.items()}
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None

@@ -215,3 +215,32 @@ def test_actors_suggest_and_list():
     result = run("actors", "suggest", SEEDS, "--top", "5")
     assert result.exit_code == 0 and "APEC" in result.output
     assert "Sino-" in run("actors", "list").output
+
+
+def test_spreadsheet_exports_and_odd_cells_are_read(tmp_path):
+    out = tmp_path / "items.jsonl"
+    semicolon = tmp_path / "semicolon.csv"  # a European spreadsheet export, with spaces in the header
+    semicolon.write_text("id ; text ; source\n1;Russia warned NATO, China said.;A\n", encoding="utf-8")
+    assert run("prepare", semicolon, "--out", out).exit_code == 0
+    assert {(r["actor"], r["source"], r["article"]) for r in read_jsonl(out)} == {
+        ("Russia", "A", "1"), ("NATO", "A", "1"), ("China", "A", "1")}
+    long_text = "Russia warned NATO. " * 10_000  # 200 KB: over the csv module's default field limit
+    (tmp_path / "long.csv").write_text(f'id,text\n1,"{long_text}"\n', encoding="utf-8")
+    assert run("prepare", tmp_path / "long.csv", "--out", out).exit_code == 0
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": 2.0, "text": "Kyiv thanked the EU.", "title": 7}).encode())
+    assert run("prepare", bom, "--out", out).exit_code == 0
+    assert {(r["article"], r["title"]) for r in read_jsonl(out)} == {("2", "7")}
+    (tmp_path / "twice.csv").write_text("id,text,source,source\n1,Russia spoke.,A,Z\n")
+    result = run("prepare", tmp_path / "twice.csv", "--out", out)
+    assert result.exit_code == 1 and "twice.csv:1: column 'source' appears twice in the header" in result.output
+
+
+def test_parquet_output_keeps_fields_arrow_cannot_type_as_json_text(tmp_path):
+    from classifier.io.files import write_records
+
+    out = tmp_path / "mixed.parquet"
+    write_records(out, [{"id": "a", "x": 1, "meta": {}, "tags": ["p"]}, {"id": "b", "x": "two", "meta": {}, "tags": []}])
+    frame = pd.read_parquet(out)
+    assert list(frame["x"]) == ["1", '"two"'] and list(frame["meta"]) == ["{}", "{}"]
+    assert [list(t) for t in frame["tags"]] == [["p"], []]  # typed columns stay typed

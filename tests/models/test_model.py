@@ -126,6 +126,7 @@ def test_predict_takes_dicts_and_checks_them_as_classify_does(tiny_model):
             tiny_model.predict(items)
     with pytest.raises(InputError, match="batch_size must be at least 1"):
         tiny_model.predict([record], batch_size=0)
+    assert [Item(**{**record, "id": v}).id for v in (3, 3.0, 2.5)] == ["3", "3", "2.5"]  # numeric id columns
 
 
 # -- mention pooling ----------------------------------------------------------------------------
