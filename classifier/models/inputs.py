@@ -18,6 +18,7 @@ MARK_OPEN = "<t>"
 MARK_CLOSE = "</t>"
 MARKERS = (MARK_OPEN, MARK_CLOSE)
 INPUT_FORMATS = ("pair", "marked")
+CHARS_PER_TOKEN = 50  # far more than a word piece ever spans: the crop in InputEncoder._crop never reaches the window
 
 
 def merge_spans(spans) -> list[tuple[int, int]]:
@@ -62,8 +63,19 @@ class InputEncoder:
         args = (first, sentence) if first is not None else (sentence,)
         return self.tokenizer(*args, truncation=False, return_offsets_mapping=offsets)
 
+    def _crop(self, marked: str) -> str:
+        """A text far longer than the window is cut to ``CHARS_PER_TOKEN`` characters a token either side
+        of the first marker before tokenising (a 5 MB sentence would otherwise take gigabytes): the
+        token window cut from it afterwards is the same."""
+        reach = self.max_length * CHARS_PER_TOKEN
+        if len(marked) <= 2 * reach:
+            return marked
+        anchor = max(marked.find(MARK_OPEN), 0)
+        start = max(0, min(anchor - reach, len(marked) - 2 * reach))
+        return marked[start:start + 2 * reach]
+
     def encode(self, text: str, actor: str | None, spans) -> Encoded:
-        marked = mark_mentions(text, spans)
+        marked = self._crop(mark_mentions(text, spans))
         first = (actor or "")[:200] if self.input_format == "pair" else None
         encoding = self._tokenize(first, marked)
         truncated = len(encoding["input_ids"]) > self.max_length
@@ -75,7 +87,7 @@ class InputEncoder:
 
     def encode_many(self, texts, actors, spans_list) -> list[Encoded]:
         """Batch version of ``encode``: one call into the fast tokenizer for the whole batch."""
-        marked = [mark_mentions(text, spans) for text, spans in zip(texts, spans_list)]
+        marked = [self._crop(mark_mentions(text, spans)) for text, spans in zip(texts, spans_list)]
         firsts = [(actor or "")[:200] for actor in actors] if self.input_format == "pair" else None
         batch = self.tokenizer(firsts, marked, truncation=False) if firsts is not None \
             else self.tokenizer(marked, truncation=False)

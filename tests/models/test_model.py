@@ -39,6 +39,18 @@ def test_long_text_keeps_a_window_around_the_first_mention(tiny_model):
     assert batch[0].input_ids == encoded.input_ids and not batch[1].truncated
 
 
+def test_a_huge_text_is_cropped_round_its_first_mention_before_tokenising(tiny_model, monkeypatch):
+    from classifier.models import inputs
+
+    encoder = InputEncoder(tiny_model.tokenizer, "pair", max_length=32)
+    text = "filler words, " * 2000 + "NATO expanded. " + "more filler " * 2000
+    start = text.index("NATO")
+    assert len(encoder._crop(mark_mentions(text, [(start, start + 4)]))) == 2 * 32 * inputs.CHARS_PER_TOKEN
+    cropped = encoder.encode_many([text], ["NATO"], [[(start, start + 4)]])[0]
+    monkeypatch.setattr(inputs, "CHARS_PER_TOKEN", 10**9)  # no crop: the same window, found the slow way
+    assert encoder.encode(text, "NATO", [(start, start + 4)]) == cropped and cropped.truncated
+
+
 def test_scores_are_normalised_in_label_order():
     record = scores_record(np.array([2.0, 1.0, 1.0]), list(LABELS))
     assert record["stance"] == "favor"
