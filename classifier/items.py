@@ -45,6 +45,11 @@ class Item(BaseModel):
                 raise ValueError(f"span [{start}, {end}] is outside the text (length {len(self.text)})")
         return self
 
+    @property
+    def has_actor(self) -> bool:
+        """Names a target whose stance can be scored or learnt (not missing, not blank)."""
+        return bool((self.actor or "").strip())
+
     def mentions(self) -> list[str]:
         return [self.text[start:end] for start, end in self.spans]
 
@@ -72,7 +77,7 @@ def parse_item(record: dict, where: str, *, need_actor: bool = False) -> Item:
         item = Item.model_validate(record)
     except ValidationError as exc:
         raise InputError(f"{where}: {_describe(exc)}") from None
-    if need_actor and not (item.actor or "").strip():
+    if need_actor and not item.has_actor:
         raise InputError(f"{where}: no 'actor' (the target whose stance is scored)")
     return item
 
@@ -97,7 +102,7 @@ def stance_items(records: Iterable[Item | dict]) -> list[Item]:
     for number, record in enumerate(records, start=1):
         where = f"item {number}"
         if isinstance(record, Item):
-            if not (record.actor or "").strip():
+            if not record.has_actor:
                 raise InputError(f"{where} (id {record.id!r}): no 'actor' (the target whose stance is scored)")
             items.append(record)
         elif isinstance(record, dict):

@@ -34,7 +34,7 @@ def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: 
         raise InputError(f"{paths[0]}: no labelled items" + (f" by annotator {annotator!r}" if annotator else ""))
     if len({item.label for item in items}) == 1:
         warn(f"every {what} item is labelled {items[0].label!r}: the model can learn no difference from these")
-    no_actor = next((item for item in items if not (item.actor or "").strip()), None)
+    no_actor = next((item for item in items if not item.has_actor), None)
     if no_actor is not None:
         raise InputError(f"{paths[0]}: item {no_actor.id!r} has no 'actor' (the target whose stance is learnt)")
     return items

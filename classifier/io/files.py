@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
+import decimal
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -160,6 +163,9 @@ def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = N
     return len(records)
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # cheap test first: only such lines need _encodable
+
+
 def _encodable(obj) -> bool:
     """JSON lets ``\\ud800`` stand alone; such a string cannot be written, tokenised or shown."""
     try:
@@ -189,7 +195,7 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
                     raise InputError(f"{path}:{lineno}: malformed JSON ({problem}, column {exc.colno})") from None
                 if not isinstance(obj, dict):
                     raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}")
-                if "\\ud" in line.lower() and not _encodable(obj):
+                if _SURROGATE_ESCAPE.search(line) and not _encodable(obj):
                     raise InputError(f"{path}:{lineno}: a lone surrogate escape (\\ud800-\\udfff without its pair) "
                                      "is not Unicode text")
                 yield lineno, obj
@@ -249,16 +255,25 @@ def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for a corrupt file
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+    converted = [name for name, kind in zip(table.column_names, table.schema.types) if not plain_type(kind)]
     for index, row in enumerate(table.to_pylist(), start=1):
-        yield index, {key: plain(value) for key, value in row.items()}
+        for name in converted:
+            row[name] = plain(row[name])
+        yield index, row
+
+
+def plain_type(kind) -> bool:
+    """An Arrow type whose Python values JSON holds as they are (text, numbers, booleans, nulls)."""
+    import pyarrow as pa
+
+    return (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
+            or pa.types.is_floating(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind)
+            or (pa.types.is_dictionary(kind) and plain_type(kind.value_type)))
 
 
 def plain(value):
     """A Parquet value as JSON can hold it: dates and times as ISO 8601 text, decimals as floats, bytes
     as text, so every column passes through to JSONL, CSV and the classify journal."""
-    import datetime
-    import decimal
-
     if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
