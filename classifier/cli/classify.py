@@ -14,8 +14,8 @@ from classifier.cli.app import (app, check_device, console, fail, handle_errors,
                                  show_progress)
 from classifier.cli.prepare import prepare_corpus
 from classifier.io.files import format_of, iter_table, output_format
-from classifier.items import LABELS, Item, parse_item, read_items
-from classifier.predict.batch import classify
+from classifier.items import LABELS, parse_item, read_items
+from classifier.predict.batch import Items, StanceCounts, classify
 
 
 def is_items_file(path: Path) -> bool:
@@ -34,11 +34,12 @@ def is_items_file(path: Path) -> bool:
     return False
 
 
-def load_input_items(input_path: Path, actors: Optional[Path], manifest: Optional[Path], quiet: bool) -> list[Item]:
+def load_input_items(input_path: Path, actors: Optional[Path], manifest: Optional[Path], quiet: bool) -> Items:
+    """An items file is read afresh on each pass (never held in memory); articles are prepared first."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     if is_items_file(input_path):
-        return list(read_items(input_path, need_actor=True))
+        return lambda: read_items(input_path, need_actor=True)
     _, records, _ = prepare_corpus(input_path, actors, manifest, None, strict=False, quiet=quiet)
     return [parse_item(record, f"{input_path}:{record['id']}") for record in records]
 
@@ -62,11 +63,11 @@ def load_engine(model_dir: Optional[Path], engine: str, trust_remote_code: bool,
     return OnnxStanceModel.load(model_dir, trust_remote_code=trust_remote_code, engine=engine, threads=threads)
 
 
-def stance_table(records: list[dict]) -> Table:
+def stance_table(stances: StanceCounts) -> Table:
     """Per outlet and actor: mentions that are favor / against / neutral."""
     counts: dict[tuple[str, str], Counter] = {}
-    for record in records:
-        counts.setdefault((str(record.get("source")), str(record.get("actor"))), Counter())[record["stance"]] += 1
+    for (source, actor, stance), n in stances.items():
+        counts.setdefault((str(source), str(actor)), Counter())[stance] += n
     table = Table(title="Predicted stance per outlet and actor (mentions)")
     for column in ("outlet", "actor", *LABELS, "n"):
         table.add_column(column, justify="right" if column in LABELS or column == "n" else "left")
@@ -110,7 +111,11 @@ def classify_command(
         fail(f"--device {device} is not passed to Ray workers; run without --workers")
     model = load_engine(model_dir, engine, trust_remote_code, threads, device)
     with progress_bar(show_progress(quiet), with_rate=True) as progress:
-        task = progress.add_task("classifying", total=len(items), rate="") if progress else None
+        task = progress.add_task("reading items", total=None, rate="") if progress else None
+
+        def start(total: int) -> None:
+            if progress:
+                progress.reset(task, total=total, description="classifying")
 
         def advance(n: int) -> None:
             if progress:
@@ -123,12 +128,13 @@ def classify_command(
 
             result = classify_with_ray(items, model_dir, out_path, model_id=model.model_id, workers=workers,
                                        address=ray_address, engine=engine, threads_per_worker=max(1, (threads or 1)),
-                                       batch_size=batch_size, resume=resume, fmt=fmt, on_progress=advance, source=str(input_path))
+                                       batch_size=batch_size, resume=resume, fmt=fmt, on_progress=advance, on_total=start,
+                                       source=str(input_path))
         else:
             result = classify(items, model, out_path, batch_size=batch_size, resume=resume,
-                              fmt=fmt, on_progress=advance, source=str(input_path))
+                              fmt=fmt, on_progress=advance, on_total=start, source=str(input_path))
     if summary and not quiet:
-        out.print(stance_table(result.records))
+        out.print(stance_table(result.counts))
     if not quiet:
         console.print(
             f"{result.items} items -> {result.out} with {model.model_id}; {result.predicted} predicted"

@@ -9,6 +9,7 @@ import decimal
 import json
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -145,22 +146,124 @@ def arrow_table(records: list[dict]):
 
 def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = None) -> int:
     """Write records as JSONL, CSV or Parquet (by ``fmt`` or the extension), atomically."""
-    fmt = fmt or format_of(path)
     records = list(records)
-    with atomic_path(path) as tmp:
-        if fmt == "jsonl":
-            with open(tmp, "w", encoding="utf-8") as fh:
-                for record in records:
-                    fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        elif fmt == "csv":
-            _jsonable_frame(records).to_csv(tmp, index=False)
-        elif fmt == "parquet":
+    with TableWriter(path, fmt, columns=list(dict.fromkeys(key for record in records for key in record))) as writer:
+        writer.write(records)
+    return len(records)
+
+
+class TableWriter:
+    """Write a table chunk by chunk, in constant memory, and move it into place only when the block ends
+    without an error. CSV needs its ``columns`` up front; Parquet chunks go to files beside the output
+    and are joined under one schema at the end (a column whose types disagree between chunks is
+    stored as JSON text)."""
+
+    def __init__(self, path: str | Path, fmt: str | None = None, columns: list[str] | None = None):
+        self.path, self.fmt = Path(path), fmt or format_of(path)
+        if self.fmt not in TABLE_FORMATS:
+            raise InputError(f"{path}: unknown output format {self.fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
+        if self.fmt == "csv" and columns is None:
+            raise ValueError("a CSV table needs its columns before the first chunk")
+        self.columns, self.rows, self._chunks, self._header = columns, 0, [], False
+        self._atomic = atomic_path(self.path)
+
+    def __enter__(self) -> "TableWriter":
+        self._tmp = self._atomic.__enter__()
+        if self.fmt == "parquet":
+            self._parts = tempfile.TemporaryDirectory(prefix=f".{self.path.name}.", dir=self._tmp.parent)
+        else:
+            self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
+        return self
+
+    def write(self, records: list[dict]) -> None:
+        if self.fmt == "jsonl":
+            self._fh.write("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
+        elif self.fmt == "csv":
+            if records or not self._header:
+                frame = _jsonable_frame(records).reindex(columns=self.columns)
+                frame.to_csv(self._fh, index=False, header=not self._header)
+                self._header = True
+        elif records or not self._chunks:
             import pyarrow.parquet as pq
 
-            pq.write_table(arrow_table(records), tmp)
+            part = Path(self._parts.name) / f"{len(self._chunks):08d}.parquet"
+            pq.write_table(arrow_table(records), part)
+            self._chunks.append(part)
+        self.rows += len(records)
+
+    def _close(self, commit: bool) -> None:
+        if self.fmt != "parquet":
+            self._fh.close()
+            return
+        try:
+            if commit:
+                if not self._chunks:
+                    self.write([])
+                join_parquet(self._chunks, self._tmp)
+        finally:
+            self._parts.cleanup()
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        try:
+            self._close(commit=kind is None)
+        except BaseException:
+            self._atomic.__exit__(*sys.exc_info())  # the temporary file goes; the error stands
+            raise
+        return bool(self._atomic.__exit__(kind, value, traceback))
+
+
+def join_parquet(parts: list[Path], out: Path) -> None:
+    """Parquet chunk files as one file, one chunk in memory at a time."""
+    import pyarrow.parquet as pq
+
+    schemas = [pq.read_schema(part) for part in parts]
+    if len(parts) == 1:
+        os.replace(parts[0], out)
+        return
+    schema = joint_schema(schemas)
+    with pq.ParquetWriter(out, schema) as writer:
+        for part in parts:
+            writer.write_table(conform(pq.read_table(part), schema))
+
+
+def joint_schema(schemas):
+    """One schema for every chunk: columns in first-seen order; types promoted (null to any, int to
+    float); a column whose types cannot be joined becomes JSON text."""
+    import pyarrow as pa
+
+    fields: dict[str, list] = {}
+    for schema in schemas:
+        for field in schema:
+            fields.setdefault(field.name, []).append(field.type)
+    joined = []
+    for name, types in fields.items():
+        try:
+            kind = pa.unify_schemas([pa.schema([(name, t)]) for t in types], promote_options="permissive").field(0).type
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            kind = pa.string()
+        joined.append(pa.field(name, kind))
+    return pa.schema(joined)
+
+
+def conform(table, schema):
+    """A chunk's table under the joint schema: missing columns as nulls, the rest cast, and values of
+    a column that became JSON text written as JSON (text stays as it is)."""
+    import pyarrow as pa
+
+    columns = []
+    for field in schema:
+        if field.name not in table.column_names:
+            columns.append(pa.nulls(table.num_rows, field.type))
+            continue
+        column = table.column(field.name)
+        if column.type == field.type:
+            columns.append(column)
+        elif pa.types.is_string(field.type) and not pa.types.is_string(column.type) and not pa.types.is_null(column.type):
+            columns.append(pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                                     for v in column.to_pylist()], type=pa.string()))
         else:
-            raise InputError(f"{path}: unknown output format {fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
-    return len(records)
+            columns.append(column.cast(field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # cheap test first: only such lines need _encodable
@@ -248,18 +351,36 @@ def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
         raise InputError(f"{path}:{line}: malformed CSV ({exc})") from None
 
 
+PARQUET_BATCH_ROWS = 4096
+
+
 def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
+    """Rows of a Parquet file, read a batch of rows at a time (a table larger than memory streams)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    def unreadable(exc: Exception) -> InputError:
+        return InputError(f"{path}: not a readable Parquet file ({exc})")
+
     try:
-        table = pq.read_table(path)
-    except Exception as exc:  # pyarrow raises several types for a corrupt file
-        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
-    converted = [name for name, kind in zip(table.column_names, table.schema.types) if not plain_type(kind)]
-    for index, row in enumerate(table.to_pylist(), start=1):
-        for name in converted:
-            row[name] = plain(row[name])
-        yield index, row
+        table = pq.ParquetFile(path)
+        converted = [field.name for field in table.schema_arrow if not plain_type(field.type)]
+        batches = table.iter_batches(batch_size=PARQUET_BATCH_ROWS)
+    except (OSError, pa.ArrowException) as exc:
+        raise unreadable(exc) from None
+    index = 0
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (OSError, pa.ArrowException) as exc:
+            raise unreadable(exc) from None
+        for row in batch.to_pylist():
+            index += 1
+            for name in converted:
+                row[name] = plain(row[name])
+            yield index, row
 
 
 def plain_type(kind) -> bool:

@@ -1,27 +1,46 @@
-"""Classify items in chunks; append each finished batch to a journal so a killed run can resume.
+"""Classify a corpus in memory that does not grow with it; journal each finished batch so a killed run
+resumes.
 
-The journal (``OUT.partial.jsonl``) receives one JSON line per prediction, flushed and fsync'd
-after every batch. ``--resume`` reads it (ignoring a torn last line), skips the ids already done,
-and the final output is written atomically in input order once every item has a prediction.
+The items are read three times (an items file is read again each time; a corpus of millions of items
+never sits in memory, only 16-byte keys of the item ids and an offset per journal line):
+
+1. *survey*: every item is validated, ids are checked unique, and on ``--resume`` each journal line
+   whose item is still asked for is checked against it (same model, same item fields);
+2. *predict*: the items without a journal line, in chunks of ``CHUNK_ITEMS`` sorted by length within;
+   each batch is appended to the journal (``OUT.partial.jsonl``), flushed and fsync'd;
+3. *finish*: the output is written in input order, each record read back from the journal by its
+   offset, into a temporary file moved into place at the end; then the journal is removed.
+
+A journal line cut off by a kill (it starts like a prediction but does not parse) is skipped wherever
+it lies: its item is predicted again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
 from classifier.errors import InputError
-from classifier.io.files import format_of, write_records
+from classifier.io.files import TableWriter, format_of
 from classifier.items import LABELS, Item, check_unique_ids, item_record
 from classifier.models.stance_model import StanceModel, scores_record
 
 CHUNK_ITEMS = 2048
+PREDICTION_FIELDS = ("stance", "stance_scores", "model")
+TORN_LINE_START = b'{"id": '  # every journal line starts so; a kill can cut one off anywhere after
+
+ItemSource = Callable[[], Iterable[Item]]  # each call starts a fresh pass over the items
+Items = Union[Sequence[Item], ItemSource]
+StanceCounts = Counter  # (source, actor, stance) -> mentions
 
 
 @dataclass
@@ -32,7 +51,7 @@ class ClassifySummary:
     truncated: int
     seconds: float
     out: Path
-    records: list[dict]
+    counts: StanceCounts
 
     @property
     def items_per_second(self) -> float:
@@ -43,42 +62,180 @@ def journal_path(out: Path) -> Path:
     return out.with_name(out.name + ".partial.jsonl")
 
 
-def read_journal(path: Path) -> Iterator[tuple[int, dict]]:
-    """(line, record) for the predictions already written, read as a stream. A line that is not JSON
-    is a write cut off by a kill (the next run starts a new line after it) and is skipped: its item
-    is predicted again."""
-    if not path.exists():
-        return
-    with open(path, "r", encoding="utf-8") as fh:
-        try:
-            for lineno, line in enumerate(fh, start=1):
-                try:
-                    yield lineno, json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not a prediction journal (not UTF-8 text); delete it to start over") from None
+def item_source(items: Items) -> ItemSource:
+    """A sequence of items, or a function that reads them afresh (an items file), as passes."""
+    return items if callable(items) else (lambda: iter(items))
+
+
+def chunked(items: Iterable[Item], size: int = CHUNK_ITEMS) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def canonical(record: dict) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def journal_problem(record, item: Item | None, model_id: str) -> str | None:
-    """Why a journal line cannot stand for this item's prediction by this model (None: it can)."""
+def id_key(item_id: str) -> bytes:
+    """A 16-byte digest of an id (no two ids of a corpus share one in practice: 2^-128 a pair)."""
+    return hashlib.blake2b(item_id.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def id_keys(items: Sequence[Item]) -> np.ndarray:
+    return np.array([id_key(item.id) for item in items], dtype="S16")
+
+
+def content_key(record: dict) -> bytes:
+    """A digest of a record's item fields: compared as JSON text, so NaN equals NaN, as in the journal."""
+    fields = {key: value for key, value in record.items() if key not in PREDICTION_FIELDS}
+    return hashlib.blake2b(canonical(fields).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
+class Columns:
+    """Fixed-width columns appended row by row and kept as numpy arrays (no Python object per row)."""
+
+    PIECE = 65536
+
+    def __init__(self, **dtypes):
+        self.dtypes = dtypes
+        self.pieces: dict[str, list[np.ndarray]] = {name: [] for name in dtypes}
+        self.rows: dict[str, list] = {name: [] for name in dtypes}
+
+    def add(self, **values) -> None:
+        for name, value in values.items():
+            self.rows[name].append(value)
+        if len(self.rows[next(iter(self.dtypes))]) >= self.PIECE:
+            self._flush()
+
+    def extend(self, **arrays) -> None:
+        self._flush()
+        for name, array in arrays.items():
+            self.pieces[name].append(np.asarray(array, dtype=self.dtypes[name]))
+
+    def _flush(self) -> None:
+        for name, rows in self.rows.items():
+            if rows:
+                self.pieces[name].append(np.array(rows, dtype=self.dtypes[name]))
+                self.rows[name] = []
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        self._flush()
+        return {name: np.concatenate(pieces) if pieces else np.empty(0, dtype=self.dtypes[name])
+                for name, pieces in self.pieces.items()}
+
+
+@dataclass
+class JournalIndex:
+    """Journal lines by item key: sorted keys, with each line's item-field digest, number and offset."""
+
+    keys: np.ndarray
+    contents: np.ndarray
+    lines: np.ndarray
+    offsets: np.ndarray
+
+    @classmethod
+    def build(cls, columns: dict[str, np.ndarray]) -> "JournalIndex":
+        """Sorted by key; of lines with the same item, the last written stands."""
+        keys = columns["key"]
+        order = np.argsort(keys, kind="stable")
+        keep = order[np.append(keys[order][1:] != keys[order][:-1], True)] if len(order) else order
+        return cls(keys[keep], columns["content"][keep], columns["line"][keep], columns["offset"][keep])
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's position in the index, or -1."""
+        if not len(self.keys):
+            return np.full(len(keys), -1)
+        where = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where(self.keys[where] == keys, where, -1)
+
+
+def journal_columns() -> Columns:
+    return Columns(key="S16", content="S8", line=np.int64, offset=np.int64)
+
+
+def journal_problem(record, model_id: str) -> str | None:
+    """Why a journal line cannot stand for a prediction by this model (None: it can)."""
     if not isinstance(record, dict) or "id" not in record:
         return "not a prediction (no id)"
-    if item is None:
-        return None  # an item no longer asked for: ignored
     scores = record.get("stance_scores")
     if record.get("stance") not in LABELS or not isinstance(scores, dict) or set(scores) != set(LABELS):
         return "not a prediction (stance and stance_scores over favor, against, neutral)"
     if record.get("model") != model_id:
         return f"written by model {record.get('model')!r}, not {model_id!r}; rerun with that --model"
-    expected = item_record(item)  # compared as JSON text: NaN equals NaN there, as it does in the journal
-    if canonical({k: record.get(k) for k in expected}) != canonical(expected):
-        return f"item {item.id!r} differs from the input now (the input changed since the run stopped)"
     return None
+
+
+def read_journal(path: Path, model_id: str) -> JournalIndex:
+    """Index the predictions of an earlier run, each line checked (item fields later, in the survey)."""
+    columns = journal_columns()
+    with open(path, "rb") as fh:
+        offset = 0
+        for lineno, raw in enumerate(fh, start=1):
+            start, offset = offset, offset + len(raw)
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                if raw.startswith(TORN_LINE_START):
+                    continue  # cut off inside a character
+                raise InputError(f"{path}:{lineno}: not a prediction journal (not UTF-8 text); "
+                                 "delete it to start over") from None
+            except json.JSONDecodeError:
+                continue  # a write cut off by a kill: the item is predicted again
+            problem = journal_problem(record, model_id)
+            if problem:
+                raise InputError(f"{path}:{lineno}: cannot resume, {problem}; delete the file to start over")
+            columns.add(key=id_key(str(record["id"])), content=content_key(record), line=lineno, offset=start)
+    return JournalIndex.build(columns.arrays())
+
+
+@dataclass
+class Survey:
+    items: int
+    done: int  # items with a journal line
+    columns: list[str]  # output columns, in first-seen order
+
+
+def survey(source: ItemSource, index: JournalIndex, journal: Path, where: str) -> Survey:
+    """One pass: validate (the source raises on a bad item), collect columns, check ids unique and
+    that each resumed journal line stands for its item as it is now."""
+    keys, columns, total, done = Columns(key="S16"), dict.fromkeys(Item.model_fields), 0, 0
+    for chunk in chunked(source()):
+        chunk_keys = id_keys(chunk)
+        for item in chunk:
+            if item.model_extra:
+                columns.update(dict.fromkeys(item.model_extra))
+        found = index.find(chunk_keys)
+        hits = np.flatnonzero(found >= 0)
+        if len(hits):
+            now = np.array([content_key(item_record(chunk[i])) for i in hits], dtype="S8")
+            changed = np.flatnonzero(now != index.contents[found[hits]])
+            if len(changed):
+                first = hits[changed[0]]
+                raise InputError(f"{journal}:{index.lines[found[first]]}: cannot resume, item {chunk[first].id!r} "
+                                 "differs from the input now (the input changed since the run stopped); "
+                                 "delete the file to start over")
+        keys.extend(key=chunk_keys)
+        total, done = total + len(chunk), done + len(hits)
+    check_unique_keys(keys.arrays()["key"], source, where)
+    return Survey(total, done, list(dict.fromkeys([*columns, *PREDICTION_FIELDS])))
+
+
+def check_unique_keys(keys: np.ndarray, source: ItemSource, where: str) -> None:
+    ordered = np.sort(keys)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if len(repeated):  # a second pass names the id
+        wanted = set(repeated[:1].tolist())
+        check_unique_ids((item for chunk in chunked(source()) for item, key in zip(chunk, id_keys(chunk).tolist())
+                          if key in wanted), where)
+
+
+def pending(source: ItemSource, index: JournalIndex) -> Iterator[list[Item]]:
+    """The items the journal does not hold yet, a chunk at a time, in input order."""
+    for chunk in chunked(source()):
+        todo = [item for item, position in zip(chunk, index.find(id_keys(chunk))) if position < 0]
+        if todo:
+            yield todo
 
 
 def prediction_record(item: Item, row: np.ndarray, model: StanceModel) -> dict:
@@ -88,31 +245,21 @@ def prediction_record(item: Item, row: np.ndarray, model: StanceModel) -> dict:
 class Journal:
     """Durable record of finished predictions for one output file."""
 
-    def __init__(self, out: Path, items: Sequence[Item], resume: bool, model_id: str, source: str = "input"):
+    def __init__(self, out: Path, resume: bool, model_id: str):
         self.out = Path(out)
         self.path = journal_path(self.out)
-        check_unique_ids(items, source)
         if self.path.exists() and not resume:
             raise InputError(f"{self.path}: an unfinished run is here; pass --resume to continue it, "
                              "or delete the file to start over")
-        self.done = self._resumable(items, model_id) if resume else {}
-        self.resumed = len(self.done)
+        self.index = read_journal(self.path, model_id) if resume and self.path.exists() else \
+            JournalIndex.build(journal_columns().arrays())
+        self.written = journal_columns()
+        self._fh = None
+
+    def open(self) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._repair_tail()
-        self._fh = open(self.path, "a", encoding="utf-8")
-
-    def _resumable(self, items: Sequence[Item], model_id: str) -> dict[str, dict]:
-        """The journal's predictions for these items, each checked against the item and the model."""
-        wanted = {item.id: item for item in items}
-        done = {}
-        for lineno, record in read_journal(self.path):
-            item = wanted.get(str(record.get("id"))) if isinstance(record, dict) else None
-            problem = journal_problem(record, item, model_id)
-            if problem:
-                raise InputError(f"{self.path}:{lineno}: cannot resume, {problem}; delete the file to start over")
-            if item is not None:
-                done[item.id] = record
-        return done
+        self._fh = open(self.path, "ab")
 
     def _repair_tail(self) -> None:
         """End the journal with a newline, so appended lines never join a torn one."""
@@ -122,36 +269,58 @@ class Journal:
                 if fh.read(1) != b"\n":
                     fh.write(b"\n")
 
-    def todo(self, items: Sequence[Item]) -> list[Item]:
-        return [item for item in items if item.id not in self.done]
-
     def append(self, records: Sequence[dict]) -> None:
-        self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        lines = [(json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8") for r in records]
+        start = self._fh.seek(0, os.SEEK_END)
+        offsets = start + np.cumsum([0] + [len(line) for line in lines[:-1]])
+        self._fh.write(b"".join(lines))
         self._fh.flush()
         os.fsync(self._fh.fileno())
-        self.done.update((r["id"], r) for r in records)
+        self.written.extend(key=[id_key(r["id"]) for r in records],
+                            content=np.zeros(len(records), dtype="S8"), line=np.zeros(len(records)), offset=offsets)
 
     def abandon(self) -> None:
         """A run that stops before its first batch leaves no empty journal to trip the next run."""
-        self._fh.close()
+        if self._fh:
+            self._fh.close()
         if self.path.exists() and self.path.stat().st_size == 0:
             self.path.unlink()
 
-    def finish(self, items: Sequence[Item], fmt: str | None) -> list[dict]:
-        """Write the output atomically, in input order, and remove the journal."""
+    def merged_index(self) -> JournalIndex:
+        """The resumed lines and this run's, by key."""
+        new = self.written.arrays()
+        if not len(new["key"]):
+            return self.index
+        old = {"key": self.index.keys, "content": self.index.contents, "line": self.index.lines,
+               "offset": self.index.offsets}
+        return JournalIndex.build({name: np.concatenate([old[name], new[name]]) for name in new})
+
+    def finish(self, source: ItemSource, fmt: str | None, columns: list[str]) -> StanceCounts:
+        """Write the output in input order, atomically, from the journal; remove the journal."""
         self._fh.close()
-        records = [self.done[item.id] for item in items]
-        write_records(self.out, records, fmt or format_of(self.out))
+        index = self.merged_index()
+        counts: StanceCounts = Counter()
+        with TableWriter(self.out, fmt or format_of(self.out), columns) as writer, open(self.path, "rb") as fh:
+            for chunk in chunked(source()):
+                positions = index.find(id_keys(chunk))
+                if (positions < 0).any():
+                    raise RuntimeError(f"{self.path}: no prediction for item {chunk[int(np.argmin(positions))].id!r}")
+                offsets = index.offsets[positions]
+                records: list[dict] = [{}] * len(chunk)
+                for i in np.argsort(offsets, kind="stable"):  # forward through the file
+                    fh.seek(offsets[i])
+                    records[i] = json.loads(fh.readline())
+                writer.write(records)
+                counts.update((r.get("source"), r.get("actor"), r["stance"]) for r in records)
         self.path.unlink()
-        return records
+        return counts
 
 
 def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
                     on_batch: Callable[[list[dict]], None]) -> int:
     """Length-sorted batches over chunks of items; ``on_batch`` gets each batch's records. Returns truncations."""
     truncated = 0
-    for chunk_start in range(0, len(items), CHUNK_ITEMS):
-        chunk = items[chunk_start:chunk_start + CHUNK_ITEMS]
+    for chunk in chunked(items):
         encoded, chunk_truncated = model.encode(chunk)
         truncated += chunk_truncated
         order = np.argsort([-len(e.input_ids) for e in encoded], kind="stable")
@@ -162,26 +331,45 @@ def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
     return truncated
 
 
-def classify(items: Sequence[Item], model: StanceModel, out: Path, *, batch_size: int = 64, resume: bool = False,
-             fmt: str | None = None, on_progress: Callable[[int], None] | None = None,
-             source: str = "input") -> ClassifySummary:
-    """Predict every item, journaling as it goes; write ``out`` atomically at the end."""
-    journal = Journal(out, items, resume, model.model_id, source)
-    todo = journal.todo(items)
-    if on_progress and journal.resumed:
-        on_progress(journal.resumed)
+Predictor = Callable[[Iterator[list[Item]], Journal], int]  # pending chunks in, journaled; returns truncations
 
-    def on_batch(records: list[dict]) -> None:
-        journal.append(records)
-        if on_progress:
-            on_progress(len(records))
 
+def run_journaled(items: Items, out: Path, model_id: str, predict: Predictor, *, resume: bool, fmt: str | None,
+                  on_progress: Callable[[int], None] | None, on_total: Callable[[int], None] | None,
+                  source: str) -> ClassifySummary:
+    """Survey, predict what the journal lacks, finish: the frame shared by local and Ray runs."""
+    items = item_source(items)
+    journal = Journal(out, resume, model_id)
+    plan = survey(items, journal.index, journal.path, source)
+    if on_total:
+        on_total(plan.items)
+    if on_progress and plan.done:
+        on_progress(plan.done)
     started = time.perf_counter()
+    journal.open()
     try:
-        truncated = predict_records(model, todo, batch_size, on_batch)
+        truncated = predict(pending(items, journal.index), journal) if plan.done < plan.items else 0
     except BaseException:
         journal.abandon()
         raise
     seconds = time.perf_counter() - started
-    records = journal.finish(items, fmt)
-    return ClassifySummary(len(items), len(todo), journal.resumed, truncated, seconds, Path(out), records)
+    counts = journal.finish(items, fmt, plan.columns)
+    return ClassifySummary(plan.items, plan.items - plan.done, plan.done, truncated, seconds, Path(out), counts)
+
+
+def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 64, resume: bool = False,
+             fmt: str | None = None, on_progress: Callable[[int], None] | None = None,
+             on_total: Callable[[int], None] | None = None, source: str = "input") -> ClassifySummary:
+    """Predict every item, journaling as it goes; write ``out`` atomically at the end. ``items``: a
+    sequence, or a function returning a fresh iterator over them (read three times, never held)."""
+
+    def predict(chunks: Iterator[list[Item]], journal: Journal) -> int:
+        def on_batch(records: list[dict]) -> None:
+            journal.append(records)
+            if on_progress:
+                on_progress(len(records))
+
+        return sum(predict_records(model, chunk, batch_size, on_batch) for chunk in chunks)
+
+    return run_journaled(items, out, model.model_id, predict, resume=resume, fmt=fmt, on_progress=on_progress,
+                         on_total=on_total, source=source)

@@ -8,31 +8,28 @@ locally with ``workers`` processes.
 
 from __future__ import annotations
 
-import time
+import itertools
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Iterator
 
 from classifier.errors import InputError
 from classifier.items import Item, item_record
-from classifier.predict.batch import ClassifySummary, Journal
+from classifier.predict.batch import ClassifySummary, Items, Journal, run_journaled
 
 SHARD_ITEMS = 1024
 
 
-def shard_by_article(items: Sequence[Item], size: int = SHARD_ITEMS) -> list[list[Item]]:
-    """Shards of about ``size`` items that never split an article."""
-    by_article: dict[str, list[Item]] = {}
-    for item in items:
-        by_article.setdefault(item.article or item.id, []).append(item)
-    shards, current = [], []
-    for group in by_article.values():
-        if current and len(current) + len(group) > size:
-            shards.append(current)
+def shard_by_article(items: Iterable[Item], size: int = SHARD_ITEMS) -> Iterator[list[Item]]:
+    """Shards of about ``size`` items, read as a stream, cut only where the article changes (the items
+    of an article, which prepare writes together, stay in one shard)."""
+    current: list[Item] = []
+    for _, group in itertools.groupby(items, key=lambda item: item.article or item.id):
+        if current and len(current) >= size:
+            yield current
             current = []
         current += group
     if current:
-        shards.append(current)
-    return shards
+        yield current
 
 
 def _predictor_class(ray):
@@ -58,11 +55,11 @@ def _predictor_class(ray):
     return Predictor
 
 
-def predict_on_ray(todo: Sequence[Item], journal: Journal, model_dir: Path | None, *, workers: int,
+def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Path | None, *, workers: int,
                    address: str | None, engine: str, threads_per_worker: int, batch_size: int,
                    on_progress: Callable[[int], None] | None) -> int:
-    """Shards of whole articles to ``workers`` model actors; each finished shard goes to the journal.
-    Returns the truncation count."""
+    """Shards of whole articles to ``workers`` model actors, one shard in flight per actor (the input
+    streams); each finished shard goes to the journal. Returns the truncation count."""
     import ray
     from ray.util import ActorPool
 
@@ -73,37 +70,41 @@ def predict_on_ray(todo: Sequence[Item], journal: Journal, model_dir: Path | Non
     actors = [predictor.remote(str(model_dir) if model_dir else None, engine, threads_per_worker, batch_size)
               for _ in range(workers)]
     pool, truncated = ActorPool(actors), 0
-    shards = [[item_record(i) for i in shard] for shard in shard_by_article(todo)]
-    for records, shard_truncated in pool.map_unordered(lambda actor, shard: actor.predict.remote(shard), shards):
+
+    def collect() -> None:
+        nonlocal truncated
+        records, shard_truncated = pool.get_next_unordered()
         journal.append(records)
         truncated += shard_truncated
         if on_progress:
             on_progress(len(records))
-    for actor in actors:
-        ray.kill(actor)
+
+    try:
+        for shard in shard_by_article(itertools.chain.from_iterable(chunks)):
+            if not pool.has_free():
+                collect()
+            pool.submit(lambda actor, records: actor.predict.remote(records), [item_record(i) for i in shard])
+        while pool.has_next():
+            collect()
+    finally:
+        for actor in actors:
+            ray.kill(actor)
     return truncated
 
 
-def classify_with_ray(items: Sequence[Item], model_dir: Path | None, out: Path, *, model_id: str, workers: int = 2,
+def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, model_id: str, workers: int = 2,
                       address: str | None = None, engine: str = "torch", threads_per_worker: int = 1,
                       batch_size: int = 64, resume: bool = False, fmt: str | None = None,
-                      on_progress: Callable[[int], None] | None = None, source: str = "input") -> ClassifySummary:
+                      on_progress: Callable[[int], None] | None = None,
+                      on_total: Callable[[int], None] | None = None, source: str = "input") -> ClassifySummary:
     try:
         import ray  # noqa: F401
     except ImportError:
         raise InputError("--workers needs Ray: pip install 'stance-classifier[ray]'") from None
-    journal = Journal(out, items, resume, model_id, source)
-    todo = journal.todo(items)
-    if on_progress and journal.resumed:
-        on_progress(journal.resumed)
-    started = time.perf_counter()
-    try:
-        truncated = predict_on_ray(todo, journal, model_dir, workers=workers, address=address,
-                                   engine=engine, threads_per_worker=threads_per_worker, batch_size=batch_size,
-                                   on_progress=on_progress) if todo else 0
-    except BaseException:
-        journal.abandon()
-        raise
-    seconds = time.perf_counter() - started
-    records = journal.finish(items, fmt)
-    return ClassifySummary(len(items), len(todo), journal.resumed, truncated, seconds, Path(out), records)
+
+    def predict(chunks: Iterator[list[Item]], journal: Journal) -> int:
+        return predict_on_ray(chunks, journal, model_dir, workers=workers, address=address, engine=engine,
+                              threads_per_worker=threads_per_worker, batch_size=batch_size, on_progress=on_progress)
+
+    return run_journaled(items, out, model_id, predict, resume=resume, fmt=fmt, on_progress=on_progress,
+                         on_total=on_total, source=source)

@@ -175,7 +175,7 @@ def test_shards_keep_articles_whole():
     from classifier.predict.ray import shard_by_article
 
     items = [Item(id=str(i), text="x", article=f"a{i // 7}") for i in range(50)]
-    shards = shard_by_article(items, size=10)
+    shards = list(shard_by_article(iter(items), size=10))  # a stream
     assert sum(len(s) for s in shards) == 50
     for shard in shards:
         articles = {i.article for i in shard}
@@ -324,3 +324,61 @@ def test_parquet_dates_and_nulls_pass_through_and_resume(tmp_path, tiny_model_di
     out.unlink()
     result = run("classify", tmp_path / "items.parquet", "--out", out, "--model", tiny_model_dir, "--resume")
     assert result.exit_code == 0 and "1 resumed" in result.output and out.read_text() == finished
+
+
+def test_a_corpus_streams_through_in_chunks_and_resumes_across_them(tmp_path, tiny_model_dir, monkeypatch):
+    from classifier.predict import batch
+
+    monkeypatch.setattr(batch, "CHUNK_ITEMS", 7)  # 40 items: six chunks, a column only the later ones have
+    items = write_items(tmp_path / "items.jsonl", 40)
+    lines = items.read_text().splitlines()
+    lines[30] = json.dumps(json.loads(lines[30]) | {"text": "Russia sagte: Größe zählt.", "spans": [[0, 6]],
+                                                    "section": "Außenpolitik"}, ensure_ascii=False)
+    items.write_text("\n".join(lines) + "\n")
+    for fmt in ("jsonl", "csv", "parquet"):
+        assert run("classify", items, "--out", tmp_path / f"ref.{fmt}", "--model", tiny_model_dir, "-q").exit_code == 0
+    reference = read_jsonl(tmp_path / "ref.jsonl")
+    assert [r["id"] for r in reference] == [f"it{i}" for i in range(40)] and reference[30]["section"] == "Außenpolitik"
+    assert list(pd.read_csv(tmp_path / "ref.csv")["id"]) == list(pd.read_parquet(tmp_path / "ref.parquet")["id"])
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "ref.parquet").column("section").to_pylist()[29:31] == [None, "Außenpolitik"]
+
+    # an earlier run's lines out of order, and a write cut off inside the two bytes of 'ö'
+    finished = (tmp_path / "ref.jsonl").read_bytes().splitlines(keepends=True)
+    torn = finished[30][:finished[30].index("ö".encode()) + 1]
+    journal = tmp_path / "pred.jsonl.partial.jsonl"
+    journal.write_bytes(b"".join([finished[25], finished[3], torn + b"\n", finished[12], finished[39]]))
+    result = run("classify", items, "--out", tmp_path / "pred.jsonl", "--model", tiny_model_dir, "--resume")
+    assert result.exit_code == 0 and "4 resumed" in result.output, result.output
+    assert (tmp_path / "pred.jsonl").read_bytes() == b"".join(finished) and not journal.exists()
+
+
+def test_items_are_read_in_passes_never_held(tmp_path, tiny_model):
+    from classifier.items import read_items
+    from classifier.predict.batch import classify
+
+    items = write_items(tmp_path / "items.jsonl", 12)
+    passes = []
+
+    def source():
+        passes.append(1)
+        return read_items(items, need_actor=True)
+
+    totals = []
+    result = classify(source, tiny_model, tmp_path / "p.csv", on_total=totals.append)
+    assert len(passes) == 3 and totals == [12] and result.items == 12 and result.predicted == 12
+    assert sum(result.counts.values()) == 12 and len(pd.read_csv(tmp_path / "p.csv")) == 12
+
+
+def test_an_id_repeated_chunks_apart_is_refused_before_any_work(tmp_path, tiny_model_dir, monkeypatch):
+    from classifier.predict import batch
+
+    monkeypatch.setattr(batch, "CHUNK_ITEMS", 4)
+    items = write_items(tmp_path / "items.jsonl", 20)
+    lines = items.read_text().splitlines()
+    lines[17] = lines[17].replace('"it17"', '"it2"')
+    items.write_text("\n".join(lines) + "\n")
+    result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
+    assert result.exit_code == 1 and "items.jsonl: duplicate item id 'it2'" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]

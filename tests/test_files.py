@@ -1,0 +1,66 @@
+"""Tables written a chunk at a time, and Parquet read a batch at a time."""
+
+import json
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from classifier.io import files
+from classifier.io.files import TableWriter, iter_parquet, write_records
+
+CHUNKS = [
+    [{"id": "a", "n": None, "meta": {}}, {"id": "b", "n": None, "meta": {}}],  # n is untyped (null) here
+    [{"id": "c", "n": 2, "meta": {"k": 1}, "late": "x"}],  # a column only later chunks have
+    [{"id": "d", "n": 3.5, "meta": {"k": 2}}],
+]
+
+
+def test_chunked_tables_equal_the_whole_table(tmp_path):
+    rows = [row for chunk in CHUNKS for row in chunk]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    for fmt in ("jsonl", "csv", "parquet"):
+        path = tmp_path / f"t.{fmt}"
+        with TableWriter(path, columns=columns) as writer:
+            for chunk in CHUNKS:
+                writer.write(chunk)
+        assert writer.rows == 4 and sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+        frame = {"jsonl": lambda p: pd.read_json(p, lines=True), "csv": pd.read_csv, "parquet": pd.read_parquet}[fmt](path)
+        assert list(frame["id"]) == ["a", "b", "c", "d"] and list(frame.columns) == columns
+    parquet = pq.read_table(tmp_path / "t.parquet")
+    assert parquet.schema.field("n").type == pa.float64() and parquet.column("n").to_pylist() == [None, None, 2.0, 3.5]
+    # {} has no Arrow type, {"k": 1} does: the column is JSON text throughout
+    assert parquet.column("meta").to_pylist() == ["{}", "{}", '{"k": 1}', '{"k": 2}']
+    assert parquet.column("late").to_pylist() == [None, None, "x", None]
+
+
+def test_a_failed_write_leaves_nothing(tmp_path):
+    for fmt in ("jsonl", "csv", "parquet"):
+        path = tmp_path / f"t.{fmt}"
+        with pytest.raises(RuntimeError), TableWriter(path, columns=["id"]) as writer:
+            writer.write([{"id": "a"}])
+            writer.write([{"id": "b"}])
+            raise RuntimeError("killed between chunks")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="columns"):
+        TableWriter(tmp_path / "t.csv")
+
+
+def test_write_records_still_writes_one_table(tmp_path):
+    write_records(tmp_path / "one.parquet", [])
+    assert pq.read_table(tmp_path / "one.parquet").num_rows == 0
+    assert write_records(tmp_path / "one.jsonl", iter([{"id": 1}, {"id": 2}])) == 2
+    assert [json.loads(line)["id"] for line in (tmp_path / "one.jsonl").read_text().splitlines()] == [1, 2]
+
+
+def test_parquet_is_read_in_batches_with_row_numbers(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "PARQUET_BATCH_ROWS", 3)
+    frame = pd.DataFrame({"id": [str(i) for i in range(10)], "when": pd.to_datetime(["2024-01-01"] * 10)})
+    frame.to_parquet(tmp_path / "t.parquet", row_group_size=4)
+    rows = list(iter_parquet(tmp_path / "t.parquet"))
+    assert [index for index, _ in rows] == list(range(1, 11))
+    assert [row["id"] for _, row in rows] == frame["id"].tolist() and rows[9][1]["when"] == "2024-01-01T00:00:00"
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(files.InputError, match="bad.parquet: not a readable Parquet file"):
+        list(iter_parquet(tmp_path / "bad.parquet"))
