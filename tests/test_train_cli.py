@@ -144,6 +144,8 @@ def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
          "not a stance model directory"),
         (["train", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir)],
          "missing.jsonl: no such label file"),
+        (["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tmp_path / "no-model")],
+         "no-model: no such model folder"),
     ]
     for args, message in cases:
         result = runner.invoke(app, args)

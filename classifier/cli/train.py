@@ -18,6 +18,7 @@ from classifier.cli.app import app, check_device, console, handle_errors, out, w
 from classifier.errors import InputError
 from classifier.items import LABELS, Item
 from classifier.labels import read_records, resolve_labels
+from classifier.models.base import resolve_base
 
 COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
 
@@ -48,6 +49,7 @@ def default_model_dir() -> Path:
 
 def resolve_base_option(base: Optional[str]) -> str:
     if base:
+        resolve_base(base)  # a missing folder stops here, before the labels are read
         return base
     default = default_model_dir()
     if not (default / "config.json").exists():

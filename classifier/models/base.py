@@ -28,10 +28,23 @@ def bundled_minilm_dir() -> Path:
 
 
 def resolve_base(name: str | None) -> str:
-    """A path or Hub name that ``from_pretrained`` accepts."""
+    """A path or Hub name that ``from_pretrained`` accepts; a path that does not exist is an error here,
+    not a Hub lookup for a repository named like it."""
     if not name or name in _BUNDLED_ALIASES:
         return str(bundled_minilm_dir())
+    if looks_like_path(name) and not Path(name).expanduser().exists():
+        from classifier.errors import InputError
+
+        raise InputError(f"{name}: no such model folder (a Hugging Face name is 'owner/model')")
     return name
+
+
+def looks_like_path(name: str) -> bool:
+    """A local path rather than a Hub name ('owner/model'): it starts with '.', '/' or '~', has a
+    backslash or more than one slash, or its first part is a folder here."""
+    if name.startswith((".", "/", "~")) or "\\" in name or name.count("/") > 1:
+        return True
+    return "/" in name and Path(name.split("/")[0]).is_dir()
 
 
 @contextlib.contextmanager
