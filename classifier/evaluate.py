@@ -251,14 +251,25 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["label"].notna()]
 
 
-def group_notes(sub: pd.DataFrame, n_clusters: int, min_n: int) -> list[tuple[str, str]]:
+LARGE_ARTICLE_SHARE, LARGE_ARTICLE_ITEMS = 0.2, 50  # one "article" this big is likely many documents
+
+
+def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int) -> list[tuple[str, str]]:
     """(short flag, full sentence) for each reason to distrust a group's figures."""
     notes = []
+    n_clusters = int(codes.max()) + 1 if len(codes) else 0
     if len(sub) < min_n:
         notes.append((f"n<{min_n}", f"only {len(sub)} item{'s' if len(sub) != 1 else ''} (< {min_n}): "
                                     "too few to say much"))
     if n_clusters < 2:
         notes.append(("1 art.", "one article: no confidence interval"))
+    elif len(sub):
+        largest = int(np.bincount(codes).argmax())
+        size = int((codes == largest).sum())
+        if size >= LARGE_ARTICLE_ITEMS and size >= LARGE_ARTICLE_SHARE * len(sub):
+            article = sub["article"].iloc[int(np.flatnonzero(codes == largest)[0])]
+            notes.append(("big art.", f"article {article!r} holds {size} of {len(sub)} items: the interval resamples "
+                                      "them as one document; if they are several, give each its own 'article'"))
     absent = [label for label in LABELS if label not in set(sub["label"])]
     if absent:
         short = {"favor": "fav", "against": "ag", "neutral": "neu"}
@@ -281,7 +292,7 @@ def evaluate_subset(sub: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, n_
         ci = {name: percentile_ci(values) for name, values in samples.items()}
     else:
         advance(n_boot)
-    notes = group_notes(sub, n_clusters, min_n)
+    notes = group_notes(sub, codes, min_n)
     return {**metrics, "n_articles": n_clusters, "ci": ci, "calibration": calibration_metrics(probs, gold, n_bins),
             "small": len(sub) < min_n, "flags": [flag for flag, _ in notes], "notes": [note for _, note in notes]}
 

@@ -191,6 +191,15 @@ def test_tiny_groups_are_shown_and_flagged(tmp_path):
     assert not next(g for g in metrics["groups"]["source"] if g["group"] == "Daily A")["small"]
 
 
+def test_an_article_that_holds_a_large_share_is_flagged(tmp_path):
+    rows = prediction_rows(240)
+    lumped = [dict(row, source="Daily A", article="corpus_v1") if i < 60 else row for i, row in enumerate(rows)]
+    flagged = evaluate_frame(read_predictions(write_jsonl(tmp_path / "p.jsonl", lumped)), n_boot=20)["overall"]
+    assert "big art." in flagged["flags"]
+    assert any("article 'corpus_v1' holds 60 of 240 items" in note for note in flagged["notes"])
+    assert "big art." not in evaluate_frame(read_predictions(write_jsonl(tmp_path / "q.jsonl", rows)), n_boot=20)["overall"]["flags"]
+
+
 def test_missing_and_blank_sources_are_one_group(preds):
     from classifier.evaluate import group_values
 
