@@ -17,7 +17,8 @@ CHUNKS = [
 ]
 
 
-def test_chunked_tables_equal_the_whole_table(tmp_path):
+def test_chunked_tables_equal_the_whole_table(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "PARQUET_PART_ROWS", 1)  # a Parquet part per chunk
     rows = [row for chunk in CHUNKS for row in chunk]
     columns = list(dict.fromkeys(key for row in rows for key in row))
     for fmt in ("jsonl", "csv", "parquet"):
@@ -64,3 +65,11 @@ def test_parquet_is_read_in_batches_with_row_numbers(tmp_path, monkeypatch):
     (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
     with pytest.raises(files.InputError, match="bad.parquet: not a readable Parquet file"):
         list(iter_parquet(tmp_path / "bad.parquet"))
+
+
+def test_a_csv_record_is_named_by_the_line_it_starts_on(tmp_path):
+    from classifier.io.files import iter_csv
+
+    path = tmp_path / "articles.csv"
+    path.write_text('id,text\na1,"first line\nsecond line\nthird"\na2,one line\n,"no id\nhere"\n')
+    assert [(line, row["id"]) for line, row in iter_csv(path)] == [(2, "a1"), (5, "a2"), (6, None)]

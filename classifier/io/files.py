@@ -152,11 +152,14 @@ def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = N
     return len(records)
 
 
+PARQUET_PART_ROWS = 20_000  # rows gathered before a Parquet chunk is written (and a row group begins)
+
+
 class TableWriter:
     """Write a table chunk by chunk, in constant memory, and move it into place only when the block ends
-    without an error. CSV needs its ``columns`` up front; Parquet chunks go to files beside the output
-    and are joined under one schema at the end (a column whose types disagree between chunks is
-    stored as JSON text)."""
+    without an error. CSV needs its ``columns`` up front; Parquet rows go to part files beside the
+    output, ``PARQUET_PART_ROWS`` at a time, joined under one schema at the end (a column whose types
+    disagree between parts is stored as JSON text)."""
 
     def __init__(self, path: str | Path, fmt: str | None = None, columns: list[str] | None = None):
         self.path, self.fmt = Path(path), fmt or format_of(path)
@@ -165,6 +168,7 @@ class TableWriter:
         if self.fmt == "csv" and columns is None:
             raise ValueError("a CSV table needs its columns before the first chunk")
         self.columns, self.rows, self._chunks, self._header = columns, 0, [], False
+        self._pending: list[dict] = []  # Parquet rows not yet in a part
         self._atomic = atomic_path(self.path)
 
     def __enter__(self) -> "TableWriter":
@@ -183,13 +187,19 @@ class TableWriter:
                 frame = _jsonable_frame(records).reindex(columns=self.columns)
                 frame.to_csv(self._fh, index=False, header=not self._header)
                 self._header = True
-        elif records or not self._chunks:
-            import pyarrow.parquet as pq
-
-            part = Path(self._parts.name) / f"{len(self._chunks):08d}.parquet"
-            pq.write_table(arrow_table(records), part)
-            self._chunks.append(part)
+        else:
+            self._pending += records
+            if len(self._pending) >= PARQUET_PART_ROWS:
+                self._write_part()
         self.rows += len(records)
+
+    def _write_part(self) -> None:
+        import pyarrow.parquet as pq
+
+        part = Path(self._parts.name) / f"{len(self._chunks):08d}.parquet"
+        pq.write_table(arrow_table(self._pending), part)
+        self._chunks.append(part)
+        self._pending = []
 
     def _close(self, commit: bool) -> None:
         if self.fmt != "parquet":
@@ -197,8 +207,8 @@ class TableWriter:
             return
         try:
             if commit:
-                if not self._chunks:
-                    self.write([])
+                if self._pending or not self._chunks:
+                    self._write_part()
                 join_parquet(self._chunks, self._tmp)
         finally:
             self._parts.cleanup()
@@ -326,7 +336,8 @@ def csv_header(path: Path, fh) -> tuple[list[str], str]:
 
 
 def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
-    """Yield (line number, row) from a CSV file with a header (comma, semicolon or tab delimited)."""
+    """Yield (line number, row) from a CSV file with a header (comma, semicolon or tab delimited); the
+    number is the line the record starts on."""
     path = Path(path)
     reader = None
     csv.field_size_limit(CSV_FIELD_LIMIT)
@@ -337,11 +348,13 @@ def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
             reader = csv.DictReader(fh, delimiter=delimiter, strict=True)
             next(reader.reader)  # the header, read above
             reader.fieldnames = names
+            end = 1  # the last line read: a record (quoted line breaks span lines) starts after it
             for row in reader:
+                start, end = end + 1, reader.line_num
                 if None in row:
-                    raise InputError(f"{path}:{reader.line_num}: more fields than the header has "
+                    raise InputError(f"{path}:{start}: more fields than the header has "
                                      f"({len(names)}: {', '.join(names)})")
-                yield reader.line_num, {k: (None if v == "" else v) for k, v in row.items()}
+                yield start, {k: (None if v == "" else v) for k, v in row.items()}
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
