@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -17,6 +17,7 @@ DEFAULT_CATALOGUE = Path(__file__).resolve().parents[1] / "data" / "actors.yaml"
 TERM_FIELDS = ("names", "demonyms", "places", "people")
 _ACRONYM = re.compile(r"^[A-Z0-9.\-]{2,6}$")
 _WORD = r"[\w]"
+_FIRST_WORD = re.compile(r"\w+")
 _TITLES = {"President", "Prime", "Minister", "Foreign", "Chancellor", "Secretary", "General", "King", "Queen",
            "Premier", "Chairman", "Mr", "Mrs", "Ms", "Dr", "Sir"}  # letters and digits; a hyphen or apostrophe ends a word
 
@@ -109,17 +110,36 @@ class Matcher:
         self._terms = [e[0] for e in entries]
         groups = [f"(?P<t{i}>{_term_pattern(t, exact, prefix)})" for i, (t, _, exact, prefix) in enumerate(entries)]
         self._regex = re.compile("|".join(groups)) if groups else None
+        first_words = [_FIRST_WORD.match(term) for term in self._terms]
+        # where a term can start: the first word of some term (None: a term starts with a non-word character)
+        self._starts = None if not all(first_words) else {w.group().lower() for w in first_words}
 
     def find(self, text: str) -> list[Mention]:
+        """Every mention, left to right, the longest term where terms overlap. The one regex (its
+        alternatives each tried in turn) runs only where a word begins that begins some term: the
+        same matches as scanning every position (every term begins a word), at a fraction of the time."""
         if self._regex is None:
             return []
         mentions = []
-        for match in self._regex.finditer(text):
+        for match in self._matches(text):
             index = int(match.lastgroup[1:])
             if self._actors[index] is None:
                 continue
             mentions.append(Mention(self._actors[index], match.start(), match.end(), self._terms[index]))
         return mentions
+
+    def _matches(self, text: str) -> Iterator[re.Match]:
+        if self._starts is None:
+            yield from self._regex.finditer(text)
+            return
+        end = 0
+        for word in _FIRST_WORD.finditer(text):
+            if word.start() < end or word.group().lower() not in self._starts:
+                continue
+            match = self._regex.match(text, word.start())
+            if match:
+                end = match.end()
+                yield match
 
     def for_article(self, text: str) -> "Matcher":
         """A matcher that also knows the surnames of people whose full name appears in ``text``."""

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from classifier.actors import Matcher, load_catalogue, spans_by_actor, suggest_actors
@@ -74,3 +76,26 @@ def test_bad_catalogue(tmp_path):
     path.write_bytes("actors:\n  - name: Caf\xe9\n".encode("latin-1"))
     with pytest.raises(InputError, match=r"actors.yaml:2: the actor catalogue is not UTF-8"):
         load_catalogue(path)
+
+
+def test_scanning_from_word_starts_finds_what_every_position_finds(matcher):
+    seeds = sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))
+    texts = ["U.S.-led talks and the US's role", "Sino-Russian ties; Putin-Xi summit", "Latin America and America",
+             "russia RUSSIA Russian's _Russia Russia_ Russia2", "Wang Yi met Wang", "EU-China un UN U.N.",
+             "  NATO's\nsecretary general in Kyiv, Ukraine-based", "Moscow\u2019s Kremlin-backed Chinese-made",
+             *(path.read_text(encoding="utf-8") for path in seeds)]
+    seen = [matcher.find(text) for text in texts]
+    assert matcher._starts  # the word-start scan is the one in use
+    matcher._starts = None  # every position, as re.finditer scans
+    try:
+        assert [matcher.find(text) for text in texts] == seen and sum(map(len, seen)) > 100
+    finally:
+        matcher.__post_init__()
+
+
+def test_a_term_that_begins_with_a_sign_is_still_found():
+    from classifier.actors import Actor
+
+    matcher = Matcher([Actor(name="Tag", names=["#Russia", "Moscow"])])
+    assert matcher._starts is None  # no word to start from: every position is tried
+    assert [(m.actor, m.term) for m in matcher.find("See #Russia and Moscow.")] == [("Tag", "#Russia"), ("Tag", "Moscow")]
