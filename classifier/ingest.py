@@ -94,14 +94,21 @@ def article_files(root: Path) -> list[Path]:
                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
-def read_folder(root: Path, manifest: Path | None = None, encoding: str | None = None,
-                on_file=None) -> Corpus:
+def iter_folder(root: Path, manifest: Path | None, encoding: str | None, skipped: list[Skipped],
+                on_file=None) -> Iterator[Article]:
+    """The folder's articles, one file read at a time; files that cannot be read go to ``skipped`` as
+    they are met (the manifest's entries for missing files at the end). The folder and its manifest are
+    checked at once, before the first article."""
     manifest = manifest or (root / MANIFEST_NAME if (root / MANIFEST_NAME).exists() else None)
     meta = read_manifest(manifest, root) if manifest else {}
-    corpus = Corpus()
     files = article_files(root)
     if not files:
         raise InputError(f"{root}: no .txt, .md or .html articles found")
+    return _folder_articles(root, files, meta, manifest, encoding, skipped, on_file)
+
+
+def _folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manifest: Path | None,
+                     encoding: str | None, skipped: list[Skipped], on_file) -> Iterator[Article]:
     known, root_resolved = set(), root.resolve()
     for path in files:
         relative = path.relative_to(root).as_posix()
@@ -116,24 +123,20 @@ def read_folder(root: Path, manifest: Path | None = None, encoding: str | None =
                 if not text.strip():
                     raise ValueError("no article text found in the HTML")
         except (ValueError, OSError) as exc:
-            corpus.skipped.append(Skipped(str(path), str(exc)))
+            skipped.append(Skipped(str(path), str(exc)))
             if on_file:
                 on_file()
             continue
         row = meta.get(relative, {})
         stem = relative.rsplit(".", 1)[0]
-        corpus.articles.append(Article(
-            id=stem, text=text, path=str(path),
-            source=row.get("source") or stem,
-            title=row.get("title") or info.get("title"),
-            date=row.get("date") or info.get("date"),
-            url=row.get("url") or info.get("url")))
+        yield Article(id=stem, text=text, path=str(path), source=row.get("source") or stem,
+                      title=row.get("title") or info.get("title"), date=row.get("date") or info.get("date"),
+                      url=row.get("url") or info.get("url"))
         if on_file:
             on_file()
     for relative, row in meta.items():
         if relative not in known:
-            corpus.skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', which is not in {root}"))
-    return corpus
+            skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', which is not in {root}"))
 
 
 def as_text(value) -> str | None:
@@ -145,8 +148,8 @@ def as_text(value) -> str | None:
     return str(value)
 
 
-def read_table(path: Path) -> Corpus:
-    corpus = Corpus()
+def iter_table_articles(path: Path) -> Iterator[Article]:
+    """The table's articles, a row at a time; a bad row stops with file:line."""
     seen = set()
     for lineno, row in iter_table(path):
         where = f"{path}:{lineno}"
@@ -159,26 +162,34 @@ def read_table(path: Path) -> Corpus:
         if article_id in seen:
             raise InputError(f"{where}: duplicate article id '{article_id}'")
         seen.add(article_id)
-        corpus.articles.append(Article(
-            id=article_id, text=row["text"], source=as_text(row.get("source")) or article_id,
-            title=as_text(row.get("title")), date=as_text(row.get("date")), url=as_text(row.get("url")), path=where))
-    if not corpus.articles:
+        yield Article(id=article_id, text=row["text"], source=as_text(row.get("source")) or article_id,
+                      title=as_text(row.get("title")), date=as_text(row.get("date")), url=as_text(row.get("url")),
+                      path=where)
+    if not seen:
         raise InputError(f"{path}: no articles (the file is empty)")
-    return corpus
 
 
 def read_corpus(input_path: str | Path, manifest: str | Path | None = None, encoding: str | None = None,
                 on_file=None) -> Corpus:
-    """Articles from a folder or a table file."""
+    """Articles from a folder or a table file, all in memory."""
+    articles, skipped = stream_corpus(input_path, manifest, encoding, on_file)
+    return Corpus(list(articles), skipped)
+
+
+def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, encoding: str | None = None,
+                  on_file=None) -> tuple[Iterator[Article], list[Skipped]]:
+    """Articles from a folder or a table file, read one at a time, and the list that the files skipped
+    (and why) join as the iteration meets them. The input itself is checked at once."""
     path = Path(input_path)
+    skipped: list[Skipped] = []
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
-        return read_folder(path, Path(manifest) if manifest else None, encoding, on_file)
+        return iter_folder(path, Path(manifest) if manifest else None, encoding, skipped, on_file), skipped
     if path.suffix.lower() in TABLE_SUFFIXES:
         if manifest:
             raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
-        return read_table(path)
+        return iter_table_articles(path), skipped
     if path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
         raise InputError(f"{path}: pass the folder that holds the article, not the file itself")
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 from classifier.actors import Actor, Matcher, spans_by_actor
 from classifier.clean import Rule, clean_text
 from classifier.ingest import Article
 from classifier.segment import segment
+
+
+ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_index", "kind", "start", "end",
+               "actor_kind", "title", "date", "url")
 
 
 @dataclass
@@ -33,7 +38,7 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     items = []
     for sentence in sentences:
         for actor, spans in spans_by_actor(local.find(sentence.text)).items():
-            items.append({
+            items.append({  # the fields of ITEM_FIELDS, in its order
                 "id": f"{article.id}:{sentence.index:04d}:{slug(actor)}",
                 "text": sentence.text, "actor": actor, "spans": spans,
                 "source": article.source, "article": article.id,
@@ -46,13 +51,19 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     return items, report
 
 
-def prepare_articles(articles, actors: list[Actor], rules: list[Rule], on_article=None):
-    """Items of every article, in article then sentence order, and a report per article."""
+def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[Rule]
+                  ) -> Iterator[tuple[list[dict], ArticleReport]]:
+    """Each article's items and report, an article at a time, in article then sentence order."""
     matcher = Matcher(actors)
     kinds = {a.name: a.kind for a in actors}
-    items, reports = [], []
     for article in articles:
-        article_rows, report = article_items(article, matcher, rules, kinds)
+        yield article_items(article, matcher, rules, kinds)
+
+
+def prepare_articles(articles, actors: list[Actor], rules: list[Rule], on_article=None):
+    """Items of every article, in article then sentence order, and a report per article (in memory)."""
+    items, reports = [], []
+    for article_rows, report in iter_prepared(articles, actors, rules):
         items += article_rows
         reports.append(report)
         if on_article:

@@ -40,7 +40,7 @@ def load_input_items(input_path: Path, actors: Optional[Path], manifest: Optiona
         fail(f"{input_path}: no such file or folder")
     if is_items_file(input_path):
         return lambda: read_items(input_path, need_actor=True)
-    _, records, _ = prepare_corpus(input_path, actors, manifest, None, strict=False, quiet=quiet)
+    records = prepare_corpus(input_path, actors, manifest, None, strict=False, quiet=quiet)
     return [parse_item(record, f"{input_path}:{record['id']}") for record in records]
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 from rich.table import Table
@@ -13,9 +14,9 @@ from rich.table import Table
 from classifier.actors import Matcher, load_catalogue, suggest_actors
 from classifier.clean import clean_text, load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
-from classifier.ingest import count_files, read_corpus
-from classifier.io.files import output_format, write_records
-from classifier.prepare import prepare_articles
+from classifier.ingest import Article, Skipped, count_files, stream_corpus
+from classifier.io.files import TableWriter, output_format
+from classifier.prepare import ITEM_FIELDS, ArticleReport, iter_prepared, prepare_articles
 from classifier.segment import segment
 
 PROGRESS_MIN_FILES = 5
@@ -23,31 +24,63 @@ actors_app = typer.Typer(help="Inspect and grow the actor catalogue.", no_args_i
 app.add_typer(actors_app, name="actors")
 
 
-def load_articles(input_path: Path, manifest: Optional[Path], encoding: Optional[str], strict: bool, quiet: bool):
-    """Read the corpus with a progress bar; warn about (or, with strict, refuse) skipped files."""
-    total = count_files(input_path)
-    with progress_bar(show_progress(quiet) and total > PROGRESS_MIN_FILES) as progress:
-        task = progress.add_task("reading", total=total) if progress else None
-        advance = (lambda: progress.advance(task)) if progress else None
-        corpus = read_corpus(input_path, manifest, encoding, on_file=advance)
-    for skipped in corpus.skipped:
-        if strict:
-            fail(f"{skipped.path}: {skipped.reason} (--strict)")
-        warn(f"skipped {skipped.path}: {skipped.reason}")
-    if not corpus.articles:
-        fail(f"{input_path}: no readable articles ({len(corpus.skipped)} skipped)")
-    return corpus
+def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional[str], strict: bool, quiet: bool,
+                  task: str = "preparing") -> tuple[Iterator[Article], list[Skipped]]:
+    """The corpus's articles, one at a time behind a progress bar, and the files skipped so far. The
+    input is checked at once; each skipped file is warned about (with ``strict``, refused) as the
+    reading meets it, and a corpus without one readable article is an error at the end."""
+    advance: list = []  # the bar's advance, once the bar is up
+    articles, skipped = stream_corpus(input_path, manifest, encoding, on_file=lambda: advance and advance[0]())
+    files = count_files(input_path) or None  # a table's rows are counted as they come
+
+    def report(start: int) -> int:
+        for problem in skipped[start:]:
+            if strict:
+                fail(f"{problem.path}: {problem.reason} (--strict)")
+            warn(f"skipped {problem.path}: {problem.reason}")
+        return len(skipped)
+
+    def generate() -> Iterator[Article]:
+        reported, count = 0, 0
+        with progress_bar(show_progress(quiet) and (files is None or files > PROGRESS_MIN_FILES)) as progress:
+            if progress:
+                bar = progress.add_task(task, total=files)
+                advance.append(lambda: progress.advance(bar))
+            for article in articles:
+                reported = report(reported)
+                count += 1
+                yield article
+                if files is None and advance:
+                    advance[0]()
+            report(reported)
+        if not count:
+            fail(f"{input_path}: no readable articles ({len(skipped)} skipped)")
+
+    return generate(), skipped
 
 
 def prepare_corpus(input_path: Path, actors: Optional[Path], manifest: Optional[Path], encoding: Optional[str],
-                   strict: bool, quiet: bool):
-    corpus = load_articles(input_path, manifest, encoding, strict, quiet)
-    catalogue, rules = load_catalogue(actors), load_rules()
-    with progress_bar(show_progress(quiet) and len(corpus.articles) > PROGRESS_MIN_FILES) as progress:
-        task = progress.add_task("segmenting", total=len(corpus.articles)) if progress else None
-        advance = (lambda: progress.advance(task)) if progress else None
-        items, reports = prepare_articles(corpus.articles, catalogue, rules, on_article=advance)
-    return corpus, items, reports
+                   strict: bool, quiet: bool) -> list[dict]:
+    """Every item of the corpus, in memory (``stance prepare`` itself streams them to its output)."""
+    articles, _ = read_articles(input_path, manifest, encoding, strict, quiet)
+    return prepare_articles(articles, load_catalogue(actors), load_rules())[0]
+
+
+@dataclass
+class PrepareTotals:
+    articles: int = 0
+    sentences: int = 0
+    items: int = 0
+    by_actor: Counter = field(default_factory=Counter)
+    reports: list[ArticleReport] = field(default_factory=list)  # kept only for --explain
+
+    def add(self, items: list[dict], report: ArticleReport, keep_report: bool) -> None:
+        self.articles += 1
+        self.sentences += report.sentences
+        self.items += len(items)
+        self.by_actor.update(item["actor"] for item in items)
+        if keep_report:
+            self.reports.append(report)
 
 
 def explain_table(reports) -> Table:
@@ -80,23 +113,27 @@ def prepare(
     """
     fmt = output_format(out_path, fmt)
     started = time.perf_counter()
-    corpus, items, reports = prepare_corpus(input_path, actors, manifest, encoding, strict, quiet)
-    write_records(out_path, items, fmt)
+    catalogue, rules = load_catalogue(actors), load_rules()
+    articles, skipped = read_articles(input_path, manifest, encoding, strict, quiet)
+    totals = PrepareTotals()
+    with TableWriter(out_path, fmt, list(ITEM_FIELDS)) as writer:  # an article's items at a time
+        for items, report in iter_prepared(articles, catalogue, rules):
+            writer.write(items)
+            totals.add(items, report, keep_report=explain)
     seconds = time.perf_counter() - started
     if explain:
-        out.print(explain_table(reports))
-        for report in reports:
+        out.print(explain_table(totals.reports))
+        for report in totals.reports:
             for rule, line in report.dropped_lines:
                 out.print(f"  {report.article}  [{rule}]  {line[:100]}", markup=False)
     if not quiet:
-        by_actor = Counter(item["actor"] for item in items)
-        sentences = sum(r.sentences for r in reports)
         console.print(
-            f"{len(corpus.articles)} articles, {sentences} sentences, {len(items)} items "
-            f"({len(by_actor)} actors) -> {out_path}; {len(corpus.skipped)} files skipped; "
-            f"{seconds:.1f} s ({len(corpus.articles) / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
-        if by_actor:
-            console.print("mentions: " + ", ".join(f"{a} {n}" for a, n in by_actor.most_common()), highlight=False)
+            f"{totals.articles} articles, {totals.sentences} sentences, {totals.items} items "
+            f"({len(totals.by_actor)} actors) -> {out_path}; {len(skipped)} files skipped; "
+            f"{seconds:.1f} s ({totals.articles / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
+        if totals.by_actor:
+            console.print("mentions: " + ", ".join(f"{a} {n}" for a, n in totals.by_actor.most_common()),
+                          highlight=False)
 
 
 @actors_app.command("suggest")
@@ -112,10 +149,10 @@ def actors_suggest(
 
     Example: stance actors suggest seeds/ --top 20
     """
-    corpus = load_articles(input_path, manifest, encoding, strict=False, quiet=True)
+    articles, _ = read_articles(input_path, manifest, encoding, strict=False, quiet=True)
     matcher, rules = Matcher(load_catalogue(actors)), load_rules()
     counts: Counter[str] = Counter()
-    for article in corpus.articles:
+    for article in articles:
         cleaned = clean_text(article.text, rules)
         sentences = [s.text for s in segment(cleaned.paragraphs, article.title)]
         counts.update(dict(suggest_actors(sentences, matcher.for_article(cleaned.text), top=10**6)))

@@ -244,3 +244,21 @@ def test_parquet_output_keeps_fields_arrow_cannot_type_as_json_text(tmp_path):
     frame = pd.read_parquet(out)
     assert list(frame["x"]) == ["1", '"two"'] and list(frame["meta"]) == ["{}", "{}"]
     assert [list(t) for t in frame["tags"]] == [["p"], []]  # typed columns stay typed
+
+
+def test_items_stream_to_the_output_and_a_late_bad_row_leaves_nothing(tmp_path, seed_items):
+    from classifier.prepare import ITEM_FIELDS
+
+    assert all(tuple(item) == ITEM_FIELDS for item in seed_items)  # the CSV columns, known before the first article
+    rows = [{"id": f"a{i}", "text": f"NATO warned Moscow on day {i}.", "source": "X"} for i in range(30)]
+    table = tmp_path / "articles.jsonl"
+    table.write_text("".join(json.dumps(row) + "\n" for row in rows) + json.dumps({"id": "late"}) + "\n")
+    for out in (tmp_path / "items.jsonl", tmp_path / "items.csv", tmp_path / "items.parquet"):
+        result = run("prepare", table, "--out", out)
+        assert result.exit_code == 1 and "articles.jsonl:31: missing field 'text'" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles.jsonl"]  # no output, no temporary part
+    table.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    for out in (tmp_path / "items.csv", tmp_path / "items.parquet"):
+        assert run("prepare", table, "--out", out, "-q").exit_code == 0
+    frames = pd.read_csv(tmp_path / "items.csv"), pd.read_parquet(tmp_path / "items.parquet")
+    assert all(list(f.columns) == list(ITEM_FIELDS) and len(f) == 60 for f in frames)
