@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 from rich.table import Table
 
 from classifier.cli.app import (app, check_device, console, fail, handle_errors, out, progress_bar,
                                  show_progress)
-from classifier.cli.prepare import prepare_corpus
+from classifier.cli.prepare import prepare_to_file
 from classifier.io.files import format_of, iter_table, output_format
-from classifier.items import LABELS, parse_item, read_items
+from classifier.items import LABELS, read_items
 from classifier.predict.batch import Items, StanceCounts, classify
 
 
@@ -34,14 +36,19 @@ def is_items_file(path: Path) -> bool:
     return False
 
 
-def load_input_items(input_path: Path, actors: Optional[Path], manifest: Optional[Path], quiet: bool) -> Items:
-    """An items file is read afresh on each pass (never held in memory); articles are prepared first."""
+@contextlib.contextmanager
+def input_items(input_path: Path, actors: Optional[Path], manifest: Optional[Path], quiet: bool) -> Iterator[Items]:
+    """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
+    first into a temporary items file (in $TMPDIR), removed when the run ends."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     if is_items_file(input_path):
-        return lambda: read_items(input_path, need_actor=True)
-    records = prepare_corpus(input_path, actors, manifest, None, strict=False, quiet=quiet)
-    return [parse_item(record, f"{input_path}:{record['id']}") for record in records]
+        yield lambda: read_items(input_path, need_actor=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="stance-classify-") as folder:
+        prepared = Path(folder) / "items.jsonl"
+        prepare_to_file(input_path, prepared, "jsonl", actors, manifest, None, strict=False, quiet=quiet)
+        yield lambda: read_items(prepared, need_actor=True)
 
 
 ENGINES = ("torch", "onnx", "onnx-int8")
@@ -76,6 +83,29 @@ def stance_table(stances: StanceCounts) -> Table:
     return table
 
 
+def classify_with_progress(items: Items, model, out_path: Path, *, quiet: bool, workers: int = 0, **run):
+    """Classify here, or with ``workers`` Ray actors, behind one progress bar with items/s."""
+    with progress_bar(show_progress(quiet), with_rate=True) as progress:
+        task = progress.add_task("reading items", total=None, rate="") if progress else None
+
+        def start(total: int) -> None:
+            if progress:
+                progress.reset(task, total=total, description="classifying")
+
+        def advance(n: int) -> None:
+            if progress:
+                progress.advance(task, n)
+                speed = progress.tasks[0].speed
+                progress.update(task, rate=f"{speed:.0f} items/s" if speed else "")
+
+        if workers:
+            from classifier.predict.ray import classify_with_ray
+
+            return classify_with_ray(items, out=out_path, model_id=model.model_id, workers=workers,
+                                     on_progress=advance, on_total=start, **run)
+        return classify(items, model, out_path, on_progress=advance, on_total=start, **run)
+
+
 @app.command("classify")
 @handle_errors
 def classify_command(
@@ -104,35 +134,17 @@ def classify_command(
 
     fmt = output_format(out_path, fmt)
     torch.set_num_threads(threads or os.cpu_count() or 1)
-    items = load_input_items(input_path, actors, manifest, quiet)
     if workers and trust_remote_code:
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")
     if workers and device != "cpu":
         fail(f"--device {device} is not passed to Ray workers; run without --workers")
-    model = load_engine(model_dir, engine, trust_remote_code, threads, device)
-    with progress_bar(show_progress(quiet), with_rate=True) as progress:
-        task = progress.add_task("reading items", total=None, rate="") if progress else None
-
-        def start(total: int) -> None:
-            if progress:
-                progress.reset(task, total=total, description="classifying")
-
-        def advance(n: int) -> None:
-            if progress:
-                progress.advance(task, n)
-                speed = progress.tasks[0].speed
-                progress.update(task, rate=f"{speed:.0f} items/s" if speed else "")
-
+    with input_items(input_path, actors, manifest, quiet) as items:
+        model = load_engine(model_dir, engine, trust_remote_code, threads, device)
+        run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
         if workers:
-            from classifier.predict.ray import classify_with_ray
-
-            result = classify_with_ray(items, model_dir, out_path, model_id=model.model_id, workers=workers,
-                                       address=ray_address, engine=engine, threads_per_worker=max(1, (threads or 1)),
-                                       batch_size=batch_size, resume=resume, fmt=fmt, on_progress=advance, on_total=start,
-                                       source=str(input_path))
-        else:
-            result = classify(items, model, out_path, batch_size=batch_size, resume=resume,
-                              fmt=fmt, on_progress=advance, on_total=start, source=str(input_path))
+            run |= dict(model_dir=model_dir, workers=workers, address=ray_address, engine=engine,
+                        threads_per_worker=max(1, threads or 1))
+        result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
     if summary and not quiet:
         out.print(stance_table(result.counts))
     if not quiet:

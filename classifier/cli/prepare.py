@@ -16,7 +16,7 @@ from classifier.clean import clean_text, load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import Article, Skipped, count_files, stream_corpus
 from classifier.io.files import TableWriter, output_format
-from classifier.prepare import ITEM_FIELDS, ArticleReport, iter_prepared, prepare_articles
+from classifier.prepare import ITEM_FIELDS, ArticleReport, iter_prepared
 from classifier.segment import segment
 
 PROGRESS_MIN_FILES = 5
@@ -59,11 +59,18 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
     return generate(), skipped
 
 
-def prepare_corpus(input_path: Path, actors: Optional[Path], manifest: Optional[Path], encoding: Optional[str],
-                   strict: bool, quiet: bool) -> list[dict]:
-    """Every item of the corpus, in memory (``stance prepare`` itself streams them to its output)."""
-    articles, _ = read_articles(input_path, manifest, encoding, strict, quiet)
-    return prepare_articles(articles, load_catalogue(actors), load_rules())[0]
+def prepare_to_file(input_path: Path, out_path: Path, fmt: str, actors: Optional[Path], manifest: Optional[Path],
+                    encoding: Optional[str], strict: bool, quiet: bool, keep_reports: bool = False
+                    ) -> tuple["PrepareTotals", list[Skipped]]:
+    """Prepare the corpus into an items file, an article at a time (memory does not grow with it)."""
+    catalogue, rules = load_catalogue(actors), load_rules()
+    articles, skipped = read_articles(input_path, manifest, encoding, strict, quiet)
+    totals = PrepareTotals()
+    with TableWriter(out_path, fmt, list(ITEM_FIELDS)) as writer:
+        for items, report in iter_prepared(articles, catalogue, rules):
+            writer.write(items)
+            totals.add(items, report, keep_report=keep_reports)
+    return totals, skipped
 
 
 @dataclass
@@ -113,13 +120,8 @@ def prepare(
     """
     fmt = output_format(out_path, fmt)
     started = time.perf_counter()
-    catalogue, rules = load_catalogue(actors), load_rules()
-    articles, skipped = read_articles(input_path, manifest, encoding, strict, quiet)
-    totals = PrepareTotals()
-    with TableWriter(out_path, fmt, list(ITEM_FIELDS)) as writer:  # an article's items at a time
-        for items, report in iter_prepared(articles, catalogue, rules):
-            writer.write(items)
-            totals.add(items, report, keep_report=explain)
+    totals, skipped = prepare_to_file(input_path, out_path, fmt, actors, manifest, encoding, strict, quiet,
+                                      keep_reports=explain)
     seconds = time.perf_counter() - started
     if explain:
         out.print(explain_table(totals.reports))

@@ -52,13 +52,19 @@ def test_classify_items_scores_and_passthrough(tmp_path, tiny_model_dir):
     assert "items/s" in result.output
 
 
-def test_classify_articles_runs_prepare_and_writes_parquet(tmp_path, tiny_model_dir):
+def test_classify_articles_runs_prepare_and_writes_parquet(tmp_path, tiny_model_dir, monkeypatch):
+    import tempfile
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # where the prepared items go meanwhile
     out = tmp_path / "pred.parquet"
     result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir)
     assert result.exit_code == 0, result.output
     frame = pd.read_parquet(out)
-    assert {"stance", "stance_scores", "actor", "source"} <= set(frame.columns)
+    assert {"stance", "stance_scores", "actor", "source"} <= set(frame.columns) and len(frame) == 130
     assert "TDI" in result.output  # the per-outlet table
+    result = run("classify", ROOT / "seeds", "--out", tmp_path / "p.jsonl", "--model", tmp_path / "no-model")
+    assert result.exit_code == 1 and list((tmp_path / "tmp").iterdir()) == []  # removed after a run or an error
 
 
 def test_implicit_target_and_long_text_are_not_errors(tmp_path, tiny_model_dir):
