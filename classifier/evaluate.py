@@ -72,6 +72,9 @@ def _scores(value, where: str) -> list[float]:
     return [p / total for p in scores]
 
 
+FRAME_CHUNK_ROWS = 50_000
+
+
 def parse_prediction(record: dict, where: str) -> dict:
     """One prediction row as a flat dict (item fields, ``stance``, ``p_<label>``, ``model``)."""
     item = parse_item(record, where)
@@ -108,16 +111,21 @@ def read_predictions(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file; write predictions with 'stance classify'")
-    rows, seen = [], {}
+    chunks, rows, seen = [], [], {}
     for lineno, record in iter_table(path):
         row = parse_prediction(record, f"{path}:{lineno}")
         if row["id"] in seen:
             raise InputError(f"{path}:{lineno}: duplicate id {row['id']!r} (first on line {seen[row['id']]})")
         seen[row["id"]] = lineno
         rows.append(row)
-    if not rows:
+        if len(rows) == FRAME_CHUNK_ROWS:  # a frame a chunk at a time: no dict per row for the whole file
+            chunks.append(pd.DataFrame.from_records(rows))
+            rows = []
+    if rows or not chunks:
+        chunks.append(pd.DataFrame.from_records(rows))
+    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+    if frame.empty:
         raise InputError(f"{path}: no predictions in the file (it is empty); run 'stance classify' on some items first")
-    frame = pd.DataFrame.from_records(rows)
     return frame.assign(cluster=cluster_keys(frame))
 
 

@@ -191,6 +191,15 @@ def test_tiny_groups_are_shown_and_flagged(tmp_path):
     assert not next(g for g in metrics["groups"]["source"] if g["group"] == "Daily A")["small"]
 
 
+def test_predictions_are_read_a_chunk_at_a_time_into_the_same_frame(preds, monkeypatch):
+    import classifier.evaluate as evaluate_module
+
+    whole = read_predictions(preds)
+    monkeypatch.setattr(evaluate_module, "FRAME_CHUNK_ROWS", 7)
+    chunked = read_predictions(preds)
+    pd.testing.assert_frame_equal(whole, chunked)
+
+
 def test_an_article_that_holds_a_large_share_is_flagged(tmp_path):
     rows = prediction_rows(240)
     lumped = [dict(row, source="Daily A", article="corpus_v1") if i < 60 else row for i, row in enumerate(rows)]
