@@ -89,6 +89,15 @@ def _term_pattern(term: str, exact: bool, prefix: bool = False) -> str:
     return f"{before}{body}{after}"
 
 
+_FOLDS_TO_ASCII = str.maketrans({"\u0131": "i", "\u017f": "s", "\u212a": "k"})  # ı, ſ, Kelvin sign
+
+
+def ascii_fold(word: str) -> str:
+    """Lower case, with the four non-ASCII letters that re's IGNORECASE matches to ASCII letters (İ, ı,
+    ſ, K) folded to them: a term's first word as an ASCII text word can match it."""
+    return word.lower().replace("i\u0307", "i").translate(_FOLDS_TO_ASCII)
+
+
 @dataclass
 class Matcher:
     """One regex over every term of every actor; longest term wins where terms overlap."""
@@ -112,7 +121,7 @@ class Matcher:
         self._regex = re.compile("|".join(groups)) if groups else None
         first_words = [_FIRST_WORD.match(term) for term in self._terms]
         # where a term can start: the first word of some term (None: a term starts with a non-word character)
-        self._starts = None if not all(first_words) else {w.group().lower() for w in first_words}
+        self._starts = None if not all(first_words) else {ascii_fold(w.group()) for w in first_words}
 
     def find(self, text: str) -> list[Mention]:
         """Every mention, left to right, the longest term where terms overlap. The one regex (its
@@ -134,8 +143,8 @@ class Matcher:
             return
         end = 0
         for word in _FIRST_WORD.finditer(text):
-            if word.start() < end or word.group().lower() not in self._starts:
-                continue
+            if word.start() < end or (word.group().isascii() and word.group().lower() not in self._starts):
+                continue  # a word with other letters is always tried: re's case folding is not str.lower's
             match = self._regex.match(text, word.start())
             if match:
                 end = match.end()

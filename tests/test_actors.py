@@ -83,6 +83,7 @@ def test_scanning_from_word_starts_finds_what_every_position_finds(matcher):
     texts = ["U.S.-led talks and the US's role", "Sino-Russian ties; Putin-Xi summit", "Latin America and America",
              "russia RUSSIA Russian's _Russia Russia_ Russia2", "Wang Yi met Wang", "EU-China un UN U.N.",
              "  NATO's\nsecretary general in Kyiv, Ukraine-based", "Moscow\u2019s Kremlin-backed Chinese-made",
+             "Talks in \u0130slamabad and \u0131slamabad; \u017fino-Russian", "\u0130MRAN KHAN, Σ, \u212aremlin",
              *(path.read_text(encoding="utf-8") for path in seeds)]
     seen = [matcher.find(text) for text in texts]
     assert matcher._starts  # the word-start scan is the one in use
