@@ -71,5 +71,33 @@ def test_a_csv_record_is_named_by_the_line_it_starts_on(tmp_path):
     from classifier.io.files import iter_csv
 
     path = tmp_path / "articles.csv"
-    path.write_text('id,text\na1,"first line\nsecond line\nthird"\na2,one line\n,"no id\nhere"\n')
-    assert [(line, row["id"]) for line, row in iter_csv(path)] == [(2, "a1"), (5, "a2"), (6, None)]
+    path.write_text('id,text\na1,"first line\nsecond line\nthird"\na2,one line\n\n\n,"no id\nhere"\na3\n')
+    assert [(line, row["id"]) for line, row in iter_csv(path)] == [(2, "a1"), (5, "a2"), (8, None), (10, "a3")]
+    assert list(iter_csv(path))[-1][1] == {"id": "a3", "text": None}
+
+
+def test_parts_that_disagree_are_joined_as_one_encoding(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "PARQUET_PART_ROWS", 2)
+    chunks = [[{"id": "a", "big": 2**60 + 1, "m": 1, "n": 1}, {"id": "b", "big": 2**60 + 2, "m": "one", "n": None}],
+              [{"id": "c", "big": 1.5, "m": "two", "n": 3}, {"id": "d", "big": None, "m": "three", "n": 4}],
+              [{"id": "e", "big": 2, "m": "four", "n": 5, "odd": {"a": {}}, "huge": 2**64}]]
+    columns = ["id", "big", "m", "n", "odd", "huge"]
+    for fmt in ("parquet", "csv"):
+        with TableWriter(tmp_path / f"t.{fmt}", columns=columns) as writer:
+            for chunk in chunks:
+                writer.write(chunk)
+    table = pq.read_table(tmp_path / "t.parquet")
+    # 2**60 + 1 does not fit a float: JSON text throughout; "m" is JSON text in its first part: JSON in all
+    assert table.column("big").to_pylist() == [str(2**60 + 1), str(2**60 + 2), "1.5", None, "2"]
+    assert table.column("m").to_pylist() == ["1", '"one"', '"two"', '"three"', '"four"']
+    assert table.column("n").to_pylist() == [1, None, 3, 4, 5] and table.schema.field("n").type == pa.int64()
+    assert table.column("odd").to_pylist()[4] == '{"a": {}}' and table.column("huge").to_pylist()[4] == str(2**64)
+    rows = (tmp_path / "t.csv").read_text().splitlines()
+    assert rows[0] == ",".join(columns) and rows[2] == "b,1152921504606846978,one,,," and rows[3] == "c,1.5,two,3,,"
+
+
+def test_parquet_text_that_is_not_utf8_is_one_line(tmp_path):
+    bad = pa.array([b"Russia \xff"], type=pa.binary()).view(pa.string())
+    pq.write_table(pa.table({"id": ["a"], "text": bad}), tmp_path / "bad.parquet")
+    with pytest.raises(files.InputError, match="bad.parquet: rows 1 to 1: a text column is not UTF-8"):
+        list(iter_parquet(tmp_path / "bad.parquet"))

@@ -7,6 +7,7 @@ import csv
 import datetime
 import decimal
 import json
+import math
 import os
 import re
 import sys
@@ -113,35 +114,60 @@ def format_of(path: str | Path, default: str = "jsonl") -> str:
     return default
 
 
-def _jsonable_frame(records: list[dict]):
-    import pandas as pd
+def csv_cell(value) -> str:
+    """One CSV cell, the same whichever rows share the file: lists and objects as JSON, missing values
+    (None, NaN) empty, numbers and text as Python writes them."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
-    frame = pd.DataFrame.from_records(records)
-    for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, (list, dict))).any():
-            frame[column] = frame[column].map(lambda v: json.dumps(v, ensure_ascii=False))
-    return frame
+
+JSON_TEXT = {b"stance:json": b"1"}  # field metadata: this text column holds JSON
 
 
 def arrow_table(records: list[dict]):
-    """Records as an Arrow table; a column Arrow cannot type (mixed kinds such as 1 and "two", empty
-    objects) is stored as JSON text, as CSV stores nested fields, instead of failing the write."""
+    """Records as an Arrow table; a column Arrow cannot type or Parquet cannot store (mixed kinds such
+    as 1 and "two", empty objects, integers beyond 64 bits) is stored as JSON text, as CSV stores nested
+    fields, instead of failing the write; such a field carries the ``JSON_TEXT`` metadata."""
     import pyarrow as pa
 
     columns = list(dict.fromkeys(key for record in records for key in record))
-    arrays = {}
+    fields, arrays = [], []
     for column in columns:
         values = [record.get(column) for record in records]
         try:
             array = pa.array(values)
-            if not pa.types.is_struct(array.type) or array.type.num_fields:
-                arrays[column] = array
+            if storable(array.type):
+                fields.append(pa.field(column, array.type))
+                arrays.append(array)
                 continue
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
             pass
-        arrays[column] = pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
-                                   for v in values], type=pa.string())
-    return pa.table(arrays)
+        fields.append(pa.field(column, pa.string(), metadata=JSON_TEXT))
+        arrays.append(json_text(values))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def json_text(values: list):
+    import pyarrow as pa
+
+    return pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in values],
+                    type=pa.string())
+
+
+def storable(kind) -> bool:
+    """Parquet can store it: no object without fields, at any depth."""
+    import pyarrow as pa
+
+    if pa.types.is_struct(kind):
+        return kind.num_fields > 0 and all(storable(kind.field(i).type) for i in range(kind.num_fields))
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return storable(kind.value_type)
+    if pa.types.is_map(kind):
+        return storable(kind.key_type) and storable(kind.item_type)
+    return True
 
 
 def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = None) -> int:
@@ -183,10 +209,11 @@ class TableWriter:
         if self.fmt == "jsonl":
             self._fh.write("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
         elif self.fmt == "csv":
-            if records or not self._header:
-                frame = _jsonable_frame(records).reindex(columns=self.columns)
-                frame.to_csv(self._fh, index=False, header=not self._header)
+            if not self._header:
+                self._csv = csv.writer(self._fh, lineterminator="\n")
+                self._csv.writerow(self.columns)
                 self._header = True
+            self._csv.writerows([csv_cell(record.get(column)) for column in self.columns] for record in records)
         else:
             self._pending += records
             if len(self._pending) >= PARQUET_PART_ROWS:
@@ -223,56 +250,77 @@ class TableWriter:
 
 
 def join_parquet(parts: list[Path], out: Path) -> None:
-    """Parquet chunk files as one file, one chunk in memory at a time."""
+    """Parquet part files as one file, one part in memory at a time."""
     import pyarrow.parquet as pq
 
-    schemas = [pq.read_schema(part) for part in parts]
     if len(parts) == 1:
         os.replace(parts[0], out)
         return
-    schema = joint_schema(schemas)
+    schema = joint_schema(parts)
     with pq.ParquetWriter(out, schema) as writer:
         for part in parts:
             writer.write_table(conform(pq.read_table(part), schema))
 
 
-def joint_schema(schemas):
-    """One schema for every chunk: columns in first-seen order; types promoted (null to any, int to
-    float); a column whose types cannot be joined becomes JSON text."""
+def joint_schema(parts: list[Path]):
+    """One schema for every part: columns in first-seen order; types promoted (null to any, int to
+    float); a column whose types cannot be joined, whose values do not fit the joined type, or that
+    is JSON text in some part, becomes JSON text in all."""
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    fields: dict[str, list] = {}
-    for schema in schemas:
-        for field in schema:
-            fields.setdefault(field.name, []).append(field.type)
+    seen: dict[str, list] = {}
+    for part in parts:
+        for field in pq.read_schema(part):
+            seen.setdefault(field.name, []).append((part, field))
     joined = []
-    for name, types in fields.items():
-        try:
-            kind = pa.unify_schemas([pa.schema([(name, t)]) for t in types], promote_options="permissive").field(0).type
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            kind = pa.string()
-        joined.append(pa.field(name, kind))
+    for name, fields in seen.items():
+        kind = None
+        if not any(is_json_text(field) for _, field in fields):
+            try:
+                kind = pa.unify_schemas([pa.schema([field.remove_metadata()]) for _, field in fields],
+                                        promote_options="permissive").field(0).type
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                pass
+        if kind is not None and all(fits(part, field, kind) for part, field in fields):
+            joined.append(pa.field(name, kind))
+        else:
+            joined.append(pa.field(name, pa.string(), metadata=JSON_TEXT))
     return pa.schema(joined)
 
 
+def is_json_text(field) -> bool:
+    return bool(field.metadata) and field.metadata.get(b"stance:json") == b"1"
+
+
+def fits(part: Path, field, kind) -> bool:
+    """The part's column casts to ``kind`` without loss (a 19-digit integer does not fit a float)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if field.type == kind or pa.types.is_null(field.type):
+        return True
+    try:
+        pq.read_table(part, columns=[field.name]).column(0).cast(kind)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return False
+    return True
+
+
 def conform(table, schema):
-    """A chunk's table under the joint schema: missing columns as nulls, the rest cast, and values of
-    a column that became JSON text written as JSON (text stays as it is)."""
+    """A part's table under the joint schema: missing columns as nulls, the rest cast; a column that
+    is JSON text in the joint schema but not in this part is written as JSON (text too, as one part's
+    whole-table write would)."""
     import pyarrow as pa
 
     columns = []
     for field in schema:
         if field.name not in table.column_names:
             columns.append(pa.nulls(table.num_rows, field.type))
-            continue
-        column = table.column(field.name)
-        if column.type == field.type:
-            columns.append(column)
-        elif pa.types.is_string(field.type) and not pa.types.is_string(column.type) and not pa.types.is_null(column.type):
-            columns.append(pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
-                                     for v in column.to_pylist()], type=pa.string()))
+        elif is_json_text(field) and not is_json_text(table.schema.field(field.name)):
+            columns.append(json_text(table.column(field.name).to_pylist()))
         else:
-            columns.append(column.cast(field.type))
+            columns.append(table.column(field.name).cast(field.type))
     return pa.Table.from_arrays(columns, schema=schema)
 
 
@@ -339,29 +387,29 @@ def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
     """Yield (line number, row) from a CSV file with a header (comma, semicolon or tab delimited); the
     number is the line the record starts on."""
     path = Path(path)
-    reader = None
+    end = 0  # the last line read: a record (quoted line breaks span lines) starts after it
     csv.field_size_limit(CSV_FIELD_LIMIT)
     try:
         with open(path, "r", encoding="utf-8-sig", newline="") as fh:
             names, delimiter = csv_header(path, fh)
             # strict: an unclosed quote is an error, not the rest of the file
-            reader = csv.DictReader(fh, delimiter=delimiter, strict=True)
-            next(reader.reader)  # the header, read above
-            reader.fieldnames = names
-            end = 1  # the last line read: a record (quoted line breaks span lines) starts after it
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
+            next(reader)  # the header, read above
+            end = reader.line_num
             for row in reader:
                 start, end = end + 1, reader.line_num
-                if None in row:
+                if not row:
+                    continue  # a blank line
+                if len(row) > len(names):
                     raise InputError(f"{path}:{start}: more fields than the header has "
                                      f"({len(names)}: {', '.join(names)})")
-                yield start, {k: (None if v == "" else v) for k, v in row.items()}
+                yield start, {name: (row[i] or None) if i < len(row) else None for i, name in enumerate(names)}
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot open ({exc.strerror})") from None
     except csv.Error as exc:
-        line = reader.line_num + 1 if reader is not None else 1
-        raise InputError(f"{path}:{line}: malformed CSV ({exc})") from None
+        raise InputError(f"{path}:{end + 1}: malformed CSV ({exc})") from None
 
 
 PARQUET_BATCH_ROWS = 4096
@@ -389,7 +437,11 @@ def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
             return
         except (OSError, pa.ArrowException) as exc:
             raise unreadable(exc) from None
-        for row in batch.to_pylist():
+        try:
+            rows = batch.to_pylist()
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: rows {index + 1} to {index + batch.num_rows}: a text column is not UTF-8") from None
+        for row in rows:
             index += 1
             for name in converted:
                 row[name] = plain(row[name])

@@ -303,8 +303,9 @@ class Journal:
         with TableWriter(self.out, fmt or format_of(self.out), columns) as writer, open(self.path, "rb") as fh:
             for chunk in chunked(source()):
                 positions = index.find(id_keys(chunk))
-                if (positions < 0).any():
-                    raise RuntimeError(f"{self.path}: no prediction for item {chunk[int(np.argmin(positions))].id!r}")
+                if (positions < 0).any():  # the input grew while the run read it
+                    raise InputError(f"item {chunk[int(np.argmin(positions))].id!r} has no prediction: the input "
+                                     "changed during the run; rerun with --resume")
                 offsets = index.offsets[positions]
                 records: list[dict] = [{}] * len(chunk)
                 for i in np.argsort(offsets, kind="stable"):  # forward through the file

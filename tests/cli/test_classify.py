@@ -388,3 +388,25 @@ def test_an_id_repeated_chunks_apart_is_refused_before_any_work(tmp_path, tiny_m
     result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
     assert result.exit_code == 1 and "items.jsonl: duplicate item id 'it2'" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]
+
+
+def test_an_input_that_grows_during_the_run_is_a_clear_error_and_resumable(tmp_path, tiny_model):
+    import pytest
+
+    from classifier.errors import InputError
+    from classifier.items import read_items
+    from classifier.predict.batch import classify
+
+    items = write_items(tmp_path / "items.jsonl", 6)
+    passes = []
+
+    def source():  # a seventh item arrives before the last pass
+        passes.append(1)
+        if len(passes) == 3:
+            write_items(items, 7)
+        return read_items(items, need_actor=True)
+
+    with pytest.raises(InputError, match="item 'it6' has no prediction: the input changed during the run"):
+        classify(source, tiny_model, tmp_path / "p.jsonl")
+    assert not (tmp_path / "p.jsonl").exists() and (tmp_path / "p.jsonl.partial.jsonl").exists()
+    assert classify(lambda: read_items(items), tiny_model, tmp_path / "p.jsonl", resume=True).resumed == 6
