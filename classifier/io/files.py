@@ -84,6 +84,25 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def remove_stale_temporaries(path: str | Path) -> int:
+    """Remove what an atomic write of ``path`` killed before it finished left beside it (``.NAME.*.tmp``
+    files and ``.NAME.*.parts`` folders); returns how many. Only for an output no other run is writing."""
+    import glob
+    import shutil
+
+    path = Path(path)
+    removed = 0
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        if stale.is_file() and stale.name.endswith(".tmp"):
+            stale.unlink()
+        elif stale.is_dir() and stale.name.endswith(".parts"):
+            shutil.rmtree(stale)
+        else:
+            continue
+        removed += 1
+    return removed
+
+
 def umask() -> int:
     """The process's file-creation mask (read without changing it)."""
     current = os.umask(0)
@@ -200,7 +219,8 @@ class TableWriter:
     def __enter__(self) -> "TableWriter":
         self._tmp = self._atomic.__enter__()
         if self.fmt == "parquet":
-            self._parts = tempfile.TemporaryDirectory(prefix=f".{self.path.name}.", dir=self._tmp.parent)
+            self._parts = tempfile.TemporaryDirectory(prefix=f".{self.path.name}.", suffix=".parts",
+                                                      dir=self._tmp.parent)
         else:
             self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
         return self

@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Iterator, Sequence, Union
 import numpy as np
 
 from classifier.errors import InputError
-from classifier.io.files import TableWriter, format_of
+from classifier.io.files import TableWriter, format_of, remove_stale_temporaries
 from classifier.items import LABELS, Item, check_unique_ids, item_record
 from classifier.models.stance_model import StanceModel, scores_record
 
@@ -253,6 +253,7 @@ class Journal:
                              "or delete the file to start over")
         self.index = read_journal(self.path, model_id) if resume and self.path.exists() else \
             JournalIndex.build(journal_columns().arrays())
+        self.stale_removed = remove_stale_temporaries(self.out) if resume else 0  # a kill during finish
         self.written = journal_columns()
         self._fh = None
 

@@ -410,3 +410,16 @@ def test_an_input_that_grows_during_the_run_is_a_clear_error_and_resumable(tmp_p
         classify(source, tiny_model, tmp_path / "p.jsonl")
     assert not (tmp_path / "p.jsonl").exists() and (tmp_path / "p.jsonl.partial.jsonl").exists()
     assert classify(lambda: read_items(items), tiny_model, tmp_path / "p.jsonl", resume=True).resumed == 6
+
+
+def test_resume_removes_what_a_kill_during_the_final_write_left(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 5)
+    out = tmp_path / "p.parquet"
+    (tmp_path / "p.parquet.partial.jsonl").write_text("")
+    (tmp_path / ".p.parquet.abc123.tmp").write_bytes(b"half a table")
+    (tmp_path / ".p.parquet.def456.parts").mkdir()
+    (tmp_path / ".p.parquet.def456.parts" / "00000000.parquet").write_bytes(b"part")
+    (tmp_path / ".p.parquet.notes").write_text("not ours")
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume", "-q")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".p.parquet.notes", "items.jsonl", "p.parquet"]
