@@ -109,7 +109,7 @@ def iter_folder(root: Path, manifest: Path | None, encoding: str | None, skipped
 
 def _folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manifest: Path | None,
                      encoding: str | None, skipped: list[Skipped], on_file) -> Iterator[Article]:
-    known, root_resolved = set(), root.resolve()
+    known, ids, root_resolved = set(), set(), root.resolve()
     for path in files:
         relative = path.relative_to(root).as_posix()
         known.add(relative)
@@ -129,7 +129,9 @@ def _folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manif
             continue
         row = meta.get(relative, {})
         stem = relative.rsplit(".", 1)[0]
-        yield Article(id=stem, text=text, path=str(path), source=row.get("source") or stem,
+        article_id = stem if stem not in ids else relative  # x.md and x.txt: "x" and "x.txt"
+        ids.add(article_id)
+        yield Article(id=article_id, text=text, path=str(path), source=row.get("source") or stem,
                       title=row.get("title") or info.get("title"), date=row.get("date") or info.get("date"),
                       url=row.get("url") or info.get("url"))
         if on_file:

@@ -244,12 +244,19 @@ class TableWriter:
         import pyarrow.parquet as pq
 
         part = Path(self._parts.name) / f"{len(self._chunks):08d}.parquet"
-        pq.write_table(arrow_table(self._pending), part)
+        table = arrow_table(self._pending)
+        if not self._pending and self.columns:  # an empty table still has its columns
+            import pyarrow as pa
+
+            table = pa.table({column: pa.array([], type=pa.null()) for column in self.columns})
+        pq.write_table(table, part)
         self._chunks.append(part)
         self._pending = []
 
     def _close(self, commit: bool) -> None:
         if self.fmt != "parquet":
+            if commit and self.fmt == "csv" and not self._header:
+                self.write([])  # an empty table still has its header
             self._fh.close()
             return
         try:

@@ -31,7 +31,7 @@ import numpy as np
 
 from classifier.errors import InputError
 from classifier.io.files import TableWriter, format_of, remove_stale_temporaries
-from classifier.items import LABELS, Item, check_unique_ids, item_record
+from classifier.items import LABELS, Item, item_record
 from classifier.models.stance_model import StanceModel, scores_record
 
 CHUNK_ITEMS = 2048
@@ -223,11 +223,17 @@ def survey(source: ItemSource, index: JournalIndex, journal: Path, where: str) -
 
 def check_unique_keys(keys: np.ndarray, source: ItemSource, where: str) -> None:
     ordered = np.sort(keys)
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-    if len(repeated):  # a second pass names the id
-        wanted = set(repeated[:1].tolist())
-        check_unique_ids((item for chunk in chunked(source()) for item, key in zip(chunk, id_keys(chunk).tolist())
-                          if key in wanted), where)
+    repeated = set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
+    if not repeated:
+        return
+    first: dict[str, int] = {}  # a second pass names the first id repeated, in input order
+    for number, (item, key) in enumerate(((item, key) for chunk in chunked(source())
+                                          for item, key in zip(chunk, id_keys(chunk).tolist())), start=1):
+        if key in repeated:
+            if item.id in first:
+                raise InputError(f"{where}: duplicate item id '{item.id}' (items {first[item.id]} and {number}; "
+                                 "ids must be unique)")
+            first[item.id] = number
 
 
 def pending(source: ItemSource, index: JournalIndex) -> Iterator[list[Item]]:

@@ -386,7 +386,7 @@ def test_an_id_repeated_chunks_apart_is_refused_before_any_work(tmp_path, tiny_m
     lines[17] = lines[17].replace('"it17"', '"it2"')
     items.write_text("\n".join(lines) + "\n")
     result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
-    assert result.exit_code == 1 and "items.jsonl: duplicate item id 'it2'" in result.output
+    assert result.exit_code == 1 and "items.jsonl: duplicate item id 'it2' (items 3 and 18" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]
 
 

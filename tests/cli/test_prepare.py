@@ -262,3 +262,26 @@ def test_items_stream_to_the_output_and_a_late_bad_row_leaves_nothing(tmp_path, 
         assert run("prepare", table, "--out", out, "-q").exit_code == 0
     frames = pd.read_csv(tmp_path / "items.csv"), pd.read_parquet(tmp_path / "items.parquet")
     assert all(list(f.columns) == list(ITEM_FIELDS) and len(f) == 60 for f in frames)
+
+
+def test_two_files_that_differ_only_in_suffix_are_two_articles(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "x.md").write_text("NATO met in Brussels.\n")
+    (folder / "x.txt").write_text("Russia answered NATO.\n")
+    out = tmp_path / "items.jsonl"
+    assert run("prepare", folder, "--out", out, "-q").exit_code == 0
+    rows = read_jsonl(out)
+    assert sorted({r["article"] for r in rows}) == ["x", "x.txt"] and len({r["id"] for r in rows}) == len(rows)
+
+
+def test_an_empty_result_keeps_its_columns(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Nothing about any actor here.\n")
+    for name in ("items.csv", "items.parquet"):
+        assert run("prepare", folder, "--out", tmp_path / name, "-q").exit_code == 0
+    from classifier.prepare import ITEM_FIELDS
+
+    assert (tmp_path / "items.csv").read_text().splitlines() == [",".join(ITEM_FIELDS)]
+    assert pd.read_parquet(tmp_path / "items.parquet").columns.tolist() == list(ITEM_FIELDS)
