@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -32,14 +32,6 @@ class Article(BaseModel):
 class Skipped:
     path: str
     reason: str
-
-
-@dataclass
-class Corpus:
-    """Articles found in INPUT, plus the files skipped (and why)."""
-
-    articles: list[Article] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
 
 
 def decode(data: bytes, encoding: str | None = None) -> str:
@@ -94,21 +86,10 @@ def article_files(root: Path) -> list[Path]:
                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
-def iter_folder(root: Path, manifest: Path | None, encoding: str | None, skipped: list[Skipped],
-                on_file=None) -> Iterator[Article]:
-    """The folder's articles, one file read at a time; files that cannot be read go to ``skipped`` as
-    they are met (the manifest's entries for missing files at the end). The folder and its manifest are
-    checked at once, before the first article."""
-    manifest = manifest or (root / MANIFEST_NAME if (root / MANIFEST_NAME).exists() else None)
-    meta = read_manifest(manifest, root) if manifest else {}
-    files = article_files(root)
-    if not files:
-        raise InputError(f"{root}: no .txt, .md or .html articles found")
-    return _folder_articles(root, files, meta, manifest, encoding, skipped, on_file)
-
-
-def _folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manifest: Path | None,
+def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manifest: Path | None,
                      encoding: str | None, skipped: list[Skipped], on_file) -> Iterator[Article]:
+    """The folder's articles, one file read at a time; files that cannot be read go to ``skipped`` as
+    they are met (the manifest's entries for missing files at the end)."""
     known, ids, root_resolved = set(), set(), root.resolve()
     for path in files:
         relative = path.relative_to(root).as_posix()
@@ -171,37 +152,37 @@ def iter_table_articles(path: Path) -> Iterator[Article]:
         raise InputError(f"{path}: no articles (the file is empty)")
 
 
-def read_corpus(input_path: str | Path, manifest: str | Path | None = None, encoding: str | None = None,
-                on_file=None) -> Corpus:
-    """Articles from a folder or a table file, all in memory."""
-    articles, skipped = stream_corpus(input_path, manifest, encoding, on_file)
-    return Corpus(list(articles), skipped)
+@dataclass
+class CorpusStream:
+    """Articles read one at a time; ``skipped`` (files that cannot be read, and why) grows as the
+    iteration meets them; ``files``: how many files a folder holds (None for a table)."""
+
+    articles: Iterator[Article]
+    skipped: list[Skipped]
+    files: int | None
 
 
 def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, encoding: str | None = None,
-                  on_file=None) -> tuple[Iterator[Article], list[Skipped]]:
-    """Articles from a folder or a table file, read one at a time, and the list that the files skipped
-    (and why) join as the iteration meets them. The input itself is checked at once."""
+                  on_file=None) -> CorpusStream:
+    """Articles from a folder or a table file, read one at a time. The input itself is checked at once."""
     path = Path(input_path)
     skipped: list[Skipped] = []
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
-        return iter_folder(path, Path(manifest) if manifest else None, encoding, skipped, on_file), skipped
+        default = path / MANIFEST_NAME
+        manifest = Path(manifest) if manifest else (default if default.exists() else None)
+        meta = read_manifest(manifest, path) if manifest else {}
+        files = article_files(path)
+        if not files:
+            raise InputError(f"{path}: no .txt, .md or .html articles found")
+        return CorpusStream(folder_articles(path, files, meta, manifest, encoding, skipped, on_file), skipped,
+                            len(files))
     if path.suffix.lower() in TABLE_SUFFIXES:
         if manifest:
             raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
-        return iter_table_articles(path), skipped
+        return CorpusStream(iter_table_articles(path), skipped, None)
     if path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
         raise InputError(f"{path}: pass the folder that holds the article, not the file itself")
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")
 
-
-def count_files(input_path: str | Path) -> int:
-    path = Path(input_path)
-    return len(article_files(path)) if path.is_dir() else 0
-
-
-def iter_texts(corpus: Corpus) -> Iterator[str]:
-    for article in corpus.articles:
-        yield article.text

@@ -15,6 +15,7 @@ from classifier.errors import InputError
 from classifier.io.files import iter_table
 
 LABELS: tuple[str, ...] = ("favor", "against", "neutral")
+NO_ACTOR = "no 'actor' (the target whose stance is scored)"
 
 
 class Item(BaseModel):
@@ -78,7 +79,7 @@ def parse_item(record: dict, where: str, *, need_actor: bool = False) -> Item:
     except ValidationError as exc:
         raise InputError(f"{where}: {_describe(exc)}") from None
     if need_actor and not item.has_actor:
-        raise InputError(f"{where}: no 'actor' (the target whose stance is scored)")
+        raise InputError(f"{where}: {NO_ACTOR}")
     return item
 
 
@@ -103,7 +104,7 @@ def stance_items(records: Iterable[Item | dict]) -> list[Item]:
         where = f"item {number}"
         if isinstance(record, Item):
             if not record.has_actor:
-                raise InputError(f"{where} (id {record.id!r}): no 'actor' (the target whose stance is scored)")
+                raise InputError(f"{where} (id {record.id!r}): {NO_ACTOR}")
             items.append(record)
         elif isinstance(record, dict):
             items.append(parse_item(record, where, need_actor=True))

@@ -59,13 +59,3 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
     for article in articles:
         yield article_items(article, matcher, rules, kinds)
 
-
-def prepare_articles(articles, actors: list[Actor], rules: list[Rule], on_article=None):
-    """Items of every article, in article then sentence order, and a report per article (in memory)."""
-    items, reports = [], []
-    for article_rows, report in iter_prepared(articles, actors, rules):
-        items += article_rows
-        reports.append(report)
-        if on_article:
-            on_article()
-    return items, reports

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from rich.table import Table
 from classifier.actors import Matcher, load_catalogue, suggest_actors
 from classifier.clean import clean_text, load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
-from classifier.ingest import Article, Skipped, count_files, stream_corpus
+from classifier.ingest import Article, Skipped, stream_corpus
 from classifier.io.files import TableWriter, output_format
 from classifier.prepare import ITEM_FIELDS, ArticleReport, iter_prepared
 from classifier.segment import segment
@@ -29,9 +30,14 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
     """The corpus's articles, one at a time behind a progress bar, and the files skipped so far. The
     input is checked at once; each skipped file is warned about (with ``strict``, refused) as the
     reading meets it, and a corpus without one readable article is an error at the end."""
-    advance: list = []  # the bar's advance, once the bar is up
-    articles, skipped = stream_corpus(input_path, manifest, encoding, on_file=lambda: advance and advance[0]())
-    files = count_files(input_path) or None  # a table's rows are counted as they come
+    advance = None  # the bar's, once it is up; a folder's bar counts files, a table's its rows
+
+    def tick() -> None:
+        if advance:
+            advance()
+
+    corpus = stream_corpus(input_path, manifest, encoding, on_file=tick)
+    skipped, files = corpus.skipped, corpus.files
 
     def report(start: int) -> int:
         for problem in skipped[start:]:
@@ -41,17 +47,18 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
         return len(skipped)
 
     def generate() -> Iterator[Article]:
+        nonlocal advance
         reported, count = 0, 0
         with progress_bar(show_progress(quiet) and (files is None or files > PROGRESS_MIN_FILES)) as progress:
             if progress:
                 bar = progress.add_task(task, total=files)
-                advance.append(lambda: progress.advance(bar))
-            for article in articles:
+                advance = functools.partial(progress.advance, bar)
+            for article in corpus.articles:
                 reported = report(reported)
                 count += 1
                 yield article
-                if files is None and advance:
-                    advance[0]()
+                if files is None:
+                    tick()
             report(reported)
         if not count:
             fail(f"{input_path}: no readable articles ({len(skipped)} skipped)")

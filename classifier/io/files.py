@@ -84,23 +84,18 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def remove_stale_temporaries(path: str | Path) -> int:
+def remove_stale_temporaries(path: str | Path) -> None:
     """Remove what an atomic write of ``path`` killed before it finished left beside it (``.NAME.*.tmp``
-    files and ``.NAME.*.parts`` folders); returns how many. Only for an output no other run is writing."""
+    files and ``.NAME.*.parts`` folders). Only for an output no other run is writing."""
     import glob
     import shutil
 
     path = Path(path)
-    removed = 0
     for stale in path.parent.glob(f".{glob.escape(path.name)}.*"):
         if stale.is_file() and stale.name.endswith(".tmp"):
             stale.unlink()
         elif stale.is_dir() and stale.name.endswith(".parts"):
             shutil.rmtree(stale)
-        else:
-            continue
-        removed += 1
-    return removed
 
 
 def umask() -> int:
@@ -212,7 +207,7 @@ class TableWriter:
             raise InputError(f"{path}: unknown output format {self.fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
         if self.fmt == "csv" and columns is None:
             raise ValueError("a CSV table needs its columns before the first chunk")
-        self.columns, self.rows, self._chunks, self._header = columns, 0, [], False
+        self.columns, self.rows, self._chunks = columns, 0, []
         self._pending: list[dict] = []  # Parquet rows not yet in a part
         self._atomic = atomic_path(self.path)
 
@@ -223,16 +218,15 @@ class TableWriter:
                                                       dir=self._tmp.parent)
         else:
             self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
+        if self.fmt == "csv":
+            self._csv = csv.writer(self._fh, lineterminator="\n")
+            self._csv.writerow(self.columns)
         return self
 
     def write(self, records: list[dict]) -> None:
         if self.fmt == "jsonl":
             self._fh.write("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
         elif self.fmt == "csv":
-            if not self._header:
-                self._csv = csv.writer(self._fh, lineterminator="\n")
-                self._csv.writerow(self.columns)
-                self._header = True
             self._csv.writerows([csv_cell(record.get(column)) for column in self.columns] for record in records)
         else:
             self._pending += records
@@ -244,19 +238,18 @@ class TableWriter:
         import pyarrow.parquet as pq
 
         part = Path(self._parts.name) / f"{len(self._chunks):08d}.parquet"
-        table = arrow_table(self._pending)
-        if not self._pending and self.columns:  # an empty table still has its columns
+        if self._pending or not self.columns:
+            table = arrow_table(self._pending)
+        else:  # an empty table still has its columns
             import pyarrow as pa
 
-            table = pa.table({column: pa.array([], type=pa.null()) for column in self.columns})
+            table = pa.table({column: pa.nulls(0) for column in self.columns})
         pq.write_table(table, part)
         self._chunks.append(part)
         self._pending = []
 
     def _close(self, commit: bool) -> None:
         if self.fmt != "parquet":
-            if commit and self.fmt == "csv" and not self._header:
-                self.write([])  # an empty table still has its header
             self._fh.close()
             return
         try:

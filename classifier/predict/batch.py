@@ -259,8 +259,9 @@ class Journal:
                              "or delete the file to start over")
         self.index = read_journal(self.path, model_id) if resume and self.path.exists() else \
             JournalIndex.build(journal_columns().arrays())
-        self.stale_removed = remove_stale_temporaries(self.out) if resume else 0  # a kill during finish
-        self.written = journal_columns()
+        if resume:
+            remove_stale_temporaries(self.out)  # what a kill during finish left
+        self.written = Columns(key="S16", offset=np.int64)  # this run's lines
         self._fh = None
 
     def open(self) -> None:
@@ -283,8 +284,7 @@ class Journal:
         self._fh.write(b"".join(lines))
         self._fh.flush()
         os.fsync(self._fh.fileno())
-        self.written.extend(key=[id_key(r["id"]) for r in records],
-                            content=np.zeros(len(records), dtype="S8"), line=np.zeros(len(records)), offset=offsets)
+        self.written.extend(key=[id_key(r["id"]) for r in records], offset=offsets)
 
     def abandon(self) -> None:
         """A run that stops before its first batch leaves no empty journal to trip the next run."""
@@ -298,9 +298,11 @@ class Journal:
         new = self.written.arrays()
         if not len(new["key"]):
             return self.index
+        blank = len(new["key"])  # item digests and line numbers only matter for resumed lines
+        new |= {"content": np.zeros(blank, dtype="S8"), "line": np.zeros(blank, dtype=np.int64)}
         old = {"key": self.index.keys, "content": self.index.contents, "line": self.index.lines,
                "offset": self.index.offsets}
-        return JournalIndex.build({name: np.concatenate([old[name], new[name]]) for name in new})
+        return JournalIndex.build({name: np.concatenate([old[name], new[name]]) for name in old})
 
     def finish(self, source: ItemSource, fmt: str | None, columns: list[str]) -> StanceCounts:
         """Write the output in input order, atomically, from the journal; remove the journal."""
