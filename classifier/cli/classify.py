@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -15,9 +17,10 @@ from rich.table import Table
 from classifier.cli.app import (app, check_device, console, fail, handle_errors, out, progress_bar,
                                  show_progress)
 from classifier.cli.prepare import prepare_to_file
+from classifier.errors import InputError
 from classifier.io.files import format_of, iter_table, output_format
 from classifier.items import LABELS, read_items
-from classifier.predict.batch import Items, StanceCounts, classify
+from classifier.predict.batch import Items, StanceCounts, check_no_unfinished_run, classify
 
 
 def is_items_file(path: Path) -> bool:
@@ -36,16 +39,38 @@ def is_items_file(path: Path) -> bool:
     return False
 
 
+def remove_stale_preparations(out_path: Path) -> None:
+    """The ``.NAME.*.prepare`` folders that runs killed with -9 left beside ``out_path``."""
+    for stale in out_path.parent.glob(f".{glob.escape(out_path.name)}.*.prepare"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
+    """A hidden folder beside the output for the prepared items: on the output's disk, not in a
+    $TMPDIR that may be small, and found again by ``--resume`` when a kill left it behind."""
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryDirectory(prefix=f".{out_path.name}.", suffix=".prepare", dir=out_path.parent)
+    except OSError as exc:
+        raise InputError(f"{out_path}: cannot write ({exc.strerror or exc})") from None
+
+
 @contextlib.contextmanager
-def input_items(input_path: Path, actors: Optional[Path], manifest: Optional[Path], quiet: bool) -> Iterator[Items]:
+def input_items(input_path: Path, out_path: Path, resume: bool, actors: Optional[Path], manifest: Optional[Path],
+                quiet: bool) -> Iterator[Items]:
     """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
-    first into a temporary items file (in $TMPDIR), removed when the run ends."""
+    first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output, removed when
+    the run ends (``--resume`` removes what a kill left)."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     if is_items_file(input_path):
         yield lambda: read_items(input_path, need_actor=True)
         return
-    with tempfile.TemporaryDirectory(prefix="stance-classify-") as folder:
+    check_no_unfinished_run(out_path, resume)  # before the corpus is prepared, not after
+    if resume:
+        remove_stale_preparations(out_path)
+    with preparation_folder(out_path) as folder:
         prepared = Path(folder) / "items.jsonl"
         prepare_to_file(input_path, prepared, "jsonl", actors, manifest, None, strict=False, quiet=quiet)
         yield lambda: read_items(prepared, need_actor=True)
@@ -138,7 +163,7 @@ def classify_command(
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")
     if workers and device != "cpu":
         fail(f"--device {device} is not passed to Ray workers; run without --workers")
-    with input_items(input_path, actors, manifest, quiet) as items:
+    with input_items(input_path, out_path, resume, actors, manifest, quiet) as items:
         model = load_engine(model_dir, engine, trust_remote_code, threads, device)
         run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
         if workers:

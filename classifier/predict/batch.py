@@ -62,6 +62,14 @@ def journal_path(out: Path) -> Path:
     return out.with_name(out.name + ".partial.jsonl")
 
 
+def check_no_unfinished_run(out: Path, resume: bool) -> None:
+    """A journal beside ``out`` is an interrupted run: continue it only when asked to."""
+    journal = journal_path(Path(out))
+    if journal.exists() and not resume:
+        raise InputError(f"{journal}: an unfinished run is here; pass --resume to continue it, "
+                         "or delete the file to start over")
+
+
 def item_source(items: Items) -> ItemSource:
     """A sequence of items, or a function that reads them afresh (an items file), as passes."""
     return items if callable(items) else (lambda: iter(items))
@@ -254,9 +262,7 @@ class Journal:
     def __init__(self, out: Path, resume: bool, model_id: str):
         self.out = Path(out)
         self.path = journal_path(self.out)
-        if self.path.exists() and not resume:
-            raise InputError(f"{self.path}: an unfinished run is here; pass --resume to continue it, "
-                             "or delete the file to start over")
+        check_no_unfinished_run(self.out, resume)
         self.index = read_journal(self.path, model_id) if resume and self.path.exists() else \
             JournalIndex.build(journal_columns().arrays())
         if resume:

@@ -52,11 +52,7 @@ def test_classify_items_scores_and_passthrough(tmp_path, tiny_model_dir):
     assert "items/s" in result.output
 
 
-def test_classify_articles_runs_prepare_and_writes_parquet(tmp_path, tiny_model_dir, monkeypatch):
-    import tempfile
-
-    (tmp_path / "tmp").mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # where the prepared items go meanwhile
+def test_classify_articles_runs_prepare_and_writes_parquet(tmp_path, tiny_model_dir):
     out = tmp_path / "pred.parquet"
     result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir)
     assert result.exit_code == 0, result.output
@@ -64,7 +60,24 @@ def test_classify_articles_runs_prepare_and_writes_parquet(tmp_path, tiny_model_
     assert {"stance", "stance_scores", "actor", "source"} <= set(frame.columns) and len(frame) == 130
     assert "TDI" in result.output  # the per-outlet table
     result = run("classify", ROOT / "seeds", "--out", tmp_path / "p.jsonl", "--model", tmp_path / "no-model")
-    assert result.exit_code == 1 and list((tmp_path / "tmp").iterdir()) == []  # removed after a run or an error
+    assert result.exit_code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pred.parquet"]  # prepared items removed after a run or an error
+
+
+def test_classify_articles_resume_removes_what_a_kill_left(tmp_path, tiny_model_dir):
+    out = tmp_path / "pred.jsonl"
+    stale = tmp_path / ".pred.jsonl.abc123.prepare"  # as a run killed with -9 leaves it
+    stale.mkdir()
+    (stale / "items.jsonl").write_text("{}\n")
+    other = tmp_path / ".other.jsonl.abc123.prepare"  # another output's: not ours to remove
+    other.mkdir()
+    (tmp_path / "pred.jsonl.partial.jsonl").write_text("")
+    result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 1 and "--resume" in result.output and stale.exists()
+    result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir, "--resume", "-q")
+    assert result.exit_code == 0, result.output
+    assert len(read_jsonl(out)) == 130
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.jsonl.abc123.prepare", "pred.jsonl"]
 
 
 def test_implicit_target_and_long_text_are_not_errors(tmp_path, tiny_model_dir):
