@@ -1,0 +1,62 @@
+#!/bin/bash
+# The --views 16 experiment (README, "The default model") on 2 CPU cores, one stage or seed per sitting,
+# for sessions without a GPU; device_views.sh runs the same experiment on one. The rule is written
+# before any result: runs/device-v16/criterion.txt and the README (R1: the teachers' mean-logit dev
+# macro-F1 >= 0.83; R2: the four kd-aug seeds' mean dev macro-F1 >= 0.786, and only then a refit).
+#
+#   teachers      the eight teachers (about 39 minutes each with scoring); each finished fold is kept in
+#                 data/teachers/newsmtsc-mpnet-8-v16 and a rerun trains only the missing ones; once all
+#                 eight are there it writes runs/xfit-v16/teacher_logits.npz and teachers.json in seconds
+#   student SEED  a kd-aug student (3 epochs, best epoch on dev), seed 13, 14, 15 or 16, into
+#                 runs/xfit-v16/sSEED (about 75 minutes each, estimated from the --views 4 student's 1,518 s
+#                 on a third of the rows)
+#   rule          R1 and R2 from what is there (exit 0 only when both hold and all four seeds are in)
+#   refit         only when the rule holds: seed 13's recipe on all of train into runs/xfit-v16/refit,
+#                 with its test figures; copying it to models/default is left to the person running it
+#
+# Run it from the repository root with the project environment (.venv) active, in the background:
+#   nohup bash scripts/experiments/cpu_views.sh teachers > runs/xfit-v16.log 2>&1 &
+set -o pipefail
+STAGE=${1:?usage: cpu_views.sh teachers|student SEED|rule|refit}
+X=${X:-runs/xfit-v16}; DATA=${DATA:-../shared/data/newsmtsc}  # EXTRA: more options (a smoke run: "--limit 150 --teacher-epochs 1"), FOLDS: the fold folder
+export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1
+C="--data $DATA --views 16 --device cpu $EXTRA"
+mkdir -p "$X"
+
+case "$STAGE" in
+teachers)
+  python scripts/crossfit_distill.py teachers $C --cpu-bf16 --teacher-base runs/bases/all-mpnet-base-v2 --folds 8 \
+    --fold-dir "${FOLDS:-data/teachers/newsmtsc-mpnet-8-v16}" --out "$X"
+  ;;
+student)
+  SEED=${2:?usage: cpu_views.sh student SEED (13, 14, 15 or 16)}
+  [ -f "$X/teacher_logits.npz" ] || { echo "$X/teacher_logits.npz: run the teachers stage first" >&2; exit 1; }
+  python scripts/crossfit_distill.py students $C --cpu-bf16 --logits "$X/teacher_logits.npz" --recipes kd-aug \
+    --seeds "$SEED" --out "$X/s$SEED"
+  ;;
+rule)
+  python - "$X" <<'EOF'
+import json
+import sys
+from pathlib import Path
+
+x = Path(sys.argv[1])
+r1 = json.loads((x / "teachers.json").read_text())["ensemble_dev_macro_f1"]
+seeds = {s: json.loads((x / f"s{s}" / "students.json").read_text())["results"][0]["dev_macro_f1"]
+         for s in (13, 14, 15, 16) if (x / f"s{s}" / "students.json").exists()}
+mean = sum(seeds.values()) / len(seeds) if seeds else float("nan")
+print(f"R1 teachers' mean-logit dev macro-F1 {r1:.4f} (>= 0.83: {'holds' if r1 >= 0.83 else 'FAILS'})")
+print(f"R2 seeds {seeds}: mean {mean:.4f} of {len(seeds)} (>= 0.786 over 4: "
+      f"{'holds' if len(seeds) == 4 and mean >= 0.786 else 'fails' if len(seeds) == 4 else 'not yet'})")
+sys.exit(0 if r1 >= 0.83 and len(seeds) == 4 and mean >= 0.786 else 1)
+EOF
+  ;;
+refit)
+  bash "$0" rule || { echo "the rule does not hold (or not all four seeds are in): no refit" >&2; exit 1; }
+  python scripts/crossfit_distill.py refit $C --logits "$X/teacher_logits.npz" --calibrate-with "$X/s13/model" \
+    --out "$X/refit"
+  ;;
+*)
+  echo "usage: cpu_views.sh teachers|student SEED|rule|refit" >&2; exit 2
+  ;;
+esac
