@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
-import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -18,7 +16,7 @@ from classifier.cli.app import (app, check_device, console, fail, handle_errors,
                                  show_progress)
 from classifier.cli.prepare import prepare_to_file
 from classifier.errors import InputError
-from classifier.io.files import format_of, iter_table, output_format
+from classifier.io.files import format_of, iter_table, output_format, remove_stale_temporaries
 from classifier.items import LABELS, read_items
 from classifier.predict.batch import Items, StanceCounts, check_no_unfinished_run, classify
 
@@ -37,13 +35,6 @@ def is_items_file(path: Path) -> bool:
     for _, row in iter_table(path):
         return "actor" in row
     return False
-
-
-def remove_stale_preparations(out_path: Path) -> None:
-    """The ``.NAME.*.prepare`` folders that runs killed with -9 left beside ``out_path``."""
-    for stale in out_path.parent.glob(f".{glob.escape(out_path.name)}.*.prepare"):
-        if stale.is_dir():
-            shutil.rmtree(stale, ignore_errors=True)
 
 
 def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
@@ -68,8 +59,8 @@ def input_items(input_path: Path, out_path: Path, resume: bool, actors: Optional
         yield lambda: read_items(input_path, need_actor=True)
         return
     check_no_unfinished_run(out_path, resume)  # before the corpus is prepared, not after
-    if resume:
-        remove_stale_preparations(out_path)
+    if resume:  # the prepared items of a run killed with -9 (its journal is kept)
+        remove_stale_temporaries(out_path, folders=(".prepare",))
     with preparation_folder(out_path) as folder:
         prepared = Path(folder) / "items.jsonl"
         prepare_to_file(input_path, prepared, "jsonl", actors, manifest, None, strict=False, quiet=quiet)

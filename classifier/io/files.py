@@ -84,9 +84,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def remove_stale_temporaries(path: str | Path) -> None:
-    """Remove what an atomic write of ``path`` killed before it finished left beside it (``.NAME.*.tmp``
-    files and ``.NAME.*.parts`` folders). Only for an output no other run is writing."""
+def remove_stale_temporaries(path: str | Path, folders: tuple[str, ...] = (".parts",)) -> None:
+    """Remove what a run writing ``path`` left beside it when it was killed: ``.NAME.*.tmp`` files (atomic
+    writes) and ``.NAME.*SUFFIX`` folders for the suffixes in ``folders`` (``.parts``: Parquet parts).
+    Only for an output no other run is writing."""
     import glob
     import shutil
 
@@ -94,7 +95,7 @@ def remove_stale_temporaries(path: str | Path) -> None:
     for stale in path.parent.glob(f".{glob.escape(path.name)}.*"):
         if stale.is_file() and stale.name.endswith(".tmp"):
             stale.unlink()
-        elif stale.is_dir() and stale.name.endswith(".parts"):
+        elif stale.is_dir() and stale.name.endswith(folders):
             shutil.rmtree(stale)
 
 
