@@ -87,7 +87,8 @@ def parse_prediction(record: dict, where: str) -> dict:
         raise InputError(f"{where}: unknown stance {stance!r}; expected one of {', '.join(LABELS)}")
     if record.get("stance_scores") is None:
         raise InputError(f"{where}: missing field 'stance_scores'; is this a predictions file from 'stance classify'?")
-    row = {"id": item.id, "text": item.text, "actor": item.actor, "spans": [list(s) for s in item.spans],
+    row = {"id": item.id, "text": item.text, "actor": item.actor,
+           "spans": json.dumps([list(s) for s in item.spans], separators=(",", ":")),  # compact: 15 bytes, not 100
            "label": item.label, "source": item.source, "article": item.article, "stance": stance,
            "model": str(record.get("model") or "unknown")}
     row.update(zip(SCORE_COLUMNS, _scores(record["stance_scores"], where)))
@@ -102,48 +103,65 @@ def prediction_frame(items: Sequence, predicted: Sequence[str], model: str) -> p
 
 
 def read_predictions(path: str | Path) -> pd.DataFrame:
-    """Validated prediction rows as a frame; the first bad row stops with file:line, an empty file too.
+    """Validated prediction rows as a frame; a bad row stops with file:line (a repeated id once all are read).
 
-    Columns: the item fields, ``stance``, ``model``, ``p_favor``/``p_against``/``p_neutral`` and ``cluster``
-    (the article, as an integer, that the bootstrap resamples)."""
+    Columns: the item fields (``spans`` as JSON text), ``stance``, ``model``, ``p_favor``/``p_against``/
+    ``p_neutral`` and ``cluster`` (the article, as an integer, that the bootstrap resamples)."""
+    from array import array
+
+    import pyarrow as pa
+
     from classifier.io.files import iter_table
 
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file; write predictions with 'stance classify'")
-    chunks, rows, seen = [], [], {}
+    chunks, rows, lines = [], [], array("q")
     for lineno, record in iter_table(path):
-        row = parse_prediction(record, f"{path}:{lineno}")
-        if row["id"] in seen:
-            raise InputError(f"{path}:{lineno}: duplicate id {row['id']!r} (first on line {seen[row['id']]})")
-        seen[row["id"]] = lineno
-        rows.append(row)
-        if len(rows) == FRAME_CHUNK_ROWS:  # a frame a chunk at a time: no dict per row for the whole file
-            chunks.append(pd.DataFrame.from_records(rows))
+        rows.append(parse_prediction(record, f"{path}:{lineno}"))
+        lines.append(lineno)
+        if len(rows) == FRAME_CHUNK_ROWS:  # Arrow a chunk at a time: no dict per row for the whole file
+            chunks.append(pa.Table.from_pylist(rows))
             rows = []
-    if rows or not chunks:
-        chunks.append(pd.DataFrame.from_records(rows))
-    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-    if frame.empty:
+    if rows:
+        chunks.append(pa.Table.from_pylist(rows))
+    if not chunks:
         raise InputError(f"{path}: no predictions in the file (it is empty); run 'stance classify' on some items first")
+    # one table without copying the chunks; pandas keeps its strings in Arrow, so the frame is not a second copy
+    frame = pa.concat_tables(chunks, promote_options="default").to_pandas()
+    del chunks
+    check_unique_ids(frame["id"], lines, path)
     return frame.assign(cluster=cluster_keys(frame))
+
+
+def check_unique_ids(ids: pd.Series, lines: Sequence[int], path: Path) -> None:
+    """The first repeated id, named with its line and the line where it first appeared."""
+    repeated = np.flatnonzero(ids.duplicated().to_numpy())
+    if len(repeated):
+        again = int(repeated[0])
+        first = int(np.flatnonzero((ids == ids.iat[again]).to_numpy())[0])
+        raise InputError(f"{path}:{lines[again]}: duplicate id {ids.iat[again]!r} (first on line {lines[first]})")
 
 
 # -- helpers shared with the report ------------------------------------------------------------
 
 def group_values(frame: pd.DataFrame, key: str) -> pd.Series:
     """The grouping column with missing and blank values shown as ``(none)``."""
-    values = frame[key].astype(object)
-    blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+    values = frame[key]
+    blank = values.isna()
+    blank |= values.where(~blank, "").astype(str).str.strip().eq("")  # vectorised: no Python string per row
     return values.where(~blank, NONE_GROUP).astype(str)
 
 
 def cluster_keys(frame: pd.DataFrame) -> np.ndarray:
     """Bootstrap clusters as integers: one per (outlet, article); an item without an article is its own cluster."""
-    article = frame["article"].astype(object)
-    own = "\x00item:" + frame["id"].astype(str)
-    keys = pd.MultiIndex.from_arrays([group_values(frame, "source"), article.where(article.notna(), own)])
-    return keys.factorize()[0]
+    if frame.empty:
+        return np.zeros(0, dtype=np.int64)
+    outlet = pd.factorize(group_values(frame, "source"))[0].astype(np.int64)
+    article = pd.factorize(frame["article"])[0].astype(np.int64)  # a missing article is -1
+    alone = article < 0
+    article[alone] = article.max() + 1 + np.arange(int(alone.sum()))
+    return pd.factorize(outlet * (int(article.max()) + 1) + article)[0]
 
 
 def cluster_codes(frame: pd.DataFrame) -> np.ndarray:
@@ -157,13 +175,36 @@ def label_codes(values: Sequence[str]) -> np.ndarray:
     return np.array([index[v] for v in values], dtype=np.int64)
 
 
-def cluster_resamples(codes: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
-    """``n_boot`` x clusters: how often each cluster is drawn in each resample (clusters drawn with replacement)."""
+BLOCK_CELLS = 1 << 22  # resamples or permutations are made this many numbers (32 MB) at a time
+
+
+def block_sizes(n_rows: int, row_length: int) -> list[int]:
+    """``n_rows`` split into blocks of at most ``BLOCK_CELLS // row_length`` rows (at least one)."""
+    step = max(1, BLOCK_CELLS // max(1, row_length))
+    return [min(step, n_rows - start) for start in range(0, n_rows, step)]
+
+
+def resample_blocks(codes: np.ndarray, n_boot: int, seed: int) -> Iterator[np.ndarray]:
+    """:func:`cluster_resamples` a block of rows at a time: the same draws in the same order, bounded memory."""
     n_clusters = int(codes.max()) + 1 if len(codes) else 0
     rng = np.random.default_rng(seed)
     if n_clusters == 0:
-        return np.zeros((n_boot, 0), dtype=np.int64)
-    return rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=n_boot)
+        yield np.zeros((n_boot, 0), dtype=np.int64)
+        return
+    for rows in block_sizes(n_boot, n_clusters):
+        yield rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=rows)
+
+
+def cluster_resamples(codes: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """``n_boot`` x clusters: how often each cluster is drawn in each resample (clusters drawn with replacement)."""
+    blocks = list(resample_blocks(codes, n_boot, seed))
+    return np.concatenate(blocks) if blocks else np.zeros((0, int(codes.max()) + 1), dtype=np.int64)
+
+
+def resampled_sums(codes: np.ndarray, per_cluster: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """``draws @ per_cluster`` for the draws of :func:`cluster_resamples`, one block of resamples at a time."""
+    blocks = [block.astype(float) @ per_cluster for block in resample_blocks(codes, n_boot, seed)]
+    return np.concatenate(blocks, axis=0) if blocks else np.zeros((0,) + per_cluster.shape[1:])
 
 
 def percentile_ci(values: np.ndarray, level: float = 0.95) -> list[float] | None:

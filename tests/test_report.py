@@ -18,7 +18,7 @@ from classifier.cli import calibrate, evaluate, report  # noqa: F401  (register 
 from classifier.cli.app import app
 from classifier.evaluate import read_predictions
 from classifier.items import LABELS
-from classifier.report import build_report, make_report
+from classifier.report import build_report, cell_examples, make_report
 from classifier.report.framing import correction_model, framing_analysis, holm, outlet_tests, solve_prevalence
 from classifier.report.html import highlight, md, render_html
 
@@ -165,6 +165,36 @@ def test_outlet_tests_find_a_real_difference_and_not_a_null_one(tmp_path):
         300, outlets={"A": 0.0, "B": 0.0, "C": 0.0}, seed=4)))
     assert not any(t["significant"] for t in outlet_tests(null, n_perm=500, seed=0))
     assert all(t["p_holm"] >= t["p_value"] for t in tests)
+
+
+def test_resamples_and_permutations_made_in_blocks_give_the_same_figures(preds, monkeypatch):
+    """Bootstrap draws and permutations are made a block at a time to bound memory; the figures must not move."""
+    import classifier.evaluate as evaluate_module
+
+    frame = read_predictions(preds)
+    gold = frame[frame["label"].notna()]
+    whole = framing_analysis(frame, gold, gold_name="own", n_boot=N_BOOT, n_perm=300)
+    monkeypatch.setattr(evaluate_module, "BLOCK_CELLS", 7)  # a few rows per block, and one row when rows are longer
+    assert evaluate_module.block_sizes(10, 3) == [2, 2, 2, 2, 2] and evaluate_module.block_sizes(3, 50) == [1, 1, 1]
+    blocked = framing_analysis(frame, gold, gold_name="own", n_boot=N_BOOT, n_perm=300)
+    pd.testing.assert_frame_equal(blocked["table"], whole["table"], check_exact=False, rtol=1e-12)
+    assert blocked["tests"] == whole["tests"] and whole["table"]["acc_net_lo"].notna().all()
+
+
+def test_examples_are_each_cells_most_confident_sentences(preds):
+    frame = read_predictions(preds)
+    table = framing_analysis(frame, None, gold_name="none", n_boot=0, n_perm=0)["table"]
+    examples = cell_examples(frame, table, 2, set(table["actor"]))
+    raw = pd.read_json(preds, lines=True)
+    raw = pd.concat([raw, pd.DataFrame(list(raw["stance_scores"])).add_prefix("p_")], axis=1)
+    assert [(e["outlet"], e["actor"]) for e in examples] == list(zip(table["outlet"], table["actor"]))
+    for entry in examples:
+        cell = raw[(raw["source"] == entry["outlet"]) & (raw["actor"] == entry["actor"])]
+        for side in ("favor", "against"):
+            expected = cell[cell["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable").head(2)
+            assert [x["id"] for x in entry[side]] == list(expected["id"])
+            assert all(x["spans"] == [[0, len(entry["actor"])]] and x["text"].startswith(entry["actor"])
+                       for x in entry[side])
 
 
 # -- HTML safety ---------------------------------------------------------------------------------------

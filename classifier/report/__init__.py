@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.errors import InputError
-from classifier.evaluate import evaluate_frame, labelled, read_predictions
+from classifier.evaluate import SCORE_COLUMNS, evaluate_frame, labelled, read_predictions
 from classifier.report import tables
 from classifier.report.framing import cell_frame, framing_analysis
 
@@ -89,20 +89,18 @@ def slug(text: str) -> str:
 
 def cell_examples(frame: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[str]) -> list[dict]:
     """Per cell (in table order, for the given actors): the ``k`` most confident favor and against sentences."""
-    cells = cell_frame(frame)
-    groups = dict(list(cells.groupby(["outlet", "actor_name"])))
-    out = []
-    for outlet, actor in zip(table["outlet"], table["actor"]):
-        if actor not in actors:
-            continue
-        cell = groups[(outlet, actor)]
-        entry = {"outlet": outlet, "actor": actor}
-        for side in ("favor", "against"):
-            chosen = cell[cell["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable").head(k)
-            entry[side] = [{"id": r["id"], "text": r["text"], "spans": r["spans"], "p": float(r[f"p_{side}"])}
-                           for r in chosen.to_dict("records")]
-        out.append(entry)
-    return out
+    sides = frame[frame["stance"].isin(["favor", "against"])]
+    cells = cell_frame(sides, ("id", "text", "spans", "stance", *SCORE_COLUMNS))
+    top = {}  # side -> (outlet, actor) -> its k most confident rows, without a copy of each cell
+    for side in ("favor", "against"):
+        ranked = cells[cells["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable")
+        chosen = ranked.groupby(["outlet", "actor_name"], sort=False).head(k)
+        top[side] = {}
+        for r in chosen.to_dict("records"):
+            top[side].setdefault((r["outlet"], r["actor_name"]), []).append(
+                {"id": r["id"], "text": r["text"], "spans": json.loads(r["spans"]), "p": float(r[f"p_{side}"])})
+    return [{"outlet": outlet, "actor": actor, **{side: top[side].get((outlet, actor), []) for side in top}}
+            for outlet, actor in zip(table["outlet"], table["actor"]) if actor in actors]
 
 
 def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_actors: int) -> tuple[list[dict], str]:

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix
 
-from classifier.evaluate import (SCORE_COLUMNS, cluster_codes, cluster_resamples, group_values, label_codes,
-                                 percentile_ci, progress_bar)
+from classifier.evaluate import (SCORE_COLUMNS, block_sizes, cluster_codes, cluster_keys, cluster_resamples,
+                                 group_values, label_codes, percentile_ci, progress_bar, resampled_sums)
 from classifier.items import LABELS
 
 K = len(LABELS)
@@ -140,9 +140,16 @@ def correction_model(gold: pd.DataFrame | None, *, n_boot: int, seed: int, name:
 
 # -- the framing table --------------------------------------------------------------------------------
 
-def cell_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows with ``outlet`` and ``actor_name`` keys (missing ones as ``(none)``)."""
-    return frame.assign(outlet=group_values(frame, "source"), actor_name=group_values(frame, "actor"))
+ANALYSIS_COLUMNS = ("stance", "cluster", *SCORE_COLUMNS)
+
+
+def cell_frame(frame: pd.DataFrame, columns: tuple[str, ...] = ANALYSIS_COLUMNS) -> pd.DataFrame:
+    """``outlet`` and ``actor_name`` keys (missing ones as ``(none)``) and only the given columns: a groupby
+    copies what it splits, and the texts need not be copied for the statistics."""
+    keys = {"outlet": group_values(frame, "source"), "actor_name": group_values(frame, "actor")}
+    if "cluster" in columns and "cluster" not in frame:
+        keys["cluster"] = cluster_keys(frame)
+    return frame[[c for c in columns if c in frame]].assign(**keys)
 
 
 def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, min_n: int) -> dict:
@@ -157,10 +164,9 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     row = {"n": n, "n_articles": n_articles, "small": n < min_n}
     row.update({f"share_{label}": float(shares[k]) for k, label in enumerate(LABELS)})
     row["net"] = float(shares[FAVOR] - shares[AGAINST])
-    draws = cluster_resamples(codes, n_boot, seed).astype(float)
-    sizes = draws @ cluster_sums(codes, np.ones(n))
-    boot_shares = draws @ cluster_sums(codes, onehot) / sizes[:, None]
-    boot_probs = draws @ cluster_sums(codes, probs) / sizes[:, None]
+    sums = resampled_sums(codes, cluster_sums(codes, np.hstack([np.ones((n, 1)), onehot, probs])), n_boot, seed)
+    sizes = sums[:, :1]
+    boot_shares, boot_probs = sums[:, 1:1 + K] / sizes, sums[:, 1 + K:] / sizes
     with_ci = n_articles >= 2 and n_boot > 0
     net_ci = percentile_ci(boot_shares[:, FAVOR] - boot_shares[:, AGAINST]) if with_ci else None
     row["net_lo"], row["net_hi"] = net_ci if net_ci else (np.nan, np.nan)
@@ -226,8 +232,8 @@ def permutation_test(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: n
     inside = outlet_of_cluster == target
     net_in = net_sum[inside].sum() / size[inside].sum()
     net_out = net_sum[~inside].sum() / size[~inside].sum()
-    shuffled = rng.permuted(np.tile(outlet_of_cluster, (n_perm, 1)), axis=1)
-    diffs = difference(shuffled)
+    diffs = np.concatenate([difference(rng.permuted(np.tile(outlet_of_cluster, (rows, 1)), axis=1))
+                            for rows in block_sizes(n_perm, len(outlet_of_cluster))] or [np.empty(0)])
     extreme = np.sum(np.abs(diffs) >= abs(net_in - net_out) - 1e-12)
     return float(net_in), float(net_out), float((1 + extreme) / (1 + n_perm))
 

@@ -1,0 +1,86 @@
+"""Peak memory and time of `stance report` as the predictions grow (a benchmark, not a test).
+
+Predictions are made from an items file (what `stance prepare` writes) with random stance scores
+(Dirichlet(1, 1, 2), seeded), so the measurement needs no model; the report's work depends on the rows,
+outlets, actors and articles, not on where the scores came from. Each size is reported by a fresh
+`stance report` process whose peak resident memory is read from the kernel (``ru_maxrss`` of the child).
+
+    python scripts/bench_report.py ITEMS.jsonl --sizes 200000 520000
+
+prints n, peak MB, seconds and the memory per extra prediction between sizes, and writes
+bench/results/report_memory.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+LABELS = ("favor", "against", "neutral")
+
+
+def write_predictions(items: Path, n: int, out: Path, seed: int = 0) -> int:
+    """The first ``n`` items with random scores as a predictions file; returns how many were written."""
+    rng = np.random.default_rng(seed)
+    written = 0
+    with items.open(encoding="utf-8") as source, out.open("w", encoding="utf-8") as sink:
+        for line in itertools.islice(source, n):
+            row = json.loads(line)
+            scores = rng.dirichlet([1.0, 1.0, 2.0])
+            row.update(stance=LABELS[int(scores.argmax())], model="synthetic@0",
+                       stance_scores={label: round(float(p), 6) for label, p in zip(LABELS, scores)})
+            sink.write(json.dumps(row) + "\n")
+            written += 1
+    return written
+
+
+def measure(predictions: Path, out_dir: Path) -> tuple[float, float]:
+    """Peak MB and seconds of one `stance report` run in its own process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "classifier", "report", str(predictions), "--out", str(out_dir), "-q"],
+                   check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak <= before:  # ru_maxrss of children is the largest child so far: measure sizes in rising order
+        print("warning: this run did not raise the children's peak; its figure is the earlier one", file=sys.stderr)
+    return peak / 1024, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("items", type=Path, help="an items file from 'stance prepare' (JSONL)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 200_000])
+    parser.add_argument("--out", type=Path, default=Path("bench/results/report_memory.json"))
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as scratch:
+        for size in sorted(args.sizes):
+            predictions = Path(scratch) / f"p{size}.jsonl"
+            n = write_predictions(args.items, size, predictions)
+            peak, seconds = measure(predictions, Path(scratch) / f"r{size}")
+            rows.append({"n": n, "peak_mb": round(peak, 1), "seconds": round(seconds, 1)})
+            os.remove(predictions)
+    print(f"{'predictions':>12} {'peak MB':>9} {'seconds':>8} {'KB per extra prediction':>24}")
+    for previous, row in zip([None] + rows, rows):
+        slope = ("" if previous is None or row["n"] == previous["n"] else
+                 f"{(row['peak_mb'] - previous['peak_mb']) * 1024 / (row['n'] - previous['n']):.2f}")
+        row["kb_per_extra_prediction"] = float(slope) if slope else None
+        print(f"{row['n']:>12,} {row['peak_mb']:>9,.0f} {row['seconds']:>8.1f} {slope:>24}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"items": str(args.items), "runs": rows}, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
