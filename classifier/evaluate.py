@@ -127,7 +127,8 @@ def read_predictions(path: str | Path) -> pd.DataFrame:
         chunks.append(pa.Table.from_pylist(rows))
     if not chunks:
         raise InputError(f"{path}: no predictions in the file (it is empty); run 'stance classify' on some items first")
-    # one table without copying the chunks; pandas keeps its strings in Arrow, so the frame is not a second copy
+    # one table without copying the chunks; pandas 3 keeps its strings in Arrow, so the frame is no second copy
+    # (pandas 2 turns them into Python strings: the same frame, more memory)
     frame = pa.concat_tables(chunks, promote_options="default").to_pandas()
     del chunks
     check_unique_ids(frame["id"], lines, path)
