@@ -10,7 +10,8 @@
 #   student SEED  a kd-aug student (3 epochs, best epoch on dev), seed 13, 14, 15 or 16, into
 #                 runs/xfit-v16/sSEED (about 75 minutes each, estimated from the --views 4 student's 1,518 s
 #                 on a third of the rows)
-#   rule          R1 and R2 from what is there (exit 0 only when both hold and all four seeds are in)
+#   rule          R1 and R2 from what is there, also written to bench/results/dev20_views16_cpu.json (exit 0
+#                 only when both hold and all four seeds are in)
 #   refit         only when the rule holds: seed 13's recipe on all of train into runs/xfit-v16/refit,
 #                 with its test figures; copying it to models/default is left to the person running it
 #
@@ -46,8 +47,22 @@ seeds = {s: json.loads((x / f"s{s}" / "students.json").read_text())["results"][0
          for s in (13, 14, 15, 16) if (x / f"s{s}" / "students.json").exists()}
 mean = sum(seeds.values()) / len(seeds) if seeds else float("nan")
 print(f"R1 teachers' mean-logit dev macro-F1 {r1:.4f} (>= 0.83: {'holds' if r1 >= 0.83 else 'FAILS'})")
-print(f"R2 seeds {seeds}: mean {mean:.4f} of {len(seeds)} (>= 0.786 over 4: "
-      f"{'holds' if len(seeds) == 4 and mean >= 0.786 else 'fails' if len(seeds) == 4 else 'not yet'})")
+r2 = "holds" if len(seeds) == 4 and mean >= 0.786 else "fails" if len(seeds) == 4 else "not yet"
+print(f"R2 seeds {seeds}: mean {mean:.4f} of {len(seeds)} (>= 0.786 over 4: {r2})")
+teachers = json.loads((x / "teachers.json").read_text())
+record = {"what": "kd-aug students on 16 teacher-labelled views per training item (--views 16), from eight "
+                  "cross-fitted all-mpnet-base-v2 teachers trained on 2 CPU cores; dev split 20% of train's "
+                  "documents (1,745 items)",
+          "criterion_written_before_the_runs": Path("runs/device-v16/criterion.txt").read_text(),
+          "teachers": {k: teachers[k] for k in ("folds", "train", "dev", "transfer", "views",
+                                                 "teacher_dev_macro_f1", "ensemble_dev_macro_f1") if k in teachers},
+          "R1": {"ensemble_dev_macro_f1": r1, "threshold": 0.83, "holds": r1 >= 0.83},
+          "students": {s: json.loads((x / f"s{s}" / "students.json").read_text())["results"][0] for s in seeds},
+          "R2": {"seeds": seeds, "mean": mean if seeds else None, "threshold": 0.786, "verdict": r2}}
+out = Path("bench/results/dev20_views16_cpu.json")
+out.with_suffix(".tmp").write_text(json.dumps(record, indent=2) + "\n")
+out.with_suffix(".tmp").replace(out)
+print(f"wrote {out}")
 sys.exit(0 if r1 >= 0.83 and len(seeds) == 4 and mean >= 0.786 else 1)
 EOF
   ;;
