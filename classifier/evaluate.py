@@ -73,6 +73,7 @@ def _scores(value, where: str) -> list[float]:
 
 
 FRAME_CHUNK_ROWS = 50_000
+TEXT_COLUMNS = ("text", "spans")  # only the report's quoted examples read them
 
 
 def parse_prediction(record: dict, where: str) -> dict:
@@ -102,14 +103,18 @@ def prediction_frame(items: Sequence, predicted: Sequence[str], model: str) -> p
                          "model": model})
 
 
-def read_predictions(path: str | Path) -> pd.DataFrame:
+def read_predictions(path: str | Path, *, drop: Sequence[str] = (),
+                     on_chunk: Callable[[object], None] | None = None) -> pd.DataFrame:
     """Validated prediction rows as a frame; a bad row stops with file:line (a repeated id once all are read).
 
     Columns: the item fields (``spans`` as JSON text), ``stance``, ``model``, ``p_favor``/``p_against``/
-    ``p_neutral`` and ``cluster`` (the article, as an integer, that the bootstrap resamples)."""
+    ``p_neutral`` and ``cluster`` (the article, as an integer, that the bootstrap resamples). ``drop`` leaves
+    columns out as each chunk is read (``TEXT_COLUMNS``, the sentence and its spans, are most of a row's
+    memory and no statistic reads them); ``on_chunk`` sees each chunk whole first, as an Arrow table."""
     from array import array
 
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from classifier.io.files import iter_table
 
@@ -117,21 +122,32 @@ def read_predictions(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError(f"{path}: no such file; write predictions with 'stance classify'")
     chunks, rows, lines = [], [], array("q")
+
+    def add_chunk() -> None:  # Arrow a chunk at a time: no dict per row for the whole file
+        table = pa.Table.from_pylist(rows)
+        if on_chunk is not None:
+            on_chunk(table)
+        chunks.append(table.drop_columns([c for c in drop if c in table.column_names]))
+        rows.clear()
+
     for lineno, record in iter_table(path):
         rows.append(parse_prediction(record, f"{path}:{lineno}"))
         lines.append(lineno)
-        if len(rows) == FRAME_CHUNK_ROWS:  # Arrow a chunk at a time: no dict per row for the whole file
-            chunks.append(pa.Table.from_pylist(rows))
-            rows = []
+        if len(rows) == FRAME_CHUNK_ROWS:
+            add_chunk()
     if rows:
-        chunks.append(pa.Table.from_pylist(rows))
+        add_chunk()
     if not chunks:
         raise InputError(f"{path}: no predictions in the file (it is empty); run 'stance classify' on some items first")
     # one table without copying the chunks; pandas 3 keeps its strings in Arrow, so the frame is no second copy
     # (pandas 2 turns them into Python strings: the same frame, more memory)
-    frame = pa.concat_tables(chunks, promote_options="default").to_pandas()
+    table = pa.concat_tables(chunks, promote_options="default")
     del chunks
-    check_unique_ids(frame["id"], lines, path)
+    repeated = pc.count_distinct(table["id"]).as_py() < table.num_rows  # in Arrow: no Python string per id
+    frame = table.to_pandas()
+    del table
+    if repeated:
+        check_unique_ids(frame["id"], lines, path)
     return frame.assign(cluster=cluster_keys(frame))
 
 
@@ -437,11 +453,12 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
                          n_boot: int = 1000, seed: int = 0, min_n: int = 10, n_bins: int = 10,
                          progress: bool = False) -> dict:
     """Read a predictions file and evaluate it (optionally beside a second model's predictions)."""
-    frame = read_predictions(path)
+    drop = [column for column in TEXT_COLUMNS if column not in by]
+    frame = read_predictions(path, drop=drop)
     result = {"predictions": str(path), **evaluate_frame(frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
                                                          n_bins=n_bins, progress=progress)}
     if compare is not None:
-        other = read_predictions(compare)
+        other = read_predictions(compare, drop=drop)
         result["compare"] = {"first": str(path), "second": str(compare),
                              **compare_frames(frame, other, n_boot=n_boot, seed=seed, progress=progress)}
     return result

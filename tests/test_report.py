@@ -197,6 +197,41 @@ def test_examples_are_each_cells_most_confident_sentences(preds):
                        for x in entry[side])
 
 
+def test_examples_kept_chunk_by_chunk_are_those_of_the_whole_file(tmp_path, monkeypatch):
+    """The report reads the text only to keep each cell's best sentences as chunks go by; ties across chunk
+    boundaries must go to the earlier row, as one stable sort of the whole file would."""
+    import classifier.evaluate as evaluate_module
+    from classifier.evaluate import TEXT_COLUMNS
+    from classifier.report import ExampleRows
+
+    rows = prediction_rows(180)
+    for row in rows[::4]:  # many exact ties in every cell, spread over the chunks
+        row.update(stance="favor", stance_scores={"favor": 0.995, "against": 0.0025, "neutral": 0.0025})
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    whole = read_predictions(path)
+    table = framing_analysis(whole, None, gold_name="none", n_boot=0, n_perm=0)["table"]
+    expected = cell_examples(whole, table, 2, set(table["actor"]))
+    monkeypatch.setattr(evaluate_module, "FRAME_CHUNK_ROWS", 7)
+    kept = ExampleRows(2)
+    lean = read_predictions(path, drop=TEXT_COLUMNS, on_chunk=kept)
+    assert "text" not in lean and "spans" not in lean and kept.seen == len(rows)
+    assert len(kept.rows) <= 2 * 2 * len(table)  # a few rows per cell, not the file
+    assert cell_examples(kept.rows, table, 2, set(table["actor"])) == expected
+    first = expected[0]
+    tied = [r["id"] for r in rows if r["stance_scores"]["favor"] == 0.995
+            and (r["source"], r["actor"]) == (first["outlet"], first["actor"])]
+    assert len(tied) > 2 and [x["id"] for x in first["favor"]] == tied[:2]
+
+
+def test_report_is_the_same_file_for_file_on_a_rerun(tmp_path, preds):
+    make_report(preds, tmp_path / "a", n_boot=50, n_perm=50)
+    make_report(preds, tmp_path / "b", n_boot=50, n_perm=50)
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert any(f.suffix == ".svg" for f in files)
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
 # -- HTML safety ---------------------------------------------------------------------------------------
 
 def test_highlight_escapes_every_segment():

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.errors import InputError
-from classifier.evaluate import SCORE_COLUMNS, evaluate_frame, labelled, read_predictions
+from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, evaluate_frame, labelled, read_predictions
 from classifier.report import tables
 from classifier.report.framing import cell_frame, framing_analysis
 
@@ -28,7 +28,7 @@ TEST_COLUMNS = ("actor", "outlet", "n", "n_others", "n_articles", "net", "net_ot
 def choose_gold(frame: pd.DataFrame, predictions: Path, gold: Path | None) -> tuple[pd.DataFrame | None, str]:
     """The gold set for the correction: ``--gold``, else the labelled rows of the predictions, else none."""
     if gold is not None:
-        gold_frame = labelled(read_predictions(gold))
+        gold_frame = labelled(read_predictions(gold, drop=TEXT_COLUMNS))
         if gold_frame.empty:
             raise InputError(f"{gold}: no row has a gold 'label'; --gold needs predictions made on labelled items")
         return gold_frame, f"{gold} ({len(gold_frame)} gold-labelled predictions)"
@@ -87,16 +87,45 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:40].lower() or "actor"
 
 
-def cell_examples(frame: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[str]) -> list[dict]:
-    """Per cell (in table order, for the given actors): the ``k`` most confident favor and against sentences."""
-    sides = frame[frame["stance"].isin(["favor", "against"])]
-    cells = cell_frame(sides, ("id", "text", "spans", "stance", *SCORE_COLUMNS))
-    top = {}  # side -> (outlet, actor) -> its k most confident rows, without a copy of each cell
+EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", *SCORE_COLUMNS)
+
+
+class ExampleRows:
+    """The ``k`` most confident favor and the ``k`` most confident against rows of every outlet x actor cell,
+    kept chunk by chunk as the predictions are read (``read_predictions(on_chunk=...)``), so the report holds
+    a few sentences per cell instead of every sentence. Ties keep the earlier row, as one stable sort of the
+    whole file would."""
+
+    def __init__(self, k: int):
+        self.k, self.seen, self.rows = k, 0, pd.DataFrame(columns=list(EXAMPLE_COLUMNS))
+
+    def __call__(self, chunk) -> None:
+        chunk = chunk.select(list(EXAMPLE_COLUMNS)).to_pandas()
+        chunk.index = pd.RangeIndex(self.seen, self.seen + len(chunk))  # file order, for the ties
+        self.seen += len(chunk)
+        sides = chunk[chunk["stance"].isin(["favor", "against"])]
+        pool = pd.concat([self.rows, sides]) if len(self.rows) else sides
+        self.rows = pool.loc[most_confident(pool, self.k).sort_values()]
+
+
+def most_confident(rows: pd.DataFrame, k: int) -> pd.Index:
+    """Index of the ``k`` highest-scoring rows per cell and side (favor, against); earlier rows win ties."""
+    cells = cell_frame(rows, ("stance", *SCORE_COLUMNS))
+    chosen = []
     for side in ("favor", "against"):
         ranked = cells[cells["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable")
-        chosen = ranked.groupby(["outlet", "actor_name"], sort=False).head(k)
+        chosen.append(ranked.groupby(["outlet", "actor_name"], sort=False).head(k).index)
+    return chosen[0].append(chosen[1])
+
+
+def cell_examples(rows: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[str]) -> list[dict]:
+    """Per cell (in table order, for the given actors): the ``k`` most confident favor and against sentences."""
+    cells = cell_frame(rows.loc[most_confident(rows, k)], ("id", "text", "spans", "stance", *SCORE_COLUMNS))
+    top = {}  # side -> (outlet, actor) -> its k most confident rows, best first
+    for side in ("favor", "against"):
+        ranked = cells[cells["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable")
         top[side] = {}
-        for r in chosen.to_dict("records"):
+        for r in ranked.to_dict("records"):
             top[side].setdefault((r["outlet"], r["actor_name"]), []).append(
                 {"id": r["id"], "text": r["text"], "spans": json.loads(r["spans"]), "p": float(r[f"p_{side}"])})
     return [{"outlet": outlet, "actor": actor, **{side: top[side].get((outlet, actor), []) for side in top}}
@@ -215,7 +244,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
 
     predictions, out_dir = Path(predictions), Path(out_dir)
     check_writable(out_dir / "report.html")  # before the analysis: a file named like the folder stops it here
-    frame = read_predictions(predictions)
+    example_rows = ExampleRows(examples)
+    frame = read_predictions(predictions, drop=TEXT_COLUMNS, on_chunk=example_rows)
     gold_frame, gold_name = choose_gold(frame, predictions, Path(gold) if gold else None)
     analysis = framing_analysis(frame, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm, seed=seed,
                                 min_n=min_n, progress=progress)
@@ -229,7 +259,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])
     card, card_note = model_card(frame, Path(model_dir) if model_dir else None)
     ctx = context(frame, predictions, analysis, evaluation, figs, actors_note,
-                  cell_examples(frame, table, examples, top), card, card_note, n_boot=n_boot, n_perm=n_perm, seed=seed,
+                  cell_examples(example_rows.rows, table, examples, top), card, card_note, n_boot=n_boot, n_perm=n_perm, seed=seed,
                   min_n=min_n)
     files = {"framing_csv": out_dir / "framing.csv", "framing_parquet": out_dir / "framing.parquet",
              "tests_csv": out_dir / "outlet_tests.csv", "json": out_dir / "report.json",

@@ -11,7 +11,7 @@ import textwrap
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
+from matplotlib import colormaps, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
@@ -38,10 +38,12 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def figure_bytes(figure: Figure, fmt: str, dpi: int = 110) -> bytes:
-    """PNG or SVG bytes; SVG without a date so reruns give the same file."""
+    """PNG or SVG bytes; SVG without a date and with fixed element ids (matplotlib draws them at random unless
+    ``svg.hashsalt`` is set), so reruns give the same file."""
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else None
-    figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
+    with rc_context({"svg.hashsalt": "stance-report"}):
+        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
 
 
