@@ -103,61 +103,80 @@ def prediction_frame(items: Sequence, predicted: Sequence[str], model: str) -> p
                          "model": model})
 
 
-def read_predictions(path: str | Path, *, drop: Sequence[str] = (),
-                     on_chunk: Callable[[object], None] | None = None) -> pd.DataFrame:
-    """Validated prediction rows as a frame; a bad row stops with file:line (a repeated id once all are read).
+def prediction_chunks(path: str | Path) -> Iterator:
+    """The validated rows of a predictions file as Arrow tables of ``FRAME_CHUNK_ROWS`` rows (no dict per row for
+    the whole file). A bad row stops with file:line; a repeated id once every row has been read: ids are kept
+    as 64-bit hashes, and only a repeated hash is looked up again in the file.
 
-    Columns: the item fields (``spans`` as JSON text), ``stance``, ``model``, ``p_favor``/``p_against``/
-    ``p_neutral`` and ``cluster`` (the article, as an integer, that the bootstrap resamples). ``drop`` leaves
-    columns out as each chunk is read (``TEXT_COLUMNS``, the sentence and its spans, are most of a row's
-    memory and no statistic reads them); ``on_chunk`` sees each chunk whole first, as an Arrow table."""
-    from array import array
-
+    Columns: the item fields (``spans`` as JSON text), ``stance``, ``model`` and ``p_favor``/``p_against``/
+    ``p_neutral``."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from classifier.io.files import iter_table
 
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file; write predictions with 'stance classify'")
-    chunks, rows, lines = [], [], array("q")
+    rows, hashes = [], []
 
-    def add_chunk() -> None:  # Arrow a chunk at a time: no dict per row for the whole file
+    def chunk():
         table = pa.Table.from_pylist(rows)
-        if on_chunk is not None:
-            on_chunk(table)
-        chunks.append(table.drop_columns([c for c in drop if c in table.column_names]))
         rows.clear()
+        hashes.append(id_hashes(table["id"].to_pylist()))
+        return table
 
     for lineno, record in iter_table(path):
         rows.append(parse_prediction(record, f"{path}:{lineno}"))
-        lines.append(lineno)
         if len(rows) == FRAME_CHUNK_ROWS:
-            add_chunk()
+            yield chunk()
     if rows:
-        add_chunk()
-    if not chunks:
+        yield chunk()
+    if not hashes:
         raise InputError(f"{path}: no predictions in the file (it is empty); run 'stance classify' on some items first")
+    check_unique_ids(path, np.concatenate(hashes))
+
+
+def id_hashes(ids: Sequence[str]) -> np.ndarray:
+    return pd.util.hash_array(np.asarray(ids, dtype=object))
+
+
+def check_unique_ids(path: Path, hashes: np.ndarray) -> None:
+    """The first repeated id, named with its line and the line where it first appeared. Only rows whose hash
+    repeats are read again; two ids that merely share a hash pass."""
+    from classifier.io.files import iter_table
+
+    ordered = np.sort(hashes)
+    suspects = set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
+    if not suspects:
+        return
+    first_line: dict[str, int] = {}
+    for lineno, record in iter_table(path):
+        item_id = parse_prediction(record, f"{path}:{lineno}")["id"]
+        if int(id_hashes([item_id])[0]) not in suspects:
+            continue
+        if item_id in first_line:
+            raise InputError(f"{path}:{lineno}: duplicate id {item_id!r} (first on line {first_line[item_id]})")
+        first_line[item_id] = lineno
+
+
+def read_predictions(path: str | Path, *, drop: Sequence[str] = (),
+                     on_chunk: Callable[[object], None] | None = None) -> pd.DataFrame:
+    """The rows of :func:`prediction_chunks` as one frame, plus ``cluster`` (the article, as an integer, that the
+    bootstrap resamples). ``drop`` leaves columns out as each chunk is read (``TEXT_COLUMNS``, the sentence and
+    its spans, are most of a row's memory and no statistic reads them); ``on_chunk`` sees each chunk whole
+    first, as an Arrow table."""
+    import pyarrow as pa
+
+    chunks = []
+    for table in prediction_chunks(path):
+        if on_chunk is not None:
+            on_chunk(table)
+        chunks.append(table.drop_columns([c for c in drop if c in table.column_names]))
     # one table without copying the chunks; pandas 3 keeps its strings in Arrow, so the frame is no second copy
     # (pandas 2 turns them into Python strings: the same frame, more memory)
-    table = pa.concat_tables(chunks, promote_options="default")
+    frame = pa.concat_tables(chunks, promote_options="default").to_pandas()
     del chunks
-    repeated = pc.count_distinct(table["id"]).as_py() < table.num_rows  # in Arrow: no Python string per id
-    frame = table.to_pandas()
-    del table
-    if repeated:
-        check_unique_ids(frame["id"], lines, path)
     return frame.assign(cluster=cluster_keys(frame))
-
-
-def check_unique_ids(ids: pd.Series, lines: Sequence[int], path: Path) -> None:
-    """The first repeated id, named with its line and the line where it first appeared."""
-    repeated = np.flatnonzero(ids.duplicated().to_numpy())
-    if len(repeated):
-        again = int(repeated[0])
-        first = int(np.flatnonzero((ids == ids.iat[again]).to_numpy())[0])
-        raise InputError(f"{path}:{lines[again]}: duplicate id {ids.iat[again]!r} (first on line {lines[first]})")
 
 
 # -- helpers shared with the report ------------------------------------------------------------

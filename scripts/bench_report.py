@@ -1,9 +1,10 @@
 """Peak memory and time of `stance report` as the predictions grow (a benchmark, not a test).
 
 Predictions are made from an items file (what `stance prepare` writes) with random stance scores
-(Dirichlet(1, 1, 2), seeded), so the measurement needs no model; the report's work depends on the rows,
-outlets, actors and articles, not on where the scores came from. Each size is reported by a fresh
-`stance report` process whose peak resident memory is read from the kernel (``ru_maxrss`` of the child).
+(Dirichlet(1, 1, 2), seeded), so the measurement needs no model; a size beyond the file repeats it as new
+articles. The report's work depends on the rows, outlets, actors and articles, not on where the scores came
+from. Each size is reported by a fresh `stance report` process whose peak resident memory is read from the
+kernel (``ru_maxrss`` of the child).
 
     python scripts/bench_report.py ITEMS.jsonl --sizes 200000 520000
 
@@ -23,19 +24,32 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 LABELS = ("favor", "against", "neutral")
 
 
+def item_rows(items: Path) -> Iterator[dict]:
+    """The items over and over: pass k > 0 gives each id and article the suffix ``~k`` (new articles, same text)."""
+    for copy in itertools.count():
+        with items.open(encoding="utf-8") as source:
+            for line in source:
+                row = json.loads(line)
+                if copy:
+                    row["id"] = f"{row['id']}~{copy}"
+                    row["article"] = f"{row['article']}~{copy}" if row.get("article") else row.get("article")
+                yield row
+
+
 def write_predictions(items: Path, n: int, out: Path, seed: int = 0) -> int:
-    """The first ``n`` items with random scores as a predictions file; returns how many were written."""
+    """``n`` items (the file repeated as :func:`item_rows` does if it is shorter) with random scores as a
+    predictions file; returns how many were written."""
     rng = np.random.default_rng(seed)
     written = 0
-    with items.open(encoding="utf-8") as source, out.open("w", encoding="utf-8") as sink:
-        for line in itertools.islice(source, n):
-            row = json.loads(line)
+    with out.open("w", encoding="utf-8") as sink:
+        for row in itertools.islice(item_rows(items), n):
             scores = rng.dirichlet([1.0, 1.0, 2.0])
             row.update(stance=LABELS[int(scores.argmax())], model="synthetic@0",
                        stance_scores={label: round(float(p), 6) for label, p in zip(LABELS, scores)})

@@ -16,6 +16,7 @@ from classifier.cli.app import app
 from classifier.evaluate import (cluster_codes, cluster_resamples, compare_frames, evaluate_frame,
                                  evaluate_predictions, expected_calibration_error, read_predictions,
                                  reliability_bins)
+from classifier.errors import InputError
 from classifier.items import LABELS
 
 runner = CliRunner()
@@ -109,6 +110,21 @@ def test_missing_file_and_duplicate_ids(tmp_path):
     rows[3]["id"] = rows[0]["id"]
     result = runner.invoke(app, ["evaluate", str(write_jsonl(tmp_path / "dup.jsonl", rows))])
     assert result.exit_code == 1 and ":4: duplicate id 'i0' (first on line 1)" in result.output
+    result = runner.invoke(app, ["report", str(tmp_path / "dup.jsonl"), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 1 and ":4: duplicate id 'i0' (first on line 1)" in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_ids_that_only_share_a_hash_are_not_duplicates(tmp_path, monkeypatch):
+    """Ids are checked on 64-bit hashes; a repeated hash is confirmed on the ids themselves."""
+    import classifier.evaluate as evaluate_module
+
+    monkeypatch.setattr(evaluate_module, "id_hashes", lambda ids: np.zeros(len(ids), dtype=np.uint64))
+    rows = prediction_rows(6)
+    assert len(read_predictions(write_jsonl(tmp_path / "ok.jsonl", rows))) == 6
+    rows[5]["id"] = rows[2]["id"]
+    with pytest.raises(InputError, match=r"ok2\.jsonl:6: duplicate id 'i2' \(first on line 3\)"):
+        read_predictions(write_jsonl(tmp_path / "ok2.jsonl", rows))
 
 
 # -- metrics against scikit-learn -----------------------------------------------------------------------

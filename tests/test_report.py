@@ -19,7 +19,8 @@ from classifier.cli.app import app
 from classifier.evaluate import read_predictions
 from classifier.items import LABELS
 from classifier.report import build_report, cell_examples, make_report
-from classifier.report.framing import correction_model, framing_analysis, holm, outlet_tests, solve_prevalence
+from classifier.report.framing import (article_sums, correction_model, framing_analysis, holm, outlet_tests,
+                                       solve_prevalence)
 from classifier.report.html import highlight, md, render_html
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -39,7 +40,7 @@ def preds(tmp_path) -> Path:
 
 def test_framing_table_matches_pandas(preds):
     frame = read_predictions(preds)
-    table = framing_analysis(frame, None, gold_name="none", n_boot=N_BOOT)["table"]
+    table = framing_analysis(article_sums(frame), None, gold_name="none", n_boot=N_BOOT)["table"]
     raw = pd.read_json(preds, lines=True)
     scores = pd.DataFrame(list(raw["stance_scores"]))
     raw = pd.concat([raw, scores.add_prefix("p_")], axis=1)
@@ -55,10 +56,35 @@ def test_framing_table_matches_pandas(preds):
     assert len(table) == raw.groupby(["source", "actor"]).ngroups
 
 
+def test_chunk_by_chunk_sums_are_those_of_the_whole_file(tmp_path, monkeypatch):
+    """The report reduces each chunk to article sums; articles cut by a chunk boundary and items without an
+    article must come out as from the whole file at once, and so must the figures."""
+    import classifier.evaluate as evaluate_module
+    from classifier.report.gather import gather
+
+    rows = prediction_rows(150, labelled=False) + [dict(r, id=f"lone{i}", article=None, label="favor")
+                                                   for i, r in enumerate(prediction_rows(12, seed=5))]
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    whole = read_predictions(path)
+    expected = article_sums(whole)
+    monkeypatch.setattr(evaluate_module, "FRAME_CHUNK_ROWS", 7)  # every article of 4 items cut somewhere
+    got = gather(path, examples=2)
+    pd.testing.assert_frame_equal(got.sums, expected, check_exact=False, rtol=1e-12)
+    assert got.n == len(rows) and got.models == ["tiny@abc"] and (got.sums["lone"] >= 0).sum() == 12
+    assert int(got.sums["n"].sum()) == len(rows) and len(got.labelled) == 12
+    assert list(got.labelled["cluster"]) == list(range(12))  # each item without an article is its own cluster
+    assert got.sums.groupby(["outlet", "article", "lone"]).ngroups == len(got.sums.drop_duplicates(
+        ["outlet", "article", "lone"]))
+    options = dict(gold_name="none", n_boot=N_BOOT, n_perm=200)
+    a, b = framing_analysis(got.sums, None, **options), framing_analysis(expected, None, **options)
+    pd.testing.assert_frame_equal(a["table"], b["table"], check_exact=False, rtol=1e-12)
+    assert a["tests"] == b["tests"] and a["findings"] == b["findings"]
+
+
 def test_single_article_cell_has_no_interval(tmp_path):
     rows = prediction_rows(90) + [dict(r, id=f"t{i}", source="Tiny Post", article="only-one")
                                   for i, r in enumerate(prediction_rows(4, seed=3))]
-    table = framing_analysis(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows)), None, gold_name="none",
+    table = framing_analysis(article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))), None, gold_name="none",
                              n_boot=50)["table"]
     tiny = table[table["outlet"] == "Tiny Post"]
     assert tiny["small"].all() and tiny["net_lo"].isna().all()
@@ -139,7 +165,7 @@ def test_correction_refused_when_the_classifier_does_not_separate_classes(tmp_pa
     for row in rows:
         row.update(stance="favor", stance_scores={"favor": 0.5, "against": 0.25, "neutral": 0.25})
     frame = read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))
-    correction = framing_analysis(frame, frame, gold_name="itself", n_boot=20, n_perm=20)["correction"]
+    correction = framing_analysis(article_sums(frame), frame, gold_name="itself", n_boot=20, n_perm=20)["correction"]
     assert not correction["possible"] and "does not separate the classes" in correction["reason"]
 
 
@@ -158,12 +184,12 @@ def test_holm_matches_hand_computation():
 
 def test_outlet_tests_find_a_real_difference_and_not_a_null_one(tmp_path):
     strong = read_predictions(write_jsonl(tmp_path / "s.jsonl", prediction_rows(600, accuracy_boost=4)))
-    tests = outlet_tests(strong, n_perm=500, seed=0)
+    tests = outlet_tests(article_sums(strong), n_perm=500, seed=0)
     daily_russia = next(t for t in tests if t["actor"] == "Russia" and t["outlet"] == "Daily A")
     assert daily_russia["significant"] and daily_russia["difference"] > 0
     null = read_predictions(write_jsonl(tmp_path / "n.jsonl", prediction_rows(
         300, outlets={"A": 0.0, "B": 0.0, "C": 0.0}, seed=4)))
-    assert not any(t["significant"] for t in outlet_tests(null, n_perm=500, seed=0))
+    assert not any(t["significant"] for t in outlet_tests(article_sums(null), n_perm=500, seed=0))
     assert all(t["p_holm"] >= t["p_value"] for t in tests)
 
 
@@ -173,17 +199,17 @@ def test_resamples_and_permutations_made_in_blocks_give_the_same_figures(preds, 
 
     frame = read_predictions(preds)
     gold = frame[frame["label"].notna()]
-    whole = framing_analysis(frame, gold, gold_name="own", n_boot=N_BOOT, n_perm=300)
+    whole = framing_analysis(article_sums(frame), gold, gold_name="own", n_boot=N_BOOT, n_perm=300)
     monkeypatch.setattr(evaluate_module, "BLOCK_CELLS", 7)  # a few rows per block, and one row when rows are longer
     assert evaluate_module.block_sizes(10, 3) == [2, 2, 2, 2, 2] and evaluate_module.block_sizes(3, 50) == [1, 1, 1]
-    blocked = framing_analysis(frame, gold, gold_name="own", n_boot=N_BOOT, n_perm=300)
+    blocked = framing_analysis(article_sums(frame), gold, gold_name="own", n_boot=N_BOOT, n_perm=300)
     pd.testing.assert_frame_equal(blocked["table"], whole["table"], check_exact=False, rtol=1e-12)
     assert blocked["tests"] == whole["tests"] and whole["table"]["acc_net_lo"].notna().all()
 
 
 def test_examples_are_each_cells_most_confident_sentences(preds):
     frame = read_predictions(preds)
-    table = framing_analysis(frame, None, gold_name="none", n_boot=0, n_perm=0)["table"]
+    table = framing_analysis(article_sums(frame), None, gold_name="none", n_boot=0, n_perm=0)["table"]
     examples = cell_examples(frame, table, 2, set(table["actor"]))
     raw = pd.read_json(preds, lines=True)
     raw = pd.concat([raw, pd.DataFrame(list(raw["stance_scores"])).add_prefix("p_")], axis=1)
@@ -202,14 +228,14 @@ def test_examples_kept_chunk_by_chunk_are_those_of_the_whole_file(tmp_path, monk
     boundaries must go to the earlier row, as one stable sort of the whole file would."""
     import classifier.evaluate as evaluate_module
     from classifier.evaluate import TEXT_COLUMNS
-    from classifier.report import ExampleRows
+    from classifier.report.gather import ExampleRows
 
     rows = prediction_rows(180)
     for row in rows[::4]:  # many exact ties in every cell, spread over the chunks
         row.update(stance="favor", stance_scores={"favor": 0.995, "against": 0.0025, "neutral": 0.0025})
     path = write_jsonl(tmp_path / "p.jsonl", rows)
     whole = read_predictions(path)
-    table = framing_analysis(whole, None, gold_name="none", n_boot=0, n_perm=0)["table"]
+    table = framing_analysis(article_sums(whole), None, gold_name="none", n_boot=0, n_perm=0)["table"]
     expected = cell_examples(whole, table, 2, set(table["actor"]))
     monkeypatch.setattr(evaluate_module, "FRAME_CHUNK_ROWS", 7)
     kept = ExampleRows(2)
@@ -295,12 +321,12 @@ def test_model_card_from_model_dir_and_tolerance(tmp_path, preds):
                                                        "limitations": "English only"}))
     html = build_report(preds, tmp_path / "a", model_dir=model, n_boot=20, n_perm=20).read_text()
     assert "a &lt;b&gt;card&lt;/b&gt;" in html and "English only" in html
-    frame = read_predictions(preds)
+    models = ["tiny@abc"]
     (model / "model_card.json").write_text("{not json")
-    assert model_card(frame, model)[0] is None and "could not be read" in model_card(frame, model)[1]
+    assert model_card(models, model)[0] is None and "could not be read" in model_card(models, model)[1]
     (model / "model_card.json").unlink()
-    assert model_card(frame, model)[0] is None and "does not exist" in model_card(frame, model)[1]
-    assert "No model card" in model_card(frame, None)[1]  # tiny@abc is not under models/
+    assert model_card(models, model)[0] is None and "does not exist" in model_card(models, model)[1]
+    assert "No model card" in model_card(models, None)[1]  # tiny@abc is not under models/
 
 
 def test_render_html_without_optional_parts():

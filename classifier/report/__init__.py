@@ -17,6 +17,7 @@ from classifier.errors import InputError
 from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, evaluate_frame, labelled, read_predictions
 from classifier.report import tables
 from classifier.report.framing import cell_frame, framing_analysis
+from classifier.report.gather import ReportInput, gather, most_confident
 
 TITLE = "Stance framing report"
 TEST_COLUMNS = ("actor", "outlet", "n", "n_others", "n_articles", "net", "net_others", "difference", "p_value",
@@ -25,14 +26,14 @@ TEST_COLUMNS = ("actor", "outlet", "n", "n_others", "n_articles", "net", "net_ot
 
 # -- inputs ---------------------------------------------------------------------------------------------
 
-def choose_gold(frame: pd.DataFrame, predictions: Path, gold: Path | None) -> tuple[pd.DataFrame | None, str]:
-    """The gold set for the correction: ``--gold``, else the labelled rows of the predictions, else none."""
+def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None) -> tuple[pd.DataFrame | None, str]:
+    """The gold set for the correction: ``--gold``, else ``own`` (the labelled rows of the predictions), else
+    none."""
     if gold is not None:
         gold_frame = labelled(read_predictions(gold, drop=TEXT_COLUMNS))
         if gold_frame.empty:
             raise InputError(f"{gold}: no row has a gold 'label'; --gold needs predictions made on labelled items")
         return gold_frame, f"{gold} ({len(gold_frame)} gold-labelled predictions)"
-    own = labelled(frame)
     if not own.empty:
         return own, f"the {len(own)} gold-labelled rows of {predictions} itself"
     return None, "none"
@@ -42,12 +43,12 @@ def model_names(frame: pd.DataFrame) -> list[str]:
     return sorted(str(m) for m in frame["model"].unique())
 
 
-def find_model_dir(frame: pd.DataFrame, model_dir: Path | None) -> Path | None:
+def find_model_dir(models: list[str], model_dir: Path | None) -> Path | None:
     if model_dir is not None:
         return Path(model_dir)
     from classifier.models.stance_model import DEFAULT_MODEL_DIR
 
-    name = model_names(frame)[0].split("@")[0]
+    name = models[0].split("@")[0]
     if not name or name in ("unknown", ".", ".."):
         return None
     for root in (Path("models"), DEFAULT_MODEL_DIR.parent):
@@ -56,11 +57,11 @@ def find_model_dir(frame: pd.DataFrame, model_dir: Path | None) -> Path | None:
     return None
 
 
-def model_card(frame: pd.DataFrame, model_dir: Path | None) -> tuple[dict | None, str]:
+def model_card(models: list[str], model_dir: Path | None) -> tuple[dict | None, str]:
     """The model card and a sentence saying where it came from (or why there is none)."""
-    directory = find_model_dir(frame, model_dir)
+    directory = find_model_dir(models, model_dir)
     if directory is None:
-        return None, (f"No model card: the model {', '.join(model_names(frame))} was not found under models/; "
+        return None, (f"No model card: the model {', '.join(models)} was not found under models/; "
                       "pass --model DIR to include its card.")
     path = directory / "model_card.json"
     if not path.exists():
@@ -72,7 +73,7 @@ def model_card(frame: pd.DataFrame, model_dir: Path | None) -> tuple[dict | None
     if not isinstance(card, dict):
         return None, f"No model card: {path} is not a JSON object."
     note = f"From {path}."
-    digests = {m.split("@", 1)[1] for m in model_names(frame) if "@" in m}
+    digests = {m.split("@", 1)[1] for m in models if "@" in m}
     if digests and (directory / "model.safetensors").exists():
         from classifier.models.stance_model import model_hash
 
@@ -85,37 +86,6 @@ def model_card(frame: pd.DataFrame, model_dir: Path | None) -> tuple[dict | None
 
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:40].lower() or "actor"
-
-
-EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", *SCORE_COLUMNS)
-
-
-class ExampleRows:
-    """The ``k`` most confident favor and the ``k`` most confident against rows of every outlet x actor cell,
-    kept chunk by chunk as the predictions are read (``read_predictions(on_chunk=...)``), so the report holds
-    a few sentences per cell instead of every sentence. Ties keep the earlier row, as one stable sort of the
-    whole file would."""
-
-    def __init__(self, k: int):
-        self.k, self.seen, self.rows = k, 0, pd.DataFrame(columns=list(EXAMPLE_COLUMNS))
-
-    def __call__(self, chunk) -> None:
-        chunk = chunk.select(list(EXAMPLE_COLUMNS)).to_pandas()
-        chunk.index = pd.RangeIndex(self.seen, self.seen + len(chunk))  # file order, for the ties
-        self.seen += len(chunk)
-        sides = chunk[chunk["stance"].isin(["favor", "against"])]
-        pool = pd.concat([self.rows, sides]) if len(self.rows) else sides
-        self.rows = pool.loc[most_confident(pool, self.k).sort_values()]
-
-
-def most_confident(rows: pd.DataFrame, k: int) -> pd.Index:
-    """Index of the ``k`` highest-scoring rows per cell and side (favor, against); earlier rows win ties."""
-    cells = cell_frame(rows, ("stance", *SCORE_COLUMNS))
-    chosen = []
-    for side in ("favor", "against"):
-        ranked = cells[cells["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable")
-        chosen.append(ranked.groupby(["outlet", "actor_name"], sort=False).head(k).index)
-    return chosen[0].append(chosen[1])
 
 
 def cell_examples(rows: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[str]) -> list[dict]:
@@ -181,16 +151,18 @@ def correction_note(correction: dict) -> str:
             "classifier errs on these outlets as it does on the gold set." + unstable)
 
 
-def evaluation_section(frame: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, progress: bool) -> dict | None:
-    if labelled(frame).empty:
+def evaluation_section(inputs: ReportInput, *, n_boot: int, seed: int, min_n: int, progress: bool) -> dict | None:
+    if inputs.labelled.empty:
         return None
-    return evaluate_frame(frame, by=["source"], n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    result = evaluate_frame(inputs.labelled, by=["source"], n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    return {**result, "n_predictions": inputs.n, "n_unlabelled": inputs.n - len(inputs.labelled),
+            "models": inputs.models}
 
 
-def context(frame, predictions, analysis, evaluation, figs, actors_note, examples, card, card_note, *,
+def context(inputs, predictions, analysis, evaluation, figs, actors_note, examples, card, card_note, *,
             n_boot, n_perm, seed, min_n) -> dict:
     table = analysis["table"]
-    ctx = {"title": TITLE, "predictions": str(predictions), "models": model_names(frame), "n": len(frame),
+    ctx = {"title": TITLE, "predictions": str(predictions), "models": inputs.models, "n": inputs.n,
            "n_outlets": int(table["outlet"].nunique()), "n_actors": int(table["actor"].nunique()),
            "n_boot": n_boot, "seed": seed, "min_n": min_n, "findings": analysis["findings"],
            "tests": tables.test_rows(analysis["tests"]), "framing": tables.framing_rows(table, min_n),
@@ -244,23 +216,22 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
 
     predictions, out_dir = Path(predictions), Path(out_dir)
     check_writable(out_dir / "report.html")  # before the analysis: a file named like the folder stops it here
-    example_rows = ExampleRows(examples)
-    frame = read_predictions(predictions, drop=TEXT_COLUMNS, on_chunk=example_rows)
-    gold_frame, gold_name = choose_gold(frame, predictions, Path(gold) if gold else None)
-    analysis = framing_analysis(frame, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm, seed=seed,
-                                min_n=min_n, progress=progress)
-    if gold is not None and set(model_names(gold_frame)) != set(model_names(frame)):
+    inputs = gather(predictions, examples)
+    gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None)
+    analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
+                                seed=seed, min_n=min_n, progress=progress)
+    if gold is not None and set(model_names(gold_frame)) != set(inputs.models):
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
-                                             f"but the predictions from {', '.join(model_names(frame))}; the "
+                                             f"but the predictions from {', '.join(inputs.models)}; the "
                                              "correction assumes one model")
-    evaluation = evaluation_section(frame, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    evaluation = evaluation_section(inputs, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     table = analysis["table"]
     figs, actors_note = figures(table, evaluation, min_n=min_n, max_actors=max_actors)
     top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])
-    card, card_note = model_card(frame, Path(model_dir) if model_dir else None)
-    ctx = context(frame, predictions, analysis, evaluation, figs, actors_note,
-                  cell_examples(example_rows.rows, table, examples, top), card, card_note, n_boot=n_boot, n_perm=n_perm, seed=seed,
-                  min_n=min_n)
+    card, card_note = model_card(inputs.models, Path(model_dir) if model_dir else None)
+    ctx = context(inputs, predictions, analysis, evaluation, figs, actors_note,
+                  cell_examples(inputs.examples, table, examples, top), card, card_note, n_boot=n_boot,
+                  n_perm=n_perm, seed=seed, min_n=min_n)
     files = {"framing_csv": out_dir / "framing.csv", "framing_parquet": out_dir / "framing.parquet",
              "tests_csv": out_dir / "outlet_tests.csv", "json": out_dir / "report.json",
              "html": out_dir / "report.html", "markdown": out_dir / "report.md"}
@@ -276,7 +247,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         write_bytes_atomic(out_dir / fig["svg"], fig["svg_bytes"])
     write_text_atomic(files["html"], render_html(ctx))
     write_text_atomic(files["markdown"], render_markdown(ctx))
-    summary = {"predictions": str(predictions), "models": model_names(frame), "n": len(frame),
+    summary = {"predictions": str(predictions), "models": inputs.models, "n": inputs.n,
                "correction": analysis["correction"], "findings": analysis["findings"], "tests": analysis["tests"],
                "evaluation": evaluation, "model_card": card_note, "n_boot": n_boot, "n_perm": n_perm, "seed": seed,
                "min_n": min_n,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix
 
-from classifier.evaluate import (SCORE_COLUMNS, block_sizes, cluster_codes, cluster_keys, cluster_resamples,
+from classifier.evaluate import (SCORE_COLUMNS, block_sizes, cluster_codes, cluster_resamples,
                                  group_values, label_codes, percentile_ci, progress_bar, resampled_sums)
 from classifier.items import LABELS
 
@@ -140,31 +140,61 @@ def correction_model(gold: pd.DataFrame | None, *, n_boot: int, seed: int, name:
 
 # -- the framing table --------------------------------------------------------------------------------
 
-ANALYSIS_COLUMNS = ("stance", "cluster", *SCORE_COLUMNS)
+SUM_KEYS = ("outlet", "actor_name", "article", "lone")
+SUM_COLUMNS = ("n", *(f"n_{label}" for label in LABELS), *(f"sum_p_{label}" for label in LABELS))
 
 
-def cell_frame(frame: pd.DataFrame, columns: tuple[str, ...] = ANALYSIS_COLUMNS) -> pd.DataFrame:
+def cell_frame(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """``outlet`` and ``actor_name`` keys (missing ones as ``(none)``) and only the given columns: a groupby
     copies what it splits, and the texts need not be copied for the statistics."""
     keys = {"outlet": group_values(frame, "source"), "actor_name": group_values(frame, "actor")}
-    if "cluster" in columns and "cluster" not in frame:
-        keys["cluster"] = cluster_keys(frame)
     return frame[[c for c in columns if c in frame]].assign(**keys)
 
 
+def article_sums(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prediction rows -> one row per outlet x actor x article, in order of first appearance: the mentions,
+    the predicted-label counts and the probability sums, and the ``cluster`` (outlet, article) that the
+    bootstrap resamples. Every statistic of the framing table and the outlet tests reads only these (the
+    bootstrap and the permutations resample whole articles), so a large file is reduced chunk by chunk
+    (:func:`chunk_sums`, :func:`combine_sums`) and never held whole."""
+    return combine_sums([chunk_sums(frame)])
+
+
+def chunk_sums(frame: pd.DataFrame, first_row: int = 0) -> pd.DataFrame:
+    """:func:`article_sums` of some consecutive rows, without ``cluster``. An item without an article is its
+    own article (``lone`` = its row number in the file, counted from ``first_row``; -1 for the others)."""
+    missing = frame["article"].isna().to_numpy()
+    pred = label_codes(frame["stance"])
+    values = {"outlet": group_values(frame, "source"), "actor_name": group_values(frame, "actor"),
+              "article": frame["article"].where(~missing, ""),
+              "lone": np.where(missing, first_row + np.arange(len(frame)), -1), "n": 1}
+    values.update({f"n_{label}": (pred == k).astype(np.int64) for k, label in enumerate(LABELS)})
+    values.update({f"sum_p_{label}": frame[f"p_{label}"].to_numpy(float) for label in LABELS})
+    return pd.DataFrame(values).groupby(list(SUM_KEYS), sort=False).sum().reset_index()
+
+
+def combine_sums(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Sums of consecutive chunks as one table (an article split between chunks summed once more) with a
+    ``cluster`` code per (outlet, article): what the bootstrap resamples."""
+    sums = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if sums.duplicated(list(SUM_KEYS)).any():
+        sums = sums.groupby(list(SUM_KEYS), sort=False).sum().reset_index()
+    cluster = sums.groupby(["outlet", "article", "lone"], sort=False).ngroup().to_numpy()
+    return sums.assign(cluster=cluster)
+
+
 def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, min_n: int) -> dict:
-    """One outlet x actor cell: n, raw shares, net stance with CI, mean probabilities, corrected shares."""
-    n = len(cell)
-    pred = label_codes(cell["stance"])
-    onehot = np.eye(K)[pred]
-    probs = cell[list(SCORE_COLUMNS)].to_numpy(float)
-    shares, mean_p = onehot.mean(axis=0), probs.mean(axis=0)
+    """One outlet x actor cell from its article sums: n, raw shares, net stance with CI, mean probabilities,
+    corrected shares."""
+    per_article = cell[list(SUM_COLUMNS)].to_numpy(float)  # one row per article: n, label counts, p sums
+    n = int(per_article[:, 0].sum())
+    shares, mean_p = per_article[:, 1:1 + K].sum(axis=0) / n, per_article[:, 1 + K:].sum(axis=0) / n
     codes = cluster_codes(cell)
-    n_articles = int(codes.max()) + 1
+    n_articles = len(cell)
     row = {"n": n, "n_articles": n_articles, "small": n < min_n}
     row.update({f"share_{label}": float(shares[k]) for k, label in enumerate(LABELS)})
     row["net"] = float(shares[FAVOR] - shares[AGAINST])
-    sums = resampled_sums(codes, cluster_sums(codes, np.hstack([np.ones((n, 1)), onehot, probs])), n_boot, seed)
+    sums = resampled_sums(codes, per_article, n_boot, seed)
     sizes = sums[:, :1]
     boot_shares, boot_probs = sums[:, 1:1 + K] / sizes, sums[:, 1 + K:] / sizes
     with_ci = n_articles >= 2 and n_boot > 0
@@ -192,12 +222,12 @@ def corrected_shares(shares, mean_p, boot_shares, boot_probs, correction: dict, 
     return out
 
 
-def framing_table(frame: pd.DataFrame, correction: dict, *, n_boot: int = 1000, seed: int = 0, min_n: int = 10,
+def framing_table(sums: pd.DataFrame, correction: dict, *, n_boot: int = 1000, seed: int = 0, min_n: int = 10,
                   advance: Callable[[int], None] = lambda n=1: None) -> pd.DataFrame:
-    """One row per outlet x actor, sorted by actor (most mentions first) then net stance."""
-    cells = cell_frame(frame)
+    """One row per outlet x actor (from :func:`article_sums`), sorted by actor (most mentions first) then net
+    stance."""
     rows = []
-    for index, ((outlet, actor), cell) in enumerate(cells.groupby(["outlet", "actor_name"], sort=True)):
+    for index, ((outlet, actor), cell) in enumerate(sums.groupby(["outlet", "actor_name"], sort=True)):
         rows.append({"outlet": outlet, "actor": actor,
                      **cell_row(cell, correction, n_boot=n_boot, seed=seed + index, min_n=min_n)})
         advance(1)
@@ -238,23 +268,18 @@ def permutation_test(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: n
     return float(net_in), float(net_out), float((1 + extreme) / (1 + n_perm))
 
 
-def outlet_tests(frame: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n: int = 10) -> list[dict]:
-    """For every actor covered by two or more outlets: each outlet against the others, Holm-corrected."""
-    cells = cell_frame(frame)
+def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n: int = 10) -> list[dict]:
+    """For every actor covered by two or more outlets (from :func:`article_sums`): each outlet against the
+    others, Holm-corrected."""
     rng = np.random.default_rng(seed)
     tests = []
-    for actor, sub in cells.groupby("actor_name", sort=True):
+    for actor, sub in sums.groupby("actor_name", sort=True):
         outlets = sorted(sub["outlet"].unique())
         if len(outlets) < 2:
             continue
-        codes = cluster_codes(sub)
-        pred = label_codes(sub["stance"])
-        net_item = (pred == FAVOR).astype(float) - (pred == AGAINST).astype(float)
-        net_sum = cluster_sums(codes, net_item)
-        size = cluster_sums(codes, np.ones(len(sub)))
-        outlet_codes = pd.Categorical(sub["outlet"], categories=outlets).codes
-        outlet_of_cluster = np.zeros(len(size), dtype=int)
-        outlet_of_cluster[codes] = outlet_codes
+        net_sum = (sub["n_favor"] - sub["n_against"]).to_numpy(float)  # one row per article of this actor
+        size = sub["n"].to_numpy(float)
+        outlet_of_cluster = pd.Categorical(sub["outlet"], categories=outlets).codes.astype(int)
         for target, outlet in enumerate(outlets):
             net_in, net_out, p = permutation_test(outlet_of_cluster, net_sum, size, target, n_perm=n_perm, rng=rng)
             tests.append({"actor": actor, "outlet": outlet, "n": int(size[outlet_of_cluster == target].sum()),
@@ -273,11 +298,10 @@ def name_list(names: list[str], limit: int = 12) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def difference_sentences(frame: pd.DataFrame, tests: list[dict]) -> list[str]:
+def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
     """Plain-words findings: one line per outlet that differs, then the actors where none does."""
-    cells = cell_frame(frame)
-    mentions = cells.groupby("actor_name").size()
-    actors = cells.groupby("actor_name")["outlet"].nunique()
+    mentions = sums.groupby("actor_name")["n"].sum()
+    actors = sums.groupby("actor_name")["outlet"].nunique()
     actors = actors.loc[sorted(actors.index, key=lambda a: (-mentions[a], a))]
     lines, quiet, smallest = [], [], []
     for actor in actors[actors >= 2].index:
@@ -304,17 +328,18 @@ def difference_sentences(frame: pd.DataFrame, tests: list[dict]) -> list[str]:
     return lines
 
 
-def framing_analysis(frame: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name: str, n_boot: int = 1000,
+def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name: str, n_boot: int = 1000,
                      n_perm: int = 2000, seed: int = 0, min_n: int = 10, progress: bool = False) -> dict:
-    """Framing table, correction info and outlet differences for one predictions frame."""
+    """Framing table, correction info and outlet differences from the article sums of a predictions file
+    (:func:`article_sums` of its rows, or what ``stance report`` gathers chunk by chunk)."""
     correction = correction_model(gold, n_boot=n_boot, seed=seed, name=gold_name)
-    n_cells = cell_frame(frame).groupby(["outlet", "actor_name"]).ngroups
+    n_cells = sums.groupby(["outlet", "actor_name"]).ngroups
     with progress_bar("framing table (bootstrap by article)", n_cells, progress) as advance:
-        table = framing_table(frame, correction, n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
-    tests = outlet_tests(frame, n_perm=n_perm, seed=seed, min_n=min_n)
+        table = framing_table(sums, correction, n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
+    tests = outlet_tests(sums, n_perm=n_perm, seed=seed, min_n=min_n)
     summary = {key: value for key, value in correction.items() if not key.endswith(("_boot", "_solver"))}
     for key in ("acc_matrix", "pacc_matrix"):
         if key in summary:
             summary[key] = np.round(summary[key], 6).tolist()
     return {"table": table, "correction": summary, "tests": tests,
-            "findings": difference_sentences(frame, tests)}
+            "findings": difference_sentences(sums, tests)}

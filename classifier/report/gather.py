@@ -1,0 +1,70 @@
+"""What ``stance report`` keeps of a predictions file, gathered in one pass a chunk at a time.
+
+The report never holds every prediction: each chunk of rows is reduced to its article sums (what the
+framing table and the outlet tests read), its gold-labelled rows (for the correction and the
+evaluation, without their text) and the candidates for each cell's example sentences, and then let go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, cluster_keys, labelled, prediction_chunks
+from classifier.report.framing import cell_frame, chunk_sums, combine_sums
+
+EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", *SCORE_COLUMNS)
+
+
+@dataclass
+class ReportInput:
+    sums: pd.DataFrame  # one row per outlet x actor x article (framing.article_sums)
+    labelled: pd.DataFrame  # the gold-labelled rows without text and spans, with their cluster
+    examples: pd.DataFrame  # the k most confident favor and against rows of each cell
+    models: list[str]
+    n: int
+
+
+class ExampleRows:
+    """The ``k`` most confident favor and the ``k`` most confident against rows of every outlet x actor cell,
+    kept chunk by chunk, so the report holds a few sentences per cell instead of every sentence. Ties keep
+    the earlier row, as one stable sort of the whole file would."""
+
+    def __init__(self, k: int):
+        self.k, self.seen, self.rows = k, 0, pd.DataFrame(columns=list(EXAMPLE_COLUMNS))
+
+    def __call__(self, chunk) -> None:
+        chunk = chunk.select(list(EXAMPLE_COLUMNS)).to_pandas()
+        chunk.index = pd.RangeIndex(self.seen, self.seen + len(chunk))  # file order, for the ties
+        self.seen += len(chunk)
+        sides = chunk[chunk["stance"].isin(["favor", "against"])]
+        pool = pd.concat([self.rows, sides]) if len(self.rows) else sides
+        self.rows = pool.loc[most_confident(pool, self.k).sort_values()]
+
+
+def most_confident(rows: pd.DataFrame, k: int) -> pd.Index:
+    """Index of the ``k`` highest-scoring rows per cell and side (favor, against); earlier rows win ties."""
+    cells = cell_frame(rows, ("stance", *SCORE_COLUMNS))
+    chosen = []
+    for side in ("favor", "against"):
+        ranked = cells[cells["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable")
+        chosen.append(ranked.groupby(["outlet", "actor_name"], sort=False).head(k).index)
+    return chosen[0].append(chosen[1])
+
+
+def gather(path: str | Path, examples: int) -> ReportInput:
+    """Read a predictions file once (validated as ``read_predictions`` does) into what the report needs."""
+    kept = ExampleRows(examples)
+    sums, gold, models, n = [], [], set(), 0
+    for table in prediction_chunks(path):
+        kept(table)
+        rows = table.drop_columns(list(TEXT_COLUMNS)).to_pandas()
+        rows.index = pd.RangeIndex(n, n + len(rows))
+        sums.append(chunk_sums(rows, first_row=n))
+        gold.append(labelled(rows))
+        models.update(str(m) for m in rows["model"].unique())
+        n += len(rows)
+    gold = pd.concat([g for g in gold if len(g)]) if any(len(g) for g in gold) else gold[0]
+    return ReportInput(combine_sums(sums), gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n)
