@@ -159,19 +159,13 @@ def check_unique_ids(path: Path, hashes: np.ndarray) -> None:
         first_line[item_id] = lineno
 
 
-def read_predictions(path: str | Path, *, drop: Sequence[str] = (),
-                     on_chunk: Callable[[object], None] | None = None) -> pd.DataFrame:
+def read_predictions(path: str | Path, *, drop: Sequence[str] = ()) -> pd.DataFrame:
     """The rows of :func:`prediction_chunks` as one frame, plus ``cluster`` (the article, as an integer, that the
     bootstrap resamples). ``drop`` leaves columns out as each chunk is read (``TEXT_COLUMNS``, the sentence and
-    its spans, are most of a row's memory and no statistic reads them); ``on_chunk`` sees each chunk whole
-    first, as an Arrow table."""
+    its spans, are most of a row's memory and no statistic reads them)."""
     import pyarrow as pa
 
-    chunks = []
-    for table in prediction_chunks(path):
-        if on_chunk is not None:
-            on_chunk(table)
-        chunks.append(table.drop_columns([c for c in drop if c in table.column_names]))
+    chunks = [table.drop_columns([c for c in drop if c in table.column_names]) for table in prediction_chunks(path)]
     # one table without copying the chunks; pandas 3 keeps its strings in Arrow, so the frame is no second copy
     # (pandas 2 turns them into Python strings: the same frame, more memory)
     frame = pa.concat_tables(chunks, promote_options="default").to_pandas()

@@ -227,8 +227,7 @@ def test_examples_kept_chunk_by_chunk_are_those_of_the_whole_file(tmp_path, monk
     """The report reads the text only to keep each cell's best sentences as chunks go by; ties across chunk
     boundaries must go to the earlier row, as one stable sort of the whole file would."""
     import classifier.evaluate as evaluate_module
-    from classifier.evaluate import TEXT_COLUMNS
-    from classifier.report.gather import ExampleRows
+    from classifier.report.gather import gather
 
     rows = prediction_rows(180)
     for row in rows[::4]:  # many exact ties in every cell, spread over the chunks
@@ -238,11 +237,10 @@ def test_examples_kept_chunk_by_chunk_are_those_of_the_whole_file(tmp_path, monk
     table = framing_analysis(article_sums(whole), None, gold_name="none", n_boot=0, n_perm=0)["table"]
     expected = cell_examples(whole, table, 2, set(table["actor"]))
     monkeypatch.setattr(evaluate_module, "FRAME_CHUNK_ROWS", 7)
-    kept = ExampleRows(2)
-    lean = read_predictions(path, drop=TEXT_COLUMNS, on_chunk=kept)
-    assert "text" not in lean and "spans" not in lean and kept.seen == len(rows)
-    assert len(kept.rows) <= 2 * 2 * len(table)  # a few rows per cell, not the file
-    assert cell_examples(kept.rows, table, 2, set(table["actor"])) == expected
+    kept = gather(path, examples=2)
+    assert "text" not in kept.labelled and "spans" not in kept.labelled
+    assert len(kept.examples) <= 2 * 2 * len(table)  # a few rows per cell, not the file
+    assert cell_examples(kept.examples, table, 2, set(table["actor"])) == expected
     first = expected[0]
     tied = [r["id"] for r in rows if r["stance_scores"]["favor"] == 0.995
             and (r["source"], r["actor"]) == (first["outlet"], first["actor"])]
