@@ -153,15 +153,14 @@ def cell_frame(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
 
 def article_sums(frame: pd.DataFrame) -> pd.DataFrame:
     """Prediction rows -> one row per outlet x actor x article, in order of first appearance: the mentions,
-    the predicted-label counts and the probability sums, and the ``cluster`` (outlet, article) that the
-    bootstrap resamples. Every statistic of the framing table and the outlet tests reads only these (the
+    the predicted-label counts and the probability sums. Every statistic of the framing table and the outlet tests reads only these (the
     bootstrap and the permutations resample whole articles), so a large file is reduced chunk by chunk
     (:func:`chunk_sums`, :func:`combine_sums`) and never held whole."""
     return combine_sums([chunk_sums(frame)])
 
 
 def chunk_sums(frame: pd.DataFrame, first_row: int = 0) -> pd.DataFrame:
-    """:func:`article_sums` of some consecutive rows, without ``cluster``. An item without an article is its
+    """:func:`article_sums` of some consecutive rows. An item without an article is its
     own article (``lone`` = its row number in the file, counted from ``first_row``; -1 for the others)."""
     missing = frame["article"].isna().to_numpy()
     pred = label_codes(frame["stance"])
@@ -174,13 +173,11 @@ def chunk_sums(frame: pd.DataFrame, first_row: int = 0) -> pd.DataFrame:
 
 
 def combine_sums(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Sums of consecutive chunks as one table (an article split between chunks summed once more) with a
-    ``cluster`` code per (outlet, article): what the bootstrap resamples."""
+    """Sums of consecutive chunks as one table (an article split between chunks summed once more)."""
     sums = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if sums.duplicated(list(SUM_KEYS)).any():
         sums = sums.groupby(list(SUM_KEYS), sort=False).sum().reset_index()
-    cluster = sums.groupby(["outlet", "article", "lone"], sort=False).ngroup().to_numpy()
-    return sums.assign(cluster=cluster)
+    return sums
 
 
 def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, min_n: int) -> dict:
@@ -189,8 +186,8 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     per_article = cell[list(SUM_COLUMNS)].to_numpy(float)  # one row per article: n, label counts, p sums
     n = int(per_article[:, 0].sum())
     shares, mean_p = per_article[:, 1:1 + K].sum(axis=0) / n, per_article[:, 1 + K:].sum(axis=0) / n
-    codes = cluster_codes(cell)
-    n_articles = len(cell)
+    n_articles = len(cell)  # each row is one article, the unit the bootstrap resamples
+    codes = np.arange(n_articles)
     row = {"n": n, "n_articles": n_articles, "small": n < min_n}
     row.update({f"share_{label}": float(shares[k]) for k, label in enumerate(LABELS)})
     row["net"] = float(shares[FAVOR] - shares[AGAINST])
