@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -233,7 +234,8 @@ def train_task(task: dict):
     config, name = task["config"], task["name"]
     started = time.time()
     result = train(task["train"], task["dev"], config, log=lambda s: print(f"[{name}/{config.seed}] {s}", flush=True),
-                   transfer_items=task["transfer"], soft_targets=task["soft"], keep_last=config.init_seed is not None)
+                   transfer_items=task["transfer"], soft_targets=task["soft"], keep_last=config.init_seed is not None,
+                   checkpoint=task.get("checkpoint"))
     record = {"recipe": name, "seed": config.seed, "best_epoch": result.best_epoch,
               "seconds": round(time.time() - started), "history": result.history}
     if task["dev"]:
@@ -282,7 +284,8 @@ def run_students(args) -> None:
         tasks = [{"name": name, "train": train_part, "dev": dev_part, "transfer": extra,
                   "soft": np.concatenate([logits[:len(train_part)], extra_logits]) if distil else None,
                   "config": TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device,
-                                        cpu_bf16=args.cpu_bf16, seed=seed, init_seed=args.init_seed)}
+                                        cpu_bf16=args.cpu_bf16, seed=seed, init_seed=args.init_seed),
+                  "checkpoint": out / "checkpoints" / f"{name}-seed-{seed}.pt"}
                  for seed in args.seeds]
         for record, model in train_seeds(tasks, args.jobs):
             results.append(record)
@@ -310,6 +313,7 @@ def run_students(args) -> None:
             "transfer": round(share * len(transfer)), "transfer_share": share}
     target = out / "model"
     model.save(target, card)
+    shutil.rmtree(out / "checkpoints", ignore_errors=True)
     if args.split:
         split_dir(target, out, args.split)
 
@@ -327,15 +331,13 @@ def run_refit(args) -> None:
     started = time.time()
     train_part, dev_part, transfer = load_split(args)
     logits, dev_logits = load_teacher_logits(args.logits, train_part, transfer, dev_part)
-    stage = Path(args.calibrate_with)
-    stage_card = json.loads((stage / "model_card.json").read_text())
+    stage_card, stage_name, calibration = refit_stage(args, dev_part, calibrate_on_dev, StanceModel)
     recipe = stage_card["recipe"]
     overrides, distil, augment = RECIPES[recipe]
     seeds, init_seed = stage_card["seeds"], stage_card.get("init_seed")
     if not distil or (len(seeds) > 1 and init_seed is None):
-        sys.exit(f"{stage}: refit takes a distilled recipe and one seed, or seeds from one --init-seed; "
+        sys.exit(f"{stage_name}: refit takes a distilled recipe and one seed, or seeds from one --init-seed; "
                  f"its card says {recipe} seeds {seeds} init seed {init_seed}")
-    calibration = calibrate_on_dev(StanceModel.load(stage), dev_part)
     everything = [*train_part, *dev_part]
     extra, extra_logits = chosen_variants(transfer, logits[len(train_part):],
                                           stage_card.get("transfer_share", 1.0) if augment else 0.0)
@@ -343,7 +345,8 @@ def run_refit(args) -> None:
     epochs = int(stage_card["best_epoch"])
     tasks = [{"name": "refit", "train": everything, "dev": None, "transfer": extra, "soft": soft,
               "config": TrainConfig(**{**STUDENT, **overrides}, base=args.student_base, device=args.device,
-                                    cpu_bf16=args.cpu_bf16, seed=seed, init_seed=init_seed, stop_after=epochs)}
+                                    cpu_bf16=args.cpu_bf16, seed=seed, init_seed=init_seed, stop_after=epochs),
+              "checkpoint": Path(f"{args.out}.checkpoints") / f"seed-{seed}.pt"}
              for seed in seeds]
     trained = [model for _, model in train_seeds(tasks, args.jobs)]
     model = average_models(trained) if len(trained) > 1 else trained[0]
@@ -383,18 +386,47 @@ def run_refit(args) -> None:
                      "command": "make default-model (scripts/crossfit_distill.py teachers, "
                                 "students, refit)"},
         "evaluation": evaluation,
-        "calibration": {**calibration, "fitted_on": f"{stage.name} (same recipe without the dev split): "
-                                                      f"{calibration['fitted_on']}"},
+        "calibration": calibration,
         "limitations": LIMITATIONS,
         "created": time.strftime("%Y-%m-%d"),
     }
     model.save(args.out, card)
+    shutil.rmtree(f"{args.out}.checkpoints", ignore_errors=True)
     print(f"saved {args.out}: {json.dumps(evaluation)}", flush=True)
+
+
+def refit_stage(args, dev_part, calibrate_on_dev, model_class) -> tuple[dict, str, dict]:
+    """What the refit repeats (recipe, seeds, epochs, dev figure) and its calibration: from the students
+    stage's model (``--calibrate-with``: its temperature is fitted on dev), or, where that model is gone,
+    from one seed of a students record (``--stage-record FILE --stage-seed N``) with the temperature of
+    another model borrowed (``--temperature-from``) and said so in the card."""
+    if args.calibrate_with:
+        stage = Path(args.calibrate_with)
+        calibration = calibrate_on_dev(model_class.load(stage), dev_part)
+        calibration["fitted_on"] = f"{stage.name} (same recipe without the dev split): {calibration['fitted_on']}"
+        return json.loads((stage / "model_card.json").read_text()), stage.name, calibration
+    if not (args.stage_record and args.stage_seed is not None and args.temperature_from):
+        sys.exit("refit: give --calibrate-with DIR, or --stage-record FILE --stage-seed N --temperature-from DIR")
+    record = json.loads(Path(args.stage_record).read_text())
+    result = record.get("students", {}).get(str(args.stage_seed))
+    if result is None:
+        sys.exit(f"{args.stage_record}: no students result for seed {args.stage_seed}")
+    stage_card = {"recipe": result["recipe"], "seeds": [result["seed"]], "init_seed": None,
+                  "best_epoch": result["best_epoch"], "transfer_share": 1.0,
+                  "dev": {"macro_f1": result["dev_macro_f1"]}}
+    lender = Path(args.temperature_from)
+    lender_card = json.loads((lender / "model_card.json").read_text())
+    borrowed = lender_card["calibration"]
+    calibration = {"temperature": borrowed["temperature"],
+                   "fitted_on": (f"borrowed from {lender} as it stood then (created {lender_card.get('created')}, "
+                                 f"{borrowed['fitted_on']}; ECE on that dev split "
+                                 f"{borrowed['ece_before']} -> {borrowed['ece_after']}): this refit's own "
+                                 f"students-stage model was not kept, so no temperature was fitted for it")}
+    return stage_card, f"{args.stage_record} seed {args.stage_seed}", calibration
 
 
 def split_dir(directory: Path, out: Path, megabytes: int) -> None:
     """Tar ``directory`` and cut it into parts of ``megabytes`` (a GPU machine returns files of at most 16 MB)."""
-    import shutil
     import tarfile
 
     archive = out / "model.tar"
@@ -444,6 +476,12 @@ def main() -> None:
                              "(how the student scales with teacher-labelled text); refit follows its card")
     parser.add_argument("--calibrate-with", default=None, metavar="DIR",
                         help="refit: the students stage's model (recipe, epochs; its temperature is fitted on dev)")
+    parser.add_argument("--stage-record", default=None, metavar="FILE",
+                        help="refit without the students stage's model: a record of students results "
+                             "(cpu_views.sh rule writes one) whose --stage-seed gives recipe and epochs")
+    parser.add_argument("--stage-seed", type=int, default=None, metavar="N")
+    parser.add_argument("--temperature-from", default=None, metavar="DIR",
+                        help="refit with --stage-record: borrow this model's fitted temperature (said in the card)")
     parser.add_argument("--no-test", action="store_true", help="refit: skip the test figures")
     parser.add_argument("--split", type=int, default=0, metavar="MB", help="tar the model and cut it into MB parts")
     args = parser.parse_args()

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import classifier.cli.label  # noqa: F401  (registers 'stance label'; two commands make a group)
 import classifier.cli.train  # noqa: F401  (registers 'stance train')
 from classifier.cli.app import app
+from classifier.errors import InputError
 from classifier.items import Item
 from classifier.models.train import (TrainConfig, holdout_split, parameter_groups, split_articles,
                                      split_by_article, train)
@@ -76,6 +77,7 @@ def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_
     from classifier.models.stance_model import StanceModel
 
     assert StanceModel.load(out).labels == ["favor", "against", "neutral"]
+    assert not list(out.parent.glob(".ours.*"))  # the training checkpoint goes once the model is saved
 
 
 def test_out_never_replaces_what_is_not_a_model(tmp_path, tiny_model_dir, default_dir, monkeypatch):
@@ -262,3 +264,59 @@ def test_keep_last_hands_back_the_last_epoch_where_the_best_epoch_rule_keeps_the
     last = train(items[:12], items[12:], config, log=lambda s: None, keep_last=True)
     assert best.best_epoch == 1 and len(best.history) == 2  # no dev gain: epoch 1 kept, patience stops
     assert last.best_epoch == 3 and len(last.history) == 3
+
+
+class Killed(Exception):
+    pass
+
+
+@pytest.mark.parametrize("kill_at", [3, 4])  # mid-epoch (3 batches an epoch here) and just after an epoch
+def test_a_killed_run_resumes_from_its_checkpoint_to_the_same_weights(tmp_path, tiny_model_dir, kill_at):
+    items = items_from(label_rows(n_articles=4, per_article=5))
+    config = TrainConfig(base=str(tiny_model_dir), epochs=3, learning_rate=1e-3, batch_size=6, max_length=64)
+    whole = train(items[:16], items[16:], config, log=lambda s: None)
+
+    def kill(step, total):
+        if step == kill_at:
+            raise Killed
+
+    checkpoint = tmp_path / "run.ckpt"
+    with pytest.raises(Killed):
+        train(items[:16], items[16:], config, log=lambda s: None, on_step=kill, checkpoint=checkpoint,
+              checkpoint_every=0)
+    lines = []
+    resumed = train(items[:16], items[16:], config, log=lines.append, checkpoint=checkpoint)
+    assert any("resumed from" in line for line in lines)
+    assert [r["train_loss"] for r in resumed.history] == pytest.approx([r["train_loss"] for r in whole.history])
+    assert resumed.best_epoch == whole.best_epoch
+    for (name, a), b in zip(whole.model.model.state_dict().items(), resumed.model.model.state_dict().values()):
+        assert torch_equal(a, b), name
+    finished = train(items[:16], items[16:], config, log=lambda s: None, checkpoint=checkpoint)  # rerun after the end
+    assert len(finished.history) == 3 and torch_equal(finished.model.model.classifier.weight,
+                                                      whole.model.model.classifier.weight)
+
+
+def test_a_checkpoint_of_another_run_is_refused(tmp_path, tiny_model_dir):
+    items = items_from(label_rows(n_articles=2, per_article=4))
+    config = TrainConfig(base=str(tiny_model_dir), epochs=1, batch_size=4, max_length=64)
+    checkpoint = tmp_path / "run.ckpt"
+    train(items, None, config, log=lambda s: None, checkpoint=checkpoint)
+    with pytest.raises(InputError, match="checkpoint of another training run"):
+        train(items, None, TrainConfig(**{**config.as_dict(), "learning_rate": 1e-3}), log=lambda s: None,
+              checkpoint=checkpoint)
+    train(items, None, TrainConfig(**{**config.as_dict(), "device": "cpu", "cpu_bf16": True}), log=lambda s: None,
+          checkpoint=checkpoint)  # device and precision are not part of what was learnt from
+
+
+def test_train_refuses_a_checkpoint_left_by_another_run(tmp_path, tiny_model_dir, default_dir):
+    from classifier.cli.train import train_checkpoint
+
+    out = tmp_path / "models" / "ours"
+    other = items_from(label_rows(n_articles=2, per_article=4, seed=5, prefix="o"))
+    train(other, None, TrainConfig(base=str(tiny_model_dir), epochs=1, batch_size=4, max_length=64),
+          log=lambda s: None, checkpoint=train_checkpoint(out))
+    labels = write(tmp_path / "labels.jsonl", label_rows())
+    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
+                                 "--epochs", "1", "-q"])
+    assert result.exit_code == 1 and "checkpoint of another training run" in result.output, result.output
+    assert "Traceback" not in result.output and not out.exists()

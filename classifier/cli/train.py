@@ -73,6 +73,12 @@ def check_out_dir(out_dir: Path) -> None:
     check_model_target(out_dir)
 
 
+def train_checkpoint(out_dir: Path) -> Path:
+    """Where a run into ``out_dir`` keeps its training state (beside it, hidden) until the model is saved:
+    the same command rerun after a kill resumes from there."""
+    return out_dir.parent / f".{out_dir.name}.train-checkpoint.pt"
+
+
 def compare_table(comparison: dict, names: dict[str, str]) -> Table:
     articles = comparison["n_articles"]
     table = Table(title=f"held-out test: {comparison['n']} items, {articles} article{'s' if articles != 1 else ''}")
@@ -212,8 +218,9 @@ def train_command(
     config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling,
                          str(teacher) if teacher else None, distill_weight, device)
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
+    checkpoint = train_checkpoint(out_dir)
     outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
-                      reference=reference, log=log)
+                      reference=reference, log=log, checkpoint=checkpoint)
     if outcome.split["dropped_test_articles"]:
         warn(f"{outcome.split['dropped_test_articles']} training items left out: their articles are in --test")
     comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed)
@@ -222,6 +229,7 @@ def train_command(
     names = {"new": f"new ({out_dir.name})",
              "reference": f"{'start' if reference == base else 'default'} ({Path(reference or base).name})"}
     out.print(compare_table(comparison, names))
+    checkpoint.unlink(missing_ok=True)
     out.print(f"saved {out_dir} (best epoch {outcome.result.best_epoch}, {round(outcome.result.seconds)} s)")
     if promote:
         target = default_model_dir()

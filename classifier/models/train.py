@@ -13,11 +13,13 @@ import random
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
 from classifier.items import LABELS, Item
+from classifier.models.checkpoint import checkpoint_key, load_checkpoint, save_checkpoint
 from classifier.models.inputs import add_marker_tokens
 from classifier.models.stance_model import StanceModel, pad_batch
 
@@ -85,7 +87,6 @@ def resolve_device(name: str):
 def start_model(config: TrainConfig) -> StanceModel:
     """A fresh classification head on the base encoder, or a stance model to continue from."""
     import json
-    from pathlib import Path
 
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -166,7 +167,8 @@ def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
 def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config: TrainConfig,
           log: Callable[[str], None] = print, on_step: Callable[[int, int], None] | None = None,
           teacher_cache: str | None = None, transfer_items: Sequence[Item] = (),
-          soft_targets: np.ndarray | None = None, keep_last: bool = False) -> TrainResult:
+          soft_targets: np.ndarray | None = None, keep_last: bool = False,
+          checkpoint: str | Path | None = None, checkpoint_every: float = 900.0) -> TrainResult:
     """Fine-tune and return the model of the best dev epoch (the last epoch when there is no dev, or
     with ``keep_last``: soup ingredients must all come from the same point of the schedule).
 
@@ -175,6 +177,9 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     label; ``teacher_cache`` is a folder that keeps the teacher's logits between runs on the same items.
     ``soft_targets`` gives those teacher logits directly (rows: training items, then transfer items;
     columns in label order), e.g. from cross-fitted teachers (distill.crossfit_logits).
+    With ``checkpoint`` (a file) the loop's state is saved there every ``checkpoint_every`` seconds and
+    after each epoch, and a rerun resumes from it to the same weights (classifier/models/checkpoint.py);
+    removing it once the model is saved is the caller's part.
     """
     import torch
     from transformers import get_linear_schedule_with_warmup
@@ -219,13 +224,37 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     rng = random.Random(config.seed)
     lengths = [len(x.input_ids) for x in ids]
     result = TrainResult(model=stance)
-    best_state, best_score, step = None, -1.0, 0
-    bf16 = device.type == "cuda" or config.cpu_bf16
-    for epoch in range(1, config.epochs + 1):
+    bf16 = device.type == "cuda" or (config.cpu_bf16 and native_cpu_bf16(log))
+    last_epoch = min(config.epochs, config.stop_after or config.epochs)
+    parts = {"model": model, "optimizer": optimizer, "scheduler": scheduler, "ema": ema}
+    key = checkpoint_key(config, ids, label_ids, soft) if checkpoint else None
+    loop = {"epoch": 1, "batches": None, "next_batch": 0, "running": 0.0, "step": 0, "history": [],
+            "best_state": None, "best_score": -1.0, "best_epoch": 0, "seconds": 0.0, "done": False}
+    if checkpoint:
+        saved = load_checkpoint(checkpoint, key, parts)
+        if saved is not None:
+            loop = saved
+            rng.setstate(loop.pop("python_rng"))
+            log(f"resumed from {checkpoint}: epoch {loop['epoch']}, batch {loop['next_batch']} "
+                f"({loop['seconds']:.0f} s trained before)")
+    result.history, result.best_epoch = loop["history"], loop["best_epoch"]
+    started -= loop["seconds"]
+    saved_at = time.time()
+
+    def save(**changes) -> None:
+        nonlocal saved_at
+        loop.update(changes, seconds=time.time() - started)
+        save_checkpoint(checkpoint, key, parts, {**loop, "python_rng": rng.getstate()})
+        saved_at = time.time()
+
+    while not loop["done"] and loop["epoch"] <= last_epoch:
+        epoch = loop["epoch"]
         model.train()
-        running = 0.0
-        batches = length_bucketed_batches(lengths, config.batch_size, rng)
-        for batch in batches:
+        if loop["batches"] is None:
+            loop.update(batches=length_bucketed_batches(lengths, config.batch_size, rng), next_batch=0, running=0.0)
+        batches = loop["batches"]
+        for b in range(loop["next_batch"], len(batches)):
+            batch = batches[b]
             inputs = {k: v.to(device) for k, v in pad_batch([ids[i] for i in batch], stance.tokenizer.pad_token_id).items()}
             targets = torch.tensor([label_ids[i] for i in batch], dtype=torch.long, device=device)
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16):
@@ -244,11 +273,14 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             optimizer.zero_grad(set_to_none=True)
             if ema is not None:
                 ema.update_parameters(model)
-            running += float(loss.detach())
-            step += 1
+            loop["running"] += float(loss.detach())
+            loop["step"] += 1
             if on_step:
-                on_step(step, total)
-        record = {"epoch": epoch, "train_loss": running / len(batches), "seconds": round(time.time() - started, 1)}
+                on_step(loop["step"], total)
+            if checkpoint and b + 1 < len(batches) and time.time() - saved_at >= checkpoint_every:
+                save(next_batch=b + 1)
+        record = {"epoch": epoch, "train_loss": loop["running"] / len(batches),
+                  "seconds": round(time.time() - started, 1)}
         kept = model if ema is None else ema.module  # the weights this epoch would hand back
         if dev_items:
             if ema is not None:  # the raw weights' figure too, to see what the average bought
@@ -256,16 +288,20 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             stance.model = kept
             record.update({f"dev_{k}": v for k, v in evaluate_f1(stance, dev_items).items()})
             stance.model = model
-            if record["dev_macro_f1"] > best_score and not keep_last:
-                best_score, result.best_epoch = record["dev_macro_f1"], epoch
-                best_state = copy.deepcopy(kept.state_dict())
-        result.history.append(record)
+            if record["dev_macro_f1"] > loop["best_score"] and not keep_last:
+                loop["best_score"], loop["best_epoch"] = record["dev_macro_f1"], epoch
+                loop["best_state"] = copy.deepcopy(kept.state_dict())
+        loop["history"].append(record)
+        result.best_epoch = loop["best_epoch"]
         log("  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
-        if dev_items and config.patience and not keep_last and epoch - result.best_epoch >= config.patience:
-            log(f"early stop: no better dev macro-F1 for {config.patience} epochs (best epoch {result.best_epoch})")
-            break
-        if config.stop_after and epoch >= config.stop_after:
-            break
+        stop = epoch >= last_epoch
+        if dev_items and config.patience and not keep_last and epoch - loop["best_epoch"] >= config.patience:
+            log(f"early stop: no better dev macro-F1 for {config.patience} epochs (best epoch {loop['best_epoch']})")
+            stop = True
+        loop.update(epoch=epoch + 1, batches=None, next_batch=0, done=stop)
+        if checkpoint:
+            save()
+    best_state = loop["best_state"]
     if best_state is not None:
         model.load_state_dict(best_state)
     else:
@@ -301,6 +337,22 @@ def parameter_groups(model, config: TrainConfig) -> list[dict]:
             for (scale, weight_decay), params in groups.items()]
 
 
+def native_cpu_bf16(log: Callable[[str], None]) -> bool:
+    """Whether bf16 autocast pays on this CPU (oneDNN's bf16 kernels need AVX512 or AMX). Elsewhere it
+    is emulated: on an AVX2-only EPYC a bf16 linear layer ran 15 times slower than in fp32, so training
+    stays in fp32 and says so."""
+    import torch
+
+    try:
+        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        native = False
+    if not native:
+        log(f"cpu_bf16 asked for, but this CPU ({torch.backends.cpu.get_cpu_capability()}) has no native bf16 "
+            "kernels (AVX512 or AMX): training in fp32")
+    return native
+
+
 def weight_average(model, decay: float):
     """An exponential moving average of ``model``'s weights (torch's AveragedModel), or None for decay 0."""
     if not decay:
@@ -328,8 +380,6 @@ def split_by_article(items: Sequence[Item], dev_fraction: float, seed: int) -> t
 # -- retraining on a few hundred labels ----------------------------------------------------------
 def is_stance_model(base: str | None) -> bool:
     """True when ``base`` is one of our saved stance models (continue it) rather than an encoder."""
-    from pathlib import Path
-
     from classifier.models.stance_model import STANCE_FILE
 
     return bool(base) and Path(base, STANCE_FILE).exists()
@@ -347,7 +397,6 @@ def small_data_config(base: str | None, **overrides) -> TrainConfig:
     Early stopping on the dev split picks the epoch, so ``epochs`` is a ceiling.
     """
     import json
-    from pathlib import Path
 
     from classifier.models.stance_model import STANCE_FILE
 
@@ -409,9 +458,10 @@ class RetrainResult:
 
 def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[Item] | None = None,
             test_fraction: float = 0.2, dev_fraction: float = 0.2, reference: str | None = None,
-            log: Callable[[str], None] = print) -> RetrainResult:
+            log: Callable[[str], None] = print, checkpoint: str | Path | None = None) -> RetrainResult:
     """Split by article, fine-tune with early stopping, predict the test split with the new model and
-    with ``reference`` (the starting stance model), so both are scored on the same held-out items."""
+    with ``reference`` (the starting stance model), so both are scored on the same held-out items.
+    ``checkpoint``: where the training loop keeps its state, so a rerun after a kill resumes (``train``)."""
     from classifier.errors import InputError
 
     train_part, dev_part, test, dropped = holdout_split(items, test_items, test_fraction, dev_fraction, config.seed)
@@ -426,7 +476,7 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
              "test_articles": len({it.article or it.id for it in test})}
     log(f"train {split['train']} items ({split['train_articles']} articles), dev {split['dev']} "
         f"({split['dev_articles']}), test {split['test']} ({split['test_articles']}); no article in two splits")
-    result = train(train_part, dev_part or None, config, log=log)
+    result = train(train_part, dev_part or None, config, log=log, checkpoint=checkpoint)
     predictions = {"new": predicted_labels(result.model, test)}
     if reference:
         predictions["reference"] = predicted_labels(StanceModel.load(reference), test)
