@@ -343,14 +343,20 @@ def native_cpu_bf16(log: Callable[[str], None]) -> bool:
     stays in fp32 and says so."""
     import torch
 
-    try:
-        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        native = False
+    native = native_bf16_kernels()
     if not native:
         log(f"cpu_bf16 asked for, but this CPU ({torch.backends.cpu.get_cpu_capability()}) has no native bf16 "
             "kernels (AVX512 or AMX): training in fp32")
     return native
+
+
+def native_bf16_kernels() -> bool:
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def weight_average(model, decay: float):

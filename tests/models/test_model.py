@@ -317,9 +317,12 @@ def test_weight_average_is_kept_and_scored_beside_the_raw_weights(tmp_path):
         train(items, None, TrainConfig(base=str(base), epochs=1, ema_decay=1.5), log=lambda s: None)
 
 
-def test_cpu_bf16_trains_in_autocast_and_keeps_fp32_weights(tmp_path):
+def test_cpu_bf16_trains_in_autocast_and_keeps_fp32_weights(tmp_path, monkeypatch):
     import torch
 
+    import classifier.models.train as training
+
+    monkeypatch.setattr(training, "native_bf16_kernels", lambda: True)  # emulated on a CPU without them: slow, same sums
     base = tiny_encoder_base(tmp_path / "base")
     items = toy_items(24)
     config = TrainConfig(base=str(base), epochs=3, batch_size=8, learning_rate=3e-3, seed=1)
@@ -330,3 +333,17 @@ def test_cpu_bf16_trains_in_autocast_and_keeps_fp32_weights(tmp_path):
     # bf16 matmuls round differently: the same seed and steps end on other weights
     assert bf16.history[0]["train_loss"] != fp32.history[0]["train_loss"]
     assert bf16.model.predict_proba(items[:3]).sum(axis=1) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_cpu_bf16_falls_back_to_fp32_where_the_cpu_has_no_bf16_kernels(tmp_path, monkeypatch):
+    import classifier.models.train as training
+
+    monkeypatch.setattr(training, "native_bf16_kernels", lambda: False)
+    base = tiny_encoder_base(tmp_path / "base")
+    items = toy_items(16)
+    config = TrainConfig(base=str(base), epochs=1, batch_size=8, learning_rate=3e-3, seed=1)
+    lines = []
+    asked = train(items, None, replace(config, cpu_bf16=True), log=lines.append)
+    fp32 = train(items, None, config, log=lambda s: None)
+    assert any("no native bf16" in line and "training in fp32" in line for line in lines)
+    assert asked.history[0]["train_loss"] == fp32.history[0]["train_loss"]
