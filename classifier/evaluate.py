@@ -12,7 +12,8 @@ import contextlib
 import json
 import math
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -171,6 +172,37 @@ def read_predictions(path: str | Path, *, drop: Sequence[str] = ()) -> pd.DataFr
     frame = pa.concat_tables(chunks, promote_options="default").to_pandas()
     del chunks
     return frame.assign(cluster=cluster_keys(frame))
+
+
+@dataclass
+class LabelledRows:
+    """What evaluation reads of a predictions file: its gold-labelled rows (with ``cluster``), how many
+    predictions it holds and which models made them."""
+    frame: pd.DataFrame
+    n_predictions: int
+    models: list[str]
+
+
+def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also_ids: Iterable[str] = ()) -> LabelledRows:
+    """The gold-labelled rows of a predictions file (and any row whose id is in ``also_ids``), kept chunk by
+    chunk as they are read: memory grows with the labelled rows, not with the file. Validated as
+    :func:`read_predictions` validates; the same frame as ``labelled(read_predictions(path))`` when
+    ``also_ids`` is empty."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = pa.array(sorted(set(also_ids)), type=pa.string())
+    kept, n_predictions, models = [], 0, set()
+    for table in prediction_chunks(path):
+        n_predictions += table.num_rows
+        models.update(pc.unique(table["model"]).to_pylist())
+        mask = pc.is_valid(table["label"])
+        if len(wanted):
+            mask = pc.or_(mask, pc.is_in(table["id"], value_set=wanted))
+        table = table.filter(mask)
+        kept.append(table.drop_columns([c for c in drop if c in table.column_names]))
+    frame = pa.concat_tables(kept, promote_options="default").to_pandas()
+    return LabelledRows(frame.assign(cluster=cluster_keys(frame)), n_predictions, sorted(models))
 
 
 # -- helpers shared with the report ------------------------------------------------------------
@@ -377,8 +409,10 @@ def evaluate_subset(sub: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, n_
 
 
 def evaluate_frame(frame: pd.DataFrame, *, by: Sequence[str] = (), n_boot: int = 1000, seed: int = 0,
-                   min_n: int = 10, n_bins: int = 10, progress: bool = False) -> dict:
-    """Overall and per-group evaluation of labelled rows; groups below ``min_n`` are flagged, not hidden."""
+                   min_n: int = 10, n_bins: int = 10, progress: bool = False, n_predictions: int | None = None,
+                   models: Sequence[str] | None = None) -> dict:
+    """Overall and per-group evaluation of labelled rows; groups below ``min_n`` are flagged, not hidden.
+    ``n_predictions`` and ``models`` describe the whole file where ``frame`` holds only its labelled rows."""
     for key in by:
         if key not in GROUP_KEYS:
             raise InputError(f"cannot group by {key!r}; use one of {', '.join(GROUP_KEYS)}")
@@ -397,8 +431,9 @@ def evaluate_frame(frame: pd.DataFrame, *, by: Sequence[str] = (), n_boot: int =
             rows = [{"group": name, **evaluate_subset(gold[values == name], advance=advance, **options)}
                     for name in names]
             by_group[key] = sorted(rows, key=lambda row: (-row["n"], row["group"]))
-    return {"n_predictions": len(frame), "n_labelled": len(gold), "n_unlabelled": int(len(frame) - len(gold)),
-            "models": sorted(frame["model"].unique()), "labels": list(LABELS), "n_boot": n_boot, "seed": seed,
+    n_predictions = len(frame) if n_predictions is None else n_predictions
+    return {"n_predictions": n_predictions, "n_labelled": len(gold), "n_unlabelled": int(n_predictions - len(gold)),
+            "models": sorted(frame["model"].unique()) if models is None else list(models), "labels": list(LABELS), "n_boot": n_boot, "seed": seed,
             "ci_level": 0.95, "resampled_by": "article", "min_n": min_n, "overall": overall, "groups": by_group}
 
 
@@ -465,11 +500,18 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
 def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: str | Path | None = None,
                          n_boot: int = 1000, seed: int = 0, min_n: int = 10, n_bins: int = 10,
                          progress: bool = False) -> dict:
-    """Read a predictions file and evaluate it (optionally beside a second model's predictions)."""
+    """Read a predictions file and evaluate it (optionally beside a second model's predictions). Only the
+    labelled rows are kept, unless ``compare`` is given: the comparison counts the items of each file."""
     drop = [column for column in TEXT_COLUMNS if column not in by]
-    frame = read_predictions(path, drop=drop)
+    if compare is None:
+        rows = read_labelled(path, drop=drop)
+        frame, n_predictions, models = rows.frame, rows.n_predictions, rows.models
+    else:
+        frame = read_predictions(path, drop=drop)
+        n_predictions, models = len(frame), sorted(frame["model"].unique())
     result = {"predictions": str(path), **evaluate_frame(frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
-                                                         n_bins=n_bins, progress=progress)}
+                                                         n_bins=n_bins, progress=progress,
+                                                         n_predictions=n_predictions, models=models)}
     if compare is not None:
         other = read_predictions(compare, drop=drop)
         result["compare"] = {"first": str(path), "second": str(compare),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 from classifier.cli import calibrate, evaluate, report  # noqa: F401  (register the commands)
 from classifier.cli.app import app
 from classifier.evaluate import (cluster_codes, cluster_resamples, compare_frames, evaluate_frame,
-                                 evaluate_predictions, expected_calibration_error, read_predictions,
+                                 evaluate_predictions, expected_calibration_error, labelled, read_predictions,
                                  reliability_bins)
 from classifier.errors import InputError
 from classifier.items import LABELS
@@ -309,3 +310,29 @@ def test_cli_tables_and_json(tmp_path, preds):
     assert set(metrics["groups"]) == {"source", "actor"}
     assert metrics["overall"]["labels"] == list(LABELS) and metrics["resampled_by"] == "article"
     assert {"ece", "nll", "reliability"} <= set(metrics["overall"]["calibration"])
+
+
+def test_labelled_rows_read_chunk_by_chunk_give_the_whole_file_evaluation(tmp_path, monkeypatch):
+    import classifier.evaluate as evaluation
+
+    rng = random.Random(3)
+    rows = []
+    for i in range(60):
+        stance = rng.choice(LABELS)
+        p = {label: 0.1 for label in LABELS}
+        p[stance] = 0.8
+        rows.append({"id": f"i{i}", "text": "t", "actor": "Russia", "spans": [], "source": rng.choice("ab"),
+                     "article": f"art{i // 4}", "label": rng.choice(LABELS) if i % 3 else None, "stance": stance,
+                     "stance_scores": p, "model": "m1" if i < 50 else "m2"})
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    monkeypatch.setattr(evaluation, "FRAME_CHUNK_ROWS", 7)
+    kept = evaluation.read_labelled(path)
+    whole = read_predictions(path)
+    assert kept.n_predictions == 60 and kept.models == ["m1", "m2"] and len(kept.frame) == 40
+    assert kept.frame.drop(columns="cluster").reset_index(drop=True).equals(
+        labelled(whole).drop(columns="cluster").reset_index(drop=True))
+    assert (cluster_codes(kept.frame) == cluster_codes(labelled(whole))).all()
+    streamed = evaluate_predictions(path, by=["source"], n_boot=50)
+    in_memory = evaluate_frame(whole, by=["source"], n_boot=50)
+    assert streamed == {"predictions": str(path), **in_memory}
+    assert streamed["n_unlabelled"] == 20 and streamed["models"] == ["m1", "m2"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.errors import InputError
-from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, evaluate_frame, labelled, read_predictions
+from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, evaluate_frame, read_labelled
 from classifier.report import tables
 from classifier.report.framing import cell_frame, framing_analysis
 from classifier.report.gather import ReportInput, gather, most_confident
@@ -30,7 +30,7 @@ def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None) -> tupl
     """The gold set for the correction: ``--gold``, else ``own`` (the labelled rows of the predictions), else
     none."""
     if gold is not None:
-        gold_frame = labelled(read_predictions(gold, drop=TEXT_COLUMNS))
+        gold_frame = read_labelled(gold, drop=TEXT_COLUMNS).frame
         if gold_frame.empty:
             raise InputError(f"{gold}: no row has a gold 'label'; --gold needs predictions made on labelled items")
         return gold_frame, f"{gold} ({len(gold_frame)} gold-labelled predictions)"
