@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-from pathlib import Path
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -183,23 +183,18 @@ class LabelledRows:
     models: list[str]
 
 
-def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also_ids: Iterable[str] = ()) -> LabelledRows:
-    """The gold-labelled rows of a predictions file (and any row whose id is in ``also_ids``), kept chunk by
-    chunk as they are read: memory grows with the labelled rows, not with the file. Validated as
-    :func:`read_predictions` validates; the same frame as ``labelled(read_predictions(path))`` when
-    ``also_ids`` is empty."""
+def read_labelled(path: str | Path, *, drop: Sequence[str] = ()) -> LabelledRows:
+    """The gold-labelled rows of a predictions file, kept chunk by chunk as they are read: memory grows with
+    the labelled rows, not with the file. Validated as :func:`read_predictions` validates; the same rows as
+    ``labelled(read_predictions(path))``, and the same bootstrap clusters."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    wanted = pa.array(sorted(set(also_ids)), type=pa.string())
     kept, n_predictions, models = [], 0, set()
     for table in prediction_chunks(path):
         n_predictions += table.num_rows
         models.update(pc.unique(table["model"]).to_pylist())
-        mask = pc.is_valid(table["label"])
-        if len(wanted):
-            mask = pc.or_(mask, pc.is_in(table["id"], value_set=wanted))
-        table = table.filter(mask)
+        table = table.filter(pc.is_valid(table["label"]))
         kept.append(table.drop_columns([c for c in drop if c in table.column_names]))
     frame = pa.concat_tables(kept, promote_options="default").to_pandas()
     return LabelledRows(frame.assign(cluster=cluster_keys(frame)), n_predictions, sorted(models))
@@ -432,8 +427,9 @@ def evaluate_frame(frame: pd.DataFrame, *, by: Sequence[str] = (), n_boot: int =
                     for name in names]
             by_group[key] = sorted(rows, key=lambda row: (-row["n"], row["group"]))
     n_predictions = len(frame) if n_predictions is None else n_predictions
+    models = sorted(frame["model"].unique()) if models is None else list(models)
     return {"n_predictions": n_predictions, "n_labelled": len(gold), "n_unlabelled": int(n_predictions - len(gold)),
-            "models": sorted(frame["model"].unique()) if models is None else list(models), "labels": list(LABELS), "n_boot": n_boot, "seed": seed,
+            "models": models, "labels": list(LABELS), "n_boot": n_boot, "seed": seed,
             "ci_level": 0.95, "resampled_by": "article", "min_n": min_n, "overall": overall, "groups": by_group}
 
 

@@ -28,6 +28,8 @@ mkdir -p "$X"
 
 case "$STAGE" in
 teachers)
+  # the base is needed even when every fold is saved: a fold's key names the base by its weights' hash
+  [ -f runs/bases/all-mpnet-base-v2/model.safetensors ] || python scripts/fetch_teacher_base.py || exit 1
   python scripts/crossfit_distill.py teachers $C --cpu-bf16 --teacher-base runs/bases/all-mpnet-base-v2 --folds 8 \
     --fold-dir "${FOLDS:-data/teachers/newsmtsc-mpnet-8-v16}" --out "$X"
   ;;
@@ -75,8 +77,9 @@ sys.exit(0 if r1 >= R1_BAR and r2 == "holds" else 1)
 EOF
   ;;
 refit)
-  # seed 13's recipe with --cpu-bf16, as the four seeds R2 measured were trained (bf16 autocast where the CPU
-  # has native bf16; fp32 elsewhere, 1.05 s a step on an AVX2-only EPYC); a rerun resumes from the checkpoint
+  # seed 13's recipe with --cpu-bf16, as the four seeds R2 measured were trained (bf16 autocast where the
+  # CPU has native bf16; fp32 elsewhere: about 1.03 s a step, 2.6 hours, on an AVX2-only EPYC); a rerun
+  # resumes from the checkpoint in $X/refit.checkpoints
   if [ -d "$X/s13/model" ]; then
     bash "$0" rule || { echo "the rule does not hold (or not all four seeds are in): no refit" >&2; exit 1; }
     STAGE_FROM="--calibrate-with $X/s13/model"
