@@ -32,7 +32,9 @@ bench:
 # On 2 CPU cores a teacher took 1,855 to 1,971 s with CPU_BF16=--cpu-bf16 (epochs 518 to 576 s, 856 s in
 # fp32; 2,154 s beside a test run): 4.3 hours for eight; then the student 1,518 s and the refit 2,377 s.
 # Each finished teacher is kept in $(TEACHERS) and reused by a rerun. The refit stays fp32, as the
-# shipped model's did. DEVICE=cuda.
+# shipped model's did. Those bf16 times need a CPU with native bf16 (AVX512-BF16 or AMX); elsewhere
+# --cpu-bf16 trains in fp32 and says so. Students and refit keep checkpoints: rerun after a kill to
+# resume. DEVICE=cuda.
 DEVICE ?= auto
 CPU_BF16 ?=
 XFIT := runs/xfit
