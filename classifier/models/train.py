@@ -177,9 +177,9 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     label; ``teacher_cache`` is a folder that keeps the teacher's logits between runs on the same items.
     ``soft_targets`` gives those teacher logits directly (rows: training items, then transfer items;
     columns in label order), e.g. from cross-fitted teachers (distill.crossfit_logits).
-    With ``checkpoint`` (a file) the loop's state is saved there every ``checkpoint_every`` seconds and
-    after each epoch, and a rerun resumes from it to the same weights (classifier/models/checkpoint.py);
-    removing it once the model is saved is the caller's part.
+    With ``checkpoint`` (a file) the loop's state is saved there every ``checkpoint_every`` seconds (between
+    batches or at an epoch's end) and when training ends, and a rerun resumes from it to the same weights
+    (classifier/models/checkpoint.py); removing it once the model is saved is the caller's part.
     """
     import torch
     from transformers import get_linear_schedule_with_warmup
@@ -299,7 +299,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             log(f"early stop: no better dev macro-F1 for {config.patience} epochs (best epoch {loop['best_epoch']})")
             stop = True
         loop.update(epoch=epoch + 1, batches=None, next_batch=0, done=stop)
-        if checkpoint:
+        if checkpoint and (stop or time.time() - saved_at >= checkpoint_every):  # the end is always kept
             save()
     best_state = loop["best_state"]
     if best_state is not None:
