@@ -164,13 +164,22 @@ def read_predictions(path: str | Path, *, drop: Sequence[str] = ()) -> pd.DataFr
     """The rows of :func:`prediction_chunks` as one frame, plus ``cluster`` (the article, as an integer, that the
     bootstrap resamples). ``drop`` leaves columns out as each chunk is read (``TEXT_COLUMNS``, the sentence and
     its spans, are most of a row's memory and no statistic reads them)."""
+    return frame_of([without(table, drop) for table in prediction_chunks(path)])
+
+
+def without(table, columns: Sequence[str]):
+    """An Arrow table less those of ``columns`` it has."""
+    return table.drop_columns([c for c in columns if c in table.column_names])
+
+
+def frame_of(chunks: list) -> pd.DataFrame:
+    """Arrow chunks of prediction rows as one frame with its bootstrap ``cluster`` column."""
     import pyarrow as pa
 
-    chunks = [table.drop_columns([c for c in drop if c in table.column_names]) for table in prediction_chunks(path)]
     # one table without copying the chunks; pandas 3 keeps its strings in Arrow, so the frame is no second copy
     # (pandas 2 turns them into Python strings: the same frame, more memory)
     frame = pa.concat_tables(chunks, promote_options="default").to_pandas()
-    del chunks
+    chunks.clear()
     return frame.assign(cluster=cluster_keys(frame))
 
 
@@ -187,17 +196,14 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = ()) -> LabelledRows
     """The gold-labelled rows of a predictions file, kept chunk by chunk as they are read: memory grows with
     the labelled rows, not with the file. Validated as :func:`read_predictions` validates; the same rows as
     ``labelled(read_predictions(path))``, and the same bootstrap clusters."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     kept, n_predictions, models = [], 0, set()
     for table in prediction_chunks(path):
         n_predictions += table.num_rows
         models.update(pc.unique(table["model"]).to_pylist())
-        table = table.filter(pc.is_valid(table["label"]))
-        kept.append(table.drop_columns([c for c in drop if c in table.column_names]))
-    frame = pa.concat_tables(kept, promote_options="default").to_pandas()
-    return LabelledRows(frame.assign(cluster=cluster_keys(frame)), n_predictions, sorted(models))
+        kept.append(without(table.filter(pc.is_valid(table["label"])), drop))
+    return LabelledRows(frame_of(kept), n_predictions, sorted(models))
 
 
 # -- helpers shared with the report ------------------------------------------------------------
@@ -501,13 +507,11 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     drop = [column for column in TEXT_COLUMNS if column not in by]
     if compare is None:
         rows = read_labelled(path, drop=drop)
-        frame, n_predictions, models = rows.frame, rows.n_predictions, rows.models
+        frame, whole_file = rows.frame, {"n_predictions": rows.n_predictions, "models": rows.models}
     else:
-        frame = read_predictions(path, drop=drop)
-        n_predictions, models = len(frame), sorted(frame["model"].unique())
+        frame, whole_file = read_predictions(path, drop=drop), {}
     result = {"predictions": str(path), **evaluate_frame(frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
-                                                         n_bins=n_bins, progress=progress,
-                                                         n_predictions=n_predictions, models=models)}
+                                                         n_bins=n_bins, progress=progress, **whole_file)}
     if compare is not None:
         other = read_predictions(compare, drop=drop)
         result["compare"] = {"first": str(path), "second": str(compare),

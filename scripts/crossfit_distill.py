@@ -320,18 +320,16 @@ def run_students(args) -> None:
 
 def run_refit(args) -> None:
     """The chosen recipe again on all of train: the dev items join with the teachers' mean logits
-    (no teacher saw them), the epochs and the temperature come from the students stage's model."""
+    (no teacher saw them), the epochs and the temperature come from the students stage (``refit_stage``)."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from train_default import (LIMITATIONS, SUMMARY, base_description, calibrate_on_dev, file_sha256,
-                               input_description, test_figures)
+    from train_default import LIMITATIONS, SUMMARY, base_description, file_sha256, input_description, test_figures
 
     from classifier.models.soup import average_models
-    from classifier.models.stance_model import StanceModel
 
     started = time.time()
     train_part, dev_part, transfer = load_split(args)
     logits, dev_logits = load_teacher_logits(args.logits, train_part, transfer, dev_part)
-    stage_card, stage_name, calibration = refit_stage(args, dev_part, calibrate_on_dev, StanceModel)
+    stage_card, stage_name, calibration = refit_stage(args, dev_part)
     recipe = stage_card["recipe"]
     overrides, distil, augment = RECIPES[recipe]
     seeds, init_seed = stage_card["seeds"], stage_card.get("init_seed")
@@ -395,14 +393,18 @@ def run_refit(args) -> None:
     print(f"saved {args.out}: {json.dumps(evaluation)}", flush=True)
 
 
-def refit_stage(args, dev_part, calibrate_on_dev, model_class) -> tuple[dict, str, dict]:
+def refit_stage(args, dev_part) -> tuple[dict, str, dict]:
     """What the refit repeats (recipe, seeds, epochs, dev figure) and its calibration: from the students
     stage's model (``--calibrate-with``: its temperature is fitted on dev), or, where that model is gone,
     from one seed of a students record (``--stage-record FILE --stage-seed N``) with the temperature of
     another model borrowed (``--temperature-from``) and said so in the card."""
     if args.calibrate_with:
+        from train_default import calibrate_on_dev
+
+        from classifier.models.stance_model import StanceModel
+
         stage = Path(args.calibrate_with)
-        calibration = calibrate_on_dev(model_class.load(stage), dev_part)
+        calibration = calibrate_on_dev(StanceModel.load(stage), dev_part)
         calibration["fitted_on"] = f"{stage.name} (same recipe without the dev split): {calibration['fitted_on']}"
         return json.loads((stage / "model_card.json").read_text()), stage.name, calibration
     if not (args.stage_record and args.stage_seed is not None and args.temperature_from):

@@ -237,7 +237,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             rng.setstate(loop.pop("python_rng"))
             log(f"resumed from {checkpoint}: epoch {loop['epoch']}, batch {loop['next_batch']} "
                 f"({loop['seconds']:.0f} s trained before)")
-    result.history, result.best_epoch = loop["history"], loop["best_epoch"]
+    result.history = loop["history"]
     started -= loop["seconds"]
     saved_at = time.time()
 
@@ -292,7 +292,6 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
                 loop["best_score"], loop["best_epoch"] = record["dev_macro_f1"], epoch
                 loop["best_state"] = copy.deepcopy(kept.state_dict())
         loop["history"].append(record)
-        result.best_epoch = loop["best_epoch"]
         log("  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
         stop = epoch >= last_epoch
         if dev_items and config.patience and not keep_last and epoch - loop["best_epoch"] >= config.patience:
@@ -301,7 +300,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         loop.update(epoch=epoch + 1, batches=None, next_batch=0, done=stop)
         if checkpoint and (stop or time.time() - saved_at >= checkpoint_every):  # the end is always kept
             save()
-    best_state = loop["best_state"]
+    best_state, result.best_epoch = loop["best_state"], loop["best_epoch"]
     if best_state is not None:
         model.load_state_dict(best_state)
     else:

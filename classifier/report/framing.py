@@ -153,15 +153,14 @@ def cell_frame(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
 
 def article_sums(frame: pd.DataFrame) -> pd.DataFrame:
     """Prediction rows -> one row per outlet x actor x article, in order of first appearance: the mentions,
-    the predicted-label counts and the probability sums. Every statistic of the framing table and the outlet tests reads only these (the
-    bootstrap and the permutations resample whole articles), so a large file is reduced chunk by chunk
-    (:func:`chunk_sums`, :func:`combine_sums`) and never held whole."""
+    the predicted-label counts and the probability sums. Every statistic of the framing table and the outlet
+    tests reads only these (the bootstrap and the permutations resample whole articles), so a large file is
+    reduced chunk by chunk (:func:`chunk_sums`, :func:`combine_sums`) and never held whole."""
     return combine_sums([chunk_sums(frame)])
 
 
 def chunk_sums(frame: pd.DataFrame, first_row: int = 0) -> pd.DataFrame:
-    """:func:`article_sums` of some consecutive rows. An item without an article is its
-    own article (``lone`` = its row number in the file, counted from ``first_row``; -1 for the others)."""
+    """:func:`article_sums` of some consecutive rows. An item without an article is its own article (``lone`` = its row number in the file, counted from ``first_row``; -1 for the others)."""
     missing = frame["article"].isna().to_numpy()
     pred = label_codes(frame["stance"])
     values = {"outlet": group_values(frame, "source"), "actor_name": group_values(frame, "actor"),

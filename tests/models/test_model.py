@@ -322,7 +322,7 @@ def test_cpu_bf16_trains_in_autocast_and_keeps_fp32_weights(tmp_path, monkeypatc
 
     import classifier.models.train as training
 
-    monkeypatch.setattr(training, "native_bf16_kernels", lambda: True)  # emulated on a CPU without them: slow, same sums
+    monkeypatch.setattr(training, "native_bf16_kernels", lambda: True)  # emulated on a CPU without them
     base = tiny_encoder_base(tmp_path / "base")
     items = toy_items(24)
     config = TrainConfig(base=str(base), epochs=3, batch_size=8, learning_rate=3e-3, seed=1)
