@@ -186,24 +186,45 @@ def frame_of(chunks: list) -> pd.DataFrame:
 @dataclass
 class LabelledRows:
     """What evaluation reads of a predictions file: its gold-labelled rows (with ``cluster``), how many
-    predictions it holds and which models made them."""
+    predictions it holds, which models made them and the 64-bit hashes of all its ids (file order)."""
     frame: pd.DataFrame
     n_predictions: int
     models: list[str]
+    id_hashes: np.ndarray
 
 
-def read_labelled(path: str | Path, *, drop: Sequence[str] = ()) -> LabelledRows:
+def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarray | None = None) -> LabelledRows:
     """The gold-labelled rows of a predictions file, kept chunk by chunk as they are read: memory grows with
     the labelled rows, not with the file. Validated as :func:`read_predictions` validates; the same rows as
-    ``labelled(read_predictions(path))``, and the same bootstrap clusters."""
+    ``labelled(read_predictions(path))``, and the same bootstrap clusters. ``also``: id hashes of unlabelled
+    rows to keep as well (a comparison's items whose gold label is in the other file)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    kept, n_predictions, models = [], 0, set()
+    kept, n_predictions, models, hashes = [], 0, set(), []
     for table in prediction_chunks(path):
         n_predictions += table.num_rows
         models.update(pc.unique(table["model"]).to_pylist())
-        kept.append(without(table.filter(pc.is_valid(table["label"])), drop))
-    return LabelledRows(frame_of(kept), n_predictions, sorted(models))
+        hashes.append(id_hashes(table["id"].to_pylist()))
+        keep = pc.is_valid(table["label"])
+        if also is not None and len(also):
+            keep = pc.or_(keep, pa.array(np.isin(hashes[-1], also)))
+        kept.append(without(table.filter(keep), drop))
+    return LabelledRows(frame_of(kept), n_predictions, sorted(models), np.concatenate(hashes))
+
+
+def read_pair(first: str | Path, second: str | Path, *, drop: Sequence[str] = ()) -> tuple[LabelledRows, LabelledRows]:
+    """Two predictions files as a comparison needs them: each file's gold-labelled rows plus its rows whose
+    gold label is only in the other file, so memory grows with the labelled items, not with the files. The
+    first file is read a second time only when the second labels items that the first holds unlabelled."""
+    a = read_labelled(first, drop=drop)
+    gold_a = id_hashes(a.frame.loc[a.frame["label"].notna(), "id"].to_numpy())
+    b = read_labelled(second, drop=drop, also=gold_a)
+    gold_b = id_hashes(b.frame.loc[b.frame["label"].notna(), "id"].to_numpy())
+    missing = np.setdiff1d(np.intersect1d(gold_b, a.id_hashes), gold_a)
+    if len(missing):
+        a = read_labelled(first, drop=drop, also=missing)
+    return a, b
 
 
 # -- helpers shared with the report ------------------------------------------------------------
@@ -503,17 +524,19 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
                          n_boot: int = 1000, seed: int = 0, min_n: int = 10, n_bins: int = 10,
                          progress: bool = False) -> dict:
     """Read a predictions file and evaluate it (optionally beside a second model's predictions). Only the
-    labelled rows are kept, unless ``compare`` is given: the comparison counts the items of each file."""
+    rows with a gold label (in either file) are kept; the whole files are counted by their ids' hashes."""
     drop = [column for column in TEXT_COLUMNS if column not in by]
     if compare is None:
-        rows = read_labelled(path, drop=drop)
-        frame, whole_file = rows.frame, {"n_predictions": rows.n_predictions, "models": rows.models}
+        rows, other = read_labelled(path, drop=drop), None
     else:
-        frame, whole_file = read_predictions(path, drop=drop), {}
-    result = {"predictions": str(path), **evaluate_frame(frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
-                                                         n_bins=n_bins, progress=progress, **whole_file)}
-    if compare is not None:
-        other = read_predictions(compare, drop=drop)
+        rows, other = read_pair(path, compare, drop=drop)
+    result = {"predictions": str(path), **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
+                                                         n_bins=n_bins, progress=progress,
+                                                         n_predictions=rows.n_predictions, models=rows.models)}
+    if other is not None:
+        only = {"n_only_first": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes))),
+                "n_only_second": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes)))}
+        paired = compare_frames(rows.frame, other.frame, n_boot=n_boot, seed=seed, progress=progress)
         result["compare"] = {"first": str(path), "second": str(compare),
-                             **compare_frames(frame, other, n_boot=n_boot, seed=seed, progress=progress)}
+                             **paired, **only, "models": [rows.models, other.models]}
     return result

@@ -336,3 +336,22 @@ def test_labelled_rows_read_chunk_by_chunk_give_the_whole_file_evaluation(tmp_pa
     in_memory = evaluate_frame(whole, by=["source"], n_boot=50)
     assert streamed == {"predictions": str(path), **in_memory}
     assert streamed["n_unlabelled"] == 20 and streamed["models"] == ["m1", "m2"]
+
+
+def test_compare_reads_only_gold_rows_and_matches_the_whole_files(tmp_path, monkeypatch):
+    import classifier.evaluate as evaluation
+
+    rows = prediction_rows(60, seed=4)
+    first_rows = [dict(r, label=None) if i % 5 == 0 else r for i, r in enumerate(rows)]  # gold only in the second
+    first_rows += [dict(r, id=f"unlabelled{i}", label=None) for i, r in enumerate(rows[:7])]
+    second_rows = [dict(r, stance=LABELS[(LABELS.index(r["stance"]) + i % 2) % 3]) for i, r in enumerate(rows[3:])]
+    second_rows += [dict(r, id=f"extra{i}") for i, r in enumerate(rows[:4])]
+    first, second = write_jsonl(tmp_path / "a.jsonl", first_rows), write_jsonl(tmp_path / "b.jsonl", second_rows)
+    monkeypatch.setattr(evaluation, "FRAME_CHUNK_ROWS", 9)
+    a, b = evaluation.read_pair(first, second)
+    assert a.n_predictions == 67 and b.n_predictions == 61
+    assert len(a.frame) == 60 - 1 and len(b.frame) == 61  # row 0 has its gold in neither file's common part
+    streamed = evaluate_predictions(first, compare=second, n_boot=50)["compare"]
+    in_memory = compare_frames(read_predictions(first), read_predictions(second), n_boot=50)
+    assert streamed["n_common"] == 57 and streamed["n_only_first"] == 10 and streamed["n_only_second"] == 4
+    assert streamed == {"first": str(first), "second": str(second), **in_memory}
