@@ -104,13 +104,13 @@ def prediction_frame(items: Sequence, predicted: Sequence[str], model: str) -> p
                          "model": model})
 
 
-def prediction_chunks(path: str | Path) -> Iterator:
+def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
     """The validated rows of a predictions file as Arrow tables of ``FRAME_CHUNK_ROWS`` rows (no dict per row for
     the whole file). A bad row stops with file:line; a repeated id once every row has been read: ids are kept
     as 64-bit hashes, and only a repeated hash is looked up again in the file.
 
     Columns: the item fields (``spans`` as JSON text), ``stance``, ``model`` and ``p_favor``/``p_against``/
-    ``p_neutral``."""
+    ``p_neutral``. ``hashes``: a list that receives each chunk's id hashes as the chunk is yielded."""
     import pyarrow as pa
 
     from classifier.io.files import iter_table
@@ -118,7 +118,7 @@ def prediction_chunks(path: str | Path) -> Iterator:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file; write predictions with 'stance classify'")
-    rows, hashes = [], []
+    rows, hashes = [], [] if hashes is None else hashes
 
     def chunk():
         table = pa.Table.from_pylist(rows)
@@ -202,10 +202,9 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
     import pyarrow.compute as pc
 
     kept, n_predictions, models, hashes = [], 0, set(), []
-    for table in prediction_chunks(path):
+    for table in prediction_chunks(path, hashes):
         n_predictions += table.num_rows
         models.update(pc.unique(table["model"]).to_pylist())
-        hashes.append(id_hashes(table["id"].to_pylist()))
         keep = pc.is_valid(table["label"])
         if also is not None and len(also):
             keep = pc.or_(keep, pa.array(np.isin(hashes[-1], also)))
