@@ -27,8 +27,17 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: bool, what: str) -> list[Item]:
-    items, counts = resolve_labels(read_records(paths), annotator=annotator, allow_suggested=allow_suggested)
+def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: bool, what: str,
+                  sources: Optional[dict] = None) -> list[Item]:
+    """The resolved labelled items of ``paths``; ``sources`` (a dict) is filled with item id -> index of the
+    first file that holds it (the file it is sampled with in a mixture)."""
+    per_file = [read_records([path]) for path in paths]
+    if sources is not None:
+        for index, records in enumerate(per_file):
+            for record in records:
+                sources.setdefault(str(record.get("id")), index)
+    items, counts = resolve_labels([r for records in per_file for r in records], annotator=annotator,
+                                   allow_suggested=allow_suggested)
     if counts["ties"]:
         warn(f"{counts['ties']} {what} items left out: their annotators disagree with no majority")
     if not items:
@@ -39,6 +48,32 @@ def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: 
     if no_actor is not None:
         raise InputError(f"{paths[0]}: item {no_actor.id!r} has no 'actor' (the target whose stance is learnt)")
     return items
+
+
+def parse_file_weights(specs: Optional[list[str]], paths: list[Path]) -> Optional[list[float]]:
+    """``--file-weight PATH=W`` (repeatable) -> one weight per label file, in file order (others 1)."""
+    if not specs:
+        return None
+    weights = [1.0] * len(paths)
+    for spec in specs:
+        name, sep, value = spec.rpartition("=")
+        if not sep:
+            raise InputError(f"--file-weight {spec!r}: write PATH=WEIGHT, e.g. data/ours.jsonl=2")
+        matches = [i for i, p in enumerate(paths) if str(p) == name or p.name == name
+                   or p.resolve() == Path(name).resolve()]
+        if not matches:
+            raise InputError(f"--file-weight {spec!r}: {name} is not one of the label files given")
+        try:
+            weight = float(value)
+        except ValueError:
+            raise InputError(f"--file-weight {spec!r}: {value!r} is not a number") from None
+        if not weight >= 0 or weight == float("inf"):
+            raise InputError(f"--file-weight {spec!r}: the weight must be a finite number >= 0")
+        for i in matches:
+            weights[i] = weight
+    if not any(weights):
+        raise InputError("--file-weight: every file has weight 0; nothing would be trained on")
+    return weights
 
 
 def default_model_dir() -> Path:
@@ -189,6 +224,9 @@ def train_command(
     pooling: Optional[str] = typer.Option(None, "--pooling", help="cls | mention (a second head on the marked mention tokens; default: the starting model's, else cls)."),
     teacher: Optional[Path] = typer.Option(None, "--teacher", help="Distil from this (larger) stance model: learn its scores beside your labels."),
     distill_weight: Optional[float] = typer.Option(None, "--distill-weight", min=0.0, max=1.0, help="Share of the teacher's scores in the loss (default 0.5)."),
+    sampling_alpha: float = typer.Option(1.0, "--sampling-alpha", min=0.0, max=1.0, help="Several label files: draw file f in proportion to weight * items**alpha (1: by size; 0.5 lifts small files; 0: equal shares)."),
+    file_weight: Optional[list[str]] = typer.Option(None, "--file-weight", help="PATH=WEIGHT: a sampling weight for one label file (repeatable; others 1)."),
+    unmarked_share: Optional[float] = typer.Option(None, "--unmarked-share", min=0.0, max=1.0, help="Share of items with marked mentions also shown as target text only (spans: []), so stance is learnt from the target, not the markers."),
     seed: int = typer.Option(13, "--seed"),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda or auto (cuda when torch sees one); cuda trains in bf16."),
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
@@ -212,15 +250,21 @@ def train_command(
     check_device(device)
     if teacher is not None and not is_stance_model(str(teacher)):
         raise InputError(f"--teacher {teacher}: not a stance model directory (no stance.json)")
-    items = load_labelled(labels, annotator, allow_suggested, "training")
+    weights = parse_file_weights(file_weight, labels)
+    source_of: dict[str, int] = {}
+    items = load_labelled(labels, annotator, allow_suggested, "training", source_of)
     test_items = load_labelled(test, None, allow_suggested, "test") if test else None
     reference = base if is_stance_model(base) else default_reference()
     config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling,
                          str(teacher) if teacher else None, distill_weight, device)
+    config.sampling_alpha, config.file_weights = sampling_alpha, weights
+    if unmarked_share is not None:
+        config.unmarked_share = unmarked_share
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
     checkpoint = train_checkpoint(out_dir)
     outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
-                      reference=reference, log=log, checkpoint=checkpoint)
+                      reference=reference, log=log, checkpoint=checkpoint,
+                      source_of=source_of if len(labels) > 1 else None)
     if outcome.split["dropped_test_articles"]:
         warn(f"{outcome.split['dropped_test_articles']} training items left out: their articles are in --test")
     comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed)

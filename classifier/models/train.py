@@ -21,6 +21,7 @@ import numpy as np
 from classifier.items import LABELS, Item
 from classifier.models.checkpoint import checkpoint_key, load_checkpoint, save_checkpoint
 from classifier.models.inputs import add_marker_tokens
+from classifier.models.sampling import EpochSampler
 from classifier.models.stance_model import StanceModel, pad_batch
 
 
@@ -50,6 +51,9 @@ class TrainConfig:
     ema_decay: float = 0.0             # keep an exponential moving average of the weights (e.g. 0.999; 0: off)
     cpu_bf16: bool = False             # cpu too trains in bf16 autocast (fast where the CPU has AVX512-BF16/AMX)
     layer_lr_decay: float = 1.0        # layer-wise learning-rate decay: encoder layer i of L at lr*d**(L-i) (1: off)
+    sampling_alpha: float = 1.0        # several files: file f drawn in proportion to weight_f * n_f**alpha (sampling.py)
+    file_weights: list[float] | None = None  # several files: a sampling weight per file, in file order (None: all 1)
+    unmarked_share: float = 0.0        # share of items with marked mentions shown as target text only (spans: [])
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -142,9 +146,11 @@ def class_weights(labels: Sequence[int], n_classes: int, scheme: str) -> np.ndar
     return weights / weights.mean()
 
 
-def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
-    """Shuffled batches of similar length: shuffle, sort within pools of 50 batches, shuffle batches."""
-    order = list(range(len(lengths)))
+def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random.Random,
+                            indices: Sequence[int] | None = None) -> list[list[int]]:
+    """Shuffled batches of similar length: shuffle, sort within pools of 50 batches, shuffle batches.
+    ``indices``: the examples this epoch shows (default every one once)."""
+    order = list(range(len(lengths)) if indices is None else indices)
     rng.shuffle(order)
     pool = batch_size * 50
     batches = []
@@ -168,7 +174,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
           log: Callable[[str], None] = print, on_step: Callable[[int, int], None] | None = None,
           teacher_cache: str | None = None, transfer_items: Sequence[Item] = (),
           soft_targets: np.ndarray | None = None, keep_last: bool = False,
-          checkpoint: str | Path | None = None, checkpoint_every: float = 900.0) -> TrainResult:
+          checkpoint: str | Path | None = None, checkpoint_every: float = 900.0,
+          sources: Sequence[int] | None = None) -> TrainResult:
     """Fine-tune and return the model of the best dev epoch (the last epoch when there is no dev, or
     with ``keep_last``: soup ingredients must all come from the same point of the schedule).
 
@@ -180,6 +187,9 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     With ``checkpoint`` (a file) the loop's state is saved there every ``checkpoint_every`` seconds (between
     batches or at an epoch's end) and when training ends, and a rerun resumes from it to the same weights
     (classifier/models/checkpoint.py); removing it once the model is saved is the caller's part.
+    ``sources`` gives each training item's file (0, 1, ...): with ``config.sampling_alpha`` and
+    ``config.file_weights`` an epoch draws a mixture of the files, and ``config.unmarked_share`` shows
+    items with marked mentions as target text only that often (classifier/models/sampling.py).
     """
     import torch
     from transformers import get_linear_schedule_with_warmup
@@ -205,6 +215,21 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         unlabelled = f" ({len(transfer_items)} of them unlabelled)" if transfer_items else ""
         log(f"teacher {config.teacher} scored {len(train_items)} training items{unlabelled} "
             f"in {time.time() - started:.0f} s")
+    sources = list(sources) if sources is not None else [0] * len(train_items)
+    if len(sources) > len(train_items):
+        raise ValueError(f"{len(sources)} file indices for {len(train_items)} training items")
+    sources += [max(sources, default=-1) + 1] * (len(train_items) - len(sources))  # teacher-labelled transfer items
+    n_examples = len(train_items)
+    marked = [i for i, item in enumerate(train_items) if item.spans] if config.unmarked_share > 0 else []
+    views = {i: n_examples + k for k, i in enumerate(marked)}
+    train_items = [*train_items, *(train_items[i].model_copy(update={"spans": []}) for i in marked)]
+    if soft is not None and marked:
+        soft = torch.cat([soft, soft[marked]])
+    sampler = EpochSampler(sources, alpha=config.sampling_alpha, weights=config.file_weights, views=views,
+                           unmarked_share=config.unmarked_share)
+    if not sampler.plain:
+        shares = ", ".join(f"file {f + 1}: {c} of {len(m)}" for f, (c, m) in enumerate(zip(sampler.counts, sampler.members)))
+        log(f"each epoch draws {n_examples} examples ({shares})")
     label_ids = [stance.labels.index(item.label) for item in train_items]
     ids, truncated = stance.encode(train_items)
     if truncated:
@@ -217,7 +242,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     if soft is not None:
         soft = soft.to(device)
     optimizer = torch.optim.AdamW(parameter_groups(model, config), lr=config.learning_rate)
-    steps_per_epoch = -(-len(ids) // config.batch_size)
+    steps_per_epoch = -(-n_examples // config.batch_size)
     total = steps_per_epoch * config.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total), total)
     ema = weight_average(model, config.ema_decay)
@@ -227,7 +252,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     bf16 = device.type == "cuda" or (config.cpu_bf16 and native_cpu_bf16(log))
     last_epoch = min(config.epochs, config.stop_after or config.epochs)
     parts = {"model": model, "optimizer": optimizer, "scheduler": scheduler, "ema": ema}
-    key = checkpoint_key(config, ids, label_ids, soft) if checkpoint else None
+    key = checkpoint_key(config, ids, [*label_ids, -1, *sources], soft) if checkpoint else None
     loop = {"epoch": 1, "batches": None, "next_batch": 0, "running": 0.0, "step": 0, "history": [],
             "best_state": None, "best_score": -1.0, "best_epoch": 0, "seconds": 0.0, "done": False}
     if checkpoint:
@@ -251,7 +276,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         epoch = loop["epoch"]
         model.train()
         if loop["batches"] is None:
-            loop.update(batches=length_bucketed_batches(lengths, config.batch_size, rng), next_batch=0, running=0.0)
+            loop.update(batches=length_bucketed_batches(lengths, config.batch_size, rng, sampler.draw(rng)),
+                        next_batch=0, running=0.0)
         batches = loop["batches"]
         for b in range(loop["next_batch"], len(batches)):
             batch = batches[b]
@@ -463,10 +489,12 @@ class RetrainResult:
 
 def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[Item] | None = None,
             test_fraction: float = 0.2, dev_fraction: float = 0.2, reference: str | None = None,
-            log: Callable[[str], None] = print, checkpoint: str | Path | None = None) -> RetrainResult:
+            log: Callable[[str], None] = print, checkpoint: str | Path | None = None,
+            source_of: dict[str, int] | None = None) -> RetrainResult:
     """Split by article, fine-tune with early stopping, predict the test split with the new model and
     with ``reference`` (the starting stance model), so both are scored on the same held-out items.
-    ``checkpoint``: where the training loop keeps its state, so a rerun after a kill resumes (``train``)."""
+    ``checkpoint``: where the training loop keeps its state, so a rerun after a kill resumes (``train``).
+    ``source_of``: item id -> index of the file it came from, for a mixture of files (``train``'s ``sources``)."""
     from classifier.errors import InputError
 
     train_part, dev_part, test, dropped = holdout_split(items, test_items, test_fraction, dev_fraction, config.seed)
@@ -481,7 +509,8 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
              "test_articles": len({it.article or it.id for it in test})}
     log(f"train {split['train']} items ({split['train_articles']} articles), dev {split['dev']} "
         f"({split['dev_articles']}), test {split['test']} ({split['test_articles']}); no article in two splits")
-    result = train(train_part, dev_part or None, config, log=log, checkpoint=checkpoint)
+    sources = [source_of.get(it.id, 0) for it in train_part] if source_of else None
+    result = train(train_part, dev_part or None, config, log=log, checkpoint=checkpoint, sources=sources)
     predictions = {"new": predicted_labels(result.model, test)}
     if reference:
         predictions["reference"] = predicted_labels(StanceModel.load(reference), test)

@@ -1,0 +1,174 @@
+"""The benchmark suite: several stance models side by side on every labelled stance set.
+
+    python scripts/bench_suite.py models/default models/newsmtsc-v16
+    python scripts/bench_suite.py models/default --part dev          # choose recipes on the dev parts
+    python scripts/bench_suite.py models/default --sets basil,seeds --n-boot 200
+
+Sets, parts and groups are defined once in classifier/benchmarks.py: NewsMTSC devtest_rw and devtest_mt,
+TweetEval stance test (SemEval-2016), VAST dev, BASIL train and PerSenT dev from ../shared/data, and the
+project's seed labels. Sets that training may read (VAST, BASIL, PerSenT) are scored only on their held-out
+fold (fold 0 of 5 by comment, event or document); the table says which part each row is. Per set: macro-F1
+x 100 with a 95% interval resampling whole groups, F1 of favor and against, SemEval's official F1avg, the
+published anchors; then the unweighted mean macro-F1 over the sets that are not NewsMTSC (the figure a
+model ships on), and the outlet-level check on BASIL: net stance per (outlet, target) cell from predictions
+against the human labels, raw and ACC/PACC-corrected with the confusion fitted on other events.
+A benchmark, not a test: it reads ../shared. Writes bench/results/suite_<part>_<models>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from classifier.benchmarks import (SETS, load_part, outlet_validity, part_description, score_predictions,  # noqa: E402
+                                   suite_mean)
+from classifier.io.files import write_json_atomic  # noqa: E402
+from classifier.models.stance_model import StanceModel  # noqa: E402
+
+BARS = {"basil": 48, "persent": 45, "vast": 50, "seeds": 70, "semeval": 65, "newsmtsc_rw": 79}  # issue 27, x 100
+
+
+def trained_on(model_dir: Path) -> dict:
+    """The suite sets a model's card says it was trained on, with the part (``benchmark_training``)."""
+    card = model_dir / "model_card.json"
+    if not card.exists():
+        return {}
+    return json.loads(card.read_text()).get("benchmark_training", {})
+
+
+def pct(value) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def with_ci(value, ci) -> str:
+    return pct(value) + (f" [{pct(ci[0])}, {pct(ci[1])}]" if ci else "")
+
+
+def score_model(model: StanceModel, sets, data_root: Path, part: str, n_boot: int, batch_size: int,
+                console: Console) -> dict:
+    out = {"model": model.model_id, "sets": {}, "outlet_validity": None}
+    for bench in sets:
+        items = load_part(bench, data_root, ROOT, part)
+        if not items:
+            continue
+        started = time.perf_counter()
+        probs = model.predict_proba(items, batch_size=batch_size)
+        seconds = time.perf_counter() - started
+        predicted = [model.labels[i] for i in probs.argmax(axis=1)]
+        scores = score_predictions(items, predicted, n_boot=n_boot)
+        scores.update(part=part_description(bench, part), seconds=round(seconds, 1))
+        out["sets"][bench.name] = scores
+        console.print(f"  {bench.name}: {len(items)} items, F1m {pct(scores['macro_f1'])} ({seconds:.0f} s)",
+                      markup=False, highlight=False)
+        if bench.name == "basil":
+            order = [model.labels.index(label) for label in ("favor", "against", "neutral")]
+            out["outlet_validity"] = outlet_validity(items, predicted, probs[:, order])
+    out["mean_out_of_domain"] = suite_mean(out["sets"])
+    return out
+
+
+def print_table(console: Console, results: list[dict], names: list[str], sets, part: str) -> None:
+    table = Table(title=f"Benchmark suite ({part} parts): macro-F1 x 100 [95% CI by group]; F1 favor / against",
+                  caption="* trained on other folds of this set (the held-out fold is scored); "
+                          "semeval: the official F1avg is the mean of F1 favor and F1 against")
+    table.add_column("set (part)")
+    for name in names:
+        table.add_column(name, justify="right")
+    table.add_column("anchors (published)")
+    table.add_column("bar", justify="right")
+    for bench in sets:
+        if not any(bench.name in r["sets"] for r in results):
+            continue
+        row = [f"{bench.name}\n[dim]{part_description(bench, part)}[/]"]
+        for result in results:
+            s = result["sets"].get(bench.name)
+            if s is None:
+                row.append("-")
+                continue
+            mark = "*" if bench.name in result["trained_on"] else ""
+            cell = f"{with_ci(s['macro_f1'], s['ci'].get('macro_f1'))}{mark}\n" \
+                   f"{pct(s['f1']['favor'])} / {pct(s['f1']['against'])}"
+            if bench.metric == "f1_favor_against":
+                cell += f"\nF1avg {pct(s['f1_favor_against'])}"
+            row.append(cell)
+        row.append(", ".join(f"{k} {v}" for k, v in bench.anchors.items()) or "-")
+        row.append(str(BARS.get(bench.name, "-")))
+        table.add_row(*row, end_section=True)
+    table.add_row("[bold]mean (not NewsMTSC)[/]",
+                  *(f"[bold]{pct(r['mean_out_of_domain'])}[/]" for r in results), "", "")
+    console.print(table)
+
+    validity = Table(title="Outlet level (BASIL held-out events): net stance per (outlet, target) cell with "
+                           ">= 15 items, predictions against human labels",
+                     caption="ACC / PACC: corrected with P(predicted | true) fitted on other events; bar: MAE <= 0.15")
+    validity.add_column("model")
+    validity.add_column("cells", justify="right")
+    for method in ("raw", "acc", "pacc"):
+        validity.add_column(f"{method} MAE", justify="right")
+        validity.add_column(f"{method} Spearman", justify="right")
+    for name, result in zip(names, results):
+        check = result.get("outlet_validity")
+        if not check:
+            continue
+        cells = [str(check["n_cells"])]
+        for method in ("raw", "acc", "pacc"):
+            m = check["methods"].get(method)
+            cells += [f"{m['mae']:.3f}", "-" if m["spearman"] is None else f"{m['spearman']:.2f}"] if m else ["-", "-"]
+        validity.add_row(name, *cells)
+    console.print(validity)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("models", nargs="+", help="model directories, side by side")
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    parser.add_argument("--part", choices=("test", "dev"), default="test",
+                        help="test: the held-out parts (report these); dev: the parts recipes are chosen on")
+    parser.add_argument("--sets", default=None, help="comma-separated subset of " + ",".join(s.name for s in SETS))
+    parser.add_argument("--n-boot", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--out", default=None, help="JSON path (default bench/results/suite_<part>_<models>.json)")
+    args = parser.parse_args()
+
+    import torch
+
+    from classifier.cli.app import quiet_libraries
+
+    quiet_libraries()
+    torch.set_num_threads(os.cpu_count() or 1)
+    console = Console()
+    wanted = set(args.sets.split(",")) if args.sets else None
+    sets = [s for s in SETS if wanted is None or s.name in wanted]
+    data_root = Path(args.data)
+    missing = [s.name for s in sets if not s.is_seed and not (data_root / s.path).exists()]
+    if missing:
+        sys.exit(f"{data_root}: missing benchmark files for {', '.join(missing)} (see ../shared/README.md)")
+    results, names = [], []
+    for model_dir in map(Path, args.models):
+        console.print(f"[bold]{model_dir}[/]")
+        model = StanceModel.load(model_dir)
+        result = score_model(model, sets, data_root, args.part, args.n_boot, args.batch_size, console)
+        result.update(model_dir=str(model_dir), trained_on=trained_on(model_dir))
+        results.append(result)
+        names.append(model_dir.name)
+    print_table(console, results, names, sets, args.part)
+    out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"suite_{args.part}_{'_'.join(names)}.json"
+    write_json_atomic(out, {"part": args.part, "bars_x100": BARS, "models": results,
+                            "sets": {s.name: {"file": s.path, "group": s.group, "split": s.split,
+                                              "domain": s.domain, "anchors": s.anchors, "in_mean": s.in_mean}
+                                     for s in sets}})
+    console.print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Train a stance model on every public labelled stance set at once (the multi-domain default).
+
+    python scripts/train_multidomain.py --out runs/md-a                       # the shipped recipe
+    python scripts/train_multidomain.py --out runs/md-b --alpha 1.0 --unmarked-share 0
+    python scripts/train_multidomain.py --out runs/smoke --limit 64 --epochs 1   # a smoke run
+
+Training files: NewsMTSC train, TweetEval stance train, and the ``train`` parts (folds 2-4 of 5, by comment,
+event or document; classifier/benchmarks.py) of VAST dev, BASIL train and PerSenT dev, drawn each epoch by
+temperature sampling (``--alpha``; classifier/models/sampling.py) with unmarked views (``--unmarked-share``).
+Early stopping and the recipe choice use the ``dev`` parts (fold 1; TweetEval val), at most ``--dev-cap``
+items of each set so that no set dominates the pooled dev figure. The held-out ``test`` parts (fold 0), the
+test files and the seed labels are never read here: ``scripts/bench_suite.py`` scores them. The card records
+which part of each suite set the model saw (``benchmark_training``), so the suite marks those rows.
+A checkpoint beside ``--out`` lets a killed run resume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from classifier.benchmarks import find_set, load_part  # noqa: E402
+from classifier.items import read_items  # noqa: E402
+from classifier.models.train import TrainConfig, evaluate_f1, train  # noqa: E402
+
+# (name, how to read it, what the card says)
+TRAINING = (
+    ("newsmtsc", "newsmtsc/train.jsonl", "all of train.jsonl (NewsMTSC, MIT)"),
+    ("semeval", "tweeteval-stance/train.jsonl", "all of train.jsonl (TweetEval stance; val is the dev part)"),
+    ("vast", "suite:vast", "train part of dev.jsonl: folds 2-4 of 5 by comment"),
+    ("basil", "suite:basil", "train part of train.jsonl: folds 2-4 of 5 by event"),
+    ("persent", "suite:persent", "train part of dev.jsonl: folds 2-4 of 5 by document"),
+)
+DEV_SETS = ("semeval", "vast", "basil", "persent")
+
+
+def training_files(data_root: Path, limit: int) -> list[tuple[str, list]]:
+    files = []
+    for name, where, _ in TRAINING:
+        if where.startswith("suite:"):
+            items = load_part(find_set(where.removeprefix("suite:")), data_root, ROOT, "train")
+        else:
+            items = list(read_items(data_root / where))
+        files.append((name, items[: limit or None]))
+    return files
+
+
+def dev_items(data_root: Path, cap: int, limit: int) -> list:
+    out = []
+    for name in DEV_SETS:
+        items = load_part(find_set(name), data_root, ROOT, "dev")
+        random.Random(0).shuffle(items)
+        out += items[: min(cap, limit or cap)]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--base", default=str(ROOT / "models" / "default"),
+                        help="a stance model to continue (default models/default) or an encoder ('minilm')")
+    parser.add_argument("--alpha", type=float, default=0.5, help="temperature sampling exponent (1: by size)")
+    parser.add_argument("--unmarked-share", type=float, default=0.25)
+    parser.add_argument("--lr", type=float, default=3e-5)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--class-weighting", default="none")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--dev-cap", type=int, default=400)
+    parser.add_argument("--limit", type=int, default=0, help="first N items of each file (smoke runs)")
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+
+    import torch
+
+    from classifier.cli.app import quiet_libraries
+    from classifier.models.train import small_data_config
+
+    quiet_libraries()
+    torch.set_num_threads(os.cpu_count() or 1)
+    data_root = Path(args.data)
+    files = training_files(data_root, args.limit)
+    train_items = [item for _, items in files for item in items]
+    sources = [index for index, (_, items) in enumerate(files) for _ in items]
+    dev = dev_items(data_root, args.dev_cap, args.limit)
+    continuing = Path(args.base, "stance.json").exists()
+    config = small_data_config(args.base) if continuing else TrainConfig(base=None if args.base == "minilm" else args.base)
+    for name, value in dict(learning_rate=args.lr, epochs=args.epochs, batch_size=args.batch_size, patience=0,
+                            class_weighting=args.class_weighting, seed=args.seed, sampling_alpha=args.alpha,
+                            unmarked_share=args.unmarked_share, device=args.device, warmup_ratio=0.1).items():
+        setattr(config, name, value)
+    print(f"{len(train_items)} training items from {len(files)} files "
+          f"({', '.join(f'{n} {len(i)}' for n, i in files)}); dev {len(dev)}", flush=True)
+    out = Path(args.out)
+    checkpoint = out.parent / f".{out.name}.train-checkpoint.pt"
+    result = train(train_items, dev, config, log=lambda s: print(s, flush=True), sources=sources,
+                   checkpoint=checkpoint)
+    model = result.model
+    model.temperature = 1.0
+    card = {
+        "name": out.name,
+        "summary": "Target-aware stance toward an actor (favor / against / neutral) in news and comment text, "
+                   "trained on five public stance sets at once.",
+        "base": args.base,
+        "labels": model.labels,
+        "input_format": model.input_format,
+        "input_description": ("Sentence pair: the actor's name, then the text with every mention wrapped in "
+                              "<t> ... </t>; no mention (spans = []): the actor's name beside the unmarked text. "
+                              f"At most {model.max_length} tokens."),
+        "data": {name: f"{what}: {len(items)} items" for (name, _, what), (_, items) in zip(TRAINING, files)},
+        "benchmark_training": {name: what for name, _, what in TRAINING},
+        "hyperparameters": {**config.as_dict(), "best_epoch": result.best_epoch},
+        "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
+                     "torch": torch.__version__, "command": "python scripts/train_multidomain.py " + " ".join(sys.argv[1:]),
+                     "history": json.dumps(result.history),
+                     "data_sha256": hashlib.sha256("".join(i.id for i in train_items).encode()).hexdigest()[:16]},
+        "evaluation": {"dev parts (pooled)": {k: round(v, 4) for k, v in evaluate_f1(model, dev).items()}},
+        "limitations": ("Scored on the benchmark suite (scripts/bench_suite.py): check stance toward your own actors "
+                        "on a few labelled sentences (stance evaluate) before publishing shares."),
+        "created": time.strftime("%Y-%m-%d"),
+    }
+    model.save(out, card)
+    checkpoint.unlink(missing_ok=True)
+    print(f"saved {out} (best epoch {result.best_epoch}, {result.seconds:.0f} s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The benchmark suite's parts, scores and outlet-level check, on tiny data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from classifier.benchmarks import (SETS, BenchSet, find_set, fold_of, group_key, load_part, outlet_validity,
+                                   part_of, score_predictions, suite_mean)
+from classifier.items import Item
+
+
+def event_items(n_events=40, per_event=6):
+    return [Item(id=f"e{e}-{i}", text=f"About Obama: sentence {i}.", actor="Barack Obama", spans=[(6, 11)],
+                 label=("favor", "against", "neutral")[i % 3], source=("fox", "nyt", "hpo")[i % 3],
+                 article=f"e{e}_{i % 3}", event=f"e{e}")
+            for e in range(n_events) for i in range(per_event)]
+
+
+def test_folds_keep_each_group_whole_and_the_parts_cover_the_set_once():
+    bench = find_set("basil")
+    items = event_items()
+    parts = {name: part_of(items, bench, name) for name in ("test", "dev", "train")}
+    assert sum(len(p) for p in parts.values()) == len(items)
+    groups = {name: {it.article for it in p} for name, p in parts.items()}  # article now holds the event
+    assert not (groups["test"] & groups["dev"]) and not (groups["test"] & groups["train"])
+    assert all(fold_of(g) == 0 for g in groups["test"]) and all(fold_of(g) == 1 for g in groups["dev"])
+    assert 0 < len(groups["test"]) < len(groups["train"])
+
+
+def test_group_keys_use_the_polusa_document_and_a_comment_hash():
+    news = find_set("newsmtsc_rw")
+    polusa = Item(id="polusa_v1_123_4_Trump_0_5", text="Trump spoke.", actor="Trump", article="polusa_v1")
+    assert group_key(polusa, news) == "polusa_v1_123"
+    vast = find_set("vast")
+    a = Item(id="1", text="Same comment.", actor="guns")
+    b = Item(id="2", text="Same comment.", actor="schools")
+    assert group_key(a, vast) == group_key(b, vast) and group_key(a, vast).startswith("text:")
+
+
+def test_own_test_splits_are_scored_whole_and_the_seed_labels_come_from_the_project(tmp_path):
+    data = tmp_path / "data"
+    (data / "tweeteval-stance").mkdir(parents=True)
+    rows = [{"id": f"t{i}", "text": "Tweet.", "actor": "Atheism", "spans": [], "label": "against"} for i in range(7)]
+    (data / "tweeteval-stance" / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert len(load_part(find_set("semeval"), data, tmp_path)) == 7
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / "data" / "seed_labels.jsonl").write_text(json.dumps({**rows[0], "article": "s1"}) + "\n")
+    seeds = load_part(find_set("seeds"), data, project)
+    assert [it.article for it in seeds] == ["s1"]
+
+
+def test_scores_with_intervals_by_group_and_the_mean_leaves_newsmtsc_out():
+    items = event_items(10, 6)
+    items = [it for part in ("test", "dev", "train") for it in part_of(items, find_set("basil"), part)]
+    perfect = score_predictions(items, [it.label for it in items], n_boot=50)
+    assert perfect["macro_f1"] == 1.0 and perfect["ci"]["macro_f1"] == [1.0, 1.0]
+    assert perfect["n_groups"] == 10
+    flipped = [{"favor": "against", "against": "favor", "neutral": "neutral"}[it.label] for it in items]
+    scored = score_predictions(items, flipped, n_boot=50)
+    assert scored["f1"]["favor"] == 0.0 and scored["f1"]["neutral"] == 1.0
+    assert scored["macro_f1"] == pytest.approx(1 / 3) and scored["f1_favor_against"] == 0.0
+    assert suite_mean({"newsmtsc_rw": {"macro_f1": 0.9}, "basil": {"macro_f1": 0.5},
+                       "seeds": {"macro_f1": 0.7}}) == pytest.approx(0.6)
+    assert [s.name for s in SETS if not s.in_mean] == ["newsmtsc_rw", "newsmtsc_mt"]
+
+
+def test_outlet_validity_is_exact_for_perfect_predictions_and_acc_undoes_a_known_confusion():
+    rng = np.random.default_rng(0)
+    items, predicted = [], []
+    for event in range(30):
+        for outlet, favor_share in (("fox", 0.1), ("nyt", 0.4), ("hpo", 0.7)):
+            for i in range(10):
+                label = "favor" if rng.random() < favor_share else ("against" if rng.random() < 0.5 else "neutral")
+                items.append(Item(id=f"{event}-{outlet}-{i}", text="x", actor="Obama", label=label, source=outlet,
+                                  article=f"ev{event}"))
+                # a biased classifier: a third of the favor items called neutral, every time the same way
+                predicted.append("neutral" if label == "favor" and i % 3 == 0 else label)
+    exact = outlet_validity(items, [it.label for it in items])
+    assert exact["n_cells"] == 3 and exact["methods"]["raw"]["mae"] == 0.0
+    assert exact["methods"]["raw"]["spearman"] == pytest.approx(1.0)
+    biased = outlet_validity(items, predicted)
+    assert biased["methods"]["raw"]["mae"] > 0.05
+    assert biased["methods"]["acc"]["mae"] < biased["methods"]["raw"]["mae"] / 2
+    few = outlet_validity(items[:20], predicted[:20], min_items=15)
+    assert few["n_cells"] == 0 and few["methods"] == {}
+
+
+def test_the_suite_script_prints_one_table_for_two_models(tmp_path, tiny_model_dir, load_script, monkeypatch, capsys):
+    data = tmp_path / "data"
+    (data / "basil").mkdir(parents=True)
+    rows = [{**it.model_dump(), "spans": [list(s) for s in it.spans]} for it in event_items(20, 6)]
+    (data / "basil" / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    suite = load_script("bench_suite")
+    out = tmp_path / "suite.json"
+    monkeypatch.setattr("sys.argv", ["bench_suite.py", str(tiny_model_dir), str(tiny_model_dir), "--data", str(data),
+                                     "--sets", "basil", "--n-boot", "20", "--out", str(out)])
+    suite.main()
+    printed = capsys.readouterr().out
+    assert "basil" in printed and "mean (not" in printed and "Outlet level" in printed
+    result = json.loads(out.read_text())
+    assert len(result["models"]) == 2 and result["models"][0]["sets"]["basil"]["n"] == len(
+        part_of([Item.model_validate(r) for r in rows], find_set("basil"), "test"))
+    assert result["models"][0]["mean_out_of_domain"] == result["models"][0]["sets"]["basil"]["macro_f1"]
+
+
+def test_bench_set_names_are_unique():
+    assert len({s.name for s in SETS}) == len(SETS)
+    assert isinstance(find_set("vast"), BenchSet)
+    with pytest.raises(KeyError):
+        find_set("nope")
