@@ -1,3 +1,45 @@
-"""stance: measure how news outlets frame actors, sentence by sentence."""
+"""stance: measure how news outlets frame actors, sentence by sentence.
+
+    import classifier
+    model = classifier.load_model()                      # $STANCE_MODEL, else the checkout's models/default
+    model.predict([("NATO warned Moscow.", "NATO")])     # [{"stance": ..., "stance_scores": {...}, ...}]
+    items = list(classifier.prepare_items("seeds/"))     # what `stance prepare` writes
+    metrics = classifier.evaluate_predictions("predictions.jsonl", by=["source"])
+    classifier.make_report("predictions.jsonl", "report/", gold="gold_predictions.jsonl")
+
+The names are the functions the CLI calls. ``prepare``, ``evaluate`` and ``report`` stay the package's
+modules (``classifier.evaluate.classification_metrics`` ...), so the functions carry longer names.
+"""
 
 __version__ = "0.1.0"
+
+__all__ = ["load_model", "StanceClassifier", "prepare_items", "evaluate_predictions", "make_report", "Item",
+           "InputError"]
+
+
+def __getattr__(name):  # imported on first use: `import classifier` stays fast and torch-free
+    if name in ("load_model", "StanceClassifier"):
+        from classifier import api
+
+        return getattr(api, name)
+    if name == "prepare_items":
+        from classifier.prepare import prepare_items
+
+        return prepare_items
+    if name == "evaluate_predictions":
+        from classifier.evaluate import evaluate_predictions
+
+        return evaluate_predictions
+    if name == "make_report":
+        from classifier.report import make_report
+
+        return make_report
+    if name == "Item":
+        from classifier.items import Item
+
+        return Item
+    if name == "InputError":
+        from classifier.errors import InputError
+
+        return InputError
+    raise AttributeError(f"module 'classifier' has no attribute {name!r}")

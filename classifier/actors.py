@@ -1,4 +1,4 @@
-"""The actor catalogue (data/actors.yaml) and the matcher that finds every mention of every actor."""
+"""The actor catalogue (classifier/resources/actors.yaml) and the matcher that finds every mention of every actor."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from classifier.errors import InputError
+from classifier.resources import resource_path
 
-DEFAULT_CATALOGUE = Path(__file__).resolve().parents[1] / "data" / "actors.yaml"
+DEFAULT_CATALOGUE = resource_path("actors.yaml")
 TERM_FIELDS = ("names", "demonyms", "places", "people")
 _ACRONYM = re.compile(r"^[A-Z0-9.\-]{2,6}$")
 _WORD = r"[\w]"

@@ -1,4 +1,4 @@
-"""Strip page furniture from article text with editable rules (data/cleaning.yaml)."""
+"""Strip page furniture from article text with editable rules (classifier/resources/cleaning.yaml)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 import yaml
 
 from classifier.errors import InputError
+from classifier.resources import resource_path
 
-DEFAULT_RULES = Path(__file__).resolve().parents[1] / "data" / "cleaning.yaml"
+DEFAULT_RULES = resource_path("cleaning.yaml")
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,36 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
     for article in articles:
         yield article_items(article, matcher, rules, kinds)
 
+
+
+def prepare_items(corpus, *, manifest=None, actors=None, encoding: str | None = None,
+                  strict: bool = False) -> Iterator[dict]:
+    """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them), an article at a
+    time: what ``stance prepare`` writes. ``actors``: a catalogue YAML (default: the bundled one). A file
+    that cannot be read is skipped with a warning (``strict``: an ``InputError``)."""
+    import warnings
+
+    from classifier.actors import load_catalogue
+    from classifier.clean import load_rules
+    from classifier.errors import InputError
+    from classifier.ingest import stream_corpus
+
+    stream = stream_corpus(corpus, manifest, encoding)
+    reported = 0
+
+    def report() -> None:
+        nonlocal reported
+        for problem in stream.skipped[reported:]:
+            if strict:
+                raise InputError(f"{problem.path}: {problem.reason}")
+            warnings.warn(f"skipped {problem.path}: {problem.reason}", stacklevel=4)
+        reported = len(stream.skipped)
+
+    def articles():
+        for article in stream.articles:
+            report()
+            yield article
+        report()
+
+    for items, _ in iter_prepared(articles(), load_catalogue(actors), load_rules()):
+        yield from items

@@ -12,13 +12,14 @@ from typing import Iterator, Optional
 import typer
 from rich.table import Table
 
-from classifier.cli.app import (app, check_device, console, fail, handle_errors, out, progress_bar,
+from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
                                  show_progress)
 from classifier.cli.prepare import prepare_to_file
 from classifier.errors import InputError
 from classifier.io.files import format_of, iter_table, output_format, remove_stale_temporaries
 from classifier.items import LABELS, read_items
 from classifier.predict.batch import Items, StanceCounts, check_no_unfinished_run, classify
+from classifier.predict.engines import load_engine
 
 
 def is_items_file(path: Path) -> bool:
@@ -65,25 +66,6 @@ def input_items(input_path: Path, out_path: Path, resume: bool, actors: Optional
         prepared = Path(folder) / "items.jsonl"
         prepare_to_file(input_path, prepared, "jsonl", actors, manifest, None, strict=False, quiet=quiet)
         yield lambda: read_items(prepared, need_actor=True)
-
-
-ENGINES = ("torch", "onnx", "onnx-int8")
-
-
-def load_engine(model_dir: Optional[Path], engine: str, trust_remote_code: bool, threads: Optional[int],
-                device: str = "cpu"):
-    from classifier.models.stance_model import StanceModel
-
-    if engine not in ENGINES:
-        fail(f"--engine {engine}: expected one of {', '.join(ENGINES)}")
-    if device not in ("cpu", "auto") and engine != "torch":  # auto: ONNX Runtime runs on the CPU
-        fail(f"--device {device}: only the torch engine runs on a GPU; use --engine torch")
-    torch_device = check_device(device)
-    if engine == "torch":
-        return StanceModel.load(model_dir, trust_remote_code=trust_remote_code).to(torch_device)
-    from classifier.predict.onnx import OnnxStanceModel
-
-    return OnnxStanceModel.load(model_dir, trust_remote_code=trust_remote_code, engine=engine, threads=threads)
 
 
 def stance_table(stances: StanceCounts) -> Table:

@@ -316,11 +316,11 @@ def suggest_command(
     Training refuses them unless 'stance train --allow-suggested'.
     Example: stance label suggest items.jsonl --out suggestions.jsonl --model models/default
     """
-    from classifier.models.stance_model import DEFAULT_MODEL_DIR
+    from classifier.models.stance_model import default_model_path
 
     label_file(out_path)
     items = load_items(items_path)
-    probs, _, stance = model_suggestions(model or DEFAULT_MODEL_DIR, items, quiet)
+    probs, _, stance = model_suggestions(model or default_model_path(), items, quiet)
     store = LabelStore(out_path)
     records = suggestion_records(items, probs, stance.labels, stance.model_id, stance.name)
     existing = {(r["id"], (r.get("suggestion") or {}).get("model")) for r in store.records()}

@@ -113,7 +113,7 @@ def explain_table(reports) -> Table:
 def prepare(
     input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.md/.html articles, or a .jsonl/.csv/.parquet file with id, text[, source, title, date, url]."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)."),
-    actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue YAML (default: data/actors.yaml)."),
+    actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue YAML (default: the bundled catalogue, classifier/resources/actors.yaml)."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url (default: INPUT/manifest.csv when present)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from the --out extension)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode text files with this encoding instead of UTF-8."),
@@ -149,7 +149,7 @@ def prepare(
 @handle_errors
 def actors_suggest(
     input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder or article table, as for prepare."),
-    actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue YAML (default: data/actors.yaml)."),
+    actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue YAML (default: the bundled catalogue, classifier/resources/actors.yaml)."),
     top: int = typer.Option(30, "--top", help="How many names to list."),
     manifest: Optional[Path] = typer.Option(None, "--manifest"),
     encoding: Optional[str] = typer.Option(None, "--encoding"),

@@ -19,7 +19,22 @@ from classifier.items import LABELS, Item, stance_items
 from classifier.models.inputs import Encoded, InputEncoder
 
 STANCE_FILE = "stance.json"
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"  # in a checkout of the project
+MODEL_ENV = "STANCE_MODEL"
+
+
+def default_model_path() -> Path:
+    """The model used when none is named: ``$STANCE_MODEL``, else the checkout's ``models/default``.
+    An installed package has no models folder: then the error says how to name one."""
+    import os
+
+    named = os.environ.get(MODEL_ENV, "").strip()
+    if named:
+        return Path(named)
+    if (DEFAULT_MODEL_DIR / "config.json").exists():
+        return DEFAULT_MODEL_DIR
+    raise InputError(f"no stance model given and none found: pass --model DIR (or load_model(DIR)), set "
+                     f"{MODEL_ENV}=DIR, or run from a checkout of the project, which ships models/default")
 
 
 def model_hash(path: Path) -> str:
@@ -77,7 +92,7 @@ class StanceModel:
         from classifier.models.base import model_load_errors
         from classifier.models.pooling import MENTION_HEAD_FILE, MentionPooledClassifier
 
-        path = Path(path) if path else DEFAULT_MODEL_DIR
+        path = Path(path) if path else default_model_path()
         if not (path / "config.json").exists():
             raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")
         if not (path / "model.safetensors").exists():

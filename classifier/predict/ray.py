@@ -38,7 +38,7 @@ def _predictor_class(ray):
         def __init__(self, model_dir: str | None, engine: str, threads: int, batch_size: int):
             import torch
 
-            from classifier.cli.classify import load_engine
+            from classifier.predict.engines import load_engine
 
             torch.set_num_threads(threads)
             self.model = load_engine(Path(model_dir) if model_dir else None, engine, False, threads)

@@ -1,0 +1,198 @@
+"""The public Python API: ``classifier.load_model(...).predict(...)`` over whatever a user has at hand.
+
+Shaped like scikit-learn and the Hugging Face pipelines: ``predict`` / ``predict_proba`` / ``classes_`` /
+``save_pretrained``. Inputs: items (``Item`` or dicts in the item schema), ``(text, actor)`` pairs, a pandas
+DataFrame with ``text`` and ``actor`` columns, or a ``datasets.Dataset`` with them; ``predict`` gives the
+same type back (a list of ``{"stance", "stance_scores"}`` records, or the frame or dataset with ``stance``
+and ``p_favor`` / ``p_against`` / ``p_neutral`` columns added).
+
+An input without ``spans`` (a pair, a dict or a row without the field) has its actor's mentions found
+before scoring: by the actor catalogue when it knows the actor, else by the actor's name as a whole word;
+where neither finds one the actor stands beside the unmarked text. A warning says how many were found
+which way, and each record says where its spans came from (``spans_from``). ``spans: []`` given
+explicitly means the target is not named in the text and is kept.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from classifier.errors import InputError
+from classifier.items import Item, parse_item
+from classifier.models.stance_model import StanceModel
+
+SCORE_PREFIX = "p_"
+
+
+class MentionFinder:
+    """Spans of one actor's mentions in a text: the catalogue's matcher, else the name as a whole word."""
+
+    def __init__(self, catalogue=None):
+        from classifier.actors import Matcher, load_catalogue
+
+        actors = load_catalogue(catalogue)
+        self.matcher = Matcher(actors)
+        self.known = {a.name.casefold(): a.name for a in actors}
+
+    def find(self, text: str, actor: str) -> tuple[list[list[int]], str]:
+        name = self.known.get(actor.strip().casefold())
+        if name is not None:
+            spans = [[m.start, m.end] for m in self.matcher.for_article(text).find(text) if m.actor == name]
+            if spans:
+                return spans, "catalogue"
+        pattern = re.compile(rf"(?<!\w){re.escape(actor.strip())}(?!\w)", re.IGNORECASE)
+        spans = [[m.start(), m.end()] for m in pattern.finditer(text)] if actor.strip() else []
+        return (spans, "name") if spans else ([], "none")
+
+
+def _records(data) -> tuple[list[dict], str]:
+    """Input rows as dicts, and the kind of input (list, frame, dataset)."""
+    try:
+        import pandas as pd
+
+        if isinstance(data, pd.DataFrame):
+            return data.to_dict("records"), "frame"
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    if type(data).__module__.startswith("datasets") and hasattr(data, "column_names"):
+        return [dict(row) for row in data], "dataset"
+    if isinstance(data, (str, bytes, dict)):
+        raise InputError("expected a list of items, (text, actor) pairs, a DataFrame or a Dataset; "
+                         f"got one {type(data).__name__} (wrap it in a list)")
+    rows = []
+    for number, row in enumerate(data, start=1):
+        if isinstance(row, Item):
+            rows.append(row)
+        elif isinstance(row, dict):
+            rows.append(dict(row))
+        elif isinstance(row, (tuple, list)) and len(row) in (2, 3) and all(isinstance(v, str) for v in row[:2]):
+            rows.append({"text": row[0], "actor": row[1], **({"spans": row[2]} if len(row) == 3 else {})})
+        else:
+            raise InputError(f"item {number}: expected an Item, a dict with text and actor, or a (text, actor) "
+                             f"pair; found {type(row).__name__}")
+    return rows, "list"
+
+
+class StanceClassifier:
+    """A stance model with the scikit-learn and pipeline conventions (see the module docstring)."""
+
+    def __init__(self, model: StanceModel, *, catalogue: str | Path | None = None):
+        self.model = model
+        self._catalogue = catalogue
+        self._finder: MentionFinder | None = None
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return np.array(self.model.labels)
+
+    @property
+    def name(self) -> str:
+        return self.model.model_id
+
+    def __repr__(self) -> str:
+        return f"StanceClassifier({self.model.model_id!r}, classes={list(self.model.labels)})"
+
+    def _items(self, data) -> tuple[list[Item], list[str | None], list[dict], str]:
+        rows, kind = _records(data)
+        items, origins = [], []
+        found: Counter = Counter()
+        for number, row in enumerate(rows, start=1):
+            if isinstance(row, Item):
+                items.append(row)
+                origins.append(None)
+                continue
+            record = {k: v for k, v in row.items() if not (k == "spans" and v is None)}
+            record.setdefault("id", str(number))
+            origin = None
+            if "spans" not in record and isinstance(record.get("text"), str) and isinstance(record.get("actor"), str):
+                if self._finder is None:
+                    self._finder = MentionFinder(self._catalogue)
+                record["spans"], origin = self._finder.find(record["text"], record["actor"])
+                found[origin] += 1
+            items.append(parse_item(record, f"item {number}", need_actor=True))
+            origins.append(origin)
+        if found:
+            warnings.warn(f"{sum(found.values())} of {len(items)} inputs had no spans: the actor's mentions were "
+                          f"found by the catalogue in {found['catalogue']}, by name in {found['name']}, and not at "
+                          f"all in {found['none']} (those are scored with the actor beside the unmarked text)",
+                          stacklevel=3)
+        return items, origins, rows, kind
+
+    def predict_proba(self, data, *, batch_size: int = 64) -> np.ndarray:
+        """Probabilities, one row per input, columns in ``classes_`` order."""
+        items, _, _, _ = self._items(data)
+        return self.model.predict_proba(items, batch_size=batch_size)
+
+    def predict(self, data, *, batch_size: int = 64) -> Any:
+        """Labels and scores, in the type given (see the module docstring)."""
+        from classifier.models.stance_model import scores_record
+
+        items, origins, rows, kind = self._items(data)
+        probs = self.model.predict_proba(items, batch_size=batch_size)
+        labels = list(self.model.labels)
+        if kind == "list":
+            out = []
+            for item, origin, row in zip(items, origins, probs):
+                record = scores_record(row, labels)
+                if origin is not None:
+                    record.update(spans=[list(s) for s in item.spans], spans_from=origin)
+                out.append(record)
+            return out
+        columns = {"stance": [labels[i] for i in probs.argmax(axis=1)],
+                   **{SCORE_PREFIX + label: probs[:, j].tolist() for j, label in enumerate(labels)}}
+        if kind == "frame":
+            frame = data.copy()
+            for column, values in columns.items():
+                frame[column] = values
+            return frame
+        dataset = data
+        for column, values in columns.items():
+            if column in dataset.column_names:
+                dataset = dataset.remove_columns(column)
+            dataset = dataset.add_column(column, values)
+        return dataset
+
+    def save_pretrained(self, path: str | Path) -> Path:
+        """Write the model folder (safetensors, tokenizer, stance.json, card) atomically."""
+        from classifier.models.card import read_card
+
+        card = read_card(self.model.path) if self.model.path else None
+        return self.model.save(path, card)
+
+
+def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch", device: str = "cpu",
+               catalogue: str | Path | None = None) -> StanceClassifier:
+    """A stance model: a folder (``models/default``, one ``stance train`` wrote), a Hugging Face hub name
+    (downloaded where the network allows, safetensors only), or ``None`` for ``$STANCE_MODEL`` and then the
+    checkout's ``models/default``. ``engine``: torch, onnx or onnx-int8 (``classifier.predict.engines``)."""
+    from classifier.predict.engines import load_engine
+
+    path = resolve_model(path_or_name)
+    return StanceClassifier(load_engine(path, engine, device=device), catalogue=catalogue)
+
+
+HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+def resolve_model(path_or_name: str | Path | None) -> Path | None:
+    """A local model folder for ``load_model``: as given, or a hub name fetched into the local cache."""
+    if path_or_name is None:
+        return None
+    path = Path(path_or_name)
+    if path.exists() or not HUB_NAME.match(str(path_or_name)):
+        return path
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(str(path_or_name), allow_patterns=["*.json", "*.safetensors", "*.txt",
+                                                                           "*.model", "README.md"]))
+    except Exception as error:  # offline, unknown repository, no permission: one line
+        raise InputError(f"{path_or_name}: no such model folder, and the Hugging Face hub could not provide "
+                         f"it ({type(error).__name__})") from None
+

@@ -1,0 +1,112 @@
+"""The public Python API: load_model, predict / predict_proba over the inputs users have, save_pretrained."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import classifier
+from classifier.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def model(tiny_model_dir):
+    return classifier.load_model(tiny_model_dir)
+
+
+def test_pairs_give_a_label_and_scores_and_the_mentions_found(model):
+    with pytest.warns(UserWarning, match="found by the catalogue in 1, by name in 1, and not at all in 1"):
+        out = model.predict([("NATO warned Moscow.", "NATO"), ("Acme Corp sued.", "Acme Corp"), ("It rained.", "Chile")])
+    assert [set(r) for r in out] == [{"stance", "stance_scores", "spans", "spans_from"}] * 3
+    assert [r["spans_from"] for r in out] == ["catalogue", "name", "none"]
+    assert out[0]["spans"] == [[0, 4]] and out[1]["spans"] == [[0, 9]] and out[2]["spans"] == []
+    assert all(r["stance"] in model.classes_ for r in out)
+    assert all(abs(sum(r["stance_scores"].values()) - 1) < 1e-5 for r in out)  # rounded to 6 places
+
+
+def test_found_mentions_score_as_the_same_item_with_its_spans(model):
+    with pytest.warns(UserWarning):
+        found = model.predict_proba([{"text": "The Kremlin condemned NATO.", "actor": "Russia"}])
+    given = model.predict_proba([{"id": "x", "text": "The Kremlin condemned NATO.", "actor": "Russia",
+                                  "spans": [[4, 11]]}])
+    unmarked = model.predict_proba([{"text": "The Kremlin condemned NATO.", "actor": "Russia", "spans": []}])
+    assert np.allclose(found, given) and not np.allclose(found, unmarked)
+
+
+def test_explicit_spans_and_items_are_kept_without_a_warning(model):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = model.predict([{"text": "Comments on guns.", "actor": "gun control", "spans": []},
+                             classifier.Item(id="i", text="Russia won.", actor="Russia", spans=[(0, 6)])])
+    assert all("spans_from" not in r for r in out)
+
+
+def test_a_dataframe_and_a_dataset_come_back_with_the_columns_added(model):
+    import datasets
+
+    frame = pd.DataFrame({"text": ["Russia won.", "China lost."], "actor": ["Russia", "China"], "keep": [1, 2]})
+    with pytest.warns(UserWarning):
+        scored = model.predict(frame)
+    assert isinstance(scored, pd.DataFrame) and list(scored["keep"]) == [1, 2]
+    assert {"stance", "p_favor", "p_against", "p_neutral"} <= set(scored.columns)
+    assert "stance" not in frame.columns  # the caller's frame is left alone
+    dataset = datasets.Dataset.from_pandas(frame)
+    with pytest.warns(UserWarning):
+        out = model.predict(dataset)
+    assert isinstance(out, datasets.Dataset) and out["stance"] == list(scored["stance"])
+    with pytest.warns(UserWarning):
+        assert np.allclose(model.predict_proba(dataset), scored[["p_favor", "p_against", "p_neutral"]].to_numpy())
+
+
+def test_bad_inputs_are_one_clear_error(model):
+    with pytest.raises(InputError, match="wrap it in a list"):
+        model.predict("Russia won.")
+    with pytest.raises(InputError, match="item 2: expected an Item"):
+        model.predict([("Russia won.", "Russia"), 42])
+    with pytest.raises(InputError, match="item 1: no 'actor'"):
+        model.predict([{"text": "Russia won."}])
+
+
+def test_save_pretrained_round_trips(model, tmp_path):
+    saved = model.save_pretrained(tmp_path / "copy")
+    again = classifier.load_model(saved)
+    pairs = [("Russia won.", "Russia")]
+    with pytest.warns(UserWarning):
+        assert np.allclose(again.predict_proba(pairs), model.predict_proba(pairs), atol=1e-6)
+    assert json.loads((saved / "model_card.json").read_text())["name"] == "tiny"
+
+
+def test_the_model_is_found_by_argument_environment_or_checkout(tiny_model_dir, tmp_path, monkeypatch):
+    from classifier.models import stance_model
+
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", tmp_path / "nothing")
+    monkeypatch.delenv("STANCE_MODEL", raising=False)
+    with pytest.raises(InputError, match="pass --model DIR"):
+        classifier.load_model()
+    monkeypatch.setenv("STANCE_MODEL", str(tiny_model_dir))
+    assert classifier.load_model().model.path == tiny_model_dir
+    with pytest.raises(InputError, match="no such model folder"):
+        classifier.load_model("someone/not-a-model-here")  # offline: the hub cannot provide it
+
+
+def test_import_classifier_is_light():
+    code = "import sys, classifier; assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_prepare_items_is_what_stance_prepare_writes(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia and China signed a deal.\n\nNATO was not invited.\n")
+    (corpus / "empty.txt").write_text("")
+    with pytest.warns(UserWarning, match="skipped"):
+        items = list(classifier.prepare_items(corpus))
+    assert sorted(i["actor"] for i in items) == ["China", "NATO", "Russia"]
+    with pytest.raises(InputError):
+        list(classifier.prepare_items(corpus, strict=True))

@@ -1,0 +1,43 @@
+"""A built wheel works outside the checkout: package data found by importlib.resources, the model named."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_wheel_carries_its_data_and_classifies_outside_the_checkout(tmp_path, tiny_model_dir):
+    wheels = tmp_path / "wheels"
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
+                            "-q", "-w", str(wheels)], capture_output=True, text=True, cwd=tmp_path)
+    assert build.returncode == 0, build.stderr
+    wheel = next(wheels.glob("*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "classifier/resources/actors.yaml" in names and "classifier/resources/cleaning.yaml" in names
+    assert not any(n.startswith(("tests/", "scripts/", "models/")) for n in names)
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True)
+    corpus = tmp_path / "work" / "seeds"
+    shutil.copytree(ROOT / "seeds", corpus)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("STANCE_MODEL", None)
+    where = subprocess.run([sys.executable, "-c", "import classifier, classifier.actors as a; "
+                            "print(classifier.__file__); print(a.DEFAULT_CATALOGUE.exists())"],
+                           capture_output=True, text=True, env=env, cwd=corpus.parent, check=True).stdout.split()
+    assert where[0].startswith(str(site)) and where[1] == "True"
+    run = subprocess.run([sys.executable, "-m", "classifier", "classify", str(corpus), "--out", "p.jsonl",
+                          "--model", str(tiny_model_dir), "-q"], capture_output=True, text=True, env=env,
+                         cwd=corpus.parent)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert len((corpus.parent / "p.jsonl").read_text().splitlines()) == 130
+    missing = subprocess.run([sys.executable, "-m", "classifier", "classify", str(corpus), "--out", "q.jsonl", "-q"],
+                             capture_output=True, text=True, env=env, cwd=corpus.parent)
+    assert missing.returncode == 1 and "pass --model DIR" in missing.stdout + missing.stderr  # no models/ here
+    assert "Traceback" not in missing.stdout + missing.stderr
