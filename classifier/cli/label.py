@@ -276,7 +276,7 @@ def run_command(
     hide_suggestion: bool = typer.Option(False, "--hide-suggestion", help="Order by the model but do not show its suggestion."),
     revisit_skipped: bool = typer.Option(False, "--revisit-skipped", help="Show items you skipped before again."),
     context: int = typer.Option(1, "--context", min=0, help="Neighbouring sentences shown before and after."),
-    quiet: bool = typer.Option(False, "--quiet", "-q"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary lines."),
 ) -> None:
     """Label ITEMS one by one with single keys: f favor, a against, n neutral, s skip, u undo, ? help, q quit.
 
@@ -306,10 +306,10 @@ def run_command(
 @label_app.command("suggest")
 @handle_errors
 def suggest_command(
-    items_path: Path = typer.Argument(..., metavar="ITEMS"),
+    items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Label file the pre-labels are appended to."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Stance model (default: models/default)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary lines."),
 ) -> None:
     """Write model pre-labels, marked as such (annotator 'model:NAME', "suggested": true).
 
@@ -333,11 +333,11 @@ def suggest_command(
 @label_app.command("export")
 @handle_errors
 def export_command(
-    items_path: Path = typer.Argument(..., metavar="ITEMS"),
+    items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Label Studio tasks file (.json) to write."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations."),
     config: Optional[Path] = typer.Option(None, "--config", help="Also write the Label Studio labelling config (XML) here."),
-    quiet: bool = typer.Option(False, "--quiet", "-q"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary lines."),
 ) -> None:
     """Export items as Label Studio tasks (JSON), with the model's predictions as pre-annotations.
 

@@ -151,8 +151,8 @@ def actors_suggest(
     input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder or article table, as for prepare."),
     actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue YAML (default: the bundled catalogue, classifier/resources/actors.yaml)."),
     top: int = typer.Option(30, "--top", help="How many names to list."),
-    manifest: Optional[Path] = typer.Option(None, "--manifest"),
-    encoding: Optional[str] = typer.Option(None, "--encoding"),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url (default: INPUT/manifest.csv when present)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode text files with this encoding instead of UTF-8."),
 ) -> None:
     """List frequent capitalised names that no actor in the catalogue covers.
 
@@ -175,7 +175,7 @@ def actors_suggest(
 
 @actors_app.command("list")
 @handle_errors
-def actors_list(actors: Optional[Path] = typer.Option(None, "--actors")) -> None:
+def actors_list(actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue YAML (default: the bundled catalogue).")) -> None:
     """Show the actor catalogue: each actor, its kind and how many terms map to it.
 
     Example: stance actors list
