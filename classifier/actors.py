@@ -39,6 +39,28 @@ class Actor(BaseModel):
         return [self.name] + [t for f in TERM_FIELDS for t in getattr(self, f)]
 
 
+def choose_catalogue(extend: str | Path | None = None, replace: str | Path | None = None,
+                     only: str | Iterable[str] | None = None) -> list[Actor]:
+    """The catalogue a run uses: the bundled one, with ``extend``'s actors added (an actor of the same name
+    replaced), or ``replace``'s alone; then, with ``only`` ("Russia,China"), just those actors."""
+    if extend and replace:
+        raise InputError("--actors adds to the bundled catalogue and --actors-only replaces it: pass one of them")
+    actors = load_catalogue(replace) if replace else load_catalogue()
+    if extend:
+        added = load_catalogue(extend)
+        names = {a.name for a in added}
+        actors = [a for a in actors if a.name not in names] + added
+    if only:
+        wanted = [n.strip() for n in (only.split(",") if isinstance(only, str) else only) if n.strip()]
+        by_name = {a.name.casefold(): a for a in actors}
+        unknown = [n for n in wanted if n.casefold() not in by_name]
+        if unknown:
+            raise InputError(f"--only-actors: {', '.join(unknown)} not in the catalogue "
+                             f"(it has {', '.join(a.name for a in actors)})")
+        actors = list({by_name[n.casefold()].name: by_name[n.casefold()] for n in wanted}.values())
+    return actors
+
+
 @dataclass
 class Mention:
     actor: str
@@ -181,20 +203,62 @@ Partnership Collaboration Friendship Strengthening Renewed In Monday Tuesday Wed
 Sunday January February March April May June July August September October November December No Our""".split())
 
 
+def common_words() -> frozenset[str]:
+    """Lower-case English words: the whole-word entries of the bundled encoder's WordPiece vocabulary
+    (about 20,000; "twenty", "arriving", "following"; names such as "Gazprom" are not among them)."""
+    from classifier.models.base import bundled_minilm_dir
+
+    vocab = bundled_minilm_dir() / "vocab.txt"
+    words = vocab.read_text(encoding="utf-8").split("\n") if vocab.exists() else []
+    return frozenset(w for w in words if w.isalpha() and w.islower())
+
+
+@dataclass
+class NameCounts:
+    """Capitalised names no actor covers, counted over a corpus: in how many articles, how often, and
+    whether ever away from the start of a sentence."""
+
+    articles: Counter = field(default_factory=Counter)
+    mentions: Counter = field(default_factory=Counter)
+    inside: set = field(default_factory=set)  # names seen after a sentence's first word at least once
+
+    def add_article(self, sentences: Iterable[str], matcher: Matcher) -> None:
+        seen = set()
+        for text in sentences:
+            for name, start in uncovered_names(text, matcher):
+                self.mentions[name] += 1
+                seen.add(name)
+                if text[:start].strip():
+                    self.inside.add(name)
+        self.articles.update(seen)
+
+    def ranked(self, top: int = 30, common: frozenset[str] | None = None) -> list[tuple[str, int, int]]:
+        """(name, articles, mentions), most articles first; a one-word name met only at the start of a
+        sentence that is a common word ("Twenty", "Arriving") is left out."""
+        common = common_words() if common is None else common
+        keep = [n for n in self.mentions if " " in n or n in self.inside or n.lower() not in common]
+        keep.sort(key=lambda n: (-self.articles[n], -self.mentions[n], n))
+        return [(n, self.articles[n], self.mentions[n]) for n in keep[:top]]
+
+
+def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:
+    """(name, start) of the capitalised names in one sentence that no actor's mention covers."""
+    covered = [(m.start, m.end) for m in matcher.find(text)]
+    for match in _CAPITALISED.finditer(text):
+        words = match.group(0).split(" ")
+        start = match.start()
+        while words and (words[0] in _STOP or words[0].lower() in _CONNECTORS):
+            start += len(words[0]) + 1
+            words = words[1:]
+        name = " ".join(words).rstrip("’'")
+        end = start + len(name)
+        if len(name) < 3 or any(s < end and start < e for s, e in covered):
+            continue
+        yield name, start
+
+
 def suggest_actors(sentences: Iterable[str], matcher: Matcher, top: int = 30) -> list[tuple[str, int]]:
-    """Frequent capitalised names (one or more words) inside sentences that no actor covers."""
-    counts: Counter[str] = Counter()
-    for text in sentences:
-        covered = [(m.start, m.end) for m in matcher.find(text)]
-        for match in _CAPITALISED.finditer(text):
-            words = match.group(0).split(" ")
-            start = match.start()
-            while words and (words[0] in _STOP or words[0].lower() in _CONNECTORS):
-                start += len(words[0]) + 1
-                words = words[1:]
-            name = " ".join(words).rstrip("’'")
-            end = start + len(name)
-            if len(name) < 3 or any(s < end and start < e for s, e in covered):
-                continue
-            counts[name] += 1
-    return counts.most_common(top)
+    """Frequent capitalised names inside the sentences of one text that no actor covers (name, mentions)."""
+    counts = NameCounts()
+    counts.add_article(sentences, matcher)
+    return [(name, mentions) for name, _, mentions in counts.ranked(top)]

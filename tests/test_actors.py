@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,51 @@ def test_a_term_that_begins_with_a_sign_is_still_found():
     matcher = Matcher([Actor(name="Tag", names=["#Russia", "Moscow"])])
     assert matcher._starts is None  # no word to start from: every position is tried
     assert [(m.actor, m.term) for m in matcher.find("See #Russia and Moscow.")] == [("Tag", "#Russia"), ("Tag", "Moscow")]
+
+
+def test_suggest_ranks_by_articles_and_drops_sentence_initial_common_words(matcher):
+    from classifier.actors import NameCounts
+
+    counts = NameCounts()
+    counts.add_article(["Twenty people came.", "Arriving late, Rosneft said Gazprom lied.", "Gazprom grew."], matcher)
+    counts.add_article(["Talks with Rosneft began.", "Twenty more came."], matcher)
+    ranked = counts.ranked()
+    assert [name for name, _, _ in ranked] == ["Rosneft", "Gazprom"]  # Rosneft in two articles, Gazprom in one
+    assert ranked[0] == ("Rosneft", 2, 2) and ranked[1] == ("Gazprom", 1, 2)
+    lone = NameCounts()
+    lone.add_article(["Gazprom grew."], matcher)
+    assert [n for n, _, _ in lone.ranked()] == ["Gazprom"]  # not a common word: kept even at a sentence start
+
+
+def test_the_catalogue_is_extended_replaced_or_narrowed(tmp_path):
+    from classifier.actors import choose_catalogue
+
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("actors:\n  - name: Gazprom\n    kind: company\n  - name: Russia\n    names: [Rossiya]\n")
+    default = [a.name for a in load_catalogue()]
+    extended = choose_catalogue(extra)
+    assert [a.name for a in extended] == [n for n in default if n != "Russia"] + ["Gazprom", "Russia"]
+    assert next(a for a in extended if a.name == "Russia").names == ["Rossiya"]  # same name: yours replaces it
+    assert [a.name for a in choose_catalogue(None, extra)] == ["Gazprom", "Russia"]
+    assert [a.name for a in choose_catalogue(extra, None, "russia, Gazprom")] == ["Russia", "Gazprom"]
+    with pytest.raises(InputError, match="--only-actors: Atlantis not in the catalogue"):
+        choose_catalogue(None, None, "Russia,Atlantis")
+    with pytest.raises(InputError, match="pass one of them"):
+        choose_catalogue(extra, extra)
+
+
+def test_prepare_keeps_only_the_actors_asked_for(tmp_path):
+    from typer.testing import CliRunner
+
+    from classifier.cli import commands  # noqa: F401
+    from classifier.cli.app import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia and China met NATO.\n")
+    out = tmp_path / "items.jsonl"
+    result = CliRunner().invoke(app, ["prepare", str(corpus), "--out", str(out), "--only-actors", "China", "-q"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["actor"] for line in out.read_text().splitlines()] == ["China"]
+    bad = CliRunner().invoke(app, ["prepare", str(corpus), "--out", str(tmp_path / "b.jsonl"), "--only-actors", "Mars"])
+    assert bad.exit_code == 1 and "Mars not in the catalogue" in bad.output and not (tmp_path / "b.jsonl").exists()

@@ -12,9 +12,10 @@ from typing import Iterator, Optional
 import typer
 from rich.table import Table
 
+from classifier.actors import choose_catalogue
 from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
                                  show_progress)
-from classifier.cli.prepare import prepare_to_file
+from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ONLY_ACTORS_HELP, prepare_to_file
 from classifier.errors import InputError
 from classifier.io.files import format_of, iter_table, output_format, remove_stale_temporaries
 from classifier.items import LABELS, read_items
@@ -49,7 +50,7 @@ def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
 
 
 @contextlib.contextmanager
-def input_items(input_path: Path, out_path: Path, resume: bool, actors: Optional[Path], manifest: Optional[Path],
+def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manifest: Optional[Path],
                 quiet: bool) -> Iterator[Items]:
     """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
     first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output, removed when
@@ -64,7 +65,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, actors: Optional
         remove_stale_temporaries(out_path, folders=(".prepare",))
     with preparation_folder(out_path) as folder:
         prepared = Path(folder) / "items.jsonl"
-        prepare_to_file(input_path, prepared, "jsonl", actors, manifest, None, strict=False, quiet=quiet)
+        prepare_to_file(input_path, prepared, "jsonl", catalogue(), manifest, None, strict=False, quiet=quiet)
         yield lambda: read_items(prepared, need_actor=True)
 
 
@@ -113,7 +114,9 @@ def classify_command(
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its journal."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch (default: all cores)."),
-    actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue, when INPUT holds articles."),
+    actors: Optional[Path] = typer.Option(None, "--actors", help="When INPUT holds articles: " + ACTORS_HELP),
+    actors_only: Optional[Path] = typer.Option(None, "--actors-only", help="When INPUT holds articles: " + ACTORS_ONLY_HELP),
+    only_actors: Optional[str] = typer.Option(None, "--only-actors", help="When INPUT holds articles: " + ONLY_ACTORS_HELP),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="Manifest, when INPUT is an article folder."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
     engine: str = typer.Option("torch", "--engine", help="torch, onnx (ONNX Runtime fp32) or onnx-int8 (dynamic int8 quantisation; fastest, slightly different scores)."),
@@ -136,7 +139,8 @@ def classify_command(
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")
     if workers and device != "cpu":
         fail(f"--device {device} is not passed to Ray workers; run without --workers")
-    with input_items(input_path, out_path, resume, actors, manifest, quiet) as items:
+    catalogue = lambda: choose_catalogue(actors, actors_only, only_actors)  # noqa: E731  (read only for articles)
+    with input_items(input_path, out_path, resume, catalogue, manifest, quiet) as items:
         model = load_engine(model_dir, engine, trust_remote_code, threads, device)
         run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
         if workers:

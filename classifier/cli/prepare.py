@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from classifier.actors import Matcher, load_catalogue, suggest_actors
+from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
 from classifier.clean import clean_text, load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import Article, Skipped, stream_corpus
@@ -66,11 +67,16 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
     return generate(), skipped
 
 
-def prepare_to_file(input_path: Path, out_path: Path, fmt: str, actors: Optional[Path], manifest: Optional[Path],
+ACTORS_HELP = "Actor catalogue YAML whose actors are added to the bundled catalogue (same name: yours replaces it)."
+ACTORS_ONLY_HELP = "Actor catalogue YAML used instead of the bundled catalogue."
+ONLY_ACTORS_HELP = "Keep only these actors, comma-separated (e.g. Russia,China)."
+
+
+def prepare_to_file(input_path: Path, out_path: Path, fmt: str, catalogue: list[Actor], manifest: Optional[Path],
                     encoding: Optional[str], strict: bool, quiet: bool, keep_reports: bool = False
                     ) -> tuple["PrepareTotals", list[Skipped]]:
     """Prepare the corpus into an items file, an article at a time (memory does not grow with it)."""
-    catalogue, rules = load_catalogue(actors), load_rules()
+    rules = load_rules()
     articles, skipped = read_articles(input_path, manifest, encoding, strict, quiet)
     totals = PrepareTotals()
     with TableWriter(out_path, fmt, list(ITEM_FIELDS)) as writer:
@@ -113,7 +119,9 @@ def explain_table(reports) -> Table:
 def prepare(
     input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.md/.html articles, or a .jsonl/.csv/.parquet file with id, text[, source, title, date, url]."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)."),
-    actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue YAML (default: the bundled catalogue, classifier/resources/actors.yaml)."),
+    actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
+    actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
+    only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url (default: INPUT/manifest.csv when present)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from the --out extension)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode text files with this encoding instead of UTF-8."),
@@ -127,7 +135,8 @@ def prepare(
     """
     fmt = output_format(out_path, fmt)
     started = time.perf_counter()
-    totals, skipped = prepare_to_file(input_path, out_path, fmt, actors, manifest, encoding, strict, quiet,
+    catalogue = choose_catalogue(actors, actors_only, only_actors)
+    totals, skipped = prepare_to_file(input_path, out_path, fmt, catalogue, manifest, encoding, strict, quiet,
                                       keep_reports=explain)
     seconds = time.perf_counter() - started
     if explain:
@@ -149,7 +158,8 @@ def prepare(
 @handle_errors
 def actors_suggest(
     input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder or article table, as for prepare."),
-    actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue YAML (default: the bundled catalogue, classifier/resources/actors.yaml)."),
+    actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
+    actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
     top: int = typer.Option(30, "--top", help="How many names to list."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url (default: INPUT/manifest.csv when present)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode text files with this encoding instead of UTF-8."),
@@ -159,23 +169,25 @@ def actors_suggest(
     Example: stance actors suggest seeds/ --top 20
     """
     articles, _ = read_articles(input_path, manifest, encoding, strict=False, quiet=True)
-    matcher, rules = Matcher(load_catalogue(actors)), load_rules()
-    counts: Counter[str] = Counter()
+    matcher, rules = Matcher(choose_catalogue(actors, actors_only, None)), load_rules()
+    counts = NameCounts()
     for article in articles:
         cleaned = clean_text(article.text, rules)
-        sentences = [s.text for s in segment(cleaned.paragraphs, article.title)]
-        counts.update(dict(suggest_actors(sentences, matcher.for_article(cleaned.text), top=10**6)))
-    table = Table(title="Names no actor covers (add them to the catalogue with --actors FILE)")
+        counts.add_article([s.text for s in segment(cleaned.paragraphs, article.title)], matcher.for_article(cleaned.text))
+    table = Table(title="Names no actor covers, by the articles they appear in (add them with --actors FILE)")
     table.add_column("name")
+    table.add_column("articles", justify="right")
     table.add_column("mentions", justify="right")
-    for name, count in counts.most_common(top):
-        table.add_row(name, str(count))
+    for name, n_articles, mentions in counts.ranked(top):
+        table.add_row(escape(name), str(n_articles), str(mentions))
     out.print(table)
 
 
 @actors_app.command("list")
 @handle_errors
-def actors_list(actors: Optional[Path] = typer.Option(None, "--actors", help="Actor catalogue YAML (default: the bundled catalogue).")) -> None:
+def actors_list(actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
+                actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
+                only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP)) -> None:
     """Show the actor catalogue: each actor, its kind and how many terms map to it.
 
     Example: stance actors list
@@ -183,6 +195,6 @@ def actors_list(actors: Optional[Path] = typer.Option(None, "--actors", help="Ac
     table = Table(title="Actor catalogue")
     for column in ("actor", "kind", "terms"):
         table.add_column(column)
-    for actor in load_catalogue(actors):
+    for actor in choose_catalogue(actors, actors_only, only_actors):
         table.add_row(actor.name, actor.kind, ", ".join(actor.terms()[1:] + [p + "-" for p in actor.prefixes]))
     out.print(table)
