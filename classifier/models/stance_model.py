@@ -50,6 +50,70 @@ def model_hash(path: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "sentencepiece.bpe.model", "spm.model", "vocab.json",
+                   "tokenizer.model")
+
+
+def read_settings(path: Path) -> dict:
+    """``stance.json`` checked: a bad value is one line naming the folder and the field, never NaN scores."""
+    import math
+
+    from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+    from classifier.models.inputs import INPUT_FORMATS
+
+    class Settings(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        name: str | None = None
+        input_format: str = "pair"
+        max_length: int = Field(160, ge=8, le=8192)
+        pooling: str = "cls"
+        temperature: float = 1.0
+
+        @field_validator("input_format")
+        @classmethod
+        def _format(cls, value):
+            if value not in INPUT_FORMATS:
+                raise ValueError(f"must be one of {', '.join(INPUT_FORMATS)}")
+            return value
+
+        @field_validator("pooling")
+        @classmethod
+        def _pooling(cls, value):
+            if value not in ("cls", "mention"):
+                raise ValueError("must be cls or mention")
+            return value
+
+        @field_validator("temperature")
+        @classmethod
+        def _temperature(cls, value):
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError("must be a finite number above 0")
+            return value
+
+    file = path / STANCE_FILE
+    if not file.exists():
+        return {}
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{file}: not readable JSON ({type(exc).__name__})") from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{file}: expected a JSON object")
+    try:
+        return Settings.model_validate(raw).model_dump()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{file}: {field}: {first['msg'].removeprefix('Value error, ')}") from None
+
+
+def check_tokenizer_files(path: Path) -> None:
+    if not any((path / name).exists() for name in TOKENIZER_FILES):
+        raise InputError(f"{path}: no tokenizer files ({', '.join(TOKENIZER_FILES[:2])}, ...); a model folder "
+                         "needs the tokenizer it was trained with (save_pretrained writes it)")
+
+
 class StanceModel:
     """Encoder + head + how inputs are built; ``predict_proba`` returns rows in ``labels`` order."""
 
@@ -97,8 +161,9 @@ class StanceModel:
             raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")
         if not (path / "model.safetensors").exists():
             raise InputError(f"{path}: no model.safetensors; only safetensors weights are loaded (never pickles)")
+        settings = read_settings(path)
+        check_tokenizer_files(path)
         with model_load_errors(path):
-            settings = json.loads((path / STANCE_FILE).read_text()) if (path / STANCE_FILE).exists() else {}
             tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
             model = AutoModelForSequenceClassification.from_pretrained(
                 path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32, **model_options)
@@ -110,9 +175,8 @@ class StanceModel:
             model.load_head(path)
         model.eval()
         return cls(model, tokenizer, input_format=settings.get("input_format", "pair"),
-                   max_length=int(settings.get("max_length", 160)),
-                   temperature=float(settings.get("temperature", 1.0)),
-                   name=settings.get("name", path.name), digest=model_hash(path), path=path)
+                   max_length=settings.get("max_length", 160), temperature=settings.get("temperature", 1.0),
+                   name=settings.get("name") or path.name, digest=model_hash(path), path=path)
 
     def save(self, path: str | Path, card: dict | None = None, *, half: bool = True) -> Path:
         """Write the directory atomically (a temp dir renamed into place); it replaces only a stance model."""

@@ -90,11 +90,10 @@ def resolve_device(name: str):
 
 def start_model(config: TrainConfig) -> StanceModel:
     """A fresh classification head on the base encoder, or a stance model to continue from."""
-    import json
-
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    from classifier.errors import InputError
     from classifier.models.base import model_load_errors, resolve_base
     from classifier.models.pooling import POOLINGS, MentionPooledClassifier
     from classifier.models.stance_model import STANCE_FILE
@@ -103,17 +102,18 @@ def start_model(config: TrainConfig) -> StanceModel:
         raise ValueError(f"unknown pooling {config.pooling!r}; expected one of {POOLINGS}")
     base = resolve_base(config.base)
     if Path(base, STANCE_FILE).exists():  # continue from one of our stance models
-        stance = StanceModel.load(base, trust_remote_code=config.trust_remote_code)
-        settings = json.loads(Path(base, STANCE_FILE).read_text())
-        stance.encoder.input_format = settings.get("input_format", config.input_format)
+        stance = StanceModel.load(base, trust_remote_code=config.trust_remote_code)  # keeps its input format
         stance.temperature = 1.0
         if config.pooling == "mention" and stance.pooling == "cls":  # add a (zero-started) mention head
             stance.model = MentionPooledClassifier.for_tokenizer(stance.model, stance.tokenizer)
         return stance
+    if Path(base).is_file():
+        raise InputError(f"--base {base}: a file; pass a model folder (config.json, model.safetensors, tokenizer) "
+                         "or a Hugging Face name")
     with model_load_errors(base):
         tokenizer = AutoTokenizer.from_pretrained(base, trust_remote_code=config.trust_remote_code)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
+        model = AutoModelForSequenceClassification.from_pretrained(  # safetensors only: never a pickle
+            base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), use_safetensors=True,
             label2id={label: i for i, label in enumerate(LABELS)}, dtype=torch.float32,
             trust_remote_code=config.trust_remote_code, ignore_mismatched_sizes=True)
     add_marker_tokens(tokenizer, model)
@@ -427,14 +427,12 @@ def small_data_config(base: str | None, **overrides) -> TrainConfig:
     the ranking is a hint, not proof.
     Early stopping on the dev split picks the epoch, so ``epochs`` is a ceiling.
     """
-    import json
-
-    from classifier.models.stance_model import STANCE_FILE
+    from classifier.models.stance_model import read_settings
 
     continuing = is_stance_model(base)
     config = TrainConfig(base=base, learning_rate=1e-4, epochs=8, batch_size=16, warmup_ratio=0.1, patience=3)
     if continuing:  # the model keeps its own input format and window
-        settings = json.loads(Path(base, STANCE_FILE).read_text())
+        settings = read_settings(Path(base))
         config.input_format = settings.get("input_format", config.input_format)
         config.max_length = int(settings.get("max_length", config.max_length))
         config.pooling = settings.get("pooling", config.pooling)

@@ -1,0 +1,81 @@
+"""Hostile and broken inputs through the CLI: one line of error, a non-zero exit, no traceback, nothing written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import commands  # noqa: F401  (registers every command)
+from classifier.cli.app import app
+
+runner = CliRunner()
+
+
+def items_file(tmp_path):
+    path = tmp_path / "items.jsonl"
+    path.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]]}) + "\n")
+    return path
+
+
+def one_line_failure(result, message: str) -> None:
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output
+    assert message in result.output, result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) <= 3, result.output
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"max_length": "abc"}, "max_length"),
+    ({"max_length": 0}, "max_length"),
+    ({"temperature": 0}, "temperature: must be a finite number above 0"),
+    ({"temperature": -1.5}, "temperature: must be a finite number above 0"),
+    ({"temperature": float("nan")}, "temperature"),
+    ({"input_format": "poem"}, "input_format: must be one of"),
+    ({"pooling": "max"}, "pooling: must be cls or mention"),
+])
+def test_a_model_folder_with_bad_settings_is_refused(tmp_path, tiny_model_dir, change, message):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    settings = json.loads((model / "stance.json").read_text())
+    (model / "stance.json").write_text(json.dumps({**settings, **change}))
+    out = tmp_path / "p.jsonl"
+    result = runner.invoke(app, ["classify", str(items_file(tmp_path)), "--out", str(out), "--model", str(model), "-q"])
+    one_line_failure(result, message)
+    assert not out.exists()
+
+
+def test_a_model_folder_without_a_tokenizer_is_refused(tmp_path, tiny_model_dir):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    for name in ("tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"):
+        (model / name).unlink(missing_ok=True)
+    out = tmp_path / "p.jsonl"
+    result = runner.invoke(app, ["classify", str(items_file(tmp_path)), "--out", str(out), "--model", str(model), "-q"])
+    one_line_failure(result, "no tokenizer files")
+    assert not out.exists()
+
+
+def test_training_never_loads_a_pickle(tmp_path, tiny_model_dir):
+    """A base folder with pytorch_model.bin only, or a file as --base, is refused before any torch.load."""
+    import torch
+
+    base = tmp_path / "base"
+    shutil.copytree(tiny_model_dir, base)
+    (base / "stance.json").unlink()
+    (base / "model_card.json").unlink()
+    state = {k: v.float() for k, v in torch.nn.Module().state_dict().items()}
+    torch.save(state, base / "pytorch_model.bin")
+    (base / "model.safetensors").unlink()
+    labels = tmp_path / "labels.jsonl"
+    rows = [{"id": f"{i}", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]], "article": f"a{i % 4}",
+             "label": ["favor", "against", "neutral"][i % 3]} for i in range(12)]
+    labels.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(base), "-q"])
+    one_line_failure(result, "cannot load the model")
+    assert not (tmp_path / "m").exists()
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base",
+                                 str(base / "pytorch_model.bin"), "-q"])
+    one_line_failure(result, "a file; pass a model folder")
