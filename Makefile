@@ -18,7 +18,7 @@ demo: install
 	$(BIN)/stance classify $(OUT)/items.jsonl --out $(OUT)/predictions.jsonl
 	$(BIN)/stance classify data/seed_labels.jsonl --out $(OUT)/gold_predictions.jsonl --no-summary
 	$(BIN)/stance evaluate $(OUT)/gold_predictions.jsonl --by source --out $(OUT)/metrics.json
-	$(BIN)/stance report $(OUT)/predictions.jsonl --gold $(OUT)/gold_predictions.jsonl --out $(OUT)/report
+	$(BIN)/stance report $(OUT)/predictions.jsonl --gold $(OUT)/gold_predictions.jsonl --model models/default --out $(OUT)/report
 
 test: install-test
 	$(BIN)/python -m pytest tests

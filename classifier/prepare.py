@@ -27,7 +27,15 @@ class ArticleReport:
 
 
 def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    """The actor's part of an item id: lower-case ASCII words joined by '-'; a name with other letters
+    ("Россия", "中国", "Côte d'Ivoire") also gets a short hash of itself, so two such names never share an id."""
+    import hashlib
+
+    plain = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if any(ch.isalnum() and not ch.isascii() for ch in name):
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+        return f"{plain}-{digest}" if plain else digest
+    return plain
 
 
 def article_items(article: Article, matcher: Matcher, rules: list[Rule],

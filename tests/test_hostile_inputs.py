@@ -79,3 +79,16 @@ def test_training_never_loads_a_pickle(tmp_path, tiny_model_dir):
     result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base",
                                  str(base / "pytorch_model.bin"), "-q"])
     one_line_failure(result, "a file; pass a model folder")
+
+
+def test_two_non_latin_actors_in_one_sentence_get_two_ids(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Россия и 中国 подписали договор.\n", encoding="utf-8")
+    actors = tmp_path / "actors.yaml"
+    actors.write_text("actors:\n  - name: Россия\n  - name: 中国\n", encoding="utf-8")
+    out = tmp_path / "items.jsonl"
+    result = runner.invoke(app, ["prepare", str(corpus), "--out", str(out), "--actors-only", str(actors), "-q"])
+    assert result.exit_code == 0, result.output
+    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(ids) == 2 and len(set(ids)) == 2

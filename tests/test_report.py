@@ -324,7 +324,20 @@ def test_model_card_from_model_dir_and_tolerance(tmp_path, preds):
     assert model_card(models, model)[0] is None and "could not be read" in model_card(models, model)[1]
     (model / "model_card.json").unlink()
     assert model_card(models, model)[0] is None and "does not exist" in model_card(models, model)[1]
-    assert "No model card" in model_card(models, None)[1]  # tiny@abc is not under models/
+    assert "No model card: pass --model DIR" in model_card(models, None)[1]
+
+
+def test_the_card_is_read_only_from_model_dir_never_from_the_predictions(tmp_path, monkeypatch):
+    secret = tmp_path / "models" / "secret"
+    secret.mkdir(parents=True)
+    (secret / "model_card.json").write_text(json.dumps({"name": "secret", "summary": "PRIVATE TEXT"}))
+    rows = prediction_rows(30)
+    for row in rows:
+        row["model"] = "secret@abc"
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    monkeypatch.chdir(tmp_path)  # models/secret is right here
+    html = build_report(path, tmp_path / "out", n_boot=20, n_perm=20).read_text()
+    assert "PRIVATE TEXT" not in html and "pass --model DIR" in html
 
 
 def test_render_html_without_optional_parts():
@@ -373,3 +386,18 @@ def test_end_to_end_on_real_items(tmp_path, tiny_model, items):
     result = make_report(path, tmp_path / "report", n_boot=50, n_perm=50, max_actors=3)
     assert (tmp_path / "report" / "report.html").stat().st_size > 10_000
     assert result["table"]["n"].sum() == len(records)
+
+
+def test_spreadsheet_formulas_in_names_are_neutralised_in_csv_only(tmp_path):
+    rows = prediction_rows(60)
+    for row in rows[:30]:
+        row["source"] = '=HYPERLINK("http://x","y")'
+    for row in rows[30:]:
+        row["actor"] = "@SUM(A1)"
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    make_report(path, tmp_path / "out", n_boot=20, n_perm=20)
+    text = (tmp_path / "out" / "framing.csv").read_text()
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    assert not re.search(r'(^|,)"?[=@]', text, re.MULTILINE)
+    parquet = pd.read_parquet(tmp_path / "out" / "framing.parquet")
+    assert '=HYPERLINK("http://x","y")' in set(parquet["outlet"])  # the data itself is unchanged

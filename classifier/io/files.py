@@ -139,6 +139,17 @@ def csv_cell(value) -> str:
     return str(value)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(records: list[dict]) -> list[dict]:
+    """Text cells that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+cmd``, ``@SUM``, ``-2+3``)
+    get a leading apostrophe, as OWASP advises for CSV meant to be opened in Excel or LibreOffice; numbers are
+    left alone. For report tables only: data files (items, predictions) keep their text exactly."""
+    return [{k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for k, v in r.items()}
+            for r in records]
+
+
 JSON_TEXT = {b"stance:json": b"1"}  # field metadata: this text column holds JSON
 
 

@@ -43,26 +43,11 @@ def model_names(frame: pd.DataFrame) -> list[str]:
     return sorted(str(m) for m in frame["model"].unique())
 
 
-def find_model_dir(models: list[str], model_dir: Path | None) -> Path | None:
-    if model_dir is not None:
-        return Path(model_dir)
-    from classifier.models.stance_model import DEFAULT_MODEL_DIR
-
-    name = models[0].split("@")[0]
-    if not name or name in ("unknown", ".", ".."):
-        return None
-    for root in (Path("models"), DEFAULT_MODEL_DIR.parent):
-        if (root / name).is_dir():
-            return root / name
-    return None
-
-
 def model_card(models: list[str], model_dir: Path | None) -> tuple[dict | None, str]:
     """The model card and a sentence saying where it came from (or why there is none)."""
-    directory = find_model_dir(models, model_dir)
-    if directory is None:
-        return None, (f"No model card: the model {', '.join(models)} was not found under models/; "
-                      "pass --model DIR to include its card.")
+    if model_dir is None:  # never from a path the predictions name: they are user input
+        return None, (f"No model card: pass --model DIR (the folder of {', '.join(models)}) to include its card.")
+    directory = Path(model_dir)
     path = directory / "model_card.json"
     if not path.exists():
         return None, f"No model card: {path} does not exist."
@@ -210,8 +195,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                 model_dir: str | Path | None = None, n_boot: int = 1000, seed: int = 0, min_n: int = 10,
                 examples: int = 2, max_actors: int = 24, n_perm: int = 2000, progress: bool = False) -> dict:
     """Analyse a predictions file and write the report directory; returns the tables and file paths."""
-    from classifier.io.files import (check_writable, write_bytes_atomic, write_json_atomic, write_records,
-                                     write_text_atomic)
+    from classifier.io.files import (check_writable, spreadsheet_safe, write_bytes_atomic, write_json_atomic,
+                                     write_records, write_text_atomic)
     from classifier.report.html import render_html, render_markdown
 
     predictions, out_dir = Path(predictions), Path(out_dir)
@@ -236,10 +221,10 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
              "tests_csv": out_dir / "outlet_tests.csv", "json": out_dir / "report.json",
              "html": out_dir / "report.html", "markdown": out_dir / "report.md"}
     records = table.to_dict("records")
-    write_records(files["framing_csv"], records)
+    write_records(files["framing_csv"], spreadsheet_safe(records))
     write_records(files["framing_parquet"], records)
     if analysis["tests"]:
-        write_records(files["tests_csv"], analysis["tests"])
+        write_records(files["tests_csv"], spreadsheet_safe(analysis["tests"]))
     else:
         write_text_atomic(files["tests_csv"], ",".join(TEST_COLUMNS) + "\n")
     for fig in figs:
