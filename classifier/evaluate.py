@@ -308,7 +308,7 @@ def progress_bar(description: str, total: int, enabled: bool) -> Iterator[Callab
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    with Progress(console=Console(stderr=True, markup=False), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)
 

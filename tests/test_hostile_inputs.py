@@ -92,3 +92,37 @@ def test_two_non_latin_actors_in_one_sentence_get_two_ids(tmp_path):
     assert result.exit_code == 0, result.output
     ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(ids) == 2 and len(set(ids)) == 2
+
+
+HOSTILE = "[/][bold]x[link=mailto:evil]y[/link]\x1b]0;pwned\x07\x1b[2J\u202eZ"
+SHOWN = "[/][bold]x[link=mailto:evil]y[/link]\\x1b]0;pwned\\x07\\x1b[2J\\u202eZ"
+
+
+def no_raw_controls(output: str) -> None:
+    assert "\x1b" not in output and "\u202e" not in output and "\x07" not in output
+
+
+def test_markup_and_control_characters_in_table_cells_are_shown_literally(tmp_path, tiny_model_dir):
+    path = tmp_path / "items.jsonl"
+    path.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "[/]\x1b[2J", "spans": [[0, 6]],
+                                "source": "[b]\u202eZ"}) + "\n")
+    result = runner.invoke(app, ["classify", str(path), "--out", str(tmp_path / "p.jsonl"), "--model",
+                                 str(tiny_model_dir)])  # the summary table shows outlet and actor
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert "[/]\\x1b[2J" in result.output and "[b]\\u202eZ" in result.output
+    no_raw_controls(result.output)
+
+
+def test_an_error_naming_hostile_text_is_one_literal_line(tmp_path):
+    missing = tmp_path / f"a{HOSTILE}.jsonl"
+    result = runner.invoke(app, ["classify", str(missing), "--out", str(tmp_path / "p.jsonl")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"a{SHOWN}.jsonl: no such file or folder" in result.output
+    no_raw_controls(result.output)
+
+
+def test_shown_keeps_printable_text_and_newlines():
+    from classifier.cli.display import shown
+
+    assert shown("Россия 中国 [x] naïve\ttab\nline") == "Россия 中国 [x] naïve\ttab\nline"
+    assert shown("a\x00b\x7fc\x9bd\u2066e") == "a\\x00b\\x7fc\\x9bd\\u2066e"

@@ -7,8 +7,9 @@ import sys
 from typing import Callable
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
+from classifier.cli.display import SafeConsole, shown
 from classifier.errors import InputError
 
 app = typer.Typer(
@@ -18,17 +19,17 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+console = SafeConsole(stderr=True, soft_wrap=True)
+out = SafeConsole(soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    console.print(Text.assemble(("error:", "bold red"), " ", shown(message)))
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    console.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
+    console.print(Text.assemble(("warning:", "yellow"), " ", shown(message)))
 
 
 def check_device(device: str):

@@ -8,7 +8,10 @@ from typing import Optional
 
 import typer
 
+from rich.text import Text
+
 from classifier.cli.app import app, handle_errors, out, show_progress, warn
+from classifier.cli.display import shown
 
 
 class GroupBy(str, Enum):
@@ -21,8 +24,8 @@ def print_evaluation(result: dict) -> None:
     from classifier.report import tables
 
     overall = result["overall"]
-    out.print(f"[bold]{result['predictions']}[/]: {result['n_labelled']} gold-labelled of "
-              f"{result['n_predictions']} predictions; model {', '.join(result['models'])}")
+    out.print(Text.assemble((shown(result["predictions"]), "bold"), f": {result['n_labelled']} gold-labelled of "
+                            f"{result['n_predictions']} predictions; model {shown(', '.join(result['models']))}"))
     out.print(tables.rich_table(tables.overall_rows(overall), "Overall"))
     out.print(tables.rich_table(tables.per_class_rows(overall), "Per class"))
     out.print(tables.rich_table(tables.confusion_rows(overall), "Confusion matrix (rows gold, columns predicted)"))

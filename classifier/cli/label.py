@@ -22,6 +22,8 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from classifier.cli.app import app, console, handle_errors, out, show_progress, warn
+from classifier.cli.display import SafeConsole
+from classifier.cli.display import shown as visible
 from classifier.errors import InputError
 from classifier.items import LABELS, Item, check_unique_ids, read_items
 from classifier.labels import (LABEL_STUDIO_CONFIG, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
@@ -103,9 +105,12 @@ class KeyReader:
 def highlighted(item: Item) -> Text:
     from classifier.models.inputs import merge_spans
 
-    text = Text(item.text)
+    text, cursor = Text(), 0  # pieces made visible one by one, so the highlight stays on the mention
     for start, end in merge_spans(item.spans):
-        text.stylize("bold black on yellow", start, end)
+        text.append(visible(item.text[cursor:start]))
+        text.append(visible(item.text[start:end]), style="bold black on yellow")
+        cursor = end
+    text.append(visible(item.text[cursor:]))
     return text
 
 
@@ -126,10 +131,10 @@ def sentence_grid(before: list[str], item: Item, after: list[str]) -> Table:
     grid.add_column(width=1)
     grid.add_column()
     for text in before:
-        grid.add_row("", Text(text, style="dim"))
+        grid.add_row("", Text(visible(text), style="dim"))
     grid.add_row("▶", highlighted(item))
     for text in after:
-        grid.add_row("", Text(text, style="dim"))
+        grid.add_row("", Text(visible(text), style="dim"))
     return grid
 
 
@@ -143,9 +148,9 @@ def item_screen(item: Item, session: LabelSession, context: tuple[list[str], lis
     progress = session.progress()
     outlets = " · ".join(f"{source} {done}/{total}" for source, (done, total) in progress.per_source.items())
     parts = [Rule(f"{progress.done}/{progress.total} done" + (f" · last: {status}" if status else "")),
-             Text(f"per outlet: {outlets}", style="dim"), Text(where, style="dim"),
+             Text(visible(f"per outlet: {outlets}"), style="dim"), Text(visible(where), style="dim"),
              sentence_grid(before, item, after),
-             Text.assemble(("actor: ", "dim"), (item.actor or "-", "bold magenta")), suggestion_line(shown),
+             Text.assemble(("actor: ", "dim"), (visible(item.actor or "-"), "bold magenta")), suggestion_line(shown),
              keys_line(keys)]
     return Group(*parts)
 
@@ -296,7 +301,7 @@ def run_command(
     done = session.progress().done
     if done:
         out.print(f"resuming: {done} of {len(items)} items already answered by {annotator}")
-    finished = run_session(session, KeyReader(), Console(highlight=False), keymap, article_context(items, context))
+    finished = run_session(session, KeyReader(), SafeConsole(), keymap, article_context(items, context))
     tally = ", ".join(f"{count} {name}" for name, count in sorted(session.tally().items()))
     out.print(f"{'all items answered' if finished else 'stopped'}: {session.progress().done}/{len(items)} "
               f"by {annotator} ({tally or 'none'}) in {labels_path}")

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
@@ -143,7 +142,7 @@ def prepare(
         out.print(explain_table(totals.reports))
         for report in totals.reports:
             for rule, line in report.dropped_lines:
-                out.print(f"  {report.article}  [{rule}]  {line[:100]}", markup=False)
+                out.print(f"  {report.article}  [{rule}]  {line[:100]}")
     if not quiet:
         console.print(
             f"{totals.articles} articles, {totals.sentences} sentences, {totals.items} items "
@@ -179,7 +178,7 @@ def actors_suggest(
     table.add_column("articles", justify="right")
     table.add_column("mentions", justify="right")
     for name, n_articles, mentions in counts.ranked(top):
-        table.add_row(escape(name), str(n_articles), str(mentions))
+        table.add_row(name, str(n_articles), str(mentions))
     out.print(table)
 
 

@@ -51,7 +51,7 @@ def report_cli(
     out.print(result["correction_note"])
     if result["correction"].get("warning"):
         warn(result["correction"]["warning"])
-    out.print("[bold]Differences between outlets[/]")
+    out.print("[bold]Differences between outlets[/]", markup=True)
     for line in result["findings"]:
-        out.print(f"- {tables.escape_markup(line)}")
+        out.print(f"- {line}")
     out.print(f"report written to {result['files']['html']} (and report.md, framing.csv, framing.parquet, plots/)")

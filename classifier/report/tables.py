@@ -142,11 +142,5 @@ def rich_table(rows: Rows, title: str | None = None, *, numeric_from: int = 1) -
         table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold",
                          min_width=label_width)
     for row in body:
-        table.add_row(*[escape_markup(cell) for cell in row])
+        table.add_row(*[str(cell) for cell in row])  # literal: the CLI's consoles render no markup
     return table
-
-
-def escape_markup(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(str(text))
