@@ -147,19 +147,30 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def last_line_start(fd: int, size: int, block: int = 1 << 20) -> int:
+    """Offset just after the file's last newline (0 when it has none), read backwards a block at a time."""
+    end = size
+    while end > 0:
+        start = max(0, end - block)
+        found = os.pread(fd, end - start, start).rfind(b"\n")
+        if found >= 0:
+            return start + found + 1
+        end = start
+    return 0
+
+
 def repair_tail(fd: int) -> None:
-    """Before appending: end a complete last line with a newline; drop a torn one (never acknowledged)."""
+    """Before appending: end a complete last line with a newline; drop a torn one (never acknowledged).
+    Only the bytes after the last newline are ever looked at or dropped, whatever their length."""
     size = os.fstat(fd).st_size
     if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
         return
-    start = max(0, size - (1 << 20))
-    tail = os.pread(fd, size - start, start)
-    cut = tail.rfind(b"\n") + 1
+    cut = last_line_start(fd, size)
     try:
-        json.loads(tail[cut:].decode("utf-8"))
+        json.loads(os.pread(fd, size - cut, cut).decode("utf-8"))
         os.write(fd, b"\n")
     except ValueError:
-        os.truncate(fd, start + cut)
+        os.truncate(fd, cut)
 
 
 def read_lines(path: Path) -> Iterable[tuple[int, dict]]:

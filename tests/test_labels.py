@@ -105,6 +105,24 @@ def test_a_complete_last_line_without_newline_is_kept(tmp_path):
     assert [r["id"] for r in LabelStore(path).records()] == ["x", "y"]
 
 
+@pytest.mark.parametrize("torn", [False, True])
+def test_a_last_record_of_megabytes_is_never_cut(tmp_path, monkeypatch, torn):
+    """The tail repair reads back to the last newline however far it is (blocks of 64 bytes here)."""
+    import classifier.labels as labels
+
+    original = labels.last_line_start
+    monkeypatch.setattr(labels, "last_line_start", lambda fd, size: original(fd, size, block=64))
+    path = tmp_path / "labels.jsonl"
+    first = {"id": "x", "text": "t", "label": "favor", "annotator": "ana"}
+    big = {"id": "big", "text": "word " * 300_000, "label": "against", "annotator": "ana"}  # 1.5 MB
+    path.write_text(json.dumps(first) + "\n" + json.dumps(big)[: -5 if torn else None])
+    LabelStore(path).append({"id": "y", "text": "u", "label": "neutral", "annotator": "ana"})
+    records = LabelStore(path).records()
+    assert [r["id"] for r in records] == (["x", "y"] if torn else ["x", "big", "y"])
+    if not torn:
+        assert {k: records[1][k] for k in big} == big
+
+
 @pytest.mark.parametrize("line, message", [
     ('{"id": "1", "text": "t", "label": "pro"}', "labels.jsonl:2: unknown label 'pro'"),
     ('{"id": "1", "label": "favor"}', "labels.jsonl:2: missing field 'text'"),
