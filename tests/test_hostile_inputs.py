@@ -126,3 +126,39 @@ def test_shown_keeps_printable_text_and_newlines():
 
     assert shown("Россия 中国 [x] naïve\ttab\nline") == "Россия 中国 [x] naïve\ttab\nline"
     assert shown("a\x00b\x7fc\x9bd\u2066e") == "a\\x00b\\x7fc\\x9bd\\u2066e"
+
+
+def labelled_file(tmp_path):
+    path = tmp_path / "L.jsonl"
+    rows = [{"id": f"{i}", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]], "label": "favor",
+             "annotator": "ana", "article": "a", "stance": "favor", "stance_scores": {"favor": 0.8, "against": 0.1,
+                                                                                         "neutral": 0.1}}
+            for i in range(3)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.mark.parametrize("how", ["same", "symlink", "hardlink"])
+@pytest.mark.parametrize("command, input_name, out_suffix", [
+    (["label", "gold", "{in}", "--out", "{out}"], "L.jsonl", ".jsonl"),
+    (["label", "suggest", "{in}", "--out", "{out}"], "L.jsonl", ".jsonl"),
+    (["label", "run", "{in}", "--labels", "{out}"], "L.jsonl", ".jsonl"),
+    (["label", "export", "{in}", "--out", "{out}"], "L.json", ".json"),
+    (["label", "import", "{in}", "--labels", "{out}"], "L.json", ".jsonl"),
+    (["evaluate", "{in}", "--out", "{out}"], "L.json", ".json"),
+    (["prepare", "{in}", "--out", "{out}"], "L.jsonl", ".jsonl"),
+    (["classify", "{in}", "--out", "{out}"], "L.jsonl", ".jsonl"),
+])
+def test_an_output_that_is_an_input_is_refused_before_any_work(tmp_path, command, input_name, out_suffix, how):
+    source = labelled_file(tmp_path).rename(tmp_path / input_name)
+    if how == "same":
+        if source.suffix != out_suffix:
+            pytest.skip("the output's extension already tells it apart")
+        out = source
+    else:
+        out = tmp_path / f"{how}{out_suffix}"
+        out.symlink_to(source) if how == "symlink" else out.hardlink_to(source)
+    before = source.read_bytes()
+    result = runner.invoke(app, [a.replace("{in}", str(source)).replace("{out}", str(out)) for a in command])
+    one_line_failure(result, "that is the input file")
+    assert source.read_bytes() == before

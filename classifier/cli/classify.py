@@ -17,7 +17,7 @@ from classifier.cli.app import (app, console, fail, handle_errors, out, progress
                                  show_progress)
 from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ONLY_ACTORS_HELP, prepare_to_file
 from classifier.errors import InputError
-from classifier.io.files import format_of, iter_table, output_format, remove_stale_temporaries
+from classifier.io.files import check_not_input, format_of, iter_table, output_format, remove_stale_temporaries
 from classifier.items import LABELS, read_items
 from classifier.predict.batch import Items, StanceCounts, check_no_unfinished_run, classify
 from classifier.predict.engines import load_engine
@@ -134,6 +134,7 @@ def classify_command(
     import torch
 
     fmt = output_format(out_path, fmt)
+    check_not_input(out_path, input_path, manifest)
     torch.set_num_threads(threads or os.cpu_count() or 1)
     if workers and trust_remote_code:
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")

@@ -23,6 +23,7 @@ from typer.core import TyperGroup
 
 from classifier.cli.app import app, console, handle_errors, out, show_progress, warn
 from classifier.cli.display import SafeConsole
+from classifier.io.files import check_not_input
 from classifier.cli.display import shown as visible
 from classifier.errors import InputError
 from classifier.items import LABELS, Item, check_unique_ids, read_items
@@ -290,6 +291,7 @@ def run_command(
     keymap = parse_keys(keys)
     annotator = check_annotator(annotator or os.environ.get("STANCE_ANNOTATOR") or getpass.getuser())
     label_file(labels_path)
+    check_not_input(labels_path, items_path, option="--labels")
     items = load_items(items_path)
     order = order or ("uncertain" if model else "file")
     probs, suggestions = None, {}
@@ -324,6 +326,7 @@ def suggest_command(
     from classifier.models.stance_model import default_model_path
 
     label_file(out_path)
+    check_not_input(out_path, items_path)
     items = load_items(items_path)
     probs, _, stance = model_suggestions(model or default_model_path(), items, quiet)
     store = LabelStore(out_path)
@@ -351,8 +354,10 @@ def export_command(
     from classifier.io.files import check_writable, json_output, write_json_atomic, write_text_atomic
 
     json_output(out_path)
+    check_not_input(out_path, items_path)
     if config:
         check_writable(config)
+        check_not_input(config, items_path, out_path, option="--config")
     items = load_items(items_path)
     suggestions = model_suggestions(model, items, quiet)[1] if model else None
     write_json_atomic(out_path, to_label_studio(items, suggestions))
@@ -373,6 +378,7 @@ def import_command(
     Example: stance label import project-1-export.json --labels labels.jsonl
     """
     label_file(labels_path)
+    check_not_input(labels_path, export_path, option="--labels")
     if not export_path.exists():
         raise InputError(f"{export_path}: no such file")
     try:
@@ -460,6 +466,7 @@ def gold_command(
     from classifier.labels import resolve_labels
 
     fmt = output_format(out_path)
+    check_not_input(out_path, *labels_paths)
     items, counts = resolve_labels(read_records(labels_paths), annotator=annotator, allow_suggested=allow_suggested)
     write_records(out_path, [item_record(item) for item in items], fmt)
     out.print(f"{counts['items']} labelled items -> {out_path}" + (f"; {counts['ties']} ties left out" if counts["ties"] else ""))

@@ -16,7 +16,7 @@ from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
 from classifier.clean import clean_text, load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import Article, Skipped, stream_corpus
-from classifier.io.files import TableWriter, output_format
+from classifier.io.files import TableWriter, check_not_input, output_format
 from classifier.prepare import ITEM_FIELDS, ArticleReport, iter_prepared
 from classifier.segment import segment
 
@@ -133,6 +133,7 @@ def prepare(
     Example: stance prepare seeds/ --out out/items.jsonl --explain
     """
     fmt = output_format(out_path, fmt)
+    check_not_input(out_path, input_path, manifest)
     started = time.perf_counter()
     catalogue = choose_catalogue(actors, actors_only, only_actors)
     totals, skipped = prepare_to_file(input_path, out_path, fmt, catalogue, manifest, encoding, strict, quiet,

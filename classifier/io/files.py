@@ -29,6 +29,25 @@ def check_parents(path: Path) -> None:
             return
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths are one file: the same path, a symlink to it, or a hard link (same inode)."""
+    a, b = Path(a), Path(b)
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def check_not_input(out: str | Path, *inputs: str | Path | None, option: str = "--out") -> None:
+    """Refuse, before any work, an output that is one of the inputs (it would destroy what it reads)."""
+    for given in inputs:
+        if given is not None and same_file(out, given):
+            raise InputError(f"{option} {out}: that is the input file {given}; write to another file "
+                             "(nothing was changed)")
+
+
 def check_writable(path: str | Path) -> Path:
     """``path`` can become a file: it is not a folder, and no folder above it is a file."""
     path = Path(path)
