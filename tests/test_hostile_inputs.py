@@ -162,3 +162,25 @@ def test_an_output_that_is_an_input_is_refused_before_any_work(tmp_path, command
     result = runner.invoke(app, [a.replace("{in}", str(source)).replace("{out}", str(out)) for a in command])
     one_line_failure(result, "that is the input file")
     assert source.read_bytes() == before
+
+
+def test_resume_refuses_a_journal_written_before_the_model_was_recalibrated(tmp_path, tiny_model_dir):
+    from classifier.models.stance_model import model_hash
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps({"id": f"{i}", "text": "Russia won.", "actor": "Russia",
+                                         "spans": [[0, 6]]}) + "\n" for i in range(4)))
+    done = tmp_path / "done.jsonl"
+    assert runner.invoke(app, ["classify", str(items), "--out", str(done), "--model", str(model), "-q"]).exit_code == 0
+    out = tmp_path / "p.jsonl"
+    journal = tmp_path / "p.jsonl.partial.jsonl"
+    journal.write_text("".join(done.read_text().splitlines(keepends=True)[:2]))  # a run killed half way
+    before = model_hash(model)
+    settings = json.loads((model / "stance.json").read_text())
+    (model / "stance.json").write_text(json.dumps({**settings, "temperature": 3.0}))  # what calibrate changes
+    assert model_hash(model) != before
+    result = runner.invoke(app, ["classify", str(items), "--out", str(out), "--model", str(model), "--resume", "-q"])
+    one_line_failure(result, "p.jsonl.partial.jsonl:1")
+    assert not out.exists()

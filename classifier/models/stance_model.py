@@ -38,12 +38,19 @@ def default_model_path() -> Path:
 
 
 def model_hash(path: Path) -> str:
-    """Short content hash of the weights files, so predictions name the exact model."""
+    """Short content hash of everything that changes the scores (weights, the mention head, config.json,
+    stance.json with its temperature, the tokenizer files), so predictions name the exact model and a
+    resumed run never mixes two versions of a model under one id."""
     from classifier.models.pooling import MENTION_HEAD_FILE
 
     digest = hashlib.sha256()
-    files = [path / "model.safetensors"] + [head for head in [path / MENTION_HEAD_FILE] if head.exists()]
-    for file in files:
+    names = ("model.safetensors", MENTION_HEAD_FILE, "config.json", STANCE_FILE, *TOKENIZER_FILES,
+             "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json")
+    for name in names:
+        file = path / name
+        if not file.exists():
+            continue
+        digest.update(name.encode() + b"\0")
         with open(file, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
