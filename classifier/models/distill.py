@@ -151,19 +151,20 @@ def fold_teacher_logits(train_items: Sequence[Item], scored_items: Sequence[Item
 
 # TrainConfig fields added after teachers were saved: at these defaults they stay out of the key, so a
 # new option never invalidates saved folds that were trained without it.
-LATER_FIELDS = {"layer_lr_decay": 1.0, "init_seed": None}
+LATER_FIELDS = {"layer_lr_decay": 1.0, "init_seed": None, "sampling_alpha": 1.0, "file_weights": None,
+                "unmarked_share": 0.0}
 
 
 def crossfit_key(everything: Sequence[Item], eval_items: Sequence[Item], config, folds: int, seed: int) -> str:
     """What a saved fold was made from: the scored and evaluated items, the teacher's recipe (its base
     by weights hash when local, not by path or device: cuda and ``cpu_bf16`` both train in bf16
     autocast) and the fold assignment."""
-    from classifier.models.stance_model import model_hash
+    from classifier.models.stance_model import weights_hash
 
     recipe = {k: v for k, v in config.as_dict().items()
               if k not in ("base", "device", "cpu_bf16") and not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
     base = Path(str(config.base)) if config.base else None
-    recipe["base"] = model_hash(base) if base is not None and (base / "model.safetensors").exists() else config.base
+    recipe["base"] = weights_hash(base) if base is not None and (base / "model.safetensors").exists() else config.base
     payload = json.dumps([items_fingerprint(everything), items_fingerprint(eval_items), recipe, folds, seed],
                          sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]

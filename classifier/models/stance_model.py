@@ -37,6 +37,19 @@ def default_model_path() -> Path:
                      f"{MODEL_ENV}=DIR, or run from a checkout of the project, which ships models/default")
 
 
+def weights_hash(path: Path) -> str:
+    """Short content hash of the weights files alone (the key of saved teacher folds, which must not change
+    when a base model's tokenizer or settings files are rewritten)."""
+    from classifier.models.pooling import MENTION_HEAD_FILE
+
+    digest = hashlib.sha256()
+    for file in [path / "model.safetensors"] + [head for head in [path / MENTION_HEAD_FILE] if head.exists()]:
+        with open(file, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:12]
+
+
 def model_hash(path: Path) -> str:
     """Short content hash of everything that changes the scores (weights, the mention head, config.json,
     stance.json with its temperature, the tokenizer files), so predictions name the exact model and a
