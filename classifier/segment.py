@@ -39,14 +39,18 @@ _PIECE_END = re.compile(r"\n|[a-z]{3}[.!?][\"'”’)\]]*\s+(?=[A-Z“\"])")
 
 def pieces(paragraph: str) -> list[tuple[int, int]]:
     """(start, end) of pieces of about ``LONG_PARAGRAPH`` characters that together make the paragraph,
-    cut at a sentence end where one comes within twice that length, else at a space."""
+    cut at a sentence end where one comes within twice that length, else at a space, else (a run of
+    punctuation or one endless word) at twice that length: no piece is ever longer, so the segmenter's
+    work grows linearly with the paragraph whatever it holds."""
     cuts, start = [], 0
     while len(paragraph) - start > LONG_PARAGRAPH:
-        found = _PIECE_END.search(paragraph, start + LONG_PARAGRAPH // 2)
-        if found and found.end() - start <= 2 * LONG_PARAGRAPH:
+        limit = start + 2 * LONG_PARAGRAPH
+        found = _PIECE_END.search(paragraph, start + LONG_PARAGRAPH // 2, limit)
+        if found:
             end = found.end()
         else:
-            end = paragraph.find(" ", start + LONG_PARAGRAPH) + 1 or len(paragraph)
+            space = paragraph.find(" ", start + LONG_PARAGRAPH, limit)
+            end = space + 1 if space >= 0 else min(limit, len(paragraph))
         cuts.append((start, end))
         start = end
     cuts.append((start, len(paragraph)))

@@ -55,7 +55,7 @@ def with_ci(value, ci) -> str:
 
 
 def score_model(model: StanceModel, sets, data_root: Path, part: str, n_boot: int, batch_size: int,
-                console: Console) -> dict:
+                console: Console, predictions_dir: Path | None = None) -> dict:
     out = {"model": model.model_id, "sets": {}, "outlet_validity": None}
     for bench in sets:
         items = load_part(bench, data_root, ROOT, part)
@@ -65,6 +65,13 @@ def score_model(model: StanceModel, sets, data_root: Path, part: str, n_boot: in
         probs = model.predict_proba(items, batch_size=batch_size)
         seconds = time.perf_counter() - started
         predicted = [model.labels[i] for i in probs.argmax(axis=1)]
+        if predictions_dir is not None:
+            from classifier.io.files import write_records
+            from classifier.models.stance_model import scores_record
+
+            write_records(predictions_dir / f"{model.name}_{bench.name}_{part}.jsonl",
+                          [{**item.model_dump(), "model": model.model_id, **scores_record(row, model.labels)}
+                           for item, row in zip(items, probs)])
         scores = score_predictions(items, predicted, n_boot=n_boot)
         scores.update(part=part_description(bench, part), seconds=round(seconds, 1))
         out["sets"][bench.name] = scores
@@ -138,6 +145,8 @@ def main() -> None:
     parser.add_argument("--n-boot", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--out", default=None, help="JSON path (default bench/results/suite_<part>_<models>.json)")
+    parser.add_argument("--predictions-dir", default=None,
+                        help="also write each model's predictions per set here (stance classify's format)")
     args = parser.parse_args()
 
     import torch
@@ -157,7 +166,8 @@ def main() -> None:
     for model_dir in map(Path, args.models):
         console.print(f"[bold]{model_dir}[/]")
         model = StanceModel.load(model_dir)
-        result = score_model(model, sets, data_root, args.part, args.n_boot, args.batch_size, console)
+        result = score_model(model, sets, data_root, args.part, args.n_boot, args.batch_size, console,
+                             Path(args.predictions_dir) if args.predictions_dir else None)
         result.update(model_dir=str(model_dir), trained_on=trained_on(model_dir))
         results.append(result)
         names.append(model_dir.name)

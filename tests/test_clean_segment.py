@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from classifier.clean import clean_text, load_rules
 from classifier.segment import segment, split_paragraph
 
@@ -75,3 +77,17 @@ def test_a_long_paragraph_is_segmented_in_pieces_with_the_same_sentences(monkeyp
     cuts = seg.pieces(no_stops)
     assert len(cuts) > 3 and cuts[0][0] == 0 and cuts[-1][1] == len(no_stops)
     assert all(a[1] == b[0] for a, b in zip(cuts, cuts[1:]))
+
+
+@pytest.mark.parametrize("hostile", ["...?!" * 12_000, "x" * 60_000, ("a" * 7_000 + " ") * 8])
+def test_segmenting_work_is_linear_in_the_worst_case(monkeypatch, hostile):
+    """Counted, not timed: pysbd's cost grows with the square of what it is given, so no piece it gets may
+    exceed twice LONG_PARAGRAPH, and the pieces add up to the paragraph exactly."""
+    from classifier import segment as seg
+
+    given = []
+    original = seg.split_piece
+    monkeypatch.setattr(seg, "split_piece", lambda text, language: given.append(len(text)) or original(text, language))
+    monkeypatch.setattr(seg, "LONG_PARAGRAPH", 500)
+    seg.split_paragraph(hostile)
+    assert max(given) <= 2 * 500 and sum(given) == len(hostile)
