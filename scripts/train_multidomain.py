@@ -64,12 +64,21 @@ def dev_items(data_root: Path, cap: int, limit: int) -> list:
     return out
 
 
+def base_description(base: str) -> str:
+    """The starting model as a reader can find it: the path under the project, with its weights hash."""
+    from classifier.models.stance_model import weights_hash
+
+    path = Path(base).resolve()
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    return f"{shown} (weights sha256 {weights_hash(path)}...)" if (path / "model.safetensors").exists() else base
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--out", required=True)
-    parser.add_argument("--base", default=str(ROOT / "models" / "default"),
-                        help="a stance model to continue (default models/default) or an encoder ('minilm')")
+    parser.add_argument("--base", default=str(ROOT / "models" / "newsmtsc-v16"),
+                        help="a stance model to continue (default models/newsmtsc-v16) or an encoder ('minilm')")
     parser.add_argument("--alpha", type=float, default=0.5, help="temperature sampling exponent (1: by size)")
     parser.add_argument("--unmarked-share", type=float, default=0.25)
     parser.add_argument("--lr", type=float, default=3e-5)
@@ -80,6 +89,8 @@ def main() -> None:
     parser.add_argument("--dev-cap", type=int, default=400)
     parser.add_argument("--limit", type=int, default=0, help="first N items of each file (smoke runs)")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dev-parts-out", default=None,
+                        help="also write every dev-part item (uncapped) here, e.g. for stance calibrate")
     args = parser.parse_args()
 
     import torch
@@ -94,6 +105,12 @@ def main() -> None:
     train_items = [item for _, items in files for item in items]
     sources = [index for index, (_, items) in enumerate(files) for _ in items]
     dev = dev_items(data_root, args.dev_cap, args.limit)
+    if args.dev_parts_out:
+        from classifier.io.files import write_records
+        from classifier.items import item_record
+
+        write_records(args.dev_parts_out, [item_record(item) for name in DEV_SETS
+                                           for item in load_part(find_set(name), data_root, ROOT, "dev")])
     continuing = Path(args.base, "stance.json").exists()
     config = small_data_config(args.base) if continuing else TrainConfig(base=None if args.base == "minilm" else args.base)
     for name, value in dict(learning_rate=args.lr, epochs=args.epochs, batch_size=args.batch_size, patience=0,
@@ -112,7 +129,7 @@ def main() -> None:
         "name": out.name,
         "summary": "Target-aware stance toward an actor (favor / against / neutral) in news and comment text, "
                    "trained on five public stance sets at once.",
-        "base": args.base,
+        "base": base_description(args.base),
         "labels": model.labels,
         "input_format": model.input_format,
         "input_description": ("Sentence pair: the actor's name, then the text with every mention wrapped in "
@@ -120,7 +137,7 @@ def main() -> None:
                               f"At most {model.max_length} tokens."),
         "data": {name: f"{what}: {len(items)} items" for (name, _, what), (_, items) in zip(TRAINING, files)},
         "benchmark_training": {name: what for name, _, what in TRAINING},
-        "hyperparameters": {**config.as_dict(), "best_epoch": result.best_epoch},
+        "hyperparameters": {**config.as_dict(), "base": base_description(args.base), "best_epoch": result.best_epoch},
         "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
                      "torch": torch.__version__, "command": "python scripts/train_multidomain.py " + " ".join(sys.argv[1:]),
                      "history": json.dumps(result.history),
