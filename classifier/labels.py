@@ -14,6 +14,7 @@ neither a retraction nor retracted. Model pre-labels carry ``annotator: "model:<
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -558,7 +559,7 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> 
         fields = {k: v for k, v in data.items() if k not in ("marked", "item_id")}
         fields["id"] = data.get("item_id", data.get("id", task.get("id")))
         item = parse_item(fields, here)
-        for annotation in task.get("annotations") or []:
+        for index, annotation in enumerate(task.get("annotations") or []):
             if annotation.get("was_cancelled"):
                 continue
             label = _ls_choice(annotation, here)
@@ -567,13 +568,21 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> 
             record = label_record(item, label, annotator or _ls_annotator(annotation),
                                   suggestion=_ls_suggestion(task), imported_from="label-studio")
             record["timestamp"] = annotation.get("updated_at") or annotation.get("created_at") or record["timestamp"]
+            # the same annotation imported again (twice, or after a kill) is recognised by this, with or
+            # without timestamps in the export
+            identity = [task.get("id"), item.id, annotation.get("id", index), label, record["annotator"],
+                        annotation.get("updated_at") or annotation.get("created_at")]
+            record["import_key"] = hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()[:16]
             records.append(record)
     return records
 
 
 def new_records(existing: Sequence[dict], incoming: Sequence[dict]) -> list[dict]:
-    """Incoming records not already in the file (same item, annotator, label and timestamp)."""
+    """Incoming records not already in the file: the same imported annotation (``import_key``), else the
+    same item, annotator, label and timestamp."""
     def key(r: dict) -> tuple:
+        if r.get("import_key"):
+            return ("import", r["import_key"])
         return (r["id"], r.get("annotator"), r.get("label"), r.get("timestamp"))
 
     seen = {key(r) for r in existing}

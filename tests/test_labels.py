@@ -254,6 +254,20 @@ def test_label_studio_round_trip(tmp_path, tiny_model_dir):
     assert resolved["a1-0-China"].article == "a1" and resolved["a1-0-China"].source == "TDI"
 
 
+def test_an_export_without_timestamps_imported_twice_adds_nothing(tmp_path):
+    tasks = label_studio_export(to_label_studio(make_items()))
+    for task in tasks:
+        for annotation in task["annotations"]:
+            annotation.pop("created_at", None)
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks))
+    labels = tmp_path / "labels.jsonl"
+    for _ in range(3):
+        result = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels)])
+        assert result.exit_code == 0, result.output
+    assert len(LabelStore(labels).records()) == 6
+
+
 def test_label_studio_errors_name_the_task(tmp_path):
     tasks = to_label_studio(make_items()[:2])
     tasks[1]["annotations"] = [{"result": [{"type": "choices", "value": {"choices": ["positive"]}}]}]
