@@ -254,7 +254,13 @@ def test_label_studio_round_trip(tmp_path, tiny_model_dir):
     assert resolved["a1-0-China"].article == "a1" and resolved["a1-0-China"].source == "TDI"
 
 
-def test_an_export_without_timestamps_imported_twice_adds_nothing(tmp_path):
+def test_an_export_without_timestamps_imported_twice_adds_nothing(tmp_path, monkeypatch):
+    import itertools
+
+    import classifier.labels as labels_module
+
+    clock = itertools.count()  # every import runs at another time, as reruns do
+    monkeypatch.setattr(labels_module, "now", lambda: f"2026-01-01T00:00:{next(clock) % 60:02d}+00:00")
     tasks = label_studio_export(to_label_studio(make_items()))
     for task in tasks:
         for annotation in task["annotations"]:
