@@ -401,3 +401,37 @@ def test_spreadsheet_formulas_in_names_are_neutralised_in_csv_only(tmp_path):
     assert not re.search(r'(^|,)"?[=@]', text, re.MULTILINE)
     parquet = pd.read_parquet(tmp_path / "out" / "framing.parquet")
     assert '=HYPERLINK("http://x","y")' in set(parquet["outlet"])  # the data itself is unchanged
+
+
+def test_the_report_folder_is_swapped_in_whole(tmp_path, monkeypatch):
+    import classifier.report as report_module
+
+    out = tmp_path / "report"
+    first = write_jsonl(tmp_path / "a.jsonl", prediction_rows(90))
+    make_report(first, out, n_boot=20, n_perm=20)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    fewer = [dict(r, actor="Russia") for r in prediction_rows(60)]  # one actor: fewer plots
+    second = write_jsonl(tmp_path / "b.jsonl", fewer)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("classifier.report.html.render_markdown", full_disk)
+    with pytest.raises(OSError):
+        make_report(second, out, n_boot=20, n_perm=20)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # untouched
+    assert not list(tmp_path.glob(".report.*"))  # the stage is gone
+    monkeypatch.undo()
+    make_report(second, out, n_boot=20, n_perm=20)
+    plots = {p.name for p in (out / "plots").iterdir()}
+    assert len([p for p in plots if p.startswith("actor_") and p.endswith(".png")]) == 1  # no stale plots
+    assert report_module.REPORT_FILES["html"] in {p.name for p in out.iterdir()}
+
+
+def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path, preds):
+    thesis = tmp_path / "thesis"
+    thesis.mkdir()
+    (thesis / "chapter1.tex").write_text("precious")
+    result = runner.invoke(app, ["report", str(preds), "--out", str(thesis), "--n-boot", "10", "--n-perm", "10"])
+    assert result.exit_code == 1 and "not an earlier report" in result.output
+    assert (thesis / "chapter1.tex").read_text() == "precious" and len(list(thesis.iterdir())) == 1

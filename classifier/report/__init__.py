@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -195,12 +196,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                 model_dir: str | Path | None = None, n_boot: int = 1000, seed: int = 0, min_n: int = 10,
                 examples: int = 2, max_actors: int = 24, n_perm: int = 2000, progress: bool = False) -> dict:
     """Analyse a predictions file and write the report directory; returns the tables and file paths."""
-    from classifier.io.files import (check_writable, spreadsheet_safe, write_bytes_atomic, write_json_atomic,
-                                     write_records, write_text_atomic)
-    from classifier.report.html import render_html, render_markdown
-
     predictions, out_dir = Path(predictions), Path(out_dir)
-    check_writable(out_dir / "report.html")  # before the analysis: a file named like the folder stops it here
+    check_report_target(out_dir)  # before the analysis: a file, or a folder of other things, stops it here
     inputs = gather(predictions, examples)
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None)
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
@@ -217,9 +214,71 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     ctx = context(inputs, predictions, analysis, evaluation, figs, actors_note,
                   cell_examples(inputs.examples, table, examples, top), card, card_note, n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n)
-    files = {"framing_csv": out_dir / "framing.csv", "framing_parquet": out_dir / "framing.parquet",
-             "tests_csv": out_dir / "outlet_tests.csv", "json": out_dir / "report.json",
-             "html": out_dir / "report.html", "markdown": out_dir / "report.md"}
+    final = out_dir
+    with staged_folder(final) as out_dir:
+        summary = write_report_files(out_dir, table, analysis, figs, ctx, predictions, inputs, evaluation,
+                                     card_note, n_boot=n_boot, n_perm=n_perm, seed=seed, min_n=min_n)
+    files = {key: final / name for key, name in REPORT_FILES.items()}
+    return {**summary, "table": table, "framing_rows": tables.framing_rows(table, min_n, compact=True),
+            "correction_note": ctx["correction_note"],
+            "files": {k: str(v) for k, v in files.items()}, "out_dir": str(final)}
+
+
+REPORT_FILES = {"framing_csv": "framing.csv", "framing_parquet": "framing.parquet", "tests_csv": "outlet_tests.csv",
+                "json": "report.json", "html": "report.html", "markdown": "report.md"}
+
+
+def check_report_target(out_dir: Path) -> None:
+    """The report folder may be new, empty, or an earlier report (it has report.json), which is replaced
+    whole; never a file or a folder of other things."""
+    from classifier.io.files import check_parents
+
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise InputError(f"--out {out_dir}: a file; the report needs a folder (nothing was written)")
+        if any(out_dir.iterdir()) and not (out_dir / "report.json").exists():
+            raise InputError(f"--out {out_dir}: a folder that is not an earlier report; name a new folder "
+                             "(nothing was written)")
+    check_parents(out_dir)
+
+
+@contextlib.contextmanager
+def staged_folder(final: Path):
+    """A hidden folder beside ``final`` to build the report in, swapped in when complete: a kill or a full
+    disk leaves the earlier report as it was (and a rerun removes the stale stage)."""
+    import shutil
+    import tempfile
+
+    from classifier.io.files import umask
+
+    final = Path(final).absolute()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".{final.name}.*.report-stage"):
+        shutil.rmtree(stale, ignore_errors=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".report-stage", dir=final.parent))
+    try:
+        yield stage
+        stage.chmod(0o777 & ~umask())
+        if final.exists():
+            backup = final.with_name(f".{final.name}.old.report-stage")
+            shutil.rmtree(backup, ignore_errors=True)
+            final.rename(backup)
+            stage.rename(final)
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            stage.rename(final)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, inputs, evaluation, card_note, *,
+                       n_boot: int, n_perm: int, seed: int, min_n: int) -> dict:
+    from classifier.io.files import (spreadsheet_safe, write_bytes_atomic, write_json_atomic, write_records,
+                                     write_text_atomic)
+    from classifier.report.html import render_html, render_markdown
+
+    files = {key: out_dir / name for key, name in REPORT_FILES.items()}
     records = table.to_dict("records")
     write_records(files["framing_csv"], spreadsheet_safe(records))
     write_records(files["framing_parquet"], records)
@@ -238,9 +297,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                "min_n": min_n,
                "plots": [f["file"] for f in figs] + [f["svg"] for f in figs]}
     write_json_atomic(files["json"], json_safe(summary))
-    return {**summary, "table": table, "framing_rows": tables.framing_rows(table, min_n, compact=True),
-            "correction_note": ctx["correction_note"],
-            "files": {k: str(v) for k, v in files.items()}, "out_dir": str(out_dir)}
+    return summary
 
 
 def build_report(predictions: str | Path, out_dir: str | Path, **options) -> Path:
