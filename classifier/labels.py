@@ -23,9 +23,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence, Union
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError
 from classifier.items import LABELS, Item, item_record, parse_item
@@ -518,32 +519,80 @@ def to_label_studio(items: Sequence[Item], suggestions: dict[str, dict] | None =
     return tasks
 
 
-def _ls_annotator(annotation: dict) -> str:
-    who = annotation.get("completed_by")
+class _LSValue(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    choices: Optional[list[str]] = None
+
+
+class _LSResult(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: Optional[str] = None
+    value: Optional[_LSValue] = None
+
+
+class _LSAnnotation(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: Optional[Union[int, str]] = None
+    result: Optional[list[_LSResult]] = None
+    was_cancelled: Optional[bool] = None
+    completed_by: Optional[Union[int, str, dict]] = None
+    created_at: Optional[str] = None
+    updated_at: Optional[str] = None
+
+
+class _LSPrediction(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    result: Optional[list[_LSResult]] = None
+    model_version: Optional[Union[str, int]] = None
+    score: Optional[float] = None
+
+
+class _LSTask(BaseModel):
+    """The parts of a Label Studio export task that import reads, checked before use."""
+    model_config = ConfigDict(extra="allow")
+    id: Optional[Union[int, str]] = None
+    data: dict
+    annotations: Optional[list[_LSAnnotation]] = None
+    predictions: Optional[list[_LSPrediction]] = None
+
+
+def _ls_annotator(annotation: _LSAnnotation) -> str:
+    who = annotation.completed_by
     if isinstance(who, dict):
         who = who.get("email") or who.get("username") or who.get("id")
     return f"label-studio:{who}" if who is not None else "label-studio"
 
 
-def _ls_choice(annotation: dict, where: str) -> str | None:
-    for result in annotation.get("result") or []:
-        if result.get("type") == "choices" or "choices" in (result.get("value") or {}):
-            choices = (result.get("value") or {}).get("choices") or []
-            chosen = choices[0].strip().lower() if len(choices) == 1 and isinstance(choices[0], str) else None
+def _ls_choice(annotation: _LSAnnotation, where: str) -> str | None:
+    for result in annotation.result or []:
+        if result.type == "choices" or (result.value is not None and result.value.choices is not None):
+            choices = (result.value.choices if result.value else None) or []
+            chosen = choices[0].strip().lower() if len(choices) == 1 else None
             if chosen not in LABELS:  # a hand-made config may say "Favor"
                 raise InputError(f"{where}: choice {choices!r} is not one of {', '.join(LABELS)}")
             return chosen
     return None
 
 
-def _ls_suggestion(task: dict) -> dict | None:
-    for prediction in task.get("predictions") or []:
-        for result in prediction.get("result") or []:
-            choices = (result.get("value") or {}).get("choices") or []
+def _ls_suggestion(task: _LSTask) -> dict | None:
+    for prediction in task.predictions or []:
+        for result in prediction.result or []:
+            choices = (result.value.choices if result.value else None) or []
             if choices:
-                return {"label": choices[0], "model": prediction.get("model_version"),
-                        "score": prediction.get("score"), "via": "label-studio"}
+                return {"label": choices[0], "model": prediction.model_version,
+                        "score": prediction.score, "via": "label-studio"}
     return None
+
+
+def _ls_task(raw, where: str) -> _LSTask:
+    if not isinstance(raw, dict) or not isinstance(raw.get("data"), dict):
+        raise InputError(f"{where}: no 'data' object; is this a Label Studio JSON export?")
+    try:
+        return _LSTask.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise InputError(f"{where}: {field}: {first['msg']}") from None
 
 
 def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> list[dict]:
@@ -551,27 +600,27 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> 
     if not isinstance(tasks, list):
         raise InputError(f"{where}: expected a Label Studio JSON export (a list of tasks)")
     records = []
-    for number, task in enumerate(tasks, start=1):
+    for number, raw in enumerate(tasks, start=1):
         here = f"{where}: task {number}"
-        data = task.get("data") if isinstance(task, dict) else None
-        if not isinstance(data, dict):
-            raise InputError(f"{here}: no 'data' object; is this a Label Studio JSON export?")
+        task = _ls_task(raw, here)
+        data = task.data
         fields = {k: v for k, v in data.items() if k not in ("marked", "item_id")}
-        fields["id"] = data.get("item_id", data.get("id", task.get("id")))
+        fields["id"] = data.get("item_id", data.get("id", task.id))
         item = parse_item(fields, here)
-        for index, annotation in enumerate(task.get("annotations") or []):
-            if annotation.get("was_cancelled"):
+        for index, annotation in enumerate(task.annotations or []):
+            if annotation.was_cancelled:
                 continue
             label = _ls_choice(annotation, here)
             if label is None:
                 continue
             record = label_record(item, label, annotator or _ls_annotator(annotation),
                                   suggestion=_ls_suggestion(task), imported_from="label-studio")
-            record["timestamp"] = annotation.get("updated_at") or annotation.get("created_at") or record["timestamp"]
+            stamp = annotation.updated_at or annotation.created_at
+            record["timestamp"] = stamp or record["timestamp"]
             # the same annotation imported again (twice, or after a kill) is recognised by this, with or
             # without timestamps in the export
-            identity = [task.get("id"), item.id, annotation.get("id", index), label, record["annotator"],
-                        annotation.get("updated_at") or annotation.get("created_at")]
+            identity = [task.id, item.id, annotation.id if annotation.id is not None else index, label,
+                        record["annotator"], stamp]
             record["import_key"] = hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()[:16]
             records.append(record)
     return records

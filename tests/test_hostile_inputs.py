@@ -184,3 +184,31 @@ def test_resume_refuses_a_journal_written_before_the_model_was_recalibrated(tmp_
     result = runner.invoke(app, ["classify", str(items), "--out", str(out), "--model", str(model), "--resume", "-q"])
     one_line_failure(result, "p.jsonl.partial.jsonl:1")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("task, message", [
+    ({"data": {"id": "1", "text": "t", "actor": "Russia"}, "annotations": "yes"}, "annotations"),
+    ({"data": {"id": "1", "text": "t", "actor": "Russia"}, "annotations": [{"result": {"a": 1}}]}, "result"),
+    ({"data": {"id": "1", "text": "t", "actor": "Russia"},
+      "annotations": [{"result": [{"type": "choices", "value": "favor"}]}]}, "value"),
+    ({"data": {"id": "1", "text": "t", "actor": "Russia"},
+      "annotations": [{"result": [{"value": {"choices": [{"x": 1}]}}]}]}, "choices"),
+    ({"data": {"id": "1", "text": "t", "actor": "Russia"}, "predictions": [{"result": 3}]}, "predictions"),
+    ({"data": {"id": "1", "text": "t", "actor": "Russia"},
+      "annotations": [{"created_at": 5, "result": []}]}, "created_at"),
+    ({"data": "text"}, "no 'data' object"),
+])
+def test_a_label_studio_export_of_another_shape_is_one_line(tmp_path, task, message):
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([task]))
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels)])
+    one_line_failure(result, "export.json: task 1: ")
+    assert message in result.output and not labels.exists()
+
+
+def test_a_deeply_nested_export_is_one_line(tmp_path):
+    export = tmp_path / "export.json"
+    export.write_text("[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(app, ["label", "import", str(export), "--labels", str(tmp_path / "l.jsonl")])
+    one_line_failure(result, "nested too deeply")

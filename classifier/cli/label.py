@@ -385,6 +385,8 @@ def import_command(
         tasks = json.loads(export_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{export_path}: not a JSON file ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{export_path}: nested too deeply to be a Label Studio export") from None
     incoming = from_label_studio(tasks, str(export_path), check_annotator(annotator) if annotator else None)
     store = LabelStore(labels_path)
     fresh = new_records(store.records(), incoming)
