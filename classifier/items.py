@@ -84,10 +84,11 @@ def parse_item(record: dict, where: str, *, need_actor: bool = False) -> Item:
 
 
 def read_items(path: str | Path, *, allowed_labels: Iterable[str] | None = LABELS,
-               need_actor: bool = False) -> Iterator[Item]:
-    """Read and validate items from JSONL, CSV or Parquet; the first bad row stops with file:line."""
+               need_actor: bool = False, columns: dict[str, str] | None = None) -> Iterator[Item]:
+    """Read and validate items from JSONL, CSV, Parquet or a Hugging Face dataset folder (``columns``: its
+    column names for text, actor, label); the first bad row stops with file:line."""
     allowed = set(allowed_labels) if allowed_labels is not None else None
-    for lineno, record in iter_table(path):
+    for lineno, record in iter_table(path, columns):
         item = parse_item(record, f"{path}:{lineno}", need_actor=need_actor)
         if allowed is not None and item.label is not None and item.label not in allowed:
             raise InputError(

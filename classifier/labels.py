@@ -195,14 +195,20 @@ def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
         yield lineno, obj
 
 
-def read_records(paths: str | Path | Sequence[str | Path]) -> list[dict]:
-    """All lines of one or more label files, in order."""
+def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, str] | None = None) -> list[dict]:
+    """All lines of one or more label files (or labelled Hugging Face dataset folders, whose columns
+    ``columns`` maps), in order."""
+    from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
+
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     records: list[dict] = []
     for path in paths:
         if not Path(path).exists():
             raise InputError(f"{path}: no such label file")
-        records += LabelStore(path).records()
+        if is_dataset_folder(path):
+            records += [check_record(r, f"{path}:{n}") for n, r in iter_dataset(path, columns)]
+        else:
+            records += LabelStore(path).records()
     return records
 
 

@@ -110,3 +110,34 @@ def test_prepare_items_is_what_stance_prepare_writes(tmp_path):
     assert sorted(i["actor"] for i in items) == ["China", "NATO", "Russia"]
     with pytest.raises(InputError):
         list(classifier.prepare_items(corpus, strict=True))
+
+
+def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):
+    import datasets
+    from typer.testing import CliRunner
+
+    from classifier.cli import commands  # noqa: F401
+    from classifier.cli.app import app
+    from classifier.models import stance_model
+
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", tmp_path / "models" / "default")
+    words = {"favor": "praised", "against": "condemned", "neutral": "visited"}
+    rows = [{"sentence": f"Russia {words[lab]} the plan.", "target": "Russia", "spans": [[0, 6]], "stance_gold": lab,
+             "article": f"a{i % 6}"} for i, lab in enumerate(list(words) * 8)]
+    folder = tmp_path / "ds"
+    datasets.Dataset.from_list(rows).save_to_disk(str(folder))
+    mapping = ["--text-column", "sentence", "--actor-column", "target", "--label-column", "stance_gold"]
+    runner = CliRunner()
+    out = tmp_path / "p.jsonl"
+    result = runner.invoke(app, ["classify", str(folder), "--out", str(out), "--model", str(tiny_model_dir), "-q",
+                                 *mapping])
+    assert result.exit_code == 0, result.output
+    predictions = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(predictions) == 24 and predictions[0]["text"] == rows[0]["sentence"]
+    assert predictions[0]["label"] == "favor" and predictions[0]["id"] == "1"
+    trained = runner.invoke(app, ["train", str(folder), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
+                                  "--epochs", "1", "--n-boot", "0", "-q", *mapping])
+    assert trained.exit_code == 0, trained.output
+    bad = runner.invoke(app, ["classify", str(folder), "--out", str(tmp_path / "q.jsonl"), "--model",
+                              str(tiny_model_dir), "--text-column", "body"])
+    assert bad.exit_code == 1 and "no column 'body'" in bad.output and "Traceback" not in bad.output

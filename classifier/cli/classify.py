@@ -18,13 +18,16 @@ from classifier.cli.app import (app, console, fail, handle_errors, out, progress
 from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ONLY_ACTORS_HELP, prepare_to_file
 from classifier.errors import InputError
 from classifier.io.files import check_not_input, format_of, iter_table, output_format, remove_stale_temporaries
+from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import LABELS, read_items
 from classifier.predict.batch import Items, StanceCounts, check_no_unfinished_run, classify
 from classifier.predict.engines import load_engine
 
 
 def is_items_file(path: Path) -> bool:
-    """An items file has an 'actor' field; an article table does not."""
+    """An items file (or a Hugging Face dataset folder) has an 'actor' field; an article table does not."""
+    if is_dataset_folder(path):
+        return True
     if path.is_dir():
         return False
     if format_of(path) == "parquet":  # the schema alone; don't read the whole table twice
@@ -51,14 +54,14 @@ def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
 
 @contextlib.contextmanager
 def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manifest: Optional[Path],
-                quiet: bool) -> Iterator[Items]:
+                quiet: bool, columns: Optional[dict] = None) -> Iterator[Items]:
     """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
     first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output, removed when
     the run ends (``--resume`` removes what a kill left)."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     if is_items_file(input_path):
-        yield lambda: read_items(input_path, need_actor=True)
+        yield lambda: read_items(input_path, need_actor=True, columns=columns)
         return
     check_no_unfinished_run(out_path, resume)  # before the corpus is prepared, not after
     if resume:  # the prepared items of a run killed with -9 (its journal is kept)
@@ -124,6 +127,9 @@ def classify_command(
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to use with --workers ('auto' or ray://host:10001; default: start Ray locally)."),
     device: str = typer.Option("cpu", "--device", help="torch engine: cpu, cuda or auto (cuda when torch sees one)."),
     trust_remote_code: bool = typer.Option(False, "--trust-remote-code", help="Allow a model's own Python code to run (only for models you trust)."),
+    text_column: Optional[str] = typer.Option(None, "--text-column", help="A Hugging Face dataset folder's column holding the text."),
+    actor_column: Optional[str] = typer.Option(None, "--actor-column", help="A Hugging Face dataset folder's column holding the actor (target)."),
+    label_column: Optional[str] = typer.Option(None, "--label-column", help="A Hugging Face dataset folder's column holding a gold label (favor/against/neutral)."),
     summary: bool = typer.Option(True, "--summary/--no-summary", help="Print counts per outlet and actor."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -141,7 +147,8 @@ def classify_command(
     if workers and device != "cpu":
         fail(f"--device {device} is not passed to Ray workers; run without --workers")
     catalogue = lambda: choose_catalogue(actors, actors_only, only_actors)  # noqa: E731  (read only for articles)
-    with input_items(input_path, out_path, resume, catalogue, manifest, quiet) as items:
+    columns = column_map(text_column, actor_column, label_column)
+    with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns) as items:
         model = load_engine(model_dir, engine, trust_remote_code, threads, device)
         run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
         if workers:

@@ -17,6 +17,7 @@ from rich.table import Table
 from classifier.cli.app import app, check_device, console, handle_errors, out, warn
 from classifier.errors import InputError
 from classifier.items import LABELS, Item
+from classifier.io.hf_datasets import column_map
 from classifier.labels import read_records, resolve_labels
 from classifier.models.base import resolve_base
 
@@ -24,14 +25,20 @@ COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Of a file's bytes, or of a dataset folder's files (names and bytes, in name order)."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]:
+        if path.is_dir():
+            digest.update(str(file.relative_to(path)).encode() + b"\0")
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: bool, what: str,
-                  sources: Optional[dict] = None) -> list[Item]:
+                  sources: Optional[dict] = None, columns: Optional[dict] = None) -> list[Item]:
     """The resolved labelled items of ``paths``; ``sources`` (a dict) is filled with item id -> index of the
     first file that holds it (the file it is sampled with in a mixture)."""
-    per_file = [read_records([path]) for path in paths]
+    per_file = [read_records([path], columns) for path in paths]
     if sources is not None:
         for index, records in enumerate(per_file):
             for record in records:
@@ -227,6 +234,9 @@ def train_command(
     sampling_alpha: float = typer.Option(1.0, "--sampling-alpha", min=0.0, max=1.0, help="Several label files: draw file f in proportion to weight * items**alpha (1: by size; 0.5 lifts small files; 0: equal shares)."),
     file_weight: Optional[list[str]] = typer.Option(None, "--file-weight", help="PATH=WEIGHT: a sampling weight for one label file (repeatable; others 1)."),
     unmarked_share: Optional[float] = typer.Option(None, "--unmarked-share", min=0.0, max=1.0, help="Share of items with marked mentions also shown as target text only (spans: []), so stance is learnt from the target, not the markers."),
+    text_column: Optional[str] = typer.Option(None, "--text-column", help="A Hugging Face dataset folder's column holding the text."),
+    actor_column: Optional[str] = typer.Option(None, "--actor-column", help="A Hugging Face dataset folder's column holding the actor (target)."),
+    label_column: Optional[str] = typer.Option(None, "--label-column", help="A Hugging Face dataset folder's column holding the label (favor/against/neutral)."),
     seed: int = typer.Option(13, "--seed", help="Seed of the split, data order and new weights."),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda or auto (cuda when torch sees one); cuda trains in bf16."),
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
@@ -252,8 +262,9 @@ def train_command(
         raise InputError(f"--teacher {teacher}: not a stance model directory (no stance.json)")
     weights = parse_file_weights(file_weight, labels)
     source_of: dict[str, int] = {}
-    items = load_labelled(labels, annotator, allow_suggested, "training", source_of)
-    test_items = load_labelled(test, None, allow_suggested, "test") if test else None
+    columns = column_map(text_column, actor_column, label_column)
+    items = load_labelled(labels, annotator, allow_suggested, "training", source_of, columns)
+    test_items = load_labelled(test, None, allow_suggested, "test", columns=columns) if test else None
     reference = base if is_stance_model(base) else default_reference()
     config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling,
                          str(teacher) if teacher else None, distill_weight, device)

@@ -526,8 +526,16 @@ def plain(value):
     return value
 
 
-def iter_table(path: str | Path) -> Iterator[tuple[int, dict]]:
-    """Rows of a JSONL, CSV or Parquet file, each with its line (or row) number."""
+def iter_table(path: str | Path, columns: dict[str, str] | None = None) -> Iterator[tuple[int, dict]]:
+    """Rows of a JSONL, CSV or Parquet file (or a Hugging Face dataset folder), each with its line (or row)
+    number; ``columns`` (item field -> column) renames a dataset's columns."""
+    from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
+
+    if is_dataset_folder(path):
+        return iter_dataset(path, columns)
+    if columns:
+        raise InputError(f"{path}: --text-column, --actor-column and --label-column apply to a Hugging Face "
+                         "dataset folder; rename the file's columns instead")
     fmt = format_of(path)
     if fmt == "csv":
         return iter_csv(path)

@@ -1,0 +1,54 @@
+"""Hugging Face datasets as inputs: a ``save_to_disk`` folder, read row by row, with a column mapping.
+
+``stance classify`` and ``stance train`` (and the Python API, which takes a ``datasets.Dataset`` object)
+read a dataset folder like an items table. Columns named otherwise than the item schema are mapped with
+``--text-column``, ``--actor-column`` and ``--label-column``; a row without ``id`` gets its row number.
+A hub name is not fetched here: ``datasets.load_dataset(NAME).save_to_disk(DIR)`` where the network
+allows, then pass DIR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from classifier.errors import InputError
+
+MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
+
+
+def is_dataset_folder(path: str | Path) -> bool:
+    path = Path(path)
+    return path.is_dir() and any((path / name).exists() for name in MARKERS)
+
+
+def column_map(text: str | None = None, actor: str | None = None, label: str | None = None) -> dict[str, str]:
+    """Item field -> the dataset's column, for the columns named otherwise."""
+    return {field: column for field, column in (("text", text), ("actor", actor), ("label", label)) if column}
+
+
+def iter_dataset(path: str | Path, columns: dict[str, str] | None = None) -> Iterator[tuple[int, dict]]:
+    """(row number, record) for each row, the mapped columns renamed to the item schema's names."""
+    try:
+        import datasets
+    except ImportError:
+        raise InputError("reading a Hugging Face dataset needs datasets: pip install datasets") from None
+    path = Path(path)
+    try:
+        loaded = datasets.load_from_disk(str(path))
+    except (OSError, ValueError, FileNotFoundError) as exc:
+        raise InputError(f"{path}: not a readable dataset folder ({type(exc).__name__})") from None
+    if isinstance(loaded, datasets.DatasetDict):
+        raise InputError(f"{path}: a dataset with splits ({', '.join(loaded)}); pass one split's folder, "
+                         f"e.g. {path / next(iter(loaded))}")
+    columns = columns or {}
+    missing = [column for column in columns.values() if column not in loaded.column_names]
+    if missing:
+        raise InputError(f"{path}: no column {', '.join(map(repr, missing))}; it has "
+                         f"{', '.join(loaded.column_names)}")
+    for number, row in enumerate(loaded, start=1):
+        record = dict(row)
+        for field, column in columns.items():
+            record[field] = record.pop(column)
+        record.setdefault("id", str(number))
+        yield number, record
