@@ -212,3 +212,30 @@ def test_a_deeply_nested_export_is_one_line(tmp_path):
     export.write_text("[" * 100_000 + "]" * 100_000)
     result = runner.invoke(app, ["label", "import", str(export), "--labels", str(tmp_path / "l.jsonl")])
     one_line_failure(result, "nested too deeply")
+
+
+@pytest.mark.parametrize("errno_code, words", [(28, "No space left on device"), (30, "Read-only file system")])
+def test_a_full_disk_or_read_only_folder_is_one_line_and_leaves_nothing(tmp_path, monkeypatch, errno_code, words):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia and China met.\n")
+    out = tmp_path / "items.jsonl"
+    monkeypatch.setattr("builtins.open", _failing_open(tmp_path, errno_code))  # every file opened to write fails
+    result = runner.invoke(app, ["prepare", str(corpus), "--out", str(out), "-q"])
+    monkeypatch.undo()
+    one_line_failure(result, words)
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".items")]
+
+
+def _failing_open(root, errno_code):
+    import builtins
+    import os
+
+    real_open = builtins.open
+
+    def fake_open(file, mode="r", *args, **kwargs):
+        if any(flag in mode for flag in "wax") and str(file).startswith(str(root)):
+            raise OSError(errno_code, os.strerror(errno_code), str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    return fake_open

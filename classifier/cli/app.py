@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from typing import Callable
@@ -51,8 +52,11 @@ def handle_errors(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except InputError as exc:
             fail(str(exc))
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            fail(f"{exc.filename}: {exc.strerror}")
+        except OSError as exc:  # a missing or unreadable path, a full disk, a read-only folder: one line
+            where = exc.filename or "a file this command writes or reads"
+            disk = exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO)
+            fail(f"{where}: {exc.strerror or exc}" + (" (outputs are atomic: nothing half-written was kept)"
+                                                       if disk else ""))
         except KeyboardInterrupt:
             console.print("interrupted")
             raise typer.Exit(130)

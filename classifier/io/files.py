@@ -244,14 +244,18 @@ class TableWriter:
 
     def __enter__(self) -> "TableWriter":
         self._tmp = self._atomic.__enter__()
-        if self.fmt == "parquet":
-            self._parts = tempfile.TemporaryDirectory(prefix=f".{self.path.name}.", suffix=".parts",
-                                                      dir=self._tmp.parent)
-        else:
-            self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
-        if self.fmt == "csv":
-            self._csv = csv.writer(self._fh, lineterminator="\n")
-            self._csv.writerow(self.columns)
+        try:
+            if self.fmt == "parquet":
+                self._parts = tempfile.TemporaryDirectory(prefix=f".{self.path.name}.", suffix=".parts",
+                                                          dir=self._tmp.parent)
+            else:
+                self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
+            if self.fmt == "csv":
+                self._csv = csv.writer(self._fh, lineterminator="\n")
+                self._csv.writerow(self.columns)
+        except BaseException:  # a full disk or a read-only folder at the start: the temporary goes too
+            self._atomic.__exit__(*sys.exc_info())
+            raise
         return self
 
     def write(self, records: list[dict]) -> None:
