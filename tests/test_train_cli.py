@@ -320,3 +320,25 @@ def test_train_refuses_a_checkpoint_left_by_another_run(tmp_path, tiny_model_dir
                                  "--epochs", "1", "-q"])
     assert result.exit_code == 1 and "checkpoint of another training run" in result.output, result.output
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_a_worse_model_is_said_plainly_before_saving_and_never_promoted(tmp_path, tiny_model_dir, default_dir,
+                                                                        monkeypatch):
+    import classifier.cli.train as train_cli
+
+    real = train_cli.compare_on_test
+
+    def worse(test, predictions, n_boot, seed):  # the starting model wins on the held-out items
+        comparison = real(test, predictions, n_boot, seed)
+        comparison["metrics"]["new"]["macro_f1"] = comparison["metrics"]["reference"]["macro_f1"] - 0.1
+        return comparison
+
+    monkeypatch.setattr(train_cli, "compare_on_test", worse)
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
+    out = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
+                                 "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "WORSE than start (tiny)" in result.output and "models/default is left as it was" in result.output
+    assert result.output.index("WORSE") < result.output.index("saved ")
+    assert out.exists() and not default_dir.exists()

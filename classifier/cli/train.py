@@ -159,6 +159,15 @@ def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot:
     return comparison
 
 
+def worse_than_reference(comparison: dict) -> str:
+    """How the new model falls behind the starting one on macro-F1 ("0.41 against 0.47"), or ''."""
+    metrics = comparison["metrics"]
+    if "reference" not in metrics:
+        return ""
+    new, old = metrics["new"]["macro_f1"], metrics["reference"]["macro_f1"]
+    return f"macro-F1 {new:.3f} against {old:.3f}" if new < old else ""
+
+
 def label_summary(items: list[Item]) -> str:
     counts = Counter(it.label for it in items)
     return ", ".join(f"{label} {counts.get(label, 0)}" for label in LABELS)
@@ -242,7 +251,7 @@ def train_command(
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
-    promote: bool = typer.Option(False, "--promote", help="Also replace models/default with the new model (atomically)."),
+    promote: bool = typer.Option(False, "--promote", help="Also replace models/default with the new model (atomically), unless it scored worse than the starting model on the held-out items."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines, only the comparison table."),
 ) -> None:
     """Fine-tune on your labels (split by article, early stopping); compare with the starting model on held-out items.
@@ -280,13 +289,17 @@ def train_command(
         warn(f"{outcome.split['dropped_test_articles']} training items left out: their articles are in --test")
     comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed)
     card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference)
-    outcome.result.model.save(out_dir, card)
     names = {"new": f"new ({out_dir.name})",
              "reference": f"{'start' if reference == base else 'default'} ({Path(reference or base).name})"}
     out.print(compare_table(comparison, names))
+    worse = worse_than_reference(comparison)
+    if worse:  # said before the model is written, so nobody mistakes it for an improvement
+        warn(f"the new model is WORSE than {names['reference']} on the {comparison['n']} held-out items: {worse}; "
+             "it is saved for inspection" + (", and models/default is left as it was" if promote else ""))
+    outcome.result.model.save(out_dir, card)
     checkpoint.unlink(missing_ok=True)
     out.print(f"saved {out_dir} (best epoch {outcome.result.best_epoch}, {round(outcome.result.seconds)} s)")
-    if promote:
+    if promote and not worse:
         target = default_model_dir()
         outcome.result.model.save(target, {**card, "name": target.name})
         out.print(f"promoted: {target} now holds this model")
