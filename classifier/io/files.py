@@ -6,6 +6,7 @@ import contextlib
 import csv
 import datetime
 import decimal
+import glob
 import json
 import math
 import os
@@ -103,11 +104,39 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+@contextlib.contextmanager
+def staged_folder(final: str | Path) -> Iterator[Path]:
+    """A hidden folder beside ``final`` to build a whole folder in (a model, a report), swapped into place
+    when the block ends without an error: a kill or a full disk leaves the earlier folder as it was. Files
+    get the usual modes (mkdtemp makes 0700, some writers 0600); stages a killed run left are removed."""
+    import shutil
+
+    final = Path(final).absolute()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".{glob.escape(final.name)}.*.stage"):
+        shutil.rmtree(stale, ignore_errors=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".stage", dir=final.parent))
+    try:
+        yield stage
+        for written in stage.rglob("*"):
+            written.chmod((0o777 if written.is_dir() else 0o666) & ~umask())
+        stage.chmod(0o777 & ~umask())
+        if final.exists():
+            backup = final.with_name(f".{final.name}.old.stage")
+            shutil.rmtree(backup, ignore_errors=True)
+            final.rename(backup)
+            stage.rename(final)
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            stage.rename(final)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def remove_stale_temporaries(path: str | Path, folders: tuple[str, ...] = (".parts",)) -> None:
     """Remove what a run writing ``path`` left beside it when it was killed: ``.NAME.*.tmp`` files (atomic
     writes) and ``.NAME.*SUFFIX`` folders for the suffixes in ``folders`` (``.parts``: Parquet parts).
     Only for an output no other run is writing."""
-    import glob
     import shutil
 
     path = Path(path)

@@ -199,16 +199,11 @@ class StanceModel:
                    name=settings.get("name") or path.name, digest=model_hash(path), path=path)
 
     def save(self, path: str | Path, card: dict | None = None, *, half: bool = True) -> Path:
-        """Write the directory atomically (a temp dir renamed into place); it replaces only a stance model."""
-        import shutil
-        import tempfile
-
-        from classifier.io.files import umask
+        """Write the directory atomically (built beside it, swapped into place); it replaces only a stance model."""
+        from classifier.io.files import staged_folder
 
         path = check_model_target(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        try:
+        with staged_folder(path) as tmp:
             model = self.model
             if half:
                 import copy
@@ -226,19 +221,6 @@ class StanceModel:
                 from classifier.models.card import write_card
 
                 write_card(tmp, card)
-            for written in tmp.rglob("*"):  # mkdtemp makes 0700 and some writers 0600: the usual modes
-                written.chmod((0o777 if written.is_dir() else 0o666) & ~umask())
-            tmp.chmod(0o777 & ~umask())
-            if path.exists():
-                backup = path.with_name(f".{path.name}.old")
-                shutil.rmtree(backup, ignore_errors=True)
-                path.rename(backup)
-                tmp.rename(path)
-                shutil.rmtree(backup, ignore_errors=True)
-            else:
-                tmp.rename(path)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
         self.name, self.digest, self.path = path.name, model_hash(path), path
         return path
 

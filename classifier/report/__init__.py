@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from pathlib import Path
@@ -214,6 +213,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     ctx = context(inputs, predictions, analysis, evaluation, figs, actors_note,
                   cell_examples(inputs.examples, table, examples, top), card, card_note, n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n)
+    from classifier.io.files import staged_folder
+
     final = out_dir
     with staged_folder(final) as out_dir:
         summary = write_report_files(out_dir, table, analysis, figs, ctx, predictions, inputs, evaluation,
@@ -241,35 +242,6 @@ def check_report_target(out_dir: Path) -> None:
             raise InputError(f"--out {out_dir}: a folder that is not an earlier report; name a new folder "
                              "(nothing was written)")
     check_parents(out_dir)
-
-
-@contextlib.contextmanager
-def staged_folder(final: Path):
-    """A hidden folder beside ``final`` to build the report in, swapped in when complete: a kill or a full
-    disk leaves the earlier report as it was (and a rerun removes the stale stage)."""
-    import shutil
-    import tempfile
-
-    from classifier.io.files import umask
-
-    final = Path(final).absolute()
-    final.parent.mkdir(parents=True, exist_ok=True)
-    for stale in final.parent.glob(f".{final.name}.*.report-stage"):
-        shutil.rmtree(stale, ignore_errors=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".report-stage", dir=final.parent))
-    try:
-        yield stage
-        stage.chmod(0o777 & ~umask())
-        if final.exists():
-            backup = final.with_name(f".{final.name}.old.report-stage")
-            shutil.rmtree(backup, ignore_errors=True)
-            final.rename(backup)
-            stage.rename(final)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            stage.rename(final)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
 
 
 def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, inputs, evaluation, card_note, *,
