@@ -71,6 +71,8 @@ def _records(data) -> tuple[list[dict], str]:
             rows.append(row)
         elif isinstance(row, dict):
             rows.append(dict(row))
+        elif isinstance(row, str):
+            rows.append({"text": row})  # a sentence alone: for sentiment (stance then asks for its actor)
         elif isinstance(row, (tuple, list)) and len(row) in (2, 3) and all(isinstance(v, str) for v in row[:2]):
             rows.append({"text": row[0], "actor": row[1], **({"spans": row[2]} if len(row) == 3 else {})})
         else:
@@ -80,7 +82,9 @@ def _records(data) -> tuple[list[dict], str]:
 
 
 class StanceClassifier:
-    """A stance model with the scikit-learn and pipeline conventions (see the module docstring)."""
+    """A stance model with the scikit-learn and pipeline conventions (see the module docstring). A
+    sentence-sentiment model (``models/sentiment``) is used the same way: inputs need no actor (plain
+    strings do), and the records say ``sentiment`` / ``sentiment_scores``."""
 
     def __init__(self, model: StanceModel, *, catalogue: str | Path | None = None):
         self.model = model
@@ -102,6 +106,7 @@ class StanceClassifier:
         rows, kind = _records(data)
         items, origins = [], []
         found: Counter = Counter()
+        need_actor = self.model.task.needs_actor
         for number, row in enumerate(rows, start=1):
             if isinstance(row, Item):
                 items.append(row)
@@ -110,12 +115,13 @@ class StanceClassifier:
             record = {k: v for k, v in row.items() if not (k == "spans" and v is None)}
             record.setdefault("id", str(number))
             origin = None
-            if "spans" not in record and isinstance(record.get("text"), str) and isinstance(record.get("actor"), str):
+            if need_actor and "spans" not in record and isinstance(record.get("text"), str) \
+                    and isinstance(record.get("actor"), str):
                 if self._finder is None:
                     self._finder = MentionFinder(self._catalogue)
                 record["spans"], origin = self._finder.find(record["text"], record["actor"])
                 found[origin] += 1
-            items.append(parse_item(record, f"item {number}", need_actor=True))
+            items.append(parse_item(record, f"item {number}", need_actor=need_actor))
             origins.append(origin)
         if found:
             warnings.warn(f"{sum(found.values())} of {len(items)} inputs had no spans: the actor's mentions were "
@@ -135,16 +141,16 @@ class StanceClassifier:
 
         items, origins, rows, kind = self._items(data)
         probs = self.model.predict_proba(items, batch_size=batch_size)
-        labels = list(self.model.labels)
+        labels, field = list(self.model.labels), self.model.task.field
         if kind == "list":
             out = []
             for item, origin, row in zip(items, origins, probs):
-                record = scores_record(row, labels)
+                record = scores_record(row, labels, field)
                 if origin is not None:
                     record.update(spans=[list(s) for s in item.spans], spans_from=origin)
                 out.append(record)
             return out
-        columns = {"stance": [labels[i] for i in probs.argmax(axis=1)],
+        columns = {field: [labels[i] for i in probs.argmax(axis=1)],
                    **{SCORE_PREFIX + label: probs[:, j].tolist() for j, label in enumerate(labels)}}
         if kind == "frame":
             frame = data.copy()

@@ -97,18 +97,18 @@ def read_items(path: str | Path, *, allowed_labels: Iterable[str] | None = LABEL
         yield item
 
 
-def stance_items(records: Iterable[Item | dict]) -> list[Item]:
-    """Items to score from ``Item``s or plain dicts in the schema, each needing its actor; errors name
-    the position (``item 3: ...``)."""
+def stance_items(records: Iterable[Item | dict], *, need_actor: bool = True) -> list[Item]:
+    """Items to score from ``Item``s or plain dicts in the schema, each needing its actor (unless
+    ``need_actor`` is False: sentence sentiment); errors name the position (``item 3: ...``)."""
     items = []
     for number, record in enumerate(records, start=1):
         where = f"item {number}"
         if isinstance(record, Item):
-            if not record.has_actor:
+            if need_actor and not record.has_actor:
                 raise InputError(f"{where} (id {record.id!r}): {NO_ACTOR}")
             items.append(record)
         elif isinstance(record, dict):
-            items.append(parse_item(record, where, need_actor=True))
+            items.append(parse_item(record, where, need_actor=need_actor))
         else:
             raise InputError(f"{where}: expected an Item or a dict with id, text and actor; "
                              f"found {type(record).__name__}")

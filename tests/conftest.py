@@ -13,16 +13,18 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def build_tiny_model(directory: Path) -> Path:
-    """A 2-layer, 32-wide BERT with the real MiniLM vocabulary and our marker tokens, saved as a stance model."""
+def build_tiny_model(directory: Path, task: str = "stance") -> Path:
+    """A 2-layer, 32-wide BERT with the real MiniLM vocabulary, saved as a stance model (with our marker
+    tokens) or, with ``task="sentiment"``, as a sentence-sentiment model."""
     import torch
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    from classifier.items import LABELS
     from classifier.models.base import bundled_minilm_dir
     from classifier.models.inputs import add_marker_tokens
     from classifier.models.stance_model import StanceModel
+    from classifier.tasks import get_task
 
+    LABELS = get_task(task).labels
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(bundled_minilm_dir())
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
@@ -30,9 +32,10 @@ def build_tiny_model(directory: Path) -> Path:
                         num_labels=3, id2label=dict(enumerate(LABELS)),
                         label2id={label: i for i, label in enumerate(LABELS)})
     model = BertForSequenceClassification(config)
-    add_marker_tokens(tokenizer, model)
+    if task == "stance":
+        add_marker_tokens(tokenizer, model)
     model.eval()
-    StanceModel(model, tokenizer, input_format="pair", max_length=64).save(
+    StanceModel(model, tokenizer, input_format=get_task(task).input_format, max_length=64).save(
         directory, {"name": "tiny", "summary": "random tiny model for tests", "labels": list(LABELS)}, half=False)
     return directory
 
@@ -41,6 +44,12 @@ def build_tiny_model(directory: Path) -> Path:
 def tiny_model_dir(tmp_path_factory) -> Path:
     """Path of a saved tiny stance model (read-only: copy it before changing it)."""
     return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_sentiment_dir(tmp_path_factory) -> Path:
+    """Path of a saved tiny sentence-sentiment model (positive / negative / neutral; read-only)."""
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny-sentiment", task="sentiment")
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,12 @@ from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ONLY_ACTORS_HE
 from classifier.errors import InputError
 from classifier.io.files import check_not_input, format_of, iter_table, output_format, remove_stale_temporaries
 from classifier.io.hf_datasets import column_map, is_dataset_folder
-from classifier.items import LABELS, read_items
-from classifier.predict.batch import Items, StanceCounts, check_no_unfinished_run, classify
+from classifier.items import read_items
+from classifier.predict.batch import Items, RunSpec, StanceCounts, check_no_unfinished_run, classify
 from classifier.predict.engines import load_engine
+from classifier.tasks import SENTIMENT, STANCE
+
+TASK_CHOICES = ("stance", "sentiment", "both")
 
 
 def is_items_file(path: Path) -> bool:
@@ -42,6 +45,16 @@ def is_items_file(path: Path) -> bool:
     return False
 
 
+def is_sentence_file(path: Path) -> bool:
+    """A table of ``{"id", "text"}`` rows (sentences for sentiment) rather than of articles: its rows have
+    an id and a text and no article fields (title, outlet/source, url)."""
+    if path.is_dir():
+        return False
+    for _, row in iter_table(path):
+        return "id" in row and "text" in row and not {"title", "url", "outlet", "date"} & set(row)
+    return False
+
+
 def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
     """A hidden folder beside the output for the prepared items: on the output's disk, not in a
     $TMPDIR that may be small, and found again by ``--resume`` when a kill left it behind."""
@@ -54,14 +67,17 @@ def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
 
 @contextlib.contextmanager
 def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manifest: Optional[Path],
-                quiet: bool, columns: Optional[dict] = None) -> Iterator[Items]:
+                quiet: bool, columns: Optional[dict] = None, task: str = "stance") -> Iterator[Items]:
     """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
     first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output, removed when
-    the run ends (``--resume`` removes what a kill left)."""
+    the run ends (``--resume`` removes what a kill left). Sentiment alone needs no actor: ``{"id", "text"}``
+    items are read as they are."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
-    if is_items_file(input_path):
-        yield lambda: read_items(input_path, need_actor=True, columns=columns)
+    sentiment_only = task == "sentiment"
+    if is_items_file(input_path) or (sentiment_only and is_sentence_file(input_path)):
+        labels = (*STANCE.labels, *SENTIMENT.labels) if sentiment_only else STANCE.labels
+        yield lambda: read_items(input_path, need_actor=not sentiment_only, columns=columns, allowed_labels=labels)
         return
     check_no_unfinished_run(out_path, resume)  # before the corpus is prepared, not after
     if resume:  # the prepared items of a run killed with -9 (its journal is kept)
@@ -72,16 +88,20 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
         yield lambda: read_items(prepared, need_actor=True)
 
 
-def stance_table(stances: StanceCounts) -> Table:
-    """Per outlet and actor: mentions that are favor / against / neutral."""
+def stance_table(stances: StanceCounts, task=STANCE) -> Table:
+    """Per outlet and actor: mentions that are favor / against / neutral (or, for sentiment alone,
+    items that are positive / negative / neutral)."""
+    labels = task.labels
     counts: dict[tuple[str, str], Counter] = {}
     for (source, actor, stance), n in stances.items():
         counts.setdefault((str(source), str(actor)), Counter())[stance] += n
-    table = Table(title="Predicted stance per outlet and actor (mentions)")
-    for column in ("outlet", "actor", *LABELS, "n"):
-        table.add_column(column, justify="right" if column in LABELS or column == "n" else "left")
+    title = "Predicted stance per outlet and actor (mentions)" if task is STANCE else \
+        "Predicted sentence sentiment per outlet and actor (items)"
+    table = Table(title=title)
+    for column in ("outlet", "actor", *labels, "n"):
+        table.add_column(column, justify="right" if column in labels or column == "n" else "left")
     for (source, actor), counter in sorted(counts.items(), key=lambda kv: (kv[0][0], -sum(kv[1].values()))):
-        table.add_row(source, actor, *(str(counter[label]) for label in LABELS), str(sum(counter.values())))
+        table.add_row(source, actor, *(str(counter[label]) for label in labels), str(sum(counter.values())))
     return table
 
 
@@ -103,9 +123,33 @@ def classify_with_progress(items: Items, model, out_path: Path, *, quiet: bool, 
         if workers:
             from classifier.predict.ray import classify_with_ray
 
-            return classify_with_ray(items, out=out_path, model_id=model.model_id, workers=workers,
+            return classify_with_ray(items, out=out_path, spec=RunSpec.of(model), workers=workers,
                                      on_progress=advance, on_total=start, **run)
         return classify(items, model, out_path, on_progress=advance, on_total=start, **run)
+
+
+def default_sentiment_dir() -> Path:
+    from classifier.models.stance_model import default_sentiment_path
+
+    return default_sentiment_path()
+
+
+def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_remote_code: bool, threads, device):
+    """(the model whose task leads the output, the sentiment model written beside it or None), each checked
+    to be a model of the task it is used for."""
+    def load(path, expected):
+        model = load_engine(path, engine, trust_remote_code, threads, device)
+        if model.task is not expected:
+            option = "--model" if expected is STANCE else "--sentiment-model"
+            raise InputError(f"{option} {path or model.path}: a {model.task.name} model, not a {expected.name} model"
+                             + ("; for sentence sentiment pass --task sentiment --sentiment-model DIR"
+                                if expected is STANCE else ""))
+        return model
+
+    if task == "sentiment":
+        return load(sentiment_dir or default_sentiment_dir(), SENTIMENT), None
+    stance = load(model_dir, STANCE)
+    return stance, load(sentiment_dir or default_sentiment_dir(), SENTIMENT) if task == "both" else None
 
 
 @app.command("classify")
@@ -113,7 +157,9 @@ def classify_with_progress(items: Items, model, out_path: Path, *, quiet: bool, 
 def classify_command(
     input_path: Path = typer.Argument(..., metavar="INPUT", help="Items file (.jsonl/.csv/.parquet with text, actor, spans) or articles (folder or table) to prepare first."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Predictions file (.jsonl, .csv or .parquet)."),
-    model_dir: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: models/default)."),
+    model_dir: Optional[Path] = typer.Option(None, "--model", "-m", help="Stance model directory (default: models/default)."),
+    task: str = typer.Option("stance", "--task", help="stance (toward each item's actor), sentiment (of each sentence, once per sentence; items need no actor) or both (stance per item, the sentence's sentiment beside it)."),
+    sentiment_model_dir: Optional[Path] = typer.Option(None, "--sentiment-model", help="Sentence-sentiment model for --task sentiment or both (default: models/sentiment)."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its journal."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch (default: all cores)."),
@@ -146,17 +192,25 @@ def classify_command(
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")
     if workers and device != "cpu":
         fail(f"--device {device} is not passed to Ray workers; run without --workers")
+    if task not in TASK_CHOICES:
+        fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
+    if workers and task == "both":
+        fail("--task both runs in one process (sentiment is shared between a sentence's items); run without "
+             "--workers, or run --task stance and --task sentiment separately")
     catalogue = lambda: choose_catalogue(actors, actors_only, only_actors)  # noqa: E731  (read only for articles)
     columns = column_map(text_column, actor_column, label_column)
-    with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns) as items:
-        model = load_engine(model_dir, engine, trust_remote_code, threads, device)
+    with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task) as items:
+        model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
+                                            threads, device)
         run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
         if workers:
-            run |= dict(model_dir=model_dir, workers=workers, address=ray_address, engine=engine,
-                        threads_per_worker=max(1, threads or 1))
+            run |= dict(model_dir=sentiment_model_dir or default_sentiment_dir() if task == "sentiment" else model_dir,
+                        workers=workers, address=ray_address, engine=engine, threads_per_worker=max(1, threads or 1))
+        elif sentiment is not None:
+            run |= dict(sentiment_model=sentiment)
         result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
     if summary and not quiet:
-        out.print(stance_table(result.counts))
+        out.print(stance_table(result.counts, model.task))
     if not quiet:
         console.print(
             f"{result.items} items -> {result.out} with {model.model_id}; {result.predicted} predicted"

@@ -1,9 +1,10 @@
 """How an (item, actor) pair becomes model input: mentions marked, target beside the sentence.
 
-Two formats, chosen per model and stored in its directory:
+Three formats, chosen per model and stored in its directory:
 
-- ``pair``:   ``[CLS] actor [SEP] sentence with <t>mention</t> marked [SEP]``
-- ``marked``: ``[CLS] sentence with <t>mention</t> marked [SEP]``
+- ``pair``:     ``[CLS] actor [SEP] sentence with <t>mention</t> marked [SEP]``
+- ``marked``:   ``[CLS] sentence with <t>mention</t> marked [SEP]``
+- ``sentence``: ``[CLS] sentence [SEP]`` (sentence sentiment: no actor, no markers)
 
 An item whose actor is named only implicitly (``spans == []``) keeps the actor as the first segment
 and the sentence unmarked. Texts longer than the model's window keep a window of tokens centred on
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 MARK_OPEN = "<t>"
 MARK_CLOSE = "</t>"
 MARKERS = (MARK_OPEN, MARK_CLOSE)
-INPUT_FORMATS = ("pair", "marked")
+INPUT_FORMATS = ("pair", "marked", "sentence")
 CHARS_PER_TOKEN = 50  # far more than a word piece ever spans: the crop in InputEncoder._crop never reaches the window
 
 
@@ -74,8 +75,11 @@ class InputEncoder:
         start = max(0, min(anchor - reach, len(marked) - 2 * reach))
         return marked[start:start + 2 * reach]
 
+    def _marked(self, text: str, spans) -> str:
+        return self._crop(text if self.input_format == "sentence" else mark_mentions(text, spans))
+
     def encode(self, text: str, actor: str | None, spans) -> Encoded:
-        marked = self._crop(mark_mentions(text, spans))
+        marked = self._marked(text, spans)
         first = (actor or "")[:200] if self.input_format == "pair" else None
         encoding = self._tokenize(first, marked)
         truncated = len(encoding["input_ids"]) > self.max_length
@@ -87,7 +91,7 @@ class InputEncoder:
 
     def encode_many(self, texts, actors, spans_list) -> list[Encoded]:
         """Batch version of ``encode``: one call into the fast tokenizer for the whole batch."""
-        marked = [self._crop(mark_mentions(text, spans)) for text, spans in zip(texts, spans_list)]
+        marked = [self._marked(text, spans) for text, spans in zip(texts, spans_list)]
         firsts = [(actor or "")[:200] for actor in actors] if self.input_format == "pair" else None
         batch = self.tokenizer(firsts, marked, truncation=False) if firsts is not None \
             else self.tokenizer(marked, truncation=False)

@@ -15,8 +15,9 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from classifier.errors import InputError
-from classifier.items import LABELS, Item, stance_items
+from classifier.items import Item, stance_items
 from classifier.models.inputs import Encoded, InputEncoder
+from classifier.tasks import Task, task_of_labels
 
 STANCE_FILE = "stance.json"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"  # in a checkout of the project
@@ -35,6 +36,24 @@ def default_model_path() -> Path:
         return DEFAULT_MODEL_DIR
     raise InputError(f"no stance model given and none found: pass --model DIR (or load_model(DIR)), set "
                      f"{MODEL_ENV}=DIR, or run from a checkout of the project, which ships models/default")
+
+
+SENTIMENT_MODEL_DIR = DEFAULT_MODEL_DIR.parent / "sentiment"
+SENTIMENT_ENV = "STANCE_SENTIMENT_MODEL"
+
+
+def default_sentiment_path() -> Path:
+    """The sentence-sentiment model used when none is named: ``$STANCE_SENTIMENT_MODEL``, else the
+    checkout's ``models/sentiment``."""
+    import os
+
+    named = os.environ.get(SENTIMENT_ENV, "").strip()
+    if named:
+        return Path(named)
+    if (SENTIMENT_MODEL_DIR / "config.json").exists():
+        return SENTIMENT_MODEL_DIR
+    raise InputError(f"no sentiment model given and none found: pass --sentiment-model DIR, set "
+                     f"{SENTIMENT_ENV}=DIR, or run from a checkout of the project, which ships models/sentiment")
 
 
 def weights_hash(path: Path) -> str:
@@ -153,6 +172,11 @@ class StanceModel:
         return self.encoder.input_format
 
     @property
+    def task(self) -> Task:
+        """Stance (favor / against / neutral toward an actor) or sentiment (of the sentence), by the labels."""
+        return task_of_labels(self.labels)
+
+    @property
     def max_length(self) -> int:
         return self.encoder.max_length
 
@@ -214,8 +238,9 @@ class StanceModel:
             if self.pooling == "mention":
                 model.save_head(tmp)
             self.tokenizer.save_pretrained(tmp)
-            settings = {"name": path.name, "input_format": self.input_format, "max_length": self.max_length,
-                        "pooling": self.pooling, "temperature": self.temperature, "labels": self.labels}
+            settings = {"name": path.name, "task": self.task.name, "input_format": self.input_format,
+                        "max_length": self.max_length, "pooling": self.pooling, "temperature": self.temperature,
+                        "labels": self.labels}
             (tmp / STANCE_FILE).write_text(json.dumps(settings, indent=2) + "\n")
             if card is not None:
                 from classifier.models.card import write_card
@@ -273,10 +298,11 @@ class StanceModel:
 
     def predict(self, items: Iterable[Item | dict], *, batch_size: int = 64) -> list[dict]:
         """``[{"stance": label, "stance_scores": {label: p}}]`` for each item: ``Item``s or dicts in the
-        item schema (``{"id", "text", "actor", "spans"}``), checked first (an ``InputError`` names the item)."""
-        items = stance_items(items)
+        item schema (``{"id", "text", "actor", "spans"}``), checked first (an ``InputError`` names the item).
+        A sentiment model writes ``sentiment`` / ``sentiment_scores`` and needs no actor."""
+        items = stance_items(items, need_actor=self.task.needs_actor)
         probs = self.predict_proba(items, batch_size=batch_size)
-        return [scores_record(row, self.labels) for row in probs]
+        return [scores_record(row, self.labels, self.task.field) for row in probs]
 
 
 def check_model_target(path: str | Path) -> Path:
@@ -292,11 +318,11 @@ def check_model_target(path: str | Path) -> Path:
     return path
 
 
-def scores_record(row: np.ndarray, labels: Sequence[str]) -> dict:
+def scores_record(row: np.ndarray, labels: Sequence[str], field: str = "stance") -> dict:
     row = np.asarray(row, dtype=np.float64)
     row = row / row.sum()
-    return {"stance": labels[int(row.argmax())],
-            "stance_scores": {label: round(float(p), 6) for label, p in zip(labels, row)}}
+    return {field: labels[int(row.argmax())],
+            f"{field}_scores": {label: round(float(p), 6) for label, p in zip(labels, row)}}
 
 
 def pad_batch(batch: Sequence[Encoded], pad_id: int) -> dict:
@@ -320,6 +346,8 @@ def pad_batch(batch: Sequence[Encoded], pad_id: int) -> dict:
 
 
 def check_labels(id2label: dict, path) -> None:
-    names = {str(v) for v in id2label.values()}
-    if not names <= set(LABELS):
-        raise InputError(f"{path}: model labels {sorted(names)} are not stance labels {list(LABELS)}")
+    """The model's labels are those of one task (stance or sentiment), else one line naming the folder."""
+    try:
+        task_of_labels(id2label.values())
+    except InputError as exc:
+        raise InputError(f"{path}: model {exc}") from None

@@ -18,16 +18,18 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from classifier.items import LABELS, Item
+from classifier.items import Item
 from classifier.models.checkpoint import checkpoint_key, load_checkpoint, save_checkpoint
 from classifier.models.inputs import add_marker_tokens
 from classifier.models.sampling import EpochSampler
 from classifier.models.stance_model import StanceModel, pad_batch
+from classifier.tasks import get_task
 
 
 @dataclass
 class TrainConfig:
     base: str | None = None            # None: the bundled all-MiniLM-L6-v2; or a path, HF name, model dir
+    task: str = "stance"               # stance | sentiment: the labels of a fresh head (classifier/tasks.py)
     input_format: str = "pair"
     pooling: str = "cls"               # cls | mention ([CLS] head plus a head on the marked mention tokens)
     cls_loss_weight: float = 0.5       # mention pooling: extra loss on the [CLS] logits alone
@@ -103,6 +105,9 @@ def start_model(config: TrainConfig) -> StanceModel:
     base = resolve_base(config.base)
     if Path(base, STANCE_FILE).exists():  # continue from one of our stance models
         stance = StanceModel.load(base, trust_remote_code=config.trust_remote_code)  # keeps its input format
+        if stance.task.name != config.task:
+            raise InputError(f"--base {base}: a {stance.task.name} model; a {config.task} model starts from a "
+                             f"{config.task} model or from an encoder (for example --base minilm)")
         stance.temperature = 1.0
         if config.pooling == "mention" and stance.pooling == "cls":  # add a (zero-started) mention head
             stance.model = MentionPooledClassifier.for_tokenizer(stance.model, stance.tokenizer)
@@ -110,13 +115,15 @@ def start_model(config: TrainConfig) -> StanceModel:
     if Path(base).is_file():
         raise InputError(f"--base {base}: a file; pass a model folder (config.json, model.safetensors, tokenizer) "
                          "or a Hugging Face name")
+    labels = get_task(config.task).labels
     with model_load_errors(base):
         tokenizer = AutoTokenizer.from_pretrained(base, trust_remote_code=config.trust_remote_code)
         model = AutoModelForSequenceClassification.from_pretrained(  # safetensors only: never a pickle
-            base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), use_safetensors=True,
-            label2id={label: i for i, label in enumerate(LABELS)}, dtype=torch.float32,
+            base, num_labels=len(labels), id2label=dict(enumerate(labels)), use_safetensors=True,
+            label2id={label: i for i, label in enumerate(labels)}, dtype=torch.float32,
             trust_remote_code=config.trust_remote_code, ignore_mismatched_sizes=True)
-    add_marker_tokens(tokenizer, model)
+    if config.input_format != "sentence":  # a sentence model marks nothing
+        add_marker_tokens(tokenizer, model)
     if config.pooling == "mention":
         model = MentionPooledClassifier.for_tokenizer(model, tokenizer)
     return StanceModel(model, tokenizer, input_format=config.input_format, max_length=config.max_length,
@@ -166,7 +173,7 @@ def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
 
     predicted = predicted_labels(stance, items)
     gold = [item.label for item in items]
-    return {"macro_f1": float(f1_score(gold, predicted, labels=list(LABELS), average="macro", zero_division=0)),
+    return {"macro_f1": float(f1_score(gold, predicted, labels=stance.labels, average="macro", zero_division=0)),
             "accuracy": float(accuracy_score(gold, predicted))}
 
 

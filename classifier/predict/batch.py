@@ -31,11 +31,13 @@ import numpy as np
 
 from classifier.errors import InputError
 from classifier.io.files import TableWriter, format_of, remove_stale_temporaries
-from classifier.items import LABELS, Item, item_record
+from classifier.items import Item, item_record
 from classifier.models.stance_model import StanceModel, scores_record
+from classifier.tasks import TASKS, Task
 
 CHUNK_ITEMS = 2048
-PREDICTION_FIELDS = ("stance", "stance_scores", "model")
+SENTENCE_MEMORY = 65536  # distinct sentences whose sentiment is kept (a sentence's items lie together)
+PREDICTION_FIELDS = ("stance", "stance_scores", "sentiment", "sentiment_scores", "model", "sentiment_model")
 TORN_LINE_START = b'{"id": '  # every journal line starts so; a kill can cut one off anywhere after
 
 ItemSource = Callable[[], Iterable[Item]]  # each call starts a fresh pass over the items
@@ -162,19 +164,46 @@ def journal_columns() -> Columns:
     return Columns(key="S16", content="S8", line=np.int64, offset=np.int64)
 
 
-def journal_problem(record, model_id: str) -> str | None:
-    """Why a journal line cannot stand for a prediction by this model (None: it can)."""
+@dataclass(frozen=True)
+class RunSpec:
+    """What a run writes: the tasks scored (their label and scores fields) and the models by output field
+    (``model``; ``sentiment_model`` when sentence sentiment is written beside stance)."""
+
+    tasks: tuple[Task, ...]
+    models: tuple[tuple[str, str], ...]  # (field, model id)
+
+    @classmethod
+    def of(cls, model: StanceModel, sentiment: StanceModel | None = None) -> "RunSpec":
+        tasks = (model.task,) + ((sentiment.task,) if sentiment is not None else ())
+        models = (("model", model.model_id),) + ((("sentiment_model", sentiment.model_id),) if sentiment else ())
+        return cls(tasks, models)
+
+    @property
+    def fields(self) -> list[str]:
+        return [name for task in self.tasks for name in (task.field, task.scores_field)] + [f for f, _ in self.models]
+
+    @property
+    def counted(self) -> str:
+        """The field the summary counts: the first task's label."""
+        return self.tasks[0].field
+
+
+def journal_problem(record, spec: RunSpec) -> str | None:
+    """Why a journal line cannot stand for a prediction of this run (None: it can)."""
     if not isinstance(record, dict) or "id" not in record:
         return "not a prediction (no id)"
-    scores = record.get("stance_scores")
-    if record.get("stance") not in LABELS or not isinstance(scores, dict) or set(scores) != set(LABELS):
-        return "not a prediction (stance and stance_scores over favor, against, neutral)"
-    if record.get("model") != model_id:
-        return f"written by model {record.get('model')!r}, not {model_id!r}; rerun with that --model"
+    for task in spec.tasks:
+        scores = record.get(task.scores_field)
+        if record.get(task.field) not in task.labels or not isinstance(scores, dict) or set(scores) != set(task.labels):
+            return (f"not a prediction ({task.field} and {task.scores_field} over "
+                    f"{', '.join(task.labels)})")
+    for field, model_id in spec.models:
+        if record.get(field) != model_id:
+            return f"written by model {record.get(field)!r}, not {model_id!r}; rerun with that model"
     return None
 
 
-def read_journal(path: Path, model_id: str) -> JournalIndex:
+def read_journal(path: Path, spec: RunSpec) -> JournalIndex:
     """Index the predictions of an earlier run, each line checked (item fields later, in the survey)."""
     columns = journal_columns()
     with open(path, "rb") as fh:
@@ -190,7 +219,7 @@ def read_journal(path: Path, model_id: str) -> JournalIndex:
                                  "delete it to start over") from None
             except json.JSONDecodeError:
                 continue  # a write cut off by a kill: the item is predicted again
-            problem = journal_problem(record, model_id)
+            problem = journal_problem(record, spec)
             if problem:
                 raise InputError(f"{path}:{lineno}: cannot resume, {problem}; delete the file to start over")
             columns.add(key=id_key(str(record["id"])), content=content_key(record), line=lineno, offset=start)
@@ -204,7 +233,8 @@ class Survey:
     columns: list[str]  # output columns, in first-seen order
 
 
-def survey(source: ItemSource, index: JournalIndex, journal: Path, where: str) -> Survey:
+def survey(source: ItemSource, index: JournalIndex, journal: Path, where: str,
+           fields: Sequence[str] = ("stance", "stance_scores", "model")) -> Survey:
     """One pass: validate (the source raises on a bad item), collect columns, check ids unique and
     that each resumed journal line stands for its item as it is now."""
     keys, columns, total, done = Columns(key="S16"), dict.fromkeys(Item.model_fields), 0, 0
@@ -226,7 +256,7 @@ def survey(source: ItemSource, index: JournalIndex, journal: Path, where: str) -
         keys.extend(key=chunk_keys)
         total, done = total + len(chunk), done + len(hits)
     check_unique_keys(keys.arrays()["key"], source, where)
-    return Survey(total, done, list(dict.fromkeys([*columns, *PREDICTION_FIELDS])))
+    return Survey(total, done, list(dict.fromkeys([*(c for c in columns if c not in fields), *fields])))
 
 
 def check_unique_keys(keys: np.ndarray, source: ItemSource, where: str) -> None:
@@ -253,17 +283,57 @@ def pending(source: ItemSource, index: JournalIndex) -> Iterator[list[Item]]:
 
 
 def prediction_record(item: Item, row: np.ndarray, model: StanceModel) -> dict:
-    return {**item_record(item), **scores_record(row, model.labels), "model": model.model_id}
+    return {**item_record(item), **scores_record(row, model.labels, model.task.field), "model": model.model_id}
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class SentenceSentiment:
+    """Sentence sentiment scored once per distinct text: the items of one sentence (one per actor) share
+    one forward pass. The last ``memory`` sentences are kept, which covers a sentence's items, since
+    prepare writes them together. ``scored`` counts the texts the model was run on."""
+
+    def __init__(self, model: StanceModel, batch_size: int = 64, memory: int = SENTENCE_MEMORY):
+        self.model, self.batch_size, self.memory = model, batch_size, memory
+        self.cache: dict[bytes, dict] = {}
+        self.scored = 0
+        self.truncated = 0
+
+    def records(self, items: Sequence[Item]) -> list[dict]:
+        """``{"sentiment": label, "sentiment_scores": {...}}`` for each item, in order."""
+        keys = [text_key(item.text) for item in items]
+        todo = {}
+        for key, item in zip(keys, items):
+            if key not in self.cache and key not in todo:
+                todo[key] = Item(id=str(len(todo)), text=item.text)
+        if todo:
+            encoded, truncated = self.model.encode(list(todo.values()))
+            self.truncated += truncated
+            order = np.argsort([-len(e.input_ids) for e in encoded], kind="stable")
+            rows = np.zeros((len(encoded), len(self.model.labels)))
+            for start in range(0, len(order), self.batch_size):
+                chosen = order[start:start + self.batch_size]
+                rows[chosen] = self.model.probabilities([encoded[i] for i in chosen])
+            for key, row in zip(todo, rows):
+                self.cache[key] = scores_record(row, self.model.labels, "sentiment")
+            self.scored += len(todo)
+        found = [self.cache[key] for key in keys]
+        for key in list(itertools.islice(self.cache, max(0, len(self.cache) - self.memory))):
+            del self.cache[key]  # dicts keep insertion order: the oldest go first
+        return found
 
 
 class Journal:
     """Durable record of finished predictions for one output file."""
 
-    def __init__(self, out: Path, resume: bool, model_id: str):
+    def __init__(self, out: Path, resume: bool, spec: RunSpec):
         self.out = Path(out)
         self.path = journal_path(self.out)
+        self.spec = spec
         check_no_unfinished_run(self.out, resume)
-        self.index = read_journal(self.path, model_id) if resume and self.path.exists() else \
+        self.index = read_journal(self.path, spec) if resume and self.path.exists() else \
             JournalIndex.build(journal_columns().arrays())
         if resume:
             remove_stale_temporaries(self.out)  # what a kill during finish left
@@ -327,36 +397,47 @@ class Journal:
                     fh.seek(offsets[i])
                     records[i] = json.loads(fh.readline())
                 writer.write(records)
-                counts.update((r.get("source"), r.get("actor"), r["stance"]) for r in records)
+                counts.update((r.get("source"), r.get("actor"), r[self.spec.counted]) for r in records)
         self.path.unlink()
         return counts
 
 
 def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
-                    on_batch: Callable[[list[dict]], None]) -> int:
-    """Length-sorted batches over chunks of items; ``on_batch`` gets each batch's records. Returns truncations."""
+                    on_batch: Callable[[list[dict]], None], sentiment: SentenceSentiment | None = None) -> int:
+    """Length-sorted batches over chunks of items; ``on_batch`` gets each batch's records. Returns truncations.
+    A sentiment ``model`` scores each distinct sentence once; ``sentiment`` adds the sentence's sentiment
+    (once per sentence) to each stance record."""
     truncated = 0
+    if model.task.name == "sentiment":
+        sentences = SentenceSentiment(model, batch_size)
+        for chunk in chunked(items):
+            on_batch([{**item_record(item), **scored, "model": model.model_id}
+                      for item, scored in zip(chunk, sentences.records(chunk))])
+        return sentences.truncated
     for chunk in chunked(items):
+        tone = sentiment.records(chunk) if sentiment is not None else None
+        extra = {"sentiment_model": sentiment.model.model_id} if sentiment is not None else {}
         encoded, chunk_truncated = model.encode(chunk)
         truncated += chunk_truncated
         order = np.argsort([-len(e.input_ids) for e in encoded], kind="stable")
         for start in range(0, len(order), batch_size):
             chosen = order[start:start + batch_size]
             probs = model.probabilities([encoded[i] for i in chosen])
-            on_batch([prediction_record(chunk[i], row, model) for i, row in zip(chosen, probs)])
+            on_batch([{**prediction_record(chunk[i], row, model), **(tone[i] if tone else {}), **extra}
+                      for i, row in zip(chosen, probs)])
     return truncated
 
 
 Predictor = Callable[[Iterator[list[Item]], Journal], int]  # pending chunks in, journaled; returns truncations
 
 
-def run_journaled(items: Items, out: Path, model_id: str, predict: Predictor, *, resume: bool, fmt: str | None,
+def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *, resume: bool, fmt: str | None,
                   on_progress: Callable[[int], None] | None, on_total: Callable[[int], None] | None,
                   source: str) -> ClassifySummary:
     """Survey, predict what the journal lacks, finish: the frame shared by local and Ray runs."""
     items = item_source(items)
-    journal = Journal(out, resume, model_id)
-    plan = survey(items, journal.index, journal.path, source)
+    journal = Journal(out, resume, spec)
+    plan = survey(items, journal.index, journal.path, source, spec.fields)
     if on_total:
         on_total(plan.items)
     if on_progress and plan.done:
@@ -375,9 +456,18 @@ def run_journaled(items: Items, out: Path, model_id: str, predict: Predictor, *,
 
 def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 64, resume: bool = False,
              fmt: str | None = None, on_progress: Callable[[int], None] | None = None,
-             on_total: Callable[[int], None] | None = None, source: str = "input") -> ClassifySummary:
+             on_total: Callable[[int], None] | None = None, source: str = "input",
+             sentiment_model: StanceModel | None = None) -> ClassifySummary:
     """Predict every item, journaling as it goes; write ``out`` atomically at the end. ``items``: a
-    sequence, or a function returning a fresh iterator over them (read three times, never held)."""
+    sequence, or a function returning a fresh iterator over them (read three times, never held).
+    ``model`` is a stance model (``stance``, ``stance_scores``) or a sentiment model (``sentiment``,
+    ``sentiment_scores``, once per sentence); ``sentiment_model`` beside a stance model adds the sentence's
+    sentiment to every item of that sentence, computed once."""
+    if sentiment_model is not None and (model.task.name != "stance" or sentiment_model.task.name != "sentiment"):
+        raise InputError(f"stance and sentiment together need a stance model ({model.model_id} is a "
+                         f"{model.task.name} model) and a sentiment model ({sentiment_model.model_id} is a "
+                         f"{sentiment_model.task.name} model)")
+    sentences = SentenceSentiment(sentiment_model, batch_size) if sentiment_model is not None else None
 
     def predict(chunks: Iterator[list[Item]], journal: Journal) -> int:
         def on_batch(records: list[dict]) -> None:
@@ -385,7 +475,7 @@ def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 6
             if on_progress:
                 on_progress(len(records))
 
-        return sum(predict_records(model, chunk, batch_size, on_batch) for chunk in chunks)
+        return sum(predict_records(model, chunk, batch_size, on_batch, sentences) for chunk in chunks)
 
-    return run_journaled(items, out, model.model_id, predict, resume=resume, fmt=fmt, on_progress=on_progress,
-                         on_total=on_total, source=source)
+    return run_journaled(items, out, RunSpec.of(model, sentiment_model), predict, resume=resume, fmt=fmt,
+                         on_progress=on_progress, on_total=on_total, source=source)

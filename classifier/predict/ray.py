@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from classifier.errors import InputError
 from classifier.items import Item, item_record
-from classifier.predict.batch import ClassifySummary, Items, Journal, run_journaled
+from classifier.predict.batch import ClassifySummary, Items, Journal, RunSpec, run_journaled
 
 SHARD_ITEMS = 1024
 
@@ -92,7 +92,7 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
     return truncated
 
 
-def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, model_id: str, workers: int = 2,
+def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, spec: RunSpec, workers: int = 2,
                       address: str | None = None, engine: str = "torch", threads_per_worker: int = 1,
                       batch_size: int = 64, resume: bool = False, fmt: str | None = None,
                       on_progress: Callable[[int], None] | None = None,
@@ -106,5 +106,5 @@ def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, model_
         return predict_on_ray(chunks, journal, model_dir, workers=workers, address=address, engine=engine,
                               threads_per_worker=threads_per_worker, batch_size=batch_size, on_progress=on_progress)
 
-    return run_journaled(items, out, model_id, predict, resume=resume, fmt=fmt, on_progress=on_progress,
+    return run_journaled(items, out, spec, predict, resume=resume, fmt=fmt, on_progress=on_progress,
                          on_total=on_total, source=source)

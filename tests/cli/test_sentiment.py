@@ -1,0 +1,118 @@
+"""Sentence sentiment: ``stance classify --task sentiment|both``, once per sentence, resumable."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import commands  # noqa: F401
+from classifier.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+@pytest.fixture
+def count_passes(monkeypatch):
+    """Rows each model is run on, by model task (wraps StanceModel.probabilities)."""
+    from classifier.models.stance_model import StanceModel
+
+    rows = {"stance": 0, "sentiment": 0}
+    original = StanceModel.probabilities
+
+    def counted(self, batch):
+        rows[self.task.name] += len(batch)
+        return original(self, batch)
+
+    monkeypatch.setattr(StanceModel, "probabilities", counted)
+    return rows
+
+
+def test_both_on_the_seeds_writes_stance_and_sentiment_once_per_sentence(tmp_path, tiny_model_dir,
+                                                                           tiny_sentiment_dir, count_passes):
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir, "--task", "both",
+                 "--sentiment-model", tiny_sentiment_dir, "--quiet")
+    assert result.exit_code == 0, result.output
+    rows = read_jsonl(out)
+    sentences = {row["text"] for row in rows}
+    assert len(rows) == 130 and len(sentences) < len(rows)  # several actors share a sentence
+    assert count_passes == {"stance": len(rows), "sentiment": len(sentences)}
+    by_text = {}
+    for row in rows:
+        assert set(row["stance_scores"]) == {"favor", "against", "neutral"}
+        assert set(row["sentiment_scores"]) == {"positive", "negative", "neutral"}
+        assert abs(sum(row["sentiment_scores"].values()) - 1) < 1e-4
+        assert row["sentiment"] == max(row["sentiment_scores"], key=row["sentiment_scores"].get)
+        assert row["model"].startswith("tiny@") and row["sentiment_model"].startswith("tiny-sentiment@")
+        assert by_text.setdefault(row["text"], row["sentiment_scores"]) == row["sentiment_scores"]
+
+
+def test_sentiment_alone_takes_sentences_without_actor(tmp_path, tiny_sentiment_dir, count_passes):
+    items = tmp_path / "sentences.jsonl"
+    texts = ["Profits rose sharply.", "The plant was closed and 300 jobs were lost.", "Profits rose sharply."]
+    items.write_text("".join(json.dumps({"id": f"s{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
+    out = tmp_path / "pred.csv"
+    result = run("classify", items, "--out", out, "--task", "sentiment", "--sentiment-model", tiny_sentiment_dir)
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert list(frame["id"]) == ["s0", "s1", "s2"] and "stance" not in frame.columns
+    assert set(frame["sentiment"]) <= {"positive", "negative", "neutral"}
+    assert count_passes["sentiment"] == 2 and count_passes["stance"] == 0  # the repeated sentence once
+
+
+def test_sentiment_resume_gives_the_same_rows(tmp_path, tiny_model_dir, tiny_sentiment_dir):
+    clean = tmp_path / "clean.jsonl"
+    assert run("classify", ROOT / "seeds", "--out", clean, "--task", "both", "--model", tiny_model_dir,
+               "--sentiment-model", tiny_sentiment_dir, "-q").exit_code == 0
+    rows = read_jsonl(clean)
+    resumed = tmp_path / "resumed.jsonl"
+    journal = tmp_path / "resumed.jsonl.partial.jsonl"
+    journal.write_text("".join(json.dumps(r) + "\n" for r in rows[:40]))  # as a kill after 40 would leave
+    result = run("classify", ROOT / "seeds", "--out", resumed, "--task", "both", "--model", tiny_model_dir,
+                 "--sentiment-model", tiny_sentiment_dir, "--resume", "-q")
+    assert result.exit_code == 0, result.output
+    assert read_jsonl(resumed) == rows
+
+
+def test_resume_under_another_sentiment_model_is_refused(tmp_path, tiny_model_dir, tiny_sentiment_dir):
+    first = tmp_path / "pred.jsonl"
+    assert run("classify", ROOT / "seeds", "--out", first, "--task", "both", "--model", tiny_model_dir,
+               "--sentiment-model", tiny_sentiment_dir, "-q").exit_code == 0
+    rows = read_jsonl(first)
+    rows[0]["sentiment_model"] = "other@123"
+    out = tmp_path / "again.jsonl"
+    (tmp_path / "again.jsonl.partial.jsonl").write_text(json.dumps(rows[0]) + "\n")
+    result = run("classify", ROOT / "seeds", "--out", out, "--task", "both", "--model", tiny_model_dir,
+                 "--sentiment-model", tiny_sentiment_dir, "--resume")
+    assert result.exit_code == 1 and "written by model 'other@123'" in result.output
+
+
+def test_a_model_of_the_wrong_task_is_one_line(tmp_path, tiny_model_dir, tiny_sentiment_dir):
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_sentiment_dir)
+    assert result.exit_code == 1 and "a sentiment model, not a stance model" in result.output
+    result = run("classify", ROOT / "seeds", "--out", out, "--task", "sentiment", "--sentiment-model", tiny_model_dir)
+    assert result.exit_code == 1 and "a stance model, not a sentiment model" in result.output
+    result = run("classify", ROOT / "seeds", "--out", out, "--task", "tone")
+    assert result.exit_code == 1 and "--task tone" in result.output
+    assert not out.exists()
+
+
+def test_python_api_predicts_sentiment_without_actor(tiny_sentiment_dir):
+    import classifier
+
+    model = classifier.load_model(tiny_sentiment_dir)
+    rows = model.predict(["Profits rose sharply.", {"id": "x", "text": "Jobs were lost."}])
+    assert all(set(r["sentiment_scores"]) == {"positive", "negative", "neutral"} for r in rows)
+    assert list(model.classes_) == ["positive", "negative", "neutral"]
