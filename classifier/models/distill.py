@@ -152,7 +152,7 @@ def fold_teacher_logits(train_items: Sequence[Item], scored_items: Sequence[Item
 # TrainConfig fields added after teachers were saved: at these defaults they stay out of the key, so a
 # new option never invalidates saved folds that were trained without it.
 LATER_FIELDS = {"layer_lr_decay": 1.0, "init_seed": None, "sampling_alpha": 1.0, "file_weights": None,
-                "unmarked_share": 0.0}
+                "unmarked_share": 0.0, "task": "stance"}
 
 
 def crossfit_key(everything: Sequence[Item], eval_items: Sequence[Item], config, folds: int, seed: int) -> str:
