@@ -22,15 +22,25 @@ from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, log_los
 
 from classifier.errors import InputError
 from classifier.items import LABELS, parse_item
+from classifier.tasks import SENTIMENT, STANCE, Task
 
 GROUP_KEYS = ("source", "actor", "article")
-SCORE_COLUMNS = tuple(f"p_{label}" for label in LABELS)
+
+
+def score_columns(task: Task = STANCE) -> tuple[str, ...]:
+    """The frame's probability columns, ``p_<label>`` in the task's label order."""
+    return tuple(f"p_{label}" for label in task.labels)
+
+
+SCORE_COLUMNS = score_columns(STANCE)
+TONE = "tone"  # a stance row's sentence sentiment, P(positive) - P(negative); NaN where none was written
 NONE_GROUP = "(none)"
 CI_METRICS = ("macro_f1", "accuracy", "f1_favor_against")
 
 
 def classification_metrics(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> dict:
-    """Macro-F1 over the three classes, accuracy, mean F1 of favor and against, per-class P/R/F1."""
+    """Macro-F1 over the three classes, accuracy, mean F1 of the two polar labels (favor and against; for
+    sentiment, positive and negative: ``f1_favor_against`` either way), per-class P/R/F1."""
     labels = list(labels)
     precision, recall, f1, support = precision_recall_fscore_support(
         gold, predicted, labels=labels, zero_division=0)
@@ -38,7 +48,7 @@ def classification_metrics(gold: Sequence[str], predicted: Sequence[str], labels
         "n": len(gold),
         "macro_f1": float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)),
         "accuracy": float(accuracy_score(gold, predicted)) if len(gold) else 0.0,
-        "f1_favor_against": float(f1_score(gold, predicted, labels=["favor", "against"], average="macro",
+        "f1_favor_against": float(f1_score(gold, predicted, labels=labels[:2], average="macro",
                                            zero_division=0)),
         "per_class": {label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
                       for label, p, r, f, s in zip(labels, precision, recall, f1, support)},
@@ -49,26 +59,27 @@ def classification_metrics(gold: Sequence[str], predicted: Sequence[str], labels
 
 # -- reading prediction files -------------------------------------------------------------------
 
-def _scores(value, where: str) -> list[float]:
+def _scores(value, where: str, task: Task = STANCE) -> list[float]:
+    field, labels = task.scores_field, list(task.labels)
     if isinstance(value, str):  # CSV stores the dict as JSON text
         try:
             value = json.loads(value)
         except ValueError:
-            raise InputError(f"{where}: stance_scores is not JSON like {{\"favor\": 0.2, ...}}") from None
+            raise InputError(f"{where}: {field} is not JSON like {{\"{labels[0]}\": 0.2, ...}}") from None
     if not isinstance(value, dict):
-        raise InputError(f"{where}: stance_scores must map each label to a probability, found {value!r}")
-    unknown = sorted(set(value) - set(LABELS))
+        raise InputError(f"{where}: {field} must map each label to a probability, found {value!r}")
+    unknown = sorted(set(value) - set(labels))
     if unknown:
-        raise InputError(f"{where}: stance_scores has unknown label(s) {unknown}; expected {list(LABELS)}")
-    missing = [label for label in LABELS if value.get(label) is None]
+        raise InputError(f"{where}: {field} has unknown label(s) {unknown}; expected {labels}")
+    missing = [label for label in labels if value.get(label) is None]
     if missing:
-        raise InputError(f"{where}: stance_scores lacks {missing}; expected a probability for each of {list(LABELS)}")
+        raise InputError(f"{where}: {field} lacks {missing}; expected a probability for each of {labels}")
     try:
-        scores = [float(value[label]) for label in LABELS]
+        scores = [float(value[label]) for label in labels]
     except (TypeError, ValueError):
-        raise InputError(f"{where}: stance_scores values must be numbers, found {value!r}") from None
+        raise InputError(f"{where}: {field} values must be numbers, found {value!r}") from None
     if not all(math.isfinite(p) and p >= 0 for p in scores) or abs(sum(scores) - 1.0) > 0.01:
-        raise InputError(f"{where}: stance_scores must be probabilities summing to 1, found {value!r}")
+        raise InputError(f"{where}: {field} must be probabilities summing to 1, found {value!r}")
     total = sum(scores)
     return [p / total for p in scores]
 
@@ -77,29 +88,62 @@ FRAME_CHUNK_ROWS = 50_000
 TEXT_COLUMNS = ("text", "spans")  # only the report's quoted examples read them
 
 
-def parse_prediction(record: dict, where: str) -> dict:
-    """One prediction row as a flat dict (item fields, ``stance``, ``p_<label>``, ``model``)."""
+def text_or_none(value) -> str | None:
+    """An optional text field (``date``, ``kind``) as text: a Parquet timestamp or a number as its string."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def record_task(record: dict, where: str) -> Task:
+    """Stance where the row has ``stance`` (a ``--task both`` file too), else sentiment where it has ``sentiment``."""
+    for task in (STANCE, SENTIMENT):
+        if record.get(task.field) is not None:
+            return task
+    raise InputError(f"{where}: missing field 'stance' (or 'sentiment'); is this a predictions file from "
+                     "'stance classify'?")
+
+
+def frame_task(frame: pd.DataFrame) -> Task:
+    """The task a frame of predictions holds: its predicted column is ``stance`` or ``sentiment``."""
+    return SENTIMENT if SENTIMENT.field in frame.columns and STANCE.field not in frame.columns else STANCE
+
+
+def parse_prediction(record: dict, where: str, task: Task | None = None) -> dict:
+    """One prediction row as a flat dict (item fields, ``stance`` or ``sentiment``, ``p_<label>``, ``model``).
+    ``task``: the task of the file's first row, which every row must share."""
     item = parse_item(record, where)
-    if item.label is not None and item.label not in LABELS:
-        raise InputError(f"{where}: unknown gold label {item.label!r}; expected one of {', '.join(LABELS)}")
-    stance = record.get("stance")
-    if stance is None:
-        raise InputError(f"{where}: missing field 'stance'; is this a predictions file from 'stance classify'?")
-    if stance not in LABELS:
-        raise InputError(f"{where}: unknown stance {stance!r}; expected one of {', '.join(LABELS)}")
-    if record.get("stance_scores") is None:
-        raise InputError(f"{where}: missing field 'stance_scores'; is this a predictions file from 'stance classify'?")
+    found = record_task(record, where)
+    task = task or found
+    if found is not task:
+        raise InputError(f"{where}: a {found.name} prediction in a file of {task.name} predictions; "
+                         "evaluate one task per file")
+    labels = task.labels
+    if item.label is not None and item.label not in labels:
+        raise InputError(f"{where}: unknown gold label {item.label!r}; expected one of {', '.join(labels)}")
+    predicted = record[task.field]
+    if predicted not in labels:
+        raise InputError(f"{where}: unknown {task.field} {predicted!r}; expected one of {', '.join(labels)}")
+    if record.get(task.scores_field) is None:
+        raise InputError(f"{where}: missing field '{task.scores_field}'; is this a predictions file from "
+                         "'stance classify'?")
     row = {"id": item.id, "text": item.text, "actor": item.actor,
            "spans": json.dumps([list(s) for s in item.spans], separators=(",", ":")),  # compact: 15 bytes, not 100
-           "label": item.label, "source": item.source, "article": item.article, "stance": stance,
-           "model": str(record.get("model") or "unknown")}
-    row.update(zip(SCORE_COLUMNS, _scores(record["stance_scores"], where)))
+           "label": item.label, "source": item.source, "article": item.article, task.field: predicted,
+           "model": str(record.get("model") or "unknown"),
+           "date": text_or_none(record.get("date")), "kind": text_or_none(record.get("kind"))}
+    row.update(zip(score_columns(task), _scores(record[task.scores_field], where, task)))
+    if task is STANCE:  # a --task both file: the sentence's tone beside the stance
+        tone = record.get(SENTIMENT.scores_field)
+        positive, negative, _ = _scores(tone, where, SENTIMENT) if tone is not None else (math.nan, 0.0, 0.0)
+        row[TONE] = positive - negative
     return row
 
 
-def prediction_frame(items: Sequence, predicted: Sequence[str], model: str) -> pd.DataFrame:
+def prediction_frame(items: Sequence, predicted: Sequence[str], model: str, task: Task = STANCE) -> pd.DataFrame:
     """Gold items and one model's predicted labels (same order) as the frame the metrics read."""
-    return pd.DataFrame({"id": [it.id for it in items], "label": [it.label for it in items], "stance": list(predicted),
+    return pd.DataFrame({"id": [it.id for it in items], "label": [it.label for it in items], task.field: list(predicted),
                          "source": [it.source for it in items], "article": [it.article for it in items],
                          "model": model})
 
@@ -110,7 +154,7 @@ def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
     as 64-bit hashes, and only a repeated hash is looked up again in the file.
 
     Columns: the item fields (``spans`` as JSON text), ``stance``, ``model`` and ``p_favor``/``p_against``/
-    ``p_neutral``. ``hashes``: a list that receives each chunk's id hashes as the chunk is yielded."""
+    ``p_neutral`` (a file of sentence sentiment: ``sentiment`` and ``p_positive``/``p_negative``/``p_neutral``). ``hashes``: a list that receives each chunk's id hashes as the chunk is yielded."""
     import pyarrow as pa
 
     from classifier.io.files import iter_table
@@ -126,8 +170,11 @@ def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
         hashes.append(id_hashes(table["id"].to_pylist()))
         return table
 
+    task = None
     for lineno, record in iter_table(path):
-        rows.append(parse_prediction(record, f"{path}:{lineno}"))
+        where = f"{path}:{lineno}"
+        task = task or record_task(record, where)
+        rows.append(parse_prediction(record, where, task))
         if len(rows) == FRAME_CHUNK_ROWS:
             yield chunk()
     if rows:
@@ -253,8 +300,8 @@ def cluster_codes(frame: pd.DataFrame) -> np.ndarray:
     return pd.factorize(keys)[0]
 
 
-def label_codes(values: Sequence[str]) -> np.ndarray:
-    index = {label: i for i, label in enumerate(LABELS)}
+def label_codes(values: Sequence[str], labels: Sequence[str] = LABELS) -> np.ndarray:
+    index = {label: i for i, label in enumerate(labels)}
     return np.array([index[v] for v in values], dtype=np.int64)
 
 
@@ -353,14 +400,16 @@ def calibration_metrics(probs: np.ndarray, gold: np.ndarray, n_bins: int = 10) -
 # -- bootstrap ------------------------------------------------------------------------------------
 
 def resample_scores(gold: np.ndarray, pred: np.ndarray, weights: np.ndarray) -> dict:
-    """Macro-F1, accuracy and favor/against F1 for one weighted resample (scikit-learn, weights = draws)."""
+    """Macro-F1, accuracy and favor/against F1 for one weighted resample (scikit-learn, weights = draws).
+    Codes are label positions; the two polar labels come first in every task (favor, against; positive,
+    negative)."""
     from sklearn import config_context
 
     with config_context(skip_parameter_validation=True, assume_finite=True):  # validated once, up front
         _, _, f1, _ = precision_recall_fscore_support(gold, pred, labels=list(range(len(LABELS))),
                                                       sample_weight=weights, zero_division=0)
         accuracy = accuracy_score(gold, pred, sample_weight=weights)
-    fa = [LABELS.index("favor"), LABELS.index("against")]
+    fa = [0, 1]
     return {"macro_f1": float(np.mean(f1)), "accuracy": float(accuracy), "f1_favor_against": float(np.mean(f1[fa]))}
 
 
@@ -386,7 +435,8 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 LARGE_ARTICLE_SHARE, LARGE_ARTICLE_ITEMS = 0.2, 50  # one "article" this big is likely many documents
 
 
-def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int) -> list[tuple[str, str]]:
+def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int,
+                labels: Sequence[str] = LABELS) -> list[tuple[str, str]]:
     """(short flag, full sentence) for each reason to distrust a group's figures."""
     notes = []
     n_clusters = int(codes.max()) + 1 if len(codes) else 0
@@ -402,9 +452,9 @@ def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int) -> list[tuple[
             article = sub["article"].iloc[int(np.flatnonzero(codes == largest)[0])]
             notes.append(("big art.", f"article {article!r} holds {size} of {len(sub)} items: the interval resamples "
                                       "them as one document; if they are several, give each its own 'article'"))
-    absent = [label for label in LABELS if label not in set(sub["label"])]
+    absent = [label for label in labels if label not in set(sub["label"])]
     if absent:
-        short = {"favor": "fav", "against": "ag", "neutral": "neu"}
+        short = {"favor": "fav", "against": "ag", "neutral": "neu", "positive": "pos", "negative": "neg"}
         notes.append((f"no gold {'/'.join(short.get(label, label) for label in absent)}",
                       f"no gold {', '.join(absent)}: macro-F1 counts {'it' if len(absent) == 1 else 'them'} as 0"))
     return notes
@@ -413,18 +463,19 @@ def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int) -> list[tuple[
 def evaluate_subset(sub: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, n_bins: int,
                     advance: Callable[[int], None] = lambda n=1: None) -> dict:
     """All metrics for labelled rows: point values, 95% CIs by article, calibration, flags."""
-    metrics = classification_metrics(list(sub["label"]), list(sub["stance"]))
+    task = frame_task(sub)
+    metrics = classification_metrics(list(sub["label"]), list(sub[task.field]), task.labels)
     codes = cluster_codes(sub)
     n_clusters = int(codes.max()) + 1 if len(codes) else 0
-    gold, probs = label_codes(sub["label"]), sub[list(SCORE_COLUMNS)].to_numpy(float)
+    gold, probs = label_codes(sub["label"], task.labels), sub[list(score_columns(task))].to_numpy(float)
     ci = {name: None for name in CI_METRICS}
     if n_clusters >= 2 and n_boot > 0:
-        samples = bootstrap_metrics(gold, label_codes(sub["stance"]), codes, n_boot=n_boot, seed=seed,
-                                    advance=advance)
+        samples = bootstrap_metrics(gold, label_codes(sub[task.field], task.labels), codes, n_boot=n_boot,
+                                    seed=seed, advance=advance)
         ci = {name: percentile_ci(values) for name, values in samples.items()}
     else:
         advance(n_boot)
-    notes = group_notes(sub, codes, min_n)
+    notes = group_notes(sub, codes, min_n, task.labels)
     return {**metrics, "n_articles": n_clusters, "ci": ci, "calibration": calibration_metrics(probs, gold, n_bins),
             "small": len(sub) < min_n, "flags": [flag for flag, _ in notes], "notes": [note for _, note in notes]}
 
@@ -455,7 +506,7 @@ def evaluate_frame(frame: pd.DataFrame, *, by: Sequence[str] = (), n_boot: int =
     n_predictions = len(frame) if n_predictions is None else n_predictions
     models = sorted(frame["model"].unique()) if models is None else list(models)
     return {"n_predictions": n_predictions, "n_labelled": len(gold), "n_unlabelled": int(n_predictions - len(gold)),
-            "models": models, "labels": list(LABELS), "n_boot": n_boot, "seed": seed,
+            "models": models, "task": frame_task(frame).name, "labels": list(frame_task(frame).labels), "n_boot": n_boot, "seed": seed,
             "ci_level": 0.95, "resampled_by": "article", "min_n": min_n, "overall": overall, "groups": by_group}
 
 
@@ -492,9 +543,14 @@ def paired_p_value(diffs: np.ndarray, observed: float) -> float:
 def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
                    progress: bool = False) -> dict:
     """Both models on the same gold items: metrics, differences (second - first), paired bootstrap by article."""
+    task = frame_task(first)
+    if frame_task(second) is not task:
+        raise InputError(f"the first file holds {task.name} predictions and the second "
+                         f"{frame_task(second).name} predictions; compare predictions of one task")
     left, right, info = align_gold(first, second)
-    gold = label_codes(left["label"])
-    pred_a, pred_b = label_codes(left["stance"]), label_codes(right["stance"])
+    field, labels = task.field, task.labels
+    gold = label_codes(left["label"], labels)
+    pred_a, pred_b = label_codes(left[field], labels), label_codes(right[field], labels)
     codes = cluster_codes(left)
     draws = cluster_resamples(codes, n_boot, seed)
     diffs = {name: np.empty(n_boot) for name in CI_METRICS}
@@ -505,8 +561,8 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
             for name in CI_METRICS:
                 diffs[name][b] = score_b[name] - score_a[name]
             advance(1)
-    metrics_a = classification_metrics(list(left["label"]), list(left["stance"]))
-    metrics_b = classification_metrics(list(right["label"]), list(right["stance"]))
+    metrics_a = classification_metrics(list(left["label"]), list(left[field]), labels)
+    metrics_b = classification_metrics(list(right["label"]), list(right[field]), labels)
     rows = {}
     for name in CI_METRICS:
         observed = metrics_b[name] - metrics_a[name]

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError
 from classifier.items import LABELS, Item, item_record, parse_item
+from classifier.tasks import SENTIMENT
 
 MODEL_PREFIX = "model:"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
@@ -88,8 +89,9 @@ def check_record(record: dict, where: str) -> dict:
     """Validate one line of a label file; give it a record id if it has none (``where``)."""
     parse_item(record, where)
     label = record.get("label")
-    if label is not None and label not in LABELS:
-        raise InputError(f"{where}: unknown label {label!r}; expected one of {', '.join(LABELS)} (or null)")
+    if label is not None and label not in LABELS and label not in SENTIMENT.labels:
+        raise InputError(f"{where}: unknown label {label!r}; expected one of {', '.join(LABELS)} (or null; "
+                         f"sentence sentiment: {', '.join(SENTIMENT.labels)})")
     if is_retraction(record) and not record.get("annotator"):
         raise InputError(f"{where}: a retraction needs the field 'annotator'")
     if record.get("annotator") is not None and not isinstance(record["annotator"], str):

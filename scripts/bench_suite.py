@@ -3,6 +3,7 @@
     python scripts/bench_suite.py models/default models/newsmtsc-v16
     python scripts/bench_suite.py models/default --part dev          # choose recipes on the dev parts
     python scripts/bench_suite.py models/default --sets basil,seeds --n-boot 200
+    python scripts/bench_suite.py models/default zero-shot:MoritzLaurer/deberta-v3-base-zeroshot-v2.0
 
 Sets, parts and groups are defined once in classifier/benchmarks.py: NewsMTSC devtest_rw and devtest_mt,
 TweetEval stance test (SemEval-2016), VAST dev, BASIL train and PerSenT dev from ../shared/data, and the
@@ -35,6 +36,7 @@ from classifier.benchmarks import (SETS, load_part, outlet_validity, part_descri
 from classifier.io.files import write_json_atomic  # noqa: E402
 from classifier.models.stance_model import StanceModel  # noqa: E402
 
+ZERO_SHOT = "zero-shot:"
 BARS = {"basil": 48, "persent": 45, "vast": 50, "seeds": 70, "semeval": 65, "newsmtsc_rw": 79}  # issue 27, x 100
 
 
@@ -137,7 +139,8 @@ def print_table(console: Console, results: list[dict], names: list[str], sets, p
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("models", nargs="+", help="model directories, side by side")
+    parser.add_argument("models", nargs="+", help="model directories, side by side; zero-shot:NLI_MODEL scores an "
+                        "NLI model (folder or Hugging Face name) through the default hypotheses")
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--part", choices=("test", "dev"), default="test",
                         help="test: the held-out parts (report these); dev: the parts recipes are chosen on")
@@ -163,9 +166,16 @@ def main() -> None:
     if missing:
         sys.exit(f"{data_root}: missing benchmark files for {', '.join(missing)} (see ../shared/README.md)")
     results, names = [], []
-    for model_dir in map(Path, args.models):
-        console.print(f"[bold]{model_dir}[/]")
-        model = StanceModel.load(model_dir)
+    for spec in args.models:
+        model_dir = Path(spec)
+        console.print(f"[bold]{spec}[/]")
+        if spec.startswith(ZERO_SHOT):  # an NLI model with the default hypotheses, as stance classify --zero-shot
+            from classifier.models.zero_shot import ZeroShotModel
+
+            model = ZeroShotModel.load(spec.removeprefix(ZERO_SHOT))
+            model_dir = Path(f"zero-shot-{Path(model.name).name}")
+        else:
+            model = StanceModel.load(model_dir)
         result = score_model(model, sets, data_root, args.part, args.n_boot, args.batch_size, console,
                              Path(args.predictions_dir) if args.predictions_dir else None)
         result.update(model_dir=str(model_dir), trained_on=trained_on(model_dir))

@@ -146,6 +146,10 @@ def test_acc_and_pacc_correct_a_biased_classifier(tmp_path):
         assert [row[f"pacc_{label}"] for label in LABELS] == pytest.approx(list(exact_pacc), abs=1e-6)
     assert str(gold_path) in result["correction_note"]
     assert result["correction"]["possible"] and not result["correction"]["unstable"]
+    # the evaluation section reads --gold when the predictions hold no labels
+    assert result["evaluation"]["n_labelled"] == 1500 and result["evaluation"]["gold"] == str(gold_path)
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "No gold labels in the predictions" not in html and "evaluated on --gold" in html
 
 
 def test_correction_not_possible_without_gold(tmp_path):
@@ -435,3 +439,48 @@ def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path, preds):
     result = runner.invoke(app, ["report", str(preds), "--out", str(thesis), "--n-boot", "10", "--n-perm", "10"])
     assert result.exit_code == 1 and "not an earlier report" in result.output
     assert (thesis / "chapter1.tex").read_text() == "precious" and len(list(thesis.iterdir())) == 1
+
+
+def test_tone_beside_stance_from_a_both_file(tmp_path):
+    """--task both predictions: mean sentence sentiment per cell with its interval, and the note's example is
+    the sentence whose tone most contradicts its stance."""
+    rows = prediction_rows(120, labelled=False)
+    rng = np.random.default_rng(3)
+    for i, row in enumerate(rows):
+        positive = float(rng.uniform(0, 0.9))
+        row["sentiment_scores"] = {"positive": positive, "negative": (1 - positive) / 2, "neutral": (1 - positive) / 2}
+        row["sentiment"] = "positive"
+    clash = next(i for i, r in enumerate(rows) if r["stance"] == "favor")
+    rows[clash]["text"] = "Under heavy shelling, Russia kept its promise to the besieged town."
+    rows[clash]["stance_scores"] = {"favor": 0.97, "against": 0.01, "neutral": 0.02}
+    rows[clash]["sentiment_scores"] = {"positive": 0.0, "negative": 1.0, "neutral": 0.0}
+    path = write_jsonl(tmp_path / "both.jsonl", rows)
+    result = make_report(path, tmp_path / "out", n_boot=100, n_perm=50, examples=3)
+    table = result["table"]
+    frame = pd.DataFrame(rows)
+    tone = frame["sentiment_scores"].map(lambda s: s["positive"] - s["negative"])
+    for row in table.to_dict("records"):
+        cell = (frame["source"] == row["outlet"]) & (frame["actor"] == row["actor"])
+        assert row["tone"] == pytest.approx(tone[cell].mean())
+        assert row["n_tone"] == cell.sum()
+        if row["n_articles"] >= 2:
+            assert row["tone_lo"] <= row["tone"] <= row["tone_hi"]
+    assert "tone" in result["framing_rows"][0]
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "Tone is the sentence's own sentiment" in md
+    assert "Under heavy shelling" in md and "tone -1.00" in md
+
+
+def test_stance_only_predictions_have_no_tone_column(tmp_path, preds):
+    result = make_report(preds, tmp_path / "out", n_boot=20, n_perm=20)
+    assert "tone" not in result["framing_rows"][0]
+    assert "Tone is" not in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_sentiment_alone_is_refused_by_the_report(tmp_path):
+    rows = [{"id": f"s{i}", "text": "Shares fell.", "sentiment": "negative",
+             "sentiment_scores": {"positive": 0.1, "negative": 0.8, "neutral": 0.1}} for i in range(3)]
+    path = write_jsonl(tmp_path / "tone.jsonl", rows)
+    result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 1 and "sentence sentiment alone" in result.output
+    assert not (tmp_path / "r").exists()

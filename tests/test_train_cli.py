@@ -138,7 +138,8 @@ def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
     cases = [
         (["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir)],
          "labels.jsonl:1: 1 labels are model suggestions"),
-        (["train", str(labels), "--out", str(tmp_path / "m")], "no default model to start from"),
+        (["train", str(write(tmp_path / "clean.jsonl", label_rows(n_articles=3, per_article=2))), "--out",
+          str(tmp_path / "m")], "no default model to start from"),
         (["train", str(labels), "--out", str(default_dir), "--base", str(tiny_model_dir)], "add --promote"),
         (["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir), "--pooling", "max"],
          "--pooling 'max': use cls or mention"),
@@ -328,8 +329,8 @@ def test_a_worse_model_is_said_plainly_before_saving_and_never_promoted(tmp_path
 
     real = train_cli.compare_on_test
 
-    def worse(test, predictions, n_boot, seed):  # the starting model wins on the held-out items
-        comparison = real(test, predictions, n_boot, seed)
+    def worse(test, predictions, n_boot, seed, task):  # the starting model wins on the held-out items
+        comparison = real(test, predictions, n_boot, seed, task)
         comparison["metrics"]["new"]["macro_f1"] = comparison["metrics"]["reference"]["macro_f1"] - 0.1
         return comparison
 

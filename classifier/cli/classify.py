@@ -134,9 +134,36 @@ def default_sentiment_dir() -> Path:
     return default_sentiment_path()
 
 
-def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_remote_code: bool, threads, device):
+def load_zero_shot(task: str, name: str, templates, sentiment_dir, engine: str, trust_remote_code: bool, device):
+    """An NLI model for the task asked (with --task both: for both, unless --sentiment-model names one)."""
+    from classifier.models.train import resolve_device
+    from classifier.models.zero_shot import ZeroShotModel
+
+    if engine != "torch":
+        raise InputError(f"--zero-shot runs on the torch engine, not --engine {engine}")
+    try:
+        torch_device = resolve_device(device)
+    except ValueError as error:
+        raise InputError(f"--device: {error}") from None
+    first = "sentiment" if task == "sentiment" else "stance"
+    model = ZeroShotModel.load(name, task=first, templates=templates, trust_remote_code=trust_remote_code)
+    model.to(torch_device)
+    if task != "both":
+        return model, None
+    if sentiment_dir:
+        sentiment = load_engine(sentiment_dir, "torch", trust_remote_code, None, device)
+        if sentiment.task is not SENTIMENT:
+            raise InputError(f"--sentiment-model {sentiment_dir}: a {sentiment.task.name} model, not a sentiment model")
+        return model, sentiment
+    return model, model.for_task("sentiment", templates)
+
+
+def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_remote_code: bool, threads, device,
+                     zero_shot: str | None = None, templates=None):
     """(the model whose task leads the output, the sentiment model written beside it or None), each checked
-    to be a model of the task it is used for."""
+    to be a model of the task it is used for. ``zero_shot``: an NLI model and hypotheses instead."""
+    if zero_shot:
+        return load_zero_shot(task, zero_shot, templates, sentiment_dir, engine, trust_remote_code, device)
     def load(path, expected):
         model = load_engine(path, engine, trust_remote_code, threads, device)
         if model.task is not expected:
@@ -160,6 +187,8 @@ def classify_command(
     model_dir: Optional[Path] = typer.Option(None, "--model", "-m", help="Stance model directory (default: models/default)."),
     task: str = typer.Option("stance", "--task", help="stance (toward each item's actor), sentiment (of each sentence, once per sentence; items need no actor) or both (stance per item, the sentence's sentiment beside it)."),
     sentiment_model_dir: Optional[Path] = typer.Option(None, "--sentiment-model", help="Sentence-sentiment model for --task sentiment or both (default: models/sentiment)."),
+    zero_shot: Optional[str] = typer.Option(None, "--zero-shot", help="Score through an NLI model instead (a folder or a Hugging Face name, e.g. MoritzLaurer/deberta-v3-base-zeroshot-v2.0): one hypothesis per label, see --templates."),
+    templates: Optional[Path] = typer.Option(None, "--templates", help="With --zero-shot: YAML of hypotheses per task and label (default: the package's zero_shot.yaml)."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its journal."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch (default: all cores)."),
@@ -194,6 +223,12 @@ def classify_command(
         fail(f"--device {device} is not passed to Ray workers; run without --workers")
     if task not in TASK_CHOICES:
         fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
+    if zero_shot and model_dir:
+        fail("--zero-shot and --model both name the stance model; pass one")
+    if templates and not zero_shot:
+        fail("--templates is for --zero-shot MODEL")
+    if zero_shot and workers:
+        fail("--zero-shot runs in one process; run without --workers")
     if workers and task == "both":
         fail("--task both runs in one process (sentiment is shared between a sentence's items); run without "
              "--workers, or run --task stance and --task sentiment separately")
@@ -201,7 +236,7 @@ def classify_command(
     columns = column_map(text_column, actor_column, label_column)
     with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task) as items:
         model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
-                                            threads, device)
+                                            threads, device, zero_shot, templates)
         run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
         if workers:
             run |= dict(model_dir=sentiment_model_dir or default_sentiment_dir() if task == "sentiment" else model_dir,

@@ -20,6 +20,7 @@ from classifier.items import LABELS, Item
 from classifier.io.hf_datasets import column_map
 from classifier.labels import read_records, resolve_labels
 from classifier.models.base import resolve_base
+from classifier.tasks import STANCE, Task, task_of_labels
 
 COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
 
@@ -51,7 +52,8 @@ def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: 
         raise InputError(f"{paths[0]}: no labelled items" + (f" by annotator {annotator!r}" if annotator else ""))
     if len({item.label for item in items}) == 1:
         warn(f"every {what} item is labelled {items[0].label!r}: the model can learn no difference from these")
-    no_actor = next((item for item in items if not item.has_actor), None)
+    task = task_of_labels({item.label for item in items}, where=str(paths[0]))
+    no_actor = next((item for item in items if not item.has_actor), None) if task.needs_actor else None
     if no_actor is not None:
         raise InputError(f"{paths[0]}: item {no_actor.id!r} has no 'actor' (the target whose stance is learnt)")
     return items
@@ -83,35 +85,56 @@ def parse_file_weights(specs: Optional[list[str]], paths: list[Path]) -> Optiona
     return weights
 
 
-def default_model_dir() -> Path:
+def default_model_dir(task: Task = STANCE) -> Path:
+    """The shipped model of a task: models/default (stance) or models/sentiment."""
     from classifier.models import stance_model
 
-    return stance_model.DEFAULT_MODEL_DIR
+    return stance_model.DEFAULT_MODEL_DIR if task is STANCE else stance_model.SENTIMENT_MODEL_DIR
 
 
-def resolve_base_option(base: Optional[str]) -> str:
+def check_base_option(base: Optional[str]) -> None:
     if base:
         resolve_base(base)  # a missing folder stops here, before the labels are read
+
+
+def resolve_base_option(base: Optional[str], task: Task = STANCE) -> str:
+    if base:
         return base
-    default = default_model_dir()
+    default = default_model_dir(task)
     if not (default / "config.json").exists():
-        raise InputError(f"{default}: no default model to start from; pass --base minilm (the bundled encoder), "
-                         "a Hugging Face name, or a model directory")
+        raise InputError(f"{default}: no default model to start from (for {task.name} labels); pass --base minilm "
+                         "(the bundled encoder), a Hugging Face name, or a model directory")
     return str(default)
 
 
-def default_reference() -> Optional[str]:
-    """With a fresh head on an encoder there is no starting stance model: compare with the default one."""
-    default = default_model_dir()
+def default_reference(task: Task = STANCE) -> Optional[str]:
+    """With a fresh head on an encoder there is no starting model: compare with the task's default one."""
+    default = default_model_dir(task)
     return str(default) if (default / "config.json").exists() else None
 
 
-def check_out_dir(out_dir: Path) -> None:
-    """Before any training: --out is not the default model and may hold a model (stance_model.check_model_target)."""
-    from classifier.models.stance_model import check_model_target
+def reference_model(base: str, task: Task) -> Optional[str]:
+    """The model the new one is compared with: the starting model when it is a model of this task, else
+    the task's shipped model."""
+    from classifier.models.train import is_stance_model
 
-    if out_dir.resolve() == default_model_dir().resolve():
-        raise InputError(f"--out {out_dir}: that is the default model; write elsewhere and add --promote to replace it")
+    if is_stance_model(base):
+        from classifier.models.stance_model import read_settings
+
+        if read_settings(Path(base)).get("task", STANCE.name) == task.name:
+            return base
+    return default_reference(task)
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Before any training: --out is not a shipped model and may hold a model (stance_model.check_model_target)."""
+    from classifier.models.stance_model import check_model_target
+    from classifier.tasks import SENTIMENT
+
+    for task in (STANCE, SENTIMENT):
+        if out_dir.resolve() == default_model_dir(task).resolve():
+            raise InputError(f"--out {out_dir}: that is the shipped {task.name} model; write elsewhere and add "
+                             "--promote to replace it")
     check_model_target(out_dir)
 
 
@@ -141,19 +164,20 @@ def compare_table(comparison: dict, names: dict[str, str]) -> Table:
     return table
 
 
-def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot: int, seed: int) -> dict:
+def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot: int, seed: int,
+                    task: Task = STANCE) -> dict:
     """Both models' metrics on the same items, and a paired bootstrap by article of new - reference."""
     from classifier.evaluate import classification_metrics
 
     gold = [it.label for it in test]
-    metrics = {key: classification_metrics(gold, predicted) for key, predicted in predictions.items()}
+    metrics = {key: classification_metrics(gold, predicted, task.labels) for key, predicted in predictions.items()}
     comparison = {"n": len(test), "n_articles": len({it.article or it.id for it in test}),
                   "models": list(predictions), "metrics": metrics, "paired": None}
     if "reference" in predictions and n_boot > 0 and comparison["n_articles"] >= 2:
         from classifier.evaluate import compare_frames, prediction_frame
 
-        paired = compare_frames(prediction_frame(test, predictions["reference"], "reference"),
-                                prediction_frame(test, predictions["new"], "new"), n_boot=n_boot, seed=seed)
+        paired = compare_frames(prediction_frame(test, predictions["reference"], "reference", task),
+                                prediction_frame(test, predictions["new"], "new", task), n_boot=n_boot, seed=seed)
         comparison["paired"] = {m: {k: paired["metrics"][m][k] for k in ("difference", "ci", "p_value")}
                                 for m in COMPARED}
     return comparison
@@ -168,9 +192,9 @@ def worse_than_reference(comparison: dict) -> str:
     return f"macro-F1 {new:.3f} against {old:.3f}" if new < old else ""
 
 
-def label_summary(items: list[Item]) -> str:
+def label_summary(items: list[Item], labels=LABELS) -> str:
     counts = Counter(it.label for it in items)
-    return ", ".join(f"{label} {counts.get(label, 0)}" for label in LABELS)
+    return ", ".join(f"{label} {counts.get(label, 0)}" for label in labels)
 
 
 def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths: list[Path], items: list[Item],
@@ -180,6 +204,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
     import torch
 
     config, result = outcome.config, outcome.result
+    task = result.model.task
     figures = {key: {m: round(comparison["metrics"][key][m], 4) for m in ("n", *COMPARED)}
                for key in comparison["models"]}
     evaluation = {"test (this model)": figures["new"]}
@@ -188,16 +213,19 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
         evaluation[f"test ({role} {Path(reference).name})"] = figures["reference"]
     return {
         "name": out_dir.name,
-        "summary": "Target-aware stance toward an actor (favor / against / neutral), fine-tuned on our own labels.",
+        "summary": ("Target-aware stance toward an actor (favor / against / neutral), fine-tuned on our own labels."
+                    if task is STANCE else
+                    "Sentence sentiment (positive / negative / neutral), fine-tuned on our own labels."),
         "base": base,
         "labels": result.model.labels,
         "input_format": result.model.input_format,
-        "input_description": (f"Input format '{result.model.input_format}' (see classifier/models/inputs.py): the "
-                              "actor's mentions wrapped in <t> ... </t>; at most "
-                              f"{result.model.max_length} tokens. Pooling: {result.model.pooling}."),
+        "input_description": (f"Input format '{result.model.input_format}' (see classifier/models/inputs.py): "
+                              + ("the actor's mentions wrapped in <t> ... </t>" if task.needs_actor else
+                                 "the sentence alone, no actor") +
+                              f"; at most {result.model.max_length} tokens. Pooling: {result.model.pooling}."),
         "data": {"label files": ", ".join(f"{p} (sha256 {file_sha256(p)[:12]})" for p in paths),
                  "test files": ", ".join(str(p) for p in test_paths) or "held out from the label files",
-                 "items": len(items), "labels": label_summary(items),
+                 "items": len(items), "labels": label_summary(items, task.labels),
                  "train / dev / test items": "{train} / {dev} / {test}".format(**outcome.split),
                  "train / dev / test articles": "{train_articles} / {dev_articles} / {test_articles}".format(
                      **outcome.split),
@@ -226,9 +254,9 @@ def make_config(base: str, epochs, learning_rate, batch_size, patience, class_we
 @app.command("train")
 @handle_errors
 def train_command(
-    labels: list[Path] = typer.Argument(..., metavar="LABELS...", help="Label files (from 'stance label') or labelled item files."),
+    labels: list[Path] = typer.Argument(..., metavar="LABELS...", help="Label files (from 'stance label') or labelled item files: stance (favor/against/neutral, with actor) or sentence sentiment (positive/negative/neutral, actor not needed)."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Directory for the new model, e.g. models/ours-v1."),
-    base: Optional[str] = typer.Option(None, "--base", help="Start from: a stance model dir (default models/default), or an encoder (HF name, path, 'minilm')."),
+    base: Optional[str] = typer.Option(None, "--base", help="Start from: a model dir (default models/default, or models/sentiment for sentiment labels), or an encoder (HF name, path, 'minilm')."),
     test: Optional[list[Path]] = typer.Option(None, "--test", help="Held-out label file(s); default: hold out --test-fraction of the articles."),
     test_fraction: float = typer.Option(0.2, "--test-fraction", min=0.0, max=0.9, help="Share of articles held out as the test split when no --test is given."),
     dev_fraction: float = typer.Option(0.2, "--dev-fraction", min=0.0, max=0.9, help="Articles held out for early stopping."),
@@ -265,7 +293,7 @@ def train_command(
         raise InputError(f"--class-weighting {class_weighting!r}: use none, balanced or sqrt")
     if pooling not in (None, "cls", "mention"):
         raise InputError(f"--pooling {pooling!r}: use cls or mention")
-    base = resolve_base_option(base)
+    check_base_option(base)
     check_device(device)
     if teacher is not None and not is_stance_model(str(teacher)):
         raise InputError(f"--teacher {teacher}: not a stance model directory (no stance.json)")
@@ -274,10 +302,13 @@ def train_command(
     columns = column_map(text_column, actor_column, label_column)
     items = load_labelled(labels, annotator, allow_suggested, "training", source_of, columns)
     test_items = load_labelled(test, None, allow_suggested, "test", columns=columns) if test else None
-    reference = base if is_stance_model(base) else default_reference()
+    task = task_of_labels({it.label for it in items + (test_items or [])},
+                          where="the label files" + (" and --test" if test else ""))
+    base = resolve_base_option(base, task)
+    reference = reference_model(base, task)
     config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling,
                          str(teacher) if teacher else None, distill_weight, device)
-    config.sampling_alpha, config.file_weights = sampling_alpha, weights
+    config.sampling_alpha, config.file_weights, config.task = sampling_alpha, weights, task.name
     if unmarked_share is not None:
         config.unmarked_share = unmarked_share
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
@@ -287,7 +318,7 @@ def train_command(
                       source_of=source_of if len(labels) > 1 else None)
     if outcome.split["dropped_test_articles"]:
         warn(f"{outcome.split['dropped_test_articles']} training items left out: their articles are in --test")
-    comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed)
+    comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed, task)
     card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference)
     names = {"new": f"new ({out_dir.name})",
              "reference": f"{'start' if reference == base else 'default'} ({Path(reference or base).name})"}
@@ -295,11 +326,11 @@ def train_command(
     worse = worse_than_reference(comparison)
     if worse:  # said before the model is written, so nobody mistakes it for an improvement
         warn(f"the new model is WORSE than {names['reference']} on the {comparison['n']} held-out items: {worse}; "
-             "it is saved for inspection" + (", and models/default is left as it was" if promote else ""))
+             "it is saved for inspection" + (f", and {default_model_dir(task)} is left as it was" if promote else ""))
     outcome.result.model.save(out_dir, card)
     checkpoint.unlink(missing_ok=True)
     out.print(f"saved {out_dir} (best epoch {outcome.result.best_epoch}, {round(outcome.result.seconds)} s)")
     if promote and not worse:
-        target = default_model_dir()
+        target = default_model_dir(task)
         outcome.result.model.save(target, {**card, "name": target.name})
         out.print(f"promoted: {target} now holds this model")

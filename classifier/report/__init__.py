@@ -136,12 +136,52 @@ def correction_note(correction: dict) -> str:
             "classifier errs on these outlets as it does on the gold set." + unstable)
 
 
-def evaluation_section(inputs: ReportInput, *, n_boot: int, seed: int, min_n: int, progress: bool) -> dict | None:
-    if inputs.labelled.empty:
+def tone_example(examples: pd.DataFrame) -> dict | None:
+    """Of the cells' example sentences, the one whose tone most contradicts its stance (a favourable
+    sentence in a grim tone, or a hostile one in a bright tone), or None where there is no tone."""
+    if "tone" not in examples or not examples["tone"].notna().any():
         return None
-    result = evaluate_frame(inputs.labelled, by=["source"], n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
-    return {**result, "n_predictions": inputs.n, "n_unlabelled": inputs.n - len(inputs.labelled),
-            "models": inputs.models}
+    rows = examples[examples["tone"].notna()]
+    clash = -(rows["p_favor"] - rows["p_against"]) * rows["tone"]
+    best = rows.loc[clash.idxmax()]
+    if clash.max() <= 0:
+        return None
+    return {"text": str(best["text"]), "outlet": str(best["source"]), "actor": str(best["actor"]),
+            "stance": str(best["stance"]), "p": float(best[f"p_{best['stance']}"]), "tone": float(best["tone"])}
+
+
+def tone_note(table: pd.DataFrame, example: dict | None) -> str | None:
+    """What the tone column is, how it differs from stance, and one sentence of these predictions showing it."""
+    if "n_tone" not in table or not (table["n_tone"] > 0).any():
+        return None
+    note = ("Tone is the sentence's own sentiment, P(positive) − P(negative) from the sentence-sentiment model, "
+            "averaged over the sentences that mention the actor (−1 to +1, 95% CI by article). Stance is what the "
+            "sentence says about the actor; tone is how it sounds. The two part ways often: a report of an attack "
+            "on an actor is grim in tone and may still side with that actor, and praise of one actor can be "
+            "cheerful while hostile to another. Quote stance for framing toward an actor, tone for the mood of "
+            "the coverage.")
+    if example is not None:
+        text = example["text"] if len(example["text"]) <= 240 else example["text"][:237] + "..."
+        note += (f" From these predictions: “{text}” ({example['outlet']}, toward {example['actor']}): "
+                 f"stance {example['stance']} (p {example['p']:.2f}), tone {example['tone']:+.2f}.")
+    return note
+
+
+def evaluation_section(inputs: ReportInput, gold: pd.DataFrame | None = None, gold_path: Path | None = None, *,
+                       n_boot: int, seed: int, min_n: int, progress: bool) -> dict | None:
+    """The model against gold labels: those of the predictions themselves, else those of ``--gold``."""
+    options = dict(by=["source"], n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    if not inputs.labelled.empty:
+        result = evaluate_frame(inputs.labelled, **options)
+        return {**result, "n_predictions": inputs.n, "n_unlabelled": inputs.n - len(inputs.labelled),
+                "models": inputs.models,
+                "note": f"{len(inputs.labelled)} of {inputs.n} predictions have a gold label."}
+    if gold is None or gold.empty:
+        return None
+    result = evaluate_frame(gold, **options)
+    return {**result, "gold": str(gold_path),
+            "note": f"The predictions hold no gold labels: evaluated on --gold {gold_path} ({len(gold)} gold-labelled "
+                    f"predictions of {', '.join(model_names(gold))})."}
 
 
 def context(inputs, predictions, analysis, evaluation, figs, actors_note, examples, card, card_note, *,
@@ -160,12 +200,13 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
                          f"Holm correction over all {len(analysis['tests'])} tests; 'differs' means Holm-adjusted "
                          "p < 0.05.",
            "examples": examples, "card": card, "card_note": card_note, "evaluation": None,
-           "evaluation_note": "No gold labels in the predictions, so there is no evaluation here; run 'stance "
-                              "evaluate' on predictions for a labelled set."}
+           "tone_note": tone_note(table, tone_example(inputs.examples)),
+           "evaluation_note": "No gold labels in the predictions and no --gold, so there is no evaluation here; pass "
+                              "--gold with predictions for a labelled set, or run 'stance evaluate' on them."}
     if evaluation is not None:
         overall = evaluation["overall"]
         ctx["evaluation"] = {
-            "note": f"{evaluation['n_labelled']} of {evaluation['n_predictions']} predictions have a gold label.",
+            "note": evaluation["note"],
             "overall": tables.overall_rows(overall), "per_class": tables.per_class_rows(overall),
             "confusion": tables.confusion_rows(overall),
             "groups": tables.group_rows("source", evaluation["groups"]["source"])}
@@ -205,7 +246,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
                                              f"but the predictions from {', '.join(inputs.models)}; the "
                                              "correction assumes one model")
-    evaluation = evaluation_section(inputs, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    evaluation = evaluation_section(inputs, gold_frame, Path(gold) if gold else None, n_boot=n_boot, seed=seed,
+                                    min_n=min_n, progress=progress)
     table = analysis["table"]
     figs, actors_note = figures(table, evaluation, min_n=min_n, max_actors=max_actors)
     top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])

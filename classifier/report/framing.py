@@ -142,6 +142,7 @@ def correction_model(gold: pd.DataFrame | None, *, n_boot: int, seed: int, name:
 
 SUM_KEYS = ("outlet", "actor_name", "article", "lone")
 SUM_COLUMNS = ("n", *(f"n_{label}" for label in LABELS), *(f"sum_p_{label}" for label in LABELS))
+TONE_COLUMNS = ("n_tone", "sum_tone")  # sentences with a sentiment (--task both) and their P(pos) - P(neg)
 
 
 def cell_frame(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -159,23 +160,38 @@ def article_sums(frame: pd.DataFrame) -> pd.DataFrame:
     return combine_sums([chunk_sums(frame)])
 
 
-def chunk_sums(frame: pd.DataFrame, first_row: int = 0) -> pd.DataFrame:
-    """:func:`article_sums` of some consecutive rows. An item without an article is its own article (``lone`` = its row number in the file, counted from ``first_row``; -1 for the others)."""
+def chunk_sums(frame: pd.DataFrame, first_row: int | None = 0) -> pd.DataFrame:
+    """:func:`article_sums` of some consecutive rows. An item without an article is its own article (``lone`` = its
+    row number in the file, counted from ``first_row``, or the frame's index where ``first_row`` is None: some of
+    a chunk's rows; -1 for the others)."""
     missing = frame["article"].isna().to_numpy()
+    rows = first_row + np.arange(len(frame)) if first_row is not None else frame.index.to_numpy()
     pred = label_codes(frame["stance"])
     values = {"outlet": group_values(frame, "source"), "actor_name": group_values(frame, "actor"),
               "article": frame["article"].where(~missing, ""),
-              "lone": np.where(missing, first_row + np.arange(len(frame)), -1), "n": 1}
+              "lone": np.where(missing, rows, -1), "n": 1}
     values.update({f"n_{label}": (pred == k).astype(np.int64) for k, label in enumerate(LABELS)})
     values.update({f"sum_p_{label}": frame[f"p_{label}"].to_numpy(float) for label in LABELS})
-    return pd.DataFrame(values).groupby(list(SUM_KEYS), sort=False).sum().reset_index()
+    tone = frame["tone"].to_numpy(float) if "tone" in frame else np.full(len(frame), np.nan)
+    values.update(n_tone=np.isfinite(tone).astype(np.int64), sum_tone=np.nan_to_num(tone, nan=0.0))
+    values["date"] = frame["date"].to_numpy(object) if "date" in frame else None
+    return sum_by_article(pd.DataFrame(values))
+
+
+def sum_by_article(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per outlet x actor x article: counts summed, the article's date its first one given."""
+    grouped = table.groupby(list(SUM_KEYS), sort=False)
+    numeric = [column for column in table.columns if column not in SUM_KEYS and column != "date"]
+    out = grouped[numeric].sum()
+    out["date"] = grouped["date"].first() if "date" in table else None
+    return out.reset_index()
 
 
 def combine_sums(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Sums of consecutive chunks as one table (an article split between chunks summed once more)."""
     sums = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if sums.duplicated(list(SUM_KEYS)).any():
-        sums = sums.groupby(list(SUM_KEYS), sort=False).sum().reset_index()
+        sums = sum_by_article(sums)
     return sums
 
 
@@ -197,9 +213,26 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     net_ci = percentile_ci(boot_shares[:, FAVOR] - boot_shares[:, AGAINST]) if with_ci else None
     row["net_lo"], row["net_hi"] = net_ci if net_ci else (np.nan, np.nan)
     row.update({f"mean_p_{label}": float(mean_p[k]) for k, label in enumerate(LABELS)})
+    row.update(cell_tone(cell, codes, n_boot, seed, with_ci))
     if correction["possible"]:
         row.update(corrected_shares(shares, mean_p, boot_shares, boot_probs, correction, with_ci))
     return row
+
+
+def cell_tone(cell: pd.DataFrame, codes: np.ndarray, n_boot: int, seed: int, with_ci: bool) -> dict:
+    """Mean sentence sentiment, P(positive) - P(negative), of the cell's sentences that have one, with a
+    95% interval by article (NaN where no sentiment was written)."""
+    per_article = cell[list(TONE_COLUMNS)].to_numpy(float) if "n_tone" in cell else np.zeros((len(cell), 2))
+    n_tone = int(per_article[:, 0].sum())
+    if not n_tone:
+        return {"n_tone": 0, "tone": np.nan, "tone_lo": np.nan, "tone_hi": np.nan}
+    ci = None
+    if with_ci:
+        sums = resampled_sums(codes, per_article, n_boot, seed)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ci = percentile_ci(sums[:, 1] / sums[:, 0])
+    lo, hi = ci if ci else (np.nan, np.nan)
+    return {"n_tone": n_tone, "tone": float(per_article[:, 1].sum() / n_tone), "tone_lo": lo, "tone_hi": hi}
 
 
 def corrected_shares(shares, mean_p, boot_shares, boot_probs, correction: dict, with_ci: bool) -> dict:
@@ -264,9 +297,47 @@ def permutation_test(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: n
     return float(net_in), float(net_out), float((1 + extreme) / (1 + n_perm))
 
 
-def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n: int = 10) -> list[dict]:
+Z_POWER = 1.959964 + 0.841621  # two-sided alpha 0.05 and 80% power: z(0.975) + z(0.80)
+TARGET_DIFFERENCE = 0.2  # the size of difference in net stance the "articles needed" column is for
+
+
+def smallest_p(n_inside: int, n_total: int, n_perm: int) -> float:
+    """The smallest p-value the article permutation test can give: one assignment of the outlet's articles
+    among all C(n_total, n_inside) (two when the two groups are the same size and swap), and never below
+    1 / (n_perm + 1)."""
+    from math import comb
+
+    assignments = comb(n_total, n_inside) / (2 if 2 * n_inside == n_total else 1)
+    return max(1.0 / assignments, 1.0 / (n_perm + 1))
+
+
+def detectable_difference(net_sum: np.ndarray, size: np.ndarray, inside: np.ndarray, *, n_boot: int,
+                          seed: int) -> float:
+    """The minimal detectable difference in net stance (outlet minus the others) at 80% power and two-sided
+    alpha 0.05: (z 0.975 + z 0.80) x the standard error of the difference, the error from resampling each
+    group's articles (NaN when a group has one article: no error can be estimated)."""
+    if inside.sum() < 2 or (~inside).sum() < 2 or n_boot < 2:
+        return float("nan")
+    nets = []
+    for offset, group in enumerate((inside, ~inside)):
+        per_article = np.column_stack([net_sum[group], size[group]])
+        sums = resampled_sums(np.arange(int(group.sum())), per_article, n_boot, seed + offset)
+        nets.append(sums[:, 0] / sums[:, 1])
+    return float(Z_POWER * np.std(nets[0] - nets[1]))
+
+
+def articles_needed(mdd: float, n_articles: int, target: float = TARGET_DIFFERENCE) -> int | None:
+    """Articles of the outlet for a difference of ``target`` to be detectable, if the standard error falls
+    with the square root of the articles (the others' articles growing in proportion)."""
+    if not np.isfinite(mdd):
+        return None
+    return int(np.ceil(n_articles * (mdd / target) ** 2))
+
+
+def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n: int = 10,
+                 n_boot: int = 1000) -> list[dict]:
     """For every actor covered by two or more outlets (from :func:`article_sums`): each outlet against the
-    others, Holm-corrected."""
+    others, Holm-corrected; with the smallest p the design allows and the difference it can detect."""
     rng = np.random.default_rng(seed)
     tests = []
     for actor, sub in sums.groupby("actor_name", sort=True):
@@ -278,15 +349,46 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
         outlet_of_cluster = pd.Categorical(sub["outlet"], categories=outlets).codes.astype(int)
         for target, outlet in enumerate(outlets):
             net_in, net_out, p = permutation_test(outlet_of_cluster, net_sum, size, target, n_perm=n_perm, rng=rng)
-            tests.append({"actor": actor, "outlet": outlet, "n": int(size[outlet_of_cluster == target].sum()),
-                          "n_others": int(size[outlet_of_cluster != target].sum()),
-                          "n_articles": int((outlet_of_cluster == target).sum()),
-                          "net": net_in, "net_others": net_out, "difference": net_in - net_out, "p_value": p})
+            inside = outlet_of_cluster == target
+            mdd = detectable_difference(net_sum, size, inside, n_boot=n_boot, seed=seed + len(tests))
+            tests.append({"actor": actor, "outlet": outlet, "n": int(size[inside].sum()),
+                          "n_others": int(size[~inside].sum()), "n_articles": int(inside.sum()),
+                          "n_articles_others": int((~inside).sum()),
+                          "net": net_in, "net_others": net_out, "difference": net_in - net_out, "p_value": p,
+                          "p_min": smallest_p(int(inside.sum()), len(inside), n_perm), "mdd": mdd,
+                          "articles_for_0.2": articles_needed(mdd, int(inside.sum()))})
     for test, adjusted in zip(tests, holm([t["p_value"] for t in tests])):
         test["p_holm"] = adjusted
         test["significant"] = adjusted < 0.05
         test["small"] = test["n"] < min_n
+        test["reachable"] = test["p_min"] * len(tests) <= 0.05  # Holm multiplies the smallest p by the tests
     return tests
+
+
+def power_sentences(tests: list[dict]) -> list[str]:
+    """What the design can and cannot show, in plain words."""
+    if not tests:
+        return []
+    m = len(tests)
+    unreachable = [t for t in tests if not t["reachable"]]
+    lines = []
+    if len(unreachable) == m:
+        floor = min(t["p_min"] for t in tests)
+        lines.append(f"No outlet difference can reach significance with these articles: the smallest p-value the "
+                     f"permutation test allows is {floor:.3g} (one outlet's articles can be placed among all "
+                     f"articles in only so many ways), and Holm's correction over {m} tests multiplies it to "
+                     f"{min(1.0, floor * m):.2f}. A p of 1.00 here means 'cannot tell', not 'no difference'.")
+    elif unreachable:
+        lines.append(f"{len(unreachable)} of {m} tests cannot reach significance at any effect size (too few "
+                     "articles: their smallest possible p times the number of tests exceeds 0.05); they are "
+                     "marked 'cannot' in the table.")
+    detectable = [t["mdd"] for t in tests if np.isfinite(t["mdd"])]
+    if detectable:
+        lines.append(f"The smallest difference in net stance the tests could detect (80% power, alpha 0.05 before "
+                     f"Holm, errors from resampling articles) runs from {min(detectable):.2f} to "
+                     f"{max(detectable):.2f}; 'articles for 0.2' is how many articles an outlet would need for a "
+                     "difference of 0.2 to be detectable.")
+    return lines
 
 
 def name_list(names: list[str], limit: int = 12) -> str:
@@ -332,10 +434,31 @@ def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name
     n_cells = sums.groupby(["outlet", "actor_name"]).ngroups
     with progress_bar("framing table (bootstrap by article)", n_cells, progress) as advance:
         table = framing_table(sums, correction, n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
-    tests = outlet_tests(sums, n_perm=n_perm, seed=seed, min_n=min_n)
+    tests = outlet_tests(sums, n_perm=n_perm, seed=seed, min_n=min_n, n_boot=n_boot)
     summary = {key: value for key, value in correction.items() if not key.endswith(("_boot", "_solver"))}
     for key in ("acc_matrix", "pacc_matrix"):
         if key in summary:
             summary[key] = np.round(summary[key], 6).tolist()
     return {"table": table, "correction": summary, "tests": tests,
-            "findings": difference_sentences(sums, tests)}
+            "findings": difference_sentences(sums, tests), "power": power_sentences(tests)}
+
+
+def kind_table(headline: pd.DataFrame, body: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
+               min_n: int = 10) -> pd.DataFrame:
+    """Per outlet x actor: net stance in headlines and in the rest (body and sub-headings), each with its
+    interval by article, and headline minus body. Empty when no row is a headline."""
+    if headline.empty:
+        return pd.DataFrame()
+    no_correction = {"possible": False}
+    parts = {}
+    for name, sums in (("headline", headline), ("body", body)):
+        if sums.empty:
+            continue
+        table = framing_table(sums, no_correction, n_boot=n_boot, seed=seed, min_n=min_n)
+        parts[name] = table[["outlet", "actor", "n", "n_articles", "share_favor", "share_against", "net", "net_lo",
+                             "net_hi"]].rename(columns=lambda c: c if c in ("outlet", "actor") else f"{name}_{c}")
+    merged = parts["headline"]
+    if "body" in parts:
+        merged = merged.merge(parts["body"], on=["outlet", "actor"], how="left")
+        merged["difference"] = merged["headline_net"] - merged["body_net"]
+    return merged

@@ -12,15 +12,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from classifier.errors import InputError
 from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, cluster_keys, labelled, prediction_chunks
 from classifier.report.framing import cell_frame, chunk_sums, combine_sums
 
-EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", *SCORE_COLUMNS)
+EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", "tone", *SCORE_COLUMNS)
 
 
 @dataclass
 class ReportInput:
     sums: pd.DataFrame  # one row per outlet x actor x article (framing.article_sums)
+    headline_sums: pd.DataFrame  # the same of the headline rows alone (kind "headline")
+    body_sums: pd.DataFrame  # and of the others (body and sub-headings)
     labelled: pd.DataFrame  # the gold-labelled rows without text and spans, with their cluster
     examples: pd.DataFrame  # the k most confident favor and against rows of each cell
     models: list[str]
@@ -54,17 +57,35 @@ def most_confident(rows: pd.DataFrame, k: int) -> pd.Index:
     return chosen[0].append(chosen[1])
 
 
-def gather(path: str | Path, examples: int) -> ReportInput:
-    """Read a predictions file once (validated as ``read_predictions`` does) into what the report needs."""
+def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportInput:
+    """Read a predictions file once (validated as ``read_predictions`` does) into what the report needs.
+    ``kind``: keep only the rows of that kind (``headline``, ``subheading``, ``body``)."""
+    import pyarrow.compute as pc
+
     kept = ExampleRows(examples)
-    sums, gold, models, n = [], [], set(), 0
+    sums, headline, body, gold, models, n, seen = [], [], [], [], set(), 0, 0
     for table in prediction_chunks(path):
+        if "stance" not in table.column_names:
+            raise InputError(f"{path}: predictions of sentence sentiment alone; the report reads stance "
+                             "predictions (stance classify --task stance, or --task both for tone beside stance)")
+        seen += table.num_rows
+        if kind is not None:
+            table = table.filter(pc.fill_null(pc.equal(table["kind"], kind), False))
+            if not table.num_rows:
+                continue
         kept(table)
         rows = table.drop_columns(list(TEXT_COLUMNS)).to_pandas()
         rows.index = pd.RangeIndex(n, n + len(rows))
         sums.append(chunk_sums(rows, first_row=n))
+        is_headline = (rows["kind"] == "headline").to_numpy()
+        headline.append(chunk_sums(rows[is_headline], first_row=None))  # row numbers from the index
+        body.append(chunk_sums(rows[~is_headline], first_row=None))
         gold.append(labelled(rows))
         models.update(str(m) for m in rows["model"].unique())
         n += len(rows)
+    if not sums:
+        raise InputError(f"{path}: none of its {seen} predictions has kind {kind!r} (prepare writes headline, "
+                         "subheading and body)")
     gold = pd.concat([g for g in gold if len(g)]) if any(len(g) for g in gold) else gold[0]
-    return ReportInput(combine_sums(sums), gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n)
+    return ReportInput(combine_sums(sums), combine_sums(headline), combine_sums(body),
+                       gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n)

@@ -124,6 +124,8 @@ def render_html(ctx: dict) -> str:
              f'<p class="note">{e(ctx["tests_note"])}</p>']
     parts += [html_figure(f) for f in ctx["figures"] if f["kind"] == "heatmap"]
     parts += ["<h2>Framing table</h2>", html_table(ctx["framing"]), f'<p class="note">{e(ctx["framing_note"])}</p>']
+    if ctx.get("tone_note"):
+        parts.append(f'<p class="note">{e(ctx["tone_note"])}</p>')
     parts += ["<h2>Shares corrected for classifier error</h2>", f'<p class="note">{e(ctx["correction_note"])}</p>']
     if ctx["corrected"]:
         parts.append(html_table(ctx["corrected"]))
@@ -178,8 +180,9 @@ def render_markdown(ctx: dict) -> str:
            f"{ctx['min_n']} mentions.", "", "## Differences between outlets", ""]
     out += [f"- {md(line)}" for line in ctx["findings"]] + ["", md(ctx["tests_note"]), ""]
     out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "heatmap"]
-    out += ["", "## Framing table", "", md_table(ctx["framing"]), "", md(ctx["framing_note"]), "",
-            "## Shares corrected for classifier error", "", md(ctx["correction_note"]), ""]
+    out += ["", "## Framing table", "", md_table(ctx["framing"]), "", md(ctx["framing_note"]), ""]
+    out += [md(ctx["tone_note"]), ""] if ctx.get("tone_note") else []
+    out += ["## Shares corrected for classifier error", "", md(ctx["correction_note"]), ""]
     if ctx["corrected"]:
         out += [md_table(ctx["corrected"]), ""]
     out += ["## Net stance per actor", ""] + [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"]

@@ -38,11 +38,16 @@ def pct(value) -> str:
 
 # -- evaluate -----------------------------------------------------------------------------------------
 
+def polar_name(labels: Sequence[str]) -> str:
+    """What ``f1_favor_against`` is called for a task: "F1 favor+against", "F1 positive+negative"."""
+    return f"F1 {labels[0]}+{labels[1]}"
+
+
 def overall_rows(result: dict) -> Rows:
     ci = result["ci"]
     rows = [[name, num(result[key]), interval(ci.get(key))]
             for key, name in (("macro_f1", "macro-F1"), ("accuracy", "accuracy"),
-                              ("f1_favor_against", "F1 favor+against"))]
+                              ("f1_favor_against", polar_name(result["labels"])))]
     calibration = result["calibration"]
     rows += [["ECE (top label)", num(calibration["ece"]), ""], ["NLL", num(calibration["nll"]), ""],
              ["items", str(result["n"]), ""], ["articles", str(result["n_articles"]), ""]]
@@ -77,11 +82,13 @@ def group_rows(key: str, groups: Sequence[dict]) -> Rows:
     rows = [[g["group"], str(g["n"]), str(g["n_articles"]), num(g["macro_f1"], 2), short_interval(g["ci"]["macro_f1"]),
              num(g["accuracy"], 2), num(g["f1_favor_against"], 2), num(g["calibration"]["ece"], 2),
              ", ".join(g["flags"])] for g in groups]
-    return [key, "n", "art.", "F1m", "95% CI", "acc.", "F1 f+a", "ECE", "flags"], rows
+    labels = groups[0]["labels"] if groups else ("favor", "against")
+    return [key, "n", "art.", "F1m", "95% CI", "acc.", f"F1 {labels[0][0]}+{labels[1][0]}", "ECE", "flags"], rows
 
 
 def compare_rows(compare: dict) -> Rows:
-    names = {"macro_f1": "macro-F1", "accuracy": "accuracy", "f1_favor_against": "F1 favor+against"}
+    names = {"macro_f1": "macro-F1", "accuracy": "accuracy",
+             "f1_favor_against": polar_name(compare.get("metrics_first", {}).get("labels", ("favor", "against")))}
     rows = [[names.get(name, name), num(m["first"]), num(m["second"]), signed(m["difference"], 3),
              interval(m["ci"], sign=True), num(m["p_value"])]
             for name, m in compare["metrics"].items()]
@@ -94,6 +101,8 @@ def framing_rows(table: pd.DataFrame, min_n: int, *, compact: bool = False) -> R
     """The framing table; ``compact`` (for the terminal) leaves out articles and mean probabilities."""
     headers = ["outlet", "actor", "n"] + ([] if compact else ["articles"]) + list(LABELS) + ["net", "95% CI"]
     headers += [] if compact else [f"mean p {label}" for label in LABELS]
+    with_tone = "n_tone" in table and bool((table["n_tone"] > 0).any())
+    headers += ["tone", "tone 95% CI"] if with_tone and not compact else ["tone"] if with_tone else []
     rows = []
     for row in table.to_dict("records"):
         cells = [row["outlet"], row["actor"], f"{row['n']}{'†' if row['n'] < min_n else ''}"]
@@ -101,6 +110,9 @@ def framing_rows(table: pd.DataFrame, min_n: int, *, compact: bool = False) -> R
         cells += [pct(row[f"share_{label}"]) for label in LABELS]
         cells += [signed(row["net"]), interval((row["net_lo"], row["net_hi"]), 2, sign=True)]
         cells += [] if compact else [num(row[f"mean_p_{label}"], 2) for label in LABELS]
+        if with_tone:
+            cells.append(signed(row["tone"]) if row["n_tone"] else "–")
+            cells += [] if compact else [interval((row["tone_lo"], row["tone_hi"]), 2, sign=True)]
         rows.append(cells)
     return headers, rows
 
@@ -124,10 +136,34 @@ def corrected_rows(table: pd.DataFrame, min_n: int) -> Rows:
 
 
 def test_rows(tests: Sequence[dict]) -> Rows:
-    rows = [[t["actor"], t["outlet"], str(t["n"]), signed(t["net"]), signed(t["net_others"]),
-             signed(t["difference"]), num(t["p_value"]), num(t["p_holm"]), "yes" if t["significant"] else "no"]
-            for t in tests]
-    return ["actor", "outlet", "n", "net", "net others", "difference", "p", "p (Holm)", "differs"], rows
+    def differs(t: dict) -> str:
+        return "yes" if t["significant"] else "no" if t.get("reachable", True) else "cannot"
+
+    def needed(t: dict) -> str:
+        return "–" if t.get("articles_for_0.2") is None else str(t["articles_for_0.2"])
+
+    rows = [[t["actor"], t["outlet"], str(t["n"]), str(t.get("n_articles", "")), signed(t["net"]),
+             signed(t["net_others"]), signed(t["difference"]), num(t["p_value"]), num(t["p_holm"]), differs(t),
+             f"{t['p_min']:.2g}" if "p_min" in t else "–", num(t.get("mdd"), 2), needed(t)] for t in tests]
+    return ["actor", "outlet", "n", "articles", "net", "net others", "difference", "p", "p (Holm)", "differs",
+            "smallest p", "detectable", "articles for 0.2"], rows
+
+
+def kind_rows(table: pd.DataFrame, min_n: int) -> Rows:
+    """Headlines against the rest, per outlet x actor."""
+    headers = ["outlet", "actor", "headline n", "headline net", "95% CI", "body n", "body net", "95% CI",
+               "headline − body"]
+    rows = []
+    for row in table.to_dict("records"):
+        body_n = row.get("body_n")
+        has_body = body_n is not None and math.isfinite(body_n)
+        rows.append([row["outlet"], row["actor"], f"{row['headline_n']}{'†' if row['headline_n'] < min_n else ''}",
+                     signed(row["headline_net"]), interval((row["headline_net_lo"], row["headline_net_hi"]), 2, sign=True),
+                     f"{int(body_n)}{'†' if body_n < min_n else ''}" if has_body else "0",
+                     signed(row.get("body_net")) if has_body else "–",
+                     interval((row.get("body_net_lo"), row.get("body_net_hi")), 2, sign=True) if has_body else "–",
+                     signed(row.get("difference")) if has_body else "–"])
+    return headers, rows
 
 
 # -- rendering ----------------------------------------------------------------------------------------

@@ -116,3 +116,83 @@ def test_python_api_predicts_sentiment_without_actor(tiny_sentiment_dir):
     rows = model.predict(["Profits rose sharply.", {"id": "x", "text": "Jobs were lost."}])
     assert all(set(r["sentiment_scores"]) == {"positive", "negative", "neutral"} for r in rows)
     assert list(model.classes_) == ["positive", "negative", "neutral"]
+
+
+TONES = {"positive": ["Profits rose sharply in {q}.", "The firm reported record sales in {q}."],
+         "negative": ["The plant closed in {q} and jobs were lost.", "Shares fell hard in {q}."],
+         "neutral": ["The board met in {q}.", "The report was published in {q}."]}
+
+
+def sentiment_labels(path, n_articles=8, per_article=4, seed=2):
+    import random
+
+    rng = random.Random(seed)
+    rows = []
+    for art in range(n_articles):
+        for j in range(per_article):
+            label = rng.choice(list(TONES))
+            rows.append({"id": f"s{art}-{j}", "text": rng.choice(TONES[label]).format(q=f"Q{j + 1}"),
+                         "label": label, "article": f"doc{art}", "source": "wire"})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.fixture
+def shipped_dirs(tmp_path, monkeypatch):
+    """models/default and models/sentiment redirected, so no test can touch the real ones."""
+    from classifier.models import stance_model
+
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", tmp_path / "models" / "default")
+    monkeypatch.setattr(stance_model, "SENTIMENT_MODEL_DIR", tmp_path / "models" / "sentiment")
+    return tmp_path / "models"
+
+
+def test_train_on_sentiment_labels_makes_a_sentiment_model(tmp_path, tiny_sentiment_dir, shipped_dirs):
+    labels = sentiment_labels(tmp_path / "tone.jsonl")
+    out = tmp_path / "ours-tone"
+    result = run("train", labels, "--out", out, "--base", tiny_sentiment_dir, "--epochs", "1", "--n-boot", "20", "-q")
+    assert result.exit_code == 0, result.output
+    from classifier.models.stance_model import StanceModel
+
+    model = StanceModel.load(out)
+    assert model.task.name == "sentiment" and model.input_format == "sentence"
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["summary"].startswith("Sentence sentiment") and "positive" in card["data"]["labels"]
+    assert set(card["evaluation"]) == {"test (this model)", "test (starting model tiny-sentiment)"}
+    # a stance model cannot be continued on sentiment labels
+    result = run("train", labels, "--out", tmp_path / "other", "--base", tiny_sentiment_dir.parent / "tiny")
+    assert result.exit_code == 1
+
+
+def test_train_refuses_a_file_that_mixes_stance_and_sentiment(tmp_path, tiny_sentiment_dir, shipped_dirs):
+    labels = sentiment_labels(tmp_path / "tone.jsonl")
+    with open(labels, "a") as fh:
+        fh.write(json.dumps({"id": "x", "text": "Russia won.", "actor": "Russia", "label": "favor"}) + "\n")
+    result = run("train", labels, "--out", tmp_path / "m", "--base", tiny_sentiment_dir)
+    assert result.exit_code == 1 and "belong to no task" in result.output
+
+
+def test_evaluate_reads_sentiment_predictions(tmp_path, tiny_sentiment_dir):
+    labels = sentiment_labels(tmp_path / "tone.jsonl")
+    preds = tmp_path / "pred.jsonl"
+    assert run("classify", labels, "--out", preds, "--task", "sentiment", "--sentiment-model", tiny_sentiment_dir,
+               "-q").exit_code == 0
+    metrics = tmp_path / "metrics.json"
+    result = run("evaluate", preds, "--out", metrics, "--n-boot", "50", "--compare", preds, "-q")
+    assert result.exit_code == 0, result.output
+    assert "F1 positive+negative" in result.output
+    found = json.loads(metrics.read_text())
+    assert found["task"] == "sentiment" and found["labels"] == ["positive", "negative", "neutral"]
+    assert set(found["overall"]["per_class"]) == {"positive", "negative", "neutral"}
+    assert found["overall"]["n"] == 32 and found["compare"]["metrics"]["macro_f1"]["difference"] == 0
+
+
+def test_evaluate_refuses_a_file_of_two_tasks(tmp_path):
+    rows = [{"id": "a", "text": "x", "actor": "A", "label": "favor", "stance": "favor",
+             "stance_scores": {"favor": 1, "against": 0, "neutral": 0}},
+            {"id": "b", "text": "y", "label": "positive", "sentiment": "positive",
+             "sentiment_scores": {"positive": 1, "negative": 0, "neutral": 0}}]
+    preds = tmp_path / "mixed.jsonl"
+    preds.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = run("evaluate", preds)
+    assert result.exit_code == 1 and f"{preds}:2: a sentiment prediction in a file of stance predictions" in result.output

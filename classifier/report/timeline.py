@@ -1,0 +1,142 @@
+"""Net stance over time: per outlet x actor x period (week, month or year), with intervals by article.
+
+Each article keeps its date (the first one its rows give, from the manifest or the article table); the
+period is chosen from the span of the dates unless asked for. A cell of the time view is computed exactly
+as a cell of the framing table (``framing.cell_row``: shares, net stance, bootstrap by article), from the
+articles of that period. Articles without a readable date are counted and named, never guessed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PERIODS = ("week", "month", "year")
+PERIOD_CODES = {"week": "W-SUN", "month": "M", "year": "Y"}
+MAX_PERIODS = 60  # the automatic choice keeps a chart readable: at most this many periods
+
+
+def article_dates(sums: pd.DataFrame) -> pd.Series:
+    """Each article row's date as a timestamp (NaT where missing or unreadable)."""
+    if "date" not in sums:
+        return pd.Series(pd.NaT, index=sums.index, dtype="datetime64[ns]")
+    parsed = pd.to_datetime(sums["date"], errors="coerce", utc=True, format="mixed")
+    return parsed.dt.tz_localize(None)
+
+
+def choose_period(dates: pd.Series) -> str:
+    """The finest of week / month / year that gives at most ``MAX_PERIODS`` periods over the dates' span."""
+    dates = dates.dropna()
+    if dates.empty:
+        return "month"
+    for period in PERIODS:
+        if len(pd.period_range(dates.min(), dates.max(), freq=PERIOD_CODES[period])) <= MAX_PERIODS:
+            return period
+    return "year"
+
+
+def period_labels(dates: pd.Series, period: str) -> pd.Series:
+    """'2019-03' (month), '2019' (year) or the Monday of the week ('2019-03-04'); None without a date."""
+    periods = dates.dt.to_period(PERIOD_CODES[period])
+    if period == "week":
+        labels = periods.dt.start_time.dt.strftime("%Y-%m-%d")
+    else:
+        labels = periods.astype(str)
+    return labels.where(dates.notna(), None)
+
+
+def undated_articles(sums: pd.DataFrame, dates: pd.Series) -> list[str]:
+    """The articles (by outlet and id) that have no readable date."""
+    rows = sums.loc[dates.isna(), ["outlet", "article", "lone"]].drop_duplicates()
+    return [f"{o}/{a}" if a else f"{o}/row {int(lone) + 1}" for o, a, lone in rows.itertuples(index=False)]
+
+
+def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1000, seed: int = 0,
+             min_n: int = 10) -> dict:
+    """The time view from the article sums: ``table`` (outlet, actor, period, n, n_articles, net, net_lo,
+    net_hi, shares), the period used, and the undated articles. ``period`` None or "none": no time view."""
+    from classifier.errors import InputError
+    from classifier.report.framing import cell_row
+
+    if period in (None, "none"):
+        return {"period": None, "table": pd.DataFrame(), "undated": [], "n_dated_articles": 0}
+    if period != "auto" and period not in PERIODS:
+        raise InputError(f"--period {period}: expected auto, none or one of {', '.join(PERIODS)}")
+    dates = article_dates(sums)
+    undated = undated_articles(sums, dates)
+    dated = sums[dates.notna()]
+    if dated.empty:
+        return {"period": None, "table": pd.DataFrame(), "undated": undated, "n_dated_articles": 0}
+    chosen = choose_period(dates) if period == "auto" else period
+    labelled = dated.assign(period=period_labels(dates[dates.notna()], chosen))
+    rows = []
+    no_correction = {"possible": False}
+    groups = labelled.groupby(["actor_name", "outlet", "period"], sort=True)
+    for index, ((actor, outlet, label), cell) in enumerate(groups):
+        row = cell_row(cell, no_correction, n_boot=n_boot, seed=seed + index, min_n=min_n)
+        rows.append({"actor": actor, "outlet": outlet, "period": label,
+                     **{key: row[key] for key in ("n", "n_articles", "small", "share_favor", "share_against",
+                                                  "share_neutral", "net", "net_lo", "net_hi")}})
+    n_dated = int(dated[["outlet", "article", "lone"]].drop_duplicates().shape[0])
+    return {"period": chosen, "table": pd.DataFrame.from_records(rows), "undated": undated,
+            "n_dated_articles": n_dated}
+
+
+def timeline_note(view: dict, n_articles: int) -> str:
+    """What the time view is and which articles it leaves out."""
+    undated = view["undated"]
+    if view["period"] is None:
+        if not undated:
+            return "No time view: it was not asked for."
+        return (f"No time view: none of the {len(undated)} articles has a readable date (give dates in the "
+                "manifest's or the article table's 'date' column, e.g. 2019-03-04).")
+    note = (f"Net stance per {view['period']} for each outlet and actor, from the {view['n_dated_articles']} dated "
+            "articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
+            "the minimum mentions). A period of one article has no interval.")
+    if undated:
+        shown = ", ".join(undated[:8]) + (f" and {len(undated) - 8} more" if len(undated) > 8 else "")
+        note += f" {len(undated)} of {n_articles} article entries have no readable date and are left out: {shown}."
+    return note
+
+
+def timeline_rows(table: pd.DataFrame, min_n: int) -> tuple[list[str], list[list[str]]]:
+    from classifier.report.tables import interval, pct, signed
+
+    headers = ["actor", "outlet", "period", "n", "articles", "favor", "against", "net", "95% CI"]
+    rows = [[r["actor"], r["outlet"], r["period"], f"{r['n']}{'†' if r['n'] < min_n else ''}", str(r["n_articles"]),
+             pct(r["share_favor"]), pct(r["share_against"]), signed(r["net"]),
+             interval((r["net_lo"], r["net_hi"]), 2, sign=True)] for r in table.to_dict("records")]
+    return headers, rows
+
+
+def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10):
+    """One actor: a line per outlet of net stance per period, its 95% interval as a band."""
+    from classifier.report.plots import NET_LABEL, OKABE_ITO, new_figure, plain
+
+    rows = table[table["actor"] == actor]
+    periods = sorted(rows["period"].unique())
+    position = {label: i for i, label in enumerate(periods)}
+    figure = new_figure(min(4.0 + 0.35 * len(periods), 16), 4.2)
+    axes = figure.add_subplot()
+    axes.axhline(0, color="#555555", linewidth=0.8, linestyle="--")
+    for index, (outlet, line) in enumerate(rows.groupby("outlet", sort=True)):
+        colour = OKABE_ITO[index % len(OKABE_ITO)]
+        x = line["period"].map(position).to_numpy()
+        axes.plot(x, line["net"], marker="o", color=colour, label=plain(outlet), linewidth=1.6)
+        lo, hi = line["net_lo"].to_numpy(float), line["net_hi"].to_numpy(float)
+        finite = np.isfinite(lo) & np.isfinite(hi)
+        if finite.any():
+            axes.fill_between(x[finite], lo[finite], hi[finite], color=colour, alpha=0.15, linewidth=0)
+        small = (line["n"] < min_n).to_numpy()
+        if small.any():
+            axes.plot(x[small], line["net"].to_numpy()[small], "D", markerfacecolor="white", markeredgecolor=colour)
+    step = max(1, len(periods) // 14)
+    axes.set_xticks(range(0, len(periods), step), [periods[i] for i in range(0, len(periods), step)],
+                    rotation=35, ha="right")
+    axes.set_ylim(-1.05, 1.05)
+    axes.set_ylabel(NET_LABEL)
+    axes.set_xlabel(f"{period} (open diamonds: fewer than {min_n} mentions; bands: 95% CI by article)")
+    axes.set_title(f"{plain(actor)}: net stance per {period}", fontsize=10)
+    axes.legend(fontsize=8, loc="best")
+    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+    return figure
