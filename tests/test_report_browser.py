@@ -171,7 +171,13 @@ def test_report_renders_in_headless_chromium(tmp_path, chromium):
     rows[0].update(text=HOSTILE, spans=[[0, 6]], stance="favor",
                    stance_scores={"favor": 0.99, "against": 0.005, "neutral": 0.005})
     rows[1].update(actor="<img src=x onerror=alert(1)>", spans=[])
-    page = build_report(write_jsonl(tmp_path / "preds.jsonl", rows), tmp_path / "report", n_boot=50, n_perm=50)
+    for i, row in enumerate(rows):  # dated articles and headlines: the time view and the headline table
+        row["date"] = f"2019-{1 + int(row['article'].rsplit('-', 1)[1]) % 12:02d}-15"
+        row["kind"] = "headline" if i % 5 == 0 else "body"
+    before = [dict(r, model="old@1", stance="neutral") if r["source"] == "Daily A" else dict(r, model="old@1")
+              for r in rows]
+    page = build_report(write_jsonl(tmp_path / "preds.jsonl", rows), tmp_path / "report", n_boot=50, n_perm=50,
+                        compare=write_jsonl(tmp_path / "before.jsonl", before))
 
     browser = DevTools(chromium, tmp_path / "profile")
     try:
@@ -210,10 +216,11 @@ def test_report_renders_in_headless_chromium(tmp_path, chromium):
     assert problems(events) == []
     assert state["title"] == "Stance framing report" and state["pwned"] is None and state["scripts"] == 0
     assert state["tables"] >= 6 and state["framingRows"] > 9
-    assert state["images"] == 5 and state["imagesShown"] == 5  # heatmap, 3 actors, reliability
+    assert state["images"] == 8 and state["imagesShown"] == 8  # heatmap, 3 actors, 3 over time, reliability
     assert state["marks"] > 10
     for heading in ("Framing table", "Differences between outlets", "Shares corrected for classifier error",
-                    "Sentences that drive each cell", "Evaluation on gold labels", "Model card"):
+                    "Sentences that drive each cell", "Evaluation on gold labels", "Model card", "Over time",
+                    "Headlines and body", "Before and after", "What these data can show"):
         assert heading in state["text"]
     assert "<script>document.title='pwned'; window.PWNED = 1</script>" in state["text"]  # shown as text
     assert "<img src=x onerror=alert(1)>" in state["text"]

@@ -26,6 +26,9 @@ def report_cli(
     min_n: int = typer.Option(10, "--min-n", min=1, help="Cells with fewer mentions are flagged (†)."),
     examples: int = typer.Option(2, "--examples", min=0, help="Example sentences per cell and side."),
     max_actors: int = typer.Option(24, "--max-actors", min=1, help="Actors with charts and examples (most mentioned)."),
+    period: str = typer.Option("auto", "--period", help="Time view: auto (week, month or year from the span of the dates), week, month, year or none."),
+    compare: Optional[Path] = typer.Option(None, "--compare", help="An earlier predictions file of the same items (e.g. before retraining): how each cell moved, and whether beyond the bootstrap noise."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Only sentences of this kind: headline, subheading or body (default: all; the report also shows headlines against body)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Write the framing report: outlet x actor table, corrected shares, outlet differences, plots, HTML.
@@ -43,7 +46,7 @@ def report_cli(
 
     result = make_report(predictions, out_dir, gold=gold, model_dir=model_dir, n_boot=n_boot, seed=seed,
                          min_n=min_n, examples=examples, max_actors=max_actors, n_perm=n_perm,
-                         progress=show_progress(quiet))
+                         progress=show_progress(quiet), period=period, kind=kind, compare=compare)
     headers, rows = result["framing_rows"]
     more = f", first {SHOWN_ROWS}; all in framing.csv" if len(rows) > SHOWN_ROWS else ""
     title = f"Framing table ({len(rows)} cells{more})"
@@ -52,6 +55,8 @@ def report_cli(
     if result["correction"].get("warning"):
         warn(result["correction"]["warning"])
     out.print("[bold]Differences between outlets[/]", markup=True)
-    for line in result["findings"]:
+    for line in result["findings"] + result.get("power", []):
         out.print(f"- {line}")
+    if result.get("compare"):
+        out.print(result["compare"]["note"])
     out.print(f"report written to {result['files']['html']} (and report.md, framing.csv, framing.parquet, plots/)")

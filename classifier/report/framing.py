@@ -26,6 +26,8 @@ from classifier.items import LABELS
 K = len(LABELS)
 FAVOR, AGAINST = LABELS.index("favor"), LABELS.index("against")
 MAX_CONDITION = 50.0  # above this P(pred | true) barely separates the classes and the correction is unstable
+MIN_CLASS_GOLD = 30  # fewer gold items of a class than this: its column of P(pred | true) is a guess
+MAX_AMPLIFICATION = 3.0  # a class whose corrected share moves more than this per unit of error in the shares
 SINGULAR = 1e8  # above this it does not separate them at all
 
 
@@ -107,6 +109,24 @@ def column_normalise(table: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     return matrix
 
 
+def class_instability(matrix: np.ndarray, support: dict) -> dict[str, str | None]:
+    """Per class, why its corrected share is not to be trusted (None: no reason found): too few gold items of
+    that class, or a confusion that amplifies errors (the row of P(pred | true)^-1 for that class: how far
+    its corrected share moves per unit of error in the observed shares)."""
+    inverse = np.linalg.pinv(matrix)
+    flags = {}
+    for k, label in enumerate(LABELS):
+        amplification = float(np.abs(inverse[k]).sum())
+        if support[label] < MIN_CLASS_GOLD:
+            flags[label] = f"only {support[label]} gold {label} items (fewer than {MIN_CLASS_GOLD})"
+        elif amplification > MAX_AMPLIFICATION:
+            flags[label] = (f"the classifier confuses {label} with the other classes: an error in the observed "
+                            f"shares is multiplied by up to {amplification:.1f} in its corrected share")
+        else:
+            flags[label] = None
+    return flags
+
+
 def correction_model(gold: pd.DataFrame | None, *, n_boot: int, seed: int, name: str) -> dict:
     """Confusion matrices of the gold set (point and per resample) for ACC and PACC, or why there are none."""
     if gold is None or gold.empty:
@@ -127,12 +147,14 @@ def correction_model(gold: pd.DataFrame | None, *, n_boot: int, seed: int, name:
         return {"possible": False, "gold": name, "support": support,
                 "reason": "on the gold set the classifier does not separate the classes (P(predicted | true) is "
                           "singular), so corrected shares cannot be identified; the correction was not possible"}
+    class_flags = class_instability(acc_point, support)
     draws = cluster_resamples(codes, n_boot, seed + 1)
     acc_boot = np.einsum("bc,cij->bij", draws, counts)
     pacc_boot = np.einsum("bc,cij->bij", draws, probs)
     return {"possible": True, "gold": name, "n_gold": int(len(gold)), "n_gold_articles": int(codes.max()) + 1,
             "support": support, "acc_matrix": acc_point, "pacc_matrix": pacc_point,
-            "condition_number": condition, "unstable": condition > MAX_CONDITION,
+            "condition_number": condition, "unstable": condition > MAX_CONDITION or any(class_flags.values()),
+            "class_flags": class_flags,
             "acc_solver": SimplexSolver(acc_point[None]), "pacc_solver": SimplexSolver(pacc_point[None]),
             "acc_boot": SimplexSolver(np.array([column_normalise(t, acc_point) for t in acc_boot])),
             "pacc_boot": SimplexSolver(np.array([column_normalise(t, pacc_point) for t in pacc_boot]))}
@@ -301,14 +323,18 @@ Z_POWER = 1.959964 + 0.841621  # two-sided alpha 0.05 and 80% power: z(0.975) + 
 TARGET_DIFFERENCE = 0.2  # the size of difference in net stance the "articles needed" column is for
 
 
-def smallest_p(n_inside: int, n_total: int, n_perm: int) -> float:
-    """The smallest p-value the article permutation test can give: one assignment of the outlet's articles
-    among all C(n_total, n_inside) (two when the two groups are the same size and swap), and never below
-    1 / (n_perm + 1)."""
+def design_p(n_inside: int, n_total: int) -> float:
+    """The smallest p-value the articles allow: one assignment of the outlet's articles among all
+    C(n_total, n_inside) (two when the two groups are the same size and swap)."""
     from math import comb
 
-    assignments = comb(n_total, n_inside) / (2 if 2 * n_inside == n_total else 1)
-    return max(1.0 / assignments, 1.0 / (n_perm + 1))
+    return 1.0 / (comb(n_total, n_inside) / (2 if 2 * n_inside == n_total else 1))
+
+
+def smallest_p(n_inside: int, n_total: int, n_perm: int) -> float:
+    """The smallest p-value the article permutation test can give: that of the design, and never below
+    1 / (n_perm + 1), the floor of ``n_perm`` random permutations."""
+    return max(design_p(n_inside, n_total), 1.0 / (n_perm + 1))
 
 
 def detectable_difference(net_sum: np.ndarray, size: np.ndarray, inside: np.ndarray, *, n_boot: int,
@@ -323,7 +349,8 @@ def detectable_difference(net_sum: np.ndarray, size: np.ndarray, inside: np.ndar
         per_article = np.column_stack([net_sum[group], size[group]])
         sums = resampled_sums(np.arange(int(group.sum())), per_article, n_boot, seed + offset)
         nets.append(sums[:, 0] / sums[:, 1])
-    return float(Z_POWER * np.std(nets[0] - nets[1]))
+    spread = float(np.std(nets[0] - nets[1]))
+    return Z_POWER * spread if spread > 0 else float("nan")  # no variation: nothing to estimate the error from
 
 
 def articles_needed(mdd: float, n_articles: int, target: float = TARGET_DIFFERENCE) -> int | None:
@@ -355,7 +382,8 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
                           "n_others": int(size[~inside].sum()), "n_articles": int(inside.sum()),
                           "n_articles_others": int((~inside).sum()),
                           "net": net_in, "net_others": net_out, "difference": net_in - net_out, "p_value": p,
-                          "p_min": smallest_p(int(inside.sum()), len(inside), n_perm), "mdd": mdd,
+                          "p_min": smallest_p(int(inside.sum()), len(inside), n_perm),
+                          "p_design": design_p(int(inside.sum()), len(inside)), "mdd": mdd,
                           "articles_for_0.2": articles_needed(mdd, int(inside.sum()))})
     for test, adjusted in zip(tests, holm([t["p_value"] for t in tests])):
         test["p_holm"] = adjusted
@@ -372,16 +400,22 @@ def power_sentences(tests: list[dict]) -> list[str]:
     m = len(tests)
     unreachable = [t for t in tests if not t["reachable"]]
     lines = []
-    if len(unreachable) == m:
+    design_ok = [t for t in unreachable if t["p_design"] * m <= 0.05]  # held back by the permutations only
+    if design_ok:
+        needed = int(np.ceil(20 * m))
+        lines.append(f"{len(design_ok)} of {m} tests are held back by the number of permutations, not by the "
+                     f"articles: with {m} tests Holm needs p below {0.05 / m:.2g}, which random permutations "
+                     f"can only show with --n-perm {needed} or more.")
+    if len(unreachable) == m and not design_ok:
         floor = min(t["p_min"] for t in tests)
         lines.append(f"No outlet difference can reach significance with these articles: the smallest p-value the "
                      f"permutation test allows is {floor:.3g} (one outlet's articles can be placed among all "
                      f"articles in only so many ways), and Holm's correction over {m} tests multiplies it to "
                      f"{min(1.0, floor * m):.2f}. A p of 1.00 here means 'cannot tell', not 'no difference'.")
-    elif unreachable:
-        lines.append(f"{len(unreachable)} of {m} tests cannot reach significance at any effect size (too few "
-                     "articles: their smallest possible p times the number of tests exceeds 0.05); they are "
-                     "marked 'cannot' in the table.")
+    elif len(unreachable) > len(design_ok):
+        lines.append(f"{len(unreachable) - len(design_ok)} of {m} tests cannot reach significance at any effect "
+                     "size (too few articles: their smallest possible p times the number of tests exceeds 0.05); "
+                     "they are marked 'cannot' in the table.")
     detectable = [t["mdd"] for t in tests if np.isfinite(t["mdd"])]
     if detectable:
         lines.append(f"The smallest difference in net stance the tests could detect (80% power, alpha 0.05 before "

@@ -8,6 +8,8 @@ evaluation, without their text) and the candidates for each cell's example sente
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +30,7 @@ class ReportInput:
     examples: pd.DataFrame  # the k most confident favor and against rows of each cell
     models: list[str]
     n: int
+    id_hashes: "np.ndarray | None" = None  # 64-bit hashes of the ids of the rows kept (a comparison matches on them)
 
 
 class ExampleRows:
@@ -63,16 +66,19 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
     import pyarrow.compute as pc
 
     kept = ExampleRows(examples)
-    sums, headline, body, gold, models, n, seen = [], [], [], [], set(), 0, 0
-    for table in prediction_chunks(path):
+    sums, headline, body, gold, models, n, seen, hashes, kept_hashes = [], [], [], [], set(), 0, 0, [], []
+    for table in prediction_chunks(path, hashes):
         if "stance" not in table.column_names:
             raise InputError(f"{path}: predictions of sentence sentiment alone; the report reads stance "
                              "predictions (stance classify --task stance, or --task both for tone beside stance)")
         seen += table.num_rows
+        chunk_hashes = hashes[-1]
         if kind is not None:
-            table = table.filter(pc.fill_null(pc.equal(table["kind"], kind), False))
+            keep = pc.fill_null(pc.equal(table["kind"], kind), False)
+            table, chunk_hashes = table.filter(keep), chunk_hashes[np.asarray(keep)]
             if not table.num_rows:
                 continue
+        kept_hashes.append(chunk_hashes)
         kept(table)
         rows = table.drop_columns(list(TEXT_COLUMNS)).to_pandas()
         rows.index = pd.RangeIndex(n, n + len(rows))
@@ -88,4 +94,5 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
                          "subheading and body)")
     gold = pd.concat([g for g in gold if len(g)]) if any(len(g) for g in gold) else gold[0]
     return ReportInput(combine_sums(sums), combine_sums(headline), combine_sums(body),
-                       gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n)
+                       gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n,
+                       np.concatenate(kept_hashes))

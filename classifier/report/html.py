@@ -118,20 +118,37 @@ def render_html(ctx: dict) -> str:
              f"<p>Predictions <code>{e(ctx['predictions'])}</code>, model {e(', '.join(ctx['models']))}: "
              f"{ctx['n']} mentions of {ctx['n_actors']} actors in {ctx['n_outlets']} outlets. "
              f"Intervals are 95% bootstrap intervals resampled by article ({ctx['n_boot']} resamples, seed "
-             f"{ctx['seed']}); † marks cells with fewer than {ctx['min_n']} mentions.</p>",
-             "<h2>Differences between outlets</h2>",
-             '<ul class="findings">' + "".join(f"<li>{e(line)}</li>" for line in ctx["findings"]) + "</ul>",
-             f'<p class="note">{e(ctx["tests_note"])}</p>']
+             f"{ctx['seed']}); † marks cells with fewer than {ctx['min_n']} mentions.</p>"]
+    if ctx.get("kind_filter"):
+        parts.append(f'<p class="note">Only sentences of kind {e(ctx["kind_filter"])} (--kind).</p>')
+    parts += ["<h2>Differences between outlets</h2>",
+              '<ul class="findings">' + "".join(f"<li>{e(line)}</li>" for line in ctx["findings"]) + "</ul>",
+              f'<p class="note">{e(ctx["tests_note"])}</p>']
+    parts += ["<h3>What these data can show</h3>",
+              '<ul class="findings">' + "".join(f"<li>{e(line)}</li>" for line in ctx["power"]) + "</ul>"
+              ] if ctx.get("power") else []
     parts += [html_figure(f) for f in ctx["figures"] if f["kind"] == "heatmap"]
     parts += ["<h2>Framing table</h2>", html_table(ctx["framing"]), f'<p class="note">{e(ctx["framing_note"])}</p>']
     if ctx.get("tone_note"):
         parts.append(f'<p class="note">{e(ctx["tone_note"])}</p>')
+    parts += ["<h2>Headlines and body</h2>", f'<p class="note">{e(ctx.get("kinds_note", ""))}</p>']
+    if ctx.get("kinds"):
+        parts.append(html_table(ctx["kinds"]))
     parts += ["<h2>Shares corrected for classifier error</h2>", f'<p class="note">{e(ctx["correction_note"])}</p>']
     if ctx["corrected"]:
         parts.append(html_table(ctx["corrected"]))
     parts += ["<h2>Net stance per actor</h2>"] + [html_figure(f) for f in ctx["figures"] if f["kind"] == "actor"]
     if ctx.get("actors_note"):
         parts.append(f'<p class="note">{e(ctx["actors_note"])}</p>')
+    parts += ["<h2>Over time</h2>", f'<p class="note">{e(ctx.get("timeline_note", ""))}</p>']
+    parts += [html_figure(f) for f in ctx["figures"] if f["kind"] == "time"]
+    if ctx.get("timeline"):
+        parts.append(html_table(ctx["timeline"]))
+    if ctx.get("compare"):
+        parts += ["<h2>Before and after</h2>", f'<p class="note">{e(ctx["compare"]["note"])}</p>',
+                  html_table(ctx["compare"]["rows"]), f'<p class="note">{e(ctx["compare"]["eval_note"])}</p>']
+        if ctx["compare"]["evaluation"]:
+            parts.append(html_table(ctx["compare"]["evaluation"], "gold labels, both models"))
     parts += ["<h2>Outlet tests</h2>", html_table(ctx["tests"])]
     parts += ["<h2>Sentences that drive each cell</h2>",
               '<p class="note">The most confident favor and against predictions per outlet and actor; the actor '
@@ -177,16 +194,29 @@ def render_markdown(ctx: dict) -> str:
            f"Predictions `{md(ctx['predictions'])}`, model {md(', '.join(ctx['models']))}: {ctx['n']} mentions of "
            f"{ctx['n_actors']} actors in {ctx['n_outlets']} outlets. Intervals are 95% bootstrap intervals "
            f"resampled by article ({ctx['n_boot']} resamples, seed {ctx['seed']}); † marks cells with fewer than "
-           f"{ctx['min_n']} mentions.", "", "## Differences between outlets", ""]
+           f"{ctx['min_n']} mentions.", ""]
+    out += [f"Only sentences of kind {md(ctx['kind_filter'])} (--kind).", ""] if ctx.get("kind_filter") else []
+    out += ["## Differences between outlets", ""]
     out += [f"- {md(line)}" for line in ctx["findings"]] + ["", md(ctx["tests_note"]), ""]
+    if ctx.get("power"):
+        out += ["### What these data can show", ""] + [f"- {md(line)}" for line in ctx["power"]] + [""]
     out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "heatmap"]
     out += ["", "## Framing table", "", md_table(ctx["framing"]), "", md(ctx["framing_note"]), ""]
     out += [md(ctx["tone_note"]), ""] if ctx.get("tone_note") else []
+    out += ["## Headlines and body", "", md(ctx.get("kinds_note", "")), ""]
+    out += [md_table(ctx["kinds"]), ""] if ctx.get("kinds") else []
     out += ["## Shares corrected for classifier error", "", md(ctx["correction_note"]), ""]
     if ctx["corrected"]:
         out += [md_table(ctx["corrected"]), ""]
     out += ["## Net stance per actor", ""] + [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"]
                                                if f["kind"] == "actor"]
+    out += ["", "## Over time", "", md(ctx.get("timeline_note", "")), ""]
+    out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "time"]
+    out += ["", md_table(ctx["timeline"]), ""] if ctx.get("timeline") else []
+    if ctx.get("compare"):
+        out += ["", "## Before and after", "", md(ctx["compare"]["note"]), "", md_table(ctx["compare"]["rows"]), "",
+                md(ctx["compare"]["eval_note"]), ""]
+        out += [md_table(ctx["compare"]["evaluation"]), ""] if ctx["compare"]["evaluation"] else []
     out += ["", "## Outlet tests", "", md_table(ctx["tests"]), "", "## Sentences that drive each cell", ""]
     for cell in ctx["examples"]:
         out += [f"### {md(cell['outlet'])} · {md(cell['actor'])}", ""]

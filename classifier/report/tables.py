@@ -117,10 +117,12 @@ def framing_rows(table: pd.DataFrame, min_n: int, *, compact: bool = False) -> R
     return headers, rows
 
 
-def corrected_rows(table: pd.DataFrame, min_n: int) -> Rows:
+def corrected_rows(table: pd.DataFrame, min_n: int, flags: dict | None = None) -> Rows:
+    """Raw shares beside ACC and PACC with their intervals; a class flagged unstable says so in its header."""
     headers = ["outlet", "actor", "n"]
     for label in LABELS:
-        headers += [f"{label} raw", f"{label} ACC [95% CI]", f"{label} PACC [95% CI]"]
+        mark = " (unstable)" if (flags or {}).get(label) else ""
+        headers += [f"{label} raw", f"{label} ACC{mark} [95% CI]", f"{label} PACC{mark} [95% CI]"]
     rows = []
     for row in table.to_dict("records"):
         cells = [row["outlet"], row["actor"], f"{row['n']}{'†' if row['n'] < min_n else ''}"]

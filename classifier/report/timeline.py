@@ -42,7 +42,7 @@ def period_labels(dates: pd.Series, period: str) -> pd.Series:
         labels = periods.dt.start_time.dt.strftime("%Y-%m-%d")
     else:
         labels = periods.astype(str)
-    return labels.where(dates.notna(), None)
+    return labels.astype(object).where(dates.notna(), None)
 
 
 def undated_articles(sums: pd.DataFrame, dates: pd.Series) -> list[str]:
@@ -109,14 +109,21 @@ def timeline_rows(table: pd.DataFrame, min_n: int) -> tuple[list[str], list[list
     return headers, rows
 
 
+def all_periods(labels: pd.Series, period: str) -> list[str]:
+    """Every period label from the first to the last of ``labels``, in order."""
+    found = pd.PeriodIndex([pd.Period(label, freq=PERIOD_CODES[period]) for label in labels.unique()])
+    span = pd.period_range(found.min(), found.max(), freq=PERIOD_CODES[period])
+    return period_labels(pd.Series(span.start_time), period).tolist()
+
+
 def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10):
     """One actor: a line per outlet of net stance per period, its 95% interval as a band."""
     from classifier.report.plots import NET_LABEL, OKABE_ITO, new_figure, plain
 
     rows = table[table["actor"] == actor]
-    periods = sorted(rows["period"].unique())
+    periods = all_periods(rows["period"], period)  # gaps stay gaps: a period without articles keeps its place
     position = {label: i for i, label in enumerate(periods)}
-    figure = new_figure(min(4.0 + 0.35 * len(periods), 16), 4.2)
+    figure = new_figure(min(max(6.5, 3.0 + 0.3 * len(periods)), 16), 4.4)
     axes = figure.add_subplot()
     axes.axhline(0, color="#555555", linewidth=0.8, linestyle="--")
     for index, (outlet, line) in enumerate(rows.groupby("outlet", sort=True)):
@@ -135,7 +142,7 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
                     rotation=35, ha="right")
     axes.set_ylim(-1.05, 1.05)
     axes.set_ylabel(NET_LABEL)
-    axes.set_xlabel(f"{period} (open diamonds: fewer than {min_n} mentions; bands: 95% CI by article)")
+    axes.set_xlabel(f"{period}\nopen diamonds: fewer than {min_n} mentions; bands: 95% CI by article", fontsize=9)
     axes.set_title(f"{plain(actor)}: net stance per {period}", fontsize=10)
     axes.legend(fontsize=8, loc="best")
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)

@@ -1,0 +1,224 @@
+"""The report's time view, headlines against body, and what the design can show (power)."""
+
+from __future__ import annotations
+
+import sys
+from math import comb
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import report  # noqa: F401  (registers the command)
+from classifier.cli.app import app
+from classifier.evaluate import read_predictions
+from classifier.report import make_report
+from classifier.report.framing import (Z_POWER, article_sums, detectable_difference, outlet_tests, power_sentences,
+                                       smallest_p)
+from classifier.report.timeline import choose_period, period_labels, timeline
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_evaluate import prediction_rows, write_jsonl  # noqa: E402
+
+runner = CliRunner()
+
+
+def dated_rows(n: int = 240, start: str = "2019-01-01", days_apart: int = 9):
+    rows = prediction_rows(n, labelled=False)
+    articles = sorted({r["article"] for r in rows})
+    day = {a: pd.Timestamp(start) + pd.Timedelta(days=days_apart * i) for i, a in enumerate(articles)}
+    for i, row in enumerate(rows):
+        row["date"] = day[row["article"]].strftime("%Y-%m-%d")
+        row["kind"] = "headline" if i % 4 == 0 else "body"
+    return rows
+
+
+# -- periods ----------------------------------------------------------------------------------------
+
+def test_the_period_follows_the_span_of_the_dates():
+    assert choose_period(pd.Series(pd.to_datetime(["2020-01-01", "2020-03-01"]))) == "week"
+    assert choose_period(pd.Series(pd.to_datetime(["2018-01-01", "2020-06-01"]))) == "month"
+    assert choose_period(pd.Series(pd.to_datetime(["2010-01-01", "2019-12-31"]))) == "year"
+    dates = pd.Series(pd.to_datetime(["2019-03-06", "2019-12-31", None]))
+    assert period_labels(dates, "month").tolist() == ["2019-03", "2019-12", None]
+    assert period_labels(dates, "week").tolist()[0] == "2019-03-04"  # the Monday of that week
+    assert period_labels(dates, "year").tolist()[:2] == ["2019", "2019"]
+
+
+def test_each_period_cell_is_computed_from_its_own_articles(tmp_path):
+    rows = dated_rows()
+    rows[0]["date"] = "not a date"  # an article with an unreadable date is left out and named
+    frame = read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))
+    view = timeline(article_sums(frame), period="month", n_boot=200)
+    assert view["period"] == "month"
+    table = view["table"]
+    data = pd.DataFrame(rows)
+    data["month"] = pd.to_datetime(data["date"], errors="coerce", format="mixed").dt.strftime("%Y-%m")
+    first_article = rows[0]["article"]
+    expected_articles = data[data["article"] != first_article]  # its first date is unreadable
+    for row in table.sample(8, random_state=0).to_dict("records"):
+        cell = expected_articles[(expected_articles["source"] == row["outlet"]) & (expected_articles["actor"] == row["actor"])
+                                 & (expected_articles["month"] == row["period"])]
+        net = ((cell["stance"] == "favor").sum() - (cell["stance"] == "against").sum()) / len(cell)
+        assert row["n"] == len(cell) and row["net"] == pytest.approx(net)
+        assert row["n_articles"] == cell["article"].nunique()
+        if row["n_articles"] >= 2:
+            assert row["net_lo"] <= row["net"] <= row["net_hi"]
+    assert any(first_article in name for name in view["undated"])
+
+
+def test_report_shows_the_time_view_and_headlines(tmp_path):
+    path = write_jsonl(tmp_path / "p.jsonl", dated_rows())
+    result = make_report(path, tmp_path / "out", n_boot=100, n_perm=100)
+    assert len(result["timeline"]) and set(result["timeline"]["period"]) <= {f"2019-{m:02d}" for m in range(1, 13)} | {
+        f"2020-{m:02d}" for m in range(1, 13)}
+    out = tmp_path / "out"
+    assert list((out / "plots").glob("time_*.png")) and (out / "timeline.csv").read_text().startswith("actor,outlet")
+    kinds = result["kinds"]
+    assert {"headline_net", "body_net", "difference"} <= set(kinds.columns)
+    data = pd.DataFrame(dated_rows())
+    row = kinds.iloc[0]
+    heads = data[(data["source"] == row["outlet"]) & (data["actor"] == row["actor"]) & (data["kind"] == "headline")]
+    assert row["headline_n"] == len(heads)
+    html = (out / "report.html").read_text()
+    assert "Over time" in html and "Headlines and body" in html and "per month" in html
+
+
+def test_kind_filter_keeps_only_that_kind(tmp_path):
+    rows = dated_rows()
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    result = make_report(path, tmp_path / "out", n_boot=20, n_perm=20, kind="headline", period="none")
+    assert result["n"] == sum(r["kind"] == "headline" for r in rows)
+    assert "Only sentences of kind headline" in (tmp_path / "out" / "report.md").read_text()
+    bad = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "r2"), "--kind", "caption"])
+    assert bad.exit_code == 1 and "none of its 240 predictions has kind 'caption'" in bad.output
+    bad = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "r3"), "--period", "decade"])
+    assert bad.exit_code == 1 and "--period decade" in bad.output
+    assert not (tmp_path / "r2").exists() and not (tmp_path / "r3").exists()
+
+
+def test_without_dates_the_time_view_says_so(tmp_path):
+    path = write_jsonl(tmp_path / "p.jsonl", prediction_rows(60, labelled=False))
+    make_report(path, tmp_path / "out", n_boot=20, n_perm=20)
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "none of the" in md and "has a readable date" in md
+
+
+# -- power ------------------------------------------------------------------------------------------
+
+def test_smallest_p_is_one_over_the_assignments():
+    assert smallest_p(1, 5, 2000) == pytest.approx(1 / 5)  # one article per outlet, five outlets
+    assert smallest_p(3, 10, 10_000) == pytest.approx(1 / comb(10, 3))
+    assert smallest_p(2, 4, 10_000) == pytest.approx(2 / comb(4, 2))  # equal groups: swapping gives the same |d|
+    assert smallest_p(20, 60, 999) == pytest.approx(1 / 1000)  # the permutations bound it
+
+
+def test_detectable_difference_matches_the_standard_error_of_two_means():
+    """Articles of one mention each: net stance is a mean of +-1 values, whose bootstrap standard error is
+    sd / sqrt(n) (population sd); the detectable difference is (z 0.975 + z 0.8) x sqrt(se1^2 + se2^2)."""
+    rng = np.random.default_rng(0)
+    inside = np.r_[np.ones(40, bool), np.zeros(60, bool)]
+    values = np.where(rng.random(100) < np.where(inside, 0.7, 0.4), 1.0, -1.0)
+    mdd = detectable_difference(values, np.ones(100), inside, n_boot=4000, seed=1)
+    se = np.sqrt(values[inside].var() / 40 + values[~inside].var() / 60)
+    assert mdd == pytest.approx(Z_POWER * se, rel=0.06)
+    assert np.isnan(detectable_difference(values[:3], np.ones(3), np.array([True, False, False]), n_boot=100, seed=0))
+
+
+def test_single_article_outlets_cannot_reach_significance(tmp_path):
+    rows = prediction_rows(100, labelled=False, per_article=1000)  # one article per outlet, three outlets
+    frame = read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))
+    tests = outlet_tests(article_sums(frame), n_perm=500, n_boot=100)
+    assert tests and all(t["n_articles"] == 1 and t["n_articles_others"] == 2 for t in tests)
+    assert all(not t["reachable"] and t["p_min"] == pytest.approx(1 / 3) and np.isnan(t["mdd"]) for t in tests)
+    lines = power_sentences(tests)
+    assert lines[0].startswith("No outlet difference can reach significance")
+    assert "'cannot tell', not 'no difference'" in lines[0]
+
+
+def test_many_articles_can_reach_and_say_what_they_detect(tmp_path):
+    rows = prediction_rows(600, labelled=False, per_article=2)
+    frame = read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))
+    tests = outlet_tests(article_sums(frame), n_perm=300, n_boot=200)
+    assert all(t["reachable"] for t in tests)
+    assert all(0 < t["mdd"] < 2 and t["articles_for_0.2"] >= 1 for t in tests)
+    assert any("smallest difference in net stance the tests could detect" in line for line in power_sentences(tests))
+
+
+# -- before / after ---------------------------------------------------------------------------------
+
+def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
+    """The new model calls every Daily A sentence about Russia 'against'; nothing else changes."""
+    old_rows = prediction_rows(600, per_article=2, model="old@1")
+    new_rows = []
+    for row in old_rows:
+        row = dict(row, model="new@2")
+        if row["source"] == "Daily A" and row["actor"] == "Russia":
+            row["stance"], row["stance_scores"] = "against", {"favor": 0.1, "against": 0.8, "neutral": 0.1}
+        new_rows.append(row)
+    old, new = write_jsonl(tmp_path / "old.jsonl", old_rows), write_jsonl(tmp_path / "new.jsonl", new_rows)
+    result = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r"), "--compare", str(old),
+                                 "--n-boot", "200", "--n-perm", "50", "-q"])
+    assert result.exit_code == 0, result.output
+    cells = pd.read_csv(tmp_path / "r" / "compare.csv")
+    moved = cells[cells["moved"]]
+    assert list(zip(moved["outlet"], moved["actor"])) == [("Daily A", "Russia")]
+    row = moved.iloc[0]
+    expected_old = pd.DataFrame(old_rows).query("source == 'Daily A' and actor == 'Russia'")
+    net_old = ((expected_old["stance"] == "favor").sum() - (expected_old["stance"] == "against").sum()) / len(expected_old)
+    assert row["net_old"] == pytest.approx(net_old) and row["net_new"] == pytest.approx(-1.0)
+    assert row["change_hi"] < 0
+    assert (cells.loc[~cells["moved"], "change"] == 0).all()
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert "## Before and after" in md and "1 of 9 cells moved" in md
+    assert "paired bootstrap by article" in md  # both files hold gold labels: both models on them
+
+
+def test_compare_with_other_items_is_refused(tmp_path):
+    first = write_jsonl(tmp_path / "a.jsonl", prediction_rows(30))
+    other = write_jsonl(tmp_path / "b.jsonl", [dict(r, id="x" + r["id"]) for r in prediction_rows(30)])
+    result = runner.invoke(app, ["report", str(first), "--out", str(tmp_path / "r"), "--compare", str(other)])
+    assert result.exit_code == 1 and "shares no item ids" in result.output
+    assert not (tmp_path / "r").exists()
+
+
+# -- corrections a user can trust -------------------------------------------------------------------
+
+def test_instability_flags_name_the_class_and_the_reason():
+    from classifier.report.framing import class_instability
+
+    clear = np.array([[0.9, 0.05, 0.05], [0.05, 0.9, 0.05], [0.05, 0.05, 0.9]])  # [pred, true]
+    assert class_instability(clear, {"favor": 100, "against": 100, "neutral": 100}) == {
+        "favor": None, "against": None, "neutral": None}
+    flags = class_instability(clear, {"favor": 100, "against": 12, "neutral": 100})
+    assert flags["against"].startswith("only 12 gold against items") and flags["favor"] is None
+    # 'against' mostly predicted neutral: its corrected share amplifies errors
+    muddled = np.array([[0.8, 0.1, 0.1], [0.1, 0.3, 0.25], [0.1, 0.6, 0.65]])
+    flags = class_instability(muddled, {"favor": 100, "against": 100, "neutral": 100})
+    assert flags["favor"] is None and "confuses against" in flags["against"]
+    expected = np.abs(np.linalg.inv(muddled)[1]).sum()
+    assert f"{expected:.1f}" in flags["against"]
+
+
+def test_report_says_which_figure_to_quote(tmp_path):
+    gold = write_jsonl(tmp_path / "gold.jsonl", prediction_rows(60, per_article=2))  # about 20 items a class
+    path = write_jsonl(tmp_path / "p.jsonl", prediction_rows(240, labelled=False, seed=5))
+    result = make_report(path, tmp_path / "out", gold=gold, n_boot=50, n_perm=50)
+    note = result["correction_note"]
+    assert "Which figure to quote: the raw share with its interval, here for every class" in note and "BASIL" in note
+    flags = result["correction"]["class_flags"]
+    assert all(reason.startswith("only ") for reason in flags.values()) and result["correction"]["unstable"]
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "favor ACC (unstable)" in md and "Unstable: favor: only" in md
+
+
+def test_too_few_permutations_are_named_as_the_limit(tmp_path):
+    rows = prediction_rows(600, labelled=False, per_article=2)
+    frame = read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))
+    tests = outlet_tests(article_sums(frame), n_perm=50, n_boot=50)
+    assert len(tests) == 9 and not any(t["reachable"] for t in tests)
+    lines = power_sentences(tests)
+    assert lines[0].startswith("9 of 9 tests are held back by the number of permutations") and "--n-perm 180" in lines[0]
+    assert not any(line.startswith("No outlet difference can reach") for line in lines)
