@@ -174,19 +174,26 @@ def test_onnx_engines_match_torch(tmp_path, tiny_model_dir):
     assert outputs["onnx-int8"][0]["model"].endswith(":onnx-int8")
 
 
-def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir):
+def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir, tiny_sentiment_dir):
     ray = __import__("pytest").importorskip("ray")
     items = write_items(tmp_path / "items.jsonl", 60)
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
+    tone_local, tone_ray = tmp_path / "tone_local.jsonl", tmp_path / "tone_ray.jsonl"
+    sentiment = ("--task", "sentiment", "--sentiment-model", tiny_sentiment_dir)
     assert run("classify", items, "--out", local, "--model", tiny_model_dir, "--quiet").exit_code == 0
+    assert run("classify", items, "--out", tone_local, *sentiment, "--quiet").exit_code == 0
     try:
         result = run("classify", items, "--out", distributed, "--model", tiny_model_dir, "--workers", "2", "--quiet")
+        tone = run("classify", items, "--out", tone_ray, *sentiment, "--workers", "2", "--quiet")
     finally:
         ray.shutdown()
     assert result.exit_code == 0, result.output
-    a, b = read_jsonl(local), read_jsonl(distributed)
-    assert [r["id"] for r in a] == [r["id"] for r in b]
-    assert all(abs(x["stance_scores"][k] - y["stance_scores"][k]) < 1e-5 for x, y in zip(a, b) for k in x["stance_scores"])
+    assert tone.exit_code == 0, tone.output
+    for (a, b), field in (((read_jsonl(local), read_jsonl(distributed)), "stance_scores"),
+                          ((read_jsonl(tone_local), read_jsonl(tone_ray)), "sentiment_scores")):
+        assert [r["id"] for r in a] == [r["id"] for r in b]
+        assert all(abs(x[field][k] - y[field][k]) < 1e-5 for x, y in zip(a, b) for k in x[field])
+    assert read_jsonl(tone_ray)[0]["model"].startswith("tiny-sentiment@")
 
 
 def test_shards_keep_articles_whole():
