@@ -40,6 +40,14 @@ def build_tiny_model(directory: Path, task: str = "stance") -> Path:
     return directory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory) -> Path:
+    """ONNX exports go to a folder of this test session, never to the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("stance-cache")
+    os.environ["STANCE_CACHE"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     """Path of a saved tiny stance model (read-only: copy it before changing it)."""

@@ -1,8 +1,12 @@
 """ONNX Runtime engine: the same StanceModel interface, logits from an exported graph.
 
-``export_onnx(model_dir)`` writes ``model_dir/onnx/model.onnx`` (fp32) and, with ``quantize``,
-``model.int8.onnx`` (dynamic int8 quantisation of the linear layers). ``OnnxStanceModel.load``
-exports on first use when the files are missing and the directory is writable.
+``export_onnx(model_dir)`` builds, in a cache folder keyed by the model's content hash (never inside the
+model folder: ``$STANCE_CACHE``, else ``$XDG_CACHE_HOME/stance``, else ``~/.cache/stance``), ``model.onnx``
+(fp32) and ``model.int8.onnx`` (dynamic int8 quantisation of the linear layers). ``OnnxStanceModel.load``
+exports on first use; a model whose weights, head, settings or tokenizer change has another hash, so a
+stale export is never used. The int8 engine scores each item alone: dynamic quantisation takes its
+activation scales from the whole input tensor, so in a batch an item's scores would depend on its
+neighbours, and a resumed run would differ from a clean one.
 """
 
 from __future__ import annotations
@@ -28,26 +32,37 @@ def _require_onnx():
         raise InputError("the onnx engine needs onnxruntime: pip install 'stance-classifier[onnx]'") from None
 
 
-def onnx_paths(model_dir: Path) -> dict[str, Path]:
-    folder = Path(model_dir) / "onnx"
-    return {"onnx": folder / "model.onnx", "onnx-int8": folder / "model.int8.onnx", "source": folder / "source.txt"}
+CACHE_ENV = "STANCE_CACHE"
 
 
-def exported_from(paths: dict[str, Path]) -> str:
-    """The weights hash the ONNX files were exported from ('' when unknown)."""
-    return paths["source"].read_text().strip() if paths["source"].exists() else ""
+def cache_root() -> Path:
+    """Where exported graphs are kept: ``$STANCE_CACHE``, else ``$XDG_CACHE_HOME/stance``, else ``~/.cache/stance``."""
+    import os
+
+    named = os.environ.get(CACHE_ENV, "").strip()
+    if named:
+        return Path(named).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "stance"
 
 
-def export_onnx(model_dir: str | Path, quantize: bool = True) -> dict[str, Path]:
-    """Export the model's graph (dynamic batch and length) and optionally an int8 copy."""
+def onnx_paths(digest: str) -> dict[str, Path]:
+    """The exported files of the model with content hash ``digest`` (``StanceModel.digest``)."""
+    folder = cache_root() / "onnx" / digest
+    return {"folder": folder, "onnx": folder / "model.onnx", "onnx-int8": folder / "model.int8.onnx"}
+
+
+def export_onnx(model_dir: str | Path) -> dict[str, Path]:
+    """Export the model's graph (dynamic batch and length) and an int8 copy into its cache folder, built
+    whole and swapped in (a kill leaves no half export)."""
     import torch
 
-    from classifier.io.files import atomic_path
+    from classifier.io.files import staged_folder
 
     _require_onnx()
     model_dir = Path(model_dir)
-    paths = onnx_paths(model_dir)
     stance = StanceModel.load(model_dir, attn_implementation="eager")  # [CLS] head, plus mention head if any
+    paths = onnx_paths(stance.digest)
     model = stance.model.eval()
 
     class LogitsOnly(torch.nn.Module):
@@ -61,22 +76,20 @@ def export_onnx(model_dir: str | Path, quantize: bool = True) -> dict[str, Path]
 
     example = torch.ones((2, 8), dtype=torch.long)
     axes = {name: {0: "batch", 1: "sequence"} for name in INPUTS} | {"logits": {0: "batch"}}
-    paths["onnx"].parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(paths["onnx"]) as tmp, warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer notes about branches that are constant for an encoder
-        torch.onnx.export(LogitsOnly(model), (example, example, torch.zeros_like(example)), str(tmp),
-                          input_names=list(INPUTS), output_names=["logits"], dynamic_axes=axes,
-                          opset_version=17, dynamo=False)
-    if quantize:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        logging.getLogger().setLevel(logging.ERROR)  # a pre-processing hint, irrelevant for transformers
-        with atomic_path(paths["onnx-int8"]) as tmp:
-            quantize_dynamic(str(paths["onnx"]), str(tmp), weight_type=QuantType.QInt8)
-    else:
-        paths["onnx-int8"].unlink(missing_ok=True)  # it would be from older weights
-    with atomic_path(paths["source"]) as tmp:
-        tmp.write_text(stance.digest + "\n")
+    try:
+        with staged_folder(paths["folder"]) as stage, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes about branches that are constant for an encoder
+            torch.onnx.export(LogitsOnly(model), (example, example, torch.zeros_like(example)),
+                              str(stage / "model.onnx"), input_names=list(INPUTS), output_names=["logits"],
+                              dynamic_axes=axes, opset_version=17, dynamo=False)
+            logging.getLogger().setLevel(logging.ERROR)  # a pre-processing hint, irrelevant for transformers
+            quantize_dynamic(str(stage / "model.onnx"), str(stage / "model.int8.onnx"), weight_type=QuantType.QInt8)
+            (stage / "source.txt").write_text(f"{model_dir}\n{stance.digest}\n")
+    except OSError as exc:
+        raise InputError(f"{paths['folder']}: cannot write the ONNX export ({exc.strerror or exc}); set "
+                         f"{CACHE_ENV} to a writable folder") from None
     return paths
 
 
@@ -84,6 +97,7 @@ class OnnxStanceModel(StanceModel):
     """StanceModel whose logits come from ONNX Runtime (fp32 or int8)."""
 
     session = None
+    per_item = False
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, trust_remote_code: bool = False,
@@ -92,21 +106,25 @@ class OnnxStanceModel(StanceModel):
 
         _require_onnx()
         stance = StanceModel.load(path, trust_remote_code=trust_remote_code)
-        paths = onnx_paths(stance.path)
+        paths = onnx_paths(stance.digest)
         file = paths[engine]
-        if not file.exists() or exported_from(paths) != stance.digest:  # missing, or from older weights
-            export_onnx(stance.path, quantize=engine == "onnx-int8")
+        if not (paths["onnx"].exists() and paths["onnx-int8"].exists()):  # first use of these exact weights
+            export_onnx(stance.path)
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
         stance.__class__ = cls
         stance.session = ort.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
+        stance.per_item = engine == "onnx-int8"
         stance.digest = f"{stance.digest}:{engine}"
         return stance
 
     def logits(self, batch: Sequence[Encoded]):
+        """Logits of a padded batch (fp32), or of each item alone (int8: its scores never depend on its batch)."""
         import torch
 
+        if self.per_item and len(batch) > 1:
+            return torch.cat([self.logits([encoded]) for encoded in batch])
         inputs = pad_batch(batch, self.tokenizer.pad_token_id)
         inputs.setdefault("token_type_ids", torch.zeros_like(inputs["input_ids"]))
         feed = {name: inputs[name].numpy().astype(np.int64) for name in INPUTS}

@@ -156,7 +156,7 @@ def test_resume_after_kill_gives_exactly_one_prediction_per_item(tmp_path, tiny_
     assert not journal.exists()
 
 
-def test_onnx_engines_match_torch(tmp_path, tiny_model_dir):
+def test_onnx_engines_match_torch(tmp_path, tiny_model_dir, onnx_cache):
     import shutil
 
     model = tmp_path / "model"
@@ -168,10 +168,21 @@ def test_onnx_engines_match_torch(tmp_path, tiny_model_dir):
         result = run("classify", items, "--out", out, "--model", model, "--engine", engine, "--quiet")
         assert result.exit_code == 0, result.output
         outputs[engine] = read_jsonl(out)
-    assert (model / "onnx" / "model.onnx").exists() and (model / "onnx" / "model.int8.onnx").exists()
+    from classifier.models.stance_model import model_hash
+    from classifier.predict.onnx import cache_root
+
+    exported = cache_root() / "onnx" / model_hash(model)  # in the cache, keyed by the model's content
+    assert (exported / "model.onnx").exists() and (exported / "model.int8.onnx").exists()
+    assert not (model / "onnx").exists() and str(cache_root()).startswith(str(onnx_cache))
     for a, b in zip(outputs["torch"], outputs["onnx"]):
         assert all(abs(a["stance_scores"][k] - b["stance_scores"][k]) < 1e-4 for k in a["stance_scores"])
+        assert a["stance"] == b["stance"]
     assert outputs["onnx-int8"][0]["model"].endswith(":onnx-int8")
+    # int8 scores of an item do not depend on its batch: batches of 3 give what batches of 64 gave
+    out = tmp_path / "int8-small-batches.jsonl"
+    result = run("classify", items, "--out", out, "--model", model, "--engine", "onnx-int8", "--batch-size", "3", "-q")
+    assert result.exit_code == 0, result.output
+    assert [r["stance_scores"] for r in read_jsonl(out)] == [r["stance_scores"] for r in outputs["onnx-int8"]]
 
 
 def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir, tiny_sentiment_dir):
