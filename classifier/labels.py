@@ -447,6 +447,9 @@ def suggestion_records(items: Sequence[Item], probs: np.ndarray, labels: Sequenc
 
 
 # -- agreement ----------------------------------------------------------------------------------
+ALL_LABELS = (*LABELS, *(label for label in SENTIMENT.labels if label not in LABELS))  # stance, then sentiment
+
+
 def _kappa(a: Sequence[str], b: Sequence[str]) -> float:
     import warnings
 
@@ -456,7 +459,7 @@ def _kappa(a: Sequence[str], b: Sequence[str]) -> float:
         return 1.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return float(cohen_kappa_score(a, b, labels=list(LABELS)))
+        return float(cohen_kappa_score(a, b, labels=[label for label in ALL_LABELS if label in {*a, *b}]))
 
 
 def _alpha(matrix: np.ndarray) -> float:
@@ -485,7 +488,7 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False) -> di
                           "kappa": _kappa(a, b) if shared else float("nan"),
                           "agreement": float(np.mean([x == y for x, y in zip(a, b)])) if shared else float("nan")})
     multi = [x for x in item_ids if sum((x, ann) in current for ann in annotators) >= 2]
-    matrix = np.array([[LABELS.index(current[(x, ann)]["label"]) if (x, ann) in current else np.nan
+    matrix = np.array([[ALL_LABELS.index(current[(x, ann)]["label"]) if (x, ann) in current else np.nan
                         for x in multi] for ann in annotators], dtype=float).reshape(len(annotators), len(multi))
     disagreements = []
     for x in multi:

@@ -196,3 +196,16 @@ def test_evaluate_refuses_a_file_of_two_tasks(tmp_path):
     preds.write_text("".join(json.dumps(r) + "\n" for r in rows))
     result = run("evaluate", preds)
     assert result.exit_code == 1 and f"{preds}:2: a sentiment prediction in a file of stance predictions" in result.output
+
+
+def test_agreement_on_sentiment_labels():
+    from sklearn.metrics import cohen_kappa_score
+
+    from classifier.labels import agreement
+
+    pairs = [("positive", "positive"), ("negative", "neutral"), ("positive", "negative"), ("neutral", "neutral")]
+    records = [{"id": f"s{i}", "text": "t", "label": label, "annotator": who, "record": f"{i}{who}"}
+               for i, pair in enumerate(pairs) for who, label in zip("xy", pair)]
+    found = agreement(records)
+    assert found["pairs"][0]["kappa"] == pytest.approx(cohen_kappa_score(*zip(*pairs)))
+    assert found["pairs"][0]["agreement"] == 0.5 and len(found["disagreements"]) == 2
