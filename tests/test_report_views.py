@@ -113,6 +113,7 @@ def test_smallest_p_is_one_over_the_assignments():
     assert smallest_p(3, 10, 10_000) == pytest.approx(1 / comb(10, 3))
     assert smallest_p(2, 4, 10_000) == pytest.approx(2 / comb(4, 2))  # equal groups: swapping gives the same |d|
     assert smallest_p(20, 60, 999) == pytest.approx(1 / 1000)  # the permutations bound it
+    assert smallest_p(5000, 10_000, 999) == pytest.approx(1 / 1000)  # C(10000, 5000) is no float: still fine
 
 
 def test_detectable_difference_matches_the_standard_error_of_two_means():

@@ -326,9 +326,10 @@ TARGET_DIFFERENCE = 0.2  # the size of difference in net stance the "articles ne
 def design_p(n_inside: int, n_total: int) -> float:
     """The smallest p-value the articles allow: one assignment of the outlet's articles among all
     C(n_total, n_inside) (two when the two groups are the same size and swap)."""
-    from math import comb
+    from math import exp, lgamma, log
 
-    return 1.0 / (comb(n_total, n_inside) / (2 if 2 * n_inside == n_total else 1))
+    log_assignments = lgamma(n_total + 1) - lgamma(n_inside + 1) - lgamma(n_total - n_inside + 1)  # no huge ints
+    return min(1.0, exp(-log_assignments + (log(2) if 2 * n_inside == n_total else 0.0)))
 
 
 def smallest_p(n_inside: int, n_total: int, n_perm: int) -> float:
