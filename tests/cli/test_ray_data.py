@@ -1,0 +1,75 @@
+"""``stance classify PARTS --ray-data``: Ray Data workers score each part into Parquet, resumable by part."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import commands  # noqa: F401
+from classifier.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_ray_data_parts_equal_the_local_run_and_resume_by_part(tmp_path, tiny_model_dir):
+    ray = pytest.importorskip("ray")
+    rows = [json.loads(line) for line in (ROOT / "data" / "seed_labels.jsonl").read_text().splitlines()]
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:70]))
+    pd.DataFrame(rows[70:]).to_parquet(parts / "b.parquet")
+    local = tmp_path / "local.jsonl"
+    assert run("classify", ROOT / "data" / "seed_labels.jsonl", "--out", local, "--model", tiny_model_dir,
+               "-q").exit_code == 0
+    out = tmp_path / "out"
+    try:
+        result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
+        assert result.exit_code == 0, result.output
+        assert "2 parts" in result.output and "2 scored (130 items)" in result.output
+        (out / "b").rename(tmp_path / "b-done")  # as if the run had stopped after part a
+        again = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
+        assert again.exit_code == 0 and "1 scored (60 items), 1 already done" in again.output
+    finally:
+        ray.shutdown()
+    expected = {r["id"]: r for r in map(json.loads, local.read_text().splitlines())}
+    found = pd.concat([pd.read_parquet(out / "a"), pd.read_parquet(out / "b")])
+    assert list(pd.read_parquet(out / "a")["id"]) == [r["id"] for r in rows[:70]]  # input order kept
+    assert len(found) == 130 and set(found["id"]) == set(expected)
+    for row in found.to_dict("records"):
+        want = expected[row["id"]]
+        assert row["stance"] == want["stance"] and row["model"] == want["model"]
+        assert all(abs(row["stance_scores"][k] - want["stance_scores"][k]) < 1e-5 for k in want["stance_scores"])
+
+
+def test_ray_data_refuses_bad_parts_and_outputs(tmp_path, tiny_model_dir):
+    pytest.importorskip("ray")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("classify", empty, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
+    assert result.exit_code == 1 and "no .parquet or .jsonl items files" in result.output
+    result = run("classify", empty, "--out", tmp_path / "o.parquet", "--model", tiny_model_dir, "--ray-data")
+    assert result.exit_code == 1 and "name a folder" in result.output
+    result = run("classify", empty, "--out", tmp_path / "out", "--ray-data", "--task", "both")
+    assert result.exit_code == 1 and "one task per run" in result.output
+
+
+def test_a_bad_item_in_a_part_is_one_line_and_leaves_no_part(tmp_path, tiny_model_dir):
+    ray = pytest.importorskip("ray")
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "NATO met.", "actor": "NATO"}) + "\n"
+                                   + json.dumps({"id": "x2", "text": "No actor here."}) + "\n")
+    try:
+        result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
+    finally:
+        ray.shutdown()
+    assert result.exit_code == 1 and "a.jsonl: item 'x2': no 'actor'" in result.output, result.output
+    assert result.output.strip().splitlines()[-1].startswith("error: ")  # (Ray's own logging may print above)
+    assert not (tmp_path / "out" / "a").exists()
