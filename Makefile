@@ -15,7 +15,7 @@ install-test:
 
 demo: install
 	$(BIN)/stance prepare seeds/ --out $(OUT)/items.jsonl
-	$(BIN)/stance classify $(OUT)/items.jsonl --out $(OUT)/predictions.jsonl
+	$(BIN)/stance classify $(OUT)/items.jsonl --task both --out $(OUT)/predictions.jsonl
 	$(BIN)/stance classify data/seed_labels.jsonl --out $(OUT)/gold_predictions.jsonl --no-summary
 	$(BIN)/stance evaluate $(OUT)/gold_predictions.jsonl --by source --out $(OUT)/metrics.json
 	$(BIN)/stance report $(OUT)/predictions.jsonl --gold $(OUT)/gold_predictions.jsonl --model models/default --out $(OUT)/report
