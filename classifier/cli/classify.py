@@ -238,6 +238,8 @@ def classify_command(
     import torch
 
     if ray_data:
+        if zero_shot:
+            fail("--zero-shot runs in one process; run without --ray-data")
         if task not in TASK_CHOICES:
             fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
         check_not_input(out_path, input_path, manifest)

@@ -58,6 +58,8 @@ def test_ray_data_refuses_bad_parts_and_outputs(tmp_path, tiny_model_dir):
     assert result.exit_code == 1 and "name a folder" in result.output
     result = run("classify", empty, "--out", tmp_path / "out", "--ray-data", "--task", "both")
     assert result.exit_code == 1 and "one task per run" in result.output
+    result = run("classify", empty, "--out", tmp_path / "out", "--ray-data", "--zero-shot", tiny_model_dir)
+    assert result.exit_code == 1 and "without --ray-data" in result.output
 
 
 def test_a_bad_item_in_a_part_is_one_line_and_leaves_no_part(tmp_path, tiny_model_dir):
