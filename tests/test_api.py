@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -141,3 +142,29 @@ def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path,
     bad = runner.invoke(app, ["classify", str(folder), "--out", str(tmp_path / "q.jsonl"), "--model",
                               str(tiny_model_dir), "--text-column", "body"])
     assert bad.exit_code == 1 and "no column 'body'" in bad.output and "Traceback" not in bad.output
+
+
+def test_evaluate_reads_predictions_saved_as_a_dataset(tmp_path):
+    """stance evaluate on a save_to_disk folder of predictions gives the figures of the same rows as JSONL."""
+    import datasets
+    from typer.testing import CliRunner
+
+    from classifier.cli import commands  # noqa: F401
+    from classifier.cli.app import app
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_evaluate import prediction_rows, write_jsonl
+
+    rows = prediction_rows(90)
+    folder = tmp_path / "preds"
+    datasets.Dataset.from_list(rows).save_to_disk(str(folder))  # stance_scores as a struct column
+    runner = CliRunner()
+    metrics = {}
+    for name, source in (("dataset", folder), ("jsonl", write_jsonl(tmp_path / "p.jsonl", rows))):
+        out = tmp_path / f"{name}.json"
+        result = runner.invoke(app, ["evaluate", str(source), "--out", str(out), "--n-boot", "100", "-q"])
+        assert result.exit_code == 0, result.output
+        metrics[name] = json.loads(out.read_text())
+    assert metrics["dataset"]["n_labelled"] == 90
+    assert metrics["dataset"]["overall"]["macro_f1"] == metrics["jsonl"]["overall"]["macro_f1"]
+    assert metrics["dataset"]["overall"]["ci"] == metrics["jsonl"]["overall"]["ci"]
