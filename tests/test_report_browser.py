@@ -242,3 +242,63 @@ def test_browser_check_catches_errors(tmp_path, chromium):
         browser.close()
     assert any("boom" in p for p in found) and any("missingFn" in p for p in found)
     assert any(p.startswith("network request: http://127.0.0.1:9/") for p in found)
+
+
+BASIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "basil" / "train.jsonl"
+
+
+@pytest.mark.skipif(not BASIL.exists(), reason="needs ../shared/data/basil (beside the checkout in CI)")
+def test_basil_report_over_time_with_power_notes_and_before_after(tmp_path, chromium):
+    """BASIL train (Fox, NYT and HuffPost on the same events, 2010-2019), scored by models/newsmtsc-v16 (before)
+    and models/default (after): the page shows the three outlets over time, what the data can show, and how
+    the cells moved."""
+    from typer.testing import CliRunner
+
+    from classifier.cli import commands  # noqa: F401
+    from classifier.cli.app import app
+    from classifier.report import build_report
+
+    models = Path(__file__).resolve().parents[1] / "models"
+    runner = CliRunner()
+    files = {}
+    for name in ("newsmtsc-v16", "default"):
+        files[name] = tmp_path / f"{name}.jsonl"
+        result = runner.invoke(app, ["classify", str(BASIL), "--out", str(files[name]), "--model",
+                                     str(models / name), "-q"])
+        assert result.exit_code == 0, result.output
+    page = build_report(files["default"], tmp_path / "report", n_boot=200, n_perm=500, max_actors=6,
+                        compare=files["newsmtsc-v16"])
+    browser = DevTools(chromium, tmp_path / "profile")
+    try:
+        session = open_session(browser)
+        browser.call("Emulation.setDeviceMetricsOverride",
+                     {"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": False}, session)
+        browser.call("Page.navigate", {"url": page.resolve().as_uri()}, session)
+        browser.wait_for("Page.loadEventFired")
+        browser.drain(0.5)
+        state = browser.call("Runtime.evaluate", {"returnByValue": True, "expression": """({
+            text: document.body.innerText,
+            timeCharts: Array.from(document.images).filter(i => i.src.includes('time_') || i.alt.includes('over time')).length,
+            shown: Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length,
+            images: document.images.length,
+            top: (() => { const h = [...document.querySelectorAll('h2')].find(h => h.innerText == 'Over time');
+                          return h ? h.getBoundingClientRect().top + window.scrollY : 0; })() })"""},
+                             session)["result"]["value"]
+        shot = browser.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                       "clip": {"x": 0, "y": state["top"], "width": 1280,
+                                                                "height": 1800, "scale": 1}}, session)["data"]
+        events = list(browser.events)
+    finally:
+        browser.close()
+    screenshot = tmp_path / "basil_over_time.png"
+    screenshot.write_bytes(base64.b64decode(shot))
+    if os.environ.get("STANCE_SCREENSHOT_DIR"):
+        shutil.copy(screenshot, Path(os.environ["STANCE_SCREENSHOT_DIR"]) / screenshot.name)
+    assert problems(events) == [] and state["shown"] == state["images"] and state["timeCharts"] >= 3
+    assert screenshot.stat().st_size > 20_000
+    text = state["text"]
+    over_time = text[text.index("Over time"):text.index("Outlet tests")]
+    assert "per year" in over_time and all(outlet in over_time for outlet in ("fox", "hpo", "nyt"))
+    assert any(year in over_time for year in ("2010", "2011")) and "2019" in over_time
+    assert "What these data can show" in text and "smallest difference in net stance" in text
+    assert "Before and after" in text and "cells moved beyond the bootstrap noise" in text
