@@ -164,6 +164,17 @@ def open_session(browser) -> str:
     return session
 
 
+def load_page(browser, page: Path) -> str:
+    """Open ``page`` in a fresh 1280 x 2000 tab and wait for it to load; the tab's session id."""
+    session = open_session(browser)
+    browser.call("Emulation.setDeviceMetricsOverride",
+                 {"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": False}, session)
+    browser.call("Page.navigate", {"url": page.resolve().as_uri()}, session)
+    browser.wait_for("Page.loadEventFired")
+    browser.drain(0.5)
+    return session
+
+
 def test_report_renders_in_headless_chromium(tmp_path, chromium):
     from classifier.report import build_report
 
@@ -181,12 +192,7 @@ def test_report_renders_in_headless_chromium(tmp_path, chromium):
 
     browser = DevTools(chromium, tmp_path / "profile")
     try:
-        session = open_session(browser)
-        browser.call("Emulation.setDeviceMetricsOverride",
-                     {"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": False}, session)
-        browser.call("Page.navigate", {"url": page.resolve().as_uri()}, session)
-        browser.wait_for("Page.loadEventFired")
-        browser.drain(0.5)
+        session = load_page(browser, page)
         state = browser.call("Runtime.evaluate", {"returnByValue": True, "expression": """({
             title: document.title,
             pwned: window.PWNED === undefined ? null : window.PWNED,
@@ -270,12 +276,7 @@ def test_basil_report_over_time_with_power_notes_and_before_after(tmp_path, chro
                         compare=files["newsmtsc-v16"])
     browser = DevTools(chromium, tmp_path / "profile")
     try:
-        session = open_session(browser)
-        browser.call("Emulation.setDeviceMetricsOverride",
-                     {"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": False}, session)
-        browser.call("Page.navigate", {"url": page.resolve().as_uri()}, session)
-        browser.wait_for("Page.loadEventFired")
-        browser.drain(0.5)
+        session = load_page(browser, page)
         state = browser.call("Runtime.evaluate", {"returnByValue": True, "expression": """({
             text: document.body.innerText,
             timeCharts: Array.from(document.images).filter(i => i.src.includes('time_') || i.alt.includes('over time')).length,

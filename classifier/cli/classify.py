@@ -187,7 +187,7 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
     if task == "both":
         fail("--ray-data scores one task per run: run --task stance and --task sentiment separately")
     chosen = (sentiment_dir or default_sentiment_dir()) if task == "sentiment" else model_dir
-    if format_of(out_dir) in ("jsonl", "csv", "parquet") and out_dir.suffix:
+    if out_dir.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".parquet"):
         fail(f"--out {out_dir}: --ray-data writes a folder of Parquet parts; name a folder")
 
     def done(name: str, n: int) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 from classifier.errors import InputError
 from classifier.items import Item
 from classifier.models.inputs import Encoded
+from classifier.models.stance_model import StanceModel, model_hash, pad_batch
 from classifier.tasks import STANCE, Task, get_task
 
 TEMPLATES_FILE = "zero_shot.yaml"
@@ -136,7 +137,6 @@ class ZeroShotModel:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         from classifier.models.base import looks_like_path, model_load_errors
-        from classifier.models.stance_model import model_hash
 
         task = get_task(task) if isinstance(task, str) else task
         chosen = read_templates(templates, task)
@@ -203,8 +203,6 @@ class ZeroShotModel:
         """Every item's hypotheses in one forward pass; entailment logits softmaxed over the labels."""
         import torch
 
-        from classifier.models.stance_model import pad_batch
-
         flat = [pair for encoded in batch for pair in encoded.pairs]
         device = next(self.model.parameters()).device
         inputs = {key: value.to(device) for key, value in pad_batch(flat, self.tokenizer.pad_token_id).items()}
@@ -217,20 +215,6 @@ class ZeroShotModel:
         self.model.to(device)
         return self
 
-    def predict_proba(self, items: Sequence[Item], *, batch_size: int = 16) -> np.ndarray:
-        """Probabilities, one row per item in input order (a batch holds ``batch_size`` items x labels pairs)."""
-        encoded, _ = self.encode(items)
-        order = np.argsort([-len(e.input_ids) for e in encoded], kind="stable")
-        out = np.zeros((len(items), len(self.labels)))
-        for start in range(0, len(order), batch_size):
-            chosen = order[start:start + batch_size]
-            out[chosen] = self.probabilities([encoded[i] for i in chosen])
-        return out
-
-    def predict(self, items, *, batch_size: int = 16) -> list[dict]:
-        """``[{"stance": label, "stance_scores": {...}}]`` per item (``sentiment`` for the sentiment task)."""
-        from classifier.items import stance_items
-        from classifier.models.stance_model import scores_record
-
-        items = stance_items(items, need_actor=self.task.needs_actor)
-        return [scores_record(row, self.labels, self.task.field) for row in self.predict_proba(items, batch_size=batch_size)]
+    # length-sorted batches and the item checks are StanceModel's, over this class's encode / probabilities
+    predict_proba = StanceModel.predict_proba
+    predict = StanceModel.predict

@@ -11,7 +11,6 @@ stopped anywhere resumes at the granularity of parts. The predictions are those 
 from __future__ import annotations
 
 import math
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -163,7 +162,4 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
         scored += n
         if on_part:
             on_part(part.name, n)
-    leftovers = [p for p in out_dir.glob(".*.stage")] if out_dir.exists() else []
-    for stale in leftovers:
-        shutil.rmtree(stale, ignore_errors=True)
     return PartsSummary(len(parts), len(todo), len(parts) - len(todo), scored, out_dir)

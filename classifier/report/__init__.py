@@ -166,7 +166,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     import numpy as np
 
     from classifier.evaluate import compare_frames
-    from classifier.report.compare import compare_cells, compare_note, compare_rows
+    from classifier.report.compare import compare_cells, compare_note, moved_rows
 
     before = gather(other, 0, kind)
     common = np.intersect1d(inputs.id_hashes, before.id_hashes)
@@ -188,7 +188,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
             rows = tables.compare_rows(paired)
             eval_note = (f"Both models on the {paired['n_common']} gold-labelled items the files share (first = "
                          f"{other}, second = these predictions); paired bootstrap by article.")
-    return {"other": str(other), "cells": cells, "rows": compare_rows(cells, min_n),
+    return {"other": str(other), "cells": cells, "rows": moved_rows(cells, min_n),
             "note": compare_note(cells, other, before.models, only_new, only_old), "paired": paired,
             "evaluation": rows, "eval_note": eval_note}
 

@@ -54,7 +54,7 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
     return note
 
 
-def compare_rows(cells: pd.DataFrame, min_n: int):
+def moved_rows(cells: pd.DataFrame, min_n: int):
     from classifier.report.tables import interval, signed
 
     headers = ["outlet", "actor", "n", "articles", "net before", "net after", "change", "95% CI", "moved"]

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix
 
-from classifier.evaluate import (SCORE_COLUMNS, block_sizes, cluster_codes, cluster_resamples,
+from classifier.evaluate import (SCORE_COLUMNS, TONE, block_sizes, cluster_codes, cluster_resamples,
                                  group_values, label_codes, percentile_ci, progress_bar, resampled_sums)
 from classifier.items import LABELS
 
@@ -194,7 +194,7 @@ def chunk_sums(frame: pd.DataFrame, first_row: int | None = 0) -> pd.DataFrame:
               "lone": np.where(missing, rows, -1), "n": 1}
     values.update({f"n_{label}": (pred == k).astype(np.int64) for k, label in enumerate(LABELS)})
     values.update({f"sum_p_{label}": frame[f"p_{label}"].to_numpy(float) for label in LABELS})
-    tone = frame["tone"].to_numpy(float) if "tone" in frame else np.full(len(frame), np.nan)
+    tone = frame[TONE].to_numpy(float) if TONE in frame else np.full(len(frame), np.nan)
     values.update(n_tone=np.isfinite(tone).astype(np.int64), sum_tone=np.nan_to_num(tone, nan=0.0))
     values["date"] = frame["date"].to_numpy(object) if "date" in frame else None
     return sum_by_article(pd.DataFrame(values))

@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.errors import InputError
-from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, cluster_keys, labelled, prediction_chunks
+from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, TONE, cluster_keys, labelled, prediction_chunks
 from classifier.report.framing import cell_frame, chunk_sums, combine_sums
 
-EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", "tone", *SCORE_COLUMNS)
+EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", TONE, *SCORE_COLUMNS)
 
 
 @dataclass
