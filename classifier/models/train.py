@@ -190,7 +190,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     ``transfer_items`` (unlabelled) join the training items with the teacher's scores and argmax
     label; ``teacher_cache`` is a folder that keeps the teacher's logits between runs on the same items.
     ``soft_targets`` gives those teacher logits directly (rows: training items, then transfer items;
-    columns in label order), e.g. from cross-fitted teachers (distill.crossfit_logits).
+    columns in label order), e.g. from cross-fitted teachers (research/crossfit.py).
     With ``checkpoint`` (a file) the loop's state is saved there every ``checkpoint_every`` seconds (between
     batches or at an epoch's end) and when training ends, and a rerun resumes from it to the same weights
     (classifier/models/checkpoint.py); removing it once the model is saved is the caller's part.

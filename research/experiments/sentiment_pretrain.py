@@ -3,10 +3,10 @@
 Stage 0 trains the stance head on PhraseBank sentences with no target (positive -> favor, negative ->
 against, empty actor, no spans) for 2 epochs at 5e-5; stage 1 continues on NewsMTSC train with run
 A's settings (5e-5, 3 epochs, no class weights) and keeps the best epoch on the dev split carved by
-article (``--dev-fraction``, seed 0, as in scripts/train_default.py). Dev only; no test file is read.
+article (``--dev-fraction``, seed 0, as in research/train_default.py). Dev only; no test file is read.
 
-    python scripts/experiments/sentiment_pretrain.py --out runs/d30_PB_A
-    python scripts/experiments/dev_soups.py --models runs/d30_A_5e5_none runs/d30_PB_A
+    python research/experiments/sentiment_pretrain.py --out runs/d30_PB_A
+    python research/experiments/dev_soups.py --models runs/d30_A_5e5_none runs/d30_PB_A
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Pack a Hugging Face encoder directory small enough to upload to a GPU machine, and unpack it there.
 
-    python scripts/experiments/pack_base.py pack SRC DST [--int8] [--part-mb 55]
-    python scripts/experiments/pack_base.py unpack DST... --out DIR
+    python research/experiments/pack_base.py pack SRC DST [--int8] [--part-mb 55]
+    python research/experiments/pack_base.py unpack DST... --out DIR
 
 ``pack`` stores the weights in fp16, or with ``--int8`` each large matrix as int8 with one fp32
 scale per 64 weights of a row (symmetric, absmax), cut into parts of ``--part-mb`` so that each part fits one upload;

@@ -1,6 +1,6 @@
 """Interpolate two stance models in weight space (WiSE-FT): (1 - a) * START + a * TUNED, for several a.
 
-    python scripts/interpolate_models.py models/newsmtsc-v16 runs/md-a --alphas 0.25,0.5,0.75 --out runs/wise
+    python research/interpolate_models.py models/newsmtsc-v16 runs/md-a --alphas 0.25,0.5,0.75 --out runs/wise
 
 Both models must come from one starting point (TUNED continued from START), so their weights lie in one
 basin and the average is a working model; it often keeps more of START's strengths than TUNED does while
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifier.models.card import read_card  # noqa: E402
-from classifier.models.soup import average_models  # noqa: E402
+from research.soup import average_models  # noqa: E402
 from classifier.models.stance_model import StanceModel  # noqa: E402
 
 
@@ -41,7 +41,7 @@ def main() -> None:
                 "summary": f"Weight-space interpolation: {alpha:g} x {args.tuned} + {1 - alpha:g} x {args.start} "
                            f"(WiSE-FT). {tuned_card.get('summary', '')}".strip(),
                 "interpolation": {"start": str(args.start), "tuned": str(args.tuned), "alpha_tuned": alpha,
-                                  "command": "python scripts/interpolate_models.py " + " ".join(sys.argv[1:])},
+                                  "command": "python research/interpolate_models.py " + " ".join(sys.argv[1:])},
                 "created": time.strftime("%Y-%m-%d")}
         card.pop("evaluation", None)
         mixed.save(out, card)

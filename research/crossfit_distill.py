@@ -4,7 +4,7 @@ Three stages (``make default-model`` runs them); the first two each fit one call
 
   teachers  K teachers (default all-mpnet-base-v2) each trained on K-1 folds of the training part's
             documents score their own fold's items and the unlabelled variants made from them
-            (classifier/models/augment.py); writes OUT/teacher_logits.npz and teachers.json.
+            (research/augment.py); writes OUT/teacher_logits.npz and teachers.json.
             Each teacher's scores are kept in --fold-dir (default OUT/teachers/) as it finishes: a
             rerun resumes, and --only-folds trains a few per sitting on a slow machine. On 2 CPU
             cores (AMD EPYC, AVX512-BF16) with --cpu-bf16 a teacher took 1,855 to 1,971 s (epochs of
@@ -29,10 +29,10 @@ The dev part is ``--dev-fraction`` of NewsMTSC train's documents, never the test
 gives every POLUSA item the one article id ``polusa_v1`` (53% of train); its document id is in
 the item id, so ``documents()`` regroups those items by document before any split.
 
-    python scripts/crossfit_distill.py teachers --teacher-base runs/bases/all-mpnet-base-v2 --folds 8 \
+    python research/crossfit_distill.py teachers --teacher-base runs/bases/all-mpnet-base-v2 --folds 8 \
         --fold-dir data/teachers/newsmtsc-mpnet-8 --out runs/xfit     # add --cpu-bf16 on a CPU
-    python scripts/crossfit_distill.py students --logits runs/xfit/teacher_logits.npz --out runs/xfit
-    python scripts/crossfit_distill.py refit --logits runs/xfit/teacher_logits.npz --calibrate-with runs/xfit/model \
+    python research/crossfit_distill.py students --logits runs/xfit/teacher_logits.npz --out runs/xfit
+    python research/crossfit_distill.py refit --logits runs/xfit/teacher_logits.npz --calibrate-with runs/xfit/model \
         --out models/default
 """
 
@@ -54,8 +54,8 @@ sys.path.insert(0, str(ROOT))
 
 from classifier.io.files import write_json_atomic  # noqa: E402
 from classifier.items import LABELS, read_items  # noqa: E402
-from classifier.models.augment import augmented_views, cross_target_items  # noqa: E402
-from classifier.models.distill import crossfit_logits  # noqa: E402
+from research.augment import augmented_views, cross_target_items  # noqa: E402
+from research.crossfit import crossfit_logits  # noqa: E402
 from classifier.models.train import TrainConfig, split_by_article, train  # noqa: E402
 
 STUDENT = dict(input_format="pair", max_length=160, batch_size=32, warmup_ratio=0.1, learning_rate=5e-5, epochs=3)
@@ -91,7 +91,7 @@ def train_and_dev(data: str, dev_fraction: float, limit: int = 0):
 
 
 def experiment_parser(doc: str) -> argparse.ArgumentParser:
-    """The options every dev-split experiment (scripts/experiments) shares: --data, --dev-fraction, --out."""
+    """The options every dev-split experiment (research/experiments) shares: --data, --dev-fraction, --out."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
     parser.add_argument("--dev-fraction", type=float, default=0.2)
@@ -264,7 +264,7 @@ def train_seeds(tasks: list[dict], jobs: int):
 
 
 def run_students(args) -> None:
-    from classifier.models.soup import average_models
+    from research.soup import average_models
     from classifier.models.train import evaluate_f1
 
     if not 0 < args.transfer_share <= 1:
@@ -321,10 +321,10 @@ def run_students(args) -> None:
 def run_refit(args) -> None:
     """The chosen recipe again on all of train: the dev items join with the teachers' mean logits
     (no teacher saw them), the epochs and the temperature come from the students stage (``refit_stage``)."""
-    sys.path.insert(0, str(ROOT / "scripts"))
+    sys.path.insert(0, str(ROOT / "research"))
     from train_default import LIMITATIONS, SUMMARY, base_description, file_sha256, input_description, test_figures
 
-    from classifier.models.soup import average_models
+    from research.soup import average_models
 
     started = time.time()
     train_part, dev_part, transfer = load_split(args)
@@ -371,7 +371,7 @@ def run_refit(args) -> None:
             "recipe": (f"{recipe}: knowledge distillation from {teachers['folds']} cross-fitted "
                        f"{base_description(teachers['teacher']['base'])} teachers (each trained on the other folds' "
                        "documents, so none scored an item it learned), on the labelled items and "
-                       f"{len(extra)} unlabelled variants of them (classifier/models/augment.py), "
+                       f"{len(extra)} unlabelled variants of them (research/augment.py), "
                        "then refit on all of train"
                        + (f"; the weights averaged over seeds {seeds}, each started from the head of init seed "
                           f"{init_seed}" if len(seeds) > 1 else "")),
@@ -381,7 +381,7 @@ def run_refit(args) -> None:
         },
         "teachers": teachers,
         "training": {"seconds": round(time.time() - started), "device": args.device,
-                     "command": "make default-model (scripts/crossfit_distill.py teachers, "
+                     "command": "make default-model (research/crossfit_distill.py teachers, "
                                 "students, refit)"},
         "evaluation": evaluation,
         "calibration": calibration,

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from classifier.items import LABELS, Item
-from classifier.models import distill
-from classifier.models.augment import EDITS, augmented_views, cross_target_items, edited
+from research import crossfit as distill
+from research.augment import EDITS, augmented_views, cross_target_items, edited
 from classifier.models.train import TrainConfig, resolve_device, train
 
 

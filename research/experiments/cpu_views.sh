@@ -9,7 +9,7 @@
 #                 eight are there it writes runs/xfit-v16/teacher_logits.npz and teachers.json in seconds
 #   student SEED  a kd-aug student (3 epochs, best epoch on dev), seed 13, 14, 15 or 16, into
 #                 runs/xfit-v16/sSEED (seeds 13 and 14 took 4,324 and 4,299 s, about 72 minutes each)
-#   rule          R1 and R2 from what is there, also written to bench/results/dev20_views16_cpu.json (to
+#   rule          R1 and R2 from what is there, also written to research/results/dev20_views16_cpu.json (to
 #                 X/rule.json for another X); exit 0 only when both hold and all four seeds are in
 #   refit         only when the rule holds: seed 13's recipe on all of train into runs/xfit-v16/refit,
 #                 with its test figures; copying it to models/default is left to the person running it.
@@ -18,7 +18,7 @@
 #                 rebuilt from the committed folds in seconds when missing
 #
 # Run it from the repository root with the project environment (.venv) active, in the background:
-#   nohup bash scripts/experiments/cpu_views.sh teachers > runs/xfit-v16.log 2>&1 &
+#   nohup bash research/experiments/cpu_views.sh teachers > runs/xfit-v16.log 2>&1 &
 set -o pipefail
 STAGE=${1:?usage: cpu_views.sh teachers|student SEED|rule|refit}
 X=${X:-runs/xfit-v16}; DATA=${DATA:-../shared/data/newsmtsc}  # EXTRA: more options (a smoke run: "--limit 150 --teacher-epochs 1"), FOLDS: the fold folder
@@ -30,18 +30,18 @@ case "$STAGE" in
 teachers)
   # the base is needed even when every fold is saved: a fold's key names the base by its weights' hash
   [ -f runs/bases/all-mpnet-base-v2/model.safetensors ] || python scripts/fetch_teacher_base.py || exit 1
-  python scripts/crossfit_distill.py teachers $C --cpu-bf16 --teacher-base runs/bases/all-mpnet-base-v2 --folds 8 \
+  python research/crossfit_distill.py teachers $C --cpu-bf16 --teacher-base runs/bases/all-mpnet-base-v2 --folds 8 \
     --fold-dir "${FOLDS:-data/teachers/newsmtsc-mpnet-8-v16}" --out "$X"
   ;;
 student)
   SEED=${2:?usage: cpu_views.sh student SEED (13, 14, 15 or 16)}
   [ -f "$X/teacher_logits.npz" ] || { echo "$X/teacher_logits.npz: run the teachers stage first" >&2; exit 1; }
-  python scripts/crossfit_distill.py students $C --cpu-bf16 --logits "$X/teacher_logits.npz" --recipes kd-aug \
+  python research/crossfit_distill.py students $C --cpu-bf16 --logits "$X/teacher_logits.npz" --recipes kd-aug \
     --seeds "$SEED" --out "$X/s$SEED"
   ;;
 rule)
   # the committed record is for the real run only; a smoke run (another X) keeps its own
-  [ "$X" = runs/xfit-v16 ] && RECORD=bench/results/dev20_views16_cpu.json || RECORD="$X/rule.json"
+  [ "$X" = runs/xfit-v16 ] && RECORD=research/results/dev20_views16_cpu.json || RECORD="$X/rule.json"
   python - "$X" "$RECORD" <<'EOF'
 import json
 import sys
@@ -84,14 +84,14 @@ refit)
     bash "$0" rule || { echo "the rule does not hold (or not all four seeds are in): no refit" >&2; exit 1; }
     STAGE_FROM="--calibrate-with $X/s13/model"
   else  # the seeds' folders are gone (a new checkout): the committed rule record says whether R1 and R2 held
-    RECORD=bench/results/dev20_views16_cpu.json
+    RECORD=research/results/dev20_views16_cpu.json
     python -c "import json,sys; r=json.load(open('$RECORD')); sys.exit(0 if r['R1']['holds'] and r['R2']['verdict']=='holds' else 1)" \
       || { echo "$RECORD: the rule does not hold: no refit" >&2; exit 1; }
     # no seed-13 model to fit a temperature on: borrow the shipped default's (the card says so)
     STAGE_FROM="--stage-record $RECORD --stage-seed 13 --temperature-from ${LENDER:-models/default}"
   fi
   [ -f "$X/teacher_logits.npz" ] || bash "$0" teachers || exit 1
-  python scripts/crossfit_distill.py refit $C --cpu-bf16 --logits "$X/teacher_logits.npz" $STAGE_FROM --out "$X/refit"
+  python research/crossfit_distill.py refit $C --cpu-bf16 --logits "$X/teacher_logits.npz" $STAGE_FROM --out "$X/refit"
   ;;
 *)
   echo "usage: cpu_views.sh teachers|student SEED|rule|refit" >&2; exit 2

@@ -1,10 +1,10 @@
 """Compare trained stance models, and every weight-average ("soup") of a set of them, on a dev split.
 
-Dev only: the split is carved from NewsMTSC train by article exactly as scripts/train_default.py
+Dev only: the split is carved from NewsMTSC train by article exactly as research/train_default.py
 does (``--dev-fraction``, seed 0); no test file is read. Differences against the first model come
 with a 95% paired bootstrap interval resampled by article.
 
-    python scripts/experiments/dev_soups.py --dev-fraction 0.3 \\
+    python research/experiments/dev_soups.py --dev-fraction 0.3 \\
         --models runs/d30_A runs/d30_D runs/d30_E --soup runs/d30_A runs/d30_D runs/d30_E
 """
 
@@ -34,7 +34,7 @@ def main() -> None:
     from classifier.evaluate import compare_frames, prediction_frame
     from classifier.io.files import atomic_path
     from classifier.items import read_items
-    from classifier.models.soup import average_models
+    from research.soup import average_models
     from classifier.models.stance_model import StanceModel
     from classifier.models.train import predicted_labels, split_by_article
 

@@ -3,10 +3,10 @@
 # the `device` tool, whose calls each upload at most 64 MiB: the all-mpnet-base-v2 teacher base travels
 # int8-packed in two parts (pack_base.py), everything else it needs is staged in .xfer/ (ignored by git).
 #
-#   here, once:  bash scripts/experiments/device_views.sh stage            (the project environment active)
-#   call 1:      bash scripts/experiments/device_views.sh base                 carry: .xfer/mp0
-#   call 2:      VIEWS=16 bash scripts/experiments/device_views.sh teachers    carry: .xfer/mp1 .xfer/newsmtsc .xfer/whl
-#   call 3:      VIEWS=16 bash scripts/experiments/device_views.sh students    carry: .xfer/minilm .xfer/newsmtsc .xfer/whl
+#   here, once:  bash research/experiments/device_views.sh stage            (the project environment active)
+#   call 1:      bash research/experiments/device_views.sh base                 carry: .xfer/mp0
+#   call 2:      VIEWS=16 bash research/experiments/device_views.sh teachers    carry: .xfer/mp1 .xfer/newsmtsc .xfer/whl
+#   call 3:      VIEWS=16 bash research/experiments/device_views.sh students    carry: .xfer/minilm .xfer/newsmtsc .xfer/whl
 #                                                                               (+ .xfer/vN if the machine went cold)
 # Calls 1 and 2 must find the same warm machine (its /tmp). The tracked models/default/model.safetensors
 # (45 MB) must not travel: before each call move it away, `git rm --cached -q` it and list it in
@@ -38,7 +38,7 @@ quiet() { grep -v "Loading weights"; }
 case "$STAGE" in
 stage)
   # two parts (58 + 53 MiB): each upload holds one part, the tracked files (about 2 MiB) and the rest it carries
-  rm -rf .xfer/mp && python3 scripts/experiments/pack_base.py pack runs/bases/all-mpnet-base-v2 .xfer/mp --int8 --part-mb 58 || exit 1
+  rm -rf .xfer/mp && python3 research/experiments/pack_base.py pack runs/bases/all-mpnet-base-v2 .xfer/mp --int8 --part-mb 58 || exit 1
   [ ! -e .xfer/mp/weights.part2 ] || { echo "the packed base needs more than two uploads" >&2; exit 1; }
   mkdir -p .xfer/mp0 .xfer/mp1 .xfer/newsmtsc .xfer/whl .xfer/minilm
   mv .xfer/mp/weights.part1 .xfer/mp1/ && mv .xfer/mp/* .xfer/mp0/ && rmdir .xfer/mp
@@ -67,17 +67,17 @@ teachers)
   install_pydantic
   T0=$(date +%s)
   if [ "$TEACHER" = "$W/mpnet" ]; then
-    cp .xfer/mp1/* "$W/mp/" && python3 scripts/experiments/pack_base.py unpack "$W/mp" --out "$W/mpnet" || exit 1
+    cp .xfer/mp1/* "$W/mp/" && python3 research/experiments/pack_base.py unpack "$W/mp" --out "$W/mpnet" || exit 1
   fi
   C="--data .xfer/newsmtsc --views $V --folds 8 --teacher-base $TEACHER --device $DEVICE --fold-dir $W/v$V/teachers --out $W/v$V $EXTRA"
   N=$(nproc); P=$(( N / 4 > 0 ? N / 4 : 1 ))
   for i in 0 1 2 3; do
-    taskset -c $(( (i * P) % N ))-$(( (i * P + P - 1) % N )) timeout "${TLIMIT:-420}" python3 scripts/crossfit_distill.py \
+    taskset -c $(( (i * P) % N ))-$(( (i * P + P - 1) % N )) timeout "${TLIMIT:-420}" python3 research/crossfit_distill.py \
       teachers $C --only-folds $((2 * i + 1)) $((2 * i + 2)) 2>&1 | quiet > "$OUT/teachers-$i.log" &
   done
   wait
   echo "TEACHERS $(( $(date +%s) - T0 )) s"
-  python3 scripts/crossfit_distill.py teachers $C 2>&1 | quiet | tail -4 | tee "$OUT/teachers.log"
+  python3 research/crossfit_distill.py teachers $C 2>&1 | quiet | tail -4 | tee "$OUT/teachers.log"
   mkdir -p "$OUT/folds" && cp "$W/v$V/teacher_logits.npz" "$W/v$V/teachers.json" "$OUT/" && cp "$W/v$V"/teachers/*.npz "$OUT/folds/"
   grep -h "dev macro-F1" "$OUT"/teachers-*.log
   ;;
@@ -90,9 +90,9 @@ students)
   T0=$(date +%s)
   L="--data .xfer/newsmtsc --views $V --student-base .xfer/minilm --logits $LOGITS --device $DEVICE --recipes kd-aug --epochs ${EPOCHS:-0} $EXTRA"
   N=$(nproc); Q=$(( N / 4 > 0 ? N / 4 : 1 ))
-  taskset -c 0-$(( Q - 1 )) timeout "${SLIMIT:-560}" python3 scripts/crossfit_distill.py students $L --seeds 13 \
+  taskset -c 0-$(( Q - 1 )) timeout "${SLIMIT:-560}" python3 research/crossfit_distill.py students $L --seeds 13 \
     --out "$W/s13" --split 15 2>&1 | quiet > "$OUT/s13.log" &
-  taskset -c $(( Q % N ))-$(( N - 1 )) timeout "${SLIMIT:-560}" python3 scripts/crossfit_distill.py students $L \
+  taskset -c $(( Q % N ))-$(( N - 1 )) timeout "${SLIMIT:-560}" python3 research/crossfit_distill.py students $L \
     --seeds 14 15 16 --jobs 3 --out "$W/s14" 2>&1 | quiet > "$OUT/s14.log" &
   wait
   echo "STUDENTS $(( $(date +%s) - T0 )) s"

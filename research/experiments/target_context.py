@@ -7,8 +7,8 @@ tell the model which label to give). Prints items, accuracy (with a normal-appro
 and macro-F1 for each group; writes JSON. If the last group were much worse, marking the other
 targets too (multi-target context) would have room to pay.
 
-    python scripts/experiments/target_context.py --model runs/device-v8e5/model runs/xfit-ema/model \\
-        --out bench/results/dev20_target_context.json
+    python research/experiments/target_context.py --model runs/device-v8e5/model runs/xfit-ema/model \\
+        --out research/results/dev20_target_context.json
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "research"))
 
 from crossfit_distill import experiment_parser, train_and_dev  # noqa: E402
 

@@ -1,12 +1,12 @@
 """Test-time views: does averaging a model's scores over edited copies of each item help?
 
 Scores the 20% document dev split of NewsMTSC train (crossfit_distill.py's split) with a model trained
-without it, alone and averaged with up to N edited views of each item (classifier/models/augment.py,
+without it, alone and averaged with up to N edited views of each item (research/augment.py,
 the same edits the distilled student learns from), per edit type and for all of them. Prints
 macro-F1 for each and a paired bootstrap interval by document (evaluate.compare_frames) against
 the plain scores; writes JSON. Decide on dev only: the test files are for reporting.
 
-    python scripts/experiments/dev_views.py --model runs/xfit/ema/model --out bench/results/dev20_views.json
+    python research/experiments/dev_views.py --model runs/xfit/ema/model --out research/results/dev20_views.json
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "research"))
 
 from crossfit_distill import experiment_parser, train_and_dev  # noqa: E402
 
 from classifier.evaluate import classification_metrics, compare_frames, prediction_frame  # noqa: E402
 from classifier.io.files import write_json_atomic  # noqa: E402
-from classifier.models import augment  # noqa: E402
+from research import augment  # noqa: E402
 from classifier.models.stance_model import StanceModel  # noqa: E402
 
 

@@ -8,7 +8,7 @@ matching" on many views of each example, Beyer et al. 2022).
   round the mention, words replaced by other training words.
 
 Every variant keeps its source's ``article``, so a cross-fitted teacher that never saw the source
-article labels it (distill.crossfit_logits). Variants carry no gold label.
+article labels it (research/crossfit.py). Variants carry no gold label.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Rebuild models/default from ../shared/data/newsmtsc/train.jsonl, reproducibly.
 
-    python scripts/train_default.py                 # the shipped recipe: three ingredients, their soup, a temperature
-    python scripts/train_default.py --single --lr 8e-5 --epochs 4 --no-save   # one sweep point (dev only)
-    python scripts/train_default.py --reuse runs/A runs/B runs/D   # soup ingredients trained earlier by --single
-    python scripts/train_default.py --refit-from models/default --out runs/refit   # retrain on all of train
-    python scripts/train_default.py --single --base runs/bases/all-mpnet-base-v2 --lr 3e-5 --out models/large
-    python scripts/train_default.py --single --teacher models/large --distill-weight 0.5 --transfer 8000 --no-test
+    python research/train_default.py                 # the shipped recipe: three ingredients, their soup, a temperature
+    python research/train_default.py --single --lr 8e-5 --epochs 4 --no-save   # one sweep point (dev only)
+    python research/train_default.py --reuse runs/A runs/B runs/D   # soup ingredients trained earlier by --single
+    python research/train_default.py --refit-from models/default --out runs/refit   # retrain on all of train
+    python research/train_default.py --single --base runs/bases/all-mpnet-base-v2 --lr 3e-5 --out models/large
+    python research/train_default.py --single --teacher models/large --distill-weight 0.5 --transfer 8000 --no-test
 
 Hyper-parameters are chosen on a dev split carved from train by article (``--dev-fraction`` of the
 articles, fixed hash); the test files are read only after the choice, to write the test figures
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifier.items import read_items  # noqa: E402
-from classifier.models.augment import cross_target_items  # noqa: E402
+from research.augment import cross_target_items  # noqa: E402
 from classifier.models.train import (  # noqa: E402
     TrainConfig, evaluate_f1, predicted_labels, split_by_article, train)
 
@@ -190,7 +190,7 @@ def model_card(args, train_file: Path, n_items: int, n_train: int, n_dev: int, i
             **({"soup dev macro-F1": round(soup_dev["macro_f1"], 4)} if soup_dev else {}),
         },
         "training": {"seconds": round(seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
-                     "torch": torch.__version__, "command": "python scripts/train_default.py"},
+                     "torch": torch.__version__, "command": "python research/train_default.py"},
         "ingredients": ingredients,
         "evaluation": evaluation,
         "limitations": LIMITATIONS,
@@ -227,7 +227,7 @@ def refit_recipe(card: dict) -> dict[str, TrainConfig]:
 
 def refit(args, items: list, train_file: Path, data: Path, started: float) -> None:
     """A model's recipe again on every training item (no dev left: epochs and temperature come from its card)."""
-    from classifier.models.soup import average_models
+    from research.soup import average_models
 
     stage1 = Path(args.refit_from)  # the model whose recipe is retrained
     stage1_card = json.loads((stage1 / "model_card.json").read_text())
@@ -257,7 +257,7 @@ def main() -> None:
     import torch
 
     from classifier.cli.app import quiet_libraries
-    from classifier.models.soup import average_models
+    from research.soup import average_models
     from classifier.models.stance_model import StanceModel
 
     quiet_libraries()

@@ -7,8 +7,8 @@ favor and against (neutral fixed at 0, a grid of -1.5 to 1.5 by 0.05) are fitted
 maximise macro-F1 and scored on the other against the plain argmax there. Prints and writes the
 held-out gain (mean and sd over the 2 x repeats halves) and the offsets fitted on all of dev.
 
-    python scripts/experiments/dev_offsets.py --model runs/device-v8e5/model runs/xfit-ema/model \\
-        --out bench/results/dev20_class_offsets.json
+    python research/experiments/dev_offsets.py --model runs/device-v8e5/model runs/xfit-ema/model \\
+        --out research/results/dev20_class_offsets.json
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "research"))
 
 from crossfit_distill import experiment_parser, train_and_dev  # noqa: E402
 
