@@ -108,6 +108,23 @@ def test_without_dates_the_time_view_says_so(tmp_path):
 
 # -- power ------------------------------------------------------------------------------------------
 
+def test_the_permutation_test_is_exact_when_the_assignments_are_few():
+    """3 of 7 articles at the extreme: every assignment is counted, so p is 1 / C(7, 3) whatever the seed;
+    with more assignments than permutations it is (1 + extreme) / (1 + n_perm)."""
+    from classifier.report.framing import permutation_test
+
+    outlet = np.array([1, 1, 1, 0, 0, 0, 0])
+    net_sum, size = np.array([3.0, 3, 3, 0, 0, 0, 1]), np.full(7, 3.0)
+    for seed in (0, 1):
+        net_in, net_out, p = permutation_test(outlet, net_sum, size, 1, n_perm=2000, rng=np.random.default_rng(seed))
+        assert net_in == 1.0 and net_out == pytest.approx(1 / 12)
+        assert p == pytest.approx(1 / comb(7, 3)) == smallest_p(3, 7, 2000)
+    outlet = np.repeat([1, 0], [20, 40])
+    net_sum, size = np.where(outlet == 1, 3.0, 0.0), np.full(60, 3.0)
+    p = permutation_test(outlet, net_sum, size, 1, n_perm=99, rng=np.random.default_rng(0))[2]
+    assert p == pytest.approx(1 / 100) == smallest_p(20, 60, 99)
+
+
 def test_smallest_p_is_one_over_the_assignments():
     assert smallest_p(1, 5, 2000) == pytest.approx(1 / 5)  # one article per outlet, five outlets
     assert smallest_p(3, 10, 10_000) == pytest.approx(1 / comb(10, 3))
