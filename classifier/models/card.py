@@ -1,9 +1,52 @@
-"""Model cards: ``model_card.json`` for machines and ``README.md`` for people."""
+"""Model cards: ``model_card.json`` for machines and ``README.md`` for people (and for the Hugging Face Hub).
+
+The README is a ``huggingface_hub.ModelCard``: a YAML header the Hub reads (library, task, tags, labels)
+above the sections below, rendered from one Jinja template.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+TEMPLATE = """---
+{{ card_data }}
+---
+# {{ card.get("name", "stance model") }}
+
+{{ card.get("summary", "") }}
+
+## Input format
+
+{{ card.get("input_description", "") }}
+
+## Labels
+
+{{ card.get("labels", []) | join(", ") }}
+{% if card.get("base") %}
+## Base encoder
+
+{{ card["base"] }}
+{% endif %}{% for key, title, column in sections %}{% if card.get(key) %}
+## {{ title }}
+
+| {{ column }} | value |
+|---|---|
+{% for name, value in card[key].items() %}| {{ name }} | {{ value }} |
+{% endfor %}{% endif %}{% endfor %}{% if card.get("evaluation") %}
+## Test figures
+
+| set | metric | value |
+|---|---|---|
+{% for split, metrics in card["evaluation"].items() %}{% for name, value in metrics.items() %}{% if value is not mapping and (value is string or value is not iterable) %}| {{ split }} | {{ name }} | {{ value }} |
+{% endif %}{% endfor %}{% endfor %}{% endif %}{% if card.get("limitations") %}
+## Limitations
+
+{{ card["limitations"] }}
+{% endif %}"""
+
+SECTIONS = (("data", "Training data", "field"), ("hyperparameters", "Hyper-parameters", "name"),
+            ("training", "Training run", "field"), ("calibration", "Calibration", "field"))
 
 
 def write_card(directory: Path, card: dict) -> None:
@@ -16,29 +59,9 @@ def read_card(directory: str | Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def _table(rows: dict) -> str:
-    return "\n".join(f"| {k} | {v} |" for k, v in rows.items())
-
-
 def render_card(card: dict) -> str:
-    lines = [f"# {card.get('name', 'stance model')}", "", card.get("summary", ""), ""]
-    lines += ["## Input format", "", card.get("input_description", ""), ""]
-    lines += ["## Labels", "", ", ".join(card.get("labels", [])), ""]
-    if card.get("base"):
-        lines += ["## Base encoder", "", str(card["base"]), ""]
-    if card.get("data"):
-        lines += ["## Training data", "", "| field | value |", "|---|---|", _table(card["data"]), ""]
-    if card.get("hyperparameters"):
-        lines += ["## Hyper-parameters", "", "| name | value |", "|---|---|", _table(card["hyperparameters"]), ""]
-    if card.get("training"):
-        lines += ["## Training run", "", "| field | value |", "|---|---|", _table(card["training"]), ""]
-    if card.get("calibration"):
-        lines += ["## Calibration", "", "| field | value |", "|---|---|", _table(card["calibration"]), ""]
-    if card.get("evaluation"):
-        lines += ["## Test figures", "", "| set | metric | value |", "|---|---|---|"]
-        for split, metrics in card["evaluation"].items():
-            lines += [f"| {split} | {k} | {v} |" for k, v in metrics.items() if not isinstance(v, (dict, list))]
-        lines.append("")
-    if card.get("limitations"):
-        lines += ["## Limitations", "", card["limitations"], ""]
-    return "\n".join(lines) + "\n"
+    from huggingface_hub import ModelCard, ModelCardData
+
+    data = ModelCardData(library_name="transformers", pipeline_tag="text-classification",
+                         tags=["stance", "news"])
+    return str(ModelCard.from_template(data, template_str=TEMPLATE, card=card, sections=SECTIONS))

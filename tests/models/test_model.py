@@ -347,3 +347,20 @@ def test_cpu_bf16_falls_back_to_fp32_where_the_cpu_has_no_bf16_kernels(tmp_path,
     fp32 = train(items, None, config, log=lambda s: None)
     assert any("no native bf16" in line and "training in fp32" in line for line in lines)
     assert asked.history[0]["train_loss"] == fp32.history[0]["train_loss"]
+
+
+def test_the_card_readme_is_a_hub_model_card_with_every_section(tmp_path):
+    from huggingface_hub import ModelCard
+
+    from classifier.models.card import write_card
+
+    card = {"name": "m", "summary": "Stance toward an actor.", "labels": list(LABELS), "base": "minilm",
+            "data": {"newsmtsc": "train.jsonl: 10 items"}, "hyperparameters": {"learning_rate": 3e-5},
+            "evaluation": {"dev": {"macro_f1": 0.61, "per_class": {"favor": 0.5}}}, "limitations": "Check <t> first."}
+    write_card(tmp_path, card)
+    loaded = ModelCard.load(tmp_path / "README.md")
+    assert loaded.data.pipeline_tag == "text-classification" and "stance" in loaded.data.tags
+    for line in ("# m", "## Base encoder", "| newsmtsc | train.jsonl: 10 items |", "| learning_rate | 3e-05 |",
+                 "| dev | macro_f1 | 0.61 |", "Check <t> first."):
+        assert line in loaded.text
+    assert "per_class" not in loaded.text and "## Calibration" not in loaded.text  # nested values, absent sections
