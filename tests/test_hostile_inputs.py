@@ -239,3 +239,29 @@ def _failing_open(root, errno_code):
         return real_open(file, mode, *args, **kwargs)
 
     return fake_open
+
+
+@pytest.mark.parametrize("hidden, args, extra", [
+    ("onnxruntime", ["--engine", "onnx"], "stance-classifier[onnx]"),
+    ("onnxruntime", ["--engine", "onnx-int8"], "stance-classifier[onnx]"),
+    ("onnx", ["--engine", "onnx-int8"], "stance-classifier[onnx]"),
+    ("ray", ["--workers", "2"], "stance-classifier[ray]"),
+    ("ray", ["--ray-data"], "stance-classifier[ray]"),
+])
+def test_a_missing_optional_extra_names_its_pip_install_line(tmp_path, tiny_model_dir, monkeypatch, hidden, args,
+                                                             extra):
+    """Each optional extra, made unimportable: one line naming the install command, no output written."""
+    import sys
+
+    for name in [m for m in sys.modules if m == hidden or m.startswith(hidden + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, hidden, None)  # import raises ImportError
+    out = tmp_path / ("parts" if "--ray-data" in args else "p.jsonl")
+    source = items_file(tmp_path)
+    if "--ray-data" in args:
+        source = tmp_path / "part-0.jsonl"
+        shutil.copy(items_file(tmp_path), source)
+    monkeypatch.setenv("STANCE_CACHE", str(tmp_path / "cache"))
+    result = runner.invoke(app, ["classify", str(source), "--model", str(tiny_model_dir), "--out", str(out), *args])
+    one_line_failure(result, f"pip install '{extra}'")
+    assert not out.exists() and not (tmp_path / "cache").exists()

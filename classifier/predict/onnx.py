@@ -26,10 +26,14 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def _require_onnx():
+    """onnxruntime (to run) and onnx (to quantise the export), or one line naming the extra to install."""
     try:
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        raise InputError("the onnx engine needs onnxruntime: pip install 'stance-classifier[onnx]'") from None
+        import onnx  # noqa: F401
+        import onnxruntime
+    except ImportError as exc:
+        raise InputError(f"the onnx engines need {exc.name or 'onnxruntime'}: "
+                         "pip install 'stance-classifier[onnx]'") from None
+    return onnxruntime
 
 
 CACHE_ENV = "STANCE_CACHE"
@@ -102,9 +106,7 @@ class OnnxStanceModel(StanceModel):
     @classmethod
     def load(cls, path: str | Path | None = None, *, trust_remote_code: bool = False,
              engine: str = "onnx", threads: int | None = None) -> "OnnxStanceModel":
-        import onnxruntime as ort
-
-        _require_onnx()
+        ort = _require_onnx()
         stance = StanceModel.load(path, trust_remote_code=trust_remote_code)
         paths = onnx_paths(stance.digest)
         file = paths[engine]
