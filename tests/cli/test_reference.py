@@ -19,3 +19,14 @@ def test_the_cli_reference_is_up_to_date():
                           check=True, cwd=ROOT).stdout
     assert (ROOT / "docs" / "cli.md").read_text() == made, \
         "docs/cli.md is stale: run python -m classifier.cli.reference > docs/cli.md"
+
+
+def test_every_test_the_readme_names_exists():
+    """The README's guarantees cite tests by file (and name): each must be there, so a rename breaks this."""
+    import re
+
+    cited = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", (ROOT / "README.md").read_text())
+    assert len(cited) >= 6
+    for file, name in cited:
+        assert (ROOT / file).exists(), file
+        assert not name or re.search(rf"^def {name}\(", (ROOT / file).read_text(), re.M), f"{file}::{name}"
