@@ -124,6 +124,9 @@ class LabelStore:
             while view:
                 view = view[os.write(fd, view):]
             os.fsync(fd)
+        except OSError as exc:  # a full disk: a torn line is cut off by the next append's repair_tail
+            raise InputError(f"{self.path}: {exc.strerror or exc}; this answer was not saved, every answer "
+                             "before it is on disk: make room and go on") from None
         finally:
             os.close(fd)
         if created:

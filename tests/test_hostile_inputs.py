@@ -265,3 +265,94 @@ def test_a_missing_optional_extra_names_its_pip_install_line(tmp_path, tiny_mode
     result = runner.invoke(app, ["classify", str(source), "--model", str(tiny_model_dir), "--out", str(out), *args])
     one_line_failure(result, f"pip install '{extra}'")
     assert not out.exists() and not (tmp_path / "cache").exists()
+
+
+class DiskFills:
+    """Every write after the first ``room`` bytes fails with ENOSPC, after writing what fits (a torn line)."""
+
+    def __init__(self, room: int):
+        self.room = room
+
+    def write(self, real):
+        import errno
+        import os
+
+        def write(fd, data):
+            if self.room <= 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            written = real(fd, bytes(data[: self.room]))
+            self.room -= written
+            return written
+
+        return write
+
+
+def test_a_disk_that_fills_during_classify_keeps_the_journal_and_resume_finishes(tmp_path, tiny_model_dir,
+                                                                                  monkeypatch):
+    import io
+
+    rows = [{"id": f"i{n}", "text": f"Russia said {n} things.", "actor": "Russia", "spans": [[0, 6]]}
+            for n in range(40)]
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = ["classify", str(items), "--model", str(tiny_model_dir), "--batch-size", "4", "-q"]
+    assert runner.invoke(app, [*args, "--out", str(tmp_path / "clean.jsonl")]).exit_code == 0
+
+    out, journal = tmp_path / "p.jsonl", tmp_path / "p.jsonl.partial.jsonl"
+    import classifier.predict.batch as batch
+
+    class FillingFile:  # the journal's file: what fits in 3,000 bytes, then ENOSPC
+        room = 3000
+
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, data):
+            import errno
+            if len(data) > self.room:
+                self.fh.write(data[: self.room])
+                self.fh.flush()
+                FillingFile.room = 0
+                raise OSError(errno.ENOSPC, "No space left on device")
+            FillingFile.room -= len(data)
+            return self.fh.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+    def opening(file, mode="r", *rest, **kwargs):
+        fh = open(file, mode, *rest, **kwargs)
+        return FillingFile(fh) if str(file) == str(journal) and "a" in mode else fh
+
+    monkeypatch.setattr(batch, "open", opening, raising=False)
+    full = runner.invoke(app, [*args, "--out", str(out)])
+    monkeypatch.undo()
+    one_line_failure(full, f"{journal}: No space left on device")
+    assert "--resume" in full.output and not out.exists() and 0 < journal.stat().st_size <= 3000
+    resumed = runner.invoke(app, [*args, "--out", str(out), "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    lines = out.read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [r["id"] for r in rows]  # each once, in order
+    clean = [json.loads(line) for line in (tmp_path / "clean.jsonl").read_text().splitlines()]
+    assert [json.loads(line)["stance"] for line in lines] == [r["stance"] for r in clean]
+
+
+def test_a_disk_that_fills_while_labelling_loses_no_saved_answer(tmp_path, monkeypatch):
+    import os
+
+    from classifier.labels import LabelStore
+
+    store = LabelStore(tmp_path / "labels.jsonl")
+    answers = [{"id": f"i{n}", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]], "label": "favor",
+                "annotator": "ana", "time": f"2026-12-0{n + 1}"} for n in range(3)]
+    store.append(answers[0])
+    fills = DiskFills(room=10)  # the second answer is torn after 10 bytes
+    monkeypatch.setattr(os, "write", fills.write(os.write))
+    with pytest.raises(Exception) as failure:
+        store.append(answers[1])
+    monkeypatch.undo()
+    assert "labels.jsonl: No space left on device; this answer was not saved" in str(failure.value)
+    assert [r["id"] for r in store.records()] == ["i0"]  # the torn line is not an answer
+    store.append(answers[2])  # room again: the torn bytes are dropped, nothing is glued on
+    assert [r["id"] for r in store.records()] == ["i0", "i2"]
+    assert (tmp_path / "labels.jsonl").read_text().count("\n") == 2

@@ -357,9 +357,13 @@ class Journal:
         lines = [(json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8") for r in records]
         start = self._fh.seek(0, os.SEEK_END)
         offsets = start + np.cumsum([0] + [len(line) for line in lines[:-1]])
-        self._fh.write(b"".join(lines))
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        try:
+            self._fh.write(b"".join(lines))
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except OSError as exc:  # a full disk: the batches before this one are on disk, a torn line is skipped
+            raise InputError(f"{self.path}: {exc.strerror or exc}; the earlier batches' predictions are kept: "
+                             "make room and rerun with --resume") from None
         self.written.extend(key=[id_key(r["id"]) for r in records], offset=offsets)
 
     def abandon(self) -> None:
@@ -385,6 +389,18 @@ class Journal:
         self._fh.close()
         index = self.merged_index()
         counts: StanceCounts = Counter()
+        try:
+            self._write_output(source, fmt, columns, index, counts)
+        except OSError as exc:
+            if exc.filename:
+                raise
+            raise InputError(f"{self.out}: {exc.strerror or exc}; nothing half-written was kept and the journal "
+                             f"{self.path.name} holds every prediction: make room and rerun with --resume") from None
+        self.path.unlink()
+        return counts
+
+    def _write_output(self, source: ItemSource, fmt: str | None, columns: list[str], index: JournalIndex,
+                      counts: StanceCounts) -> None:
         with TableWriter(self.out, fmt or format_of(self.out), columns) as writer, open(self.path, "rb") as fh:
             for chunk in chunked(source()):
                 positions = index.find(id_keys(chunk))
@@ -398,8 +414,6 @@ class Journal:
                     records[i] = json.loads(fh.readline())
                 writer.write(records)
                 counts.update((r.get("source"), r.get("actor"), r[self.spec.counted]) for r in records)
-        self.path.unlink()
-        return counts
 
 
 def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
