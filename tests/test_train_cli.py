@@ -230,6 +230,24 @@ def test_seed_cv_script_runs_on_the_tiny_model(tmp_path, tiny_model_dir, capsys,
     assert "macro_f1" in saved["paired_vs_zero_shot"]["setfit"]
 
 
+def test_learning_curve_script_trains_each_size_on_unseen_articles(tmp_path, tiny_model_dir, capsys, load_script):
+    curve = load_script("bench_learning_curve")
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
+    out = tmp_path / "curve.json"
+    result = curve.main(["--labels", str(labels), "--base", str(tiny_model_dir), "--sets", "seeds",
+                         "--sizes", "0,2,10,50", "--seeds", "1,2", "--recipes", "default,no-dev", "--epochs", "1",
+                         "--out", str(out)])
+    saved = json.loads(out.read_text())
+    seeds = saved["sets"]["seeds"]
+    assert [fold[1:] for fold in seeds["folds"]] == [[12, 4]] * 4  # each article held out once
+    assert seeds["sizes"] == [0, 2, 10] and seeds["left_out_sizes"] == [50]  # a fold has only 12 to draw from
+    assert set(seeds["rows"]) == {"start", "default", "no-dev"}
+    assert len(seeds["rows"]["start"]["0"]["macro_f1"]) == 1 and len(seeds["rows"]["no-dev"]["10"]["macro_f1"]) == 2
+    assert "dev" in seeds["rows"]["default"]["2"]["refused"]  # 2 labels leave stance train no dev split
+    assert all(0 <= f <= 1 for row in seeds["rows"].values() for cell in row.values() for f in cell.get("macro_f1", []))
+    assert "N=10" in capsys.readouterr().out and result["base"].startswith(tiny_model_dir.name)
+
+
 def test_init_seed_starts_every_seed_from_the_same_head_and_seed_still_changes_the_run(tmp_path, tiny_model):
     from classifier.models.train import seeded_start
 
