@@ -1,26 +1,135 @@
-"""Inference speed and accuracy of each engine on the same items, beside the plain transformers pipeline.
+"""Inference speed, memory and accuracy of `stance classify` per engine, beside the plain transformers pipeline.
 
-    python scripts/bench_speed.py                      # NewsMTSC devtest_rw + devtest_mt, models/default
-    python scripts/bench_speed.py --limit 500 --model models/newsmtsc-v16
+    python scripts/bench_speed.py                          # NewsMTSC devtest_rw + devtest_mt, models/default
+    python scripts/bench_speed.py --limit 500 --engines torch
+    python scripts/bench_speed.py --scale 10000,30000,100000 --engines torch   # linearity on repeated seed items
 
-Each engine (torch, ONNX Runtime fp32, ONNX Runtime int8 scored item by item) predicts every item after a
-warm-up batch; the first ONNX use exports into the cache ($STANCE_CACHE, outside the model folder) and is
-timed apart as start-up. The plain pipeline is what a newcomer writes: pipeline("text-classification",
-model=DIR) over the sentences with the actor prepended as the first segment, batch 32, fp32. macro-F1 is
-on the labelled items. Seconds are wall time on this machine's cores (torch and ONNX Runtime both get all of
-them). A benchmark, not a test: it reads ../shared. Writes bench/results/speed.json.
+Every row is a separate process, run end to end as a user runs it: `stance classify ITEMS --out OUT
+--engine E` (reading the JSONL, the journal, the final write), and the plain pipeline as a newcomer writes it
+(pipeline("text-classification", model=DIR) over the sentences with the actor as the first segment, batch
+32, fp32, outputs written as JSONL). Start-up is the same command on one item (imports, model load, and for
+ONNX the export into the cache, which starts empty, is the "first use" before it). Peak RSS is the process's own maximum
+resident set. macro-F1 is on the labelled items (the plain pipeline sees no mention markers).
+
+The hardware limit: the encoder's multiply-adds per item at the measured token counts (2 x encoder weights x
+tokens + 4 x layers x hidden x tokens^2 for attention), divided by the fp32 matrix-multiply speed measured
+here on the FFN's shapes with all threads: the items/s no fp32 engine can beat. A benchmark, not a test: it
+reads ../shared. Writes bench/results/speed.json (or speed_scale.json for --scale).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+PLAIN = "plain pipeline (fp32, no markers)"
+
+# A process that runs one job and prints its peak RSS (MB) as the last line of stderr.
+CLASSIFY = """
+import resource, sys
+from classifier.cli.app import main
+sys.argv = ["stance", "classify", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    if exc.code:
+        raise
+finally:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)
+"""
+
+PIPELINE = """
+import json, resource, sys
+import torch
+from transformers import pipeline
+model, items_path, out = sys.argv[1:4]
+torch.set_num_threads(int(sys.argv[4]))
+items = [json.loads(line) for line in open(items_path)]
+classifier = pipeline("text-classification", model=model, dtype=torch.float32, device="cpu")
+outputs = classifier([{"text": it["actor"], "text_pair": it["text"]} for it in items], batch_size=32, truncation=True)
+with open(out, "w") as fh:
+    for it, o in zip(items, outputs):
+        fh.write(json.dumps({"id": it["id"], "stance": o["label"]}) + "\\n")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)
+"""
+
+
+def run_process(code: str, args: list[str], env: dict) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB) of one fresh Python process."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        sys.exit(f"{' '.join(args[:3])}...: failed\n{done.stderr[-2000:]}")
+    return seconds, float(done.stderr.strip().splitlines()[-1])
+
+
+def write_items(items, path: Path) -> Path:
+    with open(path, "w") as fh:
+        for item in items:
+            fh.write(json.dumps(item.model_dump(exclude_none=True)) + "\n")
+    return path
+
+
+def engine_args(engine: str, model: str, items: Path, out: Path, threads: int) -> list[str]:
+    return [str(items), "--out", str(out), "--model", model, "--engine", engine, "--threads", str(threads),
+            "--no-summary", "-q"]
+
+
+def macro_f1(items, out: Path) -> float:
+    from classifier.evaluate import classification_metrics
+
+    predicted = {json.loads(line)["id"]: json.loads(line)["stance"] for line in out.read_text().splitlines()}
+    return 100 * classification_metrics([it.label for it in items], [predicted[it.id] for it in items])["macro_f1"]
+
+
+def measured_gflops(threads: int, tokens: int = 64, hidden: int = 384, inner: int = 1536) -> float:
+    """fp32 matrix-multiply speed on an FFN's shapes (batch 32 x tokens rows), best of 5 runs of 20."""
+    import torch
+
+    torch.set_num_threads(threads)
+    x, w = torch.randn(32 * tokens, hidden), torch.randn(hidden, inner)
+    for _ in range(5):
+        x @ w
+    best = 0.0
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(20):
+            x @ w
+        best = max(best, 20 * 2 * x.shape[0] * hidden * inner / (time.perf_counter() - started) / 1e9)
+    return best
+
+
+def gflop_per_item(model_dir: str, items) -> tuple[float, float]:
+    """(mean GFLOP per item, mean tokens) of the encoder at the tokens `stance classify` feeds it."""
+    from classifier.models.stance_model import StanceModel
+
+    stance = StanceModel.load(model_dir)
+    encoder = stance.model.base_model
+    weights = sum(p.numel() for name, p in encoder.named_parameters() if "embeddings" not in name)
+    config = stance.model.config
+    encoded, _ = stance.encode(list(items))
+    lengths = [len(e.input_ids) for e in encoded]
+    flops = [2 * weights * n + 4 * config.num_hidden_layers * config.hidden_size * n * n for n in lengths]
+    return sum(flops) / len(flops) / 1e9, sum(lengths) / len(lengths)
+
+
+def scaled_items(n: int):
+    """The seed articles' items repeated to ``n``, each copy with its own id and article."""
+    from classifier.items import read_items
+
+    seed = list(read_items(ROOT / "data" / "seed_labels.jsonl"))
+    return [item.model_copy(update={"id": f"{item.id}~{k}", "article": f"{item.article}~{k // len(seed)}"})
+            for k, item in zip(range(n), (seed[i % len(seed)] for i in range(n)))]
 
 
 def main() -> None:
@@ -28,59 +137,83 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
     parser.add_argument("--limit", type=int, default=None, help="first N items only")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "speed.json"))
+    parser.add_argument("--engines", default="torch,onnx,onnx-int8,plain")
+    parser.add_argument("--scale", default=None, help="sizes (e.g. 10000,30000,100000) of repeated seed items")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--out", default=None)
     args = parser.parse_args()
 
-    import torch
     from rich.console import Console
     from rich.table import Table
-    from transformers import pipeline
 
-    from classifier.cli.app import quiet_libraries
-    from classifier.evaluate import classification_metrics
     from classifier.io.files import write_json_atomic
     from classifier.items import read_items
-    from classifier.predict.engines import load_engine
 
-    quiet_libraries()
-    threads = os.cpu_count() or 1
-    torch.set_num_threads(threads)
+    work = Path(tempfile.mkdtemp(prefix="bench-speed-"))
+    env = {**os.environ, "STANCE_CACHE": str(work / "cache"), "PYTHONPATH": str(ROOT)}
+    engines = args.engines.split(",")
+    gflops = measured_gflops(args.threads)
+    if args.scale:
+        rows = {}
+        for n in (int(s) for s in args.scale.split(",")):
+            items_path = write_items(scaled_items(n), work / f"items-{n}.jsonl")
+            for engine in engines:
+                seconds, rss = run_process(CLASSIFY, engine_args(engine, args.model, items_path, work / f"p-{n}.jsonl",
+                                                                 args.threads), env)
+                rows[f"{engine} {n}"] = {"engine": engine, "items": n, "seconds": seconds, "peak_rss_mb": rss}
+                print(f"{engine} {n}: {seconds:.0f} s, {n / seconds:.0f} items/s, peak RSS {rss:.0f} MB", flush=True)
+        table = Table(title=f"stance classify on repeated seed items, {args.threads} threads")
+        for column in ("engine", "items", "seconds", "items / s", "peak RSS MB"):
+            table.add_column(column, justify="left" if column == "engine" else "right")
+        for row in rows.values():
+            table.add_row(row["engine"], str(row["items"]), f"{row['seconds']:.0f}",
+                          f"{row['items'] / row['seconds']:.0f}", f"{row['peak_rss_mb']:.0f}")
+        Console(width=160).print(table)
+        out = Path(args.out or ROOT / "bench" / "results" / "speed_scale.json")
+        write_json_atomic(out, {"threads": args.threads, "model": args.model, "gflops": gflops, "rows": rows})
+        print(f"wrote {out}")
+        return
+
     items = [item for name in ("devtest_rw.jsonl", "devtest_mt.jsonl")
              for item in read_items(Path(args.data) / name)][:args.limit]
-    gold = [item.label for item in items]
+    items_path, one_path = write_items(items, work / "items.jsonl"), write_items(items[:1], work / "one.jsonl")
+    per_item, tokens = gflop_per_item(args.model, items)
+    limit = gflops / per_item
     rows = {}
-    for engine in ("torch", "onnx", "onnx-int8"):
-        started = time.perf_counter()
-        model = load_engine(args.model, engine, threads=threads)
-        model.predict_proba(items[:64], batch_size=64)  # warm-up (and, for ONNX, the export on first use)
-        startup = time.perf_counter() - started
-        started = time.perf_counter()
-        probs = model.predict_proba(items, batch_size=64)
-        seconds = time.perf_counter() - started
-        predicted = [model.labels[k] for k in probs.argmax(axis=1)]
-        rows[engine] = {"seconds": seconds, "startup_seconds": startup,
-                        "macro_f1": 100 * classification_metrics(gold, predicted)["macro_f1"]}
-    started = time.perf_counter()
-    classifier = pipeline("text-classification", model=args.model, dtype=torch.float32, device="cpu")
-    startup = time.perf_counter() - started
-    started = time.perf_counter()
-    outputs = classifier([{"text": item.actor, "text_pair": item.text} for item in items], batch_size=32,
-                         truncation=True)
-    seconds = time.perf_counter() - started
-    rows["plain pipeline (fp32, no markers)"] = {
-        "seconds": seconds, "startup_seconds": startup,
-        "macro_f1": 100 * classification_metrics(gold, [o["label"] for o in outputs])["macro_f1"]}
+    for engine in engines:
+        out = work / f"{engine}.jsonl"
+        if engine == "plain":
+            code, one = PIPELINE, [args.model, str(one_path), str(work / "one-plain.jsonl"), str(args.threads)]
+            full = [args.model, str(items_path), str(out), str(args.threads)]
+        else:
+            code, one = CLASSIFY, engine_args(engine, args.model, one_path, work / f"one-{engine}.jsonl", args.threads)
+            full = engine_args(engine, args.model, items_path, out, args.threads)
+        first_use, _ = run_process(code, one, env)  # for ONNX: the export into the (emptied) cache
+        startup, _ = run_process(code, one, env)
+        seconds, rss = run_process(code, full, env)
+        rows[PLAIN if engine == "plain" else engine] = {
+            "seconds": seconds, "startup_seconds": startup, "first_use_seconds": first_use, "peak_rss_mb": rss,
+            "macro_f1": macro_f1(items, out),
+            "share_of_fp32_limit": len(items) / max(seconds - startup, 1e-9) / limit}
+        print(engine, {k: round(v, 3) for k, v in rows[PLAIN if engine == "plain" else engine].items()}, flush=True)
 
-    base = rows["plain pipeline (fp32, no markers)"]["seconds"]
-    table = Table(title=f"{len(items)} NewsMTSC items, {Path(args.model).name}, {threads} CPU threads")
-    for column in ("engine", "items / s", "ms / item", "x plain pipeline", "start-up s", "macro-F1"):
+    base = rows.get(PLAIN, {}).get("seconds")
+    table = Table(title=f"{len(items)} NewsMTSC items ({tokens:.0f} tokens, {per_item:.2f} GFLOP each), "
+                        f"{Path(args.model).name}, {args.threads} threads; fp32 limit {limit:.0f} items/s "
+                        f"at {gflops:.0f} GFLOP/s")
+    for column in ("engine", "items / s", "ms / item", "x plain pipeline", "start-up s", "peak RSS MB",
+                   "of fp32 limit", "macro-F1"):
         table.add_column(column, justify="left" if column == "engine" else "right")
     for name, row in rows.items():
         table.add_row(name, f"{len(items) / row['seconds']:.0f}", f"{1000 * row['seconds'] / len(items):.1f}",
-                      f"{base / row['seconds']:.2f}", f"{row['startup_seconds']:.1f}", f"{row['macro_f1']:.1f}")
-    Console().print(table)
-    write_json_atomic(Path(args.out), {"items": len(items), "threads": threads, "model": args.model, "rows": rows})
-    print(f"wrote {args.out}")
+                      f"{base / row['seconds']:.2f}" if base else "", f"{row['startup_seconds']:.1f}",
+                      f"{row['peak_rss_mb']:.0f}", f"{100 * row['share_of_fp32_limit']:.0f}%", f"{row['macro_f1']:.1f}")
+    Console(width=160).print(table)
+    out = Path(args.out or ROOT / "bench" / "results" / "speed.json")
+    write_json_atomic(out, {"items": len(items), "threads": args.threads, "model": args.model, "gflops": gflops,
+                            "gflop_per_item": per_item, "mean_tokens": tokens, "fp32_limit_items_per_s": limit,
+                            "end_to_end": True, "rows": rows})
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
