@@ -1,3 +1,3 @@
-from classifier.cli.app import main
+from classifier.cli.main import main
 
 main()

@@ -36,7 +36,7 @@ PLAIN = "plain pipeline (fp32, no markers)"
 # A process that runs one job and prints its peak RSS (MB) as the last line of stderr.
 CLASSIFY = """
 import resource, sys
-from classifier.cli.app import main
+from classifier.cli.main import main
 sys.argv = ["stance", "classify", *sys.argv[1:]]
 try:
     main()

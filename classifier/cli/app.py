@@ -96,10 +96,3 @@ def quiet_libraries() -> None:
         hf_logging.disable_progress_bar()
     except ImportError:
         pass
-
-
-def main() -> None:
-    from classifier.cli import commands  # noqa: F401  (registers every command on ``app``)
-
-    quiet_libraries()
-    app()
