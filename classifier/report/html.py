@@ -1,13 +1,14 @@
 """One self-contained HTML page (and its Markdown twin) from the report's tables, figures and examples.
 
-Article text is untrusted. Every quoted string goes through ``html.escape``; mention highlights are
-inserted after escaping, segment by segment; the page carries a Content-Security-Policy that allows no
+Article text is untrusted. The page is a Jinja template with autoescape on, so every value is escaped;
+mention highlights are built from escaped segments (``highlight``) and only then marked safe; the page carries a Content-Security-Policy that allows no
 script and no network (images only as ``data:`` URIs, inline CSS only).
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import re
 from typing import Iterable, Sequence
@@ -68,106 +69,41 @@ def data_uri(data: bytes, mime: str = "image/png") -> str:
 
 # -- HTML -----------------------------------------------------------------------------------------------
 
-def html_table(rows: Rows, caption: str | None = None) -> str:
-    headers, body = rows
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    lines = "".join("<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in body)
-    cap = f"<caption>{e(caption)}</caption>" if caption else ""
-    return f'<div class="wide"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table></div>'
-
-
-def html_figure(figure: dict) -> str:
-    return (f'<figure><img src="{data_uri(figure["png"])}" alt="{e(figure["title"])}">'
-            f'<figcaption>{e(figure["caption"])} (also <code>{e(figure["svg"])}</code>)</figcaption></figure>')
-
-
-def html_examples(examples: Sequence[dict]) -> str:
-    parts = []
-    for cell in examples:
-        parts.append(f"<h3>{e(cell['outlet'])} · {e(cell['actor'])}</h3>")
-        for side in ("favor", "against"):
-            for example in cell[side]:
-                parts.append(f'<blockquote class="{side}"><strong>{side} p={example["p"]:.2f}</strong> '
-                             f'{highlight(example["text"], example["spans"])}</blockquote>')
-        if not cell["favor"] and not cell["against"]:
-            parts.append('<p class="note">No sentence predicted favor or against.</p>')
-    return "\n".join(parts)
-
-
-def html_card(card: dict | None, note: str) -> str:
+def card_rows(card: dict | None) -> list[tuple[str, str]]:
+    """The model card's flat fields as (name, value) rows for the page."""
     if not card:
-        return f'<p class="note">{e(note)}</p>'
-    fields = [(key, card[key]) for key in ("name", "summary", "base", "input_description", "labels", "limitations")
-              if card.get(key)]
-    rows = "".join(f"<tr><td>{e(k)}</td><td>{e(', '.join(v) if isinstance(v, list) else v)}</td></tr>"
-                   for k, v in fields)
+        return []
+    rows = [(key, ", ".join(card[key]) if isinstance(card[key], list) else card[key])
+            for key in ("name", "summary", "base", "input_description", "labels", "limitations") if card.get(key)]
     for section in ("data", "training"):
-        for key, value in (card.get(section) or {}).items():
-            if not isinstance(value, (dict, list)):
-                rows += f"<tr><td>{e(section)}: {e(key)}</td><td>{e(value)}</td></tr>"
+        rows += [(f"{section}: {key}", value) for key, value in (card.get(section) or {}).items()
+                 if not isinstance(value, (dict, list))]
     for split, metrics in (card.get("evaluation") or {}).items():
-        for key, value in (metrics.items() if isinstance(metrics, dict) else []):
-            if not isinstance(value, (dict, list)):
-                rows += f"<tr><td>evaluation {e(split)}: {e(key)}</td><td>{e(value)}</td></tr>"
-    return f'<p class="note">{e(note)}</p><div class="wide"><table><tbody>{rows}</tbody></table></div>'
+        rows += [(f"evaluation {split}: {key}", value)
+                 for key, value in (metrics.items() if isinstance(metrics, dict) else []) if not isinstance(value, (dict, list))]
+    return rows
+
+
+@functools.lru_cache(maxsize=1)
+def page_template():
+    """The page's Jinja template (classifier/resources/report.html.j2), autoescaping every value."""
+    import jinja2
+    from markupsafe import Markup
+
+    from classifier.resources import resource_path
+
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["data_uri"] = data_uri
+    env.filters["highlight"] = lambda text, spans: Markup(highlight(text, spans))  # escaped piece by piece
+    return env.from_string(resource_path("report.html.j2").read_text(encoding="utf-8"))
 
 
 def render_html(ctx: dict) -> str:
     """The whole page as a string; nothing in it loads from the network or runs."""
-    parts = [f"<h1>{e(ctx['title'])}</h1>",
-             f"<p>Predictions <code>{e(ctx['predictions'])}</code>, model {e(', '.join(ctx['models']))}: "
-             f"{ctx['n']} mentions of {ctx['n_actors']} actors in {ctx['n_outlets']} outlets. "
-             f"Intervals are 95% bootstrap intervals resampled by article ({ctx['n_boot']} resamples, seed "
-             f"{ctx['seed']}); † marks cells with fewer than {ctx['min_n']} mentions.</p>"]
-    if ctx.get("kind_filter"):
-        parts.append(f'<p class="note">Only sentences of kind {e(ctx["kind_filter"])} (--kind).</p>')
-    parts += ["<h2>Differences between outlets</h2>",
-              '<ul class="findings">' + "".join(f"<li>{e(line)}</li>" for line in ctx["findings"]) + "</ul>",
-              f'<p class="note">{e(ctx["tests_note"])}</p>']
-    parts += ["<h3>What these data can show</h3>",
-              '<ul class="findings">' + "".join(f"<li>{e(line)}</li>" for line in ctx["power"]) + "</ul>"
-              ] if ctx.get("power") else []
-    parts += [html_figure(f) for f in ctx["figures"] if f["kind"] == "heatmap"]
-    parts += ["<h2>Framing table</h2>", html_table(ctx["framing"]), f'<p class="note">{e(ctx["framing_note"])}</p>']
-    if ctx.get("tone_note"):
-        parts.append(f'<p class="note">{e(ctx["tone_note"])}</p>')
-    parts += ["<h2>Headlines and body</h2>", f'<p class="note">{e(ctx.get("kinds_note", ""))}</p>']
-    if ctx.get("kinds"):
-        parts.append(html_table(ctx["kinds"]))
-    parts += ["<h2>Shares corrected for classifier error</h2>", f'<p class="note">{e(ctx["correction_note"])}</p>']
-    if ctx["corrected"]:
-        parts.append(html_table(ctx["corrected"]))
-    parts += ["<h2>Net stance per actor</h2>"] + [html_figure(f) for f in ctx["figures"] if f["kind"] == "actor"]
-    if ctx.get("actors_note"):
-        parts.append(f'<p class="note">{e(ctx["actors_note"])}</p>')
-    parts += ["<h2>Over time</h2>", f'<p class="note">{e(ctx.get("timeline_note", ""))}</p>']
-    parts += [html_figure(f) for f in ctx["figures"] if f["kind"] == "time"]
-    if ctx.get("timeline"):
-        parts.append(html_table(ctx["timeline"]))
-    if ctx.get("compare"):
-        parts += ["<h2>Before and after</h2>", f'<p class="note">{e(ctx["compare"]["note"])}</p>',
-                  html_table(ctx["compare"]["rows"]), f'<p class="note">{e(ctx["compare"]["eval_note"])}</p>']
-        if ctx["compare"]["evaluation"]:
-            parts.append(html_table(ctx["compare"]["evaluation"], "gold labels, both models"))
-    parts += ["<h2>Outlet tests</h2>", html_table(ctx["tests"])]
-    parts += ["<h2>Sentences that drive each cell</h2>",
-              '<p class="note">The most confident favor and against predictions per outlet and actor; the actor '
-              "mention is highlighted.</p>", html_examples(ctx["examples"])]
-    parts.append("<h2>Evaluation on gold labels</h2>")
-    if ctx["evaluation"]:
-        ev = ctx["evaluation"]
-        parts += [f'<p class="note">{e(ev["note"])}</p>', html_table(ev["overall"], "overall"),
-                  html_table(ev["per_class"], "per class"), html_table(ev["confusion"], "confusion matrix"),
-                  html_table(ev["groups"], "per source")]
-        parts += [html_figure(f) for f in ctx["figures"] if f["kind"] == "reliability"]
-    else:
-        parts.append(f'<p class="note">{e(ctx["evaluation_note"])}</p>')
-    parts += ["<h2>Model card</h2>", html_card(ctx["card"], ctx["card_note"])]
-    body = "\n".join(parts)
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{e(ctx['title'])}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+    from markupsafe import Markup
+
+    return page_template().render(ctx=ctx, csp=Markup(CSP), style=Markup(STYLE),  # our own constants, verbatim
+                                  card_rows=card_rows(ctx.get("card")))
 
 
 # -- Markdown -------------------------------------------------------------------------------------------
