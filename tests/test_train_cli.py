@@ -235,15 +235,15 @@ def test_learning_curve_script_trains_each_size_on_unseen_articles(tmp_path, tin
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     out = tmp_path / "curve.json"
     result = curve.main(["--labels", str(labels), "--base", str(tiny_model_dir), "--sets", "seeds",
-                         "--sizes", "0,2,10,50", "--seeds", "1,2", "--recipes", "default,no-dev", "--epochs", "1",
+                         "--sizes", "0,2,10,50", "--seeds", "1,2", "--recipes", "dev-split,no-dev", "--epochs", "1",
                          "--out", str(out)])
     saved = json.loads(out.read_text())
     seeds = saved["sets"]["seeds"]
     assert [fold[1:] for fold in seeds["folds"]] == [[12, 4]] * 4  # each article held out once
     assert seeds["sizes"] == [0, 2, 10] and seeds["left_out_sizes"] == [50]  # a fold has only 12 to draw from
-    assert set(seeds["rows"]) == {"start", "default", "no-dev"}
+    assert set(seeds["rows"]) == {"start", "dev-split", "no-dev"}
     assert len(seeds["rows"]["start"]["0"]["macro_f1"]) == 1 and len(seeds["rows"]["no-dev"]["10"]["macro_f1"]) == 2
-    assert "dev" in seeds["rows"]["default"]["2"]["refused"]  # 2 labels leave stance train no dev split
+    assert "dev" in seeds["rows"]["dev-split"]["2"]["refused"]  # 2 labels leave stance train no dev split
     assert all(0 <= f <= 1 for row in seeds["rows"].values() for cell in row.values() for f in cell.get("macro_f1", []))
     assert "N=10" in capsys.readouterr().out and result["base"].startswith(tiny_model_dir.name)
 
@@ -361,3 +361,12 @@ def test_a_worse_model_is_said_plainly_before_saving_and_never_promoted(tmp_path
     assert "WORSE than start (tiny)" in result.output and "models/default is left as it was" in result.output
     assert result.output.index("WORSE") < result.output.index("saved ")
     assert out.exists() and not default_dir.exists()
+
+
+def test_below_500_labels_every_label_trains_and_from_500_a_dev_split_stops_early():
+    from classifier.models.train import SMALL_LABEL_SET, small_data_schedule
+
+    assert small_data_schedule(120) == (0.0, 5)
+    assert small_data_schedule(SMALL_LABEL_SET) == (0.2, 8)
+    assert small_data_schedule(120, dev_fraction=0.3) == (0.3, 8)  # what the user asks for wins
+    assert small_data_schedule(5000, epochs=3) == (0.2, 3)

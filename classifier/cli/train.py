@@ -259,8 +259,8 @@ def train_command(
     base: Optional[str] = typer.Option(None, "--base", help="Start from: a model dir (default models/default, or models/sentiment for sentiment labels), or an encoder (HF name, path, 'minilm')."),
     test: Optional[list[Path]] = typer.Option(None, "--test", help="Held-out label file(s); default: hold out --test-fraction of the articles."),
     test_fraction: float = typer.Option(0.2, "--test-fraction", min=0.0, max=0.9, help="Share of articles held out as the test split when no --test is given."),
-    dev_fraction: float = typer.Option(0.2, "--dev-fraction", min=0.0, max=0.9, help="Articles held out for early stopping."),
-    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Most epochs (default 8; early stopping picks the best)."),
+    dev_fraction: Optional[float] = typer.Option(None, "--dev-fraction", min=0.0, max=0.9, help="Articles held out for early stopping (default: none below 500 labels, where training on every label did better; else 0.2)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Most epochs (default 5 without a dev split; 8 with one, early stopping picks the best)."),
     learning_rate: Optional[float] = typer.Option(None, "--lr", help="Learning rate (default 1e-4, chosen by scripts/seed_cv.py on the seed labels)."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Items per training step (default 16)."),
     patience: Optional[int] = typer.Option(None, "--patience", min=0, help="Stop after this many epochs without a better dev macro-F1 (default 3; 0 never)."),
@@ -286,7 +286,7 @@ def train_command(
 
     Example: stance train data/labels.jsonl --out models/ours-v1 --test data/seed_labels.jsonl
     """
-    from classifier.models.train import is_stance_model, retrain
+    from classifier.models.train import is_stance_model, retrain, small_data_schedule
 
     check_out_dir(out_dir)
     if class_weighting not in (None, "none", "balanced", "sqrt"):
@@ -306,12 +306,16 @@ def train_command(
                           where="the label files" + (" and --test" if test else ""))
     base = resolve_base_option(base, task)
     reference = reference_model(base, task)
+    dev_fraction, epochs = small_data_schedule(len(items), dev_fraction, epochs)
     config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling,
                          str(teacher) if teacher else None, distill_weight, device)
     config.sampling_alpha, config.file_weights, config.task = sampling_alpha, weights, task.name
     if unmarked_share is not None:
         config.unmarked_share = unmarked_share
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
+    log(f"{len(items)} labels: " + (f"{dev_fraction:.0%} of the articles for early stopping, up to {epochs} epochs"
+                                    if dev_fraction else f"no dev split (below 500 labels every label trains), "
+                                                         f"{epochs} epochs"))
     checkpoint = train_checkpoint(out_dir)
     outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
                       reference=reference, log=log, checkpoint=checkpoint,
