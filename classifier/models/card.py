@@ -1,6 +1,6 @@
 """Model cards: ``model_card.json`` for machines and ``README.md`` for people (and for the Hugging Face Hub).
 
-The README is a ``huggingface_hub.ModelCard``: a YAML header the Hub reads (library, task, tags, labels)
+The README is a ``huggingface_hub.ModelCard``: a YAML header the Hub reads (library, task, tags)
 above the sections below, rendered from one Jinja template.
 """
 
