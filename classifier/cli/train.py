@@ -282,7 +282,7 @@ def train_command(
     promote: bool = typer.Option(False, "--promote", help="Also replace models/default with the new model (atomically), unless it scored worse than the starting model on the held-out items."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines, only the comparison table."),
 ) -> None:
-    """Fine-tune on your labels (split by article, early stopping); compare with the starting model on held-out items.
+    """Fine-tune on your labels (split by article; early stopping from 500 labels); compare with the starting model on held-out items.
 
     Example: stance train data/labels.jsonl --out models/ours-v1 --test data/seed_labels.jsonl
     """
