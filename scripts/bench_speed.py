@@ -128,8 +128,11 @@ def scaled_items(n: int):
     from classifier.items import read_items
 
     seed = list(read_items(ROOT / "data" / "seed_labels.jsonl"))
-    return [item.model_copy(update={"id": f"{item.id}~{k}", "article": f"{item.article}~{k // len(seed)}"})
-            for k, item in zip(range(n), (seed[i % len(seed)] for i in range(n)))]
+    copies = []
+    for k in range(n):
+        item = seed[k % len(seed)]
+        copies.append(item.model_copy(update={"id": f"{item.id}~{k}", "article": f"{item.article}~{k // len(seed)}"}))
+    return copies
 
 
 def main() -> None:

@@ -267,30 +267,25 @@ def test_a_missing_optional_extra_names_its_pip_install_line(tmp_path, tiny_mode
     assert not out.exists() and not (tmp_path / "cache").exists()
 
 
-class DiskFills:
-    """Every write after the first ``room`` bytes fails with ENOSPC, after writing what fits (a torn line)."""
+def filling_write(real, room: int):
+    """``os.write`` that writes what fits in ``room`` bytes (a torn line), then fails with ENOSPC."""
+    import errno
+    import os
 
-    def __init__(self, room: int):
-        self.room = room
+    left = [room]
 
-    def write(self, real):
-        import errno
-        import os
+    def write(fd, data):
+        if left[0] <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written = real(fd, bytes(data[: left[0]]))
+        left[0] -= written
+        return written
 
-        def write(fd, data):
-            if self.room <= 0:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            written = real(fd, bytes(data[: self.room]))
-            self.room -= written
-            return written
-
-        return write
+    return write
 
 
 def test_a_disk_that_fills_during_classify_keeps_the_journal_and_resume_finishes(tmp_path, tiny_model_dir,
                                                                                   monkeypatch):
-    import io
-
     rows = [{"id": f"i{n}", "text": f"Russia said {n} things.", "actor": "Russia", "spans": [[0, 6]]}
             for n in range(40)]
     items = tmp_path / "items.jsonl"
@@ -340,15 +335,15 @@ def test_a_disk_that_fills_during_classify_keeps_the_journal_and_resume_finishes
 def test_a_disk_that_fills_while_labelling_loses_no_saved_answer(tmp_path, monkeypatch):
     import os
 
+    from classifier.errors import InputError
     from classifier.labels import LabelStore
 
     store = LabelStore(tmp_path / "labels.jsonl")
     answers = [{"id": f"i{n}", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]], "label": "favor",
                 "annotator": "ana", "time": f"2026-12-0{n + 1}"} for n in range(3)]
     store.append(answers[0])
-    fills = DiskFills(room=10)  # the second answer is torn after 10 bytes
-    monkeypatch.setattr(os, "write", fills.write(os.write))
-    with pytest.raises(Exception) as failure:
+    monkeypatch.setattr(os, "write", filling_write(os.write, room=10))  # the second answer is torn after 10 bytes
+    with pytest.raises(InputError) as failure:
         store.append(answers[1])
     monkeypatch.undo()
     assert "labels.jsonl: No space left on device; this answer was not saved" in str(failure.value)
