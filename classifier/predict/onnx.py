@@ -2,16 +2,14 @@
 
 ``export_onnx(model_dir)`` builds, in a cache folder keyed by the model's content hash (never inside the
 model folder: ``$STANCE_CACHE``, else ``$XDG_CACHE_HOME/stance``, else ``~/.cache/stance``), ``model.onnx``
-(fp32) and ``model.int8.onnx`` (dynamic int8 quantisation of the linear layers). ``OnnxStanceModel.load``
-exports on first use; a model whose weights, head, settings or tokenizer change has another hash, so a
-stale export is never used. The int8 engine scores each item alone: dynamic quantisation takes its
-activation scales from the whole input tensor, so in a batch an item's scores would depend on its
-neighbours, and a resumed run would differ from a clean one.
+(fp32) and ``model.int8-per-token.onnx`` (the encoder's linear layers in int8 with one activation scale per
+token: classifier/predict/int8.py). ``OnnxStanceModel.load`` exports on first use; a model whose weights,
+head, settings or tokenizer change has another hash, so a stale export is never used. Both graphs give an
+item the same scores in any batch, so a resumed run equals a clean one.
 """
 
 from __future__ import annotations
 
-import logging
 import warnings
 from pathlib import Path
 from typing import Sequence
@@ -53,12 +51,13 @@ def cache_root() -> Path:
 def onnx_paths(digest: str) -> dict[str, Path]:
     """The exported files of the model with content hash ``digest`` (``StanceModel.digest``)."""
     folder = cache_root() / "onnx" / digest
-    return {"folder": folder, "onnx": folder / "model.onnx", "onnx-int8": folder / "model.int8.onnx"}
+    return {"folder": folder, "onnx": folder / "model.onnx", "onnx-int8": folder / "model.int8-per-token.onnx"}
 
 
 def export_onnx(model_dir: str | Path) -> dict[str, Path]:
-    """Export the model's graph (dynamic batch and length) and an int8 copy into its cache folder, built
-    whole and swapped in (a kill leaves no half export)."""
+    """Export the model's graph (dynamic batch and length) and its per-token int8 rewrite into its cache
+    folder, built whole and swapped in (a kill leaves no half export)."""
+    import onnx
     import torch
 
     from classifier.io.files import staged_folder
@@ -80,7 +79,7 @@ def export_onnx(model_dir: str | Path) -> dict[str, Path]:
 
     example = torch.ones((2, 8), dtype=torch.long)
     axes = {name: {0: "batch", 1: "sequence"} for name in INPUTS} | {"logits": {0: "batch"}}
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from classifier.predict.int8 import per_token_int8
 
     try:
         with staged_folder(paths["folder"]) as stage, warnings.catch_warnings():
@@ -88,8 +87,7 @@ def export_onnx(model_dir: str | Path) -> dict[str, Path]:
             torch.onnx.export(LogitsOnly(model), (example, example, torch.zeros_like(example)),
                               str(stage / "model.onnx"), input_names=list(INPUTS), output_names=["logits"],
                               dynamic_axes=axes, opset_version=17, dynamo=False)
-            logging.getLogger().setLevel(logging.ERROR)  # a pre-processing hint, irrelevant for transformers
-            quantize_dynamic(str(stage / "model.onnx"), str(stage / "model.int8.onnx"), weight_type=QuantType.QInt8)
+            onnx.save(per_token_int8(onnx.load(stage / "model.onnx")), stage / paths["onnx-int8"].name)
             (stage / "source.txt").write_text(f"{model_dir}\n{stance.digest}\n")
     except OSError as exc:
         raise InputError(f"{paths['folder']}: cannot write the ONNX export ({exc.strerror or exc}); set "
@@ -101,7 +99,6 @@ class OnnxStanceModel(StanceModel):
     """StanceModel whose logits come from ONNX Runtime (fp32 or int8)."""
 
     session = None
-    per_item = False
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, trust_remote_code: bool = False,
@@ -117,16 +114,13 @@ class OnnxStanceModel(StanceModel):
             options.intra_op_num_threads = threads
         stance.__class__ = cls
         stance.session = ort.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
-        stance.per_item = engine == "onnx-int8"
         stance.digest = f"{stance.digest}:{engine}"
         return stance
 
     def logits(self, batch: Sequence[Encoded]):
-        """Logits of a padded batch (fp32), or of each item alone (int8: its scores never depend on its batch)."""
+        """Logits of a padded batch; an item's logits do not depend on its neighbours or the padding."""
         import torch
 
-        if self.per_item and len(batch) > 1:
-            return torch.cat([self.logits([encoded]) for encoded in batch])
         inputs = pad_batch(batch, self.tokenizer.pad_token_id)
         inputs.setdefault("token_type_ids", torch.zeros_like(inputs["input_ids"]))
         feed = {name: inputs[name].numpy().astype(np.int64) for name in INPUTS}
