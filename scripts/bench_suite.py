@@ -3,6 +3,7 @@
     python scripts/bench_suite.py models/default models/newsmtsc-v16
     python scripts/bench_suite.py models/default --part dev          # choose recipes on the dev parts
     python scripts/bench_suite.py models/default --sets basil,seeds --n-boot 200
+    python scripts/bench_suite.py models/default models/default@onnx-int8   # what the int8 engine costs
     python scripts/bench_suite.py models/default zero-shot:MoritzLaurer/deberta-v3-base-zeroshot-v2.0
 
 Sets, parts and groups are defined once in classifier/benchmarks.py: NewsMTSC devtest_rw and devtest_mt,
@@ -139,8 +140,9 @@ def print_table(console: Console, results: list[dict], names: list[str], sets, p
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("models", nargs="+", help="model directories, side by side; zero-shot:NLI_MODEL scores an "
-                        "NLI model (folder or Hugging Face name) through the default hypotheses")
+    parser.add_argument("models", nargs="+", help="model directories, side by side; DIR@ENGINE scores through "
+                        "another stance classify engine (e.g. models/default@onnx-int8); zero-shot:NLI_MODEL scores "
+                        "an NLI model (folder or Hugging Face name) through the default hypotheses")
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--part", choices=("test", "dev"), default="test",
                         help="test: the held-out parts (report these); dev: the parts recipes are chosen on")
@@ -174,13 +176,18 @@ def main() -> None:
 
             model = ZeroShotModel.load(spec.removeprefix(ZERO_SHOT))
             model_dir = Path(f"zero-shot-{Path(model.name).name}")
+        elif "@" in spec:  # the same model through another engine, as stance classify --engine runs it
+            from classifier.predict.engines import load_engine
+
+            folder, engine = spec.rsplit("@", 1)
+            model, model_dir = load_engine(folder, engine), Path(folder)
         else:
             model = StanceModel.load(model_dir)
         result = score_model(model, sets, data_root, args.part, args.n_boot, args.batch_size, console,
                              Path(args.predictions_dir) if args.predictions_dir else None)
         result.update(model_dir=str(model_dir), trained_on=trained_on(model_dir))
         results.append(result)
-        names.append(model_dir.name)
+        names.append(model_dir.name + (f"@{spec.rsplit('@', 1)[1]}" if "@" in spec else ""))
     print_table(console, results, names, sets, args.part)
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"suite_{args.part}_{'_'.join(names)}.json"
     write_json_atomic(out, {"part": args.part, "bars_x100": BARS, "models": results,
