@@ -58,7 +58,7 @@ def with_ci(value, ci) -> str:
 
 
 def score_model(model: StanceModel, sets, data_root: Path, part: str, n_boot: int, batch_size: int,
-                console: Console, predictions_dir: Path | None = None) -> dict:
+                console: Console, predictions_dir: Path | None = None, name: str | None = None) -> dict:
     out = {"model": model.model_id, "sets": {}, "outlet_validity": None}
     for bench in sets:
         items = load_part(bench, data_root, ROOT, part)
@@ -72,7 +72,7 @@ def score_model(model: StanceModel, sets, data_root: Path, part: str, n_boot: in
             from classifier.io.files import write_records
             from classifier.models.stance_model import scores_record
 
-            write_records(predictions_dir / f"{model.name}_{bench.name}_{part}.jsonl",
+            write_records(predictions_dir / f"{name or model.name}_{bench.name}_{part}.jsonl",
                           [{**item.model_dump(), "model": model.model_id, **scores_record(row, model.labels)}
                            for item, row in zip(items, probs)])
         scores = score_predictions(items, predicted, n_boot=n_boot)
@@ -183,11 +183,12 @@ def main() -> None:
             model, model_dir = load_engine(folder, engine), Path(folder)
         else:
             model = StanceModel.load(model_dir)
+        name = model_dir.name + (f"@{spec.rsplit('@', 1)[1]}" if "@" in spec else "")
         result = score_model(model, sets, data_root, args.part, args.n_boot, args.batch_size, console,
-                             Path(args.predictions_dir) if args.predictions_dir else None)
+                             Path(args.predictions_dir) if args.predictions_dir else None, name)
         result.update(model_dir=str(model_dir), trained_on=trained_on(model_dir))
         results.append(result)
-        names.append(model_dir.name + (f"@{spec.rsplit('@', 1)[1]}" if "@" in spec else ""))
+        names.append(name)
     print_table(console, results, names, sets, args.part)
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"suite_{args.part}_{'_'.join(names)}.json"
     write_json_atomic(out, {"part": args.part, "bars_x100": BARS, "models": results,

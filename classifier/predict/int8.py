@@ -74,7 +74,7 @@ def per_token_int8(model, bits: int = WEIGHT_BITS):
                 reduce,
                 helper.make_node("Max", [q + "amax", "pt8/eps"], [q + "amax_safe"]),
                 helper.make_node("Div", [q + "amax_safe", "pt8/127"], [q + "scale"]),
-                helper.make_node("Mul", [q + "scale", "pt8/zero"], [q + "zeros"]),
+                helper.make_node("Mul", [q + "scale", "pt8/zero"], [q + "zeros"]),  # zero point 128 per row
                 helper.make_node("Add", [q + "zeros", "pt8/zp_float"], [q + "zp_rows_float"]),
                 helper.make_node("Cast", [q + "zp_rows_float"], [q + "zp_rows"], to=TensorProto.UINT8),
                 helper.make_node("QuantizeLinear", [q + "rows", q + "scale", q + "zp_rows"], [q + "q"], axis=0),
