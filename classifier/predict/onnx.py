@@ -114,6 +114,7 @@ class OnnxStanceModel(StanceModel):
             options.intra_op_num_threads = threads
         stance.__class__ = cls
         stance.session = ort.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
+        stance.model.to("meta")  # the graph holds the weights; the module stays (its class names the pooling)
         stance.digest = f"{stance.digest}:{engine}"
         return stance
 
