@@ -36,6 +36,7 @@ from classifier.benchmarks import (SETS, load_part, outlet_validity, part_descri
                                    suite_mean)
 from classifier.io.files import write_json_atomic  # noqa: E402
 from classifier.models.stance_model import StanceModel  # noqa: E402
+from classifier.predict.engines import ENGINES, load_engine  # noqa: E402
 
 ZERO_SHOT = "zero-shot:"
 BARS = {"basil": 48, "persent": 45, "vast": 50, "seeds": 70, "semeval": 65, "newsmtsc_rw": 79}  # issue 27, x 100
@@ -170,20 +171,19 @@ def main() -> None:
     results, names = [], []
     for spec in args.models:
         model_dir = Path(spec)
+        folder, _, engine = spec.rpartition("@")
+        engine = engine if folder and engine in ENGINES else ""  # a folder may have "@" in its name
         console.print(f"[bold]{spec}[/]")
         if spec.startswith(ZERO_SHOT):  # an NLI model with the default hypotheses, as stance classify --zero-shot
             from classifier.models.zero_shot import ZeroShotModel
 
             model = ZeroShotModel.load(spec.removeprefix(ZERO_SHOT))
             model_dir = Path(f"zero-shot-{Path(model.name).name}")
-        elif "@" in spec:  # the same model through another engine, as stance classify --engine runs it
-            from classifier.predict.engines import load_engine
-
-            folder, engine = spec.rsplit("@", 1)
+        elif engine:  # the same model through another engine, as stance classify --engine runs it
             model, model_dir = load_engine(folder, engine), Path(folder)
         else:
             model = StanceModel.load(model_dir)
-        name = model_dir.name + (f"@{spec.rsplit('@', 1)[1]}" if "@" in spec else "")
+        name = model_dir.name + (f"@{engine}" if engine else "")
         result = score_model(model, sets, data_root, args.part, args.n_boot, args.batch_size, console,
                              Path(args.predictions_dir) if args.predictions_dir else None, name)
         result.update(model_dir=str(model_dir), trained_on=trained_on(model_dir))

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--block-size", default="32,128")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--out", default=str(ROOT / "research" / "results" / "int8_per_row.json"))
@@ -37,39 +37,30 @@ def main() -> None:
     import onnxruntime as ort
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
+    from classifier.benchmarks import find_set, load_part
     from classifier.cli.app import quiet_libraries
     from classifier.evaluate import classification_metrics
-    from classifier.items import read_items
-    from classifier.models.stance_model import pad_batch
-    from classifier.predict.onnx import INPUTS, OnnxStanceModel
+    from classifier.models.stance_model import model_hash
+    from classifier.predict.onnx import OnnxStanceModel, onnx_paths
 
     quiet_libraries()
     threads = os.cpu_count() or 1
-    fp32 = OnnxStanceModel.load(args.model, engine="onnx", threads=threads)
-    folder = Path(fp32.session._model_path).parent
-    items = [item for name in ("devtest_rw.jsonl", "devtest_mt.jsonl") for item in read_items(Path(args.data) / name)]
+    model = OnnxStanceModel.load(args.model, engine="onnx", threads=threads)  # exports into the cache
+    folder = onnx_paths(model_hash(Path(args.model)))["folder"]
+    items = [item for name in ("newsmtsc_rw", "newsmtsc_mt")
+             for item in load_part(find_set(name), Path(args.data), ROOT, "test")]
     items = items[: args.limit] if args.limit else items
     gold = [item.label for item in items]
-    encoded, _ = fp32.encode(items)
+    encoded, _ = model.encode(items)
     order = sorted(range(len(items)), key=lambda i: len(encoded[i].input_ids))
 
-    def feed(batch):
-        inputs = pad_batch(batch, fp32.tokenizer.pad_token_id)
-        inputs.setdefault("token_type_ids", inputs["input_ids"] * 0)
-        return {name: np.asarray(inputs[name]).astype(np.int64) for name in INPUTS}
-
-    def run(session, batch_size=64):
+    def run(batch_size=64):  # the engine's own padding and feed, through whichever session it holds
         logits = np.zeros((len(items), 3), dtype=np.float32)
         started = time.perf_counter()
         for start in range(0, len(order), batch_size):
             rows = order[start:start + batch_size]
-            logits[rows] = session.run(["logits"], feed([encoded[i] for i in rows]))[0]
+            logits[rows] = model.logits([encoded[i] for i in rows]).numpy()
         return logits, time.perf_counter() - started
-
-    def session_for(path):
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     results = {}
     reference = None
@@ -91,14 +82,16 @@ def main() -> None:
         quantizer.process()
         quantizer.model.save_model_to_file(str(path), use_external_data_format=False)
         candidates.append((f"MatMulNBits 8-bit, block {block}", path))
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
     for name, path in candidates:
-        session = session_for(path)
-        logits, seconds = run(session)
+        model.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        logits, seconds = run()
         predicted = logits.argmax(axis=1)
         reference = predicted if reference is None else reference
-        f1 = classification_metrics(gold, [fp32.labels[i] for i in predicted])["macro_f1"]
-        alone = np.concatenate([session.run(["logits"], feed([encoded[i]]))[0] for i in order[:64]])
-        batch = session.run(["logits"], feed([encoded[i] for i in order[:64]]))[0]
+        f1 = classification_metrics(gold, [model.labels[i] for i in predicted])["macro_f1"]
+        alone = np.concatenate([model.logits([encoded[i]]).numpy() for i in order[:64]])
+        batch = model.logits([encoded[i] for i in order[:64]]).numpy()
         results[name] = {"macro_f1": round(100 * f1, 2), "agreement_with_fp32": round(float((predicted == reference).mean()), 4),
                          "seconds": round(seconds, 2), "items_per_s": round(len(items) / seconds, 1),
                          "max_abs_logit_diff_alone_vs_batch": float(np.abs(alone - batch).max()),

@@ -52,18 +52,19 @@ def quantise_linears(module, weight_bits: int, activation_bits: int = 8) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--weight-bits", default="8,7")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args()
 
+    from classifier.benchmarks import find_set, load_part
     from classifier.cli.app import quiet_libraries
     from classifier.evaluate import classification_metrics
-    from classifier.items import read_items
     from classifier.models.stance_model import StanceModel
 
     quiet_libraries()
-    items = [item for name in ("devtest_rw.jsonl", "devtest_mt.jsonl") for item in read_items(Path(args.data) / name)]
+    items = [item for name in ("newsmtsc_rw", "newsmtsc_mt")
+             for item in load_part(find_set(name), Path(args.data), ROOT, "test")]
     items = items[: args.limit] if args.limit else items
     gold = [item.label for item in items]
     model = StanceModel.load(args.model)
