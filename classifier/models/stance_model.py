@@ -195,20 +195,13 @@ class StanceModel:
     def load(cls, path: str | Path | None = None, *, trust_remote_code: bool = False,
              **model_options) -> "StanceModel":
         import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModelForSequenceClassification
 
         from classifier.models.base import model_load_errors
         from classifier.models.pooling import MENTION_HEAD_FILE, MentionPooledClassifier
 
-        path = Path(path) if path else default_model_path()
-        if not (path / "config.json").exists():
-            raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")
-        if not (path / "model.safetensors").exists():
-            raise InputError(f"{path}: no model.safetensors; only safetensors weights are loaded (never pickles)")
-        settings = read_settings(path)
-        check_tokenizer_files(path)
+        path, settings, tokenizer = cls.load_front(path, trust_remote_code=trust_remote_code)
         with model_load_errors(path):
-            tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
             model = AutoModelForSequenceClassification.from_pretrained(
                 path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32, **model_options)
         check_labels(model.config.id2label, path)
@@ -221,6 +214,24 @@ class StanceModel:
         return cls(model, tokenizer, input_format=settings.get("input_format", "pair"),
                    max_length=settings.get("max_length", 160), temperature=settings.get("temperature", 1.0),
                    name=settings.get("name") or path.name, digest=model_hash(path), path=path)
+
+    @staticmethod
+    def load_front(path: str | Path | None, *, trust_remote_code: bool = False) -> tuple[Path, dict, object]:
+        """The model folder checked, its settings and its tokenizer: everything but the weights."""
+        from transformers import AutoTokenizer
+
+        from classifier.models.base import model_load_errors
+
+        path = Path(path) if path else default_model_path()
+        if not (path / "config.json").exists():
+            raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")
+        if not (path / "model.safetensors").exists():
+            raise InputError(f"{path}: no model.safetensors; only safetensors weights are loaded (never pickles)")
+        settings = read_settings(path)
+        check_tokenizer_files(path)
+        with model_load_errors(path):
+            tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+        return path, settings, tokenizer
 
     def save(self, path: str | Path, card: dict | None = None, *, half: bool = True) -> Path:
         """Write the directory atomically (built beside it, swapped into place); it replaces only a stance model."""

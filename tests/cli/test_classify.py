@@ -188,6 +188,40 @@ def test_onnx_engines_match_torch(tmp_path, tiny_model_dir, onnx_cache):
     assert [r["stance_scores"] for r in read_jsonl(out)] == [r["stance_scores"] for r in outputs["onnx-int8"]]
 
 
+def test_onnx_engine_from_the_cache_needs_neither_onnx_nor_the_torch_weights(tmp_path, tiny_model_dir, onnx_cache,
+                                                                            monkeypatch):
+    """Once exported, a run loads tokenizer, settings and graph only: same scores, and the model cannot be saved."""
+    import sys
+
+    import transformers
+
+    from classifier.errors import InputError
+    from classifier.predict.engines import load_engine
+
+    items = write_items(tmp_path / "items.jsonl", 12)
+    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
+    assert run("classify", items, "--out", first, "--model", tiny_model_dir, "--engine", "onnx-int8", "-q").exit_code == 0
+
+    def no_weights(*args, **kwargs):
+        raise AssertionError("the torch model was built")
+
+    monkeypatch.setattr(transformers.AutoModelForSequenceClassification, "from_pretrained", no_weights)
+    for name in [m for m in sys.modules if m == "onnx" or m.startswith("onnx.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "onnx", None)  # importing it raises ImportError
+    result = run("classify", items, "--out", again, "--model", tiny_model_dir, "--engine", "onnx-int8", "-q")
+    assert result.exit_code == 0, result.output
+    assert [r["stance_scores"] for r in read_jsonl(again)] == [r["stance_scores"] for r in read_jsonl(first)]
+    model = load_engine(tiny_model_dir, "onnx")
+    assert model.pooling == "cls" and model.model_id.endswith(":onnx") and model.to("cpu") is model
+    try:
+        model.save(tmp_path / "copy")
+    except InputError as error:
+        assert "torch engine" in str(error) and not (tmp_path / "copy").exists()
+    else:
+        raise AssertionError("an ONNX model was saved")
+
+
 def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir, tiny_sentiment_dir):
     ray = __import__("pytest").importorskip("ray")
     items = write_items(tmp_path / "items.jsonl", 60)
