@@ -13,8 +13,9 @@ resident set. macro-F1 is on the labelled items (the plain pipeline sees no ment
 
 The hardware limit: the encoder's multiply-adds per item at the measured token counts (2 x encoder weights x
 tokens + 4 x layers x hidden x tokens^2 for attention), divided by the fp32 matrix-multiply speed measured
-here on the FFN's shapes with all threads: the items/s no fp32 engine can beat. A benchmark, not a test: it
-reads ../shared. Writes bench/results/speed.json (or speed_scale.json for --scale).
+here on the FFN's shapes with all threads (the faster of torch's and ONNX Runtime's GEMM): the items/s no fp32
+engine can beat. A benchmark, not a test: it reads ../shared. Writes bench/results/speed.json (or
+speed_scale.json for --scale).
 """
 
 from __future__ import annotations
