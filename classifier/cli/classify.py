@@ -219,7 +219,7 @@ def classify_command(
     only_actors: Optional[str] = typer.Option(None, "--only-actors", help="When INPUT holds articles: " + ONLY_ACTORS_HELP),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="Manifest, when INPUT is an article folder."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
-    engine: str = typer.Option("torch", "--engine", help="torch, onnx (ONNX Runtime fp32) or onnx-int8 (int8 with one scale per token: fastest, scores independent of the batch, about 0.4 points lower on the benchmark suite)."),
+    engine: str = typer.Option("auto", "--engine", help="auto (onnx when the [onnx] extra is installed and the run is on the CPU, else torch), torch, onnx (ONNX Runtime fp32: torch's scores to 1e-4) or onnx-int8 (int8 with one scale per token: fastest, scores independent of the batch, about 0.4 points lower on the benchmark suite)."),
     workers: int = typer.Option(0, "--workers", min=0, help="Scale out with Ray: this many model workers (0: run in this process)."),
     ray_data: bool = typer.Option(False, "--ray-data", help="INPUT is an items file or a folder of .parquet/.jsonl parts on shared storage: Ray Data workers score each part and write OUT/<part>/ as Parquet; a rerun skips finished parts (use with --workers and --ray-address)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to use with --workers ('auto' or ray://host:10001; default: start Ray locally)."),
@@ -237,6 +237,7 @@ def classify_command(
     """
     import torch
 
+    engine = "torch" if zero_shot and engine == "auto" else engine  # auto is resolved where a model loads
     if ray_data:
         if zero_shot:
             fail("--zero-shot runs in one process; run without --ray-data")
@@ -263,6 +264,10 @@ def classify_command(
     if workers and task == "both":
         fail("--task both runs in one process (sentiment is shared between a sentence's items); run without "
              "--workers, or run --task stance and --task sentiment separately")
+    if workers:
+        from classifier.predict.ray import require_ray
+
+        require_ray()
     catalogue = lambda: choose_catalogue(actors, actors_only, only_actors)  # noqa: E731  (read only for articles)
     columns = column_map(text_column, actor_column, label_column)
     with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task) as items:

@@ -40,6 +40,10 @@ def _require_onnx(export: bool = False):
 CACHE_ENV = "STANCE_CACHE"
 
 
+class ExportUnwritable(InputError):
+    """The cache folder cannot take the export (``--engine auto`` then runs on torch)."""
+
+
 def cache_root() -> Path:
     """Where exported graphs are kept: ``$STANCE_CACHE``, else ``$XDG_CACHE_HOME/stance``, else ``~/.cache/stance``."""
     import os
@@ -93,7 +97,7 @@ def export_onnx(model_dir: str | Path) -> dict[str, Path]:
             onnx.save(per_token_int8(onnx.load(stage / "model.onnx")), stage / paths["onnx-int8"].name)
             (stage / "source.txt").write_text(f"{model_dir}\n{stance.digest}\n")
     except OSError as exc:
-        raise InputError(f"{paths['folder']}: cannot write the ONNX export ({exc.strerror or exc}); set "
+        raise ExportUnwritable(f"{paths['folder']}: cannot write the ONNX export ({exc.strerror or exc}); set "
                          f"{CACHE_ENV} to a writable folder") from None
     return paths
 

@@ -92,15 +92,20 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
     return truncated
 
 
+def require_ray() -> None:
+    """Ray importable, or one line naming the extra (checked before any model is loaded or exported)."""
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        raise InputError("--workers needs Ray: pip install 'stance-classifier[ray]'") from None
+
+
 def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, spec: RunSpec, workers: int = 2,
                       address: str | None = None, engine: str = "torch", threads_per_worker: int = 1,
                       batch_size: int = 64, resume: bool = False, fmt: str | None = None,
                       on_progress: Callable[[int], None] | None = None,
                       on_total: Callable[[int], None] | None = None, source: str = "input") -> ClassifySummary:
-    try:
-        import ray  # noqa: F401
-    except ImportError:
-        raise InputError("--workers needs Ray: pip install 'stance-classifier[ray]'") from None
+    require_ray()
 
     def predict(chunks: Iterator[list[Item]], journal: Journal) -> int:
         return predict_on_ray(chunks, journal, model_dir, workers=workers, address=address, engine=engine,

@@ -491,3 +491,39 @@ def test_resume_removes_what_a_kill_during_the_final_write_left(tmp_path, tiny_m
     result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume", "-q")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [".p.parquet.notes", "items.jsonl", "p.parquet"]
+
+
+def test_the_default_engine_is_onnx_on_the_cpu_when_the_extra_is_installed(tmp_path, tiny_model_dir, monkeypatch):
+    """--engine auto: onnx (torch's scores to 1e-4) on the CPU with onnxruntime and onnx; torch without them."""
+    import sys
+
+    from classifier.predict.engines import resolve_engine
+
+    assert resolve_engine("auto", "cpu") == "onnx" and resolve_engine("auto", "cuda") == "torch"
+    assert resolve_engine("onnx-int8", "cpu") == "onnx-int8"
+    items = write_items(tmp_path / "items.jsonl", 12)
+    default, torch_run = tmp_path / "default.jsonl", tmp_path / "torch.jsonl"
+    assert run("classify", items, "--out", default, "--model", tiny_model_dir, "-q").exit_code == 0
+    assert run("classify", items, "--out", torch_run, "--model", tiny_model_dir, "--engine", "torch", "-q").exit_code == 0
+    for a, b in zip(read_jsonl(default), read_jsonl(torch_run)):
+        assert a["model"].endswith(":onnx") and not b["model"].endswith(":onnx") and a["stance"] == b["stance"]
+        assert all(abs(a["stance_scores"][k] - b["stance_scores"][k]) < 1e-4 for k in a["stance_scores"])
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # the extra missing: auto falls back to torch
+    assert resolve_engine("auto", "cpu") == "torch"
+    fallback = tmp_path / "fallback.jsonl"
+    assert run("classify", items, "--out", fallback, "--model", tiny_model_dir, "-q").exit_code == 0
+    assert [r["model"] for r in read_jsonl(fallback)] == [r["model"] for r in read_jsonl(torch_run)]
+
+
+def test_an_unwritable_cache_sends_auto_to_torch_and_stops_an_explicit_onnx(tmp_path, tiny_model_dir, monkeypatch):
+    """The cache root is a file: auto runs on torch; --engine onnx stops with a line naming the folder."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache would go\n")
+    monkeypatch.setenv("STANCE_CACHE", str(blocker))
+    items = write_items(tmp_path / "items.jsonl", 6)
+    auto, onnx = tmp_path / "auto.jsonl", tmp_path / "onnx.jsonl"
+    assert run("classify", items, "--out", auto, "--model", tiny_model_dir, "-q").exit_code == 0
+    assert not any(r["model"].endswith(":onnx") for r in read_jsonl(auto))
+    result = run("classify", items, "--out", onnx, "--model", tiny_model_dir, "--engine", "onnx", "-q")
+    assert result.exit_code == 1 and "cannot write the ONNX export" in result.output and "STANCE_CACHE" in result.output
+    assert "Traceback" not in result.output and not onnx.exists()
