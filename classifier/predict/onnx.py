@@ -98,7 +98,7 @@ def export_onnx(model_dir: str | Path) -> dict[str, Path]:
             (stage / "source.txt").write_text(f"{model_dir}\n{stance.digest}\n")
     except OSError as exc:
         raise ExportUnwritable(f"{paths['folder']}: cannot write the ONNX export ({exc.strerror or exc}); set "
-                         f"{CACHE_ENV} to a writable folder") from None
+                               f"{CACHE_ENV} to a writable folder") from None
     return paths
 
 
