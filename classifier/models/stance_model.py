@@ -211,9 +211,14 @@ class StanceModel:
             model = MentionPooledClassifier.for_tokenizer(model, tokenizer)
             model.load_head(path)
         model.eval()
+        return cls.from_settings(model, tokenizer, settings, path, model_hash(path))
+
+    @classmethod
+    def from_settings(cls, model, tokenizer, settings: dict, path: Path, digest: str) -> "StanceModel":
+        """A model from its network (anything with a ``config``), its tokenizer and its folder's settings."""
         return cls(model, tokenizer, input_format=settings.get("input_format", "pair"),
                    max_length=settings.get("max_length", 160), temperature=settings.get("temperature", 1.0),
-                   name=settings.get("name") or path.name, digest=model_hash(path), path=path)
+                   name=settings.get("name") or path.name, digest=digest, path=path)
 
     @staticmethod
     def load_front(path: str | Path | None, *, trust_remote_code: bool = False) -> tuple[Path, dict, object]:

@@ -129,9 +129,7 @@ class OnnxStanceModel(StanceModel):
         with model_load_errors(path):
             config = AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code)
         check_labels(config.id2label, path)
-        stance = cls(SimpleNamespace(config=config), tokenizer, input_format=settings.get("input_format", "pair"),
-                     max_length=settings.get("max_length", 160), temperature=settings.get("temperature", 1.0),
-                     name=settings.get("name") or path.name, digest=f"{digest}:{engine}", path=path)
+        stance = cls.from_settings(SimpleNamespace(config=config), tokenizer, settings, path, f"{digest}:{engine}")
         stance._pooling = settings.get("pooling", "cls")
         options = ort.SessionOptions()
         if threads:

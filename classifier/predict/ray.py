@@ -92,12 +92,13 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
     return truncated
 
 
-def require_ray() -> None:
-    """Ray importable, or one line naming the extra (checked before any model is loaded or exported)."""
+def require_ray(option: str = "--workers"):
+    """The ray module, or one line naming the extra (checked before any model is loaded or exported)."""
     try:
-        import ray  # noqa: F401
+        import ray
     except ImportError:
-        raise InputError("--workers needs Ray: pip install 'stance-classifier[ray]'") from None
+        raise InputError(f"{option} needs Ray: pip install 'stance-classifier[ray]'") from None
+    return ray
 
 
 def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, spec: RunSpec, workers: int = 2,

@@ -112,11 +112,10 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
                    workers: int = 2, address: str | None = None, engine: str = "torch", threads_per_worker: int = 1,
                    batch_size: int = 64, on_part: Callable[[str, int], None] | None = None) -> PartsSummary:
     """Score every part of ``input_path`` on Ray Data into ``out_dir/<part>/``; parts already done are skipped."""
-    try:
-        import ray
-    except ImportError:
-        raise InputError("--ray-data needs Ray: pip install 'stance-classifier[ray]'") from None
     from classifier.io.files import staged_folder
+    from classifier.predict.ray import require_ray
+
+    ray = require_ray("--ray-data")
     from classifier.predict.engines import load_engine
 
     parts = input_parts(Path(input_path))
