@@ -3,6 +3,7 @@
     python scripts/bench_speed.py                          # NewsMTSC devtest_rw + devtest_mt, models/default
     python scripts/bench_speed.py --limit 500 --engines torch
     python scripts/bench_speed.py --scale 10000,30000,100000 --engines torch   # linearity on repeated seed items
+    python scripts/bench_speed.py --ray 1,2                # throughput per Ray worker, --workers and --ray-data
 
 Every row is a separate process, run end to end as a user runs it: `stance classify ITEMS --out OUT
 --engine E` (reading the JSONL, the journal, the final write), and the plain pipeline as a newcomer writes it
@@ -16,6 +17,13 @@ tokens + 4 x layers x hidden x tokens^2 for attention), divided by the fp32 matr
 here on the FFN's shapes with all threads (the faster of torch's and ONNX Runtime's GEMM): the items/s no fp32
 engine can beat. A benchmark, not a test: it reads ../shared. Writes bench/results/speed.json (or
 speed_scale.json for --scale).
+
+--ray N,M: the same items with the default engine, each worker on one thread: in this process (the baseline
+of one worker), with `--workers N` (a Ray pool fed by the driver, one journal) and with `--ray-data --workers N`
+(the items cut into 2N Parquet parts, and for the largest N also into 64; Ray Data reads, scores and writes each
+part). Seconds are end to end;
+start-up is the same command on one item (imports, Ray, the actors' model loads); per worker is the items/s
+after start-up / N. Writes bench/results/speed_ray.json.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PLAIN = "plain pipeline (fp32, no markers)"
+MANY_PARTS = 64  # a folder of many small parts (--ray)
 
 # A process that runs one job and prints its peak RSS (MB) as the last line of stderr.
 CLASSIFY = """
@@ -157,6 +166,49 @@ def scaled_items(n: int):
     return copies
 
 
+def ray_rows(items, work: Path, model: str, env: dict, sizes: list[int]) -> dict:
+    """End-to-end seconds of one-thread workers: in-process, `--workers N`, and `--ray-data` over 2N parts; each
+    also on one item (its start-up: imports, Ray, the actors' model loads)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def parts(subset, count: int, name: str) -> Path:
+        folder = work / name
+        folder.mkdir()
+        size = -(-len(subset) // count)
+        for k in range(0, len(subset), size):
+            records = [item.model_dump(exclude_none=True) for item in subset[k:k + size]]
+            pq.write_table(pa.Table.from_pylist(records), folder / f"part-{k // size:03d}.parquet")
+        return folder
+
+    common = ["--model", model, "--threads", "1", "--no-summary", "-q"]
+    full, one = write_items(items, work / "items.jsonl"), write_items(items[:1], work / "one.jsonl")
+    run_process(CLASSIFY, [str(one), "--out", str(work / "warm.jsonl"), *common], env)  # the ONNX export
+    rows = {}
+    for name, workers, extra in [("in-process, 1 thread", 1, []),
+                                 *[(f"--workers {n}", n, ["--workers", str(n)]) for n in sizes],
+                                 *[(f"--ray-data --workers {n} ({2 * n} parts)", n,
+                                    ["--ray-data", "--workers", str(n)]) for n in sizes],
+                                 (f"--ray-data --workers {max(sizes)} ({MANY_PARTS} parts)", max(sizes),
+                                  ["--ray-data", "--workers", str(max(sizes))])]:
+        key = f"{len(rows)}"
+        if "--ray-data" in extra:
+            count = MANY_PARTS if f"({MANY_PARTS} parts)" in name else 2 * workers
+            full_in, one_in = parts(items, count, f"parts-{key}"), parts(items[:1], 1, f"one-{key}")
+            full_out, one_out = work / f"out-{key}", work / f"one-out-{key}"
+        else:
+            full_in, one_in = full, one
+            full_out, one_out = work / f"out-{key}.jsonl", work / f"one-out-{key}.jsonl"
+        startup, _ = run_process(CLASSIFY, [str(one_in), "--out", str(one_out), *extra, *common], env)
+        seconds, rss = run_process(CLASSIFY, [str(full_in), "--out", str(full_out), *extra, *common], env)
+        steady = len(items) / max(seconds - startup, 1e-9)
+        rows[name] = {"workers": workers, "seconds": seconds, "startup_seconds": startup,
+                      "items_per_second": len(items) / seconds, "items_per_second_after_startup": steady,
+                      "per_worker_after_startup": steady / workers, "driver_peak_rss_mb": rss}
+        print(name, {k: round(v, 1) for k, v in rows[name].items()}, flush=True)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
@@ -164,6 +216,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N items only")
     parser.add_argument("--engines", default="torch,onnx,onnx-int8,plain")
     parser.add_argument("--scale", default=None, help="sizes (e.g. 10000,30000,100000) of repeated seed items")
+    parser.add_argument("--ray", default=None, help="worker counts (e.g. 1,2): throughput per Ray worker")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
@@ -201,6 +254,21 @@ def main() -> None:
 
     items = [item for name in ("devtest_rw.jsonl", "devtest_mt.jsonl")
              for item in read_items(Path(args.data) / name)][:args.limit]
+    if args.ray:
+        rows = ray_rows(items, work, args.model, env, [int(s) for s in args.ray.split(",")])
+        table = Table(title=f"{len(items)} NewsMTSC items, {Path(args.model).name}, default engine, one thread per "
+                            f"worker, {os.cpu_count()} cores, end to end (Ray start-up included)")
+        for column in ("run", "workers", "seconds", "start-up s", "items / s", "after start-up", "per worker"):
+            table.add_column(column, justify="left" if column == "run" else "right")
+        for name, row in rows.items():
+            table.add_row(name, str(row["workers"]), f"{row['seconds']:.0f}", f"{row['startup_seconds']:.1f}",
+                          f"{row['items_per_second']:.0f}", f"{row['items_per_second_after_startup']:.0f}",
+                          f"{row['per_worker_after_startup']:.0f}")
+        Console(width=160).print(table)
+        out = Path(args.out or ROOT / "bench" / "results" / "speed_ray.json")
+        write_json_atomic(out, {"items": len(items), "cores": os.cpu_count(), "model": args.model, "rows": rows})
+        print(f"wrote {out}")
+        return
     items_path, one_path = write_items(items, work / "items.jsonl"), write_items(items[:1], work / "one.jsonl")
     per_item, tokens = gflop_per_item(args.model, items)
     limit = gflops / per_item

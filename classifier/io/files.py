@@ -104,6 +104,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def usual_modes(folder: Path) -> None:
+    """A folder and everything in it with the modes the umask gives (mkdtemp makes 0700, some writers 0600)."""
+    for written in folder.rglob("*"):
+        written.chmod((0o777 if written.is_dir() else 0o666) & ~umask())
+    folder.chmod(0o777 & ~umask())
+
+
 @contextlib.contextmanager
 def staged_folder(final: str | Path) -> Iterator[Path]:
     """A hidden folder beside ``final`` to build a whole folder in (a model, a report), swapped into place
@@ -118,9 +125,7 @@ def staged_folder(final: str | Path) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".stage", dir=final.parent))
     try:
         yield stage
-        for written in stage.rglob("*"):
-            written.chmod((0o777 if written.is_dir() else 0o666) & ~umask())
-        stage.chmod(0o777 & ~umask())
+        usual_modes(stage)
         if final.exists():
             backup = final.with_name(f".{final.name}.old.stage")
             shutil.rmtree(backup, ignore_errors=True)

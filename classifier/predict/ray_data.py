@@ -1,11 +1,14 @@
-"""Corpora on shared disk or object storage: Ray Data reads each part, a pool of model actors scores it,
-and each part's predictions are written as Parquet by the workers; nothing passes through the driver.
+"""Corpora kept as many part files on a shared disk: Ray Data reads the parts, a pool of model actors scores
+them, and the workers write each part's predictions as Parquet; nothing passes through the driver.
 
 ``classify_parts(INPUT, OUT_DIR, ...)``: INPUT is one items file or a folder of them (``.parquet`` or
-``.jsonl``, each a *part*); OUT_DIR gets one folder of Parquet files per part (``OUT_DIR/<part>/``), built in a
-hidden stage and renamed into place when the part is done. A rerun skips the parts already there, so a run
-stopped anywhere resumes at the granularity of parts. The predictions are those of ``stance classify``
-(same fields, same model id); ``pyarrow.dataset.dataset(OUT_DIR)`` or pandas reads them back.
+``.jsonl``, each a *part*); OUT_DIR gets one folder per part (``OUT_DIR/<part>/predictions.parquet``), built in
+a hidden stage and renamed into place when the part is done. A rerun skips the parts already there, so a run
+stopped anywhere resumes at the granularity of parts. Consecutive parts of one format run as one Ray Data job
+(one actor pool, each model loaded once per job) of up to ``GROUP_BYTES`` of input per worker: a pool's
+start-up, about 3 s, is paid per group, not per part, and a stopped run loses at most the group in flight.
+The predictions are those of ``stance classify`` (same fields, same model id); pandas reads a part back, and
+``pyarrow.dataset.dataset(OUT_DIR)`` the whole run where the parts' columns agree.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from typing import Callable
 from classifier.errors import InputError
 
 PART_SUFFIXES = (".parquet", ".jsonl")
+GROUP_BYTES = 8 * 2**20  # input per worker in one Ray Data job (a few minutes of one worker's scoring)
+PART_COLUMN = "_part"    # a prediction row's part in its group (the partition column of the job's write)
+RECORD_COLUMN = "text"   # an item as one JSON string (the column ray.data.read_text makes of each JSONL line)
+BLOCK_BYTES = 256 * 2**10  # input per block (about 600 JSONL items): the unit that one actor scores at a time
 
 
 def input_parts(path: Path) -> list[Path]:
@@ -39,6 +46,21 @@ def input_parts(path: Path) -> list[Path]:
     return parts
 
 
+def part_groups(parts: list[Path], workers: int, group_bytes: int = GROUP_BYTES) -> list[list[Path]]:
+    """Consecutive parts of one format, up to ``group_bytes`` x ``workers`` of input each (a bigger part alone)."""
+    groups: list[list[Path]] = []
+    size = 0
+    for part in parts:
+        part_bytes = part.stat().st_size
+        if groups and groups[-1][0].suffix == part.suffix and size + part_bytes <= group_bytes * workers:
+            groups[-1].append(part)
+            size += part_bytes
+        else:
+            groups.append([part])
+            size = part_bytes
+    return groups
+
+
 def plain(value):
     """A Ray Data cell as the item schema wants it: NaN as None, numpy arrays as lists."""
     if isinstance(value, float) and math.isnan(value):
@@ -50,17 +72,72 @@ def plain(value):
     return value
 
 
-class PartScorer:
-    """One model per Ray actor; scores a pandas batch of items into prediction rows."""
+def records_as_json(batch):
+    """A batch of a Parquet part's rows as (item as one JSON string, path): parts whose tables type a column
+    differently (a column all null in one part) can then share blocks."""
+    import json
 
-    def __init__(self, model_dir: str | None, engine: str, threads: int, batch_size: int, part: str):
+    import pandas as pd
+
+    paths = batch.pop("path")
+    records = [json.dumps({key: plain(value) for key, value in record.items()}, default=str)
+               for record in batch.to_dict("records")]
+    return pd.DataFrame({RECORD_COLUMN: records, "path": paths})
+
+
+def read_group(ray, group: list[Path]):
+    """One dataset of the group's items, each row (item as JSON, its part's path). JSONL lines stay text until
+    the worker parses them, so that no column type is guessed per file."""
+    paths = [str(part.absolute()) for part in group]
+    if group[0].suffix == ".jsonl":
+        return ray.data.read_text(paths, include_paths=True)
+    return ray.data.read_parquet(paths, include_paths=True).map_batches(records_as_json, batch_format="pandas")
+
+
+def join_part_files(folder: str) -> int:
+    """A part's Parquet files (one per block, in block order) as one file under one schema (a column all null
+    in one block and text in another would stop a reader of the folder); returns its rows. Runs as a Ray task,
+    beside the data."""
+    import pyarrow.parquet as pq
+
+    from classifier.io.files import join_parquet
+
+    files = sorted(Path(folder).glob("*.parquet"))
+    joined = Path(folder) / "predictions.parquet"
+    staged = Path(folder) / ".predictions.joining"
+    join_parquet(files, staged)
+    for file in files:
+        file.unlink(missing_ok=True)
+    staged.rename(joined)
+    return pq.ParquetFile(joined).metadata.num_rows
+
+
+class PartScorer:
+    """One model per Ray actor; scores a pandas batch of items (JSON text with its file's path) into prediction
+    rows, each with the index of its part in the group."""
+
+    def __init__(self, model_dir: str | None, engine: str, threads: int, batch_size: int, parts: list[str]):
         import torch
 
         from classifier.predict.engines import load_engine
 
         torch.set_num_threads(threads)
         self.model = load_engine(Path(model_dir) if model_dir else None, engine, False, threads)
-        self.batch_size, self.part = batch_size, part
+        self.batch_size, self.parts = batch_size, parts
+        self.index = {Path(part).name: i for i, part in enumerate(parts)}
+
+    def record(self, text: str, part: str) -> dict:
+        import json
+
+        text = text.lstrip("\ufeff")  # a byte-order mark (Windows tools write one)
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{part}: malformed JSON ({exc.msg}, column {exc.colno}) in the line starting "
+                             f"{text[:40]!r}") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{part}: expected a JSON object, found {type(record).__name__}: {text[:40]!r}")
+        return record
 
     def __call__(self, batch):
         import pandas as pd
@@ -68,15 +145,21 @@ class PartScorer:
         from classifier.items import parse_item
         from classifier.predict.batch import predict_records
 
-        items = []
-        for record in batch.to_dict("records"):
-            record = {key: plain(value) for key, value in record.items()}
-            items.append(parse_item(record, f"{self.part}: item {record.get('id')!r}",
-                                    need_actor=self.model.task.needs_actor))
-        out: list[dict] = []
-        predict_records(self.model, items, self.batch_size, out.extend)  # length-sorted batches
-        position = {item.id: i for i, item in enumerate(items)}
-        return pd.DataFrame.from_records(sorted(out, key=lambda record: position[record["id"]]))
+        by_part: dict[int, list] = {}  # a batch may hold the end of one part and the start of the next
+        for text, path in zip(batch[RECORD_COLUMN], batch["path"]):
+            if not text.strip():
+                continue
+            index = self.index[Path(path).name]
+            record = self.record(text, self.parts[index])
+            by_part.setdefault(index, []).append(parse_item(record, f"{self.parts[index]}: item {record.get('id')!r}",
+                                                            need_actor=self.model.task.needs_actor))
+        rows: list[dict] = []
+        for index, items in by_part.items():
+            out: list[dict] = []
+            predict_records(self.model, items, self.batch_size, out.extend)  # length-sorted batches
+            position = {item.id: i for i, item in enumerate(items)}
+            rows += [{**record, PART_COLUMN: index} for record in sorted(out, key=lambda r: position[r["id"]])]
+        return pd.DataFrame.from_records(rows)
 
 
 def user_error(exc: BaseException) -> str | None:
@@ -112,10 +195,17 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
                    workers: int = 2, address: str | None = None, engine: str = "torch", threads_per_worker: int = 1,
                    batch_size: int = 64, on_part: Callable[[str, int], None] | None = None) -> PartsSummary:
     """Score every part of ``input_path`` on Ray Data into ``out_dir/<part>/``; parts already done are skipped."""
-    from classifier.io.files import staged_folder
+    import importlib.util
+    import os
+    import shutil
+    import tempfile
+
+    from classifier.io.files import usual_modes
     from classifier.predict.ray import require_ray
 
     ray = require_ray("--ray-data")
+    if importlib.util.find_spec("aiohttp") is None:  # without it Ray Data's path listing fails now and then
+        raise InputError("--ray-data needs aiohttp beside Ray: pip install 'stance-classifier[ray]'")
     from classifier.predict.engines import load_engine
 
     parts = input_parts(Path(input_path))
@@ -124,41 +214,52 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
         raise InputError(f"--out {out_dir}: a file; --ray-data writes a folder of Parquet parts")
     load_engine(model_dir, engine, False, threads_per_worker)  # a bad model stops here, not in every worker
     todo = [p for p in parts if not (out_dir / p.stem).is_dir()]
+    # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
+    # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
+    os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")
     if not ray.is_initialized():
         # one CPU beyond the model actors for the read and write tasks, which would otherwise wait for ever
         kwargs = {"address": address} if address else {"num_cpus": workers * threads_per_worker + 1}
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
-    import logging
-
-    logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # its failure notes would bury our one-line error
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
     context.execution_options.preserve_order = True  # a part's predictions in its input order
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob(".group.*.stage"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     scored = 0
-    for part in todo:
-        reader = ray.data.read_parquet if part.suffix == ".parquet" else ray.data.read_json
-        dataset = reader(str(part.absolute())).map_batches(
-            PartScorer, batch_format="pandas", batch_size=1024, compute=ray.data.ActorPoolStrategy(size=workers),
+    for group in part_groups(todo, workers):
+        # Ray reads small files as one block, and one block goes to one actor: cut the group into blocks, and give
+        # each actor one block at a time, so that every worker has work and none holds a queue the others wait for
+        blocks = max(4 * workers, math.ceil(sum(part.stat().st_size for part in group) / BLOCK_BYTES))
+        dataset = read_group(ray, group).repartition(blocks).map_batches(
+            PartScorer, batch_format="pandas", batch_size=None,
+            compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
             num_cpus=threads_per_worker,
             fn_constructor_kwargs=dict(model_dir=str(model_dir) if model_dir else None, engine=engine,
-                                       threads=threads_per_worker, batch_size=batch_size, part=str(part)))
+                                       threads=threads_per_worker, batch_size=batch_size,
+                                       parts=[str(part) for part in group]))
+        stage = Path(tempfile.mkdtemp(prefix=".group.", suffix=".stage", dir=out_dir))
         try:
-            with staged_folder(out_dir / part.stem) as stage:
-                dataset.write_parquet(str(stage))
-                count = sum(1 for _ in stage.glob("*.parquet"))
-                if not count:
-                    raise InputError(f"{part}: no items")
-        except InputError:
-            raise
-        except Exception as exc:  # a worker's InputError comes back wrapped by Ray: name it in one line
-            found = user_error(exc)
-            if found is None:
-                raise
-            raise InputError(found) from None
-        import pyarrow.dataset as pds
-
-        n = pds.dataset(str(out_dir / part.stem)).count_rows()
-        scored += n
-        if on_part:
-            on_part(part.name, n)
+            try:
+                dataset.write_parquet(str(stage), partition_cols=[PART_COLUMN])
+            except Exception as exc:  # a worker's InputError comes back wrapped by Ray: name it in one line
+                found = user_error(exc)
+                if found is None:
+                    raise
+                raise InputError(found) from None
+            written = [stage / f"{PART_COLUMN}={i}" for i in range(len(group))]
+            empty = next((part for part, folder in zip(group, written) if not folder.is_dir()), None)
+            if empty is not None:
+                raise InputError(f"{empty}: no items")
+            join = ray.remote(join_part_files)
+            counts = ray.get([join.remote(str(folder)) for folder in written])
+            for part, folder, n in zip(group, written, counts):
+                usual_modes(folder)
+                folder.rename(out_dir / part.stem)
+                scored += n
+                if on_part:
+                    on_part(part.name, n)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
     return PartsSummary(len(parts), len(todo), len(parts) - len(todo), scored, out_dir)

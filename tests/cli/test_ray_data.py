@@ -75,3 +75,61 @@ def test_a_bad_item_in_a_part_is_one_line_and_leaves_no_part(tmp_path, tiny_mode
     assert result.exit_code == 1 and "a.jsonl: item 'x2': no 'actor'" in result.output, result.output
     assert result.output.strip().splitlines()[-1].startswith("error: ")  # (Ray's own logging may print above)
     assert not (tmp_path / "out" / "a").exists()
+
+
+def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny_model_dir):
+    """Consecutive parts share one Ray Data job (one actor pool); each prediction still lands in its own part,
+    in its input order, even when two parts use the same item ids or one part's table lacks a column."""
+    ray = pytest.importorskip("ray")
+    rows = [json.loads(line) for line in (ROOT / "data" / "seed_labels.jsonl").read_text().splitlines()]
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    chunks = {"a": rows[:30], "b": rows[30:80], "c": rows[:12], "d": [dict(r, spans=[]) for r in rows[80:]]}
+    pd.DataFrame(chunks["a"]).to_parquet(parts / "a.parquet")
+    pd.DataFrame(chunks["b"]).drop(columns=["title", "url"]).to_parquet(parts / "b.parquet")
+    pd.DataFrame(chunks["c"]).to_parquet(parts / "c.parquet")  # the ids of a's first 12 items
+    pd.DataFrame(chunks["d"]).to_parquet(parts / "d.parquet")  # targets as text only
+    local = tmp_path / "local.jsonl"
+    for name, chunk in chunks.items():
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in chunk))
+    out = tmp_path / "out"
+    try:
+        result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
+    finally:
+        ray.shutdown()
+    assert result.exit_code == 0 and "4 scored (142 items)" in result.output, result.output
+    assert not list(out.glob(".*")), "the job's stage is gone"
+    for name, chunk in chunks.items():
+        assert run("classify", tmp_path / f"{name}.jsonl", "--out", local, "--model", tiny_model_dir,
+                   "-q").exit_code == 0
+        expected = [json.loads(line) for line in local.read_text().splitlines()]
+        found = pd.read_parquet(out / name).to_dict("records")
+        assert [r["id"] for r in found] == [r["id"] for r in chunk]
+        assert "_part" not in found[0]
+        for row, want in zip(found, expected):
+            assert row["stance"] == want["stance"]
+            assert all(abs(row["stance_scores"][k] - want["stance_scores"][k]) < 1e-5 for k in want["stance_scores"])
+
+
+def test_parts_are_grouped_by_format_and_size(tmp_path):
+    from classifier.predict.ray_data import part_groups
+
+    names = ["a.parquet", "b.parquet", "c.jsonl", "d.jsonl", "e.parquet", "f.parquet"]
+    sizes = [10, 10, 10, 10, 25, 10]
+    for name, size in zip(names, sizes):
+        (tmp_path / name).write_bytes(b"x" * size)
+    groups = part_groups([tmp_path / n for n in names], workers=2, group_bytes=10)
+    assert [[p.name for p in g] for g in groups] == [["a.parquet", "b.parquet"], ["c.jsonl", "d.jsonl"],
+                                                    ["e.parquet"], ["f.parquet"]]
+
+
+def test_ray_data_without_aiohttp_names_the_install_line(tmp_path, tiny_model_dir, monkeypatch):
+    pytest.importorskip("ray")
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "aiohttp" else real(name, *a))
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "NATO met.", "actor": "NATO"}) + "\n")
+    result = run("classify", tmp_path / "a.jsonl", "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
+    assert result.exit_code == 1 and "needs aiohttp" in result.output and "[ray]" in result.output
+    assert not (tmp_path / "out").exists()
