@@ -46,18 +46,27 @@ def input_parts(path: Path) -> list[Path]:
     return parts
 
 
+def has_path_column(part: Path) -> bool:
+    """A Parquet part with its own ``path`` column, which Ray's ``include_paths`` would overwrite."""
+    import pyarrow.parquet as pq
+
+    return part.suffix == ".parquet" and "path" in pq.read_schema(part).names
+
+
 def part_groups(parts: list[Path], workers: int, group_bytes: int = GROUP_BYTES) -> list[list[Path]]:
-    """Consecutive parts of one format, up to ``group_bytes`` x ``workers`` of input each (a bigger part alone)."""
+    """Consecutive parts of one format, up to ``group_bytes`` x ``workers`` of input each (a bigger part alone,
+    and a Parquet part with a ``path`` column alone: it is read without Ray's path column)."""
     groups: list[list[Path]] = []
-    size = 0
+    size, shared = 0, False
     for part in parts:
-        part_bytes = part.stat().st_size
-        if groups and groups[-1][0].suffix == part.suffix and size + part_bytes <= group_bytes * workers:
+        part_bytes, alone = part.stat().st_size, has_path_column(part)
+        if (groups and shared and not alone and groups[-1][0].suffix == part.suffix
+                and size + part_bytes <= group_bytes * workers):
             groups[-1].append(part)
             size += part_bytes
         else:
             groups.append([part])
-            size = part_bytes
+            size, shared = part_bytes, not alone
     return groups
 
 
@@ -72,14 +81,15 @@ def plain(value):
     return value
 
 
-def records_as_json(batch):
+def records_as_json(batch, path: str | None = None):
     """A batch of a Parquet part's rows as (item as one JSON string, path): parts whose tables type a column
-    differently (a column all null in one part) can then share blocks."""
+    differently (a column all null in one part) can then share blocks. ``path``: the part read alone (its rows
+    keep their own ``path`` column); else each row's path from Ray's ``include_paths``."""
     import json
 
     import pandas as pd
 
-    paths = batch.pop("path")
+    paths = [path] * len(batch) if path else batch.pop("path")
     records = [json.dumps({key: plain(value) for key, value in record.items()}, default=str)
                for record in batch.to_dict("records")]
     return pd.DataFrame({RECORD_COLUMN: records, "path": paths})
@@ -91,6 +101,9 @@ def read_group(ray, group: list[Path]):
     paths = [str(part.absolute()) for part in group]
     if group[0].suffix == ".jsonl":
         return ray.data.read_text(paths, include_paths=True)
+    if len(group) == 1 and has_path_column(group[0]):
+        return ray.data.read_parquet(paths[0]).map_batches(records_as_json, batch_format="pandas",
+                                                           fn_kwargs={"path": paths[0]})
     return ray.data.read_parquet(paths, include_paths=True).map_batches(records_as_json, batch_format="pandas")
 
 

@@ -1,6 +1,7 @@
 """``stance classify PARTS --ray-data``: Ray Data workers score each part into Parquet, resumable by part."""
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -84,11 +85,13 @@ def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny
     rows = [json.loads(line) for line in (ROOT / "data" / "seed_labels.jsonl").read_text().splitlines()]
     parts = tmp_path / "parts"
     parts.mkdir()
-    chunks = {"a": rows[:30], "b": rows[30:80], "c": rows[:12], "d": [dict(r, spans=[]) for r in rows[80:]]}
+    chunks = {"a": rows[:30], "b": rows[30:80], "c": rows[:12], "d": [dict(r, spans=[]) for r in rows[80:]],
+              "e": [dict(r, path=f"user/{r['id']}") for r in rows[:5]]}  # a column Ray's own path column shadows
     pd.DataFrame(chunks["a"]).to_parquet(parts / "a.parquet")
     pd.DataFrame(chunks["b"]).drop(columns=["title", "url"]).to_parquet(parts / "b.parquet")
     pd.DataFrame(chunks["c"]).to_parquet(parts / "c.parquet")  # the ids of a's first 12 items
     pd.DataFrame(chunks["d"]).to_parquet(parts / "d.parquet")  # targets as text only
+    pd.DataFrame(chunks["e"]).to_parquet(parts / "e.parquet")
     local = tmp_path / "local.jsonl"
     for name, chunk in chunks.items():
         (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in chunk))
@@ -97,7 +100,7 @@ def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny
         result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
     finally:
         ray.shutdown()
-    assert result.exit_code == 0 and "4 scored (142 items)" in result.output, result.output
+    assert result.exit_code == 0 and "5 scored (147 items)" in result.output, result.output
     assert not list(out.glob(".*")), "the job's stage is gone"
     for name, chunk in chunks.items():
         assert run("classify", tmp_path / f"{name}.jsonl", "--out", local, "--model", tiny_model_dir,
@@ -105,7 +108,7 @@ def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny
         expected = [json.loads(line) for line in local.read_text().splitlines()]
         found = pd.read_parquet(out / name).to_dict("records")
         assert [r["id"] for r in found] == [r["id"] for r in chunk]
-        assert "_part" not in found[0]
+        assert "_part" not in found[0] and [r.get("path") for r in found] == [r.get("path") for r in chunk]
         for row, want in zip(found, expected):
             assert row["stance"] == want["stance"]
             assert all(abs(row["stance_scores"][k] - want["stance_scores"][k]) < 1e-5 for k in want["stance_scores"])
@@ -114,13 +117,21 @@ def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny
 def test_parts_are_grouped_by_format_and_size(tmp_path):
     from classifier.predict.ray_data import part_groups
 
-    names = ["a.parquet", "b.parquet", "c.jsonl", "d.jsonl", "e.parquet", "f.parquet"]
-    sizes = [10, 10, 10, 10, 25, 10]
-    for name, size in zip(names, sizes):
-        (tmp_path / name).write_bytes(b"x" * size)
-    groups = part_groups([tmp_path / n for n in names], workers=2, group_bytes=10)
+    names = ["a.parquet", "b.parquet", "c.jsonl", "d.jsonl", "e.parquet", "f.parquet", "g.parquet", "h.parquet",
+             "i.parquet"]
+    for name in names:
+        if name.endswith(".jsonl"):
+            (tmp_path / name).write_text('{"id": "1", "text": "x"}\n')
+        else:
+            extra = {"path": ["p"]} if name == "g.parquet" else {}  # a column of its own named path
+            n = 40 if name == "e.parquet" else 1  # a bigger part
+            body = {"id": [str(i) for i in range(n)], "text": [os.urandom(32).hex() for _ in range(n)]}
+            pd.DataFrame({**body, **extra}).to_parquet(tmp_path / name)
+    small = (tmp_path / "a.parquet").stat().st_size
+    groups = part_groups([tmp_path / n for n in names], workers=1, group_bytes=2 * small + 1)
     assert [[p.name for p in g] for g in groups] == [["a.parquet", "b.parquet"], ["c.jsonl", "d.jsonl"],
-                                                    ["e.parquet"], ["f.parquet"]]
+                                                    ["e.parquet"], ["f.parquet"], ["g.parquet"],
+                                                    ["h.parquet", "i.parquet"]]
 
 
 def test_ray_data_without_aiohttp_names_the_install_line(tmp_path, tiny_model_dir, monkeypatch):
