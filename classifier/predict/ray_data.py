@@ -53,9 +53,10 @@ def has_path_column(part: Path) -> bool:
     return part.suffix == ".parquet" and "path" in pq.read_schema(part).names
 
 
-def part_groups(parts: list[Path], workers: int, group_bytes: int = GROUP_BYTES) -> list[list[Path]]:
+def part_groups(parts: list[Path], workers: int, group_bytes: int | None = None) -> list[list[Path]]:
     """Consecutive parts of one format, up to ``group_bytes`` x ``workers`` of input each (a bigger part alone,
     and a Parquet part with a ``path`` column alone: it is read without Ray's path column)."""
+    group_bytes = group_bytes or GROUP_BYTES
     groups: list[list[Path]] = []
     size, shared = 0, False
     for part in parts:
@@ -242,11 +243,16 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
         shutil.rmtree(stale, ignore_errors=True)
     scored = 0
     for group in part_groups(todo, workers):
-        # Ray reads small files as one block, and one block goes to one actor: cut the group into blocks, and give
-        # each actor one block at a time, so that every worker has work and none holds a queue the others wait for
-        blocks = max(4 * workers, math.ceil(sum(part.stat().st_size for part in group) / BLOCK_BYTES))
-        dataset = read_group(ray, group).repartition(blocks).map_batches(
-            PartScorer, batch_format="pandas", batch_size=None,
+        # Ray reads small files as one block, and one block goes to one actor: a group within the budget is cut into
+        # blocks of BLOCK_BYTES, one block in flight per actor, so that every worker has work and none holds a queue
+        # the others wait for. A bigger part (alone) streams as Ray reads it, in batches of 1,024 rows, since
+        # repartitioning would first hold all of it in the object store.
+        size = sum(part.stat().st_size for part in group)
+        dataset = read_group(ray, group)
+        if size <= GROUP_BYTES * workers:
+            dataset = dataset.repartition(max(4 * workers, math.ceil(size / BLOCK_BYTES)))
+        dataset = dataset.map_batches(
+            PartScorer, batch_format="pandas", batch_size=None if size <= GROUP_BYTES * workers else 1024,
             compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
             num_cpus=threads_per_worker,
             fn_constructor_kwargs=dict(model_dir=str(model_dir) if model_dir else None, engine=engine,

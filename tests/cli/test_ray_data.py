@@ -78,10 +78,14 @@ def test_a_bad_item_in_a_part_is_one_line_and_leaves_no_part(tmp_path, tiny_mode
     assert not (tmp_path / "out" / "a").exists()
 
 
-def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny_model_dir):
+@pytest.mark.parametrize("group_bytes", [None, 1], ids=["small-parts-share-a-job", "each-part-alone-streamed"])
+def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny_model_dir, monkeypatch, group_bytes):
     """Consecutive parts share one Ray Data job (one actor pool); each prediction still lands in its own part,
-    in its input order, even when two parts use the same item ids or one part's table lacks a column."""
+    in its input order, even when two parts use the same item ids or one part's table lacks a column. With a
+    budget smaller than every part, each part runs alone and streams as read (no repartition)."""
     ray = pytest.importorskip("ray")
+    if group_bytes:
+        monkeypatch.setattr("classifier.predict.ray_data.GROUP_BYTES", group_bytes)
     rows = [json.loads(line) for line in (ROOT / "data" / "seed_labels.jsonl").read_text().splitlines()]
     parts = tmp_path / "parts"
     parts.mkdir()
