@@ -21,9 +21,8 @@ speed_scale.json for --scale).
 --ray N,M: the same items with the default engine, each worker on one thread: in this process (the baseline
 of one worker), with `--workers N` (a Ray pool fed by the driver, one journal) and with `--ray-data --workers N`
 (the items cut into 2N Parquet parts, and for the largest N also into 64; Ray Data reads, scores and writes each
-part). Seconds are end to end;
-start-up is the same command on one item (imports, Ray, the actors' model loads); per worker is the items/s
-after start-up / N. Writes bench/results/speed_ray.json.
+part). Seconds are end to end; start-up is the same command on one item (imports, Ray, the actors' model
+loads); per worker is the items/s after start-up / N. Writes bench/results/speed_ray.json.
 """
 
 from __future__ import annotations
