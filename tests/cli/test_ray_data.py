@@ -148,3 +148,18 @@ def test_ray_data_without_aiohttp_names_the_install_line(tmp_path, tiny_model_di
     result = run("classify", tmp_path / "a.jsonl", "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
     assert result.exit_code == 1 and "needs aiohttp" in result.output and "[ray]" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_malformed_line_in_a_jsonl_part_is_one_line_naming_the_part(tmp_path, tiny_model_dir):
+    ray = pytest.importorskip("ray")
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "NATO met.", "actor": "NATO"}) + "\n"
+                                   + '{"id": "x2", "text": \n')
+    try:
+        result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
+    finally:
+        ray.shutdown()
+    last = result.output.strip().splitlines()[-1]
+    assert result.exit_code == 1 and last.startswith("error: ") and "a.jsonl: malformed JSON" in last, result.output
+    assert not (tmp_path / "out" / "a").exists()
