@@ -276,7 +276,8 @@ def classify_command(
         run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
         if workers:
             run |= dict(model_dir=sentiment_model_dir or default_sentiment_dir() if task == "sentiment" else model_dir,
-                        workers=workers, address=ray_address, engine=engine, threads_per_worker=max(1, threads or 1))
+                        workers=workers, address=ray_address, engine=model.engine,
+                        threads_per_worker=max(1, threads or 1))
         elif sentiment is not None:
             run |= dict(sentiment_model=sentiment)
         result = classify_with_progress(items, model, out_path, quiet=quiet, **run)

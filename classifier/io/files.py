@@ -425,6 +425,20 @@ def _encodable(obj) -> bool:
     return True
 
 
+def json_object(line: str, where: str) -> dict:
+    """One JSONL line as an object; an error names ``where`` (the file and line)."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        problem = exc.msg.removesuffix(" at")  # "Invalid control character at"
+        raise InputError(f"{where}: malformed JSON ({problem}, column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"{where}: expected a JSON object, found {type(obj).__name__}")
+    if _SURROGATE_ESCAPE.search(line) and not _encodable(obj):
+        raise InputError(f"{where}: a lone surrogate escape (\\ud800-\\udfff without its pair) is not Unicode text")
+    return obj
+
+
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
     """Yield (line number, object) for each non-blank line; errors name file and line."""
     path = Path(path)
@@ -438,17 +452,7 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
             for lineno, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    problem = exc.msg.removesuffix(" at")  # "Invalid control character at"
-                    raise InputError(f"{path}:{lineno}: malformed JSON ({problem}, column {exc.colno})") from None
-                if not isinstance(obj, dict):
-                    raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}")
-                if _SURROGATE_ESCAPE.search(line) and not _encodable(obj):
-                    raise InputError(f"{path}:{lineno}: a lone surrogate escape (\\ud800-\\udfff without its pair) "
-                                     "is not Unicode text")
-                yield lineno, obj
+                yield lineno, json_object(line, f"{path}:{lineno}")
         except UnicodeDecodeError:
             raise InputError(f"{path}:{lineno + 1}: not UTF-8 text") from None
 

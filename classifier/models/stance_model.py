@@ -156,6 +156,8 @@ def check_tokenizer_files(path: Path) -> None:
 class StanceModel:
     """Encoder + head + how inputs are built; ``predict_proba`` returns rows in ``labels`` order."""
 
+    engine = "torch"  # the stance classify engine that runs it (OnnxStanceModel: onnx or onnx-int8)
+
     def __init__(self, model, tokenizer, *, input_format: str = "pair", max_length: int = 160,
                  temperature: float = 1.0, name: str = "unsaved", digest: str = "", path: Path | None = None):
         self.model = model

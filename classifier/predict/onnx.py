@@ -130,7 +130,7 @@ class OnnxStanceModel(StanceModel):
             config = AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code)
         check_labels(config.id2label, path)
         stance = cls.from_settings(SimpleNamespace(config=config), tokenizer, settings, path, f"{digest}:{engine}")
-        stance._pooling = settings.get("pooling", "cls")
+        stance._pooling, stance.engine = settings.get("pooling", "cls"), engine
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads

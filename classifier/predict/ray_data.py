@@ -140,18 +140,17 @@ class PartScorer:
         self.batch_size, self.parts = batch_size, parts
         self.index = {Path(part).name: i for i, part in enumerate(parts)}
 
-    def record(self, text: str, part: str) -> dict:
-        import json
+    @staticmethod
+    def record(text: str, part: str) -> dict:
+        """A JSONL line (or a Parquet row as JSON) as an item record, checked as ``stance classify`` checks a line;
+        Ray gives no line numbers, so an error shows the line's start."""
+        from classifier.io.files import json_object
 
         text = text.lstrip("\ufeff")  # a byte-order mark (Windows tools write one)
         try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{part}: malformed JSON ({exc.msg}, column {exc.colno}) in the line starting "
-                             f"{text[:40]!r}") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{part}: expected a JSON object, found {type(record).__name__}: {text[:40]!r}")
-        return record
+            return json_object(text, part)
+        except InputError as exc:
+            raise InputError(f"{exc} in the line starting {text[:40]!r}") from None
 
     def __call__(self, batch):
         import pandas as pd
@@ -226,7 +225,8 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: a file; --ray-data writes a folder of Parquet parts")
-    load_engine(model_dir, engine, False, threads_per_worker)  # a bad model stops here, not in every worker
+    # a bad model stops here, not in every worker; the workers load the engine this resolved (auto, its fallback)
+    engine = load_engine(model_dir, engine, False, threads_per_worker).engine
     todo = [p for p in parts if not (out_dir / p.stem).is_dir()]
     # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
     # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
@@ -248,11 +248,12 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
         # the others wait for. A bigger part (alone) streams as Ray reads it, in batches of 1,024 rows, since
         # repartitioning would first hold all of it in the object store.
         size = sum(part.stat().st_size for part in group)
+        cut = size <= GROUP_BYTES * workers
         dataset = read_group(ray, group)
-        if size <= GROUP_BYTES * workers:
+        if cut:
             dataset = dataset.repartition(max(4 * workers, math.ceil(size / BLOCK_BYTES)))
         dataset = dataset.map_batches(
-            PartScorer, batch_format="pandas", batch_size=None if size <= GROUP_BYTES * workers else 1024,
+            PartScorer, batch_format="pandas", batch_size=None if cut else 1024,
             compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
             num_cpus=threads_per_worker,
             fn_constructor_kwargs=dict(model_dir=str(model_dir) if model_dir else None, engine=engine,

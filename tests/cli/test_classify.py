@@ -222,8 +222,13 @@ def test_onnx_engine_from_the_cache_needs_neither_onnx_nor_the_torch_weights(tmp
         raise AssertionError("an ONNX model was saved")
 
 
-def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir, tiny_sentiment_dir):
+def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir, tiny_sentiment_dir, monkeypatch):
     ray = __import__("pytest").importorskip("ray")
+    import classifier.predict.ray as ray_path
+    from classifier.predict.engines import resolve_engine
+
+    engines, real = [], ray_path.predict_on_ray  # the workers load the engine the driver resolved, not "auto" again
+    monkeypatch.setattr(ray_path, "predict_on_ray", lambda *a, **k: engines.append(k["engine"]) or real(*a, **k))
     items = write_items(tmp_path / "items.jsonl", 60)
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     tone_local, tone_ray = tmp_path / "tone_local.jsonl", tmp_path / "tone_ray.jsonl"
@@ -242,6 +247,7 @@ def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir, tiny_se
         assert [r["id"] for r in a] == [r["id"] for r in b]
         assert all(abs(x[field][k] - y[field][k]) < 1e-5 for x, y in zip(a, b) for k in x[field])
     assert read_jsonl(tone_ray)[0]["model"].startswith("tiny-sentiment@")
+    assert engines == [resolve_engine("auto")] * 2
 
 
 def test_shards_keep_articles_whole():
