@@ -2,6 +2,7 @@
 
     python scripts/train_multidomain.py --out runs/md-a                       # the shipped recipe
     python scripts/train_multidomain.py --out runs/md-b --alpha 1.0 --unmarked-share 0
+    python scripts/train_multidomain.py --out runs/md-g --extra data/guideline_examples.jsonl   # one more file
     python scripts/train_multidomain.py --out runs/smoke --limit 64 --epochs 1   # a smoke run
 
 Training files: NewsMTSC train, TweetEval stance train, and the ``train`` parts (folds 2-4 of 5, by comment,
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifier.benchmarks import find_set, load_part  # noqa: E402
+from classifier.errors import InputError  # noqa: E402
 from classifier.items import read_items  # noqa: E402
 from classifier.models.train import TrainConfig, evaluate_f1, train  # noqa: E402
 
@@ -60,7 +62,9 @@ def cap_neutral(items: list, share: float) -> list:
     return [item for item in items if item.label != "neutral" or item.id in kept]
 
 
-def training_files(data_root: Path, limit: int, max_neutral_share: float = 1.0) -> list[tuple[str, list]]:
+def training_files(data_root: Path, limit: int, max_neutral_share: float = 1.0,
+                   extra: tuple[tuple[str, Path], ...] = ()) -> list[tuple[str, list]]:
+    """The training part of every set in TRAINING, then each ``extra`` (name, labelled file) as one more file."""
     files = []
     for name, where, _ in TRAINING:
         if where.startswith("suite:"):
@@ -68,7 +72,18 @@ def training_files(data_root: Path, limit: int, max_neutral_share: float = 1.0) 
         else:
             items = list(read_items(data_root / where))
         files.append((name, cap_neutral(items[: limit or None], max_neutral_share)))
+    for name, path in extra:
+        files.append((name, list(read_items(path))[: limit or None]))
     return files
+
+
+def extra_file(spec: str) -> tuple[str, Path]:
+    """``NAME=PATH`` or ``PATH`` (named by its stem) for --extra."""
+    name, _, path = spec.rpartition("=")
+    path = Path(path)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{path}: no such file")
+    return name or path.stem, path
 
 
 def dev_items(data_root: Path, cap: int, limit: int) -> list:
@@ -105,6 +120,9 @@ def main() -> None:
     parser.add_argument("--dev-cap", type=int, default=400)
     parser.add_argument("--max-neutral-share", type=float, default=1.0,
                         help="drop neutral items of each training file beyond this share (1: keep all)")
+    parser.add_argument("--extra", type=extra_file, action="append", default=[], metavar="[NAME=]FILE",
+                        help="one more labelled file to train on, sampled like the others (repeatable); "
+                             "e.g. data/guideline_examples.jsonl")
     parser.add_argument("--limit", type=int, default=0, help="first N items of each file (smoke runs)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dev-parts-out", default=None,
@@ -119,7 +137,10 @@ def main() -> None:
     quiet_libraries()
     torch.set_num_threads(os.cpu_count() or 1)
     data_root = Path(args.data)
-    files = training_files(data_root, args.limit, args.max_neutral_share)
+    try:
+        files = training_files(data_root, args.limit, args.max_neutral_share, tuple(args.extra))
+    except InputError as exc:
+        sys.exit(f"error: {exc}")
     train_items = [item for _, items in files for item in items]
     sources = [index for index, (_, items) in enumerate(files) for _ in items]
     dev = dev_items(data_root, args.dev_cap, args.limit)
@@ -143,17 +164,21 @@ def main() -> None:
                    checkpoint=checkpoint)
     model = result.model
     model.temperature = 1.0
+    described = [(name, what) for name, _, what in TRAINING] + [
+        (name, f"all of {path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path}")
+        for name, path in args.extra]
     card = {
         "name": out.name,
         "summary": "Target-aware stance toward an actor (favor / against / neutral) in news and comment text, "
-                   "trained on five public stance sets at once.",
+                   "trained on five public stance sets at once"
+                   + (f" and {', '.join(name for name, _ in args.extra)}." if args.extra else "."),
         "base": base_description(args.base),
         "labels": model.labels,
         "input_format": model.input_format,
         "input_description": ("Sentence pair: the actor's name, then the text with every mention wrapped in "
                               "<t> ... </t>; no mention (spans = []): the actor's name beside the unmarked text. "
                               f"At most {model.max_length} tokens."),
-        "data": {name: f"{what}: {len(items)} items" for (name, _, what), (_, items) in zip(TRAINING, files)},
+        "data": {name: f"{what}: {len(items)} items" for (name, what), (_, items) in zip(described, files)},
         "benchmark_training": {name: what for name, _, what in TRAINING},
         "hyperparameters": {**config.as_dict(), "base": base_description(args.base), "best_epoch": result.best_epoch},
         "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",

@@ -1,0 +1,60 @@
+"""data/guideline_examples: the text the sentences are written in, and the items built from it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classifier.errors import InputError
+from classifier.items import read_items
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_the_committed_items_are_what_the_text_gives(load_script):
+    build = load_script("build_guideline_examples")
+    committed = [json.loads(line) for line in build.TARGET.read_text(encoding="utf-8").splitlines()]
+    assert committed == build.build()
+    items = list(read_items(build.TARGET))  # the one item schema, every label known
+    assert len({item.id for item in items}) == len(items)
+    assert all(item.spans and item.text[item.spans[0][0]:item.spans[0][1]] for item in items)
+
+
+def test_every_mentioned_actor_must_be_labelled_and_found(load_script, tmp_path):
+    build = load_script("build_guideline_examples")
+    source = tmp_path / "examples.txt"
+    source.write_text("# a comment\n\nRussia=favor | Moscow and Beijing signed the deal.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"examples.txt:3: mentioned but not labelled: \['China'\]"):
+        build.build(source)
+    source.write_text("Russia=favor, NATO=neutral | Moscow praised the deal.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r":1: .*labelled but not found: \['NATO'\]"):
+        build.build(source)
+    source.write_text("Russia=positive | Moscow praised the deal.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r":1: 'Russia=positive' is not Actor=label"):
+        build.build(source)
+    source.write_text("Moscow praised the deal.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r":1: expected 'Actor=label, \.\.\. \| sentence'"):
+        build.build(source)
+
+
+def test_one_item_per_labelled_actor_with_the_matchers_spans(load_script, tmp_path):
+    build = load_script("build_guideline_examples")
+    source = tmp_path / "examples.txt"
+    text = "Sergei Lavrov met Wang Yi; Lavrov praised China."
+    source.write_text(f"Russia=neutral, China=favor | {text}\n", encoding="utf-8")
+    records = {r["actor"]: r for r in build.build(source)}
+    assert {a: r["label"] for a, r in records.items()} == {"Russia": "neutral", "China": "favor"}
+    assert [text[s:e] for s, e in records["Russia"]["spans"]] == ["Sergei Lavrov", "Lavrov"]
+    assert [text[s:e] for s, e in records["China"]["spans"]] == ["Wang Yi", "China"]
+    assert records["Russia"]["article"] == records["China"]["article"]
+
+
+def test_an_extra_file_is_one_more_training_file(load_script, tmp_path):
+    train = load_script("train_multidomain")
+    path = ROOT / "data" / "guideline_examples.jsonl"
+    assert train.extra_file(str(path)) == ("guideline_examples", path)
+    assert train.extra_file(f"mine={path}") == ("mine", path)
+    with pytest.raises(Exception, match="no such file"):
+        train.extra_file(str(tmp_path / "missing.jsonl"))
