@@ -42,7 +42,19 @@ from classifier.labels import read_labelled_items  # noqa: E402
 RECIPES = {
     "dev-split": {},  # small_data_config with 20% of the articles for early stopping, up to 8 epochs
     "no-dev": {"dev_fraction": 0.0, "epochs": 5, "patience": 0},  # stance train's default below 500 labels
+    # no-dev with the sentences written to the guideline as a second file, as `stance train YOURS.jsonl
+    # data/guideline_examples.jsonl --sampling-alpha 0.5` mixes them; at N = 0 the examples alone
+    "no-dev+examples": {"dev_fraction": 0.0, "epochs": 5, "patience": 0, "sampling_alpha": 0.5,
+                        "extra": "data/guideline_examples.jsonl"},
 }
+
+
+def recipe_extra(recipe: str) -> list[Item]:
+    """The labelled items a recipe adds to every training sample (none for most recipes)."""
+    from classifier.items import read_items
+
+    extra = RECIPES[recipe].get("extra")
+    return list(read_items(ROOT / extra)) if extra else []
 
 
 def seed_folds(path: Path) -> list[tuple[str, list[Item], list[Item]]]:
@@ -63,14 +75,19 @@ def adapted_predictions(train_items: list[Item], test_items: list[Item], base: s
     from classifier.models.train import predicted_labels, retrain, small_data_config
     from classifier.models.stance_model import StanceModel
 
-    if not train_items:
+    extra = recipe_extra(recipe)
+    if not train_items and not extra:
         return predicted_labels(StanceModel.load(base), test_items)
     settings = dict(RECIPES[recipe])
+    settings.pop("extra", None)
     dev_fraction = settings.pop("dev_fraction", 0.2)
     if epochs:
         settings["epochs"] = epochs
     config = small_data_config(base, seed=seed, **settings)
-    outcome = retrain(train_items, config, test_items=test_items, dev_fraction=dev_fraction, log=lambda s: None)
+    # the drawn labels are file 0 and the recipe's extra items file 1 (file 0 when no labels are drawn)
+    source_of = {it.id: 0 for it in train_items} | {it.id: int(bool(train_items)) for it in extra}
+    outcome = retrain(list(train_items) + extra, config, test_items=test_items, dev_fraction=dev_fraction,
+                      log=lambda s: None, source_of=source_of)
     return outcome.predictions["new"]
 
 
@@ -85,13 +102,16 @@ def run_set(name: str, folds, sizes: list[int], seeds: list[int], recipes: list[
     rows = {}
     for recipe in recipes:
         for n in usable:
-            if n == 0 and recipe != recipes[0]:
+            trains_at_zero = bool(RECIPES[recipe].get("extra"))
+            if n == 0 and recipe != recipes[0] and not trains_at_zero:
                 continue  # the starting model is the same for every recipe
             scores, refused = [], None
-            for seed in (seeds if n else seeds[:1]):
+            for seed in (seeds if n or trains_at_zero else seeds[:1]):
                 started, held_out, predicted = time.time(), [], []
                 try:
-                    for fold, train_items, test_items in folds:
+                    # with no labels drawn every fold trains on the same items: train once, score every fold
+                    runs = folds if n else [("all", [], [it for _, _, test in folds for it in test])]
+                    for fold, train_items, test_items in runs:
                         sample = random.Random(f"{seed}:{fold}").sample(train_items, n)
                         predicted += adapted_predictions(sample, test_items, base, recipe, seed, epochs)
                         held_out += test_items
@@ -101,7 +121,7 @@ def run_set(name: str, folds, sizes: list[int], seeds: list[int], recipes: list[
                     break
                 scores.append(macro_f1(held_out, predicted))
                 log(f"{name} {recipe} n={n} seed={seed}: macro-F1 {scores[-1]:.3f} ({time.time() - started:.0f} s)")
-            key = "start" if n == 0 else recipe
+            key = "start" if n == 0 and not trains_at_zero else recipe
             rows.setdefault(key, {})[str(n)] = {"refused": refused} if refused else {
                 "macro_f1": scores, "mean": sum(scores) / len(scores),
                 "sd": statistics.stdev(scores) if len(scores) > 1 else 0.0}

@@ -248,6 +248,40 @@ def test_learning_curve_script_trains_each_size_on_unseen_articles(tmp_path, tin
     assert "N=10" in capsys.readouterr().out and result["base"].startswith(tiny_model_dir.name)
 
 
+def test_learning_curve_with_examples_trains_on_them_at_every_size(tmp_path, tiny_model_dir, load_script,
+                                                                   monkeypatch):
+    from classifier.models import train as train_module
+
+    curve = load_script("bench_learning_curve")
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=3, per_article=4))
+    examples = write(tmp_path / "examples.jsonl", label_rows(n_articles=2, per_article=3, seed=2, prefix="x"))
+    monkeypatch.setitem(curve.RECIPES, "no-dev+examples", {**curve.RECIPES["no-dev+examples"], "extra": str(examples)})
+    seen = []
+    real_retrain = train_module.retrain
+
+    def recording_retrain(items, config, **kwargs):
+        seen.append((sorted(it.id for it in items), kwargs["source_of"], config.sampling_alpha))
+        return real_retrain(items, config, **kwargs)
+
+    monkeypatch.setattr(train_module, "retrain", recording_retrain)
+    result = curve.main(["--labels", str(labels), "--base", str(tiny_model_dir), "--sets", "seeds", "--sizes", "0,2",
+                         "--seeds", "1", "--recipes", "no-dev,no-dev+examples", "--epochs", "1",
+                         "--out", str(tmp_path / "curve.json")])
+    rows = result["sets"]["seeds"]["rows"]
+    assert set(rows) == {"start", "no-dev", "no-dev+examples"} and set(rows["no-dev+examples"]) == {"0", "2"}
+    extra_ids = [f"x{a}-{j}" for a in range(2) for j in range(3)]
+    with_examples = [call for call in seen if any(i.startswith("x") for i in call[0])]
+    # N = 0: one run on the examples alone (every fold would train on the same items), scored on all folds
+    assert with_examples[0][0] == extra_ids and set(with_examples[0][1].values()) == {0}
+    # N = 2: each of the 3 folds trains on its 2 drawn labels (file 0) and the examples (file 1), mixed at alpha 0.5
+    assert len(with_examples) == 4
+    for ids, source_of, alpha in with_examples[1:]:
+        drawn = [i for i in ids if not i.startswith("x")]
+        assert len(drawn) == 2 and {source_of[i] for i in drawn} == {0}
+        assert {source_of[i] for i in extra_ids} == {1} and alpha == 0.5
+    assert len(seen) == 3 + 4  # no-dev: 3 folds at N = 2; the start model is not trained
+
+
 def test_init_seed_starts_every_seed_from_the_same_head_and_seed_still_changes_the_run(tmp_path, tiny_model):
     from classifier.models.train import seeded_start
 
