@@ -3,6 +3,8 @@
     python scripts/train_multidomain.py --out runs/md-a                       # the shipped recipe
     python scripts/train_multidomain.py --out runs/md-b --alpha 1.0 --unmarked-share 0
     python scripts/train_multidomain.py --out runs/md-g --extra data/guideline_examples.jsonl   # one more file
+    python scripts/train_multidomain.py --base models/default --out runs/ex-r --epochs 1 \
+        --extra data/guideline_examples.jsonl --file-weight guideline_examples=4.5   # a quarter of each epoch
     python scripts/train_multidomain.py --out runs/smoke --limit 64 --epochs 1   # a smoke run
 
 Training files: NewsMTSC train, TweetEval stance train, and the ``train`` parts (folds 2-4 of 5, by comment,
@@ -86,6 +88,27 @@ def extra_file(spec: str) -> tuple[str, Path]:
     return name or path.stem, path
 
 
+def file_weight(spec: str) -> tuple[str, float]:
+    """``NAME=W`` for --file-weight."""
+    name, sep, value = spec.partition("=")
+    try:
+        weight = float(value)
+    except ValueError:
+        weight = -1.0
+    if not sep or not name or not weight >= 0 or weight == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected NAME=W with W a number >= 0; got {spec!r}")
+    return name, weight
+
+
+def file_weights(names: list[str], specs: list[tuple[str, float]]) -> list[float] | None:
+    """The sampling weight of each training file in order (1 unless named in ``specs``); None when all are 1."""
+    unknown = sorted({name for name, _ in specs} - set(names))
+    if unknown:
+        raise InputError(f"--file-weight: no training file named {', '.join(unknown)} (the files: {', '.join(names)})")
+    given = dict(specs)
+    return [given.get(name, 1.0) for name in names] if specs else None
+
+
 def dev_items(data_root: Path, cap: int, limit: int) -> list:
     out = []
     for name in DEV_SETS:
@@ -123,6 +146,9 @@ def main() -> None:
     parser.add_argument("--extra", type=extra_file, action="append", default=[], metavar="[NAME=]FILE",
                         help="one more labelled file to train on, sampled like the others (repeatable); "
                              "e.g. data/guideline_examples.jsonl")
+    parser.add_argument("--file-weight", type=file_weight, action="append", default=[], metavar="NAME=W",
+                        help="multiply a training file's sampling weight (repeatable); NAME as in TRAINING "
+                             "or an --extra name, e.g. guideline_examples=4.5")
     parser.add_argument("--limit", type=int, default=0, help="first N items of each file (smoke runs)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dev-parts-out", default=None,
@@ -139,6 +165,7 @@ def main() -> None:
     data_root = Path(args.data)
     try:
         files = training_files(data_root, args.limit, args.max_neutral_share, tuple(args.extra))
+        weights = file_weights([name for name, _ in files], args.file_weight)
     except InputError as exc:
         sys.exit(f"error: {exc}")
     train_items = [item for _, items in files for item in items]
@@ -154,7 +181,8 @@ def main() -> None:
     config = small_data_config(args.base) if continuing else TrainConfig(base=None if args.base == "minilm" else args.base)
     for name, value in dict(learning_rate=args.lr, epochs=args.epochs, batch_size=args.batch_size, patience=0,
                             class_weighting=args.class_weighting, seed=args.seed, sampling_alpha=args.alpha,
-                            unmarked_share=args.unmarked_share, device=args.device, warmup_ratio=0.1).items():
+                            unmarked_share=args.unmarked_share, device=args.device, warmup_ratio=0.1,
+                            file_weights=weights).items():
         setattr(config, name, value)
     print(f"{len(train_items)} training items from {len(files)} files "
           f"({', '.join(f'{n} {len(i)}' for n, i in files)}); dev {len(dev)}", flush=True)

@@ -58,3 +58,16 @@ def test_an_extra_file_is_one_more_training_file(load_script, tmp_path):
     assert train.extra_file(f"mine={path}") == ("mine", path)
     with pytest.raises(Exception, match="no such file"):
         train.extra_file(str(tmp_path / "missing.jsonl"))
+
+
+def test_file_weights_name_the_training_files(load_script):
+    train = load_script("train_multidomain")
+    names = ["newsmtsc", "semeval", "guideline_examples"]
+    assert train.file_weight("guideline_examples=4.5") == ("guideline_examples", 4.5)
+    assert train.file_weights(names, [("guideline_examples", 4.5)]) == [1.0, 1.0, 4.5]
+    assert train.file_weights(names, []) is None
+    with pytest.raises(InputError, match="no training file named vast"):
+        train.file_weights(names, [("vast", 2.0)])
+    for bad in ("guideline_examples", "x=-1", "x=abc", "=2", "x=inf", "x=nan"):
+        with pytest.raises(Exception, match="expected NAME=W"):
+            train.file_weight(bad)
