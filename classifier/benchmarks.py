@@ -13,7 +13,8 @@ and how it is split:
 
 Scores: macro-F1 over favor / against / neutral with a 95% bootstrap interval that resamples whole groups
 (``classifier.evaluate``), F1 of favor and of against, and SemEval's official figure (mean F1 of favor and
-against). The outlet-level check (``outlet_validity``) compares net stance per (outlet, target) cell from
+against). :func:`paired_differences` puts two models' figures on the same resamples, so that a gap between
+them gets its own interval. The outlet-level check (``outlet_validity``) compares net stance per (outlet, target) cell from
 predictions with the same figure from the human labels.
 """
 
@@ -155,6 +156,45 @@ def suite_mean(scores: dict[str, dict]) -> float | None:
     """Unweighted mean macro-F1 over the scored sets counted in the mean (every set but NewsMTSC)."""
     values = [scores[bench.name]["macro_f1"] for bench in SETS if bench.in_mean and bench.name in scores]
     return float(np.mean(values)) if values else None
+
+
+def paired_differences(items_by_set: dict[str, Sequence[Item]], first: dict[str, Sequence[str]],
+                       second: dict[str, Sequence[str]], *, n_boot: int = 1000, seed: int = 0) -> dict:
+    """Macro-F1 of ``second`` minus ``first`` on the same items, per set and for the suite mean, with 95%
+    intervals and two-sided p-values from one paired bootstrap: each resample draws whole groups (the items'
+    ``article``) and scores both models on the same draw, so the interval is that of the difference itself,
+    far narrower than two independent intervals. The mean's resample ``b`` averages every set's resample
+    ``b`` (the sets are independent samples), over the sets counted in :func:`suite_mean`."""
+    from classifier.evaluate import (classification_metrics, label_codes, paired_p_value, percentile_ci,
+                                     resample_blocks, resample_scores)
+
+    rows, draws = {}, {}
+    for index, (name, items) in enumerate(items_by_set.items()):
+        if name not in first or name not in second or not items:
+            continue
+        gold_labels = [item.label for item in items]
+        gold, a, b = label_codes(gold_labels), label_codes(first[name]), label_codes(second[name])
+        codes = np.unique([item.article or item.id for item in items], return_inverse=True)[1]
+        diffs = []
+        for block in resample_blocks(codes, n_boot, seed + index):
+            for draw in block:
+                weights = draw[codes].astype(float)
+                diffs.append(resample_scores(gold, b, weights)["macro_f1"] - resample_scores(gold, a, weights)["macro_f1"])
+        diffs = np.asarray(diffs, dtype=float)
+        observed = (classification_metrics(gold_labels, list(second[name]))["macro_f1"]
+                    - classification_metrics(gold_labels, list(first[name]))["macro_f1"])
+        rows[name] = {"difference": float(observed), "ci": percentile_ci(diffs) if n_boot else None,
+                      "p_value": paired_p_value(diffs, observed) if n_boot else None}
+        draws[name] = diffs
+    in_mean = [bench.name for bench in SETS if bench.in_mean and bench.name in rows]
+    mean = None
+    if in_mean:
+        observed = float(np.mean([rows[name]["difference"] for name in in_mean]))
+        resampled = np.mean([draws[name] for name in in_mean], axis=0) if n_boot else np.zeros(0)
+        mean = {"difference": observed, "sets": in_mean, "ci": percentile_ci(resampled) if n_boot else None,
+                "p_value": paired_p_value(resampled, observed) if n_boot else None}
+    return {"sets": rows, "mean_out_of_domain": mean, "n_boot": n_boot,
+            "test": "paired bootstrap by group, two-sided, difference = second - first"}
 
 
 # -- outlet-level validity ------------------------------------------------------------------------

@@ -12,7 +12,9 @@ project's seed labels. Sets that training may read (VAST, BASIL, PerSenT) are sc
 fold (fold 0 of 5 by comment, event or document); the table says which part each row is. Per set: macro-F1
 x 100 with a 95% interval resampling whole groups, F1 of favor and against, SemEval's official F1avg, the
 published anchors; then the unweighted mean macro-F1 over the sets that are not NewsMTSC (the figure a
-model ships on), and the outlet-level check on BASIL: net stance per (outlet, target) cell from predictions
+model ships on); with several models, each one minus the first per set and on the mean, with a paired
+bootstrap interval and p-value (the same resampled groups for both, so the interval is the gap's own); and
+the outlet-level check on BASIL: net stance per (outlet, target) cell from predictions
 against the human labels, raw and ACC/PACC-corrected with the confusion fitted on other events.
 A benchmark, not a test: it reads ../shared. Writes bench/results/suite_<part>_<models>.json.
 """
@@ -32,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from classifier.benchmarks import (SETS, load_part, outlet_validity, part_description, score_predictions,  # noqa: E402
-                                   suite_mean)
+from classifier.benchmarks import (SETS, load_part, outlet_validity, paired_differences,  # noqa: E402
+                                   part_description, score_predictions, suite_mean)
 from classifier.io.files import write_json_atomic  # noqa: E402
 from classifier.models.stance_model import StanceModel  # noqa: E402
 from classifier.predict.engines import ENGINES, load_engine  # noqa: E402
@@ -59,8 +61,11 @@ def with_ci(value, ci) -> str:
 
 
 def score_model(model: StanceModel, sets, data_root: Path, part: str, n_boot: int, batch_size: int,
-                console: Console, predictions_dir: Path | None = None, name: str | None = None) -> dict:
+                console: Console, predictions_dir: Path | None = None, name: str | None = None
+                ) -> tuple[dict, dict, dict]:
+    """One model's scores on every set; also the items and predicted labels per set, for the paired check."""
     out = {"model": model.model_id, "sets": {}, "outlet_validity": None}
+    items_by_set, predicted_by_set = {}, {}
     for bench in sets:
         items = load_part(bench, data_root, ROOT, part)
         if not items:
@@ -79,13 +84,38 @@ def score_model(model: StanceModel, sets, data_root: Path, part: str, n_boot: in
         scores = score_predictions(items, predicted, n_boot=n_boot)
         scores.update(part=part_description(bench, part), seconds=round(seconds, 1))
         out["sets"][bench.name] = scores
+        items_by_set[bench.name], predicted_by_set[bench.name] = items, predicted
         console.print(f"  {bench.name}: {len(items)} items, F1m {pct(scores['macro_f1'])} ({seconds:.0f} s)",
                       markup=False, highlight=False)
         if bench.name == "basil":
             order = [model.labels.index(label) for label in ("favor", "against", "neutral")]
             out["outlet_validity"] = outlet_validity(items, predicted, probs[:, order])
     out["mean_out_of_domain"] = suite_mean(out["sets"])
-    return out
+    return out, items_by_set, predicted_by_set
+
+
+def print_paired(console: Console, results: list[dict], names: list[str], sets) -> None:
+    """Each model after the first, minus the first, on the same resamples (``paired_vs_first``)."""
+    table = Table(title=f"Paired differences against {names[0]}: macro-F1 x 100, [95% CI] and p from one "
+                        "bootstrap that resamples the same groups for both models",
+                  caption="a gap whose interval holds 0 is within the noise of these items")
+    table.add_column("set")
+    for name in names[1:]:
+        table.add_column(f"{name} - {names[0]}", justify="right")
+
+    def cell(row):
+        if not row:
+            return "-"
+        ci = row["ci"]
+        text = f"{100 * row['difference']:+.1f}" + (f" [{100 * ci[0]:+.1f}, {100 * ci[1]:+.1f}]" if ci else "")
+        return text + (f"\np {row['p_value']:.3f}" if row.get("p_value") is not None else "")
+
+    for bench in sets:
+        if bench.name in results[0]["sets"]:
+            table.add_row(bench.name, *(cell(r["paired_vs_first"]["sets"].get(bench.name)) for r in results[1:]))
+    table.add_row("[bold]mean (not NewsMTSC)[/]",
+                  *(cell(r["paired_vs_first"]["mean_out_of_domain"]) for r in results[1:]))
+    console.print(table)
 
 
 def print_table(console: Console, results: list[dict], names: list[str], sets, part: str) -> None:
@@ -168,7 +198,7 @@ def main() -> None:
     missing = [s.name for s in sets if not s.is_seed and not (data_root / s.path).exists()]
     if missing:
         sys.exit(f"{data_root}: missing benchmark files for {', '.join(missing)} (see ../shared/README.md)")
-    results, names = [], []
+    results, names, first_predicted = [], [], {}
     for spec in args.models:
         model_dir = Path(spec)
         folder, _, engine = spec.rpartition("@")
@@ -184,12 +214,21 @@ def main() -> None:
         else:
             model = StanceModel.load(model_dir)
         name = model_dir.name + (f"@{engine}" if engine else "")
-        result = score_model(model, sets, data_root, args.part, args.n_boot, args.batch_size, console,
-                             Path(args.predictions_dir) if args.predictions_dir else None, name)
+        result, items_by_set, predicted = score_model(model, sets, data_root, args.part, args.n_boot,
+                                                      args.batch_size, console,
+                                                      Path(args.predictions_dir) if args.predictions_dir else None,
+                                                      name)
         result.update(model_dir=str(model_dir), trained_on=trained_on(model_dir))
+        if results:  # every model after the first is also compared with the first on the same resamples
+            result["paired_vs_first"] = paired_differences(items_by_set, first_predicted, predicted,
+                                                           n_boot=args.n_boot)
+        else:
+            first_predicted = predicted
         results.append(result)
         names.append(name)
     print_table(console, results, names, sets, args.part)
+    if len(results) > 1:
+        print_paired(console, results, names, sets)
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"suite_{args.part}_{'_'.join(names)}.json"
     write_json_atomic(out, {"part": args.part, "bars_x100": BARS, "models": results,
                             "sets": {s.name: {"file": s.path, "group": s.group, "split": s.split,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from classifier.benchmarks import (SETS, BenchSet, find_set, fold_of, group_key, load_part, outlet_validity,
-                                   part_of, score_predictions, suite_mean)
+                                   paired_differences, part_of, score_predictions, suite_mean)
 from classifier.items import Item
 
 
@@ -68,6 +68,29 @@ def test_scores_with_intervals_by_group_and_the_mean_leaves_newsmtsc_out():
     assert [s.name for s in SETS if not s.in_mean] == ["newsmtsc_rw", "newsmtsc_mt"]
 
 
+def test_paired_differences_are_zero_for_one_model_and_narrower_than_two_separate_intervals():
+    rng = np.random.default_rng(1)
+    items = [it.model_copy(update={"article": it.event}) for it in event_items(40, 6)]
+    gold = [it.label for it in items]
+    noisy = [label if rng.random() < 0.6 else str(rng.choice(["favor", "against", "neutral"])) for label in gold]
+    # the second model repairs a tenth of the first one's errors and leaves the rest as they are
+    better = [g if p != g and rng.random() < 0.1 else p for g, p in zip(gold, noisy)]
+    sets = {"basil": items, "newsmtsc_rw": items}
+    same = paired_differences(sets, {"basil": noisy, "newsmtsc_rw": noisy}, {"basil": noisy, "newsmtsc_rw": noisy},
+                              n_boot=100)
+    assert same["sets"]["basil"]["difference"] == 0.0 and same["sets"]["basil"]["ci"] == [0.0, 0.0]
+    assert same["mean_out_of_domain"]["sets"] == ["basil"]  # NewsMTSC is not in the mean
+    paired = paired_differences(sets, {"basil": noisy}, {"basil": better}, n_boot=300)
+    row = paired["sets"]["basil"]
+    observed = score_predictions(items, better, n_boot=0)["macro_f1"] - score_predictions(items, noisy, n_boot=0)["macro_f1"]
+    assert row["difference"] == pytest.approx(observed) and observed > 0
+    assert "newsmtsc_rw" not in paired["sets"]  # a set scored for one model only is not compared
+    separate = [score_predictions(items, labels, n_boot=300)["ci"]["macro_f1"] for labels in (noisy, better)]
+    assert row["ci"][1] - row["ci"][0] < min(hi - lo for lo, hi in separate)
+    assert row["ci"][0] >= 0.0 and row["p_value"] < 0.05  # repairs only: no resample can make it worse
+    assert paired["mean_out_of_domain"]["difference"] == pytest.approx(observed)
+
+
 def test_outlet_validity_is_exact_for_perfect_predictions_and_acc_undoes_a_known_confusion():
     rng = np.random.default_rng(0)
     items, predicted = [], []
@@ -105,6 +128,9 @@ def test_the_suite_script_prints_one_table_for_two_models(tmp_path, tiny_model_d
     assert len(result["models"]) == 2 and result["models"][0]["sets"]["basil"]["n"] == len(
         part_of([Item.model_validate(r) for r in rows], find_set("basil"), "test"))
     assert result["models"][0]["mean_out_of_domain"] == result["models"][0]["sets"]["basil"]["macro_f1"]
+    assert "Paired differences" in printed and "paired_vs_first" not in result["models"][0]
+    paired = result["models"][1]["paired_vs_first"]  # the same model twice: no gap, no width
+    assert paired["sets"]["basil"]["difference"] == 0.0 and paired["mean_out_of_domain"]["ci"] == [0.0, 0.0]
 
 
 def test_bench_set_names_are_unique():
