@@ -14,8 +14,8 @@ and how it is split:
 Scores: macro-F1 over favor / against / neutral with a 95% bootstrap interval that resamples whole groups
 (``classifier.evaluate``), F1 of favor and of against, and SemEval's official figure (mean F1 of favor and
 against). :func:`paired_differences` puts two models' figures on the same resamples, so that a gap between
-them gets its own interval. The outlet-level check (``outlet_validity``) compares net stance per (outlet, target) cell from
-predictions with the same figure from the human labels.
+them gets its own interval. The outlet-level check (``outlet_validity``) compares net stance per (outlet,
+target) cell from predictions with the same figure from the human labels.
 """
 
 from __future__ import annotations
@@ -179,7 +179,8 @@ def paired_differences(items_by_set: dict[str, Sequence[Item]], first: dict[str,
         for block in resample_blocks(codes, n_boot, seed + index):
             for draw in block:
                 weights = draw[codes].astype(float)
-                diffs.append(resample_scores(gold, b, weights)["macro_f1"] - resample_scores(gold, a, weights)["macro_f1"])
+                scores = resample_scores(gold, b, weights)["macro_f1"], resample_scores(gold, a, weights)["macro_f1"]
+                diffs.append(scores[0] - scores[1])
         diffs = np.asarray(diffs, dtype=float)
         observed = (classification_metrics(gold_labels, list(second[name]))["macro_f1"]
                     - classification_metrics(gold_labels, list(first[name]))["macro_f1"])

@@ -82,7 +82,8 @@ def test_paired_differences_are_zero_for_one_model_and_narrower_than_two_separat
     assert same["mean_out_of_domain"]["sets"] == ["basil"]  # NewsMTSC is not in the mean
     paired = paired_differences(sets, {"basil": noisy}, {"basil": better}, n_boot=300)
     row = paired["sets"]["basil"]
-    observed = score_predictions(items, better, n_boot=0)["macro_f1"] - score_predictions(items, noisy, n_boot=0)["macro_f1"]
+    observed = (score_predictions(items, better, n_boot=0)["macro_f1"]
+                - score_predictions(items, noisy, n_boot=0)["macro_f1"])
     assert row["difference"] == pytest.approx(observed) and observed > 0
     assert "newsmtsc_rw" not in paired["sets"]  # a set scored for one model only is not compared
     separate = [score_predictions(items, labels, n_boot=300)["ci"]["macro_f1"] for labels in (noisy, better)]

@@ -22,20 +22,18 @@ def test_the_committed_items_are_what_the_text_gives(load_script):
     assert all(item.spans and item.text[item.spans[0][0]:item.spans[0][1]] for item in items)
 
 
-def test_every_mentioned_actor_must_be_labelled_and_found(load_script, tmp_path):
+@pytest.mark.parametrize("line, message", [
+    ("# a comment\n\nRussia=favor | Moscow and Beijing signed the deal.",
+     r"examples.txt:3: mentioned but not labelled: \['China'\]"),
+    ("Russia=favor, NATO=neutral | Moscow praised the deal.", r":1: .*labelled but not found: \['NATO'\]"),
+    ("Russia=positive | Moscow praised the deal.", r":1: 'Russia=positive' is not Actor=label"),
+    ("Moscow praised the deal.", r":1: expected 'Actor=label, \.\.\. \| sentence'"),
+])
+def test_every_mentioned_actor_must_be_labelled_and_found(load_script, tmp_path, line, message):
     build = load_script("build_guideline_examples")
     source = tmp_path / "examples.txt"
-    source.write_text("# a comment\n\nRussia=favor | Moscow and Beijing signed the deal.\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"examples.txt:3: mentioned but not labelled: \['China'\]"):
-        build.build(source)
-    source.write_text("Russia=favor, NATO=neutral | Moscow praised the deal.\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r":1: .*labelled but not found: \['NATO'\]"):
-        build.build(source)
-    source.write_text("Russia=positive | Moscow praised the deal.\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r":1: 'Russia=positive' is not Actor=label"):
-        build.build(source)
-    source.write_text("Moscow praised the deal.\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r":1: expected 'Actor=label, \.\.\. \| sentence'"):
+    source.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=message):
         build.build(source)
 
 
