@@ -5,6 +5,9 @@
     python scripts/train_multidomain.py --out runs/md-g --extra data/guideline_examples.jsonl   # one more file
     python scripts/train_multidomain.py --base models/default --out runs/ex-r --epochs 1 \
         --extra data/guideline_examples.jsonl --file-weight guideline_examples=4.5   # a quarter of each epoch
+    python scripts/train_multidomain.py --base models/default --out runs/kd-r --epochs 1 \
+        --extra data/guideline_examples.jsonl --file-weight guideline_examples=4.5 \
+        --teacher newsmtsc=models/newsmtsc-v16 --teacher semeval,vast,basil,persent=models/default
     python scripts/train_multidomain.py --out runs/smoke --limit 64 --epochs 1   # a smoke run
 
 Training files: NewsMTSC train, TweetEval stance train, and the ``train`` parts (folds 2-4 of 5, by comment,
@@ -15,6 +18,12 @@ items of each set so that no set dominates the pooled dev figure. The held-out `
 test files and the seed labels are never read here: ``scripts/bench_suite.py`` scores them. The card records
 which part of each suite set the model saw (``benchmark_training``), so the suite marks those rows.
 A checkpoint beside ``--out`` lets a killed run resume.
+
+``--teacher NAMES=MODEL`` distils a stance model into the items of the named files (Hinton et al., 2015):
+each of those items learns from ``(1 - w) * gold + w * teacher`` (``--distill-weight``), the items of files
+without a teacher from their gold label alone (classifier/models/distill.py, ``mixed_loss``). A model named
+for the files it was trained on keeps what it knew of them while the new model learns something else
+("learning without forgetting", Li and Hoiem, 2017); the teachers' logits are cached beside ``--out``.
 """
 
 from __future__ import annotations
@@ -109,6 +118,63 @@ def file_weights(names: list[str], specs: list[tuple[str, float]]) -> list[float
     return [given.get(name, 1.0) for name in names] if specs else None
 
 
+def teacher_spec(spec: str) -> tuple[tuple[str, ...], Path]:
+    """``NAME[,NAME...]=MODEL`` for --teacher: the training files a stance model teaches."""
+    names, sep, model = spec.partition("=")
+    files = tuple(name.strip() for name in names.split(",") if name.strip())
+    if not sep or not files or not model:
+        raise argparse.ArgumentTypeError(f"expected NAME[,NAME...]=MODEL; got {spec!r}")
+    if not Path(model, "stance.json").is_file():
+        raise argparse.ArgumentTypeError(f"{model}: not a stance model folder (no stance.json)")
+    return files, Path(model)
+
+
+def file_teachers(names: list[str], specs: list[tuple[tuple[str, ...], Path]]) -> list[Path | None]:
+    """The teacher of each training file in order (None: its gold labels alone)."""
+    given: dict[str, Path] = {}
+    for files, model in specs:
+        for name in files:
+            if name in given:
+                raise InputError(f"--teacher: file {name} has two teachers ({given[name]} and {model})")
+            given[name] = model
+    unknown = sorted(set(given) - set(names))
+    if unknown:
+        raise InputError(f"--teacher: no training file named {', '.join(unknown)} (the files: {', '.join(names)})")
+    return [given.get(name) for name in names]
+
+
+def soft_targets(files: list[tuple[str, list]], teachers: list[Path | None], labels: list[str],
+                 cache_dir: Path, log=print):
+    """One row of teacher logits per training item, in file order; NaN rows for files without a teacher
+    (None when no file has one)."""
+    import numpy as np
+
+    from classifier.models.distill import teacher_logits
+
+    if not any(teachers):
+        return None
+    rows = []
+    for (name, items), teacher in zip(files, teachers):
+        if teacher is None:
+            rows.append(np.full((len(items), len(labels)), np.nan, dtype=np.float32))
+            continue
+        started = time.time()
+        rows.append(teacher_logits(teacher, items, labels=labels, cache_dir=cache_dir).astype(np.float32))
+        log(f"teacher {teacher} scored {name} ({len(items)} items) in {time.time() - started:.0f} s")
+    return np.concatenate(rows)
+
+
+def student_labels(base: str) -> list[str]:
+    """The label order of the model training starts from (a stance model's own, else the task's)."""
+    from classifier.tasks import get_task
+
+    config = Path(base, "config.json")
+    if Path(base, "stance.json").exists() and config.exists():
+        id2label = json.loads(config.read_text())["id2label"]
+        return [id2label[str(i)] for i in range(len(id2label))]
+    return list(get_task("stance").labels)
+
+
 def dev_items(data_root: Path, cap: int, limit: int) -> list:
     out = []
     for name in DEV_SETS:
@@ -149,6 +215,12 @@ def main() -> None:
     parser.add_argument("--file-weight", type=file_weight, action="append", default=[], metavar="NAME=W",
                         help="multiply a training file's sampling weight (repeatable); NAME as in TRAINING "
                              "or an --extra name, e.g. guideline_examples=4.5")
+    parser.add_argument("--teacher", type=teacher_spec, action="append", default=[], metavar="NAMES=MODEL",
+                        help="distil a stance model into the named training files (repeatable; comma-separated "
+                             "names), e.g. newsmtsc=models/newsmtsc-v16; other files learn from gold labels alone")
+    parser.add_argument("--distill-weight", type=float, default=0.5,
+                        help="share of the teacher in the loss of a taught item (default 0.5)")
+    parser.add_argument("--distill-temperature", type=float, default=2.0)
     parser.add_argument("--limit", type=int, default=0, help="first N items of each file (smoke runs)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dev-parts-out", default=None,
@@ -166,6 +238,8 @@ def main() -> None:
     try:
         files = training_files(data_root, args.limit, args.max_neutral_share, tuple(args.extra))
         weights = file_weights([name for name, _ in files], args.file_weight)
+        teachers = file_teachers([name for name, _ in files], args.teacher)
+        soft = soft_targets(files, teachers, student_labels(args.base), Path(args.out).parent / "teacher-cache")
     except InputError as exc:
         sys.exit(f"error: {exc}")
     train_items = [item for _, items in files for item in items]
@@ -182,14 +256,15 @@ def main() -> None:
     for name, value in dict(learning_rate=args.lr, epochs=args.epochs, batch_size=args.batch_size, patience=0,
                             class_weighting=args.class_weighting, seed=args.seed, sampling_alpha=args.alpha,
                             unmarked_share=args.unmarked_share, device=args.device, warmup_ratio=0.1,
-                            file_weights=weights).items():
+                            file_weights=weights, distill_weight=args.distill_weight,
+                            distill_temperature=args.distill_temperature).items():
         setattr(config, name, value)
     print(f"{len(train_items)} training items from {len(files)} files "
           f"({', '.join(f'{n} {len(i)}' for n, i in files)}); dev {len(dev)}", flush=True)
     out = Path(args.out)
     checkpoint = out.parent / f".{out.name}.train-checkpoint.pt"
     result = train(train_items, dev, config, log=lambda s: print(s, flush=True), sources=sources,
-                   checkpoint=checkpoint)
+                   checkpoint=checkpoint, soft_targets=soft)
     model = result.model
     model.temperature = 1.0
     described = [(name, what) for name, _, what in TRAINING] + [
@@ -208,6 +283,8 @@ def main() -> None:
                               f"At most {model.max_length} tokens."),
         "data": {name: f"{what}: {len(items)} items" for (name, what), (_, items) in zip(described, files)},
         "benchmark_training": {name: what for name, _, what in TRAINING},
+        **({"teachers": {name: base_description(str(teacher)) for (name, _), teacher in zip(files, teachers)
+                         if teacher is not None}} if soft is not None else {}),
         "hyperparameters": {**config.as_dict(), "base": base_description(args.base), "best_epoch": result.best_epoch},
         "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
                      "torch": torch.__version__, "command": "python scripts/train_multidomain.py " + " ".join(sys.argv[1:]),

@@ -69,3 +69,30 @@ def test_file_weights_name_the_training_files(load_script):
     for bad in ("guideline_examples", "x=-1", "x=abc", "=2", "x=inf", "x=nan"):
         with pytest.raises(Exception, match="expected NAME=W"):
             train.file_weight(bad)
+
+
+def test_teachers_name_training_files_and_give_nan_rows_to_the_rest(load_script, tmp_path, tiny_model_dir):
+    import numpy as np
+
+    from classifier.items import Item
+
+    train = load_script("train_multidomain")
+    assert train.teacher_spec(f"semeval, vast={tiny_model_dir}") == (("semeval", "vast"), tiny_model_dir)
+    for bad in ("semeval", f"={tiny_model_dir}", "semeval="):
+        with pytest.raises(Exception, match="expected NAME"):
+            train.teacher_spec(bad)
+    with pytest.raises(Exception, match="not a stance model folder"):
+        train.teacher_spec(f"semeval={tmp_path}")
+    names = ["newsmtsc", "semeval", "vast"]
+    assert train.file_teachers(names, [(("vast", "newsmtsc"), tiny_model_dir)]) == [tiny_model_dir, None, tiny_model_dir]
+    with pytest.raises(InputError, match="no training file named basil"):
+        train.file_teachers(names, [(("basil",), tiny_model_dir)])
+    with pytest.raises(InputError, match="two teachers"):
+        train.file_teachers(names, [(("vast",), tiny_model_dir), (("vast",), tmp_path)])
+    item = Item(id="1", text="Russia met China.", actor="Russia", spans=[(0, 6)], label="favor")
+    files = [("newsmtsc", [item, item]), ("semeval", [item])]
+    labels = train.student_labels(str(tiny_model_dir))
+    assert labels == ["favor", "against", "neutral"]
+    soft = train.soft_targets(files, [None, tiny_model_dir], labels, tmp_path / "cache", log=lambda s: None)
+    assert soft.shape == (3, 3) and np.isnan(soft[:2]).all() and not np.isnan(soft[2]).any()
+    assert train.soft_targets(files, [None, None], labels, tmp_path / "cache") is None

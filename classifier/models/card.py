@@ -45,7 +45,8 @@ TEMPLATE = """---
 {{ card["limitations"] }}
 {% endif %}"""
 
-SECTIONS = (("data", "Training data", "field"), ("hyperparameters", "Hyper-parameters", "name"),
+SECTIONS = (("data", "Training data", "field"), ("teachers", "Teachers (distilled into these files)", "file"),
+            ("hyperparameters", "Hyper-parameters", "name"),
             ("training", "Training run", "field"), ("calibration", "Calibration", "field"))
 
 

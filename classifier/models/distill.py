@@ -6,6 +6,8 @@ label and the teacher's softened distribution (Hinton et al., 2015):
     loss = (1 - w) * CE(student, gold) + w * T^2 * KL(softmax(teacher / T) || softmax(student / T))
 
 Teacher and student may have different tokenisers and input formats: each encodes the items itself.
+Several files may have several teachers, or none: a row of NaN teacher logits marks an item that learns from
+its gold label alone (``mixed_loss``), as ``scripts/train_multidomain.py --teacher`` builds them.
 """
 
 from __future__ import annotations
@@ -79,3 +81,22 @@ def distillation_loss(student_logits, teacher_logits, temperature: float):
     t = float(temperature)
     return F.kl_div(F.log_softmax(student_logits / t, dim=-1), F.log_softmax(teacher_logits / t, dim=-1),
                     reduction="batchmean", log_target=True) * t * t
+
+
+def mixed_loss(gold_rows, student_logits, teacher_logits, weight: float, temperature: float):
+    """The mean over a batch of each item's loss: ``(1 - w) * gold + w * distillation`` where the item has
+    teacher logits, its gold-label loss alone where its row is NaN (no teacher for its file).
+
+    ``gold_rows`` is the gold-label loss per item (``reduction="none"``). On a batch where every item has a
+    teacher this equals ``(1 - w) * mean(gold) + w * distillation_loss`` (the per-item terms average alike).
+    """
+    import torch
+    import torch.nn.functional as F
+
+    taught = ~torch.isnan(teacher_logits).any(dim=1)
+    t = float(temperature)
+    safe = torch.where(taught[:, None], teacher_logits, torch.zeros_like(teacher_logits))
+    kl_rows = F.kl_div(F.log_softmax(student_logits / t, dim=-1), F.log_softmax(safe / t, dim=-1),
+                       reduction="none", log_target=True).sum(dim=1) * t * t
+    share = weight * taught.to(student_logits.dtype)
+    return ((1 - share) * gold_rows + share * torch.where(taught, kl_rows, torch.zeros_like(kl_rows))).mean()

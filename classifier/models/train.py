@@ -190,7 +190,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     ``transfer_items`` (unlabelled) join the training items with the teacher's scores and argmax
     label; ``teacher_cache`` is a folder that keeps the teacher's logits between runs on the same items.
     ``soft_targets`` gives those teacher logits directly (rows: training items, then transfer items;
-    columns in label order), e.g. from cross-fitted teachers (research/crossfit.py).
+    columns in label order), e.g. from cross-fitted teachers (research/crossfit.py); a row of NaN marks a
+    training item without a teacher, which learns from its gold label alone (distill.mixed_loss).
     With ``checkpoint`` (a file) the loop's state is saved there every ``checkpoint_every`` seconds (between
     batches or at an epoch's end) and when training ends, and a rerun resumes from it to the same weights
     (classifier/models/checkpoint.py); removing it once the model is saved is the caller's part.
@@ -201,7 +202,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     import torch
     from transformers import get_linear_schedule_with_warmup
 
-    from classifier.models.distill import distillation_loss, distillation_set, teacher_labelled
+    from classifier.models.distill import distillation_loss, distillation_set, mixed_loss, teacher_labelled
 
     started = time.time()
     device = resolve_device(config.device)
@@ -213,6 +214,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         if len(soft_targets) != len(train_items) + len(transfer_items):
             raise ValueError(f"{len(soft_targets)} rows of soft targets for "
                              f"{len(train_items) + len(transfer_items)} training and transfer items")
+        if np.isnan(np.asarray(soft_targets[len(train_items):], dtype=np.float32)).any():
+            raise ValueError("every transfer item needs teacher logits (a NaN row is only for a labelled item)")
         train_items = [*train_items, *teacher_labelled(transfer_items, soft_targets[len(train_items):], stance.labels)]
         soft = torch.tensor(np.asarray(soft_targets), dtype=torch.float32)
     elif config.teacher:  # scored in eval mode: no random numbers drawn
@@ -245,6 +248,11 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     loss_fn = torch.nn.CrossEntropyLoss(
         weight=None if weights is None else torch.tensor(weights, dtype=torch.float32, device=device),
         label_smoothing=config.label_smoothing)
+    partly_taught = soft is not None and bool(torch.isnan(soft).any())
+    if partly_taught and weights is not None:
+        raise ValueError("class weighting with teachers for only some files is not supported: "
+                         "use --class-weighting none")
+    row_loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing, reduction="none")
     model = stance.model.to(device)
     if soft is not None:
         soft = soft.to(device)
@@ -293,8 +301,12 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16):
                 output = model(**inputs)
             logits = output.logits.float()
-            loss = loss_fn(logits, targets)
-            if soft is not None:
+            if partly_taught:  # items of files without a teacher learn from their gold label alone
+                loss = mixed_loss(row_loss_fn(logits, targets), logits, soft[batch], config.distill_weight,
+                                  config.distill_temperature)
+            else:
+                loss = loss_fn(logits, targets)
+            if soft is not None and not partly_taught:
                 loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
                     logits, soft[batch], config.distill_temperature)
             if "cls_logits" in output:  # keep the plain [CLS] head a working classifier on its own

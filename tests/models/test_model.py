@@ -277,6 +277,50 @@ def test_a_student_learns_the_teachers_decisions_not_only_the_gold_labels(tiny_m
     assert predicted == {0.0: {"neutral"}, 1.0: {"favor"}}
 
 
+def test_mixed_loss_is_the_gold_loss_on_untaught_rows_and_the_usual_mix_on_taught_ones():
+    import torch
+
+    from classifier.models.distill import distillation_loss, mixed_loss
+
+    torch.manual_seed(0)
+    student, teacher = torch.randn(4, 3), torch.randn(4, 3)
+    gold = torch.nn.functional.cross_entropy(student, torch.tensor([0, 1, 2, 0]), reduction="none")
+    everyone = mixed_loss(gold, student, teacher, 0.3, 2.0)
+    assert float(everyone) == pytest.approx(float(0.7 * gold.mean() + 0.3 * distillation_loss(student, teacher, 2.0)),
+                                            rel=1e-5)
+    nobody = mixed_loss(gold, student, torch.full_like(teacher, float("nan")), 0.3, 2.0)
+    assert float(nobody) == pytest.approx(float(gold.mean()), rel=1e-6)
+    half = teacher.clone()
+    half[2:] = float("nan")
+    expected = (0.7 * gold[:2].sum() + 0.3 * 2 * distillation_loss(student[:2], teacher[:2], 2.0) + gold[2:].sum()) / 4
+    assert float(mixed_loss(gold, student, half, 0.3, 2.0)) == pytest.approx(float(expected), rel=1e-5)
+
+
+def test_a_teacher_for_some_items_moves_the_model_part_way_and_nan_rows_learn_their_gold_label(
+        tiny_model, tiny_model_dir, tmp_path):
+    from classifier.models.distill import teacher_logits
+
+    teacher = favor_teacher(tiny_model, tmp_path / "teacher")
+    items = [Item(**{**item.model_dump(), "label": "neutral"}) for item in toy_items(48)]
+    everyone = teacher_logits(teacher, items, labels=tiny_model.labels)
+    half = everyone.copy()
+    half[24:] = np.nan  # the second file has no teacher
+    config = TrainConfig(base=str(tiny_model_dir), epochs=3, batch_size=8, learning_rate=3e-3, seed=2,
+                         distill_weight=1.0)
+    favor = {}
+    for name, soft in (("none", None), ("half", half), ("all", everyone)):
+        model = train(items, None, config, log=lambda s: None, soft_targets=soft).model
+        scores = model.predict_proba(items)
+        assert not np.isnan(scores).any()
+        favor[name] = float(scores[:, model.labels.index("favor")].mean())
+    # gold says neutral everywhere, the teacher favor: half the items taught lands between none and all
+    assert favor["none"] + 0.1 < favor["half"] < favor["all"] - 0.1, favor
+    with pytest.raises(ValueError, match="class weighting"):
+        train(items, None, replace(config, class_weighting="sqrt"), log=lambda s: None, soft_targets=half)
+    with pytest.raises(ValueError, match="every transfer item needs teacher logits"):
+        train(items[:24], None, config, log=lambda s: None, transfer_items=items[24:26], soft_targets=half[:26])
+
+
 def test_unlabelled_transfer_items_train_on_the_teachers_labels(tiny_model, tiny_model_dir, tmp_path):
     teacher = favor_teacher(tiny_model, tmp_path / "teacher")
     gold = [Item(**{**item.model_dump(), "label": "neutral"}) for item in toy_items(6)]
