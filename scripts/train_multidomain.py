@@ -239,6 +239,11 @@ def main() -> None:
         files = training_files(data_root, args.limit, args.max_neutral_share, tuple(args.extra))
         weights = file_weights([name for name, _ in files], args.file_weight)
         teachers = file_teachers([name for name, _ in files], args.teacher)
+        if any(teachers) and not 0 <= args.distill_weight <= 1:
+            raise InputError(f"--distill-weight {args.distill_weight}: expected a share between 0 and 1")
+        if any(teachers) and not all(teachers) and args.class_weighting != "none":
+            raise InputError("--class-weighting with teachers for only some files is not supported: "
+                             "leave it at none")
         soft = soft_targets(files, teachers, student_labels(args.base), Path(args.out).parent / "teacher-cache")
     except InputError as exc:
         sys.exit(f"error: {exc}")

@@ -306,9 +306,9 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
                                   config.distill_temperature)
             else:
                 loss = loss_fn(logits, targets)
-            if soft is not None and not partly_taught:
-                loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
-                    logits, soft[batch], config.distill_temperature)
+                if soft is not None:
+                    loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
+                        logits, soft[batch], config.distill_temperature)
             if "cls_logits" in output:  # keep the plain [CLS] head a working classifier on its own
                 loss = loss + config.cls_loss_weight * loss_fn(output["cls_logits"].float(), targets)
             loss.backward()
