@@ -153,15 +153,20 @@ def soft_targets(files: list[tuple[str, list]], teachers: list[Path | None], lab
 
     if not any(teachers):
         return None
-    rows = []
-    for (name, items), teacher in zip(files, teachers):
-        if teacher is None:
-            rows.append(np.full((len(items), len(labels)), np.nan, dtype=np.float32))
-            continue
+    starts = np.cumsum([0, *(len(items) for _, items in files)])
+    soft = np.full((starts[-1], len(labels)), np.nan, dtype=np.float32)
+    for teacher in dict.fromkeys(t for t in teachers if t is not None):  # each teacher loads and scores once
+        taught = [f for f, t in enumerate(teachers) if t == teacher]
         started = time.time()
-        rows.append(teacher_logits(teacher, items, labels=labels, cache_dir=cache_dir).astype(np.float32))
-        log(f"teacher {teacher} scored {name} ({len(items)} items) in {time.time() - started:.0f} s")
-    return np.concatenate(rows)
+        logits = teacher_logits(teacher, [item for f in taught for item in files[f][1]], labels=labels,
+                                cache_dir=cache_dir)
+        at = 0
+        for f in taught:
+            soft[starts[f]:starts[f + 1]] = logits[at:at + len(files[f][1])]
+            at += len(files[f][1])
+        log(f"teacher {teacher} scored {', '.join(files[f][0] for f in taught)} ({at} items) "
+            f"in {time.time() - started:.0f} s")
+    return soft
 
 
 def student_labels(base: str) -> list[str]:
@@ -288,8 +293,7 @@ def main() -> None:
                               f"At most {model.max_length} tokens."),
         "data": {name: f"{what}: {len(items)} items" for (name, what), (_, items) in zip(described, files)},
         "benchmark_training": {name: what for name, _, what in TRAINING},
-        **({"teachers": {name: base_description(str(teacher)) for (name, _), teacher in zip(files, teachers)
-                         if teacher is not None}} if soft is not None else {}),
+        "teachers": {name: base_description(str(teacher)) for (name, _), teacher in zip(files, teachers) if teacher},
         "hyperparameters": {**config.as_dict(), "base": base_description(args.base), "best_epoch": result.best_epoch},
         "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
                      "torch": torch.__version__, "command": "python scripts/train_multidomain.py " + " ".join(sys.argv[1:]),

@@ -96,3 +96,12 @@ def test_teachers_name_training_files_and_give_nan_rows_to_the_rest(load_script,
     soft = train.soft_targets(files, [None, tiny_model_dir], labels, tmp_path / "cache", log=lambda s: None)
     assert soft.shape == (3, 3) and np.isnan(soft[:2]).all() and not np.isnan(soft[2]).any()
     assert train.soft_targets(files, [None, None], labels, tmp_path / "cache") is None
+    # one teacher for two files apart: scored in one pass, each row back in its own file's place
+    other = Item(id="2", text="NATO warned Russia.", actor="NATO", spans=[(0, 4)], label="against")
+    three = [("newsmtsc", [item]), ("semeval", [other, other]), ("vast", [other, item])]
+    mixed = train.soft_targets(three, [tiny_model_dir, None, tiny_model_dir], labels, tmp_path / "cache",
+                               log=lambda s: None)
+    alone = train.soft_targets([("x", [item]), ("y", [other])], [tiny_model_dir, tiny_model_dir], labels,
+                               tmp_path / "cache", log=lambda s: None)
+    assert np.isnan(mixed[1:3]).all()
+    np.testing.assert_allclose(mixed[[0, 3, 4]], alone[[0, 1, 0]], rtol=1e-5, atol=1e-6)

@@ -74,8 +74,18 @@ def teacher_labelled(items: Sequence[Item], logits: np.ndarray, labels: Sequence
     return [item.model_copy(update={"label": labels[int(i)]}) for item, i in zip(items, logits.argmax(axis=1))]
 
 
+def distillation_rows(student_logits, teacher_logits, temperature: float):
+    """Each item's T^2-scaled KL divergence from the teacher's softened distribution to the student's."""
+    import torch.nn.functional as F
+
+    t = float(temperature)
+    return F.kl_div(F.log_softmax(student_logits / t, dim=-1), F.log_softmax(teacher_logits / t, dim=-1),
+                    reduction="none", log_target=True).sum(dim=-1) * t * t
+
+
 def distillation_loss(student_logits, teacher_logits, temperature: float):
-    """T^2-scaled KL divergence from the teacher's softened distribution to the student's."""
+    """``distillation_rows`` averaged over the batch. Computed by ``kl_div``'s own batch mean, not as the mean
+    of the rows: the two differ in the last bit, and the recorded distilled models rebuild bit for bit."""
     import torch.nn.functional as F
 
     t = float(temperature)
@@ -91,12 +101,8 @@ def mixed_loss(gold_rows, student_logits, teacher_logits, weight: float, tempera
     teacher this equals ``(1 - w) * mean(gold) + w * distillation_loss`` (the per-item terms average alike).
     """
     import torch
-    import torch.nn.functional as F
 
     taught = ~torch.isnan(teacher_logits).any(dim=1)
-    t = float(temperature)
-    safe = torch.where(taught[:, None], teacher_logits, torch.zeros_like(teacher_logits))
-    kl_rows = F.kl_div(F.log_softmax(student_logits / t, dim=-1), F.log_softmax(safe / t, dim=-1),
-                       reduction="none", log_target=True).sum(dim=1) * t * t
+    kl_rows = distillation_rows(student_logits, torch.nan_to_num(teacher_logits), temperature)
     share = weight * taught.to(student_logits.dtype)
     return ((1 - share) * gold_rows + share * torch.where(taught, kl_rows, torch.zeros_like(kl_rows))).mean()
