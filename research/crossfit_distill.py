@@ -4,7 +4,10 @@ Three stages (``make default-model`` runs them); the first two each fit one call
 
   teachers  K teachers (default all-mpnet-base-v2) each trained on K-1 folds of the training part's
             documents score their own fold's items and the unlabelled variants made from them
-            (research/augment.py); writes OUT/teacher_logits.npz and teachers.json.
+            (research/augment.py); writes OUT/teacher_logits.npz and teachers.json, and
+            OUT/item_scores.npz: every labelled item's teacher logits by item id (out of fold on the
+            training part, the teachers' mean on the dev part), which scripts/train_multidomain.py
+            --teacher newsmtsc=OUT/item_scores.npz distils into a multi-domain model.
             Each teacher's scores are kept in --fold-dir (default OUT/teachers/) as it finishes: a
             rerun resumes, and --only-folds trains a few per sitting on a slow machine. On 2 CPU
             cores (AMD EPYC, AVX512-BF16) with --cpu-bf16 a teacher took 1,855 to 1,971 s (epochs of
@@ -54,6 +57,7 @@ sys.path.insert(0, str(ROOT))
 
 from classifier.io.files import write_json_atomic  # noqa: E402
 from classifier.items import LABELS, read_items  # noqa: E402
+from classifier.models.distill import save_teacher_logits  # noqa: E402
 from research.augment import augmented_views, cross_target_items  # noqa: E402
 from research.crossfit import crossfit_logits  # noqa: E402
 from classifier.models.train import TrainConfig, split_by_article, train  # noqa: E402
@@ -156,6 +160,8 @@ def run_teachers(args) -> None:
                "seconds (this run; reused folds cost none)": round(time.time() - started)}
     np.savez(out / "teacher_logits.npz", items_digest=ids_digest([*train_part, *transfer]),
              logits=logits.astype(np.float32), dev_items_digest=ids_digest(dev_part), dev_logits=dev_logits)
+    save_teacher_logits(out / "item_scores.npz", [*train_part, *dev_part],
+                        np.concatenate([logits[:len(train_part)], dev_logits]), LABELS)
     write_json_atomic(out / "teachers.json", summary)
     print(json.dumps(summary), flush=True)
 

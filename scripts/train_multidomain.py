@@ -24,6 +24,9 @@ each of those items learns from ``(1 - w) * gold + w * teacher`` (``--distill-we
 without a teacher from their gold label alone (classifier/models/distill.py, ``mixed_loss``). A model named
 for the files it was trained on keeps what it knew of them while the new model learns something else
 ("learning without forgetting", Li and Hoiem, 2017); the teachers' logits are cached beside ``--out``.
+MODEL may also be a file of logits kept without the teacher (``classifier.models.distill.save_teacher_logits``):
+``research/crossfit_distill.py teachers`` writes ``item_scores.npz``, eight all-mpnet-base-v2 teachers' scores of
+NewsMTSC train, each item scored by a teacher that never learned it (``--teacher newsmtsc=runs/xfit-v16/item_scores.npz``).
 """
 
 from __future__ import annotations
@@ -119,13 +122,14 @@ def file_weights(names: list[str], specs: list[tuple[str, float]]) -> list[float
 
 
 def teacher_spec(spec: str) -> tuple[tuple[str, ...], Path]:
-    """``NAME[,NAME...]=MODEL`` for --teacher: the training files a stance model teaches."""
+    """``NAME[,NAME...]=MODEL`` for --teacher: the training files a stance model (or its saved logits) teaches."""
     names, sep, model = spec.partition("=")
     files = tuple(name.strip() for name in names.split(",") if name.strip())
     if not sep or not files or not model:
         raise argparse.ArgumentTypeError(f"expected NAME[,NAME...]=MODEL; got {spec!r}")
-    if not Path(model, "stance.json").is_file():
-        raise argparse.ArgumentTypeError(f"{model}: not a stance model folder (no stance.json)")
+    if not (Path(model, "stance.json").is_file() or (Path(model).is_file() and model.endswith(".npz"))):
+        raise argparse.ArgumentTypeError(f"{model}: not a stance model folder (no stance.json) "
+                                         "nor a file of saved teacher logits (.npz)")
     return files, Path(model)
 
 
@@ -195,6 +199,8 @@ def base_description(base: str) -> str:
 
     path = Path(base).resolve()
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    if path.is_file():  # a teacher's saved logits
+        return f"{shown} (saved teacher logits, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}...)"
     return f"{shown} (weights sha256 {weights_hash(path)}...)" if (path / "model.safetensors").exists() else base
 
 
@@ -221,8 +227,9 @@ def main() -> None:
                         help="multiply a training file's sampling weight (repeatable); NAME as in TRAINING "
                              "or an --extra name, e.g. guideline_examples=4.5")
     parser.add_argument("--teacher", type=teacher_spec, action="append", default=[], metavar="NAMES=MODEL",
-                        help="distil a stance model into the named training files (repeatable; comma-separated "
-                             "names), e.g. newsmtsc=models/newsmtsc-v16; other files learn from gold labels alone")
+                        help="distil a stance model (or a .npz of its saved logits) into the named training files "
+                             "(repeatable; comma-separated names), e.g. newsmtsc=models/newsmtsc-v16; other files "
+                             "learn from gold labels alone")
     parser.add_argument("--distill-weight", type=float, default=0.5,
                         help="share of the teacher in the loss of a taught item (default 0.5)")
     parser.add_argument("--distill-temperature", type=float, default=2.0)

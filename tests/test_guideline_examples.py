@@ -83,6 +83,10 @@ def test_teachers_name_training_files_and_give_nan_rows_to_the_rest(load_script,
             train.teacher_spec(bad)
     with pytest.raises(Exception, match="not a stance model folder"):
         train.teacher_spec(f"semeval={tmp_path}")
+    saved = tmp_path / "scores.npz"
+    saved.write_bytes(b"")
+    assert train.teacher_spec(f"newsmtsc={saved}") == (("newsmtsc",), saved)  # saved logits teach too
+    assert "saved teacher logits" in train.base_description(str(saved))
     names = ["newsmtsc", "semeval", "vast"]
     assert train.file_teachers(names, [(("vast", "newsmtsc"), tiny_model_dir)]) == [tiny_model_dir, None, tiny_model_dir]
     with pytest.raises(InputError, match="no training file named basil"):

@@ -33,6 +33,7 @@ def items_fingerprint(items: Sequence[Item]) -> str:
 def teacher_logits(teacher: str | Path, items: Sequence[Item], *, labels: Sequence[str],
                    cache_dir: str | Path | None = None, trust_remote_code: bool = False) -> np.ndarray:
     """The teacher's raw logits on ``items`` (columns in ``labels`` order), cached when ``cache_dir`` is given.
+    ``teacher`` is a stance model's folder, or a file of logits kept by ``save_teacher_logits``.
 
     The cache file is named by the teacher's weights hash, the label order and the items, so a hit
     needs no model load.
@@ -42,6 +43,8 @@ def teacher_logits(teacher: str | Path, items: Sequence[Item], *, labels: Sequen
     from classifier.models.calibrate import model_logits
     from classifier.models.stance_model import StanceModel, model_hash
 
+    if Path(teacher).is_file():
+        return saved_teacher_logits(teacher, items, labels=labels)
     cache = None
     if cache_dir is not None and (Path(teacher) / "model.safetensors").exists():
         key = hashlib.sha256(json.dumps(list(labels)).encode()).hexdigest()[:6]
@@ -57,6 +60,52 @@ def teacher_logits(teacher: str | Path, items: Sequence[Item], *, labels: Sequen
             with open(tmp, "wb") as fh:
                 np.save(fh, logits)
     return logits
+
+
+def item_key(item: Item) -> str:
+    """A hash of what a model reads from one item (text, actor, spans)."""
+    return hashlib.sha256(json.dumps([item.text, item.actor, item.spans]).encode()).hexdigest()[:16]
+
+
+def save_teacher_logits(path: str | Path, items: Sequence[Item], logits: np.ndarray, labels: Sequence[str]) -> None:
+    """Teacher logits kept without the teacher: one row per item, found again by the item's id and checked
+    against what the teacher read (``item_key``). ``--teacher NAMES=FILE.npz`` of scripts/train_multidomain.py
+    reads such a file, e.g. the cross-fitted mpnet teachers' scores of NewsMTSC train that
+    ``research/crossfit_distill.py teachers`` writes (``item_scores.npz``)."""
+    from classifier.io.files import atomic_path
+
+    logits = np.asarray(logits, dtype=np.float32)
+    if logits.shape != (len(items), len(labels)):
+        raise ValueError(f"logits of shape {logits.shape} for {len(items)} items and {len(labels)} labels")
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, ids=np.array([item.id for item in items]), keys=np.array([item_key(it) for it in items]),
+                     logits=logits, labels=np.array(list(labels)))
+
+
+def saved_teacher_logits(path: str | Path, items: Sequence[Item], *, labels: Sequence[str]) -> np.ndarray:
+    """The rows of a ``save_teacher_logits`` file for ``items`` (by id), columns in ``labels`` order. An item
+    the file lacks, or one whose text, actor or spans differ from what the teacher read, is an InputError."""
+    from classifier.errors import InputError
+
+    try:
+        with np.load(path) as saved:
+            ids, keys, logits, saved_labels = (saved["ids"], saved["keys"], saved["logits"],
+                                               [str(label) for label in saved["labels"]])
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"{path}: not a file of saved teacher logits (ids, keys, logits, labels): {exc}") from None
+    if sorted(saved_labels) != sorted(labels):
+        raise InputError(f"{path}: teacher logits for {saved_labels}; the student needs {list(labels)}")
+    row = {str(item_id): i for i, item_id in enumerate(ids)}
+    rows = []
+    for item in items:
+        at = row.get(item.id)
+        if at is None:
+            raise InputError(f"{path}: no teacher logits for item {item.id}")
+        if str(keys[at]) != item_key(item):
+            raise InputError(f"{path}: item {item.id} is not the one the teacher scored (text, actor or spans differ)")
+        rows.append(at)
+    return logits[np.array(rows, dtype=int).reshape(-1)][:, [saved_labels.index(label) for label in labels]]
 
 
 def distillation_set(teacher: str | Path, items: Sequence[Item], transfer_items: Sequence[Item], *,

@@ -251,6 +251,30 @@ def test_teacher_logits_follow_the_student_label_order_and_are_cached(tiny_model
         teacher_logits(tiny_model_dir, items, labels=["pro", "con", "none"])
 
 
+def test_saved_teacher_logits_are_found_by_item_id_and_refused_for_changed_items(tmp_path):
+    from classifier.models.distill import save_teacher_logits, teacher_logits
+
+    items = toy_items(6)
+    logits = np.arange(18, dtype=np.float32).reshape(6, 3)
+    path = tmp_path / "scores.npz"
+    save_teacher_logits(path, items, logits, list(LABELS))
+    asked = [items[4], items[1], items[1]]  # another order, a repeat, a subset
+    got = teacher_logits(path, asked, labels=["neutral", "favor", "against"])
+    assert np.array_equal(got, logits[[4, 1, 1]][:, [2, 0, 1]])
+    with pytest.raises(InputError, match="no teacher logits for item x9"):
+        teacher_logits(path, [items[0].model_copy(update={"id": "x9"})], labels=list(LABELS))
+    with pytest.raises(InputError, match="not the one the teacher scored"):
+        teacher_logits(path, [items[0].model_copy(update={"text": items[0].text + " Later."})], labels=list(LABELS))
+    with pytest.raises(InputError, match="the student needs"):
+        teacher_logits(path, items, labels=["pro", "con", "none"])
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="junk.npz: not a file of saved teacher logits"):
+        teacher_logits(tmp_path / "junk.npz", items, labels=list(LABELS))
+    with pytest.raises(ValueError, match="for 6 items"):
+        save_teacher_logits(tmp_path / "bad.npz", items, logits[:5], list(LABELS))
+    assert not (tmp_path / "bad.npz").exists()
+
+
 def favor_teacher(tiny_model, directory):
     """A saved teacher that says "favor" to everything, confidently."""
     import copy

@@ -272,3 +272,13 @@ def test_teachers_trained_in_worker_processes_save_the_same_folds(tiny_model_dir
     assert np.allclose(inline["logits"], workers["logits"], atol=1e-5)
     assert np.allclose(inline["dev_logits"], workers["dev_logits"], atol=1e-5)
     assert not np.any(np.all(workers["logits"] == 0, axis=1))  # every item scored by its fold's teacher
+    # every labelled item of train.jsonl, by id: its out-of-fold row, or the teachers' mean on the dev part
+    from classifier.items import read_items
+    from classifier.models.distill import teacher_logits
+
+    labelled = list(read_items(data / "train.jsonl"))
+    by_id = teacher_logits(tmp_path / "jobs1" / "item_scores.npz", labelled, labels=list(LABELS))
+    train_part, dev_part = script.train_and_dev(str(data), 0.2)
+    row = {item.id: i for i, item in enumerate(labelled)}
+    assert np.allclose(by_id[[row[it.id] for it in train_part]], inline["logits"][:len(train_part)])
+    assert np.allclose(by_id[[row[it.id] for it in dev_part]], inline["dev_logits"])
