@@ -91,6 +91,8 @@ class InputEncoder:
 
     def encode_many(self, texts, actors, spans_list) -> list[Encoded]:
         """Batch version of ``encode``: one call into the fast tokenizer for the whole batch."""
+        if not texts:  # the tokenizer refuses an empty batch
+            return []
         marked = [self._marked(text, spans) for text, spans in zip(texts, spans_list)]
         firsts = [(actor or "")[:200] for actor in actors] if self.input_format == "pair" else None
         batch = self.tokenizer(firsts, marked, truncation=False) if firsts is not None \

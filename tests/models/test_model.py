@@ -37,6 +37,7 @@ def test_long_text_keeps_a_window_around_the_first_mention(tiny_model):
     assert "<t>" in tiny_model.tokenizer.convert_ids_to_tokens(encoded.input_ids)
     batch = encoder.encode_many([text, "NATO met."], ["NATO", "NATO"], [[(start, start + 4)], [(0, 4)]])
     assert batch[0].input_ids == encoded.input_ids and not batch[1].truncated
+    assert encoder.encode_many([], [], []) == []
 
 
 def test_a_huge_text_is_cropped_round_its_first_mention_before_tokenising(tiny_model, monkeypatch):
