@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from classifier.errors import InputError
 from classifier.resources import resource_path
@@ -24,6 +24,8 @@ _TITLES = {"President", "Prime", "Minister", "Foreign", "Chancellor", "Secretary
 
 
 class Actor(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field ("nmaes") is an error, not an actor without terms
+
     name: str
     kind: str = "country"
     names: list[str] = []
@@ -34,6 +36,20 @@ class Actor(BaseModel):
     excludes: list[str] = []     # longer phrases that contain a term but are not this actor
     case_sensitive: bool = False
     surname_first: bool = False  # Chinese names: "Wang Yi" is later "Wang"
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("an actor needs a name")
+        return value
+
+    @field_validator(*TERM_FIELDS, "prefixes", "excludes")
+    @classmethod
+    def _terms_not_blank(cls, values: list[str]) -> list[str]:
+        if any(not term.strip() for term in values):
+            raise ValueError("an empty term would match everywhere")
+        return values
 
     def terms(self) -> list[str]:
         return [self.name] + [t for f in TERM_FIELDS for t in getattr(self, f)]
@@ -50,8 +66,11 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
         added = load_catalogue(extend)
         names = {a.name for a in added}
         actors = [a for a in actors if a.name not in names] + added
-    if only:
+        check_terms(actors, f"{extend} with the bundled catalogue (an actor of the same name replaces the bundled one)")
+    if only is not None:
         wanted = [n.strip() for n in (only.split(",") if isinstance(only, str) else only) if n.strip()]
+        if not wanted:
+            raise InputError("--only-actors: no actor names given (e.g. --only-actors Russia,China)")
         by_name = {a.name.casefold(): a for a in actors}
         unknown = [n for n in wanted if n.casefold() not in by_name]
         if unknown:
@@ -90,11 +109,24 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
         except ValidationError as exc:
             first = exc.errors()[0]
             raise InputError(f"{path}: actor {number}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-    names = Counter(a.name for a in actors)
-    duplicated = [n for n, c in names.items() if c > 1]
+    names = Counter(a.name.strip().casefold() for a in actors)
+    duplicated = [a.name for a in actors if names[a.name.strip().casefold()] > 1]
     if duplicated:
-        raise InputError(f"{path}: actor listed twice: {', '.join(duplicated)}")
+        raise InputError(f"{path}: actor listed twice: {', '.join(dict.fromkeys(duplicated))} "
+                         "(names are matched ignoring case)")
+    check_terms(actors, str(path))
     return actors
+
+
+def check_terms(actors: list[Actor], where: str) -> None:
+    """Refuse a term (name, alias, place, person) that two actors share: the matcher would give every mention
+    of it to one of them, silently."""
+    owner: dict[str, str] = {}
+    for actor in actors:
+        for term in dict.fromkeys(" ".join(t.split()).casefold() for t in actor.terms()):
+            if owner.setdefault(term, actor.name) != actor.name:
+                raise InputError(f"{where}: the term {term!r} belongs to both {owner[term]} and {actor.name}; "
+                                 "keep it under one actor")
 
 
 def _is_exact_case(term: str, actor: Actor) -> bool:

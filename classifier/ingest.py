@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
@@ -9,7 +10,7 @@ from typing import Iterator, Optional
 from pydantic import BaseModel
 
 from classifier.errors import InputError
-from classifier.io.files import iter_csv, iter_table
+from classifier.io.files import check_not_input, iter_csv, iter_table
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -77,8 +78,26 @@ def read_manifest(path: Path, root: Path) -> dict[str, dict]:
         target = (root / row["file"]).resolve()
         if Path(row["file"]).is_absolute() or not target.is_relative_to(root_resolved):
             raise InputError(f"{path}:{lineno}: file '{row['file']}' is outside the corpus folder {root}")
-        rows[target.relative_to(root_resolved).as_posix()] = {**row, "_line": lineno}
+        relative = target.relative_to(root_resolved).as_posix()
+        if relative in rows:
+            raise InputError(f"{path}:{lineno}: file '{row['file']}' is listed twice (first on line "
+                             f"{rows[relative]['_line']}); keep one row per article")
+        rows[relative] = {**row, "_line": lineno}
     return rows
+
+
+def check_not_read(out: str | Path, input_path: str | Path, manifest: str | Path | None = None,
+                   *others: str | Path | None) -> None:
+    """Refuse, before any work, an output that the run (or the next one) reads: the input, its manifest (given,
+    or the folder's own), ``others`` (an actor catalogue), or an article file inside the corpus folder."""
+    folder = Path(input_path)
+    default = folder / MANIFEST_NAME if folder.is_dir() else None
+    check_not_input(out, folder, manifest, default, *others)
+    out = Path(out)
+    if folder.is_dir() and out.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES \
+            and out.resolve().is_relative_to(folder.resolve()):
+        raise InputError(f"--out {out}: an article's name inside the corpus folder {folder}; it would overwrite or "
+                         "join the articles (nothing was changed)")
 
 
 def article_files(root: Path) -> list[Path]:
@@ -122,10 +141,14 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
             skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', which is not in {root}"))
 
 
-def as_text(value) -> str | None:
-    """A table cell as text: a whole float (what a numeric column with nulls gives) without its ``.0``."""
-    if value is None or value == "":
+def as_text(value, field: str, where: str) -> str | None:
+    """A table cell as text: a whole float (what a numeric column with nulls gives) without its ``.0``, NaN
+    as missing. A list, an object or true/false is an InputError naming ``where`` and the field."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        kind = {bool: "true/false", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+        raise InputError(f"{where}: '{field}' must be text or a number, not {kind}")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -141,13 +164,16 @@ def iter_table_articles(path: Path) -> Iterator[Article]:
                 raise InputError(f"{where}: missing field '{required}' (an article row needs id and text)")
         if not isinstance(row["text"], str):
             raise InputError(f"{where}: 'text' must be a string")
-        article_id = as_text(row["id"])
+        if "\x00" in row["text"]:
+            raise InputError(f"{where}: 'text' holds NUL bytes (binary data, not article text)")
+        article_id = as_text(row["id"], "id", where)
+        if article_id is None:
+            raise InputError(f"{where}: missing field 'id' (an article row needs id and text)")
         if article_id in seen:
             raise InputError(f"{where}: duplicate article id '{article_id}'")
         seen.add(article_id)
-        yield Article(id=article_id, text=row["text"], source=as_text(row.get("source")) or article_id,
-                      title=as_text(row.get("title")), date=as_text(row.get("date")), url=as_text(row.get("url")),
-                      path=where)
+        meta = {name: as_text(row.get(name), name, where) for name in ("source", "title", "date", "url")}
+        yield Article(id=article_id, text=row["text"], **{**meta, "source": meta["source"] or article_id}, path=where)
     if not seen:
         raise InputError(f"{path}: no articles (the file is empty)")
 

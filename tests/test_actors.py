@@ -1,9 +1,10 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from classifier.actors import Matcher, load_catalogue, spans_by_actor, suggest_actors
+from classifier.actors import Matcher, choose_catalogue, load_catalogue, spans_by_actor, suggest_actors
 from classifier.errors import InputError
 
 
@@ -77,6 +78,33 @@ def test_bad_catalogue(tmp_path):
     path.write_bytes("actors:\n  - name: Caf\xe9\n".encode("latin-1"))
     with pytest.raises(InputError, match=r"actors.yaml:2: the actor catalogue is not UTF-8"):
         load_catalogue(path)
+
+
+@pytest.mark.parametrize("actors, message", [
+    ('[{name: Foo, names: [""]}]', "names: Value error, an empty term would match everywhere"),
+    ('[{name: Foo, places: ["  "]}]', "places: Value error, an empty term"),
+    ('[{name: "", names: [Bar]}]', "actor 1: name: Value error, an actor needs a name"),
+    ('[{name: Foo, nmaes: [Bar]}]', "actor 1: nmaes: Extra inputs are not permitted"),
+    ('[{name: Foo}, {name: foo}]', "actor listed twice: Foo, foo (names are matched ignoring case)"),
+    ('[{name: Foo, names: [Bar]}, {name: Baz, people: [bar]}]', "the term 'bar' belongs to both Foo and Baz"),
+])
+def test_a_catalogue_that_would_match_everywhere_or_silently_lose_terms_is_refused(tmp_path, actors, message):
+    path = tmp_path / "actors.yaml"
+    path.write_text(f"actors: {actors}\n")
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_catalogue(path)
+
+
+def test_an_added_actor_may_not_take_a_bundled_actors_term_or_name_nothing(tmp_path):
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors: [{name: Capital, names: [Moscow]}]\n")
+    with pytest.raises(InputError, match="'moscow' belongs to both Russia and Capital"):
+        choose_catalogue(extend=path)
+    path.write_text("actors: [{name: Russia, names: [Moscow, Kremlin]}]\n")  # replacing the bundled Russia
+    assert any(a.name == "Russia" and a.names == ["Moscow", "Kremlin"] for a in choose_catalogue(extend=path))
+    for blank in ("", " , "):
+        with pytest.raises(InputError, match="--only-actors: no actor names given"):
+            choose_catalogue(only=blank)
 
 
 def test_scanning_from_word_starts_finds_what_every_position_finds(matcher):

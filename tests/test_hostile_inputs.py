@@ -351,3 +351,36 @@ def test_a_disk_that_fills_while_labelling_loses_no_saved_answer(tmp_path, monke
     store.append(answers[2])  # room again: the torn bytes are dropped, nothing is glued on
     assert [r["id"] for r in store.records()] == ["i0", "i2"]
     assert (tmp_path / "labels.jsonl").read_text().count("\n") == 2
+
+
+def test_a_sigterm_unwinds_like_ctrl_c_and_leaves_no_partial_output(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    import typer
+
+    from classifier.cli import main as entry
+    from classifier.cli.app import handle_errors, on_sigterm
+    from classifier.io.files import TableWriter
+
+    seen = []
+    monkeypatch.setattr(entry, "app", lambda: seen.append(signal.getsignal(signal.SIGTERM)))
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        entry.main()  # the stance command installs the handler before any command runs
+        assert seen == [on_sigterm]
+        out = tmp_path / "items.parquet"
+
+        @handle_errors
+        def killed_midway():
+            with TableWriter(out, "parquet", ["id"]) as writer:
+                writer.write([{"id": "1"}])
+                os.kill(os.getpid(), signal.SIGTERM)
+                pytest.fail("the signal did not stop the command")
+
+        with pytest.raises(typer.Exit) as stopped:
+            killed_midway()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert stopped.value.exit_code == 143
+    assert list(tmp_path.iterdir()) == []  # neither the output nor its .tmp file and .parts folder

@@ -43,8 +43,17 @@ def check_device(device: str):
         raise InputError(f"--device: {error}") from None
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a scheduler's time limit) as an interrupt: outputs unwind as they do on Ctrl-C."""
+
+
+def on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
 def handle_errors(fn: Callable) -> Callable:
-    """Turn InputError (and a few OS errors) into one red line and exit 1; Ctrl-C into exit 130."""
+    """Turn InputError (and a few OS errors) into one red line and exit 1; Ctrl-C into exit 130 and
+    SIGTERM (see ``on_sigterm``) into 143, after every atomic output has removed its temporary files."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -57,9 +66,10 @@ def handle_errors(fn: Callable) -> Callable:
             disk = exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO)
             fail(f"{where}: {exc.strerror or exc}" + (" (outputs are atomic: nothing half-written was kept)"
                                                        if disk else ""))
-        except KeyboardInterrupt:
-            console.print("interrupted")
-            raise typer.Exit(130)
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, Terminated)
+            console.print("terminated" if terminated else "interrupted")
+            raise typer.Exit(143 if terminated else 130)
 
     return wrapper
 

@@ -17,7 +17,8 @@ from classifier.cli.app import (app, console, fail, handle_errors, out, progress
                                  show_progress)
 from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ONLY_ACTORS_HELP, prepare_to_file
 from classifier.errors import InputError
-from classifier.io.files import check_not_input, format_of, iter_table, output_format, remove_stale_temporaries
+from classifier.ingest import check_not_read
+from classifier.io.files import format_of, iter_table, output_format, remove_stale_temporaries
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
 from classifier.predict.batch import Items, RunSpec, StanceCounts, check_no_unfinished_run, classify
@@ -243,11 +244,11 @@ def classify_command(
             fail("--zero-shot runs in one process; run without --ray-data")
         if task not in TASK_CHOICES:
             fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
-        check_not_input(out_path, input_path, manifest)
+        check_not_read(out_path, input_path, manifest, actors, actors_only)
         return classify_on_ray_data(input_path, out_path, task, model_dir, sentiment_model_dir, workers or 2,
                                     ray_address, engine, threads, batch_size, quiet)
     fmt = output_format(out_path, fmt)
-    check_not_input(out_path, input_path, manifest)
+    check_not_read(out_path, input_path, manifest, actors, actors_only)
     torch.set_num_threads(threads or os.cpu_count() or 1)
     if workers and trust_remote_code:
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")

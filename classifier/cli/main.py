@@ -6,10 +6,13 @@ so that no module imports one that imports it back.
 
 from __future__ import annotations
 
+import signal
+
 from classifier.cli import commands  # noqa: F401  (registers every command on ``app``)
-from classifier.cli.app import app, quiet_libraries
+from classifier.cli.app import app, on_sigterm, quiet_libraries
 
 
 def main() -> None:
     quiet_libraries()
+    signal.signal(signal.SIGTERM, on_sigterm)  # a kill unwinds like Ctrl-C: no partial temporaries left
     app()

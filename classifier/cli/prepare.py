@@ -15,8 +15,8 @@ from rich.table import Table
 from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
 from classifier.clean import clean_text, load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
-from classifier.ingest import Article, Skipped, stream_corpus
-from classifier.io.files import TableWriter, check_not_input, output_format
+from classifier.ingest import Article, Skipped, check_not_read, stream_corpus
+from classifier.io.files import TableWriter, output_format, remove_stale_temporaries
 from classifier.prepare import ITEM_FIELDS, ArticleReport, iter_prepared
 from classifier.segment import segment
 
@@ -133,9 +133,10 @@ def prepare(
     Example: stance prepare seeds/ --out out/items.jsonl --explain
     """
     fmt = output_format(out_path, fmt)
-    check_not_input(out_path, input_path, manifest)
+    check_not_read(out_path, input_path, manifest, actors, actors_only)
     started = time.perf_counter()
     catalogue = choose_catalogue(actors, actors_only, only_actors)
+    remove_stale_temporaries(out_path)  # what a run killed with -9 left beside this output
     totals, skipped = prepare_to_file(input_path, out_path, fmt, catalogue, manifest, encoding, strict, quiet,
                                       keep_reports=explain)
     seconds = time.perf_counter() - started
@@ -160,7 +161,7 @@ def actors_suggest(
     input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder or article table, as for prepare."),
     actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
-    top: int = typer.Option(30, "--top", help="How many names to list."),
+    top: int = typer.Option(30, "--top", min=1, help="How many names to list."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url (default: INPUT/manifest.csv when present)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode text files with this encoding instead of UTF-8."),
 ) -> None:

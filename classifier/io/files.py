@@ -432,6 +432,8 @@ def json_object(line: str, where: str) -> dict:
     except json.JSONDecodeError as exc:
         problem = exc.msg.removesuffix(" at")  # "Invalid control character at"
         raise InputError(f"{where}: malformed JSON ({problem}, column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply to read") from None
     if not isinstance(obj, dict):
         raise InputError(f"{where}: expected a JSON object, found {type(obj).__name__}")
     if _SURROGATE_ESCAPE.search(line) and not _encodable(obj):
@@ -454,7 +456,19 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
                     continue
                 yield lineno, json_object(line, f"{path}:{lineno}")
         except UnicodeDecodeError:
-            raise InputError(f"{path}:{lineno + 1}: not UTF-8 text") from None
+            raise InputError(f"{path}:{first_undecodable_line(path)}: not UTF-8 text") from None
+
+
+def first_undecodable_line(path: Path) -> int:
+    """The line of the first byte that is not UTF-8 (text-mode reading decodes a block of lines at once, so
+    the line it was on when it failed can be an earlier one)."""
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")  # no UTF-8 character holds the byte of a line break, so lines decode alone
+            except UnicodeDecodeError:
+                return lineno
+    return 1
 
 
 CSV_FIELD_LIMIT = 1 << 30  # the csv module stops at 128 KB a field by default: an article can be longer
@@ -498,7 +512,7 @@ def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
                                      f"({len(names)}: {', '.join(names)})")
                 yield start, {name: (row[i] or None) if i < len(row) else None for i, name in enumerate(names)}
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
+        raise InputError(f"{path}:{first_undecodable_line(path)}: not UTF-8 text") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot open ({exc.strerror})") from None
     except csv.Error as exc:
@@ -537,7 +551,10 @@ def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
         for row in rows:
             index += 1
             for name in converted:
-                row[name] = plain(row[name])
+                try:
+                    row[name] = plain(row[name])
+                except UnicodeDecodeError:
+                    raise InputError(f"{path}: row {index}: column '{name}' holds bytes that are not UTF-8 text") from None
             yield index, row
 
 
@@ -560,7 +577,7 @@ def plain(value):
     if isinstance(value, decimal.Decimal):
         return float(value)
     if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
+        return value.decode("utf-8")  # UnicodeDecodeError: iter_parquet names the row and column
     if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, dict):

@@ -285,3 +285,78 @@ def test_an_empty_result_keeps_its_columns(tmp_path):
 
     assert (tmp_path / "items.csv").read_text().splitlines() == [",".join(ITEM_FIELDS)]
     assert pd.read_parquet(tmp_path / "items.parquet").columns.tolist() == list(ITEM_FIELDS)
+
+
+def test_an_output_the_run_reads_is_refused_and_nothing_changes(tmp_path):
+    folder = corpus(tmp_path)
+    (folder / "manifest.csv").write_text("file,source\ngood.txt,Outlet A\n")
+    catalogue = tmp_path / "actors.yaml"
+    catalogue.write_text("actors: [{name: Foo, names: [Bar]}]\n")
+    before = {p: p.read_bytes() for p in (folder / "manifest.csv", folder / "good.txt", catalogue)}
+    cases = [
+        (["--out", folder / "manifest.csv"], "that is the input file"),
+        (["--out", folder / "good.txt", "--format", "jsonl"], "an article's name inside the corpus folder"),
+        (["--out", folder / "new.txt", "--format", "jsonl"], "an article's name inside the corpus folder"),
+        (["--out", catalogue, "--format", "jsonl", "--actors", catalogue], "that is the input file"),
+    ]
+    for args, message in cases:
+        result = run("prepare", folder, *args)
+        assert result.exit_code == 1 and message in result.output.replace("\n", ""), result.output
+    assert {p: p.read_bytes() for p in before} == before and not (folder / "new.txt").exists()
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("deep.jsonl", '{"id": 1, "text": "Russia", "x": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
+     "deep.jsonl:1: JSON nested too deeply to read"),
+    ("late.jsonl", "".join(json.dumps({"id": i, "text": "Russia spoke."}) + "\n" for i in range(49))
+     + '{"id": 49, "text": "Caf\xe9"}\n', "late.jsonl:50: not UTF-8 text"),
+    ("latin.csv", "id,text\n1,Russia spoke.\n2,Caf\xe9 in Moscow.\n", "latin.csv:3: not UTF-8 text"),
+    ("nul.csv", "id,text\n1,\x00\x00Russia\n", "nul.csv:2: 'text' holds NUL bytes"),
+    ("list.jsonl", '{"id": [1], "text": "Russia spoke."}\n', "list.jsonl:1: 'id' must be text or a number, not a list"),
+    ("bool.jsonl", '{"id": true, "text": "Russia spoke."}\n', "'id' must be text or a number, not true/false"),
+    ("nan.jsonl", '{"id": NaN, "text": "Russia spoke."}\n', "nan.jsonl:1: missing field 'id'"),
+    ("date.jsonl", '{"id": 1, "text": "Russia spoke.", "date": [2024]}\n', "'date' must be text or a number"),
+    ("source.jsonl", '{"id": 1, "text": "Russia spoke.", "source": {"a": 1}}\n', "not an object"),
+])
+def test_a_table_cell_of_the_wrong_kind_or_encoding_names_its_line(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content.encode("latin-1") if "\xe9" in content else content.encode())
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", path, "--out", out)
+    assert result.exit_code == 1 and message in result.output.replace("\n", ""), result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_parquet_bytes_that_are_not_utf8_are_refused_not_replaced(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "bytes.parquet"
+    pq.write_table(pa.table({"id": [1, 2], "text": pa.array([b"Russia spoke.", b"Caf\xe9 Moscow."], pa.binary())}),
+                   path)
+    result = run("prepare", path, "--out", tmp_path / "items.jsonl")
+    assert result.exit_code == 1 and "row 2: column 'text' holds bytes that are not UTF-8 text" in result.output
+    pq.write_table(pa.table({"id": [1], "text": pa.array([b"Russia spoke."], pa.binary())}), path)
+    assert run("prepare", path, "--out", tmp_path / "items.jsonl").exit_code == 0  # UTF-8 bytes are text
+
+
+def test_a_manifest_that_lists_a_file_twice_is_refused(tmp_path):
+    folder = corpus(tmp_path)
+    (folder / "manifest.csv").write_text("file,source\ngood.txt,A\n./good.txt,B\n")
+    result = run("prepare", folder, "--out", tmp_path / "items.jsonl")
+    assert result.exit_code == 1 and "manifest.csv:3: file './good.txt' is listed twice (first on line 2)" in \
+        result.output.replace("\n", "")
+
+
+def test_prepare_removes_what_a_killed_run_left_beside_its_output(tmp_path):
+    folder = corpus(tmp_path)
+    (tmp_path / ".items.parquet.abc123.tmp").write_bytes(b"partial")
+    (tmp_path / ".items.parquet.xyz.parts").mkdir()
+    (tmp_path / ".items.parquet.xyz.parts" / "00000000.parquet").write_bytes(b"partial")
+    assert run("prepare", folder, "--out", tmp_path / "items.parquet", "-q").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "items.parquet"]
+
+
+def test_suggest_refuses_a_count_below_one():
+    result = runner.invoke(app, ["actors", "suggest", str(SEEDS), "--top", "-5"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
