@@ -287,6 +287,31 @@ def test_untrusted_article_text_is_inert(tmp_path):
     assert "<script" not in markdown.lower() and "&lt;script&gt;" in markdown
 
 
+def test_control_characters_in_names_and_text_reach_no_page_plot_table_or_terminal(tmp_path):
+    from xml.dom import minidom
+
+    escape = "\x1b[31mRED\x1b]0;title\x07"
+    rows = prediction_rows(120)
+    for row in rows:
+        if row["source"] == rows[0]["source"]:
+            row["source"] = f"Outlet{escape}"
+    rows[0].update(text=f"Russia {escape} said.", spans=[[0, 6]], stance="favor",
+                   stance_scores={"favor": 0.98, "against": 0.01, "neutral": 0.01})
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["report", str(write_jsonl(tmp_path / "p.jsonl", rows)), "--out", str(out),
+                                 "--n-boot", "50", "--n-perm", "50"])
+    assert result.exit_code == 0, result.output
+    assert "Outlet\\x1b[31mRED" in result.output and "\x1b" not in result.output and "\x07" not in result.output
+    for path in out.rglob("*"):
+        if path.suffix in (".html", ".md", ".csv", ".json", ".svg"):
+            text = path.read_text(encoding="utf-8")
+            assert "\x1b" not in text and "\x07" not in text, path.name
+    for svg in (out / "plots").glob("*.svg"):
+        minidom.parse(str(svg))  # well-formed XML: a browser shows it
+    assert "Outlet\\x1b[31mRED" in (out / "framing.csv").read_text()
+    assert "</mark> \\x1b[31mRED" in (out / "report.html").read_text()  # the example sentence, visibly
+
+
 # -- the whole report ----------------------------------------------------------------------------------
 
 def test_report_cli_writes_every_file(tmp_path, preds):

@@ -10,29 +10,9 @@ text go through ``shown`` first.
 
 from __future__ import annotations
 
-import unicodedata
-
 from rich.console import Console
 
-_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-
-
-def _escape_of(code: int) -> str:
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-CONTROL_MAP = {code: _escape_of(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI)
-               if chr(code) not in "\n\t"}
-
-
-def shown(text) -> str:
-    """``text`` with every control, format-override and bidi character replaced by a visible escape."""
-    text = str(text)
-    if text.isprintable():
-        return text
-    text = text.translate(CONTROL_MAP)
-    return "".join(_escape_of(ord(ch)) if unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t" else ch
-                   for ch in text)
+from classifier.visible import shown  # noqa: F401  (commands import it from here)
 
 
 class SafeConsole(Console):

@@ -60,6 +60,28 @@ def most_confident(rows: pd.DataFrame, k: int) -> pd.Index:
     return chosen[0].append(chosen[1])
 
 
+NAME_COLUMNS = ("source", "actor", "model")
+
+
+def visible_names(table):
+    """The outlet, actor and model names with control characters as visible escapes (``\\x1b``): every page,
+    plot and table of the report shows these names, and an escape in them would reach a terminal or break an
+    SVG. Article text keeps its characters (the spans index it); the pages escape it where they show it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from classifier.visible import shown
+
+    for name in NAME_COLUMNS:
+        column = table[name] if name in table.column_names else None
+        if column is None or not pa.types.is_string(column.type) \
+                or pc.all(pc.utf8_is_printable(column)).as_py() is not False:  # None: all null
+            continue
+        values = [None if v is None else shown(v) for v in column.to_pylist()]
+        table = table.set_column(table.column_names.index(name), name, pa.array(values, pa.string()))
+    return table
+
+
 def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportInput:
     """Read a predictions file once (validated as ``read_predictions`` does) into what the report needs.
     ``kind``: keep only the rows of that kind (``headline``, ``subheading``, ``body``)."""
@@ -79,6 +101,7 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
             if not table.num_rows:
                 continue
         kept_hashes.append(chunk_hashes)
+        table = visible_names(table)
         kept(table)
         rows = table.drop_columns(list(TEXT_COLUMNS)).to_pandas()
         rows.index = pd.RangeIndex(n, n + len(rows))

@@ -1,6 +1,7 @@
 """One self-contained HTML page (and its Markdown twin) from the report's tables, figures and examples.
 
-Article text is untrusted. The page is a Jinja template with autoescape on, so every value is escaped;
+Article text is untrusted. The page is a Jinja template with autoescape on, so every value is escaped (and its
+control characters shown as visible escapes, ``classifier.visible.shown``);
 mention highlights are built from escaped segments (``highlight``) and only then marked safe; the page carries a Content-Security-Policy that allows no
 script and no network (images only as ``data:`` URIs, inline CSS only).
 """
@@ -14,6 +15,7 @@ import re
 from typing import Iterable, Sequence
 
 from classifier.report.tables import Rows
+from classifier.visible import shown
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -36,7 +38,7 @@ blockquote.favor { border-color: #2166ac; } blockquote.against { border-color: #
 
 
 def e(value) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(shown(value), quote=True)
 
 
 def merged(spans: Iterable[Sequence[int]], length: int) -> list[tuple[int, int]]:
@@ -92,7 +94,11 @@ def page_template():
 
     from classifier.resources import resource_path
 
-    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    def finalize(value):  # user text with its control characters as visible escapes; our Markup as it is
+        return shown(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             finalize=finalize)
     env.filters["data_uri"] = data_uri
     env.filters["highlight"] = lambda text, spans: Markup(highlight(text, spans))  # escaped piece by piece
     return env.from_string(resource_path("report.html.j2").read_text(encoding="utf-8"))
@@ -113,7 +119,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 def md(value) -> str:
     """Text safe inside Markdown (and the HTML a renderer may pass through): one line, specials escaped."""
-    text = " ".join(str(value).split())
+    text = " ".join(shown(value).split())
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 

@@ -16,6 +16,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from classifier.visible import shown
+
 PALETTE = "RdBu"
 MISSING = "#e6e6e6"
 NET_LABEL = "net stance = (favor − against) / n"
@@ -23,8 +25,9 @@ OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "
 
 
 def plain(text: str) -> str:
-    """Text for a matplotlib label: ``$`` would start mathtext, so it is escaped."""
-    return str(text).replace("$", r"\$")
+    """Text for a matplotlib label: ``$`` would start mathtext, so it is escaped; control characters (which
+    no font draws and no SVG may hold) become visible escapes."""
+    return shown(text).replace("$", r"\$")
 
 
 def net_norm() -> TwoSlopeNorm:

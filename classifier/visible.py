@@ -1,0 +1,31 @@
+"""User text made safe to show anywhere a person reads it: the terminal, the report's pages, plots and tables.
+
+Article text, ids, outlets, actors, annotators and model names come from users. A terminal obeys ANSI/OSC
+escapes (window titles, clearing the screen) and bidi overrides in them, an SVG with a control character is not
+well-formed XML, and ``cat report.md`` replays them. ``shown`` replaces each such character by a visible escape
+(``\\x1b``, ``\\u202e``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+
+
+def _escape_of(code: int) -> str:
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+CONTROL_MAP = {code: _escape_of(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI)
+               if chr(code) not in "\n\t"}
+
+
+def shown(text) -> str:
+    """``text`` with every control, format-override and bidi character replaced by a visible escape."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    text = text.translate(CONTROL_MAP)
+    return "".join(_escape_of(ord(ch)) if unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t" else ch
+                   for ch in text)
