@@ -214,7 +214,40 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
             records += [check_record(r, f"{path}:{n}") for n, r in iter_dataset(path, columns)]
         else:
             records += LabelStore(path).records()
+    check_one_item_per_id(records)
     return records
+
+
+def check_one_item_per_id(records: Sequence[dict]) -> None:
+    """Refuse an id that names two different items (text, actor or spans differ) across the records: their
+    labels would be merged as votes on one item."""
+    first: dict[str, tuple[tuple, str]] = {}
+    for record in records:
+        what = (record.get("text"), record.get("actor"), json.dumps(record.get("spans")))
+        seen = first.setdefault(record["id"], (what, record.get("where", "labels")))
+        if seen[0] != what:
+            raise InputError(f"{record.get('where', 'labels')}: id {record['id']!r} names another item than on "
+                             f"{seen[1]} (text, actor or spans differ); give each item its own id")
+
+
+STANCE_ONLY = frozenset(LABELS) - frozenset(SENTIMENT.labels)
+SENTIMENT_ONLY = frozenset(SENTIMENT.labels) - frozenset(LABELS)
+
+
+def check_one_task(records: Sequence[dict]) -> None:
+    """Refuse labels of stance and of sentence sentiment mixed in one set (a sentiment label on a stance item
+    would reach training or classify as an unknown stance)."""
+    first = None
+    for record in records:
+        label = record.get("label")
+        if label not in STANCE_ONLY and label not in SENTIMENT_ONLY:
+            continue
+        first = first or record
+        if (label in STANCE_ONLY) != (first["label"] in STANCE_ONLY):
+            tasks = ("stance", "sentence sentiment") if first["label"] in STANCE_ONLY else ("sentence sentiment", "stance")
+            raise InputError(f"{record.get('where', 'labels')}: label {label!r} is {tasks[1]}, but "
+                             f"{first.get('where', 'an earlier line')} labels {tasks[0]} ({first['label']!r}); "
+                             "keep one task per set of labels")
 
 
 # -- current answers ----------------------------------------------------------------------------
@@ -254,6 +287,7 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
     """
     chosen = [r for r in current_labels(records, include_suggested=True).values()
               if annotator is None or r.get("annotator") == annotator]
+    check_one_task(chosen)
     suggested = [r for r in chosen if is_suggested(r)]
     if suggested and not allow_suggested:
         first = suggested[0]
@@ -479,6 +513,7 @@ def _alpha(matrix: np.ndarray) -> float:
 def agreement(records: Sequence[dict], *, include_suggested: bool = False) -> dict:
     """Cohen's kappa per pair of annotators, Krippendorff's alpha (nominal) over all, disagreements."""
     current = current_labels(records, include_suggested=include_suggested)
+    check_one_task(list(current.values()))
     annotators = sorted({ann for _, ann in current})
     item_ids = sorted({item_id for item_id, _ in current})
     pairs = []
@@ -619,8 +654,10 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> 
         task = _ls_task(raw, here)
         data = task.data
         fields = {k: v for k, v in data.items() if k not in ("marked", "item_id")}
-        fields["id"] = data.get("item_id", data.get("id", task.id))
-        item = parse_item(fields, here)
+        fields["id"] = data.get("item_id", data.get("id"))
+        if fields["id"] is None:  # Label Studio's own task number is no item id: it would name another item
+            raise InputError(f"{here}: no item id in its data ('item_id', as 'stance label export' writes it)")
+        item = parse_item(fields, here, need_actor=True)
         for index, annotation in enumerate(task.annotations or []):
             if annotation.was_cancelled:
                 continue

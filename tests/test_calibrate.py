@@ -69,6 +69,7 @@ def test_calibrate_writes_the_temperature_the_model_then_uses(tmp_path, tiny_mod
     result = runner.invoke(app, ["calibrate", str(model_dir), str(dev)])
     assert result.exit_code == 0, result.output
     assert "before" in result.output and "after" in result.output and "ECE" in result.output
+    assert "only 48 dev items: the temperature is a rough fit" in " ".join(result.output.split())
     settings = json.loads((model_dir / "stance.json").read_text())
     assert settings["temperature"] < 1.0 and settings["input_format"] == "pair"  # other keys kept
     loaded = StanceModel.load(model_dir)

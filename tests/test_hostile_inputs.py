@@ -384,3 +384,22 @@ def test_a_sigterm_unwinds_like_ctrl_c_and_leaves_no_partial_output(tmp_path, mo
         signal.signal(signal.SIGTERM, previous)
     assert stopped.value.exit_code == 143
     assert list(tmp_path.iterdir()) == []  # neither the output nor its .tmp file and .parts folder
+
+
+def test_a_model_folder_that_asks_for_its_own_code_is_refused_unless_trusted(tmp_path, tiny_model_dir):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    config = json.loads((model / "config.json").read_text())
+    config["auto_map"] = {"AutoModelForSequenceClassification": "modeling_evil.EvilModel"}
+    (model / "config.json").write_text(json.dumps(config))
+    out = tmp_path / "p.jsonl"
+    result = runner.invoke(app, ["classify", str(items_file(tmp_path)), "--out", str(out), "--model", str(model), "-q"])
+    one_line_failure(result, "config.json asks to run the folder's own code (auto_map)")
+    assert not out.exists()
+    from classifier.errors import InputError
+    from classifier.models.base import check_own_code
+
+    with pytest.raises(InputError, match="--trust-remote-code"):
+        check_own_code(model, trust_remote_code=False)
+    check_own_code(model, trust_remote_code=True)  # the user's call
+    check_own_code(tiny_model_dir, trust_remote_code=False)  # a plain folder passes

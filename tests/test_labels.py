@@ -214,6 +214,36 @@ def test_agreement_command(tmp_path):
     assert result.exit_code == 1 and "two or more annotators" in result.output
 
 
+def test_an_id_naming_two_items_or_labels_of_two_tasks_are_refused_with_their_lines(tmp_path):
+    records = records_for({"ana": ["favor", "against"], "ben": ["favor"]})
+    records[2] |= {"text": "A different sentence about NATO.", "actor": "NATO"}  # ben's id names another item
+    collision = tmp_path / "collision.jsonl"
+    collision.write_text("".join(json.dumps(r) + "\n" for r in records))
+    for command in (["gold", str(collision), "--out", str(tmp_path / "g.jsonl")], ["agreement", str(collision)]):
+        result = runner.invoke(app, ["label", *command])
+        assert result.exit_code == 1 and "collision.jsonl:3: id 'a1-0-Russia' names another item than on " \
+            "" + f"{collision}:1" in result.output.replace("\n", ""), result.output
+    records = records_for({"ana": ["favor", "against", "neutral"]})
+    records[1]["label"] = "positive"  # a sentence-sentiment label among stance labels
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = runner.invoke(app, ["label", "gold", str(mixed), "--out", str(tmp_path / "g.jsonl")])
+    assert result.exit_code == 1 and "mixed.jsonl:2: label 'positive' is sentence sentiment, but " in result.output
+    assert not (tmp_path / "g.jsonl").exists()
+
+
+def test_gold_with_no_current_label_writes_nothing_and_says_so(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    skipped = tmp_path / "skipped.jsonl"
+    skipped.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ana": [None, None]})))
+    for path, lines in ((empty, 0), (skipped, 2)):
+        out = tmp_path / "g.jsonl"
+        result = runner.invoke(app, ["label", "gold", str(path), "--out", str(out)])
+        assert result.exit_code == 1 and f"no labels to write ({lines} lines" in result.output, result.output
+        assert not out.exists()
+
+
 # -- Label Studio ------------------------------------------------------------------------------------
 def label_studio_export(tasks: list[dict]) -> list[dict]:
     """What Label Studio gives back after two people annotated the exported tasks."""
@@ -281,6 +311,14 @@ def test_label_studio_errors_name_the_task(tmp_path):
         from_label_studio(tasks, "export.json")
     tasks[1]["annotations"] = [{"result": [{"type": "choices", "value": {"choices": ["Favor"]}}]}]
     assert [r["label"] for r in from_label_studio(tasks, "export.json")] == ["favor"]  # a hand-made config's case
+    for dropped, message in (("item_id", "task 1: no item id in its data"), ("actor", "task 1: no 'actor'")):
+        tasks = to_label_studio(make_items()[:1])
+        del tasks[0]["data"][dropped]
+        tasks[0]["data"].pop("id", None)
+        tasks[0]["id"] = 7  # Label Studio's own task number names no item
+        tasks[0]["annotations"] = [{"result": [{"type": "choices", "value": {"choices": ["favor"]}}]}]
+        with pytest.raises(InputError, match=message):
+            from_label_studio(tasks, "export.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     result = runner.invoke(app, ["label", "import", str(bad), "--labels", str(tmp_path / "l.jsonl")])

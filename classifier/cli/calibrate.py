@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-from classifier.cli.app import app, handle_errors, out
+from classifier.cli.app import app, handle_errors, out, warn
+
+FEW_DEV_ITEMS = 100  # below this a fitted temperature moves a lot with each item
 
 
 @app.command("calibrate")
@@ -40,5 +42,8 @@ def calibrate_cli(
                   num(result["before"]["nll"]))
     table.add_row("after", num(result["temperature"]), num(result["after"]["ece"]), num(result["after"]["nll"]))
     out.print(table)
+    if result["items"] < FEW_DEV_ITEMS:
+        warn(f"only {result['items']} dev items: the temperature is a rough fit; a few hundred labelled items "
+             "give a stable one")
     out.print(f"accuracy {num(result['accuracy'])} (unchanged); "
               + ("not written (--dry-run)" if dry_run else f"temperature written to {model_dir}/stance.json"))

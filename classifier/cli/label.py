@@ -469,6 +469,11 @@ def gold_command(
 
     fmt = output_format(out_path)
     check_not_input(out_path, *labels_paths)
-    items, counts = resolve_labels(read_records(labels_paths), annotator=annotator, allow_suggested=allow_suggested)
+    records = read_records(labels_paths)
+    items, counts = resolve_labels(records, annotator=annotator, allow_suggested=allow_suggested)
+    if not items:
+        raise InputError(f"{', '.join(map(str, labels_paths))}: no labels to write ({len(records)} lines"
+                         + (f", {counts['ties']} ties" if counts["ties"] else "")
+                         + (f", none by annotator {annotator!r}" if annotator else "") + "; nothing was written)")
     write_records(out_path, [item_record(item) for item in items], fmt)
     out.print(f"{counts['items']} labelled items -> {out_path}" + (f"; {counts['ties']} ties left out" if counts["ties"] else ""))

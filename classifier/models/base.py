@@ -47,6 +47,26 @@ def looks_like_path(name: str) -> bool:
     return "/" in name and Path(name.split("/")[0]).is_dir()
 
 
+def check_own_code(folder: str | Path, trust_remote_code: bool) -> None:
+    """Refuse a local model folder whose config.json names code of its own (``auto_map``) unless the user trusts
+    it: without ``trust_remote_code`` transformers would quietly load the built-in class of its ``model_type``
+    instead, a network the weights were not made for."""
+    import json
+
+    from classifier.errors import InputError
+
+    config = Path(folder) / "config.json"
+    if trust_remote_code or not config.is_file():
+        return
+    try:
+        asks = "auto_map" in json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # model_load_errors names the broken config when it is loaded
+    if asks:
+        raise InputError(f"{folder}: config.json asks to run the folder's own code (auto_map); pass "
+                         "--trust-remote-code only if you trust whoever made it")
+
+
 @contextlib.contextmanager
 def model_load_errors(where: str | Path) -> Iterator[None]:
     """A broken model directory (unreadable config, tokenizer or stance.json, corrupt safetensors,

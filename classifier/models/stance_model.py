@@ -227,7 +227,7 @@ class StanceModel:
         """The model folder checked, its settings and its tokenizer: everything but the weights."""
         from transformers import AutoTokenizer
 
-        from classifier.models.base import model_load_errors
+        from classifier.models.base import check_own_code, model_load_errors
 
         path = Path(path) if path else default_model_path()
         if not (path / "config.json").exists():
@@ -236,6 +236,7 @@ class StanceModel:
             raise InputError(f"{path}: no model.safetensors; only safetensors weights are loaded (never pickles)")
         settings = read_settings(path)
         check_tokenizer_files(path)
+        check_own_code(path, trust_remote_code)
         with model_load_errors(path):
             tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
         return path, settings, tokenizer

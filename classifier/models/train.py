@@ -96,7 +96,7 @@ def start_model(config: TrainConfig) -> StanceModel:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from classifier.errors import InputError
-    from classifier.models.base import model_load_errors, resolve_base
+    from classifier.models.base import check_own_code, model_load_errors, resolve_base
     from classifier.models.pooling import POOLINGS, MentionPooledClassifier
     from classifier.models.stance_model import STANCE_FILE
 
@@ -116,6 +116,7 @@ def start_model(config: TrainConfig) -> StanceModel:
         raise InputError(f"--base {base}: a file; pass a model folder (config.json, model.safetensors, tokenizer) "
                          "or a Hugging Face name")
     labels = get_task(config.task).labels
+    check_own_code(base, config.trust_remote_code)
     with model_load_errors(base):
         tokenizer = AutoTokenizer.from_pretrained(base, trust_remote_code=config.trust_remote_code)
         model = AutoModelForSequenceClassification.from_pretrained(  # safetensors only: never a pickle

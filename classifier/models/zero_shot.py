@@ -136,7 +136,7 @@ class ZeroShotModel:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        from classifier.models.base import looks_like_path, model_load_errors
+        from classifier.models.base import check_own_code, looks_like_path, model_load_errors
 
         task = get_task(task) if isinstance(task, str) else task
         chosen = read_templates(templates, task)
@@ -147,6 +147,7 @@ class ZeroShotModel:
                 raise InputError(f"{name}: not a model directory (no config.json)")
             if not (local / "model.safetensors").exists():
                 raise InputError(f"{name}: no model.safetensors; only safetensors weights are loaded (never pickles)")
+            check_own_code(local, trust_remote_code)
         with model_load_errors(name):
             tokenizer = AutoTokenizer.from_pretrained(name, trust_remote_code=trust_remote_code)
             model = AutoModelForSequenceClassification.from_pretrained(
