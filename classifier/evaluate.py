@@ -64,7 +64,7 @@ def _scores(value, where: str, task: Task = STANCE) -> list[float]:
     if isinstance(value, str):  # CSV stores the dict as JSON text
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InputError(f"{where}: {field} is not JSON like {{\"{labels[0]}\": 0.2, ...}}") from None
     if not isinstance(value, dict):
         raise InputError(f"{where}: {field} must map each label to a probability, found {value!r}")

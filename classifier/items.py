@@ -72,7 +72,7 @@ def parse_item(record: dict, where: str, *, need_actor: bool = False) -> Item:
 
         try:
             record = {**record, "spans": json.loads(record["spans"])}
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InputError(f"{where}: spans is not a JSON list of [start, end] pairs") from None
     try:
         item = Item.model_validate(record)

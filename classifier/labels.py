@@ -195,6 +195,8 @@ def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
             if lineno == len(lines):  # no newline after it: a write cut off mid-line, never acknowledged
                 continue
             raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
+        except RecursionError:
+            raise InputError(f"{path}:{lineno}: JSON nested too deeply to read") from None
         if not isinstance(obj, dict):
             raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}")
         yield lineno, obj

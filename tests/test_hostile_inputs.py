@@ -403,3 +403,15 @@ def test_a_model_folder_that_asks_for_its_own_code_is_refused_unless_trusted(tmp
         check_own_code(model, trust_remote_code=False)
     check_own_code(model, trust_remote_code=True)  # the user's call
     check_own_code(tiny_model_dir, trust_remote_code=False)  # a plain folder passes
+
+
+def test_json_nested_too_deeply_is_one_line_wherever_it_is_read(tmp_path):
+    from classifier.errors import InputError
+    from classifier.evaluate import _scores
+    from classifier.items import parse_item
+
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(InputError, match="f.csv:2: spans is not a JSON list"):
+        parse_item({"id": "1", "text": "Russia", "actor": "Russia", "spans": deep}, "f.csv:2")
+    with pytest.raises(InputError, match="p.csv:3: stance_scores is not JSON"):
+        _scores(deep, "p.csv:3")

@@ -127,6 +127,7 @@ def test_a_last_record_of_megabytes_is_never_cut(tmp_path, monkeypatch, torn):
     ('{"id": "1", "text": "t", "label": "pro"}', "labels.jsonl:2: unknown label 'pro'"),
     ('{"id": "1", "label": "favor"}', "labels.jsonl:2: missing field 'text'"),
     ('{"id": "1", "text": "t"', "labels.jsonl:2: malformed JSON"),
+    ('{"id": "1", "text": "t", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "labels.jsonl:2: JSON nested too deeply"),
 ])
 def test_bad_lines_name_file_and_line(tmp_path, line, message):
     path = tmp_path / "labels.jsonl"

@@ -135,7 +135,7 @@ def read_settings(path: Path) -> dict:
         return {}
     try:
         raw = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InputError(f"{file}: not readable JSON ({type(exc).__name__})") from None
     if not isinstance(raw, dict):
         raise InputError(f"{file}: expected a JSON object")
