@@ -62,6 +62,8 @@ def _records(data) -> tuple[list[dict], str]:
         pass
     if type(data).__module__.startswith("datasets") and hasattr(data, "column_names"):
         return [dict(row) for row in data], "dataset"
+    if data is None or not hasattr(data, "__iter__"):
+        raise InputError(f"expected a list of items, (text, actor) pairs, a DataFrame or a Dataset; got {data!r}")
     if isinstance(data, (str, bytes, dict)):
         raise InputError("expected a list of items, (text, actor) pairs, a DataFrame or a Dataset; "
                          f"got one {type(data).__name__} (wrap it in a list)")

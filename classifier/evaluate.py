@@ -86,6 +86,7 @@ def _scores(value, where: str, task: Task = STANCE) -> list[float]:
 
 FRAME_CHUNK_ROWS = 50_000
 TEXT_COLUMNS = ("text", "spans")  # only the report's quoted examples read them
+TEXT_HASH = "text_hash"  # what evaluation keeps of the text: enough to see that two files' items differ
 
 
 def text_or_none(value) -> str | None:
@@ -255,7 +256,10 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
         keep = pc.is_valid(table["label"])
         if also is not None and len(also):
             keep = pc.or_(keep, pa.array(np.isin(hashes[-1], also)))
-        kept.append(without(table.filter(keep), drop))
+        rows = table.filter(keep)
+        if "text" in drop:  # a comparison still tells two items under one id apart
+            rows = rows.append_column(TEXT_HASH, pa.array(id_hashes(rows["text"].to_pylist()), pa.uint64()))
+        kept.append(without(rows, drop))
     return LabelledRows(frame_of(kept), n_predictions, sorted(models), np.concatenate(hashes))
 
 
@@ -523,6 +527,15 @@ def align_gold(first: pd.DataFrame, second: pd.DataFrame) -> tuple[pd.DataFrame,
         first_id = clash[clash].index[0]
         raise InputError(f"the two files disagree on the gold label of {clash.sum()} item(s), e.g. id {first_id!r}; "
                          "compare predictions made on the same gold set")
+    for column in ("actor", TEXT_HASH):
+        if column in a.columns and column in b.columns:
+            left_values, right_values = a.loc[common, column], b.loc[common, column]
+            differ = ~(left_values.eq(right_values) | (left_values.isna() & right_values.isna()))
+            if differ.any():
+                first_id = differ[differ].index[0]
+                what = "actor" if column == "actor" else "text"
+                raise InputError(f"the two files give {int(differ.sum())} id(s) different items (the {what} differs), "
+                                 f"e.g. id {first_id!r}; compare predictions made on the same items")
     keep = common[gold.notna().to_numpy()]
     if len(keep) == 0:
         raise InputError("the two prediction files share no gold-labelled item ids; nothing to compare")
@@ -579,7 +592,11 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
                          n_boot: int = 1000, seed: int = 0, min_n: int = 10, n_bins: int = 10,
                          progress: bool = False) -> dict:
     """Read a predictions file and evaluate it (optionally beside a second model's predictions). Only the
-    rows with a gold label (in either file) are kept; the whole files are counted by their ids' hashes."""
+    rows with a gold label (in either file) are kept; the whole files are counted by their ids' hashes.
+    ``by``: one grouping key ("source") or several."""
+    by = [by] if isinstance(by, str) else list(by)
+    if n_boot < 0:
+        raise InputError(f"n_boot {n_boot}: expected 0 (no intervals) or more resamples")
     drop = [column for column in TEXT_COLUMNS if column not in by]
     if compare is None:
         rows, other = read_labelled(path, drop=drop), None

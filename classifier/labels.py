@@ -87,7 +87,9 @@ def retraction_record(target: dict, annotator: str) -> dict:
 
 def check_record(record: dict, where: str) -> dict:
     """Validate one line of a label file; give it a record id if it has none (``where``)."""
-    parse_item(record, where)
+    item = parse_item(record, where)
+    if isinstance(record.get("spans"), str):  # a CSV cell's JSON text, as a list from here on
+        record = {**record, "spans": [list(span) for span in item.spans]}
     label = record.get("label")
     if label is not None and label not in LABELS and label not in SENTIMENT.labels:
         raise InputError(f"{where}: unknown label {label!r}; expected one of {', '.join(LABELS)} (or null; "
@@ -203,8 +205,8 @@ def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
 
 
 def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, str] | None = None) -> list[dict]:
-    """All lines of one or more label files (or labelled Hugging Face dataset folders, whose columns
-    ``columns`` maps), in order."""
+    """All lines of one or more label files (JSONL as ``stance label`` writes them, labelled CSV or Parquet
+    items, or labelled Hugging Face dataset folders, whose columns ``columns`` maps), in order."""
     from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
@@ -214,6 +216,10 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
             raise InputError(f"{path}: no such label file")
         if is_dataset_folder(path):
             records += [check_record(r, f"{path}:{n}") for n, r in iter_dataset(path, columns)]
+        elif Path(path).suffix.lower() in (".csv", ".parquet"):  # labelled items from a spreadsheet or a table
+            from classifier.io.files import iter_table
+
+            records += [check_record(r, f"{path}:{n}") for n, r in iter_table(path)]
         else:
             records += LabelStore(path).records()
     check_one_item_per_id(records)

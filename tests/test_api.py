@@ -72,6 +72,8 @@ def test_bad_inputs_are_one_clear_error(model):
         model.predict([("Russia won.", "Russia"), 42])
     with pytest.raises(InputError, match="item 1: no 'actor'"):
         model.predict([{"text": "Russia won."}])
+    with pytest.raises(InputError, match="got None"):
+        model.predict(None)
 
 
 def test_save_pretrained_round_trips(model, tmp_path):

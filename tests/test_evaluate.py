@@ -132,6 +132,9 @@ def test_ids_that_only_share_a_hash_are_not_duplicates(tmp_path, monkeypatch):
 
 def test_overall_and_group_metrics_match_sklearn(preds):
     result = evaluate_predictions(preds, by=["source", "actor"], n_boot=0)
+    assert evaluate_predictions(preds, by="source", n_boot=0)["groups"] == {"source": result["groups"]["source"]}
+    with pytest.raises(InputError, match="n_boot -5"):
+        evaluate_predictions(preds, n_boot=-5)
     frame = pd.read_json(preds, lines=True)
 
     def check(got: dict, sub: pd.DataFrame) -> None:
@@ -297,6 +300,17 @@ def test_compare_refuses_disagreeing_gold(tmp_path, preds):
     other = write_jsonl(tmp_path / "other.jsonl", rows)
     result = runner.invoke(app, ["evaluate", str(preds), "--compare", str(other), "--n-boot", "10"])
     assert result.exit_code == 1 and "disagree on the gold label" in result.output
+
+
+@pytest.mark.parametrize("field, value, what", [("text", "Another sentence entirely.", "text"),
+                                                 ("actor", "Somebody Else", "actor")])
+def test_compare_refuses_an_id_that_names_another_item(tmp_path, preds, field, value, what):
+    rows = prediction_rows()
+    rows[5][field] = value
+    other = write_jsonl(tmp_path / "other.jsonl", rows)
+    result = runner.invoke(app, ["evaluate", str(preds), "--compare", str(other), "--n-boot", "10"])
+    assert result.exit_code == 1 and f"different items (the {what} differs), e.g. id 'i5'" in \
+        " ".join(result.output.split()), result.output
 
 
 def test_cli_tables_and_json(tmp_path, preds):

@@ -400,3 +400,26 @@ def test_model_suggestion_is_shown_ordered_by_uncertainty_and_stored(tmp_path, t
                                  str(tiny_model_dir), "--hide-suggestion", "-q"], input="n\nq\n")
     assert hidden.exit_code == 0 and "model suggests" not in hidden.output
     assert record["suggestion"]["shown"] is True and LabelStore(labels).records()[1]["suggestion"]["shown"] is False
+
+
+def test_labelled_items_in_csv_or_parquet_read_like_a_label_file(tmp_path):
+    import pandas as pd
+
+    from classifier.items import item_record
+    from classifier.labels import read_labelled_items
+
+    rows = [item_record(item) | {"label": label} for item, label in zip(make_items(), ["favor", "against", None] * 2)]
+    frame = pd.DataFrame(rows).assign(spans=[json.dumps(r["spans"]) for r in rows])
+    frame.to_csv(tmp_path / "labels.csv", index=False)
+    frame.to_parquet(tmp_path / "labels.parquet")
+    jsonl = write_items(tmp_path / "labels.jsonl", [Item(**r) for r in rows])
+    expected = read_labelled_items([jsonl])
+    assert len(expected) == 4
+    def core(items):  # a CSV gives extra fields (sentence_index) as text
+        return [(it.id, it.text, it.actor, it.spans, it.label, it.source, it.article) for it in items]
+
+    for name in ("labels.csv", "labels.parquet"):
+        assert core(read_labelled_items([tmp_path / name])) == core(expected)
+    frame.assign(label=["favor", "pro"] * 3).to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(InputError, match="bad.csv:3: unknown label 'pro'"):
+        read_labelled_items([tmp_path / "bad.csv"])

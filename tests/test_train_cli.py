@@ -404,3 +404,25 @@ def test_below_500_labels_every_label_trains_and_from_500_a_dev_split_stops_earl
     assert small_data_schedule(SMALL_LABEL_SET) == (0.2, 8)
     assert small_data_schedule(120, dev_fraction=0.3) == (0.3, 8)  # what the user asks for wins
     assert small_data_schedule(5000, epochs=3) == (0.2, 3)
+
+
+@pytest.mark.parametrize("content", [b"garbage", b""])
+def test_a_checkpoint_that_cannot_be_read_is_one_line_naming_it(tmp_path, content):
+    from classifier.errors import InputError
+    from classifier.models.checkpoint import load_checkpoint
+
+    path = tmp_path / ".model.train-checkpoint.pt"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=r"train-checkpoint.pt: not a training checkpoint this run can read"):
+        load_checkpoint(path, "key", {})
+
+
+def test_an_id_naming_two_items_across_label_files_is_refused(tmp_path):
+    from classifier.cli.train import load_labelled
+    from classifier.errors import InputError
+
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(json.dumps({"id": "x", "text": "Russia won.", "actor": "Russia", "label": "favor"}) + "\n")
+    second.write_text(json.dumps({"id": "x", "text": "Russia lost.", "actor": "Russia", "label": "against"}) + "\n")
+    with pytest.raises(InputError, match="b.jsonl:1: id 'x' names another item than on .*a.jsonl:1"):
+        load_labelled([first, second], None, False, "training")

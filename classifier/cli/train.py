@@ -18,7 +18,7 @@ from classifier.cli.app import app, check_device, console, handle_errors, out, w
 from classifier.errors import InputError
 from classifier.items import LABELS, Item
 from classifier.io.hf_datasets import column_map
-from classifier.labels import read_records, resolve_labels
+from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
 from classifier.tasks import STANCE, Task, task_of_labels
 
@@ -40,6 +40,7 @@ def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: 
     """The resolved labelled items of ``paths``; ``sources`` (a dict) is filled with item id -> index of the
     first file that holds it (the file it is sampled with in a mixture)."""
     per_file = [read_records([path], columns) for path in paths]
+    check_one_item_per_id([r for records in per_file for r in records])  # across the files too
     if sources is not None:
         for index, records in enumerate(per_file):
             for record in records:

@@ -62,8 +62,12 @@ def load_checkpoint(path: str | Path, key: str, parts: dict) -> dict | None:
     path = Path(path)
     if not path.exists():
         return None
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if state.get("key") != key:
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001  (torch raises UnpicklingError, EOFError, RuntimeError... for a bad file)
+        raise InputError(f"{path}: not a training checkpoint this run can read ({type(exc).__name__}); "
+                         "remove it to start afresh") from None
+    if not isinstance(state, dict) or state.get("key") != key:
         raise InputError(f"{path}: checkpoint of another training run (other data or settings); "
                          "remove it to start afresh")
     for name, part in parts.items():
