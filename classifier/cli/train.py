@@ -255,7 +255,7 @@ def make_config(base: str, epochs, learning_rate, batch_size, patience, class_we
 @app.command("train")
 @handle_errors
 def train_command(
-    labels: list[Path] = typer.Argument(..., metavar="LABELS...", help="Label files (from 'stance label') or labelled item files: stance (favor/against/neutral, with actor) or sentence sentiment (positive/negative/neutral, actor not needed)."),
+    labels: list[Path] = typer.Argument(..., metavar="LABELS...", help="Label files (from 'stance label') or labelled item files (JSONL, CSV, Parquet): stance (favor/against/neutral, with actor) or sentence sentiment (positive/negative/neutral, actor not needed)."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Directory for the new model, e.g. models/ours-v1."),
     base: Optional[str] = typer.Option(None, "--base", help="Start from: a model dir (default models/default, or models/sentiment for sentiment labels), or an encoder (HF name, path, 'minilm')."),
     test: Optional[list[Path]] = typer.Option(None, "--test", help="Held-out label file(s); default: hold out --test-fraction of the articles."),
