@@ -294,3 +294,32 @@ def suggest_actors(sentences: Iterable[str], matcher: Matcher, top: int = 30) ->
     counts = NameCounts()
     counts.add_article(sentences, matcher)
     return [(name, mentions) for name, _, mentions in counts.ranked(top)]
+
+
+class MentionFinder:
+    """Spans of one actor's mentions in a text that came without them: the catalogue's matcher, else the name as a
+    whole word (``find`` says which, or "none": then the actor is scored as text beside the unmarked sentence)."""
+
+    def __init__(self, catalogue: list[Actor] | str | Path | None = None):
+        actors = catalogue if isinstance(catalogue, list) else load_catalogue(catalogue)
+        self.matcher = Matcher(actors)
+        self.known = {a.name.casefold(): a.name for a in actors}
+
+    def complete(self, record: dict) -> dict:
+        """``record`` with ``spans`` found and ``spans_from`` saying how, when it has text and actor but no spans
+        (missing or null); otherwise as it is (``spans: []`` stays: a target the text does not name)."""
+        if record.get("spans") is not None or not isinstance(record.get("text"), str) \
+                or not isinstance(record.get("actor"), str):
+            return record
+        spans, origin = self.find(record["text"], record["actor"])
+        return {**record, "spans": spans, "spans_from": origin}
+
+    def find(self, text: str, actor: str) -> tuple[list[list[int]], str]:
+        name = self.known.get(actor.strip().casefold())
+        if name is not None:
+            spans = [[m.start, m.end] for m in self.matcher.for_article(text).find(text) if m.actor == name]
+            if spans:
+                return spans, "catalogue"
+        pattern = re.compile(rf"(?<!\w){re.escape(actor.strip())}(?!\w)", re.IGNORECASE)
+        spans = [[m.start(), m.end()] for m in pattern.finditer(text)] if actor.strip() else []
+        return (spans, "name") if spans else ([], "none")

@@ -23,32 +23,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from classifier.actors import MentionFinder
 from classifier.errors import InputError
 from classifier.items import Item, parse_item
 from classifier.models.stance_model import StanceModel
 
 SCORE_PREFIX = "p_"
-
-
-class MentionFinder:
-    """Spans of one actor's mentions in a text: the catalogue's matcher, else the name as a whole word."""
-
-    def __init__(self, catalogue=None):
-        from classifier.actors import Matcher, load_catalogue
-
-        actors = load_catalogue(catalogue)
-        self.matcher = Matcher(actors)
-        self.known = {a.name.casefold(): a.name for a in actors}
-
-    def find(self, text: str, actor: str) -> tuple[list[list[int]], str]:
-        name = self.known.get(actor.strip().casefold())
-        if name is not None:
-            spans = [[m.start, m.end] for m in self.matcher.for_article(text).find(text) if m.actor == name]
-            if spans:
-                return spans, "catalogue"
-        pattern = re.compile(rf"(?<!\w){re.escape(actor.strip())}(?!\w)", re.IGNORECASE)
-        spans = [[m.start(), m.end()] for m in pattern.finditer(text)] if actor.strip() else []
-        return (spans, "name") if spans else ([], "none")
 
 
 def _records(data) -> tuple[list[dict], str]:
@@ -114,15 +94,15 @@ class StanceClassifier:
                 items.append(row)
                 origins.append(None)
                 continue
-            record = {k: v for k, v in row.items() if not (k == "spans" and v is None)}
-            record.setdefault("id", str(number))
+            record = {k: v for k, v in {"id": str(number), **row}.items() if not (k == "spans" and v is None)}
             origin = None
-            if need_actor and "spans" not in record and isinstance(record.get("text"), str) \
-                    and isinstance(record.get("actor"), str):
+            if need_actor and "spans" not in record:
                 if self._finder is None:
                     self._finder = MentionFinder(self._catalogue)
-                record["spans"], origin = self._finder.find(record["text"], record["actor"])
-                found[origin] += 1
+                record = self._finder.complete(record)
+                origin = record.pop("spans_from", None)
+                if origin is not None:
+                    found[origin] += 1
             items.append(parse_item(record, f"item {number}", need_actor=need_actor))
             origins.append(origin)
         if found:
@@ -195,6 +175,9 @@ def resolve_model(path_or_name: str | Path | None) -> Path | None:
     path = Path(path_or_name)
     if path.exists() or not HUB_NAME.match(str(path_or_name)):
         return path
+    from classifier.models.base import check_hub_reachable
+
+    check_hub_reachable(str(path_or_name))
     try:
         from huggingface_hub import snapshot_download
 

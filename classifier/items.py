@@ -39,6 +39,13 @@ class Item(BaseModel):
             return str(int(value))
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("empty text: there is no sentence to score")
+        return value
+
     @model_validator(mode="after")
     def _spans_inside_text(self) -> "Item":
         for start, end in self.spans:
@@ -84,11 +91,15 @@ def parse_item(record: dict, where: str, *, need_actor: bool = False) -> Item:
 
 
 def read_items(path: str | Path, *, allowed_labels: Iterable[str] | None = LABELS,
-               need_actor: bool = False, columns: dict[str, str] | None = None) -> Iterator[Item]:
+               need_actor: bool = False, columns: dict[str, str] | None = None, find_spans=None) -> Iterator[Item]:
     """Read and validate items from JSONL, CSV, Parquet or a Hugging Face dataset folder (``columns``: its
-    column names for text, actor, label); the first bad row stops with file:line."""
+    column names for text, actor, label); the first bad row stops with file:line. ``find_spans`` (an
+    ``actors.MentionFinder``): a row without ``spans`` gets its actor's mentions found, and ``spans_from`` saying
+    how (catalogue, name, or none); ``spans: []`` stays as given (a target the text does not name)."""
     allowed = set(allowed_labels) if allowed_labels is not None else None
     for lineno, record in iter_table(path, columns):
+        if find_spans is not None:
+            record = find_spans.complete(record)
         item = parse_item(record, f"{path}:{lineno}", need_actor=need_actor)
         if allowed is not None and item.label is not None and item.label not in allowed:
             raise InputError(

@@ -415,3 +415,25 @@ def test_json_nested_too_deeply_is_one_line_wherever_it_is_read(tmp_path):
         parse_item({"id": "1", "text": "Russia", "actor": "Russia", "spans": deep}, "f.csv:2")
     with pytest.raises(InputError, match="p.csv:3: stance_scores is not JSON"):
         _scores(deep, "p.csv:3")
+
+
+def test_a_hub_name_on_a_machine_without_network_fails_at_once(monkeypatch):
+    import socket
+
+    from huggingface_hub import constants
+
+    from classifier.errors import InputError
+    from classifier.models.base import check_hub_reachable
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    with pytest.raises(InputError, match="someone/model: not a local folder nor in the Hugging Face cache, and "
+                                         "huggingface.co cannot be reached"):
+        check_hub_reachable("someone/model")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    check_hub_reachable("someone/model")  # offline mode: transformers' own error names the cache

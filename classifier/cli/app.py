@@ -106,3 +106,9 @@ def quiet_libraries() -> None:
         hf_logging.disable_progress_bar()
     except ImportError:
         pass
+    try:  # the Hub's client logs each retry of an unreachable host; the error that ends them is one line
+        from huggingface_hub.utils import logging as hub_logging
+
+        hub_logging.set_verbosity_error()
+    except ImportError:
+        pass

@@ -12,9 +12,9 @@ from typing import Iterator, Optional
 import typer
 from rich.table import Table
 
-from classifier.actors import choose_catalogue
+from classifier.actors import MentionFinder, choose_catalogue
 from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
-                                 show_progress)
+                                 show_progress, warn)
 from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ONLY_ACTORS_HELP, prepare_to_file
 from classifier.errors import InputError
 from classifier.ingest import check_not_read
@@ -78,7 +78,22 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     sentiment_only = task == "sentiment"
     if is_items_file(input_path) or (sentiment_only and is_sentence_file(input_path)):
         labels = (*STANCE.labels, *SENTIMENT.labels) if sentiment_only else STANCE.labels
-        yield lambda: read_items(input_path, need_actor=not sentiment_only, columns=columns, allowed_labels=labels)
+        finder = None if sentiment_only else MentionFinder(catalogue())  # rows without spans get their mentions
+        found: Counter = Counter()
+
+        def items() -> Iterator:
+            found.clear()  # each pass over the file counts afresh
+            for item in read_items(input_path, need_actor=not sentiment_only, columns=columns, allowed_labels=labels,
+                                   find_spans=finder):
+                found[getattr(item, "spans_from", None)] += 1
+                yield item
+
+        yield items
+        if found.total() - found[None]:
+            warn(f"{found.total() - found[None]} of {found.total()} items had no spans: the actor's mentions were "
+                 f"found by the catalogue in {found['catalogue']}, by name in {found['name']}, and not at all in "
+                 f"{found['none']} (those are scored with the actor beside the unmarked text; each record's "
+                 "spans_from says which)")
         return
     check_no_unfinished_run(out_path, resume)  # before the corpus is prepared, not after
     if resume:  # the prepared items of a run killed with -9 (its journal is kept)
@@ -215,9 +230,9 @@ def classify_command(
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its journal."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch (default: all cores)."),
-    actors: Optional[Path] = typer.Option(None, "--actors", help="When INPUT holds articles: " + ACTORS_HELP),
-    actors_only: Optional[Path] = typer.Option(None, "--actors-only", help="When INPUT holds articles: " + ACTORS_ONLY_HELP),
-    only_actors: Optional[str] = typer.Option(None, "--only-actors", help="When INPUT holds articles: " + ONLY_ACTORS_HELP),
+    actors: Optional[Path] = typer.Option(None, "--actors", help="When INPUT holds articles, or items without spans: " + ACTORS_HELP),
+    actors_only: Optional[Path] = typer.Option(None, "--actors-only", help="When INPUT holds articles, or items without spans: " + ACTORS_ONLY_HELP),
+    only_actors: Optional[str] = typer.Option(None, "--only-actors", help="When INPUT holds articles, or items without spans: " + ONLY_ACTORS_HELP),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="Manifest, when INPUT is an article folder."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
     engine: str = typer.Option("auto", "--engine", help="auto (onnx when the [onnx] extra is installed and the run is on the CPU, else torch), torch, onnx (ONNX Runtime fp32: torch's scores to 1e-4) or onnx-int8 (int8 with one scale per token: fastest, scores independent of the batch, about 0.4 points lower on the benchmark suite)."),
@@ -269,7 +284,7 @@ def classify_command(
         from classifier.predict.ray import require_ray
 
         require_ray()
-    catalogue = lambda: choose_catalogue(actors, actors_only, only_actors)  # noqa: E731  (read only for articles)
+    catalogue = lambda: choose_catalogue(actors, actors_only, only_actors)  # noqa: E731  (read for articles, and for rows without spans)
     columns = column_map(text_column, actor_column, label_column)
     with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task) as items:
         model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,

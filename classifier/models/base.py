@@ -27,6 +27,33 @@ def bundled_minilm_dir() -> Path:
     raise FileNotFoundError(f"no model directory found inside {root}")
 
 
+def check_hub_reachable(name: str) -> None:
+    """Before a Hugging Face name goes to the Hub: pass when the local cache holds it (or the Hub is set offline,
+    which gives its own error), else refuse at once when the Hub's host cannot be resolved. Without this an
+    offline machine retries for about 50 seconds and prints each retry."""
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants, try_to_load_from_cache
+
+    from classifier.errors import InputError
+
+    if constants.HF_HUB_OFFLINE or os.environ.get("TRANSFORMERS_OFFLINE"):
+        return
+    try:
+        if isinstance(try_to_load_from_cache(name, "config.json"), str):
+            return
+    except ValueError:  # not a valid repository id: from_pretrained names the problem
+        return
+    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    try:
+        socket.getaddrinfo(host, 443)
+    except OSError as exc:
+        raise InputError(f"{name}: not a local folder nor in the Hugging Face cache, and {host} cannot be reached "
+                         f"({exc.strerror or exc}); pass a model folder, or fetch it where there is network") from None
+
+
 def resolve_base(name: str | None) -> str:
     """A path or Hub name that ``from_pretrained`` accepts; a path that does not exist is an error here,
     not a Hub lookup for a repository named like it."""
@@ -36,6 +63,8 @@ def resolve_base(name: str | None) -> str:
         from classifier.errors import InputError
 
         raise InputError(f"{name}: no such model folder (a Hugging Face name is 'owner/model')")
+    if not Path(name).expanduser().exists():
+        check_hub_reachable(name)
     return name
 
 

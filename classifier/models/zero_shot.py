@@ -136,7 +136,7 @@ class ZeroShotModel:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        from classifier.models.base import check_own_code, looks_like_path, model_load_errors
+        from classifier.models.base import check_hub_reachable, check_own_code, looks_like_path, model_load_errors
 
         task = get_task(task) if isinstance(task, str) else task
         chosen = read_templates(templates, task)
@@ -148,6 +148,8 @@ class ZeroShotModel:
             if not (local / "model.safetensors").exists():
                 raise InputError(f"{name}: no model.safetensors; only safetensors weights are loaded (never pickles)")
             check_own_code(local, trust_remote_code)
+        else:
+            check_hub_reachable(name)
         with model_load_errors(name):
             tokenizer = AutoTokenizer.from_pretrained(name, trust_remote_code=trust_remote_code)
             model = AutoModelForSequenceClassification.from_pretrained(

@@ -188,18 +188,36 @@ class RunSpec:
         return self.tasks[0].field
 
 
+def engine_of(model_id) -> tuple[str, str]:
+    """(the model, the engine) a model id names: ``name@digest:onnx`` (``:onnx-int8``) for ONNX Runtime, no
+    suffix for torch."""
+    model, _, suffix = str(model_id).rpartition(":")
+    return (model, suffix) if suffix in ("onnx", "onnx-int8") else (str(model_id), "torch")
+
+
 def journal_problem(record, spec: RunSpec) -> str | None:
     """Why a journal line cannot stand for a prediction of this run (None: it can)."""
     if not isinstance(record, dict) or "id" not in record:
         return "not a prediction (no id)"
+    written = [task.name for task in TASKS.values() if task.field in record]
+    wanted = [task.name for task in spec.tasks]
+    if written and sorted(written) != sorted(wanted):
+        def option(names):
+            return "--task both" if len(names) > 1 else f"--task {names[0]}"
+
+        return f"written by a run of {option(written)}, not {option(wanted)}; rerun with {option(written)}"
     for task in spec.tasks:
         scores = record.get(task.scores_field)
         if record.get(task.field) not in task.labels or not isinstance(scores, dict) or set(scores) != set(task.labels):
             return (f"not a prediction ({task.field} and {task.scores_field} over "
                     f"{', '.join(task.labels)})")
     for field, model_id in spec.models:
-        if record.get(field) != model_id:
-            return f"written by model {record.get(field)!r}, not {model_id!r}; rerun with that model"
+        found = record.get(field)
+        if found != model_id:
+            (was, was_engine), (now, now_engine) = engine_of(found), engine_of(model_id)
+            if was == now:
+                return f"written with --engine {was_engine}, not {now_engine}; rerun with --engine {was_engine}"
+            return f"written by model {found!r}, not {model_id!r}; rerun with that model"
     return None
 
 

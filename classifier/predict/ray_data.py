@@ -138,6 +138,12 @@ class PartScorer:
         torch.set_num_threads(threads)
         self.model = load_engine(Path(model_dir) if model_dir else None, engine, False, threads)
         self.batch_size, self.parts = batch_size, parts
+        if self.model.task.needs_actor:  # a row without spans gets its actor's mentions, as in one process
+            from classifier.actors import MentionFinder
+
+            self.finder = MentionFinder()
+        else:
+            self.finder = None
         self.index = {Path(part).name: i for i, part in enumerate(parts)}
 
     @staticmethod
@@ -164,6 +170,8 @@ class PartScorer:
                 continue
             index = self.index[Path(path).name]
             record = self.record(text, self.parts[index])
+            if self.finder is not None:
+                record = self.finder.complete(record)
             by_part.setdefault(index, []).append(parse_item(record, f"{self.parts[index]}: item {record.get('id')!r}",
                                                             need_actor=self.model.task.needs_actor))
         rows: list[dict] = []

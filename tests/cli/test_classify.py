@@ -93,6 +93,21 @@ def test_implicit_target_and_long_text_are_not_errors(tmp_path, tiny_model_dir):
     assert len(read_jsonl(tmp_path / "p.jsonl")) == 2
 
 
+def test_items_without_spans_get_their_mentions_found_and_say_how(tmp_path, tiny_model_dir):
+    items = tmp_path / "items.jsonl"
+    rows = [{"id": "a", "text": "Talks with Moscow stalled.", "actor": "Russia"},  # the catalogue: Moscow
+            {"id": "b", "text": "Gazprom raised prices.", "actor": "gazprom"},  # not catalogued: by name
+            {"id": "c", "text": "The deal stalled.", "actor": "Russia"},  # not named: scored unmarked
+            {"id": "d", "text": "Abortion should stay legal.", "actor": "Abortion", "spans": []}]  # kept as given
+    items.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--no-summary")
+    assert result.exit_code == 0, result.output
+    assert "3 of 4 items had no spans: the actor's mentions were found by the catalogue in 1, by name in 1, and " \
+           "not at all in 1" in " ".join(result.output.split())
+    got = {r["id"]: (r["spans"], r.get("spans_from")) for r in read_jsonl(tmp_path / "p.jsonl")}
+    assert got == {"a": ([[11, 17]], "catalogue"), "b": ([[0, 7]], "name"), "c": ([], "none"), "d": ([], None)}
+
+
 def test_bad_items_are_clear_errors(tmp_path, tiny_model_dir):
     cases = {
         "missing.jsonl": ({"id": "1", "actor": "Russia", "spans": []}, "missing.jsonl:1: missing field 'text'"),
@@ -102,6 +117,8 @@ def test_bad_items_are_clear_errors(tmp_path, tiny_model_dir):
                         "label.jsonl:1: unknown label 'positive'"),
         "surrogate.jsonl": ({"id": "1", "text": "Russia \ud800 said.", "actor": "Russia", "spans": [[0, 6]]},
                             "surrogate.jsonl:1: a lone surrogate escape"),
+        "blank.jsonl": ({"id": "1", "text": " \n ", "actor": "Russia"},
+                        "blank.jsonl:1: text: empty text: there is no sentence to score"),
     }
     for name, (record, message) in cases.items():
         path = tmp_path / name
@@ -320,7 +337,17 @@ def test_resume_refuses_a_journal_it_cannot_trust(tmp_path, tiny_model_dir):
     finished = out.read_text().splitlines()
     foreign = json.loads(finished[0]) | {"model": "other@0123456789ab"}
     changed = json.loads(finished[1]) | {"text": finished[1]}
+    from classifier.predict.batch import engine_of
+
+    bare, engine = engine_of(json.loads(finished[0])["model"])  # "auto" picks onnx where it is installed
+    other = "onnx-int8" if engine != "onnx-int8" else "torch"
+    other_engine = json.loads(finished[0]) | {"model": bare + ("" if other == "torch" else f":{other}")}
+    with_sentiment = json.loads(finished[0]) | {"sentiment": "neutral", "sentiment_model": "s@1",
+                                                "sentiment_scores": {"positive": 0.1, "negative": 0.1, "neutral": 0.8}}
     cases = {
+        json.dumps(other_engine): f"cannot resume, written with --engine {other}, not {engine}; rerun with --engine {other}",
+        json.dumps(with_sentiment): "cannot resume, written by a run of --task both, not --task stance; rerun with "
+                                    "--task both",
         json.dumps(foreign): "pred.jsonl.partial.jsonl:2: cannot resume, written by model 'other@0123456789ab'",
         json.dumps({"id": "it0", "stance": "bogus"}): "pred.jsonl.partial.jsonl:2: cannot resume, not a prediction",
         json.dumps(changed): "pred.jsonl.partial.jsonl:2: cannot resume, item 'it1' differs from the input",

@@ -169,7 +169,7 @@ def test_train_refuses_a_file_that_mixes_stance_and_sentiment(tmp_path, tiny_sen
     with open(labels, "a") as fh:
         fh.write(json.dumps({"id": "x", "text": "Russia won.", "actor": "Russia", "label": "favor"}) + "\n")
     result = run("train", labels, "--out", tmp_path / "m", "--base", tiny_sentiment_dir)
-    assert result.exit_code == 1 and "belong to no task" in result.output
+    assert result.exit_code == 1 and "tone.jsonl:33: label 'favor' is stance, but " in " ".join(result.output.split())
 
 
 def test_evaluate_reads_sentiment_predictions(tmp_path, tiny_sentiment_dir):

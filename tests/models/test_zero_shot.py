@@ -207,6 +207,6 @@ def test_truncation_cuts_the_premise_and_is_counted(tiny_nli):
     encoded, truncated = model.encode([Item(id="x", text="word " * 100, actor="Russia"),
                                        Item(id="y", text="Short.", actor="Russia")])
     assert truncated == 1 and all(len(pair.input_ids) == 32 for pair in encoded[0].pairs)
-    hypothesis = model.tokenizer(model.hypotheses(Item(id="x", text="", actor="Russia"))[0],
+    hypothesis = model.tokenizer(model.hypotheses(Item(id="x", text="x", actor="Russia"))[0],
                                  add_special_tokens=False)["input_ids"]
     assert encoded[0].pairs[0].input_ids[-len(hypothesis) - 1:-1] == hypothesis  # the hypothesis survives whole
