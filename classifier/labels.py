@@ -231,7 +231,7 @@ def check_one_item_per_id(records: Sequence[dict]) -> None:
     labels would be merged as votes on one item."""
     first: dict[str, tuple[tuple, str]] = {}
     for record in records:
-        what = (record.get("text"), record.get("actor"), json.dumps(record.get("spans")))
+        what = (record.get("text"), record.get("actor"), json.dumps(record.get("spans") or []))  # no spans: []
         seen = first.setdefault(record["id"], (what, record.get("where", "labels")))
         if seen[0] != what:
             raise InputError(f"{record.get('where', 'labels')}: id {record['id']!r} names another item than on "

@@ -39,7 +39,7 @@ def check_hub_reachable(name: str) -> None:
 
     from classifier.errors import InputError
 
-    if constants.HF_HUB_OFFLINE or os.environ.get("TRANSFORMERS_OFFLINE"):
+    if constants.HF_HUB_OFFLINE or os.environ.get("TRANSFORMERS_OFFLINE", "").upper() in ("1", "ON", "YES", "TRUE"):
         return
     try:
         if isinstance(try_to_load_from_cache(name, "config.json"), str):
