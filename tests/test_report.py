@@ -356,6 +356,17 @@ def test_model_card_from_model_dir_and_tolerance(tmp_path, preds):
     assert "No model card: pass --model DIR" in model_card(models, None)[1]
 
 
+
+def test_the_card_check_matches_the_weights_whichever_engine_scored(tmp_path, tiny_model_dir):
+    from classifier.models.stance_model import model_hash
+    from classifier.report import model_card
+
+    digest = model_hash(tiny_model_dir)
+    for engine in ("", ":onnx", ":onnx-int8"):
+        assert "do not match" not in model_card([f"tiny@{digest}{engine}"], tiny_model_dir)[1]
+    assert "do not match the hash" in model_card(["tiny@0123456789ab:onnx"], tiny_model_dir)[1]
+
+
 def test_the_card_is_read_only_from_model_dir_never_from_the_predictions(tmp_path, monkeypatch):
     secret = tmp_path / "models" / "secret"
     secret.mkdir(parents=True)

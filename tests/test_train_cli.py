@@ -426,3 +426,25 @@ def test_an_id_naming_two_items_across_label_files_is_refused(tmp_path):
     second.write_text(json.dumps({"id": "x", "text": "Russia lost.", "actor": "Russia", "label": "against"}) + "\n")
     with pytest.raises(InputError, match="b.jsonl:1: id 'x' names another item than on .*a.jsonl:1"):
         load_labelled([first, second], None, False, "training")
+
+
+def test_the_comparison_says_why_it_has_no_paired_bootstrap():
+    from rich.console import Console
+
+    from classifier.cli.train import compare_on_test, compare_table
+    from classifier.items import Item
+
+    test = [Item(id=str(i), text="Russia won.", actor="Russia", spans=[(0, 6)], label=label, article="one")
+            for i, label in enumerate(["favor", "against", "neutral"] * 4)]
+    predictions = {"new": [it.label for it in test], "reference": ["neutral"] * len(test)}
+
+    def shown(comparison):
+        console = Console(width=200, record=True)
+        console.print(compare_table(comparison, {"new": "new", "reference": "start"}))
+        return " ".join(console.export_text().split())
+
+    assert "held-out items come from one article" in shown(compare_on_test(test, predictions, 50, 0))
+    two = [it.model_copy(update={"article": f"a{i % 2}"}) for i, it in enumerate(test)]
+    assert "(--n-boot 0)" in shown(compare_on_test(two, predictions, 0, 0))
+    with_ci = shown(compare_on_test(two, predictions, 50, 0))
+    assert "difference [95% CI]" in with_ci and "no paired bootstrap" not in with_ci

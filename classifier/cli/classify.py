@@ -286,17 +286,21 @@ def classify_command(
         require_ray()
     catalogue = lambda: choose_catalogue(actors, actors_only, only_actors)  # noqa: E731  (read for articles, and for rows without spans)
     columns = column_map(text_column, actor_column, label_column)
-    with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task) as items:
-        model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
-                                            threads, device, zero_shot, templates)
-        run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
-        if workers:
-            run |= dict(model_dir=sentiment_model_dir or default_sentiment_dir() if task == "sentiment" else model_dir,
-                        workers=workers, address=ray_address, engine=model.engine,
-                        threads_per_worker=max(1, threads or 1))
-        elif sentiment is not None:
-            run |= dict(sentiment_model=sentiment)
-        result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
+    try:
+        with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task) as items:
+            model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
+                                                threads, device, zero_shot, templates)
+            run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
+            if workers:
+                run |= dict(model_dir=sentiment_model_dir or default_sentiment_dir() if task == "sentiment" else model_dir,
+                            workers=workers, address=ray_address, engine=model.engine,
+                            threads_per_worker=max(1, threads or 1))
+            elif sentiment is not None:
+                run |= dict(sentiment_model=sentiment)
+            result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
+    except KeyboardInterrupt:  # Ctrl-C or kill: handle_errors then says so and exits 130 or 143
+        console.print(f"what was scored is kept: rerun the same command with --resume to finish {out_path}")
+        raise
     if summary and not quiet:
         out.print(stance_table(result.counts, model.task))
     if not quiet:

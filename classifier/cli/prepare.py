@@ -189,7 +189,7 @@ def actors_suggest(
 def actors_list(actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
                 actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
                 only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP)) -> None:
-    """Show the actor catalogue: each actor, its kind and how many terms map to it.
+    """Show the actor catalogue: each actor, its kind and the terms that map to it.
 
     Example: stance actors list
     """

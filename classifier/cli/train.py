@@ -162,6 +162,10 @@ def compare_table(comparison: dict, names: dict[str, str]) -> Table:
             row += [f"{paired['difference']:+.3f}" + (f" [{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else ""),
                     f"{paired['p_value']:.3f}" if paired.get("p_value") is not None else "-"]
         table.add_row(*row)
+    if "reference" in comparison["models"] and not comparison.get("paired"):
+        table.caption = ("no paired bootstrap: the held-out items come from one article, and it resamples articles "
+                         "(hold out more with --test-fraction or --test)" if articles < 2 else
+                         "no paired bootstrap (--n-boot 0)")
     return table
 
 

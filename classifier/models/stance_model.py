@@ -147,6 +147,13 @@ def read_settings(path: Path) -> dict:
         raise InputError(f"{file}: {field}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
+def engine_of(model_id) -> tuple[str, str]:
+    """(the model, the engine) a prediction's ``model`` field names: ``name@digest`` for torch,
+    ``name@digest:onnx`` (``:onnx-int8``) for ONNX Runtime."""
+    model, _, suffix = str(model_id).rpartition(":")
+    return (model, suffix) if suffix in ("onnx", "onnx-int8") else (str(model_id), "torch")
+
+
 def check_tokenizer_files(path: Path) -> None:
     if not any((path / name).exists() for name in TOKENIZER_FILES):
         raise InputError(f"{path}: no tokenizer files ({', '.join(TOKENIZER_FILES[:2])}, ...); a model folder "

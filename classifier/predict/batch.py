@@ -32,7 +32,7 @@ import numpy as np
 from classifier.errors import InputError
 from classifier.io.files import TableWriter, format_of, remove_stale_temporaries
 from classifier.items import Item, item_record
-from classifier.models.stance_model import StanceModel, scores_record
+from classifier.models.stance_model import StanceModel, engine_of, scores_record
 from classifier.tasks import TASKS, Task
 
 CHUNK_ITEMS = 2048
@@ -186,13 +186,6 @@ class RunSpec:
     def counted(self) -> str:
         """The field the summary counts: the first task's label."""
         return self.tasks[0].field
-
-
-def engine_of(model_id) -> tuple[str, str]:
-    """(the model, the engine) a model id names: ``name@digest:onnx`` (``:onnx-int8``) for ONNX Runtime, no
-    suffix for torch."""
-    model, _, suffix = str(model_id).rpartition(":")
-    return (model, suffix) if suffix in ("onnx", "onnx-int8") else (str(model_id), "torch")
 
 
 def journal_problem(record, spec: RunSpec) -> str | None:

@@ -64,8 +64,7 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
     from ray.util import ActorPool
 
     if not ray.is_initialized():
-        kwargs = {"address": address} if address else {"num_cpus": workers * threads_per_worker}
-        ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
+        start_ray(ray, address, workers * threads_per_worker)
     predictor = _predictor_class(ray).options(num_cpus=threads_per_worker)
     actors = [predictor.remote(str(model_dir) if model_dir else None, engine, threads_per_worker, batch_size)
               for _ in range(workers)]
@@ -90,6 +89,20 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
         for actor in actors:
             ray.kill(actor)
     return truncated
+
+
+def start_ray(ray, address: str | None, cpus: int) -> None:
+    """Join the cluster at ``address`` (``--ray-address``), or start a local one with ``cpus`` CPUs; a cluster
+    that is not there is one line saying so, not Ray's advice about its own ``--address`` flag."""
+    from classifier.errors import InputError
+
+    kwargs = {"address": address} if address else {"num_cpus": cpus}
+    try:
+        ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
+    except ConnectionError as exc:
+        first = str(exc).split(". ")[0].rstrip(".")  # Ray goes on about its own --address flag
+        raise InputError(f"--ray-address {address}: no Ray cluster there ({first}); start one "
+                         "with 'ray start --head', or leave --ray-address out to start a local one") from None
 
 
 def require_ray(option: str = "--workers"):

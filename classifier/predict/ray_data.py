@@ -222,7 +222,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     import tempfile
 
     from classifier.io.files import usual_modes
-    from classifier.predict.ray import require_ray
+    from classifier.predict.ray import require_ray, start_ray
 
     ray = require_ray("--ray-data")
     if importlib.util.find_spec("aiohttp") is None:  # without it Ray Data's path listing fails now and then
@@ -241,8 +241,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")
     if not ray.is_initialized():
         # one CPU beyond the model actors for the read and write tasks, which would otherwise wait for ever
-        kwargs = {"address": address} if address else {"num_cpus": workers * threads_per_worker + 1}
-        ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
+        start_ray(ray, address, workers * threads_per_worker + 1)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
     context.execution_options.preserve_order = True  # a part's predictions in its input order

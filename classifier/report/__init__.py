@@ -34,9 +34,9 @@ def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None) -> tupl
         gold_frame = read_labelled(gold, drop=TEXT_COLUMNS).frame
         if gold_frame.empty:
             raise InputError(f"{gold}: no row has a gold 'label'; --gold needs predictions made on labelled items")
-        return gold_frame, f"{gold} ({len(gold_frame)} gold-labelled predictions)"
+        return gold_frame, str(gold)  # the note says how many items and articles
     if not own.empty:
-        return own, f"the {len(own)} gold-labelled rows of {predictions} itself"
+        return own, f"the gold-labelled rows of {predictions} itself"
     return None, "none"
 
 
@@ -59,9 +59,10 @@ def model_card(models: list[str], model_dir: Path | None) -> tuple[dict | None, 
     if not isinstance(card, dict):
         return None, f"No model card: {path} is not a JSON object."
     note = f"From {path}."
-    digests = {m.split("@", 1)[1] for m in models if "@" in m}
+    from classifier.models.stance_model import engine_of, model_hash
+
+    digests = {engine_of(m)[0].split("@", 1)[1] for m in models if "@" in m}  # name@digest[:engine]
     if digests and (directory / "model.safetensors").exists():
-        from classifier.models.stance_model import model_hash
 
         if model_hash(directory) not in digests:
             note += " Warning: the weights in that directory do not match the hash in the predictions."

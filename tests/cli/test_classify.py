@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from classifier.cli import commands  # noqa: F401
@@ -337,7 +338,7 @@ def test_resume_refuses_a_journal_it_cannot_trust(tmp_path, tiny_model_dir):
     finished = out.read_text().splitlines()
     foreign = json.loads(finished[0]) | {"model": "other@0123456789ab"}
     changed = json.loads(finished[1]) | {"text": finished[1]}
-    from classifier.predict.batch import engine_of
+    from classifier.models.stance_model import engine_of
 
     bare, engine = engine_of(json.loads(finished[0])["model"])  # "auto" picks onnx where it is installed
     other = "onnx-int8" if engine != "onnx-int8" else "torch"
@@ -560,3 +561,32 @@ def test_an_unwritable_cache_sends_auto_to_torch_and_stops_an_explicit_onnx(tmp_
     result = run("classify", items, "--out", onnx, "--model", tiny_model_dir, "--engine", "onnx", "-q")
     assert result.exit_code == 1 and "cannot write the ONNX export" in result.output and "STANCE_CACHE" in result.output
     assert "Traceback" not in result.output and not onnx.exists()
+
+
+def test_a_ray_address_with_no_cluster_is_one_line_naming_the_option():
+    from types import SimpleNamespace
+
+    from classifier.errors import InputError
+    from classifier.predict.ray import start_ray
+
+    def no_cluster(**kwargs):
+        raise ConnectionError("Could not find any running Ray instance. Please specify ... `--address` flag")
+
+    with pytest.raises(InputError, match=r"--ray-address auto: no Ray cluster there \(Could not find any running Ray "
+                                         r"instance\); start one with 'ray start --head'"):
+        start_ray(SimpleNamespace(init=no_cluster), "auto", 2)
+
+
+def test_an_interrupted_run_says_how_to_finish_it(tmp_path, tiny_model_dir, monkeypatch):
+    from classifier.cli import classify as command
+    from classifier.cli.app import Terminated
+
+    items = write_items(tmp_path / "items.jsonl", 4)
+    for stop, code in ((KeyboardInterrupt(), 130), (Terminated(), 143)):
+        def stopped(*args, stop=stop, **kwargs):
+            raise stop
+
+        monkeypatch.setattr(command, "classify_with_progress", stopped)
+        result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
+        assert result.exit_code == code
+        assert "rerun the same command with --resume to finish" in " ".join(result.output.split())
