@@ -190,8 +190,27 @@ def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
     assert row["change_hi"] < 0
     assert (cells.loc[~cells["moved"], "change"] == 0).all()
     md = (tmp_path / "r" / "report.md").read_text()
-    assert "## Before and after" in md and "1 of 9 cells moved" in md
+    assert "## Before and after" in md and "1 of the 9 such cells (of 9) moved" in md
     assert "paired bootstrap by article" in md  # both files hold gold labels: both models on them
+
+
+def test_compare_says_when_no_cell_has_enough_articles_to_have_moved():
+    from classifier.report.compare import MIN_ARTICLES, compare_note
+
+    few = pd.DataFrame({"moved": [False, False], "n_articles": [1, MIN_ARTICLES - 1]})
+    assert f"None of the 2 cells has {MIN_ARTICLES} articles" in compare_note(few, "old.jsonl", ["old@1"], 0, 0)
+    some = few.assign(n_articles=[MIN_ARTICLES, 1], moved=[True, False])
+    assert "1 of the 1 such cells (of 2) moved" in compare_note(some, "old.jsonl", ["old@1"], 0, 0)
+
+
+def test_a_time_view_of_one_period_says_why_it_draws_no_chart():
+    from classifier.report.timeline import timeline_note
+
+    table = pd.DataFrame({"actor": ["Russia", "China"], "period": ["2024", "2024"]})
+    view = {"period": "year", "undated": [], "n_dated_articles": 3, "table": table}
+    assert "Every actor falls in one year here, so no chart is drawn" in timeline_note(view, 3)
+    two = {**view, "table": pd.DataFrame({"actor": ["Russia", "Russia"], "period": ["2023", "2024"]})}
+    assert "no chart is drawn" not in timeline_note(two, 3)
 
 
 def test_compare_with_other_items_is_refused(tmp_path):

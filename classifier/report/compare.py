@@ -44,10 +44,12 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
 
 def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_only_old: int) -> str:
     moved = int(cells["moved"].sum()) if len(cells) else 0
+    assessed = int((cells["n_articles"] >= MIN_ARTICLES).sum()) if len(cells) else 0
     note = (f"Against {old_path} (model {', '.join(old_models)}): net stance before and after per outlet x actor, "
             "the change with a 95% interval resampling articles of both files together; 'moved' means the "
-            f"interval excludes zero, claimed only for cells of {MIN_ARTICLES} or more articles. {moved} of "
-            f"{len(cells)} cells moved beyond the bootstrap noise.")
+            f"interval excludes zero, claimed only for cells of {MIN_ARTICLES} or more articles. "
+            + (f"{moved} of the {assessed} such cells (of {len(cells)}) moved beyond the bootstrap noise." if assessed
+               else f"None of the {len(cells)} cells has {MIN_ARTICLES} articles, so none can be said to have moved."))
     if n_only_new or n_only_old:
         note += (f" {n_only_new} predictions are only in this file and {n_only_old} only in the other: the files "
                  "are not of the same items, so some of the change is a change of items.")

@@ -93,6 +93,8 @@ def timeline_note(view: dict, n_articles: int) -> str:
     note = (f"Net stance per {view['period']} for each outlet and actor, from the {view['n_dated_articles']} dated "
             "articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
             "the minimum mentions). A period of one article has no interval.")
+    if len(view["table"]) and view["table"].groupby("actor")["period"].nunique().max() < 2:
+        note += f" Every actor falls in one {view['period']} here, so no chart is drawn (a line needs two)."
     if undated:
         shown = ", ".join(undated[:8]) + (f" and {len(undated) - 8} more" if len(undated) > 8 else "")
         note += f" {len(undated)} of {n_articles} article entries have no readable date and are left out: {shown}."
