@@ -91,7 +91,9 @@ def test_kind_filter_keeps_only_that_kind(tmp_path):
     path = write_jsonl(tmp_path / "p.jsonl", rows)
     result = make_report(path, tmp_path / "out", n_boot=20, n_perm=20, kind="headline", period="none")
     assert result["n"] == sum(r["kind"] == "headline" for r in rows)
-    assert "Only sentences of kind headline" in (tmp_path / "out" / "report.md").read_text()
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "Only sentences of kind headline" in md
+    assert "so there is no headline and body comparison" in md and "| body n |" not in md
     bad = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "r2"), "--kind", "caption"])
     assert bad.exit_code == 1 and "none of its 240 predictions has kind 'caption'" in bad.output
     bad = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "r3"), "--period", "decade"])

@@ -265,8 +265,10 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "power": analysis.get("power", []),
            "timeline": timeline_rows(view["table"], min_n) if view["period"] else None,
            "timeline_note": timeline_note(view, n_article_entries),
-           "kinds": tables.kind_rows(kinds, min_n) if kinds is not None and not kinds.empty else None,
-           "kinds_note": ("Headlines carry much of the framing: the same outlet x actor cells from headline sentences "
+           "kinds": tables.kind_rows(kinds, min_n) if kinds is not None and not kinds.empty and not kind else None,
+           "kinds_note": (f"Only sentences of kind {kind!r} (--kind), so there is no headline and body comparison."
+                          if kind else
+                          "Headlines carry much of the framing: the same outlet x actor cells from headline sentences "
                           "alone and from the rest (body and sub-headings), each with its interval by article."
                           if kinds is not None and not kinds.empty else
                           "No headline rows (prepare marks an article's title as kind 'headline'), so there is no "
