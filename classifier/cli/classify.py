@@ -110,7 +110,8 @@ def stance_table(stances: StanceCounts, task=STANCE) -> Table:
     labels = task.labels
     counts: dict[tuple[str, str], Counter] = {}
     for (source, actor, stance), n in stances.items():
-        counts.setdefault((str(source), str(actor)), Counter())[stance] += n
+        names = tuple("(none)" if value is None or str(value).strip() == "" else str(value) for value in (source, actor))
+        counts.setdefault(names, Counter())[stance] += n
     title = "Predicted stance per outlet and actor (mentions)" if task is STANCE else \
         "Predicted sentence sentiment per outlet and actor (items)"
     table = Table(title=title)

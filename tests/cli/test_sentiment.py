@@ -69,6 +69,7 @@ def test_sentiment_alone_takes_sentences_without_actor(tmp_path, tiny_sentiment_
     assert list(frame["id"]) == ["s0", "s1", "s2"] and "stance" not in frame.columns
     assert set(frame["sentiment"]) <= {"positive", "negative", "neutral"}
     assert count_passes["sentiment"] == 2 and count_passes["stance"] == 0  # the repeated sentence once
+    assert "(none)" in result.output and "None" not in result.output  # no outlet, no actor: said so in the summary
 
 
 def test_sentiment_resume_gives_the_same_rows(tmp_path, tiny_model_dir, tiny_sentiment_dir):
