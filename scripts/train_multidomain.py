@@ -200,7 +200,9 @@ def base_description(base: str) -> str:
     path = Path(base).resolve()
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     if path.is_file():  # a teacher's saved logits
-        return f"{shown} (saved teacher logits, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}...)"
+        from classifier.cli.train import file_sha256
+
+        return f"{shown} (saved teacher logits, sha256 {file_sha256(path)[:16]}...)"
     return f"{shown} (weights sha256 {weights_hash(path)}...)" if (path / "model.safetensors").exists() else base
 
 

@@ -188,6 +188,11 @@ class RunSpec:
         return self.tasks[0].field
 
 
+def task_option(names: list[str]) -> str:
+    """The ``--task`` that writes the fields of these tasks."""
+    return "--task both" if len(names) > 1 else f"--task {names[0]}"
+
+
 def journal_problem(record, spec: RunSpec) -> str | None:
     """Why a journal line cannot stand for a prediction of this run (None: it can)."""
     if not isinstance(record, dict) or "id" not in record:
@@ -195,10 +200,8 @@ def journal_problem(record, spec: RunSpec) -> str | None:
     written = [task.name for task in TASKS.values() if task.field in record]
     wanted = [task.name for task in spec.tasks]
     if written and sorted(written) != sorted(wanted):
-        def option(names):
-            return "--task both" if len(names) > 1 else f"--task {names[0]}"
-
-        return f"written by a run of {option(written)}, not {option(wanted)}; rerun with {option(written)}"
+        was, now = task_option(written), task_option(wanted)
+        return f"written by a run of {was}, not {now}; rerun with {was}"
     for task in spec.tasks:
         scores = record.get(task.scores_field)
         if record.get(task.field) not in task.labels or not isinstance(scores, dict) or set(scores) != set(task.labels):
