@@ -70,10 +70,10 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
 
 
 def prepare_items(corpus, *, manifest=None, actors=None, encoding: str | None = None,
-                  strict: bool = False) -> Iterator[dict]:
+                  skip_unreadable: bool = False) -> Iterator[dict]:
     """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them), an article at a
     time: what ``stance prepare`` writes. ``actors``: a catalogue YAML (default: the bundled one). A file
-    that cannot be read is skipped with a warning (``strict``: an ``InputError``)."""
+    that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning)."""
     import warnings
 
     from classifier.actors import load_catalogue
@@ -87,8 +87,8 @@ def prepare_items(corpus, *, manifest=None, actors=None, encoding: str | None = 
     def report() -> None:
         nonlocal reported
         for problem in stream.skipped[reported:]:
-            if strict:
-                raise InputError(f"{problem.path}: {problem.reason}")
+            if not skip_unreadable:
+                raise InputError(f"{problem.path}: {problem.reason} (skip_unreadable=True skips such files)")
             warnings.warn(f"skipped {problem.path}: {problem.reason}", stacklevel=4)
         reported = len(stream.skipped)
 

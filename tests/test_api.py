@@ -109,10 +109,10 @@ def test_prepare_items_is_what_stance_prepare_writes(tmp_path):
     (corpus / "a.txt").write_text("Russia and China signed a deal.\n\nNATO was not invited.\n")
     (corpus / "empty.txt").write_text("")
     with pytest.warns(UserWarning, match="skipped"):
-        items = list(classifier.prepare_items(corpus))
+        items = list(classifier.prepare_items(corpus, skip_unreadable=True))
     assert sorted(i["actor"] for i in items) == ["China", "NATO", "Russia"]
-    with pytest.raises(InputError):
-        list(classifier.prepare_items(corpus, strict=True))
+    with pytest.raises(InputError, match="empty.txt"):
+        list(classifier.prepare_items(corpus))
 
 
 def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):

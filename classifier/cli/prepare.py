@@ -25,11 +25,12 @@ actors_app = typer.Typer(help="Inspect and grow the actor catalogue.", no_args_i
 app.add_typer(actors_app, name="actors")
 
 
-def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional[str], strict: bool, quiet: bool,
-                  task: str = "preparing") -> tuple[Iterator[Article], list[Skipped]]:
+def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional[str], skip_unreadable: bool,
+                  quiet: bool, task: str = "preparing") -> tuple[Iterator[Article], list[Skipped]]:
     """The corpus's articles, one at a time behind a progress bar, and the files skipped so far. The
-    input is checked at once; each skipped file is warned about (with ``strict``, refused) as the
-    reading meets it, and a corpus without one readable article is an error at the end."""
+    input is checked at once; the first file that cannot be read is an error as the reading meets it
+    (with ``skip_unreadable``, each is warned about and skipped), and a corpus without one readable
+    article is an error at the end."""
     advance = None  # the bar's, once it is up; a folder's bar counts files, a table's its rows
 
     def tick() -> None:
@@ -41,8 +42,8 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
 
     def report(start: int) -> int:
         for problem in skipped[start:]:
-            if strict:
-                fail(f"{problem.path}: {problem.reason} (--strict)")
+            if not skip_unreadable:
+                fail(f"{problem.path}: {problem.reason} (--skip-unreadable skips such files)")
             warn(f"skipped {problem.path}: {problem.reason}")
         return len(skipped)
 
@@ -69,14 +70,16 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
 ACTORS_HELP = "Actor catalogue YAML whose actors are added to the bundled catalogue (same name: yours replaces it)."
 ACTORS_ONLY_HELP = "Actor catalogue YAML used instead of the bundled catalogue."
 ONLY_ACTORS_HELP = "Keep only these actors, comma-separated (e.g. Russia,China)."
+SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-8, a link out of the folder) with a "
+                        "warning each, instead of stopping at the first with nothing written.")
 
 
 def prepare_to_file(input_path: Path, out_path: Path, fmt: str, catalogue: list[Actor], manifest: Optional[Path],
-                    encoding: Optional[str], strict: bool, quiet: bool, keep_reports: bool = False
+                    encoding: Optional[str], skip_unreadable: bool, quiet: bool, keep_reports: bool = False
                     ) -> tuple["PrepareTotals", list[Skipped]]:
     """Prepare the corpus into an items file, an article at a time (memory does not grow with it)."""
     rules = load_rules()
-    articles, skipped = read_articles(input_path, manifest, encoding, strict, quiet)
+    articles, skipped = read_articles(input_path, manifest, encoding, skip_unreadable, quiet)
     totals = PrepareTotals()
     with TableWriter(out_path, fmt, list(ITEM_FIELDS)) as writer:
         for items, report in iter_prepared(articles, catalogue, rules):
@@ -124,7 +127,8 @@ def prepare(
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url (default: INPUT/manifest.csv when present)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from the --out extension)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode text files with this encoding instead of UTF-8."),
-    strict: bool = typer.Option(False, "--strict", help="Stop at the first unreadable file instead of skipping it."),
+    skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help=SKIP_UNREADABLE_HELP),
+    strict: bool = typer.Option(False, "--strict", hidden=True, help="The default since 2026-12-05; kept so that scripts that pass it still run."),
     explain: bool = typer.Option(False, "--explain", help="Show per article which page-furniture lines were dropped and why."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or summary."),
 ) -> None:
@@ -137,7 +141,9 @@ def prepare(
     started = time.perf_counter()
     catalogue = choose_catalogue(actors, actors_only, only_actors)
     remove_stale_temporaries(out_path)  # what a run killed with -9 left beside this output
-    totals, skipped = prepare_to_file(input_path, out_path, fmt, catalogue, manifest, encoding, strict, quiet,
+    if strict and skip_unreadable:
+        fail("--strict and --skip-unreadable contradict each other (stopping at an unreadable file is the default)")
+    totals, skipped = prepare_to_file(input_path, out_path, fmt, catalogue, manifest, encoding, skip_unreadable, quiet,
                                       keep_reports=explain)
     seconds = time.perf_counter() - started
     if explain:
@@ -169,7 +175,7 @@ def actors_suggest(
 
     Example: stance actors suggest seeds/ --top 20
     """
-    articles, _ = read_articles(input_path, manifest, encoding, strict=False, quiet=True)
+    articles, _ = read_articles(input_path, manifest, encoding, skip_unreadable=True, quiet=True)  # a look, no output
     matcher, rules = Matcher(choose_catalogue(actors, actors_only, None)), load_rules()
     counts = NameCounts()
     for article in articles:

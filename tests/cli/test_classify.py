@@ -65,6 +65,20 @@ def test_classify_articles_runs_prepare_and_writes_parquet(tmp_path, tiny_model_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pred.parquet"]  # prepared items removed after a run or an error
 
 
+def test_classify_articles_stops_at_an_unreadable_file_unless_told_to_skip(tmp_path, tiny_model_dir):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia and China signed a deal.\n")
+    (corpus / "blob.txt").write_bytes(b"\x00\x01binary")
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", corpus, "--out", out, "--model", tiny_model_dir, "-q")
+    assert result.exit_code == 1 and "blob.txt: binary file" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]  # nothing written, nothing left
+    result = run("classify", corpus, "--out", out, "--model", tiny_model_dir, "-q", "--skip-unreadable")
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.output and {r["actor"] for r in read_jsonl(out)} == {"Russia", "China"}
+
+
 def test_classify_articles_resume_removes_what_a_kill_left(tmp_path, tiny_model_dir):
     out = tmp_path / "pred.jsonl"
     stale = tmp_path / ".pred.jsonl.abc123.prepare"  # as a run killed with -9 leaves it

@@ -88,7 +88,7 @@ def corpus(tmp_path) -> Path:
     return folder
 
 
-def test_bad_files_are_skipped_with_a_warning_and_counted(tmp_path):
+def test_skip_unreadable_skips_bad_files_with_a_warning_and_counts_them(tmp_path):
     folder = corpus(tmp_path)
     (folder / "latin.txt").write_bytes("Caf\xe9 in Moscow.".encode("latin-1"))
     (folder / "empty.txt").write_text("  \n")
@@ -96,7 +96,7 @@ def test_bad_files_are_skipped_with_a_warning_and_counted(tmp_path):
     (tmp_path / "private.txt").write_text("Russia condemned China.")
     (folder / "link.txt").symlink_to(tmp_path / "private.txt")  # a link out of the corpus is not followed
     out = tmp_path / "items.jsonl"
-    result = run("prepare", folder, "--out", out)
+    result = run("prepare", folder, "--out", out, "--skip-unreadable")
     assert result.exit_code == 0
     assert "latin.txt: not UTF-8" in result.output
     assert "empty.txt: empty file" in result.output
@@ -106,13 +106,15 @@ def test_bad_files_are_skipped_with_a_warning_and_counted(tmp_path):
     assert {i["article"] for i in read_jsonl(out)} == {"good"}
 
 
-def test_strict_makes_a_bad_file_an_error_and_writes_nothing(tmp_path):
+@pytest.mark.parametrize("flags", [[], ["--strict"]])  # --strict: the old name of the default, still accepted
+def test_a_bad_file_is_an_error_naming_it_and_nothing_is_written(tmp_path, flags):
     folder = corpus(tmp_path)
     (folder / "latin.txt").write_bytes("Caf\xe9 in Moscow.".encode("latin-1"))
     out = tmp_path / "items.jsonl"
-    result = run("prepare", folder, "--out", out, "--strict")
+    result = run("prepare", folder, "--out", out, *flags)
     assert result.exit_code == 1
-    assert "latin.txt: not UTF-8" in result.output and "Traceback" not in result.output
+    assert "latin.txt: not UTF-8" in result.output and "--skip-unreadable" in result.output
+    assert "Traceback" not in result.output
     assert not out.exists() and list(tmp_path.glob(".items.jsonl*")) == []
 
 
