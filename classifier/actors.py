@@ -68,9 +68,7 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
         actors = [a for a in actors if a.name not in names] + added
         check_terms(actors, f"{extend} with the bundled catalogue (an actor of the same name replaces the bundled one)")
     if only is not None:
-        wanted = [n.strip() for n in (only.split(",") if isinstance(only, str) else only) if n.strip()]
-        if not wanted:
-            raise InputError("--only-actors: no actor names given (e.g. --only-actors Russia,China)")
+        wanted = actor_names(only)
         by_name = {a.name.casefold(): a for a in actors}
         unknown = [n for n in wanted if n.casefold() not in by_name]
         if unknown:
@@ -78,6 +76,14 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
                              f"(it has {', '.join(a.name for a in actors)})")
         actors = list({by_name[n.casefold()].name: by_name[n.casefold()] for n in wanted}.values())
     return actors
+
+
+def actor_names(only: str | Iterable[str]) -> list[str]:
+    """The names in ``--only-actors`` ("Russia, China" or a list), blanks dropped; none at all is an error."""
+    wanted = [n.strip() for n in (only.split(",") if isinstance(only, str) else only) if n.strip()]
+    if not wanted:
+        raise InputError("--only-actors: no actor names given (e.g. --only-actors Russia,China)")
+    return wanted
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Iterator, Optional
 import typer
 from rich.table import Table
 
-from classifier.actors import MentionFinder, choose_catalogue
+from classifier.actors import MentionFinder, actor_names, choose_catalogue
 from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
                                  show_progress, warn)
 from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ONLY_ACTORS_HELP, prepare_to_file
@@ -69,7 +69,7 @@ def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
 @contextlib.contextmanager
 def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manifest: Optional[Path],
                 quiet: bool, columns: Optional[dict] = None, task: str = "stance",
-                skip_unreadable: bool = False) -> Iterator[Items]:
+                skip_unreadable: bool = False, only_actors: Optional[str] = None) -> Iterator[Items]:
     """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
     first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output, removed when
     the run ends (``--resume`` removes what a kill left). Sentiment alone needs no actor: ``{"id", "text"}``
@@ -79,17 +79,27 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     sentiment_only = task == "sentiment"
     if is_items_file(input_path) or (sentiment_only and is_sentence_file(input_path)):
         labels = (*STANCE.labels, *SENTIMENT.labels) if sentiment_only else STANCE.labels
-        finder = None if sentiment_only else MentionFinder(catalogue())  # rows without spans get their mentions
+        # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
+        finder = None if sentiment_only else MentionFinder(catalogue(None))
+        wanted = {name.casefold() for name in actor_names(only_actors)} if only_actors is not None else None
         found: Counter = Counter()
+        kept = 0
 
         def items() -> Iterator:
+            nonlocal kept
             found.clear()  # each pass over the file counts afresh
+            kept = 0
             for item in read_items(input_path, need_actor=not sentiment_only, columns=columns, allowed_labels=labels,
                                    find_spans=finder):
+                if wanted is not None and (item.actor or "").strip().casefold() not in wanted:
+                    continue
+                kept += 1
                 found[getattr(item, "spans_from", None)] += 1
                 yield item
 
         yield items
+        if wanted is not None and not kept:
+            warn(f"{input_path}: no item's actor is one of --only-actors {only_actors}")
         if found.total() - found[None]:
             warn(f"{found.total() - found[None]} of {found.total()} items had no spans: the actor's mentions were "
                  f"found by the catalogue in {found['catalogue']}, by name in {found['name']}, and not at all in "
@@ -101,7 +111,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
         remove_stale_temporaries(out_path, folders=(".prepare",))
     with preparation_folder(out_path) as folder:
         prepared = Path(folder) / "items.jsonl"
-        prepare_to_file(input_path, prepared, "jsonl", catalogue(), manifest, None, skip_unreadable, quiet=quiet)
+        prepare_to_file(input_path, prepared, "jsonl", catalogue(only_actors), manifest, None, skip_unreadable, quiet=quiet)
         yield lambda: read_items(prepared, need_actor=True)
 
 
@@ -234,7 +244,7 @@ def classify_command(
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch (default: all cores)."),
     actors: Optional[Path] = typer.Option(None, "--actors", help="When INPUT holds articles, or items without spans: " + ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help="When INPUT holds articles, or items without spans: " + ACTORS_ONLY_HELP),
-    only_actors: Optional[str] = typer.Option(None, "--only-actors", help="When INPUT holds articles, or items without spans: " + ONLY_ACTORS_HELP),
+    only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP + " For an items file: score only its items of these actors."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="Manifest, when INPUT is an article folder."),
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help="When INPUT is an article folder: skip the files that cannot be read, with a warning each, instead of stopping at the first (as for prepare)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
@@ -262,6 +272,11 @@ def classify_command(
             fail("--zero-shot runs in one process; run without --ray-data")
         if task not in TASK_CHOICES:
             fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
+        given = [name for name, value in (("--actors", actors), ("--actors-only", actors_only),
+                                          ("--only-actors", only_actors)) if value is not None]
+        if given:
+            fail(f"{', '.join(given)}: not passed to Ray Data workers, which find missing spans with the bundled "
+                 "catalogue; prepare the items with them first, or run without --ray-data")
         check_not_read(out_path, input_path, manifest, actors, actors_only)
         return classify_on_ray_data(input_path, out_path, task, model_dir, sentiment_model_dir, workers or 2,
                                     ray_address, engine, threads, batch_size, quiet)
@@ -287,11 +302,11 @@ def classify_command(
         from classifier.predict.ray import require_ray
 
         require_ray()
-    catalogue = lambda: choose_catalogue(actors, actors_only, only_actors)  # noqa: E731  (read for articles, and for rows without spans)
+    catalogue = lambda only: choose_catalogue(actors, actors_only, only)  # noqa: E731  (read for articles, and for rows without spans)
     columns = column_map(text_column, actor_column, label_column)
     try:
         with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task,
-                         skip_unreadable) as items:
+                         skip_unreadable, only_actors) as items:
             model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
                                                 threads, device, zero_shot, templates)
             run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))

@@ -123,6 +123,25 @@ def test_items_without_spans_get_their_mentions_found_and_say_how(tmp_path, tiny
     assert got == {"a": ([[11, 17]], "catalogue"), "b": ([[0, 7]], "name"), "c": ([], "none"), "d": ([], None)}
 
 
+def test_only_actors_picks_an_items_files_rows_and_spans_come_from_the_whole_catalogue(tmp_path, tiny_model_dir):
+    items = tmp_path / "items.jsonl"
+    rows = [{"id": "a", "text": "Talks with Moscow stalled.", "actor": "Russia"},
+            {"id": "b", "text": "Beijing said no.", "actor": "China"},
+            {"id": "c", "text": "Gazprom raised prices.", "actor": "Gazprom"}]
+    items.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "p.jsonl"
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "-q", "--only-actors", "russia, Gazprom")
+    assert result.exit_code == 0, result.output
+    got = {r["id"]: (r["spans"], r["spans_from"]) for r in read_jsonl(out)}
+    assert got == {"a": ([[11, 17]], "catalogue"), "c": ([[0, 7]], "name")}  # Gazprom needs no catalogue entry
+    result = run("classify", items, "--out", tmp_path / "none.jsonl", "--model", tiny_model_dir, "-q",
+                 "--only-actors", "NATO")
+    assert "no item's actor is one of --only-actors NATO" in " ".join(result.output.split())
+    result = run("classify", items, "--out", tmp_path / "r", "--model", tiny_model_dir, "--ray-data",
+                 "--only-actors", "Russia")
+    assert result.exit_code == 1 and "--only-actors: not passed to Ray Data workers" in result.output
+
+
 def test_bad_items_are_clear_errors(tmp_path, tiny_model_dir):
     cases = {
         "missing.jsonl": ({"id": "1", "actor": "Russia", "spans": []}, "missing.jsonl:1: missing field 'text'"),
