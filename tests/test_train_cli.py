@@ -149,6 +149,9 @@ def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
          "missing.jsonl: no such label file"),
         (["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tmp_path / "no-model")],
          "no-model: no such model folder"),
+        (["train", str(write(tmp_path / "one.jsonl", [r | {"label": "against"} for r in label_rows(3, 2)])), "--out",
+          str(tmp_path / "m"), "--base", str(tiny_model_dir)],
+         "one.jsonl: every training item is labelled 'against': a model learns nothing but that label"),
     ]
     for args, message in cases:
         result = runner.invoke(app, args)

@@ -52,7 +52,11 @@ def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: 
     if not items:
         raise InputError(f"{paths[0]}: no labelled items" + (f" by annotator {annotator!r}" if annotator else ""))
     if len({item.label for item in items}) == 1:
-        warn(f"every {what} item is labelled {items[0].label!r}: the model can learn no difference from these")
+        message = f"every {what} item is labelled {items[0].label!r}"
+        if what == "training":  # continuing on one class teaches the model to answer it always
+            raise InputError(f"{paths[0]}: {message}: a model learns nothing but that label from them; "
+                             "label items of at least two classes")
+        warn(f"{message}: macro-F1 on them says little")
     task = task_of_labels({item.label for item in items}, where=str(paths[0]))
     no_actor = next((item for item in items if not item.has_actor), None) if task.needs_actor else None
     if no_actor is not None:
