@@ -19,6 +19,7 @@ import json
 import os
 import random
 import uuid
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,7 +29,7 @@ from typing import Iterable, Optional, Sequence, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from classifier.errors import InputError
+from classifier.errors import InputError, InputWarning
 from classifier.items import LABELS, Item, item_record, parse_item
 from classifier.tasks import SENTIMENT
 
@@ -195,6 +196,9 @@ def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
             raise InputError(f"{path}:{lineno}: not UTF-8 text") from None
         except json.JSONDecodeError as exc:
             if lineno == len(lines):  # no newline after it: a write cut off mid-line, never acknowledged
+                warnings.warn(f"{path}:{lineno}: last line ignored: it is cut off (no newline, not whole JSON), as a "
+                              "write stopped by a kill leaves it; the next answer saved removes it", InputWarning,
+                              stacklevel=2)
                 continue
             raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
         except RecursionError:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from classifier.cli.app import app
 import classifier.cli.label  # noqa: F401  (registers 'stance label')
-from classifier.errors import InputError
+from classifier.errors import InputError, InputWarning
 from classifier.items import Item
 from classifier.labels import (LabelSession, LabelStore, agreement, article_context, current_labels,
                                from_label_studio, order_items, read_labelled_items, resolve_labels,
@@ -92,8 +92,10 @@ def test_a_torn_last_line_is_ignored_and_repaired(tmp_path):
     path = tmp_path / "labels.jsonl"
     with open(path, "a") as fh:
         fh.write('{"id": "a1-0-China", "text": "Rus')  # killed mid-write
-    assert len(LabelStore(path).records()) == 1
-    s2 = session(tmp_path)
+    with pytest.warns(InputWarning, match=r"labels.jsonl:2: last line ignored: it is cut off"):
+        assert len(LabelStore(path).records()) == 1
+    with pytest.warns(InputWarning):
+        s2 = session(tmp_path)
     s2.answer(s2.next_item(), "against")
     assert [r["label"] for r in LabelStore(path).records()] == ["favor", "against"]
 
@@ -213,6 +215,11 @@ def test_agreement_command(tmp_path):
     one.write_text(json.dumps(records_for({"ana": ["favor"]})[0]) + "\n")
     result = runner.invoke(app, ["label", "agreement", str(one)])
     assert result.exit_code == 1 and "two or more annotators" in result.output
+    with open(path, "a") as fh:
+        fh.write('{"id": "a9-0-USA", "label": "fav')  # a line cut off, by a kill or a hand edit
+    result = runner.invoke(app, ["label", "agreement", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "warning: " + str(path) + ":7: last line ignored" in " ".join(result.output.split())
 
 
 def test_an_id_naming_two_items_or_labels_of_two_tasks_are_refused_with_their_lines(tmp_path):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import errno
 import functools
 import sys
+import warnings
 from typing import Callable
 
 import typer
 from rich.text import Text
 
 from classifier.cli.display import SafeConsole, shown
-from classifier.errors import InputError
+from classifier.errors import InputError, InputWarning
 
 app = typer.Typer(
     name="stance",
@@ -51,6 +52,18 @@ def on_sigterm(signum, frame) -> None:
     raise Terminated()
 
 
+def show_input_warning(show: Callable) -> Callable:
+    """``warnings.showwarning`` that prints an InputWarning as one warning line and leaves others to ``show``."""
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, InputWarning):
+            warn(str(message))
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    return showwarning
+
+
 def handle_errors(fn: Callable) -> Callable:
     """Turn InputError (and a few OS errors) into one red line and exit 1; Ctrl-C into exit 130 and
     SIGTERM (see ``on_sigterm``) into 143, after every atomic output has removed its temporary files."""
@@ -58,7 +71,9 @@ def handle_errors(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = show_input_warning(warnings.showwarning)
+                return fn(*args, **kwargs)
         except InputError as exc:
             fail(str(exc))
         except OSError as exc:  # a missing or unreadable path, a full disk, a read-only folder: one line
