@@ -21,7 +21,7 @@ from classifier.items import LABELS
 from classifier.report import build_report, cell_examples, make_report
 from classifier.report.framing import (article_sums, correction_model, framing_analysis, holm, outlet_tests,
                                        solve_prevalence)
-from classifier.report.html import highlight, md, render_html
+from classifier.report.html import highlight, md, md_inline, render_html
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_evaluate import prediction_rows, write_jsonl  # noqa: E402
@@ -268,6 +268,9 @@ def test_highlight_escapes_every_segment():
     assert highlight(text, spans) == "&lt;b&gt;<mark>Putin</mark>&lt;/b&gt; &amp; co"
     assert highlight("a<i>b", [[0, 5], [1, 2]]) == "<mark>a&lt;i&gt;b</mark>"
     assert "\\*bold\\*" in md("*bold*") and "&lt;script&gt;" in md("<script>") and "\\|" in md("a|b")
+    text = "Talks with Russia,  expressing\nhope over Russia"  # Markdown keeps the spaces round each mention
+    assert highlight(text, [[11, 17], [41, 47]], md_inline, "**", "**") == \
+        "Talks with **Russia**, expressing hope over **Russia**"
 
 
 def test_untrusted_article_text_is_inert(tmp_path):

@@ -123,6 +123,14 @@ def md(value) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
+def md_inline(value) -> str:
+    """``md`` for a piece of a line (the text between two highlighted mentions): one space kept at either end."""
+    text = shown(value)
+    lead = " " if text[:1].isspace() else ""
+    trail = " " if text.strip() and text[-1:].isspace() else ""
+    return lead + md(text) + trail
+
+
 def md_table(rows: Rows) -> str:
     headers, body = rows
     lines = ["| " + " | ".join(md(h) for h in headers) + " |", "|" + "---|" * len(headers)]
@@ -163,7 +171,7 @@ def render_markdown(ctx: dict) -> str:
     for cell in ctx["examples"]:
         out += [f"### {md(cell['outlet'])} · {md(cell['actor'])}", ""]
         for side in ("favor", "against"):
-            out += [f"> **{side} p={x['p']:.2f}** {highlight(x['text'], x['spans'], md, '**', '**')}\n"
+            out += [f"> **{side} p={x['p']:.2f}** {highlight(x['text'], x['spans'], md_inline, '**', '**')}\n"
                     for x in cell[side]]
     out += ["## Evaluation on gold labels", ""]
     if ctx["evaluation"]:
