@@ -122,7 +122,7 @@ class LabelStore:
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            repair_tail(fd)
+            repair_tail(fd, self.path)
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
@@ -169,37 +169,43 @@ def last_line_start(fd: int, size: int, block: int = 1 << 20) -> int:
     return 0
 
 
-def repair_tail(fd: int) -> None:
-    """Before appending: end a complete last line with a newline; drop a torn one (never acknowledged).
-    Only the bytes after the last newline are ever looked at or dropped, whatever their length."""
+def repair_tail(fd: int, path: Path) -> None:
+    """Before appending: end a complete last line with a newline; move a torn one (never acknowledged, or a
+    hand edit gone wrong) out of the file into ``PATH.cut-off-<time>`` beside it, so no byte is lost.
+    Only the bytes after the last newline are ever looked at or moved, whatever their length."""
     size = os.fstat(fd).st_size
     if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
         return
     cut = last_line_start(fd, size)
+    tail = os.pread(fd, size - cut, cut)
     try:
-        json.loads(os.pread(fd, size - cut, cut).decode("utf-8"))
+        json.loads(tail.decode("utf-8-sig" if cut == 0 else "utf-8"))
         os.write(fd, b"\n")
-    except ValueError:
+    except ValueError:  # not UTF-8 (a character cut in two) or not whole JSON
+        kept = path.with_name(f"{path.name}.cut-off-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}")
+        kept.write_bytes(tail)
+        warnings.warn(f"{path}: its cut-off last line was moved to {kept} before this answer was saved",
+                      InputWarning, stacklevel=3)
         os.truncate(fd, cut)
 
 
 def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
     """(line number, object) per non-blank line; errors name file and line, except a torn last line."""
     raw = path.read_bytes()
-    lines = raw.split(b"\n")
+    lines = raw.removeprefix(b"\xef\xbb\xbf").split(b"\n")  # a UTF-8 byte-order mark, as Windows editors save
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise InputError(f"{path}:{lineno}: not UTF-8 text") from None
-        except json.JSONDecodeError as exc:
-            if lineno == len(lines):  # no newline after it: a write cut off mid-line, never acknowledged
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            if lineno == len(lines):  # no newline after it: a write cut off mid-line (mid-character too)
                 warnings.warn(f"{path}:{lineno}: last line ignored: it is cut off (no newline, not whole JSON), as a "
-                              "write stopped by a kill leaves it; the next answer saved removes it", InputWarning,
-                              stacklevel=2)
+                              "write stopped by a kill leaves it; the next answer saved moves it to a file beside "
+                              "this one", InputWarning, stacklevel=2)
                 continue
+            if isinstance(exc, UnicodeDecodeError):
+                raise InputError(f"{path}:{lineno}: not UTF-8 text") from None
             raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
         except RecursionError:
             raise InputError(f"{path}:{lineno}: JSON nested too deeply to read") from None
@@ -235,7 +241,7 @@ def check_one_item_per_id(records: Sequence[dict]) -> None:
     labels would be merged as votes on one item."""
     first: dict[str, tuple[tuple, str]] = {}
     for record in records:
-        what = (record.get("text"), record.get("actor"), json.dumps(record.get("spans") or []))  # no spans: []
+        what = item_identity(record)
         seen = first.setdefault(record["id"], (what, record.get("where", "labels")))
         if seen[0] != what:
             raise InputError(f"{record.get('where', 'labels')}: id {record['id']!r} names another item than on "
@@ -295,7 +301,8 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
     """One labelled item per id: the annotator's label, or the majority of human annotators.
 
     Returns the items and counts (``ties`` dropped, ``suggested`` used). Model suggestions stop
-    with an error unless ``allow_suggested``; ``annotator`` picks one person's labels.
+    with an error unless ``allow_suggested``, and then label only the items no person labelled;
+    ``annotator`` picks one person's labels.
     """
     chosen = [r for r in current_labels(records, include_suggested=True).values()
               if annotator is None or r.get("annotator") == annotator]
@@ -311,6 +318,7 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
         by_id[record["id"]].append(record)
     items, ties = [], 0
     for item_id, group in by_id.items():
+        group = [r for r in group if not is_suggested(r)] or group  # a person's answer outranks a model's
         votes = Counter(r["label"] for r in group).most_common()
         if len(votes) > 1 and votes[0][1] == votes[1][1]:
             ties += 1
@@ -404,6 +412,25 @@ def article_context(items: Sequence[Item], width: int = 1) -> dict[str, tuple[li
 
 
 # -- a labelling session ------------------------------------------------------------------------
+def item_identity(record: dict | Item) -> tuple:
+    """What makes two lines the same item: text, actor and spans (none given: [])."""
+    if isinstance(record, Item):
+        record = item_record(record)
+    return record.get("text"), record.get("actor"), json.dumps([list(s) for s in record.get("spans") or []])
+
+
+def check_same_items(records: Sequence[dict], by_id: dict[str, Item]) -> None:
+    """Refuse to go on labelling into a file whose answers are for other versions of these items (the items
+    file was edited since): a new answer would give one id two different items, which no later command reads."""
+    for record in records:
+        item = by_id.get(record["id"])
+        if item is not None and item_identity(record) != item_identity(item):
+            raise InputError(f"{record.get('where', 'labels')}: item {record['id']!r} was labelled with another text, "
+                             "actor or spans than the items file now gives it; label the changed items into a new "
+                             "label file (or give them new ids)")
+
+
+
 @dataclass
 class Progress:
     done: int
@@ -424,6 +451,7 @@ class LabelSession:
         self.suggestions = suggestions or {}
         self.revisit_skipped = revisit_skipped
         self.records = [r for r in store.records() if annotator_of(r) == annotator]
+        check_same_items(self.records, self.by_id)
         self.answered: dict[str, dict] = {}
         self.pending: str | None = None
         self._refresh()
@@ -457,11 +485,11 @@ class LabelSession:
 
     def undo(self) -> dict | None:
         """Retract the latest answer still in effect; that item comes up next. None: nothing to undo."""
-        target = undo_target(self.records, self.annotator)
+        target = undo_target([r for r in self.records if r["id"] in self.by_id], self.annotator)  # this file's items
         if target is None:
             return None
         self._write(retraction_record(target, self.annotator))
-        self.pending = target["id"] if target["id"] in self.by_id else None
+        self.pending = target["id"]
         return target
 
     def progress(self) -> Progress:
@@ -588,7 +616,20 @@ class _LSValue(BaseModel):
 class _LSResult(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: Optional[str] = None
+    from_name: Optional[str] = None
     value: Optional[_LSValue] = None
+
+    def choice(self) -> str | None:
+        """The one choice made, lower-cased (a hand-made config may say "Favor"); None for none or several."""
+        choices = (self.value.choices if self.value else None) or []
+        return choices[0].strip().lower() if len(choices) == 1 and isinstance(choices[0], str) else None
+
+
+def _ls_choice_results(results: Optional[list[_LSResult]]) -> list[_LSResult]:
+    """The choice results of an annotation or prediction, the stance control's first: a config may hold other
+    Choices (a confidence, say), in any order."""
+    found = [r for r in results or [] if r.type == "choices" or (r.value is not None and r.value.choices is not None)]
+    return sorted(found, key=lambda r: r.from_name != "stance")
 
 
 class _LSAnnotation(BaseModel):
@@ -625,22 +666,21 @@ def _ls_annotator(annotation: _LSAnnotation) -> str:
 
 
 def _ls_choice(annotation: _LSAnnotation, where: str) -> str | None:
-    for result in annotation.result or []:
-        if result.type == "choices" or (result.value is not None and result.value.choices is not None):
-            choices = (result.value.choices if result.value else None) or []
-            chosen = choices[0].strip().lower() if len(choices) == 1 else None
-            if chosen not in LABELS:  # a hand-made config may say "Favor"
-                raise InputError(f"{where}: choice {choices!r} is not one of {', '.join(LABELS)}")
-            return chosen
+    results = _ls_choice_results(annotation.result)
+    for result in results:
+        if result.choice() in LABELS:
+            return result.choice()
+    if results:
+        choices = results[0].value.choices if results[0].value else None
+        raise InputError(f"{where}: choice {choices!r} is not one of {', '.join(LABELS)}")
     return None
 
 
 def _ls_suggestion(task: _LSTask) -> dict | None:
     for prediction in task.predictions or []:
-        for result in prediction.result or []:
-            choices = (result.value.choices if result.value else None) or []
-            if choices:
-                return {"label": choices[0], "model": prediction.model_version,
+        for result in _ls_choice_results(prediction.result):
+            if result.choice() in LABELS:
+                return {"label": result.choice(), "model": prediction.model_version,
                         "score": prediction.score, "via": "label-studio"}
     return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -96,8 +97,31 @@ def test_a_torn_last_line_is_ignored_and_repaired(tmp_path):
         assert len(LabelStore(path).records()) == 1
     with pytest.warns(InputWarning):
         s2 = session(tmp_path)
-    s2.answer(s2.next_item(), "against")
+    with pytest.warns(InputWarning, match="cut-off last line was moved to"):
+        s2.answer(s2.next_item(), "against")
     assert [r["label"] for r in LabelStore(path).records()] == ["favor", "against"]
+    [kept] = tmp_path.glob("labels.jsonl.cut-off-*")  # nothing a user typed is deleted
+    assert kept.read_text() == '{"id": "a1-0-China", "text": "Rus'
+
+
+@pytest.mark.parametrize("tail", [b'{"id": "x", "label": "against", }', "{\"id\": \"Москва".encode()[:-1]])
+def test_a_cut_off_line_is_never_an_error_and_never_lost(tmp_path, tail):
+    """A hand edit gone wrong, or a character cut in two by a kill or a full disk."""
+    path = tmp_path / "labels.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "a", "text": "t", "label": "favor"}).encode() + b"\n" + tail)
+    with pytest.warns(InputWarning, match="labels.jsonl:2: last line ignored"):
+        assert [r["id"] for r in LabelStore(path).records()] == ["a"]  # the byte-order mark is read past
+    with pytest.warns(InputWarning, match="moved to"):
+        LabelStore(path).append({"id": "b", "text": "u", "label": "neutral", "annotator": "ana"})
+    assert [r["id"] for r in LabelStore(path).records()] == ["a", "b"]
+    assert next(tmp_path.glob("labels.jsonl.cut-off-*")).read_bytes() == tail
+
+
+def test_a_one_line_file_with_a_byte_order_mark_and_no_newline_is_kept(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "a", "text": "t", "label": "favor"}).encode())
+    LabelStore(path).append({"id": "b", "text": "u", "label": "neutral", "annotator": "ana"})
+    assert [r["id"] for r in LabelStore(path).records()] == ["a", "b"]
 
 
 def test_a_complete_last_line_without_newline_is_kept(tmp_path):
@@ -118,7 +142,8 @@ def test_a_last_record_of_megabytes_is_never_cut(tmp_path, monkeypatch, torn):
     first = {"id": "x", "text": "t", "label": "favor", "annotator": "ana"}
     big = {"id": "big", "text": "word " * 300_000, "label": "against", "annotator": "ana"}  # 1.5 MB
     path.write_text(json.dumps(first) + "\n" + json.dumps(big)[: -5 if torn else None])
-    LabelStore(path).append({"id": "y", "text": "u", "label": "neutral", "annotator": "ana"})
+    with pytest.warns(InputWarning, match="moved to") if torn else contextlib.nullcontext():
+        LabelStore(path).append({"id": "y", "text": "u", "label": "neutral", "annotator": "ana"})
     records = LabelStore(path).records()
     assert [r["id"] for r in records] == (["x", "y"] if torn else ["x", "big", "y"])
     if not torn:
@@ -156,6 +181,31 @@ def test_resolve_majority_ties_and_suggestions(tmp_path):
     with pytest.raises(InputError, match="l.jsonl:7: 1 labels are model suggestions.*--allow-suggested"):
         resolve_labels(store.records())
     assert len(resolve_labels(store.records(), annotator="ana")[0]) == 2
+    store.extend(suggestion_records(items[2:3], np.array([[0.7, 0.2, 0.1]]), ["favor", "against", "neutral"],
+                                    "tiny@abc", "tiny"))
+    resolved, counts = resolve_labels([r for r in store.records() if r["annotator"] in ("ana", "model:tiny")],
+                                      allow_suggested=True)  # a person's answer beats the model's, no tie
+    assert {it.id: it.label for it in resolved} == {items[0].id: "favor", items[1].id: "against",
+                                                    items[2].id: "favor"} and counts["ties"] == 0
+
+
+def test_undo_takes_back_only_answers_to_this_sessions_items(tmp_path):
+    s = session(tmp_path)
+    s.answer(s.next_item(), "favor")
+    items = make_items()[1:]  # the answered item is not in this batch
+    other = LabelSession(items, order_items(items, "file"), LabelStore(tmp_path / "labels.jsonl"), "ana")
+    assert other.undo() is None
+    other.answer(other.next_item(), "against")
+    assert other.undo()["id"] == items[0].id and other.next_item().id == items[0].id
+
+
+def test_an_items_file_edited_since_its_items_were_labelled_is_refused(tmp_path):
+    s = session(tmp_path)
+    s.answer(s.next_item(), "favor")
+    items = make_items()
+    items[0] = items[0].model_copy(update={"text": "Russia praised the deal with China on Monday."})
+    with pytest.raises(InputError, match=r"labels.jsonl:1: item 'a1-0-Russia' was labelled with another text"):
+        LabelSession(items, order_items(items, "file"), LabelStore(tmp_path / "labels.jsonl"), "ana")
 
 
 def test_orders_are_deterministic_and_balanced():
@@ -319,6 +369,12 @@ def test_label_studio_errors_name_the_task(tmp_path):
         from_label_studio(tasks, "export.json")
     tasks[1]["annotations"] = [{"result": [{"type": "choices", "value": {"choices": ["Favor"]}}]}]
     assert [r["label"] for r in from_label_studio(tasks, "export.json")] == ["favor"]  # a hand-made config's case
+    confidence = {"from_name": "confidence", "type": "choices", "value": {"choices": ["high"]}}
+    tasks[1]["annotations"] = [{"result": [confidence, {"from_name": "stance", "type": "choices",
+                                                        "value": {"choices": ["against"]}}]}]
+    tasks[1]["predictions"] = [{"result": [confidence, {"from_name": "stance", "value": {"choices": ["favor"]}}]}]
+    [record] = from_label_studio(tasks, "export.json")  # another Choices control first: the stance one is read
+    assert record["label"] == "against" and record["suggestion"]["label"] == "favor"
     for dropped, message in (("item_id", "task 1: no item id in its data"), ("actor", "task 1: no 'actor'")):
         tasks = to_label_studio(make_items()[:1])
         del tasks[0]["data"][dropped]
