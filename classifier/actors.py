@@ -302,6 +302,17 @@ def suggest_actors(sentences: Iterable[str], matcher: Matcher, top: int = 30) ->
     return [(name, mentions) for name, _, mentions in counts.ranked(top)]
 
 
+def found_spans_note(found: Counter, total: int, what: str = "items") -> str | None:
+    """One line on the items that came without spans and how their mentions were found (``found``: counts of
+    ``spans_from``), or None when every item had its spans."""
+    missing = found["catalogue"] + found["name"] + found["none"]
+    if not missing:
+        return None
+    return (f"{missing} of {total} {what} had no spans: the actor's mentions were found by the catalogue in "
+            f"{found['catalogue']}, by name in {found['name']}, and not at all in {found['none']} (those are scored "
+            "with the actor beside the unmarked text; each record's spans_from says which)")
+
+
 class MentionFinder:
     """Spans of one actor's mentions in a text that came without them: the catalogue's matcher, else the name as a
     whole word (``find`` says which, or "none": then the actor is scored as text beside the unmarked sentence)."""

@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from classifier.actors import MentionFinder
+from classifier.actors import MentionFinder, found_spans_note
 from classifier.errors import InputError
 from classifier.items import Item, parse_item
 from classifier.models.stance_model import StanceModel
@@ -105,11 +105,9 @@ class StanceClassifier:
                     found[origin] += 1
             items.append(parse_item(record, f"item {number}", need_actor=need_actor))
             origins.append(origin)
-        if found:
-            warnings.warn(f"{sum(found.values())} of {len(items)} inputs had no spans: the actor's mentions were "
-                          f"found by the catalogue in {found['catalogue']}, by name in {found['name']}, and not at "
-                          f"all in {found['none']} (those are scored with the actor beside the unmarked text)",
-                          stacklevel=3)
+        note = found_spans_note(found, len(items), "inputs")
+        if note:
+            warnings.warn(note, stacklevel=3)
         return items, origins, rows, kind
 
     def predict_proba(self, data, *, batch_size: int = 64) -> np.ndarray:

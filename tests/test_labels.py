@@ -431,6 +431,19 @@ def test_line_input_fallback_and_resume(tmp_path):
     assert {it.id: it.label for it in read_items(gold)} == current  # one item per id, undo applied
 
 
+def test_items_without_spans_are_labelled_with_the_mentions_classify_finds(tmp_path):
+    items_path = tmp_path / "items.jsonl"
+    items_path.write_text(json.dumps({"id": "1", "text": "Talks with Moscow stalled.", "actor": "Russia",
+                                      "article": "a"}) + "\n")
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana"], input="a\n")
+    assert result.exit_code == 0, result.output
+    assert "1 of 1 items had no spans: the actor's mentions were found by the catalogue in 1" in \
+        " ".join(result.output.split())
+    [record] = LabelStore(labels).records()
+    assert record["spans"] == [[11, 17]] and record["spans_from"] == "catalogue" and record["label"] == "against"
+
+
 def test_label_errors_are_one_line(tmp_path):
     items_path = tmp_path / "items.jsonl"
     items_path.write_text('{"id": "1", "text": "x"}\n{"id": "2"}\n')

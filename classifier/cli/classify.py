@@ -12,7 +12,7 @@ from typing import Iterator, Optional
 import typer
 from rich.table import Table
 
-from classifier.actors import MentionFinder, actor_names, choose_catalogue
+from classifier.actors import MentionFinder, actor_names, choose_catalogue, found_spans_note
 from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
                                  show_progress, warn)
 from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ONLY_ACTORS_HELP, prepare_to_file
@@ -100,11 +100,9 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
         yield items
         if wanted is not None and not kept:
             warn(f"{input_path}: no item's actor is one of --only-actors {only_actors}")
-        if found.total() - found[None]:
-            warn(f"{found.total() - found[None]} of {found.total()} items had no spans: the actor's mentions were "
-                 f"found by the catalogue in {found['catalogue']}, by name in {found['name']}, and not at all in "
-                 f"{found['none']} (those are scored with the actor beside the unmarked text; each record's "
-                 "spans_from says which)")
+        note = found_spans_note(found, found.total())
+        if note:
+            warn(note)
         return
     check_no_unfinished_run(out_path, resume)  # before the corpus is prepared, not after
     if resume:  # the prepared items of a run killed with -9 (its journal is kept)

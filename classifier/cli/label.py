@@ -260,9 +260,18 @@ def label_file(path: Path) -> Path:
 
 
 def load_items(path: Path) -> list[Item]:
+    """The items to label; an item without spans gets its actor's mentions found as classify finds them (the
+    bundled catalogue, else the name), so that it is shown, suggested and stored as it will be scored."""
+    from collections import Counter
+
+    from classifier.actors import MentionFinder, found_spans_note
+
     if not path.exists():
         raise InputError(f"{path}: no such file")
-    items = list(read_items(path))
+    items = list(read_items(path, find_spans=MentionFinder()))
+    note = found_spans_note(Counter(getattr(item, "spans_from", None) for item in items), len(items))
+    if note:
+        warn(note)
     if not items:
         raise InputError(f"{path}: no items")
     check_unique_ids(items, str(path))
