@@ -107,3 +107,24 @@ def test_ctrl_c_and_q_quit_cleanly_with_answers_kept(tmp_path):
     child.close()
     assert child.exitstatus == 0
     assert [r["label"] for r in LabelStore(labels).records()] == ["favor"]
+
+
+def test_keys_typed_faster_than_the_screen_and_non_ascii_keys_all_count(tmp_path):
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    child = spawn(items_path, labels, "--keys", "favor=é,against=ж")
+    child.expect_exact("answer: ")
+    child.send("éжn\x1b[Aé")  # four answers and an arrow key, in one burst
+    child.expect_exact("unknown key '\\x1b[A'")
+    child.expect_exact("4/6 done")
+    child.expect_exact("answer: ")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    assert [r["label"] for r in LabelStore(labels).records()] == ["favor", "against", "neutral", "favor"]
+
+
+def test_split_keys_keeps_characters_and_escape_sequences_whole():
+    from classifier.cli.label import split_keys
+
+    assert split_keys("fé\x1b[1;5Cж\x1bOPq".encode()) == ["f", "é", "\x1b[1;5C", "ж", "\x1bOP", "q"]
+    assert split_keys(b"\x1b") == ["\x1b"]

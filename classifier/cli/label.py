@@ -70,12 +70,30 @@ def parse_keys(spec: str) -> dict[str, str]:
     return keys
 
 
+def split_keys(data: bytes) -> list[str]:
+    """Bytes read from a raw terminal -> keys, in order: each character one key (UTF-8, so 'é' and 'ж' are
+    keys too), an escape sequence (an arrow, a function key) one key of its own."""
+    text, keys, i = data.decode("utf-8", errors="replace"), [], 0
+    while i < len(text):
+        end = i + 1
+        if text[i] == "\x1b" and end < len(text) and text[end] in "[O":  # CSI or SS3: up to its final byte
+            end += 1
+            while end < len(text) and not "@" <= text[end] <= "~":
+                end += 1
+            end += 1
+        keys.append(text[i:end])
+        i = end
+    return keys
+
+
 class KeyReader:
-    """One key per answer: raw mode (termios) on a terminal, one line per answer otherwise."""
+    """One key per answer: raw mode (termios) on a terminal, one line per answer otherwise. Keys typed faster
+    than the screen redraws are kept, in order, for the next answers."""
 
     def __init__(self, stream=None):
         self.stream = stream or sys.stdin
         self.raw = self.stream.isatty()
+        self.pending: list[str] = []
 
     def read(self) -> str:
         return self._read_key() if self.raw else self._read_line()
@@ -90,16 +108,21 @@ class KeyReader:
         import termios
         import tty
 
+        if self.pending:
+            return self.pending.pop(0)
         fd = self.stream.fileno()
         saved = termios.tcgetattr(fd)
         try:
-            tty.setraw(fd)
+            tty.setraw(fd, termios.TCSANOW)  # not TCSAFLUSH: keys typed while the screen was drawn are kept
             data = os.read(fd, 1)
-            while select.select([fd], [], [], 0.02)[0]:  # the rest of an escape sequence or a paste
-                data += os.read(fd, 32)
+            while select.select([fd], [], [], 0.02)[0]:  # the rest of a character, an escape sequence, more keys
+                data += os.read(fd, 64)
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-        return data[:1].decode("utf-8", errors="replace") if data else "\x04"
+        if not data:
+            return "\x04"
+        self.pending = split_keys(data)
+        return self.pending.pop(0)
 
 
 # -- screen -------------------------------------------------------------------------------------
