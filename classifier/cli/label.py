@@ -434,7 +434,7 @@ def agreement_tables(report: dict, show: int) -> list:
         pairs.add_row(*pair["annotators"], str(pair["n"]), f"{pair['agreement']:.3f}", f"{pair['kappa']:.3f}")
     rows = Table(title=f"Disagreements ({len(report['disagreements'])})")
     for column in ("id", "actor", "labels", "text"):
-        rows.add_column(column)
+        rows.add_column(column, overflow="fold")  # ids often share a long prefix: wrap them, never cut them
     for case in report["disagreements"][:show]:
         rows.add_row(case["id"], case["actor"] or "-",
                      ", ".join(f"{a}: {lab}" for a, lab in case["labels"].items()), case["text"])

@@ -322,8 +322,9 @@ def train_command(
     if unmarked_share is not None:
         config.unmarked_share = unmarked_share
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
-    log(f"{len(items)} labels: " + (f"{dev_fraction:.0%} of the articles for early stopping, up to {epochs} epochs"
-                                    if dev_fraction else f"no dev split, every label trains for {epochs} epochs"))
+    epochs_text = f"{epochs} epoch{'s' if epochs != 1 else ''}"
+    log(f"{len(items)} labels: " + (f"{dev_fraction:.0%} of the articles for early stopping, up to {epochs_text}"
+                                    if dev_fraction else f"no dev split, every label trains for {epochs_text}"))
     checkpoint = train_checkpoint(out_dir)
     outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
                       reference=reference, log=log, checkpoint=checkpoint,
