@@ -47,6 +47,17 @@ def test_the_period_follows_the_span_of_the_dates():
     assert period_labels(dates, "year").tolist()[:2] == ["2019", "2019"]
 
 
+def test_dates_are_iso_days_where_the_outlet_was_and_anything_else_is_undated():
+    from classifier.report.timeline import article_dates
+
+    dates = ["2024-03-31T22:00:00-05:00", "2024-04-01T01:00:00+03:00", "2024-03-31 22:00Z", "2024-03-31",
+             "04/03/2024", "13/03/2024", "2024-13-45", "0001-01-01", "9999-12-31", None]
+    parsed = article_dates(pd.DataFrame({"date": dates}))
+    assert period_labels(parsed, "month").tolist() == ["2024-03", "2024-04", "2024-03", "2024-03"] + [None] * 6
+    zoned = pd.DataFrame({"date": pd.to_datetime(["2024-03-31T23:00"]).tz_localize("US/Eastern")})  # Parquet
+    assert article_dates(zoned).dt.day.tolist() == [31]
+
+
 def test_each_period_cell_is_computed_from_its_own_articles(tmp_path):
     rows = dated_rows()
     rows[0]["date"] = "not a date"  # an article with an unreadable date is left out and named

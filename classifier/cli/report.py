@@ -22,7 +22,7 @@ def report_cli(
     model_dir: Optional[Path] = typer.Option(None, "--model", help="Model directory whose model_card.json to show."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article)."),
     n_perm: int = typer.Option(2000, "--n-perm", min=1, help="Permutations for the outlet tests (articles shuffled)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap and permutation tests."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the bootstrap and permutation tests."),
     min_n: int = typer.Option(10, "--min-n", min=1, help="Cells with fewer mentions are flagged (†)."),
     examples: int = typer.Option(2, "--examples", min=0, help="Example sentences per cell and side."),
     max_actors: int = typer.Option(24, "--max-actors", min=1, help="Actors with their own charts and examples (most mentioned); the heatmap shows up to 30."),

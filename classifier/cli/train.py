@@ -283,7 +283,7 @@ def train_command(
     text_column: Optional[str] = typer.Option(None, "--text-column", help="A Hugging Face dataset folder's column holding the text."),
     actor_column: Optional[str] = typer.Option(None, "--actor-column", help="A Hugging Face dataset folder's column holding the actor (target)."),
     label_column: Optional[str] = typer.Option(None, "--label-column", help="A Hugging Face dataset folder's column holding the label (favor/against/neutral)."),
-    seed: int = typer.Option(13, "--seed", help="Seed of the split, data order and new weights."),
+    seed: int = typer.Option(13, "--seed", min=0, help="Seed of the split, data order and new weights."),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda or auto (cuda when torch sees one); cuda trains in bf16."),
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),

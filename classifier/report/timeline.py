@@ -16,12 +16,27 @@ PERIOD_CODES = {"week": "W-SUN", "month": "M", "year": "Y"}
 MAX_PERIODS = 60  # the automatic choice keeps a chart readable: at most this many periods
 
 
+# a time zone after a time ("T22:00Z", "22:00:05.1-05:00"): dropped, so an article keeps the day its outlet gave it
+_ZONE = r"(?<=\d\d:\d\d)(:\d\d(?:[.,]\d+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
+YEARS = (1600, 2200)  # outside them a date is a placeholder (0001-01-01, 9999-12-31), not a news article's
+
+
 def article_dates(sums: pd.DataFrame) -> pd.Series:
-    """Each article row's date as a timestamp (NaT where missing or unreadable)."""
+    """Each article row's date as a timestamp (NaT where missing or unreadable). Dates are ISO 8601, read in
+    the outlet's own time: "2024-03-31T22:00-05:00" is 31 March (the day it was published where it was), not
+    1 April in UTC. Other forms ("04/03/2024": March or April?) and years outside ``YEARS`` count as undated."""
     if "date" not in sums:
         return pd.Series(pd.NaT, index=sums.index, dtype="datetime64[ns]")
-    parsed = pd.to_datetime(sums["date"], errors="coerce", utc=True, format="mixed")
-    return parsed.dt.tz_localize(None)
+    raw = sums["date"]
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        parsed = raw.dt.tz_localize(None)  # the wall time in its own zone
+    elif pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = raw
+    else:
+        text = raw.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v if isinstance(v, str) else None)
+        text = text.astype(object).str.strip().str.replace(_ZONE, r"\1", regex=True)
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    return parsed.where(parsed.dt.year.between(*YEARS))
 
 
 def choose_period(dates: pd.Series) -> str:
@@ -88,7 +103,7 @@ def timeline_note(view: dict, n_articles: int) -> str:
     if view["period"] is None:
         if not undated:
             return "No time view: it was not asked for."
-        return (f"No time view: none of the {len(undated)} articles has a readable date (give dates in the "
+        return (f"No time view: none of the {len(undated)} articles has a readable date (give ISO 8601 dates in the "
                 "manifest's or the article table's 'date' column, e.g. 2019-03-04).")
     note = (f"Net stance per {view['period']} for each outlet and actor, from the {view['n_dated_articles']} dated "
             "articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
@@ -97,7 +112,8 @@ def timeline_note(view: dict, n_articles: int) -> str:
         note += f" Every actor falls in one {view['period']} here, so no chart is drawn (a line needs two)."
     if undated:
         shown = ", ".join(undated[:8]) + (f" and {len(undated) - 8} more" if len(undated) > 8 else "")
-        note += f" {len(undated)} of {n_articles} article entries have no readable date and are left out: {shown}."
+        note += (f" {len(undated)} of {n_articles} article entries have no readable date (ISO 8601, years "
+                 f"{YEARS[0]} to {YEARS[1]}) and are left out: {shown}.")
     return note
 
 
