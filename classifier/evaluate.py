@@ -598,10 +598,15 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     if n_boot < 0:
         raise InputError(f"n_boot {n_boot}: expected 0 (no intervals) or more resamples")
     drop = [column for column in TEXT_COLUMNS if column not in by]
+    if seed < 0:
+        raise InputError(f"seed {seed}: expected 0 or more")
     if compare is None:
         rows, other = read_labelled(path, drop=drop), None
     else:
         rows, other = read_pair(path, compare, drop=drop)
+    if labelled(rows.frame).empty:
+        raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
+                         "compare with; evaluate predictions made on labelled items")
     result = {"predictions": str(path), **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
                                                          n_bins=n_bins, progress=progress,
                                                          n_predictions=rows.n_predictions, models=rows.models)}

@@ -258,7 +258,9 @@ def test_single_class_present(tmp_path):
 def test_missing_gold_labels(tmp_path):
     unlabelled = write_jsonl(tmp_path / "u.jsonl", prediction_rows(30, labelled=False))
     result = runner.invoke(app, ["evaluate", str(unlabelled)])
-    assert result.exit_code == 1 and "no gold labels" in result.output
+    assert result.exit_code == 1 and "u.jsonl: no gold labels" in " ".join(result.output.split())
+    result = runner.invoke(app, ["evaluate", str(unlabelled), "--seed", "-1"])
+    assert result.exit_code == 2 and "Traceback" not in result.output  # a usage error, before any work
     rows = prediction_rows(60)
     for row in rows[::3]:
         row.pop("label")

@@ -176,6 +176,11 @@ def test_many_articles_can_reach_and_say_what_they_detect(tmp_path):
     assert all(t["reachable"] for t in tests)
     assert all(0 < t["mdd"] < 2 and t["articles_for_0.2"] >= 1 for t in tests)
     assert any("smallest difference in net stance the tests could detect" in line for line in power_sentences(tests))
+    tests[0]["mdd"] = 2.07  # two articles against four: the error alone exceeds the widest possible gap
+    assert any("to more than 2, the widest gap net stance allows, for 1 test" in line for line in power_sentences(tests))
+    from classifier.report.tables import test_rows
+
+    assert test_rows(tests)[1][0][-2] == "none (> 2)"
 
 
 # -- before / after ---------------------------------------------------------------------------------

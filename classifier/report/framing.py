@@ -432,10 +432,12 @@ def power_sentences(tests: list[dict]) -> list[str]:
                      "they are marked 'cannot' in the table.")
     detectable = [t["mdd"] for t in tests if np.isfinite(t["mdd"])]
     if detectable:
+        beyond = sum(d > 2 for d in detectable)
+        top = (f"{max(detectable):.2f}" if not beyond else f"more than 2, the widest gap net stance allows, for "
+               f"{beyond} test{'s' if beyond != 1 else ''} (those can detect no difference: 'none' in the table)")
         lines.append(f"The smallest difference in net stance the tests could detect (80% power, alpha 0.05 before "
-                     f"Holm, errors from resampling articles) runs from {min(detectable):.2f} to "
-                     f"{max(detectable):.2f}; 'articles for 0.2' is how many articles an outlet would need for a "
-                     "difference of 0.2 to be detectable.")
+                     f"Holm, errors from resampling articles) runs from {min(detectable):.2f} to {top}; 'articles "
+                     "for 0.2' is how many articles an outlet would need for a difference of 0.2 to be detectable.")
     return lines
 
 

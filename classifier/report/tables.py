@@ -144,9 +144,13 @@ def test_rows(tests: Sequence[dict]) -> Rows:
     def needed(t: dict) -> str:
         return "–" if t.get("articles_for_0.2") is None else str(t["articles_for_0.2"])
 
+    def detectable(t: dict) -> str:  # net stance spans -1 to +1: a gap above 2 cannot exist, so none is detectable
+        mdd = t.get("mdd")
+        return "none (> 2)" if mdd is not None and mdd > 2 else num(mdd, 2)
+
     rows = [[t["actor"], t["outlet"], str(t["n"]), str(t.get("n_articles", "")), signed(t["net"]),
              signed(t["net_others"]), signed(t["difference"]), num(t["p_value"]), num(t["p_holm"]), differs(t),
-             f"{t['p_min']:.2g}" if "p_min" in t else "–", num(t.get("mdd"), 2), needed(t)] for t in tests]
+             f"{t['p_min']:.2g}" if "p_min" in t else "–", detectable(t), needed(t)] for t in tests]
     return ["actor", "outlet", "n", "articles", "net", "net others", "difference", "p", "p (Holm)", "differs",
             "smallest p", "detectable", "articles for 0.2"], rows
 
