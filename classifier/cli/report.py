@@ -49,7 +49,7 @@ def report_cli(
                          progress=show_progress(quiet), period=period, kind=kind, compare=compare)
     headers, rows = result["framing_rows"]
     more = f", first {SHOWN_ROWS}; all in framing.csv" if len(rows) > SHOWN_ROWS else ""
-    title = f"Framing table ({len(rows)} cells{more})"
+    title = f"Framing table ({len(rows)} cell{'s' if len(rows) != 1 else ''}{more})"
     out.print(tables.rich_table((headers, rows[:SHOWN_ROWS]), title, numeric_from=2))
     out.print(result["correction_note"])
     if result["correction"].get("warning"):

@@ -441,8 +441,9 @@ def power_sentences(tests: list[dict]) -> list[str]:
     return lines
 
 
-def name_list(names: list[str], limit: int = 12) -> str:
-    shown = ", ".join(names[:limit])
+def name_list(names: list[str], limit: int = 12, width: int = 60) -> str:
+    """Names for a sentence: at most ``limit`` of them, each cut to ``width`` characters (the tables hold them whole)."""
+    shown = ", ".join(name if len(name) <= width else name[:width - 1] + "…" for name in map(str, names[:limit]))
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,15 @@ def plain(text: str) -> str:
     return shown(text).replace("$", r"\$")
 
 
+LABEL_CHARS = 40  # an outlet or actor name on a chart; the tables and files keep it whole
+
+
+def label_text(name) -> str:
+    """A name short enough for a tick or a legend: a longer one is cut, marked with an ellipsis."""
+    name = str(name)
+    return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1] + "…"
+
+
 def net_norm() -> TwoSlopeNorm:
     return TwoSlopeNorm(vmin=-1.0, vcenter=0.0, vmax=1.0)
 
@@ -45,15 +55,21 @@ def figure_bytes(figure: Figure, fmt: str, dpi: int = 110) -> bytes:
     ``svg.hashsalt`` is set), so reruns give the same file."""
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else None
-    with rc_context({"svg.hashsalt": "stance-report"}):
+    with rc_context({"svg.hashsalt": "stance-report"}), warnings.catch_warnings():
+        # a glyph the font lacks, a layout that does not fit: the figure is still drawn, and the terminal is
+        # no place for matplotlib's file paths
+        warnings.filterwarnings("ignore", category=UserWarning)  # matplotlib names its caller as the source
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
 
 
-def heatmap_order(table: pd.DataFrame, max_actors: int) -> tuple[list[str], list[str]]:
-    """Actors by mentions (most first, at most ``max_actors``), outlets by mean net stance (most favorable first)."""
+def heatmap_order(table: pd.DataFrame, max_actors: int, max_outlets: int = 40) -> tuple[list[str], list[str]]:
+    """Actors by mentions (most first, at most ``max_actors``), outlets by mean net stance (most favorable first;
+    at most ``max_outlets``, those with the most mentions)."""
     actors = table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors]
     shown = table[table["actor"].isin(actors)]
+    busiest = shown.groupby("outlet")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_outlets]
+    shown = shown[shown["outlet"].isin(busiest)]
     outlets = shown.groupby("outlet")["net"].mean().sort_values(ascending=False, kind="stable").index
     return list(outlets), list(actors)
 
@@ -81,10 +97,12 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10) -
             flag = "†" if n < min_n else ""
             colour = "white" if abs(values[i, j]) > 0.55 else "black"
             axes.text(j, i, f"{values[i, j]:+.2f}\nn={n}{flag}", ha="center", va="center", color=colour, fontsize=8)
-    axes.set_xticks(range(len(actors)), [plain(a) for a in actors], rotation=35, ha="right")
-    axes.set_yticks(range(len(outlets)), [plain(o) for o in outlets])
-    axes.set_xlabel("actor (most mentioned first)")
-    axes.set_ylabel("outlet (most favorable first)")
+    axes.set_xticks(range(len(actors)), [plain(label_text(a)) for a in actors], rotation=35, ha="right")
+    axes.set_yticks(range(len(outlets)), [plain(label_text(o)) for o in outlets])
+    n_actors, n_outlets = table["actor"].nunique(), table["outlet"].nunique()
+    axes.set_xlabel("actor (most mentioned first" + (f"; {len(actors)} of {n_actors})" if len(actors) < n_actors else ")"))
+    axes.set_ylabel("outlet (most favorable first" +
+                    (f"; the {len(outlets)} of {n_outlets} most mentioned)" if len(outlets) < n_outlets else ")"))
     axes.set_title(f"Net stance by outlet and actor († fewer than {min_n} mentions)")
     figure.colorbar(image, ax=axes, label=NET_LABEL, shrink=0.9)
     return figure
@@ -106,7 +124,7 @@ def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10) -> Figu
             axes.plot([row.net], [y], "D", markersize=7, markeredgecolor="#555555", markerfacecolor="none")
         else:
             axes.plot([row.net], [y], "o", markersize=9, markeredgecolor="black", markerfacecolor=cmap(norm(row.net)))
-    axes.set_yticks(range(len(rows)), [f"{plain(o)} (n={n}{'†' if n < min_n else ''})"
+    axes.set_yticks(range(len(rows)), [f"{plain(label_text(o))} (n={n}{'†' if n < min_n else ''})"
                                        for o, n in zip(rows["outlet"], rows["n"])])
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(rows) - 0.4)

@@ -183,6 +183,13 @@ def rich_table(rows: Rows, title: str | None = None, *, numeric_from: int = 1) -
         label_width = min(24, max(len(str(c)) for c in [header, *(row[0] for row in body)])) if index == 0 else None
         table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold",
                          min_width=label_width)
-    for row in body:
-        table.add_row(*[str(cell) for cell in row])  # literal: the CLI's consoles render no markup
+    for row in body:  # literal: the CLI's consoles render no markup; a name of pages is cut (the files hold it all)
+        table.add_row(*[cut(str(cell), TERMINAL_CELL) for cell in row])
     return table
+
+
+TERMINAL_CELL = 60  # characters of a cell in a terminal table
+
+
+def cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"

@@ -136,32 +136,37 @@ def all_periods(labels: pd.Series, period: str) -> list[str]:
 
 def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10):
     """One actor: a line per outlet of net stance per period, its 95% interval as a band."""
-    from classifier.report.plots import NET_LABEL, OKABE_ITO, new_figure, plain
+    from classifier.report.plots import NET_LABEL, OKABE_ITO, label_text, new_figure, plain
 
     rows = table[table["actor"] == actor]
     periods = all_periods(rows["period"], period)  # gaps stay gaps: a period without articles keeps its place
-    position = {label: i for i, label in enumerate(periods)}
+    outlets = rows.groupby("outlet")["n"].sum().sort_values(ascending=False, kind="stable").index
+    drawn = sorted(outlets[:len(OKABE_ITO)])  # one colour each: the outlets with the most mentions
     figure = new_figure(min(max(6.5, 3.0 + 0.3 * len(periods)), 16), 4.4)
     axes = figure.add_subplot()
     axes.axhline(0, color="#555555", linewidth=0.8, linestyle="--")
-    for index, (outlet, line) in enumerate(rows.groupby("outlet", sort=True)):
-        colour = OKABE_ITO[index % len(OKABE_ITO)]
-        x = line["period"].map(position).to_numpy()
-        axes.plot(x, line["net"], marker="o", color=colour, label=plain(outlet), linewidth=1.6)
+    x = np.arange(len(periods))
+    for index, outlet in enumerate(drawn):
+        colour = OKABE_ITO[index]
+        line = rows[rows["outlet"] == outlet].set_index("period").reindex(periods)  # NaN where no articles
+        net = line["net"].to_numpy(float)
+        axes.plot(x, net, marker="o", color=colour, label=plain(label_text(outlet)), linewidth=1.6)  # NaN breaks it
         lo, hi = line["net_lo"].to_numpy(float), line["net_hi"].to_numpy(float)
         finite = np.isfinite(lo) & np.isfinite(hi)
         if finite.any():
-            axes.fill_between(x[finite], lo[finite], hi[finite], color=colour, alpha=0.15, linewidth=0)
+            axes.fill_between(x, lo, hi, where=finite, color=colour, alpha=0.15, linewidth=0)
         small = (line["n"] < min_n).to_numpy()
         if small.any():
-            axes.plot(x[small], line["net"].to_numpy()[small], "D", markerfacecolor="white", markeredgecolor=colour)
+            axes.plot(x[small], net[small], "D", markerfacecolor="white", markeredgecolor=colour)
     step = max(1, len(periods) // 14)
     axes.set_xticks(range(0, len(periods), step), [periods[i] for i in range(0, len(periods), step)],
                     rotation=35, ha="right")
     axes.set_ylim(-1.05, 1.05)
     axes.set_ylabel(NET_LABEL)
     axes.set_xlabel(f"{period}\nopen diamonds: fewer than {min_n} mentions; bands: 95% CI by article", fontsize=9)
-    axes.set_title(f"{plain(actor)}: net stance per {period}", fontsize=10)
-    axes.legend(fontsize=8, loc="best")
+    some = f" ({len(drawn)} of {len(outlets)} outlets, the most mentioned; all in timeline.csv)" \
+        if len(drawn) < len(outlets) else ""
+    axes.set_title(f"{plain(label_text(actor))}: net stance per {period}{some}", fontsize=10)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the lines, never over them
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     return figure
