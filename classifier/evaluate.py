@@ -118,8 +118,10 @@ def parse_prediction(record: dict, where: str, task: Task | None = None) -> dict
     found = record_task(record, where)
     task = task or found
     if found is not task:
+        if record.get(task.field) is None and task.field in record:  # '"stance": null' beside a sentiment
+            raise InputError(f"{where}: '{task.field}' is null, unlike in the rows before it")
         raise InputError(f"{where}: a {found.name} prediction in a file of {task.name} predictions; "
-                         "evaluate one task per file")
+                         "keep one task per file")
     labels = task.labels
     if item.label is not None and item.label not in labels:
         raise InputError(f"{where}: unknown gold label {item.label!r}; expected one of {', '.join(labels)}")

@@ -101,3 +101,12 @@ def test_parquet_text_that_is_not_utf8_is_one_line(tmp_path):
     pq.write_table(pa.table({"id": ["a"], "text": bad}), tmp_path / "bad.parquet")
     with pytest.raises(files.InputError, match="bad.parquet: rows 1 to 1: a text column is not UTF-8"):
         list(iter_parquet(tmp_path / "bad.parquet"))
+
+
+def test_a_folder_that_cannot_be_made_is_one_line_naming_it_not_the_stage():
+    from classifier.errors import InputError
+    from classifier.io.files import staged_folder
+
+    with pytest.raises(InputError, match=r"^/proc/nope: cannot write a folder there"):
+        with staged_folder("/proc/nope"):
+            pass

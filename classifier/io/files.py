@@ -122,7 +122,10 @@ def staged_folder(final: str | Path) -> Iterator[Path]:
     final.parent.mkdir(parents=True, exist_ok=True)
     for stale in final.parent.glob(f".{glob.escape(final.name)}.*.stage"):
         shutil.rmtree(stale, ignore_errors=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".stage", dir=final.parent))
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".stage", dir=final.parent))
+    except OSError as exc:  # name the folder asked for, not our hidden stage beside it
+        raise InputError(f"{final}: cannot write a folder there ({exc.strerror or exc})") from None
     try:
         yield stage
         usual_modes(stage)

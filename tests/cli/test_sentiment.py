@@ -197,6 +197,10 @@ def test_evaluate_refuses_a_file_of_two_tasks(tmp_path):
     preds.write_text("".join(json.dumps(r) + "\n" for r in rows))
     result = run("evaluate", preds)
     assert result.exit_code == 1 and f"{preds}:2: a sentiment prediction in a file of stance predictions" in result.output
+    rows[1] |= {"stance": None, "actor": "A"}  # a --task both row whose stance is null
+    preds.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = run("evaluate", preds)
+    assert result.exit_code == 1 and f"{preds}:2: 'stance' is null, unlike in the rows before it" in result.output
 
 
 def test_agreement_on_sentiment_labels():
