@@ -5,7 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT := out/seeds
 
-.PHONY: install install-test demo test bench default-model newsmtsc-model soup-model large-model clean
+.PHONY: help install install-test demo test bench default-model newsmtsc-model soup-model large-model clean
+
+help:
+	@echo "make demo    install, then prepare -> classify -> report on seeds/ (out/seeds/report/report.html)"
+	@echo "make test    install with test tools, then run the test suite"
+	@echo "make bench   the benchmark suite on models/default (reads ../shared/data)"
+	@echo "make default-model | newsmtsc-model | soup-model | large-model   training recipes (hours on a CPU)"
+	@echo "make clean   remove out/ and caches"
 
 install:
 	bash scripts/install.sh
@@ -24,7 +31,7 @@ test: install-test
 	$(BIN)/python -m pytest tests
 
 bench:
-	$(BIN)/python scripts/bench_newsmtsc.py
+	$(BIN)/python scripts/bench_suite.py models/default
 
 # Rebuild models/default: models/newsmtsc-v16 continued on five public stance sets at once (NewsMTSC train,
 # TweetEval stance train, the training folds of VAST dev, BASIL train and PerSenT dev; temperature sampling,

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from classifier.benchmarks import find_set, load_part  # noqa: E402
 from classifier.errors import InputError  # noqa: E402
+from classifier.cli.script import at_least, choose_names, int_list, run_script  # noqa: E402
 from classifier.evaluate import classification_metrics  # noqa: E402
 from classifier.items import Item  # noqa: E402
 from classifier.labels import read_labelled_items  # noqa: E402
@@ -154,11 +155,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--labels", default=str(ROOT / "data" / "seed_labels.jsonl"))
     parser.add_argument("--sets", default="seeds,basil")
-    parser.add_argument("--sizes", default="0,25,50,100,200,500")
-    parser.add_argument("--seeds", default="13,14,15")
+    parser.add_argument("--sizes", type=int_list, default="0,25,50,100,200,500")
+    parser.add_argument("--seeds", type=int_list, default="13,14,15")
     parser.add_argument("--recipes", default="no-dev")
-    parser.add_argument("--epochs", type=int, default=None, help="override every recipe's epochs (smoke runs)")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--epochs", type=at_least(1), default=None, help="override every recipe's epochs (smoke runs)")
+    parser.add_argument("--threads", type=at_least(1), default=os.cpu_count() or 1)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "learning_curve.json"))
     args = parser.parse_args(argv)
 
@@ -170,16 +171,15 @@ def main(argv: list[str] | None = None) -> dict:
 
     quiet_libraries()
     torch.set_num_threads(args.threads)
-    sizes = [int(n) for n in args.sizes.split(",")]
-    seeds = [int(s) for s in args.seeds.split(",")]
-    recipes = args.recipes.split(",")
-    unknown = set(recipes) - set(RECIPES)
-    if unknown:
-        sys.exit(f"--recipes: unknown {', '.join(sorted(unknown))}; choose from {', '.join(RECIPES)}")
+    sizes, seeds = args.sizes, args.seeds
+    recipes = choose_names(args.recipes, list(RECIPES), "--recipes")
+    set_names = choose_names(args.sets, ["seeds", "basil"], "--sets")
+    if not (Path(args.base) / "config.json").exists():
+        raise InputError(f"{args.base}: not a model folder (no config.json)")
     started = time.time()
     results = {"base": f"{Path(args.base).name}@{model_hash(Path(args.base))}", "seeds": seeds, "recipes": recipes,
                "recipe_settings": RECIPES, "sets": {}}
-    for name in args.sets.split(","):
+    for name in set_names:
         folds = seed_folds(Path(args.labels)) if name == "seeds" else basil_folds(Path(args.data))
         results["sets"][name] = run_set(name, folds, sizes, seeds, recipes, args.base,
                                         log=lambda s: print(s, flush=True), epochs=args.epochs)
@@ -193,4 +193,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

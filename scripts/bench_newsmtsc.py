@@ -28,8 +28,8 @@ from classifier.io.files import write_json_atomic  # noqa: E402
 from classifier.items import read_items  # noqa: E402
 from classifier.models.stance_model import StanceModel  # noqa: E402
 
-sys.path.insert(0, str(ROOT / "scripts"))
-from crossfit_distill import documents  # noqa: E402
+from classifier.cli.script import run_script  # noqa: E402
+from research.crossfit_distill import documents  # noqa: E402
 
 # Table 2 of Hamborg and Donnay (EACL 2021), macro-F1 x 100, as listed in ../shared/README.md.
 PUBLISHED = {
@@ -125,4 +125,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -28,6 +28,12 @@ from typing import Iterator
 
 import numpy as np
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from classifier.cli.script import at_least, run_script  # noqa: E402
+from classifier.io.files import write_json_atomic  # noqa: E402
+
 LABELS = ("favor", "against", "neutral")
 
 
@@ -74,9 +80,13 @@ def measure(predictions: Path, out_dir: Path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("items", type=Path, help="an items file from 'stance prepare' (JSONL)")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 200_000])
-    parser.add_argument("--out", type=Path, default=Path("bench/results/report_memory.json"))
+    parser.add_argument("--sizes", type=at_least(1), nargs="+", default=[100_000, 200_000])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "report_memory.json")
     args = parser.parse_args()
+    if not args.items.is_file():
+        from classifier.errors import InputError
+
+        raise InputError(f"{args.items}: no such items file")
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-report-") as scratch:
         for size in sorted(args.sizes):
@@ -91,10 +101,9 @@ def main() -> None:
                  f"{(row['peak_mb'] - previous['peak_mb']) * 1024 / (row['n'] - previous['n']):.2f}")
         row["kb_per_extra_prediction"] = float(slope) if slope else None
         print(f"{row['n']:>12,} {row['peak_mb']:>9,.0f} {row['seconds']:>8.1f} {slope:>24}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"items": str(args.items), "runs": rows}, indent=2) + "\n", encoding="utf-8")
+    write_json_atomic(args.out, {"items": str(args.items), "runs": rows})
     print(f"written to {args.out}")
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -17,6 +17,7 @@ Writes bench/results/semeval_stance.json.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -27,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from classifier.cli.script import at_least, int_list, run_script  # noqa: E402
 
 ANCHORS = {"TimeLMs-2021": 72.9, "BERTweet": 71.2, "RoBERTa-base": 68.0}  # TweetEval leaderboard, test
 
@@ -52,8 +55,15 @@ def stance(*args: str) -> None:
         sys.exit(f"failed: stance {' '.join(map(str, args))}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
 
 
+def settings_folder(runs: Path, base: str, epochs: int | None) -> Path:
+    """Where this script's runs from ``base`` with ``epochs`` are kept: another base or epoch count gets another
+    folder, so a finished run is reused only for the settings it was trained with."""
+    key = hashlib.sha256(f"{Path(base).resolve()}|{epochs}".encode()).hexdigest()[:10]
+    return runs / f"{Path(base).name}-{key}"
+
+
 def train_run(labels: Path, out: Path, base: str, val: Path, seed: int, epochs: int | None) -> Path:
-    if (out / "config.json").exists():  # finished in an earlier run of this script
+    if (out / "config.json").exists():  # finished in an earlier run of this script, with these settings
         return out
     options = ["--epochs", str(epochs)] if epochs else []
     stance("train", labels, "--out", out, "--base", base, "--test", val, "--seed", str(seed), "--n-boot", "0",
@@ -78,13 +88,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "tweeteval-stance"))
     parser.add_argument("--base", default=str(ROOT / "models" / "newsmtsc-v16"))
-    parser.add_argument("--shots", default="16,64,256", help="labels per target")
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--shots", type=int_list, default="16,64,256", help="labels per target")
+    parser.add_argument("--seeds", type=at_least(1), default=3)
     parser.add_argument("--full", action=argparse.BooleanOptionalAction, default=True,
                         help="also train on all of train.jsonl")
-    parser.add_argument("--epochs", type=int, default=None, help="most epochs per run (default: stance train's)")
-    parser.add_argument("--n-boot", type=int, default=1000)
-    parser.add_argument("--runs", default=str(ROOT / "runs" / "semeval"), help="where each run's model is kept")
+    parser.add_argument("--epochs", type=at_least(1), default=None, help="most epochs per run (default: stance train's)")
+    parser.add_argument("--n-boot", type=at_least(0), default=1000)
+    parser.add_argument("--runs", default=str(ROOT / "runs" / "semeval"),
+                        help="where each run's model is kept (in a folder per base and --epochs)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "semeval_stance.json"))
     args = parser.parse_args()
 
@@ -100,7 +111,7 @@ def main() -> None:
     quiet_libraries()
     torch.set_num_threads(os.cpu_count() or 1)
     console = Console()
-    data, runs = Path(args.data), Path(args.runs)
+    data, runs = Path(args.data), settings_folder(Path(args.runs), args.base, args.epochs)
     train, val, test = data / "train.jsonl", data / "val.jsonl", data / "test.jsonl"
     missing = [str(p) for p in (train, val, test) if not p.exists()]
     if missing:
@@ -110,14 +121,16 @@ def main() -> None:
         item.article = item.id
     rows: dict[str, dict] = {}
     base_name = Path(args.base).name
-    console.print(f"zero-shot: {base_name}")
-    rows[f"{base_name}, zero-shot (never saw a tweet)"] = {"runs": [score(Path(args.base), test_items, args.n_boot)]}
     default = ROOT / "models" / "default"
+    if Path(args.base).resolve() != default.resolve():  # models/default has its own row: it has seen tweets
+        console.print(f"zero-shot: {base_name}")
+        rows[f"{base_name}, zero-shot (never saw a tweet)"] = {"runs": [score(Path(args.base), test_items,
+                                                                             args.n_boot)]}
     if (default / "config.json").exists():
         console.print("models/default")
         rows["models/default (trained on all TweetEval train and four other sets)"] = {
             "runs": [score(default, test_items, args.n_boot)]}
-    for k in [int(s) for s in args.shots.split(",") if s]:
+    for k in args.shots:
         results = []
         for seed in range(args.seeds):
             console.print(f"few-shot: {k} per target, seed {seed}")
@@ -148,4 +161,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -22,6 +22,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from classifier.cli.script import at_least, run_script  # noqa: E402
+
 ANCHORS = {"FinBERT (Araci 2019, own 20% split)": {"macro_f1": 0.84, "accuracy": 0.86}}
 BAR = 0.80
 
@@ -31,16 +33,25 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "financial-phrasebank"))
     parser.add_argument("--model", default=str(ROOT / "models" / "sentiment"))
     parser.add_argument("--split", default="test", choices=("train", "val", "test"))
-    parser.add_argument("--n-boot", type=int, default=2000)
+    parser.add_argument("--n-boot", type=at_least(1), default=2000)
+    parser.add_argument("--out", default=None,
+                        help="JSON path (default bench/results/sentiment_<split>_<model folder>.json)")
     args = parser.parse_args()
+    from classifier.errors import InputError
+    from classifier.io.files import write_json_atomic
 
     from sklearn.metrics import accuracy_score, f1_score
 
     items = Path(args.data) / f"{args.split}.jsonl"
+    if not items.exists():
+        raise InputError(f"{items}: no such file (see ../shared/README.md)")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "pred.jsonl"
-        subprocess.run([sys.executable, "-m", "classifier", "classify", str(items), "--out", str(out), "--task",
-                        "sentiment", "--sentiment-model", args.model, "--quiet"], check=True, cwd=ROOT)
+        done = subprocess.run([sys.executable, "-m", "classifier", "classify", str(items), "--out", str(out), "--task",
+                               "sentiment", "--sentiment-model", args.model, "--quiet"], cwd=ROOT,
+                              stderr=subprocess.PIPE, text=True)
+        if done.returncode:  # stance classify's own one-line error
+            raise InputError(" ".join(done.stderr.split()).removeprefix("error: ") or "stance classify failed")
         rows = [json.loads(line) for line in out.read_text().splitlines()]
     gold = np.array([r["label"] for r in rows])
     predicted = np.array([r["sentiment"] for r in rows])
@@ -67,11 +78,10 @@ def main() -> None:
               "macro_f1_ci": ci[:, 0].tolist(), "accuracy_ci": ci[:, 1].tolist(),
               "f1_per_class": dict(zip(labels, per_class.tolist())), "anchors": ANCHORS, "bar": BAR,
               "command": "python scripts/bench_sentiment.py " + " ".join(sys.argv[1:])}
-    target = ROOT / "bench" / "results" / f"sentiment_{args.split}_{Path(args.model).name}.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {target.relative_to(ROOT)}")
+    target = Path(args.out) if args.out else ROOT / "bench" / "results" / f"sentiment_{args.split}_{Path(args.model).name}.json"
+    write_json_atomic(target, result)
+    print(f"wrote {target}")
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -39,12 +39,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from classifier.cli.script import at_least, choose_names, int_list, run_script  # noqa: E402
+
 PLAIN = "plain pipeline (fp32, no markers)"
 MANY_PARTS = 64  # a folder of many small parts (--ray)
 
+# Peak RSS (MB) of this process image: VmHWM belongs to the memory map that exec made, while ru_maxrss is kept
+# across fork and exec and so never reads below the parent's RSS at the fork.
+PEAK_RSS = """
+def peak_rss_mb():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
 # A process that runs one job and prints its peak RSS (MB) as the last line of stderr.
-CLASSIFY = """
-import resource, sys
+CLASSIFY = PEAK_RSS + """
+import sys
 from classifier.cli.main import main
 sys.argv = ["stance", "classify", *sys.argv[1:]]
 try:
@@ -53,11 +67,11 @@ except SystemExit as exc:
     if exc.code:
         raise
 finally:
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)
+    print(peak_rss_mb(), file=sys.stderr)
 """
 
-PIPELINE = """
-import json, resource, sys
+PIPELINE = PEAK_RSS + """
+import json, sys
 import torch
 from transformers import pipeline
 model, items_path, out = sys.argv[1:4]
@@ -68,7 +82,7 @@ outputs = classifier([{"text": it["actor"], "text_pair": it["text"]} for it in i
 with open(out, "w") as fh:
     for it, o in zip(items, outputs):
         fh.write(json.dumps({"id": it["id"], "stance": o["label"]}) + "\\n")
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)
+print(peak_rss_mb(), file=sys.stderr)
 """
 
 
@@ -212,13 +226,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newsmtsc"))
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
-    parser.add_argument("--limit", type=int, default=None, help="first N items only")
+    parser.add_argument("--limit", type=at_least(1), default=None, help="first N items only")
     parser.add_argument("--engines", default="torch,onnx,onnx-int8,plain")
-    parser.add_argument("--scale", default=None, help="sizes (e.g. 10000,30000,100000) of repeated seed items")
-    parser.add_argument("--ray", default=None, help="worker counts (e.g. 1,2): throughput per Ray worker")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--scale", type=int_list, default=None,
+                        help="sizes (e.g. 10000,30000,100000) of repeated seed items")
+    parser.add_argument("--ray", type=int_list, default=None, help="worker counts (e.g. 1,2): throughput per Ray worker")
+    parser.add_argument("--threads", type=at_least(1), default=os.cpu_count() or 1)
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
+    from classifier.predict.engines import ENGINES
+
+    args.engines = choose_names(args.engines, [*ENGINES, "plain"], "--engines")
+    with tempfile.TemporaryDirectory(prefix="bench-speed-") as work:  # the items, predictions and ONNX cache
+        measure(args, Path(work))
+
+
+def measure(args, work: Path) -> None:
 
     from rich.console import Console
     from rich.table import Table
@@ -226,13 +249,12 @@ def main() -> None:
     from classifier.io.files import write_json_atomic
     from classifier.items import read_items
 
-    work = Path(tempfile.mkdtemp(prefix="bench-speed-"))
     env = {**os.environ, "STANCE_CACHE": str(work / "cache"), "PYTHONPATH": str(ROOT)}
-    engines = args.engines.split(",")
+    engines = args.engines
     gflops = measured_gflops(args.threads)
     if args.scale:
         rows = {}
-        for n in (int(s) for s in args.scale.split(",")):
+        for n in args.scale:
             items_path = write_items(scaled_items(n), work / f"items-{n}.jsonl")
             for engine in engines:
                 seconds, rss = run_process(CLASSIFY, engine_args(engine, args.model, items_path, work / f"p-{n}.jsonl",
@@ -254,7 +276,7 @@ def main() -> None:
     items = [item for name in ("devtest_rw.jsonl", "devtest_mt.jsonl")
              for item in read_items(Path(args.data) / name)][:args.limit]
     if args.ray:
-        rows = ray_rows(items, work, args.model, env, [int(s) for s in args.ray.split(",")])
+        rows = ray_rows(items, work, args.model, env, args.ray)
         table = Table(title=f"{len(items)} NewsMTSC items, {Path(args.model).name}, default engine, one thread per "
                             f"worker, {os.cpu_count()} cores, end to end (Ray start-up included)")
         for column in ("run", "workers", "seconds", "start-up s", "items / s", "after start-up", "per worker"):
@@ -309,4 +331,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

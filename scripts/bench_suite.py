@@ -36,6 +36,8 @@ from rich.table import Table  # noqa: E402
 
 from classifier.benchmarks import (SETS, load_part, outlet_validity, paired_differences,  # noqa: E402
                                    part_description, score_predictions, suite_mean)
+from classifier.cli.script import at_least, choose_names, run_script  # noqa: E402
+from classifier.errors import InputError  # noqa: E402
 from classifier.io.files import write_json_atomic  # noqa: E402
 from classifier.models.stance_model import StanceModel  # noqa: E402
 from classifier.predict.engines import ENGINES, load_engine  # noqa: E402
@@ -148,6 +150,8 @@ def print_table(console: Console, results: list[dict], names: list[str], sets, p
     table.add_row("[bold]mean (not NewsMTSC)[/]",
                   *(f"[bold]{pct(r['mean_out_of_domain'])}[/]" for r in results), "", "")
     console.print(table)
+    if not any(result.get("outlet_validity") for result in results):
+        return  # BASIL not among the sets: no outlet-level check to show
 
     validity = Table(title="Outlet level (BASIL held-out events): net stance per (outlet, target) cell with "
                            ">= 15 items, predictions against human labels",
@@ -169,6 +173,16 @@ def print_table(console: Console, results: list[dict], names: list[str], sets, p
     console.print(validity)
 
 
+def model_label(spec: str) -> str:
+    """The name a model spec gets in the table and the files: the folder's name, @ENGINE, or zero-shot-NAME."""
+    if spec.startswith(ZERO_SHOT):
+        return f"zero-shot-{Path(spec.removeprefix(ZERO_SHOT)).name}"
+    folder, _, engine = spec.rpartition("@")
+    if folder and engine in ENGINES:
+        return f"{Path(folder).name}@{engine}"
+    return Path(spec).name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("models", nargs="+", help="model directories, side by side; DIR@ENGINE scores through "
@@ -178,9 +192,10 @@ def main() -> None:
     parser.add_argument("--part", choices=("test", "dev"), default="test",
                         help="test: the held-out parts (report these); dev: the parts recipes are chosen on")
     parser.add_argument("--sets", default=None, help="comma-separated subset of " + ",".join(s.name for s in SETS))
-    parser.add_argument("--n-boot", type=int, default=1000)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--out", default=None, help="JSON path (default bench/results/suite_<part>_<models>.json)")
+    parser.add_argument("--n-boot", type=at_least(0), default=1000)
+    parser.add_argument("--batch-size", type=at_least(1), default=64)
+    parser.add_argument("--out", default=None, help="JSON path (default bench/results/suite_<part>_<models>.json, "
+                        "with _<sets> added when --sets picks some)")
     parser.add_argument("--predictions-dir", default=None,
                         help="also write each model's predictions per set here (stance classify's format)")
     args = parser.parse_args()
@@ -192,8 +207,14 @@ def main() -> None:
     quiet_libraries()
     torch.set_num_threads(os.cpu_count() or 1)
     console = Console()
-    wanted = set(args.sets.split(",")) if args.sets else None
+    wanted = choose_names(args.sets, [s.name for s in SETS], "--sets")
     sets = [s for s in SETS if wanted is None or s.name in wanted]
+    named: dict[str, str] = {}
+    for spec in args.models:  # two models under one name: their columns and predictions would be mixed up
+        first = named.setdefault(model_label(spec), spec)
+        if Path(first).resolve() != Path(spec).resolve():
+            raise InputError(f"{first} and {spec} would both be named {model_label(spec)!r} (the folder's name): "
+                             "copy or link one under another name")
     data_root = Path(args.data)
     missing = [s.name for s in sets if not s.is_seed and not (data_root / s.path).exists()]
     if missing:
@@ -229,7 +250,9 @@ def main() -> None:
     print_table(console, results, names, sets, args.part)
     if len(results) > 1:
         print_paired(console, results, names, sets)
-    out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"suite_{args.part}_{'_'.join(names)}.json"
+    picked = f"_{'-'.join(s.name for s in sets)}" if wanted is not None else ""  # a subset never replaces a full run
+    out = Path(args.out) if args.out else \
+        ROOT / "bench" / "results" / f"suite_{args.part}_{'_'.join(names)}{picked}.json"
     write_json_atomic(out, {"part": args.part, "bars_x100": BARS, "models": results,
                             "sets": {s.name: {"file": s.path, "group": s.group, "split": s.split,
                                               "domain": s.domain, "anchors": s.anchors, "in_mean": s.in_mean}
@@ -238,4 +261,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from classifier.cli.script import at_least, choose_names, run_script  # noqa: E402
+
 SHAPES = {  # the published configurations of the two NLI models the README names
     "deberta-v3-base": dict(kind="deberta-v2", hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
                             intermediate_size=3072, vocab_size=128100, relative_attention=True,
@@ -74,10 +76,11 @@ def per_item_seconds(model, items, batch_size: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shapes", default=",".join(SHAPES))
-    parser.add_argument("--items", type=int, default=130)
-    parser.add_argument("--batch-size", type=int, default=16, help="items per pass (each is 3 pairs)")
+    parser.add_argument("--items", type=at_least(1), default=130)
+    parser.add_argument("--batch-size", type=at_least(1), default=16, help="items per pass (each is 3 pairs)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "zero_shot_cost.json"))
     args = parser.parse_args()
+    args.shapes = choose_names(args.shapes, list(SHAPES), "--shapes")
 
     import torch
     from rich.console import Console
@@ -93,7 +96,7 @@ def main() -> None:
     torch.set_num_threads(threads)
     items = seed_items(args.items)
     rows = {"models/default (fine-tuned MiniLM)": per_item_seconds(StanceModel.load(), items, 64)}
-    for shape in args.shapes.split(","):
+    for shape in args.shapes:
         with tempfile.TemporaryDirectory() as folder:
             model = ZeroShotModel.load(random_nli_model(shape, Path(folder) / shape))
             rows[f"--zero-shot {shape} shape (3 hypotheses)"] = per_item_seconds(model, items, args.batch_size)
@@ -109,4 +112,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from classifier.benchmarks import find_set, load_part  # noqa: E402
 from classifier.errors import InputError  # noqa: E402
+from classifier.cli.script import at_least, non_negative_float, run_script  # noqa: E402
 from classifier.items import read_items  # noqa: E402
 from classifier.models.train import TrainConfig, evaluate_f1, train  # noqa: E402
 
@@ -212,13 +213,14 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--base", default=str(ROOT / "models" / "newsmtsc-v16"),
                         help="a stance model to continue (default models/newsmtsc-v16) or an encoder ('minilm')")
-    parser.add_argument("--alpha", type=float, default=0.5, help="temperature sampling exponent (1: by size)")
+    parser.add_argument("--alpha", type=non_negative_float, default=0.5,
+                        help="temperature sampling exponent (1: by size, 0: every file alike)")
     parser.add_argument("--unmarked-share", type=float, default=0.25)
     parser.add_argument("--lr", type=float, default=3e-5)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--epochs", type=at_least(1), default=3)
+    parser.add_argument("--batch-size", type=at_least(1), default=32)
     parser.add_argument("--class-weighting", default="none")
-    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--seed", type=at_least(0), default=13)
     parser.add_argument("--dev-cap", type=int, default=400)
     parser.add_argument("--max-neutral-share", type=float, default=1.0,
                         help="drop neutral items of each training file beyond this share (1: keep all)")
@@ -235,7 +237,7 @@ def main() -> None:
     parser.add_argument("--distill-weight", type=float, default=0.5,
                         help="share of the teacher in the loss of a taught item (default 0.5)")
     parser.add_argument("--distill-temperature", type=float, default=2.0)
-    parser.add_argument("--limit", type=int, default=0, help="first N items of each file (smoke runs)")
+    parser.add_argument("--limit", type=at_least(1), default=None, help="first N items of each file (smoke runs)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dev-parts-out", default=None,
                         help="also write every dev-part item (uncapped) here, e.g. for stance calibrate")
@@ -243,13 +245,14 @@ def main() -> None:
 
     import torch
 
-    from classifier.cli.app import quiet_libraries
+    from classifier.cli.app import check_device, quiet_libraries
     from classifier.models.train import small_data_config
 
     quiet_libraries()
     torch.set_num_threads(os.cpu_count() or 1)
     data_root = Path(args.data)
     try:
+        check_device(args.device)
         files = training_files(data_root, args.limit, args.max_neutral_share, tuple(args.extra))
         weights = file_weights([name for name, _ in files], args.file_weight)
         teachers = file_teachers([name for name, _ in files], args.teacher)
@@ -260,7 +263,7 @@ def main() -> None:
                              "leave it at none")
         soft = soft_targets(files, teachers, student_labels(args.base), Path(args.out).parent / "teacher-cache")
     except InputError as exc:
-        sys.exit(f"error: {exc}")
+        sys.exit(f"error: {exc}")  # before the long run: one line
     train_items = [item for _, items in files for item in items]
     sources = [index for index, (_, items) in enumerate(files) for _ in items]
     dev = dev_items(data_root, args.dev_cap, args.limit)
@@ -319,4 +322,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)
