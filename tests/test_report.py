@@ -480,6 +480,21 @@ def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path, preds):
     assert (thesis / "chapter1.tex").read_text() == "precious" and len(list(thesis.iterdir())) == 1
 
 
+def test_an_earlier_report_holding_an_input_or_other_files_is_never_replaced(tmp_path, preds):
+    out = tmp_path / "report"
+    args = ["--n-boot", "10", "--n-perm", "10", "--period", "none"]
+    assert runner.invoke(app, ["report", str(preds), "--out", str(out), *args]).exit_code == 0
+    inside = out / "mine.jsonl"
+    inside.write_bytes(Path(preds).read_bytes())
+    result = runner.invoke(app, ["report", str(inside), "--out", str(out), *args])
+    assert result.exit_code == 1 and "it holds the input" in " ".join(result.output.split()) and inside.exists()
+    inside.rename(tmp_path / "mine.jsonl")
+    (out / "NOTES.txt").write_text("my notes")
+    result = runner.invoke(app, ["report", str(preds), "--out", str(out), *args])
+    assert result.exit_code == 1 and "also holds NOTES.txt" in " ".join(result.output.split())
+    assert (out / "NOTES.txt").read_text() == "my notes"
+
+
 def test_tone_beside_stance_from_a_both_file(tmp_path):
     """--task both predictions: mean sentence sentiment per cell with its interval, and the note's example is
     the sentence whose tone most contradicts its stance."""

@@ -131,10 +131,14 @@ def reference_model(base: str, task: Task) -> Optional[str]:
     return default_reference(task)
 
 
-def check_out_dir(out_dir: Path) -> None:
-    """Before any training: --out is not a shipped model and may hold a model (stance_model.check_model_target)."""
+def check_out_dir(out_dir: Path, *inputs: str | Path | None) -> None:
+    """Before any training: --out is not a shipped model, may hold a model (stance_model.check_model_target), and
+    neither is nor holds one of ``inputs`` (label files, --base, --teacher), which replacing it would delete."""
+    from classifier.io.files import check_not_inside
     from classifier.models.stance_model import check_model_target
     from classifier.tasks import SENTIMENT
+
+    check_not_inside(out_dir, *(given for given in inputs if given is not None and Path(given).exists()))
 
     for task in (STANCE, SENTIMENT):
         if out_dir.resolve() == default_model_dir(task).resolve():
@@ -297,7 +301,7 @@ def train_command(
     """
     from classifier.models.train import is_stance_model, retrain, small_data_schedule
 
-    check_out_dir(out_dir)
+    check_out_dir(out_dir, *labels, *(test or []), base, teacher)
     if class_weighting not in (None, "none", "balanced", "sqrt"):
         raise InputError(f"--class-weighting {class_weighting!r}: use none, balanced or sqrt")
     if pooling not in (None, "cls", "mention"):

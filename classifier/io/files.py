@@ -49,6 +49,18 @@ def check_not_input(out: str | Path, *inputs: str | Path | None, option: str = "
                              "(nothing was changed)")
 
 
+def check_not_inside(folder: str | Path, *inputs: str | Path | None, option: str = "--out") -> None:
+    """Refuse, before any work, an output folder that is replaced whole while it is, or holds, one of the inputs."""
+    target = Path(folder).resolve()
+    for given in inputs:
+        if given is None:
+            continue
+        where = Path(given).resolve()
+        if where == target or target in where.parents:
+            raise InputError(f"{option} {folder}: it holds the input {given}, which writing the folder would delete; "
+                             "name another folder (nothing was changed)")
+
+
 def check_writable(path: str | Path) -> Path:
     """``path`` can become a file: it is not a folder, and no folder above it is a file."""
     path = Path(path)

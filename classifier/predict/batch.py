@@ -67,6 +67,8 @@ def journal_path(out: Path) -> Path:
 def check_no_unfinished_run(out: Path, resume: bool) -> None:
     """A journal beside ``out`` is an interrupted run: continue it only when asked to."""
     journal = journal_path(Path(out))
+    if journal.is_symlink():  # appending would write through it, into whatever file it names
+        raise InputError(f"{journal}: a link, where this run keeps its journal; remove it (nothing was written)")
     if journal.exists() and not resume:
         raise InputError(f"{journal}: an unfinished run is here; pass --resume to continue it, "
                          "or delete the file to start over")

@@ -314,7 +314,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     ``period``: auto, week, month, year or none (the time view); ``kind``: only rows of that kind;
     ``compare``: an earlier predictions file of the same items (before / after)."""
     predictions, out_dir = Path(predictions), Path(out_dir)
-    check_report_target(out_dir)  # before the analysis: a file, or a folder of other things, stops it here
+    check_report_target(out_dir, predictions, gold, compare, model_dir)  # before the analysis
     if period not in (None, "auto", "none", "week", "month", "year"):
         raise InputError(f"--period {period}: expected auto, none, week, month or year")
     inputs = gather(predictions, examples, kind)
@@ -358,18 +358,28 @@ REPORT_FILES = {"framing_csv": "framing.csv", "framing_parquet": "framing.parque
                 "json": "report.json", "html": "report.html", "markdown": "report.md"}
 
 
-def check_report_target(out_dir: Path) -> None:
+OWN_FILES = {*REPORT_FILES.values(), "compare.csv", "plots"}  # what a report folder holds, and nothing else
+
+
+def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
     """The report folder may be new, empty, or an earlier report (it has report.json), which is replaced
-    whole; never a file or a folder of other things."""
-    from classifier.io.files import check_parents
+    whole; never a file, a folder of other things, nor a folder that holds one of ``inputs`` or a file a
+    report does not write (replacing the folder would delete it)."""
+    from classifier.io.files import check_not_inside, check_parents
 
     out_dir = Path(out_dir)
+    check_not_inside(out_dir, *inputs)
     if out_dir.exists():
         if not out_dir.is_dir():
             raise InputError(f"--out {out_dir}: a file; the report needs a folder (nothing was written)")
         if any(out_dir.iterdir()) and not (out_dir / "report.json").exists():
             raise InputError(f"--out {out_dir}: a folder that is not an earlier report; name a new folder "
                              "(nothing was written)")
+        other = sorted(p.name for p in out_dir.iterdir() if p.name not in OWN_FILES)
+        if other:
+            raise InputError(f"--out {out_dir}: an earlier report that also holds {', '.join(other[:3])}"
+                             f"{' and more' if len(other) > 3 else ''}, which replacing it would delete; move "
+                             "them out or name a new folder (nothing was written)")
     check_parents(out_dir)
 
 

@@ -79,6 +79,16 @@ def test_classify_articles_stops_at_an_unreadable_file_unless_told_to_skip(tmp_p
     assert "skipped" in result.output and {r["actor"] for r in read_jsonl(out)} == {"Russia", "China"}
 
 
+def test_a_journal_that_is_a_link_is_refused_not_written_through(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 5)
+    elsewhere = tmp_path / "elsewhere" / "created.jsonl"
+    (tmp_path / "p.jsonl.partial.jsonl").symlink_to(elsewhere)  # dangling: exists() says no
+    for extra in ([], ["--resume"]):
+        result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "-q", *extra)
+        assert result.exit_code == 1 and "a link, where this run keeps its journal" in " ".join(result.output.split())
+    assert not elsewhere.exists() and not (tmp_path / "p.jsonl").exists()
+
+
 def test_classify_articles_resume_removes_what_a_kill_left(tmp_path, tiny_model_dir):
     out = tmp_path / "pred.jsonl"
     stale = tmp_path / ".pred.jsonl.abc123.prepare"  # as a run killed with -9 leaves it
