@@ -30,8 +30,10 @@ def one_line_failure(result, message: str) -> None:
 @pytest.mark.parametrize("change, message", [
     ({"max_length": "abc"}, "max_length"),
     ({"max_length": 0}, "max_length"),
-    ({"temperature": 0}, "temperature: must be a finite number above 0"),
-    ({"temperature": -1.5}, "temperature: must be a finite number above 0"),
+    ({"temperature": 0}, "temperature: must be a number from 0.01 to 100"),
+    ({"temperature": -1.5}, "temperature: must be a number from 0.01 to 100"),
+    ({"temperature": 1e-300}, "temperature: must be a number from 0.01 to 100"),  # every score NaN
+    ({"max_length": 8192}, "max_length 8192 is more than the"),  # the tiny model's positions
     ({"temperature": float("nan")}, "temperature"),
     ({"input_format": "poem"}, "input_format: must be one of"),
     ({"pooling": "max"}, "pooling: must be cls or mention"),
@@ -45,6 +47,16 @@ def test_a_model_folder_with_bad_settings_is_refused(tmp_path, tiny_model_dir, c
     result = runner.invoke(app, ["classify", str(items_file(tmp_path)), "--out", str(out), "--model", str(model), "-q"])
     one_line_failure(result, message)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["config.json", "stance.json"])
+def test_a_model_file_nested_too_deeply_is_one_line(tmp_path, tiny_model_dir, name):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    (model / name).write_text("[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(app, ["classify", str(items_file(tmp_path)), "--out", str(tmp_path / "p.jsonl"),
+                                 "--model", str(model), "-q"])
+    one_line_failure(result, str(model))
 
 
 def test_a_model_folder_without_a_tokenizer_is_refused(tmp_path, tiny_model_dir):
@@ -335,7 +347,7 @@ def test_a_disk_that_fills_during_classify_keeps_the_journal_and_resume_finishes
 def test_a_disk_that_fills_while_labelling_loses_no_saved_answer(tmp_path, monkeypatch):
     import os
 
-    from classifier.errors import InputError
+    from classifier.errors import InputError, InputWarning
     from classifier.labels import LabelStore
 
     store = LabelStore(tmp_path / "labels.jsonl")
@@ -347,8 +359,10 @@ def test_a_disk_that_fills_while_labelling_loses_no_saved_answer(tmp_path, monke
         store.append(answers[1])
     monkeypatch.undo()
     assert "labels.jsonl: No space left on device; this answer was not saved" in str(failure.value)
-    assert [r["id"] for r in store.records()] == ["i0"]  # the torn line is not an answer
-    store.append(answers[2])  # room again: the torn bytes are dropped, nothing is glued on
+    with pytest.warns(InputWarning, match="last line ignored"):
+        assert [r["id"] for r in store.records()] == ["i0"]  # the torn line is not an answer
+    with pytest.warns(InputWarning, match="moved to"):
+        store.append(answers[2])  # room again: the torn bytes are moved aside, nothing is glued on
     assert [r["id"] for r in store.records()] == ["i0", "i2"]
     assert (tmp_path / "labels.jsonl").read_text().count("\n") == 2
 

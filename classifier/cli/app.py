@@ -81,6 +81,9 @@ def handle_errors(fn: Callable) -> Callable:
             disk = exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO)
             fail(f"{where}: {exc.strerror or exc}" + (" (outputs are atomic: nothing half-written was kept)"
                                                        if disk else ""))
+        except MemoryError:  # a row or file that expands past memory (a compressed Parquet column, say)
+            fail("out of memory; outputs are atomic, nothing half-written was kept (a single huge row or "
+                 "cell in the input is the usual cause)")
         except KeyboardInterrupt as exc:
             terminated = isinstance(exc, Terminated)
             console.print("terminated" if terminated else "interrupted")

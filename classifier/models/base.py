@@ -89,7 +89,7 @@ def check_own_code(folder: str | Path, trust_remote_code: bool) -> None:
         return
     try:
         asks = "auto_map" in json.loads(config.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return  # model_load_errors names the broken config when it is loaded
     if asks:
         raise InputError(f"{folder}: config.json asks to run the folder's own code (auto_map); pass "
@@ -108,6 +108,8 @@ def model_load_errors(where: str | Path) -> Iterator[None]:
         yield
     except InputError:
         raise
+    except RecursionError:
+        raise InputError(f"{where}: cannot load the model (a JSON file nested too deeply to read)") from None
     except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
         lines = str(exc).strip().splitlines()
         raise InputError(f"{where}: cannot load the model ({lines[0] if lines else type(exc).__name__})") from None

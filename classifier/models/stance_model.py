@@ -126,8 +126,8 @@ def read_settings(path: Path) -> dict:
         @field_validator("temperature")
         @classmethod
         def _temperature(cls, value):
-            if not (math.isfinite(value) and value > 0):
-                raise ValueError("must be a finite number above 0")
+            if not (math.isfinite(value) and 0.01 <= value <= 100):  # far outside, every score is NaN or 1/3
+                raise ValueError("must be a number from 0.01 to 100 (stance calibrate fits it)")
             return value
 
     file = path / STANCE_FILE
@@ -152,6 +152,18 @@ def engine_of(model_id) -> tuple[str, str]:
     ``name@digest:onnx`` (``:onnx-int8``) for ONNX Runtime."""
     model, _, suffix = str(model_id).rpartition(":")
     return (model, suffix) if suffix in ("onnx", "onnx-int8") else (str(model_id), "torch")
+
+
+def check_max_length(path: Path, max_length: int) -> None:
+    """stance.json's max_length within the positions the network has (config.json's max_position_embeddings):
+    beyond them a long item would stop the run half way."""
+    try:
+        positions = json.loads((path / "config.json").read_text(encoding="utf-8")).get("max_position_embeddings")
+    except (OSError, ValueError, RecursionError, AttributeError):
+        return  # model_load_errors names the broken config when it is loaded
+    if isinstance(positions, int) and max_length > positions:
+        raise InputError(f"{path / STANCE_FILE}: max_length {max_length} is more than the {positions} positions the "
+                         "model has (config.json max_position_embeddings)")
 
 
 def check_tokenizer_files(path: Path) -> None:
@@ -242,6 +254,7 @@ class StanceModel:
         if not (path / "model.safetensors").exists():
             raise InputError(f"{path}: no model.safetensors; only safetensors weights are loaded (never pickles)")
         settings = read_settings(path)
+        check_max_length(path, settings.get("max_length", 160))
         check_tokenizer_files(path)
         check_own_code(path, trust_remote_code)
         with model_load_errors(path):

@@ -54,8 +54,8 @@ def model_card(models: list[str], model_dir: Path | None) -> tuple[dict | None, 
         return None, f"No model card: {path} does not exist."
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return None, f"No model card: {path} could not be read ({exc})."
+    except (OSError, ValueError, RecursionError) as exc:
+        return None, f"No model card: {path} could not be read ({type(exc).__name__})."
     if not isinstance(card, dict):
         return None, f"No model card: {path} is not a JSON object."
     note = f"From {path}."
