@@ -17,7 +17,8 @@ def _escape_of(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-CONTROL_MAP = {code: _escape_of(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI)
+_SEPARATORS = (0x2028, 0x2029)  # line and paragraph separators: line breaks to some terminals and editors
+CONTROL_MAP = {code: _escape_of(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI, *_SEPARATORS)
                if chr(code) not in "\n\t"}
 
 

@@ -144,6 +144,15 @@ def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path,
     bad = runner.invoke(app, ["classify", str(folder), "--out", str(tmp_path / "q.jsonl"), "--model",
                               str(tiny_model_dir), "--text-column", "body"])
     assert bad.exit_code == 1 and "no column 'body'" in bad.output and "Traceback" not in bad.output
+    outside = tmp_path / "outside"  # a state.json that points at data elsewhere is refused, not read
+    datasets.Dataset.from_list(rows).save_to_disk(str(outside))
+    state = json.loads((folder / "state.json").read_text())
+    arrow = next(outside.glob("*.arrow")).name
+    state["_data_files"] = [{"filename": f"../outside/{arrow}"}]
+    (folder / "state.json").write_text(json.dumps(state))
+    bad = runner.invoke(app, ["classify", str(folder), "--out", str(tmp_path / "r.jsonl"), "--model",
+                              str(tiny_model_dir), *mapping])
+    assert bad.exit_code == 1 and "is outside the dataset folder" in " ".join(bad.output.split())
 
 
 def test_evaluate_reads_predictions_saved_as_a_dataset(tmp_path):

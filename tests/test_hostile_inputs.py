@@ -138,6 +138,7 @@ def test_shown_keeps_printable_text_and_newlines():
 
     assert shown("Россия 中国 [x] naïve\ttab\nline") == "Россия 中国 [x] naïve\ttab\nline"
     assert shown("a\x00b\x7fc\x9bd\u2066e") == "a\\x00b\\x7fc\\x9bd\\u2066e"
+    assert shown("Outlet\u2028B\u2029") == "Outlet\\u2028B\\u2029"  # line breaks to some terminals
 
 
 def labelled_file(tmp_path):

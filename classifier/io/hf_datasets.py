@@ -9,6 +9,7 @@ allows, then pass DIR.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Iterator
 
@@ -27,6 +28,24 @@ def column_map(text: str | None = None, actor: str | None = None, label: str | N
     return {field: column for field, column in (("text", text), ("actor", actor), ("label", label)) if column}
 
 
+def check_data_files(path: Path) -> None:
+    """Refuse a dataset folder whose state.json names data files outside it (``../elsewhere.arrow``): like a corpus
+    folder, a dataset folder is read from inside it only."""
+    for state in (path / "state.json", *path.glob("*/state.json")):
+        if not state.is_file():
+            continue
+        try:
+            spec = json.loads(state.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            raise InputError(f"{state}: not readable JSON") from None
+        entries = spec.get("_data_files") if isinstance(spec, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            name = entry.get("filename") if isinstance(entry, dict) else None
+            inside = isinstance(name, str) and state.parent.resolve() in (state.parent / name).resolve().parents
+            if not inside:
+                raise InputError(f"{state}: data file {name!r} is outside the dataset folder; refused")
+
+
 def iter_dataset(path: str | Path, columns: dict[str, str] | None = None) -> Iterator[tuple[int, dict]]:
     """(row number, record) for each row, the mapped columns renamed to the item schema's names."""
     try:
@@ -34,6 +53,7 @@ def iter_dataset(path: str | Path, columns: dict[str, str] | None = None) -> Ite
     except ImportError:
         raise InputError("reading a Hugging Face dataset needs datasets: pip install datasets") from None
     path = Path(path)
+    check_data_files(path)
     try:
         loaded = datasets.load_from_disk(str(path))
     except (OSError, ValueError, FileNotFoundError) as exc:
