@@ -57,7 +57,7 @@ SETS: tuple[BenchSet, ...] = (
              anchors={"SPC BERT-base": 73.7, "GRU-TSC RoBERTa-base": 82.5}, in_mean=False),
     BenchSet("semeval", "tweeteval-stance/test.jsonl", "id", "own", "tweets, pro/con on a topic (SemEval-2016)",
              dev_path="tweeteval-stance/val.jsonl", metric="f1_favor_against",
-             anchors={"RoBERTa-base": 68.0, "TimeLMs-2021": 72.9}),
+             anchors={"RoBERTa-base F1avg": 68.0, "TimeLMs-2021 F1avg": 72.9}),
     BenchSet("vast", "vast/dev.jsonl", "text", "folds", "comments, topics the text does not name",
              anchors={"TGA-Net (VAST test, trained on VAST train)": 66.6}),
     BenchSet("basil", "basil/train.jsonl", "event", "folds", "Fox / NYT / HuffPost sentences, bias toward people"),

@@ -304,9 +304,10 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
     with an error unless ``allow_suggested``, and then label only the items no person labelled;
     ``annotator`` picks one person's labels.
     """
-    chosen = [r for r in current_labels(records, include_suggested=True).values()
-              if annotator is None or r.get("annotator") == annotator]
-    check_one_task(chosen)
+    position = {id(record): index for index, record in enumerate(records)}
+    chosen = sorted((r for r in current_labels(records, include_suggested=True).values()
+                     if annotator is None or r.get("annotator") == annotator), key=lambda r: position[id(r)])
+    check_one_task(chosen)  # in file order: the line that mixes the tasks is the later one
     suggested = [r for r in chosen if is_suggested(r)]
     if suggested and not allow_suggested:
         first = suggested[0]

@@ -133,7 +133,9 @@ def run_set(name: str, folds, sizes: list[int], seeds: list[int], recipes: list[
 def cell_text(cell: dict | None) -> str:
     if cell is None:
         return ""
-    return "refused" if cell.get("refused") else f"{cell['mean']:.3f} ± {cell['sd']:.3f}"
+    if cell.get("refused"):
+        return "refused"
+    return f"{cell['mean']:.3f}" + (f" ± {cell['sd']:.3f}" if len(cell["macro_f1"]) > 1 else "")  # one seed: no spread
 
 
 def table(results: dict) -> str:
