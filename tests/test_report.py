@@ -489,10 +489,12 @@ def test_an_earlier_report_holding_an_input_or_other_files_is_never_replaced(tmp
     result = runner.invoke(app, ["report", str(inside), "--out", str(out), *args])
     assert result.exit_code == 1 and "it holds the input" in " ".join(result.output.split()) and inside.exists()
     inside.rename(tmp_path / "mine.jsonl")
-    (out / "NOTES.txt").write_text("my notes")
-    result = runner.invoke(app, ["report", str(preds), "--out", str(out), *args])
-    assert result.exit_code == 1 and "also holds NOTES.txt" in " ".join(result.output.split())
-    assert (out / "NOTES.txt").read_text() == "my notes"
+    for notes in (out / "NOTES.txt", out / "plots" / "notes.txt"):
+        notes.write_text("my notes")
+        result = runner.invoke(app, ["report", str(preds), "--out", str(out), *args])
+        assert result.exit_code == 1 and "also holds" in result.output and notes.name in result.output
+        assert notes.read_text() == "my notes"
+        notes.unlink()
 
 
 def test_tone_beside_stance_from_a_both_file(tmp_path):

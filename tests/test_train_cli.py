@@ -131,6 +131,16 @@ def test_teacher_is_distilled_and_named_in_the_card(tmp_path, tiny_model_dir, de
     assert hyper["teacher"] == str(tiny_model_dir) and hyper["distill_weight"] == 0.7
 
 
+def with_notes(tmp_path: Path, model_dir: Path) -> Path:
+    """An earlier model folder where someone also keeps notes."""
+    import shutil
+
+    folder = tmp_path / "earlier"
+    shutil.copytree(model_dir, folder)
+    (folder / "notes.txt").write_text("why this model")
+    return folder
+
+
 def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
     rows = label_rows(n_articles=3, per_article=2)
     rows[0] |= {"annotator": "model:tiny", "suggested": True}
@@ -153,6 +163,8 @@ def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
          f"--out {tmp_path}: it holds the input {labels}"),
         (["train", str(labels), "--out", str(tiny_model_dir), "--base", str(tiny_model_dir)],
          f"--out {tiny_model_dir}: it holds the input {tiny_model_dir}"),
+        (["train", str(labels), "--out", str(with_notes(tmp_path, tiny_model_dir)), "--base", str(tiny_model_dir)],
+         "an earlier model that also holds notes.txt"),
         (["train", str(write(tmp_path / "one.jsonl", [r | {"label": "against"} for r in label_rows(3, 2)])), "--out",
           str(tmp_path / "m"), "--base", str(tiny_model_dir)],
          "one.jsonl: every training item is labelled 'against': a model learns nothing but that label"),

@@ -91,6 +91,11 @@ def model_hash(path: Path) -> str:
 
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "sentencepiece.bpe.model", "spm.model", "vocab.json",
                    "tokenizer.model")
+# what a saved model folder may hold (save_pretrained's files, the tokenizer's, the settings and the card):
+# a folder that holds anything else is not replaced
+MODEL_FILES = frozenset({*TOKENIZER_FILES, "config.json", "model.safetensors", STANCE_FILE, "tokenizer_config.json",
+                         "special_tokens_map.json", "added_tokens.json", "merges.txt", "generation_config.json",
+                         "chat_template.jinja", "README.md", "model_card.json"})
 
 
 def read_settings(path: Path) -> dict:
@@ -353,6 +358,12 @@ def check_model_target(path: str | Path) -> Path:
     if path.exists() and not (path.is_dir() and (path / "config.json").exists() and (path / STANCE_FILE).exists()):
         kind = "a folder that is not a stance model" if path.is_dir() else "a file"
         raise InputError(f"{path}: exists and is {kind}; write the model to a new folder (nothing was replaced)")
+    if path.exists():
+        other = sorted(p.name for p in path.iterdir() if p.is_dir() or p.name not in MODEL_FILES)
+        if other:
+            raise InputError(f"{path}: an earlier model that also holds {', '.join(other[:3])}"
+                             f"{' and more' if len(other) > 3 else ''}, which replacing it would delete; move them "
+                             "out or write the model to a new folder (nothing was replaced)")
     check_parents(path)
     return path
 

@@ -375,7 +375,10 @@ def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
         if any(out_dir.iterdir()) and not (out_dir / "report.json").exists():
             raise InputError(f"--out {out_dir}: a folder that is not an earlier report; name a new folder "
                              "(nothing was written)")
-        other = sorted(p.name for p in out_dir.iterdir() if p.name not in OWN_FILES)
+        plots = out_dir / "plots"
+        other = sorted([p.name for p in out_dir.iterdir() if p.name not in OWN_FILES] +
+                       [f"plots/{p.name}" for p in (plots.iterdir() if plots.is_dir() else [])
+                        if p.is_dir() or p.suffix not in (".png", ".svg")])
         if other:
             raise InputError(f"--out {out_dir}: an earlier report that also holds {', '.join(other[:3])}"
                              f"{' and more' if len(other) > 3 else ''}, which replacing it would delete; move "
