@@ -56,6 +56,17 @@ def is_sentence_file(path: Path) -> bool:
     return False
 
 
+def check_actors_named(wanted: set[str], given: str, catalogue, read) -> None:
+    """Each --only-actors name is a catalogue actor or an actor of the items file (``read`` reads it once, only
+    when some name is not catalogued): a misspelt name is an error, not a run that silently scores less."""
+    unknown = wanted - {actor.name.casefold() for actor in catalogue}
+    if unknown:
+        unknown -= {(item.actor or "").strip().casefold() for item in read()}
+    if unknown:
+        names = [name.strip() for name in given.split(",") if name.strip().casefold() in unknown]
+        raise InputError(f"--only-actors: {', '.join(names)} is neither in the catalogue nor an actor of the items")
+
+
 def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
     """A hidden folder beside the output for the prepared items: on the output's disk, not in a
     $TMPDIR that may be small, and found again by ``--resume`` when a kill left it behind."""
@@ -81,25 +92,24 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
         labels = (*STANCE.labels, *SENTIMENT.labels) if sentiment_only else STANCE.labels
         # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
         finder = None if sentiment_only else MentionFinder(catalogue(None))
-        wanted = {name.casefold() for name in actor_names(only_actors)} if only_actors is not None else None
+        wanted = None
+        if only_actors is not None:
+            wanted = {name.casefold() for name in actor_names(only_actors)}
+            check_actors_named(wanted, only_actors, catalogue(None),
+                               lambda: read_items(input_path, need_actor=not sentiment_only, columns=columns,
+                                                  allowed_labels=labels))
         found: Counter = Counter()
-        kept = 0
 
         def items() -> Iterator:
-            nonlocal kept
             found.clear()  # each pass over the file counts afresh
-            kept = 0
             for item in read_items(input_path, need_actor=not sentiment_only, columns=columns, allowed_labels=labels,
                                    find_spans=finder):
                 if wanted is not None and (item.actor or "").strip().casefold() not in wanted:
                     continue
-                kept += 1
                 found[getattr(item, "spans_from", None)] += 1
                 yield item
 
         yield items
-        if wanted is not None and not kept:
-            warn(f"{input_path}: no item's actor is one of --only-actors {only_actors}")
         note = found_spans_note(found, found.total())
         if note:
             warn(note)

@@ -145,8 +145,9 @@ def test_only_actors_picks_an_items_files_rows_and_spans_come_from_the_whole_cat
     got = {r["id"]: (r["spans"], r["spans_from"]) for r in read_jsonl(out)}
     assert got == {"a": ([[11, 17]], "catalogue"), "c": ([[0, 7]], "name")}  # Gazprom needs no catalogue entry
     result = run("classify", items, "--out", tmp_path / "none.jsonl", "--model", tiny_model_dir, "-q",
-                 "--only-actors", "NATO")
-    assert "no item's actor is one of --only-actors NATO" in " ".join(result.output.split())
+                 "--only-actors", "Russia,Chna,Gazprom")  # a misspelt name: neither catalogued nor in the items
+    assert result.exit_code == 1 and "--only-actors: Chna is neither in the catalogue nor an actor of the items" \
+        in " ".join(result.output.split()) and not (tmp_path / "none.jsonl").exists()
     result = run("classify", items, "--out", tmp_path / "r", "--model", tiny_model_dir, "--ray-data",
                  "--only-actors", "Russia")
     assert result.exit_code == 1 and "--only-actors: not passed to Ray Data workers" in result.output
