@@ -179,6 +179,17 @@ def test_user_errors_are_one_line(tmp_path, tiny_model_dir, default_dir):
     assert result.exit_code == 1 and "bad.jsonl:2: unknown label 'pro'" in result.output
 
 
+def test_a_split_that_leaves_one_class_to_train_on_is_refused(tmp_path, tiny_model_dir, default_dir):
+    rows = [r | {"label": "favor"} for r in label_rows(n_articles=4, per_article=2)]
+    rows += [r | {"label": "against"} for r in label_rows(n_articles=1, per_article=2, prefix="z")]
+    labels = write(tmp_path / "labels.jsonl", rows)
+    test = write(tmp_path / "test.jsonl", [r | {"id": f"t{i}"} for i, r in enumerate(rows[-2:])])
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
+                                 "--test", str(test), "--n-boot", "0"])  # its articles leave training
+    assert result.exit_code == 1 and "every training item is labelled 'favor'" in " ".join(result.output.split())
+    assert not (tmp_path / "m").exists()
+
+
 def test_allow_suggested_and_one_article_is_too_few(tmp_path, tiny_model_dir, default_dir):
     rows = label_rows(n_articles=1, per_article=4)
     rows[0] |= {"annotator": "model:tiny", "suggested": True}

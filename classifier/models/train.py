@@ -541,6 +541,11 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     if len(train_part) < 2:
         raise InputError(f"only {len(train_part)} training items after holding out test and dev articles; "
                          "label more articles or lower --dev-fraction")
+    classes = {item.label for item in train_part}
+    if len(classes) < 2:  # the held-out articles took every other class: the model would learn one answer
+        raise InputError(f"after holding out the test and dev articles, every training item is labelled "
+                         f"{next(iter(classes))!r}; label more articles of the other classes, change --seed, or "
+                         "pass --test LABELS")
     split = {"train": len(train_part), "dev": len(dev_part), "test": len(test), "dropped_test_articles": dropped,
              "train_articles": len({it.article or it.id for it in train_part}),
              "dev_articles": len({it.article or it.id for it in dev_part}),
