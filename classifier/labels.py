@@ -627,10 +627,15 @@ class _LSResult(BaseModel):
 
 
 def _ls_choice_results(results: Optional[list[_LSResult]]) -> list[_LSResult]:
-    """The choice results of an annotation or prediction, the stance control's first: a config may hold other
-    Choices (a confidence, say), in any order."""
+    """The stance answers among an annotation's or prediction's results: choices from the control named "stance"
+    (as ``stance label export`` names it) or from an unnamed one. A config may hold other Choices (a confidence,
+    a sentiment), in any order; their answers are never taken for stance."""
     found = [r for r in results or [] if r.type == "choices" or (r.value is not None and r.value.choices is not None)]
-    return sorted(found, key=lambda r: r.from_name != "stance")
+    return [r for r in found if r.from_name in (None, "stance")]
+
+
+def _ls_other_controls(annotation: _LSAnnotation) -> set[str]:
+    return {str(r.from_name) for r in annotation.result or [] if r.from_name not in (None, "stance")}
 
 
 class _LSAnnotation(BaseModel):
@@ -701,7 +706,7 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> 
     """Completed annotations of a Label Studio JSON export as label records (cancelled ones skipped)."""
     if not isinstance(tasks, list):
         raise InputError(f"{where}: expected a Label Studio JSON export (a list of tasks)")
-    records = []
+    records, unanswered, controls = [], 0, set()
     for number, raw in enumerate(tasks, start=1):
         here = f"{where}: task {number}"
         task = _ls_task(raw, here)
@@ -716,6 +721,8 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> 
                 continue
             label = _ls_choice(annotation, here)
             if label is None:
+                unanswered += bool(annotation.result)  # answered other controls only (or nothing at all)
+                controls |= _ls_other_controls(annotation)
                 continue
             record = label_record(item, label, annotator or _ls_annotator(annotation),
                                   suggestion=_ls_suggestion(task), imported_from="label-studio")
@@ -727,6 +734,10 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> 
                         record["annotator"], stamp]
             record["import_key"] = hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()[:16]
             records.append(record)
+    if unanswered:
+        found = f" (it has {', '.join(sorted(controls))})" if controls else ""
+        warnings.warn(f"{where}: {unanswered} annotation{'s' if unanswered != 1 else ''} gave no answer in a "
+                      f"Choices control named 'stance'{found}; left out", InputWarning, stacklevel=2)
     return records
 
 

@@ -375,6 +375,11 @@ def test_label_studio_errors_name_the_task(tmp_path):
     tasks[1]["predictions"] = [{"result": [confidence, {"from_name": "stance", "value": {"choices": ["favor"]}}]}]
     [record] = from_label_studio(tasks, "export.json")  # another Choices control first: the stance one is read
     assert record["label"] == "against" and record["suggestion"]["label"] == "favor"
+    tasks[1]["annotations"] = [{"result": [{"from_name": "sentiment", "value": {"choices": ["Neutral"]}}]},
+                               {"result": [confidence]}]  # stance left unanswered: nothing is taken for it
+    with pytest.warns(InputWarning, match="2 annotations gave no answer in a Choices control named 'stance' "
+                                          r"\(it has confidence, sentiment\); left out"):
+        assert from_label_studio(tasks, "export.json") == []
     for dropped, message in (("item_id", "task 1: no item id in its data"), ("actor", "task 1: no 'actor'")):
         tasks = to_label_studio(make_items()[:1])
         del tasks[0]["data"][dropped]
