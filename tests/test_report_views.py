@@ -54,6 +54,8 @@ def test_dates_are_iso_days_where_the_outlet_was_and_anything_else_is_undated():
              "04/03/2024", "13/03/2024", "2024-13-45", "0001-01-01", "9999-12-31", None]
     parsed = article_dates(pd.DataFrame({"date": dates}))
     assert period_labels(parsed, "month").tolist() == ["2024-03", "2024-04", "2024-03", "2024-03"] + [None] * 6
+    basic = article_dates(pd.DataFrame({"date": ["20240331T220000Z", "2024-03-31T22Z", "2024-04-01"]}))
+    assert period_labels(basic, "month").tolist() == ["2024-03", "2024-03", "2024-04"]  # no mixed-zone failure
     zoned = pd.DataFrame({"date": pd.to_datetime(["2024-03-31T23:00"]).tz_localize("US/Eastern")})  # Parquet
     assert article_dates(zoned).dt.day.tolist() == [31]
 

@@ -16,9 +16,16 @@ PERIOD_CODES = {"week": "W-SUN", "month": "M", "year": "Y"}
 MAX_PERIODS = 60  # the automatic choice keeps a chart readable: at most this many periods
 
 
-# a time zone after a time ("T22:00Z", "22:00:05.1-05:00"): dropped, so an article keeps the day its outlet gave it
-_ZONE = r"(?<=\d\d:\d\d)(:\d\d(?:[.,]\d+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
+# a time zone after a time ("T22:00Z", "22:00:05.1-05:00", "T220000Z", "T22Z"): dropped, so an article keeps the
+# day its outlet gave it
+_ZONE = r"([T ]\d\d(?::?\d\d(?::?\d\d(?:[.,]\d+)?)?)?)\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
 YEARS = (1600, 2200)  # outside them a date is a placeholder (0001-01-01, 9999-12-31), not a news article's
+
+
+def one_date(value):
+    """One ISO 8601 date as a naive timestamp on its own day (NaT when unreadable)."""
+    stamp = pd.to_datetime(value, errors="coerce", format="ISO8601")
+    return stamp.tz_localize(None) if isinstance(stamp, pd.Timestamp) and stamp.tzinfo is not None else stamp
 
 
 def article_dates(sums: pd.DataFrame) -> pd.Series:
@@ -35,7 +42,10 @@ def article_dates(sums: pd.DataFrame) -> pd.Series:
     else:
         text = raw.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v if isinstance(v, str) else None)
         text = text.astype(object).str.strip().str.replace(_ZONE, r"\1", regex=True)
-        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        try:
+            parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        except ValueError:  # a zone the pattern missed beside dates without one: one value at a time
+            parsed = pd.to_datetime(text.map(one_date), errors="coerce")
     return parsed.where(parsed.dt.year.between(*YEARS))
 
 
