@@ -237,7 +237,7 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
 
 
 def check_one_item_per_id(records: Sequence[dict]) -> None:
-    """Refuse an id that names two different items (text, actor or spans differ) across the records: their
+    """Refuse an id that names two different items (text or actor differ) across the records: their
     labels would be merged as votes on one item."""
     first: dict[str, tuple[tuple, str]] = {}
     for record in records:
@@ -245,7 +245,7 @@ def check_one_item_per_id(records: Sequence[dict]) -> None:
         seen = first.setdefault(record["id"], (what, record.get("where", "labels")))
         if seen[0] != what:
             raise InputError(f"{record.get('where', 'labels')}: id {record['id']!r} names another item than on "
-                             f"{seen[1]} (text, actor or spans differ); give each item its own id")
+                             f"{seen[1]} (text or actor differ); give each item its own id")
 
 
 STANCE_ONLY = frozenset(LABELS) - frozenset(SENTIMENT.labels)
@@ -414,10 +414,11 @@ def article_context(items: Sequence[Item], width: int = 1) -> dict[str, tuple[li
 
 # -- a labelling session ------------------------------------------------------------------------
 def item_identity(record: dict | Item) -> tuple:
-    """What makes two lines the same item: text, actor and spans (none given: [])."""
+    """What makes two lines the same item: its text and actor. Spans may differ (a file labelled before the
+    labeller found the mentions of items that came without them has ``spans: []``); the latest line's count."""
     if isinstance(record, Item):
-        record = item_record(record)
-    return record.get("text"), record.get("actor"), json.dumps([list(s) for s in record.get("spans") or []])
+        return record.text, record.actor
+    return record.get("text"), record.get("actor")
 
 
 def check_same_items(records: Sequence[dict], by_id: dict[str, Item]) -> None:
@@ -426,9 +427,9 @@ def check_same_items(records: Sequence[dict], by_id: dict[str, Item]) -> None:
     for record in records:
         item = by_id.get(record["id"])
         if item is not None and item_identity(record) != item_identity(item):
-            raise InputError(f"{record.get('where', 'labels')}: item {record['id']!r} was labelled with another text, "
-                             "actor or spans than the items file now gives it; label the changed items into a new "
-                             "label file (or give them new ids)")
+            raise InputError(f"{record.get('where', 'labels')}: item {record['id']!r} was labelled with another text "
+                             "or actor than the items file now gives it; label the changed items into a new label "
+                             "file (or give them new ids)")
 
 
 

@@ -14,7 +14,7 @@ from classifier.cli.app import app
 import classifier.cli.label  # noqa: F401  (registers 'stance label')
 from classifier.errors import InputError, InputWarning
 from classifier.items import Item
-from classifier.labels import (LabelSession, LabelStore, agreement, article_context, current_labels,
+from classifier.labels import (label_record, LabelSession, LabelStore, agreement, article_context, current_labels,
                                from_label_studio, order_items, read_labelled_items, resolve_labels,
                                to_label_studio)
 
@@ -197,6 +197,14 @@ def test_undo_takes_back_only_answers_to_this_sessions_items(tmp_path):
     assert other.undo() is None
     other.answer(other.next_item(), "against")
     assert other.undo()["id"] == items[0].id and other.next_item().id == items[0].id
+
+
+def test_a_session_labelled_before_spans_were_found_resumes(tmp_path):
+    s = session(tmp_path)
+    first = s.next_item()
+    s.store.append(label_record(first.model_copy(update={"spans": []}), "favor", "ana"))  # as an older version wrote
+    again = session(tmp_path)
+    assert again.next_item().id != first.id  # answered: the same text and actor
 
 
 def test_an_items_file_edited_since_its_items_were_labelled_is_refused(tmp_path):
