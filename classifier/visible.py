@@ -30,3 +30,13 @@ def shown(text) -> str:
     text = text.translate(CONTROL_MAP)
     return "".join(_escape_of(ord(ch)) if unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t" else ch
                    for ch in text)
+
+
+def shortened(text, width: int) -> str:
+    """``text`` cut to ``width`` characters in the middle ("The Extremely Long…Edition 12"), so that names that
+    differ only at their end stay apart; shorter text is kept whole."""
+    text = str(text)
+    if len(text) <= width:
+        return text
+    tail = (width - 1) // 3
+    return text[:width - 1 - tail] + "…" + text[len(text) - tail:]

@@ -141,6 +141,14 @@ def test_shown_keeps_printable_text_and_newlines():
     assert shown("Outlet\u2028B\u2029") == "Outlet\\u2028B\\u2029"  # line breaks to some terminals
 
 
+def test_long_names_are_cut_in_the_middle_so_their_ends_stay_apart():
+    from classifier.visible import shortened
+
+    names = [f"The Extremely Long Name of a Regional Newspaper Group Edition {n}" for n in range(15)]
+    assert len({shortened(name, 40) for name in names}) == 15 and all(len(shortened(n, 40)) == 40 for n in names)
+    assert shortened("Reuters", 40) == "Reuters"
+
+
 def labelled_file(tmp_path):
     path = tmp_path / "L.jsonl"
     rows = [{"id": f"{i}", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]], "label": "favor",

@@ -443,7 +443,9 @@ def power_sentences(tests: list[dict]) -> list[str]:
 
 def name_list(names: list[str], limit: int = 12, width: int = 60) -> str:
     """Names for a sentence: at most ``limit`` of them, each cut to ``width`` characters (the tables hold them whole)."""
-    shown = ", ".join(name if len(name) <= width else name[:width - 1] + "…" for name in map(str, names[:limit]))
+    from classifier.visible import shortened
+
+    shown = ", ".join(shortened(name, width) for name in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 

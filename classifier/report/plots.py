@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from classifier.visible import shown
+from classifier.visible import shortened, shown
 
 PALETTE = "RdBu"
 MISSING = "#e6e6e6"
@@ -35,9 +35,8 @@ LABEL_CHARS = 40  # an outlet or actor name on a chart; the tables and files kee
 
 
 def label_text(name) -> str:
-    """A name short enough for a tick or a legend: a longer one is cut, marked with an ellipsis."""
-    name = str(name)
-    return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1] + "…"
+    """A name short enough for a tick or a legend: a longer one is cut in the middle, marked with an ellipsis."""
+    return shortened(name, LABEL_CHARS)
 
 
 def net_norm() -> TwoSlopeNorm:

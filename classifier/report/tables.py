@@ -9,6 +9,7 @@ import pandas as pd
 from rich.table import Table
 
 from classifier.items import LABELS
+from classifier.visible import shortened
 
 Rows = tuple[list[str], list[list[str]]]
 
@@ -184,12 +185,8 @@ def rich_table(rows: Rows, title: str | None = None, *, numeric_from: int = 1) -
         table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold",
                          min_width=label_width)
     for row in body:  # literal: the CLI's consoles render no markup; a name of pages is cut (the files hold it all)
-        table.add_row(*[cut(str(cell), TERMINAL_CELL) for cell in row])
+        table.add_row(*[shortened(cell, TERMINAL_CELL) for cell in row])
     return table
 
 
 TERMINAL_CELL = 60  # characters of a cell in a terminal table
-
-
-def cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
