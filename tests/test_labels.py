@@ -457,6 +457,16 @@ def test_items_without_spans_are_labelled_with_the_mentions_classify_finds(tmp_p
     assert record["spans"] == [[11, 17]] and record["spans_from"] == "catalogue" and record["label"] == "against"
 
 
+def test_the_labeller_says_where_a_cut_off_line_went(tmp_path):
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"id": "a1-0-Russia", "lab')  # a hand edit left unfinished
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana"], input="f\nq\n")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "last line ignored" in said and "favor (saved); warning:" in said and "cut-off last line was moved" in said
+
+
 def test_label_errors_are_one_line(tmp_path):
     items_path = tmp_path / "items.jsonl"
     items_path.write_text('{"id": "1", "text": "x"}\n{"id": "2"}\n')

@@ -25,7 +25,7 @@ from classifier.cli.app import app, console, handle_errors, out, show_progress, 
 from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input
 from classifier.cli.display import shown as visible
-from classifier.errors import InputError
+from classifier.errors import InputError, InputWarning
 from classifier.items import LABELS, Item, check_unique_ids, read_items
 from classifier.labels import (LABEL_STUDIO_CONFIG, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
                                agreement, article_context, from_label_studio, new_records,
@@ -212,16 +212,23 @@ def read_action(reader: KeyReader, screen: Console, keys: dict[str, str]) -> str
 
 
 def apply_action(session: LabelSession, item: Item, action: str, screen: Console) -> str:
-    """Do it, print what was done, and return that message for the next screen."""
-    if action == "undo":
-        target = session.undo()
-        message = "nothing to undo" if target is None else f"undone: {target.get('label') or 'skip'} for item {target['id']}"
-    elif action == "skip":
-        session.skip(item)
-        message = "skipped (saved)"
-    else:
-        session.answer(item, action)
-        message = f"{action} (saved)"
+    """Do it, print what was done, and return that message for the next screen (with any warning the save
+    gave, such as a cut-off line moved aside, which the next screen would otherwise clear at once)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        if action == "undo":
+            target = session.undo()
+            message = "nothing to undo" if target is None else \
+                f"undone: {target.get('label') or 'skip'} for item {target['id']}"
+        elif action == "skip":
+            session.skip(item)
+            message = "skipped (saved)"
+        else:
+            session.answer(item, action)
+            message = f"{action} (saved)"
+    message += "".join(f"; warning: {w.message}" for w in caught if issubclass(w.category, InputWarning))
     screen.print(message, style="green" if action in LABELS else None)
     return message
 
