@@ -489,7 +489,7 @@ def test_an_earlier_report_holding_an_input_or_other_files_is_never_replaced(tmp
     result = runner.invoke(app, ["report", str(inside), "--out", str(out), *args])
     assert result.exit_code == 1 and "it holds the input" in " ".join(result.output.split()) and inside.exists()
     inside.rename(tmp_path / "mine.jsonl")
-    for notes in (out / "NOTES.txt", out / "plots" / "notes.txt"):
+    for notes in (out / "NOTES.txt", out / "plots" / "notes.txt", out / "plots" / "my_annotated_heatmap.png"):
         notes.write_text("my notes")
         result = runner.invoke(app, ["report", str(preds), "--out", str(out), *args])
         assert result.exit_code == 1 and "also holds" in result.output and notes.name in result.output

@@ -478,3 +478,14 @@ def test_the_comparison_says_why_it_has_no_paired_bootstrap():
     assert "(--n-boot 0)" in shown(compare_on_test(two, predictions, 0, 0))
     with_ci = shown(compare_on_test(two, predictions, 50, 0))
     assert "difference [95% CI]" in with_ci and "no paired bootstrap" not in with_ci
+
+
+def test_an_earlier_model_with_a_mention_head_is_replaced_but_not_one_with_notes(tmp_path, tiny_model_dir):
+    from classifier.models.stance_model import check_model_target
+
+    folder = with_notes(tmp_path, tiny_model_dir)
+    with pytest.raises(InputError, match="also holds notes.txt"):
+        check_model_target(folder)
+    (folder / "notes.txt").unlink()
+    (folder / "mention_head.safetensors").write_bytes(b"")  # what --pooling mention saves beside the weights
+    assert check_model_target(folder) == folder.absolute()

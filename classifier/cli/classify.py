@@ -110,6 +110,8 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
                 yield item
 
         yield items
+        if wanted is not None and not found.total():  # a catalogued actor this file does not hold
+            warn(f"{input_path}: no item's actor is one of --only-actors {only_actors}")
         note = found_spans_note(found, found.total())
         if note:
             warn(note)

@@ -11,6 +11,7 @@ import json
 import os
 import select
 import sys
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -171,7 +172,8 @@ def item_screen(item: Item, session: LabelSession, context: tuple[list[str], lis
     before, after = context or ([], [])
     progress = session.progress()
     outlets = " · ".join(f"{source} {done}/{total}" for source, (done, total) in progress.per_source.items())
-    parts = [Rule(f"{progress.done}/{progress.total} done" + (f" · last: {status}" if status else "")),
+    parts = [Rule(f"{progress.done}/{progress.total} done"),
+             *([Text(visible(f"last: {status}"), style="yellow" if "warning:" in status else "green")] if status else []),
              Text(visible(f"per outlet: {outlets}"), style="dim"), Text(visible(where), style="dim"),
              sentence_grid(before, item, after),
              Text.assemble(("actor: ", "dim"), (visible(item.actor or "-"), "bold magenta")), suggestion_line(shown),
@@ -214,8 +216,6 @@ def read_action(reader: KeyReader, screen: Console, keys: dict[str, str]) -> str
 def apply_action(session: LabelSession, item: Item, action: str, screen: Console) -> str:
     """Do it, print what was done, and return that message for the next screen (with any warning the save
     gave, such as a cut-off line moved aside, which the next screen would otherwise clear at once)."""
-    import warnings
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         if action == "undo":
@@ -240,9 +240,10 @@ def show(screen: Console, screen_parts: Group) -> None:
 
 
 def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys: dict[str, str],
-                contexts: dict) -> bool:
-    """Show items until all are answered (True) or the annotator quits (False)."""
-    item, status = session.next_item(), ""
+                contexts: dict, status: str = "") -> bool:
+    """Show items until all are answered (True) or the annotator quits (False); ``status`` starts the first
+    screen's status line (what loading warned about, which clearing the screen would hide)."""
+    item = session.next_item()
     while item is not None:
         suggestion = session.suggestions.get(item.id)
         shown = suggestion if suggestion and suggestion.get("shown", True) else None
@@ -337,12 +338,18 @@ def run_command(
     if model is not None:
         probs, suggestions, _ = model_suggestions(model, items, quiet)
         suggestions = {key: {**value, "shown": not hide_suggestion} for key, value in suggestions.items()}
-    session = LabelSession(items, order_items(items, order, probs=probs, seed=seed), LabelStore(labels_path),
-                           annotator, suggestions, revisit_skipped)
+    with warnings.catch_warnings(record=True) as caught:  # a cut-off last line: said on the first screen too
+        warnings.simplefilter("always", InputWarning)
+        session = LabelSession(items, order_items(items, order, probs=probs, seed=seed), LabelStore(labels_path),
+                               annotator, suggestions, revisit_skipped)
+    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    for message in said:
+        warn(message)
     done = session.progress().done
     if done:
         out.print(f"resuming: {done} of {len(items)} items already answered by {annotator}")
-    finished = run_session(session, KeyReader(), SafeConsole(), keymap, article_context(items, context))
+    finished = run_session(session, KeyReader(), SafeConsole(), keymap, article_context(items, context),
+                           status="; ".join(f"warning: {message}" for message in said))
     tally = ", ".join(f"{count} {name}" for name, count in sorted(session.tally().items()))
     out.print(f"{'all items answered' if finished else 'stopped'}: {session.progress().done}/{len(items)} "
               f"by {annotator} ({tally or 'none'}) in {labels_path}")

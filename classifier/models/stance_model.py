@@ -95,7 +95,7 @@ TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "sentencepiece.bpe.model", "sp
 # a folder that holds anything else is not replaced
 MODEL_FILES = frozenset({*TOKENIZER_FILES, "config.json", "model.safetensors", STANCE_FILE, "tokenizer_config.json",
                          "special_tokens_map.json", "added_tokens.json", "merges.txt", "generation_config.json",
-                         "chat_template.jinja", "README.md", "model_card.json"})
+                         "chat_template.jinja", "README.md", "model_card.json", "mention_head.safetensors"})
 
 
 def read_settings(path: Path) -> dict:

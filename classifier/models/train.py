@@ -543,9 +543,11 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
                          "label more articles or lower --dev-fraction")
     classes = {item.label for item in train_part}
     if len(classes) < 2:  # the held-out articles took every other class: the model would learn one answer
-        raise InputError(f"after holding out the test and dev articles, every training item is labelled "
-                         f"{next(iter(classes))!r}; label more articles of the other classes, change --seed, or "
-                         "pass --test LABELS")
+        held = "test and dev articles" if dev_part else "test articles"
+        advice = ("label more articles of the other classes" +
+                  (", or pass another --test" if test_items is not None else ", change --seed, or pass --test LABELS"))
+        raise InputError(f"after holding out the {held}, every training item is labelled {next(iter(classes))!r}; "
+                         f"{advice}")
     split = {"train": len(train_part), "dev": len(dev_part), "test": len(test), "dropped_test_articles": dropped,
              "train_articles": len({it.article or it.id for it in train_part}),
              "dev_articles": len({it.article or it.id for it in dev_part}),

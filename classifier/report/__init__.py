@@ -361,6 +361,15 @@ REPORT_FILES = {"framing_csv": "framing.csv", "framing_parquet": "framing.parque
 OWN_FILES = {*REPORT_FILES.values(), "compare.csv", "plots"}  # what a report folder holds, and nothing else
 
 
+def report_plots(report_json: Path) -> set[str]:
+    """The figures an earlier report says it drew (``plots/NAME``), PNG and SVG; none when it cannot be read."""
+    try:
+        listed = json.loads(report_json.read_text(encoding="utf-8")).get("plots")
+    except (OSError, ValueError, RecursionError, AttributeError):
+        return set()
+    return {name for name in listed if isinstance(name, str)} if isinstance(listed, list) else set()
+
+
 def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
     """The report folder may be new, empty, or an earlier report (it has report.json), which is replaced
     whole; never a file, a folder of other things, nor a folder that holds one of ``inputs`` or a file a
@@ -376,9 +385,10 @@ def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
             raise InputError(f"--out {out_dir}: a folder that is not an earlier report; name a new folder "
                              "(nothing was written)")
         plots = out_dir / "plots"
+        drawn = report_plots(out_dir / "report.json")
         other = sorted([p.name for p in out_dir.iterdir() if p.name not in OWN_FILES] +
                        [f"plots/{p.name}" for p in (plots.iterdir() if plots.is_dir() else [])
-                        if p.is_dir() or p.suffix not in (".png", ".svg")])
+                        if p.is_dir() or f"plots/{p.name}" not in drawn])
         if other:
             raise InputError(f"--out {out_dir}: an earlier report that also holds {', '.join(other[:3])}"
                              f"{' and more' if len(other) > 3 else ''}, which replacing it would delete; move "

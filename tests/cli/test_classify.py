@@ -148,6 +148,9 @@ def test_only_actors_picks_an_items_files_rows_and_spans_come_from_the_whole_cat
                  "--only-actors", "Russia,Chna,Gazprom")  # a misspelt name: neither catalogued nor in the items
     assert result.exit_code == 1 and "--only-actors: Chna is neither in the catalogue nor an actor of the items" \
         in " ".join(result.output.split()) and not (tmp_path / "none.jsonl").exists()
+    result = run("classify", items, "--out", tmp_path / "nato.jsonl", "--model", tiny_model_dir, "-q",
+                 "--only-actors", "NATO")  # catalogued, but not in this file
+    assert "no item's actor is one of --only-actors NATO" in " ".join(result.output.split())
     result = run("classify", items, "--out", tmp_path / "r", "--model", tiny_model_dir, "--ray-data",
                  "--only-actors", "Russia")
     assert result.exit_code == 1 and "--only-actors: not passed to Ray Data workers" in result.output
