@@ -65,7 +65,7 @@ def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_
                                  "--epochs", "2", "--lr", "1e-3", "--n-boot", "50", "-q"])
     assert result.exit_code == 0, result.output
     assert "new (ours)" in result.output and "start (tiny)" in result.output
-    for metric in ("macro_f1", "accuracy", "f1_favor_against"):
+    for metric in ("macro_f1", "accuracy", "F1 favor+against"):
         assert metric in result.output
     card = json.loads((out / "model_card.json").read_text())
     assert set(card["evaluation"]) == {"test (this model)", "test (starting model tiny)"}

@@ -301,6 +301,8 @@ def classify_command(
         fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
     if zero_shot and model_dir:
         fail("--zero-shot and --model both name the stance model; pass one")
+    if task == "sentiment" and model_dir:  # it would be ignored: the sentiment model scores this task
+        fail("--model names the stance model, which --task sentiment does not use; pass --sentiment-model DIR")
     if templates and not zero_shot:
         fail("--templates is for --zero-shot MODEL")
     if zero_shot and workers:

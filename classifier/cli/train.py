@@ -20,6 +20,7 @@ from classifier.items import LABELS, Item
 from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
+from classifier.report.tables import polar_name
 from classifier.tasks import STANCE, Task, task_of_labels
 
 COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
@@ -153,7 +154,7 @@ def train_checkpoint(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.train-checkpoint.pt"
 
 
-def compare_table(comparison: dict, names: dict[str, str]) -> Table:
+def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) -> Table:
     articles = comparison["n_articles"]
     table = Table(title=f"held-out test: {comparison['n']} items, {articles} article{'s' if articles != 1 else ''}")
     table.add_column("metric")
@@ -163,7 +164,8 @@ def compare_table(comparison: dict, names: dict[str, str]) -> Table:
         table.add_column("difference [95% CI]", justify="right")
         table.add_column("p", justify="right")
     for metric in COMPARED:
-        row = [metric] + [f"{comparison['metrics'][key][metric]:.3f}" for key in comparison["models"]]
+        shown_name = polar_name(task.labels) if metric == "f1_favor_against" else metric  # F1 positive+negative
+        row = [shown_name] + [f"{comparison['metrics'][key][metric]:.3f}" for key in comparison["models"]]
         paired = (comparison.get("paired") or {}).get(metric)
         if paired:
             ci = paired.get("ci")
@@ -339,7 +341,7 @@ def train_command(
     card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference)
     names = {"new": f"new ({out_dir.name})",
              "reference": f"{'start' if reference == base else 'default'} ({Path(reference or base).name})"}
-    out.print(compare_table(comparison, names))
+    out.print(compare_table(comparison, names, task))
     worse = worse_than_reference(comparison)
     if worse:  # said before the model is written, so nobody mistakes it for an improvement
         warn(f"the new model is WORSE than {names['reference']} on the {comparison['n']} held-out items: {worse}; "

@@ -14,11 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.errors import InputError
-from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, evaluate_frame, read_labelled
+from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, evaluate_frame, frame_task, read_labelled
 from classifier.report import tables
 from classifier.report.framing import cell_frame, framing_analysis, kind_table
 from classifier.report.timeline import timeline, timeline_chart, timeline_note, timeline_rows
 from classifier.report.gather import ReportInput, gather, most_confident
+from classifier.tasks import STANCE
 
 TITLE = "Stance framing report"
 TEST_COLUMNS = ("actor", "outlet", "n", "n_others", "n_articles", "net", "net_others", "difference", "p_value",
@@ -34,6 +35,9 @@ def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None) -> tupl
         gold_frame = read_labelled(gold, drop=TEXT_COLUMNS).frame
         if gold_frame.empty:
             raise InputError(f"{gold}: no row has a gold 'label'; --gold needs predictions made on labelled items")
+        if frame_task(gold_frame) is not STANCE:  # its figures would be shown as this report's stance model's
+            raise InputError(f"{gold}: sentence-sentiment predictions; --gold needs stance predictions on gold-labelled "
+                             "items (stance classify LABELS --task stance)")
         return gold_frame, str(gold)  # the note says how many items and articles
     if not own.empty:
         return own, f"the gold-labelled rows of {predictions} itself"

@@ -107,6 +107,8 @@ def test_a_model_of_the_wrong_task_is_one_line(tmp_path, tiny_model_dir, tiny_se
     assert result.exit_code == 1 and "a stance model, not a sentiment model" in result.output
     result = run("classify", ROOT / "seeds", "--out", out, "--task", "tone")
     assert result.exit_code == 1 and "--task tone" in result.output
+    result = run("classify", ROOT / "seeds", "--out", out, "--task", "sentiment", "--model", tiny_sentiment_dir)
+    assert result.exit_code == 1 and "pass --sentiment-model DIR" in result.output  # --model would be ignored
     assert not out.exists()
 
 
@@ -153,6 +155,7 @@ def test_train_on_sentiment_labels_makes_a_sentiment_model(tmp_path, tiny_sentim
     out = tmp_path / "ours-tone"
     result = run("train", labels, "--out", out, "--base", tiny_sentiment_dir, "--epochs", "1", "--n-boot", "20", "-q")
     assert result.exit_code == 0, result.output
+    assert "positive+negat" in result.output and "f1_favor_against" not in result.output  # the table may cut it
     from classifier.models.stance_model import StanceModel
 
     model = StanceModel.load(out)
@@ -186,6 +189,15 @@ def test_evaluate_reads_sentiment_predictions(tmp_path, tiny_sentiment_dir):
     assert found["task"] == "sentiment" and found["labels"] == ["positive", "negative", "neutral"]
     assert set(found["overall"]["per_class"]) == {"positive", "negative", "neutral"}
     assert found["overall"]["n"] == 32 and found["compare"]["metrics"]["macro_f1"]["difference"] == 0
+    stance_rows = tmp_path / "stance.jsonl"  # a stance report cannot take sentiment figures for its gold set
+    stance_rows.write_text("".join(json.dumps({"id": f"s{i}", "text": "Russia won.", "actor": "Russia",
+                                               "spans": [[0, 6]], "source": "A", "article": f"a{i}",
+                                               "stance": "favor", "model": "m@1",
+                                               "stance_scores": {"favor": 0.8, "against": 0.1, "neutral": 0.1}})
+                                   + "\n" for i in range(4)))
+    result = run("report", stance_rows, "--gold", preds, "--out", tmp_path / "r", "--n-boot", "10", "--n-perm", "10")
+    assert result.exit_code == 1 and "sentence-sentiment predictions; --gold needs stance predictions" in \
+        " ".join(result.output.split()) and not (tmp_path / "r").exists()
 
 
 def test_evaluate_refuses_a_file_of_two_tasks(tmp_path):
