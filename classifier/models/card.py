@@ -50,9 +50,9 @@ SECTIONS = (("data", "Training data", "field"), ("teachers", "Teachers (distille
             ("training", "Training run", "field"), ("calibration", "Calibration", "field"))
 
 
-def write_card(directory: Path, card: dict) -> None:
+def write_card(directory: Path, card: dict, task: str = "stance") -> None:
     (directory / "model_card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
-    (directory / "README.md").write_text(render_card(card))
+    (directory / "README.md").write_text(render_card(card, task))
 
 
 def read_card(directory: str | Path) -> dict:
@@ -60,9 +60,9 @@ def read_card(directory: str | Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def render_card(card: dict) -> str:
+def render_card(card: dict, task: str = "stance") -> str:
     from huggingface_hub import ModelCard, ModelCardData
 
     data = ModelCardData(library_name="transformers", pipeline_tag="text-classification",
-                         tags=["stance", "news"])
+                         tags=[task, "news"])  # "stance" or "sentiment"
     return str(ModelCard.from_template(data, template_str=TEMPLATE, card=card, sections=SECTIONS))

@@ -289,7 +289,7 @@ class StanceModel:
             if card is not None:
                 from classifier.models.card import write_card
 
-                write_card(tmp, card)
+                write_card(tmp, card, self.task.name)
         self.name, self.digest, self.path = path.name, model_hash(path), path
         return path
 
