@@ -91,11 +91,12 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     if is_items_file(input_path) or (sentiment_only and is_sentence_file(input_path)):
         labels = (*STANCE.labels, *SENTIMENT.labels) if sentiment_only else STANCE.labels
         # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
-        finder = None if sentiment_only else MentionFinder(catalogue(None))
+        full = catalogue(None)
+        finder = None if sentiment_only else MentionFinder(full)
         wanted = None
         if only_actors is not None:
             wanted = {name.casefold() for name in actor_names(only_actors)}
-            check_actors_named(wanted, only_actors, catalogue(None),
+            check_actors_named(wanted, only_actors, full,
                                lambda: read_items(input_path, need_actor=not sentiment_only, columns=columns,
                                                   allowed_labels=labels))
         found: Counter = Counter()

@@ -6,6 +6,7 @@ a first argument that is not a subcommand name goes to ``run``.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
@@ -13,7 +14,7 @@ import select
 import sys
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 from rich.console import Console, Group
@@ -213,11 +214,21 @@ def read_action(reader: KeyReader, screen: Console, keys: dict[str, str]) -> str
         screen.print(f"unknown key {key!r}; press {next(k for k, a in keys.items() if a == 'help')} for help")
 
 
-def apply_action(session: LabelSession, item: Item, action: str, screen: Console) -> str:
-    """Do it, print what was done, and return that message for the next screen (with any warning the save
-    gave, such as a cut-off line moved aside, which the next screen would otherwise clear at once)."""
+@contextlib.contextmanager
+def input_warnings() -> Iterator[list[str]]:
+    """The InputWarnings raised in the block, as messages in the list it yields (filled when the block ends): the
+    labeller shows them on its next screen, which would otherwise clear them at once."""
+    said: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
+        yield said
+    said += [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+
+
+def apply_action(session: LabelSession, item: Item, action: str, screen: Console) -> str:
+    """Do it, print what was done, and return that message for the next screen (with any warning the save
+    gave, such as a cut-off line moved aside)."""
+    with input_warnings() as said:
         if action == "undo":
             target = session.undo()
             message = "nothing to undo" if target is None else \
@@ -228,7 +239,7 @@ def apply_action(session: LabelSession, item: Item, action: str, screen: Console
         else:
             session.answer(item, action)
             message = f"{action} (saved)"
-    message += "".join(f"; warning: {w.message}" for w in caught if issubclass(w.category, InputWarning))
+    message += "".join(f"; warning: {text}" for text in said)
     screen.print(message, style="green" if action in LABELS else None)
     return message
 
@@ -338,11 +349,9 @@ def run_command(
     if model is not None:
         probs, suggestions, _ = model_suggestions(model, items, quiet)
         suggestions = {key: {**value, "shown": not hide_suggestion} for key, value in suggestions.items()}
-    with warnings.catch_warnings(record=True) as caught:  # a cut-off last line: said on the first screen too
-        warnings.simplefilter("always", InputWarning)
+    with input_warnings() as said:  # a cut-off last line: said on the first screen too
         session = LabelSession(items, order_items(items, order, probs=probs, seed=seed), LabelStore(labels_path),
                                annotator, suggestions, revisit_skipped)
-    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
     for message in said:
         warn(message)
     done = session.progress().done
