@@ -387,10 +387,12 @@ def test_a_sigterm_unwinds_like_ctrl_c_and_leaves_no_partial_output(tmp_path, mo
     from classifier.io.files import TableWriter
 
     seen = []
-    monkeypatch.setattr(entry, "app", lambda: seen.append(signal.getsignal(signal.SIGTERM)))
+    monkeypatch.setattr(entry, "app", lambda **run: seen.append(signal.getsignal(signal.SIGTERM)))
     previous = signal.getsignal(signal.SIGTERM)
     try:
-        entry.main()  # the stance command installs the handler before any command runs
+        with pytest.raises(SystemExit) as ended:
+            entry.main()  # the stance command installs the handler before any command runs
+        assert ended.value.code == 0
         assert seen == [on_sigterm]
         out = tmp_path / "items.parquet"
 
@@ -460,3 +462,29 @@ def test_a_hub_name_on_a_machine_without_network_fails_at_once(monkeypatch):
         check_hub_reachable("someone/model")
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     check_hub_reachable("someone/model")  # offline mode: transformers' own error names the cache
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["classify", "in.jsonl", "--out", "o.jsonl", "--batch-size", "0"],
+     "error: stance classify: Invalid value for '--batch-size'"),
+    (["classifyy"], "error: stance: No such command 'classifyy'"),
+    (["label", "agreement"], "error: stance label agreement: Missing argument"),
+])
+def test_a_usage_error_is_one_line_naming_the_command(args, expected, capsys):
+    from classifier.cli import main as entry
+
+    with pytest.raises(SystemExit) as ended:
+        entry.main(args)
+    assert ended.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(expected) and "\n" not in err and "╭" not in err
+    assert err.endswith("--help)")
+
+
+def test_help_exits_zero_through_the_entry_point(capsys):
+    from classifier.cli import main as entry
+
+    with pytest.raises(SystemExit) as ended:
+        entry.main(["classify", "--help"])
+    assert ended.value.code == 0
+    assert "--out" in capsys.readouterr().out
