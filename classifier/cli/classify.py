@@ -56,6 +56,50 @@ def is_sentence_file(path: Path) -> bool:
     return False
 
 
+ROWS_CHOICES = ("auto", "sentences", "articles")
+ROWS_PEEK = 200  # rows of a sentence table looked at for a row that holds several sentences
+
+
+def several_sentences_row(path: Path) -> Optional[int]:
+    """The line of the first of a table's first ``ROWS_PEEK`` rows whose text holds a paragraph break or
+    three or more sentences (pysbd, as prepare splits articles), or None: such a table is likely articles."""
+    from classifier.segment import split_paragraph
+
+    for count, (line, row) in enumerate(iter_table(path)):
+        if count >= ROWS_PEEK:
+            break
+        text = str(row.get("text") or "").strip()
+        if "\n\n" in text or len(split_paragraph(text)) >= 3:
+            return line
+    return None
+
+
+def reads_rows_as_sentences(input_path: Path, rows: str, task: str) -> bool:
+    """Whether a table without actors is scored row by row (sentences, for sentiment) or prepared as articles.
+    ``rows`` auto: sentences when the rows have an id and a text and no article field (title, url, outlet,
+    date), with a warning when one of them looks like a whole article; sentences or articles: as told."""
+    if rows not in ROWS_CHOICES:
+        raise InputError(f"--rows {rows}: expected one of {', '.join(ROWS_CHOICES)}")
+    if is_items_file(input_path):
+        if rows != "auto":
+            raise InputError(f"--rows {rows}: {input_path} holds items (its rows name an actor), read as they are; "
+                             "--rows is for a table without actors")
+        return False
+    if rows == "sentences" and task != "sentiment":
+        raise InputError("--rows sentences scores each row whole, which only --task sentiment does (stance needs "
+                         "an actor per item)")
+    if rows == "sentences" and input_path.is_dir() and not is_dataset_folder(input_path):
+        raise InputError(f"--rows sentences: {input_path} is a folder of articles; name a table of sentences")
+    if rows != "auto" or task != "sentiment" or not is_sentence_file(input_path):
+        return rows == "sentences"
+    line = several_sentences_row(input_path)
+    if line is not None:
+        warn(f"{input_path}:{line}: a row of several sentences, scored whole like the others (--rows sentences "
+             "says so and keeps quiet); --rows articles splits each row into sentences and scores those that "
+             "name an actor")
+    return True
+
+
 def check_actors_named(wanted: set[str], given: str, catalogue, read) -> None:
     """Each --only-actors name is a catalogue actor or an actor of the items file (``read`` reads it once, only
     when some name is not catalogued): a misspelt name is an error, not a run that silently scores less."""
@@ -80,15 +124,16 @@ def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
 @contextlib.contextmanager
 def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manifest: Optional[Path],
                 quiet: bool, columns: Optional[dict] = None, task: str = "stance",
-                skip_unreadable: bool = False, only_actors: Optional[str] = None) -> Iterator[Items]:
+                skip_unreadable: bool = False, only_actors: Optional[str] = None, rows: str = "auto"
+                ) -> Iterator[Items]:
     """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
     first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output, removed when
     the run ends (``--resume`` removes what a kill left). Sentiment alone needs no actor: ``{"id", "text"}``
-    items are read as they are."""
+    rows are read as they are (``rows``: see ``reads_rows_as_sentences``)."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     sentiment_only = task == "sentiment"
-    if is_items_file(input_path) or (sentiment_only and is_sentence_file(input_path)):
+    if reads_rows_as_sentences(input_path, rows, task) or is_items_file(input_path):
         labels = (*STANCE.labels, *SENTIMENT.labels) if sentiment_only else STANCE.labels
         # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
         full = catalogue(None)
@@ -258,6 +303,7 @@ def classify_command(
     only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP + " For an items file: score only its items of these actors."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="Manifest, when INPUT is an article folder."),
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help="When INPUT is an article folder: skip the files that cannot be read, with a warning each, instead of stopping at the first (as for prepare)."),
+    rows: str = typer.Option("auto", "--rows", help="A table without actors: sentences (--task sentiment scores each row whole), articles (split into sentences, one item per actor named) or auto (sentences when its rows have only id, text and fields no article table has, with a warning when a row holds several sentences)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
     engine: str = typer.Option("auto", "--engine", help="auto (onnx when the [onnx] extra is installed and the run is on the CPU, else torch), torch, onnx (ONNX Runtime fp32: torch's scores to 1e-4) or onnx-int8 (int8 with one scale per token: fastest, scores independent of the batch, about 0.4 points lower on the benchmark suite)."),
     workers: int = typer.Option(0, "--workers", min=0, help="Scale out with Ray: this many model workers (0: run in this process)."),
@@ -319,7 +365,7 @@ def classify_command(
     columns = column_map(text_column, actor_column, label_column)
     try:
         with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task,
-                         skip_unreadable, only_actors) as items:
+                         skip_unreadable, only_actors, rows) as items:
             model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
                                                 threads, device, zero_shot, templates)
             run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))

@@ -227,3 +227,52 @@ def test_agreement_on_sentiment_labels():
     found = agreement(records)
     assert found["pairs"][0]["kappa"] == pytest.approx(cohen_kappa_score(*zip(*pairs)))
     assert found["pairs"][0]["agreement"] == 0.5 and len(found["disagreements"]) == 2
+
+
+@pytest.fixture
+def article_table(tmp_path):
+    """Two seed articles as a table with only id, text and source: rows that could be sentences or articles."""
+    path = tmp_path / "articles.csv"
+    frame = pd.DataFrame({"id": ["a0", "a1"], "source": ["X", "Y"],
+                          "text": [(ROOT / "seeds" / name).read_text() for name in
+                                   ("000_0d29080c6ce635fb.txt", "001_409110388c7394ba.txt")]})
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_sentiment_on_a_table_of_whole_articles_warns_which_row(tmp_path, tiny_sentiment_dir, article_table):
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", article_table, "--out", out, "--task", "sentiment", "--sentiment-model",
+                 tiny_sentiment_dir, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert [row["id"] for row in read_jsonl(out)] == ["a0", "a1"]  # scored whole, as the option says
+    assert f"{article_table}:2: a row of several sentences" in " ".join(result.output.split())
+    assert "--rows articles" in result.output
+
+
+def test_rows_articles_splits_the_table_into_sentences(tmp_path, tiny_sentiment_dir, article_table, count_passes):
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", article_table, "--out", out, "--task", "sentiment", "--sentiment-model",
+                 tiny_sentiment_dir, "--rows", "articles", "--quiet")
+    assert result.exit_code == 0, result.output
+    rows = read_jsonl(out)
+    assert len(rows) > 20 and {row["article"] for row in rows} == {"a0", "a1"}
+    assert all(row["actor"] and row["sentiment"] in {"positive", "negative", "neutral"} for row in rows)
+    assert count_passes["sentiment"] == len({row["text"] for row in rows})  # once per sentence
+    assert "several sentences" not in result.output
+
+
+def test_rows_sentences_keeps_quiet_and_is_refused_where_it_cannot_apply(tmp_path, tiny_sentiment_dir,
+                                                                         article_table):
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", article_table, "--out", out, "--task", "sentiment", "--sentiment-model",
+                 tiny_sentiment_dir, "--rows", "sentences", "--quiet")
+    assert result.exit_code == 0 and "several sentences" not in result.output
+    for args, expected in ((("--task", "stance", "--rows", "sentences"), "only --task sentiment"),
+                           (("--task", "sentiment", "--rows", "articles", "--sentiment-model", tiny_sentiment_dir),
+                            "holds items")):
+        source = article_table if "stance" in args else ROOT / "data" / "seed_labels.jsonl"
+        result = run("classify", source, "--out", tmp_path / "other.jsonl", *args, "--quiet")
+        assert result.exit_code == 1 and expected in result.output
+        assert len(result.output.strip().splitlines()) == 1
+        assert not (tmp_path / "other.jsonl").exists()
