@@ -326,6 +326,18 @@ def label_studio_export(tasks: list[dict]) -> list[dict]:
     return out
 
 
+@pytest.mark.parametrize("command", [["label", "export", "{items}", "--out", "{out}.json"],
+                                     ["label", "suggest", "{items}", "--out", "{out}.jsonl"]])
+def test_suggestions_from_a_sentiment_model_are_refused(tmp_path, tiny_sentiment_dir, command):
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    args = [part.format(items=items_path, out=tmp_path / "out") for part in command]
+    result = runner.invoke(app, [*args, "--model", str(tiny_sentiment_dir), "-q"])
+    assert result.exit_code == 1
+    last = result.output.strip().splitlines()[-1]  # (before it, in the test runner only: transformers' loading bar)
+    assert last.startswith("error:") and "a sentiment model" in last
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]
+
+
 def test_label_studio_round_trip(tmp_path, tiny_model_dir):
     items_path = write_items(tmp_path / "items.jsonl", make_items())
     tasks_path = tmp_path / "tasks.json"

@@ -271,10 +271,15 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
 
 
 def model_suggestions(model_dir: Path, items: list[Item], quiet: bool):
-    """(probabilities, {item id: suggestion}) from a stance model."""
+    """(probabilities, {item id: suggestion}) from a stance model (a sentiment model is refused: its positive /
+    negative would be shown, stored and exported as answers to the stance question)."""
     from classifier.models.stance_model import StanceModel
+    from classifier.tasks import STANCE
 
     stance = StanceModel.load(model_dir)
+    if stance.task is not STANCE:
+        raise InputError(f"--model {model_dir}: a {stance.task.name} model ({', '.join(stance.labels)}); labelling "
+                         f"asks for stance ({', '.join(STANCE.labels)}), so suggestions come from a stance model")
     if show_progress(quiet):
         console.print(f"scoring {len(items)} items with {stance.model_id} …")
     probs = stance.predict_proba(items)
