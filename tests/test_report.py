@@ -525,6 +525,21 @@ def test_tone_beside_stance_from_a_both_file(tmp_path):
     md = (tmp_path / "out" / "report.md").read_text()
     assert "Tone is the sentence's own sentiment" in md
     assert "Under heavy shelling" in md and "tone -1.00" in md
+    assert "carry a sentiment" not in md  # every mention has one
+
+
+def test_tone_note_says_when_only_some_mentions_carry_a_sentiment(tmp_path):
+    """Predictions of two runs, one with --task both and one without: the tone is the mean over the mentions
+    that carry a sentiment, and the note says how many those are."""
+    rows = prediction_rows(120, labelled=False)
+    for row in rows[:70]:
+        row["sentiment_scores"] = {"positive": 0.6, "negative": 0.2, "neutral": 0.2}
+        row["sentiment"] = "positive"
+    path = write_jsonl(tmp_path / "mixed.jsonl", rows)
+    result = make_report(path, tmp_path / "out", n_boot=20, n_perm=20)
+    assert int(result["table"]["n_tone"].sum()) == 70
+    md = " ".join((tmp_path / "out" / "report.md").read_text().split())
+    assert "Only 70 of 120 mentions carry a sentiment" in md
 
 
 def test_stance_only_predictions_have_no_tone_column(tmp_path, preds):

@@ -222,6 +222,11 @@ def tone_note(table: pd.DataFrame, example: dict | None) -> str | None:
             "on an actor is grim in tone and may still side with that actor, and praise of one actor can be "
             "cheerful while hostile to another. Quote stance for framing toward an actor, tone for the mood of "
             "the coverage.")
+    with_tone, mentions = int(table["n_tone"].sum()), int(table["n"].sum())
+    if with_tone < mentions:  # predictions of several runs, some without --task both
+        note += (f" Only {with_tone:,} of {mentions:,} mentions carry a sentiment (the others were classified "
+                 "without --task both): each tone is the mean over its cell's mentions that do, and a cell without "
+                 "any shows –.")
     if example is not None:
         text = example["text"] if len(example["text"]) <= 240 else example["text"][:237] + "..."
         note += (f" From these predictions: “{text}” ({example['outlet']}, toward {example['actor']}): "
