@@ -31,23 +31,24 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, InputWarning
 from classifier.items import LABELS, Item, item_record, parse_item
-from classifier.tasks import SENTIMENT
+from classifier.tasks import SENTIMENT, STANCE, Task
 
 MODEL_PREFIX = "model:"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
                "imported_from", "where")
 ORDERS = ("uncertain", "random", "source-balanced", "file")
-LABEL_STUDIO_CONFIG = """<View>
-  <Header value="Stance toward: $actor"/>
-  <Text name="text" value="$marked"/>
-  <Choices name="stance" toName="text" choice="single" showInline="true">
-    <Choice value="favor"/>
-    <Choice value="against"/>
-    <Choice value="neutral"/>
-  </Choices>
-</View>
-"""
+LABEL_STUDIO_HEADERS = {"stance": ("Stance toward: $actor", "$marked"), "sentiment": ("The sentence's own tone", "$text")}
+
+
+def label_studio_config(task: Task = STANCE) -> str:
+    """The labelling config for ``task``: its question, the text (mentions marked for stance) and one Choices
+    control named after the task, which ``from_label_studio`` reads."""
+    header, text = LABEL_STUDIO_HEADERS[task.name]
+    choices = "\n".join(f'    <Choice value="{label}"/>' for label in task.labels)
+    return (f'<View>\n  <Header value="{header}"/>\n  <Text name="text" value="{text}"/>\n'
+            f'  <Choices name="{task.name}" toName="text" choice="single" showInline="true">\n{choices}\n'
+            "  </Choices>\n</View>\n")
 
 
 # -- records ------------------------------------------------------------------------------------
@@ -252,6 +253,16 @@ STANCE_ONLY = frozenset(LABELS) - frozenset(SENTIMENT.labels)
 SENTIMENT_ONLY = frozenset(SENTIMENT.labels) - frozenset(LABELS)
 
 
+def check_file_task(records: Sequence[dict], task: Task, path: str | Path) -> None:
+    """Refuse to add ``task``'s labels to a label file that holds the other task's: the file must stay one task."""
+    other = SENTIMENT_ONLY if task is STANCE else STANCE_ONLY
+    found = next((r for r in records if r.get("label") in other), None)
+    if found is not None:
+        theirs = "sentence sentiment" if task is STANCE else "stance"
+        raise InputError(f"{found.get('where', path)}: {path} holds {theirs} labels ({found['label']!r}), and this "
+                         f"adds {task.name} labels; keep one task per label file (name another --labels/--out)")
+
+
 def check_one_task(records: Sequence[dict]) -> None:
     """Refuse labels of stance and of sentence sentiment mixed in one set (a sentiment label on a stance item
     would reach training or classify as an unknown stance)."""
@@ -444,15 +455,18 @@ class LabelSession:
     """The state behind the labelling screen: which item is next, answers, skips and undo."""
 
     def __init__(self, items: Sequence[Item], order: Sequence[int], store: LabelStore, annotator: str,
-                 suggestions: dict[str, dict] | None = None, revisit_skipped: bool = False):
+                 suggestions: dict[str, dict] | None = None, revisit_skipped: bool = False, task: Task = STANCE):
         self.items = list(items)
+        self.task = task
         self.by_id = {item.id: item for item in self.items}
         self.order = [self.items[i].id for i in order]
         self.store = store
         self.annotator = annotator
         self.suggestions = suggestions or {}
         self.revisit_skipped = revisit_skipped
-        self.records = [r for r in store.records() if annotator_of(r) == annotator]
+        every = store.records()
+        check_file_task(every, task, store.path)
+        self.records = [r for r in every if annotator_of(r) == annotator]
         check_same_items(self.records, self.by_id)
         self.answered: dict[str, dict] = {}
         self.pending: str | None = None
@@ -475,8 +489,8 @@ class LabelSession:
         return record
 
     def answer(self, item: Item, label: str) -> dict:
-        if label not in LABELS:
-            raise InputError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+        if label not in self.task.labels:
+            raise InputError(f"unknown label {label!r}; expected one of {', '.join(self.task.labels)}")
         self.pending = None
         return self._write(label_record(item, label, self.annotator, suggestion=self.suggestions.get(item.id)))
 
@@ -593,8 +607,10 @@ def marked_text(item: Item, open_mark: str = "[[", close_mark: str = "]]") -> st
     return "".join(pieces + [item.text[cursor:]])
 
 
-def to_label_studio(items: Sequence[Item], suggestions: dict[str, dict] | None = None) -> list[dict]:
-    """Label Studio tasks; a model's suggestion becomes a pre-annotation (``predictions``)."""
+def to_label_studio(items: Sequence[Item], suggestions: dict[str, dict] | None = None,
+                    kind: Task = STANCE) -> list[dict]:
+    """Label Studio tasks; a model's suggestion becomes a pre-annotation (``predictions``) in the Choices control
+    named after the task (``kind``), as ``label_studio_config`` names it."""
     tasks = []
     for item in items:
         data = {**item_record(item), "item_id": item.id, "marked": marked_text(item)}
@@ -604,7 +620,7 @@ def to_label_studio(items: Sequence[Item], suggestions: dict[str, dict] | None =
         if shown:
             task["predictions"] = [{
                 "model_version": shown["model"], "score": max(shown["scores"].values()),
-                "result": [{"from_name": "stance", "to_name": "text", "type": "choices",
+                "result": [{"from_name": kind.name, "to_name": "text", "type": "choices",
                             "value": {"choices": [shown["label"]]}}]}]
         tasks.append(task)
     return tasks
@@ -627,16 +643,16 @@ class _LSResult(BaseModel):
         return choices[0].strip().lower() if len(choices) == 1 and isinstance(choices[0], str) else None
 
 
-def _ls_choice_results(results: Optional[list[_LSResult]]) -> list[_LSResult]:
-    """The stance answers among an annotation's or prediction's results: choices from the control named "stance"
-    (as ``stance label export`` names it) or from an unnamed one. A config may hold other Choices (a confidence,
-    a sentiment), in any order; their answers are never taken for stance."""
+def _ls_choice_results(results: Optional[list[_LSResult]], control: str = "stance") -> list[_LSResult]:
+    """The task's answers among an annotation's or prediction's results: choices from the control named after the
+    task ("stance", "sentiment", as ``stance label export`` names it) or from an unnamed one. A config may hold
+    other Choices (a confidence, the other task), in any order; their answers are never taken for this task's."""
     found = [r for r in results or [] if r.type == "choices" or (r.value is not None and r.value.choices is not None)]
-    return [r for r in found if r.from_name in (None, "stance")]
+    return [r for r in found if r.from_name in (None, control)]
 
 
-def _ls_other_controls(annotation: _LSAnnotation) -> set[str]:
-    return {str(r.from_name) for r in annotation.result or [] if r.from_name not in (None, "stance")}
+def _ls_other_controls(annotation: _LSAnnotation, control: str = "stance") -> set[str]:
+    return {str(r.from_name) for r in annotation.result or [] if r.from_name not in (None, control)}
 
 
 class _LSAnnotation(BaseModel):
@@ -672,21 +688,21 @@ def _ls_annotator(annotation: _LSAnnotation) -> str:
     return f"label-studio:{who}" if who is not None else "label-studio"
 
 
-def _ls_choice(annotation: _LSAnnotation, where: str) -> str | None:
-    results = _ls_choice_results(annotation.result)
+def _ls_choice(annotation: _LSAnnotation, where: str, kind: Task = STANCE) -> str | None:
+    results = _ls_choice_results(annotation.result, kind.name)
     for result in results:
-        if result.choice() in LABELS:
+        if result.choice() in kind.labels:
             return result.choice()
     if results:
         choices = results[0].value.choices if results[0].value else None
-        raise InputError(f"{where}: choice {choices!r} is not one of {', '.join(LABELS)}")
+        raise InputError(f"{where}: choice {choices!r} is not one of {', '.join(kind.labels)}")
     return None
 
 
-def _ls_suggestion(task: _LSTask) -> dict | None:
+def _ls_suggestion(task: _LSTask, kind: Task = STANCE) -> dict | None:
     for prediction in task.predictions or []:
-        for result in _ls_choice_results(prediction.result):
-            if result.choice() in LABELS:
+        for result in _ls_choice_results(prediction.result, kind.name):
+            if result.choice() in kind.labels:
                 return {"label": result.choice(), "model": prediction.model_version,
                         "score": prediction.score, "via": "label-studio"}
     return None
@@ -703,8 +719,9 @@ def _ls_task(raw, where: str) -> _LSTask:
         raise InputError(f"{where}: {field}: {first['msg']}") from None
 
 
-def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> list[dict]:
-    """Completed annotations of a Label Studio JSON export as label records (cancelled ones skipped)."""
+def from_label_studio(tasks: list, where: str, annotator: str | None = None, kind: Task = STANCE) -> list[dict]:
+    """Completed annotations of a Label Studio JSON export as label records of ``kind``'s task, read from the
+    Choices control named after it (cancelled annotations skipped)."""
     if not isinstance(tasks, list):
         raise InputError(f"{where}: expected a Label Studio JSON export (a list of tasks)")
     records, unanswered, controls = [], 0, set()
@@ -716,17 +733,17 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> 
         fields["id"] = data.get("item_id", data.get("id"))
         if fields["id"] is None:  # Label Studio's own task number is no item id: it would name another item
             raise InputError(f"{here}: no item id in its data ('item_id', as 'stance label export' writes it)")
-        item = parse_item(fields, here, need_actor=True)
+        item = parse_item(fields, here, need_actor=kind.needs_actor)
         for index, annotation in enumerate(task.annotations or []):
             if annotation.was_cancelled:
                 continue
-            label = _ls_choice(annotation, here)
+            label = _ls_choice(annotation, here, kind)
             if label is None:
                 unanswered += bool(annotation.result)  # answered other controls only (or nothing at all)
-                controls |= _ls_other_controls(annotation)
+                controls |= _ls_other_controls(annotation, kind.name)
                 continue
             record = label_record(item, label, annotator or _ls_annotator(annotation),
-                                  suggestion=_ls_suggestion(task), imported_from="label-studio")
+                                  suggestion=_ls_suggestion(task, kind), imported_from="label-studio")
             stamp = annotation.updated_at or annotation.created_at
             record["timestamp"] = stamp or record["timestamp"]
             # the same annotation imported again (twice, or after a kill) is recognised by this, with or
@@ -738,7 +755,7 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None) -> 
     if unanswered:
         found = f" (it has {', '.join(sorted(controls))})" if controls else ""
         warnings.warn(f"{where}: {unanswered} annotation{'s' if unanswered != 1 else ''} gave no answer in a "
-                      f"Choices control named 'stance'{found}; left out", InputWarning, stacklevel=2)
+                      f"Choices control named '{kind.name}'{found}; left out", InputWarning, stacklevel=2)
     return records
 
 

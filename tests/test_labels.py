@@ -481,9 +481,12 @@ def test_the_labeller_says_where_a_cut_off_line_went(tmp_path):
 
 def test_label_errors_are_one_line(tmp_path):
     items_path = tmp_path / "items.jsonl"
-    items_path.write_text('{"id": "1", "text": "x"}\n{"id": "2"}\n')
+    items_path.write_text('{"id": "1", "text": "x", "actor": "A"}\n{"id": "2"}\n')
     result = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "l.jsonl"), "-a", "ana"])
     assert result.exit_code == 1 and "items.jsonl:2: missing field 'text'" in result.output
+    items_path.write_text('{"id": "1", "text": "x"}\n')  # stance is toward an actor; sentiment needs none
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "l.jsonl"), "-a", "ana"])
+    assert result.exit_code == 1 and "items.jsonl:1: no 'actor'" in result.output
     result = runner.invoke(app, ["label", str(tmp_path / "none.jsonl"), "--labels", "l.jsonl", "-a", "ana"])
     assert result.exit_code == 1 and "none.jsonl: no such file" in result.output
     result = runner.invoke(app, ["label", str(items_path), "--labels", "l.jsonl", "-a", "model:x"])
@@ -534,3 +537,95 @@ def test_labelled_items_in_csv_or_parquet_read_like_a_label_file(tmp_path):
     frame.assign(label=["favor", "pro"] * 3).to_csv(tmp_path / "bad.csv", index=False)
     with pytest.raises(InputError, match="bad.csv:3: unknown label 'pro'"):
         read_labelled_items([tmp_path / "bad.csv"])
+
+
+# -- sentence sentiment --------------------------------------------------------------------------
+def write_sentences(path: Path) -> Path:
+    texts = ["Profits rose sharply.", "The plant was closed and 300 jobs were lost.", "The meeting is on Monday."]
+    path.write_text("".join(json.dumps({"id": f"s{i}", "text": t, "source": "X"}) + "\n" for i, t in enumerate(texts)))
+    return path
+
+
+def test_labelling_sentiment_with_its_own_keys_and_suggestions(tmp_path, tiny_sentiment_dir, tiny_model_dir):
+    items_path = write_sentences(tmp_path / "sentences.jsonl")  # no actor: the sentence's own tone
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--task", "sentiment",
+                                 "--model", str(tiny_sentiment_dir), "--order", "file", "-q"], input="p\nm\nf\nn\n")
+    assert result.exit_code == 0, result.output
+    assert "own tone" in result.output and "[p] positive" in result.output and "model suggests" in result.output
+    assert "unknown key 'f'" in result.output  # f is stance's favor, not a sentiment key
+    records = LabelStore(labels).records()
+    assert [r["label"] for r in records] == ["positive", "negative", "neutral"]
+    assert set(records[0]["suggestion"]["scores"]) == {"positive", "negative", "neutral"}
+    stance = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ben", "-q"], input="q\n")
+    assert stance.exit_code == 1 and "no 'actor'" in stance.output  # stance needs an actor per item
+    wrong = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "other.jsonl"), "-a", "ana",
+                                "--task", "sentiment", "--model", str(tiny_model_dir)])
+    assert wrong.exit_code == 1 and "a stance model" in wrong.output and "asks for sentiment" in wrong.output
+    assert not (tmp_path / "other.jsonl").exists()
+
+
+def test_a_label_file_keeps_one_task(tmp_path):
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "-q"], input="f\nq\n")
+    assert result.exit_code == 0 and LabelStore(labels).records()[0]["label"] == "favor"
+    before = labels.read_text()
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--task",
+                                 "sentiment", "-q"], input="p\nq\n")
+    assert result.exit_code == 1 and "holds stance labels" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and labels.read_text() == before
+
+
+def test_label_studio_round_trip_of_sentiment(tmp_path, tiny_sentiment_dir):
+    items_path = write_sentences(tmp_path / "sentences.jsonl")
+    tasks_path, config = tmp_path / "tasks.json", tmp_path / "sentiment.xml"
+    result = runner.invoke(app, ["label", "export", str(items_path), "--out", str(tasks_path), "--task", "sentiment",
+                                 "--model", str(tiny_sentiment_dir), "--config", str(config), "-q"])
+    assert result.exit_code == 0, result.output
+    tasks = json.loads(tasks_path.read_text())
+    prediction = tasks[0]["predictions"][0]["result"][0]
+    assert prediction["from_name"] == "sentiment" and prediction["value"]["choices"][0] in ("positive", "negative", "neutral")
+    assert '<Choices name="sentiment"' in config.read_text() and '<Choice value="positive"/>' in config.read_text()
+    export = [{"id": n, **task, "annotations": [{"id": n, "completed_by": 1, "result": [
+        {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [choice]}}]}]}
+        for n, (task, choice) in enumerate(zip(tasks, ["positive", "negative", "neutral"]), start=1)]
+    export_path = tmp_path / "export.json"
+    export_path.write_text(json.dumps(export))
+    labels = tmp_path / "labels.jsonl"
+    as_stance = runner.invoke(app, ["label", "import", str(export_path), "--labels", str(labels)])
+    assert as_stance.exit_code == 1 and "no 'actor'" in as_stance.output and not labels.exists()
+    result = runner.invoke(app, ["label", "import", str(export_path), "--labels", str(labels), "--task", "sentiment"])
+    assert result.exit_code == 0, result.output
+    records = LabelStore(labels).records()
+    assert [r["label"] for r in records] == ["positive", "negative", "neutral"]
+    assert records[0]["suggestion"]["label"] == prediction["value"]["choices"][0]
+
+
+def test_import_reads_only_the_task_s_control(tmp_path):
+    items = make_items()[:1]
+    task = to_label_studio(items)[0]
+    task["annotations"] = [{"id": 1, "completed_by": 1, "result": [
+        {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["negative"]}},
+        {"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["favor"]}}]}]
+    from classifier.tasks import SENTIMENT
+
+    assert [r["label"] for r in from_label_studio([task], "export.json")] == ["favor"]
+    assert [r["label"] for r in from_label_studio([task], "export.json", kind=SENTIMENT)] == ["negative"]
+
+
+def test_sentiment_suggestions_go_to_a_sentiment_label_file(tmp_path, tiny_sentiment_dir):
+    items_path = write_sentences(tmp_path / "sentences.jsonl")
+    out = tmp_path / "suggested.jsonl"
+    command = ["label", "suggest", str(items_path), "--out", str(out), "--task", "sentiment", "--model",
+               str(tiny_sentiment_dir), "-q"]
+    result = runner.invoke(app, command)
+    assert result.exit_code == 0, result.output
+    records = LabelStore(out).records()
+    assert len(records) == 3 and all(r["suggested"] and r["label"] in ("positive", "negative", "neutral")
+                                     for r in records)
+    stance_file = tmp_path / "stance.jsonl"
+    stance_file.write_text(json.dumps(label_record(make_items()[0], "favor", "ana")) + "\n")
+    result = runner.invoke(app, [*command[:4], str(stance_file), *command[5:]])
+    assert result.exit_code == 1 and "holds stance labels" in result.output
+    assert len(stance_file.read_text().splitlines()) == 1

@@ -29,12 +29,17 @@ from classifier.io.files import check_not_input
 from classifier.cli.display import shown as visible
 from classifier.errors import InputError, InputWarning
 from classifier.items import LABELS, Item, check_unique_ids, read_items
-from classifier.labels import (LABEL_STUDIO_CONFIG, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
-                               agreement, article_context, from_label_studio, new_records,
+from classifier.labels import (MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
+                               article_context, check_file_task, from_label_studio, label_studio_config, new_records,
                                order_items, read_records, suggestion_of, suggestion_records, to_label_studio)
+from classifier.tasks import STANCE, TASKS, Task, get_task
 
-ACTIONS = (*LABELS, "skip", "undo", "help", "quit")
-DEFAULT_KEYS = {"favor": "f", "against": "a", "neutral": "n", "skip": "s", "undo": "u", "help": "?", "quit": "q"}
+COMMON_KEYS = {"skip": "s", "undo": "u", "help": "?", "quit": "q"}
+LABEL_KEYS = {"stance": {"favor": "f", "against": "a", "neutral": "n"},
+              "sentiment": {"positive": "p", "negative": "m", "neutral": "n"}}  # m: minus
+DEFAULT_KEYS = {**LABEL_KEYS["stance"], **COMMON_KEYS}
+ACTIONS = (*LABELS, *COMMON_KEYS)
+TASK_HELP = "stance (favor / against / neutral toward the item's actor) or sentiment (positive / negative / neutral: the sentence's own tone; items need no actor)."
 QUIT_BYTES = ("\x03", "\x04")  # Ctrl-C, Ctrl-D in raw mode
 
 
@@ -57,14 +62,15 @@ app.add_typer(label_app, name="label")
 
 
 # -- keys ---------------------------------------------------------------------------------------
-def parse_keys(spec: str) -> dict[str, str]:
-    """``"favor=1,against=2"`` over the defaults -> {key: action}; one character per key, no clashes."""
-    by_action = dict(DEFAULT_KEYS)
+def parse_keys(spec: str, task: Task = STANCE) -> dict[str, str]:
+    """``"favor=1,against=2"`` over the task's defaults -> {key: action}; one character per key, no clashes."""
+    by_action = {**LABEL_KEYS[task.name], **COMMON_KEYS}
+    actions = tuple(by_action)
     for part in filter(None, (p.strip() for p in spec.split(","))):
         action, _, key = part.partition("=")
         action = action.strip()
-        if action not in ACTIONS or len(key) != 1 or key in QUIT_BYTES:
-            raise InputError(f"--keys: {part!r} is not ACTION=KEY with one character; actions: {', '.join(ACTIONS)}")
+        if action not in actions or len(key) != 1 or key in QUIT_BYTES:
+            raise InputError(f"--keys: {part!r} is not ACTION=KEY with one character; actions: {', '.join(actions)}")
         by_action[action] = key
     keys = {key: action for action, key in by_action.items()}
     if len(keys) != len(by_action):
@@ -173,22 +179,26 @@ def item_screen(item: Item, session: LabelSession, context: tuple[list[str], lis
     before, after = context or ([], [])
     progress = session.progress()
     outlets = " · ".join(f"{source} {done}/{total}" for source, (done, total) in progress.per_source.items())
+    question = Text.assemble(("actor: ", "dim"), (visible(item.actor or "-"), "bold magenta")) \
+        if session.task is STANCE else Text("the sentence's own tone: positive, negative or neutral", style="dim")
     parts = [Rule(f"{progress.done}/{progress.total} done"),
              *([Text(visible(f"last: {status}"), style="yellow" if "warning:" in status else "green")] if status else []),
              Text(visible(f"per outlet: {outlets}"), style="dim"), Text(visible(where), style="dim"),
-             sentence_grid(before, item, after),
-             Text.assemble(("actor: ", "dim"), (visible(item.actor or "-"), "bold magenta")), suggestion_line(shown),
-             keys_line(keys)]
+             sentence_grid(before, item, after), question, suggestion_line(shown), keys_line(keys)]
     return Group(*parts)
 
 
-def help_table(keys: dict[str, str]) -> Table:
+def help_table(keys: dict[str, str], task: Task = STANCE) -> Table:
     meaning = {"favor": "the sentence portrays the actor positively (praise, success, cooperation)",
                "against": "negatively (criticism, blame, weakness, aggression)",
                "neutral": "factual or procedural, or mixed without a lean",
+               "positive": "the sentence sounds good: success, gain, praise, relief (whoever it is about)",
+               "negative": "it sounds bad: loss, failure, conflict, harm, blame",
                "skip": "pass for now (not shown again unless --revisit-skipped)",
                "undo": "take back the last answer (a retraction line is appended) and show that item again",
                "help": "this table", "quit": "stop; every answer so far is on disk, a restart resumes"}
+    if task is not STANCE:
+        meaning["neutral"] = "plain in tone: facts, schedules, figures without a good or bad turn"
     table = Table(title="keys")
     table.add_column("key")
     table.add_column("action")
@@ -240,7 +250,7 @@ def apply_action(session: LabelSession, item: Item, action: str, screen: Console
             session.answer(item, action)
             message = f"{action} (saved)"
     message += "".join(f"; warning: {text}" for text in said)
-    screen.print(message, style="green" if action in LABELS else None)
+    screen.print(message, style="green" if action in session.task.labels else None)
     return message
 
 
@@ -261,7 +271,7 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
         show(screen, item_screen(item, session, contexts.get(item.id), shown, keys, status))
         action = read_action(reader, screen, keys)
         while action == "help":
-            screen.print(help_table(keys))
+            screen.print(help_table(keys, session.task))
             action = read_action(reader, screen, keys)
         if action == "quit":
             return False
@@ -270,16 +280,16 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
     return True
 
 
-def model_suggestions(model_dir: Path, items: list[Item], quiet: bool):
-    """(probabilities, {item id: suggestion}) from a stance model (a sentiment model is refused: its positive /
-    negative would be shown, stored and exported as answers to the stance question)."""
+def model_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: Task = STANCE):
+    """(probabilities, {item id: suggestion}, the model) from a model of the task labelled (one of another task
+    is refused: its labels would be shown, stored and exported as answers to this task's question)."""
     from classifier.models.stance_model import StanceModel
-    from classifier.tasks import STANCE
 
     stance = StanceModel.load(model_dir)
-    if stance.task is not STANCE:
-        raise InputError(f"--model {model_dir}: a {stance.task.name} model ({', '.join(stance.labels)}); labelling "
-                         f"asks for stance ({', '.join(STANCE.labels)}), so suggestions come from a stance model")
+    if stance.task is not task:
+        advice = f"; pass --task {stance.task.name} to label {stance.task.name}" if task is STANCE else ""
+        raise InputError(f"--model {model_dir}: a {stance.task.name} model ({', '.join(stance.labels)}); this "
+                         f"labelling asks for {task.name} ({', '.join(task.labels)}){advice}")
     if show_progress(quiet):
         console.print(f"scoring {len(items)} items with {stance.model_id} …")
     probs = stance.predict_proba(items)
@@ -306,16 +316,19 @@ def label_file(path: Path) -> Path:
     return path
 
 
-def load_items(path: Path) -> list[Item]:
-    """The items to label; an item without spans gets its actor's mentions found as classify finds them (the
-    bundled catalogue, else the name), so that it is shown, suggested and stored as it will be scored."""
+def load_items(path: Path, task: Task = STANCE) -> list[Item]:
+    """The items to label; for stance, an item without spans gets its actor's mentions found as classify finds
+    them (the bundled catalogue, else the name), so that it is shown, suggested and stored as it will be scored.
+    Sentence sentiment needs no actor."""
     from collections import Counter
 
     from classifier.actors import MentionFinder, found_spans_note
 
     if not path.exists():
         raise InputError(f"{path}: no such file")
-    items = list(read_items(path, find_spans=MentionFinder()))
+    stance = task is STANCE
+    items = list(read_items(path, need_actor=stance, find_spans=MentionFinder() if stance else None,
+                            allowed_labels=task.labels))
     note = found_spans_note(Counter(getattr(item, "spans_from", None) for item in items), len(items))
     if note:
         warn(note)
@@ -331,32 +344,35 @@ def run_command(
     items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items to label (.jsonl/.csv/.parquet), e.g. from 'stance prepare'."),
     labels_path: Path = typer.Option(..., "--labels", "-l", help="Label file: every answer is appended and fsync'd here."),
     annotator: str = typer.Option(None, "--annotator", "-a", help="Your name, stored with each label (default: your login)."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Stance model whose suggestion is shown (and used for --order uncertain)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model whose suggestion is shown (and used for --order uncertain): a stance model, or a sentiment model with --task sentiment."),
+    task: str = typer.Option("stance", "--task", help=TASK_HELP),
     order: Optional[str] = typer.Option(None, "--order", help=f"{' | '.join(ORDERS)} (default: uncertain with --model, else file)."),
     seed: int = typer.Option(0, "--seed", help="Seed for --order random and source-balanced."),
-    keys: str = typer.Option("", "--keys", help="Change keys, e.g. 'favor=1,against=2,neutral=3'."),
+    keys: str = typer.Option("", "--keys", help="Change keys, e.g. 'favor=1,against=2,neutral=3' (sentiment: positive p, negative m, neutral n)."),
     hide_suggestion: bool = typer.Option(False, "--hide-suggestion", help="Order by the model but do not show its suggestion."),
     revisit_skipped: bool = typer.Option(False, "--revisit-skipped", help="Show items you skipped before again."),
     context: int = typer.Option(1, "--context", min=0, help="Neighbouring sentences shown before and after."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary lines."),
 ) -> None:
-    """Label ITEMS one by one with single keys: f favor, a against, n neutral, s skip, u undo, ? help, q quit.
+    """Label ITEMS one by one with single keys: f favor, a against, n neutral, s skip, u undo, ? help, q quit
+    (--task sentiment: p positive, m negative, n neutral).
 
     Example: stance label items.jsonl --labels labels.jsonl --annotator ana --model models/default
     """
-    keymap = parse_keys(keys)
+    chosen = get_task(task)
+    keymap = parse_keys(keys, chosen)
     annotator = check_annotator(annotator or os.environ.get("STANCE_ANNOTATOR") or getpass.getuser())
     label_file(labels_path)
     check_not_input(labels_path, items_path, option="--labels")
-    items = load_items(items_path)
+    items = load_items(items_path, chosen)
     order = order or ("uncertain" if model else "file")
     probs, suggestions = None, {}
     if model is not None:
-        probs, suggestions, _ = model_suggestions(model, items, quiet)
+        probs, suggestions, _ = model_suggestions(model, items, quiet, chosen)
         suggestions = {key: {**value, "shown": not hide_suggestion} for key, value in suggestions.items()}
     with input_warnings() as said:  # a cut-off last line: said on the first screen too
         session = LabelSession(items, order_items(items, order, probs=probs, seed=seed), LabelStore(labels_path),
-                               annotator, suggestions, revisit_skipped)
+                               annotator, suggestions, revisit_skipped, task=chosen)
     for message in said:
         warn(message)
     done = session.progress().done
@@ -375,7 +391,8 @@ def run_command(
 def suggest_command(
     items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Label file the pre-labels are appended to."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Stance model (default: models/default)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model (default: models/default, or models/sentiment with --task sentiment)."),
+    task: str = typer.Option("stance", "--task", help=TASK_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary lines."),
 ) -> None:
     """Write model pre-labels, marked as such (annotator 'model:NAME', "suggested": true).
@@ -383,13 +400,16 @@ def suggest_command(
     Training refuses them unless 'stance train --allow-suggested'.
     Example: stance label suggest items.jsonl --out suggestions.jsonl --model models/default
     """
-    from classifier.models.stance_model import default_model_path
+    from classifier.models.stance_model import default_model_path, default_sentiment_path
 
+    chosen = get_task(task)
     label_file(out_path)
     check_not_input(out_path, items_path)
-    items = load_items(items_path)
-    probs, _, stance = model_suggestions(model or default_model_path(), items, quiet)
+    items = load_items(items_path, chosen)
     store = LabelStore(out_path)
+    check_file_task(store.records(), chosen, out_path)
+    default = default_model_path() if chosen is STANCE else default_sentiment_path()
+    probs, _, stance = model_suggestions(model or default, items, quiet, chosen)
     records = suggestion_records(items, probs, stance.labels, stance.model_id, stance.name)
     existing = {(r["id"], (r.get("suggestion") or {}).get("model")) for r in store.records()}
     fresh = [r for r in records if (r["id"], stance.model_id) not in existing]
@@ -403,7 +423,8 @@ def suggest_command(
 def export_command(
     items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Label Studio tasks file (.json) to write."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations (a model of --task)."),
+    task: str = typer.Option("stance", "--task", help=TASK_HELP + " The config's Choices control is named after it."),
     config: Optional[Path] = typer.Option(None, "--config", help="Also write the Label Studio labelling config (XML) here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary lines."),
 ) -> None:
@@ -418,11 +439,12 @@ def export_command(
     if config:
         check_writable(config)
         check_not_input(config, items_path, out_path, option="--config")
-    items = load_items(items_path)
-    suggestions = model_suggestions(model, items, quiet)[1] if model else None
-    write_json_atomic(out_path, to_label_studio(items, suggestions))
+    chosen = get_task(task)
+    items = load_items(items_path, chosen)
+    suggestions = model_suggestions(model, items, quiet, chosen)[1] if model else None
+    write_json_atomic(out_path, to_label_studio(items, suggestions, chosen))
     if config:
-        write_text_atomic(config, LABEL_STUDIO_CONFIG)
+        write_text_atomic(config, label_studio_config(chosen))
     out.print(f"{len(items)} tasks written to {out_path}" + (f", labelling config to {config}" if config else ""))
 
 
@@ -432,6 +454,7 @@ def import_command(
     export_path: Path = typer.Argument(..., metavar="EXPORT", help="Label Studio JSON export (a list of tasks)."),
     labels_path: Path = typer.Option(..., "--labels", "-l", help="Label file the annotations are appended to."),
     annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="Name for every annotation (default: label-studio:<user>)."),
+    task: str = typer.Option("stance", "--task", help=TASK_HELP + " Answers are read from the Choices control of that name (or an unnamed one)."),
 ) -> None:
     """Append completed Label Studio annotations to LABELS (importing twice adds nothing).
 
@@ -447,8 +470,10 @@ def import_command(
         raise InputError(f"{export_path}: not a JSON file ({exc})") from None
     except RecursionError:
         raise InputError(f"{export_path}: nested too deeply to be a Label Studio export") from None
-    incoming = from_label_studio(tasks, str(export_path), check_annotator(annotator) if annotator else None)
+    chosen = get_task(task)
+    incoming = from_label_studio(tasks, str(export_path), check_annotator(annotator) if annotator else None, chosen)
     store = LabelStore(labels_path)
+    check_file_task(store.records(), chosen, labels_path)
     fresh = new_records(store.records(), incoming)
     store.extend(fresh)
     out.print(f"{len(fresh)} labels imported into {labels_path} ({len(incoming) - len(fresh)} already there)")
