@@ -36,7 +36,7 @@ from classifier.tasks import SENTIMENT, STANCE, Task
 MODEL_PREFIX = "model:"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
-               "imported_from", "where")
+               "imported_from", "where", "task")
 ORDERS = ("uncertain", "random", "source-balanced", "file")
 LABEL_STUDIO_HEADERS = {"stance": ("Stance toward: $actor", "$marked"), "sentiment": ("The sentence's own tone", "$text")}
 
@@ -73,18 +73,21 @@ def is_suggested(record: dict) -> bool:
 
 
 def label_record(item: Item, label: str | None, annotator: str, *, suggestion: dict | None = None,
-                 **extra) -> dict:
-    """A new line for ``item``: the item's fields, then who answered what, when, having seen what."""
+                 task: str | None = None, **extra) -> dict:
+    """A new line for ``item``: the item's fields, then who answered what, when, having seen what, and for
+    which task (``task``: stance or sentiment, which a ``neutral`` alone cannot tell)."""
     record = {k: v for k, v in item_record(item).items() if k not in META_FIELDS}
     record.update(label=label, annotator=annotator, timestamp=now(), record=new_record_id(),
                   suggestion=suggestion, **extra)
+    if task is not None:
+        record["task"] = task
     return record
 
 
 def retraction_record(target: dict, annotator: str) -> dict:
     """Undo ``target``: same item fields, no label, ``retracts`` naming the record undone."""
     item = Item.model_validate({k: v for k, v in target.items() if k not in META_FIELDS})
-    return label_record(item, None, annotator, retracts=target["record"])
+    return label_record(item, None, annotator, retracts=target["record"], task=target.get("task"))
 
 
 def check_record(record: dict, where: str) -> dict:
@@ -253,14 +256,23 @@ STANCE_ONLY = frozenset(LABELS) - frozenset(SENTIMENT.labels)
 SENTIMENT_ONLY = frozenset(SENTIMENT.labels) - frozenset(LABELS)
 
 
+def record_task(record: dict) -> str | None:
+    """The task a label line answers: its ``task`` field (written since 2026-12-06), else what its label
+    tells (``neutral`` alone tells nothing)."""
+    if record.get("task") in ("stance", "sentiment"):
+        return record["task"]
+    label = record.get("label")
+    return "stance" if label in STANCE_ONLY else "sentiment" if label in SENTIMENT_ONLY else None
+
+
 def check_file_task(records: Sequence[dict], task: Task, path: str | Path) -> None:
     """Refuse to add ``task``'s labels to a label file that holds the other task's: the file must stay one task."""
-    other = SENTIMENT_ONLY if task is STANCE else STANCE_ONLY
-    found = next((r for r in records if r.get("label") in other), None)
+    found = next((r for r in records if record_task(r) not in (None, task.name)), None)
     if found is not None:
         theirs = "sentence sentiment" if task is STANCE else "stance"
-        raise InputError(f"{found.get('where', path)}: {path} holds {theirs} labels ({found['label']!r}), and this "
-                         f"adds {task.name} labels; keep one task per label file (name another --labels/--out)")
+        raise InputError(f"{found.get('where', path)}: this label file holds {theirs} labels "
+                         f"({found.get('label') or 'a skip'!s}), and this adds {task.name} labels; keep one task per "
+                         "label file (name another --labels/--out)")
 
 
 def check_one_task(records: Sequence[dict]) -> None:
@@ -348,6 +360,29 @@ def read_labelled_items(paths, *, annotator: str | None = None, allow_suggested:
 
 
 # -- order and context --------------------------------------------------------------------------
+def one_per_sentence(items: Sequence[Item]) -> list[Item]:
+    """Items for labelling a sentence's own sentiment: the items of one sentence (one per actor, as ``stance
+    prepare`` writes them) become one, without actor or highlighted mention, whose id is the sentence's
+    (``ARTICLE:INDEX``, where the items carry an article and a sentence_index; else the first item's id, one per
+    distinct text). Items without an actor (a table of sentences) stay as they are."""
+    out: list[Item] = []
+    seen: set = set()
+    for item in items:
+        if item.actor is None:
+            out.append(item)
+            continue
+        index = (item.model_extra or {}).get("sentence_index")
+        whole = item.article is not None and isinstance(index, int)
+        key = ("sentence", item.article, index) if whole else ("text", item.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        sentence_id = f"{item.article}:{index:04d}" if whole else item.id
+        fields = {k: v for k, v in item_record(item).items() if k not in ("actor", "spans", "actor_kind", "label")}
+        out.append(Item.model_validate({**fields, "id": sentence_id}))
+    return out
+
+
 def margin(probs: np.ndarray) -> np.ndarray:
     """Top-1 minus top-2 probability per row: small = uncertain."""
     top = np.sort(np.asarray(probs, dtype=float), axis=1)
@@ -492,12 +527,13 @@ class LabelSession:
         if label not in self.task.labels:
             raise InputError(f"unknown label {label!r}; expected one of {', '.join(self.task.labels)}")
         self.pending = None
-        return self._write(label_record(item, label, self.annotator, suggestion=self.suggestions.get(item.id)))
+        return self._write(label_record(item, label, self.annotator, suggestion=self.suggestions.get(item.id),
+                                        task=self.task.name))
 
     def skip(self, item: Item) -> dict:
         self.pending = None
         return self._write(label_record(item, None, self.annotator, suggestion=self.suggestions.get(item.id),
-                                        skipped=True))
+                                        skipped=True, task=self.task.name))
 
     def undo(self) -> dict | None:
         """Retract the latest answer still in effect; that item comes up next. None: nothing to undo."""
@@ -529,13 +565,13 @@ def suggestion_of(probs_row: np.ndarray, labels: Sequence[str], model_id: str) -
 
 # -- model pre-labels ---------------------------------------------------------------------------
 def suggestion_records(items: Sequence[Item], probs: np.ndarray, labels: Sequence[str], model_id: str,
-                       model_name: str) -> list[dict]:
+                       model_name: str, task: str | None = None) -> list[dict]:
     """Model pre-labels, marked as such: annotator ``model:<name>``, ``suggested: true``."""
     records = []
     for item, row in zip(items, probs):
         shown = suggestion_of(row, labels, model_id)
         records.append(label_record(item, shown["label"], f"{MODEL_PREFIX}{model_name}", suggestion=shown,
-                                    suggested=True))
+                                    suggested=True, task=task))
     return records
 
 
@@ -733,7 +769,13 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
         fields["id"] = data.get("item_id", data.get("id"))
         if fields["id"] is None:  # Label Studio's own task number is no item id: it would name another item
             raise InputError(f"{here}: no item id in its data ('item_id', as 'stance label export' writes it)")
-        item = parse_item(fields, here, need_actor=kind.needs_actor)
+        try:
+            item = parse_item(fields, here, need_actor=kind.needs_actor)
+        except InputError as exc:
+            if kind is STANCE and "'actor'" in str(exc) and "sentiment" in json.dumps(raw.get("annotations"))[:10000]:
+                raise InputError(f"{exc}; this export answers a 'sentiment' control: import it with --task "
+                                 "sentiment") from None
+            raise
         for index, annotation in enumerate(task.annotations or []):
             if annotation.was_cancelled:
                 continue
@@ -743,7 +785,7 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
                 controls |= _ls_other_controls(annotation, kind.name)
                 continue
             record = label_record(item, label, annotator or _ls_annotator(annotation),
-                                  suggestion=_ls_suggestion(task, kind), imported_from="label-studio")
+                                  suggestion=_ls_suggestion(task, kind), imported_from="label-studio", task=kind.name)
             stamp = annotation.updated_at or annotation.created_at
             record["timestamp"] = stamp or record["timestamp"]
             # the same annotation imported again (twice, or after a kill) is recognised by this, with or

@@ -469,6 +469,8 @@ def test_a_hub_name_on_a_machine_without_network_fails_at_once(monkeypatch):
      "error: stance classify: Invalid value for '--batch-size'"),
     (["classifyy"], "error: stance: No such command 'classifyy'"),
     (["label", "agreement"], "error: stance label agreement: Missing argument"),
+    (["classify", "in.jsonl", "--out"], "error: stance classify: Option '--out' requires an argument"),
+    (["label", "run", "in.jsonl", "-l"], "error: stance label run: Option '-l' requires an argument"),
 ])
 def test_a_usage_error_is_one_line_naming_the_command(args, expected, capsys):
     from classifier.cli import main as entry
@@ -488,3 +490,14 @@ def test_help_exits_zero_through_the_entry_point(capsys):
         entry.main(["classify", "--help"])
     assert ended.value.code == 0
     assert "--out" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("group", [[], ["label"], ["actors"]])
+def test_a_group_run_bare_shows_its_help_and_no_error_line(group, capsys):
+    from classifier.cli import main as entry
+
+    with pytest.raises(SystemExit) as ended:
+        entry.main(group)
+    assert ended.value.code == 2
+    shown = capsys.readouterr()
+    assert "Usage" in shown.out + shown.err and "error:" not in shown.out + shown.err

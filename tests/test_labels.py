@@ -629,3 +629,44 @@ def test_sentiment_suggestions_go_to_a_sentiment_label_file(tmp_path, tiny_senti
     result = runner.invoke(app, [*command[:4], str(stance_file), *command[5:]])
     assert result.exit_code == 1 and "holds stance labels" in result.output
     assert len(stance_file.read_text().splitlines()) == 1
+
+
+def test_a_file_of_neutral_answers_still_keeps_its_task(tmp_path):
+    """neutral is a label of both tasks: each line names its task, so a file of neutral stance answers is not
+    taken for a sentiment file (nor its answers counted as sentiment ones)."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "-q"], input="n\nn\nq\n")
+    assert result.exit_code == 0 and [r["task"] for r in LabelStore(labels).records()] == ["stance", "stance"]
+    before = labels.read_text()
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--task",
+                                 "sentiment", "-q"], input="p\nq\n")
+    assert result.exit_code == 1 and "holds stance labels" in result.output and labels.read_text() == before
+    assert "task" not in read_labelled_items(labels)[0].model_extra  # the record's task is not an item field
+
+
+def test_sentiment_asks_once_per_sentence_of_prepared_items(tmp_path):
+    """prepare writes one item per (sentence, actor); the sentence's own tone is asked once, with no actor
+    highlighted, under the sentence's id; the items' own stance labels do not stop it."""
+    items = [item.model_copy(update={"label": "favor"}) for item in make_items()]
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--task",
+                                 "sentiment", "-q"], input="p\np\nm\nn\nn\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "all items answered: 5/5" in result.output
+    records = LabelStore(labels).records()
+    assert [r["id"] for r in records] == ["a1:0000", "a1:0001", "a2:0000", "a2:0001", "a2:0002"]
+    assert all(r["actor"] is None and r["spans"] == [] and r["task"] == "sentiment" for r in records)
+    assert records[0]["text"] == "Russia praised the deal with China." and records[0]["label"] == "positive"
+
+
+def test_label_task_errors_name_the_option_and_imports_say_which_task(tmp_path):
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "l.jsonl"), "--task", "tone"])
+    assert result.exit_code == 1 and "--task tone: expected one of stance, sentiment" in result.output
+    export = [{"id": 1, "data": {"item_id": "s1", "text": "Profits rose."}, "annotations": [{"id": 1, "result": [
+        {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["positive"]}}]}]}]
+    (tmp_path / "export.json").write_text(json.dumps(export))
+    result = runner.invoke(app, ["label", "import", str(tmp_path / "export.json"), "--labels", str(tmp_path / "x.jsonl")])
+    assert result.exit_code == 1 and "import it with --task sentiment" in result.output

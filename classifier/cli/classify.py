@@ -48,7 +48,8 @@ def is_items_file(path: Path) -> bool:
 
 def is_sentence_file(path: Path) -> bool:
     """A table of ``{"id", "text"}`` rows (sentences for sentiment) rather than of articles: its rows have
-    an id and a text and no article fields (title, outlet/source, url)."""
+    an id and a text and none of the fields only article tables have (title, url, outlet, date). An article table
+    of ``id, text, source`` alone looks like sentences: ``reads_rows_as_sentences`` warns about it."""
     if path.is_dir():
         return False
     for _, row in iter_table(path):
@@ -329,6 +330,9 @@ def classify_command(
             fail("--zero-shot runs in one process; run without --ray-data")
         if task not in TASK_CHOICES:
             fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
+        if rows != "auto":
+            fail(f"--rows {rows}: Ray Data workers score items or parts as they are; prepare articles first "
+                 "(stance prepare), or run without --ray-data")
         given = [name for name, value in (("--actors", actors), ("--actors-only", actors_only),
                                           ("--only-actors", only_actors)) if value is not None]
         if given:

@@ -31,14 +31,12 @@ from classifier.errors import InputError, InputWarning
 from classifier.items import LABELS, Item, check_unique_ids, read_items
 from classifier.labels import (MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
                                article_context, check_file_task, from_label_studio, label_studio_config, new_records,
-                               order_items, read_records, suggestion_of, suggestion_records, to_label_studio)
-from classifier.tasks import STANCE, TASKS, Task, get_task
+                               one_per_sentence, order_items, read_records, suggestion_of, suggestion_records, to_label_studio)
+from classifier.tasks import STANCE, TASKS, Task
 
 COMMON_KEYS = {"skip": "s", "undo": "u", "help": "?", "quit": "q"}
 LABEL_KEYS = {"stance": {"favor": "f", "against": "a", "neutral": "n"},
               "sentiment": {"positive": "p", "negative": "m", "neutral": "n"}}  # m: minus
-DEFAULT_KEYS = {**LABEL_KEYS["stance"], **COMMON_KEYS}
-ACTIONS = (*LABELS, *COMMON_KEYS)
 TASK_HELP = "stance (favor / against / neutral toward the item's actor) or sentiment (positive / negative / neutral: the sentence's own tone; items need no actor)."
 QUIT_BYTES = ("\x03", "\x04")  # Ctrl-C, Ctrl-D in raw mode
 
@@ -59,6 +57,13 @@ label_app = typer.Typer(
           "Example: stance label items.jsonl --labels labels.jsonl --annotator ana --model models/default\n\n"
           "'stance label ITEMS ...' is short for 'stance label run ITEMS ...'."))
 app.add_typer(label_app, name="label")
+
+
+def task_named(name: str) -> Task:
+    """The task a ``--task`` option names, or a one-line error naming the option."""
+    if name not in TASKS:
+        raise InputError(f"--task {name}: expected one of {', '.join(TASKS)}")
+    return TASKS[name]
 
 
 # -- keys ---------------------------------------------------------------------------------------
@@ -319,7 +324,7 @@ def label_file(path: Path) -> Path:
 def load_items(path: Path, task: Task = STANCE) -> list[Item]:
     """The items to label; for stance, an item without spans gets its actor's mentions found as classify finds
     them (the bundled catalogue, else the name), so that it is shown, suggested and stored as it will be scored.
-    Sentence sentiment needs no actor."""
+    Sentence sentiment needs no actor, and asks once per sentence (``one_per_sentence``)."""
     from collections import Counter
 
     from classifier.actors import MentionFinder, found_spans_note
@@ -327,8 +332,11 @@ def load_items(path: Path, task: Task = STANCE) -> list[Item]:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     stance = task is STANCE
+    # a label the items already carry (a gold file, another task's) is not this labelling's answer: any is read
     items = list(read_items(path, need_actor=stance, find_spans=MentionFinder() if stance else None,
-                            allowed_labels=task.labels))
+                            allowed_labels=None))
+    if not stance:
+        items = one_per_sentence(items)
     note = found_spans_note(Counter(getattr(item, "spans_from", None) for item in items), len(items))
     if note:
         warn(note)
@@ -359,7 +367,7 @@ def run_command(
 
     Example: stance label items.jsonl --labels labels.jsonl --annotator ana --model models/default
     """
-    chosen = get_task(task)
+    chosen = task_named(task)
     keymap = parse_keys(keys, chosen)
     annotator = check_annotator(annotator or os.environ.get("STANCE_ANNOTATOR") or getpass.getuser())
     label_file(labels_path)
@@ -402,7 +410,7 @@ def suggest_command(
     """
     from classifier.models.stance_model import default_model_path, default_sentiment_path
 
-    chosen = get_task(task)
+    chosen = task_named(task)
     label_file(out_path)
     check_not_input(out_path, items_path)
     items = load_items(items_path, chosen)
@@ -410,7 +418,7 @@ def suggest_command(
     check_file_task(store.records(), chosen, out_path)
     default = default_model_path() if chosen is STANCE else default_sentiment_path()
     probs, _, stance = model_suggestions(model or default, items, quiet, chosen)
-    records = suggestion_records(items, probs, stance.labels, stance.model_id, stance.name)
+    records = suggestion_records(items, probs, stance.labels, stance.model_id, stance.name, chosen.name)
     existing = {(r["id"], (r.get("suggestion") or {}).get("model")) for r in store.records()}
     fresh = [r for r in records if (r["id"], stance.model_id) not in existing]
     store.extend(fresh)
@@ -439,7 +447,7 @@ def export_command(
     if config:
         check_writable(config)
         check_not_input(config, items_path, out_path, option="--config")
-    chosen = get_task(task)
+    chosen = task_named(task)
     items = load_items(items_path, chosen)
     suggestions = model_suggestions(model, items, quiet, chosen)[1] if model else None
     write_json_atomic(out_path, to_label_studio(items, suggestions, chosen))
@@ -470,7 +478,7 @@ def import_command(
         raise InputError(f"{export_path}: not a JSON file ({exc})") from None
     except RecursionError:
         raise InputError(f"{export_path}: nested too deeply to be a Label Studio export") from None
-    chosen = get_task(task)
+    chosen = task_named(task)
     incoming = from_label_studio(tasks, str(export_path), check_annotator(annotator) if annotator else None, chosen)
     store = LabelStore(labels_path)
     check_file_task(store.records(), chosen, labels_path)

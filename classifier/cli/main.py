@@ -11,6 +11,7 @@ import sys
 from typing import Sequence
 
 import typer
+import typer.main
 from rich.text import Text
 
 from classifier.cli import commands  # noqa: F401  (registers every command on ``app``)
@@ -21,20 +22,38 @@ from classifier.visible import shown
 ClickException = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
 
 
-def usage_error_line(exc: ClickException) -> Text:
+def command_path(args: Sequence[str]) -> str:
+    """``stance`` and the sub-commands named at the start of ``args`` (``stance label run``): where an error
+    that click raises without a context (an option missing its value) happened."""
+    command, path = typer.main.get_command(app), ["stance"]
+    for arg in args:
+        commands = getattr(command, "commands", None)
+        if not commands or arg not in commands:
+            break
+        command = commands[arg]
+        path.append(arg)
+    return " ".join(path)
+
+
+def usage_error_line(exc: ClickException, args: Sequence[str] = ()) -> Text:
     """A usage error (a missing argument, an option out of range, an unknown command) as one line that names
     the command and where its help is, instead of click's usage lines and a framed box."""
-    where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "stance"
+    where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else command_path(args)
     return Text.assemble(("error:", "bold red"), " ", shown(f"{where}: {exc.format_message()} (see {where} --help)"))
 
 
 def main(args: Sequence[str] | None = None) -> None:
     quiet_libraries()
     signal.signal(signal.SIGTERM, on_sigterm)  # a kill unwinds like Ctrl-C: no partial temporaries left
+    given = list(sys.argv[1:] if args is None else args)
     try:
-        code = app(args=args, prog_name="stance", standalone_mode=False)
+        code = app(args=given, prog_name="stance", standalone_mode=False)
     except ClickException as exc:
-        console.print(usage_error_line(exc))
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a group run bare: its help, as click shows it
+            if exc.format_message().strip():
+                print(exc.format_message())
+            sys.exit(exc.exit_code)
+        console.print(usage_error_line(exc, given))
         sys.exit(exc.exit_code)
     except typer.Abort:  # end of input at a prompt
         console.print(Text.assemble(("error:", "bold red"), " aborted"))

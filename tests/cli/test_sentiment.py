@@ -276,3 +276,17 @@ def test_rows_sentences_keeps_quiet_and_is_refused_where_it_cannot_apply(tmp_pat
         assert result.exit_code == 1 and expected in result.output
         assert len(result.output.strip().splitlines()) == 1
         assert not (tmp_path / "other.jsonl").exists()
+
+
+def test_rows_errors_are_one_line(tmp_path, article_table):
+    cases = ((article_table, ("--rows", "paragraphs", "--out", tmp_path / "p.jsonl"),
+              "--rows paragraphs: expected one of auto, sentences, articles"),
+             (article_table, ("--rows", "sentences", "--ray-data", "--out", tmp_path / "parts"),
+              "Ray Data workers score items or parts as they are"),
+             (ROOT / "seeds", ("--rows", "sentences", "--task", "sentiment", "--out", tmp_path / "p.jsonl"),
+              "is a folder of articles"))
+    for source, args, expected in cases:
+        result = run("classify", source, *args, "--quiet")
+        assert result.exit_code == 1 and expected in result.output, result.output
+        assert result.output.strip().startswith("error:") and len(result.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles.csv"]
