@@ -278,17 +278,17 @@ def check_file_task(records: Sequence[dict], task: Task, path: str | Path) -> No
 def check_one_task(records: Sequence[dict]) -> None:
     """Refuse labels of stance and of sentence sentiment mixed in one set (a sentiment label on a stance item
     would reach training or classify as an unknown stance)."""
+    names = {"stance": "stance", "sentiment": "sentence sentiment"}
     first = None
     for record in records:
-        label = record.get("label")
-        if label not in STANCE_ONLY and label not in SENTIMENT_ONLY:
+        task = record_task(record)  # its task field, else what its label tells (neutral alone: nothing)
+        if task is None:
             continue
         first = first or record
-        if (label in STANCE_ONLY) != (first["label"] in STANCE_ONLY):
-            tasks = ("stance", "sentence sentiment") if first["label"] in STANCE_ONLY else ("sentence sentiment", "stance")
-            raise InputError(f"{record.get('where', 'labels')}: label {label!r} is {tasks[1]}, but "
-                             f"{first.get('where', 'an earlier line')} labels {tasks[0]} ({first['label']!r}); "
-                             "keep one task per set of labels")
+        if task != record_task(first):
+            raise InputError(f"{record.get('where', 'labels')}: label {record.get('label')!r} is "
+                             f"{names[task]}, but {first.get('where', 'an earlier line')} labels "
+                             f"{names[record_task(first)]} ({first.get('label')!r}); keep one task per set of labels")
 
 
 # -- current answers ----------------------------------------------------------------------------
@@ -364,23 +364,44 @@ def one_per_sentence(items: Sequence[Item]) -> list[Item]:
     """Items for labelling a sentence's own sentiment: the items of one sentence (one per actor, as ``stance
     prepare`` writes them) become one, without actor or highlighted mention, whose id is the sentence's
     (``ARTICLE:INDEX``, where the items carry an article and a sentence_index; else the first item's id, one per
-    distinct text). Items without an actor (a table of sentences) stay as they are."""
+    text within an article and outlet). Items without an actor (a table of sentences) stay as they are."""
     out: list[Item] = []
     seen: set = set()
+    plain: set[str] = set()
+    made: set[str] = set()
     for item in items:
         if item.actor is None:
             out.append(item)
+            plain.add(item.id)
             continue
-        index = (item.model_extra or {}).get("sentence_index")
-        whole = item.article is not None and isinstance(index, int)
-        key = ("sentence", item.article, index) if whole else ("text", item.text)
+        index = whole_number((item.model_extra or {}).get("sentence_index"))  # a CSV gives it as text
+        whole = item.article is not None and index is not None
+        key = ("sentence", item.article, index) if whole else ("text", item.article, item.source, item.text)
         if key in seen:
             continue
         seen.add(key)
         sentence_id = f"{item.article}:{index:04d}" if whole else item.id
+        made.add(sentence_id)
         fields = {k: v for k, v in item_record(item).items() if k not in ("actor", "spans", "actor_kind", "label")}
-        out.append(Item.model_validate({**fields, "id": sentence_id}))
+        out.append(Item.model_validate({**fields, "id": sentence_id, **({"sentence_index": index} if whole else {})}))
+    twice = next(iter(sorted(made & plain)), None)
+    if twice is not None:
+        raise InputError(f"id {twice!r}: the id given to the items of one sentence (ARTICLE:INDEX, for sentiment) "
+                         "is also the id of a row without actor in the same file; label the two kinds apart")
     return out
+
+
+def whole_number(value) -> int | None:
+    """An int, or text or a float that holds one (``"3"``, ``3.0``); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 def margin(probs: np.ndarray) -> np.ndarray:

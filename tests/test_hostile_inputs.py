@@ -471,6 +471,7 @@ def test_a_hub_name_on_a_machine_without_network_fails_at_once(monkeypatch):
     (["label", "agreement"], "error: stance label agreement: Missing argument"),
     (["classify", "in.jsonl", "--out"], "error: stance classify: Option '--out' requires an argument"),
     (["label", "run", "in.jsonl", "-l"], "error: stance label run: Option '-l' requires an argument"),
+    (["label", "in.jsonl", "--labels"], "error: stance label run: Option '--labels' requires an argument"),
 ])
 def test_a_usage_error_is_one_line_naming_the_command(args, expected, capsys):
     from classifier.cli import main as entry

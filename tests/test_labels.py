@@ -15,7 +15,7 @@ import classifier.cli.label  # noqa: F401  (registers 'stance label')
 from classifier.errors import InputError, InputWarning
 from classifier.items import Item
 from classifier.labels import (label_record, LabelSession, LabelStore, agreement, article_context, current_labels,
-                               from_label_studio, order_items, read_labelled_items, resolve_labels,
+                               from_label_studio, order_items, read_labelled_items, read_records, resolve_labels,
                                to_label_studio)
 
 runner = CliRunner()
@@ -670,3 +670,31 @@ def test_label_task_errors_name_the_option_and_imports_say_which_task(tmp_path):
     (tmp_path / "export.json").write_text(json.dumps(export))
     result = runner.invoke(app, ["label", "import", str(tmp_path / "export.json"), "--labels", str(tmp_path / "x.jsonl")])
     assert result.exit_code == 1 and "import it with --task sentiment" in result.output
+
+
+def test_label_sets_that_mix_tasks_are_refused_by_each_line_s_task(tmp_path):
+    """A stance `neutral` (its line says task stance) beside sentiment labels: training and gold refuse the set,
+    naming the line, though neutral is a label of both tasks."""
+    stance = tmp_path / "stance.jsonl"
+    stance.write_text(json.dumps(label_record(make_items()[0], "neutral", "ana", task="stance")) + "\n")
+    sentiment = tmp_path / "sentiment.jsonl"
+    sentence = Item(id="s1", text="Profits rose.")
+    sentiment.write_text(json.dumps(label_record(sentence, "positive", "ana", task="sentiment")) + "\n")
+    with pytest.raises(InputError, match="sentiment.jsonl:1: label 'positive' is sentence sentiment, but .*stance.jsonl:1"):
+        resolve_labels(read_records([stance, sentiment]))
+    result = runner.invoke(app, ["label", "gold", str(stance), str(sentiment), "--out", str(tmp_path / "g.jsonl")])
+    assert result.exit_code == 1 and "keep one task" in result.output and not (tmp_path / "g.jsonl").exists()
+
+
+def test_one_per_sentence_reads_csv_indexes_and_keeps_articles_apart(tmp_path):
+    from classifier.labels import one_per_sentence
+
+    items = make_items()
+    as_text = [item.model_copy(update={"sentence_index": str(item.model_extra["sentence_index"])}) for item in items]
+    assert [it.id for it in one_per_sentence(as_text)] == [it.id for it in one_per_sentence(items)] == [
+        "a1:0000", "a1:0001", "a2:0000", "a2:0001", "a2:0002"]
+    same_text = [Item(id=f"{art}-x", text="Russia won.", actor="Russia", source=src, article=art)
+                 for art, src in (("a1", "TDI"), ("a2", "RT"))]
+    assert [it.id for it in one_per_sentence(same_text)] == ["a1-x", "a2-x"]  # two outlets' sentences stay two
+    with pytest.raises(InputError, match="'a1:0000'.*also the id of a row without actor"):
+        one_per_sentence([*items, Item(id="a1:0000", text="Another sentence.")])

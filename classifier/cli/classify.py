@@ -21,7 +21,8 @@ from classifier.ingest import check_not_read
 from classifier.io.files import format_of, iter_table, output_format, remove_stale_temporaries
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
-from classifier.predict.batch import Items, RunSpec, StanceCounts, check_no_unfinished_run, classify
+from classifier.predict.batch import (Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
+                                      journal_path)
 from classifier.predict.engines import load_engine
 from classifier.tasks import SENTIMENT, STANCE
 
@@ -381,7 +382,8 @@ def classify_command(
                 run |= dict(sentiment_model=sentiment)
             result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
     except KeyboardInterrupt:  # Ctrl-C or kill: handle_errors then says so and exits 130 or 143
-        console.print(f"what was scored is kept: rerun the same command with --resume to finish {out_path}")
+        if journal_path(out_path).exists():  # not when stopped before the first batch (a model still loading)
+            console.print(f"what was scored is kept: rerun the same command with --resume to finish {out_path}")
         raise
     if summary and not quiet:
         out.print(stance_table(result.counts, model.task))

@@ -28,7 +28,7 @@ from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input
 from classifier.cli.display import shown as visible
 from classifier.errors import InputError, InputWarning
-from classifier.items import LABELS, Item, check_unique_ids, read_items
+from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
                                article_context, check_file_task, from_label_studio, label_studio_config, new_records,
                                one_per_sentence, order_items, read_records, suggestion_of, suggestion_records, to_label_studio)

@@ -28,6 +28,10 @@ def command_path(args: Sequence[str]) -> str:
     command, path = typer.main.get_command(app), ["stance"]
     for arg in args:
         commands = getattr(command, "commands", None)
+        if commands and arg not in commands and not arg.startswith("-") and "run" in commands \
+                and type(command).__name__ == "DefaultRunGroup":  # `stance label ITEMS ...` runs `label run`
+            path.append("run")
+            break
         if not commands or arg not in commands:
             break
         command = commands[arg]
