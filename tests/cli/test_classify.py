@@ -628,12 +628,20 @@ def test_an_interrupted_run_says_how_to_finish_it(tmp_path, tiny_model_dir, monk
     from classifier.cli import classify as command
     from classifier.cli.app import Terminated
 
+    from classifier.predict.batch import journal_path
+
     items = write_items(tmp_path / "items.jsonl", 4)
-    for stop, code in ((KeyboardInterrupt(), 130), (Terminated(), 143)):
-        def stopped(*args, stop=stop, **kwargs):
+    out = tmp_path / "p.jsonl"
+    for stop, code, started in ((KeyboardInterrupt(), 130, True), (Terminated(), 143, True),
+                                (KeyboardInterrupt(), 130, False)):
+        def stopped(*args, stop=stop, started=started, **kwargs):
+            if started:  # a batch was journaled before the stop
+                journal_path(out).write_text("")
             raise stop
 
+        journal_path(out).unlink(missing_ok=True)
         monkeypatch.setattr(command, "classify_with_progress", stopped)
-        result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
+        result = run("classify", items, "--out", out, "--model", tiny_model_dir)
         assert result.exit_code == code
-        assert "rerun the same command with --resume to finish" in " ".join(result.output.split())
+        said = "rerun the same command with --resume to finish" in " ".join(result.output.split())
+        assert said == started  # nothing scored yet (a model still loading): no --resume advice
