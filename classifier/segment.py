@@ -98,3 +98,20 @@ def segment(paragraphs: list[str], title: str | None = None, language: str = "en
                                           text=paragraph[start:end], kind="body", paragraph=number))
         offset += len(paragraph) + 2
     return sentences
+
+
+def holds_several_sentences(text: str) -> bool:
+    """A paragraph break, or three sentences or more: a text that reads as an article (or a long paragraph)
+    rather than as one sentence."""
+    text = text.strip()
+    return "\n\n" in text or len(split_paragraph(text)) >= 3
+
+
+def row_of_several_sentences(rows, limit: int = 200):
+    """The line of the first of ``limit`` (line, row) pairs whose ``text`` holds several sentences, or None."""
+    for count, (line, row) in enumerate(rows):
+        if count >= limit:
+            break
+        if holds_several_sentences(str(row.get("text") or "")):
+            return line
+    return None

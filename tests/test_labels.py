@@ -698,3 +698,13 @@ def test_one_per_sentence_reads_csv_indexes_and_keeps_articles_apart(tmp_path):
     assert [it.id for it in one_per_sentence(same_text)] == ["a1-x", "a2-x"]  # two outlets' sentences stay two
     with pytest.raises(InputError, match="'a1:0000'.*also the id of a row without actor"):
         one_per_sentence([*items, Item(id="a1:0000", text="Another sentence.")])
+
+
+def test_sentiment_labelling_of_whole_articles_says_so(tmp_path):
+    path = tmp_path / "articles.jsonl"
+    text = "Russia signed a deal. China welcomed it. Markets rose.\n\nThe talks go on."
+    path.write_text(json.dumps({"id": "a1", "text": text, "source": "X"}) + "\n")
+    result = runner.invoke(app, ["label", str(path), "--labels", str(tmp_path / "l.jsonl"), "-a", "ana", "--task",
+                                 "sentiment", "-q"], input="q\n")
+    assert result.exit_code == 0
+    assert "item 'a1' holds several sentences and is asked about whole" in " ".join(result.output.split())

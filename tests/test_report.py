@@ -555,3 +555,17 @@ def test_sentiment_alone_is_refused_by_the_report(tmp_path):
     result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "r")])
     assert result.exit_code == 1 and "sentence sentiment alone" in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_tone_from_one_article_of_a_cell_has_no_interval(tmp_path):
+    """Resampling one article gives an interval of no width: a cell whose tone comes from one article shows none."""
+    rows = prediction_rows(120, labelled=False)
+    for row in rows:
+        if row["article"].endswith("-0"):
+            row["sentiment_scores"] = {"positive": 0.7, "negative": 0.1, "neutral": 0.2}
+            row["sentiment"] = "positive"
+    path = write_jsonl(tmp_path / "one.jsonl", rows)
+    table = make_report(path, tmp_path / "out", n_boot=50, n_perm=20)["table"]
+    toned = table[table["n_tone"] > 0]
+    assert len(toned) and (toned["n_articles"] >= 2).any()  # cells of several articles, tone from one of them
+    assert toned["tone"].notna().all() and toned["tone_lo"].isna().all() and toned["tone_hi"].isna().all()

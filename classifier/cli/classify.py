@@ -47,39 +47,25 @@ def is_items_file(path: Path) -> bool:
     return False
 
 
-def is_sentence_file(path: Path) -> bool:
-    """A table of ``{"id", "text"}`` rows (sentences for sentiment) rather than of articles: its rows have
-    an id and a text and none of the fields only article tables have (title, url, outlet, date). An article table
-    of ``id, text, source`` alone looks like sentences: ``reads_rows_as_sentences`` warns about it."""
+ROWS_CHOICES = ("auto", "sentences", "articles")
+
+
+def has_text_rows(path: Path) -> bool:
+    """A table (not a folder) whose first row has an id and a text."""
     if path.is_dir():
         return False
     for _, row in iter_table(path):
-        return "id" in row and "text" in row and not {"title", "url", "outlet", "date"} & set(row)
+        return "id" in row and "text" in row
     return False
-
-
-ROWS_CHOICES = ("auto", "sentences", "articles")
-ROWS_PEEK = 200  # rows of a sentence table looked at for a row that holds several sentences
-
-
-def several_sentences_row(path: Path) -> Optional[int]:
-    """The line of the first of a table's first ``ROWS_PEEK`` rows whose text holds a paragraph break or
-    three or more sentences (pysbd, as prepare splits articles), or None: such a table is likely articles."""
-    from classifier.segment import split_paragraph
-
-    for count, (line, row) in enumerate(iter_table(path)):
-        if count >= ROWS_PEEK:
-            break
-        text = str(row.get("text") or "").strip()
-        if "\n\n" in text or len(split_paragraph(text)) >= 3:
-            return line
-    return None
 
 
 def reads_rows_as_sentences(input_path: Path, rows: str, task: str) -> bool:
     """Whether a table without actors is scored row by row (sentences, for sentiment) or prepared as articles.
-    ``rows`` auto: sentences when the rows have an id and a text and no article field (title, url, outlet,
-    date), with a warning when one of them looks like a whole article; sentences or articles: as told."""
+    ``rows`` sentences or articles: as told. auto, under --task sentiment: by what the rows hold, not by their
+    columns (a sentence table may carry a date, an article table only a source): sentences unless one of the first
+    200 rows holds a paragraph break or three sentences or more, which makes it articles, said in a warning."""
+    from classifier.segment import row_of_several_sentences
+
     if rows not in ROWS_CHOICES:
         raise InputError(f"--rows {rows}: expected one of {', '.join(ROWS_CHOICES)}")
     if is_items_file(input_path):
@@ -92,14 +78,16 @@ def reads_rows_as_sentences(input_path: Path, rows: str, task: str) -> bool:
                          "an actor per item)")
     if rows == "sentences" and input_path.is_dir() and not is_dataset_folder(input_path):
         raise InputError(f"--rows sentences: {input_path} is a folder of articles; name a table of sentences")
-    if rows != "auto" or task != "sentiment" or not is_sentence_file(input_path):
+    if rows != "auto":
         return rows == "sentences"
-    line = several_sentences_row(input_path)
-    if line is not None:
-        warn(f"{input_path}:{line}: a row of several sentences, scored whole like the others (--rows sentences "
-             "says so and keeps quiet); --rows articles splits each row into sentences and scores those that "
-             "name an actor")
-    return True
+    if task != "sentiment" or not has_text_rows(input_path):
+        return False
+    line = row_of_several_sentences(iter_table(input_path))
+    if line is None:
+        return True
+    warn(f"{input_path}:{line}: a row of several sentences, so the table is read as articles: split into sentences, "
+         "one item per actor named (--rows sentences scores each row whole instead)")
+    return False
 
 
 def check_actors_named(wanted: set[str], given: str, catalogue, read) -> None:
@@ -305,7 +293,7 @@ def classify_command(
     only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP + " For an items file: score only its items of these actors."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="Manifest, when INPUT is an article folder."),
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help="When INPUT is an article folder: skip the files that cannot be read, with a warning each, instead of stopping at the first (as for prepare)."),
-    rows: str = typer.Option("auto", "--rows", help="A table without actors: sentences (--task sentiment scores each row whole), articles (split into sentences, one item per actor named) or auto (sentences when its rows have only id, text and fields no article table has, with a warning when a row holds several sentences)."),
+    rows: str = typer.Option("auto", "--rows", help="A table without actors: sentences (--task sentiment scores each row whole), articles (split into sentences, one item per actor named) or auto (for --task sentiment: sentences, unless one of the first 200 rows holds several sentences, which makes the table articles, with a warning)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
     engine: str = typer.Option("auto", "--engine", help="auto (onnx when the [onnx] extra is installed and the run is on the CPU, else torch), torch, onnx (ONNX Runtime fp32: torch's scores to 1e-4) or onnx-int8 (int8 with one scale per token: fastest, scores independent of the batch, about 0.4 points lower on the benchmark suite)."),
     workers: int = typer.Option(0, "--workers", min=0, help="Scale out with Ray: this many model workers (0: run in this process)."),

@@ -328,6 +328,7 @@ def load_items(path: Path, task: Task = STANCE) -> list[Item]:
     from collections import Counter
 
     from classifier.actors import MentionFinder, found_spans_note
+    from classifier.segment import holds_several_sentences
 
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -337,6 +338,11 @@ def load_items(path: Path, task: Task = STANCE) -> list[Item]:
                             allowed_labels=None))
     if not stance:
         items = one_per_sentence(items)
+        whole = [item for item in items if item.actor is None and holds_several_sentences(item.text)][:1]
+        if whole:  # a table of whole articles: asked whole, as classify --rows sentences would score them
+            warnings.warn(f"{path}: item {whole[0].id!r} holds several sentences and is asked about whole; to label "
+                          "the tone of each sentence, run stance prepare on the articles first and label its items",
+                          InputWarning, stacklevel=2)
     note = found_spans_note(Counter(getattr(item, "spans_from", None) for item in items), len(items))
     if note:
         warn(note)
@@ -372,7 +378,8 @@ def run_command(
     annotator = check_annotator(annotator or os.environ.get("STANCE_ANNOTATOR") or getpass.getuser())
     label_file(labels_path)
     check_not_input(labels_path, items_path, option="--labels")
-    items = load_items(items_path, chosen)
+    with input_warnings() as said_loading:  # kept for the first screen's status line, which clearing would hide
+        items = load_items(items_path, chosen)
     order = order or ("uncertain" if model else "file")
     probs, suggestions = None, {}
     if model is not None:
@@ -381,6 +388,7 @@ def run_command(
     with input_warnings() as said:  # a cut-off last line: said on the first screen too
         session = LabelSession(items, order_items(items, order, probs=probs, seed=seed), LabelStore(labels_path),
                                annotator, suggestions, revisit_skipped, task=chosen)
+    said[:0] = said_loading
     for message in said:
         warn(message)
     done = session.progress().done

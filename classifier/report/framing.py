@@ -243,13 +243,14 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
 
 def cell_tone(cell: pd.DataFrame, codes: np.ndarray, n_boot: int, seed: int, with_ci: bool) -> dict:
     """Mean sentence sentiment, P(positive) - P(negative), of the cell's sentences that have one, with a
-    95% interval by article (NaN where no sentiment was written)."""
+    95% interval by article (NaN where no sentiment was written, or where fewer than two of the cell's articles
+    have one: resampling one article gives an interval of no width)."""
     per_article = cell[list(TONE_COLUMNS)].to_numpy(float) if "n_tone" in cell else np.zeros((len(cell), 2))
     n_tone = int(per_article[:, 0].sum())
     if not n_tone:
         return {"n_tone": 0, "tone": np.nan, "tone_lo": np.nan, "tone_hi": np.nan}
     ci = None
-    if with_ci:
+    if with_ci and np.unique(np.asarray(codes)[per_article[:, 0] > 0]).size >= 2:
         sums = resampled_sums(codes, per_article, n_boot, seed)
         with np.errstate(invalid="ignore", divide="ignore"):
             ci = percentile_ci(sums[:, 1] / sums[:, 0])

@@ -240,14 +240,28 @@ def article_table(tmp_path):
     return path
 
 
-def test_sentiment_on_a_table_of_whole_articles_warns_which_row(tmp_path, tiny_sentiment_dir, article_table):
+def test_sentiment_on_a_table_of_whole_articles_reads_articles_and_says_why(tmp_path, tiny_sentiment_dir,
+                                                                         article_table):
     out = tmp_path / "pred.jsonl"
     result = run("classify", article_table, "--out", out, "--task", "sentiment", "--sentiment-model",
                  tiny_sentiment_dir, "--quiet")
     assert result.exit_code == 0, result.output
-    assert [row["id"] for row in read_jsonl(out)] == ["a0", "a1"]  # scored whole, as the option says
-    assert f"{article_table}:2: a row of several sentences" in " ".join(result.output.split())
-    assert "--rows articles" in result.output
+    rows = read_jsonl(out)
+    assert len(rows) > 20 and {row["article"] for row in rows} == {"a0", "a1"} and all(row["actor"] for row in rows)
+    said = " ".join(result.output.split())
+    assert f"{article_table}:2: a row of several sentences, so the table is read as articles" in said
+    assert "--rows sentences" in said
+
+
+def test_a_sentence_table_with_a_date_stays_sentences(tmp_path, tiny_sentiment_dir):
+    """What the rows hold decides, not their columns: sentences with a date (or title, url) are not articles."""
+    path = tmp_path / "sentences.csv"
+    pd.DataFrame({"id": ["s1", "s2", "s3"], "source": "X", "date": "2024-03-01",
+                  "text": ["Profits rose sharply.", "The plant was closed.", "Russia signed the deal."]}).to_csv(path, index=False)
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", path, "--out", out, "--task", "sentiment", "--sentiment-model", tiny_sentiment_dir, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert [row["id"] for row in read_jsonl(out)] == ["s1", "s2", "s3"] and "several sentences" not in result.output
 
 
 def test_rows_articles_splits_the_table_into_sentences(tmp_path, tiny_sentiment_dir, article_table, count_passes):
