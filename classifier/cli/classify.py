@@ -241,10 +241,9 @@ def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_rem
     def load(path, expected):
         model = load_engine(path, engine, trust_remote_code, threads, device)
         if model.task is not expected:
-            option = "--model" if expected is STANCE else "--sentiment-model"
+            option = "--model" if expected is STANCE else "--sentiment-model" if task == "both" else "--task sentiment"
             raise InputError(f"{option} {path or model.path}: a {model.task.name} model, not a {expected.name} model"
-                             + ("; for sentence sentiment pass --task sentiment --sentiment-model DIR"
-                                if expected is STANCE else ""))
+                             + ("; for sentence sentiment pass --task sentiment" if expected is STANCE else ""))
         return model
 
     if task == "sentiment":
@@ -295,7 +294,7 @@ def classify_command(
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help="When INPUT is an article folder: skip the files that cannot be read, with a warning each, instead of stopping at the first (as for prepare)."),
     rows: str = typer.Option("auto", "--rows", help="A table without actors: sentences (--task sentiment scores each row whole), articles (split into sentences, one item per actor named) or auto (for --task sentiment: sentences, unless one of the first 200 rows holds several sentences, which makes the table articles, with a warning)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
-    engine: str = typer.Option("auto", "--engine", help="auto (onnx when the [onnx] extra is installed and the run is on the CPU, else torch), torch, onnx (ONNX Runtime fp32: torch's scores to 1e-4) or onnx-int8 (int8 with one scale per token: fastest, scores independent of the batch, about 0.4 points lower on the benchmark suite)."),
+    engine: str = typer.Option("auto", "--engine", help="auto (onnx when the \\[onnx] extra is installed and the run is on the CPU, else torch), torch, onnx (ONNX Runtime fp32: torch's scores to 1e-4) or onnx-int8 (int8 with one scale per token: fastest, scores independent of the batch, about 0.4 points lower on the benchmark suite)."),
     workers: int = typer.Option(0, "--workers", min=0, help="Scale out with Ray: this many model workers (0: run in this process)."),
     ray_data: bool = typer.Option(False, "--ray-data", help="INPUT is an items file or a folder of .parquet/.jsonl parts on shared storage: Ray Data workers score each part and write OUT/<part>/ as Parquet; a rerun skips finished parts (use with --workers and --ray-address)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to use with --workers ('auto' or ray://host:10001; default: start Ray locally)."),
@@ -314,6 +313,12 @@ def classify_command(
     import torch
 
     engine = "torch" if zero_shot and engine == "auto" else engine  # auto is resolved where a model loads
+    if task == "sentiment" and model_dir:  # the model of the task asked: a sentiment model under either option
+        if sentiment_model_dir:
+            fail("--model and --sentiment-model both name the model of --task sentiment; pass one")
+        model_dir, sentiment_model_dir = None, model_dir  # (checked to be one below)
+    if task == "stance" and sentiment_model_dir:  # it would be ignored
+        fail("--sentiment-model is for --task sentiment or both; --task stance scores with --model only")
     if ray_data:
         if zero_shot:
             fail("--zero-shot runs in one process; run without --ray-data")
@@ -341,8 +346,6 @@ def classify_command(
         fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
     if zero_shot and model_dir:
         fail("--zero-shot and --model both name the stance model; pass one")
-    if task == "sentiment" and model_dir:  # it would be ignored: the sentiment model scores this task
-        fail("--model names the stance model, which --task sentiment does not use; pass --sentiment-model DIR")
     if templates and not zero_shot:
         fail("--templates is for --zero-shot MODEL")
     if zero_shot and workers:

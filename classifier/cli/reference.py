@@ -66,7 +66,7 @@ def _markdown(root) -> str:
             continue
         name = " ".join(("stance",) + path)
         with command.context_class(command, info_name=name, terminal_width=100, max_content_width=100) as ctx:
-            text = command.get_help(ctx)
+            text = command.get_help(ctx).replace("\\[", "[")  # an escaped bracket (rich markup) reads as one here
         lines += [f"## {name}" if path else "## stance", "", "```text", text.rstrip(), "```", ""]
     return "\n".join(lines)
 

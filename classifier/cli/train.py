@@ -294,7 +294,7 @@ def train_command(
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
-    promote: bool = typer.Option(False, "--promote", help="Also replace models/default with the new model (atomically), unless it scored worse than the starting model on the held-out items."),
+    promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), unless it scored worse than the starting model on the held-out items."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines, only the comparison table."),
 ) -> None:
     """Fine-tune on your labels (split by article; early stopping from 500 labels); compare with the starting model on held-out items.

@@ -107,9 +107,17 @@ def test_a_model_of_the_wrong_task_is_one_line(tmp_path, tiny_model_dir, tiny_se
     assert result.exit_code == 1 and "a stance model, not a sentiment model" in result.output
     result = run("classify", ROOT / "seeds", "--out", out, "--task", "tone")
     assert result.exit_code == 1 and "--task tone" in result.output
-    result = run("classify", ROOT / "seeds", "--out", out, "--task", "sentiment", "--model", tiny_sentiment_dir)
-    assert result.exit_code == 1 and "pass --sentiment-model DIR" in result.output  # --model would be ignored
+    result = run("classify", ROOT / "seeds", "--out", out, "--task", "sentiment", "--model", tiny_model_dir)
+    assert result.exit_code == 1 and "a stance model, not a sentiment model" in result.output
+    result = run("classify", ROOT / "seeds", "--out", out, "--task", "sentiment", "--model", tiny_sentiment_dir,
+                 "--sentiment-model", tiny_sentiment_dir)
+    assert result.exit_code == 1 and "pass one" in result.output
+    result = run("classify", ROOT / "seeds", "--out", out, "--sentiment-model", tiny_sentiment_dir)
+    assert result.exit_code == 1 and "--sentiment-model is for --task sentiment or both" in result.output
     assert not out.exists()
+    # the model of --task sentiment may be named by --model too (a model just trained, as the README's loop does)
+    result = run("classify", ROOT / "seeds", "--out", out, "--task", "sentiment", "--model", tiny_sentiment_dir, "-q")
+    assert result.exit_code == 0 and read_jsonl(out)[0]["model"].startswith("tiny-sentiment@")
 
 
 def test_python_api_predicts_sentiment_without_actor(tiny_sentiment_dir):
