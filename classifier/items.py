@@ -39,6 +39,14 @@ class Item(BaseModel):
             return str(int(value))
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text_given(cls, value):
+        """An empty CSV or Parquet cell comes as None (or NaN): say it is empty, not that it is not text."""
+        if value is None or (isinstance(value, float) and value != value):
+            raise ValueError("empty text: there is no sentence to score")
+        return value
+
     @field_validator("text")
     @classmethod
     def _text_not_blank(cls, value: str) -> str:

@@ -502,3 +502,12 @@ def test_a_group_run_bare_shows_its_help_and_no_error_line(group, capsys):
     assert ended.value.code == 2
     shown = capsys.readouterr()
     assert "Usage" in shown.out + shown.err and "error:" not in shown.out + shown.err
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), "   "])
+def test_an_empty_text_cell_is_called_empty(value):
+    from classifier.errors import InputError
+    from classifier.items import parse_item
+
+    with pytest.raises(InputError, match=r"^t.csv:3: text: empty text"):
+        parse_item({"id": "s2", "text": value}, "t.csv:3")

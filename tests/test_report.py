@@ -569,3 +569,18 @@ def test_tone_from_one_article_of_a_cell_has_no_interval(tmp_path):
     toned = table[table["n_tone"] > 0]
     assert len(toned) and (toned["n_articles"] >= 2).any()  # cells of several articles, tone from one of them
     assert toned["tone"].notna().all() and toned["tone_lo"].isna().all() and toned["tone_hi"].isna().all()
+
+
+def test_the_tone_example_is_a_confident_stance():
+    """The biggest clash between tone and stance over all sentences is most often a wrong stance: the example
+    is taken among sentences whose favor or against the model gives 0.6 or more."""
+    from classifier.report import tone_example
+
+    examples = pd.DataFrame([
+        {"text": "unsure", "source": "A", "actor": "X", "stance": "against", "p_favor": 0.30, "p_against": 0.45,
+         "tone": 0.95},
+        {"text": "sure", "source": "A", "actor": "X", "stance": "favor", "p_favor": 0.80, "p_against": 0.05,
+         "tone": -0.50},
+    ])
+    assert tone_example(examples)["text"] == "sure"
+    assert tone_example(examples.iloc[:1]) is None

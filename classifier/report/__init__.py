@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from classifier.errors import InputError
@@ -198,12 +199,20 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
             "evaluation": rows, "eval_note": eval_note}
 
 
+TONE_EXAMPLE_P = 0.6  # the stance of the note's example is the model's confident call, not a likely error
+
+
 def tone_example(examples: pd.DataFrame) -> dict | None:
-    """Of the cells' example sentences, the one whose tone most contradicts its stance (a favourable
-    sentence in a grim tone, or a hostile one in a bright tone), or None where there is no tone."""
+    """Of the cells' example sentences whose favor or against the model gives at least ``TONE_EXAMPLE_P``, the one
+    whose tone most contradicts its stance (a favourable sentence in a grim tone, or a hostile one in a bright
+    tone), or None: the biggest clash over all sentences is most often a wrong stance, not a real one."""
     if "tone" not in examples or not examples["tone"].notna().any():
         return None
-    rows = examples[examples["tone"].notna()]
+    rows = examples[examples["tone"].notna() & examples["stance"].isin(["favor", "against"])]
+    confident = np.where(rows["stance"] == "favor", rows["p_favor"], rows["p_against"]) >= TONE_EXAMPLE_P
+    rows = rows[confident]
+    if rows.empty:
+        return None
     clash = -(rows["p_favor"] - rows["p_against"]) * rows["tone"]
     best = rows.loc[clash.idxmax()]
     if clash.max() <= 0:
@@ -229,7 +238,8 @@ def tone_note(table: pd.DataFrame, example: dict | None) -> str | None:
                  "any shows –.")
     if example is not None:
         text = example["text"] if len(example["text"]) <= 240 else example["text"][:237] + "..."
-        note += (f" From these predictions: “{text}” ({example['outlet']}, toward {example['actor']}): "
+        note += (f" From these predictions (both the model's, so read the sentence): “{text}” ({example['outlet']}, "
+                 f"toward {example['actor']}): "
                  f"stance {example['stance']} (p {example['p']:.2f}), tone {example['tone']:+.2f}.")
     return note
 
