@@ -141,6 +141,7 @@ def parse_prediction(record: dict, where: str, task: Task | None = None) -> dict
         tone = record.get(SENTIMENT.scores_field)
         positive, negative, _ = _scores(tone, where, SENTIMENT) if tone is not None else (math.nan, 0.0, 0.0)
         row[TONE] = positive - negative
+        row["sentiment_model"] = text_or_none(record.get("sentiment_model")) if tone is not None else None
     return row
 
 

@@ -534,12 +534,26 @@ def test_tone_note_says_when_only_some_mentions_carry_a_sentiment(tmp_path):
     rows = prediction_rows(120, labelled=False)
     for row in rows[:70]:
         row["sentiment_scores"] = {"positive": 0.6, "negative": 0.2, "neutral": 0.2}
-        row["sentiment"] = "positive"
+        row["sentiment"], row["sentiment_model"] = "positive", "sent-a@1"
     path = write_jsonl(tmp_path / "mixed.jsonl", rows)
     result = make_report(path, tmp_path / "out", n_boot=20, n_perm=20)
     assert int(result["table"]["n_tone"].sum()) == 70
     md = " ".join((tmp_path / "out" / "report.md").read_text().split())
     assert "Only 70 of 120 mentions carry a sentiment" in md
+    assert "Sentiment model: sent-a@1." in md
+
+
+def test_tone_from_two_sentiment_models_is_said_to_be_mixed(tmp_path):
+    rows = prediction_rows(120, labelled=False)
+    for i, row in enumerate(rows):
+        row["sentiment_scores"] = {"positive": 0.6, "negative": 0.2, "neutral": 0.2}
+        row["sentiment"], row["sentiment_model"] = "positive", ("sent-a@1" if i % 2 else "sent-b@2")
+    path = write_jsonl(tmp_path / "two.jsonl", rows)
+    make_report(path, tmp_path / "out", n_boot=20, n_perm=20)
+    md = " ".join((tmp_path / "out" / "report.md").read_text().split())
+    assert "The tone mixes 2 sentiment models (sent-a@1, sent-b@2)" in md
+    summary = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert summary["sentiment_models"] == ["sent-a@1", "sent-b@2"]
 
 
 def test_stance_only_predictions_have_no_tone_column(tmp_path, preds):

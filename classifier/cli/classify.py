@@ -380,7 +380,8 @@ def classify_command(
         out.print(stance_table(result.counts, model.task))
     if not quiet:
         console.print(
-            f"{result.items} items -> {result.out} with {model.model_id}; {result.predicted} predicted"
+            f"{result.items} items -> {result.out} with {model.model_id}"
+            f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None and not workers else ''}; {result.predicted} predicted"
             f"{f', {result.resumed} resumed' if result.resumed else ''}; {result.truncated} truncated to "
             f"{model.max_length} tokens; {result.seconds:.1f} s ({result.items_per_second:.0f} items/s)",
             highlight=False)

@@ -221,8 +221,9 @@ def tone_example(examples: pd.DataFrame) -> dict | None:
             "stance": str(best["stance"]), "p": float(best[f"p_{best['stance']}"]), "tone": float(best["tone"])}
 
 
-def tone_note(table: pd.DataFrame, example: dict | None) -> str | None:
-    """What the tone column is, how it differs from stance, and one sentence of these predictions showing it."""
+def tone_note(table: pd.DataFrame, example: dict | None, models: list[str] | None = None) -> str | None:
+    """What the tone column is, which sentiment model gave it (``models``: two or more are said to be mixed), how
+    it differs from stance, and one sentence of these predictions showing it."""
     if "n_tone" not in table or not (table["n_tone"] > 0).any():
         return None
     note = ("Tone is the sentence's own sentiment, P(positive) − P(negative) from the sentence-sentiment model, "
@@ -231,6 +232,12 @@ def tone_note(table: pd.DataFrame, example: dict | None) -> str | None:
             "on an actor is grim in tone and may still side with that actor, and praise of one actor can be "
             "cheerful while hostile to another. Quote stance for framing toward an actor, tone for the mood of "
             "the coverage.")
+    models = models or []
+    if len(models) == 1:
+        note += f" Sentiment model: {models[0]}."
+    elif models:
+        note += (f" The tone mixes {len(models)} sentiment models ({', '.join(models)}), whose scores need not agree: "
+                 "compare cells scored by one model, or classify again with one.")
     with_tone, mentions = int(table["n_tone"].sum()), int(table["n"].sum())
     if with_tone < mentions:  # predictions of several runs, some without --task both
         note += (f" Only {with_tone:,} of {mentions:,} mentions carry a sentiment (the others were classified "
@@ -293,7 +300,7 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
                           "No headline rows (prepare marks an article's title as kind 'headline'), so there is no "
                           "headline view."),
            "kind_filter": kind,
-           "tone_note": tone_note(table, tone_example(inputs.examples)),
+           "tone_note": tone_note(table, tone_example(inputs.examples), inputs.sentiment_models),
            "evaluation_note": "No gold labels in the predictions and no --gold, so there is no evaluation here; pass "
                               "--gold with predictions for a labelled set, or run 'stance evaluate' on them."}
     if evaluation is not None:
@@ -457,7 +464,8 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
         write_bytes_atomic(out_dir / fig["svg"], fig["svg_bytes"])
     write_text_atomic(files["html"], render_html(ctx))
     write_text_atomic(files["markdown"], render_markdown(ctx))
-    summary = {"predictions": str(predictions), "models": inputs.models, "n": inputs.n,
+    summary = {"predictions": str(predictions), "models": inputs.models,
+               **({"sentiment_models": inputs.sentiment_models} if inputs.sentiment_models else {}), "n": inputs.n,
                "correction": analysis["correction"], "findings": analysis["findings"], "tests": analysis["tests"],
                "evaluation": evaluation, "model_card": card_note, "n_boot": n_boot, "n_perm": n_perm, "seed": seed,
                "min_n": min_n, "power": analysis.get("power", []),

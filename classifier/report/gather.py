@@ -7,7 +7,7 @@ evaluation, without their text) and the candidates for each cell's example sente
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from pathlib import Path
@@ -31,6 +31,7 @@ class ReportInput:
     models: list[str]
     n: int
     id_hashes: "np.ndarray | None" = None  # 64-bit hashes of the ids of the rows kept (a comparison matches on them)
+    sentiment_models: list[str] = field(default_factory=list)  # the models behind the tone (--task both)
 
 
 class ExampleRows:
@@ -60,7 +61,7 @@ def most_confident(rows: pd.DataFrame, k: int) -> pd.Index:
     return chosen[0].append(chosen[1])
 
 
-NAME_COLUMNS = ("source", "actor", "model")
+NAME_COLUMNS = ("source", "actor", "model", "sentiment_model")
 
 
 def visible_names(table):
@@ -88,6 +89,7 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
     import pyarrow.compute as pc
 
     kept = ExampleRows(examples)
+    tone_models: set[str] = set()
     sums, headline, body, gold, models, n, seen, hashes, kept_hashes = [], [], [], [], set(), 0, 0, [], []
     for table in prediction_chunks(path, hashes):
         if "stance" not in table.column_names:
@@ -111,6 +113,8 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
         body.append(chunk_sums(rows[~is_headline], first_row=None))
         gold.append(labelled(rows))
         models.update(str(m) for m in rows["model"].unique())
+        if "sentiment_model" in rows:
+            tone_models.update(str(m) for m in rows["sentiment_model"].dropna().unique())
         n += len(rows)
     if not sums:
         raise InputError(f"{path}: none of its {seen} predictions has kind {kind!r} (prepare writes headline, "
@@ -118,4 +122,4 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
     gold = pd.concat([g for g in gold if len(g)]) if any(len(g) for g in gold) else gold[0]
     return ReportInput(combine_sums(sums), combine_sums(headline), combine_sums(body),
                        gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n,
-                       np.concatenate(kept_hashes))
+                       np.concatenate(kept_hashes), sorted(tone_models))
