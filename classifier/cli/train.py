@@ -317,8 +317,12 @@ def train_command(
     columns = column_map(text_column, actor_column, label_column)
     items = load_labelled(labels, annotator, allow_suggested, "training", source_of, columns)
     test_items = load_labelled(test, None, allow_suggested, "test", columns=columns) if test else None
-    task = task_of_labels({it.label for it in items + (test_items or [])},
-                          where="the label files" + (" and --test" if test else ""))
+    task = task_of_labels({it.label for it in items}, where="the label files")
+    if test_items:  # a test set of the other task: said so, not "labels belong to no task"
+        tested = task_of_labels({it.label for it in test_items}, where="--test")
+        if tested is not task and {it.label for it in test_items} - set(task.labels):
+            raise InputError(f"--test {', '.join(map(str, test))}: {tested.name} labels, and the training labels are {task.name} "
+                             "labels; test on labels of the task trained")
     base = resolve_base_option(base, task)
     reference = reference_model(base, task)
     dev_fraction, epochs = small_data_schedule(len(items), dev_fraction, epochs)

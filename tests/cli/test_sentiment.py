@@ -183,6 +183,11 @@ def test_train_refuses_a_file_that_mixes_stance_and_sentiment(tmp_path, tiny_sen
         fh.write(json.dumps({"id": "x", "text": "Russia won.", "actor": "Russia", "label": "favor"}) + "\n")
     result = run("train", labels, "--out", tmp_path / "m", "--base", tiny_sentiment_dir)
     assert result.exit_code == 1 and "tone.jsonl:33: label 'favor' is stance, but " in " ".join(result.output.split())
+    test = tmp_path / "stance_test.jsonl"
+    test.write_text(json.dumps({"id": "t", "text": "Russia won.", "actor": "Russia", "label": "favor"}) + "\n")
+    result = run("train", sentiment_labels(tmp_path / "tone2.jsonl"), "--test", test, "--out", tmp_path / "m",
+                 "--base", tiny_sentiment_dir)
+    assert result.exit_code == 1 and "stance labels, and the training labels are sentiment labels" in result.output
 
 
 def test_evaluate_reads_sentiment_predictions(tmp_path, tiny_sentiment_dir):
