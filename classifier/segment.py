@@ -107,11 +107,17 @@ def holds_several_sentences(text: str) -> bool:
     return "\n\n" in text or len(split_paragraph(text)) >= 3
 
 
-def row_of_several_sentences(rows, limit: int = 200):
-    """The line of the first of ``limit`` (line, row) pairs whose ``text`` holds several sentences, or None."""
-    for count, (line, row) in enumerate(rows):
-        if count >= limit:
+def rows_of_several_sentences(rows, limit: int = 200) -> tuple[int, int, int | None, bool]:
+    """Of the first ``limit`` (line, row) pairs: how many were read, how many have a ``text`` of several
+    sentences, the line of the first of those (or None), and whether any row has a gold ``label``."""
+    read = several = 0
+    first, labelled = None, False
+    for line, row in rows:
+        if read >= limit:
             break
+        read += 1
+        labelled = labelled or row.get("label") not in (None, "")
         if holds_several_sentences(str(row.get("text") or "")):
-            return line
-    return None
+            several += 1
+            first = line if first is None else first
+    return read, several, first, labelled

@@ -598,3 +598,12 @@ def test_the_tone_example_is_a_confident_stance():
     ])
     assert tone_example(examples)["text"] == "sure"
     assert tone_example(examples.iloc[:1]) is None
+
+
+def test_one_sentiment_model_on_two_engines_is_one_model():
+    from classifier.report import tone_note
+
+    table = pd.DataFrame({"n": [4], "n_tone": [4]})
+    note = tone_note(table, None, ["sent@abc", "sent@abc:onnx"])
+    assert "Sentiment model: sent@abc." in note and "mixes" not in note
+    assert "mixes 2 sentiment models" in tone_note(table, None, ["sent@abc", "other@def:onnx"])

@@ -62,9 +62,10 @@ def has_text_rows(path: Path) -> bool:
 def reads_rows_as_sentences(input_path: Path, rows: str, task: str) -> bool:
     """Whether a table without actors is scored row by row (sentences, for sentiment) or prepared as articles.
     ``rows`` sentences or articles: as told. auto, under --task sentiment: by what the rows hold, not by their
-    columns (a sentence table may carry a date, an article table only a source): sentences unless one of the first
-    200 rows holds a paragraph break or three sentences or more, which makes it articles, said in a warning."""
-    from classifier.segment import row_of_several_sentences
+    columns (a sentence table may carry a date, an article table only a source): articles when at least half of the
+    first 200 rows hold a paragraph break or three sentences or more and none carries a gold label; else
+    sentences. Either way a warning names the first such row."""
+    from classifier.segment import rows_of_several_sentences
 
     if rows not in ROWS_CHOICES:
         raise InputError(f"--rows {rows}: expected one of {', '.join(ROWS_CHOICES)}")
@@ -82,12 +83,17 @@ def reads_rows_as_sentences(input_path: Path, rows: str, task: str) -> bool:
         return rows == "sentences"
     if task != "sentiment" or not has_text_rows(input_path):
         return False
-    line = row_of_several_sentences(iter_table(input_path))
-    if line is None:
+    read, several, first, labelled = rows_of_several_sentences(iter_table(input_path))
+    if several and (labelled or several * 2 < read):  # a few long rows (or a segmenter's false split): sentences
+        warn(f"{input_path}:{first}: {several} of the first {read} rows hold several sentences and are scored whole "
+             "like the others" + ("" if labelled else "; --rows articles splits the table into sentences instead"))
         return True
-    warn(f"{input_path}:{line}: a row of several sentences, so the table is read as articles: split into sentences, "
-         "one item per actor named (--rows sentences scores each row whole instead)")
-    return False
+    if several:  # most rows are whole articles (and none carries a gold label)
+        warn(f"{input_path}:{first}: {several} of the first {read} rows hold several sentences, so the table is read "
+             "as articles: split into sentences, one item per actor named, and sentences naming no actor are not "
+             "scored (--rows sentences scores each row whole instead)")
+        return False
+    return True
 
 
 def check_actors_named(wanted: set[str], given: str, catalogue, read) -> None:
@@ -241,7 +247,8 @@ def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_rem
     def load(path, expected):
         model = load_engine(path, engine, trust_remote_code, threads, device)
         if model.task is not expected:
-            option = "--model" if expected is STANCE else "--sentiment-model" if task == "both" else "--task sentiment"
+            option = "--model" if expected is STANCE else "--sentiment-model" if task == "both" else \
+                "--model/--sentiment-model"
             raise InputError(f"{option} {path or model.path}: a {model.task.name} model, not a {expected.name} model"
                              + ("; for sentence sentiment pass --task sentiment" if expected is STANCE else ""))
         return model
@@ -260,6 +267,12 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
     if task == "both":
         fail("--ray-data scores one task per run: run --task stance and --task sentiment separately")
     chosen = (sentiment_dir or default_sentiment_dir()) if task == "sentiment" else model_dir
+    if chosen is not None:  # the workers load it by path: its task is checked here, as a local run checks it
+        from classifier.models.stance_model import read_settings
+
+        found = read_settings(Path(chosen)).get("task", STANCE.name) if (Path(chosen) / "stance.json").exists() else None
+        if found is not None and found != task:
+            fail(f"{chosen}: a {found} model, not a {task} model")
     if out_dir.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".parquet"):
         fail(f"--out {out_dir}: --ray-data writes a folder of Parquet parts; name a folder")
 
@@ -279,7 +292,7 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
 def classify_command(
     input_path: Path = typer.Argument(..., metavar="INPUT", help="Items file (.jsonl/.csv/.parquet with text, actor, spans) or articles (folder or table) to prepare first."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Predictions file (.jsonl, .csv or .parquet)."),
-    model_dir: Optional[Path] = typer.Option(None, "--model", "-m", help="Stance model directory (default: models/default)."),
+    model_dir: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory: the stance model (default: models/default), or with --task sentiment the sentiment model."),
     task: str = typer.Option("stance", "--task", help="stance (toward each item's actor), sentiment (of each sentence, once per sentence; items need no actor) or both (stance per item, the sentence's sentiment beside it)."),
     sentiment_model_dir: Optional[Path] = typer.Option(None, "--sentiment-model", help="Sentence-sentiment model for --task sentiment or both (default: models/sentiment)."),
     zero_shot: Optional[str] = typer.Option(None, "--zero-shot", help="Score through an NLI model instead (a folder or a Hugging Face name, e.g. MoritzLaurer/deberta-v3-base-zeroshot-v2.0): one hypothesis per label, see --templates."),
@@ -314,6 +327,8 @@ def classify_command(
 
     engine = "torch" if zero_shot and engine == "auto" else engine  # auto is resolved where a model loads
     if task == "sentiment" and model_dir:  # the model of the task asked: a sentiment model under either option
+        if zero_shot:
+            fail("--zero-shot and --model both name the model of --task sentiment; pass one")
         if sentiment_model_dir:
             fail("--model and --sentiment-model both name the model of --task sentiment; pass one")
         model_dir, sentiment_model_dir = None, model_dir  # (checked to be one below)

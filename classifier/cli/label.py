@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import itertools
 import json
 import os
 import select
@@ -338,9 +339,10 @@ def load_items(path: Path, task: Task = STANCE) -> list[Item]:
                             allowed_labels=None))
     if not stance:
         items = one_per_sentence(items)
-        whole = [item for item in items if item.actor is None and holds_several_sentences(item.text)][:1]
-        if whole:  # a table of whole articles: asked whole, as classify --rows sentences would score them
-            warnings.warn(f"{path}: item {whole[0].id!r} holds several sentences and is asked about whole; to label "
+        plain = itertools.islice((item for item in items if item.actor is None), 200)  # as classify looks
+        whole = next((item for item in plain if holds_several_sentences(item.text)), None)
+        if whole is not None:  # a table of whole articles: asked whole, as classify --rows sentences scores them
+            warnings.warn(f"{path}: item {whole.id!r} holds several sentences and is asked about whole; to label "
                           "the tone of each sentence, run stance prepare on the articles first and label its items",
                           InputWarning, stacklevel=2)
     note = found_spans_note(Counter(getattr(item, "spans_from", None) for item in items), len(items))

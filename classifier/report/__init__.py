@@ -232,7 +232,9 @@ def tone_note(table: pd.DataFrame, example: dict | None, models: list[str] | Non
             "on an actor is grim in tone and may still side with that actor, and praise of one actor can be "
             "cheerful while hostile to another. Quote stance for framing toward an actor, tone for the mood of "
             "the coverage.")
-    models = models or []
+    from classifier.models.stance_model import engine_of
+
+    models = sorted({engine_of(model)[0] for model in models or []})  # one model on two engines is one model
     if len(models) == 1:
         note += f" Sentiment model: {models[0]}."
     elif models:

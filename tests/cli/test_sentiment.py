@@ -115,6 +115,16 @@ def test_a_model_of_the_wrong_task_is_one_line(tmp_path, tiny_model_dir, tiny_se
     result = run("classify", ROOT / "seeds", "--out", out, "--sentiment-model", tiny_sentiment_dir)
     assert result.exit_code == 1 and "--sentiment-model is for --task sentiment or both" in result.output
     assert not out.exists()
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "p1.jsonl").write_text(json.dumps({"id": "s1", "text": "Profits rose."}) + "\n")
+    result = run("classify", parts, "--ray-data", "--out", tmp_path / "rd", "--task", "sentiment", "--model",
+                 tiny_model_dir)  # the workers load it by path: checked before they start
+    assert result.exit_code == 1 and "a stance model, not a sentiment model" in result.output
+    result = run("classify", ROOT / "seeds", "--out", out, "--task", "sentiment", "--model", tiny_sentiment_dir,
+                 "--zero-shot", "some/nli-model")
+    assert result.exit_code == 1 and "--zero-shot and --model both name" in result.output
+    assert not out.exists() and not (tmp_path / "rd").exists()
     # the model of --task sentiment may be named by --model too (a model just trained, as the README's loop does)
     result = run("classify", ROOT / "seeds", "--out", out, "--task", "sentiment", "--model", tiny_sentiment_dir, "-q")
     assert result.exit_code == 0 and read_jsonl(out)[0]["model"].startswith("tiny-sentiment@")
@@ -262,8 +272,29 @@ def test_sentiment_on_a_table_of_whole_articles_reads_articles_and_says_why(tmp_
     rows = read_jsonl(out)
     assert len(rows) > 20 and {row["article"] for row in rows} == {"a0", "a1"} and all(row["actor"] for row in rows)
     said = " ".join(result.output.split())
-    assert f"{article_table}:2: a row of several sentences, so the table is read as articles" in said
-    assert "--rows sentences" in said
+    assert f"{article_table}:2: 2 of the first 2 rows hold several sentences, so the table is read as articles" in said
+    assert "sentences naming no actor are not scored" in said and "--rows sentences" in said
+
+
+@pytest.mark.parametrize("labelled", [False, True])
+def test_a_few_long_rows_leave_a_sentence_table_sentences(tmp_path, tiny_sentiment_dir, labelled):
+    """A segmenter's false split ("approx. 10 a.m. E.T."), or a few long rows, do not make a sentence set articles;
+    nor do any number of them when the rows carry gold labels (an evaluation set keeps every row and label)."""
+    texts = ["Shares of Apple Inc. rose 3% vs. the S&P 500 at approx. 10 a.m. E.T. on Monday.",
+             "Profits fell.", "Sales rose.", "The plant closed."]
+    if labelled:
+        texts = texts[:1] * 3 + texts[1:2]  # most rows look like articles, but the set is labelled
+    path = tmp_path / "sentences.jsonl"
+    path.write_text("".join(json.dumps({"id": f"s{i}", "text": t, **({"label": "neutral"} if labelled else {})}) + "\n"
+                            for i, t in enumerate(texts)))
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", path, "--out", out, "--task", "sentiment", "--sentiment-model", tiny_sentiment_dir, "-q")
+    assert result.exit_code == 0, result.output
+    rows = read_jsonl(out)
+    assert [row["id"] for row in rows] == [f"s{i}" for i in range(4)]
+    assert [row["label"] for row in rows] == (["neutral"] * 4 if labelled else [None] * 4)
+    said = " ".join(result.output.split())
+    assert f"{path}:1:" in said and "scored whole like the others" in said
 
 
 def test_a_sentence_table_with_a_date_stays_sentences(tmp_path, tiny_sentiment_dir):
