@@ -85,8 +85,8 @@ def reads_rows_as_sentences(input_path: Path, rows: str, task: str) -> bool:
         return False
     read, several, first, labelled = rows_of_several_sentences(iter_table(input_path))
     if several and (labelled or several * 2 < read):  # a few long rows (or a segmenter's false split): sentences
-        warn(f"{input_path}:{first}: {several} of the first {read} rows hold several sentences and are scored whole "
-             "like the others" + ("" if labelled else "; --rows articles splits the table into sentences instead"))
+        verb = "holds several sentences and is" if several == 1 else "hold several sentences and are"
+        warn(f"{input_path}:{first}: {several} of the first {read} rows {verb} scored whole like the others" + ("" if labelled else "; --rows articles splits the table into sentences instead"))
         return True
     if several:  # most rows are whole articles (and none carries a gold label)
         warn(f"{input_path}:{first}: {several} of the first {read} rows hold several sentences, so the table is read "
