@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, InputWarning
 from classifier.items import LABELS, Item, item_record, parse_item
-from classifier.tasks import SENTIMENT, STANCE, Task
+from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
 MODEL_PREFIX = "model:"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
@@ -256,10 +256,13 @@ STANCE_ONLY = frozenset(LABELS) - frozenset(SENTIMENT.labels)
 SENTIMENT_ONLY = frozenset(SENTIMENT.labels) - frozenset(LABELS)
 
 
+TASK_WORDS = {"stance": "stance", "sentiment": "sentence sentiment"}  # how messages name each task's labels
+
+
 def record_task(record: dict) -> str | None:
     """The task a label line answers: its ``task`` field (written since 2026-12-06), else what its label
     tells (``neutral`` alone tells nothing)."""
-    if record.get("task") in ("stance", "sentiment"):
+    if record.get("task") in TASKS:
         return record["task"]
     label = record.get("label")
     return "stance" if label in STANCE_ONLY else "sentiment" if label in SENTIMENT_ONLY else None
@@ -269,8 +272,7 @@ def check_file_task(records: Sequence[dict], task: Task, path: str | Path) -> No
     """Refuse to add ``task``'s labels to a label file that holds the other task's: the file must stay one task."""
     found = next((r for r in records if record_task(r) not in (None, task.name)), None)
     if found is not None:
-        theirs = "sentence sentiment" if task is STANCE else "stance"
-        raise InputError(f"{found.get('where', path)}: this label file holds {theirs} labels "
+        raise InputError(f"{found.get('where', path)}: this label file holds {TASK_WORDS[record_task(found)]} labels "
                          f"({found.get('label') or 'a skip'!s}), and this adds {task.name} labels; keep one task per "
                          "label file (name another --labels/--out)")
 
@@ -278,7 +280,6 @@ def check_file_task(records: Sequence[dict], task: Task, path: str | Path) -> No
 def check_one_task(records: Sequence[dict]) -> None:
     """Refuse labels of stance and of sentence sentiment mixed in one set (a sentiment label on a stance item
     would reach training or classify as an unknown stance)."""
-    names = {"stance": "stance", "sentiment": "sentence sentiment"}
     first = None
     for record in records:
         task = record_task(record)  # its task field, else what its label tells (neutral alone: nothing)
@@ -287,8 +288,8 @@ def check_one_task(records: Sequence[dict]) -> None:
         first = first or record
         if task != record_task(first):
             raise InputError(f"{record.get('where', 'labels')}: label {record.get('label')!r} is "
-                             f"{names[task]}, but {first.get('where', 'an earlier line')} labels "
-                             f"{names[record_task(first)]} ({first.get('label')!r}); keep one task per set of labels")
+                             f"{TASK_WORDS[task]}, but {first.get('where', 'an earlier line')} labels "
+                             f"{TASK_WORDS[record_task(first)]} ({first.get('label')!r}); keep one task per set of labels")
 
 
 # -- current answers ----------------------------------------------------------------------------
@@ -452,8 +453,9 @@ def balanced_order(items: Sequence[Item], seed: int) -> list[int]:
 def sentence_key(item: Item, position: int) -> tuple:
     extra = item.model_extra or {}
     for name in ("sentence_index", "start", "sentence_start"):
-        if isinstance(extra.get(name), (int, float)):
-            return (0, extra[name])
+        position_in_article = whole_number(extra.get(name))  # a CSV gives it as text
+        if position_in_article is not None:
+            return (0, position_in_article)
     return (1, position)
 
 
@@ -793,7 +795,8 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
         try:
             item = parse_item(fields, here, need_actor=kind.needs_actor)
         except InputError as exc:
-            if kind is STANCE and "'actor'" in str(exc) and "sentiment" in json.dumps(raw.get("annotations"))[:10000]:
+            answered = {r.from_name for a in task.annotations or [] for r in a.result or []}
+            if kind is STANCE and "'actor'" in str(exc) and "sentiment" in answered:
                 raise InputError(f"{exc}; this export answers a 'sentiment' control: import it with --task "
                                  "sentiment") from None
             raise

@@ -107,7 +107,10 @@ def holds_several_sentences(text: str) -> bool:
     return "\n\n" in text or len(split_paragraph(text)) >= 3
 
 
-def rows_of_several_sentences(rows, limit: int = 200) -> tuple[int, int, int | None, bool]:
+ROWS_LOOKED_AT = 200  # rows of a table without actors looked at to tell sentences from whole articles
+
+
+def rows_of_several_sentences(rows, limit: int = ROWS_LOOKED_AT) -> tuple[int, int, int | None, bool]:
     """Of the first ``limit`` (line, row) pairs: how many were read, how many have a ``text`` of several
     sentences, the line of the first of those (or None), and whether any row has a gold ``label``."""
     read = several = 0

@@ -34,11 +34,14 @@ SENTIMENT = Task("sentiment", ("positive", "negative", "neutral"), needs_actor=F
 TASKS = {task.name: task for task in (STANCE, SENTIMENT)}
 
 
-def get_task(name: str) -> Task:
+def get_task(name: str, option: str | None = None) -> Task:
+    """The task of that name; an unknown name is a one-line InputError (naming ``option``, as ``--task``, where a
+    user typed it)."""
     try:
         return TASKS[name]
     except KeyError:
-        raise InputError(f"unknown task {name!r}; expected one of {', '.join(TASKS)}") from None
+        where = f"{option} {name}: expected" if option else f"unknown task {name!r}; expected"
+        raise InputError(f"{where} one of {', '.join(TASKS)}") from None
 
 
 def task_of_labels(labels: Iterable[str], where: str = "") -> Task:

@@ -59,12 +59,13 @@ def has_text_rows(path: Path) -> bool:
     return False
 
 
-def reads_rows_as_sentences(input_path: Path, rows: str, task: str) -> bool:
-    """Whether a table without actors is scored row by row (sentences, for sentiment) or prepared as articles.
-    ``rows`` sentences or articles: as told. auto, under --task sentiment: by what the rows hold, not by their
-    columns (a sentence table may carry a date, an article table only a source): articles when at least half of the
-    first 200 rows hold a paragraph break or three sentences or more and none carries a gold label; else
-    sentences. Either way a warning names the first such row."""
+def input_kind(input_path: Path, rows: str, task: str) -> str:
+    """How INPUT is read: ``items`` (its rows name an actor, or a dataset folder), ``sentences`` (a table without
+    actors scored row by row, for sentiment) or ``articles`` (prepared first). ``rows`` sentences or articles: as
+    told. auto, under --task sentiment: by what the rows hold, not by their columns (a sentence table may carry a
+    date, an article table only a source): articles when at least half of the first 200 rows hold a paragraph
+    break or three sentences or more and none carries a gold label; else sentences. Either way a warning names
+    the first such row."""
     from classifier.segment import rows_of_several_sentences
 
     if rows not in ROWS_CHOICES:
@@ -73,27 +74,28 @@ def reads_rows_as_sentences(input_path: Path, rows: str, task: str) -> bool:
         if rows != "auto":
             raise InputError(f"--rows {rows}: {input_path} holds items (its rows name an actor), read as they are; "
                              "--rows is for a table without actors")
-        return False
+        return "items"
     if rows == "sentences" and task != "sentiment":
         raise InputError("--rows sentences scores each row whole, which only --task sentiment does (stance needs "
                          "an actor per item)")
     if rows == "sentences" and input_path.is_dir() and not is_dataset_folder(input_path):
         raise InputError(f"--rows sentences: {input_path} is a folder of articles; name a table of sentences")
     if rows != "auto":
-        return rows == "sentences"
+        return rows
     if task != "sentiment" or not has_text_rows(input_path):
-        return False
+        return "articles"
     read, several, first, labelled = rows_of_several_sentences(iter_table(input_path))
     if several and (labelled or several * 2 < read):  # a few long rows (or a segmenter's false split): sentences
         verb = "holds several sentences and is" if several == 1 else "hold several sentences and are"
-        warn(f"{input_path}:{first}: {several} of the first {read} rows {verb} scored whole like the others" + ("" if labelled else "; --rows articles splits the table into sentences instead"))
-        return True
+        warn(f"{input_path}:{first}: {several} of the first {read} rows {verb} scored whole like the others"
+             + ("" if labelled else "; --rows articles splits the table into sentences instead"))
+        return "sentences"
     if several:  # most rows are whole articles (and none carries a gold label)
         warn(f"{input_path}:{first}: {several} of the first {read} rows hold several sentences, so the table is read "
              "as articles: split into sentences, one item per actor named, and sentences naming no actor are not "
              "scored (--rows sentences scores each row whole instead)")
-        return False
-    return True
+        return "articles"
+    return "sentences"
 
 
 def check_actors_named(wanted: set[str], given: str, catalogue, read) -> None:
@@ -125,11 +127,11 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
     first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output, removed when
     the run ends (``--resume`` removes what a kill left). Sentiment alone needs no actor: ``{"id", "text"}``
-    rows are read as they are (``rows``: see ``reads_rows_as_sentences``)."""
+    rows are read as they are (``rows``: see ``input_kind``)."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     sentiment_only = task == "sentiment"
-    if reads_rows_as_sentences(input_path, rows, task) or is_items_file(input_path):
+    if input_kind(input_path, rows, task) != "articles":
         labels = (*STANCE.labels, *SENTIMENT.labels) if sentiment_only else STANCE.labels
         # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
         full = catalogue(None)
@@ -268,9 +270,9 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
         fail("--ray-data scores one task per run: run --task stance and --task sentiment separately")
     chosen = (sentiment_dir or default_sentiment_dir()) if task == "sentiment" else model_dir
     if chosen is not None:  # the workers load it by path: its task is checked here, as a local run checks it
-        from classifier.models.stance_model import read_settings
+        from classifier.models.stance_model import saved_task
 
-        found = read_settings(Path(chosen)).get("task", STANCE.name) if (Path(chosen) / "stance.json").exists() else None
+        found = saved_task(Path(chosen))
         if found is not None and found != task:
             fail(f"{chosen}: a {found} model, not a {task} model")
     if out_dir.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".parquet"):
@@ -305,7 +307,7 @@ def classify_command(
     only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP + " For an items file: score only its items of these actors."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="Manifest, when INPUT is an article folder."),
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help="When INPUT is an article folder: skip the files that cannot be read, with a warning each, instead of stopping at the first (as for prepare)."),
-    rows: str = typer.Option("auto", "--rows", help="A table without actors: sentences (--task sentiment scores each row whole), articles (split into sentences, one item per actor named) or auto (for --task sentiment: sentences, unless one of the first 200 rows holds several sentences, which makes the table articles, with a warning)."),
+    rows: str = typer.Option("auto", "--rows", help="A table without actors: sentences (--task sentiment scores each row whole), articles (split into sentences, one item per actor named) or auto (for --task sentiment: articles when half of the first 200 rows hold several sentences and none has a gold label, else sentences, with a warning naming the first long row)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
     engine: str = typer.Option("auto", "--engine", help="auto (onnx when the \\[onnx] extra is installed and the run is on the CPU, else torch), torch, onnx (ONNX Runtime fp32: torch's scores to 1e-4) or onnx-int8 (int8 with one scale per token: fastest, scores independent of the batch, about 0.4 points lower on the benchmark suite)."),
     workers: int = typer.Option(0, "--workers", min=0, help="Scale out with Ray: this many model workers (0: run in this process)."),
@@ -396,7 +398,7 @@ def classify_command(
     if not quiet:
         console.print(
             f"{result.items} items -> {result.out} with {model.model_id}"
-            f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None and not workers else ''}; {result.predicted} predicted"
+            f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; {result.predicted} predicted"
             f"{f', {result.resumed} resumed' if result.resumed else ''}; {result.truncated} truncated to "
             f"{model.max_length} tokens; {result.seconds:.1f} s ({result.items_per_second:.0f} items/s)",
             highlight=False)

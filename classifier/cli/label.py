@@ -33,7 +33,7 @@ from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
                                article_context, check_file_task, from_label_studio, label_studio_config, new_records,
                                one_per_sentence, order_items, read_records, suggestion_of, suggestion_records, to_label_studio)
-from classifier.tasks import STANCE, TASKS, Task
+from classifier.tasks import STANCE, Task, get_task
 
 COMMON_KEYS = {"skip": "s", "undo": "u", "help": "?", "quit": "q"}
 LABEL_KEYS = {"stance": {"favor": "f", "against": "a", "neutral": "n"},
@@ -58,13 +58,6 @@ label_app = typer.Typer(
           "Example: stance label items.jsonl --labels labels.jsonl --annotator ana --model models/default\n\n"
           "'stance label ITEMS ...' is short for 'stance label run ITEMS ...'."))
 app.add_typer(label_app, name="label")
-
-
-def task_named(name: str) -> Task:
-    """The task a ``--task`` option names, or a one-line error naming the option."""
-    if name not in TASKS:
-        raise InputError(f"--task {name}: expected one of {', '.join(TASKS)}")
-    return TASKS[name]
 
 
 # -- keys ---------------------------------------------------------------------------------------
@@ -329,7 +322,7 @@ def load_items(path: Path, task: Task = STANCE) -> list[Item]:
     from collections import Counter
 
     from classifier.actors import MentionFinder, found_spans_note
-    from classifier.segment import holds_several_sentences
+    from classifier.segment import ROWS_LOOKED_AT, holds_several_sentences
 
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -339,7 +332,7 @@ def load_items(path: Path, task: Task = STANCE) -> list[Item]:
                             allowed_labels=None))
     if not stance:
         items = one_per_sentence(items)
-        plain = itertools.islice((item for item in items if item.actor is None), 200)  # as classify looks
+        plain = itertools.islice((item for item in items if item.actor is None), ROWS_LOOKED_AT)  # as classify
         whole = next((item for item in plain if holds_several_sentences(item.text)), None)
         if whole is not None:  # a table of whole articles: asked whole, as classify --rows sentences scores them
             warnings.warn(f"{path}: item {whole.id!r} holds several sentences and is asked about whole; to label "
@@ -375,7 +368,7 @@ def run_command(
 
     Example: stance label items.jsonl --labels labels.jsonl --annotator ana --model models/default
     """
-    chosen = task_named(task)
+    chosen = get_task(task, "--task")
     keymap = parse_keys(keys, chosen)
     annotator = check_annotator(annotator or os.environ.get("STANCE_ANNOTATOR") or getpass.getuser())
     label_file(labels_path)
@@ -420,7 +413,7 @@ def suggest_command(
     """
     from classifier.models.stance_model import default_model_path, default_sentiment_path
 
-    chosen = task_named(task)
+    chosen = get_task(task, "--task")
     label_file(out_path)
     check_not_input(out_path, items_path)
     items = load_items(items_path, chosen)
@@ -457,7 +450,7 @@ def export_command(
     if config:
         check_writable(config)
         check_not_input(config, items_path, out_path, option="--config")
-    chosen = task_named(task)
+    chosen = get_task(task, "--task")
     items = load_items(items_path, chosen)
     suggestions = model_suggestions(model, items, quiet, chosen)[1] if model else None
     write_json_atomic(out_path, to_label_studio(items, suggestions, chosen))
@@ -488,7 +481,7 @@ def import_command(
         raise InputError(f"{export_path}: not a JSON file ({exc})") from None
     except RecursionError:
         raise InputError(f"{export_path}: nested too deeply to be a Label Studio export") from None
-    chosen = task_named(task)
+    chosen = get_task(task, "--task")
     incoming = from_label_studio(tasks, str(export_path), check_annotator(annotator) if annotator else None, chosen)
     store = LabelStore(labels_path)
     check_file_task(store.records(), chosen, labels_path)

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from classifier.cli import commands  # noqa: F401  (registers every command on ``app``)
 from classifier.cli.app import app, console, on_sigterm, quiet_libraries
+from classifier.cli.label import DefaultRunGroup
 from classifier.visible import shown
 
 # click's base of usage errors: typer's own copy of click in typer 0.2x, click itself before
@@ -28,8 +29,8 @@ def command_path(args: Sequence[str]) -> str:
     command, path = typer.main.get_command(app), ["stance"]
     for arg in args:
         commands = getattr(command, "commands", None)
-        if commands and arg not in commands and not arg.startswith("-") and "run" in commands \
-                and type(command).__name__ == "DefaultRunGroup":  # `stance label ITEMS ...` runs `label run`
+        if isinstance(command, DefaultRunGroup) and arg not in commands and not arg.startswith("-"):
+            # `stance label ITEMS ...` runs `label run`
             path.append("run")
             break
         if not commands or arg not in commands:

@@ -122,13 +122,10 @@ def default_reference(task: Task = STANCE) -> Optional[str]:
 def reference_model(base: str, task: Task) -> Optional[str]:
     """The model the new one is compared with: the starting model when it is a model of this task, else
     the task's shipped model."""
-    from classifier.models.train import is_stance_model
+    from classifier.models.stance_model import saved_task
 
-    if is_stance_model(base):
-        from classifier.models.stance_model import read_settings
-
-        if read_settings(Path(base)).get("task", STANCE.name) == task.name:
-            return base
+    if base and saved_task(Path(base)) == task.name:
+        return base
     return default_reference(task)
 
 

@@ -152,6 +152,14 @@ def read_settings(path: Path) -> dict:
         raise InputError(f"{file}: {field}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
+def saved_task(path: Path) -> str | None:
+    """The task a saved model folder scores, read from its stance.json without loading the weights (stance where
+    the file predates the field); None where the folder holds no stance.json (an encoder, a Hub name)."""
+    if not (Path(path) / STANCE_FILE).exists():
+        return None
+    return read_settings(Path(path)).get("task", "stance")
+
+
 def engine_of(model_id) -> tuple[str, str]:
     """(the model, the engine) a prediction's ``model`` field names: ``name@digest`` for torch,
     ``name@digest:onnx`` (``:onnx-int8``) for ONNX Runtime."""
