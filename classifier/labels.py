@@ -784,6 +784,7 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
     if not isinstance(tasks, list):
         raise InputError(f"{where}: expected a Label Studio JSON export (a list of tasks)")
     records, unanswered, controls = [], 0, set()
+    shared = 0  # tasks that two or more users answered, when --annotator names them all one
     for number, raw in enumerate(tasks, start=1):
         here = f"{where}: task {number}"
         task = _ls_task(raw, here)
@@ -800,6 +801,8 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
                 raise InputError(f"{exc}; this export answers a 'sentiment' control: import it with --task "
                                  "sentiment") from None
             raise
+        if annotator is not None:
+            shared += len({_ls_annotator(a) for a in task.annotations or [] if not a.was_cancelled}) > 1
         for index, annotation in enumerate(task.annotations or []):
             if annotation.was_cancelled:
                 continue
@@ -818,6 +821,10 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
                         record["annotator"], stamp]
             record["import_key"] = hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()[:16]
             records.append(record)
+    if shared:
+        warnings.warn(f"{where}: {shared} task{'s' if shared != 1 else ''} answered by two or more Label Studio users, "
+                      f"all imported as {annotator!r}: only the last answer of each counts as theirs (import without "
+                      "--annotator to keep the users apart for agreement)", InputWarning, stacklevel=2)
     if unanswered:
         found = f" (it has {', '.join(sorted(controls))})" if controls else ""
         warnings.warn(f"{where}: {unanswered} annotation{'s' if unanswered != 1 else ''} gave no answer in a "

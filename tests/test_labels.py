@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -708,3 +709,21 @@ def test_sentiment_labelling_of_whole_articles_says_so(tmp_path):
                                  "sentiment", "-q"], input="q\n")
     assert result.exit_code == 0
     assert "item 'a1' holds several sentences and is asked about whole" in " ".join(result.output.split())
+
+
+def test_label_studio_import_under_one_name_warns_when_users_overlap():
+    tasks = to_label_studio(make_items()[:2])
+    choice = lambda label: [{"from_name": "stance", "type": "choices", "value": {"choices": [label]}}]  # noqa: E731
+    tasks[0]["annotations"] = [{"result": choice("favor"), "completed_by": 1},
+                               {"result": choice("against"), "completed_by": {"email": "b@x.org"}}]
+    tasks[1]["annotations"] = [{"result": choice("neutral"), "completed_by": 1}]
+    records = from_label_studio(tasks, "export.json")  # users kept apart: nothing to warn about
+    assert {r["annotator"] for r in records} == {"label-studio:1", "label-studio:b@x.org"}
+    with pytest.warns(InputWarning, match=r"export.json: 1 task answered by two or more Label Studio users, all "
+                                          r"imported as 'ana'"):
+        records = from_label_studio(tasks, "export.json", annotator="ana")
+    assert [r["annotator"] for r in records] == ["ana"] * 3
+    tasks[0]["annotations"][1]["was_cancelled"] = True  # a cancelled answer is not taken
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from_label_studio(tasks, "export.json", annotator="ana")

@@ -464,7 +464,7 @@ def export_command(
 def import_command(
     export_path: Path = typer.Argument(..., metavar="EXPORT", help="Label Studio JSON export (a list of tasks)."),
     labels_path: Path = typer.Option(..., "--labels", "-l", help="Label file the annotations are appended to."),
-    annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="Name for every annotation (default: label-studio:<user>)."),
+    annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="Name for every annotation (default: label-studio:<user>); where two users answered one task, only the last answer then counts."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP + " Answers are read from the Choices control of that name (or an unnamed one)."),
 ) -> None:
     """Append completed Label Studio annotations to LABELS (importing twice adds nothing).
