@@ -59,13 +59,14 @@ def has_text_rows(path: Path) -> bool:
     return False
 
 
-def input_kind(input_path: Path, rows: str, task: str) -> str:
+def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] = None) -> str:
     """How INPUT is read: ``items`` (its rows name an actor, or a dataset folder), ``sentences`` (a table without
     actors scored row by row, for sentiment) or ``articles`` (prepared first). ``rows`` sentences or articles: as
     told. auto, under --task sentiment: by what the rows hold, not by their columns (a sentence table may carry a
     date, an article table only a source): articles when at least half of the first 200 rows hold a paragraph
     break or three sentences or more and none carries a gold label; else sentences. Either way a warning names
-    the first such row."""
+    the first such row. A Hugging Face dataset folder is read as items; under --task sentiment a warning says
+    when most of its first rows are whole articles (``columns`` renames its columns)."""
     from classifier.segment import rows_of_several_sentences
 
     if rows not in ROWS_CHOICES:
@@ -74,6 +75,12 @@ def input_kind(input_path: Path, rows: str, task: str) -> str:
         if rows != "auto":
             raise InputError(f"--rows {rows}: {input_path} holds items (its rows name an actor), read as they are; "
                              "--rows is for a table without actors")
+        if task == "sentiment" and is_dataset_folder(input_path):
+            read, several, _, labelled = rows_of_several_sentences(iter_table(input_path, columns))
+            if several and not labelled and several * 2 >= read:
+                warn(f"{input_path}: {several} of the first {read} rows hold several sentences and are scored whole; "
+                     "to score sentence by sentence, write the dataset as JSONL (Dataset.to_json) and pass "
+                     "--rows articles")
         return "items"
     if rows == "sentences" and task != "sentiment":
         raise InputError("--rows sentences scores each row whole, which only --task sentiment does (stance needs "
@@ -131,7 +138,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     sentiment_only = task == "sentiment"
-    if input_kind(input_path, rows, task) != "articles":
+    if input_kind(input_path, rows, task, columns) != "articles":
         labels = (*STANCE.labels, *SENTIMENT.labels) if sentiment_only else STANCE.labels
         # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
         full = catalogue(None)

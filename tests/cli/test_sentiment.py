@@ -348,3 +348,19 @@ def test_rows_errors_are_one_line(tmp_path, article_table):
         assert result.exit_code == 1 and expected in result.output, result.output
         assert result.output.strip().startswith("error:") and len(result.output.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["articles.csv"]
+
+
+def test_a_dataset_folder_of_whole_articles_is_scored_whole_with_a_warning(tmp_path, tiny_sentiment_dir,
+                                                                          article_table):
+    datasets = pytest.importorskip("datasets")
+    folder = tmp_path / "ds"
+    frame = pd.read_csv(article_table).rename(columns={"text": "body"})
+    datasets.Dataset.from_pandas(frame, preserve_index=False).save_to_disk(str(folder))
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", folder, "--out", out, "--task", "sentiment", "--sentiment-model", tiny_sentiment_dir,
+                 "--text-column", "body", "-q")
+    assert result.exit_code == 0, result.output
+    assert [row["id"] for row in read_jsonl(out)] == ["a0", "a1"]
+    said = " ".join(result.output.split())
+    assert f"{folder}: 2 of the first 2 rows hold several sentences and are scored whole" in said
+    assert "--rows articles" in said
