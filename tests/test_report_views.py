@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from classifier.cli import report  # noqa: F401  (registers the command)
 from classifier.cli.app import app
 from classifier.evaluate import read_predictions
-from classifier.report import make_report
+from classifier.report import correction_note, make_report
 from classifier.report.framing import (Z_POWER, article_sums, detectable_difference, outlet_tests, power_sentences,
                                        smallest_p)
 from classifier.report.timeline import choose_period, period_labels, timeline
@@ -267,6 +267,8 @@ def test_report_says_which_figure_to_quote(tmp_path):
     assert "Which figure to quote: the raw share with its interval, here for every class" in note and "BASIL" in note
     flags = result["correction"]["class_flags"]
     assert all(reason.startswith("only ") for reason in flags.values()) and result["correction"]["unstable"]
+    # small classes, not a confusion matrix that barely separates them
+    assert result["correction"]["condition_number"] < 50 and "barely separates" not in note
     md = (tmp_path / "out" / "report.md").read_text()
     assert "favor ACC (unstable)" in md and "Unstable: favor: only" in md
 
@@ -279,3 +281,14 @@ def test_too_few_permutations_are_named_as_the_limit(tmp_path):
     lines = power_sentences(tests)
     assert lines[0].startswith("9 of 9 tests are held back by the number of permutations") and "--n-perm 180" in lines[0]
     assert not any(line.startswith("No outlet difference can reach") for line in lines)
+
+
+def test_the_note_says_barely_separates_only_above_the_condition_limit():
+    correction = {"possible": True, "support": {"favor": 40, "against": 40, "neutral": 40}, "gold": "g.jsonl",
+                  "n_gold": 120, "n_gold_articles": 30, "class_flags": {}, "unstable": False, "condition_number": 3.0}
+    assert "barely separates" not in correction_note(correction)
+    assert "or the corrected share beside it" in correction_note(correction)
+    correction.update(condition_number=80.0, unstable=True)
+    note = correction_note(correction)
+    assert "barely separates the classes (condition number of P(predicted | true) 80)" in note
+    assert "here for every class" in note

@@ -17,7 +17,7 @@ import pandas as pd
 from classifier.errors import InputError
 from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, evaluate_frame, frame_task, read_labelled
 from classifier.report import tables
-from classifier.report.framing import cell_frame, framing_analysis, kind_table
+from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, kind_table
 from classifier.report.timeline import timeline, timeline_chart, timeline_note, timeline_rows
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.tasks import STANCE
@@ -149,7 +149,7 @@ def correction_note(correction: dict) -> str:
     support = ", ".join(f"{label} {n}" for label, n in correction["support"].items())
     unstable = (" Warning: on the gold set the classifier barely separates the classes (condition number of "
                 f"P(predicted | true) {correction['condition_number']:.0f}), so the corrected shares are "
-                "unstable and their intervals wide.") if correction["unstable"] else ""
+                "unstable and their intervals wide.") if correction["condition_number"] > MAX_CONDITION else ""
     flags = {label: reason for label, reason in (correction.get("class_flags") or {}).items() if reason}
     if flags:
         unstable += " Unstable: " + "; ".join(f"{label}: {reason}" for label, reason in flags.items()) + "."
