@@ -549,6 +549,14 @@ def align_gold(first: pd.DataFrame, second: pd.DataFrame) -> tuple[pd.DataFrame,
     return left, right, info
 
 
+MIN_RESAMPLED_ARTICLES = 5  # fewer articles give a handful of distinct resamples: no interval or p-value by article
+
+
+def too_few_articles(n_articles: int) -> str:
+    return (f"the gold items come from {n_articles} article{'s' if n_articles != 1 else ''}, too few for a bootstrap "
+            f"by article (it needs {MIN_RESAMPLED_ARTICLES}): no interval or p-value for the difference")
+
+
 def paired_p_value(diffs: np.ndarray, observed: float) -> float:
     """Two-sided paired bootstrap p-value: how often a resampled difference, centred on the observed one,
     is at least as far from zero as the observed difference (Efron & Tibshirani; Berg-Kirkpatrick et al. 2012)."""
@@ -568,6 +576,9 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
     gold = label_codes(left["label"], labels)
     pred_a, pred_b = label_codes(left[field], labels), label_codes(right[field], labels)
     codes = cluster_codes(left)
+    n_articles = int(codes.max()) + 1
+    if n_articles < MIN_RESAMPLED_ARTICLES:
+        n_boot = 0
     draws = cluster_resamples(codes, n_boot, seed)
     diffs = {name: np.empty(n_boot) for name in CI_METRICS}
     with progress_bar("paired bootstrap", n_boot, progress) as advance:
@@ -586,8 +597,9 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
                       "ci": percentile_ci(diffs[name]) if n_boot else None,
                       "p_value": paired_p_value(diffs[name], observed) if n_boot else None}
     return {**info, "models": [sorted(first["model"].unique()), sorted(second["model"].unique())],
-            "n_articles": int(codes.max()) + 1, "metrics": rows, "metrics_first": metrics_a,
+            "n_articles": n_articles, "metrics": rows, "metrics_first": metrics_a,
             "metrics_second": metrics_b,
+            "note": too_few_articles(n_articles) if n_articles < MIN_RESAMPLED_ARTICLES else None,
             "test": "paired bootstrap by article, two-sided, difference = second - first"}
 
 

@@ -294,6 +294,21 @@ def test_compare_with_paired_bootstrap(tmp_path, preds):
     assert macro["ci"][1] < 0 and macro["p_value"] < 0.05
     same = compare_frames(first, first, n_boot=50)
     assert same["metrics"]["macro_f1"]["difference"] == 0 and same["metrics"]["macro_f1"]["p_value"] == 1.0
+    assert same["note"] is None
+
+
+def test_compare_of_few_articles_gives_no_interval_or_p_value(tmp_path):
+    """Three articles make ten distinct resamples: a p-value of them would be quoted as evidence."""
+    good, bad = prediction_rows(40, per_article=20), prediction_rows(40, per_article=20, accuracy_boost=0.0)
+    assert len({row["article"] for row in good}) == 3
+    result = runner.invoke(app, ["evaluate", str(write_jsonl(tmp_path / "g.jsonl", good)), "--compare",
+                                 str(write_jsonl(tmp_path / "b.jsonl", bad)), "--n-boot", "200",
+                                 "--out", str(tmp_path / "m.json")])
+    assert result.exit_code == 0, result.output
+    assert "come from 3 articles, too few for a bootstrap by article" in " ".join(result.output.split())
+    compare = json.loads((tmp_path / "m.json").read_text())["compare"]
+    assert compare["metrics"]["macro_f1"]["p_value"] is None and compare["metrics"]["macro_f1"]["ci"] is None
+    assert compare["metrics"]["macro_f1"]["difference"] != 0
 
 
 def test_compare_refuses_disagreeing_gold(tmp_path, preds):

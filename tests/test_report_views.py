@@ -292,3 +292,20 @@ def test_the_note_says_barely_separates_only_above_the_condition_limit():
     note = correction_note(correction)
     assert "barely separates the classes (condition number of P(predicted | true) 80)" in note
     assert "here for every class" in note
+
+
+def test_mixed_stance_models_are_named_and_one_model_on_two_engines_is_one(tmp_path):
+    rows = prediction_rows(240, labelled=False, model="tiny@abc")
+    onnx = [{**row, "model": "tiny@abc:onnx"} if i % 2 else row for i, row in enumerate(rows)]
+    gold = write_jsonl(tmp_path / "gold.jsonl", prediction_rows(90, seed=3, model="tiny@abc"))
+    result = make_report(write_jsonl(tmp_path / "p.jsonl", onnx), tmp_path / "one", gold=gold, n_boot=20, n_perm=20)
+    assert result["models_warning"] is None and "warning" not in result["correction"]
+    mixed = [{**row, "model": "other@def"} if row["source"] == "Daily A" else row for row in rows]
+    result = make_report(write_jsonl(tmp_path / "m.jsonl", mixed), tmp_path / "two", gold=gold, n_boot=20,
+                         n_perm=20)
+    assert result["models_warning"].startswith("the predictions mix 2 stance models (other@def, tiny@abc)")
+    assert "gold predictions come from tiny@abc" in result["correction"]["warning"]
+    assert "Warning: the predictions mix 2 stance models" in (tmp_path / "two" / "report.md").read_text()
+    cli = CliRunner().invoke(app, ["report", str(tmp_path / "m.jsonl"), "--out", str(tmp_path / "cli"), "-q",
+                                   "--n-boot", "20", "--n-perm", "20"])
+    assert cli.exit_code == 0 and "the predictions mix 2 stance models" in " ".join(cli.output.split())

@@ -59,7 +59,7 @@ def default_dir(tmp_path, monkeypatch):
 
 
 def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_model_dir, default_dir):
-    labels = write(tmp_path / "labels.jsonl", label_rows())
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=25, per_article=2))  # 5 held-out articles
     out = tmp_path / "models" / "ours"
     result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
                                  "--epochs", "2", "--lr", "1e-3", "--n-boot", "50", "-q"])
@@ -78,6 +78,7 @@ def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_
 
     assert StanceModel.load(out).labels == ["favor", "against", "neutral"]
     assert not list(out.parent.glob(".ours.*"))  # the training checkpoint goes once the model is saved
+
 
 
 def test_out_never_replaces_what_is_not_a_model(tmp_path, tiny_model_dir, default_dir, monkeypatch):
@@ -473,10 +474,13 @@ def test_the_comparison_says_why_it_has_no_paired_bootstrap():
         console.print(compare_table(comparison, {"new": "new", "reference": "start"}))
         return " ".join(console.export_text().split())
 
-    assert "held-out items come from one article" in shown(compare_on_test(test, predictions, 50, 0))
+    assert "the gold items come from 1 article, too few" in shown(compare_on_test(test, predictions, 50, 0))
     two = [it.model_copy(update={"article": f"a{i % 2}"}) for i, it in enumerate(test)]
-    assert "(--n-boot 0)" in shown(compare_on_test(two, predictions, 0, 0))
-    with_ci = shown(compare_on_test(two, predictions, 50, 0))
+    comparison = compare_on_test(two, predictions, 50, 0)  # 3 distinct resamples: no p-value to quote
+    assert comparison["paired"] is None and "come from 2 articles, too few" in shown(comparison)
+    five = [it.model_copy(update={"article": f"a{i % 5}"}) for i, it in enumerate(test)]
+    assert "(--n-boot 0)" in shown(compare_on_test(five, predictions, 0, 0))
+    with_ci = shown(compare_on_test(five, predictions, 50, 0))
     assert "difference [95% CI]" in with_ci and "no paired bootstrap" not in with_ci
 
 

@@ -51,6 +51,8 @@ def report_cli(
     more = f", first {SHOWN_ROWS}; all in framing.csv" if len(rows) > SHOWN_ROWS else ""
     title = f"Framing table ({len(rows)} cell{'s' if len(rows) != 1 else ''}{more})"
     out.print(tables.rich_table((headers, rows[:SHOWN_ROWS]), title, numeric_from=2))
+    if result.get("models_warning"):
+        warn(result["models_warning"])
     out.print(result["correction_note"])
     if result["correction"].get("warning"):
         warn(result["correction"]["warning"])

@@ -49,6 +49,22 @@ def model_names(frame: pd.DataFrame) -> list[str]:
     return sorted(str(m) for m in frame["model"].unique())
 
 
+def distinct_models(models) -> list[str]:
+    """The models named, each once whatever engine scored it (``name@digest:onnx`` is ``name@digest``)."""
+    from classifier.models.stance_model import engine_of
+
+    return sorted({engine_of(model)[0] for model in models or []})
+
+
+def mixed_models_warning(models) -> str | None:
+    """A sentence for predictions that two or more stance models scored, whose cells and tests pool them."""
+    models = distinct_models(models)
+    if len(models) < 2:
+        return None
+    return (f"the predictions mix {len(models)} stance models ({', '.join(models)}): the cells, outlet tests and "
+            "corrections pool their calls, which need not agree; classify every item with one model")
+
+
 def model_card(models: list[str], model_dir: Path | None) -> tuple[dict | None, str]:
     """The model card and a sentence saying where it came from (or why there is none)."""
     if model_dir is None:  # never from a path the predictions name: they are user input
@@ -193,7 +209,9 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
         else:
             rows = tables.compare_rows(paired)
             eval_note = (f"Both models on the {paired['n_common']} gold-labelled items the files share (first = "
-                         f"{other}, second = these predictions); paired bootstrap by article.")
+                         f"{other}, second = these predictions); "
+                         + (f"{paired['note'][:1].upper()}{paired['note'][1:]}." if paired["note"] else
+                            "paired bootstrap by article."))
     return {"other": str(other), "cells": cells, "rows": moved_rows(cells, min_n),
             "note": compare_note(cells, other, before.models, only_new, only_old), "paired": paired,
             "evaluation": rows, "eval_note": eval_note}
@@ -232,9 +250,7 @@ def tone_note(table: pd.DataFrame, example: dict | None, models: list[str] | Non
             "on an actor is grim in tone and may still side with that actor, and praise of one actor can be "
             "cheerful while hostile to another. Quote stance for framing toward an actor, tone for the mood of "
             "the coverage.")
-    from classifier.models.stance_model import engine_of
-
-    models = sorted({engine_of(model)[0] for model in models or []})  # one model on two engines is one model
+    models = distinct_models(models)  # one model on two engines is one model
     if len(models) == 1:
         note += f" Sentiment model: {models[0]}."
     elif models:
@@ -349,7 +365,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None)
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress)
-    if gold is not None and set(model_names(gold_frame)) != set(inputs.models):
+    if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
                                              f"but the predictions from {', '.join(inputs.models)}; the "
                                              "correction assumes one model")
@@ -367,6 +383,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                   cell_examples(inputs.examples, table, examples, top), card, card_note, n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
     ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "note", "evaluation", "eval_note")}
+    mixed = mixed_models_warning(inputs.models)
+    if mixed:
+        ctx["framing_note"] += f" Warning: {mixed}."
     from classifier.io.files import staged_folder
 
     final = out_dir
@@ -377,7 +396,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     files = {key: final / name for key, name in REPORT_FILES.items()}
     return {**summary, "table": table, "timeline": view["table"], "kinds": kinds,
             "framing_rows": tables.framing_rows(table, min_n, compact=True),
-            "correction_note": ctx["correction_note"],
+            "correction_note": ctx["correction_note"], "models_warning": mixed,
             "files": {k: str(v) for k, v in files.items()}, "out_dir": str(final)}
 
 

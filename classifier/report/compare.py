@@ -11,10 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from classifier.evaluate import MIN_RESAMPLED_ARTICLES as MIN_ARTICLES  # fewer: no claim that a cell moved
 from classifier.evaluate import percentile_ci, resampled_sums
 from classifier.report.framing import SUM_KEYS
-
-MIN_ARTICLES = 5  # fewer articles give a handful of distinct resamples: no claim that a cell moved
 
 
 def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
