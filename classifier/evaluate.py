@@ -38,6 +38,22 @@ NONE_GROUP = "(none)"
 CI_METRICS = ("macro_f1", "accuracy", "f1_favor_against")
 
 
+def distinct_models(models) -> list[str]:
+    """The models named, each once whatever engine scored it (``name@digest:onnx`` is ``name@digest``)."""
+    from classifier.models.stance_model import engine_of
+
+    return sorted({engine_of(model)[0] for model in models or []})
+
+
+def mixed_models_warning(models, pooled: str = "the figures") -> str | None:
+    """A sentence for predictions that two or more models scored, whose calls ``pooled`` mixes."""
+    models = distinct_models(models)
+    if len(models) < 2:
+        return None
+    return (f"the predictions mix {len(models)} models ({', '.join(models)}): {pooled} pool their calls, which "
+            "need not agree; classify every item with one model")
+
+
 def classification_metrics(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> dict:
     """Macro-F1 over the three classes, accuracy, mean F1 of the two polar labels (favor and against; for
     sentiment, positive and negative: ``f1_favor_against`` either way), per-class P/R/F1."""

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from classifier.cli import report  # noqa: F401  (registers the command)
+from classifier.cli import evaluate  # noqa: F401  (registers the command)
 from classifier.cli.app import app
 from classifier.evaluate import read_predictions
 from classifier.report import correction_note, make_report
@@ -303,9 +304,13 @@ def test_mixed_stance_models_are_named_and_one_model_on_two_engines_is_one(tmp_p
     mixed = [{**row, "model": "other@def"} if row["source"] == "Daily A" else row for row in rows]
     result = make_report(write_jsonl(tmp_path / "m.jsonl", mixed), tmp_path / "two", gold=gold, n_boot=20,
                          n_perm=20)
-    assert result["models_warning"].startswith("the predictions mix 2 stance models (other@def, tiny@abc)")
+    assert result["models_warning"].startswith("the predictions mix 2 models (other@def, tiny@abc): the cells")
     assert "gold predictions come from tiny@abc" in result["correction"]["warning"]
-    assert "Warning: the predictions mix 2 stance models" in (tmp_path / "two" / "report.md").read_text()
+    assert "Warning: the predictions mix 2 models" in (tmp_path / "two" / "report.md").read_text()
     cli = CliRunner().invoke(app, ["report", str(tmp_path / "m.jsonl"), "--out", str(tmp_path / "cli"), "-q",
                                    "--n-boot", "20", "--n-perm", "20"])
-    assert cli.exit_code == 0 and "the predictions mix 2 stance models" in " ".join(cli.output.split())
+    assert cli.exit_code == 0 and "the predictions mix 2 models" in " ".join(cli.output.split())
+    gold_mixed = write_jsonl(tmp_path / "gm.jsonl", [{**row, "model": "other@def"} if i % 2 else row
+                                                     for i, row in enumerate(prediction_rows(90, seed=3))])
+    cli = CliRunner().invoke(app, ["evaluate", str(gold_mixed), "-q", "--n-boot", "20"])
+    assert cli.exit_code == 0 and "the figures pool their calls" in " ".join(cli.output.split())

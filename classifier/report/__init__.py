@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from classifier.errors import InputError
-from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, evaluate_frame, frame_task, read_labelled
+from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, distinct_models, evaluate_frame, frame_task,
+                                 mixed_models_warning, read_labelled)
 from classifier.report import tables
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, kind_table
 from classifier.report.timeline import timeline, timeline_chart, timeline_note, timeline_rows
@@ -47,22 +48,6 @@ def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None) -> tupl
 
 def model_names(frame: pd.DataFrame) -> list[str]:
     return sorted(str(m) for m in frame["model"].unique())
-
-
-def distinct_models(models) -> list[str]:
-    """The models named, each once whatever engine scored it (``name@digest:onnx`` is ``name@digest``)."""
-    from classifier.models.stance_model import engine_of
-
-    return sorted({engine_of(model)[0] for model in models or []})
-
-
-def mixed_models_warning(models) -> str | None:
-    """A sentence for predictions that two or more stance models scored, whose cells and tests pool them."""
-    models = distinct_models(models)
-    if len(models) < 2:
-        return None
-    return (f"the predictions mix {len(models)} stance models ({', '.join(models)}): the cells, outlet tests and "
-            "corrections pool their calls, which need not agree; classify every item with one model")
 
 
 def model_card(models: list[str], model_dir: Path | None) -> tuple[dict | None, str]:
@@ -383,7 +368,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                   cell_examples(inputs.examples, table, examples, top), card, card_note, n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
     ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "note", "evaluation", "eval_note")}
-    mixed = mixed_models_warning(inputs.models)
+    mixed = mixed_models_warning(inputs.models, "the cells, outlet tests and corrections")
     if mixed:
         ctx["framing_note"] += f" Warning: {mixed}."
     from classifier.io.files import staged_folder
