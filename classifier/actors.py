@@ -124,9 +124,29 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
     return actors
 
 
+def id_part(name: str) -> str:
+    """The actor's part of an item id: lower-case ASCII words joined by '-'; a name with other letters
+    ("Россия", "中国", "Côte d'Ivoire") or none also gets a short hash of itself, so two such names never share
+    an id."""
+    import hashlib
+
+    plain = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not plain or any(ch.isalnum() and not ch.isascii() for ch in name):
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+        return f"{plain}-{digest}" if plain else digest
+    return plain
+
+
 def check_terms(actors: list[Actor], where: str) -> None:
     """Refuse a term (name, alias, place, person) that two actors share: the matcher would give every mention
-    of it to one of them, silently."""
+    of it to one of them, silently. Refuse two names that make one item id ("AC/DC", "AC-DC"): the two actors'
+    items of a sentence would share it."""
+    parts: dict[str, str] = {}
+    for actor in actors:
+        part = id_part(actor.name)
+        if parts.setdefault(part, actor.name) != actor.name:
+            raise InputError(f"{where}: actors {parts[part]!r} and {actor.name!r} would give their items one id "
+                             f"(…:{part}); rename one")
     owner: dict[str, str] = {}
     for actor in actors:
         for term in dict.fromkeys(" ".join(t.split()).casefold() for t in actor.terms()):

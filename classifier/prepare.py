@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from classifier.actors import Actor, Matcher, spans_by_actor
+from classifier.actors import Actor, Matcher, id_part, spans_by_actor
 from classifier.clean import Rule, clean_text
 from classifier.ingest import Article
 from classifier.segment import segment
@@ -26,18 +25,6 @@ class ArticleReport:
     dropped_lines: list[tuple[str, str]] = field(default_factory=list)
 
 
-def slug(name: str) -> str:
-    """The actor's part of an item id: lower-case ASCII words joined by '-'; a name with other letters
-    ("Россия", "中国", "Côte d'Ivoire") also gets a short hash of itself, so two such names never share an id."""
-    import hashlib
-
-    plain = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    if any(ch.isalnum() and not ch.isascii() for ch in name):
-        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
-        return f"{plain}-{digest}" if plain else digest
-    return plain
-
-
 def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                   kinds: dict[str, str]) -> tuple[list[dict], ArticleReport]:
     cleaned = clean_text(article.text, rules)
@@ -47,7 +34,7 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     for sentence in sentences:
         for actor, spans in spans_by_actor(local.find(sentence.text)).items():
             items.append({  # the fields of ITEM_FIELDS, in its order
-                "id": f"{article.id}:{sentence.index:04d}:{slug(actor)}",
+                "id": f"{article.id}:{sentence.index:04d}:{id_part(actor)}",
                 "text": sentence.text, "actor": actor, "spans": spans,
                 "source": article.source, "article": article.id,
                 "sentence_index": sentence.index, "kind": sentence.kind,

@@ -27,7 +27,7 @@ from classifier.actors import Matcher, load_catalogue, spans_by_actor  # noqa: E
 from classifier.errors import InputError  # noqa: E402
 from classifier.io.files import write_records  # noqa: E402
 from classifier.items import LABELS  # noqa: E402
-from classifier.prepare import slug  # noqa: E402
+from classifier.actors import id_part  # noqa: E402
 
 SOURCE = ROOT / "data" / "guideline_examples.txt"
 TARGET = ROOT / "data" / "guideline_examples.jsonl"
@@ -66,7 +66,7 @@ def build(source: Path = SOURCE) -> list[dict]:
             raise InputError(f"{where}: the same sentence twice")
         seen.add(sentence)
         for actor, spans in found.items():
-            records.append({"id": f"guide:{sentence}:{slug(actor)}", "text": text, "actor": actor, "spans": spans,
+            records.append({"id": f"guide:{sentence}:{id_part(actor)}", "text": text, "actor": actor, "spans": spans,
                             "label": labels[actor], "source": "guideline_examples", "article": f"guide:{sentence}",
                             "actor_kind": kinds[actor], "annotator": "written-to-guideline"})
     return records

@@ -87,6 +87,8 @@ def test_bad_catalogue(tmp_path):
     ('[{name: Foo, nmaes: [Bar]}]', "actor 1: nmaes: Extra inputs are not permitted"),
     ('[{name: Foo}, {name: foo}]', "actor listed twice: Foo, foo (names are matched ignoring case)"),
     ('[{name: Foo, names: [Bar]}, {name: Baz, people: [bar]}]', "the term 'bar' belongs to both Foo and Baz"),
+    ('[{name: AC/DC, names: [AC/DC]}, {name: AC-DC, names: [ACDC Power]}]',
+     "actors 'AC/DC' and 'AC-DC' would give their items one id (…:ac-dc); rename one"),
 ])
 def test_a_catalogue_that_would_match_everywhere_or_silently_lose_terms_is_refused(tmp_path, actors, message):
     path = tmp_path / "actors.yaml"
@@ -177,3 +179,12 @@ def test_prepare_keeps_only_the_actors_asked_for(tmp_path):
     assert [json.loads(line)["actor"] for line in out.read_text().splitlines()] == ["China"]
     bad = CliRunner().invoke(app, ["prepare", str(corpus), "--out", str(tmp_path / "b.jsonl"), "--only-actors", "Mars"])
     assert bad.exit_code == 1 and "Mars not in the catalogue" in bad.output and not (tmp_path / "b.jsonl").exists()
+
+
+def test_id_parts_are_ascii_words_or_carry_a_hash():
+    from classifier.actors import id_part
+
+    assert id_part("United States") == "united-states" and id_part("AC/DC") == id_part("AC-DC") == "ac-dc"
+    assert id_part("Россия") != id_part("中国") and len(id_part("Россия")) == 8
+    assert id_part("Côte d'Ivoire").startswith("c-te-d-ivoire-")
+    assert id_part("???") and id_part("???") != id_part("!!!")  # no ASCII word: a hash, never an empty id part
