@@ -179,7 +179,7 @@ def test_report_renders_in_headless_chromium(tmp_path, chromium):
     from classifier.report import build_report
 
     rows = prediction_rows(240)
-    rows[0].update(text=HOSTILE, spans=[[0, 6]], stance="favor",
+    rows[0].update(text=HOSTILE + " " + "x" * 3000, spans=[[0, 6]], stance="favor",  # and a word wider than any page
                    stance_scores={"favor": 0.99, "against": 0.005, "neutral": 0.005})
     rows[1].update(actor="<img src=x onerror=alert(1)>", spans=[])
     for i, row in enumerate(rows):  # dated articles and headlines: the time view and the headline table
@@ -207,6 +207,8 @@ def test_report_renders_in_headless_chromium(tmp_path, chromium):
         browser.call("Emulation.setDeviceMetricsOverride",
                      {"width": 1280, "height": min(int(state["height"]), 12000), "deviceScaleFactor": 1,
                       "mobile": False}, session)
+        width = browser.call("Runtime.evaluate", {"returnByValue": True, "expression":
+                             "document.documentElement.scrollWidth"}, session)["result"]["value"]
         shot = browser.call("Page.captureScreenshot", {"format": "png"}, session)["data"]
         browser.drain(0.2)
         events = list(browser.events)
@@ -220,6 +222,7 @@ def test_report_renders_in_headless_chromium(tmp_path, chromium):
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 20_000
 
     assert problems(events) == []
+    assert width <= 1280  # long words wrap: the page never scrolls sideways (wide tables scroll in their box)
     assert state["title"] == "Stance framing report" and state["pwned"] is None and state["scripts"] == 0
     assert state["tables"] >= 6 and state["framingRows"] > 9
     assert state["images"] == 8 and state["imagesShown"] == 8  # heatmap, 3 actors, 3 over time, reliability

@@ -21,13 +21,13 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'n
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 2rem auto;
-       max-width: 1200px; padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
+       max-width: 1200px; padding: 0 1rem; color: #1a1a1a; line-height: 1.45; overflow-wrap: break-word; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
 h3 { font-size: 1.05rem; }
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.85rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; vertical-align: top; }
 th { background: #f3f3f3; }
-td:first-child, td:nth-child(2), th:first-child, th:nth-child(2) { text-align: left; }
+td:first-child, td:nth-child(2), th:first-child, th:nth-child(2) { text-align: left; overflow-wrap: anywhere; }
 caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
 .wide { overflow-x: auto; } figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption, .note { color: #555; font-size: 0.85rem; } mark { background: #ffe38a; padding: 0 0.1em; }
