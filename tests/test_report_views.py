@@ -83,6 +83,34 @@ def test_each_period_cell_is_computed_from_its_own_articles(tmp_path):
     assert any(first_article in name for name in view["undated"])
 
 
+def test_dates_of_a_year_or_a_month_are_left_out_of_finer_periods_and_named(tmp_path):
+    """"2024" parses to 1 January and "2024-06" to 1 June: in a weekly view they would sit in weeks they do not
+    name, so they are left out and named; a monthly view keeps the month's date."""
+    from classifier.report.timeline import date_precision, timeline_note
+
+    assert date_precision(pd.DataFrame({"date": ["2024", "2024-06", "202406", "2024-06-12", None, " 2024 "]})
+                          ).tolist() == ["year", "month", "month", "week", "week", "year"]
+    rows = dated_rows()
+    for row in rows:
+        if row["article"].endswith("-0"):
+            row["date"] = "2019"
+        elif row["article"].endswith("-1"):
+            row["date"] = "2019-06"
+    sums = article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows)))
+    n_year = len({(r["source"], r["article"]) for r in rows if r["date"] == "2019"})
+    n_month = len({(r["source"], r["article"]) for r in rows if r["date"] == "2019-06"})
+    weekly = timeline(sums, period="week", n_boot=20)
+    assert len(weekly["vague"]) == n_year + n_month and not weekly["undated"]
+    assert weekly["table"]["n"].sum() == sum(r["date"] not in ("2019", "2019-06") for r in rows)
+    note = timeline_note(weekly, 60)
+    assert f"{n_year + n_month} of 60 article entries are dated only to the year or month, too coarse for a week" in note
+    monthly = timeline(sums, period="month", n_boot=20)
+    assert len(monthly["vague"]) == n_year and "2019-06" in set(monthly["table"]["period"])
+    assert len(timeline(sums, period="year", n_boot=20)["vague"]) == 0
+    only_years = sums.assign(date="2019")
+    assert timeline(only_years, period="auto", n_boot=20)["period"] == "year"  # auto follows the dates' precision
+
+
 def test_report_shows_the_time_view_and_headlines(tmp_path):
     path = write_jsonl(tmp_path / "p.jsonl", dated_rows())
     result = make_report(path, tmp_path / "out", n_boot=100, n_perm=100)

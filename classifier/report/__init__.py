@@ -476,7 +476,7 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                "evaluation": evaluation, "model_card": card_note, "n_boot": n_boot, "n_perm": n_perm, "seed": seed,
                "min_n": min_n, "power": analysis.get("power", []),
                "timeline": {"period": view["period"], "undated_articles": view["undated"],
-                            "rows": view["table"].to_dict("records")},
+                            "vaguely_dated_articles": view.get("vague", []), "rows": view["table"].to_dict("records")},
                "headlines": kinds.to_dict("records"),
                "compare": None if before_after is None else {
                    "other": before_after["other"], "note": before_after["note"],

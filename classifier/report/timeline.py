@@ -3,7 +3,9 @@
 Each article keeps its date (the first one its rows give, from the manifest or the article table); the
 period is chosen from the span of the dates unless asked for. A cell of the time view is computed exactly
 as a cell of the framing table (``framing.cell_row``: shares, net stance, bootstrap by article), from the
-articles of that period. Articles without a readable date are counted and named, never guessed.
+articles of that period. Articles without a readable date are counted and named, never guessed; so are
+articles dated less precisely than the period ("2024" or "2024-06" in a weekly view), which would otherwise sit
+at the period's start.
 """
 
 from __future__ import annotations
@@ -49,13 +51,36 @@ def article_dates(sums: pd.DataFrame) -> pd.Series:
     return parsed.where(parsed.dt.year.between(*YEARS))
 
 
-def choose_period(dates: pd.Series) -> str:
-    """The finest of week / month / year that gives at most ``MAX_PERIODS`` periods over the dates' span."""
+# a date of a year ("2024") or a month ("2024-06", "202406"): it says nothing finer, whatever day it parses to
+_PRECISION = (("year", r"^[+-]?\d{4}$"), ("month", r"^\d{4}-?\d{2}$"))
+
+
+def date_precision(sums: pd.DataFrame) -> pd.Series:
+    """Each row's date precision, as the finest period it can place an article in: week (a day or finer),
+    month or year."""
+    precision = pd.Series("week", index=sums.index, dtype=object)
+    if "date" in sums and not pd.api.types.is_datetime64_any_dtype(sums["date"]):
+        text = sums["date"].map(lambda v: v.strip() if isinstance(v, str) else "")
+        for period, pattern in reversed(_PRECISION):
+            precision = precision.mask(text.str.match(pattern), period)
+    return precision
+
+
+def fits(precision: pd.Series, period: str) -> pd.Series:
+    """Which dates are precise enough for ``period`` (a month's date fits a monthly or yearly view)."""
+    return precision.map(PERIODS.index) <= PERIODS.index(period)
+
+
+def choose_period(dates: pd.Series, precision: pd.Series | None = None) -> str:
+    """The finest of week / month / year that gives at most ``MAX_PERIODS`` periods over the dates' span and
+    that at least half of the dates are precise enough for."""
     dates = dates.dropna()
     if dates.empty:
         return "month"
+    precision = precision.loc[dates.index] if precision is not None else pd.Series("week", index=dates.index)
     for period in PERIODS:
-        if len(pd.period_range(dates.min(), dates.max(), freq=PERIOD_CODES[period])) <= MAX_PERIODS:
+        if (len(pd.period_range(dates.min(), dates.max(), freq=PERIOD_CODES[period])) <= MAX_PERIODS
+                and fits(precision, period).mean() >= 0.5):
             return period
     return "year"
 
@@ -70,9 +95,9 @@ def period_labels(dates: pd.Series, period: str) -> pd.Series:
     return labels.astype(object).where(dates.notna(), None)
 
 
-def undated_articles(sums: pd.DataFrame, dates: pd.Series) -> list[str]:
-    """The articles (by outlet and id) that have no readable date."""
-    rows = sums.loc[dates.isna(), ["outlet", "article", "lone"]].drop_duplicates()
+def articles_where(sums: pd.DataFrame, rows: pd.Series) -> list[str]:
+    """The articles (by outlet and id) of the article rows where ``rows`` is true (say, those without a date)."""
+    rows = sums.loc[rows, ["outlet", "article", "lone"]].drop_duplicates()
     return [f"{o}/{a}" if a else f"{o}/row {int(lone) + 1}" for o, a, lone in rows.itertuples(index=False)]
 
 
@@ -84,15 +109,21 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     from classifier.report.framing import cell_row
 
     if period in (None, "none"):
-        return {"period": None, "table": pd.DataFrame(), "undated": [], "n_dated_articles": 0}
+        return {"period": None, "table": pd.DataFrame(), "undated": [], "vague": [], "n_dated_articles": 0}
     if period != "auto" and period not in PERIODS:
         raise InputError(f"--period {period}: expected auto, none or one of {', '.join(PERIODS)}")
     dates = article_dates(sums)
-    undated = undated_articles(sums, dates)
+    undated = articles_where(sums, dates.isna())
+    if dates.isna().all():
+        return {"period": None, "table": pd.DataFrame(), "undated": undated, "vague": [], "n_dated_articles": 0}
+    precision = date_precision(sums)
+    chosen = choose_period(dates, precision) if period == "auto" else period
+    precise = fits(precision, chosen)
+    vague = articles_where(sums, dates.notna() & ~precise)  # "2024" in a weekly view: no week to put it in
+    dates = dates.where(precise)
     dated = sums[dates.notna()]
     if dated.empty:
-        return {"period": None, "table": pd.DataFrame(), "undated": undated, "n_dated_articles": 0}
-    chosen = choose_period(dates) if period == "auto" else period
+        return {"period": None, "table": pd.DataFrame(), "undated": undated, "vague": vague, "n_dated_articles": 0}
     labelled = dated.assign(period=period_labels(dates[dates.notna()], chosen))
     rows = []
     no_correction = {"possible": False}
@@ -103,14 +134,17 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
                      **{key: row[key] for key in ("n", "n_articles", "small", "share_favor", "share_against",
                                                   "share_neutral", "net", "net_lo", "net_hi")}})
     n_dated = int(dated[["outlet", "article", "lone"]].drop_duplicates().shape[0])
-    return {"period": chosen, "table": pd.DataFrame.from_records(rows), "undated": undated,
+    return {"period": chosen, "table": pd.DataFrame.from_records(rows), "undated": undated, "vague": vague,
             "n_dated_articles": n_dated}
 
 
 def timeline_note(view: dict, n_articles: int) -> str:
     """What the time view is and which articles it leaves out."""
-    undated = view["undated"]
+    undated, vague = view["undated"], view.get("vague", [])
     if view["period"] is None:
+        if vague:
+            return (f"No time view: the {len(vague)} dated articles give only a year or month, too coarse for the "
+                    "period asked (--period).")
         if not undated:
             return "No time view: it was not asked for."
         return (f"No time view: none of the {len(undated)} articles has a readable date (give ISO 8601 dates in the "
@@ -121,10 +155,17 @@ def timeline_note(view: dict, n_articles: int) -> str:
     if len(view["table"]) and view["table"].groupby("actor")["period"].nunique().max() < 2:
         note += f" Every actor falls in one {view['period']} here, so no chart is drawn (a line needs two)."
     if undated:
-        shown = ", ".join(undated[:8]) + (f" and {len(undated) - 8} more" if len(undated) > 8 else "")
         note += (f" {len(undated)} of {n_articles} article entries have no readable date (ISO 8601, years "
-                 f"{YEARS[0]} to {YEARS[1]}) and are left out: {shown}.")
+                 f"{YEARS[0]} to {YEARS[1]}) and are left out: {some(undated)}.")
+    if vague:
+        note += (f" {len(vague)} of {n_articles} article entries are dated only to the "
+                 f"{'year or month' if view['period'] == 'week' else 'year'}, too coarse for a {view['period']}, and "
+                 f"are left out: {some(vague)}.")
     return note
+
+
+def some(names: list[str], shown: int = 8) -> str:
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def timeline_rows(table: pd.DataFrame, min_n: int) -> tuple[list[str], list[list[str]]]:
