@@ -208,6 +208,22 @@ def test_html_goes_through_the_extractor(tmp_path):
     assert "trade pact" in texts and "Subscribe" not in texts and "Copyright" not in texts
 
 
+def test_an_html_page_is_dated_by_its_markup_never_by_a_year_in_its_text(tmp_path):
+    folder = tmp_path / "html"
+    folder.mkdir()
+    body = "<p>Russia condemned NATO expansion in a long statement on Tuesday.</p><p>The ministry recalled the 2014 " \
+           "crisis in Crimea and said little had changed since.</p>"
+    (folder / "undated.html").write_text(f"<html><head><title>Kremlin</title></head><body><article>{body}</article>"
+                                         "</body></html>")
+    (folder / "dated.html").write_text('<html><head><title>Kremlin</title><meta property="article:published_time" '
+                                       f'content="2024-03-05T10:00:00Z"></head><body><article>{body}</article>'
+                                       "</body></html>")
+    out = tmp_path / "items.jsonl"
+    assert run("prepare", folder, "--out", out, "-q").exit_code == 0
+    dates = {r["article"]: r.get("date") for r in read_jsonl(out)}
+    assert dates == {"dated": "2024-03-05", "undated": None}
+
+
 def test_missing_input_is_one_line(tmp_path):
     result = run("prepare", tmp_path / "nope", "--out", tmp_path / "o.jsonl")
     assert result.exit_code == 1 and "no such file or folder" in result.output
