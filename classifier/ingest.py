@@ -65,9 +65,7 @@ def html_to_text(html: str) -> tuple[str, dict]:
     info = {}
     if meta is not None:
         info = {"title": meta.title, "date": meta.date, "url": meta.url, "sitename": meta.sitename}
-    if info.get("title") and not text.startswith(info["title"]):
-        text = f"{info['title']}\n\n{text}"
-    return text, info
+    return with_title(text, info.get("title")), info
 
 
 def read_manifest(path: Path, root: Path) -> dict[str, dict]:
@@ -156,6 +154,14 @@ def as_text(value, field: str, where: str) -> str | None:
     return str(value)
 
 
+def with_title(text: str, title: str | None) -> str:
+    """The text with its title as the first paragraph, where a table gives the title in a column of its own: the
+    headline is scored (kind 'headline') as an HTML page's is. A text that starts with its title is kept."""
+    if title and title.strip() and not text.lstrip().startswith(title.strip()):
+        return f"{title.strip()}\n\n{text}"
+    return text
+
+
 def iter_table_articles(path: Path) -> Iterator[Article]:
     """The table's articles, a row at a time; a bad row stops with file:line."""
     seen = set()
@@ -175,7 +181,8 @@ def iter_table_articles(path: Path) -> Iterator[Article]:
             raise InputError(f"{where}: duplicate article id '{article_id}'")
         seen.add(article_id)
         meta = {name: as_text(row.get(name), name, where) for name in ("source", "title", "date", "url")}
-        yield Article(id=article_id, text=row["text"], **{**meta, "source": meta["source"] or article_id}, path=where)
+        yield Article(id=article_id, text=with_title(row["text"], meta["title"]),
+                      **{**meta, "source": meta["source"] or article_id}, path=where)
     if not seen:
         raise InputError(f"{path}: no articles (the file is empty)")
 

@@ -300,8 +300,9 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
                           "Headlines carry much of the framing: the same outlet x actor cells from headline sentences "
                           "alone and from the rest (body and sub-headings), each with its interval by article."
                           if kinds is not None and not kinds.empty else
-                          "No headline rows (prepare marks an article's title as kind 'headline'), so there is no "
-                          "headline view."),
+                          "No headline rows, so there is no headline view: no headline names an actor, or the "
+                          "items carry no kind (prepare marks as headline the title of a table row or an HTML page, "
+                          "and a file's first line where it reads as a heading)."),
            "kind_filter": kind,
            "tone_note": tone_note(table, tone_example(inputs.examples), inputs.sentiment_models),
            "evaluation_note": "No gold labels in the predictions and no --gold, so there is no evaluation here; pass "

@@ -378,3 +378,19 @@ def test_prepare_removes_what_a_killed_run_left_beside_its_output(tmp_path):
 def test_suggest_refuses_a_count_below_one():
     result = runner.invoke(app, ["actors", "suggest", str(SEEDS), "--top", "-5"])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_a_title_given_in_its_own_column_is_scored_as_the_headline(tmp_path):
+    table = tmp_path / "articles.jsonl"
+    rows = [{"id": "t1", "text": "The talks went on for hours. Russia walked out.", "title": "Russia slams NATO expansion",
+             "source": "X"},
+            {"id": "t2", "text": "China hails pact\n\nBeijing said the pact with Russia was a success.",
+             "title": "China hails pact", "source": "X"}]  # the text starts with its title: kept as it is
+    table.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = tmp_path / "items.jsonl"
+    assert run("prepare", table, "--out", out, "-q").exit_code == 0
+    items = read_jsonl(out)
+    heads = sorted((r["article"], r["actor"], r["text"]) for r in items if r["kind"] == "headline")
+    assert heads == [("t1", "NATO", "Russia slams NATO expansion"), ("t1", "Russia", "Russia slams NATO expansion"),
+                     ("t2", "China", "China hails pact")]
+    assert sum(r["text"] == "China hails pact" for r in items) == 1 and len({r["article"] for r in items}) == 2
