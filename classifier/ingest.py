@@ -68,11 +68,11 @@ def html_to_text(html: str) -> tuple[str, dict]:
     return with_title(text, info.get("title")), info
 
 
-def read_manifest(path: Path, root: Path) -> dict[str, dict]:
+def read_manifest(path: Path, root: Path, encoding: str | None = None) -> dict[str, dict]:
     """Manifest rows keyed by their file path relative to ``root``; paths outside root are refused."""
     rows: dict[str, dict] = {}
     root_resolved = root.resolve()
-    for lineno, row in iter_csv(path):
+    for lineno, row in iter_csv(path, encoding):
         if not row.get("file"):
             raise InputError(f"{path}:{lineno}: missing 'file' (columns: {', '.join(MANIFEST_FIELDS)})")
         target = (root / row["file"]).resolve()
@@ -162,10 +162,10 @@ def with_title(text: str, title: str | None) -> str:
     return text
 
 
-def iter_table_articles(path: Path) -> Iterator[Article]:
+def iter_table_articles(path: Path, encoding: str | None = None) -> Iterator[Article]:
     """The table's articles, a row at a time; a bad row stops with file:line."""
     seen = set()
-    for lineno, row in iter_table(path):
+    for lineno, row in iter_table(path, encoding=encoding):
         where = f"{path}:{lineno}"
         for required in ("id", "text"):
             if row.get(required) in (None, ""):
@@ -207,7 +207,7 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
     if path.is_dir():
         default = path / MANIFEST_NAME
         manifest = Path(manifest) if manifest else (default if default.exists() else None)
-        meta = read_manifest(manifest, path) if manifest else {}
+        meta = read_manifest(manifest, path, encoding) if manifest else {}
         files = article_files(path)
         if not files:
             raise InputError(f"{path}: no .txt, .md or .html articles found")
@@ -216,7 +216,7 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
     if path.suffix.lower() in TABLE_SUFFIXES:
         if manifest:
             raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
-        return CorpusStream(iter_table_articles(path), skipped, None)
+        return CorpusStream(iter_table_articles(path, encoding), skipped, None)
     if path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
         raise InputError(f"{path}: pass the folder that holds the article, not the file itself")
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")

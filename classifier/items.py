@@ -99,13 +99,15 @@ def parse_item(record: dict, where: str, *, need_actor: bool = False) -> Item:
 
 
 def read_items(path: str | Path, *, allowed_labels: Iterable[str] | None = LABELS,
-               need_actor: bool = False, columns: dict[str, str] | None = None, find_spans=None) -> Iterator[Item]:
+               need_actor: bool = False, columns: dict[str, str] | None = None, find_spans=None,
+               encoding: str | None = None) -> Iterator[Item]:
     """Read and validate items from JSONL, CSV, Parquet or a Hugging Face dataset folder (``columns``: its
     column names for text, actor, label); the first bad row stops with file:line. ``find_spans`` (an
     ``actors.MentionFinder``): a row without ``spans`` gets its actor's mentions found, and ``spans_from`` saying
-    how (catalogue, name, or none); ``spans: []`` stays as given (a target the text does not name)."""
+    how (catalogue, name, or none); ``spans: []`` stays as given (a target the text does not name). ``encoding``:
+    of a JSONL or CSV file (default UTF-8)."""
     allowed = set(allowed_labels) if allowed_labels is not None else None
-    for lineno, record in iter_table(path, columns):
+    for lineno, record in iter_table(path, columns, encoding):
         if find_spans is not None:
             record = find_spans.complete(record)
         item = parse_item(record, f"{path}:{lineno}", need_actor=need_actor)

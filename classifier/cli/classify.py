@@ -15,7 +15,7 @@ from rich.table import Table
 from classifier.actors import MentionFinder, actor_names, choose_catalogue, found_spans_note
 from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
                                  show_progress, warn)
-from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ONLY_ACTORS_HELP, prepare_to_file
+from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ENCODING_HELP, ONLY_ACTORS_HELP, prepare_to_file
 from classifier.errors import InputError
 from classifier.ingest import check_not_read
 from classifier.io.files import format_of, iter_table, output_format, remove_stale_temporaries
@@ -29,7 +29,7 @@ from classifier.tasks import SENTIMENT, STANCE
 TASK_CHOICES = ("stance", "sentiment", "both")
 
 
-def is_items_file(path: Path) -> bool:
+def is_items_file(path: Path, encoding: Optional[str] = None) -> bool:
     """An items file (or a Hugging Face dataset folder) has an 'actor' field; an article table does not."""
     if is_dataset_folder(path):
         return True
@@ -42,7 +42,7 @@ def is_items_file(path: Path) -> bool:
             return "actor" in pq.read_schema(path).names
         except Exception:  # not Parquet after all: let the reader name the problem
             pass
-    for _, row in iter_table(path):
+    for _, row in iter_table(path, encoding=encoding):
         return "actor" in row
     return False
 
@@ -50,16 +50,17 @@ def is_items_file(path: Path) -> bool:
 ROWS_CHOICES = ("auto", "sentences", "articles")
 
 
-def has_text_rows(path: Path) -> bool:
+def has_text_rows(path: Path, encoding: Optional[str] = None) -> bool:
     """A table (not a folder) whose first row has an id and a text."""
     if path.is_dir():
         return False
-    for _, row in iter_table(path):
+    for _, row in iter_table(path, encoding=encoding):
         return "id" in row and "text" in row
     return False
 
 
-def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] = None) -> str:
+def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] = None,
+               encoding: Optional[str] = None) -> str:
     """How INPUT is read: ``items`` (its rows name an actor, or a dataset folder), ``sentences`` (a table without
     actors scored row by row, for sentiment) or ``articles`` (prepared first). ``rows`` sentences or articles: as
     told. auto, under --task sentiment: by what the rows hold, not by their columns (a sentence table may carry a
@@ -71,7 +72,7 @@ def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] =
 
     if rows not in ROWS_CHOICES:
         raise InputError(f"--rows {rows}: expected one of {', '.join(ROWS_CHOICES)}")
-    if is_items_file(input_path):
+    if is_items_file(input_path, encoding):
         if rows != "auto":
             raise InputError(f"--rows {rows}: {input_path} holds items (its rows name an actor), read as they are; "
                              "--rows is for a table without actors")
@@ -89,9 +90,9 @@ def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] =
         raise InputError(f"--rows sentences: {input_path} is a folder of articles; name a table of sentences")
     if rows != "auto":
         return rows
-    if task != "sentiment" or not has_text_rows(input_path):
+    if task != "sentiment" or not has_text_rows(input_path, encoding):
         return "articles"
-    read, several, first, labelled = rows_of_several_sentences(iter_table(input_path))
+    read, several, first, labelled = rows_of_several_sentences(iter_table(input_path, encoding=encoding))
     if several and (labelled or several * 2 < read):  # a few long rows (or a segmenter's false split): sentences
         verb = "holds several sentences and is" if several == 1 else "hold several sentences and are"
         warn(f"{input_path}:{first}: {several} of the first {read} rows {verb} scored whole like the others"
@@ -129,8 +130,8 @@ def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
 @contextlib.contextmanager
 def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manifest: Optional[Path],
                 quiet: bool, columns: Optional[dict] = None, task: str = "stance",
-                skip_unreadable: bool = False, only_actors: Optional[str] = None, rows: str = "auto"
-                ) -> Iterator[Items]:
+                skip_unreadable: bool = False, only_actors: Optional[str] = None, rows: str = "auto",
+                encoding: Optional[str] = None) -> Iterator[Items]:
     """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
     first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output, removed when
     the run ends (``--resume`` removes what a kill left). Sentiment alone needs no actor: ``{"id", "text"}``
@@ -138,7 +139,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     sentiment_only = task == "sentiment"
-    if input_kind(input_path, rows, task, columns) != "articles":
+    if input_kind(input_path, rows, task, columns, encoding) != "articles":
         labels = (*STANCE.labels, *SENTIMENT.labels) if sentiment_only else STANCE.labels
         # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
         full = catalogue(None)
@@ -148,13 +149,13 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
             wanted = {name.casefold() for name in actor_names(only_actors)}
             check_actors_named(wanted, only_actors, full,
                                lambda: read_items(input_path, need_actor=not sentiment_only, columns=columns,
-                                                  allowed_labels=labels))
+                                                  allowed_labels=labels, encoding=encoding))
         found: Counter = Counter()
 
         def items() -> Iterator:
             found.clear()  # each pass over the file counts afresh
             for item in read_items(input_path, need_actor=not sentiment_only, columns=columns, allowed_labels=labels,
-                                   find_spans=finder):
+                                   find_spans=finder, encoding=encoding):
                 if wanted is not None and (item.actor or "").strip().casefold() not in wanted:
                     continue
                 found[getattr(item, "spans_from", None)] += 1
@@ -172,7 +173,8 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
         remove_stale_temporaries(out_path, folders=(".prepare",))
     with preparation_folder(out_path) as folder:
         prepared = Path(folder) / "items.jsonl"
-        prepare_to_file(input_path, prepared, "jsonl", catalogue(only_actors), manifest, None, skip_unreadable, quiet=quiet)
+        prepare_to_file(input_path, prepared, "jsonl", catalogue(only_actors), manifest, encoding, skip_unreadable,
+                        quiet=quiet)
         yield lambda: read_items(prepared, need_actor=True)
 
 
@@ -313,6 +315,7 @@ def classify_command(
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help="When INPUT holds articles, or items without spans: " + ACTORS_ONLY_HELP),
     only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP + " For an items file: score only its items of these actors."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="Manifest, when INPUT is an article folder."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP + " Also an items table's."),
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help="When INPUT is an article folder: skip the files that cannot be read, with a warning each, instead of stopping at the first (as for prepare)."),
     rows: str = typer.Option("auto", "--rows", help="A table without actors: sentences (--task sentiment scores each row whole), articles (split into sentences, one item per actor named) or auto (for --task sentiment: articles when half of the first 200 rows hold several sentences and none has a gold label, else sentences, with a warning naming the first long row)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
@@ -352,10 +355,10 @@ def classify_command(
             fail(f"--rows {rows}: Ray Data workers score items or parts as they are; prepare articles first "
                  "(stance prepare), or run without --ray-data")
         given = [name for name, value in (("--actors", actors), ("--actors-only", actors_only),
-                                          ("--only-actors", only_actors)) if value is not None]
+                                          ("--only-actors", only_actors), ("--encoding", encoding)) if value is not None]
         if given:
-            fail(f"{', '.join(given)}: not passed to Ray Data workers, which find missing spans with the bundled "
-                 "catalogue; prepare the items with them first, or run without --ray-data")
+            fail(f"{', '.join(given)}: not passed to Ray Data workers, which read UTF-8 parts and find missing spans "
+                 "with the bundled catalogue; prepare the items with them first, or run without --ray-data")
         check_not_read(out_path, input_path, manifest, actors, actors_only)
         return classify_on_ray_data(input_path, out_path, task, model_dir, sentiment_model_dir, workers or 2,
                                     ray_address, engine, threads, batch_size, quiet)
@@ -385,7 +388,7 @@ def classify_command(
     columns = column_map(text_column, actor_column, label_column)
     try:
         with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task,
-                         skip_unreadable, only_actors, rows) as items:
+                         skip_unreadable, only_actors, rows, encoding) as items:
             model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
                                                 threads, device, zero_shot, templates)
             run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))

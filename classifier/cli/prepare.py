@@ -70,6 +70,8 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
 ACTORS_HELP = "Actor catalogue YAML whose actors are added to the bundled catalogue (same name: yours replaces it)."
 ACTORS_ONLY_HELP = "Actor catalogue YAML used instead of the bundled catalogue."
 ONLY_ACTORS_HELP = "Keep only these actors, comma-separated (e.g. Russia,China)."
+ENCODING_HELP = ("Read the articles (text files, or a .jsonl/.csv table) and the manifest in this encoding, e.g. "
+                 "cp1252 (default: UTF-8, or UTF-16 where a byte-order mark says so).")
 SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-8, a link out of the folder) with a "
                         "warning each, instead of stopping at the first with nothing written.")
 
@@ -126,7 +128,7 @@ def prepare(
     only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url (default: INPUT/manifest.csv when present)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from the --out extension)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode text files with this encoding instead of UTF-8."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP),
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help=SKIP_UNREADABLE_HELP),
     strict: bool = typer.Option(False, "--strict", hidden=True, help="The default since 2026-12-05; kept so that scripts that pass it still run."),
     explain: bool = typer.Option(False, "--explain", help="Show per article which page-furniture lines were dropped and why."),
@@ -169,7 +171,7 @@ def actors_suggest(
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
     top: int = typer.Option(30, "--top", min=1, help="How many names to list."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url (default: INPUT/manifest.csv when present)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode text files with this encoding instead of UTF-8."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """List frequent capitalised names that no actor in the catalogue covers.
 

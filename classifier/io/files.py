@@ -456,11 +456,38 @@ def json_object(line: str, where: str) -> dict:
     return obj
 
 
-def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
+def text_encoding(path: Path, encoding: str | None = None) -> str:
+    """The encoding a text table is read with: the one asked for (``--encoding``), else UTF-16 where the file starts
+    with its byte-order mark, else UTF-8 (a UTF-8 byte-order mark, which Windows tools write, is dropped)."""
+    if encoding:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"--encoding {encoding}: not an encoding Python knows") from None
+        return encoding
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(2)
+    except OSError:
+        return "utf-8-sig"  # the reader names the problem
+    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+
+
+def not_decodable(path: Path, encoding: str) -> InputError:
+    if encoding == "utf-8-sig":
+        return InputError(f"{path}:{first_undecodable_line(path)}: not UTF-8 text (re-save it as UTF-8, or pass "
+                          "--encoding to prepare or classify articles)")
+    return InputError(f"{path}: cannot be read as {encoding} text")
+
+
+def iter_jsonl(path: str | Path, encoding: str | None = None) -> Iterator[tuple[int, dict]]:
     """Yield (line number, object) for each non-blank line; errors name file and line."""
     path = Path(path)
+    encoding = text_encoding(path, encoding)
     try:
-        fh = open(path, "r", encoding="utf-8-sig")  # a byte-order mark (Windows tools write one) is dropped
+        fh = open(path, "r", encoding=encoding)
     except OSError as exc:
         raise InputError(f"{path}: cannot open ({exc.strerror})") from None
     with fh:
@@ -470,8 +497,8 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
                 if not line.strip():
                     continue
                 yield lineno, json_object(line, f"{path}:{lineno}")
-        except UnicodeDecodeError:
-            raise InputError(f"{path}:{first_undecodable_line(path)}: not UTF-8 text") from None
+        except UnicodeError:
+            raise not_decodable(path, encoding) from None
 
 
 def first_undecodable_line(path: Path) -> int:
@@ -505,14 +532,15 @@ def csv_header(path: Path, fh) -> tuple[list[str], str]:
     return names, delimiter
 
 
-def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
+def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[int, dict]]:
     """Yield (line number, row) from a CSV file with a header (comma, semicolon or tab delimited); the
     number is the line the record starts on."""
     path = Path(path)
     end = 0  # the last line read: a record (quoted line breaks span lines) starts after it
     csv.field_size_limit(CSV_FIELD_LIMIT)
+    encoding = text_encoding(path, encoding)
     try:
-        with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+        with open(path, "r", encoding=encoding, newline="") as fh:
             names, delimiter = csv_header(path, fh)
             # strict: an unclosed quote is an error, not the rest of the file
             reader = csv.reader(fh, delimiter=delimiter, strict=True)
@@ -526,8 +554,8 @@ def iter_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
                     raise InputError(f"{path}:{start}: more fields than the header has "
                                      f"({len(names)}: {', '.join(names)})")
                 yield start, {name: (row[i] or None) if i < len(row) else None for i, name in enumerate(names)}
-    except UnicodeDecodeError:
-        raise InputError(f"{path}:{first_undecodable_line(path)}: not UTF-8 text") from None
+    except UnicodeError:
+        raise not_decodable(path, encoding) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot open ({exc.strerror})") from None
     except csv.Error as exc:
@@ -604,9 +632,11 @@ def plain(value):
     return value
 
 
-def iter_table(path: str | Path, columns: dict[str, str] | None = None) -> Iterator[tuple[int, dict]]:
+def iter_table(path: str | Path, columns: dict[str, str] | None = None,
+               encoding: str | None = None) -> Iterator[tuple[int, dict]]:
     """Rows of a JSONL, CSV or Parquet file (or a Hugging Face dataset folder), each with its line (or row)
-    number; ``columns`` (item field -> column) renames a dataset's columns."""
+    number; ``columns`` (item field -> column) renames a dataset's columns; ``encoding``: of a JSONL or CSV file
+    (default UTF-8, or UTF-16 with its byte-order mark)."""
     from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
 
     if is_dataset_folder(path):
@@ -616,7 +646,7 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None) -> Itera
                          "dataset folder; rename the file's columns instead")
     fmt = format_of(path)
     if fmt == "csv":
-        return iter_csv(path)
+        return iter_csv(path, encoding)
     if fmt == "parquet":
         return iter_parquet(path)
-    return iter_jsonl(path)
+    return iter_jsonl(path, encoding)

@@ -79,6 +79,19 @@ def test_classify_articles_stops_at_an_unreadable_file_unless_told_to_skip(tmp_p
     assert "skipped" in result.output and {r["actor"] for r in read_jsonl(out)} == {"Russia", "China"}
 
 
+def test_classify_reads_legacy_encodings_of_article_and_items_tables(tmp_path, tiny_model_dir):
+    articles = tmp_path / "articles.csv"
+    articles.write_bytes("id,text,source\na0,Le président: Russia condemned NATO.,Le Monde\n".encode("cp1252"))
+    items = tmp_path / "items.csv"
+    items.write_bytes("id,text,actor\ni0,Le président: Russia condemned NATO.,Russia\n".encode("cp1252"))
+    for source, n in ((articles, 2), (items, 1)):
+        out = tmp_path / f"pred-{source.stem}.jsonl"
+        result = run("classify", source, "--out", out, "--model", tiny_model_dir, "--encoding", "cp1252", "-q")
+        assert result.exit_code == 0, result.output
+        rows = read_jsonl(out)
+        assert len(rows) == n and rows[0]["text"] == "Le président: Russia condemned NATO."
+
+
 def test_a_journal_that_is_a_link_is_refused_not_written_through(tmp_path, tiny_model_dir):
     items = write_items(tmp_path / "items.jsonl", 5)
     elsewhere = tmp_path / "elsewhere" / "created.jsonl"

@@ -394,3 +394,26 @@ def test_a_title_given_in_its_own_column_is_scored_as_the_headline(tmp_path):
     assert heads == [("t1", "NATO", "Russia slams NATO expansion"), ("t1", "Russia", "Russia slams NATO expansion"),
                      ("t2", "China", "China hails pact")]
     assert sum(r["text"] == "China hails pact" for r in items) == 1 and len({r["article"] for r in items}) == 2
+
+
+def test_encoding_reads_legacy_tables_and_manifests_and_a_utf16_table_reads_by_its_mark(tmp_path):
+    """A cp1252 spreadsheet export (table or manifest) reads with --encoding, in prepare and in classify; a table
+    saved as UTF-16 (with its byte-order mark) reads as it is."""
+    table = tmp_path / "latin.csv"
+    table.write_bytes("id,text,source\na0,Le président: Russia condemned NATO.,Le Monde\n".encode("cp1252"))
+    out = tmp_path / "items.jsonl"
+    refused = run("prepare", table, "--out", out)
+    assert refused.exit_code == 1 and "latin.csv:2: not UTF-8 text" in " ".join(refused.output.split())
+    assert run("prepare", table, "--out", out, "--encoding", "cp1252", "-q").exit_code == 0
+    assert {r["text"] for r in read_jsonl(out)} == {"Le président: Russia condemned NATO."}
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes("Le président: Russia condemned NATO.\n".encode("cp1252"))
+    (folder / "manifest.csv").write_bytes("file,source\na.txt,Le Monde édition\n".encode("cp1252"))
+    assert run("prepare", folder, "--out", out, "--encoding", "cp1252", "-q").exit_code == 0
+    assert {r["source"] for r in read_jsonl(out)} == {"Le Monde édition"}
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes("id,text,source\na0,Russia condemned NATO.,RT\n".encode("utf-16"))
+    assert run("prepare", utf16, "--out", out, "-q").exit_code == 0 and len(read_jsonl(out)) == 2
+    bad = run("prepare", table, "--out", out, "--encoding", "klingon")
+    assert bad.exit_code == 1 and "--encoding klingon: not an encoding Python knows" in bad.output
