@@ -440,10 +440,30 @@ def _encodable(obj) -> bool:
     return True
 
 
+_KEY_MARKS = ('"id"', '"text"', '"actor"', '"label"')  # a field named twice in one object keeps its last value
+
+
+def _one_of_each(pairs: list) -> dict:
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise ValueError(f"field {repeated[0]!r} appears twice")
+    return dict(pairs)
+
+
 def json_object(line: str, where: str) -> dict:
-    """One JSONL line as an object; an error names ``where`` (the file and line)."""
+    """One JSONL line as an object; an error names ``where`` (the file and line). A line that names id, text,
+    actor or label twice is refused (a cheap count first; the pairs are checked only then)."""
     try:
-        obj = json.loads(line)
+        if any(line.count(mark) > 1 for mark in _KEY_MARKS):
+            try:
+                obj = json.loads(line, object_pairs_hook=_one_of_each)
+            except ValueError as exc:
+                if isinstance(exc, json.JSONDecodeError):
+                    raise
+                raise InputError(f"{where}: {exc}") from None
+        else:
+            obj = json.loads(line)
     except json.JSONDecodeError as exc:
         problem = exc.msg.removesuffix(" at")  # "Invalid control character at"
         raise InputError(f"{where}: malformed JSON ({problem}, column {exc.colno})") from None
@@ -576,10 +596,14 @@ def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
 
     try:
         table = pq.ParquetFile(path)
+        names = table.schema_arrow.names
         converted = [field.name for field in table.schema_arrow if not plain_type(field.type)]
         batches = table.iter_batches(batch_size=PARQUET_BATCH_ROWS)
     except (OSError, pa.ArrowException) as exc:
         raise unreadable(exc) from None
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:  # a row would keep the last column of the name, silently
+        raise InputError(f"{path}: column {repeated[0]!r} appears twice")
     index = 0
     while True:
         try:

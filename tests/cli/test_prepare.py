@@ -252,6 +252,13 @@ def test_spreadsheet_exports_and_odd_cells_are_read(tmp_path):
     (tmp_path / "twice.csv").write_text("id,text,source,source\n1,Russia spoke.,A,Z\n")
     result = run("prepare", tmp_path / "twice.csv", "--out", out)
     assert result.exit_code == 1 and "twice.csv:1: column 'source' appears twice in the header" in result.output
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_arrays([pa.array(["a0"]), pa.array(["Russia spoke."]), pa.array(["China spoke."])],
+                                        names=["id", "text", "text"]), tmp_path / "twice.parquet")
+    result = run("prepare", tmp_path / "twice.parquet", "--out", out)
+    assert result.exit_code == 1 and "twice.parquet: column 'text' appears twice" in result.output
 
 
 def test_parquet_output_keeps_fields_arrow_cannot_type_as_json_text(tmp_path):
@@ -335,6 +342,8 @@ def test_an_output_the_run_reads_is_refused_and_nothing_changes(tmp_path):
     ("nan.jsonl", '{"id": NaN, "text": "Russia spoke."}\n', "nan.jsonl:1: missing field 'id'"),
     ("date.jsonl", '{"id": 1, "text": "Russia spoke.", "date": [2024]}\n', "'date' must be text or a number"),
     ("source.jsonl", '{"id": 1, "text": "Russia spoke.", "source": {"a": 1}}\n', "not an object"),
+    ("twice.jsonl", '{"id": "a0", "text": "Russia spoke.", "text": "China spoke."}\n',
+     "twice.jsonl:1: field 'text' appears twice"),
 ])
 def test_a_table_cell_of_the_wrong_kind_or_encoding_names_its_line(tmp_path, name, content, message):
     path = tmp_path / name
