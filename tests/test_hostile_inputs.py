@@ -248,6 +248,26 @@ def test_a_full_disk_or_read_only_folder_is_one_line_and_leaves_nothing(tmp_path
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".items")]
 
 
+def test_a_disk_that_fills_while_writing_items_names_the_output(tmp_path, monkeypatch):
+    """A write that fills the disk carries no file name of its own: the error names the output it was for."""
+    import errno
+    import os
+
+    from classifier.io.files import TableWriter
+
+    def full(self, records):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia and China met.\n")
+    out = tmp_path / "items.jsonl"
+    monkeypatch.setattr(TableWriter, "_write", full)
+    result = runner.invoke(app, ["prepare", str(corpus), "--out", str(out), "-q"])
+    one_line_failure(result, f"{out}: No space left on device (outputs are atomic")
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".items")]
+
+
 def _failing_open(root, errno_code):
     import builtins
     import os

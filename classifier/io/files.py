@@ -308,6 +308,13 @@ class TableWriter:
         return self
 
     def write(self, records: list[dict]) -> None:
+        try:
+            self._write(records)
+        except OSError as exc:  # a full disk says which file it filled
+            exc.filename = exc.filename or str(self.path)
+            raise
+
+    def _write(self, records: list[dict]) -> None:
         if self.fmt == "jsonl":
             self._fh.write("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
         elif self.fmt == "csv":
@@ -347,6 +354,10 @@ class TableWriter:
     def __exit__(self, kind, value, traceback) -> bool:
         try:
             self._close(commit=kind is None)
+        except OSError as exc:
+            exc.filename = exc.filename or str(self.path)
+            self._atomic.__exit__(*sys.exc_info())
+            raise
         except BaseException:
             self._atomic.__exit__(*sys.exc_info())  # the temporary file goes; the error stands
             raise
