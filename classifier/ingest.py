@@ -101,8 +101,27 @@ def check_not_read(out: str | Path, input_path: str | Path, manifest: str | Path
 
 
 def article_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES
-                  and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    """The article files under ``root`` (hidden ones left out), and the links that cannot be read as one: a link to
+    a folder (not followed) or to nothing, which the reader then names instead of passing over them."""
+    found = []
+    for path in root.rglob("*"):
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        article = path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES
+        if (article and (path.is_file() or path.is_symlink())) or (path.is_symlink() and path.is_dir()):
+            found.append(path)
+    return sorted(found)
+
+
+def why_not_listed(root: Path, relative: str) -> str:
+    """Why a manifest's file is not among the articles: missing, hidden, or of a kind that is not read."""
+    path = root / relative
+    if not path.exists():
+        return f"which is not in {root}"
+    if any(part.startswith(".") for part in Path(relative).parts):
+        return "a hidden file, which is not read"
+    return (f"which is not an article file ({', '.join(TEXT_SUFFIXES + HTML_SUFFIXES)})" if path.is_file() else
+            "which is not a file")
 
 
 def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manifest: Path | None,
@@ -114,6 +133,10 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
         relative = path.relative_to(root).as_posix()
         known.add(relative)
         try:
+            if path.is_dir():
+                raise ValueError("a link to a folder (not followed: copy or move its articles into the corpus folder)")
+            if not path.exists():
+                raise ValueError("a link to a file that does not exist")
             if not path.resolve().is_relative_to(root_resolved):
                 raise ValueError("a link to a file outside the corpus folder (not read)")
             text = decode(path.read_bytes(), encoding)
@@ -138,7 +161,7 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
             on_file()
     for relative, row in meta.items():
         if relative not in known:
-            skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', which is not in {root}"))
+            skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', {why_not_listed(root, relative)}"))
 
 
 def as_text(value, field: str, where: str) -> str | None:

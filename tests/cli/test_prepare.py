@@ -95,14 +95,20 @@ def test_skip_unreadable_skips_bad_files_with_a_warning_and_counts_them(tmp_path
     (folder / "blob.txt").write_bytes(b"\x00\x01\x02binary")
     (tmp_path / "private.txt").write_text("Russia condemned China.")
     (folder / "link.txt").symlink_to(tmp_path / "private.txt")  # a link out of the corpus is not followed
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "x.txt").write_text("China praised NATO.")
+    (folder / "sub").symlink_to(tmp_path / "elsewhere")  # nor is a link to a folder, but both are named
+    (folder / "gone.txt").symlink_to(tmp_path / "deleted.txt")
     out = tmp_path / "items.jsonl"
     result = run("prepare", folder, "--out", out, "--skip-unreadable")
     assert result.exit_code == 0
-    assert "latin.txt: not UTF-8" in result.output
-    assert "empty.txt: empty file" in result.output
-    assert "blob.txt: binary file" in result.output
-    assert "link.txt: a link to a file outside the corpus folder" in result.output.replace("\n", "")
-    assert "4 files skipped" in result.output
+    said = " ".join(result.output.split())
+    assert "latin.txt: not UTF-8" in said
+    assert "empty.txt: empty file" in said
+    assert "blob.txt: binary file" in said
+    assert "link.txt: a link to a file outside the corpus folder" in said
+    assert "sub: a link to a folder (not followed" in said and "gone.txt: a link to a file that does not exist" in said
+    assert "6 files skipped" in said
     assert {i["article"] for i in read_jsonl(out)} == {"good"}
 
 
@@ -124,6 +130,18 @@ def test_encoding_option_reads_legacy_files(tmp_path):
     out = tmp_path / "items.jsonl"
     assert run("prepare", folder, "--out", out, "--encoding", "latin-1").exit_code == 0
     assert any(i["text"].startswith("Café") for i in read_jsonl(out))
+
+
+def test_a_manifest_row_for_a_file_that_is_not_read_says_why(tmp_path):
+    folder = corpus(tmp_path)
+    (folder / "c.pdf").write_bytes(b"%PDF")
+    (folder / ".b.txt").write_text("Russia spoke.")
+    (folder / "manifest.csv").write_text("file,source\ngood.txt,A\nc.pdf,B\n.b.txt,C\nmissing.txt,D\n")
+    result = run("prepare", folder, "--out", tmp_path / "items.jsonl", "--skip-unreadable", "-q")
+    said = " ".join(result.output.split())
+    assert "manifest.csv:3: lists 'c.pdf', which is not an article file (.txt, .md, .html, .htm)" in said
+    assert "manifest.csv:4: lists '.b.txt', a hidden file, which is not read" in said
+    assert f"manifest.csv:5: lists 'missing.txt', which is not in {folder}" in said
 
 
 def test_manifest_outside_the_corpus_is_refused(tmp_path):
