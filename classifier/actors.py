@@ -64,8 +64,8 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
     actors = load_catalogue(replace) if replace else load_catalogue()
     if extend:
         added = load_catalogue(extend)
-        names = {a.name for a in added}
-        actors = [a for a in actors if a.name not in names] + added
+        names = {a.name.strip().casefold() for a in added}  # as names are matched: "russia" replaces Russia
+        actors = [a for a in actors if a.name.strip().casefold() not in names] + added
         check_terms(actors, f"{extend} with the bundled catalogue (an actor of the same name replaces the bundled one)")
     if only is not None:
         wanted = actor_names(only)

@@ -156,6 +156,9 @@ def test_the_catalogue_is_extended_replaced_or_narrowed(tmp_path):
     extended = choose_catalogue(extra)
     assert [a.name for a in extended] == [n for n in default if n != "Russia"] + ["Gazprom", "Russia"]
     assert next(a for a in extended if a.name == "Russia").names == ["Rossiya"]  # same name: yours replaces it
+    lower = tmp_path / "lower.yaml"
+    lower.write_text("actors:\n  - name: russia\n    names: [Rossiya]\n")  # names match ignoring case
+    assert [a.name for a in choose_catalogue(lower)] == [n for n in default if n != "Russia"] + ["russia"]
     assert [a.name for a in choose_catalogue(None, extra)] == ["Gazprom", "Russia"]
     assert [a.name for a in choose_catalogue(extra, None, "russia, Gazprom")] == ["Russia", "Gazprom"]
     with pytest.raises(InputError, match="--only-actors: Atlantis not in the catalogue"):
