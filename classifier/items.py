@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator, model_validator
 
 from classifier.errors import InputError
 from classifier.io.files import iter_table
@@ -30,6 +30,7 @@ class Item(BaseModel):
     label: Optional[str] = None
     source: Optional[str] = None
     article: Optional[str] = None
+    _where: Optional[str] = PrivateAttr(default=None)  # "file:line" of an item read from a file, for errors
 
     @field_validator("id", mode="before")
     @classmethod
@@ -115,6 +116,7 @@ def read_items(path: str | Path, *, allowed_labels: Iterable[str] | None = LABEL
             raise InputError(
                 f"{path}:{lineno}: unknown label {item.label!r}; expected one of {', '.join(sorted(allowed))}"
             )
+        item._where = f"{path}:{lineno}"
         yield item
 
 

@@ -280,14 +280,15 @@ def check_unique_keys(keys: np.ndarray, source: ItemSource, where: str) -> None:
     repeated = set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
     if not repeated:
         return
-    first: dict[str, int] = {}  # a second pass names the first id repeated, in input order
+    first: dict[str, str] = {}  # a second pass names the first id repeated, in input order
     for number, (item, key) in enumerate(((item, key) for chunk in chunked(source())
                                           for item, key in zip(chunk, id_keys(chunk).tolist())), start=1):
         if key in repeated:
+            here = getattr(item, "_where", None) or f"item {number}"  # file:line where the item was read
             if item.id in first:
-                raise InputError(f"{where}: duplicate item id '{item.id}' (items {first[item.id]} and {number}; "
+                raise InputError(f"{where}: duplicate item id '{item.id}' ({first[item.id]} and {here}; "
                                  "ids must be unique)")
-            first[item.id] = number
+            first[item.id] = here
 
 
 def pending(source: ItemSource, index: JournalIndex) -> Iterator[list[Item]]:

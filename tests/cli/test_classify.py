@@ -546,9 +546,10 @@ def test_an_id_repeated_chunks_apart_is_refused_before_any_work(tmp_path, tiny_m
     items = write_items(tmp_path / "items.jsonl", 20)
     lines = items.read_text().splitlines()
     lines[17] = lines[17].replace('"it17"', '"it2"')
-    items.write_text("\n".join(lines) + "\n")
+    items.write_text("\n\n".join(lines) + "\n")  # blank lines between: the error names the lines, not the count
     result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
-    assert result.exit_code == 1 and "items.jsonl: duplicate item id 'it2' (items 3 and 18" in result.output
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and f"duplicate item id 'it2' ({items}:5 and {items}:35;" in said
     assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]
 
 
