@@ -140,12 +140,13 @@ def stance_items(records: Iterable[Item | dict], *, need_actor: bool = True) -> 
 
 def check_unique_ids(items: Iterable[Item], source: str) -> None:
     """Every stage keys items by id: a repeated id stops with the file that holds it."""
-    seen: set[str] = set()
+    seen: dict[str, str | None] = {}
     for item in items:
         if item.id in seen:
-            raise InputError(f"{source}: duplicate item id '{item.id}' (ids must be unique; for a label file "
+            lines = f"{seen[item.id]} and {item._where}; " if seen[item.id] and item._where else ""
+            raise InputError(f"{source}: duplicate item id '{item.id}' ({lines}ids must be unique; for a label file "
                              "with several annotators or undos, run 'stance label gold' first)")
-        seen.add(item.id)
+        seen[item.id] = item._where
 
 
 def item_record(item: Item) -> dict:

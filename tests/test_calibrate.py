@@ -103,5 +103,5 @@ def test_calibrate_refuses_repeated_ids_and_writes_nothing(tmp_path, tiny_model_
     shutil.copytree(tiny_model_dir, model_dir)
     before = (model_dir / "stance.json").read_text()
     result = runner.invoke(app, ["calibrate", str(model_dir), str(dev)])
-    assert result.exit_code == 1 and "duplicate item id 'd0'" in result.output
+    assert result.exit_code == 1 and f"duplicate item id 'd0' ({dev}:1 and {dev}:7;" in " ".join(result.output.split())
     assert (model_dir / "stance.json").read_text() == before
