@@ -17,6 +17,10 @@ __all__ = ["load_model", "StanceClassifier", "prepare_items", "evaluate_predicti
            "InputError"]
 
 
+def __dir__():  # the lazy names too, for tab completion
+    return sorted({*globals(), *__all__})
+
+
 def __getattr__(name):  # imported on first use: `import classifier` stays fast and torch-free
     if name in ("load_model", "StanceClassifier"):
         from classifier import api

@@ -15,6 +15,7 @@ explicitly means the target is not named in the text and is kept.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 from collections import Counter
@@ -36,8 +37,8 @@ def _records(data) -> tuple[list[dict], str]:
     try:
         import pandas as pd
 
-        if isinstance(data, pd.DataFrame):
-            return data.to_dict("records"), "frame"
+        if isinstance(data, pd.DataFrame):  # an empty cell (NaN, NA, NaT) is a missing value, as in a table file
+            return data.astype(object).where(data.notna(), None).to_dict("records"), "frame"
     except ImportError:  # pragma: no cover - pandas is a dependency
         pass
     if type(data).__module__.startswith("datasets") and hasattr(data, "column_names"):
@@ -55,7 +56,10 @@ def _records(data) -> tuple[list[dict], str]:
             rows.append(dict(row))
         elif isinstance(row, str):
             rows.append({"text": row})  # a sentence alone: for sentiment (stance then asks for its actor)
-        elif isinstance(row, (tuple, list)) and len(row) in (2, 3) and all(isinstance(v, str) for v in row[:2]):
+        elif isinstance(row, (tuple, list)) and len(row) in (2, 3):
+            if not all(isinstance(v, str) for v in row[:2]):
+                found = ", ".join(type(v).__name__ for v in row[:2])
+                raise InputError(f"item {number}: a (text, actor) pair holds two strings; found ({found})")
             rows.append({"text": row[0], "actor": row[1], **({"spans": row[2]} if len(row) == 3 else {})})
         else:
             raise InputError(f"item {number}: expected an Item, a dict with text and actor, or a (text, actor) "
@@ -90,10 +94,8 @@ class StanceClassifier:
         found: Counter = Counter()
         need_actor = self.model.task.needs_actor
         for number, row in enumerate(rows, start=1):
-            if isinstance(row, Item):
-                items.append(row)
-                origins.append(None)
-                continue
+            if isinstance(row, Item):  # checked like a dict; an Item made without spans has them found
+                row = row.model_dump(exclude=None if "spans" in row.model_fields_set else {"spans"})
             record = {k: v for k, v in {"id": str(number), **row}.items() if not (k == "spans" and v is None)}
             origin = None
             if need_actor and "spans" not in record:
@@ -111,14 +113,24 @@ class StanceClassifier:
         return items, origins, rows, kind
 
     def predict_proba(self, data, *, batch_size: int = 64) -> np.ndarray:
-        """Probabilities, one row per input, columns in ``classes_`` order."""
+        """Probabilities, an array of one row per input (in input order) and one column per class, in
+        ``classes_`` order. ``data``: as for :meth:`predict`."""
+        check_batch_size(batch_size)
         items, _, _, _ = self._items(data)
         return self.model.predict_proba(items, batch_size=batch_size)
 
     def predict(self, data, *, batch_size: int = 64) -> Any:
-        """Labels and scores, in the type given (see the module docstring)."""
+        """Labels and scores, in the type given, in input order.
+
+        ``data``: a list of ``(text, actor)`` pairs (or ``(text, actor, spans)``), dicts or ``Item``s in the item
+        schema, plain strings (sentiment models), a pandas DataFrame or a ``datasets.Dataset`` with ``text`` and
+        ``actor`` columns. A list gives a list of records ``{"stance", "stance_scores"}`` (``sentiment`` ... for a
+        sentiment model), plus ``spans`` and ``spans_from`` where the mentions were found here; a DataFrame or
+        Dataset comes back with ``stance`` and ``p_favor`` / ``p_against`` / ``p_neutral`` columns added (and
+        ``spans`` / ``spans_from`` where mentions were found). Bad input raises ``InputError`` naming the item."""
         from classifier.models.stance_model import scores_record
 
+        check_batch_size(batch_size)
         items, origins, rows, kind = self._items(data)
         probs = self.model.predict_proba(items, batch_size=batch_size)
         labels, field = list(self.model.labels), self.model.task.field
@@ -132,6 +144,8 @@ class StanceClassifier:
             return out
         columns = {field: [labels[i] for i in probs.argmax(axis=1)],
                    **{SCORE_PREFIX + label: probs[:, j].tolist() for j, label in enumerate(labels)}}
+        if any(origin is not None for origin in origins):  # where the warning sends the user
+            columns |= {"spans": [[list(s) for s in item.spans] for item in items], "spans_from": origins}
         if kind == "frame":
             frame = data.copy()
             for column, values in columns.items():
@@ -149,18 +163,43 @@ class StanceClassifier:
         from classifier.models.card import read_card
 
         card = read_card(self.model.path) if self.model.path else None
-        return self.model.save(path, card)
+        with quiet_transformers():
+            return self.model.save(path, card)
+
+
+def check_batch_size(batch_size) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise InputError(f"batch_size must be a whole number of at least 1; got {batch_size!r}")
 
 
 def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch", device: str = "cpu",
                catalogue: str | Path | None = None) -> StanceClassifier:
-    """A stance model: a folder (``models/default``, one ``stance train`` wrote), a Hugging Face hub name
-    (downloaded where the network allows, safetensors only), or ``None`` for ``$STANCE_MODEL`` and then the
-    checkout's ``models/default``. ``engine``: torch, onnx or onnx-int8 (``classifier.predict.engines``)."""
+    """A model to score with: a folder (``models/default``, ``models/sentiment``, one ``stance train`` wrote), a
+    Hugging Face hub name (downloaded where the network allows, safetensors only), or ``None`` for
+    ``$STANCE_MODEL`` and then the checkout's ``models/default``.
+
+    ``engine``: torch, onnx (ONNX Runtime, torch's scores to 1e-4) or onnx-int8 (``classifier.predict.engines``;
+    the CLI's ``auto`` picks onnx on the CPU). ``device``: cpu, cuda or auto (torch engine). ``catalogue``: an
+    actor catalogue YAML used to find the mentions of inputs given without spans (default: the bundled one)."""
     from classifier.predict.engines import load_engine
 
     path = resolve_model(path_or_name)
-    return StanceClassifier(load_engine(path, engine, device=device), catalogue=catalogue)
+    with quiet_transformers():
+        return StanceClassifier(load_engine(path, engine, device=device), catalogue=catalogue)
+
+
+@contextlib.contextmanager
+def quiet_transformers():
+    """No "Loading weights" bar from transformers while a model loads (as in the CLI); the caller's setting after."""
+    from transformers.utils import logging as hf_logging
+
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
 
 
 HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")

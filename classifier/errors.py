@@ -8,3 +8,11 @@ class InputError(Exception):
 class InputWarning(UserWarning):
     """A problem in the input that does not stop the work (a line that is skipped, say). The CLI prints it as
     one warning line; in Python it is an ordinary warning."""
+
+
+def check_at_least(**limits: tuple) -> None:
+    """``name=(value, least)``: each a whole number of at least ``least``, as the CLI's options are (the Python
+    functions take the same arguments without the CLI's checks)."""
+    for name, (value, least) in limits.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise InputError(f"{name} {value!r}: expected a whole number of at least {least}")

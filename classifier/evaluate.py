@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, log_loss,
                              precision_recall_fscore_support)
 
-from classifier.errors import InputError
+from classifier.errors import InputError, check_at_least
 from classifier.items import LABELS, parse_item
 from classifier.tasks import SENTIMENT, STANCE, Task
 
@@ -626,11 +626,8 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     rows with a gold label (in either file) are kept; the whole files are counted by their ids' hashes.
     ``by``: one grouping key ("source") or several."""
     by = [by] if isinstance(by, str) else list(by)
-    if n_boot < 0:
-        raise InputError(f"n_boot {n_boot}: expected 0 (no intervals) or more resamples")
+    check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), n_bins=(n_bins, 2))
     drop = [column for column in TEXT_COLUMNS if column not in by]
-    if seed < 0:
-        raise InputError(f"seed {seed}: expected 0 or more")
     if compare is None:
         rows, other = read_labelled(path, drop=drop), None
     else:

@@ -55,12 +55,13 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
         yield article_items(article, matcher, rules, kinds)
 
 
-
 def prepare_items(corpus, *, manifest=None, actors=None, encoding: str | None = None,
                   skip_unreadable: bool = False) -> Iterator[dict]:
-    """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them), an article at a
-    time: what ``stance prepare`` writes. ``actors``: a catalogue YAML (default: the bundled one). A file
-    that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning)."""
+    """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them, by its path), an article
+    at a time: what ``stance prepare`` writes. ``actors``: a catalogue YAML (default: the bundled one). A file
+    that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning). The corpus and the
+    catalogue are checked at the call; the articles are read as the items are taken."""
+    import os
     import warnings
 
     from classifier.actors import load_catalogue
@@ -68,7 +69,11 @@ def prepare_items(corpus, *, manifest=None, actors=None, encoding: str | None = 
     from classifier.errors import InputError
     from classifier.ingest import stream_corpus
 
+    if not isinstance(corpus, (str, os.PathLike)):
+        raise InputError(f"corpus: expected the path of a folder of articles or of a .jsonl/.csv/.parquet table; got "
+                         f"{type(corpus).__name__} (write a DataFrame of articles to a file first, e.g. to_parquet)")
     stream = stream_corpus(corpus, manifest, encoding)
+    catalogue, rules = load_catalogue(actors), load_rules()
     reported = 0
 
     def report() -> None:
@@ -85,5 +90,4 @@ def prepare_items(corpus, *, manifest=None, actors=None, encoding: str | None = 
             yield article
         report()
 
-    for items, _ in iter_prepared(articles(), load_catalogue(actors), load_rules()):
-        yield from items
+    return (item for items, _ in iter_prepared(articles(), catalogue, rules) for item in items)

@@ -76,6 +76,34 @@ def test_bad_inputs_are_one_clear_error(model):
         model.predict(None)
 
 
+def test_items_are_checked_like_dicts_and_an_item_made_without_spans_has_them_found(model):
+    with pytest.raises(InputError, match="item 1: no 'actor'"):
+        model.predict([classifier.Item(id="a", text="NATO warned Moscow.")])
+    with pytest.warns(UserWarning, match="found by the catalogue in 1"):
+        made = model.predict_proba([classifier.Item(id="a", text="NATO warned Moscow.", actor="NATO")])
+        pair = model.predict_proba([("NATO warned Moscow.", "NATO")])
+    assert np.allclose(made, pair)
+    with pytest.raises(InputError, match=r"item 1: a \(text, actor\) pair holds two strings; found \(str, NoneType\)"):
+        model.predict([("NATO warned Moscow.", None)])
+    with pytest.raises(InputError, match="batch_size must be a whole number of at least 1; got 32.0"):
+        model.predict_proba([("NATO warned Moscow.", "NATO")], batch_size=32.0)
+
+
+def test_empty_cells_of_a_frame_are_missing_values_and_found_spans_are_columns(model):
+    """NaN is what read_csv gives an empty cell: spans are then found, a label is absent, an actor is missing."""
+    import io
+
+    frame = pd.read_csv(io.StringIO('id,text,actor,label,spans\n1,NATO warned Moscow.,NATO,favor,"[[0,4]]"\n'
+                                    '2,Germany sent aid.,Germany,,\n'), index_col=None).set_index(pd.Index([10, 20]))
+    with pytest.warns(UserWarning, match="by name in 1"):
+        scored = model.predict(frame)
+    assert list(scored.index) == [10, 20] and scored["spans_from"].isna().tolist() == [True, False]
+    assert scored.loc[20, "spans_from"] == "name"
+    assert list(scored["spans"]) == [[[0, 4]], [[0, 7]]]
+    with pytest.raises(InputError, match="item 1: no 'actor'"):
+        model.predict(pd.DataFrame({"text": ["Russia won."], "actor": [np.nan]}))
+
+
 def test_save_pretrained_round_trips(model, tmp_path):
     saved = model.save_pretrained(tmp_path / "copy")
     again = classifier.load_model(saved)
@@ -113,6 +141,12 @@ def test_prepare_items_is_what_stance_prepare_writes(tmp_path):
     assert sorted(i["actor"] for i in items) == ["China", "NATO", "Russia"]
     with pytest.raises(InputError, match="empty.txt"):
         list(classifier.prepare_items(corpus))
+    with pytest.raises(InputError, match="corpus: expected the path of a folder of articles .* got DataFrame"):
+        classifier.prepare_items(pd.DataFrame({"id": ["a"], "text": ["NATO warned Russia."]}))  # at the call
+
+
+def test_the_lazy_names_are_listed_for_completion():
+    assert {"load_model", "prepare_items", "make_report", "Item"} <= set(dir(classifier))
 
 
 def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):
@@ -179,3 +213,16 @@ def test_evaluate_reads_predictions_saved_as_a_dataset(tmp_path):
     assert metrics["dataset"]["n_labelled"] == 90
     assert metrics["dataset"]["overall"]["macro_f1"] == metrics["jsonl"]["overall"]["macro_f1"]
     assert metrics["dataset"]["overall"]["ci"] == metrics["jsonl"]["overall"]["ci"]
+
+
+def test_the_python_functions_check_their_numbers_as_the_cli_does(tmp_path):
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_evaluate import prediction_rows, write_jsonl
+
+    path = write_jsonl(tmp_path / "p.jsonl", prediction_rows(30))
+    with pytest.raises(InputError, match="n_bins 0: expected a whole number of at least 2"):
+        classifier.evaluate_predictions(path, n_boot=0, n_bins=0)
+    for bad, name in (({"n_perm": 0}, "n_perm 0"), ({"n_boot": -1}, "n_boot -1"), ({"min_n": 0.5}, "min_n 0.5")):
+        with pytest.raises(InputError, match=name):
+            classifier.make_report(path, tmp_path / "report", **bad)
+    assert not (tmp_path / "report").exists()

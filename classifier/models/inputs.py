@@ -62,7 +62,7 @@ class InputEncoder:
 
     def _tokenize(self, first: str | None, sentence: str, offsets: bool = False) -> dict:
         args = (first, sentence) if first is not None else (sentence,)
-        return self.tokenizer(*args, truncation=False, return_offsets_mapping=offsets)
+        return self.tokenizer(*args, truncation=False, return_offsets_mapping=offsets, verbose=False)
 
     def _crop(self, marked: str) -> str:
         """A text far longer than the window is cut to ``CHARS_PER_TOKEN`` characters a token either side
@@ -95,8 +95,10 @@ class InputEncoder:
             return []
         marked = [self._marked(text, spans) for text, spans in zip(texts, spans_list)]
         firsts = [(actor or "")[:200] for actor in actors] if self.input_format == "pair" else None
-        batch = self.tokenizer(firsts, marked, truncation=False) if firsts is not None \
-            else self.tokenizer(marked, truncation=False)
+        # verbose=False: the whole text is tokenised before a window is cut, so the tokenizer's warning that a
+        # text longer than the model's positions would fail does not apply
+        batch = self.tokenizer(firsts, marked, truncation=False, verbose=False) if firsts is not None \
+            else self.tokenizer(marked, truncation=False, verbose=False)
         types = batch.get("token_type_ids")
         out = []
         for i, ids in enumerate(batch["input_ids"]):
@@ -108,7 +110,7 @@ class InputEncoder:
 
     def _window(self, first: str | None, marked: str, excess: int) -> str:
         """The part of ``marked`` that fits, centred on the first marker (character-exact cut)."""
-        sentence = self.tokenizer(marked, add_special_tokens=False, return_offsets_mapping=True)
+        sentence = self.tokenizer(marked, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
         offsets = sentence["offset_mapping"]
         size = max(1, len(offsets) - excess)
         anchor_char = max(marked.find(MARK_OPEN), 0)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classifier.errors import InputError
+from classifier.errors import InputError, check_at_least
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, distinct_models, evaluate_frame, frame_task,
                                  mixed_models_warning, read_labelled)
 from classifier.report import tables
@@ -344,6 +344,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     ``period``: auto, week, month, year or none (the time view); ``kind``: only rows of that kind;
     ``compare``: an earlier predictions file of the same items (before / after)."""
     predictions, out_dir = Path(predictions), Path(out_dir)
+    check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), examples=(examples, 0),
+                   max_actors=(max_actors, 1), n_perm=(n_perm, 1))
     check_report_target(out_dir, predictions, gold, compare, model_dir)  # before the analysis
     if period not in (None, "auto", "none", "week", "month", "year"):
         raise InputError(f"--period {period}: expected auto, none, week, month or year")
