@@ -144,15 +144,19 @@ def parse_prediction(record: dict, where: str, task: Task | None = None) -> dict
     predicted = record[task.field]
     if predicted not in labels:
         raise InputError(f"{where}: unknown {task.field} {predicted!r}; expected one of {', '.join(labels)}")
-    if record.get(task.scores_field) is None:
-        raise InputError(f"{where}: missing field '{task.scores_field}'; is this a predictions file from "
-                         "'stance classify'?")
+    scores = record.get(task.scores_field)
+    columns = score_columns(task)
+    if scores is None and all(record.get(column) is not None for column in columns):  # the API's scored frame
+        scores = dict(zip(labels, (record[column] for column in columns)))
+    if scores is None:
+        raise InputError(f"{where}: missing field '{task.scores_field}' (or {', '.join(columns)}); is this a "
+                         "predictions file from 'stance classify'?")
     row = {"id": item.id, "text": item.text, "actor": item.actor,
            "spans": json.dumps([list(s) for s in item.spans], separators=(",", ":")),  # compact: 15 bytes, not 100
            "label": item.label, "source": item.source, "article": item.article, task.field: predicted,
            "model": str(record.get("model") or "unknown"),
            "date": text_or_none(record.get("date")), "kind": text_or_none(record.get("kind"))}
-    row.update(zip(score_columns(task), _scores(record[task.scores_field], where, task)))
+    row.update(zip(columns, _scores(scores, where, task)))
     if task is STANCE:  # a --task both file: the sentence's tone beside the stance
         tone = record.get(SENTIMENT.scores_field)
         positive, negative, _ = _scores(tone, where, SENTIMENT) if tone is not None else (math.nan, 0.0, 0.0)

@@ -226,3 +226,20 @@ def test_the_python_functions_check_their_numbers_as_the_cli_does(tmp_path):
         with pytest.raises(InputError, match=name):
             classifier.make_report(path, tmp_path / "report", **bad)
     assert not (tmp_path / "report").exists()
+
+
+def test_a_scored_frame_saved_as_a_file_is_evaluated_and_reported(model, tmp_path):
+    """predict(frame) gives p_favor / p_against / p_neutral columns; evaluate and report read them as scores."""
+    labels = ["favor", "against", "neutral"]
+    frame = pd.DataFrame({"id": [f"i{i}" for i in range(30)], "text": ["Russia won."] * 30, "actor": ["Russia"] * 30,
+                          "spans": [[[0, 6]]] * 30, "label": labels * 10, "source": ["A", "B"] * 15,
+                          "article": [f"a{i % 6}" for i in range(30)]})
+    scored = model.predict(frame)
+    for suffix in ("jsonl", "parquet"):
+        path = tmp_path / f"scored.{suffix}"
+        scored.to_json(path, orient="records", lines=True) if suffix == "jsonl" else scored.to_parquet(path)
+        metrics = classifier.evaluate_predictions(path, n_boot=0)
+        expected = (scored["stance"] == scored["label"]).mean()
+        assert metrics["n_labelled"] == 30 and metrics["overall"]["accuracy"] == pytest.approx(expected)
+    classifier.make_report(tmp_path / "scored.jsonl", tmp_path / "report", n_boot=10, n_perm=10)
+    assert (tmp_path / "report" / "report.html").exists()
