@@ -25,7 +25,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from classifier.actors import MentionFinder, found_spans_note
-from classifier.errors import InputError
+from classifier.errors import InputError, check_at_least
 from classifier.items import Item, parse_item
 from classifier.models.stance_model import StanceModel
 
@@ -96,7 +96,8 @@ class StanceClassifier:
         for number, row in enumerate(rows, start=1):
             if isinstance(row, Item):  # checked like a dict; an Item made without spans has them found
                 row = row.model_dump(exclude=None if "spans" in row.model_fields_set else {"spans"})
-            record = {k: v for k, v in {"id": str(number), **row}.items() if not (k == "spans" and v is None)}
+            # an empty cell (None) is a field not given: the position is the id, spans are found
+            record = {"id": str(number), **{k: v for k, v in row.items() if v is not None}}
             origin = None
             if need_actor and "spans" not in record:
                 if self._finder is None:
@@ -115,7 +116,7 @@ class StanceClassifier:
     def predict_proba(self, data, *, batch_size: int = 64) -> np.ndarray:
         """Probabilities, an array of one row per input (in input order) and one column per class, in
         ``classes_`` order. ``data``: as for :meth:`predict`."""
-        check_batch_size(batch_size)
+        check_at_least(batch_size=(batch_size, 1))
         items, _, _, _ = self._items(data)
         return self.model.predict_proba(items, batch_size=batch_size)
 
@@ -130,7 +131,7 @@ class StanceClassifier:
         ``spans`` / ``spans_from`` where mentions were found). Bad input raises ``InputError`` naming the item."""
         from classifier.models.stance_model import scores_record
 
-        check_batch_size(batch_size)
+        check_at_least(batch_size=(batch_size, 1))
         items, origins, rows, kind = self._items(data)
         probs = self.model.predict_proba(items, batch_size=batch_size)
         labels, field = list(self.model.labels), self.model.task.field
@@ -165,11 +166,6 @@ class StanceClassifier:
         card = read_card(self.model.path) if self.model.path else None
         with quiet_transformers():
             return self.model.save(path, card)
-
-
-def check_batch_size(batch_size) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise InputError(f"batch_size must be a whole number of at least 1; got {batch_size!r}")
 
 
 def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch", device: str = "cpu",

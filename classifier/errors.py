@@ -13,6 +13,8 @@ class InputWarning(UserWarning):
 def check_at_least(**limits: tuple) -> None:
     """``name=(value, least)``: each a whole number of at least ``least``, as the CLI's options are (the Python
     functions take the same arguments without the CLI's checks)."""
+    from numbers import Integral
+
     for name, (value, least) in limits.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < least:
             raise InputError(f"{name} {value!r}: expected a whole number of at least {least}")

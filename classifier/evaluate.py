@@ -641,7 +641,8 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
                          "compare with; evaluate predictions made on labelled items")
     result = {"predictions": str(path), **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
                                                          n_bins=n_bins, progress=progress,
-                                                         n_predictions=rows.n_predictions, models=rows.models)}
+                                                         n_predictions=rows.n_predictions, models=rows.models),
+              "models_warning": mixed_models_warning(rows.models)}
     if other is not None:
         only = {"n_only_first": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes))),
                 "n_only_second": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes)))}

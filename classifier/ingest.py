@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
 from pydantic import BaseModel
 
-from classifier.errors import InputError
-from classifier.io.files import check_not_input, iter_csv, iter_table
+from classifier.errors import InputError, InputWarning
+from classifier.io.files import check_encoding, check_not_input, iter_csv, iter_table
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -43,7 +44,7 @@ def decode(data: bytes, encoding: str | None = None) -> str:
         raise ValueError("binary file (NUL bytes)")
     if encoding:
         try:
-            return data.decode(encoding)
+            return data.decode(check_encoding(encoding))
         except (UnicodeDecodeError, LookupError) as exc:
             raise ValueError(f"cannot decode as {encoding} ({exc.__class__.__name__})") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -101,15 +102,19 @@ def check_not_read(out: str | Path, input_path: str | Path, manifest: str | Path
 
 
 def article_files(root: Path) -> list[Path]:
-    """The article files under ``root`` (hidden ones left out), and the links that cannot be read as one: a link to
-    a folder (not followed) or to nothing, which the reader then names instead of passing over them."""
-    found = []
+    """The article files under ``root`` (hidden ones left out), links to nothing among them (the reader names
+    them); a link to a folder is not followed, and a warning says so."""
+    found, linked = [], []
     for path in root.rglob("*"):
         if any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
-        article = path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES
-        if (article and (path.is_file() or path.is_symlink())) or (path.is_symlink() and path.is_dir()):
+        if path.is_symlink() and path.is_dir():
+            linked.append(path)
+        elif path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES and (path.is_file() or path.is_symlink()):
             found.append(path)
+    for path in sorted(linked):
+        warnings.warn(f"{path}: a link to a folder, not followed (copy or move its articles into the corpus folder "
+                      "to read them)", InputWarning, stacklevel=2)
     return sorted(found)
 
 
@@ -133,8 +138,6 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
         relative = path.relative_to(root).as_posix()
         known.add(relative)
         try:
-            if path.is_dir():
-                raise ValueError("a link to a folder (not followed: copy or move its articles into the corpus folder)")
             if not path.exists():
                 raise ValueError("a link to a file that does not exist")
             if not path.resolve().is_relative_to(root_resolved):
@@ -179,9 +182,11 @@ def as_text(value, field: str, where: str) -> str | None:
 
 def with_title(text: str, title: str | None) -> str:
     """The text with its title as the first paragraph, where a table gives the title in a column of its own: the
-    headline is scored (kind 'headline') as an HTML page's is. A text that starts with its title is kept."""
-    if title and title.strip() and not text.lstrip().startswith(title.strip()):
-        return f"{title.strip()}\n\n{text}"
+    headline is scored (kind 'headline') as an HTML page's is. A text whose first line is its title is kept."""
+    title = " ".join((title or "").split())
+    first_line = " ".join(text.lstrip().split("\n", 1)[0].split())
+    if title and first_line != title:
+        return f"{title}\n\n{text}"
     return text
 
 
@@ -225,6 +230,8 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
     """Articles from a folder or a table file, read one at a time. The input itself is checked at once."""
     path = Path(input_path)
     skipped: list[Skipped] = []
+    if encoding:
+        check_encoding(encoding)  # once, before any file: not a skip per file
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():

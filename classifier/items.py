@@ -32,6 +32,11 @@ class Item(BaseModel):
     article: Optional[str] = None
     _where: Optional[str] = PrivateAttr(default=None)  # "file:line" of an item read from a file, for errors
 
+    def __eq__(self, other) -> bool:  # two items are equal by their fields, wherever they were read
+        if not isinstance(other, Item):
+            return NotImplemented
+        return self.__dict__ == other.__dict__ and self.__pydantic_extra__ == other.__pydantic_extra__
+
     @field_validator("id", mode="before")
     @classmethod
     def _id_as_text(cls, value):

@@ -86,10 +86,11 @@ def segment(paragraphs: list[str], title: str | None = None, language: str = "en
     """Sentences of the text ``"\\n\\n".join(paragraphs)`` with offsets into that text."""
     sentences: list[Sentence] = []
     offset = 0
+    title = " ".join(title.split()) if title else None  # spaces compared as cleaning leaves them (no-break too)
     for number, paragraph in enumerate(paragraphs):
-        if looks_like_heading(paragraph):
-            is_title = (title and paragraph.strip() == title.strip()) or (number == 0 and not title)
-            kind = "headline" if is_title else "subheading"
+        is_title = title is not None and " ".join(paragraph.split()) == title
+        if (is_title and number == 0) or looks_like_heading(paragraph):  # a title opening the text, in any form
+            kind = "headline" if is_title or (number == 0 and not title) else "subheading"
             sentences.append(Sentence(index=len(sentences), start=offset, end=offset + len(paragraph),
                                       text=paragraph, kind=kind, paragraph=number))
         else:

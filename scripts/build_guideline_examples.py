@@ -23,11 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classifier.actors import Matcher, load_catalogue, spans_by_actor  # noqa: E402
+from classifier.actors import Matcher, id_part, load_catalogue, spans_by_actor  # noqa: E402
 from classifier.errors import InputError  # noqa: E402
 from classifier.io.files import write_records  # noqa: E402
 from classifier.items import LABELS  # noqa: E402
-from classifier.actors import id_part  # noqa: E402
 
 SOURCE = ROOT / "data" / "guideline_examples.txt"
 TARGET = ROOT / "data" / "guideline_examples.jsonl"

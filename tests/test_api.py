@@ -85,7 +85,7 @@ def test_items_are_checked_like_dicts_and_an_item_made_without_spans_has_them_fo
     assert np.allclose(made, pair)
     with pytest.raises(InputError, match=r"item 1: a \(text, actor\) pair holds two strings; found \(str, NoneType\)"):
         model.predict([("NATO warned Moscow.", None)])
-    with pytest.raises(InputError, match="batch_size must be a whole number of at least 1; got 32.0"):
+    with pytest.raises(InputError, match="batch_size 32.0: expected a whole number of at least 1"):
         model.predict_proba([("NATO warned Moscow.", "NATO")], batch_size=32.0)
 
 
@@ -143,6 +143,16 @@ def test_prepare_items_is_what_stance_prepare_writes(tmp_path):
         list(classifier.prepare_items(corpus))
     with pytest.raises(InputError, match="corpus: expected the path of a folder of articles .* got DataFrame"):
         classifier.prepare_items(pd.DataFrame({"id": ["a"], "text": ["NATO warned Russia."]}))  # at the call
+
+
+def test_an_item_read_from_a_file_equals_the_same_item_made_here(tmp_path):
+    from classifier.items import read_items
+
+    path = tmp_path / "items.jsonl"
+    path.write_text('{"id": "1", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]]}\n')
+    [read] = read_items(path)
+    assert read._where == f"{path}:1"
+    assert read == classifier.Item(id="1", text="Russia won.", actor="Russia", spans=[(0, 6)])
 
 
 def test_the_lazy_names_are_listed_for_completion():

@@ -88,7 +88,7 @@ def test_dates_of_a_year_or_a_month_are_left_out_of_finer_periods_and_named(tmp_
     name, so they are left out and named; a monthly view keeps the month's date."""
     from classifier.report.timeline import date_precision, timeline_note
 
-    assert date_precision(pd.DataFrame({"date": ["2024", "2024-06", "202406", "2024-06-12", None, " 2024 "]})
+    assert date_precision(pd.DataFrame({"date": ["2024", "2024-06", "2024-6", "2024-06-12", None, " 2024 "]})
                           ).tolist() == ["year", "month", "month", "week", "week", "year"]
     rows = dated_rows()
     for row in rows:
@@ -109,6 +109,9 @@ def test_dates_of_a_year_or_a_month_are_left_out_of_finer_periods_and_named(tmp_
     assert len(timeline(sums, period="year", n_boot=20)["vague"]) == 0
     only_years = sums.assign(date="2019")
     assert timeline(only_years, period="auto", n_boot=20)["period"] == "year"  # auto follows the dates' precision
+    day = pd.Series(pd.to_datetime(["2020-01-06", "2020-02-03", "2020-04-27", "2015-01-01"]))
+    assert choose_period(day, pd.Series(["week"] * 3 + ["year"])) == "week"  # one year-only date sets no span
+    assert choose_period(day[:2], pd.Series(["week", "month"])) == "month"  # half precise to the day is not enough
 
 
 def test_report_shows_the_time_view_and_headlines(tmp_path):

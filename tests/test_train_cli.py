@@ -80,7 +80,6 @@ def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_
     assert not list(out.parent.glob(".ours.*"))  # the training checkpoint goes once the model is saved
 
 
-
 def test_out_never_replaces_what_is_not_a_model(tmp_path, tiny_model_dir, default_dir, monkeypatch):
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=3, per_article=2))
     thesis = tmp_path / "thesis"

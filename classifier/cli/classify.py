@@ -80,8 +80,8 @@ def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] =
             read, several, _, labelled = rows_of_several_sentences(iter_table(input_path, columns))
             if several and not labelled and several * 2 >= read:
                 warn(f"{input_path}: {several} of the first {read} rows hold several sentences and are scored whole; "
-                     "to score sentence by sentence, write the dataset as JSONL (Dataset.to_json) and pass "
-                     "--rows articles")
+                     "to score sentence by sentence, write it as a JSONL table with 'id' and 'text' fields "
+                     "(Dataset.to_json) and pass --rows articles")
         return "items"
     if rows == "sentences" and task != "sentiment":
         raise InputError("--rows sentences scores each row whole, which only --task sentiment does (stance needs "

@@ -21,7 +21,6 @@ class GroupBy(str, Enum):
 
 
 def print_evaluation(result: dict) -> None:
-    from classifier.evaluate import mixed_models_warning
     from classifier.report import tables
 
     overall = result["overall"]
@@ -33,9 +32,8 @@ def print_evaluation(result: dict) -> None:
     out.print(tables.rich_table(tables.reliability_rows(overall), "Reliability (top-class confidence)"))
     for note in overall["notes"]:
         warn(note)
-    mixed = mixed_models_warning(result["models"])
-    if mixed:
-        warn(mixed)
+    if result.get("models_warning"):
+        warn(result["models_warning"])
     for key, groups in result["groups"].items():
         out.print(tables.rich_table(tables.group_rows(key, groups), f"By {key}",
                                     numeric_from=1))

@@ -26,7 +26,7 @@ def report_cli(
     min_n: int = typer.Option(10, "--min-n", min=1, help="Cells with fewer mentions are flagged (†)."),
     examples: int = typer.Option(2, "--examples", min=0, help="Example sentences per cell and side."),
     max_actors: int = typer.Option(24, "--max-actors", min=1, help="Actors with their own charts and examples (most mentioned); the heatmap shows up to 30."),
-    period: str = typer.Option("auto", "--period", help="Time view: auto (week, month or year from the span of the dates), week, month, year or none."),
+    period: str = typer.Option("auto", "--period", help="Time view: auto (the finest of week, month or year that most dates are precise enough for and whose span gives at most 60 periods), week, month, year or none. Dates coarser than the period (2024, 2024-06) are left out and named."),
     compare: Optional[Path] = typer.Option(None, "--compare", help="An earlier predictions file of the same items (e.g. before retraining): how each cell moved, and whether beyond the bootstrap noise."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Only sentences of this kind: headline, subheading or body (default: all; the report also shows headlines against body)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),

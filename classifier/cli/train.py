@@ -16,7 +16,6 @@ from rich.table import Table
 
 from classifier.cli.app import app, check_device, console, handle_errors, out, warn
 from classifier.errors import InputError
-from classifier.evaluate import MIN_RESAMPLED_ARTICLES, too_few_articles
 from classifier.items import LABELS, Item
 from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
@@ -171,8 +170,9 @@ def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) 
                     f"{paired['p_value']:.3f}" if paired.get("p_value") is not None else "-"]
         table.add_row(*row)
     if "reference" in comparison["models"] and not comparison.get("paired"):
-        table.caption = (f"no paired bootstrap: {too_few_articles(articles)} (hold out more with --test-fraction or "
-                         "--test)" if articles < MIN_RESAMPLED_ARTICLES else "no paired bootstrap (--n-boot 0)")
+        note = comparison.get("paired_note")
+        table.caption = (f"no paired bootstrap: {note} (hold out more with --test-fraction or --test)" if note else
+                         "no paired bootstrap (--n-boot 0)")
     return table
 
 
@@ -185,13 +185,16 @@ def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot:
     metrics = {key: classification_metrics(gold, predicted, task.labels) for key, predicted in predictions.items()}
     comparison = {"n": len(test), "n_articles": len({it.article or it.id for it in test}),
                   "models": list(predictions), "metrics": metrics, "paired": None}
-    if "reference" in predictions and n_boot > 0 and comparison["n_articles"] >= MIN_RESAMPLED_ARTICLES:
+    if "reference" in predictions and n_boot > 0:  # compare_frames counts the articles and says when too few
         from classifier.evaluate import compare_frames, prediction_frame
 
         paired = compare_frames(prediction_frame(test, predictions["reference"], "reference", task),
                                 prediction_frame(test, predictions["new"], "new", task), n_boot=n_boot, seed=seed)
-        comparison["paired"] = {m: {k: paired["metrics"][m][k] for k in ("difference", "ci", "p_value")}
-                                for m in COMPARED}
+        if paired["note"]:
+            comparison["paired_note"] = paired["note"]
+        else:
+            comparison["paired"] = {m: {k: paired["metrics"][m][k] for k in ("difference", "ci", "p_value")}
+                                    for m in COMPARED}
     return comparison
 
 

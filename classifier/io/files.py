@@ -451,14 +451,17 @@ def _encodable(obj) -> bool:
     return True
 
 
-_KEY_MARKS = ('"id"', '"text"', '"actor"', '"label"')  # a field named twice in one object keeps its last value
+ITEM_KEYS = ("id", "text", "actor", "label")  # named twice in one object, the last value would win silently
+_KEY_MARKS = tuple(f'"{key}"' for key in ITEM_KEYS)
 
 
 def _one_of_each(pairs: list) -> dict:
-    keys = [key for key, _ in pairs]
-    repeated = sorted({key for key in keys if keys.count(key) > 1})
-    if repeated:
-        raise ValueError(f"field {repeated[0]!r} appears twice")
+    """An object's pairs as a dict, refusing an item field named twice (linear in the pairs)."""
+    seen = set()
+    for key, _ in pairs:
+        if key in seen and key in ITEM_KEYS:
+            raise ValueError(f"field {key!r} appears twice")
+        seen.add(key)
     return dict(pairs)
 
 
@@ -487,17 +490,25 @@ def json_object(line: str, where: str) -> dict:
     return obj
 
 
+def check_encoding(encoding: str) -> str:
+    """A text encoding Python knows, as ``open`` takes it: UTF-8 as ``utf-8-sig``, so that the byte-order mark
+    Windows tools write is dropped whether or not UTF-8 was named."""
+    import codecs
+
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"--encoding {encoding}: not an encoding Python knows") from None
+    if not getattr(info, "_is_text_encoding", True):  # rot13, hex, base64: codecs, not text encodings
+        raise InputError(f"--encoding {encoding}: not a text encoding")
+    return "utf-8-sig" if info.name == "utf-8" else encoding
+
+
 def text_encoding(path: Path, encoding: str | None = None) -> str:
     """The encoding a text table is read with: the one asked for (``--encoding``), else UTF-16 where the file starts
     with its byte-order mark, else UTF-8 (a UTF-8 byte-order mark, which Windows tools write, is dropped)."""
     if encoding:
-        import codecs
-
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise InputError(f"--encoding {encoding}: not an encoding Python knows") from None
-        return encoding
+        return check_encoding(encoding)
     try:
         with open(path, "rb") as fh:
             start = fh.read(2)

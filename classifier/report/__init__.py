@@ -195,8 +195,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
             rows = tables.compare_rows(paired)
             eval_note = (f"Both models on the {paired['n_common']} gold-labelled items the files share (first = "
                          f"{other}, second = these predictions); "
-                         + (f"{paired['note'][:1].upper()}{paired['note'][1:]}." if paired["note"] else
-                            "paired bootstrap by article."))
+                         + (f"{paired['note']}." if paired["note"] else "paired bootstrap by article."))
     return {"other": str(other), "cells": cells, "rows": moved_rows(cells, min_n),
             "note": compare_note(cells, other, before.models, only_new, only_old), "paired": paired,
             "evaluation": rows, "eval_note": eval_note}

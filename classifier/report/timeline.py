@@ -51,8 +51,8 @@ def article_dates(sums: pd.DataFrame) -> pd.Series:
     return parsed.where(parsed.dt.year.between(*YEARS))
 
 
-# a date of a year ("2024") or a month ("2024-06", "202406"): it says nothing finer, whatever day it parses to
-_PRECISION = (("year", r"^[+-]?\d{4}$"), ("month", r"^\d{4}-?\d{2}$"))
+# a date of a year ("2024") or a month ("2024-06", "2024-6"): it says nothing finer, whatever day it parses to
+_PRECISION = (("year", r"^\d{4}$"), ("month", r"^\d{4}-\d{1,2}$"))
 
 
 def date_precision(sums: pd.DataFrame) -> pd.Series:
@@ -72,15 +72,18 @@ def fits(precision: pd.Series, period: str) -> pd.Series:
 
 
 def choose_period(dates: pd.Series, precision: pd.Series | None = None) -> str:
-    """The finest of week / month / year that gives at most ``MAX_PERIODS`` periods over the dates' span and
-    that at least half of the dates are precise enough for."""
+    """The finest of week / month / year that more than half of the dates (one per article) are precise enough for
+    and that gives at most ``MAX_PERIODS`` periods over the span of those dates."""
     dates = dates.dropna()
     if dates.empty:
         return "month"
     precision = precision.loc[dates.index] if precision is not None else pd.Series("week", index=dates.index)
     for period in PERIODS:
-        if (len(pd.period_range(dates.min(), dates.max(), freq=PERIOD_CODES[period])) <= MAX_PERIODS
-                and fits(precision, period).mean() >= 0.5):
+        precise = fits(precision, period)
+        if precise.mean() <= 0.5:
+            continue
+        kept = dates[precise]
+        if len(pd.period_range(kept.min(), kept.max(), freq=PERIOD_CODES[period])) <= MAX_PERIODS:
             return period
     return "year"
 
@@ -117,7 +120,8 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     if dates.isna().all():
         return {"period": None, "table": pd.DataFrame(), "undated": undated, "vague": [], "n_dated_articles": 0}
     precision = date_precision(sums)
-    chosen = choose_period(dates, precision) if period == "auto" else period
+    one_per_article = ~sums[["outlet", "article", "lone"]].duplicated().to_numpy()  # not one per actor named
+    chosen = choose_period(dates[one_per_article], precision[one_per_article]) if period == "auto" else period
     precise = fits(precision, chosen)
     vague = articles_where(sums, dates.notna() & ~precise)  # "2024" in a weekly view: no week to put it in
     dates = dates.where(precise)
@@ -144,7 +148,7 @@ def timeline_note(view: dict, n_articles: int) -> str:
     if view["period"] is None:
         if vague:
             return (f"No time view: the {len(vague)} dated articles give only a year or month, too coarse for the "
-                    "period asked (--period).")
+                    "period asked (--period)" + (f"; {len(undated)} more have no readable date." if undated else "."))
         if not undated:
             return "No time view: it was not asked for."
         return (f"No time view: none of the {len(undated)} articles has a readable date (give ISO 8601 dates in the "

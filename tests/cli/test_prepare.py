@@ -107,8 +107,8 @@ def test_skip_unreadable_skips_bad_files_with_a_warning_and_counts_them(tmp_path
     assert "empty.txt: empty file" in said
     assert "blob.txt: binary file" in said
     assert "link.txt: a link to a file outside the corpus folder" in said
-    assert "sub: a link to a folder (not followed" in said and "gone.txt: a link to a file that does not exist" in said
-    assert "6 files skipped" in said
+    assert "sub: a link to a folder, not followed" in said and "gone.txt: a link to a file that does not exist" in said
+    assert "5 files skipped" in said
     assert {i["article"] for i in read_jsonl(out)} == {"good"}
 
 
@@ -412,15 +412,17 @@ def test_a_title_given_in_its_own_column_is_scored_as_the_headline(tmp_path):
     rows = [{"id": "t1", "text": "The talks went on for hours. Russia walked out.", "title": "Russia slams NATO expansion",
              "source": "X"},
             {"id": "t2", "text": "China hails pact\n\nBeijing said the pact with Russia was a success.",
-             "title": "China hails pact", "source": "X"}]  # the text starts with its title: kept as it is
+             "title": "China hails pact", "source": "X"},  # the text starts with its title: kept as it is
+            {"id": "t3", "text": "Talks resumed.", "title": "Will Russia invade Ukraine?", "source": "X"}]  # any form
     table.write_text("".join(json.dumps(row) + "\n" for row in rows))
     out = tmp_path / "items.jsonl"
     assert run("prepare", table, "--out", out, "-q").exit_code == 0
     items = read_jsonl(out)
     heads = sorted((r["article"], r["actor"], r["text"]) for r in items if r["kind"] == "headline")
     assert heads == [("t1", "NATO", "Russia slams NATO expansion"), ("t1", "Russia", "Russia slams NATO expansion"),
-                     ("t2", "China", "China hails pact")]
-    assert sum(r["text"] == "China hails pact" for r in items) == 1 and len({r["article"] for r in items}) == 2
+                     ("t2", "China", "China hails pact"), ("t3", "Russia", "Will Russia invade Ukraine?"),
+                     ("t3", "Ukraine", "Will Russia invade Ukraine?")]
+    assert sum(r["text"] == "China hails pact" for r in items) == 1 and len({r["article"] for r in items}) == 3
 
 
 def test_encoding_reads_legacy_tables_and_manifests_and_a_utf16_table_reads_by_its_mark(tmp_path):
@@ -444,3 +446,8 @@ def test_encoding_reads_legacy_tables_and_manifests_and_a_utf16_table_reads_by_i
     assert run("prepare", utf16, "--out", out, "-q").exit_code == 0 and len(read_jsonl(out)) == 2
     bad = run("prepare", table, "--out", out, "--encoding", "klingon")
     assert bad.exit_code == 1 and "--encoding klingon: not an encoding Python knows" in bad.output
+    bad = run("prepare", folder, "--out", out, "--encoding", "rot13")  # a codec, not a text encoding
+    assert bad.exit_code == 1 and "--encoding rot13: not a text encoding" in bad.output and "Traceback" not in bad.output
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("id,text\na0,Russia condemned NATO.\n".encode("utf-8-sig"))
+    assert run("prepare", bom, "--out", out, "--encoding", "utf-8", "-q").exit_code == 0  # naming UTF-8 drops the mark
