@@ -96,6 +96,21 @@ def test_calibrate_needs_gold_labels(tmp_path, tiny_model_dir):
     assert missing.exit_code == 1 and "not a model directory" in missing.output
 
 
+def test_calibrate_refuses_labels_of_the_other_task_in_one_line(tmp_path, tiny_model_dir, tiny_sentiment_dir):
+    stance_dev = tmp_path / "stance.jsonl"
+    stance_dev.write_text(json.dumps({"id": "1", "text": "NATO met.", "actor": "NATO", "label": "favor"}) + "\n")
+    sentiment_dev = tmp_path / "sentiment.jsonl"
+    sentiment_dev.write_text(json.dumps({"id": "1", "text": "Markets rallied.", "label": "positive"}) + "\n")
+    for model, dev, said in ((tiny_sentiment_dir, stance_dev, "stance labels, and"),
+                             (tiny_model_dir, sentiment_dev, "sentiment labels, and")):
+        result = runner.invoke(app, ["calibrate", str(model), str(dev), "--dry-run"])
+        assert result.exit_code == 1 and said in result.output and "Traceback" not in result.output
+    no_actor = tmp_path / "no_actor.jsonl"
+    no_actor.write_text(json.dumps({"id": "1", "text": "NATO met.", "label": "neutral"}) + "\n")
+    result = runner.invoke(app, ["calibrate", str(tiny_model_dir), str(no_actor), "--dry-run"])
+    assert result.exit_code == 1 and f"{no_actor}:1: no 'actor'" in " ".join(result.output.split())
+
+
 def test_calibrate_refuses_repeated_ids_and_writes_nothing(tmp_path, tiny_model_dir, tiny_model):
     dev = dev_items(tmp_path / "dev.jsonl", tiny_model, n=6)
     dev.write_text(dev.read_text() + dev.read_text().splitlines()[0] + "\n")

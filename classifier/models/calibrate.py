@@ -67,12 +67,24 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
     from classifier.items import check_unique_ids, read_items
     from classifier.models.stance_model import StanceModel
 
+    from classifier.tasks import task_of_labels
+
     model_dir = Path(model_dir)
     model = StanceModel.load(model_dir)
-    items = [item for item in read_items(dev_items, need_actor=True) if item.label is not None]
+    task = model.task
+    items = [item for item in read_items(dev_items, need_actor=False, allowed_labels=None) if item.label is not None]
     check_unique_ids(items, str(dev_items))
     if not items:
         raise InputError(f"{dev_items}: no item has a gold 'label'; calibration needs labelled dev items")
+    found = task_of_labels((item.label for item in items), str(dev_items))
+    if found is not task and not set(item.label for item in items) <= set(task.labels):  # 'neutral' alone: either
+        raise InputError(f"{dev_items}: {found.name} labels, and {model_dir} is a {task.name} model; calibrate it "
+                         f"on {task.name} labels")
+    if task.needs_actor:
+        missing = next((item for item in items if not item.has_actor), None)
+        if missing is not None:
+            raise InputError(f"{missing._where or dev_items}: no 'actor' (a {task.name} model scores the stance toward "
+                             "one)")
     labels = list(model.labels)
     gold = np.array([labels.index(item.label) for item in items])
     logits = model_logits(model, items, batch_size=batch_size)
