@@ -472,6 +472,9 @@ def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int,
                                     "too few to say much"))
     if n_clusters < 2:
         notes.append(("1 art.", "one article: no confidence interval"))
+    elif n_clusters < MIN_RESAMPLED_ARTICLES:
+        notes.append((f"{n_clusters} art.", f"{n_clusters} articles: too few for an interval by article (it needs "
+                                            f"{MIN_RESAMPLED_ARTICLES})"))
     elif len(sub):
         largest = int(np.bincount(codes).argmax())
         size = int((codes == largest).sum())
@@ -496,7 +499,7 @@ def evaluate_subset(sub: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, n_
     n_clusters = int(codes.max()) + 1 if len(codes) else 0
     gold, probs = label_codes(sub["label"], task.labels), sub[list(score_columns(task))].to_numpy(float)
     ci = {name: None for name in CI_METRICS}
-    if n_clusters >= 2 and n_boot > 0:
+    if n_clusters >= MIN_RESAMPLED_ARTICLES and n_boot > 0:  # fewer: a handful of distinct resamples
         samples = bootstrap_metrics(gold, label_codes(sub[task.field], task.labels), codes, n_boot=n_boot,
                                     seed=seed, advance=advance)
         ci = {name: percentile_ci(values) for name, values in samples.items()}

@@ -306,8 +306,11 @@ def test_compare_of_few_articles_gives_no_interval_or_p_value(tmp_path):
                                  "--out", str(tmp_path / "m.json")])
     assert result.exit_code == 0, result.output
     assert "come from 3 articles, too few for a bootstrap by article" in " ".join(result.output.split())
-    compare = json.loads((tmp_path / "m.json").read_text())["compare"]
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    compare = metrics["compare"]
     assert compare["metrics"]["macro_f1"]["p_value"] is None and compare["metrics"]["macro_f1"]["ci"] is None
+    overall = metrics["overall"]  # nor does one model's figure get an interval from 3 articles
+    assert overall["ci"]["macro_f1"] is None and "3 articles: too few for an interval by article" in overall["notes"][0]
     assert compare["metrics"]["macro_f1"]["difference"] != 0
 
 
