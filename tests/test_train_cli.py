@@ -96,7 +96,8 @@ def test_out_never_replaces_what_is_not_a_model(tmp_path, tiny_model_dir, defaul
     assert [p.name for p in thesis.iterdir()] == ["chapter1.txt"] and (tmp_path / "notes.txt").read_text() == "notes"
 
 
-def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_dir):
+def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_dir, monkeypatch):
+    monkeypatch.setenv("STANCE_MODEL", str(tiny_model_dir))  # another default: the promoted one would not be used
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     test = write(tmp_path / "test.jsonl", label_rows(n_articles=2, per_article=4, seed=2, prefix="t"))
     result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
@@ -105,6 +106,7 @@ def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_di
     assert result.exit_code == 0, result.output
     assert json.loads((default_dir / "stance.json").read_text())["name"] == "default"
     assert json.loads((default_dir / "model_card.json").read_text())["data"]["train / dev / test items"] == "16 / 0 / 8"
+    assert f"STANCE_MODEL={tiny_model_dir} is set, so commands" in " ".join(result.output.split())
 
 
 def test_pooling_mention_adds_a_head_to_the_starting_model(tmp_path, tiny_model_dir, default_dir):

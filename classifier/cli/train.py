@@ -98,6 +98,19 @@ def default_model_dir(task: Task = STANCE) -> Path:
     return stance_model.DEFAULT_MODEL_DIR if task is STANCE else stance_model.SENTIMENT_MODEL_DIR
 
 
+def shadowing_variable(task: Task, target: Path) -> str | None:
+    """``NAME=VALUE`` of the environment variable that names another default model of ``task`` than ``target``."""
+    import os
+
+    from classifier.models import stance_model
+
+    name = stance_model.MODEL_ENV if task is STANCE else stance_model.SENTIMENT_ENV
+    value = os.environ.get(name, "").strip()
+    if value and Path(value).resolve() != Path(target).resolve():
+        return f"{name}={value}"
+    return None
+
+
 def check_base_option(base: Optional[str]) -> None:
     if base:
         resolve_base(base)  # a missing folder stops here, before the labels are read
@@ -357,3 +370,7 @@ def train_command(
         target = default_model_dir(task)
         outcome.result.model.save(target, {**card, "name": target.name})
         out.print(f"promoted: {target} now holds this model")
+        shadow = shadowing_variable(task, target)
+        if shadow:
+            warn(f"{shadow} is set, so commands and load_model() without a model named still use that model, not "
+                 f"{target}; unset it (or point it at {target}) to use the promoted model")
