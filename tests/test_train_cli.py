@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import classifier.cli.label  # noqa: F401  (registers 'stance label'; two comman
 import classifier.cli.train  # noqa: F401  (registers 'stance train')
 from classifier.cli.app import app
 from classifier.errors import InputError
-from classifier.items import Item
+from classifier.items import LABELS, Item
 from classifier.models.train import (TrainConfig, holdout_split, parameter_groups, split_articles,
                                      split_by_article, train)
 
@@ -105,8 +106,14 @@ def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_di
                                  "--promote", "-q"])
     assert result.exit_code == 0, result.output
     assert json.loads((default_dir / "stance.json").read_text())["name"] == "default"
-    assert json.loads((default_dir / "model_card.json").read_text())["data"]["train / dev / test items"] == "16 / 0 / 8"
+    card = json.loads((default_dir / "model_card.json").read_text())
+    assert card["data"]["train / dev / test items"] == "16 / 0 / 8"
     assert f"STANCE_MODEL={tiny_model_dir} is set, so commands" in " ".join(result.output.split())
+    from classifier.models.stance_model import model_hash
+
+    assert card["base"] == f"{tiny_model_dir} (tiny@{model_hash(tiny_model_dir)})"  # true after the folder changes
+    counts = Counter(r["label"] for r in label_rows(n_articles=4, per_article=4))
+    assert card["data"]["labels of the training split"] == ", ".join(f"{k} {counts[k]}" for k in LABELS)
 
 
 def test_pooling_mention_adds_a_head_to_the_starting_model(tmp_path, tiny_model_dir, default_dir):

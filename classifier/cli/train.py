@@ -7,7 +7,6 @@ import os
 import platform
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Optional
 
@@ -220,9 +219,25 @@ def worse_than_reference(comparison: dict) -> str:
     return f"macro-F1 {new:.3f} against {old:.3f}" if new < old else ""
 
 
-def label_summary(items: list[Item], labels=LABELS) -> str:
-    counts = Counter(it.label for it in items)
+def label_summary(counts: dict, labels=LABELS) -> str:
     return ", ".join(f"{label} {counts.get(label, 0)}" for label in labels)
+
+
+def base_with_hash(base: str) -> str:
+    """The base as given, and where it is a model folder its name@hash, which stays true after --promote
+    replaces the folder's contents."""
+    import json
+
+    from classifier.models.stance_model import STANCE_FILE, model_hash
+
+    path = Path(base)
+    if not (path / "model.safetensors").is_file():
+        return base
+    try:
+        name = json.loads((path / STANCE_FILE).read_text(encoding="utf-8")).get("name") or path.name
+    except (OSError, ValueError, AttributeError):
+        name = path.name
+    return f"{base} ({name}@{model_hash(path)})"
 
 
 def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths: list[Path], items: list[Item],
@@ -244,7 +259,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
         "summary": ("Target-aware stance toward an actor (favor / against / neutral), fine-tuned on our own labels."
                     if task is STANCE else
                     "Sentence sentiment (positive / negative / neutral), fine-tuned on our own labels."),
-        "base": base,
+        "base": base_with_hash(base),
         "labels": result.model.labels,
         "input_format": result.model.input_format,
         "input_description": (f"Input format '{result.model.input_format}' (see classifier/models/inputs.py): "
@@ -253,7 +268,10 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                               f"; at most {result.model.max_length} tokens. Pooling: {result.model.pooling}."),
         "data": {"label files": ", ".join(f"{p} (sha256 {file_sha256(p)[:12]})" for p in paths),
                  "test files": ", ".join(str(p) for p in test_paths) or "held out from the label files",
-                 "items": len(items), "labels": label_summary(items, task.labels),
+                 "labelled items read": len(items),
+                 "labels of the training split": label_summary(outcome.split["train_labels"], task.labels),
+                 **({"file weights": ", ".join(f"{p.name} {w:g}" for p, w in zip(paths, config.file_weights))}
+                    if config.file_weights else {}),
                  "train / dev / test items": "{train} / {dev} / {test}".format(**outcome.split),
                  "train / dev / test articles": "{train_articles} / {dev_articles} / {test_articles}".format(
                      **outcome.split),

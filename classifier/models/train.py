@@ -12,6 +12,7 @@ import copy
 import random
 import re
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -552,7 +553,8 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     split = {"train": len(train_part), "dev": len(dev_part), "test": len(test), "dropped_test_articles": dropped,
              "train_articles": len({it.article or it.id for it in train_part}),
              "dev_articles": len({it.article or it.id for it in dev_part}),
-             "test_articles": len({it.article or it.id for it in test})}
+             "test_articles": len({it.article or it.id for it in test}),
+             "train_labels": dict(Counter(it.label for it in train_part))}
     log(f"train {split['train']} items ({split['train_articles']} articles), dev {split['dev']} "
         f"({split['dev_articles']}), test {split['test']} ({split['test_articles']}); no article in two splits")
     sources = [source_of.get(it.id, 0) for it in train_part] if source_of else None

@@ -179,7 +179,7 @@ def test_train_on_sentiment_labels_makes_a_sentiment_model(tmp_path, tiny_sentim
     model = StanceModel.load(out)
     assert model.task.name == "sentiment" and model.input_format == "sentence"
     card = json.loads((out / "model_card.json").read_text())
-    assert card["summary"].startswith("Sentence sentiment") and "positive" in card["data"]["labels"]
+    assert card["summary"].startswith("Sentence sentiment") and "positive" in card["data"]["labels of the training split"]
     assert "- sentiment" in (out / "README.md").read_text() and "- stance" not in (out / "README.md").read_text()
     assert set(card["evaluation"]) == {"test (this model)", "test (starting model tiny-sentiment)"}
     # a stance model cannot be continued on sentiment labels
