@@ -270,6 +270,9 @@ def test_agreement_command(tmp_path):
     assert "Cohen's kappa" in result.output and "Krippendorff" in result.output
     assert json.loads((tmp_path / "a.json").read_text())["disagreements"][0]["labels"] == {"ana": "against",
                                                                                            "ben": "neutral"}
+    assert "Disagreements (1)" in result.output
+    quiet = runner.invoke(app, ["label", "agreement", str(path), "--show", "0"])
+    assert quiet.exit_code == 0 and "Cohen's kappa" in quiet.output and "Disagreements" not in quiet.output
     one = tmp_path / "one.jsonl"
     one.write_text(json.dumps(records_for({"ana": ["favor"]})[0]) + "\n")
     result = runner.invoke(app, ["label", "agreement", str(one)])

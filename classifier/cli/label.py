@@ -502,7 +502,7 @@ def agreement_tables(report: dict, show: int) -> list:
     for case in report["disagreements"][:show]:
         rows.add_row(case["id"], case["actor"] or "-",
                      ", ".join(f"{a}: {lab}" for a, lab in case["labels"].items()), case["text"])
-    return [pairs, rows]
+    return [pairs, rows] if show > 0 else [pairs]  # --show 0: the count is in the JSON, no empty table
 
 
 def without_nan(obj):
@@ -521,7 +521,7 @@ def agreement_command(
     labels_paths: list[Path] = typer.Argument(..., metavar="LABELS...", help="One or more label files."),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the figures and disagreements here."),
     include_suggested: bool = typer.Option(False, "--include-suggested", help="Count model pre-labels as an annotator."),
-    show: int = typer.Option(50, "--show", help="How many disagreements to list."),
+    show: int = typer.Option(50, "--show", min=0, help="How many disagreements to list (0: none, only the figures)."),
 ) -> None:
     """Inter-annotator agreement: Cohen's kappa per pair, Krippendorff's alpha (nominal), disagreements.
 
