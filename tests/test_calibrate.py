@@ -72,6 +72,10 @@ def test_calibrate_writes_the_temperature_the_model_then_uses(tmp_path, tiny_mod
     assert "only 48 dev items: the temperature is a rough fit" in " ".join(result.output.split())
     settings = json.loads((model_dir / "stance.json").read_text())
     assert settings["temperature"] < 1.0 and settings["input_format"] == "pair"  # other keys kept
+    card = json.loads((model_dir / "model_card.json").read_text())  # it says which temperature the model now uses
+    assert card["calibration"]["temperature"] == settings["temperature"]
+    assert f"{dev} (48 items) by stance calibrate; ECE" in card["calibration"]["fitted_on"]
+    assert "## Calibration" in (model_dir / "README.md").read_text()
     loaded = StanceModel.load(model_dir)
     assert loaded.temperature == pytest.approx(settings["temperature"])
     from classifier.items import read_items

@@ -89,10 +89,27 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
     gold = np.array([labels.index(item.label) for item in items])
     logits = model_logits(model, items, batch_size=batch_size)
     before, temperature = model.temperature, fit_temperature(logits, gold)
+    result = {"model": str(model_dir), "items": len(items), "temperature_before": before, "temperature": temperature,
+              "accuracy": float((logits.argmax(axis=1) == gold).mean()), "written": write,
+              "before": calibration_summary(logits, gold, before, n_bins),
+              "after": calibration_summary(logits, gold, temperature, n_bins),
+              "uncalibrated": calibration_summary(logits, gold, 1.0, n_bins)}
     if write:
         write_temperature(model_dir, temperature)
-    return {"model": str(model_dir), "items": len(items), "temperature_before": before, "temperature": temperature,
-            "accuracy": float((logits.argmax(axis=1) == gold).mean()), "written": write,
-            "before": calibration_summary(logits, gold, before, n_bins),
-            "after": calibration_summary(logits, gold, temperature, n_bins),
-            "uncalibrated": calibration_summary(logits, gold, 1.0, n_bins)}
+        note_on_card(model_dir, result, dev_items, task.name)
+    return result
+
+
+def note_on_card(model_dir: Path, result: dict, dev_items: str | Path, task: str) -> None:
+    """The card's calibration section says which temperature the model now uses and what it was fitted on."""
+    from classifier.models.card import read_card, write_card
+
+    card = read_card(model_dir)
+    if not card:  # a folder without a card (a hub download): nothing to keep in step
+        return
+    before, after = result["before"], result["after"]
+    card["calibration"] = {"temperature": round(result["temperature"], 6),
+                           "fitted_on": f"{dev_items} ({result['items']} items) by stance calibrate; ECE "
+                                        f"{before['ece']:.3f} -> {after['ece']:.3f}, NLL {before['nll']:.3f} -> "
+                                        f"{after['nll']:.3f}"}
+    write_card(model_dir, card, task)

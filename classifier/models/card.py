@@ -51,8 +51,10 @@ SECTIONS = (("data", "Training data", "field"), ("teachers", "Teachers (distille
 
 
 def write_card(directory: Path, card: dict, task: str = "stance") -> None:
-    (directory / "model_card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
-    (directory / "README.md").write_text(render_card(card, task))
+    from classifier.io.files import write_text_atomic
+
+    write_text_atomic(Path(directory) / "model_card.json", json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(Path(directory) / "README.md", render_card(card, task))
 
 
 def read_card(directory: str | Path) -> dict:
