@@ -75,8 +75,10 @@ def classification_metrics(gold: Sequence[str], predicted: Sequence[str], labels
 
 # -- reading prediction files -------------------------------------------------------------------
 
-def _scores(value, where: str, task: Task = STANCE) -> list[float]:
-    field, labels = task.scores_field, list(task.labels)
+def _scores(value, where: str, task: Task = STANCE, field: str | None = None) -> list[float]:
+    """The task's probabilities, in label order, from ``value`` (a dict, or its JSON text); ``field`` names where
+    they came from in errors (default: the task's scores field)."""
+    field, labels = field or task.scores_field, list(task.labels)
     if isinstance(value, str):  # CSV stores the dict as JSON text
         try:
             value = json.loads(value)
@@ -144,10 +146,10 @@ def parse_prediction(record: dict, where: str, task: Task | None = None) -> dict
     predicted = record[task.field]
     if predicted not in labels:
         raise InputError(f"{where}: unknown {task.field} {predicted!r}; expected one of {', '.join(labels)}")
-    scores = record.get(task.scores_field)
+    scores, source = record.get(task.scores_field), None
     columns = score_columns(task)
     if scores is None and all(record.get(column) is not None for column in columns):  # the API's scored frame
-        scores = dict(zip(labels, (record[column] for column in columns)))
+        scores, source = dict(zip(labels, (record[column] for column in columns))), "/".join(columns)
     if scores is None:
         raise InputError(f"{where}: missing field '{task.scores_field}' (or {', '.join(columns)}); is this a "
                          "predictions file from 'stance classify'?")
@@ -156,7 +158,7 @@ def parse_prediction(record: dict, where: str, task: Task | None = None) -> dict
            "label": item.label, "source": item.source, "article": item.article, task.field: predicted,
            "model": str(record.get("model") or "unknown"),
            "date": text_or_none(record.get("date")), "kind": text_or_none(record.get("kind"))}
-    row.update(zip(columns, _scores(scores, where, task)))
+    row.update(zip(columns, _scores(scores, where, task, source)))
     if task is STANCE:  # a --task both file: the sentence's tone beside the stance
         tone = record.get(SENTIMENT.scores_field)
         positive, negative, _ = _scores(tone, where, SENTIMENT) if tone is not None else (math.nan, 0.0, 0.0)

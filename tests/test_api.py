@@ -253,3 +253,6 @@ def test_a_scored_frame_saved_as_a_file_is_evaluated_and_reported(model, tmp_pat
         assert metrics["n_labelled"] == 30 and metrics["overall"]["accuracy"] == pytest.approx(expected)
     classifier.make_report(tmp_path / "scored.jsonl", tmp_path / "report", n_boot=10, n_perm=10)
     assert (tmp_path / "report" / "report.html").exists()
+    scored.assign(p_favor=2.0).to_json(tmp_path / "bad.jsonl", orient="records", lines=True)
+    with pytest.raises(InputError, match="bad.jsonl:1: p_favor/p_against/p_neutral must be probabilities"):
+        classifier.evaluate_predictions(tmp_path / "bad.jsonl", n_boot=0)
