@@ -74,8 +74,23 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
         if unknown:
             raise InputError(f"--only-actors: {', '.join(unknown)} not in the catalogue "
                              f"(it has {', '.join(a.name for a in actors)})")
-        actors = list({by_name[n.casefold()].name: by_name[n.casefold()] for n in wanted}.values())
+        kept = list({by_name[n.casefold()].name: by_name[n.casefold()] for n in wanted}.values())
+        dropped = [a for a in actors if a.name not in {k.name for k in kept}]
+        actors = [shadowed(actor, dropped) for actor in kept]
     return actors
+
+
+def shadowed(actor: Actor, others: list[Actor]) -> Actor:
+    """``actor`` with the longer terms of ``others`` that hold one of its terms added to its excludes: narrowed
+    to some actors (--only-actors), a catalogue finds the same mentions as whole ("People's Republic of China"
+    stays China's, not Taiwan's "Republic of China"; "North Korea" is not South Korea's "Korea")."""
+    own = [" ".join(t.split()).casefold() for t in actor.terms()]
+    inside = [re.compile(rf"(?<!\w){re.escape(term)}(?!\w)") for term in own]
+    longer = [t for other in others for t in other.terms()
+              if " ".join(t.split()).casefold() not in own
+              and any(pattern.search(" ".join(t.split()).casefold()) for pattern in inside)]
+    extra = [t for t in dict.fromkeys(longer) if t not in actor.excludes]
+    return actor.model_copy(update={"excludes": [*actor.excludes, *extra]}) if extra else actor
 
 
 def actor_names(only: str | Iterable[str]) -> list[str]:
@@ -159,9 +174,19 @@ def _is_exact_case(term: str, actor: Actor) -> bool:
     return actor.case_sensitive or bool(_ACRONYM.match(term))
 
 
-def _term_pattern(term: str, exact: bool, prefix: bool = False) -> str:
-    body = r"\s+".join(re.escape(part) for part in term.split())
-    if not exact:
+_APOSTROPHE = re.compile("['’]")
+
+
+def _term_pattern(term: str, exact: bool | str, prefix: bool = False) -> str:
+    """``exact``: False (any case), True (as written) or "name" (a person's name: as written, or in capitals, so
+    that "trump" and "may" the words are not Trump and May the people)."""
+    def body_of(text: str) -> str:  # an apostrophe matches ' and ’ alike ("People’s Republic")
+        return r"\s+".join(_APOSTROPHE.sub("['’]", re.escape(part)) for part in text.split())
+
+    body = body_of(term)
+    if exact == "name" and term.upper() != term:
+        body = f"(?:{body}|{body_of(term.upper())})"
+    elif not exact:
         body = f"(?i:{body})"
     before = rf"(?<!{_WORD})"
     after = r"(?=-)" if prefix else rf"(?!{_WORD})"
@@ -187,14 +212,15 @@ class Matcher:
     extra_terms: dict[str, str] = field(default_factory=dict)  # term -> actor (surnames seen in article)
 
     def __post_init__(self) -> None:
-        entries: list[tuple[str, str | None, bool, bool]] = []  # term, actor (None: excluded), exact case, prefix
+        entries: list[tuple[str, str | None, bool | str, bool]] = []  # term, actor (None: excluded), case, prefix
         for actor in self.actors:
-            entries += [(t, actor.name, _is_exact_case(t, actor), False) for t in actor.terms()]
+            people = set(actor.people)
+            entries += [(t, actor.name, "name" if t in people else _is_exact_case(t, actor), False)
+                        for t in actor.terms()]
             entries += [(t, None, _is_exact_case(t, actor), False) for t in actor.excludes]
             entries += [(p, actor.name, True, True) for p in actor.prefixes]
             entries += [(p.lower(), actor.name, True, True) for p in actor.prefixes]
-        by_name = {a.name: a for a in self.actors}
-        entries += [(t, a, _is_exact_case(t, by_name[a]), False) for t, a in self.extra_terms.items()]
+        entries += [(t, a, "name", False) for t, a in self.extra_terms.items()]  # surnames
         entries.sort(key=lambda e: -len(e[0]))  # longest first: "Latin America" before "America"
         self._actors = [e[1] for e in entries]
         self._terms = [e[0] for e in entries]

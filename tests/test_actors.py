@@ -184,6 +184,25 @@ def test_prepare_keeps_only_the_actors_asked_for(tmp_path):
     assert bad.exit_code == 1 and "Mars not in the catalogue" in bad.output and not (tmp_path / "b.jsonl").exists()
 
 
+def test_a_curly_apostrophe_is_an_apostrophe_and_a_name_is_not_a_word(matcher):
+    found = [(m.actor, m.term) for m in matcher.find("The People’s Republic of China said security concerns trump "
+                                                      "trade; TRUMP and Trump disagreed.")]
+    assert found == [("China", "People's Republic of China"), ("United States", "Trump"), ("United States", "Trump")]
+
+
+def test_narrowing_the_catalogue_finds_the_same_mentions_as_the_whole(tmp_path):
+    """--only-actors Taiwan must not make "People's Republic of China" a mention of Taiwan's "Republic of China"."""
+    text = "The People's Republic of China and the Republic of China met; North Korea and South Korea did not."
+    korea = tmp_path / "korea.yaml"
+    korea.write_text("actors:\n  - name: South Korea\n    names: [South Korea, Korea]\n"
+                     "  - name: North Korea\n    names: [North Korea, DPRK]\n")
+    for extend, only in ((None, "Taiwan"), (korea, "South Korea")):
+        whole = [m for m in Matcher(choose_catalogue(extend)).find(text) if m.actor == only]
+        narrowed = Matcher(choose_catalogue(extend, None, only)).find(text)
+        assert [(m.actor, m.start, m.end) for m in narrowed] == [(m.actor, m.start, m.end) for m in whole]
+        assert narrowed
+
+
 def test_id_parts_are_ascii_words_or_carry_a_hash():
     from classifier.actors import id_part
 

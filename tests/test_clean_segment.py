@@ -34,6 +34,22 @@ def test_page_furniture_of_every_seed_goes_but_article_sentences_stay():
         assert [line for line in raw_lines if line not in kept and line not in dropped] == []
 
 
+def test_article_sentences_that_begin_like_page_furniture_stay():
+    """Rules whole-line-match furniture, not sentences that start with its words (a follow-us rule took
+    "Follow US lead on ...", a comment rule dropped the rest of an article at "2 comments on the summit ...")."""
+    sentences = ["Follow US lead on Russia sanctions, Blinken tells European Union ministers.",
+                 "Subscribers to the Kremlin view argue that China is a reliable partner.",
+                 "Source: Chinese customs data show trade with Russia rose 26 percent.",
+                 "2 comments on the summit stood out: Putin praised China.",
+                 "Moscow and Beijing will meet again in July."]
+    furniture = ["Follow us on Twitter", "Subscribe to our newsletter", "Source: Reuters", "3 thoughts on “Sanctions row”",
+                 "Great piece."]
+    result = clean_text("\n".join(sentences + furniture), load_rules())
+    assert result.paragraphs == sentences
+    assert [name for name, _ in result.dropped] == ["follow-share", "follow-share", "credit", "comment-form",
+                                                    "comment-form"]
+
+
 def test_offsets_point_into_cleaned_text_and_headings_are_flagged():
     result = cleaned("000_0d29080c6ce635fb.txt")
     sentences = segment(result.paragraphs, title="Russia and China Relations Are Stronger Than Ever: Lavrov")
