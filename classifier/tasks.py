@@ -53,3 +53,11 @@ def task_of_labels(labels: Iterable[str], where: str = "") -> Task:
     prefix = f"{where}: " if where else ""
     raise InputError(f"{prefix}labels {sorted(names)} belong to no task: stance uses "
                      f"{'/'.join(STANCE.labels)}, sentiment {'/'.join(SENTIMENT.labels)}")
+
+
+def other_task(labels: Iterable[str], task: Task, where: str = "") -> Task | None:
+    """The task ``labels`` belong to where they do not fit ``task`` (``neutral`` alone fits either), else None;
+    labels of no task are an InputError naming ``where``."""
+    names = {str(label) for label in labels if label is not None}
+    found = task_of_labels(names, where)
+    return found if found is not task and not names <= set(task.labels) else None

@@ -77,8 +77,9 @@ def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] =
             raise InputError(f"--rows {rows}: {input_path} holds items (its rows name an actor), read as they are; "
                              "--rows is for a table without actors")
         if task == "sentiment" and is_dataset_folder(input_path):
-            read, several, _, labelled = rows_of_several_sentences(iter_table(input_path, columns))
-            if several and not labelled and several * 2 >= read:
+            looked = rows_of_several_sentences(iter_table(input_path, columns))
+            read, several = looked[:2]
+            if mostly_articles(*looked):
                 warn(f"{input_path}: {several} of the first {read} rows hold several sentences and are scored whole; "
                      "to score sentence by sentence, write it as a JSONL table with 'id' and 'text' fields "
                      "(Dataset.to_json) and pass --rows articles")
@@ -92,18 +93,24 @@ def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] =
         return rows
     if task != "sentiment" or not has_text_rows(input_path, encoding):
         return "articles"
-    read, several, first, labelled = rows_of_several_sentences(iter_table(input_path, encoding=encoding))
-    if several and (labelled or several * 2 < read):  # a few long rows (or a segmenter's false split): sentences
-        verb = "holds several sentences and is" if several == 1 else "hold several sentences and are"
-        warn(f"{input_path}:{first}: {several} of the first {read} rows {verb} scored whole like the others"
-             + ("" if labelled else "; --rows articles splits the table into sentences instead"))
-        return "sentences"
-    if several:  # most rows are whole articles (and none carries a gold label)
+    looked = rows_of_several_sentences(iter_table(input_path, encoding=encoding))
+    read, several, first, labelled = looked
+    if mostly_articles(*looked):
         warn(f"{input_path}:{first}: {several} of the first {read} rows hold several sentences, so the table is read "
              "as articles: split into sentences, one item per actor named, and sentences naming no actor are not "
              "scored (--rows sentences scores each row whole instead)")
         return "articles"
+    if several:  # a few long rows (or a segmenter's false split), or a labelled set: sentences
+        verb = "holds several sentences and is" if several == 1 else "hold several sentences and are"
+        warn(f"{input_path}:{first}: {several} of the first {read} rows {verb} scored whole like the others"
+             + ("" if labelled else "; --rows articles splits the table into sentences instead"))
     return "sentences"
+
+
+def mostly_articles(read: int, several: int, first, labelled: bool) -> bool:
+    """Of ``rows_of_several_sentences``' look at a table: at least half of the rows read hold several sentences
+    and none carries a gold label (a labelled set keeps every row)."""
+    return bool(several) and not labelled and several * 2 >= read
 
 
 def check_actors_named(wanted: set[str], given: str, catalogue, read) -> None:

@@ -502,7 +502,7 @@ def agreement_tables(report: dict, show: int) -> list:
     for case in report["disagreements"][:show]:
         rows.add_row(case["id"], case["actor"] or "-",
                      ", ".join(f"{a}: {lab}" for a, lab in case["labels"].items()), case["text"])
-    return [pairs, rows] if show > 0 else [pairs]  # --show 0: the count is in the JSON, no empty table
+    return [pairs, rows] if show > 0 else [pairs]  # --show 0: the figures alone, no empty table
 
 
 def without_nan(obj):

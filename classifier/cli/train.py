@@ -20,7 +20,7 @@ from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
 from classifier.report.tables import polar_name
-from classifier.tasks import STANCE, Task, task_of_labels
+from classifier.tasks import STANCE, Task, other_task, task_of_labels
 
 COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
 
@@ -99,8 +99,6 @@ def default_model_dir(task: Task = STANCE) -> Path:
 
 def shadowing_variable(task: Task, target: Path) -> str | None:
     """``NAME=VALUE`` of the environment variable that names another default model of ``task`` than ``target``."""
-    import os
-
     from classifier.models import stance_model
 
     name = stance_model.MODEL_ENV if task is STANCE else stance_model.SENTIMENT_ENV
@@ -226,17 +224,12 @@ def label_summary(counts: dict, labels=LABELS) -> str:
 def base_with_hash(base: str) -> str:
     """The base as given, and where it is a model folder its name@hash, which stays true after --promote
     replaces the folder's contents."""
-    import json
-
-    from classifier.models.stance_model import STANCE_FILE, model_hash
+    from classifier.models.stance_model import STANCE_FILE, model_hash, read_settings
 
     path = Path(base)
     if not (path / "model.safetensors").is_file():
         return base
-    try:
-        name = json.loads((path / STANCE_FILE).read_text(encoding="utf-8")).get("name") or path.name
-    except (OSError, ValueError, AttributeError):
-        name = path.name
+    name = (read_settings(path).get("name") if (path / STANCE_FILE).exists() else None) or path.name
     return f"{base} ({name}@{model_hash(path)})"
 
 
@@ -349,11 +342,10 @@ def train_command(
     items = load_labelled(labels, annotator, allow_suggested, "training", source_of, columns)
     test_items = load_labelled(test, None, allow_suggested, "test", columns=columns) if test else None
     task = task_of_labels({it.label for it in items}, where="the label files")
-    if test_items:  # a test set of the other task: said so, not "labels belong to no task"
-        tested = task_of_labels({it.label for it in test_items}, where="--test")
-        if tested is not task and {it.label for it in test_items} - set(task.labels):
-            raise InputError(f"--test {', '.join(map(str, test))}: {tested.name} labels, and the training labels are {task.name} "
-                             "labels; test on labels of the task trained")
+    tested = other_task((it.label for it in test_items or []), task, where="--test")
+    if tested:  # a test set of the other task: said so, not "labels belong to no task"
+        raise InputError(f"--test {', '.join(map(str, test))}: {tested.name} labels, and the training labels are "
+                         f"{task.name} labels; test on labels of the task trained")
     base = resolve_base_option(base, task)
     reference = reference_model(base, task)
     dev_fraction, epochs = small_data_schedule(len(items), dev_fraction, epochs)

@@ -66,8 +66,7 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
     """Fit the temperature on gold-labelled ``dev_items``, store it in the model directory, report ECE before/after."""
     from classifier.items import check_unique_ids, read_items
     from classifier.models.stance_model import StanceModel
-
-    from classifier.tasks import task_of_labels
+    from classifier.tasks import other_task
 
     model_dir = Path(model_dir)
     model = StanceModel.load(model_dir)
@@ -76,8 +75,8 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
     check_unique_ids(items, str(dev_items))
     if not items:
         raise InputError(f"{dev_items}: no item has a gold 'label'; calibration needs labelled dev items")
-    found = task_of_labels((item.label for item in items), str(dev_items))
-    if found is not task and not set(item.label for item in items) <= set(task.labels):  # 'neutral' alone: either
+    found = other_task((item.label for item in items), task, str(dev_items))
+    if found:
         raise InputError(f"{dev_items}: {found.name} labels, and {model_dir} is a {task.name} model; calibrate it "
                          f"on {task.name} labels")
     if task.needs_actor:
