@@ -44,6 +44,12 @@ class Actor(BaseModel):
             raise ValueError("an actor needs a name")
         return value
 
+    @field_validator("prefixes", mode="before")
+    @classmethod
+    def _prefix_without_its_hyphen(cls, values):  # "Anglo-" as written in text is the prefix "Anglo"
+        return [v.strip().rstrip("-\u2010\u2011").strip() if isinstance(v, str) else v for v in values] \
+            if isinstance(values, list) else values
+
     @field_validator(*TERM_FIELDS, "prefixes", "excludes")
     @classmethod
     def _terms_not_blank(cls, values: list[str]) -> list[str]:
@@ -112,7 +118,8 @@ class Mention:
 def load_catalogue(path: str | Path | None = None) -> list[Actor]:
     path = Path(path) if path else DEFAULT_CATALOGUE
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        spec = yaml.safe_load(text)
     except OSError as exc:
         raise InputError(f"{path}: cannot read the actor catalogue ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
@@ -129,7 +136,9 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
             actors.append(Actor.model_validate(raw))
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise InputError(f"{path}: actor {number}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            line = _line_of(text, number, first["loc"])
+            raise InputError(f"{path}:{line}: actor {number}: {'.'.join(map(str, first['loc']))}: "
+                             f"{first['msg']}") from None
     names = Counter(a.name.strip().casefold() for a in actors)
     duplicated = [a.name for a in actors if names[a.name.strip().casefold()] > 1]
     if duplicated:
@@ -137,6 +146,23 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
                          "(names are matched ignoring case)")
     check_terms(actors, str(path))
     return actors
+
+
+def _line_of(text: str, number: int, loc: tuple) -> int:
+    """The line of the catalogue where actor ``number``'s field ``loc`` (as pydantic names it: ("names", 2)) is
+    written, else where the actor or the catalogue begins."""
+    node = yaml.compose(text)
+    actors = next((value for key, value in node.value if key.value == "actors"), None)
+    node = actors.value[number - 1]
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((value if isinstance(part, str) and value is not None else key
+                         for key, value in node.value if key.value == part), node)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+    return node.start_mark.line + 1
 
 
 def id_part(name: str) -> str:
@@ -175,6 +201,15 @@ def _is_exact_case(term: str, actor: Actor) -> bool:
 
 
 _APOSTROPHE = re.compile("['’]")
+_CALENDAR = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+_TITLED = ("Mr", "Mrs", "Ms", "Dr", "President", "Prime Minister", "Premier", "Chancellor", "Minister",
+           "Secretary", "General", "Senator")
+
+
+def _titled(surname: str) -> list[str]:
+    """A surname after each title, with and without the title's dot ("Mrs May", "Mrs. May")."""
+    return [f"{title}{dot} {surname}" for title in _TITLED for dot in ("", ".") if not (dot and " " in title)]
 
 
 def _term_pattern(term: str, exact: bool | str, prefix: bool = False) -> str:
@@ -258,15 +293,22 @@ class Matcher:
                 yield match
 
     def for_article(self, text: str) -> "Matcher":
-        """A matcher that also knows the surnames of people whose full name appears in ``text``."""
+        """A matcher that also knows the surnames of people whose full name appears in ``text``. A surname two
+        actors' people share there is left out (it could be either); a surname that is a month or a day ("Theresa
+        May", "in May") counts only after a title ("Mrs May", "Prime Minister May")."""
         found = {m.term for m in self.find(text)}
-        extra = {}
+        owners: dict[str, set[str]] = {}
         for actor in self.actors:
             for person in actor.people:
                 parts = [p for p in person.split() if p.rstrip(".") not in _TITLES]
                 surname = parts[0] if actor.surname_first else parts[-1]
                 if len(parts) > 1 and person in found and surname not in actor.people:
-                    extra[surname] = actor.name
+                    owners.setdefault(surname, set()).add(actor.name)
+        extra = {}
+        for surname, actors in owners.items():
+            if len(actors) == 1:
+                terms = _titled(surname) if surname in _CALENDAR else [surname]
+                extra.update(dict.fromkeys(terms, next(iter(actors))))
         return Matcher(self.actors, extra) if extra else self
 
 

@@ -210,3 +210,35 @@ def test_id_parts_are_ascii_words_or_carry_a_hash():
     assert id_part("Россия") != id_part("中国") and len(id_part("Россия")) == 8
     assert id_part("Côte d'Ivoire").startswith("c-te-d-ivoire-")
     assert id_part("???") and id_part("???") != id_part("!!!")  # no ASCII word: a hash, never an empty id part
+
+
+def test_british_spellings_national_councils_and_plural_regions(matcher):
+    assert found(matcher, "Nato and the Brics summit") == [("NATO", "Nato"), ("BRICS", "Brics")]
+    assert found(matcher, "Latin Americans and North Americans voted.") == []
+    assert found(matcher, "The National Security Council met; the Security Council voted.") == [
+        ("United Nations", "Security Council")]
+    assert found(matcher, "Russia’s Security Council met.") == [("Russia", "Russia’s Security Council")]
+
+
+def test_surnames_that_two_actors_share_or_that_are_months_need_more(tmp_path):
+    path = tmp_path / "people.yaml"
+    path.write_text("actors:\n  - name: UK\n    people: [Theresa May, Boris Johnson]\n    prefixes: [Anglo-]\n"
+                    "  - name: Texas\n    people: [Lyndon Johnson]\n")
+    matcher = Matcher(choose_catalogue(path))
+    assert found(matcher, "Boris Johnson met Lyndon Johnson. Johnson left.") == [
+        ("UK", "Boris Johnson"), ("Texas", "Lyndon Johnson")]  # either of them: neither
+    assert found(matcher, "Boris Johnson left. Johnson said.") == [("UK", "Boris Johnson"), ("UK", "Johnson")]
+    assert found(matcher, "Theresa May spoke in May. May said; Mrs. May and Prime Minister May agreed.") == [
+        ("UK", "Theresa May"), ("UK", "Mrs. May"), ("UK", "Prime Minister May")]
+    assert found(matcher, "Anglo-Russian ties") == [("UK", "Anglo"), ("Russia", "Russian")]  # the hyphen as written
+
+
+def test_a_bad_actor_is_named_by_its_line(tmp_path):
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors:\n  - name: Foo\n    names: [Foo]\n\n  - name: Bar\n    names:\n      - Bar\n"
+                    "    nmaes: [x]\n")
+    with pytest.raises(InputError, match=r"actors.yaml:8: actor 2: nmaes: Extra inputs"):
+        load_catalogue(path)
+    path.write_text("actors:\n  - name: Foo\n  - kind: country\n")
+    with pytest.raises(InputError, match=r"actors.yaml:3: actor 2: name: Field required"):
+        load_catalogue(path)
