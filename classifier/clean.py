@@ -48,23 +48,73 @@ def load_rules(path: str | Path | None = None) -> list[Rule]:
 
 
 def clean_text(text: str, rules: list[Rule]) -> Cleaned:
-    """Keep the article's own lines; drop lines that a rule matches (and, for scope 'rest', the rest)."""
+    """Keep the article's own lines; drop lines that a rule matches (and, for scope 'rest', the rest). Each
+    line kept is a paragraph, except in a hard-wrapped text, where the lines of a paragraph are joined again
+    (``unwrap``)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    kept: list[str] = []
+    kept: list[Line] = []
     dropped: list[tuple[str, str]] = []
-    lines = [line.strip() for line in text.split("\n")]
+    raw = text.split("\n")
+    lines = [line.strip() for line in raw]
     for position, line in enumerate(lines):
         if not line:
             continue
         rule = next((r for r in rules if r.pattern.fullmatch(line)), None)
         if rule is None:
-            kept.append(line)
+            follows = bool(kept) and kept[-1].position == position - 1
+            kept.append(Line(line, position, len(raw[position]) - len(raw[position].lstrip()), follows))
             continue
         dropped.append((rule.name, line))
         if rule.scope == "rest":
             dropped += [(rule.name, rest) for rest in lines[position + 1:] if rest]
             break
-    return Cleaned(dedupe_title(kept), dropped)
+    return Cleaned(dedupe_title(unwrap(kept)), dropped)
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str       # stripped
+    position: int   # its line number in the text, from 0
+    indent: int
+    follows: bool   # the line before it was kept too (no blank or dropped line between)
+
+
+WRAP_WIDTHS = (40, 150)  # the widths at which texts are hard-wrapped (72, 80, 100 ...); paragraphs are longer
+_LIST_ITEM = re.compile(r"(?:[-*•·–—]|\d{1,3}[.)])\s")
+
+
+def wrap_width(lines: list[Line]) -> int | None:
+    """The width a hard-wrapped text was wrapped at, or None where its lines read as paragraphs. Wrapped: of the
+    lines that another line follows, two in five or more are followed by one that goes on in lower case (a
+    break inside a sentence), and three in four of those end near one width between ``WRAP_WIDTHS`` (a tenth
+    may run past it), as wrapping makes them, not at any length, as verse does."""
+    pairs = [(a, b) for a, b in zip(lines, lines[1:]) if b.follows]
+    if len(pairs) < 3 or sum(b.text[0].islower() for _, b in pairs) < 0.4 * len(pairs):
+        return None  # lines that run on in lower case: breaks inside sentences
+    inside = sorted(len(a.text) for a, b in pairs if b.text[0].islower())
+    width = inside[int(0.9 * (len(inside) - 1))]
+    if not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1]:
+        return None
+    return width if sum(length >= 0.75 * width for length in inside) >= 0.75 * len(inside) else None
+
+
+def unwrap(lines: list[Line]) -> list[str]:
+    """Paragraphs of the kept lines. In a hard-wrapped text (``wrap_width``) a line joins the one before it when
+    nothing came between them, its first word would not have fitted on that line, give or take a tenth of the
+    width for proportional fonts (else the break was the writer's: a heading, a short last line), it is not
+    indented further (a new paragraph) and it does not start a list item. A word broken at a hyphen is joined
+    without a space ("Russia-" "Ukraine")."""
+    width = wrap_width(lines)
+    paragraphs: list[str] = []
+    for before, line in zip([None, *lines], lines):
+        would_fit = before is not None and len(before.text) + 1 + len(line.text.split()[0]) <= 0.9 * (width or 0)
+        if width and line.follows and not would_fit and line.indent <= before.indent \
+                and not _LIST_ITEM.match(line.text):
+            glue = "" if re.search(r"\w-$", paragraphs[-1]) else " "
+            paragraphs[-1] += glue + line.text
+        else:
+            paragraphs.append(line.text)
+    return paragraphs
 
 
 def dedupe_title(paragraphs: list[str]) -> list[str]:

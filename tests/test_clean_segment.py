@@ -107,3 +107,36 @@ def test_segmenting_work_is_linear_in_the_worst_case(monkeypatch, hostile):
     monkeypatch.setattr(seg, "LONG_PARAGRAPH", 500)
     seg.split_paragraph(hostile)
     assert max(given) <= 2 * 500 and sum(given) == len(hostile)
+
+
+WRAPPED = ["Russia and China signed a broad agreement on Tuesday that officials in both capitals described as a "
+           "turning point for their economic ties, and which analysts in Washington said would test Western "
+           "sanctions on the Russia-Ukraine war.",
+           "The agreement covers energy, trade settlement in national currencies and a joint fund for "
+           "infrastructure in Central Asia, according to a statement from the Kremlin. It was not immediately "
+           "clear how large the fund would be.",
+           "NATO officials declined to comment."]
+
+
+@pytest.mark.parametrize("width", [60, 72, 100])
+def test_a_hard_wrapped_text_gets_its_paragraphs_back(width):
+    import textwrap
+
+    wrapped = [textwrap.fill(p, width, break_on_hyphens=True) for p in WRAPPED]
+    by_blank_lines = clean_text("Russia and China sign pact\n\n" + "\n\n".join(wrapped), load_rules())
+    assert by_blank_lines.paragraphs == ["Russia and China sign pact", *WRAPPED]
+    # paragraphs marked by an indent, a heading and a list straight after the text: the writer's breaks stay
+    indented = "\n".join(["Russia and China sign pact", *("    " + p for p in wrapped),
+                          "Key points", "- energy", "- trade"])
+    assert clean_text(indented, load_rules()).paragraphs == ["Russia and China sign pact", *WRAPPED,
+                                                             "Key points", "- energy", "- trade"]
+
+
+def test_lines_that_read_as_paragraphs_are_not_joined():
+    short = ["Putin arrived in Beijing on Monday for talks with Xi.", "The two leaders met for three hours",
+             "Officials said trade was discussed at length.", "No agreement was signed.", "Markets were calm."]
+    assert clean_text("\n".join(short), load_rules()).paragraphs == short
+    for name in ("003_7b3fcfce3319c36e.txt", "000_0d29080c6ce635fb.txt"):  # a paragraph a line
+        text = (SEEDS / name).read_text(encoding="utf-8")
+        assert len(cleaned(name).paragraphs) == len([line for line in text.splitlines() if line.strip()]) \
+            - len(cleaned(name).dropped)
