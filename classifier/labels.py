@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, InputWarning
-from classifier.items import LABELS, Item, item_record, parse_item
+from classifier.items import LABELS, NO_ACTOR, Item, item_record, parse_item
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
 MODEL_PREFIX = "model:"
@@ -292,6 +292,15 @@ def check_one_task(records: Sequence[dict]) -> None:
                              f"{TASK_WORDS[record_task(first)]} ({first.get('label')!r}); keep one task per set of labels")
 
 
+def check_stance_actors(records: Sequence[dict]) -> None:
+    """Refuse a stance label on a line without an actor: there is no target whose stance it gives."""
+    if not any(record_task(r) == "stance" for r in records):
+        return
+    bad = next((r for r in records if not isinstance(r.get("actor"), str) or not r["actor"].strip()), None)
+    if bad is not None:
+        raise InputError(f"{bad.get('where', 'labels')}: a stance label ({bad.get('label')!r}) with {NO_ACTOR}")
+
+
 # -- current answers ----------------------------------------------------------------------------
 def current_records(records: Sequence[dict]) -> dict[tuple[str, str], dict]:
     """(item id, annotator) -> the last line that is neither a retraction nor retracted."""
@@ -326,12 +335,15 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
 
     Returns the items and counts (``ties`` dropped, ``suggested`` used). Model suggestions stop
     with an error unless ``allow_suggested``, and then label only the items no person labelled;
-    ``annotator`` picks one person's labels.
+    ``annotator`` picks one person's labels. An item that came without ``spans`` (a spreadsheet of labelled
+    sentences) gets its actor's mentions found as ``stance classify`` finds them, with ``spans_from`` saying how;
+    a stance label without an actor stops with its file and line.
     """
     position = {id(record): index for index, record in enumerate(records)}
     chosen = sorted((r for r in current_labels(records, include_suggested=True).values()
                      if annotator is None or r.get("annotator") == annotator), key=lambda r: position[id(r)])
     check_one_task(chosen)  # in file order: the line that mixes the tasks is the later one
+    check_stance_actors(chosen)
     suggested = [r for r in chosen if is_suggested(r)]
     if suggested and not allow_suggested:
         first = suggested[0]
@@ -341,14 +353,20 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
     by_id: dict[str, list[dict]] = defaultdict(list)
     for record in chosen:
         by_id[record["id"]].append(record)
-    items, ties = [], 0
+    from classifier.actors import MentionFinder
+
+    items, ties, finder = [], 0, None
     for item_id, group in by_id.items():
         group = [r for r in group if not is_suggested(r)] or group  # a person's answer outranks a model's
         votes = Counter(r["label"] for r in group).most_common()
         if len(votes) > 1 and votes[0][1] == votes[1][1]:
             ties += 1
             continue
-        item = Item.model_validate({k: v for k, v in group[-1].items() if k not in META_FIELDS})
+        record = {k: v for k, v in group[-1].items() if k not in META_FIELDS}
+        if record.get("spans") is None and isinstance(record.get("actor"), str):
+            finder = finder or MentionFinder()
+            record = finder.complete(record)  # as classify finds them: trained, scored and written alike
+        item = Item.model_validate(record)
         item.label = votes[0][0]
         items.append(item)
     return items, {"items": len(items), "ties": ties, "suggested": len(suggested)}

@@ -124,3 +124,19 @@ def test_calibrate_refuses_repeated_ids_and_writes_nothing(tmp_path, tiny_model_
     result = runner.invoke(app, ["calibrate", str(model_dir), str(dev)])
     assert result.exit_code == 1 and f"duplicate item id 'd0' ({dev}:1 and {dev}:7;" in " ".join(result.output.split())
     assert (model_dir / "stance.json").read_text() == before
+
+
+def test_dev_rows_without_spans_are_marked_as_classify_marks_them(tmp_path, tiny_model_dir, monkeypatch):
+    from classifier.models import calibrate
+
+    dev = tmp_path / "dev.csv"
+    dev.write_text("id,text,actor,label\n1,The Kremlin agreed.,Russia,favor\n2,Beijing objected.,China,against\n")
+    seen = []
+
+    def logits_of(model, items, batch_size=64):
+        seen.extend(items)
+        return np.zeros((len(items), 3))
+
+    monkeypatch.setattr(calibrate, "model_logits", logits_of)
+    calibrate.calibrate_model(tiny_model_dir, dev, write=False)
+    assert [item.spans for item in seen] == [[(4, 11)], [(0, 7)]]

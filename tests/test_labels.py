@@ -730,3 +730,21 @@ def test_label_studio_import_under_one_name_warns_when_users_overlap():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         from_label_studio(tasks, "export.json", annotator="ana")
+
+
+def test_gold_finds_the_spans_a_spreadsheet_left_out_and_refuses_a_stance_label_without_actor(tmp_path):
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text('id,text,actor,label\n1,"Moscow and the Kremlin welcomed it.",Russia,favor\n'
+                     '2,"Nobody welcomed it.",China,against\n', encoding="utf-8")
+    resolved, _ = resolve_labels(read_records([sheet]))
+    # marked as `stance classify` marks the same row, not scored as a target the text does not name
+    assert [(it.spans, it.model_extra["spans_from"]) for it in resolved] == [
+        ([(0, 6), (15, 22)], "catalogue"), ([], "none")]
+    out = tmp_path / "g.jsonl"
+    assert runner.invoke(app, ["label", "gold", str(sheet), "--out", str(out)]).exit_code == 0
+    assert json.loads(out.read_text().splitlines()[0])["spans"] == [[0, 6], [15, 22]]
+    sheet.write_text('id,text,actor,label\n1,"Moscow and the Kremlin welcomed it.",Russia,favor\n'
+                     '2,"Nobody welcomed it.",,against\n', encoding="utf-8")
+    result = runner.invoke(app, ["label", "gold", str(sheet), "--out", str(tmp_path / "h.jsonl")])
+    assert result.exit_code == 1 and "sheet.csv:3: a stance label ('against') with no 'actor'" in result.output
+    assert not (tmp_path / "h.jsonl").exists()

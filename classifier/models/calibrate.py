@@ -71,7 +71,13 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
     model_dir = Path(model_dir)
     model = StanceModel.load(model_dir)
     task = model.task
-    items = [item for item in read_items(dev_items, need_actor=False, allowed_labels=None) if item.label is not None]
+    finder = None
+    if task.needs_actor:  # rows without spans get the mentions classify would find, and are scored as classify scores
+        from classifier.actors import MentionFinder
+
+        finder = MentionFinder()
+    items = [item for item in read_items(dev_items, need_actor=False, allowed_labels=None, find_spans=finder)
+             if item.label is not None]
     check_unique_ids(items, str(dev_items))
     if not items:
         raise InputError(f"{dev_items}: no item has a gold 'label'; calibration needs labelled dev items")
