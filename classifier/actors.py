@@ -252,7 +252,8 @@ class Matcher:
             people = set(actor.people)
             entries += [(t, actor.name, "name" if t in people else _is_exact_case(t, actor), False)
                         for t in actor.terms()]
-            entries += [(t, None, _is_exact_case(t, actor), False) for t in actor.excludes]
+            entries += [(t, None, _is_exact_case(t, actor) or t.upper() == t, False)  # "LET US" only as written
+                        for t in actor.excludes]
             entries += [(p, actor.name, True, True) for p in actor.prefixes]
             entries += [(p.lower(), actor.name, True, True) for p in actor.prefixes]
         entries += [(t, a, "name", False) for t, a in self.extra_terms.items()]  # surnames

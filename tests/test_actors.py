@@ -20,6 +20,8 @@ def found(matcher, text):
 def test_us_led_and_case_of_us(matcher):
     assert found(matcher, "The US-led bloc told us nothing.") == [("United States", "US")]
     assert found(matcher, "Let us go.") == []
+    assert found(matcher, "LET US KNOW: PUTIN WARNS US") == [("Russia", "PUTIN"), ("United States", "US")]
+    assert found(matcher, "They let US troops pass.") == [("United States", "US")]  # a capitals exclude as written
 
 
 def test_compounds(matcher):
