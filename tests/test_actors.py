@@ -56,6 +56,8 @@ def test_case_sensitive_actor_and_acronyms(matcher):
 def test_excluded_phrases_are_not_the_actor(matcher):
     assert found(matcher, "From Latin America to America and the Americas") == [("United States", "America")]
     assert found(matcher, "The Washington Post said Washington agreed.") == [("United States", "Washington")]
+    assert found(matcher, "Donald Trump Jr. met African-American voters at Trump Tower; USA TODAY and Chinese "
+                          "Americans saw Trump.") == [("United States", "Trump")]
 
 
 def test_spans_grouped_per_actor(matcher):
