@@ -203,9 +203,11 @@ HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 def resolve_model(path_or_name: str | Path | None) -> Path | None:
     """A local model folder for ``load_model``: as given, or a hub name fetched into the local cache."""
+    from classifier.models.stance_model import model_folder
+
     if path_or_name is None:
         return None
-    path = Path(path_or_name)
+    path = model_folder(path_or_name)  # "models/default" is the checkout's from any directory, not a hub name
     if path.exists() or not HUB_NAME.match(str(path_or_name)):
         return path
     from classifier.models.base import check_hub_reachable

@@ -607,3 +607,15 @@ def test_one_sentiment_model_on_two_engines_is_one_model():
     note = tone_note(table, None, ["sent@abc", "sent@abc:onnx"])
     assert "Sentiment model: sent@abc." in note and "mixes" not in note
     assert "mixes 2 sentiment models" in tone_note(table, None, ["sent@abc", "other@def:onnx"])
+
+
+def test_model_named_as_in_the_readme_from_any_directory_and_a_missing_one_refused(tmp_path, preds, monkeypatch):
+    from classifier.models.stance_model import DEFAULT_MODEL_DIR, model_folder
+
+    monkeypatch.chdir(tmp_path)
+    assert model_folder("models/default") == DEFAULT_MODEL_DIR  # the checkout's, run from a corpus folder
+    (tmp_path / "models" / "default").mkdir(parents=True)
+    assert model_folder("models/default") == Path("models/default")  # a folder of that name here comes first
+    result = runner.invoke(app, ["report", str(preds), "--out", str(tmp_path / "r"), "--model", "/nowhere/model"])
+    assert result.exit_code == 1 and "--model /nowhere/model: no such model folder" in result.output
+    assert not (tmp_path / "r").exists()

@@ -24,6 +24,16 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"  
 MODEL_ENV = "STANCE_MODEL"
 
 
+def model_folder(path: str | Path) -> Path:
+    """A model folder as named: the path given, else, for a relative path that is not there, the checkout's
+    folder of that name, so that ``models/default`` or ``models/sentiment`` work from any directory."""
+    path = Path(path)
+    if path.exists() or path.is_absolute():
+        return path
+    in_checkout = DEFAULT_MODEL_DIR.parents[1] / path
+    return in_checkout if (in_checkout / "config.json").exists() else path
+
+
 def default_model_path() -> Path:
     """The model used when none is named: ``$STANCE_MODEL``, else the checkout's ``models/default``.
     An installed package has no models folder: then the error says how to name one."""
@@ -261,7 +271,7 @@ class StanceModel:
 
         from classifier.models.base import check_own_code, model_load_errors
 
-        path = Path(path) if path else default_model_path()
+        path = model_folder(path) if path else default_model_path()
         if not (path / "config.json").exists():
             raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")
         if not (path / "model.safetensors").exists():

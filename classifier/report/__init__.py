@@ -342,9 +342,15 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     """Analyse a predictions file and write the report directory; returns the tables and file paths.
     ``period``: auto, week, month, year or none (the time view); ``kind``: only rows of that kind;
     ``compare``: an earlier predictions file of the same items (before / after)."""
+    from classifier.models.stance_model import model_folder
+
     predictions, out_dir = Path(predictions), Path(out_dir)
     check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), examples=(examples, 0),
                    max_actors=(max_actors, 1), n_perm=(n_perm, 1))
+    if model_dir is not None:  # the checkout's models/NAME from any directory; a folder that is not there is an error
+        model_dir = model_folder(model_dir)
+        if not model_dir.is_dir():
+            raise InputError(f"--model {model_dir}: no such model folder (the model whose card the report shows)")
     check_report_target(out_dir, predictions, gold, compare, model_dir)  # before the analysis
     if period not in (None, "auto", "none", "week", "month", "year"):
         raise InputError(f"--period {period}: expected auto, none, week, month or year")
