@@ -183,8 +183,6 @@ def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
     ``p_neutral`` (a file of sentence sentiment: ``sentiment`` and ``p_positive``/``p_negative``/``p_neutral``). ``hashes``: a list that receives each chunk's id hashes as the chunk is yielded."""
     import pyarrow as pa
 
-    from classifier.io.files import iter_table
-
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file; write predictions with 'stance classify'")
@@ -197,8 +195,7 @@ def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
         return table
 
     task = None
-    for lineno, record in iter_table(path):
-        where = f"{path}:{lineno}"
+    for where, record in prediction_rows(path):
         task = task or record_task(record, where)
         rows.append(parse_prediction(record, where, task))
         if len(rows) == FRAME_CHUNK_ROWS:
@@ -210,6 +207,32 @@ def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
     check_unique_ids(path, np.concatenate(hashes))
 
 
+PART_SUFFIXES = (".parquet", ".jsonl")
+
+
+def prediction_parts(path: Path) -> list[Path]:
+    """The files of a predictions path: the file itself, or the .parquet / .jsonl files of a folder at any depth
+    in path order (``stance classify --ray-data``'s ``OUT/<part>/predictions.parquet``; hidden ones left out)."""
+    from classifier.io.hf_datasets import is_dataset_folder
+
+    if not path.is_dir() or is_dataset_folder(path):
+        return [path]
+    parts = sorted(p for p in path.rglob("*") if p.suffix.lower() in PART_SUFFIXES and p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
+    if not parts:
+        raise InputError(f"{path}: a folder without .parquet or .jsonl predictions in it")
+    return parts
+
+
+def prediction_rows(path: Path) -> Iterator[tuple[str, dict]]:
+    """("file:line", row) of every row of a predictions file, or of each file of a folder of parts in turn."""
+    from classifier.io.files import iter_table
+
+    for part in prediction_parts(path):
+        for lineno, record in iter_table(part):
+            yield f"{part}:{lineno}", record
+
+
 def id_hashes(ids: Sequence[str]) -> np.ndarray:
     return pd.util.hash_array(np.asarray(ids, dtype=object))
 
@@ -217,20 +240,20 @@ def id_hashes(ids: Sequence[str]) -> np.ndarray:
 def check_unique_ids(path: Path, hashes: np.ndarray) -> None:
     """The first repeated id, named with its line and the line where it first appeared. Only rows whose hash
     repeats are read again; two ids that merely share a hash pass."""
-    from classifier.io.files import iter_table
-
     ordered = np.sort(hashes)
     suspects = set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
     if not suspects:
         return
-    first_line: dict[str, int] = {}
-    for lineno, record in iter_table(path):
-        item_id = parse_prediction(record, f"{path}:{lineno}")["id"]
+    first: dict[str, str] = {}
+    for where, record in prediction_rows(path):
+        item_id = parse_prediction(record, where)["id"]
         if int(id_hashes([item_id])[0]) not in suspects:
             continue
-        if item_id in first_line:
-            raise InputError(f"{path}:{lineno}: duplicate id {item_id!r} (first on line {first_line[item_id]})")
-        first_line[item_id] = lineno
+        if item_id in first:
+            file, _, line = first[item_id].rpartition(":")
+            earlier = f"line {line}" if where.rpartition(":")[0] == file else first[item_id]
+            raise InputError(f"{where}: duplicate id {item_id!r} (first on {earlier})")
+        first[item_id] = where
 
 
 def read_predictions(path: str | Path, *, drop: Sequence[str] = ()) -> pd.DataFrame:

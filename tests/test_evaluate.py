@@ -390,3 +390,28 @@ def test_compare_reads_only_gold_rows_and_matches_the_whole_files(tmp_path, monk
     in_memory = compare_frames(read_predictions(first), read_predictions(second), n_boot=50)
     assert streamed["n_common"] == 57 and streamed["n_only_first"] == 10 and streamed["n_only_second"] == 4
     assert streamed == {"first": str(first), "second": str(second), **in_memory}
+
+
+def test_a_folder_of_prediction_parts_reads_as_one_file(tmp_path):
+    """``stance classify --ray-data`` writes OUT/<part>/predictions.parquet: evaluate and report read the folder."""
+    rows = prediction_rows(120)
+    whole = evaluate_predictions(write_jsonl(tmp_path / "whole.jsonl", rows), n_boot=N_BOOT)
+    parts = tmp_path / "out"
+    for name, chunk in (("a", rows[:50]), ("b", rows[50:])):
+        (parts / name).mkdir(parents=True)
+        frame = pd.DataFrame(chunk).assign(spans=lambda f: f["spans"].map(json.dumps))
+        frame.to_parquet(parts / name / "predictions.parquet")
+    (parts / ".stage").mkdir()  # a run in flight: not read
+    write_jsonl(parts / ".stage" / "x.jsonl", rows[:3])
+    assert evaluate_predictions(parts, n_boot=N_BOOT)["overall"] == whole["overall"]
+    result = runner.invoke(app, ["report", str(parts), "--out", str(tmp_path / "r"), "--n-boot", "50"])
+    assert result.exit_code == 0, result.output
+    inside = runner.invoke(app, ["report", str(parts), "--out", str(parts / "r")])
+    assert inside.exit_code == 1 and "inside the predictions folder" in inside.output
+    write_jsonl(parts / "c.jsonl", rows[:1])
+    result = runner.invoke(app, ["evaluate", str(parts)])
+    assert result.exit_code == 1 and "c.jsonl:1: duplicate id 'i0' (first on " in result.output
+    assert "a/predictions.parquet:1)" in result.output
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, ["evaluate", str(tmp_path / "empty")])
+    assert result.exit_code == 1 and "a folder without .parquet or .jsonl predictions" in result.output

@@ -418,6 +418,10 @@ def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
 
     out_dir = Path(out_dir)
     check_not_inside(out_dir, *inputs)
+    for folder in (Path(p) for p in inputs[:3] if p is not None):  # predictions, gold, compare
+        if folder.is_dir() and folder.resolve() in out_dir.resolve().parents:
+            raise InputError(f"--out {out_dir}: inside the predictions folder {folder}, whose every .parquet and "
+                             ".jsonl file is read as predictions; name a folder outside it (nothing was written)")
     if out_dir.exists():
         if not out_dir.is_dir():
             raise InputError(f"--out {out_dir}: a file; the report needs a folder (nothing was written)")
