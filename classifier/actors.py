@@ -340,6 +340,10 @@ def common_words() -> frozenset[str]:
     return frozenset(w for w in words if w.isalpha() and w.islower())
 
 
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
+COMMON_WORD_ARTICLES = 3
+
+
 @dataclass
 class NameCounts:
     """Capitalised names no actor covers, counted over a corpus: in how many articles, how often, and
@@ -348,10 +352,12 @@ class NameCounts:
     articles: Counter = field(default_factory=Counter)
     mentions: Counter = field(default_factory=Counter)
     inside: set = field(default_factory=set)  # names seen after a sentence's first word at least once
+    lower: set = field(default_factory=set)   # words seen in lower case
 
     def add_article(self, sentences: Iterable[str], matcher: Matcher) -> None:
         seen = set()
         for text in sentences:
+            self.lower.update(_LOWER_WORD.findall(text))
             for name, start in uncovered_names(text, matcher):
                 self.mentions[name] += 1
                 seen.add(name)
@@ -360,10 +366,14 @@ class NameCounts:
         self.articles.update(seen)
 
     def ranked(self, top: int = 30, common: frozenset[str] | None = None) -> list[tuple[str, int, int]]:
-        """(name, articles, mentions), most articles first; a one-word name met only at the start of a
-        sentence that is a common word ("Twenty", "Arriving") is left out."""
+        """(name, articles, mentions), most articles first. A one-word name met only at the start of a sentence
+        is left out when the corpus also has it in lower case ("Arriving", "arriving"), or when it is a common
+        word ("Twenty") met in fewer than ``COMMON_WORD_ARTICLES`` articles: the encoder's vocabulary is
+        lower case, so it holds "israel" too, and a name that starts sentences in many articles is kept."""
         common = common_words() if common is None else common
-        keep = [n for n in self.mentions if " " in n or n in self.inside or n.lower() not in common]
+        keep = [n for n in self.mentions if " " in n or n in self.inside
+                or (n.lower() not in self.lower
+                    and (n.lower() not in common or self.articles[n] >= COMMON_WORD_ARTICLES))]
         keep.sort(key=lambda n: (-self.articles[n], -self.mentions[n], n))
         return [(n, self.articles[n], self.mentions[n]) for n in keep[:top]]
 
@@ -377,7 +387,7 @@ def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:
         while words and (words[0] in _STOP or words[0].lower() in _CONNECTORS):
             start += len(words[0]) + 1
             words = words[1:]
-        name = " ".join(words).rstrip("’'")
+        name = re.sub(r"['’]s?$", "", " ".join(words))  # "Gazprom's" is Gazprom
         end = start + len(name)
         if len(name) < 3 or any(s < end and start < e for s, e in covered):
             continue

@@ -246,3 +246,16 @@ def test_a_bad_actor_is_named_by_its_line(tmp_path):
     path.write_text("actors:\n  - name: Foo\n  - kind: country\n")
     with pytest.raises(InputError, match=r"actors.yaml:3: actor 2: name: Field required"):
         load_catalogue(path)
+
+
+def test_suggest_counts_possessives_as_the_name_and_keeps_names_that_start_sentences(matcher):
+    from classifier.actors import NameCounts
+
+    counts = NameCounts()
+    for number in range(3):
+        counts.add_article([f"Israel answered on day {number}.", "Gazprom's profit fell; Gazprom grew.",
+                            "Arriving late, they left.", "They kept arriving."], matcher)
+    names = {name: (articles, mentions) for name, articles, mentions in counts.ranked()}
+    assert names["Gazprom"] == (3, 6) and "Gazprom's" not in names
+    assert names["Israel"] == (3, 3)  # "israel" is in the lower-case vocabulary, but starts sentences in 3 articles
+    assert "Arriving" not in names    # the corpus writes it in lower case too
