@@ -226,15 +226,15 @@ def test_british_spellings_national_councils_and_plural_regions(matcher):
 
 def test_surnames_that_two_actors_share_or_that_are_months_need_more(tmp_path):
     path = tmp_path / "people.yaml"
-    path.write_text("actors:\n  - name: UK\n    people: [Theresa May, Boris Johnson]\n    prefixes: [Anglo-]\n"
+    path.write_text("actors:\n  - name: Tories\n    people: [Theresa May, Boris Johnson]\n    prefixes: [Anglo-]\n"
                     "  - name: Texas\n    people: [Lyndon Johnson]\n")
     matcher = Matcher(choose_catalogue(path))
     assert found(matcher, "Boris Johnson met Lyndon Johnson. Johnson left.") == [
-        ("UK", "Boris Johnson"), ("Texas", "Lyndon Johnson")]  # either of them: neither
-    assert found(matcher, "Boris Johnson left. Johnson said.") == [("UK", "Boris Johnson"), ("UK", "Johnson")]
+        ("Tories", "Boris Johnson"), ("Texas", "Lyndon Johnson")]  # either of them: neither
+    assert found(matcher, "Boris Johnson left. Johnson said.") == [("Tories", "Boris Johnson"), ("Tories", "Johnson")]
     assert found(matcher, "Theresa May spoke in May. May said; Mrs. May and Prime Minister May agreed.") == [
-        ("UK", "Theresa May"), ("UK", "Mrs. May"), ("UK", "Prime Minister May")]
-    assert found(matcher, "Anglo-Russian ties") == [("UK", "Anglo"), ("Russia", "Russian")]  # the hyphen as written
+        ("Tories", "Theresa May"), ("Tories", "Mrs. May"), ("Tories", "Prime Minister May")]
+    assert found(matcher, "Anglo-Russian ties") == [("Tories", "Anglo"), ("Russia", "Russian")]  # the hyphen as written
 
 
 def test_a_bad_actor_is_named_by_its_line(tmp_path):
@@ -253,9 +253,19 @@ def test_suggest_counts_possessives_as_the_name_and_keeps_names_that_start_sente
 
     counts = NameCounts()
     for number in range(3):
-        counts.add_article([f"Israel answered on day {number}.", "Gazprom's profit fell; Gazprom grew.",
+        counts.add_article([f"Norway answered on day {number}.", "Gazprom's profit fell; Gazprom grew.",
                             "Arriving late, they left.", "They kept arriving."], matcher)
     names = {name: (articles, mentions) for name, articles, mentions in counts.ranked()}
     assert names["Gazprom"] == (3, 6) and "Gazprom's" not in names
-    assert names["Israel"] == (3, 3)  # "israel" is in the lower-case vocabulary, but starts sentences in 3 articles
+    assert names["Norway"] == (3, 3)  # "norway" is in the lower-case vocabulary, but starts sentences in 3 articles
     assert "Arriving" not in names    # the corpus writes it in lower case too
+
+
+def test_more_countries_and_their_lookalikes(matcher):
+    assert found(matcher, "Kim Jong Un met Lee Jae-myung in Seoul; Kim said Lee agreed at the UN.") == [
+        ("North Korea", "Kim Jong Un"), ("South Korea", "Lee Jae-myung"), ("South Korea", "Seoul"),
+        ("North Korea", "Kim"), ("South Korea", "Lee"), ("United Nations", "UN")]
+    assert found(matcher, "The Paris Agreement, British Columbia and American Indians; Macron in Paris.") == [
+        ("France", "Macron"), ("France", "Paris")]
+    assert found(matcher, "The Democratic People's Republic of Korea and the Republic of Korea.") == [
+        ("North Korea", "Democratic People's Republic of Korea"), ("South Korea", "Republic of Korea")]

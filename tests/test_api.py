@@ -94,7 +94,7 @@ def test_empty_cells_of_a_frame_are_missing_values_and_found_spans_are_columns(m
     import io
 
     frame = pd.read_csv(io.StringIO('id,text,actor,label,spans\n1,NATO warned Moscow.,NATO,favor,"[[0,4]]"\n'
-                                    '2,Germany sent aid.,Germany,,\n'), index_col=None).set_index(pd.Index([10, 20]))
+                                    '2,Gazprom sent aid.,Gazprom,,\n'), index_col=None).set_index(pd.Index([10, 20]))
     with pytest.warns(UserWarning, match="by name in 1"):
         scored = model.predict(frame)
     assert list(scored.index) == [10, 20] and scored["spans_from"].isna().tolist() == [True, False]
