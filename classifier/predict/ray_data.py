@@ -203,6 +203,41 @@ def user_error(exc: BaseException) -> str | None:
     return None
 
 
+RUN_FILE = "_run.json"  # beside a part's predictions: its model and input part ("_": Parquet readers pass it by)
+
+
+def run_record(part: Path, model_id: str) -> dict:
+    """What a finished part was scored from: the model (name@hash[:engine]) and its input part's size and hash."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(part, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"model": model_id, "input": part.name, "input_bytes": part.stat().st_size, "input_sha256": digest.hexdigest()}
+
+
+def done_before(part: Path, folder: Path, model_id: str) -> bool:
+    """Whether ``folder`` holds ``part``'s predictions from this model, which a rerun skips. Another model's, or
+    those of an input part that changed since, stop the run: one output folder holds one run."""
+    if not folder.is_dir():
+        return False
+    import json
+
+    try:
+        run = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InputError(f"{folder}: predictions without {RUN_FILE} (written before 2026-12-06, or not by "
+                         "--ray-data); move it out of --out or name a new --out") from None
+    if run.get("model") != model_id:
+        raise InputError(f"{folder}: scored by {run.get('model')!r}, not {model_id!r}; rerun with that model and "
+                         "engine, or name a new --out")
+    if run.get("input_bytes") != part.stat().st_size or run.get("input_sha256") != run_record(part, model_id)["input_sha256"]:
+        raise InputError(f"{folder}: scored from another version of {part} (it has changed since); move the folder "
+                         "out of --out to score the part again")
+    return True
+
+
 @dataclass
 class PartsSummary:
     parts: int
@@ -221,7 +256,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     import shutil
     import tempfile
 
-    from classifier.io.files import usual_modes
+    from classifier.io.files import usual_modes, write_json_atomic
     from classifier.predict.ray import require_ray, start_ray
 
     ray = require_ray("--ray-data")
@@ -234,8 +269,9 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: a file; --ray-data writes a folder of Parquet parts")
     # a bad model stops here, not in every worker; the workers load the engine this resolved (auto, its fallback)
-    engine = load_engine(model_dir, engine, False, threads_per_worker).engine
-    todo = [p for p in parts if not (out_dir / p.stem).is_dir()]
+    loaded = load_engine(model_dir, engine, False, threads_per_worker)
+    engine, model_id = loaded.engine, loaded.model_id
+    todo = [p for p in parts if not done_before(p, out_dir / p.stem, model_id)]
     # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
     # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")
@@ -282,6 +318,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
             join = ray.remote(join_part_files)
             counts = ray.get([join.remote(str(folder)) for folder in written])
             for part, folder, n in zip(group, written, counts):
+                write_json_atomic(folder / RUN_FILE, run_record(part, model_id))
                 usual_modes(folder)
                 folder.rename(out_dir / part.stem)
                 scored += n

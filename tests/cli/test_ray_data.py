@@ -39,6 +39,19 @@ def test_ray_data_parts_equal_the_local_run_and_resume_by_part(tmp_path, tiny_mo
         (out / "b").rename(tmp_path / "b-done")  # as if the run had stopped after part a
         again = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
         assert again.exit_code == 0 and "1 scored (60 items), 1 already done" in again.output
+        pd.read_parquet(out / "a")  # the part's run record is not read as a Parquet file
+        other = tmp_path / "other-model"  # the same weights under another name: another model id
+        import shutil
+
+        shutil.copytree(tiny_model_dir, other)
+        settings = json.loads((other / "stance.json").read_text())
+        (other / "stance.json").write_text(json.dumps({**settings, "name": "other"}))
+        mixed = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(other), "--ray-data"])
+        assert mixed.exit_code == 1 and "a: scored by 'tiny" in mixed.output and "not 'other@" in mixed.output
+        (parts / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:69]))
+        changed = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(tiny_model_dir),
+                                      "--ray-data"])
+        assert changed.exit_code == 1 and "scored from another version of" in changed.output
     finally:
         ray.shutdown()
     expected = {r["id"]: r for r in map(json.loads, local.read_text().splitlines())}
