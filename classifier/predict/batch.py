@@ -272,6 +272,10 @@ def survey(source: ItemSource, index: JournalIndex, journal: Path, where: str,
         keys.extend(key=chunk_keys)
         total, done = total + len(chunk), done + len(hits)
     check_unique_keys(keys.arrays()["key"], source, where)
+    if len(index.keys) > done:  # finishing would delete the journal, and their predictions with it
+        raise InputError(f"{journal}: cannot resume, it holds {len(index.keys) - done} predictions of items this "
+                         "input does not have (another input, or other --only-actors, --rows or --task than the run "
+                         "that stopped); rerun with that input, or delete the file to start over")
     return Survey(total, done, list(dict.fromkeys([*(c for c in columns if c not in fields), *fields])))
 
 

@@ -426,6 +426,12 @@ def test_resume_refuses_a_journal_it_cannot_trust(tmp_path, tiny_model_dir):
     result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume")
     assert result.exit_code == 0 and "2 resumed" in result.output
     assert out.read_text().splitlines() == finished and not journal.exists()
+    # a narrower input would drop the journal's other predictions with the journal: refused, the journal kept
+    journal.write_text(finished[2] + "\n" + finished[5] + "\n")
+    fewer = write_items(tmp_path / "fewer.jsonl", 3)
+    result = run("classify", fewer, "--out", out, "--model", tiny_model_dir, "--resume")
+    assert result.exit_code == 1 and "cannot resume, it holds 1 predictions of items this input does not have" \
+        in result.output.replace("\n", "") and journal.exists()
 
 
 def test_items_without_actor_and_broken_models_are_clear_errors(tmp_path, tiny_model_dir):
