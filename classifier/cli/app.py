@@ -48,7 +48,11 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM (``kill``, a scheduler's time limit) as an interrupt: outputs unwind as they do on Ctrl-C."""
 
 
+_TERMINATED: list[bool] = []  # set by on_sigterm: a library may turn the Terminated into a plain KeyboardInterrupt
+
+
 def on_sigterm(signum, frame) -> None:
+    _TERMINATED.append(True)  # (Ray's ray.get raises its own KeyboardInterrupt for any signal it sees)
     raise Terminated()
 
 
@@ -85,7 +89,7 @@ def handle_errors(fn: Callable) -> Callable:
             fail("out of memory; outputs are atomic, nothing half-written was kept (a single huge row or "
                  "cell in the input is the usual cause)")
         except KeyboardInterrupt as exc:
-            terminated = isinstance(exc, Terminated)
+            terminated = isinstance(exc, Terminated) or bool(_TERMINATED)
             console.print("terminated" if terminated else "interrupted")
             raise typer.Exit(143 if terminated else 130)
 

@@ -96,13 +96,21 @@ def start_ray(ray, address: str | None, cpus: int) -> None:
     that is not there is one line saying so, not Ray's advice about its own ``--address`` flag."""
     from classifier.errors import InputError
 
+    import signal
+    import threading
+
     kwargs = {"address": address} if address else {"num_cpus": cpus}
+    ours = signal.getsignal(signal.SIGTERM)
     try:
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
     except ConnectionError as exc:
         first = str(exc).split(". ")[0].rstrip(".")  # Ray goes on about its own --address flag
         raise InputError(f"--ray-address {address}: no Ray cluster there ({first}); start one "
                          "with 'ray start --head', or leave --ray-address out to start a local one") from None
+    if ours is not None and threading.current_thread() is threading.main_thread():
+        # ray.init puts sys.exit(15) on SIGTERM, and its core worker then a crash handler (a kill aborted with exit
+        # 134 and a stack dump): ours again, so that a kill unwinds like Ctrl-C, keeps the journal and exits 143
+        signal.signal(signal.SIGTERM, ours)
 
 
 def require_ray(option: str = "--workers"):

@@ -234,6 +234,23 @@ def test_resume_after_kill_gives_exactly_one_prediction_per_item(tmp_path, tiny_
     assert not journal.exists()
 
 
+def test_a_kill_of_a_ray_run_keeps_the_journal_and_exits_143(tmp_path, tiny_model_dir):
+    """Ray puts its own handlers on SIGTERM (exit 15, or 134 with a stack dump): once Ray is up, ours are back."""
+    pytest.importorskip("ray")
+    items = write_items(tmp_path / "items.jsonl", 3000)
+    journal = tmp_path / "pred.jsonl.partial.jsonl"
+    command = [sys.executable, "-m", "classifier", "classify", str(items), "--out", str(tmp_path / "pred.jsonl"),
+               "--model", str(tiny_model_dir), "--batch-size", "2", "--workers", "1", "--quiet"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and process.poll() is None and (not journal.exists() or not journal.stat().st_size):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 143, output
+    assert "terminated" in output and "--resume" in output and journal.exists()
+
+
 def test_onnx_engines_match_torch(tmp_path, tiny_model_dir, onnx_cache):
     import shutil
 
