@@ -90,6 +90,7 @@ def handle_errors(fn: Callable) -> Callable:
                  "cell in the input is the usual cause)")
         except KeyboardInterrupt as exc:
             terminated = isinstance(exc, Terminated) or bool(_TERMINATED)
+            _TERMINATED.clear()
             console.print("terminated" if terminated else "interrupted")
             raise typer.Exit(143 if terminated else 130)
 
