@@ -247,7 +247,12 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
         if manifest:
             raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
         return CorpusStream(iter_table_articles(path, encoding), skipped, None)
-    if path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
-        raise InputError(f"{path}: pass the folder that holds the article, not the file itself")
+    refuse_article_file(path)
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")
+
+
+def refuse_article_file(path: Path) -> None:
+    """One article file given where a corpus goes: say to pass its folder (not that it is malformed JSON)."""
+    if path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES and not path.is_dir():
+        raise InputError(f"{path}: pass the folder that holds the article, not the file itself")
 

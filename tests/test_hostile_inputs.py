@@ -283,11 +283,11 @@ def _failing_open(root, errno_code):
 
 
 @pytest.mark.parametrize("hidden, args, extra", [
-    ("onnxruntime", ["--engine", "onnx"], "stance-classifier[onnx]"),
-    ("onnxruntime", ["--engine", "onnx-int8"], "stance-classifier[onnx]"),
-    ("onnx", ["--engine", "onnx-int8"], "stance-classifier[onnx]"),
-    ("ray", ["--workers", "2"], "stance-classifier[ray]"),
-    ("ray", ["--ray-data"], "stance-classifier[ray]"),
+    ("onnxruntime", ["--engine", "onnx"], ".[onnx]"),
+    ("onnxruntime", ["--engine", "onnx-int8"], ".[onnx]"),
+    ("onnx", ["--engine", "onnx-int8"], ".[onnx]"),
+    ("ray", ["--workers", "2"], ".[ray]"),
+    ("ray", ["--ray-data"], ".[ray]"),
 ])
 def test_a_missing_optional_extra_names_its_pip_install_line(tmp_path, tiny_model_dir, monkeypatch, hidden, args,
                                                              extra):
@@ -304,7 +304,7 @@ def test_a_missing_optional_extra_names_its_pip_install_line(tmp_path, tiny_mode
         shutil.copy(items_file(tmp_path), source)
     monkeypatch.setenv("STANCE_CACHE", str(tmp_path / "cache"))
     result = runner.invoke(app, ["classify", str(source), "--model", str(tiny_model_dir), "--out", str(out), *args])
-    one_line_failure(result, f"pip install '{extra}'")
+    one_line_failure(result, f"pip install '{extra}' in the checkout")
     assert not out.exists() and not (tmp_path / "cache").exists()
 
 

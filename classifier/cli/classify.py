@@ -31,8 +31,11 @@ TASK_CHOICES = ("stance", "sentiment", "both")
 
 def is_items_file(path: Path, encoding: Optional[str] = None) -> bool:
     """An items file (or a Hugging Face dataset folder) has an 'actor' field; an article table does not."""
+    from classifier.ingest import refuse_article_file
+
     if is_dataset_folder(path):
         return True
+    refuse_article_file(path)
     if path.is_dir():
         return False
     if format_of(path) == "parquet":  # the schema alone; don't read the whole table twice
@@ -176,8 +179,8 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
             warn(note)
         return
     check_no_unfinished_run(out_path, resume)  # before the corpus is prepared, not after
-    if resume:  # the prepared items of a run killed with -9 (its journal is kept)
-        remove_stale_temporaries(out_path, folders=(".prepare",))
+    # the prepared items of a run killed with -9: its journal is resumed now, or was deleted to start over
+    remove_stale_temporaries(out_path, folders=(".prepare",))
     with preparation_folder(out_path) as folder:
         prepared = Path(folder) / "items.jsonl"
         prepare_to_file(input_path, prepared, "jsonl", catalogue(only_actors), manifest, encoding, skip_unreadable,

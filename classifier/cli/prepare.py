@@ -87,6 +87,9 @@ def prepare_to_file(input_path: Path, out_path: Path, fmt: str, catalogue: list[
         for items, report in iter_prepared(articles, catalogue, rules):
             writer.write(items)
             totals.add(items, report, keep_report=keep_reports)
+    if totals.articles and not totals.items:
+        warn(f"{input_path}: no actor of the catalogue is mentioned in its {totals.articles} articles, so there is "
+             f"nothing to score; 'stance actors suggest {input_path}' lists the names they do mention")
     return totals, skipped
 
 

@@ -22,11 +22,14 @@ TABLE_FORMATS = ("jsonl", "csv", "parquet")
 
 
 def check_parents(path: Path) -> None:
-    """No folder above ``path`` is a file; missing folders are fine (they are made when it is written)."""
+    """No folder above ``path`` is a file, and the nearest that exists can be written to (a read-only folder or
+    disk is named before any work, not after it); missing folders are fine (they are made when it is written)."""
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise InputError(f"{path}: cannot write here, {parent} is a file, not a folder")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise InputError(f"{path}: cannot write here, {parent} is read-only (nothing was written)")
             return
 
 

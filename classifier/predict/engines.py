@@ -52,7 +52,13 @@ def load_engine(model_dir: str | Path | None, engine: str = "torch", trust_remot
 
     try:
         return OnnxStanceModel.load(model_dir, trust_remote_code=trust_remote_code, engine=engine, threads=threads)
-    except ExportUnwritable:
+    except ExportUnwritable as problem:
         if asked != "auto":
             raise
+        import warnings
+
+        from classifier.errors import InputWarning
+
+        warnings.warn(f"{problem}; --engine auto scores with torch instead (slower; a --resume must use it too)",
+                      InputWarning, stacklevel=2)
         return StanceModel.load(model_dir, trust_remote_code=trust_remote_code)  # auto: torch needs no cache

@@ -33,7 +33,7 @@ def _require_onnx(export: bool = False):
             import onnx  # noqa: F401
     except ImportError as exc:
         raise InputError(f"the onnx engines need {exc.name or 'onnxruntime'}: "
-                         "pip install 'stance-classifier[onnx]'") from None
+                         "pip install '.[onnx]' in the checkout") from None
     return onnxruntime
 
 

@@ -118,7 +118,7 @@ def require_ray(option: str = "--workers"):
     try:
         import ray
     except ImportError:
-        raise InputError(f"{option} needs Ray: pip install 'stance-classifier[ray]'") from None
+        raise InputError(f"{option} needs Ray: pip install '.[ray]' in the checkout") from None
     return ray
 
 

@@ -261,7 +261,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
 
     ray = require_ray("--ray-data")
     if importlib.util.find_spec("aiohttp") is None:  # without it Ray Data's path listing fails now and then
-        raise InputError("--ray-data needs aiohttp beside Ray: pip install 'stance-classifier[ray]'")
+        raise InputError("--ray-data needs aiohttp beside Ray: pip install '.[ray]' in the checkout")
     from classifier.predict.engines import load_engine
 
     parts = input_parts(Path(input_path))

@@ -116,6 +116,10 @@ def test_classify_articles_resume_removes_what_a_kill_left(tmp_path, tiny_model_
     assert result.exit_code == 0, result.output
     assert len(read_jsonl(out)) == 130
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.jsonl.abc123.prepare", "pred.jsonl"]
+    stale.mkdir()  # killed again, and its journal deleted to start over, as the error says
+    out.unlink()
+    assert run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.jsonl.abc123.prepare", "pred.jsonl"]
 
 
 def test_implicit_target_and_long_text_are_not_errors(tmp_path, tiny_model_dir):
@@ -640,7 +644,8 @@ def test_an_unwritable_cache_sends_auto_to_torch_and_stops_an_explicit_onnx(tmp_
     monkeypatch.setenv("STANCE_CACHE", str(blocker))
     items = write_items(tmp_path / "items.jsonl", 6)
     auto, onnx = tmp_path / "auto.jsonl", tmp_path / "onnx.jsonl"
-    assert run("classify", items, "--out", auto, "--model", tiny_model_dir, "-q").exit_code == 0
+    fell_back = run("classify", items, "--out", auto, "--model", tiny_model_dir, "-q")
+    assert fell_back.exit_code == 0 and "--engine auto scores with torch instead" in fell_back.output.replace("\n", "")
     assert not any(r["model"].endswith(":onnx") for r in read_jsonl(auto))
     result = run("classify", items, "--out", onnx, "--model", tiny_model_dir, "--engine", "onnx", "-q")
     assert result.exit_code == 1 and "cannot write the ONNX export" in result.output and "STANCE_CACHE" in result.output
@@ -682,3 +687,10 @@ def test_an_interrupted_run_says_how_to_finish_it(tmp_path, tiny_model_dir, monk
         assert result.exit_code == code
         said = "rerun the same command with --resume to finish" in " ".join(result.output.split())
         assert said == started  # nothing scored yet (a model still loading): no --resume advice
+
+
+def test_one_article_file_is_pointed_to_its_folder(tmp_path, tiny_model_dir):
+    for name in ("a.txt", "b.html"):
+        (tmp_path / name).write_text("Russia and China met on Monday.\n")
+        result = run("classify", tmp_path / name, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
+        assert result.exit_code == 1 and f"{name}: pass the folder that holds the article" in result.output

@@ -451,3 +451,20 @@ def test_encoding_reads_legacy_tables_and_manifests_and_a_utf16_table_reads_by_i
     bom = tmp_path / "bom.csv"
     bom.write_bytes("id,text\na0,Russia condemned NATO.\n".encode("utf-8-sig"))
     assert run("prepare", bom, "--out", out, "--encoding", "utf-8", "-q").exit_code == 0  # naming UTF-8 drops the mark
+
+
+def test_a_corpus_without_actors_says_so_and_a_read_only_folder_is_named_first(tmp_path, monkeypatch):
+    import os
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The weather was fine on Monday. Nobody came.\n")
+    result = runner.invoke(app, ["prepare", str(corpus), "--out", str(tmp_path / "items.jsonl")])
+    assert result.exit_code == 0 and "no actor of the catalogue is mentioned in its 1 articles" in \
+        result.output.replace("\n", "")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path) == locked else real(path, mode))
+    result = runner.invoke(app, ["prepare", str(corpus), "--out", str(locked / "sub" / "items.jsonl")])
+    assert result.exit_code == 1 and f"cannot write here, {locked} is read-only" in result.output.replace("\n", "")
