@@ -90,6 +90,7 @@ class StanceClassifier:
 
     def _items(self, data) -> tuple[list[Item], list[str | None], list[dict], str]:
         rows, kind = _records(data)
+        labels = list(data.index) if kind == "frame" else None  # errors name a frame's row by its index label
         items, origins = [], []
         found: Counter = Counter()
         need_actor = self.model.task.needs_actor
@@ -106,7 +107,8 @@ class StanceClassifier:
                 origin = record.pop("spans_from", None)
                 if origin is not None:
                     found[origin] += 1
-            items.append(parse_item(record, f"item {number}", need_actor=need_actor))
+            where = f"item {number}" + (f" (index {labels[number - 1]!r})" if labels is not None else "")
+            items.append(parse_item(record, where, need_actor=need_actor))
             origins.append(origin)
         note = found_spans_note(found, len(items), "inputs")
         if note:

@@ -100,8 +100,8 @@ def test_empty_cells_of_a_frame_are_missing_values_and_found_spans_are_columns(m
     assert list(scored.index) == [10, 20] and scored["spans_from"].isna().tolist() == [True, False]
     assert scored.loc[20, "spans_from"] == "name"
     assert list(scored["spans"]) == [[[0, 4]], [[0, 7]]]
-    with pytest.raises(InputError, match="item 1: no 'actor'"):
-        model.predict(pd.DataFrame({"text": ["Russia won."], "actor": [np.nan]}))
+    with pytest.raises(InputError, match=r"item 2 \(index 'y'\): no 'actor'"):  # the frame's own row label
+        model.predict(pd.DataFrame({"text": ["NATO met.", "Russia won."], "actor": ["NATO", np.nan]}, index=["x", "y"]))
 
 
 def test_save_pretrained_round_trips(model, tmp_path):
