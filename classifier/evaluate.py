@@ -211,7 +211,7 @@ def prediction_parts(path: Path) -> list[Path]:
     """The files of a predictions path: the file itself, or the .parquet / .jsonl files of a folder at any depth
     in path order (``stance classify --ray-data``'s ``OUT/<part>/predictions.parquet``; hidden ones left out)."""
     from classifier.io.hf_datasets import is_dataset_folder
-    from classifier.predict.ray_data import PART_SUFFIXES  # the parts --ray-data reads and writes
+    from classifier.io.files import PART_SUFFIXES  # the parts --ray-data reads and writes
 
     if not path.is_dir() or is_dataset_folder(path):
         return [path]

@@ -21,6 +21,9 @@ from classifier.errors import InputError
 TABLE_FORMATS = ("jsonl", "csv", "parquet")
 
 
+PART_SUFFIXES = (".parquet", ".jsonl")  # the files of a folder of parts (--ray-data's input and output)
+
+
 def check_parents(path: Path) -> None:
     """No folder above ``path`` is a file, and the nearest that exists can be written to (a read-only folder or
     disk is named before any work, not after it); missing folders are fine (they are made when it is written)."""

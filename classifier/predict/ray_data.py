@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 from classifier.errors import InputError
+from classifier.io.files import PART_SUFFIXES
 
-PART_SUFFIXES = (".parquet", ".jsonl")
 GROUP_BYTES = 8 * 2**20  # input per worker in one Ray Data job (a few minutes of one worker's scoring)
 PART_COLUMN = "_part"    # a prediction row's part in its group (the partition column of the job's write)
 RECORD_COLUMN = "text"   # an item as one JSON string (the column ray.data.read_text makes of each JSONL line)
