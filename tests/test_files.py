@@ -110,3 +110,15 @@ def test_a_folder_that_cannot_be_made_is_one_line_naming_it_not_the_stage():
     with pytest.raises(InputError, match=r"^/proc/nope: cannot write a folder there"):
         with staged_folder("/proc/nope"):
             pass
+
+
+def test_a_dataset_column_of_class_labels_reads_as_their_names(tmp_path):
+    import datasets
+
+    from classifier.io.hf_datasets import iter_dataset
+
+    features = datasets.Features({"text": datasets.Value("string"), "actor": datasets.Value("string"),
+                                  "label": datasets.ClassLabel(names=["favor", "against", "neutral"])})
+    datasets.Dataset.from_dict({"text": ["Russia won.", "NATO lost."], "actor": ["Russia", "NATO"], "label": [0, 1]},
+                               features=features).save_to_disk(tmp_path / "ds")
+    assert [row["label"] for _, row in iter_dataset(tmp_path / "ds")] == ["favor", "against"]

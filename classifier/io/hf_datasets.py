@@ -66,8 +66,13 @@ def iter_dataset(path: str | Path, columns: dict[str, str] | None = None) -> Ite
     if missing:
         raise InputError(f"{path}: no column {', '.join(map(repr, missing))}; it has "
                          f"{', '.join(loaded.column_names)}")
+    named = {column: feature.int2str for column, feature in loaded.features.items()
+             if isinstance(feature, datasets.ClassLabel)}  # labels stored as class numbers: their names
     for number, row in enumerate(loaded, start=1):
         record = dict(row)
+        for column, name_of in named.items():
+            if isinstance(record.get(column), int) and 0 <= record[column] < len(loaded.features[column].names):
+                record[column] = name_of(record[column])
         for field, column in columns.items():
             record[field] = record.pop(column)
         record.setdefault("id", str(number))
