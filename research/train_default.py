@@ -22,7 +22,6 @@ cross-target pairs from the training sentences scored by the teacher (README: it
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -33,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from classifier.io.files import file_sha256  # noqa: E402,F401  (crossfit_distill imports it from here)
 from classifier.items import read_items  # noqa: E402
 from research.augment import cross_target_items  # noqa: E402
 from classifier.models.train import (  # noqa: E402
@@ -66,10 +66,6 @@ def input_description(max_length: int, pooling: str) -> str:
             "tokens <t> ... </t>. No mention (spans = []): the actor's name beside the unmarked sentence. "
             f"At most {max_length} tokens; a longer sentence keeps a window centred on the first mention. "
             + POOLING_DESCRIPTION[pooling])
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def parse_args() -> argparse.Namespace:

@@ -201,7 +201,7 @@ def base_description(base: str) -> str:
     path = Path(base).resolve()
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     if path.is_file():  # a teacher's saved logits
-        from classifier.cli.train import file_sha256
+        from classifier.io.files import file_sha256
 
         return f"{shown} (saved teacher logits, sha256 {file_sha256(path)[:16]}...)"
     return f"{shown} (weights sha256 {weights_hash(path)}...)" if (path / "model.safetensors").exists() else base

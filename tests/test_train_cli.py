@@ -36,7 +36,7 @@ def label_rows(n_articles: int = 8, per_article: int = 5, seed: int = 1, prefix:
     for art in range(n_articles):
         for j in range(per_article):
             label, actor = rng.choice(list(TEMPLATES)), rng.choice(["Russia", "China", "NATO"])
-            text = rng.choice(TEMPLATES[label]).format(a=actor)
+            text = rng.choice(TEMPLATES[label]).format(a=actor) + f" ({prefix}{art}.{j})"  # no two rows alike
             start = text.index(actor)
             rows.append({"id": f"{prefix}{art}-{j}", "text": text, "actor": actor, "spans": [[start, start + len(actor)]],
                          "label": label, "source": "TDI" if art % 2 else "RT", "article": f"{prefix}{art}",
@@ -501,3 +501,83 @@ def test_an_earlier_model_with_a_mention_head_is_replaced_but_not_one_with_notes
     (folder / "notes.txt").unlink()
     (folder / "mention_head.safetensors").write_bytes(b"")  # what --pooling mention saves beside the weights
     assert check_model_target(folder) == folder.absolute()
+
+
+def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tiny_model_dir, default_dir,
+                                                                   monkeypatch):
+    """Trained from another --base, the model is also scored against the default it would replace."""
+    import shutil
+
+    import classifier.cli.train as train_cli
+
+    shutil.copytree(tiny_model_dir, default_dir)
+    before = (default_dir / "model.safetensors").read_bytes()
+    real = train_cli.compare_on_test
+
+    def better_than_its_base_only(test, predictions, n_boot, seed, task):
+        comparison = real(test, predictions, n_boot, seed, task)
+        comparison["metrics"]["new"]["macro_f1"], comparison["metrics"]["reference"]["macro_f1"] = -1.0, -2.0
+        return comparison
+
+    monkeypatch.setattr(train_cli, "compare_on_test", better_than_its_base_only)
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
+                                 "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"WORSE than {default_dir} (the model --promote would replace)" in said and "promoted" not in said
+    assert (default_dir / "model.safetensors").read_bytes() == before
+
+
+def test_a_test_file_repeating_training_sentences_under_other_ids_leaves_them_out_before_training(tmp_path,
+                                                                                                tiny_model_dir):
+    rows = label_rows(n_articles=4, per_article=4)
+    labels = write(tmp_path / "labels.jsonl", rows)
+    again = [{**row, "id": f"copy-{row['id']}", "article": "elsewhere", "text": "  " + row["text"]} for row in rows[:3]]
+    test = write(tmp_path / "test.jsonl", again + label_rows(n_articles=1, per_article=4, seed=2, prefix="t"))
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
+                                 "--test", str(test), "--epochs", "1", "--n-boot", "0"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "3 training items left out: their articles, ids or sentences (with the same actor) are in --test" in said
+    assert said.index("left out") < said.index("train 13 items")  # said before training, not after
+
+
+def test_the_held_out_figures_are_those_of_the_saved_half_precision_weights(tmp_path, tiny_model_dir, monkeypatch):
+    import torch
+
+    import classifier.models.train as train_module
+
+    scored = []
+    real = train_module.retrain
+
+    def recording(items, config, **kwargs):
+        outcome = real(items, config, **kwargs)
+        scored.extend(p.detach().clone() for p in outcome.result.model.model.parameters())
+        return outcome
+
+    monkeypatch.setattr(train_module, "retrain", recording)
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
+    out = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
+                                 "--epochs", "1", "--n-boot", "0", "-q"])
+    assert result.exit_code == 0, result.output
+    from classifier.models.stance_model import StanceModel
+
+    saved = [p.detach().float() for p in StanceModel.load(out).model.parameters()]
+    assert len(saved) == len(scored) and all(torch.equal(a, b) for a, b in zip(scored, saved))
+
+
+def test_calibrating_on_the_training_file_is_a_warning_and_the_card_hashes_the_test_files(tmp_path, tiny_model_dir):
+    import classifier.cli.calibrate  # noqa: F401  (registers 'stance calibrate')
+
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
+    test = write(tmp_path / "test.jsonl", label_rows(n_articles=2, per_article=4, seed=2, prefix="t"))
+    out = tmp_path / "m"
+    assert runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir), "--test",
+                               str(test), "--epochs", "1", "--n-boot", "0", "-q"]).exit_code == 0
+    assert "(sha256 " in json.loads((out / "model_card.json").read_text())["data"]["test files"]
+    on_training = runner.invoke(app, ["calibrate", str(out), str(labels), "--dry-run"])
+    assert on_training.exit_code == 0 and "is a file" in on_training.output and "was trained on" in on_training.output
+    on_test = runner.invoke(app, ["calibrate", str(out), str(test), "--dry-run"])
+    assert on_test.exit_code == 0 and "was trained on" not in on_test.output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import platform
 import sys
@@ -16,6 +15,7 @@ from rich.table import Table
 from classifier.cli.app import app, check_device, console, handle_errors, out, warn
 from classifier.errors import InputError
 from classifier.items import LABELS, Item
+from classifier.io.files import file_sha256
 from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
@@ -23,16 +23,6 @@ from classifier.report.tables import polar_name
 from classifier.tasks import STANCE, Task, other_task, task_of_labels
 
 COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
-
-
-def file_sha256(path: Path) -> str:
-    """Of a file's bytes, or of a dataset folder's files (names and bytes, in name order)."""
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]:
-        if path.is_dir():
-            digest.update(str(file.relative_to(path)).encode() + b"\0")
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: bool, what: str,
@@ -217,6 +207,27 @@ def worse_than_reference(comparison: dict) -> str:
     return f"macro-F1 {new:.3f} against {old:.3f}" if new < old else ""
 
 
+def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], task: Task) -> str:
+    """Whether the model --promote would replace (models/default or models/sentiment) beats the new one on the same
+    held-out items, when it is not the model compared already (training from another --base): said as a
+    warning, and a reason not to promote ('' when the new model is not worse)."""
+    from classifier.evaluate import classification_metrics
+    from classifier.models.stance_model import StanceModel
+    from classifier.models.train import predicted_labels
+
+    target = default_model_dir(task)
+    if not (target / "config.json").exists() or (reference and Path(reference).resolve() == target.resolve()):
+        return ""
+    gold = [item.label for item in outcome.test]
+    old = classification_metrics(gold, predicted_labels(StanceModel.load(target), outcome.test), task.labels)
+    new = comparison["metrics"]["new"]["macro_f1"]
+    if new >= old["macro_f1"]:
+        return ""
+    warn(f"the new model is WORSE than {target} (the model --promote would replace) on the {comparison['n']} held-out "
+         f"items: macro-F1 {new:.3f} against {old['macro_f1']:.3f}; {target} is left as it was")
+    return f"macro-F1 {new:.3f} against {old['macro_f1']:.3f}"
+
+
 def label_summary(counts: dict, labels=LABELS) -> str:
     return ", ".join(f"{label} {counts.get(label, 0)}" for label in labels)
 
@@ -260,7 +271,8 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                                  "the sentence alone, no actor") +
                               f"; at most {result.model.max_length} tokens. Pooling: {result.model.pooling}."),
         "data": {"label files": ", ".join(f"{p} (sha256 {file_sha256(p)[:12]})" for p in paths),
-                 "test files": ", ".join(str(p) for p in test_paths) or "held out from the label files",
+                 "test files": ", ".join(f"{p} (sha256 {file_sha256(p)[:12]})" for p in test_paths)
+                               or "held out from the label files",
                  "labelled items read": len(items),
                  "labels of the training split": label_summary(outcome.split["train_labels"], task.labels),
                  **({"file weights": ", ".join(f"{p.name} {w:g}" for p, w in zip(paths, config.file_weights))}
@@ -361,9 +373,7 @@ def train_command(
     checkpoint = train_checkpoint(out_dir)
     outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
                       reference=reference, log=log, checkpoint=checkpoint,
-                      source_of=source_of if len(labels) > 1 else None)
-    if outcome.split["dropped_test_articles"]:
-        warn(f"{outcome.split['dropped_test_articles']} training items left out: their articles are in --test")
+                      source_of=source_of if len(labels) > 1 else None, warn=warn)
     comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed, task)
     card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference)
     names = {"new": f"new ({out_dir.name})",
@@ -373,6 +383,8 @@ def train_command(
     if worse:  # said before the model is written, so nobody mistakes it for an improvement
         warn(f"the new model is WORSE than {names['reference']} on the {comparison['n']} held-out items: {worse}; "
              "it is saved for inspection" + (f", and {default_model_dir(task)} is left as it was" if promote else ""))
+    elif promote:
+        worse = worse_than_incumbent(outcome, comparison, reference, task)
     outcome.result.model.save(out_dir, card)
     checkpoint.unlink(missing_ok=True)
     out.print(f"saved {out_dir} (best epoch {outcome.result.best_epoch}, {round(outcome.result.seconds)} s)")

@@ -21,6 +21,22 @@ from classifier.errors import InputError
 TABLE_FORMATS = ("jsonl", "csv", "parquet")
 
 
+def file_sha256(path: str | Path) -> str:
+    """Of a file's bytes, read a MiB at a time, or of a folder's files (names and bytes, in name order: a
+    Hugging Face dataset folder)."""
+    import hashlib
+
+    path = Path(path)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]:
+        if path.is_dir():
+            digest.update(str(file.relative_to(path)).encode() + b"\0")
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
 PART_SUFFIXES = (".parquet", ".jsonl")  # the files of a folder of parts (--ray-data's input and output)
 
 

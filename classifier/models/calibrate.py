@@ -90,6 +90,7 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
         if missing is not None:
             raise InputError(f"{missing._where or dev_items}: no 'actor' (a {task.name} model scores the stance toward "
                              "one)")
+    warn_if_trained_on(model_dir, dev_items)
     labels = list(model.labels)
     gold = np.array([labels.index(item.label) for item in items])
     logits = model_logits(model, items, batch_size=batch_size)
@@ -103,6 +104,24 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
         write_temperature(model_dir, temperature)
         note_on_card(model_dir, result, dev_items, task.name)
     return result
+
+
+def warn_if_trained_on(model_dir: Path, dev_items: str | Path) -> None:
+    """A warning when the dev items are a file the model was trained on (its card records their sha256): a
+    temperature fitted on items the model learnt is fitted to its confidence there, not on new text."""
+    import re
+    import warnings
+
+    from classifier.errors import InputWarning
+    from classifier.io.files import file_sha256
+    from classifier.models.card import read_card
+
+    trained = str((read_card(model_dir) or {}).get("data", {}).get("label files", ""))
+    prefixes = re.findall(r"\(sha256 ([0-9a-f]{12})", trained)
+    if prefixes and file_sha256(dev_items)[:12] in prefixes:
+        warnings.warn(f"{dev_items} is a file {model_dir} was trained on (its card says so): calibrate on labelled "
+                      "items it never saw, or the temperature fits its confidence on what it learnt", InputWarning,
+                      stacklevel=2)
 
 
 def note_on_card(model_dir: Path, result: dict, dev_items: str | Path, task: str) -> None:

@@ -485,17 +485,25 @@ def small_data_schedule(n_labels: int, dev_fraction: float | None = None,
 
 def holdout_split(items: Sequence[Item], test_items: Sequence[Item] | None, test_fraction: float,
                   dev_fraction: float, seed: int) -> tuple[list[Item], list[Item], list[Item], int]:
-    """(train, dev, test, dropped): whole articles per split; training items from test articles are dropped."""
+    """(train, dev, test, dropped): whole articles per split; training items from test articles, with a test
+    item's id, or with its sentence and actor are dropped."""
     if test_items:
         test = list(test_items)
         test_articles = {it.article for it in test if it.article}
         test_ids = {it.id for it in test}
-        rest = [it for it in items if it.id not in test_ids and (it.article is None or it.article not in test_articles)]
+        test_sentences = {sentence_key(it) for it in test}  # the same sentence and actor under another id
+        rest = [it for it in items if it.id not in test_ids and (it.article is None or it.article not in test_articles)
+                and sentence_key(it) not in test_sentences]
     else:
         rest, test = split_articles(items, test_fraction, seed)
     dropped = len(items) - len(rest) if test_items else 0
     train_part, dev_part = split_articles(rest, dev_fraction, seed + 1)
     return train_part, dev_part, test, dropped
+
+
+def sentence_key(item: Item) -> tuple[str, str]:
+    """An item's sentence and actor, compared with case and spacing ignored."""
+    return " ".join(item.text.split()).casefold(), (item.actor or "").strip().casefold()
 
 
 def split_articles(items: Sequence[Item], fraction: float, seed: int) -> tuple[list[Item], list[Item]]:
@@ -529,14 +537,18 @@ class RetrainResult:
 def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[Item] | None = None,
             test_fraction: float = 0.2, dev_fraction: float = 0.2, reference: str | None = None,
             log: Callable[[str], None] = print, checkpoint: str | Path | None = None,
-            source_of: dict[str, int] | None = None) -> RetrainResult:
+            source_of: dict[str, int] | None = None, warn: Callable[[str], None] | None = None) -> RetrainResult:
     """Split by article, fine-tune with early stopping, predict the test split with the new model and
     with ``reference`` (the starting stance model), so both are scored on the same held-out items.
     ``checkpoint``: where the training loop keeps its state, so a rerun after a kill resumes (``train``).
-    ``source_of``: item id -> index of the file it came from, for a mixture of files (``train``'s ``sources``)."""
+    ``source_of``: item id -> index of the file it came from, for a mixture of files (``train``'s ``sources``).
+    ``warn``: told, before training, how many training items the test items left out. The new model is scored
+    with its weights rounded to half precision, as ``save`` writes them: the figures are those of the saved model."""
     from classifier.errors import InputError
 
     train_part, dev_part, test, dropped = holdout_split(items, test_items, test_fraction, dev_fraction, config.seed)
+    if dropped and warn is not None:
+        warn(f"{dropped} training items left out: their articles, ids or sentences (with the same actor) are in --test")
     if not test:
         raise InputError("no held-out test items: label items from two or more articles, or pass --test LABELS")
     if len(train_part) < 2:
@@ -559,6 +571,7 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
         f"({split['dev_articles']}), test {split['test']} ({split['test_articles']}); no article in two splits")
     sources = [source_of.get(it.id, 0) for it in train_part] if source_of else None
     result = train(train_part, dev_part or None, config, log=log, checkpoint=checkpoint, sources=sources)
+    result.model.model.half().float()  # the weights as saved (half precision): one rounding can flip a verdict
     predictions = {"new": predicted_labels(result.model, test)}
     if reference:
         predictions["reference"] = predicted_labels(StanceModel.load(reference), test)

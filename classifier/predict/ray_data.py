@@ -208,13 +208,9 @@ RUN_FILE = "_run.json"  # beside a part's predictions: its model and input part 
 
 def run_record(part: Path, model_id: str) -> dict:
     """What a finished part was scored from: the model (name@hash[:engine]) and its input part's size and hash."""
-    import hashlib
+    from classifier.io.files import file_sha256
 
-    digest = hashlib.sha256()
-    with open(part, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return {"model": model_id, "input": part.name, "input_bytes": part.stat().st_size, "input_sha256": digest.hexdigest()}
+    return {"model": model_id, "input": part.name, "input_bytes": part.stat().st_size, "input_sha256": file_sha256(part)}
 
 
 def done_before(part: Path, folder: Path, model_id: str) -> bool:
