@@ -122,3 +122,16 @@ def test_a_dataset_column_of_class_labels_reads_as_their_names(tmp_path):
     datasets.Dataset.from_dict({"text": ["Russia won.", "NATO lost."], "actor": ["Russia", "NATO"], "label": [0, 1]},
                                features=features).save_to_disk(tmp_path / "ds")
     assert [row["label"] for _, row in iter_dataset(tmp_path / "ds")] == ["favor", "against"]
+
+
+def test_a_swap_killed_between_its_renames_gets_the_earlier_folder_back(tmp_path):
+    from classifier.io.files import staged_folder
+
+    final = tmp_path / "default"
+    backup = tmp_path / ".default.old.stage"  # what a kill after the first rename leaves: no 'default' at all
+    backup.mkdir()
+    (backup / "model.safetensors").write_text("the promoted model")
+    with pytest.raises(RuntimeError):
+        with staged_folder(final):
+            raise RuntimeError("this write fails too")
+    assert (final / "model.safetensors").read_text() == "the promoted model" and not backup.exists()

@@ -148,12 +148,16 @@ def usual_modes(folder: Path) -> None:
 @contextlib.contextmanager
 def staged_folder(final: str | Path) -> Iterator[Path]:
     """A hidden folder beside ``final`` to build a whole folder in (a model, a report), swapped into place
-    when the block ends without an error: a kill or a full disk leaves the earlier folder as it was. Files
-    get the usual modes (mkdtemp makes 0700, some writers 0600); stages a killed run left are removed."""
+    when the block ends without an error: a kill or a full disk leaves the earlier folder as it was (a kill
+    between the swap's two renames leaves it as ``.NAME.old.stage``, put back by the next write). Files get the
+    usual modes (mkdtemp makes 0700, some writers 0600); stages a killed run left are removed."""
     import shutil
 
     final = Path(final).absolute()
     final.parent.mkdir(parents=True, exist_ok=True)
+    backup = final.with_name(f".{final.name}.old.stage")
+    if backup.is_dir() and not final.exists():  # a kill between the swap's two renames: the earlier folder, back
+        backup.rename(final)
     for stale in final.parent.glob(f".{glob.escape(final.name)}.*.stage"):
         shutil.rmtree(stale, ignore_errors=True)
     try:
@@ -164,7 +168,6 @@ def staged_folder(final: str | Path) -> Iterator[Path]:
         yield stage
         usual_modes(stage)
         if final.exists():
-            backup = final.with_name(f".{final.name}.old.stage")
             shutil.rmtree(backup, ignore_errors=True)
             final.rename(backup)
             stage.rename(final)
