@@ -581,3 +581,21 @@ def test_calibrating_on_the_training_file_is_a_warning_and_the_card_hashes_the_t
     assert on_training.exit_code == 0 and "is a file" in on_training.output and "was trained on" in on_training.output
     on_test = runner.invoke(app, ["calibrate", str(out), str(test), "--dry-run"])
     assert on_test.exit_code == 0 and "was trained on" not in on_test.output
+
+
+def test_an_interrupt_saves_a_checkpoint_at_once_and_the_rerun_ends_with_the_same_weights(tmp_path, tiny_model_dir):
+    items = items_from(label_rows(n_articles=4, per_article=5))
+    config = TrainConfig(base=str(tiny_model_dir), epochs=2, learning_rate=1e-3, batch_size=6, max_length=64)
+    whole = train(items[:16], items[16:], config, log=lambda s: None)
+
+    def ctrl_c(step, total):
+        if step == 2:
+            raise KeyboardInterrupt
+
+    checkpoint, said = tmp_path / "run.ckpt", []
+    with pytest.raises(KeyboardInterrupt):  # the periodic checkpoint (every 15 minutes) has not come yet
+        train(items[:16], items[16:], config, log=said.append, on_step=ctrl_c, checkpoint=checkpoint)
+    assert checkpoint.exists() and any("resumes at epoch 1, batch 2" in line for line in said)
+    resumed = train(items[:16], items[16:], config, log=lambda s: None, checkpoint=checkpoint)
+    for (name, a), b in zip(whole.model.model.state_dict().items(), resumed.model.model.state_dict().values()):
+        assert torch_equal(a, b), name

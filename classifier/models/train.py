@@ -8,6 +8,7 @@ Deterministic for a given seed and thread count.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import random
 import re
@@ -179,6 +180,24 @@ def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
             "accuracy": float(accuracy_score(gold, predicted))}
 
 
+@contextlib.contextmanager
+def signals_held():
+    """SIGINT and SIGTERM wait while a training step changes the weights, the optimizer and the loop's state, and
+    arrive once it is done: a checkpoint saved on a kill is then as whole as one saved between steps. (Only
+    the main thread, where Python runs signal handlers, can hold them.)"""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config: TrainConfig,
           log: Callable[[str], None] = print, on_step: Callable[[int, int], None] | None = None,
           teacher_cache: str | None = None, transfer_items: Sequence[Item] = (),
@@ -194,7 +213,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     ``soft_targets`` gives those teacher logits directly (rows: training items, then transfer items;
     columns in label order), e.g. from cross-fitted teachers (research/crossfit.py); a row of NaN marks a
     training item without a teacher, which learns from its gold label alone (distill.mixed_loss).
-    With ``checkpoint`` (a file) the loop's state is saved there every ``checkpoint_every`` seconds (between
+    With ``checkpoint`` (a file) the loop's state is saved there on Ctrl-C or a kill (SIGTERM, where the CLI turns it
+    into an interrupt) and every ``checkpoint_every`` seconds (between
     batches or at an epoch's end) and when training ends, and a rerun resumes from it to the same weights
     (classifier/models/checkpoint.py); removing it once the model is saved is the caller's part.
     ``sources`` gives each training item's file (0, 1, ...): with ``config.sampling_alpha`` and
@@ -289,64 +309,74 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         save_checkpoint(checkpoint, key, parts, {**loop, "python_rng": rng.getstate()})
         saved_at = time.time()
 
-    while not loop["done"] and loop["epoch"] <= last_epoch:
-        epoch = loop["epoch"]
-        model.train()
-        if loop["batches"] is None:
-            loop.update(batches=length_bucketed_batches(lengths, config.batch_size, rng, sampler.draw(rng)),
-                        next_batch=0, running=0.0)
-        batches = loop["batches"]
-        for b in range(loop["next_batch"], len(batches)):
-            batch = batches[b]
-            inputs = {k: v.to(device) for k, v in pad_batch([ids[i] for i in batch], stance.tokenizer.pad_token_id).items()}
-            targets = torch.tensor([label_ids[i] for i in batch], dtype=torch.long, device=device)
-            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16):
-                output = model(**inputs)
-            logits = output.logits.float()
-            if partly_taught:  # items of files without a teacher learn from their gold label alone
-                loss = mixed_loss(row_loss_fn(logits, targets), logits, soft[batch], config.distill_weight,
-                                  config.distill_temperature)
-            else:
-                loss = loss_fn(logits, targets)
-                if soft is not None:
-                    loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
-                        logits, soft[batch], config.distill_temperature)
-            if "cls_logits" in output:  # keep the plain [CLS] head a working classifier on its own
-                loss = loss + config.cls_loss_weight * loss_fn(output["cls_logits"].float(), targets)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            if ema is not None:
-                ema.update_parameters(model)
-            loop["running"] += float(loss.detach())
-            loop["step"] += 1
-            if on_step:
-                on_step(loop["step"], total)
-            if checkpoint and b + 1 < len(batches) and time.time() - saved_at >= checkpoint_every:
-                save(next_batch=b + 1)
-        record = {"epoch": epoch, "train_loss": loop["running"] / len(batches),
-                  "seconds": round(time.time() - started, 1)}
-        kept = model if ema is None else ema.module  # the weights this epoch would hand back
-        if dev_items:
-            if ema is not None:  # the raw weights' figure too, to see what the average bought
-                record["dev_macro_f1_raw_weights"] = evaluate_f1(stance, dev_items)["macro_f1"]
-            stance.model = kept
-            record.update({f"dev_{k}": v for k, v in evaluate_f1(stance, dev_items).items()})
-            stance.model = model
-            if record["dev_macro_f1"] > loop["best_score"] and not keep_last:
-                loop["best_score"], loop["best_epoch"] = record["dev_macro_f1"], epoch
-                loop["best_state"] = copy.deepcopy(kept.state_dict())
-        loop["history"].append(record)
-        log("  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
-        stop = epoch >= last_epoch
-        if dev_items and config.patience and not keep_last and epoch - loop["best_epoch"] >= config.patience:
-            log(f"early stop: no better dev macro-F1 for {config.patience} epochs (best epoch {loop['best_epoch']})")
-            stop = True
-        loop.update(epoch=epoch + 1, batches=None, next_batch=0, done=stop)
-        if checkpoint and (stop or time.time() - saved_at >= checkpoint_every):  # the end is always kept
+    try:
+        while not loop["done"] and loop["epoch"] <= last_epoch:
+            epoch = loop["epoch"]
+            model.train()
+            if loop["batches"] is None:
+                loop.update(batches=length_bucketed_batches(lengths, config.batch_size, rng, sampler.draw(rng)),
+                            next_batch=0, running=0.0)
+            batches = loop["batches"]
+            for b in range(loop["next_batch"], len(batches)):
+                batch = batches[b]
+                with signals_held():  # a kill lands between steps, where the loop's state is whole
+                    padded = pad_batch([ids[i] for i in batch], stance.tokenizer.pad_token_id)
+                    inputs = {k: v.to(device) for k, v in padded.items()}
+                    targets = torch.tensor([label_ids[i] for i in batch], dtype=torch.long, device=device)
+                    with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16):
+                        output = model(**inputs)
+                    logits = output.logits.float()
+                    if partly_taught:  # items of files without a teacher learn from their gold label alone
+                        loss = mixed_loss(row_loss_fn(logits, targets), logits, soft[batch], config.distill_weight,
+                                          config.distill_temperature)
+                    else:
+                        loss = loss_fn(logits, targets)
+                        if soft is not None:
+                            loss = (1 - config.distill_weight) * loss + config.distill_weight * distillation_loss(
+                                logits, soft[batch], config.distill_temperature)
+                    if "cls_logits" in output:  # keep the plain [CLS] head a working classifier on its own
+                        loss = loss + config.cls_loss_weight * loss_fn(output["cls_logits"].float(), targets)
+                    loss.backward()
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                    optimizer.step()
+                    scheduler.step()
+                    optimizer.zero_grad(set_to_none=True)
+                    if ema is not None:
+                        ema.update_parameters(model)
+                    loop["running"] += float(loss.detach())
+                    loop["step"] += 1
+                    loop["next_batch"] = b + 1
+                if on_step:
+                    on_step(loop["step"], total)
+                if checkpoint and b + 1 < len(batches) and time.time() - saved_at >= checkpoint_every:
+                    save(next_batch=b + 1)
+            record = {"epoch": epoch, "train_loss": loop["running"] / len(batches),
+                      "seconds": round(time.time() - started, 1)}
+            kept = model if ema is None else ema.module  # the weights this epoch would hand back
+            if dev_items:
+                if ema is not None:  # the raw weights' figure too, to see what the average bought
+                    record["dev_macro_f1_raw_weights"] = evaluate_f1(stance, dev_items)["macro_f1"]
+                stance.model = kept
+                record.update({f"dev_{k}": v for k, v in evaluate_f1(stance, dev_items).items()})
+                stance.model = model
+                if record["dev_macro_f1"] > loop["best_score"] and not keep_last:
+                    loop["best_score"], loop["best_epoch"] = record["dev_macro_f1"], epoch
+                    loop["best_state"] = copy.deepcopy(kept.state_dict())
+            loop["history"].append(record)
+            log("  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
+            stop = epoch >= last_epoch
+            if dev_items and config.patience and not keep_last and epoch - loop["best_epoch"] >= config.patience:
+                log(f"early stop: no better dev macro-F1 for {config.patience} epochs (best epoch {loop['best_epoch']})")
+                stop = True
+            loop.update(epoch=epoch + 1, batches=None, next_batch=0, done=stop)
+            if checkpoint and (stop or time.time() - saved_at >= checkpoint_every):  # the end is always kept
+                save()
+    except KeyboardInterrupt:  # Ctrl-C or a kill (a scheduler's time limit): keep what was trained so far
+        if checkpoint:
             save()
+            log(f"checkpoint saved to {checkpoint}: the same command resumes at epoch {loop['epoch']}, batch "
+                f"{loop['next_batch']}")
+        raise
     best_state, result.best_epoch = loop["best_state"], loop["best_epoch"]
     if best_state is not None:
         model.load_state_dict(best_state)
