@@ -599,3 +599,34 @@ def test_an_interrupt_saves_a_checkpoint_at_once_and_the_rerun_ends_with_the_sam
     resumed = train(items[:16], items[16:], config, log=lambda s: None, checkpoint=checkpoint)
     for (name, a), b in zip(whole.model.model.state_dict().items(), resumed.model.model.state_dict().values()):
         assert torch_equal(a, b), name
+
+
+def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, tiny_model_dir, monkeypatch):
+    """Ctrl-C while the weights are being updated: the step finishes, then the checkpoint is saved and the rerun
+    ends with the weights of an uninterrupted run (were the step cut, its forward pass would have moved the
+    random state, and the redone step would draw other dropout masks)."""
+    import os
+    import signal
+
+    import torch
+
+    items = items_from(label_rows(n_articles=4, per_article=5))
+    config = TrainConfig(base=str(tiny_model_dir), epochs=2, learning_rate=1e-3, batch_size=6, max_length=64)
+    whole = train(items[:16], items[16:], config, log=lambda s: None)
+    real, calls = torch.nn.utils.clip_grad_norm_, []
+
+    def clip_then_signal(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", clip_then_signal)
+    checkpoint, said = tmp_path / "run.ckpt", []
+    with pytest.raises(KeyboardInterrupt):
+        train(items[:16], items[16:], config, log=said.append, checkpoint=checkpoint)
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", real)
+    assert any("resumes at epoch 1, batch 2" in line for line in said)
+    resumed = train(items[:16], items[16:], config, log=lambda s: None, checkpoint=checkpoint)
+    for (name, a), b in zip(whole.model.model.state_dict().items(), resumed.model.model.state_dict().values()):
+        assert torch_equal(a, b), name

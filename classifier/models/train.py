@@ -183,19 +183,25 @@ def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
 @contextlib.contextmanager
 def signals_held():
     """SIGINT and SIGTERM wait while a training step changes the weights, the optimizer and the loop's state, and
-    arrive once it is done: a checkpoint saved on a kill is then as whole as one saved between steps. (Only
-    the main thread, where Python runs signal handlers, can hold them.)"""
+    arrive once it is done: a checkpoint saved on a kill is then as whole as one saved between steps. The Python
+    handlers are swapped for one that notes the signal (blocking the signal in this thread would not do: the
+    kernel hands it to one of torch's threads, and Python still raises it here at once)."""
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
+    held = (signal.SIGINT, signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread() or any(signal.getsignal(s) is None for s in held):
+        yield  # handlers Python did not set cannot be put back
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    caught: list[int] = []
+    previous = {number: signal.signal(number, lambda signum, frame: caught.append(signum)) for number in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if caught:
+            signal.raise_signal(caught[0])  # now, to the handler it was meant for
 
 
 def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config: TrainConfig,
