@@ -80,7 +80,9 @@ class Line:
 
 
 WRAP_WIDTHS = (40, 150)  # the widths at which texts are hard-wrapped (72, 80, 100 ...); paragraphs are longer
-_LIST_ITEM = re.compile(r"(?:[-*•·–—]|\d{1,3}[.)])\s")
+_BULLET = re.compile(r"(?:[*•·]|\d{1,3}[.)])\s")
+_DASH = re.compile(r"[-–—]\s")  # a list item after a sentence's end, a colon or an item; else a wrapped dash
+_CLOSES = re.compile(r"[.!?:;…][\"'”’)\]]*$")
 
 
 def wrap_width(lines: list[Line]) -> int | None:
@@ -102,18 +104,22 @@ def unwrap(lines: list[Line]) -> list[str]:
     """Paragraphs of the kept lines. In a hard-wrapped text (``wrap_width``) a line joins the one before it when
     nothing came between them, its first word would not have fitted on that line, give or take a tenth of the
     width for proportional fonts (else the break was the writer's: a heading, a short last line), it is not
-    indented further (a new paragraph) and it does not start a list item. A word broken at a hyphen is joined
-    without a space ("Russia-" "Ukraine")."""
+    indented further (a new paragraph; under a list item it is the item's next line) and it does not start a list
+    item (a bullet or number, or a dash after a sentence's end). A word broken at a hyphen is joined without a
+    space ("Russia-" "Ukraine")."""
     width = wrap_width(lines)
     paragraphs: list[str] = []
+    in_item = False  # the paragraph being built is a list item (its wrapped lines may be indented under it)
     for before, line in zip([None, *lines], lines):
+        item = bool(_BULLET.match(line.text)) or (bool(_DASH.match(line.text)) and (
+            before is None or in_item or not line.follows or bool(_CLOSES.search(before.text))))
         would_fit = before is not None and len(before.text) + 1 + len(line.text.split()[0]) <= 0.9 * (width or 0)
-        if width and line.follows and not would_fit and line.indent <= before.indent \
-                and not _LIST_ITEM.match(line.text):
+        if width and line.follows and not would_fit and not item and (line.indent <= before.indent or in_item):
             glue = "" if re.search(r"\w-$", paragraphs[-1]) else " "
             paragraphs[-1] += glue + line.text
         else:
             paragraphs.append(line.text)
+            in_item = item
     return paragraphs
 
 

@@ -21,6 +21,7 @@ def test_us_led_and_case_of_us(matcher):
     assert found(matcher, "The US-led bloc told us nothing.") == [("United States", "US")]
     assert found(matcher, "Let us go.") == []
     assert found(matcher, "LET US KNOW: PUTIN WARNS US") == [("Russia", "PUTIN"), ("United States", "US")]
+    assert found(matcher, "CHINA WORRIED ABOUT US TARIFFS") == [("China", "CHINA"), ("United States", "US")]
     assert found(matcher, "They let US troops pass.") == [("United States", "US")]  # a capitals exclude as written
 
 

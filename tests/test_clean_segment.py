@@ -140,3 +140,19 @@ def test_lines_that_read_as_paragraphs_are_not_joined():
         text = (SEEDS / name).read_text(encoding="utf-8")
         assert len(cleaned(name).paragraphs) == len([line for line in text.splitlines() if line.strip()]) \
             - len(cleaned(name).dropped)
+
+
+def test_a_wrapped_list_item_and_a_wrapped_dash_stay_in_their_sentences():
+    text = ("Officials listed three demands in a statement released late on Monday night:\n"
+            "- that Russian troops withdraw from the border regions within thirty\n"
+            "  days, a demand Moscow has rejected before;\n"
+            "- that talks resume in Geneva before the end of the month, as agreed\n"
+            "  at the last round.\n"
+            "Analysts said the statement was the sharpest yet, and it came with a\n"
+            "warning. The talks had stalled for weeks, and the mood in the capital\n"
+            "— a warning that the talks could fail — was grim by the weekend, they\n"
+            "said, pointing to the two demands as a sign of how far apart they were.")
+    paragraphs = clean_text(text, load_rules()).paragraphs
+    assert paragraphs[1] == ("- that Russian troops withdraw from the border regions within thirty days, a demand "
+                             "Moscow has rejected before;")
+    assert len(paragraphs) == 4 and "capital — a warning that" in paragraphs[3]

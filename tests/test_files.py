@@ -122,6 +122,9 @@ def test_a_dataset_column_of_class_labels_reads_as_their_names(tmp_path):
     datasets.Dataset.from_dict({"text": ["Russia won.", "NATO lost."], "actor": ["Russia", "NATO"], "label": [0, 1]},
                                features=features).save_to_disk(tmp_path / "ds")
     assert [row["label"] for _, row in iter_dataset(tmp_path / "ds")] == ["favor", "against"]
+    datasets.Dataset.from_dict({"text": ["Russia won."], "actor": ["Russia"], "label": [-1]},  # the library's "none"
+                               features=features).save_to_disk(tmp_path / "unlabelled")
+    assert [row["label"] for _, row in iter_dataset(tmp_path / "unlabelled")] == [None]
 
 
 def test_a_swap_killed_between_its_renames_gets_the_earlier_folder_back(tmp_path):
@@ -135,3 +138,14 @@ def test_a_swap_killed_between_its_renames_gets_the_earlier_folder_back(tmp_path
         with staged_folder(final):
             raise RuntimeError("this write fails too")
     assert (final / "model.safetensors").read_text() == "the promoted model" and not backup.exists()
+
+
+def test_a_model_left_half_swapped_is_named_where_it_is(tmp_path):
+    from classifier.errors import InputError
+    from classifier.models.stance_model import StanceModel
+
+    backup = tmp_path / ".default.old.stage"
+    backup.mkdir()
+    (backup / "config.json").write_text("{}")
+    with pytest.raises(InputError, match=r"default: not there; .* left the earlier model in .*\.default\.old\.stage"):
+        StanceModel.load(tmp_path / "default")

@@ -82,7 +82,7 @@ def test_training_never_loads_a_pickle(tmp_path, tiny_model_dir):
     torch.save(state, base / "pytorch_model.bin")
     (base / "model.safetensors").unlink()
     labels = tmp_path / "labels.jsonl"
-    rows = [{"id": f"{i}", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]], "article": f"a{i % 4}",
+    rows = [{"id": f"{i}", "text": f"Russia won round {i}.", "actor": "Russia", "spans": [[0, 6]], "article": f"a{i % 4}",
              "label": ["favor", "against", "neutral"][i % 3]} for i in range(12)]
     labels.write_text("".join(json.dumps(r) + "\n" for r in rows))
     result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(base), "-q"])

@@ -528,6 +528,17 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
     assert f"WORSE than {default_dir} (the model --promote would replace)" in said and "promoted" not in said
     assert (default_dir / "model.safetensors").read_bytes() == before
 
+    def better_than_both(test, predictions, n_boot, seed, task):  # above any figure the default can reach
+        comparison = real(test, predictions, n_boot, seed, task)
+        comparison["metrics"]["new"]["macro_f1"], comparison["metrics"]["reference"]["macro_f1"] = 2.0, 1.0
+        return comparison
+
+    monkeypatch.setattr(train_cli, "compare_on_test", better_than_both)
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m2"), "--base", str(tiny_model_dir),
+                                 "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
+    assert result.exit_code == 0 and "promoted" in result.output and "WORSE" not in result.output
+    assert (default_dir / "model.safetensors").read_bytes() != before
+
 
 def test_a_test_file_repeating_training_sentences_under_other_ids_leaves_them_out_before_training(tmp_path,
                                                                                                 tiny_model_dir):
@@ -539,7 +550,8 @@ def test_a_test_file_repeating_training_sentences_under_other_ids_leaves_them_ou
                                  "--test", str(test), "--epochs", "1", "--n-boot", "0"])
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "3 training items left out: their articles, ids or sentences (with the same actor) are in --test" in said
+    assert "3 training items left out: their articles, ids or sentences (with the same actor) are in --test" \
+        in said
     assert said.index("left out") < said.index("train 13 items")  # said before training, not after
 
 

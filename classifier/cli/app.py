@@ -56,6 +56,13 @@ def on_sigterm(signum, frame) -> None:
     raise Terminated()
 
 
+def was_terminated(interrupt: KeyboardInterrupt) -> bool:
+    """Whether an interrupt came from SIGTERM (exit 143) rather than Ctrl-C (130); the mark is cleared."""
+    terminated = isinstance(interrupt, Terminated) or bool(_TERMINATED)
+    _TERMINATED.clear()
+    return terminated
+
+
 def show_input_warning(show: Callable) -> Callable:
     """``warnings.showwarning`` that prints an InputWarning as one warning line and leaves others to ``show``."""
 
@@ -89,8 +96,7 @@ def handle_errors(fn: Callable) -> Callable:
             fail("out of memory; outputs are atomic, nothing half-written was kept (a single huge row or "
                  "cell in the input is the usual cause)")
         except KeyboardInterrupt as exc:
-            terminated = isinstance(exc, Terminated) or bool(_TERMINATED)
-            _TERMINATED.clear()
+            terminated = was_terminated(exc)
             console.print("terminated" if terminated else "interrupted")
             raise typer.Exit(143 if terminated else 130)
 

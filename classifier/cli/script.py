@@ -10,7 +10,7 @@ import subprocess
 import sys
 from typing import Any, Callable
 
-from classifier.cli.app import Terminated, on_sigterm
+from classifier.cli.app import on_sigterm, was_terminated
 from classifier.errors import InputError
 
 
@@ -28,7 +28,7 @@ def run_script(main: Callable[[], Any]) -> None:
         tail = (exc.stderr or "").strip().splitlines()[-1:] if isinstance(exc.stderr, str) else []
         sys.exit(f"error: {command} ... exited with {exc.returncode}" + (f": {tail[0]}" if tail else ""))
     except KeyboardInterrupt as exc:
-        terminated = isinstance(exc, Terminated)
+        terminated = was_terminated(exc)
         print("terminated" if terminated else "interrupted", file=sys.stderr)
         sys.exit(143 if terminated else 130)
 

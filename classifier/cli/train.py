@@ -330,7 +330,7 @@ def train_command(
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
-    promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), unless it scored worse than the starting model on the held-out items."),
+    promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), unless it scored worse on the held-out items than the starting model or than the model it would replace."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines, only the comparison table."),
 ) -> None:
     """Fine-tune on your labels (split by article; early stopping from 500 labels); compare with the starting model on held-out items.
@@ -339,6 +339,10 @@ def train_command(
     """
     from classifier.models.train import is_stance_model, retrain, small_data_schedule
 
+    from classifier.models.stance_model import model_folder
+
+    base = str(model_folder(base)) if base else base  # models/NAME: the checkout's from any directory, as --model
+    teacher = model_folder(teacher) if teacher is not None else None
     check_out_dir(out_dir, *labels, *(test or []), base, teacher)
     if class_weighting not in (None, "none", "balanced", "sqrt"):
         raise InputError(f"--class-weighting {class_weighting!r}: use none, balanced or sqrt")

@@ -71,8 +71,9 @@ def iter_dataset(path: str | Path, columns: dict[str, str] | None = None) -> Ite
     for number, row in enumerate(loaded, start=1):
         record = dict(row)
         for column, name_of in named.items():
-            if isinstance(record.get(column), int) and 0 <= record[column] < len(loaded.features[column].names):
-                record[column] = name_of(record[column])
+            if isinstance(record.get(column), int):  # -1, the library's "no label", is a row without one
+                number = record[column]
+                record[column] = name_of(number) if 0 <= number < len(loaded.features[column].names) else None
         for field, column in columns.items():
             record[field] = record.pop(column)
         record.setdefault("id", str(number))

@@ -66,9 +66,10 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
     """Fit the temperature on gold-labelled ``dev_items``, store it in the model directory, report ECE before/after."""
     from classifier.items import check_unique_ids, read_items
     from classifier.models.stance_model import StanceModel
+    from classifier.models.stance_model import model_folder
     from classifier.tasks import other_task
 
-    model_dir = Path(model_dir)
+    model_dir = model_folder(model_dir)  # models/default from any directory, and its temperature written there
     model = StanceModel.load(model_dir)
     task = model.task
     finder = None

@@ -273,6 +273,10 @@ class StanceModel:
 
         path = model_folder(path) if path else default_model_path()
         if not (path / "config.json").exists():
+            backup = path.with_name(f".{path.name}.old.stage")
+            if not path.exists() and (backup / "config.json").exists():  # a swap killed between its two renames
+                raise InputError(f"{path}: not there; a write of it (--promote, --out) was killed half way and left the "
+                                 f"earlier model in {backup}: rename that back to {path.name}")
             raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")
         if not (path / "model.safetensors").exists():
             raise InputError(f"{path}: no model.safetensors; only safetensors weights are loaded (never pickles)")
