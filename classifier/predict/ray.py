@@ -94,10 +94,10 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
 def start_ray(ray, address: str | None, cpus: int) -> None:
     """Join the cluster at ``address`` (``--ray-address``), or start a local one with ``cpus`` CPUs; a cluster
     that is not there is one line saying so, not Ray's advice about its own ``--address`` flag."""
-    from classifier.errors import InputError
-
     import signal
     import threading
+
+    from classifier.errors import InputError
 
     kwargs = {"address": address} if address else {"num_cpus": cpus}
     ours = signal.getsignal(signal.SIGTERM)

@@ -220,6 +220,8 @@ def done_before(part: Path, folder: Path, model_id: str) -> bool:
         return False
     import json
 
+    from classifier.io.files import file_sha256
+
     try:
         run = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -228,7 +230,7 @@ def done_before(part: Path, folder: Path, model_id: str) -> bool:
     if run.get("model") != model_id:
         raise InputError(f"{folder}: scored by {run.get('model')!r}, not {model_id!r}; rerun with that model and "
                          "engine, or name a new --out")
-    if run.get("input_bytes") != part.stat().st_size or run.get("input_sha256") != run_record(part, model_id)["input_sha256"]:
+    if run.get("input_bytes") != part.stat().st_size or run.get("input_sha256") != file_sha256(part):
         raise InputError(f"{folder}: scored from another version of {part} (it has changed since); move the folder "
                          "out of --out to score the part again")
     return True
