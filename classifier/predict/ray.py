@@ -103,6 +103,11 @@ def start_ray(ray, address: str | None, cpus: int) -> None:
     ours = signal.getsignal(signal.SIGTERM)
     try:
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
+    except SystemExit as exc:  # a kill while Ray starts meets Ray's own handler, sys.exit(15): hand it to ours
+        if exc.code == signal.SIGTERM and callable(ours):
+            signal.signal(signal.SIGTERM, ours)
+            signal.raise_signal(signal.SIGTERM)
+        raise
     except ConnectionError as exc:
         first = str(exc).split(". ")[0].rstrip(".")  # Ray goes on about its own --address flag
         raise InputError(f"--ray-address {address}: no Ray cluster there ({first}); start one "

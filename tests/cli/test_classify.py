@@ -666,6 +666,25 @@ def test_a_ray_address_with_no_cluster_is_one_line_naming_the_option():
         start_ray(SimpleNamespace(init=no_cluster), "auto", 2)
 
 
+def test_a_kill_while_ray_starts_reaches_our_handler_not_rays_exit_15():
+    import signal
+    from types import SimpleNamespace
+
+    from classifier.cli.app import Terminated, on_sigterm, was_terminated
+    from classifier.predict.ray import start_ray
+
+    def init_killed(**kwargs):  # what ray.init does when SIGTERM comes while it starts: its handler exits with 15
+        raise SystemExit(signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        with pytest.raises(Terminated) as killed:
+            start_ray(SimpleNamespace(init=init_killed), None, 2)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert was_terminated(killed.value)  # exit 143 (and the mark cleared for the tests after this one)
+
+
 def test_an_interrupted_run_says_how_to_finish_it(tmp_path, tiny_model_dir, monkeypatch):
     from classifier.cli import classify as command
     from classifier.cli.app import Terminated
