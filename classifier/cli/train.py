@@ -337,9 +337,8 @@ def train_command(
 
     Example: stance train data/labels.jsonl --out models/ours-v1 --test data/seed_labels.jsonl
     """
-    from classifier.models.train import is_stance_model, retrain, small_data_schedule
-
     from classifier.models.stance_model import model_folder
+    from classifier.models.train import is_stance_model, retrain, small_data_schedule
 
     base = str(model_folder(base)) if base else base  # models/NAME: the checkout's from any directory, as --model
     teacher = model_folder(teacher) if teacher is not None else None
