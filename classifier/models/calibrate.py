@@ -65,8 +65,7 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
                     write: bool = True) -> dict:
     """Fit the temperature on gold-labelled ``dev_items``, store it in the model directory, report ECE before/after."""
     from classifier.items import check_unique_ids, read_items
-    from classifier.models.stance_model import StanceModel
-    from classifier.models.stance_model import model_folder
+    from classifier.models.stance_model import StanceModel, model_folder
     from classifier.tasks import other_task
 
     model_dir = model_folder(model_dir)  # models/default from any directory, and its temperature written there

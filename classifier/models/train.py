@@ -355,7 +355,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
                 if on_step:
                     on_step(loop["step"], total)
                 if checkpoint and b + 1 < len(batches) and time.time() - saved_at >= checkpoint_every:
-                    save(next_batch=b + 1)
+                    save()  # the step above moved loop["next_batch"] on
             record = {"epoch": epoch, "train_loss": loop["running"] / len(batches),
                       "seconds": round(time.time() - started, 1)}
             kept = model if ema is None else ema.module  # the weights this epoch would hand back
@@ -598,7 +598,7 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
                   (", or pass another --test" if test_items is not None else ", change --seed, or pass --test LABELS"))
         raise InputError(f"after holding out the {held}, every training item is labelled {next(iter(classes))!r}; "
                          f"{advice}")
-    split = {"train": len(train_part), "dev": len(dev_part), "test": len(test), "dropped_test_articles": dropped,
+    split = {"train": len(train_part), "dev": len(dev_part), "test": len(test), "left_out_for_test": dropped,
              "train_articles": len({it.article or it.id for it in train_part}),
              "dev_articles": len({it.article or it.id for it in dev_part}),
              "test_articles": len({it.article or it.id for it in test}),
