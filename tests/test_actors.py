@@ -45,8 +45,9 @@ def test_metonyms_leaders_and_surnames(matcher):
                                     ("China", "Wang"), ("Russia", "Lavrov"), ("Russia", "Kremlin")]
     # a surname alone is not an actor until the full name appeared in the article
     assert found(matcher, "Wang spoke.") == []
-    # titles never become surnames
-    assert found(matcher, "President Xi met President Putin.") == [("China", "President Xi"), ("Russia", "Putin")]
+    # titles never become surnames, and a span is the name without its title, as for every leader
+    assert found(matcher, "President Xi met President Putin.") == [("China", "Xi"), ("Russia", "Putin")]
+    assert found(matcher, "Chinese President Xi Jinping spoke.") == [("China", "Chinese"), ("China", "Xi Jinping")]
 
 
 def test_case_sensitive_actor_and_acronyms(matcher):
