@@ -485,6 +485,19 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 LARGE_ARTICLE_SHARE, LARGE_ARTICLE_ITEMS = 0.2, 50  # one "article" this big is likely many documents
 
 
+def large_article_note(sub: pd.DataFrame, codes: np.ndarray) -> str | None:
+    """A sentence when one article holds a large share of the items (the bootstrap resamples them as one)."""
+    if not len(codes):
+        return None
+    largest = int(np.bincount(codes).argmax())
+    size = int((codes == largest).sum())
+    if size < LARGE_ARTICLE_ITEMS or size < LARGE_ARTICLE_SHARE * len(sub):
+        return None
+    article = sub["article"].iloc[int(np.flatnonzero(codes == largest)[0])]
+    return (f"article {article!r} holds {size} of {len(sub)} items: the interval resamples them as one document; "
+            "if they are several, give each its own 'article'")
+
+
 def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int,
                 labels: Sequence[str] = LABELS) -> list[tuple[str, str]]:
     """(short flag, full sentence) for each reason to distrust a group's figures."""
@@ -498,13 +511,8 @@ def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int,
     elif n_clusters < MIN_RESAMPLED_ARTICLES:
         notes.append((f"{n_clusters} art.", f"{n_clusters} articles: too few for an interval by article (it needs "
                                             f"{MIN_RESAMPLED_ARTICLES})"))
-    elif len(sub):
-        largest = int(np.bincount(codes).argmax())
-        size = int((codes == largest).sum())
-        if size >= LARGE_ARTICLE_ITEMS and size >= LARGE_ARTICLE_SHARE * len(sub):
-            article = sub["article"].iloc[int(np.flatnonzero(codes == largest)[0])]
-            notes.append(("big art.", f"article {article!r} holds {size} of {len(sub)} items: the interval resamples "
-                                      "them as one document; if they are several, give each its own 'article'"))
+    elif note := large_article_note(sub, codes):
+        notes.append(("big art.", note))
     absent = [label for label in labels if label not in set(sub["label"])]
     if absent:
         short = {"favor": "fav", "against": "ag", "neutral": "neu", "positive": "pos", "negative": "neg"}
@@ -646,6 +654,7 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
             "n_articles": n_articles, "metrics": rows, "metrics_first": metrics_a,
             "metrics_second": metrics_b,
             "note": too_few_articles(n_articles) if n_articles < MIN_RESAMPLED_ARTICLES else None,
+            "warning": large_article_note(left, codes) if n_boot else None,
             "test": "paired bootstrap by article, two-sided, difference = second - first"}
 
 

@@ -229,6 +229,22 @@ def test_an_article_that_holds_a_large_share_is_flagged(tmp_path):
     assert "big art." not in evaluate_frame(read_predictions(write_jsonl(tmp_path / "q.jsonl", rows)), n_boot=20)["overall"]["flags"]
 
 
+
+def test_a_compare_warns_of_an_article_that_holds_a_large_share(tmp_path):
+    rows = [dict(row, source="Daily A", article="corpus_v1") if i < 60 else row
+            for i, row in enumerate(prediction_rows(240))]
+    other = [dict(row, stance="neutral") if i % 3 == 0 else row for i, row in enumerate(rows)]
+    result = runner.invoke(app, ["evaluate", str(write_jsonl(tmp_path / "a.jsonl", rows)), "--compare",
+                                 str(write_jsonl(tmp_path / "b.jsonl", other)), "--n-boot", "50",
+                                 "--out", str(tmp_path / "m.json")])
+    assert result.exit_code == 0, result.output
+    assert "article 'corpus_v1' holds 60 of 240 items" in " ".join(result.output.split())
+    assert "corpus_v1" in json.loads((tmp_path / "m.json").read_text())["compare"]["warning"]
+    spread = prediction_rows(240)
+    assert compare_frames(read_predictions(write_jsonl(tmp_path / "c.jsonl", spread)),
+                          read_predictions(write_jsonl(tmp_path / "d.jsonl", spread)), n_boot=20)["warning"] is None
+
+
 def test_missing_and_blank_sources_are_one_group(preds):
     from classifier.evaluate import group_values
 

@@ -490,6 +490,11 @@ def test_the_comparison_says_why_it_has_no_paired_bootstrap():
     assert "(--n-boot 0)" in shown(compare_on_test(five, predictions, 0, 0))
     with_ci = shown(compare_on_test(five, predictions, 50, 0))
     assert "difference [95% CI]" in with_ci and "no paired bootstrap" not in with_ci
+    assert "too narrow" not in with_ci
+    lumped = [it.model_copy(update={"id": f"{i}", "article": "big" if i < 60 else f"a{i % 5}"})
+              for i, it in enumerate(test * 10)]  # 60 of 120 items from one article
+    lumped_predictions = {"new": [it.label for it in lumped], "reference": ["neutral"] * len(lumped)}
+    assert "too narrow: article 'big' holds 60 of 120 items" in shown(compare_on_test(lumped, lumped_predictions, 50, 0))
 
 
 def test_an_earlier_model_with_a_mention_head_is_replaced_but_not_one_with_notes(tmp_path, tiny_model_dir):

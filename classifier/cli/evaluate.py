@@ -42,8 +42,9 @@ def print_evaluation(result: dict) -> None:
         out.print(tables.rich_table(tables.compare_rows(compare),
                                     f"first = {compare['first']}, second = {compare['second']} "
                                     f"({compare['n_common']} common gold items)"))
-        if compare.get("note"):
-            warn(compare["note"])
+        for key in ("note", "warning"):
+            if compare.get(key):
+                warn(compare[key])
         if compare["n_only_first"] or compare["n_only_second"]:
             warn(f"{compare['n_only_first']} item(s) only in the first file and {compare['n_only_second']} only in "
                  "the second were left out of the comparison")

@@ -169,6 +169,8 @@ def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) 
             row += [f"{paired['difference']:+.3f}" + (f" [{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else ""),
                     f"{paired['p_value']:.3f}" if paired.get("p_value") is not None else "-"]
         table.add_row(*row)
+    if comparison.get("paired_warning"):
+        table.caption = f"the interval may be too narrow: {comparison['paired_warning']}"
     if "reference" in comparison["models"] and not comparison.get("paired"):
         note = comparison.get("paired_note")
         table.caption = (f"no paired bootstrap: {note} (hold out more with --test-fraction or --test)" if note else
@@ -195,6 +197,7 @@ def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot:
         else:
             comparison["paired"] = {m: {k: paired["metrics"][m][k] for k in ("difference", "ci", "p_value")}
                                     for m in COMPARED}
+            comparison["paired_warning"] = paired["warning"]
     return comparison
 
 
