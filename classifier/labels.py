@@ -24,19 +24,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
+from typing import Callable, Iterable, Optional, Sequence, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, InputWarning
+from classifier.io.files import json_array_hint
 from classifier.items import LABELS, NO_ACTOR, Item, item_record, parse_item
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
 MODEL_PREFIX = "model:"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
-               "imported_from", "where", "task")
+               "imported_from", "import_key", "label_studio_annotation", "where", "task")
 ORDERS = ("uncertain", "random", "source-balanced", "file")
 LABEL_STUDIO_HEADERS = {"stance": ("Stance toward: $actor", "$marked"), "sentiment": ("The sentence's own tone", "$text")}
 
@@ -210,11 +211,13 @@ def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
                 continue
             if isinstance(exc, UnicodeDecodeError):
                 raise InputError(f"{path}:{lineno}: not UTF-8 text") from None
-            raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
+            hint = json_array_hint(line.decode("utf-8", "replace"))
+            raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg}){hint}") from None
         except RecursionError:
             raise InputError(f"{path}:{lineno}: JSON nested too deeply to read") from None
         if not isinstance(obj, dict):
-            raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}")
+            raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}"
+                             f"{json_array_hint(line.decode('utf-8'))}")
         yield lineno, obj
 
 
@@ -224,20 +227,37 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
     from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    records: list[dict] = []
+    per_file: list[tuple[Path, list[dict]]] = []
     for path in paths:
         if not Path(path).exists():
             raise InputError(f"{path}: no such label file")
         if is_dataset_folder(path):
-            records += [check_record(r, f"{path}:{n}") for n, r in iter_dataset(path, columns)]
+            found = [check_record(r, f"{path}:{n}") for n, r in iter_dataset(path, columns)]
         elif Path(path).suffix.lower() in (".csv", ".parquet"):  # labelled items from a spreadsheet or a table
             from classifier.io.files import iter_table
 
-            records += [check_record(r, f"{path}:{n}") for n, r in iter_table(path)]
+            found = [check_record(r, f"{path}:{n}") for n, r in iter_table(path)]
         else:
-            records += LabelStore(path).records()
+            found = LabelStore(path).records()
+        per_file.append((Path(path), found))
+    records = [record for _, found in per_file for record in found]
     check_one_item_per_id(records)
+    check_annotators_across_files(per_file)
     return records
+
+
+def check_annotators_across_files(per_file: Sequence[tuple[Path, list[dict]]]) -> None:
+    """Refuse one annotator name that answers an item differently in two files: most likely two people under one
+    name (it defaults to the login), whose answers would be merged as one person's, the later file's winning."""
+    seen: dict[tuple[str, str], tuple[str, Path]] = {}
+    for path, found in per_file:
+        for key, record in current_labels(found, include_suggested=True).items():
+            label, before = record["label"], seen.setdefault(key, (record["label"], path))
+            if before[0] != label and before[1].resolve() != path.resolve():
+                who = "no annotator" if key[1] == NO_ANNOTATOR else f"annotator {key[1]!r}"
+                raise InputError(f"{record.get('where', path)}: {who} labels item {key[0]!r} {label!r} here and "
+                                 f"{before[0]!r} in {before[1]}; if two people labelled under one name, name each "
+                                 "(--annotator when labelling, or the files' 'annotator' field)")
 
 
 def check_one_item_per_id(records: Sequence[dict]) -> None:
@@ -333,7 +353,8 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
                    allow_suggested: bool = False) -> tuple[list[Item], dict]:
     """One labelled item per id: the annotator's label, or the majority of human annotators.
 
-    Returns the items and counts (``ties`` dropped, ``suggested`` used). Model suggestions stop
+    Returns the items and counts (``ties`` dropped, with the tied items and their votes in ``tied``;
+    ``suggested`` used). Model suggestions stop
     with an error unless ``allow_suggested``, and then label only the items no person labelled;
     ``annotator`` picks one person's labels. An item that came without ``spans`` (a spreadsheet of labelled
     sentences) gets its actor's mentions found as ``stance classify`` finds them, with ``spans_from`` saying how;
@@ -355,12 +376,13 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
         by_id[record["id"]].append(record)
     from classifier.actors import MentionFinder
 
-    items, ties, finder = [], 0, None
+    items, tied, finder, from_model = [], [], None, 0
     for item_id, group in by_id.items():
         group = [r for r in group if not is_suggested(r)] or group  # a person's answer outranks a model's
         votes = Counter(r["label"] for r in group).most_common()
         if len(votes) > 1 and votes[0][1] == votes[1][1]:
-            ties += 1
+            tied.append({**{k: v for k, v in group[-1].items() if k not in META_FIELDS and k != "label"},
+                         "votes": {annotator_of(r): r["label"] for r in group}})
             continue
         record = {k: v for k, v in group[-1].items() if k not in META_FIELDS}
         if record.get("spans") is None and isinstance(record.get("actor"), str):
@@ -369,7 +391,8 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
         item = Item.model_validate(record)
         item.label = votes[0][0]
         items.append(item)
-    return items, {"items": len(items), "ties": ties, "suggested": len(suggested)}
+        from_model += all(is_suggested(r) for r in group)
+    return items, {"items": len(items), "ties": len(tied), "tied": tied, "suggested": from_model}
 
 
 def read_labelled_items(paths, *, annotator: str | None = None, allow_suggested: bool = False) -> list[Item]:
@@ -621,10 +644,14 @@ ALL_LABELS = (*LABELS, *(label for label in SENTIMENT.labels if label not in LAB
 
 
 def _kappa(a: Sequence[str], b: Sequence[str]) -> float:
+    """Cohen's kappa; NaN where it is undefined: both annotators gave every item one and the same label (the
+    agreement expected by chance is then 1)."""
     import warnings
 
     from sklearn.metrics import cohen_kappa_score
 
+    if len({*a, *b}) < 2:
+        return float("nan")
     if list(a) == list(b):
         return 1.0
     with warnings.catch_warnings():
@@ -636,28 +663,50 @@ def _alpha(matrix: np.ndarray) -> float:
     import krippendorff
 
     values = matrix[~np.isnan(matrix)]
-    if values.size == 0:
+    if np.unique(values).size < 2:  # no labels, or one label only: alpha is undefined (expected disagreement 0)
         return float("nan")
-    if np.unique(values).size < 2:
-        return 1.0
-    return float(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))
+    return float(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")) + 0.0  # no -0.0
 
 
-def agreement(records: Sequence[dict], *, include_suggested: bool = False) -> dict:
-    """Cohen's kappa per pair of annotators, Krippendorff's alpha (nominal) over all, disagreements."""
+def _resampled(statistic: Callable[[np.ndarray], float], articles: Sequence, n_boot: int, seed: int) -> list | None:
+    """95% interval of ``statistic(item indices)`` over resamples of the items' articles (items of one article go
+    together, as evaluate's intervals do); None with fewer articles than evaluate needs for an interval."""
+    import pandas as pd
+
+    from classifier.evaluate import MIN_RESAMPLED_ARTICLES, cluster_resamples, percentile_ci
+
+    codes = pd.factorize(pd.Series(list(articles), dtype=object))[0]
+    if n_boot <= 0 or not len(codes) or codes.max() + 1 < MIN_RESAMPLED_ARTICLES:
+        return None
+    draws = cluster_resamples(codes, n_boot, seed)
+    return percentile_ci(np.array([statistic(np.repeat(np.arange(len(codes)), draw[codes])) for draw in draws]))
+
+
+def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boot: int = 1000,
+              seed: int = 0) -> dict:
+    """Cohen's kappa per pair of annotators and Krippendorff's alpha (nominal) over all, each with a 95% interval
+    by article (``n_boot`` resamples), and the disagreements. A figure that is undefined (every item given one
+    label) is NaN."""
     current = current_labels(records, include_suggested=include_suggested)
     check_one_task(list(current.values()))
     annotators = sorted({ann for _, ann in current})
     item_ids = sorted({item_id for item_id, _ in current})
+
+    def article_of(item_id: str):
+        record = next(current[(item_id, ann)] for ann in annotators if (item_id, ann) in current)
+        return record.get("article") or f"item:{item_id}"  # an item without an article is its own cluster
+
     pairs = []
     for i, first in enumerate(annotators):
         for second in annotators[i + 1:]:
             shared = [x for x in item_ids if (x, first) in current and (x, second) in current]
-            a = [current[(x, first)]["label"] for x in shared]
-            b = [current[(x, second)]["label"] for x in shared]
+            a = np.array([current[(x, first)]["label"] for x in shared], dtype=object)
+            b = np.array([current[(x, second)]["label"] for x in shared], dtype=object)
             pairs.append({"annotators": [first, second], "n": len(shared),
                           "kappa": _kappa(a, b) if shared else float("nan"),
-                          "agreement": float(np.mean([x == y for x, y in zip(a, b)])) if shared else float("nan")})
+                          "kappa_ci": _resampled(lambda idx: _kappa(a[idx], b[idx]), [article_of(x) for x in shared],
+                                                 n_boot, seed) if shared else None,
+                          "agreement": float(np.mean(a == b)) if shared else float("nan")})
     multi = [x for x in item_ids if sum((x, ann) in current for ann in annotators) >= 2]
     matrix = np.array([[ALL_LABELS.index(current[(x, ann)]["label"]) if (x, ann) in current else np.nan
                         for x in multi] for ann in annotators], dtype=float).reshape(len(annotators), len(multi))
@@ -670,7 +719,9 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False) -> di
                                   "text": record.get("text"), "labels": votes})
     return {"annotators": annotators, "items": len(item_ids), "items_multiply_labelled": len(multi),
             "pairs": pairs, "krippendorff_alpha": _alpha(matrix) if multi else float("nan"),
-            "disagreements": disagreements}
+            "krippendorff_alpha_ci": _resampled(lambda idx: _alpha(matrix[:, idx]), [article_of(x) for x in multi],
+                                                n_boot, seed) if multi else None,
+            "interval": f"95% bootstrap by article, {n_boot} resamples", "disagreements": disagreements}
 
 
 # -- Label Studio -------------------------------------------------------------------------------
@@ -732,6 +783,13 @@ def _ls_other_controls(annotation: _LSAnnotation, control: str = "stance") -> se
     return {str(r.from_name) for r in annotation.result or [] if r.from_name not in (None, control)}
 
 
+class _LSPrediction(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    result: Optional[list[_LSResult]] = None
+    model_version: Optional[Union[str, int]] = None
+    score: Optional[float] = None
+
+
 class _LSAnnotation(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: Optional[Union[int, str]] = None
@@ -740,13 +798,7 @@ class _LSAnnotation(BaseModel):
     completed_by: Optional[Union[int, str, dict]] = None
     created_at: Optional[str] = None
     updated_at: Optional[str] = None
-
-
-class _LSPrediction(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    result: Optional[list[_LSResult]] = None
-    model_version: Optional[Union[str, int]] = None
-    score: Optional[float] = None
+    prediction: Optional[_LSPrediction] = None  # the pre-annotation it started from, as Label Studio copies it
 
 
 class _LSTask(BaseModel):
@@ -755,7 +807,8 @@ class _LSTask(BaseModel):
     id: Optional[Union[int, str]] = None
     data: dict
     annotations: Optional[list[_LSAnnotation]] = None
-    predictions: Optional[list[_LSPrediction]] = None
+    # objects as 'stance label export' writes them; Label Studio's own JSON export lists them by id
+    predictions: Optional[list[Union[_LSPrediction, int, str]]] = None
 
 
 def _ls_annotator(annotation: _LSAnnotation) -> str:
@@ -776,8 +829,11 @@ def _ls_choice(annotation: _LSAnnotation, where: str, kind: Task = STANCE) -> st
     return None
 
 
-def _ls_suggestion(task: _LSTask, kind: Task = STANCE) -> dict | None:
-    for prediction in task.predictions or []:
+def _ls_suggestion(task: _LSTask, annotation: _LSAnnotation, kind: Task = STANCE) -> dict | None:
+    """The pre-annotation shown with the task: the annotation's own copy (Label Studio's export, which lists the
+    task's predictions by id only), else the task's predictions (a file from 'stance label export')."""
+    shown = [annotation.prediction] if annotation.prediction and annotation.prediction.result else []
+    for prediction in shown + [p for p in task.predictions or [] if isinstance(p, _LSPrediction)]:
         for result in _ls_choice_results(prediction.result, kind.name):
             if result.choice() in kind.labels:
                 return {"label": result.choice(), "model": prediction.model_version,
@@ -786,6 +842,9 @@ def _ls_suggestion(task: _LSTask, kind: Task = STANCE) -> dict | None:
 
 
 def _ls_task(raw, where: str) -> _LSTask:
+    if isinstance(raw, dict) and "data" not in raw and ("item_id" in raw or "text" in raw):
+        raise InputError(f"{where}: no 'data' object: this looks like Label Studio's JSON-MIN export; export the "
+                         "project as 'JSON', the format import reads")
     if not isinstance(raw, dict) or not isinstance(raw.get("data"), dict):
         raise InputError(f"{where}: no 'data' object; is this a Label Studio JSON export?")
     try:
@@ -804,7 +863,8 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
     records, unanswered, controls = [], 0, set()
     shared = 0  # tasks that two or more users answered, when --annotator names them all one
     for number, raw in enumerate(tasks, start=1):
-        here = f"{where}: task {number}"
+        known = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), (int, str)) else None
+        here = f"{where}: task {number}" + (f" (Label Studio id {known})" if known is not None else "")
         task = _ls_task(raw, here)
         data = task.data
         fields = {k: v for k, v in data.items() if k not in ("marked", "item_id")}
@@ -814,6 +874,9 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
         try:
             item = parse_item(fields, here, need_actor=kind.needs_actor)
         except InputError as exc:
+            if "is outside the text" in str(exc):
+                raise InputError(f"{exc}; was the text edited in Label Studio? Import reads spans against the text "
+                                 "as exported") from None
             answered = {r.from_name for a in task.annotations or [] for r in a.result or []}
             if kind is STANCE and "'actor'" in str(exc) and "sentiment" in answered:
                 raise InputError(f"{exc}; this export answers a 'sentiment' control: import it with --task "
@@ -830,7 +893,8 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
                 controls |= _ls_other_controls(annotation, kind.name)
                 continue
             record = label_record(item, label, annotator or _ls_annotator(annotation),
-                                  suggestion=_ls_suggestion(task, kind), imported_from="label-studio", task=kind.name)
+                                  suggestion=_ls_suggestion(task, annotation, kind), imported_from="label-studio",
+                                  task=kind.name)
             stamp = annotation.updated_at or annotation.created_at
             record["timestamp"] = stamp or record["timestamp"]
             # the same annotation imported again (twice, or after a kill) is recognised by this, with or
@@ -838,6 +902,8 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
             identity = [task.id, item.id, annotation.id if annotation.id is not None else index, label,
                         record["annotator"], stamp]
             record["import_key"] = hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()[:16]
+            if task.id is not None and annotation.id is not None:  # one answer, whatever name it is imported under
+                record["label_studio_annotation"] = f"{task.id}/{annotation.id}"
             records.append(record)
     if shared:
         warnings.warn(f"{where}: {shared} task{'s' if shared != 1 else ''} answered by two or more Label Studio users, "
@@ -850,13 +916,26 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
     return records
 
 
-def new_records(existing: Sequence[dict], incoming: Sequence[dict]) -> list[dict]:
-    """Incoming records not already in the file: the same imported annotation (``import_key``), else the
-    same item, annotator, label and timestamp."""
+def new_records(existing: Sequence[dict], incoming: Sequence[dict], where: str = "export") -> list[dict]:
+    """Incoming records not already in the file nor earlier in ``incoming``: the same imported annotation
+    (``import_key``), else the same item, annotator, label and timestamp. A Label Studio answer imported before
+    under another annotator name stops with an error: it would count as a second annotator's."""
     def key(r: dict) -> tuple:
         if r.get("import_key"):
             return ("import", r["import_key"])
         return (r["id"], r.get("annotator"), r.get("label"), r.get("timestamp"))
 
-    seen = {key(r) for r in existing}
-    return [r for r in incoming if key(r) not in seen]
+    named = {r["label_studio_annotation"]: r for r in existing if r.get("label_studio_annotation")}
+    seen, fresh = {key(r) for r in existing}, []
+    for record in incoming:
+        before = named.get(record.get("label_studio_annotation"))
+        if before is not None and annotator_of(before) != annotator_of(record):
+            task, annotation = record["label_studio_annotation"].split("/", 1)
+            raise InputError(f"{where}: Label Studio task {task}'s annotation {annotation} was imported before as "
+                             f"{annotator_of(before)!r} ({before.get('where', 'the label file')}); importing it as "
+                             f"{annotator_of(record)!r} would count one answer as two annotators'. Import with the "
+                             "same --annotator as before (or none)")
+        if key(record) not in seen:
+            seen.add(key(record))
+            fresh.append(record)
+    return fresh

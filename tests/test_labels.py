@@ -404,7 +404,8 @@ def test_label_studio_errors_name_the_task(tmp_path):
     with pytest.warns(InputWarning, match="2 annotations gave no answer in a Choices control named 'stance' "
                                           r"\(it has confidence, sentiment\); left out"):
         assert from_label_studio(tasks, "export.json") == []
-    for dropped, message in (("item_id", "task 1: no item id in its data"), ("actor", "task 1: no 'actor'")):
+    for dropped, message in (("item_id", r"task 1 \(Label Studio id 7\): no item id in its data"),
+                             ("actor", r"task 1 \(Label Studio id 7\): no 'actor'")):
         tasks = to_label_studio(make_items()[:1])
         del tasks[0]["data"][dropped]
         tasks[0]["data"].pop("id", None)
@@ -748,3 +749,151 @@ def test_gold_finds_the_spans_a_spreadsheet_left_out_and_refuses_a_stance_label_
     result = runner.invoke(app, ["label", "gold", str(sheet), "--out", str(tmp_path / "h.jsonl")])
     assert result.exit_code == 1 and "sheet.csv:3: a stance label ('against') with no 'actor'" in result.output
     assert not (tmp_path / "h.jsonl").exists()
+
+
+# -- label workflow: what a second QA pass found --------------------------------------------------------------
+def label_studio_native_export(items: list[Item]) -> list[dict]:
+    """A task as Label Studio's own JSON export writes it: predictions by id, the annotation's copy of the
+    pre-annotation it started from, and Label Studio's other fields."""
+    shown = {"result": [{"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["favor"]}}]}
+    tasks = []
+    for number, task in enumerate(to_label_studio(items), start=101):
+        tasks.append({"id": number, "data": task["data"], "predictions": [500 + number], "drafts": [], "meta": {},
+                      "inner_id": number - 100, "total_annotations": 1, "project": 3, "file_upload": "tasks.json",
+                      "annotations": [{"id": number, "completed_by": 1, "was_cancelled": False, "ground_truth": False,
+                                       "created_at": "2026-12-01T10:01:00Z", "lead_time": 4.2, "task": number,
+                                       "parent_prediction": 500 + number, "project": 3,
+                                       "prediction": {"result": shown["result"], "score": 0.7},
+                                       "result": [{"id": "r1", "from_name": "stance", "to_name": "text",
+                                                   "type": "choices", "origin": "manual",
+                                                   "value": {"choices": ["against"]}}]}]})
+    return tasks
+
+
+def test_label_studio_s_own_export_with_predictions_by_id_is_imported(tmp_path):
+    tasks = label_studio_native_export(make_items())
+    tasks[0]["annotations"][0]["prediction"] = {}  # an annotation made without a pre-annotation
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks))
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels)])
+    assert result.exit_code == 0, result.output
+    records = LabelStore(labels).records()
+    assert [r["label"] for r in records] == ["against"] * 6 and records[0]["annotator"] == "label-studio:1"
+    assert records[0]["suggestion"] is None and records[1]["suggestion"]["label"] == "favor"
+
+
+def test_an_export_with_no_answer_stops_and_repeats_inside_one_export_count_once(tmp_path):
+    tasks = label_studio_native_export(make_items())
+    for task in tasks:
+        task["annotations"][0]["result"][0]["from_name"] = "label"  # the Choices control renamed in Label Studio
+    export, labels = tmp_path / "renamed.json", tmp_path / "labels.jsonl"
+    export.write_text(json.dumps(tasks))
+    result = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels)])
+    assert result.exit_code == 1 and "no completed annotation answers the 'stance' Choices control" in result.output
+    assert not labels.exists()
+    tasks = label_studio_native_export(make_items())
+    export.write_text(json.dumps(tasks + tasks[:2]))  # two tasks twice in one export
+    result = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels)])
+    assert result.exit_code == 0 and len(LabelStore(labels).records()) == 6, result.output
+    again = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels), "--annotator", "ana"])
+    assert again.exit_code == 1 and "task 101's annotation 101 was imported before as 'label-studio:1'" in \
+        " ".join(again.output.split())
+    assert len(LabelStore(labels).records()) == 6
+    assert "import_key" not in read_labelled_items(labels)[0].model_extra  # bookkeeping stays out of the items
+
+
+def test_label_studio_messages_name_the_export_kind_and_an_edited_text():
+    with pytest.raises(InputError, match=r"task 1 \(Label Studio id 1\): no 'data' object: .*JSON-MIN"):
+        from_label_studio([{"id": 1, "item_id": "a1-0-Russia", "text": "Russia won.", "stance": "favor"}], "min.json")
+    [task] = label_studio_native_export(make_items()[:1])
+    task["data"]["text"] = "Russia"
+    task["data"]["spans"] = [[29, 34]]
+    with pytest.raises(InputError, match=r"task 1 \(Label Studio id 101\): .*outside the text.*was the text edited"):
+        from_label_studio([task], "export.json")
+
+
+def test_a_json_array_given_as_json_lines_says_so(tmp_path):
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps([{"id": "a", "text": "Russia won.", "actor": "Russia"}]))
+    for command in (["label", str(path), "--labels", str(tmp_path / "l.jsonl"), "-a", "ana", "-q"],
+                    ["label", "gold", str(path), "--out", str(tmp_path / "g.jsonl")]):
+        result = runner.invoke(app, command, input="q\n")
+        assert result.exit_code == 1 and "one JSON array, not JSON lines" in " ".join(result.output.split())
+
+
+def test_one_annotator_name_that_answers_differently_in_two_files_is_refused(tmp_path):
+    first, second = tmp_path / "m1.jsonl", tmp_path / "m2.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in records_for({"root": ["favor", "favor"]})))
+    second.write_text("".join(json.dumps(r) + "\n" for r in records_for({"root": ["favor", "against"]})))
+    for command in (["gold", str(first), str(second), "--out", str(tmp_path / "g.jsonl")],
+                    ["agreement", str(first), str(second)]):
+        result = runner.invoke(app, ["label", *command])
+        assert result.exit_code == 1 and "annotator 'root' labels item 'a1-0-China' 'against' here and 'favor' in" \
+            in " ".join(result.output.split()), result.output
+    assert not (tmp_path / "g.jsonl").exists()
+    second.write_text("".join(json.dumps(r) + "\n" for r in records_for({"root": ["favor", "favor", "against"]})))
+    result = runner.invoke(app, ["label", "gold", str(first), str(second), "--out", str(tmp_path / "g.jsonl")])
+    assert result.exit_code == 0 and "3 labelled items" in result.output  # one person's batches, no conflict
+
+
+def test_gold_names_its_ties_and_writes_them_to_label_again(tmp_path):
+    ana, ben, judge = tmp_path / "ana.jsonl", tmp_path / "ben.jsonl", tmp_path / "judge.jsonl"
+    ana.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ana": ["favor", "against", "neutral"]})))
+    ben.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ben": ["favor", "favor", "favor"]})))
+    gold, ties = tmp_path / "gold.jsonl", tmp_path / "ties.jsonl"
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), "--out", str(gold)])
+    shown = " ".join(result.output.split())
+    assert result.exit_code == 0 and "2 tied items left out of the gold set (a1-0-China, a1-1-NATO)" in shown
+    assert "--ties FILE writes them" in shown
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), "--out", str(gold), "--ties", str(ties)])
+    assert result.exit_code == 0, result.output
+    tied = [json.loads(line) for line in ties.read_text().splitlines()]
+    assert [t["votes"] for t in tied] == [{"ana": "against", "ben": "favor"}, {"ana": "neutral", "ben": "favor"}]
+    assert all("label" not in t and t["text"] for t in tied)
+    result = runner.invoke(app, ["label", str(ties), "--labels", str(judge), "-a", "cy", "-q"], input="f\nn\n")
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(judge), "--out", str(gold)])
+    assert result.exit_code == 0 and "3 labelled items" in result.output and "tied" not in result.output
+    assert [json.loads(line)["label"] for line in gold.read_text().splitlines()] == ["favor", "favor", "neutral"]
+    bad = runner.invoke(app, ["label", "gold", str(ana), "--out", str(tmp_path / "g.txt")])
+    assert bad.exit_code == 1 and "--format" not in bad.output
+
+
+def test_gold_says_how_many_labels_are_model_suggestions(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    records = records_for({"ana": ["favor", "against"]}) + records_for({"model:default": ["neutral"] * 4})
+    for record in records[2:]:
+        record["suggested"] = True
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = runner.invoke(app, ["label", "gold", str(path), "--out", str(tmp_path / "g.jsonl"), "--allow-suggested"])
+    assert result.exit_code == 0 and "4 labelled items -> " in result.output, result.output
+    assert "(2 of them model suggestions)" in " ".join(result.output.split())
+
+
+def test_agreement_intervals_undefined_kappa_and_no_overlap(tmp_path):
+    items = [Item(id=f"x{i}", text=f"Russia acted, day {i}.", actor="Russia", spans=[(0, 6)], article=f"art{i % 6}")
+             for i in range(30)]
+    rng = np.random.default_rng(0)
+    ana = [["favor", "against", "neutral"][i % 3] for i in range(30)]
+    ben = [label if rng.random() < 0.7 else "neutral" for label in ana]
+    records = [label_record(it, lab, who) for who, labels in (("ana", ana), ("ben", ben))
+               for it, lab in zip(items, labels)]
+    report = agreement(records, n_boot=200)
+    [pair] = report["pairs"]
+    low, high = pair["kappa_ci"]
+    assert low < pair["kappa"] < high and 0 < low and high <= 1
+    assert report["krippendorff_alpha_ci"][0] < report["krippendorff_alpha"] < report["krippendorff_alpha_ci"][1]
+    assert agreement(records, n_boot=0)["pairs"][0]["kappa_ci"] is None
+    same = [label_record(it, "neutral", who) for who in ("ana", "ben") for it in items]
+    one_label = agreement(same, n_boot=50)
+    assert np.isnan(one_label["pairs"][0]["kappa"]) and np.isnan(one_label["krippendorff_alpha"])
+    path = tmp_path / "same.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in same))
+    result = runner.invoke(app, ["label", "agreement", str(path), "--n-boot", "50"])
+    assert result.exit_code == 0 and "undefined (one label only)" in result.output, result.output
+    apart = [label_record(it, "favor", "ana" if i < 15 else "ben") for i, it in enumerate(items)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in apart))
+    result = runner.invoke(app, ["label", "agreement", str(path)])
+    assert result.exit_code == 1 and "no item has labels from two annotators yet ('ana', 'ben'" in \
+        " ".join(result.output.split())

@@ -485,17 +485,32 @@ def import_command(
     incoming = from_label_studio(tasks, str(export_path), check_annotator(annotator) if annotator else None, chosen)
     store = LabelStore(labels_path)
     check_file_task(store.records(), chosen, labels_path)
-    fresh = new_records(store.records(), incoming)
+    if not incoming:
+        raise InputError(f"{export_path}: no completed annotation answers the '{chosen.name}' Choices control "
+                         f"in its {len(tasks)} task{'s' if len(tasks) != 1 else ''}; nothing imported")
+    fresh = new_records(store.records(), incoming, str(export_path))
     store.extend(fresh)
     out.print(f"{len(fresh)} labels imported into {labels_path} ({len(incoming) - len(fresh)} already there)")
 
 
+UNDEFINED = "undefined (one label only)"
+
+
+def with_interval(value: float, ci: list | None) -> str:
+    """0.415 [0.21, 0.60]; a NaN figure is undefined, and an interval of a NaN-free figure only."""
+    if value != value:
+        return UNDEFINED
+    return f"{value:.3f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
+
+
 def agreement_tables(report: dict, show: int) -> list:
-    pairs = Table(title=f"Cohen's kappa per pair ({report['items_multiply_labelled']} items with 2+ labels)")
-    for column in ("annotator A", "annotator B", "items", "agreement", "kappa"):
+    pairs = Table(title=f"Cohen's kappa per pair ({report['items_multiply_labelled']} items with 2+ labels)",
+                  caption=f"[ ]: {report['interval']}; none with fewer than 5 articles")
+    for column in ("annotator A", "annotator B", "items", "agreement", "kappa [95% CI]"):
         pairs.add_column(column)
     for pair in report["pairs"]:
-        pairs.add_row(*pair["annotators"], str(pair["n"]), f"{pair['agreement']:.3f}", f"{pair['kappa']:.3f}")
+        pairs.add_row(*pair["annotators"], str(pair["n"]), f"{pair['agreement']:.3f}" if pair["n"] else "-",
+                      with_interval(pair["kappa"], pair["kappa_ci"]) if pair["n"] else "no shared items")
     rows = Table(title=f"Disagreements ({len(report['disagreements'])})")
     for column in ("id", "actor", "labels", "text"):
         rows.add_column(column, overflow="fold")  # ids often share a long prefix: wrap them, never cut them
@@ -522,6 +537,8 @@ def agreement_command(
     json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the figures and disagreements here."),
     include_suggested: bool = typer.Option(False, "--include-suggested", help="Count model pre-labels as an annotator."),
     show: int = typer.Option(50, "--show", min=0, help="How many disagreements to list (0: none, only the figures)."),
+    n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article) for the 95% intervals; 0: none."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the resamples."),
 ) -> None:
     """Inter-annotator agreement: Cohen's kappa per pair, Krippendorff's alpha (nominal), disagreements.
 
@@ -531,19 +548,21 @@ def agreement_command(
 
     if json_path:
         json_output(json_path)
-    report = agreement(read_records(labels_paths), include_suggested=include_suggested)
+    report = agreement(read_records(labels_paths), include_suggested=include_suggested, n_boot=n_boot, seed=seed)
+    files = ", ".join(map(str, labels_paths))
     if len(report["annotators"]) < 2:
-        raise InputError(f"{labels_paths[0]}: agreement needs two or more annotators; found "
-                         f"{report['annotators'] or 'none'}")
+        found = ", ".join(repr(name) for name in report["annotators"]) or "none"
+        raise InputError(f"{files}: agreement needs two or more annotators; found {found} (a label file written "
+                         "without --annotator names its labeller by the login)")
+    if not report["items_multiply_labelled"]:
+        raise InputError(f"{files}: no item has labels from two annotators yet "
+                         f"({', '.join(repr(name) for name in report['annotators'])} labelled other items)")
     for table in agreement_tables(report, show):
         out.print(table)
-    alpha = report["krippendorff_alpha"]
     out.print(f"Krippendorff's alpha (nominal, {len(report['annotators'])} annotators): "
-              f"{'n/a' if alpha != alpha else f'{alpha:.3f}'}")
+              f"{with_interval(report['krippendorff_alpha'], report['krippendorff_alpha_ci'])}")
     if json_path:
         write_json_atomic(json_path, without_nan(report))
-    if not report["items_multiply_labelled"]:
-        warn("no item has labels from two annotators yet")
 
 
 @label_app.command("gold")
@@ -552,24 +571,39 @@ def gold_command(
     labels_paths: list[Path] = typer.Argument(..., metavar="LABELS...", help="One or more label files."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)."),
     annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="One annotator's labels (default: majority)."),
-    allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also use model pre-labels."),
+    allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also use model pre-labels (for items no person labelled)."),
+    ties_path: Optional[Path] = typer.Option(None, "--ties", help="Also write the tied items, with each annotator's vote, to this .jsonl: label them again (a third person: 'stance label run TIES --labels judge.jsonl') and run gold with that file too."),
 ) -> None:
     """Write the current labels as plain items, one per id (undos applied, majority of annotators; ties left out).
 
     A label file without undos or second annotators can go to 'stance classify' as it is; this makes any
-    label file into such a file. Example: stance label gold labels_*.jsonl --out gold.jsonl
+    label file into such a file. Example: stance label gold labels_*.jsonl --out gold.jsonl --ties ties.jsonl
     """
     from classifier.io.files import output_format, write_records
     from classifier.items import item_record
     from classifier.labels import resolve_labels
 
-    fmt = output_format(out_path)
+    fmt = output_format(out_path, has_option=False)
+    if ties_path is not None:
+        output_format(ties_path, formats=("jsonl",), has_option=False)
+        check_not_input(ties_path, *labels_paths)
+        if ties_path.resolve() == out_path.resolve():
+            raise InputError(f"--ties {ties_path}: the same file as --out")
     check_not_input(out_path, *labels_paths)
     records = read_records(labels_paths)
     items, counts = resolve_labels(records, annotator=annotator, allow_suggested=allow_suggested)
+    if ties_path is not None:
+        write_records(ties_path, counts["tied"], "jsonl")
     if not items:
         raise InputError(f"{', '.join(map(str, labels_paths))}: no labels to write ({len(records)} lines"
                          + (f", {counts['ties']} ties" if counts["ties"] else "")
                          + (f", none by annotator {annotator!r}" if annotator else "") + "; nothing was written)")
     write_records(out_path, [item_record(item) for item in items], fmt)
-    out.print(f"{counts['items']} labelled items -> {out_path}" + (f"; {counts['ties']} ties left out" if counts["ties"] else ""))
+    out.print(f"{counts['items']} labelled items -> {out_path}"
+              + (f" ({counts['suggested']} of them model suggestions)" if counts["suggested"] else ""))
+    if counts["ties"]:
+        tied = [str(t["id"]) for t in counts["tied"]]
+        listed = ", ".join(tied[:5]) + (f" and {len(tied) - 5} more" if len(tied) > 5 else "")
+        where = f"written to {ties_path} to label again" if ties_path else "--ties FILE writes them to label again"
+        warn(f"{counts['ties']} tied items left out of the gold set ({listed}); {where}: leaving them out keeps the "
+             "easy items, which flatters a model scored on the rest")

@@ -92,9 +92,11 @@ def check_writable(path: str | Path) -> Path:
     return path
 
 
-def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[str] = TABLE_FORMATS) -> str:
+def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[str] = TABLE_FORMATS,
+                  has_option: bool = True) -> str:
     """The format of an output file, checked before any work is done: ``fmt`` (from ``--format``)
-    or the extension, which must name one of ``formats``; the path must be writable as a file."""
+    or the extension, which must name one of ``formats``; the path must be writable as a file.
+    ``has_option``: whether the command has a ``--format`` to name in the error."""
     formats = tuple(formats)
     check_writable(path)
     chosen = fmt or format_of(path, default="")
@@ -103,7 +105,7 @@ def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[st
         if fmt:
             raise InputError(f"--format {fmt}: expected one of {', '.join(formats)}")
         raise InputError(f"{path}: unknown output extension {Path(path).suffix or '(none)'!r}; "
-                         f"use {suffixes} (or --format)")
+                         f"use {suffixes}" + (" (or --format)" if has_option else ""))
     return chosen
 
 
@@ -490,6 +492,15 @@ def _one_of_each(pairs: list) -> dict:
     return dict(pairs)
 
 
+JSON_ARRAY_HINT = ("; the file looks like one JSON array, not JSON lines (one object per line); a Label Studio "
+                   "export goes to 'stance label import'")
+
+
+def json_array_hint(line: str) -> str:
+    """The hint above where a line that fails as a JSON object opens an array."""
+    return JSON_ARRAY_HINT if line.lstrip().startswith("[") else ""
+
+
 def json_object(line: str, where: str) -> dict:
     """One JSONL line as an object; an error names ``where`` (the file and line). A line that names id, text,
     actor or label twice is refused (a cheap count first; the pairs are checked only then)."""
@@ -505,11 +516,11 @@ def json_object(line: str, where: str) -> dict:
             obj = json.loads(line)
     except json.JSONDecodeError as exc:
         problem = exc.msg.removesuffix(" at")  # "Invalid control character at"
-        raise InputError(f"{where}: malformed JSON ({problem}, column {exc.colno})") from None
+        raise InputError(f"{where}: malformed JSON ({problem}, column {exc.colno}){json_array_hint(line)}") from None
     except RecursionError:
         raise InputError(f"{where}: JSON nested too deeply to read") from None
     if not isinstance(obj, dict):
-        raise InputError(f"{where}: expected a JSON object, found {type(obj).__name__}")
+        raise InputError(f"{where}: expected a JSON object, found {type(obj).__name__}{json_array_hint(line)}")
     if _SURROGATE_ESCAPE.search(line) and not _encodable(obj):
         raise InputError(f"{where}: a lone surrogate escape (\\ud800-\\udfff without its pair) is not Unicode text")
     return obj
