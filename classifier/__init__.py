@@ -4,7 +4,7 @@
     model = classifier.load_model()                      # $STANCE_MODEL, else the checkout's models/default
     model.predict([("NATO warned Moscow.", "NATO")])     # [{"stance": ..., "stance_scores": {...}, ...}]
     items = list(classifier.prepare_items("seeds/"))     # what `stance prepare` writes
-    metrics = classifier.evaluate_predictions("predictions.jsonl", by=["source"])
+    metrics = classifier.evaluate_predictions("gold_predictions.jsonl", by=["source"])   # predictions on labelled items
     classifier.make_report("predictions.jsonl", "report/", gold="gold_predictions.jsonl")
 
 The names are the functions the CLI calls. ``prepare``, ``evaluate`` and ``report`` stay the package's

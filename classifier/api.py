@@ -25,7 +25,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from classifier.actors import MentionFinder, found_spans_note
-from classifier.errors import InputError, check_at_least
+from classifier.errors import InputError, InputWarning, check_at_least
 from classifier.items import Item, parse_item
 from classifier.models.stance_model import StanceModel
 
@@ -41,6 +41,9 @@ def _records(data) -> tuple[list[dict], str]:
             return data.astype(object).where(data.notna(), None).to_dict("records"), "frame"
     except ImportError:  # pragma: no cover - pandas is a dependency
         pass
+    if type(data).__module__.startswith("datasets") and isinstance(data, dict):  # a DatasetDict
+        raise InputError(f"expected one Dataset; got a DatasetDict of splits {sorted(data)}: pass one split, e.g. "
+                         f"data[{sorted(data)[0]!r}]")
     if type(data).__module__.startswith("datasets") and hasattr(data, "column_names"):
         return [dict(row) for row in data], "dataset"
     if data is None or not hasattr(data, "__iter__"):
@@ -72,28 +75,32 @@ class StanceClassifier:
     sentence-sentiment model (``models/sentiment``) is used the same way: inputs need no actor (plain
     strings do), and the records say ``sentiment`` / ``sentiment_scores``."""
 
-    def __init__(self, model: StanceModel, *, catalogue: str | Path | None = None):
+    def __init__(self, model: StanceModel, *, catalogue: list | str | Path | None = None):
         self.model = model
         self._catalogue = catalogue
         self._finder: MentionFinder | None = None
 
     @property
     def classes_(self) -> np.ndarray:
+        """The labels, in the order of ``predict_proba``'s columns (scikit-learn's convention)."""
         return np.array(self.model.labels)
 
     @property
     def name(self) -> str:
+        """The model's id as predictions record it (``default@8968bafe3233``)."""
         return self.model.model_id
 
     def __repr__(self) -> str:
         return f"StanceClassifier({self.model.model_id!r}, classes={list(self.model.labels)})"
 
     def _items(self, data) -> tuple[list[Item], list[str | None], list[dict], str]:
+        need_actor = self.model.task.needs_actor
+        if need_actor and isinstance(data, tuple) and len(data) in (2, 3) and all(isinstance(v, str) for v in data[:2]):
+            raise InputError("got one (text, actor) pair; pass a list of them: predict([(text, actor)])")
         rows, kind = _records(data)
         labels = list(data.index) if kind == "frame" else None  # errors name a frame's row by its index label
         items, origins = [], []
         found: Counter = Counter()
-        need_actor = self.model.task.needs_actor
         for number, row in enumerate(rows, start=1):
             if isinstance(row, Item):  # checked like a dict; an Item made without spans has them found
                 row = row.model_dump(exclude=None if "spans" in row.model_fields_set else {"spans"})
@@ -112,7 +119,7 @@ class StanceClassifier:
             origins.append(origin)
         note = found_spans_note(found, len(items), "inputs")
         if note:
-            warnings.warn(note, stacklevel=3)
+            warnings.warn(note, InputWarning, stacklevel=3)
         return items, origins, rows, kind
 
     def predict_proba(self, data, *, batch_size: int = 64) -> np.ndarray:
@@ -171,19 +178,28 @@ class StanceClassifier:
 
 
 def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch", device: str = "cpu",
-               catalogue: str | Path | None = None) -> StanceClassifier:
+               actors: str | Path | None = None, actors_only: str | Path | None = None, threads: int | None = None,
+               trust_remote_code: bool = False) -> StanceClassifier:
     """A model to score with: a folder (``models/default``, ``models/sentiment``, one ``stance train`` wrote), a
     Hugging Face hub name (downloaded where the network allows, safetensors only), or ``None`` for
     ``$STANCE_MODEL`` and then the checkout's ``models/default``.
 
     ``engine``: torch, onnx (ONNX Runtime, torch's scores to 1e-4) or onnx-int8 (``classifier.predict.engines``;
-    the CLI's ``auto`` picks onnx on the CPU). ``device``: cpu, cuda or auto (torch engine). ``catalogue``: an
-    actor catalogue YAML used to find the mentions of inputs given without spans (default: the bundled one)."""
+    the CLI's ``auto`` picks onnx on the CPU). ``device``: cpu, cuda or auto (torch engine). ``threads``: CPU
+    threads of the ONNX engines (torch's are ``torch.set_num_threads``). ``actors``: a catalogue YAML whose actors
+    are added to the bundled catalogue, ``actors_only``: one used instead of it, as ``--actors`` and
+    ``--actors-only``; they find the mentions of inputs given without spans. ``trust_remote_code``: let a model
+    folder run its own Python code (never by default)."""
+    from classifier.actors import choose_catalogue
     from classifier.predict.engines import load_engine
 
+    if threads is not None:
+        check_at_least(threads=(threads, 1))
+    catalogue = choose_catalogue(actors, actors_only) if actors or actors_only else None
     path = resolve_model(path_or_name)
     with quiet_transformers():
-        return StanceClassifier(load_engine(path, engine, device=device), catalogue=catalogue)
+        engine_model = load_engine(path, engine, trust_remote_code, threads, device)
+    return StanceClassifier(engine_model, catalogue=catalogue)
 
 
 @contextlib.contextmanager
@@ -209,9 +225,13 @@ def resolve_model(path_or_name: str | Path | None) -> Path | None:
 
     if path_or_name is None:
         return None
+    from classifier.models.base import looks_like_path
+
     path = model_folder(path_or_name)  # "models/default" is the checkout's from any directory, not a hub name
     if path.exists() or not HUB_NAME.match(str(path_or_name)):
         return path
+    if looks_like_path(str(path_or_name)):  # "models/defualt" where models/ is a folder: a typo, not a hub name
+        raise InputError(f"{path_or_name}: no such model folder (a Hugging Face name is 'owner/model')")
     from classifier.models.base import check_hub_reachable
 
     check_hub_reachable(str(path_or_name))

@@ -18,3 +18,14 @@ def check_at_least(**limits: tuple) -> None:
     for name, (value, least) in limits.items():
         if isinstance(value, bool) or not isinstance(value, Integral) or value < least:
             raise InputError(f"{name} {value!r}: expected a whole number of at least {least}")
+
+
+def check_paths(**paths) -> None:
+    """``name=value``: each a file path (str or ``os.PathLike``) or None, as the Python functions that read files
+    take them; a DataFrame or a list is an ``InputError`` that says to write it to a file first."""
+    import os
+
+    for name, value in paths.items():
+        if value is not None and not isinstance(value, (str, os.PathLike)):
+            raise InputError(f"{name}: expected the path of a predictions file (.jsonl, .csv or .parquet); got "
+                             f"{type(value).__name__} (write it to a file first, e.g. frame.to_parquet(path))")

@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, log_loss,
                              precision_recall_fscore_support)
 
-from classifier.errors import InputError, check_at_least
+from classifier.errors import InputError, check_at_least, check_paths
 from classifier.items import LABELS, parse_item
 from classifier.tasks import SENTIMENT, STANCE, Task
 
@@ -664,6 +664,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     """Read a predictions file and evaluate it (optionally beside a second model's predictions). Only the
     rows with a gold label (in either file) are kept; the whole files are counted by their ids' hashes.
     ``by``: one grouping key ("source") or several."""
+    check_paths(path=path, compare=compare)
     by = [by] if isinstance(by, str) else list(by)
     check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), n_bins=(n_bins, 2))
     drop = [column for column in TEXT_COLUMNS if column not in by]

@@ -55,16 +55,17 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
         yield article_items(article, matcher, rules, kinds)
 
 
-def prepare_items(corpus, *, manifest=None, actors=None, encoding: str | None = None,
-                  skip_unreadable: bool = False) -> Iterator[dict]:
+def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_actors=None,
+                  encoding: str | None = None, skip_unreadable: bool = False) -> Iterator[dict]:
     """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them, by its path), an article
-    at a time: what ``stance prepare`` writes. ``actors``: a catalogue YAML (default: the bundled one). A file
-    that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning). The corpus and the
-    catalogue are checked at the call; the articles are read as the items are taken."""
+    at a time: what ``stance prepare`` writes. As its options: ``actors``, a catalogue YAML whose actors are added to
+    the bundled catalogue; ``actors_only``, one used instead of it; ``only_actors``, the actors kept ("Russia,China"
+    or a list). A file that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning). The
+    corpus and the catalogue are checked at the call; the articles are read as the items are taken."""
     import os
     import warnings
 
-    from classifier.actors import load_catalogue
+    from classifier.actors import choose_catalogue
     from classifier.clean import load_rules
     from classifier.errors import InputError
     from classifier.ingest import stream_corpus
@@ -73,7 +74,7 @@ def prepare_items(corpus, *, manifest=None, actors=None, encoding: str | None = 
         raise InputError(f"corpus: expected the path of a folder of articles or of a .jsonl/.csv/.parquet table; got "
                          f"{type(corpus).__name__} (write a DataFrame of articles to a file first, e.g. to_parquet)")
     stream = stream_corpus(corpus, manifest, encoding)
-    catalogue, rules = load_catalogue(actors), load_rules()
+    catalogue, rules = choose_catalogue(actors, actors_only, only_actors), load_rules()
     reported = 0
 
     def report() -> None:

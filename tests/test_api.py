@@ -256,3 +256,70 @@ def test_a_scored_frame_saved_as_a_file_is_evaluated_and_reported(model, tmp_pat
     scored.assign(p_favor=2.0).to_json(tmp_path / "bad.jsonl", orient="records", lines=True)
     with pytest.raises(InputError, match="bad.jsonl:1: p_favor/p_against/p_neutral must be probabilities"):
         classifier.evaluate_predictions(tmp_path / "bad.jsonl", n_boot=0)
+
+
+def test_odd_model_names_and_arguments_are_one_clear_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    for name in (".", "", "/"):  # no folder name: no staged backup beside it to look for
+        with pytest.raises(InputError, match="not a model directory"):
+            classifier.load_model(name)
+    with pytest.raises(InputError, match="models/defualt: no such model folder"):
+        classifier.load_model("models/defualt")  # a typo of a local folder, not a Hugging Face name
+    with pytest.raises(InputError, match="unknown device None"):
+        classifier.load_model(device=None)
+    with pytest.raises(InputError, match="threads 0"):
+        classifier.load_model(threads=0)
+
+
+def test_stance_model_env_names_a_checkout_model_from_any_directory(tmp_path, monkeypatch):
+    from classifier.models.stance_model import DEFAULT_MODEL_DIR, default_model_path
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STANCE_MODEL", "models/default")
+    assert default_model_path() == DEFAULT_MODEL_DIR
+
+
+def test_one_pair_a_dataset_dict_and_a_frame_for_a_path_say_what_to_pass(model, tmp_path):
+    import datasets
+
+    with pytest.raises(InputError, match=r"got one \(text, actor\) pair; pass a list of them"):
+        model.predict(("NATO warned Moscow.", "NATO"))
+    splits = datasets.DatasetDict({"test": datasets.Dataset.from_dict({"text": ["NATO won."], "actor": ["NATO"]})})
+    with pytest.raises(InputError, match=r"a DatasetDict of splits \['test'\]: pass one split"):
+        model.predict(splits)
+    frame = pd.DataFrame({"id": ["1"], "stance": ["favor"]})
+    with pytest.raises(InputError, match="path: expected the path of a predictions file .* got DataFrame"):
+        classifier.evaluate_predictions(frame)
+    with pytest.raises(InputError, match="predictions: expected the path .* got DataFrame"):
+        classifier.make_report(frame, tmp_path / "r")
+
+
+def test_the_catalogue_options_add_to_or_replace_the_bundled_one_as_the_cli_s_do(tmp_path, tiny_model_dir):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Gazprom and Russia signed a deal with China.\n")
+    extra = tmp_path / "gazprom.yaml"
+    extra.write_text("actors:\n  - name: Gazprom\n    kind: company\n    names: [Gazprom]\n")
+    actors = lambda **kw: sorted(i["actor"] for i in classifier.prepare_items(corpus, **kw))  # noqa: E731
+    assert actors(actors=extra) == ["China", "Gazprom", "Russia"]
+    assert actors(actors_only=extra) == ["Gazprom"]
+    assert actors(only_actors="Russia") == ["Russia"]
+    added = classifier.load_model(tiny_model_dir, actors=extra)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        [kremlin, gazprom] = added.predict([("The Kremlin said so.", "Russia"), ("Gazprom said so.", "Gazprom")])
+    assert kremlin["spans_from"] == "catalogue" and gazprom["spans_from"] == "catalogue"
+
+
+def test_the_lower_level_predict_finds_the_mentions_of_an_item_given_without_spans(tiny_model_dir):
+    from classifier.errors import InputWarning
+    from classifier.models.stance_model import StanceModel
+
+    model = StanceModel.load(tiny_model_dir)
+    given = {"id": "1", "text": "The Kremlin rejected the offer.", "actor": "Russia", "spans": [[4, 11]]}
+    missing = {key: value for key, value in given.items() if key != "spans"}
+    with pytest.warns(InputWarning, match="found by the catalogue in 1"):
+        found = model.predict([missing])
+    assert found == model.predict([given])
+    assert model.predict([{**given, "spans": []}]) != found  # spans: [] stays: the text does not name it

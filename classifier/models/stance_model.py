@@ -41,7 +41,7 @@ def default_model_path() -> Path:
 
     named = os.environ.get(MODEL_ENV, "").strip()
     if named:
-        return Path(named)
+        return model_folder(named)  # as --model names it: models/NAME is the checkout's from any directory
     if (DEFAULT_MODEL_DIR / "config.json").exists():
         return DEFAULT_MODEL_DIR
     raise InputError(f"no stance model given and none found: pass --model DIR (or load_model(DIR)), set "
@@ -273,8 +273,9 @@ class StanceModel:
 
         path = model_folder(path) if path else default_model_path()
         if not (path / "config.json").exists():
-            backup = path.with_name(f".{path.name}.old.stage")
-            if not path.exists() and (backup / "config.json").exists():  # a swap killed between its two renames
+            named = path.absolute()  # '.' or '/' has no name, and so no staged backup beside it
+            backup = named.with_name(f".{named.name}.old.stage") if named.name else None
+            if backup is not None and not path.exists() and (backup / "config.json").exists():  # a swap killed between its two renames
                 raise InputError(f"{path}: not there; a write of it (--promote, --out) was killed half way and left the "
                                  f"earlier model in {backup}: rename that back to {path.name}")
             raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")
@@ -365,7 +366,13 @@ class StanceModel:
     def predict(self, items: Iterable[Item | dict], *, batch_size: int = 64) -> list[dict]:
         """``[{"stance": label, "stance_scores": {label: p}}]`` for each item: ``Item``s or dicts in the
         item schema (``{"id", "text", "actor", "spans"}``), checked first (an ``InputError`` names the item).
-        A sentiment model writes ``sentiment`` / ``sentiment_scores`` and needs no actor."""
+        An item given without ``spans`` has its actor's mentions found as ``stance classify`` finds them
+        (``spans: []`` stays: a target the text does not name). A sentiment model writes ``sentiment`` /
+        ``sentiment_scores`` and needs no actor."""
+        if self.task.needs_actor:
+            from classifier.actors import complete_spans
+
+            items = complete_spans(items)
         items = stance_items(items, need_actor=self.task.needs_actor)
         probs = self.predict_proba(items, batch_size=batch_size)
         return [scores_record(row, self.labels, self.task.field) for row in probs]

@@ -83,6 +83,8 @@ def resolve_device(name: str):
     """``torch.device`` for ``cpu``, ``cuda`` (``cuda:N``) or ``auto`` (cuda when available)."""
     import torch
 
+    if not isinstance(name, str):
+        raise ValueError(f"unknown device {name!r}; expected cpu, cuda or auto")
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if name.startswith("cuda") and not torch.cuda.is_available():

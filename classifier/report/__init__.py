@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classifier.errors import InputError, check_at_least
+from classifier.errors import InputError, check_at_least, check_paths
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, distinct_models, evaluate_frame, frame_task,
                                  mixed_models_warning, read_labelled)
 from classifier.report import tables
@@ -344,6 +344,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     ``compare``: an earlier predictions file of the same items (before / after)."""
     from classifier.models.stance_model import model_folder
 
+    check_paths(predictions=predictions, gold=gold, compare=compare)
     predictions, out_dir = Path(predictions), Path(out_dir)
     check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), examples=(examples, 0),
                    max_actors=(max_actors, 1), n_perm=(n_perm, 1))
