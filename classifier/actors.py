@@ -74,7 +74,9 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
         added = load_catalogue(extend)
         names = {a.name.strip().casefold() for a in added}  # as names are matched: "russia" replaces Russia
         actors = [a for a in actors if a.name.strip().casefold() not in names] + added
-        check_terms(actors, f"{extend} with the bundled catalogue (an actor of the same name replaces the bundled one)")
+        check_terms(actors, f"{extend} with the bundled catalogue",
+                    " (to take it from a bundled actor, give your file an entry named {owner} without it: an actor "
+                    "of the same name replaces the bundled one)")
     if only is not None:
         wanted = actor_names(only)
         by_name = {a.name.casefold(): a for a in actors}
@@ -180,7 +182,7 @@ def id_part(name: str) -> str:
     return plain
 
 
-def check_terms(actors: list[Actor], where: str) -> None:
+def check_terms(actors: list[Actor], where: str, hint: str = "") -> None:
     """Refuse a term (name, alias, place, person) that two actors share: the matcher would give every mention
     of it to one of them, silently. Refuse two names that make one item id ("AC/DC", "AC-DC"): the two actors'
     items of a sentence would share it."""
@@ -195,7 +197,7 @@ def check_terms(actors: list[Actor], where: str) -> None:
         for term in dict.fromkeys(" ".join(t.split()).casefold() for t in actor.terms()):
             if owner.setdefault(term, actor.name) != actor.name:
                 raise InputError(f"{where}: the term {term!r} belongs to both {owner[term]} and {actor.name}; "
-                                 "keep it under one actor")
+                                 f"keep it under one actor{hint.format(owner=owner[term])}")
 
 
 def _is_exact_case(term: str, actor: Actor) -> bool:
@@ -220,8 +222,14 @@ def _term_pattern(term: str, exact: bool | str, prefix: bool = False) -> str:
     def body_of(text: str) -> str:  # an apostrophe matches ' and ’ alike ("People’s Republic")
         return r"\s+".join(_APOSTROPHE.sub("['’]", re.escape(part)) for part in text.split())
 
+    def with_initial(name: str) -> str:  # "Roger Stone" also as "Roger J. Stone", "Paul D. Ryan"
+        first, rest = name.split(maxsplit=1)
+        return rf"{body_of(first)}(?:\s+[A-Z]\.)?\s+{body_of(rest)}"
+
     body = body_of(term)
-    if exact == "name" and term.upper() != term:
+    if exact == "name" and len(term.split()) > 1:
+        body = with_initial(term) if term.upper() == term else f"(?:{with_initial(term)}|{with_initial(term.upper())})"
+    elif exact == "name" and term.upper() != term:
         body = f"(?:{body}|{body_of(term.upper())})"
     elif not exact:
         body = f"(?i:{body})"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.actors import Matcher, choose_catalogue, load_catalogue, spans_by_actor, suggest_actors
+from classifier.actors import Actor, Matcher, choose_catalogue, load_catalogue, spans_by_actor, suggest_actors
 from classifier.errors import InputError
 
 
@@ -48,6 +48,12 @@ def test_metonyms_leaders_and_surnames(matcher):
     # titles never become surnames, and a span is the name without its title, as for every leader
     assert found(matcher, "President Xi met President Putin.") == [("China", "Xi"), ("Russia", "Putin")]
     assert found(matcher, "Chinese President Xi Jinping spoke.") == [("China", "Chinese"), ("China", "Xi Jinping")]
+    # a middle initial, as newspapers write names, is the same person; then the surname alone counts too
+    stone = Matcher([Actor(name="Roger Stone", kind="person", people=["Roger Stone"])])
+    text = "Roger J. Stone Jr. spoke. ROGER J. STONE agreed. Later Mr. Stone left; a stone fell."
+    assert found(stone, text) == [("Roger Stone", "Roger J. Stone"), ("Roger Stone", "ROGER J. STONE"),
+                                  ("Roger Stone", "Stone")]
+    assert found(stone, "Roger Jones and Stone met.") == []
 
 
 def test_case_sensitive_actor_and_acronyms(matcher):
