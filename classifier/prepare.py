@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -14,6 +15,29 @@ from classifier.segment import segment
 
 ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_index", "kind", "start", "end",
                "actor_kind", "title", "date", "url")
+
+
+# A wire dateline that opens an article's body: "WASHINGTON —", "MOSCOW (Reuters) -", "KYIV, Ukraine, March 3 (AP) --",
+# "NEW YORK (CNN)The". The place in it says where the report was filed, not what it is about: its mentions are not
+# the sentence's. A dash, or a hyphen (or two) after a space, ends it; an agency's name in brackets may end it alone
+# where a capital follows.
+_DASH = r"(?:\s*[—–―‒]\s*|\s+--?\s*)"
+DATELINE = re.compile(r"[A-Z][A-Z'’.\-]{2,}(?: [A-Z][A-Z'’.\-]+)*(?:,[^—–―\n()]{1,40}?)?"
+                      rf"(?:(?:\s*\([^()\n]{{1,40}}\))?{_DASH}|\s*\([A-Z][^()\n]{{0,19}}\)\s*(?=[A-Z]))")
+
+
+def opening_dateline(sentences: list) -> tuple[int, int] | None:
+    """(sentence index, where its dateline ends) for the dateline that opens the first or, after a byline, the
+    second body paragraph; None when neither opens with one."""
+    openers = []
+    for sentence in sentences:
+        if sentence.kind == "body" and (not openers or sentence.paragraph != openers[-1].paragraph):
+            openers.append(sentence)
+    for sentence in openers[:2]:
+        match = DATELINE.match(sentence.text)
+        if match:
+            return sentence.index, match.end()
+    return None
 
 
 @dataclass
@@ -30,9 +54,13 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     cleaned = clean_text(article.text, rules)
     sentences = segment(cleaned.paragraphs, title=article.title)
     local = matcher.for_article(cleaned.text)
+    dateline = opening_dateline(sentences)
     items = []
     for sentence in sentences:
-        for actor, spans in spans_by_actor(local.find(sentence.text)).items():
+        mentions = local.find(sentence.text)
+        if dateline and sentence.index == dateline[0]:
+            mentions = [m for m in mentions if m.start >= dateline[1]]
+        for actor, spans in spans_by_actor(mentions).items():
             items.append({  # the fields of ITEM_FIELDS, in its order
                 "id": f"{article.id}:{sentence.index:04d}:{id_part(actor)}",
                 "text": sentence.text, "actor": actor, "spans": spans,

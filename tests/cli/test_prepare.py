@@ -468,3 +468,23 @@ def test_a_corpus_without_actors_says_so_and_a_read_only_folder_is_named_first(t
     monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path) == locked else real(path, mode))
     result = runner.invoke(app, ["prepare", str(corpus), "--out", str(locked / "sub" / "items.jsonl")])
     assert result.exit_code == 1 and f"cannot write here, {locked} is read-only" in result.output.replace("\n", "")
+
+
+def test_a_wire_dateline_is_not_a_mention_of_its_city_s_country(tmp_path):
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Talks stall\n\nBy Jane Doe\n\nMOSCOW (Reuters) — China and Ukraine met on Monday. "
+                                  "Moscow was not invited.\n\nWASHINGTON — this later line is no dateline.\n")
+    (corpus / "b.txt").write_text("Talks stall\n\nKYIV, Ukraine, March 3 (AP) -- Officials met.\n")
+    (corpus / "c.txt").write_text("Talks stall\n\nNEW YORK (CNN)Officials met.\n")
+    (corpus / "d.txt").write_text("Talks stall\n\nWASHINGTON―Officials met.\n")
+    (corpus / "e.txt").write_text("Talks stall\n\nUS - China talks resumed.\n")  # no dateline: a hyphen between
+    items = list(classifier.prepare_items(corpus))
+    by_sentence = {(i["article"], i["text"][:12], i["actor"]): i["spans"] for i in items}
+    assert ("a", "MOSCOW (Reut", "Russia") not in by_sentence  # the dateline's city is where it was filed
+    assert by_sentence[("a", "MOSCOW (Reut", "China")] == [[19, 24]]
+    assert ("a", "Moscow was n", "Russia") in by_sentence and ("a", "WASHINGTON —", "United States") in by_sentence
+    assert not any(i["article"] in ("b", "c", "d") for i in items)
+    assert sorted(i["actor"] for i in items if i["article"] == "e") == ["China", "United States"]
