@@ -364,7 +364,8 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary lines."),
 ) -> None:
     """Label ITEMS one by one with single keys: f favor, a against, n neutral, s skip, u undo, ? help, q quit
-    (--task sentiment: p positive, m negative, n neutral).
+    (--task sentiment: p positive, m negative, n neutral). Answers piped in, not typed at a terminal, are read one
+    per line, by the line's first character ("f" or "favor").
 
     Example: stance label items.jsonl --labels labels.jsonl --annotator ana --model models/default
     """
