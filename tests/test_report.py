@@ -197,6 +197,22 @@ def test_outlet_tests_find_a_real_difference_and_not_a_null_one(tmp_path):
     assert all(t["p_holm"] >= t["p_value"] for t in tests)
 
 
+
+def test_the_summary_never_words_a_test_that_cannot_succeed_as_no_difference():
+    from classifier.report.framing import difference_sentences
+
+    sums = pd.DataFrame({"actor_name": ["Russia", "Russia", "China", "China", "NATO"],
+                         "outlet": ["A", "B", "A", "B", "A"], "n": [40, 40, 5, 5, 3]})
+    test = dict(significant=False, difference=0.1, net=0.1, net_others=0.0, n=40)
+    tests = [dict(test, actor="Russia", outlet=o, p_holm=0.4, reachable=True) for o in "AB"] + \
+        [dict(test, actor="China", outlet=o, p_holm=1.0, reachable=False) for o in "AB"]
+    lines = difference_sentences(sums, tests)
+    assert lines[0] == ("Russia: no difference between outlets detected (smallest Holm-adjusted p = 0.40); this is "
+                        "not evidence that the outlets frame it alike.")
+    assert lines[1].startswith("China: too few articles for any test to reach significance")
+    assert "NATO" in lines[2] and not any("China" in line and "detected" in line for line in lines)
+
+
 def test_resamples_and_permutations_made_in_blocks_give_the_same_figures(preds, monkeypatch):
     """Bootstrap draws and permutations are made a block at a time to bound memory; the figures must not move."""
     import classifier.evaluate as evaluate_module

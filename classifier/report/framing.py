@@ -455,7 +455,7 @@ def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
     mentions = sums.groupby("actor_name")["n"].sum()
     actors = sums.groupby("actor_name")["outlet"].nunique()
     actors = actors.loc[sorted(actors.index, key=lambda a: (-mentions[a], a))]
-    lines, quiet, smallest = [], [], []
+    lines, quiet, smallest, untestable = [], [], [], []
     for actor in actors[actors >= 2].index:
         mine = [t for t in tests if t["actor"] == actor]
         found = sorted((t for t in mine if t["significant"]), key=lambda t: t["p_holm"])
@@ -464,15 +464,22 @@ def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
             lines.append(f"{actor}: {t['outlet']} is {direction} {actor} than the other outlets (net stance "
                          f"{t['net']:+.2f} vs {t['net_others']:+.2f}, n = {t['n']}; Holm-adjusted p = "
                          f"{t['p_holm']:.3f}).")
-        if not found:
+        if found:
+            continue
+        if any(t.get("reachable", True) for t in mine):
             quiet.append(actor)
             smallest.append(min(t["p_holm"] for t in mine))
-    if len(quiet) == 1:
-        lines.append(f"{quiet[0]}: no outlet differs from the others beyond chance (smallest Holm-adjusted "
-                     f"p = {smallest[0]:.2f}).")
-    elif quiet:
-        lines.append(f"No outlet differs from the others beyond chance for {len(quiet)} actors: {name_list(quiet)} "
-                     f"(smallest Holm-adjusted p = {min(smallest):.2f}).")
+        else:
+            untestable.append(actor)
+    if quiet:  # not found is not shown absent
+        alike = "it" if len(quiet) == 1 else "them"
+        lines.append(f"{quiet[0] + ': no' if len(quiet) == 1 else 'No'} difference between outlets detected"
+                     f"{'' if len(quiet) == 1 else f' for {len(quiet)} actors: ' + name_list(quiet)} (smallest "
+                     f"Holm-adjusted p = {min(smallest):.2f}); this is not evidence that the outlets frame {alike} "
+                     "alike.")
+    if untestable:
+        lines.append(f"{name_list(untestable)}: too few articles for any test to reach significance ('cannot' in "
+                     "the table), so nothing can be said either way.")
     single = list(actors[actors < 2].index)
     if single:
         lines.append(f"{len(single)} actor{'s are' if len(single) > 1 else ' is'} covered by one outlet only, so "
