@@ -214,11 +214,16 @@ def prediction_parts(path: Path) -> list[Path]:
     from classifier.io.files import PART_SUFFIXES  # the parts --ray-data reads and writes
 
     if not path.is_dir() or is_dataset_folder(path):
-        return [path]
-    parts = sorted(p for p in path.rglob("*") if p.suffix.lower() in PART_SUFFIXES and p.is_file()
-                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        parts = [path]
+    else:
+        parts = sorted(p for p in path.rglob("*") if p.suffix.lower() in PART_SUFFIXES and p.is_file()
+                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
     if not parts:
         raise InputError(f"{path}: a folder without .parquet or .jsonl predictions in it")
+    unfinished = [p for p in parts if p.name.endswith(".partial.jsonl")]  # stance classify's journal
+    if unfinished:
+        raise InputError(f"{unfinished[0]}: the journal of an unfinished 'stance classify' run, not finished "
+                         "predictions; finish it with 'stance classify ... --resume' (or delete it) first")
     return parts
 
 

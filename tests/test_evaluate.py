@@ -431,3 +431,14 @@ def test_a_folder_of_prediction_parts_reads_as_one_file(tmp_path):
     (tmp_path / "empty").mkdir()
     result = runner.invoke(app, ["evaluate", str(tmp_path / "empty")])
     assert result.exit_code == 1 and "a folder without .parquet or .jsonl predictions" in result.output
+
+
+def test_the_journal_of_an_unfinished_classify_run_is_not_taken_for_predictions(tmp_path, preds):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    journal = folder / "run.jsonl.partial.jsonl"  # what a killed 'stance classify --out run.jsonl' leaves
+    journal.write_text(Path(preds).read_text())
+    for path in (folder, journal):
+        result = runner.invoke(app, ["evaluate", str(path)])
+        assert result.exit_code == 1 and "the journal of an unfinished 'stance classify' run" in \
+            " ".join(result.output.split()), result.output

@@ -281,7 +281,8 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "tests": tables.test_rows(analysis["tests"]), "framing": tables.framing_rows(table, min_n),
            "framing_note": "Shares are of the predicted stance; net = share favor − share against; mean p is the "
                            "mean predicted probability of each class. The 95% interval resamples articles, so a "
-                           "cell from one article has none (–).",
+                           "cell from fewer than 5 articles has none (–): a handful of articles give a handful of "
+                           "resamples and a falsely narrow interval.",
            "corrected": tables.corrected_rows(table, min_n, analysis["correction"].get("class_flags"))
            if analysis["correction"]["possible"] else None,
            "correction_note": correction_note(analysis["correction"]), "figures": figs, "actors_note": actors_note,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix
 
-from classifier.evaluate import (BLOCK_CELLS, SCORE_COLUMNS, TONE, cluster_codes, cluster_resamples,
+from classifier.evaluate import (BLOCK_CELLS, MIN_RESAMPLED_ARTICLES, SCORE_COLUMNS, TONE, cluster_codes, cluster_resamples,
                                  group_values, label_codes, percentile_ci, progress_bar, resampled_sums)
 from classifier.items import LABELS
 
@@ -231,7 +231,7 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     sums = resampled_sums(codes, per_article, n_boot, seed)
     sizes = sums[:, :1]
     boot_shares, boot_probs = sums[:, 1:1 + K] / sizes, sums[:, 1 + K:] / sizes
-    with_ci = n_articles >= 2 and n_boot > 0
+    with_ci = n_articles >= MIN_RESAMPLED_ARTICLES and n_boot > 0  # 2-4 articles: a few resamples, falsely narrow
     net_ci = percentile_ci(boot_shares[:, FAVOR] - boot_shares[:, AGAINST]) if with_ci else None
     row["net_lo"], row["net_hi"] = net_ci if net_ci else (np.nan, np.nan)
     row.update({f"mean_p_{label}": float(mean_p[k]) for k, label in enumerate(LABELS)})
@@ -243,14 +243,14 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
 
 def cell_tone(cell: pd.DataFrame, codes: np.ndarray, n_boot: int, seed: int, with_ci: bool) -> dict:
     """Mean sentence sentiment, P(positive) - P(negative), of the cell's sentences that have one, with a
-    95% interval by article (NaN where no sentiment was written, or where fewer than two of the cell's articles
-    have one: resampling one article gives an interval of no width)."""
+    95% interval by article (NaN where no sentiment was written, or where fewer of the cell's articles have one
+    than an interval by article needs)."""
     per_article = cell[list(TONE_COLUMNS)].to_numpy(float) if "n_tone" in cell else np.zeros((len(cell), 2))
     n_tone = int(per_article[:, 0].sum())
     if not n_tone:
         return {"n_tone": 0, "tone": np.nan, "tone_lo": np.nan, "tone_hi": np.nan}
     ci = None
-    if with_ci and np.unique(np.asarray(codes)[per_article[:, 0] > 0]).size >= 2:
+    if with_ci and np.unique(np.asarray(codes)[per_article[:, 0] > 0]).size >= MIN_RESAMPLED_ARTICLES:
         sums = resampled_sums(codes, per_article, n_boot, seed)
         with np.errstate(invalid="ignore", divide="ignore"):
             ci = percentile_ci(sums[:, 1] / sums[:, 0])

@@ -7,7 +7,6 @@ symmetric limits [-1, 1], so the same colour means the same net stance in every 
 from __future__ import annotations
 
 import io
-import textwrap
 import warnings
 
 import numpy as np
@@ -82,7 +81,7 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10) -
         for j, actor in enumerate(actors):
             if (outlet, actor) in cells.index:
                 values[i, j] = cells.loc[(outlet, actor), "net"]
-    label_room = 0.08 * max((len(a) for a in actors), default=0)
+    label_room = 0.08 * max((len(label_text(a)) for a in actors), default=0)  # the ticks show shortened names
     figure = new_figure(min(3.0 + 1.0 * len(actors), 26), min(max(3.6, 1.8 + 0.55 * len(outlets) + label_room), 30))
     axes = figure.add_subplot()
     cmap = colormaps[PALETTE].with_extremes(bad=MISSING)
@@ -110,7 +109,8 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10) -
 def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10) -> Figure:
     """One actor: net stance per outlet as a dot with its 95% interval, sorted, zero marked."""
     rows = table[table["actor"] == actor].sort_values("net", kind="stable")
-    figure = new_figure(7.0, 1.3 + 0.42 * len(rows))
+    longest = max((len(label_text(o)) for o in rows["outlet"]), default=0) + 8  # " (n=1234†)"
+    figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 1.3 + 0.42 * len(rows))  # room for the outlet labels
     axes = figure.add_subplot()
     cmap, norm = colormaps[PALETTE], net_norm()
     axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
@@ -128,8 +128,8 @@ def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10) -> Figu
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(rows) - 0.4)
     axes.set_xlabel(f"{NET_LABEL}; 95% CI resampled by article")
-    axes.set_title(f"{plain(textwrap.shorten(actor, 70))}: net stance by outlet\n"
-                   f"(open diamond, dotted interval: fewer than {min_n} mentions)", fontsize=10)
+    figure.suptitle(f"{plain(label_text(actor))}: net stance by outlet\n"  # centred on the figure, not the axes
+                    f"(open diamond, dotted interval: fewer than {min_n} mentions)", fontsize=10)
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
     return figure
 

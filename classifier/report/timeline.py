@@ -155,7 +155,7 @@ def timeline_note(view: dict, n_articles: int) -> str:
                 "manifest's or the article table's 'date' column, e.g. 2019-03-04).")
     note = (f"Net stance per {view['period']} for each outlet and actor, from the {view['n_dated_articles']} dated "
             "articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
-            "the minimum mentions). A period of one article has no interval.")
+            "the minimum mentions). A period of fewer than 5 articles has no interval.")
     if len(view["table"]) and view["table"].groupby("actor")["period"].nunique().max() < 2:
         note += f" Every actor falls in one {view['period']} here, so no chart is drawn (a line needs two)."
     if undated:
