@@ -52,9 +52,11 @@ def test_dates_are_iso_days_where_the_outlet_was_and_anything_else_is_undated():
     from classifier.report.timeline import article_dates
 
     dates = ["2024-03-31T22:00:00-05:00", "2024-04-01T01:00:00+03:00", "2024-03-31 22:00Z", "2024-03-31",
-             "04/03/2024", "13/03/2024", "2024-13-45", "0001-01-01", "9999-12-31", None]
+             "04/03/2024", "13/03/2024", "2024-13-45", "0001-01-01", "9999-12-31", None,
+             "1970-01-01T00:00:00Z", "1900-01-01", "1970-01-01T09:30:00"]  # software's placeholders at midnight
     parsed = article_dates(pd.DataFrame({"date": dates}))
-    assert period_labels(parsed, "month").tolist() == ["2024-03", "2024-04", "2024-03", "2024-03"] + [None] * 6
+    assert period_labels(parsed, "month").tolist() == ["2024-03", "2024-04", "2024-03", "2024-03"] + [None] * 8 + [
+        "1970-01"]
     basic = article_dates(pd.DataFrame({"date": ["20240331T220000Z", "2024-03-31T22Z", "2024-04-01"]}))
     assert period_labels(basic, "month").tolist() == ["2024-03", "2024-03", "2024-04"]  # no mixed-zone failure
     zoned = pd.DataFrame({"date": pd.to_datetime(["2024-03-31T23:00"]).tz_localize("US/Eastern")})  # Parquet
@@ -188,10 +190,18 @@ def test_detectable_difference_matches_the_standard_error_of_two_means():
     rng = np.random.default_rng(0)
     inside = np.r_[np.ones(40, bool), np.zeros(60, bool)]
     values = np.where(rng.random(100) < np.where(inside, 0.7, 0.4), 1.0, -1.0)
-    mdd = detectable_difference(values, np.ones(100), inside, n_boot=4000, seed=1)
+    mdd = detectable_difference(values, np.ones(100), inside)
     se = np.sqrt(values[inside].var() / 40 + values[~inside].var() / 60)
-    assert mdd == pytest.approx(Z_POWER * se, rel=0.06)
-    assert np.isnan(detectable_difference(values[:3], np.ones(3), np.array([True, False, False]), n_boot=100, seed=0))
+    assert mdd == pytest.approx(Z_POWER * se, rel=1e-9)
+    assert np.isnan(detectable_difference(values[:3], np.ones(3), np.array([True, False, False])))
+    # articles of several mentions: the closed form is what a bootstrap by article estimates
+    sizes = rng.integers(1, 9, 100).astype(float)
+    net_sums = np.round(values * sizes * rng.random(100))
+    boot = []
+    for _ in range(3000):
+        draw = [rng.choice(np.flatnonzero(group), group.sum()) for group in (inside, ~inside)]
+        boot.append(np.subtract(*[net_sums[d].sum() / sizes[d].sum() for d in draw]))
+    assert detectable_difference(net_sums, sizes, inside) == pytest.approx(Z_POWER * np.std(boot), rel=0.05)
 
 
 def test_single_article_outlets_cannot_reach_significance(tmp_path):
@@ -307,14 +317,38 @@ def test_report_says_which_figure_to_quote(tmp_path):
     assert "favor ACC (unstable)" in md and "Unstable: favor: only" in md
 
 
-def test_too_few_permutations_are_named_as_the_limit(tmp_path):
+def test_too_few_permutations_are_named_as_the_limit(tmp_path, monkeypatch):
+    from classifier.report import framing
+
     rows = prediction_rows(600, labelled=False, per_article=2)
     frame = read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))
-    tests = outlet_tests(article_sums(frame), n_perm=50, n_boot=50)
+    assert all(t["reachable"] for t in outlet_tests(article_sums(frame), n_perm=50))  # redrawn with 360 where needed
+    monkeypatch.setattr(framing, "MAX_PERM", 100)  # as if the tests were too many for any redraw
+    tests = outlet_tests(article_sums(frame), n_perm=50)
     assert len(tests) == 9 and not any(t["reachable"] for t in tests)
     lines = power_sentences(tests)
-    assert lines[0].startswith("9 of 9 tests are held back by the number of permutations") and "--n-perm 180" in lines[0]
+    assert lines[0].startswith("9 of 9 tests are held back by the number of permutations") and "180" in lines[0]
     assert not any(line.startswith("No outlet difference can reach") for line in lines)
+
+
+def test_a_real_difference_among_many_tests_is_found_with_few_permutations_asked():
+    """30 outlets x 4 actors make 120 tests: Holm needs p below 0.05 / 120, which 200 permutations cannot give;
+    the tests whose p is below 0.05 are drawn again with 4,800."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for actor in ("Russia", "China", "NATO", "Iran"):
+        for outlet in range(30):
+            lean = 0.8 if (actor, outlet) == ("Russia", 7) else 0.0
+            for article in range(12):
+                favor, against = rng.binomial(10, 0.3 + 0.3 * lean), rng.binomial(10, 0.3 - 0.25 * lean)
+                rows.append({"outlet": f"O{outlet:02d}", "actor_name": actor, "article": f"{outlet}-{article}",
+                             "n": 10, "n_favor": favor, "n_against": against})
+    tests = outlet_tests(pd.DataFrame(rows), n_perm=200, seed=0)
+    found = [(t["actor"], t["outlet"]) for t in tests if t["significant"]]
+    assert found == [("Russia", "O07")]
+    strong = next(t for t in tests if t["significant"])
+    assert strong["n_perm"] == 4800 and strong["p_value"] <= 1 / 4801 + 1e-12 and strong["reachable"]
+    assert sum(t["n_perm"] == 4800 for t in tests) < 20  # only the tests that could gain were drawn again
 
 
 def test_the_note_says_barely_separates_only_above_the_condition_limit():

@@ -18,7 +18,7 @@ from classifier.errors import InputError, check_at_least, check_paths
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, distinct_models, evaluate_frame, frame_task,
                                  mixed_models_warning, read_labelled)
 from classifier.report import tables
-from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, kind_table
+from classifier.report.framing import MAX_CONDITION, MAX_PERM, cell_frame, framing_analysis, kind_table
 from classifier.report.timeline import timeline, timeline_chart, timeline_note, timeline_rows
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.tasks import STANCE
@@ -287,7 +287,9 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            if analysis["correction"]["possible"] else None,
            "correction_note": correction_note(analysis["correction"]), "figures": figs, "actors_note": actors_note,
            "tests_note": f"Each outlet is compared with the pooled other outlets covering the same actor: a "
-                         f"permutation test shuffling whole articles between outlets ({n_perm} permutations), "
+                         f"permutation test shuffling whole articles between outlets ({n_perm} permutations; a test "
+                         f"whose p is below 0.05 is drawn again with 40 per test, at most {MAX_PERM}, so that Holm's "
+                         "correction can reach 0.05), "
                          f"Holm correction over all {len(analysis['tests'])} tests; 'differs' means Holm-adjusted "
                          "p < 0.05.",
            "examples": examples, "card": card, "card_note": card_note, "evaluation": None,
@@ -367,7 +369,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     evaluation = evaluation_section(inputs, gold_frame, Path(gold) if gold else None, n_boot=n_boot, seed=seed,
                                     min_n=min_n, progress=progress)
     table = analysis["table"]
-    view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n)
+    view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     before_after = compare_section(inputs, Path(compare), kind, n_boot=n_boot, seed=seed, min_n=min_n,
                                    progress=progress) if compare else None
     kinds = kind_table(inputs.headline_sums, inputs.body_sums, n_boot=n_boot, seed=seed, min_n=min_n)

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -352,20 +352,23 @@ def smallest_p(n_inside: int, n_total: int, n_perm: int) -> float:
     return max(design_p(n_inside, n_total), 1.0 / (n_perm + 1))
 
 
-def detectable_difference(net_sum: np.ndarray, size: np.ndarray, inside: np.ndarray, *, n_boot: int,
-                          seed: int) -> float:
+def resampling_variance(net_sum: np.ndarray, size: np.ndarray) -> float:
+    """The variance of a group's net stance (a ratio of sums over its articles) under resampling its articles, in
+    closed form (the delta method): sum over articles of (net sum - net x size)^2 / (total size)^2, what a
+    bootstrap by article estimates, without its thousand resamples of every group."""
+    ratio = net_sum.sum() / size.sum()
+    return float(np.sum((net_sum - ratio * size) ** 2) / size.sum() ** 2)
+
+
+def detectable_difference(net_sum: np.ndarray, size: np.ndarray, inside: np.ndarray) -> float:
     """The minimal detectable difference in net stance (outlet minus the others) at 80% power and two-sided
     alpha 0.05: (z 0.975 + z 0.80) x the standard error of the difference, the error from resampling each
     group's articles (NaN when a group has one article: no error can be estimated)."""
-    if inside.sum() < 2 or (~inside).sum() < 2 or n_boot < 2:
+    if inside.sum() < 2 or (~inside).sum() < 2:
         return float("nan")
-    nets = []
-    for offset, group in enumerate((inside, ~inside)):
-        per_article = np.column_stack([net_sum[group], size[group]])
-        sums = resampled_sums(np.arange(int(group.sum())), per_article, n_boot, seed + offset)
-        nets.append(sums[:, 0] / sums[:, 1])
-    spread = float(np.std(nets[0] - nets[1]))
-    return Z_POWER * spread if spread > 0 else float("nan")  # no variation: nothing to estimate the error from
+    spread = np.sqrt(resampling_variance(net_sum[inside], size[inside])
+                     + resampling_variance(net_sum[~inside], size[~inside]))
+    return Z_POWER * float(spread) if spread > 0 else float("nan")  # no variation: nothing to estimate it from
 
 
 def articles_needed(mdd: float, n_articles: int, target: float = TARGET_DIFFERENCE) -> int | None:
@@ -376,12 +379,67 @@ def articles_needed(mdd: float, n_articles: int, target: float = TARGET_DIFFEREN
     return int(np.ceil(n_articles * (mdd / target) ** 2))
 
 
+MAX_PERM = 100_000  # the most permutations a test is redrawn with so that Holm's correction can reach 0.05
+PERM_PER_TEST = 40  # redrawn with 40 x tests: the smallest p times the tests is then 0.025, clear of 0.05
+
+
+def shuffled_gaps(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: np.ndarray, n_outlets: int,
+                  n_perm: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_perm`` x outlets: |net stance of the outlet - that of the others| with the articles' outlets shuffled.
+    One shuffle of all articles places each outlet's articles at random among all, which is each outlet's
+    permutation test at once: the work of one test for all outlets of an actor."""
+    total_net, total_size = net_sum.sum(), size.sum()
+    block = max(1, BLOCK_CELLS // max(1, len(outlet_of_cluster)))
+    gaps = np.empty((n_perm, n_outlets))
+    for start in range(0, n_perm, block):
+        rows = min(block, n_perm - start)
+        labels = np.stack([rng.permutation(outlet_of_cluster) for _ in range(rows)])  # one draw after another
+        index = (labels + n_outlets * np.arange(rows)[:, None]).ravel()
+        s_net = np.bincount(index, weights=np.tile(net_sum, rows), minlength=rows * n_outlets).reshape(rows, -1)
+        s_size = np.bincount(index, weights=np.tile(size, rows), minlength=rows * n_outlets).reshape(rows, -1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gaps[start:start + rows] = np.abs(s_net / s_size - (total_net - s_net) / (total_size - s_size))
+    return gaps
+
+
+def actor_p_values(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: np.ndarray, *, n_perm: int,
+                   rng: np.random.Generator, only: Sequence[int] | None = None) -> dict[int, float]:
+    """Outlet -> permutation p-value of its net stance against the others' (two-sided), for ``only`` these outlets
+    (default all). A design of at most ``n_perm`` assignments, or an outlet (or its others) of one article, is
+    counted exactly (:func:`permutation_test`); the rest share ``n_perm`` random shuffles: (1 + extreme) /
+    (1 + n_perm)."""
+    n_outlets = int(outlet_of_cluster.max()) + 1
+    wanted = range(n_outlets) if only is None else only
+    exact, drawn = {}, []
+    for target in wanted:
+        inside = int((outlet_of_cluster == target).sum())
+        if min(inside, len(outlet_of_cluster) - inside) == 1 or design_p(inside, len(outlet_of_cluster)) * n_perm >= 1:
+            exact[target] = permutation_test(outlet_of_cluster, net_sum, size, target, n_perm=n_perm, rng=rng)[2]
+        else:
+            drawn.append(target)
+    if drawn and n_perm > 0:
+        gaps = shuffled_gaps(outlet_of_cluster, net_sum, size, n_outlets, n_perm, rng)
+        for target in drawn:
+            inside = outlet_of_cluster == target
+            observed = abs(net_sum[inside].sum() / size[inside].sum() - net_sum[~inside].sum() / size[~inside].sum())
+            extreme = int(np.sum(gaps[:, target] >= observed * (1 - 1e-12)))
+            exact[target] = (1 + extreme) / (1 + n_perm)
+    elif drawn:
+        exact.update(dict.fromkeys(drawn, 1.0))  # no permutations asked for: no evidence either way
+    return exact
+
+
 def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n: int = 10,
-                 n_boot: int = 1000) -> list[dict]:
+                 n_boot: int = 1000, advance: Callable[[int], None] = lambda n=1: None) -> list[dict]:
     """For every actor covered by two or more outlets (from :func:`article_sums`): each outlet against the
-    others, Holm-corrected; with the smallest p the design allows and the difference it can detect."""
+    others, Holm-corrected; with the smallest p the design allows and the difference it can detect.
+
+    With many tests, Holm needs a p below 0.05 / tests, which ``n_perm`` random permutations cannot show: a test
+    whose p is below 0.05 is drawn again with ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``), so that a real
+    difference can be found in a corpus of many outlets and actors. ``n_boot`` is no longer used (the detectable
+    difference has a closed form)."""
     rng = np.random.default_rng(seed)
-    tests = []
+    tests, actors = [], {}
     for actor, sub in sums.groupby("actor_name", sort=True):
         outlets = sorted(sub["outlet"].unique())
         if len(outlets) < 2:
@@ -389,17 +447,32 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
         net_sum = (sub["n_favor"] - sub["n_against"]).to_numpy(float)  # one row per article of this actor
         size = sub["n"].to_numpy(float)
         outlet_of_cluster = pd.Categorical(sub["outlet"], categories=outlets).codes.astype(int)
+        actors[actor] = (outlet_of_cluster, net_sum, size, len(tests))
+        p_values = actor_p_values(outlet_of_cluster, net_sum, size, n_perm=n_perm, rng=rng)
+        advance(1)
         for target, outlet in enumerate(outlets):
-            net_in, net_out, p = permutation_test(outlet_of_cluster, net_sum, size, target, n_perm=n_perm, rng=rng)
             inside = outlet_of_cluster == target
-            mdd = detectable_difference(net_sum, size, inside, n_boot=n_boot, seed=seed + len(tests))
+            net_in, net_out = net_sum[inside].sum() / size[inside].sum(), net_sum[~inside].sum() / size[~inside].sum()
+            mdd = detectable_difference(net_sum, size, inside)
             tests.append({"actor": actor, "outlet": outlet, "n": int(size[inside].sum()),
                           "n_others": int(size[~inside].sum()), "n_articles": int(inside.sum()),
                           "n_articles_others": int((~inside).sum()),
-                          "net": net_in, "net_others": net_out, "difference": net_in - net_out, "p_value": p,
-                          "p_min": smallest_p(int(inside.sum()), len(inside), n_perm),
+                          "net": float(net_in), "net_others": float(net_out), "difference": float(net_in - net_out),
+                          "p_value": p_values[target], "n_perm": n_perm,
                           "p_design": design_p(int(inside.sum()), len(inside)), "mdd": mdd,
                           "articles_for_0.2": articles_needed(mdd, int(inside.sum()))})
+    more = min(MAX_PERM, PERM_PER_TEST * len(tests))
+    if more > n_perm > 0:  # a p below 0.05 that n_perm permutations cannot take below 0.05 / tests: draw again
+        for actor, (outlet_of_cluster, net_sum, size, first) in actors.items():
+            mine = tests[first:first + int(outlet_of_cluster.max()) + 1]
+            again = [k for k, t in enumerate(mine) if t["p_value"] < 0.05 and t["p_value"] * len(tests) > 0.05
+                     and t["p_design"] * len(tests) <= 0.05]
+            if again:
+                for k, p in actor_p_values(outlet_of_cluster, net_sum, size, n_perm=more, rng=rng, only=again).items():
+                    mine[k].update(p_value=p, n_perm=more)
+    for test in tests:
+        test["p_min"] = smallest_p(test["n_articles"], test["n_articles"] + test["n_articles_others"],
+                                   max(n_perm, more) if n_perm > 0 else n_perm)
     for test, adjusted in zip(tests, holm([t["p_value"] for t in tests])):
         test["p_holm"] = adjusted
         test["significant"] = adjusted < 0.05
@@ -420,7 +493,7 @@ def power_sentences(tests: list[dict]) -> list[str]:
         needed = int(np.ceil(20 * m))
         lines.append(f"{len(design_ok)} of {m} tests are held back by the number of permutations, not by the "
                      f"articles: with {m} tests Holm needs p below {0.05 / m:.2g}, which random permutations "
-                     f"can only show with --n-perm {needed} or more.")
+                     f"can only show with {needed} or more (a test is drawn again with at most {MAX_PERM}).")
     if len(unreachable) == m and not design_ok:
         floor = min(t["p_min"] for t in tests)
         lines.append(f"No outlet difference can reach significance with these articles: the smallest p-value the "
@@ -495,7 +568,8 @@ def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name
     n_cells = sums.groupby(["outlet", "actor_name"]).ngroups
     with progress_bar("framing table (bootstrap by article)", n_cells, progress) as advance:
         table = framing_table(sums, correction, n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
-    tests = outlet_tests(sums, n_perm=n_perm, seed=seed, min_n=min_n, n_boot=n_boot)
+    with progress_bar("outlet tests (permutations by article)", int(sums["actor_name"].nunique()), progress) as advance:
+        tests = outlet_tests(sums, n_perm=n_perm, seed=seed, min_n=min_n, n_boot=n_boot, advance=advance)
     summary = {key: value for key, value in correction.items() if not key.endswith(("_boot", "_solver"))}
     for key in ("acc_matrix", "pacc_matrix"):
         if key in summary:

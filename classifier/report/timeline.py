@@ -22,6 +22,8 @@ MAX_PERIODS = 60  # the automatic choice keeps a chart readable: at most this ma
 # day its outlet gave it
 _ZONE = r"([T ]\d\d(?::?\d\d(?::?\d\d(?:[.,]\d+)?)?)?)\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
 YEARS = (1600, 2200)  # outside them a date is a placeholder (0001-01-01, 9999-12-31), not a news article's
+# the days software writes for a missing date (the Unix epoch, a spreadsheet's day zero), at midnight
+PLACEHOLDER_DAYS = (pd.Timestamp("1970-01-01"), pd.Timestamp("1900-01-01"))
 
 
 def one_date(value):
@@ -33,7 +35,9 @@ def one_date(value):
 def article_dates(sums: pd.DataFrame) -> pd.Series:
     """Each article row's date as a timestamp (NaT where missing or unreadable). Dates are ISO 8601, read in
     the outlet's own time: "2024-03-31T22:00-05:00" is 31 March (the day it was published where it was), not
-    1 April in UTC. Other forms ("04/03/2024": March or April?) and years outside ``YEARS`` count as undated."""
+    1 April in UTC. Other forms ("04/03/2024": March or April?), years outside ``YEARS`` and the placeholders
+    1970-01-01 and 1900-01-01 at midnight (one such date would stretch the time view over decades) count as
+    undated."""
     if "date" not in sums:
         return pd.Series(pd.NaT, index=sums.index, dtype="datetime64[ns]")
     raw = sums["date"]
@@ -48,7 +52,7 @@ def article_dates(sums: pd.DataFrame) -> pd.Series:
             parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
         except ValueError:  # a zone the pattern missed beside dates without one: one value at a time
             parsed = pd.to_datetime(text.map(one_date), errors="coerce")
-    return parsed.where(parsed.dt.year.between(*YEARS))
+    return parsed.where(parsed.dt.year.between(*YEARS) & ~parsed.isin(PLACEHOLDER_DAYS))
 
 
 # a date of a year ("2024") or a month ("2024-06", "2024-6"): it says nothing finer, whatever day it parses to
@@ -105,10 +109,11 @@ def articles_where(sums: pd.DataFrame, rows: pd.Series) -> list[str]:
 
 
 def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1000, seed: int = 0,
-             min_n: int = 10) -> dict:
+             min_n: int = 10, progress: bool = False) -> dict:
     """The time view from the article sums: ``table`` (outlet, actor, period, n, n_articles, net, net_lo,
     net_hi, shares), the period used, and the undated articles. ``period`` None or "none": no time view."""
     from classifier.errors import InputError
+    from classifier.evaluate import progress_bar
     from classifier.report.framing import cell_row
 
     if period in (None, "none"):
@@ -132,11 +137,13 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     rows = []
     no_correction = {"possible": False}
     groups = labelled.groupby(["actor_name", "outlet", "period"], sort=True)
-    for index, ((actor, outlet, label), cell) in enumerate(groups):
-        row = cell_row(cell, no_correction, n_boot=n_boot, seed=seed + index, min_n=min_n)
-        rows.append({"actor": actor, "outlet": outlet, "period": label,
-                     **{key: row[key] for key in ("n", "n_articles", "small", "share_favor", "share_against",
-                                                  "share_neutral", "net", "net_lo", "net_hi")}})
+    with progress_bar(f"time view (cells by {chosen})", groups.ngroups, progress) as advance:
+        for index, ((actor, outlet, label), cell) in enumerate(groups):
+            row = cell_row(cell, no_correction, n_boot=n_boot, seed=seed + index, min_n=min_n)
+            rows.append({"actor": actor, "outlet": outlet, "period": label,
+                         **{key: row[key] for key in ("n", "n_articles", "small", "share_favor", "share_against",
+                                                      "share_neutral", "net", "net_lo", "net_hi")}})
+            advance(1)
     n_dated = int(dated[["outlet", "article", "lone"]].drop_duplicates().shape[0])
     return {"period": chosen, "table": pd.DataFrame.from_records(rows), "undated": undated, "vague": vague,
             "n_dated_articles": n_dated}
@@ -160,7 +167,8 @@ def timeline_note(view: dict, n_articles: int) -> str:
         note += f" Every actor falls in one {view['period']} here, so no chart is drawn (a line needs two)."
     if undated:
         note += (f" {len(undated)} of {n_articles} article entries have no readable date (ISO 8601, years "
-                 f"{YEARS[0]} to {YEARS[1]}) and are left out: {some(undated)}.")
+                 f"{YEARS[0]} to {YEARS[1]}, not the placeholder 1970-01-01 or 1900-01-01) and are left out: "
+                 f"{some(undated)}.")
     if vague:
         note += (f" {len(vague)} of {n_articles} article entries are dated only to the "
                  f"{'year or month' if view['period'] == 'week' else 'year'}, too coarse for a {view['period']}, and "
