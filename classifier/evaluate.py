@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -20,7 +21,7 @@ import pandas as pd
 from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, log_loss,
                              precision_recall_fscore_support)
 
-from classifier.errors import InputError, check_at_least, check_paths
+from classifier.errors import InputError, InputWarning, check_at_least, check_paths
 from classifier.items import LABELS, parse_item
 from classifier.tasks import SENTIMENT, STANCE, Task
 
@@ -611,6 +612,15 @@ def align_gold(first: pd.DataFrame, second: pd.DataFrame) -> tuple[pd.DataFrame,
 MIN_RESAMPLED_ARTICLES = 5  # fewer articles give a handful of distinct resamples: no interval or p-value by article
 
 
+def articleless_note(n_missing: int, n: int, what: str = "predictions") -> str | None:
+    """A warning for items without an article: each is resampled as its own, so where several share one article
+    the intervals are too narrow."""
+    if not n_missing:
+        return None
+    return (f"{n_missing} of {n} {what} have no 'article'; each is resampled as an article of its own, so the "
+            "intervals are too narrow where several come from one article (give each item its article id)")
+
+
 def too_few_articles(n_articles: int) -> str:
     return (f"the gold items come from {n_articles} article{'s' if n_articles != 1 else ''}, too few for a bootstrap "
             f"by article (it needs {MIN_RESAMPLED_ARTICLES}): no interval or p-value for the difference")
@@ -680,6 +690,10 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     if labelled(rows.frame).empty:
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
+    gold_rows = labelled(rows.frame)
+    note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")
+    if note:
+        warnings.warn(note, InputWarning, stacklevel=2)
     result = {"predictions": str(path), **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
                                                          n_bins=n_bins, progress=progress,
                                                          n_predictions=rows.n_predictions, models=rows.models),

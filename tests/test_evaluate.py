@@ -17,7 +17,7 @@ from classifier.cli.app import app
 from classifier.evaluate import (cluster_codes, cluster_resamples, compare_frames, evaluate_frame,
                                  evaluate_predictions, expected_calibration_error, labelled, read_predictions,
                                  reliability_bins)
-from classifier.errors import InputError
+from classifier.errors import InputError, InputWarning
 from classifier.items import LABELS
 
 runner = CliRunner()
@@ -442,3 +442,15 @@ def test_the_journal_of_an_unfinished_classify_run_is_not_taken_for_predictions(
         result = runner.invoke(app, ["evaluate", str(path)])
         assert result.exit_code == 1 and "the journal of an unfinished 'stance classify' run" in \
             " ".join(result.output.split()), result.output
+
+
+def test_items_without_an_article_are_warned_of_in_evaluate_and_report(tmp_path):
+    rows = [dict(row, article=None) if i % 4 == 0 else row for i, row in enumerate(prediction_rows(120))]
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    result = runner.invoke(app, ["evaluate", str(path), "--n-boot", "20"])
+    assert result.exit_code == 0 and "30 of 120 gold items have no 'article'" in " ".join(result.output.split())
+    from classifier.report import make_report
+
+    with pytest.warns(InputWarning, match="30 of 120 predictions have no 'article'; each is resampled"):
+        make_report(path, tmp_path / "report", n_boot=20, n_perm=20)
+    assert "have no 'article'" in (tmp_path / "report" / "report.md").read_text()

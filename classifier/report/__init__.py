@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from classifier.errors import InputError, check_at_least, check_paths
-from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, distinct_models, evaluate_frame, frame_task,
-                                 mixed_models_warning, read_labelled)
+from classifier.errors import InputError, InputWarning, check_at_least, check_paths
+from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, distinct_models, evaluate_frame,
+                                 frame_task, mixed_models_warning, read_labelled)
 from classifier.report import tables
 from classifier.report.framing import MAX_CONDITION, MAX_PERM, cell_frame, framing_analysis, kind_table
 from classifier.report.timeline import timeline, timeline_chart, timeline_note, timeline_rows
@@ -359,6 +360,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     if period not in (None, "auto", "none", "week", "month", "year"):
         raise InputError(f"--period {period}: expected auto, none, week, month or year")
     inputs = gather(predictions, examples, kind)
+    articleless = articleless_note(int((inputs.sums["lone"] >= 0).sum()), inputs.n)
+    if articleless:
+        warnings.warn(articleless, InputWarning, stacklevel=2)
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None)
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress)
@@ -381,8 +385,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
     ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "note", "evaluation", "eval_note")}
     mixed = mixed_models_warning(inputs.models, "the cells, outlet tests and corrections")
-    if mixed:
-        ctx["framing_note"] += f" Warning: {mixed}."
+    for problem in (mixed, articleless):
+        if problem:
+            ctx["framing_note"] += f" Warning: {problem}."
     from classifier.io.files import staged_folder
 
     final = out_dir

@@ -20,6 +20,13 @@ def num(value, digits: int = 3) -> str:
     return f"{value:.{digits}f}"
 
 
+def p_text(value) -> str:
+    """A p-value in three decimals, or "<0.001" (not "0.000": no permutation p is zero)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return "<0.001" if value < 0.0005 else f"{value:.3f}"
+
+
 def signed(value, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
@@ -91,7 +98,7 @@ def compare_rows(compare: dict) -> Rows:
     names = {"macro_f1": "macro-F1", "accuracy": "accuracy",
              "f1_favor_against": polar_name(compare.get("metrics_first", {}).get("labels", ("favor", "against")))}
     rows = [[names.get(name, name), num(m["first"]), num(m["second"]), signed(m["difference"], 3),
-             interval(m["ci"], sign=True), num(m["p_value"])]
+             interval(m["ci"], sign=True), p_text(m["p_value"])]
             for name, m in compare["metrics"].items()]
     return ["metric", "first", "second", "second − first", "95% CI", "p (paired bootstrap)"], rows
 
@@ -150,7 +157,7 @@ def test_rows(tests: Sequence[dict]) -> Rows:
         return "none (> 2)" if mdd is not None and mdd > 2 else num(mdd, 2)
 
     rows = [[t["actor"], t["outlet"], str(t["n"]), str(t.get("n_articles", "")), signed(t["net"]),
-             signed(t["net_others"]), signed(t["difference"]), num(t["p_value"]), num(t["p_holm"]), differs(t),
+             signed(t["net_others"]), signed(t["difference"]), p_text(t["p_value"]), p_text(t["p_holm"]), differs(t),
              f"{t['p_min']:.2g}" if "p_min" in t else "–", detectable(t), needed(t)] for t in tests]
     return ["actor", "outlet", "n", "articles", "net", "net others", "difference", "p", "p (Holm)", "differs",
             "smallest p", "detectable", "articles for 0.2"], rows
