@@ -365,8 +365,20 @@ def test_model_card_from_model_dir_and_tolerance(tmp_path, preds):
     model.mkdir()
     (model / "model_card.json").write_text(json.dumps({"name": "tiny", "summary": "a <b>card</b>",
                                                        "limitations": "English only"}))
+    (model / "model_card.json").write_text(json.dumps({"name": "tiny", "summary": "a <b>card</b>",
+                                                       "limitations": "English only", "created": "2026-12-01",
+                                                       "data": {"train": "NewsMTSC train"}}))
     html = build_report(preds, tmp_path / "a", model_dir=model, n_boot=20, n_perm=20).read_text()
     assert "a &lt;b&gt;card&lt;/b&gt;" in html and "English only" in html
+    markdown = (tmp_path / "a" / "report.md").read_text()  # for a paper: the card's data too, and how it was made
+    from classifier import __version__
+    from classifier.io.files import file_sha256
+
+    assert "- data: train: NewsMTSC train" in markdown and "- created: 2026-12-01" in markdown
+    assert "## How this report was made" in markdown
+    assert f"- stance version: {__version__}" in markdown and file_sha256(preds)[:16] in markdown
+    assert "--n-perm 20" in markdown and "How this report was made" in html
+    assert json.loads((tmp_path / "a" / "report.json").read_text())["card"]["data"] == {"train": "NewsMTSC train"}
     models = ["tiny@abc"]
     (model / "model_card.json").write_text("{not json")
     assert model_card(models, model)[0] is None and "could not be read" in model_card(models, model)[1]

@@ -51,6 +51,24 @@ def model_names(frame: pd.DataFrame) -> list[str]:
     return sorted(str(m) for m in frame["model"].unique())
 
 
+def provenance(predictions: Path, gold: Path | None, compare: Path | None, model_dir: Path | None,
+               options: dict) -> dict:
+    """What a reader needs to cite and rerun the report: the toolkit's version, each input with its SHA-256, and
+    the options. No date: a rerun writes the same bytes (a report's date is its files')."""
+    from classifier import __version__
+    from classifier.io.files import file_sha256
+
+    inputs = {"predictions": predictions, "gold": gold, "compare": compare}
+    rows = {"stance version": __version__}
+    for name, path in inputs.items():
+        if path is not None:
+            rows[name] = f"{path} (sha256 {file_sha256(path)[:16]})"
+    if model_dir is not None:
+        rows["model folder"] = str(model_dir)
+    rows["options"] = ", ".join(f"{key} {value}" for key, value in options.items())
+    return rows
+
+
 def model_card(models: list[str], model_dir: Path | None) -> tuple[dict | None, str]:
     """The model card and a sentence saying where it came from (or why there is none)."""
     if model_dir is None:  # never from a path the predictions name: they are user input
@@ -384,6 +402,11 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                   cell_examples(inputs.examples, table, examples, top), card, card_note, n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
     ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "note", "evaluation", "eval_note")}
+    ctx["provenance"] = provenance(predictions, Path(gold) if gold else None, Path(compare) if compare else None,
+                                   Path(model_dir) if model_dir else None,
+                                   {"--n-boot": n_boot, "--n-perm": n_perm, "--seed": seed, "--min-n": min_n,
+                                    "--period": period, "--kind": kind or "all", "--examples": examples,
+                                    "--max-actors": max_actors})
     mixed = mixed_models_warning(inputs.models, "the cells, outlet tests and corrections")
     for problem in (mixed, articleless):
         if problem:
@@ -494,7 +517,8 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
     summary = {"predictions": str(predictions), "models": inputs.models,
                **({"sentiment_models": inputs.sentiment_models} if inputs.sentiment_models else {}), "n": inputs.n,
                "correction": analysis["correction"], "findings": analysis["findings"], "tests": analysis["tests"],
-               "evaluation": evaluation, "model_card": card_note, "n_boot": n_boot, "n_perm": n_perm, "seed": seed,
+               "evaluation": evaluation, "model_card": card_note, "card": ctx["card"],
+               "provenance": ctx.get("provenance"), "n_boot": n_boot, "n_perm": n_perm, "seed": seed,
                "min_n": min_n, "power": analysis.get("power", []),
                "timeline": {"period": view["period"], "undated_articles": view["undated"],
                             "vaguely_dated_articles": view.get("vague", []), "rows": view["table"].to_dict("records")},

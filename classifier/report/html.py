@@ -76,7 +76,7 @@ def card_rows(card: dict | None) -> list[tuple[str, str]]:
     if not card:
         return []
     rows = [(key, ", ".join(card[key]) if isinstance(card[key], list) else card[key])
-            for key in ("name", "summary", "base", "input_description", "labels", "limitations") if card.get(key)]
+            for key in ("name", "created", "summary", "base", "input_description", "labels", "limitations") if card.get(key)]
     for section in ("data", "training"):
         rows += [(f"{section}: {key}", value) for key, value in (card.get(section) or {}).items()
                  if not isinstance(value, (dict, list))]
@@ -182,7 +182,7 @@ def render_markdown(ctx: dict) -> str:
     else:
         out += [md(ctx["evaluation_note"]), ""]
     out += ["## Model card", "", md(ctx["card_note"]), ""]
-    if ctx["card"]:
-        out += [f"- {md(k)}: {md(ctx['card'][k])}" for k in ("name", "summary", "base", "limitations")
-                if ctx["card"].get(k)]
+    out += [f"- {md(key)}: {md(value)}" for key, value in card_rows(ctx["card"])]
+    if ctx.get("provenance"):
+        out += ["", "## How this report was made", ""] + [f"- {md(k)}: {md(v)}" for k, v in ctx["provenance"].items()]
     return "\n".join(out) + "\n"
