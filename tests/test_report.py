@@ -647,3 +647,11 @@ def test_model_named_as_in_the_readme_from_any_directory_and_a_missing_one_refus
     result = runner.invoke(app, ["report", str(preds), "--out", str(tmp_path / "r"), "--model", "/nowhere/model"])
     assert result.exit_code == 1 and "--model /nowhere/model: no such model folder" in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_the_evaluation_says_when_the_correction_uses_another_gold_set(tmp_path, preds):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(Path(preds).read_text())
+    result = make_report(preds, tmp_path / "out", gold=gold, n_boot=20, n_perm=20)
+    assert "The correction uses --gold" in (tmp_path / "out" / "report.md").read_text()
+    assert result["correction"]["gold"] == str(gold)

@@ -278,9 +278,11 @@ def evaluation_section(inputs: ReportInput, gold: pd.DataFrame | None = None, go
     options = dict(by=["source"], n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     if not inputs.labelled.empty:
         result = evaluate_frame(inputs.labelled, **options)
+        other = (f" The correction uses --gold {gold_path} ({len(gold)} gold-labelled predictions) instead: these "
+                 "figures are not the accuracy behind it." if gold_path is not None else "")
         return {**result, "n_predictions": inputs.n, "n_unlabelled": inputs.n - len(inputs.labelled),
                 "models": inputs.models,
-                "note": f"{len(inputs.labelled)} of {inputs.n} predictions have a gold label."}
+                "note": f"{len(inputs.labelled)} of {inputs.n} predictions have a gold label.{other}"}
     if gold is None or gold.empty:
         return None
     result = evaluate_frame(gold, **options)
@@ -318,8 +320,9 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "kinds": tables.kind_rows(kinds, min_n) if kinds is not None and not kinds.empty and not kind else None,
            "kinds_note": (f"Only sentences of kind {kind!r} (--kind), so there is no headline and body comparison."
                           if kind else
-                          "Headlines carry much of the framing: the same outlet x actor cells from headline sentences "
-                          "alone and from the rest (body and sub-headings), each with its interval by article."
+                          "Framing can differ between headlines and the text below them: the same outlet x actor cells "
+                          "from headline sentences alone and from the rest (body and sub-headings), each with its "
+                          "interval by article (none from fewer than 5), and the difference."
                           if kinds is not None and not kinds.empty else
                           "No headline rows, so there is no headline view: no headline names an actor, or the "
                           "items carry no kind (prepare marks as headline the title of a table row or an HTML page, "
