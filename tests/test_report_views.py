@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from math import comb
 from pathlib import Path
@@ -315,6 +316,8 @@ def test_report_says_which_figure_to_quote(tmp_path):
     assert result["correction"]["condition_number"] < 50 and "barely separates" not in note
     md = (tmp_path / "out" / "report.md").read_text()
     assert "favor ACC (unstable)" in md and "Unstable: favor: only" in md
+    corrected = md.split("## Shares corrected for classifier error")[1].split("##")[0]
+    assert "% \\[–\\]" in corrected and not re.search(r"\d% \\\[\d", corrected)  # an unstable class: no interval
 
 
 def test_too_few_permutations_are_named_as_the_limit(tmp_path, monkeypatch):

@@ -126,7 +126,8 @@ def framing_rows(table: pd.DataFrame, min_n: int, *, compact: bool = False) -> R
 
 
 def corrected_rows(table: pd.DataFrame, min_n: int, flags: dict | None = None) -> Rows:
-    """Raw shares beside ACC and PACC with their intervals; a class flagged unstable says so in its header."""
+    """Raw shares beside ACC and PACC with their intervals; a class flagged unstable says so in its header and
+    shows no interval (its resamples pile up at 0% or 100% and give a falsely narrow one, such as [100%–100%])."""
     headers = ["outlet", "actor", "n"]
     for label in LABELS:
         mark = " (unstable)" if (flags or {}).get(label) else ""
@@ -139,7 +140,8 @@ def corrected_rows(table: pd.DataFrame, min_n: int, flags: dict | None = None) -
                 if method == "acc":
                     cells.append(pct(row[f"share_{label}"]))
                 ci = (row[f"{method}_{label}_lo"], row[f"{method}_{label}_hi"])
-                bounds = "–" if not all(math.isfinite(v) for v in ci) else f"{pct(ci[0])}–{pct(ci[1])}"
+                unknown = (flags or {}).get(label) or not all(math.isfinite(v) for v in ci)
+                bounds = "–" if unknown else f"{pct(ci[0])}–{pct(ci[1])}"
                 cells.append(f"{pct(row[f'{method}_{label}'])} [{bounds}]")
         rows.append(cells)
     return headers, rows
