@@ -384,3 +384,17 @@ def test_mixed_stance_models_are_named_and_one_model_on_two_engines_is_one(tmp_p
                                                      for i, row in enumerate(prediction_rows(90, seed=3))])
     cli = CliRunner().invoke(app, ["evaluate", str(gold_mixed), "-q", "--n-boot", "20"])
     assert cli.exit_code == 0 and "the figures pool their calls" in " ".join(cli.output.split())
+
+
+def test_the_page_shows_the_largest_time_cells_and_the_csv_all(monkeypatch):
+    import importlib
+
+    timeline_module = importlib.import_module("classifier.report.timeline")  # the package's 'timeline' is a function
+    monkeypatch.setattr(timeline_module, "PAGE_ROWS", 3)
+    table = pd.DataFrame({"actor": ["A"] * 5, "outlet": list("abcde"), "period": ["2024-01"] * 5,
+                          "n": [50, 2, 40, 30, 20], "n_articles": [5] * 5, "share_favor": 0.5, "share_against": 0.1,
+                          "net": 0.4, "net_lo": 0.1, "net_hi": 0.6})
+    _, rows = timeline_module.timeline_rows(table, 10)
+    assert [r[1] for r in rows] == ["a", "c", "d"]  # the largest three, in the table's order
+    note = timeline_module.timeline_note({"period": "month", "table": table, "undated": [], "n_dated_articles": 25}, 25)
+    assert "shows 3 of its 5 rows" in note and "timeline.csv holds them all" in note

@@ -316,7 +316,7 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "examples": examples, "card": card, "card_note": card_note, "evaluation": None,
            "power": analysis.get("power", []),
            "timeline": timeline_rows(view["table"], min_n) if view["period"] else None,
-           "timeline_note": timeline_note(view, n_article_entries),
+           "timeline_note": timeline_note(view, n_article_entries, min_n),
            "kinds": tables.kind_rows(kinds, min_n) if kinds is not None and not kinds.empty and not kind else None,
            "kinds_note": (f"Only sentences of kind {kind!r} (--kind), so there is no headline and body comparison."
                           if kind else

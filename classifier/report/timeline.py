@@ -149,7 +149,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
             "n_dated_articles": n_dated}
 
 
-def timeline_note(view: dict, n_articles: int) -> str:
+def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
     """What the time view is and which articles it leaves out."""
     undated, vague = view["undated"], view.get("vague", [])
     if view["period"] is None:
@@ -163,6 +163,9 @@ def timeline_note(view: dict, n_articles: int) -> str:
     note = (f"Net stance per {view['period']} for each outlet and actor, from the {view['n_dated_articles']} dated "
             "articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
             "the minimum mentions). A period of fewer than 5 articles has no interval.")
+    if len(view["table"]) > PAGE_ROWS:
+        note += (f" The table below shows {len(page_cells(view['table'], min_n))} of its "
+                 f"{len(view['table'])} rows (those of the most mentions); timeline.csv holds them all.")
     if len(view["table"]) and view["table"].groupby("actor")["period"].nunique().max() < 2:
         note += f" Every actor falls in one {view['period']} here, so no chart is drawn (a line needs two)."
     if undated:
@@ -180,9 +183,22 @@ def some(names: list[str], shown: int = 8) -> str:
     return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
+PAGE_ROWS = 600  # the most time-view rows the page and report.md show; timeline.csv holds them all
+
+
+def page_cells(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """The time-view rows the page shows: all, or where they are more than ``PAGE_ROWS`` (a 200,000-row file of 30
+    outlets made a 20 MB page), those of at least ``min_n`` mentions, the largest ``PAGE_ROWS`` of them, in order."""
+    if len(table) <= PAGE_ROWS:
+        return table
+    kept = table[table["n"] >= min_n]
+    return kept.nlargest(PAGE_ROWS, "n", keep="first").sort_index() if len(kept) > PAGE_ROWS else kept
+
+
 def timeline_rows(table: pd.DataFrame, min_n: int) -> tuple[list[str], list[list[str]]]:
     from classifier.report.tables import interval, pct, signed
 
+    table = page_cells(table, min_n)
     headers = ["actor", "outlet", "period", "n", "articles", "favor", "against", "net", "95% CI"]
     rows = [[r["actor"], r["outlet"], r["period"], f"{r['n']}{'†' if r['n'] < min_n else ''}", str(r["n_articles"]),
              pct(r["share_favor"]), pct(r["share_against"]), signed(r["net"]),
