@@ -489,6 +489,7 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 LARGE_ARTICLE_SHARE, LARGE_ARTICLE_ITEMS = 0.2, 50  # one "article" this big is likely many documents
+FEW_GOLD = 5  # fewer gold items of a class: its F1 is a handful of items
 
 
 def large_article_note(sub: pd.DataFrame, codes: np.ndarray) -> str | None:
@@ -519,11 +520,17 @@ def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int,
                                             f"{MIN_RESAMPLED_ARTICLES})"))
     elif note := large_article_note(sub, codes):
         notes.append(("big art.", note))
-    absent = [label for label in labels if label not in set(sub["label"])]
+    support = sub["label"].value_counts()
+    short = {"favor": "fav", "against": "ag", "neutral": "neu", "positive": "pos", "negative": "neg"}
+    absent = [label for label in labels if label not in support.index]
     if absent:
-        short = {"favor": "fav", "against": "ag", "neutral": "neu", "positive": "pos", "negative": "neg"}
         notes.append((f"no gold {'/'.join(short.get(label, label) for label in absent)}",
                       f"no gold {', '.join(absent)}: macro-F1 counts {'it' if len(absent) == 1 else 'them'} as 0"))
+    few = [label for label in labels if 0 < support.get(label, 0) < FEW_GOLD]
+    if few:
+        notes.append((f"few gold {'/'.join(short.get(label, label) for label in few)}",
+                      f"{', '.join(f'{support[label]} gold {label}' for label in few)}: one item more or less moves "
+                      "that class's F1, and macro-F1 with it, by a large step"))
     return notes
 
 

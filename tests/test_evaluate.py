@@ -265,7 +265,10 @@ def test_single_class_present(tmp_path):
     assert result["overall"]["macro_f1"] == pytest.approx(f1_score(gold, pred, labels=list(LABELS), average="macro",
                                                                    zero_division=0))
     assert result["overall"]["per_class"]["against"]["support"] == 0
-    assert "no gold ag/neu" in result["overall"]["flags"]
+    assert "no gold ag/neu" in result["overall"]["flags"] and not any("few" in f for f in result["overall"]["flags"])
+    rows[0]["label"], rows[1]["label"], rows[2]["label"] = "against", "against", "neutral"  # 2 and 1 of them
+    few = evaluate_predictions(write_jsonl(tmp_path / "f.jsonl", rows), n_boot=0)["overall"]
+    assert "few gold ag/neu" in few["flags"] and "2 gold against, 1 gold neutral" in few["notes"][-1]
     json.dumps(result, allow_nan=False)
     cli = runner.invoke(app, ["evaluate", str(path), "--n-boot", "50"])
     assert cli.exit_code == 0 and "counts them as 0" in cli.output
