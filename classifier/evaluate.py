@@ -339,6 +339,18 @@ def group_values(frame: pd.DataFrame, key: str) -> pd.Series:
     return values.where(~blank, NONE_GROUP).astype(str)
 
 
+def group_labels(frame: pd.DataFrame, key: str) -> pd.Series:
+    """The group of each row for ``--by key``: ``group_values``, except that an article id two outlets share is two
+    articles, named "outlet / id" (as the bootstrap counts them: one cluster per outlet and article)."""
+    values = group_values(frame, key)
+    if key != "article" or values.empty:
+        return values
+    sources = group_values(frame, "source")
+    shared = pd.DataFrame({"a": values, "s": sources}).groupby("a")["s"].nunique()
+    twice = values.isin(shared.index[shared > 1]) & values.ne(NONE_GROUP)
+    return values.where(~twice, sources + " / " + values)
+
+
 def cluster_keys(frame: pd.DataFrame) -> np.ndarray:
     """Bootstrap clusters as integers: one per (outlet, article); an item without an article is its own cluster."""
     if frame.empty:
@@ -566,14 +578,15 @@ def evaluate_frame(frame: pd.DataFrame, *, by: Sequence[str] = (), n_boot: int =
     if gold.empty:
         raise InputError("no gold labels: none of the predictions has a 'label' field, so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
-    groups = {key: sorted(group_values(gold, key).unique(), key=str) for key in by}
+    labels = {key: group_labels(gold, key) for key in by}
+    groups = {key: sorted(values.unique(), key=str) for key, values in labels.items()}
     total = n_boot * (1 + sum(len(g) for g in groups.values()))
     options = dict(n_boot=n_boot, seed=seed, min_n=min_n, n_bins=n_bins)
     with progress_bar("bootstrap by article", total, progress) as advance:
         overall = evaluate_subset(gold, advance=advance, **options)
         by_group = {}
         for key, names in groups.items():
-            values = group_values(gold, key)
+            values = labels[key]
             rows = [{"group": name, **evaluate_subset(gold[values == name], advance=advance, **options)}
                     for name in names]
             by_group[key] = sorted(rows, key=lambda row: (-row["n"], row["group"]))

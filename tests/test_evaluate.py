@@ -457,3 +457,13 @@ def test_items_without_an_article_are_warned_of_in_evaluate_and_report(tmp_path)
     with pytest.warns(InputWarning, match="30 of 120 predictions have no 'article'; each is resampled"):
         make_report(path, tmp_path / "report", n_boot=20, n_perm=20)
     assert "have no 'article'" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_one_article_id_under_two_outlets_is_two_articles_in_the_groups_too(tmp_path):
+    rows = prediction_rows(60)
+    for i, row in enumerate(rows):
+        row["article"] = "a1" if i < 30 else row["article"]
+    result = evaluate_predictions(write_jsonl(tmp_path / "p.jsonl", rows), by=["article"], n_boot=0)
+    sources = {row["source"] for row in rows[:30]}
+    assert len(sources) > 1 and {f"{s} / a1" for s in sources} <= {g["group"] for g in result["groups"]["article"]}
+    assert "a1" not in {g["group"] for g in result["groups"]["article"]}
