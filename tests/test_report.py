@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from classifier.cli import calibrate, evaluate, report  # noqa: F401  (register the commands)
 from classifier.cli.app import app
+from classifier.errors import InputWarning
 from classifier.evaluate import read_predictions
 from classifier.items import LABELS
 from classifier.report import build_report, cell_examples, make_report
@@ -655,3 +656,12 @@ def test_the_evaluation_says_when_the_correction_uses_another_gold_set(tmp_path,
     result = make_report(preds, tmp_path / "out", gold=gold, n_boot=20, n_perm=20)
     assert "The correction uses --gold" in (tmp_path / "out" / "report.md").read_text()
     assert result["correction"]["gold"] == str(gold)
+
+
+def test_outlet_names_that_differ_only_in_case_or_spacing_are_warned_of(tmp_path):
+    rows = prediction_rows(90)
+    daily = [row for row in rows if row["source"] == "Daily A"]
+    for i, row in enumerate(daily):
+        row["source"] = ("RT", "RT ", "rt")[i % 3]
+    with pytest.warns(InputWarning, match=r"the outlets 'RT', 'RT ', 'rt' differ only in case or spacing"):
+        make_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=10, n_perm=10)

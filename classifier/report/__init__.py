@@ -47,6 +47,20 @@ def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None) -> tupl
     return None, "none"
 
 
+def look_alike_names(sums: pd.DataFrame) -> list[str]:
+    """A warning per set of outlet or actor names that differ only in case or spacing ("RT", "RT ", "rt"): they look
+    alike on the page but are counted apart."""
+    found = []
+    for column, what in (("outlet", "outlets"), ("actor_name", "actors")):
+        names = pd.Series(sums[column].dropna().unique(), dtype=object).astype(str)
+        key = names.map(lambda name: " ".join(name.split()).casefold())
+        for _, group in names.groupby(key):
+            if len(group) > 1:
+                found.append(f"the {what} {', '.join(repr(n) for n in sorted(group))} differ only in case or spacing "
+                             "and are counted apart; give them one spelling if they are one")
+    return found
+
+
 def model_names(frame: pd.DataFrame) -> list[str]:
     return sorted(str(m) for m in frame["model"].unique())
 
@@ -382,8 +396,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         raise InputError(f"--period {period}: expected auto, none, week, month or year")
     inputs = gather(predictions, examples, kind)
     articleless = articleless_note(int((inputs.sums["lone"] >= 0).sum()), inputs.n)
-    if articleless:
-        warnings.warn(articleless, InputWarning, stacklevel=2)
+    for problem in (articleless, *look_alike_names(inputs.sums)):
+        if problem:
+            warnings.warn(problem, InputWarning, stacklevel=2)
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None)
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress)
