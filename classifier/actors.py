@@ -441,8 +441,9 @@ class MentionFinder:
         return {**record, "spans": spans, "spans_from": origin}
 
     def complete_item(self, item: Item) -> Item | dict:
-        """An ``Item`` made without ``spans`` as a record with them found; one given spans, as it is."""
-        if "spans" in item.model_fields_set:
+        """An ``Item`` made without ``spans`` as a record with them found; one given spans (or without an actor,
+        which its own check names), as it is."""
+        if "spans" in item.model_fields_set or not item.has_actor:
             return item
         return self.complete(item.model_dump(exclude={"spans"}))
 

@@ -37,7 +37,7 @@ from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 MODEL_PREFIX = "model:"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
-               "imported_from", "import_key", "label_studio_annotation", "where", "task")
+               "imported_from", "import_key", "label_studio_annotation", "votes", "where", "task")
 ORDERS = ("uncertain", "random", "source-balanced", "file")
 LABEL_STUDIO_HEADERS = {"stance": ("Stance toward: $actor", "$marked"), "sentiment": ("The sentence's own tone", "$text")}
 
@@ -248,9 +248,19 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
 
 def check_annotators_across_files(per_file: Sequence[tuple[Path, list[dict]]]) -> None:
     """Refuse one annotator name that answers an item differently in two files: most likely two people under one
-    name (it defaults to the login), whose answers would be merged as one person's, the later file's winning."""
+    name (it defaults to the login), whose answers would be merged as one person's, the later file's winning. Refuse
+    one Label Studio answer imported under two annotator names (into two files): it would count as two people's."""
     seen: dict[tuple[str, str], tuple[str, Path]] = {}
+    imported: dict[str, tuple[str, dict]] = {}  # a Label Studio answer -> its annotator name and line
     for path, found in per_file:
+        for record in found:
+            answer = record.get("label_studio_annotation")
+            before = imported.setdefault(answer, (annotator_of(record), record)) if answer else None
+            if before and before[0] != annotator_of(record):
+                task, annotation = answer.split("/", 1)
+                raise InputError(f"{record.get('where', path)}: Label Studio task {task}'s annotation {annotation} is "
+                                 f"also imported as {before[0]!r} ({before[1].get('where', 'another file')}); one "
+                                 "answer under two names would count as two annotators'")
         for key, record in current_labels(found, include_suggested=True).items():
             label, before = record["label"], seen.setdefault(key, (record["label"], path))
             if before[0] != label and before[1].resolve() != path.resolve():

@@ -801,6 +801,10 @@ def test_an_export_with_no_answer_stops_and_repeats_inside_one_export_count_once
         " ".join(again.output.split())
     assert len(LabelStore(labels).records()) == 6
     assert "import_key" not in read_labelled_items(labels)[0].model_extra  # bookkeeping stays out of the items
+    other = tmp_path / "other.jsonl"  # the same answers into another file under another name
+    assert runner.invoke(app, ["label", "import", str(export), "--labels", str(other), "-a", "ana"]).exit_code == 0
+    result = runner.invoke(app, ["label", "agreement", str(labels), str(other)])
+    assert result.exit_code == 1 and "is also imported as 'label-studio:1'" in " ".join(result.output.split())
 
 
 def test_label_studio_messages_name_the_export_kind_and_an_edited_text():
@@ -856,6 +860,7 @@ def test_gold_names_its_ties_and_writes_them_to_label_again(tmp_path):
     result = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(judge), "--out", str(gold)])
     assert result.exit_code == 0 and "3 labelled items" in result.output and "tied" not in result.output
     assert [json.loads(line)["label"] for line in gold.read_text().splitlines()] == ["favor", "favor", "neutral"]
+    assert not any("votes" in line for line in gold.read_text().splitlines())  # the ties' votes stay out of gold
     bad = runner.invoke(app, ["label", "gold", str(ana), "--out", str(tmp_path / "g.txt")])
     assert bad.exit_code == 1 and "--format" not in bad.output
 
@@ -897,3 +902,13 @@ def test_agreement_intervals_undefined_kappa_and_no_overlap(tmp_path):
     result = runner.invoke(app, ["label", "agreement", str(path)])
     assert result.exit_code == 1 and "no item has labels from two annotators yet ('ana', 'ben'" in \
         " ".join(result.output.split())
+
+
+def test_piped_answers_may_name_the_answer_in_full(tmp_path):
+    items_path = write_sentences(tmp_path / "sentences.jsonl")
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--task", "sentiment",
+                                 "-q"], input="negative\nPositive\nyes\nn\n")
+    assert result.exit_code == 0, result.output
+    assert [r["label"] for r in LabelStore(labels).records()] == ["negative", "positive", "neutral"]
+    assert "unknown key 'yes'" in result.output

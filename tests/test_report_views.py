@@ -396,5 +396,13 @@ def test_the_page_shows_the_largest_time_cells_and_the_csv_all(monkeypatch):
                           "net": 0.4, "net_lo": 0.1, "net_hi": 0.6})
     _, rows = timeline_module.timeline_rows(table, 10)
     assert [r[1] for r in rows] == ["a", "c", "d"]  # the largest three, in the table's order
+    _, rows = timeline_module.timeline_rows(table.assign(n=[5, 2, 4, 3, 1]), 10)  # none of min_n: still the largest
+    assert [r[1] for r in rows] == ["a", "c", "d"]
     note = timeline_module.timeline_note({"period": "month", "table": table, "undated": [], "n_dated_articles": 25}, 25)
     assert "shows 3 of its 5 rows" in note and "timeline.csv holds them all" in note
+
+
+def test_p_values_read_below_a_thousandth_not_zero():
+    from classifier.report.tables import p_text
+
+    assert [p_text(p) for p in (0.00003, 0.0005, 0.0123, None, float("nan"))] == ["<0.001", "0.001", "0.012", "–", "–"]

@@ -109,7 +109,7 @@ class KeyReader:
         line = self.stream.readline()
         if not line:
             return "\x04"
-        return line.strip()[:1]
+        return line.strip()  # a key, or an action's whole name ("negative": not "n", which is neutral)
 
     def _read_key(self) -> str:
         import termios
@@ -220,6 +220,8 @@ def read_action(reader: KeyReader, screen: Console, keys: dict[str, str]) -> str
             if reader.raw:
                 screen.print(key)
             return keys[key]
+        if not reader.raw and key.casefold() in keys.values():  # a piped line that names the action
+            return key.casefold()
         screen.print(f"unknown key {key!r}; press {next(k for k, a in keys.items() if a == 'help')} for help")
 
 
@@ -365,7 +367,7 @@ def run_command(
 ) -> None:
     """Label ITEMS one by one with single keys: f favor, a against, n neutral, s skip, u undo, ? help, q quit
     (--task sentiment: p positive, m negative, n neutral). Answers piped in, not typed at a terminal, are read one
-    per line, by the line's first character ("f" or "favor").
+    per line: a key or the answer's name ("f" or "favor"; "negative", whose first letter is neutral's key).
 
     Example: stance label items.jsonl --labels labels.jsonl --annotator ana --model models/default
     """
@@ -598,7 +600,9 @@ def gold_command(
     if not items:
         raise InputError(f"{', '.join(map(str, labels_paths))}: no labels to write ({len(records)} lines"
                          + (f", {counts['ties']} ties" if counts["ties"] else "")
-                         + (f", none by annotator {annotator!r}" if annotator else "") + "; nothing was written)")
+                         + (f", none by annotator {annotator!r}" if annotator else "")
+                         + (f"; no gold file was written, the ties are in {ties_path})" if ties_path and counts["ties"]
+                            else "; nothing was written)"))
     write_records(out_path, [item_record(item) for item in items], fmt)
     out.print(f"{counts['items']} labelled items -> {out_path}"
               + (f" ({counts['suggested']} of them model suggestions)" if counts["suggested"] else ""))

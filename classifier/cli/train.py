@@ -152,6 +152,8 @@ def train_checkpoint(out_dir: Path) -> Path:
 
 
 def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) -> Table:
+    from classifier.report.tables import p_text
+
     articles = comparison["n_articles"]
     table = Table(title=f"held-out test: {comparison['n']} items, {articles} article{'s' if articles != 1 else ''}")
     table.add_column("metric")
@@ -167,7 +169,7 @@ def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) 
         if paired:
             ci = paired.get("ci")
             row += [f"{paired['difference']:+.3f}" + (f" [{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else ""),
-                    f"{paired['p_value']:.3f}" if paired.get("p_value") is not None else "-"]
+                    p_text(paired["p_value"]) if paired.get("p_value") is not None else "-"]
         table.add_row(*row)
     if comparison.get("paired_warning"):
         table.caption = f"the interval may be too narrow: {comparison['paired_warning']}"

@@ -69,11 +69,16 @@ def provenance(predictions: Path, gold: Path | None, compare: Path | None, model
                options: dict) -> dict:
     """What a reader needs to cite and rerun the report: the toolkit's version, each input with its SHA-256, and
     the options. No date: a rerun writes the same bytes (a report's date is its files')."""
-    from classifier import __version__
+    from importlib.metadata import PackageNotFoundError, version
+
     from classifier.io.files import file_sha256
 
+    try:
+        installed = version("stance-classifier")  # pyproject's version, as installed
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        installed = "not installed"
     inputs = {"predictions": predictions, "gold": gold, "compare": compare}
-    rows = {"stance version": __version__}
+    rows = {"stance version": installed}
     for name, path in inputs.items():
         if path is not None:
             rows[name] = f"{path} (sha256 {file_sha256(path)[:16]})"
@@ -308,6 +313,8 @@ def evaluation_section(inputs: ReportInput, gold: pd.DataFrame | None = None, go
 def context(inputs, predictions, analysis, evaluation, figs, actors_note, examples, card, card_note, *,
             n_boot, n_perm, seed, min_n, view=None, kinds=None, kind=None) -> dict:
     table = analysis["table"]
+    redrawn = max((t["n_perm"] for t in analysis["tests"]), default=0) if n_perm else 0
+    redrawn = redrawn if redrawn > n_perm else 0
     view = view or {"period": None, "table": pd.DataFrame(), "undated": [], "n_dated_articles": 0}
     n_article_entries = int(inputs.sums[["outlet", "article", "lone"]].drop_duplicates().shape[0])
     ctx = {"title": TITLE, "predictions": str(predictions), "models": inputs.models, "n": inputs.n,
@@ -322,9 +329,9 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            if analysis["correction"]["possible"] else None,
            "correction_note": correction_note(analysis["correction"]), "figures": figs, "actors_note": actors_note,
            "tests_note": f"Each outlet is compared with the pooled other outlets covering the same actor: a "
-                         f"permutation test shuffling whole articles between outlets ({n_perm} permutations; a test "
-                         f"whose p is below 0.05 is drawn again with 40 per test, at most {MAX_PERM}, so that Holm's "
-                         "correction can reach 0.05), "
+                         f"permutation test shuffling whole articles between outlets ({n_perm} permutations"
+                         + (f"; a test whose p is below 0.05 is drawn again with {redrawn}, so that Holm's correction "
+                            "can reach 0.05" if redrawn else "") + "), "
                          f"Holm correction over all {len(analysis['tests'])} tests; 'differs' means Holm-adjusted "
                          "p < 0.05.",
            "examples": examples, "card": card, "card_note": card_note, "evaluation": None,

@@ -466,13 +466,14 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
         for actor, (outlet_of_cluster, net_sum, size, first) in actors.items():
             mine = tests[first:first + int(outlet_of_cluster.max()) + 1]
             again = [k for k, t in enumerate(mine) if t["p_value"] < 0.05 and t["p_value"] * len(tests) > 0.05
-                     and t["p_design"] * len(tests) <= 0.05]
+                     and t["p_design"] * len(tests) <= 0.05 and t["p_design"] * n_perm < 1]  # not the exact ones
             if again:
                 for k, p in actor_p_values(outlet_of_cluster, net_sum, size, n_perm=more, rng=rng, only=again).items():
                     mine[k].update(p_value=p, n_perm=more)
     for test in tests:
-        test["p_min"] = smallest_p(test["n_articles"], test["n_articles"] + test["n_articles_others"],
-                                   max(n_perm, more) if n_perm > 0 else n_perm)
+        counted = n_perm > 0 and min(test["n_articles"], test["n_articles_others"]) == 1  # every place, exactly
+        test["p_min"] = test["p_design"] if counted else smallest_p(
+            test["n_articles"], test["n_articles"] + test["n_articles_others"], max(n_perm, more) if n_perm > 0 else 0)
     for test, adjusted in zip(tests, holm([t["p_value"] for t in tests])):
         test["p_holm"] = adjusted
         test["significant"] = adjusted < 0.05
@@ -525,6 +526,8 @@ def name_list(names: list[str], limit: int = 12, width: int = 60) -> str:
 
 def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
     """Plain-words findings: one line per outlet that differs, then the actors where none does."""
+    from classifier.report.tables import p_text
+
     mentions = sums.groupby("actor_name")["n"].sum()
     actors = sums.groupby("actor_name")["outlet"].nunique()
     actors = actors.loc[sorted(actors.index, key=lambda a: (-mentions[a], a))]
@@ -534,9 +537,10 @@ def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
         found = sorted((t for t in mine if t["significant"]), key=lambda t: t["p_holm"])
         for t in found:
             direction = "more favorable toward" if t["difference"] > 0 else "more critical of"
+            p = p_text(t["p_holm"])
             lines.append(f"{actor}: {t['outlet']} is {direction} {actor} than the other outlets (net stance "
-                         f"{t['net']:+.2f} vs {t['net_others']:+.2f}, n = {t['n']}; Holm-adjusted p = "
-                         f"{t['p_holm']:.3f}).")
+                         f"{t['net']:+.2f} vs {t['net_others']:+.2f}, n = {t['n']}; Holm-adjusted p "
+                         f"{'< 0.001' if p.startswith('<') else '= ' + p}).")
         if found:
             continue
         if any(t.get("reachable", True) for t in mine):
@@ -568,7 +572,8 @@ def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name
     n_cells = sums.groupby(["outlet", "actor_name"]).ngroups
     with progress_bar("framing table (bootstrap by article)", n_cells, progress) as advance:
         table = framing_table(sums, correction, n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
-    with progress_bar("outlet tests (permutations by article)", int(sums["actor_name"].nunique()), progress) as advance:
+    n_compared = int((sums.groupby("actor_name")["outlet"].nunique() > 1).sum())  # actors of two outlets or more
+    with progress_bar("outlet tests (permutations by article)", n_compared, progress) as advance:
         tests = outlet_tests(sums, n_perm=n_perm, seed=seed, min_n=min_n, n_boot=n_boot, advance=advance)
     summary = {key: value for key, value in correction.items() if not key.endswith(("_boot", "_solver"))}
     for key in ("acc_matrix", "pacc_matrix"):

@@ -188,11 +188,10 @@ PAGE_ROWS = 600  # the most time-view rows the page and report.md show; timeline
 
 def page_cells(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """The time-view rows the page shows: all, or where they are more than ``PAGE_ROWS`` (a 200,000-row file of 30
-    outlets made a 20 MB page), those of at least ``min_n`` mentions, the largest ``PAGE_ROWS`` of them, in order."""
+    outlets made a 20 MB page), the ``PAGE_ROWS`` of the most mentions, in the table's order."""
     if len(table) <= PAGE_ROWS:
         return table
-    kept = table[table["n"] >= min_n]
-    return kept.nlargest(PAGE_ROWS, "n", keep="first").sort_index() if len(kept) > PAGE_ROWS else kept
+    return table.nlargest(PAGE_ROWS, "n", keep="first").sort_index()
 
 
 def timeline_rows(table: pd.DataFrame, min_n: int) -> tuple[list[str], list[list[str]]]:
