@@ -18,26 +18,34 @@ ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_in
 
 
 # A wire dateline that opens an article's body: "WASHINGTON —", "MOSCOW (Reuters) -", "KYIV, Ukraine, March 3 (AP) --",
-# "NEW YORK (CNN)The". The place in it says where the report was filed, not what it is about: its mentions are not
-# the sentence's. A dash, or a hyphen (or two) after a space, ends it; an agency's name in brackets may end it alone
-# where a capital follows.
+# "NEW YORK (CNN)The": a place in capitals, then capitalised words or numbers after commas, an agency in brackets,
+# and a dash (or a hyphen or two after a space; the agency alone where a capital follows). The place says where the
+# report was filed, not what it is about: a mention of a capital or seat in it is not the sentence's (nor its
+# country's name beside it, "KYIV, Ukraine"); "NATO —" and "U.S. —" keep theirs.
 _DASH = r"(?:\s*[—–―‒]\s*|\s+--?\s*)"
-DATELINE = re.compile(r"[A-Z][A-Z'’.\-]{2,}(?: [A-Z][A-Z'’.\-]+)*(?:,[^—–―\n()]{1,40}?)?"
+DATELINE = re.compile(r"[A-Z][A-Z'’.\-]{2,}(?: [A-Z][A-Z'’.\-]+)*(?:,(?:\s+(?:[A-Z][\w.'’-]*|\d{1,4}),?)+)?"
                       rf"(?:(?:\s*\([^()\n]{{1,40}}\))?{_DASH}|\s*\([A-Z][^()\n]{{0,19}}\)\s*(?=[A-Z]))")
+BYLINE = re.compile(r"(?i:by)\s+[A-Z]")
 
 
 def opening_dateline(sentences: list) -> tuple[int, int] | None:
-    """(sentence index, where its dateline ends) for the dateline that opens the first or, after a byline, the
-    second body paragraph; None when neither opens with one."""
+    """(sentence index, where its dateline ends) for the dateline that opens the first body paragraph, or the second
+    after a byline ("By Jane Doe"); None when neither opens with one."""
     openers = []
     for sentence in sentences:
         if sentence.kind == "body" and (not openers or sentence.paragraph != openers[-1].paragraph):
             openers.append(sentence)
-    for sentence in openers[:2]:
-        match = DATELINE.match(sentence.text)
-        if match:
-            return sentence.index, match.end()
-    return None
+    if len(openers) > 1 and BYLINE.match(openers[0].text):
+        openers = openers[1:]
+    match = DATELINE.match(openers[0].text) if openers else None
+    return (openers[0].index, match.end()) if match else None
+
+
+def outside_dateline(mentions: list, end: int, places: dict[str, set[str]]) -> list:
+    """The mentions less those the dateline (text before ``end``) holds that are an actor's capital or seat, or that
+    actor's other names beside it ("KYIV, Ukraine")."""
+    filed = {m.actor for m in mentions if m.end <= end and m.term.casefold() in places.get(m.actor, ())}
+    return [m for m in mentions if m.end > end or m.actor not in filed]
 
 
 @dataclass
@@ -55,11 +63,12 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     sentences = segment(cleaned.paragraphs, title=article.title)
     local = matcher.for_article(cleaned.text)
     dateline = opening_dateline(sentences)
+    places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
     items = []
     for sentence in sentences:
         mentions = local.find(sentence.text)
         if dateline and sentence.index == dateline[0]:
-            mentions = [m for m in mentions if m.start >= dateline[1]]
+            mentions = outside_dateline(mentions, dateline[1], places)
         for actor, spans in spans_by_actor(mentions).items():
             items.append({  # the fields of ITEM_FIELDS, in its order
                 "id": f"{article.id}:{sentence.index:04d}:{id_part(actor)}",

@@ -481,6 +481,9 @@ def test_a_wire_dateline_is_not_a_mention_of_its_city_s_country(tmp_path):
     (corpus / "c.txt").write_text("Talks stall\n\nNEW YORK (CNN)Officials met.\n")
     (corpus / "d.txt").write_text("Talks stall\n\nWASHINGTON―Officials met.\n")
     (corpus / "e.txt").write_text("Talks stall\n\nUS - China talks resumed.\n")  # no dateline: a hyphen between
+    (corpus / "f.txt").write_text("Talks stall\n\nNATO, which Russia sees as a threat — met on Monday.\n")
+    (corpus / "g.txt").write_text("Talks stall\n\nNATO — the alliance warned Russia.\n")
+    (corpus / "h.txt").write_text("Talks stall\n\nRussia warned NATO on Monday.\n\nWASHINGTON — the US agreed.\n")
     items = list(classifier.prepare_items(corpus))
     by_sentence = {(i["article"], i["text"][:12], i["actor"]): i["spans"] for i in items}
     assert ("a", "MOSCOW (Reut", "Russia") not in by_sentence  # the dateline's city is where it was filed
@@ -488,3 +491,7 @@ def test_a_wire_dateline_is_not_a_mention_of_its_city_s_country(tmp_path):
     assert ("a", "Moscow was n", "Russia") in by_sentence and ("a", "WASHINGTON —", "United States") in by_sentence
     assert not any(i["article"] in ("b", "c", "d") for i in items)
     assert sorted(i["actor"] for i in items if i["article"] == "e") == ["China", "United States"]
+    # not datelines, or no capital in them: every mention kept
+    assert sorted(i["actor"] for i in items if i["article"] == "f") == ["NATO", "Russia"]
+    assert sorted(i["actor"] for i in items if i["article"] == "g") == ["NATO", "Russia"]
+    assert [i["spans"] for i in items if i["article"] == "h" and i["text"].startswith("WASHINGTON")] == [[[0, 10], [17, 19]]]
