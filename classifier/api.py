@@ -179,27 +179,38 @@ class StanceClassifier:
 
 def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch", device: str = "cpu",
                actors: str | Path | None = None, actors_only: str | Path | None = None, threads: int | None = None,
-               trust_remote_code: bool = False) -> StanceClassifier:
+               trust_remote_code: bool = False, catalogue: str | Path | None = None) -> StanceClassifier:
     """A model to score with: a folder (``models/default``, ``models/sentiment``, one ``stance train`` wrote), a
     Hugging Face hub name (downloaded where the network allows, safetensors only), or ``None`` for
     ``$STANCE_MODEL`` and then the checkout's ``models/default``.
 
     ``engine``: torch, onnx (ONNX Runtime, torch's scores to 1e-4) or onnx-int8 (``classifier.predict.engines``;
     the CLI's ``auto`` picks onnx on the CPU). ``device``: cpu, cuda or auto (torch engine). ``threads``: CPU
-    threads of the ONNX engines (torch's are ``torch.set_num_threads``). ``actors``: a catalogue YAML whose actors
-    are added to the bundled catalogue, ``actors_only``: one used instead of it, as ``--actors`` and
-    ``--actors-only``; they find the mentions of inputs given without spans. ``trust_remote_code``: let a model
-    folder run its own Python code (never by default)."""
+    threads, as ``--threads`` (ONNX Runtime's; for torch, ``torch.set_num_threads``, which holds for the whole
+    process). ``actors``: a catalogue YAML whose actors are added to the bundled catalogue, ``actors_only``: one used
+    instead of it, as ``--actors`` and ``--actors-only``; they find the mentions of inputs given without spans
+    (``catalogue``, the earlier name of ``actors_only``, still works). ``trust_remote_code``: let a model folder run
+    its own Python code (never by default)."""
     from classifier.actors import choose_catalogue
     from classifier.predict.engines import load_engine
 
     if threads is not None:
         check_at_least(threads=(threads, 1))
-    catalogue = choose_catalogue(actors, actors_only) if actors or actors_only else None
+    if catalogue is not None:
+        if actors_only is not None:
+            raise InputError("catalogue is the earlier name of actors_only: pass one of them")
+        warnings.warn("load_model(catalogue=...) is now actors_only=... (actors=... adds to the bundled catalogue)",
+                      DeprecationWarning, stacklevel=2)
+        actors_only = catalogue
+    chosen = choose_catalogue(actors, actors_only) if actors or actors_only else None
     path = resolve_model(path_or_name)
     with quiet_transformers():
         engine_model = load_engine(path, engine, trust_remote_code, threads, device)
-    return StanceClassifier(engine_model, catalogue=catalogue)
+    if threads is not None and engine_model.engine == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+    return StanceClassifier(engine_model, catalogue=chosen)
 
 
 @contextlib.contextmanager

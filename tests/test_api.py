@@ -310,6 +310,18 @@ def test_the_catalogue_options_add_to_or_replace_the_bundled_one_as_the_cli_s_do
         warnings.simplefilter("ignore")
         [kremlin, gazprom] = added.predict([("The Kremlin said so.", "Russia"), ("Gazprom said so.", "Gazprom")])
     assert kremlin["spans_from"] == "catalogue" and gazprom["spans_from"] == "catalogue"
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        with pytest.warns(DeprecationWarning, match="now actors_only"):  # the earlier name still replaces it
+            replaced = classifier.load_model(tiny_model_dir, catalogue=extra, threads=1)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)  # the rest of the tests run with all cores
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert replaced.predict([("The Kremlin said so.", "Russia")])[0]["spans_from"] == "none"
 
 
 def test_the_lower_level_predict_finds_the_mentions_of_an_item_given_without_spans(tiny_model_dir):
@@ -320,6 +332,6 @@ def test_the_lower_level_predict_finds_the_mentions_of_an_item_given_without_spa
     given = {"id": "1", "text": "The Kremlin rejected the offer.", "actor": "Russia", "spans": [[4, 11]]}
     missing = {key: value for key, value in given.items() if key != "spans"}
     with pytest.warns(InputWarning, match="found by the catalogue in 1"):
-        found = model.predict([missing])
-    assert found == model.predict([given])
-    assert model.predict([{**given, "spans": []}]) != found  # spans: [] stays: the text does not name it
+        [found] = model.predict([missing])
+    assert found == {**model.predict([given])[0], "spans": [[4, 11]], "spans_from": "catalogue"}
+    assert model.predict([{**given, "spans": []}])[0]["stance_scores"] != found["stance_scores"]  # [] stays

@@ -373,9 +373,12 @@ class StanceModel:
             from classifier.actors import complete_spans
 
             items = complete_spans(items)
+        found = [{"spans": r["spans"], "spans_from": r["spans_from"]} if isinstance(r, dict) and "spans_from" in r
+                 else {} for r in items]  # where the mentions were found, as the warning says
         items = stance_items(items, need_actor=self.task.needs_actor)
         probs = self.predict_proba(items, batch_size=batch_size)
-        return [scores_record(row, self.labels, self.task.field) for row in probs]
+        return [{**scores_record(row, self.labels, self.task.field), **where}
+                for row, where in zip(probs, found or [{}] * len(probs))]
 
 
 def check_model_target(path: str | Path) -> Path:
