@@ -704,7 +704,9 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
 
     def article_of(item_id: str):
         record = next(current[(item_id, ann)] for ann in annotators if (item_id, ann) in current)
-        return record.get("article") or f"item:{item_id}"  # an item without an article is its own cluster
+        if not record.get("article"):
+            return f"item:{item_id}"  # an item without an article is its own cluster
+        return f"{record.get('source')}\0{record['article']}"  # one cluster per outlet and article, as evaluate's
 
     pairs = []
     for i, first in enumerate(annotators):
@@ -731,7 +733,8 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
             "pairs": pairs, "krippendorff_alpha": _alpha(matrix) if multi else float("nan"),
             "krippendorff_alpha_ci": _resampled(lambda idx: _alpha(matrix[:, idx]), [article_of(x) for x in multi],
                                                 n_boot, seed) if multi else None,
-            "interval": f"95% bootstrap by article, {n_boot} resamples", "disagreements": disagreements}
+            "interval": (f"95% bootstrap by article, {n_boot} resamples (those where the figure is defined)"
+                         if n_boot else "no intervals (--n-boot 0)"), "disagreements": disagreements}
 
 
 # -- Label Studio -------------------------------------------------------------------------------

@@ -508,7 +508,8 @@ def with_interval(value: float, ci: list | None) -> str:
 
 def agreement_tables(report: dict, show: int) -> list:
     pairs = Table(title=f"Cohen's kappa per pair ({report['items_multiply_labelled']} items with 2+ labels)",
-                  caption=f"[ ]: {report['interval']}; none with fewer than 5 articles")
+                  caption=f"[ ]: {report['interval']}" + ("; none with fewer than 5 articles" if "resamples" in
+                                                                 report["interval"] else ""))
     for column in ("annotator A", "annotator B", "items", "agreement", "kappa [95% CI]"):
         pairs.add_column(column)
     for pair in report["pairs"]:
