@@ -275,7 +275,8 @@ class StanceModel:
         if not (path / "config.json").exists():
             named = path.absolute()  # '.' or '/' has no name, and so no staged backup beside it
             backup = named.with_name(f".{named.name}.old.stage") if named.name else None
-            if backup is not None and not path.exists() and (backup / "config.json").exists():  # a swap killed between its two renames
+            # a swap killed between its two renames left the earlier model beside the folder
+            if backup is not None and not path.exists() and (backup / "config.json").exists():
                 raise InputError(f"{path}: not there; a write of it (--promote, --out) was killed half way and left the "
                                  f"earlier model in {backup}: rename that back to {path.name}")
             raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix
 
-from classifier.evaluate import (BLOCK_CELLS, MIN_RESAMPLED_ARTICLES, SCORE_COLUMNS, TONE, cluster_codes, cluster_resamples,
-                                 group_values, label_codes, percentile_ci, progress_bar, resampled_sums)
+from classifier.evaluate import (BLOCK_CELLS, MIN_RESAMPLED_ARTICLES, SCORE_COLUMNS, TONE, cluster_codes,
+                                 cluster_resamples, group_values, label_codes, percentile_ci, progress_bar,
+                                 resampled_sums)
 from classifier.items import LABELS
 
 K = len(LABELS)
@@ -435,8 +436,8 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
     others, Holm-corrected; with the smallest p the design allows and the difference it can detect.
 
     With many tests, Holm needs a p below 0.05 / tests, which ``n_perm`` random permutations cannot show: a test
-    whose p is below 0.05 is drawn again with ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``), so that a real
-    difference can be found in a corpus of many outlets and actors. ``n_boot`` is no longer used (the detectable
+    whose p is below 0.05 is drawn again with ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``), so
+    that a real difference can be found in a corpus of many outlets and actors. ``n_boot`` is no longer used (the detectable
     difference has a closed form)."""
     rng = np.random.default_rng(seed)
     tests, actors = [], {}

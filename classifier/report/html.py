@@ -76,7 +76,8 @@ def card_rows(card: dict | None) -> list[tuple[str, str]]:
     if not card:
         return []
     rows = [(key, ", ".join(card[key]) if isinstance(card[key], list) else card[key])
-            for key in ("name", "created", "summary", "base", "input_description", "labels", "limitations") if card.get(key)]
+            for key in ("name", "created", "summary", "base", "input_description", "labels", "limitations")
+            if card.get(key)]
     for section in ("data", "training"):
         rows += [(f"{section}: {key}", value) for key, value in (card.get(section) or {}).items()
                  if not isinstance(value, (dict, list))]
