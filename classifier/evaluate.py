@@ -700,8 +700,11 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     rows with a gold label (in either file) are kept; the whole files are counted by their ids' hashes.
     ``by``: one grouping key ("source") or several."""
     check_paths(path=path, compare=compare)
-    by = [by] if isinstance(by, str) else list(by)
+    by = list(dict.fromkeys("source" if key == "outlet" else key for key in ([by] if isinstance(by, str) else by)))
     check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), n_bins=(n_bins, 2))
+    if compare is not None and Path(compare).resolve() == Path(path).resolve():
+        warnings.warn(f"--compare {compare}: the same file as the first; every difference is 0", InputWarning,
+                      stacklevel=2)
     drop = [column for column in TEXT_COLUMNS if column not in by]
     if compare is None:
         rows, other = read_labelled(path, drop=drop), None

@@ -288,8 +288,8 @@ def test_missing_gold_labels(tmp_path):
 
 
 def test_unknown_group_key_is_refused(preds):
-    result = runner.invoke(app, ["evaluate", str(preds), "--by", "outlet"])
-    assert result.exit_code == 2 and "outlet" in result.output
+    result = runner.invoke(app, ["evaluate", str(preds), "--by", "newspaper"])
+    assert result.exit_code == 2 and "newspaper" in result.output
 
 
 # -- two models --------------------------------------------------------------------------------------------
@@ -467,3 +467,12 @@ def test_one_article_id_under_two_outlets_is_two_articles_in_the_groups_too(tmp_
     sources = {row["source"] for row in rows[:30]}
     assert len(sources) > 1 and {f"{s} / a1" for s in sources} <= {g["group"] for g in result["groups"]["article"]}
     assert "a1" not in {g["group"] for g in result["groups"]["article"]}
+
+
+def test_by_outlet_is_by_source_and_a_file_compared_with_itself_is_warned_of(tmp_path, preds):
+    result = runner.invoke(app, ["evaluate", str(preds), "--by", "outlet", "--n-boot", "0", "--out",
+                                 str(tmp_path / "m.json")])
+    assert result.exit_code == 0, result.output
+    assert list(json.loads((tmp_path / "m.json").read_text())["groups"]) == ["source"]
+    same = runner.invoke(app, ["evaluate", str(preds), "--compare", str(preds), "--n-boot", "0"])
+    assert same.exit_code == 0 and "the same file as the first" in " ".join(same.output.split())

@@ -16,6 +16,7 @@ from classifier.cli.display import shown
 
 class GroupBy(str, Enum):
     source = "source"
+    outlet = "outlet"  # the report's word for source
     actor = "actor"
     article = "article"
 

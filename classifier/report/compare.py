@@ -47,7 +47,9 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
     note = (f"Against {old_path} (model {', '.join(old_models)}): net stance before and after per outlet x actor, "
             "the change with a 95% interval resampling articles of both files together; 'moved' means the "
             f"interval excludes zero, claimed only for cells of {MIN_ARTICLES} or more articles. "
-            + (f"{moved} of the {assessed} such cells (of {len(cells)}) moved beyond the bootstrap noise." if assessed
+            + (f"{moved} of the {assessed} such cells (of {len(cells)}) moved beyond the bootstrap noise. Each "
+               f"interval stands alone, with no correction for the {assessed} cells: about 1 in 20 unchanged cells "
+               "would be called moved by chance." if assessed
                else f"None of the {len(cells)} cells has {MIN_ARTICLES} articles, so none can be said to have moved."))
     if n_only_new or n_only_old:
         note += (f" {n_only_new} predictions are only in this file and {n_only_old} only in the other: the files "
