@@ -19,7 +19,7 @@ from classifier.errors import InputError, InputWarning, check_at_least, check_pa
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, distinct_models, evaluate_frame,
                                  frame_task, mixed_models_warning, read_labelled)
 from classifier.report import tables
-from classifier.report.framing import MAX_CONDITION, MAX_PERM, cell_frame, framing_analysis, kind_table
+from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, kind_table
 from classifier.report.timeline import timeline, timeline_chart, timeline_note, timeline_rows
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.tasks import STANCE
