@@ -20,7 +20,7 @@ import re
 import warnings
 from collections import Counter
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
