@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -458,21 +459,29 @@ class MentionFinder:
         return (spans, "name") if spans else ([], "none")
 
 
-def complete_spans(records: Iterable[Item | dict], catalogue: list[Actor] | str | Path | None = None) -> list:
-    """Items or dicts as given, those without ``spans`` with their actor's mentions found (``MentionFinder``), and a
-    warning saying how many were found, as ``stance classify`` gives."""
-    finder, found, out = None, Counter(), []
+@lru_cache(maxsize=1)
+def default_finder() -> MentionFinder:
+    """The bundled catalogue's finder, built once per process (its YAML read and regex compiled once, not per call)."""
+    return MentionFinder()
+
+
+def complete_spans(records: Iterable[Item | dict], finder: MentionFinder | None = None, *,
+                   stacklevel: int = 3) -> list:
+    """Items or dicts as given, those without ``spans`` with their actor's mentions found by ``finder`` (default: the
+    bundled catalogue's), each saying how in ``spans_from``, and a warning counting them, as ``stance classify``
+    gives (``stacklevel`` as ``warnings.warn`` takes it, from this function's caller)."""
+    found, out = Counter(), []
     for record in records:
         given = record.model_fields_set if isinstance(record, Item) else record if isinstance(record, dict) else None
         if given is None or ("spans" in given and (isinstance(record, Item) or record.get("spans") is not None)):
             out.append(record)
             continue
-        finder = finder or MentionFinder(catalogue)
+        finder = finder or default_finder()
         completed = finder.complete_item(record) if isinstance(record, Item) else finder.complete(record)
         if isinstance(completed, dict) and "spans_from" in completed:
             found[completed["spans_from"]] += 1
         out.append(completed)
     note = found_spans_note(found, len(out), "inputs")
     if note:
-        warnings.warn(note, InputWarning, stacklevel=3)
+        warnings.warn(note, InputWarning, stacklevel=stacklevel)
     return out

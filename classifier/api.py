@@ -18,14 +18,13 @@ from __future__ import annotations
 import contextlib
 import re
 import warnings
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from classifier.actors import MentionFinder, found_spans_note
-from classifier.errors import InputError, InputWarning, check_at_least
+from classifier.actors import MentionFinder, complete_spans
+from classifier.errors import InputError, check_at_least
 from classifier.items import Item, parse_item
 from classifier.models.stance_model import StanceModel
 
@@ -99,27 +98,20 @@ class StanceClassifier:
             raise InputError("got one (text, actor) pair; pass a list of them: predict([(text, actor)])")
         rows, kind = _records(data)
         labels = list(data.index) if kind == "frame" else None  # errors name a frame's row by its index label
-        items, origins = [], []
-        found: Counter = Counter()
+        records = []
         for number, row in enumerate(rows, start=1):
             if isinstance(row, Item):  # checked like a dict; an Item made without spans has them found
                 row = row.model_dump(exclude=None if "spans" in row.model_fields_set else {"spans"})
             # an empty cell (None) is a field not given: the position is the id, spans are found
-            record = {"id": str(number), **{k: v for k, v in row.items() if v is not None}}
-            origin = None
-            if need_actor and "spans" not in record:
-                if self._finder is None:
-                    self._finder = MentionFinder(self._catalogue)
-                record = self._finder.complete(record)
-                origin = record.pop("spans_from", None)
-                if origin is not None:
-                    found[origin] += 1
-            where = f"item {number}" + (f" (index {labels[number - 1]!r})" if labels is not None else "")
-            items.append(parse_item(record, where, need_actor=need_actor))
-            origins.append(origin)
-        note = found_spans_note(found, len(items), "inputs")
-        if note:
-            warnings.warn(note, InputWarning, stacklevel=3)
+            records.append({"id": str(number), **{k: v for k, v in row.items() if v is not None}})
+        if need_actor:
+            if self._finder is None and self._catalogue is not None:
+                self._finder = MentionFinder(self._catalogue)
+            records = complete_spans(records, self._finder, stacklevel=4)  # the warning names the caller's line
+        origins = [record.pop("spans_from", None) for record in records]
+        items = [parse_item(record, f"item {number}" + (f" (index {labels[number - 1]!r})" if labels is not None
+                                                         else ""), need_actor=need_actor)
+                 for number, record in enumerate(records, start=1)]
         return items, origins, rows, kind
 
     def predict_proba(self, data, *, batch_size: int = 64) -> np.ndarray:

@@ -384,9 +384,9 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
     by_id: dict[str, list[dict]] = defaultdict(list)
     for record in chosen:
         by_id[record["id"]].append(record)
-    from classifier.actors import MentionFinder
+    from classifier.actors import default_finder
 
-    items, tied, finder, from_model = [], [], None, 0
+    items, tied, from_model = [], [], 0
     for item_id, group in by_id.items():
         group = [r for r in group if not is_suggested(r)] or group  # a person's answer outranks a model's
         votes = Counter(r["label"] for r in group).most_common()
@@ -396,8 +396,7 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
             continue
         record = {k: v for k, v in group[-1].items() if k not in META_FIELDS}
         if record.get("spans") is None and isinstance(record.get("actor"), str):
-            finder = finder or MentionFinder()
-            record = finder.complete(record)  # as classify finds them: trained, scored and written alike
+            record = default_finder().complete(record)  # as classify finds them: trained, scored and written alike
         item = Item.model_validate(record)
         item.label = votes[0][0]
         items.append(item)

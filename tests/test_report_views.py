@@ -208,7 +208,7 @@ def test_detectable_difference_matches_the_standard_error_of_two_means():
 def test_single_article_outlets_cannot_reach_significance(tmp_path):
     rows = prediction_rows(100, labelled=False, per_article=1000)  # one article per outlet, three outlets
     frame = read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))
-    tests = outlet_tests(article_sums(frame), n_perm=500, n_boot=100)
+    tests = outlet_tests(article_sums(frame), n_perm=500)
     assert tests and all(t["n_articles"] == 1 and t["n_articles_others"] == 2 for t in tests)
     assert all(not t["reachable"] and t["p_min"] == pytest.approx(1 / 3) and np.isnan(t["mdd"]) for t in tests)
     lines = power_sentences(tests)
@@ -219,7 +219,7 @@ def test_single_article_outlets_cannot_reach_significance(tmp_path):
 def test_many_articles_can_reach_and_say_what_they_detect(tmp_path):
     rows = prediction_rows(600, labelled=False, per_article=2)
     frame = read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))
-    tests = outlet_tests(article_sums(frame), n_perm=300, n_boot=200)
+    tests = outlet_tests(article_sums(frame), n_perm=300)
     assert all(t["reachable"] for t in tests)
     assert all(0 < t["mdd"] < 2 and t["articles_for_0.2"] >= 1 for t in tests)
     assert any("smallest difference in net stance the tests could detect" in line for line in power_sentences(tests))

@@ -431,14 +431,14 @@ def actor_p_values(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: np.
 
 
 def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n: int = 10,
-                 n_boot: int = 1000, advance: Callable[[int], None] = lambda n=1: None) -> list[dict]:
+                 advance: Callable[[int], None] = lambda n=1: None) -> list[dict]:
     """For every actor covered by two or more outlets (from :func:`article_sums`): each outlet against the
     others, Holm-corrected; with the smallest p the design allows and the difference it can detect.
 
     With many tests, Holm needs a p below 0.05 / tests, which ``n_perm`` random permutations cannot show: a test
     whose p is below 0.05 is drawn again with ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``), so
-    that a real difference can be found in a corpus of many outlets and actors. ``n_boot`` is no longer used (the detectable
-    difference has a closed form)."""
+    that a real difference can be found in a corpus of many outlets and actors. The detectable difference has a closed
+    form (:func:`resampling_variance`), so no bootstrap is drawn."""
     rng = np.random.default_rng(seed)
     tests, actors = [], {}
     for actor, sub in sums.groupby("actor_name", sort=True):
@@ -575,7 +575,7 @@ def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name
         table = framing_table(sums, correction, n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
     n_compared = int((sums.groupby("actor_name")["outlet"].nunique() > 1).sum())  # actors of two outlets or more
     with progress_bar("outlet tests (permutations by article)", n_compared, progress) as advance:
-        tests = outlet_tests(sums, n_perm=n_perm, seed=seed, min_n=min_n, n_boot=n_boot, advance=advance)
+        tests = outlet_tests(sums, n_perm=n_perm, seed=seed, min_n=min_n, advance=advance)
     summary = {key: value for key, value in correction.items() if not key.endswith(("_boot", "_solver"))}
     for key in ("acc_matrix", "pacc_matrix"):
         if key in summary:
