@@ -169,8 +169,8 @@ def paired_differences(items_by_set: dict[str, Sequence[Item]], first: dict[str,
     ``article``) and scores both models on the same draw, so the interval is that of the difference itself,
     far narrower than two independent intervals. The mean's resample ``b`` averages every set's resample
     ``b`` (the sets are independent samples), over the sets counted in :func:`suite_mean`."""
-    from classifier.evaluate import (classification_metrics, label_codes, paired_p_value, percentile_ci,
-                                     resample_blocks, resample_scores)
+    from classifier.evaluate import (bootstrap_metrics, classification_metrics, label_codes, paired_p_value,
+                                     percentile_ci)
 
     rows, draws = {}, {}
     for index, (name, items) in enumerate(items_by_set.items()):
@@ -179,13 +179,8 @@ def paired_differences(items_by_set: dict[str, Sequence[Item]], first: dict[str,
         gold_labels = [item.label for item in items]
         gold, a, b = label_codes(gold_labels), label_codes(first[name]), label_codes(second[name])
         codes = np.unique([item.article or item.id for item in items], return_inverse=True)[1]
-        diffs = []
-        for block in resample_blocks(codes, n_boot, seed + index):
-            for draw in block:
-                weights = draw[codes].astype(float)
-                scores = resample_scores(gold, b, weights)["macro_f1"], resample_scores(gold, a, weights)["macro_f1"]
-                diffs.append(scores[0] - scores[1])
-        diffs = np.asarray(diffs, dtype=float)
+        diffs = (bootstrap_metrics(gold, b, codes, n_boot=n_boot, seed=seed + index)["macro_f1"]
+                 - bootstrap_metrics(gold, a, codes, n_boot=n_boot, seed=seed + index)["macro_f1"])
         observed = (classification_metrics(gold_labels, list(second[name]))["macro_f1"]
                     - classification_metrics(gold_labels, list(first[name]))["macro_f1"])
         rows[name] = {"difference": float(observed), "ci": percentile_ci(diffs) if n_boot else None,

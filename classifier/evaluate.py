@@ -467,31 +467,36 @@ def calibration_metrics(probs: np.ndarray, gold: np.ndarray, n_bins: int = 10) -
 
 # -- bootstrap ------------------------------------------------------------------------------------
 
-def resample_scores(gold: np.ndarray, pred: np.ndarray, weights: np.ndarray) -> dict:
-    """Macro-F1, accuracy and favor/against F1 for one weighted resample (scikit-learn, weights = draws).
-    Codes are label positions; the two polar labels come first in every task (favor, against; positive,
-    negative)."""
-    from sklearn import config_context
+def cluster_confusions(gold: np.ndarray, pred: np.ndarray, codes: np.ndarray,
+                       n_labels: int = len(LABELS)) -> np.ndarray:
+    """clusters x (gold x predicted) counts, flattened: one confusion matrix per cluster (article)."""
+    n_clusters = int(codes.max()) + 1 if len(codes) else 0
+    cells = n_labels * n_labels
+    flat = np.bincount(codes * cells + gold * n_labels + pred, minlength=n_clusters * cells)
+    return flat.reshape(n_clusters, cells).astype(float)
 
-    with config_context(skip_parameter_validation=True, assume_finite=True):  # validated once, up front
-        _, _, f1, _ = precision_recall_fscore_support(gold, pred, labels=list(range(len(LABELS))),
-                                                      sample_weight=weights, zero_division=0)
-        accuracy = accuracy_score(gold, pred, sample_weight=weights)
-    fa = [0, 1]
-    return {"macro_f1": float(np.mean(f1)), "accuracy": float(accuracy), "f1_favor_against": float(np.mean(f1[fa]))}
+
+def confusion_scores(confusions: np.ndarray) -> dict[str, np.ndarray]:
+    """Macro-F1, accuracy and favor/against F1 of each of a stack of (possibly weighted) confusion matrices
+    (... x gold x predicted), as scikit-learn computes them with ``zero_division=0``: a class that is neither
+    gold nor predicted has F1 0. The two polar labels come first in every task (favor, against; positive,
+    negative)."""
+    hits = np.diagonal(confusions, axis1=-2, axis2=-1)
+    denominator = confusions.sum(axis=-1) + confusions.sum(axis=-2)  # 2 tp + fp + fn
+    f1 = np.divide(2 * hits, denominator, out=np.zeros_like(hits), where=denominator > 0)
+    total = confusions.sum(axis=(-2, -1))
+    accuracy = np.divide(hits.sum(axis=-1), total, out=np.zeros_like(total), where=total > 0)
+    return {"macro_f1": f1.mean(axis=-1), "accuracy": accuracy, "f1_favor_against": f1[..., :2].mean(axis=-1)}
 
 
 def bootstrap_metrics(gold: np.ndarray, pred: np.ndarray, codes: np.ndarray, *, n_boot: int, seed: int,
                       advance: Callable[[int], None] = lambda n=1: None) -> dict[str, np.ndarray]:
-    """The metric in each of ``n_boot`` resamples of whole clusters (articles)."""
-    draws = cluster_resamples(codes, n_boot, seed)
-    samples = {name: np.empty(n_boot) for name in CI_METRICS}
-    for b in range(n_boot):
-        scores = resample_scores(gold, pred, draws[b][codes].astype(float))
-        for name in CI_METRICS:
-            samples[name][b] = scores[name]
-        advance(1)
-    return samples
+    """The metric in each of ``n_boot`` resamples of whole clusters (articles): each resample's confusion
+    matrix is the drawn clusters' matrices summed (one matrix product), so no item-level loop is needed."""
+    n_labels = len(LABELS)
+    confusions = resampled_sums(codes, cluster_confusions(gold, pred, codes, n_labels), n_boot, seed)
+    advance(n_boot)
+    return confusion_scores(confusions.reshape(n_boot, n_labels, n_labels))
 
 
 # -- evaluation ------------------------------------------------------------------------------------
@@ -668,15 +673,10 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
     n_articles = int(codes.max()) + 1
     if n_articles < MIN_RESAMPLED_ARTICLES:
         n_boot = 0
-    draws = cluster_resamples(codes, n_boot, seed)
-    diffs = {name: np.empty(n_boot) for name in CI_METRICS}
-    with progress_bar("paired bootstrap", n_boot, progress) as advance:
-        for b in range(n_boot):
-            weights = draws[b][codes].astype(float)
-            score_a, score_b = resample_scores(gold, pred_a, weights), resample_scores(gold, pred_b, weights)
-            for name in CI_METRICS:
-                diffs[name][b] = score_b[name] - score_a[name]
-            advance(1)
+    with progress_bar("paired bootstrap", 2 * n_boot, progress) as advance:  # the same draws for both models
+        scores_a = bootstrap_metrics(gold, pred_a, codes, n_boot=n_boot, seed=seed, advance=advance)
+        scores_b = bootstrap_metrics(gold, pred_b, codes, n_boot=n_boot, seed=seed, advance=advance)
+    diffs = {name: scores_b[name] - scores_a[name] for name in CI_METRICS}
     metrics_a = classification_metrics(list(left["label"]), list(left[field]), labels)
     metrics_b = classification_metrics(list(right["label"]), list(right[field]), labels)
     rows = {}

@@ -677,18 +677,67 @@ def _alpha(matrix: np.ndarray) -> float:
     return float(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")) + 0.0  # no -0.0
 
 
-def _resampled(statistic: Callable[[np.ndarray], float], articles: Sequence, n_boot: int, seed: int) -> list | None:
-    """95% interval of ``statistic(item indices)`` over resamples of the items' articles (items of one article go
-    together, as evaluate's intervals do); None with fewer articles than evaluate needs for an interval."""
+def _coded(labels: Sequence[str]) -> np.ndarray:
+    return np.array([ALL_LABELS.index(label) for label in labels], dtype=np.int64)
+
+
+def _pair_cells(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """items x (label of a x label of b), one-hot: summed over items, the two annotators' confusion matrix."""
+    k = len(ALL_LABELS)
+    cells = np.zeros((len(a), k * k))
+    cells[np.arange(len(a)), _coded(a) * k + _coded(b)] = 1.0
+    return cells
+
+
+def _kappas(confusions: np.ndarray) -> np.ndarray:
+    """Cohen's kappa of each of a stack of (weighted) confusion matrices, as ``cohen_kappa_score`` computes it:
+    (observed - chance agreement) / (1 - chance); NaN where chance agreement is 1 (one label only)."""
+    n = confusions.sum(axis=(-2, -1))
+    observed = np.trace(confusions, axis1=-2, axis2=-1) / n
+    chance = (confusions.sum(axis=-1) * confusions.sum(axis=-2)).sum(axis=-1) / n ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(1 - chance > 1e-12, (observed - chance) / (1 - chance), np.nan)
+
+
+def _unit_coincidences(matrix: np.ndarray) -> np.ndarray:
+    """items x (label x label): each item's share of Krippendorff's coincidence matrix (nominal). An item
+    labelled ``m`` times adds ``n_c n_k / (m - 1)`` to cell (c, k), less ``n_c / (m - 1)`` on the diagonal."""
+    k = len(ALL_LABELS)
+    counts = np.stack([(matrix == code).sum(axis=0) for code in range(k)], axis=1).astype(float)  # items x k
+    m = counts.sum(axis=1)
+    pairs = counts[:, :, None] * counts[:, None, :] - counts[:, :, None] * np.eye(k)
+    return (pairs / np.maximum(m - 1, 1)[:, None, None]).reshape(len(m), k * k)
+
+
+def _alphas(coincidences: np.ndarray) -> np.ndarray:
+    """Krippendorff's alpha (nominal) of each of a stack of coincidence matrices: 1 - (n - 1) x observed
+    disagreement / expected disagreement; NaN where only one label occurs."""
+    off = 1 - np.eye(coincidences.shape[-1])
+    totals = coincidences.sum(axis=-1)
+    n = totals.sum(axis=-1)
+    observed = (coincidences * off).sum(axis=(-2, -1))
+    expected = (totals[..., :, None] * totals[..., None, :] * off).sum(axis=(-2, -1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected > 0, 1 - (n - 1) * observed / expected, np.nan)
+
+
+def _resampled(per_item: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray], articles: Sequence,
+               n_boot: int, seed: int) -> list | None:
+    """95% interval of a figure over resamples of the items' articles (items of one article go together, as
+    evaluate's intervals do); None with fewer articles than evaluate needs for an interval. The figure must be
+    a function of a sum over items: ``statistic`` turns each resample's sum of ``per_item`` rows (a k x k
+    matrix) into it, so a resample is a matrix product and not a loop over items."""
     import pandas as pd
 
-    from classifier.evaluate import MIN_RESAMPLED_ARTICLES, cluster_resamples, percentile_ci
+    from classifier.evaluate import MIN_RESAMPLED_ARTICLES, percentile_ci, resampled_sums
 
     codes = pd.factorize(pd.Series(list(articles), dtype=object))[0]
     if n_boot <= 0 or not len(codes) or codes.max() + 1 < MIN_RESAMPLED_ARTICLES:
         return None
-    draws = cluster_resamples(codes, n_boot, seed)
-    return percentile_ci(np.array([statistic(np.repeat(np.arange(len(codes)), draw[codes])) for draw in draws]))
+    per_article = np.zeros((int(codes.max()) + 1, per_item.shape[1]))
+    np.add.at(per_article, codes, per_item)
+    k = len(ALL_LABELS)
+    return percentile_ci(statistic(resampled_sums(codes, per_article, n_boot, seed).reshape(n_boot, k, k)))
 
 
 def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boot: int = 1000,
@@ -715,7 +764,7 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
             b = np.array([current[(x, second)]["label"] for x in shared], dtype=object)
             pairs.append({"annotators": [first, second], "n": len(shared),
                           "kappa": _kappa(a, b) if shared else float("nan"),
-                          "kappa_ci": _resampled(lambda idx: _kappa(a[idx], b[idx]), [article_of(x) for x in shared],
+                          "kappa_ci": _resampled(_pair_cells(a, b), _kappas, [article_of(x) for x in shared],
                                                  n_boot, seed) if shared else None,
                           "agreement": float(np.mean(a == b)) if shared else float("nan")})
     multi = [x for x in item_ids if sum((x, ann) in current for ann in annotators) >= 2]
@@ -730,7 +779,7 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
                                   "text": record.get("text"), "labels": votes})
     return {"annotators": annotators, "items": len(item_ids), "items_multiply_labelled": len(multi),
             "pairs": pairs, "krippendorff_alpha": _alpha(matrix) if multi else float("nan"),
-            "krippendorff_alpha_ci": _resampled(lambda idx: _alpha(matrix[:, idx]), [article_of(x) for x in multi],
+            "krippendorff_alpha_ci": _resampled(_unit_coincidences(matrix), _alphas, [article_of(x) for x in multi],
                                                 n_boot, seed) if multi else None,
             "interval": (f"95% bootstrap by article, {n_boot} resamples (those where the figure is defined)"
                          if n_boot else "no intervals (--n-boot 0)"), "disagreements": disagreements}

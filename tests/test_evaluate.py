@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from classifier.cli import calibrate, evaluate, report  # noqa: F401  (register the commands)
 from classifier.cli.app import app
-from classifier.evaluate import (cluster_codes, cluster_resamples, compare_frames, evaluate_frame,
+from classifier.evaluate import (bootstrap_metrics, cluster_codes, cluster_resamples, compare_frames, evaluate_frame,
                                  evaluate_predictions, expected_calibration_error, labelled, read_predictions,
                                  reliability_bins)
 from classifier.errors import InputError, InputWarning
@@ -175,6 +175,23 @@ def test_bootstrap_resamples_whole_articles(preds):
     assert result["overall"]["n_articles"] == frame["article"].nunique()
     again = evaluate_frame(frame, n_boot=30, seed=0)
     assert again["overall"]["ci"] == result["overall"]["ci"]
+
+
+def test_resampled_confusion_scores_match_sklearn_with_weights():
+    """Each resample's scores come from summed per-article confusion matrices; they equal scikit-learn's
+    weighted scores, a class never gold nor predicted included (F1 0, zero_division=0)."""
+    rng = np.random.default_rng(3)
+    gold, pred = rng.choice(2, 60), rng.choice(2, 60)  # no "neutral" at all
+    pred[:5] = 2  # predicted neutral, never gold
+    codes = np.repeat(np.arange(12), 5)
+    samples = bootstrap_metrics(gold, pred, codes, n_boot=25, seed=4)
+    for b, draw in enumerate(cluster_resamples(codes, 25, seed=4)):
+        weights = draw[codes].astype(float)
+        _, _, f1, _ = precision_recall_fscore_support(gold, pred, labels=[0, 1, 2], sample_weight=weights,
+                                                      zero_division=0)
+        assert samples["macro_f1"][b] == pytest.approx(f1.mean())
+        assert samples["f1_favor_against"][b] == pytest.approx(f1[:2].mean())
+        assert samples["accuracy"][b] == pytest.approx(accuracy_score(gold, pred, sample_weight=weights))
 
 
 def test_calibration_matches_sklearn(preds):

@@ -876,6 +876,32 @@ def test_gold_says_how_many_labels_are_model_suggestions(tmp_path):
     assert "(2 of them model suggestions)" in " ".join(result.output.split())
 
 
+def test_resampled_kappa_and_alpha_equal_the_libraries_on_each_resample():
+    """The intervals' figures come from summed per-item matrices; on weighted (resampled) items they equal
+    scikit-learn's kappa and the krippendorff package's alpha, items that only some annotators labelled
+    included."""
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+
+    from classifier.labels import ALL_LABELS, _alphas, _kappas, _pair_cells, _unit_coincidences
+
+    rng = np.random.default_rng(5)
+    k = len(ALL_LABELS)
+    a, b = rng.choice(["favor", "against", "neutral"], 40), rng.choice(["favor", "against", "positive"], 40)
+    matrix = rng.choice(4, (3, 40)).astype(float)
+    matrix[rng.random((3, 40)) < 0.3] = np.nan
+    matrix = matrix[:, (~np.isnan(matrix)).sum(axis=0) >= 2]  # items labelled at least twice, as agreement keeps
+    for _ in range(5):
+        weights = rng.integers(0, 3, 40)
+        kappa = _kappas((weights @ _pair_cells(a, b)).reshape(k, k))
+        assert kappa == pytest.approx(cohen_kappa_score(np.repeat(a, weights), np.repeat(b, weights)))
+        drawn = np.repeat(np.arange(matrix.shape[1]), weights[:matrix.shape[1]])
+        alpha = _alphas((weights[:matrix.shape[1]] @ _unit_coincidences(matrix)).reshape(k, k))
+        assert alpha == pytest.approx(krippendorff.alpha(reliability_data=matrix[:, drawn],
+                                                         level_of_measurement="nominal"))
+    assert np.isnan(_kappas(np.diag([4.0, 0, 0]))) and np.isnan(_alphas(np.diag([4.0, 0, 0])))
+
+
 def test_agreement_intervals_undefined_kappa_and_no_overlap(tmp_path):
     items = [Item(id=f"x{i}", text=f"Russia acted, day {i}.", actor="Russia", spans=[(0, 6)], article=f"art{i % 6}")
              for i in range(30)]
