@@ -433,6 +433,39 @@ def test_plots_do_not_touch_pyplot():
     assert ("matplotlib.pyplot" in sys.modules) == before
 
 
+def test_an_outlet_keeps_its_colour_across_time_charts_and_the_reliability_diagram():
+    from classifier.report import plots
+    from classifier.report.timeline import timeline_chart
+
+    colours = plots.report_colours(["Big", "Mid", "Small"])
+    rows = []
+    for actor, outlets in (("Russia", ("Big", "Small", "Other")), ("China", ("Mid", "Small"))):
+        for outlet in outlets:
+            for period in ("2022-01", "2022-02"):
+                rows.append({"actor": actor, "outlet": outlet, "period": period, "n": 20, "net": 0.1,
+                             "net_lo": 0.0, "net_hi": 0.2})
+    table = pd.DataFrame(rows)
+
+    def line_colours(figure) -> dict[str, str]:
+        from matplotlib.colors import to_hex
+
+        return {line.get_label(): to_hex(line.get_color()) for line in figure.axes[0].get_lines()
+                if not line.get_label().startswith("_")}
+
+    russia = line_colours(timeline_chart(table, "Russia", "month", colours=colours))
+    china = line_colours(timeline_chart(table, "China", "month", colours=colours))
+    assert russia["Small"] == china["Small"] == colours["Small"].lower()
+    assert russia["Big"] == colours["Big"].lower() and china["Mid"] == colours["Mid"].lower()
+    assert russia["Other"] not in {russia["Big"], russia["Small"]}  # an outlet without a report colour: a free one
+    bins = [{"lower": i / 10, "upper": (i + 1) / 10, "n": 4 if i in (5, 8) else 0,
+             "confidence": i / 10 + 0.05 if i in (5, 8) else None, "accuracy": 0.5 if i in (5, 8) else None}
+            for i in range(10)]
+    figure = plots.reliability_diagram({"all items": bins, "Small": bins}, colours)
+    assert line_colours(figure)["Small"] == colours["Small"].lower()
+    counts = figure.axes[1]
+    assert [text.get_text() for text in counts.texts if text.get_text()] == ["4", "4"]  # items per bin, shown
+
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REPO = Path(__file__).resolve().parents[1]
 

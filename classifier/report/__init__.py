@@ -139,6 +139,7 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
     from classifier.report import plots
 
     made = []
+    colours = plots.report_colours(table.groupby("outlet")["n"].sum().sort_values(ascending=False, kind="stable").index)
 
     def add(kind: str, name: str, figure, title: str, caption: str) -> None:
         made.append({"kind": kind, "title": title, "caption": caption, "file": f"plots/{name}.png",
@@ -163,16 +164,18 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
         periods = over_time.groupby("actor")["period"].nunique()
         mentions = over_time.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable")
         for index, actor in enumerate([a for a in mentions.index if periods[a] >= 2][:max_actors]):
-            add("time", f"time_{index:02d}_{slug(actor)}", timeline_chart(over_time, actor, view["period"], min_n=min_n),
+            chart = timeline_chart(over_time, actor, view["period"], min_n=min_n, colours=colours)
+            add("time", f"time_{index:02d}_{slug(actor)}", chart,
                 f"{actor} over time", f"{actor}: net stance per {view['period']}, one line per outlet, 95% CI by "
                 "article as a band.")
     if evaluation is not None:
         curves = {"all items": evaluation["overall"]["calibration"]["reliability"]}
         outlets = [g for g in evaluation["groups"]["source"] if not g["small"]][:6]
         curves.update({g["group"]: g["calibration"]["reliability"] for g in outlets})
-        add("reliability", "reliability", plots.reliability_diagram(curves), "Reliability diagram",
-            f"Accuracy against confidence on gold-labelled items, overall and for the largest outlets with at "
-            f"least {min_n} gold items.")
+        add("reliability", "reliability", plots.reliability_diagram(curves, colours), "Reliability diagram",
+            f"Accuracy against confidence on gold-labelled items, overall (black) and for the largest outlets with "
+            f"at least {min_n} gold items, each in its colour of the time charts; below, the items in each "
+            "confidence bin.")
     return made, note
 
 

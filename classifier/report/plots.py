@@ -22,6 +22,7 @@ PALETTE = "RdBu"
 MISSING = "#e6e6e6"
 NET_LABEL = "net stance = (favor − against) / n"
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7")  # Okabe-Ito, no yellow
+OUTLET_COLOURS = OKABE_ITO[1:]  # black is the reliability diagram's line for all items
 
 
 def plain(text: str) -> str:
@@ -134,22 +135,48 @@ def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10) -> Figu
     return figure
 
 
-def reliability_diagram(curves: dict[str, list[dict]]) -> Figure:
-    """Accuracy against confidence per bin, one line per curve (overall first), diagonal = perfect calibration."""
-    figure = new_figure(6.0, 5.0)
-    axes = figure.add_subplot()
+def outlet_colours(drawn, fixed: dict[str, str]) -> dict[str, str]:
+    """A colour for each outlet of a chart: the report-wide colour where it has one (see
+    :func:`report_colours`), else the first colour no other outlet of this chart has."""
+    colours = {outlet: fixed[outlet] for outlet in drawn if outlet in fixed}
+    free = iter([c for c in OUTLET_COLOURS if c not in colours.values()] + list(OUTLET_COLOURS) * len(drawn))
+    return {outlet: colours[outlet] if outlet in colours else next(free) for outlet in drawn}
+
+
+def report_colours(outlets_by_mentions) -> dict[str, str]:
+    """One colour per outlet for every chart of a report, given to the most mentioned outlets, so that an
+    outlet has the same colour in each time chart and in the reliability diagram."""
+    return dict(zip(outlets_by_mentions, OUTLET_COLOURS))
+
+
+def reliability_diagram(curves: dict[str, list[dict]], colours: dict[str, str] | None = None) -> Figure:
+    """Accuracy against confidence per bin, one line per curve (overall first, in black), diagonal = perfect
+    calibration; below, how many items of the first curve fall in each bin (a point of a few items says
+    little)."""
+    figure = new_figure(6.0, 6.2)
+    axes, counts = figure.subplots(2, 1, sharex=True, height_ratios=[4, 1])
     axes.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1, label="perfectly calibrated")
+    names = list(curves)
+    palette = outlet_colours(names[1:], colours or {})
     for index, (name, bins) in enumerate(curves.items()):
         points = [(b["confidence"], b["accuracy"]) for b in bins if b["n"]]
         if not points:
             continue
         x, y = zip(*points)
-        axes.plot(x, y, marker="os^Dv<>p"[index % 8], color=OKABE_ITO[index % len(OKABE_ITO)],
-                  linewidth=2.2 if index == 0 else 1.2, label=plain(name))
+        axes.plot(x, y, marker="os^Dv<>p"[index % 8], color=OKABE_ITO[0] if index == 0 else palette[name],
+                  linewidth=2.2 if index == 0 else 1.2, label=plain(label_text(name)))
     axes.set_xlim(0, 1)
     axes.set_ylim(0, 1)
-    axes.set_xlabel("confidence (top-class probability)")
     axes.set_ylabel("accuracy")
     axes.set_title("Reliability on gold-labelled items")
     axes.legend(loc="center left", fontsize=8)  # top-class confidence is never below 1/3: that area is empty
+    first = curves[names[0]] if names else []
+    lower = [b["lower"] for b in first]
+    widths = [b["upper"] - b["lower"] for b in first]
+    heights = [b["n"] for b in first]
+    bars = counts.bar(lower, heights, width=widths, align="edge", color="#bbbbbb", edgecolor="#555555", linewidth=0.6)
+    counts.bar_label(bars, labels=[str(n) if n else "" for n in heights], fontsize=7, padding=1)
+    counts.set_ylim(0, max(heights, default=0) * 1.35 + 1)
+    counts.set_ylabel("items", fontsize=8)
+    counts.set_xlabel("confidence (top-class probability)")
     return figure

@@ -212,20 +212,23 @@ def all_periods(labels: pd.Series, period: str) -> list[str]:
     return period_labels(pd.Series(span.start_time), period).tolist()
 
 
-def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10):
-    """One actor: a line per outlet of net stance per period, its 95% interval as a band."""
-    from classifier.report.plots import NET_LABEL, OKABE_ITO, label_text, new_figure, plain
+def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10,
+                   colours: dict[str, str] | None = None):
+    """One actor: a line per outlet of net stance per period, its 95% interval as a band. ``colours``: the
+    report's colour of each outlet (:func:`~classifier.report.plots.report_colours`)."""
+    from classifier.report.plots import NET_LABEL, OUTLET_COLOURS, label_text, new_figure, outlet_colours, plain
 
     rows = table[table["actor"] == actor]
     periods = all_periods(rows["period"], period)  # gaps stay gaps: a period without articles keeps its place
     outlets = rows.groupby("outlet")["n"].sum().sort_values(ascending=False, kind="stable").index
-    drawn = sorted(outlets[:len(OKABE_ITO)])  # one colour each: the outlets with the most mentions
+    drawn = sorted(outlets[:len(OUTLET_COLOURS)])  # one colour each: the outlets with the most mentions
+    palette = outlet_colours(drawn, colours or {})
     figure = new_figure(min(max(6.5, 3.0 + 0.3 * len(periods)), 16), 4.4)
     axes = figure.add_subplot()
     axes.axhline(0, color="#555555", linewidth=0.8, linestyle="--")
     x = np.arange(len(periods))
-    for index, outlet in enumerate(drawn):
-        colour = OKABE_ITO[index]
+    for outlet in drawn:
+        colour = palette[outlet]
         line = rows[rows["outlet"] == outlet].set_index("period").reindex(periods)  # NaN where no articles
         net = line["net"].to_numpy(float)
         axes.plot(x, net, marker="o", color=colour, label=plain(label_text(outlet)), linewidth=1.6)  # NaN breaks it
