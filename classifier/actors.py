@@ -64,12 +64,18 @@ class Actor(BaseModel):
         return [self.name] + [t for f in TERM_FIELDS for t in getattr(self, f)]
 
 
+CLI_OPTIONS = ("--actors", "--actors-only", "--only-actors")  # how errors name the three choices
+API_OPTIONS = ("actors", "actors_only", "only_actors")  # ... when a Python caller made them
+
+
 def choose_catalogue(extend: str | Path | None = None, replace: str | Path | None = None,
-                     only: str | Iterable[str] | None = None) -> list[Actor]:
+                     only: str | Iterable[str] | None = None, *, options: tuple[str, str, str] = CLI_OPTIONS
+                     ) -> list[Actor]:
     """The catalogue a run uses: the bundled one, with ``extend``'s actors added (an actor of the same name
-    replaced), or ``replace``'s alone; then, with ``only`` ("Russia,China"), just those actors."""
+    replaced), or ``replace``'s alone; then, with ``only`` ("Russia,China"), just those actors. ``options``:
+    the names errors give the three arguments (``API_OPTIONS`` for the Python API)."""
     if extend and replace:
-        raise InputError("--actors adds to the bundled catalogue and --actors-only replaces it: pass one of them")
+        raise InputError(f"{options[0]} adds to the bundled catalogue and {options[1]} replaces it: pass one of them")
     actors = load_catalogue(replace) if replace else load_catalogue()
     if extend:
         added = load_catalogue(extend)
@@ -79,11 +85,11 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
                     " (to take it from a bundled actor, give your file an entry named {owner} without it: an actor "
                     "of the same name replaces the bundled one)")
     if only is not None:
-        wanted = actor_names(only)
+        wanted = actor_names(only, options[2])
         by_name = {a.name.casefold(): a for a in actors}
         unknown = [n for n in wanted if n.casefold() not in by_name]
         if unknown:
-            raise InputError(f"--only-actors: {', '.join(unknown)} not in the catalogue "
+            raise InputError(f"{options[2]}: {', '.join(unknown)} not in the catalogue "
                              f"(it has {', '.join(a.name for a in actors)})")
         kept = list({by_name[n.casefold()].name: by_name[n.casefold()] for n in wanted}.values())
         dropped = [a for a in actors if a.name not in {k.name for k in kept}]
@@ -104,11 +110,12 @@ def shadowed(actor: Actor, others: list[Actor]) -> Actor:
     return actor.model_copy(update={"excludes": [*actor.excludes, *extra]}) if extra else actor
 
 
-def actor_names(only: str | Iterable[str]) -> list[str]:
+def actor_names(only: str | Iterable[str], option: str = CLI_OPTIONS[2]) -> list[str]:
     """The names in ``--only-actors`` ("Russia, China" or a list), blanks dropped; none at all is an error."""
     wanted = [n.strip() for n in (only.split(",") if isinstance(only, str) else only) if n.strip()]
     if not wanted:
-        raise InputError("--only-actors: no actor names given (e.g. --only-actors Russia,China)")
+        example = f"{option} Russia,China" if option.startswith("--") else f"{option}='Russia,China'"
+        raise InputError(f"{option}: no actor names given (e.g. {example})")
     return wanted
 
 

@@ -183,7 +183,7 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
     instead of it, as ``--actors`` and ``--actors-only``; they find the mentions of inputs given without spans
     (``catalogue``, the earlier name of ``actors_only``, still works). ``trust_remote_code``: let a model folder run
     its own Python code (never by default)."""
-    from classifier.actors import choose_catalogue
+    from classifier.actors import API_OPTIONS, choose_catalogue
     from classifier.predict.engines import load_engine
 
     if threads is not None:
@@ -194,7 +194,7 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
         warnings.warn("load_model(catalogue=...) is now actors_only=... (actors=... adds to the bundled catalogue)",
                       DeprecationWarning, stacklevel=2)
         actors_only = catalogue
-    chosen = choose_catalogue(actors, actors_only) if actors or actors_only else None
+    chosen = choose_catalogue(actors, actors_only, options=API_OPTIONS) if actors or actors_only else None
     path = resolve_model(path_or_name)
     with quiet_transformers():
         engine_model = load_engine(path, engine, trust_remote_code, threads, device)

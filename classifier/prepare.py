@@ -102,7 +102,7 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     import os
     import warnings
 
-    from classifier.actors import choose_catalogue
+    from classifier.actors import API_OPTIONS, choose_catalogue
     from classifier.clean import load_rules
     from classifier.errors import InputError
     from classifier.ingest import stream_corpus
@@ -111,7 +111,7 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
         raise InputError(f"corpus: expected the path of a folder of articles or of a .jsonl/.csv/.parquet table; got "
                          f"{type(corpus).__name__} (write a DataFrame of articles to a file first, e.g. to_parquet)")
     stream = stream_corpus(corpus, manifest, encoding)
-    catalogue, rules = choose_catalogue(actors, actors_only, only_actors), load_rules()
+    catalogue, rules = choose_catalogue(actors, actors_only, only_actors, options=API_OPTIONS), load_rules()
     reported = 0
 
     def report() -> None:

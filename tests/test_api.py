@@ -305,6 +305,10 @@ def test_the_catalogue_options_add_to_or_replace_the_bundled_one_as_the_cli_s_do
     assert actors(actors=extra) == ["China", "Gazprom", "Russia"]
     assert actors(actors_only=extra) == ["Gazprom"]
     assert actors(only_actors="Russia") == ["Russia"]
+    with pytest.raises(InputError, match="^only_actors: Atlantis not in the catalogue"):  # the Python name
+        classifier.prepare_items(corpus, only_actors="Atlantis")
+    with pytest.raises(InputError, match="^actors adds to the bundled catalogue and actors_only replaces it"):
+        classifier.load_model(tiny_model_dir, actors=extra, actors_only=extra)
     added = classifier.load_model(tiny_model_dir, actors=extra)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
