@@ -18,19 +18,31 @@ ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_in
 
 
 # A wire dateline that opens an article's body: "WASHINGTON —", "MOSCOW (Reuters) -", "KYIV, Ukraine, March 3 (AP) --",
-# "NEW YORK (CNN)The": a place in capitals, then capitalised words or numbers after commas, an agency in brackets,
-# and a dash (or a hyphen or two after a space; the agency alone where a capital follows). The place says where the
-# report was filed, not what it is about: a mention of a capital or seat in it is not the sentence's (nor its
-# country's name beside it, "KYIV, Ukraine"); "NATO —" and "U.S. —" keep theirs.
+# "NEW YORK (CNN)The", "BRUSSELS/MOSCOW, March 3 (Reuters) -", "Moscow —": a place in capitals (or one to three
+# capitalised words), then capitalised words or numbers after commas, an agency in brackets, and a dash (or a hyphen
+# or two after a space; the agency alone where a capital follows). The place says where the report was filed, not
+# what it is about. A dateline with an agency, a date or a region after a comma, or two places ("KHARKIV, Ukraine
+# (AP) —", "UNITED NATIONS (AP) —") holds nothing else: none of its mentions is the sentence's. A bare one
+# ("WASHINGTON —") loses only a capital or seat: "NATO —" and "U.S. —" keep theirs. A place in lower case with only
+# a comma after it ("Russia, China — and India") is no dateline.
 _DASH = r"(?:\s*[—–―‒]\s*|\s+--?\s*)"
-DATELINE = re.compile(r"[A-Z][A-Z'’.\-]{2,}(?: [A-Z][A-Z'’.\-]+)*(?:,(?:\s+(?:[A-Z][\w.'’-]*|\d{1,4}),?)+)?"
-                      rf"(?:(?:\s*\([^()\n]{{1,40}}\))?{_DASH}|\s*\([A-Z][^()\n]{{0,19}}\)\s*(?=[A-Z]))")
+_PLACE = r"(?:[A-Z][A-Z'’.\-]{2,}(?: [A-Z][A-Z'’.\-]+)*|[A-Z][a-z'’.\-]+(?: [A-Z][a-z'’.\-]+){0,2})"
+_AGENCY = r"\((?:[A-Z][\w.&' -]{0,24}|dpa|afp)\)"
+DATELINE = re.compile(rf"(?P<place>{_PLACE}(?:/{_PLACE})*)(?P<where>(?:,(?:\s+(?:[A-Z][\w.'’-]*|\d{{1,4}}),?)+)?)"
+                      rf"(?:(?P<agency>\s*{_AGENCY})?{_DASH}|\s*(?P<joined>\([A-Z][^()\n]{{0,19}}\))\s*(?=[A-Z]))")
 BYLINE = re.compile(r"(?i:by)\s+[A-Z]")
 
 
-def opening_dateline(sentences: list) -> tuple[int, int] | None:
-    """(sentence index, where its dateline ends) for the dateline that opens the first body paragraph, or the second
-    after a byline ("By Jane Doe"); None when neither opens with one."""
+@dataclass(frozen=True)
+class Dateline:
+    sentence: int  # the index of the sentence it opens
+    end: int  # where it ends in that sentence
+    whole: bool  # an agency, date, region or second place: none of its mentions is the sentence's
+
+
+def opening_dateline(sentences: list) -> Dateline | None:
+    """The dateline that opens the first body paragraph, or the second after a byline ("By Jane Doe"); None when
+    neither opens with one."""
     openers = []
     for sentence in sentences:
         if sentence.kind == "body" and (not openers or sentence.paragraph != openers[-1].paragraph):
@@ -38,12 +50,21 @@ def opening_dateline(sentences: list) -> tuple[int, int] | None:
     if len(openers) > 1 and BYLINE.match(openers[0].text):
         openers = openers[1:]
     match = DATELINE.match(openers[0].text) if openers else None
-    return (openers[0].index, match.end()) if match else None
+    if not match:
+        return None
+    agency = match["agency"] or match["joined"]
+    if not match["place"].isupper() and match["where"] and not agency and not re.search(r"\d", match["where"]):
+        return None  # "Russia, China — and now India": a list of actors, not a place and its region
+    whole = bool(agency or match["where"] or "/" in match["place"])
+    return Dateline(openers[0].index, match.end(), whole)
 
 
-def outside_dateline(mentions: list, end: int, places: dict[str, set[str]]) -> list:
-    """The mentions less those the dateline (text before ``end``) holds that are an actor's capital or seat, or that
-    actor's other names beside it ("KYIV, Ukraine")."""
+def outside_dateline(mentions: list, dateline: Dateline, places: dict[str, set[str]]) -> list:
+    """The mentions less those the dateline holds: all of them where it is ``whole``, else those of an actor's
+    capital or seat."""
+    end = dateline.end
+    if dateline.whole:
+        return [m for m in mentions if m.end > end]
     filed = {m.actor for m in mentions if m.end <= end and m.term.casefold() in places.get(m.actor, ())}
     return [m for m in mentions if m.end > end or m.actor not in filed]
 
@@ -67,8 +88,8 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     items = []
     for sentence in sentences:
         mentions = local.find(sentence.text)
-        if dateline and sentence.index == dateline[0]:
-            mentions = outside_dateline(mentions, dateline[1], places)
+        if dateline and sentence.index == dateline.sentence:
+            mentions = outside_dateline(mentions, dateline, places)
         for actor, spans in spans_by_actor(mentions).items():
             items.append({  # the fields of ITEM_FIELDS, in its order
                 "id": f"{article.id}:{sentence.index:04d}:{id_part(actor)}",

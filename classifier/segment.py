@@ -9,6 +9,9 @@ from pydantic import BaseModel
 
 MAX_HEADING_WORDS = 20
 _ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
+_ENDS_IN_ACRONYM = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}$")  # "… sanctions on U.S.": no sentence end in a headline
+# a sentence end inside the paragraph: a word of two or more lower-case letters, its stop, and a capital after it
+_SENTENCE_END_INSIDE = re.compile(r"[a-z]{2}[.!?][\"'”’)\]]*\s+[\"“‘'(]?[A-Z]")
 
 
 class Sentence(BaseModel):
@@ -27,8 +30,12 @@ def _segmenter(language: str):
     return pysbd.Segmenter(language=language, clean=False)
 
 
-def looks_like_heading(paragraph: str) -> bool:
-    return len(paragraph.split()) <= MAX_HEADING_WORDS and not _ENDS_LIKE_SENTENCE.search(paragraph)
+def looks_like_heading(paragraph: str, opens_text: bool = False) -> bool:
+    """Short, without a sentence end inside, and without one at its end (but for the paragraph that opens a text
+    with no title given, a headline, which may end in an acronym: "Sanctions hit the U.S.")."""
+    if len(paragraph.split()) > MAX_HEADING_WORDS or _SENTENCE_END_INSIDE.search(paragraph):
+        return False
+    return not _ENDS_LIKE_SENTENCE.search(paragraph) or (opens_text and bool(_ENDS_IN_ACRONYM.search(paragraph)))
 
 
 LONG_PARAGRAPH = 4000  # pysbd's time grows with the square of a paragraph's length: longer ones go in pieces
@@ -89,7 +96,7 @@ def segment(paragraphs: list[str], title: str | None = None, language: str = "en
     title = " ".join(title.split()) if title else None  # spaces compared as cleaning leaves them (no-break too)
     for number, paragraph in enumerate(paragraphs):
         is_title = title is not None and " ".join(paragraph.split()) == title
-        if (is_title and number == 0) or looks_like_heading(paragraph):  # a title opening the text, in any form
+        if (is_title and number == 0) or looks_like_heading(paragraph, opens_text=number == 0 and not title):  # a title opening the text, in any form
             kind = "headline" if is_title or (number == 0 and not title) else "subheading"
             sentences.append(Sentence(index=len(sentences), start=offset, end=offset + len(paragraph),
                                       text=paragraph, kind=kind, paragraph=number))

@@ -495,3 +495,30 @@ def test_a_wire_dateline_is_not_a_mention_of_its_city_s_country(tmp_path):
     assert sorted(i["actor"] for i in items if i["article"] == "f") == ["NATO", "Russia"]
     assert sorted(i["actor"] for i in items if i["article"] == "g") == ["NATO", "Russia"]
     assert [i["spans"] for i in items if i["article"] == "h" and i["text"].startswith("WASHINGTON")] == [[[0, 10], [17, 19]]]
+
+
+def test_a_dateline_with_an_agency_date_or_region_holds_no_mention_and_a_headline_may_end_in_an_acronym(tmp_path):
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {"a": "KHARKIV, Ukraine (AP) — Shelling hit the city.", "b": "UNITED NATIONS (AP) — Diplomats met.",
+             "c": "BRUSSELS/MOSCOW, March 3 (Reuters) - Officials met.", "d": "Moscow — Oil prices rose.",
+             "e": "Kharkiv, Ukraine (AP) — Shelling hit the city. Ukraine said so.",
+             "f": "Russia, China — and now India — met.", "g": "BRUSSELS (AP) — NATO ministers met."}
+    for name, body in texts.items():
+        (corpus / f"{name}.txt").write_text(f"Talks stall\n\n{body}\n")
+    (corpus / "h.txt").write_text("Oil prices jump after sanctions on U.S.\n\nMOSCOW (Reuters) - Oil prices rose.\n\n"
+                                  "The E.U. agreed. Ukraine thanked the U.S.A. for its support. (Reuters)\n\n"
+                                  "— Jens Stoltenberg (@jensstoltenberg) March 3, 2022\n")
+    items = list(classifier.prepare_items(corpus))
+    actors = {name: sorted(i["actor"] for i in items if i["article"] == name) for name in [*texts, "h"]}
+    assert actors["a"] == actors["b"] == actors["c"] == actors["d"] == []  # where the report was filed
+    assert actors["e"] == ["Ukraine"] and [i["text"] for i in items if i["article"] == "e"] == ["Ukraine said so."]
+    assert actors["f"] == ["China", "India", "Russia"]  # a list of actors, not a place and its region
+    assert actors["g"] == ["NATO"]
+    h = [(i["kind"], i["actor"], i["text"]) for i in items if i["article"] == "h"]
+    assert ("headline", "United States", "Oil prices jump after sanctions on U.S.") in h  # and the next is its body
+    assert "Russia" not in {actor for _, actor, _ in h}  # so "MOSCOW (Reuters) -" opens the body: a dateline
+    assert ("body", "Ukraine", "Ukraine thanked the U.S.A. for its support.") in h  # a paragraph of sentences, split
+    assert "NATO" not in {actor for _, actor, _ in h}  # an embedded post's attribution line is page furniture
