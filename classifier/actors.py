@@ -8,7 +8,7 @@ from collections import Counter
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -80,6 +80,7 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
     if extend:
         added = load_catalogue(extend)
         names = {a.name.strip().casefold() for a in added}  # as names are matched: "russia" replaces Russia
+        warn_of_dropped_terms(actors, added, extend)
         actors = [a for a in actors if a.name.strip().casefold() not in names] + added
         check_terms(actors, f"{extend} with the bundled catalogue",
                     " (to take it from a bundled actor, give your file an entry named {owner} without it: an actor "
@@ -97,13 +98,42 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
     return actors
 
 
+def warn_of_dropped_terms(bundled: list[Actor], added: list[Actor], where) -> None:
+    """Warn where an actor of ``added`` replaces a bundled one of the same name without all of its terms: a user
+    who writes "- name: Russia / names: [Russia, RF]" to add an alias loses Moscow, the Kremlin and Putin."""
+
+    by_name = {a.name.strip().casefold(): a for a in bundled}
+    for actor in added:
+        old = by_name.get(actor.name.strip().casefold())
+        if old is None:
+            continue
+        kept = {" ".join(t.split()).casefold() for t in actor.terms()}
+        telling = [*old.places, *old.people, *old.demonyms, *old.terms()]  # "Moscow, Kremlin, Putin" first
+        lost = [t for t in dict.fromkeys(telling) if " ".join(t.split()).casefold() not in kept]
+        if lost:
+            shown = ", ".join(lost[:5]) + (", …" if len(lost) > 5 else "")
+            warnings.warn(f"{where}: {actor.name} replaces the bundled actor of that name, whose {len(lost)} other "
+                          f"term{'s' if len(lost) != 1 else ''} ({shown}) no longer count; to add names to it, copy "
+                          "its whole entry from the bundled catalogue (stance actors list) into your file",
+                          InputWarning, stacklevel=3)
+
+
+def surname_of(person: str, surname_first: bool = False) -> str | None:
+    """The family name of a full name ("Boris Johnson" -> "Johnson"; "Wang Yi" -> "Wang" where names put it
+    first), titles left out; None for a one-word name."""
+    parts = [p for p in person.split() if p.rstrip(".") not in _TITLES]
+    return (parts[0] if surname_first else parts[-1]) if len(parts) > 1 else None
+
+
 def shadowed(actor: Actor, others: list[Actor]) -> Actor:
-    """``actor`` with the longer terms of ``others`` that hold one of its terms added to its excludes: narrowed
-    to some actors (--only-actors), a catalogue finds the same mentions as whole ("People's Republic of China"
-    stays China's, not Taiwan's "Republic of China"; "North Korea" is not South Korea's "Korea")."""
+    """``actor`` with the longer terms and excludes of ``others`` that hold one of its terms, or one of its people's
+    surnames, added to its excludes: narrowed to some actors (--only-actors), a catalogue finds the same mentions as
+    whole ("People's Republic of China" stays China's, not Taiwan's "Republic of China"; "North Korea" is not South
+    Korea's "Korea"; "Chinese-Americans" is no one's; "Johnson" in "Lyndon Johnson" is not Boris Johnson's)."""
     own = [" ".join(t.split()).casefold() for t in actor.terms()]
-    inside = [re.compile(rf"(?<!\w){re.escape(term)}(?!\w)") for term in own]
-    longer = [t for other in others for t in other.terms()
+    surnames = [s.casefold() for s in (surname_of(p, actor.surname_first) for p in actor.people) if s]
+    inside = [re.compile(rf"(?<!\w){re.escape(term)}(?!\w)") for term in [*own, *surnames]]
+    longer = [t for other in others for t in [*other.terms(), *other.excludes]
               if " ".join(t.split()).casefold() not in own
               and any(pattern.search(" ".join(t.split()).casefold()) for pattern in inside)]
     extra = [t for t in dict.fromkeys(longer) if t not in actor.excludes]
@@ -127,11 +157,26 @@ class Mention:
     term: str
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader that refuses a key written twice in one mapping (the plain loader keeps the last one,
+    so "names: [Xa]" above "names: [Xb]" would vanish)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key, _ in node.value:
+            value = self.construct_object(key, deep=True)
+            if isinstance(value, str) and value in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"the key {value!r} is written twice here",
+                                                        key.start_mark)
+            seen.add(value)
+        return super().construct_mapping(node, deep)
+
+
 def load_catalogue(path: str | Path | None = None) -> list[Actor]:
     path = Path(path) if path else DEFAULT_CATALOGUE
     try:
         text = path.read_text(encoding="utf-8")
-        spec = yaml.safe_load(text)
+        spec = yaml.load(text, Loader=_StrictLoader)  # noqa: S506  (a safe loader)
     except OSError as exc:
         raise InputError(f"{path}: cannot read the actor catalogue ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
@@ -139,11 +184,16 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
         raise InputError(f"{path}:{line}: the actor catalogue is not UTF-8 text; save it as UTF-8") from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
-        raise InputError(f"{path}:{line}: malformed YAML in the actor catalogue") from None
+        problem = getattr(exc, "problem", None)
+        raise InputError(f"{path}:{line}: malformed YAML in the actor catalogue"
+                         + (f" ({problem})" if problem else "")) from None
     if not isinstance(spec, dict) or not isinstance(spec.get("actors"), list):
         raise InputError(f"{path}: expected a top-level 'actors:' list")
     actors = []
     for number, raw in enumerate(spec["actors"], start=1):
+        if not isinstance(raw, dict):
+            raise InputError(f"{path}:{_line_of(text, number, ())}: actor {number}: expected fields (name:, names:, "
+                             f"…), got {type(raw).__name__} {shown_value(raw)}")
         try:
             actors.append(Actor.model_validate(raw))
         except ValidationError as exc:
@@ -151,13 +201,19 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
             line = _line_of(text, number, first["loc"])
             raise InputError(f"{path}:{line}: actor {number}: {'.'.join(map(str, first['loc']))}: "
                              f"{first['msg']}") from None
-    names = Counter(a.name.strip().casefold() for a in actors)
-    duplicated = [a.name for a in actors if names[a.name.strip().casefold()] > 1]
-    if duplicated:
-        raise InputError(f"{path}: actor listed twice: {', '.join(dict.fromkeys(duplicated))} "
-                         "(names are matched ignoring case)")
-    check_terms(actors, str(path))
+    first_of: dict[str, int] = {}
+    for number, actor in enumerate(actors, start=1):
+        earlier = first_of.setdefault(actor.name.strip().casefold(), number)
+        if earlier != number:
+            raise InputError(f"{path}:{_line_of(text, number, ('name',))}: actor {actor.name!r} listed twice (also "
+                             f"actor {earlier}; names are matched ignoring case)")
+    check_terms(actors, str(path), line_of=lambda number: _line_of(text, number, ()))
     return actors
+
+
+def shown_value(value, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _line_of(text: str, number: int, loc: tuple) -> int:
@@ -190,7 +246,7 @@ def id_part(name: str) -> str:
     return plain
 
 
-def check_terms(actors: list[Actor], where: str, hint: str = "") -> None:
+def check_terms(actors: list[Actor], where: str, hint: str = "", line_of: Callable[[int], int] | None = None) -> None:
     """Refuse a term (name, alias, place, person) that two actors share: the matcher would give every mention
     of it to one of them, silently. Refuse two names that make one item id ("AC/DC", "AC-DC"): the two actors'
     items of a sentence would share it."""
@@ -201,10 +257,11 @@ def check_terms(actors: list[Actor], where: str, hint: str = "") -> None:
             raise InputError(f"{where}: actors {parts[part]!r} and {actor.name!r} would give their items one id "
                              f"(…:{part}); rename one")
     owner: dict[str, str] = {}
-    for actor in actors:
+    for number, actor in enumerate(actors, start=1):
         for term in dict.fromkeys(" ".join(t.split()).casefold() for t in actor.terms()):
             if owner.setdefault(term, actor.name) != actor.name:
-                raise InputError(f"{where}: the term {term!r} belongs to both {owner[term]} and {actor.name}; "
+                place = f"{where}:{line_of(number)}" if line_of else where
+                raise InputError(f"{place}: the term {term!r} belongs to both {owner[term]} and {actor.name}; "
                                  f"keep it under one actor{hint.format(owner=owner[term])}")
 
 
@@ -213,6 +270,7 @@ def _is_exact_case(term: str, actor: Actor) -> bool:
 
 
 _APOSTROPHE = re.compile("['’]")
+_PERSON_LIKE = re.compile(r"[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)+")  # two or more capitalised words
 _CALENDAR = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 _TITLED = ("Mr", "Mrs", "Ms", "Dr", "President", "Prime Minister", "Premier", "Chancellor", "Minister",
@@ -242,7 +300,7 @@ def _term_pattern(term: str, exact: bool | str, prefix: bool = False) -> str:
     elif not exact:
         body = f"(?i:{body})"
     before = rf"(?<!{_WORD})"
-    after = r"(?=-)" if prefix else rf"(?!{_WORD})"
+    after = r"(?=[-‐‑–])" if prefix else rf"(?!{_WORD})"  # a prefix before a hyphen or an en dash
     # "U.S." ends with a dot; don't require a non-word after it. Acronyms must not continue with
     # an apostrophe-less lowercase ("USb"), which the word check already forbids.
     return f"{before}{body}{after}"
@@ -272,8 +330,8 @@ class Matcher:
                         for t in actor.terms()]
             entries += [(t, None, _is_exact_case(t, actor) or t.upper() == t, False)  # "LET US" only as written
                         for t in actor.excludes]
-            entries += [(p, actor.name, True, True) for p in actor.prefixes]
-            entries += [(p.lower(), actor.name, True, True) for p in actor.prefixes]
+            entries += [(variant, actor.name, True, True) for p in actor.prefixes  # "SINO-RUSSIAN" in a headline
+                        for variant in dict.fromkeys((p, p.lower(), p.upper()))]
         entries += [(t, a, "name", False) for t, a in self.extra_terms.items()]  # surnames
         entries.sort(key=lambda e: -len(e[0]))  # longest first: "Latin America" before "America"
         self._actors = [e[1] for e in entries]
@@ -311,21 +369,34 @@ class Matcher:
                 end = match.end()
                 yield match
 
+    def excluded_names(self, text: str) -> set[str]:
+        """The excludes of several capitalised words ("Lyndon Johnson", "Melania Trump") that ``text`` holds."""
+        if self._regex is None:
+            return set()
+        names = set()
+        for match in self._matches(text):
+            term = self._terms[int(match.lastgroup[1:])]
+            if self._actors[int(match.lastgroup[1:])] is None and _PERSON_LIKE.fullmatch(term):
+                names.add(term)
+        return names
+
     def for_article(self, text: str) -> "Matcher":
         """A matcher that also knows the surnames of people whose full name appears in ``text``. A surname two
-        actors' people share there is left out (it could be either); a surname that is a month or a day ("Theresa
-        May", "in May") counts only after a title ("Mrs May", "Prime Minister May")."""
+        actors' people share there is left out (it could be either), as is one that ends an excluded name found there
+        ("Johnson" beside "Lyndon Johnson", an exclude); a surname that is a month or a day ("Theresa May", "in May")
+        counts only after a title ("Mrs May", "Prime Minister May")."""
         found = {m.term for m in self.find(text)}
         owners: dict[str, set[str]] = {}
         for actor in self.actors:
             for person in actor.people:
-                parts = [p for p in person.split() if p.rstrip(".") not in _TITLES]
-                surname = parts[0] if actor.surname_first else parts[-1]
-                if len(parts) > 1 and person in found and surname not in actor.people:
+                surname = surname_of(person, actor.surname_first)
+                if surname and person in found and surname not in actor.people:
                     owners.setdefault(surname, set()).add(actor.name)
+        for excluded in self.excluded_names(text):  # "Lyndon Johnson" is no actor's: "Johnson" could be his
+            owners.setdefault(excluded.split()[-1], set()).add("")
         extra = {}
         for surname, actors in owners.items():
-            if len(actors) == 1:
+            if len(actors) == 1 and "" not in actors:
                 terms = _titled(surname) if surname in _CALENDAR else [surname]
                 extra.update(dict.fromkeys(terms, next(iter(actors))))
         return Matcher(self.actors, extra) if extra else self

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from classifier.actors import Actor, Matcher, choose_catalogue, load_catalogue, spans_by_actor, suggest_actors
-from classifier.errors import InputError
+from classifier.errors import InputError, InputWarning
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_bad_catalogue(tmp_path):
     ('[{name: Foo, places: ["  "]}]', "places: Value error, an empty term"),
     ('[{name: "", names: [Bar]}]', "actor 1: name: Value error, an actor needs a name"),
     ('[{name: Foo, nmaes: [Bar]}]', "actor 1: nmaes: Extra inputs are not permitted"),
-    ('[{name: Foo}, {name: foo}]', "actor listed twice: Foo, foo (names are matched ignoring case)"),
+    ('[{name: Foo}, {name: foo}]', "actor 'foo' listed twice (also actor 1; names are matched ignoring case)"),
     ('[{name: Foo, names: [Bar]}, {name: Baz, people: [bar]}]', "the term 'bar' belongs to both Foo and Baz"),
     ('[{name: AC/DC, names: [AC/DC]}, {name: AC-DC, names: [ACDC Power]}]',
      "actors 'AC/DC' and 'AC-DC' would give their items one id (…:ac-dc); rename one"),
@@ -107,6 +107,58 @@ def test_a_catalogue_that_would_match_everywhere_or_silently_lose_terms_is_refus
     path.write_text(f"actors: {actors}\n")
     with pytest.raises(InputError, match=re.escape(message)):
         load_catalogue(path)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("actors:\n  - name: X\n    names: [Xa]\n    names: [Xb]\n",
+     "actors.yaml:4: malformed YAML in the actor catalogue (the key 'names' is written twice here)"),
+    ("actors:\n  - Russia\n", "actors.yaml:2: actor 1: expected fields (name:, names:, …), got str 'Russia'"),
+    ("actors:\n  - name: X\n    names: [Xa]\n  - name: Y\n    names: [Yb, xa]\n",
+     "actors.yaml:4: the term 'xa' belongs to both X and Y"),
+    ("actors:\n  - name: X\n  - name: x\n", "actors.yaml:3: actor 'x' listed twice"),
+    ("actors:\n  - name: X\n    names: [Xa, : b]\n", "actors.yaml:3: malformed YAML in the actor catalogue ("),
+])
+def test_catalogue_errors_name_the_line_and_what_is_wrong(tmp_path, text, message):
+    path = tmp_path / "actors.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_catalogue(path)
+
+
+def test_an_added_actor_that_replaces_a_bundled_one_with_fewer_terms_is_warned_of(tmp_path):
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors:\n  - name: Russia\n    names: [Russia, RF]\n  - name: Gazprom\n    names: [Gazprom]\n")
+    with pytest.warns(InputWarning, match=r"Russia replaces the bundled actor of that name, whose \d+ other terms "
+                                          r"\(Moscow, Kremlin, Vladimir Putin"):
+        actors = choose_catalogue(path)
+    assert "Moscow" not in next(a for a in actors if a.name == "Russia").terms()
+
+
+def test_spellings_of_wire_styles_and_names_that_are_not_the_actor():
+    matcher = Matcher(load_catalogue())
+    assert found(matcher, "The E.U. and Zelenskiy met Kim Jong-Un.") == [
+        ("European Union", "E.U."), ("Ukraine", "Zelenskiy"), ("North Korea", "Kim Jong-Un")]
+    assert found(matcher, "SINO-RUSSIAN TIES; Sino–Russian ties") == [
+        ("China", "SINO"), ("Russia", "RUSSIAN"), ("China", "Sino"), ("Russia", "Russian")]
+    assert found(matcher, "Chinese-American relations; Chinese-Americans voted; a Chinese American voter") == [
+        ("China", "Chinese"), ("United States", "American")]  # two countries, not an origin
+    for outlet in ("China Daily", "South China Morning Post", "Russia Today", "The Moscow Times",
+                   "The Kyiv Independent", "France 24", "Voice of America", "The Times of India"):
+        assert found(matcher, f"{outlet} reported it.") == [], outlet
+
+
+def test_only_actors_finds_the_mentions_the_whole_catalogue_finds(tmp_path):
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors:\n  - name: UKgov\n    people: [Boris Johnson]\n"
+                    "  - name: USgov\n    people: [Lyndon Johnson]\n")
+    text = "Boris Johnson met historians of Lyndon Johnson. Johnson said it was fun."
+    whole = Matcher(choose_catalogue(replace=path)).for_article(text)
+    narrowed = Matcher(choose_catalogue(replace=path, only="UKgov")).for_article(text)
+    assert found(narrowed, text) == [m for m in found(whole, text) if m[0] == "UKgov"] == [("UKgov", "Boris Johnson")]
+    bundled_us = Matcher(choose_catalogue(only="United States"))
+    for text in ("Chinese-Americans voted.", "The American Indian Movement protested."):
+        assert found(bundled_us, text) == [m for m in found(Matcher(load_catalogue()), text)
+                                           if m[0] == "United States"] == []
 
 
 def test_an_added_actor_may_not_take_a_bundled_actors_term_or_name_nothing(tmp_path):
