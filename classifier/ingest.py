@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Iterator, Optional
 from pydantic import BaseModel
 
 from classifier.errors import InputError, InputWarning
-from classifier.io.files import check_encoding, check_not_input, iter_csv, iter_table
+from classifier.io.files import (bom_encoding, check_encoding, check_not_input, iter_csv, iter_table,
+                                 wide_encoding)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -36,23 +38,37 @@ class Skipped:
     reason: str
 
 
-def decode(data: bytes, encoding: str | None = None) -> str:
-    """Text of a file, or ValueError saying why it is not text."""
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
+    """Text of a file, or ValueError saying why it is not text. A byte-order mark decides; then UTF-8 where the
+    bytes are UTF-8; then ``encoding`` (``--encoding``: the encoding of the files that are not UTF-8), or for an
+    HTML page the charset its ``<meta>`` declares."""
     if not data.strip():
         raise ValueError("empty file")
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError("binary file (NUL bytes)")
-    if encoding:
+    marked = bom_encoding(data[:4])
+    if marked:
+        return data.decode(marked)
+    if encoding and wide_encoding(check_encoding(encoding)):
         try:
-            return data.decode(check_encoding(encoding))
-        except (UnicodeDecodeError, LookupError) as exc:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
             raise ValueError(f"cannot decode as {encoding} ({exc.__class__.__name__})") from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file (NUL bytes; if it is UTF-16 text without a byte-order mark, pass "
+                         "--encoding utf-16-le)")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 text (byte {exc.start}); re-save as UTF-8 or pass --encoding") from None
+        declared = _META_CHARSET.search(data[:4096]) if html and not encoding else None
+        chosen = encoding or (declared.group(1).decode("ascii") if declared else None)
+        if not chosen:
+            raise ValueError(f"not UTF-8 text (byte {exc.start}); re-save as UTF-8 or pass --encoding") from None
+    try:
+        return data.decode(check_encoding(encoding) if encoding else chosen)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ValueError(f"cannot decode as {chosen} ({exc.__class__.__name__})") from None
 
 
 def html_to_text(html: str) -> tuple[str, dict]:
@@ -142,7 +158,7 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                 raise ValueError("a link to a file that does not exist")
             if not path.resolve().is_relative_to(root_resolved):
                 raise ValueError("a link to a file outside the corpus folder (not read)")
-            text = decode(path.read_bytes(), encoding)
+            text = decode(path.read_bytes(), encoding, html=path.suffix.lower() in HTML_SUFFIXES)
             info = {}
             if path.suffix.lower() in HTML_SUFFIXES:
                 text, info = html_to_text(text)

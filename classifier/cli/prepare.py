@@ -70,8 +70,8 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
 ACTORS_HELP = "Actor catalogue YAML whose actors are added to the bundled catalogue (same name: yours replaces it)."
 ACTORS_ONLY_HELP = "Actor catalogue YAML used instead of the bundled catalogue."
 ONLY_ACTORS_HELP = "Keep only these actors, comma-separated (e.g. Russia,China)."
-ENCODING_HELP = ("Read the articles (text files, or a .jsonl/.csv table) and the manifest in this encoding, e.g. "
-                 "cp1252 (default: UTF-8, or UTF-16 where a byte-order mark says so).")
+ENCODING_HELP = ("The encoding of the articles (text files, or a .jsonl/.csv table) and manifest that are not UTF-8, "
+                 "e.g. cp1252 (a byte-order mark, or valid UTF-8, still decides; default: UTF-8 only).")
 SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-8, a link out of the folder) with a "
                         "warning each, instead of stopping at the first with nothing written.")
 

@@ -540,17 +540,55 @@ def check_encoding(encoding: str) -> str:
     return "utf-8-sig" if info.name == "utf-8" else encoding
 
 
-def text_encoding(path: Path, encoding: str | None = None) -> str:
-    """The encoding a text table is read with: the one asked for (``--encoding``), else UTF-16 where the file starts
-    with its byte-order mark, else UTF-8 (a UTF-8 byte-order mark, which Windows tools write, is dropped)."""
-    if encoding:
-        return check_encoding(encoding)
+BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def bom_encoding(start: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of a file names (UTF-8 or UTF-16), else None."""
+    return next((name for mark, name in BOMS if start.startswith(mark)), None)
+
+
+def wide_encoding(encoding: str) -> bool:
+    """UTF-16 or UTF-32: text whose bytes hold NULs, and that no UTF-8 check can stand in for."""
+    import codecs
+
+    return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+
+
+def is_utf8(path: Path, chunk: int = 1 << 20) -> bool:
+    """Whether the whole file decodes as UTF-8 (read a chunk at a time; a legacy file fails at its first accented
+    letter)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with open(path, "rb") as fh:
-            start = fh.read(2)
+            while block := fh.read(chunk):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    except OSError:
+        return True  # the reader names the problem
+    return True
+
+
+def text_encoding(path: Path, encoding: str | None = None) -> str:
+    """The encoding a text file (a table, a manifest) is read with: the one its byte-order mark names, else UTF-8
+    where it is UTF-8 text, else the one asked for (``--encoding``, the encoding of the files that are not UTF-8:
+    one folder may mix Excel's cp1252 manifest and UTF-8 articles)."""
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(4)
     except OSError:
         return "utf-8-sig"  # the reader names the problem
-    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    marked = bom_encoding(start)
+    if marked or not encoding:
+        return marked or "utf-8-sig"
+    encoding = check_encoding(encoding)
+    if encoding == "utf-8-sig" or wide_encoding(encoding):
+        return encoding
+    return "utf-8-sig" if is_utf8(path) else encoding
 
 
 def not_decodable(path: Path, encoding: str) -> InputError:

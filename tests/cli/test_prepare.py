@@ -453,6 +453,43 @@ def test_encoding_reads_legacy_tables_and_manifests_and_a_utf16_table_reads_by_i
     assert run("prepare", bom, "--out", out, "--encoding", "utf-8", "-q").exit_code == 0  # naming UTF-8 drops the mark
 
 
+def test_encoding_names_the_files_that_are_not_utf8_so_one_folder_may_mix_them(tmp_path):
+    """--encoding cp1252 on a folder of cp1252 and UTF-8 articles (and an Excel manifest) reads each as it is;
+    a byte-order mark always decides; an HTML page's declared charset is read; UTF-16 without a mark with
+    --encoding utf-16-le."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "legacy.txt").write_bytes("Putin’s café talks in Moscow.\n".encode("cp1252"))
+    (folder / "modern.txt").write_text("Putin’s envoy met NATO’s chief.\n", encoding="utf-8")
+    (folder / "marked.txt").write_bytes("Putin’s envoy met NATO’s chief again.\n".encode("utf-16"))
+    (folder / "page.html").write_bytes('<html><head><meta charset="windows-1252"><title>T</title></head><body>'
+                                       '<article><p>Russia’s envoy met NATO’s chief in Brussels on a long day.</p>'
+                                       '</article></body></html>'.encode("cp1252"))
+    (folder / "manifest.csv").write_bytes("file,source\nlegacy.txt,Süddeutsche\nmodern.txt,Süddeutsche\n"
+                                          "marked.txt,Süddeutsche\npage.html,Le Monde\n".encode("cp1252"))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out, "--encoding", "cp1252", "-q")
+    assert result.exit_code == 0, result.output
+    rows = read_jsonl(out)
+    texts = {r["text"] for r in rows}
+    assert {"Putin’s café talks in Moscow.", "Putin’s envoy met NATO’s chief.",
+            "Putin’s envoy met NATO’s chief again."} <= texts
+    assert {r["source"] for r in rows} == {"Süddeutsche", "Le Monde"}
+    assert any("Russia’s envoy" in t for t in texts)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (folder / "page.html").rename(pages / "page.html")
+    assert run("prepare", pages, "--out", out, "-q").exit_code == 0  # the page's own charset: no --encoding needed
+    assert any("Russia’s envoy" in r["text"] for r in read_jsonl(out))
+    wide = tmp_path / "wide"
+    wide.mkdir()
+    (wide / "a.txt").write_bytes("Russia condemned NATO.\n".encode("utf-16-le"))
+    refused = run("prepare", wide, "--out", out)
+    assert refused.exit_code == 1 and "pass --encoding utf-16-le" in " ".join(refused.output.split())
+    assert run("prepare", wide, "--out", out, "--encoding", "utf-16-le", "-q").exit_code == 0
+    assert {r["actor"] for r in read_jsonl(out)} == {"Russia", "NATO"}
+
+
 def test_a_corpus_without_actors_says_so_and_a_read_only_folder_is_named_first(tmp_path, monkeypatch):
     import os
 
