@@ -531,3 +531,23 @@ def test_an_empty_text_cell_is_called_empty(value):
 
     with pytest.raises(InputError, match=r"^t.csv:3: text: empty text"):
         parse_item({"id": "s2", "text": value}, "t.csv:3")
+
+
+def test_an_output_at_a_pipe_is_refused_and_one_at_a_link_writes_the_link_s_file(tmp_path):
+    import os
+
+    items = items_file(tmp_path)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    one_line_failure(runner.invoke(app, ["prepare", str(items), "--out", str(fifo), "--format", "jsonl"]),
+                     "not a regular file (a device, a pipe or a socket)")
+    assert fifo.exists() and not fifo.is_file()  # the pipe is still a pipe
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(tmp_path / "real" / "target.jsonl")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia warned NATO.\n")
+    result = runner.invoke(app, ["prepare", str(corpus), "--out", str(link), "-q"])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and (tmp_path / "real" / "target.jsonl").read_text().count("\n") == 2

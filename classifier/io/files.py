@@ -84,10 +84,17 @@ def check_not_inside(folder: str | Path, *inputs: str | Path | None, option: str
 
 
 def check_writable(path: str | Path) -> Path:
-    """``path`` can become a file: it is not a folder, and no folder above it is a file."""
+    """``path`` can become a file: it is not a folder, a device, a pipe or a socket, and no folder above it is a
+    file. A link is followed: the path returned is the file it points to, so that writing it in place (a new
+    file moved over the old) updates the link's file and keeps the link."""
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        raise InputError(f"{path}: not a regular file (a device, a pipe or a socket); outputs are written as a new "
+                         "file moved into place, which would replace it: give a file name")
     check_parents(path)
     return path
 
