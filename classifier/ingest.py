@@ -36,6 +36,7 @@ class Article(BaseModel):
 class Skipped:
     path: str
     reason: str
+    kind: str = "file"  # "file", "manifest row" (naming no article read) or "table row" (an article without text)
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -86,12 +87,25 @@ def html_to_text(html: str) -> tuple[str, dict]:
 
 
 def read_manifest(path: Path, root: Path, encoding: str | None = None) -> dict[str, dict]:
-    """Manifest rows keyed by their file path relative to ``root``; paths outside root are refused."""
+    """Manifest rows keyed by their file path relative to ``root``; paths outside root are refused. A Windows path
+    ("RT\\a1.txt") reads as the same file; an ``outlet`` column is the ``source`` (the report's word for it); a
+    column the manifest does not use is warned of."""
     rows: dict[str, dict] = {}
     root_resolved = root.resolve()
+    warned = False
     for lineno, row in iter_csv(path, encoding):
+        if "outlet" in row and "source" not in row:
+            row["source"] = row.pop("outlet")
+        if not warned:
+            unused = [name for name in row if name not in MANIFEST_FIELDS]
+            if unused:
+                warnings.warn(f"{path}: column{'s' if len(unused) > 1 else ''} {', '.join(map(repr, unused))} not "
+                              f"read (a manifest has {', '.join(MANIFEST_FIELDS)}; 'outlet' is read as 'source')",
+                              InputWarning, stacklevel=2)
+            warned = True
         if not row.get("file"):
             raise InputError(f"{path}:{lineno}: missing 'file' (columns: {', '.join(MANIFEST_FIELDS)})")
+        row["file"] = row["file"].replace("\\", "/")
         target = (root / row["file"]).resolve()
         if Path(row["file"]).is_absolute() or not target.is_relative_to(root_resolved):
             raise InputError(f"{path}:{lineno}: file '{row['file']}' is outside the corpus folder {root}")
@@ -138,7 +152,9 @@ def why_not_listed(root: Path, relative: str) -> str:
     """Why a manifest's file is not among the articles: missing, hidden, or of a kind that is not read."""
     path = root / relative
     if not path.exists():
-        return f"which is not in {root}"
+        alike = [p.relative_to(root).as_posix() for p in root.rglob("*")
+                 if p.relative_to(root).as_posix().casefold() == relative.casefold()]
+        return f"which is not in {root}" + (f" (names differ in case: {alike[0]})" if alike else "")
     if any(part.startswith(".") for part in Path(relative).parts):
         return "a hidden file, which is not read"
     return (f"which is not an article file ({', '.join(TEXT_SUFFIXES + HTML_SUFFIXES)})" if path.is_file() else
@@ -149,7 +165,7 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                      encoding: str | None, skipped: list[Skipped], on_file) -> Iterator[Article]:
     """The folder's articles, one file read at a time; files that cannot be read go to ``skipped`` as
     they are met (the manifest's entries for missing files at the end)."""
-    known, ids, root_resolved = set(), set(), root.resolve()
+    known, ids, root_resolved, dates = set(), set(), root.resolve(), DateCheck()
     for path in files:
         relative = path.relative_to(root).as_posix()
         known.add(relative)
@@ -170,17 +186,85 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                 on_file()
             continue
         row = meta.get(relative, {})
+        if row.get("title") and path.suffix.lower() not in HTML_SUFFIXES:
+            text = with_title(text, row["title"])  # the manifest's headline is scored, as a table's title column is
         stem = relative.rsplit(".", 1)[0]
         article_id = stem if stem not in ids else relative  # x.md and x.txt: "x" and "x.txt"
         ids.add(article_id)
+        date = dates.read(row.get("date") or info.get("date"), f"{manifest}:{row['_line']}" if row.get("date")
+                          else str(path))
         yield Article(id=article_id, text=text, path=str(path), source=row.get("source") or stem,
-                      title=row.get("title") or info.get("title"), date=row.get("date") or info.get("date"),
-                      url=row.get("url") or info.get("url"))
+                      title=row.get("title") or info.get("title"), date=date, url=row.get("url") or info.get("url"))
         if on_file:
             on_file()
+    dates.warn()
     for relative, row in meta.items():
         if relative not in known:
-            skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', {why_not_listed(root, relative)}"))
+            skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', {why_not_listed(root, relative)}",
+                                   kind="manifest row"))
+    unlisted = [r for r in known if r not in meta] if meta else []
+    blank = [r for r in known if r in meta and not meta[r].get("source")]
+    if unlisted or blank:
+        parts = ([f"{len(unlisted)} article file{'s are' if len(unlisted) != 1 else ' is'} not in it (e.g. "
+                  f"{sorted(unlisted)[0]})"] if unlisted else []) + \
+                ([f"{len(blank)} row{'s have' if len(blank) != 1 else ' has'} no source (e.g. {sorted(blank)[0]})"]
+                 if blank else [])
+        warnings.warn(f"{manifest}: {' and '.join(parts)}: each such article is an outlet of its own, named by its "
+                      "path", InputWarning, stacklevel=2)
+
+
+_YEAR_OR_MONTH = re.compile(r"\d{4}(?:-\d{1,2})?")
+_WRITTEN_DATES = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%A, %B %d, %Y")
+
+
+def normal_date(value: str | None) -> tuple[str | None, bool]:
+    """A date as the report reads it (ISO 8601, kept as written), and whether it is one. Unambiguous other forms
+    become ISO 8601: an RSS/e-mail date ("Thu, 03 Mar 2022 10:00:00 GMT", its time and offset kept) and a date
+    with the month's name ("March 3, 2022", "3 Mar 2022"). "03.03.2022" or "03/04/2022" (which day first?) stay as
+    they are, and are not dates."""
+    import datetime
+    import email.utils
+
+    if value is None or not value.strip():
+        return value, True
+    text = value.strip()
+    if _YEAR_OR_MONTH.fullmatch(text):
+        return text, True
+    try:
+        datetime.datetime.fromisoformat(text)
+        return text, True
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(text).isoformat(), True
+    except (TypeError, ValueError, IndexError):
+        pass
+    for form in _WRITTEN_DATES:
+        try:
+            return datetime.datetime.strptime(text, form).date().isoformat(), True
+        except ValueError:
+            continue
+    return value, False
+
+
+@dataclass
+class DateCheck:
+    """Dates read so far that are not dates the report can read: counted, the first named, warned of once."""
+    unreadable: int = 0
+    example: str | None = None
+
+    def read(self, value: str | None, where: str) -> str | None:
+        date, readable = normal_date(value)
+        if not readable:
+            self.unreadable += 1
+            self.example = self.example or f"{value!r} at {where}"
+        return date
+
+    def warn(self) -> None:
+        if self.unreadable:
+            warnings.warn(f"{self.unreadable} article{'s have' if self.unreadable != 1 else ' has'} a date that is not "
+                          f"ISO 8601 (e.g. {self.example}): the report counts them undated; write dates as "
+                          "2022-03-03 (a time and offset may follow)", InputWarning, stacklevel=3)
 
 
 def as_text(value, field: str, where: str) -> str | None:
@@ -206,14 +290,38 @@ def with_title(text: str, title: str | None) -> str:
     return text
 
 
-def iter_table_articles(path: Path, encoding: str | None = None) -> Iterator[Article]:
-    """The table's articles, a row at a time; a bad row stops with file:line."""
-    seen = set()
+ARTICLE_FIELDS = ("id", "text", "source", "title", "date", "url")
+
+
+def article_row(row: dict, where: str) -> dict:
+    """A table row with its columns named as an article's fields: "Text" or "TEXT" is ``text`` where no column
+    is named ``text``; a row without an id or a text stops, naming the fields it has."""
+    folded = {name.casefold(): name for name in row if isinstance(name, str)}
+    renamed = {field: folded[field] for field in ARTICLE_FIELDS if field not in row and field in folded}
+    if renamed:
+        row = {**row, **{field: row[name] for field, name in renamed.items()}}
+    absent = [field for field in ("id", "text") if field not in row]
+    if absent:
+        raise InputError(f"{where}: missing field {absent[0]!r} (the row has {', '.join(map(repr, list(row)[:12]))}; "
+                         "an article row needs id and text)")
+    return row
+
+
+def iter_table_articles(path: Path, encoding: str | None = None,
+                        skipped: list[Skipped] | None = None) -> Iterator[Article]:
+    """The table's articles, a row at a time; a bad row stops with file:line. A row with an empty text (a paywalled
+    page in a scraped export) goes to ``skipped`` (the caller stops or warns)."""
+    seen, dates = set(), DateCheck()
     for lineno, row in iter_table(path, encoding=encoding):
         where = f"{path}:{lineno}"
-        for required in ("id", "text"):
-            if row.get(required) in (None, ""):
-                raise InputError(f"{where}: missing field '{required}' (an article row needs id and text)")
+        row = article_row(row, where)
+        if row.get("id") in (None, ""):
+            raise InputError(f"{where}: missing field 'id' (an article row needs id and text)")
+        if row.get("text") is None or (isinstance(row["text"], str) and not row["text"].strip()):
+            if skipped is None:
+                raise InputError(f"{where}: empty 'text' (an article row needs id and text)")
+            skipped.append(Skipped(where, "empty 'text'", kind="table row"))
+            continue
         if not isinstance(row["text"], str):
             raise InputError(f"{where}: 'text' must be a string")
         if "\x00" in row["text"]:
@@ -225,8 +333,10 @@ def iter_table_articles(path: Path, encoding: str | None = None) -> Iterator[Art
             raise InputError(f"{where}: duplicate article id '{article_id}'")
         seen.add(article_id)
         meta = {name: as_text(row.get(name), name, where) for name in ("source", "title", "date", "url")}
+        meta["date"] = dates.read(meta["date"], where)
         yield Article(id=article_id, text=with_title(row["text"], meta["title"]),
                       **{**meta, "source": meta["source"] or article_id}, path=where)
+    dates.warn()
     if not seen:
         raise InputError(f"{path}: no articles (the file is empty)")
 
@@ -262,7 +372,7 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
     if path.suffix.lower() in TABLE_SUFFIXES:
         if manifest:
             raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
-        return CorpusStream(iter_table_articles(path, encoding), skipped, None)
+        return CorpusStream(iter_table_articles(path, encoding, skipped), skipped, None)
     refuse_article_file(path)
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")
 

@@ -43,8 +43,9 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
     def report(start: int) -> int:
         for problem in skipped[start:]:
             if not skip_unreadable:
-                fail(f"{problem.path}: {problem.reason} (--skip-unreadable skips such files)")
-            warn(f"skipped {problem.path}: {problem.reason}")
+                fail(f"{problem.path}: {problem.reason} (--skip-unreadable skips such "
+                     f"{'rows' if problem.kind == 'table row' else 'files'})")
+            warn(f"{'ignored' if problem.kind == 'manifest row' else 'skipped'} {problem.path}: {problem.reason}")
         return len(skipped)
 
     def generate() -> Iterator[Article]:
@@ -65,6 +66,17 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
             fail(f"{input_path}: no readable articles ({len(skipped)} skipped)")
 
     return generate(), skipped
+
+
+def skipped_summary(skipped: list) -> str:
+    """'3 files skipped', and the manifest rows and table rows passed over where there were any."""
+    counts = {kind: sum(s.kind == kind for s in skipped) for kind in ("file", "manifest row", "table row")}
+    parts = [f"{counts['file']} files skipped"]
+    if counts["manifest row"]:
+        parts.append(f"{counts['manifest row']} manifest rows matched no article")
+    if counts["table row"]:
+        parts.append(f"{counts['table row']} rows without text skipped")
+    return "; ".join(parts)
 
 
 ACTORS_HELP = "Actor catalogue YAML whose actors are added to the bundled catalogue (same name: yours replaces it)."
@@ -159,7 +171,7 @@ def prepare(
     if not quiet:
         console.print(
             f"{totals.articles} articles, {totals.sentences} sentences, {totals.items} items "
-            f"({len(totals.by_actor)} actors) -> {out_path}; {len(skipped)} files skipped; "
+            f"({len(totals.by_actor)} actors) -> {out_path}; {skipped_summary(skipped)}; "
             f"{seconds:.1f} s ({totals.articles / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
         if totals.by_actor:
             console.print("mentions: " + ", ".join(f"{a} {n}" for a, n in totals.by_actor.most_common()),

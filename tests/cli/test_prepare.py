@@ -490,6 +490,55 @@ def test_encoding_names_the_files_that_are_not_utf8_so_one_folder_may_mix_them(t
     assert {r["actor"] for r in read_jsonl(out)} == {"Russia", "NATO"}
 
 
+def test_a_manifest_title_that_is_not_the_first_line_is_the_headline(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("NATO warns Moscow over troop build-up\n\nRussia moved troops on Monday.\n")
+    (folder / "b.txt").write_text("China hails pact\n\nChina signed it.\n")
+    (folder / "manifest.csv").write_text("file,source,title\na.txt,A,Russia threatens NATO allies\n"
+                                         "b.txt,B,China hails pact\n")
+    out = tmp_path / "items.jsonl"
+    assert run("prepare", folder, "--out", out, "-q").exit_code == 0
+    kinds = {(r["article"], r["text"]): r["kind"] for r in read_jsonl(out)}
+    assert kinds[("a", "Russia threatens NATO allies")] == "headline"
+    assert kinds[("a", "NATO warns Moscow over troop build-up")] == "subheading"
+    assert kinds[("b", "China hails pact")] == "headline" and len([k for k in kinds if k[0] == "b"]) == 2
+
+
+def test_dates_headers_empty_rows_and_manifest_slips_are_read_or_named(tmp_path):
+    table = tmp_path / "articles.csv"
+    table.write_text("ID,Text,Source,Date\n1,Russia warned NATO.,RT,\"March 3, 2022\"\n2,,RT,2022-03-04\n"
+                     "3,China replied.,TASS,\"Thu, 03 Mar 2022 10:00:00 GMT\"\n4,NATO met.,TASS,03.03.2022\n")
+    out = tmp_path / "items.jsonl"
+    refused = run("prepare", table, "--out", out)
+    assert refused.exit_code == 1 and "articles.csv:3: empty 'text' (--skip-unreadable skips such rows)" \
+        in " ".join(refused.output.split())
+    result = run("prepare", table, "--out", out, "--skip-unreadable")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "1 rows without text skipped" in said
+    assert "1 article has a date that is not ISO 8601 (e.g. '03.03.2022' at" in said
+    dates = {r["article"]: r["date"] for r in read_jsonl(out)}
+    assert dates == {"1": "2022-03-03", "3": "2022-03-03T10:00:00+00:00", "4": "03.03.2022"}
+    assert {r["source"] for r in read_jsonl(out)} == {"RT", "TASS"}  # "Source" read as source
+    nothing = tmp_path / "body.csv"
+    nothing.write_text("id,body\n1,Russia spoke.\n")
+    refused = run("prepare", nothing, "--out", out)
+    assert "body.csv:2: missing field 'text' (the row has 'id', 'body'" in " ".join(refused.output.split())
+    folder = tmp_path / "corpus"
+    (folder / "RT").mkdir(parents=True)
+    (folder / "RT" / "a1.txt").write_text("Russia warned NATO.\n")
+    (folder / "RT" / "A2.txt").write_text("Russia warned NATO again.\n")
+    (folder / "loose.txt").write_text("China replied.\n")
+    (folder / "manifest.csv").write_text("file,outlet,notes\nRT\\a1.txt,RT,x\nRT/a2.txt,RT,y\n")
+    result = run("prepare", folder, "--out", out, "--skip-unreadable")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert "column 'notes' not read" in said and "2 article files are not in it (e.g. RT/A2.txt)" in said
+    assert "ignored " in said and "names differ in case: RT/A2.txt" in said
+    assert "0 files skipped; 1 manifest rows matched no article" in said
+    assert {r["article"]: r["source"] for r in read_jsonl(out)} == {"RT/a1": "RT", "RT/A2": "RT/A2", "loose": "loose"}
+
+
 def test_a_corpus_without_actors_says_so_and_a_read_only_folder_is_named_first(tmp_path, monkeypatch):
     import os
 
