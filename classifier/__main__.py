@@ -1,3 +1,3 @@
-from classifier.cli.main import main
+from classifier.cli.entry import main
 
 main()

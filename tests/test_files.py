@@ -149,3 +149,12 @@ def test_a_model_left_half_swapped_is_named_where_it_is(tmp_path):
     (backup / "config.json").write_text("{}")
     with pytest.raises(InputError, match=r"default: not there; .* left the earlier model in .*\.default\.old\.stage"):
         StanceModel.load(tmp_path / "default")
+
+
+def test_columns_written_as_json_text_read_back_as_the_values_they_were(tmp_path):
+    """A column Parquet cannot type (5 and "five", an empty object) is stored as JSON text; reading the file back
+    gives the values, not their JSON."""
+    rows = [{"id": "1", "meta": 5, "extra": {}}, {"id": "2", "meta": "five", "extra": {}}]
+    path = tmp_path / "mixed.parquet"
+    write_records(path, iter(rows))
+    assert [row for _, row in iter_parquet(path)] == rows

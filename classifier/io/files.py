@@ -701,6 +701,7 @@ def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
         table = pq.ParquetFile(path)
         names = table.schema_arrow.names
         converted = [field.name for field in table.schema_arrow if not plain_type(field.type)]
+        as_json = [field.name for field in table.schema_arrow if is_json_text(field)]  # written by arrow_table
         batches = table.iter_batches(batch_size=PARQUET_BATCH_ROWS)
     except (OSError, pa.ArrowException) as exc:
         raise unreadable(exc) from None
@@ -723,6 +724,13 @@ def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
                 raise InputError(f"{path}: rows {index + 1} to {last}: a text column is not UTF-8") from None
             for row in rows:
                 index += 1
+                for name in as_json:
+                    if isinstance(row[name], str):
+                        try:
+                            row[name] = json.loads(row[name])
+                        except ValueError:
+                            raise InputError(f"{path}: row {index}: column '{name}' is marked as JSON but is not "
+                                             "JSON text") from None
                 for name in converted:
                     try:
                         row[name] = plain(row[name])
@@ -771,7 +779,13 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
     if columns:
         raise InputError(f"{path}: --text-column, --actor-column and --label-column apply to a Hugging Face "
                          "dataset folder; rename the file's columns instead")
-    fmt = format_of(path)
+    fmt = format_of(path, default="")
+    if not fmt:
+        suffix = Path(path).suffix
+        if suffix:  # "x.tsv" read as JSONL would fail on its first line with a JSON error
+            raise InputError(f"{path}: unknown input extension {suffix!r}; use .jsonl, .csv or .parquet (a tab-"
+                             "separated file reads as .csv)")
+        fmt = "jsonl"
     if fmt == "csv":
         return iter_csv(path, encoding)
     if fmt == "parquet":

@@ -713,3 +713,23 @@ def test_one_article_file_is_pointed_to_its_folder(tmp_path, tiny_model_dir):
         (tmp_path / name).write_text("Russia and China met on Monday.\n")
         result = run("classify", tmp_path / name, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
         assert result.exit_code == 1 and f"{name}: pass the folder that holds the article" in result.output
+
+
+def test_ctrl_c_while_the_command_line_loads_is_one_line_and_exit_130(monkeypatch, capsys):
+    import builtins
+    import sys
+
+    from classifier.cli import entry
+
+    real_import = builtins.__import__
+
+    def interrupted_import(name, *args, **kwargs):
+        if name == "classifier.cli.main":
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "classifier.cli.main", raising=False)
+    monkeypatch.setattr(builtins, "__import__", interrupted_import)
+    with pytest.raises(SystemExit) as stopped:
+        entry.main()
+    assert stopped.value.code == 130 and capsys.readouterr().err == "interrupted\n"
