@@ -496,9 +496,10 @@ def found_spans_note(found: Counter, total: int, what: str = "items") -> str | N
     missing = found["catalogue"] + found["name"] + found["none"]
     if not missing:
         return None
+    unmarked = (" (those are scored with the actor beside the unmarked text)" if found["none"] else "")
     return (f"{missing} of {total} {what} had no spans: the actor's mentions were found by the catalogue in "
-            f"{found['catalogue']}, by name in {found['name']}, and not at all in {found['none']} (those are scored "
-            "with the actor beside the unmarked text; each record's spans_from says which)")
+            f"{found['catalogue']}, by name in {found['name']}, and not at all in {found['none']}{unmarked}; each "
+            "record's spans_from says which")
 
 
 class MentionFinder:

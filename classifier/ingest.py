@@ -338,7 +338,7 @@ def iter_table_articles(path: Path, encoding: str | None = None,
                       **{**meta, "source": meta["source"] or article_id}, path=where)
     dates.warn()
     if not seen:
-        raise InputError(f"{path}: no articles (the file is empty)")
+        raise InputError(f"{path}: empty (no rows)")
 
 
 @dataclass

@@ -97,7 +97,7 @@ def test_calibrate_needs_gold_labels(tmp_path, tiny_model_dir):
     result = runner.invoke(app, ["calibrate", str(model_dir), str(dev)])
     assert result.exit_code == 1 and "no item has a gold 'label'" in result.output
     missing = runner.invoke(app, ["calibrate", str(tmp_path / "nowhere"), str(dev)])
-    assert missing.exit_code == 1 and "not a model directory" in missing.output
+    assert missing.exit_code == 1 and "nowhere: no such model folder" in missing.output
 
 
 def test_calibrate_refuses_labels_of_the_other_task_in_one_line(tmp_path, tiny_model_dir, tiny_sentiment_dir):

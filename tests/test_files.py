@@ -158,3 +158,17 @@ def test_columns_written_as_json_text_read_back_as_the_values_they_were(tmp_path
     path = tmp_path / "mixed.parquet"
     write_records(path, iter(rows))
     assert [row for _, row in iter_parquet(path)] == rows
+
+
+def test_a_second_writer_of_one_output_stops_at_once_and_the_lock_goes_with_the_first(tmp_path):
+    from classifier.errors import InputError
+    from classifier.io.files import output_lock
+
+    out = tmp_path / "predictions.jsonl"
+    with output_lock(out, "stance classify"):
+        with pytest.raises(InputError, match=r"another stance classify is writing it \(process \d+\)"):
+            with output_lock(out, "stance classify"):
+                pass
+    assert not (tmp_path / ".predictions.jsonl.lock").exists()
+    with output_lock(out):  # free again
+        pass

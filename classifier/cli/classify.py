@@ -18,7 +18,7 @@ from classifier.cli.app import (app, console, fail, handle_errors, out, progress
 from classifier.cli.prepare import ACTORS_HELP, ACTORS_ONLY_HELP, ENCODING_HELP, ONLY_ACTORS_HELP, prepare_to_file
 from classifier.errors import InputError
 from classifier.ingest import check_not_read
-from classifier.io.files import format_of, iter_table, output_format, remove_stale_temporaries
+from classifier.io.files import format_of, iter_table, output_format, output_lock, remove_stale_temporaries
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
 from classifier.predict.batch import (Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
@@ -188,6 +188,9 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
         yield lambda: read_items(prepared, need_actor=True)
 
 
+SUMMARY_CELLS = 40  # outlet x actor rows printed at the end of a run
+
+
 def stance_table(stances: StanceCounts, task=STANCE) -> Table:
     """Per outlet and actor: mentions that are favor / against / neutral (or, for sentiment alone,
     items that are positive / negative / neutral)."""
@@ -198,10 +201,16 @@ def stance_table(stances: StanceCounts, task=STANCE) -> Table:
         counts.setdefault(names, Counter())[stance] += n
     title = "Predicted stance per outlet and actor (mentions)" if task is STANCE else \
         "Predicted sentence sentiment per outlet and actor (items)"
-    table = Table(title=title)
+    shown = counts
+    if len(counts) > SUMMARY_CELLS:  # a corpus of many outlets: the busiest cells, not thousands of lines
+        busiest = sorted(counts, key=lambda cell: (-sum(counts[cell].values()), cell))[:SUMMARY_CELLS]
+        shown = {cell: counts[cell] for cell in busiest}
+    caption = (f"the {len(shown)} of {len(counts)} outlet x actor cells with the most mentions; every cell: stance "
+               "report (framing.csv)" if len(shown) < len(counts) else None)
+    table = Table(title=title, caption=caption)
     for column in ("outlet", "actor", *labels, "n"):
         table.add_column(column, justify="right" if column in labels or column == "n" else "left")
-    for (source, actor), counter in sorted(counts.items(), key=lambda kv: (kv[0][0], -sum(kv[1].values()))):
+    for (source, actor), counter in sorted(shown.items(), key=lambda kv: (kv[0][0], -sum(kv[1].values()))):
         table.add_row(source, actor, *(str(counter[label]) for label in labels), str(sum(counter.values())))
     return table
 
@@ -394,11 +403,14 @@ def classify_command(
         from classifier.predict.ray import require_ray
 
         require_ray()
+    if resume and not journal_path(out_path).exists():
+        warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")
     catalogue = lambda only: choose_catalogue(actors, actors_only, only)  # noqa: E731  (read for articles, and for rows without spans)
     columns = column_map(text_column, actor_column, label_column)
     try:
-        with input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task,
-                         skip_unreadable, only_actors, rows, encoding) as items:
+        with output_lock(out_path, "stance classify"), \
+                input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task, skip_unreadable,
+                            only_actors, rows, encoding) as items:
             model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
                                                 threads, device, zero_shot, templates)
             run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
@@ -420,5 +432,5 @@ def classify_command(
             f"{result.items} items -> {result.out} with {model.model_id}"
             f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; {result.predicted} predicted"
             f"{f', {result.resumed} resumed' if result.resumed else ''}; {result.truncated} truncated to "
-            f"{model.max_length} tokens; {result.seconds:.1f} s ({result.items_per_second:.0f} items/s)",
-            highlight=False)
+            f"{model.max_length} tokens; {result.seconds:.1f} s"
+            + (f" ({result.items_per_second:.0f} items/s)" if result.predicted else ""), highlight=False)

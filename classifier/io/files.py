@@ -147,6 +147,41 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+@contextlib.contextmanager
+def output_lock(path: str | Path, command: str = "run") -> Iterator[None]:
+    """Hold an exclusive lock on ``path``'s output for the block: a second run writing the same file (two
+    terminals, a job started twice) stops at once with one line instead of doing the work again into one journal.
+    The lock (``.NAME.lock`` beside it, an ``flock`` the system drops when the process ends, even killed) is where
+    POSIX has one; elsewhere the block runs unlocked."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock
+        yield
+        return
+    path = Path(path).absolute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(f".{path.name}.lock")
+    handle = open(lock, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            raise InputError(f"{path}: another {command} is writing it{f' (process {holder})' if holder else ''}; "
+                             "wait for it to end, or give another --out") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
+    finally:
+        handle.close()
+
+
 def usual_modes(folder: Path) -> None:
     """A folder and everything in it with the modes the umask gives (mkdtemp makes 0700, some writers 0600)."""
     for written in folder.rglob("*"):
@@ -601,7 +636,7 @@ def text_encoding(path: Path, encoding: str | None = None) -> str:
 def not_decodable(path: Path, encoding: str) -> InputError:
     if encoding == "utf-8-sig":
         return InputError(f"{path}:{first_undecodable_line(path)}: not UTF-8 text (re-save it as UTF-8, or pass "
-                          "--encoding to prepare or classify articles)")
+                          "--encoding, e.g. cp1252, to prepare or classify)")
     return InputError(f"{path}: cannot be read as {encoding} text")
 
 

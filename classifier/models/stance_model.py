@@ -279,6 +279,8 @@ class StanceModel:
             if backup is not None and not path.exists() and (backup / "config.json").exists():
                 raise InputError(f"{path}: not there; a write of it (--promote, --out) was killed half way and left the "
                                  f"earlier model in {backup}: rename that back to {path.name}")
+            if not path.exists():
+                raise InputError(f"{path}: no such model folder (models/default is the bundled one)")
             raise InputError(f"{path}: not a model directory (no config.json); train one with 'stance train'")
         if not (path / "model.safetensors").exists():
             raise InputError(f"{path}: no model.safetensors; only safetensors weights are loaded (never pickles)")

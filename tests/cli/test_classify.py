@@ -733,3 +733,15 @@ def test_ctrl_c_while_the_command_line_loads_is_one_line_and_exit_130(monkeypatc
     with pytest.raises(SystemExit) as stopped:
         entry.main()
     assert stopped.value.code == 130 and capsys.readouterr().err == "interrupted\n"
+
+
+def test_the_end_of_run_summary_shows_the_busiest_cells_of_a_large_corpus():
+    from collections import Counter
+
+    from classifier.cli.classify import SUMMARY_CELLS, stance_table
+
+    counts = Counter({(f"Outlet{o:02d}", f"Actor{a:02d}", "favor"): 1 + o + a for o in range(10) for a in range(10)})
+    table = stance_table(counts)
+    assert table.row_count == SUMMARY_CELLS
+    assert f"the {SUMMARY_CELLS} of 100 outlet x actor cells with the most mentions" in table.caption
+    assert stance_table(Counter({("A", "Russia", "favor"): 3})).caption is None
