@@ -162,13 +162,14 @@ class _StrictLoader(yaml.SafeLoader):
     so "names: [Xa]" above "names: [Xb]" would vanish)."""
 
     def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key, _ in node.value:
-            value = self.construct_object(key, deep=True)
-            if isinstance(value, str) and value in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"the key {value!r} is written twice here",
-                                                        key.start_mark)
-            seen.add(value)
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key, _ in node.value:  # the keys written here ("<<: *common" may bring one they override)
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in seen:
+                        raise yaml.constructor.ConstructorError(None, None, f"the key {key.value!r} is written twice "
+                                                                "here", key.start_mark)
+                    seen.add(key.value)
         return super().construct_mapping(node, deep)
 
 
@@ -270,6 +271,10 @@ def _is_exact_case(term: str, actor: Actor) -> bool:
 
 
 _APOSTROPHE = re.compile("['’]")
+# after an excluded "X-Y" term: the word that makes it a relation between two actors, not an origin
+_BETWEEN_TWO = re.compile(r"\s+(?:relations?|ties|talks|trade|negotiations|summit|summits|rivalry|alliance|partnership|"
+                          r"war|dialogue|agreements?|deals?|cooperation|tensions|conflict|relationship|détente|"
+                          r"detente|accord|treaty|friendship|border)\b", re.IGNORECASE)
 _PERSON_LIKE = re.compile(r"[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)+")  # two or more capitalised words
 _CALENDAR = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
@@ -352,9 +357,24 @@ class Matcher:
         for match in self._matches(text):
             index = int(match.lastgroup[1:])
             if self._actors[index] is None:
+                if "-" in self._terms[index] and _BETWEEN_TWO.match(text, match.end()):
+                    mentions += self._hyphen_parts(text, match.start(), match.end())
                 continue
             mentions.append(Mention(self._actors[index], match.start(), match.end(), self._terms[index]))
         return mentions
+
+    def _hyphen_parts(self, text: str, start: int, end: int) -> list[Mention]:
+        """The mentions in each hyphen-joined part of an excluded term that names a relation between two
+        ("Chinese-American relations": China and the United States, where "a Chinese-American voter" is no one)."""
+        found, cursor = [], start
+        for part in text[start:end].split("-"):
+            stop = cursor + len(part)
+            match = self._regex.match(text, cursor, stop)
+            if match and match.end() == stop and self._actors[int(match.lastgroup[1:])] is not None:
+                index = int(match.lastgroup[1:])
+                found.append(Mention(self._actors[index], match.start(), match.end(), self._terms[index]))
+            cursor = stop + 1
+        return found
 
     def _matches(self, text: str) -> Iterator[re.Match]:
         if self._starts is None:

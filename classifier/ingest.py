@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import warnings
@@ -44,8 +45,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 
 def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
     """Text of a file, or ValueError saying why it is not text. A byte-order mark decides; then UTF-8 where the
-    bytes are UTF-8; then ``encoding`` (``--encoding``: the encoding of the files that are not UTF-8), or for an
-    HTML page the charset its ``<meta>`` declares."""
+    bytes are UTF-8; then, for an HTML page, the charset its ``<meta>`` declares; then ``encoding`` (``--encoding``:
+    the encoding of the files that are not UTF-8)."""
     if not data.strip():
         raise ValueError("empty file")
     marked = bom_encoding(data[:4])
@@ -62,12 +63,12 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        declared = _META_CHARSET.search(data[:4096]) if html and not encoding else None
-        chosen = encoding or (declared.group(1).decode("ascii") if declared else None)
+        declared = _META_CHARSET.search(data[:4096]) if html else None
+        chosen = declared.group(1).decode("ascii") if declared else encoding  # a page's own charset comes first
         if not chosen:
             raise ValueError(f"not UTF-8 text (byte {exc.start}); re-save as UTF-8 or pass --encoding") from None
     try:
-        return data.decode(check_encoding(encoding) if encoding else chosen)
+        return data.decode(chosen if declared else check_encoding(chosen))
     except (UnicodeDecodeError, LookupError) as exc:
         raise ValueError(f"cannot decode as {chosen} ({exc.__class__.__name__})") from None
 
@@ -148,13 +149,18 @@ def article_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+@functools.lru_cache(maxsize=4)
+def folded_names(root: Path) -> dict[str, str]:
+    """Every path under ``root`` by its case-folded form (read once per folder, for the manifest's misses)."""
+    return {p.relative_to(root).as_posix().casefold(): p.relative_to(root).as_posix() for p in root.rglob("*")}
+
+
 def why_not_listed(root: Path, relative: str) -> str:
     """Why a manifest's file is not among the articles: missing, hidden, or of a kind that is not read."""
     path = root / relative
     if not path.exists():
-        alike = [p.relative_to(root).as_posix() for p in root.rglob("*")
-                 if p.relative_to(root).as_posix().casefold() == relative.casefold()]
-        return f"which is not in {root}" + (f" (names differ in case: {alike[0]})" if alike else "")
+        alike = folded_names(root).get(relative.casefold())
+        return f"which is not in {root}" + (f" (names differ in case: {alike})" if alike else "")
     if any(part.startswith(".") for part in Path(relative).parts):
         return "a hidden file, which is not read"
     return (f"which is not an article file ({', '.join(TEXT_SUFFIXES + HTML_SUFFIXES)})" if path.is_file() else
@@ -214,6 +220,9 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
 
 
 _YEAR_OR_MONTH = re.compile(r"\d{4}(?:-\d{1,2})?")
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d(?::\d\d(?::\d\d(?:[.,]\d+)?)?)?)?(?:Z|[+-]\d\d(?::?\d\d)?)?$")
+_RSS_DATE = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d\d(?::\d\d)?\s*"
+                       r"(?:[A-Z]{1,5}|[+-]\d{4})?$")  # RFC 2822, as RSS writes it
 _WRITTEN_DATES = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%A, %B %d, %Y")
 
 
@@ -230,15 +239,17 @@ def normal_date(value: str | None) -> tuple[str | None, bool]:
     text = value.strip()
     if _YEAR_OR_MONTH.fullmatch(text):
         return text, True
-    try:
-        datetime.datetime.fromisoformat(text)
-        return text, True
-    except ValueError:
-        pass
-    try:
-        return email.utils.parsedate_to_datetime(text).isoformat(), True
-    except (TypeError, ValueError, IndexError):
-        pass
+    if _ISO_DATE.match(text):
+        try:
+            datetime.datetime.fromisoformat(text)  # the calendar checked (no 2022-13-45), week dates refused above
+            return text, True
+        except ValueError:
+            return value, False
+    if _RSS_DATE.match(text):
+        try:
+            return email.utils.parsedate_to_datetime(text).isoformat(), True
+        except (TypeError, ValueError, IndexError):
+            pass
     for form in _WRITTEN_DATES:
         try:
             return datetime.datetime.strptime(text, form).date().isoformat(), True
@@ -282,10 +293,13 @@ def as_text(value, field: str, where: str) -> str | None:
 
 def with_title(text: str, title: str | None) -> str:
     """The text with its title as the first paragraph, where a table gives the title in a column of its own: the
-    headline is scored (kind 'headline') as an HTML page's is. A text whose first line is its title is kept."""
+    headline is scored (kind 'headline') as an HTML page's is. A text whose first line is its title, in any spelling
+    (``segment.same_title``: curly quotes, case, a trailing " - Reuters"), is kept."""
+    from classifier.segment import same_title
+
     title = " ".join((title or "").split())
     first_line = " ".join(text.lstrip().split("\n", 1)[0].split())
-    if title and first_line != title:
+    if title and not same_title(title, first_line):
         return f"{title}\n\n{text}"
     return text
 
@@ -338,6 +352,9 @@ def iter_table_articles(path: Path, encoding: str | None = None,
                       **{**meta, "source": meta["source"] or article_id}, path=where)
     dates.warn()
     if not seen:
+        empty = [problem for problem in skipped or [] if problem.kind == "table row"]
+        if empty:
+            raise InputError(f"{empty[0].path}: empty 'text', as in every row of {path.name} ({len(empty)})")
         raise InputError(f"{path}: empty (no rows)")
 
 

@@ -18,16 +18,22 @@ ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_in
 
 
 # A wire dateline that opens an article's body: "WASHINGTON —", "MOSCOW (Reuters) -", "KYIV, Ukraine, March 3 (AP) --",
-# "NEW YORK (CNN)The", "BRUSSELS/MOSCOW, March 3 (Reuters) -", "Moscow —": a place in capitals (or one to three
-# capitalised words), then capitalised words or numbers after commas, an agency in brackets, and a dash (or a hyphen
-# or two after a space; the agency alone where a capital follows). The place says where the report was filed, not
-# what it is about. A dateline with an agency, a date or a region after a comma, or two places ("KHARKIV, Ukraine
-# (AP) —", "UNITED NATIONS (AP) —") holds nothing else: none of its mentions is the sentence's. A bare one
-# ("WASHINGTON —") loses only a capital or seat: "NATO —" and "U.S. —" keep theirs. A place in lower case with only
-# a comma after it ("Russia, China — and India") is no dateline.
+# "NEW YORK (CNN)The", "BRUSSELS/MOSCOW, March 3 (Reuters) -", "Kharkiv, Ukraine (AP) —": a place in capitals, then
+# capitalised words or numbers after commas, an agency in brackets, and a dash (or a hyphen or two after a space; the
+# agency alone where a capital follows). A place in lower case ("Moscow") is one only with a news agency's name or a
+# date before the dash: "Beijing — not Washington — holds the key" and "The United Nations (UN) General Assembly"
+# open sentences. The place says where the report was filed, not what it is about. A dateline with an agency, a
+# date or a region after a comma, or two places ("KHARKIV, Ukraine (AP) —", "UNITED NATIONS (AP) —") holds nothing
+# else: none of its mentions is the sentence's. A bare one ("WASHINGTON —") loses only a capital or seat: "NATO —"
+# and "U.S. —" keep theirs.
 _DASH = r"(?:\s*[—–―‒]\s*|\s+--?\s*)"
-_PLACE = r"(?:[A-Z][A-Z'’.\-]{2,}(?: [A-Z][A-Z'’.\-]+)*|[A-Z][a-z'’.\-]+(?: [A-Z][a-z'’.\-]+){0,2})"
+_CAPS_PLACE = r"[A-Z][A-Z'’.\-]{2,}(?: [A-Z][A-Z'’.\-]+)*"
+_PLACE = rf"(?:{_CAPS_PLACE}|[A-Z][a-z'’.\-]+(?: [A-Z][a-z'’.\-]+){{0,2}})"
 _AGENCY = r"\((?:[A-Z][\w.&' -]{0,24}|dpa|afp)\)"
+NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", "Tass", "Interfax", "UPI", "Bloomberg",
+                 "ANI", "PTI", "IANS", "Yonhap", "Kyodo", "EFE", "ANSA", "RIA Novosti", "Sputnik", "BBC", "NPR",
+                 "Anadolu", "Ukrinform", "Al Jazeera", "CBS", "NBC", "ABC", "VOA", "RFE/RL", "Bernama", "Antara", "KUNA",
+                 "WAFA", "IRNA", "Jiji")
 DATELINE = re.compile(rf"(?P<place>{_PLACE}(?:/{_PLACE})*)(?P<where>(?:,(?:\s+(?:[A-Z][\w.'’-]*|\d{{1,4}}),?)+)?)"
                       rf"(?:(?P<agency>\s*{_AGENCY})?{_DASH}|\s*(?P<joined>\([A-Z][^()\n]{{0,19}}\))\s*(?=[A-Z]))")
 BYLINE = re.compile(r"(?i:by)\s+[A-Z]")
@@ -53,8 +59,10 @@ def opening_dateline(sentences: list) -> Dateline | None:
     if not match:
         return None
     agency = match["agency"] or match["joined"]
-    if not match["place"].isupper() and match["where"] and not agency and not re.search(r"\d", match["where"]):
-        return None  # "Russia, China — and now India": a list of actors, not a place and its region
+    if not match["place"].isupper():  # "Moscow": a dateline only with an agency before a dash, or a date
+        named = bool(match["agency"]) and match["agency"].strip()[1:-1] in NEWS_AGENCIES
+        if not (named or re.search(r"\d", match["where"] or "")):
+            return None  # "Russia, China — and India", "Beijing — not Washington —", "The United Nations (UN) General"
     whole = bool(agency or match["where"] or "/" in match["place"])
     return Dateline(openers[0].index, match.end(), whole)
 
@@ -139,7 +147,8 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
         nonlocal reported
         for problem in stream.skipped[reported:]:
             if not skip_unreadable:
-                raise InputError(f"{problem.path}: {problem.reason} (skip_unreadable=True skips such files)")
+                raise InputError(f"{problem.path}: {problem.reason} (skip_unreadable=True skips such "
+                                 f"{'rows' if problem.kind == 'table row' else 'files'})")
             warnings.warn(f"skipped {problem.path}: {problem.reason}", stacklevel=4)
         reported = len(stream.skipped)
 

@@ -10,8 +10,12 @@ from pydantic import BaseModel
 MAX_HEADING_WORDS = 20
 _ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 _ENDS_IN_ACRONYM = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}$")  # "… sanctions on U.S.": no sentence end in a headline
-# a sentence end inside the paragraph: a word of two or more lower-case letters, its stop, and a capital after it
-_SENTENCE_END_INSIDE = re.compile(r"[a-z]{2}[.!?][\"'”’)\]]*\s+[\"“‘'(]?[A-Z]")
+# a sentence end inside the paragraph: a word ending in three lower-case letters (not "Gen.", "Sen.", "Mrs.", "vs.",
+# nor the longer abbreviations below), its stop, and a capital after it
+_ABBREVIATIONS = ("Capt", "Sept", "Corp", "Prof", "Dept", "Univ", "Assn", "Bros", "Cmdr", "Govt", "Blvd", "Supt",
+                  "approx", "Messrs")
+_SENTENCE_END_INSIDE = re.compile(rf"(?<![\w'’.-])(?!(?:{'|'.join(_ABBREVIATIONS)})\.)[A-Za-z'’-]*[a-z]{{3}}[.!?]"
+                                  r"[\"'”’)\]]*\s+[\"“‘'(]?[A-Z]")
 
 
 class Sentence(BaseModel):
@@ -28,6 +32,23 @@ def _segmenter(language: str):
     import pysbd
 
     return pysbd.Segmenter(language=language, clean=False)
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_BYLINE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")  # "… - Reuters", "… | The Guardian"
+
+
+def title_key(text: str) -> str:
+    """A title as compared with a text's first line: case, curly quotes, dashes, punctuation and spacing aside,
+    and an outlet's name after a dash or bar dropped."""
+    text = _BYLINE_SUFFIX.sub("", " ".join(text.split()))
+    return re.sub(r"[\W_]+", "", text.translate(_QUOTES).casefold())
+
+
+def same_title(title: str | None, line: str) -> bool:
+    """Whether ``line`` is the title ``title`` in another spelling ("Russia’s threat" and "Russia's threat.",
+    "… - Reuters")."""
+    return bool(title) and title_key(title) == title_key(line) != ""
 
 
 def looks_like_heading(paragraph: str, opens_text: bool = False) -> bool:
@@ -95,7 +116,7 @@ def segment(paragraphs: list[str], title: str | None = None, language: str = "en
     offset = 0
     title = " ".join(title.split()) if title else None  # spaces compared as cleaning leaves them (no-break too)
     for number, paragraph in enumerate(paragraphs):
-        is_title = title is not None and " ".join(paragraph.split()) == title
+        is_title = title is not None and same_title(title, paragraph)
         if (is_title and number == 0) or looks_like_heading(paragraph, opens_text=number == 0 and not title):  # a title opening the text, in any form
             kind = "headline" if is_title or (number == 0 and not title) else "subheading"
             sentences.append(Sentence(index=len(sentences), start=offset, end=offset + len(paragraph),

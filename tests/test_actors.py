@@ -125,6 +125,16 @@ def test_catalogue_errors_name_the_line_and_what_is_wrong(tmp_path, text, messag
         load_catalogue(path)
 
 
+def test_a_catalogue_may_merge_shared_fields_and_an_unhashable_key_is_one_line(tmp_path):
+    path = tmp_path / "actors.yaml"
+    path.write_text("common: &c\n  kind: company\nactors:\n  - name: X\n    <<: *c\n    kind: person\n"
+                    "    names: [Xa]\n  - name: Y\n    <<: *c\n")
+    assert [(a.name, a.kind) for a in load_catalogue(path)] == [("X", "person"), ("Y", "company")]
+    path.write_text("actors:\n  - ? [a, b]\n    : 1\n")
+    with pytest.raises(InputError, match=r"actors.yaml:2: malformed YAML in the actor catalogue \(found unhashable"):
+        load_catalogue(path)
+
+
 def test_an_added_actor_that_replaces_a_bundled_one_with_fewer_terms_is_warned_of(tmp_path):
     path = tmp_path / "actors.yaml"
     path.write_text("actors:\n  - name: Russia\n    names: [Russia, RF]\n  - name: Gazprom\n    names: [Gazprom]\n")
@@ -140,8 +150,9 @@ def test_spellings_of_wire_styles_and_names_that_are_not_the_actor():
         ("European Union", "E.U."), ("Ukraine", "Zelenskiy"), ("North Korea", "Kim Jong-Un")]
     assert found(matcher, "SINO-RUSSIAN TIES; Sino–Russian ties") == [
         ("China", "SINO"), ("Russia", "RUSSIAN"), ("China", "Sino"), ("Russia", "Russian")]
-    assert found(matcher, "Chinese-American relations; Chinese-Americans voted; a Chinese American voter") == [
-        ("China", "Chinese"), ("United States", "American")]  # two countries, not an origin
+    assert found(matcher, "Chinese-American relations; Chinese-Americans voted; a Chinese American voter; an "
+                          "Iranian-American journalist; Japanese-American trade talks") == [
+        ("China", "Chinese"), ("United States", "American"), ("Japan", "Japanese"), ("United States", "American")]
     for outlet in ("China Daily", "South China Morning Post", "Russia Today", "The Moscow Times",
                    "The Kyiv Independent", "France 24", "Voice of America", "The Times of India"):
         assert found(matcher, f"{outlet} reported it.") == [], outlet

@@ -201,11 +201,12 @@ def stance_table(stances: StanceCounts, task=STANCE) -> Table:
         counts.setdefault(names, Counter())[stance] += n
     title = "Predicted stance per outlet and actor (mentions)" if task is STANCE else \
         "Predicted sentence sentiment per outlet and actor (items)"
+    unit = "mentions" if task is STANCE else "items"
     shown = counts
     if len(counts) > SUMMARY_CELLS:  # a corpus of many outlets: the busiest cells, not thousands of lines
         busiest = sorted(counts, key=lambda cell: (-sum(counts[cell].values()), cell))[:SUMMARY_CELLS]
         shown = {cell: counts[cell] for cell in busiest}
-    caption = (f"the {len(shown)} of {len(counts)} outlet x actor cells with the most mentions; every cell: stance "
+    caption = (f"the {len(shown)} of {len(counts)} outlet x actor cells with the most {unit}; every cell: stance "
                "report (framing.csv)" if len(shown) < len(counts) else None)
     table = Table(title=title, caption=caption)
     for column in ("outlet", "actor", *labels, "n"):
@@ -379,8 +380,9 @@ def classify_command(
             fail(f"{', '.join(given)}: not passed to Ray Data workers, which read UTF-8 parts and find missing spans "
                  "with the bundled catalogue; prepare the items with them first, or run without --ray-data")
         check_not_read(out_path, input_path, manifest, actors, actors_only)
-        return classify_on_ray_data(input_path, out_path, task, model_dir, sentiment_model_dir, workers or 2,
-                                    ray_address, engine, threads, batch_size, quiet)
+        with output_lock(out_path, "stance classify"):
+            return classify_on_ray_data(input_path, out_path, task, model_dir, sentiment_model_dir, workers or 2,
+                                        ray_address, engine, threads, batch_size, quiet)
     fmt = output_format(out_path, fmt)
     check_not_read(out_path, input_path, manifest, actors, actors_only)
     torch.set_num_threads(threads or os.cpu_count() or 1)
@@ -403,14 +405,14 @@ def classify_command(
         from classifier.predict.ray import require_ray
 
         require_ray()
-    if resume and not journal_path(out_path).exists():
-        warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")
     catalogue = lambda only: choose_catalogue(actors, actors_only, only)  # noqa: E731  (read for articles, and for rows without spans)
     columns = column_map(text_column, actor_column, label_column)
     try:
         with output_lock(out_path, "stance classify"), \
                 input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task, skip_unreadable,
                             only_actors, rows, encoding) as items:
+            if resume and not journal_path(out_path).exists():
+                warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")
             model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
                                                 threads, device, zero_shot, templates)
             run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))

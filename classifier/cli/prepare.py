@@ -69,13 +69,17 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
 
 
 def skipped_summary(skipped: list) -> str:
-    """'3 files skipped', and the manifest rows and table rows passed over where there were any."""
+    """'3 files skipped', and the manifest rows and table rows passed over where there were any ('0 files
+    skipped' when nothing was)."""
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
     counts = {kind: sum(s.kind == kind for s in skipped) for kind in ("file", "manifest row", "table row")}
-    parts = [f"{counts['file']} files skipped"]
+    parts = [count(counts["file"], "file skipped", "files skipped")] if counts["file"] or not skipped else []
     if counts["manifest row"]:
-        parts.append(f"{counts['manifest row']} manifest rows matched no article")
+        parts.append(count(counts["manifest row"], "manifest row matched no article", "manifest rows matched no article"))
     if counts["table row"]:
-        parts.append(f"{counts['table row']} rows without text skipped")
+        parts.append(count(counts["table row"], "row without text skipped", "rows without text skipped"))
     return "; ".join(parts)
 
 

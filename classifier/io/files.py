@@ -151,8 +151,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 def output_lock(path: str | Path, command: str = "run") -> Iterator[None]:
     """Hold an exclusive lock on ``path``'s output for the block: a second run writing the same file (two
     terminals, a job started twice) stops at once with one line instead of doing the work again into one journal.
-    The lock (``.NAME.lock`` beside it, an ``flock`` the system drops when the process ends, even killed) is where
-    POSIX has one; elsewhere the block runs unlocked."""
+    The lock is an ``flock`` on ``.NAME.lock`` beside it (the system drops it when the process ends, even killed),
+    removed when the block ends. A run that locked the file another had just removed sees that its file is gone
+    and locks the new one, so two runs never both hold it. Where POSIX has no flock (Windows), the block runs
+    unlocked."""
     try:
         import fcntl
     except ImportError:  # Windows: no flock
@@ -161,24 +163,31 @@ def output_lock(path: str | Path, command: str = "run") -> Iterator[None]:
     path = Path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = path.with_name(f".{path.name}.lock")
-    handle = open(lock, "a+")
-    try:
+    while True:
+        handle = open(lock, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.seek(0)
             holder = handle.read().strip()
+            handle.close()
             raise InputError(f"{path}: another {command} is writing it{f' (process {holder})' if holder else ''}; "
                              "wait for it to end, or give another --out") from None
+        try:
+            current = os.stat(lock).st_ino
+        except FileNotFoundError:
+            current = None
+        if current == os.fstat(handle.fileno()).st_ino:
+            break
+        handle.close()  # the file this run locked was removed by the run that held it: lock the one there now
+    try:
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
-        try:
-            yield
-        finally:
-            lock.unlink(missing_ok=True)
+        yield
     finally:
+        lock.unlink(missing_ok=True)  # still locked: a run that opens it now finds it removed and starts again
         handle.close()
 
 

@@ -139,7 +139,9 @@ def outlet_colours(drawn, fixed: dict[str, str]) -> dict[str, str]:
     """A colour for each outlet of a chart: the report-wide colour where it has one (see
     :func:`report_colours`), else the first colour no other outlet of this chart has."""
     colours = {outlet: fixed[outlet] for outlet in drawn if outlet in fixed}
-    free = iter([c for c in OUTLET_COLOURS if c not in colours.values()] + list(OUTLET_COLOURS) * len(drawn))
+    unused = [c for c in OUTLET_COLOURS if c not in colours.values()]
+    # first the colours no outlet of the report has, then those of outlets this chart does not draw
+    free = iter(sorted(unused, key=lambda c: c in fixed.values()) + list(OUTLET_COLOURS) * len(drawn))
     return {outlet: colours[outlet] if outlet in colours else next(free) for outlet in drawn}
 
 

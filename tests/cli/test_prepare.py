@@ -481,6 +481,11 @@ def test_encoding_names_the_files_that_are_not_utf8_so_one_folder_may_mix_them(t
     (folder / "page.html").rename(pages / "page.html")
     assert run("prepare", pages, "--out", out, "-q").exit_code == 0  # the page's own charset: no --encoding needed
     assert any("Russia’s envoy" in r["text"] for r in read_jsonl(out))
+    (pages / "ru.html").write_bytes('<html><head><meta charset="windows-1251"><title>T</title></head><body><article>'
+                                    '<p>Russia (Россия) warned NATO on a long day of talks.</p>'
+                                    '</article></body></html>'.encode("cp1251"))
+    assert run("prepare", pages, "--out", out, "-q", "--encoding", "cp1252").exit_code == 0  # its charset wins
+    assert any(r["text"] == "Russia (Россия) warned NATO on a long day of talks." for r in read_jsonl(out))
     wide = tmp_path / "wide"
     wide.mkdir()
     (wide / "a.txt").write_bytes("Russia condemned NATO.\n".encode("utf-16-le"))
@@ -503,6 +508,11 @@ def test_a_manifest_title_that_is_not_the_first_line_is_the_headline(tmp_path):
     assert kinds[("a", "Russia threatens NATO allies")] == "headline"
     assert kinds[("a", "NATO warns Moscow over troop build-up")] == "subheading"
     assert kinds[("b", "China hails pact")] == "headline" and len([k for k in kinds if k[0] == "b"]) == 2
+    (folder / "c.txt").write_text("Russia’s threat to NATO allies\n\nRussia moved troops.\n")
+    (folder / "manifest.csv").write_text("file,source,title\nc.txt,C,\"Russia's threat to NATO allies - Reuters\"\n")
+    assert run("prepare", folder, "--out", out, "-q").exit_code == 0
+    headlines = [r for r in read_jsonl(out) if r["article"] == "c" and r["kind"] == "headline"]
+    assert [r["text"] for r in headlines] == ["Russia’s threat to NATO allies"] * 2  # one headline, two actors
 
 
 def test_dates_headers_empty_rows_and_manifest_slips_are_read_or_named(tmp_path):
@@ -515,11 +525,17 @@ def test_dates_headers_empty_rows_and_manifest_slips_are_read_or_named(tmp_path)
         in " ".join(refused.output.split())
     result = run("prepare", table, "--out", out, "--skip-unreadable")
     said = " ".join(result.output.split())
-    assert result.exit_code == 0 and "1 rows without text skipped" in said
+    assert result.exit_code == 0 and "; 1 row without text skipped;" in said
     assert "1 article has a date that is not ISO 8601 (e.g. '03.03.2022' at" in said
     dates = {r["article"]: r["date"] for r in read_jsonl(out)}
     assert dates == {"1": "2022-03-03", "3": "2022-03-03T10:00:00+00:00", "4": "03.03.2022"}
     assert {r["source"] for r in read_jsonl(out)} == {"RT", "TASS"}  # "Source" read as source
+    blank = tmp_path / "blank.csv"
+    blank.write_text("id,text\n1,\n2,  \n")
+    for flags in ((), ("--skip-unreadable",)):
+        refused = run("prepare", blank, "--out", out, *flags)
+        assert refused.exit_code == 1 and "blank.csv:2: empty 'text', as in every row of blank.csv (2)" \
+            in " ".join(refused.output.split())
     nothing = tmp_path / "body.csv"
     nothing.write_text("id,body\n1,Russia spoke.\n")
     refused = run("prepare", nothing, "--out", out)
@@ -535,7 +551,7 @@ def test_dates_headers_empty_rows_and_manifest_slips_are_read_or_named(tmp_path)
     assert result.exit_code == 0, said
     assert "column 'notes' not read" in said and "2 article files are not in it (e.g. RT/A2.txt)" in said
     assert "ignored " in said and "names differ in case: RT/A2.txt" in said
-    assert "0 files skipped; 1 manifest rows matched no article" in said
+    assert "; 1 manifest row matched no article;" in said and "files skipped" not in said
     assert {r["article"]: r["source"] for r in read_jsonl(out)} == {"RT/a1": "RT", "RT/A2": "RT/A2", "loose": "loose"}
 
 
@@ -589,7 +605,7 @@ def test_a_dateline_with_an_agency_date_or_region_holds_no_mention_and_a_headlin
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     texts = {"a": "KHARKIV, Ukraine (AP) — Shelling hit the city.", "b": "UNITED NATIONS (AP) — Diplomats met.",
-             "c": "BRUSSELS/MOSCOW, March 3 (Reuters) - Officials met.", "d": "Moscow — Oil prices rose.",
+             "c": "BRUSSELS/MOSCOW, March 3 (Reuters) - Officials met.", "d": "Moscow, March 3 (Reuters) - Oil rose.",
              "e": "Kharkiv, Ukraine (AP) — Shelling hit the city. Ukraine said so.",
              "f": "Russia, China — and now India — met.", "g": "BRUSSELS (AP) — NATO ministers met."}
     for name, body in texts.items():
@@ -603,6 +619,16 @@ def test_a_dateline_with_an_agency_date_or_region_holds_no_mention_and_a_headlin
     assert actors["e"] == ["Ukraine"] and [i["text"] for i in items if i["article"] == "e"] == ["Ukraine said so."]
     assert actors["f"] == ["China", "India", "Russia"]  # a list of actors, not a place and its region
     assert actors["g"] == ["NATO"]
+    openers = {"i": "The United Nations (UN) General Assembly condemned Russia.", "j": "Beijing — not Washington — holds "
+               "the key.", "k": "Moscow — Oil prices rose.", "l": "The European Commission (EC) President said so."}
+    for name, body in openers.items():
+        (corpus / f"{name}.txt").write_text(f"Talks stall\n\n{body}\n")
+    (corpus / "m.txt").write_text("Gen. Milley warns Russia\n\nKYIV, Ukraine (AP) — Officials met.\n")
+    items = list(classifier.prepare_items(corpus))
+    actors = {name: sorted(i["actor"] for i in items if i["article"] == name) for name in [*openers, "m"]}
+    assert actors["i"] == ["Russia", "United Nations"] and actors["j"] == ["China", "United States"]
+    assert actors["k"] == ["Russia"] and actors["l"] == ["European Union"]  # a lower-case place needs an agency
+    assert [(i["kind"], i["actor"]) for i in items if i["article"] == "m"] == [("headline", "Russia")]  # "Gen." ends
     h = [(i["kind"], i["actor"], i["text"]) for i in items if i["article"] == "h"]
     assert ("headline", "United States", "Oil prices jump after sanctions on U.S.") in h  # and the next is its body
     assert "Russia" not in {actor for _, actor, _ in h}  # so "MOSCOW (Reuters) -" opens the body: a dateline
