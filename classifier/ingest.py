@@ -172,9 +172,16 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
     """The folder's articles, one file read at a time; files that cannot be read go to ``skipped`` as
     they are met (the manifest's entries for missing files at the end)."""
     known, ids, root_resolved, dates = set(), set(), root.resolve(), DateCheck()
+    real = {p.resolve(): p for p in files if not p.is_symlink()}
     for path in files:
         relative = path.relative_to(root).as_posix()
         known.add(relative)
+        if path.is_symlink() and path.resolve() in real:  # one article, twice in the counts
+            warnings.warn(f"{path}: a link to {real[path.resolve()].relative_to(root).as_posix()}, which is read under "
+                          "its own name; the link is not read again", InputWarning, stacklevel=2)
+            if on_file:
+                on_file()
+            continue
         try:
             if not path.exists():
                 raise ValueError("a link to a file that does not exist")

@@ -634,3 +634,15 @@ def test_a_dateline_with_an_agency_date_or_region_holds_no_mention_and_a_headlin
     assert "Russia" not in {actor for _, actor, _ in h}  # so "MOSCOW (Reuters) -" opens the body: a dateline
     assert ("body", "Ukraine", "Ukraine thanked the U.S.A. for its support.") in h  # a paragraph of sentences, split
     assert "NATO" not in {actor for _, actor, _ in h}  # an embedded post's attribution line is page furniture
+
+
+def test_a_link_to_an_article_of_the_corpus_is_not_read_twice(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Russia warned NATO.\n")
+    (folder / "b.txt").symlink_to("a.txt")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0 and "b.txt: a link to a.txt, which is read under its own name" in \
+        " ".join(result.output.split())
+    assert {r["article"] for r in read_jsonl(out)} == {"a"}
