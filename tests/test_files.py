@@ -172,3 +172,12 @@ def test_a_second_writer_of_one_output_stops_at_once_and_the_lock_goes_with_the_
     assert not (tmp_path / ".predictions.jsonl.lock").exists()
     with output_lock(out):  # free again
         pass
+
+
+def test_a_format_that_the_output_s_name_contradicts_is_warned_of(tmp_path):
+    from classifier.errors import InputWarning
+    from classifier.io.files import output_format
+
+    with pytest.warns(InputWarning, match="--format csv writes CSV into x.jsonl, whose name says jsonl"):
+        assert output_format(tmp_path / "x.jsonl", "csv") == "csv"
+    assert output_format(tmp_path / "x.out", "csv") == "csv"  # a name that says nothing: no warning

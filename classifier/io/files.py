@@ -13,10 +13,11 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from classifier.errors import InputError
+from classifier.errors import InputError, InputWarning
 
 TABLE_FORMATS = ("jsonl", "csv", "parquet")
 
@@ -106,7 +107,11 @@ def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[st
     ``has_option``: whether the command has a ``--format`` to name in the error."""
     formats = tuple(formats)
     check_writable(path)
-    chosen = fmt or format_of(path, default="")
+    named = format_of(path, default="")
+    if fmt and named and fmt != named:
+        warnings.warn(f"--format {fmt} writes {fmt.upper()} into {Path(path).name}, whose name says {named}",
+                      InputWarning, stacklevel=2)
+    chosen = fmt or named
     if chosen not in formats:
         suffixes = ", ".join(f".{f}" for f in formats)
         if fmt:

@@ -94,12 +94,16 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
 def start_ray(ray, address: str | None, cpus: int) -> None:
     """Join the cluster at ``address`` (``--ray-address``), or start a local one with ``cpus`` CPUs; a cluster
     that is not there is one line saying so, not Ray's advice about its own ``--address`` flag."""
+    import logging
     import signal
     import threading
 
     from classifier.errors import InputError
 
     kwargs = {"address": address} if address else {"num_cpus": cpus}
+    # Ray tells every local start that it enabled token authentication (its secure default, kept): a line of
+    # stderr on each run that says nothing about this run
+    logging.getLogger("ray._private.authentication").setLevel(logging.ERROR)
     ours = signal.getsignal(signal.SIGTERM)
     try:
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
