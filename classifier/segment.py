@@ -34,6 +34,7 @@ def _segmenter(language: str):
     return pysbd.Segmenter(language=language, clean=False)
 
 
+_BULLET = re.compile(r"\s*(?:[-*•▪◦‣–—]|\d{1,2}[.)])\s+\S")  # "- Sanctions on banks", "• …", "1. …"
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _BYLINE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")  # "… - Reuters", "… | The Guardian"
 
@@ -53,9 +54,12 @@ def same_title(title: str | None, line: str) -> bool:
 
 def looks_like_heading(paragraph: str, opens_text: bool = False) -> bool:
     """Short, without a sentence end inside, and without one at its end (but for the paragraph that opens a text
-    with no title given, a headline, which may end in an acronym: "Sanctions hit the U.S.")."""
+    with no title given, a headline, which may end in an acronym: "Sanctions hit the U.S."); not a list's point nor
+    words ending in a colon."""
     if len(paragraph.split()) > MAX_HEADING_WORDS or _SENTENCE_END_INSIDE.search(paragraph):
         return False
+    if _BULLET.match(paragraph) or paragraph.rstrip().endswith(":"):
+        return False  # a list's point, or the words that open a quote ("Putin said:"), are the body's
     return not _ENDS_LIKE_SENTENCE.search(paragraph) or (opens_text and bool(_ENDS_IN_ACRONYM.search(paragraph)))
 
 

@@ -156,3 +156,16 @@ def test_a_wrapped_list_item_and_a_wrapped_dash_stay_in_their_sentences():
     assert paragraphs[1] == ("- that Russian troops withdraw from the border regions within thirty days, a demand "
                              "Moscow has rejected before;")
     assert len(paragraphs) == 4 and "capital — a warning that" in paragraphs[3]
+
+
+def test_list_points_and_words_before_a_quote_are_body_and_abbreviations_end_no_sentence():
+    from classifier.segment import looks_like_heading
+
+    for body in ("- Sanctions on Russian banks", "• Russia expelled 10 diplomats", "1. Russia expelled diplomats",
+                 "Trump responded in a statement on Friday:", "The E.U. agreed. Ukraine thanked the U.S.A. (Reuters)"):
+        assert not looks_like_heading(body), body
+    for heading in ("What Russia wants", "Gen. Milley warns Russia", "U.S. vs. China: the trade war",
+                    "Russia-Ukraine war: live updates"):
+        assert looks_like_heading(heading), heading
+    assert looks_like_heading("Oil prices jump after sanctions on U.S.", opens_text=True)
+    assert not looks_like_heading("Oil prices jump after sanctions on U.S.")
