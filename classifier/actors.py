@@ -430,7 +430,7 @@ def spans_by_actor(mentions: Iterable[Mention]) -> dict[str, list[list[int]]]:
     return grouped
 
 
-_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*(?:(?: (?:of|the|de|von|der|al|bin))* [A-Z][\w'’-]*)*")
+_CAPITALISED = re.compile(r"(?<![\w'’.-])(?:(?:[A-Z]\.){2,}|[A-Z][\w'’-]*(?:(?: (?:of|the|de|von|der|al|bin))* [A-Z][\w'’-]*)*)")
 _CONNECTORS = {"of", "the", "de", "von", "der", "al", "bin", "and"}
 _STOP = set("""The A An In On At For But And Or This That These Those He She It They We I You His Her Their Our
 As While If When After Before During Despite However Meanwhile Moreover Also Both Only One Two There Which What
@@ -491,16 +491,29 @@ def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:
     """(name, start) of the capitalised names in one sentence that no actor's mention covers."""
     covered = [(m.start, m.end) for m in matcher.find(text)]
     for match in _CAPITALISED.finditer(text):
-        words = match.group(0).split(" ")
-        start = match.start()
-        while words and (words[0] in _STOP or words[0].lower() in _CONNECTORS):
-            start += len(words[0]) + 1
-            words = words[1:]
-        name = re.sub(r"['’]s?$", "", " ".join(words))  # "Gazprom's" is Gazprom
-        end = start + len(name)
-        if len(name) < 3 or any(s < end and start < e for s, e in covered):
-            continue
-        yield name, start
+        for words, start in possessive_parts(match.group(0).split(" "), match.start()):
+            while words and (words[0] in _STOP or words[0].lower() in _CONNECTORS or words[0] in _TITLES):
+                start += len(words[0]) + 1
+                words = words[1:]
+            name = re.sub(r"['’]s?$", "", " ".join(words))  # "Gazprom's" is Gazprom
+            end = start + len(name)
+            if len(name) < 3 or any(s < end and start < e for s, e in covered):
+                continue
+            yield name, start
+
+
+def possessive_parts(words: list[str], start: int) -> Iterator[tuple[list[str], int]]:
+    """A run of capitalised words cut after each possessive: "Georgia's Prime Minister Irakli Kobakhidze" is
+    "Georgia's" and "Prime Minister Irakli Kobakhidze" (with where each starts)."""
+    part: list[str] = []
+    for word in words:
+        part.append(word)
+        if re.search(r"['’]s$", word):
+            yield part, start
+            start += len(" ".join(part)) + 1
+            part = []
+    if part:
+        yield part, start
 
 
 def suggest_actors(sentences: Iterable[str], matcher: Matcher, top: int = 30) -> list[tuple[str, int]]:

@@ -340,3 +340,11 @@ def test_more_countries_and_their_lookalikes(matcher):
         ("France", "Macron"), ("France", "Paris")]
     assert found(matcher, "The Democratic People's Republic of Korea and the Republic of Korea.") == [
         ("North Korea", "Democratic People's Republic of Korea"), ("South Korea", "Republic of Korea")]
+
+
+def test_suggested_names_stop_at_a_possessive_drop_titles_and_keep_dotted_acronyms():
+    from classifier.actors import uncovered_names
+
+    matcher = Matcher([Actor(name="Zed", names=["Zed"])])
+    text = "Georgia's Prime Minister Irakli Kobakhidze met the E.U. envoy."
+    assert list(uncovered_names(text, matcher)) == [("Georgia", 0), ("Irakli Kobakhidze", 25), ("E.U.", 51)]
