@@ -7,6 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from classifier.errors import InputError
 from classifier.io import files
 from classifier.io.files import TableWriter, iter_parquet, write_records
 
@@ -125,6 +126,11 @@ def test_a_dataset_column_of_class_labels_reads_as_their_names(tmp_path):
     datasets.Dataset.from_dict({"text": ["Russia won."], "actor": ["Russia"], "label": [-1]},  # the library's "none"
                                features=features).save_to_disk(tmp_path / "unlabelled")
     assert [row["label"] for _, row in iter_dataset(tmp_path / "unlabelled")] == [None]
+    datasets.Dataset.from_dict({"sentence": ["Russia won."], "target": ["Russia"]}).save_to_disk(tmp_path / "named")
+    with pytest.raises(InputError, match=r"named: no 'text' column; it has sentence, target \(name the sentences' "
+                                         r"column with --text-column"):
+        next(iter_dataset(tmp_path / "named"))
+    assert next(iter_dataset(tmp_path / "named", {"text": "sentence", "actor": "target"}))[1]["text"] == "Russia won."
 
 
 def test_a_swap_killed_between_its_renames_gets_the_earlier_folder_back(tmp_path):

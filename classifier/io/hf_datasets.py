@@ -66,6 +66,9 @@ def iter_dataset(path: str | Path, columns: dict[str, str] | None = None) -> Ite
     if missing:
         raise InputError(f"{path}: no column {', '.join(map(repr, missing))}; it has "
                          f"{', '.join(loaded.column_names)}")
+    if "text" not in columns and "text" not in loaded.column_names:
+        raise InputError(f"{path}: no 'text' column; it has {', '.join(loaded.column_names)} (name the sentences' "
+                         "column with --text-column, the target's with --actor-column)")
     named = {column: feature.int2str for column, feature in loaded.features.items()
              if isinstance(feature, datasets.ClassLabel)}  # labels stored as class numbers: their names
     for number, row in enumerate(loaded, start=1):
