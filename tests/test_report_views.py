@@ -19,7 +19,7 @@ from classifier.evaluate import read_predictions
 from classifier.report import correction_note, make_report
 from classifier.report.framing import (Z_POWER, article_sums, detectable_difference, outlet_tests, power_sentences,
                                        smallest_p)
-from classifier.report.timeline import choose_period, period_labels, timeline
+from classifier.report.timeline import choose_period, period_labels, timeline, timeline_note
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_evaluate import prediction_rows, write_jsonl  # noqa: E402
@@ -86,6 +86,9 @@ def test_each_period_cell_is_computed_from_its_own_articles(tmp_path):
         else:
             assert np.isnan(row["net_lo"]) and np.isnan(row["net_hi"])
     assert any(first_article in name for name in view["undated"])
+    assert any(first_article in name for name in view["unreadable"])  # it has a date, in a form not read
+    note = timeline_note(view, 100)
+    assert "of them carry a date it cannot read (another form, or a placeholder), e.g." in note
 
 
 def test_dates_of_a_year_or_a_month_are_left_out_of_finer_periods_and_named(tmp_path):

@@ -122,8 +122,12 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
         raise InputError(f"--period {period}: expected auto, none or one of {', '.join(PERIODS)}")
     dates = article_dates(sums)
     undated = articles_where(sums, dates.isna())
+    written = sums["date"].map(lambda v: v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip()
+                               != "") if "date" in sums else pd.Series(False, index=sums.index)
+    unreadable = articles_where(sums, dates.isna() & written.astype(bool))  # a date, in a form not read
     if dates.isna().all():
-        return {"period": None, "table": pd.DataFrame(), "undated": undated, "vague": [], "n_dated_articles": 0}
+        return {"period": None, "table": pd.DataFrame(), "undated": undated, "vague": [], "n_dated_articles": 0,
+                "unreadable": unreadable}
     precision = date_precision(sums)
     one_per_article = ~sums[["outlet", "article", "lone"]].duplicated().to_numpy()  # not one per actor named
     chosen = choose_period(dates[one_per_article], precision[one_per_article]) if period == "auto" else period
@@ -132,7 +136,8 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     dates = dates.where(precise)
     dated = sums[dates.notna()]
     if dated.empty:
-        return {"period": None, "table": pd.DataFrame(), "undated": undated, "vague": vague, "n_dated_articles": 0}
+        return {"period": None, "table": pd.DataFrame(), "undated": undated, "vague": vague, "n_dated_articles": 0,
+                "unreadable": unreadable}
     labelled = dated.assign(period=period_labels(dates[dates.notna()], chosen))
     rows = []
     no_correction = {"possible": False}
@@ -146,20 +151,23 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
             advance(1)
     n_dated = int(dated[["outlet", "article", "lone"]].drop_duplicates().shape[0])
     return {"period": chosen, "table": pd.DataFrame.from_records(rows), "undated": undated, "vague": vague,
-            "n_dated_articles": n_dated}
+            "n_dated_articles": n_dated, "unreadable": unreadable}
 
 
 def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
     """What the time view is and which articles it leaves out."""
-    undated, vague = view["undated"], view.get("vague", [])
+    undated, vague, unreadable = view["undated"], view.get("vague", []), view.get("unreadable", [])
+    written = (f" ({len(unreadable)} of them carry a date it cannot read, e.g. {some(unreadable)}: write ISO 8601, "
+               "2019-03-04)" if unreadable else " (none carries a date)")
     if view["period"] is None:
         if vague:
             return (f"No time view: the {len(vague)} dated articles give only a year or month, too coarse for the "
-                    "period asked (--period)" + (f"; {len(undated)} more have no readable date." if undated else "."))
+                    "period asked (--period)" + (f"; {len(undated)} more have no readable date{written}." if undated
+                                                 else "."))
         if not undated:
             return "No time view: it was not asked for."
-        return (f"No time view: none of the {len(undated)} articles has a readable date (give ISO 8601 dates in the "
-                "manifest's or the article table's 'date' column, e.g. 2019-03-04).")
+        return (f"No time view: none of the {len(undated)} articles has a readable date{written} (give ISO 8601 "
+                "dates in the manifest's or the article table's 'date' column, e.g. 2019-03-04).")
     note = (f"Net stance per {view['period']} for each outlet and actor, from the {view['n_dated_articles']} dated "
             "articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
             "the minimum mentions). A period of fewer than 5 articles has no interval.")
@@ -171,7 +179,9 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
     if undated:
         note += (f" {len(undated)} of {n_articles} article entries have no readable date (ISO 8601, years "
                  f"{YEARS[0]} to {YEARS[1]}, not the placeholder 1970-01-01 or 1900-01-01) and are left out: "
-                 f"{some(undated)}.")
+                 f"{some(undated)}" + (f"; {len(unreadable)} of them carry a date it cannot read (another form, or a "
+                                       f"placeholder), e.g. {some(unreadable)}." if unreadable
+                                       else "; none of them carries a date."))
     if vague:
         note += (f" {len(vague)} of {n_articles} article entries are dated only to the "
                  f"{'year or month' if view['period'] == 'week' else 'year'}, too coarse for a {view['period']}, and "
