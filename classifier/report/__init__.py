@@ -549,6 +549,7 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                "provenance": ctx.get("provenance"), "n_boot": n_boot, "n_perm": n_perm, "seed": seed,
                "min_n": min_n, "power": analysis.get("power", []),
                "timeline": {"period": view["period"], "undated_articles": view["undated"],
+                            "unreadable_dates": view.get("unreadable", []),
                             "vaguely_dated_articles": view.get("vague", []), "rows": view["table"].to_dict("records")},
                "headlines": kinds.to_dict("records"),
                "compare": None if before_after is None else {
