@@ -29,7 +29,8 @@ ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_in
 _DASH = r"(?:\s*[—–―‒]\s*|\s+--?\s*)"
 _CAPS_PLACE = r"[A-Z][A-Z'’.\-]{2,}(?: [A-Z][A-Z'’.\-]+)*"
 _PLACE = rf"(?:{_CAPS_PLACE}|[A-Z][a-z'’.\-]+(?: [A-Z][a-z'’.\-]+){{0,2}})"
-_AGENCY = r"\((?:[A-Z][\w.&' -]{0,24}|dpa|afp)\)"
+# "(Reuters)", "(Reuters/Ukrinform)", not "(the alliance)"; after a place in lower case, one of NEWS_AGENCIES
+_AGENCY = r"\((?:[A-Z][^()\n]{0,29}|dpa|afp)\)"
 NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", "Tass", "Interfax", "UPI", "Bloomberg",
                  "ANI", "PTI", "IANS", "Yonhap", "Kyodo", "EFE", "ANSA", "RIA Novosti", "Sputnik", "BBC", "NPR",
                  "Anadolu", "Ukrinform", "Al Jazeera", "CBS", "NBC", "ABC", "VOA", "RFE/RL", "Bernama", "Antara", "KUNA",
