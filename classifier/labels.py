@@ -237,6 +237,9 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
             from classifier.io.files import iter_table
 
             found = [check_record(r, f"{path}:{n}") for n, r in iter_table(path)]
+        elif Path(path).suffix.lower() not in ("", ".jsonl", ".ndjson", ".json"):
+            raise InputError(f"{path}: unknown label file extension {Path(path).suffix!r}; use .jsonl, .csv or "
+                             ".parquet (a tab-separated file reads as .csv)")
         else:
             found = LabelStore(path).records()
         per_file.append((Path(path), found))

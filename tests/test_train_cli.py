@@ -221,6 +221,20 @@ def test_splits_keep_articles_whole():
     assert split_by_article(items, 0.5, 0)  # the old signature still works
 
 
+def test_a_sentence_two_articles_share_is_never_on_both_sides_of_the_split():
+    """A wire story two outlets ran: the same sentence and actor under two articles. Held out in one, it is left out
+    of training in the other, so the held-out figures never score a sentence the model was trained on."""
+    from classifier.models.train import sentence_key
+
+    items = items_from(label_rows(n_articles=10, per_article=3))
+    copies = [it.model_copy(update={"id": f"copy-{it.id}", "article": f"copy-{it.article}"}) for it in items]
+    for seed in range(5):
+        train_part, dev, test, dropped = holdout_split(items + copies, None, 0.2, 0.2, seed=seed)
+        trained = {sentence_key(it) for it in train_part}
+        assert not trained & {sentence_key(it) for it in test + dev}
+        assert dropped == len(items + copies) - len(train_part + dev + test) > 0
+
+
 def test_early_stopping_stops_when_dev_does_not_improve(tiny_model_dir):
     items = items_from(label_rows(n_articles=4, per_article=4))
     config = TrainConfig(base=str(tiny_model_dir), epochs=6, learning_rate=1e-9, batch_size=8, patience=1,
@@ -489,7 +503,7 @@ def test_the_comparison_says_why_it_has_no_paired_bootstrap():
     five = [it.model_copy(update={"article": f"a{i % 5}"}) for i, it in enumerate(test)]
     assert "(--n-boot 0)" in shown(compare_on_test(five, predictions, 0, 0))
     with_ci = shown(compare_on_test(five, predictions, 50, 0))
-    assert "difference [95% CI]" in with_ci and "no paired bootstrap" not in with_ci
+    assert "new - start [95% CI]" in with_ci and "no paired bootstrap" not in with_ci and "paired bootstrap by article" in with_ci
     assert "too narrow" not in with_ci
     lumped = [it.model_copy(update={"id": f"{i}", "article": "big" if i < 60 else f"a{i % 5}"})
               for i, it in enumerate(test * 10)]  # 60 of 120 items from one article
@@ -598,6 +612,7 @@ def test_calibrating_on_the_training_file_is_a_warning_and_the_card_hashes_the_t
     assert on_training.exit_code == 0 and "is a file" in on_training.output and "was trained on" in on_training.output
     on_test = runner.invoke(app, ["calibrate", str(out), str(test), "--dry-run"])
     assert on_test.exit_code == 0 and "was trained on" not in on_test.output
+    assert "is the file" in on_test.output and "was tested on" in " ".join(on_test.output.split())
 
 
 def test_an_interrupt_saves_a_checkpoint_at_once_and_the_rerun_ends_with_the_same_weights(tmp_path, tiny_model_dir):
@@ -647,3 +662,26 @@ def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, tiny_model_di
     resumed = train(items[:16], items[16:], config, log=lambda s: None, checkpoint=checkpoint)
     for (name, a), b in zip(whole.model.model.state_dict().items(), resumed.model.model.state_dict().values()):
         assert torch_equal(a, b), name
+
+
+@pytest.mark.parametrize("lr", ["-1", "nan", "inf", "0"])
+def test_a_learning_rate_that_cannot_train_is_refused_before_training(tmp_path, tiny_model_dir, lr):
+    labels = write(tmp_path / "labels.jsonl", label_rows())
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
+                                 "--lr", lr])
+    assert result.exit_code == 1 and "must be a number above 0 and at most 1" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "m").exists()
+
+
+def test_an_out_inside_a_model_folder_or_a_shipped_model_is_refused_before_training(tmp_path, tiny_model_dir):
+    from classifier.cli.train import default_model_dir
+
+    labels = write(tmp_path / "labels.jsonl", label_rows())
+    inside = runner.invoke(app, ["train", str(labels), "--out", str(tiny_model_dir / "sub"), "--base",
+                                 str(tiny_model_dir)])
+    assert inside.exit_code == 1 and f"inside the model folder {tiny_model_dir.resolve()}" in \
+        " ".join(inside.output.split())
+    shipped = default_model_dir().parent / "newsmtsc-v16"
+    refused = runner.invoke(app, ["train", str(labels), "--out", str(shipped), "--base", str(tiny_model_dir)])
+    assert refused.exit_code == 1 and "a model the project ships (models/newsmtsc-v16)" in refused.output
+    assert not (tiny_model_dir / "sub").exists()

@@ -80,6 +80,9 @@ def parse_file_weights(specs: Optional[list[str]], paths: list[Path]) -> Optiona
     return weights
 
 
+SHIPPED_MODELS = ("default", "sentiment", "newsmtsc-v16")  # the checkout's models/: never overwritten by --out
+
+
 def default_model_dir(task: Task = STANCE) -> Path:
     """The shipped model of a task: models/default (stance) or models/sentiment."""
     from classifier.models import stance_model
@@ -142,6 +145,13 @@ def check_out_dir(out_dir: Path, *inputs: str | Path | None) -> None:
         if out_dir.resolve() == default_model_dir(task).resolve():
             raise InputError(f"--out {out_dir}: that is the shipped {task.name} model; write elsewhere and add "
                              "--promote to replace it")
+    shipped = default_model_dir(STANCE).parent.resolve()
+    if out_dir.resolve().parent == shipped and out_dir.name in SHIPPED_MODELS:
+        raise InputError(f"--out {out_dir}: a model the project ships (models/{out_dir.name}); write elsewhere")
+    for folder in out_dir.resolve().parents:
+        if (folder / "config.json").exists() and (folder / "model.safetensors").exists():
+            raise InputError(f"--out {out_dir}: inside the model folder {folder}, which a later write of it would "
+                             "delete; name a folder outside it (nothing was changed)")
     check_model_target(out_dir)
 
 
@@ -160,7 +170,8 @@ def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) 
     for key in comparison["models"]:
         table.add_column(names[key], justify="right")
     if comparison.get("paired"):
-        table.add_column("difference [95% CI]", justify="right")
+        table.add_column("new - " + ("start" if names.get("reference", "").startswith("start") else "default")
+                         + " [95% CI]", justify="right")
         table.add_column("p", justify="right")
     for metric in COMPARED:
         shown_name = polar_name(task.labels) if metric == "f1_favor_against" else metric  # F1 positive+negative
@@ -171,6 +182,10 @@ def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) 
             row += [f"{paired['difference']:+.3f}" + (f" [{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else ""),
                     p_text(paired["p_value"]) if paired.get("p_value") is not None else "-"]
         table.add_row(*row)
+    if comparison.get("paired"):
+        table.caption = ("interval and p: paired bootstrap by article (both models scored on the same resampled "
+                         "articles); the interval is a percentile one, the p-value a centred test, so near 0.05 "
+                         "they can disagree")
     if comparison.get("paired_warning"):
         table.caption = f"the interval may be too narrow: {comparison['paired_warning']}"
     if "reference" in comparison["models"] and not comparison.get("paired"):
@@ -285,7 +300,9 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                  "train / dev / test items": "{train} / {dev} / {test}".format(**outcome.split),
                  "train / dev / test articles": "{train_articles} / {dev_articles} / {test_articles}".format(
                      **outcome.split),
-                 "split": "by article (no article in two splits)"},
+                 "split": "by article (no article in two splits)" + (
+                     f"; {outcome.split['left_out_for_test']} training items left out whose sentence and actor are "
+                     "held out" if outcome.split.get("left_out_for_test") else "")},
         "hyperparameters": {**config.as_dict(), "best_epoch": result.best_epoch},
         "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
                      "torch": torch.__version__, "command": "stance " + " ".join(sys.argv[1:]),
@@ -369,6 +386,8 @@ def train_command(
     base = resolve_base_option(base, task)
     reference = reference_model(base, task)
     dev_fraction, epochs = small_data_schedule(len(items), dev_fraction, epochs)
+    if learning_rate is not None and not (0 < learning_rate <= 1):  # also NaN; inf makes every weight NaN
+        raise InputError(f"--lr {learning_rate}: must be a number above 0 and at most 1 (default 1e-4)")
     config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling,
                          str(teacher) if teacher else None, distill_weight, device)
     config.sampling_alpha, config.file_weights, config.task = sampling_alpha, weights, task.name
@@ -397,9 +416,15 @@ def train_command(
     checkpoint.unlink(missing_ok=True)
     out.print(f"saved {out_dir} (best epoch {outcome.result.best_epoch}, {round(outcome.result.seconds)} s)")
     if promote and not worse:
+        from classifier.models.stance_model import read_settings
+
         target = default_model_dir(task)
+        replaced = float(read_settings(target).get("temperature", 1.0)) if (target / "stance.json").exists() else 1.0
         outcome.result.model.save(target, {**card, "name": target.name})
         out.print(f"promoted: {target} now holds this model")
+        if replaced != 1.0 and outcome.result.model.temperature == 1.0:
+            warn(f"{target} is not calibrated now (temperature 1.0; the model it replaced had {replaced:.2f}): run "
+                 f"stance calibrate {target} DEV_LABELS on labelled items it never saw (not the test items)")
         shadow = shadowing_variable(task, target)
         if shadow:
             warn(f"{shadow} is set, so commands and load_model() without a model named still use that model, not "

@@ -66,7 +66,7 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
     """Fit the temperature on gold-labelled ``dev_items``, store it in the model directory, report ECE before/after."""
     from classifier.items import check_unique_ids, read_items
     from classifier.models.stance_model import StanceModel, model_folder
-    from classifier.tasks import other_task
+    from classifier.tasks import SENTIMENT, STANCE, other_task
 
     model_dir = model_folder(model_dir)  # models/default from any directory, and its temperature written there
     model = StanceModel.load(model_dir)
@@ -76,7 +76,8 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
         from classifier.actors import MentionFinder
 
         finder = MentionFinder()
-    items = [item for item in read_items(dev_items, need_actor=False, allowed_labels=None, find_spans=finder)
+    known = dict.fromkeys((*STANCE.labels, *SENTIMENT.labels))  # a label of no task: its file and line
+    items = [item for item in read_items(dev_items, need_actor=False, allowed_labels=known, find_spans=finder)
              if item.label is not None]
     check_unique_ids(items, str(dev_items))
     if not items:
@@ -107,8 +108,9 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
 
 
 def warn_if_trained_on(model_dir: Path, dev_items: str | Path) -> None:
-    """A warning when the dev items are a file the model was trained on (its card records their sha256): a
-    temperature fitted on items the model learnt is fitted to its confidence there, not on new text."""
+    """A warning when the dev items are a file the model was trained or tested on (its card records their sha256): a
+    temperature fitted on items the model learnt is fitted to its confidence there, not on new text; one fitted on
+    the test items leaves no held-out figure."""
     import re
     import warnings
 
@@ -116,12 +118,16 @@ def warn_if_trained_on(model_dir: Path, dev_items: str | Path) -> None:
     from classifier.io.files import file_sha256
     from classifier.models.card import read_card
 
-    trained = str((read_card(model_dir) or {}).get("data", {}).get("label files", ""))
-    prefixes = re.findall(r"\(sha256 ([0-9a-f]{12})", trained)
-    if prefixes and file_sha256(dev_items)[:12] in prefixes:
+    data = (read_card(model_dir) or {}).get("data", {})
+    digest = file_sha256(dev_items)[:12]
+    if digest in re.findall(r"\(sha256 ([0-9a-f]{12})", str(data.get("label files", ""))):
         warnings.warn(f"{dev_items} is a file {model_dir} was trained on (its card says so): calibrate on labelled "
                       "items it never saw, or the temperature fits its confidence on what it learnt", InputWarning,
                       stacklevel=2)
+    elif digest in re.findall(r"\(sha256 ([0-9a-f]{12})", str(data.get("test files", ""))):
+        warnings.warn(f"{dev_items} is the file {model_dir} was tested on (its card says so): a temperature fitted on "
+                      "the test items makes the test figures no longer held out; calibrate on other labelled items",
+                      InputWarning, stacklevel=2)
 
 
 def note_on_card(model_dir: Path, result: dict, dev_items: str | Path, task: str) -> None:

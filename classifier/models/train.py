@@ -344,6 +344,12 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
                                 logits, soft[batch], config.distill_temperature)
                     if "cls_logits" in output:  # keep the plain [CLS] head a working classifier on its own
                         loss = loss + config.cls_loss_weight * loss_fn(output["cls_logits"].float(), targets)
+                    if not torch.isfinite(loss):  # diverged: every later step, and the saved weights, would be NaN
+                        from classifier.errors import InputError
+
+                        raise InputError(f"training diverged: the loss is {float(loss)} at step {loop['step'] + 1} "
+                                         f"(epoch {epoch}); lower --lr (it is {config.learning_rate:g}); nothing "
+                                         "was saved")
                     loss.backward()
                     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                     optimizer.step()
@@ -524,19 +530,23 @@ def small_data_schedule(n_labels: int, dev_fraction: float | None = None,
 def holdout_split(items: Sequence[Item], test_items: Sequence[Item] | None, test_fraction: float,
                   dev_fraction: float, seed: int) -> tuple[list[Item], list[Item], list[Item], int]:
     """(train, dev, test, dropped): whole articles per split; training items from test articles, with a test
-    item's id, or with its sentence and actor are dropped."""
+    item's id, or with its sentence and actor are dropped. The same sentence and actor in two articles (a wire story
+    two outlets ran) would sit on both sides of a split by article: a training item whose sentence and actor are
+    held out (for test or dev) is dropped too, and counted in ``dropped``."""
     if test_items:
         test = list(test_items)
         test_articles = {it.article for it in test if it.article}
         test_ids = {it.id for it in test}
-        test_sentences = {sentence_key(it) for it in test}  # the same sentence and actor under another id
-        rest = [it for it in items if it.id not in test_ids and (it.article is None or it.article not in test_articles)
-                and sentence_key(it) not in test_sentences]
+        rest = [it for it in items if it.id not in test_ids and (it.article is None or it.article not in test_articles)]
     else:
         rest, test = split_articles(items, test_fraction, seed)
-    dropped = len(items) - len(rest) if test_items else 0
-    train_part, dev_part = split_articles(rest, dev_fraction, seed + 1)
-    return train_part, dev_part, test, dropped
+    test_sentences = {sentence_key(it) for it in test}  # the same sentence and actor under another id or article
+    kept = [it for it in rest if sentence_key(it) not in test_sentences]
+    dropped = len(items) - len(kept) if test_items else len(rest) - len(kept)
+    train_part, dev_part = split_articles(kept, dev_fraction, seed + 1)
+    dev_sentences = {sentence_key(it) for it in dev_part}
+    trained = [it for it in train_part if sentence_key(it) not in dev_sentences]
+    return trained, dev_part, test, dropped + len(train_part) - len(trained)
 
 
 def sentence_key(item: Item) -> tuple[str, str]:
@@ -586,8 +596,18 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
 
     train_part, dev_part, test, dropped = holdout_split(items, test_items, test_fraction, dev_fraction, config.seed)
     if dropped and warn is not None:
-        warn(f"{dropped} training items left out: their articles, ids or sentences (with the same actor) are in --test")
+        warn(f"{dropped} training items left out: their articles, ids or sentences (with the same actor) are in --test"
+             if test_items else f"{dropped} training items left out: their sentence, with the same actor, is also in "
+             "a held-out article (a story two articles share); the held-out figures would otherwise score sentences "
+             "the model was trained on")
+    articleless = sum(it.article is None for it in items)
+    if articleless and warn is not None:
+        warn(f"{articleless} of {len(items)} labelled items have no 'article': each is held out on its own, so "
+             "sentences of one article can sit in training and in the held-out items (give each item its article)")
     if not test:
+        if test_items is None and test_fraction <= 0:
+            raise InputError("--test-fraction 0 holds out no article, so there is nothing to compare the models on: "
+                             "pass a fraction above 0, or --test LABELS")
         raise InputError("no held-out test items: label items from two or more articles, or pass --test LABELS")
     if len(train_part) < 2:
         raise InputError(f"only {len(train_part)} training items after holding out the "
