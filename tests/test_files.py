@@ -123,6 +123,7 @@ def test_a_dataset_column_of_class_labels_reads_as_their_names(tmp_path):
     datasets.Dataset.from_dict({"text": ["Russia won.", "NATO lost."], "actor": ["Russia", "NATO"], "label": [0, 1]},
                                features=features).save_to_disk(tmp_path / "ds")
     assert [row["label"] for _, row in iter_dataset(tmp_path / "ds")] == ["favor", "against"]
+    assert [(number, row["id"]) for number, row in iter_dataset(tmp_path / "ds")] == [(1, "1"), (2, "2")]  # rows
     datasets.Dataset.from_dict({"text": ["Russia won."], "actor": ["Russia"], "label": [-1]},  # the library's "none"
                                features=features).save_to_disk(tmp_path / "unlabelled")
     assert [row["label"] for _, row in iter_dataset(tmp_path / "unlabelled")] == [None]

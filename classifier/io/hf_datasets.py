@@ -75,8 +75,8 @@ def iter_dataset(path: str | Path, columns: dict[str, str] | None = None) -> Ite
         record = dict(row)
         for column, name_of in named.items():
             if isinstance(record.get(column), int):  # -1, the library's "no label", is a row without one
-                number = record[column]
-                record[column] = name_of(number) if 0 <= number < len(loaded.features[column].names) else None
+                code = record[column]
+                record[column] = name_of(code) if 0 <= code < len(loaded.features[column].names) else None
         for field, column in columns.items():
             record[field] = record.pop(column)
         record.setdefault("id", str(number))
