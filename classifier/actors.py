@@ -271,10 +271,13 @@ def _is_exact_case(term: str, actor: Actor) -> bool:
 
 
 _APOSTROPHE = re.compile("['’]")
-# after an excluded "X-Y" term: the word that makes it a relation between two actors, not an origin
-_BETWEEN_TWO = re.compile(r"\s+(?:relations?|ties|talks|trade|negotiations|summit|summits|rivalry|alliance|partnership|"
-                          r"war|dialogue|agreements?|deals?|cooperation|tensions|conflict|relationship|détente|"
-                          r"detente|accord|treaty|friendship|border)\b", re.IGNORECASE)
+# after an excluded "X-Y" term: the words that make it a relation between two actors, not an origin ("Chinese-American
+# relations", "Japanese-American trade talks"; not "a Japanese-American war hero" nor "Chinese-American trade unionists")
+_BETWEEN_TWO = re.compile(r"\s+(?:(?:trade|economic|military|diplomatic|security|strategic|nuclear)\s+)?"
+                          r"(?:relations?|ties|talks|negotiations|summits?|rivalry|alliance|partnership|dialogue|"
+                          r"agreements?|deals?|cooperation|tensions|conflict|relationship|détente|detente|accord|treaty|"
+                          r"friendship|border|war)\b(?!\s+(?:heroe?s?|veterans?|unions?|unionists?|groups?|brides?|"
+                          r"memorials?|museums?|leaders?))", re.IGNORECASE)
 _PERSON_LIKE = re.compile(r"[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)+")  # two or more capitalised words
 _CALENDAR = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
@@ -374,7 +377,7 @@ class Matcher:
                 index = int(match.lastgroup[1:])
                 found.append(Mention(self._actors[index], match.start(), match.end(), self._terms[index]))
             cursor = stop + 1
-        return found
+        return found if len({m.actor for m in found}) >= 2 else []  # "African-American trade groups": no one
 
     def _matches(self, text: str) -> Iterator[re.Match]:
         if self._starts is None:
@@ -492,9 +495,13 @@ def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:
     covered = [(m.start, m.end) for m in matcher.find(text)]
     for match in _CAPITALISED.finditer(text):
         for words, start in possessive_parts(match.group(0).split(" "), match.start()):
-            while words and (words[0] in _STOP or words[0].lower() in _CONNECTORS or words[0] in _TITLES):
+            while words and (words[0] in _STOP or words[0].lower() in _CONNECTORS):
                 start += len(words[0]) + 1
                 words = words[1:]
+            titles = next((i for i, word in enumerate(words) if word not in _TITLES), len(words))
+            if 0 < titles < len(words) and words[titles].lower() not in _CONNECTORS:  # "Prime Minister Irakli
+                start += len(" ".join(words[:titles])) + 1                            # Kobakhidze", not "Secretary
+                words = words[titles:]                                                # of State"
             name = re.sub(r"['’]s?$", "", " ".join(words))  # "Gazprom's" is Gazprom
             end = start + len(name)
             if len(name) < 3 or any(s < end and start < e for s, e in covered):
@@ -503,12 +510,13 @@ def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:
 
 
 def possessive_parts(words: list[str], start: int) -> Iterator[tuple[list[str], int]]:
-    """A run of capitalised words cut after each possessive: "Georgia's Prime Minister Irakli Kobakhidze" is
-    "Georgia's" and "Prime Minister Irakli Kobakhidze" (with where each starts)."""
+    """A run of capitalised words cut after a possessive that a title follows: "Georgia's Prime Minister Irakli
+    Kobakhidze" is "Georgia's" and "Prime Minister Irakli Kobakhidze" (with where each starts); "People's Liberation
+    Army" and "Lloyd's of London" stay whole."""
     part: list[str] = []
-    for word in words:
+    for index, word in enumerate(words):
         part.append(word)
-        if re.search(r"['’]s$", word):
+        if re.search(r"['’]s$", word) and index + 1 < len(words) and words[index + 1] in _TITLES:
             yield part, start
             start += len(" ".join(part)) + 1
             part = []

@@ -63,14 +63,36 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        declared = _META_CHARSET.search(data[:4096]) if html else None
-        chosen = declared.group(1).decode("ascii") if declared else encoding  # a page's own charset comes first
-        if not chosen:
-            raise ValueError(f"not UTF-8 text (byte {exc.start}); re-save as UTF-8 or pass --encoding") from None
+        first_bad = exc.start
+    declared = page_charset(data) if html else None
+    if declared:  # a page's own charset first; where it is wrong, --encoding
+        try:
+            return data.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    if not encoding:
+        raise ValueError(f"not UTF-8 text (byte {first_bad})" + (f", nor {declared} as the page declares" if declared
+                                                                 else "") + "; re-save as UTF-8 or pass --encoding")
     try:
-        return data.decode(chosen if declared else check_encoding(chosen))
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise ValueError(f"cannot decode as {chosen} ({exc.__class__.__name__})") from None
+        return data.decode(check_encoding(encoding))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"cannot decode as {encoding} ({exc.__class__.__name__})") from None
+
+
+# what browsers read a page declaring these as (WHATWG Encoding): Windows-1252, whose curly quotes such pages hold
+_AS_BROWSERS_READ = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252",
+                     "us-ascii": "cp1252", "iso8859-1": "cp1252", "l1": "cp1252"}
+
+
+def page_charset(data: bytes) -> str | None:
+    """The charset an HTML page's ``<meta>`` declares (as a browser reads it), unless it is UTF-8, which the bytes
+    have just failed to be."""
+    declared = _META_CHARSET.search(data[:4096])
+    if not declared:
+        return None
+    name = declared.group(1).decode("ascii").lower()
+    name = _AS_BROWSERS_READ.get(name, name)
+    return None if name.replace("_", "-") in ("utf-8", "utf8") else name
 
 
 def html_to_text(html: str) -> tuple[str, dict]:

@@ -31,10 +31,11 @@ _CAPS_PLACE = r"[A-Z][A-Z'’.\-]{2,}(?: [A-Z][A-Z'’.\-]+)*"
 _PLACE = rf"(?:{_CAPS_PLACE}|[A-Z][a-z'’.\-]+(?: [A-Z][a-z'’.\-]+){{0,2}})"
 # "(Reuters)", "(Reuters/Ukrinform)", not "(the alliance)"; after a place in lower case, one of NEWS_AGENCIES
 _AGENCY = r"\((?:[A-Z][^()\n]{0,29}|dpa|afp)\)"
+_AGENCY_ACRONYM = re.compile(r"[A-Z]{2,6}(?:-[A-Z][a-z]+)?")  # "(UNIAN)", "(CGTN)", "(Interfax-Ukraine)" is named below
 NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", "Tass", "Interfax", "UPI", "Bloomberg",
                  "ANI", "PTI", "IANS", "Yonhap", "Kyodo", "EFE", "ANSA", "RIA Novosti", "Sputnik", "BBC", "NPR",
                  "Anadolu", "Ukrinform", "Al Jazeera", "CBS", "NBC", "ABC", "VOA", "RFE/RL", "Bernama", "Antara", "KUNA",
-                 "WAFA", "IRNA", "Jiji")
+                 "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent")
 DATELINE = re.compile(rf"(?P<place>{_PLACE}(?:/{_PLACE})*)(?P<where>(?:,(?:\s+(?:[A-Z][\w.'’-]*|\d{{1,4}}),?)+)?)"
                       rf"(?:(?P<agency>\s*{_AGENCY})?{_DASH}|\s*(?P<joined>\([A-Z][^()\n]{{0,19}}\))\s*(?=[A-Z]))")
 BYLINE = re.compile(r"(?i:by)\s+[A-Z]")
@@ -60,8 +61,10 @@ def opening_dateline(sentences: list) -> Dateline | None:
     if not match:
         return None
     agency = match["agency"] or match["joined"]
-    if not match["place"].isupper():  # "Moscow": a dateline only with an agency before a dash, or a date
-        named = bool(match["agency"]) and match["agency"].strip()[1:-1] in NEWS_AGENCIES
+    if not match["place"].isupper():  # "Moscow": a dateline only with a news agency, or a date
+        parts = [part.strip() for part in re.split(r"[/,]", agency.strip()[1:-1])] if agency else []
+        # an agency's acronym only before a dash: "The United Nations (UN) General Assembly" is no dateline
+        named = any(part in NEWS_AGENCIES or (match["agency"] and _AGENCY_ACRONYM.fullmatch(part)) for part in parts)
         if not (named or re.search(r"\d", match["where"] or "")):
             return None  # "Russia, China — and India", "Beijing — not Washington —", "The United Nations (UN) General"
     whole = bool(agency or match["where"] or "/" in match["place"])

@@ -10,11 +10,14 @@ from pydantic import BaseModel
 MAX_HEADING_WORDS = 20
 _ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 _ENDS_IN_ACRONYM = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}$")  # "… sanctions on U.S.": no sentence end in a headline
-# a sentence end inside the paragraph: a word ending in three lower-case letters (not "Gen.", "Sen.", "Mrs.", "vs.",
-# nor the longer abbreviations below), its stop, and a capital after it
-_ABBREVIATIONS = ("Capt", "Sept", "Corp", "Prof", "Dept", "Univ", "Assn", "Bros", "Cmdr", "Govt", "Blvd", "Supt",
-                  "approx", "Messrs")
-_SENTENCE_END_INSIDE = re.compile(rf"(?<![\w'’.-])(?!(?:{'|'.join(_ABBREVIATIONS)})\.)[A-Za-z'’-]*[a-z]{{3}}[.!?]"
+# a sentence end inside the paragraph: a word ending in two lower-case letters ("no.", "Müller."), not an abbreviation
+# ("Gen.", "Sen.", "Mrs.", "vs.", "Jan."), its stop, and a capital after it
+_ABBREVIATIONS = ("Gen", "Gens", "Sen", "Sens", "Mrs", "Rep", "Reps", "Gov", "Govt", "Col", "Sgt", "Capt", "Cmdr", "Adm",
+                  "Inc", "Ltd", "Corp", "Bros", "Assn", "Dept", "Univ", "Prof", "Pres", "Supt", "Msgr", "Rev", "Hon",
+                  "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Ave", "Blvd",
+                  "vs", "etc", "al", "approx", "Messrs")
+_LOWER = "a-zß-öø-ÿ"  # ASCII and Latin-1 lower-case letters
+_SENTENCE_END_INSIDE = re.compile(rf"(?<![\w'’.-])(?!(?:{'|'.join(_ABBREVIATIONS)})\.)[^\W\d_]*[{_LOWER}]{{2}}[.!?]"
                                   r"[\"'”’)\]]*\s+[\"“‘'(]?[A-Z]")
 
 

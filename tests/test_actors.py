@@ -153,6 +153,9 @@ def test_spellings_of_wire_styles_and_names_that_are_not_the_actor():
     assert found(matcher, "Chinese-American relations; Chinese-Americans voted; a Chinese American voter; an "
                           "Iranian-American journalist; Japanese-American trade talks") == [
         ("China", "Chinese"), ("United States", "American"), ("Japan", "Japanese"), ("United States", "American")]
+    for origin in ("African-American trade groups", "Asian-American alliance leaders", "a Japanese-American war hero",
+                   "Chinese-American trade unionists"):
+        assert found(matcher, origin) == [], origin
     for outlet in ("China Daily", "South China Morning Post", "Russia Today", "The Moscow Times",
                    "The Kyiv Independent", "France 24", "Voice of America", "The Times of India"):
         assert found(matcher, f"{outlet} reported it.") == [], outlet
@@ -348,3 +351,5 @@ def test_suggested_names_stop_at_a_possessive_drop_titles_and_keep_dotted_acrony
     matcher = Matcher([Actor(name="Zed", names=["Zed"])])
     text = "Georgia's Prime Minister Irakli Kobakhidze met the E.U. envoy."
     assert list(uncovered_names(text, matcher)) == [("Georgia", 0), ("Irakli Kobakhidze", 25), ("E.U.", 51)]
+    for whole in ("People's Liberation Army", "Lloyd's of London", "Secretary of State"):
+        assert [name for name, _ in uncovered_names(f"The {whole} spoke.", matcher)] == [whole]

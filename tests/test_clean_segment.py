@@ -162,9 +162,10 @@ def test_list_points_and_words_before_a_quote_are_body_and_abbreviations_end_no_
     from classifier.segment import looks_like_heading
 
     for body in ("- Sanctions on Russian banks", "• Russia expelled 10 diplomats", "1. Russia expelled diplomats",
-                 "Trump responded in a statement on Friday:", "The E.U. agreed. Ukraine thanked the U.S.A. (Reuters)"):
+                 "Trump responded in a statement on Friday:", "The E.U. agreed. Ukraine thanked the U.S.A. (Reuters)",
+                 "Russia says no. Ukraine says yes", "Russia met Müller. Talks continue"):
         assert not looks_like_heading(body), body
-    for heading in ("What Russia wants", "Gen. Milley warns Russia", "U.S. vs. China: the trade war",
+    for heading in ("What Russia wants", "Gen. Milley warns Russia", "U.S. vs. China: the trade war", "Talks on Jan. 5",
                     "Russia-Ukraine war: live updates"):
         assert looks_like_heading(heading), heading
     assert looks_like_heading("Oil prices jump after sanctions on U.S.", opens_text=True)

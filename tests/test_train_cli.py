@@ -679,9 +679,13 @@ def test_an_out_inside_a_model_folder_or_a_shipped_model_is_refused_before_train
     labels = write(tmp_path / "labels.jsonl", label_rows())
     inside = runner.invoke(app, ["train", str(labels), "--out", str(tiny_model_dir / "sub"), "--base",
                                  str(tiny_model_dir)])
-    assert inside.exit_code == 1 and f"inside the model folder {tiny_model_dir.resolve()}" in \
+    assert inside.exit_code == 1 and f"inside the stance model folder {tiny_model_dir.resolve()}" in \
         " ".join(inside.output.split())
     shipped = default_model_dir().parent / "newsmtsc-v16"
     refused = runner.invoke(app, ["train", str(labels), "--out", str(shipped), "--base", str(tiny_model_dir)])
     assert refused.exit_code == 1 and "a model the project ships (models/newsmtsc-v16)" in refused.output
+    link = tmp_path / "mine"
+    link.symlink_to(shipped)
+    linked = runner.invoke(app, ["train", str(labels), "--out", str(link), "--base", str(tiny_model_dir)])
+    assert linked.exit_code == 1 and "a model the project ships (models/newsmtsc-v16)" in linked.output
     assert not (tiny_model_dir / "sub").exists()

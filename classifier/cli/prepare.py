@@ -87,7 +87,8 @@ ACTORS_HELP = "Actor catalogue YAML whose actors are added to the bundled catalo
 ACTORS_ONLY_HELP = "Actor catalogue YAML used instead of the bundled catalogue."
 ONLY_ACTORS_HELP = "Keep only these actors, comma-separated (e.g. Russia,China)."
 ENCODING_HELP = ("The encoding of the articles (text files, or a .jsonl/.csv table) and manifest that are not UTF-8, "
-                 "e.g. cp1252 (a byte-order mark, or valid UTF-8, still decides; default: UTF-8 only).")
+                 "e.g. cp1252 (a byte-order mark, valid UTF-8, or an HTML page's meta charset, still decides; "
+                 "default: UTF-8 only).")
 SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-8, a link out of the folder) with a "
                         "warning each, instead of stopping at the first with nothing written.")
 

@@ -145,13 +145,14 @@ def check_out_dir(out_dir: Path, *inputs: str | Path | None) -> None:
         if out_dir.resolve() == default_model_dir(task).resolve():
             raise InputError(f"--out {out_dir}: that is the shipped {task.name} model; write elsewhere and add "
                              "--promote to replace it")
-    shipped = default_model_dir(STANCE).parent.resolve()
-    if out_dir.resolve().parent == shipped and out_dir.name in SHIPPED_MODELS:
-        raise InputError(f"--out {out_dir}: a model the project ships (models/{out_dir.name}); write elsewhere")
-    for folder in out_dir.resolve().parents:
-        if (folder / "config.json").exists() and (folder / "model.safetensors").exists():
-            raise InputError(f"--out {out_dir}: inside the model folder {folder}, which a later write of it would "
-                             "delete; name a folder outside it (nothing was changed)")
+    resolved = out_dir.resolve()  # a link to models/newsmtsc-v16 is that folder
+    if resolved.parent == default_model_dir(STANCE).parent.resolve() and resolved.name in SHIPPED_MODELS:
+        raise InputError(f"--out {out_dir}: a model the project ships (models/{resolved.name}); write elsewhere")
+    for folder in resolved.parents:
+        if (folder / "stance.json").exists() and (folder / "model.safetensors").exists():
+            raise InputError(f"--out {out_dir}: inside the stance model folder {folder}, which could then no longer be "
+                             "replaced or promoted (it would hold a subfolder); name a folder outside it (nothing "
+                             "was changed)")
     check_model_target(out_dir)
 
 
@@ -419,7 +420,11 @@ def train_command(
         from classifier.models.stance_model import read_settings
 
         target = default_model_dir(task)
-        replaced = float(read_settings(target).get("temperature", 1.0)) if (target / "stance.json").exists() else 1.0
+        try:  # the temperature of the model about to be replaced, for the warning below
+            replaced = float(read_settings(target).get("temperature", 1.0)) if (target / "stance.json").exists() \
+                else 1.0
+        except InputError:
+            replaced = 1.0
         outcome.result.model.save(target, {**card, "name": target.name})
         out.print(f"promoted: {target} now holds this model")
         if replaced != 1.0 and outcome.result.model.temperature == 1.0:

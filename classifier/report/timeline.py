@@ -122,8 +122,8 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
         raise InputError(f"--period {period}: expected auto, none or one of {', '.join(PERIODS)}")
     dates = article_dates(sums)
     undated = articles_where(sums, dates.isna())
-    written = sums["date"].map(lambda v: v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip()
-                               != "") if "date" in sums else pd.Series(False, index=sums.index)
+    written = sums["date"].map(lambda v: bool(pd.notna(v)) and str(v).strip() != "") if "date" in sums else \
+        pd.Series(False, index=sums.index)
     unreadable = articles_where(sums, dates.isna() & written.astype(bool))  # a date, in a form not read
     if dates.isna().all():
         return {"period": None, "table": pd.DataFrame(), "undated": undated, "vague": [], "n_dated_articles": 0,

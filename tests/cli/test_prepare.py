@@ -486,6 +486,15 @@ def test_encoding_names_the_files_that_are_not_utf8_so_one_folder_may_mix_them(t
                                     '</article></body></html>'.encode("cp1251"))
     assert run("prepare", pages, "--out", out, "-q", "--encoding", "cp1252").exit_code == 0  # its charset wins
     assert any(r["text"] == "Russia (Россия) warned NATO on a long day of talks." for r in read_jsonl(out))
+    wrong = tmp_path / "wrong"
+    wrong.mkdir()
+    for name, declared in (("says_utf8", "utf-8"), ("says_latin1", "iso-8859-1")):  # cp1252 bytes both
+        (wrong / f"{name}.html").write_bytes(f'<html><head><meta charset="{declared}"><title>T</title></head><body>'
+                                             f'<article><p>Russia’s envoy “warned” NATO in {name} on a long day.</p>'
+                                             '</article></body></html>'.encode("cp1252"))
+    assert run("prepare", wrong, "--out", out, "-q", "--encoding", "cp1252").exit_code == 0
+    assert {r["text"] for r in read_jsonl(out)} == {f"Russia’s envoy “warned” NATO in {name} on a long day."
+                                                    for name in ("says_utf8", "says_latin1")}
     wide = tmp_path / "wide"
     wide.mkdir()
     (wide / "a.txt").write_bytes("Russia condemned NATO.\n".encode("utf-16-le"))
@@ -629,6 +638,15 @@ def test_a_dateline_with_an_agency_date_or_region_holds_no_mention_and_a_headlin
     assert actors["i"] == ["Russia", "United Nations"] and actors["j"] == ["China", "United States"]
     assert actors["k"] == ["Russia"] and actors["l"] == ["European Union"]  # a lower-case place needs an agency
     assert [(i["kind"], i["actor"]) for i in items if i["article"] == "m"] == [("headline", "Russia")]  # "Gen." ends
+    filed = {"n": "Washington (CNN)President Joe Biden met NATO allies.", "o": "Kyiv (UNIAN) — Ukraine said so.",
+             "p": "Moscow (Reuters/Ukrinform) — Oil rose.", "q": "KYIV (Reuters/Ukrinform) — Officials met.",
+             "r": "NATO (the alliance) — met Russia."}
+    for name, body in filed.items():
+        (corpus / f"{name}.txt").write_text(f"Talks stall\n\n{body}\n")
+    items = list(classifier.prepare_items(corpus))
+    actors = {name: sorted(i["actor"] for i in items if i["article"] == name) for name in filed}
+    assert actors == {"n": ["NATO", "United States"], "o": ["Ukraine"], "p": [], "q": [], "r": ["NATO", "Russia"]}
+    assert [i["spans"] for i in items if i["article"] == "n" and i["actor"] == "United States"] == [[[26, 35]]]
     h = [(i["kind"], i["actor"], i["text"]) for i in items if i["article"] == "h"]
     assert ("headline", "United States", "Oil prices jump after sanctions on U.S.") in h  # and the next is its body
     assert "Russia" not in {actor for _, actor, _ in h}  # so "MOSCOW (Reuters) -" opens the body: a dateline
