@@ -689,3 +689,25 @@ def test_an_out_inside_a_model_folder_or_a_shipped_model_is_refused_before_train
     linked = runner.invoke(app, ["train", str(labels), "--out", str(link), "--base", str(tiny_model_dir)])
     assert linked.exit_code == 1 and "a model the project ships (models/newsmtsc-v16)" in linked.output
     assert not (tiny_model_dir / "sub").exists()
+
+
+def test_train_and_calibrate_name_what_is_wrong_with_their_labels(tmp_path, tiny_model_dir):
+    import classifier.cli.calibrate  # noqa: F401  (registers 'stance calibrate')
+
+    labels = write(tmp_path / "labels.jsonl", label_rows())
+    base = ["--base", str(tiny_model_dir), "--epochs", "1", "--n-boot", "0"]
+    none_held = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--test-fraction", "0", *base])
+    assert none_held.exit_code == 1 and "--test-fraction 0 holds out no article" in none_held.output
+    renamed = tmp_path / "labels.txt"
+    renamed.write_text(labels.read_text())
+    named = runner.invoke(app, ["train", str(renamed), "--out", str(tmp_path / "m"), *base])
+    assert named.exit_code == 1 and "unknown label file extension '.txt'" in named.output
+    rows = label_rows()
+    rows[3]["label"] = "pro"
+    odd = write(tmp_path / "odd.jsonl", rows)
+    calibrated = runner.invoke(app, ["calibrate", str(tiny_model_dir), str(odd), "--dry-run"])
+    assert calibrated.exit_code == 1 and "odd.jsonl:4: unknown label 'pro'" in calibrated.output
+    loose = write(tmp_path / "loose.jsonl", [{k: v for k, v in row.items() if k != "article"} for row in label_rows()])
+    trained = runner.invoke(app, ["train", str(loose), "--out", str(tmp_path / "m2"), *base, "-q"])
+    assert trained.exit_code == 0 and "labelled items have no 'article': each is held out on its own" in \
+        " ".join(trained.output.split())
