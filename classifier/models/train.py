@@ -611,7 +611,9 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
         raise InputError("no held-out test items: label items from two or more articles, or pass --test LABELS")
     if len(train_part) < 2:
         raise InputError(f"only {len(train_part)} training items after holding out the "
-                         f"{'test and dev' if dev_part else 'test'} articles; label more articles"
+                         f"{'test and dev' if dev_part else 'test'} articles"
+                         + (f" ({dropped} more left out as the same sentences and actors as held-out items)"
+                            if dropped else "") + "; label more articles"
                          + (" or lower --dev-fraction" if dev_part else ""))
     classes = {item.label for item in train_part}
     if len(classes) < 2:  # the held-out articles took every other class: the model would learn one answer

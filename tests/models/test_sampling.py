@@ -74,7 +74,7 @@ def test_unmarked_views_replace_marked_items_at_the_asked_share():
 def items(prefix: str, n: int, marked: bool = True) -> list[Item]:
     words = {"favor": "praised", "against": "condemned", "neutral": "visited"}
     labels = list(words)
-    return [Item(id=f"{prefix}{i}", text=f"Russia {words[labels[i % 3]]} the plan.", actor="Russia",
+    return [Item(id=f"{prefix}{i}", text=f"Russia {words[labels[i % 3]]} the plan {i}.", actor="Russia",
                  spans=[(0, 6)] if marked else [], label=labels[i % 3], article=f"{prefix}{i % 4}")
             for i in range(n)]
 
