@@ -249,7 +249,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
 
 
 _YEAR_OR_MONTH = re.compile(r"\d{4}(?:-\d{1,2})?")
-_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d(?::\d\d(?::\d\d(?:[.,]\d+)?)?)?)?(?:Z|[+-]\d\d(?::?\d\d)?)?$")
+_ISO_DATE = re.compile(r"(?:\d{4}-\d\d-\d\d|\d{8})(?:[T ]\d\d(?::\d\d(?::\d\d(?:[.,]\d+)?)?)?)?\s?"
+                       r"(?:Z|[+-]\d\d(?::?\d\d)?)?$")  # also the basic form, 20240305, as the report reads it
 _RSS_DATE = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d\d(?::\d\d)?\s*"
                        r"(?:[A-Z]{1,5}|[+-]\d{4})?$")  # RFC 2822, as RSS writes it
 _WRITTEN_DATES = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%A, %B %d, %Y")
@@ -270,8 +271,8 @@ def normal_date(value: str | None) -> tuple[str | None, bool]:
         return text, True
     if _ISO_DATE.match(text):
         try:
-            datetime.datetime.fromisoformat(text)  # the calendar checked (no 2022-13-45), week dates refused above
-            return text, True
+            datetime.datetime.fromisoformat(text.replace(" +", "+").replace(" -", "-"))  # the calendar checked (no
+            return text, True                                                            # 2022-13-45); no week dates
         except ValueError:
             return value, False
     if _RSS_DATE.match(text):

@@ -607,7 +607,10 @@ def test_calibrating_on_the_training_file_is_a_warning_and_the_card_hashes_the_t
     out = tmp_path / "m"
     assert runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir), "--test",
                                str(test), "--epochs", "1", "--n-boot", "0", "-q"]).exit_code == 0
-    assert "(sha256 " in json.loads((out / "model_card.json").read_text())["data"]["test files"]
+    data = json.loads((out / "model_card.json").read_text())["data"]
+    assert "(sha256 " in data["test files"]
+    assert data["split options"].startswith("test fraction --test, dev fraction ") and "bootstrap resamples 0" in \
+        data["split options"]
     on_training = runner.invoke(app, ["calibrate", str(out), str(labels), "--dry-run"])
     assert on_training.exit_code == 0 and "is a file" in on_training.output and "was trained on" in on_training.output
     on_test = runner.invoke(app, ["calibrate", str(out), str(test), "--dry-run"])

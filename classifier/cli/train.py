@@ -266,7 +266,7 @@ def base_with_hash(base: str) -> str:
 
 
 def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths: list[Path], items: list[Item],
-               comparison: dict, reference: Optional[str]) -> dict:
+               comparison: dict, reference: Optional[str], split_options: Optional[dict] = None) -> dict:
     import json
 
     import torch
@@ -301,6 +301,8 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                  "train / dev / test items": "{train} / {dev} / {test}".format(**outcome.split),
                  "train / dev / test articles": "{train_articles} / {dev_articles} / {test_articles}".format(
                      **outcome.split),
+                 **({"split options": ", ".join(f"{k} {v}" for k, v in split_options.items())}
+                    if split_options else {}),
                  "split": "by article (no article in two splits)" + (
                      f"; {outcome.split['left_out_for_test']} training items left out whose sentence and actor are "
                      "held out" if outcome.split.get("left_out_for_test") else "")},
@@ -403,7 +405,9 @@ def train_command(
                       reference=reference, log=log, checkpoint=checkpoint,
                       source_of=source_of if len(labels) > 1 else None, warn=warn)
     comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed, task)
-    card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference)
+    options = {"test fraction": "--test" if test else test_fraction, "dev fraction": dev_fraction, "seed": seed,
+               "bootstrap resamples": n_boot, "annotator": annotator or "majority of people"}
+    card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference, options)
     names = {"new": f"new ({out_dir.name})",
              "reference": f"{'start' if reference == base else 'default'} ({Path(reference or base).name})"}
     out.print(compare_table(comparison, names, task))

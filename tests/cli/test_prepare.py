@@ -538,6 +538,13 @@ def test_dates_headers_empty_rows_and_manifest_slips_are_read_or_named(tmp_path)
     assert "1 article has a date that is not ISO 8601 (e.g. '03.03.2022' at" in said
     dates = {r["article"]: r["date"] for r in read_jsonl(out)}
     assert dates == {"1": "2022-03-03", "3": "2022-03-03T10:00:00+00:00", "4": "03.03.2022"}
+    from classifier.ingest import normal_date
+    from classifier.report.timeline import article_dates
+
+    readable = ["20240305", "2024-03-05T10:00:00 +01:00", "2024-03-05 10:00", "2024", "2024-06"]
+    assert all(normal_date(d)[1] for d in readable)  # kept as written, and the report reads each
+    assert article_dates(pd.DataFrame({"date": readable[:3]})).notna().all()
+    assert not any(normal_date(d)[1] for d in ("2022-13-45", "20241345", "2022-W09-4", "March 3, 2022 11:30 PM"))
     assert {r["source"] for r in read_jsonl(out)} == {"RT", "TASS"}  # "Source" read as source
     blank = tmp_path / "blank.csv"
     blank.write_text("id,text\n1,\n2,  \n")
