@@ -354,17 +354,24 @@ class Matcher:
         """Every mention, left to right, the longest term where terms overlap. The one regex (its
         alternatives each tried in turn) runs only where a word begins that begins some term: the
         same matches as scanning every position (every term begins a word), at a fraction of the time."""
+        return self._scan(text)[0]
+
+    def _scan(self, text: str) -> tuple[list[Mention], set[str]]:
+        """The mentions (``find``) and, from the same pass, the excludes of several capitalised words that the
+        text holds ("Lyndon Johnson", "Melania Trump"; ``for_article`` keeps their surnames from an actor)."""
         if self._regex is None:
-            return []
-        mentions = []
+            return [], set()
+        mentions, excluded = [], set()
         for match in self._matches(text):
             index = int(match.lastgroup[1:])
             if self._actors[index] is None:
                 if "-" in self._terms[index] and _BETWEEN_TWO.match(text, match.end()):
                     mentions += self._hyphen_parts(text, match.start(), match.end())
+                elif _PERSON_LIKE.fullmatch(self._terms[index]):
+                    excluded.add(self._terms[index])
                 continue
             mentions.append(Mention(self._actors[index], match.start(), match.end(), self._terms[index]))
-        return mentions
+        return mentions, excluded
 
     def _hyphen_parts(self, text: str, start: int, end: int) -> list[Mention]:
         """The mentions in each hyphen-joined part of an excluded term that names a relation between two
@@ -392,31 +399,21 @@ class Matcher:
                 end = match.end()
                 yield match
 
-    def excluded_names(self, text: str) -> set[str]:
-        """The excludes of several capitalised words ("Lyndon Johnson", "Melania Trump") that ``text`` holds."""
-        if self._regex is None:
-            return set()
-        names = set()
-        for match in self._matches(text):
-            term = self._terms[int(match.lastgroup[1:])]
-            if self._actors[int(match.lastgroup[1:])] is None and _PERSON_LIKE.fullmatch(term):
-                names.add(term)
-        return names
-
     def for_article(self, text: str) -> "Matcher":
         """A matcher that also knows the surnames of people whose full name appears in ``text``. A surname two
         actors' people share there is left out (it could be either), as is one that ends an excluded name found there
         ("Johnson" beside "Lyndon Johnson", an exclude); a surname that is a month or a day ("Theresa May", "in May")
         counts only after a title ("Mrs May", "Prime Minister May")."""
-        found = {m.term for m in self.find(text)}
+        mentions, excluded = self._scan(text)
+        found = {m.term for m in mentions}
         owners: dict[str, set[str]] = {}
         for actor in self.actors:
             for person in actor.people:
                 surname = surname_of(person, actor.surname_first)
                 if surname and person in found and surname not in actor.people:
                     owners.setdefault(surname, set()).add(actor.name)
-        for excluded in self.excluded_names(text):  # "Lyndon Johnson" is no actor's: "Johnson" could be his
-            owners.setdefault(excluded.split()[-1], set()).add("")
+        for name in excluded:  # "Lyndon Johnson" is no actor's: "Johnson" could be his
+            owners.setdefault(name.split()[-1], set()).add("")
         extra = {}
         for surname, actors in owners.items():
             if len(actors) == 1 and "" not in actors:

@@ -248,33 +248,26 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                       "path", InputWarning, stacklevel=2)
 
 
-_YEAR_OR_MONTH = re.compile(r"\d{4}(?:-\d{1,2})?")
-_ISO_DATE = re.compile(r"(?:\d{4}-\d\d-\d\d|\d{8})(?:[T ]\d\d(?::\d\d(?::\d\d(?:[.,]\d+)?)?)?)?\s?"
-                       r"(?:Z|[+-]\d\d(?::?\d\d)?)?$")  # also the basic form, 20240305, as the report reads it
 _RSS_DATE = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d\d(?::\d\d)?\s*"
                        r"(?:[A-Z]{1,5}|[+-]\d{4})?$")  # RFC 2822, as RSS writes it
 _WRITTEN_DATES = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%A, %B %d, %Y")
 
 
 def normal_date(value: str | None) -> tuple[str | None, bool]:
-    """A date as the report reads it (ISO 8601, kept as written), and whether it is one. Unambiguous other forms
-    become ISO 8601: an RSS/e-mail date ("Thu, 03 Mar 2022 10:00:00 GMT", its time and offset kept) and a date
-    with the month's name ("March 3, 2022", "3 Mar 2022"). "03.03.2022" or "03/04/2022" (which day first?) stay as
-    they are, and are not dates."""
+    """A date as the report reads it (``classifier.dates``: ISO 8601, kept as written), and whether it is one.
+    Unambiguous other forms become ISO 8601: an RSS/e-mail date ("Thu, 03 Mar 2022 10:00:00 GMT", its time and
+    offset kept) and a date with the month's name ("March 3, 2022", "3 Mar 2022"). "03.03.2022" or "03/04/2022"
+    (which day first?) stay as they are, and are not dates."""
     import datetime
     import email.utils
+
+    from classifier.dates import is_date
 
     if value is None or not value.strip():
         return value, True
     text = value.strip()
-    if _YEAR_OR_MONTH.fullmatch(text):
+    if is_date(text):
         return text, True
-    if _ISO_DATE.match(text):
-        try:
-            datetime.datetime.fromisoformat(text.replace(" +", "+").replace(" -", "-"))  # the calendar checked (no
-            return text, True                                                            # 2022-13-45); no week dates
-        except ValueError:
-            return value, False
     if _RSS_DATE.match(text):
         try:
             return email.utils.parsedate_to_datetime(text).isoformat(), True
@@ -303,9 +296,10 @@ class DateCheck:
 
     def warn(self) -> None:
         if self.unreadable:
-            warnings.warn(f"{self.unreadable} article{'s have' if self.unreadable != 1 else ' has'} a date that is not "
-                          f"ISO 8601 (e.g. {self.example}): the report counts them undated; write dates as "
-                          "2022-03-03 (a time and offset may follow)", InputWarning, stacklevel=3)
+            warnings.warn(f"{self.unreadable} article{'s have' if self.unreadable != 1 else ' has'} a date the report "
+                          f"cannot read (e.g. {self.example}: not ISO 8601, a placeholder such as 1970-01-01, or a "
+                          "year outside 1600-2200): it counts them undated; write dates as 2022-03-03 (a time and "
+                          "offset may follow)", InputWarning, stacklevel=3)
 
 
 def as_text(value, field: str, where: str) -> str | None:

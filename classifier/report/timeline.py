@@ -13,46 +13,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from classifier.dates import YEARS, read_dates
+
 PERIODS = ("week", "month", "year")
 PERIOD_CODES = {"week": "W-SUN", "month": "M", "year": "Y"}
 MAX_PERIODS = 60  # the automatic choice keeps a chart readable: at most this many periods
 
 
-# a time zone after a time ("T22:00Z", "22:00:05.1-05:00", "T220000Z", "T22Z"): dropped, so an article keeps the
-# day its outlet gave it
-_ZONE = r"([T ]\d\d(?::?\d\d(?::?\d\d(?:[.,]\d+)?)?)?)\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
-YEARS = (1600, 2200)  # outside them a date is a placeholder (0001-01-01, 9999-12-31), not a news article's
-# the days software writes for a missing date (the Unix epoch, a spreadsheet's day zero), at midnight
-PLACEHOLDER_DAYS = (pd.Timestamp("1970-01-01"), pd.Timestamp("1900-01-01"))
-
-
-def one_date(value):
-    """One ISO 8601 date as a naive timestamp on its own day (NaT when unreadable)."""
-    stamp = pd.to_datetime(value, errors="coerce", format="ISO8601")
-    return stamp.tz_localize(None) if isinstance(stamp, pd.Timestamp) and stamp.tzinfo is not None else stamp
-
-
 def article_dates(sums: pd.DataFrame) -> pd.Series:
-    """Each article row's date as a timestamp (NaT where missing or unreadable). Dates are ISO 8601, read in
-    the outlet's own time: "2024-03-31T22:00-05:00" is 31 March (the day it was published where it was), not
-    1 April in UTC. Other forms ("04/03/2024": March or April?), years outside ``YEARS`` and the placeholders
-    1970-01-01 and 1900-01-01 at midnight (one such date would stretch the time view over decades) count as
-    undated."""
+    """Each article row's date as a timestamp (NaT where missing or no date: ``classifier.dates``). One such
+    placeholder as 1970-01-01 would stretch the time view over decades."""
     if "date" not in sums:
         return pd.Series(pd.NaT, index=sums.index, dtype="datetime64[ns]")
-    raw = sums["date"]
-    if isinstance(raw.dtype, pd.DatetimeTZDtype):
-        parsed = raw.dt.tz_localize(None)  # the wall time in its own zone
-    elif pd.api.types.is_datetime64_any_dtype(raw):
-        parsed = raw
-    else:
-        text = raw.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v if isinstance(v, str) else None)
-        text = text.astype(object).str.strip().str.replace(_ZONE, r"\1", regex=True)
-        try:
-            parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-        except ValueError:  # a zone the pattern missed beside dates without one: one value at a time
-            parsed = pd.to_datetime(text.map(one_date), errors="coerce")
-    return parsed.where(parsed.dt.year.between(*YEARS) & ~parsed.isin(PLACEHOLDER_DAYS))
+    return read_dates(sums["date"])
 
 
 # a date of a year ("2024") or a month ("2024-06", "2024-6"): it says nothing finer, whatever day it parses to

@@ -535,7 +535,7 @@ def test_dates_headers_empty_rows_and_manifest_slips_are_read_or_named(tmp_path)
     result = run("prepare", table, "--out", out, "--skip-unreadable")
     said = " ".join(result.output.split())
     assert result.exit_code == 0 and "; 1 row without text skipped;" in said
-    assert "1 article has a date that is not ISO 8601 (e.g. '03.03.2022' at" in said
+    assert "1 article has a date the report cannot read (e.g. '03.03.2022' at" in said
     dates = {r["article"]: r["date"] for r in read_jsonl(out)}
     assert dates == {"1": "2022-03-03", "3": "2022-03-03T10:00:00+00:00", "4": "03.03.2022"}
     from classifier.ingest import normal_date

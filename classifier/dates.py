@@ -1,0 +1,45 @@
+"""Dates as the toolkit reads them: ISO 8601, in the outlet's own time ("2024-03-31T22:00-05:00" is 31 March, the
+day it was published where it was, not 1 April in UTC). Other forms ("04/03/2024": March or April?), years outside
+``YEARS`` and the placeholders 1970-01-01 and 1900-01-01 at midnight are no date. One place for the rule, so that
+``prepare`` warns of exactly the dates the report's time view leaves out."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+# a time zone after a time ("T22:00Z", "22:00:05.1-05:00", "T220000Z", "T22Z"): dropped, so an article keeps the
+# day its outlet gave it
+_ZONE = r"([T ]\d\d(?::?\d\d(?::?\d\d(?:[.,]\d+)?)?)?)\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
+YEARS = (1600, 2200)  # outside them a date is a placeholder (0001-01-01, 9999-12-31), not a news article's
+# the days software writes for a missing date (the Unix epoch, a spreadsheet's day zero), at midnight
+PLACEHOLDER_DAYS = (pd.Timestamp("1970-01-01"), pd.Timestamp("1900-01-01"))
+
+
+def one_date(value):
+    """One ISO 8601 date as a naive timestamp on its own day (NaT when unreadable)."""
+    stamp = pd.to_datetime(value, errors="coerce", format="ISO8601")
+    return stamp.tz_localize(None) if isinstance(stamp, pd.Timestamp) and stamp.tzinfo is not None else stamp
+
+
+def read_dates(raw: pd.Series) -> pd.Series:
+    """Each value as a naive timestamp on its own day, NaT where missing or no date (see the module)."""
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        parsed = raw.dt.tz_localize(None)  # the wall time in its own zone
+    elif pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = raw
+    else:
+        text = raw.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v if isinstance(v, str) else None)
+        text = text.astype(object).str.strip().str.replace(_ZONE, r"\1", regex=True)
+        try:
+            parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        except ValueError:  # a zone the pattern missed beside dates without one: one value at a time
+            parsed = pd.to_datetime(text.map(one_date), errors="coerce")
+    return parsed.where(parsed.dt.year.between(*YEARS) & ~parsed.isin(PLACEHOLDER_DAYS))
+
+
+@lru_cache(maxsize=1 << 16)  # a corpus repeats its dates
+def is_date(text: str) -> bool:
+    """Whether ``text`` is a date the report reads (as ``read_dates`` reads it)."""
+    return bool(read_dates(pd.Series([text], dtype=object)).notna().iloc[0])
