@@ -367,7 +367,7 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
     """One labelled item per id: the annotator's label, or the majority of human annotators.
 
     Returns the items and counts (``ties`` dropped, with the tied items and their votes in ``tied``;
-    ``suggested`` used). Model suggestions stop
+    ``suggested`` used; ``unlabelled``: ids no one labelled, skipped or retracted ones included). Model suggestions stop
     with an error unless ``allow_suggested``, and then label only the items no person labelled;
     ``annotator`` picks one person's labels. An item that came without ``spans`` (a spreadsheet of labelled
     sentences) gets its actor's mentions found as ``stance classify`` finds them, with ``spans_from`` saying how;
@@ -404,7 +404,10 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
         item.label = votes[0][0]
         items.append(item)
         from_model += all(is_suggested(r) for r in group)
-    return items, {"items": len(items), "ties": len(tied), "tied": tied, "suggested": from_model}
+    labelled = {r["id"] for r in current_labels(records, include_suggested=True).values()}
+    unlabelled = len({r["id"] for r in records if not is_retraction(r) and "id" in r} - labelled)
+    return items, {"items": len(items), "ties": len(tied), "tied": tied, "suggested": from_model,
+                   "unlabelled": unlabelled}
 
 
 def read_labelled_items(paths, *, annotator: str | None = None, allow_suggested: bool = False) -> list[Item]:

@@ -393,6 +393,7 @@ def test_a_killed_run_resumes_from_its_checkpoint_to_the_same_weights(tmp_path, 
     lines = []
     resumed = train(items[:16], items[16:], config, log=lines.append, checkpoint=checkpoint)
     assert any("resumed from" in line for line in lines)
+    assert len(resumed.resumed) == 1 and resumed.resumed[0].startswith("epoch ") and whole.resumed == []  # the card's
     assert [r["train_loss"] for r in resumed.history] == pytest.approx([r["train_loss"] for r in whole.history])
     assert resumed.best_epoch == whole.best_epoch
     for (name, a), b in zip(whole.model.model.state_dict().items(), resumed.model.model.state_dict().values()):
@@ -444,7 +445,7 @@ def test_a_worse_model_is_said_plainly_before_saving_and_never_promoted(tmp_path
     out = tmp_path / "m"
     result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
                                  "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # saved, not promoted: a script can tell
     assert "WORSE than start (tiny)" in result.output and "models/default is left as it was" in result.output
     assert result.output.index("WORSE") < result.output.index("saved ")
     assert out.exists() and not default_dir.exists()
@@ -542,7 +543,7 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
                                  "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     said = " ".join(result.output.split())
     assert f"WORSE than {default_dir} (the model --promote would replace)" in said and "promoted" not in said
     assert (default_dir / "model.safetensors").read_bytes() == before
@@ -714,3 +715,15 @@ def test_train_and_calibrate_name_what_is_wrong_with_their_labels(tmp_path, tiny
     trained = runner.invoke(app, ["train", str(loose), "--out", str(tmp_path / "m2"), *base, "-q"])
     assert trained.exit_code == 0 and "labelled items have no 'article': each is held out on its own" in \
         " ".join(trained.output.split())
+
+
+def test_items_without_a_label_are_counted_when_left_out(tmp_path, capsys):
+    from classifier.cli.train import load_labelled
+
+    rows = label_rows(n_articles=2, per_article=3)
+    rows[0] = {**rows[0], "label": None, "skipped": True}  # seen and passed over
+    rows[1] = {**rows[1], "label": None, "annotator": None, "suggestion": None}  # an item no one labelled
+    items = load_labelled([write(tmp_path / "labels.jsonl", rows)], None, False, "training")
+    assert len(items) == 4
+    said = " ".join(capsys.readouterr().err.split())
+    assert "2 training items left out: they have no label (skipped, retracted or never labelled)" in said

@@ -39,6 +39,9 @@ def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: 
                                    allow_suggested=allow_suggested)
     if counts["ties"]:
         warn(f"{counts['ties']} {what} items left out: their annotators disagree with no majority")
+    if counts["unlabelled"]:  # skipped, retracted, or rows of an item file no one labelled
+        warn(f"{counts['unlabelled']} {what} items left out: they have no label (skipped, retracted or never "
+             "labelled)")
     if not items:
         raise InputError(f"{paths[0]}: no labelled items" + (f" by annotator {annotator!r}" if annotator else ""))
     if len({item.label for item in items}) == 1:
@@ -80,6 +83,7 @@ def parse_file_weights(specs: Optional[list[str]], paths: list[Path]) -> Optiona
     return weights
 
 
+PROMOTE_REFUSED = 3  # exit status of a --promote run whose model was saved but, being worse, not promoted
 SHIPPED_MODELS = ("default", "sentiment", "newsmtsc-v16")  # the checkout's models/: never overwritten by --out
 
 
@@ -309,7 +313,8 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
         "hyperparameters": {**config.as_dict(), "best_epoch": result.best_epoch},
         "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
                      "torch": torch.__version__, "command": "stance " + " ".join(sys.argv[1:]),
-                     "history": json.dumps(result.history)},
+                     "history": json.dumps(result.history),
+                     **({"resumed after a stop at": "; ".join(result.resumed)} if result.resumed else {})},
         "evaluation": evaluation,
         "comparison": comparison,
         "limitations": ("Trained and tested on a small set of labelled sentences; the test figures have wide "
@@ -355,7 +360,7 @@ def train_command(
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
-    promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), unless it scored worse on the held-out items than the starting model or than the model it would replace."),
+    promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), unless it scored worse on the held-out items than the starting model or than the model it would replace: then the new model is saved, the default kept, and the exit status is 3."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines, only the comparison table."),
 ) -> None:
     """Fine-tune on your labels (split by article; early stopping from 500 labels); compare with the starting model on held-out items.
@@ -438,3 +443,5 @@ def train_command(
         if shadow:
             warn(f"{shadow} is set, so commands and load_model() without a model named still use that model, not "
                  f"{target}; unset it (or point it at {target}) to use the promoted model")
+    elif promote:  # saved for inspection, not promoted: a script running --promote must be able to tell
+        raise typer.Exit(PROMOTE_REFUSED)

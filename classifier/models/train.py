@@ -69,6 +69,7 @@ class TrainResult:
     history: list[dict] = field(default_factory=list)
     best_epoch: int = 0
     seconds: float = 0.0
+    resumed: list[str] = field(default_factory=list)  # where a killed run was resumed, for the model card
 
 
 def set_seed(seed: int) -> None:
@@ -307,7 +308,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             rng.setstate(loop.pop("python_rng"))
             log(f"resumed from {checkpoint}: epoch {loop['epoch']}, batch {loop['next_batch']} "
                 f"({loop['seconds']:.0f} s trained before)")
-    result.history = loop["history"]
+            loop.setdefault("resumed", []).append(f"epoch {loop['epoch']}, batch {loop['next_batch']}")
+    result.history, result.resumed = loop["history"], loop.setdefault("resumed", [])
     started -= loop["seconds"]
     saved_at = time.time()
 
