@@ -266,8 +266,10 @@ def check_terms(actors: list[Actor], where: str, hint: str = "", line_of: Callab
                                  f"keep it under one actor{hint.format(owner=owner[term])}")
 
 
-def _is_exact_case(term: str, actor: Actor) -> bool:
-    return actor.case_sensitive or bool(_ACRONYM.match(term))
+def _is_exact_case(term: str, actor: Actor) -> bool | str:
+    """True for an acronym (as written); "capitals" for a case-sensitive actor's other terms (as written or in
+    capitals: "TURKEY" in a headline, never the bird "turkey"); False for any case."""
+    return True if _ACRONYM.match(term) else "capitals" if actor.case_sensitive else False
 
 
 _APOSTROPHE = re.compile("['’]")
@@ -285,14 +287,21 @@ _TITLED = ("Mr", "Mrs", "Ms", "Dr", "President", "Prime Minister", "Premier", "C
            "Secretary", "General", "Senator")
 
 
+# after a family name alone ("Kim", "Li"), a given name that is not the catalogue person's: another person, as in
+# "Kim Sung-han said" or "Li Keqiang," (a capitalised word then a lower-case word, a stop or the end; a headline's
+# next capitalised word, "Kim Sends Warning", is not a given name)
+_OTHER_GIVEN_NAME = r"(?!\s+[A-Z][\w'’-]*(?:\s+[a-z]|[,.;:!?)]|$))"
+
+
 def _titled(surname: str) -> list[str]:
     """A surname after each title, with and without the title's dot ("Mrs May", "Mrs. May")."""
     return [f"{title}{dot} {surname}" for title in _TITLED for dot in ("", ".") if not (dot and " " in title)]
 
 
 def _term_pattern(term: str, exact: bool | str, prefix: bool = False) -> str:
-    """``exact``: False (any case), True (as written) or "name" (a person's name: as written, or in capitals, so
-    that "trump" and "may" the words are not Trump and May the people)."""
+    """``exact``: False (any case), True (as written), "capitals" (as written or in capitals) or "name" (a person's
+    name: as written, or in capitals, so that "trump" and "may" the words are not Trump and May the people, and with
+    a middle initial)."""
     def body_of(text: str) -> str:  # an apostrophe matches ' and ’ alike ("People’s Republic")
         return r"\s+".join(_APOSTROPHE.sub("['’]", re.escape(part)) for part in text.split())
 
@@ -303,7 +312,7 @@ def _term_pattern(term: str, exact: bool | str, prefix: bool = False) -> str:
     body = body_of(term)
     if exact == "name" and len(term.split()) > 1:
         body = with_initial(term) if term.upper() == term else f"(?:{with_initial(term)}|{with_initial(term.upper())})"
-    elif exact == "name" and term.upper() != term:
+    elif exact in ("name", "capitals") and term.upper() != term:
         body = f"(?:{body}|{body_of(term.upper())})"
     elif not exact:
         body = f"(?i:{body})"
@@ -341,14 +350,19 @@ class Matcher:
             entries += [(variant, actor.name, True, True) for p in actor.prefixes  # "SINO-RUSSIAN" in a headline
                         for variant in dict.fromkeys((p, p.lower(), p.upper()))]
         entries += [(t, a, "name", False) for t, a in self.extra_terms.items()]  # surnames
+        family_first = {t for t, a in self.extra_terms.items() if self._surname_first(a)}
         entries.sort(key=lambda e: -len(e[0]))  # longest first: "Latin America" before "America"
         self._actors = [e[1] for e in entries]
         self._terms = [e[0] for e in entries]
-        groups = [f"(?P<t{i}>{_term_pattern(t, exact, prefix)})" for i, (t, _, exact, prefix) in enumerate(entries)]
+        groups = [f"(?P<t{i}>{_term_pattern(t, exact, prefix)}{_OTHER_GIVEN_NAME if t in family_first else ''})"
+                  for i, (t, _, exact, prefix) in enumerate(entries)]
         self._regex = re.compile("|".join(groups)) if groups else None
         first_words = [_FIRST_WORD.match(term) for term in self._terms]
         # where a term can start: the first word of some term (None: a term starts with a non-word character)
         self._starts = None if not all(first_words) else {ascii_fold(w.group()) for w in first_words}
+
+    def _surname_first(self, name: str) -> bool:
+        return any(actor.surname_first for actor in self.actors if actor.name == name)
 
     def find(self, text: str) -> list[Mention]:
         """Every mention, left to right, the longest term where terms overlap. The one regex (its

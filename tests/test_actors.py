@@ -58,6 +58,7 @@ def test_metonyms_leaders_and_surnames(matcher):
 
 def test_case_sensitive_actor_and_acronyms(matcher):
     assert found(matcher, "Turkey ate turkey at the UN, un-") == [("Turkey", "Turkey"), ("United Nations", "UN")]
+    assert found(matcher, "TURKEY WARNS ATHENS; a tUrKeY, turkey.") == [("Turkey", "TURKEY")]  # a headline in capitals
     assert found(matcher, "The U.S. and the EU") == [("United States", "U.S."), ("European Union", "EU")]
 
 
@@ -339,6 +340,13 @@ def test_more_countries_and_their_lookalikes(matcher):
     assert found(matcher, "Kim Jong Un met Lee Jae-myung in Seoul; Kim said Lee agreed at the UN.") == [
         ("North Korea", "Kim Jong Un"), ("South Korea", "Lee Jae-myung"), ("South Korea", "Seoul"),
         ("North Korea", "Kim"), ("South Korea", "Lee"), ("United Nations", "UN")]
+    # a family name before another given name is another person: Seoul's minister Kim, a former premier Li
+    assert found(matcher, "Kim Jong Un fired. Unification Minister Kim Yung-ho said Kim Jong-il's son erred; "
+                          "Kim answered.") == [("North Korea", "Kim Jong Un"), ("North Korea", "Kim")]
+    assert found(matcher, "Li Qiang spoke. Li Keqiang, his predecessor, did not; Li did.") == [
+        ("China", "Li Qiang"), ("China", "Li")]
+    assert found(matcher, "Kim Jong Un: Kim Sends Warning To Seoul") == [
+        ("North Korea", "Kim Jong Un"), ("North Korea", "Kim"), ("South Korea", "Seoul")]  # a headline's words
     assert found(matcher, "The Paris Agreement, British Columbia and American Indians; Macron in Paris.") == [
         ("France", "Macron"), ("France", "Paris")]
     assert found(matcher, "The Democratic People's Republic of Korea and the Republic of Korea.") == [

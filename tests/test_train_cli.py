@@ -727,3 +727,12 @@ def test_items_without_a_label_are_counted_when_left_out(tmp_path, capsys):
     assert len(items) == 4
     said = " ".join(capsys.readouterr().err.split())
     assert "2 training items left out: they have no label (skipped, retracted or never labelled)" in said
+
+
+def test_a_loss_that_stops_being_a_number_ends_training_with_one_line(tmp_path, tiny_model_dir):
+    items = items_from(label_rows(n_articles=4, per_article=5))
+    config = TrainConfig(base=str(tiny_model_dir), epochs=2, learning_rate=1e30, batch_size=4, max_length=64)
+    checkpoint = tmp_path / "run.ckpt"
+    with pytest.raises(InputError, match=r"training diverged: the loss is nan at step \d+ \(epoch 1\); lower --lr"):
+        train(items, None, config, log=lambda s: None, checkpoint=checkpoint)
+    assert not checkpoint.exists()  # a rerun must not resume into the NaN weights

@@ -349,7 +349,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
                     if not torch.isfinite(loss):  # diverged: every later step, and the saved weights, would be NaN
                         from classifier.errors import InputError
 
-                        raise InputError(f"training diverged: the loss is {float(loss)} at step {loop['step'] + 1} "
+                        raise InputError(f"training diverged: the loss is {float(loss.detach())} at step {loop['step'] + 1} "
                                          f"(epoch {epoch}); lower --lr (it is {config.learning_rate:g}); nothing "
                                          "was saved")
                     loss.backward()
