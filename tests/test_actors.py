@@ -59,6 +59,7 @@ def test_metonyms_leaders_and_surnames(matcher):
 def test_case_sensitive_actor_and_acronyms(matcher):
     assert found(matcher, "Turkey ate turkey at the UN, un-") == [("Turkey", "Turkey"), ("United Nations", "UN")]
     assert found(matcher, "TURKEY WARNS ATHENS; a tUrKeY, turkey.") == [("Turkey", "TURKEY")]  # a headline in capitals
+    assert found(matcher, "Police in Moscow, Idaho, and Paris, Texas; Moscow answered.") == [("Russia", "Moscow")]
     assert found(matcher, "The U.S. and the EU") == [("United States", "U.S."), ("European Union", "EU")]
 
 
