@@ -31,6 +31,7 @@ class Article(BaseModel):
     date: Optional[str] = None
     url: Optional[str] = None
     path: Optional[str] = None
+    page_words: Optional[int] = None  # an HTML page: the words of all its visible text, before the extractor chose
 
 
 @dataclass
@@ -103,9 +104,9 @@ def html_to_text(html: str) -> tuple[str, dict]:
 
     text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True) or ""
     meta = trafilatura.extract_metadata(html, extensive=False)
-    info = {}
+    info = {"page_words": len(trafilatura.html2txt(html).split())}  # what --explain sets beside the words kept
     if meta is not None:
-        info = {"title": meta.title, "date": meta.date, "url": meta.url, "sitename": meta.sitename}
+        info.update(title=meta.title, date=meta.date, url=meta.url, sitename=meta.sitename)
     return with_title(text, info.get("title")), info
 
 
@@ -229,7 +230,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
         date = dates.read(row.get("date") or info.get("date"), f"{manifest}:{row['_line']}" if row.get("date")
                           else str(path))
         yield Article(id=article_id, text=text, path=str(path), source=row.get("source") or stem,
-                      title=row.get("title") or info.get("title"), date=date, url=row.get("url") or info.get("url"))
+                      title=row.get("title") or info.get("title"), date=date, url=row.get("url") or info.get("url"),
+                      page_words=info.get("page_words"))
         if on_file:
             on_file()
     dates.warn()

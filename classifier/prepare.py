@@ -88,6 +88,8 @@ class ArticleReport:
     items: int
     dropped: Counter = field(default_factory=Counter)  # rule name -> lines dropped
     dropped_lines: list[tuple[str, str]] = field(default_factory=list)
+    words: int = 0                      # words of the article's text (an HTML page's: what the extractor kept)
+    page_words: int | None = None       # an HTML page's visible words, the extractor's choice aside
 
 
 def article_items(article: Article, matcher: Matcher, rules: list[Rule],
@@ -112,7 +114,8 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                 "title": article.title, "date": article.date, "url": article.url,
             })
     report = ArticleReport(article.id, len(sentences), len(items),
-                           Counter(name for name, _ in cleaned.dropped), cleaned.dropped)
+                           Counter(name for name, _ in cleaned.dropped), cleaned.dropped,
+                           len(article.text.split()), article.page_words)
     return items, report
 
 

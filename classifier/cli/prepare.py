@@ -128,12 +128,19 @@ class PrepareTotals:
 
 
 def explain_table(reports) -> Table:
-    table = Table(title="Lines dropped per article (page furniture)")
-    for column in ("article", "sentences", "items", "dropped", "by rule"):
+    """Per article: sentences, items, and what was dropped: lines by the cleaning rules, and for an HTML page the
+    words the extractor left out (navigation, but also any list or box outside the page's main text)."""
+    pages = any(report.page_words is not None for report in reports)
+    table = Table(title="Lines dropped per article (page furniture)",
+                  caption="page words kept: of an HTML page's visible words, those the extractor took as the "
+                          "article's text" if pages else None)
+    for column in ("article", "sentences", "items", *(("page words kept",) if pages else ()), "dropped", "by rule"):
         table.add_column(column)
     for report in reports:
         rules = ", ".join(f"{name} {count}" for name, count in report.dropped.most_common())
-        table.add_row(report.article, str(report.sentences), str(report.items),
+        kept = () if not pages else ("-",) if report.page_words is None else (
+            f"{report.words} of {report.page_words} ({report.words / max(report.page_words, 1):.0%})",)
+        table.add_row(report.article, str(report.sentences), str(report.items), *kept,
                       str(sum(report.dropped.values())), rules or "-")
     return table
 

@@ -224,6 +224,8 @@ def test_html_goes_through_the_extractor(tmp_path):
     assert run("prepare", folder, "--out", out).exit_code == 0
     texts = " ".join(r["text"] for r in read_jsonl(out))
     assert "trade pact" in texts and "Subscribe" not in texts and "Copyright" not in texts
+    explained = " ".join(run("prepare", folder, "--out", out, "--explain").output.split())
+    assert "page words kept" in explained and "of 76 (" in explained  # every visible word, the extractor's drops aside
 
 
 def test_an_html_page_is_dated_by_its_markup_never_by_a_year_in_its_text(tmp_path):
