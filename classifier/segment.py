@@ -38,6 +38,7 @@ def _segmenter(language: str):
 
 
 _BULLET = re.compile(r"\s*(?:[-*•▪◦‣–—]|\d{1,2}[.)])\s+\S")  # "- Sanctions on banks", "• …", "1. …"
+_NUMBERED = re.compile(r"\s*\d{1,2}[.)]\s+\S")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _BYLINE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")  # "… - Reuters", "… | The Guardian"
 
@@ -55,13 +56,14 @@ def same_title(title: str | None, line: str) -> bool:
     return bool(title) and title_key(title) == title_key(line) != ""
 
 
-def looks_like_heading(paragraph: str, opens_text: bool = False) -> bool:
+def looks_like_heading(paragraph: str, opens_text: bool = False, alone: bool = False) -> bool:
     """Short, without a sentence end inside, and without one at its end (but for the paragraph that opens a text
     with no title given, a headline, which may end in an acronym: "Sanctions hit the U.S."); not a list's point nor
-    words ending in a colon."""
+    words ending in a colon. A numbered line ``alone`` (between paragraphs that are no list's points) is a numbered
+    section's heading ("1. Sanctions"), not a list's point."""
     if len(paragraph.split()) > MAX_HEADING_WORDS or _SENTENCE_END_INSIDE.search(paragraph):
         return False
-    if _BULLET.match(paragraph) or paragraph.rstrip().endswith(":"):
+    if (_BULLET.match(paragraph) and not (alone and _NUMBERED.match(paragraph))) or paragraph.rstrip().endswith(":"):
         return False  # a list's point, or the words that open a quote ("Putin said:"), are the body's
     return not _ENDS_LIKE_SENTENCE.search(paragraph) or (opens_text and bool(_ENDS_IN_ACRONYM.search(paragraph)))
 
@@ -122,9 +124,12 @@ def segment(paragraphs: list[str], title: str | None = None, language: str = "en
     sentences: list[Sentence] = []
     offset = 0
     title = " ".join(title.split()) if title else None  # spaces compared as cleaning leaves them (no-break too)
+    listed = [bool(_BULLET.match(paragraph)) for paragraph in [""] + paragraphs + [""]]
     for number, paragraph in enumerate(paragraphs):
         is_title = title is not None and same_title(title, paragraph)
-        if (is_title and number == 0) or looks_like_heading(paragraph, opens_text=number == 0 and not title):  # a title opening the text, in any form
+        alone = not (listed[number] or listed[number + 2])  # neighbours that are no list's points
+        if (is_title and number == 0) or looks_like_heading(paragraph, opens_text=number == 0 and not title,
+                                                            alone=alone):  # a title opening the text, in any form
             kind = "headline" if is_title or (number == 0 and not title) else "subheading"
             sentences.append(Sentence(index=len(sentences), start=offset, end=offset + len(paragraph),
                                       text=paragraph, kind=kind, paragraph=number))

@@ -170,3 +170,13 @@ def test_list_points_and_words_before_a_quote_are_body_and_abbreviations_end_no_
         assert looks_like_heading(heading), heading
     assert looks_like_heading("Oil prices jump after sanctions on U.S.", opens_text=True)
     assert not looks_like_heading("Oil prices jump after sanctions on U.S.")
+
+
+def test_a_numbered_line_between_paragraphs_heads_a_section_and_in_a_list_is_a_point():
+    from classifier.segment import segment
+
+    sections = ["Three ways Europe answers Russia", "Europe has several tools.", "1. Sanctions",
+                "The EU froze Russian assets.", "2) Energy", "Gas imports fell."]
+    assert [s.kind for s in segment(sections, title=sections[0]) if s.paragraph in (2, 4)] == ["subheading"] * 2
+    points = ["Europe agreed on:", "1. Sanctions on banks", "2. A price cap", "The rest waits."]
+    assert [s.kind for s in segment(points, title="Deal")] == ["body"] * 4
