@@ -585,12 +585,13 @@ class LabelSession:
         check_same_items(self.records, self.by_id)
         self.answered: dict[str, dict] = {}
         self.pending: str | None = None
+        self.skipped_here: set[str] = set()  # skipped in this session: --revisit-skipped shows only earlier skips
         self._refresh()
 
     def _refresh(self) -> None:
         current = current_records(self.records)
         self.answered = {item_id: r for (item_id, _), r in current.items() if item_id in self.by_id
-                         and not (self.revisit_skipped and r.get("skipped"))}
+                         and not (self.revisit_skipped and r.get("skipped") and item_id not in self.skipped_here)}
 
     def next_item(self) -> Item | None:
         if self.pending and self.pending not in self.answered:
@@ -612,6 +613,7 @@ class LabelSession:
 
     def skip(self, item: Item) -> dict:
         self.pending = None
+        self.skipped_here.add(item.id)
         return self._write(label_record(item, None, self.annotator, suggestion=self.suggestions.get(item.id),
                                         skipped=True, task=self.task.name))
 

@@ -86,6 +86,8 @@ def test_skip_is_recorded_but_is_not_a_label(tmp_path):
     revisit = LabelSession(make_items(), list(range(6)), LabelStore(tmp_path / "labels.jsonl"), "ana",
                            revisit_skipped=True)
     assert revisit.next_item().id == item.id
+    revisit.skip(item)  # skipped again now: the next item comes, not the same one over and over
+    assert revisit.next_item().id not in (item.id, None)
 
 
 def test_a_torn_last_line_is_ignored_and_repaired(tmp_path):
