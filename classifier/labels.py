@@ -594,7 +594,11 @@ class LabelSession:
                          and not (self.revisit_skipped and r.get("skipped") and item_id not in self.skipped_here)}
 
     def next_item(self) -> Item | None:
-        if self.pending and self.pending not in self.answered:
+        """The item an undo took back, else the first unanswered one in order. An undone answer may uncover an
+        earlier skip of its item (skipped, then answered in a --revisit-skipped session): the item comes up all
+        the same, as undo promises."""
+        undone = self.answered.get(self.pending) if self.pending else None
+        if self.pending and (undone is None or undone.get("skipped")):
             return self.by_id[self.pending]
         return next((self.by_id[i] for i in self.order if i not in self.answered), None)
 

@@ -192,6 +192,21 @@ def test_resolve_majority_ties_and_suggestions(tmp_path):
                                                     items[2].id: "favor"} and counts["ties"] == 0
 
 
+def test_undoing_an_answer_given_after_a_skip_shows_its_item_again(tmp_path):
+    """Skipped in one session, answered in a --revisit-skipped one: undo uncovers the skip, and the item must still
+    come up next (it did not: the skip counted it as done, and the undone item vanished from the session)."""
+    item = session(tmp_path).next_item()
+    session(tmp_path).skip(item)
+    revisit = LabelSession(make_items(), list(range(6)), LabelStore(tmp_path / "labels.jsonl"), "ana",
+                           revisit_skipped=True)
+    revisit.answer(revisit.next_item(), "favor")
+    again = session(tmp_path)
+    assert again.undo()["label"] == "favor"
+    assert again.next_item().id == item.id
+    again.answer(item, "against")
+    assert {k[0]: r["label"] for k, r in current_labels(again.records).items()} == {item.id: "against"}
+
+
 def test_undo_takes_back_only_answers_to_this_sessions_items(tmp_path):
     s = session(tmp_path)
     s.answer(s.next_item(), "favor")
