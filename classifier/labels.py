@@ -242,11 +242,27 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
                              ".parquet (a tab-separated file reads as .csv)")
         else:
             found = LabelStore(path).records()
+        check_plain_rows(found)
         per_file.append((Path(path), found))
     records = [record for _, found in per_file for record in found]
     check_one_item_per_id(records)
     check_annotators_across_files(per_file)
     return records
+
+
+def check_plain_rows(records: Sequence[dict]) -> None:
+    """Refuse an id that two rows without an annotator (a spreadsheet of labelled sentences, a gold file) label
+    differently: the later row would silently overrule the earlier. An annotator's later line in a label file
+    is a changed answer, and stays allowed."""
+    first: dict[str, dict] = {}
+    for record in records:
+        if annotator_of(record) != NO_ANNOTATOR or is_suggested(record) or record.get("label") is None:
+            continue
+        before = first.setdefault(record["id"], record)
+        if before["label"] != record["label"]:
+            raise InputError(f"{record.get('where', 'labels')}: id {record['id']!r} is labelled {record['label']!r} "
+                             f"here and {before['label']!r} on {before.get('where', 'an earlier line')}; rows without "
+                             "an annotator give each item one label (name the annotator of each row to keep both)")
 
 
 def check_annotators_across_files(per_file: Sequence[tuple[Path, list[dict]]]) -> None:

@@ -331,6 +331,21 @@ def test_an_id_naming_two_items_or_labels_of_two_tasks_are_refused_with_their_li
     assert not (tmp_path / "g.jsonl").exists()
 
 
+def test_a_spreadsheet_row_repeated_with_another_label_is_refused_with_both_lines(tmp_path):
+    """Rows without an annotator (a sheet of labelled sentences): a repeated id with another label silently overruled
+    the earlier row in gold and train; the same label twice is harmless."""
+    item = make_items()[0]
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("id,text,actor,label\n" + "".join(f"{item.id},{item.text},{item.actor},{label}\n"
+                                                       for label in ("favor", "favor", "against")))
+    result = runner.invoke(app, ["label", "gold", str(sheet), "--out", str(tmp_path / "g.jsonl")])
+    assert result.exit_code == 1 and f"sheet.csv:4: id {item.id!r} is labelled 'against' here and 'favor' on " \
+        f"{sheet}:2" in result.output.replace("\n", ""), result.output
+    assert not (tmp_path / "g.jsonl").exists()
+    sheet.write_text("id,text,actor,label\n" + f"{item.id},{item.text},{item.actor},favor\n" * 2)
+    assert len(read_labelled_items(sheet)) == 1
+
+
 def test_gold_with_no_current_label_writes_nothing_and_says_so(tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
