@@ -1006,6 +1006,23 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
     return records
 
 
+def check_same_item_versions(existing: Sequence[dict], incoming: Sequence[dict], where: str) -> None:
+    """Refuse imported answers for another version of an item (other text or actor under the same id: prepared
+    again, or edited in Label Studio) than the label file, or the export itself, already holds: once appended,
+    the file would name two items by one id, and gold, agreement and train would refuse all of it."""
+    first: dict[str, dict] = {}
+    for record in existing:
+        first.setdefault(record["id"], record)
+    for record in incoming:
+        known = first.setdefault(record["id"], record)
+        if item_identity(known) != item_identity(record):
+            task = str(record.get("label_studio_annotation") or "").split("/")[0]
+            place = known.get("where") or "an earlier task of this export"
+            raise InputError(f"{where}: {f'Label Studio task {task}: ' if task else ''}item {record['id']!r} has "
+                             f"another text or actor than on {place}; was it prepared again or edited since? "
+                             "Import it into a new label file (nothing was imported)")
+
+
 def new_records(existing: Sequence[dict], incoming: Sequence[dict], where: str = "export") -> list[dict]:
     """Incoming records not already in the file nor earlier in ``incoming``: the same imported annotation
     (``import_key``), else the same item, annotator, label and timestamp. A Label Studio answer imported before
@@ -1017,6 +1034,7 @@ def new_records(existing: Sequence[dict], incoming: Sequence[dict], where: str =
 
     named = {r["label_studio_annotation"]: r for r in existing if r.get("label_studio_annotation")}
     seen, fresh = {key(r) for r in existing}, []
+    check_same_item_versions(existing, incoming, where)
     for record in incoming:
         before = named.get(record.get("label_studio_annotation"))
         if before is not None and annotator_of(before) != annotator_of(record):

@@ -827,6 +827,27 @@ def test_label_studio_s_own_export_with_predictions_by_id_is_imported(tmp_path):
     assert records[0]["suggestion"] is None and records[1]["suggestion"]["label"] == "favor"
 
 
+def test_import_of_another_version_of_a_labelled_item_is_refused_and_appends_nothing(tmp_path):
+    """Items prepared again (same ids, other text) and annotated in Label Studio: appended, they made the label file
+    name two items by one id, after which gold, agreement and train refused the whole file."""
+    labels = tmp_path / "labels.jsonl"
+    s = LabelSession(make_items(), list(range(6)), LabelStore(labels), "ana")
+    s.answer(s.next_item(), "favor")
+    before = labels.read_bytes()
+    tasks = label_studio_native_export(make_items())
+    tasks[0]["data"]["text"] = tasks[0]["data"]["text"].replace("deal", "pact")  # same length: spans still fit
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks))
+    result = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels)])
+    assert result.exit_code == 1 and "export.json: Label Studio task 101: item 'a1-0-Russia' has another text or " \
+        f"actor than on {labels}:1" in result.output.replace("\n", ""), result.output
+    assert labels.read_bytes() == before
+    tasks[0]["data"]["text"] = make_items()[0].text
+    export.write_text(json.dumps(tasks))
+    assert runner.invoke(app, ["label", "import", str(export), "--labels", str(labels)]).exit_code == 0
+    assert runner.invoke(app, ["label", "gold", str(labels), "--out", str(tmp_path / "g.jsonl")]).exit_code == 0
+
+
 def test_an_export_with_no_answer_stops_and_repeats_inside_one_export_count_once(tmp_path):
     tasks = label_studio_native_export(make_items())
     for task in tasks:
