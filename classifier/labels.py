@@ -564,8 +564,9 @@ def item_identity(record: dict | Item) -> tuple:
 
 
 def check_same_items(records: Sequence[dict], by_id: dict[str, Item]) -> None:
-    """Refuse to go on labelling into a file whose answers are for other versions of these items (the items
-    file was edited since): a new answer would give one id two different items, which no later command reads."""
+    """Refuse to go on labelling into a file whose answers (any annotator's) are for other versions of these items
+    (the items file was edited since): a new answer would give one id two different items, which no later command
+    reads."""
     for record in records:
         item = by_id.get(record["id"])
         if item is not None and item_identity(record) != item_identity(item):
@@ -598,7 +599,7 @@ class LabelSession:
         every = store.records()
         check_file_task(every, task, store.path)
         self.records = [r for r in every if annotator_of(r) == annotator]
-        check_same_items(self.records, self.by_id)
+        check_same_items(every, self.by_id)  # anyone's: a second annotator's answer would make the file unreadable too
         self.answered: dict[str, dict] = {}
         self.pending: str | None = None
         self.skipped_here: set[str] = set()  # skipped in this session: --revisit-skipped shows only earlier skips

@@ -232,6 +232,9 @@ def test_an_items_file_edited_since_its_items_were_labelled_is_refused(tmp_path)
     items[0] = items[0].model_copy(update={"text": "Russia praised the deal with China on Monday."})
     with pytest.raises(InputError, match=r"labels.jsonl:1: item 'a1-0-Russia' was labelled with another text"):
         LabelSession(items, order_items(items, "file"), LabelStore(tmp_path / "labels.jsonl"), "ana")
+    # a second annotator on the same file: her first answer would have made the file unreadable to gold and agreement
+    with pytest.raises(InputError, match=r"labels.jsonl:1: item 'a1-0-Russia' was labelled with another text"):
+        LabelSession(items, order_items(items, "file"), LabelStore(tmp_path / "labels.jsonl"), "ben")
 
 
 def test_orders_are_deterministic_and_balanced():
