@@ -1024,9 +1024,29 @@ def check_same_item_versions(existing: Sequence[dict], incoming: Sequence[dict],
                              "Import it into a new label file (nothing was imported)")
 
 
+def instant(stamp) -> datetime | None:
+    """A record's timestamp as an aware datetime (UTC where it names no zone); None where it is not ISO 8601."""
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def latest_versions(records: Sequence[dict]) -> dict[str, datetime]:
+    """Label Studio answer (task/annotation) -> the time of its latest version among ``records``."""
+    newest: dict[str, datetime] = {}
+    for record in records:
+        answer, stamp = record.get("label_studio_annotation"), instant(record.get("timestamp"))
+        if answer and stamp is not None and (answer not in newest or stamp > newest[answer]):
+            newest[answer] = stamp
+    return newest
+
+
 def new_records(existing: Sequence[dict], incoming: Sequence[dict], where: str = "export") -> list[dict]:
     """Incoming records not already in the file nor earlier in ``incoming``: the same imported annotation
-    (``import_key``), else the same item, annotator, label and timestamp. A Label Studio answer imported before
+    (``import_key``), else the same item, annotator, label and timestamp; nor older versions of a Label Studio
+    answer whose later version the file holds (the last line counts). A Label Studio answer imported before
     under another annotator name stops with an error: it would count as a second annotator's."""
     def key(r: dict) -> tuple:
         if r.get("import_key"):
@@ -1034,9 +1054,13 @@ def new_records(existing: Sequence[dict], incoming: Sequence[dict], where: str =
         return (r["id"], r.get("annotator"), r.get("label"), r.get("timestamp"))
 
     named = {r["label_studio_annotation"]: r for r in existing if r.get("label_studio_annotation")}
+    newest = latest_versions(existing)
     seen, fresh = {key(r) for r in existing}, []
     check_same_item_versions(existing, incoming, where)
     for record in incoming:
+        stamp, answer = instant(record.get("timestamp")), record.get("label_studio_annotation")
+        if answer in newest and stamp is not None and stamp < newest[answer]:
+            continue  # an older version of an answer edited since: an earlier export imported after a later one
         before = named.get(record.get("label_studio_annotation"))
         if before is not None and annotator_of(before) != annotator_of(record):
             task, annotation = record["label_studio_annotation"].split("/", 1)

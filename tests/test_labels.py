@@ -851,6 +851,22 @@ def test_import_of_another_version_of_a_labelled_item_is_refused_and_appends_not
     assert runner.invoke(app, ["label", "gold", str(labels), "--out", str(tmp_path / "g.jsonl")]).exit_code == 0
 
 
+def test_an_older_export_imported_after_a_newer_one_does_not_undo_an_edited_answer(tmp_path):
+    """An answer changed in Label Studio on Tuesday: importing Monday's export after Tuesday's appended Monday's
+    version last, which then counted as the answer."""
+    monday = label_studio_native_export(make_items()[:1])
+    tuesday = json.loads(json.dumps(monday))
+    tuesday[0]["annotations"][0] |= {"updated_at": "2026-12-02T09:00:00Z"}
+    tuesday[0]["annotations"][0]["result"][0]["value"]["choices"] = ["neutral"]
+    labels = tmp_path / "labels.jsonl"
+    for name, tasks in (("tuesday.json", tuesday), ("monday.json", monday)):
+        (tmp_path / name).write_text(json.dumps(tasks))
+        result = runner.invoke(app, ["label", "import", str(tmp_path / name), "--labels", str(labels)])
+        assert result.exit_code == 0, result.output
+    assert [r["label"] for r in current_labels(LabelStore(labels).records()).values()] == ["neutral"]
+    assert len(LabelStore(labels).records()) == 1
+
+
 def test_an_export_with_no_answer_stops_and_repeats_inside_one_export_count_once(tmp_path):
     tasks = label_studio_native_export(make_items())
     for task in tasks:
