@@ -143,14 +143,16 @@ def stance_items(records: Iterable[Item | dict], *, need_actor: bool = True) -> 
     return items
 
 
+UNIQUE_IDS = "ids must be unique; for a label file with several annotators or undos, run 'stance label gold' first"
+
+
 def check_unique_ids(items: Iterable[Item], source: str) -> None:
     """Every stage keys items by id: a repeated id stops with the file that holds it."""
     seen: dict[str, str | None] = {}
     for item in items:
         if item.id in seen:
             lines = f"{seen[item.id]} and {item._where}; " if seen[item.id] and item._where else ""
-            raise InputError(f"{source}: duplicate item id '{item.id}' ({lines}ids must be unique; for a label file "
-                             "with several annotators or undos, run 'stance label gold' first)")
+            raise InputError(f"{source}: duplicate item id '{item.id}' ({lines}{UNIQUE_IDS})")
         seen[item.id] = item._where
 
 

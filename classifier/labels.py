@@ -127,6 +127,7 @@ class LabelStore:
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
+            lock_exclusively(fd)  # two annotators at once: one's repair never cuts the line the other is writing
             repair_tail(fd, self.path)
             view = memoryview(data)
             while view:
@@ -147,6 +148,16 @@ class LabelStore:
             self.append(record)
             count += 1
         return count
+
+
+def lock_exclusively(fd: int) -> None:
+    """Wait for an exclusive flock on an open file (dropped when it is closed); where there is none (Windows),
+    go on unlocked."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def fsync_dir(directory: Path) -> None:
@@ -543,11 +554,16 @@ def article_context(items: Sequence[Item], width: int = 1) -> dict[str, tuple[li
         sentences[item.article].setdefault(key, item.text)
         keys[item.id] = key
     context = {}
+    ordered_of: dict[str, list[tuple]] = {}
+    position_of: dict[str, dict[tuple, int]] = {}
     for item in items:
         if item.id not in keys:
             continue
-        ordered = sorted(sentences[item.article])
-        at = ordered.index(keys[item.id])
+        if item.article not in ordered_of:  # once per article: per item, a long article made this quadratic
+            ordered_of[item.article] = sorted(sentences[item.article])
+            position_of[item.article] = {k: i for i, k in enumerate(ordered_of[item.article])}
+        ordered = ordered_of[item.article]
+        at = position_of[item.article][keys[item.id]]
         text_of = sentences[item.article]
         context[item.id] = ([text_of[k] for k in ordered[max(0, at - width):at]],
                             [text_of[k] for k in ordered[at + 1:at + 1 + width]])
@@ -916,6 +932,10 @@ def _ls_choice(annotation: _LSAnnotation, where: str, kind: Task = STANCE) -> st
             return result.choice()
     if results:
         choices = results[0].value.choices if results[0].value else None
+        if isinstance(choices, list) and len(choices) > 1:  # a Choices control that allowed several answers
+            raise InputError(f"{where}: {len(choices)} choices ({', '.join(map(str, choices))}) where an item takes "
+                             "one label; set choice=\"single\" on the Choices control (stance label export --config "
+                             "writes it so) and answer again")
         raise InputError(f"{where}: choice {choices!r} is not one of {', '.join(kind.labels)}")
     return None
 

@@ -460,11 +460,18 @@ def test_label_studio_errors_name_the_task(tmp_path):
         tasks[0]["annotations"] = [{"result": [{"type": "choices", "value": {"choices": ["favor"]}}]}]
         with pytest.raises(InputError, match=message):
             from_label_studio(tasks, "export.json")
+    tasks = to_label_studio(make_items()[:1])
+    tasks[0]["annotations"] = [{"result": [{"type": "choices", "value": {"choices": ["favor", "against"]}}]}]
+    with pytest.raises(InputError, match=r"2 choices \(favor, against\) where an item takes one label"):
+        from_label_studio(tasks, "export.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     result = runner.invoke(app, ["label", "import", str(bad), "--labels", str(tmp_path / "l.jsonl")])
     assert result.exit_code == 1 and "bad.json: not a JSON file" in result.output
     assert "Traceback" not in result.output
+    items = write_items(tmp_path / "items.jsonl", make_items())  # the items file given in place of the export
+    result = runner.invoke(app, ["label", "import", str(items), "--labels", str(tmp_path / "l.jsonl")])
+    assert result.exit_code == 1 and "it holds JSON lines: an items or label file?" in " ".join(result.output.split())
 
 
 # -- suggest and the line-input fallback ---------------------------------------------------------------
@@ -485,6 +492,13 @@ def test_suggest_writes_marked_pre_labels(tmp_path, tiny_model_dir):
     with pytest.raises(InputError, match="model suggestions"):
         read_labelled_items(out)
     assert len(read_labelled_items(out, allow_suggested=True)) == 6
+    edited = make_items()
+    edited[0] = edited[0].model_copy(update={"text": edited[0].text.replace("Russia", "Russia ", 1)})
+    changed = write_items(tmp_path / "edited.jsonl", edited)  # prepared again: one id, another text
+    result = runner.invoke(app, ["label", "suggest", str(changed), "--out", str(out), "--model", str(tiny_model_dir),
+                                 "-q"])
+    assert result.exit_code == 1 and "was labelled with another text or actor" in result.output
+    assert len(LabelStore(out).records()) == 6  # nothing appended
 
 
 def test_line_input_fallback_and_resume(tmp_path):

@@ -31,8 +31,9 @@ from classifier.cli.display import shown as visible
 from classifier.errors import InputError, InputWarning
 from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
-                               article_context, check_file_task, from_label_studio, label_studio_config, new_records,
-                               one_per_sentence, order_items, read_records, suggestion_of, suggestion_records, to_label_studio)
+                               article_context, check_file_task, check_same_items, from_label_studio,
+                               label_studio_config, new_records, one_per_sentence, order_items, read_records,
+                               suggestion_of, suggestion_records, to_label_studio)
 from classifier.tasks import STANCE, Task, get_task
 
 COMMON_KEYS = {"skip": "s", "undo": "u", "help": "?", "quit": "q"}
@@ -422,6 +423,7 @@ def suggest_command(
     items = load_items(items_path, chosen)
     store = LabelStore(out_path)
     check_file_task(store.records(), chosen, out_path)
+    check_same_items(store.records(), {item.id: item for item in items})  # before the model runs: as 'label run'
     default = default_model_path() if chosen is STANCE else default_sentiment_path()
     probs, _, stance = model_suggestions(model or default, items, quiet, chosen)
     records = suggestion_records(items, probs, stance.labels, stance.model_id, stance.name, chosen.name)
@@ -481,7 +483,10 @@ def import_command(
     try:
         tasks = json.loads(export_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{export_path}: not a JSON file ({exc})") from None
+        lines = isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data" and exc.lineno > 1
+        raise InputError(f"{export_path}: not a JSON file ({exc})" + (
+            "; it holds JSON lines: an items or label file? Label Studio's JSON export (one list of tasks) is what "
+            "this imports" if lines else "")) from None
     except RecursionError:
         raise InputError(f"{export_path}: nested too deeply to be a Label Studio export") from None
     chosen = get_task(task, "--task")

@@ -31,7 +31,7 @@ import numpy as np
 
 from classifier.errors import InputError
 from classifier.io.files import TableWriter, format_of, remove_stale_temporaries
-from classifier.items import Item, item_record
+from classifier.items import UNIQUE_IDS, Item, item_record
 from classifier.models.stance_model import StanceModel, engine_of, scores_record
 from classifier.tasks import TASKS, Task
 
@@ -290,8 +290,7 @@ def check_unique_keys(keys: np.ndarray, source: ItemSource, where: str) -> None:
         if key in repeated:
             here = getattr(item, "_where", None) or f"item {number}"  # file:line where the item was read
             if item.id in first:
-                raise InputError(f"{where}: duplicate item id '{item.id}' ({first[item.id]} and {here}; "
-                                 "ids must be unique)")
+                raise InputError(f"{where}: duplicate item id '{item.id}' ({first[item.id]} and {here}; {UNIQUE_IDS})")
             first[item.id] = here
 
 

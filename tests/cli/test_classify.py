@@ -577,6 +577,7 @@ def test_an_id_repeated_chunks_apart_is_refused_before_any_work(tmp_path, tiny_m
     result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir)
     said = " ".join(result.output.split())
     assert result.exit_code == 1 and f"duplicate item id 'it2' ({items}:5 and {items}:35;" in said
+    assert "run 'stance label gold' first" in said  # a label file with two annotators is the usual cause
     assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]
 
 
