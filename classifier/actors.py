@@ -332,6 +332,24 @@ def ascii_fold(word: str) -> str:
     return word.lower().replace("i\u0307", "i").translate(_FOLDS_TO_ASCII)
 
 
+def term_starts(terms: list[str]) -> tuple[set[str], re.Pattern]:
+    """Where the terms can start: the first words of those that open with a word, folded (``ascii_fold``), and the
+    signs that open the others ("#Russia", "'Ndrangheta"; an apostrophe as either), with the pattern that finds
+    both in a text. A term that opens with a sign once made every position of every text a start, about a
+    hundred times slower over the whole catalogue."""
+    starts, signs = set(), set()
+    for term in terms:
+        word = _FIRST_WORD.match(term.lstrip())
+        if word:
+            starts.add(ascii_fold(word.group()))
+        else:
+            sign = term.lstrip()[:1]
+            signs.update(("'", "’") if sign in "'’" else (sign,))
+    starts |= signs
+    pattern = _FIRST_WORD.pattern + (f"|[{''.join(re.escape(s) for s in sorted(signs))}]" if signs else "")
+    return starts, re.compile(pattern, re.IGNORECASE)
+
+
 @dataclass
 class Matcher:
     """One regex over every term of every actor; longest term wins where terms overlap."""
@@ -357,9 +375,8 @@ class Matcher:
         groups = [f"(?P<t{i}>{_term_pattern(t, exact, prefix)}{_OTHER_GIVEN_NAME if t in family_first else ''})"
                   for i, (t, _, exact, prefix) in enumerate(entries)]
         self._regex = re.compile("|".join(groups)) if groups else None
-        first_words = [_FIRST_WORD.match(term) for term in self._terms]
-        # where a term can start: the first word of some term (None: a term starts with a non-word character)
-        self._starts = None if not all(first_words) else {ascii_fold(w.group()) for w in first_words}
+        # where a term can start: the first word of some term, or the sign that opens one ("#Russia", "@NATO")
+        self._starts, self._places = term_starts(self._terms)
 
     def _surname_first(self, name: str) -> bool:
         return any(actor.surname_first for actor in self.actors if actor.name == name)
@@ -405,7 +422,7 @@ class Matcher:
             yield from self._regex.finditer(text)
             return
         end = 0
-        for word in _FIRST_WORD.finditer(text):
+        for word in self._places.finditer(text):  # each word, and each sign that opens a term
             if word.start() < end or (word.group().isascii() and word.group().lower() not in self._starts):
                 continue  # a word with other letters is always tried: re's case folding is not str.lower's
             match = self._regex.match(text, word.start())
