@@ -466,6 +466,33 @@ def test_an_outlet_keeps_its_colour_across_time_charts_and_the_reliability_diagr
     assert [text.get_text() for text in counts.texts if text.get_text()] == ["4", "4"]  # items per bin, shown
 
 
+def test_a_time_chart_draws_the_interval_of_a_period_that_stands_alone():
+    """fill_between draws a band only between two neighbouring periods: an interval whose neighbours have none (a
+    gap, or periods of fewer than 5 articles) was not drawn, so BASIL's yearly chart of Trump showed no interval."""
+    import numpy as np
+
+    from classifier.report.timeline import timeline_chart
+
+    nan = float("nan")
+    rows = [("2016", 30, -0.5, nan, nan), ("2017", 30, -0.1, -0.3, 0.1), ("2018", 30, -0.2, nan, nan),
+            ("2019", 60, -0.3, -0.4, -0.1), ("2020", 40, -0.2, -0.35, -0.05)]
+    table = pd.DataFrame([{"actor": "X", "outlet": "A", "period": period, "n": n, "net": net, "net_lo": lo,
+                           "net_hi": hi} for period, n, net, lo, hi in rows])
+    axes = timeline_chart(table, "X", "year").axes[0]
+
+    def drawn_at(x: float, lo: float, hi: float) -> bool:  # a visible mark from lo to hi at x: a bar, or a band
+        for artist in axes.collections:
+            for path in artist.get_paths():
+                xs, ys = path.vertices[:, 0], path.vertices[:, 1]
+                wide = xs.max() - xs.min() > 0 or artist.get_linewidth().max() > 0
+                if wide and xs.min() <= x <= xs.max() and np.isclose(ys.min(), lo) and np.isclose(ys.max(), hi):
+                    return True
+        return False
+
+    assert drawn_at(1, -0.3, 0.1)  # 2017 alone between two periods without an interval
+    assert drawn_at(3.5, -0.4, -0.05)  # 2019 and 2020: the band, as before
+
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REPO = Path(__file__).resolve().parents[1]
 

@@ -195,6 +195,15 @@ def all_periods(labels: pd.Series, period: str) -> list[str]:
     return period_labels(pd.Series(span.start_time), period).tolist()
 
 
+def lone_intervals(finite: np.ndarray) -> np.ndarray:
+    """The periods whose interval has no interval beside it: ``fill_between`` draws a band only between two
+    neighbouring periods, so the interval of a period alone (its neighbours empty, or of fewer than 5 articles) would
+    not be drawn at all."""
+    before = np.r_[False, finite[:-1]]
+    after = np.r_[finite[1:], False]
+    return finite & ~before & ~after
+
+
 def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10,
                    colours: dict[str, str] | None = None):
     """One actor: a line per outlet of net stance per period, its 95% interval as a band. ``colours``: the
@@ -219,6 +228,9 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
         finite = np.isfinite(lo) & np.isfinite(hi)
         if finite.any():
             axes.fill_between(x, lo, hi, where=finite, color=colour, alpha=0.15, linewidth=0)
+        alone = lone_intervals(finite)  # a band needs two neighbours: a period alone gets a bar
+        if alone.any():
+            axes.vlines(x[alone], lo[alone], hi[alone], color=colour, alpha=0.35, linewidth=5)
         small = (line["n"] < min_n).to_numpy()
         if small.any():
             axes.plot(x[small], net[small], "D", markerfacecolor="white", markeredgecolor=colour)
@@ -227,7 +239,7 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
                     rotation=35, ha="right")
     axes.set_ylim(-1.05, 1.05)
     axes.set_ylabel(NET_LABEL)
-    axes.set_xlabel(f"{period}\nopen diamonds: fewer than {min_n} mentions; bands: 95% CI by article", fontsize=9)
+    axes.set_xlabel(f"{period}\nopen diamonds: fewer than {min_n} mentions; bands or bars: 95% CI by article", fontsize=9)
     some = f" ({len(drawn)} of {len(outlets)} outlets, the most mentioned; all in timeline.csv)" \
         if len(drawn) < len(outlets) else ""
     axes.set_title(f"{plain(label_text(actor))}: net stance per {period}{some}", fontsize=10)
