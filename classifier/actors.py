@@ -418,7 +418,7 @@ class Matcher:
         return found if len({m.actor for m in found}) >= 2 else []  # "African-American trade groups": no one
 
     def _matches(self, text: str) -> Iterator[re.Match]:
-        if self._starts is None:
+        if self._starts is None:  # every position, as re.finditer scans (the tests' reference for the scan below)
             yield from self._regex.finditer(text)
             return
         end = 0
