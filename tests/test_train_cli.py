@@ -736,3 +736,19 @@ def test_a_loss_that_stops_being_a_number_ends_training_with_one_line(tmp_path, 
     with pytest.raises(InputError, match=r"training diverged: the loss is nan at step \d+ \(epoch 1\); lower --lr"):
         train(items, None, config, log=lambda s: None, checkpoint=checkpoint)
     assert not checkpoint.exists()  # a rerun must not resume into the NaN weights
+
+
+def test_a_base_written_as_a_relative_path_that_does_not_exist_is_no_hub_lookup(tmp_path, monkeypatch):
+    """``--base ./m`` is a folder that is not there: one line, before any label is read and without asking the
+    Hugging Face hub for a repository named 'm' (Path('./m') prints as 'm', which looked like a Hub name)."""
+    import classifier.models.base as base
+
+    def no_lookup(name):
+        raise AssertionError(f"looked up {name!r} on the hub")
+
+    monkeypatch.setattr(base, "check_hub_reachable", no_lookup)
+    monkeypatch.chdir(tmp_path)
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=3, per_article=2))
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", "./m"])
+    assert result.exit_code == 1, result.output
+    assert "./m: no such model folder" in " ".join(result.output.split()) and "Traceback" not in result.output

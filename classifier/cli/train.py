@@ -370,7 +370,8 @@ def train_command(
     from classifier.models.stance_model import model_folder
     from classifier.models.train import is_stance_model, retrain, small_data_schedule
 
-    base = str(model_folder(base)) if base else base  # models/NAME: the checkout's from any directory, as --model
+    if base and model_folder(base) != Path(base):  # models/NAME: the checkout's from any directory, as --model;
+        base = str(model_folder(base))  # else kept as typed, so that './m' stays a path, not a Hub name 'm'
     teacher = model_folder(teacher) if teacher is not None else None
     check_out_dir(out_dir, *labels, *(test or []), base, teacher)
     if class_weighting not in (None, "none", "balanced", "sqrt"):
