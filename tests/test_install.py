@@ -41,3 +41,16 @@ def test_the_wheel_carries_its_data_and_classifies_outside_the_checkout(tmp_path
                              capture_output=True, text=True, env=env, cwd=corpus.parent)
     assert missing.returncode == 1 and "pass --model DIR" in missing.stdout + missing.stderr  # no models/ here
     assert "Traceback" not in missing.stdout + missing.stderr
+
+
+def test_every_module_path_to_the_command_line_runs_it():
+    """``python -m classifier`` and ``python -m classifier.cli.entry`` (the console script's module) both run the
+    command line; the second used to import it, do nothing and exit 0."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for module in ("classifier", "classifier.cli.entry"):
+        run = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, cwd=ROOT,
+                             env=env, timeout=120)
+        assert run.returncode == 0 and "Usage: stance" in run.stdout and "classify" in run.stdout, (module, run)
+        bad = subprocess.run([sys.executable, "-m", module, "frobnicate"], capture_output=True, text=True, cwd=ROOT,
+                             env=env, timeout=120)
+        assert bad.returncode == 2 and "No such command" in bad.stderr, (module, bad)

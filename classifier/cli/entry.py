@@ -14,3 +14,7 @@ def main() -> None:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
     run()
+
+
+if __name__ == "__main__":  # python -m classifier.cli.entry runs the command line too, as python -m classifier does
+    main()
