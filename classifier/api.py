@@ -161,7 +161,10 @@ class StanceClassifier:
         return dataset
 
     def save_pretrained(self, path: str | Path) -> Path:
-        """Write the model folder (safetensors, tokenizer, stance.json, card) atomically."""
+        """Write the model folder (safetensors, tokenizer, stance.json, card) atomically, as ``stance train`` saves
+        one: the weights rounded to half precision (float16), the model named after the folder.
+        ``path`` must be a new folder or an earlier stance model, which it replaces; a model loaded with an ONNX
+        engine cannot be saved (load it with ``engine="torch"``)."""
         from classifier.models.card import read_card
 
         card = read_card(self.model.path) if self.model.path else None
@@ -176,13 +179,14 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
     Hugging Face hub name (downloaded where the network allows, safetensors only), or ``None`` for
     ``$STANCE_MODEL`` and then the checkout's ``models/default``.
 
-    ``engine``: torch, onnx (ONNX Runtime, torch's scores to 1e-4) or onnx-int8 (``classifier.predict.engines``;
-    the CLI's ``auto`` picks onnx on the CPU). ``device``: cpu, cuda or auto (torch engine). ``threads``: CPU
-    threads, as ``--threads`` (ONNX Runtime's; for torch, ``torch.set_num_threads``, which holds for the whole
-    process). ``actors``: a catalogue YAML whose actors are added to the bundled catalogue, ``actors_only``: one used
-    instead of it, as ``--actors`` and ``--actors-only``; they find the mentions of inputs given without spans
-    (``catalogue``, the earlier name of ``actors_only``, still works). ``trust_remote_code``: let a model folder run
-    its own Python code (never by default)."""
+    ``engine``: torch (the default, the only one that can be saved), onnx (ONNX Runtime, torch's scores to 1e-4),
+    onnx-int8 (``classifier.predict.engines``) or auto (the CLI's default: onnx on the CPU where installed).
+    ``device``: cpu, cuda or auto (torch engine). ``threads``: CPU threads, as ``--threads`` (ONNX Runtime's; for
+    torch, ``torch.set_num_threads``, which holds for the whole process). ``actors``: a catalogue YAML whose actors
+    are added to the bundled catalogue, ``actors_only``: one used instead of it, as ``--actors`` and
+    ``--actors-only``; they find the mentions of inputs given without spans (``catalogue``, the earlier name of
+    ``actors_only``, still works). ``trust_remote_code``: let a model folder run its own Python code (never by
+    default)."""
     from classifier.actors import API_OPTIONS, choose_catalogue
     from classifier.predict.engines import load_engine
 
