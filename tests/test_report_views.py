@@ -49,6 +49,23 @@ def test_the_period_follows_the_span_of_the_dates():
     assert period_labels(dates, "year").tolist()[:2] == ["2019", "2019"]
 
 
+def test_an_article_dated_far_from_the_rest_is_named_when_it_sets_the_period(tmp_path):
+    rows = dated_rows(days_apart=3)  # about 60 articles over six months: weeks
+    sums = article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows)))
+    view = timeline(sums, period="auto", n_boot=20)
+    assert view["period"] == "week" and not view["n_stray"] and "dated far from the rest" not in timeline_note(view, 60)
+    stray = rows[0]["article"]
+    for row in rows:
+        if row["article"] == stray:
+            row["date"] = "2002-11-26"  # a typo, or an archive page
+    sums = article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows)))
+    view = timeline(sums, period="auto", n_boot=20)
+    note = " ".join(timeline_note(view, 60).split())
+    assert view["period"] == "year" and view["n_stray"] == 1
+    assert f"The period is a year because 1 article dated far from the rest stretch" in note
+    assert f"/{stray} (2002-11-26)): check its date, or ask for a finer --period" in note
+
+
 def test_dates_are_iso_days_where_the_outlet_was_and_anything_else_is_undated():
     from classifier.report.timeline import article_dates
 

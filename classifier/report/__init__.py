@@ -550,7 +550,9 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                "min_n": min_n, "power": analysis.get("power", []),
                "timeline": {"period": view["period"], "undated_articles": view["undated"],
                             "unreadable_dates": view.get("unreadable", []),
-                            "vaguely_dated_articles": view.get("vague", []), "rows": view["table"].to_dict("records")},
+                            "vaguely_dated_articles": view.get("vague", []),
+                            "stray_dates": view.get("stray", []), "n_stray_dates": view.get("n_stray", 0),
+                            "rows": view["table"].to_dict("records")},
                "headlines": kinds.to_dict("records"),
                "compare": None if before_after is None else {
                    "other": before_after["other"], "note": before_after["note"],

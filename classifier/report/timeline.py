@@ -65,6 +65,22 @@ def choose_period(dates: pd.Series, precision: pd.Series | None = None) -> str:
     return "year"
 
 
+def stray_dates(dates: pd.Series, precision: pd.Series, chosen: str, share: float = 0.01) -> pd.Series:
+    """The dates far from the rest (more than the span of the middle dates, all but the earliest and latest
+    ``share``, away from it) where without them the view would take a finer period than ``chosen`` (one article
+    dated 2002 among two years of 2022-23 news makes the view yearly); else none."""
+    known = dates.dropna()
+    if len(known) < 20:
+        return known.iloc[:0]
+    low, high = known.quantile(share), known.quantile(1 - share)
+    reach = max(high - low, pd.Timedelta(days=7))
+    far = (known < low - reach) | (known > high + reach)
+    rest = known[~far]
+    if not far.any() or PERIODS.index(choose_period(rest, precision.loc[rest.index])) >= PERIODS.index(chosen):
+        return known.iloc[:0]
+    return known[far]
+
+
 def period_labels(dates: pd.Series, period: str) -> pd.Series:
     """'2019-03' (month), '2019' (year) or the Monday of the week ('2019-03-04'); None without a date."""
     periods = dates.dt.to_period(PERIOD_CODES[period])
@@ -78,7 +94,11 @@ def period_labels(dates: pd.Series, period: str) -> pd.Series:
 def articles_where(sums: pd.DataFrame, rows: pd.Series) -> list[str]:
     """The articles (by outlet and id) of the article rows where ``rows`` is true (say, those without a date)."""
     rows = sums.loc[rows, ["outlet", "article", "lone"]].drop_duplicates()
-    return [f"{o}/{a}" if a else f"{o}/row {int(lone) + 1}" for o, a, lone in rows.itertuples(index=False)]
+    return [article_name(*row) for row in rows.itertuples(index=False)]
+
+
+def article_name(outlet, article, lone) -> str:
+    return f"{outlet}/{article}" if article else f"{outlet}/row {int(lone) + 1}"
 
 
 def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1000, seed: int = 0,
@@ -104,6 +124,10 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     precision = date_precision(sums)
     one_per_article = ~sums[["outlet", "article", "lone"]].duplicated().to_numpy()  # not one per actor named
     chosen = choose_period(dates[one_per_article], precision[one_per_article]) if period == "auto" else period
+    stray = stray_dates(dates[one_per_article], precision[one_per_article], chosen) if period == "auto" else \
+        dates.iloc[:0]
+    stray_note = [f"{article_name(*sums.loc[index, ['outlet', 'article', 'lone']])} ({stamp:%Y-%m-%d})"
+                  for index, stamp in stray.sort_values().head(8).items()]
     precise = fits(precision, chosen)
     vague = articles_where(sums, dates.notna() & ~precise)  # "2024" in a weekly view: no week to put it in
     dates = dates.where(precise)
@@ -124,7 +148,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
             advance(1)
     n_dated = int(dated[["outlet", "article", "lone"]].drop_duplicates().shape[0])
     return {"period": chosen, "table": pd.DataFrame.from_records(rows), "undated": undated, "vague": vague,
-            "n_dated_articles": n_dated, "unreadable": unreadable}
+            "n_dated_articles": n_dated, "unreadable": unreadable, "stray": stray_note, "n_stray": len(stray)}
 
 
 def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
@@ -149,6 +173,11 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
                  f"{len(view['table'])} rows (those of the most mentions); timeline.csv holds them all.")
     if len(view["table"]) and view["table"].groupby("actor")["period"].nunique().max() < 2:
         note += f" Every actor falls in one {view['period']} here, so no chart is drawn (a line needs two)."
+    if view.get("n_stray"):
+        note += (f" The period is a {view['period']} because {view['n_stray']} article"
+                 f"{'s' if view['n_stray'] > 1 else ''} dated far from the rest stretch the span ("
+                 f"{some(view['stray'])}): check {'their dates' if view['n_stray'] > 1 else 'its date'}, or ask for "
+                 "a finer --period.")
     if undated:
         note += (f" {len(undated)} of {n_articles} article entries have no readable date (ISO 8601, years "
                  f"{YEARS[0]} to {YEARS[1]}, not the placeholder 1970-01-01 or 1900-01-01) and are left out: "
