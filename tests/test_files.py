@@ -68,6 +68,18 @@ def test_parquet_is_read_in_batches_with_row_numbers(tmp_path, monkeypatch):
         list(iter_parquet(tmp_path / "bad.parquet"))
 
 
+def test_a_parquet_decompression_bomb_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "PARQUET_BOMB_BYTES", 1 << 20)  # the same ratio as a 10 KB file of 300 MB
+    bomb = pa.table({"id": ["a"], "text": ["Putin. " + "A" * (4 << 20)], "source": ["x"]})
+    pq.write_table(bomb, tmp_path / "bomb.parquet", compression="zstd")
+    assert (tmp_path / "bomb.parquet").stat().st_size < 20_000
+    with pytest.raises(InputError, match=r"bomb.parquet: column 'text' of row group 1 unpacks to 4 MB .*decompression"):
+        next(iter_parquet(tmp_path / "bomb.parquet"))
+    words = " ".join(f"Putin said {i} things about Russia." for i in range(200_000))  # 7 MB of text that repeats
+    pq.write_table(pa.table({"id": ["b"], "text": [words]}), tmp_path / "long.parquet", compression="zstd")
+    assert [row["id"] for _, row in iter_parquet(tmp_path / "long.parquet")] == ["b"]
+
+
 def test_a_csv_record_is_named_by_the_line_it_starts_on(tmp_path):
     from classifier.io.files import iter_csv
 

@@ -736,6 +736,23 @@ def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[in
 
 PARQUET_BATCH_ROWS = 4096
 PARQUET_SLICE_ROWS = 64  # a dictionary-encoded column can make 64 rows of 10 KB on disk into gigabytes of text
+# a column chunk that unpacks to more than this many times its size on disk (text compresses 3 to 20 times; a run of
+# one character 30,000 times) and to more than PARQUET_BOMB_BYTES is a decompression bomb, refused before it is read
+PARQUET_BOMB_RATIO = 1000
+PARQUET_BOMB_BYTES = 64 << 20
+
+
+def check_not_bomb(path: str | Path, metadata) -> None:
+    """Refuse a Parquet file whose column chunk would unpack to hundreds of megabytes from a few kilobytes (10 KB
+    of zstd held 300 MB of one letter: gigabytes of memory and an hour of work), by the sizes its footer gives."""
+    for group in range(metadata.num_row_groups):
+        for index in range(metadata.num_columns):
+            chunk = metadata.row_group(group).column(index)
+            packed, unpacked = max(chunk.total_compressed_size, 1), chunk.total_uncompressed_size
+            if unpacked > PARQUET_BOMB_BYTES and unpacked > PARQUET_BOMB_RATIO * packed:
+                raise InputError(f"{path}: column '{chunk.path_in_schema}' of row group {group + 1} unpacks to "
+                                 f"{unpacked / 2**20:.0f} MB from {packed / 1024:.0f} KB on disk, a decompression "
+                                 "bomb (not read)")
 
 
 def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
@@ -748,6 +765,7 @@ def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
 
     try:
         table = pq.ParquetFile(path)
+        check_not_bomb(path, table.metadata)
         names = table.schema_arrow.names
         converted = [field.name for field in table.schema_arrow if not plain_type(field.type)]
         as_json = [field.name for field in table.schema_arrow if is_json_text(field)]  # written by arrow_table
