@@ -389,6 +389,20 @@ def test_model_card_from_model_dir_and_tolerance(tmp_path, preds):
 
 
 
+def test_a_model_card_of_another_shape_is_shown_not_a_crash(tmp_path, preds):
+    model = tmp_path / "model"
+    model.mkdir()  # the card is the model folder's: whoever shared the model wrote it
+    (model / "model_card.json").write_text(json.dumps({"name": ["\x1b[31mred"], "labels": [1, {"x": "y"}],
+                                                       "data": ["not", "fields"], "training": "text",
+                                                       "evaluation": [1], "summary": "</script>"}))
+    result = runner.invoke(app, ["report", str(preds), "--out", str(tmp_path / "a"), "--model", str(model),
+                                 "--n-boot", "20", "--n-perm", "20"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "a" / "report.html").read_text()
+    assert "<td>labels</td><td>1, {&#39;x&#39;: &#39;y&#39;}</td>" in html and "<td>name</td><td>\\x1b[31mred" in html
+    assert "&lt;/script&gt;" in html and "\x1b" not in html
+
+
 def test_the_card_check_matches_the_weights_whichever_engine_scored(tmp_path, tiny_model_dir):
     from classifier.models.stance_model import model_hash
     from classifier.report import model_card

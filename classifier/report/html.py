@@ -69,19 +69,25 @@ def data_uri(data: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def fields(value) -> list[tuple]:
+    """A card section's (name, value) pairs; a section of another shape (the card is the model folder's, not
+    ours) has none."""
+    return list(value.items()) if isinstance(value, dict) else []
+
+
 # -- HTML -----------------------------------------------------------------------------------------------
 
 def card_rows(card: dict | None) -> list[tuple[str, str]]:
     """The model card's flat fields as (name, value) rows for the page."""
     if not card:
         return []
-    rows = [(key, ", ".join(card[key]) if isinstance(card[key], list) else card[key])
+    rows = [(key, ", ".join(map(str, card[key])) if isinstance(card[key], list) else card[key])
             for key in ("name", "created", "summary", "base", "input_description", "labels", "limitations")
             if card.get(key)]
     for section in ("data", "training"):
-        rows += [(f"{section}: {key}", value) for key, value in (card.get(section) or {}).items()
+        rows += [(f"{section}: {key}", value) for key, value in fields(card.get(section))
                  if not isinstance(value, (dict, list))]
-    for split, metrics in (card.get("evaluation") or {}).items():
+    for split, metrics in fields(card.get("evaluation")):
         rows += [(f"evaluation {split}: {key}", value)
                  for key, value in (metrics.items() if isinstance(metrics, dict) else []) if not isinstance(value, (dict, list))]
     return rows
