@@ -64,9 +64,14 @@ def read_templates(path: str | Path | None, task: Task) -> dict[str, str]:
         if not isinstance(text, str) or not text.strip():
             raise InputError(f"{path}: {task.name}.{label}: expected a sentence")
         try:
-            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+            fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                      if name is not None]
         except ValueError as exc:
             raise InputError(f"{path}: {task.name}.{label}: {exc} (write a literal brace as {{{{ or }}}})") from None
+        names = {name for name, _, _ in fields}
+        if any(spec or conversion for _, spec, conversion in fields):  # {actor:>999999999} would fill memory
+            raise InputError(f"{path}: {task.name}.{label}: write a placeholder as {{actor}} alone, without a format "
+                             "or conversion after it")
         allowed = {"actor"} if task.needs_actor else set()
         if names - allowed:
             raise InputError(f"{path}: {task.name}.{label}: unknown placeholder "

@@ -77,6 +77,8 @@ def test_default_templates_name_the_actor_and_cover_each_label():
      "unknown placeholder {country}"),
     ("stance:\n  favor: 'A {actor}'\n  against: 'B {actor}'\n  neutral: 'C {actor}'\n  mixed: 'D {actor}'\n",
      "unknown label mixed"),
+    ("stance:\n  favor: 'A {actor:>999999999}'\n  against: 'B {actor}'\n  neutral: 'C {actor!r}'\n",
+     "write a placeholder as {actor} alone"),  # a padding width that would fill memory
     ("sentiment: {}\n", "no 'stance:' section"),
     ("stance: [unclosed\n", "not a YAML file"),
 ])
