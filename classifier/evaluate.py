@@ -154,6 +154,9 @@ def parse_prediction(record: dict, where: str, task: Task | None = None) -> dict
     if scores is None:
         raise InputError(f"{where}: missing field '{task.scores_field}' (or {', '.join(columns)}); is this a "
                          "predictions file from 'stance classify'?")
+    if task.needs_actor and not item.actor:  # else every stance pools into one actor, "(none)"
+        raise InputError(f"{where}: a stance prediction without an 'actor' (the target the stance is toward); is "
+                         "this a predictions file from 'stance classify'?")
     row = {"id": item.id, "text": item.text, "actor": item.actor,
            "spans": json.dumps([list(s) for s in item.spans], separators=(",", ":")),  # compact: 15 bytes, not 100
            "label": item.label, "source": item.source, "article": item.article, task.field: predicted,

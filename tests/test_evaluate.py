@@ -83,6 +83,7 @@ def test_read_predictions_jsonl_csv_parquet_agree(tmp_path, preds):
     ({"stance_scores": {"favor": 0.9, "against": 0.9, "neutral": 0.9}}, "summing to 1"),
     ({"label": "pro"}, "unknown gold label 'pro'"),
     ({"text": None}, "text"),
+    ({"actor": None}, "a stance prediction without an 'actor'"),  # else all pooled into one actor, "(none)"
 ])
 def test_bad_rows_name_file_and_line(tmp_path, change, message):
     rows = prediction_rows(5)

@@ -598,6 +598,9 @@ def test_an_earlier_report_holding_an_input_or_other_files_is_never_replaced(tmp
         assert result.exit_code == 1 and "also holds" in result.output and notes.name in result.output
         assert notes.read_text() == "my notes"
         notes.unlink()
+    nested = runner.invoke(app, ["report", str(preds), "--out", str(out / "plots" / "again"), *args])
+    assert nested.exit_code == 1 and f"inside the earlier report {out.absolute()}" in " ".join(nested.output.split())
+    assert not (out / "plots" / "again").exists()  # the earlier report can still be replaced
 
 
 def test_tone_beside_stance_from_a_both_file(tmp_path):

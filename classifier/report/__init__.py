@@ -482,6 +482,10 @@ def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
         if folder.is_dir() and folder.resolve() in out_dir.resolve().parents:
             raise InputError(f"--out {out_dir}: inside the predictions folder {folder}, whose every .parquet and "
                              ".jsonl file is read as predictions; name a folder outside it (nothing was written)")
+    earlier = next((folder for folder in out_dir.absolute().parents if (folder / "report.json").is_file()), None)
+    if earlier is not None:  # it would stop that report from ever being replaced (a folder it does not write)
+        raise InputError(f"--out {out_dir}: inside the earlier report {earlier}; name a folder outside it (nothing "
+                         "was written)")
     if out_dir.exists():
         if not out_dir.is_dir():
             raise InputError(f"--out {out_dir}: a file; the report needs a folder (nothing was written)")
