@@ -160,12 +160,18 @@ class StanceClassifier:
             dataset = dataset.add_column(column, values)
         return dataset
 
-    def save_pretrained(self, path: str | Path) -> Path:
+    def save_pretrained(self, path: str | Path, *, replace_shipped: bool = False) -> Path:
         """Write the model folder (safetensors, tokenizer, stance.json, card) atomically, as ``stance train`` saves
         one: the weights rounded to half precision (float16), the model named after the folder.
-        ``path`` must be a new folder or an earlier stance model, which it replaces; a model loaded with an ONNX
-        engine cannot be saved (load it with ``engine="torch"``)."""
+        ``path`` must be a new folder or an earlier stance model, which it replaces, but not a model the project
+        ships (``models/default``, ``models/sentiment``, ``models/newsmtsc-v16``) unless ``replace_shipped``; a
+        model loaded with an ONNX engine cannot be saved (load it with ``engine="torch"``)."""
         from classifier.models.card import read_card
+        from classifier.models.stance_model import shipped_model
+
+        if shipped_model(path) and not replace_shipped:
+            raise InputError(f"{path}: a model the project ships (models/{shipped_model(path)}); save elsewhere, or "
+                             "pass replace_shipped=True to replace it")
 
         card = read_card(self.model.path) if self.model.path else None
         with quiet_transformers():

@@ -113,6 +113,18 @@ def test_save_pretrained_round_trips(model, tmp_path):
     assert json.loads((saved / "model_card.json").read_text())["name"] == "tiny"
 
 
+def test_save_pretrained_never_replaces_a_shipped_model_unasked(model, tmp_path, monkeypatch):
+    from classifier.models import stance_model
+
+    shipped = tmp_path / "models" / "default"
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", shipped)
+    for name in ("default", "newsmtsc-v16"):
+        with pytest.raises(InputError, match=f"a model the project ships \\(models/{name}\\)"):
+            model.save_pretrained(shipped.parent / name)
+    assert not shipped.parent.exists()
+    assert model.save_pretrained(shipped, replace_shipped=True) == shipped and (shipped / "stance.json").exists()
+
+
 def test_the_model_is_found_by_argument_environment_or_checkout(tiny_model_dir, tmp_path, monkeypatch):
     from classifier.models import stance_model
 

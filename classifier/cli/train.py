@@ -84,7 +84,6 @@ def parse_file_weights(specs: Optional[list[str]], paths: list[Path]) -> Optiona
 
 
 PROMOTE_REFUSED = 3  # exit status of a --promote run whose model was saved but, being worse, not promoted
-SHIPPED_MODELS = ("default", "sentiment", "newsmtsc-v16")  # the checkout's models/: never overwritten by --out
 
 
 def default_model_dir(task: Task = STANCE) -> Path:
@@ -140,7 +139,7 @@ def check_out_dir(out_dir: Path, *inputs: str | Path | None) -> None:
     """Before any training: --out is not a shipped model, may hold a model (stance_model.check_model_target), and
     neither is nor holds one of ``inputs`` (label files, --base, --teacher), which replacing it would delete."""
     from classifier.io.files import check_not_inside
-    from classifier.models.stance_model import check_model_target
+    from classifier.models.stance_model import check_model_target, shipped_model
     from classifier.tasks import SENTIMENT
 
     check_not_inside(out_dir, *(given for given in inputs if given is not None and Path(given).exists()))
@@ -150,8 +149,9 @@ def check_out_dir(out_dir: Path, *inputs: str | Path | None) -> None:
             raise InputError(f"--out {out_dir}: that is the shipped {task.name} model; write elsewhere and add "
                              "--promote to replace it")
     resolved = out_dir.resolve()  # a link to models/newsmtsc-v16 is that folder
-    if resolved.parent == default_model_dir(STANCE).parent.resolve() and resolved.name in SHIPPED_MODELS:
-        raise InputError(f"--out {out_dir}: a model the project ships (models/{resolved.name}); write elsewhere")
+    if shipped_model(out_dir):
+        raise InputError(f"--out {out_dir}: a model the project ships (models/{shipped_model(out_dir)}); write "
+                         "elsewhere")
     for folder in resolved.parents:
         if (folder / "stance.json").exists() and (folder / "model.safetensors").exists():
             raise InputError(f"--out {out_dir}: inside the stance model folder {folder}, which could then no longer be "

@@ -49,6 +49,14 @@ def default_model_path() -> Path:
 
 
 SENTIMENT_MODEL_DIR = DEFAULT_MODEL_DIR.parent / "sentiment"
+SHIPPED_MODELS = ("default", "sentiment", "newsmtsc-v16")  # the checkout's models/: replaced only when asked
+
+
+def shipped_model(path: str | Path) -> str | None:
+    """The name of the model the project ships that ``path`` is (a link to it included), or None."""
+    resolved = Path(path).resolve()
+    return resolved.name if resolved.parent == DEFAULT_MODEL_DIR.parent.resolve() and \
+        resolved.name in SHIPPED_MODELS else None
 SENTIMENT_ENV = "STANCE_SENTIMENT_MODEL"
 
 
