@@ -742,3 +742,14 @@ def test_outlet_names_that_differ_only_in_case_or_spacing_are_warned_of(tmp_path
         row["source"] = ("RT", "RT ", "rt")[i % 3]
     with pytest.warns(InputWarning, match=r"the outlets 'RT', 'RT ', 'rt' differ only in case or spacing"):
         make_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=10, n_perm=10)
+
+
+def test_names_the_chart_font_cannot_draw_are_named_in_the_note(tmp_path):
+    from classifier.report.plots import undrawn_names
+
+    assert undrawn_names(["Reuters", "Новая газета", "Le Monde", "人民日报", "人民日报"]) == ["人民日报"]
+    rows = prediction_rows(120, labelled=False, outlets={"Daily A": 0.5, "人民日报": -0.4})
+    result = make_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=20, n_perm=20)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "no letters for 1 outlet or actor name (人民日报), drawn there as boxes" in " ".join(page.split())
+    assert result is not None

@@ -159,6 +159,12 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
     note = ("Every actor is covered by one outlet only, so there are no per-actor comparisons." if several == 0
             else f"Charts for the {len(chosen)} most mentioned of {several} actors covered by two or more outlets."
             if several > len(chosen) else "")
+    undrawn = plots.undrawn_names([*table["outlet"].unique(), *table["actor"].unique()])
+    if undrawn:
+        note += (" " if note else "") + (
+            f"The charts' font has no letters for {len(undrawn)} outlet or actor name{'s' if len(undrawn) > 1 else ''} "
+            f"({', '.join(undrawn[:5])}{', …' if len(undrawn) > 5 else ''}), drawn there as boxes; the tables show "
+            "them as written (install a font for that script, such as Noto Sans CJK, for charts that do too).")
     if view is not None and view["period"] is not None:
         over_time = view["table"]
         periods = over_time.groupby("actor")["period"].nunique()

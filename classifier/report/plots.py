@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,30 @@ def figure_bytes(figure: Figure, fmt: str, dpi: int = 110) -> bytes:
         warnings.filterwarnings("ignore", category=UserWarning)  # matplotlib names its caller as the source
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=1)
+def chart_characters() -> frozenset[int]:
+    """The characters the charts' fonts can draw: those of each installed font matplotlib's sans-serif list names
+    (it falls back from one to the next)."""
+    from matplotlib import font_manager, rcParams
+    from matplotlib.ft2font import FT2Font
+
+    paths = set()
+    for family in rcParams["font.sans-serif"]:
+        try:
+            paths.add(font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False))
+        except ValueError:  # not installed
+            continue
+    paths = paths or {font_manager.findfont(font_manager.FontProperties())}
+    return frozenset(code for path in paths for code in FT2Font(path).get_charmap())
+
+
+def undrawn_names(names) -> list[str]:
+    """The names with a letter no chart font draws (Chinese with matplotlib's own DejaVu Sans alone): the charts
+    show boxes where the tables show the name."""
+    drawable = chart_characters()
+    return [name for name in dict.fromkeys(map(str, names)) if any(ord(c) not in drawable for c in name.strip())]
 
 
 def heatmap_order(table: pd.DataFrame, max_actors: int, max_outlets: int = 40) -> tuple[list[str], list[str]]:
