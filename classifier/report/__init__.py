@@ -180,8 +180,8 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
         curves.update({g["group"]: g["calibration"]["reliability"] for g in outlets})
         add("reliability", "reliability", plots.reliability_diagram(curves, colours), "Reliability diagram",
             f"Accuracy against confidence on gold-labelled items, overall (black) and for the largest outlets with "
-            f"at least {min_n} gold items, each in its colour of the time charts; below, the items in each "
-            "confidence bin.")
+            f"at least {min_n} gold items (an outlet of these predictions in its colour of the time charts, a gold "
+            "set's other outlets in the colours left); below, the items in each confidence bin.")
     return made, note
 
 
