@@ -79,6 +79,8 @@ def test_default_templates_name_the_actor_and_cover_each_label():
      "unknown label mixed"),
     ("stance:\n  favor: 'A {actor:>999999999}'\n  against: 'B {actor}'\n  neutral: 'C {actor!r}'\n",
      "write a placeholder as {actor} alone"),  # a padding width that would fill memory
+    ("stance:\n  favor: 'Good {actor:d}'\n  against: 'B {actor}'\n  neutral: 'C {actor}'\n", "stance.favor: write a"),
+    ("stance:\n  favor: 'A {actor}'\n  against: 'B {actor:{w}}'\n  neutral: 'C {actor}'\n", "stance.against: write a"),
     ("sentiment: {}\n", "no 'stance:' section"),
     ("stance: [unclosed\n", "not a YAML file"),
 ])
