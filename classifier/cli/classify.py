@@ -364,6 +364,8 @@ def classify_command(
         if sentiment_model_dir:
             fail("--model and --sentiment-model both name the model of --task sentiment; pass one")
         model_dir, sentiment_model_dir = None, model_dir  # (checked to be one below)
+    if task == "sentiment" and zero_shot and sentiment_model_dir:  # the NLI model would score it, silently
+        fail("--zero-shot and --sentiment-model both name the model of --task sentiment; pass one")
     if task == "stance" and sentiment_model_dir:  # it would be ignored
         fail("--sentiment-model is for --task sentiment or both; --task stance scores with --model only")
     if ray_data:

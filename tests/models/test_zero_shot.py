@@ -194,6 +194,7 @@ def test_a_model_that_is_not_nli_is_refused(tmp_path, tiny_model_dir):
 def test_bad_zero_shot_options_are_one_line(tmp_path, tiny_nli, tiny_model_dir):
     items, out = items_file(tmp_path / "items.jsonl"), tmp_path / "pred.jsonl"
     cases = [(("--zero-shot", tiny_nli, "--model", tiny_model_dir), "pass one"),
+             (("--zero-shot", tiny_nli, "--task", "sentiment", "--sentiment-model", tiny_model_dir), "pass one"),
              (("--zero-shot", tiny_nli, "--engine", "onnx"), "torch engine"),
              (("--templates", tmp_path / "t.yaml"), "--templates is for --zero-shot"),
              (("--zero-shot", tmp_path / "missing"), "no config.json")]
