@@ -357,6 +357,8 @@ def classify_command(
     """
     import torch
 
+    if zero_shot is not None and not zero_shot.strip():  # an unset $VAR: not a silent run of the fine-tuned model
+        fail("--zero-shot: empty; name an NLI model folder or a Hugging Face name")
     engine = "torch" if zero_shot and engine == "auto" else engine  # auto is resolved where a model loads
     if task == "sentiment" and model_dir:  # the model of the task asked: a sentiment model under either option
         if zero_shot:

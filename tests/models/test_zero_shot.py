@@ -197,7 +197,8 @@ def test_bad_zero_shot_options_are_one_line(tmp_path, tiny_nli, tiny_model_dir):
              (("--zero-shot", tiny_nli, "--task", "sentiment", "--sentiment-model", tiny_model_dir), "pass one"),
              (("--zero-shot", tiny_nli, "--engine", "onnx"), "torch engine"),
              (("--templates", tmp_path / "t.yaml"), "--templates is for --zero-shot"),
-             (("--zero-shot", tmp_path / "missing"), "no config.json")]
+             (("--zero-shot", tmp_path / "missing"), "no config.json"),
+             (("--zero-shot", ""), "--zero-shot: empty")]
     for options, message in cases:
         result = run("classify", items, "--out", out, *options)
         assert result.exit_code == 1 and message in result.output, (options, result.output)
