@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import typer
 from rich.table import Table
@@ -60,6 +60,31 @@ def has_text_rows(path: Path, encoding: Optional[str] = None) -> bool:
     for _, row in iter_table(path, encoding=encoding):
         return "id" in row and "text" in row
     return False
+
+
+SHARED_LABELS = set(STANCE.labels) & set(SENTIMENT.labels)  # "neutral": either task's
+
+
+def one_label_task(items: Iterable, sentiment_only: bool) -> Iterator:
+    """The items, their gold labels checked to be of one task: stance labels for --task stance or both (whose
+    output's ``label`` is read as stance gold), either task's but not both in one file for --task sentiment."""
+    first = None
+    known = {*STANCE.labels, *SENTIMENT.labels} if sentiment_only else set(STANCE.labels)
+    for item in items:
+        label = item.label
+        if label is not None and label not in known | set(SENTIMENT.labels):
+            raise InputError(f"{item._where}: unknown label {label!r}; expected one of {', '.join(sorted(known))}")
+        if label is not None and label not in SHARED_LABELS:
+            task = STANCE if label in STANCE.labels else SENTIMENT
+            if task is SENTIMENT and not sentiment_only:
+                raise InputError(f"{item._where}: a sentiment label ({label!r}) where stance predictions keep the "
+                                 "gold label as stance gold; pass --task sentiment to score the sentences' sentiment")
+            if first is None:
+                first = (task, label, item._where)
+            elif task is not first[0]:
+                raise InputError(f"{item._where}: a {task.name} label ({label!r}), but {first[2]} holds a "
+                                 f"{first[0].name} label ({first[1]!r}); keep one task's labels per file")
+        yield item
 
 
 def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] = None,
@@ -150,7 +175,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
         fail(f"{input_path}: no such file or folder")
     sentiment_only = task == "sentiment"
     if input_kind(input_path, rows, task, columns, encoding) != "articles":
-        labels = (*STANCE.labels, *SENTIMENT.labels) if sentiment_only else STANCE.labels
+        labels = None  # checked by one_label_task
         # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
         full = catalogue(None)
         finder = None if sentiment_only else MentionFinder(full)
@@ -164,8 +189,9 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
 
         def items() -> Iterator:
             found.clear()  # each pass over the file counts afresh
-            for item in read_items(input_path, need_actor=not sentiment_only, columns=columns, allowed_labels=labels,
-                                   find_spans=finder, encoding=encoding):
+            for item in one_label_task(read_items(input_path, need_actor=not sentiment_only, columns=columns,
+                                                  allowed_labels=labels, find_spans=finder, encoding=encoding),
+                                       sentiment_only):
                 if wanted is not None and (item.actor or "").strip().casefold() not in wanted:
                     continue
                 found[getattr(item, "spans_from", None)] += 1
@@ -357,8 +383,12 @@ def classify_command(
     """
     import torch
 
+    from classifier.models.stance_model import model_folder
+
     if zero_shot is not None and not zero_shot.strip():  # an unset $VAR: not a silent run of the fine-tuned model
         fail("--zero-shot: empty; name an NLI model folder or a Hugging Face name")
+    if zero_shot and model_folder(zero_shot) != Path(zero_shot):  # models/NAME: the checkout's, as --model
+        zero_shot = str(model_folder(zero_shot))
     engine = "torch" if zero_shot and engine == "auto" else engine  # auto is resolved where a model loads
     if task == "sentiment" and model_dir:  # the model of the task asked: a sentiment model under either option
         if zero_shot:

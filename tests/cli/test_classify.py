@@ -178,8 +178,11 @@ def test_bad_items_are_clear_errors(tmp_path, tiny_model_dir):
         "missing.jsonl": ({"id": "1", "actor": "Russia", "spans": []}, "missing.jsonl:1: missing field 'text'"),
         "span.jsonl": ({"id": "1", "text": "short", "actor": "Russia", "spans": [[2, 50]]},
                        "span.jsonl:1: span [2, 50] is outside the text"),
-        "label.jsonl": ({"id": "1", "text": "Russia", "actor": "Russia", "spans": [], "label": "positive"},
-                        "label.jsonl:1: unknown label 'positive'"),
+        "label.jsonl": ({"id": "1", "text": "Russia", "actor": "Russia", "spans": [], "label": "pro"},
+                        "label.jsonl:1: unknown label 'pro'; expected one of against, favor, neutral"),
+        "tone.jsonl": ({"id": "1", "text": "Russia", "actor": "Russia", "spans": [], "label": "positive"},
+                       "tone.jsonl:1: a sentiment label ('positive') where stance predictions keep the gold label as "
+                       "stance gold; pass --task sentiment"),
         "surrogate.jsonl": ({"id": "1", "text": "Russia \ud800 said.", "actor": "Russia", "spans": [[0, 6]]},
                             "surrogate.jsonl:1: a lone surrogate escape"),
         "blank.jsonl": ({"id": "1", "text": " \n ", "actor": "Russia"},
@@ -190,8 +193,19 @@ def test_bad_items_are_clear_errors(tmp_path, tiny_model_dir):
         path.write_text(json.dumps(record) + "\n")
         out = tmp_path / f"{name}.out.jsonl"
         result = run("classify", path, "--out", out, "--model", tiny_model_dir)
-        assert result.exit_code == 1 and message in result.output, result.output
+        assert result.exit_code == 1 and message in " ".join(result.output.split()), result.output
         assert "Traceback" not in result.output and not out.exists()
+
+
+def test_one_file_holds_one_task_s_gold_labels(tmp_path, tiny_sentiment_dir):
+    rows = [{"id": "1", "text": "Good news.", "label": "positive"}, {"id": "2", "text": "Calm.", "label": "neutral"},
+            {"id": "3", "text": "Bad news.", "label": "favor"}]  # a stance label slipped into sentiment gold
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = run("classify", path, "--out", tmp_path / "p.jsonl", "--task", "sentiment", "--model", tiny_sentiment_dir)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and f"mixed.jsonl:3: a stance label ('favor'), but {path}:1 holds a sentiment" in said
+    assert not (tmp_path / "p.jsonl").exists()
 
 
 def test_model_dir_without_safetensors_is_refused(tmp_path):

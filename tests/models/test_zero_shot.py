@@ -191,6 +191,15 @@ def test_a_model_that_is_not_nli_is_refused(tmp_path, tiny_model_dir):
     assert not out.exists()
 
 
+
+def test_zero_shot_finds_a_checkout_model_from_any_directory(tmp_path, monkeypatch):
+    """models/NAME names the checkout's folder, as --model does, not a Hugging Face repository."""
+    items = items_file(tmp_path / "items.jsonl")
+    monkeypatch.chdir(tmp_path)
+    result = run("classify", items, "--out", tmp_path / "p.jsonl", "--zero-shot", "models/default")
+    assert result.exit_code == 1 and "default: not an NLI model" in " ".join(result.output.split())
+
+
 def test_bad_zero_shot_options_are_one_line(tmp_path, tiny_nli, tiny_model_dir):
     items, out = items_file(tmp_path / "items.jsonl"), tmp_path / "pred.jsonl"
     cases = [(("--zero-shot", tiny_nli, "--model", tiny_model_dir), "pass one"),
