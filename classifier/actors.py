@@ -268,7 +268,7 @@ def check_terms(actors: list[Actor], where: str, hint: str = "", line_of: Callab
 
 def _is_exact_case(term: str, actor: Actor) -> bool | str:
     """True for an acronym (as written); "capitals" for a case-sensitive actor's other terms (as written or in
-    capitals: "TURKEY" in a headline, never the bird "turkey"); False for any case."""
+    capitals: "TURKEY" in a headline, never "turkey"); False for any case."""
     return True if _ACRONYM.match(term) else "capitals" if actor.case_sensitive else False
 
 
@@ -287,10 +287,18 @@ _TITLED = ("Mr", "Mrs", "Ms", "Dr", "President", "Prime Minister", "Premier", "C
            "Secretary", "General", "Senator")
 
 
-# after a family name alone ("Kim", "Li"), a given name that is not the catalogue person's: another person, as in
-# "Kim Sung-han said" or "Li Keqiang," (a capitalised word then a lower-case word, a stop or the end; a headline's
-# next capitalised word, "Kim Sends Warning", is not a given name)
-_OTHER_GIVEN_NAME = r"(?!\s+[A-Z][\w'’-]*(?:\s+[a-z]|[,.;:!?)]|$))"
+_NEXT_CAPITALISED = re.compile(r"[ \t]+([A-Z][\w'’-]*)")
+
+
+def another_given_name(word: str, own: set[str]) -> bool:
+    """Whether ``word``, after a family name alone ("Kim", "Li"), is a given name other than the catalogue
+    person's (``own``, folded): "Kim Sung-han", "Li Keqiang", "Lee Hsien Loong" are other people. A word with a
+    hyphen is a given name ("Jong-il"); an English word or a day or month is not ("Kim Vows to …", "Trump and
+    Kim Meet", "meet Kim Tuesday": a headline's words, a date)."""
+    folded = word.casefold()
+    if folded in own:  # the catalogue person's own given name, in another spelling ("Lee Jae-Myung")
+        return False
+    return "-" in word or not (folded in common_words() or word.capitalize() in _CALENDAR)
 
 
 def _titled(surname: str) -> list[str]:
@@ -368,12 +376,14 @@ class Matcher:
             entries += [(variant, actor.name, True, True) for p in actor.prefixes  # "SINO-RUSSIAN" in a headline
                         for variant in dict.fromkeys((p, p.lower(), p.upper()))]
         entries += [(t, a, "name", False) for t, a in self.extra_terms.items()]  # surnames
-        family_first = {t for t, a in self.extra_terms.items() if self._surname_first(a)}
+        # a family name written first, seen alone -> the given names of the catalogue's people it belongs to
+        self._given = {t: {p.split()[1].casefold() for actor in self.actors if actor.name == a and actor.surname_first
+                           for p in actor.people if len(p.split()) > 1 and p.split()[0] == t}
+                       for t, a in self.extra_terms.items() if self._surname_first(a)}
         entries.sort(key=lambda e: -len(e[0]))  # longest first: "Latin America" before "America"
         self._actors = [e[1] for e in entries]
         self._terms = [e[0] for e in entries]
-        groups = [f"(?P<t{i}>{_term_pattern(t, exact, prefix)}{_OTHER_GIVEN_NAME if t in family_first else ''})"
-                  for i, (t, _, exact, prefix) in enumerate(entries)]
+        groups = [f"(?P<t{i}>{_term_pattern(t, exact, prefix)})" for i, (t, _, exact, prefix) in enumerate(entries)]
         self._regex = re.compile("|".join(groups)) if groups else None
         # where a term can start: the first word of some term, or the sign that opens one ("#Russia", "@NATO")
         self._starts, self._places = term_starts(self._terms)
@@ -401,7 +411,12 @@ class Matcher:
                 elif _PERSON_LIKE.fullmatch(self._terms[index]):
                     excluded.add(self._terms[index])
                 continue
-            mentions.append(Mention(self._actors[index], match.start(), match.end(), self._terms[index]))
+            term = self._terms[index]
+            if term in self._given:  # "Kim" alone: not before another given name ("Kim Sung-han said")
+                following = _NEXT_CAPITALISED.match(text, match.end())
+                if following and another_given_name(following.group(1), self._given[term]):
+                    continue
+            mentions.append(Mention(self._actors[index], match.start(), match.end(), term))
         return mentions, excluded
 
     def _hyphen_parts(self, text: str, start: int, end: int) -> list[Mention]:
@@ -470,6 +485,7 @@ Partnership Collaboration Friendship Strengthening Renewed In Monday Tuesday Wed
 Sunday January February March April May June July August September October November December No Our""".split())
 
 
+@lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """Lower-case English words: the whole-word entries of the bundled encoder's WordPiece vocabulary
     (about 20,000; "twenty", "arriving", "following"; names such as "Gazprom" are not among them)."""

@@ -361,8 +361,12 @@ def test_more_countries_and_their_lookalikes(matcher):
                           "Kim answered.") == [("North Korea", "Kim Jong Un"), ("North Korea", "Kim")]
     assert found(matcher, "Li Qiang spoke. Li Keqiang, his predecessor, did not; Li did.") == [
         ("China", "Li Qiang"), ("China", "Li")]
-    assert found(matcher, "Kim Jong Un: Kim Sends Warning To Seoul") == [
-        ("North Korea", "Kim Jong Un"), ("North Korea", "Kim"), ("South Korea", "Seoul")]  # a headline's words
+    assert found(matcher, "Kim Jong Un: Kim Vows to Expand Arsenal as Trump and Kim Meet; KIM SAYS") == [
+        ("North Korea", "Kim Jong Un"), ("North Korea", "Kim"), ("United States", "Trump"), ("North Korea", "Kim"),
+        ("North Korea", "KIM")]  # a headline's words are no given names
+    assert found(matcher, "Kim Jong Un will meet Kim Tuesday.") == [("North Korea", "Kim Jong Un"), ("North Korea", "Kim")]
+    assert found(matcher, "Lee Jae-myung won; Lee Jae-Myung said so, and Lee Hsien Loong did not.") == [
+        ("South Korea", "Lee Jae-myung"), ("South Korea", "Lee")]  # his own given name in another spelling
     assert found(matcher, "The Paris Agreement, British Columbia and American Indians; Macron in Paris.") == [
         ("France", "Macron"), ("France", "Paris")]
     assert found(matcher, "The Democratic People's Republic of Korea and the Republic of Korea.") == [
