@@ -151,13 +151,16 @@ class LabelStore:
 
 
 def lock_exclusively(fd: int) -> None:
-    """Wait for an exclusive flock on an open file (dropped when it is closed); where there is none (Windows),
-    go on unlocked."""
+    """Wait for an exclusive flock on an open file (dropped when it is closed); where there is none (Windows, or
+    a network or FUSE mount that refuses locks: ENOLCK, EOPNOTSUPP), go on unlocked, as before locks were taken."""
     try:
         import fcntl
     except ImportError:
         return
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:  # not a full disk: the answer is still written
+        return
 
 
 def fsync_dir(directory: Path) -> None:

@@ -1036,3 +1036,16 @@ def test_piped_answers_may_name_the_answer_in_full(tmp_path):
     assert result.exit_code == 0, result.output
     assert [r["label"] for r in LabelStore(labels).records()] == ["negative", "positive", "neutral"]
     assert "unknown key 'yes'" in result.output
+
+
+def test_a_disk_that_refuses_locks_still_takes_answers(tmp_path, monkeypatch):
+    import errno
+    import fcntl
+
+    def no_locks(fd, operation):  # an SMB or sshfs mount
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    store = LabelStore(tmp_path / "labels.jsonl")
+    store.append({"id": "a", "text": "Russia won.", "actor": "Russia", "label": "favor", "annotator": "ana"})
+    assert [r["id"] for r in store.records()] == ["a"]

@@ -601,6 +601,10 @@ def test_an_earlier_report_holding_an_input_or_other_files_is_never_replaced(tmp
     nested = runner.invoke(app, ["report", str(preds), "--out", str(out / "plots" / "again"), *args])
     assert nested.exit_code == 1 and f"inside the earlier report {out.absolute()}" in " ".join(nested.output.split())
     assert not (out / "plots" / "again").exists()  # the earlier report can still be replaced
+    workspace = tmp_path / "ci"  # another tool's report.json in a parent folder is no report of ours
+    workspace.mkdir()
+    (workspace / "report.json").write_text('{"coverage": 0.9}')
+    assert runner.invoke(app, ["report", str(preds), "--out", str(workspace / "r"), *args]).exit_code == 0
 
 
 def test_tone_beside_stance_from_a_both_file(tmp_path):

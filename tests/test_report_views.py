@@ -62,7 +62,7 @@ def test_an_article_dated_far_from_the_rest_is_named_when_it_sets_the_period(tmp
     view = timeline(sums, period="auto", n_boot=20)
     note = " ".join(timeline_note(view, 60).split())
     assert view["period"] == "year" and view["n_stray"] == 1
-    assert f"The period is a year because 1 article dated far from the rest stretch" in note
+    assert "The period is a year because 1 article dated far from the rest stretches the span" in note
     assert f"/{stray} (2002-11-26)): check its date, or ask for a finer --period" in note
 
 

@@ -164,7 +164,8 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
         note += (" " if note else "") + (
             f"The charts' font has no letters for {len(undrawn)} outlet or actor name{'s' if len(undrawn) > 1 else ''} "
             f"({', '.join(undrawn[:5])}{', …' if len(undrawn) > 5 else ''}), drawn there as boxes; the tables show "
-            "them as written (install a font for that script, such as Noto Sans CJK, for charts that do too).")
+            "them as written (for charts that do too, install a font for that script, such as Noto Sans CJK, and "
+            "add it to matplotlib's font.family in a matplotlibrc).")
     if view is not None and view["period"] is not None:
         over_time = view["table"]
         periods = over_time.groupby("actor")["period"].nunique()
@@ -476,6 +477,18 @@ def report_plots(report_json: Path) -> set[str]:
     return {name for name in listed if isinstance(name, str)} if isinstance(listed, list) else set()
 
 
+def is_report_folder(folder: Path) -> bool:
+    """A folder this command wrote: its report.json lists its plots beside its report.html (another tool's
+    report.json in a parent folder, a CI workspace or /tmp, is no report of ours)."""
+    if not ((folder / "report.json").is_file() and (folder / REPORT_FILES["html"]).is_file()):
+        return False
+    try:
+        found = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(found, dict) and "plots" in found
+
+
 def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
     """The report folder may be new, empty, or an earlier report (it has report.json), which is replaced
     whole; never a file, a folder of other things, nor a folder that holds one of ``inputs`` or a file a
@@ -488,7 +501,7 @@ def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
         if folder.is_dir() and folder.resolve() in out_dir.resolve().parents:
             raise InputError(f"--out {out_dir}: inside the predictions folder {folder}, whose every .parquet and "
                              ".jsonl file is read as predictions; name a folder outside it (nothing was written)")
-    earlier = next((folder for folder in out_dir.absolute().parents if (folder / "report.json").is_file()), None)
+    earlier = next((folder for folder in out_dir.absolute().parents if is_report_folder(folder)), None)
     if earlier is not None:  # it would stop that report from ever being replaced (a folder it does not write)
         raise InputError(f"--out {out_dir}: inside the earlier report {earlier}; name a folder outside it (nothing "
                          "was written)")

@@ -65,18 +65,14 @@ def figure_bytes(figure: Figure, fmt: str, dpi: int = 110) -> bytes:
 
 @lru_cache(maxsize=1)
 def chart_characters() -> frozenset[int]:
-    """The characters the charts' fonts can draw: those of each installed font matplotlib's sans-serif list names
-    (it falls back from one to the next)."""
+    """The characters the charts' fonts can draw: those of the font each entry of matplotlib's ``font.family``
+    resolves to (it falls back from one entry to the next; the default, "sans-serif", is one font, DejaVu Sans)."""
     from matplotlib import font_manager, rcParams
     from matplotlib.ft2font import FT2Font
 
-    paths = set()
-    for family in rcParams["font.sans-serif"]:
-        try:
-            paths.add(font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False))
-        except ValueError:  # not installed
-            continue
-    paths = paths or {font_manager.findfont(font_manager.FontProperties())}
+    families = rcParams["font.family"]
+    paths = {font_manager.findfont(font_manager.FontProperties(family=[family]))
+             for family in ([families] if isinstance(families, str) else families)}
     return frozenset(code for path in paths for code in FT2Font(path).get_charmap())
 
 

@@ -65,15 +65,15 @@ def choose_period(dates: pd.Series, precision: pd.Series | None = None) -> str:
     return "year"
 
 
-def stray_dates(dates: pd.Series, precision: pd.Series, chosen: str, share: float = 0.01) -> pd.Series:
-    """The dates far from the rest (more than the span of the middle dates, all but the earliest and latest
-    ``share``, away from it) where without them the view would take a finer period than ``chosen`` (one article
-    dated 2002 among two years of 2022-23 news makes the view yearly); else none."""
+def stray_dates(dates: pd.Series, precision: pd.Series, chosen: str) -> pd.Series:
+    """The dates far from the rest (Tukey's far out: beyond three interquartile ranges, at least a week, from the
+    middle half) where without them the view would take a finer period than ``chosen`` (one article dated 2002
+    among two years of 2022-23 news makes the view yearly); else none."""
     known = dates.dropna()
     if len(known) < 20:
         return known.iloc[:0]
-    low, high = known.quantile(share), known.quantile(1 - share)
-    reach = max(high - low, pd.Timedelta(days=7))
+    low, high = known.quantile(0.25), known.quantile(0.75)
+    reach = 3 * max(high - low, pd.Timedelta(days=7))
     far = (known < low - reach) | (known > high + reach)
     rest = known[~far]
     if not far.any() or PERIODS.index(choose_period(rest, precision.loc[rest.index])) >= PERIODS.index(chosen):
@@ -127,7 +127,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     stray = stray_dates(dates[one_per_article], precision[one_per_article], chosen) if period == "auto" else \
         dates.iloc[:0]
     stray_note = [f"{article_name(*sums.loc[index, ['outlet', 'article', 'lone']])} ({stamp:%Y-%m-%d})"
-                  for index, stamp in stray.sort_values().head(8).items()]
+                  for index, stamp in stray.sort_values().items()]
     precise = fits(precision, chosen)
     vague = articles_where(sums, dates.notna() & ~precise)  # "2024" in a weekly view: no week to put it in
     dates = dates.where(precise)
@@ -174,8 +174,9 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
     if len(view["table"]) and view["table"].groupby("actor")["period"].nunique().max() < 2:
         note += f" Every actor falls in one {view['period']} here, so no chart is drawn (a line needs two)."
     if view.get("n_stray"):
-        note += (f" The period is a {view['period']} because {view['n_stray']} article"
-                 f"{'s' if view['n_stray'] > 1 else ''} dated far from the rest stretch the span ("
+        several = view["n_stray"] > 1
+        note += (f" The period is a {view['period']} because {view['n_stray']} article{'s' if several else ''} "
+                 f"dated far from the rest stretch{'' if several else 'es'} the span ("
                  f"{some(view['stray'])}): check {'their dates' if view['n_stray'] > 1 else 'its date'}, or ask for "
                  "a finer --period.")
     if undated:
