@@ -397,7 +397,8 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
     """One labelled item per id: the annotator's label, or the majority of human annotators.
 
     Returns the items and counts (``ties`` dropped, with the tied items and their votes in ``tied``;
-    ``suggested`` used; ``unlabelled``: ids no one labelled, skipped or retracted ones included). Model suggestions stop
+    ``suggested`` used; ``unlabelled``: ids no one, or not ``annotator``, labelled, skipped or retracted ones
+    included). Model suggestions stop
     with an error unless ``allow_suggested``, and then label only the items no person labelled;
     ``annotator`` picks one person's labels. An item that came without ``spans`` (a spreadsheet of labelled
     sentences) gets its actor's mentions found as ``stance classify`` finds them, with ``spans_from`` saying how;
@@ -434,7 +435,8 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
         item.label = votes[0][0]
         items.append(item)
         from_model += all(is_suggested(r) for r in group)
-    labelled = {r["id"] for r in current_labels(records, include_suggested=True).values()}
+    labelled = {r["id"] for r in current_labels(records, include_suggested=True).values()
+                if annotator is None or r.get("annotator") == annotator}  # with --annotator: labelled by that person
     unlabelled = len({r["id"] for r in records if not is_retraction(r) and "id" in r} - labelled)
     return items, {"items": len(items), "ties": len(tied), "tied": tied, "suggested": from_model,
                    "unlabelled": unlabelled}
@@ -1079,11 +1081,14 @@ def new_records(existing: Sequence[dict], incoming: Sequence[dict], where: str =
     named = {r["label_studio_annotation"]: r for r in existing if r.get("label_studio_annotation")}
     newest = latest_versions(existing)
     seen, fresh = {key(r) for r in existing}, []
-    check_same_item_versions(existing, incoming, where)
-    for record in incoming:
+
+    def outdated(record: dict) -> bool:  # an older version of an answer edited since: an earlier export imported late
         stamp, answer = instant(record.get("timestamp")), record.get("label_studio_annotation")
-        if answer in newest and stamp is not None and stamp < newest[answer]:
-            continue  # an older version of an answer edited since: an earlier export imported after a later one
+        return answer in newest and stamp is not None and stamp < newest[answer]
+
+    incoming = [record for record in incoming if not outdated(record)]
+    check_same_item_versions(existing, incoming, where)  # of what is left: an outdated answer's old text is no clash
+    for record in incoming:
         before = named.get(record.get("label_studio_annotation"))
         if before is not None and annotator_of(before) != annotator_of(record):
             task, annotation = record["label_studio_annotation"].split("/", 1)

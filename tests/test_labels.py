@@ -879,6 +879,15 @@ def test_an_older_export_imported_after_a_newer_one_does_not_undo_an_edited_answ
         assert result.exit_code == 0, result.output
     assert [r["label"] for r in current_labels(LabelStore(labels).records()).values()] == ["neutral"]
     assert len(LabelStore(labels).records()) == 1
+    edited = json.loads(json.dumps(tuesday))  # Wednesday: the text was edited too, and the answer again
+    edited[0]["data"]["text"] = edited[0]["data"]["text"] + " (corrected)"
+    edited[0]["annotations"][0] |= {"updated_at": "2026-12-03T09:00:00Z"}
+    again = tmp_path / "again.jsonl"
+    for name, tasks in (("wednesday.json", edited), ("monday.json", monday)):  # Monday's old text: outdated, no clash
+        (tmp_path / name).write_text(json.dumps(tasks))
+        result = runner.invoke(app, ["label", "import", str(tmp_path / name), "--labels", str(again)])
+        assert result.exit_code == 0, result.output
+    assert len(LabelStore(again).records()) == 1
 
 
 def test_an_export_with_no_answer_stops_and_repeats_inside_one_export_count_once(tmp_path):

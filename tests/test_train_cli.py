@@ -727,6 +727,11 @@ def test_items_without_a_label_are_counted_when_left_out(tmp_path, capsys):
     assert len(items) == 4
     said = " ".join(capsys.readouterr().err.split())
     assert "2 training items left out: they have no label (skipped, retracted or never labelled)" in said
+    rows[2:4] = [{**row, "annotator": "bob"} for row in rows[2:4]]  # labelled, but by someone else
+    items = load_labelled([write(tmp_path / "labels.jsonl", rows)], "ana", False, "training")
+    assert len(items) == 2
+    said = " ".join(capsys.readouterr().err.split())
+    assert "4 training items left out: they have no label by annotator 'ana'" in said
 
 
 def test_a_loss_that_stops_being_a_number_ends_training_with_one_line(tmp_path, tiny_model_dir):

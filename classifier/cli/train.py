@@ -40,8 +40,8 @@ def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: 
     if counts["ties"]:
         warn(f"{counts['ties']} {what} items left out: their annotators disagree with no majority")
     if counts["unlabelled"]:  # skipped, retracted, or rows of an item file no one labelled
-        warn(f"{counts['unlabelled']} {what} items left out: they have no label (skipped, retracted or never "
-             "labelled)")
+        warn(f"{counts['unlabelled']} {what} items left out: they have no label" + (
+            f" by annotator {annotator!r}" if annotator else "") + " (skipped, retracted or never labelled)")
     if not items:
         raise InputError(f"{paths[0]}: no labelled items" + (f" by annotator {annotator!r}" if annotator else ""))
     if len({item.label for item in items}) == 1:
