@@ -340,22 +340,25 @@ def ascii_fold(word: str) -> str:
     return word.lower().replace("i\u0307", "i").translate(_FOLDS_TO_ASCII)
 
 
-def term_starts(terms: list[str]) -> tuple[set[str], re.Pattern]:
-    """Where the terms can start: the first words of those that open with a word, folded (``ascii_fold``), and the
-    signs that open the others ("#Russia", "'Ndrangheta"; an apostrophe as either), with the pattern that finds
-    both in a text. A term that opens with a sign once made every position of every text a start, about a
-    hundred times slower over the whole catalogue."""
+def term_starts(terms: list[str]) -> tuple[set[str], set[str], re.Pattern]:
+    """Where the terms can start: the first words of those that open with a word, folded (``ascii_fold``), and for
+    the others the sign that opens them with the word after it ("#russia", "'ndrangheta"; an apostrophe as either),
+    the signs, and the pattern that finds words and signs in a text. A term that opens with a sign once made every
+    position of every text a start, about a hundred times slower over the whole catalogue; a sign alone, every
+    apostrophe of a text."""
     starts, signs = set(), set()
     for term in terms:
-        word = _FIRST_WORD.match(term.lstrip())
+        text = term.lstrip()
+        word = _FIRST_WORD.match(text)
         if word:
             starts.add(ascii_fold(word.group()))
-        else:
-            sign = term.lstrip()[:1]
-            signs.update(("'", "’") if sign in "'’" else (sign,))
-    starts |= signs
+            continue
+        variants = ("'", "’") if text[:1] in "'’" else (text[:1],)
+        after = _FIRST_WORD.match(text, 1)
+        signs.update(variants)
+        starts.update(sign + (ascii_fold(after.group()) if after else "") for sign in variants)
     pattern = _FIRST_WORD.pattern + (f"|[{''.join(re.escape(s) for s in sorted(signs))}]" if signs else "")
-    return starts, re.compile(pattern, re.IGNORECASE)
+    return starts, signs, re.compile(pattern, re.IGNORECASE)
 
 
 @dataclass
@@ -386,7 +389,7 @@ class Matcher:
         groups = [f"(?P<t{i}>{_term_pattern(t, exact, prefix)})" for i, (t, _, exact, prefix) in enumerate(entries)]
         self._regex = re.compile("|".join(groups)) if groups else None
         # where a term can start: the first word of some term, or the sign that opens one ("#Russia", "@NATO")
-        self._starts, self._places = term_starts(self._terms)
+        self._starts, self._signs, self._places = term_starts(self._terms)
 
     def _surname_first(self, name: str) -> bool:
         return any(actor.surname_first for actor in self.actors if actor.name == name)
@@ -438,7 +441,11 @@ class Matcher:
             return
         end = 0
         for word in self._places.finditer(text):  # each word, and each sign that opens a term
-            if word.start() < end or (word.group().isascii() and word.group().lower() not in self._starts):
+            token = word.group()
+            if token in self._signs:  # a sign: with the word after it ("'s" is no start where "'Ndrangheta" is)
+                after = _FIRST_WORD.match(text, word.end())
+                token += after.group() if after else ""
+            if word.start() < end or (token.isascii() and token.lower() not in self._starts):
                 continue  # a word with other letters is always tried: re's case folding is not str.lower's
             match = self._regex.match(text, word.start())
             if match:

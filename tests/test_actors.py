@@ -218,14 +218,15 @@ def test_a_term_that_begins_with_a_sign_keeps_the_word_start_scan(matcher):
     from classifier.actors import Actor
 
     added = Matcher([*matcher.actors, Actor(name="<b>Acme</b>", names=["#Acme", "'Ndrangheta", "@NATO_HQ"])])
-    texts = ["See #Acme, #acme and x#Acme; the ’Ndrangheta and 'Ndrangheta; @NATO_HQ and NATO.",
+    texts = ["See #Acme, #acme and x#Acme; the ’Ndrangheta and 'Ndrangheta; @NATO_HQ and NATO; Putin's '#Acme'.",
              "<b>Acme</b> met Putin in Moscow; Sino-Russian ties and U.S.-led talks", "# Acme, @ NATO_HQ"]
     seen = [added.find(text) for text in texts]
     assert added._starts  # the word-start scan is the one in use
-    assert {"#", "'", "’", "@", "<"} <= added._starts
+    assert {"#acme", "'ndrangheta", "’ndrangheta", "@nato_hq", "<b"} <= added._starts and "'" not in added._starts
     added._starts = None  # every position, as re.finditer scans
     assert [added.find(text) for text in texts] == seen
-    assert [m.term for m in seen[0]] == ["#Acme", "#Acme", "'Ndrangheta", "'Ndrangheta", "@NATO_HQ", "NATO"]
+    assert [m.term for m in seen[0]] == ["#Acme", "#Acme", "'Ndrangheta", "'Ndrangheta", "@NATO_HQ", "NATO", "Putin",
+                                         "#Acme"]
 
 
 def test_suggest_ranks_by_articles_and_drops_sentence_initial_common_words(matcher):
