@@ -49,6 +49,7 @@ def default_model_path() -> Path:
 
 
 SENTIMENT_MODEL_DIR = DEFAULT_MODEL_DIR.parent / "sentiment"
+SENTIMENT_ENV = "STANCE_SENTIMENT_MODEL"
 SHIPPED_MODELS = ("default", "sentiment", "newsmtsc-v16")  # the checkout's models/: replaced only when asked
 
 
@@ -57,7 +58,6 @@ def shipped_model(path: str | Path) -> str | None:
     resolved = Path(path).resolve()
     return resolved.name if resolved.parent == DEFAULT_MODEL_DIR.parent.resolve() and \
         resolved.name in SHIPPED_MODELS else None
-SENTIMENT_ENV = "STANCE_SENTIMENT_MODEL"
 
 
 def default_sentiment_path() -> Path:

@@ -349,8 +349,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
                     if not torch.isfinite(loss):  # diverged: every later step, and the saved weights, would be NaN
                         from classifier.errors import InputError
 
-                        raise InputError(f"training diverged: the loss is {float(loss.detach())} at step {loop['step'] + 1} "
-                                         f"(epoch {epoch}); lower --lr (it is {config.learning_rate:g}); nothing "
+                        raise InputError(f"training diverged: the loss is {float(loss.detach())} at step "
+                                         f"{loop['step'] + 1} (epoch {epoch}); lower --lr (it is {config.learning_rate:g}); nothing "
                                          "was saved")
                     loss.backward()
                     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -269,7 +269,8 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
                     rotation=35, ha="right")
     axes.set_ylim(-1.05, 1.05)
     axes.set_ylabel(NET_LABEL)
-    axes.set_xlabel(f"{period}\nopen diamonds: fewer than {min_n} mentions; bands or bars: 95% CI by article", fontsize=9)
+    axes.set_xlabel(f"{period}\nopen diamonds: fewer than {min_n} mentions; bands or bars: 95% CI by article",
+                    fontsize=9)
     some = f" ({len(drawn)} of {len(outlets)} outlets, the most mentioned; all in timeline.csv)" \
         if len(drawn) < len(outlets) else ""
     axes.set_title(f"{plain(label_text(actor))}: net stance per {period}{some}", fontsize=10)
