@@ -105,9 +105,42 @@ def html_to_text(html: str) -> tuple[str, dict]:
     text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True) or ""
     meta = trafilatura.extract_metadata(html, extensive=False)
     info = {"page_words": len(trafilatura.html2txt(html).split())}  # what --explain sets beside the words kept
+    body = structured_body(html)
+    if len(body.split()) > 2 * len(text.split()):  # a page that shows its text only through a script
+        text, info["page_words"] = body, info["page_words"] + len(body.split())
     if meta is not None:
         info.update(title=meta.title, date=meta.date, url=meta.url, sitename=meta.sitename)
     return with_title(text, info.get("title")), info
+
+
+_JSON_LD = re.compile(r"<script[^>]*type\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+
+
+def structured_body(html: str) -> str:
+    """The longest ``articleBody`` of the page's structured data (JSON-LD), or "". Precision mode leaves out what
+    trafilatura's other modes take from there: a page whose text a script shows (a web app's "Loading…") gave only
+    its headline."""
+    import json
+    from html import unescape
+
+    bodies: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("articleBody"), str):
+                bodies.append(node["articleBody"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for block in _JSON_LD.findall(html):
+        try:
+            walk(json.loads(block, strict=False))
+        except ValueError:
+            continue
+    return max((unescape(re.sub(r"<[^>]+>", "", body)).strip() for body in bodies), key=len, default="")
 
 
 def read_manifest(path: Path, root: Path, encoding: str | None = None) -> dict[str, dict]:

@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -226,6 +227,25 @@ def test_html_goes_through_the_extractor(tmp_path):
     assert "trade pact" in texts and "Subscribe" not in texts and "Copyright" not in texts
     explained = " ".join(run("prepare", folder, "--out", out, "--explain").output.split())
     assert "page words kept" in explained and "of 76 (" in explained  # every visible word, the extractor's drops aside
+
+
+def test_an_html_page_whose_text_only_its_structured_data_holds_is_read_from_there(tmp_path):
+    folder = tmp_path / "html"
+    folder.mkdir()
+    body = ["Israel and Hamas agreed to extend their truce in Gaza by two days, Qatar said on Monday.",
+            "US Secretary of State Antony Blinken welcomed the announcement &amp; urged more aid."]
+    data = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Gaza truce extended",
+                       "datePublished": "2023-11-27T19:00:00Z", "articleBody": "\n\n".join(body)})
+    (folder / "app.html").write_text(f'<html><head><title>Gaza truce extended</title><script type="application/ld+json">'
+                                     f'{data}</script></head><body><div id="__next"><nav>Home World</nav><div>Loading…'
+                                     '</div></div><script src="/main.js"></script></body></html>')
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out, "--explain")
+    assert result.exit_code == 0, result.output
+    texts = [r["text"] for r in read_jsonl(out)]
+    assert "US Secretary of State Antony Blinken welcomed the announcement & urged more aid." in texts
+    shares = [int(n) for n in re.findall(r"\((\d+)%\)", " ".join(result.output.split()))]
+    assert "Loading…" not in texts and shares and max(shares) <= 100  # the page's words count those of its data
 
 
 def test_an_html_page_is_dated_by_its_markup_never_by_a_year_in_its_text(tmp_path):
