@@ -50,6 +50,15 @@ def test_article_sentences_that_begin_like_page_furniture_stay():
                                                     "comment-form"]
 
 
+def test_a_line_without_a_letter_or_digit_is_no_subheading():
+    """A rule between sections ("___" before a wire story's coda, "* * *") had become a sentence of kind
+    subheading."""
+    text = "Russia and China sign pact\n\nThe pact was signed in Beijing.\n\n___\n\n* * *\n\n—\n\nChina said so."
+    result = clean_text(text, load_rules())
+    assert result.paragraphs == ["Russia and China sign pact", "The pact was signed in Beijing.", "China said so."]
+    assert [name for name, _ in result.dropped] == ["separator"] * 3
+
+
 def test_offsets_point_into_cleaned_text_and_headings_are_flagged():
     result = cleaned("000_0d29080c6ce635fb.txt")
     sentences = segment(result.paragraphs, title="Russia and China Relations Are Stronger Than Ever: Lavrov")
