@@ -59,6 +59,19 @@ def test_a_line_without_a_letter_or_digit_is_no_subheading():
     assert [name for name, _ in result.dropped] == ["separator"] * 3
 
 
+def test_read_more_teasers_without_a_colon_or_in_other_languages_are_dropped():
+    """"READ MORE" on a line of its own, "ALSO READ | …", "Related: …" and the French, German, Spanish, Italian and
+    Russian teasers were kept, as subheadings; sentences that begin with those words stay."""
+    sentences = ["Read more about the summit in our explainer, the ministry said.",
+                 "Related talks in Beijing ended without a deal.", "Lire aussi le communiqué, a dit le ministre."]
+    furniture = ["READ MORE", "ALSO READ | Jaishankar says ties with China cannot be normal",
+                 "Related: China says border situation generally stable", "Lire aussi | Guerre en Ukraine",
+                 "Mehr zum Thema", "Lesen Sie auch: Scholz in Kiew", "Читайте также: Песков прокомментировал санкции"]
+    result = clean_text("\n".join(sentences + furniture), load_rules())
+    assert result.paragraphs == sentences
+    assert [name for name, _ in result.dropped] == ["read-more"] * len(furniture)
+
+
 def test_offsets_point_into_cleaned_text_and_headings_are_flagged():
     result = cleaned("000_0d29080c6ce635fb.txt")
     sentences = segment(result.paragraphs, title="Russia and China Relations Are Stronger Than Ever: Lavrov")
