@@ -72,6 +72,20 @@ def test_read_more_teasers_without_a_colon_or_in_other_languages_are_dropped():
     assert [name for name, _ in result.dropped] == ["read-more"] * len(furniture)
 
 
+def test_wire_credits_and_advertisement_notices_are_dropped():
+    """A Reuters or AP story's closing credits and "Story continues below advertisement" were kept, as subheadings;
+    a sentence that reports on reporting stays."""
+    sentences = ["Reporting by state media showed the strike hit a school.", "The Kremlin did not comment."]
+    furniture = ["Reporting by Reuters; Editing by Andrew Osborn",
+                 "Additional reporting by Jane Doe in Kyiv; Writing by John Roe; Editing by Alex Richardson",
+                 "Our Standards: The Thomson Reuters Trust Principles.", "(With inputs from agencies)",
+                 "Follow AP’s coverage of the war in Ukraine at https://apnews.com/hub/russia-ukraine",
+                 "Story continues below advertisement"]
+    result = clean_text("\n".join(sentences + furniture), load_rules())
+    assert result.paragraphs == sentences
+    assert [name for name, _ in result.dropped] == ["wire-credit"] * 5 + ["sponsored"]
+
+
 def test_offsets_point_into_cleaned_text_and_headings_are_flagged():
     result = cleaned("000_0d29080c6ce635fb.txt")
     sentences = segment(result.paragraphs, title="Russia and China Relations Are Stronger Than Ever: Lavrov")
