@@ -138,7 +138,7 @@ def structured_body(html: str) -> str:
     for block in _JSON_LD.findall(html):
         try:
             walk(json.loads(block, strict=False))
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack: no body there
             continue
     return max((unescape(re.sub(r"<[^>]+>", "", body)).strip() for body in bodies), key=len, default="")
 

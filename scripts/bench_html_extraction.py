@@ -1,0 +1,106 @@
+"""How much of a news page's article text `stance prepare` keeps, per trafilatura mode.
+
+Reads the hand-made pages in bench/html_pages/ (20 pages written to the layouts of wire stories, BBC- and
+Guardian-style pages, a live blog, embeds, paywall and newsletter boxes, other charsets and languages) and their
+hand-written article sentences (truth.json), runs each page through trafilatura's precision, balanced and recall
+modes and through the project's own reader (``ingest.html_to_text``: precision plus the JSON-LD body), then the
+cleaning rules and the segmenter, and prints per mode: recall (the article's sentences found among those kept),
+precision (the kept sentences that are the article's) and the pages found whole. JSON under bench/results/.
+
+    python scripts/bench_html_extraction.py [--pages bench/html_pages] [-v]
+
+The pages are one person's imitation of how such sites mark up articles, not saved pages: the figures rank the
+modes on these layouts, they are not rates to expect on a real corpus (docs/html_extraction.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MODES = {"precision": {"favor_precision": True}, "balanced": {}, "recall": {"favor_recall": True}}
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-", "\u00a0": " "})
+
+
+def norm(sentence: str) -> str:
+    """A sentence as compared: quotes, dashes, spacing, case and a list's bullet aside."""
+    sentence = re.sub(r"^[-•]\s+", "", sentence.translate(_QUOTES).strip())
+    return re.sub(r"\s+", " ", sentence).casefold().strip()
+
+
+def sentences_kept(html: str, mode: str) -> list:
+    """The sentences prepare keeps from a page when trafilatura runs in ``mode`` ("project": the reader itself)."""
+    import trafilatura
+
+    from classifier import ingest
+    from classifier.clean import clean_text, load_rules
+    from classifier.segment import segment
+
+    meta = trafilatura.extract_metadata(html, extensive=False)
+    title = meta.title if meta else None
+    if mode == "project":
+        text, _ = ingest.html_to_text(html)
+    else:
+        text = trafilatura.extract(html, include_comments=False, include_tables=False, **MODES[mode]) or ""
+        text = ingest.with_title(text, title)
+    cleaned = clean_text(text, load_rules())
+    return segment(cleaned.paragraphs, title=title)
+
+
+def score_page(html: str, truth: dict, mode: str) -> dict:
+    wanted = [truth["headline"], *truth["subheadings"], *truth["body"]]
+    kept = sentences_kept(html, mode)
+    everything_kept = " || ".join(norm(s.text) for s in kept)
+    everything_wanted = " || ".join(norm(s) for s in wanted)
+    missing = [s for s in wanted if norm(s) not in everything_kept]
+    extra = [s.text for s in kept if norm(s.text) not in everything_wanted]
+    return {"wanted": len(wanted), "found": len(wanted) - len(missing), "kept": len(kept), "extra": extra,
+            "missing": missing}
+
+
+def main() -> None:
+    from classifier import ingest
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=Path, default=ROOT / "bench" / "html_pages")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "html_extraction.json")
+    parser.add_argument("-v", "--verbose", action="store_true", help="Per page: the sentences missed and added.")
+    args = parser.parse_args()
+    truth = json.loads((args.pages / "truth.json").read_text(encoding="utf-8"))
+    results = {}
+    for mode in [*MODES, "project"]:
+        pages = {}
+        for name, wanted in truth.items():
+            html = ingest.decode((args.pages / f"{name}.html").read_bytes(), "cp1252", html=True)
+            pages[name] = score_page(html, wanted, mode)
+            if args.verbose:
+                print(f"[{mode}] {name}: {pages[name]['found']}/{pages[name]['wanted']} found, "
+                      f"{len(pages[name]['extra'])} added")
+                for sentence in pages[name]["missing"]:
+                    print("    missed", sentence[:110])
+                for sentence in pages[name]["extra"]:
+                    print("    added ", sentence[:110])
+        found, wanted = sum(p["found"] for p in pages.values()), sum(p["wanted"] for p in pages.values())
+        kept = sum(p["kept"] for p in pages.values())
+        right = kept - sum(len(p["extra"]) for p in pages.values())
+        results[mode] = {"recall": found / wanted, "found": found, "wanted": wanted, "precision": right / kept,
+                         "right": right, "kept": kept, "pages_whole": sum(not p["missing"] for p in pages.values()),
+                         "pages": pages}
+    print(f"{'mode':10} {'recall':>17} {'precision':>17} {'pages whole':>12}")
+    for mode, r in results.items():
+        print(f"{mode:10} {r['found']:>4}/{r['wanted']:<4} {r['recall']:6.1%} {r['right']:>4}/{r['kept']:<4} "
+              f"{r['precision']:6.1%} {r['pages_whole']:>7}/{len(truth)}")
+    from classifier.io.files import write_json_atomic
+
+    write_json_atomic(args.out, results)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
