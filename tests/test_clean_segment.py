@@ -80,10 +80,13 @@ def test_wire_credits_and_advertisement_notices_are_dropped():
                  "Additional reporting by Jane Doe in Kyiv; Writing by John Roe; Editing by Alex Richardson",
                  "Our Standards: The Thomson Reuters Trust Principles.", "(With inputs from agencies)",
                  "Follow AP’s coverage of the war in Ukraine at https://apnews.com/hub/russia-ukraine",
-                 "Story continues below advertisement"]
-    result = clean_text("\n".join(sentences + furniture), load_rules())
-    assert result.paragraphs == sentences
-    assert [name for name, _ in result.dropped] == ["wire-credit"] * 5 + ["sponsored"]
+                 "Story continues below advertisement", "mfh/dpa/AFP", "ab/rtr", "Live Updated 2m ago",
+                 "Last updated 3 hours ago"]
+    result = clean_text("\n".join(sentences + ["Updated 3 hours ago, the map showed Russian gains."] + furniture),
+                        load_rules())
+    assert result.paragraphs == sentences + ["Updated 3 hours ago, the map showed Russian gains."]
+    assert [name for name, _ in result.dropped] == ["wire-credit"] * 5 + ["sponsored"] + ["wire-credit"] * 2 + [
+        "live-update"] * 2
 
 
 def test_offsets_point_into_cleaned_text_and_headings_are_flagged():
