@@ -181,3 +181,15 @@ def test_a_malformed_line_in_a_jsonl_part_is_one_line_naming_the_part(tmp_path, 
     last = result.output.strip().splitlines()[-1]
     assert result.exit_code == 1 and last.startswith("error: ") and "a.jsonl: malformed JSON" in last, result.output
     assert not (tmp_path / "out" / "a").exists()
+
+
+@pytest.mark.parametrize("option", [("--format", "csv"), ("--device", "cuda"), ("--trust-remote-code",),
+                                    ("--manifest", "m.csv"), ("--skip-unreadable",), ("--text-column", "body")])
+def test_ray_data_refuses_options_its_workers_would_ignore(tmp_path, tiny_model_dir, option):
+    """A CSV asked for, a GPU or a dataset's columns: refused in one line, not a silent run without them."""
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "NATO met.", "actor": "NATO"}) + "\n")
+    result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data", *option)
+    assert result.exit_code == 1 and f"{option[0]}: not for --ray-data" in result.output, result.output
+    assert not (tmp_path / "out").exists()
