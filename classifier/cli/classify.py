@@ -425,6 +425,8 @@ def classify_command(
         with output_lock(out_path, "stance classify"):
             return classify_on_ray_data(input_path, out_path, task, model_dir, sentiment_model_dir, workers or 2,
                                         ray_address, engine, threads, batch_size, quiet)
+    if ray_address and not workers:  # it would run here, on one machine, without a word
+        fail(f"--ray-address {ray_address}: pass --workers N to run on that cluster (or --ray-data)")
     fmt = output_format(out_path, fmt)
     check_not_read(out_path, input_path, manifest, actors, actors_only)
     torch.set_num_threads(threads or os.cpu_count() or 1)

@@ -760,3 +760,10 @@ def test_the_end_of_run_summary_shows_the_busiest_cells_of_a_large_corpus():
     assert table.row_count == SUMMARY_CELLS
     assert f"the {SUMMARY_CELLS} of 100 outlet x actor cells with the most mentions" in table.caption
     assert stance_table(Counter({("A", "Russia", "favor"): 3})).caption is None
+
+
+def test_a_ray_address_without_workers_is_refused_not_run_here(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 4)
+    result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--ray-address", "auto")
+    assert result.exit_code == 1 and "--ray-address auto: pass --workers N" in result.output, result.output
+    assert not (tmp_path / "p.jsonl").exists()
