@@ -72,7 +72,11 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
 
     def collect() -> None:
         nonlocal truncated
-        records, shard_truncated = pool.get_next_unordered()
+        try:
+            records, shard_truncated = pool.get_next_unordered()
+        except ray.exceptions.RayError as exc:  # a worker killed (kill -9, out of memory) or failed
+            raise InputError(f"a Ray worker stopped ({worker_failure(exc)}); the shards scored before it are kept: "
+                             "rerun the same command with --resume to finish") from None
         journal.append(records)
         truncated += shard_truncated
         if on_progress:
@@ -89,6 +93,14 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
         for actor in actors:
             ray.kill(actor)
     return truncated
+
+
+def worker_failure(exc: BaseException) -> str:
+    """One line for a Ray error: the worker's own exception, or the first line of Ray's account (a dead actor)."""
+    cause = getattr(exc, "cause", None)
+    if isinstance(cause, BaseException):
+        return f"{type(cause).__name__}: {str(cause).strip().splitlines()[-1] if str(cause).strip() else ''}"
+    return next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
 
 
 def start_ray(ray, address: str | None, cpus: int) -> None:

@@ -767,3 +767,31 @@ def test_a_ray_address_without_workers_is_refused_not_run_here(tmp_path, tiny_mo
     result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--ray-address", "auto")
     assert result.exit_code == 1 and "--ray-address auto: pass --workers N" in result.output, result.output
     assert not (tmp_path / "p.jsonl").exists()
+
+
+def test_a_ray_worker_that_dies_is_one_line_saying_to_resume(tmp_path, tiny_model_dir, monkeypatch):
+    """A worker killed mid-shard (kill -9, the kernel's OOM killer): one line, the journal kept, --resume named."""
+    ray = pytest.importorskip("ray")
+    import classifier.predict.ray as ray_path
+
+    def dying(ray):
+        @ray.remote
+        class Predictor:
+            def __init__(self, *args):
+                pass
+
+            def predict(self, records):
+                os._exit(1)
+
+        return Predictor
+
+    monkeypatch.setattr(ray_path, "_predictor_class", dying)
+    items = write_items(tmp_path / "items.jsonl", 8)
+    try:
+        result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--workers", "1", "-q")
+    finally:
+        ray.shutdown()
+    assert result.exit_code == 1, result.output
+    line = next((line for line in result.output.splitlines() if line.startswith("error: ")), "")  # Ray adds its own
+    assert line.startswith("error: a Ray worker stopped (") and "--resume" in line, result.output
+    assert not (tmp_path / "p.jsonl").exists()
