@@ -108,10 +108,22 @@ def read_group(ray, group: list[Path]):
     return ray.data.read_parquet(paths, include_paths=True).map_batches(records_as_json, batch_format="pandas")
 
 
-def join_part_files(folder: str) -> int:
+def check_unique_ids(ids: list, part: str) -> None:
+    """A part's ids are unique, as in an items file that ``stance classify`` reads (evaluate and report refuse a
+    repeated id, and a repeated id in one block would put its rows out of input order)."""
+    from classifier.items import UNIQUE_IDS
+
+    seen: dict = {}
+    for number, item_id in enumerate(ids, start=1):
+        if item_id in seen:
+            raise InputError(f"{part}: duplicate item id {item_id!r} (items {seen[item_id]} and {number}; {UNIQUE_IDS})")
+        seen[item_id] = number
+
+
+def join_part_files(folder: str, part: str = "part") -> int:
     """A part's Parquet files (one per block, in block order) as one file under one schema (a column all null
-    in one block and text in another would stop a reader of the folder); returns its rows. Runs as a Ray task,
-    beside the data."""
+    in one block and text in another would stop a reader of the folder), its ids checked unique; returns its rows.
+    Runs as a Ray task, beside the data."""
     import pyarrow.parquet as pq
 
     from classifier.io.files import join_parquet
@@ -120,6 +132,7 @@ def join_part_files(folder: str) -> int:
     joined = Path(folder) / "predictions.parquet"
     staged = Path(folder) / ".predictions.joining"
     join_parquet(files, staged)
+    check_unique_ids(pq.read_table(staged, columns=["id"]).column("id").to_pylist(), part)
     for file in files:
         file.unlink(missing_ok=True)
     staged.rename(joined)
@@ -314,7 +327,15 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
             if empty is not None:
                 raise InputError(f"{empty}: no items")
             join = ray.remote(join_part_files)
-            counts = ray.get([join.remote(str(folder)) for folder in written])
+            joins = [join.remote(str(folder), str(part)) for part, folder in zip(group, written)]
+            ray.wait(joins, num_returns=len(joins))  # every join ends before the stage goes, even when one fails
+            try:
+                counts = ray.get(joins)
+            except Exception as exc:
+                found = user_error(exc)
+                if found is None:
+                    raise
+                raise InputError(found) from None
             for part, folder, n in zip(group, written, counts):
                 write_json_atomic(folder / RUN_FILE, run_record(part, model_id))
                 usual_modes(folder)

@@ -193,3 +193,20 @@ def test_ray_data_refuses_options_its_workers_would_ignore(tmp_path, tiny_model_
     result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data", *option)
     assert result.exit_code == 1 and f"{option[0]}: not for --ray-data" in result.output, result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_an_id_repeated_far_apart_in_a_part_is_refused_as_in_a_local_run(tmp_path, tiny_model_dir, monkeypatch):
+    """Ids repeated in different blocks of one part: one line naming the part and both items, no part written
+    (evaluate and report would refuse the folder; a local run refuses the file)."""
+    ray = pytest.importorskip("ray")
+    monkeypatch.setattr("classifier.predict.ray_data.BLOCK_BYTES", 200)  # the two rows in different blocks
+    rows = [{"id": f"x{i}", "text": f"NATO met {i} times.", "actor": "NATO"} for i in range(40)]
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows + [rows[1]]))
+    try:
+        result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
+    finally:
+        ray.shutdown()
+    assert result.exit_code == 1 and "a.jsonl: duplicate item id 'x1' (items 2 and 41" in result.output, result.output
+    assert not (tmp_path / "out" / "a").exists()
