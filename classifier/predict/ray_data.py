@@ -216,6 +216,18 @@ def user_error(exc: BaseException) -> str | None:
     return None
 
 
+def worker_error(exc: BaseException, out_dir: Path) -> str | None:
+    """One line for a worker's failure: its InputError, or a disk error (a full disk writing OUT) said plainly
+    rather than as Ray's traceback of the task; None for anything else."""
+    found = user_error(exc)
+    cause = getattr(exc, "cause", None)
+    if found is None and isinstance(cause, OSError):
+        reason = cause.strerror or (str(cause).strip().splitlines() or [type(cause).__name__])[-1]
+        found = (f"{out_dir}: {reason}; the parts finished before are kept and nothing half-written is: make room "
+                 "and rerun the same command")
+    return found
+
+
 RUN_FILE = "_run.json"  # beside a part's predictions: its model and input part ("_": Parquet readers pass it by)
 
 
@@ -317,8 +329,8 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
         try:
             try:
                 dataset.write_parquet(str(stage), partition_cols=[PART_COLUMN])
-            except Exception as exc:  # a worker's InputError comes back wrapped by Ray: name it in one line
-                found = user_error(exc)
+            except Exception as exc:  # a worker's InputError or OSError comes back wrapped by Ray: one line
+                found = worker_error(exc, out_dir)
                 if found is None:
                     raise
                 raise InputError(found) from None
@@ -332,7 +344,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
             try:
                 counts = ray.get(joins)
             except Exception as exc:
-                found = user_error(exc)
+                found = worker_error(exc, out_dir)
                 if found is None:
                     raise
                 raise InputError(found) from None

@@ -210,3 +210,17 @@ def test_an_id_repeated_far_apart_in_a_part_is_refused_as_in_a_local_run(tmp_pat
         ray.shutdown()
     assert result.exit_code == 1 and "a.jsonl: duplicate item id 'x1' (items 2 and 41" in result.output, result.output
     assert not (tmp_path / "out" / "a").exists()
+
+
+def test_a_full_disk_in_a_ray_task_is_one_plain_line():
+    """Ray hands back a task's OSError as RayTaskError(OSError), whose text is Ray's header and traceback
+    (colour codes included): the user gets the disk's reason and what to do, in one line."""
+    ray = pytest.importorskip("ray")
+    from classifier.predict.ray_data import worker_error
+
+    cause = OSError("[Errno 28] Error writing bytes to file. Detail: [errno 28] No space left on device")
+    wrapped = ray.exceptions.RayTaskError("\x1b[36mray::Write()\x1b[39m", "Traceback ...", cause).as_instanceof_cause()
+    line = worker_error(wrapped, Path("out"))
+    assert line.startswith("out: ") and "No space left on device" in line
+    assert "\x1b" not in line and "\n" not in line and "rerun" in line
+    assert worker_error(RuntimeError("other"), Path("out")) is None
