@@ -413,11 +413,11 @@ def classify_command(
         if given:
             fail(f"{', '.join(given)}: not passed to Ray Data workers, which read UTF-8 parts and find missing spans "
                  "with the bundled catalogue; prepare the items with them first, or run without --ray-data")
-        ignored = [name for name, value in (("--format", fmt), ("--device", None if device == "cpu" else device),
-                                            ("--trust-remote-code", trust_remote_code or None), ("--templates", templates),
-                                            ("--manifest", manifest), ("--skip-unreadable", skip_unreadable or None),
-                                            ("--text-column", text_column), ("--actor-column", actor_column),
-                                            ("--label-column", label_column)) if value is not None]
+        ignored = [name for name, value in (
+            ("--format", fmt), ("--device", None if device == "cpu" else device),
+            ("--trust-remote-code", trust_remote_code or None), ("--templates", templates), ("--manifest", manifest),
+            ("--skip-unreadable", skip_unreadable or None), ("--text-column", text_column),
+            ("--actor-column", actor_column), ("--label-column", label_column)) if value is not None]
         if ignored:
             fail(f"{', '.join(ignored)}: not for --ray-data, whose CPU workers read items parts (not articles or "
                  "dataset folders) and write Parquet parts; run without --ray-data")

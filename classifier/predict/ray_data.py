@@ -116,7 +116,8 @@ def check_unique_ids(ids: list, part: str) -> None:
     seen: dict = {}
     for number, item_id in enumerate(ids, start=1):
         if item_id in seen:
-            raise InputError(f"{part}: duplicate item id {item_id!r} (items {seen[item_id]} and {number}; {UNIQUE_IDS})")
+            raise InputError(f"{part}: duplicate item id {item_id!r} (items {seen[item_id]} and {number}; "
+                             f"{UNIQUE_IDS})")
         seen[item_id] = number
 
 
