@@ -46,6 +46,20 @@ def input_parts(path: Path) -> list[Path]:
     return parts
 
 
+def holds_rows(part: Path, block: int = 1 << 16) -> bool:
+    """Whether a part has a row: a Parquet footer's count, or a JSONL file's first byte that is not white space
+    (read a block at a time until found, so a large part costs one block)."""
+    if part.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(part).metadata.num_rows > 0
+    with open(part, "rb") as handle:
+        while chunk := handle.read(block):
+            if chunk.strip():
+                return True
+    return False
+
+
 def has_path_column(part: Path) -> bool:
     """A Parquet part with its own ``path`` column, which Ray's ``include_paths`` would overwrite."""
     import pyarrow.parquet as pq
@@ -296,6 +310,9 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     loaded = load_engine(model_dir, engine, False, threads_per_worker)
     engine, model_id = loaded.engine, loaded.model_id
     todo = [p for p in parts if not done_before(p, out_dir / p.stem, model_id)]
+    empty = next((part for part in todo if not holds_rows(part)), None)
+    if empty is not None:  # before any scoring: found after it, it cost its whole group's work
+        raise InputError(f"{empty}: no items")
     # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
     # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")

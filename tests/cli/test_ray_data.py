@@ -80,6 +80,22 @@ def test_ray_data_refuses_bad_parts_and_outputs(tmp_path, tiny_model_dir):
     assert result.exit_code == 1 and "without --ray-data" in result.output
 
 
+
+def test_an_empty_part_stops_the_run_before_any_scoring(tmp_path, tiny_model_dir, monkeypatch):
+    pytest.importorskip("ray")
+    from classifier.predict import ray, ray_data
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia"}) + "\n")
+    (parts / "b.jsonl").write_text("\n  \n")
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    assert ray_data.holds_rows(parts / "a.jsonl") and not ray_data.holds_rows(parts / "b.jsonl")
+    result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
+    assert result.exit_code == 1 and "b.jsonl: no items" in result.output
+    assert not list(tmp_path.glob("out/*/predictions.parquet"))  # a.jsonl was not scored either
+
+
 def test_a_bad_item_in_a_part_is_one_line_and_leaves_no_part(tmp_path, tiny_model_dir):
     ray = pytest.importorskip("ray")
     parts = tmp_path / "parts"
