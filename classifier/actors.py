@@ -380,9 +380,10 @@ class Matcher:
                         for variant in dict.fromkeys((p, p.lower(), p.upper()))]
         entries += [(t, a, "name", False) for t, a in self.extra_terms.items()]  # surnames
         # a family name written first, seen alone -> the given names of the catalogue's people it belongs to
-        self._given = {t: {p.split()[1].casefold() for actor in self.actors if actor.name == a and actor.surname_first
-                           for p in actor.people if len(p.split()) > 1 and p.split()[0] == t}
-                       for t, a in self.extra_terms.items() if self._surname_first(a)}
+        family_first = {actor.name: actor for actor in self.actors if actor.surname_first}
+        self._given = {t: {p.split()[1].casefold() for p in family_first[a].people
+                           if len(p.split()) > 1 and p.split()[0] == t}
+                       for t, a in self.extra_terms.items() if a in family_first}
         entries.sort(key=lambda e: -len(e[0]))  # longest first: "Latin America" before "America"
         self._actors = [e[1] for e in entries]
         self._terms = [e[0] for e in entries]
@@ -390,9 +391,6 @@ class Matcher:
         self._regex = re.compile("|".join(groups)) if groups else None
         # where a term can start: the first word of some term, or the sign that opens one ("#Russia", "@NATO")
         self._starts, self._signs, self._places = term_starts(self._terms)
-
-    def _surname_first(self, name: str) -> bool:
-        return any(actor.surname_first for actor in self.actors if actor.name == name)
 
     def find(self, text: str) -> list[Mention]:
         """Every mention, left to right, the longest term where terms overlap. The one regex (its

@@ -119,7 +119,8 @@ _JSON_LD = re.compile(r"<script[^>]*type\s*=\s*[\"']?application/ld\+json[^>]*>(
 def structured_body(html: str) -> str:
     """The longest ``articleBody`` of the page's structured data (JSON-LD), or "". Precision mode leaves out what
     trafilatura's other modes take from there: a page whose text a script shows (a web app's "Loading…") gave only
-    its headline."""
+    its headline. Written here because trafilatura's own JSON-LD walk is private, and its public ``baseline`` falls
+    back to the whole page's text where no JSON body is found."""
     import json
     from html import unescape
 

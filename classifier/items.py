@@ -146,14 +146,23 @@ def stance_items(records: Iterable[Item | dict], *, need_actor: bool = True) -> 
 UNIQUE_IDS = "ids must be unique; for a label file with several annotators or undos, run 'stance label gold' first"
 
 
+def first_repeated_id(ids: Iterable[tuple[str, str | None]]) -> tuple[str, str | None, str | None] | None:
+    """Of (id, where) pairs: the first id met twice, with where it was first and where again; None if none is."""
+    seen: dict[str, str | None] = {}
+    for item_id, where in ids:
+        if item_id in seen:
+            return item_id, seen[item_id], where
+        seen[item_id] = where
+    return None
+
+
 def check_unique_ids(items: Iterable[Item], source: str) -> None:
     """Every stage keys items by id: a repeated id stops with the file that holds it."""
-    seen: dict[str, str | None] = {}
-    for item in items:
-        if item.id in seen:
-            lines = f"{seen[item.id]} and {item._where}; " if seen[item.id] and item._where else ""
-            raise InputError(f"{source}: duplicate item id '{item.id}' ({lines}{UNIQUE_IDS})")
-        seen[item.id] = item._where
+    repeated = first_repeated_id((item.id, item._where) for item in items)
+    if repeated is not None:
+        item_id, first, again = repeated
+        lines = f"{first} and {again}; " if first and again else ""
+        raise InputError(f"{source}: duplicate item id '{item_id}' ({lines}{UNIQUE_IDS})")
 
 
 def item_record(item: Item) -> dict:

@@ -435,8 +435,7 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
         item.label = votes[0][0]
         items.append(item)
         from_model += all(is_suggested(r) for r in group)
-    labelled = {r["id"] for r in current_labels(records, include_suggested=True).values()
-                if annotator is None or r.get("annotator") == annotator}  # with --annotator: labelled by that person
+    labelled = {r["id"] for r in chosen}  # with --annotator: labelled by that person
     unlabelled = len({r["id"] for r in records if not is_retraction(r) and "id" in r} - labelled)
     return items, {"items": len(items), "ties": len(tied), "tied": tied, "suggested": from_model,
                    "unlabelled": unlabelled}

@@ -62,28 +62,27 @@ def has_text_rows(path: Path, encoding: Optional[str] = None) -> bool:
     return False
 
 
-SHARED_LABELS = set(STANCE.labels) & set(SENTIMENT.labels)  # "neutral": either task's
-
-
 def one_label_task(items: Iterable, sentiment_only: bool) -> Iterator:
-    """The items, their gold labels checked to be of one task: stance labels for --task stance or both (whose
-    output's ``label`` is read as stance gold), either task's but not both in one file for --task sentiment."""
-    first = None
+    """The items, their gold labels checked to be of one task (``labels.record_task``: ``neutral`` is either's):
+    stance labels for --task stance or both (whose output's ``label`` is read as stance gold), either task's but
+    not both in one file for --task sentiment."""
+    from classifier.labels import record_task
+
     known = {*STANCE.labels, *SENTIMENT.labels} if sentiment_only else set(STANCE.labels)
+    first = None
     for item in items:
         label = item.label
-        if label is not None and label not in known | set(SENTIMENT.labels):
+        if label is not None and label not in {*known, *SENTIMENT.labels}:
             raise InputError(f"{item._where}: unknown label {label!r}; expected one of {', '.join(sorted(known))}")
-        if label is not None and label not in SHARED_LABELS:
-            task = STANCE if label in STANCE.labels else SENTIMENT
-            if task is SENTIMENT and not sentiment_only:
-                raise InputError(f"{item._where}: a sentiment label ({label!r}) where stance predictions keep the "
-                                 "gold label as stance gold; pass --task sentiment to score the sentences' sentiment")
-            if first is None:
-                first = (task, label, item._where)
-            elif task is not first[0]:
-                raise InputError(f"{item._where}: a {task.name} label ({label!r}), but {first[2]} holds a "
-                                 f"{first[0].name} label ({first[1]!r}); keep one task's labels per file")
+        task = record_task({"label": label})
+        if task == "sentiment" and not sentiment_only:
+            raise InputError(f"{item._where}: a sentiment label ({label!r}) where stance predictions keep the "
+                             "gold label as stance gold; pass --task sentiment to score the sentences' sentiment")
+        if task is not None:
+            first = first or (task, label, item._where)
+            if task != first[0]:
+                raise InputError(f"{item._where}: a {task} label ({label!r}), but {first[2]} holds a {first[0]} "
+                                 f"label ({first[1]!r}); keep one task's labels per file")
         yield item
 
 
@@ -383,12 +382,8 @@ def classify_command(
     """
     import torch
 
-    from classifier.models.stance_model import model_folder
-
     if zero_shot is not None and not zero_shot.strip():  # an unset $VAR: not a silent run of the fine-tuned model
         fail("--zero-shot: empty; name an NLI model folder or a Hugging Face name")
-    if zero_shot and model_folder(zero_shot) != Path(zero_shot):  # models/NAME: the checkout's, as --model
-        zero_shot = str(model_folder(zero_shot))
     engine = "torch" if zero_shot and engine == "auto" else engine  # auto is resolved where a model loads
     if task == "sentiment" and model_dir:  # the model of the task asked: a sentiment model under either option
         if zero_shot:

@@ -422,12 +422,13 @@ def suggest_command(
     check_not_input(out_path, items_path)
     items = load_items(items_path, chosen)
     store = LabelStore(out_path)
-    check_file_task(store.records(), chosen, out_path)
-    check_same_items(store.records(), {item.id: item for item in items})  # before the model runs: as 'label run'
+    before = store.records()
+    check_file_task(before, chosen, out_path)
+    check_same_items(before, {item.id: item for item in items})  # before the model runs: as 'label run'
     default = default_model_path() if chosen is STANCE else default_sentiment_path()
     probs, _, stance = model_suggestions(model or default, items, quiet, chosen)
     records = suggestion_records(items, probs, stance.labels, stance.model_id, stance.name, chosen.name)
-    existing = {(r["id"], (r.get("suggestion") or {}).get("model")) for r in store.records()}
+    existing = {(r["id"], (r.get("suggestion") or {}).get("model")) for r in store.records()}  # as it is now
     fresh = [r for r in records if (r["id"], stance.model_id) not in existing]
     store.extend(fresh)
     out.print(f"{len(fresh)} pre-labels by {MODEL_PREFIX}{stance.name} appended to {out_path} "

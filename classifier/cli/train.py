@@ -367,11 +367,10 @@ def train_command(
 
     Example: stance train data/labels.jsonl --out models/ours-v1 --test data/seed_labels.jsonl
     """
-    from classifier.models.stance_model import model_folder
+    from classifier.models.stance_model import model_folder, model_name
     from classifier.models.train import is_stance_model, retrain, small_data_schedule
 
-    if base and model_folder(base) != Path(base):  # models/NAME: the checkout's from any directory, as --model;
-        base = str(model_folder(base))  # else kept as typed, so that './m' stays a path, not a Hub name 'm'
+    base = model_name(base) if base else base  # models/NAME: the checkout's from any directory, as --model
     teacher = model_folder(teacher) if teacher is not None else None
     check_out_dir(out_dir, *labels, *(test or []), base, teacher)
     if class_weighting not in (None, "none", "balanced", "sqrt"):

@@ -34,6 +34,14 @@ def model_folder(path: str | Path) -> Path:
     return in_checkout if (in_checkout / "config.json").exists() else path
 
 
+def model_name(name: str | Path) -> str:
+    """A model named as typed, but for a relative name that is not here and is a folder of the checkout
+    (``models/default`` from any directory): then that folder. Unlike ``model_folder`` it keeps "./m" as typed, so
+    that a missing local folder is never taken for the Hugging Face name "m"."""
+    found = model_folder(name)
+    return str(found) if found != Path(name) else str(name)
+
+
 def default_model_path() -> Path:
     """The model used when none is named: ``$STANCE_MODEL``, else the checkout's ``models/default``.
     An installed package has no models folder: then the error says how to name one."""

@@ -136,16 +136,18 @@ class ZeroShotModel:
     @classmethod
     def load(cls, name_or_path: str | Path, *, task: str | Task = "stance", templates: str | Path | None = None,
              max_length: int = DEFAULT_MAX_LENGTH, trust_remote_code: bool = False) -> "ZeroShotModel":
-        """A local NLI model folder or a Hugging Face name (downloaded once into the Hub cache; offline,
-        only a cached one loads). Weights from safetensors only."""
+        """A local NLI model folder (``models/NAME``: the checkout's from any directory) or a Hugging Face name
+        (downloaded once into the Hub cache; offline, only a cached one loads). Weights from safetensors only."""
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         from classifier.models.base import check_hub_reachable, check_own_code, looks_like_path, model_load_errors
 
+        from classifier.models.stance_model import model_name
+
         task = get_task(task) if isinstance(task, str) else task
         chosen = read_templates(templates, task)
-        name = str(name_or_path)
+        name = model_name(name_or_path)  # models/NAME: the checkout's from any directory, as --model
         local = Path(name).expanduser()
         if looks_like_path(name) or local.exists():
             if not (local / "config.json").exists():

@@ -122,17 +122,15 @@ def read_group(ray, group: list[Path]):
     return ray.data.read_parquet(paths, include_paths=True).map_batches(records_as_json, batch_format="pandas")
 
 
-def check_unique_ids(ids: list, part: str) -> None:
+def check_part_ids(ids: list, part: str) -> None:
     """A part's ids are unique, as in an items file that ``stance classify`` reads (evaluate and report refuse a
     repeated id, and a repeated id in one block would put its rows out of input order)."""
-    from classifier.items import UNIQUE_IDS
+    from classifier.items import UNIQUE_IDS, first_repeated_id
 
-    seen: dict = {}
-    for number, item_id in enumerate(ids, start=1):
-        if item_id in seen:
-            raise InputError(f"{part}: duplicate item id {item_id!r} (items {seen[item_id]} and {number}; "
-                             f"{UNIQUE_IDS})")
-        seen[item_id] = number
+    repeated = first_repeated_id((item_id, str(number)) for number, item_id in enumerate(ids, start=1))
+    if repeated is not None:
+        item_id, first, again = repeated
+        raise InputError(f"{part}: duplicate item id {item_id!r} (items {first} and {again}; {UNIQUE_IDS})")
 
 
 def join_part_files(folder: str, part: str = "part") -> int:
@@ -147,7 +145,7 @@ def join_part_files(folder: str, part: str = "part") -> int:
     joined = Path(folder) / "predictions.parquet"
     staged = Path(folder) / ".predictions.joining"
     join_parquet(files, staged)
-    check_unique_ids(pq.read_table(staged, columns=["id"]).column("id").to_pylist(), part)
+    check_part_ids(pq.read_table(staged, columns=["id"]).column("id").to_pylist(), part)
     for file in files:
         file.unlink(missing_ok=True)
     staged.rename(joined)

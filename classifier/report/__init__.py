@@ -468,25 +468,26 @@ REPORT_FILES = {"framing_csv": "framing.csv", "framing_parquet": "framing.parque
 OWN_FILES = {*REPORT_FILES.values(), "compare.csv", "plots"}  # what a report folder holds, and nothing else
 
 
+def earlier_report(report_json: Path) -> dict | None:
+    """An earlier report's report.json as written (an object that lists its ``plots``); None when it is missing,
+    unreadable or another tool's."""
+    try:
+        found = json.loads(report_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return found if isinstance(found, dict) and isinstance(found.get("plots"), list) else None
+
+
 def report_plots(report_json: Path) -> set[str]:
     """The figures an earlier report says it drew (``plots/NAME``), PNG and SVG; none when it cannot be read."""
-    try:
-        listed = json.loads(report_json.read_text(encoding="utf-8")).get("plots")
-    except (OSError, ValueError, RecursionError, AttributeError):
-        return set()
-    return {name for name in listed if isinstance(name, str)} if isinstance(listed, list) else set()
+    found = earlier_report(report_json)
+    return {name for name in found["plots"] if isinstance(name, str)} if found else set()
 
 
 def is_report_folder(folder: Path) -> bool:
     """A folder this command wrote: its report.json lists its plots beside its report.html (another tool's
     report.json in a parent folder, a CI workspace or /tmp, is no report of ours)."""
-    if not ((folder / "report.json").is_file() and (folder / REPORT_FILES["html"]).is_file()):
-        return False
-    try:
-        found = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(found, dict) and "plots" in found
+    return (folder / REPORT_FILES["html"]).is_file() and earlier_report(folder / "report.json") is not None
 
 
 def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
