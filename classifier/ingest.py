@@ -96,13 +96,28 @@ def page_charset(data: bytes) -> str | None:
     return None if name.replace("_", "-") in ("utf-8", "utf8") else name
 
 
+# What each platform's embed code writes around a post (its text, author line and date): a post quoted this way is
+# not the outlet's sentence, yet trafilatura keeps a bare tweet, a TikTok, a Facebook, Telegram, Bluesky, Threads or
+# Reddit post as body text (docs/html_extraction.md). Matched as whole class tokens or the embed's own data-
+# attribute, never by the tag: an ordinary <blockquote> of quoted speech is the article's and stays. Pruned through
+# trafilatura's own ``prune_xpath`` before it extracts.
+EMBED_CLASSES = ("twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "fb-post", "fb-video",
+                 "fb-xfbml-parse-ignore", "telegram-post", "bluesky-embed", "text-post-media", "reddit-embed-bq",
+                 "mastodon-embed")
+EMBED_ATTRIBUTES = ("data-instgrm-permalink", "data-telegram-post", "data-bluesky-uri", "data-text-post-permalink")
+EMBEDS_XPATH = "//*[" + " or ".join([f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+                                     for name in EMBED_CLASSES] + [f"@{name}" for name in EMBED_ATTRIBUTES]) + "]"
+
+
 def html_to_text(html: str) -> tuple[str, dict]:
     """Main text and metadata of an HTML page, through trafilatura's extractor. The date comes from the page's
     markup (meta tags, <time>, structured data), never from a year the text happens to mention: extensive search
-    dated a page that recalls "the 2014 crisis" 2014-01-01."""
+    dated a page that recalls "the 2014 crisis" 2014-01-01. Embedded social-media posts (``EMBEDS_XPATH``) are left
+    out of the text; the page's words still count them."""
     import trafilatura
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True) or ""
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True,
+                               prune_xpath=EMBEDS_XPATH) or ""
     meta = trafilatura.extract_metadata(html, extensive=False)
     info = {"page_words": len(trafilatura.html2txt(html).split())}  # what --explain sets beside the words kept
     body = structured_body(html)

@@ -248,6 +248,42 @@ def test_an_html_page_whose_text_only_its_structured_data_holds_is_read_from_the
     assert "Loading…" not in texts and shares and max(shares) <= 100  # the page's words count those of its data
 
 
+def test_embedded_social_posts_are_not_the_outlets_sentences_but_a_quoted_blockquote_is(tmp_path):
+    folder = tmp_path / "html"
+    folder.mkdir()
+    embeds = [
+        '<blockquote class="twitter-tweet" data-dnt="true"><p lang="en">We have no information that Ukraine was '
+        'involved.</p>&mdash; John Kirby (@WHNSC) <a href="https://twitter.com/WHNSC/status/1">March 24, 2024</a>'
+        '</blockquote><script async src="https://platform.twitter.com/widgets.js"></script>',
+        '<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@k/video/1" data-video-id="1"><section><a '
+        'href="https://www.tiktok.com/@k">@k</a> Russia has lost the battle for the Black Sea. <a>#ukraine</a>'
+        '</section></blockquote>',
+        '<div class="fb-post" data-href="https://www.facebook.com/o/posts/1"><blockquote class="fb-xfbml-parse-ignore">'
+        '<p>Hungary will not lift the ban, whatever Brussels decides!</p>Posted by <a>Orban Viktor</a> on <a>Saturday'
+        '</a></blockquote></div>',
+        '<blockquote class="telegram-post" data-telegram-post="mid/1"><p>Washington is trying to shield the Kyiv '
+        'regime.</p><a href="https://t.me/mid/1">t.me/mid/1</a></blockquote>',
+        '<blockquote class="bluesky-embed" data-bluesky-uri="at://x/app.bsky.feed.post/1"><p>NATO will never accept '
+        'the annexation.</p>&mdash; NATO (@nato.bsky.social)</blockquote>']
+    quote = ('<blockquote><p>"We will not open our border to Ukrainian grain as long as it threatens our farmers," the '
+             'minister told reporters.</p></blockquote>')
+    (folder / "page.html").write_text(
+        "<html><head><title>Grain ban</title></head><body><article><h1>Grain ban</h1><p>Poland and Hungary said they "
+        "would keep their bans on Ukrainian grain imports after the European Commission let its own expire.</p>"
+        f"{''.join(embeds)}{quote}<p>Ukraine said it would file a complaint against both countries at the World Trade "
+        "Organization.</p></article></body></html>")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0, result.output
+    texts = {r["text"] for r in read_jsonl(out)}
+    assert '"We will not open our border to Ukrainian grain as long as it threatens our farmers," the minister ' \
+           "told reporters." in texts  # an ordinary quote is the article's
+    assert "Ukraine said it would file a complaint against both countries at the World Trade Organization." in texts
+    kept = " ".join(texts)
+    for said in ("no information", "Black Sea", "Brussels decides", "shield the Kyiv", "never accept", "Posted by"):
+        assert said not in kept
+
+
 def test_an_html_page_is_dated_by_its_markup_never_by_a_year_in_its_text(tmp_path):
     folder = tmp_path / "html"
     folder.mkdir()
