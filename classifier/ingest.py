@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import math
 import re
@@ -125,7 +126,85 @@ def html_to_text(html: str) -> tuple[str, dict]:
         text, info["page_words"] = body, info["page_words"] + len(body.split())
     if meta is not None:
         info.update(title=meta.title, date=meta.date, url=meta.url, sitename=meta.sitename)
-    return with_title(text, info.get("title")), info
+    return with_standfirst(text, standfirst(html, text), info.get("title")), info
+
+
+# A standfirst, dek or key-points box: named so by a class, id or data attribute that holds one of these words
+_STANDFIRST_WORDS = re.compile(r"(?:^|[^a-z])(?:standfirst|dek|deck|summary|desc|description|strapline|chapo|"
+                               r"key-?points?)(?:$|[^a-z])", re.IGNORECASE)
+# ... and not in a block of other stories, a promotion or the page's furniture
+_NOT_STANDFIRST = re.compile(r"(?:^|[^a-z])(?:card|teaser|promo|related|trending|recommend\w*|newsletter|most|"
+                             r"popular|more|sponsored|ad|advert\w*|subscribe|paywall|nav|menu|footer|sidebar|comments?|"
+                             r"share|social|video|caption|meta|product)(?:$|[^a-z])", re.IGNORECASE)
+_NAMING_ATTRIBUTES = ("class", "id", "data-component", "data-gu-name", "data-testid", "itemprop")
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def standfirst(html: str, text: str) -> list[str]:
+    """The paragraphs of a standfirst, dek or key-points box that the extractor left out (it sits outside the
+    page's ``<article>``, or in its header): an element named so (``_STANDFIRST_WORDS``) that comes before the
+    first paragraph of ``text`` in the page, is no ancestor of it, sits in no link, list item, nav, aside, footer
+    or form nor in a block named as furniture (``_NOT_STANDFIRST``), shares its name with no other element above
+    the text (teaser cards repeat theirs), is not mostly link text, holds 4 to 120 words, and whose words are not
+    already in ``text``. Written here because trafilatura has no rule for it: its precision mode drops such a box
+    (outside the ``<article>``, in its header, or classed ``article__desc``). Measured in docs/html_extraction.md;
+    the description meta, tried instead, let in a teaser."""
+    import trafilatura
+
+    lines = [line for line in text.split("\n") if len(line.split()) >= 6 and re.search(r"[.!?][\"'”»]?$", line)]
+    tree = trafilatura.load_html(html) if lines else None
+    if tree is None:
+        return []
+    opening = _spaced(lines[0].removeprefix("- "))[:60]
+    start = next((el for el in tree.iter("p", "div", "li", "td", "blockquote")
+                  if _spaced(el.text_content()).startswith(opening)), None)
+    if start is None:
+        return []
+    before: list = []
+    for el in tree.iter():
+        if el is start:
+            break
+        if isinstance(el.tag, str):
+            before.append(el)
+    names = [" ".join(el.get(a, "") for a in _NAMING_ATTRIBUTES) for el in before]
+    repeated = collections.Counter(names)
+    kept_text, found, taken = _spaced(text), [], set()
+    for el, name in zip(before, names):
+        if not _STANDFIRST_WORDS.search(name) or repeated[name] > 1 or start in el.iterdescendants() \
+                or any(a in taken for a in el.iterancestors()):
+            continue
+        around = [el, *el.iterancestors()]
+        if any(a.tag in ("a", "li", "nav", "aside", "footer", "form") for a in around) or any(
+                _NOT_STANDFIRST.search(" ".join(a.get(n, "") for n in _NAMING_ATTRIBUTES)) for a in around):
+            continue
+        words = el.text_content().split()
+        links = sum(len(a.text_content().split()) for a in el.iter("a"))
+        if not 4 <= len(words) <= 120 or links * 2 > len(words):
+            continue
+        points = [" ".join(li.text_content().split()) for li in el.iter("li")]
+        pieces = [f"- {point}" for point in points if point] or [
+            " ".join(p.text_content().split()) for p in el.iter("p") if p.text_content().strip()] or [" ".join(words)]
+        pieces = [piece for piece in pieces if _spaced(piece.removeprefix("- ")) not in kept_text]
+        if not pieces:
+            continue
+        found += pieces
+        taken.add(el)
+    return found
+
+
+def with_standfirst(text: str, pieces: list[str], title: str | None) -> str:
+    """The text with its title first (``with_title``), then the standfirst's paragraphs."""
+    from classifier.segment import same_title
+
+    if not pieces:
+        return with_title(text, title)
+    first, _, rest = text.lstrip().partition("\n")
+    if title and same_title(title, first):
+        return "\n".join([first, *pieces, rest])
+    return with_title("\n".join([*pieces, text]), title)
 
 
 _JSON_LD = re.compile(r"<script[^>]*type\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)

@@ -284,6 +284,34 @@ def test_embedded_social_posts_are_not_the_outlets_sentences_but_a_quoted_blockq
         assert said not in kept
 
 
+def test_a_standfirst_and_key_points_outside_the_article_are_kept_but_teasers_are_not(tmp_path):
+    folder = tmp_path / "html"
+    folder.mkdir()
+    cards = "".join(f'<li class="card"><h3><a href="/{n}">Story {n}</a></h3><p class="card__dek">{dek}</p></li>'
+                    for n, dek in enumerate(["Russia's president is expected to sign a pact with Kim Jong Un.",
+                                             "Ukraine and Moldova begin formal talks to join the European Union."]))
+    (folder / "page.html").write_text(
+        '<html><head><title>NATO boosts Ukraine air defences</title></head><body><nav><a>Home</a><a>World</a></nav>'
+        f'<section class="trending"><ul>{cards}</ul></section><div class="headline-block"><h1>NATO boosts Ukraine air '
+        'defences</h1><p class="article-dek">Stoltenberg says Kyiv will receive more Patriot systems before the '
+        'summit.</p><div class="key-points"><h2>Key points</h2><ul><li>Germany and Romania promised new batteries.'
+        '</li><li>Russia called the plan reckless.</li></ul></div></div><article><p>NATO defence ministers agreed '
+        "on Thursday to send more air defence systems to Ukraine, Secretary-General Jens Stoltenberg said.</p><p>"
+        "Moscow warned that Western weapons deliveries would only prolong the war in Ukraine.</p></article><aside "
+        'class="most-read"><div class="summary"><a href="/x">G7 summit</a><p>Leaders agreed to lend Ukraine fifty '
+        "billion dollars backed by Russian assets.</p></div></aside></body></html>")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0, result.output
+    texts = {r["text"] for r in read_jsonl(out)}
+    assert {"Stoltenberg says Kyiv will receive more Patriot systems before the summit.",  # the points as a list's
+            "- Germany and Romania promised new batteries.", "- Russia called the plan reckless."} <= texts
+    assert "Moscow warned that Western weapons deliveries would only prolong the war in Ukraine." in texts
+    kept = " ".join(texts)
+    for teaser in ("Kim Jong Un", "Moldova", "fifty billion", "Key points"):
+        assert teaser not in kept
+
+
 def test_an_html_page_is_dated_by_its_markup_never_by_a_year_in_its_text(tmp_path):
     folder = tmp_path / "html"
     folder.mkdir()
