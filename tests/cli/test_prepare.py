@@ -758,3 +758,37 @@ def test_a_link_to_an_article_of_the_corpus_is_not_read_twice(tmp_path):
     assert result.exit_code == 0 and "b.txt: a link to a.txt, which is read under its own name" in \
         " ".join(result.output.split())
     assert {r["article"] for r in read_jsonl(out)} == {"a"}
+
+
+GERMAN = ("Die Bundesregierung hat am Montag neue Sanktionen gegen Russland angekündigt. Der Kanzler sagte in Berlin, "
+          "man werde die Ukraine weiter unterstützen, solange es nötig sei. Die Opposition kritisierte, dass die "
+          "Maßnahmen zu spät kämen und nicht weit genug gingen. Auch sollen die Konten einiger reicher Geschäftsleute "
+          "eingefroren werden.")
+RUSSIAN = "МОСКВА, 3 марта. /ТАСС/. Министр иностранных дел заявил, что Москва готова к переговорам с Киевом. NATO."
+ENGLISH = ("Russia's foreign minister said on Thursday that Moscow was ready for talks. \"Мы готовы к переговорам,\" "
+           "he told reporters, a day after the United States announced new sanctions against Russian banks and "
+           "several businessmen close to the Kremlin, which the European Union is said to be weighing as well.")
+
+
+def test_articles_that_do_not_read_as_english_are_written_and_named_in_a_warning(tmp_path):
+    import classifier
+    from classifier.prepare import not_english
+
+    assert not_english(RUSSIAN) == "Cyrillic script" and not_english("新华社北京3月3日电 外交部发言人表示，中方愿同俄方一道") \
+        == "CJK script"
+    assert not_english(GERMAN).startswith("few common English words")
+    assert not_english(ENGLISH) is None and not_english("Die Welt.") is None  # too short to say
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in {"de": GERMAN, "ru": RUSSIAN, "en": ENGLISH}.items():
+        (corpus / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", corpus, "--out", out, "--explain")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0
+    assert "2 articles do not read as English (few common English words 1, Cyrillic script 1; e.g. de, ru)" in said
+    assert "ru [not English] Cyrillic script" in said and "de [not English] few common English words" in said
+    assert "en [not English]" not in said
+    assert {r["article"] for r in read_jsonl(out)} == {"de", "en", "ru"}  # written all the same
+    with pytest.warns(UserWarning, match="2 articles do not read as English"):
+        assert list(classifier.prepare_items(corpus)) == read_jsonl(out)
