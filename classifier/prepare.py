@@ -26,57 +26,68 @@ ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_in
 # open sentences. The place says where the report was filed, not what it is about. A dateline with an agency, a
 # date or a region after a comma, or two places ("KHARKIV, Ukraine (AP) —", "UNITED NATIONS (AP) —") holds nothing
 # else: none of its mentions is the sentence's. A bare one ("WASHINGTON —") loses only a capital or seat: "NATO —"
-# and "U.S. —" keep theirs.
+# and "U.S. —" keep theirs. TASS writes its agency between slashes after the date, and a stop before and after
+# ("MOSCOW, March 3. /TASS/.", "МОСКВА, 3 марта. /ТАСС/."; the date's month may be a lower-case word there), which
+# the sentence splitter cuts into sentences of their own: the dateline is looked for in the paragraph. Capitals are
+# Latin (accented too: "ZÜRICH"), Greek or Cyrillic ones; re has no class of all upper-case letters.
+_UPPER = "A-ZÀ-ÖØ-ÞΑ-ΩЀ-Я"
+_LOWER = "a-zß-öø-ÿα-ωа-яѐ-џ"
 _DASH = r"(?:\s*[—–―‒]\s*|\s+--?\s*)"
-_CAPS_PLACE = r"[A-Z][A-Z'’.\-]{2,}(?: [A-Z][A-Z'’.\-]+)*"
-_PLACE = rf"(?:{_CAPS_PLACE}|[A-Z][a-z'’.\-]+(?: [A-Z][a-z'’.\-]+){{0,2}})"
+_CAPS_PLACE = rf"[{_UPPER}][{_UPPER}'’.\-]{{2,}}(?: [{_UPPER}][{_UPPER}'’.\-]+)*"
+_PLACE = rf"(?:{_CAPS_PLACE}|[{_UPPER}][{_LOWER}'’.\-]+(?: [{_UPPER}][{_LOWER}'’.\-]+){{0,2}})"
 # "(Reuters)", "(Reuters/Ukrinform)", not "(the alliance)"; after a place in lower case, one of NEWS_AGENCIES
-_AGENCY = r"\((?:[A-Z][^()\n]{0,29}|dpa|afp)\)"
-_AGENCY_ACRONYM = re.compile(r"[A-Z]{2,6}(?:-[A-Z][a-z]+)?")  # "(UNIAN)", "(CGTN)", "(Interfax-Ukraine)" is named below
+_AGENCY = rf"\((?:[{_UPPER}][^()\n]{{0,29}}|dpa|afp)\)"
+_AGENCY_ACRONYM = re.compile(rf"[{_UPPER}]{{2,6}}(?:-[{_UPPER}][{_LOWER}]+)?")  # "(UNIAN)", "(CGTN)", "/ТАСС/"
 NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", "Tass", "Interfax", "UPI", "Bloomberg",
                  "ANI", "PTI", "IANS", "Yonhap", "Kyodo", "EFE", "ANSA", "RIA Novosti", "Sputnik", "BBC", "NPR",
                  "Anadolu", "Ukrinform", "Al Jazeera", "CBS", "NBC", "ABC", "VOA", "RFE/RL", "Bernama", "Antara", "KUNA",
                  "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent")
-DATELINE = re.compile(rf"(?P<place>{_PLACE}(?:/{_PLACE})*)(?P<where>(?:,(?:\s+(?:[A-Z][\w.'’-]*|\d{{1,4}}),?)+)?)"
-                      rf"(?:(?P<agency>\s*{_AGENCY})?{_DASH}|\s*(?P<joined>\([A-Z][^()\n]{{0,19}}\))\s*(?=[A-Z]))")
+DATELINE = re.compile(rf"(?P<place>{_PLACE}(?:/{_PLACE})*)"
+                      rf"(?P<where>(?:,(?:\s+(?:[{_UPPER}][\w.'’-]*|\d{{1,4}}),?)+)?)"
+                      rf"(?:(?P<agency>\s*{_AGENCY})?{_DASH}|\s*(?P<joined>\([{_UPPER}][^()\n]{{0,19}}\))\s*(?=[{_UPPER}])"
+                      rf"|(?:(?<=\d)\s+[{_LOWER}]{{3,9}})?\.?\s*(?P<slashed>/[{_UPPER}][^/\n]{{0,29}}/)\.?\s*)")
 BYLINE = re.compile(r"(?i:by)\s+[A-Z]")
 
 
 @dataclass(frozen=True)
 class Dateline:
-    sentence: int  # the index of the sentence it opens
-    end: int  # where it ends in that sentence
+    start: int  # where it starts and ends in the article's cleaned text (it may hold sentences the splitter cut off:
+    end: int    # "MOSCOW, March 3." and "/TASS/.")
     whole: bool  # an agency, date, region or second place: none of its mentions is the sentence's
 
 
-def opening_dateline(sentences: list) -> Dateline | None:
+def opening_dateline(sentences: list, text: str) -> Dateline | None:
     """The dateline that opens the first body paragraph, or the second after a byline ("By Jane Doe"); None when
-    neither opens with one."""
+    neither opens with one. ``text``: the cleaned text the sentences' offsets point into."""
     openers = []
     for sentence in sentences:
         if sentence.kind == "body" and (not openers or sentence.paragraph != openers[-1].paragraph):
             openers.append(sentence)
     if len(openers) > 1 and BYLINE.match(openers[0].text):
         openers = openers[1:]
-    match = DATELINE.match(openers[0].text) if openers else None
+    if not openers:
+        return None
+    start = openers[0].start
+    paragraph_end = text.find("\n\n", start)
+    match = DATELINE.match(text, start, len(text) if paragraph_end < 0 else paragraph_end)
     if not match:
         return None
-    agency = match["agency"] or match["joined"]
+    agency = match["agency"] or match["joined"] or match["slashed"]
     if not match["place"].isupper():  # "Moscow": a dateline only with a news agency, or a date
         parts = [part.strip() for part in re.split(r"[/,]", agency.strip()[1:-1])] if agency else []
         # an agency's acronym only before a dash: "The United Nations (UN) General Assembly" is no dateline
-        named = any(part in NEWS_AGENCIES or (match["agency"] and _AGENCY_ACRONYM.fullmatch(part)) for part in parts)
+        named = any(part in NEWS_AGENCIES or ((match["agency"] or match["slashed"]) and _AGENCY_ACRONYM.fullmatch(part))
+                    for part in parts)
         if not (named or re.search(r"\d", match["where"] or "")):
             return None  # "Russia, China — and India", "Beijing — not Washington —", "The United Nations (UN) General"
     whole = bool(agency or match["where"] or "/" in match["place"])
-    return Dateline(openers[0].index, match.end(), whole)
+    return Dateline(start, match.end(), whole)
 
 
-def outside_dateline(mentions: list, dateline: Dateline, places: dict[str, set[str]]) -> list:
-    """The mentions less those the dateline holds: all of them where it is ``whole``, else those of an actor's
-    capital or seat."""
-    end = dateline.end
-    if dateline.whole:
+def outside_dateline(mentions: list, end: int, whole: bool, places: dict[str, set[str]]) -> list:
+    """The mentions of a sentence less those the dateline that ends at ``end`` (in the sentence: past its end where the
+    dateline holds all of it) holds: all of them where it is ``whole``, else those of an actor's capital or seat."""
+    if whole:
         return [m for m in mentions if m.end > end]
     filed = {m.actor for m in mentions if m.end <= end and m.term.casefold() in places.get(m.actor, ())}
     return [m for m in mentions if m.end > end or m.actor not in filed]
@@ -136,9 +147,10 @@ class NotEnglish:
         why = ", ".join(f"{kind} {n}" for kind, n in self.kinds.most_common())
         more = ", …" if self.count > len(self.examples) else ""
         return (f"{self.count} article{'s do' if self.count != 1 else ' does'} not read as English ({why}; e.g. "
-                f"{', '.join(self.examples)}{more}): they were split by English sentence rules and matched by the "
-                "English catalogue, and the bundled models read English only; their items are written all the same "
-                "(--explain names each): leave them out, or score them with a model for their language")
+                f"{', '.join(self.examples)}{more}): {'they were' if self.count != 1 else 'it was'} split by English "
+                "sentence rules and matched by the English catalogue, and the bundled models read English only; "
+                f"{'their' if self.count != 1 else 'its'} items are written all the same (--explain names each): "
+                "leave them out, or score them with a model for their language")
 
 
 @dataclass
@@ -158,13 +170,13 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     cleaned = clean_text(article.text, rules)
     sentences = segment(cleaned.paragraphs, title=article.title)
     local = matcher.for_article(cleaned.text)
-    dateline = opening_dateline(sentences)
+    dateline = opening_dateline(sentences, cleaned.text)
     places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
     items = []
     for sentence in sentences:
         mentions = local.find(sentence.text)
-        if dateline and sentence.index == dateline.sentence:
-            mentions = outside_dateline(mentions, dateline, places)
+        if dateline and dateline.start <= sentence.start < dateline.end:
+            mentions = outside_dateline(mentions, dateline.end - sentence.start, dateline.whole, places)
         for actor, spans in spans_by_actor(mentions).items():
             items.append({  # the fields of ITEM_FIELDS, in its order
                 "id": f"{article.id}:{sentence.index:04d}:{id_part(actor)}",

@@ -792,3 +792,25 @@ def test_articles_that_do_not_read_as_english_are_written_and_named_in_a_warning
     assert {r["article"] for r in read_jsonl(out)} == {"de", "en", "ru"}  # written all the same
     with pytest.warns(UserWarning, match="2 articles do not read as English"):
         assert list(classifier.prepare_items(corpus)) == read_jsonl(out)
+
+
+def test_a_tass_dateline_cut_into_sentences_and_one_in_cyrillic_hold_no_mention(tmp_path):
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "en.txt").write_text("Talks\n\nMOSCOW, March 3. /TASS/. Russia is ready for talks with Ukraine, the "
+                                   "ministry said. Moscow agreed.\n")
+    (corpus / "ru.txt").write_text("Переговоры\n\nМОСКВА, 3 марта. /ТАСС/. Россия готова к переговорам, заявил министр. "
+                                   "Москва согласна.\n", encoding="utf-8")
+    (corpus / "lower.txt").write_text("Talks\n\nMoscow said. /TASS/. Russia agreed.\n")  # a place in lower case: a date
+    catalogue = tmp_path / "ru.yaml"
+    catalogue.write_text("actors:\n  - name: Россия\n    names: [Россия]\n    places: [Москва]\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="1 article does not read as English"):
+        items = list(classifier.prepare_items(corpus, actors=catalogue))
+    said = [(i["article"], i["text"], i["actor"]) for i in items]
+    assert ("en", "MOSCOW, March 3.", "Russia") not in said and ("ru", "МОСКВА, 3 марта.", "Россия") not in said
+    assert ("en", "Moscow agreed.", "Russia") in said and ("ru", "Москва согласна.", "Россия") in said
+    assert [i["actor"] for i in items if i["article"] == "en" and i["text"].startswith("Russia is")] == \
+        ["Russia", "Ukraine"]
+    assert ("lower", "Moscow said.", "Russia") in said  # no date: a sentence, not a dateline
