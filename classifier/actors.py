@@ -391,6 +391,8 @@ class Matcher:
         self._regex = re.compile("|".join(groups)) if groups else None
         # where a term can start: the first word of some term, or the sign that opens one ("#Russia", "@NATO")
         self._starts, self._signs, self._places = term_starts(self._terms)
+        self._namesakes = {exclude: (actor.name, term) for actor in self.actors
+                           for exclude, term in namesake_places(actor).items()}
 
     def find(self, text: str) -> list[Mention]:
         """Every mention, left to right, the longest term where terms overlap. The one regex (its
@@ -398,15 +400,18 @@ class Matcher:
         same matches as scanning every position (every term begins a word), at a fraction of the time."""
         return self._scan(text)[0]
 
-    def _scan(self, text: str) -> tuple[list[Mention], set[str]]:
+    def _scan(self, text: str) -> tuple[list[Mention], set[str], set[str]]:
         """The mentions (``find``) and, from the same pass, the excludes of several capitalised words that the
-        text holds ("Lyndon Johnson", "Melania Trump"; ``for_article`` keeps their surnames from an actor)."""
+        text holds ("Lyndon Johnson", "Melania Trump"; ``for_article`` keeps their surnames from an actor), and the
+        namesake places it names ("Moscow, Idaho"; ``namesake_places``)."""
         if self._regex is None:
-            return [], set()
-        mentions, excluded = [], set()
+            return [], set(), set()
+        mentions, excluded, namesakes = [], set(), set()
         for match in self._matches(text):
             index = int(match.lastgroup[1:])
             if self._actors[index] is None:
+                if self._terms[index] in self._namesakes:
+                    namesakes.add(self._terms[index])
                 if "-" in self._terms[index] and _BETWEEN_TWO.match(text, match.end()):
                     mentions += self._hyphen_parts(text, match.start(), match.end())
                 elif _PERSON_LIKE.fullmatch(self._terms[index]):
@@ -418,7 +423,7 @@ class Matcher:
                 if following and another_given_name(following.group(1), self._given[term]):
                     continue
             mentions.append(Mention(self._actors[index], match.start(), match.end(), term))
-        return mentions, excluded
+        return mentions, excluded, namesakes
 
     def _hyphen_parts(self, text: str, start: int, end: int) -> list[Mention]:
         """The mentions in each hyphen-joined part of an excluded term that names a relation between two
@@ -454,8 +459,9 @@ class Matcher:
         """A matcher that also knows the surnames of people whose full name appears in ``text``. A surname two
         actors' people share there is left out (it could be either), as is one that ends an excluded name found there
         ("Johnson" beside "Lyndon Johnson", an exclude); a surname that is a month or a day ("Theresa May", "in May")
-        counts only after a title ("Mrs May", "Prime Minister May")."""
-        mentions, excluded = self._scan(text)
+        counts only after a title ("Mrs May", "Prime Minister May"). Where ``text`` names a namesake place
+        ("Moscow, Idaho", an exclude: ``namesake_places``), its bare name there is that place too ("Moscow police")."""
+        mentions, excluded, namesakes = self._scan(text)
         found = {m.term for m in mentions}
         owners: dict[str, set[str]] = {}
         for actor in self.actors:
@@ -470,7 +476,40 @@ class Matcher:
             if len(actors) == 1 and "" not in actors:
                 terms = _titled(surname) if surname in _CALENDAR else [surname]
                 extra.update(dict.fromkeys(terms, next(iter(actors))))
-        return Matcher(self.actors, extra) if extra else self
+        if not (extra or namesakes):
+            return self
+        return Matcher(without_namesakes(self.actors, [self._namesakes[name] for name in namesakes]), extra)
+
+
+def namesake_places(actor: Actor) -> dict[str, str]:
+    """The actor's excludes that name a namesake of one of its places or names, the term, a comma and a region
+    ("Moscow, Idaho", "Paris, Texas"), each with that term (not the actor's own name, which always counts)."""
+    own = " ".join(actor.name.split()).casefold()
+    terms = {" ".join(term.split()).casefold(): term for term in [*actor.names, *actor.places]}
+    terms.pop(own, None)
+    found = {}
+    for exclude in actor.excludes:
+        head, comma, region = exclude.partition(",")
+        if comma and region.strip()[:1].isupper() and " ".join(head.split()).casefold() in terms:
+            found[exclude] = terms[" ".join(head.split()).casefold()]
+    return found
+
+
+def without_namesakes(actors: list[Actor], namesakes: list[tuple[str, str]]) -> list[Actor]:
+    """The actors, each (actor, term) of ``namesakes`` moved from the actor's terms to its excludes: in an article
+    that names "Moscow, Idaho", "Moscow" alone is no one's."""
+    dropped: dict[str, set[str]] = {}
+    for name, term in namesakes:
+        dropped.setdefault(name, set()).add(term)
+    changed = []
+    for actor in actors:
+        terms = dropped.get(actor.name)
+        if terms:
+            actor = actor.model_copy(update={
+                "names": [t for t in actor.names if t not in terms], "places": [t for t in actor.places if t not in terms],
+                "excludes": [*actor.excludes, *sorted(terms)]})
+        changed.append(actor)
+    return changed
 
 
 def spans_by_actor(mentions: Iterable[Mention]) -> dict[str, list[list[int]]]:

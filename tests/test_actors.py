@@ -59,7 +59,9 @@ def test_metonyms_leaders_and_surnames(matcher):
 def test_case_sensitive_actor_and_acronyms(matcher):
     assert found(matcher, "Turkey ate turkey at the UN, un-") == [("Turkey", "Turkey"), ("United Nations", "UN")]
     assert found(matcher, "TURKEY WARNS ATHENS; a tUrKeY, turkey.") == [("Turkey", "TURKEY")]  # a headline in capitals
-    assert found(matcher, "Police in Moscow, Idaho, and Paris, Texas; Moscow answered.") == [("Russia", "Moscow")]
+    text = "Police in Moscow, Idaho, and Paris, Texas; Moscow answered."
+    assert [(m.actor, m.term) for m in matcher.find(text)] == [("Russia", "Moscow")]  # the excludes alone
+    assert found(matcher, text) == []  # an article that names Moscow, Idaho: its "Moscow" is that one too
     assert found(matcher, "The U.S. and the EU") == [("United States", "U.S."), ("European Union", "EU")]
 
 
@@ -382,3 +384,25 @@ def test_suggested_names_stop_at_a_possessive_drop_titles_and_keep_dotted_acrony
     assert list(uncovered_names(text, matcher)) == [("Georgia", 0), ("Irakli Kobakhidze", 25), ("E.U.", 51)]
     for whole in ("People's Liberation Army", "Lloyd's of London", "Secretary of State"):
         assert [name for name, _ in uncovered_names(f"The {whole} spoke.", matcher)] == [whole]
+
+
+def test_an_article_that_names_a_namesake_place_means_it_by_the_bare_name_too(tmp_path, matcher):
+    import classifier
+    from classifier.actors import namesake_places
+
+    assert namesake_places(next(a for a in load_catalogue() if a.name == "France")) == {"Paris, Texas": "Paris"}
+    text = "Police in Moscow, Idaho, found the car. Moscow police said the Kremlin was not involved. Paris agreed."
+    assert found(matcher, text) == [("Russia", "Kremlin"), ("France", "Paris")]  # Paris, Texas is not named
+    assert found(matcher, "Moscow police said so.") == [("Russia", "Moscow")]
+    # not an actor's own name ("Georgia, USA" leaves Georgia the country), and only where its exclude is found
+    georgia = Matcher([Actor(name="Georgia", places=["Tbilisi"], excludes=["Georgia, USA", "Tbilisi, Texas"])])
+    assert found(georgia, "Georgia, USA. Georgia and Tbilisi agreed.") == [("Georgia", "Georgia"),
+                                                                           ("Georgia", "Tbilisi")]
+    assert found(georgia, "Tbilisi, Texas. Georgia and Tbilisi agreed.") == [("Georgia", "Georgia")]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "idaho.txt").write_text("Four students killed\n\nPolice in Moscow, Idaho, found the car.\n\n"
+                                      "Moscow police said more.\n")
+    (corpus / "russia.txt").write_text("Talks stall\n\nMoscow police said more.\n")
+    items = list(classifier.prepare_items(corpus))
+    assert [(i["article"], i["actor"]) for i in items] == [("russia", "Russia")]
