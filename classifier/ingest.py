@@ -21,7 +21,7 @@ TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 MANIFEST_NAME = "manifest.csv"
-MANIFEST_FIELDS = ("file", "source", "title", "date", "url")
+MANIFEST_FIELDS = ("file", "source", "title", "date", "url", "language")
 
 
 class Article(BaseModel):
@@ -33,6 +33,7 @@ class Article(BaseModel):
     url: Optional[str] = None
     path: Optional[str] = None
     page_words: Optional[int] = None  # an HTML page: the words of all its visible text, before the extractor chose
+    language: Optional[str] = None  # as a manifest's or table's ``language`` column gives it ("de", "ru", "en-GB")
 
 
 @dataclass
@@ -359,7 +360,7 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                           else str(path))
         yield Article(id=article_id, text=text, path=str(path), source=row.get("source") or stem,
                       title=row.get("title") or info.get("title"), date=date, url=row.get("url") or info.get("url"),
-                      page_words=info.get("page_words"))
+                      page_words=info.get("page_words"), language=row.get("language") or None)
         if on_file:
             on_file()
     dates.warn()
@@ -458,7 +459,7 @@ def with_title(text: str, title: str | None) -> str:
     return text
 
 
-ARTICLE_FIELDS = ("id", "text", "source", "title", "date", "url")
+ARTICLE_FIELDS = ("id", "text", "source", "title", "date", "url", "language")
 
 
 def article_row(row: dict, where: str) -> dict:
@@ -500,7 +501,7 @@ def iter_table_articles(path: Path, encoding: str | None = None,
         if article_id in seen:
             raise InputError(f"{where}: duplicate article id '{article_id}'")
         seen.add(article_id)
-        meta = {name: as_text(row.get(name), name, where) for name in ("source", "title", "date", "url")}
+        meta = {name: as_text(row.get(name), name, where) for name in ("source", "title", "date", "url", "language")}
         meta["date"] = dates.read(meta["date"], where)
         yield Article(id=article_id, text=with_title(row["text"], meta["title"]),
                       **{**meta, "source": meta["source"] or article_id}, path=where)

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 from classifier.actors import Actor, Matcher, common_words, id_part, spans_by_actor
 from classifier.clean import Rule, clean_text
 from classifier.ingest import Article
-from classifier.segment import segment
+from classifier.segment import segment, segmenter_language
 
 
 ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_index", "kind", "start", "end",
@@ -126,6 +126,15 @@ def not_english(text: str) -> str | None:
     return f"few common English words ({share:.0%})" if share < ENGLISH_SHARE else None
 
 
+def declared_not_english(declared: str | None, language: str | None) -> str | None:
+    """Why an article whose ``language`` column names ``declared`` (``language``: the code pysbd splits it by, or
+    None) is not English ("language de", "language sv (split by English rules)"), or None where it is English or
+    undeclared."""
+    if not declared or not declared.strip() or language == "en":
+        return None
+    return f"language {declared.strip()}" + ("" if language else " (split by English rules)")
+
+
 @dataclass
 class NotEnglish:
     """The articles of a run that do not read as English: how many, by kind of reason, and the first few ids."""
@@ -148,7 +157,8 @@ class NotEnglish:
         more = ", …" if self.count > len(self.examples) else ""
         return (f"{self.count} article{'s do' if self.count != 1 else ' does'} not read as English ({why}; e.g. "
                 f"{', '.join(self.examples)}{more}): {'they were' if self.count != 1 else 'it was'} split by English "
-                "sentence rules and matched by the English catalogue, and the bundled models read English only; "
+                "sentence rules (but where a language column names one pysbd knows) and matched by the English "
+                "catalogue, and the bundled models read English only; "
                 f"{'their' if self.count != 1 else 'its'} items are written all the same (--explain names each): "
                 "leave them out, or score them with a model for their language")
 
@@ -168,7 +178,8 @@ class ArticleReport:
 def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                   kinds: dict[str, str]) -> tuple[list[dict], ArticleReport]:
     cleaned = clean_text(article.text, rules)
-    sentences = segment(cleaned.paragraphs, title=article.title)
+    language = segmenter_language(article.language)
+    sentences = segment(cleaned.paragraphs, title=article.title, language=language or "en")
     local = matcher.for_article(cleaned.text)
     dateline = opening_dateline(sentences, cleaned.text)
     places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
@@ -188,7 +199,8 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
             })
     report = ArticleReport(article.id, len(sentences), len(items),
                            Counter(name for name, _ in cleaned.dropped), cleaned.dropped,
-                           len(article.text.split()), article.page_words, not_english(cleaned.text))
+                           len(article.text.split()), article.page_words,
+                           declared_not_english(article.language, language) or not_english(cleaned.text))
     return items, report
 
 

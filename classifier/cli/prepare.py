@@ -152,12 +152,12 @@ def explain_table(reports) -> Table:
 @app.command()
 @handle_errors
 def prepare(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.md/.html articles, or a .jsonl/.csv/.parquet file with id, text[, source, title, date, url]."),
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.md/.html articles, or a .jsonl/.csv/.parquet file with id, text[, source, title, date, url, language]."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)."),
     actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
     only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP),
-    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url (default: INPUT/manifest.csv when present)."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url[,language] (default: INPUT/manifest.csv when present)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from the --out extension)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP),
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help=SKIP_UNREADABLE_HELP),
@@ -203,7 +203,7 @@ def actors_suggest(
     actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
     top: int = typer.Option(30, "--top", min=1, help="How many names to list."),
-    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url (default: INPUT/manifest.csv when present)."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url[,language] (default: INPUT/manifest.csv when present)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """List frequent capitalised names that no actor in the catalogue covers.

@@ -814,3 +814,29 @@ def test_a_tass_dateline_cut_into_sentences_and_one_in_cyrillic_hold_no_mention(
     assert [i["actor"] for i in items if i["article"] == "en" and i["text"].startswith("Russia is")] == \
         ["Russia", "Ukraine"]
     assert ("lower", "Moscow said.", "Russia") in said  # no date: a sentence, not a dateline
+
+
+def test_a_language_column_picks_the_sentence_rules_and_names_the_article_in_the_warning(tmp_path):
+    table = tmp_path / "articles.jsonl"
+    german = "Die Regierung hat am 3. März neue Sanktionen mit der NATO beschlossen. Der Kanzler sagte nichts."
+    rows = [{"id": "de", "text": german, "language": "de"}, {"id": "de2", "text": german},
+            {"id": "sv", "text": "Ryssland svarade.", "language": "sv"},
+            {"id": "en", "text": "Russia warned NATO on Monday. China agreed.", "language": "en-GB"}]
+    table.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out, "--explain")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0
+    texts = {(r["article"], r["text"]) for r in read_jsonl(out)}
+    assert ("de", german.split(" Der")[0]) in texts  # "3." ends no sentence by German rules
+    assert ("de2", "Die Regierung hat am 3.") not in texts and ("de2", "März neue Sanktionen mit der NATO "
+                                                                "beschlossen.") in texts  # English rules, as before
+    assert "de [not English] language de" in said and "sv [not English] language sv (split by English rules)" in said
+    assert "en [not English]" not in said and "2 articles do not read as English (language de 1, language sv 1" in said
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(german + "\n", encoding="utf-8")
+    (corpus / "manifest.csv").write_text("file,source,language\na.txt,FAZ,de\n")
+    result = run("prepare", corpus, "--out", tmp_path / "folder.jsonl")
+    assert result.exit_code == 0 and "'language' not read" not in " ".join(result.output.split())
+    assert {r["text"] for r in read_jsonl(tmp_path / "folder.jsonl")} == {german.split(" Der")[0]}
