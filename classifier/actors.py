@@ -505,9 +505,9 @@ def without_namesakes(actors: list[Actor], namesakes: list[tuple[str, str]]) -> 
     for actor in actors:
         terms = dropped.get(actor.name)
         if terms:
-            actor = actor.model_copy(update={
-                "names": [t for t in actor.names if t not in terms], "places": [t for t in actor.places if t not in terms],
-                "excludes": [*actor.excludes, *sorted(terms)]})
+            actor = actor.model_copy(update={"names": [t for t in actor.names if t not in terms],
+                                             "places": [t for t in actor.places if t not in terms],
+                                             "excludes": [*actor.excludes, *sorted(terms)]})
         changed.append(actor)
     return changed
 

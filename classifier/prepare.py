@@ -44,7 +44,8 @@ NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", 
                  "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent")
 DATELINE = re.compile(rf"(?P<place>{_PLACE}(?:/{_PLACE})*)"
                       rf"(?P<where>(?:,(?:\s+(?:[{_UPPER}][\w.'’-]*|\d{{1,4}}),?)+)?)"
-                      rf"(?:(?P<agency>\s*{_AGENCY})?{_DASH}|\s*(?P<joined>\([{_UPPER}][^()\n]{{0,19}}\))\s*(?=[{_UPPER}])"
+                      rf"(?:(?P<agency>\s*{_AGENCY})?{_DASH}"
+                      rf"|\s*(?P<joined>\([{_UPPER}][^()\n]{{0,19}}\))\s*(?=[{_UPPER}])"
                       rf"|(?:(?<=\d)\s+[{_LOWER}]{{3,9}})?\.?\s*(?P<slashed>/[{_UPPER}][^/\n]{{0,29}}/)\.?\s*)")
 BYLINE = re.compile(r"(?i:by)\s+[A-Z]")
 
