@@ -473,5 +473,9 @@ def classify_command(
             f"{result.items} items -> {result.out} with {model.model_id}"
             f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; {result.predicted} predicted"
             f"{f', {result.resumed} resumed' if result.resumed else ''}; {result.truncated} truncated to "
-            f"{model.max_length} tokens; {result.seconds:.1f} s"
+            f"{model.max_length} tokens"
+            + (f" by the stance model, {result.sentiment_truncated} sentence"
+               f"{'s' if result.sentiment_truncated != 1 else ''} to {sentiment.max_length} by the sentiment model"
+               if sentiment is not None else "")
+            + f"; {result.seconds:.1f} s"
             + (f" ({result.items_per_second:.0f} items/s)" if result.predicted else ""), highlight=False)

@@ -54,6 +54,7 @@ class ClassifySummary:
     seconds: float
     out: Path
     counts: StanceCounts
+    sentiment_truncated: int = 0  # --task both: the sentiment model's distinct sentences cut to its max length
 
     @property
     def items_per_second(self) -> float:
@@ -511,5 +512,7 @@ def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 6
 
         return sum(predict_records(model, chunk, batch_size, on_batch, sentences) for chunk in chunks)
 
-    return run_journaled(items, out, RunSpec.of(model, sentiment_model), predict, resume=resume, fmt=fmt,
-                         on_progress=on_progress, on_total=on_total, source=source)
+    summary = run_journaled(items, out, RunSpec.of(model, sentiment_model), predict, resume=resume, fmt=fmt,
+                            on_progress=on_progress, on_total=on_total, source=source)
+    summary.sentiment_truncated = sentences.truncated if sentences is not None else 0
+    return summary

@@ -135,6 +135,27 @@ def test_implicit_target_and_long_text_are_not_errors(tmp_path, tiny_model_dir):
     assert len(read_jsonl(tmp_path / "p.jsonl")) == 2
 
 
+def test_task_both_counts_the_sentiment_model_s_truncations_too(tmp_path, tiny_model_dir, tiny_sentiment_dir):
+    long_text = "word " * 300 + "Russia and China acted. " + "word " * 300  # one sentence, two actors: two items
+    rows = [{"id": f"{actor}-long", "text": long_text, "actor": actor,
+             "spans": [[long_text.index(actor), long_text.index(actor) + len(actor)]]} for actor in ("Russia", "China")]
+    rows.append({"id": "short", "text": "Russia acted.", "actor": "Russia", "spans": [[0, 6]]})
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--task", "both",
+                 "--sentiment-model", tiny_sentiment_dir)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "2 truncated to 64 tokens by the stance model, 1 sentence to 64 by the sentiment model" in said
+    from classifier.predict.batch import classify
+    from classifier.items import Item
+    from classifier.models.stance_model import StanceModel
+
+    summary = classify([Item.model_validate(r) for r in rows], StanceModel.load(tiny_model_dir), tmp_path / "q.jsonl",
+                       sentiment_model=StanceModel.load(tiny_sentiment_dir))
+    assert (summary.truncated, summary.sentiment_truncated) == (2, 1)
+
+
 def test_items_without_spans_get_their_mentions_found_and_say_how(tmp_path, tiny_model_dir):
     items = tmp_path / "items.jsonl"
     rows = [{"id": "a", "text": "Talks with Moscow stalled.", "actor": "Russia"},  # the catalogue: Moscow
