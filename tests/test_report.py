@@ -145,10 +145,10 @@ def test_acc_and_pacc_correct_a_biased_classifier(tmp_path):
     exact_pacc = np.linalg.solve(pacc, mean_p)
     if exact_pacc.min() >= 0:
         assert [row[f"pacc_{label}"] for label in LABELS] == pytest.approx(list(exact_pacc), abs=1e-6)
-    assert str(gold_path) in result["correction_note"]
+    assert "../gold.jsonl" in result["correction_note"]  # beside the report folder: named from it
     assert result["correction"]["possible"] and not result["correction"]["unstable"]
     # the evaluation section reads --gold when the predictions hold no labels
-    assert result["evaluation"]["n_labelled"] == 1500 and result["evaluation"]["gold"] == str(gold_path)
+    assert result["evaluation"]["n_labelled"] == 1500 and result["evaluation"]["gold"] == "../gold.jsonl"
     html = (tmp_path / "out" / "report.html").read_text()
     assert "No gold labels in the predictions" not in html and "evaluated on --gold" in html
 
@@ -736,7 +736,40 @@ def test_the_evaluation_says_when_the_correction_uses_another_gold_set(tmp_path,
     gold.write_text(Path(preds).read_text())
     result = make_report(preds, tmp_path / "out", gold=gold, n_boot=20, n_perm=20)
     assert "The correction uses --gold" in (tmp_path / "out" / "report.md").read_text()
-    assert result["correction"]["gold"] == str(gold)
+    assert result["correction"]["gold"] == "../gold.jsonl"
+
+
+def test_a_shared_report_names_its_inputs_without_the_author_s_folders(tmp_path, preds, monkeypatch):
+    from classifier.io.files import file_sha256
+    from classifier.report import shared_path
+
+    home = tmp_path / "home" / "alice"
+    for folder in ("thesis/data", "thesis/reports", "elsewhere"):
+        (home / folder).mkdir(parents=True)
+    inputs = {"predictions": home / "thesis" / "data" / "preds.jsonl", "gold": home / "elsewhere" / "gold.jsonl",
+              "compare": home / "thesis" / "reports" / "old.jsonl"}
+    for path in inputs.values():
+        path.write_text(Path(preds).read_text())
+    model = home / "elsewhere" / "model"
+    model.mkdir()
+    (model / "model_card.json").write_text(json.dumps({"name": "tiny"}))
+    monkeypatch.chdir(home / "thesis" / "data")  # holds the predictions only
+    out = home / "thesis" / "reports" / "r"
+    make_report(inputs["predictions"], out, gold=inputs["gold"], compare=inputs["compare"], model_dir=model,
+                n_boot=20, n_perm=20, period="none")
+    written = {name: (out / name).read_text() for name in ("report.html", "report.md", "report.json")}
+    for name, text in written.items():
+        assert str(tmp_path) not in text and "alice" not in text, name
+    provenance = json.loads(written["report.json"])["provenance"]
+    sha = {name: file_sha256(path)[:16] for name, path in inputs.items()}
+    assert provenance["predictions"] == f"preds.jsonl (sha256 {sha['predictions']})"  # in the working directory
+    assert provenance["compare"] == f"../old.jsonl (sha256 {sha['compare']})"  # beside the report folder
+    assert provenance["gold"] == f"…/gold.jsonl (sha256 {sha['gold']})"  # neither: its name and hash alone
+    assert provenance["model folder"] == "…/model"
+    assert "- predictions: preds.jsonl (sha256" in written["report.md"]
+    assert shared_path("sub/x.jsonl", out) == "sub/x.jsonl" and shared_path("../data/x", out) == "x"
+    monkeypatch.chdir("/")  # everything is inside the root: its paths would name alice's folders
+    assert shared_path(inputs["gold"], out) == "…/gold.jsonl"
 
 
 def test_outlet_names_that_differ_only_in_case_or_spacing_are_warned_of(tmp_path):

@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +33,24 @@ TEST_COLUMNS = ("actor", "outlet", "n", "n_others", "n_articles", "net", "net_ot
 
 # -- inputs ---------------------------------------------------------------------------------------------
 
-def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None) -> tuple[pd.DataFrame | None, str]:
+def shared_path(path: str | Path, out_dir: str | Path) -> str:
+    """How the report's files name an input, so that a shared report does not show where its author keeps files
+    (/home/alice/...): relative to the working directory where the input is inside it (unless that is the
+    filesystem's root), else relative to the report folder where the input is beside it (``../preds.jsonl``),
+    else its name alone (``…/preds.jsonl``; the provenance still gives its SHA-256)."""
+    absolute, here = Path(os.path.abspath(path)), Path.cwd()  # abspath: no symlinks followed, ".." folded
+    if here.parent != here and absolute.is_relative_to(here):
+        return absolute.relative_to(here).as_posix()
+    beside = Path(os.path.abspath(out_dir)).parent
+    if absolute.is_relative_to(beside):
+        return (Path("..") / absolute.relative_to(beside)).as_posix()
+    return f"…/{absolute.name}"
+
+
+def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None,
+                shown: Callable[[Path], str] = str) -> tuple[pd.DataFrame | None, str]:
     """The gold set for the correction: ``--gold``, else ``own`` (the labelled rows of the predictions), else
-    none."""
+    none. ``shown``: how the report names an input (:func:`shared_path`)."""
     if gold is not None:
         gold_frame = read_labelled(gold, drop=TEXT_COLUMNS).frame
         if gold_frame.empty:
@@ -41,9 +58,9 @@ def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None) -> tupl
         if frame_task(gold_frame) is not STANCE:  # its figures would be shown as this report's stance model's
             raise InputError(f"{gold}: sentence-sentiment predictions; --gold needs stance predictions on gold-labelled "
                              "items (stance classify LABELS --task stance)")
-        return gold_frame, str(gold)  # the note says how many items and articles
+        return gold_frame, shown(gold)  # the note says how many items and articles
     if not own.empty:
-        return own, f"the gold-labelled rows of {predictions} itself"
+        return own, f"the gold-labelled rows of {shown(predictions)} itself"
     return None, "none"
 
 
@@ -66,9 +83,10 @@ def model_names(frame: pd.DataFrame) -> list[str]:
 
 
 def provenance(predictions: Path, gold: Path | None, compare: Path | None, model_dir: Path | None,
-               options: dict) -> dict:
-    """What a reader needs to cite and rerun the report: the toolkit's version, each input with its SHA-256, and
-    the options. No date: a rerun writes the same bytes (a report's date is its files')."""
+               options: dict, shown: Callable[[Path], str] = str) -> dict:
+    """What a reader needs to cite and rerun the report: the toolkit's version, each input (named by ``shown``,
+    :func:`shared_path`) with its SHA-256, and the options. No date: a rerun writes the same bytes (a report's date
+    is its files')."""
     from importlib.metadata import PackageNotFoundError, version
 
     from classifier.io.files import file_sha256
@@ -81,28 +99,30 @@ def provenance(predictions: Path, gold: Path | None, compare: Path | None, model
     rows = {"stance version": installed}
     for name, path in inputs.items():
         if path is not None:
-            rows[name] = f"{path} (sha256 {file_sha256(path)[:16]})"
+            rows[name] = f"{shown(path)} (sha256 {file_sha256(path)[:16]})"
     if model_dir is not None:
-        rows["model folder"] = str(model_dir)
+        rows["model folder"] = shown(model_dir)
     rows["options"] = ", ".join(f"{key} {value}" for key, value in options.items())
     return rows
 
 
-def model_card(models: list[str], model_dir: Path | None) -> tuple[dict | None, str]:
-    """The model card and a sentence saying where it came from (or why there is none)."""
+def model_card(models: list[str], model_dir: Path | None,
+               shown: Callable[[Path], str] = str) -> tuple[dict | None, str]:
+    """The model card and a sentence saying where it came from (or why there is none; ``shown`` names the
+    folder, :func:`shared_path`)."""
     if model_dir is None:  # never from a path the predictions name: they are user input
         return None, (f"No model card: pass --model DIR (the folder of {', '.join(models)}) to include its card.")
     directory = Path(model_dir)
     path = directory / "model_card.json"
     if not path.exists():
-        return None, f"No model card: {path} does not exist."
+        return None, f"No model card: {shown(path)} does not exist."
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
-        return None, f"No model card: {path} could not be read ({type(exc).__name__})."
+        return None, f"No model card: {shown(path)} could not be read ({type(exc).__name__})."
     if not isinstance(card, dict):
-        return None, f"No model card: {path} is not a JSON object."
-    note = f"From {path}."
+        return None, f"No model card: {shown(path)} is not a JSON object."
+    note = f"From {shown(path)}."
     from classifier.models.stance_model import engine_of, model_hash
 
     digests = {engine_of(m)[0].split("@", 1)[1] for m in models if "@" in m}  # name@digest[:engine]
@@ -215,9 +235,9 @@ def correction_note(correction: dict) -> str:
 
 
 def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boot: int, seed: int, min_n: int,
-                    progress: bool) -> dict:
+                    progress: bool, shown: Callable[[Path], str] = str) -> dict:
     """Before / after: the cells of ``other`` (an earlier predictions file of the same items) against these,
-    and both models on the gold labels the two files share."""
+    and both models on the gold labels the two files share (``shown`` names ``other`` in the report)."""
     import numpy as np
 
     from classifier.evaluate import compare_frames
@@ -242,10 +262,10 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
         else:
             rows = tables.compare_rows(paired)
             eval_note = (f"Both models on the {paired['n_common']} gold-labelled items the files share (first = "
-                         f"{other}, second = these predictions); "
+                         f"{shown(other)}, second = these predictions); "
                          + (f"{paired['note']}." if paired["note"] else "paired bootstrap by article."))
-    return {"other": str(other), "cells": cells, "rows": moved_rows(cells, min_n),
-            "note": compare_note(cells, other, before.models, only_new, only_old), "paired": paired,
+    return {"other": shown(other), "cells": cells, "rows": moved_rows(cells, min_n),
+            "note": compare_note(cells, shown(other), before.models, only_new, only_old), "paired": paired,
             "evaluation": rows, "eval_note": eval_note}
 
 
@@ -302,22 +322,24 @@ def tone_note(table: pd.DataFrame, example: dict | None, models: list[str] | Non
 
 
 def evaluation_section(inputs: ReportInput, gold: pd.DataFrame | None = None, gold_path: Path | None = None, *,
-                       n_boot: int, seed: int, min_n: int, progress: bool) -> dict | None:
-    """The model against gold labels: those of the predictions themselves, else those of ``--gold``."""
+                       n_boot: int, seed: int, min_n: int, progress: bool,
+                       shown: Callable[[Path], str] = str) -> dict | None:
+    """The model against gold labels: those of the predictions themselves, else those of ``--gold`` (named by
+    ``shown``)."""
     options = dict(by=["source"], n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     if not inputs.labelled.empty:
         result = evaluate_frame(inputs.labelled, **options)
-        other = (f" The correction uses --gold {gold_path} ({len(gold)} gold-labelled predictions) instead: these "
-                 "figures are not the accuracy behind it." if gold_path is not None else "")
+        other = (f" The correction uses --gold {shown(gold_path)} ({len(gold)} gold-labelled predictions) instead: "
+                 "these figures are not the accuracy behind it." if gold_path is not None else "")
         return {**result, "n_predictions": inputs.n, "n_unlabelled": inputs.n - len(inputs.labelled),
                 "models": inputs.models,
                 "note": f"{len(inputs.labelled)} of {inputs.n} predictions have a gold label.{other}"}
     if gold is None or gold.empty:
         return None
     result = evaluate_frame(gold, **options)
-    return {**result, "gold": str(gold_path),
-            "note": f"The predictions hold no gold labels: evaluated on --gold {gold_path} ({len(gold)} gold-labelled "
-                    f"predictions of {', '.join(model_names(gold))})."}
+    return {**result, "gold": shown(gold_path),
+            "note": f"The predictions hold no gold labels: evaluated on --gold {shown(gold_path)} ({len(gold)} "
+                    f"gold-labelled predictions of {', '.join(model_names(gold))})."}
 
 
 def context(inputs, predictions, analysis, evaluation, figs, actors_note, examples, card, card_note, *,
@@ -416,7 +438,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     for problem in (articleless, *look_alike_names(inputs.sums)):
         if problem:
             warnings.warn(problem, InputWarning, stacklevel=2)
-    gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None)
+    shown = lambda path: shared_path(path, out_dir)  # noqa: E731  (an input as the report's files name it)
+    gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None, shown)
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress)
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
@@ -424,16 +447,16 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                              f"but the predictions from {', '.join(inputs.models)}; the "
                                              "correction assumes one model")
     evaluation = evaluation_section(inputs, gold_frame, Path(gold) if gold else None, n_boot=n_boot, seed=seed,
-                                    min_n=min_n, progress=progress)
+                                    min_n=min_n, progress=progress, shown=shown)
     table = analysis["table"]
     view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     before_after = compare_section(inputs, Path(compare), kind, n_boot=n_boot, seed=seed, min_n=min_n,
-                                   progress=progress) if compare else None
+                                   progress=progress, shown=shown) if compare else None
     kinds = kind_table(inputs.headline_sums, inputs.body_sums, n_boot=n_boot, seed=seed, min_n=min_n)
     figs, actors_note = figures(table, evaluation, min_n=min_n, max_actors=max_actors, view=view)
     top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])
-    card, card_note = model_card(inputs.models, Path(model_dir) if model_dir else None)
-    ctx = context(inputs, predictions, analysis, evaluation, figs, actors_note,
+    card, card_note = model_card(inputs.models, Path(model_dir) if model_dir else None, shown)
+    ctx = context(inputs, shown(predictions), analysis, evaluation, figs, actors_note,
                   cell_examples(inputs.examples, table, examples, top), card, card_note, n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
     ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "note", "evaluation", "eval_note")}
@@ -441,7 +464,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                    Path(model_dir) if model_dir else None,
                                    {"--n-boot": n_boot, "--n-perm": n_perm, "--seed": seed, "--min-n": min_n,
                                     "--period": period, "--kind": kind or "all", "--examples": examples,
-                                    "--max-actors": max_actors})
+                                    "--max-actors": max_actors}, shown)
     mixed = mixed_models_warning(inputs.models, "the cells, outlet tests and corrections")
     for problem in (mixed, articleless):
         if problem:
@@ -450,7 +473,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
 
     final = out_dir
     with staged_folder(final) as out_dir:
-        summary = write_report_files(out_dir, table, analysis, figs, ctx, predictions, inputs, evaluation,
+        summary = write_report_files(out_dir, table, analysis, figs, ctx, shown(predictions), inputs, evaluation,
                                      card_note, n_boot=n_boot, n_perm=n_perm, seed=seed, min_n=min_n,
                                      view=view, kinds=kinds, before_after=before_after)
     files = {key: final / name for key, name in REPORT_FILES.items()}
