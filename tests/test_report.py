@@ -447,11 +447,54 @@ def test_plots_do_not_touch_pyplot():
     assert ("matplotlib.pyplot" in sys.modules) == before
 
 
+def drawn_looks(figure) -> dict[str, tuple]:
+    """Each labelled line of a figure's first axes: (colour, line style, marker)."""
+    from matplotlib.colors import to_hex
+
+    return {line.get_label(): (to_hex(line.get_color()), line.get_linestyle(), line.get_marker())
+            for line in figure.axes[0].get_lines() if not line.get_label().startswith("_")}
+
+
+def test_a_report_of_many_outlets_gives_each_one_look_and_never_one_colour_twice_in_a_chart(tmp_path, monkeypatch):
+    from classifier.report import plots
+
+    outlets = {f"Outlet {i:02d}": (i % 5 - 2) / 10 for i in range(30)}
+    actors = ["Russia", "China", "NATO"]
+    rows = [row for row in prediction_rows(30 * 3 * 8, outlets=outlets, actors=actors)  # each actor without a third
+            if int(row["source"].split()[1]) // 10 != actors.index(row["actor"])]  # of them: charts draw others
+    for row in rows:  # six articles per outlet, a month apart
+        row["date"] = f"2022-{int(row['article'].rsplit('-', 1)[1]) + 1:02d}-15"
+    drawn = []  # every figure the report draws, as it is saved
+
+    def keep(figure, fmt, dpi=110):
+        if fmt == "png":
+            drawn.append(figure)
+        return b""
+
+    monkeypatch.setattr(plots, "figure_bytes", keep)
+    make_report(write_jsonl(tmp_path / "preds.jsonl", rows), tmp_path / "out", n_boot=20, n_perm=20, period="month")
+    charts = [f for f in drawn if "net stance per month" in f.axes[0].get_title()]
+    reliability = [f for f in drawn if f.axes[0].get_title() == "Reliability on gold-labelled items"]
+    assert len(charts) == 3 and len(reliability) == 1
+    assert all("(10 of 20 outlets: the most mentioned, one per colour" in f.axes[0].get_title() for f in charts)
+    looks = {}
+    for figure in charts + reliability:
+        lines = {name: look for name, look in drawn_looks(figure).items()
+                 if name not in ("all items", "perfectly calibrated")}
+        assert len({colour for colour, _, _ in lines.values()}) == len(lines)  # no colour twice in one chart
+        for name, look in lines.items():
+            assert looks.setdefault(name, look) == look, name  # one look in every chart
+    assert len(drawn_looks(reliability[0])) == 1 + 1 + 6  # the diagonal, all items and six outlets
+    assert len(looks) == 20 and len(set(looks.values())) == 20  # twenty outlets drawn, no two alike
+    styles = plots.report_styles(outlets)
+    assert len({(s.colour, s.line, s.marker) for s in styles.values()}) == 30
+
+
 def test_an_outlet_keeps_its_colour_across_time_charts_and_the_reliability_diagram():
     from classifier.report import plots
     from classifier.report.timeline import timeline_chart
 
-    colours = plots.report_colours(["Big", "Mid", "Small"])  # three of the six colours
+    styles = plots.report_styles(["Big", "Mid", "Small"])
     rows = []
     for actor, outlets in (("Russia", ("Big", "Small", "Other")), ("China", ("Mid", "Small"))):
         for outlet in outlets:
@@ -460,22 +503,19 @@ def test_an_outlet_keeps_its_colour_across_time_charts_and_the_reliability_diagr
                              "net_lo": 0.0, "net_hi": 0.2})
     table = pd.DataFrame(rows)
 
-    def line_colours(figure) -> dict[str, str]:
-        from matplotlib.colors import to_hex
+    def look(outlet):
+        return styles[outlet].colour, styles[outlet].line, styles[outlet].marker
 
-        return {line.get_label(): to_hex(line.get_color()) for line in figure.axes[0].get_lines()
-                if not line.get_label().startswith("_")}
-
-    russia = line_colours(timeline_chart(table, "Russia", "month", colours=colours))
-    china = line_colours(timeline_chart(table, "China", "month", colours=colours))
-    assert russia["Small"] == china["Small"] == colours["Small"].lower()
-    assert russia["Big"] == colours["Big"].lower() and china["Mid"] == colours["Mid"].lower()
-    assert russia["Other"] not in colours.values()  # an outlet without a report colour: one no outlet has
+    russia = drawn_looks(timeline_chart(table, "Russia", "month", styles=styles))
+    china = drawn_looks(timeline_chart(table, "China", "month", styles=styles))
+    assert russia["Small"] == china["Small"] == look("Small")
+    assert russia["Big"] == look("Big") and china["Mid"] == look("Mid")
+    assert russia["Other"][0] not in {s.colour for s in styles.values()}  # without a report look: one no outlet has
     bins = [{"lower": i / 10, "upper": (i + 1) / 10, "n": 4 if i in (5, 8) else 0,
              "confidence": i / 10 + 0.05 if i in (5, 8) else None, "accuracy": 0.5 if i in (5, 8) else None}
             for i in range(10)]
-    figure = plots.reliability_diagram({"all items": bins, "Small": bins}, colours)
-    assert line_colours(figure)["Small"] == colours["Small"].lower()
+    figure = plots.reliability_diagram({"all items": bins, "Small": bins}, styles)
+    assert drawn_looks(figure)["Small"] == look("Small")
     counts = figure.axes[1]
     assert [text.get_text() for text in counts.texts if text.get_text()] == ["4", "4"]  # items per bin, shown
 

@@ -159,7 +159,10 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
     from classifier.report import plots
 
     made = []
-    colours = plots.report_colours(table.groupby("outlet")["n"].sum().sort_values(ascending=False, kind="stable").index)
+    gold_outlets = [g["group"] for g in evaluation["groups"]["source"]] if evaluation is not None else []
+    # one look per outlet for the whole report: the predictions' outlets, most mentioned first, then a gold set's own
+    by_mentions = table.groupby("outlet")["n"].sum().sort_values(ascending=False, kind="stable").index
+    styles = plots.report_styles([*by_mentions, *gold_outlets])
 
     def add(kind: str, name: str, figure, title: str, caption: str) -> None:
         made.append({"kind": kind, "title": title, "caption": caption, "file": f"plots/{name}.png",
@@ -191,18 +194,18 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
         periods = over_time.groupby("actor")["period"].nunique()
         mentions = over_time.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable")
         for index, actor in enumerate([a for a in mentions.index if periods[a] >= 2][:max_actors]):
-            chart = timeline_chart(over_time, actor, view["period"], min_n=min_n, colours=colours)
+            chart = timeline_chart(over_time, actor, view["period"], min_n=min_n, styles=styles)
             add("time", f"time_{index:02d}_{slug(actor)}", chart,
                 f"{actor} over time", f"{actor}: net stance per {view['period']}, one line per outlet, 95% CI by "
                 "article as a band.")
     if evaluation is not None:
         curves = {"all items": evaluation["overall"]["calibration"]["reliability"]}
-        outlets = [g for g in evaluation["groups"]["source"] if not g["small"]][:6]
+        outlets = [g for g in evaluation["groups"]["source"] if not g["small"]]
         curves.update({g["group"]: g["calibration"]["reliability"] for g in outlets})
-        add("reliability", "reliability", plots.reliability_diagram(curves, colours), "Reliability diagram",
-            f"Accuracy against confidence on gold-labelled items, overall (black) and for the largest outlets with "
-            f"at least {min_n} gold items (an outlet of these predictions in its colour of the time charts, a gold "
-            "set's other outlets in the colours left); below, the items in each confidence bin.")
+        add("reliability", "reliability", plots.reliability_diagram(curves, styles), "Reliability diagram",
+            f"Accuracy against confidence on gold-labelled items, overall (black) and for up to 6 of the largest "
+            f"outlets with at least {min_n} gold items, each in its colour and line of the time charts (one outlet "
+            "per colour); below, the items in each confidence bin.")
     return made, note
 
 

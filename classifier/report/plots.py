@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 import warnings
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps, rc_context
+from matplotlib import color_sequences, colormaps, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.colors import TwoSlopeNorm, to_hex
 from matplotlib.figure import Figure
 
 from classifier.visible import shortened, shown
@@ -22,8 +23,12 @@ from classifier.visible import shortened, shown
 PALETTE = "RdBu"
 MISSING = "#e6e6e6"
 NET_LABEL = "net stance = (favor − against) / n"
-OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7")  # Okabe-Ito, no yellow
-OUTLET_COLOURS = OKABE_ITO[1:]  # black is the reliability diagram's line for all items
+ALL_ITEMS = "#000000"  # the reliability diagram's line for all items
+# The outlets' colours: matplotlib's "petroff10", ten colours chosen to stay apart under the common colour-vision
+# deficiencies (Petroff 2021, "Accessible Color Sequences for Data Visualization"); with the line styles below,
+# forty outlets each get a look of their own.
+OUTLET_COLOURS = tuple(to_hex(c) for c in color_sequences["petroff10"])
+OUTLET_LINES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "v"))  # no "D": open diamonds mark small cells
 
 
 def plain(text: str) -> str:
@@ -156,37 +161,61 @@ def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10) -> Figu
     return figure
 
 
-def outlet_colours(drawn, fixed: dict[str, str]) -> dict[str, str]:
-    """A colour for each outlet of a chart: the report-wide colour where it has one (see
-    :func:`report_colours`), else the first colour no other outlet of this chart has."""
-    colours = {outlet: fixed[outlet] for outlet in drawn if outlet in fixed}
-    unused = [c for c in OUTLET_COLOURS if c not in colours.values()]
-    # first the colours no outlet of the report has, then those of outlets this chart does not draw
-    free = iter(sorted(unused, key=lambda c: c in fixed.values()) + list(OUTLET_COLOURS) * len(drawn))
-    return {outlet: colours[outlet] if outlet in colours else next(free) for outlet in drawn}
+@dataclass(frozen=True)
+class OutletStyle:
+    colour: str
+    line: str  # matplotlib linestyle
+    marker: str
 
 
-def report_colours(outlets_by_mentions) -> dict[str, str]:
-    """One colour per outlet for every chart of a report, given to the most mentioned outlets, so that an
-    outlet has the same colour in each time chart and in the reliability diagram."""
-    return dict(zip(outlets_by_mentions, OUTLET_COLOURS))
+def report_styles(outlets_by_mentions) -> dict[str, OutletStyle]:
+    """One look per outlet for every chart of a report, so that a reader can follow an outlet from chart to chart:
+    the i-th outlet (most mentioned first) gets colour i mod 10, and the (i div 10)-th line style and marker, so
+    that outlets that share a colour differ in line and marker (repeating after forty outlets, where the legend
+    alone tells them apart). A chart never draws two outlets of one colour (:func:`chart_outlets`)."""
+    n = len(OUTLET_COLOURS)
+    return {outlet: OutletStyle(OUTLET_COLOURS[i % n], *OUTLET_LINES[(i // n) % len(OUTLET_LINES)])
+            for i, outlet in enumerate(dict.fromkeys(outlets_by_mentions))}
 
 
-def reliability_diagram(curves: dict[str, list[dict]], colours: dict[str, str] | None = None) -> Figure:
-    """Accuracy against confidence per bin, one line per curve (overall first, in black), diagonal = perfect
-    calibration; below, how many items of the first curve fall in each bin (a point of a few items says
+def with_styles(outlets, styles: dict[str, OutletStyle] | None) -> dict[str, OutletStyle]:
+    """``styles`` with a look for each of ``outlets`` it lacks, ranked after those it has."""
+    styles = styles or {}
+    return report_styles([*styles, *(o for o in outlets if o not in styles)])
+
+
+def chart_outlets(candidates, styles: dict[str, OutletStyle], limit: int = len(OUTLET_COLOURS)) -> list[str]:
+    """The outlets one chart draws, from ``candidates`` (the chart's most important first): each in turn unless an
+    outlet already chosen has its colour, at most ``limit``; so no two lines of a chart share a colour, and each
+    keeps the colour it has in every other chart of the report."""
+    chosen, taken = [], set()
+    for outlet in candidates:
+        colour = styles[outlet].colour
+        if colour not in taken and len(chosen) < limit:
+            chosen.append(outlet)
+            taken.add(colour)
+    return chosen
+
+
+def reliability_diagram(curves: dict[str, list[dict]], styles: dict[str, OutletStyle] | None = None,
+                        max_outlets: int = 6) -> Figure:
+    """Accuracy against confidence per bin, one line per curve (overall first, in black; then outlets in their
+    report-wide look, ``styles``, at most ``max_outlets`` of different colours, in the order given), diagonal =
+    perfect calibration; below, how many items of the first curve fall in each bin (a point of a few items says
     little)."""
     figure = new_figure(6.0, 6.2)
     axes, counts = figure.subplots(2, 1, sharex=True, height_ratios=[4, 1])
     axes.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1, label="perfectly calibrated")
     names = list(curves)
-    palette = outlet_colours(names[1:], colours or {})
-    for index, (name, bins) in enumerate(curves.items()):
-        points = [(b["confidence"], b["accuracy"]) for b in bins if b["n"]]
+    drawn = [name for name in names[1:] if any(b["n"] for b in curves[name])]
+    styles = with_styles(drawn, styles)
+    for index, name in enumerate(names[:1] + chart_outlets(drawn, styles, max_outlets)):
+        points = [(b["confidence"], b["accuracy"]) for b in curves[name] if b["n"]]
         if not points:
             continue
         x, y = zip(*points)
-        axes.plot(x, y, marker="os^Dv<>p"[index % 8], color=OKABE_ITO[0] if index == 0 else palette[name],
+        look = OutletStyle(ALL_ITEMS, "-", "o") if index == 0 else styles[name]
+        axes.plot(x, y, marker=look.marker, linestyle=look.line, color=look.colour,
                   linewidth=2.2 if index == 0 else 1.2, label=plain(label_text(name)))
     axes.set_xlim(0, 1)
     axes.set_ylim(0, 1)

@@ -235,25 +235,28 @@ def lone_intervals(finite: np.ndarray) -> np.ndarray:
 
 
 def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10,
-                   colours: dict[str, str] | None = None):
-    """One actor: a line per outlet of net stance per period, its 95% interval as a band. ``colours``: the
-    report's colour of each outlet (:func:`~classifier.report.plots.report_colours`)."""
-    from classifier.report.plots import NET_LABEL, OUTLET_COLOURS, label_text, new_figure, outlet_colours, plain
+                   styles: dict | None = None):
+    """One actor: a line per outlet of net stance per period, its 95% interval as a band. ``styles``: the
+    report's look of each outlet (:func:`~classifier.report.plots.report_styles`); the outlets with the most
+    mentions of the actor are drawn, one per colour (:func:`~classifier.report.plots.chart_outlets`)."""
+    from classifier.report.plots import NET_LABEL, chart_outlets, label_text, new_figure, plain, with_styles
 
     rows = table[table["actor"] == actor]
     periods = all_periods(rows["period"], period)  # gaps stay gaps: a period without articles keeps its place
     outlets = rows.groupby("outlet")["n"].sum().sort_values(ascending=False, kind="stable").index
-    drawn = sorted(outlets[:len(OUTLET_COLOURS)])  # one colour each: the outlets with the most mentions
-    palette = outlet_colours(drawn, colours or {})
+    styles = with_styles(outlets, styles)
+    drawn = sorted(chart_outlets(outlets, styles))  # the legend in name order
     figure = new_figure(min(max(6.5, 3.0 + 0.3 * len(periods)), 16), 4.4)
     axes = figure.add_subplot()
     axes.axhline(0, color="#555555", linewidth=0.8, linestyle="--")
     x = np.arange(len(periods))
     for outlet in drawn:
-        colour = palette[outlet]
+        look = styles[outlet]
+        colour = look.colour
         line = rows[rows["outlet"] == outlet].set_index("period").reindex(periods)  # NaN where no articles
         net = line["net"].to_numpy(float)
-        axes.plot(x, net, marker="o", color=colour, label=plain(label_text(outlet)), linewidth=1.6)  # NaN breaks it
+        axes.plot(x, net, marker=look.marker, linestyle=look.line, color=colour, label=plain(label_text(outlet)),
+                  linewidth=1.6)  # NaN breaks it
         lo, hi = line["net_lo"].to_numpy(float), line["net_hi"].to_numpy(float)
         finite = np.isfinite(lo) & np.isfinite(hi)
         if finite.any():
@@ -271,7 +274,7 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     axes.set_ylabel(NET_LABEL)
     axes.set_xlabel(f"{period}\nopen diamonds: fewer than {min_n} mentions; bands or bars: 95% CI by article",
                     fontsize=9)
-    some = f" ({len(drawn)} of {len(outlets)} outlets, the most mentioned; all in timeline.csv)" \
+    some = f"\n({len(drawn)} of {len(outlets)} outlets: the most mentioned, one per colour; all in timeline.csv)" \
         if len(drawn) < len(outlets) else ""
     axes.set_title(f"{plain(label_text(actor))}: net stance per {period}{some}", fontsize=10)
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the lines, never over them
