@@ -1,5 +1,15 @@
 """The one error type users see: a one-line message, no traceback."""
 
+from __future__ import annotations
+
+import contextlib
+import contextvars
+
+# Whether messages name the CLI's flags (``--period day``) or the Python parameters (``period='day'``): the CLI
+# turns it on around each command (``classifier.cli.app.handle_errors``); a Python caller passed keyword arguments.
+_CLI_FLAGS = contextvars.ContextVar("cli_flags", default=False)
+_UNSET = object()
+
 
 class InputError(Exception):
     """Bad input or arguments. The CLI prints the message and exits with status 1."""
@@ -29,3 +39,28 @@ def check_paths(**paths) -> None:
         if value is not None and not isinstance(value, (str, os.PathLike)):
             raise InputError(f"{name}: expected the path of a predictions file (.jsonl, .csv or .parquet); got "
                              f"{type(value).__name__} (write it to a file first, e.g. frame.to_parquet(path))")
+
+
+@contextlib.contextmanager
+def cli_flags():
+    """While it lasts, ``option`` names the CLI's flags: the CLI runs each command inside it."""
+    token = _CLI_FLAGS.set(True)
+    try:
+        yield
+    finally:
+        _CLI_FLAGS.reset(token)
+
+
+def option(name: str, value=_UNSET, *, flag: str | None = None) -> str:
+    """An option as a message names it, with its value where given: the Python parameter for a Python caller
+    (``period='day'``), the CLI's flag inside ``cli_flags`` (``--period day``; a switch, ``value=True``, as the flag
+    alone). ``flag``: the CLI's name where it
+    is not ``--`` and the parameter with dashes (``model_dir`` is ``--model``). One message serves both callers."""
+    import os
+
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if _CLI_FLAGS.get():
+        shown = flag or "--" + name.replace("_", "-")
+        return shown if value is _UNSET or value is True else f"{shown} {value}"
+    return name if value is _UNSET else f"{name}={value!r}"

@@ -21,7 +21,7 @@ import pandas as pd
 from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, log_loss,
                              precision_recall_fscore_support)
 
-from classifier.errors import InputError, InputWarning, check_at_least, check_paths
+from classifier.errors import InputError, InputWarning, check_at_least, check_paths, option
 from classifier.items import LABELS, parse_item
 from classifier.tasks import SENTIMENT, STANCE, Task
 
@@ -706,7 +706,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     by = list(dict.fromkeys("source" if key == "outlet" else key for key in ([by] if isinstance(by, str) else by)))
     check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), n_bins=(n_bins, 2))
     if compare is not None and Path(compare).resolve() == Path(path).resolve():
-        warnings.warn(f"--compare {compare}: the same file as the first; every difference is 0", InputWarning,
+        warnings.warn(f"{option('compare', compare)}: the same file as the first; every difference is 0", InputWarning,
                       stacklevel=2)
     drop = [column for column in TEXT_COLUMNS if column not in by]
     if compare is None:

@@ -13,7 +13,7 @@ from typing import Iterator, Optional
 
 from pydantic import BaseModel
 
-from classifier.errors import InputError, InputWarning
+from classifier.errors import InputError, InputWarning, option
 from classifier.io.files import (bom_encoding, check_encoding, check_not_input, iter_csv, iter_table,
                                  wide_encoding)
 
@@ -62,7 +62,7 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
             raise ValueError(f"cannot decode as {encoding} ({exc.__class__.__name__})") from None
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (NUL bytes; if it is UTF-16 text without a byte-order mark, pass "
-                         "--encoding utf-16-le)")
+                         f"{option('encoding', 'utf-16-le')})")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -351,3 +351,55 @@ def test_the_lower_level_predict_finds_the_mentions_of_an_item_given_without_spa
         [found] = model.predict([missing])
     assert found == {**model.predict([given])[0], "spans": [[4, 11]], "spans_from": "catalogue"}
     assert model.predict([{**given, "spans": []}])[0]["stance_scores"] != found["stance_scores"]  # [] stays
+
+
+def test_errors_name_the_python_arguments_and_the_cli_its_flags(tmp_path):
+    """A Python caller passed keyword arguments, not flags: the same error names ``engine='bad'`` here and
+    ``--engine bad`` in the CLI (one message, ``classifier.errors.option``)."""
+    from typer.testing import CliRunner
+
+    from classifier.cli.main import app
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_evaluate import prediction_rows, write_jsonl
+
+    path = write_jsonl(tmp_path / "p.jsonl", prediction_rows(30))
+    (tmp_path / "a-file").write_text("")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("Russia won.\n")
+    for call, message in (
+            (lambda: classifier.load_model(engine="bad"), "engine='bad': expected one of"),
+            (lambda: classifier.load_model(engine="onnx", device="cuda"),
+             "device='cuda': only the torch engine runs on a GPU; use engine='torch'"),
+            (lambda: classifier.make_report(path, tmp_path / "r", period="day"), "period='day': expected"),
+            (lambda: classifier.make_report(path, tmp_path / "r", model_dir=tmp_path / "nope"),
+             f"model_dir='{tmp_path / 'nope'}': no such model folder"),
+            (lambda: classifier.make_report(path, tmp_path / "a-file"), f"out_dir='{tmp_path / 'a-file'}': a file"),
+            (lambda: list(classifier.prepare_items(tmp_path / "corpus", encoding="klingon")),
+             "encoding='klingon': not an encoding")):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert message in str(caught.value) and "--" not in str(caught.value)
+    runner = CliRunner()
+    for args, message in ((["classify", str(path), "--out", str(tmp_path / "o.jsonl"), "--engine", "bad"],
+                           "--engine bad: expected one of"),
+                          (["report", str(path), "--out", str(tmp_path / "r"), "--period", "day"], "--period day:"),
+                          (["report", str(path), "--out", str(tmp_path / "a-file")], "--out "),
+                          (["prepare", str(tmp_path / "corpus"), "--out", str(tmp_path / "i.jsonl"), "--encoding",
+                            "klingon"], "--encoding klingon: not an encoding")):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and message in result.output, result.output
+    assert not (tmp_path / "r").exists() and not (tmp_path / "o.jsonl").exists()
+
+
+def test_option_names_a_parameter_outside_the_cli_and_a_flag_inside():
+    from classifier.errors import cli_flags, option
+
+    assert [option("period", "day"), option("model_dir", Path("m"), flag="--model"), option("period")] == \
+        ["period='day'", "model_dir='m'", "period"]
+    with cli_flags():
+        assert [option("period", "day"), option("model_dir", Path("m"), flag="--model"),
+                option("trust_remote_code", True), option("n_boot")] == \
+            ["--period day", "--model m", "--trust-remote-code", "--n-boot"]
+    assert option("period") == "period"  # the CLI's setting ends with its command
+

@@ -439,12 +439,12 @@ def test_a_model_folder_that_asks_for_its_own_code_is_refused_unless_trusted(tmp
     (model / "config.json").write_text(json.dumps(config))
     out = tmp_path / "p.jsonl"
     result = runner.invoke(app, ["classify", str(items_file(tmp_path)), "--out", str(out), "--model", str(model), "-q"])
-    one_line_failure(result, "config.json asks to run the folder's own code (auto_map)")
+    one_line_failure(result, "config.json asks to run the folder's own code (auto_map); pass --trust-remote-code")
     assert not out.exists()
     from classifier.errors import InputError
     from classifier.models.base import check_own_code
 
-    with pytest.raises(InputError, match="--trust-remote-code"):
+    with pytest.raises(InputError, match="pass trust_remote_code=True only"):  # a Python caller's argument
         check_own_code(model, trust_remote_code=False)
     check_own_code(model, trust_remote_code=True)  # the user's call
     check_own_code(tiny_model_dir, trust_remote_code=False)  # a plain folder passes

@@ -12,7 +12,7 @@ import typer
 from rich.text import Text
 
 from classifier.cli.display import SafeConsole, shown
-from classifier.errors import InputError, InputWarning
+from classifier.errors import InputError, InputWarning, cli_flags
 
 app = typer.Typer(
     name="stance",
@@ -82,7 +82,7 @@ def handle_errors(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), cli_flags():  # messages name --flags, not Python parameters
                 warnings.showwarning = show_input_warning(warnings.showwarning)
                 return fn(*args, **kwargs)
         except InputError as exc:

@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from classifier.errors import InputError, InputWarning
+from classifier.errors import InputError, InputWarning, option
 
 TABLE_FORMATS = ("jsonl", "csv", "parquet")
 
@@ -590,9 +590,9 @@ def check_encoding(encoding: str) -> str:
     try:
         info = codecs.lookup(encoding)
     except LookupError:
-        raise InputError(f"--encoding {encoding}: not an encoding Python knows") from None
+        raise InputError(f"{option('encoding', encoding)}: not an encoding Python knows") from None
     if not getattr(info, "_is_text_encoding", True):  # rot13, hex, base64: codecs, not text encodings
-        raise InputError(f"--encoding {encoding}: not a text encoding")
+        raise InputError(f"{option('encoding', encoding)}: not a text encoding")
     return "utf-8-sig" if info.name == "utf-8" else encoding
 
 

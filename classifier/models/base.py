@@ -82,7 +82,7 @@ def check_own_code(folder: str | Path, trust_remote_code: bool) -> None:
     instead, a network the weights were not made for."""
     import json
 
-    from classifier.errors import InputError
+    from classifier.errors import InputError, option
 
     config = Path(folder) / "config.json"
     if trust_remote_code or not config.is_file():
@@ -92,8 +92,9 @@ def check_own_code(folder: str | Path, trust_remote_code: bool) -> None:
     except (OSError, ValueError, RecursionError):
         return  # model_load_errors names the broken config when it is loaded
     if asks:
-        raise InputError(f"{folder}: config.json asks to run the folder's own code (auto_map); pass "
-                         "--trust-remote-code only if you trust whoever made it")
+        switch = option("trust_remote_code", True)  # --trust-remote-code in the CLI
+        raise InputError(f"{folder}: config.json asks to run the folder's own code (auto_map); pass {switch} only "
+                         "if you trust whoever made it")
 
 
 @contextlib.contextmanager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from classifier.errors import InputError
+from classifier.errors import InputError, option
 
 ENGINES = ("auto", "torch", "onnx", "onnx-int8")
 
@@ -37,14 +37,15 @@ def load_engine(model_dir: str | Path | None, engine: str = "torch", trust_remot
     from classifier.models.train import resolve_device
 
     if engine not in ENGINES:
-        raise InputError(f"--engine {engine}: expected one of {', '.join(ENGINES)}")
+        raise InputError(f"{option('engine', engine)}: expected one of {', '.join(ENGINES)}")
     asked, engine = engine, resolve_engine(engine, device)
     if device not in ("cpu", "auto") and engine != "torch":  # auto: ONNX Runtime runs on the CPU
-        raise InputError(f"--device {device}: only the torch engine runs on a GPU; use --engine torch")
+        raise InputError(f"{option('device', device)}: only the torch engine runs on a GPU; use "
+                         f"{option('engine', 'torch')}")
     try:
         torch_device = resolve_device(device)
     except ValueError as error:
-        raise InputError(f"--device: {error}") from None
+        raise InputError(f"{option('device')}: {error}") from None
     model_dir = Path(model_dir) if model_dir else None
     if engine == "torch":
         return StanceModel.load(model_dir, trust_remote_code=trust_remote_code).to(torch_device)

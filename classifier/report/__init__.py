@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classifier.errors import InputError, InputWarning, check_at_least, check_paths
+from classifier.errors import InputError, InputWarning, check_at_least, check_paths, option
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, distinct_models, evaluate_frame,
                                  frame_task, mixed_models_warning, read_labelled)
 from classifier.report import tables
@@ -249,8 +249,8 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     before = gather(other, 0, kind)
     common = np.intersect1d(inputs.id_hashes, before.id_hashes)
     if not len(common):
-        raise InputError(f"--compare {other}: shares no item ids with the predictions; compare two runs on the same "
-                         "items")
+        raise InputError(f"{option('compare', other)}: shares no item ids with the predictions; compare two runs on the "
+                         "same items")
     cells = compare_cells(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)
     only_new = int(len(np.setdiff1d(inputs.id_hashes, before.id_hashes)))
     only_old = int(len(np.setdiff1d(before.id_hashes, inputs.id_hashes)))
@@ -432,10 +432,11 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     if model_dir is not None:  # the checkout's models/NAME from any directory; a folder that is not there is an error
         model_dir = model_folder(model_dir)
         if not model_dir.is_dir():
-            raise InputError(f"--model {model_dir}: no such model folder (the model whose card the report shows)")
+            raise InputError(f"{option('model_dir', model_dir, flag='--model')}: no such model folder (the model whose "
+                             "card the report shows)")
     check_report_target(out_dir, predictions, gold, compare, model_dir)  # before the analysis
     if period not in (None, "auto", "none", "week", "month", "year"):
-        raise InputError(f"--period {period}: expected auto, none, week, month or year")
+        raise InputError(f"{option('period', period)}: expected auto, none, week, month or year")
     inputs = gather(predictions, examples, kind)
     articleless = articleless_note(int((inputs.sums["lone"] >= 0).sum()), inputs.n)
     for problem in (articleless, *look_alike_names(inputs.sums)):
@@ -523,20 +524,21 @@ def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
     from classifier.io.files import check_not_inside, check_parents
 
     out_dir = Path(out_dir)
+    out = option("out_dir", out_dir, flag="--out")  # how the errors name it
     check_not_inside(out_dir, *inputs)
     for folder in (Path(p) for p in inputs[:3] if p is not None):  # predictions, gold, compare
         if folder.is_dir() and folder.resolve() in out_dir.resolve().parents:
-            raise InputError(f"--out {out_dir}: inside the predictions folder {folder}, whose every .parquet and "
+            raise InputError(f"{out}: inside the predictions folder {folder}, whose every .parquet and "
                              ".jsonl file is read as predictions; name a folder outside it (nothing was written)")
     earlier = next((folder for folder in out_dir.absolute().parents if is_report_folder(folder)), None)
     if earlier is not None:  # it would stop that report from ever being replaced (a folder it does not write)
-        raise InputError(f"--out {out_dir}: inside the earlier report {earlier}; name a folder outside it (nothing "
+        raise InputError(f"{out}: inside the earlier report {earlier}; name a folder outside it (nothing "
                          "was written)")
     if out_dir.exists():
         if not out_dir.is_dir():
-            raise InputError(f"--out {out_dir}: a file; the report needs a folder (nothing was written)")
+            raise InputError(f"{out}: a file; the report needs a folder (nothing was written)")
         if any(out_dir.iterdir()) and not (out_dir / "report.json").exists():
-            raise InputError(f"--out {out_dir}: a folder that is not an earlier report; name a new folder "
+            raise InputError(f"{out}: a folder that is not an earlier report; name a new folder "
                              "(nothing was written)")
         plots = out_dir / "plots"
         drawn = report_plots(out_dir / "report.json")
@@ -544,7 +546,7 @@ def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
                        [f"plots/{p.name}" for p in (plots.iterdir() if plots.is_dir() else [])
                         if p.is_dir() or f"plots/{p.name}" not in drawn])
         if other:
-            raise InputError(f"--out {out_dir}: an earlier report that also holds {', '.join(other[:3])}"
+            raise InputError(f"{out}: an earlier report that also holds {', '.join(other[:3])}"
                              f"{' and more' if len(other) > 3 else ''}, which replacing it would delete; move "
                              "them out or name a new folder (nothing was written)")
     check_parents(out_dir)

@@ -105,14 +105,14 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
              min_n: int = 10, progress: bool = False) -> dict:
     """The time view from the article sums: ``table`` (outlet, actor, period, n, n_articles, net, net_lo,
     net_hi, shares), the period used, and the undated articles. ``period`` None or "none": no time view."""
-    from classifier.errors import InputError
+    from classifier.errors import InputError, option
     from classifier.evaluate import progress_bar
     from classifier.report.framing import cell_row
 
     if period in (None, "none"):
         return {"period": None, "table": pd.DataFrame(), "undated": [], "vague": [], "n_dated_articles": 0}
     if period != "auto" and period not in PERIODS:
-        raise InputError(f"--period {period}: expected auto, none or one of {', '.join(PERIODS)}")
+        raise InputError(f"{option('period', period)}: expected auto, none or one of {', '.join(PERIODS)}")
     dates = article_dates(sums)
     undated = articles_where(sums, dates.isna())
     written = sums["date"].map(lambda v: bool(pd.notna(v)) and str(v).strip() != "") if "date" in sums else \
