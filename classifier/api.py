@@ -15,7 +15,6 @@ explicitly means the target is not named in the text and is kept.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import warnings
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 from classifier.actors import MentionFinder, complete_spans
 from classifier.errors import InputError, check_at_least
 from classifier.items import Item, parse_item
+from classifier.models.base import quiet_loading
 from classifier.models.stance_model import StanceModel
 
 SCORE_PREFIX = "p_"
@@ -174,7 +174,7 @@ class StanceClassifier:
                              "pass replace_shipped=True to replace it")
 
         card = read_card(self.model.path) if self.model.path else None
-        with quiet_transformers():
+        with quiet_loading():
             return self.model.save(path, card)
 
 
@@ -206,7 +206,7 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
         actors_only = catalogue
     chosen = choose_catalogue(actors, actors_only, options=API_OPTIONS) if actors or actors_only else None
     path = resolve_model(path_or_name)
-    with quiet_transformers():
+    with quiet_loading():  # the ONNX engines load a torch model too
         engine_model = load_engine(path, engine, trust_remote_code, threads, device)
     if threads is not None and engine_model.engine == "torch":
         import torch
@@ -215,18 +215,7 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
     return StanceClassifier(engine_model, catalogue=chosen)
 
 
-@contextlib.contextmanager
-def quiet_transformers():
-    """No "Loading weights" bar from transformers while a model loads (as in the CLI); the caller's setting after."""
-    from transformers.utils import logging as hf_logging
-
-    shown = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if shown:
-            hf_logging.enable_progress_bar()
+quiet_transformers = quiet_loading  # its earlier name here
 
 
 HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")

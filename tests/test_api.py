@@ -403,3 +403,24 @@ def test_option_names_a_parameter_outside_the_cli_and_a_flag_inside():
             ["--period day", "--model m", "--trust-remote-code", "--n-boot"]
     assert option("period") == "period"  # the CLI's setting ends with its command
 
+
+def test_loading_a_model_shows_no_bar_and_leaves_the_callers_transformers_settings(tiny_model_dir, capfd):
+    """``StanceModel.load`` (and so ``load_model``) silences transformers' "Loading weights" bar and notes only
+    while it loads: a notebook's own settings hold before and after."""
+    from transformers.utils import logging as hf_logging
+
+    from classifier.models.stance_model import StanceModel
+
+    shown, verbosity = hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity()
+    hf_logging.enable_progress_bar()
+    hf_logging.set_verbosity_info()
+    try:
+        capfd.readouterr()
+        StanceModel.load(tiny_model_dir)
+        classifier.load_model(tiny_model_dir)
+        err = capfd.readouterr().err
+        assert "Loading weights" not in err and "loading" not in err.lower(), err
+        assert hf_logging.is_progress_bar_enabled() and hf_logging.get_verbosity() == hf_logging.INFO
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        (hf_logging.enable_progress_bar if shown else hf_logging.disable_progress_bar)()

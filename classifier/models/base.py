@@ -98,6 +98,24 @@ def check_own_code(folder: str | Path, trust_remote_code: bool) -> None:
 
 
 @contextlib.contextmanager
+def quiet_loading() -> Iterator[None]:
+    """While a model loads: no "Loading weights" bar and no transformers notes below errors, through
+    transformers' documented switches (``transformers.utils.logging``); the caller's settings come back after, so
+    a notebook's own choices hold. (The CLI turns both off for the whole run: ``quiet_libraries``.)"""
+    from transformers.utils import logging as hf_logging
+
+    shown, verbosity = hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if shown:
+            hf_logging.enable_progress_bar()
+
+
+@contextlib.contextmanager
 def model_load_errors(where: str | Path) -> Iterator[None]:
     """A broken model directory (unreadable config, tokenizer or stance.json, corrupt safetensors,
     weights that do not fit the config) or an unreachable Hub name as one line naming it."""

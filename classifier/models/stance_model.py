@@ -257,11 +257,11 @@ class StanceModel:
         import torch
         from transformers import AutoModelForSequenceClassification
 
-        from classifier.models.base import model_load_errors
+        from classifier.models.base import model_load_errors, quiet_loading
         from classifier.models.pooling import MENTION_HEAD_FILE, MentionPooledClassifier
 
         path, settings, tokenizer = cls.load_front(path, trust_remote_code=trust_remote_code)
-        with model_load_errors(path):
+        with model_load_errors(path), quiet_loading():
             model = AutoModelForSequenceClassification.from_pretrained(
                 path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32, **model_options)
         check_labels(model.config.id2label, path)
@@ -285,7 +285,7 @@ class StanceModel:
         """The model folder checked, its settings and its tokenizer: everything but the weights."""
         from transformers import AutoTokenizer
 
-        from classifier.models.base import check_own_code, model_load_errors
+        from classifier.models.base import check_own_code, model_load_errors, quiet_loading
 
         path = model_folder(path) if path else default_model_path()
         if not (path / "config.json").exists():
@@ -304,7 +304,7 @@ class StanceModel:
         check_max_length(path, settings.get("max_length", 160))
         check_tokenizer_files(path)
         check_own_code(path, trust_remote_code)
-        with model_load_errors(path):
+        with model_load_errors(path), quiet_loading():
             tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
         return path, settings, tokenizer
 

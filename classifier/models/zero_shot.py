@@ -141,7 +141,8 @@ class ZeroShotModel:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        from classifier.models.base import check_hub_reachable, check_own_code, looks_like_path, model_load_errors
+        from classifier.models.base import (check_hub_reachable, check_own_code, looks_like_path, model_load_errors,
+                                            quiet_loading)
 
         from classifier.models.stance_model import model_name
 
@@ -157,7 +158,7 @@ class ZeroShotModel:
             check_own_code(local, trust_remote_code)
         else:
             check_hub_reachable(name)
-        with model_load_errors(name):
+        with model_load_errors(name), quiet_loading():
             tokenizer = AutoTokenizer.from_pretrained(name, trust_remote_code=trust_remote_code)
             model = AutoModelForSequenceClassification.from_pretrained(
                 name, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=torch.float32)
