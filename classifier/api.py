@@ -15,6 +15,7 @@ explicitly means the target is not named in the text and is kept.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from pathlib import Path
@@ -196,6 +197,9 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
     from classifier.actors import API_OPTIONS, choose_catalogue
     from classifier.predict.engines import load_engine
 
+    if path_or_name is not None and not isinstance(path_or_name, (str, os.PathLike)):  # a TypeError deep in pathlib
+        raise InputError(f"path_or_name: expected a model folder or a Hugging Face name (a str or a path); got "
+                         f"{type(path_or_name).__name__}")
     if threads is not None:
         check_at_least(threads=(threads, 1))
     if catalogue is not None:

@@ -282,6 +282,9 @@ def test_odd_model_names_and_arguments_are_one_clear_error(tmp_path, monkeypatch
         classifier.load_model(device=None)
     with pytest.raises(InputError, match="threads 0"):
         classifier.load_model(threads=0)
+    for odd in (5, ["models/default"]):  # a TypeError from pathlib before
+        with pytest.raises(InputError, match="path_or_name: expected a model folder or a Hugging Face name"):
+            classifier.load_model(odd)
 
 
 def test_stance_model_env_names_a_checkout_model_from_any_directory(tmp_path, monkeypatch):
