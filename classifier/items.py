@@ -73,6 +73,7 @@ class Item(BaseModel):
         return bool((self.actor or "").strip())
 
     def mentions(self) -> list[str]:
+        """The text of each span: the actor as the sentence names it."""
         return [self.text[start:end] for start, end in self.spans]
 
 

@@ -427,3 +427,21 @@ def test_loading_a_model_shows_no_bar_and_leaves_the_callers_transformers_settin
     finally:
         hf_logging.set_verbosity(verbosity)
         (hf_logging.enable_progress_bar if shown else hf_logging.disable_progress_bar)()
+
+
+def test_the_public_names_and_their_methods_have_docstrings():
+    """What a notebook's help() and tab completion show: every public function, class, method and property."""
+    import inspect
+
+    from classifier.models.stance_model import StanceModel
+
+    missing = []
+    for owner in [classifier.__getattr__(name) for name in classifier.__all__] + [StanceModel]:
+        if not (owner.__doc__ or "").strip():
+            missing.append(owner.__name__)
+        if inspect.isclass(owner) and owner is not classifier.InputError:
+            for name, member in vars(owner).items():
+                function = getattr(member, "__func__", None) or getattr(member, "fget", None) or member
+                if not name.startswith("_") and callable(function) and not (function.__doc__ or "").strip():
+                    missing.append(f"{owner.__name__}.{name}")
+    assert not missing, missing

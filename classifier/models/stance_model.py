@@ -229,6 +229,7 @@ class StanceModel:
 
     @property
     def input_format(self) -> str:
+        """How a sentence and its actor become the encoder's input: ``pair``, ``marked`` or ``sentence``."""
         return self.encoder.input_format
 
     @property
@@ -238,22 +239,30 @@ class StanceModel:
 
     @property
     def max_length(self) -> int:
+        """The longest input in tokens; a longer sentence is cut to a window centred on the first mention."""
         return self.encoder.max_length
 
     @property
     def pooling(self) -> str:
+        """``mention`` (the head reads the actor's mention tokens) or ``cls`` (the first token)."""
         from classifier.models.pooling import MentionPooledClassifier
 
         return "mention" if isinstance(self.model, MentionPooledClassifier) else "cls"
 
     @property
     def model_id(self) -> str:
+        """The model's id as predictions record it: the name and a hash of the weights (``default@8968bafe3233``)."""
         return f"{self.name}@{self.digest}" if self.digest else self.name
 
     # -- loading -------------------------------------------------------------------------------
     @classmethod
     def load(cls, path: str | Path | None = None, *, trust_remote_code: bool = False,
              **model_options) -> "StanceModel":
+        """The model in folder ``path`` (``None``: ``$STANCE_MODEL``, else the checkout's ``models/default``;
+        ``models/NAME`` is the checkout's from any directory), on the CPU, from safetensors only. A folder that is
+        missing or broken is a one-line ``InputError``; transformers' loading bar and notes are silenced while it
+        loads (``quiet_loading``). ``trust_remote_code``: let the folder run its own code; ``model_options`` go to
+        ``from_pretrained``. ``classifier.load_model`` wraps it with the ONNX engines and the catalogue options."""
         import torch
         from transformers import AutoModelForSequenceClassification
 
@@ -337,6 +346,7 @@ class StanceModel:
 
     # -- inference -----------------------------------------------------------------------------
     def encode(self, items: Sequence[Item]) -> tuple[list[Encoded], int]:
+        """The items as the encoder's inputs, and how many of them were cut to ``max_length``."""
         if not items:
             return [], 0
         encoded = self.encoder.encode_many([i.text for i in items], [i.actor for i in items],
@@ -345,6 +355,7 @@ class StanceModel:
 
     @property
     def device(self):
+        """The torch device the weights are on."""
         return next(self.model.parameters()).device
 
     def to(self, device) -> "StanceModel":
