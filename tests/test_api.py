@@ -395,6 +395,16 @@ def test_errors_name_the_python_arguments_and_the_cli_its_flags(tmp_path):
     assert not (tmp_path / "r").exists() and not (tmp_path / "o.jsonl").exists()
 
 
+def test_the_engine_fallback_warning_names_the_argument(tmp_path, tiny_model_dir, monkeypatch):
+    pytest.importorskip("onnxruntime")
+    blocker = tmp_path / "not-a-folder"  # no ONNX cache can be written: auto falls back to torch
+    blocker.write_text("a file where the cache would go\n")
+    monkeypatch.setenv("STANCE_CACHE", str(blocker))
+    with pytest.warns(UserWarning, match="engine='auto' scores with torch instead") as caught:
+        model = classifier.load_model(tiny_model_dir, engine="auto")
+    assert model.model.engine == "torch" and not any("--engine" in str(w.message) for w in caught)
+
+
 def test_option_names_a_parameter_outside_the_cli_and_a_flag_inside():
     from classifier.errors import cli_flags, option
 

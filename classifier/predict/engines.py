@@ -60,6 +60,6 @@ def load_engine(model_dir: str | Path | None, engine: str = "torch", trust_remot
 
         from classifier.errors import InputWarning
 
-        warnings.warn(f"{problem}; --engine auto scores with torch instead (slower; a --resume must use it too)",
-                      InputWarning, stacklevel=2)
+        warnings.warn(f"{problem}; {option('engine', 'auto')} scores with torch instead (slower; a --resume must use "
+                      "it too)", InputWarning, stacklevel=2)
         return StanceModel.load(model_dir, trust_remote_code=trust_remote_code)  # auto: torch needs no cache
