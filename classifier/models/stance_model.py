@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from classifier.errors import InputError
+from classifier.errors import InputError, check_at_least
 from classifier.items import Item, stance_items
 from classifier.models.inputs import Encoded, InputEncoder
 from classifier.tasks import Task, task_of_labels
@@ -381,8 +381,7 @@ class StanceModel:
     def predict_proba(self, items: Sequence[Item], *, batch_size: int = 64,
                       on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         """Probabilities, one row per item in input order, columns in ``self.labels`` order."""
-        if batch_size < 1:
-            raise InputError(f"batch_size must be at least 1; got {batch_size}")
+        check_at_least(batch_size=(batch_size, 1))  # 2.5 or None: one line too, not range()'s TypeError
         ids, _ = self.encode(items)
         order = np.argsort([-len(x.input_ids) for x in ids], kind="stable")
         out = np.zeros((len(items), len(self.labels)), dtype=np.float64)
@@ -398,7 +397,12 @@ class StanceModel:
         item schema (``{"id", "text", "actor", "spans"}``), checked first (an ``InputError`` names the item).
         An item given without ``spans`` has its actor's mentions found as ``stance classify`` finds them
         (``spans: []`` stays: a target the text does not name). A sentiment model writes ``sentiment`` /
-        ``sentiment_scores`` and needs no actor."""
+        ``sentiment_scores`` and needs no actor. (``classifier.load_model(...).predict`` also takes DataFrames,
+        Datasets and ``(text, actor)`` pairs.)"""
+        check_at_least(batch_size=(batch_size, 1))  # before the mentions are looked for
+        if isinstance(items, (str, bytes, dict)) or hasattr(items, "columns") or hasattr(items, "column_names"):
+            raise InputError(f"expected a list of Items or dicts; got one {type(items).__name__} "
+                             "(classifier.load_model(...).predict takes a DataFrame, a Dataset or (text, actor) pairs)")
         if self.task.needs_actor:
             from classifier.actors import complete_spans
 

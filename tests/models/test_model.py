@@ -137,8 +137,14 @@ def test_predict_takes_dicts_and_checks_them_as_classify_does(tiny_model):
     for items, message in cases:
         with pytest.raises(InputError, match=message):
             tiny_model.predict(items)
-    with pytest.raises(InputError, match="batch_size must be at least 1"):
-        tiny_model.predict([record], batch_size=0)
+    for size in (0, 2.5, None):  # 2.5 and None were range()'s and a comparison's TypeError
+        with pytest.raises(InputError, match=f"batch_size {size}: expected a whole number of at least 1"):
+            tiny_model.predict([record], batch_size=size)
+    import pandas as pd
+
+    for data, kind in ((pd.DataFrame([record]), "DataFrame"), ("NATO won.", "str"), (record, "dict")):
+        with pytest.raises(InputError, match=f"got one {kind} \\(classifier.load_model\\(...\\).predict takes"):
+            tiny_model.predict(data)  # a frame was read as its column names: "item 1: ... found str"
     assert [Item(**{**record, "id": v}).id for v in (3, 3.0, 2.5)] == ["3", "3", "2.5"]  # numeric id columns
 
 
