@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Iterator
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from classifier.errors import InputError, InputWarning
+from classifier.errors import InputError, InputWarning, check_paths, option
 from classifier.items import Item
 from classifier.resources import resource_path
 
@@ -64,16 +64,19 @@ class Actor(BaseModel):
         return [self.name] + [t for f in TERM_FIELDS for t in getattr(self, f)]
 
 
-CLI_OPTIONS = ("--actors", "--actors-only", "--only-actors")  # how errors name the three choices
-API_OPTIONS = ("actors", "actors_only", "only_actors")  # ... when a Python caller made them
+CLI_OPTIONS = ("--actors", "--actors-only", "--only-actors")  # earlier ways to name the three choices in errors;
+API_OPTIONS = ("actors", "actors_only", "only_actors")  # classifier.errors.option now names them for each caller
 
 
 def choose_catalogue(extend: str | Path | None = None, replace: str | Path | None = None,
-                     only: str | Iterable[str] | None = None, *, options: tuple[str, str, str] = CLI_OPTIONS
+                     only: str | Iterable[str] | None = None, *, options: tuple[str, str, str] | None = None
                      ) -> list[Actor]:
     """The catalogue a run uses: the bundled one, with ``extend``'s actors added (an actor of the same name
-    replaced), or ``replace``'s alone; then, with ``only`` ("Russia,China"), just those actors. ``options``:
-    the names errors give the three arguments (``API_OPTIONS`` for the Python API)."""
+    replaced), or ``replace``'s alone; then, with ``only`` ("Russia,China"), just those actors. Errors name the
+    three as the caller passed them (``actors``, ``actors_only``, ``only_actors``; the CLI's ``--actors`` ...:
+    ``classifier.errors.option``) unless ``options`` names them."""
+    options = options or (option("actors"), option("actors_only"), option("only_actors"))
+    check_paths("an actor catalogue (YAML)", **{options[0]: extend, options[1]: replace})
     if extend and replace:
         raise InputError(f"{options[0]} adds to the bundled catalogue and {options[1]} replaces it: pass one of them")
     actors = load_catalogue(replace) if replace else load_catalogue()
@@ -140,12 +143,20 @@ def shadowed(actor: Actor, others: list[Actor]) -> Actor:
     return actor.model_copy(update={"excludes": [*actor.excludes, *extra]}) if extra else actor
 
 
-def actor_names(only: str | Iterable[str], option: str = CLI_OPTIONS[2]) -> list[str]:
-    """The names in ``--only-actors`` ("Russia, China" or a list), blanks dropped; none at all is an error."""
+def actor_names(only: str | Iterable[str], name: str | None = None) -> list[str]:
+    """The names in ``--only-actors`` ("Russia, China" or a list), blanks dropped; none at all, or something else
+    than names, is an error naming ``name`` (default: ``only_actors`` as ``classifier.errors.option`` gives it)."""
+    if not isinstance(only, str):
+        names = list(only) if isinstance(only, Iterable) else [only]
+        if not all(isinstance(n, str) for n in names):
+            raise InputError(f"{name or option('only_actors')}: expected names, as 'Russia,China' or a list of "
+                             f"them; got {only!r}")
+        only = names  # a generator is read once
     wanted = [n.strip() for n in (only.split(",") if isinstance(only, str) else only) if n.strip()]
     if not wanted:
-        example = f"{option} Russia,China" if option.startswith("--") else f"{option}='Russia,China'"
-        raise InputError(f"{option}: no actor names given (e.g. {example})")
+        example = option("only_actors", "Russia,China") if name is None else \
+            f"{name} Russia,China" if name.startswith("--") else f"{name}='Russia,China'"
+        raise InputError(f"{name or option('only_actors')}: no actor names given (e.g. {example})")
     return wanted
 
 

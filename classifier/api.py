@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from classifier.actors import MentionFinder, complete_spans
-from classifier.errors import InputError, check_at_least
+from classifier.errors import InputError, check_at_least, check_paths
 from classifier.items import Item, parse_item
 from classifier.models.base import quiet_loading
 from classifier.models.stance_model import StanceModel
@@ -194,7 +194,7 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
     ``--actors-only``; they find the mentions of inputs given without spans (``catalogue``, the earlier name of
     ``actors_only``, still works). ``trust_remote_code``: let a model folder run its own Python code (never by
     default)."""
-    from classifier.actors import API_OPTIONS, choose_catalogue
+    from classifier.actors import choose_catalogue
     from classifier.predict.engines import load_engine
 
     if path_or_name is not None and not isinstance(path_or_name, (str, os.PathLike)):  # a TypeError deep in pathlib
@@ -202,13 +202,14 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
                          f"{type(path_or_name).__name__}")
     if threads is not None:
         check_at_least(threads=(threads, 1))
+    check_paths("an actor catalogue (YAML)", actors=actors, actors_only=actors_only, catalogue=catalogue)
     if catalogue is not None:
         if actors_only is not None:
             raise InputError("catalogue is the earlier name of actors_only: pass one of them")
         warnings.warn("load_model(catalogue=...) is now actors_only=... (actors=... adds to the bundled catalogue)",
                       DeprecationWarning, stacklevel=2)
         actors_only = catalogue
-    chosen = choose_catalogue(actors, actors_only, options=API_OPTIONS) if actors or actors_only else None
+    chosen = choose_catalogue(actors, actors_only) if actors or actors_only else None
     path = resolve_model(path_or_name)
     with quiet_loading():  # the ONNX engines load a torch model too
         engine_model = load_engine(path, engine, trust_remote_code, threads, device)

@@ -30,15 +30,20 @@ def check_at_least(**limits: tuple) -> None:
             raise InputError(f"{name} {value!r}: expected a whole number of at least {least}")
 
 
-def check_paths(**paths) -> None:
-    """``name=value``: each a file path (str or ``os.PathLike``) or None, as the Python functions that read files
-    take them; a DataFrame or a list is an ``InputError`` that says to write it to a file first."""
+PREDICTIONS = "a predictions file (.jsonl, .csv or .parquet)"
+
+
+def check_paths(what: str = PREDICTIONS, /, **paths) -> None:
+    """``name=value``: each a path (str or ``os.PathLike``) or None, as the Python functions that read or write
+    files take them; anything else (a DataFrame, a list, a number) is an ``InputError`` naming the argument, not a
+    ``TypeError`` from deep in ``pathlib``. ``what``: what the path is of (a predictions file unless given; a
+    DataFrame given for one is told to be written to a file first)."""
     import os
 
     for name, value in paths.items():
         if value is not None and not isinstance(value, (str, os.PathLike)):
-            raise InputError(f"{name}: expected the path of a predictions file (.jsonl, .csv or .parquet); got "
-                             f"{type(value).__name__} (write it to a file first, e.g. frame.to_parquet(path))")
+            hint = " (write it to a file first, e.g. frame.to_parquet(path))" if what == PREDICTIONS else ""
+            raise InputError(f"{name}: expected the path of {what}; got {type(value).__name__}{hint}")
 
 
 @contextlib.contextmanager

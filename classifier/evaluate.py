@@ -14,7 +14,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -701,9 +701,12 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
                          progress: bool = False) -> dict:
     """Read a predictions file and evaluate it (optionally beside a second model's predictions). Only the
     rows with a gold label (in either file) are kept; the whole files are counted by their ids' hashes.
-    ``by``: one grouping key ("source") or several."""
+    ``by``: one grouping key ("source") or several (None: no grouping, as ``()``)."""
     check_paths(path=path, compare=compare)
-    by = list(dict.fromkeys("source" if key == "outlet" else key for key in ([by] if isinstance(by, str) else by)))
+    keys = [by] if isinstance(by, str) else [] if by is None else list(by) if isinstance(by, Iterable) else None
+    if keys is None or not all(isinstance(key, str) for key in keys):  # by=5 was a TypeError from the loop
+        raise InputError(f"{option('by', by)}: expected a column name, e.g. 'source', or a list of them")
+    by = list(dict.fromkeys("source" if key == "outlet" else key for key in keys))
     check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), n_bins=(n_bins, 2))
     if compare is not None and Path(compare).resolve() == Path(path).resolve():
         warnings.warn(f"{option('compare', compare)}: the same file as the first; every difference is 0", InputWarning,

@@ -224,16 +224,17 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     import os
     import warnings
 
-    from classifier.actors import API_OPTIONS, choose_catalogue
+    from classifier.actors import choose_catalogue
     from classifier.clean import load_rules
-    from classifier.errors import InputError, InputWarning
+    from classifier.errors import InputError, InputWarning, check_paths
     from classifier.ingest import stream_corpus
 
     if not isinstance(corpus, (str, os.PathLike)):
         raise InputError(f"corpus: expected the path of a folder of articles or of a .jsonl/.csv/.parquet table; got "
                          f"{type(corpus).__name__} (write a DataFrame of articles to a file first, e.g. to_parquet)")
+    check_paths("a manifest (CSV)", manifest=manifest)
     stream = stream_corpus(corpus, manifest, encoding)
-    catalogue, rules = choose_catalogue(actors, actors_only, only_actors, options=API_OPTIONS), load_rules()
+    catalogue, rules = choose_catalogue(actors, actors_only, only_actors), load_rules()
     reported = 0
 
     def report() -> None:

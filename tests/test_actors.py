@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from classifier.actors import Actor, Matcher, choose_catalogue, load_catalogue, spans_by_actor, suggest_actors
-from classifier.errors import InputError, InputWarning
+from classifier.errors import InputError, InputWarning, cli_flags
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +187,7 @@ def test_an_added_actor_may_not_take_a_bundled_actors_term_or_name_nothing(tmp_p
     path.write_text("actors: [{name: Russia, names: [Moscow, Kremlin]}]\n")  # replacing the bundled Russia
     assert any(a.name == "Russia" and a.names == ["Moscow", "Kremlin"] for a in choose_catalogue(extend=path))
     for blank in ("", " , "):
-        with pytest.raises(InputError, match="--only-actors: no actor names given"):
+        with pytest.raises(InputError, match=r"only_actors: no actor names given \(e.g. only_actors='Russia,China'\)"):
             choose_catalogue(only=blank)
 
 
@@ -259,7 +259,9 @@ def test_the_catalogue_is_extended_replaced_or_narrowed(tmp_path):
     assert [a.name for a in choose_catalogue(lower)] == [n for n in default if n != "Russia"] + ["russia"]
     assert [a.name for a in choose_catalogue(None, extra)] == ["Gazprom", "Russia"]
     assert [a.name for a in choose_catalogue(extra, None, "russia, Gazprom")] == ["Russia", "Gazprom"]
-    with pytest.raises(InputError, match="--only-actors: Atlantis not in the catalogue"):
+    with pytest.raises(InputError, match="^only_actors: Atlantis not in the catalogue"):  # a Python caller's name
+        choose_catalogue(None, None, "Russia,Atlantis")
+    with cli_flags(), pytest.raises(InputError, match="--only-actors: Atlantis not in the catalogue"):
         choose_catalogue(None, None, "Russia,Atlantis")
     with pytest.raises(InputError, match="pass one of them"):
         choose_catalogue(extra, extra)

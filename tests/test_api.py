@@ -455,3 +455,42 @@ def test_the_public_names_and_their_methods_have_docstrings():
                 if not name.startswith("_") and callable(function) and not (function.__doc__ or "").strip():
                     missing.append(f"{owner.__name__}.{name}")
     assert not missing, missing
+
+
+def test_arguments_of_the_wrong_type_are_one_error_naming_the_argument(tmp_path):
+    """A number, None or a frame where a path or names go: an InputError naming the argument, not a TypeError
+    from pathlib or pyarrow. by=None is no grouping."""
+    from typer.testing import CliRunner
+
+    from classifier.cli.main import app
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_evaluate import prediction_rows, write_jsonl
+
+    path = write_jsonl(tmp_path / "p.jsonl", prediction_rows(30))
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("Russia won.\n")
+    assert classifier.evaluate_predictions(path, by=None, n_boot=0)["groups"] == {}
+    for call, message in (
+            (lambda: classifier.evaluate_predictions(path, by=5), "by=5: expected a column name"),
+            (lambda: classifier.evaluate_predictions(path, by=["source", 5]), "by=['source', 5]: expected a column"),
+            (lambda: classifier.make_report(path, 5), "out_dir: expected the path of a folder for the report; got int"),
+            (lambda: classifier.make_report(path, tmp_path / "r", model_dir=5),
+             "model_dir: expected the path of a model folder; got int"),
+            (lambda: classifier.make_report(path, tmp_path / "r", kind=5), "kind=5: expected a kind of sentence"),
+            (lambda: list(classifier.prepare_items(tmp_path / "corpus", manifest=5)), "manifest: expected the path"),
+            (lambda: list(classifier.prepare_items(tmp_path / "corpus", only_actors=5)),
+             "only_actors: expected names, as 'Russia,China' or a list of them; got 5"),
+            (lambda: list(classifier.prepare_items(tmp_path / "corpus", only_actors=" , ")),
+             "only_actors: no actor names given (e.g. only_actors='Russia,China')"),
+            (lambda: list(classifier.prepare_items(tmp_path / "corpus", actors=5)),
+             "actors: expected the path of an actor catalogue (YAML); got int"),
+            (lambda: classifier.load_model(actors_only=pd.DataFrame()), "actors_only: expected the path of an actor")):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert message in str(caught.value)
+    assert not (tmp_path / "r").exists()
+    result = CliRunner().invoke(app, ["prepare", str(tmp_path / "corpus"), "--out", str(tmp_path / "i.jsonl"),
+                                      "--only-actors", " , "])
+    assert result.exit_code == 1 and "--only-actors: no actor names given (e.g. --only-actors Russia,China)" in \
+        result.output.replace("\n", ""), result.output

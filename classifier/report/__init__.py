@@ -426,6 +426,10 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     from classifier.models.stance_model import model_folder
 
     check_paths(predictions=predictions, gold=gold, compare=compare)
+    check_paths("a folder for the report", out_dir=out_dir)
+    check_paths("a model folder", model_dir=model_dir)
+    if kind is not None and not isinstance(kind, str):  # an int reached pyarrow's compare as a raw error
+        raise InputError(f"{option('kind', kind)}: expected a kind of sentence, e.g. headline, subheading or body")
     predictions, out_dir = Path(predictions), Path(out_dir)
     check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), examples=(examples, 0),
                    max_actors=(max_actors, 1), n_perm=(n_perm, 1))
