@@ -74,8 +74,8 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
         except (UnicodeDecodeError, LookupError):
             pass
     if not encoding:
-        raise ValueError(f"not UTF-8 text (byte {first_bad})" + (f", nor {declared} as the page declares" if declared
-                                                                 else "") + "; re-save as UTF-8 or pass --encoding")
+        nor = f", nor {declared} as the page declares" if declared else ""
+        raise ValueError(f"not UTF-8 text (byte {first_bad}){nor}; re-save as UTF-8 or pass {option('encoding')}")
     try:
         return data.decode(check_encoding(encoding))
     except UnicodeDecodeError as exc:

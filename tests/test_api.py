@@ -494,3 +494,20 @@ def test_arguments_of_the_wrong_type_are_one_error_naming_the_argument(tmp_path)
                                       "--only-actors", " , "])
     assert result.exit_code == 1 and "--only-actors: no actor names given (e.g. --only-actors Russia,China)" in \
         result.output.replace("\n", ""), result.output
+
+
+def test_report_and_prepare_errors_met_further_in_name_the_arguments_too(tmp_path):
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_evaluate import prediction_rows, write_jsonl
+
+    path = write_jsonl(tmp_path / "p.jsonl", prediction_rows(30))
+    unlabelled = write_jsonl(tmp_path / "u.jsonl", prediction_rows(30, labelled=False))
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_bytes("Russia won. Caf\xe9.\n".encode("latin-1"))
+    for call, message in (
+            (lambda: classifier.make_report(path, tmp_path / "r", gold=unlabelled), "; gold needs predictions made"),
+            (lambda: classifier.make_report(path, tmp_path), f"out_dir {tmp_path}: it holds the input"),
+            (lambda: list(classifier.prepare_items(tmp_path / "corpus")), "re-save as UTF-8 or pass encoding")):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert message in str(caught.value) and "--" not in str(caught.value), str(caught.value)

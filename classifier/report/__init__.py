@@ -54,10 +54,11 @@ def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None,
     if gold is not None:
         gold_frame = read_labelled(gold, drop=TEXT_COLUMNS).frame
         if gold_frame.empty:
-            raise InputError(f"{gold}: no row has a gold 'label'; --gold needs predictions made on labelled items")
+            raise InputError(f"{gold}: no row has a gold 'label'; {option('gold')} needs predictions made on labelled "
+                             "items")
         if frame_task(gold_frame) is not STANCE:  # its figures would be shown as this report's stance model's
-            raise InputError(f"{gold}: sentence-sentiment predictions; --gold needs stance predictions on gold-labelled "
-                             "items (stance classify LABELS --task stance)")
+            raise InputError(f"{gold}: sentence-sentiment predictions; {option('gold')} needs stance predictions on "
+                             "gold-labelled items (stance classify LABELS --task stance)")
         return gold_frame, shown(gold)  # the note says how many items and articles
     if not own.empty:
         return own, f"the gold-labelled rows of {shown(predictions)} itself"
@@ -529,7 +530,7 @@ def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
 
     out_dir = Path(out_dir)
     out = option("out_dir", out_dir, flag="--out")  # how the errors name it
-    check_not_inside(out_dir, *inputs)
+    check_not_inside(out_dir, *inputs, option=option("out_dir", flag="--out"))
     for folder in (Path(p) for p in inputs[:3] if p is not None):  # predictions, gold, compare
         if folder.is_dir() and folder.resolve() in out_dir.resolve().parents:
             raise InputError(f"{out}: inside the predictions folder {folder}, whose every .parquet and "
