@@ -18,6 +18,14 @@ LABELS: tuple[str, ...] = ("favor", "against", "neutral")
 NO_ACTOR = "no 'actor' (the target whose stance is scored)"
 
 
+def id_text(value):
+    """An item's id as ``Item`` keeps it: numeric ids (a Parquet or CSV column) as text, a whole float without its
+    ``.0``; anything else as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
 class Item(BaseModel):
     """One sentence and one actor, with the character spans of the actor's mentions in the text."""
 
@@ -40,10 +48,7 @@ class Item(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _id_as_text(cls, value):
-        """Numeric ids (a Parquet or CSV column) as text; a whole float without its ``.0``."""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        return id_text(value)
 
     @field_validator("text", mode="before")
     @classmethod

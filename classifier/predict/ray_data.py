@@ -7,16 +7,18 @@ a hidden stage and renamed into place when the part is done. A rerun skips the p
 stopped anywhere resumes at the granularity of parts. Consecutive parts of one format run as one Ray Data job
 (one actor pool, each model loaded once per job) of up to ``GROUP_BYTES`` of input per worker: a pool's
 start-up, about 3 s, is paid per group, not per part, and a stopped run loses at most the group in flight.
+Before Ray starts, the ids of all the parts are checked unique (OUT is read as one file by evaluate and report).
 The predictions are those of ``stance classify`` (same fields, same model id); pandas reads a part back, and
 ``pyarrow.dataset.dataset(OUT_DIR)`` the whole run where the parts' columns agree.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from classifier.errors import InputError
 from classifier.io.files import PART_SUFFIXES
@@ -25,6 +27,7 @@ GROUP_BYTES = 8 * 2**20  # input per worker in one Ray Data job (a few minutes o
 PART_COLUMN = "_part"    # a prediction row's part in its group (the partition column of the job's write)
 RECORD_COLUMN = "text"   # an item as one JSON string (the column ray.data.read_text makes of each JSONL line)
 BLOCK_BYTES = 256 * 2**10  # input per block (about 600 JSONL items): the unit that one actor scores at a time
+ID_BATCH = 65536         # ids read and digested at a time by the check that ids are unique across parts
 
 
 def input_parts(path: Path) -> list[Path]:
@@ -120,6 +123,61 @@ def read_group(ray, group: list[Path]):
         return ray.data.read_parquet(paths[0]).map_batches(records_as_json, batch_format="pandas",
                                                            fn_kwargs={"path": paths[0]})
     return ray.data.read_parquet(paths, include_paths=True).map_batches(records_as_json, batch_format="pandas")
+
+
+def part_ids(part: Path) -> Iterator:
+    """A part's item ids in input order, as ``Item`` keeps them, one per item; nothing else is held: a Parquet
+    part's id column a batch at a time, a JSONL part's non-blank lines parsed one by one (a malformed line stops
+    here, named by file and line). An item without an id gives None (its own check names it when it is scored)."""
+    from classifier.items import id_text
+
+    if part.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.ParquetFile(part)
+        if "id" not in table.schema_arrow.names:
+            yield from itertools.repeat(None, table.metadata.num_rows)
+            return
+        for batch in table.iter_batches(columns=["id"], batch_size=ID_BATCH):
+            yield from map(id_text, batch.column(0).to_pylist())
+        return
+    from classifier.io.files import iter_jsonl
+
+    for _, record in iter_jsonl(part):
+        yield id_text(record.get("id"))
+
+
+def check_ids_unique(parts: list[Path]) -> None:
+    """No id repeats within a part or across the parts of one run (``evaluate`` and ``report`` read OUT as one
+    file and refuse a repeated id), checked before anything is scored. One pass holds a 16-byte digest per item
+    (16 MB a million items, in numpy arrays rather than a set of Python objects); only when two digests agree does a
+    second pass name the parts and items."""
+    import numpy as np
+
+    from classifier.items import UNIQUE_IDS
+    from classifier.predict.batch import Columns, id_key
+
+    keys = Columns(key="S16")
+    for part in parts:
+        ids = part_ids(part)
+        for chunk in iter(lambda: list(itertools.islice(ids, ID_BATCH)), []):  # itertools.batched is Python 3.12's
+            keys.extend(key=[id_key(item_id) for item_id in chunk if isinstance(item_id, str)])
+    ordered = np.sort(keys.arrays()["key"])
+    repeated = set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
+    if not repeated:
+        return
+    first: dict[str, tuple[Path, int]] = {}
+    for part in parts:
+        for number, item_id in enumerate(part_ids(part), start=1):
+            if not isinstance(item_id, str) or id_key(item_id) not in repeated:
+                continue
+            if item_id in first:
+                before, at = first[item_id]
+                if before == part:
+                    raise InputError(f"{part}: duplicate item id {item_id!r} (items {at} and {number}; {UNIQUE_IDS})")
+                raise InputError(f"{part}: item {number}'s id {item_id!r} is also item {at}'s in {before}; ids must be "
+                                 "unique across the parts of one run (evaluate and report read --out as one file)")
+            first[item_id] = (part, number)
 
 
 def check_part_ids(ids: list, part: str) -> None:
@@ -311,6 +369,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     empty = next((part for part in todo if not holds_rows(part)), None)
     if empty is not None:  # before any scoring: found after it, it cost its whole group's work
         raise InputError(f"{empty}: no items")
+    check_ids_unique(parts)  # the finished parts too: their predictions share OUT with the ones scored now
     # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
     # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")

@@ -39,6 +39,12 @@ def test_ray_data_parts_equal_the_local_run_and_resume_by_part(tmp_path, tiny_mo
         (out / "b").rename(tmp_path / "b-done")  # as if the run had stopped after part a
         again = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
         assert again.exit_code == 0 and "1 scored (60 items), 1 already done" in again.output
+        (parts / "c.jsonl").write_text(json.dumps(rows[3]) + "\n")  # a new part repeating an id of finished a
+        repeat = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(tiny_model_dir),
+                                     "--ray-data"])
+        assert repeat.exit_code == 1 and f"c.jsonl: item 1's id {rows[3]['id']!r} is also item 4's in" in repeat.output
+        assert not (out / "c").exists()
+        (parts / "c.jsonl").unlink()
         pd.read_parquet(out / "a")  # the part's run record is not read as a Parquet file
         other = tmp_path / "other-model"  # the same weights under another name: another model id
         import shutil
@@ -114,7 +120,7 @@ def test_a_bad_item_in_a_part_is_one_line_and_leaves_no_part(tmp_path, tiny_mode
 @pytest.mark.parametrize("group_bytes", [None, 1], ids=["small-parts-share-a-job", "each-part-alone-streamed"])
 def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny_model_dir, monkeypatch, group_bytes):
     """Consecutive parts share one Ray Data job (one actor pool); each prediction still lands in its own part,
-    in its input order, even when two parts use the same item ids or one part's table lacks a column. With a
+    in its input order, even when two parts hold the same sentences or one part's table lacks a column. With a
     budget smaller than every part, each part runs alone and streams as read (no repartition)."""
     ray = pytest.importorskip("ray")
     if group_bytes:
@@ -122,11 +128,13 @@ def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny
     rows = [json.loads(line) for line in (ROOT / "data" / "seed_labels.jsonl").read_text().splitlines()]
     parts = tmp_path / "parts"
     parts.mkdir()
-    chunks = {"a": rows[:30], "b": rows[30:80], "c": rows[:12], "d": [dict(r, spans=[]) for r in rows[80:]],
-              "e": [dict(r, path=f"user/{r['id']}") for r in rows[:5]]}  # a column Ray's own path column shadows
+    chunks = {"a": rows[:30], "b": rows[30:80], "c": [dict(r, id=f"c-{r['id']}") for r in rows[:12]],
+              "d": [dict(r, spans=[]) for r in rows[80:]],
+              "e": [dict(r, id=f"e-{r['id']}", path=f"user/{r['id']}") for r in rows[:5]]}  # a column Ray's own
+    # path column shadows
     pd.DataFrame(chunks["a"]).to_parquet(parts / "a.parquet")
     pd.DataFrame(chunks["b"]).drop(columns=["title", "url"]).to_parquet(parts / "b.parquet")
-    pd.DataFrame(chunks["c"]).to_parquet(parts / "c.parquet")  # the ids of a's first 12 items
+    pd.DataFrame(chunks["c"]).to_parquet(parts / "c.parquet")  # a's first 12 items under other ids
     pd.DataFrame(chunks["d"]).to_parquet(parts / "d.parquet")  # targets as text only
     pd.DataFrame(chunks["e"]).to_parquet(parts / "e.parquet")
     local = tmp_path / "local.jsonl"
@@ -184,19 +192,20 @@ def test_ray_data_without_aiohttp_names_the_install_line(tmp_path, tiny_model_di
     assert not (tmp_path / "out").exists()
 
 
-def test_a_malformed_line_in_a_jsonl_part_is_one_line_naming_the_part(tmp_path, tiny_model_dir):
-    ray = pytest.importorskip("ray")
+def test_a_malformed_line_in_a_jsonl_part_is_one_line_naming_the_part(tmp_path, tiny_model_dir, monkeypatch):
+    """Found by the id check, before Ray starts, with its line number."""
+    pytest.importorskip("ray")
+    from classifier.predict import ray
+
     parts = tmp_path / "parts"
     parts.mkdir()
     (parts / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "NATO met.", "actor": "NATO"}) + "\n"
                                    + '{"id": "x2", "text": \n')
-    try:
-        result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
-    finally:
-        ray.shutdown()
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
     last = result.output.strip().splitlines()[-1]
-    assert result.exit_code == 1 and last.startswith("error: ") and "a.jsonl: malformed JSON" in last, result.output
-    assert not (tmp_path / "out" / "a").exists()
+    assert result.exit_code == 1 and last.startswith("error: ") and "a.jsonl:2: malformed JSON" in last, result.output
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("option", [("--format", "csv"), ("--device", "cuda"), ("--trust-remote-code",),
@@ -212,20 +221,45 @@ def test_ray_data_refuses_options_its_workers_would_ignore(tmp_path, tiny_model_
 
 
 def test_an_id_repeated_far_apart_in_a_part_is_refused_as_in_a_local_run(tmp_path, tiny_model_dir, monkeypatch):
-    """Ids repeated in different blocks of one part: one line naming the part and both items, no part written
-    (evaluate and report would refuse the folder; a local run refuses the file)."""
-    ray = pytest.importorskip("ray")
-    monkeypatch.setattr("classifier.predict.ray_data.BLOCK_BYTES", 200)  # the two rows in different blocks
+    """Ids repeated far apart in one part: one line naming the part and both items before Ray starts, nothing
+    written (evaluate and report would refuse the folder; a local run refuses the file). A part's join checks its
+    ids again (the part may change on a shared disk while it is scored), with the same line."""
+    pytest.importorskip("ray")
+    from classifier.errors import InputError
+    from classifier.predict import ray, ray_data
+
     rows = [{"id": f"x{i}", "text": f"NATO met {i} times.", "actor": "NATO"} for i in range(40)]
     parts = tmp_path / "parts"
     parts.mkdir()
     (parts / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows + [rows[1]]))
-    try:
-        result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
-    finally:
-        ray.shutdown()
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
     assert result.exit_code == 1 and "a.jsonl: duplicate item id 'x1' (items 2 and 41" in result.output, result.output
-    assert not (tmp_path / "out" / "a").exists()
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(InputError, match=r"^a.jsonl: duplicate item id 'x1' \(items 2 and 41"):
+        ray_data.check_part_ids([r["id"] for r in rows + [rows[1]]], "a.jsonl")
+
+
+def test_an_id_repeated_across_parts_stops_the_run_before_ray(tmp_path, tiny_model_dir, monkeypatch):
+    """Two parts sharing an id (7 in a JSONL part, "7" in a Parquet part: both are the id '7') would give an
+    output folder that evaluate and report refuse: one line names both parts and the id before Ray starts, exit 1,
+    nothing written."""
+    pytest.importorskip("ray")
+    from classifier.predict import ray
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text("\n".join(json.dumps({"id": i, "text": "NATO met.", "actor": "NATO"})
+                                             for i in ("x1", 7)) + "\n")
+    pd.DataFrame([{"id": i, "text": "NATO met.", "actor": "NATO"} for i in ("y1", "y2", "7")]).to_parquet(
+        parts / "b.parquet")
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines() == [f"error: {parts / 'b.parquet'}: item 3's id '7' is also item 2's in "
+                                                 f"{parts / 'a.jsonl'}; ids must be unique across the parts of one run "
+                                                 "(evaluate and report read --out as one file)"]
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_full_disk_in_a_ray_task_is_one_plain_line():
@@ -240,3 +274,4 @@ def test_a_full_disk_in_a_ray_task_is_one_plain_line():
     assert line.startswith("out: ") and "No space left on device" in line
     assert "\x1b" not in line and "\n" not in line and "rerun" in line
     assert worker_error(RuntimeError("other"), Path("out")) is None
+
