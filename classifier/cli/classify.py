@@ -316,9 +316,11 @@ def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_rem
 
 
 def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, sentiment_dir, workers: int,
-                         address, engine: str, threads, batch_size: int, quiet: bool) -> None:
-    """``--ray-data``: parts in, a folder of Parquet parts out, resumable by part."""
-    from classifier.predict.ray_data import classify_parts
+                         address, engine: str, threads, batch_size: int, quiet: bool, resume: bool = False) -> None:
+    """``--ray-data``: parts in, a folder of Parquet parts out, resumable by part: every rerun skips the parts
+    finished before (there is no journal), so ``--resume`` asks for nothing more; it warns when there is no
+    finished part to skip, as a local run warns when there is no journal."""
+    from classifier.predict.ray_data import RUN_FILE, classify_parts
 
     if task == "both":
         fail("--ray-data scores one task per run: run --task stance and --task sentiment separately")
@@ -331,6 +333,9 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
             fail(f"{chosen}: a {found} model, not a {task} model")
     if out_dir.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".parquet"):
         fail(f"--out {out_dir}: --ray-data writes a folder of Parquet parts; name a folder")
+
+    if resume and not any(out_dir.glob(f"*/{RUN_FILE}")):
+        warn(f"--resume: no finished part in {out_dir}; every part is scored")
 
     def done(name: str, n: int) -> None:
         if not quiet:
@@ -354,7 +359,7 @@ def classify_command(
     zero_shot: Optional[str] = typer.Option(None, "--zero-shot", help="Score through an NLI model instead (a folder or a Hugging Face name, e.g. MoritzLaurer/deberta-v3-base-zeroshot-v2.0): one hypothesis per label, see --templates."),
     templates: Optional[Path] = typer.Option(None, "--templates", help="With --zero-shot: YAML of hypotheses per task and label (default: the package's zero_shot.yaml)."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
-    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its journal."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its journal (--ray-data keeps none: it skips the parts already in --out, as any rerun does)."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch and ONNX Runtime (default: all cores; with --workers or --ray-data: per worker, default 1)."),
     actors: Optional[Path] = typer.Option(None, "--actors", help="When INPUT holds articles, or items without spans: " + ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help="When INPUT holds articles, or items without spans: " + ACTORS_ONLY_HELP),
@@ -419,7 +424,7 @@ def classify_command(
         check_not_read(out_path, input_path, manifest, actors, actors_only)
         with output_lock(out_path, "stance classify"):
             return classify_on_ray_data(input_path, out_path, task, model_dir, sentiment_model_dir, workers or 2,
-                                        ray_address, engine, threads, batch_size, quiet)
+                                        ray_address, engine, threads, batch_size, quiet, resume)
     if ray_address and not workers:  # it would run here, on one machine, without a word
         fail(f"--ray-address {ray_address}: pass --workers N to run on that cluster (or --ray-data)")
     fmt = output_format(out_path, fmt)

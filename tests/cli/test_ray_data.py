@@ -37,8 +37,10 @@ def test_ray_data_parts_equal_the_local_run_and_resume_by_part(tmp_path, tiny_mo
         assert result.exit_code == 0, result.output
         assert "2 parts" in result.output and "2 scored (130 items)" in result.output
         (out / "b").rename(tmp_path / "b-done")  # as if the run had stopped after part a
-        again = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
+        again = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2",
+                    "--resume")  # what any rerun does; no warning, since a part is done
         assert again.exit_code == 0 and "1 scored (60 items), 1 already done" in again.output
+        assert "--resume" not in again.output
         (parts / "c.jsonl").write_text(json.dumps(rows[3]) + "\n")  # a new part repeating an id of finished a
         repeat = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(tiny_model_dir),
                                      "--ray-data"])
@@ -275,3 +277,20 @@ def test_a_full_disk_in_a_ray_task_is_one_plain_line():
     assert "\x1b" not in line and "\n" not in line and "rerun" in line
     assert worker_error(RuntimeError("other"), Path("out")) is None
 
+
+def test_resume_with_ray_data_is_a_rerun_and_warns_when_no_part_is_done(tmp_path, monkeypatch):
+    """--ray-data has no journal: every rerun skips the finished parts, and --resume asks for that; with no
+    finished part in --out it says so (as a local run says there is no journal) and scores every part."""
+    from classifier.predict import ray_data
+
+    calls = []
+    monkeypatch.setattr(ray_data, "classify_parts", lambda *a, **k: calls.append(a) or ray_data.PartsSummary(
+        1, 1, 0, 1, Path(a[1])))
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "NATO met.", "actor": "NATO"}) + "\n")
+    out = tmp_path / "out"
+    result = run("classify", tmp_path / "a.jsonl", "--out", out, "--ray-data", "--resume")
+    assert result.exit_code == 0 and f"--resume: no finished part in {out}; every part is scored" in result.output
+    (out / "a").mkdir(parents=True)
+    (out / "a" / ray_data.RUN_FILE).write_text("{}")
+    result = run("classify", tmp_path / "a.jsonl", "--out", out, "--ray-data", "--resume")
+    assert result.exit_code == 0 and "--resume" not in result.output and len(calls) == 2
