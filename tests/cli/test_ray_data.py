@@ -36,6 +36,9 @@ def test_ray_data_parts_equal_the_local_run_and_resume_by_part(tmp_path, tiny_mo
         result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
         assert result.exit_code == 0, result.output
         assert "2 parts" in result.output and "2 scored (130 items)" in result.output
+        lines = [line for line in result.output.splitlines() if not line.startswith("Loading weights")]
+        assert lines == ["a.jsonl: 70 items scored", "b.parquet: 60 items scored",  # no Ray or Ray Data log line
+                         f"2 parts -> {out}: 2 scored (130 items), 0 already done"], result.output
         (out / "b").rename(tmp_path / "b-done")  # as if the run had stopped after part a
         again = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2",
                     "--resume")  # what any rerun does; no warning, since a part is done
