@@ -49,13 +49,22 @@ def input_parts(path: Path) -> list[Path]:
     return parts
 
 
+def parquet_file(part: Path):
+    """A Parquet part opened for its footer; a file that is not Parquet is one line, as a local run says it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(part)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"{part}: not a readable Parquet file ({exc})") from None
+
+
 def holds_rows(part: Path, block: int = 1 << 16) -> bool:
     """Whether a part has a row: a Parquet footer's count, or a JSONL file's first byte that is not white space
     (read a block at a time until found, so a large part costs one block)."""
     if part.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        return pq.ParquetFile(part).metadata.num_rows > 0
+        return parquet_file(part).metadata.num_rows > 0
     with open(part, "rb") as handle:
         while chunk := handle.read(block):
             if chunk.strip():
@@ -65,9 +74,7 @@ def holds_rows(part: Path, block: int = 1 << 16) -> bool:
 
 def has_path_column(part: Path) -> bool:
     """A Parquet part with its own ``path`` column, which Ray's ``include_paths`` would overwrite."""
-    import pyarrow.parquet as pq
-
-    return part.suffix == ".parquet" and "path" in pq.read_schema(part).names
+    return part.suffix == ".parquet" and "path" in parquet_file(part).schema_arrow.names
 
 
 def part_groups(parts: list[Path], workers: int, group_bytes: int | None = None) -> list[list[Path]]:
@@ -132,15 +139,21 @@ def part_ids(part: Path) -> Iterator:
     from classifier.items import id_text
 
     if part.suffix == ".parquet":
-        import pyarrow.parquet as pq
+        import pyarrow as pa
 
-        table = pq.ParquetFile(part)
+        table = parquet_file(part)
         if "id" not in table.schema_arrow.names:
             yield from itertools.repeat(None, table.metadata.num_rows)
             return
-        for batch in table.iter_batches(columns=["id"], batch_size=ID_BATCH):
-            yield from map(id_text, batch.column(0).to_pylist())
-        return
+        batches = table.iter_batches(columns=["id"], batch_size=ID_BATCH)
+        while True:
+            try:
+                ids = next(batches).column(0).to_pylist()
+            except StopIteration:
+                return
+            except (OSError, pa.ArrowException) as exc:  # a damaged page
+                raise InputError(f"{part}: not a readable Parquet file ({exc})") from None
+            yield from map(id_text, ids)
     from classifier.io.files import iter_jsonl
 
     for _, record in iter_jsonl(part):

@@ -297,3 +297,17 @@ def test_resume_with_ray_data_is_a_rerun_and_warns_when_no_part_is_done(tmp_path
     (out / "a" / ray_data.RUN_FILE).write_text("{}")
     result = run("classify", tmp_path / "a.jsonl", "--out", out, "--ray-data", "--resume")
     assert result.exit_code == 0 and "--resume" not in result.output and len(calls) == 2
+
+
+def test_a_part_that_is_not_parquet_is_one_line_before_ray(tmp_path, tiny_model_dir, monkeypatch):
+    pytest.importorskip("ray")
+    from classifier.predict import ray
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a.parquet").write_text("not Parquet")
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
+    last = result.output.strip().splitlines()[-1]
+    assert result.exit_code == 1 and last.startswith(f"error: {parts / 'a.parquet'}: not a readable Parquet file")
+    assert not (tmp_path / "out").exists()
