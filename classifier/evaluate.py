@@ -611,13 +611,7 @@ def align_gold(first: pd.DataFrame, second: pd.DataFrame) -> tuple[pd.DataFrame,
     """The items both files predicted, with a gold label from either file (they must agree)."""
     a, b = first.set_index("id"), second.set_index("id")
     common = a.index.intersection(b.index, sort=False)
-    gold = a.loc[common, "label"].where(a.loc[common, "label"].notna(), b.loc[common, "label"])
-    clash = a.loc[common, "label"].notna() & b.loc[common, "label"].notna() & (
-        a.loc[common, "label"] != b.loc[common, "label"])
-    if clash.any():
-        first_id = clash[clash].index[0]
-        raise InputError(f"the two files disagree on the gold label of {clash.sum()} item(s), e.g. id {first_id!r}; "
-                         "compare predictions made on the same gold set")
+    # items first: an id that names another sentence (another prepare run) is why its gold labels differ too
     for column in ("actor", TEXT_HASH):
         if column in a.columns and column in b.columns:
             left_values, right_values = a.loc[common, column], b.loc[common, column]
@@ -626,7 +620,15 @@ def align_gold(first: pd.DataFrame, second: pd.DataFrame) -> tuple[pd.DataFrame,
                 first_id = differ[differ].index[0]
                 what = "actor" if column == "actor" else "text"
                 raise InputError(f"the two files give {int(differ.sum())} id(s) different items (the {what} differs), "
-                                 f"e.g. id {first_id!r}; compare predictions made on the same items")
+                                 f"e.g. id {first_id!r}; compare predictions made on the same items (two prepare runs number "
+                                 "sentences differently: classify one items file with both models)")
+    gold = a.loc[common, "label"].where(a.loc[common, "label"].notna(), b.loc[common, "label"])
+    clash = a.loc[common, "label"].notna() & b.loc[common, "label"].notna() & (
+        a.loc[common, "label"] != b.loc[common, "label"])
+    if clash.any():
+        first_id = clash[clash].index[0]
+        raise InputError(f"the two files disagree on the gold label of {clash.sum()} item(s), e.g. id {first_id!r}; "
+                         "compare predictions made on the same gold set")
     keep = common[gold.notna().to_numpy()]
     if len(keep) == 0:
         raise InputError("the two prediction files share no gold-labelled item ids; nothing to compare")
@@ -686,6 +688,8 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
     for name in CI_METRICS:
         observed = metrics_b[name] - metrics_a[name]
         rows[name] = {"first": metrics_a[name], "second": metrics_b[name], "difference": observed,
+                      "first_ci": percentile_ci(scores_a[name]) if n_boot else None,
+                      "second_ci": percentile_ci(scores_b[name]) if n_boot else None,
                       "ci": percentile_ci(diffs[name]) if n_boot else None,
                       "p_value": paired_p_value(diffs[name], observed) if n_boot else None}
     return {**info, "models": [sorted(first["model"].unique()), sorted(second["model"].unique())],
@@ -696,10 +700,44 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
             "test": "paired bootstrap by article, two-sided, difference = second - first"}
 
 
+METRIC_NAMES = {"macro_f1": "macro-F1", "accuracy": "accuracy", "f1_favor_against": "F1 of favor and against"}
+
+
+def p_shown(p: float) -> str:
+    return "< 0.001" if p < 0.0005 else f"{p:.3f}"
+
+
+def comparison_verdict(compare: dict, first: str, second: str, metric: str = "macro_f1") -> str:
+    """In words, which of two models scored higher on the same gold items and by how much, each figure with its n
+    and interval: ``compare`` is :func:`compare_frames`'s result, ``first`` and ``second`` name its two models."""
+    def with_ci(value: float, ci, sign: bool = False) -> str:
+        shown = f"{value:+.3f}" if sign else f"{value:.3f}"
+        return shown + (f" [{ci[0]:+.3f}, {ci[1]:+.3f}]" if sign else f" [{ci[0]:.3f}, {ci[1]:.3f}]") if ci else shown
+
+    row, n, articles = compare["metrics"][metric], compare["n_common"], compare["n_articles"]
+    name = METRIC_NAMES.get(metric, metric)
+    text = (f"On the same {n} gold item{'s' if n != 1 else ''} ({articles} article{'s' if articles != 1 else ''}), "
+            f"{second} scores {name} {with_ci(row['second'], row.get('second_ci'))} and {first} "
+            f"{with_ci(row['first'], row.get('first_ci'))}: ")
+    difference, ci = row["difference"], row.get("ci")
+    if difference == 0:
+        return text + "the same."
+    higher, lower = (second, first) if difference > 0 else (first, second)
+    text += f"{higher} is higher by {abs(difference):.3f}"
+    if not ci:
+        return text + f", with no interval ({compare.get('note') or 'no bootstrap'})."
+    interval = f"[{abs(ci[0]):.3f}, {abs(ci[1]):.3f}]" if difference > 0 else f"[{abs(ci[1]):.3f}, {abs(ci[0]):.3f}]"
+    if ci[0] <= 0 <= ci[1]:
+        return (text + f" (95% interval of {second} minus {first}: [{ci[0]:+.3f}, {ci[1]:+.3f}], which holds 0; "
+                f"paired bootstrap p = {p_shown(row['p_value'])}): these items cannot tell the two apart.")
+    return text + f" (95% interval {interval}; paired bootstrap by article, p = {row['p_value']:.3f})."
+
+
 def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: str | Path | None = None,
                          n_boot: int = 1000, seed: int = 0, min_n: int = 10, n_bins: int = 10,
                          progress: bool = False) -> dict:
-    """Read a predictions file and evaluate it (optionally beside a second model's predictions). Only the
+    """Read a predictions file and evaluate it (optionally beside ``compare``, an earlier model's predictions: the
+    comparison's first model, so that its differences are this file's model minus that one). Only the
     rows with a gold label (in either file) are kept; the whole files are counted by their ids' hashes.
     ``by``: one grouping key ("source") or several (None: no grouping, as ``()``)."""
     check_paths(path=path, compare=compare)
@@ -727,10 +765,13 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
                                                          n_bins=n_bins, progress=progress,
                                                          n_predictions=rows.n_predictions, models=rows.models),
               "models_warning": mixed_models_warning(rows.models)}
-    if other is not None:
-        only = {"n_only_first": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes))),
-                "n_only_second": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes)))}
-        paired = compare_frames(rows.frame, other.frame, n_boot=n_boot, seed=seed, progress=progress)
-        result["compare"] = {"first": str(path), "second": str(compare),
-                             **paired, **only, "models": [rows.models, other.models]}
+    if other is not None:  # as in 'stance report NEW --compare OLD': first = --compare, difference = NEW - OLD
+        only = {"n_only_first": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes))),
+                "n_only_second": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes)))}
+        paired = compare_frames(other.frame, rows.frame, n_boot=n_boot, seed=seed, progress=progress)
+        result["compare"] = {"first": str(compare), "second": str(path),
+                             **paired, **only, "models": [other.models, rows.models]}
+        result["compare"]["verdict"] = comparison_verdict(
+            result["compare"], f"{Path(compare).name} ({', '.join(other.models)})",
+            f"{Path(path).name} ({', '.join(rows.models)})")
     return result

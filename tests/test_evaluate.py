@@ -320,15 +320,21 @@ def test_compare_with_paired_bootstrap(tmp_path, preds):
                                  "--out", str(tmp_path / "m.json")])
     assert result.exit_code == 0, result.output
     compare = json.loads((tmp_path / "m.json").read_text())["compare"]
-    assert compare["n_common"] == 230 and compare["n_only_first"] == 10 and compare["n_only_second"] == 3
+    # as 'stance report NEW --compare OLD': the --compare file is the first, the difference this file minus it
+    assert compare["first"] == str(worse) and compare["second"] == str(preds)
+    assert compare["n_common"] == 230 and compare["n_only_first"] == 3 and compare["n_only_second"] == 10
     first, second = read_predictions(preds), read_predictions(worse)
     common = first[first["id"].isin(second["id"])]
     other = second.set_index("id").loc[common["id"]]
-    expected = f1_score(common["label"], other["stance"], average="macro", labels=list(LABELS)) - f1_score(
-        common["label"], common["stance"], average="macro", labels=list(LABELS))
+    expected = f1_score(common["label"], common["stance"], average="macro", labels=list(LABELS)) - f1_score(
+        common["label"], other["stance"], average="macro", labels=list(LABELS))
     macro = compare["metrics"]["macro_f1"]
-    assert macro["difference"] == pytest.approx(expected) and macro["difference"] < 0
-    assert macro["ci"][1] < 0 and macro["p_value"] < 0.05
+    assert macro["difference"] == pytest.approx(expected) and macro["difference"] > 0
+    assert macro["ci"][0] > 0 and macro["p_value"] < 0.05
+    assert macro["first_ci"][0] <= macro["first"] <= macro["first_ci"][1]  # each model's figure has its interval
+    said = " ".join(result.output.split())
+    assert f"{preds.name} (tiny@abc) is higher by {macro['difference']:.3f} (95% interval [" in said, said
+    assert compare["verdict"].startswith(f"On the same 230 gold items ({compare['n_articles']} articles), ")
     same = compare_frames(first, first, n_boot=50)
     assert same["metrics"]["macro_f1"]["difference"] == 0 and same["metrics"]["macro_f1"]["p_value"] == 1.0
     assert same["note"] is None
@@ -368,6 +374,19 @@ def test_compare_refuses_an_id_that_names_another_item(tmp_path, preds, field, v
     result = runner.invoke(app, ["evaluate", str(preds), "--compare", str(other), "--n-boot", "10"])
     assert result.exit_code == 1 and f"different items (the {what} differs), e.g. id 'i5'" in \
         " ".join(result.output.split()), result.output
+
+
+def test_an_id_of_another_prepare_run_is_named_as_another_item_not_as_a_gold_label_disagreement(tmp_path, preds):
+    """Labels of an older prepare run: an id names the next sentence, whose gold label differs too; the cause
+    (another item under that id) is what the error says."""
+    rows = prediction_rows()
+    rows[5]["text"] = "Another sentence entirely."
+    rows[5]["label"] = next(label for label in LABELS if label != rows[5]["label"])
+    other = write_jsonl(tmp_path / "other.jsonl", rows)
+    result = runner.invoke(app, ["evaluate", str(preds), "--compare", str(other), "--n-boot", "10"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "different items (the text differs), e.g. id 'i5'" in said, said
+    assert "two prepare runs number sentences differently" in said and "disagree on the gold label" not in said
 
 
 def test_cli_tables_and_json(tmp_path, preds):
@@ -424,9 +443,10 @@ def test_compare_reads_only_gold_rows_and_matches_the_whole_files(tmp_path, monk
     assert a.n_predictions == 67 and b.n_predictions == 61
     assert len(a.frame) == 60 - 1 and len(b.frame) == 61  # row 0 has its gold in neither file's common part
     streamed = evaluate_predictions(first, compare=second, n_boot=50)["compare"]
-    in_memory = compare_frames(read_predictions(first), read_predictions(second), n_boot=50)
-    assert streamed["n_common"] == 57 and streamed["n_only_first"] == 10 and streamed["n_only_second"] == 4
-    assert streamed == {"first": str(first), "second": str(second), **in_memory}
+    in_memory = compare_frames(read_predictions(second), read_predictions(first), n_boot=50)  # --compare first
+    assert streamed["n_common"] == 57 and streamed["n_only_first"] == 4 and streamed["n_only_second"] == 10
+    assert streamed.pop("verdict").startswith("On the same 57 gold items")
+    assert streamed == {"first": str(second), "second": str(first), **in_memory}
 
 
 def test_a_folder_of_prediction_parts_reads_as_one_file(tmp_path):

@@ -277,6 +277,9 @@ def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
     md = (tmp_path / "r" / "report.md").read_text()
     assert "## Before and after" in md and "1 of the 9 such cells (of 9) moved" in md
     assert "paired bootstrap by article" in md  # both files hold gold labels: both models on them
+    # which model scored higher on the gold items, in words, each figure with its interval
+    assert "On the same " in md and "these predictions (new@2) scores macro-F1 " in md
+    assert "first \\[95% CI\\]" in md or "first [95% CI]" in md
 
 
 def test_compare_says_when_no_cell_has_enough_articles_to_have_moved():

@@ -41,14 +41,15 @@ def print_evaluation(result: dict) -> None:
     if "compare" in result:
         compare = result["compare"]
         out.print(tables.rich_table(tables.compare_rows(compare),
-                                    f"first = {compare['first']}, second = {compare['second']} "
-                                    f"({compare['n_common']} common gold items)"))
+                                    f"first = {compare['first']} (--compare), second = {compare['second']} "
+                                    f"({compare['n_common']} common gold items, {compare['n_articles']} articles)"))
+        out.print(compare["verdict"], markup=False, highlight=False)
         for key in ("note", "warning"):
             if compare.get(key):
                 warn(compare[key])
         if compare["n_only_first"] or compare["n_only_second"]:
-            warn(f"{compare['n_only_first']} item(s) only in the first file and {compare['n_only_second']} only in "
-                 "the second were left out of the comparison")
+            warn(f"{compare['n_only_second']} item(s) only in {compare['second']} and {compare['n_only_first']} only in "
+                 f"{compare['first']} were left out of the comparison")
 
 
 @app.command("evaluate")
@@ -57,7 +58,7 @@ def evaluate_cli(
     predictions: Path = typer.Argument(..., help="Predictions file from 'stance classify' (JSONL, CSV or Parquet)."),
     by: list[GroupBy] = typer.Option([], "--by", help="Also evaluate per group; repeat for several."),
     out_path: Optional[Path] = typer.Option(None, "--out", help="Write all metrics as JSON here."),
-    compare: Optional[Path] = typer.Option(None, "--compare", help="A second model's predictions on the same items."),
+    compare: Optional[Path] = typer.Option(None, "--compare", help="An earlier model's predictions on the same items (OLD): differences are this file's model minus OLD's."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article)."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the bootstrap."),
     min_n: int = typer.Option(10, "--min-n", min=1, help="Groups with fewer gold items are flagged as too small."),
@@ -69,7 +70,8 @@ def evaluate_cli(
     Macro-F1, accuracy, F1 of favor+against, per-class precision/recall/F1, confusion matrix and
     calibration (ECE, reliability), with 95% bootstrap intervals that resample whole articles.
     --by source|actor|article evaluates each group too; small groups are flagged, not hidden.
-    --compare puts a second model beside it on the same gold items, with a paired bootstrap p-value.
+    --compare OLD puts an earlier model beside it on the same gold items: differences are this file's model
+    minus OLD's, with a paired bootstrap interval and p-value, and a sentence saying which scored higher.
 
     Example: stance evaluate preds.jsonl --by source --out metrics.json --compare other_preds.jsonl
     """

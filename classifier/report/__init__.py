@@ -244,7 +244,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     and both models on the gold labels the two files share (``shown`` names ``other`` in the report)."""
     import numpy as np
 
-    from classifier.evaluate import compare_frames
+    from classifier.evaluate import compare_frames, comparison_verdict
     from classifier.report.compare import compare_cells, compare_note, moved_rows
 
     before = gather(other, 0, kind)
@@ -267,7 +267,9 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
             rows = tables.compare_rows(paired)
             eval_note = (f"Both models on the {paired['n_common']} gold-labelled items the files share (first = "
                          f"{shown(other)}, second = these predictions); "
-                         + (f"{paired['note']}." if paired["note"] else "paired bootstrap by article."))
+                         + (f"{paired['note']}." if paired["note"] else "paired bootstrap by article.") + " "
+                         + comparison_verdict(paired, f"{other.name} ({', '.join(before.models)})",
+                                              f"these predictions ({', '.join(inputs.models)})"))
     return {"other": shown(other), "cells": cells, "rows": moved_rows(cells, min_n),
             "note": compare_note(cells, shown(other), before.models, only_new, only_old), "paired": paired,
             "evaluation": rows, "eval_note": eval_note}

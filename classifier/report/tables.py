@@ -97,10 +97,13 @@ def group_rows(key: str, groups: Sequence[dict]) -> Rows:
 def compare_rows(compare: dict) -> Rows:
     names = {"macro_f1": "macro-F1", "accuracy": "accuracy",
              "f1_favor_against": polar_name(compare.get("metrics_first", {}).get("labels", ("favor", "against")))}
-    rows = [[names.get(name, name), num(m["first"]), num(m["second"]), signed(m["difference"], 3),
-             interval(m["ci"], sign=True), p_text(m["p_value"])]
+    def with_ci(value, ci) -> str:  # each model's own figure with its interval (same resamples as the difference)
+        return num(value) + (f" {interval(ci)}" if ci else "")
+
+    rows = [[names.get(name, name), with_ci(m["first"], m.get("first_ci")), with_ci(m["second"], m.get("second_ci")),
+             signed(m["difference"], 3), interval(m["ci"], sign=True), p_text(m["p_value"])]
             for name, m in compare["metrics"].items()]
-    return ["metric", "first", "second", "second − first", "95% CI", "p (paired bootstrap)"], rows
+    return ["metric", "first [95% CI]", "second [95% CI]", "second − first", "95% CI", "p (paired bootstrap)"], rows
 
 
 # -- report -------------------------------------------------------------------------------------------
