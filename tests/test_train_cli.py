@@ -69,8 +69,18 @@ def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_
     for metric in ("macro_f1", "accuracy", "F1 favor+against"):
         assert metric in result.output
     card = json.loads((out / "model_card.json").read_text())
-    assert set(card["evaluation"]) == {"test (this model)", "test (starting model tiny)"}
+    assert set(card["evaluation"]) == {"test (this model)", "test (starting model tiny)",
+                                       "this model - starting model (paired bootstrap by article)"}
     assert card["comparison"]["paired"]["macro_f1"]["p_value"] is not None
+    # every figure with its n, articles and interval, in the card people read and in the summary
+    new, start = card["evaluation"]["test (this model)"], card["evaluation"]["test (starting model tiny)"]
+    assert new["n"] == start["n"] == 10 and new["articles"] == 5
+    assert new["macro_f1 95% CI"].startswith("[") and start["accuracy 95% CI"].startswith("[")
+    said = " ".join(result.output.split())
+    assert card["verdict"].startswith("On the same 10 gold items (5 articles), new (ours) scores macro-F1 ")
+    assert card["verdict"] in said and "new (ours) [95% CI]" in said
+    readme = (out / "README.md").read_text()
+    assert "| test (this model) | macro_f1 95% CI | [" in readme and card["verdict"] in readme
     assert card["hyperparameters"]["max_length"] == 64  # kept from the base model
     assert (out / "README.md").exists() and not default_dir.exists()
     assert oct(out.stat().st_mode & 0o777) == oct(0o777 & ~umask())  # not mkdtemp's 0700
@@ -446,7 +456,9 @@ def test_a_worse_model_is_said_plainly_before_saving_and_never_promoted(tmp_path
     result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
                                  "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
     assert result.exit_code == 3, result.output  # saved, not promoted: a script can tell
-    assert "WORSE than start (tiny)" in result.output and "models/default is left as it was" in result.output
+    said = " ".join(result.output.split())
+    assert "--promote refused: the new model is WORSE than start (tiny)" in said
+    assert "models/default is left as it was" in said
     assert result.output.index("WORSE") < result.output.index("saved ")
     assert out.exists() and not default_dir.exists()
 

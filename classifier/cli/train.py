@@ -173,14 +173,17 @@ def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) 
     table = Table(title=f"held-out test: {comparison['n']} items, {articles} article{'s' if articles != 1 else ''}")
     table.add_column("metric")
     for key in comparison["models"]:
-        table.add_column(names[key], justify="right")
+        table.add_column(names[key] + (" [95% CI]" if comparison.get("ci") else ""), justify="right")
     if comparison.get("paired"):
         table.add_column("new - " + ("start" if names.get("reference", "").startswith("start") else "default")
                          + " [95% CI]", justify="right")
         table.add_column("p", justify="right")
     for metric in COMPARED:
         shown_name = polar_name(task.labels) if metric == "f1_favor_against" else metric  # F1 positive+negative
-        row = [shown_name] + [f"{comparison['metrics'][key][metric]:.3f}" for key in comparison["models"]]
+        cis = comparison.get("ci") or {}
+        row = [shown_name] + [f"{comparison['metrics'][key][metric]:.3f}" + (
+            f" [{cis[key][metric][0]:.3f}, {cis[key][metric][1]:.3f}]" if cis.get(key, {}).get(metric) else "")
+            for key in comparison["models"]]
         paired = (comparison.get("paired") or {}).get(metric)
         if paired:
             ci = paired.get("ci")
@@ -214,13 +217,25 @@ def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot:
 
         paired = compare_frames(prediction_frame(test, predictions["reference"], "reference", task),
                                 prediction_frame(test, predictions["new"], "new", task), n_boot=n_boot, seed=seed)
+        comparison["paired_frames"] = paired  # for the verdict in words (not kept in the card)
         if paired["note"]:
             comparison["paired_note"] = paired["note"]
         else:
             comparison["paired"] = {m: {k: paired["metrics"][m][k] for k in ("difference", "ci", "p_value")}
                                     for m in COMPARED}
+            comparison["ci"] = {key: {m: paired["metrics"][m][f"{side}_ci"] for m in COMPARED}
+                                for key, side in (("new", "second"), ("reference", "first"))}
             comparison["paired_warning"] = paired["warning"]
     return comparison
+
+
+def comparison_words(comparison: dict, names: dict[str, str]) -> str | None:
+    """Which model scored higher on the held-out items, by how much, with n and intervals; None without a
+    reference model or with --n-boot 0."""
+    from classifier.evaluate import comparison_verdict
+
+    paired = comparison.get("paired_frames")
+    return comparison_verdict(paired, names["reference"], names["new"]) if paired else None
 
 
 def worse_than_reference(comparison: dict) -> str:
@@ -248,7 +263,8 @@ def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], ta
     new = comparison["metrics"]["new"]["macro_f1"]
     if new >= old["macro_f1"]:
         return ""
-    warn(f"the new model is WORSE than {target} (the model --promote would replace) on the {comparison['n']} held-out "
+    warn(f"--promote refused: the new model is WORSE than {target} (the model --promote would replace) on the "
+         f"{comparison['n']} held-out "
          f"items: macro-F1 {new:.3f} against {old['macro_f1']:.3f}; {target} is left as it was")
     return f"macro-F1 {new:.3f} against {old['macro_f1']:.3f}"
 
@@ -277,12 +293,26 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
 
     config, result = outcome.config, outcome.result
     task = result.model.task
-    figures = {key: {m: round(comparison["metrics"][key][m], 4) for m in ("n", *COMPARED)}
-               for key in comparison["models"]}
-    evaluation = {"test (this model)": figures["new"]}
-    if "reference" in figures:
+    cis = comparison.get("ci") or {}
+
+    def figures(key: str) -> dict:  # each figure with its n, articles and 95% interval by article (text: the card
+        shown = {"n": comparison["metrics"][key]["n"], "articles": comparison["n_articles"]}  # renders no lists)
+        for m in COMPARED:
+            ci = cis.get(key, {}).get(m)
+            shown[m] = round(comparison["metrics"][key][m], 4)
+            if ci:
+                shown[f"{m} 95% CI"] = f"[{ci[0]:.4f}, {ci[1]:.4f}]"
+        return shown
+
+    evaluation = {"test (this model)": figures("new")}
+    if "reference" in comparison["models"]:
         role = "starting model" if reference == base else "default model"
-        evaluation[f"test ({role} {Path(reference).name})"] = figures["reference"]
+        evaluation[f"test ({role} {Path(reference).name})"] = figures("reference")
+        paired = comparison.get("paired") or {}
+        if paired:
+            evaluation[f"this model - {role} (paired bootstrap by article)"] = {
+                m: f"{paired[m]['difference']:+.4f} [{paired[m]['ci'][0]:+.4f}, {paired[m]['ci'][1]:+.4f}], "
+                   f"p {paired[m]['p_value']:.4f}" for m in COMPARED if paired[m].get("ci")}
     return {
         "name": out_dir.name,
         "summary": ("Target-aware stance toward an actor (favor / against / neutral), fine-tuned on our own labels."
@@ -316,7 +346,8 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                      "history": json.dumps(result.history),
                      **({"resumed after a stop at": "; ".join(result.resumed)} if result.resumed else {})},
         "evaluation": evaluation,
-        "comparison": comparison,
+        "comparison": {key: value for key, value in comparison.items() if key not in ("paired_frames", "verdict")},
+        **({"verdict": comparison["verdict"]} if comparison.get("verdict") else {}),
         "limitations": ("Trained and tested on a small set of labelled sentences; the test figures have wide "
                         "intervals. Check per-outlet figures with 'stance evaluate' before publishing shares."),
         "created": time.strftime("%Y-%m-%d"),
@@ -412,13 +443,17 @@ def train_command(
     comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed, task)
     options = {"test fraction": "--test" if test else test_fraction, "dev fraction": dev_fraction, "seed": seed,
                "bootstrap resamples": n_boot, "annotator": annotator or "majority of people"}
-    card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference, options)
     names = {"new": f"new ({out_dir.name})",
              "reference": f"{'start' if reference == base else 'default'} ({Path(reference or base).name})"}
+    comparison["verdict"] = comparison_words(comparison, names)
+    card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference, options)
     out.print(compare_table(comparison, names, task))
+    if comparison["verdict"]:
+        out.print(comparison["verdict"], markup=False, highlight=False)
     worse = worse_than_reference(comparison)
     if worse:  # said before the model is written, so nobody mistakes it for an improvement
-        warn(f"the new model is WORSE than {names['reference']} on the {comparison['n']} held-out items: {worse}; "
+        warn(("--promote refused: " if promote else "")
+             + f"the new model is WORSE than {names['reference']} on the {comparison['n']} held-out items: {worse}; "
              "it is saved for inspection" + (f", and {default_model_dir(task)} is left as it was" if promote else ""))
     elif promote:
         worse = worse_than_incumbent(outcome, comparison, reference, task)

@@ -39,7 +39,9 @@ TEMPLATE = """---
 | set | metric | value |
 |---|---|---|
 {% for split, metrics in card["evaluation"].items() %}{% for name, value in metrics.items() %}{% if value is not mapping and (value is string or value is not iterable) %}| {{ split }} | {{ name }} | {{ value }} |
-{% endif %}{% endfor %}{% endfor %}{% endif %}{% if card.get("limitations") %}
+{% endif %}{% endfor %}{% endfor %}{% if card.get("verdict") %}
+{{ card["verdict"] }}
+{% endif %}{% endif %}{% if card.get("limitations") %}
 ## Limitations
 
 {{ card["limitations"] }}
