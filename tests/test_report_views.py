@@ -282,6 +282,25 @@ def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
     assert "first \\[95% CI\\]" in md or "first [95% CI]" in md
 
 
+def test_compare_names_ids_that_hold_another_sentence_in_the_other_file(tmp_path):
+    """Predictions of another prepare run: the same ids, but some name the next sentence; the id sets alone match,
+    so only the items themselves show that part of the change is a change of items."""
+    old_rows = [dict(row, label=None, model="old@1") for row in prediction_rows(60, per_article=2)]
+    new_rows = [dict(row, model="new@2") for row in old_rows]
+    for row in new_rows[:3]:
+        row["text"] = "Another sentence under the same id."
+    old, new = write_jsonl(tmp_path / "old.jsonl", old_rows), write_jsonl(tmp_path / "new.jsonl", new_rows)
+    result = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r"), "--compare", str(old),
+                                 "--n-boot", "20", "--n-perm", "20", "-q"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "3 ids that both files hold name a different sentence or actor in each" in said, said
+    assert "only in this file" not in said  # the id sets are the same
+    same = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r2"), "--compare", str(new),
+                               "--n-boot", "20", "--n-perm", "20", "-q"])
+    assert same.exit_code == 0 and "a different sentence" not in same.output
+
+
 def test_compare_says_when_no_cell_has_enough_articles_to_have_moved():
     from classifier.report.compare import MIN_ARTICLES, compare_note
 

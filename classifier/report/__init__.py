@@ -255,6 +255,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     cells = compare_cells(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)
     only_new = int(len(np.setdiff1d(inputs.id_hashes, before.id_hashes)))
     only_old = int(len(np.setdiff1d(before.id_hashes, inputs.id_hashes)))
+    changed = int(len(common) - len(np.intersect1d(inputs.item_hashes, before.item_hashes)))  # same id, other item
     paired, rows, eval_note = None, None, (
         "Neither file holds gold labels, so the two models are not compared on gold items here: classify a "
         "labelled set with both and run 'stance evaluate NEW --compare OLD'.")
@@ -271,7 +272,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
                          + comparison_verdict(paired, f"{other.name} ({', '.join(before.models)})",
                                               f"these predictions ({', '.join(inputs.models)})"))
     return {"other": shown(other), "cells": cells, "rows": moved_rows(cells, min_n),
-            "note": compare_note(cells, shown(other), before.models, only_new, only_old), "paired": paired,
+            "note": compare_note(cells, shown(other), before.models, only_new, only_old, changed), "paired": paired,
             "evaluation": rows, "eval_note": eval_note}
 
 

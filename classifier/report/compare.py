@@ -41,7 +41,8 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
     return pd.DataFrame.from_records(rows)
 
 
-def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_only_old: int) -> str:
+def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_only_old: int,
+                 n_changed: int = 0) -> str:
     moved = int(cells["moved"].sum()) if len(cells) else 0
     assessed = int((cells["n_articles"] >= MIN_ARTICLES).sum()) if len(cells) else 0
     note = (f"Against {old_path} (model {', '.join(old_models)}): net stance before and after per outlet x actor, "
@@ -54,6 +55,10 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
     if n_only_new or n_only_old:
         note += (f" {n_only_new} predictions are only in this file and {n_only_old} only in the other: the files "
                  "are not of the same items, so some of the change is a change of items.")
+    if n_changed:
+        note += (f" {n_changed} id{'s' if n_changed != 1 else ''} that both files hold name a different sentence or actor "
+                 "in each (two prepare runs number sentences differently): some of the change is a change of items; "
+                 "classify one items file with both models to compare the models alone.")
     return note
 
 

@@ -32,6 +32,7 @@ class ReportInput:
     n: int
     id_hashes: "np.ndarray | None" = None  # 64-bit hashes of the ids of the rows kept (a comparison matches on them)
     sentiment_models: list[str] = field(default_factory=list)  # the models behind the tone (--task both)
+    item_hashes: "np.ndarray | None" = None  # 64-bit hashes of each kept row's id, text and actor, in the same order
 
 
 class ExampleRows:
@@ -91,6 +92,7 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
     kept = ExampleRows(examples)
     tone_models: set[str] = set()
     sums, headline, body, gold, models, n, seen, hashes, kept_hashes = [], [], [], [], set(), 0, 0, [], []
+    item_hashes = []
     for table in prediction_chunks(path, hashes):
         if "stance" not in table.column_names:
             raise InputError(f"{path}: predictions of sentence sentiment alone; the report reads stance "
@@ -103,6 +105,7 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
             if not table.num_rows:
                 continue
         kept_hashes.append(chunk_hashes)
+        item_hashes.append(row_item_hashes(table))
         table = visible_names(table)
         kept(table)
         rows = table.drop_columns(list(TEXT_COLUMNS)).to_pandas()
@@ -122,4 +125,16 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
     gold = pd.concat([g for g in gold if len(g)]) if any(len(g) for g in gold) else gold[0]
     return ReportInput(combine_sums(sums), combine_sums(headline), combine_sums(body),
                        gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n,
-                       np.concatenate(kept_hashes), sorted(tone_models))
+                       np.concatenate(kept_hashes), sorted(tone_models), np.concatenate(item_hashes))
+
+
+def row_item_hashes(table) -> np.ndarray:
+    """A 64-bit hash of each row's id, text and actor: two files whose ids match but whose hashes do not hold
+    another sentence (or actor) under the same id, as two prepare runs can."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = [pc.fill_null(pc.cast(table[name], pa.string()), "") if name in table.column_names
+             else pa.array([""] * table.num_rows) for name in ("id", "text", "actor")]
+    joined = pc.binary_join_element_wise(*parts, "\x1f")
+    return pd.util.hash_array(np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object))
