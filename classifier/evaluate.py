@@ -620,8 +620,8 @@ def align_gold(first: pd.DataFrame, second: pd.DataFrame) -> tuple[pd.DataFrame,
                 first_id = differ[differ].index[0]
                 what = "actor" if column == "actor" else "text"
                 raise InputError(f"the two files give {int(differ.sum())} id(s) different items (the {what} differs), "
-                                 f"e.g. id {first_id!r}; compare predictions made on the same items (two prepare runs number "
-                                 "sentences differently: classify one items file with both models)")
+                                 f"e.g. id {first_id!r}; compare predictions made on the same items (two prepare runs "
+                                 "number sentences differently: classify one items file with both models)")
     gold = a.loc[common, "label"].where(a.loc[common, "label"].notna(), b.loc[common, "label"])
     clash = a.loc[common, "label"].notna() & b.loc[common, "label"].notna() & (
         a.loc[common, "label"] != b.loc[common, "label"])

@@ -48,8 +48,8 @@ def print_evaluation(result: dict) -> None:
             if compare.get(key):
                 warn(compare[key])
         if compare["n_only_first"] or compare["n_only_second"]:
-            warn(f"{compare['n_only_second']} item(s) only in {compare['second']} and {compare['n_only_first']} only in "
-                 f"{compare['first']} were left out of the comparison")
+            warn(f"{compare['n_only_second']} item(s) only in {compare['second']} and {compare['n_only_first']} "
+                 f"only in {compare['first']} were left out of the comparison")
 
 
 @app.command("evaluate")
