@@ -368,7 +368,8 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            if analysis["correction"]["possible"] else None,
            "correction_note": correction_note(analysis["correction"]), "figures": figs, "actors_note": actors_note,
            "tests_note": f"Each outlet is compared with the pooled other outlets covering the same actor: a "
-                         f"permutation test shuffling whole articles between outlets ({n_perm} permutations"
+                         "permutation test of the gap in net stance over its standard error, shuffling whole "
+                         f"articles between outlets ({n_perm} permutations"
                          + (f"; a test whose p is below 0.05 is drawn again with {redrawn}, so that Holm's correction "
                             "can reach 0.05" if redrawn else "") + "), "
                          f"Holm correction over all {len(analysis['tests'])} tests; 'differs' means Holm-adjusted "
