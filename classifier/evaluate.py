@@ -408,12 +408,30 @@ def resampled_sums(codes: np.ndarray, per_cluster: np.ndarray, n_boot: int, seed
     return np.concatenate(blocks, axis=0) if blocks else np.zeros((0,) + per_cluster.shape[1:])
 
 
-def percentile_ci(values: np.ndarray, level: float = 0.95) -> list[float] | None:
+def expanded_tail(clusters: int, level: float = 0.95) -> float:
+    """The tail probability of each side of an "expanded percentile" interval from ``clusters`` resampled
+    clusters (Hesterberg 2015, "What teachers should know about the bootstrap", The American Statistician 69):
+    Phi(-sqrt(n / (n - 1)) x t(1 - tail, n - 1)) in place of tail = (1 - level) / 2. A plain percentile interval
+    is too narrow from few clusters: the bootstrap's spread is that of n, not n - 1, clusters, and it takes a
+    normal quantile where a t is due. On cells of 5 articles of 40 correlated sentences its 95% interval held the
+    true net stance 83% of the time, 91% at 10 articles (``scripts/check_report_statistics.py``). Written here as
+    no library gives it (scipy's ``bootstrap`` has percentile, basic and BCa, and BCa is as narrow from few)."""
+    from scipy.stats import norm, t
+
+    tail = (1 - level) / 2
+    if clusters < 2:
+        return tail
+    return float(norm.cdf(-math.sqrt(clusters / (clusters - 1)) * t.ppf(1 - tail, clusters - 1)))
+
+
+def percentile_ci(values: np.ndarray, level: float = 0.95, *, clusters: int | None = None) -> list[float] | None:
+    """The percentile interval of bootstrap ``values``; expanded for the number of resampled ``clusters``
+    (:func:`expanded_tail`) where it is given."""
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
     if len(values) == 0:
         return None
-    tail = (1 - level) / 2 * 100
+    tail = (expanded_tail(clusters, level) if clusters else (1 - level) / 2) * 100
     return [float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))]
 
 
@@ -566,7 +584,7 @@ def evaluate_subset(sub: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, n_
     if n_clusters >= MIN_RESAMPLED_ARTICLES and n_boot > 0:  # fewer: a handful of distinct resamples
         samples = bootstrap_metrics(gold, label_codes(sub[task.field], task.labels), codes, n_boot=n_boot,
                                     seed=seed, advance=advance)
-        ci = {name: percentile_ci(values) for name, values in samples.items()}
+        ci = {name: percentile_ci(values, clusters=n_clusters) for name, values in samples.items()}
     else:
         advance(n_boot)
     notes = group_notes(sub, codes, min_n, task.labels)
@@ -656,11 +674,21 @@ def too_few_articles(n_articles: int) -> str:
             f"by article (it needs {MIN_RESAMPLED_ARTICLES}): no interval or p-value for the difference")
 
 
-def paired_p_value(diffs: np.ndarray, observed: float) -> float:
+def paired_p_value(diffs: np.ndarray, observed: float, *, clusters: int | None = None) -> float:
     """Two-sided paired bootstrap p-value: how often a resampled difference, centred on the observed one,
-    is at least as far from zero as the observed difference (Efron & Tibshirani; Berg-Kirkpatrick et al. 2012)."""
+    is at least as far from zero as the observed difference (Efron & Tibshirani; Berg-Kirkpatrick et al. 2012).
+
+    With ``clusters`` (the articles resampled) it is expanded as :func:`percentile_ci` is, so that p < 0.05 where
+    the expanded interval leaves out 0: the tail p / 2 is read as an expanded tail and turned back into the
+    t(n - 1) tail it stands for. Unexpanded, two models of equal accuracy on 5, 10 and 30 articles of 20 items
+    differed at p < 0.05 in 12%, 10% and 7% of simulated comparisons (``scripts/check_report_statistics.py``)."""
     extreme = np.sum(np.abs(diffs - observed) >= abs(observed) - 1e-12)
-    return float((1 + extreme) / (1 + len(diffs)))
+    p = float((1 + extreme) / (1 + len(diffs)))
+    if not clusters or clusters < 2 or p >= 1:
+        return p
+    from scipy.stats import norm, t
+
+    return float(min(1.0, 2 * t.sf(norm.isf(p / 2) / math.sqrt(clusters / (clusters - 1)), clusters - 1)))
 
 
 def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
@@ -688,10 +716,10 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
     for name in CI_METRICS:
         observed = metrics_b[name] - metrics_a[name]
         rows[name] = {"first": metrics_a[name], "second": metrics_b[name], "difference": observed,
-                      "first_ci": percentile_ci(scores_a[name]) if n_boot else None,
-                      "second_ci": percentile_ci(scores_b[name]) if n_boot else None,
-                      "ci": percentile_ci(diffs[name]) if n_boot else None,
-                      "p_value": paired_p_value(diffs[name], observed) if n_boot else None}
+                      "first_ci": percentile_ci(scores_a[name], clusters=n_articles) if n_boot else None,
+                      "second_ci": percentile_ci(scores_b[name], clusters=n_articles) if n_boot else None,
+                      "ci": percentile_ci(diffs[name], clusters=n_articles) if n_boot else None,
+                      "p_value": paired_p_value(diffs[name], observed, clusters=n_articles) if n_boot else None}
     return {**info, "models": [sorted(first["model"].unique()), sorted(second["model"].unique())],
             "n_articles": n_articles, "metrics": rows, "metrics_first": metrics_a,
             "metrics_second": metrics_b,

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from classifier.cli import calibrate, evaluate, report  # noqa: F401  (register the commands)
 from classifier.cli.app import app
 from classifier.evaluate import (bootstrap_metrics, cluster_codes, cluster_resamples, compare_frames, evaluate_frame,
-                                 evaluate_predictions, expected_calibration_error, labelled, read_predictions,
-                                 reliability_bins)
+                                 evaluate_predictions, expanded_tail, expected_calibration_error, labelled,
+                                 paired_p_value, percentile_ci, read_predictions, reliability_bins)
 from classifier.errors import InputError, InputWarning
 from classifier.items import LABELS
 
@@ -170,12 +170,46 @@ def test_bootstrap_resamples_whole_articles(preds):
         index = np.concatenate([np.repeat(np.flatnonzero(codes == c), k) for c, k in enumerate(counts) if k])
         values.append(f1_score(frame["label"].to_numpy()[index], frame["stance"].to_numpy()[index],
                                labels=list(LABELS), average="macro", zero_division=0))
-    assert result["overall"]["ci"]["macro_f1"] == pytest.approx(list(np.percentile(values, [2.5, 97.5])))
+    tail = 100 * expanded_tail(int(codes.max()) + 1)  # the percentile interval, expanded for the articles
+    assert result["overall"]["ci"]["macro_f1"] == pytest.approx(list(np.percentile(values, [tail, 100 - tail])))
     lo, hi = result["overall"]["ci"]["macro_f1"]
     assert lo <= result["overall"]["macro_f1"] <= hi
     assert result["overall"]["n_articles"] == frame["article"].nunique()
     again = evaluate_frame(frame, n_boot=30, seed=0)
     assert again["overall"]["ci"] == result["overall"]["ci"]
+
+
+def test_an_interval_from_few_articles_is_expanded():
+    """The plain percentile interval is too narrow from few articles (83% coverage from 5 articles of correlated
+    sentences in scripts/check_report_statistics.py): the tails shrink to Phi(-sqrt(n / (n - 1)) t(0.975, n - 1))
+    and reach 2.5% only with many articles."""
+    from scipy.stats import norm, t
+
+    assert expanded_tail(5) == pytest.approx(norm.cdf(-np.sqrt(5 / 4) * t.ppf(0.975, 4)))
+    assert expanded_tail(5) == pytest.approx(0.00095, abs=1e-5) and expanded_tail(10) == pytest.approx(0.00855, abs=1e-5)
+    assert 0.0247 < expanded_tail(2000) < 0.025
+    values = np.linspace(0, 1, 10_001)
+    assert percentile_ci(values) == pytest.approx([0.025, 0.975])
+    assert percentile_ci(values, clusters=10) == pytest.approx([expanded_tail(10), 1 - expanded_tail(10)])
+    # evaluate's interval from 5 articles is wider than the central 95% of its resamples
+    rng = np.random.default_rng(1)
+    codes = np.repeat(np.arange(5), [5, 9, 12, 15, 19])
+    gold = rng.integers(0, 3, 60)
+    pred = np.where(rng.random(60) < np.repeat([0.3, 0.5, 0.6, 0.7, 0.9], [5, 9, 12, 15, 19]), gold, (gold + 1) % 3)
+    frame = pd.DataFrame({"label": [LABELS[g] for g in gold], "stance": [LABELS[p] for p in pred],
+                          "article": [f"a{c}" for c in codes], "source": "s", "actor": "x", "model": "m",
+                          **{f"p_{label}": 1 / 3 for label in LABELS}})
+    samples = bootstrap_metrics(gold, pred, cluster_codes(frame), n_boot=500, seed=0)["accuracy"]
+    lo, hi = evaluate_frame(frame, n_boot=500, seed=0)["overall"]["ci"]["accuracy"]
+    plain = np.percentile(samples, [2.5, 97.5])
+    assert lo <= plain[0] and hi >= plain[1] and hi - lo > 1.2 * (plain[1] - plain[0])
+    # the paired p-value is converted alike: a plain 0.038 from 10 articles is no longer below 0.05
+    diffs = np.random.default_rng(0).normal(0.1, 0.05, 999)
+    plain_p = paired_p_value(diffs, 0.1)
+    assert plain_p < 0.05 < paired_p_value(diffs, 0.1, clusters=10)
+    assert paired_p_value(diffs, 0.1, clusters=10) == pytest.approx(
+        2 * t.sf(norm.isf(plain_p / 2) / np.sqrt(10 / 9), 9))
+    assert paired_p_value(diffs, 0.1, clusters=100_000) == pytest.approx(plain_p, rel=1e-3)
 
 
 def test_resampled_confusion_scores_match_sklearn_with_weights():

@@ -212,6 +212,23 @@ def test_an_outlet_of_a_few_short_articles_is_not_different_for_its_own_noise():
     assert drawn[1] > 0.4 and drawn[0] > 0.4
 
 
+def test_the_net_stance_interval_of_few_articles_is_expanded():
+    """A cell of 5 articles: its interval is the expanded percentile interval of its resamples (tails of
+    0.095%, not 2.5%), which the plain one (83% coverage in scripts/check_report_statistics.py) is inside."""
+    from classifier.evaluate import expanded_tail, resampled_sums
+    from classifier.report.framing import SUM_COLUMNS, cell_row
+
+    counts = np.array([[10, 6, 2, 2], [10, 1, 5, 4], [10, 3, 3, 4], [10, 8, 0, 2], [10, 2, 6, 2]], float)
+    cell = pd.DataFrame(np.hstack([counts, counts[:, 1:]]), columns=list(SUM_COLUMNS))
+    row = cell_row(cell, {"possible": False}, n_boot=400, seed=3, min_n=10)
+    sums = resampled_sums(np.arange(5), cell.to_numpy(float), 400, 3)
+    nets = (sums[:, 1] - sums[:, 2]) / sums[:, 0]
+    tail = 100 * expanded_tail(5)
+    assert [row["net_lo"], row["net_hi"]] == pytest.approx(list(np.percentile(nets, [tail, 100 - tail])))
+    plain = np.percentile(nets, [2.5, 97.5])
+    assert row["net_lo"] < plain[0] and row["net_hi"] > plain[1]
+
+
 def test_smallest_p_is_one_over_the_assignments():
     assert smallest_p(1, 5, 2000) == pytest.approx(1 / 5)  # one article per outlet, five outlets
     assert smallest_p(3, 10, 10_000) == pytest.approx(1 / comb(10, 3))

@@ -32,7 +32,7 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
         ci = None
         if len(cell) >= 2 and n_boot > 0:
             sums = resampled_sums(np.arange(len(cell)), per_article, n_boot, seed + index)
-            ci = percentile_ci(sums[:, 1] / sums[:, 0] - sums[:, 3] / sums[:, 2])
+            ci = percentile_ci(sums[:, 1] / sums[:, 0] - sums[:, 3] / sums[:, 2], clusters=len(cell))
         lo, hi = ci if ci else (np.nan, np.nan)
         rows.append({"outlet": outlet, "actor": actor, "n": int(totals[0]), "n_articles": len(cell),
                      "small": totals[0] < min_n, "net_old": float(net_old), "net_new": float(net_new),

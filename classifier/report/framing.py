@@ -233,7 +233,7 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     sizes = sums[:, :1]
     boot_shares, boot_probs = sums[:, 1:1 + K] / sizes, sums[:, 1 + K:] / sizes
     with_ci = n_articles >= MIN_RESAMPLED_ARTICLES and n_boot > 0  # 2-4 articles: a few resamples, falsely narrow
-    net_ci = percentile_ci(boot_shares[:, FAVOR] - boot_shares[:, AGAINST]) if with_ci else None
+    net_ci = percentile_ci(boot_shares[:, FAVOR] - boot_shares[:, AGAINST], clusters=n_articles) if with_ci else None
     row["net_lo"], row["net_hi"] = net_ci if net_ci else (np.nan, np.nan)
     row.update({f"mean_p_{label}": float(mean_p[k]) for k, label in enumerate(LABELS)})
     row.update(cell_tone(cell, codes, n_boot, seed, with_ci))
@@ -251,10 +251,11 @@ def cell_tone(cell: pd.DataFrame, codes: np.ndarray, n_boot: int, seed: int, wit
     if not n_tone:
         return {"n_tone": 0, "tone": np.nan, "tone_lo": np.nan, "tone_hi": np.nan}
     ci = None
-    if with_ci and np.unique(np.asarray(codes)[per_article[:, 0] > 0]).size >= MIN_RESAMPLED_ARTICLES:
+    with_tone = np.unique(np.asarray(codes)[per_article[:, 0] > 0]).size
+    if with_ci and with_tone >= MIN_RESAMPLED_ARTICLES:
         sums = resampled_sums(codes, per_article, n_boot, seed)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ci = percentile_ci(sums[:, 1] / sums[:, 0])
+            ci = percentile_ci(sums[:, 1] / sums[:, 0], clusters=with_tone)
     lo, hi = ci if ci else (np.nan, np.nan)
     return {"n_tone": n_tone, "tone": float(per_article[:, 1].sum() / n_tone), "tone_lo": lo, "tone_hi": hi}
 
