@@ -229,6 +229,31 @@ def test_the_net_stance_interval_of_few_articles_is_expanded():
     assert row["net_lo"] < plain[0] and row["net_hi"] > plain[1]
 
 
+def test_corrected_shares_of_few_articles_are_expanded_too():
+    """ACC's interval from a cell of 5 articles (gold set of 8): the expanded percentile interval of its
+    resamples for the fewer articles (plain, 83% coverage in scripts/check_report_statistics.py)."""
+    from classifier.evaluate import expanded_tail, resampled_sums
+    from classifier.items import LABELS
+    from classifier.report.framing import SUM_COLUMNS, cell_row, correction_model
+
+    rng = np.random.default_rng(0)
+    true = rng.integers(0, 3, 240)
+    pred = np.where(rng.random(240) < 0.8, true, (true + 1) % 3)
+    gold = pd.DataFrame({"label": [LABELS[t] for t in true], "stance": [LABELS[p] for p in pred],
+                         "article": [f"g{i // 30}" for i in range(240)], "source": "s", "actor": "x",
+                         **{f"p_{label}": np.where(pred == k, 0.8, 0.1) for k, label in enumerate(LABELS)}})
+    model = correction_model(gold, n_boot=300, seed=0, name="gold")
+    counts = np.array([[10, 6, 2, 2], [10, 1, 5, 4], [10, 3, 3, 4], [10, 8, 0, 2], [10, 2, 6, 2]], float)
+    cell = pd.DataFrame(np.hstack([counts, counts[:, 1:]]), columns=list(SUM_COLUMNS))
+    row = cell_row(cell, model, n_boot=300, seed=3, min_n=10)
+    sums = resampled_sums(np.arange(5), cell.to_numpy(float), 300, 3)
+    boot = model["acc_boot"].solve(sums[:, 1:4] / sums[:, :1])
+    tail = 100 * expanded_tail(5)
+    nets = boot[:, 0] - boot[:, 1]
+    assert [row["acc_net_lo"], row["acc_net_hi"]] == pytest.approx(list(np.percentile(nets, [tail, 100 - tail])))
+    assert row["acc_net_lo"] < np.percentile(nets, 2.5) and row["acc_net_hi"] > np.percentile(nets, 97.5)
+
+
 def test_smallest_p_is_one_over_the_assignments():
     assert smallest_p(1, 5, 2000) == pytest.approx(1 / 5)  # one article per outlet, five outlets
     assert smallest_p(3, 10, 10_000) == pytest.approx(1 / comb(10, 3))

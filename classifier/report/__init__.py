@@ -234,7 +234,8 @@ def correction_note(correction: dict) -> str:
     return (f"Corrected with the confusion matrix of {correction['gold']} ({correction['n_gold']} items in "
             f"{correction['n_gold_articles']} articles; {support}). ACC (adjusted classify-and-count) solves "
             "P(predicted | true) × prevalence = predicted shares on the simplex; PACC does the same with mean "
-            "probabilities. Intervals resample articles of both the predictions and the gold set. Both assume the "
+            "probabilities. Intervals resample articles of both the predictions and the gold set (widened where "
+            "either has few). Both assume the "
             "classifier errs on these outlets as it does on the gold set." + unstable)
 
 

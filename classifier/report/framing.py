@@ -238,7 +238,8 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     row.update({f"mean_p_{label}": float(mean_p[k]) for k, label in enumerate(LABELS)})
     row.update(cell_tone(cell, codes, n_boot, seed, with_ci))
     if correction["possible"]:
-        row.update(corrected_shares(shares, mean_p, boot_shares, boot_probs, correction, with_ci))
+        row.update(corrected_shares(shares, mean_p, boot_shares, boot_probs, correction, with_ci,
+                                    clusters=min(n_articles, correction["n_gold_articles"])))
     return row
 
 
@@ -260,17 +261,20 @@ def cell_tone(cell: pd.DataFrame, codes: np.ndarray, n_boot: int, seed: int, wit
     return {"n_tone": n_tone, "tone": float(per_article[:, 1].sum() / n_tone), "tone_lo": lo, "tone_hi": hi}
 
 
-def corrected_shares(shares, mean_p, boot_shares, boot_probs, correction: dict, with_ci: bool) -> dict:
-    """ACC and PACC prevalence for one cell, with percentile intervals over both resampled sets."""
+def corrected_shares(shares, mean_p, boot_shares, boot_probs, correction: dict, with_ci: bool, *,
+                     clusters: int | None = None) -> dict:
+    """ACC and PACC prevalence for one cell, with percentile intervals over both resampled sets, expanded for
+    ``clusters``: the fewer articles of the cell and of the gold set (plain, they held the true net stance in 83%
+    of simulated cells of 5 articles and 89% with a gold set of 4 articles, ``scripts/check_report_statistics.py``)."""
     out = {}
     for method, observed, boot_observed in (("acc", shares, boot_shares), ("pacc", mean_p, boot_probs)):
         point = correction[f"{method}_solver"].solve(np.asarray(observed, dtype=float)[None])[0]
         boot = correction[f"{method}_boot"].solve(boot_observed) if with_ci else np.empty((0, K))
         for k, label in enumerate(LABELS):
-            ci = percentile_ci(boot[:, k]) if with_ci else None
+            ci = percentile_ci(boot[:, k], clusters=clusters) if with_ci else None
             out[f"{method}_{label}"] = float(point[k])
             out[f"{method}_{label}_lo"], out[f"{method}_{label}_hi"] = ci if ci else (np.nan, np.nan)
-        net_ci = percentile_ci(boot[:, FAVOR] - boot[:, AGAINST]) if with_ci else None
+        net_ci = percentile_ci(boot[:, FAVOR] - boot[:, AGAINST], clusters=clusters) if with_ci else None
         out[f"{method}_net"] = float(point[FAVOR] - point[AGAINST])
         out[f"{method}_net_lo"], out[f"{method}_net_hi"] = net_ci if net_ci else (np.nan, np.nan)
     return out
