@@ -401,7 +401,7 @@ def studentized_gap(inside: np.ndarray, outside: np.ndarray) -> np.ndarray:
     :func:`article_moments` (last axis). The error is :func:`resampling_variance` of each group, expanded in sums.
 
     Studentized, not the raw gap: with the raw gap an outlet of a few short articles (a noisy net stance) against
-    others of long ones was called different in 20% of simulated reports where no outlet differed
+    others of long ones was called different in 21% of simulated reports where no outlet differed
     (``scripts/check_report_statistics.py``), as a permutation moves long articles into it and shrinks the gap's
     spread. The studentized gap keeps the test exact when articles are exchangeable and near its level when they
     are not (Janssen 1997; Chung and Romano 2013). A group whose articles all share one net stance has no spread:

@@ -1,0 +1,253 @@
+"""Simulations that check the statistics `stance evaluate` and `stance report` publish (not a test: it takes
+minutes and its figures are estimates).
+
+    python scripts/check_report_statistics.py [--reps 1000] [--only coverage,tests,acc,evaluate]
+
+- coverage: the 95% interval of a cell's net stance (bootstrap by article, `framing.cell_row`) over simulated
+  cells whose sentences are correlated within an article (each article draws its own stance shares from a
+  Dirichlet around the cell's), for few to many articles; the share of intervals that hold the true net stance,
+  and the same for the plain percentile interval of the same resamples (what the report gave before 2026-12-06).
+  Figures of a run are in docs/reference.md ("Checked by simulation").
+- tests: the outlet permutation test (`framing.outlet_tests`) under the null (every outlet's articles drawn
+  alike): the share of single tests with p < 0.05, and of reports with any Holm-adjusted p < 0.05; with the
+  studentized gap the report uses and the raw gap it used before.
+- acc: ACC and PACC (`framing.correction_model`, `corrected_shares`) with a simulated classifier of known
+  confusion: bias of the point estimate and coverage of the 95% interval of the true shares, with the gold set's
+  uncertainty resampled (as the report does) and with the gold matrix held fixed (for comparison).
+- evaluate: coverage of `stance evaluate`'s 95% interval of accuracy (bootstrap by article) and the level of
+  its paired bootstrap p-value for two equally good models.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+import pandas as pd
+
+from classifier.evaluate import bootstrap_metrics, paired_p_value, percentile_ci, resampled_sums
+from classifier.items import LABELS
+from classifier.report import framing
+
+K = len(LABELS)
+NO_CORRECTION = {"possible": False}
+
+
+def article_shares(rng, mean, concentration, n_articles):
+    """Each article's own stance shares: Dirichlet around ``mean``; a small concentration = strong correlation
+    of the sentences within an article (intra-article correlation about 1 / (1 + concentration))."""
+    return rng.dirichlet(np.asarray(mean) * concentration, size=n_articles)
+
+
+def cell_sums(rng, mean, concentration, sizes, outlet="o", actor="a"):
+    """Article sums (the rows `framing.article_sums` makes) of one simulated outlet x actor cell."""
+    shares = article_shares(rng, mean, concentration, len(sizes))
+    counts = np.array([rng.multinomial(size, share) for size, share in zip(sizes, shares)])
+    frame = pd.DataFrame({"outlet": outlet, "actor_name": actor, "article": [f"{outlet}{i}" for i in range(len(sizes))],
+                          "lone": -1, "n": sizes})
+    for k, label in enumerate(LABELS):
+        frame[f"n_{label}"] = counts[:, k]
+        frame[f"sum_p_{label}"] = counts[:, k].astype(float)  # one-hot probabilities: only counts matter here
+    return frame
+
+
+def coverage(reps: int, n_boot: int) -> list[dict]:
+    mean = np.array([0.3, 0.2, 0.5])
+    truth = mean[0] - mean[1]
+    out = []
+    for n_articles, per_article, concentration in [(5, 40, 5), (8, 40, 5), (10, 40, 5), (20, 40, 5), (40, 40, 5),
+                                                   (10, 40, 50), (5, 5, 5), (10, "1-80", 5)]:
+        rng = np.random.default_rng(1000 + n_articles)
+        hits, widths, plain_hits, plain_widths = 0, [], 0, []
+        for rep in range(reps):
+            sizes = (rng.integers(1, 81, n_articles) if per_article == "1-80"
+                     else np.full(n_articles, per_article))
+            cell = cell_sums(rng, mean, concentration, sizes)
+            row = framing.cell_row(cell, NO_CORRECTION, n_boot=n_boot, seed=rep, min_n=10)
+            hits += row["net_lo"] <= truth <= row["net_hi"]
+            widths.append(row["net_hi"] - row["net_lo"])
+            # the plain percentile interval (before 2026-12-06) from the same resamples as cell_row's
+            sums = resampled_sums(np.arange(n_articles), cell[list(framing.SUM_COLUMNS)].to_numpy(float), n_boot, rep)
+            lo, hi = percentile_ci((sums[:, 1] - sums[:, 2]) / sums[:, 0])
+            plain_hits += lo <= truth <= hi
+            plain_widths.append(hi - lo)
+        out.append({"articles": n_articles, "sentences_per_article": per_article,
+                    "icc": round(1 / (1 + concentration), 3), "coverage": hits / reps,
+                    "mean_width": float(np.mean(widths)), "coverage_plain_percentile": plain_hits / reps,
+                    "mean_width_plain": float(np.mean(plain_widths))})
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+def raw_gap(inside: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """The statistic before 2026-12-06: |net stance of one group - that of the other|, not studentized."""
+    return np.abs(inside[..., 0] / inside[..., 1] - outside[..., 0] / outside[..., 1])
+
+
+def null_tests(reps: int, n_perm: int) -> list[dict]:
+    """Every outlet's articles drawn from one distribution (the null the test is for), and designs where the
+    outlets' articles differ in length but not in stance (a mean-only null); with the studentized gap the report
+    uses and with the raw gap it used before."""
+    out = []
+    studentized = framing.studentized_gap
+    for name, statistic in (("studentized", studentized), ("raw gap (before)", raw_gap)):
+        framing.studentized_gap = statistic  # what permutation_test and shuffled_gaps call
+        try:
+            out += [dict(row, statistic=name) for row in null_designs(reps, n_perm)]
+        finally:
+            framing.studentized_gap = studentized
+    return out
+
+
+def null_designs(reps: int, n_perm: int) -> list[dict]:
+    mean = np.array([0.3, 0.2, 0.5])
+    designs = {
+        "4 outlets x 12 articles of 20": [(12, 20)] * 4,
+        "3 + 3 x 30 articles, 40 sentences": [(3, 40)] + [(30, 40)] * 3,
+        "small outlet of short articles (6 x 3) vs 3 x 30 of 40": [(6, 3)] + [(30, 40)] * 3,
+        "small outlet of long articles (6 x 60) vs 3 x 30 of 5": [(6, 60)] + [(30, 5)] * 3,
+    }
+    out = []
+    for name, design in designs.items():
+        rng = np.random.default_rng(7)
+        single, any_holm, first_outlet, n_tests = 0, 0, 0, 0
+        for rep in range(reps):
+            sums = pd.concat([cell_sums(rng, mean, 5, np.full(n, size), outlet=f"o{j}", actor=actor)
+                              for actor in ("a", "b", "c") for j, (n, size) in enumerate(design)],
+                             ignore_index=True)
+            tests = framing.outlet_tests(sums, n_perm=n_perm, seed=rep)
+            p = np.array([t["p_value"] for t in tests])
+            single += int((p < 0.05).sum())
+            first_outlet += sum(t["p_value"] < 0.05 for t in tests if t["outlet"] == "o0")
+            n_tests += len(p)
+            any_holm += any(t["significant"] for t in tests)
+        out.append({"design": name, "tests_per_report": n_tests // reps, "single_p_below_0.05": single / n_tests,
+                    "first_outlet_p_below_0.05": first_outlet / (3 * reps), "reports_with_a_holm_finding": any_holm / reps})
+        print(json.dumps(dict(out[-1], statistic=framing.studentized_gap.__name__)), flush=True)
+    return out
+
+
+def classifier_scores(rng, true, separation):
+    """Probabilities from logits whose mean favours the true class by ``separation``; the label is the argmax."""
+    logits = rng.normal(0.0, 1.0, (len(true), K))
+    logits[np.arange(len(true)), true] += separation
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return probs, probs.argmax(axis=1)
+
+
+def labelled_frame(rng, shares, n_articles, per_article, separation, concentration, prefix):
+    rows = []
+    art_shares = article_shares(rng, shares, concentration, n_articles)
+    for a, share in enumerate(art_shares):
+        true = rng.choice(K, size=per_article, p=share)
+        probs, pred = classifier_scores(rng, true, separation)
+        for t, p, q in zip(true, pred, probs):
+            rows.append({"article": f"{prefix}{a}", "source": prefix, "actor": "a", "label": LABELS[t],
+                         "stance": LABELS[p], **{f"p_{label}": q[k] for k, label in enumerate(LABELS)}})
+    return pd.DataFrame(rows)
+
+
+ACC_CASES = [(10, 10, 2.0, 30), (40, 10, 2.0, 30), (10, 10, 1.0, 30), (40, 10, 0.4, 30), (40, 10, 2.0, 5), (4, 50, 2.0, 30)]
+"""gold articles, gold items per article, separation of the classifier's logits, articles of the cell"""
+
+
+def acc_check(reps: int, n_boot: int, cases=range(len(ACC_CASES))) -> list[dict]:
+    gold_shares, cell_truth = np.array([0.25, 0.25, 0.5]), np.array([0.1, 0.4, 0.5])
+    out = []
+    for gold_articles, gold_size, separation, cell_articles in [ACC_CASES[i] for i in cases]:
+        rng = np.random.default_rng(11)
+        stats = {m: {"hits": 0, "hits_fixed": 0, "err": [], "raw_err": [], "flagged": 0, "refused": 0}
+                 for m in ("acc", "pacc")}
+        done = 0
+        for rep in range(reps):
+            gold = labelled_frame(rng, gold_shares, gold_articles, gold_size, separation, 20, "g")
+            cell = labelled_frame(rng, cell_truth, cell_articles, 20, separation, 20, "c")
+            sums = framing.article_sums(cell.drop(columns="label").assign(outlet=None))
+            model = framing.correction_model(gold, n_boot=n_boot, seed=rep, name="gold")
+            if not model["possible"]:
+                for m in stats:
+                    stats[m]["refused"] += 1
+                continue
+            done += 1
+            row = framing.cell_row(sums, model, n_boot=n_boot, seed=rep + 5, min_n=10)
+            fixed = dict(model, acc_boot=framing.SimplexSolver(np.repeat(model["acc_matrix"][None], n_boot, 0)),
+                         pacc_boot=framing.SimplexSolver(np.repeat(model["pacc_matrix"][None], n_boot, 0)))
+            row_fixed = framing.cell_row(sums, fixed, n_boot=n_boot, seed=rep + 5, min_n=10)
+            net_truth = cell_truth[0] - cell_truth[1]
+            for m in stats:
+                stats[m]["hits"] += row[f"{m}_net_lo"] <= net_truth <= row[f"{m}_net_hi"]
+                stats[m]["hits_fixed"] += row_fixed[f"{m}_net_lo"] <= net_truth <= row_fixed[f"{m}_net_hi"]
+                stats[m]["err"].append(row[f"{m}_net"] - net_truth)
+                stats[m]["raw_err"].append(row["net"] - net_truth)
+                stats[m]["flagged"] += bool(model["unstable"])
+        for m, s in stats.items():
+            out.append({"method": m, "gold_articles": gold_articles, "gold_items": gold_articles * gold_size,
+                        "separation": separation, "cell_articles": cell_articles, "runs": done, "refused": s["refused"],
+                        "flagged_unstable": s["flagged"] / max(done, 1),
+                        "raw_net_bias": float(np.mean(s["raw_err"])) if done else None,
+                        "net_bias": float(np.mean(s["err"])) if done else None,
+                        "net_rmse": float(np.sqrt(np.mean(np.square(s["err"])))) if done else None,
+                        "coverage": s["hits"] / max(done, 1), "coverage_gold_fixed": s["hits_fixed"] / max(done, 1)})
+            print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+def evaluate_check(reps: int, n_boot: int) -> list[dict]:
+    """Accuracy's interval by article, and the paired p-value of two models of equal accuracy (each right with
+    an article-level probability, so their errors are correlated within an article)."""
+    out = []
+    for n_articles in (5, 10, 30):
+        rng = np.random.default_rng(3)
+        hits, rejections, plain_hits, plain_rejections = 0, 0, 0, 0
+        for rep in range(reps):
+            per_article = 20
+            codes = np.repeat(np.arange(n_articles), per_article)
+            gold = rng.integers(0, K, len(codes))
+            skill = rng.beta(6, 4, n_articles)[codes]  # accuracy 0.6 on average, varying by article
+            preds = []
+            for _ in range(2):
+                right = rng.random(len(codes)) < skill
+                preds.append(np.where(right, gold, (gold + rng.integers(1, K, len(codes))) % K))
+            a = bootstrap_metrics(gold, preds[0], codes, n_boot=n_boot, seed=rep)
+            b = bootstrap_metrics(gold, preds[1], codes, n_boot=n_boot, seed=rep)
+            lo, hi = percentile_ci(a["accuracy"], clusters=n_articles)
+            hits += lo <= 0.6 <= hi
+            lo, hi = percentile_ci(a["accuracy"])
+            plain_hits += lo <= 0.6 <= hi
+            observed = float(np.mean(preds[1] == gold) - np.mean(preds[0] == gold))
+            diffs = b["accuracy"] - a["accuracy"]
+            rejections += paired_p_value(diffs, observed, clusters=n_articles) < 0.05
+            plain_rejections += paired_p_value(diffs, observed) < 0.05
+        out.append({"articles": n_articles, "items_per_article": 20, "accuracy_ci_coverage": hits / reps,
+                    "paired_p_below_0.05": rejections / reps, "accuracy_ci_coverage_plain": plain_hits / reps,
+                    "paired_p_below_0.05_plain": plain_rejections / reps})
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=1000)
+    parser.add_argument("--n-boot", type=int, default=1000)
+    parser.add_argument("--n-perm", type=int, default=999)
+    parser.add_argument("--only", default="coverage,tests,acc,evaluate")
+    parser.add_argument("--out", help="write the figures as JSON here")
+    parser.add_argument("--acc-cases", help="comma-separated indexes into ACC_CASES (default: all)")
+    args = parser.parse_args()
+    checks = {"coverage": lambda: coverage(args.reps, args.n_boot),
+              "tests": lambda: null_tests(args.reps, args.n_perm),
+              "acc": lambda: acc_check(args.reps, args.n_boot, [int(i) for i in args.acc_cases.split(",")]
+                                       if args.acc_cases else range(len(ACC_CASES))),
+              "evaluate": lambda: evaluate_check(args.reps, args.n_boot)}
+    results = {}
+    for name in args.only.split(","):
+        print(f"-- {name}", flush=True)
+        results[name] = checks[name]()
+    if args.out:
+        with open(args.out, "w") as handle:
+            json.dump(results, handle, indent=1)
+
+
+if __name__ == "__main__":
+    main()
