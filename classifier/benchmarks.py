@@ -150,9 +150,11 @@ def score_predictions(items: Sequence[Item], predicted: Sequence[str], *, n_boot
               "confusion_matrix": metrics["confusion_matrix"], "ci": {}}
     if n_boot and len(items):
         frame = prediction_frame(items, predicted, "suite")
-        samples = bootstrap_metrics(label_codes(frame["label"]), label_codes(frame["stance"]), cluster_codes(frame),
+        groups = cluster_codes(frame)
+        samples = bootstrap_metrics(label_codes(frame["label"]), label_codes(frame["stance"]), groups,
                                     n_boot=n_boot, seed=seed)
-        result["ci"] = {name: percentile_ci(samples[name]) for name in CI_METRICS}
+        clusters = int(groups.max()) + 1  # expanded for few groups, as evaluate's intervals are
+        result["ci"] = {name: percentile_ci(samples[name], clusters=clusters) for name in CI_METRICS}
     return result
 
 
@@ -172,7 +174,7 @@ def paired_differences(items_by_set: dict[str, Sequence[Item]], first: dict[str,
     from classifier.evaluate import (bootstrap_metrics, classification_metrics, label_codes, paired_p_value,
                                      percentile_ci)
 
-    rows, draws = {}, {}
+    rows, draws, clusters = {}, {}, {}
     for index, (name, items) in enumerate(items_by_set.items()):
         if name not in first or name not in second or not items:
             continue
@@ -183,16 +185,20 @@ def paired_differences(items_by_set: dict[str, Sequence[Item]], first: dict[str,
                  - bootstrap_metrics(gold, a, codes, n_boot=n_boot, seed=seed + index)["macro_f1"])
         observed = (classification_metrics(gold_labels, list(second[name]))["macro_f1"]
                     - classification_metrics(gold_labels, list(first[name]))["macro_f1"])
-        rows[name] = {"difference": float(observed), "ci": percentile_ci(diffs) if n_boot else None,
-                      "p_value": paired_p_value(diffs, observed) if n_boot else None}
+        clusters[name] = int(codes.max()) + 1  # expanded for few groups, as evaluate's intervals are
+        rows[name] = {"difference": float(observed),
+                      "ci": percentile_ci(diffs, clusters=clusters[name]) if n_boot else None,
+                      "p_value": paired_p_value(diffs, observed, clusters=clusters[name]) if n_boot else None}
         draws[name] = diffs
     in_mean = [bench.name for bench in SETS if bench.in_mean and bench.name in rows]
     mean = None
     if in_mean:
         observed = float(np.mean([rows[name]["difference"] for name in in_mean]))
         resampled = np.mean([draws[name] for name in in_mean], axis=0) if n_boot else np.zeros(0)
-        mean = {"difference": observed, "sets": in_mean, "ci": percentile_ci(resampled) if n_boot else None,
-                "p_value": paired_p_value(resampled, observed) if n_boot else None}
+        groups = sum(clusters[name] for name in in_mean)  # the groups of all the sets, resampled set by set
+        mean = {"difference": observed, "sets": in_mean,
+                "ci": percentile_ci(resampled, clusters=groups) if n_boot else None,
+                "p_value": paired_p_value(resampled, observed, clusters=groups) if n_boot else None}
     return {"sets": rows, "mean_out_of_domain": mean, "n_boot": n_boot,
             "test": "paired bootstrap by group, two-sided, difference = second - first"}
 

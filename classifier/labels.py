@@ -787,7 +787,8 @@ def _resampled(per_item: np.ndarray, statistic: Callable[[np.ndarray], np.ndarra
     per_article = np.zeros((int(codes.max()) + 1, per_item.shape[1]))
     np.add.at(per_article, codes, per_item)
     k = len(ALL_LABELS)
-    return percentile_ci(statistic(resampled_sums(codes, per_article, n_boot, seed).reshape(n_boot, k, k)))
+    return percentile_ci(statistic(resampled_sums(codes, per_article, n_boot, seed).reshape(n_boot, k, k)),
+                         clusters=len(per_article))  # expanded for few articles, as evaluate's intervals are
 
 
 def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boot: int = 1000,

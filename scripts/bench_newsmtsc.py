@@ -42,11 +42,12 @@ SPLITS = ("devtest_rw", "devtest_mt")
 
 
 def document_intervals(items, predicted, model_id: str, n_boot: int) -> dict:
-    """95% percentile intervals of the CI metrics over ``n_boot`` resamples of whole documents."""
+    """95% (expanded) percentile intervals of the CI metrics over ``n_boot`` resamples of whole documents."""
     frame = prediction_frame(items, predicted, model_id)
-    samples = bootstrap_metrics(label_codes(frame["label"]), label_codes(frame["stance"]), cluster_codes(frame),
+    groups = cluster_codes(frame)
+    samples = bootstrap_metrics(label_codes(frame["label"]), label_codes(frame["stance"]), groups,
                                 n_boot=n_boot, seed=0)
-    return {name: percentile_ci(samples[name]) for name in CI_METRICS}
+    return {name: percentile_ci(samples[name], clusters=int(groups.max()) + 1) for name in CI_METRICS}
 
 
 def with_interval(value: float, interval) -> str:

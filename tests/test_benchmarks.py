@@ -139,3 +139,22 @@ def test_bench_set_names_are_unique():
     assert isinstance(find_set("vast"), BenchSet)
     with pytest.raises(KeyError):
         find_set("nope")
+
+
+def test_suite_intervals_from_few_groups_are_expanded_as_evaluates_are():
+    from classifier.evaluate import bootstrap_metrics, cluster_codes, label_codes, percentile_ci, prediction_frame
+
+    rng = np.random.default_rng(3)
+    items = [it.model_copy(update={"article": it.event, "source": "seeds"})  # the seeds' 5 articles
+             for it in event_items(5, 12)]
+    noisy = [it.label if rng.random() < 0.6 else str(rng.choice(["favor", "against", "neutral"])) for it in items]
+    frame = prediction_frame(items, noisy, "m")
+    groups = cluster_codes(frame)
+    assert groups.max() + 1 == 5
+    samples = bootstrap_metrics(label_codes(frame["label"]), label_codes(frame["stance"]), groups, n_boot=200, seed=0)
+    plain, expanded = percentile_ci(samples["macro_f1"]), percentile_ci(samples["macro_f1"], clusters=5)
+    assert expanded[0] < plain[0] and expanded[1] > plain[1]  # the test can tell the two apart
+    assert score_predictions(items, noisy, n_boot=200)["ci"]["macro_f1"] == pytest.approx(expanded)
+    paired = paired_differences({"seeds": items}, {"seeds": [it.label for it in items]}, {"seeds": noisy},
+                                n_boot=200)["sets"]["seeds"]
+    assert paired["p_value"] > 0 and paired["ci"][0] < paired["difference"] < paired["ci"][1]
