@@ -18,7 +18,10 @@ DEFAULT_RULES = resource_path("cleaning.yaml")
 class Rule:
     name: str
     pattern: re.Pattern
-    scope: str = "line"  # line: drop the line; rest: drop it and everything after
+    scope: str = "line"  # line: drop the line; rest: drop it and everything after; end: drop it at the text's end
+
+
+SCOPES = ("line", "rest", "end")
 
 
 @dataclass
@@ -44,13 +47,17 @@ def load_rules(path: str | Path | None = None) -> list[Rule]:
             rules.append(Rule(raw["name"], re.compile(raw["pattern"], flags), raw.get("scope", "line")))
         except (KeyError, TypeError, re.error) as exc:
             raise InputError(f"{path}: rule {index} is invalid ({exc})") from None
+        if rules[-1].scope not in SCOPES:
+            raise InputError(f"{path}: rule {index} ({rules[-1].name}) has scope {rules[-1].scope!r}; expected one of "
+                             f"{', '.join(SCOPES)}")
     return rules
 
 
 def clean_text(text: str, rules: list[Rule]) -> Cleaned:
     """Keep the article's own lines; drop lines that a rule matches (and, for scope 'rest', the rest). Each
     line kept is a paragraph, except in a hard-wrapped text, where the lines of a paragraph are joined again
-    (``unwrap``)."""
+    (``unwrap``). A rule of scope 'end' drops paragraphs only at the end of what is kept (an author's bio or
+    "X reported from Kyiv" closes an article; the same words inside it are the article's), never the first."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     kept: list[Line] = []
     dropped: list[tuple[str, str]] = []
@@ -59,7 +66,7 @@ def clean_text(text: str, rules: list[Rule]) -> Cleaned:
     for position, line in enumerate(lines):
         if not line:
             continue
-        rule = next((r for r in rules if r.pattern.fullmatch(line)), None)
+        rule = next((r for r in rules if r.scope != "end" and r.pattern.fullmatch(line)), None)
         if rule is None:
             follows = bool(kept) and kept[-1].position == position - 1
             kept.append(Line(line, position, len(raw[position]) - len(raw[position].lstrip()), follows))
@@ -68,7 +75,14 @@ def clean_text(text: str, rules: list[Rule]) -> Cleaned:
         if rule.scope == "rest":
             dropped += [(rule.name, rest) for rest in lines[position + 1:] if rest]
             break
-    return Cleaned(dedupe_title(unwrap(kept)), dropped)
+    paragraphs = unwrap(kept)
+    closing: list[tuple[str, str]] = []
+    while len(paragraphs) > 1:
+        rule = next((r for r in rules if r.scope == "end" and r.pattern.fullmatch(paragraphs[-1])), None)
+        if rule is None:
+            break
+        closing.insert(0, (rule.name, paragraphs.pop()))
+    return Cleaned(dedupe_title(paragraphs), dropped + closing)
 
 
 @dataclass(frozen=True)

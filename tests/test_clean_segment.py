@@ -89,6 +89,57 @@ def test_wire_credits_and_advertisement_notices_are_dropped():
         "live-update"] * 2
 
 
+def test_newsletter_and_app_promos_without_the_word_newsletter_are_dropped():
+    """"Sign up for our daily Ukraine briefing …" and an Indian outlet's "Catch all the Latest News …" and "Download
+    The … App …" were kept as the article's sentences (bench pages trending_dek and readmore); sentences that begin
+    with a sign-up or download verb, or speak of an email, stay."""
+    sentences = ["Ukraine signed up to the coalition on Monday.", "Sign up to the coalition, Zelensky urged allies.",
+                 "Get our troops home, the senator wrote in an email to supporters.",
+                 "Receive our condolences, Xi wrote to Putin.", "Catch all the spies, Putin ordered.",
+                 "Download the Diia app to get updates on air raids, officials said."]
+    furniture = ["Sign up for our daily Ukraine briefing and get the news that matters in your inbox.",
+                 "Get our morning email", "Register for our weekly Russia briefing",
+                 "Subscribe to our Ukraine newsletter to get the latest analysis from our correspondents every morning.",
+                 "Get the day's top stories in your inbox every morning.",
+                 "Catch all the Latest News, Breaking News and Updates on The Daily Example.",
+                 "Download The Daily Example App to get Daily Market Updates."]
+    result = clean_text("\n".join(sentences + furniture), load_rules())
+    assert result.paragraphs == sentences
+    assert [name for name, _ in result.dropped] == ["newsletter-promo"] * 5 + ["site-promo"] * 2
+
+
+def test_credit_lines_of_names_go_anywhere_and_an_author_s_bio_only_at_the_end():
+    """"Editing by …" or "Reporting by …" alone, a bio ("Jane Doe is a senior fellow at …", bench page
+    opinion_comments), "Jane Doe reported from Kyiv; additional reporting by …" and AP's "… contributed to this
+    report." were kept. A credit of names alone is furniture wherever it stands; a bio or "reported from" only
+    closes an article: inside it, or at its end about anyone else, the same shape is the article's sentence."""
+    body = ["Talks stall", "Jane Doe is a senior fellow at the Example Institute, who said the talks had stalled.",
+            "John Smith is The Example's Moscow correspondent.", "Jens Stoltenberg is a former prime minister of Norway.",
+            "Reporting by state media showed the strike hit a school.", "Sergei Lavrov reported progress in the talks."]
+    names = ["Editing by Alex Richardson", "Writing by John Roe",
+             "Reporting by Jane Doe in Kyiv and John Roe in Moscow; Editing by Alex Richardson",
+             "Additional reporting by Jane Doe in Kyiv, Ukraine"]
+    closing = ["Jane Doe reported from Kyiv; additional reporting by John Roe in Moscow.",
+               "Associated Press writers Jane Doe in Kyiv, Ukraine, and John Roe in Moscow contributed to this report.",
+               "Jane Doe is a senior fellow at the Example Institute."]
+    result = clean_text("\n\n".join(body[:3] + names + body[3:] + closing + ["mfh/dpa/AFP"]), load_rules())
+    assert result.paragraphs == body
+    assert result.dropped == [("wire-credit", line) for line in [*names, "mfh/dpa/AFP"]] + [
+        ("author-credit", line) for line in closing]
+    for last in body[3:]:  # at the end, sentences about others stay; a bio alone is no article's end to drop
+        assert clean_text(f"Talks stall\n\n{last}", load_rules()).paragraphs == ["Talks stall", last]
+    assert clean_text(closing[2], load_rules()).paragraphs == [closing[2]]
+
+
+def test_a_rule_of_an_unknown_scope_is_refused(tmp_path):
+    from classifier.errors import InputError
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: promo\n    scope: ends\n    pattern: 'BUY NOW.*'\n")
+    with pytest.raises(InputError, match="rules.yaml: rule 1 \\(promo\\) has scope 'ends'; expected one of line, rest, end"):
+        load_rules(rules)
+
+
 def test_offsets_point_into_cleaned_text_and_headings_are_flagged():
     result = cleaned("000_0d29080c6ce635fb.txt")
     sentences = segment(result.paragraphs, title="Russia and China Relations Are Stronger Than Ever: Lavrov")
