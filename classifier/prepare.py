@@ -29,7 +29,11 @@ ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_in
 # and "U.S. —" keep theirs. TASS writes its agency between slashes after the date, and a stop before and after
 # ("MOSCOW, March 3. /TASS/.", "МОСКВА, 3 марта. /ТАСС/."; the date's month may be a lower-case word there), which
 # the sentence splitter cuts into sentences of their own: the dateline is looked for in the paragraph. Capitals are
-# Latin (accented too: "ZÜRICH"), Greek or Cyrillic ones; re has no class of all upper-case letters.
+# Latin (accented too: "ZÜRICH"), Greek or Cyrillic ones; re has no class of all upper-case letters. The day may be
+# followed by a Spanish or Russian month in lower case (``MONTHS``): EFE's "Madrid, 3 mar (EFE).-" (its dash a stop
+# and a hyphen after the agency's bracket) and RIA's "МОСКВА, 3 мар — РИА Новости."; Interfax puts a stop after the
+# place and the date and its site's name before the dash: "Москва. 3 марта. INTERFAX.RU -", "MOSCOW. March 3
+# (Interfax) -".
 _UPPER = "A-ZÀ-ÖØ-ÞΑ-ΩЀ-Я"
 _LOWER = "a-zß-öø-ÿα-ωа-яѐ-џ"
 _DASH = r"(?:\s*[—–―‒]\s*|\s+--?\s*)"
@@ -42,9 +46,14 @@ NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", 
                  "ANI", "PTI", "IANS", "Yonhap", "Kyodo", "EFE", "ANSA", "RIA Novosti", "Sputnik", "BBC", "NPR",
                  "Anadolu", "Ukrinform", "Al Jazeera", "CBS", "NBC", "ABC", "VOA", "RFE/RL", "Bernama", "Antara", "KUNA",
                  "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent")
+MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ene feb mar "
+          "abr may jun jul ago sept sep set oct nov dic января февраля марта апреля мая июня июля августа сентября "
+          "октября ноября декабря янв фев мар апр май июн июл авг сент сен окт нояб ноя дек").split()
+_MONTH = rf"(?:{'|'.join(MONTHS)})\.?(?![{_LOWER}])"
+_DATE = rf"(?:\d{{1,2}}\s+{_MONTH}|[{_UPPER}][{_LOWER}]{{2,8}}\.?\s+\d{{1,2}})"  # "3 марта", "March 3", after a stop
 DATELINE = re.compile(rf"(?P<place>{_PLACE}(?:/{_PLACE})*)"
-                      rf"(?P<where>(?:,(?:\s+(?:[{_UPPER}][\w.'’-]*|\d{{1,4}}),?)+)?)"
-                      rf"(?:(?P<agency>\s*{_AGENCY})?{_DASH}"
+                      rf"(?P<where>(?:,(?:\s+(?:[{_UPPER}][\w.'’-]*|\d{{1,4}}(?:\s+{_MONTH})?),?)+|\.\s+{_DATE}\.?)?)"
+                      rf"(?:(?P<agency>\s*(?:{_AGENCY}|INTERFAX\.RU))?(?:{_DASH}|(?<=\))\.-\s*)"
                       rf"|\s*(?P<joined>\([{_UPPER}][^()\n]{{0,19}}\))\s*(?=[{_UPPER}])"
                       rf"|(?:(?<=\d)\s+[{_LOWER}]{{3,9}})?\.?\s*(?P<slashed>/[{_UPPER}][^/\n]{{0,29}}/)\.?\s*)")
 BYLINE = re.compile(r"(?i:by)\s+[A-Z]")
@@ -75,7 +84,7 @@ def opening_dateline(sentences: list, text: str) -> Dateline | None:
         return None
     agency = match["agency"] or match["joined"] or match["slashed"]
     if not match["place"].isupper():  # "Moscow": a dateline only with a news agency, or a date
-        parts = [part.strip() for part in re.split(r"[/,]", agency.strip()[1:-1])] if agency else []
+        parts = [part.strip() for part in re.split(r"[/,]", agency.strip().strip("()/"))] if agency else []
         # an agency's acronym only before a dash: "The United Nations (UN) General Assembly" is no dateline
         named = any(part in NEWS_AGENCIES or ((match["agency"] or match["slashed"]) and _AGENCY_ACRONYM.fullmatch(part))
                     for part in parts)

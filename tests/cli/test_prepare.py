@@ -816,6 +816,39 @@ def test_a_tass_dateline_cut_into_sentences_and_one_in_cyrillic_hold_no_mention(
     assert ("lower", "Moscow said.", "Russia") in said  # no date: a sentence, not a dateline
 
 
+def test_efe_ria_and_interfax_datelines_hold_no_mention_and_look_alikes_keep_theirs(tmp_path):
+    """EFE's "Madrid, 3 mar (EFE).-", RIA's "МОСКВА, 3 мар — РИА Новости." and Interfax's "Москва. 3 марта.
+    INTERFAX.RU -" were not read as datelines: their city counted as a mention of its country."""
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {"efe": "Moscú, 3 mar (EFE).- Rusia está lista para negociar.",
+             "efe_en": "Beijing, Mar 3 (EFE).- Officials met.",
+             "ria": "МОСКВА, 3 мар — РИА Новости. Россия готова к переговорам.",
+             "interfax": "Москва. 3 марта. INTERFAX.RU - Россия готова к переговорам.",
+             "interfax_en": "MOSCOW. March 3 (Interfax) - Officials met.",
+             "xinhua": "BEIJING, March 3 (Xinhua) -- Officials met.",
+             # look-alikes: not datelines, every mention kept
+             "marines": "Beijing, 3 marines and a diplomat — all Americans — were freed.",
+             "mayors": "Moscow, 3 mayors — and a governor — met.", "stop": "Moscow. March 3 was the day talks began.",
+             "bracket": "NATO (the alliance).- met Russia."}
+    for name, body in texts.items():
+        (corpus / f"{name}.txt").write_text(f"Talks\n\n{body}\n", encoding="utf-8")
+    catalogue = tmp_path / "own.yaml"
+    catalogue.write_text("actors:\n  - name: Россия\n    names: [Россия]\n    places: [Москва, МОСКВА]\n"
+                         "  - name: Rusia\n    names: [Rusia]\n    places: [Moscú]\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="not read as English"):
+        items = list(classifier.prepare_items(corpus, actors=catalogue))
+    actors = {name: sorted(i["actor"] for i in items if i["article"] == name) for name in texts}
+    assert actors["efe"] == ["Rusia"] and actors["ria"] == actors["interfax"] == ["Россия"]
+    assert [i["text"] for i in items if i["article"] == "efe"] == ["- Rusia está lista para negociar."]
+    assert [i["text"] for i in items if i["article"] == "ria"] == ["Россия готова к переговорам."]
+    assert actors["efe_en"] == actors["interfax_en"] == actors["xinhua"] == []
+    assert actors["marines"] == ["China", "United States"] and actors["mayors"] == ["Russia"]
+    assert actors["stop"] == ["Russia"] and actors["bracket"] == ["NATO", "Russia"]
+
+
 def test_a_language_column_picks_the_sentence_rules_and_names_the_article_in_the_warning(tmp_path):
     table = tmp_path / "articles.jsonl"
     german = "Die Regierung hat am 3. März neue Sanktionen mit der NATO beschlossen. Der Kanzler sagte nichts."
