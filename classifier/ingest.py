@@ -127,7 +127,35 @@ def html_to_text(html: str) -> tuple[str, dict]:
         text, info["page_words"] = body, info["page_words"] + len(body.split())
     if meta is not None:
         info.update(title=meta.title, date=meta.date, url=meta.url, sitename=meta.sitename)
+        info["title"] = without_kicker(meta.title, html)
+        first, newline, rest = text.lstrip().partition("\n")
+        if info["title"] != meta.title and " ".join(first.split()) == " ".join(meta.title.split()):
+            text = info["title"] + newline + rest  # the headline as the text's first line, where it is
     return with_standfirst(text, standfirst(html, text), info.get("title")), info
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_SITE_NAME = re.compile(r"\s+[-–—|:]\s+[^-–—|:]{1,40}$")  # " - DER SPIEGEL", " | Example Post"
+
+
+def without_kicker(title: str | None, html: str) -> str | None:
+    """The headline less a kicker that the page writes in its ``<h1>`` before it ("Ukraine-Krieg Scholz sagt …",
+    which trafilatura takes as the title): where the page's ``<title>``, less a site's name after a dash or bar, is
+    the headline's last words and leaves one to three words before them, that ``<title>``; else ``title``. Written
+    here because trafilatura's metadata prefers the ``<h1>`` and keeps no trace of its parts."""
+    from html import unescape
+
+    found = _TITLE.search(html)
+    if not title or not found:
+        return title
+    page_title = " ".join(unescape(re.sub(r"<[^>]+>", "", found.group(1))).split())
+    words = title.split()
+    for candidate in (page_title, _SITE_NAME.sub("", page_title)):
+        tail = candidate.split()
+        if tail and 1 <= len(words) - len(tail) <= 3 and words[-len(tail):] == tail \
+                and not re.search(r"[.!?]$", words[-len(tail) - 1]):
+            return " ".join(tail)
+    return title
 
 
 # A standfirst, dek or key-points box: named so by a class, id or data attribute that holds one of these words

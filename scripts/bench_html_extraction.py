@@ -45,7 +45,8 @@ def sentences_kept(html: str, mode: str) -> list:
     meta = trafilatura.extract_metadata(html, extensive=False)
     title = meta.title if meta else None
     if mode == "project":
-        text, _ = ingest.html_to_text(html)
+        text, info = ingest.html_to_text(html)
+        title = info.get("title")  # as prepare reads it (a kicker before the headline left out)
     else:
         text = trafilatura.extract(html, include_comments=False, include_tables=False, **MODES[mode]) or ""
         text = ingest.with_title(text, title)

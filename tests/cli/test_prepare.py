@@ -229,6 +229,37 @@ def test_html_goes_through_the_extractor(tmp_path):
     assert "page words kept" in explained and "of 76 (" in explained  # every visible word, the extractor's drops aside
 
 
+def test_a_kicker_before_the_headline_in_its_h1_is_left_out_where_the_page_title_shows_it(tmp_path):
+    """"<h1><span>Ukraine-Krieg</span> <span>Scholz sagt …</span></h1>" (bench page german) made the headline
+    "Ukraine-Krieg Scholz sagt …": trafilatura takes the <h1> as the title. Where the <title>, less the site's name, is
+    the headline's end less one to three words, those words are a kicker; a <title> that differs otherwise is not."""
+    folder = tmp_path / "html"
+    folder.mkdir()
+    body = "<p>Bundeskanzler Olaf Scholz hat der Ukraine weitere Unterstützung zugesagt, sagte er am Montag.</p>" * 3
+    pages = {"kicker": ("Scholz sagt Ukraine weitere Hilfe zu - DER SPIEGEL", "<span>Ukraine-Krieg</span> <span>Scholz "
+                        "sagt Ukraine weitere Hilfe zu</span>"),
+             "long": ("Hilfe zu | Example", "Scholz sagt Ukraine weitere Hilfe zu"),  # four words before it: no kicker
+             "same": ("Russia and China sign pact - Example", "Russia and China sign pact"),
+             "stop": ("China sign pact", "Talks end. China sign pact")}  # a sentence's end: no kicker
+    for name, (title, h1) in pages.items():
+        (folder / f"{name}.html").write_text(f"<html><head><title>{title}</title></head><body><article><h1>{h1}</h1>"
+                                             f"{body}</article></body></html>", encoding="utf-8")
+    out = tmp_path / "items.jsonl"
+    assert run("prepare", folder, "--out", out, "--actors-only", _own_catalogue(tmp_path)).exit_code == 0
+    headlines = {r["article"]: r["title"] for r in read_jsonl(out)}
+    assert headlines == {"kicker": "Scholz sagt Ukraine weitere Hilfe zu", "long": "Scholz sagt Ukraine weitere Hilfe zu",
+                         "same": "Russia and China sign pact", "stop": "Talks end. China sign pact"}
+    headline_items = {r["article"]: r["text"] for r in read_jsonl(out) if r["kind"] == "headline"}
+    assert headline_items["kicker"] == "Scholz sagt Ukraine weitere Hilfe zu"
+
+
+def _own_catalogue(tmp_path):
+    catalogue = tmp_path / "own.yaml"
+    catalogue.write_text("actors:\n  - name: Ukraine\n    names: [Ukraine]\n  - name: China\n    names: [China]\n"
+                         "  - name: Talks\n    names: [Talks]\n", encoding="utf-8")
+    return catalogue
+
+
 def test_an_html_page_whose_text_only_its_structured_data_holds_is_read_from_there(tmp_path):
     folder = tmp_path / "html"
     folder.mkdir()
