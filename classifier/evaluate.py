@@ -37,6 +37,7 @@ SCORE_COLUMNS = score_columns(STANCE)
 TONE = "tone"  # a stance row's sentence sentiment, P(positive) - P(negative); NaN where none was written
 NONE_GROUP = "(none)"
 CI_METRICS = ("macro_f1", "accuracy", "f1_favor_against")
+BOOTSTRAP_SEED = 0  # evaluate's --seed default, and the seed of train's held-out comparison: one figure in both
 
 
 def distinct_models(models) -> list[str]:
@@ -592,7 +593,7 @@ def evaluate_subset(sub: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, n_
             "small": len(sub) < min_n, "flags": [flag for flag, _ in notes], "notes": [note for _, note in notes]}
 
 
-def evaluate_frame(frame: pd.DataFrame, *, by: Sequence[str] = (), n_boot: int = 1000, seed: int = 0,
+def evaluate_frame(frame: pd.DataFrame, *, by: Sequence[str] = (), n_boot: int = 1000, seed: int = BOOTSTRAP_SEED,
                    min_n: int = 10, n_bins: int = 10, progress: bool = False, n_predictions: int | None = None,
                    models: Sequence[str] | None = None) -> dict:
     """Overall and per-group evaluation of labelled rows; groups below ``min_n`` are flagged, not hidden.
@@ -691,7 +692,7 @@ def paired_p_value(diffs: np.ndarray, observed: float, *, clusters: int | None =
     return float(min(1.0, 2 * t.sf(norm.isf(p / 2) / math.sqrt(clusters / (clusters - 1)), clusters - 1)))
 
 
-def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
+def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1000, seed: int = BOOTSTRAP_SEED,
                    progress: bool = False) -> dict:
     """Both models on the same gold items: metrics, differences (second - first), paired bootstrap by article."""
     task = frame_task(first)
@@ -762,7 +763,7 @@ def comparison_verdict(compare: dict, first: str, second: str, metric: str = "ma
 
 
 def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: str | Path | None = None,
-                         n_boot: int = 1000, seed: int = 0, min_n: int = 10, n_bins: int = 10,
+                         n_boot: int = 1000, seed: int = BOOTSTRAP_SEED, min_n: int = 10, n_bins: int = 10,
                          progress: bool = False) -> dict:
     """Read a predictions file and evaluate it (optionally beside ``compare``, an earlier model's predictions: the
     comparison's first model, so that its differences are this file's model minus that one). Only the

@@ -769,3 +769,38 @@ def test_a_base_written_as_a_relative_path_that_does_not_exist_is_no_hub_lookup(
     result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", "./m"])
     assert result.exit_code == 1, result.output
     assert "./m: no such model folder" in " ".join(result.output.split()) and "Traceback" not in result.output
+
+
+def test_the_cards_held_out_comparison_is_evaluate_compares_on_the_same_predictions(tmp_path, tiny_model_dir,
+                                                                                 default_dir, monkeypatch):
+    """train's paired bootstrap uses evaluate's seed, not --seed: the card and 'stance evaluate --compare' on the
+    same held-out predictions give the same intervals and p-values (--seed 13 gave another interval)."""
+    import classifier.cli.train as train_cli
+    from classifier.evaluate import evaluate_predictions
+
+    real, seen = train_cli.compare_on_test, {}
+
+    def keep(test, predictions, n_boot, seed, task):
+        seen.update(test=test, predictions=predictions)
+        return real(test, predictions, n_boot, seed, task)
+
+    monkeypatch.setattr(train_cli, "compare_on_test", keep)
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=25, per_article=2))  # 5 held-out articles
+    out = tmp_path / "models" / "ours"
+    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
+                                 "--epochs", "1", "--n-boot", "200", "--seed", "13", "-q"])
+    assert result.exit_code == 0, result.output
+    files = {}
+    for key in ("reference", "new"):
+        rows = [{**item.model_dump(), "stance": label, "model": key,
+                 "stance_scores": {name: 0.8 if name == label else 0.1 for name in LABELS}}
+                for item, label in zip(seen["test"], seen["predictions"][key])]
+        files[key] = write(tmp_path / f"{key}.jsonl", rows)
+    evaluated = evaluate_predictions(files["new"], compare=files["reference"], n_boot=200)["compare"]["metrics"]
+    card = json.loads((out / "model_card.json").read_text())
+    for metric in ("macro_f1", "accuracy", "f1_favor_against"):
+        paired = card["comparison"]["paired"][metric]
+        assert paired["ci"] == pytest.approx(evaluated[metric]["ci"]), metric
+        assert paired["p_value"] == pytest.approx(evaluated[metric]["p_value"]), metric
+        assert card["comparison"]["ci"]["new"][metric] == pytest.approx(evaluated[metric]["second_ci"])
+    assert card["data"]["split options"].endswith("bootstrap seed 0, annotator majority of people")

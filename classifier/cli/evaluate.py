@@ -60,7 +60,7 @@ def evaluate_cli(
     out_path: Optional[Path] = typer.Option(None, "--out", help="Write all metrics as JSON here."),
     compare: Optional[Path] = typer.Option(None, "--compare", help="An earlier model's predictions on the same items (OLD): differences are this file's model minus OLD's."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article)."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the bootstrap."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the bootstrap (0, as 'stance train' uses for its comparison)."),
     min_n: int = typer.Option(10, "--min-n", min=1, help="Groups with fewer gold items are flagged as too small."),
     bins: int = typer.Option(10, "--bins", min=2, help="Confidence bins for calibration (ECE, reliability)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),

@@ -440,9 +440,14 @@ def train_command(
     outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
                       reference=reference, log=log, checkpoint=checkpoint,
                       source_of=source_of if len(labels) > 1 else None, warn=warn)
-    comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, seed, task)
+    from classifier.evaluate import BOOTSTRAP_SEED
+
+    # the bootstrap's seed is evaluate's, not --seed: the card and 'stance evaluate --compare' on the same
+    # predictions give one interval, not two
+    comparison = compare_on_test(outcome.test, outcome.predictions, n_boot, BOOTSTRAP_SEED, task)
     options = {"test fraction": "--test" if test else test_fraction, "dev fraction": dev_fraction, "seed": seed,
-               "bootstrap resamples": n_boot, "annotator": annotator or "majority of people"}
+               "bootstrap resamples": n_boot, "bootstrap seed": BOOTSTRAP_SEED,
+               "annotator": annotator or "majority of people"}
     names = {"new": f"new ({out_dir.name})",
              "reference": f"{'start' if reference == base else 'default'} ({Path(reference or base).name})"}
     comparison["verdict"] = comparison_words(comparison, names)
