@@ -37,6 +37,7 @@ SCORE_COLUMNS = score_columns(STANCE)
 TONE = "tone"  # a stance row's sentence sentiment, P(positive) - P(negative); NaN where none was written
 NONE_GROUP = "(none)"
 CI_METRICS = ("macro_f1", "accuracy", "f1_favor_against")
+PER_CLASS = ("precision", "recall", "f1")  # each class's, with an interval from the same resamples
 BOOTSTRAP_SEED = 0  # evaluate's --seed default, and the seed of train's held-out comparison: one figure in both
 
 
@@ -502,13 +503,20 @@ def confusion_scores(confusions: np.ndarray) -> dict[str, np.ndarray]:
     """Macro-F1, accuracy and favor/against F1 of each of a stack of (possibly weighted) confusion matrices
     (... x gold x predicted), as scikit-learn computes them with ``zero_division=0``: a class that is neither
     gold nor predicted has F1 0. The two polar labels come first in every task (favor, against; positive,
-    negative)."""
+    negative). Also each class's ``precision``, ``recall`` and ``f1`` (... x labels), NaN where undefined (no
+    item predicted, no gold item, neither)."""
     hits = np.diagonal(confusions, axis1=-2, axis2=-1)
-    denominator = confusions.sum(axis=-1) + confusions.sum(axis=-2)  # 2 tp + fp + fn
+    gold, predicted = confusions.sum(axis=-1), confusions.sum(axis=-2)
+    denominator = gold + predicted  # 2 tp + fp + fn
     f1 = np.divide(2 * hits, denominator, out=np.zeros_like(hits), where=denominator > 0)
     total = confusions.sum(axis=(-2, -1))
     accuracy = np.divide(hits.sum(axis=-1), total, out=np.zeros_like(total), where=total > 0)
-    return {"macro_f1": f1.mean(axis=-1), "accuracy": accuracy, "f1_favor_against": f1[..., :2].mean(axis=-1)}
+    undefined = np.full_like(hits, np.nan)  # per class: NaN where the figure has no denominator, so that an
+    # interval leaves out the resamples without that class instead of counting them as 0
+    return {"macro_f1": f1.mean(axis=-1), "accuracy": accuracy, "f1_favor_against": f1[..., :2].mean(axis=-1),
+            "precision": np.divide(hits, predicted, out=undefined.copy(), where=predicted > 0),
+            "recall": np.divide(hits, gold, out=undefined.copy(), where=gold > 0),
+            "f1": np.where(denominator > 0, f1, np.nan)}
 
 
 def bootstrap_metrics(gold: np.ndarray, pred: np.ndarray, codes: np.ndarray, *, n_boot: int, seed: int,
@@ -582,14 +590,17 @@ def evaluate_subset(sub: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, n_
     n_clusters = int(codes.max()) + 1 if len(codes) else 0
     gold, probs = label_codes(sub["label"], task.labels), sub[list(score_columns(task))].to_numpy(float)
     ci = {name: None for name in CI_METRICS}
+    per_class_ci = {label: {name: None for name in PER_CLASS} for label in task.labels}
     if n_clusters >= MIN_RESAMPLED_ARTICLES and n_boot > 0:  # fewer: a handful of distinct resamples
         samples = bootstrap_metrics(gold, label_codes(sub[task.field], task.labels), codes, n_boot=n_boot,
                                     seed=seed, advance=advance)
-        ci = {name: percentile_ci(values, clusters=n_clusters) for name, values in samples.items()}
+        ci = {name: percentile_ci(samples[name], clusters=n_clusters) for name in CI_METRICS}
+        per_class_ci = {label: {name: percentile_ci(samples[name][:, k], clusters=n_clusters) for name in PER_CLASS}
+                        for k, label in enumerate(task.labels)}  # the same resamples as macro-F1's
     else:
         advance(n_boot)
     notes = group_notes(sub, codes, min_n, task.labels)
-    return {**metrics, "n_articles": n_clusters, "ci": ci, "calibration": calibration_metrics(probs, gold, n_bins),
+    return {**metrics, "n_articles": n_clusters, "ci": ci, "per_class_ci": per_class_ci, "calibration": calibration_metrics(probs, gold, n_bins),
             "small": len(sub) < min_n, "flags": [flag for flag, _ in notes], "notes": [note for _, note in notes]}
 
 

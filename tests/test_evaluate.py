@@ -548,3 +548,48 @@ def test_by_outlet_is_by_source_and_a_file_compared_with_itself_is_warned_of(tmp
     assert list(json.loads((tmp_path / "m.json").read_text())["groups"]) == ["source"]
     same = runner.invoke(app, ["evaluate", str(preds), "--compare", str(preds), "--n-boot", "0"])
     assert same.exit_code == 0 and "the same file as the first" in " ".join(same.output.split())
+
+
+def test_per_class_figures_and_group_accuracy_have_intervals_from_the_same_article_resamples(tmp_path):
+    """Each class's precision, recall and F1 get the expanded percentile interval of scikit-learn's figure over
+    the same article resamples as macro-F1 (a resample without gold items of a class is left out of its recall);
+    the --by tables show accuracy and F1 favor+against with intervals too; a group of fewer than 5 articles none."""
+    rows = prediction_rows(120)
+    rows += [{**row, "id": f"solo{i}", "source": "Solo D", "article": f"solo-{i % 3}"}
+             for i, row in enumerate(prediction_rows(12, seed=1))]  # 3 articles: no interval
+    preds = write_jsonl(tmp_path / "preds.jsonl", rows)
+    result = evaluate_predictions(preds, by=["source"], n_boot=N_BOOT, seed=2)
+    frame = labelled(read_predictions(preds))
+    codes = cluster_codes(frame)
+    gold, pred = frame["label"].to_numpy(), frame["stance"].to_numpy()
+    found = {name: [] for name in ("precision", "recall", "f1")}
+    for draw in cluster_resamples(codes, N_BOOT, seed=2):
+        weights = draw[codes].astype(float)
+        for name, values in zip(found, precision_recall_fscore_support(gold, pred, labels=list(LABELS),
+                                                                       sample_weight=weights, zero_division=0)):
+            found[name].append(values)
+    clusters = int(codes.max()) + 1
+    for k, label in enumerate(LABELS):
+        for name, values in found.items():
+            assert result["overall"]["per_class_ci"][label][name] == pytest.approx(
+                percentile_ci(np.array(values)[:, k], clusters=clusters)), (label, name)
+    groups = {g["group"]: g for g in result["groups"]["source"]}
+    assert groups["Solo D"]["n_articles"] == 3 and groups["Solo D"]["per_class_ci"]["favor"]["f1"] is None
+    assert groups["Solo D"]["ci"]["accuracy"] is None
+    assert groups["Daily A"]["per_class_ci"]["favor"]["f1"] is not None
+
+    out = tmp_path / "metrics.json"
+    shown = runner.invoke(app, ["evaluate", str(preds), "--by", "source", "--n-boot", str(N_BOOT), "--seed", "2",
+                                "--out", str(out)])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(out.read_text())["overall"]["per_class_ci"] == result["overall"]["per_class_ci"]
+    lines = shown.output.splitlines()
+    favor_f1 = result["overall"]["per_class_ci"]["favor"]["f1"]
+    assert any(line.split("│")[1:2] and line.split("│")[1].strip() == "favor"
+               and line.split("│")[4].strip().endswith(f"[{favor_f1[0]:.3f}, {favor_f1[1]:.3f}]")
+               for line in lines), shown.output
+    daily = next(line for line in lines if "Daily A" in line)
+    accuracy_ci = groups["Daily A"]["ci"]["accuracy"]
+    assert f"{accuracy_ci[0]:.2f}–{accuracy_ci[1]:.2f}" in daily
+    polar_ci = groups["Daily A"]["ci"]["f1_favor_against"]
+    assert f"{polar_ci[0]:.2f}–{polar_ci[1]:.2f}" in daily

@@ -63,9 +63,16 @@ def overall_rows(result: dict) -> Rows:
 
 
 def per_class_rows(result: dict) -> Rows:
-    rows = [[label, num(m["precision"]), num(m["recall"]), num(m["f1"]), str(m["support"])]
+    """Each class's precision, recall and F1 with its 95% interval by article (none from fewer than 5 articles)."""
+    cis = result.get("per_class_ci") or {}
+
+    def with_ci(label: str, name: str, value) -> str:
+        ci = cis.get(label, {}).get(name)
+        return num(value) + (f" {interval(ci)}" if ci else "")
+
+    rows = [[label] + [with_ci(label, name, m[name]) for name in ("precision", "recall", "f1")] + [str(m["support"])]
             for label, m in result["per_class"].items()]
-    return ["class", "precision", "recall", "F1", "support"], rows
+    return ["class", "precision [95% CI]", "recall [95% CI]", "F1 [95% CI]", "support"], rows
 
 
 def confusion_rows(result: dict) -> Rows:
@@ -87,11 +94,13 @@ def short_interval(ci) -> str:
 
 
 def group_rows(key: str, groups: Sequence[dict]) -> Rows:
-    rows = [[g["group"], str(g["n"]), str(g["n_articles"]), num(g["macro_f1"], 2), short_interval(g["ci"]["macro_f1"]),
-             num(g["accuracy"], 2), num(g["f1_favor_against"], 2), num(g["calibration"]["ece"], 2),
-             ", ".join(g["flags"])] for g in groups]
+    rows = [[g["group"], str(g["n"]), str(g["n_articles"])]
+            + [cell for name in ("macro_f1", "accuracy", "f1_favor_against")
+               for cell in (num(g[name], 2), short_interval(g["ci"][name]))]
+            + [num(g["calibration"]["ece"], 2), ", ".join(g["flags"])] for g in groups]
     labels = groups[0]["labels"] if groups else ("favor", "against")
-    return [key, "n", "art.", "F1m", "95% CI", "acc.", f"F1 {labels[0][0]}+{labels[1][0]}", "ECE", "flags"], rows
+    return [key, "n", "art.", "F1m", "95% CI", "acc.", "95% CI", f"F1 {labels[0][0]}+{labels[1][0]}", "95% CI", "ECE",
+            "flags"], rows
 
 
 def compare_rows(compare: dict) -> Rows:
