@@ -59,7 +59,8 @@ def default_dir(tmp_path, monkeypatch):
     return target
 
 
-def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_model_dir, default_dir):
+def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_model_dir, default_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=25, per_article=2))  # 5 held-out articles
     out = tmp_path / "models" / "ours"
     result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
@@ -82,6 +83,11 @@ def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_
     readme = (out / "README.md").read_text()
     assert "| test (this model) | macro_f1 95% CI | [" in readme and card["verdict"] in readme
     assert card["hyperparameters"]["max_length"] == 64  # kept from the base model
+    from classifier.models.card import toolkit_commit, toolkit_version
+
+    assert card["training"]["working directory"] == "../.."  # the command's paths are relative to it
+    assert card["training"]["stance version"] == toolkit_version()
+    assert card["training"].get("git commit") == toolkit_commit()  # where the tests run from a checkout, its HEAD
     assert (out / "README.md").exists() and not default_dir.exists()
     assert oct(out.stat().st_mode & 0o777) == oct(0o777 & ~umask())  # not mkdtemp's 0700
     assert oct((out / "model.safetensors").stat().st_mode & 0o777) == oct(0o666 & ~umask())
@@ -109,6 +115,7 @@ def test_out_never_replaces_what_is_not_a_model(tmp_path, tiny_model_dir, defaul
 
 def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_dir, monkeypatch):
     monkeypatch.setenv("STANCE_MODEL", str(tiny_model_dir))  # another default: the promoted one would not be used
+    monkeypatch.chdir(tmp_path)
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     test = write(tmp_path / "test.jsonl", label_rows(n_articles=2, per_article=4, seed=2, prefix="t"))
     result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
@@ -118,6 +125,8 @@ def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_di
     assert json.loads((default_dir / "stance.json").read_text())["name"] == "default"
     card = json.loads((default_dir / "model_card.json").read_text())
     assert card["data"]["train / dev / test items"] == "16 / 0 / 8"
+    assert card["training"]["working directory"] == "../.."  # from models/default, not from m/
+    assert json.loads((tmp_path / "m" / "model_card.json").read_text())["training"]["working directory"] == ".."
     assert f"STANCE_MODEL={tiny_model_dir} is set, so commands" in " ".join(result.output.split())
     from classifier.models.stance_model import model_hash
 

@@ -291,6 +291,8 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
 
     import torch
 
+    from classifier.models.card import provenance
+
     config, result = outcome.config, outcome.result
     task = result.model.task
     cis = comparison.get("ci") or {}
@@ -343,6 +345,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
         "hyperparameters": {**config.as_dict(), "best_epoch": result.best_epoch},
         "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
                      "torch": torch.__version__, "command": "stance " + " ".join(sys.argv[1:]),
+                     **provenance(out_dir),  # version, git commit, the command's folder relative to the model's
                      "history": json.dumps(result.history),
                      **({"resumed after a stop at": "; ".join(result.resumed)} if result.resumed else {})},
         "evaluation": evaluation,
@@ -352,6 +355,15 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                         "intervals. Check per-outlet figures with 'stance evaluate' before publishing shares."),
         "created": time.strftime("%Y-%m-%d"),
     }
+
+
+def promoted_card(card: dict, target: Path) -> dict:
+    """The card as saved in the folder --promote fills: its name, and the command's folder relative to it."""
+    from classifier.models.card import working_directory
+
+    training = {key: value for key, value in card.get("training", {}).items() if key != "working directory"}
+    where = working_directory(target)
+    return {**card, "name": target.name, "training": {**training, **({"working directory": where} if where else {})}}
 
 
 def make_config(base: str, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling=None,
@@ -474,7 +486,7 @@ def train_command(
                 else 1.0
         except InputError:
             replaced = 1.0
-        outcome.result.model.save(target, {**card, "name": target.name})
+        outcome.result.model.save(target, promoted_card(card, target))
         out.print(f"promoted: {target} now holds this model")
         if replaced != 1.0 and outcome.result.model.temperature == 1.0:
             warn(f"{target} is not calibrated now (temperature 1.0; the model it replaced had {replaced:.2f}): run "

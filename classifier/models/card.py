@@ -7,7 +7,11 @@ above the sections below, rendered from one Jinja template.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
+
+TOOLKIT_ROOT = Path(__file__).resolve().parents[2]  # the checkout holding classifier/, when it is one
 
 TEMPLATE = """---
 {{ card_data }}
@@ -70,3 +74,50 @@ def render_card(card: dict, task: str = "stance") -> str:
     data = ModelCardData(library_name="transformers", pipeline_tag="text-classification",
                          tags=[task, "news"])  # "stance" or "sentiment"
     return str(ModelCard.from_template(data, template_str=TEMPLATE, card=card, sections=SECTIONS))
+
+
+def toolkit_version() -> str:
+    """The installed version of the toolkit (pyproject's), or "not installed" for a checkout never installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("stance-classifier")
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def toolkit_commit(root: Path = TOOLKIT_ROOT) -> str | None:
+    """``git rev-parse HEAD`` of the checkout the toolkit runs from, with "(uncommitted changes)" where a tracked
+    file differs from it; None where git is absent, fails, or ``root`` is no checkout's top (an installed package
+    inside another project's repository is not that project's commit)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True,
+                              timeout=20).stdout.strip()
+
+    try:
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != Path(root).resolve():
+            return None
+        commit, changed = git("rev-parse", "HEAD"), git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):  # no git, not a checkout, no commit yet, a hung git
+        return None
+    return commit + (" (uncommitted changes)" if changed else "")
+
+
+def working_directory(model_dir: str | Path, here: str | Path | None = None) -> str | None:
+    """Where the command ran, relative to the model folder ("../.." for models/ours-v1 written from the project's
+    folder), so the card's command, whose paths are relative, can be rerun from the folder, and a shared card shows
+    no one's home (as the report's ``shared_path``): None where the model folder is not inside that directory
+    (the path up and back down would name it) or that directory is the filesystem's root."""
+    here = Path(os.path.abspath(here if here is not None else Path.cwd()))
+    folder = Path(os.path.abspath(model_dir))
+    if here.parent == here or folder == here or not folder.is_relative_to(here):
+        return None
+    return Path(*[".."] * len(folder.relative_to(here).parts)).as_posix()
+
+
+def provenance(model_dir: str | Path) -> dict:
+    """The card's record of what made the model: toolkit version, git commit of its checkout and the working
+    directory of the command (the last two left out where unknown)."""
+    commit, where = toolkit_commit(), working_directory(model_dir)
+    return {"stance version": toolkit_version(), **({"git commit": commit} if commit else {}),
+            **({"working directory": where} if where else {})}

@@ -439,3 +439,49 @@ def test_the_card_readme_is_a_hub_model_card_with_every_section(tmp_path):
                  "| dev | macro_f1 | 0.61 |", "Check <t> first."):
         assert line in loaded.text
     assert "per_class" not in loaded.text and "## Calibration" not in loaded.text  # nested values, absent sections
+
+
+def test_the_card_records_the_checkouts_commit_and_where_the_command_ran(tmp_path, monkeypatch):
+    """The git commit (and whether a tracked file had changed) of the toolkit's checkout, nothing where git is
+    absent or the folder is no checkout's top; the working directory relative to the model folder, never a path
+    that names folders outside it."""
+    import subprocess
+
+    from classifier.models import card
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    checkout = tmp_path / "checkout"
+    (checkout / "classifier").mkdir(parents=True)
+    (checkout / "classifier" / "code.py").write_text("x = 1\n")
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(checkout), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+    assert card.toolkit_commit(checkout) is None  # not a checkout
+    git("init", "-q")
+    assert card.toolkit_commit(checkout) is None  # a checkout without a commit
+    git("add", "-A")
+    git("commit", "-q", "-m", "first")
+    head = git("rev-parse", "HEAD")
+    assert card.toolkit_commit(checkout) == head
+    (checkout / "notes.txt").write_text("untracked: not the code that ran")
+    assert card.toolkit_commit(checkout) == head
+    (checkout / "classifier" / "code.py").write_text("x = 2\n")
+    assert card.toolkit_commit(checkout) == f"{head} (uncommitted changes)"
+    assert card.toolkit_commit(checkout / "classifier") is None  # inside another project's repository
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
+    assert card.toolkit_commit(checkout) is None  # git absent
+
+    project = tmp_path / "home" / "alice" / "project"
+    assert card.working_directory(project / "models" / "ours-v1", here=project) == "../.."
+    assert card.working_directory(tmp_path / "scratch" / "m", here=project) is None  # would name alice's folders
+    assert card.working_directory(project, here=project) is None
+    assert card.working_directory("/m", here="/") is None
+    project.mkdir(parents=True)
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(card, "toolkit_commit", lambda: None)
+    assert card.provenance(project / "models" / "ours-v1") == {"stance version": card.toolkit_version(),
+                                                                "working directory": "../.."}
+    assert set(card.provenance(tmp_path / "scratch" / "m")) == {"stance version"}
