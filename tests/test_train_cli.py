@@ -59,6 +59,15 @@ def default_dir(tmp_path, monkeypatch):
     return target
 
 
+def ahead(comparison: dict, by: float = 0.1, ci: tuple = (0.02, 0.2)) -> dict:
+    """A comparison made to show the new model ahead by ``by`` with that paired interval on every metric."""
+    from classifier.cli.train import COMPARED
+
+    comparison["paired"] = {m: {"difference": by, "ci": list(ci), "p_value": 0.01} for m in COMPARED}
+    comparison.pop("paired_note", None)
+    return comparison
+
+
 def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_model_dir, default_dir, monkeypatch):
     monkeypatch.chdir(tmp_path)
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=25, per_article=2))  # 5 held-out articles
@@ -114,8 +123,12 @@ def test_out_never_replaces_what_is_not_a_model(tmp_path, tiny_model_dir, defaul
 
 
 def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_dir, monkeypatch):
+    import classifier.cli.train as train_cli
+
     monkeypatch.setenv("STANCE_MODEL", str(tiny_model_dir))  # another default: the promoted one would not be used
     monkeypatch.chdir(tmp_path)
+    real = train_cli.compare_on_test
+    monkeypatch.setattr(train_cli, "compare_on_test", lambda *args: ahead(real(*args)))  # better beyond its interval
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     test = write(tmp_path / "test.jsonl", label_rows(n_articles=2, per_article=4, seed=2, prefix="t"))
     result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
@@ -555,9 +568,15 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
     before = (default_dir / "model.safetensors").read_bytes()
     real = train_cli.compare_on_test
 
-    def better_than_its_base_only(test, predictions, n_boot, seed, task):
+    calls = []
+
+    def better_than_its_base_only(test, predictions, n_boot, seed, task):  # then scored against the default as it is
         comparison = real(test, predictions, n_boot, seed, task)
-        comparison["metrics"]["new"]["macro_f1"], comparison["metrics"]["reference"]["macro_f1"] = -1.0, -2.0
+        calls.append(comparison)
+        comparison["metrics"]["new"]["macro_f1"] = -1.0
+        if len(calls) == 1:
+            comparison["metrics"]["reference"]["macro_f1"] = -2.0
+            ahead(comparison)
         return comparison
 
     monkeypatch.setattr(train_cli, "compare_on_test", better_than_its_base_only)
@@ -572,7 +591,7 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
     def better_than_both(test, predictions, n_boot, seed, task):  # above any figure the default can reach
         comparison = real(test, predictions, n_boot, seed, task)
         comparison["metrics"]["new"]["macro_f1"], comparison["metrics"]["reference"]["macro_f1"] = 2.0, 1.0
-        return comparison
+        return ahead(comparison)
 
     monkeypatch.setattr(train_cli, "compare_on_test", better_than_both)
     result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m2"), "--base", str(tiny_model_dir),
@@ -813,3 +832,34 @@ def test_the_cards_held_out_comparison_is_evaluate_compares_on_the_same_predicti
         assert paired["p_value"] == pytest.approx(evaluated[metric]["p_value"]), metric
         assert card["comparison"]["ci"]["new"][metric] == pytest.approx(evaluated[metric]["second_ci"])
     assert card["data"]["split options"].endswith("bootstrap seed 0, annotator majority of people")
+
+
+def test_promote_needs_the_new_model_ahead_beyond_its_interval(tmp_path, tiny_model_dir, default_dir, monkeypatch):
+    """A new model ahead by +0.001 with an interval far across 0 is not promoted: the held-out items cannot tell
+    it from the starting model; nor is one with no interval (--n-boot 0); one ahead beyond its interval is."""
+    import classifier.cli.train as train_cli
+    from classifier.cli.train import promotion_doubt
+
+    real = train_cli.compare_on_test
+
+    def by_a_hair(test, predictions, n_boot, seed, task):
+        comparison = real(test, predictions, n_boot, seed, task)
+        comparison["metrics"]["new"]["macro_f1"] = comparison["metrics"]["reference"]["macro_f1"] + 0.001
+        return ahead(comparison, 0.001, (-0.15, 0.16))
+
+    monkeypatch.setattr(train_cli, "compare_on_test", by_a_hair)
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
+                                 "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
+    assert result.exit_code == 3, result.output
+    said = " ".join(result.output.split())
+    assert ("--promote refused: macro-F1 +0.001 over start (tiny), 95% interval [-0.150, +0.160], which holds 0: the "
+            "4 held-out items cannot tell the two apart; the new model is saved") in said, said
+    assert "WORSE" not in said and (tmp_path / "m").exists() and not default_dir.exists()
+
+    none = {"n": 8, "paired": None, "paired_note": "the gold items come from 2 articles, too few"}
+    assert promotion_doubt(none, "start").startswith("no interval for the difference from start (the gold items come")
+    assert promotion_doubt({"n": 8, "paired": None}, "start").startswith("no interval for the difference from start "
+                                                                          "(no paired bootstrap (--n-boot 0))")
+    assert promotion_doubt(ahead({"n": 8}, 0.1, (0.0, 0.2)), "start") == ""  # never behind in a resample
+    assert promotion_doubt(ahead({"n": 8}, 0.0, (0.0, 0.0)), "start")  # the same calls: nothing gained

@@ -83,7 +83,7 @@ def parse_file_weights(specs: Optional[list[str]], paths: list[Path]) -> Optiona
     return weights
 
 
-PROMOTE_REFUSED = 3  # exit status of a --promote run whose model was saved but, being worse, not promoted
+PROMOTE_REFUSED = 3  # exit status of a --promote run whose model was saved but, not shown better, not promoted
 
 
 def default_model_dir(task: Task = STANCE) -> Path:
@@ -247,26 +247,46 @@ def worse_than_reference(comparison: dict) -> str:
     return f"macro-F1 {new:.3f} against {old:.3f}" if new < old else ""
 
 
-def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], task: Task) -> str:
+def promotion_doubt(comparison: dict, versus: str) -> str:
+    """Why --promote keeps ``versus`` though the new model scored no lower than it on the held-out items ('' when
+    the paired 95% interval of the new model's macro-F1 minus that model's lies at or above 0, the difference
+    above 0): a point lead inside an interval that holds 0 is one these items cannot tell from a tie or a loss."""
+    paired = (comparison.get("paired") or {}).get("macro_f1") or {}
+    ci, difference = paired.get("ci"), paired.get("difference")
+    if not ci:
+        why = comparison.get("paired_note") or "no paired bootstrap (--n-boot 0)"
+        return (f"no interval for the difference from {versus} ({why}), so nothing shows that the new model is not "
+                "worse")
+    if difference > 0 and ci[0] >= 0:
+        return ""
+    return (f"macro-F1 {difference:+.3f} over {versus}, 95% interval [{ci[0]:+.3f}, {ci[1]:+.3f}], which holds 0: "
+            f"the {comparison['n']} held-out items cannot tell the two apart")
+
+
+def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], task: Task, n_boot: int = 0) -> str:
     """Whether the model --promote would replace (models/default or models/sentiment) beats the new one on the same
-    held-out items, when it is not the model compared already (training from another --base): said as a
-    warning, and a reason not to promote ('' when the new model is not worse)."""
-    from classifier.evaluate import classification_metrics
+    held-out items, or is not shown to be behind it (:func:`promotion_doubt`), when it is not the model compared
+    already (training from another --base): said as a warning, and a reason not to promote ('' when the new model
+    is better beyond its interval)."""
+    from classifier.evaluate import BOOTSTRAP_SEED
     from classifier.models.stance_model import StanceModel
     from classifier.models.train import predicted_labels
 
     target = default_model_dir(task)
     if not (target / "config.json").exists() or (reference and Path(reference).resolve() == target.resolve()):
         return ""
-    gold = [item.label for item in outcome.test]
-    old = classification_metrics(gold, predicted_labels(StanceModel.load(target), outcome.test), task.labels)
-    new = comparison["metrics"]["new"]["macro_f1"]
-    if new >= old["macro_f1"]:
-        return ""
-    warn(f"--promote refused: the new model is WORSE than {target} (the model --promote would replace) on the "
-         f"{comparison['n']} held-out "
-         f"items: macro-F1 {new:.3f} against {old['macro_f1']:.3f}; {target} is left as it was")
-    return f"macro-F1 {new:.3f} against {old['macro_f1']:.3f}"
+    old_labels = predicted_labels(StanceModel.load(target), outcome.test)
+    against = compare_on_test(outcome.test, {"reference": old_labels, "new": outcome.predictions["new"]}, n_boot,
+                              BOOTSTRAP_SEED, task)
+    new, old = against["metrics"]["new"]["macro_f1"], against["metrics"]["reference"]["macro_f1"]
+    if new < old:
+        warn(f"--promote refused: the new model is WORSE than {target} (the model --promote would replace) on the "
+             f"{comparison['n']} held-out items: macro-F1 {new:.3f} against {old:.3f}; {target} is left as it was")
+        return f"macro-F1 {new:.3f} against {old:.3f}"
+    doubt = promotion_doubt(against, f"{target} (the model --promote would replace)")
+    if doubt:
+        warn(f"--promote refused: {doubt}; the new model is saved, and {target} is left as it was")
+    return doubt
 
 
 def label_summary(counts: dict, labels=LABELS) -> str:
@@ -403,7 +423,7 @@ def train_command(
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
-    promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), unless it scored worse on the held-out items than the starting model or than the model it would replace: then the new model is saved, the default kept, and the exit status is 3."),
+    promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), but only where it is better on the held-out items than the starting model and than the model it would replace beyond the paired 95% interval (its macro-F1 difference's interval at or above 0): else the new model is saved, the default kept, and the exit status is 3."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines, only the comparison table."),
 ) -> None:
     """Fine-tune on your labels (split by article; early stopping from 500 labels); compare with the starting model on held-out items.
@@ -472,8 +492,12 @@ def train_command(
         warn(("--promote refused: " if promote else "")
              + f"the new model is WORSE than {names['reference']} on the {comparison['n']} held-out items: {worse}; "
              "it is saved for inspection" + (f", and {default_model_dir(task)} is left as it was" if promote else ""))
-    elif promote:
-        worse = worse_than_incumbent(outcome, comparison, reference, task)
+    elif promote:  # not behind on the point figure: promoted only where the paired interval shows it ahead
+        doubt = promotion_doubt(comparison, names["reference"]) if "reference" in comparison["models"] else ""
+        if doubt:
+            warn(f"--promote refused: {doubt}; the new model is saved, and {default_model_dir(task)} is left as it "
+                 "was")
+        worse = doubt or worse_than_incumbent(outcome, comparison, reference, task, n_boot)
     outcome.result.model.save(out_dir, card)
     checkpoint.unlink(missing_ok=True)
     out.print(f"saved {out_dir} (best epoch {outcome.result.best_epoch}, {round(outcome.result.seconds)} s)")
