@@ -34,6 +34,7 @@ class Article(BaseModel):
     path: Optional[str] = None
     page_words: Optional[int] = None  # an HTML page: the words of all its visible text, before the extractor chose
     language: Optional[str] = None  # as a manifest's or table's ``language`` column gives it ("de", "ru", "en-GB")
+    standfirst: int = 0  # an HTML page: its lines after the headline that a standfirst holds (``standfirst_lines``)
 
 
 @dataclass
@@ -131,7 +132,9 @@ def html_to_text(html: str) -> tuple[str, dict]:
         first, newline, rest = text.lstrip().partition("\n")
         if info["title"] != meta.title and " ".join(first.split()) == " ".join(meta.title.split()):
             text = info["title"] + newline + rest  # the headline as the text's first line, where it is
-    return with_standfirst(text, standfirst(html, text), info.get("title")), info
+    text = with_standfirst(text, standfirst(html, text), info.get("title"))
+    info["standfirst"] = standfirst_lines(html, text, info.get("title"))
+    return text, info
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -222,6 +225,37 @@ def standfirst(html: str, text: str) -> list[str]:
         found += pieces
         taken.add(el)
     return found
+
+
+def standfirst_lines(html: str, text: str, title: str | None) -> int:
+    """How many of ``text``'s lines after its headline a standfirst, dek or key-points box of the page holds (one
+    the extractor kept or one put back; named as ``standfirst`` finds them, not in furniture): the body begins after
+    them, and a wire dateline ("KYIV, Ukraine (AP) —") opens the paragraph that follows."""
+    import trafilatura
+    from classifier.segment import same_title
+
+    lines = [line for line in text.split("\n") if line.strip()]
+    if lines and same_title(title, lines[0]):
+        lines = lines[1:]
+    tree = trafilatura.load_html(html) if lines else None
+    if tree is None:
+        return 0
+    held = set()
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or not _STANDFIRST_WORDS.search(
+                " ".join(el.get(a, "") for a in _NAMING_ATTRIBUTES)):
+            continue
+        around = [el, *el.iterancestors()]
+        if any(a.tag in ("a", "li", "nav", "aside", "footer", "form") for a in around) or any(
+                _NOT_STANDFIRST.search(" ".join(a.get(n, "") for n in _NAMING_ATTRIBUTES)) for a in around):
+            continue
+        held.update(_spaced(part.text_content()) for part in [el, *el.iter("p", "li")])
+    count = 0
+    for line in lines:
+        if _spaced(line.removeprefix("- ")) not in held:
+            break
+        count += 1
+    return count
 
 
 def with_standfirst(text: str, pieces: list[str], title: str | None) -> str:
@@ -388,7 +422,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                           else str(path))
         yield Article(id=article_id, text=text, path=str(path), source=row.get("source") or stem,
                       title=row.get("title") or info.get("title"), date=date, url=row.get("url") or info.get("url"),
-                      page_words=info.get("page_words"), language=row.get("language") or None)
+                      page_words=info.get("page_words"), language=row.get("language") or None,
+                      standfirst=info.get("standfirst", 0))
         if on_file:
             on_file()
     dates.warn()

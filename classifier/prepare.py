@@ -66,12 +66,18 @@ class Dateline:
     whole: bool  # an agency, date, region or second place: none of its mentions is the sentence's
 
 
-def opening_dateline(sentences: list, text: str) -> Dateline | None:
+def opening_dateline(sentences: list, text: str, standfirst: int = 0) -> Dateline | None:
     """The dateline that opens the first body paragraph, or the second after a byline ("By Jane Doe"); None when
-    neither opens with one. ``text``: the cleaned text the sentences' offsets point into."""
-    openers = []
+    neither opens with one. ``text``: the cleaned text the sentences' offsets point into; ``standfirst``: how many
+    paragraphs after the headline an HTML page's standfirst holds (``ingest.standfirst_lines``), which the body's
+    first paragraph follows."""
+    openers, skipped = [], set()
     for sentence in sentences:
-        if sentence.kind == "body" and (not openers or sentence.paragraph != openers[-1].paragraph):
+        if sentence.paragraph in skipped:
+            continue
+        if sentence.kind != "headline" and len(skipped) < standfirst:
+            skipped.add(sentence.paragraph)
+        elif sentence.kind == "body" and (not openers or sentence.paragraph != openers[-1].paragraph):
             openers.append(sentence)
     if len(openers) > 1 and BYLINE.match(openers[0].text):
         openers = openers[1:]
@@ -191,7 +197,7 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     language = segmenter_language(article.language)
     sentences = segment(cleaned.paragraphs, title=article.title, language=language or "en")
     local = matcher.for_article(cleaned.text)
-    dateline = opening_dateline(sentences, cleaned.text)
+    dateline = opening_dateline(sentences, cleaned.text, article.standfirst)
     places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
     items = []
     for sentence in sentences:

@@ -825,6 +825,33 @@ def test_articles_that_do_not_read_as_english_are_written_and_named_in_a_warning
         assert list(classifier.prepare_items(corpus)) == read_jsonl(out)
 
 
+def test_a_dateline_after_an_html_page_s_standfirst_holds_no_mention(tmp_path):
+    """A standfirst above the body (kept by the extractor inside the <article>, or put back from outside it) came
+    before "KYIV, Ukraine (AP) —", so the dateline was the second body paragraph and its place counted as Ukraine."""
+    import classifier
+
+    folder = tmp_path / "html"
+    folder.mkdir()
+    body = ("<p>KYIV, Ukraine (AP) — EU leaders hailed the deal as a sign of unity, though Hungary abstained.</p>"
+            "<p>The European Union approved a new package of sanctions against Russian oil exports on Monday.</p>")
+    dek = '<p class="standfirst">Diplomats say the gap between Washington and Moscow remains wide as winter sets in.</p>'
+    head = "<html><head><title>Talks stall in Brussels</title></head><body>"
+    (folder / "inside.html").write_text(f"{head}<article><h1>Talks stall in Brussels</h1>{dek}{body}</article></body>"
+                                        "</html>")
+    (folder / "outside.html").write_text(f"{head}<header><h1>Talks stall in Brussels</h1>{dek}</header><article>"
+                                         f"{body}</article></body></html>")
+    (folder / "plain.html").write_text(f"{head}<article><h1>Talks stall in Brussels</h1><p>Diplomats say the gap "
+                                       "between Washington and Moscow remains wide as winter sets in.</p>"
+                                       f"{body}</article></body></html>")
+    items = list(classifier.prepare_items(folder))
+    for page in ("inside", "outside"):
+        said = {(i["text"][:20], i["actor"]) for i in items if i["article"] == page}
+        assert ("Diplomats say the ga", "Russia") in said  # the standfirst is scored
+        assert ("KYIV, Ukraine (AP) —", "European Union") in said and ("KYIV, Ukraine (AP) —", "Ukraine") not in said
+    # a paragraph no standfirst holds is the body's first: the line after it opens no dateline, as in a text file
+    assert ("KYIV, Ukraine (AP) —", "Ukraine") in {(i["text"][:20], i["actor"]) for i in items if i["article"] == "plain"}
+
+
 def test_a_tass_dateline_cut_into_sentences_and_one_in_cyrillic_hold_no_mention(tmp_path):
     import classifier
 
