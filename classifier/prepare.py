@@ -157,10 +157,13 @@ class NotEnglish:
     count: int = 0
     kinds: Counter = field(default_factory=Counter)  # "Cyrillic script", "few common English words"
     examples: list[str] = field(default_factory=list)
+    own_rules: int = 0  # of them, those a language column declared in a language pysbd splits ("language de")
 
     def add(self, report: "ArticleReport") -> None:
         if report.not_english:
             self.count += 1
+            self.own_rules += report.not_english.startswith("language ") and not report.not_english.endswith(
+                "(split by English rules)")
             self.kinds[report.not_english.split(" (")[0]] += 1
             if len(self.examples) < 3:
                 self.examples.append(report.article)
@@ -171,10 +174,16 @@ class NotEnglish:
             return None
         why = ", ".join(f"{kind} {n}" for kind, n in self.kinds.most_common())
         more = ", …" if self.count > len(self.examples) else ""
+        if self.own_rules == self.count:
+            split = f"by {'their' if self.count != 1 else 'its'} language's sentence rules"
+        elif self.own_rules:
+            own = "their" if self.own_rules != 1 else "its"
+            split = f"by English sentence rules ({self.own_rules} by {own} language's, as the language column names it)"
+        else:
+            split = "by English sentence rules"
         return (f"{self.count} article{'s do' if self.count != 1 else ' does'} not read as English ({why}; e.g. "
-                f"{', '.join(self.examples)}{more}): {'they were' if self.count != 1 else 'it was'} split by English "
-                "sentence rules (but where a language column names one pysbd knows) and matched by the English "
-                "catalogue, and the bundled models read English only; "
+                f"{', '.join(self.examples)}{more}): {'they were' if self.count != 1 else 'it was'} split {split} "
+                "but matched by the English catalogue, and the bundled models read English only; "
                 f"{'their' if self.count != 1 else 'its'} items are written all the same (--explain names each): "
                 "leave them out, or score them with a model for their language")
 

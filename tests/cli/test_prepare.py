@@ -924,10 +924,14 @@ def test_a_language_column_picks_the_sentence_rules_and_names_the_article_in_the
                                                                 "beschlossen.") in texts  # English rules, as before
     assert "de [not English] language de" in said and "sv [not English] language sv (split by English rules)" in said
     assert "en [not English]" not in said and "2 articles do not read as English (language de 1, language sv 1" in said
+    # the German article was split by German rules: the warning says so (it said "English rules" of every article)
+    assert "they were split by English sentence rules (1 by its language's, as the language column names it)" in said
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text(german + "\n", encoding="utf-8")
     (corpus / "manifest.csv").write_text("file,source,language\na.txt,FAZ,de\n")
     result = run("prepare", corpus, "--out", tmp_path / "folder.jsonl")
-    assert result.exit_code == 0 and "'language' not read" not in " ".join(result.output.split())
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "'language' not read" not in said
+    assert "it was split by its language's sentence rules but matched by the English catalogue" in said
     assert {r["text"] for r in read_jsonl(tmp_path / "folder.jsonl")} == {german.split(" Der")[0]}
