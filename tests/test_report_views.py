@@ -339,6 +339,25 @@ def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
     assert "first \\[95% CI\\]" in md or "first [95% CI]" in md
 
 
+def test_compare_gives_no_interval_to_a_cell_of_fewer_than_5_articles():
+    """A cell of 3 articles showed an interval ([+0.00, +1.00]) in "Before and after", though the framing table gives
+    such a cell none: a handful of articles give a handful of resamples and a falsely narrow interval."""
+    from classifier.report.compare import MIN_ARTICLES, compare_cells, moved_rows
+
+    def sums(articles, favor):
+        return pd.DataFrame({"outlet": "A", "actor_name": "Russia", "article": [f"a{i}" for i in range(articles)],
+                             "lone": -1, "n": 2, "n_favor": favor, "n_against": 0})
+
+    for articles, with_ci in ((MIN_ARTICLES - 2, False), (MIN_ARTICLES, True)):
+        new = sums(articles, [2] + [0] * (articles - 1))
+        old = sums(articles, [0] * articles)
+        row = compare_cells(new, old, n_boot=200).iloc[0]
+        assert row["n_articles"] == articles and row["change"] > 0
+        assert (not np.isnan(row["change_lo"])) == with_ci
+        _, rows = moved_rows(compare_cells(new, old, n_boot=200), 10)
+        assert (rows[0][-2] != "–") == with_ci and rows[0][-1] == ("no" if with_ci else "too few articles")
+
+
 def test_compare_names_ids_that_hold_another_sentence_in_the_other_file(tmp_path):
     """Predictions of another prepare run: the same ids, but some name the next sentence; the id sets alone match,
     so only the items themselves show that part of the change is a change of items."""

@@ -19,7 +19,8 @@ from classifier.report.framing import SUM_KEYS
 def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
                   min_n: int = 10) -> pd.DataFrame:
     """One row per outlet x actor that both files hold: n, net stance before and after, the change with its
-    paired 95% interval by article, and ``moved`` (the interval excludes zero)."""
+    paired 95% interval by article (none from fewer than ``MIN_ARTICLES`` articles, as for a framing cell), and
+    ``moved`` (the interval excludes zero)."""
     columns = ["n", "n_favor", "n_against"]
     joined = new[list(SUM_KEYS) + columns].merge(old[list(SUM_KEYS) + columns], on=list(SUM_KEYS),
                                                 suffixes=("_new", "_old"))
@@ -30,14 +31,14 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
         totals = per_article.sum(axis=0)
         net_new, net_old = totals[1] / totals[0], totals[3] / totals[2]
         ci = None
-        if len(cell) >= 2 and n_boot > 0:
+        if len(cell) >= MIN_ARTICLES and n_boot > 0:  # 2-4 articles: a few resamples, falsely narrow, as in framing
             sums = resampled_sums(np.arange(len(cell)), per_article, n_boot, seed + index)
             ci = percentile_ci(sums[:, 1] / sums[:, 0] - sums[:, 3] / sums[:, 2], clusters=len(cell))
         lo, hi = ci if ci else (np.nan, np.nan)
         rows.append({"outlet": outlet, "actor": actor, "n": int(totals[0]), "n_articles": len(cell),
                      "small": totals[0] < min_n, "net_old": float(net_old), "net_new": float(net_new),
                      "change": float(net_new - net_old), "change_lo": lo, "change_hi": hi,
-                     "moved": bool(ci is not None and len(cell) >= MIN_ARTICLES and (lo > 0 or hi < 0))})
+                     "moved": bool(ci is not None and (lo > 0 or hi < 0))})
     return pd.DataFrame.from_records(rows)
 
 
