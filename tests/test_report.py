@@ -307,6 +307,20 @@ def test_untrusted_article_text_is_inert(tmp_path):
     assert "<script" not in markdown.lower() and "&lt;script&gt;" in markdown
 
 
+def test_a_cell_with_no_favor_or_against_sentence_says_so_in_the_markdown_as_in_the_page(tmp_path):
+    """report.md left such a cell's heading empty (and the section without its note), where report.html says it."""
+    rows = prediction_rows(60)
+    for row in rows:
+        if row["source"] == rows[0]["source"] and row["actor"] == rows[0]["actor"]:
+            row.update(stance="neutral", stance_scores={"favor": 0.1, "against": 0.1, "neutral": 0.8})
+    html = build_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=50, n_perm=50).read_text()
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    heading = f"### {rows[0]['source']} · {rows[0]['actor']}"
+    assert f"{heading}\n\nNo sentence predicted favor or against.\n" in markdown
+    assert "No sentence predicted favor or against." in html
+    assert "The most confident favor and against predictions per outlet and actor" in markdown
+
+
 def test_control_characters_in_names_and_text_reach_no_page_plot_table_or_terminal(tmp_path):
     from xml.dom import minidom
 

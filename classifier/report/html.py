@@ -175,12 +175,16 @@ def render_markdown(ctx: dict) -> str:
         out += ["", "## Before and after", "", md(ctx["compare"]["note"]), "", md_table(ctx["compare"]["rows"]), "",
                 md(ctx["compare"]["eval_note"]), ""]
         out += [md_table(ctx["compare"]["evaluation"]), ""] if ctx["compare"]["evaluation"] else []
-    out += ["", "## Outlet tests", "", md_table(ctx["tests"]), "", "## Sentences that drive each cell", ""]
+    out += ["", "## Outlet tests", "", md_table(ctx["tests"]), "", "## Sentences that drive each cell", "",
+            "The most confident favor and against predictions per outlet and actor; the actor mention is highlighted.",
+            ""]
     for cell in ctx["examples"]:
         out += [f"### {md(cell['outlet'])} · {md(cell['actor'])}", ""]
         for side in ("favor", "against"):
             out += [f"> **{side} p={x['p']:.2f}** {highlight(x['text'], x['spans'], md_inline, '**', '**')}\n"
                     for x in cell[side]]
+        if not cell["favor"] and not cell["against"]:  # as report.html says it, not an empty heading
+            out += ["No sentence predicted favor or against.", ""]
     out += ["## Evaluation on gold labels", ""]
     if ctx["evaluation"]:
         ev = ctx["evaluation"]
