@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -154,10 +155,48 @@ def part_ids(part: Path) -> Iterator:
             except (OSError, pa.ArrowException) as exc:  # a damaged page
                 raise InputError(f"{part}: not a readable Parquet file ({exc})") from None
             yield from map(id_text, ids)
-    from classifier.io.files import iter_jsonl
-
-    for _, record in iter_jsonl(part):
+    for _, record in jsonl_records(part):
         yield id_text(record.get("id"))
+
+
+# Characters at which str.splitlines, and so Ray Data's read_text, cuts a line, though JSON allows them unescaped
+# in a string (the other ones it cuts at besides \n and \r are control characters, which JSON refuses anyway)
+SPLIT_IN_STRINGS = re.compile("[\x85\u2028\u2029]")
+
+
+def jsonl_records(part: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line of a JSONL part, read as the workers will get it: Ray Data's
+    read_text decodes UTF-8 and cuts lines with str.splitlines, where io.files.iter_jsonl would read a UTF-16 part
+    (its byte-order mark) and keep a line whole at U+2028; each is one line here, before Ray starts, naming the
+    part and the line, without the --encoding that --ray-data refuses (iter_jsonl reads in Python's text mode,
+    whose decoding and lines are not Ray's)."""
+    from classifier.io.files import bom_encoding, json_object
+
+    number = 0
+    with open(part, "rb") as handle:
+        for raw in handle:  # cut at b"\n"; splitlines below cuts at \r as Ray does (text mode does too)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                if number == 0 and bom_encoding(raw[:4]) == "utf-16":
+                    raise InputError(f"{part}: UTF-16 text; --ray-data reads UTF-8 parts: convert it (iconv -f "
+                                     "UTF-16 -t UTF-8), or score it without --ray-data") from None
+                raise InputError(f"{part}:{number + 1}: not UTF-8 text; --ray-data reads UTF-8 parts: convert it "
+                                 "(iconv -f CP1252 -t UTF-8, naming its encoding), or score it without --ray-data, "
+                                 "with --encoding") from None
+            lines = text.splitlines()
+            found = SPLIT_IN_STRINGS.search(text) if len(lines) > 1 else None  # cut at \r, or at one of these
+            if found:
+                code = f"{ord(found.group()):04x}"
+                raise InputError(f"{part}:{number + 1}: an unescaped U+{code.upper()} (a line break to Ray Data's "
+                                 f"reader, which would cut the line there): write it escaped (\\u{code}), or "
+                                 "score the part without --ray-data")
+            for line in lines:
+                number += 1
+                if number == 1:
+                    line = line.removeprefix("\ufeff")  # a UTF-8 byte-order mark (the workers drop it too)
+                if line.strip():
+                    yield number, json_object(line, f"{part}:{number}")
 
 
 def check_ids_unique(parts: list[Path]) -> None:

@@ -311,3 +311,36 @@ def test_a_part_that_is_not_parquet_is_one_line_before_ray(tmp_path, tiny_model_
     last = result.output.strip().splitlines()[-1]
     assert result.exit_code == 1 and last.startswith(f"error: {parts / 'a.parquet'}: not a readable Parquet file")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "latin-1", "u2028"])
+def test_a_jsonl_part_the_workers_cannot_read_as_its_lines_is_one_line_before_ray(tmp_path, tiny_model_dir,
+                                                                                  monkeypatch, kind):
+    """Ray Data's reader decodes UTF-8 and cuts lines with str.splitlines: a UTF-16 part (which a local run reads
+    by its byte-order mark), a latin-1 part, or an unescaped U+2028 inside a text (one line to a local run) is one
+    line naming the part before Ray starts, pointing to a conversion or a local run, not to the --encoding that
+    --ray-data refuses."""
+    pytest.importorskip("ray")
+    from classifier.predict import ray
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    first = json.dumps({"id": "x1", "text": "NATO met.", "actor": "NATO"}) + "\n"
+    second = json.dumps({"id": "x2", "text": "L'OTAN s'est réunie.\u2028Encore.", "actor": "NATO"},
+                        ensure_ascii=False) + "\n"
+    encoding = {"utf-16": "utf-16", "latin-1": "latin-1"}.get(kind, "utf-8")
+    if kind == "latin-1":
+        second = second.replace("\u2028", " ")
+    (parts / "a.jsonl").write_text(first + second, encoding=encoding)
+    local = run("classify", parts / "a.jsonl", "--out", tmp_path / "local.jsonl", "--model", tiny_model_dir, "-q",
+                *(["--encoding", "latin-1"] if kind == "latin-1" else []))
+    assert local.exit_code == 0, local.output  # a local run reads it
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
+    last = result.output.strip().splitlines()[-1]
+    assert result.exit_code == 1 and last.startswith(f"error: {parts / 'a.jsonl'}"), result.output
+    assert {"utf-16": ": UTF-16 text; --ray-data reads UTF-8 parts: convert it (iconv -f UTF-16 -t UTF-8)",
+            "latin-1": ":2: not UTF-8 text; --ray-data reads UTF-8 parts: convert it (iconv",
+            "u2028": ":2: an unescaped U+2028"}[kind] in last, last
+    assert "without --ray-data" in last and ("--encoding" not in last or "without --ray-data, with --encoding" in last)
+    assert not (tmp_path / "out").exists()
