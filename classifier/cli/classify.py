@@ -343,9 +343,11 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
 
     summary = classify_parts(input_path, out_dir, chosen, workers=workers, address=address, engine=engine,
                              threads_per_worker=max(1, threads or 1), batch_size=batch_size, on_part=done)
-    if not quiet:
-        console.print(f"{summary.parts} parts -> {summary.out}: {summary.done} scored ({summary.items} items), "
-                      f"{summary.skipped} already done", highlight=False)
+    if quiet:
+        return
+    parts = f"{summary.parts} part{'s' if summary.parts != 1 else ''} -> {summary.out} with {summary.model_id}"
+    console.print(f"{parts}: {summary.done} scored ({summary.items} items), {summary.skipped} already done; "
+                  f"{summary.truncated} truncated to {summary.max_length} tokens", highlight=False)
 
 
 @app.command("classify")

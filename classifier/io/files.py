@@ -15,7 +15,7 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from classifier.errors import InputError, InputWarning, option
 
@@ -447,14 +447,15 @@ class TableWriter:
         return bool(self._atomic.__exit__(kind, value, traceback))
 
 
-def join_parquet(parts: list[Path], out: Path) -> None:
-    """Parquet part files as one file, one part in memory at a time."""
+def join_parquet(parts: list[Path], out: Path, drop: Sequence[str] = ()) -> None:
+    """Parquet part files as one file, one part in memory at a time; ``drop``: columns left out."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if len(parts) == 1:
+    if len(parts) == 1 and not set(drop) & set(pq.read_schema(parts[0]).names):
         os.replace(parts[0], out)
         return
-    schema = joint_schema(parts)
+    schema = pa.schema([field for field in joint_schema(parts) if field.name not in drop])
     with pq.ParquetWriter(out, schema) as writer:
         for part in parts:
             writer.write_table(conform(pq.read_table(part), schema))

@@ -26,6 +26,8 @@ from classifier.io.files import PART_SUFFIXES
 
 GROUP_BYTES = 8 * 2**20  # input per worker in one Ray Data job (a few minutes of one worker's scoring)
 PART_COLUMN = "_part"    # a prediction row's part in its group (the partition column of the job's write)
+TRUNCATED_COLUMN = "_truncated"  # a batch's items cut to the model's window, on its part's first row (0 on the
+# others): the count follows the rows written, not a task's tries; the part's join sums and drops it
 RECORD_COLUMN = "text"   # an item as one JSON string (the column ray.data.read_text makes of each JSONL line)
 BLOCK_BYTES = 256 * 2**10  # input per block (about 600 JSONL items): the unit that one actor scores at a time
 ID_BATCH = 65536         # ids read and digested at a time by the check that ids are unique across parts
@@ -243,10 +245,11 @@ def check_part_ids(ids: list, part: str) -> None:
         raise InputError(f"{part}: duplicate item id {item_id!r} (items {first} and {again}; {UNIQUE_IDS})")
 
 
-def join_part_files(folder: str, part: str = "part") -> int:
+def join_part_files(folder: str, part: str = "part") -> tuple[int, int]:
     """A part's Parquet files (one per block, in block order) as one file under one schema (a column all null
-    in one block and text in another would stop a reader of the folder), its ids checked unique; returns its rows.
-    Runs as a Ray task, beside the data."""
+    in one block and text in another would stop a reader of the folder), its ids checked unique; returns its rows
+    and its items truncated (summed from TRUNCATED_COLUMN, which is left out). Runs as a Ray task, beside the data."""
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from classifier.io.files import join_parquet
@@ -254,12 +257,13 @@ def join_part_files(folder: str, part: str = "part") -> int:
     files = sorted(Path(folder).glob("*.parquet"))
     joined = Path(folder) / "predictions.parquet"
     staged = Path(folder) / ".predictions.joining"
-    join_parquet(files, staged)
+    truncated = sum(pc.sum(pq.read_table(file, columns=[TRUNCATED_COLUMN]).column(0)).as_py() or 0 for file in files)
+    join_parquet(files, staged, drop=[TRUNCATED_COLUMN])
     check_part_ids(pq.read_table(staged, columns=["id"]).column("id").to_pylist(), part)
     for file in files:
         file.unlink(missing_ok=True)
     staged.rename(joined)
-    return pq.ParquetFile(joined).metadata.num_rows
+    return pq.ParquetFile(joined).metadata.num_rows, truncated
 
 
 class PartScorer:
@@ -313,9 +317,10 @@ class PartScorer:
         rows: list[dict] = []
         for index, items in by_part.items():
             out: list[dict] = []
-            predict_records(self.model, items, self.batch_size, out.extend)  # length-sorted batches
+            truncated = predict_records(self.model, items, self.batch_size, out.extend)  # length-sorted batches
             position = {item.id: i for i, item in enumerate(items)}
-            rows += [{**record, PART_COLUMN: index} for record in sorted(out, key=lambda r: position[r["id"]])]
+            rows += [{**record, PART_COLUMN: index, TRUNCATED_COLUMN: truncated if i == 0 else 0}
+                     for i, record in enumerate(sorted(out, key=lambda r: position[r["id"]]))]
         return pd.DataFrame.from_records(rows)
 
 
@@ -391,6 +396,9 @@ class PartsSummary:
     skipped: int   # parts already in OUT_DIR
     items: int     # items scored in this run
     out: Path
+    truncated: int = 0       # items of this run cut to the model's window (for sentiment: sentences, per block)
+    model_id: str = ""
+    max_length: int = 0      # the model's window, in tokens
 
 
 def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str | Path | None = None, *,
@@ -434,7 +442,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob(".group.*.stage"):  # left by a run that was killed
         shutil.rmtree(stale, ignore_errors=True)
-    scored = 0
+    scored = truncated = 0
     for group in part_groups(todo, workers):
         # Ray reads small files as one block, and one block goes to one actor: a group within the budget is cut into
         # blocks of BLOCK_BYTES, one block in flight per actor, so that every worker has work and none holds a queue
@@ -475,13 +483,15 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
                 if found is None:
                     raise
                 raise InputError(found) from None
-            for part, folder, n in zip(group, written, counts):
+            for part, folder, (n, cut) in zip(group, written, counts):
                 write_json_atomic(folder / RUN_FILE, run_record(part, model_id))
                 usual_modes(folder)
                 folder.rename(out_dir / part.stem)
                 scored += n
+                truncated += cut
                 if on_part:
                     on_part(part.name, n)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
-    return PartsSummary(len(parts), len(todo), len(parts) - len(todo), scored, out_dir)
+    return PartsSummary(len(parts), len(todo), len(parts) - len(todo), scored, out_dir, truncated, model_id,
+                        loaded.max_length)

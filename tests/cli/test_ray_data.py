@@ -24,21 +24,25 @@ def test_ray_data_parts_equal_the_local_run_and_resume_by_part(tmp_path, tiny_mo
     rows = [json.loads(line) for line in (ROOT / "data" / "seed_labels.jsonl").read_text().splitlines()]
     for row in rows[::10]:  # rows without spans: their mentions are found on the workers as in one process
         del row["spans"]
+    rows[100]["text"] += " More words." * 30  # over the tiny model's 64 tokens, as is one seed item of part a
     parts = tmp_path / "parts"
     parts.mkdir()
     (parts / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:70]))
     pd.DataFrame(rows[70:]).to_parquet(parts / "b.parquet")
     local = tmp_path / "local.jsonl"
     (tmp_path / "all.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    assert run("classify", tmp_path / "all.jsonl", "--out", local, "--model", tiny_model_dir, "-q").exit_code == 0
+    alone = run("classify", tmp_path / "all.jsonl", "--out", local, "--model", tiny_model_dir, "--no-summary")
+    assert alone.exit_code == 0 and "; 2 truncated to 64 tokens;" in alone.output, alone.output
     out = tmp_path / "out"
     try:
         result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
         assert result.exit_code == 0, result.output
         assert "2 parts" in result.output and "2 scored (130 items)" in result.output
         lines = [line for line in result.output.splitlines() if not line.startswith("Loading weights")]
+        model_id = alone.output.split(" with ")[1].split(";")[0]
         assert lines == ["a.jsonl: 70 items scored", "b.parquet: 60 items scored",  # no Ray or Ray Data log line
-                         f"2 parts -> {out}: 2 scored (130 items), 0 already done"], result.output
+                         f"2 parts -> {out} with {model_id}: 2 scored (130 items), 0 already done; 2 truncated to "
+                         "64 tokens"], result.output  # the workers' counts summed, as the local run's
         (out / "b").rename(tmp_path / "b-done")  # as if the run had stopped after part a
         again = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2",
                     "--resume")  # what any rerun does; no warning, since a part is done
@@ -311,6 +315,25 @@ def test_a_part_that_is_not_parquet_is_one_line_before_ray(tmp_path, tiny_model_
     last = result.output.strip().splitlines()[-1]
     assert result.exit_code == 1 and last.startswith(f"error: {parts / 'a.parquet'}: not a readable Parquet file")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_join_sums_and_drops_the_truncation_column(tmp_path):
+    """A part's blocks carry their truncation counts in a column of their own; the joined predictions do not."""
+    import pyarrow.parquet as pq
+
+    from classifier.predict.ray_data import TRUNCATED_COLUMN, join_part_files
+
+    for blocks in ([[2, 0], [1]], [[0, 3, 0]]):  # several blocks (a rewrite) and one (renamed where nothing drops)
+        folder = tmp_path / str(len(blocks))
+        folder.mkdir()
+        ids = iter(range(100))
+        for i, counts in enumerate(blocks):
+            pd.DataFrame({"id": [str(next(ids)) for _ in counts], "stance": "favor",
+                          TRUNCATED_COLUMN: counts}).to_parquet(folder / f"{i}.parquet")
+        rows, truncated = join_part_files(str(folder))
+        assert (rows, truncated) == (3, 3)
+        assert [p.name for p in folder.iterdir()] == ["predictions.parquet"]
+        assert pq.read_schema(folder / "predictions.parquet").names == ["id", "stance"]
 
 
 @pytest.mark.parametrize("kind", ["utf-16", "latin-1", "u2028"])
