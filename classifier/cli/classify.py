@@ -346,6 +346,9 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
     if quiet:
         return
     parts = f"{summary.parts} part{'s' if summary.parts != 1 else ''} -> {summary.out} with {summary.model_id}"
+    if not summary.done:  # Ray was not started
+        console.print(f"{parts}: every part was scored before, nothing to do", highlight=False)
+        return
     console.print(f"{parts}: {summary.done} scored ({summary.items} items), {summary.skipped} already done; "
                   f"{summary.truncated} truncated to {summary.max_length} tokens", highlight=False)
 

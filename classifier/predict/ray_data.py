@@ -430,6 +430,8 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     if empty is not None:  # before any scoring: found after it, it cost its whole group's work
         raise InputError(f"{empty}: no items")
     check_ids_unique(parts)  # the finished parts too: their predictions share OUT with the ones scored now
+    if not todo:  # a rerun after the last part: nothing for Ray to do, and its start costs seconds
+        return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length)
     # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
     # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")

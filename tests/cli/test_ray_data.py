@@ -317,6 +317,37 @@ def test_a_part_that_is_not_parquet_is_one_line_before_ray(tmp_path, tiny_model_
     assert not (tmp_path / "out").exists()
 
 
+def test_a_rerun_with_every_part_done_says_so_without_starting_ray(tmp_path, tiny_model_dir, monkeypatch):
+    """Every part finished before (its predictions and _run.json there): one line, exit 0, Ray not started. The
+    ids of the finished parts are still checked across parts, as when a part is left to score."""
+    pytest.importorskip("ray")
+    from classifier.predict import ray, ray_data
+    from classifier.predict.engines import load_engine
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for name in ("a", "b"):
+        (parts / f"{name}.jsonl").write_text(json.dumps({"id": f"{name}1", "text": "NATO met.", "actor": "NATO"}) + "\n")
+    out = tmp_path / "out"
+    model_id = load_engine(tiny_model_dir, "torch").model_id
+
+    def finish(name):
+        (out / name).mkdir(parents=True, exist_ok=True)
+        pd.DataFrame([{"id": f"{name}1"}]).to_parquet(out / name / "predictions.parquet")
+        (out / name / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(parts / f"{name}.jsonl", model_id)))
+
+    finish("a"), finish("b")
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+    result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--engine", "torch", "--ray-data")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == (f"2 parts -> {out} with {model_id}: every part was scored "
+                                                      "before, nothing to do")
+    (parts / "b.jsonl").write_text(json.dumps({"id": "a1", "text": "NATO met.", "actor": "NATO"}) + "\n")
+    finish("b")  # scored alone, by another run: its id is also a's
+    again = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--engine", "torch", "--ray-data")
+    assert again.exit_code == 1 and "b.jsonl: item 1's id 'a1' is also item 1's in" in again.output, again.output
+
+
 def test_the_join_sums_and_drops_the_truncation_column(tmp_path):
     """A part's blocks carry their truncation counts in a column of their own; the joined predictions do not."""
     import pyarrow.parquet as pq
