@@ -343,6 +343,9 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
 
     summary = classify_parts(input_path, out_dir, chosen, workers=workers, address=address, engine=engine,
                              threads_per_worker=max(1, threads or 1), batch_size=batch_size, on_part=done)
+    note = found_spans_note(summary.spans_from, summary.items)  # as a local run warns (of this run's items)
+    if note:
+        warn(note)
     if quiet:
         return
     parts = f"{summary.parts} part{'s' if summary.parts != 1 else ''} -> {summary.out} with {summary.model_id}"

@@ -17,9 +17,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from classifier.errors import InputError
 from classifier.io.files import PART_SUFFIXES
@@ -245,10 +246,17 @@ def check_part_ids(ids: list, part: str) -> None:
         raise InputError(f"{part}: duplicate item id {item_id!r} (items {first} and {again}; {UNIQUE_IDS})")
 
 
-def join_part_files(folder: str, part: str = "part") -> tuple[int, int]:
+class Joined(NamedTuple):
+    rows: int
+    truncated: int         # summed from TRUNCATED_COLUMN
+    spans_from: dict       # rows per spans_from value (how the mentions of an item without spans were found)
+
+
+def join_part_files(folder: str, part: str = "part") -> Joined:
     """A part's Parquet files (one per block, in block order) as one file under one schema (a column all null
-    in one block and text in another would stop a reader of the folder), its ids checked unique; returns its rows
-    and its items truncated (summed from TRUNCATED_COLUMN, which is left out). Runs as a Ray task, beside the data."""
+    in one block and text in another would stop a reader of the folder), its ids checked unique, without
+    TRUNCATED_COLUMN; returns its counts. Runs as a Ray task, beside the data."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
@@ -263,7 +271,15 @@ def join_part_files(folder: str, part: str = "part") -> tuple[int, int]:
     for file in files:
         file.unlink(missing_ok=True)
     staged.rename(joined)
-    return pq.ParquetFile(joined).metadata.num_rows, truncated
+    table = pq.ParquetFile(joined)
+    found = {}
+    if "spans_from" in table.schema_arrow.names:
+        try:
+            found = {entry["values"]: entry["counts"] for entry in
+                     pc.value_counts(pq.read_table(joined, columns=["spans_from"]).column(0)).to_pylist()}
+        except pa.ArrowException:  # an input part's own spans_from of a type Arrow cannot count (never ours)
+            pass
+    return Joined(table.metadata.num_rows, truncated, found)
 
 
 class PartScorer:
@@ -399,6 +415,7 @@ class PartsSummary:
     truncated: int = 0       # items of this run cut to the model's window (for sentiment: sentences, per block)
     model_id: str = ""
     max_length: int = 0      # the model's window, in tokens
+    spans_from: Counter = field(default_factory=Counter)  # items of this run by spans_from (None: had spans)
 
 
 def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str | Path | None = None, *,
@@ -445,6 +462,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     for stale in out_dir.glob(".group.*.stage"):  # left by a run that was killed
         shutil.rmtree(stale, ignore_errors=True)
     scored = truncated = 0
+    spans_from: Counter = Counter()
     for group in part_groups(todo, workers):
         # Ray reads small files as one block, and one block goes to one actor: a group within the budget is cut into
         # blocks of BLOCK_BYTES, one block in flight per actor, so that every worker has work and none holds a queue
@@ -485,15 +503,16 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
                 if found is None:
                     raise
                 raise InputError(found) from None
-            for part, folder, (n, cut) in zip(group, written, counts):
+            for part, folder, (n, cut, found) in zip(group, written, counts):
                 write_json_atomic(folder / RUN_FILE, run_record(part, model_id))
                 usual_modes(folder)
                 folder.rename(out_dir / part.stem)
                 scored += n
                 truncated += cut
+                spans_from.update(found)
                 if on_part:
                     on_part(part.name, n)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return PartsSummary(len(parts), len(todo), len(parts) - len(todo), scored, out_dir, truncated, model_id,
-                        loaded.max_length)
+                        loaded.max_length, spans_from)

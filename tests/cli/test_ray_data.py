@@ -40,7 +40,9 @@ def test_ray_data_parts_equal_the_local_run_and_resume_by_part(tmp_path, tiny_mo
         assert "2 parts" in result.output and "2 scored (130 items)" in result.output
         lines = [line for line in result.output.splitlines() if not line.startswith("Loading weights")]
         model_id = alone.output.split(" with ")[1].split(";")[0]
+        found = next(line for line in alone.output.splitlines() if line.startswith("warning: 13 of 130 items had"))
         assert lines == ["a.jsonl: 70 items scored", "b.parquet: 60 items scored",  # no Ray or Ray Data log line
+                         found,  # the mentions found on the workers, counted as the local run counts them
                          f"2 parts -> {out} with {model_id}: 2 scored (130 items), 0 already done; 2 truncated to "
                          "64 tokens"], result.output  # the workers' counts summed, as the local run's
         (out / "b").rename(tmp_path / "b-done")  # as if the run had stopped after part a
@@ -349,22 +351,28 @@ def test_a_rerun_with_every_part_done_says_so_without_starting_ray(tmp_path, tin
 
 
 def test_the_join_sums_and_drops_the_truncation_column(tmp_path):
-    """A part's blocks carry their truncation counts in a column of their own; the joined predictions do not."""
+    """A part's blocks carry their truncation counts in a column of their own, which the joined predictions lose;
+    the join also counts how the mentions of items without spans were found (spans_from), for the warning."""
     import pyarrow.parquet as pq
 
     from classifier.predict.ray_data import TRUNCATED_COLUMN, join_part_files
 
-    for blocks in ([[2, 0], [1]], [[0, 3, 0]]):  # several blocks (a rewrite) and one (renamed where nothing drops)
+    for blocks in ([[2, 0], [1]], [[0, 3, 0]]):  # several blocks, and one (rewritten too, without the column)
         folder = tmp_path / str(len(blocks))
         folder.mkdir()
         ids = iter(range(100))
         for i, counts in enumerate(blocks):
             pd.DataFrame({"id": [str(next(ids)) for _ in counts], "stance": "favor",
                           TRUNCATED_COLUMN: counts}).to_parquet(folder / f"{i}.parquet")
-        rows, truncated = join_part_files(str(folder))
-        assert (rows, truncated) == (3, 3)
+        assert join_part_files(str(folder)) == (3, 3, {})
         assert [p.name for p in folder.iterdir()] == ["predictions.parquet"]
         assert pq.read_schema(folder / "predictions.parquet").names == ["id", "stance"]
+    folder = tmp_path / "found"
+    folder.mkdir()
+    pd.DataFrame({"id": ["1", "2"], "spans_from": [None, "catalogue"], TRUNCATED_COLUMN: [0, 0]}).to_parquet(
+        folder / "0.parquet")
+    pd.DataFrame({"id": ["3"], "spans_from": ["catalogue"], TRUNCATED_COLUMN: [1]}).to_parquet(folder / "1.parquet")
+    assert join_part_files(str(folder)) == (3, 1, {None: 1, "catalogue": 2})
 
 
 @pytest.mark.parametrize("kind", ["utf-16", "latin-1", "u2028"])
