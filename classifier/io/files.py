@@ -452,7 +452,7 @@ def join_parquet(parts: list[Path], out: Path, drop: Sequence[str] = ()) -> None
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if len(parts) == 1 and not set(drop) & set(pq.read_schema(parts[0]).names):
+    if len(parts) == 1 and (not drop or not set(drop) & set(pq.read_schema(parts[0]).names)):
         os.replace(parts[0], out)
         return
     schema = pa.schema([field for field in joint_schema(parts) if field.name not in drop])
