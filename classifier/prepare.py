@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Iterable, Iterator
 
 from classifier.actors import Actor, Matcher, common_words, id_part, spans_by_actor
@@ -131,8 +132,8 @@ def not_english(text: str) -> str | None:
     if letters < MIN_LETTERS:
         return None
     if 2 * sum(map(len, _LATIN.findall(text))) < letters:
-        scripts = Counter(unicodedata.name(ch, "?").split()[0] for run in runs[:2000] for ch in run
-                          if not _LATIN.match(ch))
+        others = (ch for run in runs for ch in run if not _LATIN.match(ch))  # the first 5,000 of another script,
+        scripts = Counter(unicodedata.name(ch, "?").split()[0] for ch in islice(others, 5000))  # wherever they are
         return f"{scripts.most_common(1)[0][0].capitalize().replace('Cjk', 'CJK')} script"
     lower = [word for word in runs if word.islower() and _LATIN.fullmatch(word)]
     if len(lower) < MIN_WORDS:

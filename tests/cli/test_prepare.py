@@ -801,6 +801,14 @@ ENGLISH = ("Russia's foreign minister said on Thursday that Moscow was ready for
            "several businessmen close to the Kremlin, which the European Union is said to be weighing as well.")
 
 
+def test_a_text_whose_other_script_follows_two_thousand_english_words_is_named_by_that_script():
+    """The script was counted over the first 2,000 words only: an English summary of that length before a longer
+    Chinese text left nothing counted, and an IndexError escaped."""
+    from classifier.prepare import not_english
+
+    assert not_english(" ".join(["war"] * 2000) + " " + "中" * 7000) == "CJK script"
+
+
 def test_articles_that_do_not_read_as_english_are_written_and_named_in_a_warning(tmp_path):
     import classifier
     from classifier.prepare import not_english
