@@ -744,7 +744,8 @@ METRIC_NAMES = {"macro_f1": "macro-F1", "accuracy": "accuracy", "f1_favor_agains
 
 
 def p_shown(p: float) -> str:
-    return "< 0.001" if p < 0.0005 else f"{p:.3f}"
+    """"p = 0.012", or "p < 0.001" (a bootstrap p is never 0)."""
+    return "p < 0.001" if p < 0.0005 else f"p = {p:.3f}"
 
 
 def comparison_verdict(compare: dict, first: str, second: str, metric: str = "macro_f1") -> str:
@@ -769,8 +770,8 @@ def comparison_verdict(compare: dict, first: str, second: str, metric: str = "ma
     interval = f"[{abs(ci[0]):.3f}, {abs(ci[1]):.3f}]" if difference > 0 else f"[{abs(ci[1]):.3f}, {abs(ci[0]):.3f}]"
     if ci[0] <= 0 <= ci[1]:
         return (text + f" (95% interval of {second} minus {first}: [{ci[0]:+.3f}, {ci[1]:+.3f}], which holds 0; "
-                f"paired bootstrap p = {p_shown(row['p_value'])}): these items cannot tell the two apart.")
-    return text + f" (95% interval {interval}; paired bootstrap by article, p = {row['p_value']:.3f})."
+                f"paired bootstrap {p_shown(row['p_value'])}): these items cannot tell the two apart.")
+    return text + f" (95% interval {interval}; paired bootstrap by article, {p_shown(row['p_value'])})."
 
 
 def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: str | Path | None = None,

@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from classifier.cli import calibrate, evaluate, report  # noqa: F401  (register the commands)
 from classifier.cli.app import app
-from classifier.evaluate import (bootstrap_metrics, cluster_codes, cluster_resamples, compare_frames, evaluate_frame,
-                                 evaluate_predictions, expanded_tail, expected_calibration_error, labelled,
-                                 paired_p_value, percentile_ci, read_predictions, reliability_bins)
+from classifier.evaluate import (bootstrap_metrics, cluster_codes, cluster_resamples, compare_frames,
+                                 comparison_verdict, evaluate_frame, evaluate_predictions, expanded_tail,
+                                 expected_calibration_error, labelled, paired_p_value, percentile_ci, read_predictions,
+                                 reliability_bins)
 from classifier.errors import InputError, InputWarning
 from classifier.items import LABELS
 
@@ -369,6 +370,8 @@ def test_compare_with_paired_bootstrap(tmp_path, preds):
     said = " ".join(result.output.split())
     assert f"{preds.name} (tiny@abc) is higher by {macro['difference']:.3f} (95% interval [" in said, said
     assert compare["verdict"].startswith(f"On the same 230 gold items ({compare['n_articles']} articles), ")
+    tiny_p = {**compare, "metrics": {"macro_f1": {**macro, "p_value": 0.0002}}}  # --n-boot 10000 can give one
+    assert comparison_verdict(tiny_p, "old", "new").endswith("p < 0.001).")  # not "p = 0.000"
     same = compare_frames(first, first, n_boot=50)
     assert same["metrics"]["macro_f1"]["difference"] == 0 and same["metrics"]["macro_f1"]["p_value"] == 1.0
     assert same["note"] is None
