@@ -600,7 +600,8 @@ def evaluate_subset(sub: pd.DataFrame, *, n_boot: int, seed: int, min_n: int, n_
     else:
         advance(n_boot)
     notes = group_notes(sub, codes, min_n, task.labels)
-    return {**metrics, "n_articles": n_clusters, "ci": ci, "per_class_ci": per_class_ci, "calibration": calibration_metrics(probs, gold, n_bins),
+    return {**metrics, "n_articles": n_clusters, "ci": ci, "per_class_ci": per_class_ci,
+            "calibration": calibration_metrics(probs, gold, n_bins),
             "small": len(sub) < min_n, "flags": [flag for flag, _ in notes], "notes": [note for _, note in notes]}
 
 

@@ -167,7 +167,8 @@ _STANDFIRST_WORDS = re.compile(r"(?:^|[^a-z])(?:standfirst|dek|deck|summary|desc
 # ... and not in a block of other stories, a promotion or the page's furniture
 _NOT_STANDFIRST = re.compile(r"(?:^|[^a-z])(?:card|teaser|promo|related|trending|recommend\w*|newsletter|most|"
                              r"popular|more|sponsored|ad|advert\w*|subscribe|paywall|nav|menu|footer|sidebar|comments?|"
-                             r"share|social|video|caption|meta|product|author|byline|bio|profile|contributor|credit)(?:$|[^a-z])", re.IGNORECASE)
+                             r"share|social|video|caption|meta|product|author|byline|bio|profile|contributor|"
+                             r"credit)(?:$|[^a-z])", re.IGNORECASE)
 _NAMING_ATTRIBUTES = ("class", "id", "data-component", "data-gu-name", "data-testid", "itemprop")
 
 

@@ -47,8 +47,8 @@ NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", 
                  "ANI", "PTI", "IANS", "Yonhap", "Kyodo", "EFE", "ANSA", "RIA Novosti", "Sputnik", "BBC", "NPR",
                  "Anadolu", "Ukrinform", "Al Jazeera", "CBS", "NBC", "ABC", "VOA", "RFE/RL", "Bernama", "Antara", "KUNA",
                  "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent")
-MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ene feb mar "
-          "abr may jun jul ago sept sep set oct nov dic января февраля марта апреля мая июня июля августа сентября "
+MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ene feb "
+          "mar abr may jun jul ago sept sep set oct nov dic января февраля марта апреля мая июня июля августа сентября "
           "октября ноября декабря янв фев мар апр май июн июл авг сент сен окт нояб ноя дек").split()
 _MONTH = rf"(?:{'|'.join(MONTHS)})\.?(?![{_LOWER}])"
 _DATE = rf"(?:\d{{1,2}}\s+{_MONTH}|[{_UPPER}][{_LOWER}]{{2,8}}\.?\s+\d{{1,2}})"  # "3 марта", "March 3", after a stop

@@ -4,8 +4,9 @@ Reads the hand-made pages in bench/html_pages/ (24 pages written to the layouts 
 Guardian-style pages, a live blog, embeds, paywall and newsletter boxes, other charsets and languages) and their
 hand-written article sentences (truth.json), runs each page through trafilatura's precision, balanced and recall
 modes and through the project's own reader (``ingest.html_to_text``: precision, embeds pruned, plus the JSON-LD
-body and a standfirst), then the cleaning rules and the segmenter, and prints per mode: recall (the article's sentences found among those kept),
-precision (the kept sentences that are the article's) and the pages found whole. JSON under bench/results/.
+body and a standfirst), then the cleaning rules and the segmenter, and prints per mode: recall (the article's
+sentences found among those kept), precision (the kept sentences that are the article's) and the pages found whole.
+JSON under bench/results/.
 
     python scripts/bench_html_extraction.py [--pages bench/html_pages] [-v]
 

@@ -123,7 +123,8 @@ def null_designs(reps: int, n_perm: int) -> list[dict]:
             n_tests += len(p)
             any_holm += any(t["significant"] for t in tests)
         out.append({"design": name, "tests_per_report": n_tests // reps, "single_p_below_0.05": single / n_tests,
-                    "first_outlet_p_below_0.05": first_outlet / (3 * reps), "reports_with_a_holm_finding": any_holm / reps})
+                    "first_outlet_p_below_0.05": first_outlet / (3 * reps),
+                    "reports_with_a_holm_finding": any_holm / reps})
         print(json.dumps(dict(out[-1], statistic=framing.studentized_gap.__name__)), flush=True)
     return out
 
@@ -148,7 +149,8 @@ def labelled_frame(rng, shares, n_articles, per_article, separation, concentrati
     return pd.DataFrame(rows)
 
 
-ACC_CASES = [(10, 10, 2.0, 30), (40, 10, 2.0, 30), (10, 10, 1.0, 30), (40, 10, 0.4, 30), (40, 10, 2.0, 5), (4, 50, 2.0, 30)]
+ACC_CASES = [(10, 10, 2.0, 30), (40, 10, 2.0, 30), (10, 10, 1.0, 30), (40, 10, 0.4, 30), (40, 10, 2.0, 5),
+             (4, 50, 2.0, 30)]
 """gold articles, gold items per article, separation of the classifier's logits, articles of the cell"""
 
 

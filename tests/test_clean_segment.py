@@ -99,7 +99,8 @@ def test_newsletter_and_app_promos_without_the_word_newsletter_are_dropped():
                  "Download the Diia app to get updates on air raids, officials said."]
     furniture = ["Sign up for our daily Ukraine briefing and get the news that matters in your inbox.",
                  "Get our morning email", "Register for our weekly Russia briefing",
-                 "Subscribe to our Ukraine newsletter to get the latest analysis from our correspondents every morning.",
+                 "Subscribe to our Ukraine newsletter to get the latest analysis from our correspondents every "
+                 "morning.",
                  "Get the day's top stories in your inbox every morning.",
                  "Catch all the Latest News, Breaking News and Updates on The Daily Example.",
                  "Download The Daily Example App to get Daily Market Updates."]
@@ -114,7 +115,8 @@ def test_credit_lines_of_names_go_anywhere_and_an_author_s_bio_only_at_the_end()
     report." were kept. A credit of names alone is furniture wherever it stands; a bio or "reported from" only
     closes an article: inside it, or at its end about anyone else, the same shape is the article's sentence."""
     body = ["Talks stall", "Jane Doe is a senior fellow at the Example Institute, who said the talks had stalled.",
-            "John Smith is The Example's Moscow correspondent.", "Jens Stoltenberg is a former prime minister of Norway.",
+            "John Smith is The Example's Moscow correspondent.",
+            "Jens Stoltenberg is a former prime minister of Norway.",
             "Reporting by state media showed the strike hit a school.", "Sergei Lavrov reported progress in the talks."]
     names = ["Editing by Alex Richardson", "Writing by John Roe",
              "Reporting by Jane Doe in Kyiv and John Roe in Moscow; Editing by Alex Richardson",
@@ -136,7 +138,8 @@ def test_a_rule_of_an_unknown_scope_is_refused(tmp_path):
 
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  - name: promo\n    scope: ends\n    pattern: 'BUY NOW.*'\n")
-    with pytest.raises(InputError, match="rules.yaml: rule 1 \\(promo\\) has scope 'ends'; expected one of line, rest, end"):
+    with pytest.raises(InputError,
+                       match="rules.yaml: rule 1 \\(promo\\) has scope 'ends'; expected one of line, rest, end"):
         load_rules(rules)
 
 

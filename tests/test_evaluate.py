@@ -187,7 +187,8 @@ def test_an_interval_from_few_articles_is_expanded():
     from scipy.stats import norm, t
 
     assert expanded_tail(5) == pytest.approx(norm.cdf(-np.sqrt(5 / 4) * t.ppf(0.975, 4)))
-    assert expanded_tail(5) == pytest.approx(0.00095, abs=1e-5) and expanded_tail(10) == pytest.approx(0.00855, abs=1e-5)
+    assert expanded_tail(5) == pytest.approx(0.00095, abs=1e-5)
+    assert expanded_tail(10) == pytest.approx(0.00855, abs=1e-5)
     assert 0.0247 < expanded_tail(2000) < 0.025
     values = np.linspace(0, 1, 10_001)
     assert percentile_ci(values) == pytest.approx([0.025, 0.975])

@@ -251,8 +251,8 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     before = gather(other, 0, kind)
     common = np.intersect1d(inputs.id_hashes, before.id_hashes)
     if not len(common):
-        raise InputError(f"{option('compare', other)}: shares no item ids with the predictions; compare two runs on the "
-                         "same items")
+        raise InputError(f"{option('compare', other)}: shares no item ids with the predictions; compare two runs on "
+                         "the same items")
     cells = compare_cells(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)
     only_new = int(len(np.setdiff1d(inputs.id_hashes, before.id_hashes)))
     only_old = int(len(np.setdiff1d(before.id_hashes, inputs.id_hashes)))

@@ -58,8 +58,8 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
                  "are not of the same items, so some of the change is a change of items.")
     if n_changed:
         note += (f" {n_changed} id{'s' if n_changed != 1 else ''} that both files hold name a different sentence or "
-                 "actor in each (two prepare runs number sentences differently): some of the change is a change of items; "
-                 "classify one items file with both models to compare the models alone.")
+                 "actor in each (two prepare runs number sentences differently): some of the change is a change of "
+                 "items; classify one items file with both models to compare the models alone.")
     return note
 
 

@@ -247,8 +247,8 @@ def test_a_kicker_before_the_headline_in_its_h1_is_left_out_where_the_page_title
     out = tmp_path / "items.jsonl"
     assert run("prepare", folder, "--out", out, "--actors-only", _own_catalogue(tmp_path)).exit_code == 0
     headlines = {r["article"]: r["title"] for r in read_jsonl(out)}
-    assert headlines == {"kicker": "Scholz sagt Ukraine weitere Hilfe zu", "long": "Scholz sagt Ukraine weitere Hilfe zu",
-                         "same": "Russia and China sign pact", "stop": "Talks end. China sign pact"}
+    assert headlines == {"kicker": "Scholz sagt Ukraine weitere Hilfe zu",
+                         "long": "Scholz sagt Ukraine weitere Hilfe zu", "same": "Russia and China sign pact", "stop": "Talks end. China sign pact"}
     headline_items = {r["article"]: r["text"] for r in read_jsonl(out) if r["kind"] == "headline"}
     assert headline_items["kicker"] == "Scholz sagt Ukraine weitere Hilfe zu"
 
@@ -867,8 +867,8 @@ def test_a_tass_dateline_cut_into_sentences_and_one_in_cyrillic_hold_no_mention(
     corpus.mkdir()
     (corpus / "en.txt").write_text("Talks\n\nMOSCOW, March 3. /TASS/. Russia is ready for talks with Ukraine, the "
                                    "ministry said. Moscow agreed.\n")
-    (corpus / "ru.txt").write_text("Переговоры\n\nМОСКВА, 3 марта. /ТАСС/. Россия готова к переговорам, заявил министр. "
-                                   "Москва согласна.\n", encoding="utf-8")
+    (corpus / "ru.txt").write_text("Переговоры\n\nМОСКВА, 3 марта. /ТАСС/. Россия готова к переговорам, заявил "
+                                   "министр. Москва согласна.\n", encoding="utf-8")
     (corpus / "lower.txt").write_text("Talks\n\nMoscow said. /TASS/. Russia agreed.\n")  # a place in lower case: a date
     catalogue = tmp_path / "ru.yaml"
     catalogue.write_text("actors:\n  - name: Россия\n    names: [Россия]\n    places: [Москва]\n", encoding="utf-8")
