@@ -168,7 +168,7 @@ _STANDFIRST_WORDS = re.compile(r"(?:^|[^a-z])(?:standfirst|dek|deck|summary|desc
 _NOT_STANDFIRST = re.compile(r"(?:^|[^a-z])(?:card|teaser|promo|related|trending|recommend\w*|newsletter|most|"
                              r"popular|more|sponsored|ad|advert\w*|subscribe|paywall|nav|menu|footer|sidebar|comments?|"
                              r"share|social|video|caption|meta|product|author|byline|bio|profile|contributor|"
-                             r"credit)(?:$|[^a-z])", re.IGNORECASE)
+                             r"credit|image|img|photo|picture|figure|gallery)(?:$|[^a-z])", re.IGNORECASE)
 _NAMING_ATTRIBUTES = ("class", "id", "data-component", "data-gu-name", "data-testid", "itemprop")
 
 
@@ -179,10 +179,10 @@ def _spaced(text: str) -> str:
 def standfirst(html: str, text: str) -> list[str]:
     """The paragraphs of a standfirst, dek or key-points box that the extractor left out (it sits outside the
     page's ``<article>``, or in its header): an element named so (``_STANDFIRST_WORDS``) that comes before the
-    first paragraph of ``text`` in the page, is no ancestor of it, sits in no link, list item, nav, aside, footer
-    or form nor in a block named as furniture (``_NOT_STANDFIRST``), shares its name with no other element above
-    the text (teaser cards repeat theirs), is not mostly link text, holds 4 to 120 words, and whose words are not
-    already in ``text``. Written here because trafilatura has no rule for it: its precision mode drops such a box
+    first paragraph of ``text`` in the page, is no ancestor of it, sits in no link, list item, nav, aside, footer,
+    form or figure (a photo's caption, "image-desc") nor in a block named as furniture or as an image
+    (``_NOT_STANDFIRST``), shares its name with no other element above the text (teaser cards repeat theirs), is
+    not mostly link text, holds 4 to 120 words, and whose words are not already in ``text``. Written here because trafilatura has no rule for it: its precision mode drops such a box
     (outside the ``<article>``, in its header, or classed ``article__desc``). Measured in docs/html_extraction.md;
     the description meta, tried instead, let in a teaser."""
     import trafilatura
@@ -210,7 +210,9 @@ def standfirst(html: str, text: str) -> list[str]:
                 or any(a in taken for a in el.iterancestors()):
             continue
         around = [el, *el.iterancestors()]
-        if any(a.tag in ("a", "li", "nav", "aside", "footer", "form") for a in around) or any(
+        # a photo's caption ("image-desc" in a <figure>) describes the picture, not the article
+        if any(a.tag in ("a", "li", "nav", "aside", "footer", "form", "figure", "figcaption", "picture")
+               for a in around) or any(
                 _NOT_STANDFIRST.search(" ".join(a.get(n, "") for n in _NAMING_ATTRIBUTES)) for a in around):
             continue
         words = el.text_content().split()

@@ -344,6 +344,25 @@ def test_a_standfirst_and_key_points_outside_the_article_are_kept_but_teasers_ar
         assert teaser not in kept
 
 
+def test_a_photo_caption_named_as_a_description_is_no_standfirst():
+    """A hero picture's caption classed "image-desc" (or one in a <figure>) sat above the text and was put back
+    after the headline as the article's first sentence ("... toward Russian positions": a mention of Russia)."""
+    from classifier.ingest import html_to_text
+
+    paragraphs = "".join(f"<p>{s}</p>" for s in [
+        "Russian and Ukrainian negotiators met in Istanbul on Monday for the first direct talks in months.",
+        "The meeting lasted two hours and ended without an agreement on a ceasefire, both delegations said.",
+        "Turkey's foreign minister said the sides had agreed to meet again next week to discuss prisoners."])
+    caption = "Ukrainian soldiers fire a howitzer toward Russian positions near Bakhmut, March 3, 2023."
+    for markup in (f'<figure class="hero"><img src="x.jpg"><figcaption class="image-desc">{caption}</figcaption>'
+                   "</figure>", f'<div class="lead-media"><img src="x.jpg"><p class="image-desc">{caption}</p></div>'):
+        page = (f"<html><head><title>Russia and Ukraine hold talks</title></head><body><main><h1>Russia and Ukraine "
+                f"hold talks</h1>{markup}<article>{paragraphs}</article></main></body></html>")
+        text, _ = html_to_text(page)
+        assert "howitzer" not in text
+        assert text.split("\n")[-3:] == [s.removeprefix("<p>") for s in paragraphs.split("</p>")[:3]]
+
+
 def test_an_html_page_is_dated_by_its_markup_never_by_a_year_in_its_text(tmp_path):
     folder = tmp_path / "html"
     folder.mkdir()
