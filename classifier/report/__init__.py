@@ -88,16 +88,11 @@ def provenance(predictions: Path, gold: Path | None, compare: Path | None, model
     """What a reader needs to cite and rerun the report: the toolkit's version, each input (named by ``shown``,
     :func:`shared_path`) with its SHA-256, and the options. No date: a rerun writes the same bytes (a report's date
     is its files')."""
-    from importlib.metadata import PackageNotFoundError, version
-
     from classifier.io.files import file_sha256
+    from classifier.models.card import toolkit_version  # as a model card records it
 
-    try:
-        installed = version("stance-classifier")  # pyproject's version, as installed
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        installed = "not installed"
     inputs = {"predictions": predictions, "gold": gold, "compare": compare}
-    rows = {"stance version": installed}
+    rows = {"stance version": toolkit_version()}
     for name, path in inputs.items():
         if path is not None:
             rows[name] = f"{shown(path)} (sha256 {file_sha256(path)[:16]})"
