@@ -38,11 +38,12 @@ def _segmenter(language: str):
 
 
 def segmenter_language(declared: str | None) -> str | None:
-    """The code of the language pysbd splits by for a declared language ("de", "ru", "en-GB", "pt_BR": the part
-    before a hyphen or underscore, in lower case), or None where none is declared or pysbd has no rules for it."""
+    """The code of the language pysbd splits by for a declared language ("de", "ru", "en-GB", "pt_BR", "English
+    (UK)": the letters before any other sign, in lower case), or None where none is declared or pysbd has no rules
+    for it."""
     from pysbd.languages import LANGUAGE_CODES
 
-    code = re.split(r"[-_]", (declared or "").strip().casefold())[0]
+    code = re.split(r"[^a-z]", (declared or "").strip().casefold())[0]
     code = {"english": "en", "eng": "en"}.get(code, code)  # English written out, the one name an English corpus gives
     return code if code in LANGUAGE_CODES else None
 

@@ -939,7 +939,8 @@ def test_a_language_column_picks_the_sentence_rules_and_names_the_article_in_the
     german = "Die Regierung hat am 3. März neue Sanktionen mit der NATO beschlossen. Der Kanzler sagte nichts."
     rows = [{"id": "de", "text": german, "language": "de"}, {"id": "de2", "text": german},
             {"id": "sv", "text": "Ryssland svarade.", "language": "sv"},
-            {"id": "en", "text": "Russia warned NATO on Monday. China agreed.", "language": "en-GB"}]
+            {"id": "en", "text": "Russia warned NATO on Monday. China agreed.", "language": "en-GB"},
+            {"id": "uk", "text": "Russia warned NATO on Monday. China agreed.", "language": "English (UK)"}]
     table.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
     out = tmp_path / "items.jsonl"
     result = run("prepare", table, "--out", out, "--explain")
@@ -950,7 +951,8 @@ def test_a_language_column_picks_the_sentence_rules_and_names_the_article_in_the
     assert ("de2", "Die Regierung hat am 3.") not in texts and ("de2", "März neue Sanktionen mit der NATO "
                                                                 "beschlossen.") in texts  # English rules, as before
     assert "de [not English] language de" in said and "sv [not English] language sv (split by English rules)" in said
-    assert "en [not English]" not in said and "2 articles do not read as English (language de 1, language sv 1" in said
+    assert "en [not English]" not in said and "uk [not English]" not in said
+    assert "2 articles do not read as English (language de 1, language sv 1" in said
     # the German article was split by German rules: the warning says so (it said "English rules" of every article)
     assert "they were split by English sentence rules (1 by its language's, as the language column names it)" in said
     corpus = tmp_path / "corpus"
