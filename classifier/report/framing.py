@@ -457,8 +457,8 @@ def actor_p_values(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: np.
             drawn.append(target)
     if drawn and n_perm > 0:
         gaps = shuffled_gaps(outlet_of_cluster, net_sum, size, n_outlets, n_perm, rng)
+        moments = article_moments(net_sum, size)
         for target in drawn:
-            moments = article_moments(net_sum, size)
             inside = outlet_of_cluster == target
             observed = studentized_gap(moments[inside].sum(axis=0), moments[~inside].sum(axis=0))
             extreme = int(np.sum(gaps[:, target] >= observed * (1 - 1e-9)))
