@@ -249,7 +249,7 @@ def worse_than_reference(comparison: dict) -> str:
 
 def promotion_doubt(comparison: dict, versus: str) -> str:
     """Why --promote keeps ``versus`` though the new model scored no lower than it on the held-out items ('' when
-    the paired 95% interval of the new model's macro-F1 minus that model's lies at or above 0, the difference
+    the paired 95% interval of the new model's macro-F1 minus that model's lies above 0, the difference
     above 0): a point lead inside an interval that holds 0 is one these items cannot tell from a tie or a loss."""
     paired = (comparison.get("paired") or {}).get("macro_f1") or {}
     ci, difference = paired.get("ci"), paired.get("difference")
@@ -257,7 +257,7 @@ def promotion_doubt(comparison: dict, versus: str) -> str:
         why = comparison.get("paired_note") or "no paired bootstrap (--n-boot 0)"
         return (f"no interval for the difference from {versus} ({why}), so nothing shows that the new model is not "
                 "worse")
-    if difference > 0 and ci[0] >= 0:
+    if difference > 0 and ci[0] > 0:  # as evaluate's verdict: an interval from 0 holds 0
         return ""
     return (f"macro-F1 {difference:+.3f} over {versus}, 95% interval [{ci[0]:+.3f}, {ci[1]:+.3f}], which holds 0: "
             f"the {comparison['n']} held-out items cannot tell the two apart")
@@ -423,7 +423,7 @@ def train_command(
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Use this annotator's labels only (default: majority of human annotators)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
-    promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), but only where it is better on the held-out items than the starting model and than the model it would replace beyond the paired 95% interval (its macro-F1 difference's interval at or above 0): else the new model is saved, the default kept, and the exit status is 3."),
+    promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), but only where it is better on the held-out items than the starting model and than the model it would replace beyond the paired 95% interval (its macro-F1 difference's interval above 0): else the new model is saved, the default kept, and the exit status is 3."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines, only the comparison table."),
 ) -> None:
     """Fine-tune on your labels (split by article; early stopping from 500 labels); compare with the starting model on held-out items.
