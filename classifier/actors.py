@@ -64,10 +64,6 @@ class Actor(BaseModel):
         return [self.name] + [t for f in TERM_FIELDS for t in getattr(self, f)]
 
 
-CLI_OPTIONS = ("--actors", "--actors-only", "--only-actors")  # earlier ways to name the three choices in errors;
-API_OPTIONS = ("actors", "actors_only", "only_actors")  # classifier.errors.option now names them for each caller
-
-
 def choose_catalogue(extend: str | Path | None = None, replace: str | Path | None = None,
                      only: str | Iterable[str] | None = None, *, options: tuple[str, str, str] | None = None
                      ) -> list[Actor]:

@@ -744,9 +744,17 @@ def compare_frames(first: pd.DataFrame, second: pd.DataFrame, *, n_boot: int = 1
 METRIC_NAMES = {"macro_f1": "macro-F1", "accuracy": "accuracy", "f1_favor_against": "F1 of favor and against"}
 
 
+def p_text(value) -> str:
+    """A p-value in three decimals, or "<0.001" (not "0.000": no bootstrap or permutation p is zero)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return "<0.001" if value < 0.0005 else f"{value:.3f}"
+
+
 def p_shown(p: float) -> str:
-    """"p = 0.012", or "p < 0.001" (a bootstrap p is never 0)."""
-    return "p < 0.001" if p < 0.0005 else f"p = {p:.3f}"
+    """"p = 0.012", or "p < 0.001" in a sentence (:func:`p_text`)."""
+    text = p_text(p)
+    return f"p < {text[1:]}" if text.startswith("<") else f"p = {text}"
 
 
 def comparison_verdict(compare: dict, first: str, second: str, metric: str = "macro_f1") -> str:

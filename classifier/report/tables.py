@@ -8,6 +8,7 @@ from typing import Sequence
 import pandas as pd
 from rich.table import Table
 
+from classifier.evaluate import p_text
 from classifier.items import LABELS
 from classifier.visible import shortened
 
@@ -18,13 +19,6 @@ def num(value, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     return f"{value:.{digits}f}"
-
-
-def p_text(value) -> str:
-    """A p-value in three decimals, or "<0.001" (not "0.000": no permutation p is zero)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return "<0.001" if value < 0.0005 else f"{value:.3f}"
 
 
 def signed(value, digits: int = 2) -> str:
