@@ -828,6 +828,15 @@ def test_a_text_whose_other_script_follows_two_thousand_english_words_is_named_b
     assert not_english(" ".join(["war"] * 2000) + " " + "中" * 7000) == "CJK script"
 
 
+def test_without_the_bundled_vocabulary_no_latin_text_is_judged_not_english(monkeypatch):
+    """With no common words to count (the encoder's vocabulary missing), every Latin-script article scored 0%."""
+    import classifier.prepare as prepare
+
+    monkeypatch.setattr(prepare, "common_words", frozenset)
+    assert prepare.not_english(ENGLISH) is None and prepare.not_english(GERMAN) is None
+    assert prepare.not_english(RUSSIAN) == "Cyrillic script"  # the script needs no vocabulary
+
+
 def test_articles_that_do_not_read_as_english_are_written_and_named_in_a_warning(tmp_path):
     import classifier
     from classifier.prepare import not_english
