@@ -548,7 +548,12 @@ def common_words() -> frozenset[str]:
 
 
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
-COMMON_WORD_ARTICLES = 3
+# news agencies, as datelines and credits name them ("(Reuters)", "/TASS/", "TASS reported"): ``prepare`` finds
+# datelines by them, and ``stance actors suggest`` lists them apart from the names it suggests
+NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", "Tass", "Interfax", "UPI", "Bloomberg",
+                 "ANI", "PTI", "IANS", "Yonhap", "Kyodo", "EFE", "ANSA", "RIA Novosti", "Sputnik", "BBC", "NPR",
+                 "Anadolu", "Ukrinform", "Al Jazeera", "CBS", "NBC", "ABC", "VOA", "RFE/RL", "Bernama", "Antara", "KUNA",
+                 "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent")
 
 
 @dataclass
@@ -573,16 +578,23 @@ class NameCounts:
         self.articles.update(seen)
 
     def ranked(self, top: int = 30, common: frozenset[str] | None = None) -> list[tuple[str, int, int]]:
-        """(name, articles, mentions), most articles first. A one-word name met only at the start of a sentence
-        is left out when the corpus also has it in lower case ("Arriving", "arriving"), or when it is a common
-        word ("Twenty") met in fewer than ``COMMON_WORD_ARTICLES`` articles: the encoder's vocabulary is
-        lower case, so it holds "israel" too, and a name that starts sentences in many articles is kept."""
+        """(name, articles, mentions), most articles first, news agencies (``NEWS_AGENCIES``, see ``agencies``) left
+        out. A one-word name met only at the start of a sentence is left out when the corpus also has it in lower
+        case ("Arriving", "arriving") or when it is a common word ("Diplomats", "Officials"), in however many
+        articles: the encoder's vocabulary is lower case, so it holds "norway" too, and a country's name that only
+        ever starts sentences is left out with them."""
         common = common_words() if common is None else common
-        keep = [n for n in self.mentions if " " in n or n in self.inside
-                or (n.lower() not in self.lower
-                    and (n.lower() not in common or self.articles[n] >= COMMON_WORD_ARTICLES))]
-        keep.sort(key=lambda n: (-self.articles[n], -self.mentions[n], n))
-        return [(n, self.articles[n], self.mentions[n]) for n in keep[:top]]
+        keep = [n for n in self.mentions if n not in NEWS_AGENCIES
+                and (" " in n or n in self.inside or not (n.lower() in self.lower or n.lower() in common))]
+        return self._rows(keep)[:top]
+
+    def agencies(self) -> list[tuple[str, int, int]]:
+        """(name, articles, mentions) of the news agencies met (``NEWS_AGENCIES``), most articles first."""
+        return self._rows([n for n in self.mentions if n in NEWS_AGENCIES])
+
+    def _rows(self, names: list[str]) -> list[tuple[str, int, int]]:
+        names = sorted(names, key=lambda n: (-self.articles[n], -self.mentions[n], n))
+        return [(n, self.articles[n], self.mentions[n]) for n in names]
 
 
 def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Iterable, Iterator
 
-from classifier.actors import Actor, Matcher, common_words, id_part, spans_by_actor
+from classifier.actors import NEWS_AGENCIES, Actor, Matcher, NameCounts, common_words, id_part, spans_by_actor
 from classifier.clean import Rule, clean_text
 from classifier.ingest import Article
 from classifier.segment import segment, segmenter_language
@@ -43,10 +43,6 @@ _PLACE = rf"(?:{_CAPS_PLACE}|[{_UPPER}][{_LOWER}'’.\-]+(?: [{_UPPER}][{_LOWER}
 # "(Reuters)", "(Reuters/Ukrinform)", not "(the alliance)"; after a place in lower case, one of NEWS_AGENCIES
 _AGENCY = rf"\((?:[{_UPPER}][^()\n]{{0,29}}|dpa|afp)\)"
 _AGENCY_ACRONYM = re.compile(rf"[{_UPPER}]{{2,6}}(?:-[{_UPPER}][{_LOWER}]+)?")  # "(UNIAN)", "(CGTN)", "/ТАСС/"
-NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", "Tass", "Interfax", "UPI", "Bloomberg",
-                 "ANI", "PTI", "IANS", "Yonhap", "Kyodo", "EFE", "ANSA", "RIA Novosti", "Sputnik", "BBC", "NPR",
-                 "Anadolu", "Ukrinform", "Al Jazeera", "CBS", "NBC", "ABC", "VOA", "RFE/RL", "Bernama", "Antara", "KUNA",
-                 "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent")
 MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ene feb "
           "mar abr may jun jul ago sept sep set oct nov dic января февраля марта апреля мая июня июля августа сентября "
           "октября ноября декабря янв фев мар апр май июн июл авг сент сен окт нояб ноя дек").split()
@@ -230,6 +226,19 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                            len(article.text.split()), article.page_words,
                            declared_not_english(article.language, language) or not_english(cleaned.text))
     return items, report
+
+
+def count_names(counts: NameCounts, article: Article, matcher: Matcher, rules: list[Rule]) -> None:
+    """Add to ``counts`` the names no actor covers in an article's sentences, cut as ``article_items`` cuts them, less
+    the opening dateline ("MOSCOW, March 3 (Reuters) -"): its place and agency are no actors to add, and the word
+    after it starts the sentence ("Diplomats met ...")."""
+    cleaned = clean_text(article.text, rules)
+    sentences = segment(cleaned.paragraphs, title=article.title,
+                        language=segmenter_language(article.language) or "en")
+    dateline = opening_dateline(sentences, cleaned.text, article.standfirst)
+    texts = [s.text[dateline.end - s.start:] if dateline and dateline.start <= s.start < dateline.end else s.text
+             for s in sentences]
+    counts.add_article(texts, matcher.for_article(cleaned.text))
 
 
 def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[Rule]

@@ -13,12 +13,11 @@ import typer
 from rich.table import Table
 
 from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
-from classifier.clean import clean_text, load_rules
+from classifier.clean import load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import TableWriter, output_format, remove_stale_temporaries
-from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, iter_prepared
-from classifier.segment import segment
+from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, count_names, iter_prepared
 
 PROGRESS_MIN_FILES = 5
 actors_app = typer.Typer(help="Inspect and grow the actor catalogue.", no_args_is_help=True)
@@ -214,8 +213,7 @@ def actors_suggest(
     matcher, rules = Matcher(choose_catalogue(actors, actors_only, None)), load_rules()
     counts = NameCounts()
     for article in articles:
-        cleaned = clean_text(article.text, rules)
-        counts.add_article([s.text for s in segment(cleaned.paragraphs, article.title)], matcher.for_article(cleaned.text))
+        count_names(counts, article, matcher, rules)
     table = Table(title="Names no actor covers, by the articles they appear in (add them with --actors FILE)")
     table.add_column("name")
     table.add_column("articles", justify="right")
@@ -223,6 +221,9 @@ def actors_suggest(
     for name, n_articles, mentions in counts.ranked(top):
         table.add_row(name, str(n_articles), str(mentions))
     out.print(table)
+    if agencies := counts.agencies():
+        listed = ", ".join(f"{name} ({n} article{'s' * (n != 1)})" for name, n, _ in agencies)
+        out.print(f"News agencies, left out above: {listed}", highlight=False)
 
 
 @actors_app.command("list")

@@ -973,3 +973,19 @@ def test_a_language_column_picks_the_sentence_rules_and_names_the_article_in_the
     assert result.exit_code == 0 and "'language' not read" not in said
     assert "it was split by its language's sentence rules but matched by the English catalogue" in said
     assert {r["text"] for r in read_jsonl(tmp_path / "folder.jsonl")} == {german.split(" Der")[0]}
+
+
+def test_actors_suggest_reads_past_the_dateline_and_lists_agencies_apart(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for day in range(1, 4):
+        (corpus / f"a{day}.txt").write_text(
+            f"Talks in Vienna\n\nMOSCOW, March {day} (Reuters) - Diplomats met Gazprom.\n\n"
+            "Officials said little, TASS reported.\n", encoding="utf-8")
+    result = run("actors", "suggest", corpus)
+    assert result.exit_code == 0, result.output
+    table, agencies = result.output.split("News agencies")
+    assert "Gazprom" in table and "Vienna" in table
+    for name in ("Diplomats", "Officials", "Reuters", "TASS", "MOSCOW"):  # a common word after the dateline: its start
+        assert name not in table
+    assert "left out above: TASS (3 articles)" in " ".join(agencies.split())
