@@ -180,6 +180,14 @@ def prediction_frame(items: Sequence, predicted: Sequence[str], model: str, task
                          "model": model})
 
 
+def check_option_files(**paths) -> None:
+    """``name=path``: each predictions file an option names (``--gold``, ``--compare``), or None; one that is not
+    there is an error naming the option (``--gold nosuch.jsonl: no such file``), before any file is read."""
+    for name, path in paths.items():
+        if path is not None and not Path(path).exists():
+            raise InputError(f"{option(name, path)}: no such file; write predictions with 'stance classify'")
+
+
 def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
     """The validated rows of a predictions file as Arrow tables of ``FRAME_CHUNK_ROWS`` rows (no dict per row for
     the whole file). A bad row stops with file:line; a repeated id once every row has been read: ids are kept
@@ -791,6 +799,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     rows with a gold label (in either file) are kept; the whole files are counted by their ids' hashes.
     ``by``: one grouping key ("source") or several (None: no grouping, as ``()``)."""
     check_paths(path=path, compare=compare)
+    check_option_files(compare=compare)
     keys = [by] if isinstance(by, str) else [] if by is None else list(by) if isinstance(by, Iterable) else None
     if keys is None or not all(isinstance(key, str) for key in keys):  # by=5 was a TypeError from the loop
         raise InputError(f"{option('by', by)}: expected a column name, e.g. 'source', or a list of them")

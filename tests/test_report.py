@@ -844,3 +844,14 @@ def test_names_the_chart_font_cannot_draw_are_named_in_the_note(tmp_path):
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "no letters for 1 outlet or actor name (人民日报), drawn there as boxes" in " ".join(page.split())
     assert result is not None
+
+
+def test_a_missing_gold_or_compare_file_names_its_option(tmp_path, preds):
+    missing = tmp_path / "nosuch.jsonl"
+    for command, flag in (("report", "--gold"), ("report", "--compare"), ("evaluate", "--compare")):
+        target = ["--out", str(tmp_path / "r")] if command == "report" else []
+        result = runner.invoke(app, [command, str(preds), *target, flag, str(missing)])
+        assert result.exit_code == 1 and f"{flag} {missing}: no such file" in result.output, (command, flag)
+    assert not (tmp_path / "r").exists()
+    with pytest.raises(Exception, match=r"^gold='.*nosuch.jsonl': no such file"):
+        make_report(preds, tmp_path / "r", gold=missing)

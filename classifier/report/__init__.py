@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from classifier.errors import InputError, InputWarning, check_at_least, check_paths, option
-from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, distinct_models, evaluate_frame,
-                                 frame_task, mixed_models_warning, read_labelled)
+from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, check_option_files, distinct_models,
+                                 evaluate_frame, frame_task, mixed_models_warning, read_labelled)
 from classifier.report import tables
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, kind_table
 from classifier.report.timeline import timeline, timeline_chart, timeline_note, timeline_rows
@@ -428,6 +428,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     from classifier.models.stance_model import model_folder
 
     check_paths(predictions=predictions, gold=gold, compare=compare)
+    check_option_files(gold=gold, compare=compare)
     check_paths("a folder for the report", out_dir=out_dir)
     check_paths("a model folder", model_dir=model_dir)
     if kind is not None and not isinstance(kind, str):  # an int reached pyarrow's compare as a raw error
