@@ -855,3 +855,22 @@ def test_a_missing_gold_or_compare_file_names_its_option(tmp_path, preds):
     assert not (tmp_path / "r").exists()
     with pytest.raises(Exception, match=r"^gold='.*nosuch.jsonl': no such file"):
         make_report(preds, tmp_path / "r", gold=missing)
+
+
+def test_the_time_chart_footer_explains_only_what_is_drawn():
+    from classifier.report.timeline import timeline_chart
+
+    nan = float("nan")
+
+    def footer(rows, min_n=10):
+        table = pd.DataFrame([{"actor": "X", "outlet": "A", "period": period, "n": n, "net": net, "net_lo": lo,
+                               "net_hi": hi} for period, n, net, lo, hi in rows])
+        return timeline_chart(table, "X", "year", min_n=min_n).axes[0].get_xlabel()
+
+    no_interval = [("2019", 30, -0.3, nan, nan), ("2020", 30, -0.2, nan, nan)]
+    assert footer(no_interval) == "year"  # nothing drawn that needs saying: no interval, no small cell
+    assert footer(no_interval, min_n=40) == "year\nopen diamonds: fewer than 40 mentions"
+    banded = [("2019", 30, -0.3, -0.4, -0.1), ("2020", 30, -0.2, -0.35, -0.05)]
+    assert footer(banded) == "year\nbands: 95% CI by article"
+    assert footer(banded + [("2021", 3, 0.1, nan, nan), ("2022", 30, 0.0, -0.2, 0.2)]) == (
+        "year\nopen diamonds: fewer than 10 mentions; bands or bars: 95% CI by article")

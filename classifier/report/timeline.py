@@ -250,6 +250,7 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     axes = figure.add_subplot()
     axes.axhline(0, color="#555555", linewidth=0.8, linestyle="--")
     x = np.arange(len(periods))
+    marks = set()  # what the footer explains: only what some outlet's line shows
     for outlet in drawn:
         look = styles[outlet]
         colour = look.colour
@@ -259,21 +260,26 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
                   linewidth=1.6)  # NaN breaks it
         lo, hi = line["net_lo"].to_numpy(float), line["net_hi"].to_numpy(float)
         finite = np.isfinite(lo) & np.isfinite(hi)
-        if finite.any():
-            axes.fill_between(x, lo, hi, where=finite, color=colour, alpha=0.15, linewidth=0)
         alone = lone_intervals(finite)  # a band needs two neighbours: a period alone gets a bar
+        if (finite & ~alone).any():
+            axes.fill_between(x, lo, hi, where=finite, color=colour, alpha=0.15, linewidth=0)
+            marks.add("bands")
         if alone.any():
             axes.vlines(x[alone], lo[alone], hi[alone], color=colour, alpha=0.35, linewidth=5)
-        small = (line["n"] < min_n).to_numpy()
+            marks.add("bars")
+        small = (line["n"] < min_n).to_numpy() & np.isfinite(net)
         if small.any():
             axes.plot(x[small], net[small], "D", markerfacecolor="white", markeredgecolor=colour)
+            marks.add("diamonds")
     step = max(1, len(periods) // 14)
     axes.set_xticks(range(0, len(periods), step), [periods[i] for i in range(0, len(periods), step)],
                     rotation=35, ha="right")
     axes.set_ylim(-1.05, 1.05)
     axes.set_ylabel(NET_LABEL)
-    axes.set_xlabel(f"{period}\nopen diamonds: fewer than {min_n} mentions; bands or bars: 95% CI by article",
-                    fontsize=9)
+    shown = [f"open diamonds: fewer than {min_n} mentions"] if "diamonds" in marks else []
+    if marks & {"bands", "bars"}:
+        shown.append(f"{' or '.join(m for m in ('bands', 'bars') if m in marks)}: 95% CI by article")
+    axes.set_xlabel("\n".join([period, "; ".join(shown)]) if shown else period, fontsize=9)
     some = f"\n({len(drawn)} of {len(outlets)} outlets: the most mentioned, one per colour; all in timeline.csv)" \
         if len(drawn) < len(outlets) else ""
     axes.set_title(f"{plain(label_text(actor))}: net stance per {period}{some}", fontsize=10)
