@@ -235,10 +235,12 @@ def resolve_model(path_or_name: str | Path | None) -> Path | None:
     from classifier.models.base import looks_like_path
 
     path = model_folder(path_or_name)  # "models/default" is the checkout's from any directory, not a hub name
-    if path.exists() or not HUB_NAME.match(str(path_or_name)):
+    if path.exists():
         return path
-    if looks_like_path(str(path_or_name)):  # "models/defualt" where models/ is a folder: a typo, not a hub name
+    if looks_like_path(str(path_or_name)):  # "models/defualt", "./m": a missing folder, named as typed, not a hub name
         raise InputError(f"{path_or_name}: no such model folder (a Hugging Face name is 'owner/model')")
+    if not HUB_NAME.match(str(path_or_name)):
+        return path
     from classifier.models.base import check_hub_reachable
 
     check_hub_reachable(str(path_or_name))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -511,3 +512,23 @@ def test_report_and_prepare_errors_met_further_in_name_the_arguments_too(tmp_pat
         with pytest.raises(InputError) as caught:
             call()
         assert message in str(caught.value) and "--" not in str(caught.value), str(caught.value)
+
+
+def test_a_missing_models_folder_is_no_hub_name_outside_the_checkout(tmp_path, monkeypatch):
+    from classifier.models import base
+
+    looked_up = []
+
+    def hub(name):  # no network in tests: say which names would have been looked up on the hub
+        looked_up.append(name)
+        raise InputError(f"{name}: looked up")
+
+    monkeypatch.setattr(base, "check_hub_reachable", hub)
+    monkeypatch.chdir(tmp_path)  # no models/ folder here
+    for name in ("models/nosuch", "./m", "models/sub/m"):
+        with pytest.raises(InputError, match=f"^{re.escape(name)}: no such model folder"):
+            classifier.load_model(name)
+    assert base.looks_like_path("models/nosuch") and not base.looks_like_path("org/name")
+    with pytest.raises(InputError, match="org/name: looked up"):
+        classifier.load_model("org/name")  # a Hub name, named so, is still looked up
+    assert looked_up == ["org/name"]

@@ -70,10 +70,11 @@ def resolve_base(name: str | None) -> str:
 
 def looks_like_path(name: str) -> bool:
     """A local path rather than a Hub name ('owner/model'): it starts with '.', '/' or '~', has a
-    backslash or more than one slash, or its first part is a folder here."""
+    backslash or more than one slash, or its first part is a folder here or ``models`` (the checkout's folder
+    that ``model_folder`` looks in: "models/nosuch" run outside the checkout is no Hub name)."""
     if name.startswith((".", "/", "~")) or "\\" in name or name.count("/") > 1:
         return True
-    return "/" in name and Path(name.split("/")[0]).is_dir()
+    return "/" in name and (name.split("/")[0] == "models" or Path(name.split("/")[0]).is_dir())
 
 
 def check_own_code(folder: str | Path, trust_remote_code: bool) -> None:
