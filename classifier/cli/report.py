@@ -59,6 +59,8 @@ def report_cli(
     out.print("[bold]Differences between outlets[/]", markup=True)
     for line in result["findings"] + result.get("power", []):
         out.print(f"- {line}")
+    if result.get("wire_note"):
+        warn(result["wire_note"])
     if result.get("compare"):
         out.print(result["compare"]["note"])
     out.print(f"report written to {result['files']['html']} (and report.md, framing.csv, framing.parquet, plots/)")

@@ -24,6 +24,7 @@ from classifier.report import tables
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, kind_table
 from classifier.report.timeline import timeline, timeline_chart, timeline_note, timeline_rows
 from classifier.report.gather import ReportInput, gather, most_confident
+from classifier.report.wire import text_keys, wire_note
 from classifier.tasks import STANCE
 
 TITLE = "Stance framing report"
@@ -135,16 +136,22 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:40].lower() or "actor"
 
 
-def cell_examples(rows: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[str]) -> list[dict]:
-    """Per cell (in table order, for the given actors): the ``k`` most confident favor and against sentences."""
-    cells = cell_frame(rows.loc[most_confident(rows, k)], ("id", "text", "spans", "stance", *SCORE_COLUMNS))
+def cell_examples(rows: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[str],
+                  articles: dict | None = None) -> list[dict]:
+    """Per cell (in table order, for the given actors): the ``k`` most confident favor and against sentences, each
+    sentence once; ``articles``: (outlet, actor, text key) -> in how many of the cell's articles it is
+    (:func:`wire.cell_articles`), which an example carries as ``articles``."""
+    chosen = rows.loc[most_confident(rows, k)]
+    keys = chosen["text_key"] if "text_key" in chosen else text_keys(chosen["text"])
+    cells = cell_frame(chosen.assign(text_key=keys), ("id", "text", "spans", "stance", "text_key", *SCORE_COLUMNS))
     top = {}  # side -> (outlet, actor) -> its k most confident rows, best first
     for side in ("favor", "against"):
         ranked = cells[cells["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable")
         top[side] = {}
         for r in ranked.to_dict("records"):
             top[side].setdefault((r["outlet"], r["actor_name"]), []).append(
-                {"id": r["id"], "text": r["text"], "spans": json.loads(r["spans"]), "p": float(r[f"p_{side}"])})
+                {"id": r["id"], "text": r["text"], "spans": json.loads(r["spans"]), "p": float(r[f"p_{side}"]),
+                 "articles": (articles or {}).get((r["outlet"], r["actor_name"], r["text_key"]), 1)})
     return [{"outlet": outlet, "actor": actor, **{side: top[side].get((outlet, actor), []) for side in top}}
             for outlet, actor in zip(table["outlet"], table["actor"]) if actor in actors]
 
@@ -243,7 +250,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     from classifier.evaluate import compare_frames, comparison_verdict
     from classifier.report.compare import compare_cells, compare_note, moved_rows
 
-    before = gather(other, 0, kind)
+    before = gather(other, 0, kind, wire=False)
     common = np.intersect1d(inputs.id_hashes, before.id_hashes)
     if not len(common):
         raise InputError(f"{option('compare', other)}: shares no item ids with the predictions; compare two runs on "
@@ -386,6 +393,8 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
                           "items carry no kind (prepare marks as headline the title of a table row or an HTML page, "
                           "and a file's first line where it reads as a heading)."),
            "kind_filter": kind,
+           "wire_note": wire_note(inputs.wire_copy),
+           "wire": tables.wire_rows(inputs.wire_copy) if wire_note(inputs.wire_copy) else None,
            "tone_note": tone_note(table, tone_example(inputs.examples), inputs.sentiment_models),
            "evaluation_note": "No gold labels in the predictions and no --gold, so there is no evaluation here; pass "
                               "--gold with predictions for a labelled set, or run 'stance evaluate' on them."}
@@ -468,7 +477,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])
     card, card_note = model_card(inputs.models, Path(model_dir) if model_dir else None, shown)
     ctx = context(inputs, shown(predictions), analysis, evaluation, figs, actors_note,
-                  cell_examples(inputs.examples, table, examples, top), card, card_note, n_boot=n_boot,
+                  cell_examples(inputs.examples, table, examples, top, inputs.example_articles), card, card_note,
+                  n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
     ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "note", "evaluation", "eval_note")}
     ctx["provenance"] = provenance(predictions, Path(gold) if gold else None, Path(compare) if compare else None,
@@ -488,7 +498,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                      card_note, n_boot=n_boot, n_perm=n_perm, seed=seed, min_n=min_n,
                                      view=view, kinds=kinds, before_after=before_after)
     files = {key: final / name for key, name in REPORT_FILES.items()}
-    return {**summary, "table": table, "timeline": view["table"], "kinds": kinds,
+    return {**summary, "table": table, "timeline": view["table"], "kinds": kinds, "wire_note": ctx["wire_note"],
             "framing_rows": tables.framing_rows(table, min_n, compact=True),
             "correction_note": ctx["correction_note"], "models_warning": mixed,
             "files": {k: str(v) for k, v in files.items()}, "out_dir": str(final)}
@@ -612,7 +622,7 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                             "vaguely_dated_articles": view.get("vague", []),
                             "stray_dates": view.get("stray", []), "n_stray_dates": view.get("n_stray", 0),
                             "rows": view["table"].to_dict("records")},
-               "headlines": kinds.to_dict("records"),
+               "headlines": kinds.to_dict("records"), "wire_copy": inputs.wire_copy,
                "compare": None if before_after is None else {
                    "other": before_after["other"], "note": before_after["note"],
                    "cells": before_after["cells"].to_dict("records"), "evaluation": before_after["paired"]},

@@ -15,8 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.errors import InputError
-from classifier.evaluate import SCORE_COLUMNS, TEXT_COLUMNS, TONE, cluster_keys, labelled, prediction_chunks
+from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, TONE, cluster_keys, group_values, labelled,
+                                 prediction_chunks)
 from classifier.report.framing import cell_frame, chunk_sums, combine_sums
+from classifier.report.wire import cell_articles, chunk_texts, combine_texts, shared_copy, text_keys
 
 EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", TONE, *SCORE_COLUMNS)
 
@@ -33,18 +35,22 @@ class ReportInput:
     id_hashes: "np.ndarray | None" = None  # 64-bit hashes of the ids of the rows kept (a comparison matches on them)
     sentiment_models: list[str] = field(default_factory=list)  # the models behind the tone (--task both)
     item_hashes: "np.ndarray | None" = None  # 64-bit hashes of each kept row's id, text and actor, in the same order
+    wire_copy: dict | None = None  # sentences outlets share word for word (wire.shared_copy)
+    example_articles: dict = field(default_factory=dict)  # (outlet, actor, text key) -> articles, of the examples
 
 
 class ExampleRows:
     """The ``k`` most confident favor and the ``k`` most confident against rows of every outlet x actor cell,
     kept chunk by chunk, so the report holds a few sentences per cell instead of every sentence. Ties keep
-    the earlier row, as one stable sort of the whole file would."""
+    the earlier row, as one stable sort of the whole file would; a sentence two rows of a cell share (the same
+    agency text in two articles) is kept once, in its best row."""
 
     def __init__(self, k: int):
-        self.k, self.seen, self.rows = k, 0, pd.DataFrame(columns=list(EXAMPLE_COLUMNS))
+        self.k, self.seen, self.rows = k, 0, pd.DataFrame(columns=[*EXAMPLE_COLUMNS, "text_key"])
 
-    def __call__(self, chunk) -> None:
+    def __call__(self, chunk, keys: np.ndarray | None = None) -> None:
         chunk = chunk.select(list(EXAMPLE_COLUMNS)).to_pandas()
+        chunk["text_key"] = text_keys(chunk["text"]) if keys is None else keys
         chunk.index = pd.RangeIndex(self.seen, self.seen + len(chunk))  # file order, for the ties
         self.seen += len(chunk)
         sides = chunk[chunk["stance"].isin(["favor", "against"])]
@@ -53,11 +59,14 @@ class ExampleRows:
 
 
 def most_confident(rows: pd.DataFrame, k: int) -> pd.Index:
-    """Index of the ``k`` highest-scoring rows per cell and side (favor, against); earlier rows win ties."""
+    """Index of the ``k`` highest-scoring rows per cell and side (favor, against) of distinct sentences (by
+    ``text_key``, :func:`wire.text_keys`, computed here where the rows lack it); earlier rows win ties."""
     cells = cell_frame(rows, ("stance", *SCORE_COLUMNS))
+    cells["text_key"] = rows["text_key"] if "text_key" in rows else text_keys(rows["text"])
     chosen = []
     for side in ("favor", "against"):
         ranked = cells[cells["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable")
+        ranked = ranked.drop_duplicates(["outlet", "actor_name", "text_key"])  # its best row: the first
         chosen.append(ranked.groupby(["outlet", "actor_name"], sort=False).head(k).index)
     return chosen[0].append(chosen[1])
 
@@ -84,15 +93,16 @@ def visible_names(table):
     return table
 
 
-def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportInput:
+def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool = True) -> ReportInput:
     """Read a predictions file once (validated as ``read_predictions`` does) into what the report needs.
-    ``kind``: keep only the rows of that kind (``headline``, ``subheading``, ``body``)."""
+    ``kind``: keep only the rows of that kind (``headline``, ``subheading``, ``body``); ``wire``: count the
+    sentences outlets share (:mod:`classifier.report.wire`)."""
     import pyarrow.compute as pc
 
     kept = ExampleRows(examples)
     tone_models: set[str] = set()
     sums, headline, body, gold, models, n, seen, hashes, kept_hashes = [], [], [], [], set(), 0, 0, [], []
-    item_hashes = []
+    item_hashes, texts = [], []
     for table in prediction_chunks(path, hashes):
         if "stance" not in table.column_names:
             raise InputError(f"{path}: predictions of sentence sentiment alone; the report reads stance "
@@ -107,9 +117,13 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
         kept_hashes.append(chunk_hashes)
         item_hashes.append(row_item_hashes(table))
         table = visible_names(table)
-        kept(table)
+        keys = text_keys(table["text"])
+        kept(table, keys)
         rows = table.drop_columns(list(TEXT_COLUMNS)).to_pandas()
         rows.index = pd.RangeIndex(n, n + len(rows))
+        if wire:
+            texts.append(chunk_texts(group_values(rows, "source"), group_values(rows, "actor"), rows["article"],
+                                     rows.index.to_numpy(), keys))
         sums.append(chunk_sums(rows, first_row=n))
         is_headline = (rows["kind"] == "headline").to_numpy()
         headline.append(chunk_sums(rows[is_headline], first_row=None))  # row numbers from the index
@@ -123,9 +137,15 @@ def gather(path: str | Path, examples: int, kind: str | None = None) -> ReportIn
         raise InputError(f"{path}: none of its {seen} predictions has kind {kind!r} (prepare writes headline, "
                          "subheading and body)")
     gold = pd.concat([g for g in gold if len(g)]) if any(len(g) for g in gold) else gold[0]
+    wire_copy, example_articles = None, {}
+    if wire:
+        texts = combine_texts(texts)
+        wire_copy = shared_copy(texts)
+        example_articles = cell_articles(texts, cell_frame(kept.rows, ("text_key",)))
     return ReportInput(combine_sums(sums), combine_sums(headline), combine_sums(body),
                        gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n,
-                       np.concatenate(kept_hashes), sorted(tone_models), np.concatenate(item_hashes))
+                       np.concatenate(kept_hashes), sorted(tone_models), np.concatenate(item_hashes),
+                       wire_copy, example_articles)
 
 
 def row_item_hashes(table) -> np.ndarray:

@@ -156,6 +156,8 @@ def render_markdown(ctx: dict) -> str:
     out += [f"Only sentences of kind {md(ctx['kind_filter'])} (--kind).", ""] if ctx.get("kind_filter") else []
     out += ["## Differences between outlets", ""]
     out += [f"- {md(line)}" for line in ctx["findings"]] + ["", md(ctx["tests_note"]), ""]
+    if ctx.get("wire_note"):
+        out += ["### Shared wire copy", "", md(ctx["wire_note"]), "", md_table(ctx["wire"]), ""]
     if ctx.get("power"):
         out += ["### What these data can show", ""] + [f"- {md(line)}" for line in ctx["power"]] + [""]
     out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "heatmap"]
@@ -176,12 +178,14 @@ def render_markdown(ctx: dict) -> str:
                 md(ctx["compare"]["eval_note"]), ""]
         out += [md_table(ctx["compare"]["evaluation"]), ""] if ctx["compare"]["evaluation"] else []
     out += ["", "## Outlet tests", "", md_table(ctx["tests"]), "", "## Sentences that drive each cell", "",
-            "The most confident favor and against predictions per outlet and actor; the actor mention is highlighted.",
+            "The most confident favor and against predictions per outlet and actor, each sentence once (with the "
+            "number of the cell's articles it is in where it is in more than one); the actor mention is highlighted.",
             ""]
     for cell in ctx["examples"]:
         out += [f"### {md(cell['outlet'])} · {md(cell['actor'])}", ""]
         for side in ("favor", "against"):
-            out += [f"> **{side} p={x['p']:.2f}** {highlight(x['text'], x['spans'], md_inline, '**', '**')}\n"
+            out += [f"> **{side} p={x['p']:.2f}** {highlight(x['text'], x['spans'], md_inline, '**', '**')}"
+                    + (f" (in {x['articles']} articles)" if x.get("articles", 1) > 1 else "") + "\n"
                     for x in cell[side]]
         if not cell["favor"] and not cell["against"]:  # as report.html says it, not an empty heading
             out += ["No sentence predicted favor or against.", ""]

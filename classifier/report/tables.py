@@ -188,6 +188,16 @@ def kind_rows(table: pd.DataFrame, min_n: int) -> Rows:
     return headers, rows
 
 
+def wire_rows(summary: dict) -> Rows:
+    """Shared wire copy per outlet (those sharing any sentence, most shared first, at most ``SHOWN_OUTLETS``)."""
+    from classifier.report.wire import SHOWN_OUTLETS
+
+    rows = [[r["outlet"], str(r["n"]), str(r["n_shared"]), pct(r["share"]),
+             f"{r['most_with']} ({r['most_with_sentences']})" if r["most_with"] is not None else "–"]
+            for r in summary["outlets"] if r["n_shared"]][:SHOWN_OUTLETS]
+    return ["outlet", "mentions", "of these shared", "share", "shares most sentences with (sentences)"], rows
+
+
 # -- rendering ----------------------------------------------------------------------------------------
 
 def rich_table(rows: Rows, title: str | None = None, *, numeric_from: int = 1) -> Table:
