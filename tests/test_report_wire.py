@@ -107,3 +107,19 @@ def test_shared_copy_counts_mentions_and_distinct_sentences():
     assert (outlets["A"]["n"], outlets["A"]["n_shared"], outlets["A"]["sentences"]) == (2, 2, 1)
     assert (outlets["B"]["n_shared"], outlets["B"]["sentences_shared"]) == (2, 2)
     assert [p["outlets"] for p in found["pairs"]] == [["A", "B"], ["B", "C"]]
+
+
+def test_outlet_pairs_count_the_sentences_two_outlets_share_as_a_join_would():
+    import numpy as np
+    import pandas as pd
+
+    from classifier.report.wire import outlet_pairs
+
+    rng = np.random.default_rng(0)
+    shared = pd.DataFrame({"outlet": rng.choice(["A", "B", "C", "D"], 400), "text_key": rng.integers(0, 60, 400)})
+    shared = shared.drop_duplicates().reset_index(drop=True)
+    joined = shared.merge(shared, on="text_key", suffixes=("_a", "_b"))
+    joined = joined[joined["outlet_a"] < joined["outlet_b"]].groupby(["outlet_a", "outlet_b"]).size()
+    pairs = outlet_pairs(shared).set_index(["outlet_a", "outlet_b"])["sentences"]
+    assert pairs.sort_index().to_dict() == joined.sort_index().to_dict() and len(pairs) == 6
+    assert outlet_pairs(shared.iloc[:0]).empty

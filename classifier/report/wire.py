@@ -76,10 +76,7 @@ def shared_copy(texts: pd.DataFrame) -> dict:
     outlets = outlets.groupby("outlet")[["n", "shared_n", "sentence", "shared_sentence"]].sum()
     outlets.columns = ["n", "n_shared", "sentences", "sentences_shared"]
     outlets["share"] = outlets["n_shared"] / outlets["n"]
-    shared = per.loc[per["shared"], ["outlet", "text_key"]]
-    pairs = shared.merge(shared, on="text_key", suffixes=("_a", "_b"))
-    pairs = pairs[pairs["outlet_a"] < pairs["outlet_b"]]
-    pairs = pairs.groupby(["outlet_a", "outlet_b"]).size().rename("sentences").reset_index()
+    pairs = outlet_pairs(per.loc[per["shared"], ["outlet", "text_key"]])
     pairs = pairs.sort_values(["sentences", "outlet_a", "outlet_b"], ascending=[False, True, True], kind="stable")
     sentences = outlets["sentences"]
     pair_rows = [{"outlets": [a, b], "sentences": int(n), "share_of_first": float(n / sentences[a]),
@@ -95,6 +92,23 @@ def shared_copy(texts: pd.DataFrame) -> dict:
             for outlet, r in outlets.sort_values("share", ascending=False, kind="stable").iterrows()]
     return {"threshold": SHARED_SHARE, "outlets": rows, "pairs": pair_rows,
             "flagged": [r["outlet"] for r in rows if r["share"] > SHARED_SHARE]}
+
+
+def outlet_pairs(shared: pd.DataFrame) -> pd.DataFrame:
+    """Each pair of outlets (``outlet_a`` < ``outlet_b``) with the number of distinct sentences both hold, from one
+    row per (outlet, sentence): the outlets x sentences incidence matrix times its transpose (scipy.sparse), so
+    memory follows the rows and the outlets squared, not the sum over sentences of their holders squared (a join
+    of the rows with themselves: 50 outlets that all run 50,000 agency sentences would be 125 million rows)."""
+    from scipy.sparse import csr_matrix
+
+    outlet_codes, names = pd.factorize(shared["outlet"], sort=True)
+    text_codes = pd.factorize(shared["text_key"])[0]
+    incidence = csr_matrix((np.ones(len(shared), dtype=np.int64), (outlet_codes, text_codes)),
+                           shape=(len(names), int(text_codes.max()) + 1 if len(shared) else 0))
+    both = (incidence @ incidence.T).tocoo()
+    upper = both.row < both.col  # names sorted, so code order is name order
+    return pd.DataFrame({"outlet_a": np.asarray(names)[both.row[upper]], "outlet_b": np.asarray(names)[both.col[upper]],
+                         "sentences": both.data[upper].astype(np.int64)})
 
 
 def wire_note(summary: dict | None) -> str | None:
