@@ -701,7 +701,8 @@ def paired_p_value(diffs: np.ndarray, observed: float, *, clusters: int | None =
 
     With ``clusters`` (the articles resampled) it is expanded as :func:`percentile_ci` is: the tail p / 2 is read
     as an expanded tail and turned back into the t(n - 1) tail it stands for. (It is centred and the interval is a
-    percentile one, so near 0.05 the two can disagree; the verdict goes by the interval.) Unexpanded, two models of equal accuracy on 5, 10 and 30 articles of 20 items
+    percentile one, so near 0.05 the two can disagree; the verdict goes by the interval.) Unexpanded, two models
+    of equal accuracy on 5, 10 and 30 articles of 20 items
     differed at p < 0.05 in 15.1%, 8.6% and 5.8% of simulated comparisons (``scripts/check_report_statistics.py``)."""
     extreme = np.sum(np.abs(diffs - observed) >= abs(observed) - 1e-12)
     p = float((1 + extreme) / (1 + len(diffs)))
