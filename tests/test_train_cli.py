@@ -698,9 +698,15 @@ def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, tiny_model_di
         return real(*args, **kwargs)
 
     monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", clip_then_signal)
+    # Ctrl-C as a terminal delivers it: a shell without job control starts background commands with SIGINT ignored
+    # (POSIX), so this test run as `cmd &` would never see the signal
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     checkpoint, said = tmp_path / "run.ckpt", []
-    with pytest.raises(KeyboardInterrupt):
-        train(items[:16], items[16:], config, log=said.append, checkpoint=checkpoint)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            train(items[:16], items[16:], config, log=said.append, checkpoint=checkpoint)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", real)
     assert any("resumes at epoch 1, batch 2" in line for line in said)
     resumed = train(items[:16], items[16:], config, log=lambda s: None, checkpoint=checkpoint)
