@@ -132,8 +132,9 @@ def html_to_text(html: str) -> tuple[str, dict]:
         first, newline, rest = text.lstrip().partition("\n")
         if info["title"] != meta.title and " ".join(first.split()) == " ".join(meta.title.split()):
             text = info["title"] + newline + rest  # the headline as the text's first line, where it is
-    text = with_standfirst(text, standfirst(html, text), info.get("title"))
-    info["standfirst"] = standfirst_lines(html, text, info.get("title"))
+    tree = trafilatura.load_html(html)  # parsed once for both standfirst readers
+    text = with_standfirst(text, standfirst(tree, text), info.get("title"))
+    info["standfirst"] = standfirst_lines(tree, text, info.get("title"))
     return text, info
 
 
@@ -176,7 +177,20 @@ def _spaced(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def standfirst(html: str, text: str) -> list[str]:
+def _named(el) -> str:
+    """The names an element's markup gives it (class, id, data attributes), as one string."""
+    return " ".join(el.get(a, "") for a in _NAMING_ATTRIBUTES)
+
+
+def _in_furniture(el) -> bool:
+    """Whether an element or a block around it is no standfirst's: a link, list item, nav, aside, footer, form or
+    figure (a photo's caption, "image-desc", describes the picture), or a block named as furniture or an image."""
+    around = [el, *el.iterancestors()]
+    return any(a.tag in ("a", "li", "nav", "aside", "footer", "form", "figure", "figcaption", "picture")
+               for a in around) or any(_NOT_STANDFIRST.search(_named(a)) for a in around)
+
+
+def standfirst(tree, text: str) -> list[str]:
     """The paragraphs of a standfirst, dek or key-points box that the extractor left out (it sits outside the
     page's ``<article>``, or in its header): an element named so (``_STANDFIRST_WORDS``) that comes before the
     first paragraph of ``text`` in the page, is no ancestor of it, sits in no link, list item, nav, aside, footer,
@@ -184,12 +198,9 @@ def standfirst(html: str, text: str) -> list[str]:
     (``_NOT_STANDFIRST``), shares its name with no other element above the text (teaser cards repeat theirs), is
     not mostly link text, holds 4 to 120 words, and whose words are not already in ``text``. Written here because trafilatura has no rule for it: its precision mode drops such a box
     (outside the ``<article>``, in its header, or classed ``article__desc``). Measured in docs/html_extraction.md;
-    the description meta, tried instead, let in a teaser."""
-    import trafilatura
-
+    the description meta, tried instead, let in a teaser. ``tree``: the page parsed (``trafilatura.load_html``)."""
     lines = [line for line in text.split("\n") if len(line.split()) >= 6 and re.search(r"[.!?][\"'”»]?$", line)]
-    tree = trafilatura.load_html(html) if lines else None
-    if tree is None:
+    if tree is None or not lines:
         return []
     opening = _spaced(lines[0].removeprefix("- "))[:60]
     start = next((el for el in tree.iter("p", "div", "li", "td", "blockquote")
@@ -202,18 +213,14 @@ def standfirst(html: str, text: str) -> list[str]:
             break
         if isinstance(el.tag, str):
             before.append(el)
-    names = [" ".join(el.get(a, "") for a in _NAMING_ATTRIBUTES) for el in before]
+    names = [_named(el) for el in before]
     repeated = collections.Counter(names)
     kept_text, found, taken = _spaced(text), [], set()
     for el, name in zip(before, names):
         if not _STANDFIRST_WORDS.search(name) or repeated[name] > 1 or start in el.iterdescendants() \
                 or any(a in taken for a in el.iterancestors()):
             continue
-        around = [el, *el.iterancestors()]
-        # a photo's caption ("image-desc" in a <figure>) describes the picture, not the article
-        if any(a.tag in ("a", "li", "nav", "aside", "footer", "form", "figure", "figcaption", "picture")
-               for a in around) or any(
-                _NOT_STANDFIRST.search(" ".join(a.get(n, "") for n in _NAMING_ATTRIBUTES)) for a in around):
+        if _in_furniture(el):
             continue
         words = el.text_content().split()
         links = sum(len(a.text_content().split()) for a in el.iter("a"))
@@ -230,27 +237,20 @@ def standfirst(html: str, text: str) -> list[str]:
     return found
 
 
-def standfirst_lines(html: str, text: str, title: str | None) -> int:
+def standfirst_lines(tree, text: str, title: str | None) -> int:
     """How many of ``text``'s lines after its headline a standfirst, dek or key-points box of the page holds (one
     the extractor kept or one put back; named as ``standfirst`` finds them, not in furniture): the body begins after
-    them, and a wire dateline ("KYIV, Ukraine (AP) —") opens the paragraph that follows."""
-    import trafilatura
+    them, and a wire dateline ("KYIV, Ukraine (AP) —") opens the paragraph that follows. ``tree``: the page parsed."""
     from classifier.segment import same_title
 
     lines = [line for line in text.split("\n") if line.strip()]
     if lines and same_title(title, lines[0]):
         lines = lines[1:]
-    tree = trafilatura.load_html(html) if lines else None
-    if tree is None:
+    if tree is None or not lines:
         return 0
     held = set()
     for el in tree.iter():
-        if not isinstance(el.tag, str) or not _STANDFIRST_WORDS.search(
-                " ".join(el.get(a, "") for a in _NAMING_ATTRIBUTES)):
-            continue
-        around = [el, *el.iterancestors()]
-        if any(a.tag in ("a", "li", "nav", "aside", "footer", "form") for a in around) or any(
-                _NOT_STANDFIRST.search(" ".join(a.get(n, "") for n in _NAMING_ATTRIBUTES)) for a in around):
+        if not isinstance(el.tag, str) or not _STANDFIRST_WORDS.search(_named(el)) or _in_furniture(el):
             continue
         held.update(_spaced(part.text_content()) for part in [el, *el.iter("p", "li")])
     count = 0

@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Iterable, Iterator
 
 from classifier.actors import NEWS_AGENCIES, Actor, Matcher, NameCounts, common_words, id_part, spans_by_actor
-from classifier.clean import Rule, clean_text
+from classifier.clean import Cleaned, Rule, clean_text
 from classifier.ingest import Article
 from classifier.segment import segment, segmenter_language
 
@@ -199,13 +199,28 @@ class ArticleReport:
     not_english: str | None = None      # why the article does not read as English (``not_english``), or None
 
 
-def article_items(article: Article, matcher: Matcher, rules: list[Rule],
-                  kinds: dict[str, str]) -> tuple[list[dict], ArticleReport]:
+@dataclass
+class CutArticle:
+    """An article cleaned and cut into sentences, with its opening dateline: what both the items and the names
+    ``stance actors suggest`` counts are read from."""
+    cleaned: Cleaned
+    language: str | None  # pysbd's code for the article's declared language, None where English rules split it
+    sentences: list
+    dateline: Dateline | None
+
+
+def cut_article(article: Article, rules: list[Rule]) -> CutArticle:
     cleaned = clean_text(article.text, rules)
     language = segmenter_language(article.language)
     sentences = segment(cleaned.paragraphs, title=article.title, language=language or "en")
+    return CutArticle(cleaned, language, sentences, opening_dateline(sentences, cleaned.text, article.standfirst))
+
+
+def article_items(article: Article, matcher: Matcher, rules: list[Rule],
+                  kinds: dict[str, str]) -> tuple[list[dict], ArticleReport]:
+    cut = cut_article(article, rules)
+    cleaned, language, sentences, dateline = cut.cleaned, cut.language, cut.sentences, cut.dateline
     local = matcher.for_article(cleaned.text)
-    dateline = opening_dateline(sentences, cleaned.text, article.standfirst)
     places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
     items = []
     for sentence in sentences:
@@ -232,13 +247,11 @@ def count_names(counts: NameCounts, article: Article, matcher: Matcher, rules: l
     """Add to ``counts`` the names no actor covers in an article's sentences, cut as ``article_items`` cuts them, less
     the opening dateline ("MOSCOW, March 3 (Reuters) -"): its place and agency are no actors to add, and the word
     after it starts the sentence ("Diplomats met ...")."""
-    cleaned = clean_text(article.text, rules)
-    sentences = segment(cleaned.paragraphs, title=article.title,
-                        language=segmenter_language(article.language) or "en")
-    dateline = opening_dateline(sentences, cleaned.text, article.standfirst)
+    cut = cut_article(article, rules)
+    dateline = cut.dateline
     texts = [s.text[dateline.end - s.start:] if dateline and dateline.start <= s.start < dateline.end else s.text
-             for s in sentences]
-    counts.add_article(texts, matcher.for_article(cleaned.text))
+             for s in cut.sentences]
+    counts.add_article(texts, matcher.for_article(cut.cleaned.text))
 
 
 def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[Rule]

@@ -59,6 +59,12 @@ def default_dir(tmp_path, monkeypatch):
     return target
 
 
+def promote_run(labels: Path, out: Path, base: Path):
+    """``stance train LABELS --out OUT --base BASE --promote`` for one quick epoch, without a bootstrap."""
+    return runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(base), "--epochs", "1",
+                               "--n-boot", "0", "--promote", "-q"])
+
+
 def ahead(comparison: dict, by: float = 0.1, ci: tuple = (0.02, 0.2)) -> dict:
     """A comparison made to show the new model ahead by ``by`` with that paired interval on every metric."""
     from classifier.cli.train import COMPARED
@@ -475,8 +481,7 @@ def test_a_worse_model_is_said_plainly_before_saving_and_never_promoted(tmp_path
     monkeypatch.setattr(train_cli, "compare_on_test", worse)
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     out = tmp_path / "m"
-    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
-                                 "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
+    result = promote_run(labels, out, tiny_model_dir)
     assert result.exit_code == 3, result.output  # saved, not promoted: a script can tell
     said = " ".join(result.output.split())
     assert "--promote refused: the new model is WORSE than start (tiny)" in said
@@ -581,8 +586,7 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
 
     monkeypatch.setattr(train_cli, "compare_on_test", better_than_its_base_only)
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
-    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
-                                 "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
+    result = promote_run(labels, tmp_path / "m", tiny_model_dir)
     assert result.exit_code == 3, result.output
     said = " ".join(result.output.split())
     assert f"WORSE than {default_dir} (the model --promote would replace)" in said and "promoted" not in said
@@ -594,8 +598,7 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
         return ahead(comparison)
 
     monkeypatch.setattr(train_cli, "compare_on_test", better_than_both)
-    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m2"), "--base", str(tiny_model_dir),
-                                 "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
+    result = promote_run(labels, tmp_path / "m2", tiny_model_dir)
     assert result.exit_code == 0 and "promoted" in result.output and "WORSE" not in result.output
     assert (default_dir / "model.safetensors").read_bytes() != before
 
@@ -855,8 +858,7 @@ def test_promote_needs_the_new_model_ahead_beyond_its_interval(tmp_path, tiny_mo
 
     monkeypatch.setattr(train_cli, "compare_on_test", by_a_hair)
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
-    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
-                                 "--epochs", "1", "--n-boot", "0", "--promote", "-q"])
+    result = promote_run(labels, tmp_path / "m", tiny_model_dir)
     assert result.exit_code == 3, result.output
     said = " ".join(result.output.split())
     assert ("--promote refused: macro-F1 +0.001 over start (tiny), 95% interval [-0.150, +0.160], which holds 0: the "
