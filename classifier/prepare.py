@@ -29,8 +29,9 @@ ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_in
 # else: none of its mentions is the sentence's. A bare one ("WASHINGTON —") loses only a capital or seat: "NATO —"
 # and "U.S. —" keep theirs. TASS writes its agency between slashes after the date, and a stop before and after
 # ("MOSCOW, March 3. /TASS/.", "МОСКВА, 3 марта. /ТАСС/."; the date's month may be a lower-case word there), which
-# the sentence splitter cuts into sentences of their own: the dateline is looked for in the paragraph. Capitals are
-# Latin (accented too: "ZÜRICH"), Greek or Cyrillic ones; re has no class of all upper-case letters. The day may be
+# the sentence splitter cuts into sentences of their own: the dateline is looked for in the paragraph, and its pieces
+# are then no sentences (``past_cut_dateline``). Capitals are Latin (accented too: "ZÜRICH"), Greek or Cyrillic
+# ones; re has no class of all upper-case letters. The day may be
 # followed by a Spanish or Russian month in lower case (``MONTHS``): EFE's "Madrid, 3 mar (EFE).-" (its dash a stop
 # and a hyphen after the agency's bracket) and RIA's "МОСКВА, 3 мар — РИА Новости."; Interfax puts a stop after the
 # place and the date and its site's name before the dash: "Москва. 3 марта. INTERFAX.RU -", "MOSCOW. March 3
@@ -213,7 +214,32 @@ def cut_article(article: Article, rules: list[Rule]) -> CutArticle:
     cleaned = clean_text(article.text, rules)
     language = segmenter_language(article.language)
     sentences = segment(cleaned.paragraphs, title=article.title, language=language or "en")
-    return CutArticle(cleaned, language, sentences, opening_dateline(sentences, cleaned.text, article.standfirst))
+    dateline = opening_dateline(sentences, cleaned.text, article.standfirst)
+    return CutArticle(cleaned, language, past_cut_dateline(sentences, dateline, cleaned.text), dateline)
+
+
+def past_cut_dateline(sentences: list, dateline: Dateline | None, text: str) -> list:
+    """The sentences with a dateline that the splitter cut into pieces ("MOSCOW, March 3." "/TASS/." "Russia's
+    foreign ministry said ...", "Moscú, 3 mar (EFE)." "- Rusia ...") read as one: its pieces are no sentences, and
+    the sentence that runs past its end starts where it ends (after its spaces), its offsets into ``text`` as
+    every sentence's are; the sentences are numbered again. A dateline the splitter left whole ("MOSCOW (Reuters)
+    - Oil rose.") stays in its sentence, where ``outside_dateline`` reads past it."""
+    if dateline is None:
+        return sentences
+    end = dateline.start + len(text[dateline.start:dateline.end].rstrip())  # its last sign: a stop, a dash
+    inside = [s for s in sentences if dateline.start <= s.start < end]
+    pieces = [s for s in inside if s.end <= end]
+    paragraph = [s for s in sentences if s.paragraph == inside[0].paragraph]
+    if not pieces or pieces == paragraph == inside[:1]:
+        return sentences  # not cut: "MOSCOW (Reuters) - Oil rose.", or a paragraph "WASHINGTON —" alone
+    kept = []
+    for sentence in sentences:
+        if sentence in pieces:
+            continue
+        if sentence in inside:  # the first sentence, less the dateline
+            sentence = sentence.model_copy(update={"start": dateline.end, "text": text[dateline.end:sentence.end]})
+        kept.append(sentence.model_copy(update={"index": len(kept)}))
+    return kept
 
 
 def article_items(article: Article, matcher: Matcher, rules: list[Rule],

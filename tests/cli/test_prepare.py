@@ -910,6 +910,32 @@ def test_a_tass_dateline_cut_into_sentences_and_one_in_cyrillic_hold_no_mention(
     assert ("lower", "Moscow said.", "Russia") in said  # no date: a sentence, not a dateline
 
 
+def test_a_dateline_the_splitter_cut_is_no_sentence_and_the_first_starts_after_it(tmp_path):
+    """pysbd cuts "MOSCOW, March 3. /TASS/. Russia ..." after "March 3." and "/TASS/.": the dateline made two
+    sentences of its own (or, without the last stop, "/TASS/ Russia ..." was the first one), in a text file and on
+    an HTML page alike."""
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "Russia is ready for talks with Ukraine, the ministry said. Moscow agreed."
+    datelines = {"en": "MOSCOW, March 3. /TASS/. ", "ru": "МОСКВА, 3 марта. /ТАСС/. ", "nostop": "MOSCOW, March 3. /TASS/ ",
+                 "nodate": "MOSCOW, March 3 /TASS/. "}
+    for name, dateline in datelines.items():
+        (corpus / f"{name}.txt").write_text(f"Talks\n\n{dateline}{body}\n", encoding="utf-8")
+    (corpus / "page.html").write_text("<html><head><title>Talks resume in Moscow</title></head><body><article><h1>"
+                                      f"Talks resume in Moscow</h1><p>{datelines['en']}{body}</p><p>Diplomats said "
+                                      "little about the next round of talks.</p></article></body></html>")
+    items = list(classifier.prepare_items(corpus))
+    for name, dateline in datelines.items():
+        first = [i for i in items if i["article"] == name and i["actor"] == "Ukraine"]
+        assert [(i["text"], i["sentence_index"], i["start"]) for i in first] == \
+            [(body.split(" Moscow")[0], 1, len(f"Talks\n\n{dateline}"))], name  # offsets into the cleaned text
+    page = [(i["sentence_index"], i["text"]) for i in items if i["article"] == "page"]
+    assert page[0] == (0, "Talks resume in Moscow") and (1, body.split(" Moscow")[0]) in page
+    assert (2, "Moscow agreed.") in page
+
+
 def test_efe_ria_and_interfax_datelines_hold_no_mention_and_look_alikes_keep_theirs(tmp_path):
     """EFE's "Madrid, 3 mar (EFE).-", RIA's "МОСКВА, 3 мар — РИА Новости." and Interfax's "Москва. 3 марта.
     INTERFAX.RU -" were not read as datelines: their city counted as a mention of its country."""
@@ -936,7 +962,7 @@ def test_efe_ria_and_interfax_datelines_hold_no_mention_and_look_alikes_keep_the
         items = list(classifier.prepare_items(corpus, actors=catalogue))
     actors = {name: sorted(i["actor"] for i in items if i["article"] == name) for name in texts}
     assert actors["efe"] == ["Rusia"] and actors["ria"] == actors["interfax"] == ["Россия"]
-    assert [i["text"] for i in items if i["article"] == "efe"] == ["- Rusia está lista para negociar."]
+    assert [i["text"] for i in items if i["article"] == "efe"] == ["Rusia está lista para negociar."]  # not "- Rusia"
     assert [i["text"] for i in items if i["article"] == "ria"] == ["Россия готова к переговорам."]
     assert actors["efe_en"] == actors["interfax_en"] == actors["xinhua"] == []
     assert actors["marines"] == ["China", "United States"] and actors["mayors"] == ["Russia"]
