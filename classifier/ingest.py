@@ -34,7 +34,9 @@ class Article(BaseModel):
     path: Optional[str] = None
     page_words: Optional[int] = None  # an HTML page: the words of all its visible text, before the extractor chose
     language: Optional[str] = None  # as a manifest's or table's ``language`` column gives it ("de", "ru", "en-GB")
-    standfirst: int = 0  # an HTML page: its lines after the headline that a standfirst holds (``standfirst_lines``)
+    # an HTML page: its lines after the headline that a standfirst holds (``standfirst_lines``); None for a text
+    # without markup, whose dek line ``prepare.dek_then_dateline`` reads from the text
+    standfirst: Optional[int] = None
 
 
 @dataclass
@@ -426,7 +428,7 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
         yield Article(id=article_id, text=text, path=str(path), source=row.get("source") or stem,
                       title=row.get("title") or info.get("title"), date=date, url=row.get("url") or info.get("url"),
                       page_words=info.get("page_words"), language=row.get("language") or None,
-                      standfirst=info.get("standfirst", 0))
+                      standfirst=info.get("standfirst"))
         if on_file:
             on_file()
     dates.warn()

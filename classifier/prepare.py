@@ -64,11 +64,40 @@ class Dateline:
     whole: bool  # an agency, date, region or second place: none of its mentions is the sentence's
 
 
-def opening_dateline(sentences: list, text: str, standfirst: int = 0) -> Dateline | None:
+# A dek in a text without markup: the one paragraph between the headline and a dateline, of at most two sentences
+# and DEK_WORDS words (the standfirst reader takes boxes of up to 120 words, key points among them; a dek line is
+# one or two sentences)
+DEK_SENTENCES = 2
+DEK_WORDS = 60
+
+
+def opening_dateline(sentences: list, text: str, standfirst: int | None = None) -> Dateline | None:
     """The dateline that opens the first body paragraph, or the second after a byline ("By Jane Doe"); None when
     neither opens with one. ``text``: the cleaned text the sentences' offsets point into; ``standfirst``: how many
     paragraphs after the headline an HTML page's standfirst holds (``ingest.standfirst_lines``), which the body's
-    first paragraph follows."""
+    first paragraph follows; None for a text without markup (a text file, a table's row), where a dek line between
+    the headline and the body ("Talks stall" "Diplomats say the gap remains wide." "KYIV, Ukraine (AP) — ...") is
+    read as one (``dek_then_dateline``)."""
+    found = _dateline_after(sentences, text, standfirst or 0)
+    return found if found or standfirst is not None else dek_then_dateline(sentences, text)
+
+
+def dek_then_dateline(sentences: list, text: str) -> Dateline | None:
+    """The dateline of a text without markup whose headline a dek follows: the paragraph right after the
+    headline, of at most ``DEK_SENTENCES`` sentences and ``DEK_WORDS`` words, no byline, and the paragraph after it
+    (or after a byline) opening with a dateline that holds no mention (an agency, a date, a region or two places:
+    "KYIV, Ukraine (AP) —"). A bare one ("WASHINGTON — the US agreed.") after a line of the body opens a sentence."""
+    if len(sentences) < 2 or sentences[0].kind != "headline" or sentences[1].kind != "body":
+        return None
+    dek = [s for s in sentences if s.paragraph == sentences[1].paragraph]
+    if sentences[1].paragraph != sentences[0].paragraph + 1 or len(dek) > DEK_SENTENCES \
+            or sum(len(s.text.split()) for s in dek) > DEK_WORDS or BYLINE.match(dek[0].text):
+        return None
+    found = _dateline_after(sentences, text, 1)
+    return found if found and found.whole else None
+
+
+def _dateline_after(sentences: list, text: str, standfirst: int) -> Dateline | None:
     openers, skipped = [], set()
     for sentence in sentences:
         if sentence.paragraph in skipped:

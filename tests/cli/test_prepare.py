@@ -884,8 +884,41 @@ def test_a_dateline_after_an_html_page_s_standfirst_holds_no_mention(tmp_path):
         said = {(i["text"][:20], i["actor"]) for i in items if i["article"] == page}
         assert ("Diplomats say the ga", "Russia") in said  # the standfirst is scored
         assert ("KYIV, Ukraine (AP) —", "European Union") in said and ("KYIV, Ukraine (AP) —", "Ukraine") not in said
-    # a paragraph no standfirst holds is the body's first: the line after it opens no dateline, as in a text file
+    # a paragraph no standfirst holds is the body's first: the line after it opens no dateline (a page's dek is
+    # read from its markup, a text file's from its lines)
     assert ("KYIV, Ukraine (AP) —", "Ukraine") in {(i["text"][:20], i["actor"]) for i in items if i["article"] == "plain"}
+
+
+def test_a_dateline_after_a_text_s_dek_line_holds_no_mention_and_body_lines_are_no_deks(tmp_path):
+    """A text file's headline, dek line and "KYIV, Ukraine (AP) — ...": the dateline was the second body paragraph,
+    and its place counted as Ukraine; an HTML page's standfirst was read, a text's dek line was not."""
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    dek = "Diplomats say the gap between Washington and Moscow remains wide as winter sets in."
+    dateline = "KYIV, Ukraine (AP) — EU leaders hailed the deal as a sign of unity."
+    lede = "Hungary abstained on Monday. Poland did not. Officials in Brussels said the vote was close."
+    texts = {"dek": f"Talks stall\n\n{dek}\n\n{dateline}", "lines": f"Talks stall\n{dek}\n{dateline}",
+             "byline": f"Talks stall\n\n{dek}\n\nBy Jane Doe\n\n{dateline}",
+             "tass": f"Talks stall\n\n{dek}\n\nKYIV, March 3. /TASS/. Ukraine said so.",
+             # ordinary body lines: no deks, so the line after them opens no dateline
+             "lede": f"Talks stall\n\n{lede}\n\n{dateline}", "second": f"Talks stall\n\n{dek}\n\nOfficials met.\n\n{dateline}",
+             "untitled": f"{dek}\n\n{dateline}", "bare": f"Talks stall\n\n{dek}\n\nKYIV — Ukraine said so."}
+    for name, text in texts.items():
+        (corpus / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    table = tmp_path / "articles.jsonl"
+    table.write_text(json.dumps({"id": "row", "title": "Talks stall", "text": f"{dek}\n\n{dateline}"}) + "\n")
+    items = list(classifier.prepare_items(corpus)) + list(classifier.prepare_items(table))
+    said = {(i["article"], i["text"][:13], i["actor"]) for i in items}
+    for name in ("dek", "lines", "byline", "row"):
+        assert (name, "KYIV, Ukraine", "European Union") in said and (name, "KYIV, Ukraine", "Ukraine") not in said
+        assert (name, dek[:13], "Russia") in said  # the dek is scored
+    assert [(i["text"], i["start"]) for i in items if i["article"] == "tass" and i["actor"] == "Ukraine"] == \
+        [("Ukraine said so.", len(f"Talks stall\n\n{dek}\n\nKYIV, March 3. /TASS/. "))]
+    for name in ("lede", "second", "untitled"):
+        assert (name, "KYIV, Ukraine", "Ukraine") in said, name
+    assert ("bare", "KYIV — Ukrain", "Ukraine") in said  # a bare dateline after a line: a sentence's words
 
 
 def test_a_tass_dateline_cut_into_sentences_and_one_in_cyrillic_hold_no_mention(tmp_path):
