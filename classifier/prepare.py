@@ -31,11 +31,11 @@ ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_in
 # ("MOSCOW, March 3. /TASS/.", "МОСКВА, 3 марта. /ТАСС/."; the date's month may be a lower-case word there), which
 # the sentence splitter cuts into sentences of their own: the dateline is looked for in the paragraph, and its pieces
 # are then no sentences (``past_cut_dateline``). Capitals are Latin (accented too: "ZÜRICH"), Greek or Cyrillic
-# ones; re has no class of all upper-case letters. The day may be
-# followed by a Spanish or Russian month in lower case (``MONTHS``): EFE's "Madrid, 3 mar (EFE).-" (its dash a stop
-# and a hyphen after the agency's bracket) and RIA's "МОСКВА, 3 мар — РИА Новости."; Interfax puts a stop after the
-# place and the date and its site's name before the dash: "Москва. 3 марта. INTERFAX.RU -", "MOSCOW. March 3
-# (Interfax) -".
+# ones; re has no class of all upper-case letters. The day may be followed by a Spanish, Russian, French or
+# Ukrainian month in lower case, or a German one after a stop (``MONTHS``: "PARIS, 3 mars (AFP) -", "BERLIN, 3. März
+# (Reuters) -"): EFE's "Madrid, 3 mar (EFE).-" (its dash a stop and a hyphen after the agency's bracket) and RIA's
+# "МОСКВА, 3 мар — РИА Новости."; Interfax puts a stop after the place and the date and its site's name before the
+# dash: "Москва. 3 марта. INTERFAX.RU -", "MOSCOW. March 3 (Interfax) -".
 _UPPER = "A-ZÀ-ÖØ-ÞΑ-ΩЀ-Я"
 _LOWER = "a-zß-öø-ÿα-ωа-яѐ-џ"
 _DASH = r"(?:\s*[—–―‒]\s*|\s+--?\s*)"
@@ -44,13 +44,22 @@ _PLACE = rf"(?:{_CAPS_PLACE}|[{_UPPER}][{_LOWER}'’.\-]+(?: [{_UPPER}][{_LOWER}
 # "(Reuters)", "(Reuters/Ukrinform)", not "(the alliance)"; after a place in lower case, one of NEWS_AGENCIES
 _AGENCY = rf"\((?:[{_UPPER}][^()\n]{{0,29}}|dpa|afp)\)"
 _AGENCY_ACRONYM = re.compile(rf"[{_UPPER}]{{2,6}}(?:-[{_UPPER}][{_LOWER}]+)?")  # "(UNIAN)", "(CGTN)", "/ТАСС/"
-MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ene feb "
-          "mar abr may jun jul ago sept sep set oct nov dic января февраля марта апреля мая июня июля августа сентября "
-          "октября ноября декабря янв фев мар апр май июн июл авг сент сен окт нояб ноя дек").split()
-_MONTH = rf"(?:{'|'.join(MONTHS)})\.?(?![{_LOWER}])"
-_DATE = rf"(?:\d{{1,2}}\s+{_MONTH}|[{_UPPER}][{_LOWER}]{{2,8}}\.?\s+\d{{1,2}})"  # "3 марта", "March 3", after a stop
+# the months a day may precede, as each language writes them after it (German's with a capital, after "3."); English
+# ones follow the day ("March 3") and need no list
+MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre "  # es
+          "ene feb mar abr may jun jul ago sept sep set oct nov dic "
+          "января февраля марта апреля мая июня июля августа сентября октября ноября декабря "  # ru
+          "янв фев мар апр май июн июл авг сент сен окт нояб ноя дек "
+          "Januar Jänner Februar März April Mai Juni Juli August September Oktober November Dezember "  # de
+          "Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez "
+          "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "  # fr
+          "janv févr avr juil sept oct nov déc "
+          "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня").split()  # uk
+_MONTH = rf"(?:{'|'.join(dict.fromkeys(MONTHS))})\.?(?![{_LOWER}])"
+_DATE = rf"(?:\d{{1,2}}\.?\s+{_MONTH}|[{_UPPER}][{_LOWER}]{{2,8}}\.?\s+\d{{1,2}})"  # "3 марта", "March 3" after a stop
 DATELINE = re.compile(rf"(?P<place>{_PLACE}(?:/{_PLACE})*)"
-                      rf"(?P<where>(?:,(?:\s+(?:[{_UPPER}][\w.'’-]*|\d{{1,4}}(?:\s+{_MONTH})?),?)+|\.\s+{_DATE}\.?)?)"
+                      rf"(?P<where>(?:,(?:\s+(?:[{_UPPER}][\w.'’-]*|\d{{1,4}}(?:\.?\s+{_MONTH})?),?)+"
+                      rf"|\.\s+{_DATE}\.?)?)"
                       rf"(?:(?P<agency>\s*(?:{_AGENCY}|INTERFAX\.RU))?(?:{_DASH}|(?<=\))\.-\s*)"
                       rf"|\s*(?P<joined>\([{_UPPER}][^()\n]{{0,19}}\))\s*(?=[{_UPPER}])"
                       rf"|(?:(?<=\d)\s+[{_LOWER}]{{3,9}})?\.?\s*(?P<slashed>/[{_UPPER}][^/\n]{{0,29}}/)\.?\s*)")

@@ -1002,6 +1002,32 @@ def test_efe_ria_and_interfax_datelines_hold_no_mention_and_look_alikes_keep_the
     assert actors["stop"] == ["Russia"] and actors["bracket"] == ["NATO", "Russia"]
 
 
+def test_datelines_with_a_german_french_or_ukrainian_month_hold_no_mention(tmp_path):
+    """The day's month was read in Spanish or Russian only: "PARIS, 3 mars (AFP) -", "BERLIN, 3. März (Reuters) -"
+    and "КИЇВ, 3 березня (Укрінформ) —" were no datelines, and their city counted as its country."""
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {"fr": "PARIS, 3 mars (AFP) - Officials met.", "fr_short": "Paris, 15 févr. (AFP) - Officials met.",
+             "de": "BERLIN, 3. März (Reuters) - Officials met.", "de_lower": "Berlin, 3. Mai (dpa) - Officials met.",
+             "uk": "КИЇВ, 3 березня (Укрінформ) — Уряд привітав угоду.",
+             "uk_slashed": "Київ, 3 березня. /Укрінформ/. Уряд привітав угоду.",
+             # look-alikes: not datelines, every mention kept
+             "marshals": "Paris, 3 marshals — and a judge — met.", "maids": "Berlin, 3 maids and a cook — all of them — left."}
+    for name, body in texts.items():
+        (corpus / f"{name}.txt").write_text(f"Talks\n\n{body}\n", encoding="utf-8")
+    catalogue = tmp_path / "own.yaml"
+    catalogue.write_text("actors:\n  - name: Україна\n    names: [Україна]\n    places: [Київ, КИЇВ]\n",
+                         encoding="utf-8")
+    with pytest.warns(UserWarning, match="not read as English"):
+        items = list(classifier.prepare_items(corpus, actors=catalogue))
+    actors = {name: sorted(i["actor"] for i in items if i["article"] == name) for name in texts}
+    assert actors["fr"] == actors["fr_short"] == actors["de"] == actors["de_lower"] == [], actors
+    assert actors["uk"] == actors["uk_slashed"] == []
+    assert actors["marshals"] == ["France"] and actors["maids"] == ["Germany"]
+
+
 def test_a_language_column_picks_the_sentence_rules_and_names_the_article_in_the_warning(tmp_path):
     table = tmp_path / "articles.jsonl"
     german = "Die Regierung hat am 3. März neue Sanktionen mit der NATO beschlossen. Der Kanzler sagte nichts."
