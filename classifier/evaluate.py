@@ -254,6 +254,20 @@ def id_hashes(ids: Sequence[str]) -> np.ndarray:
     return pd.util.hash_array(np.asarray(ids, dtype=object))
 
 
+def row_hashes(table, columns: Sequence[str]) -> np.ndarray:
+    """A 64-bit hash per row of an Arrow table's ``columns`` (as text, joined by U+001F; a missing column or value
+    as ""), to tell whether two files hold the same item under one id without keeping its text: evaluate's
+    ``text_hash`` (the text alone) and the report's comparison (id, text and actor). One column gives
+    :func:`id_hashes` of its values. Held in memory only, never written."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = [pc.fill_null(pc.cast(table[name], pa.string()), "") if name in table.column_names
+             else pa.array([""] * table.num_rows, pa.string()) for name in columns]
+    joined = pc.binary_join_element_wise(*parts, "\x1f") if len(parts) > 1 else parts[0]
+    return id_hashes(joined.to_numpy(zero_copy_only=False))
+
+
 def check_unique_ids(path: Path, hashes: np.ndarray) -> None:
     """The first repeated id, named with its line and the line where it first appeared. Only rows whose hash
     repeats are read again; two ids that merely share a hash pass."""
@@ -323,7 +337,7 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
             keep = pc.or_(keep, pa.array(np.isin(hashes[-1], also)))
         rows = table.filter(keep)
         if "text" in drop:  # a comparison still tells two items under one id apart
-            rows = rows.append_column(TEXT_HASH, pa.array(id_hashes(rows["text"].to_pylist()), pa.uint64()))
+            rows = rows.append_column(TEXT_HASH, pa.array(row_hashes(rows, ["text"]), pa.uint64()))
         kept.append(without(rows, drop))
     return LabelledRows(frame_of(kept), n_predictions, sorted(models), np.concatenate(hashes))
 

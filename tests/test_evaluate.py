@@ -130,6 +130,21 @@ def test_ids_that_only_share_a_hash_are_not_duplicates(tmp_path, monkeypatch):
         read_predictions(write_jsonl(tmp_path / "ok2.jsonl", rows))
 
 
+def test_one_row_hash_serves_evaluate_and_the_report():
+    """evaluate's text_hash (the text alone) and the report's item hash (id, text and actor) are one function:
+    one column hashes as its values do, a missing column or value as "" (never written to a file)."""
+    import pyarrow as pa
+
+    from classifier.evaluate import id_hashes, row_hashes
+
+    table = pa.table({"id": ["1", "2"], "text": ["Ünï\u2028x", "b"], "actor": ["NATO", None]})
+    assert list(row_hashes(table, ["text"])) == list(id_hashes(["Ünï\u2028x", "b"]))
+    joined = ["1\x1fÜnï\u2028x\x1fNATO", "2\x1fb\x1f"]
+    assert list(row_hashes(table, ("id", "text", "actor"))) == list(id_hashes(joined))
+    assert list(row_hashes(table.drop_columns(["actor"]), ("id", "text", "actor"))) == list(
+        row_hashes(table.set_column(2, "actor", pa.array([None, None], pa.string())), ("id", "text", "actor")))
+
+
 # -- metrics against scikit-learn -----------------------------------------------------------------------
 
 def test_overall_and_group_metrics_match_sklearn(preds):

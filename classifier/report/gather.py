@@ -16,7 +16,7 @@ import pandas as pd
 
 from classifier.errors import InputError
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, TONE, cluster_keys, group_values, labelled,
-                                 prediction_chunks)
+                                 prediction_chunks, row_hashes)
 from classifier.report.framing import cell_frame, chunk_sums, combine_sums
 from classifier.report.wire import cell_articles, chunk_texts, combine_texts, shared_copy, text_keys
 
@@ -115,7 +115,7 @@ def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool 
             if not table.num_rows:
                 continue
         kept_hashes.append(chunk_hashes)
-        item_hashes.append(row_item_hashes(table))
+        item_hashes.append(row_hashes(table, ("id", "text", "actor")))  # same id, other item?
         table = visible_names(table)
         keys = text_keys(table["text"])
         kept(table, keys)
@@ -146,15 +146,3 @@ def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool 
                        gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n,
                        np.concatenate(kept_hashes), sorted(tone_models), np.concatenate(item_hashes),
                        wire_copy, example_articles)
-
-
-def row_item_hashes(table) -> np.ndarray:
-    """A 64-bit hash of each row's id, text and actor: two files whose ids match but whose hashes do not hold
-    another sentence (or actor) under the same id, as two prepare runs can."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    parts = [pc.fill_null(pc.cast(table[name], pa.string()), "") if name in table.column_names
-             else pa.array([""] * table.num_rows) for name in ("id", "text", "actor")]
-    joined = pc.binary_join_element_wise(*parts, "\x1f")
-    return pd.util.hash_array(np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object))
