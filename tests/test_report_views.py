@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from math import comb
@@ -142,11 +143,15 @@ def test_dates_of_a_year_or_a_month_are_left_out_of_finer_periods_and_named(tmp_
 def test_report_shows_the_time_view_and_headlines(tmp_path):
     path = write_jsonl(tmp_path / "p.jsonl", dated_rows())
     result = make_report(path, tmp_path / "out", n_boot=100, n_perm=100)
-    assert len(result["timeline"]) and set(result["timeline"]["period"]) <= {f"2019-{m:02d}" for m in range(1, 13)} | {
-        f"2020-{m:02d}" for m in range(1, 13)}
+    periods = set(result["timeline"]["rows"]["period"])
+    assert periods and periods <= {f"{y}-{m:02d}" for y in (2019, 2020) for m in range(1, 13)}
     out = tmp_path / "out"
+    written = json.loads((out / "report.json").read_text())  # the result is report.json with DataFrames for tables
+    assert set(written) <= set(result) and result["timeline"]["period"] == written["timeline"]["period"] == "month"
+    assert all(isinstance(frame, pd.DataFrame) for frame in (result["table"], result["tests"], result["headlines"]))
+    assert len(result["tests"]) == len(written["tests"]) and len(result["headlines"]) == len(written["headlines"])
     assert list((out / "plots").glob("time_*.png")) and (out / "timeline.csv").read_text().startswith("actor,outlet")
-    kinds = result["kinds"]
+    kinds = result["headlines"]
     assert {"headline_net", "body_net", "difference"} <= set(kinds.columns)
     data = pd.DataFrame(dated_rows())
     row = kinds.iloc[0]

@@ -431,9 +431,11 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                 model_dir: str | Path | None = None, n_boot: int = 1000, seed: int = 0, min_n: int = 10,
                 examples: int = 2, max_actors: int = 24, n_perm: int = 2000, progress: bool = False,
                 period: str | None = "auto", kind: str | None = None, compare: str | Path | None = None) -> dict:
-    """Analyse a predictions file and write the report directory; returns the tables and file paths.
-    ``period``: auto, week, month, year or none (the time view); ``kind``: only rows of that kind;
-    ``compare``: an earlier predictions file of the same items (before / after)."""
+    """Analyse a predictions file and write the report directory; returns what report.json holds, each of its
+    tables (``tests``, ``headlines``, ``timeline["rows"]``, ``compare["cells"]``) as a pandas DataFrame, with the
+    framing table (framing.csv) as ``table`` and the files written as ``files``. ``evaluation`` is
+    ``evaluate_predictions``'s dict, as there. ``period``: auto, week, month, year or none (the time view);
+    ``kind``: only rows of that kind; ``compare``: an earlier predictions file of the same items (before / after)."""
     from classifier.models.stance_model import model_folder
 
     check_paths(predictions=predictions, gold=gold, compare=compare)
@@ -498,7 +500,13 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                      card_note, n_boot=n_boot, n_perm=n_perm, seed=seed, min_n=min_n,
                                      view=view, kinds=kinds, before_after=before_after)
     files = {key: final / name for key, name in REPORT_FILES.items()}
-    return {**summary, "table": table, "timeline": view["table"], "kinds": kinds, "wire_note": ctx["wire_note"],
+    # report.json's keys, each of its tables as a DataFrame (as the framing table under "table"), not a list of dicts
+    frames = {"tests": pd.DataFrame.from_records(summary["tests"]) if summary["tests"] else
+              pd.DataFrame(columns=list(TEST_COLUMNS)),
+              "timeline": {**summary["timeline"], "rows": view["table"]}, "headlines": kinds}
+    if before_after is not None:
+        frames["compare"] = {**summary["compare"], "cells": before_after["cells"]}
+    return {**summary, **frames, "table": table, "wire_note": ctx["wire_note"],
             "framing_rows": tables.framing_rows(table, min_n, compact=True),
             "correction_note": ctx["correction_note"], "models_warning": mixed,
             "files": {k: str(v) for k, v in files.items()}, "out_dir": str(final)}
