@@ -224,14 +224,10 @@ def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
 def prediction_parts(path: Path) -> list[Path]:
     """The files of a predictions path: the file itself, or the .parquet / .jsonl files of a folder at any depth
     in path order (``stance classify --ray-data``'s ``OUT/<part>/predictions.parquet``; hidden ones left out)."""
+    from classifier.io.files import folder_parts
     from classifier.io.hf_datasets import is_dataset_folder
-    from classifier.io.files import PART_SUFFIXES  # the parts --ray-data reads and writes
 
-    if not path.is_dir() or is_dataset_folder(path):
-        parts = [path]
-    else:
-        parts = sorted(p for p in path.rglob("*") if p.suffix.lower() in PART_SUFFIXES and p.is_file()
-                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+    parts = [path] if not path.is_dir() or is_dataset_folder(path) else folder_parts(path)
     if not parts:
         raise InputError(f"{path}: a folder without .parquet or .jsonl predictions in it")
     unfinished = [p for p in parts if p.name.endswith(".partial.jsonl")]  # stance classify's journal

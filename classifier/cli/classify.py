@@ -346,6 +346,11 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
     note = found_spans_note(summary.spans_from, summary.items)  # as a local run warns (of this run's items)
     if note:
         warn(note)
+    if summary.strays:  # read by evaluate and report with the rest: its ids were checked with the parts'
+        more = f" and {len(summary.strays) - 3} more" if len(summary.strays) > 3 else ""
+        warn(f"{summary.out} also holds {', '.join(summary.strays[:3])}{more}: predictions of no part of INPUT (a "
+             "part removed since it was scored?), kept; evaluate and report read them with the rest (their ids "
+             "were checked with the parts')")
     if quiet:
         return
     parts = f"{summary.parts} part{'s' if summary.parts != 1 else ''} -> {summary.out} with {summary.model_id}"

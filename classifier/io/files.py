@@ -41,6 +41,13 @@ def file_sha256(path: str | Path) -> str:
 PART_SUFFIXES = (".parquet", ".jsonl")  # the files of a folder of parts (--ray-data's input and output)
 
 
+def folder_parts(folder: Path) -> list[Path]:
+    """The .parquet / .jsonl files of a folder at any depth, in path order, hidden ones (and those of hidden
+    folders) left out: what evaluate and report read of a folder of predictions."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in PART_SUFFIXES and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
 def check_parents(path: Path) -> None:
     """No folder above ``path`` is a file, and the nearest that exists can be written to (a read-only folder or
     disk is named before any work, not after it); missing folders are fine (they are made when it is written)."""

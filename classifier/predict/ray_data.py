@@ -7,7 +7,8 @@ a hidden stage and renamed into place when the part is done. A rerun skips the p
 stopped anywhere resumes at the granularity of parts. Consecutive parts of one format run as one Ray Data job
 (one actor pool, each model loaded once per job) of up to ``GROUP_BYTES`` of input per worker: a pool's
 start-up, about 3 s, is paid per group, not per part, and a stopped run loses at most the group in flight.
-Before Ray starts, the ids of all the parts are checked unique (OUT is read as one file by evaluate and report).
+Before Ray starts, the ids of all the parts are checked unique (OUT is read as one file by evaluate and report),
+with those of any predictions already in OUT_DIR outside the parts' folders (a part removed from INPUT since).
 The predictions are those of ``stance classify`` (same fields, same model id); pandas reads a part back, and
 ``pyarrow.dataset.dataset(OUT_DIR)`` the whole run where the parts' columns agree.
 """
@@ -202,16 +203,31 @@ def jsonl_records(part: Path) -> Iterator[tuple[int, dict]]:
                     yield number, json_object(line, f"{part}:{number}")
 
 
-def check_ids_unique(parts: list[Path]) -> None:
+def stray_predictions(out_dir: Path, parts: list[Path]) -> list[Path]:
+    """The files in OUT that evaluate and report would read (:func:`classifier.io.files.folder_parts`) outside the
+    folders of INPUT's parts: the predictions of a part removed from INPUT since it was scored, or anything else
+    put there."""
+    from classifier.io.files import folder_parts
+
+    if not out_dir.is_dir():
+        return []
+    own = {part.stem for part in parts}
+    return [file for file in folder_parts(out_dir) if file.relative_to(out_dir).parts[0] not in own]
+
+
+def check_ids_unique(parts: list[Path], strays: list[Path] = ()) -> None:
     """No id repeats within a part or across the parts of one run (``evaluate`` and ``report`` read OUT as one
-    file and refuse a repeated id), checked before anything is scored. One pass holds a 16-byte digest per item
-    (16 MB a million items, in numpy arrays rather than a set of Python objects); only when two digests agree does a
-    second pass name the parts and items."""
+    file and refuse a repeated id), checked before anything is scored; ``strays``: the prediction files already in
+    OUT of no part of INPUT (:func:`stray_predictions`), which evaluate and report read too. One pass holds a
+    16-byte digest per item (16 MB a million items, in numpy arrays rather than a set of Python objects); only when
+    two digests agree does a second pass name the parts and items."""
     import numpy as np
 
     from classifier.items import UNIQUE_IDS
     from classifier.predict.batch import Columns, id_key
 
+    strays = list(strays)
+    parts = [*strays, *parts]  # a stray first: an error then names the part that repeats its id
     keys = Columns(key="S16")
     for part in parts:
         ids = part_ids(part)
@@ -230,6 +246,10 @@ def check_ids_unique(parts: list[Path]) -> None:
                 before, at = first[item_id]
                 if before == part:
                     raise InputError(f"{part}: duplicate item id {item_id!r} (items {at} and {number}; {UNIQUE_IDS})")
+                if before in strays:
+                    raise InputError(f"{part}: item {number}'s id {item_id!r} is also item {at}'s in {before}, "
+                                     "predictions in --out of no part of INPUT (a part removed since it was scored?) "
+                                     "that evaluate and report would read with these; move them out of --out")
                 raise InputError(f"{part}: item {number}'s id {item_id!r} is also item {at}'s in {before}; ids must be "
                                  "unique across the parts of one run (evaluate and report read --out as one file)")
             first[item_id] = (part, number)
@@ -416,6 +436,7 @@ class PartsSummary:
     model_id: str = ""
     max_length: int = 0      # the model's window, in tokens
     spans_from: Counter = field(default_factory=Counter)  # items of this run by spans_from (None: had spans)
+    strays: list[str] = field(default_factory=list)  # entries of OUT_DIR holding predictions of no part of INPUT
 
 
 def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str | Path | None = None, *,
@@ -446,9 +467,11 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     empty = next((part for part in todo if not holds_rows(part)), None)
     if empty is not None:  # before any scoring: found after it, it cost its whole group's work
         raise InputError(f"{empty}: no items")
-    check_ids_unique(parts)  # the finished parts too: their predictions share OUT with the ones scored now
+    strays = stray_predictions(out_dir, parts)
+    check_ids_unique(parts, strays)  # the finished parts too: their predictions share OUT with the ones scored now
+    kept = sorted({file.relative_to(out_dir).parts[0] for file in strays})
     if not todo:  # a rerun after the last part: nothing for Ray to do, and its start costs seconds
-        return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length)
+        return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length, strays=kept)
     # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
     # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")
@@ -515,4 +538,4 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return PartsSummary(len(parts), len(todo), len(parts) - len(todo), scored, out_dir, truncated, model_id,
-                        loaded.max_length, spans_from)
+                        loaded.max_length, spans_from, kept)

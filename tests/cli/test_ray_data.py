@@ -406,3 +406,36 @@ def test_a_jsonl_part_the_workers_cannot_read_as_its_lines_is_one_line_before_ra
             "u2028": ":2: an unescaped U+2028"}[kind] in last, last
     assert "without --ray-data" in last and ("--encoding" not in last or "without --ray-data, with --encoding" in last)
     assert not (tmp_path / "out").exists()
+
+
+def test_predictions_in_out_of_a_part_removed_from_input_are_kept_and_their_ids_checked(tmp_path, tiny_model_dir,
+                                                                                     monkeypatch):
+    """OUT/b of a part b since removed from INPUT: evaluate and report still read it with the rest, so a rerun
+    keeps it, says so, and checks its ids with the parts': a new part repeating one of them stops the run in one
+    line naming both files, before Ray starts."""
+    pytest.importorskip("ray")
+    from classifier.predict import ray, ray_data
+    from classifier.predict.engines import load_engine
+
+    parts, out = tmp_path / "parts", tmp_path / "out"
+    parts.mkdir()
+    model_id = load_engine(tiny_model_dir, "torch").model_id
+    for name in ("a", "b"):
+        item = {"id": f"{name}1", "text": "NATO met.", "actor": "NATO"}
+        (parts / f"{name}.jsonl").write_text(json.dumps(item) + "\n")
+        (out / name).mkdir(parents=True)
+        pd.DataFrame([{"id": f"{name}1"}]).to_parquet(out / name / "predictions.parquet")
+        (out / name / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(parts / f"{name}.jsonl", model_id)))
+    (parts / "b.jsonl").unlink()
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+    kept = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--engine", "torch", "--ray-data")
+    said = " ".join(kept.output.split())
+    assert kept.exit_code == 0 and f"{out} also holds b: predictions of no part of INPUT" in said, kept.output
+    assert "1 part -> " in said and "every part was scored before" in said
+    (parts / "c.jsonl").write_text(json.dumps({"id": "b1", "text": "NATO met.", "actor": "NATO"}) + "\n")
+    repeat = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--engine", "torch", "--ray-data")
+    last = " ".join(repeat.output.split()).split("error: ")[-1]
+    assert repeat.exit_code == 1 and last.startswith(
+        f"{parts / 'c.jsonl'}: item 1's id 'b1' is also item 1's in {out / 'b' / 'predictions.parquet'}, predictions "
+        "in --out of no part of INPUT"), repeat.output
+    assert sorted(p.name for p in out.iterdir()) == ["a", "b"]
