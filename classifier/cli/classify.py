@@ -341,8 +341,17 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
         if not quiet:
             console.print(f"{name}: {n} items scored", highlight=False)
 
-    summary = classify_parts(input_path, out_dir, chosen, workers=workers, address=address, engine=engine,
-                             threads_per_worker=max(1, threads or 1), batch_size=batch_size, on_part=done)
+    with progress_bar(show_progress(quiet), with_rate=True) as progress:  # as a local run's, from the rows written
+        task = progress.add_task("classifying", total=None, rate="") if progress else None
+
+        def advance(scored: int, total: int) -> None:
+            progress.update(task, completed=scored, total=total)
+            speed = progress.tasks[0].speed
+            progress.update(task, rate=f"{speed:.0f} items/s" if speed else "")
+
+        summary = classify_parts(input_path, out_dir, chosen, workers=workers, address=address, engine=engine,
+                                 threads_per_worker=max(1, threads or 1), batch_size=batch_size, on_part=done,
+                                 on_progress=advance if progress else None)
     note = found_spans_note(summary.spans_from, summary.items)  # as a local run warns (of this run's items)
     if note:
         warn(note)

@@ -15,6 +15,7 @@ The predictions are those of ``stance classify`` (same fields, same model id); p
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import re
@@ -215,12 +216,13 @@ def stray_predictions(out_dir: Path, parts: list[Path]) -> list[Path]:
     return [file for file in folder_parts(out_dir) if file.relative_to(out_dir).parts[0] not in own]
 
 
-def check_ids_unique(parts: list[Path], strays: list[Path] = ()) -> None:
+def check_ids_unique(parts: list[Path], strays: list[Path] = ()) -> dict[Path, int]:
     """No id repeats within a part or across the parts of one run (``evaluate`` and ``report`` read OUT as one
     file and refuse a repeated id), checked before anything is scored; ``strays``: the prediction files already in
     OUT of no part of INPUT (:func:`stray_predictions`), which evaluate and report read too. One pass holds a
     16-byte digest per item (16 MB a million items, in numpy arrays rather than a set of Python objects); only when
-    two digests agree does a second pass name the parts and items."""
+    two digests agree does a second pass name the parts and items. Returns the items of each part (the total that
+    the progress of a run counts to)."""
     import numpy as np
 
     from classifier.items import UNIQUE_IDS
@@ -228,15 +230,16 @@ def check_ids_unique(parts: list[Path], strays: list[Path] = ()) -> None:
 
     strays = list(strays)
     parts = [*strays, *parts]  # a stray first: an error then names the part that repeats its id
-    keys = Columns(key="S16")
+    keys, counts = Columns(key="S16"), Counter()
     for part in parts:
         ids = part_ids(part)
         for chunk in iter(lambda: list(itertools.islice(ids, ID_BATCH)), []):  # itertools.batched is Python 3.12's
             keys.extend(key=[id_key(item_id) for item_id in chunk if isinstance(item_id, str)])
+            counts[part] += len(chunk)
     ordered = np.sort(keys.arrays()["key"])
     repeated = set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
     if not repeated:
-        return
+        return dict(counts)
     first: dict[str, tuple[Path, int]] = {}
     for part in parts:
         for number, item_id in enumerate(part_ids(part), start=1):
@@ -253,6 +256,7 @@ def check_ids_unique(parts: list[Path], strays: list[Path] = ()) -> None:
                 raise InputError(f"{part}: item {number}'s id {item_id!r} is also item {at}'s in {before}; ids must be "
                                  "unique across the parts of one run (evaluate and report read --out as one file)")
             first[item_id] = (part, number)
+    return dict(counts)  # digests agreed, the ids did not
 
 
 def check_part_ids(ids: list, part: str) -> None:
@@ -264,6 +268,49 @@ def check_part_ids(ids: list, part: str) -> None:
     if repeated is not None:
         item_id, first, again = repeated
         raise InputError(f"{part}: duplicate item id {item_id!r} (items {first} and {again}; {UNIQUE_IDS})")
+
+
+PROGRESS_SECONDS = 1.0  # how often the driver counts the rows the workers have written while a group is scored
+
+
+def written_rows(stage: Path, seen: dict[Path, int]) -> int:
+    """The prediction rows in the Parquet files the workers have finished in ``stage`` (each file's footer, read once
+    and kept in ``seen``; a file still being written has no footer yet and is counted later). Ray Data has no public
+    hook for a job's progress (its ExecutionCallback is in ray.data._internal; its progress bars name its operators
+    and are off, see classify_parts), and the files a job writes are its output, so they are counted by hand."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for file in stage.rglob("*.parquet"):
+        if file not in seen:
+            try:
+                seen[file] = pq.ParquetFile(file).metadata.num_rows
+            except (OSError, pa.ArrowException):  # not finished yet (or gone with the stage)
+                pass
+    return sum(seen.values())
+
+
+@contextlib.contextmanager
+def watching(stage: Path, report: Callable[[int], None] | None, every: float = PROGRESS_SECONDS) -> Iterator[None]:
+    """While the block runs, a thread calls ``report(rows written in stage)`` every ``every`` seconds."""
+    if report is None:
+        yield
+        return
+    import threading
+
+    stop, seen = threading.Event(), {}
+
+    def poll():
+        while not stop.wait(every):
+            report(written_rows(stage, seen))
+
+    thread = threading.Thread(target=poll, name="ray-data-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 class Joined(NamedTuple):
@@ -441,8 +488,11 @@ class PartsSummary:
 
 def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str | Path | None = None, *,
                    workers: int = 2, address: str | None = None, engine: str = "torch", threads_per_worker: int = 1,
-                   batch_size: int = 64, on_part: Callable[[str, int], None] | None = None) -> PartsSummary:
-    """Score every part of ``input_path`` on Ray Data into ``out_dir/<part>/``; parts already done are skipped."""
+                   batch_size: int = 64, on_part: Callable[[str, int], None] | None = None,
+                   on_progress: Callable[[int, int], None] | None = None) -> PartsSummary:
+    """Score every part of ``input_path`` on Ray Data into ``out_dir/<part>/``; parts already done are skipped.
+    ``on_part(name, items)`` as each part is done; ``on_progress(items scored, items to score)`` in this run, while a
+    group is scored (every ``PROGRESS_SECONDS``, from another thread) and as each group ends."""
     import importlib.util
     import os
     import shutil
@@ -468,7 +518,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     if empty is not None:  # before any scoring: found after it, it cost its whole group's work
         raise InputError(f"{empty}: no items")
     strays = stray_predictions(out_dir, parts)
-    check_ids_unique(parts, strays)  # the finished parts too: their predictions share OUT with the ones scored now
+    counts = check_ids_unique(parts, strays)  # the finished parts too: their predictions share OUT with these
     kept = sorted({file.relative_to(out_dir).parts[0] for file in strays})
     if not todo:  # a rerun after the last part: nothing for Ray to do, and its start costs seconds
         return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length, strays=kept)
@@ -485,6 +535,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     for stale in out_dir.glob(".group.*.stage"):  # left by a run that was killed
         shutil.rmtree(stale, ignore_errors=True)
     scored = truncated = 0
+    total = sum(counts.get(part, 0) for part in todo)
     spans_from: Counter = Counter()
     for group in part_groups(todo, workers):
         # Ray reads small files as one block, and one block goes to one actor: a group within the budget is cut into
@@ -506,7 +557,8 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
         stage = Path(tempfile.mkdtemp(prefix=".group.", suffix=".stage", dir=out_dir))
         try:
             try:
-                dataset.write_parquet(str(stage), partition_cols=[PART_COLUMN])
+                with watching(stage, on_progress and (lambda rows, before=scored: on_progress(before + rows, total))):
+                    dataset.write_parquet(str(stage), partition_cols=[PART_COLUMN])
             except Exception as exc:  # a worker's InputError or OSError comes back wrapped by Ray: one line
                 found = worker_error(exc, out_dir)
                 if found is None:
@@ -535,6 +587,8 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
                 spans_from.update(found)
                 if on_part:
                     on_part(part.name, n)
+            if on_progress:
+                on_progress(scored, total)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return PartsSummary(len(parts), len(todo), len(parts) - len(todo), scored, out_dir, truncated, model_id,

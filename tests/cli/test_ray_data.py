@@ -152,11 +152,19 @@ def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny
     for name, chunk in chunks.items():
         (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in chunk))
     out = tmp_path / "out"
+    from classifier.predict import ray_data
+
+    progress, classify_parts = [], ray_data.classify_parts  # what the CLI's bar is given (it draws on a terminal)
+    monkeypatch.setattr(ray_data, "classify_parts", lambda *a, **k: classify_parts(
+        *a, **{**k, "on_progress": lambda *counts: progress.append(counts)}))
     try:
         result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
     finally:
         ray.shutdown()
     assert result.exit_code == 0 and "5 scored (147 items)" in result.output, result.output
+    assert progress[-1] == (147, 147) and {total for _, total in progress} == {147}
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+    assert len(progress) >= (5 if group_bytes else 1)  # at least as each group ends
     assert not list(out.glob(".*")), "the job's stage is gone"
     for name, chunk in chunks.items():
         assert run("classify", tmp_path / f"{name}.jsonl", "--out", local, "--model", tiny_model_dir,
@@ -439,3 +447,28 @@ def test_predictions_in_out_of_a_part_removed_from_input_are_kept_and_their_ids_
         f"{parts / 'c.jsonl'}: item 1's id 'b1' is also item 1's in {out / 'b' / 'predictions.parquet'}, predictions "
         "in --out of no part of INPUT"), repeat.output
     assert sorted(p.name for p in out.iterdir()) == ["a", "b"]
+
+
+def test_the_progress_of_a_group_counts_the_rows_its_workers_have_written(tmp_path):
+    """While Ray Data scores a group, the driver counts the rows of the Parquet files finished in the stage (a
+    file still being written, without its footer, is counted once it is done), from a thread of its own."""
+    import threading
+
+    from classifier.predict.ray_data import watching, written_rows
+
+    stage = tmp_path / ".group.x.stage"
+    (stage / "_part=0").mkdir(parents=True)
+    pd.DataFrame({"id": ["a", "b", "c"]}).to_parquet(stage / "_part=0" / "0.parquet")
+    (stage / "_part=0" / "1.parquet").write_bytes(b"PAR1 half written")
+    seen: dict = {}
+    assert written_rows(stage, seen) == 3
+    pd.DataFrame({"id": ["d", "e"]}).to_parquet(stage / "_part=0" / "1.parquet")
+    assert written_rows(stage, seen) == 5 and written_rows(stage, seen) == 5
+    counts, called = [], threading.Event()
+    with watching(stage, lambda rows: counts.append(rows) or called.set(), every=0.001):
+        assert called.wait(30)
+    assert counts and set(counts) == {5}
+    before = len(counts)
+    with watching(stage, None):  # no one to tell: no thread
+        pass
+    assert len(counts) == before and not any(t.name == "ray-data-progress" for t in threading.enumerate())
