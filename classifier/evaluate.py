@@ -123,6 +123,11 @@ def record_task(record: dict, where: str) -> Task:
     for task in (STANCE, SENTIMENT):
         if record.get(task.field) is not None:
             return task
+    if record.get("label") is not None and not any(record.get(key) is not None for key in (
+            "stance_scores", "sentiment_scores", "model")):  # a label file ('stance label', 'label gold')
+        raise InputError(f"{where}: a gold label but no prediction (no 'stance' or 'sentiment'): this is a label "
+                         "file; score it first ('stance classify LABELS --out gold_predictions.jsonl') and pass "
+                         "that file")
     raise InputError(f"{where}: missing field 'stance' (or 'sentiment'); is this a predictions file from "
                      "'stance classify'?")
 

@@ -96,6 +96,19 @@ def test_bad_rows_name_file_and_line(tmp_path, change, message):
     assert "Traceback" not in result.output
 
 
+def test_a_label_file_given_for_predictions_says_to_classify_it_first(tmp_path):
+    # 'stance label gold' writes labelled items without predictions; --gold and evaluate want them scored
+    rows = [{key: row[key] for key in ("id", "text", "actor", "article", "label")} for row in prediction_rows(5)]
+    path = write_jsonl(tmp_path / "gold.jsonl", rows)
+    preds = write_jsonl(tmp_path / "preds.jsonl", prediction_rows(5))
+    for command in (["evaluate", str(path)], ["report", str(preds), "--gold", str(path), "--out", str(tmp_path / "r")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, result.output
+        assert f"{path}:1: a gold label but no prediction" in result.output
+        assert "stance classify" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "r").exists()
+
+
 def test_empty_predictions_file_is_a_clear_error(tmp_path):
     path = tmp_path / "empty.jsonl"
     path.write_text("")
