@@ -368,6 +368,22 @@ def article_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def warn_unread_tables(root: Path, manifests: set[Path]) -> None:
+    """Name the tables (.csv, .jsonl, .parquet) a corpus folder holds besides its manifest: a folder's articles are
+    its .txt/.md/.html files, and a table of articles put among them would otherwise be left out without a word."""
+    known = {manifest.resolve() for manifest in manifests}
+    tables = sorted(found for found in root.rglob("*") if found.suffix.lower() in TABLE_SUFFIXES
+                    and not any(part.startswith(".") for part in found.relative_to(root).parts)
+                    and found.is_file() and found.resolve() not in known)
+    if tables:
+        named = ", ".join(str(table) for table in tables[:3])
+        named += f" and {len(tables) - 3} more" if len(tables) > 3 else ""
+        warnings.warn(f"{named}: {'a table' if len(tables) == 1 else f'{len(tables)} tables'} in the corpus folder, "
+                      "not read (a folder's articles are its .txt, .md and .html files); prepare a table of articles "
+                      "on its own ('stance prepare TABLE --out ...') and join the items files", InputWarning,
+                      stacklevel=2)
+
+
 @functools.lru_cache(maxsize=4)
 def folded_names(root: Path) -> dict[str, str]:
     """Every path under ``root`` by its case-folded form (read once per folder, for the manifest's misses)."""
@@ -605,6 +621,7 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
         manifest = Path(manifest) if manifest else (default if default.exists() else None)
         meta = read_manifest(manifest, path, encoding) if manifest else {}
         files = article_files(path)
+        warn_unread_tables(path, {default, *([manifest] if manifest else [])})
         if not files:
             raise InputError(f"{path}: no .txt, .md or .html articles found")
         return CorpusStream(folder_articles(path, files, meta, manifest, encoding, skipped, on_file), skipped,

@@ -113,6 +113,26 @@ def test_skip_unreadable_skips_bad_files_with_a_warning_and_counts_them(tmp_path
     assert {i["article"] for i in read_jsonl(out)} == {"good"}
 
 
+def test_a_table_inside_the_corpus_folder_is_named_as_not_read(tmp_path):
+    # a researcher's folder of .txt articles with a spreadsheet of more articles beside them: the table is not
+    # read (it would be one input of its own), and that was said nowhere: 4 articles went missing without a word
+    folder = corpus(tmp_path)
+    (folder / "manifest.csv").write_text("file,source\ngood.txt,RT\n", encoding="utf-8")
+    (folder / "more.csv").write_text("id,text\na1,NATO warned Moscow.\n", encoding="utf-8")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "rows.jsonl").write_text('{"id": "a2", "text": "China met Russia."}\n', encoding="utf-8")
+    (folder / ".hidden.csv").write_text("id,text\n", encoding="utf-8")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"{folder / 'more.csv'}, {folder / 'sub' / 'rows.jsonl'}: 2 tables in the corpus folder, not read" in said
+    assert "stance prepare TABLE" in said and "manifest.csv" not in said and "hidden" not in said
+    assert {i["article"] for i in read_jsonl(out)} == {"good"}
+    (folder / "more.csv").unlink(), (folder / "sub" / "rows.jsonl").unlink()
+    assert "not read" not in run("prepare", folder, "--out", out).output  # a manifest alone is no such table
+
+
 @pytest.mark.parametrize("flags", [[], ["--strict"]])  # --strict: the old name of the default, still accepted
 def test_a_bad_file_is_an_error_naming_it_and_nothing_is_written(tmp_path, flags):
     folder = corpus(tmp_path)
