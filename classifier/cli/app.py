@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import inspect
 import sys
 import warnings
 from typing import Callable
@@ -75,9 +76,22 @@ def show_input_warning(show: Callable) -> Callable:
     return showwarning
 
 
+def unwrapped(doc: str | None) -> str | None:
+    """A command's docstring with each paragraph on one line, as ``--help`` shows it: typer's rich help keeps a
+    paragraph's line breaks (after its first), so at 80 columns the source's breaks and the terminal's both cut
+    lines ("confusion matrix and" / "calibration ..."); click's plain help (docs/cli.md) already joins them. A
+    paragraph that opens with click's no-rewrap mark (\b) is kept as written."""
+    if not doc:
+        return doc
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(part if part.startswith("\b") else " ".join(line.strip() for line in part.splitlines())
+                       for part in paragraphs)
+
+
 def handle_errors(fn: Callable) -> Callable:
     """Turn InputError (and a few OS errors) into one red line and exit 1; Ctrl-C into exit 130 and
-    SIGTERM (see ``on_sigterm``) into 143, after every atomic output has removed its temporary files."""
+    SIGTERM (see ``on_sigterm``) into 143, after every atomic output has removed its temporary files.
+    The command's help is its docstring, ``unwrapped``."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -100,6 +114,7 @@ def handle_errors(fn: Callable) -> Callable:
             console.print("terminated" if terminated else "interrupted")
             raise typer.Exit(143 if terminated else 130)
 
+    wrapper.__doc__ = unwrapped(fn.__doc__)
     return wrapper
 
 

@@ -13,6 +13,16 @@ def test_every_command_and_option_has_help_text():
     assert missing_help() == []
 
 
+def test_help_paragraphs_are_one_line_each_so_the_terminal_alone_wraps_them():
+    # typer's rich --help keeps a paragraph's line breaks: at 80 columns a docstring wrapped at 110 showed as
+    # "confusion matrix and" / "calibration (ECE, ...)", lines cut twice (evaluate, report, calibrate, label ...)
+    from classifier.cli.reference import root_command, walk
+
+    cut = [" ".join(path) for path, command in walk(root_command())
+           if any("\n" in part for part in (command.help or "").split("\n\n") if not part.startswith("\b"))]
+    assert cut == []
+
+
 def test_the_cli_reference_is_up_to_date():
     # a fresh interpreter: commands register in the order the CLI itself imports them
     made = subprocess.run([sys.executable, "-m", "classifier.cli.reference"], capture_output=True, text=True,
