@@ -19,6 +19,11 @@ from classifier.io.files import (bom_encoding, check_encoding, check_not_input, 
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
+# A Markdown heading's marks ("# Title", "## Background ##"; CommonMark's ATX headings: up to three spaces, one to six
+# #s, a space): without them the line is a paragraph like any other, the headline or a sub-heading. By hand, as the
+# one Markdown rule prepare needs: a Markdown parser (none is among the dependencies) would also rewrite emphasis,
+# links and lists, which are read as written, as in a .txt file.
+MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_FIELDS = ("file", "source", "title", "date", "url", "language")
@@ -428,6 +433,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                 text, info = html_to_text(text)
                 if not text.strip():
                     raise ValueError("no article text found in the HTML")
+            elif path.suffix.lower() == ".md":
+                text = MARKDOWN_HEADING.sub(r"\1", text)
         except (ValueError, OSError) as exc:
             skipped.append(Skipped(str(path), str(exc)))
             if on_file:

@@ -113,6 +113,24 @@ def test_skip_unreadable_skips_bad_files_with_a_warning_and_counts_them(tmp_path
     assert {i["article"] for i in read_jsonl(out)} == {"good"}
 
 
+def test_a_markdown_article_loses_its_heading_marks_and_keeps_its_headings(tmp_path):
+    # "# Ukraine seeks shells" was scored as the headline with its "# " (and "## ... ##" as a sub-heading's text)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    text = ("# Russia and China meet in Moscow\n\nPutin hosted Xi on Monday, and **Russia** praised China.\n\n"
+            "  ## What NATO said ##\n\nNATO warned of the talks.\n\n#NATO trended online.\n")
+    (folder / "a.md").write_text(text, encoding="utf-8")
+    (folder / "b.txt").write_text(text, encoding="utf-8")  # a .txt file is read as written
+    out = tmp_path / "items.jsonl"
+    assert run("prepare", folder, "--out", out).exit_code == 0
+    kinds = {(i["article"], i["text"]): i["kind"] for i in read_jsonl(out)}
+    assert kinds[("a", "Russia and China meet in Moscow")] == "headline"
+    assert kinds[("a", "What NATO said")] == "subheading"
+    assert kinds[("a", "Putin hosted Xi on Monday, and **Russia** praised China.")] == "body"  # emphasis is kept
+    assert ("a", "#NATO trended online.") in kinds  # a hashtag is no heading
+    assert ("b", "# Russia and China meet in Moscow") in kinds
+
+
 def test_a_table_inside_the_corpus_folder_is_named_as_not_read(tmp_path):
     # a researcher's folder of .txt articles with a spreadsheet of more articles beside them: the table is not
     # read (it would be one input of its own), and that was said nowhere: 4 articles went missing without a word
