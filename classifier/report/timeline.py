@@ -165,8 +165,10 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
             return "No time view: it was not asked for."
         return (f"No time view: none of the {len(undated)} articles has a readable date{written} (give ISO 8601 "
                 "dates in the manifest's or the article table's 'date' column, e.g. 2019-03-04).")
-    note = (f"Net stance per {view['period']} for each outlet and actor, from the {view['n_dated_articles']} dated "
-            "articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
+    named = " (each named by its Monday: 2024-03-04 is the week of 4 to 10 March 2024)" if view["period"] == "week" \
+        else ""
+    note = (f"Net stance per {view['period']}{named} for each outlet and actor, from the {view['n_dated_articles']} "
+            "dated articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
             "the minimum mentions). A period of fewer than 5 articles has no interval.")
     if len(view["table"]) > PAGE_ROWS:
         note += (f" The table below shows {len(page_cells(view['table'], min_n))} of its "
