@@ -319,6 +319,10 @@ def test_a_cell_with_no_favor_or_against_sentence_says_so_in_the_markdown_as_in_
     assert f"{heading}\n\nNo sentence predicted favor or against.\n" in markdown
     assert "No sentence predicted favor or against." in html
     assert "The most confident favor and against predictions per outlet and actor" in markdown
+    # a sentence's probability read 'favor p=0.78' beside the outlet tests' p-values: now 'favor 0.78'
+    assert re.search(r"^> \*\*(favor|against) 0\.\d\d\*\* ", markdown, re.MULTILINE) and " p=0." not in markdown
+    assert re.search(r"<strong>(favor|against) 0\.\d\d</strong>", html) and " p=0." not in html
+    assert "the model's probability of that class (not a p-value)" in markdown
 
 
 def test_control_characters_in_names_and_text_reach_no_page_plot_table_or_terminal(tmp_path):

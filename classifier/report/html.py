@@ -178,13 +178,14 @@ def render_markdown(ctx: dict) -> str:
                 md(ctx["compare"]["eval_note"]), ""]
         out += [md_table(ctx["compare"]["evaluation"]), ""] if ctx["compare"]["evaluation"] else []
     out += ["", "## Outlet tests", "", md_table(ctx["tests"]), "", "## Sentences that drive each cell", "",
-            "The most confident favor and against predictions per outlet and actor, each sentence once (with the "
+            "The most confident favor and against predictions per outlet and actor, each with the model's "
+            "probability of that class (not a p-value), each sentence once (with the "
             "number of the cell's articles it is in where it is in more than one); the actor mention is highlighted.",
             ""]
     for cell in ctx["examples"]:
         out += [f"### {md(cell['outlet'])} · {md(cell['actor'])}", ""]
         for side in ("favor", "against"):
-            out += [f"> **{side} p={x['p']:.2f}** {highlight(x['text'], x['spans'], md_inline, '**', '**')}"
+            out += [f"> **{side} {x['p']:.2f}** {highlight(x['text'], x['spans'], md_inline, '**', '**')}"
                     + (f" (in {x['articles']} articles)" if x.get("articles", 1) > 1 else "") + "\n"
                     for x in cell[side]]
         if not cell["favor"] and not cell["against"]:  # as report.html says it, not an empty heading
