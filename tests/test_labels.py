@@ -966,6 +966,10 @@ def test_gold_names_its_ties_and_writes_them_to_label_again(tmp_path):
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(judge), "--out", str(gold)])
     assert result.exit_code == 0 and "3 labelled items" in result.output and "tied" not in result.output
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(judge), "--out", str(gold),
+                                 "--ties", str(ties)])
+    assert f"; no ties, so {ties} is empty" in " ".join(result.output.split())  # not an empty file said nothing of
+    assert result.exit_code == 0 and ties.read_text() == ""
     assert [json.loads(line)["label"] for line in gold.read_text().splitlines()] == ["favor", "favor", "neutral"]
     assert not any("votes" in line for line in gold.read_text().splitlines())  # the ties' votes stay out of gold
     bad = runner.invoke(app, ["label", "gold", str(ana), "--out", str(tmp_path / "g.txt")])

@@ -612,7 +612,8 @@ def gold_command(
                             else "; nothing was written)"))
     write_records(out_path, [item_record(item) for item in items], fmt)
     out.print(f"{counts['items']} labelled items -> {out_path}"
-              + (f" ({counts['suggested']} of them model suggestions)" if counts["suggested"] else ""))
+              + (f" ({counts['suggested']} of them model suggestions)" if counts["suggested"] else "")
+              + (f"; no ties, so {ties_path} is empty" if ties_path and not counts["ties"] else ""))
     if counts["ties"]:
         tied = [str(t["id"]) for t in counts["tied"]]
         listed = ", ".join(tied[:5]) + (f" and {len(tied) - 5} more" if len(tied) > 5 else "")
