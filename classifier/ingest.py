@@ -473,12 +473,43 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
 _RSS_DATE = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d\d(?::\d\d)?\s*"
                        r"(?:[A-Z]{1,5}|[+-]\d{4})?$")  # RFC 2822, as RSS writes it
 _WRITTEN_DATES = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%A, %B %d, %Y")
+# the languages whose month names a date may be written with ("3. März 2022", "3 марта 2022 г.")
+MONTH_NAME_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "pl", "ru", "uk")
+# a day of one or two digits, a year of four, and no other number: the month is then a word, never a number
+# whose place (day or month first?) would have to be guessed, and no time follows
+_DAY_AND_YEAR = re.compile(r"\D*\d{1,2}\D+\d{4}\D*|\D*\d{4}\D+\d{1,2}\D*")
+_LONGEST_DATE = 64  # "czwartek, 3 października 2022 r." has 33 characters
+
+
+@functools.cache
+def _month_name_parser():
+    """dateparser's parser for a date with its month's name in ``MONTH_NAME_LANGUAGES``, a day and a year all
+    required. dateparser comes with trafilatura (htmldate requires it) and knows each language's month names in
+    every case (Russian "марта", Ukrainian "березня", Polish "marca"), abbreviated ("3 мар. 2022") or not."""
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=list(MONTH_NAME_LANGUAGES), try_previous_locales=False,
+                          use_given_order=True, settings={"STRICT_PARSING": True, "PARSERS": ["absolute-time"],
+                                                          "RETURN_AS_TIMEZONE_AWARE": False})
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a corpus repeats its dates
+def month_name_date(text: str) -> str | None:
+    """A date written with its month's name in one of ``MONTH_NAME_LANGUAGES`` ("3 de marzo de 2022",
+    "3 березня 2022", "jeudi 3 mars 2022") as ISO 8601, or None. A date with more numbers than a day and a year
+    ("03.03.2022", "3 mars 2022 à 10h") is none: which number is the month is not guessed, and a time is not read.
+    Nor is a text longer than ``_LONGEST_DATE`` (dateparser takes a second over 10,000 characters)."""
+    if len(text) > _LONGEST_DATE or not _DAY_AND_YEAR.fullmatch(text):
+        return None
+    day = _month_name_parser().get_date_data(text)
+    return day.date_obj.date().isoformat() if day.date_obj is not None and day.period == "day" else None
 
 
 def normal_date(value: str | None) -> tuple[str | None, bool]:
     """A date as the report reads it (``classifier.dates``: ISO 8601, kept as written), and whether it is one.
     Unambiguous other forms become ISO 8601: an RSS/e-mail date ("Thu, 03 Mar 2022 10:00:00 GMT", its time and
-    offset kept) and a date with the month's name ("March 3, 2022", "3 Mar 2022"). "03.03.2022" or "03/04/2022"
+    offset kept) and a date with the month's name ("March 3, 2022", "3 Mar 2022", "3. März 2022", "3 mars 2022",
+    "3 de marzo de 2022", "3 марта 2022 г.", "3 березня 2022": ``month_name_date``). "03.03.2022" or "03/04/2022"
     (which day first?) stay as they are, and are not dates."""
     import datetime
     import email.utils
@@ -500,6 +531,9 @@ def normal_date(value: str | None) -> tuple[str | None, bool]:
             return datetime.datetime.strptime(text, form).date().isoformat(), True
         except ValueError:
             continue
+    written = month_name_date(text)
+    if written is not None:
+        return written, True
     return value, False
 
 

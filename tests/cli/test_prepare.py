@@ -746,6 +746,39 @@ def test_dates_headers_empty_rows_and_manifest_slips_are_read_or_named(tmp_path)
     assert {r["article"]: r["source"] for r in read_jsonl(out)} == {"RT/a1": "RT", "RT/A2": "RT/A2", "loose": "loose"}
 
 
+@pytest.mark.parametrize("written", ["3. März 2022", "Donnerstag, 3. März 2022", "3 mars 2022", "jeudi 3 mars 2022",
+                                     "3 de marzo de 2022", "3 марта 2022 г.", "3 мар. 2022", "3 березня 2022",
+                                     "3 березня 2022 р.", "3 marzo 2022", "3 de março de 2022", "3 marca 2022",
+                                     "3rd March 2022"])
+def test_a_date_with_a_month_named_in_another_language_is_read(written):
+    from classifier.ingest import normal_date
+
+    assert normal_date(written) == ("2022-03-03", True)
+
+
+def test_month_names_of_other_languages_are_read_and_numbers_still_not_guessed(tmp_path):
+    from classifier.ingest import normal_date
+
+    assert normal_date("3 листопада 2022")[0] == normal_date("3 ноября 2022")[0] == "2022-11-03"  # genitive
+    assert normal_date("3 listopada 2022")[0] == normal_date("3 novembre 2022")[0] == "2022-11-03"
+    for kept in ("03/03/2022", "3.3.2022", "03.03.2022", "Thu 03/03/2022", "3 mars 2022 à 10h", "3 mars",
+                 "31 février 2022", "3 " + "mars " * 20 + "2022"):
+        assert normal_date(kept) == (kept, False)  # which number is the month is not guessed; no time is read
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "manifest.csv").write_text("file,source,date\na.txt,RIA,3 марта 2022 г.\nb.txt,EFE,3 de marzo de 2022\n"
+                                         "c.txt,Spiegel,31. Februar 2022\n", encoding="utf-8")
+    for name in "abc":
+        (folder / f"{name}.txt").write_text("Russia warned NATO.\n")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert "1 article has a date the report cannot read (e.g. '31. Februar 2022' at" in said  # as before
+    assert {r["article"]: r["date"] for r in read_jsonl(out)} == {"a": "2022-03-03", "b": "2022-03-03",
+                                                                   "c": "31. Februar 2022"}
+
+
 def test_a_corpus_without_actors_says_so_and_a_read_only_folder_is_named_first(tmp_path, monkeypatch):
     import os
 
