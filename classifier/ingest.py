@@ -510,7 +510,8 @@ def normal_date(value: str | None) -> tuple[str | None, bool]:
     Unambiguous other forms become ISO 8601: an RSS/e-mail date ("Thu, 03 Mar 2022 10:00:00 GMT", its time and
     offset kept) and a date with the month's name ("March 3, 2022", "3 Mar 2022", "3. März 2022", "3 mars 2022",
     "3 de marzo de 2022", "3 марта 2022 г.", "3 березня 2022": ``month_name_date``). "03.03.2022" or "03/04/2022"
-    (which day first?) stay as they are, and are not dates."""
+    (which day first?) stay as they are, and are not dates; nor is a rewritten one the report leaves out
+    ("January 1, 1970", "3 марта 1500": ``classifier.dates``)."""
     import datetime
     import email.utils
 
@@ -521,20 +522,22 @@ def normal_date(value: str | None) -> tuple[str | None, bool]:
     text = value.strip()
     if is_date(text):
         return text, True
+    written = None
     if _RSS_DATE.match(text):
         try:
-            return email.utils.parsedate_to_datetime(text).isoformat(), True
+            written = email.utils.parsedate_to_datetime(text).isoformat()
         except (TypeError, ValueError, IndexError):
             pass
-    for form in _WRITTEN_DATES:
+    for form in _WRITTEN_DATES if written is None else ():
         try:
-            return datetime.datetime.strptime(text, form).date().isoformat(), True
+            written = datetime.datetime.strptime(text, form).date().isoformat()
+            break
         except ValueError:
             continue
-    written = month_name_date(text)
-    if written is not None:
-        return written, True
-    return value, False
+    written = written or month_name_date(text)
+    # rewritten, it is still a placeholder ("January 1, 1970") or out of ``dates.YEARS`` ("3 марта 1500") for the
+    # report: kept as written, and warned of
+    return (written, True) if written is not None and is_date(written) else (value, False)
 
 
 @dataclass

@@ -779,6 +779,17 @@ def test_month_names_of_other_languages_are_read_and_numbers_still_not_guessed(t
                                                                    "c": "31. Februar 2022"}
 
 
+def test_a_rewritten_date_the_report_leaves_out_is_warned_of(tmp_path):
+    from classifier.ingest import normal_date
+
+    for left_out in ("March 3, 1500", "January 1, 1970", "1 января 1970", "Thu, 01 Jan 1970 00:00:00 GMT"):
+        assert normal_date(left_out) == (left_out, False)  # a year outside 1600-2200, or a placeholder day
+    table = tmp_path / "articles.csv"
+    table.write_text("id,text,date\n1,Russia warned NATO.,\"March 3, 1500\"\n2,China replied.,\"March 3, 2022\"\n")
+    result = run("prepare", table, "--out", tmp_path / "items.jsonl")
+    assert "1 article has a date the report cannot read (e.g. 'March 3, 1500' at" in " ".join(result.output.split())
+
+
 def test_a_corpus_without_actors_says_so_and_a_read_only_folder_is_named_first(tmp_path, monkeypatch):
     import os
 
