@@ -295,17 +295,29 @@ _TITLED = ("Mr", "Mrs", "Ms", "Dr", "President", "Prime Minister", "Premier", "C
 
 
 _NEXT_CAPITALISED = re.compile(r"[ \t]+([A-Z][\w'’-]*)")
+# Korean and Chinese given-name syllables, as the English-language press romanises them, that the encoder's
+# vocabulary also holds (as words: "hong", via "Hong Kong"; or as other names: "jong", "min"), so that "Kim Hong
+# Kyun" is another person than Kim Jong Un. Written by hand: no library at hand lists romanised given-name
+# syllables, and the vocabulary is in lower case, so it cannot tell a name from a word. Those that are also
+# common words of a title-case headline are left out ("In", "An", "Man", "Won", "Son", "Sun", "Long", "Do", "Go",
+# "Gun", "OK")
+_GIVEN_SYLLABLES = frozenset("""
+bo chan chang chun dong doo eun gil han hee ho hong hua hui hyun il jae ji jian jin jing jong joo jun jung kang
+ki lin ling mei min ming nam peng ping qing sang shin shu soo su sung tae wei wen woo xiao ya yan yang yi yo yong
+yoon young yu yun
+""".split())
 
 
 def another_given_name(word: str, own: set[str]) -> bool:
     """Whether ``word``, after a family name alone ("Kim", "Li"), is a given name other than the catalogue
-    person's (``own``, folded): "Kim Sung-han", "Li Keqiang", "Lee Hsien Loong" are other people. A word with a
-    hyphen is a given name ("Jong-il"); an English word or a day or month is not ("Kim Vows to …", "Trump and
-    Kim Meet", "meet Kim Tuesday": a headline's words, a date)."""
+    person's (``own``, folded): "Kim Sung-han", "Li Keqiang", "Lee Hsien Loong", "Kim Hong Kyun" are other people.
+    A word with a hyphen is a given name ("Jong-il"), as is a romanised given-name syllable (``_GIVEN_SYLLABLES``:
+    "Hong"); another English word or a day or month is not ("Kim Vows to …", "Trump and Kim Meet", "meet Kim
+    Tuesday": a headline's words, a date)."""
     folded = word.casefold()
     if folded in own:  # the catalogue person's own given name, in another spelling ("Lee Jae-Myung")
         return False
-    return "-" in word or not (folded in common_words() or word.capitalize() in _CALENDAR)
+    return "-" in word or folded in _GIVEN_SYLLABLES or not (folded in common_words() or word.capitalize() in _CALENDAR)
 
 
 def _titled(surname: str) -> list[str]:

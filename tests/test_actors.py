@@ -384,6 +384,11 @@ def test_more_countries_and_their_lookalikes(matcher):
         ("North Korea", "Kim Jong Un"), ("North Korea", "Kim"), ("United States", "Trump"), ("North Korea", "Kim"),
         ("North Korea", "KIM")]  # a headline's words are no given names
     assert found(matcher, "Kim Jong Un will meet Kim Tuesday.") == [("North Korea", "Kim Jong Un"), ("North Korea", "Kim")]
+    # a given-name syllable that is also a word of the vocabulary ("hong", via "Hong Kong") is a given name
+    assert found(matcher, "Kim Jong Un fired. Kim Hong Kyun, Seoul's envoy, and Li Ming said Kim Vows To Go On; "
+                          "Kim Meets Putin.") == [
+        ("North Korea", "Kim Jong Un"), ("South Korea", "Seoul"), ("North Korea", "Kim"), ("North Korea", "Kim"),
+        ("Russia", "Putin")]
     assert found(matcher, "Lee Jae-myung won; Lee Jae-Myung said so, and Lee Hsien Loong did not.") == [
         ("South Korea", "Lee Jae-myung"), ("South Korea", "Lee")]  # his own given name in another spelling
     assert found(matcher, "The Paris Agreement, British Columbia and American Indians; Macron in Paris.") == [
