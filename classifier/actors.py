@@ -568,36 +568,83 @@ NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", 
                  "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent")
 
 
+# the words a title-case line leaves in lower case (articles, conjunctions, prepositions, name particles)
+_TITLE_LOWER = frozenset("""a an the and but or nor for so yet as at by in of off on per to up via vs v with from into
+onto upon over than about above across after against along among around before behind below between beyond
+despite during except inside near outside since through toward towards under until within without de von der van al
+bin""".split())
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_NUMBER_WORDS = frozenset("""three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion
+dozen""".split())  # "One", "Two" are in _STOP
+_SUFFIXES = (("ies", ("y",)), ("ied", ("y",)), ("ily", ("y",)), ("es", ("",)), ("s", ("",)), ("ed", ("", "e")),
+             ("ing", ("", "e")), ("ly", ("",)))
+
+
+def title_case(text: str, lower: set[str]) -> bool:
+    """Whether a line is written in title case or in capitals ("Talks Resume After Long Pause", "Strengthening
+    Economic Ties", "RUSSIA SIGNS DEAL"): no word after its first but capitalised ones and those title case leaves in
+    lower case (``_TITLE_LOWER``: "Talks in Vienna", two words and "in", is one), and two or more of the capitalised
+    ones such words or words its article writes in lower case too (``lower``: "talks", "resume", "deal"), so that a
+    line of names alone ("Sen. Dianne Feinstein, D-Calif.") is not. Its capitals say nothing of names."""
+    words = _TITLE_WORD.findall(text)[1:]
+    common = sum(1 for w in words if w[0].isupper() and (w.lower() in lower or w.lower() in _TITLE_LOWER))
+    return common >= 2 and all(w[0].isupper() or w in _TITLE_LOWER for w in words)
+
+
+def inflected(word: str, vocabulary: frozenset[str]) -> bool:
+    """Whether a lower-case ``word`` is a number word or a regular inflection of a shorter word ``vocabulary``
+    holds ("diplomats": diplomat, "arriving": arrive, "additionally": additional, "citing": cite, "beginning":
+    begin): a common word, where the vocabulary, in lower case, holds names too ("norway", "sergei"). Written by
+    hand: the suffixes of English's regular inflections, which no library at hand strips to a word."""
+    if word in _NUMBER_WORDS:
+        return True
+    for suffix, endings in _SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3:
+            stems = [stem + ending for ending in endings] + ([stem[:-1]] if stem[-1] == stem[-2] else [])
+            if any(s in vocabulary for s in stems):
+                return True
+    return False
+
+
 @dataclass
 class NameCounts:
     """Capitalised names no actor covers, counted over a corpus: in how many articles, how often, and
-    whether ever away from the start of a sentence."""
+    whether ever away from the start of a sentence or outside a title-case line."""
 
     articles: Counter = field(default_factory=Counter)
     mentions: Counter = field(default_factory=Counter)
     inside: set = field(default_factory=set)  # names seen after a sentence's first word at least once
     lower: set = field(default_factory=set)   # words seen in lower case
+    cased: set = field(default_factory=set)   # names seen in a sentence that is not in title case (``title_case``)
 
     def add_article(self, sentences: Iterable[str], matcher: Matcher) -> None:
-        seen = set()
+        seen, sentences = set(), list(sentences)
+        here = {word for text in sentences for word in _LOWER_WORD.findall(text)}
+        self.lower.update(here)
         for text in sentences:
-            self.lower.update(_LOWER_WORD.findall(text))
+            titled = title_case(text, here)
             for name, start in uncovered_names(text, matcher):
                 self.mentions[name] += 1
                 seen.add(name)
-                if text[:start].strip():
-                    self.inside.add(name)
+                if not titled:
+                    self.cased.add(name)
+                    if text[:start].strip():
+                        self.inside.add(name)
         self.articles.update(seen)
 
     def ranked(self, top: int = 30, common: frozenset[str] | None = None) -> list[tuple[str, int, int]]:
         """(name, articles, mentions), most articles first, news agencies (``NEWS_AGENCIES``, see ``agencies``) left
-        out. A one-word name met only at the start of a sentence is left out when the corpus also has it in lower
-        case ("Arriving", "arriving") or when it is a common word ("Diplomats", "Officials"), in however many
-        articles: the encoder's vocabulary is lower case, so it holds "norway" too, and a country's name that only
-        ever starts sentences is left out with them."""
+        out. A name met only in title-case lines (``title_case``: headlines, section headings) is left out ("Talks
+        Resume After Long Pause"), as their capitals say nothing. A one-word name met only at the start of a sentence
+        is left out when the corpus also has it in lower case ("Arriving", "arriving") or when it is a common word by
+        its form (``inflected``: "Diplomats", "Officials", "Twenty"), in however many articles; the encoder's
+        vocabulary (``common``) is lower case and holds "norway" too, so one it holds with no shorter word it
+        inflects ("Norway") is kept."""
         common = common_words() if common is None else common
-        keep = [n for n in self.mentions if n not in NEWS_AGENCIES
-                and (" " in n or n in self.inside or not (n.lower() in self.lower or n.lower() in common))]
+        keep = [n for n in self.mentions if n not in NEWS_AGENCIES and n in self.cased
+                and (" " in n or n in self.inside or not (n.lower() in self.lower or inflected(n.lower(), common)))]
         return self._rows(keep)[:top]
 
     def agencies(self) -> list[tuple[str, int, int]]:

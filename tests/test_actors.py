@@ -361,6 +361,32 @@ def test_suggest_counts_possessives_as_the_name_and_drops_common_words_that_only
     assert "Diplomats" not in names and "Officials" not in names
 
 
+def test_suggest_keeps_a_name_that_only_starts_sentences_and_drops_title_case_lines(matcher):
+    from classifier.actors import NameCounts, inflected, title_case
+
+    counts = NameCounts()
+    for number in range(3):
+        counts.add_article(["Talks Resume After Long Pause", f"Norway answered on day {number}.", "Diplomats met.",
+                            "Officials said little.", "Twenty came.", "Citing costs, they left.",
+                            "RENEWED HOPE FOR OSLO ACCORD", "Gazprom Signs Pact With Rosneft", "Rosneft grew.",
+                            "Ola Nordmann, Bergen Partners",
+                            "The talks resume after a long pause; a pact signs, in hope of an accord."], matcher)
+    names = [name for name, _, _ in counts.ranked()]
+    # the vocabulary holds "norway" but no shorter word it inflects: a name; "diplomat", "official", "cite" it holds
+    assert names == ["Bergen Partners", "Norway", "Ola Nordmann", "Rosneft"]  # a line of names alone is no title
+    assert counts.ranked()[3] == ("Rosneft", 3, 3)
+    lower = {"talks", "resume", "long", "pause", "vows", "expand", "signs", "deal", "economic", "ties", "met"}
+    assert title_case("Talks Resume After Long Pause", lower) and title_case("RUSSIA SIGNS DEAL", lower)
+    assert title_case("Kim Vows to Expand Arsenal as Trump and Kim Meet", lower)
+    assert title_case("Strengthening Economic Ties", lower) and not title_case("Talks in Vienna", lower)
+    assert not title_case("Sen. Dianne Feinstein, D-Calif.", lower)  # names alone
+    assert not title_case("Russia, China, Iran and North Korea met in Geneva on Monday.", lower)
+    assert not title_case("Russian Foreign Minister strengthens strategic Partnership with China", lower)
+    vocabulary = frozenset({"diplomat", "arrive", "additional", "begin", "cite", "norway"})
+    assert [inflected(w, vocabulary) for w in ("diplomats", "arriving", "additionally", "beginning", "citing",
+                                               "twenty", "norway", "sergei", "paris")] == [True] * 6 + [False] * 3
+
+
 def test_suggest_sets_news_agencies_apart(matcher):
     from classifier.actors import NameCounts
 
