@@ -608,6 +608,37 @@ def inflected(word: str, vocabulary: frozenset[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def abbreviations() -> frozenset[str]:
+    """The English abbreviations pysbd's sentence splitter knows ("mr", "sen", "gov", "oct"), in lower case."""
+    from pysbd.lang.english import English
+
+    return frozenset(a.lower() for a in English.Abbreviation.ABBREVIATIONS)
+
+
+_OPENING = " \t\r\n'\"‘’“”([{—–-"  # quotes, brackets and dashes that may open a sentence or close one
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` of one segment starts a sentence: nothing but quotes, brackets or dashes before it
+    ('"That’s what he said."'), an opening quote ('he said "With ...'), a colon, or a full stop, question or
+    exclamation mark ("... start today. With these ...", in a quotation the splitter keeps whole), less a dot after an
+    abbreviation (``is_abbreviation``: "Mr. Trump"), an initial ("J. Smith") or a dotted acronym ("U.S. Senate")."""
+    before = text[:start].rstrip(_OPENING)
+    if not before or before[-1] in "!?:" or re.search("[\"“‘']\\s*$", text[:start]):  # 'said "With ...'
+        return True
+    if before[-1] != ".":
+        return False
+    token = re.search(r"[\w.'’-]*$", before[:-1]).group()
+    return not (len(token) == 1 or "." in token or is_abbreviation(token))
+
+
+def is_abbreviation(word: str) -> bool:
+    """Whether a capitalised word is an abbreviation that a dot ends ("Sen", "Gov", "Mrs", "Calif", "Oct";
+    ``abbreviations``); in lower case ("me", "is", "no") the dot after it ends a sentence."""
+    return word[:1].isupper() and word.lower() in abbreviations()
+
+
 @dataclass
 class NameCounts:
     """Capitalised names no actor covers, counted over a corpus: in how many articles, how often, and
@@ -630,26 +661,29 @@ class NameCounts:
                 seen.add(name)
                 if not titled:
                     self.cased.add(name)
-                    if text[:start].strip():
+                    if not starts_sentence(text, start):
                         self.inside.add(name)
         self.articles.update(seen)
 
     def ranked(self, top: int = 30, common: frozenset[str] | None = None) -> list[tuple[str, int, int]]:
         """(name, articles, mentions), most articles first, news agencies (``NEWS_AGENCIES``, see ``agencies``) left
-        out. A name met only in title-case lines (``title_case``: headlines, section headings) is left out ("Talks
-        Resume After Long Pause"), as their capitals say nothing. A one-word name met only at the start of a sentence
-        is left out when the corpus also has it in lower case ("Arriving", "arriving") or when it is a common word by
-        its form (``inflected``: "Diplomats", "Officials", "Twenty"), in however many articles; the encoder's
-        vocabulary (``common``) is lower case and holds "norway" too, so one it holds with no shorter word it
-        inflects ("Norway") is kept."""
+        out, whatever their case ("REUTERS"). A name met only in title-case lines (``title_case``: headlines, section
+        headings) is left out ("Talks Resume After Long Pause"), as their capitals say nothing. A one-word name met
+        only at the start of a sentence (``starts_sentence``) is left out when the corpus also has it in lower case
+        ("Arriving", "arriving") or when it is a common word by its form (``inflected``: "Diplomats", "Officials",
+        "Twenty"), in however many articles; the encoder's vocabulary (``common``) is lower case and holds "norway"
+        too, so one it holds with no shorter word it inflects ("Norway") is kept."""
         common = common_words() if common is None else common
-        keep = [n for n in self.mentions if n not in NEWS_AGENCIES and n in self.cased
+        agencies = {a.casefold() for a in NEWS_AGENCIES}
+        keep = [n for n in self.mentions if n.casefold() not in agencies and n in self.cased
                 and (" " in n or n in self.inside or not (n.lower() in self.lower or inflected(n.lower(), common)))]
         return self._rows(keep)[:top]
 
     def agencies(self) -> list[tuple[str, int, int]]:
-        """(name, articles, mentions) of the news agencies met (``NEWS_AGENCIES``), most articles first."""
-        return self._rows([n for n in self.mentions if n in NEWS_AGENCIES])
+        """(name, articles, mentions) of the news agencies met (``NEWS_AGENCIES``, whatever their case), most
+        articles first."""
+        agencies = {a.casefold() for a in NEWS_AGENCIES}
+        return self._rows([n for n in self.mentions if n.casefold() in agencies])
 
     def _rows(self, names: list[str]) -> list[tuple[str, int, int]]:
         names = sorted(names, key=lambda n: (-self.articles[n], -self.mentions[n], n))
@@ -661,7 +695,7 @@ def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:
     covered = [(m.start, m.end) for m in matcher.find(text)]
     for match in _CAPITALISED.finditer(text):
         for words, start in possessive_parts(match.group(0).split(" "), match.start()):
-            while words and (words[0] in _STOP or words[0].lower() in _CONNECTORS):
+            while words and (_APOSTROPHE.split(words[0])[0] in _STOP or words[0].lower() in _CONNECTORS):  # "I’m"
                 start += len(words[0]) + 1
                 words = words[1:]
             titles = next((i for i, word in enumerate(words) if word not in _TITLES), len(words))
@@ -670,7 +704,8 @@ def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:
                 words = words[titles:]                                                # of State"
             name = re.sub(r"['’]s?$", "", " ".join(words))  # "Gazprom's" is Gazprom
             end = start + len(name)
-            if len(name) < 3 or any(s < end and start < e for s, e in covered):
+            if len(name) < 3 or any(s < end and start < e for s, e in covered) \
+                    or (text[end:end + 1] == "." and is_abbreviation(name)):  # "Sen." before a name
                 continue
             yield name, start
 

@@ -387,6 +387,27 @@ def test_suggest_keeps_a_name_that_only_starts_sentences_and_drops_title_case_li
                                                "twenty", "norway", "sergei", "paris")] == [True] * 6 + [False] * 3
 
 
+def test_suggest_reads_sentence_starts_inside_a_quotation_and_drops_abbreviations_and_contractions(matcher):
+    from classifier.actors import NameCounts, starts_sentence
+
+    counts = NameCounts()
+    for number in range(3):
+        counts.add_article([f'"That’s it," he said on day {number}.',
+                            '"With luck, it holds. Some say so. I’m sure."',
+                            'He said "Even so."', "Sen. Gazprom and Mrs. Rosneft met Gov. Lukoil.",
+                            "Pictures by REUTERS", "Only some with luck, even now, agree.",
+                            "Mr. Novatek spoke; the U.S. Treasury did not."], matcher)
+    names = [name for name, _, _ in counts.ranked()]
+    assert names == ["Gazprom", "Lukoil", "Novatek", "Rosneft", "Treasury"]  # "Novatek" after "Mr.": inside
+    assert counts.agencies() == [("REUTERS", 3, 3)]
+    for text, word, start in [('"With luck', "With", True), ("it holds. Some say", "Some", True),
+                              ('He said "Even so."', "Even", True), ("reason: People give", "People", True),
+                              ("Mr. Trump", "Trump", False), ("the U.S. Treasury", "Treasury", False),
+                              ("Roger J. Stone", "Stone", False), ("answer me. Just", "Just", True),
+                              ("I met John", "John", False)]:
+        assert starts_sentence(text, text.index(word)) is start, text
+
+
 def test_suggest_sets_news_agencies_apart(matcher):
     from classifier.actors import NameCounts
 
