@@ -873,3 +873,47 @@ def test_promote_needs_the_new_model_ahead_beyond_its_interval(tmp_path, tiny_mo
     # an interval from 0 holds 0, as evaluate's sentence says of it: no better beyond these items' noise
     assert "holds 0" in promotion_doubt(ahead({"n": 8}, 0.1, (0.0, 0.2)), "start")
     assert promotion_doubt(ahead({"n": 8}, 0.0, (0.0, 0.0)), "start")  # the same calls: nothing gained
+
+
+def test_a_finished_model_in_out_is_replaced_only_with_overwrite_and_stays_whole_until_the_new_one_is(
+        tmp_path, tiny_model_dir, default_dir, monkeypatch):
+    from classifier.cli.train import train_checkpoint
+    from classifier.errors import InputError as Refused
+    import classifier.models.card as card_module
+
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
+    out = tmp_path / "models" / "ours-v1"
+
+    def run(*extra):
+        return runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
+                                   "--epochs", "1", "--n-boot", "0", "-q", *extra])
+
+    def files():
+        return {p.name: p.read_bytes() for p in out.iterdir()}
+
+    out.mkdir(parents=True)  # an empty folder (made with mkdir first) holds nothing to lose
+    assert run().exit_code == 0
+    first = files()
+    again = run("--seed", "14")  # the newcomer's second run into the same folder
+    assert again.exit_code == 1 and "Traceback" not in again.output
+    said = " ".join(again.output.split())
+    assert f"--out {out}: holds a finished model; add --overwrite to replace it" in said, said
+    assert files() == first and not train_checkpoint(out).exists()  # refused before training
+
+    def full_disk(*args, **kwargs):
+        raise Refused("disk full")
+
+    monkeypatch.setattr(card_module, "write_card", full_disk)  # the new model's save fails half way
+    failed = run("--seed", "14", "--overwrite")
+    assert failed.exit_code == 1 and "disk full" in failed.output
+    assert files() == first and train_checkpoint(out).exists()  # the old model whole; the run's state kept
+    monkeypatch.undo()
+    unfinished = " ".join(run("--seed", "14").output.split())
+    assert "unfinished run that replaces it; rerun with --overwrite to finish it" in unfinished, unfinished
+    assert files() == first
+    finished = run("--seed", "14", "--overwrite")  # the same command resumes and replaces the model
+    assert finished.exit_code == 0, finished.output
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["hyperparameters"]["seed"] == 14 and "resumed after a stop at" in card["training"]
+    assert files() != first and not train_checkpoint(out).exists()
+    assert not [p.name for p in out.parent.iterdir() if p.name != "ours-v1"]  # no stage or backup left beside it

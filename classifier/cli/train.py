@@ -135,9 +135,10 @@ def reference_model(base: str, task: Task) -> Optional[str]:
     return default_reference(task)
 
 
-def check_out_dir(out_dir: Path, *inputs: str | Path | None) -> None:
+def check_out_dir(out_dir: Path, *inputs: str | Path | None, overwrite: bool = False) -> None:
     """Before any training: --out is not a shipped model, may hold a model (stance_model.check_model_target), and
-    neither is nor holds one of ``inputs`` (label files, --base, --teacher), which replacing it would delete."""
+    neither is nor holds one of ``inputs`` (label files, --base, --teacher), which replacing it would delete; a
+    finished model there is replaced only with ``overwrite`` (--overwrite)."""
     from classifier.io.files import check_not_inside
     from classifier.models.stance_model import check_model_target, shipped_model
     from classifier.tasks import SENTIMENT
@@ -158,6 +159,14 @@ def check_out_dir(out_dir: Path, *inputs: str | Path | None) -> None:
                              "replaced or promoted (it would hold a subfolder); name a folder outside it (nothing "
                              "was changed)")
     check_model_target(out_dir)
+    if not overwrite and out_dir.is_dir() and any(out_dir.iterdir()):  # an earlier model: check_model_target
+        unfinished = train_checkpoint(out_dir)
+        if unfinished.exists():  # a run with --overwrite was killed: the same command finishes it
+            raise InputError(f"--out {out_dir}: holds a finished model, and {unfinished.name} beside it is an "
+                             "unfinished run that replaces it; rerun with --overwrite to finish it, or remove the "
+                             "checkpoint (nothing was changed)")
+        raise InputError(f"--out {out_dir}: holds a finished model; add --overwrite to replace it (it stays as it is "
+                         "until the new one is saved) or name a new folder (nothing was changed)")
 
 
 def train_checkpoint(out_dir: Path) -> Path:
@@ -424,6 +433,7 @@ def train_command(
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also train on model pre-labels ('stance label suggest')."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
     promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), but only where it is better on the held-out items than the starting model and than the model it would replace beyond the paired 95% interval (its macro-F1 difference's interval above 0): else the new model is saved, the default kept, and the exit status is 3."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace a finished model already in --out (it stays as it is until the new one is saved); without it such a folder is refused before training."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines, only the comparison table."),
 ) -> None:
     """Fine-tune on your labels (split by article; early stopping from 500 labels); compare with the starting model on held-out items.
@@ -435,7 +445,7 @@ def train_command(
 
     base = model_name(base) if base else base  # models/NAME: the checkout's from any directory, as --model
     teacher = model_folder(teacher) if teacher is not None else None
-    check_out_dir(out_dir, *labels, *(test or []), base, teacher)
+    check_out_dir(out_dir, *labels, *(test or []), base, teacher, overwrite=overwrite)
     if class_weighting not in (None, "none", "balanced", "sqrt"):
         raise InputError(f"--class-weighting {class_weighting!r}: use none, balanced or sqrt")
     if pooling not in (None, "cls", "mention"):

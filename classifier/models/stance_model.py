@@ -416,11 +416,14 @@ class StanceModel:
 
 
 def check_model_target(path: str | Path) -> Path:
-    """A folder a model may be written to: new, or a stance model (config.json and stance.json) that it
+    """A folder a model may be written to: new, empty, or a stance model (config.json and stance.json) that it
     replaces; never a file, a folder of other things (``.``, ``models/``, a thesis), or under a file."""
     from classifier.io.files import check_parents
 
     path = Path(path).absolute()
+    if path.is_dir() and not path.is_symlink() and not any(path.iterdir()) and path != Path.cwd():
+        check_parents(path)  # made with mkdir first: nothing in it to lose (not the folder the command runs in)
+        return path
     if path.exists() and not (path.is_dir() and (path / "config.json").exists() and (path / STANCE_FILE).exists()):
         kind = "a folder that is not a stance model" if path.is_dir() else "a file"
         raise InputError(f"{path}: exists and is {kind}; write the model to a new folder (nothing was replaced)")
