@@ -551,3 +551,48 @@ def test_an_output_at_a_pipe_is_refused_and_one_at_a_link_writes_the_link_s_file
     result = runner.invoke(app, ["prepare", str(corpus), "--out", str(link), "-q"])
     assert result.exit_code == 0, result.output
     assert link.is_symlink() and (tmp_path / "real" / "target.jsonl").read_text().count("\n") == 2
+
+
+def people_labels(path, annotators=("ana", "ben"), suggested=True):
+    """A label file as 'stance label' writes it: a model's pre-label first (``suggested``), then people's answers."""
+    rows = [{"id": "0", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]], "article": "a", "label": "favor",
+             "annotator": "model:tiny", "suggested": True}] if suggested else []
+    rows += [{"id": f"{i}", "text": f"Russia won round {i}.", "actor": "Russia", "spans": [[0, 6]], "article": f"a{i}",
+              "label": "favor", "annotator": who, "timestamp": "2026-12-06T10:00:00+00:00"}
+             for i in range(1, 4) for who in annotators]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.mark.parametrize("command", [
+    ["prepare", "{corpus}", "--out", "{out}"],
+    ["classify", "{items}", "--out", "{out}", "--model", "{model}", "--engine", "torch"],
+    ["label", "gold", "{other}", "--out", "{out}"],
+    ["label", "gold", "{other}", "--out", "{dir}/gold.jsonl", "--ties", "{out}"],
+])
+def test_an_output_over_a_label_file_of_peoples_answers_is_refused_and_over_a_made_one_is_not(
+        tmp_path, tiny_model_dir, command):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia won.\n")
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]]}) + "\n")
+    other = people_labels(tmp_path / "other.jsonl", ("cy",), suggested=False)
+    mine = people_labels(tmp_path / "mine.jsonl")  # hours of someone's answers, named by a mistyped --out
+    before = mine.read_bytes()
+
+    def run(out):
+        return runner.invoke(app, [a.format(corpus=corpus, items=items, model=tiny_model_dir, other=other, out=out,
+                                            dir=tmp_path) for a in command])
+
+    result = run(mine)
+    option = "--ties" if "--ties" in command else "--out"
+    one_line_failure(result, f"{option} {mine}: a label file holding 6 answers by people (ana, ben), which writing "
+                             "it would replace")
+    assert mine.read_bytes() == before
+    # an output a command made (items, predictions, even predictions on a label file, a gold file) is made again
+    made = tmp_path / "made.jsonl"
+    made.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia", "label": "favor",
+                                "annotator": "ana", "stance": "favor"}) + "\n")
+    result = run(made)
+    assert result.exit_code == 0, result.output

@@ -595,7 +595,7 @@ def gold_command(
 
     fmt = output_format(out_path, has_option=False)
     if ties_path is not None:
-        output_format(ties_path, formats=("jsonl",), has_option=False)
+        output_format(ties_path, formats=("jsonl",), has_option=False, option="--ties")
         check_not_input(ties_path, *labels_paths)
         if ties_path.resolve() == out_path.resolve():
             raise InputError(f"--ties {ties_path}: the same file as --out")

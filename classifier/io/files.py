@@ -107,13 +107,60 @@ def check_writable(path: str | Path) -> Path:
     return path
 
 
+def people_answers(path: Path) -> tuple[int, list[str]]:
+    """How many answers people gave in ``path`` and by whom, where it is a label file ('stance label'): JSON lines
+    with a ``label`` and an ``annotator``, no model scores (predictions on a label file keep its annotator), not a
+    model's pre-label (``model:NAME``, ``suggested``). (0, []) for any other file, told by its first line alone."""
+    def answer(record) -> bool:
+        return (isinstance(record, dict) and record.get("label") is not None
+                and isinstance(record.get("annotator"), str) and not record["annotator"].startswith("model:")
+                and not record.get("suggested")
+                and not any(key in record for key in ("stance", "sentiment", "stance_scores", "sentiment_scores")))
+
+    def records(fh):
+        for line in fh:
+            try:
+                yield json.loads(line)
+            except ValueError:  # a line cut off by a kill, or not JSON at all: no answer
+                yield None
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            first = next((line for line in fh if line.strip()), "")
+            try:
+                opening = json.loads(first)
+            except ValueError:
+                return 0, []
+            if not (isinstance(opening, dict) and "label" in opening and "annotator" in opening):
+                return 0, []  # items, predictions, a gold file, a table: made by a command, made again by it
+            people = [r["annotator"] for r in (opening, *records(fh)) if answer(r)]
+    except (OSError, UnicodeError):
+        return 0, []
+    return len(people), sorted(set(people))
+
+
+def check_not_labels(path: str | Path, option: str = "--out") -> None:
+    """Refuse, before any work, an output that would replace a label file holding people's answers: every other
+    output can be made again by rerunning its command, those answers cannot (written over by a mistyped --out)."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    n, people = people_answers(path)
+    if n:
+        shown = ", ".join(people[:3]) + (" and more" if len(people) > 3 else "")
+        raise InputError(f"{option} {path}: a label file holding {n} answer{'s' if n != 1 else ''} by people "
+                         f"({shown}), which writing it would replace; write to another file (nothing was changed)")
+
+
 def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[str] = TABLE_FORMATS,
-                  has_option: bool = True) -> str:
+                  has_option: bool = True, option: str = "--out") -> str:
     """The format of an output file, checked before any work is done: ``fmt`` (from ``--format``)
-    or the extension, which must name one of ``formats``; the path must be writable as a file.
-    ``has_option``: whether the command has a ``--format`` to name in the error."""
+    or the extension, which must name one of ``formats``; the path must be writable as a file, and not a label file
+    of people's answers (``option`` names it then). ``has_option``: whether the command has a ``--format`` to name
+    in the error."""
     formats = tuple(formats)
     check_writable(path)
+    check_not_labels(path, option)
     named = format_of(path, default="")
     if fmt and named and fmt != named:
         warnings.warn(f"--format {fmt} writes {fmt.upper()} into {Path(path).name}, whose name says {named}",
