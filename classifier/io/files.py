@@ -111,11 +111,12 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
     """How many answers people gave in ``path`` and by whom, where it is a label file ('stance label'): JSON lines
     with a ``label`` and an ``annotator``, no model scores (predictions on a label file keep its annotator), not a
     model's pre-label (``model:NAME``, ``suggested``). (0, []) for any other file, told by its first line alone."""
+    scores = ("stance", "sentiment", "stance_scores", "sentiment_scores")
+
     def answer(record) -> bool:
         return (isinstance(record, dict) and record.get("label") is not None
                 and isinstance(record.get("annotator"), str) and not record["annotator"].startswith("model:")
-                and not record.get("suggested")
-                and not any(key in record for key in ("stance", "sentiment", "stance_scores", "sentiment_scores")))
+                and not record.get("suggested") and not any(key in record for key in scores))
 
     def records(fh):
         for line in fh:
@@ -131,7 +132,8 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
                 opening = json.loads(first)
             except ValueError:
                 return 0, []
-            if not (isinstance(opening, dict) and "label" in opening and "annotator" in opening):
+            if not (isinstance(opening, dict) and "label" in opening and "annotator" in opening) \
+                    or any(key in opening for key in scores):
                 return 0, []  # items, predictions, a gold file, a table: made by a command, made again by it
             people = [r["annotator"] for r in (opening, *records(fh)) if answer(r)]
     except (OSError, UnicodeError):
