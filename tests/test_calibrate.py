@@ -140,3 +140,20 @@ def test_dev_rows_without_spans_are_marked_as_classify_marks_them(tmp_path, tiny
     monkeypatch.setattr(calibrate, "model_logits", logits_of)
     calibrate.calibrate_model(tiny_model_dir, dev, write=False)
     assert [item.spans for item in seen] == [[(4, 11)], [(0, 7)]]
+
+
+def test_calibrating_again_keeps_the_temperature_it_replaces_in_the_card(tmp_path, tiny_model_dir, tiny_model):
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    first, second = dev_items(tmp_path / "a.jsonl", tiny_model), dev_items(tmp_path / "b.jsonl", tiny_model, seed=1)
+    assert runner.invoke(app, ["calibrate", str(model_dir), str(first)]).exit_code == 0
+    fitted = json.loads((model_dir / "model_card.json").read_text())["calibration"]
+    assert "earlier" not in fitted  # it replaced the uncalibrated 1.0: nothing to keep
+    again = runner.invoke(app, ["calibrate", str(model_dir), str(second)])
+    assert again.exit_code == 0, again.output
+    said = " ".join(again.output.split())
+    assert f"(it was {fitted['temperature']}: its model card keeps it under calibration, earlier)" in said, said
+    now = json.loads((model_dir / "model_card.json").read_text())["calibration"]
+    assert now["temperature"] == json.loads((model_dir / "stance.json").read_text())["temperature"]
+    assert now["earlier"] == f"temperature {fitted['temperature']}, fitted on {fitted['fitted_on']}"
+    assert f"| earlier | temperature {fitted['temperature']}, fitted on {first}" in (model_dir / "README.md").read_text()

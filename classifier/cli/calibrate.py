@@ -46,4 +46,6 @@ def calibrate_cli(
         warn(f"only {result['items']} dev items: the temperature is a rough fit; a few hundred labelled items "
              "give a stable one")
     out.print(f"accuracy {num(result['accuracy'])} (unchanged); "
-              + ("not written (--dry-run)" if dry_run else f"temperature written to {model_dir}/stance.json"))
+              + ("not written (--dry-run)" if dry_run else f"temperature written to {model_dir}/stance.json"
+                 + (f" (it was {round(result['temperature_before'], 6)}: its model card keeps it under "
+                    "calibration, earlier)" if round(result["temperature_before"], 6) != 1.0 else "")))

@@ -131,15 +131,26 @@ def warn_if_trained_on(model_dir: Path, dev_items: str | Path) -> None:
 
 
 def note_on_card(model_dir: Path, result: dict, dev_items: str | Path, task: str) -> None:
-    """The card's calibration section says which temperature the model now uses and what it was fitted on."""
+    """The card's calibration section says which temperature the model now uses and what it was fitted on, and
+    keeps the one it replaces (``earlier``, with what that was fitted on), so that it can be written back by hand:
+    a shipped model's was fitted on data a user may not have."""
     from classifier.models.card import read_card, write_card
 
     card = read_card(model_dir)
     if not card:  # a folder without a card (a hub download): nothing to keep in step
         return
     before, after = result["before"], result["after"]
+    prior, replaced = card.get("calibration") or {}, round(result["temperature_before"], 6)
+    earlier = None
+    if replaced != 1.0 or prior:
+        earlier = f"temperature {replaced}"
+        if prior.get("temperature") == replaced and prior.get("fitted_on"):  # the card still described it
+            earlier += f", fitted on {prior['fitted_on']}"
+        if prior.get("earlier"):
+            earlier += f"; before it, {prior['earlier']}"
     card["calibration"] = {"temperature": round(result["temperature"], 6),
                            "fitted_on": f"{dev_items} ({result['items']} items) by stance calibrate; ECE "
                                         f"{before['ece']:.3f} -> {after['ece']:.3f}, NLL {before['nll']:.3f} -> "
-                                        f"{after['nll']:.3f}"}
+                                        f"{after['nll']:.3f}",
+                           **({"earlier": earlier} if earlier else {})}
     write_card(model_dir, card, task)
