@@ -119,6 +119,15 @@ EMBEDS_XPATH = "//*[" + " or ".join([f"contains(concat(' ', normalize-space(@cla
                                      for name in EMBED_CLASSES] + [f"@{name}" for name in EMBED_ATTRIBUTES]) + "]"
 
 
+def thin_page_chars() -> int:
+    """How few characters of article text an HTML page may give before prepare warns that the extractor found no
+    article there (its navigation, a cookie line and the headline are all that is left): trafilatura's own
+    ``MIN_EXTRACTED_SIZE`` (250), below which it judges an extraction too short to trust and tries its fallback."""
+    from trafilatura.settings import DEFAULT_CONFIG
+
+    return DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+
+
 def html_to_text(html: str) -> tuple[str, dict]:
     """Main text and metadata of an HTML page, through trafilatura's extractor. The date comes from the page's
     markup (meta tags, <time>, structured data), never from a year the text happens to mention: extensive search

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 
 from classifier.actors import NEWS_AGENCIES, Actor, Matcher, NameCounts, common_words, id_part, spans_by_actor
 from classifier.clean import Cleaned, Rule, clean_text
-from classifier.ingest import Article
+from classifier.ingest import Article, thin_page_chars
 from classifier.segment import segment, segmenter_language
 
 
@@ -227,6 +227,28 @@ class NotEnglish:
 
 
 @dataclass
+class ThinPages:
+    """The HTML pages of a run that gave fewer characters of article text than ``ingest.thin_page_chars`` (a page of
+    navigation or a cookie notice, a page that loads its text by script): how many, and the first one's file."""
+    count: int = 0
+    first: str | None = None
+
+    def add(self, report: "ArticleReport") -> None:
+        if report.thin_page:
+            self.count += 1
+            self.first = self.first or report.path or report.article
+
+    def note(self) -> str | None:
+        """The warning, or None where every page gave article text enough."""
+        if not self.count:
+            return None
+        return (f"{self.count} page{'s' if self.count != 1 else ''} gave fewer than {thin_page_chars()} characters of "
+                f"article text (first: {self.first}): the extractor found little but the page's furniture or "
+                f"headline there; {'their' if self.count != 1 else 'its'} items are written all the same "
+                "(--explain names each): check the page, or leave it out")
+
+
+@dataclass
 class ArticleReport:
     article: str
     sentences: int
@@ -236,6 +258,8 @@ class ArticleReport:
     words: int = 0                      # words of the article's text (an HTML page's: what the extractor kept)
     page_words: int | None = None       # an HTML page's visible words, the extractor's choice aside
     not_english: str | None = None      # why the article does not read as English (``not_english``), or None
+    path: str | None = None             # the article's file, where it came from one
+    thin_page: bool = False             # an HTML page that gave fewer characters of text than ``thin_page_chars``
 
 
 @dataclass
@@ -303,7 +327,9 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     report = ArticleReport(article.id, len(sentences), len(items),
                            Counter(name for name, _ in cleaned.dropped), cleaned.dropped,
                            len(article.text.split()), article.page_words,
-                           declared_not_english(article.language, language) or not_english(cleaned.text))
+                           declared_not_english(article.language, language) or not_english(cleaned.text),
+                           article.path, article.page_words is not None
+                           and len(" ".join(article.text.split())) < thin_page_chars())
     return items, report
 
 
@@ -366,11 +392,13 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
         report()
 
     def items():
-        foreign = NotEnglish()
+        foreign, thin = NotEnglish(), ThinPages()
         for article_items_, article_report in iter_prepared(articles(), catalogue, rules):
             foreign.add(article_report)
+            thin.add(article_report)
             yield from article_items_
-        if foreign.note():
-            warnings.warn(foreign.note(), InputWarning, stacklevel=2)
+        for note in (foreign.note(), thin.note()):
+            if note:
+                warnings.warn(note, InputWarning, stacklevel=2)
 
     return items()

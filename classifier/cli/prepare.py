@@ -17,7 +17,7 @@ from classifier.clean import load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import TableWriter, output_format, remove_stale_temporaries
-from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, count_names, iter_prepared
+from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
 
 PROGRESS_MIN_FILES = 5
 actors_app = typer.Typer(help="Inspect and grow the actor catalogue.", no_args_is_help=True)
@@ -103,8 +103,9 @@ def prepare_to_file(input_path: Path, out_path: Path, fmt: str, catalogue: list[
         for items, report in iter_prepared(articles, catalogue, rules):
             writer.write(items)
             totals.add(items, report, keep_report=keep_reports)
-    if totals.not_english.note():
-        warn(totals.not_english.note())
+    for note in (totals.not_english.note(), totals.thin_pages.note()):
+        if note:
+            warn(note)
     if totals.articles and not totals.items:
         warn(f"{input_path}: no actor of the catalogue is mentioned in its {totals.articles} articles, so there is "
              f"nothing to score; 'stance actors suggest {input_path}' lists the names they do mention")
@@ -119,6 +120,7 @@ class PrepareTotals:
     by_actor: Counter = field(default_factory=Counter)
     reports: list[ArticleReport] = field(default_factory=list)  # kept only for --explain
     not_english: NotEnglish = field(default_factory=NotEnglish)
+    thin_pages: ThinPages = field(default_factory=ThinPages)
 
     def add(self, items: list[dict], report: ArticleReport, keep_report: bool) -> None:
         self.articles += 1
@@ -126,6 +128,7 @@ class PrepareTotals:
         self.items += len(items)
         self.by_actor.update(item["actor"] for item in items)
         self.not_english.add(report)
+        self.thin_pages.add(report)
         if keep_report:
             self.reports.append(report)
 
@@ -183,6 +186,8 @@ def prepare(
         for report in totals.reports:
             if report.not_english:
                 out.print(f"  {report.article}  [not English]  {report.not_english}", highlight=False)
+            if report.thin_page:
+                out.print(f"  {report.article}  [thin page]  {report.words} words of article text", highlight=False)
             for rule, line in report.dropped_lines:
                 out.print(f"  {report.article}  [{rule}]  {line[:100]}")
     if not quiet:

@@ -267,6 +267,35 @@ def test_html_goes_through_the_extractor(tmp_path):
     assert "page words kept" in explained and "of 76 (" in explained  # every visible word, the extractor's drops aside
 
 
+def test_a_page_whose_text_is_only_its_furniture_is_warned_of_by_file(tmp_path):
+    """A page of navigation and a cookie line gave an article of its headline and "Home Menu" without a word; the
+    warning names the first such file, in the CLI and the library alike, and a page with an article's text says
+    nothing."""
+    import classifier
+
+    folder = tmp_path / "html"
+    folder.mkdir()
+    (folder / "a_nav.html").write_text(
+        "<html><head><title>Russia warns NATO - Example News</title></head><body><nav><a href='/'>Home</a> "
+        "<a href='/m'>Menu</a></nav><div class='cookie'>We use cookies to improve your experience. Accept all</div>"
+        "<footer>Copyright Example News</footer></body></html>")
+    body = "".join(f"<p>Russia and China signed a trade pact in Beijing on {day}, officials said.</p>"
+                   for day in ("Monday", "Tuesday", "Wednesday", "Thursday"))  # 310 characters with the headline
+    (folder / "b_article.html").write_text(
+        f"<html><head><title>Pact</title></head><body><article><h1>Pact</h1>{body}</article></body></html>")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out, "--explain")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0
+    assert f"1 page gave fewer than 250 characters of article text (first: {folder / 'a_nav.html'})" in said
+    assert "a_nav [thin page] 5 words of article text" in said and "b_article [thin page]" not in said
+    assert {r["article"] for r in read_jsonl(out)} == {"a_nav", "b_article"}  # written all the same
+    with pytest.warns(UserWarning, match="1 page gave fewer than 250 characters"):
+        assert list(classifier.prepare_items(folder)) == read_jsonl(out)
+    (folder / "a_nav.html").unlink()
+    assert "characters of article text" not in run("prepare", folder, "--out", out).output
+
+
 def test_a_kicker_before_the_headline_in_its_h1_is_left_out_where_the_page_title_shows_it(tmp_path):
     """"<h1><span>Ukraine-Krieg</span> <span>Scholz sagt …</span></h1>" (bench page german) made the headline
     "Ukraine-Krieg Scholz sagt …": trafilatura takes the <h1> as the title. Where the <title>, less the site's name, is
