@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 from dataclasses import replace
 
@@ -225,8 +226,11 @@ def test_mention_pooling_differs_from_cls_only_when_a_mention_is_marked(tmp_path
 def test_stop_after_ends_early_on_the_longer_schedule(tmp_path):
     base = tiny_encoder_base(tmp_path / "base")
     config = TrainConfig(base=str(base), epochs=4, stop_after=2, batch_size=8, learning_rate=3e-3, seed=1)
-    result = train(toy_items(16), None, config, log=lambda s: None)
+    said = []
+    result = train(toy_items(16), None, config, log=said.append)
     assert [h["epoch"] for h in result.history] == [1, 2] and result.best_epoch == 2
+    epochs = [line for line in said if line.startswith("epoch=")]
+    assert len(epochs) == 2 and all(re.search(r"  seconds=\d+\.\d(  |$)", line) for line in epochs), epochs  # not 19.2000
 
 
 def test_distillation_loss_is_zero_only_when_the_student_matches_the_teacher():
