@@ -625,3 +625,27 @@ def test_per_class_figures_and_group_accuracy_have_intervals_from_the_same_artic
     assert f"{accuracy_ci[0]:.2f}–{accuracy_ci[1]:.2f}" in daily
     polar_ci = groups["Daily A"]["ci"]["f1_favor_against"]
     assert f"{polar_ci[0]:.2f}–{polar_ci[1]:.2f}" in daily
+
+
+def test_group_tables_fit_an_80_column_terminal_with_names_and_flags_whole(tmp_path, monkeypatch):
+    """At 80 columns the eleven columns of 'evaluate --by source' left "few gold ag" a letter or two to a line (or
+    the names nothing) and ran past the terminal's edge: the terminal table holds each figure with its interval and
+    each flag on a line of its own, and every cell may wrap at its spaces."""
+    from classifier.cli.app import out
+
+    rows = []
+    for s, source in enumerate(["000_0d29080c6ce635fb", "004_7e73490c89167d09", "TDI"]):
+        for i in range(24):  # one article each, two gold against
+            label = "against" if i < 2 else LABELS[(i + s) % 3 if (i + s) % 3 != 1 else 0]
+            stance = LABELS[(i + s) % 3]
+            rows.append({"id": f"{source}:{i}", "text": f"Russia said {i}.", "actor": "Russia", "spans": [[0, 6]],
+                         "label": label, "source": source, "article": source, "stance": stance,
+                         "stance_scores": {x: 0.8 if x == stance else 0.1 for x in LABELS}, "model": "m"})
+    preds = write_jsonl(tmp_path / "p.jsonl", rows)
+    monkeypatch.setattr(out, "width", 80)
+    result = runner.invoke(app, ["evaluate", str(preds), "--by", "source", "--n-boot", "10", "-q"])
+    assert result.exit_code == 0, result.output
+    table = result.output[result.output.index("By source"):]
+    assert max(len(line) for line in table.splitlines()) <= 80, table
+    assert "few gold ag" in table and "004_7e73490c89167d09" in table and "1 art." in table, table
+    assert "95% interval by article" in table

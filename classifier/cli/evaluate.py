@@ -36,8 +36,9 @@ def print_evaluation(result: dict) -> None:
     if result.get("models_warning"):
         warn(result["models_warning"])
     for key, groups in result["groups"].items():
-        out.print(tables.rich_table(tables.group_rows(key, groups), f"By {key}",
-                                    numeric_from=1))
+        table = tables.rich_table(tables.terminal_group_rows(key, groups), f"By {key}", numeric_from=1)
+        table.caption, table.caption_justify = tables.TERMINAL_GROUP_CAPTION, "left"
+        out.print(table)
     if "compare" in result:
         compare = result["compare"]
         out.print(tables.rich_table(tables.compare_rows(compare),

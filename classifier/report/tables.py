@@ -97,6 +97,20 @@ def group_rows(key: str, groups: Sequence[dict]) -> Rows:
             "flags"], rows
 
 
+def terminal_group_rows(key: str, groups: Sequence[dict]) -> Rows:
+    """``group_rows`` for a terminal: each figure with its interval in one cell ("0.49 0.39–0.58"; the "95% CI" of
+    the headers goes to ``TERMINAL_GROUP_CAPTION``) and each flag on a line of its own, so that a narrow terminal
+    wraps a cell between its parts. The eleven columns of ``group_rows`` took 76 characters before the group's
+    name and its flags: at 80 columns rich cut "few gold ag" to a letter or two a line, or left the names out."""
+    headers, rows = group_rows(key, groups)
+    joined = [[row[0], row[1], row[2]] + [row[i] + ("" if row[i + 1] == "–" else f" {row[i + 1]}") for i in (3, 5, 7)]
+              + [row[9], row[10].replace(", ", "\n")] for row in rows]
+    return [headers[0], "n", "art.", "F1m", "acc.", headers[7], "ECE", "flags"], joined
+
+
+TERMINAL_GROUP_CAPTION = "each figure with its 95% interval by article, where one could be drawn"
+
+
 def compare_rows(compare: dict) -> Rows:
     names = {"macro_f1": "macro-F1", "accuracy": "accuracy",
              "f1_favor_against": polar_name(compare.get("metrics_first", {}).get("labels", ("favor", "against")))}
@@ -205,10 +219,11 @@ def rich_table(rows: Rows, title: str | None = None, *, numeric_from: int = 1) -
     table = Table(title=title, title_justify="left", header_style="bold")
     for index, header in enumerate(headers):
         numeric = 0 < index and index >= numeric_from and header != "flags"
-        # the first column names the rows: keep it readable when the numbers fill a narrow terminal
-        label_width = min(24, max(len(str(c)) for c in [header, *(row[0] for row in body)])) if index == 0 else None
-        table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric, overflow="fold",
-                         min_width=label_width)
+        # Every cell may wrap at its spaces ("0.903 [0.799, 1.000]", "1 art.\nfew gold ag"), so that a narrow
+        # terminal narrows the widest columns first. Numbers that could not wrap left rich no way to fit but to
+        # squeeze the names and flags to a letter a line or to nothing, and a minimum width for the names, which
+        # rich applies after fitting the rest, made the table wider than the terminal (evaluate --by at 80 columns)
+        table.add_column(header, justify="right" if numeric else "left", overflow="fold")
     for row in body:  # literal: the CLI's consoles render no markup; a name of pages is cut (the files hold it all)
         table.add_row(*[shortened(cell, TERMINAL_CELL) for cell in row])
     return table
