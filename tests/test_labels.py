@@ -522,6 +522,20 @@ def test_line_input_fallback_and_resume(tmp_path):
     assert {it.id: it.label for it in read_items(gold)} == current  # one item per id, undo applied
 
 
+def test_piped_answers_see_the_mention_marked_as_report_md_marks_it(tmp_path):
+    """Piped in and out, the screen shows no highlight: it said "actor: Russia" beside a sentence that names Russia
+    twice and China once, without saying which words were meant. The mentions are marked **…**, and a * of the
+    sentence's own is escaped, so every ** marks a mention."""
+    text = "Russia's *new* deal: Moscow and China agreed."
+    items_path = tmp_path / "items.jsonl"
+    items_path.write_text(json.dumps({"id": "1", "text": text, "actor": "Russia", "spans": [[0, 6], [21, 27]],
+                                      "article": "a"}) + "\n")
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "l.jsonl"), "-a", "ana"],
+                           input="q\n")
+    assert result.exit_code == 0, result.output
+    assert "▶ **Russia**'s \\*new\\* deal: **Moscow** and China agreed." in result.output, result.output
+
+
 def test_items_without_spans_are_labelled_with_the_mentions_classify_finds(tmp_path):
     items_path = tmp_path / "items.jsonl"
     items_path.write_text(json.dumps({"id": "1", "text": "Talks with Moscow stalled.", "actor": "Russia",

@@ -134,15 +134,32 @@ class KeyReader:
 
 
 # -- screen -------------------------------------------------------------------------------------
-def highlighted(item: Item) -> Text:
+def plain_text(screen: Console) -> bool:
+    """Whether ``screen`` shows no highlight: output to a file or a pipe, or colours turned off (NO_COLOR)."""
+    return not screen.is_terminal or screen.color_system is None or screen.no_color
+
+
+def plain_piece(text: str) -> str:
+    """A piece of a sentence shown with its mentions in ``**``: a backslash or ``*`` of its own escaped, as
+    report.md's Markdown escapes them, so that every ``**`` on the line marks a mention."""
+    return visible(text).replace("\\", "\\\\").replace("*", "\\*")
+
+
+def highlighted(item: Item, plain: bool = False) -> Text:
+    """The sentence with its mentions highlighted; ``plain``: marked ``**Russia**`` as report.md marks them, for a
+    screen that shows no highlight (answers piped in and the screen to a file)."""
     from classifier.models.inputs import merge_spans
 
     text, cursor = Text(), 0  # pieces made visible one by one, so the highlight stays on the mention
+    piece = plain_piece if plain else visible
     for start, end in merge_spans(item.spans):
-        text.append(visible(item.text[cursor:start]))
-        text.append(visible(item.text[start:end]), style="bold black on yellow")
+        text.append(piece(item.text[cursor:start]))
+        if plain:
+            text.append(f"**{piece(item.text[start:end])}**")
+        else:
+            text.append(visible(item.text[start:end]), style="bold black on yellow")
         cursor = end
-    text.append(visible(item.text[cursor:]))
+    text.append(piece(item.text[cursor:]))
     return text
 
 
@@ -157,21 +174,22 @@ def keys_line(keys: dict[str, str]) -> Text:
     return Text("  ".join(f"[{key}] {action}" for key, action in keys.items()), style="cyan")
 
 
-def sentence_grid(before: list[str], item: Item, after: list[str]) -> Table:
-    """The sentence (mentions highlighted) between its neighbours, wrapped with a hanging indent."""
+def sentence_grid(before: list[str], item: Item, after: list[str], plain: bool = False) -> Table:
+    """The sentence (mentions highlighted, or marked where ``plain``) between its neighbours, wrapped with a hanging
+    indent."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=1)
     grid.add_column()
     for text in before:
         grid.add_row("", Text(visible(text), style="dim"))
-    grid.add_row("▶", highlighted(item))
+    grid.add_row("▶", highlighted(item, plain))
     for text in after:
         grid.add_row("", Text(visible(text), style="dim"))
     return grid
 
 
 def item_screen(item: Item, session: LabelSession, context: tuple[list[str], list[str]] | None,
-                shown: dict | None, keys: dict[str, str], status: str = "") -> Group:
+                shown: dict | None, keys: dict[str, str], status: str = "", plain: bool = False) -> Group:
     extra = item.model_extra or {}
     where = f"outlet {item.source or '-'} · article {item.article or '-'}"
     if extra.get("sentence_index") is not None:
@@ -184,7 +202,7 @@ def item_screen(item: Item, session: LabelSession, context: tuple[list[str], lis
     parts = [Rule(f"{progress.done}/{progress.total} done"),
              *([Text(visible(f"last: {status}"), style="yellow" if "warning:" in status else "green")] if status else []),
              Text(visible(f"per outlet: {outlets}"), style="dim"), Text(visible(where), style="dim"),
-             sentence_grid(before, item, after), question, suggestion_line(shown), keys_line(keys)]
+             sentence_grid(before, item, after, plain), question, suggestion_line(shown), keys_line(keys)]
     return Group(*parts)
 
 
@@ -270,7 +288,7 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
     while item is not None:
         suggestion = session.suggestions.get(item.id)
         shown = suggestion if suggestion and suggestion.get("shown", True) else None
-        show(screen, item_screen(item, session, contexts.get(item.id), shown, keys, status))
+        show(screen, item_screen(item, session, contexts.get(item.id), shown, keys, status, plain_text(screen)))
         action = read_action(reader, screen, keys)
         while action == "help":
             screen.print(help_table(keys, session.task))
