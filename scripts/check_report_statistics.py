@@ -1,7 +1,7 @@
 """Simulations that check the statistics `stance evaluate` and `stance report` publish (not a test: it takes
 minutes and its figures are estimates).
 
-    python scripts/check_report_statistics.py [--reps 1000] [--only coverage,tests,acc,evaluate]
+    python scripts/check_report_statistics.py [--reps 1000] [--only coverage,tests,acc,evaluate,split]
 
 - coverage: the 95% interval of a cell's net stance (bootstrap by article, `framing.cell_row`) over simulated
   cells whose sentences are correlated within an article (each article draws its own stance shares from a
@@ -16,6 +16,10 @@ minutes and its figures are estimates).
   uncertainty resampled (as the report does) and with the gold matrix held fixed (for comparison).
 - evaluate: coverage of `stance evaluate`'s 95% interval of accuracy (bootstrap by article) and the level of
   its paired bootstrap p-value for two equally good models.
+- split: the before-and-after view (`split.split_cells`, `--split-date`) where nothing changes at the day (the
+  articles of both sides drawn alike, sentences correlated within an article): the share of cells with p < 0.05
+  and of change intervals that exclude zero, at 5 and 20 articles a side and with short articles on one side and
+  long ones on the other.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import pandas as pd
 
 from classifier.evaluate import bootstrap_metrics, paired_p_value, percentile_ci, resampled_sums
 from classifier.items import LABELS
-from classifier.report import framing
+from classifier.report import framing, split
 
 K = len(LABELS)
 NO_CORRECTION = {"possible": False}
@@ -228,12 +232,39 @@ def evaluate_check(reps: int, n_boot: int) -> list[dict]:
     return out
 
 
+SPLIT_DESIGNS = {"5 + 5 articles of 20 sentences": ((5, 20), (5, 20)),
+                 "20 + 20 articles of 20 sentences": ((20, 20), (20, 20)),
+                 "5 articles of 3 sentences before, 20 of 40 after": ((5, 3), (20, 40))}
+
+
+def split_check(reps: int, n_boot: int, n_perm: int) -> list[dict]:
+    """One outlet x actor cell whose articles before and after the day are drawn from one distribution."""
+    mean = np.array([0.3, 0.2, 0.5])
+    out = []
+    for name, ((n_before, size_before), (n_after, size_after)) in SPLIT_DESIGNS.items():
+        rng = np.random.default_rng(17)
+        rejected, excluded = 0, 0
+        for rep in range(reps):
+            before = cell_sums(rng, mean, 5, np.full(n_before, size_before)).assign(date="2022-01-01")
+            after = cell_sums(rng, mean, 5, np.full(n_after, size_after)).assign(date="2022-03-01")
+            after["article"] = after["article"] + "-after"
+            view = split.split_cells(pd.concat([before, after], ignore_index=True), "2022-02-24", n_boot=n_boot,
+                                     n_perm=n_perm, seed=rep)
+            row = view["table"].iloc[0]
+            rejected += row["p_value"] < 0.05
+            excluded += not (row["change_lo"] <= 0 <= row["change_hi"])
+        out.append({"design": name, "reps": reps, "p_below_0.05": rejected / reps,
+                    "interval_excludes_0": excluded / reps})
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--n-boot", type=int, default=1000)
     parser.add_argument("--n-perm", type=int, default=999)
-    parser.add_argument("--only", default="coverage,tests,acc,evaluate")
+    parser.add_argument("--only", default="coverage,tests,acc,evaluate,split")
     parser.add_argument("--out", help="write the figures as JSON here")
     parser.add_argument("--acc-cases", help="comma-separated indexes into ACC_CASES (default: all)")
     args = parser.parse_args()
@@ -241,7 +272,8 @@ def main() -> None:
               "tests": lambda: null_tests(args.reps, args.n_perm),
               "acc": lambda: acc_check(args.reps, args.n_boot, [int(i) for i in args.acc_cases.split(",")]
                                        if args.acc_cases else range(len(ACC_CASES))),
-              "evaluate": lambda: evaluate_check(args.reps, args.n_boot)}
+              "evaluate": lambda: evaluate_check(args.reps, args.n_boot),
+              "split": lambda: split_check(args.reps, args.n_boot, args.n_perm)}
     results = {}
     for name in args.only.split(","):
         print(f"-- {name}", flush=True)

@@ -28,6 +28,7 @@ def report_cli(
     max_actors: int = typer.Option(24, "--max-actors", min=1, help="Actors with their own charts and examples (most mentioned); the heatmap shows up to 30."),
     period: str = typer.Option("auto", "--period", help="Time view: auto (the finest of week, month or year that most dates are precise enough for and whose span gives at most 60 periods), week, month, year or none. Dates coarser than the period (2024, 2024-06) are left out and named."),
     compare: Optional[Path] = typer.Option(None, "--compare", help="An earlier predictions file of the same items (e.g. before retraining): how each cell moved, and whether beyond the bootstrap noise."),
+    split_date: Optional[str] = typer.Option(None, "--split-date", help="A day (YYYY-MM-DD, e.g. 2022-02-24): per outlet x actor, net stance of the articles dated before it and of those dated on or after it, the change with a 95% interval (articles of each side resampled apart) and a permutation p-value (articles shuffled between the sides, Holm over these cells)."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Only sentences of this kind: headline, subheading or body (default: all; the report also shows headlines against body)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -37,6 +38,7 @@ def report_cli(
     net stance (favor - against) / n with a 95% interval by article (framing.csv, framing.parquet).
     Shares corrected for classifier error (ACC, PACC) with the gold labels of --gold or of the file.
     Which outlets differ from the others per actor: permutation test by article, Holm-corrected.
+    With --split-date DAY: per outlet x actor, net stance before the day against on or after it, with the change.
     Plots (PNG and SVG), one self-contained report.html and its Markdown twin report.md.
 
     Example: stance report preds.jsonl --out reports/2024 --gold dev_preds.jsonl
@@ -46,7 +48,8 @@ def report_cli(
 
     result = make_report(predictions, out_dir, gold=gold, model_dir=model_dir, n_boot=n_boot, seed=seed,
                          min_n=min_n, examples=examples, max_actors=max_actors, n_perm=n_perm,
-                         progress=show_progress(quiet), period=period, kind=kind, compare=compare)
+                         progress=show_progress(quiet), period=period, kind=kind, compare=compare,
+                         split_date=split_date)
     headers, rows = result["framing_rows"]
     more = f", first {SHOWN_ROWS}; all in framing.csv" if len(rows) > SHOWN_ROWS else ""
     title = f"Framing table ({len(rows)} cell{'s' if len(rows) != 1 else ''}{more})"
@@ -63,4 +66,6 @@ def report_cli(
         warn(result["wire_note"])
     if result.get("compare"):
         out.print(result["compare"]["note"])
+    if result.get("split_date"):
+        out.print(result["split_date"]["note"])
     out.print(f"report written to {result['files']['html']} (and report.md, framing.csv, framing.parquet, plots/)")

@@ -157,7 +157,7 @@ def cell_examples(rows: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[s
 
 
 def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_actors: int,
-            view: dict | None = None) -> tuple[list[dict], str]:
+            view: dict | None = None, split: dict | None = None) -> tuple[list[dict], str]:
     """Every figure as PNG and SVG bytes with its file names, and a note on what was left out."""
     from classifier.report import plots
 
@@ -201,6 +201,16 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
             add("time", f"time_{index:02d}_{slug(actor)}", chart,
                 f"{actor} over time", f"{actor}: net stance per {view['period']}, one line per outlet, 95% CI by "
                 "article as a band.")
+    if split is not None and len(split["table"]):
+        from classifier.report.split import split_chart
+
+        cells = split["table"].assign(_n=split["table"]["n_before"] + split["table"]["n_after"])
+        mentions = cells.groupby("actor")["_n"].sum().sort_values(ascending=False, kind="stable")
+        for index, actor in enumerate(mentions.index[:max_actors]):
+            add("split", f"split_{index:02d}_{slug(actor)}",
+                split_chart(split["table"], actor, split["date"], min_n=min_n, styles=styles),
+                f"{actor} before and after {split['date']}", f"{actor}: net stance per outlet before {split['date']} "
+                "(open) and on or after it (filled), 95% CI by article; beside each outlet, whether it changed.")
     if evaluation is not None:
         curves = {"all items": evaluation["overall"]["calibration"]["reliability"]}
         outlets = [g for g in evaluation["groups"]["source"] if not g["small"]]
@@ -408,6 +418,15 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
     return ctx
 
 
+def split_context(split: dict, inputs: ReportInput, min_n: int) -> dict:
+    """The before-and-after view as the page shows it: the day, the note and the table."""
+    from classifier.report.split import split_note, split_rows
+
+    n_article_entries = int(inputs.sums[["outlet", "article", "lone"]].drop_duplicates().shape[0])
+    return {"date": split["date"], "note": split_note(split, n_article_entries),
+            "rows": split_rows(split["table"], min_n) if len(split["table"]) else None}
+
+
 def json_safe(value):
     """NaN -> None recursively, numpy scalars -> Python, for strict JSON."""
     import math
@@ -430,12 +449,15 @@ def json_safe(value):
 def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Path | None = None,
                 model_dir: str | Path | None = None, n_boot: int = 1000, seed: int = 0, min_n: int = 10,
                 examples: int = 2, max_actors: int = 24, n_perm: int = 2000, progress: bool = False,
-                period: str | None = "auto", kind: str | None = None, compare: str | Path | None = None) -> dict:
+                period: str | None = "auto", kind: str | None = None, compare: str | Path | None = None,
+                split_date=None) -> dict:
     """Analyse a predictions file and write the report directory; returns what report.json holds, each of its
     tables (``tests``, ``headlines``, ``timeline["rows"]``, ``compare["cells"]``) as a pandas DataFrame, with the
     framing table (framing.csv) as ``table`` and the files written as ``files``. ``evaluation`` is
     ``evaluate_predictions``'s dict, as there. ``period``: auto, week, month, year or none (the time view);
-    ``kind``: only rows of that kind; ``compare``: an earlier predictions file of the same items (before / after)."""
+    ``kind``: only rows of that kind; ``compare``: an earlier predictions file of the same items (before / after);
+    ``split_date``: a day (``"2022-02-24"`` or a ``datetime.date``): each outlet x actor's net stance before it and on
+    or after it, the change with its interval and a permutation test (``split_date`` in report.json)."""
     from classifier.models.stance_model import model_folder
 
     check_paths(predictions=predictions, gold=gold, compare=compare)
@@ -455,6 +477,10 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     check_report_target(out_dir, predictions, gold, compare, model_dir)  # before the analysis
     if period not in (None, "auto", "none", "week", "month", "year"):
         raise InputError(f"{option('period', period)}: expected auto, none, week, month or year")
+    if split_date is not None:
+        from classifier.report.split import split_day
+
+        split_day(split_date)  # a bad day is refused before any work
     inputs = gather(predictions, examples, kind)
     articleless = articleless_note(int((inputs.sums["lone"] >= 0).sum()), inputs.n)
     for problem in (articleless, *look_alike_names(inputs.sums)):
@@ -475,7 +501,13 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     before_after = compare_section(inputs, Path(compare), kind, n_boot=n_boot, seed=seed, min_n=min_n,
                                    progress=progress, shown=shown) if compare else None
     kinds = kind_table(inputs.headline_sums, inputs.body_sums, n_boot=n_boot, seed=seed, min_n=min_n)
-    figs, actors_note = figures(table, evaluation, min_n=min_n, max_actors=max_actors, view=view)
+    split = None
+    if split_date is not None:
+        from classifier.report.split import split_cells
+
+        split = split_cells(inputs.sums, split_date, n_boot=n_boot, n_perm=n_perm, seed=seed, min_n=min_n,
+                            progress=progress)
+    figs, actors_note = figures(table, evaluation, min_n=min_n, max_actors=max_actors, view=view, split=split)
     top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])
     card, card_note = model_card(inputs.models, Path(model_dir) if model_dir else None, shown)
     ctx = context(inputs, shown(predictions), analysis, evaluation, figs, actors_note,
@@ -483,11 +515,13 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                   n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
     ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "note", "evaluation", "eval_note")}
+    ctx["split"] = split and split_context(split, inputs, min_n)
     ctx["provenance"] = provenance(predictions, Path(gold) if gold else None, Path(compare) if compare else None,
                                    Path(model_dir) if model_dir else None,
                                    {"--n-boot": n_boot, "--n-perm": n_perm, "--seed": seed, "--min-n": min_n,
                                     "--period": period, "--kind": kind or "all", "--examples": examples,
-                                    "--max-actors": max_actors}, shown)
+                                    "--max-actors": max_actors,
+                                    **({"--split-date": split["date"]} if split else {})}, shown)
     mixed = mixed_models_warning(inputs.models, "the cells, outlet tests and corrections")
     for problem in (mixed, articleless):
         if problem:
@@ -498,7 +532,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     with staged_folder(final) as out_dir:
         summary = write_report_files(out_dir, table, analysis, figs, ctx, shown(predictions), inputs, evaluation,
                                      card_note, n_boot=n_boot, n_perm=n_perm, seed=seed, min_n=min_n,
-                                     view=view, kinds=kinds, before_after=before_after)
+                                     view=view, kinds=kinds, before_after=before_after, split=split)
     files = {key: final / name for key, name in REPORT_FILES.items()}
     # report.json's keys, each of its tables as a DataFrame (as the framing table under "table"), not a list of dicts
     frames = {"tests": pd.DataFrame.from_records(summary["tests"]) if summary["tests"] else
@@ -506,6 +540,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
               "timeline": {**summary["timeline"], "rows": view["table"]}, "headlines": kinds}
     if before_after is not None:
         frames["compare"] = {**summary["compare"], "cells": before_after["cells"]}
+    if split is not None:
+        frames["split_date"] = {**summary["split_date"], "cells": split["table"]}
     return {**summary, **frames, "table": table, "wire_note": ctx["wire_note"],
             "framing_rows": tables.framing_rows(table, min_n, compact=True),
             "correction_note": ctx["correction_note"], "models_warning": mixed,
@@ -517,7 +553,7 @@ REPORT_FILES = {"framing_csv": "framing.csv", "framing_parquet": "framing.parque
                 "json": "report.json", "html": "report.html", "markdown": "report.md"}
 
 
-OWN_FILES = {*REPORT_FILES.values(), "compare.csv", "plots"}  # what a report folder holds, and nothing else
+OWN_FILES = {*REPORT_FILES.values(), "compare.csv", "split_date.csv", "plots"}  # what a report folder holds, and nothing else
 
 
 def earlier_report(report_json: Path) -> dict | None:
@@ -593,7 +629,8 @@ def write_table(path: Path, frame: pd.DataFrame, columns) -> None:
 
 def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, inputs, evaluation, card_note, *,
                        n_boot: int, n_perm: int, seed: int, min_n: int, view: dict | None = None,
-                       kinds: pd.DataFrame | None = None, before_after: dict | None = None) -> dict:
+                       kinds: pd.DataFrame | None = None, before_after: dict | None = None,
+                       split: dict | None = None) -> dict:
     from classifier.io.files import (spreadsheet_safe, write_bytes_atomic, write_json_atomic, write_records,
                                      write_text_atomic)
     from classifier.report.html import render_html, render_markdown
@@ -614,6 +651,10 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
     if before_after is not None:
         write_table(out_dir / "compare.csv", before_after["cells"], ("outlet", "actor", "n", "net_old", "net_new",
                                                                      "change", "change_lo", "change_hi", "moved"))
+    if split is not None:
+        from classifier.report.split import SPLIT_COLUMNS
+
+        write_table(out_dir / "split_date.csv", split["table"], SPLIT_COLUMNS)
     for fig in figs:
         write_bytes_atomic(out_dir / fig["file"], fig["png"])
         write_bytes_atomic(out_dir / fig["svg"], fig["svg_bytes"])
@@ -635,6 +676,11 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                    "other": before_after["other"], "note": before_after["note"],
                    "cells": before_after["cells"].to_dict("records"), "evaluation": before_after["paired"]},
                "plots": [f["file"] for f in figs] + [f["svg"] for f in figs]}
+    if split is not None:  # only when asked for: without --split-date report.json is as before
+        summary["split_date"] = {"date": split["date"], "note": ctx["split"]["note"], "n_tests": split["n_tests"],
+                                 "cells_one_sided": split["n_one_sided"], "undated_articles": split["undated"],
+                                 "straddling_articles": split["straddling"],
+                                 "cells": split["table"].to_dict("records")}
     write_json_atomic(files["json"], json_safe(summary))
     return summary
 

@@ -173,6 +173,10 @@ def render_markdown(ctx: dict) -> str:
     out += ["", "## Over time", "", md(ctx.get("timeline_note", "")), ""]
     out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "time"]
     out += ["", md_table(ctx["timeline"]), ""] if ctx.get("timeline") else []
+    if ctx.get("split"):
+        out += ["", f"## Before and after {md(ctx['split']['date'])}", "", md(ctx["split"]["note"]), ""]
+        out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "split"]
+        out += ["", md_table(ctx["split"]["rows"]), ""] if ctx["split"]["rows"] else []
     if ctx.get("compare"):
         out += ["", "## Before and after", "", md(ctx["compare"]["note"]), "", md_table(ctx["compare"]["rows"]), "",
                 md(ctx["compare"]["eval_note"]), ""]

@@ -1,0 +1,224 @@
+"""Before and after a date (``--split-date``): did an outlet's net stance toward an actor change at a day?
+
+Per outlet x actor with dated articles on both sides: the net stance of the articles dated before the day and of
+those dated on or after it (each side computed exactly as a framing-table cell, ``framing.cell_row``), and the
+change, after minus before. The two sides hold different articles, so they are independent samples: the change's
+95% interval resamples the articles of each side apart (the same draws as each side's own interval), expanded for
+the fewer articles of the two sides (``evaluate.percentile_ci``); its p-value is the outlet tests' permutation test
+(``framing.permutation_test``: the studentized gap, whole articles shuffled between the two sides of the cell),
+Holm-corrected over the cells tested here, a family of their own. Dates are read as the time view reads them (the
+day the outlet gave); an article without a readable date, or dated only to a year or month that holds the day, is
+on neither side and is counted and named.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import numpy as np
+import pandas as pd
+
+from classifier.errors import InputError, option
+from classifier.evaluate import MIN_RESAMPLED_ARTICLES as MIN_ARTICLES  # fewer: no interval, no test
+from classifier.evaluate import percentile_ci, progress_bar, resampled_sums
+from classifier.report.framing import (AGAINST, FAVOR, MAX_PERM, PERM_PER_TEST, SUM_COLUMNS, cell_row, design_p,
+                                       holm, permutation_test, smallest_p)
+from classifier.report.timeline import article_dates, articles_where, date_precision, some
+
+SPLIT_COLUMNS = ("outlet", "actor", "n_before", "n_articles_before", "net_before", "net_before_lo", "net_before_hi",
+                 "n_after", "n_articles_after", "net_after", "net_after_lo", "net_after_hi", "change", "change_lo",
+                 "change_hi", "p_value", "p_holm", "n_perm", "p_min", "changed", "small")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def split_day(value) -> pd.Timestamp:
+    """The day of ``--split-date``: an ISO 8601 day (2022-02-24), or a ``datetime.date`` from Python (a datetime is
+    its day). Anything else is an ``InputError`` naming the option."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return pd.Timestamp(value)
+    if isinstance(value, str) and _DAY.fullmatch(value.strip()):
+        try:
+            return pd.Timestamp(datetime.date.fromisoformat(value.strip()))
+        except ValueError:
+            pass
+    raise InputError(f"{option('split_date', value)}: expected a day as YYYY-MM-DD, e.g. 2022-02-24")
+
+
+def article_sides(sums: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.Series, list[str], list[str]]:
+    """Each article row's side ("before", "after" or None), the undated articles and those dated only to a year or
+    month that holds ``day`` (a year-only "2022" against 2022-02-24: no side to put it on). A year or month wholly
+    before or after the day is on that side."""
+    dates = article_dates(sums).dt.normalize()  # the day the outlet gave
+    precision = date_precision(sums)
+    last = dates.copy()
+    for period, offset in (("month", pd.offsets.MonthEnd(0)), ("year", pd.offsets.YearEnd(0))):
+        coarse = (precision == period) & dates.notna()
+        last[coarse] = dates[coarse] + offset  # the last day of that month or year
+    side = pd.Series(None, index=sums.index, dtype=object)
+    side[last < day] = "before"
+    side[dates >= day] = "after"
+    undated = articles_where(sums, dates.isna())
+    straddling = articles_where(sums, dates.notna() & side.isna())
+    return side, undated, straddling
+
+
+def _side_draws(cell: pd.DataFrame, n_boot: int, seed: int) -> np.ndarray:
+    """The bootstrap net stance of one side: the draws :func:`framing.cell_row` makes for its interval."""
+    per_article = cell[list(SUM_COLUMNS)].to_numpy(float)
+    sums = resampled_sums(np.arange(len(cell)), per_article, n_boot, seed)
+    return (sums[:, 1 + FAVOR] - sums[:, 1 + AGAINST]) / sums[:, 0]  # SUM_COLUMNS: n, then the label counts
+
+
+def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: int = 2000, seed: int = 0,
+                min_n: int = 10, progress: bool = False) -> dict:
+    """The before-and-after view from the article sums: ``table`` (one row per outlet x actor with articles on both
+    sides, :data:`SPLIT_COLUMNS`), the day, the undated and straddling articles and how many cells have articles on
+    one side only."""
+    day = split_day(split_date)
+    side, undated, straddling = article_sides(sums, day)
+    dated = sums.assign(side=side)[side.notna()]
+    rng = np.random.default_rng(seed)
+    no_correction = {"possible": False}
+    rows, groups, one_sided = [], {}, 0
+    cells = dated.groupby(["actor_name", "outlet"], sort=True)
+    with progress_bar("before and after (permutations by article)", cells.ngroups, progress) as advance:
+        for index, ((actor, outlet), cell) in enumerate(cells):
+            advance(1)
+            before, after = cell[cell["side"] == "before"], cell[cell["side"] == "after"]
+            if before.empty or after.empty:
+                one_sided += 1
+                continue
+            seeds = (seed + 2 * index, seed + 2 * index + 1)
+            b, a = (cell_row(part, no_correction, n_boot=n_boot, seed=s, min_n=min_n)
+                    for part, s in ((before, seeds[0]), (after, seeds[1])))
+            row = {"outlet": outlet, "actor": actor}
+            for name, side_row in (("before", b), ("after", a)):
+                row.update({f"n_{name}": side_row["n"], f"n_articles_{name}": side_row["n_articles"],
+                            f"net_{name}": side_row["net"], f"net_{name}_lo": side_row["net_lo"],
+                            f"net_{name}_hi": side_row["net_hi"]})
+            row["change"] = a["net"] - b["net"]
+            row.update(change_lo=np.nan, change_hi=np.nan, p_value=np.nan, p_holm=np.nan, n_perm=0, p_min=np.nan)
+            tested = min(len(before), len(after)) >= MIN_ARTICLES
+            if tested and n_boot > 0:
+                draws = _side_draws(after, n_boot, seeds[1]) - _side_draws(before, n_boot, seeds[0])
+                ci = percentile_ci(draws, clusters=min(len(before), len(after)))
+                row["change_lo"], row["change_hi"] = ci if ci else (np.nan, np.nan)
+            if tested:
+                both = pd.concat([before, after])
+                group = np.r_[np.zeros(len(before), int), np.ones(len(after), int)]
+                net_sum = (both["n_favor"] - both["n_against"]).to_numpy(float)
+                size = both["n"].to_numpy(float)
+                groups[len(rows)] = (group, net_sum, size)
+                row["p_value"] = permutation_test(group, net_sum, size, 1, n_perm=n_perm, rng=rng)[2]
+                row["n_perm"] = n_perm
+            row["small"] = min(b["n"], a["n"]) < min_n
+            rows.append(row)
+    m = len(groups)
+    more = min(MAX_PERM, PERM_PER_TEST * m)
+    for k, (group, net_sum, size) in groups.items():  # as outlet_tests: a p Holm cannot take below 0.05, drawn again
+        row, p_design = rows[k], design_p(int(group.sum()), len(group))
+        if more > n_perm and row["p_value"] < 0.05 < row["p_value"] * m and p_design * m <= 0.05 \
+                and p_design * n_perm < 1:
+            row["p_value"] = permutation_test(group, net_sum, size, 1, n_perm=more, rng=rng)[2]
+            row["n_perm"] = more
+        row["p_min"] = smallest_p(int(group.sum()), len(group), row["n_perm"])
+    for k, adjusted in zip(groups, holm([rows[k]["p_value"] for k in groups])):
+        rows[k]["p_holm"] = adjusted
+    for k, row in enumerate(rows):
+        reachable = k in groups and row["p_min"] * m <= 0.05
+        row["changed"] = ("yes" if k in groups and row["p_holm"] < 0.05 else "no" if reachable else "cannot")
+    table = pd.DataFrame.from_records(rows, columns=list(SPLIT_COLUMNS))
+    return {"date": day.strftime("%Y-%m-%d"), "table": table, "undated": undated, "straddling": straddling,
+            "n_one_sided": one_sided, "n_tests": m, "n_perm": n_perm, "redrawn": more if more > n_perm else 0}
+
+
+def split_note(view: dict, n_articles: int) -> str:
+    """What the before-and-after view is, which family its Holm correction covers and which articles it leaves
+    out."""
+    table, day, m = view["table"], view["date"], view["n_tests"]
+    changed = int((table["changed"] == "yes").sum()) if len(table) else 0
+    redrawn = (f"; a p below 0.05 is drawn again with {view['redrawn']}, so that Holm's correction can reach 0.05"
+               if view["redrawn"] and any(table["n_perm"] > view["n_perm"]) else "")
+    note = (f"Net stance per outlet and actor of the articles dated before {day} and of those dated on or after it "
+            "(the day the outlet gave, as in the time view), each side computed like a framing-table cell (95% "
+            "interval by article, † fewer than the minimum mentions on a side), and the change, after − before. Its "
+            "95% interval resamples each side's articles apart (two independent samples), expanded for the fewer "
+            "articles of the two sides. p: a permutation test of the change over its standard error that shuffles "
+            f"whole articles between the two sides of the cell, as the outlet tests do ({view['n_perm']} "
+            f"permutations{redrawn}), Holm-corrected over the {m} cells tested here: a family of its own, apart from "
+            "the outlet tests, as it answers another question, about one day chosen beforehand (a day picked after "
+            "looking at the time view would make these p-values too small). 'changed' means Holm-adjusted p < 0.05; "
+            "the interval stands alone, uncorrected. A side of fewer than 5 articles gives no interval and no test "
+            "('cannot'); so does a cell whose articles cannot give a p small enough for Holm. A change at a day is "
+            "not caused by it: what the outlet covered may have changed too. ")
+    note += (f"{changed} of the {len(table)} cells with articles on both sides changed." if len(table) else
+             "No outlet and actor has dated articles on both sides.")
+    if view["n_one_sided"]:
+        note += f" {view['n_one_sided']} more have dated articles on one side only and are not shown."
+    if view["undated"]:
+        note += (f" {len(view['undated'])} of {n_articles} article entries have no readable date (ISO 8601) and are "
+                 f"on neither side: {some(view['undated'])}.")
+    if view["straddling"]:
+        note += (f" {len(view['straddling'])} of {n_articles} article entries are dated only to a year or month "
+                 f"that holds {day} and are on neither side: {some(view['straddling'])}.")
+    return note
+
+
+def split_rows(table: pd.DataFrame, min_n: int):
+    from classifier.report.tables import interval, p_text, signed
+
+    def n(value) -> str:
+        return f"{value}{'†' if value < min_n else ''}"
+
+    headers = ["actor", "outlet", "n before", "articles", "net before", "95% CI", "n after", "articles", "net after",
+               "95% CI", "change", "95% CI", "p", "p (Holm)", "changed"]
+    rows = [[r["actor"], r["outlet"], n(r["n_before"]), str(r["n_articles_before"]), signed(r["net_before"]),
+             interval((r["net_before_lo"], r["net_before_hi"]), 2, sign=True), n(r["n_after"]),
+             str(r["n_articles_after"]), signed(r["net_after"]),
+             interval((r["net_after_lo"], r["net_after_hi"]), 2, sign=True), signed(r["change"]),
+             interval((r["change_lo"], r["change_hi"]), 2, sign=True),
+             p_text(r["p_value"]) if np.isfinite(r["p_value"]) else "–",
+             p_text(r["p_holm"]) if np.isfinite(r["p_holm"]) else "–", r["changed"]]
+            for r in table.to_dict("records")]
+    return headers, rows
+
+
+def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, styles: dict | None = None):
+    """One actor: a row per outlet, its net stance before the day (open marker) and after it (filled), each with
+    its 95% interval, joined by a line; in the report's look of each outlet (``styles``,
+    :func:`~classifier.report.plots.report_styles`), at most one outlet per colour
+    (:func:`~classifier.report.plots.chart_outlets`), the most mentioned."""
+    from classifier.report.plots import NET_LABEL, chart_outlets, label_text, new_figure, plain, with_styles
+
+    rows = table[table["actor"] == actor].assign(_n=lambda t: t["n_before"] + t["n_after"])
+    outlets = rows.sort_values("_n", ascending=False, kind="stable")["outlet"]
+    styles = with_styles(outlets, styles)
+    drawn = sorted(chart_outlets(outlets, styles), reverse=True)  # top to bottom in name order
+    rows = rows.set_index("outlet")
+    longest = max((len(label_text(o)) for o in drawn), default=0)
+    figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 1.6 + 0.5 * len(drawn))
+    axes = figure.add_subplot()
+    axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
+    offset = 0.12  # before just above the row, after just below, so the intervals do not hide each other
+    for y, outlet in enumerate(drawn):
+        look, row = styles[outlet], rows.loc[outlet]
+        axes.plot([row["net_before"], row["net_after"]], [y + offset, y - offset], color=look.colour,
+                  linestyle=look.line, linewidth=1.2)
+        for name, dy, face in (("before", offset, "white"), ("after", -offset, look.colour)):
+            lo, hi = row[f"net_{name}_lo"], row[f"net_{name}_hi"]
+            if np.isfinite(lo) and np.isfinite(hi):
+                axes.hlines(y + dy, lo, hi, color=look.colour, linewidth=1.6, alpha=0.6)
+            axes.plot([row[f"net_{name}"]], [y + dy], marker=look.marker, markersize=8, color=look.colour,
+                      markerfacecolor=face, linestyle="none")
+    axes.set_yticks(range(len(drawn)), [f"{plain(label_text(o))} ({rows.loc[o, 'changed']})" for o in drawn])
+    axes.set_xlim(-1.05, 1.05)
+    axes.set_ylim(-0.6, len(drawn) - 0.4)
+    axes.set_xlabel(f"{NET_LABEL}\nopen: before {day}; filled: on or after; lines: 95% CI by article", fontsize=9)
+    more = f"; {len(drawn)} of {len(outlets)} outlets, the most mentioned" if len(drawn) < len(outlets) else ""
+    figure.suptitle(f"{plain(label_text(actor))}: net stance before and after {day}\n(changed: Holm-adjusted "
+                    f"p < 0.05{more})", fontsize=10)
+    axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+    return figure

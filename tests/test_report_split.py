@@ -1,0 +1,142 @@
+"""The report's before-and-after view (``--split-date``): net stance before a day and on or after it, per cell."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import report  # noqa: F401  (registers the command)
+from classifier.cli.app import app
+from classifier.errors import InputError
+from classifier.evaluate import read_predictions
+from classifier.items import LABELS
+from classifier.report import make_report
+from classifier.report.framing import article_sums
+from classifier.report.split import split_cells, split_note
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_evaluate import write_jsonl  # noqa: E402
+
+runner = CliRunner()
+DAY = "2022-02-24"
+
+
+def article(outlet: str, actor: str, name: str, date, counts: tuple[int, int, int]) -> list[dict]:
+    """One article's prediction rows: ``counts`` sentences predicted favor, against and neutral."""
+    rows = []
+    for label, count in zip(LABELS, counts):
+        for k in range(count):
+            scores = dict.fromkeys(LABELS, 0.1) | {label: 0.8}
+            rows.append({"id": f"{outlet}-{actor}-{name}-{label}-{k}", "text": f"{actor} said {k}.", "actor": actor,
+                         "spans": [[0, len(actor)]], "source": outlet, "article": f"{outlet}-{name}", "date": date,
+                         "stance": label, "stance_scores": scores, "model": "tiny@abc"})
+    return rows
+
+
+def day(offset: int) -> str:
+    return (pd.Timestamp(DAY) + pd.Timedelta(days=offset)).strftime("%Y-%m-%d")
+
+
+# favor, against, neutral of an article: a mix whose net stance varies from article to article
+MIXES = [(3, 1, 2), (2, 2, 2), (4, 1, 1), (2, 1, 3), (3, 2, 1), (1, 1, 4), (3, 0, 3), (2, 2, 2), (4, 2, 0),
+         (2, 1, 3), (3, 1, 2), (1, 2, 3)]
+
+
+def corpus() -> list[dict]:
+    """RT turns against NATO on the day (each article's favor and against swapped); BBC's NATO articles after the
+    day are those before it again (no change at all); RT's EU has 3 articles before the day."""
+    rows = []
+    for i, (favor, against, neutral) in enumerate(MIXES):
+        rows += article("RT", "NATO", f"b{i}", day(-40 + i), (favor, against, neutral))
+        rows += article("RT", "NATO", f"a{i}", day(i), (against, favor, neutral))  # the day itself is after
+        rows += article("BBC", "NATO", f"b{i}", day(-40 + i), (favor, against, neutral))
+        rows += article("BBC", "NATO", f"a{i}", day(1 + i), (favor, against, neutral))
+        rows += article("RT", "EU", f"e{i}", day(-3 + i), (favor, against, neutral))  # 3 before, 9 after
+    return rows
+
+
+def view_of(rows: list[dict], tmp_path: Path, **options) -> dict:
+    sums = article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows)))
+    return split_cells(sums, DAY, **{"n_boot": 300, "n_perm": 500, **options})
+
+
+def cell(view: dict, outlet: str, actor: str) -> dict:
+    table = view["table"]
+    return table[(table["outlet"] == outlet) & (table["actor"] == actor)].iloc[0].to_dict()
+
+
+def test_a_real_change_is_found_and_no_change_is_not(tmp_path):
+    view = view_of(corpus(), tmp_path)
+    rt, bbc = cell(view, "RT", "NATO"), cell(view, "BBC", "NATO")
+    assert rt["n_articles_before"] == rt["n_articles_after"] == 12
+    assert rt["net_before"] > 0 > rt["net_after"] and rt["change"] == pytest.approx(-2 * rt["net_before"])
+    assert rt["change_hi"] < 0 and rt["p_value"] < 0.01 and rt["p_holm"] < 0.05 and rt["changed"] == "yes"
+    assert bbc["change"] == pytest.approx(0) and bbc["change_lo"] < 0 < bbc["change_hi"]
+    assert bbc["p_value"] > 0.5 and bbc["changed"] == "no"
+    assert view["n_tests"] == 2  # Holm over the two cells tested here, apart from the outlet tests
+    assert rt["p_holm"] == pytest.approx(min(1.0, 2 * rt["p_value"]))
+    assert "Holm-corrected over the 2 cells tested here: a family of its own" in split_note(view, 60)
+
+
+def test_a_side_of_fewer_than_5_articles_gets_no_interval_nor_test(tmp_path):
+    eu = cell(view_of(corpus(), tmp_path), "RT", "EU")
+    assert (eu["n_articles_before"], eu["n_articles_after"]) == (3, 9)
+    assert np.isnan(eu["change_lo"]) and np.isnan(eu["p_value"]) and eu["changed"] == "cannot"
+    assert np.isnan(eu["net_before_lo"]) and np.isfinite(eu["net_after_lo"])  # each side as a framing cell
+
+
+def test_undated_and_straddling_articles_are_counted_and_named(tmp_path):
+    rows = corpus()
+    rows += article("RT", "NATO", "nodate", None, (1, 0, 0)) + article("RT", "NATO", "slash", "24/02/2022", (1, 0, 0))
+    rows += article("RT", "NATO", "year2022", "2022", (1, 0, 0))  # holds the day: on neither side
+    rows += article("RT", "NATO", "year2021", "2021", (1, 0, 0))  # wholly before it
+    rows += article("RT", "NATO", "march", "2022-03", (1, 0, 0))  # wholly after it
+    view = view_of(rows, tmp_path)
+    assert sorted(view["undated"]) == ["RT/RT-nodate", "RT/RT-slash"] and view["straddling"] == ["RT/RT-year2022"]
+    rt = cell(view, "RT", "NATO")
+    assert (rt["n_articles_before"], rt["n_articles_after"]) == (13, 13)
+    note = split_note(view, 77)
+    assert "2 of 77 article entries have no readable date" in note and "RT/RT-nodate" in note
+    assert "1 of 77 article entries are dated only to a year or month that holds 2022-02-24" in note
+
+
+def test_a_bad_split_date_is_one_line_naming_the_option(tmp_path):
+    path = write_jsonl(tmp_path / "p.jsonl", corpus())
+    for bad in ("2022-13-45", "24/02/2022", "2022-02", "soon"):
+        result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "out"), "--split-date", bad])
+        assert result.exit_code == 1 and f"--split-date {bad}: expected a day as YYYY-MM-DD" in result.output
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+        assert not (tmp_path / "out").exists()
+    with pytest.raises(InputError, match=r"split_date=20220224: expected a day"):
+        make_report(path, tmp_path / "out", split_date=20220224)
+
+
+def test_the_report_carries_the_section_and_nothing_changes_without_it(tmp_path):
+    rows = corpus()
+    for row in rows:
+        row["actor"] = row["actor"].replace("EU", "<b>EU</b>")
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    options = dict(n_boot=100, n_perm=200, period="none")
+    without = make_report(path, tmp_path / "plain", **options)
+    result = make_report(path, tmp_path / "out", split_date=DAY, **options)
+    out = tmp_path / "out"
+    written, plain = (json.loads((folder / "report.json").read_text()) for folder in (out, tmp_path / "plain"))
+    assert set(written) - set(plain) == {"split_date"} and "split_date" not in without
+    assert written["split_date"]["date"] == DAY and len(written["split_date"]["cells"]) == 3
+    assert isinstance(result["split_date"]["cells"], pd.DataFrame)
+    assert (out / "split_date.csv").read_text().startswith("outlet,actor,n_before")
+    assert not (tmp_path / "plain" / "split_date.csv").exists()
+    assert sorted(p.name for p in (out / "plots").glob("split_*.png")) == ["split_00_nato.png", "split_01_b-eu-b.png"]
+    html, md = (out / "report.html").read_text(), (out / "report.md").read_text()
+    assert f"<h2>Before and after {DAY}</h2>" in html and f"## Before and after {DAY}" in md
+    assert "&lt;b&gt;EU&lt;/b&gt;" in html and "<b>EU</b>" not in html  # escaped, as every name
+    assert "--split-date 2022-02-24" in md  # the options in "How this report was made"
+    plain_html = (tmp_path / "plain" / "report.html").read_text()
+    assert "Before and after 2" not in plain_html and "--split-date" not in plain_html
+    assert written["timeline"] == plain["timeline"] and written["tests"] == plain["tests"]
