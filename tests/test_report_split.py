@@ -18,7 +18,7 @@ from classifier.evaluate import read_predictions
 from classifier.items import LABELS
 from classifier.report import make_report
 from classifier.report.framing import article_sums
-from classifier.report.split import split_cells, split_note
+from classifier.report.split import split_cells, split_note, split_rows
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_evaluate import write_jsonl  # noqa: E402
@@ -85,10 +85,15 @@ def test_a_real_change_is_found_and_no_change_is_not(tmp_path):
 
 
 def test_a_side_of_fewer_than_5_articles_gets_no_interval_nor_test(tmp_path):
-    eu = cell(view_of(corpus(), tmp_path), "RT", "EU")
+    view = view_of(corpus(), tmp_path, min_n=30)
+    eu = cell(view, "RT", "EU")
     assert (eu["n_articles_before"], eu["n_articles_after"]) == (3, 9)
     assert np.isnan(eu["change_lo"]) and np.isnan(eu["p_value"]) and eu["changed"] == "cannot"
     assert np.isnan(eu["net_before_lo"]) and np.isfinite(eu["net_after_lo"])  # each side as a framing cell
+    headers, rows = split_rows(view["table"], min_n=30)
+    shown = dict(zip(headers[:4], next(r for r in rows if r[0] == "EU")))
+    assert shown["n before"] == "18†" and eu["small"]  # a side under --min-n mentions is marked
+    assert next(r for r in rows if r[0] == "EU")[-3:] == ["–", "–", "cannot"]
 
 
 def test_undated_and_straddling_articles_are_counted_and_named(tmp_path):

@@ -213,10 +213,14 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
                 axes.hlines(y + dy, lo, hi, color=look.colour, linewidth=1.6, alpha=0.6)
             axes.plot([row[f"net_{name}"]], [y + dy], marker=look.marker, markersize=8, color=look.colour,
                       markerfacecolor=face, linestyle="none")
-    axes.set_yticks(range(len(drawn)), [f"{plain(label_text(o))} ({rows.loc[o, 'changed']})" for o in drawn])
+    small = [o for o in drawn if rows.loc[o, "small"]]
+    axes.set_yticks(range(len(drawn)), [f"{plain(label_text(o))}{'†' if o in small else ''} ({rows.loc[o, 'changed']})"
+                                        for o in drawn])
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(drawn) - 0.4)
-    axes.set_xlabel(f"{NET_LABEL}\nopen: before {day}; filled: on or after; lines: 95% CI by article", fontsize=9)
+    dagger = f"\n† fewer than {min_n} mentions on a side" if small else ""
+    axes.set_xlabel(f"{NET_LABEL}\nopen: before {day}; filled: on or after; lines: 95% CI by article{dagger}",
+                    fontsize=9)
     more = f"; {len(drawn)} of {len(outlets)} outlets, the most mentioned" if len(drawn) < len(outlets) else ""
     figure.suptitle(f"{plain(label_text(actor))}: net stance before and after {day}\n(changed: Holm-adjusted "
                     f"p < 0.05{more})", fontsize=10)
