@@ -174,7 +174,7 @@ def render_markdown(ctx: dict) -> str:
     out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "time"]
     out += ["", md_table(ctx["timeline"]), ""] if ctx.get("timeline") else []
     if ctx.get("split"):
-        out += ["", f"## Before and after {md(ctx['split']['date'])}", "", md(ctx["split"]["note"]), ""]
+        out += ["", f"## Change at {md(ctx['split']['date'])}", "", md(ctx["split"]["note"]), ""]
         out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "split"]
         out += ["", md_table(ctx["split"]["rows"]), ""] if ctx["split"]["rows"] else []
     if ctx.get("compare"):

@@ -1,4 +1,4 @@
-"""Before and after a date (``--split-date``): did an outlet's net stance toward an actor change at a day?
+"""Change at a date (``--split-date``): did an outlet's net stance toward an actor change at a day?
 
 Per outlet x actor with dated articles on both sides: the net stance of the articles dated before the day and of
 those dated on or after it (each side computed exactly as a framing-table cell, ``framing.cell_row``), and the
@@ -142,13 +142,14 @@ def split_note(view: dict, n_articles: int) -> str:
     changed = int((table["changed"] == "yes").sum()) if len(table) else 0
     redrawn = (f"; a p below 0.05 is drawn again with {view['redrawn']}, so that Holm's correction can reach 0.05"
                if view["redrawn"] and any(table["n_perm"] > view["n_perm"]) else "")
+    tested = f"{m} cell{'s' if m != 1 else ''} tested here" if m else "cells tested here (none had 5 articles a side)"
     note = (f"Net stance per outlet and actor of the articles dated before {day} and of those dated on or after it "
             "(the day the outlet gave, as in the time view), each side computed like a framing-table cell (95% "
             "interval by article, † fewer than the minimum mentions on a side), and the change, after − before. Its "
             "95% interval resamples each side's articles apart (two independent samples), expanded for the fewer "
             "articles of the two sides. p: a permutation test of the change over its standard error that shuffles "
             f"whole articles between the two sides of the cell, as the outlet tests do ({view['n_perm']} "
-            f"permutations{redrawn}), Holm-corrected over the {m} cells tested here: a family of its own, apart from "
+            f"permutations{redrawn}), Holm-corrected over the {tested}: a family of its own, apart from "
             "the outlet tests, as it answers another question, about one day chosen beforehand (a day picked after "
             "looking at the time view would make these p-values too small). 'changed' means Holm-adjusted p < 0.05; "
             "the interval stands alone, uncorrected. A side of fewer than 5 articles gives no interval and no test "
