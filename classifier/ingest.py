@@ -148,10 +148,70 @@ def html_to_text(html: str) -> tuple[str, dict]:
         first, newline, rest = text.lstrip().partition("\n")
         if info["title"] != meta.title and " ".join(first.split()) == " ".join(meta.title.split()):
             text = info["title"] + newline + rest  # the headline as the text's first line, where it is
-    tree = trafilatura.load_html(html)  # parsed once for both standfirst readers
+    tree = trafilatura.load_html(html)  # parsed once for the date and both standfirst readers
+    if not info.get("date") and tree is not None:
+        info["date"] = marked_date(tree)
     text = with_standfirst(text, standfirst(tree, text), info.get("title"))
     info["standfirst"] = standfirst_lines(tree, text, info.get("title"))
     return text, info
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def marked_date(tree) -> str | None:
+    """The day a page's own date markup gives, read by ``normal_date``, where htmldate (through trafilatura) read
+    none: htmldate reads month names in English, German and French only, so "3 марта 2022 г." or "3 de marzo de
+    2022" in a meta tag left the page undated. The places, in htmldate's order: a meta tag that htmldate takes for
+    the publication date (``article:published_time``, ``og:published_time``, ``date``, ``dc.date``, ...:
+    its own ``DATE_ATTRIBUTES``; or ``itemprop="datePublished"``), JSON-LD's ``datePublished``, any other element
+    marked ``itemprop="datePublished"``, and a ``<time>`` element's ``datetime`` or text (the earliest where there
+    are several, as htmldate takes for the original date). Never the body's free text (htmldate's extensive mode,
+    left off: it dated a page that recalls "the 2014 crisis" 2014-01-01). A day outside htmldate's range (before
+    1995, after today) is none, as it is none to htmldate. By hand: htmldate has no hook for a date parser of its
+    own, and its dateparser fallback comes only with the extensive search."""
+    import datetime
+    import json
+
+    from htmldate.core import DATE_ATTRIBUTES
+    from htmldate.settings import MIN_DATE
+
+    def day(value) -> str | None:
+        written, readable = normal_date(value) if isinstance(value, str) else (None, False)
+        if not readable or not written or not _ISO_DAY.match(written):
+            return None  # empty, unreadable or coarser than a day ("2022-03")
+        return written[:10] if MIN_DATE.date().isoformat() <= written[:10] <= datetime.date.today().isoformat() \
+            else None
+
+    def published(data):  # each datePublished of a JSON-LD object, however deep (an @graph, a list), in order;
+        stack = [data]      # a stack, not recursion: a page may nest its JSON as deep as the parser lets it
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                yield node.get("datePublished")
+                stack.extend(reversed(node.values()))
+            elif isinstance(node, list):
+                stack.extend(reversed(node))
+
+    for meta in tree.iterfind(".//meta[@content]"):
+        names = {meta.get(key, "").strip().lower() for key in ("name", "property", "itemprop")}
+        if names & DATE_ATTRIBUTES or "datepublished" in names or meta.get("pubdate", "").lower() == "pubdate":
+            if found := day(meta.get("content")):
+                return found
+    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
+            continue
+        for value in published(data):
+            if found := day(value):
+                return found
+    for marked in tree.xpath('.//*[translate(@itemprop, "DATEPUBLISHED", "datepublished")="datepublished"]'):
+        for value in (marked.get("datetime"), marked.get("content"), marked.text_content()):
+            if found := day(value):
+                return found
+    times = [day(time.get("datetime")) or day(time.text_content()) for time in tree.iter("time")]
+    return min((found for found in times if found), default=None)
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)

@@ -260,6 +260,7 @@ class ArticleReport:
     not_english: str | None = None      # why the article does not read as English (``not_english``), or None
     path: str | None = None             # the article's file, where it came from one
     thin_page: bool = False             # an HTML page that gave fewer characters of text than ``thin_page_chars``
+    undated_page: bool = False          # an HTML page that neither its markup nor the manifest gave a date
 
 
 @dataclass
@@ -329,7 +330,8 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                            len(article.text.split()), article.page_words,
                            declared_not_english(article.language, language) or not_english(cleaned.text),
                            article.path, article.page_words is not None
-                           and len(" ".join(article.text.split())) < thin_page_chars())
+                           and len(" ".join(article.text.split())) < thin_page_chars(),
+                           article.page_words is not None and not article.date)
     return items, report
 
 

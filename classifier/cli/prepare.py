@@ -121,6 +121,7 @@ class PrepareTotals:
     reports: list[ArticleReport] = field(default_factory=list)  # kept only for --explain
     not_english: NotEnglish = field(default_factory=NotEnglish)
     thin_pages: ThinPages = field(default_factory=ThinPages)
+    undated_pages: int = 0  # HTML pages that neither their markup nor the manifest dated: the report counts them apart
 
     def add(self, items: list[dict], report: ArticleReport, keep_report: bool) -> None:
         self.articles += 1
@@ -129,6 +130,7 @@ class PrepareTotals:
         self.by_actor.update(item["actor"] for item in items)
         self.not_english.add(report)
         self.thin_pages.add(report)
+        self.undated_pages += report.undated_page
         if keep_report:
             self.reports.append(report)
 
@@ -191,9 +193,11 @@ def prepare(
             for rule, line in report.dropped_lines:
                 out.print(f"  {report.article}  [{rule}]  {line[:100]}")
     if not quiet:
+        undated = totals.undated_pages
         console.print(
             f"{totals.articles} articles, {totals.sentences} sentences, {totals.items} items "
             f"({len(totals.by_actor)} actors) -> {out_path}; {skipped_summary(skipped)}; "
+            + (f"{undated} HTML page{'s' * (undated != 1)} without a date; " if undated else "") +
             f"{seconds:.1f} s ({totals.articles / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
         if totals.by_actor:
             console.print("mentions: " + ", ".join(f"{a} {n}" for a, n in totals.by_actor.most_common()),

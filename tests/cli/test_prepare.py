@@ -446,6 +446,34 @@ def test_an_html_page_is_dated_by_its_markup_never_by_a_year_in_its_text(tmp_pat
     assert dates == {"dated": "2024-03-05", "undated": None}
 
 
+@pytest.mark.parametrize("head, lead, date", [
+    ('<meta property="article:published_time" content="3 марта 2022 г.">', "", "2022-03-03"),
+    ('<meta itemprop="datePublished" content="3 березня 2022">', "", "2022-03-03"),
+    ('<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", "datePublished": "3 de marzo de 2022"}]}'
+     "</script>", "", "2022-03-03"),
+    ("", '<p class="byline">Di A. Rossi, <time>3 marzo 2022</time></p>', "2022-03-03"),
+    ("", '<p><span itemprop="datePublished">3 marca 2022</span></p>', "2022-03-03"),
+    ("", "<p>Opublikowano 3 marca 2022.</p>", None),  # free text: never read
+    ('<meta name="date" content="3 марта 2099 г.">', "", None),  # after today: none to htmldate, none here
+    ('<script type="application/ld+json">' + "[" * 5000 + "]" * 5000 + "</script>", "", None),  # deeper than json goes
+    ('<script type="application/ld+json">' + '{"a": ' * 900 + '{"datePublished": "3 marca 2022"}' + "}" * 900
+     + "</script>", "", "2022-03-03"),
+    ("", "", None),
+])
+def test_an_html_page_dated_with_another_language_s_month_name_in_its_markup_is_dated(tmp_path, head, lead, date):
+    folder = tmp_path / "html"
+    folder.mkdir()
+    body = "".join(f"<p>Russia condemned NATO expansion in a long statement on Tuesday, part {n}, and the ministry said "
+                   "little had changed since the talks began.</p>" for n in range(3))
+    (folder / "page.html").write_text(f"<html><head><title>Kremlin</title>{head}</head><body><article><h1>Kremlin</h1>"
+                                      f"{lead}{body}</article></body></html>", encoding="utf-8")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert {r["date"] for r in read_jsonl(out)} == {date}
+    assert ("; 1 HTML page without a date;" in result.output) == (date is None)
+
+
 def test_missing_input_is_one_line(tmp_path):
     result = run("prepare", tmp_path / "nope", "--out", tmp_path / "o.jsonl")
     assert result.exit_code == 1 and "no such file or folder" in result.output
