@@ -157,3 +157,71 @@ def test_calibrating_again_keeps_the_temperature_it_replaces_in_the_card(tmp_pat
     assert now["temperature"] == json.loads((model_dir / "stance.json").read_text())["temperature"]
     assert now["earlier"] == f"temperature {fitted['temperature']}, fitted on {fitted['fitted_on']}"
     assert f"| earlier | temperature {fitted['temperature']}, fitted on {first}" in (model_dir / "README.md").read_text()
+
+
+def labels_by_turn(dev, path):
+    """``dev``'s items labelled by turn, whatever the model says: a temperature far from the one ``dev`` fits."""
+    from classifier.items import LABELS
+
+    rows = [json.loads(line) for line in dev.read_text().splitlines()]
+    path.write_text("".join(json.dumps({**row, "label": LABELS[i % 3]}) + "\n" for i, row in enumerate(rows)))
+    return path
+
+
+def test_a_failure_between_stance_json_and_the_card_leaves_both_as_they_were(tmp_path, tiny_model_dir, tiny_model,
+                                                                             monkeypatch):
+    import classifier.models.card as card_module
+    from classifier.errors import InputError
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    dev = dev_items(tmp_path / "dev.jsonl", tiny_model)
+    assert runner.invoke(app, ["calibrate", str(model_dir), str(dev)]).exit_code == 0  # a card with a calibration
+    files = {p.name: p.read_bytes() for p in model_dir.iterdir()}
+
+    def full_disk(*args, **kwargs):  # the card's write fails after stance.json was written
+        raise InputError("disk full")
+
+    monkeypatch.setattr(card_module, "write_card", full_disk)
+    failed = runner.invoke(app, ["calibrate", str(model_dir), str(labels_by_turn(dev, tmp_path / "b.jsonl"))])
+    assert failed.exit_code == 1 and "disk full" in failed.output and "Traceback" not in failed.output
+    assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == files  # stance.json unchanged with its card
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.jsonl", "dev.jsonl", "model"]  # no stage left
+    monkeypatch.undo()
+    linked = tmp_path / "linked"
+    linked.symlink_to(model_dir)  # a link to the model stays one, and the folder it names is calibrated
+    assert runner.invoke(app, ["calibrate", str(linked), str(tmp_path / "b.jsonl")]).exit_code == 0
+    calibration = json.loads((model_dir / "model_card.json").read_text())["calibration"]
+    assert linked.is_symlink() and calibration["fitted_on"].startswith(f"{tmp_path / 'b.jsonl'} (48 items)")
+    assert calibration["temperature"] == json.loads((model_dir / "stance.json").read_text())["temperature"] \
+        != json.loads(files["stance.json"])["temperature"]
+    assert (model_dir / "model.safetensors").read_bytes() == files["model.safetensors"]
+
+
+def test_calibrating_from_inside_the_model_writes_the_card_first_and_mends_it_after_a_kill(
+        tmp_path, tiny_model_dir, tiny_model, monkeypatch):
+    import classifier.models.calibrate as calibrate_module
+    from classifier.errors import InputError
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    first = dev_items(tmp_path / "a.jsonl", tiny_model)
+    second = labels_by_turn(first, tmp_path / "b.jsonl")
+    monkeypatch.chdir(model_dir)  # not swapped: the shell would be left in a removed folder
+    assert runner.invoke(app, ["calibrate", ".", str(first)]).exit_code == 0
+    fitted = json.loads((model_dir / "model_card.json").read_text())["calibration"]
+
+    def killed(*args, **kwargs):  # stance.json's write fails after the card was written
+        raise InputError("killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(calibrate_module, "write_temperature", killed)
+        assert runner.invoke(app, ["calibrate", ".", str(second)]).exit_code == 1
+    assert json.loads((model_dir / "stance.json").read_text())["temperature"] == fitted["temperature"]  # as before
+    ahead = json.loads((model_dir / "model_card.json").read_text())["calibration"]
+    assert ahead["temperature"] != fitted["temperature"]
+    assert ahead["earlier"] == f"temperature {fitted['temperature']}, fitted on {fitted['fitted_on']}"
+    assert runner.invoke(app, ["calibrate", ".", str(second)]).exit_code == 0
+    now = json.loads((model_dir / "model_card.json").read_text())["calibration"]
+    assert now["temperature"] == json.loads((model_dir / "stance.json").read_text())["temperature"]
+    assert now["earlier"] == ahead["earlier"]  # the temperature the model used, once, with what it was fitted on

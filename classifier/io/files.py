@@ -292,6 +292,32 @@ def staged_folder(final: str | Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def staged_update(folder: str | Path) -> Iterator[Path]:
+    """``staged_folder`` for changing a few files of an existing folder (a model's settings and card) as one step:
+    the stage starts with the folder's files, hard links to them (copies where the filesystem has none, so that
+    weights of hundreds of MB are not copied), and the whole is swapped into place when the block ends. A file
+    changed in the stage must be replaced (``write_text_atomic``), never written in place: a link shares its file
+    with the folder being replaced. A link to the folder stays one: the folder it points to is staged and
+    replaced."""
+    import shutil
+
+    folder = Path(folder).resolve()
+
+    def link_or_copy(source: str, target: str) -> None:  # shutil links or copies, never the one else the other
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    with staged_folder(folder) as stage:
+        try:
+            shutil.copytree(folder, stage, symlinks=True, dirs_exist_ok=True, copy_function=link_or_copy)
+        except (OSError, shutil.Error) as exc:
+            raise InputError(f"{folder}: cannot write beside it ({getattr(exc, 'strerror', None) or exc})") from None
+        yield stage
+
+
 def remove_stale_temporaries(path: str | Path, folders: tuple[str, ...] = (".parts",)) -> None:
     """Remove what a run writing ``path`` left beside it when it was killed: ``.NAME.*.tmp`` files (atomic
     writes) and ``.NAME.*SUFFIX`` folders for the suffixes in ``folders`` (``.parts``: Parquet parts).

@@ -102,9 +102,38 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
               "after": calibration_summary(logits, gold, temperature, n_bins),
               "uncalibrated": calibration_summary(logits, gold, 1.0, n_bins)}
     if write:
-        write_temperature(model_dir, temperature)
-        note_on_card(model_dir, result, dev_items, task.name)
+        write_calibration(model_dir, result, dev_items, task.name)
     return result
+
+
+def write_calibration(model_dir: Path, result: dict, dev_items: str | Path, task: str) -> None:
+    """The temperature into stance.json and the card's calibration section (model_card.json, README.md) as one
+    step, so that a kill or a full disk never leaves the model using one temperature and its card naming another:
+    the folder is staged with the changed files and swapped into place (``io.files.staged_update``, as a saved
+    model is), where a kill leaves either the earlier folder or the new one (or, between the swap's two renames,
+    the earlier one beside it, which the next write or load names). A folder without a card (a hub download) has
+    only stance.json to change, written atomically in place. A folder the command runs inside is not swapped (the
+    shell would be left in a removed folder): there the card is written first and stance.json last, so that a kill
+    between them leaves the model scoring as before with a card a step ahead, which the next calibrate mends
+    (``note_on_card``)."""
+    from classifier.io.files import staged_update
+    from classifier.models.card import read_card
+
+    temperature = result["temperature"]
+    if not read_card(model_dir):
+        write_temperature(model_dir, temperature)
+        return
+    try:
+        inside = Path.cwd().resolve().is_relative_to(Path(model_dir).resolve())
+    except OSError:  # the working folder was removed under the process
+        inside = False
+    if inside:
+        note_on_card(model_dir, result, dev_items, task)
+        write_temperature(model_dir, temperature)
+        return
+    with staged_update(model_dir) as stage:
+        write_temperature(stage, temperature)
+        note_on_card(stage, result, dev_items, task)
 
 
 def warn_if_trained_on(model_dir: Path, dev_items: str | Path) -> None:
@@ -134,6 +163,8 @@ def note_on_card(model_dir: Path, result: dict, dev_items: str | Path, task: str
     """The card's calibration section says which temperature the model now uses and what it was fitted on, and
     keeps the one it replaces (``earlier``, with what that was fitted on), so that it can be written back by hand:
     a shipped model's was fitted on data a user may not have."""
+    import re
+
     from classifier.models.card import read_card, write_card
 
     card = read_card(model_dir)
@@ -142,7 +173,10 @@ def note_on_card(model_dir: Path, result: dict, dev_items: str | Path, task: str
     before, after = result["before"], result["after"]
     prior, replaced = card.get("calibration") or {}, round(result["temperature_before"], 6)
     earlier = None
-    if replaced != 1.0 or prior:
+    if prior.get("temperature") != replaced and re.match(rf"temperature {re.escape(str(replaced))}(?:[,;]|$)",
+                                                        str(prior.get("earlier", ""))):
+        earlier = prior["earlier"]  # a run killed between its card and stance.json left the card a step ahead
+    elif replaced != 1.0 or prior:
         earlier = f"temperature {replaced}"
         if prior.get("temperature") == replaced and prior.get("fitted_on"):  # the card still described it
             earlier += f", fitted on {prior['fitted_on']}"
