@@ -173,8 +173,14 @@ def marked_date(tree) -> str | None:
     import datetime
     import json
 
-    from htmldate.core import DATE_ATTRIBUTES
-    from htmldate.settings import MIN_DATE
+    try:  # htmldate's own lists (internals of htmldate 1.11), so that both read the same places
+        from htmldate.core import DATE_ATTRIBUTES
+        from htmldate.settings import MIN_DATE
+    except ImportError:  # moved in another version: the common publication-date names, and htmldate's first day
+        DATE_ATTRIBUTES = {"article:published_time", "og:published_time", "article.published", "date", "dc.date",
+                           "dcterms.date", "dc.date.issued", "pubdate", "publishdate", "publish-date",
+                           "published_time", "sailthru.date", "datepublished", "parsely-pub-date"}
+        MIN_DATE = datetime.datetime(1995, 1, 1)
 
     def day(value) -> str | None:
         written, readable = normal_date(value) if isinstance(value, str) else (None, False)

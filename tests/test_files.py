@@ -200,3 +200,21 @@ def test_a_format_that_the_output_s_name_contradicts_is_warned_of(tmp_path):
     with pytest.warns(InputWarning, match="--format csv writes CSV into x.jsonl, whose name says jsonl"):
         assert output_format(tmp_path / "x.jsonl", "csv") == "csv"
     assert output_format(tmp_path / "x.out", "csv") == "csv"  # a name that says nothing: no warning
+
+
+def test_a_staged_update_keeps_the_modes_of_the_files_it_links(tmp_path):
+    """staged_update hard-links the folder's files into its stage; giving the stage the usual modes chmod-ed those
+    very files, so a read-only weights file of the folder became writable."""
+    import os
+    import stat
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "stance.json").write_text("{}")
+    weights = folder / "model.safetensors"
+    weights.write_bytes(b"weights")
+    weights.chmod(0o444)
+    with files.staged_update(folder) as stage:
+        files.write_text_atomic(stage / "stance.json", '{"temperature": 2.0}')
+    assert json.loads((folder / "stance.json").read_text()) == {"temperature": 2.0}
+    assert stat.S_IMODE(os.stat(folder / "model.safetensors").st_mode) == 0o444
