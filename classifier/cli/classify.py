@@ -22,7 +22,7 @@ from classifier.io.files import format_of, iter_table, output_format, output_loc
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
 from classifier.predict.batch import (Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
-                                      journal_path)
+                                      journal_path, predictions_model)
 from classifier.predict.engines import load_engine
 from classifier.tasks import SENTIMENT, STANCE
 
@@ -382,6 +382,7 @@ def classify_command(
     templates: Optional[Path] = typer.Option(None, "--templates", help="With --zero-shot: YAML of hypotheses per task and label (default: the package's zero_shot.yaml)."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its journal (--ray-data keeps none: it skips the parts already in --out, as any rerun does)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace finished predictions already in --out (they stay as they are until the new file is written). Without it, predictions of this model on these items are kept (nothing to do) and any others are refused before scoring."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch and ONNX Runtime (default: all cores; with --workers or --ray-data: per worker, default 1)."),
     actors: Optional[Path] = typer.Option(None, "--actors", help="When INPUT holds articles, or items without spans: " + ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help="When INPUT holds articles, or items without spans: " + ACTORS_ONLY_HELP),
@@ -440,6 +441,9 @@ def classify_command(
             ("--trust-remote-code", trust_remote_code or None), ("--templates", templates), ("--manifest", manifest),
             ("--skip-unreadable", skip_unreadable or None), ("--text-column", text_column),
             ("--actor-column", actor_column), ("--label-column", label_column)) if value is not None]
+        if overwrite:
+            fail("--overwrite: --ray-data never replaces a finished part (a rerun skips this model's parts and refuses "
+                 "another's); move them out of --out or name a new --out")
         if ignored:
             fail(f"{', '.join(ignored)}: not for --ray-data, whose CPU workers read items parts (not articles or "
                  "dataset folders) and write Parquet parts; run without --ray-data")
@@ -477,11 +481,12 @@ def classify_command(
         with output_lock(out_path, "stance classify"), \
                 input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task, skip_unreadable,
                             only_actors, rows, encoding) as items:
-            if resume and not journal_path(out_path).exists():
+            finished = not overwrite and predictions_model(out_path, fmt) is not None  # kept, or refused: below
+            if resume and not journal_path(out_path).exists() and not finished:
                 warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")
             model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
                                                 threads, device, zero_shot, templates)
-            run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path))
+            run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path), overwrite=overwrite)
             if workers:
                 run |= dict(model_dir=sentiment_model_dir or default_sentiment_dir() if task == "sentiment" else model_dir,
                             workers=workers, address=ray_address, engine=model.engine,
@@ -493,6 +498,12 @@ def classify_command(
         if journal_path(out_path).exists():  # not when stopped before the first batch (a model still loading)
             console.print(f"what was scored is kept: rerun the same command with --resume to finish {out_path}")
         raise
+    if result.already:
+        if not quiet:  # as --ray-data's rerun of finished parts
+            console.print(f"{result.out}: already scored, nothing to do ({result.items} items with {model.model_id}"
+                          f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; --overwrite "
+                          "scores them again)", highlight=False)
+        return
     if summary and not quiet:
         out.print(stance_table(result.counts, model.task))
     if not quiet:

@@ -55,6 +55,7 @@ class ClassifySummary:
     out: Path
     counts: StanceCounts
     sentiment_truncated: int = 0  # --task both: the sentiment model's distinct sentences cut to its max length
+    already: bool = False  # ``out`` held this run's predictions of these items already: nothing was scored
 
     @property
     def items_per_second(self) -> float:
@@ -71,8 +72,103 @@ def check_no_unfinished_run(out: Path, resume: bool) -> None:
     if journal.is_symlink():  # appending would write through it, into whatever file it names
         raise InputError(f"{journal}: a link, where this run keeps its journal; remove it (nothing was written)")
     if journal.exists() and not resume:
-        raise InputError(f"{journal}: an unfinished run is here; pass --resume to continue it, "
-                         "or delete the file to start over")
+        replacing = predictions_model(Path(out)) is not None  # a run with --overwrite, stopped
+        raise InputError(f"{journal}: an unfinished run is here; pass --resume to continue it"
+                         + (f" (with --overwrite: it replaces the finished {Path(out).name})" if replacing else "")
+                         + ", or delete the file to start over")
+
+
+def output_rows(out: Path, fmt: str | None = None) -> Iterator[tuple[int, dict]]:
+    """(line or row number, record) of a table written in ``fmt`` (default: by its name), as --format wrote it."""
+    from classifier.io.files import iter_csv, iter_jsonl, iter_parquet
+
+    return {"csv": iter_csv, "parquet": iter_parquet}.get(fmt or format_of(out), iter_jsonl)(out)
+
+
+def predictions_model(out: Path, fmt: str | None = None) -> str | None:
+    """The model id of the first row of ``out`` where it is a predictions file (its first row carries a model id
+    and a task's label), else None: no file, an empty one, or another kind (items, a table, not readable)."""
+    out = Path(out)
+    if not out.is_file() or out.stat().st_size == 0:
+        return None
+    try:
+        first = next(output_rows(out, fmt), None)
+    except InputError:
+        return None
+    record = first[1] if first else None
+    if isinstance(record, dict) and record.get("model") and any(task.field in record for task in TASKS.values()):
+        return str(record["model"])
+    return None
+
+
+def written_key(record: dict) -> bytes:
+    """A 16-byte digest of a record's item fields as a predictions file of any format reads them back: each value
+    as its CSV cell (``csv_cell``: lists and objects as JSON, numbers and text as Python writes them), an empty or
+    missing one left out, so that an item and its row in a JSONL, CSV or Parquet output give the same digest."""
+    from classifier.io.files import csv_cell
+
+    cells = {key: csv_cell(value) for key, value in record.items() if key not in PREDICTION_FIELDS}
+    text = canonical({key: cell for key, cell in cells.items() if cell != ""})
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def models_text(models: Sequence[tuple[str, object]]) -> str:
+    """'model M' or 'model M with sentiment model S'."""
+    named = {field: found for field, found in models}
+    return f"model {named.get('model')!r}" + (f" with sentiment model {named['sentiment_model']!r}"
+                                              if "sentiment_model" in named else "")
+
+
+def check_finished_output(out: Path, spec: RunSpec, source: ItemSource, fmt: str | None,
+                          where: str) -> ClassifySummary | None:
+    """Before a run that may not replace ``out`` (no --overwrite), when ``out`` holds finished predictions: a
+    summary of nothing done where they are this run's (the same models and tasks) of these very items (the same
+    item fields, ids, texts, actors, spans and gold labels included, in any order); an InputError naming the model
+    found and --overwrite where they are another model's or of other items, or where a journal beside them is an
+    unfinished run that replaces them. None where there is nothing to keep: no file, an empty one, or one that
+    holds no predictions (items, a table: replaced as before)."""
+    out = Path(out)
+    found = predictions_model(out, fmt)
+    if found is None:
+        return None
+    keep = "add --overwrite to replace them, or name another file (nothing was changed)"
+    journal = journal_path(out)
+    if journal.exists():  # only a run with --overwrite starts a journal beside finished predictions
+        raise InputError(f"--out {out}: holds finished predictions by model {found!r}, and {journal.name} beside it "
+                         "is an unfinished run that replaces them; rerun with --resume --overwrite to finish it, or "
+                         "delete the journal (nothing was changed)")
+    wanted = sorted(task.name for task in spec.tasks)
+    keys, counts = Columns(key="S16"), Counter()
+    rows = output_rows(out, fmt)
+    while True:
+        try:
+            row = next(rows, None)
+        except InputError as exc:  # edited since it was written
+            raise InputError(f"{exc}; --out {out} is not a whole predictions file: {keep}") from None
+        if row is None:
+            break
+        record = row[1]
+        written = sorted(task.name for task in TASKS.values() if record.get(task.field) is not None)
+        got = [(field, record.get(field)) for field in ("model", "sentiment_model") if record.get(field) is not None]
+        if written != wanted:
+            raise InputError(f"--out {out}: holds predictions of {task_option(written or ['?'])} by "
+                             f"{models_text(got)}, not of {task_option(wanted)}; " + keep)
+        if got != list(spec.models):
+            raise InputError(f"--out {out}: holds predictions by {models_text(got)}, not {models_text(spec.models)}; "
+                             + keep)
+        keys.add(key=written_key(record))
+        counts[(record.get("source"), record.get("actor"), record.get(spec.counted))] += 1
+    theirs = np.sort(keys.arrays()["key"])
+    ours = Columns(key="S16")
+    for chunk in chunked(source()):  # validated as the survey validates them
+        # each record as the journal holds it (JSON), from which every format of output is written
+        ours.extend(key=[written_key(json.loads(json.dumps(item_record(item), ensure_ascii=False))) for item in chunk])
+    ours = np.sort(ours.arrays()["key"])
+    if len(ours) != len(theirs) or (ours != theirs).any():
+        alike = len(np.intersect1d(ours, theirs))
+        raise InputError(f"--out {out}: holds predictions by {models_text(got)} of other items ({len(theirs)} there, "
+                         f"{len(ours)} in {where}, {alike} of them alike); " + keep)
+    return ClassifySummary(len(ours), 0, 0, 0, 0.0, out, counts, already=True)
 
 
 def item_source(items: Items) -> ItemSource:
@@ -468,9 +564,15 @@ Predictor = Callable[[Iterator[list[Item]], Journal], int]  # pending chunks in,
 
 def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *, resume: bool, fmt: str | None,
                   on_progress: Callable[[int], None] | None, on_total: Callable[[int], None] | None,
-                  source: str) -> ClassifySummary:
-    """Survey, predict what the journal lacks, finish: the frame shared by local and Ray runs."""
+                  source: str, overwrite: bool = False) -> ClassifySummary:
+    """Survey, predict what the journal lacks, finish: the frame shared by local and Ray runs. Without
+    ``overwrite``, finished predictions in ``out`` are kept (``check_finished_output``)."""
     items = item_source(items)
+    check_no_unfinished_run(out, resume)
+    if not overwrite:
+        finished = check_finished_output(out, spec, items, fmt, source)
+        if finished is not None:
+            return finished
     journal = Journal(out, resume, spec)
     plan = survey(items, journal.index, journal.path, source, spec.fields)
     if on_total:
@@ -492,7 +594,7 @@ def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *,
 def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 64, resume: bool = False,
              fmt: str | None = None, on_progress: Callable[[int], None] | None = None,
              on_total: Callable[[int], None] | None = None, source: str = "input",
-             sentiment_model: StanceModel | None = None) -> ClassifySummary:
+             sentiment_model: StanceModel | None = None, overwrite: bool = False) -> ClassifySummary:
     """Predict every item, journaling as it goes; write ``out`` atomically at the end. ``items``: a
     sequence, or a function returning a fresh iterator over them (read three times, never held).
     ``model`` is a stance model (``stance``, ``stance_scores``) or a sentiment model (``sentiment``,
@@ -513,6 +615,6 @@ def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 6
         return sum(predict_records(model, chunk, batch_size, on_batch, sentences) for chunk in chunks)
 
     summary = run_journaled(items, out, RunSpec.of(model, sentiment_model), predict, resume=resume, fmt=fmt,
-                            on_progress=on_progress, on_total=on_total, source=source)
+                            on_progress=on_progress, on_total=on_total, source=source, overwrite=overwrite)
     summary.sentiment_truncated = sentences.truncated if sentences is not None else 0
     return summary

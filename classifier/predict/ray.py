@@ -147,7 +147,8 @@ def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, spec: 
                       address: str | None = None, engine: str = "torch", threads_per_worker: int = 1,
                       batch_size: int = 64, resume: bool = False, fmt: str | None = None,
                       on_progress: Callable[[int], None] | None = None,
-                      on_total: Callable[[int], None] | None = None, source: str = "input") -> ClassifySummary:
+                      on_total: Callable[[int], None] | None = None, source: str = "input",
+                      overwrite: bool = False) -> ClassifySummary:
     require_ray()
 
     def predict(chunks: Iterator[list[Item]], journal: Journal) -> int:
@@ -155,4 +156,4 @@ def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, spec: 
                               threads_per_worker=threads_per_worker, batch_size=batch_size, on_progress=on_progress)
 
     return run_journaled(items, out, spec, predict, resume=resume, fmt=fmt, on_progress=on_progress,
-                         on_total=on_total, source=source)
+                         on_total=on_total, source=source, overwrite=overwrite)

@@ -299,7 +299,7 @@ def test_onnx_engines_match_torch(tmp_path, tiny_model_dir, onnx_cache):
     outputs = {}
     for engine in ("torch", "onnx", "onnx-int8"):
         out = tmp_path / f"{engine}.jsonl"
-        result = run("classify", items, "--out", out, "--model", model, "--engine", engine, "--quiet")
+        result = run("classify", items, "--out", out, "--model", model, "--engine", engine, "--quiet", "--overwrite")
         assert result.exit_code == 0, result.output
         outputs[engine] = read_jsonl(out)
     from classifier.models.stance_model import model_hash
@@ -414,7 +414,7 @@ def test_onnx_carries_the_mention_head_and_follows_new_weights(tmp_path, tiny_mo
 
     def scores(engine):
         out = tmp_path / f"{engine}.jsonl"
-        result = run("classify", items, "--out", out, "--model", model, "--engine", engine, "--quiet")
+        result = run("classify", items, "--out", out, "--model", model, "--engine", engine, "--quiet", "--overwrite")
         assert result.exit_code == 0, result.output
         return [row["stance_scores"] for row in read_jsonl(out)]
 
@@ -469,23 +469,27 @@ def test_resume_refuses_a_journal_it_cannot_trust(tmp_path, tiny_model_dir):
         json.dumps({"id": "it0", "stance": "bogus"}): "pred.jsonl.partial.jsonl:2: cannot resume, not a prediction",
         json.dumps(changed): "pred.jsonl.partial.jsonl:2: cannot resume, item 'it1' differs from the input",
     }
-    for line, message in cases.items():
+    for line, message in cases.items():  # a run with --overwrite that stopped, resumed with it
         journal.write_text(finished[2] + "\n" + line + "\n" + finished[3] + "\n")
-        result = run("classify", items, "--out", tmp_path / "pred.jsonl", "--model", tiny_model_dir, "--resume")
+        result = run("classify", items, "--out", tmp_path / "pred.jsonl", "--model", tiny_model_dir, "--resume",
+                     "--overwrite")
         assert result.exit_code == 1 and message in result.output.replace("\n", ""), result.output
         assert "Traceback" not in result.output
     journal.write_bytes(b"\xff\xfe\x00garbage\n")
-    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume")
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume",
+                     "--overwrite")
     assert result.exit_code == 1 and "not a prediction journal (not UTF-8 text)" in result.output
     # its own lines, with a write cut off by an earlier kill between them: resumed, the rest predicted
     journal.write_text(finished[2] + "\n" + finished[4][:25] + "\n" + finished[3] + "\n")
-    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume")
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume",
+                     "--overwrite")
     assert result.exit_code == 0 and "2 resumed" in result.output
     assert out.read_text().splitlines() == finished and not journal.exists()
     # a narrower input would drop the journal's other predictions with the journal: refused, the journal kept
     journal.write_text(finished[2] + "\n" + finished[5] + "\n")
     fewer = write_items(tmp_path / "fewer.jsonl", 3)
-    result = run("classify", fewer, "--out", out, "--model", tiny_model_dir, "--resume")
+    result = run("classify", fewer, "--out", out, "--model", tiny_model_dir, "--resume",
+                     "--overwrite")
     assert result.exit_code == 1 and "cannot resume, it holds 1 predictions of items this input does not have" \
         in result.output.replace("\n", "") and journal.exists()
 
@@ -816,3 +820,105 @@ def test_a_ray_worker_that_dies_is_one_line_saying_to_resume(tmp_path, tiny_mode
     line = next((line for line in result.output.splitlines() if line.startswith("error: ")), "")  # Ray adds its own
     assert line.startswith("error: a Ray worker stopped (") and "--resume" in line, result.output
     assert not (tmp_path / "p.jsonl").exists()
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv", "parquet"])
+def test_a_rerun_into_finished_predictions_of_the_same_model_and_items_does_nothing(tmp_path, tiny_model_dir, suffix):
+    dated = tmp_path / "dated.parquet"  # fields that each format writes its own way: read back, they compare alike
+    pd.DataFrame({"id": ["a", "b"], "text": ["Russia spoke.", "China spoke."], "actor": ["Russia", "China"],
+                  "score": [1.5, None], "n": [3, None], "published": pd.to_datetime(["2024-01-01 00:00", "2024-01-02 10:30"])}
+                 ).to_parquet(dated)
+    out = tmp_path / f"dated-pred.{suffix}"
+    assert run("classify", dated, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    result = run("classify", dated, "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 0 and "already scored, nothing to do (2 items" in result.output, result.output
+    items = write_items(tmp_path / "items.jsonl", 12)
+    out = tmp_path / f"pred.{suffix}"
+    assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    before = (out.read_bytes(), out.stat().st_mtime_ns)
+    for extra in ([], ["--resume"]):  # a finished run has nothing to resume: the same
+        result = run("classify", items, "--out", out, "--model", tiny_model_dir, *extra)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 0 and f"{out}: already scored, nothing to do (12 items with tiny@" in said, said
+        assert "--overwrite scores them again" in said and "no journal" not in said
+        assert (out.read_bytes(), out.stat().st_mtime_ns) == before
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--overwrite")
+    assert result.exit_code == 0 and "12 predicted" in " ".join(result.output.split())
+    assert out.stat().st_mtime_ns != before[1]
+
+
+def test_finished_predictions_of_another_model_or_other_items_are_refused_without_overwrite(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 6)
+    out = tmp_path / "pred.jsonl"
+    assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    rows = read_jsonl(out)
+    ours = rows[0]["model"]
+    foreign = "".join(json.dumps(r | {"model": "other@0123456789ab"}) + "\n" for r in rows)
+    relabelled = items.read_text().replace('"label": "neutral"', '"label": "favor"', 1)
+    cases = [  # (what OUT holds, the input, the message)
+        (foreign, items.read_text(),
+         f"--out {out}: holds predictions by model 'other@0123456789ab', not model '{ours}'; add --overwrite to "
+         "replace them, or name another file (nothing was changed)"),
+        (out.read_text(), items.read_text() + items.read_text().splitlines(keepends=True)[0].replace("it0", "it9"),
+         f"--out {out}: holds predictions by model '{ours}' of other items (6 there, 7 in {items}, 6 of them alike); "
+         "add --overwrite"),
+        (out.read_text(), relabelled,  # a gold label corrected since: evaluate would read the old one
+         f"holds predictions by model '{ours}' of other items (6 there, 6 in {items}, 5 of them alike)"),
+        ("".join(json.dumps(r | {"sentiment": "neutral", "sentiment_model": "s@1", "sentiment_scores": {}}) + "\n"
+                 for r in rows), items.read_text(),
+         f"holds predictions of --task both by model '{ours}' with sentiment model 's@1', not of --task stance"),
+    ]
+    for held, given, message in cases:
+        out.write_text(held)
+        items.write_text(given)
+        before = out.stat().st_mtime_ns
+        result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 1 and message in said and "Traceback" not in said, said
+        assert out.read_text() == held and out.stat().st_mtime_ns == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl", "pred.jsonl"]
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "-q", "--overwrite")
+    assert result.exit_code == 0 and {r["model"] for r in read_jsonl(out)} == {ours}
+
+
+def test_an_overwrite_that_stopped_resumes_only_with_overwrite(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 6)
+    out = tmp_path / "pred.jsonl"
+    assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    finished = out.read_text()
+    journal = tmp_path / "pred.jsonl.partial.jsonl"
+    journal.write_text(finished.splitlines(keepends=True)[0])  # a run with --overwrite, killed after a batch
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "pass --resume to continue it (with --overwrite: it replaces the finished " \
+        "pred.jsonl)" in said, said
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "is an unfinished run that replaces them; rerun with --resume --overwrite" in said
+    assert out.read_text() == finished and journal.exists()
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume", "--overwrite")
+    assert result.exit_code == 0 and "1 resumed" in result.output and not journal.exists()
+
+
+def test_an_items_file_at_out_is_replaced_and_ray_data_refuses_overwrite(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 3)
+    out = write_items(tmp_path / "old.jsonl", 2)  # no predictions: replaced as before
+    assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    assert len(read_jsonl(out)) == 3
+    result = run("classify", items, "--out", tmp_path / "parts", "--ray-data", "--overwrite")
+    assert result.exit_code == 1 and "--overwrite: --ray-data never replaces a finished part" in result.output
+
+
+def test_the_python_classify_keeps_finished_predictions_unless_told(tmp_path, tiny_model):
+    from classifier.errors import InputError
+    from classifier.items import read_items
+    from classifier.predict.batch import classify
+
+    items = write_items(tmp_path / "items.jsonl", 5)
+    out = tmp_path / "p.jsonl"
+    assert classify(list(read_items(items)), tiny_model, out).predicted == 5
+    again = classify(list(read_items(items)), tiny_model, out)
+    assert again.already and again.predicted == 0 and again.items == 5 and sum(again.counts.values()) == 5
+    assert classify(list(read_items(items)), tiny_model, out, overwrite=True).predicted == 5
+    with pytest.raises(InputError, match="of other items"):
+        classify(list(read_items(items))[:4], tiny_model, out)
