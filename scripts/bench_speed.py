@@ -104,8 +104,10 @@ def write_items(items, path: Path) -> Path:
 
 
 def engine_args(engine: str, model: str, items: Path, out: Path, threads: int) -> list[str]:
+    """A timed run scores every item: --overwrite, since the start-up run repeats the same command into the same
+    file and --scale's engines share one, where a rerun would find them scored and do nothing."""
     return [str(items), "--out", str(out), "--model", model, "--engine", engine, "--threads", str(threads),
-            "--no-summary", "-q"]
+            "--no-summary", "-q", "--overwrite"]
 
 
 def macro_f1(items, out: Path) -> float:
