@@ -145,3 +145,16 @@ def test_the_report_carries_the_section_and_nothing_changes_without_it(tmp_path)
     plain_html = (tmp_path / "plain" / "report.html").read_text()
     assert "Change at 2" not in plain_html and "--split-date" not in plain_html
     assert written["timeline"] == plain["timeline"] and written["tests"] == plain["tests"]
+
+
+def test_a_cell_of_ample_articles_is_no_change_not_cannot_in_a_large_family(tmp_path):
+    # 6 cells of 10 + 10 articles, no change, n_perm 100: 6 / 101 > 0.05, but a p below 0.05 would be drawn again
+    # with 40 x 6 = 240 permutations (6 / 241 < 0.05), so each cell can reach Holm's 0.05: 'no', as the outlet tests
+    rows = []
+    for c in range(6):
+        for i in range(10):
+            rows += article("O", f"A{c}", f"b{i}", day(-20 + i), MIXES[i])
+            rows += article("O", f"A{c}", f"a{i}", day(i), MIXES[(i + 3) % 12])
+    view = view_of(rows, tmp_path, n_boot=0, n_perm=100)
+    assert view["n_tests"] == 6 and (view["table"]["p_value"] > 0.05).all()
+    assert (view["table"]["p_min"] * 6 <= 0.05).all() and (view["table"]["changed"] == "no").all()

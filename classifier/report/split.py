@@ -124,7 +124,9 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
                 and p_design * n_perm < 1:
             row["p_value"] = permutation_test(group, net_sum, size, 1, n_perm=more, rng=rng)[2]
             row["n_perm"] = more
-        row["p_min"] = smallest_p(int(group.sum()), len(group), row["n_perm"])
+        # as outlet_tests: the floor of the permutations any p below 0.05 would get (``more``), not of those this
+        # one got, else a cell of ample articles and a large p reads 'cannot' in a family of over 0.05 x n_perm cells
+        row["p_min"] = smallest_p(int(group.sum()), len(group), max(n_perm, more) if n_perm > 0 else 0)
     for k, adjusted in zip(groups, holm([rows[k]["p_value"] for k in groups])):
         rows[k]["p_holm"] = adjusted
     for k, row in enumerate(rows):
