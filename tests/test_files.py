@@ -218,3 +218,24 @@ def test_a_staged_update_keeps_the_modes_of_the_files_it_links(tmp_path):
         files.write_text_atomic(stage / "stance.json", '{"temperature": 2.0}')
     assert json.loads((folder / "stance.json").read_text()) == {"temperature": 2.0}
     assert stat.S_IMODE(os.stat(folder / "model.safetensors").st_mode) == 0o444
+
+
+def test_a_staged_update_leaves_what_a_link_in_the_folder_points_to(tmp_path):
+    """A link in the folder is staged as a link; the usual modes followed it and chmod-ed the file it names, outside
+    the folder (0444 -> 0644), and a link to nothing stopped the update (FileNotFoundError)."""
+    import os
+    import stat
+
+    shared = tmp_path / "shared.safetensors"
+    shared.write_bytes(b"weights")
+    shared.chmod(0o444)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "stance.json").write_text("{}")
+    (folder / "model.safetensors").symlink_to(shared)
+    (folder / "gone.bin").symlink_to(tmp_path / "nothing")
+    with files.staged_update(folder) as stage:
+        files.write_text_atomic(stage / "stance.json", '{"temperature": 2.0}')
+    assert json.loads((folder / "stance.json").read_text()) == {"temperature": 2.0}
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o444
+    assert (folder / "model.safetensors").is_symlink() and (folder / "gone.bin").is_symlink()

@@ -255,6 +255,8 @@ def output_lock(path: str | Path, command: str = "run") -> Iterator[None]:
 def usual_modes(folder: Path) -> None:
     """A folder and everything in it with the modes the umask gives (mkdtemp makes 0700, some writers 0600)."""
     for written in folder.rglob("*"):
+        if written.is_symlink():  # a link staged_update kept: chmod would follow it out of the folder (or fail on
+            continue              # a link to nothing); a link has no modes of its own on Linux
         if not written.is_dir() and written.stat().st_nlink > 1:  # a hard link (staged_update) to a file of the
             continue                                                # folder being replaced: its modes are its own
         written.chmod((0o777 if written.is_dir() else 0o666) & ~umask())
