@@ -625,7 +625,9 @@ def starts_sentence(text: str, start: int) -> bool:
     exclamation mark ("... start today. With these ...", in a quotation the splitter keeps whole), less a dot after an
     abbreviation (``is_abbreviation``: "Mr. Trump"), an initial ("J. Smith") or a dotted acronym ("U.S. Senate")."""
     before = text[:start].rstrip(_OPENING)
-    if not before or before[-1] in "!?:" or re.search("[\"“‘']\\s*$", text[:start]):  # 'said "With ...'
+    # an opening quote ('said "With ...'), not one after a word: a closing quote ('called it "evil" Russia') or a
+    # plural's apostrophe ("the allies' Kyiv summit")
+    if not before or before[-1] in "!?:" or re.search("(?<!\\w)[\"“‘']\\s*$", text[:start]):
         return True
     if before[-1] != ".":
         return False

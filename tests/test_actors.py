@@ -404,7 +404,8 @@ def test_suggest_reads_sentence_starts_inside_a_quotation_and_drops_abbreviation
                               ('He said "Even so."', "Even", True), ("reason: People give", "People", True),
                               ("Mr. Trump", "Trump", False), ("the U.S. Treasury", "Treasury", False),
                               ("Roger J. Stone", "Stone", False), ("answer me. Just", "Just", True),
-                              ("I met John", "John", False)]:
+                              ("I met John", "John", False), ("the allies' Kyiv summit", "Kyiv", False),
+                              ('they called it "evil" Russia said', "Russia", False)]:
         assert starts_sentence(text, text.index(word)) is start, text
 
 
