@@ -302,7 +302,10 @@ def watching(stage: Path, report: Callable[[int], None] | None, every: float = P
 
     def poll():
         while not stop.wait(every):
-            report(written_rows(stage, seen))
+            try:
+                report(written_rows(stage, seen))
+            except Exception:  # the bar stops where it was; the run goes on, and the group's end updates it
+                return
 
     thread = threading.Thread(target=poll, name="ray-data-progress", daemon=True)
     thread.start()

@@ -472,3 +472,26 @@ def test_the_progress_of_a_group_counts_the_rows_its_workers_have_written(tmp_pa
     with watching(stage, None):  # no one to tell: no thread
         pass
     assert len(counts) == before and not any(t.name == "ray-data-progress" for t in threading.enumerate())
+
+
+def test_a_progress_report_that_fails_stops_the_bar_not_the_run(tmp_path):
+    """An error in the progress thread (a closed console, a bug in the callback) printed "Exception in thread" with
+    a traceback over the run's output; the bar now stops where it was and the block runs on."""
+    import threading
+
+    from classifier.predict.ray_data import watching
+
+    stage = tmp_path / ".group.x.stage"
+    stage.mkdir()
+    called, errors = threading.Event(), []
+    threading.excepthook, hook = (lambda args: errors.append(args)), threading.excepthook
+    try:
+        def fail(rows):
+            called.set()
+            raise RuntimeError("the console is gone")
+
+        with watching(stage, fail, every=0.001):
+            assert called.wait(30)
+    finally:
+        threading.excepthook = hook
+    assert not errors
