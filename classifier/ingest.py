@@ -128,6 +128,27 @@ def thin_page_chars() -> int:
     return DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 
 
+def past_parser_limits(html: str) -> str | None:
+    """Why libxml2, the HTML parser under lxml and trafilatura, would stop reading ``html`` part way, or None: past
+    its limits (elements nested more than 255 deep, as 300 unclosed ``<div>`` tags make them; one text of more
+    than 10 MB) it drops the rest of the page without an exception, and trafilatura extracts what came before, so
+    such a page lost its later paragraphs, or all of them, without a word. Written here because trafilatura keeps
+    the parser's error log to itself; the limits are kept (lxml's ``huge_tree`` would lift them), as they guard
+    against runaway input."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(encoding="utf-8")
+    try:
+        etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    except (ValueError, etree.LxmlError):  # not a page lxml reads at all: trafilatura says so its own way
+        return None
+    limits = [e.message for e in parser.error_log if e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT]
+    if not limits:
+        return None
+    return ("elements nested more than 255 deep (unclosed tags pile up so)" if "depth" in limits[0] else
+            "a single text or tag over 10 MB")
+
+
 def html_to_text(html: str) -> tuple[str, dict]:
     """Main text and metadata of an HTML page, through trafilatura's extractor. The date comes from the page's
     markup (meta tags, <time>, structured data), never from a year the text happens to mention: extensive search
@@ -505,6 +526,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
             text = decode(path.read_bytes(), encoding, html=path.suffix.lower() in HTML_SUFFIXES)
             info = {}
             if path.suffix.lower() in HTML_SUFFIXES:
+                if limit := past_parser_limits(text):
+                    raise ValueError(f"{limit}: the HTML parser stops there, so the text after it would be lost")
                 text, info = html_to_text(text)
                 if not text.strip():
                     raise ValueError("no article text found in the HTML")

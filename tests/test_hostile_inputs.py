@@ -596,3 +596,24 @@ def test_an_output_over_a_label_file_of_peoples_answers_is_refused_and_over_a_ma
                                 "annotator": "ana", "stance": "favor"}) + "\n")
     result = run(made)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("middle, message", [
+    ("<div>" * 300 + "<p>China spoke at length.</p>" + "</div>" * 300, "elements nested more than 255 deep"),
+    ("<p>" + "word " * 2_200_000 + "</p>", "a single text or tag over 10 MB"),
+])
+def test_an_html_page_past_the_parser_s_limits_is_refused_not_cut_short(tmp_path, middle, message):
+    """libxml2 stops reading there without an exception: the page had kept its first paragraph only, exit 0."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paragraph = "<p>{} signed a long treaty in Moscow today, officials said after months of talks.</p>"
+    (corpus / "deep.html").write_text("<html><body><article>" + paragraph.format("Russia") + middle
+                                      + paragraph.format("NATO") + "</article></body></html>")
+    (corpus / "plain.txt").write_text("Russia won the vote.\n")
+    out = tmp_path / "items.jsonl"
+    result = runner.invoke(app, ["prepare", str(corpus), "--out", str(out), "-q"])
+    one_line_failure(result, f"deep.html: {message}")
+    assert not out.exists()
+    result = runner.invoke(app, ["prepare", str(corpus), "--out", str(out), "-q", "--skip-unreadable"])
+    assert result.exit_code == 0 and "skipped" in result.output and message in result.output, result.output
+    assert [json.loads(line)["article"] for line in out.read_text().splitlines()] == ["plain"]
