@@ -285,6 +285,7 @@ def test_highlight_escapes_every_segment():
     assert highlight(text, spans) == "&lt;b&gt;<mark>Putin</mark>&lt;/b&gt; &amp; co"
     assert highlight("a<i>b", [[0, 5], [1, 2]]) == "<mark>a&lt;i&gt;b</mark>"
     assert "\\*bold\\*" in md("*bold*") and "&lt;script&gt;" in md("<script>") and "\\|" in md("a|b")
+    assert md("$\\frac{a}{b}$ rose $5bn-$6bn") == "\\$\\\\frac{a}{b}\\$ rose \\$5bn-\\$6bn"  # no math in a renderer
     text = "Talks with Russia,  expressing\nhope over Russia"  # Markdown keeps the spaces round each mention
     assert highlight(text, [[11, 17], [41, 47]], md_inline, "**", "**") == \
         "Talks with **Russia**, expressing hope over **Russia**"

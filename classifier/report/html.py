@@ -121,7 +121,7 @@ def render_html(ctx: dict) -> str:
 
 # -- Markdown -------------------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")  # $: "$x$" is math to GitHub, Jupyter, pandoc
 
 
 def md(value) -> str:
