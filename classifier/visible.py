@@ -32,6 +32,13 @@ def shown(text) -> str:
                    for ch in text)
 
 
+def one_line(text) -> str:
+    """``shown`` for text that must stay on one line (an error or a warning): its line breaks shown as ``\\n``
+    too, so that a file name or a value holding one cannot start a line that reads as the tool's own
+    ("corpus/x\\nerror: forged.txt")."""
+    return shown(text).replace("\n", "\\n")
+
+
 def shortened(text, width: int) -> str:
     """``text`` cut to ``width`` characters in the middle ("The Extremely Long…Edition 12"), so that names that
     differ only at their end stay apart; shorter text is kept whole."""

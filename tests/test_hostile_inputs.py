@@ -133,6 +133,17 @@ def test_an_error_naming_hostile_text_is_one_literal_line(tmp_path):
     no_raw_controls(result.output)
 
 
+def test_a_line_break_in_a_file_name_cannot_forge_a_line_of_the_tool_s_own(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("Russia won the vote.\n")
+    (corpus / "x\nerror: forged.txt").write_bytes(b"\0\0\0")
+    for extra, word in ([], "error:"), (["--skip-unreadable"], "warning:"):
+        result = runner.invoke(app, ["prepare", str(corpus), "--out", str(tmp_path / "items.jsonl"), "-q", *extra])
+        assert "x\\nerror: forged.txt: binary file" in result.output, result.output
+        assert [line.split()[0] for line in result.output.splitlines() if line.strip()] == [word], result.output
+
+
 def test_shown_keeps_printable_text_and_newlines():
     from classifier.cli.display import shown
 

@@ -12,8 +12,9 @@ from typing import Callable
 import typer
 from rich.text import Text
 
-from classifier.cli.display import SafeConsole, shown
+from classifier.cli.display import SafeConsole
 from classifier.errors import InputError, InputWarning, cli_flags
+from classifier.visible import one_line
 
 app = typer.Typer(
     name="stance",
@@ -27,12 +28,12 @@ out = SafeConsole(soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    console.print(Text.assemble(("error:", "bold red"), " ", shown(message)))
+    console.print(Text.assemble(("error:", "bold red"), " ", one_line(message)))
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    console.print(Text.assemble(("warning:", "yellow"), " ", shown(message)))
+    console.print(Text.assemble(("warning:", "yellow"), " ", one_line(message)))
 
 
 def check_device(device: str):

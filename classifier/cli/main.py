@@ -17,7 +17,7 @@ from rich.text import Text
 from classifier.cli import commands  # noqa: F401  (registers every command on ``app``)
 from classifier.cli.app import app, console, on_sigterm, quiet_libraries
 from classifier.cli.label import DefaultRunGroup
-from classifier.visible import shown
+from classifier.visible import one_line
 
 # click's base of usage errors: typer's own copy of click in typer 0.2x, click itself before
 ClickException = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
@@ -44,7 +44,7 @@ def usage_error_line(exc: ClickException, args: Sequence[str] = ()) -> Text:
     """A usage error (a missing argument, an option out of range, an unknown command) as one line that names
     the command and where its help is, instead of click's usage lines and a framed box."""
     where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else command_path(args)
-    return Text.assemble(("error:", "bold red"), " ", shown(f"{where}: {exc.format_message()} (see {where} --help)"))
+    return Text.assemble(("error:", "bold red"), " ", one_line(f"{where}: {exc.format_message()} (see {where} --help)"))
 
 
 def main(args: Sequence[str] | None = None) -> None:
