@@ -197,6 +197,10 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
                          + (f" ({problem})" if problem else "")) from None
     if not isinstance(spec, dict) or not isinstance(spec.get("actors"), list):
         raise InputError(f"{path}: expected a top-level 'actors:' list")
+    if stray := stray_top_level_key(text):
+        key, line = stray
+        raise InputError(f"{path}:{line}: {key!r} at the top level, beside 'actors:', is read by nothing (an actor's "
+                         "field indented too little?); only a block for merging ('common: &c') may stand there")
     actors = []
     for number, raw in enumerate(spec["actors"], start=1):
         if not isinstance(raw, dict):
@@ -217,6 +221,26 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
                              f"actor {earlier}; names are matched ignoring case)")
     check_terms(actors, str(path), line_of=lambda number: _line_of(text, number, ()))
     return actors
+
+
+def stray_top_level_key(text: str) -> tuple[str, int] | None:
+    """The first top-level key other than ``actors`` that is no anchored block for merging ("common: &c"), and its
+    line: one nothing reads, such as an actor's ``people:`` indented too little, which was dropped without a word.
+    Read from YAML's events because the loaded mapping no longer says which values carried an anchor."""
+    depth, key = 0, None
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if depth == 1 and key is None and isinstance(event, yaml.ScalarEvent):
+            key = event
+            continue
+        if depth == 1 and key is not None:  # the key's value begins
+            if key.value not in ("actors", "<<") and getattr(event, "anchor", None) is None:
+                return key.value, key.start_mark.line + 1
+            key = None
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
 
 
 def shown_value(value, limit: int = 40) -> str:

@@ -121,6 +121,9 @@ def test_a_catalogue_that_would_match_everywhere_or_silently_lose_terms_is_refus
      "actors.yaml:4: the term 'xa' belongs to both X and Y"),
     ("actors:\n  - name: X\n  - name: x\n", "actors.yaml:3: actor 'x' listed twice"),
     ("actors:\n  - name: X\n    names: [Xa, : b]\n", "actors.yaml:3: malformed YAML in the actor catalogue ("),
+    ("actors:\n  - name: Gazprom\n    names: [Gazprom]\npeople: [Alexei Miller]\n",  # was dropped without a word
+     "actors.yaml:4: 'people' at the top level, beside 'actors:', is read by nothing (an actor's field indented"),
+    ("actors:\n  - name: X\nactros:\n  - name: Y\n", "actors.yaml:3: 'actros' at the top level"),
 ])
 def test_catalogue_errors_name_the_line_and_what_is_wrong(tmp_path, text, message):
     path = tmp_path / "actors.yaml"
