@@ -168,7 +168,7 @@ def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny
     assert not list(out.glob(".*")), "the job's stage is gone"
     for name, chunk in chunks.items():
         assert run("classify", tmp_path / f"{name}.jsonl", "--out", local, "--model", tiny_model_dir,
-                   "-q").exit_code == 0
+                   "--overwrite", "-q").exit_code == 0  # each part's items over the last one's
         expected = [json.loads(line) for line in local.read_text().splitlines()]
         found = pd.read_parquet(out / name).to_dict("records")
         assert [r["id"] for r in found] == [r["id"] for r in chunk]
