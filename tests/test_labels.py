@@ -536,6 +536,18 @@ def test_piped_answers_see_the_mention_marked_as_report_md_marks_it(tmp_path):
     assert "▶ **Russia**'s \\*new\\* deal: **Moscow** and China agreed." in result.output, result.output
 
 
+def test_piped_answers_see_a_control_character_escaped_once(tmp_path):
+    """The sentence's * and \\ were escaped after its control characters were made visible, so an ESC of its own
+    showed as \\\\x1b, as a written backslash followed by "x1b" shows: the two read the same."""
+    items_path = tmp_path / "items.jsonl"
+    items_path.write_text(json.dumps({"id": "1", "text": "Russia \x1b[2J and a\\x1b.", "actor": "Russia",
+                                      "spans": [[0, 6]], "article": "a"}) + "\n")
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "l.jsonl"), "-a", "ana"],
+                           input="q\n")
+    assert result.exit_code == 0, result.output
+    assert "▶ **Russia** \\x1b[2J and a\\\\x1b." in result.output, result.output
+
+
 def test_items_without_spans_are_labelled_with_the_mentions_classify_finds(tmp_path):
     items_path = tmp_path / "items.jsonl"
     items_path.write_text(json.dumps({"id": "1", "text": "Talks with Moscow stalled.", "actor": "Russia",

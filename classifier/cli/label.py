@@ -141,8 +141,10 @@ def plain_text(screen: Console) -> bool:
 
 def plain_piece(text: str) -> str:
     """A piece of a sentence shown with its mentions in ``**``: a backslash or ``*`` of its own escaped, as
-    report.md's Markdown escapes them, so that every ``**`` on the line marks a mention."""
-    return visible(text).replace("\\", "\\\\").replace("*", "\\*")
+    report.md's Markdown escapes them, so that every ``**`` on the line marks a mention. Escaped before the control
+    characters are made visible: after, the backslash of a shown ``\\x1b`` would be doubled too, as a ``\\`` of the
+    sentence's own is."""
+    return visible(text.replace("\\", "\\\\").replace("*", "\\*"))
 
 
 def highlighted(item: Item, plain: bool = False) -> Text:
