@@ -63,6 +63,8 @@ class Item(BaseModel):
     def _text_not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("empty text: there is no sentence to score")
+        if "\x00" in value:  # as prepare refuses an article's (ingest): binary data, not a sentence
+            raise ValueError("holds NUL bytes (binary data, not a sentence to score)")
         return value
 
     @model_validator(mode="after")

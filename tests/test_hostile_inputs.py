@@ -544,6 +544,18 @@ def test_an_empty_text_cell_is_called_empty(value):
         parse_item({"id": "s2", "text": value}, "t.csv:3")
 
 
+def test_a_nul_byte_in_an_item_s_text_is_refused_as_prepare_refuses_it(tmp_path, tiny_model_dir):
+    """prepare refuses an article's NUL bytes, but classify scored an item holding them."""
+    path = tmp_path / "items.jsonl"
+    path.write_text("\n".join(json.dumps({"id": str(n), "text": text, "actor": "Russia"})
+                              for n, text in enumerate(["Russia won.", "Russia\x00 won."])) + "\n")
+    out = tmp_path / "p.jsonl"
+    result = runner.invoke(app, ["classify", str(path), "--out", str(out), "--model", str(tiny_model_dir)])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert result.output.strip() == f"error: {path}:2: text: holds NUL bytes (binary data, not a sentence to score)"
+    assert not out.exists()
+
+
 def test_an_output_at_a_pipe_is_refused_and_one_at_a_link_writes_the_link_s_file(tmp_path):
     import os
 
