@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -142,6 +143,49 @@ def test_a_line_break_in_a_file_name_cannot_forge_a_line_of_the_tool_s_own(tmp_p
         result = runner.invoke(app, ["prepare", str(corpus), "--out", str(tmp_path / "items.jsonl"), "-q", *extra])
         assert "x\\nerror: forged.txt: binary file" in result.output, result.output
         assert [line.split()[0] for line in result.output.splitlines() if line.strip()] == [word], result.output
+
+
+def no_forged_line(output: str) -> None:
+    """No line of ``output`` (a table's row less its border) starts with the name's second line."""
+    assert not any(line.lstrip("│┃ ").startswith("forged:") for line in output.splitlines()), output
+
+
+def test_a_line_break_in_a_file_name_stays_in_its_status_line(tmp_path):
+    """Errors showed a line break in a name as \\n, but prepare's summary and --explain rows printed it as is."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "x\nforged: a.txt").write_text("Россия и Китай подписали соглашение в Москве.\n", encoding="utf-8")
+    out = tmp_path / "i\nforged: b.jsonl"
+    result = runner.invoke(app, ["prepare", str(corpus), "--out", str(out), "--explain"])
+    assert result.exit_code == 0, result.output
+    no_forged_line(result.output)
+    assert "  x\\nforged: a  [not English]" in result.output and "│ x\\nforged: a " in result.output
+    assert f"-> {tmp_path}/i\\nforged: b.jsonl; " in result.output
+
+
+def test_a_line_break_in_a_part_s_or_an_output_s_name_stays_in_classify_s_status_line(tmp_path, tiny_model_dir,
+                                                                                     monkeypatch):
+    from classifier.predict import ray_data
+
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia"}) + "\n")
+    out = tmp_path / "p\nforged: c.jsonl"
+    result = runner.invoke(app, ["classify", str(items), "--out", str(out), "--model", str(tiny_model_dir),
+                                 "--no-summary"])
+    assert result.exit_code == 0, result.output
+    no_forged_line(result.output)
+    assert f"1 items -> {tmp_path}/p\\nforged: c.jsonl with " in result.output
+
+    def scored(input_path, out_dir, *args, on_part=None, **kwargs):
+        on_part("x\nforged: a.jsonl", 1)
+        return ray_data.PartsSummary(1, 1, 0, 1, Path(out_dir))
+
+    monkeypatch.setattr(ray_data, "classify_parts", scored)
+    result = runner.invoke(app, ["classify", str(items), "--out", str(tmp_path / "o\nforged: d"), "--ray-data"])
+    assert result.exit_code == 0, result.output
+    no_forged_line(result.output)
+    assert "x\\nforged: a.jsonl: 1 items scored" in result.output
+    assert f"1 part -> {tmp_path}/o\\nforged: d with " in result.output
 
 
 def test_shown_keeps_printable_text_and_newlines():

@@ -25,6 +25,7 @@ from classifier.predict.batch import (Items, RunSpec, StanceCounts, check_no_unf
                                       journal_path, predictions_model)
 from classifier.predict.engines import load_engine
 from classifier.tasks import SENTIMENT, STANCE
+from classifier.visible import one_line
 
 TASK_CHOICES = ("stance", "sentiment", "both")
 
@@ -339,7 +340,7 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
 
     def done(name: str, n: int) -> None:
         if not quiet:
-            console.print(f"{name}: {n} items scored", highlight=False)
+            console.print(f"{one_line(name)}: {n} items scored", highlight=False)  # a part's file name: one line
 
     with progress_bar(show_progress(quiet), with_rate=True) as progress:  # as a local run's, from the rows written
         task = progress.add_task("classifying", total=None, rate="") if progress else None
@@ -362,7 +363,8 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
              "were checked with the parts')")
     if quiet:
         return
-    parts = f"{summary.parts} part{'s' if summary.parts != 1 else ''} -> {summary.out} with {summary.model_id}"
+    parts = (f"{summary.parts} part{'s' if summary.parts != 1 else ''} -> {one_line(summary.out)} with "
+             f"{summary.model_id}")
     if not summary.done:  # Ray was not started
         console.print(f"{parts}: every part was scored before, nothing to do", highlight=False)
         return
@@ -496,11 +498,13 @@ def classify_command(
             result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
     except KeyboardInterrupt:  # Ctrl-C or kill: handle_errors then says so and exits 130 or 143
         if journal_path(out_path).exists():  # not when stopped before the first batch (a model still loading)
-            console.print(f"what was scored is kept: rerun the same command with --resume to finish {out_path}")
+            console.print("what was scored is kept: rerun the same command with --resume to finish "
+                          f"{one_line(out_path)}")
         raise
     if result.already:
         if not quiet:  # as --ray-data's rerun of finished parts
-            console.print(f"{result.out}: already scored, nothing to do ({result.items} items with {model.model_id}"
+            console.print(f"{one_line(result.out)}: already scored, nothing to do ({result.items} items with "
+                          f"{model.model_id}"
                           f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; --overwrite "
                           "scores them again)", highlight=False)
         return
@@ -508,7 +512,7 @@ def classify_command(
         out.print(stance_table(result.counts, model.task))
     if not quiet:
         console.print(
-            f"{result.items} items -> {result.out} with {model.model_id}"
+            f"{result.items} items -> {one_line(result.out)} with {model.model_id}"
             f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; {result.predicted} predicted"
             f"{f', {result.resumed} resumed' if result.resumed else ''}; {result.truncated} truncated to "
             f"{model.max_length} tokens"

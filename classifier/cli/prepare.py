@@ -18,6 +18,7 @@ from classifier.cli.app import app, console, fail, handle_errors, out, progress_
 from classifier.ingest import Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import TableWriter, output_format, remove_stale_temporaries
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
+from classifier.visible import one_line
 
 PROGRESS_MIN_FILES = 5
 actors_app = typer.Typer(help="Inspect and grow the actor catalogue.", no_args_is_help=True)
@@ -148,7 +149,7 @@ def explain_table(reports) -> Table:
         rules = ", ".join(f"{name} {count}" for name, count in report.dropped.most_common())
         kept = () if not pages else ("-",) if report.page_words is None else (
             f"{report.words} of {report.page_words} ({report.words / max(report.page_words, 1):.0%})",)
-        table.add_row(report.article, str(report.sentences), str(report.items), *kept,
+        table.add_row(one_line(report.article), str(report.sentences), str(report.items), *kept,
                       str(sum(report.dropped.values())), rules or "-")
     return table
 
@@ -185,18 +186,19 @@ def prepare(
     seconds = time.perf_counter() - started
     if explain:
         out.print(explain_table(totals.reports))
-        for report in totals.reports:
+        for report in totals.reports:  # an article's id is its file's name: kept on one line
+            article = one_line(report.article)
             if report.not_english:
-                out.print(f"  {report.article}  [not English]  {report.not_english}", highlight=False)
+                out.print(f"  {article}  [not English]  {report.not_english}", highlight=False)
             if report.thin_page:
-                out.print(f"  {report.article}  [thin page]  {report.words} words of article text", highlight=False)
+                out.print(f"  {article}  [thin page]  {report.words} words of article text", highlight=False)
             for rule, line in report.dropped_lines:
-                out.print(f"  {report.article}  [{rule}]  {line[:100]}")
+                out.print(f"  {article}  [{rule}]  {line[:100]}")
     if not quiet:
         undated = totals.undated_pages
         console.print(
             f"{totals.articles} articles, {totals.sentences} sentences, {totals.items} items "
-            f"({len(totals.by_actor)} actors) -> {out_path}; {skipped_summary(skipped)}; "
+            f"({len(totals.by_actor)} actors) -> {one_line(out_path)}; {skipped_summary(skipped)}; "
             + (f"{undated} HTML page{'s' * (undated != 1)} without a date; " if undated else "") +
             f"{seconds:.1f} s ({totals.articles / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
         if totals.by_actor:
