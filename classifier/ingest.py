@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import functools
 import math
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -452,30 +453,52 @@ def check_not_read(out: str | Path, input_path: str | Path, manifest: str | Path
                          "join the articles (nothing was changed)")
 
 
-def article_files(root: Path) -> list[Path]:
+@dataclass
+class FolderFiles:
+    """What one walk of a corpus folder found (hidden files and folders left out), each list sorted."""
+    articles: list[Path]  # .txt/.md/.html files, and links named so (a link to nothing too: the reader names it)
+    linked: list[Path]    # links to folders, not followed
+    tables: list[Path]    # .csv/.jsonl/.parquet files
+
+
+def folder_files(root: Path) -> FolderFiles:
+    """The files under ``root`` that prepare reads or names, in one walk that never enters a hidden folder (a .git:
+    two rglob walks, one for the articles and one for the tables, went through all its files to drop them).
+    ``os.walk``, whose ``dirs[:]`` pruning leaves a folder out before it is entered, as ``Path.rglob`` cannot
+    (``Path.walk`` comes with Python 3.12). A link to a folder is not entered, as rglob did not enter it."""
+    articles, linked, tables = [], [], []
+    for folder, dirs, names in os.walk(root):
+        here = Path(folder)
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        linked += [here / name for name in dirs if (here / name).is_symlink()]  # os.walk does not enter them
+        for name in names:
+            if name.startswith("."):
+                continue
+            path, suffix = here / name, Path(name).suffix.lower()
+            if suffix in TEXT_SUFFIXES + HTML_SUFFIXES and (path.is_file() or path.is_symlink()):
+                articles.append(path)
+            elif suffix in TABLE_SUFFIXES and path.is_file():
+                tables.append(path)
+    return FolderFiles(sorted(articles), sorted(linked), sorted(tables))
+
+
+def article_files(root: Path, found: FolderFiles | None = None) -> list[Path]:
     """The article files under ``root`` (hidden ones left out), links to nothing among them (the reader names
-    them); a link to a folder is not followed, and a warning says so."""
-    found, linked = [], []
-    for path in root.rglob("*"):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue
-        if path.is_symlink() and path.is_dir():
-            linked.append(path)
-        elif path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES and (path.is_file() or path.is_symlink()):
-            found.append(path)
-    for path in sorted(linked):
+    them); a link to a folder is not followed, and a warning says so. ``found``: ``folder_files(root)``, walked
+    already."""
+    found = found or folder_files(root)
+    for path in found.linked:
         warnings.warn(f"{path}: a link to a folder, not followed (copy or move its articles into the corpus folder "
                       "to read them)", InputWarning, stacklevel=2)
-    return sorted(found)
+    return found.articles
 
 
-def warn_unread_tables(root: Path, manifests: set[Path]) -> None:
+def warn_unread_tables(tables: list[Path], manifests: set[Path]) -> None:
     """Name the tables (.csv, .jsonl, .parquet) a corpus folder holds besides its manifest: a folder's articles are
-    its .txt/.md/.html files, and a table of articles put among them would otherwise be left out without a word."""
+    its .txt/.md/.html files, and a table of articles put among them would otherwise be left out without a word.
+    ``tables``: ``folder_files``'."""
     known = {manifest.resolve() for manifest in manifests}
-    tables = sorted(found for found in root.rglob("*") if found.suffix.lower() in TABLE_SUFFIXES
-                    and not any(part.startswith(".") for part in found.relative_to(root).parts)
-                    and found.is_file() and found.resolve() not in known)
+    tables = [table for table in tables if table.resolve() not in known]
     if tables:
         named = ", ".join(str(table) for table in tables[:3])
         named += f" and {len(tables) - 3} more" if len(tables) > 3 else ""
@@ -762,8 +785,9 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
         default = path / MANIFEST_NAME
         manifest = Path(manifest) if manifest else (default if default.exists() else None)
         meta = read_manifest(manifest, path, encoding) if manifest else {}
-        files = article_files(path)
-        warn_unread_tables(path, {default, *([manifest] if manifest else [])})
+        found = folder_files(path)  # one walk for the articles and the tables beside them
+        files = article_files(path, found)
+        warn_unread_tables(found.tables, {default, *([manifest] if manifest else [])})
         if not files:
             raise InputError(f"{path}: no .txt, .md or .html articles found")
         return CorpusStream(folder_articles(path, files, meta, manifest, encoding, skipped, on_file), skipped,
