@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import csv
 import functools
 import math
 import os
@@ -15,7 +16,7 @@ from typing import Iterator, Optional
 from pydantic import BaseModel
 
 from classifier.errors import InputError, InputWarning, option
-from classifier.io.files import (bom_encoding, check_encoding, check_not_input, iter_csv, iter_table,
+from classifier.io.files import (DELIMITERS, bom_encoding, check_encoding, check_not_input, iter_csv, iter_table,
                                  wide_encoding)
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -493,12 +494,55 @@ def article_files(root: Path, found: FolderFiles | None = None) -> list[Path]:
     return found.articles
 
 
+# A table holding one of these fields, beside id and text, is one this toolkit wrote: an items file (prepare's
+# --out: each sentence's actor and spans), a label file or predictions (classify's --out: stance or sentiment). A
+# table of articles has none of them, and would be left out of a folder's articles without a word.
+OWN_TABLE_FIELDS = ("actor", "spans", "stance", "sentiment")
+_FIRST_LINE_BYTES = 1 << 20  # an item's line is a sentence long: a first line longer than this is no item
+
+
+def own_output(path: Path) -> bool:
+    """Whether the table at ``path`` is an items, label or predictions file (``OWN_TABLE_FIELDS``), by its field
+    names alone: a Parquet file's schema (its footer), a CSV file's header, a JSONL file's first record; never the
+    whole file. A table that cannot be read so is not one."""
+    return {"id", "text"} <= set(names := field_names(path)) and any(name in names for name in OWN_TABLE_FIELDS)
+
+
+def field_names(path: Path) -> list[str]:
+    """A table's field names as its first bytes give them (``own_output``), or none where they cannot be read."""
+    import json
+
+    if path.suffix.lower() == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            return pq.read_schema(path).names
+        except (OSError, pa.ArrowException):
+            return []
+    try:
+        with open(path, "rb") as fh:
+            first, read = b"", 0
+            while not first.strip() and read < _FIRST_LINE_BYTES:  # blank lines before the first record
+                first = fh.readline(_FIRST_LINE_BYTES)
+                read += len(first) or _FIRST_LINE_BYTES
+        text = first.decode("utf-8-sig")
+        if path.suffix.lower() == ".csv":  # the header, with the delimiter io.files.csv_header reads it by
+            delimiter = next((d for d in DELIMITERS if d in text), ",")
+            return [name.strip() for name in next(csv.reader([text], delimiter=delimiter), [])]
+        record = json.loads(text)
+    except (OSError, ValueError, RecursionError, csv.Error):  # unreadable, not UTF-8, not JSON (or nested too deep)
+        return []
+    return list(record) if isinstance(record, dict) else []
+
+
 def warn_unread_tables(tables: list[Path], manifests: set[Path]) -> None:
-    """Name the tables (.csv, .jsonl, .parquet) a corpus folder holds besides its manifest: a folder's articles are
-    its .txt/.md/.html files, and a table of articles put among them would otherwise be left out without a word.
-    ``tables``: ``folder_files``'."""
+    """Name the tables (.csv, .jsonl, .parquet) a corpus folder holds besides its manifest and the toolkit's own
+    outputs (``own_output``: ``stance prepare corpus/ --out corpus/items.jsonl`` is allowed): a folder's articles
+    are its .txt/.md/.html files, and a table of articles put among them would otherwise be left out without a
+    word. ``tables``: ``folder_files``'."""
     known = {manifest.resolve() for manifest in manifests}
-    tables = [table for table in tables if table.resolve() not in known]
+    tables = [table for table in tables if table.resolve() not in known and not own_output(table)]
     if tables:
         named = ", ".join(str(table) for table in tables[:3])
         named += f" and {len(tables) - 3} more" if len(tables) > 3 else ""

@@ -151,6 +151,26 @@ def test_a_table_inside_the_corpus_folder_is_named_as_not_read(tmp_path):
     assert "not read" not in run("prepare", folder, "--out", out).output  # a manifest alone is no such table
 
 
+def test_the_toolkit_s_own_tables_in_the_corpus_folder_are_not_named_as_unread(tmp_path):
+    """'stance prepare corpus/ --out corpus/items.jsonl' is allowed, and the next run named that items file as "a
+    table in the corpus folder, not read". Items, labels and predictions (an actor, spans, a stance) are known by
+    their first record, header or Parquet schema; a table of articles beside them is still named."""
+    folder = corpus(tmp_path)
+    assert run("prepare", folder, "--out", folder / "items.jsonl", "-q").exit_code == 0
+    pd.DataFrame([{"id": "p1", "text": "Russia won.", "actor": "Russia", "stance": "favor"}]).to_parquet(
+        folder / "predictions.parquet")
+    (folder / "gold.csv").write_text("id;text;actor;label\ng1;Russia won.;Russia;favor\n", encoding="utf-8")
+    (folder / "scores.jsonl").write_text('\n{"id": "s1", "text": "It rained.", "sentiment": "neutral"}\n')
+    out = tmp_path / "again.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0 and "not read" not in result.output, result.output
+    assert read_jsonl(out) == read_jsonl(folder / "items.jsonl")
+    pd.DataFrame([{"id": "a1", "text": "NATO warned Moscow.", "source": "RT"}]).to_parquet(folder / "more.parquet")
+    (folder / "bad.jsonl").write_text('{"id": "b1", "text": "Russia won.", "actor": ')  # no record at all
+    said = " ".join(run("prepare", folder, "--out", out).output.split())
+    assert f"{folder / 'bad.jsonl'}, {folder / 'more.parquet'}: 2 tables in the corpus folder, not read" in said
+
+
 def test_a_hidden_folder_is_not_walked_into(tmp_path, monkeypatch):
     """Two walks of the folder each went through every file of its .git (204,800 files took seconds) before
     dropping them as hidden; one walk now serves the articles and the tables, and leaves hidden folders out."""
