@@ -203,6 +203,19 @@ def test_the_permutation_test_is_exact_when_the_assignments_are_few():
     assert p == pytest.approx(1 / 100) == smallest_p(20, 60, 99)
 
 
+def test_a_gap_between_two_groups_without_spread_is_never_below_the_smallest_p():
+    """Six articles at +1 against six at -1, each side without spread: the studentized gap is infinite, and scipy's
+    tolerance (inf - inf) made the observed assignment not extreme, p 0; it is the design's 2 / C(12, 6)."""
+    from classifier.report.framing import permutation_test
+
+    outlet = np.repeat([1, 0], 6)
+    net_sum, size = np.where(outlet == 1, 4.0, -4.0), np.full(12, 4.0)
+    p = permutation_test(outlet, net_sum, size, 1, n_perm=2000, rng=np.random.default_rng(0))[2]
+    assert p == pytest.approx(2 / comb(12, 6)) == smallest_p(6, 12, 2000)
+    p = permutation_test(outlet, net_sum, size, 1, n_perm=99, rng=np.random.default_rng(0))[2]  # drawn, not exact
+    assert p >= 1 / 100
+
+
 def test_an_outlet_of_a_few_short_articles_is_not_different_for_its_own_noise():
     """Three one-sentence articles (+1, +1, -1) against eight of 40 sentences near 0: the raw gap 1/3 was the
     largest of all 165 assignments (p = 1/165), as any assignment that moves long articles in shrinks it. Divided

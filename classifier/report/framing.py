@@ -323,7 +323,11 @@ def permutation_test(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: n
         return float(net_sum[rows].sum() / size[rows].sum())
 
     def gap(rows_in: np.ndarray, rows_out: np.ndarray, axis: int = -1) -> np.ndarray:  # scipy passes axis=-1
-        return studentized_gap(moments[rows_in.astype(int)].sum(axis=-2), moments[rows_out.astype(int)].sum(axis=-2))
+        # An infinite gap (both groups without spread) is capped at the largest float: scipy compares each
+        # assignment with the observed statistic less a tolerance, inf - inf is NaN, and the observed assignment
+        # (with its mirror) stopped counting as extreme: p 0 where the design allows no less than 2 / C(12, 6).
+        return np.minimum(studentized_gap(moments[rows_in.astype(int)].sum(axis=-2),
+                                          moments[rows_out.astype(int)].sum(axis=-2)), np.finfo(float).max)
 
     rows = np.arange(len(outlet_of_cluster))
     rows_in, rows_out = rows[outlet_of_cluster == target], rows[outlet_of_cluster != target]
