@@ -158,3 +158,21 @@ def test_a_cell_of_ample_articles_is_no_change_not_cannot_in_a_large_family(tmp_
     view = view_of(rows, tmp_path, n_boot=0, n_perm=100)
     assert view["n_tests"] == 6 and (view["table"]["p_value"] > 0.05).all()
     assert (view["table"]["p_min"] * 6 <= 0.05).all() and (view["table"]["changed"] == "no").all()
+
+
+def test_the_split_chart_footer_names_intervals_only_where_it_draws_some():
+    """The thin line joins an outlet's before and after; the footer named "lines: 95% CI by article" as well, so that
+    line read as an interval, and it said so on a chart of sides too small for any interval."""
+    from classifier.report.split import split_chart
+
+    nan = float("nan")
+    row = {"actor": "NATO", "outlet": "A", "n_before": 20, "n_after": 20, "net_before": 0.5, "net_after": -0.5,
+           "changed": "yes", "small": False}
+    table = pd.DataFrame([row | {"net_before_lo": 0.3, "net_before_hi": 0.7, "net_after_lo": -0.7,
+                                 "net_after_hi": -0.3}])
+    footer = split_chart(table, "NATO", DAY).axes[0].get_xlabel()
+    assert "joined by a line; pale bars: 95% CI by article" in footer and "lines: 95% CI" not in footer
+    none = pd.DataFrame([row | {"net_before_lo": nan, "net_before_hi": nan, "net_after_lo": nan, "net_after_hi": nan,
+                                "changed": "cannot"}])
+    footer = split_chart(none, "NATO", DAY).axes[0].get_xlabel()
+    assert "joined by a line" in footer and "95% CI" not in footer

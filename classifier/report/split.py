@@ -191,7 +191,7 @@ def split_rows(table: pd.DataFrame, min_n: int):
 
 def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, styles: dict | None = None):
     """One actor: a row per outlet, its net stance before the day (open marker) and after it (filled), each with
-    its 95% interval, joined by a line; in the report's look of each outlet (``styles``,
+    its 95% interval (a pale bar), joined by a thin line; in the report's look of each outlet (``styles``,
     :func:`~classifier.report.plots.report_styles`), at most one outlet per colour
     (:func:`~classifier.report.plots.chart_outlets`), the most mentioned."""
     from classifier.report.plots import NET_LABEL, chart_outlets, label_text, new_figure, plain, with_styles
@@ -206,6 +206,7 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     axes = figure.add_subplot()
     axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
     offset = 0.12  # before just above the row, after just below, so the intervals do not hide each other
+    intervals = False
     for y, outlet in enumerate(drawn):
         look, row = styles[outlet], rows.loc[outlet]
         axes.plot([row["net_before"], row["net_after"]], [y + offset, y - offset], color=look.colour,
@@ -213,7 +214,8 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
         for name, dy, face in (("before", offset, "white"), ("after", -offset, look.colour)):
             lo, hi = row[f"net_{name}_lo"], row[f"net_{name}_hi"]
             if np.isfinite(lo) and np.isfinite(hi):
-                axes.hlines(y + dy, lo, hi, color=look.colour, linewidth=1.6, alpha=0.6)
+                axes.hlines(y + dy, lo, hi, color=look.colour, linewidth=4, alpha=0.35)
+                intervals = True
             axes.plot([row[f"net_{name}"]], [y + dy], marker=look.marker, markersize=8, color=look.colour,
                       markerfacecolor=face, linestyle="none")
     small = [o for o in drawn if rows.loc[o, "small"]]
@@ -222,7 +224,10 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(drawn) - 0.4)
     dagger = f"\n† fewer than {min_n} mentions on a side" if small else ""
-    axes.set_xlabel(f"{NET_LABEL}\nopen: before {day}; filled: on or after; lines: 95% CI by article{dagger}",
+    # The thin line joins an outlet's two sides; the footer names the intervals' bars only where some are drawn
+    # (a side of fewer than 5 articles has none), as the time chart's footer does.
+    bars = "; pale bars: 95% CI by article" if intervals else ""
+    axes.set_xlabel(f"{NET_LABEL}\nopen: before {day}; filled: on or after, joined by a line{bars}{dagger}",
                     fontsize=9)
     more = f"; {len(drawn)} of {len(outlets)} outlets, the most mentioned" if len(drawn) < len(outlets) else ""
     figure.suptitle(f"{plain(label_text(actor))}: net stance before and after {day}\n(changed: Holm-adjusted "
