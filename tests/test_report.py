@@ -817,6 +817,7 @@ def test_a_shared_report_names_its_inputs_without_the_author_s_folders(tmp_path,
     result = make_report(inputs["predictions"], out, gold=inputs["gold"], compare=inputs["compare"], model_dir=model,
                          n_boot=20, n_perm=20, period="none")
     assert isinstance(result["compare"]["cells"], pd.DataFrame) and result["compare"]["other"]  # as in report.json
+    assert result["files"]["compare_csv"] == str(out / "compare.csv") and (out / "compare.csv").is_file()
     written = {name: (out / name).read_text() for name in ("report.html", "report.md", "report.json")}
     for name, text in written.items():
         assert str(tmp_path) not in text and "alice" not in text, name

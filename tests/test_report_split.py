@@ -136,6 +136,7 @@ def test_the_report_carries_the_section_and_nothing_changes_without_it(tmp_path)
     assert written["split_date"]["date"] == DAY and len(written["split_date"]["cells"]) == 3
     assert isinstance(result["split_date"]["cells"], pd.DataFrame)
     assert (out / "split_date.csv").read_text().startswith("outlet,actor,n_before")
+    assert result["files"]["split_date_csv"] == str(out / "split_date.csv") and "split_date_csv" not in without["files"]
     assert not (tmp_path / "plain" / "split_date.csv").exists()
     assert sorted(p.name for p in (out / "plots").glob("split_*.png")) == ["split_00_nato.png", "split_01_b-eu-b.png"]
     html, md = (out / "report.html").read_text(), (out / "report.md").read_text()

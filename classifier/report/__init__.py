@@ -452,8 +452,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                 period: str | None = "auto", kind: str | None = None, compare: str | Path | None = None,
                 split_date=None) -> dict:
     """Analyse a predictions file and write the report directory; returns what report.json holds, each of its
-    tables (``tests``, ``headlines``, ``timeline["rows"]``, ``compare["cells"]``) as a pandas DataFrame, with the
-    framing table (framing.csv) as ``table`` and the files written as ``files``. ``evaluation`` is
+    tables (``tests``, ``headlines``, ``timeline["rows"]``, ``compare["cells"]``, ``split_date["cells"]``) as a pandas
+    DataFrame, with the framing table (framing.csv) as ``table`` and the files written as ``files`` (``compare_csv``
+    and ``split_date_csv`` where those sections are). ``evaluation`` is
     ``evaluate_predictions``'s dict, as there. ``period``: auto, week, month, year or none (the time view);
     ``kind``: only rows of that kind; ``compare``: an earlier predictions file of the same items (before / after);
     ``split_date``: a day (``"2022-02-24"`` or a ``datetime.date``): each outlet x actor's net stance before it and on
@@ -534,6 +535,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                      card_note, n_boot=n_boot, n_perm=n_perm, seed=seed, min_n=min_n,
                                      view=view, kinds=kinds, before_after=before_after, split=split)
     files = {key: final / name for key, name in REPORT_FILES.items()}
+    # the optional sections' tables too, as they are written (they were left out of ``files``)
+    files |= {key: final / name for key, name, part in (("compare_csv", "compare.csv", before_after),
+                                                       ("split_date_csv", "split_date.csv", split)) if part is not None}
     # report.json's keys, each of its tables as a DataFrame (as the framing table under "table"), not a list of dicts
     frames = {"tests": pd.DataFrame.from_records(summary["tests"]) if summary["tests"] else
               pd.DataFrame(columns=list(TEST_COLUMNS)),
