@@ -82,7 +82,7 @@ def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_
                                  "--epochs", "2", "--lr", "1e-3", "--n-boot", "50", "-q"])
     assert result.exit_code == 0, result.output
     assert "new (ours)" in result.output and "start (tiny)" in result.output
-    for metric in ("macro_f1", "accuracy", "F1 favor+against"):
+    for metric in ("macro-F1", "accuracy", "F1 favor+against"):
         assert metric in result.output
     card = json.loads((out / "model_card.json").read_text())
     assert set(card["evaluation"]) == {"test (this model)", "test (starting model tiny)",
@@ -545,6 +545,7 @@ def test_the_comparison_says_why_it_has_no_paired_bootstrap():
     with_ci = shown(compare_on_test(five, predictions, 50, 0))
     assert "new - start [95% CI]" in with_ci and "no paired bootstrap" not in with_ci and "paired bootstrap by article" in with_ci
     assert "too narrow" not in with_ci
+    assert "macro-F1 " in with_ci and "F1 favor+against" in with_ci and "macro_f1" not in with_ci  # as evaluate names them
     lumped = [it.model_copy(update={"id": f"{i}", "article": "big" if i < 60 else f"a{i % 5}"})
               for i, it in enumerate(test * 10)]  # 60 of 120 items from one article
     lumped_predictions = {"new": [it.label for it in lumped], "reference": ["neutral"] * len(lumped)}

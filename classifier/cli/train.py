@@ -176,6 +176,7 @@ def train_checkpoint(out_dir: Path) -> Path:
 
 
 def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) -> Table:
+    from classifier.evaluate import METRIC_NAMES
     from classifier.report.tables import p_text
 
     articles = comparison["n_articles"]
@@ -188,7 +189,8 @@ def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) 
                          + " [95% CI]", justify="right")
         table.add_column("p", justify="right")
     for metric in COMPARED:
-        shown_name = polar_name(task.labels) if metric == "f1_favor_against" else metric  # F1 positive+negative
+        # named as evaluate --compare and the report name them ("macro-F1", "F1 favor+against"), not by their keys
+        shown_name = polar_name(task.labels) if metric == "f1_favor_against" else METRIC_NAMES.get(metric, metric)
         cis = comparison.get("ci") or {}
         row = [shown_name] + [f"{comparison['metrics'][key][metric]:.3f}" + (
             f" [{cis[key][metric][0]:.3f}, {cis[key][metric][1]:.3f}]" if cis.get(key, {}).get(metric) else "")
