@@ -172,8 +172,20 @@ def test_the_split_chart_footer_names_intervals_only_where_it_draws_some():
     table = pd.DataFrame([row | {"net_before_lo": 0.3, "net_before_hi": 0.7, "net_after_lo": -0.7,
                                  "net_after_hi": -0.3}])
     footer = split_chart(table, "NATO", DAY).axes[0].get_xlabel()
-    assert "joined by a line; pale bars: 95% CI by article" in footer and "lines: 95% CI" not in footer
+    assert "joined by a line\npale bars: 95% CI by article" in footer and "lines: 95% CI" not in footer
     none = pd.DataFrame([row | {"net_before_lo": nan, "net_before_hi": nan, "net_after_lo": nan, "net_after_hi": nan,
                                 "changed": "cannot"}])
     footer = split_chart(none, "NATO", DAY).axes[0].get_xlabel()
     assert "joined by a line" in footer and "95% CI" not in footer
+
+
+def test_the_before_and_after_table_does_not_name_its_columns_as_the_split_does():
+    """A report with --compare and --split-date held two tables with "net before" and "net after": the old and
+    new files' net stance in one, the sides of the day in the other."""
+    from classifier.report.compare import moved_rows
+
+    cells = pd.DataFrame([{"outlet": "A", "actor": "NATO", "n": 12, "n_articles": 6, "net_old": 0.5, "net_new": 0.1,
+                           "change": -0.4, "change_lo": -0.6, "change_hi": -0.2, "moved": True}])
+    headers, rows = moved_rows(cells, 10)
+    assert headers[4:6] == ["net old", "net new"] and rows[0][4:6] == ["+0.50", "+0.10"]
+    assert not {"net before", "net after"} & set(headers)

@@ -46,7 +46,8 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
                  n_changed: int = 0) -> str:
     moved = int(cells["moved"].sum()) if len(cells) else 0
     assessed = int((cells["n_articles"] >= MIN_ARTICLES).sum()) if len(cells) else 0
-    note = (f"Against {old_path} (model {', '.join(old_models)}): net stance before and after per outlet x actor, "
+    note = (f"Against {old_path} (model {', '.join(old_models)}): net stance per outlet x actor in that file ('net old') and "
+            "in this one ('net new'), "
             "the change with a 95% interval resampling articles of both files together; 'moved' means the "
             f"interval excludes zero, claimed only for cells of {MIN_ARTICLES} or more articles. "
             + (f"{moved} of the {assessed} such cells (of {len(cells)}) moved beyond the bootstrap noise. Each "
@@ -66,7 +67,9 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
 def moved_rows(cells: pd.DataFrame, min_n: int):
     from classifier.report.tables import interval, signed
 
-    headers = ["outlet", "actor", "n", "articles", "net before", "net after", "change", "95% CI", "moved"]
+    # "net old" / "net new", as compare.csv's net_old and net_new: "net before" and "net after" are --split-date's
+    # sides of a day, and a report may hold both sections
+    headers = ["outlet", "actor", "n", "articles", "net old", "net new", "change", "95% CI", "moved"]
     rows = [[r["outlet"], r["actor"], f"{r['n']}{'†' if r['n'] < min_n else ''}", str(r["n_articles"]),
              signed(r["net_old"]), signed(r["net_new"]), signed(r["change"]),
              interval((r["change_lo"], r["change_hi"]), 2, sign=True),

@@ -226,7 +226,7 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     dagger = f"\n† fewer than {min_n} mentions on a side" if small else ""
     # The thin line joins an outlet's two sides; the footer names the intervals' bars only where some are drawn
     # (a side of fewer than 5 articles has none), as the time chart's footer does.
-    bars = "; pale bars: 95% CI by article" if intervals else ""
+    bars = "\npale bars: 95% CI by article" if intervals else ""  # a line of its own: one line ran off a 7-inch chart
     axes.set_xlabel(f"{NET_LABEL}\nopen: before {day}; filled: on or after, joined by a line{bars}{dagger}",
                     fontsize=9)
     more = f"; {len(drawn)} of {len(outlets)} outlets, the most mentioned" if len(drawn) < len(outlets) else ""
