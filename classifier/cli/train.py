@@ -158,7 +158,7 @@ def check_out_dir(out_dir: Path, *inputs: str | Path | None, overwrite: bool = F
             raise InputError(f"--out {out_dir}: inside the stance model folder {folder}, which could then no longer be "
                              "replaced or promoted (it would hold a subfolder); name a folder outside it (nothing "
                              "was changed)")
-    check_model_target(out_dir)
+    check_model_target(out_dir, "--out")
     if not overwrite and out_dir.is_dir() and any(out_dir.iterdir()):  # an earlier model: check_model_target
         unfinished = train_checkpoint(out_dir)
         if unfinished.exists():  # a run with --overwrite was killed: the same command finishes it

@@ -415,24 +415,26 @@ class StanceModel:
                 for row, where in zip(probs, found or [{}] * len(probs))]
 
 
-def check_model_target(path: str | Path) -> Path:
+def check_model_target(path: str | Path, option: str | None = None) -> Path:
     """A folder a model may be written to: new, empty, or a stance model (config.json and stance.json) that it
-    replaces; never a file, a folder of other things (``.``, ``models/``, a thesis), or under a file."""
+    replaces; never a file, a folder of other things (``.``, ``models/``, a thesis), or under a file. ``option``:
+    the flag that named it (``--out``), put before the path in an error as the command's other errors put it."""
     from classifier.io.files import check_parents
 
+    shown = f"{option} {path}" if option else str(Path(path).absolute())
     path = Path(path).absolute()
     if path.is_dir() and not path.is_symlink() and not any(path.iterdir()) and path != Path.cwd():
         check_parents(path)  # made with mkdir first: nothing in it to lose (not the folder the command runs in)
         return path
     if path.exists() and not (path.is_dir() and (path / "config.json").exists() and (path / STANCE_FILE).exists()):
         kind = "a folder that is not a stance model" if path.is_dir() else "a file"
-        raise InputError(f"{path}: exists and is {kind}; write the model to a new folder (nothing was replaced)")
+        raise InputError(f"{shown}: exists and is {kind}; write the model to a new folder (nothing was changed)")
     if path.exists():
         other = sorted(p.name for p in path.iterdir() if p.is_dir() or p.name not in MODEL_FILES)
         if other:
-            raise InputError(f"{path}: an earlier model that also holds {', '.join(other[:3])}"
+            raise InputError(f"{shown}: an earlier model that also holds {', '.join(other[:3])}"
                              f"{' and more' if len(other) > 3 else ''}, which replacing it would delete; move them "
-                             "out or write the model to a new folder (nothing was replaced)")
+                             "out or write the model to a new folder (nothing was changed)")
     check_parents(path)
     return path
 
