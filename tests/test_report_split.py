@@ -189,3 +189,15 @@ def test_the_before_and_after_table_does_not_name_its_columns_as_the_split_does(
     headers, rows = moved_rows(cells, 10)
     assert headers[4:6] == ["net old", "net new"] and rows[0][4:6] == ["+0.50", "+0.10"]
     assert not {"net before", "net after"} & set(headers)
+
+
+def test_the_terminal_names_the_cells_that_changed(tmp_path):
+    """The terminal printed the section's note ("1 of the 2 cells with articles on both sides changed") but not which
+    cell; each changed cell is now a line, as the outlet tests' findings are."""
+    path = write_jsonl(tmp_path / "p.jsonl", corpus())
+    result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "out"), "--split-date", DAY,
+                                 "--n-boot", "100", "--n-perm", "200", "--period", "none", "-q"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("- ") and " on or after " in line]
+    assert len(lines) == 1 and lines[0].startswith("- NATO: RT +") and " before, -" in lines[0], lines
+    assert "Holm-adjusted p = " in lines[0] and "BBC" not in lines[0]

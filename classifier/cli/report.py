@@ -67,5 +67,9 @@ def report_cli(
     if result.get("compare"):
         out.print(result["compare"]["note"])
     if result.get("split_date"):
+        from classifier.report.split import changed_lines
+
         out.print(result["split_date"]["note"])
+        for line in changed_lines(result["split_date"]["cells"]):
+            out.print(f"- {line}")
     out.print(f"report written to {result['files']['html']} (and report.md, framing.csv, framing.parquet, plots/)")

@@ -189,6 +189,18 @@ def split_rows(table: pd.DataFrame, min_n: int):
     return headers, rows
 
 
+def changed_lines(table: pd.DataFrame) -> list[str]:
+    """One line per cell that changed at the day, for the terminal, as the outlet tests' findings are listed there:
+    the note alone said "1 of the 21 cells ... changed" without naming it."""
+    from classifier.evaluate import p_text
+    from classifier.report.tables import interval, signed
+
+    return [f"{r['actor']}: {r['outlet']} {signed(r['net_before'])} before, {signed(r['net_after'])} on or after "
+            f"(change {signed(r['change'])}, 95% CI {interval((r['change_lo'], r['change_hi']), 2, sign=True)}; "
+            f"Holm-adjusted p = {p_text(r['p_holm'])})"
+            for r in table[table["changed"] == "yes"].to_dict("records")]
+
+
 def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, styles: dict | None = None):
     """One actor: a row per outlet, its net stance before the day (open marker) and after it (filled), each with
     its 95% interval (a pale bar), joined by a thin line; in the report's look of each outlet (``styles``,
