@@ -201,3 +201,5 @@ def test_the_terminal_names_the_cells_that_changed(tmp_path):
     lines = [line for line in result.output.splitlines() if line.startswith("- ") and " on or after " in line]
     assert len(lines) == 1 and lines[0].startswith("- NATO: RT +") and " before, -" in lines[0], lines
     assert "Holm-adjusted p = " in lines[0] and "BBC" not in lines[0]
+    written = " ".join(result.output.split())  # the closing line names every file written, split_date.csv too
+    assert "split_date.csv" in written[written.index("report written to"):], result.output

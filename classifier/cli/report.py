@@ -72,4 +72,5 @@ def report_cli(
         out.print(result["split_date"]["note"])
         for line in changed_lines(result["split_date"]["cells"]):
             out.print(f"- {line}")
-    out.print(f"report written to {result['files']['html']} (and report.md, framing.csv, framing.parquet, plots/)")
+    others = ", ".join(Path(path).name for key, path in result["files"].items() if key != "html")
+    out.print(f"report written to {result['files']['html']} (and {others}, plots/)")
