@@ -93,7 +93,7 @@ def test_a_side_of_fewer_than_5_articles_gets_no_interval_nor_test(tmp_path):
     headers, rows = split_rows(view["table"], min_n=30)
     shown = dict(zip(headers[:4], next(r for r in rows if r[0] == "EU")))
     assert shown["n before"] == "18†" and eu["small"]  # a side under --min-n mentions is marked
-    assert next(r for r in rows if r[0] == "EU")[-3:] == ["–", "–", "cannot"]
+    assert next(r for r in rows if r[0] == "EU")[-4:] == ["–", "–", "cannot", "–"]  # nor a detectable change
 
 
 def test_undated_and_straddling_articles_are_counted_and_named(tmp_path):
@@ -203,3 +203,26 @@ def test_the_terminal_names_the_cells_that_changed(tmp_path):
     assert "Holm-adjusted p = " in lines[0] and "BBC" not in lines[0]
     written = " ".join(result.output.split())  # the closing line names every file written, split_date.csv too
     assert "split_date.csv" in written[written.index("report written to"):], result.output
+
+
+def test_a_cell_of_many_articles_can_detect_a_smaller_change_than_one_of_few(tmp_path):
+    # the same articles a side, once (6 + 6) and four times over (24 + 24): the error of the change halves, and
+    # so does the smallest change detectable at 80% power, so that a 'no' reads with what it could have found
+    rows = []
+    for copy in range(4):
+        for i in range(6):
+            for actor in ("Many", "Few") if copy == 0 else ("Many",):
+                rows += article("O", actor, f"b{copy}-{i}", day(-20 + i), MIXES[i])
+                rows += article("O", actor, f"a{copy}-{i}", day(i), MIXES[6 + i])
+    view = view_of(rows, tmp_path, n_boot=0, n_perm=100)
+    many, few = cell(view, "O", "Many"), cell(view, "O", "Few")
+    assert (many["n_articles_before"], few["n_articles_before"]) == (24, 6)
+    assert many["change"] == pytest.approx(few["change"]) and many["changed"] == few["changed"] == "no"
+    assert 0 < many["mdd"] < few["mdd"] and many["mdd"] == pytest.approx(few["mdd"] / 2)
+    net = [f - a for f, a, _ in MIXES]  # each article's favor - against, of its 6 sentences
+    before, after = np.array(net[:6], float), np.array(net[6:], float)
+    variance = sum(np.sum((side - side.mean()) ** 2) / (6 * 6) ** 2 for side in (before, after))
+    assert few["mdd"] == pytest.approx((1.959964 + 0.841621) * np.sqrt(variance))  # z(0.975) + z(0.80), as tests
+    headers, table = split_rows(view["table"], min_n=10)
+    shown = {r[0]: dict(zip(headers, r)) for r in table}
+    assert headers[-1] == "detectable" and shown["Few"]["detectable"] == f"{few['mdd']:.2f}"

@@ -6,9 +6,11 @@ change, after minus before. The two sides hold different articles, so they are i
 95% interval resamples the articles of each side apart (the same draws as each side's own interval), expanded for
 the fewer articles of the two sides (``evaluate.percentile_ci``); its p-value is the outlet tests' permutation test
 (``framing.permutation_test``: the studentized gap, whole articles shuffled between the two sides of the cell),
-Holm-corrected over the cells tested here, a family of their own. Dates are read as the time view reads them (the
-day the outlet gave); an article without a readable date, or dated only to a year or month that holds the day, is
-on neither side and is counted and named.
+Holm-corrected over the cells tested here, a family of their own; with the smallest change the cell's articles
+could detect (80% power, alpha 0.05 before Holm: the outlet tests' ``framing.detectable_difference``, whose two
+groups are independent samples as these two sides are), so that a 'no' reads with what it could have found. Dates
+are read as the time view reads them (the day the outlet gave); an article without a readable date, or dated only
+to a year or month that holds the day, is on neither side and is counted and named.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from classifier.errors import InputError, option
 from classifier.evaluate import MIN_RESAMPLED_ARTICLES as MIN_ARTICLES  # fewer: no interval, no test
 from classifier.evaluate import percentile_ci, progress_bar, resampled_sums
 from classifier.report.framing import (AGAINST, FAVOR, MAX_PERM, PERM_PER_TEST, SUM_COLUMNS, cell_row, design_p,
-                                       holm, permutation_test, smallest_p)
+                                       detectable_difference, holm, permutation_test, smallest_p)
 from classifier.report.timeline import article_dates, articles_where, date_precision, some
 
 SPLIT_COLUMNS = ("outlet", "actor", "n_before", "n_articles_before", "net_before", "net_before_lo", "net_before_hi",
                  "n_after", "n_articles_after", "net_after", "net_after_lo", "net_after_hi", "change", "change_lo",
-                 "change_hi", "p_value", "p_holm", "n_perm", "p_min", "changed", "small")
+                 "change_hi", "p_value", "p_holm", "n_perm", "p_min", "changed", "mdd", "small")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -100,7 +102,8 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
                             f"net_{name}": side_row["net"], f"net_{name}_lo": side_row["net_lo"],
                             f"net_{name}_hi": side_row["net_hi"]})
             row["change"] = a["net"] - b["net"]
-            row.update(change_lo=np.nan, change_hi=np.nan, p_value=np.nan, p_holm=np.nan, n_perm=0, p_min=np.nan)
+            row.update(change_lo=np.nan, change_hi=np.nan, p_value=np.nan, p_holm=np.nan, n_perm=0, p_min=np.nan,
+                       mdd=np.nan)
             tested = min(len(before), len(after)) >= MIN_ARTICLES
             if tested and n_boot > 0:
                 draws = _side_draws(after, n_boot, seeds[1]) - _side_draws(before, n_boot, seeds[0])
@@ -112,6 +115,7 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
                 net_sum = (both["n_favor"] - both["n_against"]).to_numpy(float)
                 size = both["n"].to_numpy(float)
                 groups[len(rows)] = (group, net_sum, size)
+                row["mdd"] = detectable_difference(net_sum, size, group == 1)  # NaN where no side varies
                 row["p_value"] = permutation_test(group, net_sum, size, 1, n_perm=n_perm, rng=rng)[2]
                 row["n_perm"] = n_perm
             row["small"] = min(b["n"], a["n"]) < min_n
@@ -155,7 +159,10 @@ def split_note(view: dict, n_articles: int) -> str:
             "the outlet tests, as it answers another question, about one day chosen beforehand (a day picked after "
             "looking at the time view would make these p-values too small). 'changed' means Holm-adjusted p < 0.05; "
             "the interval stands alone, uncorrected. A side of fewer than 5 articles gives no interval and no test "
-            "('cannot'); so does a cell whose articles cannot give a p small enough for Holm. A change at a day is "
+            "('cannot'); so does a cell whose articles cannot give a p small enough for Holm. 'detectable' is the "
+            "smallest change the cell's articles could detect (80% power, alpha 0.05 before Holm, errors from "
+            "resampling each side's articles), as for the outlet tests: a 'no' does not show that nothing changed, "
+            "least of all by less than that. A change at a day is "
             "not caused by it: what the outlet covered may have changed too. ")
     note += (f"{changed} of the {len(table)} cells with articles on both sides changed." if len(table) else
              "No outlet and actor has dated articles on both sides.")
@@ -171,20 +178,20 @@ def split_note(view: dict, n_articles: int) -> str:
 
 
 def split_rows(table: pd.DataFrame, min_n: int):
-    from classifier.report.tables import interval, p_text, signed
+    from classifier.report.tables import detectable_text, interval, p_text, signed
 
     def n(value) -> str:
         return f"{value}{'†' if value < min_n else ''}"
 
     headers = ["actor", "outlet", "n before", "articles", "net before", "95% CI", "n after", "articles", "net after",
-               "95% CI", "change", "95% CI", "p", "p (Holm)", "changed"]
+               "95% CI", "change", "95% CI", "p", "p (Holm)", "changed", "detectable"]
     rows = [[r["actor"], r["outlet"], n(r["n_before"]), str(r["n_articles_before"]), signed(r["net_before"]),
              interval((r["net_before_lo"], r["net_before_hi"]), 2, sign=True), n(r["n_after"]),
              str(r["n_articles_after"]), signed(r["net_after"]),
              interval((r["net_after_lo"], r["net_after_hi"]), 2, sign=True), signed(r["change"]),
              interval((r["change_lo"], r["change_hi"]), 2, sign=True),
              p_text(r["p_value"]) if np.isfinite(r["p_value"]) else "–",
-             p_text(r["p_holm"]) if np.isfinite(r["p_holm"]) else "–", r["changed"]]
+             p_text(r["p_holm"]) if np.isfinite(r["p_holm"]) else "–", r["changed"], detectable_text(r["mdd"])]
             for r in table.to_dict("records")]
     return headers, rows
 

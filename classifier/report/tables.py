@@ -167,6 +167,12 @@ def corrected_rows(table: pd.DataFrame, min_n: int, flags: dict | None = None) -
     return headers, rows
 
 
+def detectable_text(mdd) -> str:
+    """A detectable difference or change in net stance: net stance spans -1 to +1, so a gap above 2 cannot exist
+    and none is detectable."""
+    return "none (> 2)" if mdd is not None and mdd > 2 else num(mdd, 2)
+
+
 def test_rows(tests: Sequence[dict]) -> Rows:
     def differs(t: dict) -> str:
         return "yes" if t["significant"] else "no" if t.get("reachable", True) else "cannot"
@@ -174,13 +180,9 @@ def test_rows(tests: Sequence[dict]) -> Rows:
     def needed(t: dict) -> str:
         return "–" if t.get("articles_for_0.2") is None else str(t["articles_for_0.2"])
 
-    def detectable(t: dict) -> str:  # net stance spans -1 to +1: a gap above 2 cannot exist, so none is detectable
-        mdd = t.get("mdd")
-        return "none (> 2)" if mdd is not None and mdd > 2 else num(mdd, 2)
-
     rows = [[t["actor"], t["outlet"], str(t["n"]), str(t.get("n_articles", "")), signed(t["net"]),
              signed(t["net_others"]), signed(t["difference"]), p_text(t["p_value"]), p_text(t["p_holm"]), differs(t),
-             f"{t['p_min']:.2g}" if "p_min" in t else "–", detectable(t), needed(t)] for t in tests]
+             f"{t['p_min']:.2g}" if "p_min" in t else "–", detectable_text(t.get("mdd")), needed(t)] for t in tests]
     return ["actor", "outlet", "n", "articles", "net", "net others", "difference", "p", "p (Holm)", "differs",
             "smallest p", "detectable", "articles for 0.2"], rows
 
