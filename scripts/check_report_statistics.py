@@ -1,7 +1,7 @@
 """Simulations that check the statistics `stance evaluate` and `stance report` publish (not a test: it takes
 minutes and its figures are estimates).
 
-    python scripts/check_report_statistics.py [--reps 1000] [--only coverage,tests,acc,evaluate,split]
+    python scripts/check_report_statistics.py [--reps 1000] [--only coverage,tests,acc,evaluate,split,split-family]
 
 - coverage: the 95% interval of a cell's net stance (bootstrap by article, `framing.cell_row`) over simulated
   cells whose sentences are correlated within an article (each article draws its own stance shares from a
@@ -20,6 +20,13 @@ minutes and its figures are estimates).
   articles of both sides drawn alike, sentences correlated within an article): the share of cells with p < 0.05
   and of change intervals that exclude zero, at 5 and 20 articles a side and with short articles on one side and
   long ones on the other.
+- split-family: the same view over reports of 20 cells (outlets) of 5, 10 or 20 articles a side, 20 sentences
+  each (no interval drawn: `--n-boot` is not used). With no change at the day: the family-wise error rate, the
+  share of reports with any cell 'changed' (Holm over the 20). With a true change in net stance of 0.2 or 0.4
+  in every cell: the share of cells 'changed' (Holm over 20 changed cells), with p < 0.05 (a cell tested alone)
+  and 'changed' had it been the one change among 19 unchanged cells (its p with those of a report of no change,
+  Holm over the 20); and the mean 'detectable' change the view shows for such cells. `--reps 200 --n-perm 2000`
+  took 8 minutes (459 s of CPU) on 2 shared cores; `--family-articles` and `--family-changes` run fewer designs.
 """
 
 from __future__ import annotations
@@ -259,21 +266,87 @@ def split_check(reps: int, n_boot: int, n_perm: int) -> list[dict]:
     return out
 
 
+SPLIT_FAMILY_CELLS = 20
+SPLIT_FAMILY_ARTICLES = (5, 10, 20)  # a side, each of 20 sentences
+SPLIT_FAMILY_CHANGES = (0.0, 0.2, 0.4)
+
+
+def family_report(rng, n_articles: int, change: float) -> pd.DataFrame:
+    """Article sums of a report of SPLIT_FAMILY_CELLS outlets x one actor whose net stance moves by ``change`` at
+    the day: favor and against shares 0.25 -/+ change / 4 before and 0.25 +/- change / 4 after (neutral 0.5), so
+    net stance -change / 2 before and +change / 2 after; concentration 5, intra-article correlation 0.17."""
+    sizes, parts = np.full(n_articles, 20), []
+    for cell in range(SPLIT_FAMILY_CELLS):
+        for sign, date, suffix in ((-1, "2022-01-01", ""), (1, "2022-03-01", "-after")):
+            mean = [0.25 + sign * change / 4, 0.25 - sign * change / 4, 0.5]
+            part = cell_sums(rng, mean, 5, sizes, outlet=f"o{cell:02d}").assign(date=date)
+            part["article"] = part["article"] + suffix
+            parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def split_family_check(reps: int, n_perm: int, articles=SPLIT_FAMILY_ARTICLES,
+                       changes=SPLIT_FAMILY_CHANGES) -> list[dict]:
+    """Family-wise error and power of the before-and-after view over reports of 20 cells."""
+    out = []
+    for n_articles in articles:
+        null_p = []  # per report of no change, its 20 p-values: the unchanged cells beside one changed cell
+        for change in sorted(changes):  # no change first: the changed cells are placed among its p-values
+            rng = np.random.default_rng(23)
+            any_changed, changed, below, alone_among_null, cannot, mdd = 0, 0, 0, 0, 0, []
+            for rep in range(reps):
+                view = split.split_cells(family_report(rng, n_articles, change), "2022-02-24", n_boot=0,
+                                         n_perm=n_perm, seed=rep)
+                table = view["table"]
+                yes = table["changed"] == "yes"
+                any_changed += bool(yes.any())
+                changed += int(yes.sum())
+                below += int((table["p_value"] < 0.05).sum())
+                cannot += int((table["changed"] == "cannot").sum())
+                mdd += table["mdd"].tolist()
+                if change == 0:
+                    null_p.append(table["p_value"].to_numpy())
+                elif null_p:  # each changed cell in the place of one unchanged cell of a report of no change
+                    for k, p in enumerate(table["p_value"]):
+                        family = np.r_[p, np.delete(null_p[rep], k)]
+                        alone_among_null += framing.holm(list(family))[0] < 0.05  # 'changed', as split_cells
+            cells = reps * SPLIT_FAMILY_CELLS
+            row = {"articles_a_side": n_articles, "sentences_an_article": 20, "change": change, "reps": reps,
+                   "cells_a_report": SPLIT_FAMILY_CELLS, "n_perm": n_perm, "cannot": cannot / cells,
+                   "p_below_0.05": below / cells, "mean_detectable": float(np.nanmean(mdd))}
+            if change == 0:
+                row["reports_any_changed"] = any_changed / reps
+            else:
+                row["changed_all_20_changing"] = changed / cells
+                if null_p:
+                    row["changed_one_among_19_unchanged"] = alone_among_null / cells
+            out.append(row)
+            print(json.dumps(out[-1]), flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--n-boot", type=int, default=1000)
     parser.add_argument("--n-perm", type=int, default=999)
-    parser.add_argument("--only", default="coverage,tests,acc,evaluate,split")
+    parser.add_argument("--only", default="coverage,tests,acc,evaluate,split,split-family")
     parser.add_argument("--out", help="write the figures as JSON here")
     parser.add_argument("--acc-cases", help="comma-separated indexes into ACC_CASES (default: all)")
+    parser.add_argument("--family-articles", default=",".join(map(str, SPLIT_FAMILY_ARTICLES)),
+                        help="split-family: articles a side, comma-separated")
+    parser.add_argument("--family-changes", default=",".join(map(str, SPLIT_FAMILY_CHANGES)),
+                        help="split-family: true changes in net stance, comma-separated (0: the family-wise error)")
     args = parser.parse_args()
     checks = {"coverage": lambda: coverage(args.reps, args.n_boot),
               "tests": lambda: null_tests(args.reps, args.n_perm),
               "acc": lambda: acc_check(args.reps, args.n_boot, [int(i) for i in args.acc_cases.split(",")]
                                        if args.acc_cases else range(len(ACC_CASES))),
               "evaluate": lambda: evaluate_check(args.reps, args.n_boot),
-              "split": lambda: split_check(args.reps, args.n_boot, args.n_perm)}
+              "split": lambda: split_check(args.reps, args.n_boot, args.n_perm),
+              "split-family": lambda: split_family_check(
+                  args.reps, args.n_perm, [int(n) for n in args.family_articles.split(",")],
+                  [float(d) for d in args.family_changes.split(",")])}
     results = {}
     for name in args.only.split(","):
         print(f"-- {name}", flush=True)
