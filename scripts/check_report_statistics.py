@@ -333,7 +333,7 @@ def main() -> None:
     parser.add_argument("--n-boot", type=int, default=1000)
     parser.add_argument("--n-perm", type=int, default=999)
     parser.add_argument("--only", default="coverage,tests,acc,evaluate,split",
-                        help="checks to run; split-family (about 40 minutes at --reps 1000 on 2 cores) only when named")
+                        help="checks to run; split-family (8 minutes for --reps 200 on 2 cores) only when named")
     parser.add_argument("--out", help="write the figures as JSON here")
     parser.add_argument("--acc-cases", help="comma-separated indexes into ACC_CASES (default: all)")
     parser.add_argument("--family-articles", default=",".join(map(str, SPLIT_FAMILY_ARTICLES)),
