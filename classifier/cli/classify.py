@@ -503,7 +503,7 @@ def classify_command(
         raise
     if result.already:
         if not quiet:  # as --ray-data's rerun of finished parts
-            console.print(f"{one_line(result.out)}: already scored, nothing to do ({result.items} items with "
+            console.print(f"--out {one_line(result.out)}: already scored, nothing to do ({result.items} items with "
                           f"{model.model_id}"
                           f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; --overwrite "
                           "scores them again)", highlight=False)

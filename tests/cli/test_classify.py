@@ -839,7 +839,7 @@ def test_a_rerun_into_finished_predictions_of_the_same_model_and_items_does_noth
     for extra in ([], ["--resume"]):  # a finished run has nothing to resume: the same
         result = run("classify", items, "--out", out, "--model", tiny_model_dir, *extra)
         said = " ".join(result.output.split())
-        assert result.exit_code == 0 and f"{out}: already scored, nothing to do (12 items with tiny@" in said, said
+        assert result.exit_code == 0 and f"--out {out}: already scored, nothing to do (12 items with tiny@" in said, said
         assert "--overwrite scores them again" in said and "no journal" not in said
         assert (out.read_bytes(), out.stat().st_mtime_ns) == before
     result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--overwrite")
