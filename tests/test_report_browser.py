@@ -305,4 +305,4 @@ def test_basil_report_over_time_with_power_notes_and_before_after(tmp_path, chro
     assert "per year" in over_time and all(outlet in over_time for outlet in ("fox", "hpo", "nyt"))
     assert any(year in over_time for year in ("2010", "2011")) and "2019" in over_time
     assert "What these data can show" in text and "smallest difference in net stance" in text
-    assert "Before and after" in text and "such cells (of " in text and "moved beyond the bootstrap noise" in text
+    assert "Before and after" in text and " cells (" in text and "moved beyond the bootstrap noise" in text

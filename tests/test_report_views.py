@@ -351,7 +351,7 @@ def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
     assert row["change_hi"] < 0
     assert (cells.loc[~cells["moved"], "change"] == 0).all()
     md = (tmp_path / "r" / "report.md").read_text()
-    assert "## Before and after" in md and "1 of the 9 such cells (of 9) moved" in md
+    assert "## Before and after" in md and "1 of the 9 cells (all of 5 or more articles) moved" in md
     assert "paired bootstrap by article" in md  # both files hold gold labels: both models on them
     # which model scored higher on the gold items, in words, each figure with its interval
     assert "On the same " in md and "these predictions (new@2) scores macro-F1 " in md
@@ -403,6 +403,9 @@ def test_compare_says_when_no_cell_has_enough_articles_to_have_moved():
     assert f"None of the 2 cells has {MIN_ARTICLES} articles" in compare_note(few, "old.jsonl", ["old@1"], 0, 0)
     some = few.assign(n_articles=[MIN_ARTICLES, 1], moved=[True, False])
     assert "1 of the 1 such cells (of 2) moved" in compare_note(some, "old.jsonl", ["old@1"], 0, 0)
+    every = few.assign(n_articles=[MIN_ARTICLES, MIN_ARTICLES + 1], moved=[True, False])  # no "(of 2)" then
+    assert (f"1 of the 2 cells (all of {MIN_ARTICLES} or more articles) moved beyond"
+            in compare_note(every, "old.jsonl", ["old@1"], 0, 0))
 
 
 def test_a_time_view_of_one_period_says_why_it_draws_no_chart():

@@ -50,7 +50,10 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
             "in this one ('net new'), "
             "the change with a 95% interval resampling articles of both files together; 'moved' means the "
             f"interval excludes zero, claimed only for cells of {MIN_ARTICLES} or more articles. "
-            + (f"{moved} of the {assessed} such cells (of {len(cells)}) moved beyond the bootstrap noise. Each "
+            + (f"{moved} of the {assessed} "
+               + (f"such cells (of {len(cells)})" if assessed != len(cells)
+                  else f"cells (all of {MIN_ARTICLES} or more articles)")
+               + " moved beyond the bootstrap noise. Each "
                f"interval stands alone, with no correction for the {assessed} cells: about 1 in 20 unchanged cells "
                "would be called moved by chance." if assessed
                else f"None of the {len(cells)} cells has {MIN_ARTICLES} articles, so none can be said to have moved."))
