@@ -356,6 +356,30 @@ def test_single_class_present(tmp_path):
     assert cli.exit_code == 0 and "counts them as 0" in cli.output
 
 
+def test_per_class_figures_that_are_undefined_show_a_dash_not_zero(tmp_path):
+    """Precision with nothing predicted as the class, recall with no gold item of it, F1 with neither: "–" in
+    the table (scikit-learn's zero_division=0 gives 0.0, which macro-F1 still counts)."""
+    from classifier.evaluate import classification_metrics
+    from classifier.report.tables import per_class_rows
+
+    gold = ["against", "neutral", "against", "neutral"]
+    never = classification_metrics(gold, gold)  # no favor at all; every gold item right
+    _, rows = per_class_rows(never)
+    assert {row[0]: row[1:] for row in rows} == {"favor": ["–", "–", "–", "0"], "against": ["1.000"] * 3 + ["2"],
+                                                 "neutral": ["1.000"] * 3 + ["2"]}
+    missed = classification_metrics(gold, ["against", "against", "against", "favor"])  # neutral never predicted
+    table = {row[0]: row[1:] for row in per_class_rows(missed)[1]}
+    assert table["neutral"] == ["–", "0.000", "0.000", "2"] and table["favor"] == ["0.000", "–", "0.000", "0"]
+    assert never["macro_f1"] == pytest.approx(2 / 3)  # the undefined F1 still counts as 0 there
+
+    rows = prediction_rows(60)
+    for row in rows:
+        row["label"] = row["stance"] = "against" if row["label"] == "favor" else row["label"]
+    cli = runner.invoke(app, ["evaluate", str(write_jsonl(tmp_path / "p.jsonl", rows)), "--n-boot", "20"])
+    favor = next(line for line in cli.output.splitlines() if line.split("│")[1:2] and line.split("│")[1].strip() == "favor")
+    assert cli.exit_code == 0 and [cell.strip() for cell in favor.split("│")[2:5]] == ["–", "–", "–"], cli.output
+
+
 def test_missing_gold_labels(tmp_path):
     unlabelled = write_jsonl(tmp_path / "u.jsonl", prediction_rows(30, labelled=False))
     result = runner.invoke(app, ["evaluate", str(unlabelled)])

@@ -57,14 +57,23 @@ def overall_rows(result: dict) -> Rows:
 
 
 def per_class_rows(result: dict) -> Rows:
-    """Each class's precision, recall and F1 with its 95% interval by article (none from fewer than 5 articles)."""
+    """Each class's precision, recall and F1 with its 95% interval by article (none from fewer than 5 articles);
+    "–" where the figure is undefined (precision with no item predicted as the class, recall with no gold item of
+    it, F1 with neither), which scikit-learn's zero_division=0 reports as 0."""
     cis = result.get("per_class_ci") or {}
+    # predicted items per class: the confusion matrix's columns (rows gold, columns predicted)
+    matrix = result.get("confusion_matrix")
+    predicted = dict(zip(result.get("labels", []), map(sum, zip(*matrix)))) if matrix else {}
 
-    def with_ci(label: str, name: str, value) -> str:
+    def with_ci(label: str, name: str, m: dict) -> str:
+        n_predicted = predicted.get(label)
+        if n_predicted is not None and {"precision": n_predicted == 0, "recall": m["support"] == 0,
+                                        "f1": n_predicted == 0 and m["support"] == 0}[name]:
+            return "–"
         ci = cis.get(label, {}).get(name)
-        return num(value) + (f" {interval(ci)}" if ci else "")
+        return num(m[name]) + (f" {interval(ci)}" if ci else "")
 
-    rows = [[label] + [with_ci(label, name, m[name]) for name in ("precision", "recall", "f1")] + [str(m["support"])]
+    rows = [[label] + [with_ci(label, name, m) for name in ("precision", "recall", "f1")] + [str(m["support"])]
             for label, m in result["per_class"].items()]
     return ["class", "precision [95% CI]", "recall [95% CI]", "F1 [95% CI]", "support"], rows
 
