@@ -462,15 +462,21 @@ class FolderFiles:
     tables: list[Path]    # .csv/.jsonl/.parquet files
 
 
+def visible_walk(root: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """``os.walk(root)`` (each folder as a Path) that never enters a hidden folder: its ``dirs[:]`` pruning leaves
+    one out before it is entered, as ``Path.rglob`` cannot (``Path.walk`` comes with Python 3.12). Hidden files
+    are left to the caller; a link to a folder is listed in ``dirs`` and not entered."""
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        yield Path(folder), dirs, names
+
+
 def folder_files(root: Path) -> FolderFiles:
     """The files under ``root`` that prepare reads or names, in one walk that never enters a hidden folder (a .git:
-    two rglob walks, one for the articles and one for the tables, went through all its files to drop them).
-    ``os.walk``, whose ``dirs[:]`` pruning leaves a folder out before it is entered, as ``Path.rglob`` cannot
-    (``Path.walk`` comes with Python 3.12). A link to a folder is not entered, as rglob did not enter it."""
+    two rglob walks, one for the articles and one for the tables, went through all its files to drop them;
+    ``visible_walk``). A link to a folder is not entered, as rglob did not enter it."""
     articles, linked, tables = [], [], []
-    for folder, dirs, names in os.walk(root):
-        here = Path(folder)
-        dirs[:] = [name for name in dirs if not name.startswith(".")]
+    for here, dirs, names in visible_walk(root):
         linked += [here / name for name in dirs if (here / name).is_symlink()]  # os.walk does not enter them
         for name in names:
             if name.startswith("."):
@@ -554,8 +560,10 @@ def warn_unread_tables(tables: list[Path], manifests: set[Path]) -> None:
 
 @functools.lru_cache(maxsize=4)
 def folded_names(root: Path) -> dict[str, str]:
-    """Every path under ``root`` by its case-folded form (read once per folder, for the manifest's misses)."""
-    return {p.relative_to(root).as_posix().casefold(): p.relative_to(root).as_posix() for p in root.rglob("*")}
+    """Every path under ``root`` by its case-folded form (read once per folder, for the manifest's misses), none
+    inside a hidden folder (``visible_walk``: rglob went through every file of a .git)."""
+    return {(here / name).relative_to(root).as_posix().casefold(): (here / name).relative_to(root).as_posix()
+            for here, dirs, names in visible_walk(root) for name in dirs + names}
 
 
 def why_not_listed(root: Path, relative: str) -> str:

@@ -187,6 +187,11 @@ def test_a_hidden_folder_is_not_walked_into(tmp_path, monkeypatch):
     assert run("prepare", folder, "--out", out, "-q").exit_code == 0
     assert {i["article"] for i in read_jsonl(out)} == {"good", "sub/b"}
     assert folder / "sub" in scanned and not [path for path in scanned if ".git" in path.parts], scanned
+    scanned.clear()  # a manifest row naming a missing file: the names compared by case are walked the same way
+    (folder / "manifest.csv").write_text("file,outlet\ngood.txt,RT\nsub/gone.txt,RT\n")
+    said = " ".join(run("prepare", folder, "--out", out, "--skip-unreadable").output.split())
+    assert "sub/gone.txt" in said and folder / "sub" in scanned, said
+    assert not [path for path in scanned if ".git" in path.parts], scanned
 
 
 @pytest.mark.parametrize("flags", [[], ["--strict"]])  # --strict: the old name of the default, still accepted
