@@ -104,10 +104,19 @@ def predictions_model(out: Path, fmt: str | None = None) -> str | None:
 def written_key(record: dict) -> bytes:
     """A 16-byte digest of a record's item fields as a predictions file of any format reads them back: each value
     as its CSV cell (``csv_cell``: lists and objects as JSON, numbers and text as Python writes them), an empty or
-    missing one left out, so that an item and its row in a JSONL, CSV or Parquet output give the same digest."""
+    missing one left out, a whole number alike as int or float, so that an item and its row in a JSONL, CSV or
+    Parquet output give the same digest."""
     from classifier.io.files import csv_cell
 
-    cells = {key: csv_cell(value) for key, value in record.items() if key not in PREDICTION_FIELDS}
+    def cell(value) -> str:  # a whole number as an int: Parquet writes a column of 2 and 1.5 as 2.0 and 1.5, a CSV
+        text = csv_cell(value)  # row holds "2.0" where the item had 2.0 or "2" where it had 2
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+        return str(int(number)) if number.is_integer() and abs(number) < 2 ** 53 else text
+
+    cells = {key: cell(value) for key, value in record.items() if key not in PREDICTION_FIELDS}
     text = canonical({key: cell for key, cell in cells.items() if cell != ""})
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 

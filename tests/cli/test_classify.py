@@ -847,6 +847,19 @@ def test_a_rerun_into_finished_predictions_of_the_same_model_and_items_does_noth
     assert out.stat().st_mtime_ns != before[1]
 
 
+def test_a_rerun_into_parquet_of_a_column_of_ints_and_floats_does_nothing(tmp_path, tiny_model_dir):
+    """A field of 2 and 1.5 comes back from Parquet as 2.0 and 1.5: the rerun was refused as other items."""
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps(r) + "\n" for r in (
+        {"id": "a", "text": "Russia spoke.", "actor": "Russia", "weight": 2},
+        {"id": "b", "text": "China spoke.", "actor": "China", "weight": 1.5})))
+    out = tmp_path / "pred.parquet"
+    assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 0 and "already scored, nothing to do (2 items" in " ".join(result.output.split()), \
+        result.output
+
+
 def test_finished_predictions_of_another_model_or_other_items_are_refused_without_overwrite(tmp_path, tiny_model_dir):
     items = write_items(tmp_path / "items.jsonl", 6)
     out = tmp_path / "pred.jsonl"
