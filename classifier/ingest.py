@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import csv
 import functools
+import io
 import math
 import os
 import re
@@ -16,7 +17,7 @@ from typing import Iterator, Optional
 from pydantic import BaseModel
 
 from classifier.errors import InputError, InputWarning, option
-from classifier.io.files import (DELIMITERS, bom_encoding, check_encoding, check_not_input, iter_csv, iter_table,
+from classifier.io.files import (bom_encoding, check_encoding, check_not_input, csv_header, iter_csv, iter_table,
                                  wide_encoding)
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -533,12 +534,11 @@ def field_names(path: Path) -> list[str]:
                 first = fh.readline(_FIRST_LINE_BYTES)
                 read += len(first) or _FIRST_LINE_BYTES
         text = first.decode("utf-8-sig")
-        if path.suffix.lower() == ".csv":  # the header, with the delimiter io.files.csv_header reads it by
-            delimiter = next((d for d in DELIMITERS if d in text), ",")
-            return [name.strip() for name in next(csv.reader([text], delimiter=delimiter), [])]
+        if path.suffix.lower() == ".csv":  # the header, as iter_csv reads it
+            return csv_header(path, io.StringIO(text))[0]
         record = json.loads(text)
-    except (OSError, ValueError, RecursionError, csv.Error):  # unreadable, not UTF-8, not JSON (or nested too deep)
-        return []
+    except (OSError, ValueError, RecursionError, csv.Error, InputError):  # unreadable, not UTF-8, not JSON (or
+        return []                                                           # nested too deep), an empty header
     return list(record) if isinstance(record, dict) else []
 
 

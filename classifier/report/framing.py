@@ -218,9 +218,11 @@ def combine_sums(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return sums
 
 
-def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, min_n: int) -> dict:
+def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, min_n: int,
+             draws: bool = False) -> dict:
     """One outlet x actor cell from its article sums: n, raw shares, net stance with CI, mean probabilities,
-    corrected shares."""
+    corrected shares; with ``draws``, also ``net_draws``, the net stance of each bootstrap resample (what
+    ``--split-date`` takes the change's interval from)."""
     per_article = cell[list(SUM_COLUMNS)].to_numpy(float)  # one row per article: n, label counts, p sums
     n = int(per_article[:, 0].sum())
     shares, mean_p = per_article[:, 1:1 + K].sum(axis=0) / n, per_article[:, 1 + K:].sum(axis=0) / n
@@ -233,8 +235,11 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     sizes = sums[:, :1]
     boot_shares, boot_probs = sums[:, 1:1 + K] / sizes, sums[:, 1 + K:] / sizes
     with_ci = n_articles >= MIN_RESAMPLED_ARTICLES and n_boot > 0  # 2-4 articles: a few resamples, falsely narrow
-    net_ci = percentile_ci(boot_shares[:, FAVOR] - boot_shares[:, AGAINST], clusters=n_articles) if with_ci else None
+    boot_net = boot_shares[:, FAVOR] - boot_shares[:, AGAINST]
+    net_ci = percentile_ci(boot_net, clusters=n_articles) if with_ci else None
     row["net_lo"], row["net_hi"] = net_ci if net_ci else (np.nan, np.nan)
+    if draws:
+        row["net_draws"] = boot_net
     row.update({f"mean_p_{label}": float(mean_p[k]) for k, label in enumerate(LABELS)})
     row.update(cell_tone(cell, codes, n_boot, seed, with_ci))
     if correction["possible"]:

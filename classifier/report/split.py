@@ -23,8 +23,8 @@ import pandas as pd
 
 from classifier.errors import InputError, option
 from classifier.evaluate import MIN_RESAMPLED_ARTICLES as MIN_ARTICLES  # fewer: no interval, no test
-from classifier.evaluate import percentile_ci, progress_bar, resampled_sums
-from classifier.report.framing import (AGAINST, FAVOR, MAX_PERM, PERM_PER_TEST, SUM_COLUMNS, cell_row, design_p,
+from classifier.evaluate import percentile_ci, progress_bar
+from classifier.report.framing import (MAX_PERM, PERM_PER_TEST, cell_row, design_p,
                                        detectable_difference, holm, permutation_test, smallest_p)
 from classifier.report.timeline import article_dates, articles_where, date_precision, some
 
@@ -67,13 +67,6 @@ def article_sides(sums: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.Series, lis
     return side, undated, straddling
 
 
-def _side_draws(cell: pd.DataFrame, n_boot: int, seed: int) -> np.ndarray:
-    """The bootstrap net stance of one side: the draws :func:`framing.cell_row` makes for its interval."""
-    per_article = cell[list(SUM_COLUMNS)].to_numpy(float)
-    sums = resampled_sums(np.arange(len(cell)), per_article, n_boot, seed)
-    return (sums[:, 1 + FAVOR] - sums[:, 1 + AGAINST]) / sums[:, 0]  # SUM_COLUMNS: n, then the label counts
-
-
 def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: int = 2000, seed: int = 0,
                 min_n: int = 10, progress: bool = False) -> dict:
     """The before-and-after view from the article sums: ``table`` (one row per outlet x actor with articles on both
@@ -94,7 +87,7 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
                 one_sided += 1
                 continue
             seeds = (seed + 2 * index, seed + 2 * index + 1)
-            b, a = (cell_row(part, no_correction, n_boot=n_boot, seed=s, min_n=min_n)
+            b, a = (cell_row(part, no_correction, n_boot=n_boot, seed=s, min_n=min_n, draws=True)
                     for part, s in ((before, seeds[0]), (after, seeds[1])))
             row = {"outlet": outlet, "actor": actor}
             for name, side_row in (("before", b), ("after", a)):
@@ -106,7 +99,7 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
                        mdd=np.nan)
             tested = min(len(before), len(after)) >= MIN_ARTICLES
             if tested and n_boot > 0:
-                draws = _side_draws(after, n_boot, seeds[1]) - _side_draws(before, n_boot, seeds[0])
+                draws = a["net_draws"] - b["net_draws"]  # each side's own resamples, as its interval
                 ci = percentile_ci(draws, clusters=min(len(before), len(after)))
                 row["change_lo"], row["change_hi"] = ci if ci else (np.nan, np.nan)
             if tested:
