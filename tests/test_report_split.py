@@ -91,9 +91,9 @@ def test_a_side_of_fewer_than_5_articles_gets_no_interval_nor_test(tmp_path):
     assert np.isnan(eu["change_lo"]) and np.isnan(eu["p_value"]) and eu["changed"] == "cannot"
     assert np.isnan(eu["net_before_lo"]) and np.isfinite(eu["net_after_lo"])  # each side as a framing cell
     headers, rows = split_rows(view["table"], min_n=30)
-    shown = dict(zip(headers[:4], next(r for r in rows if r[0] == "EU")))
+    shown = dict(zip(headers[:4], next(r for r in rows if r[1] == "EU")))
     assert shown["n before"] == "18†" and eu["small"]  # a side under --min-n mentions is marked
-    assert next(r for r in rows if r[0] == "EU")[-4:] == ["–", "–", "cannot", "–"]  # nor a detectable change
+    assert next(r for r in rows if r[1] == "EU")[-4:] == ["–", "–", "cannot", "–"]  # nor a detectable change
 
 
 def test_undated_and_straddling_articles_are_counted_and_named(tmp_path):
@@ -224,5 +224,36 @@ def test_a_cell_of_many_articles_can_detect_a_smaller_change_than_one_of_few(tmp
     variance = sum(np.sum((side - side.mean()) ** 2) / (6 * 6) ** 2 for side in (before, after))
     assert few["mdd"] == pytest.approx((1.959964 + 0.841621) * np.sqrt(variance))  # z(0.975) + z(0.80), as tests
     headers, table = split_rows(view["table"], min_n=10)
-    shown = {r[0]: dict(zip(headers, r)) for r in table}
+    shown = {r[1]: dict(zip(headers, r)) for r in table}
     assert headers[-1] == "detectable" and shown["Few"]["detectable"] == f"{few['mdd']:.2f}"
+
+
+def test_every_outlet_by_actor_table_begins_with_outlet_then_actor(tmp_path):
+    # the split view and the outlet tests put the actor first, the framing table the outlet
+    import re
+
+    rows = corpus()
+    for row in rows:
+        row["kind"] = "headline" if row["id"].endswith("-0") else "body"
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    old = write_jsonl(tmp_path / "old.jsonl", rows)
+    out = tmp_path / "out"
+    result = make_report(path, out, n_boot=50, n_perm=100, split_date=DAY, compare=old, period="week")
+    frames = {"framing": result["table"], "tests": result["tests"], "timeline": result["timeline"]["rows"],
+              "headlines": result["headlines"], "compare": result["compare"]["cells"],
+              "split_date": result["split_date"]["cells"]}
+    for name, frame in frames.items():
+        assert len(frame) and list(frame.columns[:2]) == ["outlet", "actor"], name
+    assert list(result["timeline"]["rows"].columns[:3]) == ["outlet", "actor", "period"]
+    for name in ("framing", "outlet_tests", "timeline", "headlines", "compare", "split_date"):
+        assert (out / f"{name}.csv").read_text().startswith("outlet,actor,"), name
+    written = json.loads((out / "report.json").read_text())
+    assert list(written["tests"][0])[:2] == list(written["split_date"]["cells"][0])[:2] == ["outlet", "actor"]
+    markdown = [line for line in (out / "report.md").read_text().splitlines() if line.startswith("| ")]
+    page = re.findall(r"<thead><tr>(.*?)</tr></thead>", (out / "report.html").read_text())
+    for headers in ([h.strip() for h in line.strip("| ").split(" | ")] for line in markdown):
+        assert "actor" not in headers or headers[:2] == ["outlet", "actor"], headers
+    for headers in (re.findall(r"<th>(.*?)</th>", cells) for cells in page):
+        assert "actor" not in headers or headers[:2] == ["outlet", "actor"], headers
+    titled = sum("actor" in re.findall(r"<th>(.*?)</th>", cells) for cells in page)
+    assert titled == 6  # framing, headlines, time view, change at the day, before and after, outlet tests

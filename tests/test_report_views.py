@@ -151,7 +151,7 @@ def test_report_shows_the_time_view_and_headlines(tmp_path):
     assert set(written) <= set(result) and result["timeline"]["period"] == written["timeline"]["period"] == "month"
     assert all(isinstance(frame, pd.DataFrame) for frame in (result["table"], result["tests"], result["headlines"]))
     assert len(result["tests"]) == len(written["tests"]) and len(result["headlines"]) == len(written["headlines"])
-    assert list((out / "plots").glob("time_*.png")) and (out / "timeline.csv").read_text().startswith("actor,outlet")
+    assert list((out / "plots").glob("time_*.png")) and (out / "timeline.csv").read_text().startswith("outlet,actor,period")
     kinds = result["headlines"]
     assert {"headline_net", "body_net", "difference"} <= set(kinds.columns)
     data = pd.DataFrame(dated_rows())
@@ -535,9 +535,9 @@ def test_the_page_shows_the_largest_time_cells_and_the_csv_all(monkeypatch):
                           "n": [50, 2, 40, 30, 20], "n_articles": [5] * 5, "share_favor": 0.5, "share_against": 0.1,
                           "net": 0.4, "net_lo": 0.1, "net_hi": 0.6})
     _, rows = timeline_module.timeline_rows(table, 10)
-    assert [r[1] for r in rows] == ["a", "c", "d"]  # the largest three, in the table's order
+    assert [r[0] for r in rows] == ["a", "c", "d"]  # the largest three, in the table's order
     _, rows = timeline_module.timeline_rows(table.assign(n=[5, 2, 4, 3, 1]), 10)  # none of min_n: still the largest
-    assert [r[1] for r in rows] == ["a", "c", "d"]
+    assert [r[0] for r in rows] == ["a", "c", "d"]
     note = timeline_module.timeline_note({"period": "month", "table": table, "undated": [], "n_dated_articles": 25}, 25)
     assert "shows 3 of its 5 rows" in note and "timeline.csv holds them all" in note
 

@@ -28,7 +28,7 @@ from classifier.report.wire import text_keys, wire_note
 from classifier.tasks import STANCE
 
 TITLE = "Stance framing report"
-TEST_COLUMNS = ("actor", "outlet", "n", "n_others", "n_articles", "net", "net_others", "difference", "p_value",
+TEST_COLUMNS = ("outlet", "actor", "n", "n_others", "n_articles", "net", "net_others", "difference", "p_value",
                 "p_holm", "significant", "small")
 
 
@@ -617,7 +617,7 @@ def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
     check_parents(out_dir)
 
 
-TIMELINE_COLUMNS = ("actor", "outlet", "period", "n", "n_articles", "small", "share_favor", "share_against",
+TIMELINE_COLUMNS = ("outlet", "actor", "period", "n", "n_articles", "small", "share_favor", "share_against",
                     "share_neutral", "net", "net_lo", "net_hi")
 
 

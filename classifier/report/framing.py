@@ -502,7 +502,7 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
             inside = outlet_of_cluster == target
             net_in, net_out = net_sum[inside].sum() / size[inside].sum(), net_sum[~inside].sum() / size[~inside].sum()
             mdd = detectable_difference(net_sum, size, inside)
-            tests.append({"actor": actor, "outlet": outlet, "n": int(size[inside].sum()),
+            tests.append({"outlet": outlet, "actor": actor, "n": int(size[inside].sum()),
                           "n_others": int(size[~inside].sum()), "n_articles": int(inside.sum()),
                           "n_articles_others": int((~inside).sum()),
                           "net": float(net_in), "net_others": float(net_out), "difference": float(net_in - net_out),

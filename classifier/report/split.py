@@ -176,9 +176,9 @@ def split_rows(table: pd.DataFrame, min_n: int):
     def n(value) -> str:
         return f"{value}{'†' if value < min_n else ''}"
 
-    headers = ["actor", "outlet", "n before", "articles", "net before", "95% CI", "n after", "articles", "net after",
+    headers = ["outlet", "actor", "n before", "articles", "net before", "95% CI", "n after", "articles", "net after",
                "95% CI", "change", "95% CI", "p", "p (Holm)", "changed", "detectable"]
-    rows = [[r["actor"], r["outlet"], n(r["n_before"]), str(r["n_articles_before"]), signed(r["net_before"]),
+    rows = [[r["outlet"], r["actor"], n(r["n_before"]), str(r["n_articles_before"]), signed(r["net_before"]),
              interval((r["net_before_lo"], r["net_before_hi"]), 2, sign=True), n(r["n_after"]),
              str(r["n_articles_after"]), signed(r["net_after"]),
              interval((r["net_after_lo"], r["net_after_hi"]), 2, sign=True), signed(r["change"]),

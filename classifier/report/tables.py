@@ -189,10 +189,10 @@ def test_rows(tests: Sequence[dict]) -> Rows:
     def needed(t: dict) -> str:
         return "–" if t.get("articles_for_0.2") is None else str(t["articles_for_0.2"])
 
-    rows = [[t["actor"], t["outlet"], str(t["n"]), str(t.get("n_articles", "")), signed(t["net"]),
+    rows = [[t["outlet"], t["actor"], str(t["n"]), str(t.get("n_articles", "")), signed(t["net"]),
              signed(t["net_others"]), signed(t["difference"]), p_text(t["p_value"]), p_text(t["p_holm"]), differs(t),
              f"{t['p_min']:.2g}" if "p_min" in t else "–", detectable_text(t.get("mdd")), needed(t)] for t in tests]
-    return ["actor", "outlet", "n", "articles", "net", "net others", "difference", "p", "p (Holm)", "differs",
+    return ["outlet", "actor", "n", "articles", "net", "net others", "difference", "p", "p (Holm)", "differs",
             "smallest p", "detectable", "articles for 0.2"], rows
 
 

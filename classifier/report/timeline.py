@@ -142,7 +142,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     with progress_bar(f"time view (cells by {chosen})", groups.ngroups, progress) as advance:
         for index, ((actor, outlet, label), cell) in enumerate(groups):
             row = cell_row(cell, no_correction, n_boot=n_boot, seed=seed + index, min_n=min_n)
-            rows.append({"actor": actor, "outlet": outlet, "period": label,
+            rows.append({"outlet": outlet, "actor": actor, "period": label,
                          **{key: row[key] for key in ("n", "n_articles", "small", "share_favor", "share_against",
                                                       "share_neutral", "net", "net_lo", "net_hi")}})
             advance(1)
@@ -213,8 +213,8 @@ def timeline_rows(table: pd.DataFrame, min_n: int) -> tuple[list[str], list[list
     from classifier.report.tables import interval, pct, signed
 
     table = page_cells(table, min_n)
-    headers = ["actor", "outlet", "period", "n", "articles", "favor", "against", "net", "95% CI"]
-    rows = [[r["actor"], r["outlet"], r["period"], f"{r['n']}{'†' if r['n'] < min_n else ''}", str(r["n_articles"]),
+    headers = ["outlet", "actor", "period", "n", "articles", "favor", "against", "net", "95% CI"]
+    rows = [[r["outlet"], r["actor"], r["period"], f"{r['n']}{'†' if r['n'] < min_n else ''}", str(r["n_articles"]),
              pct(r["share_favor"]), pct(r["share_against"]), signed(r["net"]),
              interval((r["net_lo"], r["net_hi"]), 2, sign=True)] for r in table.to_dict("records")]
     return headers, rows
