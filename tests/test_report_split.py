@@ -108,7 +108,7 @@ def test_undated_and_straddling_articles_are_counted_and_named(tmp_path):
     assert (rt["n_articles_before"], rt["n_articles_after"]) == (13, 13)
     note = split_note(view, 77)
     assert "2 of 77 article entries have no readable date" in note and "RT/RT-nodate" in note
-    assert "1 of 77 article entries are dated only to a year or month that holds 2022-02-24" in note
+    assert "1 of 77 article entries is dated only to a year or month that holds 2022-02-24 and is on neither" in note
 
 
 def test_a_bad_split_date_is_one_line_naming_the_option(tmp_path):

@@ -107,7 +107,7 @@ def test_each_period_cell_is_computed_from_its_own_articles(tmp_path):
     assert any(first_article in name for name in view["undated"])
     assert any(first_article in name for name in view["unreadable"])  # it has a date, in a form not read
     note = timeline_note(view, 100)
-    assert "of them carry a date it cannot read (another form, or a placeholder), e.g." in note
+    assert "1 of them carries a date it cannot read (another form, or a placeholder), e.g." in note
 
 
 def test_dates_of_a_year_or_a_month_are_left_out_of_finer_periods_and_named(tmp_path):
@@ -402,7 +402,10 @@ def test_compare_says_when_no_cell_has_enough_articles_to_have_moved():
     few = pd.DataFrame({"moved": [False, False], "n_articles": [1, MIN_ARTICLES - 1]})
     assert f"None of the 2 cells has {MIN_ARTICLES} articles" in compare_note(few, "old.jsonl", ["old@1"], 0, 0)
     some = few.assign(n_articles=[MIN_ARTICLES, 1], moved=[True, False])
-    assert "1 of the 1 such cells (of 2) moved" in compare_note(some, "old.jsonl", ["old@1"], 0, 0)
+    said = compare_note(some, "old.jsonl", ["old@1"], 1, 2)
+    assert "1 of the 1 such cell (of 2) moved" in said and "no correction for the 1 cell: about" in said  # not "cells"
+    assert "1 prediction is only in this file and 2 only in the other" in said
+    assert f"None of the 1 cell has {MIN_ARTICLES} articles" in compare_note(few[:1], "old.jsonl", ["old@1"], 0, 0)
     every = few.assign(n_articles=[MIN_ARTICLES, MIN_ARTICLES + 1], moved=[True, False])  # no "(of 2)" then
     assert (f"1 of the 2 cells (all of {MIN_ARTICLES} or more articles) moved beyond"
             in compare_note(every, "old.jsonl", ["old@1"], 0, 0))

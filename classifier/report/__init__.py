@@ -243,9 +243,10 @@ def correction_note(correction: dict) -> str:
                  + (", here for every class" if flags or correction["unstable"] else
                     ", or the corrected share beside it when the gold set comes from the same outlets and period")
                  + ". " + BASIL_CHECK)
-    return (f"Corrected with the confusion matrix of {correction['gold']} ({correction['n_gold']} items in "
-            f"{correction['n_gold_articles']} articles; {support}). ACC (adjusted classify-and-count) solves "
-            "P(predicted | true) × prevalence = predicted shares on the simplex; PACC does the same with mean "
+    n_gold, n_articles = correction["n_gold"], correction["n_gold_articles"]
+    return (f"Corrected with the confusion matrix of {correction['gold']} ({n_gold} item{'s' if n_gold != 1 else ''} "
+            f"in {n_articles} article{'s' if n_articles != 1 else ''}; {support}). ACC (adjusted classify-and-count) "
+            "solves P(predicted | true) × prevalence = predicted shares on the simplex; PACC does the same with mean "
             "probabilities. Intervals resample articles of both the predictions and the gold set (widened where "
             "either has few). Both assume the "
             "classifier errs on these outlets as it does on the gold set." + unstable)
@@ -330,9 +331,9 @@ def tone_note(table: pd.DataFrame, example: dict | None, models: list[str] | Non
                  "compare cells scored by one model, or classify again with one.")
     with_tone, mentions = int(table["n_tone"].sum()), int(table["n"].sum())
     if with_tone < mentions:  # predictions of several runs, some without --task both
-        note += (f" Only {with_tone:,} of {mentions:,} mentions carry a sentiment (the others were classified "
-                 "without --task both): each tone is the mean over its cell's mentions that do, and a cell without "
-                 "any shows –.")
+        note += (f" Only {with_tone:,} of {mentions:,} mentions {'carries' if with_tone == 1 else 'carry'} a "
+                 "sentiment (the others were classified without --task both): each tone is the mean over its cell's "
+                 "mentions that do, and a cell without any shows –.")
     if example is not None:
         text = example["text"] if len(example["text"]) <= 240 else example["text"][:237] + "..."
         note += (f" From these predictions (both the model's, so read the sentence): “{text}” ({example['outlet']}, "
@@ -353,13 +354,24 @@ def evaluation_section(inputs: ReportInput, gold: pd.DataFrame | None = None, go
                  "these figures are not the accuracy behind it." if gold_path is not None else "")
         return {**result, "n_predictions": inputs.n, "n_unlabelled": inputs.n - len(inputs.labelled),
                 "models": inputs.models,
-                "note": f"{len(inputs.labelled)} of {inputs.n} predictions have a gold label.{other}"}
+                "note": f"{len(inputs.labelled)} of {inputs.n} predictions "
+                        f"{'has' if len(inputs.labelled) == 1 else 'have'} a gold label.{other}"}
     if gold is None or gold.empty:
         return None
     result = evaluate_frame(gold, **options)
     return {**result, "gold": shown(gold_path),
             "note": f"The predictions hold no gold labels: evaluated on --gold {shown(gold_path)} ({len(gold)} "
                     f"gold-labelled predictions of {', '.join(model_names(gold))})."}
+
+
+def counts_text(n: int, n_actors: int, n_outlets: int, n_boot: int) -> str:
+    """The page's opening counts, each noun in the number of its count ("1 actor in 1 outlet")."""
+    def count(k: int, noun: str) -> str:
+        return f"{k} {noun}{'' if k == 1 else 's'}"
+
+    return (f"{count(n, 'mention')} (a mention: a sentence and an actor it names, however often) of "
+            f"{count(n_actors, 'actor')} in {count(n_outlets, 'outlet')}. Intervals are 95% bootstrap intervals "
+            f"resampled by article ({count(n_boot, 'resample')}")
 
 
 def context(inputs, predictions, analysis, evaluation, figs, actors_note, examples, card, card_note, *,
@@ -371,6 +383,7 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
     n_article_entries = int(inputs.sums[["outlet", "article", "lone"]].drop_duplicates().shape[0])
     ctx = {"title": TITLE, "predictions": str(predictions), "models": inputs.models, "n": inputs.n,
            "n_outlets": int(table["outlet"].nunique()), "n_actors": int(table["actor"].nunique()),
+           "counts": counts_text(inputs.n, int(table["actor"].nunique()), int(table["outlet"].nunique()), n_boot),
            "n_boot": n_boot, "seed": seed, "min_n": min_n, "findings": analysis["findings"],
            "tests": tables.test_rows(analysis["tests"]), "framing": tables.framing_rows(table, min_n),
            "framing_note": "Shares are of the predicted stance; net = share favor − share against; mean p is the "
@@ -383,7 +396,7 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "correction_note": correction_note(analysis["correction"]), "figures": figs, "actors_note": actors_note,
            "tests_note": f"Each outlet is compared with the pooled other outlets covering the same actor: a "
                          "permutation test of the gap in net stance over its standard error, shuffling whole "
-                         f"articles between outlets ({n_perm} permutations"
+                         f"articles between outlets ({n_perm} permutation{'s' if n_perm != 1 else ''}"
                          + (f"; a test whose p is below 0.05 is drawn again with {redrawn}, so that Holm's correction "
                             "can reach 0.05" if redrawn else "") + "), "
                          f"Holm correction over all {len(analysis['tests'])} tests; 'differs' means Holm-adjusted "

@@ -42,6 +42,10 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
     return pd.DataFrame.from_records(rows)
 
 
+def cells_word(n: int) -> str:
+    return "cell" if n == 1 else "cells"
+
+
 def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_only_old: int,
                  n_changed: int = 0) -> str:
     moved = int(cells["moved"].sum()) if len(cells) else 0
@@ -51,14 +55,16 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
             "the change with a 95% interval resampling articles of both files together; 'moved' means the "
             f"interval excludes zero, claimed only for cells of {MIN_ARTICLES} or more articles. "
             + (f"{moved} of the {assessed} "
-               + (f"such cells (of {len(cells)})" if assessed != len(cells)
-                  else f"cells (all of {MIN_ARTICLES} or more articles)")
+               + (f"such {cells_word(assessed)} (of {len(cells)})" if assessed != len(cells)
+                  else f"{cells_word(assessed)} (all of {MIN_ARTICLES} or more articles)")
                + " moved beyond the bootstrap noise. Each "
-               f"interval stands alone, with no correction for the {assessed} cells: about 1 in 20 unchanged cells "
-               "would be called moved by chance." if assessed
-               else f"None of the {len(cells)} cells has {MIN_ARTICLES} articles, so none can be said to have moved."))
+               f"interval stands alone, with no correction for the {assessed} {cells_word(assessed)}: about 1 in 20 "
+               "unchanged cells would be called moved by chance." if assessed
+               else f"None of the {len(cells)} {cells_word(len(cells))} has {MIN_ARTICLES} articles, so none can be "
+               "said to have moved."))
     if n_only_new or n_only_old:
-        note += (f" {n_only_new} predictions are only in this file and {n_only_old} only in the other: the files "
+        note += (f" {n_only_new} prediction{' is' if n_only_new == 1 else 's are'} only in this file and "
+                 f"{n_only_old} only in the other: the files "
                  "are not of the same items, so some of the change is a change of items.")
     if n_changed:
         note += (f" {n_changed} id{'s' if n_changed != 1 else ''} that both files hold name a different sentence or "

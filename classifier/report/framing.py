@@ -119,7 +119,8 @@ def class_instability(matrix: np.ndarray, support: dict) -> dict[str, str | None
     for k, label in enumerate(LABELS):
         amplification = float(np.abs(inverse[k]).sum())
         if support[label] < MIN_CLASS_GOLD:
-            flags[label] = f"only {support[label]} gold {label} items (fewer than {MIN_CLASS_GOLD})"
+            flags[label] = (f"only {support[label]} gold {label} item{'s' if support[label] != 1 else ''} (fewer "
+                            f"than {MIN_CLASS_GOLD})")
         elif amplification > MAX_AMPLIFICATION:
             flags[label] = (f"the classifier confuses {label} with the other classes: an error in the observed "
                             f"shares is multiplied by up to {amplification:.1f} in its corrected share")
@@ -540,9 +541,10 @@ def power_sentences(tests: list[dict]) -> list[str]:
     design_ok = [t for t in unreachable if t["p_design"] * m <= 0.05]  # held back by the permutations only
     if design_ok:
         needed = int(np.ceil(20 * m))
-        lines.append(f"{len(design_ok)} of {m} tests are held back by the number of permutations, not by the "
-                     f"articles: with {m} tests Holm needs p below {0.05 / m:.2g}, which random permutations "
-                     f"can only show with {needed} or more (a test is drawn again with at most {MAX_PERM}).")
+        lines.append(f"{len(design_ok)} of {m} tests {'is' if len(design_ok) == 1 else 'are'} held back by the "
+                     f"number of permutations, not by the articles: with {m} tests Holm needs p below "
+                     f"{0.05 / m:.2g}, which random permutations can only show with {needed} or more (a test is drawn "
+                     f"again with at most {MAX_PERM}).")
     if len(unreachable) == m and not design_ok:
         floor = min(t["p_min"] for t in tests)
         lines.append(f"No outlet difference can reach significance with these articles: the smallest p-value the "

@@ -148,10 +148,8 @@ def md_table(rows: Rows) -> str:
 def render_markdown(ctx: dict) -> str:
     """The same report for pasting into a paper: pipe tables, figures as files under ``plots/``."""
     out = [f"# {md(ctx['title'])}", "",
-           f"Predictions `{md(ctx['predictions'])}`, model {md(', '.join(ctx['models']))}: {ctx['n']} mentions (a "
-           f"mention: a sentence and an actor it names, however often) of {ctx['n_actors']} actors in "
-           f"{ctx['n_outlets']} outlets. Intervals are 95% bootstrap intervals "
-           f"resampled by article ({ctx['n_boot']} resamples, seed {ctx['seed']}); † marks cells with fewer than "
+           f"Predictions `{md(ctx['predictions'])}`, model {md(', '.join(ctx['models']))}: {md(ctx['counts'])}, "
+           f"seed {ctx['seed']}); † marks cells with fewer than "
            f"{ctx['min_n']} mentions.", ""]
     out += [f"Only sentences of kind {md(ctx['kind_filter'])} (--kind).", ""] if ctx.get("kind_filter") else []
     out += ["## Differences between outlets", ""]

@@ -157,16 +157,22 @@ def split_note(view: dict, n_articles: int) -> str:
             "resampling each side's articles), as for the outlet tests: a 'no' does not show that nothing changed, "
             "least of all by less than that. A change at a day is "
             "not caused by it: what the outlet covered may have changed too. ")
-    note += (f"{changed} of the {len(table)} cells with articles on both sides changed." if len(table) else
+    note += (f"{changed} of the {len(table)} cell{'s' if len(table) != 1 else ''} with articles on both sides "
+             "changed." if len(table) else
              "No outlet and actor has dated articles on both sides.")
     if view["n_one_sided"]:
-        note += f" {view['n_one_sided']} more have dated articles on one side only and are not shown."
+        one = view["n_one_sided"] == 1
+        note += (f" {view['n_one_sided']} more {'has' if one else 'have'} dated articles on one side only and "
+                 f"{'is' if one else 'are'} not shown.")
     if view["undated"]:
-        note += (f" {len(view['undated'])} of {n_articles} article entries have no readable date (ISO 8601) and are "
-                 f"on neither side: {some(view['undated'])}.")
+        one = len(view["undated"]) == 1
+        note += (f" {len(view['undated'])} of {n_articles} article entries {'has' if one else 'have'} no readable "
+                 f"date (ISO 8601) and {'is' if one else 'are'} on neither side: {some(view['undated'])}.")
     if view["straddling"]:
-        note += (f" {len(view['straddling'])} of {n_articles} article entries are dated only to a year or month "
-                 f"that holds {day} and are on neither side: {some(view['straddling'])}.")
+        one = len(view["straddling"]) == 1
+        note += (f" {len(view['straddling'])} of {n_articles} article entries {'is' if one else 'are'} dated only to "
+                 f"a year or month that holds {day} and {'is' if one else 'are'} on neither side: "
+                 f"{some(view['straddling'])}.")
     return note
 
 

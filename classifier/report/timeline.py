@@ -154,17 +154,19 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
 def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
     """What the time view is and which articles it leaves out."""
     undated, vague, unreadable = view["undated"], view.get("vague", []), view.get("unreadable", [])
-    written = (f" ({len(unreadable)} of them carry a date it cannot read, e.g. {some(unreadable)}: write ISO 8601, "
-               "2019-03-04)" if unreadable else " (none carries a date)")
+    written = (f" ({len(unreadable)} of them {'carries' if len(unreadable) == 1 else 'carry'} a date it cannot read, "
+               f"e.g. {some(unreadable)}: write ISO 8601, 2019-03-04)" if unreadable else " (none carries a date)")
     if view["period"] is None:
         if vague:
-            return (f"No time view: the {len(vague)} dated articles give only a year or month, too coarse for the "
-                    "period asked (--period)" + (f"; {len(undated)} more have no readable date{written}." if undated
-                                                 else "."))
+            return (f"No time view: the {len(vague)} dated article{' gives' if len(vague) == 1 else 's give'} only a "
+                    "year or month, too coarse for the period asked (--period)"
+                    + (f"; {len(undated)} more {'has' if len(undated) == 1 else 'have'} no readable date{written}."
+                       if undated else "."))
         if not undated:
             return "No time view: it was not asked for."
-        return (f"No time view: none of the {len(undated)} articles has a readable date{written} (give ISO 8601 "
-                "dates in the manifest's or the article table's 'date' column, e.g. 2019-03-04).")
+        which = "the 1 article has no" if len(undated) == 1 else f"none of the {len(undated)} articles has a"
+        return (f"No time view: {which} readable date{written} (give ISO 8601 dates in the manifest's or the article "
+                "table's 'date' column, e.g. 2019-03-04).")
     named = " (each named by its Monday: 2024-03-04 is the week of 4 to 10 March 2024)" if view["period"] == "week" \
         else ""
     note = (f"Net stance per {view['period']}{named} for each outlet and actor, from the {view['n_dated_articles']} "
@@ -182,15 +184,18 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
                  f"{some(view['stray'])}): check {'their dates' if view['n_stray'] > 1 else 'its date'}, or ask for "
                  "a finer --period.")
     if undated:
-        note += (f" {len(undated)} of {n_articles} article entries have no readable date (ISO 8601, years "
-                 f"{YEARS[0]} to {YEARS[1]}, not the placeholder 1970-01-01 or 1900-01-01) and are left out: "
-                 f"{some(undated)}" + (f"; {len(unreadable)} of them carry a date it cannot read (another form, or a "
-                                       f"placeholder), e.g. {some(unreadable)}." if unreadable
-                                       else "; none of them carries a date."))
+        one = len(undated) == 1
+        note += (f" {len(undated)} of {n_articles} article entries {'has' if one else 'have'} no readable date (ISO "
+                 f"8601, years {YEARS[0]} to {YEARS[1]}, not the placeholder 1970-01-01 or 1900-01-01) and "
+                 f"{'is' if one else 'are'} left out: {some(undated)}"
+                 + (f"; {len(unreadable)} of them {'carries' if len(unreadable) == 1 else 'carry'} a date it cannot "
+                    f"read (another form, or a placeholder), e.g. {some(unreadable)}." if unreadable
+                    else "; none of them carries a date."))
     if vague:
-        note += (f" {len(vague)} of {n_articles} article entries are dated only to the "
+        one = len(vague) == 1
+        note += (f" {len(vague)} of {n_articles} article entries {'is' if one else 'are'} dated only to the "
                  f"{'year or month' if view['period'] == 'week' else 'year'}, too coarse for a {view['period']}, and "
-                 f"are left out: {some(vague)}.")
+                 f"{'is' if one else 'are'} left out: {some(vague)}.")
     return note
 
 
