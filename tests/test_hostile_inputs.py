@@ -648,9 +648,9 @@ def test_an_output_over_a_label_file_of_peoples_answers_is_refused_and_over_a_ma
     mine = people_labels(tmp_path / "mine.jsonl")  # hours of someone's answers, named by a mistyped --out
     before = mine.read_bytes()
 
-    def run(out):
+    def run(out, *extra):
         return runner.invoke(app, [a.format(corpus=corpus, items=items, model=tiny_model_dir, other=other, out=out,
-                                            dir=tmp_path) for a in command])
+                                            dir=tmp_path) for a in command] + list(extra))
 
     result = run(mine)
     option = "--ties" if "--ties" in command else "--out"
@@ -661,7 +661,8 @@ def test_an_output_over_a_label_file_of_peoples_answers_is_refused_and_over_a_ma
     made = tmp_path / "made.jsonl"
     made.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia", "label": "favor",
                                 "annotator": "ana", "stance": "favor"}) + "\n")
-    result = run(made)
+    result = run(made, *(["--overwrite"] if command[:3] == ["label", "gold", "{other}"] and "--ties" not in command
+                         else []))  # label gold --out replaces another file only when asked
     assert result.exit_code == 0, result.output
 
 

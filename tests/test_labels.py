@@ -990,7 +990,7 @@ def test_gold_names_its_ties_and_writes_them_to_label_again(tmp_path):
     assert all("label" not in t and t["text"] for t in tied)
     result = runner.invoke(app, ["label", str(ties), "--labels", str(judge), "-a", "cy", "-q"], input="f\nn\n")
     assert result.exit_code == 0, result.output
-    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(judge), "--out", str(gold)])
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(judge), "--out", str(gold), "--overwrite"])
     assert result.exit_code == 0 and "3 labelled items" in result.output and "tied" not in result.output
     result = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(judge), "--out", str(gold),
                                  "--ties", str(ties)])
@@ -1000,6 +1000,29 @@ def test_gold_names_its_ties_and_writes_them_to_label_again(tmp_path):
     assert not any("votes" in line for line in gold.read_text().splitlines())  # the ties' votes stay out of gold
     bad = runner.invoke(app, ["label", "gold", str(ana), "--out", str(tmp_path / "g.txt")])
     assert bad.exit_code == 1 and "--format" not in bad.output
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_gold_replaces_another_gold_set_only_with_overwrite(tmp_path, fmt):
+    """A gold file (made from other label files, or mended by hand) was replaced by any later --out naming it."""
+    ana, ben = tmp_path / "ana.jsonl", tmp_path / "ben.jsonl"
+    ana.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ana": ["favor", "against"]})))
+    ben.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ben": ["neutral", "against", "favor"]})))
+    gold, ties = tmp_path / f"gold.{fmt}", tmp_path / "ties.jsonl"
+    first = runner.invoke(app, ["label", "gold", str(ana), "--out", str(gold)])
+    assert first.exit_code == 0, first.output
+    made = gold.read_bytes()
+    again = runner.invoke(app, ["label", "gold", str(ana), "--out", str(gold)])  # the same gold set: fine
+    assert again.exit_code == 0 and gold.read_bytes() == made, again.output
+    refused = runner.invoke(app, ["label", "gold", str(ben), "--out", str(gold), "--ties", str(ties)])
+    shown = " ".join(refused.output.split())
+    assert refused.exit_code == 1 and "Traceback" not in refused.output, refused.output
+    assert f"--out {gold}: already exists and differs from the 3 labelled items made now; add --overwrite" in shown
+    assert gold.read_bytes() == made and not ties.exists()  # nothing written, no temporary left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["ana.jsonl", "ben.jsonl", gold.name])
+    replaced = runner.invoke(app, ["label", "gold", str(ben), "--out", str(gold), "--overwrite"])
+    assert replaced.exit_code == 0 and "3 labelled items" in replaced.output, replaced.output
+    assert gold.read_bytes() != made
 
 
 def test_gold_says_how_many_labels_are_model_suggestions(tmp_path):

@@ -603,6 +603,7 @@ def gold_command(
     annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="One annotator's labels (default: majority)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also use model pre-labels (for items no person labelled)."),
     ties_path: Optional[Path] = typer.Option(None, "--ties", help="Also write the tied items, with each annotator's vote, to this .jsonl: label them again (a third person: 'stance label run TIES --labels judge.jsonl') and run gold with that file too."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace a file in --out that holds other items or labels (without it such a file is refused and left as it is; the same gold set written again is fine)."),
 ) -> None:
     """Write the current labels as plain items, one per id (undos applied, majority of annotators; ties left out).
 
@@ -622,15 +623,21 @@ def gold_command(
     check_not_input(out_path, *labels_paths)
     records = read_records(labels_paths)
     items, counts = resolve_labels(records, annotator=annotator, allow_suggested=allow_suggested)
-    if ties_path is not None:
-        write_records(ties_path, counts["tied"], "jsonl")
     if not items:
+        if ties_path is not None:
+            write_records(ties_path, counts["tied"], "jsonl")
         raise InputError(f"{', '.join(map(str, labels_paths))}: no labels to write ({len(records)} lines"
                          + (f", {counts['ties']} ties" if counts["ties"] else "")
                          + (f", none by annotator {annotator!r}" if annotator else "")
                          + (f"; no gold file was written, the ties are in {ties_path})" if ties_path and counts["ties"]
                             else "; nothing was written)"))
-    write_records(out_path, [item_record(item) for item in items], fmt)
+    # a gold set made from other label files, or mended by hand, cannot be made again from these: replaced if asked
+    write_records(out_path, [item_record(item) for item in items], fmt,
+                  keep=None if overwrite else f"--out {out_path}: already exists and differs from the {len(items)} "
+                                              "labelled items made now; add --overwrite to replace it, or write to "
+                                              "another file (nothing was changed)")
+    if ties_path is not None:
+        write_records(ties_path, counts["tied"], "jsonl")
     out.print(f"{counts['items']} labelled items -> {out_path}"
               + (f" ({counts['suggested']} of them model suggestions)" if counts["suggested"] else "")
               + (f"; no ties, so {ties_path} is empty" if ties_path and not counts["ties"] else ""))

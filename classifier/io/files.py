@@ -186,8 +186,12 @@ def json_output(path: str | Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
+def atomic_path(path: str | Path, keep: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds. ``keep``: the error
+    raised, the file left as it was, where ``path`` exists and the new file's bytes differ from it (an output
+    replaced only with --overwrite; the same bytes written again change nothing)."""
+    import filecmp
+
     path = check_writable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,6 +202,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if keep is not None and path.is_file() and not filecmp.cmp(tmp_path, path, shallow=False):
+            raise InputError(keep)
         os.chmod(tmp_path, 0o666 & ~umask())  # mkstemp makes 0600; give the file the usual mode
         try:
             os.replace(tmp_path, path)
@@ -433,10 +439,12 @@ def storable(kind) -> bool:
     return True
 
 
-def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = None) -> int:
-    """Write records as JSONL, CSV or Parquet (by ``fmt`` or the extension), atomically."""
+def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = None, keep: str | None = None) -> int:
+    """Write records as JSONL, CSV or Parquet (by ``fmt`` or the extension), atomically; ``keep``: as
+    :func:`atomic_path`'s, the error raised instead of replacing a file that holds other bytes."""
     records = list(records)
-    with TableWriter(path, fmt, columns=list(dict.fromkeys(key for record in records for key in record))) as writer:
+    with TableWriter(path, fmt, columns=list(dict.fromkeys(key for record in records for key in record)),
+                     keep=keep) as writer:
         writer.write(records)
     return len(records)
 
@@ -450,7 +458,8 @@ class TableWriter:
     output, ``PARQUET_PART_ROWS`` at a time, joined under one schema at the end (a column whose types
     disagree between parts is stored as JSON text)."""
 
-    def __init__(self, path: str | Path, fmt: str | None = None, columns: list[str] | None = None):
+    def __init__(self, path: str | Path, fmt: str | None = None, columns: list[str] | None = None,
+                 keep: str | None = None):
         self.path, self.fmt = Path(path), fmt or format_of(path)
         if self.fmt not in TABLE_FORMATS:
             raise InputError(f"{path}: unknown output format {self.fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
@@ -458,7 +467,7 @@ class TableWriter:
             raise ValueError("a CSV table needs its columns before the first chunk")
         self.columns, self.rows, self._chunks = columns, 0, []
         self._pending: list[dict] = []  # Parquet rows not yet in a part
-        self._atomic = atomic_path(self.path)
+        self._atomic = atomic_path(self.path, keep)
 
     def __enter__(self) -> "TableWriter":
         self._tmp = self._atomic.__enter__()
