@@ -666,6 +666,59 @@ def test_an_output_over_a_label_file_of_peoples_answers_is_refused_and_over_a_ma
     assert result.exit_code == 0, result.output
 
 
+def label_table(path, rows, kind):
+    """``rows`` as a spreadsheet of labels: CSV (``sep`` a comma or a tab, as Excel saves it) or Parquet."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    if kind == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False, sep="\t" if kind == "tsv" else ",")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv", "tsv", "parquet"])
+@pytest.mark.parametrize("command", [
+    ["prepare", "{corpus}", "--out", "{out}", "--format", "{fmt}", "-q"],
+    ["classify", "{items}", "--out", "{out}", "--format", "{fmt}", "--model", "{model}", "--engine", "torch", "-q"],
+])
+def test_an_output_over_a_spreadsheet_of_peoples_labels_is_refused_and_over_a_predictions_table_is_not(
+        tmp_path, tiny_model_dir, command, kind):
+    """A CSV, tab-separated or Parquet label table (what 'label gold', 'train' and 'calibrate' read) had been
+    replaced silently: only JSON lines were told apart."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia won.\n")
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]]}) + "\n")
+    fmt = "parquet" if kind == "parquet" else "csv"
+    suffix = {"csv": "csv", "tsv": "tsv", "parquet": "parquet"}[kind]
+    rows = [{"id": str(i), "text": f"Russia won round {i}.", "actor": "Russia", "label": "favor", "annotator": who,
+             "suggested": False} for i in range(3) for who in ("ana", "ben")]
+    rows.append({"id": "9", "text": "Russia won.", "actor": "Russia", "label": "neutral", "annotator": "model:tiny",
+                 "suggested": True})
+    mine = label_table(tmp_path / f"mine.{suffix}", rows, kind)
+    before = mine.read_bytes()
+
+    def run(out):
+        return runner.invoke(app, [a.format(corpus=corpus, items=items, model=tiny_model_dir, out=out, fmt=fmt)
+                                   for a in command])
+
+    one_line_failure(run(mine), f"--out {mine}: a label file holding 6 answers by people (ana, ben), which writing "
+                                "it would replace")
+    assert mine.read_bytes() == before
+    # predictions on that table (they keep its annotator) and an items table are made again by their command
+    for name, extra in (("preds", {"stance": "favor"}), ("items", {})):
+        made = label_table(tmp_path / f"{name}.{suffix}",
+                           [{k: v for k, v in r.items() if k not in ("label", "annotator") or extra} | extra
+                            for r in rows], kind)
+        was = made.read_bytes()
+        result = run(made)
+        assert result.exit_code == 0, result.output
+        assert made.read_bytes() != was  # replaced by the command's own output
+
+
 @pytest.mark.parametrize("middle, message", [
     ("<div>" * 300 + "<p>China spoke at length.</p>" + "</div>" * 300, "elements nested more than 255 deep"),
     ("<p>" + "word " * 2_200_000 + "</p>", "a single text or tag over 10 MB"),

@@ -107,16 +107,39 @@ def check_writable(path: str | Path) -> Path:
     return path
 
 
+ANSWER_SCORES = ("stance", "sentiment", "stance_scores", "sentiment_scores")  # a model's: predictions, not answers
+
+
 def people_answers(path: Path) -> tuple[int, list[str]]:
-    """How many answers people gave in ``path`` and by whom, where it is a label file ('stance label'): JSON lines
+    """How many answers people gave in ``path`` and by whom, where it is a label file: JSON lines as 'stance label'
+    writes them, or a table the label commands read (CSV, tab- or semicolon-separated under any name, or Parquet),
     with a ``label`` and an ``annotator``, no model scores (predictions on a label file keep its annotator), not a
-    model's pre-label (``model:NAME``, ``suggested``). (0, []) for any other file, told by its first line alone."""
-    scores = ("stance", "sentiment", "stance_scores", "sentiment_scores")
+    model's pre-label (``model:NAME``, ``suggested``). (0, []) for any other file, told by its first line, its
+    header or a Parquet file's schema alone (only a label file is read further, a table's two or three columns)."""
 
     def answer(record) -> bool:
         return (isinstance(record, dict) and record.get("label") is not None
                 and isinstance(record.get("annotator"), str) and not record["annotator"].startswith("model:")
-                and not record.get("suggested") and not any(key in record for key in scores))
+                and not record.get("suggested") and not any(key in record for key in ANSWER_SCORES))
+
+    try:
+        with open(path, "rb") as fh:
+            parquet = fh.read(4) == b"PAR1"
+        people = [r["annotator"] for r in (parquet_answer_rows(path) if parquet else text_answer_rows(path))
+                  if answer(r)]
+    except (OSError, ValueError, csv.Error, InputError):  # unreadable, cut off, binary: no answers it can count
+        return 0, []
+    return len(people), sorted(set(people))
+
+
+def label_columns(names: Sequence[str]) -> bool:
+    """Whether a table's columns are those of people's labels: a label and an annotator, no model scores."""
+    return "label" in names and "annotator" in names and not any(name in names for name in ANSWER_SCORES)
+
+
+def text_answer_rows(path: Path) -> Iterator[dict]:
+    """The records of a JSONL label file, or the label, annotator and suggested cells of each row of a CSV label
+    table (nothing for any other text file)."""
 
     def records(fh):
         for line in fh:
@@ -125,20 +148,49 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
             except ValueError:  # a line cut off by a kill, or not JSON at all: no answer
                 yield None
 
+    with open(path, encoding=text_encoding(path), errors="replace", newline="") as fh:
+        first = next((line for line in fh if line.strip()), "")
+        try:
+            opening = json.loads(first)
+        except ValueError:
+            opening = None
+        if opening is not None:  # JSON lines
+            if isinstance(opening, dict) and "label" in opening and "annotator" in opening \
+                    and not any(key in opening for key in ANSWER_SCORES):
+                yield opening
+                yield from records(fh)
+            return  # items, predictions, a gold file: made by a command, made again by it
+        fh.seek(0)
+        names, delimiter = csv_header(path, fh)
+        if not label_columns(names):
+            return
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+        rows = csv.reader(fh, delimiter=delimiter)
+        next(rows)  # the header
+        wanted = [(name, names.index(name)) for name in ("label", "annotator", "suggested") if name in names]
+        for row in rows:
+            cells = {name: (row[i].strip() or None) if i < len(row) else None for name, i in wanted}
+            cells["suggested"] = (cells.get("suggested") or "").casefold() in ("true", "1", "yes")  # as CSV holds it
+            yield cells
+
+
+def parquet_answer_rows(path: Path) -> Iterator[dict]:
+    """The label, annotator and suggested values of each row of a Parquet label table (nothing for another table):
+    the schema says which it is, and only those columns are read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            first = next((line for line in fh if line.strip()), "")
-            try:
-                opening = json.loads(first)
-            except ValueError:
-                return 0, []
-            if not (isinstance(opening, dict) and "label" in opening and "annotator" in opening) \
-                    or any(key in opening for key in scores):
-                return 0, []  # items, predictions, a gold file, a table: made by a command, made again by it
-            people = [r["annotator"] for r in (opening, *records(fh)) if answer(r)]
-    except (OSError, UnicodeError):
-        return 0, []
-    return len(people), sorted(set(people))
+        table = pq.ParquetFile(path)
+        names = table.schema_arrow.names
+        if not label_columns(names):
+            return
+        check_not_bomb(path, table.metadata)
+        wanted = [name for name in ("label", "annotator", "suggested") if name in names]
+        for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=wanted):
+            yield from batch.to_pylist()
+    except pa.ArrowException as exc:  # a cut-off or damaged file: read as no answers, as an unreadable text file
+        raise ValueError(str(exc)) from None
 
 
 def check_not_labels(path: str | Path, option: str = "--out") -> None:
