@@ -66,10 +66,11 @@ def test_calibrate_writes_the_temperature_the_model_then_uses(tmp_path, tiny_mod
     dry = runner.invoke(app, ["calibrate", str(model_dir), str(dev), "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert json.loads((model_dir / "stance.json").read_text())["temperature"] == 1.0
-    result = runner.invoke(app, ["calibrate", str(model_dir), str(dev)])
+    result = runner.invoke(app, ["calibrate", str(model_dir), str(dev), "--force"])
     assert result.exit_code == 0, result.output
     assert "before" in result.output and "after" in result.output and "ECE" in result.output
-    assert "only 48 dev items: the temperature is a rough fit" in " ".join(result.output.split())
+    assert "fitted on 48 labelled items, fewer than 100, the temperature" in " ".join(result.output.split())
+    assert "written with --force" in " ".join(result.output.split())  # the tiny model's fits are refused without
     settings = json.loads((model_dir / "stance.json").read_text())
     assert settings["temperature"] < 1.0 and settings["input_format"] == "pair"  # other keys kept
     card = json.loads((model_dir / "model_card.json").read_text())  # it says which temperature the model now uses
@@ -87,6 +88,49 @@ def test_calibrate_writes_the_temperature_the_model_then_uses(tmp_path, tiny_mod
     probs = loaded.predict_proba(items)
     nll_after = log_loss(gold, probs / probs.sum(axis=1, keepdims=True), labels=[0, 1, 2])
     assert nll_after < nll_before
+
+
+def test_a_temperature_from_few_items_or_out_of_range_is_not_written_without_force(tmp_path, tiny_model_dir,
+                                                                                     tiny_model):
+    """A fit on a few dozen items had been written with a warning alone, whatever temperature it gave."""
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    files = {p.name: p.read_bytes() for p in model_dir.iterdir()}
+    few = dev_items(tmp_path / "few.jsonl", tiny_model, n=30)
+    result = runner.invoke(app, ["calibrate", str(model_dir), str(few)])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "95% interval" in said and "over 200 resamples of the dev items' articles" in said  # the spread, shown
+    assert f"error: {model_dir}: temperature not written: fitted on 30 labelled items, fewer than 100, the " \
+           "temperature" in said and "--force writes it anyway" in said
+    # 120 items the tiny model's near-zero logits get mostly right: the fit runs to the search's bound, 0.05
+    many = dev_items(tmp_path / "many.jsonl", tiny_model, n=120)
+    result = runner.invoke(app, ["calibrate", str(model_dir), str(many)])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "the temperature 0.05 is outside 0.2 to 10: it would make nearly every " \
+        "probability near-certain" in said, said
+    assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == files  # nothing written
+    dry = runner.invoke(app, ["calibrate", str(model_dir), str(many), "--dry-run"])
+    assert dry.exit_code == 0 and "not written without --force" in " ".join(dry.output.split()), dry.output
+    forced = runner.invoke(app, ["calibrate", str(model_dir), str(many), "--force"])
+    assert forced.exit_code == 0 and "written with --force" in " ".join(forced.output.split()), forced.output
+    assert json.loads((model_dir / "stance.json").read_text())["temperature"] == pytest.approx(0.05, abs=1e-3)
+
+
+def test_the_temperature_interval_resamples_whole_articles():
+    from classifier.models.calibrate import doubtful_fit, temperature_interval
+
+    rng = np.random.default_rng(3)
+    logits = rng.normal(0, 2, size=(120, 3))
+    gold = np.array([rng.choice(3, p=p) for p in softmax(logits / 2, axis=1)])
+    twice = np.repeat(np.arange(120), 2)  # weights are items drawn twice
+    assert fit_temperature(logits, gold, weights=np.full(120, 2.0)) == pytest.approx(
+        fit_temperature(logits[twice], gold[twice]), rel=1e-4)
+    low, high = temperature_interval(logits, gold, [f"a{i // 6}" for i in range(120)])
+    assert low < fit_temperature(logits, gold) < high
+    assert temperature_interval(logits, gold, ["one"] * 120) is None  # one article: nothing to resample
+    assert doubtful_fit(120, 2.0, [low, high]) is None
+    assert "fewer than 100" in doubtful_fit(99, 2.0, None) and "near-uniform" in doubtful_fit(100, 12.0, None)
 
 
 def test_calibrate_needs_gold_labels(tmp_path, tiny_model_dir):
@@ -146,10 +190,10 @@ def test_calibrating_again_keeps_the_temperature_it_replaces_in_the_card(tmp_pat
     model_dir = tmp_path / "model"
     shutil.copytree(tiny_model_dir, model_dir)
     first, second = dev_items(tmp_path / "a.jsonl", tiny_model), dev_items(tmp_path / "b.jsonl", tiny_model, seed=1)
-    assert runner.invoke(app, ["calibrate", str(model_dir), str(first)]).exit_code == 0
+    assert runner.invoke(app, ["calibrate", str(model_dir), str(first), "--force"]).exit_code == 0
     fitted = json.loads((model_dir / "model_card.json").read_text())["calibration"]
     assert "earlier" not in fitted  # it replaced the uncalibrated 1.0: nothing to keep
-    again = runner.invoke(app, ["calibrate", str(model_dir), str(second)])
+    again = runner.invoke(app, ["calibrate", str(model_dir), str(second), "--force"])
     assert again.exit_code == 0, again.output
     said = " ".join(again.output.split())
     assert f"(it was {fitted['temperature']}: its model card keeps it under calibration, earlier)" in said, said
@@ -176,21 +220,22 @@ def test_a_failure_between_stance_json_and_the_card_leaves_both_as_they_were(tmp
     model_dir = tmp_path / "model"
     shutil.copytree(tiny_model_dir, model_dir)
     dev = dev_items(tmp_path / "dev.jsonl", tiny_model)
-    assert runner.invoke(app, ["calibrate", str(model_dir), str(dev)]).exit_code == 0  # a card with a calibration
+    assert runner.invoke(app, ["calibrate", str(model_dir), str(dev), "--force"]).exit_code == 0  # a card, calibrated
     files = {p.name: p.read_bytes() for p in model_dir.iterdir()}
 
     def full_disk(*args, **kwargs):  # the card's write fails after stance.json was written
         raise InputError("disk full")
 
     monkeypatch.setattr(card_module, "write_card", full_disk)
-    failed = runner.invoke(app, ["calibrate", str(model_dir), str(labels_by_turn(dev, tmp_path / "b.jsonl"))])
+    failed = runner.invoke(app, ["calibrate", str(model_dir), str(labels_by_turn(dev, tmp_path / "b.jsonl")),
+                                 "--force"])
     assert failed.exit_code == 1 and "disk full" in failed.output and "Traceback" not in failed.output
     assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == files  # stance.json unchanged with its card
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.jsonl", "dev.jsonl", "model"]  # no stage left
     monkeypatch.undo()
     linked = tmp_path / "linked"
     linked.symlink_to(model_dir)  # a link to the model stays one, and the folder it names is calibrated
-    assert runner.invoke(app, ["calibrate", str(linked), str(tmp_path / "b.jsonl")]).exit_code == 0
+    assert runner.invoke(app, ["calibrate", str(linked), str(tmp_path / "b.jsonl"), "--force"]).exit_code == 0
     calibration = json.loads((model_dir / "model_card.json").read_text())["calibration"]
     assert linked.is_symlink() and calibration["fitted_on"].startswith(f"{tmp_path / 'b.jsonl'} (48 items)")
     assert calibration["temperature"] == json.loads((model_dir / "stance.json").read_text())["temperature"] \
@@ -208,7 +253,7 @@ def test_calibrating_from_inside_the_model_writes_the_card_first_and_mends_it_af
     first = dev_items(tmp_path / "a.jsonl", tiny_model)
     second = labels_by_turn(first, tmp_path / "b.jsonl")
     monkeypatch.chdir(model_dir)  # not swapped: the shell would be left in a removed folder
-    assert runner.invoke(app, ["calibrate", ".", str(first)]).exit_code == 0
+    assert runner.invoke(app, ["calibrate", ".", str(first), "--force"]).exit_code == 0
     fitted = json.loads((model_dir / "model_card.json").read_text())["calibration"]
 
     def killed(*args, **kwargs):  # stance.json's write fails after the card was written
@@ -216,12 +261,12 @@ def test_calibrating_from_inside_the_model_writes_the_card_first_and_mends_it_af
 
     with monkeypatch.context() as patch:
         patch.setattr(calibrate_module, "write_temperature", killed)
-        assert runner.invoke(app, ["calibrate", ".", str(second)]).exit_code == 1
+        assert runner.invoke(app, ["calibrate", ".", str(second), "--force"]).exit_code == 1
     assert json.loads((model_dir / "stance.json").read_text())["temperature"] == fitted["temperature"]  # as before
     ahead = json.loads((model_dir / "model_card.json").read_text())["calibration"]
     assert ahead["temperature"] != fitted["temperature"]
     assert ahead["earlier"] == f"temperature {fitted['temperature']}, fitted on {fitted['fitted_on']}"
-    assert runner.invoke(app, ["calibrate", ".", str(second)]).exit_code == 0
+    assert runner.invoke(app, ["calibrate", ".", str(second), "--force"]).exit_code == 0
     now = json.loads((model_dir / "model_card.json").read_text())["calibration"]
     assert now["temperature"] == json.loads((model_dir / "stance.json").read_text())["temperature"]
     assert now["earlier"] == ahead["earlier"]  # the temperature the model used, once, with what it was fitted on

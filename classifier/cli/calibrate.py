@@ -8,9 +8,6 @@ import typer
 
 from classifier.cli.app import app, handle_errors, out, warn
 
-FEW_DEV_ITEMS = 100  # below this a fitted temperature moves a lot with each item
-
-
 @app.command("calibrate")
 @handle_errors
 def calibrate_cli(
@@ -19,21 +16,26 @@ def calibrate_cli(
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
     bins: int = typer.Option(10, "--bins", min=2, help="Confidence bins for the ECE."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Fit and print, but do not write stance.json."),
+    force: bool = typer.Option(False, "--force", help="Write the temperature even when fitted on fewer than 100 dev items or outside 0.2 to 10 (refused without it)."),
 ) -> None:
     """Fit temperature scaling on gold-labelled dev items and store it with the model.
 
     One temperature divides the logits, fitted by minimising the negative log-likelihood on the dev
     items and stored as "temperature" in MODEL_DIR/stance.json (the model applies it when loaded).
-    Prints the expected calibration error and NLL before and after; accuracy does not change.
+    Prints the expected calibration error and NLL before and after, and the temperature's 95% interval over
+    resamples of the dev items' articles; accuracy does not change. A temperature fitted on fewer than 100 items, or
+    outside 0.2 to 10, is not written unless --force.
 
     Example: stance calibrate models/default data/dev.jsonl
     """
     from rich.table import Table
 
-    from classifier.models.calibrate import calibrate_model
+    from classifier.errors import InputError
+    from classifier.models.calibrate import TEMPERATURE_RESAMPLES, calibrate_model
     from classifier.report.tables import num
 
-    result = calibrate_model(model_dir, dev_items, batch_size=batch_size, n_bins=bins, write=not dry_run)
+    result = calibrate_model(model_dir, dev_items, batch_size=batch_size, n_bins=bins, write=not dry_run,
+                             force=force)
     table = Table(title=f"{result['model']}: temperature scaling on {result['items']} dev items",
                   title_justify="left", header_style="bold")
     for column in ("", "temperature", "ECE", "NLL"):
@@ -42,9 +44,15 @@ def calibrate_cli(
                   num(result["before"]["nll"]))
     table.add_row("after", num(result["temperature"]), num(result["after"]["ece"]), num(result["after"]["nll"]))
     out.print(table)
-    if result["items"] < FEW_DEV_ITEMS:
-        warn(f"only {result['items']} dev items: the temperature is a rough fit; a few hundred labelled items "
-             "give a stable one")
+    interval = result["temperature_ci"]
+    out.print(f"temperature {num(result['temperature'])}, 95% interval {num(interval[0])} to {num(interval[1])} over "
+              f"{TEMPERATURE_RESAMPLES} resamples of the dev items' articles" if interval else
+              "no interval: the dev items come from one article")
+    if result["refused"]:
+        raise InputError(f"{model_dir}: temperature not written: {result['refused']}; label more dev items, or "
+                         "--force writes it anyway")
+    if result["doubt"]:  # --dry-run, or --force
+        warn(f"{result['doubt']}; {'written with --force' if result['written'] else 'not written without --force'}")
     out.print(f"accuracy {num(result['accuracy'])} (unchanged); "
               + ("not written (--dry-run)" if dry_run else f"temperature written to {model_dir}/stance.json"
                  + (f" (it was {round(result['temperature_before'], 6)}: its model card keeps it under "
