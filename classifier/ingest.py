@@ -30,6 +30,13 @@ MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", r
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_FIELDS = ("file", "source", "title", "date", "url", "language")
+# The most characters one article's text may hold (a text file's, a table row's, the text extracted from an HTML
+# page; ``--max-article-chars`` raises it): a longer one is scraped junk (a site dumped into one file, a base64
+# blob), skipped with a warning. Measured on 2026-12-06: the longest articles of the shared data sets (basil,
+# persent) hold 5,600 to 8,300 characters; a generated article of news paragraphs took 8 s and peaked at 268 MB
+# through prepare at 1,000,000 characters, 24 s and 318 MB at 2,000,000 (cost grows faster than its length), and
+# one of 50,000,000 had not finished after 240 s.
+MAX_ARTICLE_CHARS = 2_000_000
 
 
 class Article(BaseModel):
@@ -51,7 +58,15 @@ class Article(BaseModel):
 class Skipped:
     path: str
     reason: str
-    kind: str = "file"  # "file", "manifest row" (naming no article read) or "table row" (an article without text)
+    # "file", "manifest row" (naming no article read), "table row" (an article without text) or "too long" (an
+    # article over ``MAX_ARTICLE_CHARS``: always skipped with a warning, never an error for the run)
+    kind: str = "file"
+
+
+def too_long(chars: int, max_chars: int, unit: str = "characters") -> str:
+    """Why an article over ``max_chars`` is skipped, as its one-line warning says it."""
+    return (f"{chars:,} {unit}, more than {option('max_article_chars', max_chars)} allows for one article (scraped "
+            "junk such as a site dump or a base64 blob?); raise it to read the article")
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -579,9 +594,10 @@ def why_not_listed(root: Path, relative: str) -> str:
 
 
 def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manifest: Path | None,
-                     encoding: str | None, skipped: list[Skipped], on_file) -> Iterator[Article]:
-    """The folder's articles, one file read at a time; files that cannot be read go to ``skipped`` as
-    they are met (the manifest's entries for missing files at the end)."""
+                     encoding: str | None, skipped: list[Skipped], on_file,
+                     max_chars: int = MAX_ARTICLE_CHARS) -> Iterator[Article]:
+    """The folder's articles, one file read at a time; files that cannot be read, and articles over ``max_chars``
+    characters, go to ``skipped`` as they are met (the manifest's entries for missing files at the end)."""
     known, ids, root_resolved, dates = set(), set(), root.resolve(), DateCheck()
     real = {p.resolve(): p for p in files if not p.is_symlink()}
     for path in files:
@@ -598,6 +614,12 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                 raise ValueError("a link to a file that does not exist")
             if not path.resolve().is_relative_to(root_resolved):
                 raise ValueError("a link to a file outside the corpus folder (not read)")
+            if path.suffix.lower() not in HTML_SUFFIXES and (size := path.stat().st_size) > 4 * max_chars:
+                # more bytes than the most characters could take (four a character): over, and not read at all
+                skipped.append(Skipped(str(path), too_long(size, max_chars, "bytes"), kind="too long"))
+                if on_file:
+                    on_file()
+                continue
             text = decode(path.read_bytes(), encoding, html=path.suffix.lower() in HTML_SUFFIXES)
             info = {}
             if path.suffix.lower() in HTML_SUFFIXES:
@@ -610,6 +632,11 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                 text = MARKDOWN_HEADING.sub(r"\1", text)
         except (ValueError, OSError) as exc:
             skipped.append(Skipped(str(path), str(exc)))
+            if on_file:
+                on_file()
+            continue
+        if len(text) > max_chars:
+            skipped.append(Skipped(str(path), too_long(len(text), max_chars), kind="too long"))
             if on_file:
                 on_file()
             continue
@@ -777,10 +804,11 @@ def article_row(row: dict, where: str) -> dict:
     return row
 
 
-def iter_table_articles(path: Path, encoding: str | None = None,
-                        skipped: list[Skipped] | None = None) -> Iterator[Article]:
+def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[Skipped] | None = None,
+                        max_chars: int = MAX_ARTICLE_CHARS) -> Iterator[Article]:
     """The table's articles, a row at a time; a bad row stops with file:line. A row with an empty text (a paywalled
-    page in a scraped export) goes to ``skipped`` (the caller stops or warns)."""
+    page in a scraped export) goes to ``skipped`` (the caller stops or warns), and so does one whose text is over
+    ``max_chars`` characters (the caller warns; where ``skipped`` is None it is an error)."""
     seen, dates = set(), DateCheck()
     for lineno, row in iter_table(path, encoding=encoding):
         where = f"{path}:{lineno}"
@@ -802,6 +830,11 @@ def iter_table_articles(path: Path, encoding: str | None = None,
         if article_id in seen:
             raise InputError(f"{where}: duplicate article id '{article_id}'")
         seen.add(article_id)
+        if len(row["text"]) > max_chars:
+            if skipped is None:
+                raise InputError(f"{where}: 'text' of {too_long(len(row['text']), max_chars)}")
+            skipped.append(Skipped(where, f"'text' of {too_long(len(row['text']), max_chars)}", kind="too long"))
+            continue
         meta = {name: as_text(row.get(name), name, where) for name in ("source", "title", "date", "url", "language")}
         meta["date"] = dates.read(meta["date"], where)
         yield Article(id=article_id, text=with_title(row["text"], meta["title"]),
@@ -825,12 +858,15 @@ class CorpusStream:
 
 
 def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, encoding: str | None = None,
-                  on_file=None) -> CorpusStream:
-    """Articles from a folder or a table file, read one at a time. The input itself is checked at once."""
+                  on_file=None, max_chars: int = MAX_ARTICLE_CHARS) -> CorpusStream:
+    """Articles from a folder or a table file, read one at a time. The input itself is checked at once; an article
+    over ``max_chars`` characters is skipped (``Skipped`` of kind "too long")."""
     path = Path(input_path)
     skipped: list[Skipped] = []
     if encoding:
         check_encoding(encoding)  # once, before any file: not a skip per file
+    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
+        raise InputError(f"{option('max_article_chars', max_chars)}: expected a whole number of characters, 1 or more")
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
@@ -842,12 +878,12 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
         warn_unread_tables(found.tables, {default, *([manifest] if manifest else [])})
         if not files:
             raise InputError(f"{path}: no .txt, .md or .html articles found")
-        return CorpusStream(folder_articles(path, files, meta, manifest, encoding, skipped, on_file), skipped,
-                            len(files))
+        return CorpusStream(folder_articles(path, files, meta, manifest, encoding, skipped, on_file, max_chars),
+                            skipped, len(files))
     if path.suffix.lower() in TABLE_SUFFIXES:
         if manifest:
             raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
-        return CorpusStream(iter_table_articles(path, encoding, skipped), skipped, None)
+        return CorpusStream(iter_table_articles(path, encoding, skipped, max_chars), skipped, None)
     refuse_article_file(path)
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")
 

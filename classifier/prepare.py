@@ -356,11 +356,14 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
 
 
 def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_actors=None,
-                  encoding: str | None = None, skip_unreadable: bool = False) -> Iterator[dict]:
+                  encoding: str | None = None, skip_unreadable: bool = False,
+                  max_article_chars: int | None = None) -> Iterator[dict]:
     """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them, by its path), an article
     at a time: what ``stance prepare`` writes. As its options: ``actors``, a catalogue YAML whose actors are added to
     the bundled catalogue; ``actors_only``, one used instead of it; ``only_actors``, the actors kept ("Russia,China"
-    or a list). A file that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning). The
+    or a list). A file that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning); an
+    article longer than ``max_article_chars`` characters (default ``ingest.MAX_ARTICLE_CHARS``) is skipped with a
+    warning. The
     corpus and the catalogue are checked at the call; the articles are read as the items are taken."""
     import os
     import warnings
@@ -368,20 +371,21 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     from classifier.actors import choose_catalogue
     from classifier.clean import load_rules
     from classifier.errors import InputError, InputWarning, check_paths
-    from classifier.ingest import stream_corpus
+    from classifier.ingest import MAX_ARTICLE_CHARS, stream_corpus
 
     if not isinstance(corpus, (str, os.PathLike)):
         raise InputError(f"corpus: expected the path of a folder of articles or of a .jsonl/.csv/.parquet table; got "
                          f"{type(corpus).__name__} (write a DataFrame of articles to a file first, e.g. to_parquet)")
     check_paths("a manifest (CSV)", manifest=manifest)
-    stream = stream_corpus(corpus, manifest, encoding)
+    stream = stream_corpus(corpus, manifest, encoding,
+                           max_chars=MAX_ARTICLE_CHARS if max_article_chars is None else max_article_chars)
     catalogue, rules = choose_catalogue(actors, actors_only, only_actors), load_rules()
     reported = 0
 
     def report() -> None:
         nonlocal reported
         for problem in stream.skipped[reported:]:
-            if not skip_unreadable:
+            if not skip_unreadable and problem.kind != "too long":
                 raise InputError(f"{problem.path}: {problem.reason} (skip_unreadable=True skips such "
                                  f"{'rows' if problem.kind == 'table row' else 'files'})")
             warnings.warn(f"skipped {problem.path}: {problem.reason}", stacklevel=4)

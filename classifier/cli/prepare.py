@@ -15,7 +15,7 @@ from rich.table import Table
 from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
 from classifier.clean import load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
-from classifier.ingest import Article, Skipped, check_not_read, stream_corpus
+from classifier.ingest import MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import TableWriter, output_format, remove_stale_temporaries
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
 from classifier.visible import one_line
@@ -26,23 +26,24 @@ app.add_typer(actors_app, name="actors")
 
 
 def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional[str], skip_unreadable: bool,
-                  quiet: bool, task: str = "preparing") -> tuple[Iterator[Article], list[Skipped]]:
+                  quiet: bool, task: str = "preparing", max_chars: int = MAX_ARTICLE_CHARS
+                  ) -> tuple[Iterator[Article], list[Skipped]]:
     """The corpus's articles, one at a time behind a progress bar, and the files skipped so far. The
     input is checked at once; the first file that cannot be read is an error as the reading meets it
     (with ``skip_unreadable``, each is warned about and skipped), and a corpus without one readable
-    article is an error at the end."""
+    article is an error at the end. An article over ``max_chars`` characters is warned about and skipped."""
     advance = None  # the bar's, once it is up; a folder's bar counts files, a table's its rows
 
     def tick() -> None:
         if advance:
             advance()
 
-    corpus = stream_corpus(input_path, manifest, encoding, on_file=tick)
+    corpus = stream_corpus(input_path, manifest, encoding, on_file=tick, max_chars=max_chars)
     skipped, files = corpus.skipped, corpus.files
 
     def report(start: int) -> int:
         for problem in skipped[start:]:
-            if not skip_unreadable:
+            if not skip_unreadable and problem.kind != "too long":
                 fail(f"{problem.path}: {problem.reason} (--skip-unreadable skips such "
                      f"{'rows' if problem.kind == 'table row' else 'files'})")
             warn(f"{'ignored' if problem.kind == 'manifest row' else 'skipped'} {problem.path}: {problem.reason}")
@@ -74,12 +75,15 @@ def skipped_summary(skipped: list) -> str:
     def count(n: int, one: str, many: str) -> str:
         return f"{n} {one if n == 1 else many}"
 
-    counts = {kind: sum(s.kind == kind for s in skipped) for kind in ("file", "manifest row", "table row")}
+    counts = {kind: sum(s.kind == kind for s in skipped) for kind in ("file", "manifest row", "table row", "too long")}
     parts = [count(counts["file"], "file skipped", "files skipped")] if counts["file"] or not skipped else []
     if counts["manifest row"]:
         parts.append(count(counts["manifest row"], "manifest row matched no article", "manifest rows matched no article"))
     if counts["table row"]:
         parts.append(count(counts["table row"], "row without text skipped", "rows without text skipped"))
+    if counts["too long"]:
+        parts.append(count(counts["too long"], "article over --max-article-chars skipped",
+                           "articles over --max-article-chars skipped"))
     return "; ".join(parts)
 
 
@@ -89,16 +93,18 @@ ONLY_ACTORS_HELP = "Keep only these actors, comma-separated (e.g. Russia,China).
 ENCODING_HELP = ("The encoding of the articles (text files, or a .jsonl/.csv table) and manifest that are not UTF-8, "
                  "e.g. cp1252 (a byte-order mark, valid UTF-8, or an HTML page's meta charset, still decides; "
                  "default: UTF-8 only).")
+MAX_ARTICLE_CHARS_HELP = ("Skip, with a warning each, an article whose text (an HTML page's: the text extracted) is "
+                          "longer than this many characters: scraped junk such as a site dump or a base64 blob.")
 SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-8, a link out of the folder) with a "
                         "warning each, instead of stopping at the first with nothing written.")
 
 
 def prepare_to_file(input_path: Path, out_path: Path, fmt: str, catalogue: list[Actor], manifest: Optional[Path],
-                    encoding: Optional[str], skip_unreadable: bool, quiet: bool, keep_reports: bool = False
-                    ) -> tuple["PrepareTotals", list[Skipped]]:
+                    encoding: Optional[str], skip_unreadable: bool, quiet: bool, keep_reports: bool = False,
+                    max_chars: int = MAX_ARTICLE_CHARS) -> tuple["PrepareTotals", list[Skipped]]:
     """Prepare the corpus into an items file, an article at a time (memory does not grow with it)."""
     rules = load_rules()
-    articles, skipped = read_articles(input_path, manifest, encoding, skip_unreadable, quiet)
+    articles, skipped = read_articles(input_path, manifest, encoding, skip_unreadable, quiet, max_chars=max_chars)
     totals = PrepareTotals()
     with TableWriter(out_path, fmt, list(ITEM_FIELDS)) as writer:
         for items, report in iter_prepared(articles, catalogue, rules):
@@ -166,6 +172,7 @@ def prepare(
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from the --out extension)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP),
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help=SKIP_UNREADABLE_HELP),
+    max_article_chars: int = typer.Option(MAX_ARTICLE_CHARS, "--max-article-chars", min=1, help=MAX_ARTICLE_CHARS_HELP),
     strict: bool = typer.Option(False, "--strict", hidden=True, help="The default since 2026-12-05; kept so that scripts that pass it still run."),
     explain: bool = typer.Option(False, "--explain", help="Show per article which page-furniture lines were dropped and why."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or summary."),
@@ -182,7 +189,7 @@ def prepare(
     if strict and skip_unreadable:
         fail("--strict and --skip-unreadable contradict each other (stopping at an unreadable file is the default)")
     totals, skipped = prepare_to_file(input_path, out_path, fmt, catalogue, manifest, encoding, skip_unreadable, quiet,
-                                      keep_reports=explain)
+                                      keep_reports=explain, max_chars=max_article_chars)
     seconds = time.perf_counter() - started
     if explain:
         out.print(explain_table(totals.reports))

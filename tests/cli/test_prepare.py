@@ -1256,3 +1256,41 @@ def test_actors_suggest_reads_past_the_dateline_and_lists_agencies_apart(tmp_pat
     for name in ("Diplomats", "Officials", "Reuters", "TASS", "MOSCOW"):  # a common word after the dateline: its start
         assert name not in table
     assert "left out above: TASS (3 articles)" in " ".join(agencies.split())
+
+
+def test_an_article_over_max_article_chars_is_skipped_with_a_warning_and_the_others_are_prepared(tmp_path):
+    """A 50 MB .txt article (a site dump, a base64 blob) was prepared whole, peaking at gigabytes of memory."""
+    import warnings
+
+    import classifier
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Russia warned NATO.\n")
+    (folder / "dump.txt").write_text("Site dump\n\n" + "Russia said so. " * 10 + "\n")  # 172 characters
+    (folder / "blob.txt").write_text("A" * 500)  # more bytes than 4 a character allows: not read at all
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out, "--max-article-chars", 100)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert "dump.txt: 172 characters, more than --max-article-chars 100 allows" in said
+    assert "blob.txt: 500 bytes, more than --max-article-chars 100 allows" in said
+    assert "1 articles," in said and "; 2 articles over --max-article-chars skipped;" in said
+    assert {r["article"] for r in read_jsonl(out)} == {"good"}
+    said = " ".join(run("prepare", folder, "--out", out, "--max-article-chars", 200).output.split())
+    assert "blob.txt: 500 characters" in said and "dump.txt" not in said and "; 1 article over" in said
+    table = tmp_path / "articles.jsonl"
+    table.write_text(json.dumps({"id": "a", "text": "China replied."}) + "\n"
+                     + json.dumps({"id": "b", "text": "NATO met. " * 20}) + "\n")
+    result = run("prepare", table, "--out", out, "--max-article-chars", 100)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "articles.jsonl:2: 'text' of 200 characters, more than" in said
+    assert "; 1 article over --max-article-chars skipped;" in said and [r["article"] for r in read_jsonl(out)] == ["a"]
+    refused = run("prepare", tmp_path / "articles.jsonl", "--out", out, "--max-article-chars", 5)
+    assert refused.exit_code == 1 and "no readable articles (2 skipped)" in " ".join(refused.output.split())
+    assert not out.exists() or [r["article"] for r in read_jsonl(out)] == ["a"]  # the last good output stays
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        items = list(classifier.prepare_items(table, max_article_chars=100))
+    assert {i["article"] for i in items} == {"a"}
+    assert any("max_article_chars=100 allows" in str(w.message) for w in caught)
