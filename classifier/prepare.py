@@ -26,8 +26,10 @@ ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_in
 # date before the dash: "Beijing — not Washington — holds the key" and "The United Nations (UN) General Assembly"
 # open sentences. The place says where the report was filed, not what it is about. A dateline with an agency, a
 # date or a region after a comma, or two places ("KHARKIV, Ukraine (AP) —", "UNITED NATIONS (AP) —") holds nothing
-# else: none of its mentions is the sentence's. A bare one ("WASHINGTON —") loses only a capital or seat: "NATO —"
-# and "U.S. —" keep theirs. TASS writes its agency between slashes after the date, and a stop before and after
+# else: none of its mentions is the sentence's. A bare one ("WASHINGTON —") loses only a capital or seat. An actor's
+# acronym (a name the catalogue writes without a lower-case letter: NATO, U.S., EU, PRC) is no place, so "NATO, EU
+# — the allies met" and "U.S. — officials said" open no dateline (``acronyms``): "NATO, EU —" had read as a place and
+# a region, and its mentions as none of the sentence's. TASS writes its agency between slashes after the date, and a stop before and after
 # ("MOSCOW, March 3. /TASS/.", "МОСКВА, 3 марта. /ТАСС/."; the date's month may be a lower-case word there), which
 # the sentence splitter cuts into sentences of their own: the dateline is looked for in the paragraph, and its pieces
 # are then no sentences (``past_cut_dateline``). Capitals are Latin (accented too: "ZÜRICH"), Greek or Cyrillic
@@ -80,18 +82,25 @@ DEK_SENTENCES = 2
 DEK_WORDS = 60
 
 
-def opening_dateline(sentences: list, text: str, standfirst: int | None = None) -> Dateline | None:
+def acronyms(actors: Iterable[Actor]) -> frozenset[str]:
+    """The actors' names written without a lower-case letter ("NATO", "U.S.", "EU"), case-folded: acronyms, which a
+    dateline's place never is."""
+    return frozenset(name.casefold() for actor in actors for name in actor.names if not any(map(str.islower, name)))
+
+
+def opening_dateline(sentences: list, text: str, standfirst: int | None = None,
+                     not_places: frozenset[str] = frozenset()) -> Dateline | None:
     """The dateline that opens the first body paragraph, or the second after a byline ("By Jane Doe"); None when
     neither opens with one. ``text``: the cleaned text the sentences' offsets point into; ``standfirst``: how many
     paragraphs after the headline an HTML page's standfirst holds (``ingest.standfirst_lines``), which the body's
     first paragraph follows; None for a text without markup (a text file, a table's row), where a dek line between
     the headline and the body ("Talks stall" "Diplomats say the gap remains wide." "KYIV, Ukraine (AP) — ...") is
-    read as one (``dek_then_dateline``)."""
-    found = _dateline_after(sentences, text, standfirst or 0)
-    return found if found or standfirst is not None else dek_then_dateline(sentences, text)
+    read as one (``dek_then_dateline``). ``not_places``: the catalogue's ``acronyms``, which no dateline opens with."""
+    found = _dateline_after(sentences, text, standfirst or 0, not_places)
+    return found if found or standfirst is not None else dek_then_dateline(sentences, text, not_places)
 
 
-def dek_then_dateline(sentences: list, text: str) -> Dateline | None:
+def dek_then_dateline(sentences: list, text: str, not_places: frozenset[str] = frozenset()) -> Dateline | None:
     """The dateline of a text without markup whose headline a dek follows: the paragraph right after the
     headline, of at most ``DEK_SENTENCES`` sentences and ``DEK_WORDS`` words, no byline, and the paragraph after it
     (or after a byline) opening with a dateline that holds no mention (an agency, a date, a region or two places:
@@ -102,11 +111,12 @@ def dek_then_dateline(sentences: list, text: str) -> Dateline | None:
     if sentences[1].paragraph != sentences[0].paragraph + 1 or len(dek) > DEK_SENTENCES \
             or sum(len(s.text.split()) for s in dek) > DEK_WORDS or BYLINE.match(dek[0].text):
         return None
-    found = _dateline_after(sentences, text, 1)
+    found = _dateline_after(sentences, text, 1, not_places)
     return found if found and found.whole else None
 
 
-def _dateline_after(sentences: list, text: str, standfirst: int) -> Dateline | None:
+def _dateline_after(sentences: list, text: str, standfirst: int,
+                    not_places: frozenset[str] = frozenset()) -> Dateline | None:
     openers, skipped = [], set()
     for sentence in sentences:
         if sentence.paragraph in skipped:
@@ -122,8 +132,8 @@ def _dateline_after(sentences: list, text: str, standfirst: int) -> Dateline | N
     start = openers[0].start
     paragraph_end = text.find("\n\n", start)
     match = DATELINE.match(text, start, len(text) if paragraph_end < 0 else paragraph_end)
-    if not match:
-        return None
+    if not match or any(place.casefold() in not_places for place in match["place"].split("/")):
+        return None  # no dateline, or an actor's acronym where a place would be: "NATO, EU — the allies met"
     agency = match["agency"] or match["joined"] or match["slashed"]
     if not match["place"].isupper():  # "Moscow": a dateline only with a news agency, or a date
         parts = [part.strip() for part in re.split(r"[/,]", agency.strip().strip("()/"))] if agency else []
@@ -273,11 +283,12 @@ class CutArticle:
     dateline: Dateline | None
 
 
-def cut_article(article: Article, rules: list[Rule]) -> CutArticle:
+def cut_article(article: Article, rules: list[Rule], not_places: frozenset[str] = frozenset()) -> CutArticle:
+    """``not_places``: the catalogue's ``acronyms``, which open no dateline."""
     cleaned = clean_text(article.text, rules)
     language = segmenter_language(article.language)
     sentences = segment(cleaned.paragraphs, title=article.title, language=language or "en")
-    dateline = opening_dateline(sentences, cleaned.text, article.standfirst)
+    dateline = opening_dateline(sentences, cleaned.text, article.standfirst, not_places)
     return CutArticle(cleaned, language, past_cut_dateline(sentences, dateline, cleaned.text), dateline)
 
 
@@ -307,7 +318,7 @@ def past_cut_dateline(sentences: list, dateline: Dateline | None, text: str) -> 
 
 def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                   kinds: dict[str, str]) -> tuple[list[dict], ArticleReport]:
-    cut = cut_article(article, rules)
+    cut = cut_article(article, rules, acronyms(matcher.actors))
     cleaned, language, sentences, dateline = cut.cleaned, cut.language, cut.sentences, cut.dateline
     local = matcher.for_article(cleaned.text)
     places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
@@ -339,7 +350,7 @@ def count_names(counts: NameCounts, article: Article, matcher: Matcher, rules: l
     """Add to ``counts`` the names no actor covers in an article's sentences, cut as ``article_items`` cuts them, less
     the opening dateline ("MOSCOW, March 3 (Reuters) -"): its place and agency are no actors to add, and the word
     after it starts the sentence ("Diplomats met ...")."""
-    cut = cut_article(article, rules)
+    cut = cut_article(article, rules, acronyms(matcher.actors))
     dateline = cut.dateline
     texts = [s.text[dateline.end - s.start:] if dateline and dateline.start <= s.start < dateline.end else s.text
              for s in cut.sentences]

@@ -1103,6 +1103,26 @@ def test_a_dateline_after_a_text_s_dek_line_holds_no_mention_and_body_lines_are_
     assert ("bare", "KYIV — Ukrain", "Ukraine") in said  # a bare dateline after a line: a sentence's words
 
 
+def test_an_actor_s_acronym_opens_no_dateline_after_a_dek_or_at_the_start(tmp_path):
+    """"NATO, EU —" after a short first paragraph read as a place and a region, a dateline holding no mention, so
+    the sentence lost both; a real dek and dateline still hold theirs."""
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {"false": "Talks stall\n\nDiplomats met again on Monday.\n\nNATO, EU — the two sides agreed to talk.",
+             "first": "NATO, EU — the two sides agreed to talk.", "dotted": "U.S., EU — the two sides agreed to talk.",
+             "title": "Talks stall\n\nDiplomats met again on Monday.\n\nNato, EU, March 3 — the sides agreed.",
+             "real": "Talks stall\n\nDiplomats met again on Monday.\n\nKYIV, Ukraine (AP) — EU leaders agreed."}
+    for name, text in texts.items():
+        (corpus / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    said = {(i["article"], i["actor"]) for i in classifier.prepare_items(corpus)}
+    for name in ("false", "first", "title"):
+        assert {(name, "NATO"), (name, "European Union")} <= said, name
+    assert {("dotted", "United States"), ("dotted", "European Union")} <= said
+    assert ("real", "European Union") in said and ("real", "Ukraine") not in said
+
+
 def test_a_tass_dateline_cut_into_sentences_and_one_in_cyrillic_hold_no_mention(tmp_path):
     import classifier
 
