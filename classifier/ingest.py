@@ -204,8 +204,11 @@ def marked_date(tree) -> str | None:
     2022" in a meta tag left the page undated. The places, in htmldate's order: a meta tag that htmldate takes for
     the publication date (``article:published_time``, ``og:published_time``, ``date``, ``dc.date``, ...:
     its own ``DATE_ATTRIBUTES``; or ``itemprop="datePublished"``), JSON-LD's ``datePublished``, any other element
-    marked ``itemprop="datePublished"``, and a ``<time>`` element's ``datetime`` or text (the earliest where there
-    are several, as htmldate takes for the original date). Never the body's free text (htmldate's extensive mode,
+    marked ``itemprop="datePublished"``, a ``<time>`` element's ``datetime`` or text (the earliest where there
+    are several, as htmldate takes for the original date), and the text of the first element whose class names a
+    date (``_DATE_CLASS``: "date", "article-date"; not a modified or updated one, nor one in the page's furniture:
+    a teaser card's date is another article's). A time after the date ("3 марта 2022, 14:05") is left off
+    (``normal_date``). Never the body's free text (htmldate's extensive mode,
     left off: it dated a page that recalls "the 2014 crisis" 2014-01-01). A day outside htmldate's range (before
     1995, after today) is none, as it is none to htmldate. By hand: htmldate has no hook for a date parser of its
     own, and its dateparser fallback comes only with the extensive search."""
@@ -256,7 +259,20 @@ def marked_date(tree) -> str | None:
             if found := day(value):
                 return found
     times = [day(time.get("datetime")) or day(time.text_content()) for time in tree.iter("time")]
-    return min((found for found in times if found), default=None)
+    if found := min((found for found in times if found), default=None):
+        return found
+    for marked in tree.iter():  # the first element a date class names, outside the page's furniture
+        if isinstance(marked.tag, str) and _DATE_CLASS.search(marked.get("class", "")) \
+                and not _NOT_PUBLISHED.search(marked.get("class", "")) and not _in_furniture(marked) \
+                and (found := day(" ".join(marked.text_content().split())[:_LONGEST_DATE + 30])):
+            return found
+    return None
+
+
+# a class that names an element's text its date ("date", "article-date", "publish_date"), and one that names another
+# date than the publication's ("date-modified", "updated")
+_DATE_CLASS = re.compile(r"(?:^|[\s_-])(?:date|pubdate|dateline|published)(?:$|[\s_-])", re.IGNORECASE)
+_NOT_PUBLISHED = re.compile(r"modif|updat|edit", re.IGNORECASE)
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -679,6 +695,13 @@ MONTH_NAME_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "pl", "ru", "uk")
 # whose place (day or month first?) would have to be guessed, and no time follows
 _DAY_AND_YEAR = re.compile(r"\D*\d{1,2}\D+\d{4}\D*|\D*\d{4}\D+\d{1,2}\D*")
 _LONGEST_DATE = 64  # "czwartek, 3 października 2022 r." has 33 characters
+# A time after a written date ("March 3, 2022 14:05", "Mar 3, 2022, 2:05 PM EST", "3 mars 2022 à 10h",
+# "3. März 2022, 14:05 Uhr", "3 марта 2022 г., 14:05 (МСК)"): left off, so that the date reads to the day the outlet
+# printed, never moved by its zone. By hand: neither strptime nor dateparser's strict day parser takes a date with a
+# time after it in every form, and dateparser would read the zone and move the day.
+_TIME_AFTER = re.compile(r"(?:\s*[,|]\s*|\s+)(?:(?:at|à|um|в|o|alle|às|a las|a la|kl\.?|—|-|–)\s+)?"
+                         r"\d{1,2}(?:[:.h]\d\d(?:[:.]\d\d)?|h)(?:\s*[AaPp]\.?\s?[Mm]\.?)?(?:\s*(?:Uhr|ч\.?))?"
+                         r"(?:\s*\(?(?:[A-ZА-Я]{1,5}|(?:GMT|UTC)?[+-]\d{1,2}(?::?\d\d)?)\)?)?\s*$")
 
 
 @functools.cache
@@ -709,9 +732,11 @@ def normal_date(value: str | None) -> tuple[str | None, bool]:
     """A date as the report reads it (``classifier.dates``: ISO 8601, kept as written), and whether it is one.
     Unambiguous other forms become ISO 8601: an RSS/e-mail date ("Thu, 03 Mar 2022 10:00:00 GMT", its time and
     offset kept) and a date with the month's name ("March 3, 2022", "3 Mar 2022", "3. März 2022", "3 mars 2022",
-    "3 de marzo de 2022", "3 марта 2022 г.", "3 березня 2022": ``month_name_date``). "03.03.2022" or "03/04/2022"
-    (which day first?) stay as they are, and are not dates; nor is a rewritten one the report leaves out
-    ("January 1, 1970", "3 марта 1500": ``classifier.dates``)."""
+    "3 de marzo de 2022", "3 марта 2022 г.", "3 березня 2022": ``month_name_date``); such a date with a time after
+    it ("March 3, 2022 14:05", "Mar 3, 2022, 2:05 PM EST", ``_TIME_AFTER``) becomes its day, as written, its zone
+    left aside. "03.03.2022" or "03/04/2022" (which day first?) stay as they are, with a time or without, and are
+    not dates; nor is a rewritten one the report leaves out ("January 1, 1970", "3 марта 1500":
+    ``classifier.dates``)."""
     import datetime
     import email.utils
 
@@ -735,6 +760,10 @@ def normal_date(value: str | None) -> tuple[str | None, bool]:
         except ValueError:
             continue
     written = written or month_name_date(text)
+    timed = _TIME_AFTER.search(text) if written is None else None
+    if timed and timed.start() > 0:  # the date before the time, read to its day
+        day, readable = normal_date(text[:timed.start()])
+        written = day[:10] if readable and day and _ISO_DAY.match(day) else None
     # rewritten, it is still a placeholder ("January 1, 1970") or out of ``dates.YEARS`` ("3 марта 1500") for the
     # report: kept as written, and warned of
     return (written, True) if written is not None and is_date(written) else (value, False)

@@ -497,6 +497,14 @@ def test_an_html_page_is_dated_by_its_markup_never_by_a_year_in_its_text(tmp_pat
     ("", '<p class="byline">Di A. Rossi, <time>3 marzo 2022</time></p>', "2022-03-03"),
     ("", '<p><span itemprop="datePublished">3 marca 2022</span></p>', "2022-03-03"),
     ("", "<p>Opublikowano 3 marca 2022.</p>", None),  # free text: never read
+    # a time after the date, and a date class (undated before 2026-12-06)
+    ("", '<p class="byline"><time>3 марта 2022, 14:05</time></p>', "2022-03-03"),
+    ("", '<p class="byline"><time>3 de marzo de 2022 23:30 CET</time></p>', "2022-03-03"),
+    ("", '<p><span class="date">3 марта 2022 14:05</span></p>', "2022-03-03"),
+    ("", '<div class="article__date">3 березня 2022 р., 14:05</div>', "2022-03-03"),
+    ("", '<p><span class="date">3 March 2022 14:05</span></p>', "2022-03-03"),  # htmldate's already
+    ("", '<p><span class="date-modified">3 марта 2022 14:05</span></p>', None),  # not the publication's
+    ("", '<ul><li><a href="/x"><span class="date">3 марта 2022</span> Другая статья</a></li></ul>', None),  # a teaser
     ('<meta name="date" content="3 марта 2099 г.">', "", None),  # after today: none to htmldate, none here
     ('<script type="application/ld+json">' + "[" * 5000 + "]" * 5000 + "</script>", "", None),  # deeper than json goes
     ('<script type="application/ld+json">' + '{"a": ' * 900 + '{"datePublished": "3 marca 2022"}' + "}" * 900
@@ -819,7 +827,7 @@ def test_dates_headers_empty_rows_and_manifest_slips_are_read_or_named(tmp_path)
     readable = ["20240305", "2024-03-05T10:00:00 +01:00", "2024-03-05 10:00", "2024", "2024-06"]
     assert all(normal_date(d)[1] for d in readable)  # kept as written, and the report reads each
     assert article_dates(pd.DataFrame({"date": readable[:3]})).notna().all()
-    assert not any(normal_date(d)[1] for d in ("2022-13-45", "20241345", "2022-W09-4", "March 3, 2022 11:30 PM"))
+    assert not any(normal_date(d)[1] for d in ("2022-13-45", "20241345", "2022-W09-4", "03.03.2022 14:05"))
     assert {r["source"] for r in read_jsonl(out)} == {"RT", "TASS"}  # "Source" read as source
     blank = tmp_path / "blank.csv"
     blank.write_text("id,text\n1,\n2,  \n")
@@ -861,9 +869,9 @@ def test_month_names_of_other_languages_are_read_and_numbers_still_not_guessed(t
 
     assert normal_date("3 листопада 2022")[0] == normal_date("3 ноября 2022")[0] == "2022-11-03"  # genitive
     assert normal_date("3 listopada 2022")[0] == normal_date("3 novembre 2022")[0] == "2022-11-03"
-    for kept in ("03/03/2022", "3.3.2022", "03.03.2022", "Thu 03/03/2022", "3 mars 2022 à 10h", "3 mars",
+    for kept in ("03/03/2022", "3.3.2022", "03.03.2022", "Thu 03/03/2022", "03.03.2022 14:05", "3 mars",
                  "31 février 2022", "3 " + "mars " * 20 + "2022"):
-        assert normal_date(kept) == (kept, False)  # which number is the month is not guessed; no time is read
+        assert normal_date(kept) == (kept, False)  # which number is the month is not guessed, a time after it or not
     folder = tmp_path / "corpus"
     folder.mkdir()
     (folder / "manifest.csv").write_text("file,source,date\na.txt,RIA,3 марта 2022 г.\nb.txt,EFE,3 de marzo de 2022\n"
@@ -877,6 +885,32 @@ def test_month_names_of_other_languages_are_read_and_numbers_still_not_guessed(t
     assert "1 article has a date the report cannot read (e.g. '31. Februar 2022' at" in said  # as before
     assert {r["article"]: r["date"] for r in read_jsonl(out)} == {"a": "2022-03-03", "b": "2022-03-03",
                                                                    "c": "31. Februar 2022"}
+
+
+@pytest.mark.parametrize("written", ["March 3, 2022 14:05", "Mar 3, 2022, 2:05 PM EST", "3 March 2022 14:05",
+                                     "Thursday, March 3, 2022 11:30 p.m. ET", "March 3, 2022 at 11:45 pm GMT+3",
+                                     "3 mars 2022 à 10h", "3. März 2022, 14:05 Uhr", "3 марта 2022 г., 23:05 (МСК)",
+                                     "3 de marzo de 2022 14:05 CET", "3 березня 2022 р., 14:05"])
+def test_a_written_date_with_a_time_after_it_reads_to_the_day_as_written(written):
+    from classifier.ingest import normal_date
+
+    assert normal_date(written) == ("2022-03-03", True)  # the day printed, its zone aside (11:45 pm GMT+3 too)
+
+
+def test_dates_with_times_in_a_table_are_read_to_the_day_the_outlet_printed(tmp_path):
+    table = tmp_path / "articles.csv"
+    dates = ["March 3, 2022 14:05", "03.03.2022 14:05", "2022-03-03 23:05:00+03:00", "Mar 3, 2022, 2:05 PM EST"]
+    table.write_text("id,text,date\n" + "".join(f'{n},Russia warned NATO.,"{d}"\n' for n, d in enumerate(dates)))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "1 article has a date the report cannot read (e.g. '03.03.2022 14:05' at" in said
+    written = {r["article"]: r["date"] for r in read_jsonl(out)}
+    assert written == {"0": "2022-03-03", "1": "03.03.2022 14:05", "2": "2022-03-03 23:05:00+03:00", "3": "2022-03-03"}
+    from classifier.dates import read_dates
+
+    days = read_dates(pd.Series(list(written.values()), dtype=object))
+    assert [d.date().isoformat() if pd.notna(d) else None for d in days] == ["2022-03-03", None] + ["2022-03-03"] * 2
 
 
 def test_a_rewritten_date_the_report_leaves_out_is_warned_of(tmp_path):
