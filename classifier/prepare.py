@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 from classifier.actors import NEWS_AGENCIES, Actor, Matcher, NameCounts, common_words, id_part, spans_by_actor
 from classifier.clean import Cleaned, Rule, clean_text
+from classifier.dates import is_date
 from classifier.ingest import Article, thin_page_chars
 from classifier.segment import segment, segmenter_language
 
@@ -271,6 +272,7 @@ class ArticleReport:
     path: str | None = None             # the article's file, where it came from one
     thin_page: bool = False             # an HTML page that gave fewer characters of text than ``thin_page_chars``
     undated_page: bool = False          # an HTML page that neither its markup nor the manifest gave a date
+    undated: bool = False               # another article without a date the report reads (none, or unreadable)
 
 
 @dataclass
@@ -343,6 +345,7 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                            article.path, article.page_words is not None
                            and len(" ".join(article.text.split())) < thin_page_chars(),
                            article.page_words is not None and not article.date)
+    report.undated = not report.undated_page and not (article.date and is_date(article.date))
     return items, report
 
 

@@ -129,6 +129,7 @@ class PrepareTotals:
     not_english: NotEnglish = field(default_factory=NotEnglish)
     thin_pages: ThinPages = field(default_factory=ThinPages)
     undated_pages: int = 0  # HTML pages that neither their markup nor the manifest dated: the report counts them apart
+    undated: int = 0  # the other articles without a date the report reads (none given, or one it cannot read)
 
     def add(self, items: list[dict], report: ArticleReport, keep_report: bool) -> None:
         self.articles += 1
@@ -138,6 +139,7 @@ class PrepareTotals:
         self.not_english.add(report)
         self.thin_pages.add(report)
         self.undated_pages += report.undated_page
+        self.undated += report.undated
         if keep_report:
             self.reports.append(report)
 
@@ -202,11 +204,12 @@ def prepare(
             for rule, line in report.dropped_lines:
                 out.print(f"  {article}  [{rule}]  {line[:100]}")
     if not quiet:
-        undated = totals.undated_pages
+        pages, other = totals.undated_pages, totals.undated
         console.print(
             f"{totals.articles} articles, {totals.sentences} sentences, {totals.items} items "
             f"({len(totals.by_actor)} actors) -> {one_line(out_path)}; {skipped_summary(skipped)}; "
-            + (f"{undated} HTML page{'s' * (undated != 1)} without a date; " if undated else "") +
+            + (f"{pages} HTML page{'s' * (pages != 1)} without a date; " if pages else "")
+            + (f"{other}{' other' * bool(pages)} article{'s' * (other != 1)} undated; " if other else "") +
             f"{seconds:.1f} s ({totals.articles / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
         if totals.by_actor:
             console.print("mentions: " + ", ".join(f"{a} {n}" for a, n in totals.by_actor.most_common()),

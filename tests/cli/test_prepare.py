@@ -1348,3 +1348,28 @@ def test_an_article_over_max_article_chars_is_skipped_with_a_warning_and_the_oth
         items = list(classifier.prepare_items(table, max_article_chars=100))
     assert {i["article"] for i in items} == {"a"}
     assert any("max_article_chars=100 allows" in str(w.message) for w in caught)
+
+
+def test_the_summary_counts_the_articles_skipped_and_undated_and_is_unchanged_without_them(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    body = "".join(f"<p>Russia condemned NATO expansion in a long statement on Tuesday, part {n}, and the ministry said "
+                   "little had changed since the talks began.</p>" for n in range(3))
+    (folder / "page.html").write_text(f"<html><head><title>Kremlin</title></head><body><article>{body}</article>"
+                                      "</body></html>")
+    for name in ("dated", "nodate", "numeric"):
+        (folder / f"{name}.txt").write_text("Russia warned NATO.\n")
+    (folder / "dump.txt").write_text("Russia said so. " * 50)
+    (folder / "manifest.csv").write_text("file,source,date\ndated.txt,RT,2022-03-03\nnumeric.txt,RT,03.03.2022\n"
+                                         "nodate.txt,RT,\npage.html,RT,\ndump.txt,RT,2022-03-03\n")
+    out = tmp_path / "items.jsonl"
+    said = " ".join(run("prepare", folder, "--out", out, "--max-article-chars", 600).output.split())
+    assert "4 articles," in said and "; 1 article over --max-article-chars skipped; 1 HTML page without a date; " \
+        "2 other articles undated; " in said
+    (folder / "page.html").unlink()
+    (folder / "dump.txt").unlink()
+    (folder / "manifest.csv").write_text("file,source,date\ndated.txt,RT,2022-03-03\nnumeric.txt,RT,\"March 3, 2022 "
+                                         "14:05\"\nnodate.txt,RT,2022-03-04T23:00:00-05:00\n")
+    said = " ".join(run("prepare", folder, "--out", out).output.split())
+    assert re.search(r"3 articles, 3 sentences, 6 items \(2 actors\) -> .*items.jsonl; 0 files skipped; [0-9.]+ s \(",
+                     said), said
