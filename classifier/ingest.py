@@ -611,10 +611,11 @@ def why_not_listed(root: Path, relative: str) -> str:
 
 def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manifest: Path | None,
                      encoding: str | None, skipped: list[Skipped], on_file,
-                     max_chars: int = MAX_ARTICLE_CHARS) -> Iterator[Article]:
+                     max_chars: int = MAX_ARTICLE_CHARS, date_order: str | None = None) -> Iterator[Article]:
     """The folder's articles, one file read at a time; files that cannot be read, and articles over ``max_chars``
-    characters, go to ``skipped`` as they are met (the manifest's entries for missing files at the end)."""
-    known, ids, root_resolved, dates = set(), set(), root.resolve(), DateCheck()
+    characters, go to ``skipped`` as they are met (the manifest's entries for missing files at the end). A manifest
+    date in numbers alone is read in ``date_order`` (``normal_date``)."""
+    known, ids, root_resolved, dates = set(), set(), root.resolve(), DateCheck(date_order)
     real = {p.resolve(): p for p in files if not p.is_symlink()}
     for path in files:
         relative = path.relative_to(root).as_posix()
@@ -704,6 +705,50 @@ _TIME_AFTER = re.compile(r"(?:\s*[,|]\s*|\s+)(?:(?:at|à|um|в|o|alle|às|a las|
                          r"(?:\s*\(?(?:[A-ZА-Я]{1,5}|(?:GMT|UTC)?[+-]\d{1,2}(?::?\d\d)?)\)?)?\s*$")
 
 
+# the orders --date-order reads a date written in numbers alone in, named as dateparser's DATE_ORDER setting names them
+DATE_ORDERS = ("DMY", "MDY", "YMD")
+# a date written in numbers alone, one separator twice, a year of four digits first or last ("03.03.2022",
+# "3/4/2022", "03-04-2022", "2022.3.4"): which number is the day is not guessed, but read in the order given
+_NUMERIC_DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{4}|\d{4}([./-])\d{1,2}\2\d{1,2}")
+_NUMERIC_FORMS = {"DMY": ("%d", "%m", "%Y"), "MDY": ("%m", "%d", "%Y"), "YMD": ("%Y", "%m", "%d")}
+
+
+def check_date_order(value: str | None) -> str | None:
+    """``--date-order`` (``date_order=``) as one of ``DATE_ORDERS`` (in any case), None where not given."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().upper() in DATE_ORDERS:
+        return value.strip().upper()
+    raise InputError(f"{option('date_order', value)}: expected DMY (day first: 03.04.2022 is 3 April), MDY (month "
+                     "first: 4 March) or YMD")
+
+
+def numeric_date(text: str, order: str | None) -> str | None:
+    """A date written in numbers alone (``_NUMERIC_DATE``: "03.03.2022", "3/4/2022", "03-04-2022") read in ``order``
+    (``DATE_ORDERS``) as ISO 8601, or None: no order given, another shape, or no day in that order ("31.02.2022",
+    "13/25/2022" read DMY). strptime reads it; only the choice of its format is made here, by the order and the
+    separator written (dateparser's DATE_ORDER would take a two-digit year and text around the date too)."""
+    import datetime
+
+    shape = _NUMERIC_DATE.fullmatch(text) if order else None
+    if shape is None:
+        return None
+    form = (shape.group(1) or shape.group(2)).join(_NUMERIC_FORMS[order])
+    try:
+        return datetime.datetime.strptime(text, form).date().isoformat()
+    except ValueError:  # not this order's shape, or no such day
+        return None
+
+
+def numeric_part(text: str) -> str | None:
+    """The date of ``text`` where it is written in numbers alone, a time after it or not ("03.03.2022 14:05":
+    "03.03.2022"), else None."""
+    text = text.strip()
+    timed = _TIME_AFTER.search(text)
+    day = text[:timed.start()] if timed and timed.start() > 0 else text
+    return day if _NUMERIC_DATE.fullmatch(day) else None
+
+
 @functools.cache
 def _month_name_parser():
     """dateparser's parser for a date with its month's name in ``MONTH_NAME_LANGUAGES``, a day and a year all
@@ -728,14 +773,15 @@ def month_name_date(text: str) -> str | None:
     return day.date_obj.date().isoformat() if day.date_obj is not None and day.period == "day" else None
 
 
-def normal_date(value: str | None) -> tuple[str | None, bool]:
+def normal_date(value: str | None, order: str | None = None) -> tuple[str | None, bool]:
     """A date as the report reads it (``classifier.dates``: ISO 8601, kept as written), and whether it is one.
     Unambiguous other forms become ISO 8601: an RSS/e-mail date ("Thu, 03 Mar 2022 10:00:00 GMT", its time and
     offset kept) and a date with the month's name ("March 3, 2022", "3 Mar 2022", "3. März 2022", "3 mars 2022",
     "3 de marzo de 2022", "3 марта 2022 г.", "3 березня 2022": ``month_name_date``); such a date with a time after
     it ("March 3, 2022 14:05", "Mar 3, 2022, 2:05 PM EST", ``_TIME_AFTER``) becomes its day, as written, its zone
-    left aside. "03.03.2022" or "03/04/2022" (which day first?) stay as they are, with a time or without, and are
-    not dates; nor is a rewritten one the report leaves out ("January 1, 1970", "3 марта 1500":
+    left aside. A date in numbers alone, "03.03.2022" or "03/04/2022" (which day first?), with a time or without,
+    is read in ``order`` (``numeric_date``: "DMY", "MDY" or "YMD", from --date-order); without one it stays as it
+    is and is not a date; nor is a rewritten one the report leaves out ("January 1, 1970", "3 марта 1500":
     ``classifier.dates``)."""
     import datetime
     import email.utils
@@ -745,10 +791,10 @@ def normal_date(value: str | None) -> tuple[str | None, bool]:
     if value is None or not value.strip():
         return value, True
     text = value.strip()
-    if is_date(text):
+    written = numeric_date(text, order)  # with order "YMD", a year-first "2022/3/4" too becomes "2022-03-04"
+    if written is None and is_date(text):
         return text, True
-    written = None
-    if _RSS_DATE.match(text):
+    if written is None and _RSS_DATE.match(text):
         try:
             written = email.utils.parsedate_to_datetime(text).isoformat()
         except (TypeError, ValueError, IndexError):
@@ -762,7 +808,7 @@ def normal_date(value: str | None) -> tuple[str | None, bool]:
     written = written or month_name_date(text)
     timed = _TIME_AFTER.search(text) if written is None else None
     if timed and timed.start() > 0:  # the date before the time, read to its day
-        day, readable = normal_date(text[:timed.start()])
+        day, readable = normal_date(text[:timed.start()], order)
         written = day[:10] if readable and day and _ISO_DAY.match(day) else None
     # rewritten, it is still a placeholder ("January 1, 1970") or out of ``dates.YEARS`` ("3 марта 1500") for the
     # report: kept as written, and warned of
@@ -772,22 +818,40 @@ def normal_date(value: str | None) -> tuple[str | None, bool]:
 @dataclass
 class DateCheck:
     """Dates read so far that are not dates the report can read: counted, the first named, warned of once."""
+    order: str | None = None  # --date-order: how a date in numbers alone is read (``numeric_date``)
     unreadable: int = 0
     example: str | None = None
+    numeric: int = 0  # of the unreadable, those written in numbers alone: no order given, or no day in it
+    numeric_example: str | None = None
 
     def read(self, value: str | None, where: str) -> str | None:
-        date, readable = normal_date(value)
+        date, readable = normal_date(value, self.order)
         if not readable:
             self.unreadable += 1
             self.example = self.example or f"{value!r} at {where}"
+            day = numeric_part(value)
+            if day is not None and (self.order is None or numeric_date(day, self.order) is None):  # not read, or
+                self.numeric += 1                                       # no day (not a placeholder such as 01.01.1970)
+                self.numeric_example = self.numeric_example or f"{value!r} at {where}"
         return date
 
     def warn(self) -> None:
-        if self.unreadable:
-            warnings.warn(f"{self.unreadable} article{'s have' if self.unreadable != 1 else ' has'} a date the report "
-                          f"cannot read (e.g. {self.example}: not ISO 8601, a placeholder such as 1970-01-01, or a "
-                          "year outside 1600-2200): it counts them undated; write dates as 2022-03-03 (a time and "
-                          "offset may follow)", InputWarning, stacklevel=3)
+        if not self.unreadable:
+            return
+        numeric = ""
+        if self.numeric:
+            which = ("it is" if self.unreadable == 1 else "they are" if self.numeric == self.unreadable else
+                     f"{self.numeric} of them {'are' if self.numeric != 1 else 'is'}")
+            named = "" if self.numeric_example == self.example else f" (e.g. {self.numeric_example})"
+            numeric = (f"; {which} written in numbers{named}, whose order is not guessed: "
+                       f"{option('date_order', 'DMY')} reads them day first (03.04.2022 is 3 April), MDY month first"
+                       if self.order is None else
+                       f"; {which} written in numbers{named} with no day when read as "
+                       f"{option('date_order', self.order)} (a 31 February, a month over 12, or another order)")
+        warnings.warn(f"{self.unreadable} article{'s have' if self.unreadable != 1 else ' has'} a date the report "
+                      f"cannot read (e.g. {self.example}: not ISO 8601, a placeholder such as 1970-01-01, or a "
+                      "year outside 1600-2200): it counts them undated; write dates as 2022-03-03 (a time and "
+                      f"offset may follow){numeric}", InputWarning, stacklevel=3)
 
 
 def as_text(value, field: str, where: str) -> str | None:
@@ -834,11 +898,12 @@ def article_row(row: dict, where: str) -> dict:
 
 
 def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[Skipped] | None = None,
-                        max_chars: int = MAX_ARTICLE_CHARS) -> Iterator[Article]:
+                        max_chars: int = MAX_ARTICLE_CHARS, date_order: str | None = None) -> Iterator[Article]:
     """The table's articles, a row at a time; a bad row stops with file:line. A row with an empty text (a paywalled
     page in a scraped export) goes to ``skipped`` (the caller stops or warns), and so does one whose text is over
-    ``max_chars`` characters (the caller warns; where ``skipped`` is None it is an error)."""
-    seen, dates = set(), DateCheck()
+    ``max_chars`` characters (the caller warns; where ``skipped`` is None it is an error). A date in numbers alone
+    is read in ``date_order`` (``normal_date``)."""
+    seen, dates = set(), DateCheck(date_order)
     for lineno, row in iter_table(path, encoding=encoding):
         where = f"{path}:{lineno}"
         row = article_row(row, where)
@@ -887,11 +952,13 @@ class CorpusStream:
 
 
 def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, encoding: str | None = None,
-                  on_file=None, max_chars: int = MAX_ARTICLE_CHARS) -> CorpusStream:
+                  on_file=None, max_chars: int = MAX_ARTICLE_CHARS, date_order: str | None = None) -> CorpusStream:
     """Articles from a folder or a table file, read one at a time. The input itself is checked at once; an article
-    over ``max_chars`` characters is skipped (``Skipped`` of kind "too long")."""
+    over ``max_chars`` characters is skipped (``Skipped`` of kind "too long"); a manifest's or table's date in
+    numbers alone is read in ``date_order`` ("DMY", "MDY", "YMD"; None: not read, warned of)."""
     path = Path(input_path)
     skipped: list[Skipped] = []
+    date_order = check_date_order(date_order)
     if encoding:
         check_encoding(encoding)  # once, before any file: not a skip per file
     if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
@@ -907,12 +974,12 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
         warn_unread_tables(found.tables, {default, *([manifest] if manifest else [])})
         if not files:
             raise InputError(f"{path}: no .txt, .md or .html articles found")
-        return CorpusStream(folder_articles(path, files, meta, manifest, encoding, skipped, on_file, max_chars),
-                            skipped, len(files))
+        return CorpusStream(folder_articles(path, files, meta, manifest, encoding, skipped, on_file, max_chars,
+                                            date_order), skipped, len(files))
     if path.suffix.lower() in TABLE_SUFFIXES:
         if manifest:
             raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
-        return CorpusStream(iter_table_articles(path, encoding, skipped, max_chars), skipped, None)
+        return CorpusStream(iter_table_articles(path, encoding, skipped, max_chars, date_order), skipped, None)
     refuse_article_file(path)
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")
 

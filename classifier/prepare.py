@@ -371,13 +371,14 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
 
 def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_actors=None,
                   encoding: str | None = None, skip_unreadable: bool = False,
-                  max_article_chars: int | None = None) -> Iterator[dict]:
+                  max_article_chars: int | None = None, date_order: str | None = None) -> Iterator[dict]:
     """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them, by its path), an article
     at a time: what ``stance prepare`` writes. As its options: ``actors``, a catalogue YAML whose actors are added to
     the bundled catalogue; ``actors_only``, one used instead of it; ``only_actors``, the actors kept ("Russia,China"
     or a list). A file that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning); an
     article longer than ``max_article_chars`` characters (default ``ingest.MAX_ARTICLE_CHARS``) is skipped with a
-    warning. The
+    warning. ``date_order`` ("DMY", "MDY" or "YMD"; default None: not read, warned of) reads a manifest's or
+    table's date written in numbers alone ("03.04.2022", "3/4/2022 14:05") day, month or year first. The
     corpus and the catalogue are checked at the call; the articles are read as the items are taken."""
     import os
     import warnings
@@ -392,7 +393,8 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
                          f"{type(corpus).__name__} (write a DataFrame of articles to a file first, e.g. to_parquet)")
     check_paths("a manifest (CSV)", manifest=manifest)
     stream = stream_corpus(corpus, manifest, encoding,
-                           max_chars=MAX_ARTICLE_CHARS if max_article_chars is None else max_article_chars)
+                           max_chars=MAX_ARTICLE_CHARS if max_article_chars is None else max_article_chars,
+                           date_order=date_order)
     catalogue, rules = choose_catalogue(actors, actors_only, only_actors), load_rules()
     reported = 0
 

@@ -79,6 +79,17 @@ def test_classify_articles_stops_at_an_unreadable_file_unless_told_to_skip(tmp_p
     assert "skipped" in result.output and {r["actor"] for r in read_jsonl(out)} == {"Russia", "China"}
 
 
+def test_classify_passes_the_date_order_to_the_articles_it_prepares(tmp_path, tiny_model_dir):
+    articles = tmp_path / "articles.csv"
+    articles.write_text("id,text,source,date\na0,Russia condemned NATO.,Spiegel,\"03.04.2022 14:05\"\n")
+    out = tmp_path / "pred.jsonl"
+    refused = run("classify", articles, "--out", out, "--model", tmp_path / "no-model", "--date-order", "DM", "-q")
+    assert refused.exit_code == 1 and "--date-order DM: expected DMY" in " ".join(refused.output.split())
+    result = run("classify", articles, "--out", out, "--model", tiny_model_dir, "--date-order", "DMY", "-q")
+    assert result.exit_code == 0 and "cannot read" not in result.output, result.output
+    assert {row["date"] for row in read_jsonl(out)} == {"2022-04-03"}
+
+
 def test_classify_reads_legacy_encodings_of_article_and_items_tables(tmp_path, tiny_model_dir):
     articles = tmp_path / "articles.csv"
     articles.write_bytes("id,text,source\na0,Le président: Russia condemned NATO.,Le Monde\n".encode("cp1252"))

@@ -913,6 +913,91 @@ def test_dates_with_times_in_a_table_are_read_to_the_day_the_outlet_printed(tmp_
     assert [d.date().isoformat() if pd.notna(d) else None for d in days] == ["2022-03-03", None] + ["2022-03-03"] * 2
 
 
+NUMERIC_DATES = ["03.04.2022", "3.4.2022", "03/04/2022", "3/4/2022", "03-04-2022", "03.04.2022 14:05",
+                 "3/4/2022, 2:05 PM EST", "3.4.2022 14.05 Uhr", "03-04-2022 23:30 (MSK)"]
+
+
+@pytest.mark.parametrize("written", NUMERIC_DATES)
+def test_a_date_in_numbers_is_read_in_the_order_given_and_kept_unread_without_one(written):
+    from classifier.ingest import normal_date
+
+    assert normal_date(written) == (written, False)  # as before: which number is the month is not guessed
+    assert normal_date(written, "DMY") == ("2022-04-03", True)  # the day printed, a time and zone after it aside
+    assert normal_date(written, "MDY") == ("2022-03-04", True)
+    assert normal_date(written, "YMD") == (written, False)
+
+
+def test_a_year_first_date_in_numbers_is_read_with_ymd_and_other_dates_are_unchanged_by_the_order():
+    from classifier.ingest import normal_date
+
+    for written in ("2022/04/03, 14:05", "2022.4.3 14.05 Uhr", "2022-4-3 2:05 PM"):
+        assert normal_date(written) == (written, False)
+        assert normal_date(written, "YMD") == ("2022-04-03", True)
+    assert normal_date("2022/4/3", "YMD") == ("2022-04-03", True)
+    for order in (None, "DMY", "MDY", "YMD"):
+        assert normal_date("2022/4/3", order)[1]  # read by the report as before, whatever the order
+        assert normal_date("2022-04-03T10:00:00+03:00", order) == ("2022-04-03T10:00:00+03:00", True)
+        assert normal_date("3 марта 2022 г., 14:05", order) == ("2022-03-03", True)
+        assert normal_date("03.03.22", order) == ("03.03.22", False)  # a two-digit year: not read
+    for impossible, order in (("31.02.2022", "DMY"), ("13/25/2022", "MDY"), ("25/13/2022", "DMY"),
+                              ("13/04/2022 14:05", "MDY"), ("29.02.2023", "DMY"), ("03.04.2022", "YMD")):
+        assert normal_date(impossible, order) == (impossible, False)
+    assert normal_date("01.01.1970", "DMY") == ("01.01.1970", False)  # read, it is the placeholder day
+    assert normal_date("03.03.1500", "DMY") == ("03.03.1500", False)  # out of 1600-2200
+
+
+def test_date_order_reads_a_manifest_s_and_a_table_s_numeric_dates_and_warns_of_impossible_ones(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in "abc":
+        (folder / f"{name}.txt").write_text("Russia warned NATO.\n")
+    (folder / "manifest.csv").write_text("file,source,date\na.txt,RT,03.04.2022\nb.txt,Spiegel,\"3.4.2022 14:05\"\n"
+                                         "c.txt,RT,2022-04-05\n")
+    out = tmp_path / "items.jsonl"
+    said = " ".join(run("prepare", folder, "--out", out).output.split())
+    assert "2 articles have a date the report cannot read (e.g. '03.04.2022' at" in said  # as before, unread
+    assert "they are written in numbers, whose order is not guessed: --date-order DMY reads them day first " \
+        "(03.04.2022 is 3 April), MDY month first" in said and "; 2 articles undated; " in said
+    assert {r["article"]: r["date"] for r in read_jsonl(out)} == {"a": "03.04.2022", "b": "3.4.2022 14:05",
+                                                                   "c": "2022-04-05"}
+    for order, day in (("DMY", "2022-04-03"), ("dmy", "2022-04-03"), ("MDY", "2022-03-04")):
+        result = run("prepare", folder, "--out", out, "--date-order", order)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 0 and "cannot read" not in said and "undated" not in said, said
+        assert {r["article"]: r["date"] for r in read_jsonl(out)} == {"a": day, "b": day, "c": "2022-04-05"}
+    table = tmp_path / "articles.csv"
+    table.write_text("id,text,date\n1,Russia warned NATO.,31.02.2022\n2,China replied.,\"March 3, 2022\"\n"
+                     "3,NATO met.,yesterday\n4,EU met.,13/25/2022\n")
+    result = run("prepare", table, "--out", out, "--date-order", "DMY")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "3 articles have a date the report cannot read (e.g. '31.02.2022' at " \
+        f"{table}:2:" in said and "undated" in said
+    assert "2 of them are written in numbers with no day when read as --date-order DMY (a 31 February, a month " \
+        "over 12, or another order)" in said
+    assert {r["article"]: r["date"] for r in read_jsonl(out)}["1"] == "31.02.2022"  # kept as written, undated
+    said = " ".join(run("prepare", table, "--out", out).output.split())  # unread as before; the option is named
+    assert "2 of them are written in numbers, whose order is not guessed: --date-order DMY reads them" in said
+    before = out.read_bytes()
+    for bad in ("DM", "day-first", ""):
+        refused = run("prepare", table, "--out", out, "--date-order", bad)
+        assert refused.exit_code == 1 and f"--date-order {bad}: expected DMY (day first: 03.04.2022 is 3 April), " \
+            "MDY (month first: 4 March) or YMD" in " ".join(refused.output.split())
+        assert "Traceback" not in refused.output and out.read_bytes() == before  # nothing written
+
+
+def test_prepare_items_takes_the_date_order(tmp_path):
+    import classifier
+    from classifier.errors import InputError
+
+    table = tmp_path / "articles.jsonl"
+    table.write_text(json.dumps({"id": "a", "text": "Russia warned NATO.", "date": "04/03/2022 10:00"}) + "\n")
+    assert {i["date"] for i in classifier.prepare_items(table, date_order="MDY")} == {"2022-04-03"}
+    with pytest.warns(UserWarning, match="date_order='DMY' reads them day first"):
+        assert {i["date"] for i in classifier.prepare_items(table)} == {"04/03/2022 10:00"}
+    with pytest.raises(InputError, match="date_order='MD': expected DMY"):
+        classifier.prepare_items(table, date_order="MD")
+
+
 def test_a_rewritten_date_the_report_leaves_out_is_warned_of(tmp_path):
     from classifier.ingest import normal_date
 
