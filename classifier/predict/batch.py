@@ -9,7 +9,9 @@ never sits in memory, only 16-byte keys of the item ids and an offset per journa
 2. *predict*: the items without a journal line, in chunks of ``CHUNK_ITEMS`` sorted by length within;
    each batch is appended to the journal (``OUT.partial.jsonl``), flushed and fsync'd;
 3. *finish*: the output is written in input order, each record read back from the journal by its
-   offset, into a temporary file moved into place at the end; then the journal is removed.
+   offset, into a temporary file moved into place at the end; the items' digest, taken as they stream, is
+   kept beside it (``.OUT.fingerprint.json``) so that a rerun tells a finished output without reading it
+   back; then the journal is removed.
 
 A journal line cut off by a kill (it starts like a prediction but does not parse) is skipped wherever
 it lies: its item is predicted again.
@@ -17,6 +19,7 @@ it lies: its item is predicted again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -30,7 +33,7 @@ from typing import Callable, Iterable, Iterator, Sequence, Union
 import numpy as np
 
 from classifier.errors import InputError
-from classifier.io.files import TableWriter, format_of, remove_stale_temporaries
+from classifier.io.files import TableWriter, format_of, remove_stale_temporaries, umask
 from classifier.items import UNIQUE_IDS, Item, item_record
 from classifier.models.stance_model import StanceModel, engine_of, scores_record
 from classifier.tasks import TASKS, Task
@@ -135,7 +138,9 @@ def check_finished_output(out: Path, spec: RunSpec, source: ItemSource, fmt: str
     item fields, ids, texts, actors, spans and gold labels included, in any order); an InputError naming the model
     found and --overwrite where they are another model's or of other items, or where a journal beside them is an
     unfinished run that replaces them. None where there is nothing to keep: no file, an empty one, or one that
-    holds no predictions (items, a table: replaced as before)."""
+    holds no predictions (items, a table: replaced as before). The fingerprint beside ``out``, where it still
+    describes it, answers "this run's, of these items" from the items alone (``matching_fingerprint``); else
+    ``out`` is read back in full."""
     out = Path(out)
     found = predictions_model(out, fmt)
     if found is None:
@@ -146,6 +151,9 @@ def check_finished_output(out: Path, spec: RunSpec, source: ItemSource, fmt: str
         raise InputError(f"--out {out}: holds finished predictions by model {found!r}, and {journal.name} beside it "
                          "is an unfinished run that replaces them; rerun with --resume --overwrite to finish it, or "
                          "delete the journal (nothing was changed)")
+    kept = matching_fingerprint(out, spec, source, fmt)
+    if kept is not None:
+        return ClassifySummary(kept.items, 0, 0, 0, 0.0, out, kept.counts, already=True)
     wanted = sorted(task.name for task in spec.tasks)
     keys, counts = Columns(key="S16"), Counter()
     rows = output_rows(out, fmt)
@@ -178,6 +186,101 @@ def check_finished_output(out: Path, spec: RunSpec, source: ItemSource, fmt: str
         raise InputError(f"--out {out}: holds predictions by {models_text(got)} of other items ({len(theirs)} there, "
                          f"{len(ours)} in {where}, {alike} of them alike); " + keep)
     return ClassifySummary(len(ours), 0, 0, 0, 0.0, out, counts, already=True)
+
+
+FINGERPRINT_VERSION = 1
+
+
+def fingerprint_path(out: Path) -> Path:
+    """The hidden file beside a finished output that says what it was written from (``write_fingerprint``)."""
+    return out.with_name(f".{out.name}.fingerprint.json")
+
+
+def item_key(item: Item) -> bytes:
+    """A 16-byte digest of an item's fields (its record as JSON, keys sorted)."""
+    return hashlib.blake2b(canonical(item_record(item)).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class ItemsDigest:
+    """One digest of a stream of items, in any order: the sorted 16-byte ``item_key``s hashed together (16 bytes
+    an item in memory, as the survey's id keys)."""
+
+    def __init__(self):
+        self.keys = Columns(key="S16")
+
+    def add(self, items: Sequence[Item]) -> None:
+        self.keys.extend(key=[item_key(item) for item in items])
+
+    def result(self) -> tuple[int, str]:
+        keys = np.sort(self.keys.arrays()["key"])
+        return len(keys), hashlib.blake2b(keys.tobytes(), digest_size=32).hexdigest()
+
+
+def file_stamp(path: Path) -> list[int]:
+    """What changes when a file is replaced or edited in any way: its inode, size, modification and change
+    times (a change time cannot be set back, as ``touch`` sets a modification time)."""
+    found = os.stat(path)
+    return [found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns]
+
+
+@dataclass
+class Fingerprint:
+    items: int
+    counts: StanceCounts
+
+
+def write_fingerprint(out: Path, fmt: str, spec: RunSpec, digest: ItemsDigest, counts: StanceCounts) -> None:
+    """Beside a finished output, just moved into place: the models and tasks that wrote it, the digest of the items
+    it was written from (computed as they streamed into it), its summary's counts and the output's ``file_stamp``.
+    A rerun compares the items' digest instead of reading the whole output back (``matching_fingerprint``); an
+    output changed since no longer matches its stamp and is read in full. Best effort: where it cannot be written
+    a rerun reads the output, as before."""
+    import tempfile
+
+    items, items_digest = digest.result()
+    state = {"version": FINGERPRINT_VERSION, "format": fmt, "stamp": file_stamp(out), "models": list(spec.models),
+             "tasks": sorted(task.name for task in spec.tasks), "items": items, "digest": items_digest,
+             "counts": [[*cell, n] for cell, n in counts.items()]}
+    try:
+        text = json.dumps(state, ensure_ascii=False)
+    except (TypeError, ValueError):  # counts of cells JSON cannot hold
+        return
+    tmp = None
+    try:  # a .NAME.*.tmp left by a kill is removed by remove_stale_temporaries, as the output's own
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; the output's own mode
+        os.replace(tmp, fingerprint_path(out))
+    except OSError:  # a full disk: the output is whole; a rerun reads it in full
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def matching_fingerprint(out: Path, spec: RunSpec, source: ItemSource, fmt: str | None) -> Fingerprint | None:
+    """The fingerprint beside ``out`` where it still describes ``out`` (same ``file_stamp``), was written by this
+    run's models, tasks and format, and the items now (read once, as they stream) have its digest: ``out`` then
+    holds this run's predictions of these very items. None otherwise (no fingerprint, an older output, an output
+    edited since, other items or models): the caller reads ``out`` in full, as it did before there was one."""
+    path = fingerprint_path(out)
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        fresh = (isinstance(state, dict) and state.get("version") == FINGERPRINT_VERSION
+                 and state.get("stamp") == file_stamp(out) and state.get("format") == (fmt or format_of(out))
+                 and state.get("models") == [list(pair) for pair in spec.models]
+                 and state.get("tasks") == sorted(task.name for task in spec.tasks))
+        counts = Counter({tuple(cell[:-1]): cell[-1] for cell in state["counts"]}) if fresh else None
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
+        return None
+    if not fresh:
+        return None
+    digest = ItemsDigest()
+    for chunk in chunked(source()):  # validated as the survey validates them
+        digest.add(chunk)
+    if list(digest.result()) != [state.get("items"), state.get("digest")]:
+        return None
+    return Fingerprint(state["items"], counts)
 
 
 def item_source(items: Items) -> ItemSource:
@@ -515,18 +618,22 @@ class Journal:
         self._fh.close()
         index = self.merged_index()
         counts: StanceCounts = Counter()
+        digest = ItemsDigest()
+        with contextlib.suppress(OSError):  # it describes the output about to be replaced (its stamp would tell)
+            fingerprint_path(self.out).unlink(missing_ok=True)
         try:
-            self._write_output(source, fmt, columns, index, counts)
+            self._write_output(source, fmt, columns, index, counts, digest)
         except OSError as exc:
             if exc.filename:
                 raise
             raise InputError(f"{self.out}: {exc.strerror or exc}; nothing half-written was kept and the journal "
                              f"{self.path.name} holds every prediction: make room and rerun with --resume") from None
+        write_fingerprint(self.out, fmt or format_of(self.out), self.spec, digest, counts)
         self.path.unlink()
         return counts
 
     def _write_output(self, source: ItemSource, fmt: str | None, columns: list[str], index: JournalIndex,
-                      counts: StanceCounts) -> None:
+                      counts: StanceCounts, digest: ItemsDigest) -> None:
         with TableWriter(self.out, fmt or format_of(self.out), columns) as writer, open(self.path, "rb") as fh:
             for chunk in chunked(source()):
                 positions = index.find(id_keys(chunk))
@@ -539,6 +646,7 @@ class Journal:
                     fh.seek(offsets[i])
                     records[i] = json.loads(fh.readline())
                 writer.write(records)
+                digest.add(chunk)
                 counts.update((r.get("source"), r.get("actor"), r[self.spec.counted]) for r in records)
 
 

@@ -62,7 +62,8 @@ def test_classify_articles_runs_prepare_and_writes_parquet(tmp_path, tiny_model_
     assert "TDI" in result.output  # the per-outlet table
     result = run("classify", ROOT / "seeds", "--out", tmp_path / "p.jsonl", "--model", tmp_path / "no-model")
     assert result.exit_code == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pred.parquet"]  # prepared items removed after a run or an error
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".pred.parquet.fingerprint.json", "pred.parquet"]  # prepared
+    # items removed after a run or an error
 
 
 def test_classify_articles_stops_at_an_unreadable_file_unless_told_to_skip(tmp_path, tiny_model_dir):
@@ -126,11 +127,13 @@ def test_classify_articles_resume_removes_what_a_kill_left(tmp_path, tiny_model_
     result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir, "--resume", "-q")
     assert result.exit_code == 0, result.output
     assert len(read_jsonl(out)) == 130
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.jsonl.abc123.prepare", "pred.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.jsonl.abc123.prepare", ".pred.jsonl.fingerprint.json",
+                                                          "pred.jsonl"]
     stale.mkdir()  # killed again, and its journal deleted to start over, as the error says
     out.unlink()
     assert run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.jsonl.abc123.prepare", "pred.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.jsonl.abc123.prepare", ".pred.jsonl.fingerprint.json",
+                                                          "pred.jsonl"]
 
 
 def test_implicit_target_and_long_text_are_not_errors(tmp_path, tiny_model_dir):
@@ -663,7 +666,8 @@ def test_resume_removes_what_a_kill_during_the_final_write_left(tmp_path, tiny_m
     (tmp_path / ".p.parquet.notes").write_text("not ours")
     result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--resume", "-q")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".p.parquet.notes", "items.jsonl", "p.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".p.parquet.fingerprint.json", ".p.parquet.notes",
+                                                          "items.jsonl", "p.parquet"]
 
 
 def test_the_default_engine_is_onnx_on_the_cpu_when_the_extra_is_installed(tmp_path, tiny_model_dir, monkeypatch):
@@ -900,9 +904,53 @@ def test_finished_predictions_of_another_model_or_other_items_are_refused_withou
         said = " ".join(result.output.split())
         assert result.exit_code == 1 and message in said and "Traceback" not in said, said
         assert out.read_text() == held and out.stat().st_mtime_ns == before
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl", "pred.jsonl"]
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".pred.jsonl.fingerprint.json", "items.jsonl",
+                                                              "pred.jsonl"]
     result = run("classify", items, "--out", out, "--model", tiny_model_dir, "-q", "--overwrite")
     assert result.exit_code == 0 and {r["model"] for r in read_jsonl(out)} == {ours}
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv", "parquet"])
+def test_a_rerun_tells_finished_predictions_by_their_fingerprint_without_reading_them(tmp_path, tiny_model,
+                                                                                     monkeypatch, suffix):
+    """A million rows took 53 s to read back and digest; the items' digest beside the output answers alike."""
+    import classifier.predict.batch as batch
+    from classifier.errors import InputError
+    from classifier.items import read_items
+
+    items = write_items(tmp_path / "items.jsonl", 7)
+    out = tmp_path / f"p.{suffix}"
+    source = lambda: read_items(items)  # noqa: E731
+    assert batch.classify(source, tiny_model, out).predicted == 7
+    assert (tmp_path / f".p.{suffix}.fingerprint.json").is_file()
+    read = []
+    rows = batch.output_rows
+    monkeypatch.setattr(batch, "output_rows", lambda *a: (read.append(row) or row for row in rows(*a)))
+    lines = items.read_text().splitlines(keepends=True)
+    items.write_text("".join(reversed(lines)))  # the same items in another order
+    again = batch.classify(source, tiny_model, out)
+    assert again.already and again.items == 7 and sum(again.counts.values()) == 7
+    assert len(read) == 1  # the first row only (predictions_model), not the file
+    items.write_text("".join(lines).replace("Sentence 3:", "Sentence three:"))  # one item changed: read, refused
+    with pytest.raises(InputError, match=r"of other items \(7 there, 7 in input, 6 of them alike\)"):
+        batch.classify(source, tiny_model, out)
+    items.write_text("".join(lines))
+    (tmp_path / f".p.{suffix}.fingerprint.json").unlink()  # an output written before fingerprints: read in full
+    read.clear()
+    assert batch.classify(source, tiny_model, out).already and len(read) == 8
+
+
+def test_an_output_edited_since_its_fingerprint_is_read_in_full(tmp_path, tiny_model_dir):
+    items = write_items(tmp_path / "items.jsonl", 5)
+    out = tmp_path / "p.jsonl"
+    assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    before = out.stat()
+    edited = out.read_text().replace("Sentence 2:", "Sentence 9:")  # same size; its time set back as it was
+    out.write_text(edited)
+    os.utime(out, ns=(before.st_atime_ns, before.st_mtime_ns))
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 1 and "of other items (5 there, 5 in" in " ".join(result.output.split()), result.output
+    assert out.read_text() == edited
 
 
 def test_an_overwrite_that_stopped_resumes_only_with_overwrite(tmp_path, tiny_model_dir):
