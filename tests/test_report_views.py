@@ -203,6 +203,42 @@ def test_the_permutation_test_is_exact_when_the_assignments_are_few():
     assert p == pytest.approx(1 / 100) == smallest_p(20, 60, 99)
 
 
+def test_the_drawn_permutation_test_gives_scipys_p_values_from_the_same_draws():
+    """permutation_test draws its permutations itself (scipy drew them one Python call at a time, half of a
+    --split-date report's time): the p-value of every design, and the generator's state after it, are scipy's to
+    the last bit, ties, groups without spread and batches that do not divide n_perm included; and the shared
+    shuffles of the outlet tests are ``rng.permutation`` row after row."""
+    from scipy.stats import permutation_test as scipy_permutation_test
+
+    from classifier.evaluate import BLOCK_CELLS
+    from classifier.report.framing import article_moments, permutation_test, studentized_gap
+
+    gen = np.random.default_rng(3)
+    for case in range(40):
+        n = int(gen.integers(8, 90))
+        outlet = np.zeros(n, int)
+        outlet[gen.choice(n, int(gen.integers(2, n - 1)), replace=False)] = 1
+        size = gen.integers(1, 30, n).astype(float)
+        net_sum = np.round(gen.uniform(-1, 1, n) * size) if case % 4 else np.where(outlet == 1, size, -size)
+        moments = article_moments(net_sum, size)
+
+        def gap(rows_in, rows_out, axis=-1):
+            return np.minimum(studentized_gap(moments[rows_in.astype(int)].sum(axis=-2),
+                                              moments[rows_out.astype(int)].sum(axis=-2)), np.finfo(float).max)
+
+        n_perm = int(gen.choice([99, 1000, 2001]))
+        ours, theirs = np.random.default_rng(case), np.random.default_rng(case)
+        rows = np.arange(n)
+        expected = scipy_permutation_test((rows[outlet == 1], rows[outlet == 0]), gap, permutation_type="independent",
+                                          vectorized=True, n_resamples=n_perm, alternative="greater",
+                                          batch=max(1, BLOCK_CELLS // n), rng=theirs).pvalue
+        assert permutation_test(outlet, net_sum, size, 1, n_perm=n_perm, rng=ours)[2] == float(expected)
+        assert ours.random() == theirs.random()
+    labels = np.repeat([0, 1, 2], [5, 7, 9])
+    ours, theirs = np.random.default_rng(1), np.random.default_rng(1)
+    assert (ours.permuted(np.tile(labels, (300, 1)), axis=1) == [theirs.permutation(labels) for _ in range(300)]).all()
+
+
 def test_a_gap_between_two_groups_without_spread_is_never_below_the_smallest_p():
     """Six articles at +1 against six at -1, each side without spread: the studentized gap is infinite, and scipy's
     tolerance (inf - inf) made the observed assignment not extreme, p 0; it is the design's 2 / C(12, 6)."""

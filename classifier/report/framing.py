@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from math import comb
 from typing import Callable, Sequence
 
 import numpy as np
@@ -344,10 +345,31 @@ def permutation_test(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: n
         placed = studentized_gap(moments, moments.sum(axis=0) - moments)  # every place at once, O(articles)
         lone = rows_in if len(rows_in) == 1 else rows_out
         return net_in, net_out, float(np.mean(placed >= placed[lone[0]] * (1 - 1e-9)))
+    batch = max(1, BLOCK_CELLS // len(rows))
+    if comb(len(rows), len(rows_in)) > n_perm:  # drawn: scipy's draws, without its Python loop over them
+        return net_in, net_out, drawn_p_value(gap, rows_in, rows_out, n_perm, batch, rng)
     result = scipy_permutation_test((rows_in, rows_out), gap, permutation_type="independent", vectorized=True,
-                                    n_resamples=n_perm, alternative="greater",
-                                    batch=max(1, BLOCK_CELLS // len(rows)), rng=rng)
+                                    n_resamples=n_perm, alternative="greater", batch=batch, rng=rng)
     return net_in, net_out, float(result.pvalue)
+
+
+def drawn_p_value(statistic, rows_in: np.ndarray, rows_out: np.ndarray, n_perm: int, batch: int,
+                  rng: np.random.Generator) -> float:
+    """``scipy.stats.permutation_test``'s p-value for two independent samples drawn (not counted), alternative
+    'greater', to the last bit: the same ``n_perm`` permutations taken from ``rng`` in the same order, the statistic
+    on the same batches, the same tolerance and (1 + extreme) / (1 + n_perm). Written out because scipy draws them
+    one ``rng.permutation`` call at a time in Python, half of a --split-date report's time; ``Generator.permuted``
+    along the rows of a batch draws the very same permutations in one call (a row is shuffled as ``permutation``
+    shuffles, one row after another: checked against scipy in tests/test_report_views.py)."""
+    data = np.concatenate([rows_in, rows_out])
+    observed = statistic(rows_in, rows_out)
+    extreme = 0
+    for start in range(0, n_perm, batch):
+        order = rng.permuted(np.tile(np.arange(len(data)), (min(batch, n_perm - start), 1)), axis=1)
+        shuffled = data[order]
+        null = statistic(shuffled[:, :len(rows_in)], shuffled[:, len(rows_in):])
+        extreme += int(np.count_nonzero(null >= observed - np.abs(np.finfo(float).eps * 100 * observed)))
+    return float(np.clip((extreme + 1) / (n_perm + 1), 0.0, 1.0))
 
 
 Z_POWER = 1.959964 + 0.841621  # two-sided alpha 0.05 and 80% power: z(0.975) + z(0.80)
@@ -442,7 +464,8 @@ def shuffled_gaps(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: np.n
     gaps = np.empty((n_perm, n_outlets))
     for start in range(0, n_perm, block):
         rows = min(block, n_perm - start)
-        labels = np.stack([rng.permutation(outlet_of_cluster) for _ in range(rows)])  # one draw after another
+        # one draw after another, as rng.permutation(outlet_of_cluster) row by row, in one call (drawn_p_value)
+        labels = rng.permuted(np.tile(outlet_of_cluster, (rows, 1)), axis=1)
         index = (labels + n_outlets * np.arange(rows)[:, None]).ravel()
         sums = np.stack([np.bincount(index, weights=np.tile(column, rows), minlength=rows * n_outlets)
                          for column in moments.T], axis=-1).reshape(rows, n_outlets, -1)
