@@ -38,6 +38,7 @@ MODEL_PREFIX = "model:"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
                "imported_from", "import_key", "label_studio_annotation", "votes", "where", "task")
+SCORE_FIELDS = ("stance", "sentiment", "stance_scores", "sentiment_scores")  # what 'stance classify' adds
 ORDERS = ("uncertain", "random", "source-balanced", "file")
 LABEL_STUDIO_HEADERS = {"stance": ("Stance toward: $actor", "$marked"), "sentiment": ("The sentence's own tone", "$text")}
 
@@ -119,6 +120,23 @@ class LabelStore:
         if not self.path.exists():
             return []
         return [check_record(obj, f"{self.path}:{n}") for n, obj in read_lines(self.path)]
+
+    def check_appendable(self, option: str = "--labels") -> None:
+        """Refuse, before anything is asked or appended, an existing file that holds no answers: every line
+        'stance label' writes names its annotator, so a first line without one is items, predictions or a gold
+        file, which an answer appended to would spoil (a duplicate id, a row without scores)."""
+        if not self.path.is_file():
+            return
+        first = next(iter(read_lines(self.path)), None)  # a malformed line is named by its number
+        if first is None or "annotator" in first[1]:
+            return
+        record = first[1]
+        kind = ("predictions (from 'stance classify')" if any(key in record for key in SCORE_FIELDS) else
+                "labelled items without annotators (a gold file, from 'stance label gold')"
+                if record.get("label") is not None else "items (from 'stance prepare')")
+        raise InputError(f"{option} {self.path}: not a label file: its first line names no annotator, as every "
+                         f"answer 'stance label' saves does; it holds {kind}, which an answer appended to would spoil: "
+                         "name a new .jsonl file or an earlier label file (nothing was changed)")
 
     def append(self, record: dict) -> dict:
         """Write one line and fsync it before returning: once this returns, the answer is on disk."""

@@ -522,6 +522,35 @@ def test_line_input_fallback_and_resume(tmp_path):
     assert {it.id: it.label for it in read_items(gold)} == current  # one item per id, undo applied
 
 
+def test_answers_are_never_appended_to_items_predictions_or_a_gold_file(tmp_path):
+    """--labels items.jsonl (another items file than the one labelled), a predictions file or a gold file took the
+    answer as its last line: the items then had a duplicate id, the predictions a row without scores. A file whose
+    first line names no annotator (every answer 'stance label' saves names one) is refused, untouched."""
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    other_items = write_items(tmp_path / "all_items.jsonl", items)
+    predictions = tmp_path / "predictions.jsonl"
+    predictions.write_text("".join(json.dumps({**json.loads(line), "stance": "neutral", "stance_scores": {
+        "favor": 0.1, "against": 0.1, "neutral": 0.8}}) + "\n" for line in other_items.read_text().splitlines()))
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps({**json.loads(line), "label": "neutral"}) + "\n"
+                            for line in other_items.read_text().splitlines()))
+    for path, kind in ((other_items, "holds items"), (predictions, "holds predictions"), (gold, "a gold file")):
+        before = path.read_bytes()
+        for command in (["label", str(items_path), "--labels", str(path), "-a", "ana"],
+                        ["label", "suggest", str(items_path), "--out", str(path)]):
+            result = runner.invoke(app, command, input="f\nq\n")
+            said = " ".join(result.output.split())
+            assert result.exit_code == 1 and "not a label file" in said and kind in said, result.output
+            assert said.count("error:") == 1 and "Traceback" not in said
+        assert path.read_bytes() == before
+    labels = tmp_path / "labels.jsonl"  # a label file, and one whose first line is a retraction, still take answers
+    for answers in ("f\nq\n", "u\nq\n", "a\nq\n"):
+        result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana"], input=answers)
+        assert result.exit_code == 0, result.output
+    assert [r["label"] for r in LabelStore(labels).records()] == ["favor", None, "against"]
+
+
 def test_piped_answers_see_the_mention_marked_as_report_md_marks_it(tmp_path):
     """Piped in and out, the screen shows no highlight: it said "actor: Russia" beside a sentence that names Russia
     twice and China once, without saying which words were meant. The mentions are marked **…**, and a * of the

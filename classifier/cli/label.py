@@ -397,6 +397,7 @@ def run_command(
     annotator = check_annotator(annotator or os.environ.get("STANCE_ANNOTATOR") or getpass.getuser())
     label_file(labels_path)
     check_not_input(labels_path, items_path, option="--labels")
+    LabelStore(labels_path).check_appendable("--labels")
     with input_warnings() as said_loading:  # kept for the first screen's status line, which clearing would hide
         items = load_items(items_path, chosen)
     order = order or ("uncertain" if model else "file")
@@ -440,6 +441,7 @@ def suggest_command(
     chosen = get_task(task, "--task")
     label_file(out_path)
     check_not_input(out_path, items_path)
+    LabelStore(out_path).check_appendable("--out")
     items = load_items(items_path, chosen)
     store = LabelStore(out_path)
     before = store.records()
@@ -499,6 +501,7 @@ def import_command(
     """
     label_file(labels_path)
     check_not_input(labels_path, export_path, option="--labels")
+    LabelStore(labels_path).check_appendable("--labels")
     if not export_path.exists():
         raise InputError(f"{export_path}: no such file")
     try:
