@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from classifier.cli.app import app, check_device, console, handle_errors, out, warn
+from classifier.cli.app import app, check_device, console, handle_errors, out, progress_bar, show_progress, warn
 from classifier.errors import InputError
 from classifier.items import LABELS, Item
 from classifier.io.files import file_sha256
@@ -436,7 +436,7 @@ def train_command(
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
     promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), but only where it is better on the held-out items than the starting model and than the model it would replace beyond the paired 95% interval (its macro-F1 difference's interval above 0): else the new model is saved, the default kept, and the exit status is 3."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a finished model already in --out (it stays as it is until the new one is saved); without it such a folder is refused before training."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines, only the comparison table."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines or bar, only the comparison table."),
 ) -> None:
     """Fine-tune on your labels (split by article; early stopping from 500 labels); compare with the starting model on held-out items.
 
@@ -481,9 +481,18 @@ def train_command(
     log(f"{len(items)} labels: " + (f"{dev_fraction:.0%} of the articles for early stopping, up to {epochs_text}"
                                     if dev_fraction else f"no dev split, every label trains for {epochs_text}"))
     checkpoint = train_checkpoint(out_dir)
-    outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction, dev_fraction=dev_fraction,
-                      reference=reference, log=log, checkpoint=checkpoint,
-                      source_of=source_of if len(labels) > 1 else None, warn=warn)
+    with progress_bar(show_progress(quiet)) as progress:  # an epoch of a few hundred labels is minutes on a CPU
+        task_id = progress.add_task("training steps", total=None) if progress else None
+
+        def on_step(step: int, total: int) -> None:
+            progress.update(task_id, completed=step, total=total)
+            if step == total:  # both models then score the held-out items
+                progress.update(task_id, description="scoring the held-out items")
+
+        outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction,
+                          dev_fraction=dev_fraction, reference=reference, log=log, checkpoint=checkpoint,
+                          source_of=source_of if len(labels) > 1 else None, warn=warn,
+                          on_step=on_step if progress else None)
     from classifier.evaluate import BOOTSTRAP_SEED
 
     # the bootstrap's seed is evaluate's, not --seed: the card and 'stance evaluate --compare' on the same

@@ -594,12 +594,14 @@ class RetrainResult:
 def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[Item] | None = None,
             test_fraction: float = 0.2, dev_fraction: float = 0.2, reference: str | None = None,
             log: Callable[[str], None] = print, checkpoint: str | Path | None = None,
-            source_of: dict[str, int] | None = None, warn: Callable[[str], None] | None = None) -> RetrainResult:
+            source_of: dict[str, int] | None = None, warn: Callable[[str], None] | None = None,
+            on_step: Callable[[int, int], None] | None = None) -> RetrainResult:
     """Split by article, fine-tune with early stopping, predict the test split with the new model and
     with ``reference`` (the starting stance model), so both are scored on the same held-out items.
     ``checkpoint``: where the training loop keeps its state, so a rerun after a kill resumes (``train``).
     ``source_of``: item id -> index of the file it came from, for a mixture of files (``train``'s ``sources``).
-    ``warn``: told, before training, how many training items the test items left out. The new model is scored
+    ``warn``: told, before training, how many training items the test items left out. ``on_step(step, total)``:
+    told after each training step (a progress bar). The new model is scored
     with its weights rounded to half precision, as ``save`` writes them: the figures are those of the saved model."""
     from classifier.errors import InputError
 
@@ -639,7 +641,8 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     log(f"train {split['train']} items ({split['train_articles']} articles), dev {split['dev']} "
         f"({split['dev_articles']}), test {split['test']} ({split['test_articles']}); no article in two splits")
     sources = [source_of.get(it.id, 0) for it in train_part] if source_of else None
-    result = train(train_part, dev_part or None, config, log=log, checkpoint=checkpoint, sources=sources)
+    result = train(train_part, dev_part or None, config, log=log, checkpoint=checkpoint, sources=sources,
+                   on_step=on_step)
     result.model.model.half().float()  # the weights as saved (half precision): one rounding can flip a verdict
     predictions = {"new": predicted_labels(result.model, test)}
     if reference:
