@@ -518,10 +518,34 @@ def test_a_worse_model_is_said_plainly_before_saving_and_never_promoted(tmp_path
     result = promote_run(labels, out, tiny_model_dir)
     assert result.exit_code == 3, result.output  # saved, not promoted: a script can tell
     said = " ".join(result.output.split())
-    assert "--promote refused: the new model is WORSE than start (tiny)" in said
+    assert ("--promote refused: the new model scored LOWER than start (tiny) on the 4 held-out items" in said
+            and "(no interval for the difference: no paired bootstrap (--n-boot 0), so these items cannot tell it "
+                "from a tie, and nothing shows it better)" in said), said
     assert "models/default is left as it was" in said
-    assert result.output.index("WORSE") < result.output.index("saved ")
+    assert result.output.index("LOWER") < result.output.index("saved ")
     assert out.exists() and not default_dir.exists()
+
+
+def test_worse_is_said_only_where_the_interval_lies_below_0():
+    """"WORSE" came after the verdict "these items cannot tell the two apart" on any lower macro-F1: 0.397 against
+    0.551 with an interval of [-0.346, +0.135]. It is said where the interval is below 0; else "scored LOWER", and
+    why these items cannot tell it from a tie."""
+    from classifier.cli.train import behind_words
+
+    def comparison(ci):
+        return {"n": 33, "metrics": {"new": {"macro_f1": 0.397}, "reference": {"macro_f1": 0.551}},
+                "paired": {"macro_f1": {"difference": -0.154, "ci": ci, "p_value": 0.275}}}
+
+    assert behind_words(comparison([-0.346, 0.135]), "start (default)") == (
+        "the new model scored LOWER than start (default) on the 33 held-out items: macro-F1 0.397 against 0.551 (the "
+        "paired 95% interval of the difference, [-0.346, +0.135], holds 0, so these items cannot tell it from a tie, "
+        "and nothing shows it better)")
+    assert "scored LOWER" in behind_words(comparison([-0.3, 0.0]), "start")  # an interval to 0 holds 0
+    assert behind_words(comparison([-0.3, -0.05]), "start") == (
+        "the new model is WORSE than start on the 33 held-out items: macro-F1 0.397 against 0.551, the paired 95% "
+        "interval of the difference [-0.300, -0.050] below 0")
+    few = {**comparison(None), "paired": None, "paired_note": "the gold items come from 2 articles, too few"}
+    assert "(no interval for the difference: the gold items come from 2 articles, too few, so" in behind_words(few, "s")
 
 
 def test_below_500_labels_every_label_trains_and_from_500_a_dev_split_stops_early():
@@ -624,7 +648,7 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
     result = promote_run(labels, tmp_path / "m", tiny_model_dir)
     assert result.exit_code == 3, result.output
     said = " ".join(result.output.split())
-    assert f"WORSE than {default_dir} (the model --promote would replace)" in said and "promoted" not in said
+    assert f"LOWER than {default_dir} (the model --promote would replace)" in said and "promoted" not in said
     assert (default_dir / "model.safetensors").read_bytes() == before
 
     def better_than_both(test, predictions, n_boot, seed, task):  # above any figure the default can reach
@@ -634,7 +658,7 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
 
     monkeypatch.setattr(train_cli, "compare_on_test", better_than_both)
     result = promote_run(labels, tmp_path / "m2", tiny_model_dir)
-    assert result.exit_code == 0 and "promoted" in result.output and "WORSE" not in result.output
+    assert result.exit_code == 0 and "promoted" in result.output and "LOWER" not in result.output
     assert (default_dir / "model.safetensors").read_bytes() != before
 
 
@@ -898,7 +922,7 @@ def test_promote_needs_the_new_model_ahead_beyond_its_interval(tmp_path, tiny_mo
     said = " ".join(result.output.split())
     assert ("--promote refused: macro-F1 +0.001 over start (tiny), 95% interval [-0.150, +0.160], which holds 0: the "
             "4 held-out items cannot tell the two apart; the new model is saved") in said, said
-    assert "WORSE" not in said and (tmp_path / "m").exists() and not default_dir.exists()
+    assert "WORSE" not in said and "LOWER" not in said and (tmp_path / "m").exists() and not default_dir.exists()
 
     none = {"n": 8, "paired": None, "paired_note": "the gold items come from 2 articles, too few"}
     assert promotion_doubt(none, "start").startswith("no interval for the difference from start (the gold items come")

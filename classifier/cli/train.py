@@ -258,6 +258,23 @@ def worse_than_reference(comparison: dict) -> str:
     return f"macro-F1 {new:.3f} against {old:.3f}" if new < old else ""
 
 
+def behind_words(comparison: dict, versus: str) -> str:
+    """The warning for a new model whose macro-F1 on the held-out items is below ``versus``'s: WORSE only where the
+    paired 95% interval of the difference lies below 0; else LOWER, with why these items cannot tell it from a tie
+    (the verdict sentence above it says "cannot tell the two apart", which "WORSE" contradicted)."""
+    metrics = comparison["metrics"]
+    new, old = metrics["new"]["macro_f1"], metrics["reference"]["macro_f1"]
+    ci = ((comparison.get("paired") or {}).get("macro_f1") or {}).get("ci")
+    said = f"on the {comparison['n']} held-out items: macro-F1 {new:.3f} against {old:.3f}"
+    if ci and ci[1] < 0:
+        return (f"the new model is WORSE than {versus} {said}, the paired 95% interval of the difference "
+                f"[{ci[0]:+.3f}, {ci[1]:+.3f}] below 0")
+    why = (f"the paired 95% interval of the difference, [{ci[0]:+.3f}, {ci[1]:+.3f}], holds 0" if ci else
+           f"no interval for the difference: {comparison.get('paired_note') or 'no paired bootstrap (--n-boot 0)'}")
+    return (f"the new model scored LOWER than {versus} {said} ({why}, so these items cannot tell it from a tie, "
+            "and nothing shows it better)")
+
+
 def promotion_doubt(comparison: dict, versus: str) -> str:
     """Why --promote keeps ``versus`` though the new model scored no lower than it on the held-out items ('' when
     the paired 95% interval of the new model's macro-F1 minus that model's lies above 0, the difference
@@ -291,8 +308,8 @@ def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], ta
                               BOOTSTRAP_SEED, task)
     new, old = against["metrics"]["new"]["macro_f1"], against["metrics"]["reference"]["macro_f1"]
     if new < old:
-        warn(f"--promote refused: the new model is WORSE than {target} (the model --promote would replace) on the "
-             f"{comparison['n']} held-out items: macro-F1 {new:.3f} against {old:.3f}; {target} is left as it was")
+        warn(f"--promote refused: {behind_words(against, f'{target} (the model --promote would replace)')}; "
+             f"{target} is left as it was")
         return f"macro-F1 {new:.3f} against {old:.3f}"
     doubt = promotion_doubt(against, f"{target} (the model --promote would replace)")
     if doubt:
@@ -510,9 +527,8 @@ def train_command(
         out.print(comparison["verdict"], markup=False, highlight=False)
     worse = worse_than_reference(comparison)
     if worse:  # said before the model is written, so nobody mistakes it for an improvement
-        warn(("--promote refused: " if promote else "")
-             + f"the new model is WORSE than {names['reference']} on the {comparison['n']} held-out items: {worse}; "
-             "it is saved for inspection" + (f", and {default_model_dir(task)} is left as it was" if promote else ""))
+        warn(("--promote refused: " if promote else "") + behind_words(comparison, names["reference"])
+             + "; it is saved for inspection" + (f", and {default_model_dir(task)} is left as it was" if promote else ""))
     elif promote:  # not behind on the point figure: promoted only where the paired interval shows it ahead
         doubt = promotion_doubt(comparison, names["reference"]) if "reference" in comparison["models"] else ""
         if doubt:
