@@ -138,10 +138,13 @@ def test_training_on_a_terminal_shows_a_bar_over_every_step(tmp_path, tiny_model
     steps = [fields for kind, *rest in seen if kind == "update" for fields in rest if "completed" in fields]
     assert [s["completed"] for s in steps] == [1, 2, 3, 4] and {s["total"] for s in steps} == {4}
     assert ("update", {"description": "scoring the held-out items"}) in seen
+    # no dev split picks an epoch: it said "best epoch 2", as if one had been chosen
+    assert "(the last of 2 epochs, no dev split; " in result.output
     seen.clear()
     result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m2"), "--base", str(tiny_model_dir),
-                                 "--epochs", "1", "--n-boot", "0", "-q"])
+                                 "--epochs", "1", "--n-boot", "0", "--dev-fraction", "0.3", "-q"])
     assert result.exit_code == 0 and seen == []
+    assert "(best epoch by dev macro-F1: 1 of 1; " in result.output
 
 
 def test_out_never_replaces_what_is_not_a_model(tmp_path, tiny_model_dir, default_dir, monkeypatch):

@@ -537,7 +537,10 @@ def train_command(
         worse = doubt or worse_than_incumbent(outcome, comparison, reference, task, n_boot)
     outcome.result.model.save(out_dir, card)
     checkpoint.unlink(missing_ok=True)
-    out.print(f"saved {out_dir} (best epoch {outcome.result.best_epoch}, {round(outcome.result.seconds)} s)")
+    trained = len(outcome.result.history)  # without a dev split nothing picks an epoch: the last one is kept
+    kept = (f"best epoch by dev macro-F1: {outcome.result.best_epoch} of {trained}" if outcome.split["dev"] else
+            f"the last of {trained} epoch{'s' if trained != 1 else ''}, no dev split")
+    out.print(f"saved {out_dir} ({kept}; {round(outcome.result.seconds)} s)")
     if promote and not worse:
         from classifier.models.stance_model import read_settings
 
