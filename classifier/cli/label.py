@@ -613,13 +613,15 @@ def gold_command(
     A label file without undos or second annotators can go to 'stance classify' as it is; this makes any
     label file into such a file. Example: stance label gold labels_*.jsonl --out gold.jsonl --ties ties.jsonl
     """
-    from classifier.io.files import output_format, write_records
+    from classifier.io.files import check_not_predictions, output_format, write_records
     from classifier.items import item_record
     from classifier.labels import resolve_labels
 
     fmt = output_format(out_path, has_option=False)
+    check_not_predictions(out_path)
     if ties_path is not None:
         output_format(ties_path, formats=("jsonl",), has_option=False, option="--ties")
+        check_not_predictions(ties_path, "--ties")
         check_not_input(ties_path, *labels_paths)
         if ties_path.resolve() == out_path.resolve():
             raise InputError(f"--ties {ties_path}: the same file as --out")

@@ -206,6 +206,25 @@ def check_not_labels(path: str | Path, option: str = "--out") -> None:
                          f"({shown}), which writing it would replace; write to another file (nothing was changed)")
 
 
+def check_not_predictions(path: str | Path, option: str = "--out") -> None:
+    """Refuse, before any work, an output of another command (items, a gold set) that would replace a file of
+    'stance classify' predictions, told by its first row's scores: they can take hours to make again, and a
+    mistyped --out (prepare's for classify's) would drop them. 'stance classify' replaces its own only with
+    --overwrite."""
+    path = Path(path)
+    if not path.is_file() or format_of(path, default="") not in TABLE_FORMATS:
+        return
+    try:
+        first = next((row for _, row in iter_table(path)), None)
+    except (InputError, OSError, StopIteration):
+        return  # unreadable or empty: not predictions anyone can use
+    scores = ("stance_scores", "sentiment_scores")
+    if isinstance(first, dict) and any(first.get(key) is not None for key in scores):
+        model = f" by {first['model']}" if first.get("model") else ""
+        raise InputError(f"{option} {path}: a file of predictions{model} (from 'stance classify'), which writing it "
+                         "would replace; write to another file, or remove it first (nothing was changed)")
+
+
 def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[str] = TABLE_FORMATS,
                   has_option: bool = True, option: str = "--out") -> str:
     """The format of an output file, checked before any work is done: ``fmt`` (from ``--format``)

@@ -1458,3 +1458,39 @@ def test_the_summary_counts_the_articles_skipped_and_undated_and_is_unchanged_wi
     said = " ".join(run("prepare", folder, "--out", out).output.split())
     assert re.search(r"3 articles, 3 sentences, 6 items \(2 actors\) -> .*items.jsonl; 0 files skipped; [0-9.]+ s \(",
                      said), said
+
+
+def test_an_output_over_predictions_is_refused_and_they_stay(tmp_path):
+    """'prepare corpus/ --out predictions.jsonl' (classify's output named by mistake) replaced the predictions with
+    items, and 'label gold --out' (or --ties) did too: hours of scoring gone. Such a file, in any table format, is
+    refused before any work; items and gold files are still replaced."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("NATO warned Moscow.\n\nRussia said it would respond.\n")
+    row = {"id": "a:0001:russia", "text": "Russia said it would respond.", "actor": "Russia", "article": "a",
+           "stance": "neutral", "stance_scores": {"favor": 0.1, "against": 0.2, "neutral": 0.7}, "model": "m@1"}
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({**{k: row[k] for k in ("id", "text", "actor", "article")}, "label": "neutral",
+                                  "annotator": "ana"}) + "\n")
+    for name in ("p.jsonl", "p.csv", "p.parquet"):
+        predictions = tmp_path / name
+        if name.endswith(".parquet"):
+            pd.DataFrame([row]).to_parquet(predictions)
+        elif name.endswith(".csv"):
+            pd.DataFrame([{**row, "stance_scores": json.dumps(row["stance_scores"])}]).to_csv(predictions, index=False)
+        else:
+            predictions.write_text(json.dumps(row) + "\n")
+        before = predictions.read_bytes()
+        for command in (["prepare", corpus, "--out", predictions],
+                        ["label", "gold", labels, "--out", predictions],
+                        ["label", "gold", labels, "--out", tmp_path / "g.jsonl", "--ties", predictions]):
+            if name != "p.jsonl" and "--ties" in command:
+                continue  # ties are JSON lines only
+            result = run(*command)
+            said = " ".join(result.output.split())
+            assert result.exit_code == 1 and "a file of predictions by m@1" in said, said
+            assert predictions.read_bytes() == before
+    items = tmp_path / "items.jsonl"
+    for _ in range(2):  # items, and a gold file, are made again by their command
+        assert run("prepare", corpus, "--out", items, "-q").exit_code == 0
+        assert run("label", "gold", labels, "--out", tmp_path / "g.jsonl").exit_code == 0
