@@ -618,14 +618,14 @@ def gold_command(
     from classifier.labels import resolve_labels
 
     fmt = output_format(out_path, has_option=False)
-    check_not_predictions(out_path)
     if ties_path is not None:
         output_format(ties_path, formats=("jsonl",), has_option=False, option="--ties")
-        check_not_predictions(ties_path, "--ties")
         check_not_input(ties_path, *labels_paths)
         if ties_path.resolve() == out_path.resolve():
             raise InputError(f"--ties {ties_path}: the same file as --out")
+        check_not_predictions(ties_path, "--ties")
     check_not_input(out_path, *labels_paths)
+    check_not_predictions(out_path)
     records = read_records(labels_paths)
     items, counts = resolve_labels(records, annotator=annotator, allow_suggested=allow_suggested)
     if not items:

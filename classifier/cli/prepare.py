@@ -191,8 +191,8 @@ def prepare(
     Example: stance prepare seeds/ --out out/items.jsonl --explain
     """
     fmt = output_format(out_path, fmt)
-    check_not_predictions(out_path)
     check_not_read(out_path, input_path, manifest, actors, actors_only)
+    check_not_predictions(out_path)
     started = time.perf_counter()
     catalogue = choose_catalogue(actors, actors_only, only_actors)
     remove_stale_temporaries(out_path)  # what a run killed with -9 left beside this output
