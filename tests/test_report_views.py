@@ -390,7 +390,8 @@ def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
     assert "## Before and after" in md and "1 of the 9 cells (all of 5 or more articles) moved" in md
     assert "paired bootstrap by article" in md  # both files hold gold labels: both models on them
     # which model scored higher on the gold items, in words, each figure with its interval
-    assert "On the same " in md and "these predictions (new@2) scores macro-F1 " in md
+    assert "On the same " in md and "this file (new@2) scores macro-F1 " in md  # not "these predictions (…) scores"
+    assert "second = this file)" in md and "these predictions (new@2)" not in md
     assert "first \\[95% CI\\]" in md or "first [95% CI]" in md
 
 

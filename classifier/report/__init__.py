@@ -281,10 +281,11 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
         else:
             rows = tables.compare_rows(paired)
             eval_note = (f"Both models on the {paired['n_common']} gold-labelled items the files share (first = "
-                         f"{shown(other)}, second = these predictions); "
+                         f"{shown(other)}, second = this file); "
                          + (f"{paired['note']}." if paired["note"] else "paired bootstrap by article.") + " "
                          + comparison_verdict(paired, f"{other.name} ({', '.join(before.models)})",
-                                              f"these predictions ({', '.join(inputs.models)})"))
+                                              f"this file ({', '.join(inputs.models)})"))  # not "these
+            # predictions (M) scores": the sentence's verbs are singular
     return {"other": shown(other), "cells": cells, "rows": moved_rows(cells, min_n),
             "note": compare_note(cells, shown(other), before.models, only_new, only_old, changed), "paired": paired,
             "evaluation": rows, "eval_note": eval_note}
