@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, InputWarning
-from classifier.io.files import json_array_hint
+from classifier.io.files import SCORE_FIELDS, json_array_hint
 from classifier.items import LABELS, NO_ACTOR, Item, item_record, parse_item
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
@@ -38,7 +38,6 @@ MODEL_PREFIX = "model:"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
                "imported_from", "import_key", "label_studio_annotation", "votes", "where", "task")
-SCORE_FIELDS = ("stance", "sentiment", "stance_scores", "sentiment_scores")  # what 'stance classify' adds
 ORDERS = ("uncertain", "random", "source-balanced", "file")
 LABEL_STUDIO_HEADERS = {"stance": ("Stance toward: $actor", "$marked"), "sentiment": ("The sentence's own tone", "$text")}
 

@@ -107,7 +107,9 @@ def check_writable(path: str | Path) -> Path:
     return path
 
 
-ANSWER_SCORES = ("stance", "sentiment", "stance_scores", "sentiment_scores")  # a model's: predictions, not answers
+# the fields 'stance classify' adds to an item: a row with any of them is predictions, not people's answers
+SCORES = ("stance_scores", "sentiment_scores")  # the probabilities, which only predictions hold
+SCORE_FIELDS = ("stance", "sentiment", *SCORES)
 
 
 def people_answers(path: Path) -> tuple[int, list[str]]:
@@ -120,7 +122,7 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
     def answer(record) -> bool:
         return (isinstance(record, dict) and record.get("label") is not None
                 and isinstance(record.get("annotator"), str) and not record["annotator"].startswith("model:")
-                and not record.get("suggested") and not any(key in record for key in ANSWER_SCORES))
+                and not record.get("suggested") and not any(key in record for key in SCORE_FIELDS))
 
     try:
         with open(path, "rb") as fh:
@@ -134,7 +136,7 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
 
 def label_columns(names: Sequence[str]) -> bool:
     """Whether a table's columns are those of people's labels: a label and an annotator, no model scores."""
-    return "label" in names and "annotator" in names and not any(name in names for name in ANSWER_SCORES)
+    return "label" in names and "annotator" in names and not any(name in names for name in SCORE_FIELDS)
 
 
 def text_answer_rows(path: Path) -> Iterator[dict]:
@@ -156,7 +158,7 @@ def text_answer_rows(path: Path) -> Iterator[dict]:
             opening = None
         if opening is not None:  # JSON lines
             if isinstance(opening, dict) and "label" in opening and "annotator" in opening \
-                    and not any(key in opening for key in ANSWER_SCORES):
+                    and not any(key in opening for key in SCORE_FIELDS):
                 yield opening
                 yield from records(fh)
             return  # items, predictions, a gold file: made by a command, made again by it
@@ -218,8 +220,7 @@ def check_not_predictions(path: str | Path, option: str = "--out") -> None:
         first = next((row for _, row in iter_table(path)), None)
     except (InputError, OSError, StopIteration):
         return  # unreadable or empty: not predictions anyone can use
-    scores = ("stance_scores", "sentiment_scores")
-    if isinstance(first, dict) and any(first.get(key) is not None for key in scores):
+    if isinstance(first, dict) and any(first.get(key) is not None for key in SCORES):
         model = f" by {first['model']}" if first.get("model") else ""
         raise InputError(f"{option} {path}: a file of predictions{model} (from 'stance classify'), which writing it "
                          "would replace; write to another file, or remove it first (nothing was changed)")
