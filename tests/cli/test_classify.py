@@ -91,6 +91,21 @@ def test_classify_passes_the_date_order_to_the_articles_it_prepares(tmp_path, ti
     assert {row["date"] for row in read_jsonl(out)} == {"2022-04-03"}
 
 
+def test_classify_articles_skips_one_over_max_article_chars_as_prepare_does(tmp_path, tiny_model_dir):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia and China signed a deal.\n")
+    (corpus / "dump.txt").write_text("NATO met. " * 20 + "\n")  # 201 characters
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", corpus, "--out", out, "--model", tiny_model_dir, "-q", "--max-article-chars", 100)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "skipped" in said and "dump.txt: 201 characters, more than --max-article-chars 100 allows" in said
+    assert {r["article"] for r in read_jsonl(out)} == {"a"}
+    result = run("classify", corpus, "--out", tmp_path / "all.jsonl", "--model", tiny_model_dir, "-q")
+    assert result.exit_code == 0 and {r["article"] for r in read_jsonl(tmp_path / "all.jsonl")} == {"a", "dump"}
+
+
 def test_classify_reads_legacy_encodings_of_article_and_items_tables(tmp_path, tiny_model_dir):
     articles = tmp_path / "articles.csv"
     articles.write_bytes("id,text,source\na0,Le président: Russia condemned NATO.,Le Monde\n".encode("cp1252"))

@@ -229,6 +229,7 @@ def test_a_malformed_line_in_a_jsonl_part_is_one_line_naming_the_part(tmp_path, 
 
 @pytest.mark.parametrize("option", [("--format", "csv"), ("--device", "cuda"), ("--trust-remote-code",),
                                     ("--manifest", "m.csv"), ("--skip-unreadable",), ("--date-order", "DMY"),
+                                    ("--max-article-chars", "100"),
                                     ("--text-column", "body")])
 def test_ray_data_refuses_options_its_workers_would_ignore(tmp_path, tiny_model_dir, option):
     """A CSV asked for, a GPU or a dataset's columns: refused in one line, not a silent run without them."""
