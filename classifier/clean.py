@@ -81,8 +81,8 @@ def clean_text(text: str, rules: list[Rule]) -> Cleaned:
         rule = next((r for r in rules if r.scope == "end" and r.pattern.fullmatch(paragraphs[-1])), None)
         if rule is None:
             break
-        closing.insert(0, (rule.name, paragraphs.pop()))
-    return Cleaned(dedupe_title(paragraphs), dropped + closing)
+        closing.append((rule.name, paragraphs.pop()))  # last first (inserting each at the front grew as a square)
+    return Cleaned(dedupe_title(paragraphs), dropped + closing[::-1])
 
 
 @dataclass(frozen=True)
@@ -122,19 +122,33 @@ def unwrap(lines: list[Line]) -> list[str]:
     item (a bullet or number, or a dash after a sentence's end). A word broken at a hyphen is joined without a
     space ("Russia-" "Ukraine")."""
     width = wrap_width(lines)
-    paragraphs: list[str] = []
+    # each paragraph as its pieces, joined at the end: adding a line to a paragraph of one string copied it whole
+    # and searched it for a broken word, time growing with the square of a long wrapped paragraph's length
+    paragraphs: list[list[str]] = []
     in_item = False  # the paragraph being built is a list item (its wrapped lines may be indented under it)
     for before, line in zip([None, *lines], lines):
         item = bool(_BULLET.match(line.text)) or (bool(_DASH.match(line.text)) and (
             before is None or in_item or not line.follows or bool(_CLOSES.search(before.text))))
         would_fit = before is not None and len(before.text) + 1 + len(line.text.split()[0]) <= 0.9 * (width or 0)
         if width and line.follows and not would_fit and not item and (line.indent <= before.indent or in_item):
-            glue = "" if re.search(r"\w-$", paragraphs[-1]) else " "
-            paragraphs[-1] += glue + line.text
+            paragraphs[-1] += ["" if _BROKEN_WORD.search(_tail(paragraphs[-1])) else " ", line.text]
         else:
-            paragraphs.append(line.text)
+            paragraphs.append([line.text])
             in_item = item
-    return paragraphs
+    return ["".join(pieces) for pieces in paragraphs]
+
+
+_BROKEN_WORD = re.compile(r"\w-$")  # a word broken at a hyphen ends the paragraph so far ("Russia-")
+
+
+def _tail(pieces: list[str]) -> str:
+    """The last three characters of ``"".join(pieces)`` (all ``_BROKEN_WORD`` looks at), without joining them all."""
+    tail = ""
+    for piece in reversed(pieces):
+        tail = piece[-3:] + tail
+        if len(tail) >= 3:
+            return tail[-3:]
+    return tail
 
 
 def dedupe_title(paragraphs: list[str]) -> list[str]:

@@ -229,6 +229,30 @@ def test_a_hard_wrapped_text_gets_its_paragraphs_back(width):
                                                              "Key points", "- energy", "- trade"]
 
 
+def test_unwrapping_a_long_paragraph_reads_each_line_once(monkeypatch):
+    """Counted, not timed: a hard-wrapped paragraph of thousands of lines is joined a line at a time, each join
+    looking at the paragraph's last characters for a broken word ("Russia-" "Ukraine"), not at all of it (which
+    made a one-paragraph wrapped text of 400,000 characters take 15 s to clean), and with the same text."""
+    import textwrap
+
+    from classifier import clean
+
+    looked_at = []
+
+    class Spy:
+        def search(self, text):
+            looked_at.append(len(text))
+            return original.search(text)
+
+    original = clean._BROKEN_WORD
+    monkeypatch.setattr(clean, "_BROKEN_WORD", Spy())
+    paragraph = " ".join(f"Russia-Ukraine talks stalled again in round {n}, officials in Kyiv said." for n in range(3000))
+    lines = textwrap.wrap(paragraph, 72, break_on_hyphens=True)
+    assert any(line.endswith("Russia-") for line in lines)  # a word broken at its hyphen, joined without a space
+    assert clean_text("\n".join(lines), load_rules()).paragraphs == [paragraph]
+    assert len(looked_at) == len(lines) - 1 and max(looked_at) <= 3
+
+
 def test_lines_that_read_as_paragraphs_are_not_joined():
     short = ["Putin arrived in Beijing on Monday for talks with Xi.", "The two leaders met for three hours",
              "Officials said trade was discussed at length.", "No agreement was signed.", "Markets were calm."]
