@@ -332,30 +332,16 @@ yoon young yu yun
 """.split())
 
 
-def another_given_name(word: str, own: set[str], prose: bool = False) -> bool:
+def another_given_name(word: str, own: set[str]) -> bool:
     """Whether ``word``, after a family name alone ("Kim", "Li"), is a given name other than the catalogue
     person's (``own``, folded): "Kim Sung-han", "Li Keqiang", "Lee Hsien Loong", "Kim Hong Kyun" are other people.
     A word with a hyphen is a given name ("Jong-il"), as is a romanised given-name syllable (``_GIVEN_SYLLABLES``:
-    "Hong"); a day or month is not ("meet Kim Tuesday"), nor, in a title-case line, another English word ("Kim
-    Vows to …", "Trump and Kim Meet": a headline's words). In ``prose`` (a line that writes some word in lower case,
-    ``in_prose``) a capitalised English word is a name: "Kim Davis", "Kim Wall", "Kim Reynolds", "Kim Gardner"
-    (the news texts' own, each a surname that is also a word) are other people."""
+    "Hong"); another English word or a day or month is not ("Kim Vows to …", "Trump and Kim Meet", "meet Kim
+    Tuesday": a headline's words, a date)."""
     folded = word.casefold()
     if folded in own:  # the catalogue person's own given name, in another spelling ("Lee Jae-Myung")
         return False
-    if word.capitalize() in _CALENDAR:
-        return False
-    return "-" in word or folded in _GIVEN_SYLLABLES or prose or folded not in common_words()
-
-
-def in_prose(text: str, start: int) -> bool:
-    """Whether the line of ``text`` around ``start`` writes a word after its first in lower case, other than those
-    title case leaves so (``_TITLE_LOWER``): a sentence, not a headline in title case or capitals, nor a line of
-    names alone."""
-    first = text.rfind("\n", 0, start) + 1
-    last = text.find("\n", start)
-    words = _TITLE_WORD.findall(text[first:last if last >= 0 else len(text)])[1:]
-    return any(w[0].islower() and w not in _TITLE_LOWER for w in words)
+    return "-" in word or folded in _GIVEN_SYLLABLES or not (folded in common_words() or word.capitalize() in _CALENDAR)
 
 
 def _titled(surname: str) -> list[str]:
@@ -477,8 +463,7 @@ class Matcher:
             term = self._terms[index]
             if term in self._given:  # "Kim" alone: not before another given name ("Kim Sung-han said")
                 following = _NEXT_CAPITALISED.match(text, match.end())
-                if following and another_given_name(following.group(1), self._given[term],
-                                                    in_prose(text, match.start())):
+                if following and another_given_name(following.group(1), self._given[term]):
                     continue
             mentions.append(Mention(self._actors[index], match.start(), match.end(), term))
         return mentions, excluded, namesakes

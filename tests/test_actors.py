@@ -436,17 +436,10 @@ def test_more_countries_and_their_lookalikes(matcher):
         ("North Korea", "KIM")]  # a headline's words are no given names
     assert found(matcher, "Kim Jong Un will meet Kim Tuesday.") == [("North Korea", "Kim Jong Un"), ("North Korea", "Kim")]
     # a given-name syllable that is also a word of the vocabulary ("hong", via "Hong Kong") is a given name
-    assert found(matcher, "Kim Jong Un fired. Kim Hong Kyun, Seoul's envoy, and Li Ming said so.\nKim Vows To Go On; "
+    assert found(matcher, "Kim Jong Un fired. Kim Hong Kyun, Seoul's envoy, and Li Ming said Kim Vows To Go On; "
                           "Kim Meets Putin.") == [
         ("North Korea", "Kim Jong Un"), ("South Korea", "Seoul"), ("North Korea", "Kim"), ("North Korea", "Kim"),
         ("Russia", "Putin")]
-    # in a sentence, a capitalised word after a family name is a name even where it is also a word (the shared news
-    # texts' "Kim Davis", "Kim Wall", "Kim Reynolds", "Kim Gardner"); in a title-case headline it is not (above)
-    assert found(matcher, "Kim Jong Un fired.\nClerk Kim Davis said Kim Wall and Kim Reynolds met Kim Gardner on "
-                          "Monday; Kim Jong Un did not, and Kim answered.") == [
-        ("North Korea", "Kim Jong Un"), ("North Korea", "Kim Jong Un"), ("North Korea", "Kim")]
-    assert found(matcher, "Kim Jong Un met Trump. Kim Tuesday said so.") == [
-        ("North Korea", "Kim Jong Un"), ("United States", "Trump"), ("North Korea", "Kim")]  # a day is no name
     assert found(matcher, "Lee Jae-myung won; Lee Jae-Myung said so, and Lee Hsien Loong did not.") == [
         ("South Korea", "Lee Jae-myung"), ("South Korea", "Lee")]  # his own given name in another spelling
     assert found(matcher, "The Paris Agreement, British Columbia and American Indians; Macron in Paris.") == [
