@@ -212,18 +212,46 @@ def check_not_predictions(path: str | Path, option: str = "--out") -> None:
     """Refuse, before any work, an output of another command (items, a gold set) that would replace a file of
     'stance classify' predictions, told by its first row's scores: they can take hours to make again, and a
     mistyped --out (prepare's for classify's) would drop them. 'stance classify' replaces its own only with
-    --overwrite."""
+    --overwrite. The file is told by what it holds, whatever its name or the --format asked for."""
     path = Path(path)
-    if not path.is_file() or format_of(path, default="") not in TABLE_FORMATS:
+    if not path.is_file():
         return
     try:
-        first = next((row for _, row in iter_table(path)), None)
-    except (InputError, OSError, StopIteration):
+        first = first_row(path)
+    except (InputError, OSError, ValueError, csv.Error):
         return  # unreadable or empty: not predictions anyone can use
-    if isinstance(first, dict) and any(first.get(key) is not None for key in SCORES):
+    if isinstance(first, dict) and any(first.get(key) not in (None, "") for key in SCORES):
         model = f" by {first['model']}" if first.get("model") else ""
         raise InputError(f"{option} {path}: a file of predictions{model} (from 'stance classify'), which writing it "
                          "would replace; write to another file, or remove it first (nothing was changed)")
+
+
+def first_row(path: Path) -> dict | None:
+    """The first row of a table told by its bytes, not its name: Parquet (its magic number), JSON lines (a first
+    line that is a JSON object) or CSV (a header and a row); None where it has none."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with open(path, "rb") as fh:
+        if fh.read(4) == b"PAR1":
+            try:
+                batch = next(pq.ParquetFile(path).iter_batches(batch_size=1), None)
+            except pa.ArrowException as exc:
+                raise ValueError(str(exc)) from None
+            return batch.to_pylist()[0] if batch is not None and batch.num_rows else None
+    with open(path, encoding=text_encoding(path), errors="replace", newline="") as fh:
+        first = next((line for line in fh if line.strip()), "")
+        try:
+            return json.loads(first)
+        except ValueError:
+            pass
+        fh.seek(0)
+        names, delimiter = csv_header(path, fh)
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+        rows = csv.reader(fh, delimiter=delimiter)
+        next(rows)  # the header
+        row = next(rows, None)
+        return dict(zip(names, row)) if row is not None else None
 
 
 def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[str] = TABLE_FORMATS,

@@ -1490,6 +1490,12 @@ def test_an_output_over_predictions_is_refused_and_they_stay(tmp_path):
             said = " ".join(result.output.split())
             assert result.exit_code == 1 and "a file of predictions by m@1" in said, said
             assert predictions.read_bytes() == before
+    for name, fmt in (("p.jsonl", "jsonl"), ("p.csv", "csv"), ("p.parquet", "parquet")):  # under another name
+        renamed = tmp_path / f"{name}.out"  # the guard read the name's extension, so --format went past it
+        renamed.write_bytes((tmp_path / name).read_bytes())
+        result = run("prepare", corpus, "--out", renamed, "--format", fmt, "-q")
+        assert result.exit_code == 1 and "a file of predictions by m@1" in " ".join(result.output.split())
+        assert renamed.read_bytes() == (tmp_path / name).read_bytes()
     items = tmp_path / "items.jsonl"
     for _ in range(2):  # items, and a gold file, are made again by their command
         assert run("prepare", corpus, "--out", items, "-q").exit_code == 0
