@@ -675,9 +675,39 @@ def test_a_test_file_repeating_training_sentences_under_other_ids_leaves_them_ou
                                  "--test", str(test), "--epochs", "1", "--n-boot", "0"])
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "3 training items left out: their articles, ids or sentences (with the same actor) are in --test" \
-        in said
-    assert said.index("left out") < said.index("train 13 items")  # said before training, not after
+    assert "16 labels: 3 set aside, as their articles, ids or sentences (with the same actor) are in --test; " \
+           "13 (4 articles) train for 1 epoch" in said
+    assert said.index("set aside") < said.index("epoch=1")  # said before training, not after
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m2"), "--base", str(tiny_model_dir),
+                                 "--test", str(test), "--epochs", "1", "--n-boot", "0", "-q"])
+    assert result.exit_code == 0, result.output  # -q: no line, so a warning says it
+    assert "warning: 3 training items left out: their articles, ids or sentences (with the same actor) are in " \
+           "--test" in " ".join(result.output.split())
+
+
+def test_the_line_before_training_and_the_card_count_what_trains_not_what_was_read(tmp_path, tiny_model_dir):
+    """With --test holding whole articles of the label file it said "50 labels: no dev split, every label trains",
+    and 25 trained; the card said the 25 left out were "items ... whose sentence and actor are held out"."""
+    rows = label_rows(n_articles=10, per_article=5)
+    labels = write(tmp_path / "labels.jsonl", rows)
+    test = write(tmp_path / "test.jsonl", rows[:25] + label_rows(n_articles=1, per_article=4, seed=2, prefix="t"))
+    out = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
+                                 "--test", str(test), "--epochs", "1", "--n-boot", "0"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "50 labels: 25 set aside, as their articles, ids or sentences (with the same actor) are in --test; 25 " \
+           "(5 articles) train for 1 epoch, no dev split; tested on the 29 items of --test (6 articles)" in said
+    assert "every label trains" not in said and "warning: 25" not in said  # said once, in the line
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["data"]["split"] == ("by article (no article in two splits); 25 labelled items left out of training: "
+                                     "their articles, ids or sentences (with the same actor) are in --test")
+    assert card["data"]["train / dev / test items"] == "25 / 0 / 29"
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m2"), "--base", str(tiny_model_dir),
+                                 "--epochs", "1", "--n-boot", "0", "--dev-fraction", "0.3"])
+    assert result.exit_code == 0, result.output  # without --test: the test articles are not trained on either
+    assert "50 labels: 10 (2 articles) held out as the test; 30 (6 articles) train for up to 1 epoch, the epoch " \
+           "picked by a dev split of 10 (2 articles); no article in two splits" in " ".join(result.output.split())
 
 
 def test_the_held_out_figures_are_those_of_the_saved_half_precision_weights(tmp_path, tiny_model_dir, monkeypatch):

@@ -317,6 +317,28 @@ def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], ta
     return doubt
 
 
+def split_line(n_labels: int, split: dict, tested: bool, epochs: int) -> str:
+    """The line before training: what trains, for how long, what is held out, and how many labels are set aside
+    and why (``retrain``'s split). It counted the labels read as training ones: "54 labels: no dev split, every label
+    trains", where the 33 whose article was in --test trained not at all."""
+    from classifier.models.train import left_out_reason
+
+    def some(n: int, articles: int) -> str:
+        return f"{n} ({articles} article{'s' if articles != 1 else ''})"
+
+    dropped = split["left_out_for_test"]
+    aside = f"{dropped}{'' if tested else ' more'} set aside, as {left_out_reason(tested)}" if dropped else ""
+    held = (f"tested on the {split['test']} items of --test ({split['test_articles']} article"
+            f"{'s' if split['test_articles'] != 1 else ''})" if tested else
+            f"{some(split['test'], split['test_articles'])} held out as the test")
+    epochs_text = f"{epochs} epoch{'s' if epochs != 1 else ''}"
+    trains = f"{some(split['train'], split['train_articles'])} train" + (
+        f" for up to {epochs_text}, the epoch picked by a dev split of {some(split['dev'], split['dev_articles'])}"
+        if split["dev"] else f" for {epochs_text}, no dev split")
+    parts = [aside, trains, held] if tested else [held + (f", {aside}" if aside else ""), trains]
+    return f"{n_labels} labels: " + "; ".join(part for part in parts if part) + "; no article in two splits"
+
+
 def label_summary(counts: dict, labels=LABELS) -> str:
     return ", ".join(f"{label} {counts.get(label, 0)}" for label in labels)
 
@@ -340,6 +362,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
     import torch
 
     from classifier.models.card import provenance
+    from classifier.models.train import left_out_reason
 
     config, result = outcome.config, outcome.result
     task = result.model.task
@@ -388,8 +411,8 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                  **({"split options": ", ".join(f"{k} {v}" for k, v in split_options.items())}
                     if split_options else {}),
                  "split": "by article (no article in two splits)" + (
-                     f"; {outcome.split['left_out_for_test']} training items left out whose sentence and actor are "
-                     "held out" if outcome.split.get("left_out_for_test") else "")},
+                     f"; {outcome.split['left_out_for_test']} labelled items left out of training: "
+                     + left_out_reason(bool(test_paths)) if outcome.split.get("left_out_for_test") else "")},
         "hyperparameters": {**config.as_dict(), "best_epoch": result.best_epoch},
         "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
                      "torch": torch.__version__, "command": "stance " + " ".join(sys.argv[1:]),
@@ -494,9 +517,14 @@ def train_command(
     if unmarked_share is not None:
         config.unmarked_share = unmarked_share
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
-    epochs_text = f"{epochs} epoch{'s' if epochs != 1 else ''}"
-    log(f"{len(items)} labels: " + (f"{dev_fraction:.0%} of the articles for early stopping, up to {epochs_text}"
-                                    if dev_fraction else f"no dev split, every label trains for {epochs_text}"))
+
+    def announce(split: dict) -> None:  # once the split is made: the labels that train, not the labels read
+        from classifier.models.train import left_out_reason
+
+        if quiet and split["left_out_for_test"]:  # else the line says it
+            warn(f"{split['left_out_for_test']} training items left out: {left_out_reason(bool(test))}")
+        log(split_line(len(items), split, bool(test), epochs))
+
     checkpoint = train_checkpoint(out_dir)
     with progress_bar(show_progress(quiet)) as progress:  # an epoch of a few hundred labels is minutes on a CPU
         task_id = progress.add_task("training steps", total=None) if progress else None
@@ -509,7 +537,7 @@ def train_command(
         outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction,
                           dev_fraction=dev_fraction, reference=reference, log=log, checkpoint=checkpoint,
                           source_of=source_of if len(labels) > 1 else None, warn=warn,
-                          on_step=on_step if progress else None)
+                          on_step=on_step if progress else None, announce=announce)
     from classifier.evaluate import BOOTSTRAP_SEED
 
     # the bootstrap's seed is evaluate's, not --seed: the card and 'stance evaluate --compare' on the same

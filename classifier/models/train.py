@@ -558,6 +558,14 @@ def holdout_split(items: Sequence[Item], test_items: Sequence[Item] | None, test
     return trained, dev_part, test, dropped + len(train_part) - len(trained)
 
 
+def left_out_reason(tested: bool) -> str:
+    """Why ``holdout_split`` left the training items it counts in ``dropped`` out: with a --test file, their
+    article, id or sentence and actor is in it; without one, their sentence and actor is also in a held-out article.
+    One wording for the line before training, the warning and the model card."""
+    return ("their articles, ids or sentences (with the same actor) are in --test" if tested else
+            "their sentence, with the same actor, is also in a held-out article (a story two articles share)")
+
+
 def sentence_key(item: Item) -> tuple[str, str]:
     """An item's sentence and actor, compared with case and spacing ignored."""
     return " ".join(item.text.split()).casefold(), (item.actor or "").strip().casefold()
@@ -595,22 +603,23 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
             test_fraction: float = 0.2, dev_fraction: float = 0.2, reference: str | None = None,
             log: Callable[[str], None] = print, checkpoint: str | Path | None = None,
             source_of: dict[str, int] | None = None, warn: Callable[[str], None] | None = None,
-            on_step: Callable[[int, int], None] | None = None) -> RetrainResult:
+            on_step: Callable[[int, int], None] | None = None,
+            announce: Callable[[dict], None] | None = None) -> RetrainResult:
     """Split by article, fine-tune with early stopping, predict the test split with the new model and
     with ``reference`` (the starting stance model), so both are scored on the same held-out items.
     ``checkpoint``: where the training loop keeps its state, so a rerun after a kill resumes (``train``).
     ``source_of``: item id -> index of the file it came from, for a mixture of files (``train``'s ``sources``).
     ``warn``: told, before training, how many training items the test items left out. ``on_step(step, total)``:
-    told after each training step (a progress bar). The new model is scored
+    told after each training step (a progress bar). ``announce(split)``: told the split (the counts of the model
+    card's split) before training, in place of the log line and the warning of the items left out, for a caller
+    that says both in its own words. The new model is scored
     with its weights rounded to half precision, as ``save`` writes them: the figures are those of the saved model."""
     from classifier.errors import InputError
 
     train_part, dev_part, test, dropped = holdout_split(items, test_items, test_fraction, dev_fraction, config.seed)
-    if dropped and warn is not None:
-        warn(f"{dropped} training items left out: their articles, ids or sentences (with the same actor) are in --test"
-             if test_items else f"{dropped} training items left out: their sentence, with the same actor, is also in "
-             "a held-out article (a story two articles share); the held-out figures would otherwise score sentences "
-             "the model was trained on")
+    if dropped and warn is not None and announce is None:
+        warn(f"{dropped} training items left out: {left_out_reason(bool(test_items))}" + (
+            "" if test_items else "; the held-out figures would otherwise score sentences the model was trained on"))
     articleless = sum(it.article is None for it in items)
     if articleless and warn is not None:
         warn(f"{articleless} of {len(items)} labelled items have no 'article': each is held out on its own, so "
@@ -638,8 +647,11 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
              "dev_articles": len({it.article or it.id for it in dev_part}),
              "test_articles": len({it.article or it.id for it in test}),
              "train_labels": dict(Counter(it.label for it in train_part))}
-    log(f"train {split['train']} items ({split['train_articles']} articles), dev {split['dev']} "
-        f"({split['dev_articles']}), test {split['test']} ({split['test_articles']}); no article in two splits")
+    if announce is not None:
+        announce(split)
+    else:
+        log(f"train {split['train']} items ({split['train_articles']} articles), dev {split['dev']} "
+            f"({split['dev_articles']}), test {split['test']} ({split['test_articles']}); no article in two splits")
     sources = [source_of.get(it.id, 0) for it in train_part] if source_of else None
     result = train(train_part, dev_part or None, config, log=log, checkpoint=checkpoint, sources=sources,
                    on_step=on_step)
