@@ -137,7 +137,10 @@ def test_training_on_a_terminal_shows_a_bar_over_every_step(tmp_path, tiny_model
     assert result.exit_code == 0, result.output
     steps = [fields for kind, *rest in seen if kind == "update" for fields in rest if "completed" in fields]
     assert [s["completed"] for s in steps] == [1, 2, 3, 4] and {s["total"] for s in steps} == {4}
-    assert ("update", {"description": "scoring the held-out items"}) in seen
+    # each phase says what it is: it said "training steps 0/?" while the model loaded
+    assert seen[0] == ("add", "loading the starting model", None)
+    assert {s["description"] for s in steps} == {"training steps"}
+    assert seen[-2:] == [("update", {"visible": False}), ("add", "scoring the held-out items", None)]
     # no dev split picks an epoch: it said "best epoch 2", as if one had been chosen
     assert "(the last of 2 epochs, no dev split; " in result.output
     seen.clear()
@@ -145,6 +148,26 @@ def test_training_on_a_terminal_shows_a_bar_over_every_step(tmp_path, tiny_model
                                  "--epochs", "1", "--n-boot", "0", "--dev-fraction", "0.3", "-q"])
     assert result.exit_code == 0 and seen == []
     assert "(best epoch by dev macro-F1: 1 of 1; " in result.output
+    # early stopping ends training before the last step: the scoring of the held-out items is named all the same
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m3"), "--base", str(tiny_model_dir),
+                                 "--epochs", "4", "--n-boot", "0", "--dev-fraction", "0.3", "--patience", "1",
+                                 "--lr", "1e-9"])
+    assert result.exit_code == 0 and "early stop" in result.output, result.output
+    steps = [fields for kind, *rest in seen if kind == "update" for fields in rest if "completed" in fields]
+    assert steps[-1]["completed"] < steps[-1]["total"]
+    assert seen[-2:] == [("update", {"visible": False}), ("add", "scoring the held-out items", None)]
+
+
+def test_the_bar_shows_no_count_while_its_total_is_unknown():
+    """rich's column wrote "0/?" beside "training steps" while the model loaded."""
+    from classifier.cli.app import progress_bar
+
+    with progress_bar(True) as progress:
+        loading = progress.add_task("loading", total=None)
+        steps = progress.add_task("steps", total=4, completed=1)
+        count = progress.columns[2]
+        assert str(count.render(progress.tasks[loading])) == ""
+        assert str(count.render(progress.tasks[steps])) == "1/4"
 
 
 def test_out_never_replaces_what_is_not_a_model(tmp_path, tiny_model_dir, default_dir, monkeypatch):

@@ -131,7 +131,11 @@ def progress_bar(enabled: bool, with_rate: bool = False):
 
     if not enabled:
         return nullcontext(None)
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    class CountColumn(MofNCompleteColumn):  # rich writes "0/?" while the total is unknown (a model loading)
+        def render(self, task):
+            return super().render(task) if task.total is not None else Text("")
+
+    columns = [TextColumn("{task.description}"), BarColumn(), CountColumn()]
     if with_rate:
         columns.append(TextColumn("{task.fields[rate]}"))
     return Progress(*columns, TimeRemainingColumn(), console=console, transient=True)

@@ -527,17 +527,23 @@ def train_command(
 
     checkpoint = train_checkpoint(out_dir)
     with progress_bar(show_progress(quiet)) as progress:  # an epoch of a few hundred labels is minutes on a CPU
-        task_id = progress.add_task("training steps", total=None) if progress else None
+        # the bar says what is being done: it said "training steps 0/?" while the model loaded, and kept "training
+        # steps" after early stopping while the held-out items were scored
+        loading = "loading the starting model" + (" and scoring with the teacher" if teacher is not None else "")
+        task_id = progress.add_task(loading, total=None) if progress else None
 
         def on_step(step: int, total: int) -> None:
-            progress.update(task_id, completed=step, total=total)
-            if step == total:  # both models then score the held-out items
-                progress.update(task_id, description="scoring the held-out items")
+            progress.update(task_id, completed=step, total=total, description="training steps")
+
+        def on_scoring() -> None:  # both models score the held-out items: a bar without a count (rich cannot
+            progress.update(task_id, visible=False)  # take a task's total back), not the steps early stopping cut
+            progress.add_task("scoring the held-out items", total=None)
 
         outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction,
                           dev_fraction=dev_fraction, reference=reference, log=log, checkpoint=checkpoint,
                           source_of=source_of if len(labels) > 1 else None, warn=warn,
-                          on_step=on_step if progress else None, announce=announce)
+                          on_step=on_step if progress else None, announce=announce,
+                          on_scoring=on_scoring if progress else None)
     from classifier.evaluate import BOOTSTRAP_SEED
 
     # the bootstrap's seed is evaluate's, not --seed: the card and 'stance evaluate --compare' on the same

@@ -604,7 +604,8 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
             log: Callable[[str], None] = print, checkpoint: str | Path | None = None,
             source_of: dict[str, int] | None = None, warn: Callable[[str], None] | None = None,
             on_step: Callable[[int, int], None] | None = None,
-            announce: Callable[[dict], None] | None = None) -> RetrainResult:
+            announce: Callable[[dict], None] | None = None,
+            on_scoring: Callable[[], None] | None = None) -> RetrainResult:
     """Split by article, fine-tune with early stopping, predict the test split with the new model and
     with ``reference`` (the starting stance model), so both are scored on the same held-out items.
     ``checkpoint``: where the training loop keeps its state, so a rerun after a kill resumes (``train``).
@@ -612,7 +613,8 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     ``warn``: told, before training, how many training items the test items left out. ``on_step(step, total)``:
     told after each training step (a progress bar). ``announce(split)``: told the split (the counts of the model
     card's split) before training, in place of the log line and the warning of the items left out, for a caller
-    that says both in its own words. The new model is scored
+    that says both in its own words. ``on_scoring()``: told when training has ended and the held-out items are
+    about to be scored (early stopping ends it before the last step ``on_step`` counts to). The new model is scored
     with its weights rounded to half precision, as ``save`` writes them: the figures are those of the saved model."""
     from classifier.errors import InputError
 
@@ -655,6 +657,8 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     sources = [source_of.get(it.id, 0) for it in train_part] if source_of else None
     result = train(train_part, dev_part or None, config, log=log, checkpoint=checkpoint, sources=sources,
                    on_step=on_step)
+    if on_scoring is not None:
+        on_scoring()
     result.model.model.half().float()  # the weights as saved (half precision): one rounding can flip a verdict
     predictions = {"new": predicted_labels(result.model, test)}
     if reference:
