@@ -122,20 +122,25 @@ class LabelStore:
 
     def check_appendable(self, option: str = "--labels") -> None:
         """Refuse, before anything is asked or appended, an existing file that holds no answers: every line
-        'stance label' writes names its annotator, so a first line without one is items, predictions or a gold
-        file, which an answer appended to would spoil (a duplicate id, a row without scores)."""
+        'stance label' writes names its annotator and holds no model scores, so a first line without an annotator
+        is items, predictions or a gold file, and one with scores is predictions (made from a label file, they keep
+        its annotator), which an answer appended to would spoil (a duplicate id, a row without scores)."""
         if not self.path.is_file():
             return
         first = next(iter(read_lines(self.path)), None)  # a malformed line is named by its number
-        if first is None or "annotator" in first[1]:
+        if first is None:
             return
         record = first[1]
-        kind = ("predictions (from 'stance classify')" if any(key in record for key in SCORE_FIELDS) else
+        scores = [key for key in SCORE_FIELDS if key in record]
+        if "annotator" in record and not scores:
+            return
+        kind = ("predictions (from 'stance classify')" if scores else
                 "labelled items without annotators (a gold file, from 'stance label gold')"
                 if record.get("label") is not None else "items (from 'stance prepare')")
-        raise InputError(f"{option} {self.path}: not a label file: its first line names no annotator, as every "
-                         f"answer 'stance label' saves does; it holds {kind}, which an answer appended to would spoil: "
-                         "name a new .jsonl file or an earlier label file (nothing was changed)")
+        why = (f"its first line has a model's scores ({', '.join(scores)}), which answers 'stance label' saves never "
+               "have" if scores else "its first line names no annotator, as every answer 'stance label' saves does")
+        raise InputError(f"{option} {self.path}: not a label file: {why}; it holds {kind}, which an answer appended "
+                         "to would spoil: name a new .jsonl file or an earlier label file (nothing was changed)")
 
     def append(self, record: dict) -> dict:
         """Write one line and fsync it before returning: once this returns, the answer is on disk."""

@@ -525,7 +525,8 @@ def test_line_input_fallback_and_resume(tmp_path):
 def test_answers_are_never_appended_to_items_predictions_or_a_gold_file(tmp_path):
     """--labels items.jsonl (another items file than the one labelled), a predictions file or a gold file took the
     answer as its last line: the items then had a duplicate id, the predictions a row without scores. A file whose
-    first line names no annotator (every answer 'stance label' saves names one) is refused, untouched."""
+    first line names no annotator (every answer 'stance label' saves names one) is refused, untouched, and so is one
+    whose first line has model scores though it names an annotator (predictions made from a label file keep it)."""
     items = make_items()
     items_path = write_items(tmp_path / "items.jsonl", items)
     other_items = write_items(tmp_path / "all_items.jsonl", items)
@@ -535,7 +536,13 @@ def test_answers_are_never_appended_to_items_predictions_or_a_gold_file(tmp_path
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps({**json.loads(line), "label": "neutral"}) + "\n"
                             for line in other_items.read_text().splitlines()))
-    for path, kind in ((other_items, "holds items"), (predictions, "holds predictions"), (gold, "a gold file")):
+    scored_labels = tmp_path / "scored_labels.jsonl"  # predictions made from a label file keep its annotator
+    scored_labels.write_text("".join(json.dumps({**json.loads(line), "label": "favor", "annotator": "ana",
+                                                 "stance": "neutral", "stance_scores": {"favor": 0.1, "against": 0.1,
+                                                                                        "neutral": 0.8}}) + "\n"
+                                     for line in other_items.read_text().splitlines()[:2]))
+    for path, kind in ((other_items, "holds items"), (predictions, "holds predictions"), (gold, "a gold file"),
+                       (scored_labels, "has a model's scores (stance, stance_scores)")):
         before = path.read_bytes()
         for command in (["label", str(items_path), "--labels", str(path), "-a", "ana"],
                         ["label", "suggest", str(items_path), "--out", str(path)]):
