@@ -522,6 +522,21 @@ def test_line_input_fallback_and_resume(tmp_path):
     assert {it.id: it.label for it in read_items(gold)} == current  # one item per id, undo applied
 
 
+@pytest.mark.parametrize("answers", ["f\nq\n", "f\n"])  # quit, or the end of the input
+@pytest.mark.parametrize("quiet", [[], ["-q"]])
+def test_a_piped_session_ends_on_one_line(tmp_path, answers, quiet):
+    """Piped answers ended "answer: stopped: 1/6 ..." after q, and "answer: quit" then "stopped: ..." where the
+    input ended: the prompt of a piped line is written with what it did, so the session ends on the summary alone."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", *quiet], input=answers)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[-1] == f"stopped: 1/6 by ana (1 favor) in {labels}"
+    assert lines[-2].startswith("[f] favor") and "answer: favor (saved)" in lines
+    assert not [line for line in lines if line.startswith("answer: ") and "(saved)" not in line]
+
+
 def test_answers_are_never_appended_to_items_predictions_or_a_gold_file(tmp_path):
     """--labels items.jsonl (another items file than the one labelled), a predictions file or a gold file took the
     answer as its last line: the items then had a duplicate id, the predictions a row without scores. A file whose

@@ -230,19 +230,30 @@ def help_table(keys: dict[str, str], task: Task = STANCE) -> Table:
 
 # -- the loop -----------------------------------------------------------------------------------
 def read_action(reader: KeyReader, screen: Console, keys: dict[str, str]) -> str:
+    """The action of the next key typed, or line piped in. A piped line is not echoed: its "answer: " is written
+    once it is read, before what it did ("answer: favor (saved)"), and none before the quit key or the end of the
+    input, so a piped session ends on the summary line alone (it ended "answer: stopped: ..." after q, "answer:
+    quit" and then the summary at the end of the input)."""
     while True:
-        screen.print("answer: ", end="")
-        sys.stdout.flush()
+        if reader.raw:
+            screen.print("answer: ", end="")
+            sys.stdout.flush()
         key = reader.read()
         if key in QUIT_BYTES:
-            screen.print("quit")
+            if reader.raw:
+                screen.print("quit")
             return "quit"
-        if key in keys:
+        action = keys.get(key)
+        if action is None and not reader.raw and key.casefold() in keys.values():  # a line naming the action
+            action = key.casefold()
+        if action is not None:
             if reader.raw:
                 screen.print(key)
-            return keys[key]
-        if not reader.raw and key.casefold() in keys.values():  # a piped line that names the action
-            return key.casefold()
+            elif action != "quit":
+                screen.print("answer: " + ("help" if action == "help" else ""), end="\n" if action == "help" else "")
+            return action
+        if not reader.raw:
+            screen.print("answer: ", end="")
         screen.print(f"unknown key {key!r}; press {next(k for k, a in keys.items() if a == 'help')} for help")
 
 
