@@ -60,12 +60,17 @@ def option(name: str, value=_UNSET, *, flag: str | None = None) -> str:
     """An option as a message names it, with its value where given: the Python parameter for a Python caller
     (``period='day'``), the CLI's flag inside ``cli_flags`` (``--period day``; a switch, ``value=True``, as the flag
     alone). ``flag``: the CLI's name where it
-    is not ``--`` and the parameter with dashes (``model_dir`` is ``--model``). One message serves both callers."""
+    is not ``--`` and the parameter with dashes (``model_dir`` is ``--model``). One message serves both callers. A
+    value is shown as a shell would take it back (``shlex.quote``): an empty one as ``--date-order ''``, not lost in
+    ``--date-order :``, and one with spaces quoted whole, as the Python form's ``repr`` shows them."""
     import os
+    import shlex
 
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
     if _CLI_FLAGS.get():
         shown = flag or "--" + name.replace("_", "-")
-        return shown if value is _UNSET or value is True else f"{shown} {value}"
+        if value is _UNSET or value is True:
+            return shown
+        return f"{shown} {shlex.quote(value) if isinstance(value, str) else value}"
     return name if value is _UNSET else f"{name}={value!r}"

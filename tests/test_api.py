@@ -415,6 +415,9 @@ def test_option_names_a_parameter_outside_the_cli_and_a_flag_inside():
         assert [option("period", "day"), option("model_dir", Path("m"), flag="--model"),
                 option("trust_remote_code", True), option("n_boot")] == \
             ["--period day", "--model m", "--trust-remote-code", "--n-boot"]
+        # a value a shell would split or drop is quoted as one takes it back, as repr quotes it outside the CLI
+        assert [option("date_order", ""), option("out", Path("my items.jsonl")), option("max_article_chars", 5)] == \
+            ["--date-order ''", "--out 'my items.jsonl'", "--max-article-chars 5"]
     assert option("period") == "period"  # the CLI's setting ends with its command
 
 

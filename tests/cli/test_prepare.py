@@ -980,7 +980,8 @@ def test_date_order_reads_a_manifest_s_and_a_table_s_numeric_dates_and_warns_of_
     before = out.read_bytes()
     for bad in ("DM", "day-first", ""):
         refused = run("prepare", table, "--out", out, "--date-order", bad)
-        assert refused.exit_code == 1 and f"--date-order {bad}: expected DMY (day first: 03.04.2022 is 3 April), " \
+        shown = bad or "''"  # an empty value is seen, quoted as a shell takes it
+        assert refused.exit_code == 1 and f"--date-order {shown}: expected DMY (day first: 03.04.2022 is 3 April), " \
             "MDY (month first: 4 March) or YMD" in " ".join(refused.output.split())
         assert "Traceback" not in refused.output and out.read_bytes() == before  # nothing written
 
