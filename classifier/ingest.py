@@ -708,7 +708,9 @@ _TIME_AFTER = re.compile(r"(?:\s*[,|]\s*|\s+)(?:(?:at|à|um|в|o|alle|às|a las|
 # the orders --date-order reads a date written in numbers alone in, named as dateparser's DATE_ORDER setting names them
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 # a date written in numbers alone, one separator twice, a year of four digits first or last ("03.03.2022",
-# "3/4/2022", "03-04-2022", "2022.3.4"): which number is the day is not guessed, but read in the order given
+# "3/4/2022", "03-04-2022", "2022.3.4"): which number is the day is not guessed, but read in the order given; a
+# year first (group 2) is read year, month, day without one: the order of ISO 8601 and of the countries that write
+# the year first (China, Japan, Korea, Hungary, Sweden, Lithuania), not a guess between two in common use
 _NUMERIC_DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{4}|\d{4}([./-])\d{1,2}\2\d{1,2}")
 _NUMERIC_FORMS = {"DMY": ("%d", "%m", "%Y"), "MDY": ("%m", "%d", "%Y"), "YMD": ("%Y", "%m", "%d")}
 
@@ -726,12 +728,16 @@ def check_date_order(value: str | None) -> str | None:
 def numeric_date(text: str, order: str | None) -> str | None:
     """A date written in numbers alone (``_NUMERIC_DATE``: "03.03.2022", "3/4/2022", "03-04-2022") read in ``order``
     (``DATE_ORDERS``) as ISO 8601, or None: no order given, another shape, or no day in that order ("31.02.2022",
-    "13/25/2022" read DMY). strptime reads it; only the choice of its format is made here, by the order and the
-    separator written (dateparser's DATE_ORDER would take a two-digit year and text around the date too)."""
+    "13/25/2022" read DMY). One with its four-digit year first ("2022/3/4", "2022.3.4") is read YMD whatever the
+    order, given or not (``year_first``). strptime reads it; only the choice of its format is made here, by the
+    order and the separator written (dateparser's DATE_ORDER would take a two-digit year and text around the date
+    too)."""
     import datetime
 
-    shape = _NUMERIC_DATE.fullmatch(text) if order else None
-    if shape is None:
+    shape = _NUMERIC_DATE.fullmatch(text)
+    if shape is not None and shape.group(2):
+        order = "YMD"
+    if shape is None or order is None:
         return None
     form = (shape.group(1) or shape.group(2)).join(_NUMERIC_FORMS[order])
     try:
@@ -741,12 +747,14 @@ def numeric_date(text: str, order: str | None) -> str | None:
 
 
 def numeric_part(text: str) -> str | None:
-    """The date of ``text`` where it is written in numbers alone, a time after it or not ("03.03.2022 14:05":
-    "03.03.2022"), else None."""
+    """The date of ``text`` where it is written in numbers alone with its year last, a time after it or not
+    ("03.03.2022 14:05": "03.03.2022"), else None: the dates whose order ``--date-order`` names. A year-first one
+    ("2022/13/04") is read in its one order, and where it gives no day it is no date like any other."""
     text = text.strip()
     timed = _TIME_AFTER.search(text)
     day = text[:timed.start()] if timed and timed.start() > 0 else text
-    return day if _NUMERIC_DATE.fullmatch(day) else None
+    shape = _NUMERIC_DATE.fullmatch(day)
+    return day if shape is not None and not shape.group(2) else None
 
 
 @functools.cache
@@ -779,9 +787,10 @@ def normal_date(value: str | None, order: str | None = None) -> tuple[str | None
     offset kept) and a date with the month's name ("March 3, 2022", "3 Mar 2022", "3. März 2022", "3 mars 2022",
     "3 de marzo de 2022", "3 марта 2022 г.", "3 березня 2022": ``month_name_date``); such a date with a time after
     it ("March 3, 2022 14:05", "Mar 3, 2022, 2:05 PM EST", ``_TIME_AFTER``) becomes its day, as written, its zone
-    left aside. A date in numbers alone, "03.03.2022" or "03/04/2022" (which day first?), with a time or without,
-    is read in ``order`` (``numeric_date``: "DMY", "MDY" or "YMD", from --date-order); without one it stays as it
-    is and is not a date; nor is a rewritten one the report leaves out ("January 1, 1970", "3 марта 1500":
+    left aside. A date in numbers alone with its four-digit year first ("2022/03/04, 14:05", "2022.3.4 14.05 Uhr")
+    is read year, month, day, with a time or without; one with its year last, "03.03.2022" or "03/04/2022" (which
+    day first?), is read in ``order`` (``numeric_date``: "DMY", "MDY" or "YMD", from --date-order); without one it
+    stays as it is and is not a date; nor is a rewritten one the report leaves out ("January 1, 1970", "3 марта 1500":
     ``classifier.dates``)."""
     import datetime
     import email.utils
@@ -791,7 +800,7 @@ def normal_date(value: str | None, order: str | None = None) -> tuple[str | None
     if value is None or not value.strip():
         return value, True
     text = value.strip()
-    written = numeric_date(text, order)  # with order "YMD", a year-first "2022/3/4" too becomes "2022-03-04"
+    written = numeric_date(text, order)  # a year-first "2022/3/4" becomes "2022-03-04" with any order or none
     if written is None and is_date(text):
         return text, True
     if written is None and _RSS_DATE.match(text):

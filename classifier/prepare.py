@@ -378,7 +378,8 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     or a list). A file that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning); an
     article longer than ``max_article_chars`` characters (default ``ingest.MAX_ARTICLE_CHARS``) is skipped with a
     warning. ``date_order`` ("DMY", "MDY" or "YMD"; default None: not read, warned of) reads a manifest's or
-    table's date written in numbers alone ("03.04.2022", "3/4/2022 14:05") day, month or year first. The
+    table's date written in numbers alone with its year last ("03.04.2022", "3/4/2022 14:05") day or month first;
+    one with its four-digit year first ("2022/4/3 14:05") is read year, month, day whatever the order. The
     corpus and the catalogue are checked at the call; the articles are read as the items are taken."""
     import os
     import warnings

@@ -96,9 +96,10 @@ ENCODING_HELP = ("The encoding of the articles (text files, or a .jsonl/.csv tab
                  "default: UTF-8 only).")
 MAX_ARTICLE_CHARS_HELP = ("Skip, with a warning each, an article whose text (an HTML page's: the text extracted) is "
                           "longer than this many characters: scraped junk such as a site dump or a base64 blob.")
-DATE_ORDER_HELP = ("How a manifest's or table's date written in numbers alone (03.04.2022, 3/4/2022 14:05) is read: "
-                   "DMY (day first: 3 April), MDY (month first: 4 March) or YMD (default: not read; warned of, and "
-                   "the report counts it undated).")
+DATE_ORDER_HELP = ("How a manifest's or table's date written in numbers alone, its year last (03.04.2022, "
+                   "3/4/2022 14:05), is read: DMY (day first: 3 April) or MDY (month first: 4 March) (default: not "
+                   "read; warned of, and the report counts it undated). One with a four-digit year first "
+                   "(2022/4/3 14:05) is read year, month, day without it; YMD reads only those.")
 SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-8, a link out of the folder) with a "
                         "warning each, instead of stopping at the first with nothing written.")
 

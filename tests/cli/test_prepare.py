@@ -927,15 +927,14 @@ def test_a_date_in_numbers_is_read_in_the_order_given_and_kept_unread_without_on
     assert normal_date(written, "YMD") == (written, False)
 
 
-def test_a_year_first_date_in_numbers_is_read_with_ymd_and_other_dates_are_unchanged_by_the_order():
+def test_a_year_first_date_in_numbers_is_read_year_month_day_without_an_order_and_others_are_unchanged_by_it():
     from classifier.ingest import normal_date
 
-    for written in ("2022/04/03, 14:05", "2022.4.3 14.05 Uhr", "2022-4-3 2:05 PM"):
-        assert normal_date(written) == (written, False)
-        assert normal_date(written, "YMD") == ("2022-04-03", True)
-    assert normal_date("2022/4/3", "YMD") == ("2022-04-03", True)
-    for order in (None, "DMY", "MDY", "YMD"):
-        assert normal_date("2022/4/3", order)[1]  # read by the report as before, whatever the order
+    for order in (None, "DMY", "MDY", "YMD"):  # a four-digit year first: year, month, day is no guess
+        for written in ("2022/04/03, 14:05", "2022.4.3 14.05 Uhr", "2022-4-3 2:05 PM", "2022/4/3", "2022.04.03"):
+            assert normal_date(written, order) == ("2022-04-03", True), (written, order)
+        for impossible in ("2022/13/04", "2022.2.30 14:05", "2022/4/31"):  # no day: kept, not read day first
+            assert normal_date(impossible, order) == (impossible, False)
         assert normal_date("2022-04-03T10:00:00+03:00", order) == ("2022-04-03T10:00:00+03:00", True)
         assert normal_date("3 марта 2022 г., 14:05", order) == ("2022-03-03", True)
         assert normal_date("03.03.22", order) == ("03.03.22", False)  # a two-digit year: not read
@@ -984,6 +983,22 @@ def test_date_order_reads_a_manifest_s_and_a_table_s_numeric_dates_and_warns_of_
         assert refused.exit_code == 1 and f"--date-order {shown}: expected DMY (day first: 03.04.2022 is 3 April), " \
             "MDY (month first: 4 March) or YMD" in " ".join(refused.output.split())
         assert "Traceback" not in refused.output and out.read_bytes() == before  # nothing written
+
+
+def test_a_table_s_year_first_dates_with_times_are_read_without_date_order(tmp_path):
+    table = tmp_path / "articles.csv"
+    dates = ["2022/03/04, 14:05", "2022.3.4 14.05 Uhr", "2022-3-4 2:05 PM", "2022/3/4", "04.03.2022", "2022/13/04"]
+    table.write_text("id,text,date\n" + "".join(f'{n},Russia warned NATO.,"{d}"\n' for n, d in enumerate(dates)))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert {r["article"]: r["date"] for r in read_jsonl(out)} == {
+        "0": "2022-03-04", "1": "2022-03-04", "2": "2022-03-04", "3": "2022-03-04", "4": "04.03.2022", "5": "2022/13/04"}
+    # the day-first one still needs --date-order; the year-first one with no 13th month is no date, not an order
+    assert "2 articles have a date the report cannot read (e.g. '04.03.2022' at" in said
+    assert "1 of them is written in numbers (e.g. '04.03.2022' at" not in said  # named once, as the first
+    assert "1 of them is written in numbers, whose order is not guessed: --date-order DMY" in said
 
 
 def test_prepare_items_takes_the_date_order(tmp_path):
