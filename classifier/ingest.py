@@ -37,6 +37,16 @@ MANIFEST_FIELDS = ("file", "source", "title", "date", "url", "language")
 # through prepare at 1,000,000 characters, 24 s and 318 MB at 2,000,000 (cost grows faster than its length), and
 # one of 50,000,000 had not finished after 240 s.
 MAX_ARTICLE_CHARS = 2_000_000
+# The most bytes a file may hold for each character its article may: a text file's characters take at most four
+# bytes in UTF-8; an HTML page carries its markup too. A page over ten bytes a character is skipped before it is
+# parsed, as lxml and trafilatura would spend on it what its text could never be kept for: measured on 2026-12-06,
+# a generated 20 MB page of news paragraphs took 20 s and peaked at 898 MB through prepare before its 19,609,107
+# characters were skipped, and a 100 MB one was not done after 300 s (1,593 MB). Ten is above every page measured:
+# the 24 pages of bench/html_pages hold 2.25 to 8.01 bytes for each character extracted (4.18 over all; the
+# Russian page's two-byte letters the fewest, the WordPress page's embeds the most); the shared seeds' texts, 1.00
+# to 1.02.
+TEXT_BYTES_PER_CHAR = 4
+HTML_BYTES_PER_CHAR = 10
 
 
 class Article(BaseModel):
@@ -631,15 +641,17 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                 raise ValueError("a link to a file that does not exist")
             if not path.resolve().is_relative_to(root_resolved):
                 raise ValueError("a link to a file outside the corpus folder (not read)")
-            if path.suffix.lower() not in HTML_SUFFIXES and (size := path.stat().st_size) > 4 * max_chars:
-                # more bytes than the most characters could take (four a character): over, and not read at all
-                skipped.append(Skipped(str(path), too_long(size, max_chars, "bytes"), kind="too long"))
+            html = path.suffix.lower() in HTML_SUFFIXES
+            if (size := path.stat().st_size) > (HTML_BYTES_PER_CHAR if html else TEXT_BYTES_PER_CHAR) * max_chars:
+                # more bytes than the most characters could take (with a page's markup): over, and not read at all
+                skipped.append(Skipped(str(path), too_long(size, max_chars, "bytes of HTML" if html else "bytes"),
+                                       kind="too long"))
                 if on_file:
                     on_file()
                 continue
-            text = decode(path.read_bytes(), encoding, html=path.suffix.lower() in HTML_SUFFIXES)
+            text = decode(path.read_bytes(), encoding, html=html)
             info = {}
-            if path.suffix.lower() in HTML_SUFFIXES:
+            if html:
                 if limit := past_parser_limits(text):
                     raise ValueError(f"{limit}: the HTML parser stops there, so the text after it would be lost")
                 text, info = html_to_text(text)

@@ -1451,6 +1451,31 @@ def test_an_article_over_max_article_chars_is_skipped_with_a_warning_and_the_oth
     assert any("max_article_chars=100 allows" in str(w.message) for w in caught)
 
 
+def test_an_html_page_of_more_bytes_than_its_cap_allows_is_skipped_before_it_is_parsed(tmp_path, monkeypatch):
+    """A 100 MB page went through lxml and trafilatura (over 300 s, 1.6 GB) before its text was found too long."""
+    from classifier import ingest
+
+    parsed = []
+    monkeypatch.setattr(ingest, "html_to_text", lambda html, real=ingest.html_to_text: parsed.append(html) or real(html))
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    body = "".join(f"<p>Russia condemned NATO expansion on Tuesday, part {n}, and the ministry said little had "
+                   "changed.</p>" for n in range(3))
+    page = f"<html><head><title>Kremlin</title></head><body><article>{body}</article></body></html>"
+    (folder / "page.html").write_text(page)
+    script = "<script>" + "var tracking = 1;" * 300 + "</script>"  # markup: 5,100 bytes of no text
+    (folder / "heavy.html").write_text(page.replace("</head>", script + "</head>"))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out, "--max-article-chars", 400)  # 4,000 bytes of HTML at most
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert f"heavy.html: {len(page) + len(script):,} bytes of HTML, more than --max-article-chars 400 allows" in said
+    assert "; 1 article over --max-article-chars skipped;" in said and {r["article"] for r in read_jsonl(out)} == {"page"}
+    assert len(parsed) == 1 and "tracking" not in parsed[0]  # the heavy page was never parsed
+    said = " ".join(run("prepare", folder, "--out", out, "--max-article-chars", 600).output.split())
+    assert "bytes of HTML" not in said and {r["article"] for r in read_jsonl(out)} == {"page", "heavy"}  # both read
+
+
 def test_the_summary_counts_the_articles_skipped_and_undated_and_is_unchanged_without_them(tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
