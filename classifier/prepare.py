@@ -371,7 +371,8 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
 
 def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_actors=None,
                   encoding: str | None = None, skip_unreadable: bool = False,
-                  max_article_chars: int | None = None, date_order: str | None = None) -> Iterator[dict]:
+                  max_article_chars: int | None = None, date_order: str | None = None,
+                  columns: dict[str, str] | str | None = None) -> Iterator[dict]:
     """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them, by its path), an article
     at a time: what ``stance prepare`` writes. As its options: ``actors``, a catalogue YAML whose actors are added to
     the bundled catalogue; ``actors_only``, one used instead of it; ``only_actors``, the actors kept ("Russia,China"
@@ -379,7 +380,9 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     article longer than ``max_article_chars`` characters (default ``ingest.MAX_ARTICLE_CHARS``) is skipped with a
     warning. ``date_order`` ("DMY", "MDY" or "YMD"; default None: not read, warned of) reads a manifest's or
     table's date written in numbers alone with its year last ("03.04.2022", "3/4/2022 14:05") day or month first;
-    one with its four-digit year first ("2022/4/3 14:05") is read year, month, day whatever the order. The
+    one with its four-digit year first ("2022/4/3 14:05") is read year, month, day whatever the order.
+    ``columns`` names a table's columns for the article's fields, field to column, as ``read_items(columns=)``
+    does: ``{"text": "maintext", "date": "date_publish"}`` or "text=maintext,date=date_publish" (``--columns``). The
     corpus and the catalogue are checked at the call; the articles are read as the items are taken."""
     import os
     import warnings
@@ -395,7 +398,7 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     check_paths("a manifest (CSV)", manifest=manifest)
     stream = stream_corpus(corpus, manifest, encoding,
                            max_chars=MAX_ARTICLE_CHARS if max_article_chars is None else max_article_chars,
-                           date_order=date_order)
+                           date_order=date_order, columns=columns)
     catalogue, rules = choose_catalogue(actors, actors_only, only_actors), load_rules()
     reported = 0
 

@@ -15,10 +15,10 @@ from rich.table import Table
 from classifier.actors import MentionFinder, actor_names, choose_catalogue, found_spans_note
 from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
                                  show_progress, warn)
-from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, DATE_ORDER_HELP, ENCODING_HELP,
+from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DATE_ORDER_HELP, ENCODING_HELP,
                                     MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, prepare_to_file)
 from classifier.errors import InputError
-from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
+from classifier.ingest import MAX_ARTICLE_CHARS, check_columns, check_date_order, check_not_read
 from classifier.io.files import format_of, iter_table, output_format, output_lock, remove_stale_temporaries
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
@@ -168,16 +168,21 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
                 quiet: bool, columns: Optional[dict] = None, task: str = "stance",
                 skip_unreadable: bool = False, only_actors: Optional[str] = None, rows: str = "auto",
                 encoding: Optional[str] = None, date_order: Optional[str] = None,
-                max_chars: int = MAX_ARTICLE_CHARS) -> Iterator[Items]:
+                max_chars: int = MAX_ARTICLE_CHARS, article_columns: Optional[str] = None) -> Iterator[Items]:
     """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
     first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output, removed when
     the run ends (``--resume`` removes what a kill left); one over ``max_chars`` characters is skipped with a
-    warning, as prepare skips it. Sentiment alone needs no actor: ``{"id", "text"}``
-    rows are read as they are (``rows``: see ``input_kind``)."""
+    warning, as prepare skips it; ``article_columns`` (``--columns``) names a table of articles' columns for their
+    fields, as prepare's. Sentiment alone needs no actor: ``{"id", "text"}`` rows are read as they are (``rows``:
+    see ``input_kind``)."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     sentiment_only = task == "sentiment"
     if input_kind(input_path, rows, task, columns, encoding) != "articles":
+        if article_columns:  # items and sentences are read with their own names (a dataset's: --text-column)
+            fail(f"{input_path}: --columns names a table of articles' columns, and this input is read as "
+                 f"{'sentences' if rows == 'sentences' else 'items'}, not prepared; rename its columns (a dataset "
+                 "folder's: --text-column, --actor-column, --label-column)")
         labels = None  # checked by one_label_task
         # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
         full = catalogue(None)
@@ -213,7 +218,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     with preparation_folder(out_path) as folder:
         prepared = Path(folder) / "items.jsonl"
         prepare_to_file(input_path, prepared, "jsonl", catalogue(only_actors), manifest, encoding, skip_unreadable,
-                        quiet=quiet, date_order=date_order, max_chars=max_chars)
+                        quiet=quiet, date_order=date_order, max_chars=max_chars, columns=article_columns)
         yield lambda: read_items(prepared, need_actor=True)
 
 
@@ -397,6 +402,7 @@ def classify_command(
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help="When INPUT is an article folder: skip the files that cannot be read, with a warning each, instead of stopping at the first (as for prepare)."),
     date_order: Optional[str] = typer.Option(None, "--date-order", help="When INPUT holds articles: " + DATE_ORDER_HELP),
     max_article_chars: int = typer.Option(MAX_ARTICLE_CHARS, "--max-article-chars", min=1, help="When INPUT holds articles: " + MAX_ARTICLE_CHARS_HELP),
+    article_columns: Optional[str] = typer.Option(None, "--columns", help=COLUMNS_HELP),
     rows: str = typer.Option("auto", "--rows", help="A table without actors: sentences (--task sentiment scores each row whole), articles (split into sentences, one item per actor named) or auto (for --task sentiment: articles when half of the first 200 rows hold several sentences and none has a gold label, else sentences, with a warning naming the first long row)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
     engine: str = typer.Option("auto", "--engine", help="auto (onnx when the \\[onnx] extra is installed and the run is on the CPU, else torch), torch, onnx (ONNX Runtime fp32: torch's scores to 1e-4) or onnx-int8 (int8 with one scale per token: fastest, scores independent of the batch, about 0.4 points lower on the benchmark suite)."),
@@ -448,6 +454,7 @@ def classify_command(
             ("--trust-remote-code", trust_remote_code or None), ("--templates", templates), ("--manifest", manifest),
             ("--skip-unreadable", skip_unreadable or None), ("--date-order", date_order),
             ("--max-article-chars", None if max_article_chars == MAX_ARTICLE_CHARS else max_article_chars),
+            ("--columns", article_columns),
             ("--text-column", text_column), ("--actor-column", actor_column), ("--label-column", label_column))
             if value is not None]
         if overwrite:
@@ -465,6 +472,7 @@ def classify_command(
     fmt = output_format(out_path, fmt)
     check_not_read(out_path, input_path, manifest, actors, actors_only)
     date_order = check_date_order(date_order)  # before a model loads or a corpus is read
+    check_columns(article_columns, input_path)
     torch.set_num_threads(threads or os.cpu_count() or 1)
     if workers and trust_remote_code:
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")
@@ -490,7 +498,7 @@ def classify_command(
     try:
         with output_lock(out_path, "stance classify"), \
                 input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task, skip_unreadable,
-                            only_actors, rows, encoding, date_order, max_article_chars) as items:
+                            only_actors, rows, encoding, date_order, max_article_chars, article_columns) as items:
             finished = not overwrite and predictions_model(out_path, fmt) is not None  # kept, or refused: below
             if resume and not journal_path(out_path).exists() and not finished:
                 warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")

@@ -27,19 +27,22 @@ app.add_typer(actors_app, name="actors")
 
 def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional[str], skip_unreadable: bool,
                   quiet: bool, task: str = "preparing", max_chars: int = MAX_ARTICLE_CHARS,
-                  date_order: Optional[str] = None) -> tuple[Iterator[Article], list[Skipped]]:
+                  date_order: Optional[str] = None, columns: Optional[str] = None
+                  ) -> tuple[Iterator[Article], list[Skipped]]:
     """The corpus's articles, one at a time behind a progress bar, and the files skipped so far. The
     input is checked at once; the first file that cannot be read is an error as the reading meets it
     (with ``skip_unreadable``, each is warned about and skipped), and a corpus without one readable
     article is an error at the end. An article over ``max_chars`` characters is warned about and skipped; a date in
-    numbers alone is read in ``date_order`` (``ingest.normal_date``)."""
+    numbers alone is read in ``date_order`` (``ingest.normal_date``); ``columns`` (``--columns``) names a table's
+    columns for the article's fields (``ingest.check_columns``)."""
     advance = None  # the bar's, once it is up; a folder's bar counts files, a table's its rows
 
     def tick() -> None:
         if advance:
             advance()
 
-    corpus = stream_corpus(input_path, manifest, encoding, on_file=tick, max_chars=max_chars, date_order=date_order)
+    corpus = stream_corpus(input_path, manifest, encoding, on_file=tick, max_chars=max_chars, date_order=date_order,
+                           columns=columns)
     skipped, files = corpus.skipped, corpus.files
 
     def report(start: int) -> int:
@@ -101,18 +104,21 @@ DATE_ORDER_HELP = ("How a manifest's or table's date written in numbers alone, i
                    "3/4/2022 14:05), is read: DMY (day first: 3 April) or MDY (month first: 4 March) (default: not "
                    "read; warned of, and the report counts it undated). One with a four-digit year first "
                    "(2022/4/3 14:05) is read year, month, day without it; YMD reads only those.")
+COLUMNS_HELP = ("The columns of a table of articles that are named otherwise, as FIELD=COLUMN pairs joined by "
+                "commas, e.g. text=maintext,date=date_publish,source=source_domain,id=url (fields: id, text, "
+                "source, title, date, url, language).")
 SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-8, a link out of the folder) with a "
                         "warning each, instead of stopping at the first with nothing written.")
 
 
 def prepare_to_file(input_path: Path, out_path: Path, fmt: str, catalogue: list[Actor], manifest: Optional[Path],
                     encoding: Optional[str], skip_unreadable: bool, quiet: bool, keep_reports: bool = False,
-                    max_chars: int = MAX_ARTICLE_CHARS, date_order: Optional[str] = None
-                    ) -> tuple["PrepareTotals", list[Skipped]]:
+                    max_chars: int = MAX_ARTICLE_CHARS, date_order: Optional[str] = None,
+                    columns: Optional[str] = None) -> tuple["PrepareTotals", list[Skipped]]:
     """Prepare the corpus into an items file, an article at a time (memory does not grow with it)."""
     rules = load_rules()
     articles, skipped = read_articles(input_path, manifest, encoding, skip_unreadable, quiet, max_chars=max_chars,
-                                      date_order=date_order)
+                                      date_order=date_order, columns=columns)
     totals = PrepareTotals()
     with TableWriter(out_path, fmt, list(ITEM_FIELDS)) as writer:
         for items, report in iter_prepared(articles, catalogue, rules):
@@ -173,7 +179,7 @@ def explain_table(reports) -> Table:
 @app.command()
 @handle_errors
 def prepare(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.md/.html articles, or a .jsonl/.csv/.parquet file with id, text[, source, title, date, url, language]."),
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.md/.html articles, or a .jsonl/.csv/.parquet file with id, text[, source, title, date, url, language] (named otherwise: --columns)."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)."),
     actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
@@ -184,6 +190,7 @@ def prepare(
     skip_unreadable: bool = typer.Option(False, "--skip-unreadable", help=SKIP_UNREADABLE_HELP),
     max_article_chars: int = typer.Option(MAX_ARTICLE_CHARS, "--max-article-chars", min=1, help=MAX_ARTICLE_CHARS_HELP),
     date_order: Optional[str] = typer.Option(None, "--date-order", help=DATE_ORDER_HELP),
+    columns: Optional[str] = typer.Option(None, "--columns", help=COLUMNS_HELP),
     strict: bool = typer.Option(False, "--strict", hidden=True, help="The default since 2026-12-05; kept so that scripts that pass it still run."),
     explain: bool = typer.Option(False, "--explain", help="Show per article which page-furniture lines were dropped and why."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or summary."),
@@ -201,7 +208,8 @@ def prepare(
     if strict and skip_unreadable:
         fail("--strict and --skip-unreadable contradict each other (stopping at an unreadable file is the default)")
     totals, skipped = prepare_to_file(input_path, out_path, fmt, catalogue, manifest, encoding, skip_unreadable, quiet,
-                                      keep_reports=explain, max_chars=max_article_chars, date_order=date_order)
+                                      keep_reports=explain, max_chars=max_article_chars, date_order=date_order,
+                                      columns=columns)
     seconds = time.perf_counter() - started
     if explain:
         out.print(explain_table(totals.reports))
@@ -235,12 +243,14 @@ def actors_suggest(
     top: int = typer.Option(30, "--top", min=1, help="How many names to list."),
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url[,language] (default: INPUT/manifest.csv when present)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    columns: Optional[str] = typer.Option(None, "--columns", help=COLUMNS_HELP),
 ) -> None:
     """List frequent capitalised names that no actor in the catalogue covers.
 
     Example: stance actors suggest seeds/ --top 20
     """
-    articles, _ = read_articles(input_path, manifest, encoding, skip_unreadable=True, quiet=True)  # a look, no output
+    articles, _ = read_articles(input_path, manifest, encoding, skip_unreadable=True, quiet=True,  # a look, no output
+                                columns=columns)
     matcher, rules = Matcher(choose_catalogue(actors, actors_only, None)), load_rules()
     counts = NameCounts()
     for article in articles:

@@ -91,6 +91,24 @@ def test_classify_passes_the_date_order_to_the_articles_it_prepares(tmp_path, ti
     assert {row["date"] for row in read_jsonl(out)} == {"2022-04-03"}
 
 
+def test_classify_passes_the_columns_to_the_article_table_it_prepares(tmp_path, tiny_model_dir):
+    articles = tmp_path / "ccnews.jsonl"
+    articles.write_text(json.dumps({"url": "u1", "maintext": "Russia condemned NATO.",
+                                    "source_domain": "ex.com"}) + "\n")
+    out = tmp_path / "pred.jsonl"
+    refused = run("classify", articles, "--out", out, "--model", tmp_path / "no-model", "-q", "--columns", "txt=x")
+    assert refused.exit_code == 1 and "ccnews.jsonl: --columns txt=x: unknown field 'txt'" in refused.output
+    result = run("classify", articles, "--out", out, "--model", tiny_model_dir, "-q",
+                 "--columns", "text=maintext,id=url,source=source_domain")
+    assert result.exit_code == 0, result.output
+    assert {(row["article"], row["source"]) for row in read_jsonl(out)} == {("u1", "ex.com")}
+    items = write_items(tmp_path / "items.jsonl", 3)  # items are read as they are: --columns is refused, not ignored
+    refused = run("classify", items, "--out", tmp_path / "p2.jsonl", "--model", tiny_model_dir, "-q",
+                  "--columns", "text=maintext")
+    assert refused.exit_code == 1 and "items.jsonl: --columns names a table of articles' columns" \
+        in " ".join(refused.output.split())
+
+
 def test_classify_articles_skips_one_over_max_article_chars_as_prepare_does(tmp_path, tiny_model_dir):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -1543,3 +1543,147 @@ def test_an_output_over_predictions_is_refused_and_they_stay(tmp_path):
     for _ in range(2):  # items, and a gold file, are made again by their command
         assert run("prepare", corpus, "--out", items, "-q").exit_code == 0
         assert run("label", "gold", labels, "--out", tmp_path / "g.jsonl").exit_code == 0
+
+
+def write_exports(folder):
+    """One article as CC-News/news-please (JSONL), Media Cloud (CSV) and newspaper3k (Parquet) name its fields."""
+    text = "Russia warned NATO on Monday. China said nothing."
+    news_please = folder / "ccnews.jsonl"
+    news_please.write_text(json.dumps({"url": "https://ex.com/a", "maintext": text, "title": "Russia warns NATO",
+                                       "date_publish": "2022-03-03 10:00:00", "source_domain": "ex.com"}) + "\n")
+    media_cloud = folder / "mediacloud.csv"
+    pd.DataFrame({"stories_id": [7], "media_name": ["RT"], "publish_date": ["2022-03-03"], "url": ["https://x/7"],
+                  "content": [text]}).to_csv(media_cloud, index=False)
+    newspaper = folder / "newspaper.parquet"
+    pd.DataFrame({"link": ["https://np/1"], "content": [text], "publish_date": ["2022-03-03"]}).to_parquet(newspaper)
+    return news_please, media_cloud, newspaper
+
+
+def test_columns_names_an_export_s_columns_for_the_article_fields(tmp_path):
+    news_please, media_cloud, newspaper = write_exports(tmp_path)
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", news_please, "--out", out, "-q",
+                 "--columns", "text=maintext,date=date_publish,source=source_domain,id=url")
+    assert result.exit_code == 0, result.output
+    rows = read_jsonl(out)
+    assert {(r["article"], r["source"], r["date"], r["url"]) for r in rows} == {
+        ("https://ex.com/a", "ex.com", "2022-03-03 10:00:00", "https://ex.com/a")}  # the url is the id and the url
+    assert {r["kind"] for r in rows} == {"headline", "body"}
+    assert {r["actor"] for r in rows} == {"Russia", "NATO", "China"}
+    result = run("prepare", media_cloud, "--out", out, "-q",  # spaces around the pairs, the column in another case
+                 "--columns", "id=STORIES_ID, source=media_name, date=publish_date, text=content")
+    assert result.exit_code == 0, result.output
+    assert {(r["article"], r["source"], r["date"], r["url"]) for r in read_jsonl(out)} == {
+        ("7", "RT", "2022-03-03", "https://x/7")}
+    result = run("prepare", newspaper, "--out", out, "-q", "--columns", "text=content,id=link,date=publish_date")
+    assert result.exit_code == 0, result.output
+    assert {(r["article"], r["source"], r["date"]) for r in read_jsonl(out)} == {
+        ("https://np/1", "https://np/1", "2022-03-03")}  # no source: the id, as before
+    both = tmp_path / "both.jsonl"  # a mapped field wins over a column of the field's own name
+    both.write_text(json.dumps({"id": "b", "text": "NATO met.", "body": "China met Russia."}) + "\n")
+    assert run("prepare", both, "--out", out, "-q", "--columns", "text=body").exit_code == 0
+    assert {r["actor"] for r in read_jsonl(out)} == {"China", "Russia"}
+
+
+def test_a_missing_text_names_the_columns_option_it_would_take(tmp_path):
+    news_please, media_cloud, newspaper = write_exports(tmp_path)
+    out = tmp_path / "items.jsonl"
+    expected = {
+        news_please: "ccnews.jsonl:1: missing fields 'id' and 'text' (the row has 'url', 'maintext', 'title', "
+                     "'date_publish', 'source_domain'; an article row needs id and text); name the columns with "
+                     "--columns text=maintext,id=url,source=source_domain,date=date_publish",
+        media_cloud: "mediacloud.csv:2: missing fields 'id' and 'text' (the row has 'stories_id', 'media_name', "
+                     "'publish_date', 'url', 'content'; an article row needs id and text); name the columns with "
+                     "--columns text=content,id=stories_id,source=media_name,date=publish_date",
+        newspaper: "newspaper.parquet:1: missing fields 'id' and 'text' (the row has 'link', 'content', "
+                   "'publish_date'; an article row needs id and text); name the columns with --columns "
+                   "text=content,id=link,date=publish_date",
+    }
+    for table, message in expected.items():
+        result = run("prepare", table, "--out", out)
+        assert result.exit_code == 1 and message in " ".join(result.output.split()), result.output
+        assert "Traceback" not in result.output and not out.exists()
+    close = tmp_path / "close.csv"  # no known name: the closest column; none close: COLUMN
+    close.write_text("id,texts,when\n1,Russia spoke.,2022-03-03\n")
+    result = run("prepare", close, "--out", out)
+    assert "close.csv:2: missing field 'text' (the row has 'id', 'texts', 'when'; an article row needs id and text); " \
+           "name the columns with --columns text=texts" in " ".join(result.output.split())
+    nothing = tmp_path / "nothing.csv"
+    nothing.write_text("id,zzz\n1,Russia spoke.\n")
+    result = run("prepare", nothing, "--out", out)
+    assert "name the columns with --columns text=COLUMN" in " ".join(result.output.split())
+    given = run("prepare", media_cloud, "--out", out, "--columns", "text=content")  # the pairs given come first
+    assert "mediacloud.csv:2: missing field 'id'" in " ".join(given.output.split())
+    assert "--columns text=content,id=stories_id,source=media_name,date=publish_date" in " ".join(given.output.split())
+
+
+@pytest.mark.parametrize("columns, message", [
+    ("txt=body", "ccnews.jsonl: --columns txt=body: unknown field 'txt'; an article's fields are id, text, source, "
+                 "title, date, url, language"),
+    ("text", "ccnews.jsonl: --columns text: expected FIELD=COLUMN pairs joined by commas"),
+    ("text=,id=url", "ccnews.jsonl: --columns text=,id=url: expected FIELD=COLUMN pairs"),
+    ("text=maintext,text=title", "--columns text=maintext,text=title: field 'text' is mapped twice"),
+    ("text=maintext,title=maintext", "ccnews.jsonl: --columns text=maintext,title=maintext: 'text' and 'title' both "
+                                     "read column 'maintext'; map each field to a column of its own"),
+    ("text=maintext,date=url,source=url", "'date' and 'source' both read column 'url'"),
+    ("text=body", "ccnews.jsonl:1: no column 'body' (--columns text=body); the table has 'url', 'maintext', "
+                  "'title', 'date_publish', 'source_domain'"),
+    ("text=maintxt,id=url", "ccnews.jsonl:1: no column 'maintxt' (--columns text=maintxt); the table has 'url', "
+                            "'maintext', 'title', 'date_publish', 'source_domain' (did you mean 'maintext'?)"),
+    ("text=title,id=url", "ccnews.jsonl:1: column 'title' would be read as both 'title' and 'text'"),
+])
+def test_columns_errors_are_one_line_naming_the_file(tmp_path, columns, message):
+    news_please, _, _ = write_exports(tmp_path)
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", news_please, "--out", out, "--columns", columns)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and message in said, said
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_columns_checks_a_csv_header_and_refuses_a_folder(tmp_path):
+    _, media_cloud, newspaper = write_exports(tmp_path)
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", media_cloud, "--out", out, "--columns", "text=body")
+    assert "mediacloud.csv:1: no column 'body' (--columns text=body); the table has 'stories_id'" \
+        in " ".join(result.output.split())  # the header's line
+    result = run("prepare", newspaper, "--out", out, "--columns", "text=body,id=link")
+    assert "newspaper.parquet:1: no column 'body'" in " ".join(result.output.split())
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Russia spoke.\n")
+    result = run("prepare", folder, "--out", out, "--columns", "text=body")
+    assert result.exit_code == 1 and "corpus: --columns names the columns of a table of articles; a folder's " \
+        "articles take theirs from its manifest" in " ".join(result.output.split())
+
+
+def test_a_jsonl_record_without_a_mapped_column_misses_that_field(tmp_path):
+    table = tmp_path / "ragged.jsonl"
+    table.write_text(json.dumps({"url": "u1", "maintext": "Russia spoke.", "published": "2022-03-03"}) + "\n"
+                     + json.dumps({"url": "u2", "maintext": "China spoke."}) + "\n"
+                     + json.dumps({"url": "u3", "body": "NATO spoke."}) + "\n")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out, "--columns", "text=maintext,id=url,date=published")
+    assert result.exit_code == 1 and "ragged.jsonl:3: missing field 'text' (no column 'maintext' in this row" \
+        in " ".join(result.output.split())
+    table.write_text("\n".join(table.read_text().splitlines()[:2]) + "\n")
+    assert run("prepare", table, "--out", out, "-q", "--columns", "text=maintext,id=url,date=published").exit_code == 0
+    assert {(r["article"], r["date"]) for r in read_jsonl(out)} == {("u1", "2022-03-03"), ("u2", None)}
+
+
+def test_prepare_items_and_actors_suggest_take_the_columns(tmp_path):
+    import classifier
+    from classifier.errors import InputError
+
+    news_please, _, _ = write_exports(tmp_path)
+    mapping = {"text": "maintext", "id": "url", "source": "source_domain"}
+    for columns in (mapping, "text=maintext,id=url,source=source_domain"):
+        assert {i["source"] for i in classifier.prepare_items(news_please, columns=columns)} == {"ex.com"}
+    with pytest.raises(InputError, match=r"columns=\{'txt': 'maintext'\}: unknown field 'txt'"):
+        classifier.prepare_items(news_please, columns={"txt": "maintext"})
+    with pytest.raises(InputError, match=r"columns=5: expected FIELD=COLUMN pairs .* or a dict"):
+        classifier.prepare_items(news_please, columns=5)
+    with pytest.raises(InputError, match="name the columns with columns='text=maintext,id=url"):
+        list(classifier.prepare_items(news_please))
+    result = run("actors", "suggest", news_please, "--columns", "text=maintext,id=url")
+    assert result.exit_code == 0, result.output
