@@ -212,6 +212,10 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
         if note:
             warn(note)
         return
+    if columns:  # the dataset options name an item's columns; they would be ignored here without a word
+        fail(f"{input_path}: --text-column, --actor-column and --label-column name a Hugging Face dataset folder's "
+             "columns, and this input holds articles to prepare; name a table of articles' columns with --columns "
+             "text=COLUMN,...")
     check_no_unfinished_run(out_path, resume)  # before the corpus is prepared, not after
     # the prepared items of a run killed with -9: its journal is resumed now, or was deleted to start over
     remove_stale_temporaries(out_path, folders=(".prepare",))

@@ -102,6 +102,10 @@ def test_classify_passes_the_columns_to_the_article_table_it_prepares(tmp_path, 
                  "--columns", "text=maintext,id=url,source=source_domain")
     assert result.exit_code == 0, result.output
     assert {(row["article"], row["source"]) for row in read_jsonl(out)} == {("u1", "ex.com")}
+    refused = run("classify", articles, "--out", tmp_path / "p1.jsonl", "--model", tiny_model_dir, "-q",
+                  "--text-column", "maintext")  # a dataset folder's option: refused for articles, once ignored
+    assert refused.exit_code == 1 and "ccnews.jsonl: --text-column, --actor-column and --label-column name a Hugging " \
+        "Face dataset folder's columns, and this input holds articles to prepare" in " ".join(refused.output.split())
     items = write_items(tmp_path / "items.jsonl", 3)  # items are read as they are: --columns is refused, not ignored
     refused = run("classify", items, "--out", tmp_path / "p2.jsonl", "--model", tiny_model_dir, "-q",
                   "--columns", "text=maintext")
