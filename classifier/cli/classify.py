@@ -18,7 +18,8 @@ from classifier.cli.app import (app, console, fail, handle_errors, out, progress
 from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DATE_ORDER_HELP, ENCODING_HELP,
                                     MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, prepare_to_file)
 from classifier.errors import InputError
-from classifier.ingest import MAX_ARTICLE_CHARS, check_columns, check_date_order, check_not_read
+from classifier.article_columns import check_columns
+from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
 from classifier.io.files import format_of, iter_table, output_format, output_lock, remove_stale_temporaries
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items

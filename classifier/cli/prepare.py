@@ -34,7 +34,7 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
     (with ``skip_unreadable``, each is warned about and skipped), and a corpus without one readable
     article is an error at the end. An article over ``max_chars`` characters is warned about and skipped; a date in
     numbers alone is read in ``date_order`` (``ingest.normal_date``); ``columns`` (``--columns``) names a table's
-    columns for the article's fields (``ingest.check_columns``)."""
+    columns for the article's fields (``article_columns.check_columns``)."""
     advance = None  # the bar's, once it is up; a folder's bar counts files, a table's its rows
 
     def tick() -> None:
