@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, InputWarning
-from classifier.io.files import SCORE_FIELDS, json_array_hint
+from classifier.io.files import json_array_hint, model_output
 from classifier.items import LABELS, NO_ACTOR, Item, item_record, parse_item
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
@@ -123,15 +123,16 @@ class LabelStore:
     def check_appendable(self, option: str = "--labels") -> None:
         """Refuse, before anything is asked or appended, an existing file that holds no answers: every line
         'stance label' writes names its annotator and holds no model scores, so a first line without an annotator
-        is items, predictions or a gold file, and one with scores is predictions (made from a label file, they keep
-        its annotator), which an answer appended to would spoil (a duplicate id, a row without scores)."""
+        is items, predictions or a gold file, and one with scores (a field that holds a value: ``"stance": null`` is
+        none) is predictions (made from a label file, they keep its annotator), which an answer appended to would
+        spoil (a duplicate id, a row without scores)."""
         if not self.path.is_file():
             return
         first = next(iter(read_lines(self.path)), None)  # a malformed line is named by its number
         if first is None:
             return
         record = first[1]
-        scores = [key for key in SCORE_FIELDS if key in record]
+        scores = model_output(record)  # as io.files tells people's answers from predictions: a null field is none
         if "annotator" in record and not scores:
             return
         kind = ("predictions (from 'stance classify')" if scores else

@@ -239,3 +239,36 @@ def test_a_staged_update_leaves_what_a_link_in_the_folder_points_to(tmp_path):
     assert json.loads((folder / "stance.json").read_text()) == {"temperature": 2.0}
     assert stat.S_IMODE(os.stat(shared).st_mode) == 0o444
     assert (folder / "model.safetensors").is_symlink() and (folder / "gone.bin").is_symlink()
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+def test_a_null_model_field_is_no_prediction_to_every_check(tmp_path, kind):
+    """A label file whose rows carry ``"stance": null`` (an empty stance column) was neither: its answers were not
+    counted (the key alone made it predictions) so any --out replaced them, yet it was no predictions file to
+    check_not_predictions (which needed a score with a value). A null field is no model output to every check:
+    the answers are counted and kept; the same rows with scores are predictions."""
+    rows = [{"id": str(i), "text": "Russia won.", "actor": "Russia", "label": "favor", "annotator": who,
+             "stance": None, "stance_scores": None} for i, who in enumerate(("ana", "ben"))]
+    path = tmp_path / f"labels.{kind}"
+
+    def write(rows):
+        if kind == "jsonl":
+            path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        elif kind == "csv":
+            pd.DataFrame([{**r, "stance_scores": r["stance_scores"] and json.dumps(r["stance_scores"])}
+                          for r in rows]).to_csv(path, index=False)
+        else:
+            pd.DataFrame(rows).to_parquet(path, index=False)
+
+    write(rows)
+    first = files.first_row(path)
+    assert not files.is_predictions(first) and files.is_label_file_row(first) and files.is_answer(first)
+    assert files.people_answers(path) == (2, ["ana", "ben"])
+    with pytest.raises(InputError, match="a label file holding 2 answers by people"):
+        files.check_not_labels(path)
+    files.check_not_predictions(path)  # not predictions
+    write([{**r, "stance": "favor", "stance_scores": {"favor": 0.8, "against": 0.1, "neutral": 0.1}} for r in rows])
+    assert files.is_predictions(files.first_row(path)) and files.people_answers(path) == (0, [])
+    files.check_not_labels(path)
+    with pytest.raises(InputError, match="a file of predictions"):
+        files.check_not_predictions(path)

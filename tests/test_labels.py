@@ -573,6 +573,24 @@ def test_answers_are_never_appended_to_items_predictions_or_a_gold_file(tmp_path
     assert [r["label"] for r in LabelStore(labels).records()] == ["favor", None, "against"]
 
 
+
+def test_a_label_file_whose_model_fields_are_null_still_takes_answers(tmp_path):
+    """A label file whose lines carry ``"stance": null`` (no model scored them) was refused as predictions: the key
+    alone counted, while the check of an output over predictions needed a value. Both read a null field as none."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    first = json.loads(items_path.read_text().splitlines()[0])
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({**first, "label": "favor", "annotator": "ana", "stance": None,
+                                  "stance_scores": None}) + "\n")
+    LabelStore(labels).check_appendable()
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana"], input="a\nq\n")
+    assert result.exit_code == 0, result.output
+    assert [r["label"] for r in LabelStore(labels).records()] == ["favor", "against"]
+    labels.write_text(json.dumps({**first, "label": "favor", "annotator": "ana", "stance": "favor"}) + "\n")
+    with pytest.raises(InputError, match=r"has a model's scores \(stance\)"):
+        LabelStore(labels).check_appendable()
+
+
 def test_piped_answers_see_the_mention_marked_as_report_md_marks_it(tmp_path):
     """Piped in and out, the screen shows no highlight: it said "actor: Russia" beside a sentence that names Russia
     twice and China once, without saying which words were meant. The mentions are marked **…**, and a * of the

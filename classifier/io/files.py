@@ -107,69 +107,97 @@ def check_writable(path: str | Path) -> Path:
     return path
 
 
-# the fields 'stance classify' adds to an item: a row with any of them is predictions, not people's answers
+# the fields 'stance classify' adds to an item: a row where any of them holds a value is a model's, not people's
 SCORES = ("stance_scores", "sentiment_scores")  # the probabilities, which only predictions hold
 SCORE_FIELDS = ("stance", "sentiment", *SCORES)
+
+
+def has_value(value) -> bool:
+    """A cell that holds something: not null, not an empty CSV cell, not a NaN (pandas' missing value)."""
+    return value is not None and value != "" and not (isinstance(value, float) and math.isnan(value))
+
+
+def model_output(row: Any) -> list[str]:
+    """The fields 'stance classify' adds that hold a value in ``row`` (a record, a CSV row's cells, a Parquet row):
+    a field that is there but null or empty (``"stance": null``, an empty CSV column) is no model output."""
+    return [key for key in SCORE_FIELDS if isinstance(row, dict) and has_value(row.get(key))]
+
+
+def is_predictions(row: Any) -> bool:
+    """Whether ``row`` is a row of 'stance classify' predictions: it holds a model's scores (``stance_scores`` or
+    ``sentiment_scores`` with a value), which take hours to make again. Every check of a file of predictions
+    (an output that would replace one, an answer appended to one) asks this of its first row."""
+    return any(key in SCORES for key in model_output(row))
+
+
+def answer_columns(names: Iterable[str]) -> bool:
+    """Whether a table's columns (or a JSON record's keys) are those of a label file: a ``label`` and an
+    ``annotator``; its rows then say which are people's answers (``is_answer``)."""
+    names = set(names)
+    return "label" in names and "annotator" in names
+
+
+def is_label_file_row(row: Any) -> bool:
+    """Whether ``row``, a file's first row, opens a label file: a label and an annotator, no model output (a
+    pre-label or a skipped item may come first: they are no answers, but the file is a label file)."""
+    return isinstance(row, dict) and answer_columns(row) and not model_output(row)
+
+
+def is_answer(row: Any) -> bool:
+    """Whether ``row`` is one of people's answers: a label, an annotator who is no model's pre-label
+    (``model:NAME``, ``suggested``), and no model output (predictions made from a label file keep its annotator)."""
+    return (isinstance(row, dict) and row.get("label") is not None
+            and isinstance(row.get("annotator"), str) and not row["annotator"].startswith("model:")
+            and not row.get("suggested") and not model_output(row))
 
 
 def people_answers(path: Path) -> tuple[int, list[str]]:
     """How many answers people gave in ``path`` and by whom, where it is a label file: JSON lines as 'stance label'
     writes them, or a table the label commands read (CSV, tab- or semicolon-separated under any name, or Parquet),
-    with a ``label`` and an ``annotator``, no model scores (predictions on a label file keep its annotator), not a
-    model's pre-label (``model:NAME``, ``suggested``). (0, []) for any other file, told by its first line, its
-    header or a Parquet file's schema alone (only a label file is read further, a table's two or three columns)."""
-
-    def answer(record) -> bool:
-        return (isinstance(record, dict) and record.get("label") is not None
-                and isinstance(record.get("annotator"), str) and not record["annotator"].startswith("model:")
-                and not record.get("suggested") and not any(key in record for key in SCORE_FIELDS))
-
+    whose first row opens a label file (``is_label_file_row``); each row counts where it is an answer
+    (``is_answer``). (0, []) for any other file, told by its first line, its header or a Parquet file's schema
+    and first row (only a label file is read further, a table's label, annotator, suggested and score columns)."""
     try:
         with open(path, "rb") as fh:
             parquet = fh.read(4) == b"PAR1"
-        people = [r["annotator"] for r in (parquet_answer_rows(path) if parquet else text_answer_rows(path))
-                  if answer(r)]
+        with contextlib.closing(parquet_answer_rows(path) if parquet else text_answer_rows(path)) as rows:
+            first = next(rows, None)
+            if not is_label_file_row(first):
+                return 0, []
+            people = [r["annotator"] for r in (first, *rows) if is_answer(r)]
     except (OSError, ValueError, csv.Error, InputError):  # unreadable, cut off, binary: no answers it can count
         return 0, []
     return len(people), sorted(set(people))
 
 
-def label_columns(names: Sequence[str]) -> bool:
-    """Whether a table's columns are those of people's labels: a label and an annotator, no model scores."""
-    return "label" in names and "annotator" in names and not any(name in names for name in SCORE_FIELDS)
+ANSWER_CELLS = ("label", "annotator", "suggested", *SCORE_FIELDS)  # what a label table's rows are read for
 
 
 def text_answer_rows(path: Path) -> Iterator[dict]:
-    """The records of a JSONL label file, or the label, annotator and suggested cells of each row of a CSV label
-    table (nothing for any other text file)."""
-
-    def records(fh):
-        for line in fh:
-            try:
-                yield json.loads(line)
-            except ValueError:  # a line cut off by a kill, or not JSON at all: no answer
-                yield None
-
+    """The records of a JSON lines file (None for a line that is no JSON), or the label, annotator, suggested and
+    score cells of each row of a CSV table with label and annotator columns (nothing for any other text file)."""
     with open(path, encoding=text_encoding(path), errors="replace", newline="") as fh:
-        first = next((line for line in fh if line.strip()), "")
+        first, not_json = next((line for line in fh if line.strip()), ""), object()
         try:
             opening = json.loads(first)
-        except ValueError:
-            opening = None
-        if opening is not None:  # JSON lines
-            if isinstance(opening, dict) and "label" in opening and "annotator" in opening \
-                    and not any(key in opening for key in SCORE_FIELDS):
-                yield opening
-                yield from records(fh)
-            return  # items, predictions, a gold file: made by a command, made again by it
+        except ValueError:  # a table's header, or no table at all
+            opening = not_json
+        if opening is not not_json:  # JSON lines
+            yield opening
+            for line in fh:
+                try:
+                    yield json.loads(line)
+                except ValueError:  # a line cut off by a kill, or not JSON at all: no answer
+                    yield None
+            return
         fh.seek(0)
         names, delimiter = csv_header(path, fh)
-        if not label_columns(names):
+        if not answer_columns(names):
             return
         csv.field_size_limit(CSV_FIELD_LIMIT)
         rows = csv.reader(fh, delimiter=delimiter)
         next(rows)  # the header
-        wanted = [(name, names.index(name)) for name in ("label", "annotator", "suggested") if name in names]
+        wanted = [(name, names.index(name)) for name in ANSWER_CELLS if name in names]
         for row in rows:
             cells = {name: (row[i].strip() or None) if i < len(row) else None for name, i in wanted}
             cells["suggested"] = (cells.get("suggested") or "").casefold() in ("true", "1", "yes")  # as CSV holds it
@@ -177,18 +205,18 @@ def text_answer_rows(path: Path) -> Iterator[dict]:
 
 
 def parquet_answer_rows(path: Path) -> Iterator[dict]:
-    """The label, annotator and suggested values of each row of a Parquet label table (nothing for another table):
-    the schema says which it is, and only those columns are read."""
+    """The label, annotator, suggested and score values of each row of a Parquet table with label and annotator
+    columns (nothing for another table): the schema says which it is, and only those columns are read."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         table = pq.ParquetFile(path)
         names = table.schema_arrow.names
-        if not label_columns(names):
+        if not answer_columns(names):
             return
         check_not_bomb(path, table.metadata)
-        wanted = [name for name in ("label", "annotator", "suggested") if name in names]
+        wanted = [name for name in ANSWER_CELLS if name in names]
         for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=wanted):
             yield from batch.to_pylist()
     except pa.ArrowException as exc:  # a cut-off or damaged file: read as no answers, as an unreadable text file
@@ -220,7 +248,7 @@ def check_not_predictions(path: str | Path, option: str = "--out") -> None:
         first = first_row(path)
     except (InputError, OSError, ValueError, csv.Error):
         return  # unreadable or empty: not predictions anyone can use
-    if isinstance(first, dict) and any(first.get(key) not in (None, "") for key in SCORES):
+    if is_predictions(first):
         model = f" by {first['model']}" if first.get("model") else ""
         raise InputError(f"{option} {path}: a file of predictions{model} (from 'stance classify'), which writing it "
                          "would replace; write to another file, or remove it first (nothing was changed)")
