@@ -80,6 +80,15 @@ def too_long(chars: int, max_chars: int, unit: str = "characters") -> str:
             "junk such as a site dump or a base64 blob?); raise it to read the article")
 
 
+def skip_too_long(skipped: list[Skipped], where: str, size: int, max_chars: int, unit: str = "characters",
+                  on_file=None, what: str = "") -> None:
+    """Skip an article over ``max_chars``: ``size`` in ``unit`` (the bytes of a file or page, told before it is
+    read, or the characters of its text; ``what`` names a table's field), then ``on_file`` (a file is done)."""
+    skipped.append(Skipped(where, what + too_long(size, max_chars, unit), kind="too long"))
+    if on_file:
+        on_file()
+
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
@@ -645,10 +654,7 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
             html = path.suffix.lower() in HTML_SUFFIXES
             if (size := path.stat().st_size) > (HTML_BYTES_PER_CHAR if html else TEXT_BYTES_PER_CHAR) * max_chars:
                 # more bytes than the most characters could take (with a page's markup): over, and not read at all
-                skipped.append(Skipped(str(path), too_long(size, max_chars, "bytes of HTML" if html else "bytes"),
-                                       kind="too long"))
-                if on_file:
-                    on_file()
+                skip_too_long(skipped, str(path), size, max_chars, "bytes of HTML" if html else "bytes", on_file)
                 continue
             text = decode(path.read_bytes(), encoding, html=html)
             info = {}
@@ -666,9 +672,7 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                 on_file()
             continue
         if len(text) > max_chars:
-            skipped.append(Skipped(str(path), too_long(len(text), max_chars), kind="too long"))
-            if on_file:
-                on_file()
+            skip_too_long(skipped, str(path), len(text), max_chars, on_file=on_file)
             continue
         row = meta.get(relative, {})
         if row.get("title") and path.suffix.lower() not in HTML_SUFFIXES:
@@ -938,7 +942,7 @@ def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[S
         if len(row["text"]) > max_chars:
             if skipped is None:
                 raise InputError(f"{where}: 'text' of {too_long(len(row['text']), max_chars)}")
-            skipped.append(Skipped(where, f"'text' of {too_long(len(row['text']), max_chars)}", kind="too long"))
+            skip_too_long(skipped, where, len(row["text"]), max_chars, what="'text' of ")
             continue
         meta = {name: as_text(row.get(name), name, where) for name in ("source", "title", "date", "url", "language")}
         meta["date"] = dates.read(meta["date"], where)
