@@ -47,3 +47,10 @@ def shortened(text, width: int) -> str:
         return text
     tail = (width - 1) // 3
     return text[:width - 1 - tail] + "…" + text[len(text) - tail:]
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun`` in its number: "1 article", "2 articles", "0 articles"; ``plural`` where adding an s will
+    not do ("1 file skipped" / "2 files skipped"). Written here, not taken from a library (inflect and the like
+    are not dependencies), as every count a person reads goes through it."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

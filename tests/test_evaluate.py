@@ -673,3 +673,11 @@ def test_group_tables_fit_an_80_column_terminal_with_names_and_flags_whole(tmp_p
     assert max(len(line) for line in table.splitlines()) <= 80, table
     assert "few gold ag" in table and "004_7e73490c89167d09" in table and "1 art." in table, table
     assert "95% interval by article" in table
+
+
+def test_one_prediction_is_counted_as_one(tmp_path):
+    """'evaluate' on one labelled prediction said "1 gold-labelled of 1 predictions"."""
+    path = write_jsonl(tmp_path / "one.jsonl", prediction_rows(1))
+    result = runner.invoke(app, ["evaluate", str(path), "--n-boot", "0"])
+    assert result.exit_code == 0, result.output
+    assert f"{path}: 1 gold-labelled of 1 prediction; model" in " ".join(result.output.split())

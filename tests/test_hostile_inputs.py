@@ -174,7 +174,7 @@ def test_a_line_break_in_a_part_s_or_an_output_s_name_stays_in_classify_s_status
                                  "--no-summary"])
     assert result.exit_code == 0, result.output
     no_forged_line(result.output)
-    assert f"1 items -> {tmp_path}/p\\nforged: c.jsonl with " in result.output
+    assert f"1 item -> {tmp_path}/p\\nforged: c.jsonl with " in result.output
 
     def scored(input_path, out_dir, *args, on_part=None, **kwargs):
         on_part("x\nforged: a.jsonl", 1)
@@ -184,7 +184,7 @@ def test_a_line_break_in_a_part_s_or_an_output_s_name_stays_in_classify_s_status
     result = runner.invoke(app, ["classify", str(items), "--out", str(tmp_path / "o\nforged: d"), "--ray-data"])
     assert result.exit_code == 0, result.output
     no_forged_line(result.output)
-    assert "x\\nforged: a.jsonl: 1 items scored" in result.output
+    assert "x\\nforged: a.jsonl: 1 item scored" in result.output
     assert f"1 part -> {tmp_path}/o\\nforged: d with " in result.output
 
 

@@ -881,3 +881,13 @@ def test_the_time_chart_footer_explains_only_what_is_drawn():
     assert footer(banded) == "year\nbands: 95% CI by article"
     assert footer(banded + [("2021", 3, 0.1, nan, nan), ("2022", 30, 0.0, -0.2, 0.2)]) == (
         "year\nopen diamonds: fewer than 10 mentions; bands or bars: 95% CI by article")
+
+
+def test_a_report_of_one_prediction_puts_every_count_in_its_number(tmp_path):
+    """The tests note read "Holm correction over all 0 tests" (and "all 1 tests" where one): a count of one, or
+    none, is worded as such, as the page's first line is ("1 mention ... of 1 actor in 1 outlet")."""
+    path = write_jsonl(tmp_path / "one.jsonl", prediction_rows(1, labelled=False))
+    make_report(path, tmp_path / "out", n_boot=50, n_perm=1)
+    said = " ".join((tmp_path / "out" / "report.md").read_text().split())
+    assert "(1 permutation), Holm correction over 0 tests;" in said, said
+    assert "1 mention (a mention" in said and "of 1 actor in 1 outlet." in said

@@ -27,7 +27,7 @@ from classifier.predict.batch import (Items, RunSpec, StanceCounts, check_no_unf
                                       journal_path, predictions_model)
 from classifier.predict.engines import load_engine
 from classifier.tasks import SENTIMENT, STANCE
-from classifier.visible import one_line
+from classifier.visible import counted, one_line
 
 TASK_CHOICES = ("stance", "sentiment", "both")
 
@@ -353,7 +353,7 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
 
     def done(name: str, n: int) -> None:
         if not quiet:
-            console.print(f"{one_line(name)}: {n} items scored", highlight=False)  # a part's file name: one line
+            console.print(f"{one_line(name)}: {counted(n, 'item')} scored", highlight=False)  # a part's file name: one line
 
     with progress_bar(show_progress(quiet), with_rate=True) as progress:  # as a local run's, from the rows written
         task = progress.add_task("classifying", total=None, rate="") if progress else None
@@ -524,7 +524,8 @@ def classify_command(
         raise
     if result.already:
         if not quiet:  # as --ray-data's rerun of finished parts
-            console.print(f"--out {one_line(result.out)}: already scored, nothing to do ({result.items} items with "
+            console.print(f"--out {one_line(result.out)}: already scored, nothing to do "
+                          f"({counted(result.items, 'item')} with "
                           f"{model.model_id}"
                           f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; --overwrite "
                           "scores them again)", highlight=False)
@@ -533,12 +534,12 @@ def classify_command(
         out.print(stance_table(result.counts, model.task))
     if not quiet:
         console.print(
-            f"{result.items} items -> {one_line(result.out)} with {model.model_id}"
+            f"{counted(result.items, 'item')} -> {one_line(result.out)} with {model.model_id}"
             f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; {result.predicted} predicted"
             f"{f', {result.resumed} resumed' if result.resumed else ''}; {result.truncated} truncated to "
             f"{model.max_length} tokens"
-            + (f" by the stance model, {result.sentiment_truncated} sentence"
-               f"{'s' if result.sentiment_truncated != 1 else ''} to {sentiment.max_length} by the sentiment model"
+            + (f" by the stance model, {counted(result.sentiment_truncated, 'sentence')} to {sentiment.max_length} "
+               "by the sentiment model"
                if sentiment is not None else "")
             + f"; {result.seconds:.1f} s"
             + (f" ({result.items_per_second:.0f} items/s)" if result.predicted else ""), highlight=False)

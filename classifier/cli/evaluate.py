@@ -12,6 +12,7 @@ from rich.text import Text
 
 from classifier.cli.app import app, handle_errors, out, show_progress, warn
 from classifier.cli.display import shown
+from classifier.visible import counted
 
 
 class GroupBy(str, Enum):
@@ -26,7 +27,7 @@ def print_evaluation(result: dict) -> None:
 
     overall = result["overall"]
     out.print(Text.assemble((shown(result["predictions"]), "bold"), f": {result['n_labelled']} gold-labelled of "
-                            f"{result['n_predictions']} predictions; model {shown(', '.join(result['models']))}"))
+                            f"{counted(result['n_predictions'], 'prediction')}; model {shown(', '.join(result['models']))}"))
     out.print(tables.rich_table(tables.overall_rows(overall), "Overall"))
     out.print(tables.rich_table(tables.per_class_rows(overall), "Per class"))
     out.print(tables.rich_table(tables.confusion_rows(overall), "Confusion matrix (rows gold, columns predicted)"))

@@ -18,7 +18,7 @@ from classifier.cli.app import app, console, fail, handle_errors, out, progress_
 from classifier.ingest import MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import TableWriter, check_not_predictions, output_format, remove_stale_temporaries
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
-from classifier.visible import one_line
+from classifier.visible import counted, one_line
 
 PROGRESS_MIN_FILES = 5
 actors_app = typer.Typer(help="Inspect and grow the actor catalogue.", no_args_is_help=True)
@@ -76,18 +76,16 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
 def skipped_summary(skipped: list) -> str:
     """'3 files skipped', and the manifest rows and table rows passed over where there were any ('0 files
     skipped' when nothing was)."""
-    def count(n: int, one: str, many: str) -> str:
-        return f"{n} {one if n == 1 else many}"
-
     counts = {kind: sum(s.kind == kind for s in skipped) for kind in ("file", "manifest row", "table row", "too long")}
-    parts = [count(counts["file"], "file skipped", "files skipped")] if counts["file"] or not skipped else []
+    parts = [counted(counts["file"], "file skipped", "files skipped")] if counts["file"] or not skipped else []
     if counts["manifest row"]:
-        parts.append(count(counts["manifest row"], "manifest row matched no article", "manifest rows matched no article"))
+        parts.append(counted(counts["manifest row"], "manifest row matched no article",
+                             "manifest rows matched no article"))
     if counts["table row"]:
-        parts.append(count(counts["table row"], "row without text skipped", "rows without text skipped"))
+        parts.append(counted(counts["table row"], "row without text skipped", "rows without text skipped"))
     if counts["too long"]:
-        parts.append(count(counts["too long"], "article over --max-article-chars skipped",
-                           "articles over --max-article-chars skipped"))
+        parts.append(counted(counts["too long"], "article over --max-article-chars skipped",
+                             "articles over --max-article-chars skipped"))
     return "; ".join(parts)
 
 
@@ -128,8 +126,8 @@ def prepare_to_file(input_path: Path, out_path: Path, fmt: str, catalogue: list[
         if note:
             warn(note)
     if totals.articles and not totals.items:
-        warn(f"{input_path}: no actor of the catalogue is mentioned in its {totals.articles} articles, so there is "
-             f"nothing to score; 'stance actors suggest {input_path}' lists the names they do mention")
+        warn(f"{input_path}: no actor of the catalogue is mentioned in its {counted(totals.articles, 'article')}, "
+             f"so there is nothing to score; 'stance actors suggest {input_path}' lists the names they do mention")
     return totals, skipped
 
 
@@ -224,10 +222,10 @@ def prepare(
     if not quiet:
         pages, other = totals.undated_pages, totals.undated
         console.print(
-            f"{totals.articles} articles, {totals.sentences} sentences, {totals.items} items "
-            f"({len(totals.by_actor)} actors) -> {one_line(out_path)}; {skipped_summary(skipped)}; "
-            + (f"{pages} HTML page{'s' * (pages != 1)} without a date; " if pages else "")
-            + (f"{other}{' other' * bool(pages)} article{'s' * (other != 1)} undated; " if other else "") +
+            f"{counted(totals.articles, 'article')}, {counted(totals.sentences, 'sentence')}, "
+            f"{counted(totals.items, 'item')} ({counted(len(totals.by_actor), 'actor')}) -> {one_line(out_path)}; "
+            f"{skipped_summary(skipped)}; " + (f"{counted(pages, 'HTML page')} without a date; " if pages else "")
+            + (f"{counted(other, 'other article' if pages else 'article')} undated; " if other else "") +
             f"{seconds:.1f} s ({totals.articles / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
         if totals.by_actor:
             console.print("mentions: " + ", ".join(f"{a} {n}" for a, n in totals.by_actor.most_common()),

@@ -26,6 +26,7 @@ from classifier.report.timeline import timeline, timeline_chart, timeline_note, 
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.report.wire import text_keys, wire_note
 from classifier.tasks import STANCE
+from classifier.visible import counted
 
 TITLE = "Stance framing report"
 TEST_COLUMNS = ("outlet", "actor", "n", "n_others", "n_articles", "net", "net_others", "difference", "p_value",
@@ -367,12 +368,9 @@ def evaluation_section(inputs: ReportInput, gold: pd.DataFrame | None = None, go
 
 def counts_text(n: int, n_actors: int, n_outlets: int, n_boot: int) -> str:
     """The page's opening counts, each noun in the number of its count ("1 actor in 1 outlet")."""
-    def count(k: int, noun: str) -> str:
-        return f"{k} {noun}{'' if k == 1 else 's'}"
-
-    return (f"{count(n, 'mention')} (a mention: a sentence and an actor it names, however often) of "
-            f"{count(n_actors, 'actor')} in {count(n_outlets, 'outlet')}. Intervals are 95% bootstrap intervals "
-            f"resampled by article ({count(n_boot, 'resample')}")
+    return (f"{counted(n, 'mention')} (a mention: a sentence and an actor it names, however often) of "
+            f"{counted(n_actors, 'actor')} in {counted(n_outlets, 'outlet')}. Intervals are 95% bootstrap intervals "
+            f"resampled by article ({counted(n_boot, 'resample')}")
 
 
 def context(inputs, predictions, analysis, evaluation, figs, actors_note, examples, card, card_note, *,
@@ -380,6 +378,7 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
     table = analysis["table"]
     redrawn = max((t["n_perm"] for t in analysis["tests"]), default=0) if n_perm else 0
     redrawn = redrawn if redrawn > n_perm else 0
+    n_tests = len(analysis["tests"])  # 0 where no actor has two outlets ("over 0 tests"), never 1
     view = view or {"period": None, "table": pd.DataFrame(), "undated": [], "n_dated_articles": 0}
     n_article_entries = int(inputs.sums[["outlet", "article", "lone"]].drop_duplicates().shape[0])
     ctx = {"title": TITLE, "predictions": str(predictions), "models": inputs.models, "n": inputs.n,
@@ -397,10 +396,11 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "correction_note": correction_note(analysis["correction"]), "figures": figs, "actors_note": actors_note,
            "tests_note": f"Each outlet is compared with the pooled other outlets covering the same actor: a "
                          "permutation test of the gap in net stance over its standard error, shuffling whole "
-                         f"articles between outlets ({n_perm} permutation{'s' if n_perm != 1 else ''}"
+                         f"articles between outlets ({counted(n_perm, 'permutation')}"
                          + (f"; a test whose p is below 0.05 is drawn again with {redrawn}, so that Holm's correction "
                             "can reach 0.05" if redrawn else "") + "), "
-                         f"Holm correction over all {len(analysis['tests'])} tests; 'differs' means Holm-adjusted "
+                         f"Holm correction over {'all ' * (n_tests > 1)}{counted(n_tests, 'test')}; 'differs' means "
+                         "Holm-adjusted "
                          "p < 0.05.",
            "examples": examples, "card": card, "card_note": card_note, "evaluation": None,
            "power": analysis.get("power", []),

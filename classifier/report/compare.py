@@ -14,6 +14,7 @@ import pandas as pd
 from classifier.evaluate import MIN_RESAMPLED_ARTICLES as MIN_ARTICLES  # fewer: no claim that a cell moved
 from classifier.evaluate import percentile_ci, resampled_sums
 from classifier.report.framing import SUM_KEYS
+from classifier.visible import counted
 
 
 def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
@@ -42,10 +43,6 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
     return pd.DataFrame.from_records(rows)
 
 
-def cells_word(n: int) -> str:
-    return "cell" if n == 1 else "cells"
-
-
 def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_only_old: int,
                  n_changed: int = 0) -> str:
     moved = int(cells["moved"].sum()) if len(cells) else 0
@@ -54,13 +51,13 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
             "in this one ('net new'), "
             "the change with a 95% interval resampling articles of both files together; 'moved' means the "
             f"interval excludes zero, claimed only for cells of {MIN_ARTICLES} or more articles. "
-            + (f"{moved} of the {assessed} "
-               + (f"such {cells_word(assessed)} (of {len(cells)})" if assessed != len(cells)
-                  else f"{cells_word(assessed)} (all of {MIN_ARTICLES} or more articles)")
+            + (f"{moved} of the "
+               + (f"{counted(assessed, 'such cell')} (of {len(cells)})" if assessed != len(cells)
+                  else f"{counted(assessed, 'cell')} (all of {MIN_ARTICLES} or more articles)")
                + " moved beyond the bootstrap noise. Each "
-               f"interval stands alone, with no correction for the {assessed} {cells_word(assessed)}: about 1 in 20 "
+               f"interval stands alone, with no correction for the {counted(assessed, 'cell')}: about 1 in 20 "
                "unchanged cells would be called moved by chance." if assessed
-               else f"None of the {len(cells)} {cells_word(len(cells))} has {MIN_ARTICLES} articles, so none can be "
+               else f"None of the {counted(len(cells), 'cell')} has {MIN_ARTICLES} articles, so none can be "
                "said to have moved."))
     if n_only_new or n_only_old:
         note += (f" {n_only_new} prediction{' is' if n_only_new == 1 else 's are'} only in this file and "

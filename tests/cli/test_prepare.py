@@ -1032,7 +1032,7 @@ def test_a_corpus_without_actors_says_so_and_a_read_only_folder_is_named_first(t
     corpus.mkdir()
     (corpus / "a.txt").write_text("The weather was fine on Monday. Nobody came.\n")
     result = runner.invoke(app, ["prepare", str(corpus), "--out", str(tmp_path / "items.jsonl")])
-    assert result.exit_code == 0 and "no actor of the catalogue is mentioned in its 1 articles" in \
+    assert result.exit_code == 0 and "no actor of the catalogue is mentioned in its 1 article," in \
         result.output.replace("\n", "")
     locked = tmp_path / "locked"
     locked.mkdir()
@@ -1430,7 +1430,7 @@ def test_an_article_over_max_article_chars_is_skipped_with_a_warning_and_the_oth
     assert result.exit_code == 0, said
     assert "dump.txt: 172 characters, more than --max-article-chars 100 allows" in said
     assert "blob.txt: 500 bytes, more than --max-article-chars 100 allows" in said
-    assert "1 articles," in said and "; 2 articles over --max-article-chars skipped;" in said
+    assert "1 article," in said and "; 2 articles over --max-article-chars skipped;" in said
     assert {r["article"] for r in read_jsonl(out)} == {"good"}
     said = " ".join(run("prepare", folder, "--out", out, "--max-article-chars", 200).output.split())
     assert "blob.txt: 500 characters" in said and "dump.txt" not in said and "; 1 article over" in said
@@ -1687,3 +1687,14 @@ def test_prepare_items_and_actors_suggest_take_the_columns(tmp_path):
         list(classifier.prepare_items(news_please))
     result = run("actors", "suggest", news_please, "--columns", "text=maintext,id=url")
     assert result.exit_code == 0, result.output
+
+
+def test_a_corpus_of_one_article_is_counted_in_the_singular(tmp_path):
+    """The summary said "1 articles, 1 sentences, 1 items (1 actors)" for a folder of one one-sentence article."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Russia won the vote on Monday.\n")
+    result = run("prepare", folder, "--out", tmp_path / "items.jsonl")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "1 article, 1 sentence, 1 item (1 actor) -> " in said, said
+    assert "; 0 files skipped; 1 article undated; " in said
