@@ -110,11 +110,39 @@ def test_a_temperature_from_few_items_or_out_of_range_is_not_written_without_for
     assert result.exit_code == 1 and "the temperature 0.05 is outside 0.2 to 10: it would make nearly every " \
         "probability near-certain" in said, said
     assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == files  # nothing written
-    dry = runner.invoke(app, ["calibrate", str(model_dir), str(many), "--dry-run"])
-    assert dry.exit_code == 0 and "not written without --force" in " ".join(dry.output.split()), dry.output
+    for extra, would in (([], "a run without --dry-run would refuse to write it unless --force"),
+                         (["--force"], "a run without --dry-run would write it, as --force is given")):
+        dry = runner.invoke(app, ["calibrate", str(model_dir), str(many), "--dry-run", *extra])
+        said = " ".join(dry.output.split())  # the warning and the last line agree: --dry-run wrote nothing
+        assert dry.exit_code == 0 and "near-certain" in said and f"; {would} accuracy" in said, said
+        assert said.endswith("; not written (--dry-run)")
+        assert "not written without --force" not in said
+        assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == files
     forced = runner.invoke(app, ["calibrate", str(model_dir), str(many), "--force"])
     assert forced.exit_code == 0 and "written with --force" in " ".join(forced.output.split()), forced.output
     assert json.loads((model_dir / "stance.json").read_text())["temperature"] == pytest.approx(0.05, abs=1e-3)
+
+
+def test_a_doubtful_fit_is_an_error_in_python_too_and_nothing_is_written(tmp_path, tiny_model_dir, tiny_model):
+    """calibrate_model returned written False and refused "..." without a word below 100 items: a script that did
+    not read 'refused' went on as if the model were calibrated. It raises, with the fit on the error."""
+    from classifier.errors import InputError
+    from classifier.models.calibrate import RefusedFit, calibrate_model
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    files = {p.name: p.read_bytes() for p in model_dir.iterdir()}
+    few = dev_items(tmp_path / "few.jsonl", tiny_model, n=30)
+    with pytest.raises(InputError, match=r"temperature not written: fitted on 30 labelled items, fewer than 100.* "
+                                         r"force=True writes it anyway") as refused:
+        calibrate_model(model_dir, few)
+    assert isinstance(refused.value, RefusedFit) and refused.value.result["items"] == 30
+    assert not refused.value.result["written"] and refused.value.result["temperature_ci"] is not None
+    assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == files
+    looked = calibrate_model(model_dir, few, write=False)  # only looking: the doubt is said, nothing raised
+    assert "fewer than 100" in looked["doubt"] and not looked["written"]
+    assert calibrate_model(model_dir, few, force=True)["written"]
+    assert {p.name: p.read_bytes() for p in model_dir.iterdir()} != files
 
 
 def test_the_temperature_interval_resamples_whole_articles():

@@ -28,14 +28,33 @@ def calibrate_cli(
 
     Example: stance calibrate models/default data/dev.jsonl
     """
-    from rich.table import Table
-
-    from classifier.errors import InputError
-    from classifier.models.calibrate import TEMPERATURE_RESAMPLES, calibrate_model
+    from classifier.models.calibrate import RefusedFit, calibrate_model
     from classifier.report.tables import num
 
-    result = calibrate_model(model_dir, dev_items, batch_size=batch_size, n_bins=bins, write=not dry_run,
-                             force=force)
+    try:
+        result = calibrate_model(model_dir, dev_items, batch_size=batch_size, n_bins=bins, write=not dry_run,
+                                 force=force)
+    except RefusedFit as refused:  # the fit and its interval first, then the one line that says why
+        show_fit(refused.result)
+        raise
+    show_fit(result)
+    if result["doubt"]:  # --dry-run, or --force: what a run would do with this fit, as the last line says
+        warn(f"{result['doubt']}; " + ("written with --force" if result["written"] else
+                                       "a run without --dry-run would write it, as --force is given" if force else
+                                       "a run without --dry-run would refuse to write it unless --force"))
+    out.print(f"accuracy {num(result['accuracy'])} (unchanged); "
+              + ("not written (--dry-run)" if dry_run else f"temperature written to {model_dir}/stance.json"
+                 + (f" (it was {round(result['temperature_before'], 6)}: its model card keeps it under "
+                    "calibration, earlier)" if round(result["temperature_before"], 6) != 1.0 else "")))
+
+
+def show_fit(result: dict) -> None:
+    """The fit: temperature, ECE and NLL before and after, and the temperature's interval by article."""
+    from rich.table import Table
+
+    from classifier.models.calibrate import TEMPERATURE_RESAMPLES
+    from classifier.report.tables import num
+
     table = Table(title=f"{result['model']}: temperature scaling on {result['items']} dev items",
                   title_justify="left", header_style="bold")
     for column in ("", "temperature", "ECE", "NLL"):
@@ -48,12 +67,3 @@ def calibrate_cli(
     out.print(f"temperature {num(result['temperature'])}, 95% interval {num(interval[0])} to {num(interval[1])} over "
               f"{TEMPERATURE_RESAMPLES} resamples of the dev items' articles" if interval else
               "no interval: the dev items come from one article")
-    if result["refused"]:
-        raise InputError(f"{model_dir}: temperature not written: {result['refused']}; label more dev items, or "
-                         "--force writes it anyway")
-    if result["doubt"]:  # --dry-run, or --force
-        warn(f"{result['doubt']}; {'written with --force' if result['written'] else 'not written without --force'}")
-    out.print(f"accuracy {num(result['accuracy'])} (unchanged); "
-              + ("not written (--dry-run)" if dry_run else f"temperature written to {model_dir}/stance.json"
-                 + (f" (it was {round(result['temperature_before'], 6)}: its model card keeps it under "
-                    "calibration, earlier)" if round(result["temperature_before"], 6) != 1.0 else "")))

@@ -11,7 +11,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
-from classifier.errors import InputError
+from classifier.errors import InputError, option
 
 T_BOUNDS = (0.05, 20.0)
 # A temperature is written only when fitted on MIN_DEV_ITEMS labelled items or more and inside SANE_TEMPERATURE, unless
@@ -22,6 +22,15 @@ T_BOUNDS = (0.05, 20.0)
 MIN_DEV_ITEMS = 100
 SANE_TEMPERATURE = (0.2, 10.0)
 TEMPERATURE_RESAMPLES = 200
+
+
+class RefusedFit(InputError):
+    """A temperature that ``calibrate_model`` will not write without ``force`` (``doubtful_fit``): the message says
+    why, ``result`` holds the fit (as ``calibrate_model`` returns it, ``written`` False) for a caller to show."""
+
+    def __init__(self, message: str, result: dict):
+        super().__init__(message)
+        self.result = result
 
 
 def nll_at(logits: np.ndarray, gold: np.ndarray, temperature: float, weights: np.ndarray | None = None) -> float:
@@ -103,9 +112,11 @@ def write_temperature(model_dir: Path, temperature: float) -> None:
 
 def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size: int = 64, n_bins: int = 10,
                     write: bool = True, force: bool = False) -> dict:
-    """Fit the temperature on gold-labelled ``dev_items``, store it in the model directory, report ECE before/after
-    and the temperature's 95% interval by article (``temperature_ci``). A fit on fewer than ``MIN_DEV_ITEMS`` items
-    or outside ``SANE_TEMPERATURE`` is not written unless ``force``: ``refused`` says why (``written`` is False)."""
+    """Fit the temperature on gold-labelled ``dev_items``, store it in the model directory (unless ``write`` is
+    False), report ECE before/after and the temperature's 95% interval by article (``temperature_ci``). A fit on
+    fewer than ``MIN_DEV_ITEMS`` items or outside ``SANE_TEMPERATURE`` (``doubt`` says why) is written only with
+    ``force``: with ``write`` and without ``force`` it raises ``RefusedFit``, whose ``result`` is the fit, and
+    nothing is written."""
     from classifier.items import check_unique_ids, read_items
     from classifier.models.stance_model import StanceModel, model_folder
     from classifier.tasks import SENTIMENT, STANCE, other_task
@@ -141,14 +152,16 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
     interval = temperature_interval(logits, gold, [(item.source, item.article) if item.article else None
                                                    for item in items])
     doubt = doubtful_fit(len(items), temperature, interval)
-    refused = doubt if write and doubt and not force else None
-    write = write and refused is None
+    refused = write and doubt and not force
     result = {"model": str(model_dir), "items": len(items), "temperature_before": before, "temperature": temperature,
-              "temperature_ci": interval, "doubt": doubt, "refused": refused,
-              "accuracy": float((logits.argmax(axis=1) == gold).mean()), "written": write,
+              "temperature_ci": interval, "doubt": doubt,
+              "accuracy": float((logits.argmax(axis=1) == gold).mean()), "written": write and not refused,
               "before": calibration_summary(logits, gold, before, n_bins),
               "after": calibration_summary(logits, gold, temperature, n_bins),
               "uncalibrated": calibration_summary(logits, gold, 1.0, n_bins)}
+    if refused:
+        raise RefusedFit(f"{model_dir}: temperature not written: {doubt}; label more dev items, or "
+                         f"{option('force', True)} writes it anyway", result)
     if write:
         write_calibration(model_dir, result, dev_items, task.name)
     return result
