@@ -184,6 +184,14 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
             fail(f"{input_path}: --columns names a table of articles' columns, and this input is read as "
                  f"{'sentences' if rows == 'sentences' else 'items'}, not prepared; rename its columns (a dataset "
                  "folder's: --text-column, --actor-column, --label-column)")
+    kind = input_kind(input_path, rows, task, columns, encoding)
+    if kind != "articles":
+        ignored = [name for name, value in (
+            ("--manifest", manifest), ("--skip-unreadable", skip_unreadable or None), ("--date-order", date_order),
+            ("--max-article-chars", None if max_chars == MAX_ARTICLE_CHARS else max_chars)) if value is not None]
+        if ignored:  # said once, before a model loads: the run goes on, as they change nothing here
+            warn(f"{', '.join(ignored)}: ignored, as {input_path} holds {kind} (read as they are); "
+                 f"{'it is' if len(ignored) == 1 else 'they are'} for articles, which are prepared first")
         labels = None  # checked by one_label_task
         # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
         full = catalogue(None)

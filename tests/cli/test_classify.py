@@ -1032,3 +1032,26 @@ def test_the_python_classify_keeps_finished_predictions_unless_told(tmp_path, ti
     assert classify(list(read_items(items)), tiny_model, out, overwrite=True).predicted == 5
     with pytest.raises(InputError, match="of other items"):
         classify(list(read_items(items))[:4], tiny_model, out)
+
+
+def test_article_options_given_with_an_items_file_are_named_once_as_ignored(tmp_path, tiny_model_dir):
+    """--date-order, --max-article-chars, --manifest and --skip-unreadable change only how articles are prepared:
+    with an items file they were dropped without a word, so a user believed the dates read day first."""
+    items = write_items(tmp_path / "items.jsonl", 3)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("file,source\na.txt,x\n")
+    out = tmp_path / "p.jsonl"
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--engine", "torch", "--no-summary",
+                 "--date-order", "DMY", "--max-article-chars", 50, "--manifest", manifest, "--skip-unreadable")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and len(read_jsonl(out)) == 3, said
+    assert said.count("ignored") == 1 and (f"warning: --manifest, --skip-unreadable, --date-order, "
+                                           f"--max-article-chars: ignored, as {items} holds items (read as they are); "
+                                           "they are for articles, which are prepared first") in said, said
+    result = run("classify", items, "--out", tmp_path / "q.jsonl", "--model", tiny_model_dir, "--engine", "torch",
+                 "--no-summary", "--date-order", "DMY")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "--date-order: ignored, as" in said and "it is for articles" in said, said
+    result = run("classify", items, "--out", tmp_path / "r.jsonl", "--model", tiny_model_dir, "--engine", "torch",
+                 "--no-summary")
+    assert result.exit_code == 0 and "ignored" not in result.output
