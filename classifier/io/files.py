@@ -125,8 +125,10 @@ def model_output(row: Any) -> list[str]:
 
 def is_predictions(row: Any) -> bool:
     """Whether ``row`` is a row of 'stance classify' predictions: it holds a model's scores (``stance_scores`` or
-    ``sentiment_scores`` with a value), which take hours to make again. Every check of a file of predictions
-    (an output that would replace one, an answer appended to one) asks this of its first row."""
+    ``sentiment_scores`` with a value), which take hours to make again: an output that would replace a file is
+    refused where its first row is one. A row with any model output (``model_output``, a model's label alone too)
+    is no answer (``is_answer``), and a label file whose first line has some takes no answers
+    (``labels.LabelStore.check_appendable``)."""
     return any(key in SCORES for key in model_output(row))
 
 
