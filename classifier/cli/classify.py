@@ -179,13 +179,12 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     sentiment_only = task == "sentiment"
-    if input_kind(input_path, rows, task, columns, encoding) != "articles":
+    kind = input_kind(input_path, rows, task, columns, encoding)
+    if kind != "articles":
         if article_columns:  # items and sentences are read with their own names (a dataset's: --text-column)
             fail(f"{input_path}: --columns names a table of articles' columns, and this input is read as "
                  f"{'sentences' if rows == 'sentences' else 'items'}, not prepared; rename its columns (a dataset "
                  "folder's: --text-column, --actor-column, --label-column)")
-    kind = input_kind(input_path, rows, task, columns, encoding)
-    if kind != "articles":
         ignored = [name for name, value in (
             ("--manifest", manifest), ("--skip-unreadable", skip_unreadable or None), ("--date-order", date_order),
             ("--max-article-chars", None if max_chars == MAX_ARTICLE_CHARS else max_chars)) if value is not None]
