@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, InputWarning
-from classifier.io.files import json_array_hint, model_output
+from classifier.io.files import SCORE_FIELDS, json_array_hint, model_output
 from classifier.items import LABELS, NO_ACTOR, Item, item_record, parse_item
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
@@ -38,6 +38,7 @@ MODEL_PREFIX = "model:"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
                "imported_from", "import_key", "label_studio_annotation", "votes", "where", "task")
+MODEL_FIELDS = (*SCORE_FIELDS, "model")  # what 'stance classify' adds to an item, and who
 ORDERS = ("uncertain", "random", "source-balanced", "file")
 LABEL_STUDIO_HEADERS = {"stance": ("Stance toward: $actor", "$marked"), "sentiment": ("The sentence's own tone", "$text")}
 
@@ -76,8 +77,10 @@ def is_suggested(record: dict) -> bool:
 def label_record(item: Item, label: str | None, annotator: str, *, suggestion: dict | None = None,
                  task: str | None = None, **extra) -> dict:
     """A new line for ``item``: the item's fields, then who answered what, when, having seen what, and for
-    which task (``task``: stance or sentiment, which a ``neutral`` alone cannot tell)."""
-    record = {k: v for k, v in item_record(item).items() if k not in META_FIELDS}
+    which task (``task``: stance or sentiment, which a ``neutral`` alone cannot tell). An item read from
+    predictions leaves its model's outputs behind (``MODEL_FIELDS``): an answer holding them would read as predictions,
+    and its label file as none."""
+    record = {k: v for k, v in item_record(item).items() if k not in META_FIELDS and k not in MODEL_FIELDS}
     record.update(label=label, annotator=annotator, timestamp=now(), record=new_record_id(),
                   suggestion=suggestion, **extra)
     if task is not None:

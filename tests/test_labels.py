@@ -574,6 +574,27 @@ def test_answers_are_never_appended_to_items_predictions_or_a_gold_file(tmp_path
 
 
 
+def test_labelling_predictions_saves_answers_without_the_model_s_outputs(tmp_path):
+    """Labelling a predictions file (to check the model) saved each answer with the item's stance, stance_scores and
+    model: the next session refused the label file as predictions, and its answers were no people's answers."""
+    from classifier.io.files import people_answers
+
+    items = write_items(tmp_path / "items.jsonl", make_items())
+    predictions = tmp_path / "predictions.jsonl"
+    predictions.write_text("".join(json.dumps({**json.loads(line), "stance": "neutral", "model": "m@1",
+                                               "stance_scores": {"favor": 0.1, "against": 0.1, "neutral": 0.8}}) + "\n"
+                                   for line in items.read_text().splitlines()))
+    labels = tmp_path / "labels.jsonl"
+    for answers in ("f\nq\n", "a\nq\n"):
+        result = runner.invoke(app, ["label", str(predictions), "--labels", str(labels), "-a", "ana", "--order", "file"],
+                               input=answers)
+        assert result.exit_code == 0, result.output
+    saved = [json.loads(line) for line in labels.read_text().splitlines()]
+    assert [r["label"] for r in saved] == ["favor", "against"]
+    assert not any(key in r for r in saved for key in ("stance", "stance_scores", "model"))
+    assert people_answers(labels) == (2, ["ana"])
+
+
 def test_a_label_file_whose_model_fields_are_null_still_takes_answers(tmp_path):
     """A label file whose lines carry ``"stance": null`` (no model scored them) was refused as predictions: the key
     alone counted, while the check of an output over predictions needed a value. Both read a null field as none."""
