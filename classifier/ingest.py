@@ -42,7 +42,9 @@ MAX_ARTICLE_CHARS = 2_000_000
 # bytes in UTF-8; an HTML page carries its markup too. A page over ten bytes a character is skipped before it is
 # parsed, as lxml and trafilatura would spend on it what its text could never be kept for: measured on 2026-12-06,
 # a generated 20 MB page of news paragraphs took 20 s and peaked at 898 MB through prepare before its 19,609,107
-# characters were skipped, and a 100 MB one was not done after 300 s (1,593 MB). Ten is above every page measured:
+# characters were skipped, and a 100 MB one was not done after 300 s (1,593 MB). The bound is ten bytes for each
+# character of the cap or of MAX_ARTICLE_CHARS, whichever is higher (20,000,000 bytes at least): a lowered cap is
+# measured on the extracted text, as real pages' markup can be most of them. Ten is above every page measured:
 # the 24 pages of bench/html_pages hold 2.25 to 8.01 bytes for each character extracted (4.18 over all; the
 # Russian page's two-byte letters the fewest, the WordPress page's embeds the most); the shared seeds' texts, 1.00
 # to 1.02.
@@ -652,9 +654,20 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
             if not path.resolve().is_relative_to(root_resolved):
                 raise ValueError("a link to a file outside the corpus folder (not read)")
             html = path.suffix.lower() in HTML_SUFFIXES
-            if (size := path.stat().st_size) > (HTML_BYTES_PER_CHAR if html else TEXT_BYTES_PER_CHAR) * max_chars:
-                # more bytes than the most characters could take (with a page's markup): over, and not read at all
-                skip_too_long(skipped, str(path), size, max_chars, "bytes of HTML" if html else "bytes", on_file)
+            size = path.stat().st_size
+            if html and size > HTML_BYTES_PER_CHAR * max(max_chars, MAX_ARTICLE_CHARS):
+                # a page lxml and trafilatura would spend minutes and gigabytes on: not parsed at all. A lowered cap
+                # is no reason to skip a page unparsed (its markup may be most of it): its text is measured below
+                cap = max(max_chars, MAX_ARTICLE_CHARS)
+                skipped.append(Skipped(str(path), f"{size:,} bytes of HTML, more than the {HTML_BYTES_PER_CHAR * cap:,} "
+                                                  f"a page is parsed from (ten for each character of "
+                                                  f"{option('max_article_chars', cap)}; scraped junk such as a site "
+                                                  "dump?); raise it to read the page", kind="too long"))
+                if on_file:
+                    on_file()
+                continue
+            if not html and size > TEXT_BYTES_PER_CHAR * max_chars:  # more bytes than its characters could take
+                skip_too_long(skipped, str(path), size, max_chars, "bytes", on_file)
                 continue
             text = decode(path.read_bytes(), encoding, html=html)
             info = {}

@@ -97,7 +97,7 @@ ENCODING_HELP = ("The encoding of the articles (text files, or a .jsonl/.csv tab
                  "default: UTF-8 only).")
 MAX_ARTICLE_CHARS_HELP = ("Skip, with a warning each, an article whose text (an HTML page's: the text extracted) is "
                           "longer than this many characters: scraped junk such as a site dump or a base64 blob. An "
-                          "HTML page of more than ten bytes for each is skipped before it is parsed.")
+                          "HTML page of more than ten bytes for each (20,000,000 at least) is skipped before it is parsed.")
 DATE_ORDER_HELP = ("How a manifest's or table's date written in numbers alone, its year last (03.04.2022, "
                    "3/4/2022 14:05), is read: DMY (day first: 3 April) or MDY (month first: 4 March) (default: not "
                    "read; warned of, and the report counts it undated). One with a four-digit year first "
