@@ -76,12 +76,13 @@ def check_columns(value, path: str | Path = "") -> dict[str, str]:
     return columns
 
 
-def resolve_columns(columns: dict[str, str], row: dict, where: str) -> dict[str, str]:
+def resolve_columns(columns: dict[str, str], row: dict, where: str, records: bool = False) -> dict[str, str]:
     """``columns`` (``check_columns``) with each column as the table's first row names it (the CSV header, the
     Parquet schema, the first JSONL record): the name as written, else the one name that differs only in case. A
     column the table lacks, or a mapped column that is also read under its own name as another field (text=title,
     where the table has a title column and title is not mapped), stops, naming ``where`` and the columns there
-    are."""
+    are. ``records``: JSON lines, whose records each hold their own keys, so that an optional field's column absent
+    from the first (a record that leaves out its empty date) is kept as written; the id's and text's must be there."""
     names = [name for name in row if isinstance(name, str)]
     folded: dict[str, list[str]] = {}
     for name in names:
@@ -91,6 +92,8 @@ def resolve_columns(columns: dict[str, str], row: dict, where: str) -> dict[str,
         found = column if column in row else (folded.get(column.casefold()) or [None, None])
         if isinstance(found, list):
             found = found[0] if len(found) == 1 else None
+        if found is None and records and field not in ("id", "text"):
+            found = column  # read from the records that hold it
         if found is None:
             import difflib
 

@@ -933,7 +933,7 @@ def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[S
         where = f"{path}:{lineno}"
         if resolved is None:
             header = f"{path}:1" if format_of(path, default="") == "csv" else where
-            resolved = resolve_columns(columns or {}, row, header)
+            resolved = resolve_columns(columns or {}, row, header, records=format_of(path, default="") == "jsonl")
         row = article_row(row, where, resolved)
         if row.get("id") in (None, ""):
             raise InputError(f"{where}: missing field 'id' (an article row needs id and text)")

@@ -1590,6 +1590,20 @@ def test_columns_names_an_export_s_columns_for_the_article_fields(tmp_path):
     assert {r["actor"] for r in read_jsonl(out)} == {"China", "Russia"}
 
 
+def test_columns_of_json_lines_read_an_optional_field_a_first_record_leaves_out(tmp_path):
+    """The mapped columns were checked against the first JSONL record alone: one that left out its empty date
+    stopped the run ("no column 'date_publish'") though later records hold it. The id's and text's must be there."""
+    table = tmp_path / "np.jsonl"
+    table.write_text(json.dumps({"url": "u1", "maintext": "Russia warned NATO."}) + "\n"
+                     + json.dumps({"url": "u2", "maintext": "China replied.", "date_publish": "2022-03-03"}) + "\n")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out, "-q", "--columns", "id=url,text=maintext,date=date_publish")
+    assert result.exit_code == 0, result.output
+    assert {r["article"]: r.get("date") for r in read_jsonl(out)} == {"u1": None, "u2": "2022-03-03"}
+    refused = run("prepare", table, "--out", out, "-q", "--columns", "id=link,text=maintext")
+    assert refused.exit_code == 1 and "np.jsonl:1: no column 'link'" in " ".join(refused.output.split())
+
+
 def test_a_missing_text_names_the_columns_option_it_would_take(tmp_path):
     news_please, media_cloud, newspaper = write_exports(tmp_path)
     out = tmp_path / "items.jsonl"
