@@ -28,6 +28,7 @@ from classifier.cli.app import app, console, handle_errors, out, show_progress, 
 from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input
 from classifier.cli.display import shown as visible
+from classifier.visible import counted
 from classifier.errors import InputError, InputWarning
 from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
@@ -649,17 +650,17 @@ def gold_command(
                             else "; nothing was written)"))
     # a gold set made from other label files, or mended by hand, cannot be made again from these: replaced if asked
     write_records(out_path, [item_record(item) for item in items], fmt,
-                  keep=None if overwrite else f"--out {out_path}: already exists and differs from the {len(items)} "
-                                              "labelled items made now; add --overwrite to replace it, or write to "
-                                              "another file (nothing was changed)")
+                  keep=None if overwrite else f"--out {out_path}: already exists and differs from the "
+                                              f"{counted(len(items), 'labelled item')} made now; add --overwrite to "
+                                              "replace it, or write to another file (nothing was changed)")
     if ties_path is not None:
         write_records(ties_path, counts["tied"], "jsonl")
-    out.print(f"{counts['items']} labelled items -> {out_path}"
+    out.print(f"{counted(counts['items'], 'labelled item')} -> {out_path}"
               + (f" ({counts['suggested']} of them model suggestions)" if counts["suggested"] else "")
               + (f"; no ties, so {ties_path} is empty" if ties_path and not counts["ties"] else ""))
     if counts["ties"]:
         tied = [str(t["id"]) for t in counts["tied"]]
         listed = ", ".join(tied[:5]) + (f" and {len(tied) - 5} more" if len(tied) > 5 else "")
         where = f"written to {ties_path} to label again" if ties_path else "--ties FILE writes them to label again"
-        warn(f"{counts['ties']} tied items left out of the gold set ({listed}); {where}: leaving them out keeps the "
-             "easy items, which flatters a model scored on the rest")
+        warn(f"{counted(counts['ties'], 'tied item')} left out of the gold set ({listed}); {where}: leaving them out "
+             "keeps the easy items, which flatters a model scored on the rest")
