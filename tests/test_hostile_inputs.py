@@ -657,10 +657,9 @@ def test_an_output_over_a_label_file_of_peoples_answers_is_refused_and_over_a_ma
     one_line_failure(result, f"{option} {mine}: a label file holding 6 answers by people (ana, ben), which writing "
                              "it would replace")
     assert mine.read_bytes() == before
-    # an output a command made (items, predictions, even predictions on a label file, a gold file) is made again
+    # an output a command made (items, a gold file) is made again; predictions are refused by a check of their own
     made = tmp_path / "made.jsonl"
-    made.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia", "label": "favor",
-                                "annotator": "ana", "stance": "favor"}) + "\n")
+    made.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia", "label": "favor"}) + "\n")
     result = run(made, *(["--overwrite"] if command[:3] == ["label", "gold", "{other}"] and "--ties" not in command
                          else []))  # label gold --out replaces another file only when asked
     assert result.exit_code == 0, result.output
@@ -708,15 +707,22 @@ def test_an_output_over_a_spreadsheet_of_peoples_labels_is_refused_and_over_a_pr
     one_line_failure(run(mine), f"--out {mine}: a label file holding 6 answers by people (ana, ben), which writing "
                                 "it would replace")
     assert mine.read_bytes() == before
-    # predictions on that table (they keep its annotator) and an items table are made again by their command
-    for name, extra in (("preds", {"stance": "favor"}), ("items", {})):
+    # predictions on that table (they keep its annotator) are no people's answers (their own check may refuse them),
+    # and an items table is made again by its command
+    scores = '{"favor": 0.8, "against": 0.1, "neutral": 0.1}'
+    for name, extra in (("preds", {"stance": "favor", "stance_scores": scores}), ("items", {})):
         made = label_table(tmp_path / f"{name}.{suffix}",
                            [{k: v for k, v in r.items() if k not in ("label", "annotator") or extra} | extra
                             for r in rows], kind)
         was = made.read_bytes()
         result = run(made)
-        assert result.exit_code == 0, result.output
-        assert made.read_bytes() != was  # replaced by the command's own output
+        assert "answers by people" not in " ".join(result.output.split()), result.output
+        if name == "items":
+            assert result.exit_code == 0, result.output
+            assert made.read_bytes() != was  # replaced by the command's own output
+    # a spreadsheet with a model's labels beside people's, no scores: someone's work, kept as people's answers
+    beside = label_table(tmp_path / f"beside.{suffix}", [r | {"stance": "against"} for r in rows], kind)
+    one_line_failure(run(beside), f"--out {beside}: a label file holding 6 answers by people (ana, ben)")
 
 
 @pytest.mark.parametrize("middle, message", [

@@ -126,8 +126,8 @@ def model_output(row: Any) -> list[str]:
 def is_predictions(row: Any) -> bool:
     """Whether ``row`` is a row of 'stance classify' predictions: it holds a model's scores (``stance_scores`` or
     ``sentiment_scores`` with a value), which take hours to make again: an output that would replace a file is
-    refused where its first row is one. A row with any model output (``model_output``, a model's label alone too)
-    is no answer (``is_answer``), and a label file whose first line has some takes no answers
+    refused where its first row is one, and no such row is an answer (``is_answer``). A label file whose first line
+    has any model output (``model_output``, a model's label alone too) takes no answers
     (``labels.LabelStore.check_appendable``)."""
     return any(key in SCORES for key in model_output(row))
 
@@ -140,17 +140,19 @@ def answer_columns(names: Iterable[str]) -> bool:
 
 
 def is_label_file_row(row: Any) -> bool:
-    """Whether ``row``, a file's first row, opens a label file: a label and an annotator, no model output (a
-    pre-label or a skipped item may come first: they are no answers, but the file is a label file)."""
-    return isinstance(row, dict) and answer_columns(row) and not model_output(row)
+    """Whether ``row``, a file's first row, opens a label file: a label and an annotator, no model's scores (a
+    pre-label or a skipped item may come first: they are no answers, but the file is a label file; a column of a
+    model's labels beside people's, without its scores, is a spreadsheet someone made, kept as answers)."""
+    return isinstance(row, dict) and answer_columns(row) and not is_predictions(row)
 
 
 def is_answer(row: Any) -> bool:
     """Whether ``row`` is one of people's answers: a label, an annotator who is no model's pre-label
-    (``model:NAME``, ``suggested``), and no model output (predictions made from a label file keep its annotator)."""
+    (``model:NAME``, ``suggested``), and no model's scores (predictions made from a label file keep its annotator:
+    ``is_predictions``)."""
     return (isinstance(row, dict) and row.get("label") is not None
             and isinstance(row.get("annotator"), str) and not row["annotator"].startswith("model:")
-            and not row.get("suggested") and not model_output(row))
+            and not row.get("suggested") and not is_predictions(row))
 
 
 def people_answers(path: Path) -> tuple[int, list[str]]:
