@@ -322,16 +322,16 @@ def split_line(n_labels: int, split: dict, tested: bool, epochs: int) -> str:
     and why (``retrain``'s split). It counted the labels read as training ones: "54 labels: no dev split, every label
     trains", where the 33 whose article was in --test trained not at all."""
     from classifier.models.train import left_out_reason
+    from classifier.visible import counted
 
     def some(n: int, articles: int) -> str:
-        return f"{n} ({articles} article{'s' if articles != 1 else ''})"
+        return f"{n} ({counted(articles, 'article')})"
 
     dropped = split["left_out_for_test"]
     aside = f"{dropped}{'' if tested else ' more'} set aside, as {left_out_reason(tested)}" if dropped else ""
-    held = (f"tested on the {split['test']} items of --test ({split['test_articles']} article"
-            f"{'s' if split['test_articles'] != 1 else ''})" if tested else
-            f"{some(split['test'], split['test_articles'])} held out as the test")
-    epochs_text = f"{epochs} epoch{'s' if epochs != 1 else ''}"
+    held = (f"tested on the {split['test']} items of --test ({counted(split['test_articles'], 'article')})" if tested
+            else f"{some(split['test'], split['test_articles'])} held out as the test")
+    epochs_text = counted(epochs, "epoch")
     trains = f"{some(split['train'], split['train_articles'])} train" + (
         f" for up to {epochs_text}, the epoch picked by a dev split of {some(split['dev'], split['dev_articles'])}"
         if split["dev"] else f" for {epochs_text}, no dev split")
