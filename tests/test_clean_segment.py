@@ -301,3 +301,41 @@ def test_a_numbered_line_between_paragraphs_heads_a_section_and_in_a_list_is_a_p
     assert [s.kind for s in segment(sections, title=sections[0]) if s.paragraph in (2, 4)] == ["subheading"] * 2
     points = ["Europe agreed on:", "1. Sanctions on banks", "2. A price cap", "The rest waits."]
     assert [s.kind for s in segment(points, title="Deal")] == ["body"] * 4
+
+
+@pytest.mark.parametrize("text", [
+    "Russia spoke. Russia spoke. China answered.\u00a0 Russia spoke.\u2003",
+    "It rained. It rained.It rained.\n\nIt rained.  ",
+    "One. \t Two.\r\nOne.",
+])
+@pytest.mark.parametrize("sentences", [
+    ["Russia spoke.", "Russia spoke.", "China answered.", "Russia spoke."],
+    ["It rained.", "It rained.", "It rained.", "It rained.", "gone"],
+    ["", "One.", "", "Two.", "One."],
+])
+def test_sentences_are_found_in_the_text_as_pysbd_finds_them(text, sentences):
+    """The segmenter finds its sentences with str.find where pysbd compiles a pattern for each: the same
+    spans, for sentences repeated, missing, empty, or followed by unusual spaces."""
+    import pysbd
+
+    from classifier.segment import _segmenter
+
+    ours, theirs = _segmenter("en"), pysbd.Segmenter(language="en", clean=False)
+    ours.original_text = theirs.original_text = text
+    spans = [(s.sent, s.start, s.end) for s in ours.sentences_with_char_spans(sentences)]
+    assert spans == [(s.sent, s.start, s.end) for s in theirs.sentences_with_char_spans(sentences)]
+
+
+def test_segmenting_compiles_no_pattern_for_each_sentence(monkeypatch):
+    """Counted, not timed: a pattern compiled for each sentence had filled Python's regex cache, so that
+    pysbd's own patterns were compiled again and again."""
+    import re
+
+    compiled = []
+    original = re._compiler.compile
+    monkeypatch.setattr(re._compiler, "compile", lambda pattern, flags=0: compiled.append(pattern)
+                        or original(pattern, flags))
+    paragraph = "Zyx 41 met Qwv 73 in Plk. Vbn 28 left at dawn. Nothing more was said by Jkl 55."
+    assert [paragraph[s:e] for s, e in split_paragraph(paragraph)] == [
+        "Zyx 41 met Qwv 73 in Plk.", "Vbn 28 left at dawn.", "Nothing more was said by Jkl 55."]
+    assert not [p for p in compiled if isinstance(p, str) and ("Zyx" in p or "Vbn" in p or "Jkl" in p)]
