@@ -436,6 +436,12 @@ class Matcher:
         self._starts, self._signs, self._places = term_starts(self._terms)
         self._namesakes = {exclude: (actor.name, term) for actor in self.actors
                            for exclude, term in namesake_places(actor).items()}
+        # (actor, person, surname) of the catalogue's people with a surname of their own, worked out once, not per
+        # article; and the matchers ``for_article`` derives, kept: compiling one took about 50 ms, and the same few
+        # surnames ("Harris", "al-Assad") come back article after article
+        self._surnames = [(actor.name, person, surname) for actor in self.actors for person in actor.people
+                          if (surname := surname_of(person, actor.surname_first)) and surname not in actor.people]
+        self._derived = lru_cache(maxsize=64)(self._derive)
 
     def find(self, text: str) -> list[Mention]:
         """Every mention, left to right, the longest term where terms overlap. The one regex (its
@@ -507,11 +513,9 @@ class Matcher:
         mentions, excluded, namesakes = self._scan(text)
         found = {m.term for m in mentions}
         owners: dict[str, set[str]] = {}
-        for actor in self.actors:
-            for person in actor.people:
-                surname = surname_of(person, actor.surname_first)
-                if surname and person in found and surname not in actor.people:
-                    owners.setdefault(surname, set()).add(actor.name)
+        for name, person, surname in self._surnames:
+            if person in found:
+                owners.setdefault(surname, set()).add(name)
         for name in excluded:  # "Lyndon Johnson" is no actor's: "Johnson" could be his
             owners.setdefault(name.split()[-1], set()).add("")
         extra = {}
@@ -521,7 +525,10 @@ class Matcher:
                 extra.update(dict.fromkeys(terms, next(iter(actors))))
         if not (extra or namesakes):
             return self
-        return Matcher(without_namesakes(self.actors, [self._namesakes[name] for name in namesakes]), extra)
+        return self._derived(frozenset(namesakes), tuple(extra.items()))  # the order of ``extra`` orders ties
+
+    def _derive(self, namesakes: frozenset[str], extra: tuple[tuple[str, str], ...]) -> "Matcher":
+        return Matcher(without_namesakes(self.actors, [self._namesakes[name] for name in namesakes]), dict(extra))
 
 
 def namesake_places(actor: Actor) -> dict[str, str]:

@@ -478,3 +478,23 @@ def test_an_article_that_names_a_namesake_place_means_it_by_the_bare_name_too(tm
     (corpus / "russia.txt").write_text("Talks stall\n\nMoscow police said more.\n")
     items = list(classifier.prepare_items(corpus))
     assert [(i["article"], i["actor"]) for i in items] == [("russia", "Russia")]
+
+
+def test_the_matcher_an_article_derives_is_built_once_for_the_same_surnames(monkeypatch):
+    """Counted, not timed: each article naming "Kamala Harris" had compiled the whole catalogue again (about 50 ms)
+    to find "Harris" alone; the same surnames now reuse the matcher, which finds the same mentions."""
+    from classifier import actors as module
+
+    matcher = Matcher([Actor(name="United States", names=["Washington"], people=["Kamala Harris"]),
+                       Actor(name="Georgia", places=["Tbilisi"], excludes=["Tbilisi, Texas"])])
+    built = []
+    original = module.without_namesakes
+    monkeypatch.setattr(module, "without_namesakes", lambda *args: built.append(1) or original(*args))
+    text = "Kamala Harris spoke in Washington. Later Harris left."
+    first, second = matcher.for_article(text), matcher.for_article("Kamala Harris and Tbilisi. Harris again.")
+    assert first is second and len(built) == 1
+    assert [(m.actor, text[m.start:m.end]) for m in first.find(text)] == [
+        ("United States", "Kamala Harris"), ("United States", "Washington"), ("United States", "Harris")]
+    texan = "Kamala Harris was in Tbilisi, Texas. Harris liked Tbilisi."
+    found_there = matcher.for_article(texan).find(texan)  # "Tbilisi" is the Texan town there: another matcher
+    assert [texan[m.start:m.end] for m in found_there] == ["Kamala Harris", "Harris"] and len(built) == 2
