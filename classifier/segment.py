@@ -70,6 +70,8 @@ def _segmenter(language: str):
                         break
             return spans
 
+    if pysbd.__version__ != "0.3.4":  # another version's search may differ: its own, unchanged
+        return pysbd.Segmenter(language=language, clean=False)
     return Segmenter(language=language, clean=False)
 
 
