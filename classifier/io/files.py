@@ -259,9 +259,9 @@ def check_not_predictions(path: str | Path, option: str = "--out") -> None:
 
 
 def first_row(path: Path) -> dict | None:
-    """The first row of a table told by its bytes, not its name: Parquet (its magic number; only its scores and
-    model columns are read, none where it has no scores), JSON lines (a first line that is a JSON object) or CSV (a
-    header and a row); None where it has none."""
+    """The first row of a table told by its bytes, not its name: Parquet (its magic number; a decompression bomb
+    is refused first), JSON lines (a first line that is a JSON object) or CSV (a header and a row); None where it
+    has none."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -270,8 +270,7 @@ def first_row(path: Path) -> dict | None:
             try:
                 table = pq.ParquetFile(path)
                 check_not_bomb(path, table.metadata)  # its first row group is unpacked whole to read one row
-                names = [name for name in table.schema_arrow.names if name in (*SCORES, "model")]
-                batch = next(table.iter_batches(batch_size=1, columns=names), None) if names else None
+                batch = next(table.iter_batches(batch_size=1), None)
             except pa.ArrowException as exc:
                 raise ValueError(str(exc)) from None
             return batch.to_pylist()[0] if batch is not None and batch.num_rows else None
