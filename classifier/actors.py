@@ -442,6 +442,10 @@ class Matcher:
         self._surnames = [(actor.name, person, surname) for actor in self.actors for person in actor.people
                           if (surname := surname_of(person, actor.surname_first)) and surname not in actor.people]
         self._derived = lru_cache(maxsize=64)(self._derive)
+        # the names written without a lower-case letter ("NATO", "U.S."), folded: acronyms, which no dateline's
+        # place is (prepare's dateline rule asks it of every article)
+        self.acronyms = frozenset(name.casefold() for actor in self.actors for name in actor.names
+                                  if not any(map(str.islower, name)))
 
     def find(self, text: str) -> list[Mention]:
         """Every mention, left to right, the longest term where terms overlap. The one regex (its

@@ -29,7 +29,7 @@ ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_in
 # date or a region after a comma, or two places ("KHARKIV, Ukraine (AP) —", "UNITED NATIONS (AP) —") holds nothing
 # else: none of its mentions is the sentence's. A bare one ("WASHINGTON —") loses only a capital or seat. An actor's
 # acronym (a name the catalogue writes without a lower-case letter: NATO, U.S., EU, PRC) is no place, so "NATO, EU
-# — the allies met" and "U.S. — officials said" open no dateline (``acronyms``): "NATO, EU —" had read as a place and
+# — the allies met" and "U.S. — officials said" open no dateline (``Matcher.acronyms``): "NATO, EU —" had read as a place and
 # a region, and its mentions as none of the sentence's. TASS writes its agency between slashes after the date, and a stop before and after
 # ("MOSCOW, March 3. /TASS/.", "МОСКВА, 3 марта. /ТАСС/."; the date's month may be a lower-case word there), which
 # the sentence splitter cuts into sentences of their own: the dateline is looked for in the paragraph, and its pieces
@@ -83,12 +83,6 @@ DEK_SENTENCES = 2
 DEK_WORDS = 60
 
 
-def acronyms(actors: Iterable[Actor]) -> frozenset[str]:
-    """The actors' names written without a lower-case letter ("NATO", "U.S.", "EU"), case-folded: acronyms, which a
-    dateline's place never is."""
-    return frozenset(name.casefold() for actor in actors for name in actor.names if not any(map(str.islower, name)))
-
-
 def opening_dateline(sentences: list, text: str, standfirst: int | None = None,
                      not_places: frozenset[str] = frozenset()) -> Dateline | None:
     """The dateline that opens the first body paragraph, or the second after a byline ("By Jane Doe"); None when
@@ -96,7 +90,8 @@ def opening_dateline(sentences: list, text: str, standfirst: int | None = None,
     paragraphs after the headline an HTML page's standfirst holds (``ingest.standfirst_lines``), which the body's
     first paragraph follows; None for a text without markup (a text file, a table's row), where a dek line between
     the headline and the body ("Talks stall" "Diplomats say the gap remains wide." "KYIV, Ukraine (AP) — ...") is
-    read as one (``dek_then_dateline``). ``not_places``: the catalogue's ``acronyms``, which no dateline opens with."""
+    read as one (``dek_then_dateline``). ``not_places``: the catalogue's ``Matcher.acronyms``, which no dateline
+    opens with."""
     found = _dateline_after(sentences, text, standfirst or 0, not_places)
     return found if found or standfirst is not None else dek_then_dateline(sentences, text, not_places)
 
@@ -286,7 +281,7 @@ class CutArticle:
 
 
 def cut_article(article: Article, rules: list[Rule], not_places: frozenset[str] = frozenset()) -> CutArticle:
-    """``not_places``: the catalogue's ``acronyms``, which open no dateline."""
+    """``not_places``: the catalogue's ``Matcher.acronyms``, which open no dateline."""
     cleaned = clean_text(article.text, rules)
     language = segmenter_language(article.language)
     sentences = segment(cleaned.paragraphs, title=article.title, language=language or "en")
@@ -320,7 +315,7 @@ def past_cut_dateline(sentences: list, dateline: Dateline | None, text: str) -> 
 
 def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                   kinds: dict[str, str]) -> tuple[list[dict], ArticleReport]:
-    cut = cut_article(article, rules, acronyms(matcher.actors))
+    cut = cut_article(article, rules, matcher.acronyms)
     cleaned, language, sentences, dateline = cut.cleaned, cut.language, cut.sentences, cut.dateline
     local = matcher.for_article(cleaned.text)
     places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
@@ -353,7 +348,7 @@ def count_names(counts: NameCounts, article: Article, matcher: Matcher, rules: l
     """Add to ``counts`` the names no actor covers in an article's sentences, cut as ``article_items`` cuts them, less
     the opening dateline ("MOSCOW, March 3 (Reuters) -"): its place and agency are no actors to add, and the word
     after it starts the sentence ("Diplomats met ...")."""
-    cut = cut_article(article, rules, acronyms(matcher.actors))
+    cut = cut_article(article, rules, matcher.acronyms)
     dateline = cut.dateline
     texts = [s.text[dateline.end - s.start:] if dateline and dateline.start <= s.start < dateline.end else s.text
              for s in cut.sentences]

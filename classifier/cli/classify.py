@@ -164,6 +164,14 @@ def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
         raise InputError(f"{out_path}: cannot write ({exc.strerror or exc})") from None
 
 
+def article_options_given(manifest, skip_unreadable: bool, date_order, max_chars: int) -> list[str]:
+    """The options for articles, which prepare reads, given away from their defaults: named where the input holds
+    no articles (items, sentences, --ray-data's parts), which they would change nothing in."""
+    return [name for name, value in (
+        ("--manifest", manifest), ("--skip-unreadable", skip_unreadable or None), ("--date-order", date_order),
+        ("--max-article-chars", None if max_chars == MAX_ARTICLE_CHARS else max_chars)) if value is not None]
+
+
 @contextlib.contextmanager
 def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manifest: Optional[Path],
                 quiet: bool, columns: Optional[dict] = None, task: str = "stance",
@@ -185,9 +193,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
             fail(f"{input_path}: --columns names a table of articles' columns, and this input is read as "
                  f"{'sentences' if rows == 'sentences' else 'items'}, not prepared; rename its columns (a dataset "
                  "folder's: --text-column, --actor-column, --label-column)")
-        ignored = [name for name, value in (
-            ("--manifest", manifest), ("--skip-unreadable", skip_unreadable or None), ("--date-order", date_order),
-            ("--max-article-chars", None if max_chars == MAX_ARTICLE_CHARS else max_chars)) if value is not None]
+        ignored = article_options_given(manifest, skip_unreadable, date_order, max_chars)
         if ignored:  # said once, before a model loads: the run goes on, as they change nothing here
             warn(f"{', '.join(ignored)}: ignored, as {input_path} holds {kind} (read as they are); "
                  f"{'it is' if len(ignored) == 1 else 'they are'} for articles, which are prepared first")
@@ -463,12 +469,11 @@ def classify_command(
                  "with the bundled catalogue; prepare the items with them first, or run without --ray-data")
         ignored = [name for name, value in (
             ("--format", fmt), ("--device", None if device == "cpu" else device),
-            ("--trust-remote-code", trust_remote_code or None), ("--templates", templates), ("--manifest", manifest),
-            ("--skip-unreadable", skip_unreadable or None), ("--date-order", date_order),
-            ("--max-article-chars", None if max_article_chars == MAX_ARTICLE_CHARS else max_article_chars),
-            ("--columns", article_columns),
-            ("--text-column", text_column), ("--actor-column", actor_column), ("--label-column", label_column))
-            if value is not None]
+            ("--trust-remote-code", trust_remote_code or None), ("--templates", templates)) if value is not None]
+        ignored += article_options_given(manifest, skip_unreadable, date_order, max_article_chars)
+        ignored += [name for name, value in (
+            ("--columns", article_columns), ("--text-column", text_column), ("--actor-column", actor_column),
+            ("--label-column", label_column)) if value is not None]
         if overwrite:
             fail("--overwrite: --ray-data never replaces a finished part (a rerun skips this model's parts and refuses "
                  "another's); move them out of --out or name a new --out")
