@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Optional
 import typer
 from rich.table import Table
 
+from classifier import __version__
 from classifier.actors import MentionFinder, actor_names, choose_catalogue, found_spans_note
 from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
                                  show_progress, warn)
@@ -23,8 +24,8 @@ from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_rea
 from classifier.io.files import format_of, iter_table, output_format, output_lock, remove_stale_temporaries
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
-from classifier.predict.batch import (Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
-                                      journal_path, predictions_model)
+from classifier.predict.batch import (InputStamp, Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
+                                      file_stamp, journal_path, predictions_model)
 from classifier.predict.engines import load_engine
 from classifier.tasks import SENTIMENT, STANCE
 from classifier.visible import counted, one_line
@@ -172,17 +173,38 @@ def article_options_given(manifest, skip_unreadable: bool, date_order, max_chars
         ("--max-article-chars", None if max_chars == MAX_ARTICLE_CHARS else max_chars)) if value is not None]
 
 
+def files_stamp(input_path: Path, reading: dict) -> InputStamp:
+    """``InputStamp`` of an items file or a dataset folder (each file under it, by its path there) and of how it is
+    read (``reading``: the options and catalogue that make items of its rows, and this package's version)."""
+    def stamp() -> dict:
+        files = sorted(p for p in input_path.rglob("*") if p.is_file()) if input_path.is_dir() else [input_path]
+        return {"files": [[p.relative_to(input_path).as_posix() if input_path.is_dir() else p.name, file_stamp(p)]
+                          for p in files], "reading": reading}
+    return stamp
+
+
+def catalogue_digest(catalogue) -> str:
+    """A digest of the actors a run finds mentions with (a row without spans gets them from it)."""
+    import hashlib
+    import json
+
+    text = json.dumps([actor.model_dump() for actor in catalogue], sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 @contextlib.contextmanager
 def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manifest: Optional[Path],
                 quiet: bool, columns: Optional[dict] = None, task: str = "stance",
                 skip_unreadable: bool = False, only_actors: Optional[str] = None, rows: str = "auto",
                 encoding: Optional[str] = None, date_order: Optional[str] = None,
-                max_chars: int = MAX_ARTICLE_CHARS, article_columns: Optional[str] = None) -> Iterator[Items]:
-    """The items to classify, read afresh on each pass (never all in memory). Articles are prepared
-    first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output, removed when
-    the run ends (``--resume`` removes what a kill left); one over ``max_chars`` characters is skipped with a
-    warning, as prepare skips it; ``article_columns`` (``--columns``) names a table of articles' columns for their
-    fields, as prepare's. Sentiment alone needs no actor: ``{"id", "text"}`` rows are read as they are (``rows``:
+                max_chars: int = MAX_ARTICLE_CHARS, article_columns: Optional[str] = None
+                ) -> Iterator[tuple[Items, Optional[InputStamp]]]:
+    """The items to classify, read afresh on each pass (never all in memory), and their ``InputStamp`` (None for
+    articles, prepared afresh each run: the catalogue, options and every article would have to be stamped).
+    Articles are prepared first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output,
+    removed when the run ends (``--resume`` removes what a kill left); one over ``max_chars`` characters is skipped
+    with a warning, as prepare skips it; ``article_columns`` (``--columns``) names a table of articles' columns for
+    their fields, as prepare's. Sentiment alone needs no actor: ``{"id", "text"}`` rows are read as they are (``rows``:
     see ``input_kind``)."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
@@ -208,9 +230,14 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
                                lambda: read_items(input_path, need_actor=not sentiment_only, columns=columns,
                                                   allowed_labels=labels, encoding=encoding))
         found: Counter = Counter()
+        passes: list[bool] = []  # none where a rerun answered from the input's stamp, without reading it
+        reading = {"version": __version__, "task": task, "only_actors": None if wanted is None else sorted(wanted),
+                   "encoding": encoding, "columns": columns or None,
+                   "catalogue": None if finder is None else catalogue_digest(full)}
 
         def items() -> Iterator:
             found.clear()  # each pass over the file counts afresh
+            passes.append(True)
             for item in one_label_task(read_items(input_path, need_actor=not sentiment_only, columns=columns,
                                                   allowed_labels=labels, find_spans=finder, encoding=encoding),
                                        sentiment_only):
@@ -219,7 +246,9 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
                 found[getattr(item, "spans_from", None)] += 1
                 yield item
 
-        yield items
+        yield items, files_stamp(input_path, reading)
+        if not passes:  # already scored, told by the stamps: nothing was read to warn of
+            return
         if wanted is not None and not found.total():  # a catalogued actor this file does not hold
             warn(f"{input_path}: no item's actor is one of --only-actors {only_actors}")
         note = found_spans_note(found, found.total())
@@ -237,7 +266,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
         prepared = Path(folder) / "items.jsonl"
         prepare_to_file(input_path, prepared, "jsonl", catalogue(only_actors), manifest, encoding, skip_unreadable,
                         quiet=quiet, date_order=date_order, max_chars=max_chars, columns=article_columns)
-        yield lambda: read_items(prepared, need_actor=True)
+        yield (lambda: read_items(prepared, need_actor=True)), None
 
 
 SUMMARY_CELLS = 40  # outlet x actor rows printed at the end of a run
@@ -515,13 +544,15 @@ def classify_command(
     try:
         with output_lock(out_path, "stance classify"), \
                 input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task, skip_unreadable,
-                            only_actors, rows, encoding, date_order, max_article_chars, article_columns) as items:
+                            only_actors, rows, encoding, date_order, max_article_chars, article_columns
+                            ) as (items, stamp):
             finished = not overwrite and predictions_model(out_path, fmt) is not None  # kept, or refused: below
             if resume and not journal_path(out_path).exists() and not finished:
                 warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")
             model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
                                                 threads, device, zero_shot, templates)
-            run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path), overwrite=overwrite)
+            run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path), overwrite=overwrite,
+                       input_stamp=stamp)
             if workers:
                 run |= dict(model_dir=sentiment_model_dir or default_sentiment_dir() if task == "sentiment" else model_dir,
                             workers=workers, address=ray_address, engine=model.engine,

@@ -9,9 +9,10 @@ never sits in memory, only 16-byte keys of the item ids and an offset per journa
 2. *predict*: the items without a journal line, in chunks of ``CHUNK_ITEMS`` sorted by length within;
    each batch is appended to the journal (``OUT.partial.jsonl``), flushed and fsync'd;
 3. *finish*: the output is written in input order, each record read back from the journal by its
-   offset, into a temporary file moved into place at the end; the items' digest, taken as they stream, is
-   kept beside it (``.OUT.fingerprint.json``) so that a rerun tells a finished output without reading it
-   back; then the journal is removed.
+   offset, into a temporary file moved into place at the end; the items' digest, taken as they stream, and
+   the input files' stamps are kept beside it (``.OUT.fingerprint.json``) so that a rerun tells a finished
+   output without reading it back (nor the input, where its files are as they were); then the journal is
+   removed.
 
 A journal line cut off by a kill (it starts like a prediction but does not parse) is skipped wherever
 it lies: its item is predicted again.
@@ -44,6 +45,9 @@ PREDICTION_FIELDS = ("stance", "stance_scores", "sentiment", "sentiment_scores",
 TORN_LINE_START = b'{"id": '  # every journal line starts so; a kill can cut one off anywhere after
 
 ItemSource = Callable[[], Iterable[Item]]  # each call starts a fresh pass over the items
+# what the items are read from, as it stands now (files' ``file_stamp``s and the options that read them), as JSON:
+# equal only where the items are; None where that cannot be told (articles prepared afresh, a sequence in memory)
+InputStamp = Callable[[], object]
 Items = Union[Sequence[Item], ItemSource]
 StanceCounts = Counter  # (source, actor, stance) -> mentions
 
@@ -132,15 +136,16 @@ def models_text(models: Sequence[tuple[str, object]]) -> str:
 
 
 def check_finished_output(out: Path, spec: RunSpec, source: ItemSource, fmt: str | None,
-                          where: str) -> ClassifySummary | None:
+                          where: str, stamp: object = None,
+                          input_stamp: InputStamp | None = None) -> ClassifySummary | None:
     """Before a run that may not replace ``out`` (no --overwrite), when ``out`` holds finished predictions: a
     summary of nothing done where they are this run's (the same models and tasks) of these very items (the same
     item fields, ids, texts, actors, spans and gold labels included, in any order); an InputError naming the model
     found and --overwrite where they are another model's or of other items, or where a journal beside them is an
     unfinished run that replaces them. None where there is nothing to keep: no file, an empty one, or one that
     holds no predictions (items, a table: replaced as before). The fingerprint beside ``out``, where it still
-    describes it, answers "this run's, of these items" from the items alone (``matching_fingerprint``); else
-    ``out`` is read back in full."""
+    describes it, answers "this run's, of these items" from the input's ``stamp`` (``taken``) or from the items
+    alone (``matching_fingerprint``); else ``out`` is read back in full."""
     out = Path(out)
     found = predictions_model(out, fmt)
     if found is None:
@@ -151,7 +156,7 @@ def check_finished_output(out: Path, spec: RunSpec, source: ItemSource, fmt: str
         raise InputError(f"--out {out}: holds finished predictions by model {found!r}, and {journal.name} beside it "
                          "is an unfinished run that replaces them; rerun with --resume --overwrite to finish it, or "
                          "delete the journal (nothing was changed)")
-    kept = matching_fingerprint(out, spec, source, fmt)
+    kept = matching_fingerprint(out, spec, source, fmt, stamp, input_stamp)
     if kept is not None:
         return ClassifySummary(kept.items, 0, 0, 0, 0.0, out, kept.counts, already=True)
     wanted = sorted(task.name for task in spec.tasks)
@@ -223,24 +228,44 @@ def file_stamp(path: Path) -> list[int]:
     return [found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns]
 
 
+def taken(input_stamp: InputStamp | None) -> object:
+    """The input's stamp now, as its JSON reads back (lists, not tuples), or None: none given, or not to be taken
+    (the input gone or unreadable: the digest answers, or the run names the problem)."""
+    if input_stamp is None:
+        return None
+    try:
+        return json.loads(json.dumps(input_stamp()))
+    except (OSError, TypeError, ValueError):
+        return None
+
+
 @dataclass
 class Fingerprint:
     items: int
     counts: StanceCounts
 
 
-def write_fingerprint(out: Path, fmt: str, spec: RunSpec, digest: ItemsDigest, counts: StanceCounts) -> None:
+def write_fingerprint(out: Path, fmt: str, spec: RunSpec, digest: ItemsDigest, counts: StanceCounts,
+                      stamp: object = None) -> None:
     """Beside a finished output, just moved into place: the models and tasks that wrote it, the digest of the items
-    it was written from (computed as they streamed into it), its summary's counts and the output's ``file_stamp``.
-    A rerun compares the items' digest instead of reading the whole output back (``matching_fingerprint``); an
-    output changed since no longer matches its stamp and is read in full. Best effort: where it cannot be written
-    a rerun reads the output, as before."""
-    import tempfile
-
+    it was written from (computed as they streamed into it), its summary's counts, the output's ``file_stamp`` and
+    the input's ``stamp`` (``InputStamp``, taken as the run began and found the same after the output was written;
+    else None). A rerun compares the input's stamp, or else the items' digest, instead of reading the whole output
+    back (``matching_fingerprint``); an output changed since no longer matches its stamp and is read in full. Best
+    effort: where it cannot be written a rerun reads the output, as before."""
     items, items_digest = digest.result()
     state = {"version": FINGERPRINT_VERSION, "format": fmt, "stamp": file_stamp(out), "models": list(spec.models),
              "tasks": sorted(task.name for task in spec.tasks), "items": items, "digest": items_digest,
              "counts": [[*cell, n] for cell, n in counts.items()]}
+    if stamp is not None:  # an optional key: a fingerprint without it (written before) is told by the digest
+        state["input"] = stamp
+    save_fingerprint(out, state)
+
+
+def save_fingerprint(out: Path, state: dict) -> None:
+    """Write ``state`` as the fingerprint beside ``out``, atomically; best effort (see ``write_fingerprint``)."""
+    import tempfile
+
     try:
         text = json.dumps(state, ensure_ascii=False)
     except (TypeError, ValueError):  # counts of cells JSON cannot hold
@@ -258,11 +283,16 @@ def write_fingerprint(out: Path, fmt: str, spec: RunSpec, digest: ItemsDigest, c
                 os.unlink(tmp)
 
 
-def matching_fingerprint(out: Path, spec: RunSpec, source: ItemSource, fmt: str | None) -> Fingerprint | None:
+def matching_fingerprint(out: Path, spec: RunSpec, source: ItemSource, fmt: str | None,
+                         stamp: object = None, input_stamp: InputStamp | None = None) -> Fingerprint | None:
     """The fingerprint beside ``out`` where it still describes ``out`` (same ``file_stamp``), was written by this
-    run's models, tasks and format, and the items now (read once, as they stream) have its digest: ``out`` then
-    holds this run's predictions of these very items. None otherwise (no fingerprint, an older output, an output
-    edited since, other items or models): the caller reads ``out`` in full, as it did before there was one."""
+    run's models, tasks and format, and either the input's ``stamp`` now is the one it kept (the input not read at
+    all) or the items now (read once, as they stream) have its digest: ``out`` then holds this run's predictions of
+    these very items. None otherwise (no fingerprint, an older output, an output edited since, other items or
+    models): the caller reads ``out`` in full, as it did before there was one. Where the digest answers and the
+    input's stamp has changed (a file touched or copied, same items; a fingerprint written before stamps were kept)
+    but not while it was read (``input_stamp`` gives ``stamp`` again), the fingerprint keeps the new stamp, so the
+    next rerun reads nothing."""
     path = fingerprint_path(out)
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
@@ -275,11 +305,15 @@ def matching_fingerprint(out: Path, spec: RunSpec, source: ItemSource, fmt: str 
         return None
     if not fresh:
         return None
+    if stamp is not None and state.get("input") == stamp and isinstance(state.get("items"), int):
+        return Fingerprint(state["items"], counts)  # the same files, read the same way: the same items
     digest = ItemsDigest()
     for chunk in chunked(source()):  # validated as the survey validates them
         digest.add(chunk)
     if list(digest.result()) != [state.get("items"), state.get("digest")]:
         return None
+    if stamp is not None and taken(input_stamp) == stamp:
+        save_fingerprint(out, state | {"input": stamp})
     return Fingerprint(state["items"], counts)
 
 
@@ -613,8 +647,11 @@ class Journal:
                "offset": self.index.offsets}
         return JournalIndex.build({name: np.concatenate([old[name], new[name]]) for name in old})
 
-    def finish(self, source: ItemSource, fmt: str | None, columns: list[str]) -> StanceCounts:
-        """Write the output in input order, atomically, from the journal; remove the journal."""
+    def finish(self, source: ItemSource, fmt: str | None, columns: list[str],
+               input_stamp: InputStamp | None = None, stamp: object = None) -> StanceCounts:
+        """Write the output in input order, atomically, from the journal; remove the journal. ``stamp``: the input's,
+        taken before its first pass; kept in the fingerprint where ``input_stamp`` still gives it once the output is
+        written (the input was not changed while the run read it)."""
         self._fh.close()
         index = self.merged_index()
         counts: StanceCounts = Counter()
@@ -628,7 +665,8 @@ class Journal:
                 raise
             raise InputError(f"{self.out}: {exc.strerror or exc}; nothing half-written was kept and the journal "
                              f"{self.path.name} holds every prediction: make room and rerun with --resume") from None
-        write_fingerprint(self.out, fmt or format_of(self.out), self.spec, digest, counts)
+        unchanged = stamp if stamp is not None and taken(input_stamp) == stamp else None
+        write_fingerprint(self.out, fmt or format_of(self.out), self.spec, digest, counts, unchanged)
         self.path.unlink()
         return counts
 
@@ -681,13 +719,15 @@ Predictor = Callable[[Iterator[list[Item]], Journal], int]  # pending chunks in,
 
 def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *, resume: bool, fmt: str | None,
                   on_progress: Callable[[int], None] | None, on_total: Callable[[int], None] | None,
-                  source: str, overwrite: bool = False) -> ClassifySummary:
+                  source: str, overwrite: bool = False, input_stamp: InputStamp | None = None) -> ClassifySummary:
     """Survey, predict what the journal lacks, finish: the frame shared by local and Ray runs. Without
-    ``overwrite``, finished predictions in ``out`` are kept (``check_finished_output``)."""
+    ``overwrite``, finished predictions in ``out`` are kept (``check_finished_output``). ``input_stamp``: see
+    ``InputStamp`` (a rerun of an unchanged input then answers without reading it)."""
     items = item_source(items)
     check_no_unfinished_run(out, resume)
+    stamp = taken(input_stamp)  # before the items' first pass
     if not overwrite:
-        finished = check_finished_output(out, spec, items, fmt, source)
+        finished = check_finished_output(out, spec, items, fmt, source, stamp, input_stamp)
         if finished is not None:
             return finished
     journal = Journal(out, resume, spec)
@@ -704,19 +744,21 @@ def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *,
         journal.abandon()
         raise
     seconds = time.perf_counter() - started
-    counts = journal.finish(items, fmt, plan.columns)
+    counts = journal.finish(items, fmt, plan.columns, input_stamp, stamp)
     return ClassifySummary(plan.items, plan.items - plan.done, plan.done, truncated, seconds, Path(out), counts)
 
 
 def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 64, resume: bool = False,
              fmt: str | None = None, on_progress: Callable[[int], None] | None = None,
              on_total: Callable[[int], None] | None = None, source: str = "input",
-             sentiment_model: StanceModel | None = None, overwrite: bool = False) -> ClassifySummary:
+             sentiment_model: StanceModel | None = None, overwrite: bool = False,
+             input_stamp: InputStamp | None = None) -> ClassifySummary:
     """Predict every item, journaling as it goes; write ``out`` atomically at the end. ``items``: a
     sequence, or a function returning a fresh iterator over them (read three times, never held).
     ``model`` is a stance model (``stance``, ``stance_scores``) or a sentiment model (``sentiment``,
     ``sentiment_scores``, once per sentence); ``sentiment_model`` beside a stance model adds the sentence's
-    sentiment to every item of that sentence, computed once."""
+    sentiment to every item of that sentence, computed once. ``input_stamp`` (``InputStamp``): what the items are
+    read from, kept in the fingerprint so that a rerun of an unchanged input answers without reading it."""
     if sentiment_model is not None and (model.task.name != "stance" or sentiment_model.task.name != "sentiment"):
         raise InputError(f"stance and sentiment together need a stance model ({model.model_id} is a "
                          f"{model.task.name} model) and a sentiment model ({sentiment_model.model_id} is a "
@@ -732,6 +774,7 @@ def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 6
         return sum(predict_records(model, chunk, batch_size, on_batch, sentences) for chunk in chunks)
 
     summary = run_journaled(items, out, RunSpec.of(model, sentiment_model), predict, resume=resume, fmt=fmt,
-                            on_progress=on_progress, on_total=on_total, source=source, overwrite=overwrite)
+                            on_progress=on_progress, on_total=on_total, source=source, overwrite=overwrite,
+                            input_stamp=input_stamp)
     summary.sentiment_truncated = sentences.truncated if sentences is not None else 0
     return summary

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from classifier.errors import InputError
 from classifier.items import Item, item_record
-from classifier.predict.batch import ClassifySummary, Items, Journal, RunSpec, run_journaled
+from classifier.predict.batch import ClassifySummary, InputStamp, Items, Journal, RunSpec, run_journaled
 
 SHARD_ITEMS = 1024
 
@@ -148,7 +148,7 @@ def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, spec: 
                       batch_size: int = 64, resume: bool = False, fmt: str | None = None,
                       on_progress: Callable[[int], None] | None = None,
                       on_total: Callable[[int], None] | None = None, source: str = "input",
-                      overwrite: bool = False) -> ClassifySummary:
+                      overwrite: bool = False, input_stamp: InputStamp | None = None) -> ClassifySummary:
     require_ray()
 
     def predict(chunks: Iterator[list[Item]], journal: Journal) -> int:
@@ -156,4 +156,4 @@ def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, spec: 
                               threads_per_worker=threads_per_worker, batch_size=batch_size, on_progress=on_progress)
 
     return run_journaled(items, out, spec, predict, resume=resume, fmt=fmt, on_progress=on_progress,
-                         on_total=on_total, source=source, overwrite=overwrite)
+                         on_total=on_total, source=source, overwrite=overwrite, input_stamp=input_stamp)

@@ -1055,3 +1055,59 @@ def test_article_options_given_with_an_items_file_are_named_once_as_ignored(tmp_
     result = run("classify", items, "--out", tmp_path / "r.jsonl", "--model", tiny_model_dir, "--engine", "torch",
                  "--no-summary")
     assert result.exit_code == 0 and "ignored" not in result.output
+
+
+def test_a_rerun_of_an_unchanged_input_answers_without_reading_it(tmp_path, tiny_model_dir, monkeypatch):
+    """A rerun read and validated the whole input to digest its items (a million rows: about 30 of the rerun's
+    57 s); the input files' stamps kept in the fingerprint answer without it, and where they differ (a file
+    rewritten, touched, or a fingerprint written before stamps were kept) the input is read and compared."""
+    import classifier.cli.classify as command
+
+    items = write_items(tmp_path / "items.jsonl", 6)
+    out = tmp_path / "p.jsonl"
+    assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    kept = tmp_path / ".p.jsonl.fingerprint.json"
+    assert json.loads(kept.read_text())["input"]["files"][0][0] == "items.jsonl"
+    real = command.read_items
+    passes = []
+
+    def counted(*args, **kwargs):
+        passes.append(args[0])
+        return real(*args, **kwargs)
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the input was read")
+
+    monkeypatch.setattr(command, "read_items", unread)
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 0 and "already scored, nothing to do (6 items" in " ".join(result.output.split())
+    monkeypatch.setattr(command, "read_items", counted)
+    lines = items.read_text()
+    items.write_text(lines)  # rewritten, the same items: read, answered by the digest, its stamp kept
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 0 and "already scored" in result.output and passes
+    monkeypatch.setattr(command, "read_items", unread)
+    assert "already scored" in run("classify", items, "--out", out, "--model", tiny_model_dir).output
+    monkeypatch.setattr(command, "read_items", counted)
+    passes.clear()
+    items.write_text(lines.replace("Sentence 2:", "Sentence 9:"))  # same size, one text changed: read, refused
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 1 and "of other items (6 there, 6 in" in " ".join(result.output.split()) and passes
+    items.write_text(lines)
+    state = json.loads(kept.read_text())
+    del state["input"]  # a fingerprint written before input stamps were kept: the digest answers, as before
+    kept.write_text(json.dumps(state))
+    passes.clear()
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 0 and "already scored" in result.output and passes
+    assert "input" in json.loads(kept.read_text())
+
+
+def test_a_rerun_reading_the_same_file_otherwise_is_not_told_by_its_stamp(tmp_path, tiny_model_dir):
+    """The stamp covers how the file is read: another --only-actors (or catalogue, encoding, task) makes other
+    items of the same file, which are read and compared."""
+    items = write_items(tmp_path / "items.jsonl", 6)
+    out = tmp_path / "p.jsonl"
+    assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--only-actors", "Russia")
+    assert result.exit_code == 1 and "of other items (6 there, 2 in" in " ".join(result.output.split()), result.output
