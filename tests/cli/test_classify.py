@@ -1111,3 +1111,23 @@ def test_a_rerun_reading_the_same_file_otherwise_is_not_told_by_its_stamp(tmp_pa
     assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
     result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--only-actors", "Russia")
     assert result.exit_code == 1 and "of other items (6 there, 2 in" in " ".join(result.output.split()), result.output
+
+
+def test_a_rerun_of_an_unchanged_dataset_folder_answers_without_reading_it(tmp_path, tiny_model_dir, monkeypatch):
+    """A dataset folder is stamped file by file: unchanged, it is not read; a file of it saved again, it is."""
+    datasets = pytest.importorskip("datasets")
+    import classifier.cli.classify as command
+
+    rows = read_jsonl(write_items(tmp_path / "items.jsonl", 4))
+    folder, out = tmp_path / "ds", tmp_path / "p.jsonl"
+    datasets.Dataset.from_list(rows).save_to_disk(str(folder))
+    assert run("classify", folder, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    files = json.loads((tmp_path / ".p.jsonl.fingerprint.json").read_text())["input"]["files"]
+    assert {name for name, _ in files} == {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    real, passes = command.read_items, []
+    monkeypatch.setattr(command, "read_items", lambda *a, **k: passes.append(a) or real(*a, **k))
+    assert "already scored" in run("classify", folder, "--out", out, "--model", tiny_model_dir).output
+    assert not passes
+    (folder / "state.json").write_text((folder / "state.json").read_text())  # saved again, the same items
+    assert "already scored" in run("classify", folder, "--out", out, "--model", tiny_model_dir).output
+    assert passes
