@@ -400,18 +400,58 @@ def term_starts(terms: list[str]) -> tuple[set[str], set[str], re.Pattern]:
         after = _FIRST_WORD.match(text, 1)
         signs.update(variants)
         starts.update(sign + (ascii_fold(after.group()) if after else "") for sign in variants)
+    return starts, signs, _places(frozenset(signs))
+
+
+@lru_cache(maxsize=16)
+def _places(signs: frozenset[str]) -> re.Pattern:
+    """The pattern that finds the words of a text, and the signs that open terms (``term_starts``)."""
     pattern = _FIRST_WORD.pattern + (f"|[{''.join(re.escape(s) for s in sorted(signs))}]" if signs else "")
-    return starts, signs, re.compile(pattern, re.IGNORECASE)
+    return re.compile(pattern, re.IGNORECASE)
 
 
 @dataclass
 class Matcher:
-    """One regex over every term of every actor; longest term wins where terms overlap."""
+    """One regex over every term of every actor; longest term wins where terms overlap. The surnames an article
+    adds (``extra_terms``) have a small regex of their own beside the catalogue's (``base``: a matcher of the same
+    actors without them, whose compiled regex is reused), and the two are tried at the same places, the longer
+    term winning as in one regex of both (``_match``)."""
 
     actors: list[Actor]
     extra_terms: dict[str, str] = field(default_factory=dict)  # term -> actor (surnames seen in article)
+    base: "Matcher | None" = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        base = self.base
+        if base is None or base.actors is not self.actors or base.extra_terms:
+            base = self._compile_catalogue()
+        # the catalogue's terms, compiled once (``base``); an article's surnames, compiled here: compiling the
+        # whole catalogue again for each new set of surnames took about 50 ms
+        self._regex, self._starts, self._signs, self._places = base._regex, base._starts, base._signs, base._places
+        self._namesakes, self._surnames, self.acronyms = base._namesakes, base._surnames, base.acronyms
+        entries = sorted(self.extra_terms.items(), key=lambda e: -len(e[0]))  # surnames, longest first
+        self._terms = [*base._terms[:base._size], *(t for t, _ in entries)]
+        self._actors = [*base._actors[:base._size], *(a for _, a in entries)]
+        self._size = base._size
+        groups = [f"(?P<t{self._size + i}>{_term_pattern(t, 'name')})" for i, (t, _) in enumerate(entries)]
+        self._extra = re.compile("|".join(groups)) if groups else None
+        if entries and self._starts is not None:
+            starts, signs, _ = term_starts([t for t, _ in entries])
+            self._starts, self._signs = self._starts | starts, self._signs | signs
+            self._places = _places(frozenset(self._signs))
+        # a family name written first, seen alone -> the given names of the catalogue's people it belongs to
+        family_first = {actor.name: actor for actor in self.actors if actor.surname_first}
+        self._given = {t: {p.split()[1].casefold() for p in family_first[a].people
+                           if len(p.split()) > 1 and p.split()[0] == t}
+                       for t, a in self.extra_terms.items() if a in family_first}
+        # the matchers ``for_article`` derives, kept: the same few surnames ("Harris", "al-Assad") come back article
+        # after article
+        self._derived = lru_cache(maxsize=64)(self._derive)
+        self._without = lru_cache(maxsize=8)(self._without_namesakes)
+
+    def _compile_catalogue(self) -> "Matcher":
+        """This matcher's catalogue part (its actors' terms, excludes and prefixes, as one regex), set on it and
+        returned; an article's matcher (``for_article``) takes it from the matcher it derives from."""
         entries: list[tuple[str, str | None, bool | str, bool]] = []  # term, actor (None: excluded), case, prefix
         for actor in self.actors:
             people = set(actor.people)
@@ -421,15 +461,10 @@ class Matcher:
                         for t in actor.excludes]
             entries += [(variant, actor.name, True, True) for p in actor.prefixes  # "SINO-RUSSIAN" in a headline
                         for variant in dict.fromkeys((p, p.lower(), p.upper()))]
-        entries += [(t, a, "name", False) for t, a in self.extra_terms.items()]  # surnames
-        # a family name written first, seen alone -> the given names of the catalogue's people it belongs to
-        family_first = {actor.name: actor for actor in self.actors if actor.surname_first}
-        self._given = {t: {p.split()[1].casefold() for p in family_first[a].people
-                           if len(p.split()) > 1 and p.split()[0] == t}
-                       for t, a in self.extra_terms.items() if a in family_first}
         entries.sort(key=lambda e: -len(e[0]))  # longest first: "Latin America" before "America"
         self._actors = [e[1] for e in entries]
         self._terms = [e[0] for e in entries]
+        self._size = len(entries)
         groups = [f"(?P<t{i}>{_term_pattern(t, exact, prefix)})" for i, (t, _, exact, prefix) in enumerate(entries)]
         self._regex = re.compile("|".join(groups)) if groups else None
         # where a term can start: the first word of some term, or the sign that opens one ("#Russia", "@NATO")
@@ -437,15 +472,14 @@ class Matcher:
         self._namesakes = {exclude: (actor.name, term) for actor in self.actors
                            for exclude, term in namesake_places(actor).items()}
         # (actor, person, surname) of the catalogue's people with a surname of their own, worked out once, not per
-        # article; and the matchers ``for_article`` derives, kept: compiling one took about 50 ms, and the same few
-        # surnames ("Harris", "al-Assad") come back article after article
+        # article
         self._surnames = [(actor.name, person, surname) for actor in self.actors for person in actor.people
                           if (surname := surname_of(person, actor.surname_first)) and surname not in actor.people]
-        self._derived = lru_cache(maxsize=64)(self._derive)
         # the names written without a lower-case letter ("NATO", "U.S."), folded: acronyms, which no dateline's
         # place is (prepare's dateline rule asks it of every article)
         self.acronyms = frozenset(name.casefold() for actor in self.actors for name in actor.names
                                   if not any(map(str.islower, name)))
+        return self
 
     def find(self, text: str) -> list[Mention]:
         """Every mention, left to right, the longest term where terms overlap. The one regex (its
@@ -457,7 +491,7 @@ class Matcher:
         """The mentions (``find``) and, from the same pass, the excludes of several capitalised words that the
         text holds ("Lyndon Johnson", "Melania Trump"; ``for_article`` keeps their surnames from an actor), and the
         namesake places it names ("Moscow, Idaho"; ``namesake_places``)."""
-        if self._regex is None:
+        if self._regex is None and self._extra is None:
             return [], set(), set()
         mentions, excluded, namesakes = [], set(), set()
         for match in self._matches(text):
@@ -484,17 +518,42 @@ class Matcher:
         found, cursor = [], start
         for part in text[start:end].split("-"):
             stop = cursor + len(part)
-            match = self._regex.match(text, cursor, stop)
+            match = self._match(text, cursor, stop)
             if match and match.end() == stop and self._actors[int(match.lastgroup[1:])] is not None:
                 index = int(match.lastgroup[1:])
                 found.append(Mention(self._actors[index], match.start(), match.end(), self._terms[index]))
             cursor = stop + 1
         return found if len({m.actor for m in found}) >= 2 else []  # "African-American trade groups": no one
 
+    def _match(self, text: str, pos: int, endpos: int | None = None) -> re.Match | None:
+        """What one regex of the catalogue's terms and the surnames would match at ``pos``: the first of its
+        alternatives, longest term first, a catalogue term before a surname as long."""
+        endpos = len(text) if endpos is None else endpos
+        match = self._regex.match(text, pos, endpos) if self._regex is not None else None
+        if self._extra is not None:
+            surname = self._extra.match(text, pos, endpos)
+            if surname and (match is None or len(self._terms[int(surname.lastgroup[1:])])
+                            > len(self._terms[int(match.lastgroup[1:])])):
+                return surname
+        return match
+
+    def _search(self, text: str, pos: int) -> re.Match | None:
+        """The first match from ``pos`` on, as ``re.search`` with one regex of the catalogue's terms and the
+        surnames finds it: the earliest, and there the one ``_match`` gives."""
+        found = [m for m in (r.search(text, pos) for r in (self._regex, self._extra) if r is not None) if m]
+        if not found:
+            return None
+        start = min(m.start() for m in found)
+        return self._match(text, start)
+
     def _matches(self, text: str) -> Iterator[re.Match]:
         if self._starts is None:  # every position, as re.finditer scans (the tests' reference for the scan below)
-            yield from self._regex.finditer(text)
+            position = 0
+            while (match := self._search(text, position)) is not None:
+                yield match
+                position = match.end()  # every term is at least a character long: no empty match
             return
+        try_at = self._regex.match if self._extra is None else self._match
         end = 0
         for word in self._places.finditer(text):  # each word, and each sign that opens a term
             token = word.group()
@@ -503,7 +562,7 @@ class Matcher:
                 token += after.group() if after else ""
             if word.start() < end or (token.isascii() and token.lower() not in self._starts):
                 continue  # a word with other letters is always tried: re's case folding is not str.lower's
-            match = self._regex.match(text, word.start())
+            match = try_at(text, word.start())
             if match:
                 end = match.end()
                 yield match
@@ -532,7 +591,11 @@ class Matcher:
         return self._derived(frozenset(namesakes), tuple(extra.items()))  # the order of ``extra`` orders ties
 
     def _derive(self, namesakes: frozenset[str], extra: tuple[tuple[str, str], ...]) -> "Matcher":
-        return Matcher(without_namesakes(self.actors, [self._namesakes[name] for name in namesakes]), dict(extra))
+        base = self._without(namesakes) if namesakes else self
+        return Matcher(base.actors, dict(extra), base=base)  # the catalogue's regex reused, the surnames' compiled
+
+    def _without_namesakes(self, namesakes: frozenset[str]) -> "Matcher":
+        return Matcher(without_namesakes(self.actors, [self._namesakes[name] for name in namesakes]))
 
 
 def namesake_places(actor: Actor) -> dict[str, str]:
