@@ -49,15 +49,13 @@ class _CompiledOnce:
     r"""Python's ``re`` as pysbd's abbreviation rules use it (``sub``, ``findall``; the rest as ``re`` has it), each
     pattern compiled once and kept, up to ``PATTERNS``.
 
-    pysbd (0.3.4) writes patterns for each abbreviation its text holds (``r"(?:^|\s|
-|
-){}".format("gen")``, and
-    with the abbreviation as met: " Gen", "
-gen"), about a thousand over 2,000 news articles: more than Python's
-    ``re`` cache keeps (512, oldest dropped first), so they and pysbd's constant rule patterns were compiled again
-    and again (4,747 compilations of 1,071 patterns; 1,106 with this, 2026-12-07). No setting of pysbd or ``re`` sizes that cache
-    (``re._MAXCACHE`` is private and would grow it for every caller), so pysbd's two modules that write such
-    patterns are handed this instead: the same patterns, compiled by ``re`` itself, so the same matches."""
+    pysbd (0.3.4) writes patterns for each abbreviation its text holds (``r"(?:^|\s|\r|\n){}".format("gen")``,
+    and with the abbreviation as met: " Gen", "\ngen"), about a thousand over 2,000 news articles: more than
+    Python's ``re`` cache keeps (512, oldest dropped first), so they and pysbd's constant rule patterns were
+    compiled again and again (4,747 compilations of 1,071 patterns; 1,106 with this, 2026-12-07). No setting of
+    pysbd or ``re`` sizes that cache (``re._MAXCACHE`` is private and would grow it for every caller), so pysbd's
+    two modules that write such patterns are handed this instead: the same patterns, compiled by ``re`` itself,
+    so the same matches."""
 
     PATTERNS = 4096
 

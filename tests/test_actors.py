@@ -520,12 +520,14 @@ def one_regex_reference(derived):
 def test_surnames_beside_the_catalogue_find_what_one_regex_of_both_finds(matcher):
     """The surnames' regex and the catalogue's, tried at the same places, give what one regex of both gave: the longer
     term where both match at one place ("Lloyd-George" over the catalogue's "Lloyd"), the catalogue's term where
-    they are as long ("Harris", also a place; "Lloyd" in "Lloyd-Georges"), a longer catalogue term over a surname ("Harris County", "Prime Minister
-    May" over "Prime Minister"), the parts of a relation ("Harris-Lloyd relations"), and every position's scan."""
+    they are as long ("Harris", also a place; "Lloyd" in "Lloyd-Georges"), a longer catalogue term over a surname
+    ("Harris County", "Prime Minister May" over "Prime Minister"), the parts of a relation ("Harris-Lloyd
+    relations"), and every position's scan."""
     small = Matcher([Actor(name="United States", names=["United States"], people=["Kamala Harris"],
                            excludes=["Harris County", "Harris-Lloyd"]),
                      Actor(name="Harrisland", places=["Harris"]), Actor(name="Lloydland", places=["Lloyd"]),
-                     Actor(name="UK", names=["Britain", "Prime Minister"], people=["David Lloyd-George", "Theresa May"])])
+                     Actor(name="UK", names=["Britain", "Prime Minister"],
+                           people=["David Lloyd-George", "Theresa May"])])
     text = ("Kamala Harris met David Lloyd-George and Theresa May. Harris, Lloyd-George and Lloyd spoke in Harris "
             "County; Harris-Lloyd relations, Mrs May, Mrs. May and Prime Minister May and the Prime Minister met in "
             "May. HARRIS, harris and Lloyd-Georges; LLOYD-GEORGE in Britain.")
