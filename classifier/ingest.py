@@ -738,10 +738,11 @@ _TIME_AFTER = re.compile(r"(?:\s*[,|]\s*|\s+)(?:(?:at|à|um|в|o|alle|às|a las|
 # the orders --date-order reads a date written in numbers alone in, named as dateparser's DATE_ORDER setting names them
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 # a date written in numbers alone, one separator twice, a year of four digits first or last ("03.03.2022",
-# "3/4/2022", "03-04-2022", "2022.3.4"): which number is the day is not guessed, but read in the order given; a
-# year first (group 2) is read year, month, day without one: the order of ISO 8601 and of the countries that write
-# the year first (China, Japan, Korea, Hungary, Sweden, Lithuania), not a guess between two in common use
-_NUMERIC_DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{4}|\d{4}([./-])\d{1,2}\2\d{1,2}")
+# "3/4/2022", "03-04-2022", "2022.3.4") or of two digits last ("03.03.22", "3/4/22"; group 2 is a last year):
+# which number is the day is not guessed, but read in the order given; a four-digit year first (group 3) is read
+# year, month, day without one: the order of ISO 8601 and of the countries that write the year first (China, Japan,
+# Korea, Hungary, Sweden, Lithuania), not a guess between two in common use
+_NUMERIC_DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1(\d{4}|\d\d)|\d{4}([./-])\d{1,2}\3\d{1,2}")
 _NUMERIC_FORMS = {"DMY": ("%d", "%m", "%Y"), "MDY": ("%m", "%d", "%Y"), "YMD": ("%Y", "%m", "%d")}
 
 
@@ -755,21 +756,34 @@ def check_date_order(value: str | None) -> str | None:
                      "first: 4 March) or YMD")
 
 
+def full_year(two_digits: str, this_year: int) -> int:
+    """A two-digit year as 20YY where that is not later than next year, else 19YY (in 2026: "27" is 2027, "28"
+    1928). By hand: strptime's %y pivots at 69 whatever the year ("68" is 2068, decades after any news)."""
+    latest = this_year + 1
+    year = latest // 100 * 100 + int(two_digits)
+    return year - 100 if year > latest else year
+
+
 def numeric_date(text: str, order: str | None) -> str | None:
-    """A date written in numbers alone (``_NUMERIC_DATE``: "03.03.2022", "3/4/2022", "03-04-2022") read in ``order``
-    (``DATE_ORDERS``) as ISO 8601, or None: no order given, another shape, or no day in that order ("31.02.2022",
-    "13/25/2022" read DMY). One with its four-digit year first ("2022/3/4", "2022.3.4") is read YMD whatever the
-    order, given or not (``year_first``). strptime reads it; only the choice of its format is made here, by the
-    order and the separator written (dateparser's DATE_ORDER would take a two-digit year and text around the date
-    too)."""
+    """A date written in numbers alone (``_NUMERIC_DATE``: "03.03.2022", "3/4/2022", "03-04-2022", "03.03.22") read
+    in ``order`` (``DATE_ORDERS``) as ISO 8601, or None: no order given, another shape, or no day in that order
+    ("31.02.2022", "13/25/2022" read DMY). One with its four-digit year first ("2022/3/4", "2022.3.4") is read YMD
+    whatever the order, given or not; one with a two-digit year last is read DMY or MDY (``full_year``: "03.03.22"
+    is 2022-03-03), never YMD ("22.03.04": which two digits are the year would be guessed). strptime reads it; only
+    the choice of its format is made here, by the order and the separator written (dateparser's DATE_ORDER would
+    take text around the date too)."""
     import datetime
 
     shape = _NUMERIC_DATE.fullmatch(text)
-    if shape is not None and shape.group(2):
+    if shape is not None and shape.group(3):
         order = "YMD"
     if shape is None or order is None:
         return None
-    form = (shape.group(1) or shape.group(2)).join(_NUMERIC_FORMS[order])
+    if shape.group(2) and len(shape.group(2)) == 2:
+        if order == "YMD":
+            return None
+        text = text[:-2] + str(full_year(shape.group(2), datetime.date.today().year))
+    form = (shape.group(1) or shape.group(3)).join(_NUMERIC_FORMS[order])
     try:
         return datetime.datetime.strptime(text, form).date().isoformat()
     except ValueError:  # not this order's shape, or no such day
@@ -778,13 +792,13 @@ def numeric_date(text: str, order: str | None) -> str | None:
 
 def numeric_part(text: str) -> str | None:
     """The date of ``text`` where it is written in numbers alone with its year last, a time after it or not
-    ("03.03.2022 14:05": "03.03.2022"), else None: the dates whose order ``--date-order`` names. A year-first one
+    ("03.03.2022 14:05": "03.03.2022"; "3/4/22"), else None: the dates whose order ``--date-order`` names. A year-first one
     ("2022/13/04") is read in its one order, and where it gives no day it is no date like any other."""
     text = text.strip()
     timed = _TIME_AFTER.search(text)
     day = text[:timed.start()] if timed and timed.start() > 0 else text
     shape = _NUMERIC_DATE.fullmatch(day)
-    return day if shape is not None and not shape.group(2) else None
+    return day if shape is not None and not shape.group(3) else None
 
 
 @functools.cache
@@ -885,6 +899,10 @@ class DateCheck:
             numeric = (f"; {which} written in numbers{named}, whose order is not guessed: "
                        f"{option('date_order', 'DMY')} reads them day first (03.04.2022 is 3 April), MDY month first"
                        if self.order is None else
+                       f"; {which} written in numbers{named} with the year last, which "
+                       f"{option('date_order', self.order)} does not read (nor a two-digit year, which read year "
+                       "first would be a guess): DMY reads them day first (03.04.22 is 3 April 2022), MDY month first"
+                       if self.order == "YMD" else
                        f"; {which} written in numbers{named} with no day when read as "
                        f"{option('date_order', self.order)} (a 31 February, a month over 12, or another order)")
         warnings.warn(f"{self.unreadable} article{'s have' if self.unreadable != 1 else ' has'} a date the report "

@@ -99,8 +99,9 @@ MAX_ARTICLE_CHARS_HELP = ("Skip, with a warning each, an article whose text (an 
                           "longer than this many characters: scraped junk such as a site dump or a base64 blob. An "
                           "HTML page of more than ten bytes for each (20,000,000 at least) is skipped before it is parsed.")
 DATE_ORDER_HELP = ("How a manifest's or table's date written in numbers alone, its year last (03.04.2022, "
-                   "3/4/2022 14:05), is read: DMY (day first: 3 April) or MDY (month first: 4 March) (default: not "
-                   "read; warned of, and the report counts it undated). One with a four-digit year first "
+                   "3/4/2022 14:05, 3/4/22: 20YY up to next year, else 19YY), is read: DMY (day first: 3 April) or "
+                   "MDY (month first: 4 March) (default: not read; warned of, and the report counts it undated). "
+                   "One with a four-digit year first "
                    "(2022/4/3 14:05) is read year, month, day without it; YMD reads only those.")
 COLUMNS_HELP = ("The columns of a table of articles that are named otherwise, as FIELD=COLUMN pairs joined by "
                 "commas, e.g. text=maintext,date=date_publish,source=source_domain,id=url (fields: id, text, "

@@ -937,12 +937,53 @@ def test_a_year_first_date_in_numbers_is_read_year_month_day_without_an_order_an
             assert normal_date(impossible, order) == (impossible, False)
         assert normal_date("2022-04-03T10:00:00+03:00", order) == ("2022-04-03T10:00:00+03:00", True)
         assert normal_date("3 марта 2022 г., 14:05", order) == ("2022-03-03", True)
-        assert normal_date("03.03.22", order) == ("03.03.22", False)  # a two-digit year: not read
+        assert normal_date("2022.3.4", order) == ("2022-03-04", True)
     for impossible, order in (("31.02.2022", "DMY"), ("13/25/2022", "MDY"), ("25/13/2022", "DMY"),
                               ("13/04/2022 14:05", "MDY"), ("29.02.2023", "DMY"), ("03.04.2022", "YMD")):
         assert normal_date(impossible, order) == (impossible, False)
     assert normal_date("01.01.1970", "DMY") == ("01.01.1970", False)  # read, it is the placeholder day
     assert normal_date("03.03.1500", "DMY") == ("03.03.1500", False)  # out of 1600-2200
+
+
+@pytest.mark.parametrize("written", ["03.04.22", "3.4.22", "03/04/22", "3/4/22", "03-04-22", "3/4/22 14:05",
+                                     "3.4.22 14.05 Uhr", "03/04/22, 2:05 PM EST"])
+def test_a_date_in_numbers_with_a_two_digit_year_is_read_in_the_order_given_and_never_year_first(written):
+    from classifier.ingest import normal_date
+
+    assert normal_date(written) == (written, False)  # no order: not guessed, as a four-digit year's
+    assert normal_date(written, "DMY") == ("2022-04-03", True)
+    assert normal_date(written, "MDY") == ("2022-03-04", True)
+    assert normal_date(written, "YMD") == (written, False)  # which two digits are the year would be a guess
+
+
+def test_a_two_digit_year_is_this_century_up_to_next_year_and_the_last_one_after_it():
+    import datetime
+
+    from classifier.ingest import full_year, normal_date
+
+    assert [full_year(yy, 2026) for yy in ("00", "22", "27", "28", "99")] == [2000, 2022, 2027, 1928, 1999]
+    assert [full_year(yy, 2099) for yy in ("00", "01", "99")] == [2100, 2001, 2099]  # next year, 2100, the latest
+    latest = datetime.date.today().year + 1  # the pivot moves with the calendar: the year after this one is the last
+    assert normal_date(f"03.04.{latest % 100:02d}", "DMY") == (f"{latest}-04-03", True)
+    assert normal_date(f"03.04.{(latest + 1) % 100:02d}", "DMY") == (f"{latest + 1 - 100}-04-03", True)
+    assert normal_date("31.02.22", "DMY") == ("31.02.22", False) and normal_date("01.01.70", "DMY")[1] is False
+
+
+def test_two_digit_years_are_warned_of_naming_the_option_without_one_and_read_with_it(tmp_path):
+    table = tmp_path / "articles.csv"
+    table.write_text("id,text,date\n1,Russia warned NATO.,03.04.22\n2,China replied.,\"3/4/22 14:05\"\n")
+    out = tmp_path / "items.jsonl"
+    said = " ".join(run("prepare", table, "--out", out).output.split())
+    assert "2 articles have a date the report cannot read (e.g. '03.04.22' at" in said
+    assert "they are written in numbers, whose order is not guessed: --date-order DMY reads them day first" in said
+    for order, day in (("DMY", "2022-04-03"), ("MDY", "2022-03-04")):
+        result = run("prepare", table, "--out", out, "--date-order", order)
+        assert result.exit_code == 0 and "cannot read" not in result.output, result.output
+        assert {r["date"] for r in read_jsonl(out)} == {day}
+    said = " ".join(run("prepare", table, "--out", out, "--date-order", "YMD").output.split())
+    assert "they are written in numbers with the year last, which --date-order YMD does not read (nor a two-digit " \
+        "year, which read year first would be a guess): DMY reads them day first" in said
+    assert {r["date"] for r in read_jsonl(out)} == {"03.04.22", "3/4/22 14:05"}
 
 
 def test_date_order_reads_a_manifest_s_and_a_table_s_numeric_dates_and_warns_of_impossible_ones(tmp_path):
