@@ -1115,6 +1115,30 @@ def test_gold_replaces_another_gold_set_only_with_overwrite(tmp_path, fmt):
     assert gold.read_bytes() != made
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_gold_made_again_with_the_same_labels_in_another_order_needs_no_overwrite(tmp_path, fmt):
+    """The same gold rows in another order (label files given the other way round) were refused as differing."""
+    records = records_for({"ana": ["favor", "against", "neutral"]})
+    first, last = tmp_path / "first.jsonl", tmp_path / "last.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in records[:1]))
+    last.write_text("".join(json.dumps(r) + "\n" for r in records[1:]))
+    gold = tmp_path / f"gold.{fmt}"
+    made = runner.invoke(app, ["label", "gold", str(first), str(last), "--out", str(gold)])
+    assert made.exit_code == 0, made.output
+    from classifier.io.files import iter_table
+
+    before, rows = gold.read_bytes(), [row for _, row in iter_table(gold)]
+    again = runner.invoke(app, ["label", "gold", str(last), str(first), "--out", str(gold)])
+    assert again.exit_code == 0 and "3 labelled items" in again.output, again.output
+    assert gold.read_bytes() != before  # written in the new order: the same rows, not the same bytes
+    assert [row for _, row in iter_table(gold)] == rows[1:] + rows[:1]
+    last.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ana": ["favor", "against", "favor"]})[1:]))
+    refused = runner.invoke(app, ["label", "gold", str(first), str(last), "--out", str(gold)])  # a label changed
+    assert refused.exit_code == 1 and "already exists and differs" in refused.output, refused.output
+    refused = runner.invoke(app, ["label", "gold", str(last), "--out", str(gold)])  # a row fewer: still refused
+    assert refused.exit_code == 1 and "already exists and differs" in refused.output, refused.output
+
+
 def test_gold_says_how_many_labels_are_model_suggestions(tmp_path):
     path = tmp_path / "labels.jsonl"
     records = records_for({"ana": ["favor", "against"]}) + records_for({"model:default": ["neutral"] * 4})

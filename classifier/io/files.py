@@ -15,7 +15,7 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from classifier.errors import InputError, InputWarning, option
 
@@ -321,10 +321,12 @@ def json_output(path: str | Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path, keep: str | None = None) -> Iterator[Path]:
+def atomic_path(path: str | Path, keep: str | None = None,
+                same: Callable[[Path, Path], bool] | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds. ``keep``: the error
     raised, the file left as it was, where ``path`` exists and the new file's bytes differ from it (an output
-    replaced only with --overwrite; the same bytes written again change nothing)."""
+    replaced only with --overwrite; the same bytes written again change nothing), unless ``same(new, old)`` says
+    they hold the same content all the same (``same_rows``: a table's rows in another order)."""
     import filecmp
 
     path = check_writable(path)
@@ -337,7 +339,8 @@ def atomic_path(path: str | Path, keep: str | None = None) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        if keep is not None and path.is_file() and not filecmp.cmp(tmp_path, path, shallow=False):
+        if (keep is not None and path.is_file() and not filecmp.cmp(tmp_path, path, shallow=False)
+                and not (same is not None and same(tmp_path, path))):
             raise InputError(keep)
         os.chmod(tmp_path, 0o666 & ~umask())  # mkstemp makes 0600; give the file the usual mode
         try:
@@ -574,9 +577,24 @@ def storable(kind) -> bool:
     return True
 
 
+def same_rows(new: Path, old: Path, fmt: str) -> bool:
+    """Whether two tables in ``fmt`` hold the same rows, in any order and with their columns in any order (a gold set
+    made again from label files given in another order); an old file that cannot be read as one holds others."""
+    readers = {"csv": iter_csv, "parquet": iter_parquet, "jsonl": iter_jsonl}
+
+    def rows(path: Path) -> list[str]:
+        return sorted(json.dumps(row, sort_keys=True, ensure_ascii=False, default=str) for _, row in readers[fmt](path))
+
+    try:
+        return rows(new) == rows(old)
+    except (InputError, OSError, ValueError):  # not UTF-8, not JSON, not Parquet: not the same rows
+        return False
+
+
 def write_records(path: str | Path, records: Iterable[dict], fmt: str | None = None, keep: str | None = None) -> int:
     """Write records as JSONL, CSV or Parquet (by ``fmt`` or the extension), atomically; ``keep``: as
-    :func:`atomic_path`'s, the error raised instead of replacing a file that holds other bytes."""
+    :func:`atomic_path`'s, the error raised instead of replacing a file that holds other rows (``same_rows``: the
+    same rows in another order are no others)."""
     records = list(records)
     with TableWriter(path, fmt, columns=list(dict.fromkeys(key for record in records for key in record)),
                      keep=keep) as writer:
@@ -602,7 +620,7 @@ class TableWriter:
             raise ValueError("a CSV table needs its columns before the first chunk")
         self.columns, self.rows, self._chunks = columns, 0, []
         self._pending: list[dict] = []  # Parquet rows not yet in a part
-        self._atomic = atomic_path(self.path, keep)
+        self._atomic = atomic_path(self.path, keep, same=lambda new, old: same_rows(new, old, self.fmt))
 
     def __enter__(self) -> "TableWriter":
         self._tmp = self._atomic.__enter__()
