@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from classifier.errors import InputError, InputWarning, option
 from classifier.article_columns import article_row, check_columns, resolve_columns
 from classifier.io.files import (bom_encoding, check_encoding, check_not_input, csv_header, format_of, iter_csv,
-                                 iter_table, wide_encoding)
+                                 iter_table, refuse_spreadsheet, wide_encoding)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -470,6 +470,7 @@ def read_manifest(path: Path, root: Path, encoding: str | None = None) -> dict[s
     rows: dict[str, dict] = {}
     root_resolved = root.resolve()
     warned = False
+    refuse_spreadsheet(path)
     for lineno, row in iter_csv(path, encoding):
         if "outlet" in row and "source" not in row:
             row["source"] = row.pop("outlet")
@@ -1034,6 +1035,7 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
         return CorpusStream(iter_table_articles(path, encoding, skipped, max_chars, date_order, columns), skipped,
                             None)
     refuse_article_file(path)
+    refuse_spreadsheet(path)
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")
 
 

@@ -278,6 +278,9 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
 
             found = [check_record(r, f"{path}:{n}") for n, r in iter_table(path)]
         elif Path(path).suffix.lower() not in ("", ".jsonl", ".ndjson", ".json"):
+            from classifier.io.files import refuse_spreadsheet
+
+            refuse_spreadsheet(path)
             raise InputError(f"{path}: unknown label file extension {Path(path).suffix!r}; use .jsonl, .csv or "
                              ".parquet (a tab-separated file reads as .csv)")
         else:

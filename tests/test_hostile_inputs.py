@@ -744,3 +744,23 @@ def test_an_html_page_past_the_parser_s_limits_is_refused_not_cut_short(tmp_path
     result = runner.invoke(app, ["prepare", str(corpus), "--out", str(out), "-q", "--skip-unreadable"])
     assert result.exit_code == 0 and "skipped" in result.output and message in result.output, result.output
     assert [json.loads(line)["article"] for line in out.read_text().splitlines()] == ["plain"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".ods"])
+def test_a_spreadsheet_workbook_is_one_line_saying_to_save_it_as_csv(tmp_path, suffix):
+    # before: "unsupported input", "unknown input extension" or "unknown label file extension", no way out named;
+    # a manifest workbook was read as CSV: "not UTF-8", or, where its first bytes held no line break, no rows at all
+    # and the run went on without its outlets
+    book = tmp_path / f"labels{suffix}"
+    book.write_bytes(b"PK\x03\x04" + bytes(range(256)))  # a workbook's first bytes: a ZIP (or OLE) file
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia warned NATO.\n")
+    out = tmp_path / "out.jsonl"
+    for args in (["prepare", book, "--out", out], ["classify", book, "--out", out], ["label", "gold", book, "--out", out],
+                 ["label", "agreement", book, book], ["train", book, "--out", tmp_path / "model"],
+                 ["evaluate", book], ["prepare", corpus, "--manifest", book, "--out", out]):
+        result = runner.invoke(app, [str(arg) for arg in args])
+        one_line_failure(result, f"{book}: a spreadsheet workbook ({suffix}) is not read; save the sheet as CSV")
+        assert "or as Parquet" in " ".join(result.output.split())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["corpus", book.name])  # nothing written

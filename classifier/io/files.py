@@ -501,6 +501,19 @@ def write_json_atomic(path: str | Path, obj: Any) -> None:
     write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+# workbooks of Excel and LibreOffice: not read (openpyxl, xlrd or odfpy would be a dependency for what one "Save as"
+# does, and a workbook's sheets, formulas and typed cells are not one table); named, so the error can say what to do
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def refuse_spreadsheet(path: str | Path) -> None:
+    """A workbook (``SPREADSHEET_SUFFIXES``) given where a table is read: one line saying to save it as CSV."""
+    suffix = Path(path).suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        raise InputError(f"{path}: a spreadsheet workbook ({suffix}) is not read; save the sheet as CSV (UTF-8), or "
+                         "as Parquet, and give that file")
+
+
 def format_of(path: str | Path, default: str = "jsonl") -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in ("jsonl", "ndjson", "json"):
@@ -1098,6 +1111,7 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
     fmt = format_of(path, default="")
     if not fmt:
         suffix = Path(path).suffix
+        refuse_spreadsheet(path)
         if suffix:  # "x.tsv" read as JSONL would fail on its first line with a JSON error
             raise InputError(f"{path}: unknown input extension {suffix!r}; use .jsonl, .csv or .parquet (a tab-"
                              "separated file reads as .csv)")
