@@ -550,3 +550,27 @@ def test_surnames_beside_the_catalogue_find_what_one_regex_of_both_finds(matcher
     assert sum(len(d.extra_terms) for d in derived) >= 5
     for text, article_matcher in zip(texts, derived):
         assert article_matcher.find(text) == one_regex_reference(article_matcher).find(text)
+
+
+@pytest.mark.parametrize("false, true", [
+    ("Washington Gov. Jay Inslee spoke.", "Washington and Seoul spoke."),
+    ("He was taken to MedStar Washington Hospital Center.", "He was taken to Washington."),
+    ("It was the chair of President Washington.", "It was the chair of President Trump."),
+    ("The Washington National Cathedral is full.", "Washington is full."),
+    ("She told US Weekly on Monday.", "She told US officials on Monday."),
+    ("The White House Correspondents Association met.", "The White House met."),
+    ("The White House Historical Association met.", "The White House met."),
+    ("He works at the Center for a New American Security.", "He is a New American citizen."),
+    ("American Media Inc. owns the Enquirer.", "American media own the Enquirer."),
+    ("He paid the American Society for the Prevention of Cruelty to Animals.", "He paid the American society."),
+    ("She led NARAL Pro-Choice America.", "She led America."),
+    ("He spoke at the U.S. Hispanic Chamber of Commerce.", "He spoke at the U.S. Chamber."),
+    ("She studied at the University of London.", "She studied in London."),
+    ("He will run at Tokyo 2020.", "He will run in Tokyo in 2020."),
+    ("After the Paris climate decision, talks stalled.", "After Paris decided, talks stalled."),
+    ("The Pakistani Taliban and Tehreek-i Taliban attacked.", "The Taliban attacked."),
+    ("Lindh, the American Taliban, was freed.", "The American and the Taliban were freed."),
+])
+def test_audited_excludes_drop_the_namesake_and_keep_the_actor(matcher, false, true):
+    assert found(matcher, false) == []
+    assert found(matcher, true) != []
