@@ -314,8 +314,8 @@ def test_splits_keep_articles_whole():
     items = items_from(label_rows(n_articles=5, per_article=3))
     rest, held = split_articles(items, 0.2, seed=0)
     assert len({it.article for it in held}) == 1 and not {it.article for it in held} & {it.article for it in rest}
-    train_part, dev, test, dropped = holdout_split(items, items[:3], 0.2, 0.25, seed=0)
-    assert dropped == 3 and items[0].article not in {it.article for it in train_part + dev}
+    train_part, dev, test, dropped, for_dev = holdout_split(items, items[:3], 0.2, 0.25, seed=0)
+    assert dropped == 3 and for_dev == 0 and items[0].article not in {it.article for it in train_part + dev}
     assert split_by_article(items, 0.5, 0)  # the old signature still works
 
 
@@ -327,10 +327,10 @@ def test_a_sentence_two_articles_share_is_never_on_both_sides_of_the_split():
     items = items_from(label_rows(n_articles=10, per_article=3))
     copies = [it.model_copy(update={"id": f"copy-{it.id}", "article": f"copy-{it.article}"}) for it in items]
     for seed in range(5):
-        train_part, dev, test, dropped = holdout_split(items + copies, None, 0.2, 0.2, seed=seed)
+        train_part, dev, test, for_test, for_dev = holdout_split(items + copies, None, 0.2, 0.2, seed=seed)
         trained = {sentence_key(it) for it in train_part}
         assert not trained & {sentence_key(it) for it in test + dev}
-        assert dropped == len(items + copies) - len(train_part + dev + test) > 0
+        assert for_test + for_dev == len(items + copies) - len(train_part + dev + test) > 0
 
 
 def test_early_stopping_stops_when_dev_does_not_improve(tiny_model_dir):
@@ -1032,3 +1032,54 @@ def test_a_finished_model_in_out_is_replaced_only_with_overwrite_and_stays_whole
     assert card["hyperparameters"]["seed"] == 14 and "resumed after a stop at" in card["training"]
     assert files() != first and not train_checkpoint(out).exists()
     assert not [p.name for p in out.parent.iterdir() if p.name != "ours-v1"]  # no stage or backup left beside it
+
+
+def test_the_500_labels_rule_counts_the_labels_left_once_test_holds_its_items_out(tmp_path, tiny_model_dir,
+                                                                                  monkeypatch):
+    """It compared the labels read with SMALL_LABEL_SET: 50 labels of which --test took 25 got the dev split that
+    25 labels would not (the rule lowered to 30 here, so a tiny file crosses it)."""
+    from classifier.models import train as training
+
+    monkeypatch.setattr(training, "SMALL_LABEL_SET", 30)
+    rows = label_rows(n_articles=10, per_article=5)
+    labels = write(tmp_path / "labels.jsonl", rows)
+    test = write(tmp_path / "test.jsonl", rows[:25] + label_rows(n_articles=1, per_article=4, seed=2, prefix="t"))
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
+                                 "--test", str(test), "--epochs", "1", "--n-boot", "0"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "25 (5 articles) train for 1 epoch, no dev split" in said
+    assert training.labels_left_to_train(items_from(rows), items_from(rows[:25]), 0.2, 13) == 25
+    assert training.labels_left_to_train(items_from(rows), None, 0.2, 13) == 40  # 2 of 10 articles are the test
+
+
+def test_items_set_aside_for_the_dev_split_are_counted_apart_with_their_own_reason(tmp_path, tiny_model_dir):
+    """With --test and a dev split, a training item whose sentence sat in a dev article was counted with those --test
+    set aside, under --test's reason: "5 set aside, as ... are in --test" where --test had taken 2."""
+    rows = label_rows(n_articles=10, per_article=3)
+    copies = [{**row, "id": f"copy-{row['id']}", "article": f"copy-{row['article']}"} for row in rows]
+    labels = write(tmp_path / "labels.jsonl", rows + copies)
+    test = write(tmp_path / "test.jsonl", label_rows(n_articles=2, per_article=3, seed=2, prefix="t"))
+    out = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir), "--test",
+                                 str(test), "--epochs", "1", "--n-boot", "0", "--dev-fraction", "0.3"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    from classifier.models.train import LEFT_OUT_FOR_DEV
+
+    items = items_from(rows + copies)
+    train_part, dev, _, for_test, for_dev = holdout_split(items, items_from(json.loads(line) for line in
+                                                                             test.read_text().splitlines()),
+                                                          0.2, 0.3, seed=13)
+    assert for_test == 0 and for_dev > 0
+    assert "set aside, as their articles, ids or sentences (with the same actor) are in --test" not in said
+    assert f"dev split of {len(dev)} ({len({it.article for it in dev})} articles), {for_dev} more set aside, as " \
+           f"{LEFT_OUT_FOR_DEV}" in said
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["data"]["split"] == (f"by article (no article in two splits); {for_dev} labelled items left out of "
+                                     f"training: {LEFT_OUT_FOR_DEV}")
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m2"), "--base", str(tiny_model_dir),
+                                 "--test", str(test), "--epochs", "1", "--n-boot", "0", "--dev-fraction", "0.3",
+                                 "-q"])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {for_dev} training items left out: {LEFT_OUT_FOR_DEV}" in " ".join(result.output.split())

@@ -321,19 +321,22 @@ def split_line(n_labels: int, split: dict, tested: bool, epochs: int) -> str:
     """The line before training: what trains, for how long, what is held out, and how many labels are set aside
     and why (``retrain``'s split). It counted the labels read as training ones: "54 labels: no dev split, every label
     trains", where the 33 whose article was in --test trained not at all."""
-    from classifier.models.train import left_out_reason
+    from classifier.models.train import LEFT_OUT_FOR_DEV, left_out_reason
     from classifier.visible import counted
 
     def some(n: int, articles: int) -> str:
         return f"{n} ({counted(articles, 'article')})"
 
-    dropped = split["left_out_for_test"]
+    dropped, for_dev = split["left_out_for_test"], split.get("left_out_for_dev", 0)
     aside = f"{dropped}{'' if tested else ' more'} set aside, as {left_out_reason(tested)}" if dropped else ""
     held = (f"tested on the {split['test']} items of --test ({counted(split['test_articles'], 'article')})" if tested
             else f"{some(split['test'], split['test_articles'])} held out as the test")
     epochs_text = counted(epochs, "epoch")
+    # the items set aside for the dev split are said beside it, with their own reason: they were counted with those
+    # of --test, under its reason
     trains = f"{some(split['train'], split['train_articles'])} train" + (
         f" for up to {epochs_text}, the epoch picked by a dev split of {some(split['dev'], split['dev_articles'])}"
+        + (f", {for_dev} more set aside, as {LEFT_OUT_FOR_DEV}" if for_dev else "")
         if split["dev"] else f" for {epochs_text}, no dev split")
     parts = [aside, trains, held] if tested else [held + (f", {aside}" if aside else ""), trains]
     return f"{n_labels} labels: " + "; ".join(part for part in parts if part) + "; no article in two splits"
@@ -362,7 +365,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
     import torch
 
     from classifier.models.card import provenance
-    from classifier.models.train import left_out_reason
+    from classifier.models.train import set_aside
 
     config, result = outcome.config, outcome.result
     task = result.model.task
@@ -410,9 +413,9 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                      **outcome.split),
                  **({"split options": ", ".join(f"{k} {v}" for k, v in split_options.items())}
                     if split_options else {}),
-                 "split": "by article (no article in two splits)" + (
-                     f"; {outcome.split['left_out_for_test']} labelled items left out of training: "
-                     + left_out_reason(bool(test_paths)) if outcome.split.get("left_out_for_test") else "")},
+                 "split": "by article (no article in two splits)" + "".join(
+                     f"; {n} labelled items left out of training: {reason}"
+                     for n, reason in set_aside(outcome.split, bool(test_paths)))},
         "hyperparameters": {**config.as_dict(), "best_epoch": result.best_epoch},
         "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
                      "torch": torch.__version__, "command": "stance " + " ".join(sys.argv[1:]),
@@ -454,7 +457,7 @@ def train_command(
     base: Optional[str] = typer.Option(None, "--base", help="Start from: a model dir (default models/default, or models/sentiment for sentiment labels), or an encoder (HF name, path, 'minilm')."),
     test: Optional[list[Path]] = typer.Option(None, "--test", help="Held-out label file(s); default: hold out --test-fraction of the articles."),
     test_fraction: float = typer.Option(0.2, "--test-fraction", min=0.0, max=0.9, help="Share of articles held out as the test split when no --test is given."),
-    dev_fraction: Optional[float] = typer.Option(None, "--dev-fraction", min=0.0, max=0.9, help="Articles held out for early stopping (default: none below 500 labels, where training on every label did better; else 0.2)."),
+    dev_fraction: Optional[float] = typer.Option(None, "--dev-fraction", min=0.0, max=0.9, help="Articles held out for early stopping (default: none below 500 labels outside the test split, where training on every label did better; else 0.2)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Most epochs (default 5 without a dev split; 8 with one, early stopping picks the best)."),
     learning_rate: Optional[float] = typer.Option(None, "--lr", help="Learning rate (default 1e-4, chosen by scripts/seed_cv.py on the seed labels)."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Items per training step (default 16)."),
@@ -483,7 +486,7 @@ def train_command(
     Example: stance train data/labels.jsonl --out models/ours-v1 --test data/seed_labels.jsonl
     """
     from classifier.models.stance_model import model_folder, model_name
-    from classifier.models.train import is_stance_model, retrain, small_data_schedule
+    from classifier.models.train import is_stance_model, labels_left_to_train, retrain, small_data_schedule
 
     base = model_name(base) if base else base  # models/NAME: the checkout's from any directory, as --model
     teacher = model_folder(teacher) if teacher is not None else None
@@ -508,7 +511,9 @@ def train_command(
                          f"{task.name} labels; test on labels of the task trained")
     base = resolve_base_option(base, task)
     reference = reference_model(base, task)
-    dev_fraction, epochs = small_data_schedule(len(items), dev_fraction, epochs)
+    # the labels that train decide on a dev split, not the labels read: --test (or --test-fraction) takes its own first
+    dev_fraction, epochs = small_data_schedule(labels_left_to_train(items, test_items, test_fraction, seed),
+                                               dev_fraction, epochs)
     if learning_rate is not None and not (0 < learning_rate <= 1):  # also NaN; inf makes every weight NaN
         raise InputError(f"--lr {learning_rate}: must be a number above 0 and at most 1 (default 1e-4)")
     config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling,
@@ -519,10 +524,10 @@ def train_command(
     log = (lambda s: None) if quiet else (lambda s: console.print(s, markup=False, highlight=False))
 
     def announce(split: dict) -> None:  # once the split is made: the labels that train, not the labels read
-        from classifier.models.train import left_out_reason
+        from classifier.models.train import set_aside
 
-        if quiet and split["left_out_for_test"]:  # else the line says it
-            warn(f"{split['left_out_for_test']} training items left out: {left_out_reason(bool(test))}")
+        for n, reason in set_aside(split, bool(test)) if quiet else ():  # else the line says it
+            warn(f"{n} training items left out: {reason}")
         log(split_line(len(items), split, bool(test), epochs))
 
     checkpoint = train_checkpoint(out_dir)

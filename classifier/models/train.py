@@ -536,12 +536,11 @@ def small_data_schedule(n_labels: int, dev_fraction: float | None = None,
     return dev_fraction, epochs
 
 
-def holdout_split(items: Sequence[Item], test_items: Sequence[Item] | None, test_fraction: float,
-                  dev_fraction: float, seed: int) -> tuple[list[Item], list[Item], list[Item], int]:
-    """(train, dev, test, dropped): whole articles per split; training items from test articles, with a test
-    item's id, or with its sentence and actor are dropped. The same sentence and actor in two articles (a wire story
-    two outlets ran) would sit on both sides of a split by article: a training item whose sentence and actor are
-    held out (for test or dev) is dropped too, and counted in ``dropped``."""
+def take_test_split(items: Sequence[Item], test_items: Sequence[Item] | None, test_fraction: float,
+                 seed: int) -> tuple[list[Item], list[Item], int]:
+    """(left, test, dropped): the test split (``test_items``, or ``test_fraction`` of the articles) and the training
+    items left beside it; those from test articles, with a test item's id, or with its sentence and actor are
+    dropped and counted (from a held-out article only its sentences found elsewhere count: its own are the test)."""
     if test_items:
         test = list(test_items)
         test_articles = {it.article for it in test if it.article}
@@ -550,20 +549,49 @@ def holdout_split(items: Sequence[Item], test_items: Sequence[Item] | None, test
     else:
         rest, test = split_articles(items, test_fraction, seed)
     test_sentences = {sentence_key(it) for it in test}  # the same sentence and actor under another id or article
-    kept = [it for it in rest if sentence_key(it) not in test_sentences]
-    dropped = len(items) - len(kept) if test_items else len(rest) - len(kept)
-    train_part, dev_part = split_articles(kept, dev_fraction, seed + 1)
+    left = [it for it in rest if sentence_key(it) not in test_sentences]
+    return left, test, (len(items) - len(left) if test_items else len(rest) - len(left))
+
+
+def labels_left_to_train(items: Sequence[Item], test_items: Sequence[Item] | None, test_fraction: float,
+                         seed: int) -> int:
+    """How many labels train (with a dev split carved from them, or not) once the test split has taken its items:
+    what ``small_data_schedule`` compares with ``SMALL_LABEL_SET``. It was handed the labels read, so 600 labels of
+    which --test took 300 got a dev split that 300 labels would not."""
+    return len(take_test_split(items, test_items, test_fraction, seed)[0])
+
+
+def holdout_split(items: Sequence[Item], test_items: Sequence[Item] | None, test_fraction: float,
+                  dev_fraction: float, seed: int) -> tuple[list[Item], list[Item], list[Item], int, int]:
+    """(train, dev, test, dropped for test, dropped for dev): whole articles per split; training items from test
+    articles, with a test item's id, or with its sentence and actor are dropped (``take_test_split``). The same sentence
+    and actor in two articles (a wire story two outlets ran) would sit on both sides of a split by article: a
+    training item whose sentence and actor are in a dev article is dropped too. The two counts are kept apart, as
+    their reasons differ (``left_out_reason``, ``LEFT_OUT_FOR_DEV``); no item is in both."""
+    left, test, dropped = take_test_split(items, test_items, test_fraction, seed)
+    train_part, dev_part = split_articles(left, dev_fraction, seed + 1)
     dev_sentences = {sentence_key(it) for it in dev_part}
     trained = [it for it in train_part if sentence_key(it) not in dev_sentences]
-    return trained, dev_part, test, dropped + len(train_part) - len(trained)
+    return trained, dev_part, test, dropped, len(train_part) - len(trained)
 
 
 def left_out_reason(tested: bool) -> str:
-    """Why ``holdout_split`` left the training items it counts in ``dropped`` out: with a --test file, their
-    article, id or sentence and actor is in it; without one, their sentence and actor is also in a held-out article.
-    One wording for the line before training, the warning and the model card."""
+    """Why ``holdout_split`` left out the training items it counts as dropped for the test split: with a --test
+    file, their article, id or sentence and actor is in it; without one, their sentence and actor is also in a test
+    article. One wording for the line before training, the warning and the model card."""
     return ("their articles, ids or sentences (with the same actor) are in --test" if tested else
-            "their sentence, with the same actor, is also in a held-out article (a story two articles share)")
+            "their sentence, with the same actor, is also in a test article (a story two articles share)")
+
+
+# why the training items ``holdout_split`` counts as dropped for the dev split were left out (with --test or without)
+LEFT_OUT_FOR_DEV = "their sentence, with the same actor, is also in a dev article (a story two articles share)"
+
+
+def set_aside(split: dict, tested: bool) -> list[tuple[int, str]]:
+    """Each group of training items ``retrain``'s split set aside, with its reason: (count, reason), none empty."""
+    groups = [(split.get("left_out_for_test", 0), left_out_reason(tested)),
+              (split.get("left_out_for_dev", 0), LEFT_OUT_FOR_DEV)]
+    return [(n, reason) for n, reason in groups if n]
 
 
 def sentence_key(item: Item) -> tuple[str, str]:
@@ -618,10 +646,13 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     with its weights rounded to half precision, as ``save`` writes them: the figures are those of the saved model."""
     from classifier.errors import InputError
 
-    train_part, dev_part, test, dropped = holdout_split(items, test_items, test_fraction, dev_fraction, config.seed)
-    if dropped and warn is not None and announce is None:
-        warn(f"{dropped} training items left out: {left_out_reason(bool(test_items))}" + (
+    train_part, dev_part, test, for_test, for_dev = holdout_split(items, test_items, test_fraction, dev_fraction,
+                                                                  config.seed)
+    if for_test and warn is not None and announce is None:
+        warn(f"{for_test} training items left out: {left_out_reason(bool(test_items))}" + (
             "" if test_items else "; the held-out figures would otherwise score sentences the model was trained on"))
+    if for_dev and warn is not None and announce is None:
+        warn(f"{for_dev} training items left out: {LEFT_OUT_FOR_DEV}")
     articleless = sum(it.article is None for it in items)
     if articleless and warn is not None:
         warn(f"{articleless} of {len(items)} labelled items have no 'article': each is held out on its own, so "
@@ -634,8 +665,10 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     if len(train_part) < 2:
         raise InputError(f"only {len(train_part)} training items after holding out the "
                          f"{'test and dev' if dev_part else 'test'} articles"
-                         + (f" ({dropped} more left out as the same sentences and actors as held-out items)"
-                            if dropped else "") + "; label more articles"
+                         + "".join(f" ({n} more left out, as {reason})"
+                                   for n, reason in set_aside({"left_out_for_test": for_test,
+                                                               "left_out_for_dev": for_dev}, bool(test_items)))
+                         + "; label more articles"
                          + (" or lower --dev-fraction" if dev_part else ""))
     classes = {item.label for item in train_part}
     if len(classes) < 2:  # the held-out articles took every other class: the model would learn one answer
@@ -644,7 +677,8 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
                   (", or pass another --test" if test_items is not None else ", change --seed, or pass --test LABELS"))
         raise InputError(f"after holding out the {held}, every training item is labelled {next(iter(classes))!r}; "
                          f"{advice}")
-    split = {"train": len(train_part), "dev": len(dev_part), "test": len(test), "left_out_for_test": dropped,
+    split = {"train": len(train_part), "dev": len(dev_part), "test": len(test), "left_out_for_test": for_test,
+             "left_out_for_dev": for_dev,
              "train_articles": len({it.article or it.id for it in train_part}),
              "dev_articles": len({it.article or it.id for it in dev_part}),
              "test_articles": len({it.article or it.id for it in test}),
