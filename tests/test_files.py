@@ -242,6 +242,38 @@ def test_a_staged_update_leaves_what_a_link_in_the_folder_points_to(tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+def test_predictions_whose_first_row_has_null_scores_are_still_predictions(tmp_path, kind):
+    """Told by a first row's scores with a value, a predictions file whose first row had null scores passed as items:
+    'prepare --out' replaced it. The scores' fields beside a named model make predictions; an items file whose
+    optional fields are null (no date, no source) is still none."""
+    scores = {"favor": 0.8, "against": 0.1, "neutral": 0.1}
+    rows = [{"id": str(i), "text": "Russia won.", "actor": "Russia", "stance": None if i == 0 else "favor",
+             "stance_scores": None if i == 0 else scores, "model": "tiny@0123abcd"} for i in range(2)]
+    items = [{"id": str(i), "text": "Russia won.", "actor": "Russia", "source": None, "date": None, "title": None,
+              "url": None, "article": None} for i in range(2)]
+    path = tmp_path / f"predictions.{kind}"
+
+    def write(rows):
+        if kind == "jsonl":
+            path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        elif kind == "csv":
+            pd.DataFrame([{**r, **({"stance_scores": r["stance_scores"] and json.dumps(r["stance_scores"])}
+                                   if "stance_scores" in r else {})} for r in rows]).to_csv(path, index=False)
+        else:
+            pd.DataFrame([{**r, **({"stance_scores": r["stance_scores"] and json.dumps(r["stance_scores"])}
+                                   if "stance_scores" in r else {})} for r in rows]).to_parquet(path, index=False)
+
+    write(rows)
+    assert files.is_predictions(files.first_row(path))
+    with pytest.raises(InputError, match="a file of predictions by tiny@0123abcd"):
+        files.check_not_predictions(path)
+    write(items)
+    assert not files.is_predictions(files.first_row(path))
+    files.check_not_predictions(path)  # items: replaced as any output
+    assert not files.is_predictions({"id": "0", "text": "x", "model": "tiny@0123abcd"})  # a model named, no scores
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
 def test_a_null_model_field_is_no_prediction_to_every_check(tmp_path, kind):
     """A label file whose rows carry ``"stance": null`` (an empty stance column) was neither: its answers were not
     counted (the key alone made it predictions) so any --out replaced them, yet it was no predictions file to

@@ -124,12 +124,18 @@ def model_output(row: Any) -> list[str]:
 
 
 def is_predictions(row: Any) -> bool:
-    """Whether ``row`` is a row of 'stance classify' predictions: it holds a model's scores (``stance_scores`` or
-    ``sentiment_scores`` with a value), which take hours to make again: an output that would replace a file is
-    refused where its first row is one, and no such row is an answer (``is_answer``). A label file whose first line
-    has any model output (``model_output``, a model's label alone too) takes no answers
-    (``labels.LabelStore.check_appendable``)."""
-    return any(key in SCORES for key in model_output(row))
+    """Whether ``row`` is a row of 'stance classify' predictions, told by the fields it writes: a model's scores
+    (``stance_scores`` or ``sentiment_scores``) beside the model that made them (``model``, named), the scores
+    present even where null, or scores with a value whoever made them. They take hours to make again: an output that
+    would replace a file is refused where its first row is one, and no such row is an answer (``is_answer``). A
+    first row whose scores are null is still predictions (it passed as items, and ``prepare --out`` replaced the
+    file), while a row of people's labels with empty score columns and no model named (a spreadsheet) is not, nor an
+    item with null optional fields. A label file whose first line has any model output (``model_output``, a model's
+    label alone too) takes no answers (``labels.LabelStore.check_appendable``)."""
+    if not isinstance(row, dict):
+        return False
+    return (any(key in SCORES for key in model_output(row))
+            or (has_value(row.get("model")) and any(key in row for key in SCORES)))
 
 
 def answer_columns(names: Iterable[str]) -> bool:
@@ -174,7 +180,8 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
     return len(people), sorted(set(people))
 
 
-ANSWER_CELLS = ("label", "annotator", "suggested", *SCORE_FIELDS)  # what a label table's rows are read for
+# what a label table's rows are read for: ``model`` too, as ``is_predictions`` reads it beside the scores
+ANSWER_CELLS = ("label", "annotator", "suggested", *SCORE_FIELDS, "model")
 
 
 def text_answer_rows(path: Path) -> Iterator[dict]:

@@ -1585,6 +1585,11 @@ def test_an_output_over_predictions_is_refused_and_they_stay(tmp_path):
         result = run("prepare", corpus, "--out", renamed, "--format", fmt, "-q")
         assert result.exit_code == 1 and "a file of predictions by m@1" in " ".join(result.output.split())
         assert renamed.read_bytes() == (tmp_path / name).read_bytes()
+    unscored = tmp_path / "unscored_first.jsonl"  # a first row with null scores passed the guard, told by values
+    unscored.write_text(json.dumps({**row, "stance": None, "stance_scores": None}) + "\n" + json.dumps(row) + "\n")
+    result = run("prepare", corpus, "--out", unscored, "-q")
+    assert result.exit_code == 1 and "a file of predictions by m@1" in " ".join(result.output.split())
+    assert unscored.read_text().startswith('{"id"') and len(unscored.read_text().splitlines()) == 2
     items = tmp_path / "items.jsonl"
     for _ in range(2):  # items, and a gold file, are made again by their command
         assert run("prepare", corpus, "--out", items, "-q").exit_code == 0
