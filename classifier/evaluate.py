@@ -119,12 +119,15 @@ def text_or_none(value) -> str | None:
 
 
 def record_task(record: dict, where: str) -> Task:
-    """Stance where the row has ``stance`` (a ``--task both`` file too), else sentiment where it has ``sentiment``."""
+    """Stance where the row has ``stance`` (a ``--task both`` file too), else sentiment where it has ``sentiment``.
+    A row with neither is told from predictions by the rule the output guards use (``io.files.is_predictions``):
+    labelled and no predictions, it is a label file ('stance label', 'label gold') that wants scoring first."""
+    from classifier.io.files import has_value, is_predictions
+
     for task in (STANCE, SENTIMENT):
         if record.get(task.field) is not None:
             return task
-    if record.get("label") is not None and not any(record.get(key) is not None for key in (
-            "stance_scores", "sentiment_scores", "model")):  # a label file ('stance label', 'label gold')
+    if has_value(record.get("label")) and not is_predictions(record):
         raise InputError(f"{where}: a gold label but no prediction (no 'stance' or 'sentiment'): this is a label "
                          "file; score it first ('stance classify LABELS --out gold_predictions.jsonl') and pass "
                          "that file")

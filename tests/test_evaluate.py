@@ -109,6 +109,24 @@ def test_a_label_file_given_for_predictions_says_to_classify_it_first(tmp_path):
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize("extra", [{}, {"model": "m@1"}, {"stance_scores": None}, {"model": None},
+                                   {"stance_scores": None, "model": "m@1"},
+                                   {"stance_scores": {"favor": 0.8, "against": 0.1, "neutral": 0.1}}])
+def test_a_row_without_a_prediction_is_told_a_label_file_by_the_rule_the_output_guards_use(tmp_path, extra):
+    """evaluate kept its own rule (any of stance_scores, sentiment_scores or model not null), so a labelled row with a
+    model named but nothing it predicted was "is this a predictions file?" to evaluate and no predictions to the
+    output guards (io.files.is_predictions): one rule now, and its message."""
+    from classifier.io.files import is_predictions
+
+    row = {"id": "1", "text": "Russia won.", "actor": "Russia", "article": "a", "label": "favor", **extra}
+    path = write_jsonl(tmp_path / "gold.jsonl", [row])
+    said = " ".join(runner.invoke(app, ["evaluate", str(path), "--n-boot", "0"]).output.split())
+    label_file = f"{path}:1: a gold label but no prediction (no 'stance' or 'sentiment'): this is a label file"
+    assert (label_file in said) is not is_predictions(row), said
+    if is_predictions(row):
+        assert f"{path}:1: missing field 'stance' (or 'sentiment'); is this a predictions file" in said
+
+
 def test_empty_predictions_file_is_a_clear_error(tmp_path):
     path = tmp_path / "empty.jsonl"
     path.write_text("")
