@@ -153,6 +153,25 @@ def test_acc_and_pacc_correct_a_biased_classifier(tmp_path):
     assert "No gold labels in the predictions" not in html and "evaluated on --gold" in html
 
 
+def test_a_correction_fitted_on_the_predictions_own_gold_rows_says_it_corrects_those_same_items(tmp_path):
+    """Without --gold the confusion matrix came from the predictions' own labelled rows and the note read as if from
+    a gold set ("the gold-labelled rows of p.jsonl itself"), not that those rows are among the items corrected."""
+    rows = prediction_rows(90) + prediction_rows(60, labelled=False, seed=5)
+    for row in rows[90:]:
+        row["id"] = f"u-{row['id']}"
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    result = make_report(path, tmp_path / "out", n_boot=20, n_perm=20)
+    note = result["correction_note"]
+    assert result["correction"]["possible"], note
+    assert ("It is fitted on the same items it corrects (its 90 gold rows are among the 150 items in the table), "
+            "not on a labelled sample kept apart: pass --gold for that.") in note
+    assert "fitted on the same items it corrects" in (tmp_path / "out" / "report.md").read_text()
+    gold = write_jsonl(tmp_path / "gold.jsonl", prediction_rows(90, seed=7))
+    apart = make_report(write_jsonl(tmp_path / "u.jsonl", rows[90:]), tmp_path / "out2", gold=gold, n_boot=20,
+                        n_perm=20)
+    assert apart["correction"]["possible"] and "fitted on the same items" not in apart["correction_note"]
+
+
 def test_correction_not_possible_without_gold(tmp_path):
     path = write_jsonl(tmp_path / "u.jsonl", prediction_rows(60, labelled=False))
     result = make_report(path, tmp_path / "out", n_boot=50, n_perm=50)

@@ -245,8 +245,14 @@ def correction_note(correction: dict) -> str:
                     ", or the corrected share beside it when the gold set comes from the same outlets and period")
                  + ". " + BASIL_CHECK)
     n_gold, n_articles = correction["n_gold"], correction["n_gold_articles"]
+    # without --gold the confusion comes from the predictions' own labelled rows, which it then corrects: it read as
+    # if from a gold set, "Both assume the classifier errs on these outlets as it does on the gold set" then true of
+    # itself
+    items = correction.get("fitted_on_items")
+    in_sample = (f" It is fitted on the same items it corrects (its {n_gold} gold rows are among the {items} "
+                 "items in the table), not on a labelled sample kept apart: pass --gold for that." if items else "")
     return (f"Corrected with the confusion matrix of {correction['gold']} ({n_gold} item{'s' if n_gold != 1 else ''} "
-            f"in {n_articles} article{'s' if n_articles != 1 else ''}; {support}). ACC (adjusted classify-and-count) "
+            f"in {n_articles} article{'s' if n_articles != 1 else ''}; {support}).{in_sample} ACC (adjusted classify-and-count) "
             "solves P(predicted | true) × prevalence = predicted shares on the simplex; PACC does the same with mean "
             "probabilities. Intervals resample articles of both the predictions and the gold set (widened where "
             "either has few). Both assume the "
@@ -505,6 +511,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None, shown)
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress)
+    if gold is None and gold_frame is not None:  # the predictions' own gold rows: the note says it is in-sample
+        analysis["correction"]["fitted_on_items"] = inputs.n
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
                                              f"but the predictions from {', '.join(inputs.models)}; the "
