@@ -273,6 +273,22 @@ def test_predictions_whose_first_row_has_null_scores_are_still_predictions(tmp_p
     assert not files.is_predictions({"id": "0", "text": "x", "model": "tiny@0123abcd"})  # a model named, no scores
 
 
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_the_python_apis_scored_frame_is_predictions(tmp_path, kind):
+    """StanceModel.predict on a DataFrame adds stance and p_favor / p_against / p_neutral, no stance_scores and no
+    model: saved with to_parquet (as the README shows, for evaluate and report), it was replaced by prepare --out."""
+    frame = pd.DataFrame([{"id": "1", "text": "Russia won.", "actor": "Russia", "stance": "favor", "p_favor": 0.8,
+                           "p_against": 0.1, "p_neutral": 0.1}])
+    path = tmp_path / f"scored.{kind}"
+    frame.to_csv(path, index=False) if kind == "csv" else frame.to_parquet(path, index=False)
+    with pytest.raises(InputError, match="a file of predictions .from 'stance classify' or the Python API's predict"):
+        files.check_not_predictions(path)
+    tone = frame.drop(columns=["stance", "actor", "p_favor", "p_against"]).assign(
+        sentiment="positive", p_positive=0.7, p_negative=0.2)  # a sentiment model's frame
+    assert files.is_predictions(tone.iloc[0].to_dict())
+    assert not files.is_predictions(frame.drop(columns=["p_against"]).iloc[0].to_dict())  # not every column
+
+
 @pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
 def test_a_null_model_field_is_no_prediction_to_every_check(tmp_path, kind):
     """A label file whose rows carry ``"stance": null`` (an empty stance column) was neither: its answers were not

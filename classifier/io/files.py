@@ -126,7 +126,8 @@ def model_output(row: Any) -> list[str]:
 def is_predictions(row: Any) -> bool:
     """Whether ``row`` is a row of 'stance classify' predictions, told by the fields it writes: a model's scores
     (``stance_scores`` or ``sentiment_scores``) beside the model that made them (``model``, named), the scores
-    present even where null, or scores with a value whoever made them. They take hours to make again: an output that
+    present even where null, or scores with a value whoever made them, or the Python API's predicted label with its
+    ``p_<label>`` columns (``probability_columns``). They take hours to make again: an output that
     would replace a file is refused where its first row is one, and no such row is an answer (``is_answer``). A
     first row whose scores are null is still predictions (it passed as items, and ``prepare --out`` replaced the
     file), while a row of people's labels with empty score columns and no model named (a spreadsheet) is not, nor an
@@ -135,7 +136,18 @@ def is_predictions(row: Any) -> bool:
     if not isinstance(row, dict):
         return False
     return (any(key in SCORES for key in model_output(row))
-            or (has_value(row.get("model")) and any(key in row for key in SCORES)))
+            or (has_value(row.get("model")) and any(key in row for key in SCORES))
+            or any(task.field in row and all(column in row for column in columns)
+                   for task, columns in probability_columns()))
+
+
+def probability_columns() -> list:
+    """(task, its ``p_<label>`` columns) for each task: the Python API's scored frame (``StanceModel.predict`` on a
+    DataFrame, saved with ``to_parquet``) holds the predicted label and these instead of ``stance_scores``; it is
+    predictions all the same (``evaluate`` and ``report`` read it as such)."""
+    from classifier.tasks import TASKS
+
+    return [(task, tuple(f"p_{label}" for label in task.labels)) for task in TASKS.values()]
 
 
 def answer_columns(names: Iterable[str]) -> bool:
@@ -261,8 +273,9 @@ def check_not_predictions(path: str | Path, option: str = "--out") -> None:
         return  # unreadable or empty: not predictions anyone can use
     if is_predictions(first):
         model = f" by {first['model']}" if first.get("model") else ""
-        raise InputError(f"{option} {path}: a file of predictions{model} (from 'stance classify'), which writing it "
-                         "would replace; write to another file, or remove it first (nothing was changed)")
+        raise InputError(f"{option} {path}: a file of predictions{model} (from 'stance classify' or the Python API's "
+                         "predict), which writing it would replace; write to another file, or remove it first (nothing "
+                         "was changed)")
 
 
 def first_row(path: Path) -> dict | None:
