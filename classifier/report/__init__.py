@@ -252,8 +252,8 @@ def correction_note(correction: dict) -> str:
     in_sample = (f" It is fitted on the same items it corrects (its {n_gold} gold rows are among the {items} "
                  "items in the table), not on a labelled sample kept apart: pass --gold for that." if items else "")
     return (f"Corrected with the confusion matrix of {correction['gold']} ({n_gold} item{'s' if n_gold != 1 else ''} "
-            f"in {n_articles} article{'s' if n_articles != 1 else ''}; {support}).{in_sample} ACC (adjusted classify-and-count) "
-            "solves P(predicted | true) × prevalence = predicted shares on the simplex; PACC does the same with mean "
+            f"in {n_articles} article{'s' if n_articles != 1 else ''}; {support}).{in_sample} ACC (adjusted "
+            "classify-and-count) solves P(predicted | true) × prevalence = predicted shares on the simplex; PACC does the same with mean "
             "probabilities. Intervals resample articles of both the predictions and the gold set (widened where "
             "either has few). Both assume the "
             "classifier errs on these outlets as it does on the gold set." + unstable)
