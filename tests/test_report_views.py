@@ -433,6 +433,33 @@ def test_compare_names_ids_that_hold_another_sentence_in_the_other_file(tmp_path
     assert same.exit_code == 0 and "a different sentence" not in same.output
 
 
+def test_compare_says_where_the_predictions_only_in_one_file_lie(tmp_path):
+    """NEW scored one actor more than OLD (another --only-actors): its predictions are in no cell of the table, so
+    the note names those cells as left out and does not say that the cells shown changed items; predictions only
+    in one file inside a cell both hold still make it say so."""
+    old_rows = [dict(row, label=None, model="old@1") for row in prediction_rows(120, per_article=2)]
+    extra = [dict(row, id=f"us{row['id']}", actor="United States", text=row["text"].replace(row["actor"], "America"),
+                  spans=[[0, 7]], model="new@2") for row in old_rows if row["actor"] == "Russia"]
+    new_rows = [dict(row, model="new@2") for row in old_rows] + extra
+    old, new = write_jsonl(tmp_path / "old.jsonl", old_rows), write_jsonl(tmp_path / "new.jsonl", new_rows)
+    args = ["--n-boot", "20", "--n-perm", "20", "-q"]
+    result = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r"), "--compare", str(old), *args])
+    assert result.exit_code == 0, result.output
+    md = " ".join((tmp_path / "r" / "report.md").read_text().split())
+    outlets = len({row["source"] for row in extra})
+    assert (f"{len(extra)} predictions are only in this file and 0 only in the other, all of them in cells the other "
+            "file does not hold: every cell shown compares the same items." in md), md
+    assert (f"The table leaves out the {outlets} cells only this file holds (United States: {outlets} outlets; "
+            f"{len(extra)} predictions): they are not compared with the other." in md)
+    assert "change of items" not in md
+    assert "United States" not in set(pd.read_csv(tmp_path / "r" / "compare.csv")["actor"])
+    fewer = write_jsonl(tmp_path / "fewer.jsonl", old_rows[1:])  # one item of a compared cell only in NEW
+    result = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r2"), "--compare", str(fewer), *args])
+    md = " ".join((tmp_path / "r2" / "report.md").read_text().split())
+    assert result.exit_code == 0 and "so some of the change is a change of items" in md
+    assert "; 1 other prediction only in this file is in cells both hold." in md
+
+
 def test_compare_says_when_no_cell_has_enough_articles_to_have_moved():
     from classifier.report.compare import MIN_ARTICLES, compare_note
 

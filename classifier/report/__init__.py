@@ -294,7 +294,8 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
                                               f"this file ({', '.join(inputs.models)})"))  # not "these
             # predictions (M) scores": the sentence's verbs are singular
     return {"other": shown(other), "cells": cells, "rows": moved_rows(cells, min_n),
-            "note": compare_note(cells, shown(other), before.models, only_new, only_old, changed), "paired": paired,
+            "note": compare_note(cells, shown(other), before.models, only_new, only_old, changed,
+                                 new_sums=inputs.sums, old_sums=before.sums), "paired": paired,
             "evaluation": rows, "eval_note": eval_note}
 
 

@@ -43,8 +43,43 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
     return pd.DataFrame.from_records(rows)
 
 
+def unmatched_cells(sums: pd.DataFrame, other: pd.DataFrame) -> pd.Series:
+    """The mentions (``n``) of each outlet x actor cell of ``sums`` that ``other`` holds no article of: the
+    cells "Before and after" leaves out (an actor classified in one run only, with another --only-actors)."""
+    cells = sums.groupby(["outlet", "actor_name"], sort=True)["n"].sum()
+    there = pd.MultiIndex.from_frame(other[["outlet", "actor_name"]].drop_duplicates())
+    return cells[~cells.index.isin(there)]
+
+
+def unmatched_names(cells: pd.Series, other: pd.DataFrame) -> str:
+    """The cells of ``unmatched_cells``, by actor where the other file names that actor in no outlet
+    ("United States: 4 outlets"), else as "outlet · actor"."""
+    from classifier.report.timeline import some
+
+    absent = set(cells.index.get_level_values(1)) - set(other["actor_name"])
+    names = [f"{actor}: {counted(int((cells.index.get_level_values(1) == actor).sum()), 'outlet')}"
+             for actor in dict.fromkeys(cells.index.get_level_values(1)) if actor in absent]
+    names += [f"{outlet} · {actor}" for outlet, actor in cells.index if actor not in absent]
+    return some(names)
+
+
+def outside_sentence(n_only: int, cells: pd.Series, other: pd.DataFrame, here: str, there: str) -> str:
+    """Where the predictions only in one file (``here``) lie: in cells the other file (``there``) lacks, which the
+    table leaves out, or in cells both hold, whose change is then partly a change of items."""
+    outside = int(cells.sum()) if len(cells) else 0
+    if not len(cells):
+        return ""
+    inside = max(n_only - outside, 0)
+    return (f" The table leaves out the {counted(len(cells), 'cell')} only {here} holds "
+            f"({unmatched_names(cells, other)}; {counted(outside, 'prediction')})"
+            + (f"; {counted(inside, 'other prediction')} only in {here} {'is' if inside == 1 else 'are'} in cells "
+               "both hold." if inside else
+               f": {'it is' if len(cells) == 1 else 'they are'} not compared with {there}."))
+
+
 def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_only_old: int,
-                 n_changed: int = 0) -> str:
+                 n_changed: int = 0, *, new_sums: pd.DataFrame | None = None,
+                 old_sums: pd.DataFrame | None = None) -> str:
     moved = int(cells["moved"].sum()) if len(cells) else 0
     assessed = int((cells["n_articles"] >= MIN_ARTICLES).sum()) if len(cells) else 0
     note = (f"Against {old_path} (model {', '.join(old_models)}): net stance per outlet x actor in that file ('net old') and "
@@ -60,9 +95,21 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
                else f"None of the {counted(len(cells), 'cell')} has {MIN_ARTICLES} articles, so none can be "
                "said to have moved."))
     if n_only_new or n_only_old:
+        # predictions of an actor (or outlet) the other file has none of are in no cell of the table: they change
+        # nothing shown, so the note says where they lie rather than that the cells' changes hold them
+        unmatched_new = unmatched_cells(new_sums, old_sums) if new_sums is not None and old_sums is not None \
+            else pd.Series(dtype=float)
+        unmatched_old = unmatched_cells(old_sums, new_sums) if new_sums is not None and old_sums is not None \
+            else pd.Series(dtype=float)
+        inside = (max(n_only_new - int(unmatched_new.sum()), 0) if len(unmatched_new) else n_only_new) + \
+            (max(n_only_old - int(unmatched_old.sum()), 0) if len(unmatched_old) else n_only_old)
         note += (f" {n_only_new} prediction{' is' if n_only_new == 1 else 's are'} only in this file and "
-                 f"{n_only_old} only in the other: the files "
-                 "are not of the same items, so some of the change is a change of items.")
+                 f"{n_only_old} only in the other"
+                 + (": the files are not of the same items, so some of the change is a change of items." if inside
+                    else ", all of them in cells the other file does not hold: every cell shown compares the same "
+                    "items.")
+                 + outside_sentence(n_only_new, unmatched_new, old_sums, "this file", "the other")
+                 + outside_sentence(n_only_old, unmatched_old, new_sums, "the other file", "this one"))
     if n_changed:
         note += (f" {n_changed} id{'s' if n_changed != 1 else ''} that both files hold name a different sentence or "
                  "actor in each (two prepare runs number sentences differently): some of the change is a change of "
