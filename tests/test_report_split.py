@@ -111,6 +111,17 @@ def test_undated_and_straddling_articles_are_counted_and_named(tmp_path):
     assert "1 of 77 article entries is dated only to a year or month that holds 2022-02-24 and is on neither" in note
 
 
+def test_cells_of_one_side_only_are_named_with_their_side(tmp_path):
+    """A cell with articles on one side only is left out of the table; the note named how many, not which, so a
+    reader could not tell which outlet and actor had gone missing."""
+    rows = corpus() + article("BBC", "EU", "late", day(5), (1, 0, 0)) + article("BBC", "China", "early", day(-5),
+                                                                                (0, 1, 0))
+    view = view_of(rows, tmp_path)
+    assert view["n_one_sided"] == 2 and view["one_sided"] == ["BBC · China (before only)", "BBC · EU (after only)"]
+    assert ("2 more have dated articles on one side only and are not shown: BBC · China (before only), BBC · EU "
+            "(after only).") in split_note(view, 62)
+
+
 def test_a_bad_split_date_is_one_line_naming_the_option(tmp_path):
     path = write_jsonl(tmp_path / "p.jsonl", corpus())
     for bad in ("2022-13-45", "24/02/2022", "2022-02", "soon"):

@@ -77,14 +77,14 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
     dated = sums.assign(side=side)[side.notna()]
     rng = np.random.default_rng(seed)
     no_correction = {"possible": False}
-    rows, groups, one_sided = [], {}, 0
+    rows, groups, one_sided = [], {}, []
     cells = dated.groupby(["actor_name", "outlet"], sort=True)
     with progress_bar("before and after (permutations by article)", cells.ngroups, progress) as advance:
         for index, ((actor, outlet), cell) in enumerate(cells):
             advance(1)
             before, after = cell[cell["side"] == "before"], cell[cell["side"] == "after"]
-            if before.empty or after.empty:
-                one_sided += 1
+            if before.empty or after.empty:  # named in the note, so that a reader can find the missing cell
+                one_sided.append(f"{outlet} · {actor} ({'after' if before.empty else 'before'} only)")
                 continue
             seeds = (seed + 2 * index, seed + 2 * index + 1)
             b, a = (cell_row(part, no_correction, n_boot=n_boot, seed=s, min_n=min_n, draws=True)
@@ -131,7 +131,7 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
         row["changed"] = ("yes" if k in groups and row["p_holm"] < 0.05 else "no" if reachable else "cannot")
     table = pd.DataFrame.from_records(rows, columns=list(SPLIT_COLUMNS))
     return {"date": day.strftime("%Y-%m-%d"), "table": table, "undated": undated, "straddling": straddling,
-            "n_one_sided": one_sided, "n_tests": m, "n_perm": n_perm, "redrawn": more if more > n_perm else 0}
+            "n_one_sided": len(one_sided), "one_sided": one_sided, "n_tests": m, "n_perm": n_perm, "redrawn": more if more > n_perm else 0}
 
 
 def split_note(view: dict, n_articles: int) -> str:
@@ -163,7 +163,8 @@ def split_note(view: dict, n_articles: int) -> str:
     if view["n_one_sided"]:
         one = view["n_one_sided"] == 1
         note += (f" {view['n_one_sided']} more {'has' if one else 'have'} dated articles on one side only and "
-                 f"{'is' if one else 'are'} not shown.")
+                 f"{'is' if one else 'are'} not shown" + (f": {some(view['one_sided'])}." if view.get("one_sided")
+                                                          else "."))
     if view["undated"]:
         one = len(view["undated"]) == 1
         note += (f" {len(view['undated'])} of {n_articles} article entries {'has' if one else 'have'} no readable "
