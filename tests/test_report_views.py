@@ -475,6 +475,18 @@ def test_compare_says_when_no_cell_has_enough_articles_to_have_moved():
             in compare_note(every, "old.jsonl", ["old@1"], 0, 0))
 
 
+def test_the_week_note_spells_out_a_week_of_the_data_one_across_a_new_year_first():
+    """The note explained weeks with 2024-03-04 whatever the data's years; a week holding 1 January, the one a reader
+    is likeliest to misplace (2022-01-01 is in the week named 2021-12-27), is the example where the data hold one."""
+    view = {"period": "week", "undated": [], "n_dated_articles": 3,
+            "table": pd.DataFrame({"actor": "Russia", "period": ["2021-08-30", "2021-12-27", "2022-01-03"]})}
+    assert "each named by its Monday: 2021-12-27 is the week of 27 December 2021 to 2 January 2022)" in \
+        timeline_note(view, 3)
+    view["table"] = view["table"].iloc[:1]
+    assert "each named by its Monday: 2021-08-30 is the week of 30 August to 5 September 2021)" in \
+        timeline_note(view, 3)
+
+
 def test_a_time_view_of_one_period_says_why_it_draws_no_chart():
     from classifier.report.timeline import timeline_note
 

@@ -167,8 +167,7 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
         which = "the 1 article has no" if len(undated) == 1 else f"none of the {len(undated)} articles has a"
         return (f"No time view: {which} readable date{written} (give ISO 8601 dates in the manifest's or the article "
                 "table's 'date' column, e.g. 2019-03-04).")
-    named = " (each named by its Monday: 2024-03-04 is the week of 4 to 10 March 2024)" if view["period"] == "week" \
-        else ""
+    named = f" (each named by its Monday: {week_example(view['table'])})" if view["period"] == "week" else ""
     note = (f"Net stance per {view['period']}{named} for each outlet and actor, from the {view['n_dated_articles']} "
             "dated articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
             "the minimum mentions). A period of fewer than 5 articles has no interval.")
@@ -197,6 +196,19 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
                  f"{'year or month' if view['period'] == 'week' else 'year'}, too coarse for a {view['period']}, and "
                  f"{'is' if one else 'are'} left out: {some(vague)}.")
     return note
+
+
+def week_example(table: pd.DataFrame) -> str:
+    """One week of the view spelt out, "2021-12-27 is the week of 27 December 2021 to 2 January 2022": one that
+    spans a new year where the data hold one (the week a reader is likeliest to misplace), else the first."""
+    labels = sorted(table["period"].dropna().unique()) if len(table) and "period" in table else []
+    mondays = [pd.Timestamp(label) for label in labels] or [pd.Timestamp("2024-03-04")]
+    monday = next((m for m in mondays if (m + pd.Timedelta(days=6)).year != m.year), mondays[0])
+    sunday = monday + pd.Timedelta(days=6)
+    # Timestamp.month_name: English whatever the process's locale (strftime's %B follows LC_TIME)
+    start = (f"{monday.day}" if monday.month == sunday.month else f"{monday.day} {monday.month_name()}"
+             if monday.year == sunday.year else f"{monday.day} {monday.month_name()} {monday.year}")
+    return f"{monday:%Y-%m-%d} is the week of {start} to {sunday.day} {sunday.month_name()} {sunday.year}"
 
 
 def some(names: list[str], shown: int = 8) -> str:
