@@ -131,7 +131,8 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
         row["changed"] = ("yes" if k in groups and row["p_holm"] < 0.05 else "no" if reachable else "cannot")
     table = pd.DataFrame.from_records(rows, columns=list(SPLIT_COLUMNS))
     return {"date": day.strftime("%Y-%m-%d"), "table": table, "undated": undated, "straddling": straddling,
-            "n_one_sided": len(one_sided), "one_sided": one_sided, "n_tests": m, "n_perm": n_perm, "redrawn": more if more > n_perm else 0}
+            "n_one_sided": len(one_sided), "one_sided": one_sided, "n_tests": m, "n_perm": n_perm,
+            "redrawn": more if more > n_perm else 0}
 
 
 def split_note(view: dict, n_articles: int) -> str:
