@@ -21,7 +21,8 @@ from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP,
 from classifier.errors import InputError
 from classifier.article_columns import check_columns
 from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
-from classifier.io.files import format_of, iter_table, output_format, output_lock, remove_stale_temporaries
+from classifier.io.files import (check_not_labelled, format_of, iter_table, output_format, output_lock,
+                                 remove_stale_temporaries)
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
 from classifier.predict.batch import (InputStamp, Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
@@ -517,6 +518,7 @@ def classify_command(
         fail(f"--ray-address {ray_address}: pass --workers N to run on that cluster (or --ray-data)")
     fmt = output_format(out_path, fmt)
     check_not_read(out_path, input_path, manifest, actors, actors_only)
+    check_not_labelled(out_path)
     date_order = check_date_order(date_order)  # before a model loads or a corpus is read
     check_columns(article_columns, input_path)
     torch.set_num_threads(threads or os.cpu_count() or 1)

@@ -16,7 +16,8 @@ from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
 from classifier.clean import load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
-from classifier.io.files import TableWriter, check_not_predictions, output_format, remove_stale_temporaries
+from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
+                                 remove_stale_temporaries)
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
 from classifier.visible import counted, one_line
 
@@ -201,6 +202,7 @@ def prepare(
     fmt = output_format(out_path, fmt)
     check_not_read(out_path, input_path, manifest, actors, actors_only)
     check_not_predictions(out_path)
+    check_not_labelled(out_path)
     started = time.perf_counter()
     catalogue = choose_catalogue(actors, actors_only, only_actors)
     remove_stale_temporaries(out_path)  # what a run killed with -9 left beside this output

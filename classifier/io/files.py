@@ -7,6 +7,7 @@ import csv
 import datetime
 import decimal
 import glob
+import itertools
 import json
 import math
 import os
@@ -196,9 +197,10 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
 ANSWER_CELLS = ("label", "annotator", "suggested", *SCORE_FIELDS, "model")
 
 
-def text_answer_rows(path: Path) -> Iterator[dict]:
+def text_answer_rows(path: Path, read_table: Callable[[Iterable[str]], bool] = answer_columns) -> Iterator[dict]:
     """The records of a JSON lines file (None for a line that is no JSON), or the label, annotator, suggested and
-    score cells of each row of a CSV table with label and annotator columns (nothing for any other text file)."""
+    score cells of each row of a CSV table whose columns ``read_table`` accepts (by default those of a label file,
+    label and annotator; nothing for any other text file)."""
     with open(path, encoding=text_encoding(path), errors="replace", newline="") as fh:
         first, not_json = next((line for line in fh if line.strip()), ""), object()
         try:
@@ -215,7 +217,7 @@ def text_answer_rows(path: Path) -> Iterator[dict]:
             return
         fh.seek(0)
         names, delimiter = csv_header(path, fh)
-        if not answer_columns(names):
+        if not read_table(names):
             return
         csv.field_size_limit(CSV_FIELD_LIMIT)
         rows = csv.reader(fh, delimiter=delimiter)
@@ -227,16 +229,17 @@ def text_answer_rows(path: Path) -> Iterator[dict]:
             yield cells
 
 
-def parquet_answer_rows(path: Path) -> Iterator[dict]:
-    """The label, annotator, suggested and score values of each row of a Parquet table with label and annotator
-    columns (nothing for another table): the schema says which it is, and only those columns are read."""
+def parquet_answer_rows(path: Path, read_table: Callable[[Iterable[str]], bool] = answer_columns) -> Iterator[dict]:
+    """The label, annotator, suggested and score values of each row of a Parquet table whose columns ``read_table``
+    accepts (by default label and annotator; nothing for another table): the schema says which it is, and only
+    those columns are read."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         table = pq.ParquetFile(path)
         names = table.schema_arrow.names
-        if not answer_columns(names):
+        if not read_table(names):
             return
         check_not_bomb(path, table.metadata)
         wanted = [name for name in ANSWER_CELLS if name in names]
@@ -257,6 +260,41 @@ def check_not_labels(path: str | Path, option: str = "--out") -> None:
         shown = ", ".join(people[:3]) + (" and more" if len(people) > 3 else "")
         raise InputError(f"{option} {path}: a label file holding {n} answer{'s' if n != 1 else ''} by people "
                          f"({shown}), which writing it would replace; write to another file (nothing was changed)")
+
+
+def has_label_column(names: Iterable[str]) -> bool:
+    return "label" in names
+
+
+def labelled_rows(path: Path) -> int:
+    """How many rows of ``path`` hold a label and no model's output, where its first row has a ``label`` field (a
+    column) and no model's output: a gold set, labelled items, someone's labelled spreadsheet with or without an
+    annotator column, told by its bytes as ``people_answers`` tells a label file. 0 for any other file (items,
+    predictions, a file it cannot read): only such a file is read further."""
+    try:
+        with open(path, "rb") as fh:
+            parquet = fh.read(4) == b"PAR1"
+        reader = parquet_answer_rows if parquet else text_answer_rows
+        with contextlib.closing(reader(path, has_label_column)) as rows:
+            first = next(rows, None)
+            if not isinstance(first, dict) or "label" not in first or model_output(first):
+                return 0
+            return sum(isinstance(row, dict) and has_value(row.get("label")) and not model_output(row)
+                       for row in itertools.chain([first], rows))
+    except (OSError, ValueError, csv.Error, InputError):  # unreadable, cut off, binary: no labels it can count
+        return 0
+
+
+def check_not_labelled(path: str | Path, option: str = "--out") -> None:
+    """Refuse, before any work, an output of 'stance prepare' or 'stance classify' that would replace a file of
+    people's labels without an annotator (``labelled_rows``: a gold set, labelled items, a labelled spreadsheet);
+    a label file with annotators is ``check_not_labels``'. 'stance label gold' replaces a gold set by its own rule
+    (the same rows, or --overwrite)."""
+    path = Path(path)
+    if path.is_file() and (n := labelled_rows(path)):
+        raise InputError(f"{option} {path}: a file of {n} label{'s' if n != 1 else ''} (rows with a label and no "
+                         "model's output: a gold set, labelled items or a labelled spreadsheet), which writing it "
+                         "would replace; write to another file (nothing was changed)")
 
 
 def check_not_predictions(path: str | Path, option: str = "--out") -> None:

@@ -1596,6 +1596,43 @@ def test_an_output_over_predictions_is_refused_and_they_stay(tmp_path):
         assert run("label", "gold", labels, "--out", tmp_path / "g.jsonl").exit_code == 0
 
 
+
+def test_an_output_over_labels_without_annotators_is_refused_and_they_stay(tmp_path):
+    """A gold set, labelled items or someone's labelled spreadsheet (a label column, no annotator column, no model's
+    output) was replaced by 'prepare --out' or 'classify --out' named by mistake: people's labels gone. Refused before
+    any work, in JSON lines, CSV and Parquet; 'label gold' still replaces its gold set with --overwrite, and items
+    whose label is null everywhere are replaced as any output."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("NATO warned Moscow.\n\nRussia said it would respond.\n")
+    rows = [{"id": "a:0001:russia", "text": "Russia said it would respond.", "actor": "Russia", "label": None},
+            {"id": "a:0000:nato", "text": "NATO warned Moscow.", "actor": "NATO", "label": "against"}]
+    for name in ("gold.jsonl", "sheet.csv", "sheet.parquet"):
+        labelled = tmp_path / name
+        if name.endswith(".parquet"):
+            pd.DataFrame(rows).to_parquet(labelled)
+        elif name.endswith(".csv"):
+            pd.DataFrame(rows).to_csv(labelled, index=False)
+        else:
+            labelled.write_text("".join(json.dumps(row) + "\n" for row in rows))
+        before = labelled.read_bytes()
+        for command in (["prepare", corpus, "--out", labelled, "-q"],
+                        ["classify", corpus, "--out", labelled, "--overwrite", "-q"]):
+            result = run(*command)
+            said = " ".join(result.output.split())
+            assert result.exit_code == 1 and f"--out {labelled}: a file of 1 label (rows with a label" in said, said
+            assert labelled.read_bytes() == before
+    unlabelled = tmp_path / "unlabelled.jsonl"
+    unlabelled.write_text(json.dumps(rows[0]) + "\n")  # a label field, null: no one's label
+    assert run("prepare", corpus, "--out", unlabelled, "-q").exit_code == 0
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text("".join(json.dumps({**row, "label": label, "annotator": "ana"}) + "\n"
+                               for row, label in zip(rows, ("neutral", "against"))))
+    gold = tmp_path / "gold.jsonl"
+    result = run("label", "gold", answers, "--out", gold, "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert {json.loads(line)["label"] for line in gold.read_text().splitlines()} == {"neutral", "against"}
+
 def write_exports(folder):
     """One article as CC-News/news-please (JSONL), Media Cloud (CSV) and newspaper3k (Parquet) name its fields."""
     text = "Russia warned NATO on Monday. China said nothing."
