@@ -1012,7 +1012,8 @@ def test_an_overwrite_that_stopped_resumes_only_with_overwrite(tmp_path, tiny_mo
 
 def test_an_items_file_at_out_is_replaced_and_ray_data_refuses_overwrite(tmp_path, tiny_model_dir):
     items = write_items(tmp_path / "items.jsonl", 3)
-    out = write_items(tmp_path / "old.jsonl", 2)  # no predictions: replaced as before
+    out = write_items(tmp_path / "old.jsonl", 2)  # items without labels, no predictions: replaced as before
+    out.write_text("".join(json.dumps({k: v for k, v in row.items() if k != "label"}) + "\n" for row in read_jsonl(out)))
     assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
     assert len(read_jsonl(out)) == 3
     result = run("classify", items, "--out", tmp_path / "parts", "--ray-data", "--overwrite")
