@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+import unicodedata
 import warnings
 from collections import Counter
 from functools import lru_cache
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from classifier.errors import InputError, InputWarning, check_paths, option
 from classifier.items import Item
@@ -39,6 +41,9 @@ class Actor(BaseModel):
     excludes: list[str] = []     # longer phrases that contain a term but are not this actor
     case_sensitive: bool = False
     surname_first: bool = False  # Chinese names: "Wang Yi" is later "Wang"
+    # a person of ``people`` -> the days they spoke for the actor ("2017-01-20..2021-01-20", "2025-01-20.."); their
+    # other forms follow (``person_forms``), and ``prepare`` drops them in an article dated outside every range
+    in_office: dict[str, list[str]] = {}
 
     @field_validator("name")
     @classmethod
@@ -60,8 +65,174 @@ class Actor(BaseModel):
             raise ValueError("an empty term would match everywhere")
         return values
 
+    @field_validator("in_office", mode="before")
+    @classmethod
+    def _ranges_of_listed_people(cls, value, info: ValidationInfo):
+        if not isinstance(value, dict):
+            raise ValueError("expected each person, as written in people, with the days they held office, e.g. "
+                             "'Donald Trump: [2017-01-20..2021-01-20, 2025-01-20..]'")
+        people = info.data.get("people")
+        persons = person_names(people, info.data.get("surname_first", False)) if people is not None else None
+        seen: dict[tuple[str, ...], str] = {}
+        checked = {}
+        for person, ranges in value.items():
+            if not isinstance(person, str):
+                raise _At(f"expected a person's name, got {shown_value(person)}", (person,))
+            words = name_words(person)
+            if persons is not None and words not in persons:
+                whole = [p for w, p in persons.items() if is_part_of(words, w, info.data.get("surname_first"))]
+                raise _At(f"{person!r} is a form of {' and '.join(whole)}: give the full name its ranges (its other "
+                          "forms follow it)" if whole else f"{person!r} is not among this actor's people", (person,))
+            if words in seen:
+                raise _At(f"{seen[words]!r} and {person!r} are one person: give their ranges once", (person,))
+            seen[words] = person
+            listed = ranges if isinstance(ranges, list) else [ranges]
+            for index, written in enumerate(listed):
+                try:
+                    office_range(written)
+                except ValueError as exc:
+                    raise _At(f"{person}: {exc}", (person, index) if isinstance(ranges, list) else (person,)) from None
+            checked[person] = listed
+        return checked
+
     def terms(self) -> list[str]:
         return [self.name] + [t for f in TERM_FIELDS for t in getattr(self, f)]
+
+
+class _At(ValueError):
+    """A field's error with the place inside the field it is about (``loc``: a person, a range's index), for
+    ``load_catalogue`` to name that line rather than the field's first."""
+
+    def __init__(self, message: str, loc: tuple):
+        super().__init__(message)
+        self.loc = loc
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def office_range(written) -> tuple[datetime.date | None, datetime.date | None]:
+    """A range of ``in_office`` ("2017-01-20..2021-01-20", "2025-01-20..", "..2023-07-25") as its first and last
+    day, both held (an open end: None); ValueError saying what is wrong with it."""
+    if not isinstance(written, str) or ".." not in written:
+        raise ValueError(f"expected START..END with days as YYYY-MM-DD (either may be left out: 2025-01-20..), got "
+                         f"{shown_value(written if isinstance(written, str) else str(written))}")
+    days = []
+    for part in (p.strip() for p in written.split("..", 1)):
+        try:
+            days.append(datetime.date.fromisoformat(part) if part else None)
+            if part and not _DAY.fullmatch(part):
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"{part!r} in {written!r} is no day written YYYY-MM-DD") from None
+    start, end = days
+    if start is None and end is None:
+        raise ValueError(f"{written!r} has neither start nor end (a person without ranges always counts)")
+    if start and end and end < start:
+        raise ValueError(f"{written!r} ends before it starts")
+    return start, end
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """A name as the words that tell a person, folded: titles left out, case, accents, apostrophes and dots aside,
+    a hyphen parting words ("Kim Jong-un" and "Kim Jong Un", "Recep Tayyip Erdoğan" and "Erdogan" as written
+    otherwise, "Gideon Sa'ar" and "Gideon Saar", "al-Assad": al assad)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    words = (w for w in re.split(r"[\s\-\u2010\u2011\u2013]+", plain) if w.rstrip(".") not in _TITLES)
+    return tuple(folded for w in words if (folded := re.sub(r"\W", "", w).casefold()))
+
+
+def is_part_of(words: tuple[str, ...], name: tuple[str, ...], surname_first: bool = False) -> bool:
+    """Whether ``words`` are the last words of the longer ``name`` ("Putin" of Vladimir Putin, "von der Leyen",
+    "Assad" of Bashar al-Assad), or its first where names put the family name first ("Xi" of Xi Jinping)."""
+    n = len(words)
+    return 0 < n < len(name) and (name[:n] if surname_first else name[-n:]) == words
+
+
+def person_names(people: list[str], surname_first: bool = False) -> dict[tuple[str, ...], str]:
+    """The persons of an actor's ``people`` (``name_words`` -> the name as first written): each entry that is not
+    another's last words (first, ``surname_first``), spellings that differ in case, accents and signs alone as
+    one; "Putin", "von der Leyen" and "Xi" are forms of Vladimir Putin, Ursula von der Leyen and Xi Jinping."""
+    entries: dict[tuple[str, ...], str] = {}
+    for person in people:
+        if words := name_words(person):
+            entries.setdefault(words, person)
+    return {words: person for words, person in entries.items()
+            if not any(is_part_of(words, other, surname_first) for other in entries)}
+
+
+@dataclass(frozen=True)
+class Tenure:
+    """A person of the catalogue with the days they spoke for their actor (``Actor.in_office``; none: always)."""
+    actor: str
+    person: str
+    ranges: tuple[tuple[datetime.date | None, datetime.date | None], ...] = ()
+
+    def holds(self, day: datetime.date) -> bool:
+        return not self.ranges or any((start is None or start <= day) and (end is None or day <= end)
+                                      for start, end in self.ranges)
+
+    def shown(self) -> str:
+        """"Olaf Scholz (Germany: 2021-12-08..2025-05-06)"."""
+        days = ", ".join(f"{start or ''}..{end or ''}" for start, end in self.ranges)
+        return f"{self.person} ({self.actor}: {days})"
+
+
+class Tenures:
+    """The catalogue's terms of office: which mentions name a person out of office on a day. A mention's term that
+    is one of an actor's ``people`` or a surname the article derives (``Matcher.for_article``) names the persons it
+    is a form of (``person_forms``), narrowed to those the article names in full where it names any ("Kim" beside
+    "Kim Jong Un" alone is he, beside both him and "Kim Yo Jong" either): it is out of office on a day when each of
+    them has ranges and none holds the day (one without ranges always counts). An actor's names, places and
+    demonyms are never dropped so. Per term and per day, worked out once."""
+
+    def __init__(self, actors: list[Actor]):
+        self._actors = {a.name: a for a in actors if a.in_office}
+        self._persons: dict[str, dict[tuple[str, ...], Tenure]] = {}
+        for actor in self._actors.values():
+            ranges = {name_words(p): tuple(map(office_range, days)) for p, days in actor.in_office.items()}
+            self._persons[actor.name] = {words: Tenure(actor.name, person, ranges.get(words, ()))
+                                         for words, person in person_names(actor.people, actor.surname_first).items()}
+        self._forms: dict[tuple[str, str], tuple[tuple[Tenure, ...], Tenure | None]] = {}
+        self._out = lru_cache(maxsize=4096)(self._out_on)
+
+    def __bool__(self) -> bool:
+        return bool(self._actors)
+
+    def _lookup(self, actor: str, term: str) -> tuple[tuple[Tenure, ...], Tenure | None]:
+        """The persons ``term`` is a form of, and the one it is the full name of (or None)."""
+        key = (actor, term)
+        if key not in self._forms:
+            found, whole = (), None
+            owner = self._actors.get(actor)
+            if owner is not None and (term in owner.people or term not in owner.terms()):
+                words = name_words(term)
+                found = tuple(t for w, t in self._persons[actor].items()
+                              if w == words or is_part_of(words, w, owner.surname_first))
+                whole = self._persons[actor].get(words)
+            self._forms[key] = found, whole
+        return self._forms[key]
+
+    def named(self, mentions: Iterable["Mention"]) -> frozenset[Tenure]:
+        """The persons an article's mentions name in full (their full name, or it spelt otherwise)."""
+        return frozenset(whole for m in mentions if (whole := self._lookup(m.actor, m.term)[1]) is not None)
+
+    def person_forms(self, actor: str, term: str, named: frozenset[Tenure] = frozenset()) -> tuple[Tenure, ...]:
+        """The persons ``term`` names (those of ``named`` where it names any of them) when every one of them has
+        ranges; else none (the term always counts)."""
+        persons = self._lookup(actor, term)[0]
+        persons = tuple(p for p in persons if p in named) or persons
+        return persons if all(p.ranges for p in persons) else ()
+
+    def _out_on(self, day: datetime.date) -> frozenset[Tenure]:
+        return frozenset(t for persons in self._persons.values() for t in persons.values() if not t.holds(day))
+
+    def out_of_office(self, mention: "Mention", day: datetime.date | None,
+                      named: frozenset[Tenure] = frozenset()) -> tuple[Tenure, ...]:
+        """The persons ``mention`` names (``person_forms``), where all of them are out of office on ``day``; else
+        none (a day of None, an undated article: none)."""
+        persons = self.person_forms(mention.actor, mention.term, named) if day is not None and self else ()
+        return persons if persons and self._out(day).issuperset(persons) else ()
 
 
 def choose_catalogue(extend: str | Path | None = None, replace: str | Path | None = None,
@@ -210,7 +381,7 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
             actors.append(Actor.model_validate(raw))
         except ValidationError as exc:
             first = exc.errors()[0]
-            line = _line_of(text, number, first["loc"])
+            line = _line_of(text, number, (*first["loc"], *getattr(first.get("ctx", {}).get("error"), "loc", ())))
             raise InputError(f"{path}:{line}: actor {number}: {'.'.join(map(str, first['loc']))}: "
                              f"{first['msg']}") from None
     first_of: dict[str, int] = {}

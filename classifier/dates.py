@@ -5,6 +5,7 @@ day it was published where it was, not 1 April in UTC). Other forms ("04/03/2024
 
 from __future__ import annotations
 
+import datetime
 from functools import lru_cache
 
 import pandas as pd
@@ -40,6 +41,12 @@ def read_dates(raw: pd.Series) -> pd.Series:
 
 
 @lru_cache(maxsize=1 << 16)  # a corpus repeats its dates
+def day_of(text: str) -> datetime.date | None:
+    """The day ``text`` gives, as ``read_dates`` reads it (the outlet's own day), or None where it is no date."""
+    stamp = read_dates(pd.Series([text], dtype=object)).iloc[0]
+    return None if pd.isna(stamp) else stamp.date()
+
+
 def is_date(text: str) -> bool:
     """Whether ``text`` is a date the report reads (as ``read_dates`` reads it)."""
-    return bool(read_dates(pd.Series([text], dtype=object)).notna().iloc[0])
+    return day_of(text) is not None

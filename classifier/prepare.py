@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Iterable, Iterator
 
-from classifier.actors import NEWS_AGENCIES, Actor, Matcher, NameCounts, common_words, id_part, spans_by_actor
+from classifier.actors import (NEWS_AGENCIES, Actor, Matcher, NameCounts, Tenures, common_words, id_part,
+                               spans_by_actor)
 from classifier.clean import Cleaned, Rule, clean_text
-from classifier.dates import is_date
+from classifier.dates import day_of
 from classifier.ingest import Article, thin_page_chars
 from classifier.segment import segment, segmenter_language
 
@@ -268,6 +269,8 @@ class ArticleReport:
     thin_page: bool = False             # an HTML page that gave fewer characters of text than ``thin_page_chars``
     undated_page: bool = False          # an HTML page that neither its markup nor the manifest gave a date
     undated: bool = False               # another article without a date the report reads (none, or unreadable)
+    out_of_office: list[tuple[str, str]] = field(default_factory=list)  # (mention as written, why) of those dropped
+    kept_undated: int = 0               # mentions of people with terms of office kept, the article being undated
 
 
 @dataclass
@@ -314,16 +317,35 @@ def past_cut_dateline(sentences: list, dateline: Dateline | None, text: str) -> 
 
 
 def article_items(article: Article, matcher: Matcher, rules: list[Rule],
-                  kinds: dict[str, str]) -> tuple[list[dict], ArticleReport]:
+                  kinds: dict[str, str], tenures: Tenures | None = None) -> tuple[list[dict], ArticleReport]:
+    """An article's items and report. A mention of a person out of office on the article's day (``tenures``,
+    default: of ``matcher``'s actors) is dropped, and the report says why; an undated article keeps them all."""
     cut = cut_article(article, rules, matcher.acronyms)
     cleaned, language, sentences, dateline = cut.cleaned, cut.language, cut.sentences, cut.dateline
     local = matcher.for_article(cleaned.text)
     places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
-    items = []
+    tenures = Tenures(matcher.actors) if tenures is None else tenures
+    day = day_of(article.date) if article.date else None
+    found = []
     for sentence in sentences:
         mentions = local.find(sentence.text)
         if dateline and dateline.start <= sentence.start < dateline.end:
             mentions = outside_dateline(mentions, dateline.end - sentence.start, dateline.whole, places)
+        found.append(mentions)
+    items, dropped, kept_undated = [], [], 0
+    named = tenures.named(m for mentions in found for m in mentions) if tenures else frozenset()
+    for sentence, mentions in zip(sentences, found):
+        if tenures and day is None:
+            kept_undated += sum(bool(tenures.person_forms(m.actor, m.term, named)) for m in mentions)
+        elif tenures:
+            kept = []
+            for mention in mentions:
+                if persons := tenures.out_of_office(mention, day, named):
+                    dropped.append((sentence.text[mention.start:mention.end],
+                                    f"{' or '.join(p.shown() for p in persons)}, not on {day}: {sentence.text}"))
+                else:
+                    kept.append(mention)
+            mentions = kept
         for actor, spans in spans_by_actor(mentions).items():
             items.append({  # the fields of ITEM_FIELDS, in its order
                 "id": f"{article.id}:{sentence.index:04d}:{id_part(actor)}",
@@ -340,7 +362,8 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                            article.path, article.page_words is not None
                            and len(" ".join(article.text.split())) < thin_page_chars(),
                            article.page_words is not None and not article.date)
-    report.undated = not report.undated_page and not (article.date and is_date(article.date))
+    report.undated = not report.undated_page and day is None
+    report.out_of_office, report.kept_undated = dropped, kept_undated
     return items, report
 
 
@@ -360,8 +383,9 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
     """Each article's items and report, an article at a time, in article then sentence order."""
     matcher = Matcher(actors)
     kinds = {a.name: a.kind for a in actors}
+    tenures = Tenures(actors)
     for article in articles:
-        yield article_items(article, matcher, rules, kinds)
+        yield article_items(article, matcher, rules, kinds, tenures)
 
 
 def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_actors=None,

@@ -574,3 +574,112 @@ def test_surnames_beside_the_catalogue_find_what_one_regex_of_both_finds(matcher
 def test_audited_excludes_drop_the_namesake_and_keep_the_actor(matcher, false, true):
     assert found(matcher, false) == []
     assert found(matcher, true) != []
+
+
+def tenure_items(actors, text, date):
+    from classifier.clean import load_rules
+    from classifier.ingest import Article
+    from classifier.prepare import iter_prepared
+
+    article = Article(id="a", text=text, source="s", date=date)
+    (items, report), = iter_prepared([article], actors, load_rules())
+    return [(item["actor"], item["text"][s:e]) for item in items for s, e in item["spans"]], report
+
+
+def germany():
+    return Actor(name="Germany", names=["Germany"], people=["Olaf Scholz", "Scholz", "Friedrich Merz"],
+                 in_office={"Olaf Scholz": "2021-12-08..2025-05-06", "Friedrich Merz": ["2025-05-06.."]})
+SCHOLZ_AND_MERZ = "Olaf Scholz met Friedrich Merz. Scholz said Germany would help. Merz agreed."
+
+
+@pytest.mark.parametrize("date, kept", [
+    ("2023-03-01", ["Olaf Scholz", "Scholz", "Germany"]),              # Merz, and his derived surname, not yet
+    # open-ended; Scholz and his listed surname gone
+    ("2026-03-01T10:00:00+01:00", ["Friedrich Merz", "Germany", "Merz"]),
+    ("2025-05-06", ["Olaf Scholz", "Friedrich Merz", "Scholz", "Germany", "Merz"]),  # both ends are days held
+    (None, ["Olaf Scholz", "Friedrich Merz", "Scholz", "Germany", "Merz"]),  # undated: all kept, as before
+    ("3.3.2023", ["Olaf Scholz", "Friedrich Merz", "Scholz", "Germany", "Merz"]),  # no date it reads: undated
+])
+def test_a_person_counts_for_their_actor_only_on_days_in_office(date, kept):
+    found, report = tenure_items([germany()], SCHOLZ_AND_MERZ, date)
+    assert [term for _, term in found] == kept
+    undated = date is None or date.startswith("3.")
+    assert len(report.out_of_office) == 5 - len(kept) and report.kept_undated == (4 if undated else 0)  # not Germany
+    if date == "2023-03-01":
+        assert report.out_of_office[0] == ("Friedrich Merz", "Friedrich Merz (Germany: 2025-05-06..), not on "
+                                           "2023-03-01: Olaf Scholz met Friedrich Merz.")
+
+
+def test_forms_follow_the_full_name_and_a_shared_form_stays_while_anyone_it_names_serves():
+    korea = Actor(name="North Korea", surname_first=True, names=["North Korea"],
+                  people=["Kim Jong Un", "Kim Jong-un", "Kim Yo Jong", "Choe Son Hui"],
+                  in_office={"Kim Jong-un": ["..2011-12-16"]})  # a spelling in hyphens is the same person
+    text = "Kim Jong Un spoke. Later Kim left."
+    assert tenure_items([korea], text, "2020-01-01")[0] == []  # his name, its spelling and the family name he derives
+    assert tenure_items([korea], text + " Kim Yo Jong agreed.", "2020-01-01")[0] == [
+        ("North Korea", "Kim"), ("North Korea", "Kim Yo Jong")]  # "Kim" may be her, without ranges: it counts
+    syria = Actor(name="Syria", names=["Syria"], people=["Bashar al-Assad", "Assad", "von der Assad"],
+                  in_office={"Bashar al-Assad": "..2024-12-08"})
+    text = "Bashar al-Assad fled. Al-Assad and Assad, Syria said."
+    assert tenure_items([syria], text, "2025-01-01")[0] == [("Syria", "Syria")]
+    # an actor's own names are never a person's form: "Israel" in "Israel Katz" was Israel Katz's, and stays no one's
+    israel = Actor(name="Israel", names=["Israel"], people=["Israel Katz"], in_office={"Israel Katz": "2022-12-29.."})
+    assert tenure_items([israel], "Israel Katz spoke in Israel.", "2022-01-01")[0] == [("Israel", "Israel")]
+
+
+def test_the_bundled_catalogue_drops_a_candidate_and_keeps_a_president():
+    actors = load_catalogue()
+    text = "Donald Trump spoke. Trump and Kamala Harris met in Washington."
+    assert tenure_items(actors, text, "2016-07-28")[0] == [("United States", "Washington")]
+    assert tenure_items(actors, text, "2021-03-01")[0] == [
+        ("United States", "Kamala Harris"), ("United States", "Washington")]
+    assert len(tenure_items(actors, text, "2018-03-01")[0]) == 3 and len(tenure_items(actors, text, None)[0]) == 4
+
+
+@pytest.mark.parametrize("in_office, message", [
+    ("\n      Ann Bee:\n        - 2017-01-20..2021-01-20\n        - 2017-13-01..",
+     "actors.yaml:7: actor 1: in_office: Value error, Ann Bee: '2017-13-01' in '2017-13-01..' is no day written "
+     "YYYY-MM-DD"),
+    ("\n      Ann Bee: [2017-01-20]", "actors.yaml:5: actor 1: in_office: Value error, Ann Bee: expected START..END"),
+    ("\n      Ann Bee: 2021-01-20..2017-01-20", "actors.yaml:5: actor 1: in_office: Value error, Ann Bee: "
+     "'2021-01-20..2017-01-20' ends before it starts"),
+    ("\n      Ann Bee: 2021-01-20..\n      Cy Dee: 2021-01-20..", "actors.yaml:6: actor 1: in_office: Value error, "
+     "'Cy Dee' is not among this actor's people"),
+    ("\n      Bee: 2021-01-20..", "actors.yaml:5: actor 1: in_office: Value error, 'Bee' is a form of Ann Bee: give "
+     "the full name its ranges"),
+    ("\n      Ann Bee: ['..']", "actors.yaml:5: actor 1: in_office: Value error, Ann Bee: '..' has neither start nor "
+     "end"),
+    (" [Ann Bee]", "actors.yaml:4: actor 1: in_office: Value error, expected each person, as written in people"),
+])
+def test_a_bad_term_of_office_is_one_line_naming_its_line(tmp_path, in_office, message):
+    path = tmp_path / "actors.yaml"
+    path.write_text(f"actors:\n  - name: X\n    people: [Ann Bee, Bee]\n    in_office:{in_office}\n")
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_catalogue(path)
+
+
+def test_prepare_explains_a_mention_dropped_out_of_office_and_counts_those_kept_undated(tmp_path):
+    from typer.testing import CliRunner
+
+    from classifier.cli import commands  # noqa: F401
+    from classifier.cli.app import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("old", "new", "undated"):
+        (corpus / f"{name}.txt").write_text(SCHOLZ_AND_MERZ + "\n")
+    (corpus / "manifest.csv").write_text("file,source,date\nold.txt,X,2023-03-01\nnew.txt,X,2026-03-01\n"
+                                         "undated.txt,X,\n")
+    catalogue = tmp_path / "actors.yaml"
+    catalogue.write_text("actors:\n  - name: Germany\n    names: [Germany]\n"
+                         "    people: [Olaf Scholz, Scholz, Friedrich Merz]\n    in_office:\n"
+                         "      Olaf Scholz: 2021-12-08..2025-05-06\n      Friedrich Merz: 2025-05-06..\n")
+    out = tmp_path / "items.jsonl"
+    result = CliRunner().invoke(app, ["prepare", str(corpus), "--out", str(out), "--actors-only", str(catalogue),
+                                      "--explain"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "old [out of office] Merz: Friedrich Merz (Germany: 2025-05-06..), not on 2023-03-01: Merz agreed." in said
+    assert "terms of office: 4 mentions of people out of office on their article's day dropped (--explain names " \
+           "each); 4 mentions of people with terms of office kept in undated articles (their day unknown)" in said
+    assert len(out.read_text().splitlines()) == 3 + 2 + 3  # old: 3 sentences, new: 2 (Scholz's alone gone), undated: 3

@@ -144,6 +144,8 @@ class PrepareTotals:
     thin_pages: ThinPages = field(default_factory=ThinPages)
     undated_pages: int = 0  # HTML pages that neither their markup nor the manifest dated: the report counts them apart
     undated: int = 0  # the other articles without a date the report reads (none given, or one it cannot read)
+    out_of_office: int = 0  # mentions dropped: a person out of office on the article's day
+    kept_undated: int = 0  # mentions of people with terms of office kept in undated articles
 
     def add(self, items: list[dict], report: ArticleReport, keep_report: bool) -> None:
         self.articles += 1
@@ -154,8 +156,23 @@ class PrepareTotals:
         self.thin_pages.add(report)
         self.undated_pages += report.undated_page
         self.undated += report.undated
+        self.out_of_office += len(report.out_of_office)
+        self.kept_undated += report.kept_undated
         if keep_report:
             self.reports.append(report)
+
+
+def tenure_note(totals: PrepareTotals) -> str | None:
+    """One line on the catalogue's terms of office (``Actor.in_office``), where they touched a mention: those dropped
+    as their person was out of office on the article's day, and those kept because their article is undated."""
+    parts = []
+    if totals.out_of_office:
+        parts.append(f"{counted(totals.out_of_office, 'mention')} of people out of office on their article's day "
+                     "dropped (--explain names each)")
+    if totals.kept_undated:
+        parts.append(f"{counted(totals.kept_undated, 'mention')} of people with terms of office kept in undated "
+                     "articles (their day unknown)")
+    return "terms of office: " + "; ".join(parts) if parts else None
 
 
 def explain_table(reports) -> Table:
@@ -192,7 +209,8 @@ def prepare(
     date_order: Optional[str] = typer.Option(None, "--date-order", help=DATE_ORDER_HELP),
     columns: Optional[str] = typer.Option(None, "--columns", help=COLUMNS_HELP),
     strict: bool = typer.Option(False, "--strict", hidden=True, help="The default since 2026-12-05; kept so that scripts that pass it still run."),
-    explain: bool = typer.Option(False, "--explain", help="Show per article which page-furniture lines were dropped and why."),
+    explain: bool = typer.Option(False, "--explain", help="Show per article which page-furniture lines were dropped "
+                                 "and why, and the mentions of people out of office on its date."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or summary."),
 ) -> None:
     """Clean articles, split sentences, find actor mentions; write one item per (sentence, actor).
@@ -222,6 +240,8 @@ def prepare(
                 out.print(f"  {article}  [thin page]  {report.words} words of article text", highlight=False)
             for rule, line in report.dropped_lines:
                 out.print(f"  {article}  [{rule}]  {line[:100]}")
+            for written, why in report.out_of_office:
+                out.print(f"  {article}  [out of office]  {one_line(written)}: {one_line(why)[:200]}", highlight=False)
     if not quiet:
         pages, other = totals.undated_pages, totals.undated
         console.print(
@@ -233,6 +253,8 @@ def prepare(
         if totals.by_actor:
             console.print("mentions: " + ", ".join(f"{a} {n}" for a, n in totals.by_actor.most_common()),
                           highlight=False)
+        if note := tenure_note(totals):
+            console.print(note, highlight=False)
 
 
 @actors_app.command("suggest")
@@ -273,7 +295,8 @@ def actors_suggest(
 def actors_list(actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
                 actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
                 only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP)) -> None:
-    """Show the actor catalogue: each actor, its kind and the terms that map to it.
+    """Show the actor catalogue: each actor, its kind and the terms that map to it (a person's terms of office after
+    their name).
 
     Example: stance actors list
     """
@@ -281,5 +304,6 @@ def actors_list(actors: Optional[Path] = typer.Option(None, "--actors", help=ACT
     for column in ("actor", "kind", "terms"):
         table.add_column(column)
     for actor in choose_catalogue(actors, actors_only, only_actors):
-        table.add_row(actor.name, actor.kind, ", ".join(actor.terms()[1:] + [p + "-" for p in actor.prefixes]))
+        terms = [f"{t} ({', '.join(actor.in_office[t])})" if t in actor.in_office else t for t in actor.terms()[1:]]
+        table.add_row(actor.name, actor.kind, ", ".join(terms + [p + "-" for p in actor.prefixes]))
     out.print(table)
