@@ -67,6 +67,17 @@ def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None,
     return None, "none"
 
 
+def gold_overlap(gold: pd.DataFrame, prediction_ids: np.ndarray) -> int:
+    """How many of the ``--gold`` set's items have an id among the predictions' (``gather``'s 64-bit id hashes, after
+    --kind): a gold set of the very items predicted fits the correction in sample, as the predictions' own gold
+    rows do."""
+    from classifier.evaluate import id_hashes
+
+    if gold is None or "id" not in gold or prediction_ids is None:
+        return 0
+    return int(np.isin(id_hashes(gold["id"].to_numpy()), prediction_ids).sum())
+
+
 def look_alike_names(sums: pd.DataFrame) -> list[str]:
     """A warning per set of outlet or actor names that differ only in case or spacing ("RT", "RT ", "rt"): they look
     alike on the page but are counted apart."""
@@ -248,9 +259,13 @@ def correction_note(correction: dict) -> str:
     # without --gold the confusion comes from the predictions' own labelled rows, which it then corrects: it read as
     # if from a gold set, "Both assume the classifier errs on these outlets as it does on the gold set" then true of
     # itself
-    items = correction.get("fitted_on_items")
+    items, overlap = correction.get("fitted_on_items"), correction.get("gold_overlap")
     in_sample = (f" It is fitted on the same items it corrects (its {n_gold} gold rows are among the {items} "
                  "items in the table), not on a labelled sample kept apart: pass --gold for that." if items else "")
+    if items and overlap:  # --gold holding the predictions' own items (the same ids)
+        in_sample = (f" It is fitted on {'the same items' if overlap == n_gold else 'some of the items'} it corrects "
+                     f"({overlap} of its {n_gold} gold items are among the {items} items in the table, the same "
+                     "ids), not on a labelled sample kept apart: pass --gold a set labelled apart for that.")
     return (f"Corrected with the confusion matrix of {correction['gold']} ({n_gold} item{'s' if n_gold != 1 else ''} "
             f"in {n_articles} article{'s' if n_articles != 1 else ''}; {support}).{in_sample} ACC (adjusted "
             "classify-and-count) solves P(predicted | true) × prevalence = predicted shares on the simplex; PACC does the same with mean "
@@ -514,6 +529,12 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                 seed=seed, min_n=min_n, progress=progress)
     if gold is None and gold_frame is not None:  # the predictions' own gold rows: the note says it is in-sample
         analysis["correction"]["fitted_on_items"] = inputs.n
+    overlap = gold_overlap(gold_frame, inputs.id_hashes) if gold is not None else 0
+    if overlap and analysis["correction"]["possible"]:  # --gold of the very items predicted: in-sample too
+        analysis["correction"].update(fitted_on_items=inputs.n, gold_overlap=overlap)
+        warnings.warn(f"{option('gold', shown(gold))}: {overlap} of its {len(gold_frame)} gold items are among the "
+                      f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
+                      "a gold set kept apart gives an honest one", InputWarning, stacklevel=2)
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
                                              f"but the predictions from {', '.join(inputs.models)}; the "
