@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -12,6 +13,14 @@ from classifier.report import make_report
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_evaluate import prediction_rows, write_jsonl  # noqa: E402
+from test_report_split import DAY, article, corpus, day  # noqa: E402
+
+
+def test_report_json_names_the_cells_of_one_side(tmp_path):
+    rows = corpus() + article("BBC", "EU", "late", day(5), (1, 0, 0))
+    make_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=20, n_perm=20, split_date=DAY)
+    split = json.loads((tmp_path / "out" / "report.json").read_text())["split_date"]
+    assert split["cells_one_sided"] == 1 and split["one_sided_cells"] == ["BBC · EU (after only)"]
 
 
 def test_a_gold_set_of_the_very_items_predicted_is_in_sample_and_says_so(tmp_path):

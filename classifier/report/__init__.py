@@ -726,7 +726,8 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                "plots": [f["file"] for f in figs] + [f["svg"] for f in figs]}
     if split is not None:  # only when asked for: without --split-date report.json is as before
         summary["split_date"] = {"date": split["date"], "note": ctx["split"]["note"], "n_tests": split["n_tests"],
-                                 "cells_one_sided": split["n_one_sided"], "undated_articles": split["undated"],
+                                 "cells_one_sided": split["n_one_sided"],
+                                 "one_sided_cells": split["one_sided"], "undated_articles": split["undated"],
                                  "straddling_articles": split["straddling"],
                                  "cells": split["table"].to_dict("records")}
     write_json_atomic(files["json"], json_safe(summary))
