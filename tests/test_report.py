@@ -894,7 +894,8 @@ def test_the_time_chart_footer_explains_only_what_is_drawn():
         return timeline_chart(table, "X", "year", min_n=min_n).axes[0].get_xlabel()
 
     no_interval = [("2019", 30, -0.3, nan, nan), ("2020", 30, -0.2, nan, nan)]
-    assert footer(no_interval) == "year"  # nothing drawn that needs saying: no interval, no small cell
+    # no interval: hollow markers, which the footer names (they were solid, like points with one, and unexplained)
+    assert footer(no_interval) == "year\nhollow: fewer than 5 articles, no interval"
     assert footer(no_interval, min_n=40) == "year\nopen diamonds: fewer than 40 mentions"
     banded = [("2019", 30, -0.3, -0.4, -0.1), ("2020", 30, -0.2, -0.35, -0.05)]
     assert footer(banded) == "year\nbands: 95% CI by article"

@@ -54,6 +54,8 @@ def report_cli(
     more = f", first {SHOWN_ROWS}; all in framing.csv" if len(rows) > SHOWN_ROWS else ""
     title = f"Framing table ({len(rows)} cell{'s' if len(rows) != 1 else ''}{more})"
     out.print(tables.rich_table((headers, rows[:SHOWN_ROWS]), title, numeric_from=2))
+    if tables.has_no_spread((headers, rows[:SHOWN_ROWS])):
+        out.print(tables.NO_SPREAD_NOTE)
     if result.get("models_warning"):
         warn(result["models_warning"])
     out.print(result["correction_note"])

@@ -22,7 +22,7 @@ from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, 
                                  evaluate_frame, frame_task, mixed_models_warning, read_labelled)
 from classifier.report import tables
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, kind_table
-from classifier.report.timeline import timeline, timeline_chart, timeline_note, timeline_rows
+from classifier.report.timeline import in_framing_order, timeline, timeline_chart, timeline_note, timeline_rows
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.report.wire import text_keys, wire_note
 from classifier.tasks import STANCE
@@ -169,8 +169,9 @@ def cell_examples(rows: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[s
 
 
 def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_actors: int,
-            view: dict | None = None, split: dict | None = None) -> tuple[list[dict], str]:
-    """Every figure as PNG and SVG bytes with its file names, and a note on what was left out."""
+            view: dict | None = None, split: dict | None = None, kind: str | None = None) -> tuple[list[dict], str]:
+    """Every figure as PNG and SVG bytes with its file names, and a note on what was left out. ``kind`` (--kind):
+    each chart's title and the page's name of it say which sentences it shows (a PNG is shared alone)."""
     from classifier.report import plots
 
     made = []
@@ -179,19 +180,22 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
     by_mentions = table.groupby("outlet")["n"].sum().sort_values(ascending=False, kind="stable").index
     styles = plots.report_styles([*by_mentions, *gold_outlets])
 
-    def add(kind: str, name: str, figure, title: str, caption: str) -> None:
+    only = kind
+
+    def add(kind: str, name: str, figure, title: str, caption: str, kinded: bool = True) -> None:
+        title += f" in {only} sentences" if only and kinded else ""
         made.append({"kind": kind, "title": title, "caption": caption, "file": f"plots/{name}.png",
                      "svg": f"plots/{name}.svg", "png": plots.figure_bytes(figure, "png"),
                      "svg_bytes": plots.figure_bytes(figure, "svg")})
 
-    add("heatmap", "net_stance_heatmap", plots.net_heatmap(table, max_actors=30, min_n=min_n),
+    add("heatmap", "net_stance_heatmap", plots.net_heatmap(table, max_actors=30, min_n=min_n, kind=only),
         "Net stance heatmap", "Net stance (favor − against) / n per outlet and actor, n in each cell; "
         "blue = favor, red = against, grey = no mentions.")
     spread = table.groupby("actor")["outlet"].nunique()
     totals = table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable")
     chosen = [a for a in totals.index if spread[a] >= 2][:max_actors]
     for index, actor in enumerate(chosen):
-        add("actor", f"actor_{index:02d}_{slug(actor)}", plots.actor_intervals(table, actor, min_n=min_n),
+        add("actor", f"actor_{index:02d}_{slug(actor)}", plots.actor_intervals(table, actor, min_n=min_n, kind=only),
             f"Net stance toward {actor}", f"{actor}: net stance per outlet with 95% CI by article.")
     several = int((spread >= 2).sum())
     note = ("Every actor is covered by one outlet only, so there are no per-actor comparisons." if several == 0
@@ -209,7 +213,7 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
         periods = over_time.groupby("actor")["period"].nunique()
         mentions = over_time.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable")
         for index, actor in enumerate([a for a in mentions.index if periods[a] >= 2][:max_actors]):
-            chart = timeline_chart(over_time, actor, view["period"], min_n=min_n, styles=styles)
+            chart = timeline_chart(over_time, actor, view["period"], min_n=min_n, styles=styles, kind=only)
             add("time", f"time_{index:02d}_{slug(actor)}", chart,
                 f"{actor} over time", f"{actor}: net stance per {view['period']}, one line per outlet, 95% CI by "
                 "article as a band.")
@@ -220,17 +224,19 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
         mentions = cells.groupby("actor")["_n"].sum().sort_values(ascending=False, kind="stable")
         for index, actor in enumerate(mentions.index[:max_actors]):
             add("split", f"split_{index:02d}_{slug(actor)}",
-                split_chart(split["table"], actor, split["date"], min_n=min_n, styles=styles),
+                split_chart(split["table"], actor, split["date"], min_n=min_n, styles=styles, kind=only),
                 f"{actor} before and after {split['date']}", f"{actor}: net stance per outlet before {split['date']} "
                 "(open) and on or after it (filled), 95% CI by article; beside each outlet, whether it changed.")
     if evaluation is not None:
         curves = {"all items": evaluation["overall"]["calibration"]["reliability"]}
         outlets = [g for g in evaluation["groups"]["source"] if not g["small"]]
         curves.update({g["group"]: g["calibration"]["reliability"] for g in outlets})
-        add("reliability", "reliability", plots.reliability_diagram(curves, styles), "Reliability diagram",
+        own = "gold" not in evaluation  # the predictions' own labelled rows: --kind kept only its kind of them
+        add("reliability", "reliability", plots.reliability_diagram(curves, styles, kind=only if own else None),
+            "Reliability diagram",
             f"Accuracy against confidence on gold-labelled items, overall (black) and for up to 6 of the largest "
             f"outlets with at least {min_n} gold items, each in its colour and line of the time charts (one outlet "
-            "per colour); below, the items in each confidence bin.")
+            "per colour); below, the items in each confidence bin.", kinded=own)
     return made, note
 
 
@@ -543,6 +549,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                     min_n=min_n, progress=progress, shown=shown)
     table = analysis["table"]
     view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    view["table"] = in_framing_order(view["table"], table)  # the page, timeline.csv and report.json alike
     before_after = compare_section(inputs, Path(compare), kind, n_boot=n_boot, seed=seed, min_n=min_n,
                                    progress=progress, shown=shown) if compare else None
     kinds = kind_table(inputs.headline_sums, inputs.body_sums, n_boot=n_boot, seed=seed, min_n=min_n)
@@ -552,7 +559,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
 
         split = split_cells(inputs.sums, split_date, n_boot=n_boot, n_perm=n_perm, seed=seed, min_n=min_n,
                             progress=progress)
-    figs, actors_note = figures(table, evaluation, min_n=min_n, max_actors=max_actors, view=view, split=split)
+    figs, actors_note = figures(table, evaluation, min_n=min_n, max_actors=max_actors, view=view, split=split,
+                                kind=kind)
     top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])
     card, card_note = model_card(inputs.models, Path(model_dir) if model_dir else None, shown)
     ctx = context(inputs, shown(predictions), analysis, evaluation, figs, actors_note,
@@ -561,6 +569,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
     ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "note", "evaluation", "eval_note")}
     ctx["split"] = split and split_context(split, inputs, min_n)
+    # an interval of zero width is marked ‡ in the tables (tables.net_interval) and explained once, at the top
+    shown_tables = (ctx["framing"], ctx["timeline"], ctx["kinds"], ctx["split"] and ctx["split"]["rows"])
+    ctx["no_spread_note"] = tables.NO_SPREAD_NOTE if tables.has_no_spread(*shown_tables) else None
     ctx["provenance"] = provenance(predictions, Path(gold) if gold else None, Path(compare) if compare else None,
                                    Path(model_dir) if model_dir else None,
                                    {"--n-boot": n_boot, "--n-perm": n_perm, "--seed": seed, "--min-n": min_n,

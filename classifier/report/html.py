@@ -150,7 +150,7 @@ def render_markdown(ctx: dict) -> str:
     out = [f"# {md(ctx['title'])}", "",
            f"Predictions `{md(ctx['predictions'])}`, model {md(', '.join(ctx['models']))}: {md(ctx['counts'])}, "
            f"seed {ctx['seed']}); † marks cells with fewer than "
-           f"{ctx['min_n']} mentions.", ""]
+           f"{ctx['min_n']} mentions." + (f" {md(ctx['no_spread_note'])}" if ctx.get("no_spread_note") else ""), ""]
     out += [f"Only sentences of kind {md(ctx['kind_filter'])} (--kind).", ""] if ctx.get("kind_filter") else []
     out += ["## Differences between outlets", ""]
     out += [f"- {md(line)}" for line in ctx["findings"]] + ["", md(ctx["tests_note"]), ""]

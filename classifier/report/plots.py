@@ -40,6 +40,24 @@ def plain(text: str) -> str:
 LABEL_CHARS = 40  # an outlet or actor name on a chart; the tables and files keep it whole
 
 
+def of_kind(kind: str | None) -> str:
+    """What a chart's title adds under ``--kind``: " in headline sentences", so that a chart shared alone says it
+    shows headlines only; nothing without it."""
+    return f" in {plain(kind)} sentences" if kind else ""
+
+
+def no_spread(lo, hi) -> np.ndarray:
+    """Where an interval has no width: every resample gave the same net stance (all the articles' mentions of one
+    stance, such as all neutral). The resampling is honest, but a zero-width interval reads as certainty; the tables
+    mark it ‡ and the charts draw no bar for it and mark the point ‡ instead."""
+    lo, hi = np.asarray(lo, float), np.asarray(hi, float)
+    return np.isfinite(lo) & np.isfinite(hi) & (lo == hi)
+
+
+NO_SPREAD = "‡ every resample gave the same value: no spread to draw, not certainty"
+NO_INTERVAL = "hollow: fewer than 5 articles, no interval"
+
+
 def label_text(name) -> str:
     """A name short enough for a tick or a legend: a longer one is cut in the middle, marked with an ellipsis."""
     return shortened(name, LABEL_CHARS)
@@ -99,7 +117,7 @@ def heatmap_order(table: pd.DataFrame, max_actors: int, max_outlets: int = 40) -
     return list(outlets), list(actors)
 
 
-def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10) -> Figure:
+def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10, kind: str | None = None) -> Figure:
     """Outlet x actor heatmap of net stance with the number of mentions in each cell."""
     outlets, actors = heatmap_order(table, max_actors)
     cells = table.set_index(["outlet", "actor"])
@@ -128,34 +146,44 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10) -
     axes.set_xlabel("actor (most mentioned first" + (f"; {len(actors)} of {n_actors})" if len(actors) < n_actors else ")"))
     axes.set_ylabel("outlet (most favorable first" +
                     (f"; the {len(outlets)} of {n_outlets} most mentioned)" if len(outlets) < n_outlets else ")"))
-    axes.set_title(f"Net stance by outlet and actor († fewer than {min_n} mentions)")
+    axes.set_title(f"Net stance by outlet and actor{of_kind(kind)} († fewer than {min_n} mentions)")
     figure.colorbar(image, ax=axes, label=NET_LABEL, shrink=0.9)
     return figure
 
 
-def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10) -> Figure:
-    """One actor: net stance per outlet as a dot with its 95% interval, sorted, zero marked."""
+def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10, kind: str | None = None) -> Figure:
+    """One actor: net stance per outlet as a dot with its 95% interval, sorted, zero marked; a cell without an
+    interval (fewer than 5 articles) as a hollow dot, one whose resamples all agree (:func:`no_spread`) marked ‡."""
     rows = table[table["actor"] == actor].sort_values("net", kind="stable")
     longest = max((len(label_text(o)) for o in rows["outlet"]), default=0) + 8  # " (n=1234†)"
     figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 1.3 + 0.42 * len(rows))  # room for the outlet labels
     axes = figure.add_subplot()
     cmap, norm = colormaps[PALETTE], net_norm()
     axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
+    marks = []
     for y, row in enumerate(rows.itertuples()):
         small = row.n < min_n
-        if np.isfinite(row.net_lo):
+        flat = bool(no_spread(row.net_lo, row.net_hi))
+        if np.isfinite(row.net_lo) and not flat:
             axes.hlines(y, row.net_lo, row.net_hi, color="#999999" if small else "#333333", linewidth=1.6,
                         linestyle=":" if small else "-")
+        if flat:
+            axes.annotate("‡", (row.net, y), xytext=(7, 4), textcoords="offset points", fontsize=9)
+            marks.append(NO_SPREAD)
         if small:
             axes.plot([row.net], [y], "D", markersize=7, markeredgecolor="#555555", markerfacecolor="none")
+        elif not np.isfinite(row.net_lo):  # no interval: not the solid dot of a cell that has one
+            axes.plot([row.net], [y], "o", markersize=9, markeredgecolor="black", markerfacecolor="none")
+            marks.append(NO_INTERVAL)
         else:
             axes.plot([row.net], [y], "o", markersize=9, markeredgecolor="black", markerfacecolor=cmap(norm(row.net)))
     axes.set_yticks(range(len(rows)), [f"{plain(label_text(o))} (n={n}{'†' if n < min_n else ''})"
                                        for o, n in zip(rows["outlet"], rows["n"])])
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(rows) - 0.4)
-    axes.set_xlabel(f"{NET_LABEL}; 95% CI resampled by article")
-    figure.suptitle(f"{plain(label_text(actor))}: net stance by outlet\n"  # centred on the figure, not the axes
+    axes.set_xlabel("\n".join([f"{NET_LABEL}; 95% CI resampled by article", *dict.fromkeys(marks)]))
+    # centred on the figure, not the axes
+    figure.suptitle(f"{plain(label_text(actor))}: net stance by outlet{of_kind(kind)}\n"
                     f"(open diamond, dotted interval: fewer than {min_n} mentions)", fontsize=10)
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
     return figure
@@ -198,7 +226,7 @@ def chart_outlets(candidates, styles: dict[str, OutletStyle], limit: int = len(O
 
 
 def reliability_diagram(curves: dict[str, list[dict]], styles: dict[str, OutletStyle] | None = None,
-                        max_outlets: int = 6) -> Figure:
+                        max_outlets: int = 6, kind: str | None = None) -> Figure:
     """Accuracy against confidence per bin, one line per curve (overall first, in black; then outlets in their
     report-wide look, ``styles``, at most ``max_outlets`` of different colours, in the order given), diagonal =
     perfect calibration; below, how many items of the first curve fall in each bin (a point of a few items says
@@ -220,7 +248,7 @@ def reliability_diagram(curves: dict[str, list[dict]], styles: dict[str, OutletS
     axes.set_xlim(0, 1)
     axes.set_ylim(0, 1)
     axes.set_ylabel("accuracy")
-    axes.set_title("Reliability on gold-labelled items")
+    axes.set_title(f"Reliability on gold-labelled items{of_kind(kind)}")
     axes.legend(loc="center left", fontsize=8)  # top-class confidence is never below 1/3: that area is empty
     first = curves[names[0]] if names else []
     lower = [b["lower"] for b in first]

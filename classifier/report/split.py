@@ -179,7 +179,7 @@ def split_note(view: dict, n_articles: int) -> str:
 
 
 def split_rows(table: pd.DataFrame, min_n: int):
-    from classifier.report.tables import detectable_text, interval, p_text, signed
+    from classifier.report.tables import detectable_text, net_interval, p_text, signed
 
     def n(value) -> str:
         return f"{value}{'†' if value < min_n else ''}"
@@ -187,10 +187,10 @@ def split_rows(table: pd.DataFrame, min_n: int):
     headers = ["outlet", "actor", "n before", "articles", "net before", "95% CI", "n after", "articles", "net after",
                "95% CI", "change", "95% CI", "p", "p (Holm)", "changed", "detectable"]
     rows = [[r["outlet"], r["actor"], n(r["n_before"]), str(r["n_articles_before"]), signed(r["net_before"]),
-             interval((r["net_before_lo"], r["net_before_hi"]), 2, sign=True), n(r["n_after"]),
+             net_interval(r["net_before_lo"], r["net_before_hi"]), n(r["n_after"]),
              str(r["n_articles_after"]), signed(r["net_after"]),
-             interval((r["net_after_lo"], r["net_after_hi"]), 2, sign=True), signed(r["change"]),
-             interval((r["change_lo"], r["change_hi"]), 2, sign=True),
+             net_interval(r["net_after_lo"], r["net_after_hi"]), signed(r["change"]),
+             net_interval(r["change_lo"], r["change_hi"]),
              p_text(r["p_value"]) if np.isfinite(r["p_value"]) else "–",
              p_text(r["p_holm"]) if np.isfinite(r["p_holm"]) else "–", r["changed"], detectable_text(r["mdd"])]
             for r in table.to_dict("records")]
@@ -209,12 +209,14 @@ def changed_lines(table: pd.DataFrame) -> list[str]:
             for r in table[table["changed"] == "yes"].to_dict("records")]
 
 
-def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, styles: dict | None = None):
+def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, styles: dict | None = None,
+                kind: str | None = None):
     """One actor: a row per outlet, its net stance before the day (open marker) and after it (filled), each with
     its 95% interval (a pale bar), joined by a thin line; in the report's look of each outlet (``styles``,
     :func:`~classifier.report.plots.report_styles`), at most one outlet per colour
     (:func:`~classifier.report.plots.chart_outlets`), the most mentioned."""
-    from classifier.report.plots import NET_LABEL, chart_outlets, label_text, new_figure, plain, with_styles
+    from classifier.report.plots import (NET_LABEL, NO_SPREAD, chart_outlets, label_text, new_figure, no_spread,
+                                         of_kind, plain, with_styles)
 
     rows = table[table["actor"] == actor].assign(_n=lambda t: t["n_before"] + t["n_after"])
     outlets = rows.sort_values("_n", ascending=False, kind="stable")["outlet"]
@@ -226,14 +228,18 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     axes = figure.add_subplot()
     axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
     offset = 0.12  # before just above the row, after just below, so the intervals do not hide each other
-    intervals = False
+    intervals = flat = False
     for y, outlet in enumerate(drawn):
         look, row = styles[outlet], rows.loc[outlet]
         axes.plot([row["net_before"], row["net_after"]], [y + offset, y - offset], color=look.colour,
                   linestyle=look.line, linewidth=1.2)
         for name, dy, face in (("before", offset, "white"), ("after", -offset, look.colour)):
             lo, hi = row[f"net_{name}_lo"], row[f"net_{name}_hi"]
-            if np.isfinite(lo) and np.isfinite(hi):
+            if no_spread(lo, hi):  # no bar of zero length: marked ‡, as the tables mark it
+                axes.annotate("‡", (row[f"net_{name}"], y + dy), xytext=(6, 2), textcoords="offset points",
+                              fontsize=9, color=look.colour)
+                flat = True
+            elif np.isfinite(lo) and np.isfinite(hi):
                 axes.hlines(y + dy, lo, hi, color=look.colour, linewidth=4, alpha=0.35)
                 intervals = True
             axes.plot([row[f"net_{name}"]], [y + dy], marker=look.marker, markersize=8, color=look.colour,
@@ -247,10 +253,11 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     # The thin line joins an outlet's two sides; the footer names the intervals' bars only where some are drawn
     # (a side of fewer than 5 articles has none), as the time chart's footer does.
     bars = "\npale bars: 95% CI by article" if intervals else ""  # a line of its own: one line ran off a 7-inch chart
+    bars += f"\n{NO_SPREAD}" if flat else ""
     axes.set_xlabel(f"{NET_LABEL}\nopen: before {day}; filled: on or after, joined by a line{bars}{dagger}",
                     fontsize=9)
     more = f"; {len(drawn)} of {len(outlets)} outlets, the most mentioned" if len(drawn) < len(outlets) else ""
-    figure.suptitle(f"{plain(label_text(actor))}: net stance before and after {day}\n(changed: Holm-adjusted "
-                    f"p < 0.05{more})", fontsize=10)
+    figure.suptitle(f"{plain(label_text(actor))}: net stance{of_kind(kind)} before and after {day}\n"
+                    f"(changed: Holm-adjusted p < 0.05{more})", fontsize=10)
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
     return figure

@@ -34,6 +34,24 @@ def interval(ci, digits: int = 3, sign: bool = False) -> str:
     return f"[{show(ci[0], digits)}, {show(ci[1], digits)}]"
 
 
+def net_interval(lo, hi) -> str:
+    """A net stance's 95% interval, "[+0.10, +0.42]"; marked ‡ where it has no width: every resample gave the same
+    value (all the cell's mentions of one stance, e.g. all neutral), which the page explains once
+    (:data:`NO_SPREAD_NOTE`) rather than let it read as certainty."""
+    text = interval((lo, hi), 2, sign=True)
+    return text + "‡" if text != "–" and lo == hi else text
+
+
+NO_SPREAD_NOTE = ("‡ marks an interval of zero width: every resample gave the same net stance, as all the mentions "
+                  "in the cell's articles (the articles column) have one stance, such as all neutral; the "
+                  "articles do not vary, which is no certainty about the outlet's stance.")
+
+
+def has_no_spread(*tables) -> bool:
+    """Whether any of the rendered tables (``Rows``, or None) shows a ‡ interval."""
+    return any(cell.endswith("‡") for rows in tables if rows for row in rows[1] for cell in row)
+
+
 def pct(value) -> str:
     return "–" if value is None or not math.isfinite(value) else f"{100 * value:.0f}%"
 
@@ -145,7 +163,7 @@ def framing_rows(table: pd.DataFrame, min_n: int, *, compact: bool = False) -> R
         cells = [row["outlet"], row["actor"], f"{row['n']}{'†' if row['n'] < min_n else ''}"]
         cells += [] if compact else [str(row["n_articles"])]
         cells += [pct(row[f"share_{label}"]) for label in LABELS]
-        cells += [signed(row["net"]), interval((row["net_lo"], row["net_hi"]), 2, sign=True)]
+        cells += [signed(row["net"]), net_interval(row["net_lo"], row["net_hi"])]
         cells += [] if compact else [num(row[f"mean_p_{label}"], 2) for label in LABELS]
         if with_tone:
             cells.append(signed(row["tone"]) if row["n_tone"] else "–")
@@ -183,13 +201,15 @@ def detectable_text(mdd) -> str:
 
 
 def test_rows(tests: Sequence[dict]) -> Rows:
+    """The outlet tests; n marked † where the cell has fewer than --min-n mentions, as in the framing table."""
     def differs(t: dict) -> str:
         return "yes" if t["significant"] else "no" if t.get("reachable", True) else "cannot"
 
     def needed(t: dict) -> str:
         return "–" if t.get("articles_for_0.2") is None else str(t["articles_for_0.2"])
 
-    rows = [[t["outlet"], t["actor"], str(t["n"]), str(t.get("n_articles", "")), signed(t["net"]),
+    rows = [[t["outlet"], t["actor"], f"{t['n']}{'†' if t.get('small') else ''}", str(t.get("n_articles", "")),
+             signed(t["net"]),
              signed(t["net_others"]), signed(t["difference"]), p_text(t["p_value"]), p_text(t["p_holm"]), differs(t),
              f"{t['p_min']:.2g}" if "p_min" in t else "–", detectable_text(t.get("mdd")), needed(t)] for t in tests]
     return ["outlet", "actor", "n", "articles", "net", "net others", "difference", "p", "p (Holm)", "differs",
@@ -205,10 +225,10 @@ def kind_rows(table: pd.DataFrame, min_n: int) -> Rows:
         body_n = row.get("body_n")
         has_body = body_n is not None and math.isfinite(body_n)
         rows.append([row["outlet"], row["actor"], f"{row['headline_n']}{'†' if row['headline_n'] < min_n else ''}",
-                     signed(row["headline_net"]), interval((row["headline_net_lo"], row["headline_net_hi"]), 2, sign=True),
+                     signed(row["headline_net"]), net_interval(row["headline_net_lo"], row["headline_net_hi"]),
                      f"{int(body_n)}{'†' if body_n < min_n else ''}" if has_body else "0",
                      signed(row.get("body_net")) if has_body else "–",
-                     interval((row.get("body_net_lo"), row.get("body_net_hi")), 2, sign=True) if has_body else "–",
+                     net_interval(row.get("body_net_lo"), row.get("body_net_hi")) if has_body else "–",
                      signed(row.get("difference")) if has_body else "–"])
     return headers, rows
 

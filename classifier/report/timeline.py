@@ -151,6 +151,19 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
             "n_dated_articles": n_dated, "unreadable": unreadable, "stray": stray_note, "n_stray": len(stray)}
 
 
+def in_framing_order(cells: pd.DataFrame, framing: pd.DataFrame) -> pd.DataFrame:
+    """The time view's rows in the framing table's order of outlet x actor cells (actors by mentions, most first, then
+    each actor's outlets by net stance) and each cell's periods in time order, as its charts go by mentions: sorted by
+    actor name, the table read in another order than every other part of the report."""
+    if cells.empty:
+        return cells
+    rank = {key: index for index, key in enumerate(zip(framing["outlet"], framing["actor"]))}
+    # every dated cell is a framing cell (the same rows); one that were not would go last
+    order = [rank.get(key, len(rank)) for key in zip(cells["outlet"], cells["actor"])]
+    return (cells.assign(_rank=order).sort_values(["_rank", "period"], kind="stable").drop(columns="_rank")
+            .reset_index(drop=True))
+
+
 def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
     """What the time view is and which articles it leaves out."""
     undated, vague, unreadable = view["undated"], view.get("vague", []), view.get("unreadable", [])
@@ -227,13 +240,13 @@ def page_cells(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
 
 
 def timeline_rows(table: pd.DataFrame, min_n: int) -> tuple[list[str], list[list[str]]]:
-    from classifier.report.tables import interval, pct, signed
+    from classifier.report.tables import net_interval, pct, signed
 
     table = page_cells(table, min_n)
     headers = ["outlet", "actor", "period", "n", "articles", "favor", "against", "net", "95% CI"]
     rows = [[r["outlet"], r["actor"], r["period"], f"{r['n']}{'†' if r['n'] < min_n else ''}", str(r["n_articles"]),
              pct(r["share_favor"]), pct(r["share_against"]), signed(r["net"]),
-             interval((r["net_lo"], r["net_hi"]), 2, sign=True)] for r in table.to_dict("records")]
+             net_interval(r["net_lo"], r["net_hi"])] for r in table.to_dict("records")]
     return headers, rows
 
 
@@ -254,11 +267,15 @@ def lone_intervals(finite: np.ndarray) -> np.ndarray:
 
 
 def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10,
-                   styles: dict | None = None):
+                   styles: dict | None = None, kind: str | None = None):
     """One actor: a line per outlet of net stance per period, its 95% interval as a band. ``styles``: the
     report's look of each outlet (:func:`~classifier.report.plots.report_styles`); the outlets with the most
-    mentions of the actor are drawn, one per colour (:func:`~classifier.report.plots.chart_outlets`)."""
-    from classifier.report.plots import NET_LABEL, chart_outlets, label_text, new_figure, plain, with_styles
+    mentions of the actor are drawn, one per colour (:func:`~classifier.report.plots.chart_outlets`). A period
+    without an interval (fewer than 5 articles) has a hollow marker, not the filled one of a period with one (14
+    mentions of one article are no better supported than one); one whose resamples all agree is marked ‡ (no bar of
+    zero length, :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the title names."""
+    from classifier.report.plots import (NET_LABEL, NO_INTERVAL, NO_SPREAD, chart_outlets, label_text, new_figure,
+                                         no_spread, of_kind, plain, with_styles)
 
     rows = table[table["actor"] == actor]
     periods = all_periods(rows["period"], period)  # gaps stay gaps: a period without articles keeps its place
@@ -275,18 +292,29 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
         colour = look.colour
         line = rows[rows["outlet"] == outlet].set_index("period").reindex(periods)  # NaN where no articles
         net = line["net"].to_numpy(float)
-        axes.plot(x, net, marker=look.marker, linestyle=look.line, color=colour, label=plain(label_text(outlet)),
-                  linewidth=1.6)  # NaN breaks it
         lo, hi = line["net_lo"].to_numpy(float), line["net_hi"].to_numpy(float)
         finite = np.isfinite(lo) & np.isfinite(hi)
-        alone = lone_intervals(finite)  # a band needs two neighbours: a period alone gets a bar
+        small = (line["n"] < min_n).to_numpy() & np.isfinite(net)
+        bare = np.isfinite(net) & ~finite & ~small  # no interval: a hollow marker (a small one has its diamond)
+        axes.plot(x, net, marker=look.marker, linestyle=look.line, color=colour, label=plain(label_text(outlet)),
+                  linewidth=1.6, markevery=list(np.flatnonzero(~bare)))  # NaN breaks it
+        if bare.any():
+            axes.plot(x[bare], net[bare], marker=look.marker, linestyle="none", color=colour,
+                      markerfacecolor="white", markeredgecolor=colour)
+            marks.add("hollow")
+        flat = no_spread(lo, hi)
+        if flat.any():
+            for at in np.flatnonzero(flat):
+                axes.annotate("‡", (x[at], net[at]), xytext=(5, 5), textcoords="offset points", fontsize=9,
+                              color=colour)
+            marks.add("flat")
+        alone = lone_intervals(finite) & ~flat  # a band needs two neighbours: a period alone gets a bar
         if (finite & ~alone).any():
             axes.fill_between(x, lo, hi, where=finite, color=colour, alpha=0.15, linewidth=0)
             marks.add("bands")
         if alone.any():
             axes.vlines(x[alone], lo[alone], hi[alone], color=colour, alpha=0.35, linewidth=5)
             marks.add("bars")
-        small = (line["n"] < min_n).to_numpy() & np.isfinite(net)
         if small.any():
             axes.plot(x[small], net[small], "D", markerfacecolor="white", markeredgecolor=colour)
             marks.add("diamonds")
@@ -296,12 +324,15 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     axes.set_ylim(-1.05, 1.05)
     axes.set_ylabel(NET_LABEL)
     shown = [f"open diamonds: fewer than {min_n} mentions"] if "diamonds" in marks else []
+    shown += [NO_INTERVAL] if "hollow" in marks else []
     if marks & {"bands", "bars"}:
         shown.append(f"{' or '.join(m for m in ('bands', 'bars') if m in marks)}: 95% CI by article")
-    axes.set_xlabel("\n".join([period, "; ".join(shown)]) if shown else period, fontsize=9)
+    shown += [NO_SPREAD] if "flat" in marks else []
+    footer = [period] + ["; ".join(shown[i:i + 2]) for i in range(0, len(shown), 2)]  # two to a line: it fits
+    axes.set_xlabel("\n".join(footer), fontsize=9)
     some = f"\n({len(drawn)} of {len(outlets)} outlets: the most mentioned, one per colour; all in timeline.csv)" \
         if len(drawn) < len(outlets) else ""
-    axes.set_title(f"{plain(label_text(actor))}: net stance per {period}{some}", fontsize=10)
+    axes.set_title(f"{plain(label_text(actor))}: net stance per {period}{of_kind(kind)}{some}", fontsize=10)
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the lines, never over them
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     return figure
