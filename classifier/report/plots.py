@@ -56,6 +56,13 @@ def no_spread(lo, hi) -> np.ndarray:
 
 NO_SPREAD = "‡ every resample gave the same value: no spread to draw, not certainty"
 NO_INTERVAL = "hollow: fewer than 5 articles, no interval"
+NOT_RESAMPLED = "hollow: no interval, --n-boot 0 asked for no resampling"
+
+
+def no_interval(n_boot: int) -> str:
+    """What a chart's footer says of its hollow markers: with ``--n-boot 0`` no point has an interval because none
+    was asked for, not because its articles are few."""
+    return NO_INTERVAL if n_boot > 0 else NOT_RESAMPLED
 
 
 def label_text(name) -> str:
@@ -151,9 +158,11 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10, k
     return figure
 
 
-def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10, kind: str | None = None) -> Figure:
+def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10, kind: str | None = None,
+                    n_boot: int = 1000) -> Figure:
     """One actor: net stance per outlet as a dot with its 95% interval, sorted, zero marked; a cell without an
-    interval (fewer than 5 articles) as a hollow dot, one whose resamples all agree (:func:`no_spread`) marked ‡."""
+    interval (fewer than 5 articles, or ``n_boot`` 0) as a hollow dot, one whose resamples all agree
+    (:func:`no_spread`) marked ‡."""
     rows = table[table["actor"] == actor].sort_values("net", kind="stable")
     longest = max((len(label_text(o)) for o in rows["outlet"]), default=0) + 8  # " (n=1234†)"
     figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 1.3 + 0.42 * len(rows))  # room for the outlet labels
@@ -174,7 +183,7 @@ def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10, kind: s
             axes.plot([row.net], [y], "D", markersize=7, markeredgecolor="#555555", markerfacecolor="none")
         elif not np.isfinite(row.net_lo):  # no interval: not the solid dot of a cell that has one
             axes.plot([row.net], [y], "o", markersize=9, markeredgecolor="black", markerfacecolor="none")
-            marks.append(NO_INTERVAL)
+            marks.append(no_interval(n_boot))
         else:
             axes.plot([row.net], [y], "o", markersize=9, markeredgecolor="black", markerfacecolor=cmap(norm(row.net)))
     axes.set_yticks(range(len(rows)), [f"{plain(label_text(o))} (n={n}{'†' if n < min_n else ''})"

@@ -209,14 +209,22 @@ def changed_lines(table: pd.DataFrame) -> list[str]:
             for r in table[table["changed"] == "yes"].to_dict("records")]
 
 
+SIDE_MARKERS = {"before": "s", "after": "o"}  # the side by its shape; hollow is kept for a side without an interval
+
+
 def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, styles: dict | None = None,
-                kind: str | None = None):
-    """One actor: a row per outlet, its net stance before the day (open marker) and after it (filled), each with
-    its 95% interval (a pale bar), joined by a thin line; in the report's look of each outlet (``styles``,
-    :func:`~classifier.report.plots.report_styles`), at most one outlet per colour
-    (:func:`~classifier.report.plots.chart_outlets`), the most mentioned."""
-    from classifier.report.plots import (NET_LABEL, NO_SPREAD, chart_outlets, label_text, new_figure, no_spread,
-                                         of_kind, plain, with_styles)
+                kind: str | None = None, n_boot: int = 1000):
+    """One actor: a row per outlet, its net stance before the day (a square) and on or after it (a circle), each
+    with its 95% interval (a pale bar), joined by a thin line; a side without an interval is hollow, as in the
+    other charts (before 2026-12-07 "before" was the hollow one, which a side without an interval could not be told
+    from). In the report's look of each outlet (``styles``, :func:`~classifier.report.plots.report_styles`; its
+    colour and line, the marker being the side's), at most one outlet per colour
+    (:func:`~classifier.report.plots.chart_outlets`), the most mentioned. ``n_boot``: 0 says in the footer that no
+    side has an interval because none was asked for."""
+    from matplotlib.lines import Line2D
+
+    from classifier.report.plots import (NET_LABEL, NO_SPREAD, chart_outlets, label_text, new_figure, no_interval,
+                                         no_spread, of_kind, plain, with_styles)
 
     rows = table[table["actor"] == actor].assign(_n=lambda t: t["n_before"] + t["n_after"])
     outlets = rows.sort_values("_n", ascending=False, kind="stable")["outlet"]
@@ -224,37 +232,48 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     drawn = sorted(chart_outlets(outlets, styles), reverse=True)  # top to bottom in name order
     rows = rows.set_index("outlet")
     longest = max((len(label_text(o)) for o in drawn), default=0)
-    figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 1.6 + 0.5 * len(drawn))
+    figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 2.0 + 0.5 * len(drawn))
     axes = figure.add_subplot()
     axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
     offset = 0.12  # before just above the row, after just below, so the intervals do not hide each other
-    intervals = flat = False
+    intervals = flat = hollow = False
     for y, outlet in enumerate(drawn):
         look, row = styles[outlet], rows.loc[outlet]
         axes.plot([row["net_before"], row["net_after"]], [y + offset, y - offset], color=look.colour,
                   linestyle=look.line, linewidth=1.2)
-        for name, dy, face in (("before", offset, "white"), ("after", -offset, look.colour)):
+        for name, dy in (("before", offset), ("after", -offset)):
             lo, hi = row[f"net_{name}_lo"], row[f"net_{name}_hi"]
+            bare = not (np.isfinite(lo) and np.isfinite(hi))
             if no_spread(lo, hi):  # no bar of zero length: marked ‡, as the tables mark it
                 axes.annotate("‡", (row[f"net_{name}"], y + dy), xytext=(6, 2), textcoords="offset points",
                               fontsize=9, color=look.colour)
                 flat = True
-            elif np.isfinite(lo) and np.isfinite(hi):
+            elif not bare:
                 axes.hlines(y + dy, lo, hi, color=look.colour, linewidth=4, alpha=0.35)
                 intervals = True
-            axes.plot([row[f"net_{name}"]], [y + dy], marker=look.marker, markersize=8, color=look.colour,
-                      markerfacecolor=face, linestyle="none")
+            hollow |= bare
+            axes.plot([row[f"net_{name}"]], [y + dy], marker=SIDE_MARKERS[name], markersize=8, color=look.colour,
+                      markerfacecolor="white" if bare else look.colour, linestyle="none")
     small = [o for o in drawn if rows.loc[o, "small"]]
     axes.set_yticks(range(len(drawn)), [f"{plain(label_text(o))}{'†' if o in small else ''} ({rows.loc[o, 'changed']})"
                                         for o in drawn])
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(drawn) - 0.4)
+    # the sides' shapes in a legend of their own, in black: the outlets' colours are the tick labels' rows
+    keys = [Line2D([], [], marker=SIDE_MARKERS["before"], color="black", linestyle="none", label=f"before {day}"),
+            Line2D([], [], marker=SIDE_MARKERS["after"], color="black", linestyle="none", label="on or after")]
+    if hollow:
+        keys.append(Line2D([], [], marker=SIDE_MARKERS["after"], color="black", markerfacecolor="white",
+                           linestyle="none", label="hollow: no interval"))
+    axes.legend(handles=keys, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(keys),
+                frameon=False)
     dagger = f"\n† fewer than {min_n} mentions on a side" if small else ""
     # The thin line joins an outlet's two sides; the footer names the intervals' bars only where some are drawn
     # (a side of fewer than 5 articles has none), as the time chart's footer does.
     bars = "\npale bars: 95% CI by article" if intervals else ""  # a line of its own: one line ran off a 7-inch chart
+    bars += f"\n{no_interval(n_boot)}" if hollow else ""
     bars += f"\n{NO_SPREAD}" if flat else ""
-    axes.set_xlabel(f"{NET_LABEL}\nopen: before {day}; filled: on or after, joined by a line{bars}{dagger}",
+    axes.set_xlabel(f"{NET_LABEL}\nsquare: before {day}; circle: on or after, joined by a line{bars}{dagger}",
                     fontsize=9)
     more = f"; {len(drawn)} of {len(outlets)} outlets, the most mentioned" if len(drawn) < len(outlets) else ""
     figure.suptitle(f"{plain(label_text(actor))}: net stance{of_kind(kind)} before and after {day}\n"
