@@ -36,3 +36,68 @@ def test_the_split_chart_tells_a_side_from_a_side_without_an_interval():
     assert legend == [f"before {DAY}", "on or after", "hollow: no interval"]
     assert "hollow: fewer than 5 articles, no interval" in axes.get_xlabel()
     assert "square: before" in axes.get_xlabel() and "open: before" not in axes.get_xlabel()
+
+
+def test_a_change_or_tone_interval_of_no_width_is_marked_as_a_net_stance_one_is(tmp_path):
+    """‡ was on the framing, time and headline tables' net stance only: the --compare change of two files that agree
+    read "[+0.00, +0.00]", as certain, and so would a tone every resample agreed on."""
+    from classifier.report import make_report, tables
+    from classifier.report.compare import moved_rows
+    from test_evaluate import write_jsonl
+    from test_report_split import corpus
+
+    cells = pd.DataFrame([{"outlet": "A", "actor": "X", "n": 20, "n_articles": 6, "net_old": 0.1, "net_new": 0.1,
+                           "change": 0.0, "change_lo": 0.0, "change_hi": 0.0, "moved": False, "small": False}])
+    assert moved_rows(cells, 10)[1][0][7] == "[+0.00, +0.00]‡"
+    tone = pd.DataFrame([{"outlet": "A", "actor": "X", "n": 20, "n_articles": 6, "net": 0.1, "net_lo": 0.0,
+                          "net_hi": 0.2, "n_tone": 20, "tone": 0.3, "tone_lo": 0.3, "tone_hi": 0.3}
+                         | {f"share_{k}": 0.3 for k in ("favor", "against", "neutral")}
+                         | {f"mean_p_{k}": 0.3 for k in ("favor", "against", "neutral")}])
+    assert tables.framing_rows(tone, 10)[1][0][-1] == "[+0.30, +0.30]‡"
+    rows = corpus()
+    result = make_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=50, n_perm=50,
+                         compare=write_jsonl(tmp_path / "old.jsonl", rows))
+    assert not tables.has_no_spread(tables.framing_rows(result["table"], 10))  # the ‡ below is the change's
+    page = (tmp_path / "out" / "report.md").read_text()
+    assert page.count("‡ marks an interval of zero width") == 1 and r"\[+0.00, +0.00\]‡" in page
+
+
+def test_without_resampling_the_charts_and_notes_say_so_not_that_articles_are_few(tmp_path):
+    """--n-boot 0: every point hollow, and the footer said "fewer than 5 articles"; the compare table called a cell
+    of many articles "no", not moved, though no interval was drawn."""
+    from classifier.report import make_report
+    from classifier.report.plots import actor_intervals
+    from classifier.report.split import split_chart
+    from classifier.report.timeline import timeline_chart
+    from test_evaluate import write_jsonl
+    from test_report_polish import cells
+    from test_report_split import corpus
+
+    table = cells([("A", "2021-01", 40, 12, 0.1, NAN, NAN), ("A", "2021-02", 40, 12, -0.5, NAN, NAN)])
+    row = {"actor": "X", "outlet": "A", "n_before": 20, "n_after": 20, "net_before": 0.5, "net_after": -0.5,
+           "changed": "no", "small": False, "net_before_lo": NAN, "net_before_hi": NAN, "net_after_lo": NAN,
+           "net_after_hi": NAN}
+    footers = [timeline_chart(table, "X", "month", n_boot=0).axes[0].get_xlabel(),
+               actor_intervals(table.assign(outlet=["A", "B"]), "X", n_boot=0).axes[0].get_xlabel(),
+               split_chart(pd.DataFrame([row]), "X", DAY, n_boot=0).axes[0].get_xlabel()]
+    for footer in footers:
+        assert "hollow: no interval, --n-boot 0 asked for no resampling" in footer and "fewer than 5" not in footer
+    rows = corpus()
+    for row in rows:
+        row["kind"] = "headline" if row["id"].endswith("-0") else "body"
+    result = make_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=0, n_perm=50,
+                         compare=write_jsonl(tmp_path / "old.jsonl", rows), split_date=DAY, period="month")
+    page = " ".join((tmp_path / "out" / "report.md").read_text().split())
+    assert "cell from fewer than 5 articles has none" not in page and "Intervals are 95%" not in page
+    assert "No intervals (--n-boot 0 asked for no resampling, seed 0)" in page
+    for said in ("No cell has a 95% interval (–): --n-boot 0 asked for no resampling.",
+                 "No period has an interval: --n-boot 0",
+                 "interval by article (none here: --n-boot 0 asked for no resampling)",
+                 "No side and no change has an interval here: --n-boot 0",
+                 "No change has an interval: --n-boot 0 asked for no resampling"):
+        assert said in page, said
+    assert "| no interval |" in page  # the compare table's 'moved'
+    from classifier.report.compare import moved_rows
+
+    many = result["compare"]["cells"].query("n_articles >= 5")
+    assert len(many) and {r[-1] for r in moved_rows(many, 10, 0)[1]} == {"no interval"}

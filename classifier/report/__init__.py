@@ -169,7 +169,8 @@ def cell_examples(rows: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[s
 
 
 def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_actors: int,
-            view: dict | None = None, split: dict | None = None, kind: str | None = None) -> tuple[list[dict], str]:
+            view: dict | None = None, split: dict | None = None, kind: str | None = None,
+            n_boot: int = 1000) -> tuple[list[dict], str]:
     """Every figure as PNG and SVG bytes with its file names, and a note on what was left out. ``kind`` (--kind):
     each chart's title and the page's name of it say which sentences it shows (a PNG is shared alone)."""
     from classifier.report import plots
@@ -195,7 +196,8 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
     totals = table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable")
     chosen = [a for a in totals.index if spread[a] >= 2][:max_actors]
     for index, actor in enumerate(chosen):
-        add("actor", f"actor_{index:02d}_{slug(actor)}", plots.actor_intervals(table, actor, min_n=min_n, kind=only),
+        add("actor", f"actor_{index:02d}_{slug(actor)}", plots.actor_intervals(table, actor, min_n=min_n, kind=only,
+                                                                             n_boot=n_boot),
             f"Net stance toward {actor}", f"{actor}: net stance per outlet with 95% CI by article.")
     several = int((spread >= 2).sum())
     note = ("Every actor is covered by one outlet only, so there are no per-actor comparisons." if several == 0
@@ -213,7 +215,8 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
         periods = over_time.groupby("actor")["period"].nunique()
         mentions = over_time.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable")
         for index, actor in enumerate([a for a in mentions.index if periods[a] >= 2][:max_actors]):
-            chart = timeline_chart(over_time, actor, view["period"], min_n=min_n, styles=styles, kind=only)
+            chart = timeline_chart(over_time, actor, view["period"], min_n=min_n, styles=styles, kind=only,
+                                   n_boot=n_boot)
             add("time", f"time_{index:02d}_{slug(actor)}", chart,
                 f"{actor} over time", f"{actor}: net stance per {view['period']}, one line per outlet, 95% CI by "
                 "article as a band.")
@@ -224,9 +227,10 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
         mentions = cells.groupby("actor")["_n"].sum().sort_values(ascending=False, kind="stable")
         for index, actor in enumerate(mentions.index[:max_actors]):
             add("split", f"split_{index:02d}_{slug(actor)}",
-                split_chart(split["table"], actor, split["date"], min_n=min_n, styles=styles, kind=only),
+                split_chart(split["table"], actor, split["date"], min_n=min_n, styles=styles, kind=only,
+                            n_boot=n_boot),
                 f"{actor} before and after {split['date']}", f"{actor}: net stance per outlet before {split['date']} "
-                "(open) and on or after it (filled), 95% CI by article; beside each outlet, whether it changed.")
+                "(squares) and on or after it (circles), 95% CI by article; beside each outlet, whether it changed.")
     if evaluation is not None:
         curves = {"all items": evaluation["overall"]["calibration"]["reliability"]}
         outlets = [g for g in evaluation["groups"]["source"] if not g["small"]]
@@ -314,9 +318,9 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
                          + comparison_verdict(paired, f"{other.name} ({', '.join(before.models)})",
                                               f"this file ({', '.join(inputs.models)})"))  # not "these
             # predictions (M) scores": the sentence's verbs are singular
-    return {"other": shown(other), "cells": cells, "rows": moved_rows(cells, min_n),
+    return {"other": shown(other), "cells": cells, "rows": moved_rows(cells, min_n, n_boot),
             "note": compare_note(cells, shown(other), before.models, only_new, only_old, changed,
-                                 new_sums=inputs.sums, old_sums=before.sums), "paired": paired,
+                                 new_sums=inputs.sums, old_sums=before.sums, n_boot=n_boot), "paired": paired,
             "evaluation": rows, "eval_note": eval_note}
 
 
@@ -396,9 +400,10 @@ def evaluation_section(inputs: ReportInput, gold: pd.DataFrame | None = None, go
 
 def counts_text(n: int, n_actors: int, n_outlets: int, n_boot: int) -> str:
     """The page's opening counts, each noun in the number of its count ("1 actor in 1 outlet")."""
+    intervals = (f"Intervals are 95% bootstrap intervals resampled by article ({counted(n_boot, 'resample')}"
+                 if n_boot > 0 else f"No intervals ({tables.NO_RESAMPLING}")
     return (f"{counted(n, 'mention')} (a mention: a sentence and an actor it names, however often) of "
-            f"{counted(n_actors, 'actor')} in {counted(n_outlets, 'outlet')}. Intervals are 95% bootstrap intervals "
-            f"resampled by article ({counted(n_boot, 'resample')}")
+            f"{counted(n_actors, 'actor')} in {counted(n_outlets, 'outlet')}. {intervals}")
 
 
 def context(inputs, predictions, analysis, evaluation, figs, actors_note, examples, card, card_note, *,
@@ -415,10 +420,12 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "n_boot": n_boot, "seed": seed, "min_n": min_n, "findings": analysis["findings"],
            "tests": tables.test_rows(analysis["tests"]), "framing": tables.framing_rows(table, min_n),
            "framing_note": "Shares are of the predicted stance; net = share favor − share against; mean p is the "
-                           "mean predicted probability of each class. The 95% interval resamples articles, so a "
-                           "cell from fewer than 5 articles has none (–): a handful of articles give a handful of "
-                           "resamples and a falsely narrow interval. It is widened for their number (an expanded "
-                           "percentile interval: tails of 0.1% from 5 articles, 1.9% from 30, 2.3% from 100).",
+                           "mean predicted probability of each class. "
+                           + ("The 95% interval resamples articles, so a "
+                              "cell from fewer than 5 articles has none (–): a handful of articles give a handful of "
+                              "resamples and a falsely narrow interval. It is widened for their number (an expanded "
+                              "percentile interval: tails of 0.1% from 5 articles, 1.9% from 30, 2.3% from 100)."
+                              if n_boot > 0 else f"No cell has a 95% interval (–): {tables.NO_RESAMPLING}."),
            "corrected": tables.corrected_rows(table, min_n, analysis["correction"].get("class_flags"))
            if analysis["correction"]["possible"] else None,
            "correction_note": correction_note(analysis["correction"]), "figures": figs, "actors_note": actors_note,
@@ -433,13 +440,14 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "examples": examples, "card": card, "card_note": card_note, "evaluation": None,
            "power": analysis.get("power", []),
            "timeline": timeline_rows(view["table"], min_n) if view["period"] else None,
-           "timeline_note": timeline_note(view, n_article_entries, min_n),
+           "timeline_note": timeline_note(view, n_article_entries, min_n, n_boot),
            "kinds": tables.kind_rows(kinds, min_n) if kinds is not None and not kinds.empty and not kind else None,
            "kinds_note": (f"Only sentences of kind {kind!r} (--kind), so there is no headline and body comparison."
                           if kind else
                           "Framing can differ between headlines and the text below them: the same outlet x actor cells "
                           "from headline sentences alone and from the rest (body and sub-headings), each with its "
-                          "interval by article (none from fewer than 5), and the difference."
+                          + ("interval by article (none from fewer than 5), and the difference." if n_boot > 0 else
+                             f"interval by article (none here: {tables.NO_RESAMPLING}), and the difference.")
                           if kinds is not None and not kinds.empty else
                           "No headline rows, so there is no headline view: no headline names an actor, or the "
                           "items carry no kind (prepare marks as headline the title of a table row or an HTML page, "
@@ -460,12 +468,12 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
     return ctx
 
 
-def split_context(split: dict, inputs: ReportInput, min_n: int) -> dict:
+def split_context(split: dict, inputs: ReportInput, min_n: int, n_boot: int = 1000) -> dict:
     """The before-and-after view as the page shows it: the day, the note and the table."""
     from classifier.report.split import split_note, split_rows
 
     n_article_entries = int(inputs.sums[["outlet", "article", "lone"]].drop_duplicates().shape[0])
-    return {"date": split["date"], "note": split_note(split, n_article_entries),
+    return {"date": split["date"], "note": split_note(split, n_article_entries, n_boot),
             "rows": split_rows(split["table"], min_n) if len(split["table"]) else None}
 
 
@@ -560,7 +568,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         split = split_cells(inputs.sums, split_date, n_boot=n_boot, n_perm=n_perm, seed=seed, min_n=min_n,
                             progress=progress)
     figs, actors_note = figures(table, evaluation, min_n=min_n, max_actors=max_actors, view=view, split=split,
-                                kind=kind)
+                                kind=kind, n_boot=n_boot)
     top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])
     card, card_note = model_card(inputs.models, Path(model_dir) if model_dir else None, shown)
     ctx = context(inputs, shown(predictions), analysis, evaluation, figs, actors_note,
@@ -568,9 +576,10 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                   n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
     ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "note", "evaluation", "eval_note")}
-    ctx["split"] = split and split_context(split, inputs, min_n)
+    ctx["split"] = split and split_context(split, inputs, min_n, n_boot)
     # an interval of zero width is marked ‡ in the tables (tables.net_interval) and explained once, at the top
-    shown_tables = (ctx["framing"], ctx["timeline"], ctx["kinds"], ctx["split"] and ctx["split"]["rows"])
+    shown_tables = (ctx["framing"], ctx["timeline"], ctx["kinds"], ctx["split"] and ctx["split"]["rows"],
+                    ctx["compare"] and ctx["compare"]["rows"])
     ctx["no_spread_note"] = tables.NO_SPREAD_NOTE if tables.has_no_spread(*shown_tables) else None
     ctx["provenance"] = provenance(predictions, Path(gold) if gold else None, Path(compare) if compare else None,
                                    Path(model_dir) if model_dir else None,

@@ -79,14 +79,17 @@ def outside_sentence(n_only: int, cells: pd.Series, other: pd.DataFrame, here: s
 
 def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_only_old: int,
                  n_changed: int = 0, *, new_sums: pd.DataFrame | None = None,
-                 old_sums: pd.DataFrame | None = None) -> str:
+                 old_sums: pd.DataFrame | None = None, n_boot: int = 1000) -> str:
+    from classifier.report.tables import NO_RESAMPLING
+
     moved = int(cells["moved"].sum()) if len(cells) else 0
     assessed = int((cells["n_articles"] >= MIN_ARTICLES).sum()) if len(cells) else 0
     note = (f"Against {old_path} (model {', '.join(old_models)}): net stance per outlet x actor in that file ('net old') and "
             "in this one ('net new'), "
             "the change with a 95% interval resampling articles of both files together; 'moved' means the "
             f"interval excludes zero, claimed only for cells of {MIN_ARTICLES} or more articles. "
-            + (f"{moved} of the "
+            + (f"No change has an interval: {NO_RESAMPLING}, so no cell can be said to have moved." if n_boot <= 0
+               else f"{moved} of the "
                + (f"{counted(assessed, 'such cell')} (of {len(cells)})" if assessed != len(cells)
                   else f"{counted(assessed, 'cell')} (all of {MIN_ARTICLES} or more articles)")
                + " moved beyond the bootstrap noise. Each "
@@ -117,15 +120,18 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
     return note
 
 
-def moved_rows(cells: pd.DataFrame, min_n: int):
-    from classifier.report.tables import interval, signed
+def moved_rows(cells: pd.DataFrame, min_n: int, n_boot: int = 1000):
+    """The before-and-after table; 'moved' is "no interval" where ``n_boot`` is 0 (no resampling asked, so not a
+    "no"), "too few articles" where the cell's articles are too few for one."""
+    from classifier.report.tables import net_interval, signed
 
     # "net old" / "net new", as compare.csv's net_old and net_new: "net before" and "net after" are --split-date's
     # sides of a day, and a report may hold both sections
     headers = ["outlet", "actor", "n", "articles", "net old", "net new", "change", "95% CI", "moved"]
     rows = [[r["outlet"], r["actor"], f"{r['n']}{'†' if r['n'] < min_n else ''}", str(r["n_articles"]),
              signed(r["net_old"]), signed(r["net_new"]), signed(r["change"]),
-             interval((r["change_lo"], r["change_hi"]), 2, sign=True),
-             "yes" if r["moved"] else "no" if r["n_articles"] >= MIN_ARTICLES else "too few articles"]
+             net_interval(r["change_lo"], r["change_hi"]),
+             "yes" if r["moved"] else "too few articles" if r["n_articles"] < MIN_ARTICLES
+             else "no interval" if n_boot <= 0 else "no"]
             for r in cells.to_dict("records")]
     return headers, rows

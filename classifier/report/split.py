@@ -135,9 +135,11 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
             "redrawn": more if more > n_perm else 0}
 
 
-def split_note(view: dict, n_articles: int) -> str:
+def split_note(view: dict, n_articles: int, n_boot: int = 1000) -> str:
     """What the before-and-after view is, which family its Holm correction covers and which articles it leaves
-    out."""
+    out; ``n_boot`` 0: no side and no change has an interval, and the note says why (the tests still run)."""
+    from classifier.report.tables import NO_RESAMPLING
+
     table, day, m = view["table"], view["date"], view["n_tests"]
     changed = int((table["changed"] == "yes").sum()) if len(table) else 0
     redrawn = (f"; a p below 0.05 is drawn again with {view['redrawn']}, so that Holm's correction can reach 0.05"
@@ -158,6 +160,9 @@ def split_note(view: dict, n_articles: int) -> str:
             "resampling each side's articles), as for the outlet tests: a 'no' does not show that nothing changed, "
             "least of all by less than that. A change at a day is "
             "not caused by it: what the outlet covered may have changed too. ")
+    if n_boot <= 0:
+        note += (f"No side and no change has an interval here: {NO_RESAMPLING} (the tests above still ran, and "
+                 "'detectable' is in closed form). ")
     note += (f"{changed} of the {len(table)} cell{'s' if len(table) != 1 else ''} with articles on both sides "
              "changed." if len(table) else
              "No outlet and actor has dated articles on both sides.")

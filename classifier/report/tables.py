@@ -35,16 +35,21 @@ def interval(ci, digits: int = 3, sign: bool = False) -> str:
 
 
 def net_interval(lo, hi) -> str:
-    """A net stance's 95% interval, "[+0.10, +0.42]"; marked ‡ where it has no width: every resample gave the same
-    value (all the cell's mentions of one stance, e.g. all neutral), which the page explains once
+    """A net stance's (a tone's, a change's) 95% interval, "[+0.10, +0.42]"; marked ‡ where it has no width: every
+    resample gave the same value (all the cell's mentions of one stance, e.g. all neutral), which the page explains once
     (:data:`NO_SPREAD_NOTE`) rather than let it read as certainty."""
     text = interval((lo, hi), 2, sign=True)
     return text + "‡" if text != "–" and lo == hi else text
 
 
-NO_SPREAD_NOTE = ("‡ marks an interval of zero width: every resample gave the same net stance, as all the mentions "
-                  "in the cell's articles (the articles column) have one stance, such as all neutral; the "
-                  "articles do not vary, which is no certainty about the outlet's stance.")
+NO_SPREAD_NOTE = ("‡ marks an interval of zero width: every resample gave the same value. For a net stance, all the "
+                  "mentions in the cell's articles (the articles column) have one stance, such as all neutral; for "
+                  "a tone, the articles' sentences score alike; for a change against --compare, every article's "
+                  "mentions change alike in the two files (such as not at all). The articles do not vary, which is "
+                  "no certainty about the outlet's stance.")
+
+
+NO_RESAMPLING = "--n-boot 0 asked for no resampling"  # the notes' reason where no table shows an interval
 
 
 def has_no_spread(*tables) -> bool:
@@ -167,7 +172,7 @@ def framing_rows(table: pd.DataFrame, min_n: int, *, compact: bool = False) -> R
         cells += [] if compact else [num(row[f"mean_p_{label}"], 2) for label in LABELS]
         if with_tone:
             cells.append(signed(row["tone"]) if row["n_tone"] else "–")
-            cells += [] if compact else [interval((row["tone_lo"], row["tone_hi"]), 2, sign=True)]
+            cells += [] if compact else [net_interval(row["tone_lo"], row["tone_hi"])]  # ‡ as for net stance
         rows.append(cells)
     return headers, rows
 

@@ -164,8 +164,11 @@ def in_framing_order(cells: pd.DataFrame, framing: pd.DataFrame) -> pd.DataFrame
             .reset_index(drop=True))
 
 
-def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
-    """What the time view is and which articles it leaves out."""
+def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 1000) -> str:
+    """What the time view is and which articles it leaves out; ``n_boot`` 0: no period has an interval, and the
+    note says why (not for want of articles)."""
+    from classifier.report.tables import NO_RESAMPLING
+
     undated, vague, unreadable = view["undated"], view.get("vague", []), view.get("unreadable", [])
     written = (f" ({len(unreadable)} of them {'carries' if len(unreadable) == 1 else 'carry'} a date it cannot read, "
                f"e.g. {some(unreadable)}: write ISO 8601, 2019-03-04)" if unreadable else " (none carries a date)")
@@ -183,7 +186,9 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10) -> str:
     named = f" (each named by its Monday: {week_example(view['table'])})" if view["period"] == "week" else ""
     note = (f"Net stance per {view['period']}{named} for each outlet and actor, from the {view['n_dated_articles']} "
             "dated articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
-            "the minimum mentions). A period of fewer than 5 articles has no interval.")
+            "the minimum mentions). "
+            + ("A period of fewer than 5 articles has no interval." if n_boot > 0 else
+               f"No period has an interval: {NO_RESAMPLING}."))
     if len(view["table"]) > PAGE_ROWS:
         note += (f" The table below shows {len(page_cells(view['table'], min_n))} of its "
                  f"{len(view['table'])} rows (those of the most mentions); timeline.csv holds them all.")
@@ -267,14 +272,15 @@ def lone_intervals(finite: np.ndarray) -> np.ndarray:
 
 
 def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10,
-                   styles: dict | None = None, kind: str | None = None):
+                   styles: dict | None = None, kind: str | None = None, n_boot: int = 1000):
     """One actor: a line per outlet of net stance per period, its 95% interval as a band. ``styles``: the
     report's look of each outlet (:func:`~classifier.report.plots.report_styles`); the outlets with the most
     mentions of the actor are drawn, one per colour (:func:`~classifier.report.plots.chart_outlets`). A period
     without an interval (fewer than 5 articles) has a hollow marker, not the filled one of a period with one (14
     mentions of one article are no better supported than one); one whose resamples all agree is marked ‡ (no bar of
-    zero length, :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the title names."""
-    from classifier.report.plots import (NET_LABEL, NO_INTERVAL, NO_SPREAD, chart_outlets, label_text, new_figure,
+    zero length, :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the title names; ``n_boot``: 0
+    says in the footer why no period has an interval (none was asked for)."""
+    from classifier.report.plots import (NET_LABEL, NO_SPREAD, chart_outlets, label_text, new_figure, no_interval,
                                          no_spread, of_kind, plain, with_styles)
 
     rows = table[table["actor"] == actor]
@@ -324,7 +330,7 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     axes.set_ylim(-1.05, 1.05)
     axes.set_ylabel(NET_LABEL)
     shown = [f"open diamonds: fewer than {min_n} mentions"] if "diamonds" in marks else []
-    shown += [NO_INTERVAL] if "hollow" in marks else []
+    shown += [no_interval(n_boot)] if "hollow" in marks else []
     if marks & {"bands", "bars"}:
         shown.append(f"{' or '.join(m for m in ('bands', 'bars') if m in marks)}: 95% CI by article")
     shown += [NO_SPREAD] if "flat" in marks else []
