@@ -8,7 +8,8 @@ stopped anywhere resumes at the granularity of parts. Consecutive parts of one f
 (one actor pool, each model loaded once per job) of up to ``GROUP_BYTES`` of input per worker: a pool's
 start-up, about 3 s, is paid per group, not per part, and a stopped run loses at most the group in flight.
 Before Ray starts, the ids of all the parts are checked unique (OUT is read as one file by evaluate and report),
-with those of any predictions already in OUT_DIR outside the parts' folders (a part removed from INPUT since).
+with those of any predictions already in OUT_DIR outside the parts' folders (a part removed from INPUT since). A
+rerun of a finished run whose parts are those it checked, unchanged, skips that read (``RUNS_FILE``).
 The predictions are those of ``stance classify`` (same fields, same model id); pandas reads a part back, and
 ``pyarrow.dataset.dataset(OUT_DIR)`` the whole run where the parts' columns agree.
 """
@@ -452,6 +453,39 @@ def run_record(part: Path, model_id: str) -> dict:
     return {"model": model_id, "input": part.name, "input_bytes": part.stat().st_size, "input_sha256": file_sha256(part)}
 
 
+RUNS_FILE = "_parts.json"  # in OUT_DIR: each part's input SHA-256 as a run that scored them all checked its ids
+
+
+def checked_digests(parts: list[Path], out_dir: Path) -> dict[str, str] | None:
+    """Each part's input SHA-256 as its finished folder's ``RUN_FILE`` records it (which :func:`done_before` has
+    just matched against the part's bytes), by part name; None where one cannot be read."""
+    import json
+
+    try:
+        return {part.name: json.loads((out_dir / part.stem / RUN_FILE).read_text(encoding="utf-8"))["input_sha256"]
+                for part in parts}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def ids_checked_before(parts: list[Path], out_dir: Path, strays: list[Path]) -> bool:
+    """Whether a run that ended with every part scored checked the ids of these very parts, unchanged since: the
+    same part names, each with the SHA-256 it had then (``RUNS_FILE``) and has now (its ``RUN_FILE``, which
+    :func:`done_before` matched against its bytes), and no predictions in OUT of no part (``strays``, read from
+    OUT, not recorded). The ids are the parts' bytes', so they are as unique as they were; reading them again took
+    4 s per 200,000 JSONL items. Anything else, or a record that cannot be read, is checked again."""
+    import json
+
+    if strays:
+        return False
+    try:
+        record = json.loads((out_dir / RUNS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    now = checked_digests(parts, out_dir)
+    return isinstance(record, dict) and now is not None and record.get("parts") == now
+
+
 def done_before(part: Path, folder: Path, model_id: str) -> bool:
     """Whether ``folder`` holds ``part``'s predictions from this model, which a rerun skips. Another model's, or
     those of an input part that changed since, stop the run: one output folder holds one run."""
@@ -501,7 +535,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     import shutil
     import tempfile
 
-    from classifier.io.files import usual_modes, write_json_atomic
+    from classifier.io.files import file_sha256, usual_modes, write_json_atomic
     from classifier.predict.ray import require_ray, start_ray
 
     ray = require_ray("--ray-data")
@@ -521,9 +555,16 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     if empty is not None:  # before any scoring: found after it, it cost its whole group's work
         raise InputError(f"{empty}: no items")
     strays = stray_predictions(out_dir, parts)
-    counts = check_ids_unique(parts, strays)  # the finished parts too: their predictions share OUT with these
     kept = sorted({file.relative_to(out_dir).parts[0] for file in strays})
+    if not todo and ids_checked_before(parts, out_dir, strays):
+        return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length, strays=kept)
+    # the parts' bytes as their ids are read: hashed before, so that a part changed while the run scores it is
+    # recorded with the hash the check read, not the one its RUN_FILE gets, and is checked again on a rerun
+    digests = {**dict.fromkeys(part.name for part in parts), **(checked_digests(
+        [p for p in parts if p not in todo], out_dir) or {}), **{part.name: file_sha256(part) for part in todo}}
+    counts = check_ids_unique(parts, strays)  # the finished parts too: their predictions share OUT with these
     if not todo:  # a rerun after the last part: nothing for Ray to do, and its start costs seconds
+        write_json_atomic(out_dir / RUNS_FILE, {"parts": digests})
         return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length, strays=kept)
     # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
     # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
@@ -594,5 +635,6 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
                 on_progress(scored, total)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
+    write_json_atomic(out_dir / RUNS_FILE, {"parts": digests})  # every part scored, their ids checked together
     return PartsSummary(len(parts), len(todo), len(parts) - len(todo), scored, out_dir, truncated, model_id,
                         loaded.max_length, spans_from, kept)

@@ -448,7 +448,7 @@ def test_predictions_in_out_of_a_part_removed_from_input_are_kept_and_their_ids_
     assert repeat.exit_code == 1 and last.startswith(
         f"{parts / 'c.jsonl'}: item 1's id 'b1' is also item 1's in {out / 'b' / 'predictions.parquet'}, predictions "
         "in --out of no part of INPUT"), repeat.output
-    assert sorted(p.name for p in out.iterdir()) == ["a", "b"]
+    assert sorted(p.name for p in out.iterdir()) == ["_parts.json", "a", "b"]  # the record of the kept run's check
 
 
 def test_the_progress_of_a_group_counts_the_rows_its_workers_have_written(tmp_path):
@@ -497,3 +497,62 @@ def test_a_progress_report_that_fails_stops_the_bar_not_the_run(tmp_path):
     finally:
         threading.excepthook = hook
     assert not errors
+
+
+def test_a_rerun_of_a_finished_run_skips_reading_ids_only_while_its_parts_are_those_it_checked(tmp_path,
+                                                                                             tiny_model_dir,
+                                                                                             monkeypatch):
+    """The check that ids are unique read every part's ids again on each rerun of a finished run (4 s per 200,000
+    JSONL items). A run that checked them all records the parts' names and SHA-256 (_parts.json); a rerun whose
+    parts are those, unchanged, reads no id; a changed part, a new one, predictions of no part, or no record: read
+    as before."""
+    pytest.importorskip("ray")
+    from classifier.predict import ray, ray_data
+    from classifier.predict.engines import load_engine
+
+    parts, out = tmp_path / "parts", tmp_path / "out"
+    parts.mkdir()
+    model_id = load_engine(tiny_model_dir, "torch").model_id
+
+    def finish(name, item_id=None):
+        item = {"id": item_id or f"{name}1", "text": "NATO met.", "actor": "NATO"}
+        (parts / f"{name}.jsonl").write_text(json.dumps(item) + "\n")
+        (out / name).mkdir(parents=True, exist_ok=True)
+        pd.DataFrame([{"id": item["id"]}]).to_parquet(out / name / "predictions.parquet")
+        (out / name / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(parts / f"{name}.jsonl", model_id)))
+
+    def classify():
+        return runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(tiny_model_dir),
+                                   "--engine", "torch", "--ray-data"])
+
+    finish("a"), finish("b")
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+    first = classify()  # no record yet: the ids are read, then recorded
+    assert first.exit_code == 0 and "every part was scored before" in first.output, first.output
+    record = json.loads((out / ray_data.RUNS_FILE).read_text())
+    assert sorted(record["parts"]) == ["a.jsonl", "b.jsonl"]
+
+    class Read(Exception):
+        pass
+
+    def read(part):
+        raise Read(part)
+
+    monkeypatch.setattr(ray_data, "part_ids", read)
+    again = classify()
+    assert again.exit_code == 0 and "every part was scored before" in again.output, again.exception
+    assert not list(out.glob("*.tmp*"))
+    finish("b", "a1")  # scored alone, by another run, from another b: its id is also a's
+    assert isinstance(classify().exception, Read)
+    finish("b")  # b as it was: the set checked before
+    assert classify().exit_code == 0
+    finish("c")  # a part more
+    assert isinstance(classify().exception, Read)
+    (parts / "c.jsonl").unlink()  # its predictions stay in OUT, of no part of INPUT
+    assert isinstance(classify().exception, Read)
+    import shutil
+
+    shutil.rmtree(out / "c")
+    assert classify().exit_code == 0
+    (out / ray_data.RUNS_FILE).write_text("{")  # a record that cannot be read
+    assert isinstance(classify().exception, Read)
