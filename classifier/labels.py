@@ -729,6 +729,9 @@ def suggestion_records(items: Sequence[Item], probs: np.ndarray, labels: Sequenc
 
 # -- agreement ----------------------------------------------------------------------------------
 ALL_LABELS = (*LABELS, *(label for label in SENTIMENT.labels if label not in LABELS))  # stance, then sentiment
+# Fewer items shared than this and a kappa or alpha is flagged as too few to say much: one item more or less moves
+# it by a large step (on 1 item it is 0 or 1, on 2 to 9 a handful of values). The same bar as evaluate's --min-n.
+MIN_AGREEMENT_ITEMS = 10
 
 
 def _kappa(a: Sequence[str], b: Sequence[str]) -> float:
@@ -824,7 +827,7 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
               seed: int = 0) -> dict:
     """Cohen's kappa per pair of annotators and Krippendorff's alpha (nominal) over all, each with a 95% interval
     by article (``n_boot`` resamples), and the disagreements. A figure that is undefined (every item given one
-    label) is NaN."""
+    label) is NaN; one over fewer than ``MIN_AGREEMENT_ITEMS`` items is flagged (``few_items``)."""
     current = current_labels(records, include_suggested=include_suggested)
     check_one_task(list(current.values()))
     annotators = sorted({ann for _, ann in current})
@@ -846,7 +849,8 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
                           "kappa": _kappa(a, b) if shared else float("nan"),
                           "kappa_ci": _resampled(_pair_cells(a, b), _kappas, [article_of(x) for x in shared],
                                                  n_boot, seed) if shared else None,
-                          "agreement": float(np.mean(a == b)) if shared else float("nan")})
+                          "agreement": float(np.mean(a == b)) if shared else float("nan"),
+                          "few_items": 0 < len(shared) < MIN_AGREEMENT_ITEMS})
     multi = [x for x in item_ids if sum((x, ann) in current for ann in annotators) >= 2]
     matrix = np.array([[ALL_LABELS.index(current[(x, ann)]["label"]) if (x, ann) in current else np.nan
                         for x in multi] for ann in annotators], dtype=float).reshape(len(annotators), len(multi))
@@ -858,7 +862,8 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
             disagreements.append({"id": x, "actor": record.get("actor"), "source": record.get("source"),
                                   "text": record.get("text"), "labels": votes})
     return {"annotators": annotators, "items": len(item_ids), "items_multiply_labelled": len(multi),
-            "pairs": pairs, "krippendorff_alpha": _alpha(matrix) if multi else float("nan"),
+            "min_items": MIN_AGREEMENT_ITEMS, "few_items": 0 < len(multi) < MIN_AGREEMENT_ITEMS, "pairs": pairs,
+            "krippendorff_alpha": _alpha(matrix) if multi else float("nan"),
             "krippendorff_alpha_ci": _resampled(_unit_coincidences(matrix), _alphas, [article_of(x) for x in multi],
                                                 n_boot, seed) if multi else None,
             "interval": (f"95% bootstrap by article, {n_boot} resamples (those where the figure is defined)"

@@ -1225,3 +1225,38 @@ def test_a_disk_that_refuses_locks_still_takes_answers(tmp_path, monkeypatch):
     store = LabelStore(tmp_path / "labels.jsonl")
     store.append({"id": "a", "text": "Russia won.", "actor": "Russia", "label": "favor", "annotator": "ana"})
     assert [r["id"] for r in store.records()] == ["a"]
+
+
+def test_agreement_on_too_few_shared_items_is_flagged_and_warned_of(tmp_path):
+    """A kappa over 1 shared item (0.000 where the two differ) was shown as any other figure; one over fewer
+    than 10 items moves by a large step with one item more or less: each is flagged, and a warning says so."""
+    from classifier.labels import MIN_AGREEMENT_ITEMS
+
+    items = make_items() + [Item(id=f"b{i}-0-USA", text=f"The USA met them on day {i}.", actor="USA", spans=[(4, 7)],
+                                 source="RT", article=f"b{i}", sentence_index=0) for i in range(8)]
+    labels = ["favor", "against", "neutral"]
+    records = [label_record(it, labels[i % 3], ann) | {"record": f"{ann}{i}"}
+               for ann in ("ana", "ben") for i, it in enumerate(items) if i % 7 or ann == "ana"]
+    records += [label_record(items[0], "neutral", "cy") | {"record": "cy0"}]  # cy shares one item, with ana
+    report = agreement(records, n_boot=0)
+    pairs = {tuple(p["annotators"]): p for p in report["pairs"]}
+    assert pairs[("ana", "ben")]["n"] >= MIN_AGREEMENT_ITEMS and not pairs[("ana", "ben")]["few_items"]
+    assert pairs[("ana", "cy")]["n"] == 1 and pairs[("ana", "cy")]["few_items"]
+    assert not report["few_items"]
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = runner.invoke(app, ["label", "agreement", str(path), "--show", "0", "--json", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "1 n<10" in text and "n<10: fewer than 10 shared items" in text
+    assert "warning: agreement on fewer than 10 items is too few to say much" in text
+    assert "ana and cy share 1; label more" in text and "alpha is over" not in text
+    saved = json.loads((tmp_path / "a.json").read_text())
+    assert [p["few_items"] for p in saved["pairs"]] == [False, True, False] and saved["min_items"] == 10
+    few = tmp_path / "few.jsonl"
+    few.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ana": ["favor", "against", "neutral"],
+                                                                       "ben": ["favor", "neutral", "neutral"]})))
+    result = runner.invoke(app, ["label", "agreement", str(few), "--show", "0"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "over 3 items (n<10)" in text and "alpha is over 3" in text

@@ -547,14 +547,23 @@ def with_interval(value: float, ci: list | None) -> str:
     return f"{value:.3f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
 
 
+def few_items_flag(report: dict) -> str:
+    return f"n<{report['min_items']}"
+
+
 def agreement_tables(report: dict, show: int) -> list:
+    few = few_items_flag(report)
+    caption = f"[ ]: {report['interval']}" + ("; none with fewer than 5 articles" if "resamples" in
+                                              report["interval"] else "")
+    if any(pair["few_items"] for pair in report["pairs"]):
+        caption += f"; {few}: fewer than {report['min_items']} shared items, too few to say much"
     pairs = Table(title=f"Cohen's kappa per pair ({report['items_multiply_labelled']} items with 2+ labels)",
-                  caption=f"[ ]: {report['interval']}" + ("; none with fewer than 5 articles" if "resamples" in
-                                                                 report["interval"] else ""))
+                  caption=caption)
     for column in ("annotator A", "annotator B", "items", "agreement", "kappa [95% CI]"):
         pairs.add_column(column)
     for pair in report["pairs"]:
-        pairs.add_row(*pair["annotators"], str(pair["n"]), f"{pair['agreement']:.3f}" if pair["n"] else "-",
+        pairs.add_row(*pair["annotators"], str(pair["n"]) + (f" {few}" if pair["few_items"] else ""),
+                      f"{pair['agreement']:.3f}" if pair["n"] else "-",
                       with_interval(pair["kappa"], pair["kappa_ci"]) if pair["n"] else "no shared items")
     rows = Table(title=f"Disagreements ({len(report['disagreements'])})")
     for column in ("id", "actor", "labels", "text"):
@@ -604,8 +613,16 @@ def agreement_command(
                          f"({', '.join(repr(name) for name in report['annotators'])} labelled other items)")
     for table in agreement_tables(report, show):
         out.print(table)
+    alpha_items = (f" over {counted(report['items_multiply_labelled'], 'item')} ({few_items_flag(report)})"
+                   if report["few_items"] else "")
     out.print(f"Krippendorff's alpha (nominal, {len(report['annotators'])} annotators): "
-              f"{with_interval(report['krippendorff_alpha'], report['krippendorff_alpha_ci'])}")
+              f"{with_interval(report['krippendorff_alpha'], report['krippendorff_alpha_ci'])}{alpha_items}")
+    few = [f"{' and '.join(pair['annotators'])} share {pair['n']}" for pair in report["pairs"] if pair["few_items"]]
+    if report["few_items"]:
+        few.append(f"alpha is over {report['items_multiply_labelled']}")
+    if few:
+        warn(f"agreement on fewer than {report['min_items']} items is too few to say much (one item more or less "
+             f"moves it by a large step): {'; '.join(few)}; label more items in common")
     if json_path:
         write_json_atomic(json_path, without_nan(report))
 
