@@ -351,6 +351,21 @@ def load_zero_shot(task: str, name: str, templates, sentiment_dir, engine: str, 
     return model, model.for_task("sentiment", templates)
 
 
+def warn_if_trained_on(input_path: Path, models) -> None:
+    """A warning when the input is a label file a model was trained on (its card lists the file's sha256): its
+    predictions there, given to evaluate or report --gold, score the model on items it learnt."""
+    from classifier.models.card import trained_on
+
+    if not input_path.is_file():
+        return
+    for model in models:
+        where = getattr(model, "path", None)
+        if where is not None and trained_on(where, input_path) == "label files":
+            warn(f"{input_path} is a label file {model.model_id} was trained on (its card says so): scores on it "
+                 "are in-sample, and evaluate or report --gold would credit the model with items it learnt; score "
+                 "it on labels it never saw (items from other articles, as 'stance train --test' holds out)")
+
+
 def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_remote_code: bool, threads, device,
                      zero_shot: str | None = None, templates=None):
     """(the model whose task leads the output, the sentiment model written beside it or None), each checked
@@ -553,6 +568,7 @@ def classify_command(
                 warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")
             model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
                                                 threads, device, zero_shot, templates)
+            warn_if_trained_on(input_path, [model, sentiment])
             run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path), overwrite=overwrite,
                        input_stamp=stamp)
             if workers:

@@ -201,20 +201,17 @@ def warn_if_trained_on(model_dir: Path, dev_items: str | Path) -> None:
     """A warning when the dev items are a file the model was trained or tested on (its card records their sha256): a
     temperature fitted on items the model learnt is fitted to its confidence there, not on new text; one fitted on
     the test items leaves no held-out figure."""
-    import re
     import warnings
 
     from classifier.errors import InputWarning
-    from classifier.io.files import file_sha256
-    from classifier.models.card import read_card
+    from classifier.models.card import trained_on
 
-    data = (read_card(model_dir) or {}).get("data", {})
-    digest = file_sha256(dev_items)[:12]
-    if digest in re.findall(r"\(sha256 ([0-9a-f]{12})", str(data.get("label files", ""))):
+    found = trained_on(model_dir, dev_items)
+    if found == "label files":
         warnings.warn(f"{dev_items} is a file {model_dir} was trained on (its card says so): calibrate on labelled "
                       "items it never saw, or the temperature fits its confidence on what it learnt", InputWarning,
                       stacklevel=2)
-    elif digest in re.findall(r"\(sha256 ([0-9a-f]{12})", str(data.get("test files", ""))):
+    elif found == "test files":
         warnings.warn(f"{dev_items} is the file {model_dir} was tested on (its card says so): a temperature fitted on "
                       "the test items makes the test figures no longer held out; calibrate on other labelled items",
                       InputWarning, stacklevel=2)

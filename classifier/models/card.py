@@ -68,6 +68,23 @@ def read_card(directory: str | Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def trained_on(model_dir: str | Path, path: str | Path) -> str | None:
+    """Where the model's card lists ``path``'s bytes (their sha256, as ``stance train`` records each file): "label
+    files" among the files it was trained on, "test files" among those it was tested on; else None (no card, or a
+    card that names no file, or not this one)."""
+    import re
+
+    from classifier.io.files import file_sha256
+
+    data = read_card(model_dir).get("data", {}) if Path(model_dir).is_dir() else {}
+    listed = {key: re.findall(r"\(sha256 ([0-9a-f]{12})", str(data.get(key, "")))
+              for key in ("label files", "test files")}
+    if not any(listed.values()):
+        return None  # nothing to compare with: the file is not read
+    digest = file_sha256(path)[:12]
+    return next((key for key, digests in listed.items() if digest in digests), None)
+
+
 def render_card(card: dict, task: str = "stance") -> str:
     from huggingface_hub import ModelCard, ModelCardData
 

@@ -1132,3 +1132,27 @@ def test_a_rerun_of_an_unchanged_dataset_folder_answers_without_reading_it(tmp_p
     (folder / "state.json").write_text((folder / "state.json").read_text())  # saved again, the same items
     assert "already scored" in run("classify", folder, "--out", out, "--model", tiny_model_dir).output
     assert passes
+
+
+def test_classifying_a_label_file_the_model_was_trained_on_is_warned_of(tmp_path, tiny_model_dir):
+    """Predictions on the model's own training file, given to evaluate, scored it on items it learnt, without a
+    word (a walk trained on gold.jsonl, classified gold.jsonl and read the "gain" off evaluate --compare)."""
+    import shutil
+
+    from classifier.io.files import file_sha256
+
+    labels = write_items(tmp_path / "labels.jsonl", 10)
+    other = write_items(tmp_path / "other.jsonl", 12)
+    model = tmp_path / "ours"
+    shutil.copytree(tiny_model_dir, model)
+    card = json.loads((model / "model_card.json").read_text()) if (model / "model_card.json").exists() else {}
+    card["data"] = {"label files": f"labels.jsonl (sha256 {file_sha256(labels)[:12]})",
+                    "test files": f"other.jsonl (sha256 {file_sha256(other)[:12]})"}
+    (model / "model_card.json").write_text(json.dumps(card))
+    on_training = run("classify", labels, "--out", tmp_path / "p1.jsonl", "--model", model, "-q")
+    assert on_training.exit_code == 0, on_training.output
+    text = " ".join(on_training.output.split())
+    assert f"warning: {labels} is a label file tiny@" in text and "was trained on (its card says so)" in text
+    assert "in-sample" in text and (tmp_path / "p1.jsonl").exists()
+    on_test = run("classify", other, "--out", tmp_path / "p2.jsonl", "--model", model, "-q")
+    assert on_test.exit_code == 0 and "warning" not in on_test.output  # its test file: held out, as meant
