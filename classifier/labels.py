@@ -286,11 +286,22 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
         else:
             found = LabelStore(path).records()
         check_plain_rows(found)
+        check_holds_answers(found, path)
         per_file.append((Path(path), found))
     records = [record for _, found in per_file for record in found]
     check_one_item_per_id(records)
     check_annotators_across_files(per_file)
     return records
+
+
+def check_holds_answers(records: Sequence[dict], path: str | Path) -> None:
+    """Refuse a file none of whose rows is a label or an annotator's line (every line 'stance label' writes names
+    one): items or predictions of unlabelled items given among label files were read as nothing at all, so that
+    'gold labels_ana.jsonl items.jsonl' wrote ana's labels as the gold set and said nothing of the other file. An
+    empty file is left alone (a session that has not saved its first answer)."""
+    if records and not any(r.get("label") is not None or r.get("annotator") for r in records):
+        raise InputError(f"{path}: none of its {len(records)} rows has a label or an annotator: items or predictions, "
+                         "not a label file (give the file 'stance label --labels' wrote, or labelled items)")
 
 
 def check_plain_rows(records: Sequence[dict]) -> None:

@@ -1260,3 +1260,24 @@ def test_agreement_on_too_few_shared_items_is_flagged_and_warned_of(tmp_path):
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "over 3 items (n<10)" in text and "alpha is over 3" in text
+
+
+def test_a_file_of_unlabelled_items_among_label_files_is_refused_naming_it(tmp_path):
+    """'gold labels_ana.jsonl items.jsonl' wrote ana's labels as the gold set and said nothing of items.jsonl,
+    whose rows, none labelled, were read as no answer at all; agreement named both files and 'found ana'."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    ana = tmp_path / "labels_ana.jsonl"
+    ana.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ana": ["favor", "against", "neutral"]})))
+    for command in (["gold", str(ana), str(items_path), "--out", str(tmp_path / "gold.jsonl")],
+                    ["agreement", str(ana), str(items_path)]):
+        result = runner.invoke(app, ["label", *command])
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(f"error: {items_path}: none of its 6 rows has a label or an annotator")
+        assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "gold.jsonl").exists()
+    skips = tmp_path / "labels_ben.jsonl"  # every item skipped: answers all the same, and read as such
+    skips.write_text("".join(json.dumps(label_record(it, None, "ben", skipped=True)) + "\n" for it in make_items()))
+    empty = tmp_path / "labels_cy.jsonl"
+    empty.write_text("")
+    result = runner.invoke(app, ["label", "gold", str(ana), str(skips), str(empty), "--out", str(tmp_path / "g.jsonl")])
+    assert result.exit_code == 0, result.output
