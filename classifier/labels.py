@@ -792,6 +792,24 @@ def _kappas(confusions: np.ndarray) -> np.ndarray:
         return np.where(1 - chance > 1e-12, (observed - chance) / (1 - chance), np.nan)
 
 
+def _one_against_rest(code: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Cohen's kappa of one class against the others: each (stack of) k x k confusion matrices folded into 2 x 2
+    (this class or not, for each annotator), so a pair's kappa can be read per class, as agreement studies report
+    it (which class the two disagree on), from the same matrices and resamples as the overall kappa."""
+    def kappa(confusions: np.ndarray) -> np.ndarray:
+        k = confusions.shape[-1]
+        rest = np.ones(k, dtype=bool)
+        rest[code] = False
+        both = confusions[..., code, code]
+        first_only = confusions[..., code, :][..., rest].sum(axis=-1)
+        second_only = confusions[..., :, code][..., rest].sum(axis=-1)
+        neither = confusions[..., rest, :][..., :, rest].sum(axis=(-2, -1))
+        folded = np.stack([np.stack([both, first_only], -1), np.stack([second_only, neither], -1)], -2)
+        return _kappas(folded)
+
+    return kappa
+
+
 def _unit_coincidences(matrix: np.ndarray) -> np.ndarray:
     """items x (label x label): each item's share of Krippendorff's coincidence matrix (nominal). An item
     labelled ``m`` times adds ``n_c n_k / (m - 1)`` to cell (c, k), less ``n_c / (m - 1)`` on the diagonal."""
@@ -856,7 +874,14 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
             shared = [x for x in item_ids if (x, first) in current and (x, second) in current]
             a = np.array([current[(x, first)]["label"] for x in shared], dtype=object)
             b = np.array([current[(x, second)]["label"] for x in shared], dtype=object)
-            pairs.append({"annotators": [first, second], "n": len(shared),
+            per_class = {}
+            for label in [label for label in ALL_LABELS if shared and label in {*a, *b}]:
+                statistic, cells = _one_against_rest(ALL_LABELS.index(label)), _pair_cells(a, b)
+                k = len(ALL_LABELS)
+                per_class[label] = {"kappa": float(statistic(cells.sum(axis=0).reshape(k, k))),
+                                    "kappa_ci": _resampled(cells, statistic, [article_of(x) for x in shared], n_boot,
+                                                           seed)}
+            pairs.append({"annotators": [first, second], "n": len(shared), "per_class": per_class,
                           "kappa": _kappa(a, b) if shared else float("nan"),
                           "kappa_ci": _resampled(_pair_cells(a, b), _kappas, [article_of(x) for x in shared],
                                                  n_boot, seed) if shared else None,

@@ -1281,3 +1281,29 @@ def test_a_file_of_unlabelled_items_among_label_files_is_refused_naming_it(tmp_p
     empty.write_text("")
     result = runner.invoke(app, ["label", "gold", str(ana), str(skips), str(empty), "--out", str(tmp_path / "g.jsonl")])
     assert result.exit_code == 0, result.output
+
+
+def test_agreement_per_class_is_kappa_of_that_class_against_the_others(tmp_path):
+    """Which class two annotators disagree on: each class's kappa (that class or not, for each), as scikit-learn
+    computes it on the folded labels, with an interval from the same article resamples as the overall kappa."""
+    from sklearn.metrics import cohen_kappa_score
+
+    items = [Item(id=f"b{i}-0-USA", text=f"The USA met them on day {i}.", actor="USA", spans=[(4, 7)],
+                  source="RT", article=f"b{i % 6}", sentence_index=i) for i in range(24)]
+    ana = ["favor", "against", "neutral", "neutral"] * 6
+    ben = ["favor", "neutral", "neutral", "against", "favor", "against"] * 4
+    records = [label_record(it, label, ann) | {"record": f"{ann}{i}"} for ann, labels in (("ana", ana), ("ben", ben))
+               for i, (it, label) in enumerate(zip(items, labels))]
+    pair = agreement(records, n_boot=200)["pairs"][0]
+    assert set(pair["per_class"]) == {"favor", "against", "neutral"}
+    for label, figures in pair["per_class"].items():
+        expected = cohen_kappa_score([x == label for x in ana], [x == label for x in ben])
+        assert figures["kappa"] == pytest.approx(expected)
+        low, high = figures["kappa_ci"]
+        assert low <= figures["kappa"] <= high
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = runner.invoke(app, ["label", "agreement", str(path), "--show", "0", "--n-boot", "200"])
+    assert result.exit_code == 0, result.output
+    assert "Kappa per class (that class against the others)" in result.output
+    assert f"{pair['per_class']['against']['kappa']:.3f} [" in result.output

@@ -31,7 +31,7 @@ from classifier.cli.display import shown as visible
 from classifier.visible import counted
 from classifier.errors import InputError, InputWarning
 from classifier.items import Item, check_unique_ids, read_items
-from classifier.labels import (MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
+from classifier.labels import (ALL_LABELS, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
                                article_context, check_file_task, check_same_items, from_label_studio,
                                label_studio_config, new_records, one_per_sentence, order_items, read_records,
                                suggestion_of, suggestion_records, to_label_studio)
@@ -565,13 +565,23 @@ def agreement_tables(report: dict, show: int) -> list:
         pairs.add_row(*pair["annotators"], str(pair["n"]) + (f" {few}" if pair["few_items"] else ""),
                       f"{pair['agreement']:.3f}" if pair["n"] else "-",
                       with_interval(pair["kappa"], pair["kappa_ci"]) if pair["n"] else "no shared items")
+    classes = [label for label in ALL_LABELS if any(label in pair["per_class"] for pair in report["pairs"])]
+    per_class = Table(title="Kappa per class (that class against the others)",
+                      caption="[ ]: as above; -: neither of the two gave that class")
+    for column in ("annotator A", "annotator B", *classes):
+        per_class.add_column(column)
+    for pair in report["pairs"]:
+        if pair["per_class"]:
+            per_class.add_row(*pair["annotators"], *(
+                with_interval(pair["per_class"][label]["kappa"], pair["per_class"][label]["kappa_ci"])
+                if label in pair["per_class"] else "-" for label in classes))
     rows = Table(title=f"Disagreements ({len(report['disagreements'])})")
     for column in ("id", "actor", "labels", "text"):
         rows.add_column(column, overflow="fold")  # ids often share a long prefix: wrap them, never cut them
     for case in report["disagreements"][:show]:
         rows.add_row(case["id"], case["actor"] or "-",
                      ", ".join(f"{a}: {lab}" for a, lab in case["labels"].items()), case["text"])
-    return [pairs, rows] if show > 0 else [pairs]  # --show 0: the figures alone, no empty table
+    return [pairs, per_class, rows] if show > 0 else [pairs, per_class]  # --show 0: the figures alone
 
 
 def without_nan(obj):
@@ -594,7 +604,7 @@ def agreement_command(
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article) for the 95% intervals; 0: none."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the resamples."),
 ) -> None:
-    """Inter-annotator agreement: Cohen's kappa per pair, Krippendorff's alpha (nominal), disagreements.
+    """Inter-annotator agreement: Cohen's kappa per pair and per class, Krippendorff's alpha, disagreements.
 
     Example: stance label agreement labels_ana.jsonl labels_ben.jsonl --json agreement.json
     """
