@@ -168,8 +168,16 @@ class Tenure:
     person: str
     ranges: tuple[tuple[datetime.date | None, datetime.date | None], ...] = ()
 
-    def holds(self, day: datetime.date) -> bool:
-        return not self.ranges or any((start is None or start <= day) and (end is None or day <= end)
+    def holds(self, day: datetime.date, last: datetime.date | None = None) -> bool:
+        """Whether the person held office on ``day`` (on some day from ``day`` to ``last``: a date written to the
+        month or year alone)."""
+        last = day if last is None else last
+        return not self.ranges or any((start is None or start <= last) and (end is None or day <= end)
+                                      for start, end in self.ranges)
+
+    def held_throughout(self, first: datetime.date, last: datetime.date) -> bool:
+        """Whether the person held office on every day from ``first`` to ``last`` (one range holds them all)."""
+        return not self.ranges or any((start is None or start <= first) and (end is None or last <= end)
                                       for start, end in self.ranges)
 
     def shown(self) -> str:
@@ -224,15 +232,27 @@ class Tenures:
         persons = tuple(p for p in persons if p in named) or persons
         return persons if all(p.ranges for p in persons) else ()
 
-    def _out_on(self, day: datetime.date) -> frozenset[Tenure]:
-        return frozenset(t for persons in self._persons.values() for t in persons.values() if not t.holds(day))
+    def _out_on(self, days: tuple[datetime.date, datetime.date]) -> frozenset[Tenure]:
+        return frozenset(t for persons in self._persons.values() for t in persons.values() if not t.holds(*days))
 
-    def out_of_office(self, mention: "Mention", day: datetime.date | None,
+    def out_of_office(self, mention: "Mention", days: tuple[datetime.date, datetime.date] | None,
                       named: frozenset[Tenure] = frozenset()) -> tuple[Tenure, ...]:
-        """The persons ``mention`` names (``person_forms``), where all of them are out of office on ``day``; else
-        none (a day of None, an undated article: none)."""
-        persons = self.person_forms(mention.actor, mention.term, named) if day is not None and self else ()
-        return persons if persons and self._out(day).issuperset(persons) else ()
+        """The persons ``mention`` names (``person_forms``), where all of them are out of office on every one of
+        ``days`` (the first and last day the article's date can be: ``dates.days_of``); else none (None, an undated
+        article: none; "2025-01", where Trump took office on the 20th: none)."""
+        persons = self.person_forms(mention.actor, mention.term, named) if days is not None and self else ()
+        return persons if persons and self._out(days).issuperset(persons) else ()
+
+    def in_doubt(self, mention: "Mention", days: tuple[datetime.date, datetime.date] | None,
+                 named: frozenset[Tenure] = frozenset()) -> bool:
+        """Whether ``mention`` names persons with terms of office and is kept though their office on the article's
+        day is not known: an undated article, or one dated to a month or year in which one of them held office on
+        some days only (kept: ``out_of_office`` drops only those out of office throughout)."""
+        persons = self.person_forms(mention.actor, mention.term, named) if self else ()
+        if not persons or days is None:
+            return bool(persons)
+        return not self.out_of_office(mention, days, named) and not all(p.held_throughout(*days) for p in persons)
+
 
 
 def choose_catalogue(extend: str | Path | None = None, replace: str | Path | None = None,

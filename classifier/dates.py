@@ -47,6 +47,27 @@ def day_of(text: str) -> datetime.date | None:
     return None if pd.isna(stamp) else stamp.date()
 
 
+# a date written to the year or the month alone ("2024", "2024-06"): the period it names, not its first day
+PRECISION = (("year", r"^\d{4}$"), ("month", r"^\d{4}-\d{1,2}$"))
+
+
+def days_of(text: str) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day ``text`` can be (``day_of``): the day itself, or the whole year or month a date written
+    to the year or month alone names ("2017": 2017-01-01 to 2017-12-31); None where it is no date."""
+    import calendar
+    import re
+
+    day = day_of(text)
+    if day is None:
+        return None
+    written = text.strip()
+    if re.match(PRECISION[0][1], written):
+        return day, day.replace(month=12, day=31)
+    if re.match(PRECISION[1][1], written):
+        return day, day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return day, day
+
+
 def is_date(text: str) -> bool:
     """Whether ``text`` is a date the report reads (as ``read_dates`` reads it)."""
     return day_of(text) is not None

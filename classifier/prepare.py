@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 from classifier.actors import (NEWS_AGENCIES, Actor, Matcher, NameCounts, Tenures, common_words, id_part,
                                spans_by_actor)
 from classifier.clean import Cleaned, Rule, clean_text
-from classifier.dates import day_of
+from classifier.dates import days_of
 from classifier.ingest import Article, thin_page_chars
 from classifier.segment import segment, segmenter_language
 
@@ -270,7 +270,7 @@ class ArticleReport:
     undated_page: bool = False          # an HTML page that neither its markup nor the manifest gave a date
     undated: bool = False               # another article without a date the report reads (none, or unreadable)
     out_of_office: list[tuple[str, str]] = field(default_factory=list)  # (mention as written, why) of those dropped
-    kept_undated: int = 0               # mentions of people with terms of office kept, the article being undated
+    kept_undated: int = 0               # mentions of people with terms of office kept, the article's day unknown
 
 
 @dataclass
@@ -325,7 +325,7 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     local = matcher.for_article(cleaned.text)
     places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
     tenures = Tenures(matcher.actors) if tenures is None else tenures
-    day = day_of(article.date) if article.date else None
+    days = days_of(article.date) if article.date else None  # a date to the month or year alone: its first and last
     found = []
     for sentence in sentences:
         mentions = local.find(sentence.text)
@@ -335,15 +335,15 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     items, dropped, kept_undated = [], [], 0
     named = tenures.named(m for mentions in found for m in mentions) if tenures else frozenset()
     for sentence, mentions in zip(sentences, found):
-        if tenures and day is None:
-            kept_undated += sum(bool(tenures.person_forms(m.actor, m.term, named)) for m in mentions)
-        elif tenures:
+        if tenures:
             kept = []
             for mention in mentions:
-                if persons := tenures.out_of_office(mention, day, named):
+                if persons := tenures.out_of_office(mention, days, named):
+                    when = f"on {days[0]}" if days[0] == days[1] else f"from {days[0]} to {days[1]}"
                     dropped.append((sentence.text[mention.start:mention.end],
-                                    f"{' or '.join(p.shown() for p in persons)}, not on {day}: {sentence.text}"))
+                                    f"{' or '.join(p.shown() for p in persons)}, not {when}: {sentence.text}"))
                 else:
+                    kept_undated += tenures.in_doubt(mention, days, named)
                     kept.append(mention)
             mentions = kept
         for actor, spans in spans_by_actor(mentions).items():
@@ -362,7 +362,7 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                            article.path, article.page_words is not None
                            and len(" ".join(article.text.split())) < thin_page_chars(),
                            article.page_words is not None and not article.date)
-    report.undated = not report.undated_page and day is None
+    report.undated = not report.undated_page and days is None
     report.out_of_office, report.kept_undated = dropped, kept_undated
     return items, report
 

@@ -610,6 +610,21 @@ def test_a_person_counts_for_their_actor_only_on_days_in_office(date, kept):
                                            "2023-03-01: Olaf Scholz met Friedrich Merz.")
 
 
+@pytest.mark.parametrize("date, kept, in_doubt", [
+    ("2023", ["Olaf Scholz", "Scholz", "Germany"], 0),     # Merz out all year: dropped; Scholz in all year
+    ("2025-05", ["Olaf Scholz", "Friedrich Merz", "Scholz", "Germany", "Merz"], 4),  # the handover's month: kept
+    ("2025", ["Olaf Scholz", "Friedrich Merz", "Scholz", "Germany", "Merz"], 4),
+    ("2026-02", ["Friedrich Merz", "Germany", "Merz"], 0),
+])
+def test_a_date_to_the_year_or_month_alone_drops_only_those_out_of_office_all_of_it(date, kept, in_doubt):
+    """A date of a year or month alone had been read as its first day: "2025-01" dropped Trump though he took office
+    on the 20th, "2017" dropped him all year. Now a person's mentions go only where they held no office on any day
+    of it, and those kept where their office changed within it are counted as of an unknown day."""
+    found, report = tenure_items([germany()], SCHOLZ_AND_MERZ, date)
+    assert [term for _, term in found] == kept
+    assert len(report.out_of_office) == 5 - len(kept) and report.kept_undated == in_doubt
+
+
 def test_forms_follow_the_full_name_and_a_shared_form_stays_while_anyone_it_names_serves():
     korea = Actor(name="North Korea", surname_first=True, names=["North Korea"],
                   people=["Kim Jong Un", "Kim Jong-un", "Kim Yo Jong", "Choe Son Hui"],
@@ -681,5 +696,6 @@ def test_prepare_explains_a_mention_dropped_out_of_office_and_counts_those_kept_
     assert result.exit_code == 0, result.output
     assert "old [out of office] Merz: Friedrich Merz (Germany: 2025-05-06..), not on 2023-03-01: Merz agreed." in said
     assert "terms of office: 4 mentions of people out of office on their article's day dropped (--explain names " \
-           "each); 4 mentions of people with terms of office kept in undated articles (their day unknown)" in said
+           "each); 4 mentions of people with terms of office kept where their article's day is unknown (undated, or a " \
+           "month or year alone that spans a change of office)" in said
     assert len(out.read_text().splitlines()) == 3 + 2 + 3  # old: 3 sentences, new: 2 (Scholz's alone gone), undated: 3

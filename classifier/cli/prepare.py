@@ -145,7 +145,7 @@ class PrepareTotals:
     undated_pages: int = 0  # HTML pages that neither their markup nor the manifest dated: the report counts them apart
     undated: int = 0  # the other articles without a date the report reads (none given, or one it cannot read)
     out_of_office: int = 0  # mentions dropped: a person out of office on the article's day
-    kept_undated: int = 0  # mentions of people with terms of office kept in undated articles
+    kept_undated: int = 0  # mentions of people with terms of office kept, their article's day unknown
 
     def add(self, items: list[dict], report: ArticleReport, keep_report: bool) -> None:
         self.articles += 1
@@ -170,8 +170,8 @@ def tenure_note(totals: PrepareTotals) -> str | None:
         parts.append(f"{counted(totals.out_of_office, 'mention')} of people out of office on their article's day "
                      "dropped (--explain names each)")
     if totals.kept_undated:
-        parts.append(f"{counted(totals.kept_undated, 'mention')} of people with terms of office kept in undated "
-                     "articles (their day unknown)")
+        parts.append(f"{counted(totals.kept_undated, 'mention')} of people with terms of office kept where their "
+                     "article's day is unknown (undated, or a month or year alone that spans a change of office)")
     return "terms of office: " + "; ".join(parts) if parts else None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from classifier.dates import YEARS, read_dates
+from classifier.dates import PRECISION, YEARS, read_dates
 
 PERIODS = ("week", "month", "year")
 PERIOD_CODES = {"week": "W-SUN", "month": "M", "year": "Y"}
@@ -29,7 +29,7 @@ def article_dates(sums: pd.DataFrame) -> pd.Series:
 
 
 # a date of a year ("2024") or a month ("2024-06", "2024-6"): it says nothing finer, whatever day it parses to
-_PRECISION = (("year", r"^\d{4}$"), ("month", r"^\d{4}-\d{1,2}$"))
+_PRECISION = PRECISION  # one rule with prepare's terms of office (``dates.days_of``)
 
 
 def date_precision(sums: pd.DataFrame) -> pd.Series:
