@@ -666,7 +666,7 @@ def test_an_output_over_a_label_file_of_peoples_answers_is_refused_and_over_a_ma
     if command[0] == "label":
         assert result.exit_code == 0, result.output
     else:
-        one_line_failure(result, f"--out {made}: a file of 1 label (rows with a label and no model's output")
+        one_line_failure(result, f"--out {made}: a file of people's labels (rows with a label and no model's output")
         made_items = tmp_path / "made_items.jsonl"  # items, made again by prepare: replaced
         made_items.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia"}) + "\n")
         assert run(made_items, *(["--overwrite"] if command[0] == "classify" else [])).exit_code == 0

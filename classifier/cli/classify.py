@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 from collections import Counter
@@ -184,6 +185,19 @@ def files_stamp(input_path: Path, reading: dict) -> InputStamp:
     return stamp
 
 
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of this package's own code: the version stays the same in a checkout while the code that reads items
+    and finds their spans changes, and a stamp must not answer for items that code would now read otherwise."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def catalogue_digest(catalogue) -> str:
     """A digest of the actors a run finds mentions with (a row without spans gets them from it)."""
     import hashlib
@@ -232,7 +246,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
                                                   allowed_labels=labels, encoding=encoding))
         found: Counter = Counter()
         passes: list[bool] = []  # none where a rerun answered from the input's stamp, without reading it
-        reading = {"version": __version__, "task": task, "only_actors": None if wanted is None else sorted(wanted),
+        reading = {"version": __version__, "code": code_digest(), "task": task, "only_actors": None if wanted is None else sorted(wanted),
                    "encoding": encoding, "columns": columns or None,
                    "catalogue": None if finder is None else catalogue_digest(full)}
 

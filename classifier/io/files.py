@@ -266,11 +266,11 @@ def has_label_column(names: Iterable[str]) -> bool:
     return "label" in names
 
 
-def labelled_rows(path: Path) -> int:
-    """How many rows of ``path`` hold a label and no model's output, where its first row has a ``label`` field (a
+def has_labels(path: Path) -> bool:
+    """Whether some row of ``path`` holds a label and no model's output, where its first row has a ``label`` field (a
     column) and no model's output: a gold set, labelled items, someone's labelled spreadsheet with or without an
-    annotator column, told by its bytes as ``people_answers`` tells a label file. 0 for any other file (items,
-    predictions, a file it cannot read): only such a file is read further."""
+    annotator column, told by its bytes as ``people_answers`` tells a label file. False for any other file (items,
+    predictions, a file it cannot read): only such a file is read further, up to its first labelled row."""
     try:
         with open(path, "rb") as fh:
             parquet = fh.read(4) == b"PAR1"
@@ -278,23 +278,23 @@ def labelled_rows(path: Path) -> int:
         with contextlib.closing(reader(path, has_label_column)) as rows:
             first = next(rows, None)
             if not isinstance(first, dict) or "label" not in first or model_output(first):
-                return 0
-            return sum(isinstance(row, dict) and has_value(row.get("label")) and not model_output(row)
+                return False
+            return any(isinstance(row, dict) and has_value(row.get("label")) and not model_output(row)
                        for row in itertools.chain([first], rows))
-    except (OSError, ValueError, csv.Error, InputError):  # unreadable, cut off, binary: no labels it can count
-        return 0
+    except (OSError, ValueError, csv.Error, InputError):  # unreadable, cut off, binary: no labels it can tell
+        return False
 
 
 def check_not_labelled(path: str | Path, option: str = "--out") -> None:
     """Refuse, before any work, an output of 'stance prepare' or 'stance classify' that would replace a file of
-    people's labels without an annotator (``labelled_rows``: a gold set, labelled items, a labelled spreadsheet);
+    people's labels without an annotator (``has_labels``: a gold set, labelled items, a labelled spreadsheet);
     a label file with annotators is ``check_not_labels``'. 'stance label gold' replaces a gold set by its own rule
     (the same rows, or --overwrite)."""
     path = Path(path)
-    if path.is_file() and (n := labelled_rows(path)):
-        raise InputError(f"{option} {path}: a file of {n} label{'s' if n != 1 else ''} (rows with a label and no "
-                         "model's output: a gold set, labelled items or a labelled spreadsheet), which writing it "
-                         "would replace; write to another file (nothing was changed)")
+    if path.is_file() and has_labels(path):  # told by its first labelled row: a million rows are not counted
+        raise InputError(f"{option} {path}: a file of people's labels (rows with a label and no model's output: a "
+                         "gold set, labelled items or a labelled spreadsheet), which writing it would replace; write "
+                         "to another file (nothing was changed)")
 
 
 def check_not_predictions(path: str | Path, option: str = "--out") -> None:

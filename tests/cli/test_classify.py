@@ -1114,6 +1114,21 @@ def test_a_rerun_reading_the_same_file_otherwise_is_not_told_by_its_stamp(tmp_pa
     assert result.exit_code == 1 and "of other items (6 there, 2 in" in " ".join(result.output.split()), result.output
 
 
+def test_a_rerun_after_the_code_changed_reads_the_input_again(tmp_path, tiny_model_dir, monkeypatch):
+    """The package's version stays the same in a checkout while the code that reads items and finds their spans
+    changes (an exclude added to the catalogue's rules): the stamp holds a digest of the code, and a rerun under
+    other code reads the input and compares its items."""
+    import classifier.cli.classify as command
+
+    items = write_items(tmp_path / "items.jsonl", 6)
+    out = tmp_path / "p.jsonl"
+    assert run("classify", items, "--out", out, "--model", tiny_model_dir, "-q").exit_code == 0
+    real, passes = command.read_items, []
+    monkeypatch.setattr(command, "read_items", lambda *args, **kwargs: passes.append(1) or real(*args, **kwargs))
+    monkeypatch.setattr(command, "code_digest", lambda: "other code")
+    result = run("classify", items, "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 0 and "already scored" in result.output and passes
+
 def test_a_rerun_of_an_unchanged_dataset_folder_answers_without_reading_it(tmp_path, tiny_model_dir, monkeypatch):
     """A dataset folder is stamped file by file: unchanged, it is not read; a file of it saved again, it is."""
     datasets = pytest.importorskip("datasets")

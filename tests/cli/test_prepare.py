@@ -1619,7 +1619,7 @@ def test_an_output_over_labels_without_annotators_is_refused_and_they_stay(tmp_p
                         ["classify", corpus, "--out", labelled, "--overwrite", "-q"]):
             result = run(*command)
             said = " ".join(result.output.split())
-            assert result.exit_code == 1 and f"--out {labelled}: a file of 1 label (rows with a label" in said, said
+            assert result.exit_code == 1 and f"--out {labelled}: a file of people's labels (rows with a label" in said, said
             assert labelled.read_bytes() == before
     unlabelled = tmp_path / "unlabelled.jsonl"
     unlabelled.write_text(json.dumps(rows[0]) + "\n")  # a label field, null: no one's label
