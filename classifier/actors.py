@@ -87,12 +87,15 @@ class Actor(BaseModel):
                 raise _At(f"{seen[words]!r} and {person!r} are one person: give their ranges once", (person,))
             seen[words] = person
             listed = ranges if isinstance(ranges, list) else [ranges]
+            if not listed:
+                raise _At(f"{person}: an empty list of ranges (a person without ranges always counts: leave them "
+                          "out of in_office)", (person,))
             for index, written in enumerate(listed):
                 try:
                     office_range(written)
                 except ValueError as exc:
                     raise _At(f"{person}: {exc}", (person, index) if isinstance(ranges, list) else (person,)) from None
-            checked[person] = listed
+            checked[persons[words] if persons is not None else person] = listed  # as written in people
         return checked
 
     def terms(self) -> list[str]:

@@ -651,6 +651,12 @@ def test_the_bundled_catalogue_drops_a_candidate_and_keeps_a_president():
     assert len(tenure_items(actors, text, "2018-03-01")[0]) == 3 and len(tenure_items(actors, text, None)[0]) == 4
 
 
+def test_a_term_of_office_given_to_a_name_spelt_otherwise_is_kept_under_the_name_in_people(tmp_path):
+    """"ann bee:" applied to Ann Bee, but 'actors list' looked its range up by the exact string and showed none."""
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors:\n  - name: X\n    people: [Ann Bee, Bee]\n    in_office:\n      ann bee: 2020-01-01..\n")
+    assert load_catalogue(path)[0].in_office == {"Ann Bee": ["2020-01-01.."]}
+
 @pytest.mark.parametrize("in_office, message", [
     ("\n      Ann Bee:\n        - 2017-01-20..2021-01-20\n        - 2017-13-01..",
      "actors.yaml:7: actor 1: in_office: Value error, Ann Bee: '2017-13-01' in '2017-13-01..' is no day written "
@@ -665,6 +671,7 @@ def test_the_bundled_catalogue_drops_a_candidate_and_keeps_a_president():
     ("\n      Ann Bee: ['..']", "actors.yaml:5: actor 1: in_office: Value error, Ann Bee: '..' has neither start nor "
      "end"),
     (" [Ann Bee]", "actors.yaml:4: actor 1: in_office: Value error, expected each person, as written in people"),
+    ("\n      Ann Bee: []", "actors.yaml:5: actor 1: in_office: Value error, Ann Bee: an empty list of ranges"),
 ])
 def test_a_bad_term_of_office_is_one_line_naming_its_line(tmp_path, in_office, message):
     path = tmp_path / "actors.yaml"
