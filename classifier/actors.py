@@ -189,6 +189,20 @@ class Tenure:
         return f"{self.person} ({self.actor}: {days})"
 
 
+# A person's name directly before a word for the government they lead names that government, which is the actor,
+# whatever the article's date: "a Trump presidency" (2016), "President-elect Donald Trump’s incoming administration".
+# The words are those BASIL's dropped mentions held (the audit in docs/reference.md); "White House", "government" or
+# "cabinet" had no case there. A pattern by hand: the phrase after a name is what tells it, and no library we
+# ship parses noun phrases (a parser would be a new dependency for two words).
+GOVERNMENT_AFTER = re.compile(r"(?:['’]s)?\s+(?:incoming\s+)?(?:administration|presidency)\b", re.IGNORECASE)
+
+
+def names_government(text: str, end: int) -> bool:
+    """Whether the words of ``text`` right after a person's mention, which ends at ``end``, make it the name of their
+    government ("’s incoming administration", " presidency would"): such a mention is kept on any day."""
+    return GOVERNMENT_AFTER.match(text, end) is not None
+
+
 class Tenures:
     """The catalogue's terms of office: which mentions name a person out of office on a day. A mention's term that
     is one of an actor's ``people`` or a surname the article derives (``Matcher.for_article``) names the persons it

@@ -651,6 +651,27 @@ def test_the_bundled_catalogue_drops_a_candidate_and_keeps_a_president():
     assert len(tenure_items(actors, text, "2018-03-01")[0]) == 3 and len(tenure_items(actors, text, None)[0]) == 4
 
 
+@pytest.mark.parametrize("text, kept", [
+    # BASIL's cases (2016): the name directly before a word for the government is the government, the actor
+    ("He foresaw the damage a Trump presidency would wreak.", [("United States", "Trump")]),
+    ("Pelosi faced President-elect Donald Trump’s incoming administration.", [("United States", "Donald Trump")]),
+    ("A Trump Administration would act.", [("United States", "Trump")]),
+    # nearby, still the candidate: dropped
+    ("Trump said he would act.", []),
+    ("Trump, administration officials said, would act.", []),
+    ("Donald Trump's presidential bid and his administration of casinos.", []),
+    ("Trump is investing more as he explores his own bid for the presidency.", []),
+])
+def test_a_name_before_administration_or_presidency_is_the_government_whatever_the_date(text, kept):
+    """An audit of 80 of the 151 mentions BASIL's articles dropped out of office: "President-elect Donald Trump’s
+    incoming administration" (and, outside the sample, "a Trump presidency") is the government, and had been
+    dropped with the candidate's mentions."""
+    found, report = tenure_items(load_catalogue(), text, "2016-07-27")
+    assert found == kept
+    assert len(report.out_of_office) == (0 if kept else 1) and report.kept_undated == 0
+    assert tenure_items(load_catalogue(), text, None)[1].kept_undated == (0 if kept else 1)
+
+
 def test_a_term_of_office_given_to_a_name_spelt_otherwise_is_kept_under_the_name_in_people(tmp_path):
     """"ann bee:" applied to Ann Bee, but 'actors list' looked its range up by the exact string and showed none."""
     path = tmp_path / "actors.yaml"
