@@ -1307,3 +1307,38 @@ def test_agreement_per_class_is_kappa_of_that_class_against_the_others(tmp_path)
     assert result.exit_code == 0, result.output
     assert "Kappa per class (that class against the others)" in result.output
     assert f"{pair['per_class']['against']['kappa']:.3f} [" in result.output
+
+
+def test_an_unknown_action_in_keys_is_named_with_the_valid_ones():
+    """--keys favour=1 said "'favour=1' is not ACTION=KEY with one character", though its key was one character:
+    the action was the mistake, and it went unnamed."""
+    from classifier.cli.label import parse_keys
+    from classifier.tasks import get_task
+
+    with pytest.raises(InputError) as caught:
+        parse_keys("favour=1")
+    said = str(caught.value)
+    assert "unknown action 'favour'" in said and "did you mean 'favor'?" in said and "one character" not in said
+    assert "favor, against, neutral, skip, undo, help, quit" in said
+    with pytest.raises(InputError, match="unknown action 'favor'.*positive, negative, neutral"):
+        parse_keys("favor=1", get_task("sentiment"))
+    with pytest.raises(InputError, match="'favor=12': a key is one character") as caught:
+        parse_keys("favor=12")
+    assert "unknown action" not in str(caught.value)
+    assert parse_keys("favor=1")["1"] == "favor"
+
+
+def test_gold_for_an_annotator_without_labels_lists_those_with_labels(tmp_path):
+    """'label gold --annotator bem' said "none by annotator 'bem'" and not which annotators the files hold."""
+    item = make_items()[0]
+    names = ["ana", "ben", "dan", "eda", "fay", "gus", "hal"]
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps(label_record(item, "favor", name)) + "\n" for name in names))
+    result = runner.invoke(app, ["label", "gold", str(path), "--out", str(tmp_path / "g.jsonl"), "-a", "bem"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and said.count("error:") == 1, result.output
+    assert ("none by annotator 'bem'; the files' annotators: 'ana', 'ben', 'dan', 'eda', 'fay' and 2 more "
+            "(did you mean 'ben'?)") in said
+    assert not (tmp_path / "g.jsonl").exists()
+    result = runner.invoke(app, ["label", "gold", str(path), "--out", str(tmp_path / "g.jsonl"), "-a", "zoltan"])
+    assert "'fay' and 2 more;" in " ".join(result.output.split()) and "did you mean" not in result.output

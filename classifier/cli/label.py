@@ -7,6 +7,7 @@ a first argument that is not a subcommand name goes to ``run``.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import getpass
 import itertools
 import json
@@ -70,8 +71,14 @@ def parse_keys(spec: str, task: Task = STANCE) -> dict[str, str]:
     for part in filter(None, (p.strip() for p in spec.split(","))):
         action, _, key = part.partition("=")
         action = action.strip()
-        if action not in actions or len(key) != 1 or key in QUIT_BYTES:
-            raise InputError(f"--keys: {part!r} is not ACTION=KEY with one character; actions: {', '.join(actions)}")
+        if action not in actions:  # 'favour=1' was "not ACTION=KEY with one character", though its key was one
+            close = difflib.get_close_matches(action.casefold(), actions, n=1)
+            raise InputError(f"--keys: {part!r}: unknown action {action!r}"
+                             + (f" (did you mean {close[0]!r}?)" if close else "")
+                             + f"; the {task.name} actions: {', '.join(actions)}")
+        if len(key) != 1 or key in QUIT_BYTES:
+            raise InputError(f"--keys: {part!r}: a key is one character (not Ctrl-C or Ctrl-D); "
+                             f"e.g. {action}={by_action[action]}")
         by_action[action] = key
     keys = {key: action for action, key in by_action.items()}
     if len(keys) != len(by_action):
@@ -637,6 +644,19 @@ def agreement_command(
         write_json_atomic(json_path, without_nan(report))
 
 
+def annotators_note(records: list[dict], name: str, shown: int = 5) -> str:
+    """The annotators whose labels the files hold, a few of them, and the close name where one is: '--annotator
+    bem' said "none by annotator 'bem'" and no more."""
+    from classifier.labels import current_labels
+
+    names = sorted({key[1] for key in current_labels(records, include_suggested=True)} - {NO_ANNOTATOR})
+    if not names:
+        return ""
+    listed = ", ".join(map(repr, names[:shown])) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    close = difflib.get_close_matches(name, names, n=1)
+    return f"; the files' annotators: {listed}" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
 @label_app.command("gold")
 @handle_errors
 def gold_command(
@@ -672,7 +692,8 @@ def gold_command(
             write_records(ties_path, counts["tied"], "jsonl")
         raise InputError(f"{', '.join(map(str, labels_paths))}: no labels to write ({len(records)} lines"
                          + (f", {counts['ties']} ties" if counts["ties"] else "")
-                         + (f", none by annotator {annotator!r}" if annotator else "")
+                         + (f", none by annotator {annotator!r}{annotators_note(records, annotator)}"
+                            if annotator else "")
                          + (f"; no gold file was written, the ties are in {ties_path})" if ties_path and counts["ties"]
                             else "; nothing was written)"))
     # a gold set made from other label files, or mended by hand, cannot be made again from these: replaced if asked
