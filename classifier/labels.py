@@ -641,6 +641,13 @@ class Progress:
     done: int
     total: int
     per_source: dict[str, tuple[int, int]] = field(default_factory=dict)
+    skipped: int = 0  # of those done, the items skipped (not answered)
+
+    def done_text(self) -> str:
+        """"8/131 done", or "8/131: 6 answered, 2 skipped" where skips count among the done."""
+        if not self.skipped:
+            return f"{self.done}/{self.total} done"
+        return f"{self.done}/{self.total}: {self.done - self.skipped} answered, {self.skipped} skipped"
 
 
 class LabelSession:
@@ -714,7 +721,8 @@ class LabelSession:
             counts[1] += 1
             counts[0] += item.id in self.answered
         done = sum(c[0] for c in per_source.values())
-        return Progress(done, len(self.items), {s: (c[0], c[1]) for s, c in sorted(per_source.items())})
+        skipped = sum(1 for r in self.answered.values() if r.get("skipped"))
+        return Progress(done, len(self.items), {s: (c[0], c[1]) for s, c in sorted(per_source.items())}, skipped)
 
     def tally(self) -> Counter:
         return Counter("skipped" if r.get("skipped") else r.get("label") for r in self.answered.values())

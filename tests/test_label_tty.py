@@ -128,3 +128,25 @@ def test_split_keys_keeps_characters_and_escape_sequences_whole():
 
     assert split_keys("fé\x1b[1;5Cж\x1bOPq".encode()) == ["f", "é", "\x1b[1;5C", "ж", "\x1bOP", "q"]
     assert split_keys(b"\x1b") == ["\x1b"]
+
+
+
+def test_quiet_at_a_terminal_shows_one_line_per_item_and_never_clears_it(tmp_path):
+    """-q at a terminal drew every full screen, as without it: it shows each item on one line, then the prompt."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    child = spawn(items_path, labels, "-q")
+    child.expect_exact("answer: ")
+    shown = child.before
+    assert "a1-0-Russia" in shown and "praised the deal" in shown
+    for noise in ("per outlet", "[f] favor", "done", "\x1b[2J", "\x1b[H"):  # no screen, never cleared
+        assert noise not in shown, noise
+    child.send("f")
+    child.expect_exact("a1-0-China")
+    child.expect_exact("answer: ")
+    assert "(saved)" not in child.before
+    child.send("q")
+    child.expect_exact("stopped: 1/6")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and [r["label"] for r in LabelStore(labels).records()] == ["favor"]

@@ -533,8 +533,53 @@ def test_a_piped_session_ends_on_one_line(tmp_path, answers, quiet):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[-1] == f"stopped: 1/6 by ana (1 favor) in {labels}"
+    if quiet:  # each item on one line, nothing said of the answer
+        assert lines[:-1] == ["a1-0-Russia · Russia: **Russia** praised the deal with China.",
+                              "a1-0-China · China: Russia praised the deal with **China**."]
+        return
     assert lines[-2].startswith("[f] favor") and "answer: favor (saved)" in lines
     assert not [line for line in lines if line.startswith("answer: ") and "(saved)" not in line]
+
+
+def test_quiet_shows_each_item_once_on_one_line_and_what_went_wrong(tmp_path):
+    """-q promises no progress or summary lines, yet a piped -q session printed every item's whole screen (rule,
+    progress, outlets, neighbours, suggestion, keys) and "answer: favor (saved)" after each answer: a script driving
+    it had to dig the sentence out. With -q an item is one line, once, whatever is typed at it; an unknown key, the
+    help asked for, an undo with nothing to undo and the closing line are still said."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    args = ["label", str(items_path), "--labels", str(labels), "-a", "ana", "-q"]
+    result = runner.invoke(app, args, input="u\nx\n?\nf\ns\n")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:3] == ["a1-0-Russia · Russia: **Russia** praised the deal with China.", "nothing to undo",
+                         "a1-0-Russia · Russia: **Russia** praised the deal with China."]  # shown again after u
+    assert lines[3] == "unknown key 'x'; press ? for help" and "keys" in lines[4]  # the help table's title
+    assert lines[-3:] == ["a1-0-China · China: Russia praised the deal with **China**.",
+                          "a1-1-NATO · NATO: **NATO** criticised the move.",
+                          f"stopped: 2/6 by ana (1 favor, 1 skipped) in {labels}"]
+    for noise in ("answer:", "(saved)", "done", "per outlet", "[f] favor", "model:", "resuming"):
+        assert noise not in result.output, noise
+    again = runner.invoke(app, args, input="a\n")  # resumed: no "resuming" line either
+    assert again.output.splitlines() == ["a1-1-NATO · NATO: **NATO** criticised the move.",
+                                         "a2-0-USA · USA: The **USA** held talks on Monday.",
+                                         f"stopped: 3/6 by ana (1 against, 1 favor, 1 skipped) in {labels}"]
+    sentiment = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "s.jsonl"), "-a", "ana",
+                                    "--task", "sentiment", "-q"], input="q\n")
+    assert sentiment.output.splitlines()[0] == "a1:0000: Russia praised the deal with China."  # no actor to name
+
+
+def test_progress_counts_skipped_items_apart_from_answered_ones(tmp_path):
+    """The header said "2/6 done" after an answer and a skip, and a restart "resuming: 2 of 6 items already
+    answered": the skipped item was counted as answered."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    args = ["label", str(items_path), "--labels", str(labels), "-a", "ana"]
+    result = runner.invoke(app, args, input="f\ns\nq\n")
+    assert "1/6 done" in result.output and "2/6: 1 answered, 1 skipped" in result.output, result.output
+    result = runner.invoke(app, args, input="q\n")
+    assert "resuming: 2 of 6 items already done by ana (1 answered, 1 skipped)" in result.output, result.output
+    assert "2/6: 1 answered, 1 skipped" in result.output and "2/6 done" not in result.output
 
 
 def test_answers_are_never_appended_to_items_predictions_or_a_gold_file(tmp_path):
@@ -681,7 +726,7 @@ def test_model_suggestion_is_shown_ordered_by_uncertainty_and_stored(tmp_path, t
     items_path = write_items(tmp_path / "items.jsonl", make_items())
     labels = tmp_path / "labels.jsonl"
     result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--model",
-                                 str(tiny_model_dir), "-q"], input="f\nq\n")
+                                 str(tiny_model_dir)], input="f\nq\n")  # not -q: it shows no suggestion
     assert result.exit_code == 0, result.output
     assert "model suggests" in result.output
     record = LabelStore(labels).records()[0]
@@ -693,7 +738,7 @@ def test_model_suggestion_is_shown_ordered_by_uncertainty_and_stored(tmp_path, t
     probs = StanceModel.load(tiny_model_dir).predict_proba(items)
     assert record["id"] == items[order_items(items, "uncertain", probs=probs)[0]].id
     hidden = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ben", "--model",
-                                 str(tiny_model_dir), "--hide-suggestion", "-q"], input="n\nq\n")
+                                 str(tiny_model_dir), "--hide-suggestion"], input="n\nq\n")
     assert hidden.exit_code == 0 and "model suggests" not in hidden.output
     assert record["suggestion"]["shown"] is True and LabelStore(labels).records()[1]["suggestion"]["shown"] is False
 
@@ -732,7 +777,7 @@ def test_labelling_sentiment_with_its_own_keys_and_suggestions(tmp_path, tiny_se
     items_path = write_sentences(tmp_path / "sentences.jsonl")  # no actor: the sentence's own tone
     labels = tmp_path / "labels.jsonl"
     result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--task", "sentiment",
-                                 "--model", str(tiny_sentiment_dir), "--order", "file", "-q"], input="p\nm\nf\nn\n")
+                                 "--model", str(tiny_sentiment_dir), "--order", "file"], input="p\nm\nf\nn\n")
     assert result.exit_code == 0, result.output
     assert "own tone" in result.output and "[p] positive" in result.output and "model suggests" in result.output
     assert "unknown key 'f'" in result.output  # f is stance's favor, not a sentiment key

@@ -209,11 +209,18 @@ def item_screen(item: Item, session: LabelSession, context: tuple[list[str], lis
     outlets = " · ".join(f"{source} {done}/{total}" for source, (done, total) in progress.per_source.items())
     question = Text.assemble(("actor: ", "dim"), (visible(item.actor or "-"), "bold magenta")) \
         if session.task is STANCE else Text("the sentence's own tone: positive, negative or neutral", style="dim")
-    parts = [Rule(f"{progress.done}/{progress.total} done"),
+    parts = [Rule(progress.done_text()),  # skips apart: "8/131 done" counted 2 skipped among the answered
              *([Text(visible(f"last: {status}"), style="yellow" if "warning:" in status else "green")] if status else []),
              Text(visible(f"per outlet: {outlets}"), style="dim"), Text(visible(where), style="dim"),
              sentence_grid(before, item, after, plain), question, suggestion_line(shown), keys_line(keys)]
     return Group(*parts)
+
+
+def item_line(item: Item, session: LabelSession, plain: bool = False) -> Text:
+    """The item on one line for -q: its id, its actor (stance) and the sentence, mentions marked; what a script
+    driving the labeller needs to answer, without the screen's progress, neighbours, suggestion and keys."""
+    actor = [" · ", (visible(item.actor or "-"), "bold magenta")] if session.task is STANCE else []
+    return Text.assemble((visible(item.id), "dim"), *actor, ": ", highlighted(item, plain))
 
 
 def help_table(keys: dict[str, str], task: Task = STANCE) -> Table:
@@ -237,11 +244,13 @@ def help_table(keys: dict[str, str], task: Task = STANCE) -> Table:
 
 
 # -- the loop -----------------------------------------------------------------------------------
-def read_action(reader: KeyReader, screen: Console, keys: dict[str, str]) -> str:
+def read_action(reader: KeyReader, screen: Console, keys: dict[str, str], quiet: bool = False) -> str:
     """The action of the next key typed, or line piped in. A piped line is not echoed: its "answer: " is written
     once it is read, before what it did ("answer: favor (saved)"), and none before the quit key or the end of the
     input, so a piped session ends on the summary line alone (it ended "answer: stopped: ..." after q, "answer:
-    quit" and then the summary at the end of the input)."""
+    quit" and then the summary at the end of the input). ``quiet`` (-q), piped: no "answer: " at all, only what
+    went wrong ("unknown key 'x'; ...")."""
+    piped_prompt = not reader.raw and not quiet
     while True:
         if reader.raw:
             screen.print("answer: ", end="")
@@ -257,10 +266,10 @@ def read_action(reader: KeyReader, screen: Console, keys: dict[str, str]) -> str
         if action is not None:
             if reader.raw:
                 screen.print(key)
-            elif action != "quit":
+            elif action != "quit" and piped_prompt:
                 screen.print("answer: " + ("help" if action == "help" else ""), end="\n" if action == "help" else "")
             return action
-        if not reader.raw:
+        if piped_prompt:
             screen.print("answer: ", end="")
         screen.print(f"unknown key {key!r}; press {next(k for k, a in keys.items() if a == 'help')} for help")
 
@@ -276,9 +285,9 @@ def input_warnings() -> Iterator[list[str]]:
     said += [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
 
 
-def apply_action(session: LabelSession, item: Item, action: str, screen: Console) -> str:
+def apply_action(session: LabelSession, item: Item, action: str, screen: Console, quiet: bool = False) -> str:
     """Do it, print what was done, and return that message for the next screen (with any warning the save
-    gave, such as a cut-off line moved aside)."""
+    gave, such as a cut-off line moved aside). ``quiet``: printed only where it warns, or the undo found nothing."""
     with input_warnings() as said:
         if action == "undo":
             target = session.undo()
@@ -291,7 +300,8 @@ def apply_action(session: LabelSession, item: Item, action: str, screen: Console
             session.answer(item, action)
             message = f"{action} (saved)"
     message += "".join(f"; warning: {text}" for text in said)
-    screen.print(message, style="green" if action in session.task.labels else None)
+    if not quiet or said or message == "nothing to undo":
+        screen.print(message, style="green" if action in session.task.labels else None)
     return message
 
 
@@ -302,21 +312,26 @@ def show(screen: Console, screen_parts: Group) -> None:
 
 
 def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys: dict[str, str],
-                contexts: dict, status: str = "") -> bool:
+                contexts: dict, status: str = "", quiet: bool = False) -> bool:
     """Show items until all are answered (True) or the annotator quits (False); ``status`` starts the first
-    screen's status line (what loading warned about, which clearing the screen would hide)."""
+    screen's status line (what loading warned about, which clearing the screen would hide). ``quiet`` (-q): each
+    item as one line (:func:`item_line`), the screen never cleared, nothing said of an answer that went well (a
+    piped -q session printed every full screen and "answer: favor (saved)" though -q promised no summary lines)."""
     item = session.next_item()
     while item is not None:
         suggestion = session.suggestions.get(item.id)
         shown = suggestion if suggestion and suggestion.get("shown", True) else None
-        show(screen, item_screen(item, session, contexts.get(item.id), shown, keys, status, plain_text(screen)))
-        action = read_action(reader, screen, keys)
+        if quiet:
+            screen.print(item_line(item, session, plain_text(screen)))
+        else:
+            show(screen, item_screen(item, session, contexts.get(item.id), shown, keys, status, plain_text(screen)))
+        action = read_action(reader, screen, keys, quiet)
         while action == "help":
             screen.print(help_table(keys, session.task))
-            action = read_action(reader, screen, keys)
+            action = read_action(reader, screen, keys, quiet)
         if action == "quit":
             return False
-        status = apply_action(session, item, action, screen)
+        status = apply_action(session, item, action, screen, quiet)
         item = session.next_item()
     return True
 
@@ -403,7 +418,7 @@ def run_command(
     hide_suggestion: bool = typer.Option(False, "--hide-suggestion", help="Order by the model but do not show its suggestion."),
     revisit_skipped: bool = typer.Option(False, "--revisit-skipped", help="Show items you skipped before again."),
     context: int = typer.Option(1, "--context", min=0, help="Neighbouring sentences shown before and after."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary lines."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Each item as one line (id, actor, sentence) instead of its screen, and nothing said of an answer that went well: for a script driving the labeller. Errors, warnings and the closing summary line stay."),
 ) -> None:
     """Label ITEMS one by one with single keys: f favor, a against, n neutral, s skip, u undo, ? help, q quit
     (--task sentiment: p positive, m negative, n neutral). Answers piped in, not typed at a terminal, are read one
@@ -430,11 +445,14 @@ def run_command(
     said[:0] = said_loading
     for message in said:
         warn(message)
-    done = session.progress().done
-    if done:
-        out.print(f"resuming: {done} of {len(items)} items already answered by {annotator}")
+    progress = session.progress()
+    if progress.done and not quiet:
+        answered = progress.done - progress.skipped
+        out.print(f"resuming: {progress.done} of {len(items)} items already answered by {annotator}" if not
+                  progress.skipped else f"resuming: {progress.done} of {len(items)} items already done by {annotator} "
+                  f"({answered} answered, {progress.skipped} skipped)")
     finished = run_session(session, KeyReader(), SafeConsole(), keymap, article_context(items, context),
-                           status="; ".join(f"warning: {message}" for message in said))
+                           status="; ".join(f"warning: {message}" for message in said), quiet=quiet)
     tally = ", ".join(f"{count} {name}" for name, count in sorted(session.tally().items()))
     out.print(f"{'all items answered' if finished else 'stopped'}: {session.progress().done}/{len(items)} "
               f"by {annotator} ({tally or 'none'}) in {labels_path}")
