@@ -571,7 +571,8 @@ def test_worse_is_said_only_where_the_interval_lies_below_0():
         "the new model is WORSE than start on the 33 held-out items: macro-F1 0.397 against 0.551, the paired 95% "
         "interval of the difference [-0.300, -0.050] below 0")
     few = {**comparison(None), "paired": None, "paired_note": "the gold items come from 2 articles, too few"}
-    assert "(no interval for the difference: the gold items come from 2 articles, too few, so" in behind_words(few, "s")
+    assert "(no interval for the difference: too few held-out articles, as the note under the table says, so" in \
+        behind_words(few, "s")
 
 
 def test_below_500_labels_every_label_trains_and_from_500_a_dev_split_stops_early():
@@ -981,7 +982,8 @@ def test_promote_needs_the_new_model_ahead_beyond_its_interval(tmp_path, tiny_mo
     assert "WORSE" not in said and "LOWER" not in said and (tmp_path / "m").exists() and not default_dir.exists()
 
     none = {"n": 8, "paired": None, "paired_note": "the gold items come from 2 articles, too few"}
-    assert promotion_doubt(none, "start").startswith("no interval for the difference from start (the gold items come")
+    assert promotion_doubt(none, "start").startswith("no interval for the difference from start (too few held-out "
+                                                      "articles, as the note under the table says)")
     assert promotion_doubt({"n": 8, "paired": None}, "start").startswith("no interval for the difference from start "
                                                                           "(no paired bootstrap (--n-boot 0))")
     assert promotion_doubt(ahead({"n": 8}, 0.1, (0.001, 0.2)), "start") == ""
@@ -1083,3 +1085,21 @@ def test_items_set_aside_for_the_dev_split_are_counted_apart_with_their_own_reas
                                  "-q"])
     assert result.exit_code == 0, result.output
     assert f"warning: {for_dev} training items left out: {LEFT_OUT_FOR_DEV}" in " ".join(result.output.split())
+
+
+def test_too_few_articles_for_a_bootstrap_is_said_once(tmp_path, tiny_model_dir, default_dir):
+    """Trained on two articles (one held out), the run said "the gold items come from 1 article, too few for a
+    bootstrap by article ..." three times: under the table, in the verdict and in the LOWER warning. The table's note
+    says it; the sentences after it point there, and the card's verdict, read without the table, still says it."""
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=2, per_article=6))
+    out = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir), "--epochs",
+                                 "1", "--lr", "1e-2", "--seed", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert said.count("too few for a bootstrap") == 1, said
+    assert "no paired bootstrap: the gold items come from 1 article, too few for a bootstrap by article" in said
+    assert "with no interval (see the note under the table)." in said  # the verdict on the held-out items
+    assert "scored LOWER" in said and "too few held-out articles, as the note under the table says" in said
+    card = json.loads((out / "model_card.json").read_text())
+    assert "with no interval (the gold items come from 1 article, too few for a bootstrap" in card["verdict"]

@@ -240,13 +240,28 @@ def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot:
     return comparison
 
 
-def comparison_words(comparison: dict, names: dict[str, str]) -> str | None:
+# Where the table's caption has said why there is no paired interval (too few held-out articles), the sentences
+# printed after it point to it: the run said "the gold items come from 1 article, too few for a bootstrap by article
+# (it needs 5) ..." three times, in the caption, the verdict and the warning.
+SEE_CAPTION = "see the note under the table"
+
+
+def comparison_words(comparison: dict, names: dict[str, str], after_table: bool = False) -> str | None:
     """Which model scored higher on the held-out items, by how much, with n and intervals; None without a
-    reference model or with --n-boot 0."""
+    reference model or with --n-boot 0. ``after_table``: printed under the table, whose caption says why there is no
+    interval (the card's sentence stands alone and says it)."""
     from classifier.evaluate import comparison_verdict
 
     paired = comparison.get("paired_frames")
+    if paired and after_table and paired.get("note"):
+        paired = {**paired, "note": SEE_CAPTION}
     return comparison_verdict(paired, names["reference"], names["new"]) if paired else None
+
+
+def no_interval(comparison: dict) -> str:
+    """Why the difference has no interval, said after the table: its caption has given the reason at length."""
+    return ("too few held-out articles, as the note under the table says" if comparison.get("paired_note") else
+            "no paired bootstrap (--n-boot 0)")
 
 
 def worse_than_reference(comparison: dict) -> str:
@@ -270,7 +285,7 @@ def behind_words(comparison: dict, versus: str) -> str:
         return (f"the new model is WORSE than {versus} {said}, the paired 95% interval of the difference "
                 f"[{ci[0]:+.3f}, {ci[1]:+.3f}] below 0")
     why = (f"the paired 95% interval of the difference, [{ci[0]:+.3f}, {ci[1]:+.3f}], holds 0" if ci else
-           f"no interval for the difference: {comparison.get('paired_note') or 'no paired bootstrap (--n-boot 0)'}")
+           f"no interval for the difference: {no_interval(comparison)}")
     return (f"the new model scored LOWER than {versus} {said} ({why}, so these items cannot tell it from a tie, "
             "and nothing shows it better)")
 
@@ -282,8 +297,7 @@ def promotion_doubt(comparison: dict, versus: str) -> str:
     paired = (comparison.get("paired") or {}).get("macro_f1") or {}
     ci, difference = paired.get("ci"), paired.get("difference")
     if not ci:
-        why = comparison.get("paired_note") or "no paired bootstrap (--n-boot 0)"
-        return (f"no interval for the difference from {versus} ({why}), so nothing shows that the new model is not "
+        return (f"no interval for the difference from {versus} ({no_interval(comparison)}), so nothing shows that the new model is not "
                 "worse")
     if difference > 0 and ci[0] > 0:  # as evaluate's verdict: an interval from 0 holds 0
         return ""
@@ -563,7 +577,7 @@ def train_command(
     card = build_card(out_dir, outcome, base, labels, test or [], items, comparison, reference, options)
     out.print(compare_table(comparison, names, task))
     if comparison["verdict"]:
-        out.print(comparison["verdict"], markup=False, highlight=False)
+        out.print(comparison_words(comparison, names, after_table=True), markup=False, highlight=False)
     worse = worse_than_reference(comparison)
     if worse:  # said before the model is written, so nobody mistakes it for an improvement
         warn(("--promote refused: " if promote else "") + behind_words(comparison, names["reference"])
