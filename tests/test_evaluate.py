@@ -456,7 +456,9 @@ def test_compare_of_few_articles_gives_no_interval_or_p_value(tmp_path):
                                  str(write_jsonl(tmp_path / "b.jsonl", bad)), "--n-boot", "200",
                                  "--out", str(tmp_path / "m.json")])
     assert result.exit_code == 0, result.output
-    assert "come from 3 articles, too few for a bootstrap by article" in " ".join(result.output.split())
+    said = " ".join(result.output.split())
+    assert "come from 3 articles, too few for a bootstrap by article" in said
+    assert said.count("too few for a bootstrap") == 1, said  # in the verdict, not again as a warning under it
     metrics = json.loads((tmp_path / "m.json").read_text())
     compare = metrics["compare"]
     assert compare["metrics"]["macro_f1"]["p_value"] is None and compare["metrics"]["macro_f1"]["ci"] is None

@@ -47,7 +47,8 @@ def print_evaluation(result: dict) -> None:
                                     f"({compare['n_common']} common gold items, {compare['n_articles']} articles)"))
         out.print(compare["verdict"], markup=False, highlight=False)
         for key in ("note", "warning"):
-            if compare.get(key):
+            # the verdict gives the too-few-articles note as its reason for no interval: not said twice
+            if compare.get(key) and compare[key] not in compare["verdict"]:
                 warn(compare[key])
         if compare["n_only_first"] or compare["n_only_second"]:
             warn(f"{compare['n_only_second']} item(s) only in {compare['second']} and {compare['n_only_first']} "
