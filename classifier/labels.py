@@ -642,12 +642,22 @@ class Progress:
     total: int
     per_source: dict[str, tuple[int, int]] = field(default_factory=dict)
     skipped: int = 0  # of those done, the items skipped (not answered)
+    skipped_per_source: dict[str, int] = field(default_factory=dict)  # outlets with a skip among their done
 
     def done_text(self) -> str:
         """"8/131 done", or "8/131: 6 answered, 2 skipped" where skips count among the done."""
         if not self.skipped:
             return f"{self.done}/{self.total} done"
         return f"{self.done}/{self.total}: {self.done - self.skipped} answered, {self.skipped} skipped"
+
+    def outlets_text(self) -> str:
+        """"RT 0/3 · TDI 2/3", an outlet with skips as the header counts them: "TDI 2/3 (1 answered, 1 skipped)"
+        (it said "TDI 2/3" under a header of "2/6: 1 answered, 1 skipped")."""
+        def one(source: str, done: int, total: int) -> str:
+            skipped = self.skipped_per_source.get(source, 0)
+            return f"{source} {done}/{total}" + (f" ({done - skipped} answered, {skipped} skipped)" if skipped else "")
+
+        return " · ".join(one(source, done, total) for source, (done, total) in self.per_source.items())
 
 
 class LabelSession:
@@ -721,8 +731,9 @@ class LabelSession:
             counts[1] += 1
             counts[0] += item.id in self.answered
         done = sum(c[0] for c in per_source.values())
-        skipped = sum(1 for r in self.answered.values() if r.get("skipped"))
-        return Progress(done, len(self.items), {s: (c[0], c[1]) for s, c in sorted(per_source.items())}, skipped)
+        skipped = Counter(self.by_id[item_id].source or "-" for item_id, r in self.answered.items() if r.get("skipped"))
+        return Progress(done, len(self.items), {s: (c[0], c[1]) for s, c in sorted(per_source.items())},
+                        sum(skipped.values()), dict(skipped))
 
     def tally(self) -> Counter:
         return Counter("skipped" if r.get("skipped") else r.get("label") for r in self.answered.values())

@@ -79,7 +79,7 @@ def test_kill_restart_resume_and_every_answer_on_disk_once(tmp_path):
     kill(child)  # killed right after the last answer was written
 
     child = spawn(items_path, labels)
-    child.expect_exact("all items answered: 6/6")
+    child.expect_exact("all items done: 6/6: 5 answered (2 against, 2 favor, 1 neutral), 1 skipped, by ana")
     child.expect(pexpect.EOF)
 
     records = LabelStore(labels).records()

@@ -510,7 +510,9 @@ def test_line_input_fallback_and_resume(tmp_path):
     assert "unknown key 'x'" in result.output and "stopped: 2/6" in result.output
     result = runner.invoke(app, args, input="?\ns\nn\nf\na\nn\n")
     assert result.exit_code == 0, result.output
-    assert "resuming: 2 of 6" in result.output and "all items answered" in result.output
+    assert "resuming: 2 of 6" in result.output  # one item skipped: all done, not all answered
+    assert f"all items done: 6/6: 5 answered (1 against, 2 favor, 2 neutral), 1 skipped, by ana in {labels}" \
+        in result.output, result.output
     current = {k[0]: r["label"] for k, r in current_labels(LabelStore(labels).records()).items()}
     assert current == {"a1-0-Russia": "favor", "a1-0-China": "neutral", "a2-0-USA": "neutral",
                        "a2-1-USA": "favor", "a2-2-China": "against"}
@@ -557,13 +559,13 @@ def test_quiet_shows_each_item_once_on_one_line_and_what_went_wrong(tmp_path):
     assert lines[3] == "unknown key 'x'; press ? for help" and "keys" in lines[4]  # the help table's title
     assert lines[-3:] == ["a1-0-China · China: Russia praised the deal with **China**.",
                           "a1-1-NATO · NATO: **NATO** criticised the move.",
-                          f"stopped: 2/6 by ana (1 favor, 1 skipped) in {labels}"]
+                          f"stopped: 2/6: 1 answered (1 favor), 1 skipped, by ana in {labels}"]
     for noise in ("answer:", "(saved)", "done", "per outlet", "[f] favor", "model:", "resuming"):
         assert noise not in result.output, noise
     again = runner.invoke(app, args, input="a\n")  # resumed: no "resuming" line either
     assert again.output.splitlines() == ["a1-1-NATO · NATO: **NATO** criticised the move.",
                                          "a2-0-USA · USA: The **USA** held talks on Monday.",
-                                         f"stopped: 3/6 by ana (1 against, 1 favor, 1 skipped) in {labels}"]
+                                         f"stopped: 3/6: 2 answered (1 against, 1 favor), 1 skipped, by ana in {labels}"]
     sentiment = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "s.jsonl"), "-a", "ana",
                                     "--task", "sentiment", "-q"], input="q\n")
     assert sentiment.output.splitlines()[0] == "a1:0000: Russia praised the deal with China."  # no actor to name
@@ -580,6 +582,25 @@ def test_progress_counts_skipped_items_apart_from_answered_ones(tmp_path):
     result = runner.invoke(app, args, input="q\n")
     assert "resuming: 2 of 6 items already done by ana (1 answered, 1 skipped)" in result.output, result.output
     assert "2/6: 1 answered, 1 skipped" in result.output and "2/6 done" not in result.output
+
+
+def test_outlets_and_the_summary_count_skipped_items_as_the_header_does(tmp_path):
+    """Under a header of "2/6: 1 answered, 1 skipped" the outlets said "TDI 2/3" and the closing line "stopped: 2/6
+    by ana (1 favor, 1 skipped)", the skip counted among the done; "all items answered" closed a session with skips.
+    A session without skips says what it said."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    args = ["label", str(items_path), "--labels", str(labels), "-a", "ana"]
+    result = runner.invoke(app, args, input="f\nq\n")
+    assert "per outlet: RT 0/3 · TDI 1/3\n" in result.output, result.output
+    assert result.output.splitlines()[-1] == f"stopped: 1/6 by ana (1 favor) in {labels}"
+    result = runner.invoke(app, args, input="s\nq\n")
+    assert "per outlet: RT 0/3 · TDI 2/3 (1 answered, 1 skipped)" in result.output, result.output
+    assert result.output.splitlines()[-1] == f"stopped: 2/6: 1 answered (1 favor), 1 skipped, by ana in {labels}"
+    result = runner.invoke(app, args, input="a\ns\nn\nf\n")
+    assert result.output.splitlines()[-1] == (f"all items done: 6/6: 4 answered (1 against, 2 favor, 1 neutral), "
+                                              f"2 skipped, by ana in {labels}")
+    assert "per outlet: RT 2/3 (1 answered, 1 skipped) · TDI 3/3 (2 answered, 1 skipped)" in result.output
 
 
 def test_answers_are_never_appended_to_items_predictions_or_a_gold_file(tmp_path):

@@ -206,12 +206,11 @@ def item_screen(item: Item, session: LabelSession, context: tuple[list[str], lis
         where += f" · sentence {extra['sentence_index']}"
     before, after = context or ([], [])
     progress = session.progress()
-    outlets = " · ".join(f"{source} {done}/{total}" for source, (done, total) in progress.per_source.items())
     question = Text.assemble(("actor: ", "dim"), (visible(item.actor or "-"), "bold magenta")) \
         if session.task is STANCE else Text("the sentence's own tone: positive, negative or neutral", style="dim")
     parts = [Rule(progress.done_text()),  # skips apart: "8/131 done" counted 2 skipped among the answered
              *([Text(visible(f"last: {status}"), style="yellow" if "warning:" in status else "green")] if status else []),
-             Text(visible(f"per outlet: {outlets}"), style="dim"), Text(visible(where), style="dim"),
+             Text(visible(f"per outlet: {progress.outlets_text()}"), style="dim"), Text(visible(where), style="dim"),
              sentence_grid(before, item, after, plain), question, suggestion_line(shown), keys_line(keys)]
     return Group(*parts)
 
@@ -453,9 +452,22 @@ def run_command(
                   f"({answered} answered, {progress.skipped} skipped)")
     finished = run_session(session, KeyReader(), SafeConsole(), keymap, article_context(items, context),
                            status="; ".join(f"warning: {message}" for message in said), quiet=quiet)
-    tally = ", ".join(f"{count} {name}" for name, count in sorted(session.tally().items()))
-    out.print(f"{'all items answered' if finished else 'stopped'}: {session.progress().done}/{len(items)} "
-              f"by {annotator} ({tally or 'none'}) in {labels_path}")
+    out.print(summary_line(session, finished, annotator, labels_path))
+
+
+def summary_line(session: LabelSession, finished: bool, annotator: str, labels_path: Path) -> str:
+    """"stopped: 1/6 by ana (1 favor) in labels.jsonl"; where skips count among the done, they are set apart as the
+    header sets them: "stopped: 3/6: 2 answered (1 against, 1 favor), 1 skipped, by ana in labels.jsonl" (it said
+    "stopped: 3/6 by ana (...)" under a header of "3/6: 2 answered, 1 skipped", and "all items answered" with skips)."""
+    progress, tally = session.progress(), session.tally()
+    skipped = tally.pop("skipped", 0)
+    labels = ", ".join(f"{count} {name}" for name, count in sorted(tally.items()))
+    if not skipped:
+        return (f"{'all items answered' if finished else 'stopped'}: {progress.done}/{progress.total} "
+                f"by {annotator} ({labels or 'none'}) in {labels_path}")
+    answered = progress.done - skipped
+    return (f"{'all items done' if finished else 'stopped'}: {progress.done}/{progress.total}: {answered} answered"
+            f"{f' ({labels})' if labels else ''}, {skipped} skipped, by {annotator} in {labels_path}")
 
 
 # -- non-interactive helpers --------------------------------------------------------------------
