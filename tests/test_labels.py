@@ -389,6 +389,23 @@ def test_suggestions_from_a_sentiment_model_are_refused(tmp_path, tiny_sentiment
     assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]
 
 
+@pytest.mark.parametrize("command, closing", [(["label", "export", "{items}", "--out", "{out}.json"], "6 tasks written to"),
+                                              (["label", "suggest", "{items}", "--out", "{out}.jsonl"], "6 pre-labels by")])
+def test_quiet_keeps_the_closing_line_and_its_help_says_so(tmp_path, tiny_model_dir, command, closing):
+    """-q's help said "No progress bar or summary lines." and the closing line was printed all the same: it is the
+    command's result, so it stays, and the help says what -q keeps."""
+    from classifier.cli.reference import root_command
+
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    args = [part.format(items=items_path, out=tmp_path / "out") for part in command]
+    result = runner.invoke(app, [*args, "--model", str(tiny_model_dir), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith(closing)  # (in the test runner: a loading bar before)
+    group = root_command().commands["label"]
+    quiet = next(p for p in group.commands[command[1]].params if p.name == "quiet")
+    assert "closing line" in quiet.help and "stay" in quiet.help and "summary" not in quiet.help
+
+
 def test_label_studio_round_trip(tmp_path, tiny_model_dir):
     items_path = write_items(tmp_path / "items.jsonl", make_items())
     tasks_path = tmp_path / "tasks.json"

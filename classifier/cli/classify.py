@@ -492,7 +492,7 @@ def classify_command(
     actor_column: Optional[str] = typer.Option(None, "--actor-column", help="A Hugging Face dataset folder's column holding the actor (target)."),
     label_column: Optional[str] = typer.Option(None, "--label-column", help="A Hugging Face dataset folder's column holding a gold label (favor/against/neutral)."),
     summary: bool = typer.Option(True, "--summary/--no-summary", help="Print counts per outlet and actor."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, counts table or closing line: only warnings and errors."),
 ) -> None:
     """Score the stance (favor / against / neutral, with probabilities) of each item toward its actor.
 

@@ -66,7 +66,7 @@ def evaluate_cli(
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the bootstrap (0, as 'stance train' uses for its comparison)."),
     min_n: int = typer.Option(10, "--min-n", min=1, help="Groups with fewer gold items are flagged as too small."),
     bins: int = typer.Option(10, "--bins", min=2, help="Confidence bins for calibration (ECE, reliability)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; the tables, warnings and --out's line stay."),
 ) -> None:
     """Compare gold labels with predicted stance: F1, accuracy, calibration, overall and per group.
 

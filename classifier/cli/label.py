@@ -478,7 +478,7 @@ def suggest_command(
     out_path: Path = typer.Option(..., "--out", "-o", help="Label file the pre-labels are appended to."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model (default: models/default, or models/sentiment with --task sentiment)."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary lines."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No 'scoring N items' line; the closing line (how many pre-labels were appended) and warnings stay."),
 ) -> None:
     """Write model pre-labels, marked as such (annotator 'model:NAME', "suggested": true).
 
@@ -514,7 +514,7 @@ def export_command(
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations (a model of --task)."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP + " The config's Choices control is named after it."),
     config: Optional[Path] = typer.Option(None, "--config", help="Also write the Label Studio labelling config (XML) here."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary lines."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No 'scoring N items' line; the closing line (how many tasks were written, and where) and warnings stay."),
 ) -> None:
     """Export items as Label Studio tasks (JSON), with the model's predictions as pre-annotations.
 

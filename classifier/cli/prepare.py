@@ -211,7 +211,7 @@ def prepare(
     strict: bool = typer.Option(False, "--strict", hidden=True, help="The default since 2026-12-05; kept so that scripts that pass it still run."),
     explain: bool = typer.Option(False, "--explain", help="Show per article which page-furniture lines were dropped "
                                  "and why, and the mentions of people out of office on its date."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or summary; warnings and --explain's lines stay."),
 ) -> None:
     """Clean articles, split sentences, find actor mentions; write one item per (sentence, actor).
 

@@ -493,7 +493,7 @@ def train_command(
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Paired bootstrap resamples for the comparison (0: none)."),
     promote: bool = typer.Option(False, "--promote", help="Also replace models/default (models/sentiment for sentiment labels) with the new model (atomically), but only where it is better on the held-out items than the starting model and than the model it would replace beyond the paired 95% interval (its macro-F1 difference's interval above 0): else the new model is saved, the default kept, and the exit status is 3."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a finished model already in --out (it stays as it is until the new one is saved); without it such a folder is refused before training."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines or bar, only the comparison table."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines or bar; the comparison table, its verdict, warnings and the closing 'saved' (and 'promoted') lines stay."),
 ) -> None:
     """Fine-tune on your labels (split by article; early stopping from 500 labels); compare with the starting model on held-out items.
 

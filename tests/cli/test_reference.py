@@ -40,3 +40,22 @@ def test_every_test_the_readme_names_exists():
     for file, name in cited:
         assert (ROOT / file).exists(), file
         assert not name or re.search(rf"^def {name}\(", (ROOT / file).read_text(), re.M), f"{file}::{name}"
+
+
+def quiet_helps() -> dict[str, str]:
+    """Each command's -q help, by command ("label export")."""
+    from classifier.cli.reference import root_command, walk
+
+    return {" ".join(path): param.help for path, command in walk(root_command())
+            for param in getattr(command, "params", []) if param.name == "quiet"}
+
+
+def test_each_quiet_help_says_what_it_keeps():
+    """'label export -q' and 'label suggest -q' said "No progress bar or summary lines." and printed their closing
+    line all the same; 'train -q' said "only the comparison table" and printed its verdict and 'saved' line too."""
+    helps = quiet_helps()
+    assert {"label export", "label suggest", "train", "classify", "prepare"} <= set(helps)
+    vague = {name: text for name, text in helps.items()
+             if "summary lines" in text or not ("stay" in text or "only warnings and errors" in text
+                                                or name == "label")}  # 'label' (run) says it at length
+    assert vague == {}
