@@ -101,3 +101,17 @@ def test_without_resampling_the_charts_and_notes_say_so_not_that_articles_are_fe
 
     many = result["compare"]["cells"].query("n_articles >= 5")
     assert len(many) and {r[-1] for r in moved_rows(many, 10, 0)[1]} == {"no interval"}
+
+
+def test_the_compare_evaluation_says_too_few_articles_once(tmp_path):
+    """The "Before and after" note gave the too-few-articles reason, then the verdict gave it again."""
+    from classifier.report import make_report
+    from test_evaluate import prediction_rows, write_jsonl
+
+    rows = prediction_rows(40, per_article=20)
+    old = [{**row, "label": new["label"]} for row, new in zip(prediction_rows(40, per_article=20, seed=1,
+                                                                              model="old@1"), rows)]
+    make_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=50, n_perm=50,
+                compare=write_jsonl(tmp_path / "o.jsonl", old))
+    page = (tmp_path / "out" / "report.md").read_text()
+    assert "Both models on the 40 gold-labelled items" in page and page.count("too few for a bootstrap") == 1

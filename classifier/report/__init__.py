@@ -312,12 +312,13 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
             eval_note = f"Not compared on gold labels: {exc}."
         else:
             rows = tables.compare_rows(paired)
+            verdict = comparison_verdict(paired, f"{other.name} ({', '.join(before.models)})",
+                                         f"this file ({', '.join(inputs.models)})")  # not "these predictions (M)
+            # scores": the sentence's verbs are singular; the note the verdict gives as its reason is not said twice
+            how = (f"{paired['note']}." if paired["note"] and paired["note"] not in verdict
+                   else "" if paired["note"] else "paired bootstrap by article.")
             eval_note = (f"Both models on the {paired['n_common']} gold-labelled items the files share (first = "
-                         f"{shown(other)}, second = this file); "
-                         + (f"{paired['note']}." if paired["note"] else "paired bootstrap by article.") + " "
-                         + comparison_verdict(paired, f"{other.name} ({', '.join(before.models)})",
-                                              f"this file ({', '.join(inputs.models)})"))  # not "these
-            # predictions (M) scores": the sentence's verbs are singular
+                         f"{shown(other)}, second = this file); " + (f"{how} " if how else "") + verdict)
     return {"other": shown(other), "cells": cells, "rows": moved_rows(cells, min_n, n_boot),
             "note": compare_note(cells, shown(other), before.models, only_new, only_old, changed,
                                  new_sums=inputs.sums, old_sums=before.sums, n_boot=n_boot), "paired": paired,
