@@ -760,7 +760,8 @@ def suggestion_records(items: Sequence[Item], probs: np.ndarray, labels: Sequenc
 # -- agreement ----------------------------------------------------------------------------------
 ALL_LABELS = (*LABELS, *(label for label in SENTIMENT.labels if label not in LABELS))  # stance, then sentiment
 # Fewer items shared than this and a kappa or alpha is flagged as too few to say much: one item more or less moves
-# it by a large step (on 1 item it is 0 or 1, on 2 to 9 a handful of values). The same bar as evaluate's --min-n.
+# it by a large step (on 1 item it is 0 or undefined, on 2 to 9 a handful of values). The same bar as evaluate's
+# --min-n.
 MIN_AGREEMENT_ITEMS = 10
 
 

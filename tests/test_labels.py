@@ -1332,6 +1332,7 @@ def test_agreement_on_too_few_shared_items_is_flagged_and_warned_of(tmp_path):
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "1 n<10" in text and "n<10: fewer than 10 shared items" in text
+    assert "cy n<10" in text and "n<10: as above" in text  # the per-class table flags the pair too
     assert "warning: agreement on fewer than 10 items is too few to say much" in text
     assert "ana and cy share 1; label more" in text and "alpha is over" not in text
     saved = json.loads((tmp_path / "a.json").read_text())

@@ -246,8 +246,8 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
                                                   allowed_labels=labels, encoding=encoding))
         found: Counter = Counter()
         passes: list[bool] = []  # none where a rerun answered from the input's stamp, without reading it
-        reading = {"version": __version__, "code": code_digest(), "task": task, "only_actors": None if wanted is None else sorted(wanted),
-                   "encoding": encoding, "columns": columns or None,
+        reading = {"version": __version__, "code": code_digest(), "task": task,
+                   "only_actors": None if wanted is None else sorted(wanted), "encoding": encoding, "columns": columns or None,
                    "catalogue": None if finder is None else catalogue_digest(full)}
 
         def items() -> Iterator:

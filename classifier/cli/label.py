@@ -604,12 +604,14 @@ def agreement_tables(report: dict, show: int) -> list:
                       with_interval(pair["kappa"], pair["kappa_ci"]) if pair["n"] else "no shared items")
     classes = [label for label in ALL_LABELS if any(label in pair["per_class"] for pair in report["pairs"])]
     per_class = Table(title="Kappa per class (that class against the others)",
-                      caption="[ ]: as above; -: neither of the two gave that class")
+                      caption="[ ]: as above; -: neither of the two gave that class"
+                      + (f"; {few}: as above" if any(pair["few_items"] for pair in report["pairs"]) else ""))
     for column in ("annotator A", "annotator B", *classes):
         per_class.add_column(column)
     for pair in report["pairs"]:
         if pair["per_class"]:
-            per_class.add_row(*pair["annotators"], *(
+            second = pair["annotators"][1] + (f" {few}" if pair["few_items"] else "")
+            per_class.add_row(pair["annotators"][0], second, *(
                 with_interval(pair["per_class"][label]["kappa"], pair["per_class"][label]["kappa_ci"])
                 if label in pair["per_class"] else "-" for label in classes))
     rows = Table(title=f"Disagreements ({len(report['disagreements'])})")

@@ -76,7 +76,13 @@ def trained_on(model_dir: str | Path, path: str | Path) -> str | None:
 
     from classifier.io.files import file_sha256
 
-    data = read_card(model_dir).get("data", {}) if Path(model_dir).is_dir() else {}
+    try:
+        card = read_card(model_dir) if Path(model_dir).is_dir() else {}
+    except (OSError, ValueError):  # a card cut off or unreadable: nothing it can tell (loading never needed it)
+        return None
+    data = card.get("data") if isinstance(card, dict) else None
+    if not isinstance(data, dict):
+        return None
     listed = {key: re.findall(r"\(sha256 ([0-9a-f]{12})", str(data.get(key, "")))
               for key in ("label files", "test files")}
     if not any(listed.values()):

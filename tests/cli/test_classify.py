@@ -1171,3 +1171,7 @@ def test_classifying_a_label_file_the_model_was_trained_on_is_warned_of(tmp_path
     assert "in-sample" in text and (tmp_path / "p1.jsonl").exists()
     on_test = run("classify", other, "--out", tmp_path / "p2.jsonl", "--model", model, "-q")
     assert on_test.exit_code == 0 and "warning" not in on_test.output  # its test file: held out, as meant
+    for broken in ('{"data": ', "[1, 2]", '{"data": ["labels.jsonl"]}'):  # cut off, or not the card's shape
+        (model / "model_card.json").write_text(broken)  # the check passes it over, as loading the model does
+        result = run("classify", labels, "--out", tmp_path / "p3.jsonl", "--model", model, "-q", "--overwrite")
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
