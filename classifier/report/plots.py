@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm, to_hex
 from matplotlib.figure import Figure
 
+from classifier.report.tables import no_spread  # the charts mark what the tables mark ‡
 from classifier.visible import shortened, shown
 
 PALETTE = "RdBu"
@@ -44,14 +45,6 @@ def of_kind(kind: str | None) -> str:
     """What a chart's title adds under ``--kind``: " in headline sentences", so that a chart shared alone says it
     shows headlines only; nothing without it."""
     return f" in {plain(kind)} sentences" if kind else ""
-
-
-def no_spread(lo, hi) -> np.ndarray:
-    """Where an interval has no width: every resample gave the same net stance (all the articles' mentions of one
-    stance, such as all neutral). The resampling is honest, but a zero-width interval reads as certainty; the tables
-    mark it ‡ and the charts draw no bar for it and mark the point ‡ instead."""
-    lo, hi = np.asarray(lo, float), np.asarray(hi, float)
-    return np.isfinite(lo) & np.isfinite(hi) & (lo == hi)
 
 
 NO_SPREAD = "‡ every resample gave the same value: no spread to draw, not certainty"

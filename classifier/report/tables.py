@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 from rich.table import Table
 
@@ -39,7 +40,15 @@ def net_interval(lo, hi) -> str:
     resample gave the same value (all the cell's mentions of one stance, e.g. all neutral), which the page explains once
     (:data:`NO_SPREAD_NOTE`) rather than let it read as certainty."""
     text = interval((lo, hi), 2, sign=True)
-    return text + "‡" if text != "–" and lo == hi else text
+    return text + "‡" if bool(no_spread(lo, hi)) else text
+
+
+def no_spread(lo, hi) -> np.ndarray:
+    """Where an interval has no width: every resample gave the same value (all the articles' mentions of one
+    stance, such as all neutral). The resampling is honest, but a zero-width interval reads as certainty: the tables
+    mark it ‡ (``net_interval``), and the charts draw no bar for it and mark the point ‡ instead."""
+    lo, hi = np.asarray(lo, float), np.asarray(hi, float)
+    return np.isfinite(lo) & np.isfinite(hi) & (lo == hi)
 
 
 NO_SPREAD_NOTE = ("‡ marks an interval of zero width: every resample gave the same value. For a net stance, all the "
