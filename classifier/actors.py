@@ -190,16 +190,26 @@ class Tenure:
 
 
 # A person's name directly before a word for the government they lead names that government, which is the actor,
-# whatever the article's date: "a Trump presidency" (2016), "President-elect Donald Trump’s incoming administration".
-# The words are those BASIL's dropped mentions held (the audit in docs/reference.md); "White House", "government" or
-# "cabinet" had no case there. A pattern by hand: the phrase after a name is what tells it, and no library we
-# ship parses noun phrases (a parser would be a new dependency for two words).
-GOVERNMENT_AFTER = re.compile(r"(?:['’]s)?\s+(?:incoming\s+)?(?:administration|presidency)\b", re.IGNORECASE)
+# whatever the article's date, as "the Trump administration" is read on any day: "a Trump presidency" (2016),
+# "President-elect Donald Trump’s incoming administration", "the Johnson government", "the Merkel cabinet", "the Obama
+# White House", "Sunak's premiership"; "administration" and "presidency" were BASIL's dropped mentions (the audit in
+# docs/reference.md), the other words are the same thing said of a prime minister's or chancellor's government. A
+# ticket of two names before the word names it for both ("the Biden-Harris administration", "Biden–Harris": Harris
+# was kept by the word after her, and Biden, out of office, had been dropped). "White House" before a word of a
+# campaign ("Rubio's White House bid", "run", "hopes") is the candidate's, and "era" (the Trump era) a time, not a
+# government: neither is read so. A pattern by hand: the phrase after a name is what tells it, and no library we
+# ship parses noun phrases (a parser would be a new dependency for a few words).
+_CAMPAIGN = r"bids?|run|race|campaigns?|hopes?|hopefuls?|ambitions?|aspirations?|dreams?|quest|candidacy"
+_GOVERNMENT = (r"administration|presidency|premiership|chancellorship|government|cabinet"
+               rf"|White\s+House(?!\s+(?:{_CAMPAIGN})\b)")
+GOVERNMENT_AFTER = re.compile(r"(?:[-\u2010\u2011\u2013](?-i:[A-Z])[\w’'.]*)?"  # the ticket's other name: "-Harris"
+                              rf"(?:['’]s)?\s+(?:incoming\s+)?(?:{_GOVERNMENT})\b", re.IGNORECASE)
 
 
 def names_government(text: str, end: int) -> bool:
     """Whether the words of ``text`` right after a person's mention, which ends at ``end``, make it the name of their
-    government ("’s incoming administration", " presidency would"): such a mention is kept on any day."""
+    government ("’s incoming administration", " presidency would", " government", "-Harris administration"): such a
+    mention is kept on any day."""
     return GOVERNMENT_AFTER.match(text, end) is not None
 
 

@@ -672,6 +672,34 @@ def test_a_name_before_administration_or_presidency_is_the_government_whatever_t
     assert tenure_items(load_catalogue(), text, None)[1].kept_undated == (0 if kept else 1)
 
 
+@pytest.mark.parametrize("text, date, kept", [
+    # the same words said of a prime minister's or chancellor's government, after the name or its possessive
+    ("The Trump government and Trump's cabinet met.", "2016-07-27", [("United States", "Trump")] * 2),
+    ("Trump’s White House would act.", "2016-07-27", [("United States", "Trump"), ("United States", "White House")]),
+    ("Sunak's premiership ended.", "2025-03-01", [("United Kingdom", "Sunak")]),
+    ("The Merkel cabinet and the Merkel chancellorship.", "2023-01-01", [("Germany", "Merkel")] * 2),
+    # a ticket of two names before the word: both, as the name after the dash had been kept alone
+    ("Kamala Harris spoke. The Biden-Harris administration’s rule stood.", "2025-03-01",
+     [("United States", "Biden"), ("United States", "Harris")]),
+    ("Kamala Harris spoke. The Biden–Harris White House acted.", "2025-03-01",
+     [("United States", "Biden"), ("United States", "Harris"), ("United States", "White House")]),
+    # a candidate's White House, a time, a word not right after the name: dropped as before
+    ("Trump's White House bid and Trump’s White House hopes.", "2016-07-27",
+     [("United States", "White House"), ("United States", "White House")]),
+    ("The Trump era began, and the Trump-era rules.", "2016-07-27", []),
+    ("Trump, government officials said, would act.", "2016-07-27", []),
+    ("Kamala Harris spoke. Biden-Harris voters and the Biden-harris administration.", "2025-03-01", []),
+])
+def test_a_name_before_a_word_for_its_government_or_in_a_ticket_before_one_is_kept(text, date, kept):
+    """Only "administration" and "presidency" had been read so: "the Merkel cabinet", "Trump's White House" and,
+    out of office, Biden in "the Biden-Harris administration" (Harris kept) were dropped."""
+    germany = Actor(name="Germany", names=["Germany"], people=["Angela Merkel", "Merkel"],
+                    in_office={"Angela Merkel": "2005-11-22..2021-12-08"})
+    actors = [a for a in load_catalogue() if a.name != "Germany"] + [germany]
+    found, report = tenure_items(actors, text, date)
+    assert [(actor, term) for actor, term in found if term != "Kamala Harris"] == kept
+
+
 def test_a_term_of_office_given_to_a_name_spelt_otherwise_is_kept_under_the_name_in_people(tmp_path):
     """"ann bee:" applied to Ann Bee, but 'actors list' looked its range up by the exact string and showed none."""
     path = tmp_path / "actors.yaml"
