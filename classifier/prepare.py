@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Iterable, Iterator
 
-from classifier.actors import (NEWS_AGENCIES, Actor, Matcher, NameCounts, Tenures, common_words, id_part,
-                               names_government, spans_by_actor)
+from classifier.actors import (INCOMING_DAYS, NEWS_AGENCIES, Actor, Matcher, NameCounts, Tenures, common_words,
+                               id_part, named_as_incoming, names_government, spans_by_actor)
 from classifier.clean import Cleaned, Rule, clean_text
 from classifier.dates import days_of
 from classifier.ingest import Article, thin_page_chars
@@ -320,7 +320,9 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                   kinds: dict[str, str], tenures: Tenures | None = None) -> tuple[list[dict], ArticleReport]:
     """An article's items and report. A mention of a person out of office on the article's day (``tenures``,
     default: of ``matcher``'s actors) is dropped, and the report says why; an undated article keeps them all, and
-    every article keeps one that names the person's government ("a Trump presidency": ``actors.names_government``)."""
+    every article keeps one that names the person's government ("a Trump presidency": ``actors.names_government``),
+    and one titled as about to take an office they take within ``actors.INCOMING_DAYS`` of the article's day
+    ("President-elect Trump" in 2016-11: ``actors.named_as_incoming``)."""
     cut = cut_article(article, rules, matcher.acronyms)
     cleaned, language, sentences, dateline = cut.cleaned, cut.language, cut.sentences, cut.dateline
     local = matcher.for_article(cleaned.text)
@@ -341,7 +343,9 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
             for mention in mentions:
                 if names_government(sentence.text, mention.end):  # "a Trump presidency": the actor on any day
                     kept.append(mention)
-                elif persons := tenures.out_of_office(mention, days, named):
+                elif (persons := tenures.out_of_office(mention, days, named)) and not (
+                        named_as_incoming(sentence.text, mention.start)  # "President-elect Trump" in 2016-11
+                        and all(p.takes_office_soon(days[1], INCOMING_DAYS) for p in persons)):
                     when = f"on {days[0]}" if days[0] == days[1] else f"from {days[0]} to {days[1]}"
                     dropped.append((sentence.text[mention.start:mention.end],
                                     f"{' or '.join(p.shown() for p in persons)}, not {when}: {sentence.text}"))
