@@ -320,3 +320,51 @@ def test_a_null_model_field_is_no_prediction_to_every_check(tmp_path, kind):
     files.check_not_labels(path)
     with pytest.raises(InputError, match="a file of predictions"):
         files.check_not_predictions(path)
+
+
+@pytest.mark.parametrize("opening", ["\n", "id,text,label\n", '{"id": "c", "text": "Russia w\n', "# ana's labels\n",
+                                     "[1, 2]\n"])
+def test_a_label_file_whose_first_line_is_broken_is_still_refused(tmp_path, opening):
+    """A JSON lines file of people's labels whose first line is no JSON object (a stray header, a line cut off, a
+    note) was told by that line alone: not a label file, so 'prepare --out' or 'classify --out' replaced it. The
+    checks look past such lines to the first JSON object; items and predictions are still told as they are."""
+    rows = [{"id": "a", "text": "Russia won.", "actor": "Russia", "label": "favor"},
+            {"id": "b", "text": "NATO lost.", "actor": "NATO", "label": "against"}]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(opening + "".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(InputError, match="a file of people's labels"):
+        files.check_not_labelled(gold)
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text(opening + "".join(json.dumps({**r, "annotator": "ana"}) + "\n" for r in rows))
+    with pytest.raises(InputError, match="a label file holding 2 answers by people"):
+        files.check_not_labels(answers)
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text(opening + "".join(json.dumps({**r, "label": None, "stance": "favor", "model": "m@1",
+                                                         "stance_scores": {"favor": 1.0}}) + "\n" for r in rows))
+    with pytest.raises(InputError, match="a file of predictions by m@1"):
+        files.check_not_predictions(predictions)
+    files.check_not_labelled(predictions)
+    items = tmp_path / "items.jsonl"
+    items.write_text(opening + "".join(json.dumps({**r, "label": None}) + "\n" for r in rows))
+    for check in (files.check_not_labelled, files.check_not_labels, files.check_not_predictions):
+        check(items)  # items are made again by 'prepare': replaced as any output
+
+
+def test_the_label_check_looks_past_broken_lines_only_so_far(tmp_path, monkeypatch):
+    """The look past lines that are no JSON object stops after ANSWER_SCAN_LINES lines (or ANSWER_SCAN_CHARS
+    characters): a CSV table is not read to its end, and labels past that are not looked for."""
+    monkeypatch.setattr(files, "ANSWER_SCAN_LINES", 3)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("x\n" * 2 + json.dumps({"id": "a", "text": "t", "label": "favor"}) + "\n")
+    with pytest.raises(InputError, match="a file of people's labels"):
+        files.check_not_labelled(gold)
+    gold.write_text("x\n" * 3 + json.dumps({"id": "a", "text": "t", "label": "favor"}) + "\n")
+    files.check_not_labelled(gold)
+    monkeypatch.setattr(files, "ANSWER_SCAN_LINES", 100)
+    monkeypatch.setattr(files, "ANSWER_SCAN_CHARS", 50)
+    gold.write_text("x" * 60 + "\n" + json.dumps({"id": "a", "text": "t", "label": "favor"}) + "\n")
+    files.check_not_labelled(gold)
+    labelled = tmp_path / "sheet.csv"  # a CSV table of labels is still read as one
+    pd.DataFrame([{"id": "a", "text": "t", "label": "favor"}]).to_csv(labelled, index=False)
+    with pytest.raises(InputError, match="a file of people's labels"):
+        files.check_not_labelled(labelled)

@@ -178,8 +178,8 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
     """How many answers people gave in ``path`` and by whom, where it is a label file: JSON lines as 'stance label'
     writes them, or a table the label commands read (CSV, tab- or semicolon-separated under any name, or Parquet),
     whose first row opens a label file (``is_label_file_row``); each row counts where it is an answer
-    (``is_answer``). (0, []) for any other file, told by its first line, its header or a Parquet file's schema
-    and first row (only a label file is read further, a table's label, annotator, suggested and score columns)."""
+    (``is_answer``). (0, []) for any other file, told by its first JSON object (past a broken first line:
+    ``first_json_object``), its header or a Parquet file's schema and first row (only a label file is read further, a table's label, annotator, suggested and score columns)."""
     try:
         with open(path, "rb") as fh:
             parquet = fh.read(4) == b"PAR1"
@@ -197,17 +197,41 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
 ANSWER_CELLS = ("label", "annotator", "suggested", *SCORE_FIELDS, "model")
 
 
+# how far the label checks look for a file's first JSON object past lines that are none (a stray header, a line cut
+# off, a note): a label file is refused where its first line is broken, and a CSV table is read no further than this
+ANSWER_SCAN_LINES = 100
+ANSWER_SCAN_CHARS = 1 << 20
+
+
+def first_json_object(fh) -> dict | None:
+    """The first line of the text file ``fh`` that is a JSON object, looked for past lines that are not (blank, a
+    header, a line cut off) up to ``ANSWER_SCAN_LINES`` lines and ``ANSWER_SCAN_CHARS`` characters; ``fh`` is then at
+    the line after it. None where there is none so far (a CSV table, or no table at all): ``fh`` is back at its
+    start."""
+    read = 0
+    for _ in range(ANSWER_SCAN_LINES):
+        line = fh.readline(ANSWER_SCAN_CHARS - read)
+        read += len(line)
+        if not line or read >= ANSWER_SCAN_CHARS:
+            break
+        if line.lstrip().startswith("{"):  # only a line that may be an object is parsed: a CSV row is not
+            try:
+                obj = json.loads(line)
+            except (ValueError, RecursionError):  # cut off, or not JSON
+                continue
+            if isinstance(obj, dict):
+                return obj
+    fh.seek(0)
+    return None
+
+
 def text_answer_rows(path: Path, read_table: Callable[[Iterable[str]], bool] = answer_columns) -> Iterator[dict]:
     """The records of a JSON lines file (None for a line that is no JSON), or the label, annotator, suggested and
     score cells of each row of a CSV table whose columns ``read_table`` accepts (by default those of a label file,
     label and annotator; nothing for any other text file)."""
     with open(path, encoding=text_encoding(path), errors="replace", newline="") as fh:
-        first, not_json = next((line for line in fh if line.strip()), ""), object()
-        try:
-            opening = json.loads(first)
-        except ValueError:  # a table's header, or no table at all
-            opening = not_json
-        if opening is not not_json:  # JSON lines
+        opening = first_json_object(fh)
+        if opening is not None:  # JSON lines
             yield opening
             for line in fh:
                 try:
@@ -215,7 +239,6 @@ def text_answer_rows(path: Path, read_table: Callable[[Iterable[str]], bool] = a
                 except ValueError:  # a line cut off by a kill, or not JSON at all: no answer
                     yield None
             return
-        fh.seek(0)
         names, delimiter = csv_header(path, fh)
         if not read_table(names):
             return
@@ -318,7 +341,7 @@ def check_not_predictions(path: str | Path, option: str = "--out") -> None:
 
 def first_row(path: Path) -> dict | None:
     """The first row of a table told by its bytes, not its name: Parquet (its magic number; a decompression bomb
-    is refused first), JSON lines (a first line that is a JSON object) or CSV (a header and a row); None where it
+    is refused first), JSON lines (its first line that is a JSON object, ``first_json_object``) or CSV (a header and a row); None where it
     has none."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -333,12 +356,9 @@ def first_row(path: Path) -> dict | None:
                 raise ValueError(str(exc)) from None
             return batch.to_pylist()[0] if batch is not None and batch.num_rows else None
     with open(path, encoding=text_encoding(path), errors="replace", newline="") as fh:
-        first = next((line for line in fh if line.strip()), "")
-        try:
-            return json.loads(first)
-        except ValueError:
-            pass
-        fh.seek(0)
+        first = first_json_object(fh)  # past a broken first line: predictions whose first line was cut are kept
+        if first is not None:
+            return first
         names, delimiter = csv_header(path, fh)
         csv.field_size_limit(CSV_FIELD_LIMIT)
         rows = csv.reader(fh, delimiter=delimiter)
