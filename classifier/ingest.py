@@ -18,8 +18,8 @@ from pydantic import BaseModel
 
 from classifier.errors import InputError, InputWarning, option
 from classifier.article_columns import article_row, check_columns, resolve_columns
-from classifier.io.files import (bom_encoding, check_encoding, check_not_input, csv_header, format_of, iter_csv,
-                                 iter_table, refuse_spreadsheet, wide_encoding)
+from classifier.io.files import (archive_problem, bom_encoding, check_encoding, check_not_input, csv_header,
+                                 format_of, iter_csv, iter_table, refuse_spreadsheet, wide_encoding)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -100,6 +100,9 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
     the encoding of the files that are not UTF-8)."""
     if not data.strip():
         raise ValueError("empty file")
+    problem = archive_problem(io.BytesIO(data))  # a workbook or a ZIP archive named as an article
+    if problem:
+        raise ValueError(problem)
     marked = bom_encoding(data[:4])
     if marked:
         return data.decode(marked)
@@ -1034,8 +1037,8 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
             raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
         return CorpusStream(iter_table_articles(path, encoding, skipped, max_chars, date_order, columns), skipped,
                             None)
+    refuse_spreadsheet(path)  # first: a workbook saved as "a.txt" is no article file
     refuse_article_file(path)
-    refuse_spreadsheet(path)
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")
 
 

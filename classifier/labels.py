@@ -236,6 +236,9 @@ def repair_tail(fd: int, path: Path) -> None:
 
 def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
     """(line number, object) per non-blank line; errors name file and line, except a torn last line."""
+    from classifier.io.files import refuse_spreadsheet
+
+    refuse_spreadsheet(path)  # a workbook saved as "labels.jsonl": one line saying so, not "not UTF-8 text"
     raw = path.read_bytes()
     lines = raw.removeprefix(b"\xef\xbb\xbf").split(b"\n")  # a UTF-8 byte-order mark, as Windows editors save
     for lineno, line in enumerate(lines, start=1):

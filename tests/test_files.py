@@ -368,3 +368,52 @@ def test_the_label_check_looks_past_broken_lines_only_so_far(tmp_path, monkeypat
     pd.DataFrame([{"id": "a", "text": "t", "label": "favor"}]).to_csv(labelled, index=False)
     with pytest.raises(InputError, match="a file of people's labels"):
         files.check_not_labelled(labelled)
+
+
+def workbooks(folder):
+    """Files whose bytes are a workbook or an archive, each under a text file's name: an .xlsx, an .xlsm, an .ods
+    (ZIP archives, told by their entries), a legacy .xls (an OLE2 compound file), and a ZIP archive of a CSV."""
+    import zipfile
+
+    made = {}
+    for kind, entries in {".xlsx": {"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"},
+                          ".xlsm": {"[Content_Types].xml": "<Types/>", "xl/vbaProject.bin": "\x00"},
+                          ".ods": {"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                                   "content.xml": "<office:document-content/>"},
+                          "zip": {"items.csv": "id,text\na,Russia won.\n"}}.items():
+        path = folder / f"{kind.strip('.')}.csv"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, text in entries.items():
+                archive.writestr(name, text)
+        made[kind] = path
+    made[".xls"] = folder / "xls.csv"
+    made[".xls"].write_bytes(files.OLE2_MAGIC + bytes(range(256)) * 4)
+    return made
+
+
+def test_a_workbook_under_a_text_name_is_told_by_its_bytes(tmp_path):
+    """An Excel or LibreOffice workbook renamed to .csv, .tsv, .jsonl or .txt was read as text: "not UTF-8 text
+    (re-save it as UTF-8, or pass --encoding)", which sends the user to the wrong fix. Told by its bytes wherever a
+    table, a label file, a manifest or an article is read, it gets the one line saying to save the sheet as CSV; a
+    ZIP archive that is no workbook says so."""
+    from classifier import ingest
+    from classifier.labels import LabelStore, read_records
+
+    for kind, made in workbooks(tmp_path).items():
+        said = ("a ZIP archive, not text or a table" if kind == "zip"
+                else f"a spreadsheet workbook ({kind}, by its bytes)")
+        for suffix in (".csv", ".tsv", ".jsonl", ".txt", ".parquet"):
+            path = made.rename(made.with_suffix(suffix))
+            for read in (lambda p: list(files.iter_table(p)), lambda p: read_records([p]),
+                         lambda p: LabelStore(p).check_appendable("--labels"),
+                         lambda p: ingest.read_manifest(p, tmp_path)):
+                with pytest.raises(InputError) as error:
+                    read(path)
+                assert str(error.value).startswith(f"{path}: {said}"), str(error.value)
+                assert "\n" not in str(error.value) and "UTF-8 text" not in str(error.value)
+            made = path
+        with pytest.raises(ValueError, match=said.replace("(", r"\(").replace(")", r"\)")):
+            ingest.decode(made.read_bytes())  # an article file of a folder
+    plain = tmp_path / "plain.csv"  # text that starts as ZIP's magic does not is read as ever
+    plain.write_text("id,text\nPK,Russia won.\n")
+    assert [row for _, row in files.iter_table(plain)] == [{"id": "PK", "text": "Russia won."}]

@@ -179,7 +179,8 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
     writes them, or a table the label commands read (CSV, tab- or semicolon-separated under any name, or Parquet),
     whose first row opens a label file (``is_label_file_row``); each row counts where it is an answer
     (``is_answer``). (0, []) for any other file, told by its first JSON object (past a broken first line:
-    ``first_json_object``), its header or a Parquet file's schema and first row (only a label file is read further, a table's label, annotator, suggested and score columns)."""
+    ``first_json_object``), its header or a Parquet file's schema and first row (only a label file is read
+    further, a table's label, annotator, suggested and score columns)."""
     try:
         with open(path, "rb") as fh:
             parquet = fh.read(4) == b"PAR1"
@@ -341,8 +342,8 @@ def check_not_predictions(path: str | Path, option: str = "--out") -> None:
 
 def first_row(path: Path) -> dict | None:
     """The first row of a table told by its bytes, not its name: Parquet (its magic number; a decompression bomb
-    is refused first), JSON lines (its first line that is a JSON object, ``first_json_object``) or CSV (a header and a row); None where it
-    has none."""
+    is refused first), JSON lines (its first line that is a JSON object, ``first_json_object``) or CSV (a header
+    and a row); None where it has none."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -584,12 +585,56 @@ def write_json_atomic(path: str | Path, obj: Any) -> None:
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
+SAVE_AS_CSV = "save the sheet as CSV (UTF-8), or as Parquet, and give that file"
+ZIP_MAGIC = b"PK\x03\x04"  # a ZIP archive's first local file header: .xlsx, .xlsm and .ods are ZIP archives
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound document: Excel 97-2003's .xls (or another Office file)
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def archive_problem(fh) -> str | None:
+    """What is wrong with reading the binary file ``fh`` (seekable, at its start) as text: a spreadsheet workbook
+    saved under another name (a ``.csv`` that is an .xlsx), told by its bytes, or a ZIP archive that is none; None
+    for any other file. Only the ZIP directory (and an .ods's ``mimetype`` entry) is read, never a sheet: no
+    library tells a workbook without opening the whole of it (openpyxl, odfpy), and none is a dependency."""
+    import zipfile
+
+    start = fh.read(8)
+    if start == OLE2_MAGIC:
+        return f"a spreadsheet workbook (.xls, by its bytes) is not read; {SAVE_AS_CSV}"  # or a Word 97 .doc: rare
+    if not start.startswith(ZIP_MAGIC):
+        return None
+    try:
+        fh.seek(0)
+        with zipfile.ZipFile(fh) as archive:
+            names = archive.namelist()
+            ods = "mimetype" in names and archive.open("mimetype").read(len(ODS_MIMETYPE) + 1) == ODS_MIMETYPE
+    except (zipfile.BadZipFile, OSError, ValueError):  # cut off, or damaged: a ZIP archive all the same
+        names, ods = [], False
+    if "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names):
+        kind = ".xlsm" if "xl/vbaProject.bin" in names else ".xlsx"
+    elif ods:
+        kind = ".ods"
+    else:
+        return "a ZIP archive, not text or a table; unzip it and give the file it holds (JSON lines, CSV or Parquet)"
+    return f"a spreadsheet workbook ({kind}, by its bytes) is not read; {SAVE_AS_CSV}"
+
+
 def refuse_spreadsheet(path: str | Path) -> None:
-    """A workbook (``SPREADSHEET_SUFFIXES``) given where a table is read: one line saying to save it as CSV."""
+    """A workbook given where a table, a label file or a manifest is read, named so (``SPREADSHEET_SUFFIXES``) or
+    told by its bytes whatever its name (``archive_problem``; a ZIP archive that is no workbook too): one line
+    saying to save it as CSV, where reading it as text would say it is not UTF-8."""
     suffix = Path(path).suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
-        raise InputError(f"{path}: a spreadsheet workbook ({suffix}) is not read; save the sheet as CSV (UTF-8), or "
-                         "as Parquet, and give that file")
+        raise InputError(f"{path}: a spreadsheet workbook ({suffix}) is not read; {SAVE_AS_CSV}")
+    if not Path(path).is_file():  # a folder, a pipe: read by its own rule (a pipe's bytes could be read once only)
+        return
+    try:
+        with open(path, "rb") as fh:
+            problem = archive_problem(fh)
+    except OSError:
+        return  # the reader names the problem
+    if problem:
+        raise InputError(f"{path}: {problem}")
 
 
 def format_of(path: str | Path, default: str = "jsonl") -> str:
@@ -1186,10 +1231,10 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
     if columns:
         raise InputError(f"{path}: --text-column, --actor-column and --label-column apply to a Hugging Face "
                          "dataset folder; rename the file's columns instead")
+    refuse_spreadsheet(path)
     fmt = format_of(path, default="")
     if not fmt:
         suffix = Path(path).suffix
-        refuse_spreadsheet(path)
         if suffix:  # "x.tsv" read as JSONL would fail on its first line with a JSON error
             raise InputError(f"{path}: unknown input extension {suffix!r}; use .jsonl, .csv or .parquet (a tab-"
                              "separated file reads as .csv)")
