@@ -460,6 +460,30 @@ def test_compare_says_where_the_predictions_only_in_one_file_lie(tmp_path):
     assert "; 1 other prediction only in this file is in cells both hold." in md
 
 
+def test_compare_moved_is_empty_where_a_cell_has_no_interval(tmp_path):
+    """compare.csv's 'moved' read False under --n-boot 0 (no interval at all), and for a cell of too few articles,
+    which a reader takes for "did not move"; it is empty there (null in report.json), True or False only where the
+    cell has an interval, and the page's table still says why ("no interval", "too few articles")."""
+    from classifier.report.compare import MIN_ARTICLES, compare_cells
+
+    old_rows = prediction_rows(600, per_article=2, model="old@1")
+    new_rows = [dict(row, model="new@2") for row in old_rows]
+    old, new = write_jsonl(tmp_path / "old.jsonl", old_rows), write_jsonl(tmp_path / "new.jsonl", new_rows)
+    result = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r"), "--compare", str(old),
+                                 "--n-boot", "0", "--n-perm", "50", "-q"])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "r" / "compare.csv").read_text().splitlines()
+    assert lines[0].endswith(",moved") and len(lines) > 1 and all(line.endswith(",") for line in lines[1:]), lines
+    cells = json.loads((tmp_path / "r" / "report.json").read_text())["compare"]["cells"]
+    assert cells and all(cell["moved"] is None for cell in cells)
+    assert "| no interval |" in (tmp_path / "r" / "report.md").read_text()
+    sums = article_sums(read_predictions(new))
+    few = sums[sums["article"].isin(sums["article"].unique()[:MIN_ARTICLES - 1])]  # too few articles in any cell
+    frame = compare_cells(few, few, n_boot=50)
+    assert len(frame) and frame["moved"].isna().all()
+    assert compare_cells(sums, sums, n_boot=50)["moved"].eq(False).all()  # an interval holding zero: no
+
+
 def test_compare_says_when_no_cell_has_enough_articles_to_have_moved():
     from classifier.report.compare import MIN_ARTICLES, compare_note
 

@@ -21,7 +21,8 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
                   min_n: int = 10) -> pd.DataFrame:
     """One row per outlet x actor that both files hold: n, net stance before and after, the change with its
     paired 95% interval by article (none from fewer than ``MIN_ARTICLES`` articles, as for a framing cell), and
-    ``moved`` (the interval excludes zero)."""
+    ``moved``: True where the interval excludes zero, False where it holds zero, None where there is no interval
+    (too few articles, or ``n_boot`` 0): compare.csv's empty cell and report.json's null, not a "did not move"."""
     columns = ["n", "n_favor", "n_against"]
     joined = new[list(SUM_KEYS) + columns].merge(old[list(SUM_KEYS) + columns], on=list(SUM_KEYS),
                                                 suffixes=("_new", "_old"))
@@ -39,7 +40,7 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
         rows.append({"outlet": outlet, "actor": actor, "n": int(totals[0]), "n_articles": len(cell),
                      "small": totals[0] < min_n, "net_old": float(net_old), "net_new": float(net_new),
                      "change": float(net_new - net_old), "change_lo": lo, "change_hi": hi,
-                     "moved": bool(ci is not None and (lo > 0 or hi < 0))})
+                     "moved": None if ci is None else bool(lo > 0 or hi < 0)})
     return pd.DataFrame.from_records(rows)
 
 
@@ -82,7 +83,7 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
                  old_sums: pd.DataFrame | None = None, n_boot: int = 1000) -> str:
     from classifier.report.tables import NO_RESAMPLING
 
-    moved = int(cells["moved"].sum()) if len(cells) else 0
+    moved = int(cells["moved"].eq(True).sum()) if len(cells) else 0  # None (no interval) is not moved
     assessed = int((cells["n_articles"] >= MIN_ARTICLES).sum()) if len(cells) else 0
     note = (f"Against {old_path} (model {', '.join(old_models)}): net stance per outlet x actor in that file ('net old') and "
             "in this one ('net new'), "
@@ -121,8 +122,9 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
 
 
 def moved_rows(cells: pd.DataFrame, min_n: int, n_boot: int = 1000):
-    """The before-and-after table; 'moved' is "no interval" where ``n_boot`` is 0 (no resampling asked, so not a
-    "no"), "too few articles" where the cell's articles are too few for one."""
+    """The before-and-after table; 'moved' (``compare_cells``) is "yes" or "no" where the cell has an interval,
+    else "too few articles" where its articles are too few for one, "no interval" where ``n_boot`` is 0 (no
+    resampling asked, so not a "no")."""
     from classifier.report.tables import net_interval, signed
 
     # "net old" / "net new", as compare.csv's net_old and net_new: "net before" and "net after" are --split-date's
@@ -131,7 +133,7 @@ def moved_rows(cells: pd.DataFrame, min_n: int, n_boot: int = 1000):
     rows = [[r["outlet"], r["actor"], f"{r['n']}{'†' if r['n'] < min_n else ''}", str(r["n_articles"]),
              signed(r["net_old"]), signed(r["net_new"]), signed(r["change"]),
              net_interval(r["change_lo"], r["change_hi"]),
-             "yes" if r["moved"] else "too few articles" if r["n_articles"] < MIN_ARTICLES
-             else "no interval" if n_boot <= 0 else "no"]
+             "yes" if r["moved"] is True else "no" if r["moved"] is False
+             else "too few articles" if r["n_articles"] < MIN_ARTICLES else "no interval"]
             for r in cells.to_dict("records")]
     return headers, rows
