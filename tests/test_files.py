@@ -417,3 +417,17 @@ def test_a_workbook_under_a_text_name_is_told_by_its_bytes(tmp_path):
     plain = tmp_path / "plain.csv"  # text that starts as ZIP's magic does not is read as ever
     plain.write_text("id,text\nPK,Russia won.\n")
     assert [row for _, row in files.iter_table(plain)] == [{"id": "PK", "text": "Russia won."}]
+
+
+def test_an_output_over_a_workbook_is_refused_whatever_its_name(tmp_path):
+    """A workbook saved as "labels.csv" was replaced by 'prepare --out' or 'classify --out': no check could read it
+    as labels. No command writes a workbook, so one there is someone's sheet: refused before any work; a ZIP
+    archive that is no workbook is replaced as any output."""
+    for kind, made in workbooks(tmp_path).items():
+        if kind == "zip":
+            assert files.output_format(made) == "csv"
+            continue
+        before = made.read_bytes()
+        with pytest.raises(InputError, match=rf"^--out {made}: a spreadsheet workbook \({kind}, by its bytes\), which"):
+            files.output_format(made)
+        assert made.read_bytes() == before

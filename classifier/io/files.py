@@ -279,11 +279,26 @@ def check_not_labels(path: str | Path, option: str = "--out") -> None:
     path = Path(path)
     if not path.is_file():
         return
+    check_not_workbook(path, option)
     n, people = people_answers(path)
     if n:
         shown = ", ".join(people[:3]) + (" and more" if len(people) > 3 else "")
         raise InputError(f"{option} {path}: a label file holding {n} answer{'s' if n != 1 else ''} by people "
                          f"({shown}), which writing it would replace; write to another file (nothing was changed)")
+
+
+def check_not_workbook(path: Path, option: str = "--out") -> None:
+    """Refuse an output that would replace a spreadsheet workbook, told by its bytes (``archive_kind``), whatever
+    its name: no command writes one, so it is someone's sheet (saved as "labels.csv"), perhaps of labels that no
+    check can read."""
+    try:
+        with open(path, "rb") as fh:
+            kind = archive_kind(fh)
+    except OSError:
+        return  # the writer names the problem
+    if kind and kind != "zip":
+        raise InputError(f"{option} {path}: a spreadsheet workbook ({kind}, by its bytes), which writing it would "
+                         "replace; write to another file (nothing was changed)")
 
 
 def has_label_column(names: Iterable[str]) -> bool:
@@ -591,16 +606,16 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound document: Excel 9
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-def archive_problem(fh) -> str | None:
-    """What is wrong with reading the binary file ``fh`` (seekable, at its start) as text: a spreadsheet workbook
-    saved under another name (a ``.csv`` that is an .xlsx), told by its bytes, or a ZIP archive that is none; None
-    for any other file. Only the ZIP directory (and an .ods's ``mimetype`` entry) is read, never a sheet: no
-    library tells a workbook without opening the whole of it (openpyxl, odfpy), and none is a dependency."""
+def archive_kind(fh) -> str | None:
+    """What the binary file ``fh`` (seekable, at its start) is by its bytes, whatever its name: a spreadsheet
+    workbook (".xlsx", ".xlsm", ".ods", ".xls"), another ZIP archive ("zip"), or None for any other file. Only the
+    ZIP directory (and an .ods's ``mimetype`` entry) is read, never a sheet. By hand: no library tells a workbook
+    without opening the whole of it (openpyxl, odfpy), and none is a dependency."""
     import zipfile
 
     start = fh.read(8)
     if start == OLE2_MAGIC:
-        return f"a spreadsheet workbook (.xls, by its bytes) is not read; {SAVE_AS_CSV}"  # or a Word 97 .doc: rare
+        return ".xls"  # or a Word 97 .doc, rare where a table is given
     if not start.startswith(ZIP_MAGIC):
         return None
     try:
@@ -608,15 +623,20 @@ def archive_problem(fh) -> str | None:
         with zipfile.ZipFile(fh) as archive:
             names = archive.namelist()
             ods = "mimetype" in names and archive.open("mimetype").read(len(ODS_MIMETYPE) + 1) == ODS_MIMETYPE
-    except (zipfile.BadZipFile, OSError, ValueError):  # cut off, or damaged: a ZIP archive all the same
-        names, ods = [], False
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
+        return "zip"  # cut off, damaged or encrypted: a ZIP archive all the same
     if "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names):
-        kind = ".xlsm" if "xl/vbaProject.bin" in names else ".xlsx"
-    elif ods:
-        kind = ".ods"
-    else:
+        return ".xlsm" if "xl/vbaProject.bin" in names else ".xlsx"
+    return ".ods" if ods else "zip"
+
+
+def archive_problem(fh) -> str | None:
+    """What is wrong with reading the binary file ``fh`` as text (``archive_kind``): a spreadsheet workbook saved
+    under another name (a ``.csv`` that is an .xlsx), or a ZIP archive that is none; None for any other file."""
+    kind = archive_kind(fh)
+    if kind == "zip":
         return "a ZIP archive, not text or a table; unzip it and give the file it holds (JSON lines, CSV or Parquet)"
-    return f"a spreadsheet workbook ({kind}, by its bytes) is not read; {SAVE_AS_CSV}"
+    return kind and f"a spreadsheet workbook ({kind}, by its bytes) is not read; {SAVE_AS_CSV}"
 
 
 def refuse_spreadsheet(path: str | Path) -> None:
