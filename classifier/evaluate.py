@@ -108,6 +108,7 @@ def _scores(value, where: str, task: Task = STANCE, field: str | None = None) ->
 FRAME_CHUNK_ROWS = 50_000
 TEXT_COLUMNS = ("text", "spans")  # only the report's quoted examples read them
 TEXT_HASH = "text_hash"  # what evaluation keeps of the text: enough to see that two files' items differ
+TRAINED = "trained_on"  # a gold row whose sentence and actor the model trained on (read_labelled's ``trained``)
 
 
 def text_or_none(value) -> str | None:
@@ -324,11 +325,14 @@ class LabelledRows:
     id_hashes: np.ndarray
 
 
-def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarray | None = None) -> LabelledRows:
+def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarray | None = None,
+                  trained=None) -> LabelledRows:
     """The gold-labelled rows of a predictions file, kept chunk by chunk as they are read: memory grows with
     the labelled rows, not with the file. Validated as :func:`read_predictions` validates; the same rows as
     ``labelled(read_predictions(path))``, and the same bootstrap clusters. ``also``: id hashes of unlabelled
-    rows to keep as well (a comparison's items whose gold label is in the other file)."""
+    rows to keep as well (a comparison's items whose gold label is in the other file). ``trained``: a
+    ``card.TrainedItems``: each kept row gets ``TRAINED`` (whether the model trained on its sentence and actor),
+    read before the text is dropped."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -340,6 +344,10 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
         if also is not None and len(also):
             keep = pc.or_(keep, pa.array(np.isin(hashes[-1], also)))
         rows = table.filter(keep)
+        if trained is not None:
+            actors = rows["actor"].to_pylist() if "actor" in rows.column_names else [None] * rows.num_rows
+            rows = rows.append_column(TRAINED, pa.array([trained.has(text, actor) for text, actor in
+                                                         zip(rows["text"].to_pylist(), actors)], pa.bool_()))
         if "text" in drop:  # a comparison still tells two items under one id apart
             rows = rows.append_column(TEXT_HASH, pa.array(row_hashes(rows, ["text"]), pa.uint64()))
         kept.append(without(rows, drop))
@@ -810,15 +818,64 @@ def comparison_verdict(compare: dict, first: str, second: str, metric: str = "ma
     return text + f" (95% interval {interval}; paired bootstrap by article, {p_shown(row['p_value'])})."
 
 
+def models_in_checkout(models: Sequence[str]) -> list[Path]:
+    """The folders of the models named in a predictions file (``name@digest``) that are the checkout's (or the
+    working directory's) ``models/NAME`` with that very digest (``model_hash``: a retrained or recalibrated folder
+    of the same name is another model), so that evaluate checks them for trained items unasked."""
+    from classifier.models.stance_model import model_folder, model_hash
+
+    found = []
+    for model in distinct_models(models):
+        name, _, digest = model.rpartition("@")
+        if not name or not digest or "/" in name or name in (".", ".."):
+            continue
+        folder = model_folder(Path("models") / name)
+        try:
+            if (folder / "trained_items.txt").is_file() and model_hash(folder) == digest:
+                found.append(folder)
+        except OSError:  # a folder it cannot read: nothing it can tell
+            continue
+    return found
+
+
+def trained_check(model_dir: str | Path | None, models: Sequence[str]):
+    """(name, ``card.TrainedItems``) of the model whose training items the gold items are checked against:
+    ``model_dir`` as given, else the one model of the predictions found in the checkout (``models_in_checkout``);
+    None where there is none, or its folder lists no trained items (warned of, where ``model_dir`` was given)."""
+    from classifier.models.card import TRAINED_ITEMS_FILE, trained_items
+    from classifier.models.stance_model import model_folder
+
+    if model_dir is None:
+        folders = models_in_checkout(models)
+        if len(folders) != 1:
+            return None
+        model_dir = folders[0]
+    model_dir = model_folder(model_dir)
+    if not Path(model_dir).is_dir():
+        raise InputError(f"{option('model_dir', model_dir, flag='--model')}: no such model folder (the model whose "
+                         "training items the gold items are checked against)")
+    known = trained_items(model_dir)
+    if known is None:
+        warnings.warn(f"{option('model_dir', model_dir, flag='--model')}: no {TRAINED_ITEMS_FILE} (a model 'stance "
+                      "train' saved before 2026-12-07, or not trained here), so the gold items were not checked "
+                      "against its training data", InputWarning, stacklevel=3)
+        return None
+    return str(model_dir), known
+
+
 def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: str | Path | None = None,
                          n_boot: int = 1000, seed: int = BOOTSTRAP_SEED, min_n: int = 10, n_bins: int = 10,
-                         progress: bool = False) -> dict:
+                         progress: bool = False, model_dir: str | Path | None = None) -> dict:
     """Read a predictions file and evaluate it (optionally beside ``compare``, an earlier model's predictions: the
     comparison's first model, so that its differences are this file's model minus that one). Only the
     rows with a gold label (in either file) are kept; the whole files are counted by their ids' hashes.
-    ``by``: one grouping key ("source") or several (None: no grouping, as ``()``)."""
+    ``by``: one grouping key ("source") or several (None: no grouping, as ``()``). ``model_dir``: the model that
+    made the predictions, whose ``trained_items.txt`` the gold items are counted against (``trained_on`` in the
+    result, with a warning where some are); without it, a model of the predictions that is the checkout's
+    ``models/NAME`` with the same digest is checked."""
     check_paths(path=path, compare=compare)
     check_option_files(compare=compare)
+    check_paths("a model folder", model_dir=model_dir)
     keys = [by] if isinstance(by, str) else [] if by is None else list(by) if isinstance(by, Iterable) else None
     if keys is None or not all(isinstance(key, str) for key in keys):  # by=5 was a TypeError from the loop
         raise InputError(f"{option('by', by)}: expected a column name, e.g. 'source', or a list of them")
@@ -828,13 +885,29 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
         warnings.warn(f"{option('compare', compare)}: the same file as the first; every difference is 0", InputWarning,
                       stacklevel=2)
     drop = [column for column in TEXT_COLUMNS if column not in by]
+    check = trained_check(model_dir, ()) if model_dir is not None else None
     if compare is None:
-        rows, other = read_labelled(path, drop=drop), None
+        rows, other = read_labelled(path, drop=drop, trained=None if check is None else check[1]), None
     else:
         rows, other = read_pair(path, compare, drop=drop)
+    if check is None and model_dir is None:
+        check = trained_check(None, rows.models)
     if labelled(rows.frame).empty:
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
+    trained_on = None
+    if check is not None:
+        if TRAINED not in rows.frame.columns:  # a comparison, or a model found once read: read again for the text
+            flags = read_labelled(path, drop=drop, trained=check[1]).frame
+        else:
+            flags, rows.frame = rows.frame, rows.frame.drop(columns=[TRAINED])
+        flags = flags.loc[flags["label"].notna(), TRAINED]
+        trained_on = {"model": check[0], "items": int(flags.sum()), "of": int(len(flags))}
+        if trained_on["items"]:
+            from classifier.models.card import in_sample_words
+
+            warnings.warn(f"{path}: " + in_sample_words(trained_on["items"], trained_on["of"], check[0]),
+                          InputWarning, stacklevel=2)
     gold_rows = labelled(rows.frame)
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")
     if note:
@@ -842,7 +915,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     result = {"predictions": str(path), **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
                                                          n_bins=n_bins, progress=progress,
                                                          n_predictions=rows.n_predictions, models=rows.models),
-              "models_warning": mixed_models_warning(rows.models)}
+              "models_warning": mixed_models_warning(rows.models), "trained_on": trained_on}
     if other is not None:  # as in 'stance report NEW --compare OLD': first = --compare, difference = NEW - OLD
         only = {"n_only_first": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes))),
                 "n_only_second": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes)))}

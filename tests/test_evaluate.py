@@ -535,6 +535,7 @@ def test_labelled_rows_read_chunk_by_chunk_give_the_whole_file_evaluation(tmp_pa
     streamed = evaluate_predictions(path, by=["source"], n_boot=50)
     in_memory = evaluate_frame(whole, by=["source"], n_boot=50)
     assert streamed.pop("models_warning").startswith("the predictions mix 2 models (m1, m2)")
+    assert streamed.pop("trained_on") is None  # no model folder that lists its training items: not checked
     assert streamed == {"predictions": str(path), **in_memory}
     assert streamed["n_unlabelled"] == 20 and streamed["models"] == ["m1", "m2"]
 

@@ -204,6 +204,8 @@ def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_di
     assert json.loads((default_dir / "stance.json").read_text())["name"] == "default"
     card = json.loads((default_dir / "model_card.json").read_text())
     assert card["data"]["train / dev / test items"] == "16 / 0 / 8"
+    keys = (default_dir / "trained_items.txt").read_text()  # the items it trained on go with it
+    assert keys == (tmp_path / "m" / "trained_items.txt").read_text() and len(keys.splitlines()) == 1 + 16
     assert card["training"]["working directory"] == "../.."  # from models/default, not from m/
     assert json.loads((tmp_path / "m" / "model_card.json").read_text())["training"]["working directory"] == ".."
     assert f"STANCE_MODEL={tiny_model_dir} is set, so commands" in " ".join(result.output.split())
@@ -772,9 +774,10 @@ def test_calibrating_on_the_training_file_is_a_warning_and_the_card_hashes_the_t
     assert data["split options"].startswith("test fraction --test, dev fraction ") and "bootstrap resamples 0" in \
         data["split options"]
     on_training = runner.invoke(app, ["calibrate", str(out), str(labels), "--dry-run"])
-    assert on_training.exit_code == 0 and "is a file" in on_training.output and "was trained on" in on_training.output
+    said = " ".join(on_training.output.split())  # counted item by item (trained_items.txt), not by the file's bytes
+    assert on_training.exit_code == 0 and "16 of 16 items (100%) were in m@" in said and "training data" in said
     on_test = runner.invoke(app, ["calibrate", str(out), str(test), "--dry-run"])
-    assert on_test.exit_code == 0 and "was trained on" not in on_test.output
+    assert on_test.exit_code == 0 and "training data" not in on_test.output
     assert "is the file" in on_test.output and "was tested on" in " ".join(on_test.output.split())
 
 

@@ -365,19 +365,43 @@ def load_zero_shot(task: str, name: str, templates, sentiment_dir, engine: str, 
     return model, model.for_task("sentiment", templates)
 
 
-def warn_if_trained_on(input_path: Path, models) -> None:
-    """A warning when the input is a label file a model was trained on (its card lists the file's sha256): its
-    predictions there, given to evaluate or report --gold, score the model on items it learnt."""
-    from classifier.models.card import trained_on
+def warn_if_trained_on(input_path: Path, models) -> list:
+    """The models that list the items they trained on (``trained_items.txt``), as (model id, ``TrainedItems``), for
+    ``count_trained`` to count the input's items among them as they are read. A model without that list is checked
+    as before it: a warning here when the input is a label file its card lists by sha256."""
+    from classifier.models.card import trained_items, trained_on
 
-    if not input_path.is_file():
-        return
+    listed = []
     for model in models:
         where = getattr(model, "path", None)
-        if where is not None and trained_on(where, input_path) == "label files":
+        known = trained_items(where)
+        if known is not None:
+            from classifier.models.stance_model import engine_of
+
+            listed.append((engine_of(model.model_id)[0], known))  # the model, whatever engine scores it
+        elif where is not None and input_path.is_file() and trained_on(where, input_path) == "label files":
             warn(f"{input_path} is a label file {model.model_id} was trained on (its card says so): scores on it "
                  "are in-sample, and evaluate or report --gold would credit the model with items it learnt; score "
                  "it on labels it never saw (items from other articles, as 'stance train --test' holds out)")
+    return listed
+
+
+def count_trained(items, listed: list, counts: list):
+    """``items`` (a function that reads them afresh) counting, on its first whole pass, how many items each model of
+    ``listed`` trained on: ``counts`` receives (model id, found, items) once that pass ends; later passes are not
+    counted (a set lookup of a 16-digit sha256 key per item, on one pass of the several a run makes)."""
+    def source():
+        if counts:
+            yield from items()
+            return
+        found, total = [0] * len(listed), 0
+        for item in items():
+            total += 1
+            for k, (_, known) in enumerate(listed):
+                found[k] += known.has(item.text, item.actor)
+            yield item
+        counts[:] = [(model, n, total) for (model, _), n in zip(listed, found)]
+    return source
 
 
 def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_remote_code: bool, threads, device,
@@ -582,7 +606,9 @@ def classify_command(
                 warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")
             model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
                                                 threads, device, zero_shot, templates)
-            warn_if_trained_on(input_path, [model, sentiment])
+            listed, trained_counts = warn_if_trained_on(input_path, [model, sentiment]), []
+            if listed:
+                items = count_trained(items, listed, trained_counts)
             run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path), overwrite=overwrite,
                        input_stamp=stamp)
             if workers:
@@ -597,6 +623,12 @@ def classify_command(
             console.print("what was scored is kept: rerun the same command with --resume to finish "
                           f"{one_line(out_path)}")
         raise
+    from classifier.models.card import in_sample_words
+
+    for model_id, found, total in trained_counts:
+        if found:
+            warn(f"{input_path}: {in_sample_words(found, total, model_id)}: evaluate or report --gold on these "
+                 "predictions credits the model with items it learnt")
     if result.already:
         if not quiet:  # as --ray-data's rerun of finished parts
             console.print(f"--out {one_line(result.out)}: already scored, nothing to do "

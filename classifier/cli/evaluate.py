@@ -67,6 +67,7 @@ def evaluate_cli(
     min_n: int = typer.Option(10, "--min-n", min=1, help="Groups with fewer gold items are flagged as too small."),
     bins: int = typer.Option(10, "--bins", min=2, help="Confidence bins for calibration (ECE, reliability)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; the tables, warnings and --out's line stay."),
+    model_dir: Optional[Path] = typer.Option(None, "--model", help="The model that made the predictions: gold items it trained on (its trained_items.txt) are counted and warned of. Default: the predictions' model where it is the checkout's models/NAME."),
 ) -> None:
     """Compare gold labels with predicted stance: F1, accuracy, calibration, overall and per group.
 
@@ -75,6 +76,7 @@ def evaluate_cli(
     --by source|actor|article evaluates each group too; small groups are flagged, not hidden.
     --compare OLD puts an earlier model beside it on the same gold items: differences are this file's model
     minus OLD's, with a paired bootstrap interval and p-value, and a sentence saying which scored higher.
+    Gold items the model trained on (same sentence and actor) are counted, warned of and kept in --out's JSON.
 
     Example: stance evaluate preds.jsonl --by source --out metrics.json --compare other_preds.jsonl
     """
@@ -85,7 +87,7 @@ def evaluate_cli(
         json_output(out_path)
         check_not_input(out_path, predictions, compare)
     result = evaluate_predictions(predictions, by=[b.value for b in by], compare=compare, n_boot=n_boot, seed=seed,
-                                  min_n=min_n, n_bins=bins, progress=show_progress(quiet))
+                                  min_n=min_n, n_bins=bins, progress=show_progress(quiet), model_dir=model_dir)
     print_evaluation(result)
     if out_path is not None:
         write_json_atomic(out_path, result)

@@ -588,7 +588,11 @@ def train_command(
             warn(f"--promote refused: {doubt}; the new model is saved, and {default_model_dir(task)} is left as it "
                  "was")
         worse = doubt or worse_than_incumbent(outcome, comparison, reference, task, n_boot)
-    outcome.result.model.save(out_dir, card)
+    from classifier.models.card import trained_items_text
+
+    # the keys of the train and dev items, so that evaluate, classify and calibrate can tell items it learnt
+    trained_keys = trained_items_text(outcome.trained, with_actor=task.needs_actor)
+    outcome.result.model.save(out_dir, card, trained_items=trained_keys)
     checkpoint.unlink(missing_ok=True)
     trained = len(outcome.result.history)  # without a dev split nothing picks an epoch: the last one is kept
     kept = (f"best epoch by dev macro-F1: {outcome.result.best_epoch} of {trained}" if outcome.split["dev"] else
@@ -603,7 +607,7 @@ def train_command(
                 else 1.0
         except InputError:
             replaced = 1.0
-        outcome.result.model.save(target, promoted_card(card, target))
+        outcome.result.model.save(target, promoted_card(card, target), trained_items=trained_keys)
         out.print(f"promoted: {target} now holds this model")
         if replaced != 1.0 and outcome.result.model.temperature == 1.0:
             warn(f"{target} is not calibrated now (temperature 1.0; the model it replaced had {replaced:.2f}): run "

@@ -144,7 +144,7 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
         if missing is not None:
             raise InputError(f"{missing._where or dev_items}: no 'actor' (a {task.name} model scores the stance toward "
                              "one)")
-    warn_if_trained_on(model_dir, dev_items)
+    warn_if_trained_on(model_dir, dev_items, items, model.model_id)
     labels = list(model.labels)
     gold = np.array([labels.index(item.label) for item in items])
     logits = model_logits(model, items, batch_size=batch_size)
@@ -197,16 +197,25 @@ def write_calibration(model_dir: Path, result: dict, dev_items: str | Path, task
         note_on_card(stage, result, dev_items, task)
 
 
-def warn_if_trained_on(model_dir: Path, dev_items: str | Path) -> None:
-    """A warning when the dev items are a file the model was trained or tested on (its card records their sha256): a
+def warn_if_trained_on(model_dir: Path, dev_items: str | Path, items=(), model_id: str | None = None) -> None:
+    """A warning when some dev items are among those the model trained on (its ``trained_items.txt``, by each item's
+    sentence and actor: a gold set built from its label files, a label file with more appended), or, for a model
+    without that file, when the dev items are a file its card lists by sha256 (trained on, or tested on): a
     temperature fitted on items the model learnt is fitted to its confidence there, not on new text; one fitted on
     the test items leaves no held-out figure."""
     import warnings
 
     from classifier.errors import InputWarning
-    from classifier.models.card import trained_on
+    from classifier.models.card import in_sample_words, trained_items, trained_on
 
-    found = trained_on(model_dir, dev_items)
+    known, found = trained_items(model_dir), trained_on(model_dir, dev_items)
+    if known is not None:  # item by item; the card's bytes check still tells the test file (its items are not listed)
+        learnt, total = known.count((item.text, item.actor) for item in items)
+        if learnt:
+            warnings.warn(f"{dev_items}: {in_sample_words(learnt, total, model_id or str(model_dir))}; calibrate on "
+                          "labelled items it never saw, or the temperature fits its confidence on what it learnt",
+                          InputWarning, stacklevel=2)
+        found = None if found == "label files" else found
     if found == "label files":
         warnings.warn(f"{dev_items} is a file {model_dir} was trained on (its card says so): calibrate on labelled "
                       "items it never saw, or the temperature fits its confidence on what it learnt", InputWarning,

@@ -91,6 +91,69 @@ def trained_on(model_dir: str | Path, path: str | Path) -> str | None:
     return next((key for key, digests in listed.items() if digest in digests), None)
 
 
+TRAINED_ITEMS_FILE = "trained_items.txt"
+# the first line of the file: which version of ``items.item_key`` its keys are, and whether the actor is in them
+TRAINED_ITEMS_HEADER = "# stance trained items v1: item_key({}) of each train and dev item, sorted"
+WITH_ACTOR, SENTENCE_ONLY = "text, actor", "text"
+
+
+def trained_items_text(items, with_actor: bool = True) -> str:
+    """What ``trained_items.txt`` holds for the items a model trained on (train and dev, never the test split):
+    the header, then each item's ``item_key`` once, sorted (a file that diffs and compresses, whatever the rows'
+    order). ``with_actor``: False for a sentiment model, which reads the sentence alone. About 17 bytes an item
+    (NewsMTSC's train file: measured in docs/reference.md), too many for the card, which people read."""
+    from classifier.items import item_key
+
+    keys = sorted({item_key(item.text, item.actor if with_actor else None) for item in items})
+    return TRAINED_ITEMS_HEADER.format(WITH_ACTOR if with_actor else SENTENCE_ONLY) + "\n" + \
+        "".join(f"{key}\n" for key in keys)
+
+
+class TrainedItems:
+    """The keys of the items a model trained on (its folder's ``trained_items.txt``), to count how many of some
+    items are among them: a set lookup of a 16-digit key per item."""
+
+    def __init__(self, keys: frozenset[str], with_actor: bool):
+        from classifier.items import item_key
+
+        self.keys, self.with_actor, self._key = keys, with_actor, item_key
+
+    def has(self, text: str, actor: str | None) -> bool:
+        """Whether the model trained on this sentence with this actor (a sentiment model: this sentence)."""
+        return self._key(text, actor if self.with_actor else None) in self.keys
+
+    def count(self, pairs) -> tuple[int, int]:
+        """(how many of ``pairs``, (text, actor) each, the model trained on; how many pairs)."""
+        found = total = 0
+        for text, actor in pairs:
+            total += 1
+            found += self.has(text, actor)
+        return found, total
+
+
+def trained_items(model_dir: str | Path | None) -> TrainedItems | None:
+    """The items ``stance train`` recorded the model trained on; None where its folder has no such file (a model
+    saved before the file, models/default, a Hub download) or one this version cannot read, so callers fall back on
+    the card's bytes check (``trained_on``)."""
+    if model_dir is None:
+        return None
+    try:
+        lines = (Path(model_dir) / TRAINED_ITEMS_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):  # absent or unreadable: nothing it can tell (loading never needed it)
+        return None
+    kinds = {TRAINED_ITEMS_HEADER.format(kind): kind == WITH_ACTOR for kind in (WITH_ACTOR, SENTENCE_ONLY)}
+    if not lines or lines[0] not in kinds:
+        return None
+    return TrainedItems(frozenset(line for line in lines[1:] if line), kinds[lines[0]])
+
+
+def in_sample_words(found: int, total: int, model: str) -> str:
+    """The one line that says some items were trained on: "N of M items (x%) were in MODEL's training data; ..."."""
+    share = 100 * found / total if total else 0.0
+    shown = "<0.1" if 0 < share < 0.1 else f"{share:.1f}".removesuffix(".0")
+    return (f"{found} of {total} items ({shown}%) were in {model}'s training data; figures on them are in-sample")
+
+
 def render_card(card: dict, task: str = "stance") -> str:
     from huggingface_hub import ModelCard, ModelCardData
 

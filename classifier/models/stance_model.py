@@ -117,11 +117,12 @@ def model_hash(path: Path) -> str:
 
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "sentencepiece.bpe.model", "spm.model", "vocab.json",
                    "tokenizer.model")
-# what a saved model folder may hold (save_pretrained's files, the tokenizer's, the settings and the card):
-# a folder that holds anything else is not replaced
+# what a saved model folder may hold (save_pretrained's files, the tokenizer's, the settings, the card and the keys of
+# the items it trained on): a folder that holds anything else is not replaced
 MODEL_FILES = frozenset({*TOKENIZER_FILES, "config.json", "model.safetensors", STANCE_FILE, "tokenizer_config.json",
                          "special_tokens_map.json", "added_tokens.json", "merges.txt", "generation_config.json",
-                         "chat_template.jinja", "README.md", "model_card.json", "mention_head.safetensors"})
+                         "chat_template.jinja", "README.md", "model_card.json", "mention_head.safetensors",
+                         "trained_items.txt"})
 
 
 def read_settings(path: Path) -> dict:
@@ -317,8 +318,10 @@ class StanceModel:
             tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
         return path, settings, tokenizer
 
-    def save(self, path: str | Path, card: dict | None = None, *, half: bool = True) -> Path:
-        """Write the directory atomically (built beside it, swapped into place); it replaces only a stance model."""
+    def save(self, path: str | Path, card: dict | None = None, *, half: bool = True,
+             trained_items: str | None = None) -> Path:
+        """Write the directory atomically (built beside it, swapped into place); it replaces only a stance model.
+        ``trained_items``: the text of its ``trained_items.txt`` (``card.trained_items_text``), saved with the rest."""
         from classifier.io.files import staged_folder
 
         path = check_model_target(path)
@@ -341,6 +344,10 @@ class StanceModel:
                 from classifier.models.card import write_card
 
                 write_card(tmp, card, self.task.name)
+            if trained_items is not None:
+                from classifier.models.card import TRAINED_ITEMS_FILE
+
+                (tmp / TRAINED_ITEMS_FILE).write_text(trained_items, encoding="utf-8")
         self.name, self.digest, self.path = path.name, model_hash(path), path
         return path
 

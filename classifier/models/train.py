@@ -625,6 +625,7 @@ class RetrainResult:
     split: dict
     predictions: dict                  # model name -> predicted labels on ``test``
     test: list[Item] = field(default_factory=list)
+    trained: list[Item] = field(default_factory=list)  # the train and dev splits: what the model saw (not ``test``)
 
 
 def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[Item] | None = None,
@@ -697,4 +698,4 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     predictions = {"new": predicted_labels(result.model, test)}
     if reference:
         predictions["reference"] = predicted_labels(StanceModel.load(reference), test)
-    return RetrainResult(result, config, split, predictions, list(test))
+    return RetrainResult(result, config, split, predictions, list(test), [*train_part, *dev_part])

@@ -78,6 +78,23 @@ def gold_overlap(gold: pd.DataFrame, prediction_ids: np.ndarray) -> int:
     return int(np.isin(id_hashes(gold["id"].to_numpy()), prediction_ids).sum())
 
 
+def warn_trained_gold(gold: Path, model_dir: Path, shown: Callable[[Path], str] = str) -> None:
+    """A warning when some of ``--gold``'s items are among those ``--model`` trained on (its ``trained_items.txt``,
+    by sentence and actor): the correction's error rates measured there are the model's in-sample ones. The gold
+    file is read a second time, for its text (a gold set is small); a model without the file is not checked."""
+    from classifier.evaluate import TRAINED
+    from classifier.models.card import in_sample_words, trained_items
+
+    known = trained_items(model_dir)
+    if known is None:
+        return
+    flags = read_labelled(gold, drop=TEXT_COLUMNS, trained=known).frame
+    flags = flags.loc[flags["label"].notna(), TRAINED]
+    if flags.any():
+        words = in_sample_words(int(flags.sum()), len(flags), shown(model_dir))
+        warnings.warn(f"{option('gold', shown(gold))}: {words}", InputWarning, stacklevel=3)
+
+
 def look_alike_names(sums: pd.DataFrame) -> list[str]:
     """A warning per set of outlet or actor names that differ only in case or spacing ("RT", "RT ", "rt"): they look
     alike on the page but are counted apart."""
@@ -550,6 +567,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         warnings.warn(f"{option('gold', shown(gold))}: {overlap} of its {len(gold_frame)} gold items are among the "
                       f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
                       "a gold set kept apart gives an honest one", InputWarning, stacklevel=2)
+    if gold is not None and model_dir is not None:
+        warn_trained_gold(Path(gold), model_dir, shown)
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
                                              f"but the predictions from {', '.join(inputs.models)}; the "

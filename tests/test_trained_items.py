@@ -1,0 +1,146 @@
+"""``stance train`` records a key of each item it trained on (``trained_items.txt``), and evaluate, classify,
+calibrate and report --gold warn when items given to them are among those: by sentence and actor, so a gold set
+made from the label files, a label file with more appended, or a re-export is still recognised."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import classifier.cli.calibrate  # noqa: F401  (registers the commands used here)
+import classifier.cli.classify  # noqa: F401
+import classifier.cli.evaluate  # noqa: F401
+import classifier.cli.label  # noqa: F401
+import classifier.cli.train  # noqa: F401
+from classifier.cli.app import app
+from classifier.items import item_key
+from classifier.models.card import TRAINED_ITEMS_FILE, in_sample_words, trained_items
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_train_cli import label_rows, write  # noqa: E402
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def said(result) -> str:
+    return " ".join(result.output.split())
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, tiny_model_dir):
+    """(folder, label file, its rows): a model trained for one epoch on 12 articles of 3 items each."""
+    folder = tmp_path_factory.mktemp("trained")
+    rows = label_rows(n_articles=12, per_article=3)
+    labels = write(folder / "labels.jsonl", rows)
+    model = folder / "ours"
+    result = run("train", labels, "--out", model, "--base", tiny_model_dir, "--epochs", "1", "--n-boot", "0", "-q")
+    assert result.exit_code == 0, result.output
+    return model, labels, rows
+
+
+def test_train_records_the_keys_of_the_train_and_dev_items_not_the_test_items(trained):
+    model, _, rows = trained
+    lines = (model / TRAINED_ITEMS_FILE).read_text().splitlines()
+    assert lines[0].startswith("# stance trained items v1") and lines[1:] == sorted(lines[1:])
+    card = json.loads((model / "model_card.json").read_text())
+    train, dev, test = (int(n) for n in card["data"]["train / dev / test items"].split(" / "))
+    keys = {item_key(r["text"], r["actor"]) for r in rows}
+    assert set(lines[1:]) <= keys and len(lines) - 1 == train + dev and test == len(rows) - train - dev > 0
+    # the key ignores case, spacing, id and spans: it survives a gold set, a re-prepare and a re-export
+    assert item_key(" RUSSIA  was  blamed. ", "russia ") == item_key("Russia was blamed.", "Russia")
+    assert item_key("Russia was blamed.", "Russia") != item_key("Russia was blamed.", "China")
+
+
+def test_a_gold_set_made_from_the_trained_label_file_is_warned_of_with_its_count(trained, tmp_path, monkeypatch):
+    model, labels, rows = trained
+    known = trained_items(model)
+    n = len(known.keys)
+    gold = tmp_path / "gold.csv"  # other bytes, other format, other row order than the file trained on
+    made = run("label", "gold", labels, "--out", gold)
+    assert made.exit_code == 0, made.output
+    preds = tmp_path / "preds.jsonl"
+    result = run("classify", gold, "--out", preds, "--model", model, "-q")
+    assert result.exit_code == 0, result.output
+    assert f"{n} of {len(rows)} items ({100 * n / len(rows):.1f}%) were in ours@" in said(result), result.output
+    assert "figures on them are in-sample" in said(result)
+    # evaluate: told, and the count kept in its JSON; found in the predictions' models/NAME unasked, or by --model
+    metrics = tmp_path / "metrics.json"
+    evaluated = run("evaluate", preds, "--model", model, "--n-boot", "0", "--out", metrics, "-q")
+    assert evaluated.exit_code == 0, evaluated.output
+    assert f"{n} of {len(rows)} items" in said(evaluated)
+    assert json.loads(metrics.read_text())["trained_on"] == {"model": str(model), "items": n, "of": len(rows)}
+    # without --model: the predictions' model found as models/NAME (here, or in the checkout) with that digest
+    shutil.copytree(model, tmp_path / "models" / "ours")
+    monkeypatch.chdir(tmp_path)
+    assert run("classify", gold, "--out", "p2.jsonl", "--model", "models/ours", "-q").exit_code == 0
+    unasked = run("evaluate", "p2.jsonl", "--n-boot", "0", "-q")
+    assert unasked.exit_code == 0 and f"{n} of {len(rows)} items" in said(unasked), unasked.output
+    # a label file with more items appended: the trained ones still counted
+    more = write(tmp_path / "more.jsonl", [*rows, *label_rows(n_articles=2, per_article=3, prefix="z", seed=7)])
+    calibrated = run("calibrate", model, more, "--dry-run")
+    assert f"{n} of {len(rows) + 6} items" in said(calibrated), calibrated.output
+
+
+def test_items_the_model_never_saw_are_not_warned_of(trained, tmp_path):
+    model, _, _ = trained
+    other = write(tmp_path / "other.jsonl", label_rows(n_articles=3, per_article=3, prefix="z", seed=5))
+    preds = tmp_path / "preds.jsonl"
+    result = run("classify", other, "--out", preds, "--model", model, "-q")
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    metrics = tmp_path / "metrics.json"
+    evaluated = run("evaluate", preds, "--model", model, "--n-boot", "0", "--out", metrics, "-q")
+    assert "training data" not in evaluated.output, evaluated.output
+    assert json.loads(metrics.read_text())["trained_on"]["items"] == 0
+
+
+def test_a_model_without_the_list_falls_back_on_the_card_s_bytes_check(trained, tmp_path):
+    model, labels, _ = trained
+    older = tmp_path / "older"
+    shutil.copytree(model, older)
+    (older / TRAINED_ITEMS_FILE).unlink()
+    assert trained_items(older) is None
+    on_labels = run("classify", labels, "--out", tmp_path / "p1.jsonl", "--model", older, "-q")
+    assert on_labels.exit_code == 0 and "was trained on (its card says so)" in said(on_labels), on_labels.output
+    gold = write(tmp_path / "gold.jsonl", [json.loads(line) for line in labels.read_text().splitlines()][::-1])
+    on_gold = run("classify", gold, "--out", tmp_path / "p2.jsonl", "--model", older, "-q")
+    assert on_gold.exit_code == 0 and "warning" not in on_gold.output  # other bytes: not told, as before the list
+    evaluated = run("evaluate", tmp_path / "p2.jsonl", "--model", older, "--n-boot", "0")
+    assert evaluated.exit_code == 0 and f"no {TRAINED_ITEMS_FILE}" in said(evaluated)
+
+
+def test_an_unknown_or_unreadable_list_is_no_list(tmp_path):
+    assert trained_items(tmp_path) is None
+    (tmp_path / TRAINED_ITEMS_FILE).write_text("# some other format\nabc\n")
+    assert trained_items(tmp_path) is None
+    assert in_sample_words(1, 200_000, "m").startswith("1 of 200000 items (<0.1%) were in m's training data")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert in_sample_words(3, 4, "m").startswith("3 of 4 items (75%)")
+
+
+def test_report_gold_items_the_model_trained_on_are_warned_of(trained, tmp_path):
+    from classifier.errors import InputWarning
+    from classifier.report import warn_trained_gold
+
+    model, labels, rows = trained
+    preds = tmp_path / "preds.jsonl"
+    assert run("classify", labels, "--out", preds, "--model", model, "-q").exit_code == 0
+    n = len(trained_items(model).keys)
+    with pytest.warns(InputWarning, match=f"preds.jsonl.*: {n} of {len(rows)} items .* training data"):
+        warn_trained_gold(preds, model)
+    older = tmp_path / "older"
+    shutil.copytree(model, older)
+    (older / TRAINED_ITEMS_FILE).unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_trained_gold(preds, older)  # no list: nothing said
