@@ -144,3 +144,15 @@ def test_report_gold_items_the_model_trained_on_are_warned_of(trained, tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warn_trained_gold(preds, older)  # no list: nothing said
+
+
+def test_a_model_trained_from_a_listed_model_lists_the_starting_models_items_too(trained, tmp_path):
+    model, _, _ = trained
+    rows = label_rows(n_articles=6, per_article=3, seed=7, prefix="b")
+    labels = write(tmp_path / "more.jsonl", rows)
+    again = tmp_path / "again"
+    result = run("train", labels, "--out", again, "--base", model, "--epochs", "1", "--n-boot", "0", "-q")
+    assert result.exit_code == 0, result.output
+    before, after = trained_items(model), trained_items(again)
+    new = {item_key(r["text"], r["actor"]) for r in rows}
+    assert before.keys <= after.keys and after.keys & new and after.keys <= before.keys | new

@@ -588,10 +588,12 @@ def train_command(
             warn(f"--promote refused: {doubt}; the new model is saved, and {default_model_dir(task)} is left as it "
                  "was")
         worse = doubt or worse_than_incumbent(outcome, comparison, reference, task, n_boot)
-    from classifier.models.card import trained_items_text
+    from classifier.models.card import trained_items, trained_items_text
 
-    # the keys of the train and dev items, so that evaluate, classify and calibrate can tell items it learnt
-    trained_keys = trained_items_text(outcome.trained, with_actor=task.needs_actor)
+    # the keys of the train and dev items, and those of the starting model's list (it learnt them too), so that
+    # evaluate, classify and calibrate can tell items it learnt
+    trained_keys = trained_items_text(outcome.trained, with_actor=task.needs_actor,
+                                      base=trained_items(base) if base and Path(base).is_dir() else None)
     outcome.result.model.save(out_dir, card, trained_items=trained_keys)
     checkpoint.unlink(missing_ok=True)
     trained = len(outcome.result.history)  # without a dev split nothing picks an epoch: the last one is kept

@@ -97,14 +97,18 @@ TRAINED_ITEMS_HEADER = "# stance trained items v1: item_key({}) of each train an
 WITH_ACTOR, SENTENCE_ONLY = "text, actor", "text"
 
 
-def trained_items_text(items, with_actor: bool = True) -> str:
+def trained_items_text(items, with_actor: bool = True, base: "TrainedItems | None" = None) -> str:
     """What ``trained_items.txt`` holds for the items a model trained on (train and dev, never the test split):
     the header, then each item's ``item_key`` once, sorted (a file that diffs and compresses, whatever the rows'
-    order). ``with_actor``: False for a sentiment model, which reads the sentence alone. About 17 bytes an item
-    (NewsMTSC's train file: measured in docs/reference.md), too many for the card, which people read."""
+    order). ``with_actor``: False for a sentiment model, which reads the sentence alone. ``base``: the list of the
+    model it started from, whose items it learnt too (kept where its keys are of the same kind). About 17 bytes an
+    item (NewsMTSC's train file: measured in docs/reference.md), too many for the card, which people read."""
     from classifier.items import item_key
 
-    keys = sorted({item_key(item.text, item.actor if with_actor else None) for item in items})
+    keys = {item_key(item.text, item.actor if with_actor else None) for item in items}
+    if base is not None and base.with_actor == with_actor:
+        keys |= base.keys
+    keys = sorted(keys)
     return TRAINED_ITEMS_HEADER.format(WITH_ACTOR if with_actor else SENTENCE_ONLY) + "\n" + \
         "".join(f"{key}\n" for key in keys)
 
