@@ -634,23 +634,31 @@ def ascii_fold(word: str) -> str:
     return word.lower().replace("i\u0307", "i").translate(_FOLDS_TO_ASCII)
 
 
+def term_keys(term: str) -> list[str]:
+    """Where a term can start, as ``Matcher`` looks a text's word up: its first word, folded (``ascii_fold``), or,
+    for a term that opens with a sign, the sign with the word after it ("#russia", "'ndrangheta"; an apostrophe as
+    either, so two keys)."""
+    text = term.lstrip()
+    word = _FIRST_WORD.match(text)
+    if word:
+        return [ascii_fold(word.group())]
+    after = _FIRST_WORD.match(text, 1)
+    return [sign + (ascii_fold(after.group()) if after else "")
+            for sign in (("'", "’") if text[:1] in "'’" else (text[:1],))]
+
+
 def term_starts(terms: list[str]) -> tuple[set[str], set[str], re.Pattern]:
     """Where the terms can start: the first words of those that open with a word, folded (``ascii_fold``), and for
     the others the sign that opens them with the word after it ("#russia", "'ndrangheta"; an apostrophe as either),
-    the signs, and the pattern that finds words and signs in a text. A term that opens with a sign once made every
-    position of every text a start, about a hundred times slower over the whole catalogue; a sign alone, every
-    apostrophe of a text."""
+    the signs, and the pattern that finds words and signs in a text (``term_keys``). A term that opens with a sign
+    once made every position of every text a start, about a hundred times slower over the whole catalogue; a sign
+    alone, every apostrophe of a text."""
     starts, signs = set(), set()
     for term in terms:
-        text = term.lstrip()
-        word = _FIRST_WORD.match(text)
-        if word:
-            starts.add(ascii_fold(word.group()))
-            continue
-        variants = ("'", "’") if text[:1] in "'’" else (text[:1],)
-        after = _FIRST_WORD.match(text, 1)
-        signs.update(variants)
-        starts.update(sign + (ascii_fold(after.group()) if after else "") for sign in variants)
+        keys = term_keys(term)
+        starts.update(keys)
+        if not _FIRST_WORD.match(term.lstrip()):
+            signs.update(key[:1] for key in keys)
     return starts, signs, _places(frozenset(signs))
 
 
@@ -679,6 +687,7 @@ class Matcher:
         # the catalogue's terms, compiled once (``base``); an article's surnames, compiled here: compiling the
         # whole catalogue again for each new set of surnames took about 50 ms
         self._regex, self._starts, self._signs, self._places = base._regex, base._starts, base._signs, base._places
+        self._groups, self._keyed, self._by_start = base._groups, base._keyed, base._by_start  # shared, filled as met
         self._namesakes, self._surnames, self.acronyms = base._namesakes, base._surnames, base.acronyms
         entries = sorted(self.extra_terms.items(), key=lambda e: -len(e[0]))  # surnames, longest first
         self._terms = [*base._terms[:base._size], *(t for t, _ in entries)]
@@ -720,6 +729,15 @@ class Matcher:
         self._regex = re.compile("|".join(groups)) if groups else None
         # where a term can start: the first word of some term, or the sign that opens one ("#Russia", "@NATO")
         self._starts, self._signs, self._places = term_starts(self._terms)
+        # the same alternatives, in the same order and with the same group names, for each such start alone
+        # (``_catalogue_at``): at a word, re tries the one regex's alternatives each in turn, hundreds of them, where a
+        # few can match. Written by hand: re offers no dispatch of alternatives on their first word
+        self._groups = groups
+        self._keyed: dict[str, list[int]] = {}
+        for index, term in enumerate(self._terms):
+            for key in term_keys(term):
+                self._keyed.setdefault(key, []).append(index)
+        self._by_start: dict[str, re.Pattern | None] = {}
         self._namesakes = {exclude: (actor.name, term) for actor in self.actors
                            for exclude, term in namesake_places(actor).items()}
         # (actor, person, surname) of the catalogue's people with a surname of their own, worked out once, not per
@@ -735,7 +753,9 @@ class Matcher:
     def find(self, text: str) -> list[Mention]:
         """Every mention, left to right, the longest term where terms overlap. The one regex (its
         alternatives each tried in turn) runs only where a word begins that begins some term: the
-        same matches as scanning every position (every term begins a word), at a fraction of the time."""
+        same matches as scanning every position (every term begins a word), at a fraction of the time; and at a word
+        of ASCII letters only its alternatives whose terms begin with that word (``_catalogue_at``), in its order, the
+        others being unable to match there."""
         return self._scan(text)[0]
 
     def _scan(self, text: str) -> tuple[list[Mention], set[str], set[str]]:
@@ -779,8 +799,12 @@ class Matcher:
     def _match(self, text: str, pos: int, endpos: int | None = None) -> re.Match | None:
         """What one regex of the catalogue's terms and the surnames would match at ``pos``: the first of its
         alternatives, longest term first, a catalogue term before a surname as long."""
+        return self._match_with(self._regex, text, pos, endpos)
+
+    def _match_with(self, regex: re.Pattern | None, text: str, pos: int, endpos: int | None = None) -> re.Match | None:
+        """``_match`` with ``regex`` for the catalogue's terms: its own, or those of one start (``_catalogue_at``)."""
         endpos = len(text) if endpos is None else endpos
-        match = self._regex.match(text, pos, endpos) if self._regex is not None else None
+        match = regex.match(text, pos, endpos) if regex is not None else None
         if self._extra is not None:
             surname = self._extra.match(text, pos, endpos)
             if surname and (match is None or len(self._terms[int(surname.lastgroup[1:])])
@@ -804,19 +828,38 @@ class Matcher:
                 yield match
                 position = match.end()  # every term is at least a character long: no empty match
             return
-        try_at = self._regex.match if self._extra is None else self._match
         end = 0
         for word in self._places.finditer(text):  # each word, and each sign that opens a term
             token = word.group()
             if token in self._signs:  # a sign: with the word after it ("'s" is no start where "'Ndrangheta" is)
                 after = _FIRST_WORD.match(text, word.end())
                 token += after.group() if after else ""
-            if word.start() < end or (token.isascii() and token.lower() not in self._starts):
-                continue  # a word with other letters is always tried: re's case folding is not str.lower's
-            match = try_at(text, word.start())
+            if word.start() < end:
+                continue
+            if token.isascii():
+                key = token.lower()
+                if key not in self._starts:
+                    continue
+                regex = self._by_start[key] if key in self._by_start else self._catalogue_at(key)
+            else:  # a word with other letters is always tried, whole: re's case folding is not str.lower's
+                regex = self._regex
+            if self._extra is not None:
+                match = self._match_with(regex, text, word.start())
+            else:
+                match = regex.match(text, word.start()) if regex is not None else None
             if match:
                 end = match.end()
                 yield match
+
+    def _catalogue_at(self, key: str) -> re.Pattern | None:
+        """The catalogue's alternatives whose terms start with ``key`` (``term_keys``), in the one regex's order and
+        with its group names, so that at a word that folds to ``key`` it matches what the one regex matches there: a
+        term matching at a word starts with that word, as re's case folding reads it; None where no term starts so
+        (a surname's start). Compiled the first time a text holds the word, and kept."""
+        indices = self._keyed.get(key)
+        regex = re.compile("|".join(self._groups[i] for i in indices)) if indices else None
+        self._by_start[key] = regex
+        return regex
 
     def for_article(self, text: str) -> "Matcher":
         """A matcher that also knows the surnames of people whose full name appears in ``text``. A surname two
