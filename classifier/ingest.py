@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from classifier.errors import InputError, InputWarning, option
 from classifier.article_columns import article_row, check_columns, resolve_columns
-from classifier.io.files import (archive_problem, bom_encoding, check_encoding, check_not_input, csv_header,
-                                 format_of, iter_csv, iter_table, refuse_spreadsheet, wide_encoding)
+from classifier.io.files import (DECOMPRESSION_ERRORS, archive_problem, bom_encoding, check_encoding, check_not_input,
+                                 compression_of, csv_header, format_of, iter_csv, iter_table, open_binary,
+                                 refuse_spreadsheet, table_suffix, wide_encoding)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -542,7 +543,7 @@ def folder_files(root: Path) -> FolderFiles:
             path, suffix = here / name, Path(name).suffix.lower()
             if suffix in TEXT_SUFFIXES + HTML_SUFFIXES and (path.is_file() or path.is_symlink()):
                 articles.append(path)
-            elif suffix in TABLE_SUFFIXES and path.is_file():
+            elif table_suffix(name) in TABLE_SUFFIXES and path.is_file():  # x.jsonl.gz too
                 tables.append(path)
     return FolderFiles(sorted(articles), sorted(linked), sorted(tables))
 
@@ -576,7 +577,7 @@ def field_names(path: Path) -> list[str]:
     """A table's field names as its first bytes give them (``own_output``), or none where they cannot be read."""
     import json
 
-    if path.suffix.lower() == ".parquet":
+    if table_suffix(path) == ".parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -585,17 +586,17 @@ def field_names(path: Path) -> list[str]:
         except (OSError, pa.ArrowException):
             return []
     try:
-        with open(path, "rb") as fh:
+        with open_binary(path, compression_of(path)) as fh:
             first, read = b"", 0
             while not first.strip() and read < _FIRST_LINE_BYTES:  # blank lines before the first record
                 first = fh.readline(_FIRST_LINE_BYTES)
                 read += len(first) or _FIRST_LINE_BYTES
         text = first.decode("utf-8-sig")
-        if path.suffix.lower() == ".csv":  # the header, as iter_csv reads it
+        if table_suffix(path) == ".csv":  # the header, as iter_csv reads it
             return csv_header(path, io.StringIO(text))[0]
         record = json.loads(text)
-    except (OSError, ValueError, RecursionError, csv.Error, InputError):  # unreadable, not UTF-8, not JSON (or
-        return []                                                           # nested too deep), an empty header
+    except (*DECOMPRESSION_ERRORS, ValueError, RecursionError, csv.Error, InputError):  # unreadable, not UTF-8,
+        return []                                      # not JSON (or nested too deep), an empty header, cut off
     return list(record) if isinstance(record, dict) else []
 
 
@@ -1032,14 +1033,15 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
             raise InputError(f"{path}: no .txt, .md or .html articles found")
         return CorpusStream(folder_articles(path, files, meta, manifest, encoding, skipped, on_file, max_chars,
                                             date_order), skipped, len(files))
-    if path.suffix.lower() in TABLE_SUFFIXES:
+    if table_suffix(path) in TABLE_SUFFIXES:  # compressed too: x.jsonl.gz (io.files.compression_of)
         if manifest:
             raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
         return CorpusStream(iter_table_articles(path, encoding, skipped, max_chars, date_order, columns), skipped,
                             None)
     refuse_spreadsheet(path)  # first: a workbook saved as "a.txt" is no article file
     refuse_article_file(path)
-    raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file")
+    raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file (a .jsonl or .csv "
+                     "file may be gzip, bz2 or xz compressed: x.jsonl.gz)")
 
 
 def refuse_article_file(path: Path) -> None:

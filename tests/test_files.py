@@ -1,6 +1,7 @@
 """Tables written a chunk at a time, and Parquet read a batch at a time."""
 
 import json
+import re
 
 import pandas as pd
 import pyarrow as pa
@@ -431,3 +432,93 @@ def test_an_output_over_a_workbook_is_refused_whatever_its_name(tmp_path):
         with pytest.raises(InputError, match=rf"^--out {made}: a spreadsheet workbook \({kind}, by its bytes\), which"):
             files.output_format(made)
         assert made.read_bytes() == before
+
+
+def compress(kind: str, data: bytes) -> bytes:
+    import bz2
+    import gzip
+    import lzma
+
+    return {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[kind](data)
+
+
+@pytest.mark.parametrize("kind", ["gz", "bz2", "xz"])
+def test_a_compressed_table_reads_as_the_plain_one(tmp_path, kind):
+    """articles.jsonl.gz (news dumps ship so) was "unknown input extension '.gz'"; under a plain name it was "not
+    UTF-8 text". Its rows and line numbers are the plain file's, its errors name the line, and an --encoding or a
+    byte-order mark applies to the text inside."""
+    jsonl = b'{"id": "a", "text": "Russia won."}\n\n{"id": "b", "text": "NATO met."}\n'
+    tables = {"t.jsonl": jsonl, "t.csv": "\ufeffid;text\na;Le président\n".encode("utf-8"),
+              "legacy.csv": "id,text\na,Le président\n".encode("cp1252")}
+    for name, data in tables.items():
+        plain, packed = tmp_path / name, tmp_path / f"{name}.{kind}"
+        plain.write_bytes(data)
+        packed.write_bytes(compress(kind, data))
+        encoding = "cp1252" if name.startswith("legacy") else None
+        assert list(files.iter_table(packed, encoding=encoding)) == list(files.iter_table(plain, encoding=encoding))
+    assert [n for n, _ in files.iter_table(tmp_path / f"t.jsonl.{kind}")] == [1, 3]
+    assert list(files.iter_table(tmp_path / f"t.csv.{kind}")) == [(2, {"id": "a", "text": "Le président"})]
+    unnamed = tmp_path / "unnamed.jsonl"  # told by its bytes: read, not "not UTF-8 text"
+    unnamed.write_bytes(compress(kind, jsonl))
+    assert len(list(files.iter_table(unnamed))) == 2
+    broken = tmp_path / f"broken.jsonl.{kind}"
+    broken.write_bytes(compress(kind, jsonl + b'{"id": "c", "text": \n'))
+    with pytest.raises(InputError, match=rf"^{broken}:4: malformed JSON"):
+        list(files.iter_table(broken))
+    with pytest.raises(InputError, match=rf"^{tmp_path / 'legacy.csv'}.{kind}:2: not UTF-8 text"):
+        list(files.iter_table(tmp_path / f"legacy.csv.{kind}"))
+
+
+def test_a_cut_off_or_damaged_compressed_file_is_one_line_naming_it(tmp_path):
+    """A truncated download or a damaged archive is one line naming the file and the line it got to, not a
+    traceback from gzip, bz2 or lzma."""
+    import gzip
+
+    lines = b"".join(b'{"id": "%d", "text": "%s"}\n' % (i, b"Russia won. " * (i % 7)) for i in range(2000))
+    for kind in ("gz", "bz2", "xz"):
+        packed = compress(kind, lines)
+        cut = tmp_path / f"cut.jsonl.{kind}"
+        cut.write_bytes(packed[:len(packed) // 2])
+        with pytest.raises(InputError) as error:
+            list(files.iter_table(cut))
+        said = str(error.value)
+        kind_name = {"gz": "gzip", "bz2": "bz2", "xz": "xz"}[kind]
+        assert re.match(rf"^{cut}:\d+: {kind_name} data cut off or damaged \(", said) and "\n" not in said, said
+        assert 1 <= int(said.split(":")[1]) <= 2001  # bzip2's one 900 KB block gives no row before its end
+    crc = tmp_path / "crc.csv.gz"  # the CRC at the end: every row decompresses, the check fails after the last
+    crc.write_bytes(gzip.compress(b"id,text\n" + b"a,b\n" * 3)[:-6] + b"\0\0\0\0\0\0")
+    with pytest.raises(InputError, match=rf"^{crc}:5: gzip data cut off or damaged \("):
+        list(files.iter_table(crc))
+    header = tmp_path / "header.jsonl.gz"
+    header.write_bytes(b"\x1f\x8b\x08")  # cut inside gzip's header
+    with pytest.raises(InputError, match=rf"^{header}:1: gzip data cut off or damaged"):
+        list(files.iter_table(header))
+
+
+def test_a_compressed_name_that_its_bytes_deny_and_what_is_not_read(tmp_path):
+    plain = tmp_path / "plain.jsonl.gz"
+    plain.write_bytes(b'{"id": "a", "text": "b"}\n')
+    with pytest.raises(InputError, match=rf"^{plain}: named .gz, but it is not compressed \(not gzip data"):
+        list(files.iter_table(plain))
+    other = tmp_path / "other.jsonl.gz"
+    other.write_bytes(compress("xz", b'{"id": "a"}\n'))
+    with pytest.raises(InputError, match=rf"^{other}: named .gz, but it is xz data"):
+        list(files.iter_table(other))
+    zst = tmp_path / "t.jsonl.zst"
+    zst.write_bytes(files.ZSTD_MAGIC + b"\0" * 20)
+    with pytest.raises(InputError, match=rf"^{zst}: zstd-compressed files are not read"):
+        list(files.iter_table(zst))
+    parquet = tmp_path / "t.parquet.gz"
+    parquet.write_bytes(compress("gz", b"PAR1"))
+    with pytest.raises(InputError, match=rf"^{parquet}: a compressed Parquet file"):
+        list(files.iter_table(parquet))
+    tsv = tmp_path / "t.tsv.gz"
+    tsv.write_bytes(compress("gz", b"id\ttext\n"))
+    with pytest.raises(InputError, match=r"unknown input extension '.tsv'"):
+        list(files.iter_table(tsv))
+    for name in ("out.jsonl.gz", "out.csv.bz2", "out.parquet.zst"):  # nothing is written compressed
+        with pytest.raises(InputError, match=r"outputs are not written compressed"):
+            files.output_format(tmp_path / name)
+    header = tmp_path / "bz.csv"  # a header that starts as bzip2's magic is text
+    header.write_text("BZh,text\n1,b\n")
+    assert list(files.iter_table(header)) == [(2, {"BZh": "1", "text": "b"})]

@@ -9,12 +9,14 @@ import decimal
 import glob
 import itertools
 import json
+import lzma
 import math
 import os
 import re
 import sys
 import tempfile
 import warnings
+import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -390,6 +392,9 @@ def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[st
     of people's answers (``option`` names it then). ``has_option``: whether the command has a ``--format`` to name
     in the error."""
     formats = tuple(formats)
+    if Path(path).suffix.lower() in COMPRESSED_SUFFIXES:
+        raise InputError(f"{option} {path}: outputs are not written compressed; name it without "
+                         f"{Path(path).suffix} and compress it afterwards (gzip FILE) if you need to")
     check_writable(path)
     check_not_labels(path, option)
     named = format_of(path, default="")
@@ -657,8 +662,100 @@ def refuse_spreadsheet(path: str | Path) -> None:
         raise InputError(f"{path}: {problem}")
 
 
+# Compressed tables (articles.jsonl.gz, news dumps and Common Crawl-derived sets): read through the standard
+# library's gzip, bz2 and lzma, a block at a time, never unpacked whole. Told by the file's first bytes (a
+# compressed file under a plain name is read too); its name's suffix before the compression's names the format
+# (x.jsonl.gz: JSON lines). zstd has no reader in Python 3.11's standard library and zstandard is no dependency: a
+# .zst file is named and refused. Nothing is written compressed.
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}
+ZSTD_SUFFIXES = (".zst", ".zstd")
+COMPRESSED_SUFFIXES = (*COMPRESSIONS, *ZSTD_SUFFIXES)
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+BZ2_BLOCKS = (b"1AY&SY", b"\x17rE8P\x90")  # after "BZh" and the block size: a block, or the end of an empty stream
+
+
+def magic_compression(start: bytes) -> str | None:
+    """The compression a file's first 10 bytes show: "gzip", "bz2", "xz", "zstd" or None. bzip2's "BZh" counts
+    only with its block size and block magic after it: a CSV header may start with those three letters."""
+    if start.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if start.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if start.startswith(ZSTD_MAGIC):
+        return "zstd"
+    if start[:3] == b"BZh" and start[3:4].isdigit() and start[4:10] in BZ2_BLOCKS:
+        return "bz2"
+    return None
+
+
+def table_suffix(path: str | Path) -> str:
+    """The suffix that names a table's format, lower case: the one before a compression's (``x.jsonl.gz``:
+    ".jsonl"), else the last ("" for none)."""
+    path = Path(path)
+    if path.suffix.lower() in COMPRESSED_SUFFIXES:
+        path = Path(path.stem)
+    return path.suffix.lower()
+
+
+def compression_of(path: str | Path) -> str | None:
+    """How ``path`` is compressed ("gzip", "bz2", "xz") or None, by its first bytes; a file whose name says one
+    compression (``.gz``, ``.bz2``, ``.xz``) and whose bytes say none or another, or a zstd file, is refused in one
+    line. A file that cannot be opened is None: its reader names the problem."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(10)
+    except OSError:
+        return None
+    found, suffix = magic_compression(start), path.suffix.lower()
+    if found == "zstd" or suffix in ZSTD_SUFFIXES:
+        raise InputError(f"{path}: zstd-compressed files are not read (no zstd reader is installed); decompress it "
+                         "('zstd -d') or compress it with gzip, bz2 or xz instead")
+    named = COMPRESSIONS.get(suffix)
+    if named and found != named:
+        what = f"{found} data" if found else ("empty" if not start else "not compressed")
+        raise InputError(f"{path}: named {suffix}, but it is {what} (not {named} data, by its bytes); rename it")
+    return found
+
+
+# what reading a cut-off or damaged compressed file raises: gzip.BadGzipFile and bz2's "Invalid data stream" are
+# OSErrors without an errno (``is_damaged`` tells them from a disk's errors)
+DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError)
+
+
+def is_damaged(exc: BaseException, compression: str | None) -> bool:
+    """Whether ``exc``, raised reading a file compressed as ``compression``, says its data is cut off or damaged."""
+    if compression is None:
+        return False
+    return not isinstance(exc, OSError) or exc.errno is None
+
+
+def damaged(path: str | Path, compression: str, line: int, exc: BaseException) -> InputError:
+    """The one-line error for compressed data cut off or damaged, at the first line that could not be read whole."""
+    return InputError(f"{path}:{line}: {compression} data cut off or damaged ({exc})")
+
+
+def open_binary(path: str | Path, compression: str | None = None):
+    """``path``'s bytes, decompressed as ``compression`` says (``compression_of``), streamed a block at a time."""
+    if compression is None:
+        return open(path, "rb")
+    import bz2
+    import gzip
+
+    return {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}[compression](path, "rb")
+
+
+def open_text(path: str | Path, encoding: str, compression: str | None = None, **options):
+    """``path`` as text (``open``'s ``errors`` and ``newline`` in ``options``), decompressed where it is."""
+    if compression is None:
+        return open(path, "r", encoding=encoding, **options)
+    import io
+
+    return io.TextIOWrapper(open_binary(path, compression), encoding=encoding, **options)
+
+
 def format_of(path: str | Path, default: str = "jsonl") -> str:
-    suffix = Path(path).suffix.lower().lstrip(".")
+    suffix = table_suffix(path).lstrip(".")
     if suffix in ("jsonl", "ndjson", "json"):
         return "jsonl"
     if suffix in ("csv", "parquet"):
@@ -1017,19 +1114,19 @@ def wide_encoding(encoding: str) -> bool:
 
 
 def is_utf8(path: Path, chunk: int = 1 << 20) -> bool:
-    """Whether the whole file decodes as UTF-8 (read a chunk at a time; a legacy file fails at its first accented
-    letter)."""
+    """Whether the whole file decodes as UTF-8 (read a chunk at a time, decompressed where it is compressed; a
+    legacy file fails at its first accented letter)."""
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        with open(path, "rb") as fh:
+        with open_binary(path, compression_of(path)) as fh:
             while block := fh.read(chunk):
                 decoder.decode(block)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
-    except OSError:
+    except (*DECOMPRESSION_ERRORS, InputError):
         return True  # the reader names the problem
     return True
 
@@ -1037,11 +1134,11 @@ def is_utf8(path: Path, chunk: int = 1 << 20) -> bool:
 def text_encoding(path: Path, encoding: str | None = None) -> str:
     """The encoding a text file (a table, a manifest) is read with: the one its byte-order mark names, else UTF-8
     where it is UTF-8 text, else the one asked for (``--encoding``, the encoding of the files that are not UTF-8:
-    one folder may mix Excel's cp1252 manifest and UTF-8 articles)."""
+    one folder may mix Excel's cp1252 manifest and UTF-8 articles). A compressed file's text is read for these."""
     try:
-        with open(path, "rb") as fh:
+        with open_binary(path, compression_of(path)) as fh:
             start = fh.read(4)
-    except OSError:
+    except (*DECOMPRESSION_ERRORS, InputError):
         return "utf-8-sig"  # the reader names the problem
     marked = bom_encoding(start)
     if marked or not encoding:
@@ -1060,11 +1157,13 @@ def not_decodable(path: Path, encoding: str) -> InputError:
 
 
 def iter_jsonl(path: str | Path, encoding: str | None = None) -> Iterator[tuple[int, dict]]:
-    """Yield (line number, object) for each non-blank line; errors name file and line."""
+    """Yield (line number, object) for each non-blank line; errors name file and line. A gzip, bz2 or xz file is
+    read decompressed (``compression_of``), a block at a time."""
     path = Path(path)
+    compression = compression_of(path)
     encoding = text_encoding(path, encoding)
     try:
-        fh = open(path, "r", encoding=encoding)
+        fh = open_text(path, encoding, compression)
     except OSError as exc:
         raise InputError(f"{path}: cannot open ({exc.strerror})") from None
     with fh:
@@ -1076,17 +1175,25 @@ def iter_jsonl(path: str | Path, encoding: str | None = None) -> Iterator[tuple[
                 yield lineno, json_object(line, f"{path}:{lineno}")
         except UnicodeError:
             raise not_decodable(path, encoding) from None
+        except DECOMPRESSION_ERRORS as exc:
+            if is_damaged(exc, compression):
+                raise damaged(path, compression, lineno + 1, exc) from None
+            raise
 
 
 def first_undecodable_line(path: Path) -> int:
     """The line of the first byte that is not UTF-8 (text-mode reading decodes a block of lines at once, so
     the line it was on when it failed can be an earlier one)."""
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            try:
-                raw.decode("utf-8")  # no UTF-8 character holds the byte of a line break, so lines decode alone
-            except UnicodeDecodeError:
-                return lineno
+    lineno = 0
+    try:
+        with open_binary(path, compression_of(path)) as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                try:
+                    raw.decode("utf-8")  # no UTF-8 character holds the byte of a line break, so lines decode alone
+                except UnicodeDecodeError:
+                    return lineno
+    except DECOMPRESSION_ERRORS:  # cut off before a line that is not UTF-8: the line it got to
+        return lineno + 1
     return 1
 
 
@@ -1115,9 +1222,10 @@ def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[in
     path = Path(path)
     end = 0  # the last line read: a record (quoted line breaks span lines) starts after it
     csv.field_size_limit(CSV_FIELD_LIMIT)
+    compression = compression_of(path)
     encoding = text_encoding(path, encoding)
     try:
-        with open(path, "r", encoding=encoding, newline="") as fh:
+        with open_text(path, encoding, compression, newline="") as fh:
             names, delimiter = csv_header(path, fh)
             # strict: an unclosed quote is an error, not the rest of the file
             reader = csv.reader(fh, delimiter=delimiter, strict=True)
@@ -1133,8 +1241,12 @@ def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[in
                 yield start, {name: (row[i] or None) if i < len(row) else None for i, name in enumerate(names)}
     except UnicodeError:
         raise not_decodable(path, encoding) from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot open ({exc.strerror})") from None
+    except DECOMPRESSION_ERRORS as exc:
+        if is_damaged(exc, compression):
+            raise damaged(path, compression, end + 1, exc) from None
+        if isinstance(exc, OSError):
+            raise InputError(f"{path}: cannot open ({exc.strerror})") from None
+        raise
     except csv.Error as exc:
         raise InputError(f"{path}:{end + 1}: malformed CSV ({exc})") from None
 
@@ -1254,11 +1366,14 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
     refuse_spreadsheet(path)
     fmt = format_of(path, default="")
     if not fmt:
-        suffix = Path(path).suffix
+        suffix = table_suffix(path)
         if suffix:  # "x.tsv" read as JSONL would fail on its first line with a JSON error
             raise InputError(f"{path}: unknown input extension {suffix!r}; use .jsonl, .csv or .parquet (a tab-"
-                             "separated file reads as .csv)")
+                             "separated file reads as .csv; each may be gzip, bz2 or xz compressed)")
         fmt = "jsonl"
+    if fmt == "parquet" and Path(path).is_file() and compression_of(path):
+        raise InputError(f"{path}: a compressed Parquet file; Parquet compresses its columns itself, so give the "
+                         "file decompressed")
     if fmt == "csv":
         return iter_csv(path, encoding)
     if fmt == "parquet":

@@ -1175,3 +1175,31 @@ def test_classifying_a_label_file_the_model_was_trained_on_is_warned_of(tmp_path
         (model / "model_card.json").write_text(broken)  # the check passes it over, as loading the model does
         result = run("classify", labels, "--out", tmp_path / "p3.jsonl", "--model", model, "-q", "--overwrite")
         assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+
+
+def test_classify_reads_compressed_items_and_articles_and_reruns_as_the_plain_file(tmp_path, tiny_model_dir):
+    """items.jsonl.gz and articles.csv.xz were "unknown input extension '.gz'": scored as the plain files are; a
+    rerun is told by the compressed file's stamp (nothing to do), and --resume finishes its journal."""
+    import gzip
+    import lzma
+
+    items = write_items(tmp_path / "items.jsonl", 12)
+    packed = tmp_path / "items.jsonl.gz"
+    packed.write_bytes(gzip.compress(items.read_bytes()))
+    assert run("classify", items, "--out", tmp_path / "plain.jsonl", "--model", tiny_model_dir, "-q").exit_code == 0
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", packed, "--out", out, "--model", tiny_model_dir, "-q")
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
+    result = run("classify", packed, "--out", out, "--model", tiny_model_dir)
+    assert result.exit_code == 0 and "already scored, nothing to do" in " ".join(result.output.split())
+    journal = tmp_path / "resumed.jsonl.partial.jsonl"  # a run killed after its first five items
+    journal.write_text("".join(line + "\n" for line in out.read_text().splitlines()[:5]))
+    result = run("classify", packed, "--out", tmp_path / "resumed.jsonl", "--model", tiny_model_dir, "--resume")
+    assert result.exit_code == 0 and "5 resumed" in " ".join(result.output.split()), result.output
+    assert (tmp_path / "resumed.jsonl").read_bytes() == out.read_bytes()
+    articles = tmp_path / "articles.csv.xz"
+    articles.write_bytes(lzma.compress(b"id,text,source\na0,Russia condemned NATO.,RT\n"))
+    result = run("classify", articles, "--out", tmp_path / "articles.jsonl", "--model", tiny_model_dir, "-q")
+    assert result.exit_code == 0, result.output
+    assert [r["actor"] for r in read_jsonl(tmp_path / "articles.jsonl")] == ["Russia", "NATO"]

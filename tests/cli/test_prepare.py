@@ -1799,3 +1799,40 @@ def test_a_corpus_of_one_article_is_counted_in_the_singular(tmp_path):
     said = " ".join(result.output.split())
     assert result.exit_code == 0 and "1 article, 1 sentence, 1 item (1 actor) -> " in said, said
     assert "; 0 files skipped; 1 article undated; " in said
+
+
+def test_a_compressed_article_table_prepares_as_the_plain_one(tmp_path):
+    """articles.jsonl.gz, .csv.bz2, .jsonl.xz: the plain table's items byte for byte; a gzip'd table in a corpus
+    folder is named as the plain one is; a cut-off gzip is one line naming the file and line, with nothing
+    written."""
+    import bz2
+    import gzip
+    import lzma
+
+    rows = [{"id": f"a{i}", "text": f"Russia and China met.\n\nNATO said {i} things.", "source": "RT"}
+            for i in range(40)]
+    plain = tmp_path / "articles.jsonl"
+    plain.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert run("prepare", plain, "--out", tmp_path / "plain.jsonl", "-q").exit_code == 0
+    expected = (tmp_path / "plain.jsonl").read_bytes()
+    csv_text = pd.DataFrame(rows).to_csv(index=False).encode()
+    for name, data in (("a.jsonl.gz", gzip.compress(plain.read_bytes())), ("a.csv.bz2", bz2.compress(csv_text)),
+                       ("a.jsonl.xz", lzma.compress(plain.read_bytes()))):
+        (tmp_path / name).write_bytes(data)
+        result = run("prepare", tmp_path / name, "--out", tmp_path / f"{name}.out.jsonl", "-q")
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / f"{name}.out.jsonl").read_bytes() == expected
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes((tmp_path / "a.jsonl.gz").read_bytes()[:-20])
+    result = run("prepare", cut, "--out", tmp_path / "cut.out.jsonl")
+    assert result.exit_code == 1 and not (tmp_path / "cut.out.jsonl").exists()
+    said = " ".join(result.output.split())
+    assert re.search(rf"{cut}:\d+: gzip data cut off or damaged", said) and "Traceback" not in said, said
+    result = run("prepare", plain, "--out", tmp_path / "items.jsonl.gz")
+    assert result.exit_code == 1 and "outputs are not written compressed" in " ".join(result.output.split())
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text("Russia and China met.\n")
+    (corpus / "more.jsonl.gz").write_bytes((tmp_path / "a.jsonl.gz").read_bytes())
+    result = run("prepare", corpus, "--out", tmp_path / "corpus.jsonl")
+    assert result.exit_code == 0 and "more.jsonl.gz: a table in the corpus folder, not read" in result.output
