@@ -12,7 +12,6 @@ from typing import Iterable, Iterator
 from classifier.actors import (INCOMING_DAYS, NEWS_AGENCIES, Actor, Matcher, NameCounts, Tenures, common_words,
                                id_part, named_as_incoming, names_government, spans_by_actor)
 from classifier.clean import Cleaned, Rule, clean_text
-from classifier.dates import days_of
 from classifier.ingest import Article, thin_page_chars
 from classifier.segment import segment, segmenter_language
 
@@ -323,6 +322,8 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     every article keeps one that names the person's government ("a Trump presidency": ``actors.names_government``),
     and one titled as about to take an office they take within ``actors.INCOMING_DAYS`` of the article's day
     ("President-elect Trump" in 2016-11: ``actors.named_as_incoming``)."""
+    from classifier.dates import days_of  # here, not at the top: it imports pandas (a third of a second)
+
     cut = cut_article(article, rules, matcher.acronyms)
     cleaned, language, sentences, dateline = cut.cleaned, cut.language, cut.sentences, cut.dateline
     local = matcher.for_article(cleaned.text)

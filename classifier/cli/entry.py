@@ -1,6 +1,6 @@
-"""The console script's entry point: imports the command line (typer, rich and every command module, a second or
-two) inside a guard, so that Ctrl-C while they load ends as a run interrupted later does (exit 130, one line), not
-with a traceback of the import."""
+"""The console script's entry point: imports the command line (typer, rich and every command module, about a
+third of a second) inside a guard, so that Ctrl-C while they load ends as a run interrupted later does (exit 130,
+one line), not with a traceback of the import."""
 
 from __future__ import annotations
 

@@ -19,7 +19,6 @@ from classifier.io.files import file_sha256
 from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
-from classifier.report.tables import polar_name
 from classifier.tasks import STANCE, Task, other_task, task_of_labels
 
 COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
@@ -177,7 +176,7 @@ def train_checkpoint(out_dir: Path) -> Path:
 
 def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) -> Table:
     from classifier.evaluate import METRIC_NAMES
-    from classifier.report.tables import p_text
+    from classifier.report.tables import p_text, polar_name
 
     articles = comparison["n_articles"]
     table = Table(title=f"held-out test: {comparison['n']} items, {articles} article{'s' if articles != 1 else ''}")
