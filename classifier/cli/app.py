@@ -141,59 +141,21 @@ def progress_bar(enabled: bool, with_rate: bool = False):
     return Progress(*columns, TimeRemainingColumn(), console=console, transient=True)
 
 
-class AfterImport:
-    """A ``sys.meta_path`` finder that runs ``then(module)`` right after ``name`` is first imported, before the
-    importer gets it. Written here because the standard library has no post-import hook (PEP 369 was withdrawn)
-    and wrapt's ``when_imported`` is not a dependency; it wraps that one module's loader and leaves the import
-    itself to the other finders."""
-
-    def __init__(self, name: str, then: Callable) -> None:
-        self.name, self.then = name, then
-
-    def find_spec(self, fullname, path, target=None):
-        import importlib.util
-
-        if fullname != self.name:
-            return None
-        sys.meta_path.remove(self)  # once: the lookup below, and later imports, go past it
-        spec = importlib.util.find_spec(fullname)
-        loader = getattr(spec, "loader", None)
-        if loader is not None and hasattr(loader, "exec_module"):
-            exec_module = loader.exec_module
-
-            def exec_then(module):
-                exec_module(module)
-                self.then(module)
-
-            loader.exec_module = exec_then  # this module's own loader object, made for this import
-        return spec
-
-
-def when_imported(name: str, then: Callable) -> None:
-    """``then(module)`` now if ``name`` is imported, else right after its first import (once, however often
-    asked)."""
-    if name in sys.modules:
-        then(sys.modules[name])
-    elif not any(isinstance(finder, AfterImport) and finder.name == name for finder in sys.meta_path):
-        sys.meta_path.insert(0, AfterImport(name, then))
-
-
-def quiet_transformers(module=None) -> None:
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-
-
 def quiet_libraries() -> None:
-    """Keep library chatter (weight-loading bars, init notes) out of the user's terminal. transformers is quieted
-    when first imported, not imported here: it takes half a second, and most commands never use it."""
+    """Keep library chatter (weight-loading bars, init notes) out of the user's terminal. transformers is not
+    imported here (half a second, and most commands never use it): it reads its verbosity, and whether to show its
+    progress bars, from these variables when it is first imported (set before huggingface_hub is, whose setting of
+    the bars transformers follows), and is quieted directly where it is already imported."""
     import os
 
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ["TRANSFORMERS_VERBOSITY"] = "error"  # as set_verbosity_error did, whatever the user's setting
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
-    when_imported("transformers", quiet_transformers)
+    if "transformers" in sys.modules:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
     try:  # the Hub's client logs each retry of an unreachable host; the error that ends them is one line
         from huggingface_hub.utils import logging as hub_logging
 
