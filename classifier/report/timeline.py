@@ -107,7 +107,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     net_hi, shares), the period used, and the undated articles. ``period`` None or "none": no time view."""
     from classifier.errors import InputError, option
     from classifier.evaluate import progress_bar
-    from classifier.report.framing import cell_row
+    from classifier.report.framing import cell_columns, cell_row
 
     if period in (None, "none"):
         return {"period": None, "table": pd.DataFrame(), "undated": [], "vague": [], "n_dated_articles": 0}
@@ -138,7 +138,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     labelled = dated.assign(period=period_labels(dates[dates.notna()], chosen))
     rows = []
     no_correction = {"possible": False}
-    groups = labelled.groupby(["actor_name", "outlet", "period"], sort=True)
+    groups = labelled.groupby(["actor_name", "outlet", "period"], sort=True)[cell_columns(labelled)]
     with progress_bar(f"time view (cells by {chosen})", groups.ngroups, progress) as advance:
         for index, ((actor, outlet, label), cell) in enumerate(groups):
             row = cell_row(cell, no_correction, n_boot=n_boot, seed=seed + index, min_n=min_n)
