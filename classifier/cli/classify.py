@@ -18,7 +18,7 @@ from classifier.actors import MentionFinder, actor_names, choose_catalogue, foun
 from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
                                  show_progress, warn)
 from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DATE_ORDER_HELP, ENCODING_HELP,
-                                    MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, prepare_to_file)
+                                    MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, WORKERS_HELP, prepare_to_file)
 from classifier.errors import InputError
 from classifier.article_columns import check_columns
 from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
@@ -167,12 +167,14 @@ def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
         raise InputError(f"{out_path}: cannot write ({exc.strerror or exc})") from None
 
 
-def article_options_given(manifest, skip_unreadable: bool, date_order, max_chars: int) -> list[str]:
+def article_options_given(manifest, skip_unreadable: bool, date_order, max_chars: int,
+                          prepare_workers: int = 1) -> list[str]:
     """The options for articles, which prepare reads, given away from their defaults: named where the input holds
     no articles (items, sentences, --ray-data's parts), which they would change nothing in."""
     return [name for name, value in (
         ("--manifest", manifest), ("--skip-unreadable", skip_unreadable or None), ("--date-order", date_order),
-        ("--max-article-chars", None if max_chars == MAX_ARTICLE_CHARS else max_chars)) if value is not None]
+        ("--max-article-chars", None if max_chars == MAX_ARTICLE_CHARS else max_chars),
+        ("--prepare-workers", None if prepare_workers == 1 else prepare_workers)) if value is not None]
 
 
 def files_stamp(input_path: Path, reading: dict) -> InputStamp:
@@ -212,14 +214,14 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
                 quiet: bool, columns: Optional[dict] = None, task: str = "stance",
                 skip_unreadable: bool = False, only_actors: Optional[str] = None, rows: str = "auto",
                 encoding: Optional[str] = None, date_order: Optional[str] = None,
-                max_chars: int = MAX_ARTICLE_CHARS, article_columns: Optional[str] = None
-                ) -> Iterator[tuple[Items, Optional[InputStamp]]]:
+                max_chars: int = MAX_ARTICLE_CHARS, article_columns: Optional[str] = None,
+                prepare_workers: int = 1) -> Iterator[tuple[Items, Optional[InputStamp]]]:
     """The items to classify, read afresh on each pass (never all in memory), and their ``InputStamp`` (None for
     articles, prepared afresh each run: the catalogue, options and every article would have to be stamped).
     Articles are prepared first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output,
     removed when the run ends (``--resume`` removes what a kill left); one over ``max_chars`` characters is skipped
     with a warning, as prepare skips it; ``article_columns`` (``--columns``) names a table of articles' columns for
-    their fields, as prepare's. Sentiment alone needs no actor: ``{"id", "text"}`` rows are read as they are (``rows``:
+    their fields, as prepare's, in ``prepare_workers`` processes (prepare's ``--workers``). Sentiment alone needs no actor: ``{"id", "text"}`` rows are read as they are (``rows``:
     see ``input_kind``)."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
@@ -230,7 +232,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
             fail(f"{input_path}: --columns names a table of articles' columns, and this input is read as "
                  f"{'sentences' if rows == 'sentences' else 'items'}, not prepared; rename its columns (a dataset "
                  "folder's: --text-column, --actor-column, --label-column)")
-        ignored = article_options_given(manifest, skip_unreadable, date_order, max_chars)
+        ignored = article_options_given(manifest, skip_unreadable, date_order, max_chars, prepare_workers)
         if ignored:  # said once, before a model loads: the run goes on, as they change nothing here
             warn(f"{', '.join(ignored)}: ignored, as {input_path} holds {kind} (read as they are); "
                  f"{'it is' if len(ignored) == 1 else 'they are'} for articles, which are prepared first")
@@ -280,7 +282,8 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     with preparation_folder(out_path) as folder:
         prepared = Path(folder) / "items.jsonl"
         prepare_to_file(input_path, prepared, "jsonl", catalogue(only_actors), manifest, encoding, skip_unreadable,
-                        quiet=quiet, date_order=date_order, max_chars=max_chars, columns=article_columns)
+                        quiet=quiet, date_order=date_order, max_chars=max_chars, columns=article_columns,
+                        workers=prepare_workers)
         yield (lambda: read_items(prepared, need_actor=True)), None
 
 
@@ -504,6 +507,7 @@ def classify_command(
     date_order: Optional[str] = typer.Option(None, "--date-order", help="When INPUT holds articles: " + DATE_ORDER_HELP),
     max_article_chars: int = typer.Option(MAX_ARTICLE_CHARS, "--max-article-chars", min=1, help="When INPUT holds articles: " + MAX_ARTICLE_CHARS_HELP),
     article_columns: Optional[str] = typer.Option(None, "--columns", help=COLUMNS_HELP),
+    prepare_workers: int = typer.Option(1, "--prepare-workers", min=0, help="When INPUT holds articles: " + WORKERS_HELP),
     rows: str = typer.Option("auto", "--rows", help="A table without actors: sentences (--task sentiment scores each row whole), articles (split into sentences, one item per actor named) or auto (for --task sentiment: articles when half of the first 200 rows hold several sentences and none has a gold label, else sentences, with a warning naming the first long row)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from --out)."),
     engine: str = typer.Option("auto", "--engine", help="auto (onnx when the \\[onnx] extra is installed and the run is on the CPU, else torch), torch, onnx (ONNX Runtime fp32: torch's scores to 1e-4) or onnx-int8 (int8 with one scale per token: fastest, scores independent of the batch, about 0.4 points lower on the benchmark suite)."),
@@ -553,7 +557,7 @@ def classify_command(
         ignored = [name for name, value in (
             ("--format", fmt), ("--device", None if device == "cpu" else device),
             ("--trust-remote-code", trust_remote_code or None), ("--templates", templates)) if value is not None]
-        ignored += article_options_given(manifest, skip_unreadable, date_order, max_article_chars)
+        ignored += article_options_given(manifest, skip_unreadable, date_order, max_article_chars, prepare_workers)
         ignored += [name for name, value in (
             ("--columns", article_columns), ("--text-column", text_column), ("--actor-column", actor_column),
             ("--label-column", label_column)) if value is not None]
@@ -599,8 +603,8 @@ def classify_command(
     try:
         with output_lock(out_path, "stance classify"), \
                 input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task, skip_unreadable,
-                            only_actors, rows, encoding, date_order, max_article_chars, article_columns
-                            ) as (items, stamp):
+                            only_actors, rows, encoding, date_order, max_article_chars, article_columns,
+                            prepare_workers) as (items, stamp):
             finished = not overwrite and predictions_model(out_path, fmt) is not None  # kept, or refused: below
             if resume and not journal_path(out_path).exists() and not finished:
                 warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")

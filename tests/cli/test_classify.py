@@ -80,6 +80,22 @@ def test_classify_articles_stops_at_an_unreadable_file_unless_told_to_skip(tmp_p
     assert "skipped" in result.output and {r["actor"] for r in read_jsonl(out)} == {"Russia", "China"}
 
 
+def test_classify_prepares_articles_in_the_prepare_workers_asked(tmp_path, tiny_model_dir, monkeypatch):
+    """--prepare-workers reaches prepare's --workers (``iter_prepared``; run here in one process, as the items are the
+    same either way: tests/cli/test_prepare.py spawns them)."""
+    import classifier.cli.prepare as prepare_cli
+
+    asked, real = [], prepare_cli.iter_prepared
+    monkeypatch.setattr(prepare_cli, "iter_prepared", lambda *args: asked.append(args[3]) or real(*args[:3]))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia and China signed a deal.\n")
+    result = run("classify", corpus, "--out", tmp_path / "pred.jsonl", "--model", tiny_model_dir, "-q",
+                 "--prepare-workers", 3)
+    assert result.exit_code == 0 and asked == [3], result.output
+    assert {r["actor"] for r in read_jsonl(tmp_path / "pred.jsonl")} == {"Russia", "China"}
+
+
 def test_classify_passes_the_date_order_to_the_articles_it_prepares(tmp_path, tiny_model_dir):
     articles = tmp_path / "articles.csv"
     articles.write_text("id,text,source,date\na0,Russia condemned NATO.,Spiegel,\"03.04.2022 14:05\"\n")
@@ -1043,11 +1059,13 @@ def test_article_options_given_with_an_items_file_are_named_once_as_ignored(tmp_
     manifest.write_text("file,source\na.txt,x\n")
     out = tmp_path / "p.jsonl"
     result = run("classify", items, "--out", out, "--model", tiny_model_dir, "--engine", "torch", "--no-summary",
-                 "--date-order", "DMY", "--max-article-chars", 50, "--manifest", manifest, "--skip-unreadable")
+                 "--date-order", "DMY", "--max-article-chars", 50, "--manifest", manifest, "--skip-unreadable",
+                 "--prepare-workers", 2)
     said = " ".join(result.output.split())
     assert result.exit_code == 0 and len(read_jsonl(out)) == 3, said
     assert said.count("ignored") == 1 and (f"warning: --manifest, --skip-unreadable, --date-order, "
-                                           f"--max-article-chars: ignored, as {items} holds items (read as they are); "
+                                           f"--max-article-chars, --prepare-workers: ignored, as {items} holds items "
+                                           "(read as they are); "
                                            "they are for articles, which are prepared first") in said, said
     result = run("classify", items, "--out", tmp_path / "q.jsonl", "--model", tiny_model_dir, "--engine", "torch",
                  "--no-summary", "--date-order", "DMY")

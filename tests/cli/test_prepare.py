@@ -1836,3 +1836,27 @@ def test_a_compressed_article_table_prepares_as_the_plain_one(tmp_path):
     (corpus / "more.jsonl.gz").write_bytes((tmp_path / "a.jsonl.gz").read_bytes())
     result = run("prepare", corpus, "--out", tmp_path / "corpus.jsonl")
     assert result.exit_code == 0 and "more.jsonl.gz: a table in the corpus folder, not read" in result.output
+
+
+def test_workers_give_the_items_report_and_summary_of_one_process(tmp_path):
+    """--workers 2 prepares in two processes what one prepares, byte for byte and in order: the items, --explain's
+    lines (an out-of-office mention among them), the skipped row's warning and the summary, less its timing."""
+    rows = [{"id": "a1", "text": "Putin met Xi in Beijing.\n\nRussia and China signed deals, while NATO watched.",
+             "source": "s1", "date": "2023-03-21"},
+            {"id": "a2", "text": "President Trump spoke to Putin about Ukraine.", "source": "s2", "date": "2010-05-01"},
+            {"id": "a3", "text": "", "source": "s1"},  # a row without text: skipped, with a warning
+            {"id": "a4", "text": "MOSCOW (Reuters) - Russia said the United States was wrong. Biden disagreed.",
+             "source": "s3"}]
+    rows += [dict(row, id=f"{row['id']}-{n}") for n in range(20) for row in rows if row["text"]]  # chunks enough
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    outputs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"items{workers}.jsonl"
+        result = run("prepare", corpus, "--out", out, "--explain", "--skip-unreadable", "--workers", workers)
+        assert result.exit_code == 0, result.output
+        outputs[workers] = out.read_bytes(), re.sub(r"items\d\.jsonl|\d+\.\d s \([\d.]+ articles/s\)", "",
+                                                    result.output)
+    assert outputs[1] == outputs[2]
+    assert "[out of office]  Trump" in outputs[2][1] and "skipped" in outputs[2][1]
+    assert len(read_jsonl(tmp_path / "items2.jsonl")) == 21 * 10
