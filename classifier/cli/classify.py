@@ -221,8 +221,8 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     Articles are prepared first into an items file in a hidden ``.NAME.*.prepare`` folder beside the output,
     removed when the run ends (``--resume`` removes what a kill left); one over ``max_chars`` characters is skipped
     with a warning, as prepare skips it; ``article_columns`` (``--columns``) names a table of articles' columns for
-    their fields, as prepare's, in ``prepare_workers`` processes (prepare's ``--workers``). Sentiment alone needs no actor: ``{"id", "text"}`` rows are read as they are (``rows``:
-    see ``input_kind``)."""
+    their fields, as prepare's, in ``prepare_workers`` processes (prepare's ``--workers``). Sentiment alone needs
+    no actor: ``{"id", "text"}`` rows are read as they are (``rows``: see ``input_kind``)."""
     if not input_path.exists():
         fail(f"{input_path}: no such file or folder")
     sentiment_only = task == "sentiment"
