@@ -371,6 +371,20 @@ def test_the_label_check_looks_past_broken_lines_only_so_far(tmp_path, monkeypat
         files.check_not_labelled(labelled)
 
 
+def test_a_label_file_whose_first_line_is_longer_than_the_look_is_still_refused(tmp_path, monkeypatch):
+    """The look's ANSWER_SCAN_CHARS bounds the lines skipped, not the first object's own line: a label file whose
+    first line held more characters (a label of a long text) had been taken for no label file and replaced."""
+    monkeypatch.setattr(files, "ANSWER_SCAN_CHARS", 50)
+    row = {"id": "a", "text": "Russia " * 20, "actor": "Russia", "label": "favor", "annotator": "ana"}
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text(json.dumps(row) + "\n" + json.dumps({**row, "id": "b"}) + "\n")
+    with pytest.raises(InputError, match="a label file holding 2 answers by people"):
+        files.check_not_labels(answers)
+    with pytest.raises(InputError, match="a file of people's labels"):
+        files.check_not_labelled(answers)
+    assert files.first_row(answers)["id"] == "a"
+
+
 def workbooks(folder):
     """Files whose bytes are a workbook or an archive, each under a text file's name: an .xlsx, an .xlsm, an .ods
     (ZIP archives, told by their entries), a legacy .xls (an OLE2 compound file), and a ZIP archive of a CSV."""

@@ -208,22 +208,26 @@ ANSWER_SCAN_CHARS = 1 << 20
 
 def first_json_object(fh) -> dict | None:
     """The first line of the text file ``fh`` that is a JSON object, looked for past lines that are not (blank, a
-    header, a line cut off) up to ``ANSWER_SCAN_LINES`` lines and ``ANSWER_SCAN_CHARS`` characters; ``fh`` is then at
-    the line after it. None where there is none so far (a CSV table, or no table at all): ``fh`` is back at its
+    header, a line cut off) up to ``ANSWER_SCAN_LINES`` lines and ``ANSWER_SCAN_CHARS`` characters (a line that opens
+    with "{" is read whole, however long); ``fh`` is then at the line after it. None where there is none so far (a CSV table, or no table at all): ``fh`` is back at its
     start."""
     read = 0
     for _ in range(ANSWER_SCAN_LINES):
         line = fh.readline(ANSWER_SCAN_CHARS - read)
         read += len(line)
-        if not line or read >= ANSWER_SCAN_CHARS:
+        if not line:
             break
         if line.lstrip().startswith("{"):  # only a line that may be an object is parsed: a CSV row is not
+            if not line.endswith("\n"):  # cut by the limit: an object's line is read whole (a label of a 1 MB text)
+                line += fh.readline()
             try:
                 obj = json.loads(line)
             except (ValueError, RecursionError):  # cut off, or not JSON
-                continue
+                obj = None
             if isinstance(obj, dict):
                 return obj
+        if read >= ANSWER_SCAN_CHARS:
+            break
     fh.seek(0)
     return None
 
