@@ -385,6 +385,19 @@ def test_a_label_file_whose_first_line_is_longer_than_the_look_is_still_refused(
     assert files.first_row(answers)["id"] == "a"
 
 
+def test_a_compressed_table_without_a_format_before_its_compression_is_refused(tmp_path):
+    """'items.gz' names no format before .gz: refused as 'unknown input extension', as before compressed tables
+    were read; it had been read as JSON lines (a gzip'd CSV: 'malformed JSON' at line 1)."""
+    import gzip
+
+    path = tmp_path / "items.gz"
+    path.write_bytes(gzip.compress(json.dumps({"id": "a", "text": "Russia won.", "actor": "Russia"}).encode() + b"\n"))
+    with pytest.raises(InputError, match="unknown input extension '.gz'"):
+        list(files.iter_table(path))
+    (tmp_path / "items.jsonl.gz").write_bytes(path.read_bytes())
+    assert [row["id"] for _, row in files.iter_table(tmp_path / "items.jsonl.gz")] == ["a"]
+
+
 def workbooks(folder):
     """Files whose bytes are a workbook or an archive, each under a text file's name: an .xlsx, an .xlsm, an .ods
     (ZIP archives, told by their entries), a legacy .xls (an OLE2 compound file), and a ZIP archive of a CSV."""

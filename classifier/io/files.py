@@ -1370,8 +1370,9 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
     refuse_spreadsheet(path)
     fmt = format_of(path, default="")
     if not fmt:
-        suffix = table_suffix(path)
-        if suffix:  # "x.tsv" read as JSONL would fail on its first line with a JSON error
+        # "x.tsv" read as JSONL would fail on its first line with a JSON error; "x.gz" names no format before .gz
+        suffix = table_suffix(path) or Path(path).suffix.lower()
+        if suffix:
             raise InputError(f"{path}: unknown input extension {suffix!r}; use .jsonl, .csv or .parquet (a tab-"
                              "separated file reads as .csv; each may be gzip, bz2 or xz compressed)")
         fmt = "jsonl"
