@@ -176,7 +176,7 @@ def jsonl_records(part: Path) -> Iterator[tuple[int, dict]]:
     (its byte-order mark) and keep a line whole at U+2028; each is one line here, before Ray starts, naming the
     part and the line, without the --encoding that --ray-data refuses (iter_jsonl reads in Python's text mode,
     whose decoding and lines are not Ray's)."""
-    from classifier.io.files import bom_encoding, json_object
+    from classifier.io.files import bom_encoding, json_object, magic_compression
 
     number = 0
     with open(part, "rb") as handle:
@@ -184,6 +184,10 @@ def jsonl_records(part: Path) -> Iterator[tuple[int, dict]]:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
+                compressed = magic_compression(raw[:10]) if number == 0 else None
+                if compressed:  # a local run reads it decompressed (io.files.compression_of); Ray's read_text does not
+                    raise InputError(f"{part}: {compressed}-compressed; --ray-data reads plain UTF-8 parts: "
+                                     "decompress it, or score it without --ray-data") from None
                 if number == 0 and bom_encoding(raw[:4]) == "utf-16":
                     raise InputError(f"{part}: UTF-16 text; --ray-data reads UTF-8 parts: convert it (iconv -f "
                                      "UTF-16 -t UTF-8), or score it without --ray-data") from None

@@ -360,6 +360,24 @@ def test_a_rerun_with_every_part_done_says_so_without_starting_ray(tmp_path, tin
     assert again.exit_code == 1 and "b.jsonl: item 1's id 'a1' is also item 1's in" in again.output, again.output
 
 
+def test_a_compressed_jsonl_part_is_one_line_saying_to_decompress_it(tmp_path):
+    """A gzip'd part under a .jsonl name, which a local run reads decompressed, was 'not UTF-8 text ... convert it
+    (iconv -f CP1252 ...)' to --ray-data, whose workers read parts as plain text: it says to decompress it."""
+    import bz2
+    import gzip
+    import lzma
+
+    from classifier.errors import InputError
+    from classifier.predict.ray_data import jsonl_records
+
+    data = (json.dumps({"id": "x1", "text": "NATO met.", "actor": "NATO"}) + "\n").encode()
+    for name, packed in (("gzip", gzip.compress(data)), ("bz2", bz2.compress(data)), ("xz", lzma.compress(data))):
+        part = tmp_path / f"{name}.jsonl"
+        part.write_bytes(packed)
+        with pytest.raises(InputError, match=f"{name}-compressed; --ray-data reads plain UTF-8 parts: decompress it"):
+            list(jsonl_records(part))
+
+
 def test_the_join_sums_and_drops_the_truncation_column(tmp_path):
     """A part's blocks carry their truncation counts in a column of their own, which the joined predictions lose;
     the join also counts how the mentions of items without spans were found (spans_from), for the warning."""
