@@ -209,8 +209,8 @@ ANSWER_SCAN_CHARS = 1 << 20
 def first_json_object(fh) -> dict | None:
     """The first line of the text file ``fh`` that is a JSON object, looked for past lines that are not (blank, a
     header, a line cut off) up to ``ANSWER_SCAN_LINES`` lines and ``ANSWER_SCAN_CHARS`` characters (a line that opens
-    with "{" is read whole, however long); ``fh`` is then at the line after it. None where there is none so far (a CSV table, or no table at all): ``fh`` is back at its
-    start."""
+    with "{" is read whole, however long); ``fh`` is then at the line after it. None where there is none so far (a
+    CSV table, or no table at all): ``fh`` is back at its start."""
     read = 0
     for _ in range(ANSWER_SCAN_LINES):
         line = fh.readline(ANSWER_SCAN_CHARS - read)
