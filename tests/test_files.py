@@ -549,3 +549,24 @@ def test_a_compressed_name_that_its_bytes_deny_and_what_is_not_read(tmp_path):
     header = tmp_path / "bz.csv"  # a header that starts as bzip2's magic is text
     header.write_text("BZh,text\n1,b\n")
     assert list(files.iter_table(header)) == [(2, {"BZh": "1", "text": "b"})]
+
+
+def test_a_read_error_part_way_through_a_jsonl_file_is_one_line_naming_file_and_line(tmp_path, monkeypatch):
+    import errno
+    import io
+
+    from classifier.io import files
+
+    path = tmp_path / "items.jsonl"
+    path.write_text('{"id": "a"}\n{"id": "b"}\n')
+
+    class FailingDisk(io.StringIO):
+        def __iter__(self):
+            yield '{"id": "a"}\n'
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(files, "open_text", lambda *args, **kwargs: FailingDisk())
+    rows = files.iter_jsonl(path)
+    assert next(rows) == (1, {"id": "a"})
+    with pytest.raises(files.InputError, match=r"items\.jsonl:2: cannot read \(Input/output error\)"):
+        next(rows)

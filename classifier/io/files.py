@@ -1182,6 +1182,8 @@ def iter_jsonl(path: str | Path, encoding: str | None = None) -> Iterator[tuple[
         except DECOMPRESSION_ERRORS as exc:
             if is_damaged(exc, compression):
                 raise damaged(path, compression, lineno + 1, exc) from None
+            if isinstance(exc, OSError):  # a disk's read error part-way (EIO): one line, as iter_csv's
+                raise InputError(f"{path}:{lineno + 1}: cannot read ({exc.strerror or exc})") from None
             raise
 
 
