@@ -156,3 +156,16 @@ def test_a_model_trained_from_a_listed_model_lists_the_starting_models_items_too
     before, after = trained_items(model), trained_items(again)
     new = {item_key(r["text"], r["actor"]) for r in rows}
     assert before.keys <= after.keys and after.keys & new and after.keys <= before.keys | new
+
+
+def test_the_api_s_save_pretrained_keeps_the_list_also_over_its_own_folder(trained, tmp_path):
+    import classifier
+
+    model, _, _ = trained
+    copy = tmp_path / "copy"
+    shutil.copytree(model, copy)
+    listed = (model / TRAINED_ITEMS_FILE).read_text()
+    loaded = classifier.load_model(copy)
+    assert (loaded.save_pretrained(tmp_path / "elsewhere") / TRAINED_ITEMS_FILE).read_text() == listed
+    loaded.save_pretrained(copy)  # saved over the folder it was loaded from: the list had been deleted with it
+    assert (copy / TRAINED_ITEMS_FILE).read_text() == listed

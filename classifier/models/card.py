@@ -151,6 +151,17 @@ def trained_items(model_dir: str | Path | None) -> TrainedItems | None:
     return TrainedItems(frozenset(line for line in lines[1:] if line), kinds[lines[0]])
 
 
+def trained_items_file(model_dir: str | Path | None) -> str | None:
+    """The text of a model folder's ``trained_items.txt`` as it is, for a copy of the model to keep (None: none, or
+    unreadable)."""
+    if model_dir is None:
+        return None
+    try:
+        return (Path(model_dir) / TRAINED_ITEMS_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def in_sample_words(found: int, total: int, model: str) -> str:
     """The one line that says some items were trained on: "N of M items (x%) were in MODEL's training data; ..."."""
     share = 100 * found / total if total else 0.0
