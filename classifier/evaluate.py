@@ -332,7 +332,8 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
     ``labelled(read_predictions(path))``, and the same bootstrap clusters. ``also``: id hashes of unlabelled
     rows to keep as well (a comparison's items whose gold label is in the other file). ``trained``: a
     ``card.TrainedItems``: each kept row gets ``TRAINED`` (whether the model trained on its sentence and actor),
-    read before the text is dropped."""
+    read before the text is dropped; or a function of the first chunk's models that gives one or None (the model
+    whose list the rows are checked against, chosen as the file is read, not in a second reading of it)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -340,6 +341,8 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
     for table in prediction_chunks(path, hashes):
         n_predictions += table.num_rows
         models.update(pc.unique(table["model"]).to_pylist())
+        if callable(trained):  # chosen by the first chunk's models
+            trained = trained(sorted(models))
         keep = pc.is_valid(table["label"])
         if also is not None and len(also):
             keep = pc.or_(keep, pa.array(np.isin(hashes[-1], also)))
@@ -354,17 +357,19 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
     return LabelledRows(frame_of(kept), n_predictions, sorted(models), np.concatenate(hashes))
 
 
-def read_pair(first: str | Path, second: str | Path, *, drop: Sequence[str] = ()) -> tuple[LabelledRows, LabelledRows]:
+def read_pair(first: str | Path, second: str | Path, *, drop: Sequence[str] = (),
+              trained=None) -> tuple[LabelledRows, LabelledRows]:
     """Two predictions files as a comparison needs them: each file's gold-labelled rows plus its rows whose
     gold label is only in the other file, so memory grows with the labelled items, not with the files. The
-    first file is read a second time only when the second labels items that the first holds unlabelled."""
-    a = read_labelled(first, drop=drop)
+    first file is read a second time only when the second labels items that the first holds unlabelled.
+    ``trained``: as ``read_labelled``'s, for the first file's rows."""
+    a = read_labelled(first, drop=drop, trained=trained)
     gold_a = id_hashes(a.frame.loc[a.frame["label"].notna(), "id"].to_numpy())
     b = read_labelled(second, drop=drop, also=gold_a)
     gold_b = id_hashes(b.frame.loc[b.frame["label"].notna(), "id"].to_numpy())
     missing = np.setdiff1d(np.intersect1d(gold_b, a.id_hashes), gold_a)
     if len(missing):
-        a = read_labelled(first, drop=drop, also=missing)
+        a = read_labelled(first, drop=drop, also=missing, trained=trained)
     return a, b
 
 
@@ -886,12 +891,23 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
                       stacklevel=2)
     drop = [column for column in TEXT_COLUMNS if column not in by]
     check = trained_check(model_dir, ()) if model_dir is not None else None
+    guessed: dict = {}
+
+    def checkout_model(models):  # without --model: the checkout's model of the first chunk's models, as it is read
+        guessed.update(models=distinct_models(models), check=trained_check(None, models))
+        return None if guessed["check"] is None else guessed["check"][1]
+
+    trained = checkout_model if model_dir is None else None if check is None else check[1]
     if compare is None:
-        rows, other = read_labelled(path, drop=drop, trained=None if check is None else check[1]), None
+        rows, other = read_labelled(path, drop=drop, trained=trained), None
     else:
-        rows, other = read_pair(path, compare, drop=drop)
-    if check is None and model_dir is None:
-        check = trained_check(None, rows.models)
+        rows, other = read_pair(path, compare, drop=drop, trained=trained)
+    if model_dir is None:  # the whole file's models: the same as the first chunk's, or the file is read again
+        if guessed and guessed["models"] == distinct_models(rows.models):
+            check = guessed["check"]
+        else:
+            rows.frame = rows.frame.drop(columns=[TRAINED], errors="ignore")
+            check = trained_check(None, rows.models)
     if labelled(rows.frame).empty:
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")

@@ -169,3 +169,40 @@ def test_the_api_s_save_pretrained_keeps_the_list_also_over_its_own_folder(train
     assert (loaded.save_pretrained(tmp_path / "elsewhere") / TRAINED_ITEMS_FILE).read_text() == listed
     loaded.save_pretrained(copy)  # saved over the folder it was loaded from: the list had been deleted with it
     assert (copy / TRAINED_ITEMS_FILE).read_text() == listed
+
+
+def test_evaluate_finds_the_checkout_s_model_as_it_reads_the_predictions_once(tmp_path, monkeypatch):
+    from test_evaluate import prediction_rows, write_jsonl
+
+    from classifier import evaluate
+    from classifier.models.card import trained_items_text
+    from classifier.models.stance_model import model_hash
+
+    folder = tmp_path / "models" / "ours"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    rows = prediction_rows(60)
+    items = [type("I", (), {"text": r["text"], "actor": r["actor"]}) for r in rows[:9]]
+    (folder / TRAINED_ITEMS_FILE).write_text(trained_items_text(items))
+    ours = f"ours@{model_hash(folder)}:onnx"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(evaluate, "FRAME_CHUNK_ROWS", 20)
+    reads = []
+    chunks = evaluate.prediction_chunks
+    monkeypatch.setattr(evaluate, "prediction_chunks", lambda path, *a, **k: reads.append(path) or chunks(path, *a, **k))
+    write_jsonl(tmp_path / "p.jsonl", [{**r, "model": ours} for r in rows])
+    with pytest.warns(UserWarning, match="9 of 60 items"):
+        result = evaluate.evaluate_predictions(tmp_path / "p.jsonl", n_boot=0)
+    assert result["trained_on"] == {"model": str(Path("models/ours")), "items": 9, "of": 60}
+    assert len(reads) == 1  # the file had been read a second time for its texts
+    # with --compare and --model: each file once
+    reads.clear()
+    with pytest.warns(UserWarning, match="9 of 60 items"):
+        evaluate.evaluate_predictions("p.jsonl", compare="p.jsonl", n_boot=0, model_dir=folder)
+    assert len(reads) == 2
+    # the first chunk's model is not the checkout's, a later one is: found, by a second reading
+    reads.clear()
+    write_jsonl(tmp_path / "q.jsonl", [{**r, "model": "org/hub@1" if i < 20 else ours} for i, r in enumerate(rows)])
+    with pytest.warns(UserWarning, match="9 of 60 items"):
+        assert evaluate.evaluate_predictions("q.jsonl", n_boot=0)["trained_on"]["items"] == 9
+    assert len(reads) == 2
