@@ -228,12 +228,14 @@ def names_government(text: str, end: int) -> bool:
 # 125; von der Leyen, voted in on 2019-07-16, took office on 2019-12-01, 138); a nomination made longer ahead (Kallas,
 # 2024-06-27, 157 days) loses its first weeks. A title next to the name is the test, so "Trump, the president-elect,"
 # is not read so, and a retrospective "President-elect Trump" dated within the window (an article of 2024-10 recalling
-# 2016) is kept unless written "then-President-elect" (or "then-U.S. President-elect": one capitalised word between).
+# 2016) is kept unless written "then-President-elect" (or "then-U.S. President-elect": one capitalised word between;
+# or "former President-elect").
 # By hand, as the government words above: the title right before a name is all it reads.
 INCOMING_DAYS = 140
 _OFFICE = (r"(?:vice[-\s]+)?president|prime\s+minister|premier|chancellor|minister|high\s+representative"
            r"|secretary(?:[-\s]+general|\s+of\s+(?:state|defen[cs]e|the\s+treasury))?")
-INCOMING_BEFORE = re.compile(rf"(?P<then>\bthen[-\u2010\u2011\u2013\s]+(?:(?-i:[A-Z])[\w.]*\s+)?)?"  # "then-(U.S.) "
+# "then-President-elect", "then-U.S. President-elect", "former President-elect": looking back
+INCOMING_BEFORE = re.compile(rf"(?P<then>\b(?:then|former)[-\u2010\u2011\u2013\s]+(?:(?-i:[A-Z])[\w.]*\s+)?)?"
                              rf"(?:\b(?:{_OFFICE})(?:[-\u2010\u2011\u2013]|\s+)(?:elect|designate)"
                              rf"|\bincoming\s+(?:[\w.]+\s+)?(?:{_OFFICE}))\s+\Z", re.IGNORECASE)
 

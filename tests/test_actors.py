@@ -738,6 +738,7 @@ def test_a_name_before_a_word_for_its_government_or_in_a_ticket_before_one_is_ke
     # looking back, the title not right before the name, a verb: dropped as before
     ("A meeting with then-President-elect Donald Trump.", "2016-11-30", []),
     ("A meeting with then-U.S. President-elect Donald Trump.", "2016-11-30", ["U.S."]),  # a word between
+    ("A meeting with former President-elect Donald Trump.", "2016-11-30", []),
     ("Trump, the president-elect, met Putin.", "2016-11-30", []),
     ("Voters will elect Trump.", "2016-11-07", []),
 ])

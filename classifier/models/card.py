@@ -165,7 +165,8 @@ def trained_items_file(model_dir: str | Path | None) -> str | None:
 def in_sample_words(found: int, total: int, model: str) -> str:
     """The one line that says some items were trained on: "N of M items (x%) were in MODEL's training data; ..."."""
     share = 100 * found / total if total else 0.0
-    shown = "<0.1" if 0 < share < 0.1 else f"{share:.1f}".removesuffix(".0")
+    shown = ("<0.1" if 0 < share < 0.1 else ">99.9" if found < total and share >= 99.95  # never "100%" unless all
+             else f"{share:.1f}".removesuffix(".0"))
     return (f"{found} of {total} items ({shown}%) were in {model}'s training data; figures on them are in-sample")
 
 
