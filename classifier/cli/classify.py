@@ -389,6 +389,15 @@ def warn_if_trained_on(input_path: Path, models) -> list:
     return listed
 
 
+def warn_trained(input_path: Path, found: int, total: int, model_id: str) -> None:
+    """The one line after a run whose items the model partly trained on (none: nothing said)."""
+    from classifier.models.card import in_sample_words
+
+    if found:
+        warn(f"{input_path}: {in_sample_words(found, total, model_id)}: evaluate or report --gold on these "
+             "predictions credits the model with items it learnt")
+
+
 def count_trained(items, listed: list, counts: list):
     """``items`` (a function that reads them afresh) counting, on its first whole pass, how many items each model of
     ``listed`` trained on: ``counts`` receives (model id, found, items) once that pass ends; later passes are not
@@ -468,6 +477,10 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
     note = found_spans_note(summary.spans_from, summary.items)  # as a local run warns (of this run's items)
     if note:
         warn(note)
+    if summary.trained:  # counted as the parts' ids were read, over every part of INPUT; None: not read again
+        from classifier.models.stance_model import engine_of
+
+        warn_trained(input_path, *summary.trained, engine_of(summary.model_id)[0])
     if summary.strays:  # read by evaluate and report with the rest: its ids were checked with the parts'
         more = f" and {len(summary.strays) - 3} more" if len(summary.strays) > 3 else ""
         warn(f"{summary.out} also holds {', '.join(summary.strays[:3])}{more}: predictions of no part of INPUT (a "
@@ -627,12 +640,8 @@ def classify_command(
             console.print("what was scored is kept: rerun the same command with --resume to finish "
                           f"{one_line(out_path)}")
         raise
-    from classifier.models.card import in_sample_words
-
     for model_id, found, total in trained_counts:
-        if found:
-            warn(f"{input_path}: {in_sample_words(found, total, model_id)}: evaluate or report --gold on these "
-                 "predictions credits the model with items it learnt")
+        warn_trained(input_path, found, total, model_id)
     if result.already:
         if not quiet:  # as --ray-data's rerun of finished parts
             console.print(f"--out {one_line(result.out)}: already scored, nothing to do "

@@ -139,30 +139,42 @@ def read_group(ray, group: list[Path]):
     return ray.data.read_parquet(paths, include_paths=True).map_batches(records_as_json, batch_format="pandas")
 
 
-def part_ids(part: Path) -> Iterator:
+def part_ids(part: Path, items: bool = False) -> Iterator:
     """A part's item ids in input order, as ``Item`` keeps them, one per item; nothing else is held: a Parquet
     part's id column a batch at a time, a JSONL part's non-blank lines parsed one by one (a malformed line stops
-    here, named by file and line). An item without an id gives None (its own check names it when it is scored)."""
+    here, named by file and line). An item without an id gives None (its own check names it when it is scored).
+    ``items``: (id, text, actor) each instead, to count the items a model trained on as the ids are read (a
+    Parquet part's text and actor columns are read then too; a JSONL line is parsed whole either way)."""
     from classifier.items import id_text
 
     if part.suffix == ".parquet":
         import pyarrow as pa
 
         table = parquet_file(part)
-        if "id" not in table.schema_arrow.names:
-            yield from itertools.repeat(None, table.metadata.num_rows)
+        names = table.schema_arrow.names
+        columns = [name for name in (("id", "text", "actor") if items else ("id",)) if name in names]
+        if not columns:
+            yield from itertools.repeat((None, None, None) if items else None, table.metadata.num_rows)
             return
-        batches = table.iter_batches(columns=["id"], batch_size=ID_BATCH)
+        batches = table.iter_batches(columns=columns, batch_size=ID_BATCH)
         while True:
             try:
-                ids = next(batches).column(0).to_pylist()
+                batch = next(batches)
             except StopIteration:
                 return
             except (OSError, pa.ArrowException) as exc:  # a damaged page
                 raise InputError(f"{part}: not a readable Parquet file ({exc})") from None
-            yield from map(id_text, ids)
+            values = {name: batch.column(name).to_pylist() for name in columns}
+            ids = map(id_text, values["id"]) if "id" in values else itertools.repeat(None, batch.num_rows)
+            if not items:
+                yield from ids
+                continue
+            yield from zip(ids, *(values.get(name, itertools.repeat(None, batch.num_rows))
+                                  for name in ("text", "actor")))
+        return
     for _, record in jsonl_records(part):
-        yield id_text(record.get("id"))
+        item_id = id_text(record.get("id"))
+        yield (item_id, record.get("text"), record.get("actor")) if items else item_id
 
 
 # Characters at which str.splitlines, and so Ray Data's read_text, cuts a line, though JSON allows them unescaped
@@ -221,13 +233,15 @@ def stray_predictions(out_dir: Path, parts: list[Path]) -> list[Path]:
     return [file for file in folder_parts(out_dir) if file.relative_to(out_dir).parts[0] not in own]
 
 
-def check_ids_unique(parts: list[Path], strays: list[Path] = ()) -> dict[Path, int]:
+def check_ids_unique(parts: list[Path], strays: list[Path] = (), known=None, trained: list | None = None
+                     ) -> dict[Path, int]:
     """No id repeats within a part or across the parts of one run (``evaluate`` and ``report`` read OUT as one
     file and refuse a repeated id), checked before anything is scored; ``strays``: the prediction files already in
     OUT of no part of INPUT (:func:`stray_predictions`), which evaluate and report read too. One pass holds a
     16-byte digest per item (16 MB a million items, in numpy arrays rather than a set of Python objects); only when
     two digests agree does a second pass name the parts and items. Returns the items of each part (the total that
-    the progress of a run counts to)."""
+    the progress of a run counts to). ``known``: the ``TrainedItems`` of the model (its ``trained_items.txt``), whose
+    items among the parts' (not the strays') are counted on that pass into ``trained`` as [found, items]."""
     import numpy as np
 
     from classifier.items import UNIQUE_IDS
@@ -236,11 +250,19 @@ def check_ids_unique(parts: list[Path], strays: list[Path] = ()) -> dict[Path, i
     strays = list(strays)
     parts = [*strays, *parts]  # a stray first: an error then names the part that repeats its id
     keys, counts = Columns(key="S16"), Counter()
+    found = 0
     for part in parts:
-        ids = part_ids(part)
+        counting = known is not None and part not in strays
+        ids = part_ids(part, items=counting)
         for chunk in iter(lambda: list(itertools.islice(ids, ID_BATCH)), []):  # itertools.batched is Python 3.12's
+            if counting:
+                found += sum(known.has(text, actor if isinstance(actor, str) else None)
+                             for _, text, actor in chunk if isinstance(text, str))
+                chunk = [item_id for item_id, _, _ in chunk]
             keys.extend(key=[id_key(item_id) for item_id in chunk if isinstance(item_id, str)])
             counts[part] += len(chunk)
+    if known is not None and trained is not None:
+        trained[:] = [found, sum(n for part, n in counts.items() if part not in strays)]
     ordered = np.sort(keys.arrays()["key"])
     repeated = set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
     if not repeated:
@@ -525,6 +547,8 @@ class PartsSummary:
     max_length: int = 0      # the model's window, in tokens
     spans_from: Counter = field(default_factory=Counter)  # items of this run by spans_from (None: had spans)
     strays: list[str] = field(default_factory=list)  # entries of OUT_DIR holding predictions of no part of INPUT
+    trained: tuple[int, int] | None = None  # (items of INPUT's parts the model trained on, items): counted where the
+    # model lists them (trained_items.txt) and the ids were read; None where they were not (the parts as checked)
 
 
 def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str | Path | None = None, *,
@@ -533,7 +557,8 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
                    on_progress: Callable[[int, int], None] | None = None) -> PartsSummary:
     """Score every part of ``input_path`` on Ray Data into ``out_dir/<part>/``; parts already done are skipped.
     ``on_part(name, items)`` as each part is done; ``on_progress(items scored, items to score)`` in this run, while a
-    group is scored (every ``PROGRESS_SECONDS``, from another thread) and as each group ends."""
+    group is scored (every ``PROGRESS_SECONDS``, from another thread) and as each group ends. Where the model lists
+    the items it trained on, the parts' items among them are counted as their ids are read (``PartsSummary.trained``)."""
     import importlib.util
     import os
     import shutil
@@ -566,10 +591,16 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     # recorded with the hash the check read, not the one its RUN_FILE gets, and is checked again on a rerun
     digests = {**dict.fromkeys(part.name for part in parts), **(checked_digests(
         [p for p in parts if p not in todo], out_dir) or {}), **{part.name: file_sha256(part) for part in todo}}
-    counts = check_ids_unique(parts, strays)  # the finished parts too: their predictions share OUT with these
+    from classifier.models.card import trained_items
+
+    known, trained = trained_items(getattr(loaded, "path", None)), []
+    # the finished parts too: their predictions share OUT with these (and the run's items are all the parts')
+    counts = check_ids_unique(parts, strays, known, trained)
+    trained = tuple(trained) or None
     if not todo:  # a rerun after the last part: nothing for Ray to do, and its start costs seconds
         write_json_atomic(out_dir / RUNS_FILE, {"parts": digests})
-        return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length, strays=kept)
+        return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length, strays=kept,
+                            trained=trained)
     # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
     # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")
@@ -641,4 +672,4 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
             shutil.rmtree(stage, ignore_errors=True)
     write_json_atomic(out_dir / RUNS_FILE, {"parts": digests})  # every part scored, their ids checked together
     return PartsSummary(len(parts), len(todo), len(parts) - len(todo), scored, out_dir, truncated, model_id,
-                        loaded.max_length, spans_from, kept)
+                        loaded.max_length, spans_from, kept, trained)

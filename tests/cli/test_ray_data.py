@@ -553,7 +553,7 @@ def test_a_rerun_of_a_finished_run_skips_reading_ids_only_while_its_parts_are_th
     class Read(Exception):
         pass
 
-    def read(part):
+    def read(part, items=False):
         raise Read(part)
 
     monkeypatch.setattr(ray_data, "part_ids", read)
@@ -574,3 +574,45 @@ def test_a_rerun_of_a_finished_run_skips_reading_ids_only_while_its_parts_are_th
     assert classify().exit_code == 0
     (out / ray_data.RUNS_FILE).write_text("{")  # a record that cannot be read
     assert isinstance(classify().exception, Read)
+
+
+def test_items_the_model_trained_on_are_counted_as_the_ids_are_read_and_not_again(tmp_path, tiny_model_dir,
+                                                                               monkeypatch):
+    """--ray-data said nothing of items in the model's trained_items.txt, which a local run warns of. The driver
+    counts them as it reads the parts' ids (a JSONL part's lines, a Parquet part's text and actor columns) and warns
+    in the local run's line; a rerun whose parts were checked before (_parts.json) reads nothing and says nothing."""
+    pytest.importorskip("ray")
+    import shutil
+
+    from classifier.items import Item
+    from classifier.models.card import TRAINED_ITEMS_FILE, trained_items_text
+    from classifier.predict import ray, ray_data
+    from classifier.predict.engines import load_engine
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    learnt = [Item(id="t1", text="NATO  warned Moscow.", actor="NATO"), Item(id="t2", text="Paris met.", actor="France")]
+    (model / TRAINED_ITEMS_FILE).write_text(trained_items_text(learnt))
+    parts, out = tmp_path / "parts", tmp_path / "out"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text(json.dumps({"id": "a1", "text": "NATO warned Moscow.", "actor": "NATO"}) + "\n"
+                                   + json.dumps({"id": "a2", "text": "NATO warned Moscow.", "actor": "Russia"}) + "\n")
+    pd.DataFrame([{"id": "b1", "text": "Paris met.", "actor": "France"}]).to_parquet(parts / "b.parquet")
+    model_id = load_engine(model, "torch").model_id
+    for part in parts.iterdir():  # scored before: the run reads the ids and starts no Ray
+        (out / part.stem).mkdir(parents=True)
+        pd.DataFrame([{"id": "x"}]).to_parquet(out / part.stem / "predictions.parquet")
+        (out / part.stem / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(part, model_id)))
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+
+    def classify():
+        return runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(model), "--engine",
+                                   "torch", "--ray-data"])
+
+    first = classify()
+    assert first.exit_code == 0, first.output
+    said = " ".join(first.output.split())
+    assert (f"warning: {parts}: 2 of 3 items (66.7%) were in {model_id}'s training data; figures on them are "
+            "in-sample: evaluate or report --gold on these predictions credits the model with items it learnt") in said
+    again = classify()  # the parts as checked: no id read, nothing counted, nothing said
+    assert again.exit_code == 0 and "training data" not in again.output, again.output
