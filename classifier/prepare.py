@@ -420,7 +420,22 @@ IN_FLIGHT = 2
 _worker: dict = {}  # in a worker process: what ``article_items`` takes beside the article, built once
 
 
-def _start_worker(actors: list[Actor], rules: list[Rule]) -> None:
+def refuse_in_a_workers_import(workers: int) -> None:
+    """Stop a worker process that is running the caller's script as it starts: the spawn start method (Python's only
+    one on macOS and Windows, and the one ``_prepared_in_workers`` uses) imports the parent's main module in each
+    worker, so a script that calls ``prepare_items(workers=N)`` outside ``if __name__ == "__main__":`` calls it again
+    there. Python would refuse the workers' own pool with a long traceback in each; the worker leaves here at once,
+    in one line, before reading the corpus, and its parent names the guard (``_prepared_in_workers``)."""
+    import multiprocessing.process
+
+    # what multiprocessing's own check reads (spawn._check_not_importing_main): set while a spawned process
+    # prepares itself, its parent's main module imported; there is no public API for it
+    if getattr(multiprocessing.process.current_process(), "_inheriting", False):
+        raise SystemExit(f"prepare_items(workers={workers}) was called again by a worker process as it imported the "
+                         'script: call it under if __name__ == "__main__":')
+
+
+def _start_worker(actors: list[Actor], rules: list[Rule], started=None) -> None:
     """A worker's initializer: the catalogue's matcher built once; Ctrl-C (sent to the whole process group) left to
     the parent, which stops the pool; and the worker ends as soon as the parent does (``kill -9``), which the
     standard library's pools do not see while a worker waits for work."""
@@ -436,6 +451,8 @@ def _start_worker(actors: list[Actor], rules: list[Rule]) -> None:
         threading.Thread(target=lambda: (wait([parent.sentinel]), os._exit(1)), daemon=True).start()
     _worker.update(matcher=Matcher(actors), rules=rules, kinds={a.name: a.kind for a in actors},
                    tenures=Tenures(actors))
+    if started is not None:
+        started.set()
 
 
 def _prepare_chunk(articles: list[Article]) -> list[tuple[list[dict], ArticleReport]]:
@@ -451,7 +468,8 @@ def _prepared_in_workers(articles: Iterable[Article], actors: list[Actor], rules
     are out at a time. Processes are spawned (not forked beside the progress bar's thread), with SIGINT ignored
     from their start; an error, Ctrl-C or the caller's stopping early cancels the chunks not begun and waits for
     those begun (a chunk's time) so that no worker outlives the run. A worker that dies (killed for lack of memory)
-    is an error naming the first and last article of those out."""
+    is an error naming the first and last article of those out; workers that all end before they are ready (a
+    script without ``if __name__ == "__main__":``, see ``refuse_in_a_workers_import``) are one saying so."""
     import multiprocessing
     import signal
     import threading
@@ -459,10 +477,13 @@ def _prepared_in_workers(articles: Iterable[Article], actors: list[Actor], rules
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from classifier.errors import InputError
+    from classifier.errors import _CLI_FLAGS, InputError
 
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                               initargs=(actors, rules))
+    refuse_in_a_workers_import(workers)
+    context = multiprocessing.get_context("spawn")
+    started = context.Event()  # set by the first worker ready to prepare: a pool broken before is no lack of memory
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                               initargs=(actors, rules, started))
     pending: deque = deque()  # (chunk, its future), in the articles' order
     stream = iter(articles)
 
@@ -492,6 +513,12 @@ def _prepared_in_workers(articles: Iterable[Article], actors: list[Actor], rules
             try:
                 results = future.result()
             except BrokenProcessPool:
+                if not started.is_set():
+                    script = "" if _CLI_FLAGS.get() else (
+                        '; a script that calls prepare_items with workers must call it under if __name__ == '
+                        '"__main__": (each worker process imports the script), or pass workers=1')
+                    raise InputError(f"the prepare worker processes ended as they started, before preparing any "
+                                     f"article (their error is above){script}") from None
                 last = pending[-1][0][-1] if pending else chunk[-1]
                 raise InputError(f"a prepare worker process died (killed for lack of memory?) while articles "
                                  f"{chunk[0].id} to {last.id} were prepared; run again with fewer --workers") from None
@@ -503,7 +530,7 @@ def _prepared_in_workers(articles: Iterable[Article], actors: list[Actor], rules
 def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_actors=None,
                   encoding: str | None = None, skip_unreadable: bool = False,
                   max_article_chars: int | None = None, date_order: str | None = None,
-                  columns: dict[str, str] | str | None = None) -> Iterator[dict]:
+                  columns: dict[str, str] | str | None = None, workers: int = 1) -> Iterator[dict]:
     """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them, by its path), an article
     at a time: what ``stance prepare`` writes. As its options: ``actors``, a catalogue YAML whose actors are added to
     the bundled catalogue; ``actors_only``, one used instead of it; ``only_actors``, the actors kept ("Russia,China"
@@ -513,20 +540,27 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     table's date written in numbers alone with its year last ("03.04.2022", "3/4/2022 14:05") day or month first;
     one with its four-digit year first ("2022/4/3 14:05") is read year, month, day whatever the order.
     ``columns`` names a table's columns for the article's fields, field to column, as ``read_items(columns=)``
-    does: ``{"text": "maintext", "date": "date_publish"}`` or "text=maintext,date=date_publish" (``--columns``). The
-    corpus and the catalogue are checked at the call; the articles are read as the items are taken."""
+    does: ``{"text": "maintext", "date": "date_publish"}`` or "text=maintext,date=date_publish" (``--columns``).
+    ``workers`` (``--workers``; default 1, 0: one per core) cleans, splits and matches the articles in that many
+    processes, the same items, warnings and order as one. The processes are spawned, and each imports the caller's
+    main module: a script must then call this under ``if __name__ == "__main__":`` (without it each worker ends at
+    once in one line and the call is an ``InputError`` saying so; no process starts more). The corpus and the
+    catalogue are checked at the call; the articles are read as the items are taken."""
     import os
     import warnings
 
     from classifier.actors import choose_catalogue
     from classifier.clean import load_rules
-    from classifier.errors import InputError, InputWarning, check_paths
+    from classifier.errors import InputError, InputWarning, check_at_least, check_paths
     from classifier.ingest import MAX_ARTICLE_CHARS, stream_corpus
 
     if not isinstance(corpus, (str, os.PathLike)):
         raise InputError(f"corpus: expected the path of a folder of articles or of a .jsonl/.csv/.parquet table; got "
                          f"{type(corpus).__name__} (write a DataFrame of articles to a file first, e.g. to_parquet)")
     check_paths("a manifest (CSV)", manifest=manifest)
+    check_at_least(workers=(workers, 0))
+    if prepare_workers(workers) > 1:
+        refuse_in_a_workers_import(workers)  # at the call: before the script's worker reads anything
     stream = stream_corpus(corpus, manifest, encoding,
                            max_chars=MAX_ARTICLE_CHARS if max_article_chars is None else max_article_chars,
                            date_order=date_order, columns=columns)
@@ -550,7 +584,7 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
 
     def items():
         foreign, thin = NotEnglish(), ThinPages()
-        for article_items_, article_report in iter_prepared(articles(), catalogue, rules):
+        for article_items_, article_report in iter_prepared(articles(), catalogue, rules, workers):
             foreign.add(article_report)
             thin.add(article_report)
             yield from article_items_

@@ -1860,3 +1860,49 @@ def test_workers_give_the_items_report_and_summary_of_one_process(tmp_path):
     assert outputs[1] == outputs[2]
     assert "[out of office]  Trump" in outputs[2][1] and "skipped" in outputs[2][1]
     assert len(read_jsonl(tmp_path / "items2.jsonl")) == 21 * 10
+
+
+def test_prepare_items_takes_workers_as_prepare_does(tmp_path):
+    """The Python API had no ``workers``: ``prepare_items(workers=2)`` gives what one process gives, the same
+    items in the same order and the same warnings (a row skipped, with skip_unreadable)."""
+    import warnings
+
+    import classifier
+    from classifier.errors import InputError
+
+    rows = [{"id": "a1", "text": "Putin met Xi in Beijing. Russia and China signed deals.", "source": "s1"},
+            {"id": "a2", "text": "", "source": "s1"},  # a row without text: skipped, with a warning
+            {"id": "a3", "text": "NATO warned Moscow. Biden disagreed.", "source": "s2"}]
+    rows += [dict(row, id=f"{row['id']}-{n}") for n in range(40) for row in rows if row["text"]]  # chunks enough
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    said = {}
+    for workers in (1, 2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            said[workers] = list(classifier.prepare_items(corpus, skip_unreadable=True, workers=workers)), \
+                [str(w.message) for w in caught]
+    assert said[1] == said[2] and len(said[2][0]) == 287 and "skipped" in said[2][1][0]
+    with pytest.raises(InputError, match=r"workers -1: expected a whole number of at least 0"):
+        classifier.prepare_items(corpus, workers=-1)
+
+
+def test_a_script_calling_prepare_items_with_workers_unguarded_is_told_the_guard(tmp_path):
+    """Each spawned worker imports the caller's script: without ``if __name__ == "__main__":`` it calls
+    prepare_items again. Python refused that with a long traceback in each worker, and the call said a worker had
+    died "killed for lack of memory?"; each worker now leaves in one line and the call names the guard."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("Russia and China met.\n")
+    script = tmp_path / "script.py"
+    script.write_text(f"import classifier\nprint(len(list(classifier.prepare_items({str(tmp_path / 'corpus')!r}, "
+                      "workers=2))))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(SEEDS.parent)})
+    assert done.returncode == 1 and "lack of memory" not in done.stderr and "RuntimeError" not in done.stderr
+    assert ("prepare_items(workers=2) was called again by a worker process as it imported the script: call it under "
+            'if __name__ == "__main__":') in done.stderr, done.stderr
+    assert "InputError: the prepare worker processes ended as they started" in done.stderr
