@@ -521,7 +521,8 @@ def _prepared_in_workers(articles: Iterable[Article], actors: list[Actor], rules
                                      f"article (their error is above){script}") from None
                 last = pending[-1][0][-1] if pending else chunk[-1]
                 raise InputError(f"a prepare worker process died (killed for lack of memory?) while articles "
-                                 f"{chunk[0].id} to {last.id} were prepared; run again with fewer --workers") from None
+                                 f"{chunk[0].id} to {last.id} were prepared; run again with fewer workers "
+                                 "(prepare's --workers, classify's --prepare-workers)") from None
             yield from results
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
