@@ -72,8 +72,9 @@ class Article(BaseModel):
 class Skipped:
     path: str
     reason: str
-    # "file", "manifest row" (naming no article read), "table row" (an article without text) or "too long" (an
-    # article over ``MAX_ARTICLE_CHARS``: always skipped with a warning, never an error for the run)
+    # "file", "manifest row" (naming no article read), "table row" (an article without text), "long line" (a
+    # compressed table's line over ``io.files.COMPRESSED_LINE_CHARS``, not read) or "too long" (an article over
+    # ``MAX_ARTICLE_CHARS``: always skipped with a warning, never an error for the run)
     kind: str = "file"
 
 
@@ -952,7 +953,10 @@ def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[S
     that hold the fields, checked against the first row (a CSV file's header: its line 1)."""
     seen, dates = set(), DateCheck(date_order)
     resolved = None
-    for lineno, row in iter_table(path, encoding=encoding):
+    def long_line(lineno: int, why: str) -> None:  # a compressed JSON lines file's line past its bound
+        skipped.append(Skipped(f"{path}:{lineno}", why, kind="long line"))
+
+    for lineno, row in iter_table(path, encoding=encoding, on_long_line=long_line if skipped is not None else None):
         where = f"{path}:{lineno}"
         if resolved is None:
             header = f"{path}:1" if format_of(path, default="") == "csv" else where

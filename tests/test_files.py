@@ -570,3 +570,33 @@ def test_a_read_error_part_way_through_a_jsonl_file_is_one_line_naming_file_and_
     assert next(rows) == (1, {"id": "a"})
     with pytest.raises(files.InputError, match=r"items\.jsonl:2: cannot read \(Input/output error\)"):
         next(rows)
+
+
+def test_a_compressed_line_over_its_bound_is_not_read_whole(tmp_path, monkeypatch):
+    """200 KB of gzip held one 200 MB line, read whole (600 MB of memory) before --max-article-chars skipped its
+    article: a compressed table's line (a CSV row: its quoted line breaks too) over COMPRESSED_LINE_CHARS is one
+    line naming the file and line, or skipped where the reader says so; the lines around it read as before, and a
+    plain file's lines are not bounded."""
+    monkeypatch.setattr(files, "COMPRESSED_LINE_CHARS", 100)
+    big = '{"id": "big", "text": "%s"}\n' % ("a" * 500)
+    jsonl = ('{"id": "a", "text": "Russia won."}\n' + big + '{"id": "b", "text": "NATO met."}\n').encode()
+    for kind in ("gz", "bz2", "xz"):
+        packed = tmp_path / f"t.jsonl.{kind}"
+        packed.write_bytes(compress(kind, jsonl))
+        with pytest.raises(InputError, match=rf"^{packed}:2: line of more than 100 characters unpacked from "):
+            list(files.iter_table(packed))
+    skipped = []
+    rows = list(files.iter_table(tmp_path / "t.jsonl.gz", on_long_line=lambda n, why: skipped.append(n)))
+    assert [n for n, _ in rows] == [1, 3] and skipped == [2]
+    plain = tmp_path / "plain.jsonl"
+    plain.write_bytes(jsonl)
+    assert [n for n, _ in files.iter_table(plain)] == [1, 2, 3]
+    for n, body in ((3, "id,text\na,b\nbig," + "c" * 200 + "\nd,e\n"),
+                    (3, 'id,text\na,b\nbig,"' + "c\n" * 100 + '"\nd,e\n'),  # one row of many short lines
+                    (1, "id," + "x" * 200 + "\na,b\n")):
+        table = tmp_path / "t.csv.gz"
+        table.write_bytes(compress("gz", body.encode()))
+        with pytest.raises(InputError, match=rf"^{table}:{n}: (row|line) of more than 100 characters"):
+            list(files.iter_table(table))
+    table.write_bytes(compress("gz", b'id,text\na,"b\nc"\nd,e\n'))
+    assert list(files.iter_table(table)) == [(2, {"id": "a", "text": "b\nc"}), (4, {"id": "d", "text": "e"})]

@@ -50,7 +50,7 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
         for problem in skipped[start:]:
             if not skip_unreadable and problem.kind != "too long":
                 fail(f"{problem.path}: {problem.reason} (--skip-unreadable skips such "
-                     f"{'rows' if problem.kind == 'table row' else 'files'})")
+                     f"{'rows' if problem.kind in ('table row', 'long line') else 'files'})")
             warn(f"{'ignored' if problem.kind == 'manifest row' else 'skipped'} {problem.path}: {problem.reason}")
         return len(skipped)
 
@@ -77,13 +77,17 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
 def skipped_summary(skipped: list) -> str:
     """'3 files skipped', and the manifest rows and table rows passed over where there were any ('0 files
     skipped' when nothing was)."""
-    counts = {kind: sum(s.kind == kind for s in skipped) for kind in ("file", "manifest row", "table row", "too long")}
+    counts = {kind: sum(s.kind == kind for s in skipped)
+              for kind in ("file", "manifest row", "table row", "long line", "too long")}
     parts = [counted(counts["file"], "file skipped", "files skipped")] if counts["file"] or not skipped else []
     if counts["manifest row"]:
         parts.append(counted(counts["manifest row"], "manifest row matched no article",
                              "manifest rows matched no article"))
     if counts["table row"]:
         parts.append(counted(counts["table row"], "row without text skipped", "rows without text skipped"))
+    if counts["long line"]:
+        parts.append(counted(counts["long line"], "compressed line too long to read skipped",
+                             "compressed lines too long to read skipped"))
     if counts["too long"]:
         parts.append(counted(counts["too long"], "article over --max-article-chars skipped",
                              "articles over --max-article-chars skipped"))

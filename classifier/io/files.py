@@ -749,6 +749,34 @@ def open_binary(path: str | Path, compression: str | None = None):
     return {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}[compression](path, "rb")
 
 
+# The most characters one line (a JSON record, a CSV row) of a compressed table may unpack to: 200 KB of gzip can
+# hold a 200 MB line, which reading whole took 600 MB of memory before --max-article-chars skipped its article.
+# Eight times ingest.MAX_ARTICLE_CHARS (2,000,000), so an article at the cap fits even where its JSON escapes every
+# letter (a "\\u042f" is 6 characters). A plain file's lines are not bounded: it is as large on disk as it reads,
+# where a compressed one can unpack to a thousand times its size; decompressing a table reads its longer lines whole.
+COMPRESSED_LINE_CHARS = 16_000_000
+
+
+def long_line(compression: str, what: str = "line") -> str:
+    """Why a line of a compressed table is not read: it unpacks to more than ``COMPRESSED_LINE_CHARS`` characters."""
+    return (f"{what} of more than {COMPRESSED_LINE_CHARS:,} characters unpacked from {compression} data, not read (a "
+            "decompression bomb, or an article far over --max-article-chars); decompress the file to read it whole")
+
+
+def bounded_lines(fh) -> Iterator[str | None]:
+    """The lines of the text file ``fh``, each read with at most ``COMPRESSED_LINE_CHARS`` characters held at once
+    (``readline``'s limit); a longer line is read past a piece at a time and given as None. By hand: ``io`` bounds
+    one read, not a line, and iterating a file reads each line whole."""
+    limit = COMPRESSED_LINE_CHARS
+    while line := fh.readline(limit + 1):
+        if len(line) > limit and not line.endswith(("\n", "\r")):  # over the limit, its newline not reached
+            while line and not line.endswith(("\n", "\r")):
+                line = fh.readline(limit)
+            yield None
+        else:
+            yield line
+
+
 def open_text(path: str | Path, encoding: str, compression: str | None = None, **options):
     """``path`` as text (``open``'s ``errors`` and ``newline`` in ``options``), decompressed where it is."""
     if compression is None:
@@ -1160,9 +1188,11 @@ def not_decodable(path: Path, encoding: str) -> InputError:
     return InputError(f"{path}: cannot be read as {encoding} text")
 
 
-def iter_jsonl(path: str | Path, encoding: str | None = None) -> Iterator[tuple[int, dict]]:
+def iter_jsonl(path: str | Path, encoding: str | None = None,
+               on_long_line: Callable[[int, str], None] | None = None) -> Iterator[tuple[int, dict]]:
     """Yield (line number, object) for each non-blank line; errors name file and line. A gzip, bz2 or xz file is
-    read decompressed (``compression_of``), a block at a time."""
+    read decompressed (``compression_of``), a block at a time, and a line of it over ``COMPRESSED_LINE_CHARS`` is
+    an error, or is passed to ``on_long_line`` (its number and why) and skipped where that is given."""
     path = Path(path)
     compression = compression_of(path)
     encoding = text_encoding(path, encoding)
@@ -1173,7 +1203,12 @@ def iter_jsonl(path: str | Path, encoding: str | None = None) -> Iterator[tuple[
     with fh:
         lineno = 0
         try:
-            for lineno, line in enumerate(fh, start=1):
+            for lineno, line in enumerate(bounded_lines(fh) if compression else fh, start=1):
+                if line is None:
+                    if on_long_line is None:
+                        raise InputError(f"{path}:{lineno}: {long_line(compression)}")
+                    on_long_line(lineno, long_line(compression))
+                    continue
                 if not line.strip():
                     continue
                 yield lineno, json_object(line, f"{path}:{lineno}")
@@ -1207,10 +1242,13 @@ CSV_FIELD_LIMIT = 1 << 30  # the csv module stops at 128 KB a field by default: 
 DELIMITERS = (",", ";", "\t")
 
 
-def csv_header(path: Path, fh) -> tuple[list[str], str]:
+def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str]:
     """The header's column names (spaces around them dropped) and the delimiter it uses: a comma, or
-    the semicolon or tab of spreadsheet exports when the header holds no comma."""
-    first = fh.readline()
+    the semicolon or tab of spreadsheet exports when the header holds no comma; ``limit``: the most characters the
+    header's line may hold (a compressed table's: ``COMPRESSED_LINE_CHARS``), else ``RowTooLong``."""
+    first = fh.readline(-1 if limit is None else limit + 1)
+    if limit is not None and len(first) > limit and not first.endswith(("\n", "\r")):
+        raise RowTooLong
     fh.seek(0)
     delimiter = next((d for d in DELIMITERS if d in first), ",")
     names = [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
@@ -1232,12 +1270,18 @@ def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[in
     encoding = text_encoding(path, encoding)
     try:
         with open_text(path, encoding, compression, newline="") as fh:
-            names, delimiter = csv_header(path, fh)
+            names, delimiter = csv_header(path, fh, COMPRESSED_LINE_CHARS if compression else None)
+            # a compressed table's rows are read a bounded line at a time, and a row (its quoted line breaks too)
+            # is counted as it is read: over COMPRESSED_LINE_CHARS, it is an error (never skipped: past a line cut
+            # inside a quoted cell, no later row could be told from the text around it)
+            lines = RowBound(bounded_lines(fh)) if compression else fh
             # strict: an unclosed quote is an error, not the rest of the file
-            reader = csv.reader(fh, delimiter=delimiter, strict=True)
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
             next(reader)  # the header, read above
             end = reader.line_num
             for row in reader:
+                if compression:
+                    lines.chars = 0
                 start, end = end + 1, reader.line_num
                 if not row:
                     continue  # a blank line
@@ -1255,6 +1299,32 @@ def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[in
         raise
     except csv.Error as exc:
         raise InputError(f"{path}:{end + 1}: malformed CSV ({exc})") from None
+    except RowTooLong:
+        raise InputError(f"{path}:{end + 1}: {long_line(compression, what='row')}") from None
+
+
+class RowTooLong(Exception):
+    """A compressed CSV table's row is over ``COMPRESSED_LINE_CHARS`` (``RowBound``)."""
+
+
+class RowBound:
+    """The lines ``bounded_lines`` gives, for ``csv.reader``, with the characters of the row being read counted
+    (``chars``: the reader of rows sets it to 0 at each row); a row over ``COMPRESSED_LINE_CHARS``, or a line over
+    it (None), raises ``RowTooLong``. By hand: ``csv.field_size_limit`` bounds one cell, process-wide, not a row."""
+
+    def __init__(self, lines: Iterator[str | None]):
+        self.lines, self.limit, self.chars = lines, COMPRESSED_LINE_CHARS, 0
+
+    def __iter__(self) -> "RowBound":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        if line is not None:
+            self.chars += len(line)
+        if line is None or self.chars > self.limit:
+            raise RowTooLong
+        return line
 
 
 PARQUET_BATCH_ROWS = 4096
@@ -1358,10 +1428,12 @@ def plain(value):
 
 
 def iter_table(path: str | Path, columns: dict[str, str] | None = None,
-               encoding: str | None = None) -> Iterator[tuple[int, dict]]:
+               encoding: str | None = None,
+               on_long_line: Callable[[int, str], None] | None = None) -> Iterator[tuple[int, dict]]:
     """Rows of a JSONL, CSV or Parquet file (or a Hugging Face dataset folder), each with its line (or row)
     number; ``columns`` (item field -> column) renames a dataset's columns; ``encoding``: of a JSONL or CSV file
-    (default UTF-8, or UTF-16 with its byte-order mark)."""
+    (default UTF-8, or UTF-16 with its byte-order mark); ``on_long_line``: a compressed JSON lines file's line over
+    ``COMPRESSED_LINE_CHARS`` is skipped and passed to it (``iter_jsonl``), where it is given."""
     from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
 
     if is_dataset_folder(path):
@@ -1385,4 +1457,4 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
         return iter_csv(path, encoding)
     if fmt == "parquet":
         return iter_parquet(path)
-    return iter_jsonl(path, encoding)
+    return iter_jsonl(path, encoding, on_long_line)

@@ -1906,3 +1906,32 @@ def test_a_script_calling_prepare_items_with_workers_unguarded_is_told_the_guard
     assert ("prepare_items(workers=2) was called again by a worker process as it imported the script: call it under "
             'if __name__ == "__main__":') in done.stderr, done.stderr
     assert "InputError: the prepare worker processes ended as they started" in done.stderr
+
+
+def test_a_compressed_line_over_its_bound_stops_prepare_or_is_skipped(tmp_path, monkeypatch):
+    """A gzip'd table's line that unpacks past io.files.COMPRESSED_LINE_CHARS (a decompression bomb: 200 KB held
+    a 200 MB line, read whole) is one line naming the file and line, nothing written; --skip-unreadable skips it
+    with a warning and counts it in the summary, the other articles prepared as the plain table's."""
+    import gzip
+
+    from classifier.io import files
+
+    monkeypatch.setattr(files, "COMPRESSED_LINE_CHARS", 1000)
+    rows = [json.dumps({"id": f"a{i}", "text": "Russia and China met."}) + "\n" for i in range(3)]
+    big = json.dumps({"id": "big", "text": "Russia won. " * 200}) + "\n"
+    table = tmp_path / "articles.jsonl.gz"
+    table.write_bytes(gzip.compress((rows[0] + big + rows[1] + rows[2]).encode()))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out, "-q")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and not out.exists() and "Traceback" not in said, said
+    assert f"{table}:2: line of more than 1,000 characters unpacked from gzip data, not read" in said, said
+    assert "(--skip-unreadable skips such rows)" in said, said
+    result = run("prepare", table, "--out", out, "--skip-unreadable")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and f"skipped {table}:2: line of more than 1,000 characters" in said, said
+    assert "1 compressed line too long to read skipped" in said, said
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text("".join(rows))
+    assert run("prepare", plain, "--out", tmp_path / "plain.out.jsonl", "-q").exit_code == 0
+    assert out.read_bytes() == (tmp_path / "plain.out.jsonl").read_bytes()
