@@ -600,3 +600,21 @@ def test_a_compressed_line_over_its_bound_is_not_read_whole(tmp_path, monkeypatc
             list(files.iter_table(table))
     table.write_bytes(compress("gz", b'id,text\na,"b\nc"\nd,e\n'))
     assert list(files.iter_table(table)) == [(2, {"id": "a", "text": "b\nc"}), (4, {"id": "d", "text": "e"})]
+
+
+def test_a_compressed_workbook_is_told_by_its_unpacked_bytes(tmp_path):
+    """An .xlsx gzip'd (book.jsonl.gz, or gzip bytes under book.csv) said "not UTF-8 text (... pass --encoding)": the
+    workbook check reads the unpacked bytes too, and a compressed ZIP archive that is no workbook says so."""
+    for kind, made in workbooks(tmp_path).items():
+        said = ("a ZIP archive, not text or a table" if kind == "zip"
+                else f"a spreadsheet workbook ({kind}, by its bytes)")
+        for packing in ("gz", "bz2", "xz"):
+            name = {"gz": "gzip", "bz2": "bz2", "xz": "xz"}[packing]
+            for path in (tmp_path / f"book.jsonl.{packing}", tmp_path / "book.csv"):
+                path.write_bytes(compress(packing, made.read_bytes()))
+                with pytest.raises(InputError) as error:
+                    list(files.iter_table(path))
+                assert str(error.value).startswith(f"{path}: {name}-compressed, and inside it {said}"), error.value
+    text = tmp_path / "t.jsonl.gz"  # a compressed table is read as before
+    text.write_bytes(compress("gz", b'{"id": "PK", "text": "Russia won."}\n'))
+    assert [row for _, row in files.iter_table(text)] == [{"id": "PK", "text": "Russia won."}]

@@ -664,6 +664,15 @@ def refuse_spreadsheet(path: str | Path) -> None:
         return  # the reader names the problem
     if problem:
         raise InputError(f"{path}: {problem}")
+    try:  # a workbook gzip'd (book.jsonl.gz): its unpacked bytes are told as a plain file's are
+        compression = compression_of(path)
+        if compression:
+            with open_binary(path, compression) as fh:
+                problem = archive_problem(fh)
+    except (*DECOMPRESSION_ERRORS, InputError):
+        return  # the reader names the problem (zstd, a name that says another compression, data cut off)
+    if problem:
+        raise InputError(f"{path}: {compression}-compressed, and inside it {problem}")
 
 
 # Compressed tables (articles.jsonl.gz, news dumps and Common Crawl-derived sets): read through the standard
