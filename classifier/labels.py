@@ -234,11 +234,37 @@ def repair_tail(fd: int, path: Path) -> None:
         os.truncate(fd, cut)
 
 
+UNPACK = {"gzip": "gunzip", "bz2": "bunzip2", "xz": "unxz", "zstd": "zstd -d"}  # the command that undoes each
+
+
+def refuse_compressed(path: str | Path) -> None:
+    """A label file is read and appended to as plain JSON lines, never compressed: one told so by its bytes (a gzip'd
+    file under a .jsonl name had been "not UTF-8 text") or by its name (``labels.jsonl.gz``) is one line saying to
+    decompress it (or, where it is not there yet, to give a plain name)."""
+    from classifier.io.files import COMPRESSED_SUFFIXES, magic_compression
+
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            found = magic_compression(fh.read(10))
+    except OSError:  # not there yet (a file to append to), or a folder: its reader names the problem
+        found = None
+    suffix = path.suffix.lower()
+    if found:
+        raise InputError(f"{path}: {found}-compressed; label files are not read compressed (they are appended to "
+                         f"as plain text): decompress it ('{UNPACK[found]}') and give the file it holds")
+    if suffix in COMPRESSED_SUFFIXES:
+        fix = "decompress it and give the file it holds" if path.exists() else "give a .jsonl name"
+        raise InputError(f"{path}: named {suffix}; label files are not read compressed (they are appended to as "
+                         f"plain text): {fix}")
+
+
 def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
     """(line number, object) per non-blank line; errors name file and line, except a torn last line."""
     from classifier.io.files import refuse_spreadsheet
 
     refuse_spreadsheet(path)  # a workbook saved as "labels.jsonl": one line saying so, not "not UTF-8 text"
+    refuse_compressed(path)  # a gzip'd labels.jsonl: one line saying so, not "not UTF-8 text"
     raw = path.read_bytes()
     lines = raw.removeprefix(b"\xef\xbb\xbf").split(b"\n")  # a UTF-8 byte-order mark, as Windows editors save
     for lineno, line in enumerate(lines, start=1):
@@ -269,6 +295,8 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
     items, or labelled Hugging Face dataset folders, whose columns ``columns`` maps), in order."""
     from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
 
+    from classifier.io.files import table_suffix
+
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     per_file: list[tuple[Path, list[dict]]] = []
     for path in paths:
@@ -276,14 +304,15 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
             raise InputError(f"{path}: no such label file")
         if is_dataset_folder(path):
             found = [check_record(r, f"{path}:{n}") for n, r in iter_dataset(path, columns)]
-        elif Path(path).suffix.lower() in (".csv", ".parquet"):  # labelled items from a spreadsheet or a table
-            from classifier.io.files import iter_table
+        elif table_suffix(path) in (".csv", ".parquet"):  # labelled items from a spreadsheet or a table (a CSV
+            from classifier.io.files import iter_table       # table compressed too, read only: items.csv.gz)
 
             found = [check_record(r, f"{path}:{n}") for n, r in iter_table(path)]
         elif Path(path).suffix.lower() not in ("", ".jsonl", ".ndjson", ".json"):
             from classifier.io.files import refuse_spreadsheet
 
             refuse_spreadsheet(path)
+            refuse_compressed(path)  # labels.jsonl.gz: not "unknown label file extension '.gz'"
             raise InputError(f"{path}: unknown label file extension {Path(path).suffix!r}; use .jsonl, .csv or "
                              ".parquet (a tab-separated file reads as .csv)")
         else:

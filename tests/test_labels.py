@@ -1426,3 +1426,37 @@ def test_gold_for_an_annotator_without_labels_lists_those_with_labels(tmp_path):
     assert not (tmp_path / "g.jsonl").exists()
     result = runner.invoke(app, ["label", "gold", str(path), "--out", str(tmp_path / "g.jsonl"), "-a", "zoltan"])
     assert "'fay' and 2 more;" in " ".join(result.output.split()) and "did you mean" not in result.output
+
+
+def test_a_compressed_label_file_is_one_line_saying_to_decompress_it(tmp_path):
+    """A gzip'd label file under a .jsonl name was "labels.jsonl:1: not UTF-8 text" to label gold, agreement and run;
+    labels.jsonl.gz was "unknown label file extension '.gz'" to gold and agreement and "give it a .jsonl name" to
+    run. Label files are not read compressed: each says it is compressed and to decompress it."""
+    import gzip
+
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "a1", "text": "Russia attacked.", "actor": "Russia"}) + "\n")
+    answer = {"id": "a1", "text": "Russia attacked.", "actor": "Russia", "label": "against", "annotator": "ana"}
+    packed = gzip.compress((json.dumps(answer) + "\n").encode())
+    for name in ("labels.jsonl", "labels.jsonl.gz"):
+        path = tmp_path / name
+        path.write_bytes(packed)
+        for args in (["label", "gold", str(path), "--out", str(tmp_path / "gold.jsonl")],
+                     ["label", "agreement", str(path)],
+                     ["label", "run", str(items), "--labels", str(path), "--annotator", "ana"]):
+            result = runner.invoke(app, args, input="")
+            said = " ".join(result.output.split())
+            assert result.exit_code == 1 and "Traceback" not in said, said
+            assert f"{path}: gzip-compressed; label files are not read compressed" in said, said
+            assert "decompress it ('gunzip')" in said and "UTF-8" not in said, said
+        assert path.read_bytes() == packed and not (tmp_path / "gold.jsonl").exists()
+    result = runner.invoke(app, ["label", "run", str(items), "--labels", str(tmp_path / "new.jsonl.gz"),
+                                 "--annotator", "ana"], input="")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "new.jsonl.gz: named .gz; label files are not read compressed" in said, said
+    assert "give a .jsonl name" in said and not (tmp_path / "new.jsonl.gz").exists(), said
+    table = tmp_path / "labelled.csv.gz"  # a labelled CSV table is read as any table, compressed too (read only)
+    table.write_bytes(gzip.compress(b"id,text,actor,label,annotator\na1,Russia attacked.,Russia,against,ana\n"))
+    from classifier.labels import read_records
+
+    assert [r["label"] for r in read_records([table])] == ["against"]

@@ -364,8 +364,10 @@ def check_annotator(name: str) -> str:
 def label_file(path: Path) -> Path:
     """A label file to append to: JSON lines, named so (a .csv name would mislead every later reader)."""
     from classifier.io.files import check_writable
+    from classifier.labels import refuse_compressed
 
     check_writable(path)
+    refuse_compressed(path)  # labels.jsonl.gz, or a gzip'd labels.jsonl: not "give it a .jsonl name"
     if path.suffix.lower() not in (".jsonl", ".ndjson"):
         raise InputError(f"{path}: label files are JSON lines; give it a .jsonl name")
     return path
