@@ -20,7 +20,7 @@ from classifier.errors import InputError, InputWarning, option
 from classifier.article_columns import article_row, check_columns, resolve_columns
 from classifier.io.files import (DECOMPRESSION_ERRORS, archive_problem, bom_encoding, check_encoding, check_not_input,
                                  compression_of, csv_header, format_of, iter_csv, iter_table, open_binary,
-                                 refuse_spreadsheet, table_suffix, wide_encoding)
+                                 refuse_spreadsheet, refuse_tsv, table_suffix, wide_encoding)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -1043,6 +1043,7 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
         return CorpusStream(iter_table_articles(path, encoding, skipped, max_chars, date_order, columns), skipped,
                             None)
     refuse_spreadsheet(path)  # first: a workbook saved as "a.txt" is no article file
+    refuse_tsv(path)  # x.tsv: rename it x.csv, not "unsupported input"
     refuse_article_file(path)
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file (a .jsonl or .csv "
                      "file may be gzip, bz2 or xz compressed: x.jsonl.gz)")

@@ -309,9 +309,10 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
 
             found = [check_record(r, f"{path}:{n}") for n, r in iter_table(path)]
         elif Path(path).suffix.lower() not in ("", ".jsonl", ".ndjson", ".json"):
-            from classifier.io.files import refuse_spreadsheet
+            from classifier.io.files import refuse_spreadsheet, refuse_tsv
 
             refuse_spreadsheet(path)
+            refuse_tsv(path)  # labels.tsv: rename it labels.csv
             refuse_compressed(path)  # labels.jsonl.gz: not "unknown label file extension '.gz'"
             raise InputError(f"{path}: unknown label file extension {Path(path).suffix!r}; use .jsonl, .csv or "
                              ".parquet (a tab-separated file reads as .csv)")

@@ -795,6 +795,19 @@ def open_text(path: str | Path, encoding: str, compression: str | None = None, *
     return io.TextIOWrapper(open_binary(path, compression), encoding=encoding, **options)
 
 
+def refuse_tsv(path: str | Path) -> None:
+    """A ``.tsv`` table (``x.tsv.gz`` too) given to be read: one line saying to name it ``.csv``, as which it is read
+    (``csv_header`` tells a tab delimiter from the header). It is not read under its own name: a header with a comma
+    in a column's name would be split at the comma, and a ``.tsv`` --out would be written comma-separated."""
+    path = Path(path)
+    if table_suffix(path) != ".tsv" or path.is_dir():
+        return
+    packed = path.suffix if path.suffix.lower() in COMPRESSED_SUFFIXES else ""
+    renamed = Path(path.name[:len(path.name) - len(packed)]).with_suffix(".csv").name + packed
+    raise InputError(f"{path}: a tab-separated table is read as CSV (the tab delimiter is told from its header): "
+                     f"rename it {renamed}")
+
+
 def format_of(path: str | Path, default: str = "jsonl") -> str:
     suffix = table_suffix(path).lstrip(".")
     if suffix in ("jsonl", "ndjson", "json"):
@@ -1453,6 +1466,7 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
     refuse_spreadsheet(path)
     fmt = format_of(path, default="")
     if not fmt:
+        refuse_tsv(path)
         # "x.tsv" read as JSONL would fail on its first line with a JSON error; "x.gz" names no format before .gz
         suffix = table_suffix(path) or Path(path).suffix.lower()
         if suffix:

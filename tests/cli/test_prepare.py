@@ -1935,3 +1935,23 @@ def test_a_compressed_line_over_its_bound_stops_prepare_or_is_skipped(tmp_path, 
     plain.write_text("".join(rows))
     assert run("prepare", plain, "--out", tmp_path / "plain.out.jsonl", "-q").exit_code == 0
     assert out.read_bytes() == (tmp_path / "plain.out.jsonl").read_bytes()
+
+
+def test_a_tsv_table_is_one_line_saying_to_name_it_csv(tmp_path):
+    """x.tsv and x.tsv.gz were "unsupported input" to prepare and classify, while the table readers said a
+    tab-separated file reads as .csv: every reader says to rename it .csv (kept compressed), and it then reads."""
+    import gzip
+
+    data = b"id\ttext\na1\tRussia and China met.\n"
+    for name, body in (("x.tsv", data), ("x.tsv.gz", gzip.compress(data))):
+        table = tmp_path / name
+        table.write_bytes(body)
+        renamed = name.replace(".tsv", ".csv")
+        for command in ("prepare", "classify"):
+            result = run(command, table, "--out", tmp_path / "out.jsonl")
+            said = " ".join(result.output.split())
+            assert result.exit_code == 1 and "Traceback" not in said and "unsupported input" not in said, said
+            assert f"{table}: a tab-separated table is read as CSV" in said and f"rename it {renamed}" in said, said
+        assert not (tmp_path / "out.jsonl").exists()
+        table.rename(tmp_path / renamed)
+        assert run("prepare", tmp_path / renamed, "--out", tmp_path / f"{renamed}.jsonl", "-q").exit_code == 0
