@@ -402,14 +402,11 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
 
 
 def prepare_workers(workers: int) -> int:
-    """The processes ``--workers`` asks for: ``workers``, or with 0 every core this process may run on."""
-    import os
+    """The processes ``--workers`` asks for: ``workers``, or with 0 every core this process may use, within its
+    container's CPU quota (``cpus.usable_cpus``)."""
+    from classifier.cpus import usable_cpus
 
-    if workers:
-        return workers
-    if hasattr(os, "process_cpu_count"):  # Python 3.13
-        return os.process_cpu_count() or 1
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return workers or usable_cpus()
 
 
 # Articles sent to a worker at a time, and chunks out per worker: 32 news articles are about a tenth of a second of

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -19,6 +18,7 @@ from classifier.cli.app import (app, console, fail, handle_errors, out, progress
                                  show_progress, warn)
 from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DATE_ORDER_HELP, ENCODING_HELP,
                                     MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, WORKERS_HELP, prepare_to_file)
+from classifier.cpus import usable_cpus
 from classifier.errors import InputError
 from classifier.article_columns import check_columns
 from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
@@ -510,7 +510,7 @@ def classify_command(
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its journal (--ray-data keeps none: it skips the parts already in --out, as any rerun does)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace finished predictions already in --out (they stay as they are until the new file is written). Without it, predictions of this model on these items are kept (nothing to do) and any others are refused before scoring."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch and ONNX Runtime (default: all cores; with --workers or --ray-data: per worker, default 1)."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch and ONNX Runtime (default: for torch, every core this process may use, within a container's CPU quota; ONNX Runtime's own; with --workers or --ray-data: per worker, default 1)."),
     actors: Optional[Path] = typer.Option(None, "--actors", help="When INPUT holds articles, or items without spans: " + ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help="When INPUT holds articles, or items without spans: " + ACTORS_ONLY_HELP),
     only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP + " For an items file: score only its items of these actors."),
@@ -591,7 +591,7 @@ def classify_command(
     check_not_labelled(out_path)
     date_order = check_date_order(date_order)  # before a model loads or a corpus is read
     check_columns(article_columns, input_path)
-    torch.set_num_threads(threads or os.cpu_count() or 1)
+    torch.set_num_threads(threads or usable_cpus())  # ONNX Runtime's default (threads None) is its own
     if workers and trust_remote_code:
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")
     if workers and device != "cpu":

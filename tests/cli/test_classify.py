@@ -96,6 +96,27 @@ def test_classify_prepares_articles_in_the_prepare_workers_asked(tmp_path, tiny_
     assert {r["actor"] for r in read_jsonl(tmp_path / "pred.jsonl")} == {"Russia", "China"}
 
 
+def test_classify_threads_default_to_the_containers_cpu_quota(tmp_path, tiny_model_dir, monkeypatch):
+    """torch's threads without --threads were os.cpu_count(): every core of the host, in a container limited to 2
+    CPUs on 64 cores 64 threads; now ``cpus.usable_cpus``, as prepare's --workers 0."""
+    import torch
+
+    import classifier.cpus
+
+    threads = []
+    monkeypatch.setattr(torch, "set_num_threads", threads.append)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(classifier.cpus, "CGROUP", tmp_path)
+    (tmp_path / "cpu.max").write_text("200000 100000\n")
+    items = write_items(tmp_path / "items.jsonl", 2)
+    result = run("classify", items, "--out", tmp_path / "pred.jsonl", "--model", tiny_model_dir, "-q")
+    assert result.exit_code == 0 and threads[:1] == [2], result.output
+    result = run("classify", items, "--out", tmp_path / "pred3.jsonl", "--model", tiny_model_dir, "-q",
+                 "--threads", 3)
+    assert result.exit_code == 0 and threads[1:2] == [3], result.output
+
+
 def test_classify_passes_the_date_order_to_the_articles_it_prepares(tmp_path, tiny_model_dir):
     articles = tmp_path / "articles.csv"
     articles.write_text("id,text,source,date\na0,Russia condemned NATO.,Spiegel,\"03.04.2022 14:05\"\n")

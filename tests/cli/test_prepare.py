@@ -1955,3 +1955,40 @@ def test_a_tsv_table_is_one_line_saying_to_name_it_csv(tmp_path):
         assert not (tmp_path / "out.jsonl").exists()
         table.rename(tmp_path / renamed)
         assert run("prepare", tmp_path / renamed, "--out", tmp_path / f"{renamed}.jsonl", "-q").exit_code == 0
+
+
+@pytest.mark.parametrize("files, quota", [
+    ({"cpu.max": "200000 100000\n"}, 2),
+    ({"cpu.max": "150000 100000\n"}, 2),  # 1.5 CPUs: two workers, each throttled to its share
+    ({"cpu.max": "5000 100000\n"}, 1),
+    ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "300000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 3),  # cgroup v1
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "300000\n"}, None),  # no period
+    ({"cpu.max": "garbage\n"}, None),
+    ({"cpu.max": "0 100000\n"}, None),
+    ({}, None),
+])
+def test_workers_0_reads_the_containers_cpu_quota(tmp_path, files, quota):
+    from classifier.cpus import cpu_quota
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert cpu_quota(tmp_path) == quota
+
+
+def test_workers_0_starts_no_more_workers_than_the_containers_cpu_quota(tmp_path, monkeypatch):
+    """--workers 0 counted the cores this process may run on, not a container's quota: limited to 2 CPUs on a
+    64-core host it started 64 workers."""
+    import os
+
+    import classifier.cpus
+    from classifier.prepare import prepare_workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    monkeypatch.setattr(os, "process_cpu_count", lambda: 64, raising=False)
+    monkeypatch.setattr(classifier.cpus, "CGROUP", tmp_path)
+    assert prepare_workers(0) == 64 and prepare_workers(3) == 3  # no quota
+    (tmp_path / "cpu.max").write_text("200000 100000\n")
+    assert prepare_workers(0) == 2 and prepare_workers(3) == 3
