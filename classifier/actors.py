@@ -202,21 +202,35 @@ class Tenure:
 # docs/reference.md), the other words are the same thing said of a prime minister's or chancellor's government. A
 # ticket of two names before the word names it for both ("the Biden-Harris administration", "Biden–Harris": Harris
 # was kept by the word after her, and Biden, out of office, had been dropped). "White House" before a word of a
-# campaign ("Rubio's White House bid", "run", "hopes") is the candidate's, and "era" (the Trump era) a time, not a
-# government: neither is read so. A pattern by hand: the phrase after a name is what tells it, and no library we
-# ship parses noun phrases (a parser would be a new dependency for a few words).
+# campaign ("Rubio's White House bid", "the Trump White House's race", "run", "hopes") is the candidate's, and "era"
+# (the Trump era) a time, not a government: neither is read so, nor a ticket whose other name is a country's, a
+# bloc's or a place's ("the Putin-Russia government" is Russia's, not a ticket's: ``place_terms``). A pattern by
+# hand: the phrase after a name is what tells it, and no library we ship parses noun phrases (a parser would be a
+# new dependency for a few words).
 _CAMPAIGN = r"bids?|run|race|campaigns?|hopes?|hopefuls?|ambitions?|aspirations?|dreams?|quest|candidacy"
 _GOVERNMENT = (r"administration|presidency|premiership|chancellorship|government|cabinet"
-               rf"|White\s+House(?!\s+(?:{_CAMPAIGN})\b)")
-GOVERNMENT_AFTER = re.compile(r"(?:[-\u2010\u2011\u2013](?-i:[A-Z])[\w’'.]*)?"  # the ticket's other name: "-Harris"
+               rf"|White\s+House(?!(?:['’]s)?\s+(?:{_CAMPAIGN})\b)")
+GOVERNMENT_AFTER = re.compile(r"(?:[-\u2010\u2011\u2013](?P<ticket>(?-i:[A-Z])[\w’'.]*))?"  # the other name: "-Harris"
                               rf"(?:['’]s)?\s+(?:incoming\s+)?(?:{_GOVERNMENT})\b", re.IGNORECASE)
 
 
-def names_government(text: str, end: int) -> bool:
+def place_terms(actors: Iterable[Actor]) -> frozenset[str]:
+    """The catalogue's terms that name no person (actors' names, ``names``, ``demonyms``, ``places``), casefolded:
+    the words a ticket's second name is not (``names_government``)."""
+    return frozenset(term.casefold() for actor in actors
+                     for term in (actor.name, *actor.names, *actor.demonyms, *actor.places))
+
+
+def names_government(text: str, end: int, places: frozenset[str] = frozenset()) -> bool:
     """Whether the words of ``text`` right after a person's mention, which ends at ``end``, make it the name of their
     government ("’s incoming administration", " presidency would", " government", "-Harris administration"): such a
-    mention is kept on any day."""
-    return GOVERNMENT_AFTER.match(text, end) is not None
+    mention is kept on any day. ``places``: ``place_terms`` of the catalogue, which a ticket's second name must not
+    be ("-Russia government")."""
+    match = GOVERNMENT_AFTER.match(text, end)
+    if match is None or not (ticket := match["ticket"]):
+        return match is not None
+    name = re.sub(r"['’]s$", "", ticket)
+    return name.casefold() not in places and ticket.casefold() not in places
 
 
 # A person out of office on an article's day whose name comes right after the title of an office they are about to
@@ -258,6 +272,7 @@ class Tenures:
 
     def __init__(self, actors: list[Actor]):
         self._actors = {a.name: a for a in actors if a.in_office}
+        self.places = place_terms(actors)  # what a ticket's second name is not (``names_government``)
         self._persons: dict[str, dict[tuple[str, ...], Tenure]] = {}
         for actor in self._actors.values():
             ranges = {name_words(p): tuple(map(office_range, days)) for p, days in actor.in_office.items()}

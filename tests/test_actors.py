@@ -714,6 +714,13 @@ def test_a_name_before_administration_or_presidency_is_the_government_whatever_t
     ("The Trump era began, and the Trump-era rules.", "2016-07-27", []),
     ("Trump, government officials said, would act.", "2016-07-27", []),
     ("Kamala Harris spoke. Biden-Harris voters and the Biden-harris administration.", "2025-03-01", []),
+    # a country's name after the dash is no ticket's, a campaign word after "White House's" the candidate's: dropped
+    ("The Trump-Russia government and the Trump-Russia’s cabinet.", "2016-07-27",
+     [("Russia", "Russia"), ("Russia", "Russia")]),
+    ("The Trump-U.S. administration.", "2016-07-27", [("United States", "U.S.")]),
+    ("The Trump White House's race and the Trump White House’s bid.", "2016-07-27",
+     [("United States", "White House"), ("United States", "White House")]),
+    ("The Trump White House's policy.", "2016-07-27", [("United States", "Trump"), ("United States", "White House")]),
 ])
 def test_a_name_before_a_word_for_its_government_or_in_a_ticket_before_one_is_kept(text, date, kept):
     """Only "administration" and "presidency" had been read so: "the Merkel cabinet", "Trump's White House" and,
