@@ -1244,19 +1244,30 @@ def iter_jsonl(path: str | Path, encoding: str | None = None,
             raise
 
 
+# The most bytes ``first_undecodable_line`` holds of a line at once: a line of a compressed file may unpack to
+# gigabytes (a decompression bomb), which reading it whole would hold in memory.
+UNDECODABLE_PIECE_BYTES = 1 << 20
+
+
 def first_undecodable_line(path: Path) -> int:
     """The line of the first byte that is not UTF-8 (text-mode reading decodes a block of lines at once, so
-    the line it was on when it failed can be an earlier one)."""
-    lineno = 0
+    the line it was on when it failed can be an earlier one). Each line is read ``UNDECODABLE_PIECE_BYTES`` at a time
+    (``readline``'s limit) through one incremental decoder, which holds a character cut between two pieces."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0  # the lines read to their end
     try:
         with open_binary(path, compression_of(path)) as fh:
-            for lineno, raw in enumerate(fh, start=1):
-                try:
-                    raw.decode("utf-8")  # no UTF-8 character holds the byte of a line break, so lines decode alone
-                except UnicodeDecodeError:
-                    return lineno
+            while piece := fh.readline(UNDECODABLE_PIECE_BYTES):
+                # no UTF-8 character holds the byte of a line break, so a bad byte is on the line being read
+                decoder.decode(piece)
+                lines += piece.endswith(b"\n")
+            decoder.decode(b"", final=True)  # a character cut off at the end
+    except UnicodeDecodeError:
+        return lines + 1
     except DECOMPRESSION_ERRORS:  # cut off before a line that is not UTF-8: the line it got to
-        return lineno + 1
+        return lines + 1
     return 1
 
 
