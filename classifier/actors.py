@@ -210,7 +210,7 @@ class Tenure:
 _CAMPAIGN = r"bids?|run|race|campaigns?|hopes?|hopefuls?|ambitions?|aspirations?|dreams?|quest|candidacy"
 _GOVERNMENT = (r"administration|presidency|premiership|chancellorship|government|cabinet"
                rf"|White\s+House(?!(?:['’]s)?\s+(?:{_CAMPAIGN})\b)")
-GOVERNMENT_AFTER = re.compile(r"(?:[-\u2010\u2011\u2013](?P<ticket>(?-i:[A-Z])[\w’'.]*))?"  # the other name: "-Harris"
+GOVERNMENT_AFTER = re.compile(r"(?:[-\u2010\u2011\u2013](?P<ticket>(?-i:[A-Z])[\w’'.]*))?"  # "-Harris": a ticket
                               rf"(?:['’]s)?\s+(?:incoming\s+)?(?:{_GOVERNMENT})\b", re.IGNORECASE)
 
 

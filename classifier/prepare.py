@@ -342,7 +342,8 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
         if tenures:
             kept = []
             for mention in mentions:
-                if names_government(sentence.text, mention.end, tenures.places):  # "a Trump presidency": the actor on any day
+                # "a Trump presidency": the actor on any day
+                if names_government(sentence.text, mention.end, tenures.places):
                     kept.append(mention)
                 elif (persons := tenures.out_of_office(mention, days, named)) and not (
                         named_as_incoming(sentence.text, mention.start)  # "President-elect Trump" in 2016-11
