@@ -588,6 +588,21 @@ def test_quiet_shows_each_item_once_on_one_line_and_what_went_wrong(tmp_path):
     assert sentiment.output.splitlines()[0] == "a1:0000: Russia praised the deal with China."  # no actor to name
 
 
+def test_quiet_keeps_a_long_sentence_on_its_one_line(tmp_path):
+    """A piped -q session broke an item's line at 140 columns (the walk of 2026-12-07, a BASIL sentence of 160
+    characters came out on two lines), so a script reading one item per line read half a sentence as an item."""
+    long = "Russia praised the deal with China, " + "which both sides said would last for decades, " * 4 + "end."
+    item = Item(id="a9-0-Russia", text=long, actor="Russia", spans=[(0, 6)], source="TDI", article="a9",
+                sentence_index=0, kind="country")
+    items_path = write_items(tmp_path / "items.jsonl", [item])
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "labels.jsonl"), "-a", "ana",
+                                 "-q"], input="q\n")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "a9-0-Russia · Russia: **Russia**" + long[6:], lines
+    assert lines[1].startswith("stopped: "), lines
+
+
 def test_progress_counts_skipped_items_apart_from_answered_ones(tmp_path):
     """The header said "2/6 done" after an answer and a skip, and a restart "resuming: 2 of 6 items already
     answered": the skipped item was counted as answered."""

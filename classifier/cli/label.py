@@ -321,7 +321,7 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
         suggestion = session.suggestions.get(item.id)
         shown = suggestion if suggestion and suggestion.get("shown", True) else None
         if quiet:
-            screen.print(item_line(item, session, plain_text(screen)))
+            screen.print(item_line(item, session, plain_text(screen)), soft_wrap=True)  # one line, however long
         else:
             show(screen, item_screen(item, session, contexts.get(item.id), shown, keys, status, plain_text(screen)))
         action = read_action(reader, screen, keys, quiet)
