@@ -145,6 +145,22 @@ def test_report_json_names_the_cells_of_one_side(tmp_path):
     assert split["cells_one_sided"] == 1 and split["one_sided_cells"] == ["BBC · EU (after only)"]
 
 
+def test_the_in_sample_gold_warning_names_the_file_as_given(tmp_path, monkeypatch):
+    """The warning, said at the terminal, named --gold as the report's files do, relative to the report folder:
+    run from elsewhere it read "--gold ../gold.jsonl" (the walk of 2026-12-07), a path that is not there from
+    where the user stands."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    gold = write_jsonl(data / "gold.jsonl", prediction_rows(240))
+    preds = write_jsonl(data / "p.jsonl", prediction_rows(240, labelled=False))
+    with pytest.warns(InputWarning) as said:
+        make_report(preds, data / "out", gold=gold, n_boot=20, n_perm=20, period="none")
+    lines = [str(w.message) for w in said if "gold items are among" in str(w.message)]
+    assert len(lines) == 1 and str(gold) in lines[0] and "../gold.jsonl" not in lines[0], lines
+
+
 def test_a_gold_set_of_the_very_items_predicted_is_in_sample_and_says_so(tmp_path):
     """--gold holding the predictions' own items fitted the correction on the items it corrects, without a word."""
     gold = write_jsonl(tmp_path / "gold.jsonl", prediction_rows(240))

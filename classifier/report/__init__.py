@@ -563,12 +563,13 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         analysis["correction"]["fitted_on_items"] = inputs.n
     overlap = gold_overlap(gold_frame, inputs.id_hashes) if gold is not None else 0
     if overlap and analysis["correction"]["possible"]:  # --gold of the very items predicted: in-sample too
+        # a terminal warning names --gold as given; shown() is how the report's files name it
         analysis["correction"].update(fitted_on_items=inputs.n, gold_overlap=overlap)
-        warnings.warn(f"{option('gold', shown(gold))}: {overlap} of its {len(gold_frame)} gold items are among the "
+        warnings.warn(f"{option('gold', gold)}: {overlap} of its {len(gold_frame)} gold items are among the "
                       f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
                       "a gold set kept apart gives an honest one", InputWarning, stacklevel=2)
     if gold is not None and model_dir is not None:
-        warn_trained_gold(Path(gold), model_dir, shown)
+        warn_trained_gold(Path(gold), model_dir)  # said at the terminal: the paths as given, not as shown()
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
                                              f"but the predictions from {', '.join(inputs.models)}; the "
