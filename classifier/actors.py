@@ -348,10 +348,9 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
         added = load_catalogue(extend)
         names = {a.name.strip().casefold() for a in added}  # as names are matched: "russia" replaces Russia
         warn_of_dropped_terms(actors, added, extend)
-        actors = [a for a in actors if a.name.strip().casefold() not in names] + added
-        check_terms(actors, f"{extend} with the bundled catalogue",
-                    " (to take it from a bundled actor, give your file an entry named {owner} without it: an actor "
-                    "of the same name replaces the bundled one)")
+        actors, added = take_terms([a for a in actors if a.name.strip().casefold() not in names], added, extend)
+        actors = actors + added
+        check_terms(actors, f"{extend} with the bundled catalogue")
     if only is not None:
         wanted = actor_names(only, options[2])
         by_name = {a.name.casefold(): a for a in actors}
@@ -383,6 +382,91 @@ def warn_of_dropped_terms(bundled: list[Actor], added: list[Actor], where) -> No
                           f"term{'s' if len(lost) != 1 else ''} ({shown}) no longer count; to add names to it, copy "
                           "its whole entry from the bundled catalogue (stance actors list) into your file",
                           InputWarning, stacklevel=3)
+
+
+def _folded(term: str) -> str:
+    """A term as terms are compared across actors (``check_terms``): spaces squeezed, case folded."""
+    return " ".join(term.split()).casefold()
+
+
+def _term_line(text: str, number: int, actor: Actor, term: str) -> int:
+    """The line of the catalogue ``text`` where actor ``number`` (``actor``) writes ``term`` (folded: ``_folded``),
+    else where the actor begins; a term that is also its name, in its field ("people: [Donald Trump]")."""
+    for name in TERM_FIELDS:
+        for index, written in enumerate(getattr(actor, name)):
+            if _folded(written) == term:
+                return _line_of(text, number, (name, index))
+    return _line_of(text, number, ("name",) if _folded(actor.name) == term else ())
+
+
+def take_terms(bundled: list[Actor], added: list[Actor], path: str | Path) -> tuple[list[Actor], list[Actor]]:
+    """The bundled actors less what the actors of the user's file (``added``, read from ``path``) take, and those
+    actors: a term one of them holds (name, alias, demonym, place or person, as ``check_terms`` compares them) leaves
+    the bundled actor that held it; a person of the bundled actor whose full name one of them holds (the same
+    ``name_words``: "Recep Tayyip Erdoğan" is Erdogan) leaves it whole, with their forms (``person_names``: "Trump",
+    "Kim Jong-un"; a form another of its people shares, "Kim", stays), which join the taker's ``people`` where the
+    file does not hold them, and with their ``in_office`` days, which the taker does not get: its person counts on
+    every day unless it gives its own (the bundled days say when they spoke for the bundled actor). Each taken term is
+    warned of on one line naming the file's line. A bundled actor's own name cannot be taken (it is always its
+    term): that is an error naming the line."""
+    text = Path(path).read_text(encoding="utf-8")
+    holder: dict[str, tuple[int, Actor]] = {}
+    for number, actor in enumerate(added, start=1):
+        for term in actor.terms():
+            holder.setdefault(_folded(term), (number, actor))
+    people_of: dict[tuple[str, ...], tuple[int, Actor, str]] = {}  # a full name's words -> who holds it, as written
+    for number, actor in enumerate(added, start=1):
+        for term in actor.terms():
+            people_of.setdefault(name_words(term), (number, actor, term))
+    gained: dict[str, list[str]] = {}  # a taker's name -> the forms of its taken persons it gains
+    kept, notes = [], []
+    for old in bundled:
+        if (hit := holder.get(_folded(old.name))) is not None:
+            number, actor = hit
+            raise InputError(f"{path}:{_term_line(text, number, actor, _folded(old.name))}: {actor.name}: "
+                             f"{old.name!r} is the bundled actor {old.name}'s own name, which it keeps (an entry "
+                             f"named {old.name} replaces that actor)")
+        persons = person_names(old.people, old.surname_first)
+        taken = {words: people_of[words] for words in persons if words in people_of}
+        forms: dict[str, tuple[tuple[str, ...], tuple[int, Actor, str]]] = {}  # a form -> its taken person
+        for entry in old.people:
+            words = name_words(entry)
+            whole = [w for w in persons if w == words or is_part_of(words, w, old.surname_first)]
+            if whole and all(w in taken for w in whole):
+                forms[entry] = (whole[0], taken[whole[0]])
+        lost = []
+        for name in TERM_FIELDS:
+            for term in getattr(old, name):
+                if (hit := holder.get(_folded(term))) is not None:
+                    number, actor = hit
+                    where = f"{path}:{_term_line(text, number, actor, _folded(term))}"
+                    note = ""
+                elif name == "people" and term in forms:
+                    person, (number, actor, written) = forms[term]
+                    where = f"{path}:{_term_line(text, number, actor, _folded(written))}"
+                    note = f" (a form of {persons[person]}, which {actor.name} now has under people)"
+                    gained.setdefault(actor.name, []).append(term)
+                else:
+                    continue
+                if name == "people" and name_words(term) in taken:
+                    days = [ranges for person, ranges in old.in_office.items() if name_words(person) in taken
+                            and name_words(person) == name_words(term)]
+                    if days:
+                        note += (f" (the days in office {old.name} gives them, {', '.join(days[0])}, are not "
+                                 f"carried over: {actor.name} counts them on any date unless your entry gives "
+                                 "in_office)")
+                lost.append((name, term))
+                notes.append(f"{term}: taken from {old.name} by {where}{note}")
+        if lost:
+            update = {name: [t for t in getattr(old, name) if (name, t) not in lost] for name in TERM_FIELDS}
+            update["in_office"] = {p: r for p, r in old.in_office.items() if name_words(p) not in taken}
+            old = old.model_copy(update=update)
+        kept.append(old)
+    for note in notes:
+        warnings.warn(note, InputWarning, stacklevel=3)
+    added = [a.model_copy(update={"people": [*a.people, *dict.fromkeys(gained[a.name])]}) if a.name in gained else a
+             for a in added]
+    return kept, added
 
 
 def surname_of(person: str, surname_first: bool = False) -> str | None:
@@ -487,7 +571,7 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
         if earlier != number:
             raise InputError(f"{path}:{_line_of(text, number, ('name',))}: actor {actor.name!r} listed twice (also "
                              f"actor {earlier}; names are matched ignoring case)")
-    check_terms(actors, str(path), line_of=lambda number: _line_of(text, number, ()))
+    check_terms(actors, str(path), line_of=lambda number, term: _term_line(text, number, actors[number - 1], term))
     return actors
 
 
@@ -546,9 +630,11 @@ def id_part(name: str) -> str:
     return plain
 
 
-def check_terms(actors: list[Actor], where: str, hint: str = "", line_of: Callable[[int], int] | None = None) -> None:
+def check_terms(actors: list[Actor], where: str, hint: str = "",
+                line_of: Callable[[int, str], int] | None = None) -> None:
     """Refuse a term (name, alias, place, person) that two actors share: the matcher would give every mention
-    of it to one of them, silently. Refuse two names that make one item id ("AC/DC", "AC-DC"): the two actors'
+    of it to one of them, silently (``line_of``: actor number and folded term -> the line of the second actor's
+    term, named in the error). Refuse two names that make one item id ("AC/DC", "AC-DC"): the two actors'
     items of a sentence would share it."""
     parts: dict[str, str] = {}
     for actor in actors:
@@ -560,7 +646,7 @@ def check_terms(actors: list[Actor], where: str, hint: str = "", line_of: Callab
     for number, actor in enumerate(actors, start=1):
         for term in dict.fromkeys(" ".join(t.split()).casefold() for t in actor.terms()):
             if owner.setdefault(term, actor.name) != actor.name:
-                place = f"{where}:{line_of(number)}" if line_of else where
+                place = f"{where}:{line_of(number, term)}" if line_of else where
                 raise InputError(f"{place}: the term {term!r} belongs to both {owner[term]} and {actor.name}; "
                                  f"keep it under one actor{hint.format(owner=owner[term])}")
 

@@ -118,7 +118,7 @@ def test_a_catalogue_that_would_match_everywhere_or_silently_lose_terms_is_refus
      "actors.yaml:4: malformed YAML in the actor catalogue (the key 'names' is written twice here)"),
     ("actors:\n  - Russia\n", "actors.yaml:2: actor 1: expected fields (name:, names:, …), got str 'Russia'"),
     ("actors:\n  - name: X\n    names: [Xa]\n  - name: Y\n    names: [Yb, xa]\n",
-     "actors.yaml:4: the term 'xa' belongs to both X and Y"),
+     "actors.yaml:5: the term 'xa' belongs to both X and Y"),  # the line of the term, not of its actor
     ("actors:\n  - name: X\n  - name: x\n", "actors.yaml:3: actor 'x' listed twice"),
     ("actors:\n  - name: X\n    names: [Xa, : b]\n", "actors.yaml:3: malformed YAML in the actor catalogue ("),
     ("actors:\n  - name: Gazprom\n    names: [Gazprom]\npeople: [Alexei Miller]\n",  # was dropped without a word
@@ -182,10 +182,15 @@ def test_only_actors_finds_the_mentions_the_whole_catalogue_finds(tmp_path):
                                            if m[0] == "United States"] == []
 
 
-def test_an_added_actor_may_not_take_a_bundled_actors_term_or_name_nothing(tmp_path):
+def test_an_added_actor_takes_a_bundled_actors_term_but_not_its_name_and_names_nothing(tmp_path):
     path = tmp_path / "actors.yaml"
     path.write_text("actors: [{name: Capital, names: [Moscow]}]\n")
-    with pytest.raises(InputError, match="'moscow' belongs to both Russia and Capital"):
+    with pytest.warns(InputWarning, match=r"^Moscow: taken from Russia by .*actors.yaml:1$"):
+        actors = choose_catalogue(extend=path)
+    assert found(Matcher(actors), "Moscow and Russia") == [("Capital", "Moscow"), ("Russia", "Russia")]
+    path.write_text("actors:\n  - name: Kremlin watch\n    names:\n      - Kremlin\n      - russia\n")
+    with pytest.raises(InputError, match=r"actors.yaml:5: Kremlin watch: 'Russia' is the bundled actor Russia's own "
+                                         r"name, which it keeps \(an entry named Russia replaces that actor\)"):
         choose_catalogue(extend=path)
     path.write_text("actors: [{name: Russia, names: [Moscow, Kremlin]}]\n")  # replacing the bundled Russia
     assert any(a.name == "Russia" and a.names == ["Moscow", "Kremlin"] for a in choose_catalogue(extend=path))
@@ -813,3 +818,28 @@ def test_prepare_explains_a_mention_dropped_out_of_office_and_counts_those_kept_
            "each); 4 mentions of people with terms of office kept where their article's day is unknown (undated, or a " \
            "month or year alone that spans a change of office)" in said
     assert len(out.read_text().splitlines()) == 3 + 2 + 3  # old: 3 sentences, new: 2 (Scholz's alone gone), undated: 3
+
+
+def test_a_leader_is_tracked_as_an_actor_of_their_own(tmp_path):
+    """An entry holding a bundled actor's person takes the person whole: their forms ("Trump"), their surname rule
+    and their days in office leave the bundled actor, whose excludes still hold ("Melania Trump")."""
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors:\n  - name: Donald Trump\n    kind: person\n    people: [Donald Trump]\n")
+    with pytest.warns(InputWarning) as said:
+        actors = choose_catalogue(extend=path)
+    notes = [str(w.message) for w in said]
+    assert notes[0].startswith(f"Donald Trump: taken from United States by {path}:4 (the days in office United "
+                               "States gives them, 2017")
+    assert notes[1] == (f"Trump: taken from United States by {path}:4 (a form of Donald Trump, which Donald Trump now "
+                        "has under people)") and len(notes) == 2
+    us, trump = (next(a for a in actors if a.name == name) for name in ("United States", "Donald Trump"))
+    assert not {"Donald Trump", "Trump"} & set(us.people) and "Donald Trump" not in us.in_office
+    assert trump.people == ["Donald Trump", "Trump"] and trump.in_office == {}  # counted on every day
+    assert "Melania Trump" in us.excludes
+    text = "Donald Trump met Putin. Trump said the United States would act. Melania Trump smiled."
+    for only in (None, "Donald Trump"):  # --only-actors finds the same
+        mentions = found(Matcher(choose_catalogue(path, None, only)).for_article(text), text)
+        assert mentions == [m for m in [(trump.name, "Donald Trump"), ("Russia", "Putin"), (trump.name, "Trump"),
+                                        ("United States", "United States")] if only in (None, m[0])]
+    only_us = Matcher(choose_catalogue(path, None, "United States"))
+    assert found(only_us.for_article(text), text) == [("United States", "United States")]

@@ -1992,3 +1992,24 @@ def test_workers_0_starts_no_more_workers_than_the_containers_cpu_quota(tmp_path
     assert prepare_workers(0) == 64 and prepare_workers(3) == 3  # no quota
     (tmp_path / "cpu.max").write_text("200000 100000\n")
     assert prepare_workers(0) == 2 and prepare_workers(3) == 3
+
+
+def test_an_actors_file_tracks_a_leader_apart_from_their_country(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"  # dated outside Trump's bundled days in office: his own actor counts them
+    corpus.write_text(json.dumps({"id": "a", "date": "2016-06-01",
+                                  "text": "Donald Trump met Putin. Trump said the United States would act."}) + "\n")
+    leader = tmp_path / "leader.yaml"
+    leader.write_text("actors:\n  - name: Donald Trump\n    kind: person\n    people: [Donald Trump]\n")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", corpus, "--out", out, "--actors", leader, "-q")
+    assert result.exit_code == 0, result.output
+    assert f"Donald Trump: taken from United States by {leader}:4" in " ".join(result.output.split())
+    assert [(r["actor"], [r["text"][a:b] for a, b in r["spans"]]) for r in read_jsonl(out)] == [
+        ("Donald Trump", ["Donald Trump"]), ("Russia", ["Putin"]), ("Donald Trump", ["Trump"]),
+        ("United States", ["United States"])]
+    leader.write_text("actors:\n  - name: Donald Trump\n    people: [Donald Trump]\n  - name: MAGA\n"
+                      "    names: [MAGA, donald trump]\n")
+    for flag in ("--actors", "--actors-only"):
+        result = run("prepare", corpus, "--out", tmp_path / "no.jsonl", flag, leader)
+        assert result.exit_code == 1 and f"{leader}:5: the term 'donald trump' belongs to both Donald Trump and " \
+            "MAGA" in " ".join(result.output.split()) and not (tmp_path / "no.jsonl").exists()
