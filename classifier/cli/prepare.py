@@ -312,6 +312,7 @@ def actors_list(actors: Optional[Path] = typer.Option(None, "--actors", help=ACT
     for column in ("actor", "kind", "terms"):
         table.add_column(column)
     for actor in choose_catalogue(actors, actors_only, only_actors):
-        terms = [f"{t} ({', '.join(actor.in_office[t])})" if t in actor.in_office else t for t in actor.terms()[1:]]
+        terms = [f"{t} ({', '.join(actor.in_office[t])})" if t in actor.in_office else t
+                 for t in dict.fromkeys(actor.terms()[1:])]  # a name also listed under people: once
         table.add_row(actor.name, actor.kind, ", ".join(terms + [p + "-" for p in actor.prefixes]))
     out.print(table)

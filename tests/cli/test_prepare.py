@@ -2013,3 +2013,11 @@ def test_an_actors_file_tracks_a_leader_apart_from_their_country(tmp_path):
         result = run("prepare", corpus, "--out", tmp_path / "no.jsonl", flag, leader)
         assert result.exit_code == 1 and f"{leader}:5: the term 'donald trump' belongs to both Donald Trump and " \
             "MAGA" in " ".join(result.output.split()) and not (tmp_path / "no.jsonl").exists()
+
+
+def test_actors_list_shows_a_term_listed_under_two_fields_once(tmp_path):
+    catalogue = tmp_path / "leader.yaml"
+    catalogue.write_text("actors:\n  - name: Obama watch\n    names: [Barack Obama]\n    people: [Barack Obama]\n")
+    result = run("actors", "list", "--actors-only", catalogue)
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.output.split()).count("Barack Obama") == 1, result.output
