@@ -652,3 +652,13 @@ def test_the_first_undecodable_line_counts_lines_across_pieces(tmp_path, monkeyp
     for path in (tmp_path / "t.jsonl", tmp_path / "t.jsonl.gz"):
         path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
         assert files.first_undecodable_line(path) == line
+
+
+def test_a_compressed_tables_header_does_not_count_toward_its_first_rows_bound(tmp_path, monkeypatch):
+    """A compressed CSV table's rows are each bounded by COMPRESSED_LINE_CHARS; the header's characters had been
+    counted with the first row's, so a first row under the bound was refused where the header and it were over."""
+    monkeypatch.setattr(files, "COMPRESSED_LINE_CHARS", 100)
+    table = tmp_path / "t.csv.gz"
+    row = "a," + "y" * 93 + "\n"  # 96 characters; the header's 8 with it are 104
+    table.write_bytes(compress("gz", ("id,text\n" + row + row.replace("a,", "b,")).encode()))
+    assert [n for n, _ in files.iter_table(table)] == [2, 3]

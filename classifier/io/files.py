@@ -1311,6 +1311,8 @@ def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[in
             # strict: an unclosed quote is an error, not the rest of the file
             reader = csv.reader(lines, delimiter=delimiter, strict=True)
             next(reader)  # the header, read above
+            if compression:
+                lines.chars = 0  # the header's characters are no part of the first row's
             end = reader.line_num
             for row in reader:
                 if compression:
