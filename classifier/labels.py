@@ -244,9 +244,11 @@ def refuse_compressed(path: str | Path) -> None:
     from classifier.io.files import COMPRESSED_SUFFIXES, magic_compression
 
     path = Path(path)
+    found = None
     try:
-        with open(path, "rb") as fh:
-            found = magic_compression(fh.read(10))
+        if path.is_file():  # a pipe (<(cat a.jsonl b.jsonl)) is not sniffed: its bytes can be read once only
+            with open(path, "rb") as fh:
+                found = magic_compression(fh.read(10))
     except OSError:  # not there yet (a file to append to), or a folder: its reader names the problem
         found = None
     suffix = path.suffix.lower()

@@ -1475,3 +1475,31 @@ def test_a_compressed_label_file_is_one_line_saying_to_decompress_it(tmp_path):
     from classifier.labels import read_records
 
     assert [r["label"] for r in read_records([table])] == ["against"]
+
+
+def test_a_label_file_given_as_a_pipe_is_read_whole(tmp_path):
+    """The compressed-label check read a label file's first 10 bytes to tell its compression: a pipe
+    (``label gold <(cat a.jsonl b.jsonl)``) lost them, and gold said 'no labels to write (0 lines)'. A pipe is
+    not sniffed (its bytes can be read once only); its records are read as a file's."""
+    import os
+    import threading
+
+    from classifier.labels import read_records
+
+    answer = {"id": "a1", "text": "Russia attacked.", "actor": "Russia", "label": "against", "annotator": "ana"}
+    fifo = tmp_path / "labels"
+    os.mkfifo(fifo)
+
+    def write():  # the line, then an empty writing for a second opening (the one that had read the rest)
+        for text in (json.dumps(answer) + "\n", ""):
+            with open(fifo, "w", encoding="utf-8") as fh:
+                fh.write(text)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        assert [r["label"] for r in read_records([fifo])] == ["against"]
+    finally:
+        release = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # the writer's second opening, where none read it
+        writer.join()
+        os.close(release)
