@@ -22,7 +22,7 @@ def usable_cpus(cgroup: Path | None = None) -> int:
     return min(cores, quota) if quota else cores
 
 
-def cpu_quota(cgroup: Path = CGROUP) -> int | None:
+def cpu_quota(cgroup: Path | None = None) -> int | None:
     """The CPUs the cgroup's bandwidth quota allows, ceil(quota / period), at least 1: cgroup v2's ``cpu.max``
     ("200000 100000"), else cgroup v1's ``cpu/cpu.cfs_quota_us`` and ``cpu.cfs_period_us``; None where no quota is set
     ("max", -1) or the files are missing or unreadable. By hand: ``os.process_cpu_count`` (3.13) and
@@ -34,6 +34,7 @@ def cpu_quota(cgroup: Path = CGROUP) -> int | None:
         except (OSError, ValueError):  # missing, not a file, not ASCII
             return []
 
+    cgroup = CGROUP if cgroup is None else cgroup  # read at the call: a test points CGROUP elsewhere
     pair = read(cgroup / "cpu.max")
     if len(pair) != 2:
         pair = read(cgroup / "cpu" / "cpu.cfs_quota_us")[:1] + read(cgroup / "cpu" / "cpu.cfs_period_us")[:1]

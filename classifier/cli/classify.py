@@ -510,7 +510,7 @@ def classify_command(
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its journal (--ray-data keeps none: it skips the parts already in --out, as any rerun does)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace finished predictions already in --out (they stay as they are until the new file is written). Without it, predictions of this model on these items are kept (nothing to do) and any others are refused before scoring."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch and ONNX Runtime (default: for torch, every core this process may use, within a container's CPU quota; ONNX Runtime's own; with --workers or --ray-data: per worker, default 1)."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads for torch and ONNX Runtime (default: every core this process may use, within a container's CPU quota; ONNX Runtime without a quota: its own; with --workers or --ray-data: per worker, default 1)."),
     actors: Optional[Path] = typer.Option(None, "--actors", help="When INPUT holds articles, or items without spans: " + ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help="When INPUT holds articles, or items without spans: " + ACTORS_ONLY_HELP),
     only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP + " For an items file: score only its items of these actors."),

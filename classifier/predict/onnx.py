@@ -102,6 +102,18 @@ def export_onnx(model_dir: str | Path) -> dict[str, Path]:
     return paths
 
 
+def session_threads(threads: int | None) -> int | None:
+    """ONNX Runtime's threads: ``threads`` (``--threads``) where given; else, in a container whose CPU quota allows
+    fewer CPUs than the host has, that many (``cpus.usable_cpus``; ONNX Runtime's own default counts the host's
+    cores, and a 2-CPU container on a 64-core host would run 64 threads on 2 CPUs); else None, its own default (the
+    speeds measured without a quota stay as they were)."""
+    from classifier.cpus import cpu_quota, usable_cpus
+
+    if threads:
+        return threads
+    return usable_cpus() if cpu_quota() is not None else None
+
+
 class OnnxStanceModel(StanceModel):
     """StanceModel whose logits come from ONNX Runtime (fp32 or int8). It holds the tokenizer, the settings and
     the graph, not the torch weights: once the export is in the cache, loading it never builds the torch model
@@ -132,8 +144,8 @@ class OnnxStanceModel(StanceModel):
         stance = cls.from_settings(SimpleNamespace(config=config), tokenizer, settings, path, f"{digest}:{engine}")
         stance._pooling, stance.engine = settings.get("pooling", "cls"), engine
         options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
+        if session_threads(threads):
+            options.intra_op_num_threads = session_threads(threads)
         stance.session = ort.InferenceSession(str(paths[engine]), options, providers=["CPUExecutionProvider"])
         return stance
 

@@ -2021,3 +2021,19 @@ def test_actors_list_shows_a_term_listed_under_two_fields_once(tmp_path):
     result = run("actors", "list", "--actors-only", catalogue)
     assert result.exit_code == 0, result.output
     assert " ".join(result.output.split()).count("Barack Obama") == 1, result.output
+
+
+def test_onnx_runtime_threads_follow_a_containers_cpu_quota_and_only_then(tmp_path, monkeypatch):
+    """ONNX Runtime's own default counts the host's cores: in a 2-CPU container on a 64-core host classify's ONNX
+    engine ran 64 threads on 2 CPUs. Without a quota its default is left as it was."""
+    import os
+
+    import classifier.cpus
+    from classifier.predict.onnx import session_threads
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    monkeypatch.setattr(os, "process_cpu_count", lambda: 64, raising=False)
+    monkeypatch.setattr(classifier.cpus, "CGROUP", tmp_path)
+    assert session_threads(None) is None and session_threads(3) == 3  # no quota: ONNX Runtime's own default
+    (tmp_path / "cpu.max").write_text("200000 100000\n")
+    assert session_threads(None) == 2 and session_threads(3) == 3
