@@ -411,12 +411,10 @@ def take_terms(bundled: list[Actor], added: list[Actor], path: str | Path) -> tu
     term): that is an error naming the line."""
     text = Path(path).read_text(encoding="utf-8")
     holder: dict[str, tuple[int, Actor]] = {}
-    for number, actor in enumerate(added, start=1):
-        for term in actor.terms():
-            holder.setdefault(_folded(term), (number, actor))
     people_of: dict[tuple[str, ...], tuple[int, Actor, str]] = {}  # a full name's words -> who holds it, as written
     for number, actor in enumerate(added, start=1):
         for term in actor.terms():
+            holder.setdefault(_folded(term), (number, actor))
             people_of.setdefault(name_words(term), (number, actor, term))
     gained: dict[str, list[str]] = {}  # a taker's name -> the forms of its taken persons it gains
     kept, notes = [], []
@@ -449,8 +447,8 @@ def take_terms(bundled: list[Actor], added: list[Actor], path: str | Path) -> tu
                 else:
                     continue
                 if name == "people" and name_words(term) in taken:
-                    days = [ranges for person, ranges in old.in_office.items() if name_words(person) in taken
-                            and name_words(person) == name_words(term)]
+                    days = [ranges for person, ranges in old.in_office.items()
+                            if name_words(person) == name_words(term)]
                     if days:
                         note += (f" (the days in office {old.name} gives them, {', '.join(days[0])}, are not "
                                  f"carried over: {actor.name} counts them on any date unless your entry gives "
@@ -630,7 +628,7 @@ def id_part(name: str) -> str:
     return plain
 
 
-def check_terms(actors: list[Actor], where: str, hint: str = "",
+def check_terms(actors: list[Actor], where: str,
                 line_of: Callable[[int, str], int] | None = None) -> None:
     """Refuse a term (name, alias, place, person) that two actors share: the matcher would give every mention
     of it to one of them, silently (``line_of``: actor number and folded term -> the line of the second actor's
@@ -644,11 +642,11 @@ def check_terms(actors: list[Actor], where: str, hint: str = "",
                              f"(…:{part}); rename one")
     owner: dict[str, str] = {}
     for number, actor in enumerate(actors, start=1):
-        for term in dict.fromkeys(" ".join(t.split()).casefold() for t in actor.terms()):
+        for term in dict.fromkeys(map(_folded, actor.terms())):
             if owner.setdefault(term, actor.name) != actor.name:
                 place = f"{where}:{line_of(number, term)}" if line_of else where
                 raise InputError(f"{place}: the term {term!r} belongs to both {owner[term]} and {actor.name}; "
-                                 f"keep it under one actor{hint.format(owner=owner[term])}")
+                                 "keep it under one actor")
 
 
 def _is_exact_case(term: str, actor: Actor) -> bool | str:

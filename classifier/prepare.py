@@ -392,14 +392,19 @@ def iter_prepared(articles: Iterable[Article], actors: list[Actor], rules: list[
     """Each article's items and report, an article at a time, in article then sentence order. ``workers`` above 1
     (``prepare_workers``: 0 for every core) prepares them in that many processes (``_prepared_in_workers``), the same
     results in the same order; whatever counts across articles is left to the caller, which takes them here."""
-    if prepare_workers(workers) > 1:
-        yield from _prepared_in_workers(articles, actors, rules, prepare_workers(workers))
+    processes = prepare_workers(workers)
+    if processes > 1:
+        yield from _prepared_in_workers(articles, actors, rules, processes)
         return
-    matcher = Matcher(actors)
-    kinds = {a.name: a.kind for a in actors}
-    tenures = Tenures(actors)
+    context = article_context(actors)
     for article in articles:
-        yield article_items(article, matcher, rules, kinds, tenures)
+        yield article_items(article, rules=rules, **context)
+
+
+def article_context(actors: list[Actor]) -> dict:
+    """What ``article_items`` takes beside an article and the rules, built once a run (or once a worker): the
+    catalogue's matcher, the actors' kinds and their terms of office."""
+    return {"matcher": Matcher(actors), "kinds": {a.name: a.kind for a in actors}, "tenures": Tenures(actors)}
 
 
 def prepare_workers(workers: int) -> int:
@@ -447,15 +452,13 @@ def _start_worker(actors: list[Actor], rules: list[Rule], started=None) -> None:
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=lambda: (wait([parent.sentinel]), os._exit(1)), daemon=True).start()
-    _worker.update(matcher=Matcher(actors), rules=rules, kinds={a.name: a.kind for a in actors},
-                   tenures=Tenures(actors))
+    _worker.update(article_context(actors), rules=rules)
     if started is not None:
         started.set()
 
 
 def _prepare_chunk(articles: list[Article]) -> list[tuple[list[dict], ArticleReport]]:
-    return [article_items(article, _worker["matcher"], _worker["rules"], _worker["kinds"], _worker["tenures"])
-            for article in articles]
+    return [article_items(article, **_worker) for article in articles]
 
 
 def _prepared_in_workers(articles: Iterable[Article], actors: list[Actor], rules: list[Rule], workers: int

@@ -368,7 +368,7 @@ def load_zero_shot(task: str, name: str, templates, sentiment_dir, engine: str, 
     return model, model.for_task("sentiment", templates)
 
 
-def warn_if_trained_on(input_path: Path, models) -> list:
+def trained_item_lists(input_path: Path, models) -> list:
     """The models that list the items they trained on (``trained_items.txt``), as (model id, ``TrainedItems``), for
     ``count_trained`` to count the input's items among them as they are read. A model without that list is checked
     as before it: a warning here when the input is a label file its card lists by sha256."""
@@ -591,7 +591,7 @@ def classify_command(
     check_not_labelled(out_path)
     date_order = check_date_order(date_order)  # before a model loads or a corpus is read
     check_columns(article_columns, input_path)
-    torch.set_num_threads(threads or usable_cpus())  # ONNX Runtime's default (threads None) is its own
+    torch.set_num_threads(threads or usable_cpus())  # ONNX Runtime: predict.onnx.session_threads
     if workers and trust_remote_code:
         fail("--trust-remote-code is not passed to Ray workers; run without --workers")
     if workers and device != "cpu":
@@ -623,7 +623,7 @@ def classify_command(
                 warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")
             model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
                                                 threads, device, zero_shot, templates)
-            listed, trained_counts = warn_if_trained_on(input_path, [model, sentiment]), []
+            listed, trained_counts = trained_item_lists(input_path, [model, sentiment]), []
             if listed:
                 items = count_trained(items, listed, trained_counts)
             run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path), overwrite=overwrite,
