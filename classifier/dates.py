@@ -61,9 +61,10 @@ def days_of(text: str) -> tuple[datetime.date, datetime.date] | None:
     if day is None:
         return None
     written = text.strip()
-    if re.match(PRECISION[0][1], written):
+    precision = next((period for period, pattern in PRECISION if re.match(pattern, written)), None)
+    if precision == "year":
         return day, day.replace(month=12, day=31)
-    if re.match(PRECISION[1][1], written):
+    if precision == "month":
         return day, day.replace(day=calendar.monthrange(day.year, day.month)[1])
     return day, day
 

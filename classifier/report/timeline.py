@@ -29,16 +29,13 @@ def article_dates(sums: pd.DataFrame) -> pd.Series:
 
 
 # a date of a year ("2024") or a month ("2024-06", "2024-6"): it says nothing finer, whatever day it parses to
-_PRECISION = PRECISION  # one rule with prepare's terms of office (``dates.days_of``)
-
-
 def date_precision(sums: pd.DataFrame) -> pd.Series:
     """Each row's date precision, as the finest period it can place an article in: week (a day or finer),
     month or year."""
     precision = pd.Series("week", index=sums.index, dtype=object)
     if "date" in sums and not pd.api.types.is_datetime64_any_dtype(sums["date"]):
         text = sums["date"].map(lambda v: v.strip() if isinstance(v, str) else "")
-        for period, pattern in reversed(_PRECISION):
+        for period, pattern in reversed(PRECISION):  # one rule with prepare's days_of
             precision = precision.mask(text.str.match(pattern), period)
     return precision
 
