@@ -144,8 +144,8 @@ class OnnxStanceModel(StanceModel):
         stance = cls.from_settings(SimpleNamespace(config=config), tokenizer, settings, path, f"{digest}:{engine}")
         stance._pooling, stance.engine = settings.get("pooling", "cls"), engine
         options = ort.SessionOptions()
-        if session_threads(threads):
-            options.intra_op_num_threads = session_threads(threads)
+        if (count := session_threads(threads)) is not None:
+            options.intra_op_num_threads = count
         stance.session = ort.InferenceSession(str(paths[engine]), options, providers=["CPUExecutionProvider"])
         return stance
 
