@@ -78,10 +78,11 @@ def gold_overlap(gold: pd.DataFrame, prediction_ids: np.ndarray) -> int:
     return int(np.isin(id_hashes(gold["id"].to_numpy()), prediction_ids).sum())
 
 
-def warn_trained_gold(gold: Path, model_dir: Path, shown: Callable[[Path], str] = str) -> None:
+def warn_trained_gold(gold: Path, model_dir: Path) -> None:
     """A warning when some of ``--gold``'s items are among those ``--model`` trained on (its ``trained_items.txt``,
-    by sentence and actor): the correction's error rates measured there are the model's in-sample ones. The gold
-    file is read a second time, for its text (a gold set is small); a model without the file is not checked."""
+    by sentence and actor): the correction's error rates measured there are the model's in-sample ones. Said at the
+    terminal, so both paths are named as given. The gold file is read a second time, for its text (a gold set is
+    small); a model without the file is not checked."""
     from classifier.evaluate import TRAINED
     from classifier.models.card import in_sample_words, trained_items
 
@@ -91,8 +92,8 @@ def warn_trained_gold(gold: Path, model_dir: Path, shown: Callable[[Path], str] 
     flags = read_labelled(gold, drop=TEXT_COLUMNS, trained=known).frame
     flags = flags.loc[flags["label"].notna(), TRAINED]
     if flags.any():
-        words = in_sample_words(int(flags.sum()), len(flags), shown(model_dir))
-        warnings.warn(f"{option('gold', shown(gold))}: {words}", InputWarning, stacklevel=3)
+        words = in_sample_words(int(flags.sum()), len(flags), str(model_dir))
+        warnings.warn(f"{option('gold', gold)}: {words}", InputWarning, stacklevel=3)
 
 
 def look_alike_names(sums: pd.DataFrame) -> list[str]:
