@@ -139,12 +139,10 @@ def trained_items(model_dir: str | Path | None) -> TrainedItems | None:
     """The items ``stance train`` recorded the model trained on; None where its folder has no such file (a model
     saved before the file, models/default, a Hub download) or one this version cannot read, so callers fall back on
     the card's bytes check (``trained_on``)."""
-    if model_dir is None:
+    text = trained_items_file(model_dir)
+    if text is None:
         return None
-    try:
-        lines = (Path(model_dir) / TRAINED_ITEMS_FILE).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):  # absent or unreadable: nothing it can tell (loading never needed it)
-        return None
+    lines = text.splitlines()
     kinds = {TRAINED_ITEMS_HEADER.format(kind): kind == WITH_ACTOR for kind in (WITH_ACTOR, SENTENCE_ONLY)}
     if not lines or lines[0] not in kinds:
         return None
@@ -152,13 +150,13 @@ def trained_items(model_dir: str | Path | None) -> TrainedItems | None:
 
 
 def trained_items_file(model_dir: str | Path | None) -> str | None:
-    """The text of a model folder's ``trained_items.txt`` as it is, for a copy of the model to keep (None: none, or
-    unreadable)."""
+    """The text of a model folder's ``trained_items.txt`` as it is, for a copy of the model to keep and for
+    ``trained_items`` to parse (None: none, or unreadable)."""
     if model_dir is None:
         return None
     try:
         return (Path(model_dir) / TRAINED_ITEMS_FILE).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError):  # absent or unreadable: nothing it can tell (loading never needed it)
         return None
 
 
