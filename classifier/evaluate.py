@@ -890,30 +890,33 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
         warnings.warn(f"{option('compare', compare)}: the same file as the first; every difference is 0", InputWarning,
                       stacklevel=2)
     drop = [column for column in TEXT_COLUMNS if column not in by]
-    check = trained_check(model_dir, ()) if model_dir is not None else None
-    guessed: dict = {}
+    found: dict = {}  # without --model: the checkout's model of these models, each set looked up (hashed) once
 
-    def checkout_model(models):  # without --model: the checkout's model of the first chunk's models, as it is read
-        guessed.update(models=distinct_models(models), check=trained_check(None, models))
-        return None if guessed["check"] is None else guessed["check"][1]
+    def checkout_check(models):
+        key = tuple(distinct_models(models))
+        if key not in found:
+            found[key] = trained_check(None, models)
+        return found[key]
 
-    trained = checkout_model if model_dir is None else None if check is None else check[1]
+    if model_dir is not None:
+        check = trained_check(model_dir, ())
+        trained = check and check[1]
+    else:  # chosen by the first chunk's models, as the file is read (read_pair may read the first file twice)
+        trained = lambda models: (checkout_check(models) or (None, None))[1]  # noqa: E731
     if compare is None:
         rows, other = read_labelled(path, drop=drop, trained=trained), None
     else:
         rows, other = read_pair(path, compare, drop=drop, trained=trained)
     if model_dir is None:  # the whole file's models: the same as the first chunk's, or the file is read again
-        if guessed and guessed["models"] == distinct_models(rows.models):
-            check = guessed["check"]
-        else:
+        if tuple(distinct_models(rows.models)) not in found:  # the flags are of the first chunk's model's list
             rows.frame = rows.frame.drop(columns=[TRAINED], errors="ignore")
-            check = trained_check(None, rows.models)
+        check = checkout_check(rows.models)
     if labelled(rows.frame).empty:
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
     trained_on = None
     if check is not None:
-        if TRAINED not in rows.frame.columns:  # a comparison, or a model found once read: read again for the text
+        if TRAINED not in rows.frame.columns:  # a model found only once the whole file was read: again, for the text
             flags = read_labelled(path, drop=drop, trained=check[1]).frame
         else:
             flags, rows.frame = rows.frame, rows.frame.drop(columns=[TRAINED])

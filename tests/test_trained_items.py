@@ -208,3 +208,14 @@ def test_evaluate_finds_the_checkout_s_model_as_it_reads_the_predictions_once(tm
     with pytest.warns(UserWarning, match="9 of 60 items"):
         assert evaluate.evaluate_predictions("q.jsonl", n_boot=0)["trained_on"]["items"] == 9
     assert len(reads) == 2
+    # a comparison whose second file labels items the first holds unlabelled reads the first file twice: the
+    # checkout's model is looked up (its weights hashed) once, not at each reading
+    looked = []
+    checkout = evaluate.models_in_checkout
+    monkeypatch.setattr(evaluate, "models_in_checkout", lambda models: looked.append(models) or checkout(models))
+    write_jsonl(tmp_path / "f.jsonl", [{**r, "model": ours, **({"label": None} if i >= 50 else {})}
+                                       for i, r in enumerate(rows)])
+    reads.clear()
+    with pytest.warns(UserWarning, match="9 of 50 items"):
+        assert evaluate.evaluate_predictions("f.jsonl", compare="p.jsonl", n_boot=0)["trained_on"]["items"] == 9
+    assert len(reads) == 3 and len(looked) == 1  # f.jsonl twice (its items p.jsonl labels), p.jsonl once
