@@ -197,7 +197,7 @@ def write_calibration(model_dir: Path, result: dict, dev_items: str | Path, task
         note_on_card(stage, result, dev_items, task)
 
 
-def warn_if_trained_on(model_dir: Path, dev_items: str | Path, items=(), model_id: str | None = None) -> None:
+def warn_if_trained_on(model_dir: Path, dev_items: str | Path, items, model_id: str) -> None:
     """A warning when some dev items are among those the model trained on (its ``trained_items.txt``, by each item's
     sentence and actor: a gold set built from its label files, a label file with more appended), or, for a model
     without that file, when the dev items are a file its card lists by sha256 (trained on, or tested on): a
@@ -212,7 +212,7 @@ def warn_if_trained_on(model_dir: Path, dev_items: str | Path, items=(), model_i
     if known is not None:  # item by item; the card's bytes check still tells the test file (its items are not listed)
         learnt, total = known.count((item.text, item.actor) for item in items)
         if learnt:
-            warnings.warn(f"{dev_items}: {in_sample_words(learnt, total, model_id or str(model_dir))}; calibrate on "
+            warnings.warn(f"{dev_items}: {in_sample_words(learnt, total, model_id)}; calibrate on "
                           "labelled items it never saw, or the temperature fits its confidence on what it learnt",
                           InputWarning, stacklevel=2)
         found = None if found == "label files" else found
