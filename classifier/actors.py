@@ -356,12 +356,30 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
         by_name = {a.name.casefold(): a for a in actors}
         unknown = [n for n in wanted if n.casefold() not in by_name]
         if unknown:
+            held = {n: holder for n in unknown if (holder := term_holder(actors, n))}
+            hint = "".join(f"; {n} is a term of {a.name}: an actor of its own is an {options[0]} entry "
+                           f"'- name: {whole_person(a, n)}'" for n, a in held.items())
             raise InputError(f"{options[2]}: {', '.join(unknown)} not in the catalogue "
-                             f"(it has {', '.join(a.name for a in actors)})")
+                             f"(it has {', '.join(a.name for a in actors)}){hint}")
         kept = list({by_name[n.casefold()].name: by_name[n.casefold()] for n in wanted}.values())
         dropped = [a for a in actors if a.name not in {k.name for k in kept}]
         actors = [shadowed(actor, dropped) for actor in kept]
     return actors
+
+
+def term_holder(actors: list[Actor], written: str) -> Actor | None:
+    """The actor that lists ``written`` among its terms ("Putin": Russia), matched as terms are, case and spacing
+    aside; None when none does. For an error that meets an actor's term where an actor's name was wanted."""
+    wanted = " ".join(written.split()).casefold()
+    return next((a for a in actors if wanted in {" ".join(t.split()).casefold() for t in a.terms()}), None)
+
+
+def whole_person(actor: Actor, written: str) -> str:
+    """The person of ``actor`` whose form ``written`` is ("Putin": Vladimir Putin), or ``written`` itself."""
+    words = name_words(written)
+    persons = person_names(actor.people, actor.surname_first)
+    whole = [p for w, p in persons.items() if w == words or is_part_of(words, w, actor.surname_first)]
+    return whole[0] if len(whole) == 1 else written
 
 
 def warn_of_dropped_terms(bundled: list[Actor], added: list[Actor], where) -> None:

@@ -300,6 +300,17 @@ def test_the_catalogue_is_extended_replaced_or_narrowed(tmp_path):
         choose_catalogue(extra, extra)
 
 
+def test_only_actors_given_a_term_names_the_actor_that_holds_it():
+    with cli_flags(), pytest.raises(InputError) as caught:
+        choose_catalogue(None, None, "Putin,Kremlin,Atlantis")
+    said = str(caught.value)
+    assert "Putin is a term of Russia: an actor of its own is an --actors entry '- name: Vladimir Putin'" in said
+    assert "Kremlin is a term of Russia: an actor of its own is an --actors entry '- name: Kremlin'" in said
+    assert "Atlantis is" not in said and "\n" not in said
+    with pytest.raises(InputError, match="xi is a term of China: .*an actors entry '- name: Xi Jinping'"):
+        choose_catalogue(None, None, "xi")  # a surname-first person; the Python caller's parameter name
+
+
 def test_prepare_keeps_only_the_actors_asked_for(tmp_path):
     from typer.testing import CliRunner
 
