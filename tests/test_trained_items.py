@@ -91,6 +91,19 @@ def test_a_gold_set_made_from_the_trained_label_file_is_warned_of_with_its_count
     assert f"{n} of {len(rows) + 6} items" in said(calibrated), calibrated.output
 
 
+def test_a_rerun_over_predictions_already_scored_warns_as_the_first_run_did(trained, tmp_path):
+    """A rerun of the same classify over its finished output ("already scored") said nothing of the trained items
+    the first run had warned of: the output's fingerprint answered without the input being read, and with it the
+    count. They are counted from the output's rows, the same items, in each output format."""
+    model, labels, _ = trained
+    for name in ("preds.jsonl", "preds.csv", "preds.parquet"):
+        command = ("classify", labels, "--out", tmp_path / name, "--model", model, "-q")
+        first = run(*command)
+        assert first.exit_code == 0 and "figures on them are in-sample" in said(first), first.output
+        again = run(*command)
+        assert again.exit_code == 0 and said(again) == said(first), (name, first.output, again.output)
+
+
 def test_items_the_model_never_saw_are_not_warned_of(trained, tmp_path):
     model, _, _ = trained
     other = write(tmp_path / "other.jsonl", label_rows(n_articles=3, per_article=3, prefix="z", seed=5))

@@ -398,6 +398,19 @@ def warn_trained(input_path: Path, found: int, total: int, model_id: str) -> Non
              "predictions credits the model with items it learnt")
 
 
+def tally_trained(rows, listed: list, counts: list, pair):
+    """``rows`` as they come, counting how many of them each model of ``listed`` trained on (``pair``: a row's
+    text and actor): ``counts`` receives (model id, found, rows) once they end."""
+    found, total = [0] * len(listed), 0
+    for row in rows:
+        total += 1
+        text, actor = pair(row)
+        for k, (_, known) in enumerate(listed):
+            found[k] += known.has(text, actor)
+        yield row
+    counts[:] = [(model, n, total) for (model, _), n in zip(listed, found)]
+
+
 def count_trained(items, listed: list, counts: list):
     """``items`` (a function that reads them afresh) counting, on its first whole pass, how many items each model of
     ``listed`` trained on: ``counts`` receives (model id, found, items) once that pass ends; later passes are not
@@ -406,14 +419,21 @@ def count_trained(items, listed: list, counts: list):
         if counts:
             yield from items()
             return
-        found, total = [0] * len(listed), 0
-        for item in items():
-            total += 1
-            for k, (_, known) in enumerate(listed):
-                found[k] += known.has(item.text, item.actor)
-            yield item
-        counts[:] = [(model, n, total) for (model, _), n in zip(listed, found)]
+        yield from tally_trained(items(), listed, counts, lambda item: (item.text, item.actor))
     return source
+
+
+def count_trained_in_output(out_path: Path, fmt: str, listed: list, counts: list) -> None:
+    """For a run that found ``--out`` already scored without a pass over the input (its fingerprint's stamp
+    answered): the items each model of ``listed`` trained on counted from the output's rows, which are the input's
+    items (text and actor as they were read), into ``counts`` as the first run's pass counted them; a read of the
+    output, where the input may be articles to prepare again."""
+    from collections import deque
+
+    from classifier.predict.batch import output_rows
+
+    records = (record for _, record in output_rows(out_path, fmt))
+    deque(tally_trained(records, listed, counts, lambda record: (record.get("text"), record.get("actor"))), maxlen=0)
 
 
 def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_remote_code: bool, threads, device,
@@ -635,6 +655,8 @@ def classify_command(
             elif sentiment is not None:
                 run |= dict(sentiment_model=sentiment)
             result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
+            if result.already and listed and not trained_counts:  # the input not read: counted from --out
+                count_trained_in_output(out_path, fmt, listed, trained_counts)
     except KeyboardInterrupt:  # Ctrl-C or kill: handle_errors then says so and exits 130 or 143
         if journal_path(out_path).exists():  # not when stopped before the first batch (a model still loading)
             console.print("what was scored is kept: rerun the same command with --resume to finish "
