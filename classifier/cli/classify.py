@@ -383,10 +383,16 @@ def trained_item_lists(input_path: Path, models) -> list:
 
             listed.append((engine_of(model.model_id)[0], known))  # the model, whatever engine scores it
         elif where is not None and input_path.is_file() and trained_on(where, input_path) == "label files":
-            warn(f"{input_path} is a label file {model.model_id} was trained on (its card says so): scores on it "
-                 "are in-sample, and evaluate or report --gold would credit the model with items it learnt; score "
-                 "it on labels it never saw (items from other articles, as 'stance train --test' holds out)")
+            warn_label_file(input_path, model.model_id)
     return listed
+
+
+def warn_label_file(path, model_id: str) -> None:
+    """The line for an input file (or a --ray-data part) that the card of a model without ``trained_items.txt``
+    lists among the label files it was trained on."""
+    warn(f"{path} is a label file {model_id} was trained on (its card says so): scores on it are in-sample, and "
+         "evaluate or report --gold would credit the model with items it learnt; score it on labels it never saw "
+         "(items from other articles, as 'stance train --test' holds out)")
 
 
 def warn_trained(input_path: Path, found: int, total: int, model_id: str) -> None:
@@ -501,6 +507,8 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
         from classifier.models.stance_model import engine_of
 
         warn_trained(input_path, *summary.trained, engine_of(summary.model_id)[0])
+    for part in summary.label_files:  # a model without that list: its card's label files, by each part's sha256
+        warn_label_file(part, summary.model_id)
     if summary.strays:  # read by evaluate and report with the rest: its ids were checked with the parts'
         more = f" and {len(summary.strays) - 3} more" if len(summary.strays) > 3 else ""
         warn(f"{summary.out} also holds {', '.join(summary.strays[:3])}{more}: predictions of no part of INPUT (a "

@@ -68,27 +68,39 @@ def read_card(directory: str | Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def trained_on(model_dir: str | Path, path: str | Path) -> str | None:
-    """Where the model's card lists ``path``'s bytes (their sha256, as ``stance train`` records each file): "label
-    files" among the files it was trained on, "test files" among those it was tested on; else None (no card, or a
-    card that names no file, or not this one)."""
+def card_files(model_dir: str | Path | None) -> dict[str, list[str]]:
+    """The files the model's card lists by their bytes (the first 12 hex digits of their sha256, as ``stance train``
+    records each), under "label files" (trained on) and "test files" (tested on); {} where there is no card, or a
+    card that names no file."""
     import re
 
-    from classifier.io.files import file_sha256
-
     try:
-        card = read_card(model_dir) if Path(model_dir).is_dir() else {}
+        card = read_card(model_dir) if model_dir is not None and Path(model_dir).is_dir() else {}
     except (OSError, ValueError):  # a card cut off or unreadable: nothing it can tell (loading never needed it)
-        return None
+        return {}
     data = card.get("data") if isinstance(card, dict) else None
     if not isinstance(data, dict):
-        return None
+        return {}
     listed = {key: re.findall(r"\(sha256 ([0-9a-f]{12})", str(data.get(key, "")))
               for key in ("label files", "test files")}
-    if not any(listed.values()):
-        return None  # nothing to compare with: the file is not read
-    digest = file_sha256(path)[:12]
+    return listed if any(listed.values()) else {}
+
+
+def listed_as(listed: dict[str, list[str]], path: str | Path, digest: str | None = None) -> str | None:
+    """Where ``listed`` (``card_files``) names ``path``'s bytes: "label files", "test files", or None. ``digest``:
+    their sha256 where the caller has it (the file is not read again); with nothing listed the file is not read."""
+    from classifier.io.files import file_sha256
+
+    if not listed:
+        return None  # nothing to compare with
+    digest = (digest or file_sha256(path))[:12]
     return next((key for key, digests in listed.items() if digest in digests), None)
+
+
+def trained_on(model_dir: str | Path, path: str | Path) -> str | None:
+    """Where the model's card lists ``path``'s bytes: "label files" among the files it was trained on, "test files"
+    among those it was tested on; else None (no card, or a card that names no file, or not this one)."""
+    return listed_as(card_files(model_dir), path)
 
 
 TRAINED_ITEMS_FILE = "trained_items.txt"

@@ -535,6 +535,16 @@ def done_before(part: Path, folder: Path, model_id: str) -> bool:
     return True
 
 
+def card_label_files(listed: dict, parts: list[Path], digests: dict) -> list[str]:
+    """The parts that a model's card lists among the label files it was trained on (``listed``: ``card.card_files``;
+    ``card.listed_as``, the check a local run makes of its input file for a model without ``trained_items.txt``),
+    each by the sha256 this run hashed it with or its run record keeps (``digests``, by part name): no part is read
+    again (one whose digest is not known is hashed)."""
+    from classifier.models.card import listed_as
+
+    return [str(part) for part in parts if listed and listed_as(listed, part, digests.get(part.name)) == "label files"]
+
+
 @dataclass
 class PartsSummary:
     parts: int
@@ -549,6 +559,8 @@ class PartsSummary:
     strays: list[str] = field(default_factory=list)  # entries of OUT_DIR holding predictions of no part of INPUT
     trained: tuple[int, int] | None = None  # (items of INPUT's parts the model trained on, items): counted where the
     # model lists them (trained_items.txt) and the ids were read; None where they were not (the parts as checked)
+    label_files: list[str] = field(default_factory=list)  # parts of INPUT that the card of a model without that list
+    # lists as label files it was trained on (``card_label_files``)
 
 
 def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str | Path | None = None, *,
@@ -585,22 +597,26 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
         raise InputError(f"{empty}: no items")
     strays = stray_predictions(out_dir, parts)
     kept = sorted({file.relative_to(out_dir).parts[0] for file in strays})
+    from classifier.models.card import card_files, trained_items
+
+    known = trained_items(getattr(loaded, "path", None))
+    listed = card_files(getattr(loaded, "path", None)) if known is None else {}  # a model without that list
     if not todo and ids_checked_before(parts, out_dir, strays):
-        return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length, strays=kept)
+        checked = checked_digests(parts, out_dir) if listed else {}  # each part's, as its run record keeps it
+        return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length, strays=kept,
+                            label_files=card_label_files(listed, parts, checked or {}))
     # the parts' bytes as their ids are read: hashed before, so that a part changed while the run scores it is
     # recorded with the hash the check read, not the one its RUN_FILE gets, and is checked again on a rerun
     digests = {**dict.fromkeys(part.name for part in parts), **(checked_digests(
         [p for p in parts if p not in todo], out_dir) or {}), **{part.name: file_sha256(part) for part in todo}}
-    from classifier.models.card import trained_items
-
-    known, trained = trained_items(getattr(loaded, "path", None)), []
+    on_card, trained = card_label_files(listed, parts, digests), []
     # the finished parts too: their predictions share OUT with these (and the run's items are all the parts')
     counts = check_ids_unique(parts, strays, known, trained)
     trained = tuple(trained) or None
     if not todo:  # a rerun after the last part: nothing for Ray to do, and its start costs seconds
         write_json_atomic(out_dir / RUNS_FILE, {"parts": digests})
         return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length, strays=kept,
-                            trained=trained)
+                            trained=trained, label_files=on_card)
     # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
     # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")
@@ -672,4 +688,4 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
             shutil.rmtree(stage, ignore_errors=True)
     write_json_atomic(out_dir / RUNS_FILE, {"parts": digests})  # every part scored, their ids checked together
     return PartsSummary(len(parts), len(todo), len(parts) - len(todo), scored, out_dir, truncated, model_id,
-                        loaded.max_length, spans_from, kept, trained)
+                        loaded.max_length, spans_from, kept, trained, on_card)

@@ -616,3 +616,43 @@ def test_items_the_model_trained_on_are_counted_as_the_ids_are_read_and_not_agai
             "in-sample: evaluate or report --gold on these predictions credits the model with items it learnt") in said
     again = classify()  # the parts as checked: no id read, nothing counted, nothing said
     assert again.exit_code == 0 and "training data" not in again.output, again.output
+
+
+def test_a_part_the_card_lists_as_a_label_file_is_warned_of_for_a_model_without_the_list(tmp_path, tiny_model_dir,
+                                                                                        monkeypatch):
+    """A model without trained_items.txt is checked by its card's bytes in a local run (a label file it lists by
+    sha256 is warned of); --ray-data had not checked it at all. Each part is checked by the sha256 the run hashed
+    it with (a finished part's as its run record keeps it), so a rerun that reads no part says it again."""
+    pytest.importorskip("ray")
+    import shutil
+
+    from classifier.io.files import file_sha256
+    from classifier.models.card import TRAINED_ITEMS_FILE
+    from classifier.predict import ray, ray_data
+    from classifier.predict.engines import load_engine
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    (model / TRAINED_ITEMS_FILE).unlink(missing_ok=True)
+    parts, out = tmp_path / "parts", tmp_path / "out"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text(json.dumps({"id": "a1", "text": "NATO warned Moscow.", "actor": "NATO"}) + "\n")
+    (parts / "b.jsonl").write_text(json.dumps({"id": "b1", "text": "Paris met.", "actor": "France"}) + "\n")
+    card = json.loads((model / "model_card.json").read_text()) if (model / "model_card.json").exists() else {}
+    card["data"] = {"label files": f"a.jsonl (sha256 {file_sha256(parts / 'a.jsonl')[:12]})",
+                    "test files": f"b.jsonl (sha256 {file_sha256(parts / 'b.jsonl')[:12]})"}
+    (model / "model_card.json").write_text(json.dumps(card))
+    model_id = load_engine(model, "torch").model_id
+    for part in parts.iterdir():  # scored before: the run reads the ids and starts no Ray
+        (out / part.stem).mkdir(parents=True)
+        pd.DataFrame([{"id": "x"}]).to_parquet(out / part.stem / "predictions.parquet")
+        (out / part.stem / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(part, model_id)))
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+    words = (f"warning: {parts / 'a.jsonl'} is a label file {model_id} was trained on (its card says so): scores on "
+             "it are in-sample")
+    for _ in range(2):  # the first run reads the parts' ids; the second, with them checked (_parts.json), none
+        result = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(model), "--engine",
+                                     "torch", "--ray-data"])
+        said = " ".join(result.output.split())
+        assert result.exit_code == 0 and words in said and "b.jsonl is" not in said, result.output
+    assert (out / ray_data.RUNS_FILE).exists()
