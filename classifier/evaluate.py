@@ -9,6 +9,7 @@ two models side by side on the same gold items with a paired bootstrap.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import math
 import warnings
@@ -332,8 +333,9 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
     ``labelled(read_predictions(path))``, and the same bootstrap clusters. ``also``: id hashes of unlabelled
     rows to keep as well (a comparison's items whose gold label is in the other file). ``trained``: a
     ``card.TrainedItems``: each kept row gets ``TRAINED`` (whether the model trained on its sentence and actor),
-    read before the text is dropped; or a function of the first chunk's models that gives one or None (the model
-    whose list the rows are checked against, chosen as the file is read, not in a second reading of it)."""
+    read before the text is dropped; or a function of a row's model that gives one or None (``TrainedLists``: each
+    row checked against its own model's list as the file is read, False where there is none), called once per
+    model a chunk holds."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -341,20 +343,34 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
     for table in prediction_chunks(path, hashes):
         n_predictions += table.num_rows
         models.update(pc.unique(table["model"]).to_pylist())
-        if callable(trained):  # chosen by the first chunk's models
-            trained = trained(sorted(models))
         keep = pc.is_valid(table["label"])
         if also is not None and len(also):
             keep = pc.or_(keep, pa.array(np.isin(hashes[-1], also)))
         rows = table.filter(keep)
         if trained is not None:
-            actors = rows["actor"].to_pylist() if "actor" in rows.column_names else [None] * rows.num_rows
-            rows = rows.append_column(TRAINED, pa.array([trained.has(text, actor) for text, actor in
-                                                         zip(rows["text"].to_pylist(), actors)], pa.bool_()))
+            rows = rows.append_column(TRAINED, trained_flags(rows, trained))
         if "text" in drop:  # a comparison still tells two items under one id apart
             rows = rows.append_column(TEXT_HASH, pa.array(row_hashes(rows, ["text"]), pa.uint64()))
         kept.append(without(rows, drop))
     return LabelledRows(frame_of(kept), n_predictions, sorted(models), np.concatenate(hashes))
+
+
+def trained_flags(rows, trained):
+    """Whether each of ``rows`` (an Arrow table of predictions) is a sentence and actor that ``trained``
+    (``read_labelled``'s) lists: its model's list, called once per model the rows hold, or the one list given."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if callable(trained):  # each row's own model's list
+        lists = {model: trained(model) for model in pc.unique(rows["model"]).to_pylist()}
+        if all(listed is None for listed in lists.values()):  # no list: no text read
+            return pa.array(np.zeros(rows.num_rows, dtype=bool))
+        known = [lists[model] for model in rows["model"].to_pylist()]
+    else:
+        known = itertools.repeat(trained)
+    actors = rows["actor"].to_pylist() if "actor" in rows.column_names else [None] * rows.num_rows
+    return pa.array([listed is not None and listed.has(text, actor)
+                     for listed, text, actor in zip(known, rows["text"].to_pylist(), actors)], pa.bool_())
 
 
 def read_pair(first: str | Path, second: str | Path, *, drop: Sequence[str] = (),
@@ -823,49 +839,105 @@ def comparison_verdict(compare: dict, first: str, second: str, metric: str = "ma
     return text + f" (95% interval {interval}; paired bootstrap by article, {p_shown(row['p_value'])})."
 
 
-def models_in_checkout(models: Sequence[str]) -> list[Path]:
-    """The folders of the models named in a predictions file (``name@digest``) that are the checkout's (or the
-    working directory's) ``models/NAME`` with that very digest (``model_hash``: a retrained or recalibrated folder
-    of the same name is another model), so that evaluate checks them for trained items unasked."""
+def checkout_model(model: str) -> Path | None:
+    """The folder of a model named in a predictions file (``name@digest``, any engine) that is the checkout's (or
+    the working directory's) ``models/NAME`` with that very digest (``model_hash``: a retrained or recalibrated
+    folder of the same name is another model) and lists its trained items, so that evaluate checks its rows for
+    them unasked; None where there is none."""
+    from classifier.models.card import TRAINED_ITEMS_FILE
     from classifier.models.stance_model import model_folder, model_hash
 
-    found = []
-    for model in distinct_models(models):
-        name, _, digest = model.rpartition("@")
-        if not name or not digest or "/" in name or name in (".", ".."):
-            continue
-        folder = model_folder(Path("models") / name)
-        try:
-            if (folder / "trained_items.txt").is_file() and model_hash(folder) == digest:
-                found.append(folder)
-        except OSError:  # a folder it cannot read: nothing it can tell
-            continue
-    return found
-
-
-def trained_check(model_dir: str | Path | None, models: Sequence[str]):
-    """(name, ``card.TrainedItems``) of the model whose training items the gold items are checked against:
-    ``model_dir`` as given, else the one model of the predictions found in the checkout (``models_in_checkout``);
-    None where there is none, or its folder lists no trained items (warned of, where ``model_dir`` was given)."""
-    from classifier.models.card import TRAINED_ITEMS_FILE, trained_items
-    from classifier.models.stance_model import model_folder
-
-    if model_dir is None:
-        folders = models_in_checkout(models)
-        if len(folders) != 1:
-            return None
-        model_dir = folders[0]
-    model_dir = model_folder(model_dir)
-    if not Path(model_dir).is_dir():
-        raise InputError(f"{option('model_dir', model_dir, flag='--model')}: no such model folder (the model whose "
-                         "training items the gold items are checked against)")
-    known = trained_items(model_dir)
-    if known is None:
-        warnings.warn(f"{option('model_dir', model_dir, flag='--model')}: no {TRAINED_ITEMS_FILE} (a model 'stance "
-                      "train' saved before 2026-12-07, or not trained here), so the gold items were not checked "
-                      "against its training data", InputWarning, stacklevel=3)
+    name, _, digest = model.rpartition("@")
+    if not name or not digest or "/" in name or name in (".", ".."):
         return None
-    return str(model_dir), known
+    folder = model_folder(Path("models") / name)
+    try:
+        return folder if (folder / TRAINED_ITEMS_FILE).is_file() and model_hash(folder) == digest else None
+    except OSError:  # a folder it cannot read: nothing it can tell
+        return None
+
+
+class TrainedLists:
+    """The items each model of a predictions file trained on (its folder's ``trained_items.txt``), each model
+    looked up once (a folder's weights hashed once) however often the file is read: ``--model``'s
+    (``model_dir``) where its digest is the model's, else the checkout's ``models/NAME`` with that digest
+    (``checkout_model``), else, for a file that holds that model alone, ``--model``'s (the folder said to have made
+    the predictions: recalibrated since, or a copy under another name). Called with a row's model as the file is
+    read (``read_labelled``'s ``trained``): the list its row is checked against."""
+
+    def __init__(self, model_dir: str | Path | None = None):
+        from classifier.models.card import TRAINED_ITEMS_FILE, trained_items
+        from classifier.models.stance_model import model_folder
+
+        self.given, self.found, self._digest = None, {}, None
+        if model_dir is None:
+            return
+        model_dir = model_folder(model_dir)
+        if not Path(model_dir).is_dir():
+            raise InputError(f"{option('model_dir', model_dir, flag='--model')}: no such model folder (the model "
+                             "whose training items the gold items are checked against)")
+        known = trained_items(model_dir)
+        if known is None:
+            warnings.warn(f"{option('model_dir', model_dir, flag='--model')}: no {TRAINED_ITEMS_FILE} (a model "
+                          "'stance train' saved before 2026-12-07, or not trained here), so the gold items were not "
+                          "checked against its training data", InputWarning, stacklevel=3)
+            return
+        self.given, self.model_dir = (str(model_dir), known), Path(model_dir)
+
+    def own(self, model: str):
+        """(folder, ``card.TrainedItems``) of the model a row names, found by its digest; None where not found."""
+        from classifier.models.card import trained_items
+        from classifier.models.stance_model import engine_of, model_hash
+
+        model = engine_of(model)[0]
+        if model not in self.found:
+            if self.given is not None and self._digest is None:
+                self._digest = model_hash(self.model_dir)
+            if self.given is not None and model.rpartition("@")[2] == self._digest:
+                self.found[model] = self.given
+            else:
+                folder = checkout_model(model)
+                known = trained_items(folder) if folder is not None else None
+                self.found[model] = (str(folder), known) if known is not None else None
+        return self.found[model]
+
+    def __call__(self, model: str):
+        entry = self.own(model) or self.given
+        return entry and entry[1]
+
+    def entries(self, models: Sequence[str]) -> dict:
+        """The lists a file's gold rows are counted against, by model (``distinct_models``): each model's own, and
+        ``--model``'s for the one model of a file that holds no other."""
+        models = distinct_models(models)
+        found = {model: self.own(model) for model in models}
+        if len(models) == 1 and found[models[0]] is None and self.given is not None:
+            found[models[0]] = self.given
+        elif len(models) > 1 and self.given is not None and self.given not in found.values():
+            warnings.warn(f"{option('model_dir', self.given[0], flag='--model')}: its digest ({self._digest}) is "
+                          f"none of the predictions' models' ({', '.join(models)}), so no row was checked against "
+                          "its training data", InputWarning, stacklevel=3)
+        return {model: entry for model, entry in found.items() if entry is not None}
+
+
+def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path) -> dict | None:
+    """How many gold rows of each model of ``entries`` (``TrainedLists.entries``) it trained on (``TRAINED``), with
+    a warning per model where some did: ``{"model", "items", "of"}`` for one model; for several, their sums with
+    ``models``, one such dict each; None where no model's list was found."""
+    from classifier.models.card import in_sample_words
+    from classifier.models.stance_model import engine_of
+
+    gold = frame.loc[frame["label"].notna(), ["model", TRAINED]]
+    models = gold["model"].map({model: engine_of(model)[0] for model in gold["model"].unique()})
+    counts = []
+    for model, (name, _) in entries.items():
+        flags = gold.loc[models == model, TRAINED]
+        counts.append({"model": name, "items": int(flags.sum()), "of": int(len(flags))})
+        if counts[-1]["items"]:
+            warnings.warn(f"{path}: " + in_sample_words(counts[-1]["items"], counts[-1]["of"], name), InputWarning,
+                          stacklevel=3)
+    if len(counts) < 2:
+        return counts[0] if counts else None
+    return {"items": sum(c["items"] for c in counts), "of": sum(c["of"] for c in counts), "models": counts}
 
 
 def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: str | Path | None = None,
@@ -877,7 +949,8 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     ``by``: one grouping key ("source") or several (None: no grouping, as ``()``). ``model_dir``: the model that
     made the predictions, whose ``trained_items.txt`` the gold items are counted against (``trained_on`` in the
     result, with a warning where some are); without it, a model of the predictions that is the checkout's
-    ``models/NAME`` with the same digest is checked."""
+    ``models/NAME`` with the same digest is checked. Predictions of several models: each row against its own
+    model's list, where found (``TrainedLists``), counted per model."""
     check_paths(path=path, compare=compare)
     check_option_files(compare=compare)
     check_paths("a model folder", model_dir=model_dir)
@@ -890,43 +963,16 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
         warnings.warn(f"{option('compare', compare)}: the same file as the first; every difference is 0", InputWarning,
                       stacklevel=2)
     drop = [column for column in TEXT_COLUMNS if column not in by]
-    found: dict = {}  # without --model: the checkout's model of these models, each set looked up (hashed) once
-
-    def checkout_check(models):
-        key = tuple(distinct_models(models))
-        if key not in found:
-            found[key] = trained_check(None, models)
-        return found[key]
-
-    if model_dir is not None:
-        check = trained_check(model_dir, ())
-        trained = check and check[1]
-    else:  # chosen by the first chunk's models, as the file is read (read_pair may read the first file twice)
-        trained = lambda models: (checkout_check(models) or (None, None))[1]  # noqa: E731
+    lists = TrainedLists(model_dir)  # each row checked against its own model's list, as the file is read
     if compare is None:
-        rows, other = read_labelled(path, drop=drop, trained=trained), None
+        rows, other = read_labelled(path, drop=drop, trained=lists), None
     else:
-        rows, other = read_pair(path, compare, drop=drop, trained=trained)
-    if model_dir is None:  # the whole file's models: the same as the first chunk's, or the file is read again
-        if tuple(distinct_models(rows.models)) not in found:  # the flags are of the first chunk's model's list
-            rows.frame = rows.frame.drop(columns=[TRAINED], errors="ignore")
-        check = checkout_check(rows.models)
+        rows, other = read_pair(path, compare, drop=drop, trained=lists)
     if labelled(rows.frame).empty:
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
-    trained_on = None
-    if check is not None:
-        if TRAINED not in rows.frame.columns:  # a model found only once the whole file was read: again, for the text
-            flags = read_labelled(path, drop=drop, trained=check[1]).frame
-        else:
-            flags, rows.frame = rows.frame, rows.frame.drop(columns=[TRAINED])
-        flags = flags.loc[flags["label"].notna(), TRAINED]
-        trained_on = {"model": check[0], "items": int(flags.sum()), "of": int(len(flags))}
-        if trained_on["items"]:
-            from classifier.models.card import in_sample_words
-
-            warnings.warn(f"{path}: " + in_sample_words(trained_on["items"], trained_on["of"], check[0]),
-                          InputWarning, stacklevel=2)
+    trained_on = trained_counts(rows.frame, lists.entries(rows.models), path)
+    rows.frame = rows.frame.drop(columns=[TRAINED], errors="ignore")
     gold_rows = labelled(rows.frame)
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")
     if note:

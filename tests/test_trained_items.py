@@ -215,20 +215,83 @@ def test_evaluate_finds_the_checkout_s_model_as_it_reads_the_predictions_once(tm
     with pytest.warns(UserWarning, match="9 of 60 items"):
         evaluate.evaluate_predictions("p.jsonl", compare="p.jsonl", n_boot=0, model_dir=folder)
     assert len(reads) == 2
-    # the first chunk's model is not the checkout's, a later one is: found, by a second reading
+    # the first chunk's model is not the checkout's, a later one is: its rows checked as they are read, once; the
+    # other model's rows (the 9 trained items among them) are not checked against it
     reads.clear()
     write_jsonl(tmp_path / "q.jsonl", [{**r, "model": "org/hub@1" if i < 20 else ours} for i, r in enumerate(rows)])
-    with pytest.warns(UserWarning, match="9 of 60 items"):
-        assert evaluate.evaluate_predictions("q.jsonl", n_boot=0)["trained_on"]["items"] == 9
-    assert len(reads) == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = evaluate.evaluate_predictions("q.jsonl", n_boot=0)["trained_on"]
+    assert found == {"model": str(Path("models/ours")), "items": 0, "of": 40} and len(reads) == 1
     # a comparison whose second file labels items the first holds unlabelled reads the first file twice: the
     # checkout's model is looked up (its weights hashed) once, not at each reading
     looked = []
-    checkout = evaluate.models_in_checkout
-    monkeypatch.setattr(evaluate, "models_in_checkout", lambda models: looked.append(models) or checkout(models))
+    checkout = evaluate.checkout_model
+    monkeypatch.setattr(evaluate, "checkout_model", lambda model: looked.append(model) or checkout(model))
     write_jsonl(tmp_path / "f.jsonl", [{**r, "model": ours, **({"label": None} if i >= 50 else {})}
                                        for i, r in enumerate(rows)])
     reads.clear()
     with pytest.warns(UserWarning, match="9 of 50 items"):
         assert evaluate.evaluate_predictions("f.jsonl", compare="p.jsonl", n_boot=0)["trained_on"]["items"] == 9
     assert len(reads) == 3 and len(looked) == 1  # f.jsonl twice (its items p.jsonl labels), p.jsonl once
+
+
+def test_evaluate_checks_each_row_against_its_own_model_and_says_per_model(tmp_path, monkeypatch):
+    """A predictions file that mixes models (--model changed between resumed runs, files put together) had every
+    row checked against one model's list: the only model found in the checkout, or --model, or, where two were
+    found, none. Each row is checked against its own model's list where its folder is found (--model by its digest,
+    else the checkout's models/NAME), each model looked up once, and the count is said per model."""
+    from test_evaluate import prediction_rows, write_jsonl
+
+    from classifier import evaluate
+    from classifier.models.card import trained_items_text
+    from classifier.models.stance_model import model_hash
+
+    rows = prediction_rows(60)
+    pick = lambda *spans: [type("I", (), {"text": r["text"], "actor": r["actor"]})  # noqa: E731
+                           for a, b in spans for r in rows[a:b]]
+    ids = {}
+    for name, learnt in (("ours", pick((0, 9), (25, 27), (40, 43))), ("theirs", pick((20, 25), (0, 2)))):
+        folder = tmp_path / "models" / name
+        folder.mkdir(parents=True)
+        (folder / "config.json").write_text(json.dumps({"name": name}))  # another digest
+        (folder / TRAINED_ITEMS_FILE).write_text(trained_items_text(learnt))
+        ids[name] = f"{name}@{model_hash(folder)}"
+    monkeypatch.chdir(tmp_path)
+    looked = []
+    checkout = evaluate.checkout_model
+    monkeypatch.setattr(evaluate, "checkout_model", lambda model: looked.append(model) or checkout(model))
+    # rows 0-19 ours (one of them scored on ONNX Runtime), 20-39 theirs, 40-59 a model found nowhere
+    models = [f"{ids['ours']}:onnx" if i == 5 else ids["ours"] if i < 20 else ids["theirs"] if i < 40 else "org/hub@1"
+              for i in range(60)]
+    write_jsonl(tmp_path / "mixed.jsonl", [{**r, "model": m} for r, m in zip(rows, models)])
+    ours, theirs = str(Path("models/ours")), str(Path("models/theirs"))
+    with pytest.warns(UserWarning) as said:
+        found = evaluate.evaluate_predictions("mixed.jsonl", n_boot=0)["trained_on"]
+    assert found == {"items": 14, "of": 40, "models": [{"model": ours, "items": 9, "of": 20},
+                                                      {"model": theirs, "items": 5, "of": 20}]}
+    words = [str(w.message) for w in said if "training data" in str(w.message)]
+    assert words == [f"mixed.jsonl: 9 of 20 items (45%) were in {ours}'s training data; figures on them are in-sample",
+                     f"mixed.jsonl: 5 of 20 items (25%) were in {theirs}'s training data; figures on them are "
+                     "in-sample"]
+    assert sorted(looked) == sorted([ids["ours"], ids["theirs"], "org/hub@1"])  # once each, engines as one
+    # --model (a copy elsewhere: the same digest) takes the rows of its own model; the others', the checkout's
+    copy = tmp_path / "elsewhere" / "ours-copy"
+    shutil.copytree(tmp_path / "models" / "ours", copy)
+    with pytest.warns(UserWarning, match="9 of 20 items"):
+        found = evaluate.evaluate_predictions("mixed.jsonl", n_boot=0, model_dir=copy)["trained_on"]
+    assert [c["model"] for c in found["models"]] == [str(copy), theirs] and found["items"] == 14
+    # --model of none of a mixed file's models: said, and no row checked against it
+    other = tmp_path / "elsewhere" / "other"
+    shutil.copytree(tmp_path / "models" / "ours", other)
+    (other / "config.json").write_text("{}")
+    with pytest.warns(UserWarning) as said:
+        found = evaluate.evaluate_predictions("mixed.jsonl", n_boot=0, model_dir=other)["trained_on"]
+    assert found["items"] == 14 and [c["model"] for c in found["models"]] == [ours, theirs]
+    assert any(f"model_dir='{other}': its digest ({model_hash(other)}) is none of the predictions' models'" in
+               str(w.message) for w in said), [str(w.message) for w in said]
+    # --model for a file of one model whose digest is not its own (recalibrated since): every row, as before
+    write_jsonl(tmp_path / "one.jsonl", [{**r, "model": "ours@000000000000"} for r in rows])
+    with pytest.warns(UserWarning, match="7 of 60 items .* in .*theirs's training data"):
+        found = evaluate.evaluate_predictions("one.jsonl", n_boot=0, model_dir="models/theirs")["trained_on"]
+    assert found == {"model": theirs, "items": 7, "of": 60}

@@ -67,7 +67,7 @@ def evaluate_cli(
     min_n: int = typer.Option(10, "--min-n", min=1, help="Groups with fewer gold items are flagged as too small."),
     bins: int = typer.Option(10, "--bins", min=2, help="Confidence bins for calibration (ECE, reliability)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; the tables, warnings and --out's line stay."),
-    model_dir: Optional[Path] = typer.Option(None, "--model", help="The model that made the predictions: gold items it trained on (its trained_items.txt) are counted and warned of. Default: the predictions' model where it is the checkout's models/NAME."),
+    model_dir: Optional[Path] = typer.Option(None, "--model", help="The model that made the predictions: gold items it trained on (its trained_items.txt) are counted and warned of. Default: the predictions' model where it is the checkout's models/NAME. Predictions of several models: each row is checked against its own model's (--model's where its digest is that model's)."),
 ) -> None:
     """Compare gold labels with predicted stance: F1, accuracy, calibration, overall and per group.
 
@@ -76,7 +76,8 @@ def evaluate_cli(
     --by source|actor|article evaluates each group too; small groups are flagged, not hidden.
     --compare OLD puts an earlier model beside it on the same gold items: differences are this file's model
     minus OLD's, with a paired bootstrap interval and p-value, and a sentence saying which scored higher.
-    Gold items the model trained on (same sentence and actor) are counted, warned of and kept in --out's JSON.
+    Gold items the model trained on (same sentence and actor) are counted, warned of and kept in --out's JSON;
+    in predictions of several models, each row's own model's, per model.
 
     Example: stance evaluate preds.jsonl --by source --out metrics.json --compare other_preds.jsonl
     """
