@@ -109,6 +109,28 @@ def test_ctrl_c_and_q_quit_cleanly_with_answers_kept(tmp_path):
     assert [r["label"] for r in LabelStore(labels).records()] == ["favor"]
 
 
+def test_a_restart_says_it_resumes_on_the_screen_it_clears(tmp_path):
+    """The walk of 2026-12-07 (3): "resuming: 1 of 6 items already answered by ana" was printed before the first
+    screen, whose clearing wiped it at once, so a restart at a terminal never said whose answers it went on from."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    child = spawn(items_path, labels)
+    child.expect_exact("answer: ")
+    answer(child, "f", "favor (saved)")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    child = spawn(items_path, labels)
+    child.expect_exact("\x1b[2J")  # the first screen clears the terminal
+    child.expect_exact("1/6 done")
+    assert child.expect_exact(["resuming: 1 of 6 items already answered by ana", "answer: "]) == 0, child.before
+    child.expect_exact("answer: ")
+    child.send("q")
+    child.expect_exact("stopped: 1/6")
+    child.expect(pexpect.EOF)
+
+
 def test_keys_typed_faster_than_the_screen_and_non_ascii_keys_all_count(tmp_path):
     items_path = write_items(tmp_path / "items.jsonl", make_items())
     labels = tmp_path / "labels.jsonl"

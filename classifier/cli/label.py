@@ -199,7 +199,9 @@ def sentence_grid(before: list[str], item: Item, after: list[str], plain: bool =
 
 
 def item_screen(item: Item, session: LabelSession, context: tuple[list[str], list[str]] | None,
-                shown: dict | None, keys: dict[str, str], status: str = "", plain: bool = False) -> Group:
+                shown: dict | None, keys: dict[str, str], status: str = "", plain: bool = False,
+                note: str = "") -> Group:
+    """One item's screen; ``note``: a line under the progress rule (the first screen's "resuming: ...")."""
     extra = item.model_extra or {}
     where = f"outlet {item.source or '-'} · article {item.article or '-'}"
     if extra.get("sentence_index") is not None:
@@ -209,6 +211,7 @@ def item_screen(item: Item, session: LabelSession, context: tuple[list[str], lis
     question = Text.assemble(("actor: ", "dim"), (visible(item.actor or "-"), "bold magenta")) \
         if session.task is STANCE else Text("the sentence's own tone: positive, negative or neutral", style="dim")
     parts = [Rule(progress.done_text()),  # skips apart: "8/131 done" counted 2 skipped among the answered
+             *([Text(visible(note), style="green")] if note else []),
              *([Text(visible(f"last: {status}"), style="yellow" if "warning:" in status else "green")] if status else []),
              Text(visible(f"per outlet: {progress.outlets_text()}"), style="dim"), Text(visible(where), style="dim"),
              sentence_grid(before, item, after, plain), question, suggestion_line(shown), keys_line(keys)]
@@ -311,10 +314,11 @@ def show(screen: Console, screen_parts: Group) -> None:
 
 
 def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys: dict[str, str],
-                contexts: dict, status: str = "", quiet: bool = False) -> bool:
+                contexts: dict, status: str = "", quiet: bool = False, note: str = "") -> bool:
     """Show items until all are answered (True) or the annotator quits (False); ``status`` starts the first
-    screen's status line (what loading warned about, which clearing the screen would hide). ``quiet`` (-q): each
-    item as one line (:func:`item_line`), the screen never cleared, nothing said of an answer that went well (a
+    screen's status line (what loading warned about, which clearing the screen would hide), ``note`` is a line of the
+    first screen alone ("resuming: ...": printed before it, the terminal's clearing had wiped it). ``quiet`` (-q):
+    each item as one line (:func:`item_line`), the screen never cleared, nothing said of an answer that went well (a
     piped -q session printed every full screen and "answer: favor (saved)" though -q promised no summary lines)."""
     item = session.next_item()
     while item is not None:
@@ -323,7 +327,9 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
         if quiet:
             screen.print(item_line(item, session, plain_text(screen)), soft_wrap=True)  # one line, however long
         else:
-            show(screen, item_screen(item, session, contexts.get(item.id), shown, keys, status, plain_text(screen)))
+            show(screen, item_screen(item, session, contexts.get(item.id), shown, keys, status, plain_text(screen),
+                                     note))
+        note = ""
         action = read_action(reader, screen, keys, quiet)
         while action == "help":
             screen.print(help_table(keys, session.task))
@@ -446,15 +452,22 @@ def run_command(
     said[:0] = said_loading
     for message in said:
         warn(message)
-    progress = session.progress()
-    if progress.done and not quiet:
-        answered = progress.done - progress.skipped
-        out.print(f"resuming: {progress.done} of {len(items)} items already answered by {annotator}" if not
-                  progress.skipped else f"resuming: {progress.done} of {len(items)} items already done by {annotator} "
-                  f"({answered} answered, {progress.skipped} skipped)")
     finished = run_session(session, KeyReader(), SafeConsole(), keymap, article_context(items, context),
-                           status="; ".join(f"warning: {message}" for message in said), quiet=quiet)
+                           status="; ".join(f"warning: {message}" for message in said), quiet=quiet,
+                           note="" if quiet else resuming_line(session, annotator))
     out.print(summary_line(session, finished, annotator, labels_path))
+
+
+def resuming_line(session: LabelSession, annotator: str) -> str:
+    """"resuming: 8 of 131 items already answered by ana" ("... done by ana (6 answered, 2 skipped)"), for the first
+    screen of a session that finds answers of its annotator; "" for one that starts afresh."""
+    progress = session.progress()
+    if not progress.done:
+        return ""
+    if not progress.skipped:
+        return f"resuming: {progress.done} of {progress.total} items already answered by {annotator}"
+    return (f"resuming: {progress.done} of {progress.total} items already done by {annotator} "
+            f"({progress.done - progress.skipped} answered, {progress.skipped} skipped)")
 
 
 def summary_line(session: LabelSession, finished: bool, annotator: str, labels_path: Path) -> str:
