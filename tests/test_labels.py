@@ -1503,3 +1503,20 @@ def test_a_label_file_given_as_a_pipe_is_read_whole(tmp_path):
         release = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # the writer's second opening, where none read it
         writer.join()
         os.close(release)
+
+
+@pytest.mark.parametrize("name, said", [("ana\x1b[31m", "ana\\x1b[31m"), ("two\nlines", "two\\nlines"),
+                                        ("ana\tb", "ana\\tb"), ("ab\u202ec", "ab\\u202ec")])
+def test_an_annotator_name_with_a_control_character_is_refused(tmp_path, name, said):
+    """The walk of 2026-12-07 (3): --annotator $'two\\nlines' (or one holding an escape, a tab, a bidi override) was
+    stored with every answer; the summary line and agreement's tables broke it in two or showed it escaped, a name
+    other than the one typed. It is refused before anything is asked or written, in one line; names of any script
+    (a ZWNJ inside a Persian name included) are kept."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", name], input="f\n")
+    assert result.exit_code == 1 and f"--annotator '{said}': holds a control" in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1 and not labels.exists()
+    for fine in ("José Ñ", "فاطمه\u200cزاده", "a/b"):
+        result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", fine, "-q"], input="f\n")
+        assert result.exit_code == 0 and f"by {fine} (1 favor)" in result.output, result.output

@@ -29,7 +29,7 @@ from classifier.cli.app import app, console, handle_errors, out, show_progress, 
 from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input
 from classifier.cli.display import shown as visible
-from classifier.visible import counted
+from classifier.visible import counted, one_line
 from classifier.errors import InputError, InputWarning
 from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (ALL_LABELS, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
@@ -359,9 +359,16 @@ def model_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: Tas
 
 
 def check_annotator(name: str) -> str:
+    """The name, trimmed; one with a control, bidi or line-breaking character (a pasted escape, a tab, a line break from
+    $STANCE_ANNOTATOR) is refused: it had been stored and broke the summary line and agreement's tables in two, or
+    showed as an escape there, another name than the one typed."""
     name = (name or "").strip()
     if not name:
         raise InputError("--annotator: give a name (it is stored with every label)")
+    escaped = one_line(name).replace("\t", "\\t")
+    if escaped != name:
+        raise InputError(f"--annotator '{escaped}': holds a control or line-breaking character (shown escaped); "
+                         "give a name of printable characters on one line (it is stored with every label)")
     if name.startswith(MODEL_PREFIX) or name == NO_ANNOTATOR:
         raise InputError(f"--annotator: {NO_ANNOTATOR!r} and names starting with {MODEL_PREFIX!r} are reserved")
     return name
