@@ -406,6 +406,25 @@ def record_task(record: dict) -> str | None:
     return "stance" if label in STANCE_ONLY else "sentiment" if label in SENTIMENT_ONLY else None
 
 
+def name_key(name: str) -> str:
+    """An annotator's name as people read it: case and runs of spacing aside ("Ana", "ana", "ana  b" as "ana b")."""
+    return " ".join(name.casefold().split())
+
+
+def warn_namesakes(records: Sequence[dict], annotator: str, path: str | Path) -> None:
+    """Warn where the file holds answers under a name that is ``annotator``'s but for case or spacing ("ana" to one
+    labelling as "Ana"): each name is a person of its own to 'label gold' and 'label agreement', so one person typing
+    their name two ways votes twice and agrees with themself, without a word."""
+    counts = Counter(annotator_of(r) for r in records if not is_retraction(r))
+    namesakes = sorted((name for name in counts if name != annotator and name_key(name) == name_key(annotator)),
+                       key=lambda name: (-counts[name], name))  # the most answers first: the name to go on with
+    if namesakes:
+        held = ", ".join(f"{counts[name]} by {name!r}" for name in namesakes)
+        warnings.warn(f"{path} holds answers under a name that differs from {annotator!r} only in case or spacing "
+                      f"({held}); each name counts as another person in 'label gold' and 'label agreement': if it is "
+                      f"yours, quit (q) and go on with --annotator {namesakes[0]!r}", InputWarning, stacklevel=3)
+
+
 def check_file_task(records: Sequence[dict], task: Task, path: str | Path) -> None:
     """Refuse to add ``task``'s labels to a label file that holds the other task's: the file must stay one task."""
     found = next((r for r in records if record_task(r) not in (None, task.name)), None)
@@ -712,6 +731,7 @@ class LabelSession:
         check_file_task(every, task, store.path)
         self.records = [r for r in every if annotator_of(r) == annotator]
         check_same_items(every, self.by_id)  # anyone's: a second annotator's answer would make the file unreadable too
+        warn_namesakes(every, annotator, store.path)
         self.answered: dict[str, dict] = {}
         self.pending: str | None = None
         self.skipped_here: set[str] = set()  # skipped in this session: --revisit-skipped shows only earlier skips

@@ -1520,3 +1520,22 @@ def test_an_annotator_name_with_a_control_character_is_refused(tmp_path, name, s
     for fine in ("José Ñ", "فاطمه\u200cزاده", "a/b"):
         result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", fine, "-q"], input="f\n")
         assert result.exit_code == 0 and f"by {fine} (1 favor)" in result.output, result.output
+
+
+def test_a_name_differing_from_one_in_the_file_only_in_case_is_warned_of(tmp_path):
+    """The walk of 2026-12-07 (3): ana went on as --annotator Ana and started afresh without a word (at a terminal
+    the "resuming" line was wiped too); gold then counted Ana and ana as two people, a majority of one person. The
+    session says which name the file holds, on the first screen and as a warning, and goes on as asked."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    args = ["label", str(items_path), "--labels", str(labels)]
+    assert runner.invoke(app, [*args, "-a", "ana", "-q"], input="f\na\n").exit_code == 0
+    result = runner.invoke(app, [*args, "-a", "bo"], input="q\n")
+    assert "warning" not in result.output, result.output  # another person's name
+    for name, held in (("Ana", "(2 by 'ana')"), (" ANA ", "(2 by 'ana', 1 by 'Ana')")):
+        result = runner.invoke(app, [*args, "-a", name], input="n\nq\n")
+        said = " ".join(result.output.split())
+        assert result.exit_code == 0 and said.count(f"holds answers under a name that differs from "
+                                                    f"'{name.strip()}' only in case or spacing {held}") == 2, said
+        assert "go on with --annotator 'ana'" in said, said
+    assert [r["annotator"] for r in LabelStore(labels).records()] == ["ana", "ana", "Ana", "ANA"]
