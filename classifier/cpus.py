@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 CGROUP = Path("/sys/fs/cgroup")
+MEMBERSHIP = Path("/proc/self/cgroup")  # the cgroup this process is in, per hierarchy
 
 
 def usable_cpus(cgroup: Path | None = None) -> int:
@@ -22,22 +23,33 @@ def usable_cpus(cgroup: Path | None = None) -> int:
     return min(cores, quota) if quota else cores
 
 
-def cpu_quota(cgroup: Path | None = None) -> int | None:
-    """The CPUs the cgroup's bandwidth quota allows, ceil(quota / period), at least 1: cgroup v2's ``cpu.max``
-    ("200000 100000"), else cgroup v1's ``cpu/cpu.cfs_quota_us`` and ``cpu.cfs_period_us``; None where no quota is set
-    ("max", -1) or the files are missing or unreadable. By hand: ``os.process_cpu_count`` (3.13) and
-    ``os.sched_getaffinity`` ignore quotas, and joblib's loky, which reads them, is no dependency of ours (it comes
-    with scikit-learn) and reads fixed paths in a private function."""
-    def read(path: Path) -> list[str]:
-        try:
-            return path.read_text(encoding="ascii").split()
-        except (OSError, ValueError):  # missing, not a file, not ASCII
-            return []
-
+def cpu_quota(cgroup: Path | None = None, membership: Path | None = None) -> int | None:
+    """The CPUs the bandwidth quota of this process's cgroup allows, ceil(quota / period), at least 1: cgroup v2's
+    ``cpu.max`` ("200000 100000"), or cgroup v1's ``cpu/cpu.cfs_quota_us`` and ``cpu.cfs_period_us``, read in the
+    cgroup ``membership`` (default ``MEMBERSHIP``, /proc/self/cgroup) names under the mount ``cgroup`` (default
+    ``CGROUP``) and in each cgroup above it up to the mount's root, the smallest of them (a parent's limit binds
+    its children: ``cgroup_levels``). None where no quota is set ("max", -1) or the files are missing or
+    unreadable. By hand: ``os.process_cpu_count`` (3.13) and ``os.sched_getaffinity`` ignore quotas, and joblib's
+    loky, which reads them, is no dependency of ours (it comes with scikit-learn) and reads fixed paths in a
+    private function."""
     cgroup = CGROUP if cgroup is None else cgroup  # read at the call: a test points CGROUP elsewhere
-    pair = read(cgroup / "cpu.max")
-    if len(pair) != 2:
-        pair = read(cgroup / "cpu" / "cpu.cfs_quota_us")[:1] + read(cgroup / "cpu" / "cpu.cfs_period_us")[:1]
+    v2, v1 = cgroup_paths(MEMBERSHIP if membership is None else membership)
+    pairs = [read_words(level / "cpu.max") for level in cgroup_levels(cgroup, v2)]
+    pairs += [read_words(level / "cpu.cfs_quota_us")[:1] + read_words(level / "cpu.cfs_period_us")[:1]
+              for level in cgroup_levels(cgroup / "cpu", v1)]
+    return min((cpus for cpus in map(quota_cpus, pairs) if cpus is not None), default=None)
+
+
+def read_words(path: Path) -> list[str]:
+    """The words of a small cgroup file; none where it is missing, not a file or not ASCII."""
+    try:
+        return path.read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        return []
+
+
+def quota_cpus(pair: list[str]) -> int | None:
+    """ceil(quota / period) of a quota and its period, at least 1; None for no quota ("max", -1, 0) or no pair."""
     try:
         quota, period = (int(value) for value in pair)
     except ValueError:  # "max", or not two numbers
@@ -45,3 +57,29 @@ def cpu_quota(cgroup: Path | None = None) -> int | None:
     if quota <= 0 or period <= 0:  # -1: no quota (cgroup v1)
         return None
     return max(1, -(-quota // period))
+
+
+def cgroup_paths(membership: Path) -> tuple[str, str]:
+    """This process's cgroup v2 path (its line "0::/PATH") and cgroup v1 CPU path (the line of the hierarchy that
+    holds the cpu controller, "4:cpu,cpuacct:/PATH"), "/" where ``membership`` names none or cannot be read."""
+    v2 = v1 = "/"
+    try:
+        lines = membership.read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return v2, v1
+    for line in lines:
+        hierarchy, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
+        if hierarchy == "0" and not controllers:
+            v2 = path or "/"
+        elif "cpu" in controllers.split(","):
+            v1 = path or "/"
+    return v2, v1
+
+
+def cgroup_levels(mount: Path, path: str) -> list[Path]:
+    """The folder of the cgroup ``path`` under ``mount``, and each above it up to ``mount`` itself. A container that
+    sees its own cgroup as the mount's root, while /proc/self/cgroup still names the host's path for it, has no such
+    folders: its quota is read at the root, the one level there."""
+    parts = [part for part in PurePosixPath(path).parts if part not in ("/", ".", "..")]
+    return [mount.joinpath(*parts[:depth]) for depth in range(len(parts), -1, -1)]

@@ -1978,6 +1978,37 @@ def test_workers_0_reads_the_containers_cpu_quota(tmp_path, files, quota):
     assert cpu_quota(tmp_path) == quota
 
 
+@pytest.mark.parametrize("membership, files, quota", [
+    # Kubernetes, cgroup v2: the container's own cgroup holds no limit, its pod's does
+    ("0::/kubepods/pod1/ctr\n", {"kubepods/pod1/ctr/cpu.max": "max 100000\n",
+                                 "kubepods/pod1/cpu.max": "300000 100000\n", "kubepods/cpu.max": "800000 100000\n"}, 3),
+    ("0::/kubepods/pod1/ctr\n", {"kubepods/pod1/ctr/cpu.max": "100000 100000\n",
+                                 "kubepods/pod1/cpu.max": "300000 100000\n"}, 1),  # the smallest binds
+    ("0::/system.slice/job.service\n", {"system.slice/job.service/cpu.max": "200000 100000\n"}, 2),
+    # cgroup v1: the line of the cpu controller's hierarchy, under the cpu mount
+    ("12:memory:/other\n4:cpu,cpuacct:/docker/abc\n0::/\n",
+     {"cpu/docker/abc/cpu.cfs_quota_us": "200000\n", "cpu/docker/abc/cpu.cfs_period_us": "100000\n",
+      "cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2),
+    # a container that sees its own cgroup at the mount's root while the file names the host's path: read there
+    ("0::/docker/abc\n", {"cpu.max": "200000 100000\n"}, 2),
+    ("garbage\n", {"cpu.max": "200000 100000\n"}, 2),
+    ("0::/a/b\n", {"a/b/cpu.max": "max 100000\n"}, None),
+])
+def test_cpu_quota_is_read_in_the_cgroup_proc_self_cgroup_names_and_above_it(tmp_path, monkeypatch, membership, files,
+                                                                            quota):
+    """Only the mount's root was read (/sys/fs/cgroup/cpu.max): in a container whose cgroup lies elsewhere under the
+    mount (/proc/self/cgroup names it), or whose limit is its parent's (a Kubernetes pod's), no quota was found and
+    --workers 0 started one worker per host core."""
+    import classifier.cpus
+
+    monkeypatch.setattr(classifier.cpus, "MEMBERSHIP", tmp_path / "proc")
+    (tmp_path / "proc").write_text(membership)
+    for name, text in files.items():
+        (tmp_path / "fs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "fs" / name).write_text(text)
+    assert classifier.cpus.cpu_quota(tmp_path / "fs") == quota
+
+
 def test_workers_0_starts_no_more_workers_than_the_containers_cpu_quota(tmp_path, monkeypatch):
     """--workers 0 counted the cores this process may run on, not a container's quota: limited to 2 CPUs on a
     64-core host it started 64 workers."""
