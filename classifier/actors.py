@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from classifier.errors import InputError, InputWarning, check_paths, option
+from classifier.io.files import check_regular_input
 from classifier.items import Item
 from classifier.resources import resource_path
 
@@ -549,7 +550,11 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def load_catalogue(path: str | Path | None = None) -> list[Actor]:
+    """The actors of a catalogue YAML (default: the bundled one); a problem is one line naming the file and line. A
+    pipe is refused (``check_regular_input``): a run reads the catalogue more than once (``take_terms``, and classify
+    once for the items' spans and once for articles)."""
     path = Path(path) if path else DEFAULT_CATALOGUE
+    check_regular_input(path)
     try:
         text = path.read_text(encoding="utf-8")
         spec = yaml.load(text, Loader=_StrictLoader)  # noqa: S506  (a safe loader)

@@ -19,8 +19,8 @@ from pydantic import BaseModel
 from classifier.errors import InputError, InputWarning, option
 from classifier.article_columns import article_row, check_columns, resolve_columns
 from classifier.io.files import (DECOMPRESSION_ERRORS, archive_problem, bom_encoding, check_encoding, check_not_input,
-                                 compression_of, csv_header, format_of, iter_csv, iter_table, open_binary,
-                                 refuse_spreadsheet, refuse_tsv, table_suffix, wide_encoding)
+                                 check_regular_input, compression_of, csv_header, format_of, iter_csv, iter_table,
+                                 open_binary, refuse_spreadsheet, refuse_tsv, table_suffix, wide_encoding)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -1023,6 +1023,7 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
         raise InputError(f"{option('max_article_chars', max_chars)}: expected a whole number of characters, 1 or more")
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    check_regular_input(path)  # a pipe: not "unsupported input" (/dev/fd/63 has no suffix), nor read twice
     if path.is_dir():
         if columns:  # a folder's fields come from its manifest's columns, named as MANIFEST_FIELDS
             raise InputError(f"{path}: {option('columns')} names the columns of a table of articles; a folder's "

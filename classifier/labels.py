@@ -263,8 +263,9 @@ def refuse_compressed(path: str | Path) -> None:
 
 def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
     """(line number, object) per non-blank line; errors name file and line, except a torn last line."""
-    from classifier.io.files import refuse_spreadsheet
+    from classifier.io.files import check_regular_input, refuse_spreadsheet
 
+    check_regular_input(path, pipe=True)  # a pipe is read once, whole (<(cat a.jsonl b.jsonl)); /dev/zero is not
     refuse_spreadsheet(path)  # a workbook saved as "labels.jsonl": one line saying so, not "not UTF-8 text"
     refuse_compressed(path)  # a gzip'd labels.jsonl: one line saying so, not "not UTF-8 text"
     raw = path.read_bytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from pathlib import Path
@@ -618,6 +619,84 @@ def test_an_output_at_a_pipe_is_refused_and_one_at_a_link_writes_the_link_s_file
     result = runner.invoke(app, ["prepare", str(corpus), "--out", str(link), "-q"])
     assert result.exit_code == 0, result.output
     assert link.is_symlink() and (tmp_path / "real" / "target.jsonl").read_text().count("\n") == 2
+
+
+@contextlib.contextmanager
+def unwritten_pipe(path: Path):
+    """A named pipe at ``path`` that nothing writes to. A thread opens and closes its writing end whenever a reader
+    waits to open it, so code that opens it (where it should refuse it unopened) reads it empty instead of waiting
+    for a writer forever: the test fails rather than hangs."""
+    import os
+    import threading
+
+    os.mkfifo(path)
+    done = threading.Event()
+
+    def release():
+        while not done.wait(0.05):
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # ENXIO: no reader waiting
+                pass
+
+    thread = threading.Thread(target=release, daemon=True)
+    thread.start()
+    try:
+        yield path
+    finally:
+        done.set()
+        thread.join()
+
+
+@pytest.mark.parametrize("name, args", [
+    ("articles.jsonl", ["prepare", "{pipe}", "--out", "{out}.jsonl"]),
+    ("articles", ["prepare", "{pipe}", "--out", "{out}.jsonl"]),  # /dev/fd/63, a shell's <(cat a.jsonl): no suffix
+    ("items.parquet", ["classify", "{pipe}", "--out", "{out}.jsonl"]),
+    ("items.jsonl", ["label", "run", "{pipe}", "--labels", "{out}.jsonl", "-q"]),
+    ("predictions.jsonl", ["evaluate", "{pipe}"]),
+    ("predictions.csv", ["report", "{pipe}", "--out", "{out}"]),
+    ("labels.csv", ["label", "gold", "{pipe}", "--out", "{out}.jsonl"]),  # a label table, read as any table
+    ("labels.jsonl", ["train", "{pipe}", "--out", "{out}"]),  # the card hashes the file once trained
+    ("manifest.csv", ["prepare", "{corpus}", "--manifest", "{pipe}", "--out", "{out}.jsonl"]),
+    ("actors.yaml", ["actors", "list", "--actors", "{pipe}"]),  # read again for the terms it takes
+])
+def test_an_input_given_as_a_pipe_is_refused_unopened(tmp_path, name, args):
+    """A named pipe (mkfifo, or a shell's <(cat FILE)) given as a table hung, or lost its first bytes: its readers
+    open it more than once (to tell its compression, a workbook, its encoding, then to read it), so prepare said
+    'unsupported input' of <(cat articles.jsonl), evaluate 'malformed JSON (Extra data)' and calibrate 'no item
+    has a gold label' of files that hold them, and a named pipe waited forever. Now one line, before any opening."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia warned NATO.\n")
+    with unwritten_pipe(tmp_path / name) as pipe:
+        given = [arg.format(pipe=pipe, out=tmp_path / "out", corpus=corpus) for arg in args]
+        result = runner.invoke(app, given)
+    one_line_failure(result, f"{pipe}: not a regular file (a pipe); save it to a file first")
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(("out", ".out"))]  # nothing written
+
+
+def test_a_device_is_refused_where_a_pipe_is_read_and_ray_data_names_a_pipe(tmp_path):
+    """/dev/zero is read forever (out of memory) by the readers that read a pipe once, whole (a JSON lines label
+    file, a Label Studio export); /dev/null was read as an empty file ('no labels to write'). Both are refused
+    (shown with /dev/null, which cannot fill memory). --ray-data's input had said 'no such file or folder' of a
+    pipe."""
+    import os
+
+    from classifier.errors import InputError
+    from classifier.models.zero_shot import read_templates
+    from classifier.predict.ray_data import input_parts
+    from classifier.tasks import STANCE
+
+    device = os.devnull
+    for args in (["label", "gold", device, "--out", str(tmp_path / "gold.jsonl")],
+                 ["label", "agreement", device],
+                 ["label", "import", device, "--labels", str(tmp_path / "labels.jsonl")]):
+        one_line_failure(runner.invoke(app, args), f"{device}: not a regular file (a device)")
+    with pytest.raises(InputError, match="not a regular file \\(a device\\)"):
+        read_templates(device, STANCE)
+    with unwritten_pipe(tmp_path / "items.jsonl") as pipe, pytest.raises(InputError, match="\\(a pipe\\)"):
+        input_parts(pipe)
+    assert not (tmp_path / "gold.jsonl").exists() and not (tmp_path / "labels.jsonl").exists()
 
 
 def people_labels(path, annotators=("ana", "ben"), suggested=True):

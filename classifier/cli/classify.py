@@ -22,8 +22,8 @@ from classifier.cpus import usable_cpus
 from classifier.errors import InputError
 from classifier.article_columns import check_columns
 from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
-from classifier.io.files import (check_not_labelled, format_of, iter_table, output_format, output_lock,
-                                 remove_stale_temporaries)
+from classifier.io.files import (check_not_labelled, check_regular_input, format_of, iter_table, output_format,
+                                 output_lock, remove_stale_temporaries)
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
 from classifier.predict.batch import (InputStamp, Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
@@ -41,6 +41,7 @@ def is_items_file(path: Path, encoding: Optional[str] = None) -> bool:
 
     if is_dataset_folder(path):
         return True
+    check_regular_input(path)  # a pipe: before its schema or first row is read (and the whole read again)
     refuse_article_file(path)
     if path.is_dir():
         return False

@@ -15,7 +15,7 @@ from rich.table import Table
 from classifier.cli.app import app, check_device, console, handle_errors, out, progress_bar, show_progress, warn
 from classifier.errors import InputError
 from classifier.items import LABELS, Item
-from classifier.io.files import file_sha256
+from classifier.io.files import check_regular_input, file_sha256
 from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
@@ -27,7 +27,10 @@ COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
 def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: bool, what: str,
                   sources: Optional[dict] = None, columns: Optional[dict] = None) -> list[Item]:
     """The resolved labelled items of ``paths``; ``sources`` (a dict) is filled with item id -> index of the
-    first file that holds it (the file it is sampled with in a mixture)."""
+    first file that holds it (the file it is sampled with in a mixture). A pipe is refused before any work: the
+    model card hashes each file once training is done (``build_card``), a second reading a pipe has not."""
+    for path in paths:
+        check_regular_input(path)
     per_file = [read_records([path], columns) for path in paths]
     check_one_item_per_id([r for records in per_file for r in records])  # across the files too
     if sources is not None:

@@ -13,6 +13,7 @@ import lzma
 import math
 import os
 import re
+import stat
 import sys
 import tempfile
 import warnings
@@ -108,6 +109,23 @@ def check_writable(path: str | Path) -> Path:
                          "file moved into place, which would replace it: give a file name")
     check_parents(path)
     return path
+
+
+def check_regular_input(path: str | Path, pipe: bool = False) -> None:
+    """Refuse, before it is opened, an input that is neither a regular file nor a folder: a named pipe (``mkfifo``, a
+    shell's ``<(cat FILE)``), a device (``/dev/zero`` is read forever) or a socket. A table's readers open it more
+    than once (its first bytes tell its compression, a workbook, its encoding, then it is read), so a pipe hung
+    waiting for a second writer, or lost its first bytes to the look. ``pipe``: a pipe is read, as a file, where its
+    reader reads it once from start to end (a JSON lines label file: ``labels.read_lines``). A missing path (or one
+    that cannot be looked at) is left to the reader, which names the problem; a folder to the reader's own rule."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or (pipe and stat.S_ISFIFO(mode)):
+        return
+    kind = ("a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device")
+    raise InputError(f"{path}: not a regular file ({kind}); save it to a file first and give that")
 
 
 # the fields 'stance classify' adds to an item: a row where any of them holds a value is a model's, not people's
@@ -1216,6 +1234,7 @@ def iter_jsonl(path: str | Path, encoding: str | None = None,
     read decompressed (``compression_of``), a block at a time, and a line of it over ``COMPRESSED_LINE_CHARS`` is
     an error, or is passed to ``on_long_line`` (its number and why) and skipped where that is given."""
     path = Path(path)
+    check_regular_input(path)
     compression = compression_of(path)
     encoding = text_encoding(path, encoding)
     try:
@@ -1297,6 +1316,7 @@ def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[in
     """Yield (line number, row) from a CSV file with a header (comma, semicolon or tab delimited); the
     number is the line the record starts on."""
     path = Path(path)
+    check_regular_input(path)
     end = 0  # the last line read: a record (quoted line breaks span lines) starts after it
     csv.field_size_limit(CSV_FIELD_LIMIT)
     compression = compression_of(path)
@@ -1391,6 +1411,7 @@ def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
     def unreadable(exc: Exception) -> InputError:
         return InputError(f"{path}: not a readable Parquet file ({exc})")
 
+    check_regular_input(path)
     try:
         table = pq.ParquetFile(path)
         check_not_bomb(path, table.metadata)
@@ -1468,7 +1489,8 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
     """Rows of a JSONL, CSV or Parquet file (or a Hugging Face dataset folder), each with its line (or row)
     number; ``columns`` (item field -> column) renames a dataset's columns; ``encoding``: of a JSONL or CSV file
     (default UTF-8, or UTF-16 with its byte-order mark); ``on_long_line``: a compressed JSON lines file's line over
-    ``COMPRESSED_LINE_CHARS`` is skipped and passed to it (``iter_jsonl``), where it is given."""
+    ``COMPRESSED_LINE_CHARS`` is skipped and passed to it (``iter_jsonl``), where it is given. A pipe or a device is
+    refused by each reader before it is opened (``check_regular_input``)."""
     from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
 
     if is_dataset_folder(path):

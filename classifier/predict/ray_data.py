@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
 from classifier.errors import InputError
-from classifier.io.files import PART_SUFFIXES
+from classifier.io.files import PART_SUFFIXES, check_regular_input
 
 GROUP_BYTES = 8 * 2**20  # input per worker in one Ray Data job (a few minutes of one worker's scoring)
 PART_COLUMN = "_part"    # a prediction row's part in its group (the partition column of the job's write)
@@ -40,6 +40,7 @@ ID_BATCH = 65536         # ids read and digested at a time by the check that ids
 def input_parts(path: Path) -> list[Path]:
     """The parts of INPUT: the file itself, or the .parquet / .jsonl files of a folder, in name order."""
     path = Path(path)
+    check_regular_input(path)
     if path.is_file():
         if path.suffix not in PART_SUFFIXES:
             raise InputError(f"{path}: --ray-data reads .parquet or .jsonl items files")
