@@ -274,6 +274,60 @@ def test_predictions_whose_first_row_has_null_scores_are_still_predictions(tmp_p
     assert not files.is_predictions({"id": "0", "text": "x", "model": "tiny@0123abcd"})  # a model named, no scores
 
 
+@pytest.mark.parametrize("compress", ["gzip", "bz2", "xz"])
+def test_a_compressed_file_under_a_plain_name_is_read_as_its_readers_read_it(tmp_path, compress):
+    """Every table reader reads a gzip, bz2 or xz file by its bytes, whatever its name (``compression_of``), but the
+    checks that guard an --out (predictions, people's answers, labels) read its compressed bytes as text: gzip'd
+    predictions under predictions.jsonl, which evaluate reads, or a label table under labels.csv, which 'label gold'
+    reads, were no predictions and no answers to them, and 'prepare --out' replaced them. Now each is read unpacked."""
+    import bz2
+    import gzip
+    import lzma
+
+    pack = {"gzip": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[compress]
+    scored = {"id": "1", "text": "Russia won.", "actor": "Russia", "stance": "favor", "model": "tiny@0123abcd",
+              "stance_scores": {"favor": 0.8, "against": 0.1, "neutral": 0.1}}
+    predictions = tmp_path / "predictions.jsonl"
+    predictions.write_bytes(pack((json.dumps(scored) + "\n").encode()))
+    assert [row for _, row in files.iter_table(predictions)] == [scored]  # what evaluate reads
+    assert files.first_row(predictions) == scored
+    with pytest.raises(InputError, match="a file of predictions by tiny@0123abcd"):
+        files.check_not_predictions(predictions)
+    answers = tmp_path / "labels.jsonl"  # a label file: 'label' refuses it compressed; its answers are kept all the same
+    answers.write_bytes(pack(b"".join(json.dumps({"id": str(i), "text": "Russia won.", "actor": "Russia",
+                                                  "label": "favor", "annotator": who}).encode() + b"\n"
+                                      for i, who in enumerate(("ana", "ben")))))
+    assert files.people_answers(answers) == (2, ["ana", "ben"])
+    table = tmp_path / "labels.csv"
+    table.write_bytes(pack(b"id,text,actor,label,annotator\na1,Russia won.,Russia,favor,ana\n"))
+    assert [row["annotator"] for _, row in files.iter_table(table)] == ["ana"]  # what 'label gold' reads
+    with pytest.raises(InputError, match="a label file holding 1 answer by people .ana."):
+        files.check_not_labels(table)
+    gold = tmp_path / "gold.csv"
+    gold.write_bytes(pack(b"id,text,actor,label\na1,Russia won.,Russia,favor\n"))
+    with pytest.raises(InputError, match="a file of people's labels"):
+        files.check_not_labelled(gold)
+
+
+def test_a_compressed_line_too_long_is_no_row_to_the_output_checks(tmp_path, monkeypatch):
+    """The checks read a compressed file's lines bounded, as its readers do (``COMPRESSED_LINE_CHARS``): a line over
+    it is no row (None), and the rows before it still count; a header over it is no table."""
+    import gzip
+
+    monkeypatch.setattr(files, "COMPRESSED_LINE_CHARS", 200)
+    answer = json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia", "label": "favor", "annotator": "ana"})
+    path = tmp_path / "labels.jsonl"
+    path.write_bytes(gzip.compress(f"{answer}\n{{\"text\": \"{'x' * 5000}\"}}\n{answer}\n".encode()))
+    assert list(files.text_answer_rows(path))[1] is None
+    assert files.people_answers(path) == (2, ["ana"])
+    table = tmp_path / "labels.csv"
+    table.write_bytes(gzip.compress(b"id,text,actor,label,annotator\na1,Russia,Russia,favor,ana\n"
+                                    + b"a2," + b"x" * 5000 + b",Russia,favor,ben\n"))
+    assert files.people_answers(table) == (1, ["ana"])  # the rows up to the long one
+    table.write_bytes(gzip.compress(b"id," + b"x" * 5000 + b",label,annotator\n"))
+    assert files.people_answers(table) == (0, []) and files.first_row(table) is None
+
+
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
 def test_the_python_apis_scored_frame_is_predictions(tmp_path, kind):
     """StanceModel.predict on a DataFrame adds stance and p_favor / p_against / p_neutral, no stance_scores and no

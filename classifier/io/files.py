@@ -209,7 +209,7 @@ def people_answers(path: Path) -> tuple[int, list[str]]:
             if not is_label_file_row(first):
                 return 0, []
             people = [r["annotator"] for r in (first, *rows) if is_answer(r)]
-    except (OSError, ValueError, csv.Error, InputError):  # unreadable, cut off, binary: no answers it can count
+    except (*DECOMPRESSION_ERRORS, ValueError, csv.Error, InputError):  # unreadable, cut off, binary: no answers
         return 0, []
     return len(people), sorted(set(people))
 
@@ -224,11 +224,12 @@ ANSWER_SCAN_LINES = 100
 ANSWER_SCAN_CHARS = 1 << 20
 
 
-def first_json_object(fh) -> dict | None:
+def first_json_object(fh, limit: int | None = None) -> dict | None:
     """The first line of the text file ``fh`` that is a JSON object, looked for past lines that are not (blank, a
     header, a line cut off) up to ``ANSWER_SCAN_LINES`` lines and ``ANSWER_SCAN_CHARS`` characters (a line that opens
-    with "{" is read whole, however long); ``fh`` is then at the line after it. None where there is none so far (a
-    CSV table, or no table at all): ``fh`` is back at its start."""
+    with "{" is read whole, however long, or up to ``limit`` more characters: a compressed file's
+    ``COMPRESSED_LINE_CHARS``); ``fh`` is then at the line after it. None where there is none so far (a CSV table,
+    or no table at all): ``fh`` is back at its start."""
     read = 0
     for _ in range(ANSWER_SCAN_LINES):
         line = fh.readline(ANSWER_SCAN_CHARS - read)
@@ -237,7 +238,7 @@ def first_json_object(fh) -> dict | None:
             break
         if line.lstrip().startswith("{"):  # only a line that may be an object is parsed: a CSV row is not
             if not line.endswith("\n"):  # cut by the limit: an object's line is read whole (a label of a 1 MB text)
-                line += fh.readline()
+                line += fh.readline(-1 if limit is None else limit)
             try:
                 obj = json.loads(line)
             except (ValueError, RecursionError):  # cut off, or not JSON
@@ -251,30 +252,60 @@ def first_json_object(fh) -> dict | None:
 
 
 def text_answer_rows(path: Path, read_table: Callable[[Iterable[str]], bool] = answer_columns) -> Iterator[dict]:
-    """The records of a JSON lines file (None for a line that is no JSON), or the label, annotator, suggested and
-    score cells of each row of a CSV table whose columns ``read_table`` accepts (by default those of a label file,
-    label and annotator; nothing for any other text file)."""
-    with open(path, encoding=text_encoding(path), errors="replace", newline="") as fh:
-        opening = first_json_object(fh)
+    """The records of a JSON lines file (None for a line that is no JSON, or a compressed file's line over
+    ``COMPRESSED_LINE_CHARS``), or the label, annotator, suggested and score cells of each row of a CSV table whose
+    columns ``read_table`` accepts (by default those of a label file, label and annotator; nothing for any other
+    text file), read as ``sniffed_text`` reads it (compressed under any name too)."""
+    fh, compression = sniffed_text(path)
+    with fh:
+        opening = first_json_object(fh, COMPRESSED_LINE_CHARS if compression else None)
         if opening is not None:  # JSON lines
             yield opening
-            for line in fh:
+            for line in bounded_lines(fh) if compression else fh:
                 try:
-                    yield json.loads(line)
+                    yield None if line is None else json.loads(line)
                 except ValueError:  # a line cut off by a kill, or not JSON at all: no answer
                     yield None
             return
-        names, delimiter = csv_header(path, fh)
+        try:
+            names, delimiter = csv_header(path, fh, COMPRESSED_LINE_CHARS if compression else None)
+        except RowTooLong:
+            return
         if not read_table(names):
             return
-        csv.field_size_limit(CSV_FIELD_LIMIT)
-        rows = csv.reader(fh, delimiter=delimiter)
-        next(rows)  # the header
         wanted = [(name, names.index(name)) for name in ANSWER_CELLS if name in names]
-        for row in rows:
+        for row in sniffed_rows(fh, delimiter, compression):
             cells = {name: (row[i].strip() or None) if i < len(row) else None for name, i in wanted}
             cells["suggested"] = (cells.get("suggested") or "").casefold() in ("true", "1", "yes")  # as CSV holds it
             yield cells
+
+
+def sniffed_text(path: Path):
+    """(text file, its compression) of ``path`` for the checks that tell a file by its first rows (``first_row``,
+    ``text_answer_rows``): decompressed where its bytes say it is gzip, bz2 or xz, whatever its name, as every reader
+    of a table reads it (``compression_of``; a zstd file, or one named .gz whose bytes are not gzip, is an
+    InputError), in its ``text_encoding``, bytes that do not decode replaced."""
+    compression = compression_of(path)
+    return open_text(path, text_encoding(path), compression, errors="replace", newline=""), compression
+
+
+def sniffed_rows(fh, delimiter: str, compression: str | None) -> Iterator[list[str]]:
+    """The rows after the header of the CSV text ``fh`` (at its start), as ``sniffed_text`` opened it: a compressed
+    one's rows up to the first over ``COMPRESSED_LINE_CHARS`` characters (``RowBound``), where they stop."""
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    lines = RowBound(bounded_lines(fh)) if compression else fh
+    rows = csv.reader(lines, delimiter=delimiter)
+    try:
+        next(rows, None)  # the header
+        while True:
+            if compression:
+                lines.chars = 0  # each row is bounded, not the rows together
+            row = next(rows, None)
+            if row is None:
+                return
+            yield row
+    except RowTooLong:
+        return
 
 
 def parquet_answer_rows(path: Path, read_table: Callable[[Iterable[str]], bool] = answer_columns) -> Iterator[dict]:
@@ -344,7 +375,7 @@ def has_labels(path: Path) -> bool:
                 return False
             return any(isinstance(row, dict) and has_value(row.get("label")) and not model_output(row)
                        for row in itertools.chain([first], rows))
-    except (OSError, ValueError, csv.Error, InputError):  # unreadable, cut off, binary: no labels it can tell
+    except (*DECOMPRESSION_ERRORS, ValueError, csv.Error, InputError):  # unreadable, cut off, binary: none it can tell
         return False
 
 
@@ -370,7 +401,7 @@ def check_not_predictions(path: str | Path, option: str = "--out") -> None:
         return
     try:
         first = first_row(path)
-    except (InputError, OSError, ValueError, csv.Error):
+    except (*DECOMPRESSION_ERRORS, InputError, ValueError, csv.Error):
         return  # unreadable or empty: not predictions anyone can use
     if is_predictions(first):
         model = f" by {first['model']}" if first.get("model") else ""
@@ -382,7 +413,7 @@ def check_not_predictions(path: str | Path, option: str = "--out") -> None:
 def first_row(path: Path) -> dict | None:
     """The first row of a table told by its bytes, not its name: Parquet (its magic number; a decompression bomb
     is refused first), JSON lines (its first line that is a JSON object, ``first_json_object``) or CSV (a header
-    and a row); None where it has none."""
+    and a row), compressed too (``sniffed_text``); None where it has none."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -395,15 +426,17 @@ def first_row(path: Path) -> dict | None:
             except pa.ArrowException as exc:
                 raise ValueError(str(exc)) from None
             return batch.to_pylist()[0] if batch is not None and batch.num_rows else None
-    with open(path, encoding=text_encoding(path), errors="replace", newline="") as fh:
-        first = first_json_object(fh)  # past a broken first line: predictions whose first line was cut are kept
+    fh, compression = sniffed_text(path)
+    with fh:
+        limit = COMPRESSED_LINE_CHARS if compression else None
+        first = first_json_object(fh, limit)  # past a broken first line: predictions whose first line was cut are kept
         if first is not None:
             return first
-        names, delimiter = csv_header(path, fh)
-        csv.field_size_limit(CSV_FIELD_LIMIT)
-        rows = csv.reader(fh, delimiter=delimiter)
-        next(rows)  # the header
-        row = next(rows, None)
+        try:
+            names, delimiter = csv_header(path, fh, limit)
+        except RowTooLong:
+            return None
+        row = next(sniffed_rows(fh, delimiter, compression), None)
         return dict(zip(names, row)) if row is not None else None
 
 
