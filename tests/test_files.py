@@ -674,6 +674,24 @@ def test_a_compressed_workbook_is_told_by_its_unpacked_bytes(tmp_path):
     assert [row for _, row in files.iter_table(text)] == [{"id": "PK", "text": "Russia won."}]
 
 
+def test_an_output_over_a_compressed_workbook_is_refused_as_its_readers_refuse_it(tmp_path):
+    """Gzip bytes of an .xlsx under labels.csv were a workbook to every reader (by the unpacked bytes) but not to the
+    --out check, which read the bytes on disk only: 'prepare --out labels.csv' replaced the sheet. Both read the
+    unpacked bytes; a compressed ZIP archive that is no workbook is replaced as any output."""
+    for kind, made in workbooks(tmp_path).items():
+        for packing, name in (("gz", "gzip"), ("bz2", "bz2"), ("xz", "xz")):
+            path = tmp_path / f"labels-{kind.strip('.')}-{packing}.csv"
+            path.write_bytes(compress(packing, made.read_bytes()))
+            before = path.read_bytes()
+            if kind == "zip":
+                assert files.output_format(path) == "csv"
+                continue
+            with pytest.raises(InputError, match=rf"^--out {path}: a spreadsheet workbook \({name}-compressed, "
+                                                  rf"{kind}, by its bytes\), which writing it would replace"):
+                files.output_format(path)
+            assert path.read_bytes() == before
+
+
 def test_the_first_undecodable_line_of_a_compressed_file_is_found_without_reading_a_line_whole(tmp_path):
     """first_undecodable_line read each unpacked line whole: a 39 KB gzip of a 9 MB line with a byte that is not UTF-8
     peaked at 27 MB of Python's allocations (tracemalloc); read a piece at a time, 3.2 MB, the same line named."""

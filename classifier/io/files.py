@@ -343,17 +343,14 @@ def check_not_labels(path: str | Path, option: str = "--out") -> None:
 
 
 def check_not_workbook(path: Path, option: str = "--out") -> None:
-    """Refuse an output that would replace a spreadsheet workbook, told by its bytes (``archive_kind``), whatever
-    its name: no command writes one, so it is someone's sheet (saved as "labels.csv"), perhaps of labels that no
-    check can read."""
-    try:
-        with open(path, "rb") as fh:
-            kind = archive_kind(fh)
-    except OSError:
-        return  # the writer names the problem
+    """Refuse an output that would replace a spreadsheet workbook, told by its bytes, unpacked where they are
+    compressed, as the readers tell one (``archive_kind_of``), whatever its name: no command writes one, so it is
+    someone's sheet (saved as "labels.csv"), perhaps of labels that no check can read."""
+    kind, compression = archive_kind_of(path)  # one it cannot open: the writer names the problem
     if kind and kind != "zip":
-        raise InputError(f"{option} {path}: a spreadsheet workbook ({kind}, by its bytes), which writing it would "
-                         "replace; write to another file (nothing was changed)")
+        packed = f"{compression}-compressed, " if compression else ""
+        raise InputError(f"{option} {path}: a spreadsheet workbook ({packed}{kind}, by its bytes), which writing it "
+                         "would replace; write to another file (nothing was changed)")
 
 
 def has_label_column(names: Iterable[str]) -> bool:
@@ -690,10 +687,35 @@ def archive_kind(fh) -> str | None:
     return ".ods" if ods else "zip"
 
 
+def archive_kind_of(path: str | Path) -> tuple[str | None, str | None]:
+    """(``archive_kind``, compression) of the file ``path``: of its bytes, or where they are gzip, bz2 or xz
+    compressed (``compression_of``), of its unpacked bytes, with that compression; (None, None) for any other file
+    and for one that cannot be opened or unpacked (its reader names the problem)."""
+    try:
+        with open(path, "rb") as fh:
+            kind = archive_kind(fh)
+    except OSError:
+        return None, None
+    if kind:
+        return kind, None
+    try:
+        compression = compression_of(path)
+        if compression:
+            with open_binary(path, compression) as fh:
+                return archive_kind(fh), compression
+    except (*DECOMPRESSION_ERRORS, InputError):  # zstd, a name that says another compression, data cut off
+        pass
+    return None, None
+
+
 def archive_problem(fh) -> str | None:
     """What is wrong with reading the binary file ``fh`` as text (``archive_kind``): a spreadsheet workbook saved
     under another name (a ``.csv`` that is an .xlsx), or a ZIP archive that is none; None for any other file."""
-    kind = archive_kind(fh)
+    return kind_problem(archive_kind(fh))
+
+
+def kind_problem(kind: str | None) -> str | None:
+    """``archive_problem``'s words for an ``archive_kind``."""
     if kind == "zip":
         return "a ZIP archive, not text or a table; unzip it and give the file it holds (JSON lines, CSV or Parquet)"
     return kind and f"a spreadsheet workbook ({kind}, by its bytes) is not read; {SAVE_AS_CSV}"
@@ -708,22 +730,11 @@ def refuse_spreadsheet(path: str | Path) -> None:
         raise InputError(f"{path}: a spreadsheet workbook ({suffix}) is not read; {SAVE_AS_CSV}")
     if not Path(path).is_file():  # a folder, a pipe: read by its own rule (a pipe's bytes could be read once only)
         return
-    try:
-        with open(path, "rb") as fh:
-            problem = archive_problem(fh)
-    except OSError:
-        return  # the reader names the problem
+    kind, compression = archive_kind_of(path)  # a workbook gzip'd (book.jsonl.gz) too, told by its unpacked bytes
+    problem = kind_problem(kind)
     if problem:
-        raise InputError(f"{path}: {problem}")
-    try:  # a workbook gzip'd (book.jsonl.gz): its unpacked bytes are told as a plain file's are
-        compression = compression_of(path)
-        if compression:
-            with open_binary(path, compression) as fh:
-                problem = archive_problem(fh)
-    except (*DECOMPRESSION_ERRORS, InputError):
-        return  # the reader names the problem (zstd, a name that says another compression, data cut off)
-    if problem:
-        raise InputError(f"{path}: {compression}-compressed, and inside it {problem}")
+        raise InputError(f"{path}: {compression}-compressed, and inside it {problem}" if compression
+                         else f"{path}: {problem}")
 
 
 # Compressed tables (articles.jsonl.gz, news dumps and Common Crawl-derived sets): read through the standard
