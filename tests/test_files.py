@@ -293,7 +293,7 @@ def test_a_compressed_file_under_a_plain_name_is_read_as_its_readers_read_it(tmp
     assert files.first_row(predictions) == scored
     with pytest.raises(InputError, match="a file of predictions by tiny@0123abcd"):
         files.check_not_predictions(predictions)
-    answers = tmp_path / "labels.jsonl"  # a label file: 'label' refuses it compressed; its answers are kept all the same
+    answers = tmp_path / "labels.jsonl"  # 'label' refuses a label file compressed; its answers are kept all the same
     answers.write_bytes(pack(b"".join(json.dumps({"id": str(i), "text": "Russia won.", "actor": "Russia",
                                                   "label": "favor", "annotator": who}).encode() + b"\n"
                                       for i, who in enumerate(("ana", "ben")))))
