@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from classifier.errors import InputError, InputWarning, check_paths, option
-from classifier.io.files import check_regular_input
+from classifier.io.files import check_not_packed, check_regular_input
 from classifier.items import Item
 from classifier.resources import resource_path
 
@@ -555,6 +555,7 @@ def load_catalogue(path: str | Path | None = None) -> list[Actor]:
     once for the items' spans and once for articles)."""
     path = Path(path) if path else DEFAULT_CATALOGUE
     check_regular_input(path)
+    check_not_packed(path, "the actor catalogue")
     try:
         text = path.read_text(encoding="utf-8")
         spec = yaml.load(text, Loader=_StrictLoader)  # noqa: S506  (a safe loader)

@@ -234,23 +234,14 @@ def repair_tail(fd: int, path: Path) -> None:
         os.truncate(fd, cut)
 
 
-UNPACK = {"gzip": "gunzip", "bz2": "bunzip2", "xz": "unxz", "zstd": "zstd -d"}  # the command that undoes each
-
-
 def refuse_compressed(path: str | Path) -> None:
     """A label file is read and appended to as plain JSON lines, never compressed: one told so by its bytes (a gzip'd
     file under a .jsonl name had been "not UTF-8 text") or by its name (``labels.jsonl.gz``) is one line saying to
     decompress it (or, where it is not there yet, to give a plain name)."""
-    from classifier.io.files import COMPRESSED_SUFFIXES, magic_compression
+    from classifier.io.files import COMPRESSED_SUFFIXES, UNPACK, packed_as
 
     path = Path(path)
-    found = None
-    try:
-        if path.is_file():  # a pipe (<(cat a.jsonl b.jsonl)) is not sniffed: its bytes can be read once only
-            with open(path, "rb") as fh:
-                found = magic_compression(fh.read(10))
-    except OSError:  # not there yet (a file to append to), or a folder: its reader names the problem
-        found = None
+    found = packed_as(path)  # a pipe (<(cat a.jsonl b.jsonl)) is not sniffed: its bytes can be read once only
     suffix = path.suffix.lower()
     if found:
         raise InputError(f"{path}: {found}-compressed; label files are not read compressed (they are appended to "

@@ -850,3 +850,26 @@ def test_a_spreadsheet_workbook_is_one_line_saying_to_save_it_as_csv(tmp_path, s
         one_line_failure(result, f"{book}: a spreadsheet workbook ({suffix}) is not read; save the sheet as CSV")
         assert "or as Parquet" in " ".join(result.output.split())
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["corpus", book.name])  # nothing written
+
+
+@pytest.mark.parametrize("packer, named", [("gzip", "gzip"), ("bz2", "bz2"), ("lzma", "xz")])
+def test_a_compressed_catalogue_templates_or_export_is_named_as_compressed(tmp_path, packer, named):
+    import importlib
+
+    from classifier.errors import InputError
+    from classifier.models.zero_shot import read_templates
+    from classifier.tasks import STANCE
+
+    pack = importlib.import_module(packer).compress
+    catalogue, templates, export = tmp_path / "actors.yaml", tmp_path / "t.yaml", tmp_path / "export.json"
+    catalogue.write_bytes(pack(b"actors:\n  - name: Gazprom\n"))
+    templates.write_bytes(pack(b"stance:\n  favor: good {actor}\n"))
+    export.write_bytes(pack(b"[]"))
+    listed = runner.invoke(app, ["actors", "list", "--actors", str(catalogue)])
+    one_line_failure(listed, f"{catalogue}: {named}-compressed; the actor catalogue is read as plain text: decompress")
+    labels = tmp_path / "labels.jsonl"
+    imported = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels), "--annotator", "ana"])
+    one_line_failure(imported, f"{export}: {named}-compressed; a Label Studio export is read as plain text")
+    assert not labels.exists()
+    with pytest.raises(InputError, match=f"{named}-compressed; a file of templates is read as plain text"):
+        read_templates(templates, STANCE)

@@ -27,7 +27,7 @@ from typer.core import TyperGroup
 
 from classifier.cli.app import app, console, handle_errors, out, show_progress, warn
 from classifier.cli.display import SafeConsole
-from classifier.io.files import check_not_input, check_regular_input
+from classifier.io.files import check_not_input, check_not_packed, check_regular_input
 from classifier.cli.display import shown as visible
 from classifier.visible import counted, one_line
 from classifier.errors import InputError, InputWarning
@@ -576,6 +576,7 @@ def import_command(
     if not export_path.exists():
         raise InputError(f"{export_path}: no such file")
     check_regular_input(export_path, pipe=True)  # read once, whole: a pipe is read as a file; /dev/zero is not
+    check_not_packed(export_path, "a Label Studio export")
     try:
         tasks = json.loads(export_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

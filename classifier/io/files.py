@@ -763,6 +763,31 @@ def magic_compression(start: bytes) -> str | None:
     return None
 
 
+UNPACK = {"gzip": "gunzip", "bz2": "bunzip2", "xz": "unxz", "zstd": "zstd -d"}  # the command that undoes each
+
+
+def packed_as(path: str | Path) -> str | None:
+    """The compression ``path``'s first bytes show (``magic_compression``), for a reader of plain text only; None
+    for a file that is not compressed, is no regular file (a pipe's bytes can be read once only) or cannot be read
+    (its reader names the problem)."""
+    try:
+        if Path(path).is_file():
+            with open(path, "rb") as fh:
+                return magic_compression(fh.read(10))
+    except OSError:
+        pass
+    return None
+
+
+def check_not_packed(path: str | Path, what: str) -> None:
+    """Refuse, in one line saying how to undo it, a compressed file where ``what`` ("the actor catalogue") is read
+    as plain text only: it had been "not UTF-8 text" or a decoder's message about byte 0x8b."""
+    found = packed_as(path)
+    if found:
+        raise InputError(f"{path}: {found}-compressed; {what} is read as plain text: decompress it "
+                         f"('{UNPACK[found]}') and give the file it holds")
+
+
 def table_suffix(path: str | Path) -> str:
     """The suffix that names a table's format, lower case: the one before a compression's (``x.jsonl.gz``:
     ".jsonl"), else the last ("" for none)."""

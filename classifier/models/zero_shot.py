@@ -23,7 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from classifier.errors import InputError
-from classifier.io.files import check_regular_input
+from classifier.io.files import check_not_packed, check_regular_input
 from classifier.items import Item
 from classifier.models.inputs import Encoded
 from classifier.models.stance_model import StanceModel, model_hash, pad_batch
@@ -46,6 +46,7 @@ def read_templates(path: str | Path | None, task: Task) -> dict[str, str]:
 
     path = Path(path) if path else default_templates_path()
     check_regular_input(path)  # a pipe: read again for --task both's second task
+    check_not_packed(path, "a file of templates")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
