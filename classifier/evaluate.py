@@ -9,7 +9,6 @@ two models side by side on the same gold items with a paired bootstrap.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import math
 import warnings
@@ -110,6 +109,7 @@ FRAME_CHUNK_ROWS = 50_000
 TEXT_COLUMNS = ("text", "spans")  # only the report's quoted examples read them
 TEXT_HASH = "text_hash"  # what evaluation keeps of the text: enough to see that two files' items differ
 TRAINED = "trained_on"  # a gold row whose sentence and actor the model trained on (read_labelled's ``trained``)
+GIVEN_TRAINED = "trained_on_given"  # ... that --model's list holds, whatever the row's model (``TrainedLists``)
 
 
 def text_or_none(value) -> str | None:
@@ -335,7 +335,7 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
     ``card.TrainedItems``: each kept row gets ``TRAINED`` (whether the model trained on its sentence and actor),
     read before the text is dropped; or a function of a row's model that gives one or None (``TrainedLists``: each
     row checked against its own model's list as the file is read, False where there is none), called once per
-    model a chunk holds."""
+    model a chunk holds, and, with a ``--model``, ``GIVEN_TRAINED`` against its list (``trained_flags``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -348,29 +348,47 @@ def read_labelled(path: str | Path, *, drop: Sequence[str] = (), also: np.ndarra
             keep = pc.or_(keep, pa.array(np.isin(hashes[-1], also)))
         rows = table.filter(keep)
         if trained is not None:
-            rows = rows.append_column(TRAINED, trained_flags(rows, trained))
+            for column, flags in trained_flags(rows, trained).items():
+                rows = rows.append_column(column, flags)
         if "text" in drop:  # a comparison still tells two items under one id apart
             rows = rows.append_column(TEXT_HASH, pa.array(row_hashes(rows, ["text"]), pa.uint64()))
         kept.append(without(rows, drop))
     return LabelledRows(frame_of(kept), n_predictions, sorted(models), np.concatenate(hashes))
 
 
-def trained_flags(rows, trained):
-    """Whether each of ``rows`` (an Arrow table of predictions) is a sentence and actor that ``trained``
-    (``read_labelled``'s) lists: its model's list, called once per model the rows hold, or the one list given."""
-    import pyarrow as pa
+def trained_flags(rows, trained) -> dict:
+    """{column: flags} of ``rows`` (an Arrow table of predictions) for ``read_labelled``'s ``trained``: ``TRAINED``,
+    whether each row is a sentence and actor that its list holds (the one list given, or its model's, ``trained``
+    called once per model the rows hold); with a ``TrainedLists`` of a ``--model``, ``GIVEN_TRAINED`` too, whether
+    ``--model``'s list holds it (what a file of one model is counted against, whatever its digest: ``entries``),
+    looked up only for the rows whose own list is another."""
     import pyarrow.compute as pc
 
-    if callable(trained):  # each row's own model's list
-        lists = {model: trained(model) for model in pc.unique(rows["model"]).to_pylist()}
-        if all(listed is None for listed in lists.values()):  # no list: no text read
-            return pa.array(np.zeros(rows.num_rows, dtype=bool))
-        known = [lists[model] for model in rows["model"].to_pylist()]
-    else:
-        known = itertools.repeat(trained)
+    if not callable(trained):
+        return {TRAINED: flags_against(rows, [trained] * rows.num_rows)}
+    lists = {model: trained(model) for model in pc.unique(rows["model"]).to_pylist()}
+    own = [lists[model] for model in rows["model"].to_pylist()]
+    columns = {TRAINED: flags_against(rows, own)}
+    given = trained.given_list()
+    if given is not None:
+        import pyarrow as pa
+
+        its_own = pa.array([listed is given for listed in own], pa.bool_())
+        other = flags_against(rows, [None if listed is given else given for listed in own])
+        columns[GIVEN_TRAINED] = pc.if_else(its_own, columns[TRAINED], other)
+    return columns
+
+
+def flags_against(rows, lists: list):
+    """Whether each of ``rows`` is a sentence and actor that its list of ``lists`` (one per row, None: no list)
+    holds, as an Arrow array; the text is not read where no row has a list."""
+    import pyarrow as pa
+
+    if all(listed is None for listed in lists):
+        return pa.array(np.zeros(rows.num_rows, dtype=bool))
     actors = rows["actor"].to_pylist() if "actor" in rows.column_names else [None] * rows.num_rows
     return pa.array([listed is not None and listed.has(text, actor)
-                     for listed, text, actor in zip(known, rows["text"].to_pylist(), actors)], pa.bool_())
+                     for listed, text, actor in zip(lists, rows["text"].to_pylist(), actors)], pa.bool_())
 
 
 def read_pair(first: str | Path, second: str | Path, *, drop: Sequence[str] = (),
@@ -861,9 +879,10 @@ class TrainedLists:
     """The items each model of a predictions file trained on (its folder's ``trained_items.txt``), each model
     looked up once (a folder's weights hashed once) however often the file is read: ``--model``'s
     (``model_dir``) where its digest is the model's, else the checkout's ``models/NAME`` with that digest
-    (``checkout_model``), else, for a file that holds that model alone, ``--model``'s (the folder said to have made
-    the predictions: recalibrated since, or a copy under another name). Called with a row's model as the file is
-    read (``read_labelled``'s ``trained``): the list its row is checked against."""
+    (``checkout_model``). Called with a row's model as the file is read (``read_labelled``'s ``trained``): the list
+    its row is checked against; every row is checked against ``--model``'s too (``given_list``), which a file that
+    holds one model alone is counted against whatever its digest (the folder named as the one that made the
+    predictions: recalibrated since, or a copy under another name; ``entries``)."""
 
     def __init__(self, model_dir: str | Path | None = None):
         from classifier.models.card import TRAINED_ITEMS_FILE, trained_items
@@ -902,35 +921,40 @@ class TrainedLists:
         return self.found[model]
 
     def __call__(self, model: str):
-        entry = self.own(model) or self.given
+        entry = self.own(model)
         return entry and entry[1]
 
+    def given_list(self):
+        """``--model``'s ``card.TrainedItems``; None without one."""
+        return self.given and self.given[1]
+
     def entries(self, models: Sequence[str]) -> dict:
-        """The lists a file's gold rows are counted against, by model (``distinct_models``): each model's own, and
-        ``--model``'s for the one model of a file that holds no other."""
+        """The lists a file's gold rows are counted against, by model (``distinct_models``), as (folder, the flags'
+        column): ``--model``'s (``GIVEN_TRAINED``) for the one model of a file that holds no other, whatever its
+        digest; else each model's own (``TRAINED``)."""
         models = distinct_models(models)
+        if len(models) == 1 and self.given is not None:
+            return {models[0]: (self.given[0], GIVEN_TRAINED)}
         found = {model: self.own(model) for model in models}
-        if len(models) == 1 and found[models[0]] is None and self.given is not None:
-            found[models[0]] = self.given
-        elif len(models) > 1 and self.given is not None and self.given not in found.values():
+        if len(models) > 1 and self.given is not None and self.given not in found.values():
             warnings.warn(f"{option('model_dir', self.given[0], flag='--model')}: its digest ({self._digest}) is "
                           f"none of the predictions' models' ({', '.join(models)}), so no row was checked against "
                           "its training data", InputWarning, stacklevel=3)
-        return {model: entry for model, entry in found.items() if entry is not None}
+        return {model: (entry[0], TRAINED) for model, entry in found.items() if entry is not None}
 
 
 def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path) -> dict | None:
-    """How many gold rows of each model of ``entries`` (``TrainedLists.entries``) it trained on (``TRAINED``), with
+    """How many gold rows of each model of ``entries`` (``TrainedLists.entries``) it trained on (its column), with
     a warning per model where some did: ``{"model", "items", "of"}`` for one model; for several, their sums with
     ``models``, one such dict each; None where no model's list was found."""
     from classifier.models.card import in_sample_words
     from classifier.models.stance_model import engine_of
 
-    gold = frame.loc[frame["label"].notna(), ["model", TRAINED]]
+    gold = frame.loc[frame["label"].notna()]
     models = gold["model"].map({model: engine_of(model)[0] for model in gold["model"].unique()})
     counts = []
-    for model, (name, _) in entries.items():
-        flags = gold.loc[models == model, TRAINED]
+    for model, (name, column) in entries.items():
+        flags = gold.loc[models == model, column]
         counts.append({"model": name, "items": int(flags.sum()), "of": int(len(flags))})
         if counts[-1]["items"]:
             warnings.warn(f"{path}: " + in_sample_words(counts[-1]["items"], counts[-1]["of"], name), InputWarning,
@@ -972,7 +996,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
     trained_on = trained_counts(rows.frame, lists.entries(rows.models), path)
-    rows.frame = rows.frame.drop(columns=[TRAINED], errors="ignore")
+    rows.frame = rows.frame.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
     gold_rows = labelled(rows.frame)
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")
     if note:

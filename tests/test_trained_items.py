@@ -295,3 +295,9 @@ def test_evaluate_checks_each_row_against_its_own_model_and_says_per_model(tmp_p
     with pytest.warns(UserWarning, match="7 of 60 items .* in .*theirs's training data"):
         found = evaluate.evaluate_predictions("one.jsonl", n_boot=0, model_dir="models/theirs")["trained_on"]
     assert found == {"model": theirs, "items": 7, "of": 60}
+    # ... and where the checkout holds a folder of that very digest: --model still, as named (the checkout's list
+    # had been taken in its place, where --model's digest was not the file's model's)
+    write_jsonl(tmp_path / "ours.jsonl", [{**r, "model": ids["ours"]} for r in rows])
+    with pytest.warns(UserWarning, match="7 of 60 items .* in .*theirs's training data"):
+        found = evaluate.evaluate_predictions("ours.jsonl", n_boot=0, model_dir="models/theirs")["trained_on"]
+    assert found == {"model": theirs, "items": 7, "of": 60}
