@@ -399,22 +399,26 @@ def record_task(record: dict) -> str | None:
 
 
 def name_key(name: str) -> str:
-    """An annotator's name as people read it: case and runs of spacing aside ("Ana", "ana", "ana  b" as "ana b")."""
-    return " ".join(name.casefold().split())
+    """An annotator's name as people read it: case and runs of spacing aside ("Ana", "ana", "ana  b" as "ana b"), and
+    its Unicode form (NFKC: "José" typed as e and a combining accent is "José", a full-width "Ａｎａ" is "Ana")."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def warn_namesakes(records: Sequence[dict], annotator: str, path: str | Path) -> None:
-    """Warn where the file holds answers under a name that is ``annotator``'s but for case or spacing ("ana" to one
-    labelling as "Ana"): each name is a person of its own to 'label gold' and 'label agreement', so one person typing
-    their name two ways votes twice and agrees with themself, without a word."""
+    """Warn where the file holds answers under a name that is ``annotator``'s but for case, spacing or Unicode form
+    (``name_key``: "ana" to one labelling as "Ana"): each name is a person of its own to 'label gold' and 'label
+    agreement', so one person typing their name two ways votes twice and agrees with themself, without a word."""
     counts = Counter(annotator_of(r) for r in records if not is_retraction(r))
     namesakes = sorted((name for name in counts if name != annotator and name_key(name) == name_key(annotator)),
                        key=lambda name: (-counts[name], name))  # the most answers first: the name to go on with
     if namesakes:
         held = ", ".join(f"{counts[name]} by {name!r}" for name in namesakes)
-        warnings.warn(f"{path} holds answers under a name that differs from {annotator!r} only in case or spacing "
-                      f"({held}); each name counts as another person in 'label gold' and 'label agreement': if it is "
-                      f"yours, quit (q) and go on with --annotator {namesakes[0]!r}", InputWarning, stacklevel=3)
+        warnings.warn(f"{path} holds answers under a name that differs from {annotator!r} only in case, spacing or "
+                      f"Unicode form ({held}); each name counts as another person in 'label gold' and 'label "
+                      f"agreement': if it is yours, quit (q) and go on with --annotator {namesakes[0]!r}", InputWarning,
+                      stacklevel=3)
 
 
 def check_file_task(records: Sequence[dict], task: Task, path: str | Path) -> None:

@@ -1535,7 +1535,20 @@ def test_a_name_differing_from_one_in_the_file_only_in_case_is_warned_of(tmp_pat
     for name, held in (("Ana", "(2 by 'ana')"), (" ANA ", "(2 by 'ana', 1 by 'Ana')")):
         result = runner.invoke(app, [*args, "-a", name], input="n\nq\n")
         said = " ".join(result.output.split())
-        assert result.exit_code == 0 and said.count(f"holds answers under a name that differs from "
-                                                    f"'{name.strip()}' only in case or spacing {held}") == 2, said
+        assert result.exit_code == 0 and said.count(f"holds answers under a name that differs from '{name.strip()}' "
+                                                    f"only in case, spacing or Unicode form {held}") == 2, said
         assert "go on with --annotator 'ana'" in said, said
     assert [r["annotator"] for r in LabelStore(labels).records()] == ["ana", "ana", "Ana", "ANA"]
+
+
+def test_a_name_differing_from_one_in_the_file_only_in_its_unicode_form_is_warned_of(tmp_path):
+    """"José" typed as e and a combining accent (NFD, as some keyboards and macOS paths give it) and as one é (NFC)
+    look the same everywhere they are shown, yet were two people to gold and agreement (`José | José`, agreement
+    1.000), and the session started afresh without the namesake warning that case or spacing gets."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    args = ["label", str(items_path), "--labels", str(labels)]
+    assert runner.invoke(app, [*args, "-a", "Jose\u0301", "-q"], input="f\n").exit_code == 0
+    result = runner.invoke(app, [*args, "-a", "Jos\u00e9", "-q"], input="q\n")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "(1 by 'Jose\u0301')" in said and "Unicode form" in said, said
