@@ -357,22 +357,42 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
         by_name = {a.name.casefold(): a for a in actors}
         unknown = [n for n in wanted if n.casefold() not in by_name]
         if unknown:
-            held = {n: holder for n in unknown if (holder := term_holder(actors, n))}
-            hint = "".join(f"; {n} is a term of {a.name}: an actor of its own is an {options[0]} entry "
-                           f"'- name: {whole_person(a, n)}'" for n, a in held.items())
             raise InputError(f"{options[2]}: {', '.join(unknown)} not in the catalogue "
-                             f"(it has {', '.join(a.name for a in actors)}){hint}")
+                             f"(it has {', '.join(a.name for a in actors)}){term_hints(actors, unknown, options)}")
         kept = list({by_name[n.casefold()].name: by_name[n.casefold()] for n in wanted}.values())
         dropped = [a for a in actors if a.name not in {k.name for k in kept}]
         actors = [shadowed(actor, dropped) for actor in kept]
     return actors
 
 
+def term_hints(actors: list[Actor], unknown: Iterable[str],
+               options: tuple[str, str, str] = ("--actors", "--actors-only", "--only-actors")) -> str:
+    """``term_hint`` of each name of ``unknown`` (wanted as actors' names, not found) that is a term of an actor of
+    ``actors``, for the end of the error that refuses them; "" where none is."""
+    return "".join(term_hint(n, actor, options) for n in unknown if (actor := term_holder(actors, n)))
+
+
 def term_holder(actors: list[Actor], written: str) -> Actor | None:
     """The actor that lists ``written`` among its terms ("Putin": Russia), matched as terms are, case and spacing
     aside; None when none does. For an error that meets an actor's term where an actor's name was wanted."""
-    wanted = " ".join(written.split()).casefold()
-    return next((a for a in actors if wanted in {" ".join(t.split()).casefold() for t in a.terms()}), None)
+    return next((a for a in actors if term_key(written) in {term_key(t) for t in a.terms()}), None)
+
+
+def term_key(term: str) -> str:
+    """A term as ``term_holder`` and ``term_hint`` compare it: case and runs of spacing aside."""
+    return " ".join(term.split()).casefold()
+
+
+def term_hint(written: str, actor: Actor, options: tuple[str, str, str]) -> str:
+    """The words for ``written`` given as an actor's name (``options[2]``, --only-actors), where it is a term of
+    ``actor``: one of its own names or demonyms ("EU", "Russians") stands for the actor, whose name is wanted; a
+    place or a person ("Kremlin", "Putin") can be an actor of its own, an ``options[0]`` (--actors) entry."""
+    own = next((what for field, what in (("names", "a name"), ("demonyms", "a demonym"))
+                if term_key(written) in {term_key(t) for t in getattr(actor, field)}), None)
+    if own:
+        return f"; {written} is {own} of {actor.name}: {options[2]} takes the actor's name, '{actor.name}'"
+    return (f"; {written} is a term of {actor.name}: an actor of its own is an {options[0]} entry "
+            f"'- name: {whole_person(actor, written)}'")
 
 
 def whole_person(actor: Actor, written: str) -> str:

@@ -309,6 +309,14 @@ def test_only_actors_given_a_term_names_the_actor_that_holds_it():
     assert "Atlantis is" not in said and "\n" not in said
     with pytest.raises(InputError, match="xi is a term of China: .*an actors entry '- name: Xi Jinping'"):
         choose_catalogue(None, None, "xi")  # a surname-first person; the Python caller's parameter name
+    # one of the actor's own names or demonyms stands for the actor: its name is wanted, not an actor of its own
+    # (it had said "an actor of its own is an --actors entry '- name: EU'", a second European Union)
+    with cli_flags(), pytest.raises(InputError) as caught:
+        choose_catalogue(None, None, "EU,russians")
+    said = str(caught.value)
+    assert "EU is a name of European Union: --only-actors takes the actor's name, 'European Union'" in said
+    assert "russians is a demonym of Russia: --only-actors takes the actor's name, 'Russia'" in said
+    assert "entry" not in said, said
 
 
 def test_prepare_keeps_only_the_actors_asked_for(tmp_path):

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from classifier import __version__
-from classifier.actors import MentionFinder, actor_names, choose_catalogue, found_spans_note
+from classifier.actors import MentionFinder, actor_names, choose_catalogue, found_spans_note, term_hints
 from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
                                  show_progress, warn)
 from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DATE_ORDER_HELP, ENCODING_HELP,
@@ -155,7 +155,8 @@ def check_actors_named(wanted: set[str], given: str, catalogue, read) -> None:
         unknown -= {(item.actor or "").strip().casefold() for item in read()}
     if unknown:
         names = [name.strip() for name in given.split(",") if name.strip().casefold() in unknown]
-        raise InputError(f"--only-actors: {', '.join(names)} is neither in the catalogue nor an actor of the items")
+        raise InputError(f"--only-actors: {', '.join(names)} is neither in the catalogue nor an actor of the items"
+                         + term_hints(catalogue, names))
 
 
 def preparation_folder(out_path: Path) -> tempfile.TemporaryDirectory:
