@@ -276,8 +276,9 @@ def test_only_actors_picks_an_items_files_rows_and_spans_come_from_the_whole_cat
         in " ".join(result.output.split()) and not (tmp_path / "none.jsonl").exists()
     result = run("classify", items, "--out", tmp_path / "none.jsonl", "--model", tiny_model_dir, "-q",
                  "--only-actors", "Putin")  # a term: whose it is, as prepare and actors list say (it had said nothing)
-    assert result.exit_code == 1 and "Putin is neither in the catalogue nor an actor of the items; Putin is a term " \
-        "of Russia: an actor of its own is an --actors entry '- name: Vladimir Putin'" in " ".join(result.output.split())
+    assert result.exit_code == 1 and ("Putin is neither in the catalogue nor an actor of the items; Putin is a term of "
+                                      "Russia: an actor of its own is an --actors entry '- name: Vladimir Putin'") \
+        in " ".join(result.output.split())
     result = run("classify", items, "--out", tmp_path / "nato.jsonl", "--model", tiny_model_dir, "-q",
                  "--only-actors", "NATO")  # catalogued, but not in this file
     assert "no item's actor is one of --only-actors NATO" in " ".join(result.output.split())
