@@ -186,6 +186,18 @@ def item_key(text: str, actor: str | None = None) -> str:
     return hashlib.sha256(f"{sentence}\x1f{target}".encode()).hexdigest()[:16]
 
 
+def items_fingerprint(items: Iterable[Item]) -> str:
+    """A hash of what a model reads from each item, in order (text, actor, spans): scores computed for one list
+    of items are another list's only where the two fingerprints are equal (a teacher's cached logits, the scores
+    a labelling session keeps beside its label file)."""
+    import json
+
+    digest = hashlib.sha256()
+    for item in items:
+        digest.update(json.dumps([item.text, item.actor, item.spans]).encode())
+    return digest.hexdigest()[:16]
+
+
 def item_record(item: Item) -> dict:
     """The item as a plain dict for writing (spans as lists)."""
     record = item.model_dump()

@@ -11,8 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from classifier.items import LABELS, Item
-from classifier.models.distill import items_fingerprint
+from classifier.items import LABELS, Item, items_fingerprint
 
 
 def article_fold(item: Item, folds: int, seed: int = 0) -> int:

@@ -207,7 +207,7 @@ def ids_digest(items) -> str:
     """What the teachers scored, in order: ids, text, actor and spans of every item."""
     import hashlib
 
-    from classifier.models.distill import items_fingerprint
+    from classifier.items import items_fingerprint
 
     ids = hashlib.sha256("\n".join(it.id for it in items).encode()).hexdigest()[:16]
     return f"{ids}-{items_fingerprint(items)}"

@@ -19,15 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from classifier.items import Item
-
-
-def items_fingerprint(items: Sequence[Item]) -> str:
-    """A hash of what a model reads from each item, in order (text, actor, spans)."""
-    digest = hashlib.sha256()
-    for item in items:
-        digest.update(json.dumps([item.text, item.actor, item.spans]).encode())
-    return digest.hexdigest()[:16]
+from classifier.items import Item, items_fingerprint
 
 
 def teacher_logits(teacher: str | Path, items: Sequence[Item], *, labels: Sequence[str],
