@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, InputWarning
 from classifier.io.files import SCORE_FIELDS, json_array_hint, model_output
-from classifier.items import LABELS, NO_ACTOR, Item, item_record, parse_item
+from classifier.items import LABELS, NO_ACTOR, Item, item_record, items_fingerprint, parse_item
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
 MODEL_PREFIX = "model:"
@@ -794,6 +794,47 @@ def suggestion_of(probs_row: np.ndarray, labels: Sequence[str], model_id: str) -
     row = np.asarray(probs_row, dtype=float)
     return {"label": labels[int(row.argmax())], "model": model_id,
             "scores": {label: round(float(p), 4) for label, p in zip(labels, row)}}
+
+
+# -- a model's scores kept beside a label file --------------------------------------------------
+def kept_scores_path(labels_path: str | Path) -> Path:
+    """Where a labelling session keeps its model's scores: beside its label file, ``LABELS.jsonl.scores.npz``."""
+    path = Path(labels_path)
+    return path.with_name(path.name + ".scores.npz")
+
+
+def kept_scores(path: str | Path, model_id: str, items: Sequence[Item]) -> tuple[np.ndarray, list[str]] | None:
+    """(scores, one row per item; the labels of their columns) that :func:`keep_scores` kept in ``path``, where they
+    are ``model_id``'s scores of these very items (``items_fingerprint``: text, actor and spans, in this order);
+    None where there are none, or they are another model's or of other items, or the file is unreadable: the
+    items are then scored again (and the file rewritten)."""
+    import zipfile
+
+    try:
+        with np.load(path, allow_pickle=False) as kept:
+            scores, labels = np.asarray(kept["scores"], dtype=float), [str(label) for label in kept["labels"]]
+            same = str(kept["model"]) == model_id and str(kept["items"]) == items_fingerprint(items)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, zipfile.BadZipFile):
+        return None  # none, or not a file of kept scores (an .npy has no keys; a pickle is never loaded)
+    if not same or scores.shape != (len(items), len(labels)) or not np.isfinite(scores).all():
+        return None
+    return scores, labels
+
+
+def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], model_id: str,
+                items: Sequence[Item]) -> None:
+    """Keep ``model_id``'s ``scores`` of ``items`` in ``path`` for the next start, written atomically (a write cut
+    off leaves the earlier file, or none). A file that cannot be written is an ``InputError``: the caller goes on
+    without it."""
+    from classifier.io.files import atomic_path
+
+    try:
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, scores=np.asarray(scores, dtype=float), labels=np.array(list(labels)),
+                         model=np.array(model_id), items=np.array(items_fingerprint(items)))
+    except OSError as exc:  # a full disk: the session goes on, its next start scores the items again
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 # -- model pre-labels ---------------------------------------------------------------------------

@@ -796,6 +796,116 @@ def test_model_suggestion_is_shown_ordered_by_uncertainty_and_stored(tmp_path, t
     assert record["suggestion"]["shown"] is True and LabelStore(labels).records()[1]["suggestion"]["shown"] is False
 
 
+def start_with_model(items_path: Path, labels: Path, model_dir: Path, answers: str = "q\n"):
+    return runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--model",
+                               str(model_dir)], input=answers)
+
+
+def test_a_restart_reads_the_model_s_kept_scores_and_never_loads_the_model(tmp_path, tiny_model_dir, monkeypatch):
+    """Every start with --model scored the whole items file before its first item (minutes on a big file, at each
+    resume): the scores are kept beside the label file, and a restart with the same model and items reads them."""
+    from classifier.models.stance_model import StanceModel
+
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    labels = tmp_path / "labels.jsonl"
+    first = start_with_model(items_path, labels, tiny_model_dir, "f\nq\n")
+    assert first.exit_code == 0, first.output
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(StanceModel, "load", no_loading)
+    again = start_with_model(items_path, labels, tiny_model_dir, "a\nq\n")
+    assert again.exit_code == 0, again.output
+    assert "resuming: 1 of 6" in again.output and "model suggests" in again.output
+    assert (tmp_path / "labels.jsonl.scores.npz").is_file()
+    monkeypatch.undo()
+    probs = StanceModel.load(tiny_model_dir).predict_proba(items)
+    order = [items[i].id for i in order_items(items, "uncertain", probs=probs)]
+    first_answer, second_answer = LabelStore(labels).records()
+    assert [first_answer["id"], second_answer["id"]] == order[:2]  # the same order as scored afresh
+    assert second_answer["suggestion"]["model"] == first_answer["suggestion"]["model"]
+    assert np.allclose(list(second_answer["suggestion"]["scores"].values()), probs[items.index(
+        next(it for it in items if it.id == order[1]))], atol=1e-4)
+
+
+def test_a_restart_with_kept_scores_imports_neither_torch_nor_transformers(tmp_path, tiny_model_dir):
+    """Importing torch and transformers to hash the model folder took more than the rest of a restart (it imported
+    torch for the mention head's file name)."""
+    import subprocess
+    import sys
+
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    assert start_with_model(items_path, labels, tiny_model_dir, "f\nq\n").exit_code == 0
+    code = f"""
+import sys
+from classifier.cli.main import main
+try:
+    main(["label", {str(items_path)!r}, "--labels", {str(labels)!r}, "-a", "ana", "--model", {str(tiny_model_dir)!r}])
+except SystemExit as stopped:
+    assert not stopped.code, stopped.code
+print("loaded:", *sorted(name for name in ("torch", "transformers") if name in sys.modules))
+"""
+    run = subprocess.run([sys.executable, "-c", code], input="q\n", capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert "model suggests" in run.stdout and run.stdout.splitlines()[-1] == "loaded:", run.stdout + run.stderr
+
+
+def test_kept_scores_of_another_model_or_other_items_or_a_broken_file_are_scored_again(tmp_path, tiny_model_dir,
+                                                                                        monkeypatch):
+    import shutil
+
+    from classifier.labels import kept_scores, kept_scores_path
+    from classifier.models.stance_model import StanceModel, saved_model_id
+
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    labels = tmp_path / "labels.jsonl"
+    kept = kept_scores_path(labels)
+    assert start_with_model(items_path, labels, tiny_model_dir).exit_code == 0
+    model = tmp_path / "tiny"
+    shutil.copytree(tiny_model_dir, model)
+    settings = json.loads((model / "stance.json").read_text())
+    (model / "stance.json").write_text(json.dumps({**settings, "temperature": 2.0}))  # other scores, same weights
+    loaded = []
+    real_load = StanceModel.load.__func__
+    monkeypatch.setattr(StanceModel, "load",
+                        classmethod(lambda cls, *args, **kwargs: loaded.append(1) or real_load(cls, *args, **kwargs)))
+
+    assert start_with_model(items_path, labels, model).exit_code == 0 and loaded == [1]  # another model
+    assert kept_scores(kept, saved_model_id(model), items) is not None  # rewritten for it
+    assert kept_scores(kept, saved_model_id(tiny_model_dir), items) is None
+    assert start_with_model(items_path, labels, model).exit_code == 0 and loaded == [1]  # now read
+
+    edited = [items[0].model_copy(update={"text": items[0].text + " Again."}), *items[1:]]
+    write_items(items_path, edited)
+    assert start_with_model(items_path, labels, model).exit_code == 0 and loaded == [1, 1]  # other items
+    assert kept_scores(kept, saved_model_id(model), edited) is not None
+    assert kept_scores(kept, saved_model_id(model), items) is None
+
+    for broken in (b"not a zip", b"PK\x03\x04 cut off"):
+        kept.write_bytes(broken)
+        result = start_with_model(items_path, labels, model, "n\nq\n")
+        assert result.exit_code == 0, result.output
+        assert kept_scores(kept, saved_model_id(model), edited) is not None
+    assert len(loaded) == 4 and [r["label"] for r in LabelStore(labels).records()] == ["neutral", "neutral"]
+
+
+def test_scores_that_cannot_be_kept_are_warned_of_and_labelling_goes_on(tmp_path, tiny_model_dir):
+    from classifier.labels import kept_scores_path
+
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    kept_scores_path(labels).mkdir()  # a folder where the file would go
+    result = start_with_model(items_path, labels, tiny_model_dir, "f\nq\n")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "labels.jsonl.scores.npz: is a folder" in said and "the next start scores the items again" in said
+    assert [r["label"] for r in LabelStore(labels).records()] == ["favor"]
+
+
 def test_labelled_items_in_csv_or_parquet_read_like_a_label_file(tmp_path):
     import pandas as pd
 

@@ -34,8 +34,8 @@ from classifier.errors import InputError, InputWarning
 from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (ALL_LABELS, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
                                article_context, check_file_task, check_same_items, from_label_studio,
-                               label_studio_config, new_records, one_per_sentence, order_items, read_records,
-                               suggestion_of, suggestion_records, to_label_studio)
+                               kept_scores_path, label_studio_config, new_records, one_per_sentence, order_items,
+                               read_records, suggestion_of, suggestion_records, to_label_studio)
 from classifier.tasks import STANCE, Task, get_task
 
 COMMON_KEYS = {"skip": "s", "undo": "u", "help": "?", "quit": "q"}
@@ -347,15 +347,49 @@ def model_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: Tas
     from classifier.models.stance_model import StanceModel
 
     stance = StanceModel.load(model_dir)
-    if stance.task is not task:
-        advice = f"; pass --task {stance.task.name} to label {stance.task.name}" if task is STANCE else ""
-        raise InputError(f"--model {model_dir}: a {stance.task.name} model ({', '.join(stance.labels)}); this "
-                         f"labelling asks for {task.name} ({', '.join(task.labels)}){advice}")
+    check_model_task(stance.labels, task, model_dir)
     if show_progress(quiet):
         console.print(f"scoring {len(items)} items with {stance.model_id} …")
     probs = stance.predict_proba(items)
     return probs, {item.id: suggestion_of(row, stance.labels, stance.model_id) for item, row in zip(items, probs)}, \
         stance
+
+
+def check_model_task(labels: list[str], task: Task, model_dir: Path) -> None:
+    """Refuse a model of another task than the labelling's (by its labels)."""
+    from classifier.tasks import task_of_labels
+
+    found = task_of_labels(labels)
+    if found is not task:
+        advice = f"; pass --task {found.name} to label {found.name}" if task is STANCE else ""
+        raise InputError(f"--model {model_dir}: a {found.name} model ({', '.join(labels)}); this "
+                         f"labelling asks for {task.name} ({', '.join(task.labels)}){advice}")
+
+
+def session_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: Task, kept: Path) -> tuple:
+    """(probabilities, {item id: suggestion}, a warning or "") for a labelling session: the scores kept in ``kept``
+    (beside the label file) where they are this very model's of these very items, so that a restart shows its first
+    item at once; else the items scored (every one: --order uncertain sorts them all by the model) and kept there
+    for the next start. A file that cannot be written is the warning: the session goes on without it."""
+    from classifier.labels import keep_scores, kept_scores
+    from classifier.models.stance_model import model_folder, saved_model_id
+
+    folder = model_folder(model_dir)
+    model_id = saved_model_id(folder) if (folder / "model.safetensors").is_file() else None  # else load says why
+    found = kept_scores(kept, model_id, items) if model_id else None
+    if found is not None:
+        probs, labels = found
+        check_model_task(labels, task, model_dir)
+        if show_progress(quiet):
+            console.print(f"suggestions of {model_id} for {counted(len(items), 'item')}: kept in {kept} by an "
+                          "earlier start")
+        return probs, {item.id: suggestion_of(row, labels, model_id) for item, row in zip(items, probs)}, ""
+    probs, suggestions, stance = model_suggestions(model_dir, items, quiet, task)
+    try:
+        keep_scores(kept, probs, stance.labels, stance.model_id, items)
+    except InputError as exc:
+        return probs, suggestions, f"{exc}; the model's scores were not kept: the next start scores the items again"
+    return probs, suggestions, ""
 
 
 def check_annotator(name: str) -> str:
@@ -424,7 +458,10 @@ def run_command(
     items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items to label (.jsonl/.csv/.parquet), e.g. from 'stance prepare'."),
     labels_path: Path = typer.Option(..., "--labels", "-l", help="Label file: every answer is appended and fsync'd here."),
     annotator: str = typer.Option(None, "--annotator", "-a", help="Your name, stored with each label (default: your login)."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model whose suggestion is shown (and used for --order uncertain): a stance model, or a sentiment model with --task sentiment."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help=(
+        "Model whose suggestion is shown (and used for --order uncertain): a stance model, or a sentiment model with "
+        "--task sentiment. Its scores are kept beside the label file (labels.jsonl: labels.jsonl.scores.npz), so a "
+        "restart with the same model and items does not score them again.")),
     task: str = typer.Option("stance", "--task", help=TASK_HELP),
     order: Optional[str] = typer.Option(None, "--order", help=f"{' | '.join(ORDERS)} (default: uncertain with --model, else file)."),
     seed: int = typer.Option(0, "--seed", help="Seed for --order random and source-balanced."),
@@ -449,14 +486,14 @@ def run_command(
     with input_warnings() as said_loading:  # kept for the first screen's status line, which clearing would hide
         items = load_items(items_path, chosen)
     order = order or ("uncertain" if model else "file")
-    probs, suggestions = None, {}
+    probs, suggestions, unkept = None, {}, ""
     if model is not None:
-        probs, suggestions, _ = model_suggestions(model, items, quiet, chosen)
+        probs, suggestions, unkept = session_suggestions(model, items, quiet, chosen, kept_scores_path(labels_path))
         suggestions = {key: {**value, "shown": not hide_suggestion} for key, value in suggestions.items()}
     with input_warnings() as said:  # a cut-off last line: said on the first screen too
         session = LabelSession(items, order_items(items, order, probs=probs, seed=seed), LabelStore(labels_path),
                                annotator, suggestions, revisit_skipped, task=chosen)
-    said[:0] = said_loading
+    said[:0] = said_loading + ([unkept] if unkept else [])
     for message in said:
         warn(message)
     finished = run_session(session, KeyReader(), SafeConsole(), keymap, article_context(items, context),

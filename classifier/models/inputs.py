@@ -19,6 +19,9 @@ MARK_OPEN = "<t>"
 MARK_CLOSE = "</t>"
 MARKERS = (MARK_OPEN, MARK_CLOSE)
 INPUT_FORMATS = ("pair", "marked", "sentence")
+# the file a mention-pooled model (models.pooling) keeps its head in: named here, where no torch is imported, so that
+# hashing a model folder (a labelling restart checking its kept scores) does not import torch to read a name
+MENTION_HEAD_FILE = "mention_head.safetensors"
 CHARS_PER_TOKEN = 50  # far more than a word piece ever spans: the crop in InputEncoder._crop never reaches the window
 
 

@@ -17,9 +17,7 @@ from pathlib import Path
 import torch
 from transformers.modeling_outputs import SequenceClassifierOutput
 
-from classifier.models.inputs import MARK_CLOSE, MARK_OPEN
-
-MENTION_HEAD_FILE = "mention_head.safetensors"
+from classifier.models.inputs import MARK_CLOSE, MARK_OPEN, MENTION_HEAD_FILE
 POOLINGS = ("cls", "mention")
 
 

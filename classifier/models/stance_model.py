@@ -16,7 +16,7 @@ import numpy as np
 
 from classifier.errors import InputError, check_at_least
 from classifier.items import Item, stance_items
-from classifier.models.inputs import Encoded, InputEncoder
+from classifier.models.inputs import MENTION_HEAD_FILE, Encoded, InputEncoder
 from classifier.tasks import Task, task_of_labels
 
 STANCE_FILE = "stance.json"
@@ -85,8 +85,6 @@ def default_sentiment_path() -> Path:
 def weights_hash(path: Path) -> str:
     """Short content hash of the weights files alone (the key of saved teacher folds, which must not change
     when a base model's tokenizer or settings files are rewritten)."""
-    from classifier.models.pooling import MENTION_HEAD_FILE
-
     digest = hashlib.sha256()
     for file in [path / "model.safetensors"] + [head for head in [path / MENTION_HEAD_FILE] if head.exists()]:
         with open(file, "rb") as fh:
@@ -99,8 +97,6 @@ def model_hash(path: Path) -> str:
     """Short content hash of everything that changes the scores (weights, the mention head, config.json,
     stance.json with its temperature, the tokenizer files), so predictions name the exact model and a
     resumed run never mixes two versions of a model under one id."""
-    from classifier.models.pooling import MENTION_HEAD_FILE
-
     digest = hashlib.sha256()
     names = ("model.safetensors", MENTION_HEAD_FILE, "config.json", STANCE_FILE, *TOKENIZER_FILES,
              "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json")
@@ -121,7 +117,7 @@ TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "sentencepiece.bpe.model", "sp
 # the items it trained on): a folder that holds anything else is not replaced
 MODEL_FILES = frozenset({*TOKENIZER_FILES, "config.json", "model.safetensors", STANCE_FILE, "tokenizer_config.json",
                          "special_tokens_map.json", "added_tokens.json", "merges.txt", "generation_config.json",
-                         "chat_template.jinja", "README.md", "model_card.json", "mention_head.safetensors",
+                         "chat_template.jinja", "README.md", "model_card.json", MENTION_HEAD_FILE,
                          "trained_items.txt"})
 
 
@@ -185,6 +181,18 @@ def saved_task(path: Path) -> str | None:
     if not (Path(path) / STANCE_FILE).exists():
         return None
     return read_settings(Path(path)).get("task", "stance")
+
+
+def saved_name(settings: dict, path: Path) -> str:
+    """A saved model's name: stance.json's ``name``, else its folder's."""
+    return settings.get("name") or path.name
+
+
+def saved_model_id(path: str | Path) -> str:
+    """The id ``StanceModel.load(path).model_id`` gives (``name@digest``), read without loading the weights: what
+    scores kept from a model are checked against."""
+    path = model_folder(path)
+    return f"{saved_name(read_settings(path), path)}@{model_hash(path)}"
 
 
 def engine_of(model_id) -> tuple[str, str]:
@@ -268,7 +276,7 @@ class StanceModel:
         from transformers import AutoModelForSequenceClassification
 
         from classifier.models.base import model_load_errors, quiet_loading
-        from classifier.models.pooling import MENTION_HEAD_FILE, MentionPooledClassifier
+        from classifier.models.pooling import MentionPooledClassifier
 
         path, settings, tokenizer = cls.load_front(path, trust_remote_code=trust_remote_code)
         with model_load_errors(path), quiet_loading():
@@ -288,7 +296,7 @@ class StanceModel:
         """A model from its network (anything with a ``config``), its tokenizer and its folder's settings."""
         return cls(model, tokenizer, input_format=settings.get("input_format", "pair"),
                    max_length=settings.get("max_length", 160), temperature=settings.get("temperature", 1.0),
-                   name=settings.get("name") or path.name, digest=digest, path=path)
+                   name=saved_name(settings, path), digest=digest, path=path)
 
     @staticmethod
     def load_front(path: str | Path | None, *, trust_remote_code: bool = False) -> tuple[Path, dict, object]:
