@@ -26,6 +26,7 @@ from classifier.models.inputs import add_marker_tokens
 from classifier.models.sampling import EpochSampler
 from classifier.models.stance_model import StanceModel, pad_batch
 from classifier.tasks import get_task
+from classifier.visible import counted
 
 
 @dataclass
@@ -281,7 +282,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     label_ids = [stance.labels.index(item.label) for item in train_items]
     ids, truncated = stance.encode(train_items)
     if truncated:
-        log(f"{truncated} training texts were longer than {config.max_length} tokens: kept a window on the mention")
+        log(f"{counted(truncated, 'training text')} {'was' if truncated == 1 else 'were'} longer than "
+            f"{config.max_length} tokens: kept a window on the mention")
     weights = class_weights(label_ids, len(stance.labels), config.class_weighting)
     loss_fn = torch.nn.CrossEntropyLoss(
         weight=None if weights is None else torch.tensor(weights, dtype=torch.float32, device=device),

@@ -233,6 +233,19 @@ def test_stop_after_ends_early_on_the_longer_schedule(tmp_path):
     assert len(epochs) == 2 and all(re.search(r"  seconds=\d+\.\d(  |$)", line) for line in epochs), epochs  # not 19.2000
 
 
+def test_the_count_of_texts_longer_than_the_window_is_said_in_its_number(tmp_path):
+    """It said "1 training texts were longer than 160 tokens"."""
+    base = tiny_encoder_base(tmp_path / "base")
+    items = toy_items(8)
+    long_text = "Russia praised the plan. " + "It was a long day in the capital. " * 20
+    config = TrainConfig(base=str(base), epochs=1, batch_size=4, max_length=32, seed=1)
+    for n_long, said in ((1, "1 training text was longer than 32 tokens"), (2, "2 training texts were longer than 32")):
+        lines = []
+        train([it.model_copy(update={"text": long_text}) if i < n_long else it for i, it in enumerate(items)], None,
+              config, log=lines.append)
+        assert any(line.startswith(said) for line in lines), lines
+
+
 def test_distillation_loss_is_zero_only_when_the_student_matches_the_teacher():
     import torch
 
