@@ -261,6 +261,7 @@ def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
     refuse_compressed(path)  # a gzip'd labels.jsonl: one line saying so, not "not UTF-8 text"
     raw = path.read_bytes()
     lines = raw.removeprefix(b"\xef\xbb\xbf").split(b"\n")  # a UTF-8 byte-order mark, as Windows editors save
+    first = next((n for n, line in enumerate(lines, start=1) if line.strip()), 0)  # where an array is the file's
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -274,13 +275,13 @@ def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
                 continue
             if isinstance(exc, UnicodeDecodeError):
                 raise InputError(f"{path}:{lineno}: not UTF-8 text") from None
-            hint = json_array_hint(line.decode("utf-8", "replace"))
+            hint = json_array_hint(line.decode("utf-8", "replace"), first=lineno == first)
             raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg}){hint}") from None
         except RecursionError:
             raise InputError(f"{path}:{lineno}: JSON nested too deeply to read") from None
         if not isinstance(obj, dict):
             raise InputError(f"{path}:{lineno}: expected a JSON object, found {type(obj).__name__}"
-                             f"{json_array_hint(line.decode('utf-8'))}")
+                             f"{json_array_hint(line.decode('utf-8'), first=lineno == first)}")
         yield lineno, obj
 
 

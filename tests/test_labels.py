@@ -1257,6 +1257,26 @@ def test_a_json_array_given_as_json_lines_says_so(tmp_path):
         assert result.exit_code == 1 and "one JSON array, not JSON lines" in " ".join(result.output.split())
 
 
+@pytest.mark.parametrize("edited", ['[{"id": "b", "text": "China won.", "label": "favor", "annotator": "ana"}]',
+                                    '["id": "b", "text": "China won.", "label": "favor", "annotator": "ana"}'])
+def test_a_later_line_opening_an_array_is_not_a_json_object_not_a_json_array_file(tmp_path, edited):
+    """A hand-edited line starting with '[' on line 3 got "the file looks like one JSON array", which fits line 1."""
+    from classifier.io.files import iter_jsonl
+
+    first = '{"id": "a", "text": "Russia won.", "actor": "Russia", "label": "favor", "annotator": "ana"}'
+    path = tmp_path / "labels.jsonl"
+    path.write_text(f"\n{first}\n{edited}\n{first}\n")
+    for read in (lambda: LabelStore(path).records(), lambda: list(iter_jsonl(path))):
+        with pytest.raises(InputError) as caught:
+            read()
+        said = str(caught.value)
+        assert said.startswith(f"{path}:3: ") and "it is not a JSON object" in said and "JSON array" not in said, said
+    path.write_text(f"\n{edited}\n{first}\n")  # the first line that is not blank: the file's own array
+    for read in (lambda: LabelStore(path).records(), lambda: list(iter_jsonl(path))):
+        with pytest.raises(InputError, match="labels.jsonl:2: .*the file looks like one JSON array"):
+            read()
+
+
 def test_one_annotator_name_that_answers_differently_in_two_files_is_refused(tmp_path):
     first, second = tmp_path / "m1.jsonl", tmp_path / "m2.jsonl"
     first.write_text("".join(json.dumps(r) + "\n" for r in records_for({"root": ["favor", "favor"]})))

@@ -1195,14 +1195,22 @@ JSON_ARRAY_HINT = ("; the file looks like one JSON array, not JSON lines (one ob
                    "export goes to 'stance label import'")
 
 
-def json_array_hint(line: str) -> str:
-    """The hint above where a line that fails as a JSON object opens an array."""
-    return JSON_ARRAY_HINT if line.lstrip().startswith("[") else ""
+LINE_ARRAY_HINT = "; the line starts with '[': it is not a JSON object ({...}), which each line of the file must be"
 
 
-def json_object(line: str, where: str) -> dict:
-    """One JSONL line as an object; an error names ``where`` (the file and line). A line that names id, text,
-    actor or label twice is refused (a cheap count first; the pairs are checked only then)."""
+def json_array_hint(line: str, *, first: bool) -> str:
+    """The hint where a line that fails as a JSON object opens an array: on the file's ``first`` line (its first that
+    is not blank) the file looks like one JSON array; a later line is one line that is not an object (a hand edit),
+    where "the file looks like one JSON array" misled."""
+    if not line.lstrip().startswith("["):
+        return ""
+    return JSON_ARRAY_HINT if first else LINE_ARRAY_HINT
+
+
+def json_object(line: str, where: str, *, first: bool = True) -> dict:
+    """One JSONL line as an object; an error names ``where`` (the file and line; ``first``: the file's first line that
+    is not blank, where an array is the whole file's). A line that names id, text, actor or label twice is refused (a
+    cheap count first; the pairs are checked only then)."""
     try:
         if any(line.count(mark) > 1 for mark in _KEY_MARKS):
             try:
@@ -1215,11 +1223,13 @@ def json_object(line: str, where: str) -> dict:
             obj = json.loads(line)
     except json.JSONDecodeError as exc:
         problem = exc.msg.removesuffix(" at")  # "Invalid control character at"
-        raise InputError(f"{where}: malformed JSON ({problem}, column {exc.colno}){json_array_hint(line)}") from None
+        raise InputError(f"{where}: malformed JSON ({problem}, column {exc.colno})"
+                         f"{json_array_hint(line, first=first)}") from None
     except RecursionError:
         raise InputError(f"{where}: JSON nested too deeply to read") from None
     if not isinstance(obj, dict):
-        raise InputError(f"{where}: expected a JSON object, found {type(obj).__name__}{json_array_hint(line)}")
+        raise InputError(f"{where}: expected a JSON object, found {type(obj).__name__}"
+                         f"{json_array_hint(line, first=first)}")
     if _SURROGATE_ESCAPE.search(line) and not _encodable(obj):
         raise InputError(f"{where}: a lone surrogate escape (\\ud800-\\udfff without its pair) is not Unicode text")
     return obj
@@ -1311,17 +1321,19 @@ def iter_jsonl(path: str | Path, encoding: str | None = None,
     except OSError as exc:
         raise InputError(f"{path}: cannot open ({exc.strerror})") from None
     with fh:
-        lineno = 0
+        lineno, first = 0, True
         try:
             for lineno, line in enumerate(bounded_lines(fh) if compression else fh, start=1):
                 if line is None:
                     if on_long_line is None:
                         raise InputError(f"{path}:{lineno}: {long_line(compression)}")
                     on_long_line(lineno, long_line(compression))
+                    first = False
                     continue
                 if not line.strip():
                     continue
-                yield lineno, json_object(line, f"{path}:{lineno}")
+                yield lineno, json_object(line, f"{path}:{lineno}", first=first)
+                first = False
         except UnicodeError:
             raise not_decodable(path, encoding) from None
         except DECOMPRESSION_ERRORS as exc:

@@ -191,7 +191,7 @@ def jsonl_records(part: Path) -> Iterator[tuple[int, dict]]:
     whose decoding and lines are not Ray's)."""
     from classifier.io.files import bom_encoding, json_object, magic_compression
 
-    number = 0
+    number, first = 0, True
     with open(part, "rb") as handle:
         for raw in handle:  # cut at b"\n"; splitlines below cuts at \r as Ray does (text mode does too)
             try:
@@ -219,7 +219,8 @@ def jsonl_records(part: Path) -> Iterator[tuple[int, dict]]:
                 if number == 1:
                     line = line.removeprefix("\ufeff")  # a UTF-8 byte-order mark (the workers drop it too)
                 if line.strip():
-                    yield number, json_object(line, f"{part}:{number}")
+                    yield number, json_object(line, f"{part}:{number}", first=first)
+                    first = False
 
 
 def stray_predictions(out_dir: Path, parts: list[Path]) -> list[Path]:
