@@ -20,11 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 LAUNCH = "from classifier.cli.app import app; import classifier.cli.label; app(prog_name='stance')"
 
 
-def spawn(items: Path, labels: Path, *extra: str):
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+def spawn(items: Path, labels: Path, *extra: str, rows: int = 50, columns: int = 100):
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": str(columns), "LINES": str(rows), "OMP_NUM_THREADS": "1",
+           "PYTHONPATH": str(ROOT)}
     return pexpect.spawn(sys.executable, ["-c", LAUNCH, "label", str(items), "--labels", str(labels),
                                           "--annotator", "ana", *extra],
-                         cwd=str(ROOT), env=env, encoding="utf-8", timeout=30, dimensions=(50, 100))
+                         cwd=str(ROOT), env=env, encoding="utf-8", timeout=30, dimensions=(rows, columns))
 
 
 def answer(child, key: str, saved: str) -> None:
@@ -72,7 +73,9 @@ def test_kill_restart_resume_and_every_answer_on_disk_once(tmp_path):
     child.expect_exact("answer: ")
     answer(child, "f", "favor (saved)")
     answer(child, "s", "skipped (saved)")
-    answer(child, "?", "meaning")
+    child.send("?")
+    child.expect_exact("meaning")
+    answer(child, " ", after_mention(items[4]))  # any key goes back to the item
     answer(child, "a", "against (saved)")
     child.send("n")
     child.expect_exact("neutral (saved)")
@@ -172,3 +175,32 @@ def test_quiet_at_a_terminal_shows_one_line_per_item_and_never_clears_it(tmp_pat
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and [r["label"] for r in LabelStore(labels).records()] == ["favor"]
+
+
+def test_help_on_a_24_row_terminal_has_a_screen_of_its_own_and_then_the_item_comes_back(tmp_path):
+    """The walk of 2026-12-07 (3): '?' printed the keys table under the item's screen, which pushed the item off the
+    top of a 24-row terminal and left it there."""
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    labels = tmp_path / "labels.jsonl"
+    child = spawn(items_path, labels, rows=24, columns=80)
+    child.expect_exact(after_mention(items[0]))
+    child.expect_exact("answer: ")
+    child.send("?")
+    child.expect_exact("\x1b[2J", timeout=10)  # the help's own screen, cleared
+    child.expect_exact("press any key to go back to the item")
+    assert "meaning" in child.before and "answer: " not in child.before
+    child.send("x")  # any key: back to the item, not an answer nor an unknown key
+    child.expect_exact("\x1b[2J")
+    child.expect_exact(after_mention(items[0]))
+    child.expect_exact("answer: ")
+    assert "meaning" not in child.before and "unknown key" not in child.before
+    answer(child, "f", "favor (saved)")
+    child.send("?")
+    child.expect_exact("press any key to go back to the item")
+    child.send("\x03")  # Ctrl-C on the help's screen quits, every answer kept
+    child.expect_exact("stopped: 1/6")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert [(r["id"], r["label"]) for r in LabelStore(labels).records()] == [(items[0].id, "favor")]

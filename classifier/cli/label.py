@@ -324,21 +324,38 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
     while item is not None:
         suggestion = session.suggestions.get(item.id)
         shown = suggestion if suggestion and suggestion.get("shown", True) else None
-        if quiet:
+        parts = None if quiet else item_screen(item, session, contexts.get(item.id), shown, keys, status,
+                                                plain_text(screen), note)
+        if parts is None:
             screen.print(item_line(item, session, plain_text(screen)), soft_wrap=True)  # one line, however long
         else:
-            show(screen, item_screen(item, session, contexts.get(item.id), shown, keys, status, plain_text(screen),
-                                     note))
+            show(screen, parts)
         note = ""
         action = read_action(reader, screen, keys, quiet)
         while action == "help":
-            screen.print(help_table(keys, session.task))
-            action = read_action(reader, screen, keys, quiet)
+            action = show_help(reader, screen, keys, session.task, parts, quiet)
         if action == "quit":
             return False
         status = apply_action(session, item, action, screen, quiet)
         item = session.next_item()
     return True
+
+
+def show_help(reader: KeyReader, screen: Console, keys: dict[str, str], task: Task, item_parts: Group | None,
+              quiet: bool = False) -> str:
+    """Show the keys table and return the next action. Keys typed at a terminal, with the item's screen shown: the
+    table on a screen of its own until any key is pressed (not taken as an answer; Ctrl-C and Ctrl-D still quit), then
+    the item's screen again (printed under it, the table pushed the item off the top of a 24-row terminal). Else
+    (answers piped in, -q, the screen to a file) the table under what is there, as a log of the session."""
+    if item_parts is None or not (reader.raw and screen.is_terminal):
+        screen.print(help_table(keys, task))
+        return read_action(reader, screen, keys, quiet)
+    show(screen, Group(help_table(keys, task), Text("press any key to go back to the item", style="cyan")))
+    if reader.read() in QUIT_BYTES:
+        screen.print("quit")
+        return "quit"
+    show(screen, item_parts)
+    return read_action(reader, screen, keys, quiet)
 
 
 def model_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: Task = STANCE):
