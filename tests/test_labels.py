@@ -155,8 +155,9 @@ def test_a_last_record_of_megabytes_is_never_cut(tmp_path, monkeypatch, torn):
 
 @pytest.mark.parametrize("line, message", [
     ('{"id": "1", "text": "t", "label": "pro"}', "labels.jsonl:2: unknown label 'pro'"),
-    ('{"id": "1", "text": "t", "label": 3}', r"labels.jsonl:2: label: expected one of favor, against, neutral \(a string, "
-                                            r"or null; sentence sentiment: positive, negative, neutral\), got 3$"),
+    ('{"id": "1", "text": "t", "label": 3}', r"labels.jsonl:2: label: expected one of favor, against, neutral "
+                                            r"\(a string, or null; sentence sentiment: positive, negative, neutral\), "
+                                            r"got 3$"),
     ('{"id": "1", "text": "t", "label": ["favor"]}', r'labels.jsonl:2: label: expected one of .*, got \["favor"\]$'),
     ('{"id": "1", "label": "favor"}', "labels.jsonl:2: missing field 'text'"),
     ('{"id": "1", "text": "t"', "labels.jsonl:2: malformed JSON"),
