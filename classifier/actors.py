@@ -346,10 +346,12 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
         raise InputError(f"{options[0]} adds to the bundled catalogue and {options[1]} replaces it: pass one of them")
     actors = load_catalogue(replace) if replace else load_catalogue()
     if extend:
-        added = load_catalogue(extend)
+        text = catalogue_text(extend)  # read once: a pipe (--actors <(cat a.yaml)) has its bytes once
+        added = load_catalogue(extend, text)
         names = {a.name.strip().casefold() for a in added}  # as names are matched: "russia" replaces Russia
         warn_of_dropped_terms(actors, added, extend)
-        actors, added = take_terms([a for a in actors if a.name.strip().casefold() not in names], added, extend)
+        actors, added = take_terms([a for a in actors if a.name.strip().casefold() not in names], added, extend,
+                                    text)
         actors = actors + added
         check_terms(actors, f"{extend} with the bundled catalogue")
     if only is not None:
@@ -438,8 +440,10 @@ def _term_line(text: str, number: int, actor: Actor, term: str) -> int:
     return _line_of(text, number, ("name",) if _folded(actor.name) == term else ())
 
 
-def take_terms(bundled: list[Actor], added: list[Actor], path: str | Path) -> tuple[list[Actor], list[Actor]]:
-    """The bundled actors less what the actors of the user's file (``added``, read from ``path``) take, and those
+def take_terms(bundled: list[Actor], added: list[Actor], path: str | Path, text: str
+               ) -> tuple[list[Actor], list[Actor]]:
+    """The bundled actors less what the actors of the user's file (``added``, read from ``path``, whose ``text`` names
+    the lines) take, and those
     actors: a term one of them holds (name, alias, demonym, place or person, as ``check_terms`` compares them) leaves
     the bundled actor that held it; a person of the bundled actor whose full name one of them holds (the same
     ``name_words``: "Recep Tayyip Erdoğan" is Erdogan) leaves it whole, with their forms (``person_names``: "Trump",
@@ -448,7 +452,6 @@ def take_terms(bundled: list[Actor], added: list[Actor], path: str | Path) -> tu
     every day unless it gives its own (the bundled days say when they spoke for the bundled actor). Each taken term is
     warned of on one line naming the file's line. A bundled actor's own name cannot be taken (it is always its
     term): that is an error naming the line."""
-    text = Path(path).read_text(encoding="utf-8")
     holder: dict[str, tuple[int, Actor]] = {}
     people_of: dict[tuple[str, ...], tuple[int, Actor, str]] = {}  # a full name's words -> who holds it, as written
     for number, actor in enumerate(added, start=1):
@@ -569,21 +572,30 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-def load_catalogue(path: str | Path | None = None) -> list[Actor]:
-    """The actors of a catalogue YAML (default: the bundled one); a problem is one line naming the file and line. A
-    pipe is refused (``check_regular_input``): a run reads the catalogue more than once (``take_terms``, and classify
-    once for the items' spans and once for articles)."""
-    path = Path(path) if path else DEFAULT_CATALOGUE
-    check_regular_input(path)
+def catalogue_text(path: str | Path) -> str:
+    """The text of a catalogue YAML, read once (a pipe, ``--actors <(cat a.yaml)``, is read as a file; a device is
+    refused, ``check_regular_input``); a problem is one line naming the file (and line)."""
+    path = Path(path)
+    check_regular_input(path, pipe=True)
     check_not_packed(path, "the actor catalogue")
     try:
-        text = path.read_text(encoding="utf-8")
-        spec = yaml.load(text, Loader=_StrictLoader)  # noqa: S506  (a safe loader)
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the actor catalogue ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"{path}:{line}: the actor catalogue is not UTF-8 text; save it as UTF-8") from None
+
+
+def load_catalogue(path: str | Path | None = None, text: str | None = None) -> list[Actor]:
+    """The actors of a catalogue YAML (default: the bundled one), from ``text`` where the caller read it
+    (``catalogue_text``), else read here; a problem is one line naming the file and line."""
+    path = Path(path) if path else DEFAULT_CATALOGUE
+    text = catalogue_text(path) if text is None else text
+    try:
+        spec = yaml.load(text, Loader=_StrictLoader)  # noqa: S506  (a safe loader)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
         problem = getattr(exc, "problem", None)

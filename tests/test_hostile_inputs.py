@@ -658,7 +658,6 @@ def unwritten_pipe(path: Path):
     ("labels.csv", ["label", "gold", "{pipe}", "--out", "{out}.jsonl"]),  # a label table, read as any table
     ("labels.jsonl", ["train", "{pipe}", "--out", "{out}"]),  # the card hashes the file once trained
     ("manifest.csv", ["prepare", "{corpus}", "--manifest", "{pipe}", "--out", "{out}.jsonl"]),
-    ("actors.yaml", ["actors", "list", "--actors", "{pipe}"]),  # read again for the terms it takes
 ])
 def test_an_input_given_as_a_pipe_is_refused_unopened(tmp_path, name, args):
     """A named pipe (mkfifo, or a shell's <(cat FILE)) given as a table hung, or lost its first bytes: its readers
@@ -673,6 +672,30 @@ def test_an_input_given_as_a_pipe_is_refused_unopened(tmp_path, name, args):
         result = runner.invoke(app, given)
     one_line_failure(result, f"{pipe}: not a regular file (a pipe); save it to a file first")
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(("out", ".out"))]  # nothing written
+
+
+def test_an_actor_catalogue_given_as_a_pipe_is_read_once_and_a_device_refused(tmp_path):
+    """--actors <(cat leader.yaml) is read as the file (once: the terms it takes name their lines from the same
+    text); it had been refused since pipes were, and before that worked. /dev/null is refused as a device."""
+    import os
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Vladimir Putin met Xi Jinping in Moscow.\n")
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"actors:\n  - name: Vladimir Putin\n")
+    os.close(write_end)
+    try:
+        result = runner.invoke(app, ["prepare", str(corpus), "--out", str(tmp_path / "items.jsonl"), "-q",
+                                     "--actors", f"/dev/fd/{read_end}"])
+    finally:
+        os.close(read_end)
+    assert result.exit_code == 0, result.output
+    assert f"/dev/fd/{read_end}:2" in result.output  # the taken term names the pipe's line
+    actors = [json.loads(line)["actor"] for line in (tmp_path / "items.jsonl").read_text().splitlines()]
+    assert "Vladimir Putin" in actors and "China" in actors
+    refused = runner.invoke(app, ["actors", "list", "--actors", os.devnull])
+    one_line_failure(refused, f"{os.devnull}: not a regular file (a device)")
 
 
 def test_a_device_is_refused_where_a_pipe_is_read_and_ray_data_names_a_pipe(tmp_path):
