@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_
 
 from classifier.errors import InputError
 from classifier.io.files import iter_table
+from classifier.tasks import SENTIMENT, STANCE
 
-LABELS: tuple[str, ...] = ("favor", "against", "neutral")
+LABELS: tuple[str, ...] = STANCE.labels
 NO_ACTOR = "no 'actor' (the target whose stance is scored)"
 
 
@@ -51,6 +52,15 @@ class Item(BaseModel):
     def _id_as_text(cls, value):
         return id_text(value)
 
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label_is_text(cls, value):
+        """A label that is no string (3, true, ["favor"]) says what a label is, not pydantic's "Input should be a
+        valid string"."""
+        if value is not None and not isinstance(value, str):
+            raise ValueError(not_a_label(value))
+        return value
+
     @field_validator("text", mode="before")
     @classmethod
     def _text_given(cls, value):
@@ -83,6 +93,24 @@ class Item(BaseModel):
     def mentions(self) -> list[str]:
         """The text of each span: the actor as the sentence names it."""
         return [self.text[start:end] for start, end in self.spans]
+
+
+def expected_labels(string: bool = False) -> str:
+    """What a label is, as every reader of items and label files says it: "one of favor, against, neutral (or null;
+    sentence sentiment: positive, negative, neutral)"; ``string``: "(a string, or null; ...)", for one that is not."""
+    null = "a string, or null" if string else "or null"
+    return f"one of {', '.join(LABELS)} ({null}; sentence sentiment: {', '.join(SENTIMENT.labels)})"
+
+
+def not_a_label(value) -> str:
+    """What is said of a label that is no string: "expected one of favor, against, neutral (a string, or null; ...),
+    got 3" (the value as JSON, shortened)."""
+    import json
+
+    from classifier.visible import shortened
+
+    shown = shortened(json.dumps(value, ensure_ascii=False, default=str), 60)
+    return f"expected {expected_labels(string=True)}, got {shown}"
 
 
 def _describe(error: ValidationError) -> str:

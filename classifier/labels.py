@@ -31,9 +31,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, InputWarning
 from classifier.io.files import SCORE_FIELDS, json_array_hint, model_output
-from classifier.items import LABELS, NO_ACTOR, Item, item_record, items_fingerprint, parse_item
+from classifier.items import LABELS, NO_ACTOR, Item, expected_labels, item_record, items_fingerprint, parse_item
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
-from classifier.visible import shortened
 
 MODEL_PREFIX = "model:"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
@@ -97,16 +96,12 @@ def retraction_record(target: dict, annotator: str) -> dict:
 
 def check_record(record: dict, where: str) -> dict:
     """Validate one line of a label file; give it a record id if it has none (``where``)."""
-    label = record.get("label")
-    names, sentiment = f"one of {', '.join(LABELS)}", f"sentence sentiment: {', '.join(SENTIMENT.labels)}"
-    if label is not None and not isinstance(label, str):  # the item's own check said "Input should be a valid string"
-        shown = shortened(json.dumps(label, ensure_ascii=False, default=str), 60)
-        raise InputError(f"{where}: label: expected {names} (a string, or null; {sentiment}), got {shown}")
-    item = parse_item(record, where)
+    item = parse_item(record, where)  # a label that is no string: "label: expected one of ..., got 3" (items.py)
     if isinstance(record.get("spans"), str):  # a CSV cell's JSON text, as a list from here on
         record = {**record, "spans": [list(span) for span in item.spans]}
+    label = record.get("label")
     if label is not None and label not in LABELS and label not in SENTIMENT.labels:
-        raise InputError(f"{where}: unknown label {label!r}; expected {names} (or null; {sentiment})")
+        raise InputError(f"{where}: unknown label {label!r}; expected {expected_labels()}")
     if is_retraction(record) and not record.get("annotator"):
         raise InputError(f"{where}: a retraction needs the field 'annotator'")
     if record.get("annotator") is not None and not isinstance(record["annotator"], str):

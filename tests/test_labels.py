@@ -933,6 +933,36 @@ def test_labelled_items_in_csv_or_parquet_read_like_a_label_file(tmp_path):
         read_labelled_items([tmp_path / "bad.csv"])
 
 
+@pytest.mark.parametrize("label, shown", [(3, "3"), (True, "true"), (["favor"], '["favor"]')])
+def test_a_label_that_is_no_string_is_said_alike_by_items_and_label_files(tmp_path, label, shown):
+    """Items and gold files read through read_items (classify, evaluate --gold, train) said pydantic's "label: Input
+    should be a valid string" where a label file said what a label is: one message, from items.py, for both."""
+    import pandas as pd
+
+    import classifier.cli.classify  # noqa: F401  (registers 'stance classify')
+    from classifier.items import read_items, stance_items
+
+    expected = ("label: expected one of favor, against, neutral (a string, or null; sentence sentiment: positive, "
+                f"negative, neutral), got {shown}")
+    record = {"id": "1", "text": "Russia won.", "actor": "Russia", "label": label}
+    jsonl = tmp_path / "items.jsonl"
+    jsonl.write_text(json.dumps(record) + "\n")
+    parquet = tmp_path / "items.parquet"
+    pd.DataFrame([record]).to_parquet(parquet)
+    for path in (jsonl, parquet) if not isinstance(label, list) else (jsonl,):
+        with pytest.raises(InputError) as caught:
+            list(read_items(path))
+        assert str(caught.value) == f"{path}:1: {expected}"
+    with pytest.raises(InputError) as caught:
+        LabelStore(jsonl).records()
+    assert str(caught.value) == f"{jsonl}:1: {expected}"
+    with pytest.raises(InputError) as caught:
+        stance_items([record])
+    assert str(caught.value) == f"item 1: {expected}"
+    result = runner.invoke(app, ["classify", str(jsonl), "--out", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 1 and f"{jsonl}:1: {expected}" in " ".join(result.output.split())
+
+
 # -- sentence sentiment --------------------------------------------------------------------------
 def write_sentences(path: Path) -> Path:
     texts = ["Profits rose sharply.", "The plant was closed and 300 jobs were lost.", "The meeting is on Monday."]
