@@ -798,9 +798,10 @@ def suggestion_of(probs_row: np.ndarray, labels: Sequence[str], model_id: str) -
 
 # -- a model's scores kept beside a label file --------------------------------------------------
 def kept_scores_path(labels_path: str | Path) -> Path:
-    """Where a labelling session keeps its model's scores: beside its label file, ``LABELS.jsonl.scores.npz``."""
+    """Where a labelling session keeps its model's scores: beside its label file, hidden, ``.LABELS.jsonl.scores.npz``
+    (seen, ``labels/*`` given to ``gold`` or ``agreement`` took it for a label file and stopped on it)."""
     path = Path(labels_path)
-    return path.with_name(path.name + ".scores.npz")
+    return path.with_name(f".{path.name}.scores.npz")
 
 
 def kept_scores(path: str | Path, model_id: str, items: Sequence[Item]) -> tuple[np.ndarray, list[str]] | None:

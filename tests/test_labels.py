@@ -823,7 +823,7 @@ def test_a_restart_reads_the_model_s_kept_scores_and_never_loads_the_model(tmp_p
     again = start_with_model(items_path, labels, tiny_model_dir, "a\nq\n")
     assert again.exit_code == 0, again.output
     assert "resuming: 1 of 6" in again.output and "model suggests" in again.output
-    assert (tmp_path / "labels.jsonl.scores.npz").is_file()
+    assert (tmp_path / ".labels.jsonl.scores.npz").is_file()
     monkeypatch.undo()
     probs = StanceModel.load(tiny_model_dir).predict_proba(items)
     order = [items[i].id for i in order_items(items, "uncertain", probs=probs)]
@@ -897,6 +897,27 @@ def test_kept_scores_of_another_model_or_other_items_or_a_broken_file_are_scored
     assert len(loaded) == 4 and [r["label"] for r in LabelStore(labels).records()] == ["neutral", "neutral"]
 
 
+def test_kept_scores_are_hidden_from_a_folder_of_label_files_given_by_a_glob(tmp_path, tiny_model_dir):
+    """Kept as labels.jsonl.scores.npz, a shell's 'stance label gold labels/*' (agreement too) passed it as a label
+    file and stopped on it ("a ZIP archive, not text or a table"): it is hidden, and the session says where it is."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    for annotator, answers in (("ana", "f\nq\n"), ("bob", "f\nq\n")):
+        result = runner.invoke(app, ["label", str(items_path), "--labels", str(folder / f"{annotator}.jsonl"), "-a",
+                                     annotator, "--model", str(tiny_model_dir)], input=answers)
+        assert result.exit_code == 0, result.output
+        kept = f"the model's scores are kept in {folder / f'.{annotator}.jsonl.scores.npz'} for the next start"
+        assert kept in " ".join(result.output.split())  # on the first screen: a line before it is wiped there
+    import glob
+
+    globbed = sorted(glob.glob(str(folder / "*")))  # as the shell expands labels/*: no hidden files
+    assert [Path(path).name for path in globbed] == ["ana.jsonl", "bob.jsonl"]
+    gold = runner.invoke(app, ["label", "gold", *globbed, "--out", str(tmp_path / "gold.jsonl")])
+    assert gold.exit_code == 0, gold.output
+    assert runner.invoke(app, ["label", "agreement", *globbed]).exit_code == 0
+
+
 def test_scores_that_cannot_be_kept_are_warned_of_and_labelling_goes_on(tmp_path, tiny_model_dir):
     from classifier.labels import kept_scores_path
 
@@ -906,7 +927,7 @@ def test_scores_that_cannot_be_kept_are_warned_of_and_labelling_goes_on(tmp_path
     result = start_with_model(items_path, labels, tiny_model_dir, "f\nq\n")
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "labels.jsonl.scores.npz: is a folder" in said and "the next start scores the items again" in said
+    assert ".labels.jsonl.scores.npz: is a folder" in said and "the next start scores the items again" in said
     assert [r["label"] for r in LabelStore(labels).records()] == ["favor"]
 
 

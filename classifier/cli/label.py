@@ -384,10 +384,11 @@ def check_model_task(labels: list[str], task: Task, model_dir: Path) -> None:
 
 
 def session_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: Task, kept: Path) -> tuple:
-    """(probabilities, {item id: suggestion}, a warning or "") for a labelling session: the scores kept in ``kept``
-    (beside the label file) where they are this very model's of these very items, so that a restart shows its first
-    item at once; else the items scored (every one: --order uncertain sorts them all by the model) and kept there
-    for the next start. A file that cannot be written is the warning: the session goes on without it."""
+    """(probabilities, {item id: suggestion}, a note, a warning; each "" or a line) for a labelling session: the
+    scores kept in ``kept`` (beside the label file) where they are this very model's of these very items, so that a
+    restart shows its first item at once; else the items scored (every one: --order uncertain sorts them all by the
+    model) and kept there for the next start, which the note says (for the first screen: a line before it is
+    wiped). A file that cannot be written is the warning: the session goes on without it."""
     from classifier.labels import keep_scores, kept_scores
     from classifier.models.stance_model import model_folder, saved_model_id
 
@@ -398,15 +399,16 @@ def session_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: T
         probs, labels = found
         check_model_task(labels, task, model_dir)
         if show_progress(quiet):
-            console.print(f"suggestions of {model_id} for {counted(len(items), 'item')}: kept in {kept} by an "
-                          "earlier start")
-        return probs, {item.id: suggestion_of(row, labels, model_id) for item, row in zip(items, probs)}, ""
+            console.print(f"suggestions of {model_id} for {counted(len(items), 'item')}: kept in {one_line(kept)} "
+                          "by an earlier start")
+        return probs, {item.id: suggestion_of(row, labels, model_id) for item, row in zip(items, probs)}, "", ""
     probs, suggestions, stance = model_suggestions(model_dir, items, quiet, task)
     try:
         keep_scores(kept, probs, stance.labels, stance.model_id, items)
     except InputError as exc:
-        return probs, suggestions, f"{exc}; the model's scores were not kept: the next start scores the items again"
-    return probs, suggestions, ""
+        return probs, suggestions, "", (f"{exc}; the model's scores were not kept: the next start scores the items "
+                                        "again")
+    return probs, suggestions, f"the model's scores are kept in {kept} for the next start", ""
 
 
 def check_annotator(name: str) -> str:
@@ -477,8 +479,8 @@ def run_command(
     annotator: str = typer.Option(None, "--annotator", "-a", help="Your name, stored with each label (default: your login)."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help=(
         "Model whose suggestion is shown (and used for --order uncertain): a stance model, or a sentiment model with "
-        "--task sentiment. Its scores are kept beside the label file (labels.jsonl: labels.jsonl.scores.npz), so a "
-        "restart with the same model and items does not score them again.")),
+        "--task sentiment. Its scores are kept beside the label file, hidden (labels.jsonl: .labels.jsonl.scores.npz), "
+        "so a restart with the same model and items does not score them again.")),
     task: str = typer.Option("stance", "--task", help=TASK_HELP),
     order: Optional[str] = typer.Option(None, "--order", help=f"{' | '.join(ORDERS)} (default: uncertain with --model, else file)."),
     seed: int = typer.Option(0, "--seed", help="Seed for --order random and source-balanced."),
@@ -503,9 +505,10 @@ def run_command(
     with input_warnings() as said_loading:  # kept for the first screen's status line, which clearing would hide
         items = load_items(items_path, chosen)
     order = order or ("uncertain" if model else "file")
-    probs, suggestions, unkept = None, {}, ""
+    probs, suggestions, kept, unkept = None, {}, "", ""
     if model is not None:
-        probs, suggestions, unkept = session_suggestions(model, items, quiet, chosen, kept_scores_path(labels_path))
+        probs, suggestions, kept, unkept = session_suggestions(model, items, quiet, chosen,
+                                                               kept_scores_path(labels_path))
         suggestions = {key: {**value, "shown": not hide_suggestion} for key, value in suggestions.items()}
     with input_warnings() as said:  # a cut-off last line: said on the first screen too
         session = LabelSession(items, order_items(items, order, probs=probs, seed=seed), LabelStore(labels_path),
@@ -515,7 +518,7 @@ def run_command(
         warn(message)
     finished = run_session(session, KeyReader(), SafeConsole(), keymap, article_context(items, context),
                            status="; ".join(f"warning: {message}" for message in said), quiet=quiet,
-                           note="" if quiet else resuming_line(session, annotator))
+                           note="" if quiet else "; ".join(filter(None, [resuming_line(session, annotator), kept])))
     out.print(summary_line(session, finished, annotator, labels_path))
 
 
