@@ -718,7 +718,7 @@ class LabelSession:
         self.items = list(items)
         self.task = task
         self.by_id = {item.id: item for item in self.items}
-        self.order = [self.items[i].id for i in order]
+        self.set_order(order)
         self.store = store
         self.annotator = annotator
         self.suggestions = suggestions or {}
@@ -732,6 +732,11 @@ class LabelSession:
         self.pending: str | None = None
         self.skipped_here: set[str] = set()  # skipped in this session: --revisit-skipped shows only earlier skips
         self._refresh()
+
+    def set_order(self, order: Iterable[int]) -> None:
+        """Ask the items in ``order`` (indices of ``items``): set once a model has scored them, which a session
+        does only after its label file was read and checked."""
+        self.order = [self.items[i].id for i in order]
 
     def _refresh(self) -> None:
         current = current_records(self.records)

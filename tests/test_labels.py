@@ -918,6 +918,37 @@ def test_kept_scores_are_hidden_from_a_folder_of_label_files_given_by_a_glob(tmp
     assert runner.invoke(app, ["label", "agreement", *globbed]).exit_code == 0
 
 
+def test_a_start_its_label_file_refuses_scores_nothing_and_keeps_the_kept_scores(tmp_path, tiny_model_dir,
+                                                                                tiny_sentiment_dir, monkeypatch):
+    """The label file was checked (one task per file, the items its answers are of) only after the model had scored
+    every item and replaced the scores kept beside it: a start refused for its label file cost a scoring pass and
+    the next good start another."""
+    from classifier.labels import kept_scores_path
+    from classifier.models.stance_model import StanceModel
+
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    labels = tmp_path / "labels.jsonl"
+    assert start_with_model(items_path, labels, tiny_model_dir, "f\nq\n").exit_code == 0
+    kept = kept_scores_path(labels)
+    before = kept.read_bytes()
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(StanceModel, "load", no_loading)
+    other_task = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--task",
+                                     "sentiment", "--model", str(tiny_sentiment_dir)], input="q\n")
+    assert other_task.exit_code == 1 and "holds stance labels" in other_task.output, other_task.output
+    answered = LabelStore(labels).records()[0]["id"]
+    edited = [item.model_copy(update={"text": item.text + " Again."}) if item.id == answered else item
+              for item in items]
+    write_items(items_path, edited)
+    other_items = start_with_model(items_path, labels, tiny_model_dir)
+    assert other_items.exit_code == 1 and "was labelled with another text" in other_items.output, other_items.output
+    assert kept.read_bytes() == before
+
+
 def test_scores_that_cannot_be_kept_are_warned_of_and_labelling_goes_on(tmp_path, tiny_model_dir):
     from classifier.labels import kept_scores_path
 

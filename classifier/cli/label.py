@@ -505,14 +505,17 @@ def run_command(
     with input_warnings() as said_loading:  # kept for the first screen's status line, which clearing would hide
         items = load_items(items_path, chosen)
     order = order or ("uncertain" if model else "file")
-    probs, suggestions, kept, unkept = None, {}, "", ""
+    # the label file read and checked (its task, its items) before a model scores every item: a refused start had
+    # scored them all first, and replaced the scores an earlier session had kept
+    with input_warnings() as said:  # a cut-off last line: said on the first screen too
+        session = LabelSession(items, range(len(items)), LabelStore(labels_path), annotator, {}, revisit_skipped,
+                               task=chosen)
+    probs, kept, unkept = None, "", ""
     if model is not None:
         probs, suggestions, kept, unkept = session_suggestions(model, items, quiet, chosen,
                                                                kept_scores_path(labels_path))
-        suggestions = {key: {**value, "shown": not hide_suggestion} for key, value in suggestions.items()}
-    with input_warnings() as said:  # a cut-off last line: said on the first screen too
-        session = LabelSession(items, order_items(items, order, probs=probs, seed=seed), LabelStore(labels_path),
-                               annotator, suggestions, revisit_skipped, task=chosen)
+        session.suggestions = {key: {**value, "shown": not hide_suggestion} for key, value in suggestions.items()}
+    session.set_order(order_items(items, order, probs=probs, seed=seed))
     said[:0] = said_loading + ([unkept] if unkept else [])
     for message in said:
         warn(message)
