@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, InputWarning
-from classifier.io.files import SCORE_FIELDS, json_array_hint, model_output
+from classifier.io.files import SCORE_FIELDS, json_array_hint, lock_exclusively, model_output
 from classifier.items import LABELS, NO_ACTOR, Item, expected_labels, item_record, items_fingerprint, parse_item
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
@@ -173,19 +173,6 @@ class LabelStore:
             self.append(record)
             count += 1
         return count
-
-
-def lock_exclusively(fd: int) -> None:
-    """Wait for an exclusive flock on an open file (dropped when it is closed); where there is none (Windows, or
-    a network or FUSE mount that refuses locks: ENOLCK, EOPNOTSUPP), go on unlocked, as before locks were taken."""
-    try:
-        import fcntl
-    except ImportError:
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    except OSError:  # not a full disk: the answer is still written
-        return
 
 
 def fsync_dir(directory: Path) -> None:
@@ -816,29 +803,43 @@ def kept_scores(path: str | Path, model_id: str, items: Sequence[Item]) -> tuple
     items are then scored again (and the file rewritten)."""
     import zipfile
 
+    if not Path(path).is_file():  # none yet, or a folder, a pipe (np.load would wait on it forever) or a device
+        return None
     try:
         with np.load(path, allow_pickle=False) as kept:
             scores, labels = np.asarray(kept["scores"], dtype=float), [str(label) for label in kept["labels"]]
             same = str(kept["model"]) == model_id and str(kept["items"]) == items_fingerprint(items)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, zipfile.BadZipFile):
-        return None  # none, or not a file of kept scores (an .npy has no keys; a pickle is never loaded)
-    if not same or scores.shape != (len(items), len(labels)) or not np.isfinite(scores).all():
+        return None  # not a file of kept scores (an .npy has no keys; a pickle is never loaded)
+    if not same or scores.shape != (len(items), len(labels)) or not kept_values(scores, labels):
         return None
     return scores, labels
+
+
+def kept_values(scores: np.ndarray, labels: Sequence[str]) -> bool:
+    """Whether kept ``scores`` can be shown as a model's: labels of one task, each once (labels of none stopped the
+    session with "labels [...] belong to no task", where other scores are scored again), and a probability per
+    label, each row summing to 1."""
+    one_task = len(set(labels)) == len(labels) and any(set(labels) <= set(task.labels) for task in TASKS.values())
+    return (one_task and bool(np.isfinite(scores).all()) and bool((scores >= 0).all())
+            and bool(np.allclose(scores.sum(axis=1), 1.0, atol=1e-3)))
 
 
 def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], model_id: str,
                 items: Sequence[Item]) -> None:
     """Keep ``model_id``'s ``scores`` of ``items`` in ``path`` for the next start, written atomically (a write cut
-    off leaves the earlier file, or none). A file that cannot be written is an ``InputError``: the caller goes on
-    without it."""
-    from classifier.io.files import atomic_path
+    off leaves the earlier file, or none; the temporary file a kill left is removed by the next write, under a lock
+    that keeps it from removing another session's). A file that cannot be written is an ``InputError``: the caller
+    goes on without it."""
+    from classifier.io.files import atomic_path, output_lock, remove_stale_temporaries
 
     try:
-        with atomic_path(path) as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, scores=np.asarray(scores, dtype=float), labels=np.array(list(labels)),
-                         model=np.array(model_id), items=np.array(items_fingerprint(items)))
+        with output_lock(path, wait=True):  # a second session's write (two annotators) waits for this one's
+            remove_stale_temporaries(path)  # what a write killed half way (-9) left: .NAME.*.tmp beside it
+            with atomic_path(path) as tmp:
+                with open(tmp, "wb") as fh:
+                    np.savez(fh, scores=np.asarray(scores, dtype=float), labels=np.array(list(labels)),
+                             model=np.array(model_id), items=np.array(items_fingerprint(items)))
     except OSError as exc:  # a full disk: the session goes on, its next start scores the items again
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
 

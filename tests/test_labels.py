@@ -949,6 +949,69 @@ def test_a_start_its_label_file_refuses_scores_nothing_and_keeps_the_kept_scores
     assert kept.read_bytes() == before
 
 
+def test_a_temporary_file_a_killed_write_left_is_removed_by_the_next_and_writes_wait_on_each_other(tmp_path):
+    """A kill (-9) while the scores were written left .LABELS.jsonl.scores.npz.*.tmp beside the label file for good;
+    the next write removes it, under a lock that a second session's write waits on (never removing a temporary
+    another session is writing)."""
+    import threading
+
+    from classifier.io.files import output_lock
+    from classifier.items import LABELS
+    from classifier.labels import keep_scores, kept_scores, kept_scores_path
+
+    items = make_items()
+    kept = kept_scores_path(tmp_path / "labels.jsonl")
+    left = tmp_path / f".{kept.name}.k1ll3d.tmp"
+    left.write_bytes(b"PK\x03\x04 cut off by a kill")
+    scores = np.full((len(items), 3), 1 / 3)
+    keep_scores(kept, scores, LABELS, "m@1", items)
+    assert not left.exists() and kept_scores(kept, "m@1", items) is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == [kept.name]
+
+    with output_lock(kept):  # another session writing the scores now
+        waiting = threading.Thread(target=keep_scores, args=(kept, scores, LABELS, "m@2", items), daemon=True)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and kept_scores(kept, "m@1", items) is not None
+    waiting.join(30)
+    assert not waiting.is_alive() and kept_scores(kept, "m@2", items) is not None
+
+
+def test_kept_scores_that_are_no_model_s_are_scored_again_and_a_pipe_is_not_read(tmp_path, tiny_model_dir):
+    """Kept scores whose labels are of no task stopped the session ("labels [...] belong to no task"); a pipe where
+    the file would be was waited on for ever."""
+    import os
+    import threading
+
+    from classifier.items import LABELS
+    from classifier.labels import keep_scores, kept_scores, kept_scores_path
+    from classifier.models.stance_model import saved_model_id
+
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    labels = tmp_path / "labels.jsonl"
+    kept = kept_scores_path(labels)
+    model_id = saved_model_id(tiny_model_dir)
+    for scores, names in ((np.full((6, 3), 1 / 3), ["x", "y", "z"]), (np.full((6, 3), 1 / 3), ["favor"] * 3),
+                          (np.full((6, 3), 0.9), list(LABELS)), (np.full((6, 3), [1.5, -0.5, 0.0]), list(LABELS))):
+        keep_scores(kept, scores, names, model_id, items)
+        assert kept_scores(kept, model_id, items) is None
+    result = start_with_model(items_path, labels, tiny_model_dir, "f\nq\n")
+    assert result.exit_code == 0, result.output
+    assert kept_scores(kept, model_id, items)[1] == list(LABELS)
+    kept.unlink()
+    os.mkfifo(kept)
+    found = []
+    reading = threading.Thread(target=lambda: found.append(kept_scores(kept, model_id, items)), daemon=True)
+    reading.start()
+    reading.join(30)
+    waited = reading.is_alive()
+    if waited:  # let the reader go: it waits on a writer
+        os.close(os.open(kept, os.O_WRONLY | os.O_NONBLOCK))
+        reading.join(30)
+    assert not waited and found == [None]
+
+
 def test_scores_that_cannot_be_kept_are_warned_of_and_labelling_goes_on(tmp_path, tiny_model_dir):
     from classifier.labels import kept_scores_path
 

@@ -503,14 +503,28 @@ def atomic_path(path: str | Path, keep: str | None = None,
             tmp_path.unlink()
 
 
+def lock_exclusively(fd: int) -> None:
+    """Wait for an exclusive flock on an open file (dropped when it is closed); where there is none (Windows, or
+    a network or FUSE mount that refuses locks: ENOLCK, EOPNOTSUPP), go on unlocked, as before locks were taken."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:  # not a full disk: the write still goes on
+        return
+
+
 @contextlib.contextmanager
-def output_lock(path: str | Path, command: str = "run") -> Iterator[None]:
+def output_lock(path: str | Path, command: str = "run", wait: bool = False) -> Iterator[None]:
     """Hold an exclusive lock on ``path``'s output for the block: a second run writing the same file (two
     terminals, a job started twice) stops at once with one line instead of doing the work again into one journal.
     The lock is an ``flock`` on ``.NAME.lock`` beside it (the system drops it when the process ends, even killed),
     removed when the block ends. A run that locked the file another had just removed sees that its file is gone
     and locks the new one, so two runs never both hold it. Where POSIX has no flock (Windows), the block runs
-    unlocked."""
+    unlocked. ``wait``: wait for the other's block to end instead (a write of a moment, as a labelling session's
+    kept scores), and where the mount has no locks go on unlocked (``lock_exclusively``)."""
     try:
         import fcntl
     except ImportError:  # Windows: no flock
@@ -522,7 +536,10 @@ def output_lock(path: str | Path, command: str = "run") -> Iterator[None]:
     while True:
         handle = open(lock, "a+")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if wait:
+                lock_exclusively(handle.fileno())
+            else:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.seek(0)
             holder = handle.read().strip()
