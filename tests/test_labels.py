@@ -1054,7 +1054,7 @@ def test_a_label_that_is_no_string_is_said_alike_by_items_and_label_files(tmp_pa
     should be a valid string" where a label file said what a label is: one message, from items.py, for both."""
     import pandas as pd
 
-    import classifier.cli.classify  # noqa: F401  (registers 'stance classify')
+    from classifier.cli.main import app as every_command
     from classifier.items import read_items, stance_items
 
     expected = ("label: expected one of favor, against, neutral (a string, or null; sentence sentiment: positive, "
@@ -1074,7 +1074,7 @@ def test_a_label_that_is_no_string_is_said_alike_by_items_and_label_files(tmp_pa
     with pytest.raises(InputError) as caught:
         stance_items([record])
     assert str(caught.value) == f"item 1: {expected}"
-    result = runner.invoke(app, ["classify", str(jsonl), "--out", str(tmp_path / "out.jsonl")])
+    result = runner.invoke(every_command, ["classify", str(jsonl), "--out", str(tmp_path / "out.jsonl")])
     assert result.exit_code == 1 and f"{jsonl}:1: {expected}" in " ".join(result.output.split())
 
 
