@@ -408,7 +408,7 @@ def session_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: T
     except InputError as exc:
         return probs, suggestions, "", (f"{exc}; the model's scores were not kept: the next start scores the items "
                                         "again")
-    return probs, suggestions, f"the model's scores are kept in {kept} for the next start", ""
+    return probs, suggestions, f"the model's scores are kept in {one_line(kept)} for the next start", ""
 
 
 def check_annotator(name: str) -> str:
