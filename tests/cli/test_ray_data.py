@@ -586,7 +586,6 @@ def test_items_the_model_trained_on_are_counted_as_the_ids_are_read_and_not_agai
 
     from classifier.items import Item
     from classifier.models.card import TRAINED_ITEMS_FILE, trained_items_text
-    from classifier.predict import ray, ray_data
     from classifier.predict.engines import load_engine
 
     model = tmp_path / "model"
@@ -599,11 +598,7 @@ def test_items_the_model_trained_on_are_counted_as_the_ids_are_read_and_not_agai
                                    + json.dumps({"id": "a2", "text": "NATO warned Moscow.", "actor": "Russia"}) + "\n")
     pd.DataFrame([{"id": "b1", "text": "Paris met.", "actor": "France"}]).to_parquet(parts / "b.parquet")
     model_id = load_engine(model, "torch").model_id
-    for part in parts.iterdir():  # scored before: the run reads the ids and starts no Ray
-        (out / part.stem).mkdir(parents=True)
-        pd.DataFrame([{"id": "x"}]).to_parquet(out / part.stem / "predictions.parquet")
-        (out / part.stem / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(part, model_id)))
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+    scored_before(parts, out, model_id, monkeypatch)  # the run reads the ids and starts no Ray
 
     def classify():
         return runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(model), "--engine",
@@ -618,6 +613,18 @@ def test_items_the_model_trained_on_are_counted_as_the_ids_are_read_and_not_agai
     assert again.exit_code == 0 and "training data" not in again.output, again.output
 
 
+def scored_before(parts, out, model_id: str, monkeypatch) -> None:
+    """Each part of ``parts`` recorded as scored by ``model_id`` in ``out``, and Ray made to fail if it starts: a
+    rerun reads the parts' ids and has nothing to score."""
+    from classifier.predict import ray, ray_data
+
+    for part in parts.iterdir():
+        (out / part.stem).mkdir(parents=True)
+        pd.DataFrame([{"id": "x"}]).to_parquet(out / part.stem / "predictions.parquet")
+        (out / part.stem / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(part, model_id)))
+    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+
+
 def test_a_part_the_card_lists_as_a_label_file_is_warned_of_for_a_model_without_the_list(tmp_path, tiny_model_dir,
                                                                                         monkeypatch):
     """A model without trained_items.txt is checked by its card's bytes in a local run (a label file it lists by
@@ -628,7 +635,7 @@ def test_a_part_the_card_lists_as_a_label_file_is_warned_of_for_a_model_without_
 
     from classifier.io.files import file_sha256
     from classifier.models.card import TRAINED_ITEMS_FILE
-    from classifier.predict import ray, ray_data
+    from classifier.predict import ray_data
     from classifier.predict.engines import load_engine
 
     model = tmp_path / "model"
@@ -643,11 +650,7 @@ def test_a_part_the_card_lists_as_a_label_file_is_warned_of_for_a_model_without_
                     "test files": f"b.jsonl (sha256 {file_sha256(parts / 'b.jsonl')[:12]})"}
     (model / "model_card.json").write_text(json.dumps(card))
     model_id = load_engine(model, "torch").model_id
-    for part in parts.iterdir():  # scored before: the run reads the ids and starts no Ray
-        (out / part.stem).mkdir(parents=True)
-        pd.DataFrame([{"id": "x"}]).to_parquet(out / part.stem / "predictions.parquet")
-        (out / part.stem / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(part, model_id)))
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+    scored_before(parts, out, model_id, monkeypatch)  # the run reads the ids and starts no Ray
     words = (f"warning: {parts / 'a.jsonl'} is a label file {model_id} was trained on (its card says so): scores on "
              "it are in-sample")
     for _ in range(2):  # the first run reads the parts' ids; the second, with them checked (_parts.json), none
