@@ -12,7 +12,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from pydantic import BaseModel
 
@@ -20,7 +20,8 @@ from classifier.errors import InputError, InputWarning, option
 from classifier.article_columns import article_row, check_columns, resolve_columns
 from classifier.io.files import (DECOMPRESSION_ERRORS, archive_problem, bom_encoding, check_encoding, check_not_input,
                                  check_regular_input, compression_of, csv_header, format_of, iter_csv, iter_table,
-                                 open_binary, refuse_spreadsheet, refuse_tsv, table_suffix, wide_encoding)
+                                 open_binary, refuse_spreadsheet, refuse_tsv, table_rows, table_suffix,
+                                 wide_encoding)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -999,11 +1000,13 @@ def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[S
 @dataclass
 class CorpusStream:
     """Articles read one at a time; ``skipped`` (files that cannot be read, and why) grows as the
-    iteration meets them; ``files``: how many files a folder holds (None for a table)."""
+    iteration meets them; ``files``: how many files a folder holds (None for a table); ``rows``: for a table, a
+    function counting its rows (``io.files.table_rows``: a pass of its own, for a progress bar's total)."""
 
     articles: Iterator[Article]
     skipped: list[Skipped]
     files: int | None
+    rows: Optional[Callable[[], Optional[int]]] = None
 
 
 def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, encoding: str | None = None,
@@ -1042,7 +1045,7 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
         if manifest:
             raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
         return CorpusStream(iter_table_articles(path, encoding, skipped, max_chars, date_order, columns), skipped,
-                            None)
+                            None, functools.partial(table_rows, path, encoding))
     refuse_spreadsheet(path)  # first: a workbook saved as "a.txt" is no article file
     refuse_tsv(path)  # x.tsv: rename it x.csv, not "unsupported input"
     refuse_article_file(path)

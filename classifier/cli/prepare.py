@@ -52,6 +52,8 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
                 fail(f"{problem.path}: {problem.reason} (--skip-unreadable skips such "
                      f"{'rows' if problem.kind in ('table row', 'long line') else 'files'})")
             warn(f"{'ignored' if problem.kind == 'manifest row' else 'skipped'} {problem.path}: {problem.reason}")
+            if files is None:  # a table's row passed over is a row done (a folder's files tick as they are read)
+                tick()
         return len(skipped)
 
     def generate() -> Iterator[Article]:
@@ -60,6 +62,8 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
         with progress_bar(show_progress(quiet) and (files is None or files > PROGRESS_MIN_FILES)) as progress:
             if progress:
                 bar = progress.add_task(task, total=files)
+                if files is None:  # a table: its rows, counted first, give the bar its count and time left
+                    progress.update(bar, total=corpus.rows())
                 advance = functools.partial(progress.advance, bar)
             for article in corpus.articles:
                 reported = report(reported)

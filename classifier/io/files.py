@@ -1581,6 +1581,26 @@ def plain(value):
     return value
 
 
+def table_rows(path: str | Path, encoding: str | None = None) -> int | None:
+    """How many rows ``iter_table`` gives a JSONL, CSV or Parquet file, for a progress bar's total: a Parquet file's
+    from its footer, a JSONL or CSV file's by a pass of its own (a CSV row may span lines; a compressed line over its
+    bound counts as the row it is); None where the file cannot be read so (its reader then says why)."""
+    if format_of(path, default="") == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            return pq.ParquetFile(path).metadata.num_rows
+        except (OSError, pa.ArrowException):
+            return None
+    too_long: list[int] = []  # lines the reader passes over (the caller skips them as rows)
+    try:
+        rows = sum(1 for _ in iter_table(path, encoding=encoding, on_long_line=lambda line, why: too_long.append(line)))
+    except InputError:
+        return None
+    return rows + len(too_long)
+
+
 def iter_table(path: str | Path, columns: dict[str, str] | None = None,
                encoding: str | None = None,
                on_long_line: Callable[[int, str], None] | None = None) -> Iterator[tuple[int, dict]]:

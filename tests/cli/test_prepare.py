@@ -2068,3 +2068,64 @@ def test_onnx_runtime_threads_follow_a_containers_cpu_quota_and_only_then(tmp_pa
     assert session_threads(None) is None and session_threads(3) == 3  # no quota: ONNX Runtime's own default
     (tmp_path / "cpu.max").write_text("200000 100000\n")
     assert session_threads(None) == 2 and session_threads(3) == 3
+
+
+def test_a_table_s_progress_bar_counts_its_rows_to_their_total(tmp_path, monkeypatch):
+    """A table of articles (JSONL, gzip'd, CSV with a text over several lines, Parquet) gives the bar its rows as the
+    total, and each row read or passed over (an empty text, skipped) advances it once: the bar had no total, so it
+    showed neither a count nor the time left, however many thousand articles were prepared."""
+    import contextlib
+    import gzip
+
+    import classifier.cli.prepare as prepare_cli
+
+    seen = []
+
+    class Bar:
+        def add_task(self, description, total=None):
+            seen.append(("total", total))
+            return 0
+
+        def update(self, task, **fields):
+            seen.append(("total", fields["total"]))
+
+        def advance(self, task, step=1):
+            seen.append(("advance", step))
+
+    monkeypatch.setattr(prepare_cli, "show_progress", lambda quiet: not quiet)
+    monkeypatch.setattr(prepare_cli, "progress_bar", lambda enabled: contextlib.nullcontext(Bar() if enabled else None))
+    rows = [{"id": f"a{i}", "text": f"Russia and China met.\nNATO said {i} things.", "source": "RT"} for i in range(7)]
+    rows[3]["text"] = " "  # a paywalled page: skipped with --skip-unreadable, and a row done all the same
+    plain = tmp_path / "articles.jsonl"
+    plain.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    tables = {"articles.jsonl": None, "articles.jsonl.gz": gzip.compress(plain.read_bytes()),
+              "articles.csv": pd.DataFrame(rows).to_csv(index=False).encode(), "articles.parquet": "parquet"}
+    for name, data in tables.items():
+        if data == "parquet":
+            pd.DataFrame(rows).to_parquet(tmp_path / name)
+        elif data is not None:
+            (tmp_path / name).write_bytes(data)
+        seen.clear()
+        result = run("prepare", tmp_path / name, "--out", tmp_path / f"{name}.items.jsonl", "--skip-unreadable")
+        assert result.exit_code == 0, result.output
+        assert seen[:2] == [("total", None), ("total", 7)], (name, seen)
+        assert sum(step for kind, step in seen if kind == "advance") == 7, (name, seen)
+    seen.clear()  # -q: no bar, and no pass to count the rows
+    assert run("prepare", plain, "--out", tmp_path / "quiet.jsonl", "--skip-unreadable", "-q").exit_code == 0
+    assert seen == []
+    from classifier.io import files  # a compressed line over its bound, skipped, is a row of the count and of the bar
+
+    monkeypatch.setattr(files, "COMPRESSED_LINE_CHARS", 1000)
+    big = tmp_path / "big.jsonl.gz"
+    big.write_bytes(gzip.compress(plain.read_bytes() + (json.dumps({"id": "big", "text": "Russia won. " * 200})
+                                                         + "\n").encode()))
+    seen.clear()
+    assert run("prepare", big, "--out", tmp_path / "big.items.jsonl", "--skip-unreadable").exit_code == 0
+    assert seen[1] == ("total", 8) and sum(step for kind, step in seen if kind == "advance") == 8, seen
+    assert files.table_rows(tmp_path / "no.parquet") is None  # what cannot be counted: the run's reader says why
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(plain.read_text() + "{not json\n")
+    assert files.table_rows(broken) is None
+    result = run("prepare", broken, "--out", tmp_path / "broken.items.jsonl", "--skip-unreadable")
+    assert result.exit_code == 1 and f"{broken}:8:" in " ".join(result.output.split()), result.output
+    assert not (tmp_path / "broken.items.jsonl").exists() and "Traceback" not in result.output
