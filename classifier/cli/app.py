@@ -123,11 +123,29 @@ def show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
+def throughput(task) -> tuple[float | None, float | None]:
+    """Items a second and seconds left of a task whose fields hold ``since`` (when its items began, on the bar's
+    clock), ``base`` (the items it began with, such as those resumed) and ``at`` (when it last moved): the items done
+    from ``since`` to ``at``, over that time, and the time left at that pace less the time since ``at``. rich's own
+    estimate takes the moves of the last 30 seconds, the first left out: a bar moved a shard or a file at a time (Ray)
+    then read two workers' shards landing together as "1077 items/s 0:00:03", where 35 s were left."""
+    since, at = task.fields.get("since"), task.fields.get("at")
+    done = task.completed - task.fields.get("base", 0)
+    if since is None or at is None or at <= since or done <= 0:
+        return None, None
+    rate = done / (at - since)
+    if task.total is None:
+        return rate, None
+    return rate, max(0.0, (task.total - task.completed) / rate - (task.get_time() - at))
+
+
 def progress_bar(enabled: bool, with_rate: bool = False):
-    """A rich progress bar on stderr (or a no-op context); ``with_rate`` adds a ``rate`` text field."""
+    """A rich progress bar on stderr (or a no-op context); ``with_rate``: items/s and the time left from the items
+    done since the task's ``since`` field (``throughput``; its fields ``since``, ``base`` and ``at`` are kept by the
+    caller, on ``Progress.get_time``'s clock), not rich's estimate from the last moves."""
     from contextlib import nullcontext
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 
     if not enabled:
         return nullcontext(None)
@@ -135,10 +153,23 @@ def progress_bar(enabled: bool, with_rate: bool = False):
         def render(self, task):
             return super().render(task) if task.total is not None else Text("")
 
+    class RateColumn(ProgressColumn):
+        def render(self, task):
+            rate = throughput(task)[0]
+            return Text(f"{rate:.0f} items/s" if rate else "")
+
+    class LeftColumn(TimeRemainingColumn):
+        def render(self, task):
+            left = throughput(task)[1]
+            if task.total is None or left is None:
+                return super().render(task) if task.total is None else Text("-:--:--", style="progress.remaining")
+            minutes, seconds = divmod(int(left), 60)
+            hours, minutes = divmod(minutes, 60)
+            return Text(f"{hours:d}:{minutes:02d}:{seconds:02d}", style="progress.remaining")
+
     columns = [TextColumn("{task.description}"), BarColumn(), CountColumn()]
-    if with_rate:
-        columns.append(TextColumn("{task.fields[rate]}"))
-    return Progress(*columns, TimeRemainingColumn(), console=console, transient=True)
+    columns += [RateColumn(), LeftColumn()] if with_rate else [TimeRemainingColumn()]
+    return Progress(*columns, console=console, transient=True)
 
 
 def quiet_libraries() -> None:

@@ -320,17 +320,19 @@ def stance_table(stances: StanceCounts, task=STANCE) -> Table:
 def classify_with_progress(items: Items, model, out_path: Path, *, quiet: bool, workers: int = 0, **run):
     """Classify here, or with ``workers`` Ray actors, behind one progress bar with items/s."""
     with progress_bar(show_progress(quiet), with_rate=True) as progress:
-        task = progress.add_task("reading items", total=None, rate="") if progress else None
+        task = progress.add_task("reading items", total=None) if progress else None
 
-        def start(total: int) -> None:
-            if progress:
-                progress.reset(task, total=total, description="classifying")
+        def start(total: int) -> None:  # the items resumed from the journal, counted before, are no part of the pace
+            if progress:  # Ray's workers land their shards together: its pace runs from here; a local run's from
+                done, now = progress.tasks[0].completed, progress.get_time()  # its first batch (the warm-up's)
+                progress.reset(task, total=total, completed=done, description="classifying",
+                               since=now if workers else None, base=done, at=now)
 
         def advance(n: int) -> None:
             if progress:
-                progress.advance(task, n)
-                speed = progress.tasks[0].speed
-                progress.update(task, rate=f"{speed:.0f} items/s" if speed else "")
+                now, bar = progress.get_time(), progress.tasks[0]
+                first = "at" in bar.fields and bar.fields["since"] is None  # a local run's first batch: clock starts
+                progress.update(task, advance=n, at=now, **({"since": now, "base": bar.completed + n} if first else {}))
 
         if workers:
             from classifier.predict.ray import classify_with_ray
@@ -492,12 +494,12 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
             console.print(f"{one_line(name)}: {counted(n, 'item')} scored", highlight=False)  # a part's file name: one line
 
     with progress_bar(show_progress(quiet), with_rate=True) as progress:  # as a local run's, from the rows written
-        task = progress.add_task("classifying", total=None, rate="") if progress else None
+        task = progress.add_task("classifying", total=None) if progress else None
 
-        def advance(scored: int, total: int) -> None:
-            progress.update(task, completed=scored, total=total)
-            speed = progress.tasks[0].speed
-            progress.update(task, rate=f"{speed:.0f} items/s" if speed else "")
+        def advance(scored: int, total: int) -> None:  # this run's items, paced from the first rows written (Ray's
+            now = progress.get_time()                  # start-up and the workers' model loads left out)
+            first = {"since": now, "base": scored} if scored and "since" not in progress.tasks[0].fields else {}
+            progress.update(task, completed=scored, total=total, at=now, **first)
 
         summary = classify_parts(input_path, out_dir, chosen, workers=workers, address=address, engine=engine,
                                  threads_per_worker=max(1, threads or 1), batch_size=batch_size, on_part=done,

@@ -732,10 +732,10 @@ def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *,
             return finished
     journal = Journal(out, resume, spec)
     plan = survey(items, journal.index, journal.path, source, spec.fields)
+    if on_progress and plan.done:  # before the total: a bar that starts its clock then leaves them out of its pace
+        on_progress(plan.done)
     if on_total:
         on_total(plan.items)
-    if on_progress and plan.done:
-        on_progress(plan.done)
     started = time.perf_counter()
     journal.open()
     try:
