@@ -1090,11 +1090,16 @@ def spans_by_actor(mentions: Iterable[Mention]) -> dict[str, list[list[int]]]:
 
 _CAPITALISED = re.compile(r"(?<![\w'’.-])(?:(?:[A-Z]\.){2,}|[A-Z][\w'’-]*(?:(?: (?:of|the|de|von|der|al|bin))* [A-Z][\w'’-]*)*)")
 _CONNECTORS = {"of", "the", "de", "von", "der", "al", "bin", "and"}
+# words that are no name nor a name's first word (``uncovered_names`` drops them); its last two lines: determiners,
+# quantifiers, pronouns, conjunctions and adverbs, a closed class that starts sentences ("Some people ...", "Because
+# it ...") and that a stray capital leaves inside one ("2:02 Some people"): "Some Republicans" is Republicans
 _STOP = set("""The A An In On At For But And Or This That These Those He She It They We I You His Her Their Our
 As While If When After Before During Despite However Meanwhile Moreover Also Both Only One Two There Which What
 Read Following Speaking Regarding Importantly Amidst Everywhere Experts Mutual Countries Trade Treaty Cooperation
 Partnership Collaboration Friendship Strengthening Renewed In Monday Tuesday Wednesday Thursday Friday Saturday
-Sunday January February March April May June July August September October November December No Our""".split())
+Sunday January February March April May June July August September October November December No Our
+Some Many Most Several Few All Each Every Any Another Other Others Such Much More Neither Either Its My Your Us Them
+Because Although Though Since Unless Until Whether Why How Where Who Here Then""".split())
 
 
 @lru_cache(maxsize=1)

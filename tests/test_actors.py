@@ -461,6 +461,16 @@ def test_suggest_reads_sentence_starts_inside_a_quotation_and_drops_abbreviation
         assert starts_sentence(text, text.index(word)) is start, text
 
 
+def test_suggest_drops_closed_class_words_even_where_a_stray_capital_leaves_one_inside_a_sentence(matcher):
+    from classifier.actors import NameCounts
+
+    counts = NameCounts()
+    for number in range(3):  # "2:02 Some people": a video's time before it, so not a sentence start
+        counts.add_article([f"Some say Gazprom grew on day {number}.", "Because it grew, some left.",
+                            "They wrote 2:02 Some people doubt it.", "Many Rosneft traders stayed."], matcher)
+    assert [name for name, _, _ in counts.ranked()] == ["Gazprom", "Rosneft"]  # not "Many Rosneft", "Some", "Because"
+
+
 def test_suggest_sets_news_agencies_apart(matcher):
     from classifier.actors import NameCounts
 
