@@ -279,13 +279,14 @@ def actors_suggest(
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV with file,source,title,date,url[,language] (default: INPUT/manifest.csv when present)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP),
     columns: Optional[str] = typer.Option(None, "--columns", help=COLUMNS_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; the table and warnings stay."),
 ) -> None:
     """List frequent capitalised names that no actor in the catalogue covers.
 
     Example: stance actors suggest seeds/ --top 20
     """
-    articles, _ = read_articles(input_path, manifest, encoding, skip_unreadable=True, quiet=True,  # a look, no output
-                                columns=columns)
+    articles, _ = read_articles(input_path, manifest, encoding, skip_unreadable=True, quiet=quiet, task="reading",
+                                columns=columns)  # a look, no output: an unreadable file is warned of and skipped
     matcher, rules = Matcher(choose_catalogue(actors, actors_only, None)), load_rules()
     counts = NameCounts()
     for article in articles:

@@ -684,6 +684,38 @@ def test_prepare_removes_what_a_killed_run_left_beside_its_output(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "items.parquet"]
 
 
+def test_actors_suggest_shows_a_bar_over_the_articles_unless_quiet(tmp_path, monkeypatch):
+    import contextlib
+
+    import classifier.cli.prepare as prepare_cli
+
+    seen = []
+
+    class Bar:
+        def add_task(self, description, total=None):
+            seen.append(("task", description, total))
+            return 0
+
+        def update(self, task, **fields):
+            seen.append(("total", fields["total"]))
+
+        def advance(self, task, step=1):
+            seen.append(("advance", step))
+
+    monkeypatch.setattr(prepare_cli, "show_progress", lambda quiet: not quiet)
+    monkeypatch.setattr(prepare_cli, "progress_bar", lambda enabled: contextlib.nullcontext(Bar() if enabled else None))
+    table = tmp_path / "articles.jsonl"
+    table.write_text("".join(json.dumps({"id": f"a{i}", "text": f"Gazprom met Rosneft on day {i}."}) + "\n"
+                             for i in range(7)))
+    result = run("actors", "suggest", table)
+    assert result.exit_code == 0, result.output
+    assert seen[:2] == [("task", "reading", None), ("total", 7)], seen
+    assert sum(step for kind, step, *_ in seen if kind == "advance") == 7, seen
+    assert "Gazprom" in result.output
+    seen.clear()
+    assert run("actors", "suggest", table, "-q").exit_code == 0 and seen == []
+
+
 def test_suggest_refuses_a_count_below_one():
     result = runner.invoke(app, ["actors", "suggest", str(SEEDS), "--top", "-5"])
     assert result.exit_code == 2 and "Traceback" not in result.output
