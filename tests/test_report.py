@@ -372,6 +372,26 @@ def test_control_characters_in_names_and_text_reach_no_page_plot_table_or_termin
 
 # -- the whole report ----------------------------------------------------------------------------------
 
+def test_report_cli_shows_the_busiest_cells_and_how_many_are_left_out(tmp_path, monkeypatch):
+    from classifier.cli import report as report_cli
+
+    template = prediction_rows(1)[0]
+    rows = [{**template, "id": f"r{i}", "actor": "Russia", "source": f"Outlet{i // 2}", "article": f"r{i}"}
+            for i in range(10)]  # Russia, the most mentioned actor: five outlets of two mentions each, listed first
+    rows += [{**template, "id": f"c{i}", "actor": "China", "source": "Busy", "article": f"c{i // 2}"} for i in range(8)]
+    preds = write_jsonl(tmp_path / "preds.jsonl", rows)
+    monkeypatch.setattr(report_cli, "SHOWN_ROWS", 2)
+    result = runner.invoke(app, ["report", str(preds), "--out", str(tmp_path / "report"), "--n-boot", "20",
+                                 "--n-perm", "20", "-q"])
+    assert result.exit_code == 0, result.output
+    framing = pd.read_csv(tmp_path / "report" / "framing.csv")
+    assert list(framing["actor"])[-1] == "China" and len(framing) == 6  # framing order: China's one cell last
+    assert "the 2 with the most mentions, 4 left out" in " ".join(result.output.split())
+    table = result.output.split("Framing table")[1].split("Differences between outlets")[0]
+    assert "Busy" in table and "China" in table and "Outlet0" in table  # China's 8, and the first of Russia's 2s
+    assert not any(f"Outlet{i}" in table for i in range(1, 5))
+
+
 def test_report_cli_writes_every_file(tmp_path, preds):
     out = tmp_path / "report"
     result = runner.invoke(app, ["report", str(preds), "--out", str(out), "--n-boot", str(N_BOOT),

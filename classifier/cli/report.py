@@ -50,11 +50,13 @@ def report_cli(
                          min_n=min_n, examples=examples, max_actors=max_actors, n_perm=n_perm,
                          progress=show_progress(quiet), period=period, kind=kind, compare=compare,
                          split_date=split_date)
-    headers, rows = result["framing_rows"]
-    more = f", first {SHOWN_ROWS}; all in framing.csv" if len(rows) > SHOWN_ROWS else ""
-    title = f"Framing table ({len(rows)} cell{'s' if len(rows) != 1 else ''}{more})"
-    out.print(tables.rich_table((headers, rows[:SHOWN_ROWS]), title, numeric_from=2))
-    if tables.has_no_spread((headers, rows[:SHOWN_ROWS])):
+    framing = result["framing_rows"]  # every cell, in framing.csv's order
+    shown = tables.busiest(framing, result["table"]["n"].tolist(), SHOWN_ROWS)  # the busiest, in that order
+    cells, left = len(framing[1]), len(framing[1]) - len(shown[1])
+    more = f": the {len(shown[1])} with the most mentions, {left} left out; all in framing.csv" if left else ""
+    title = f"Framing table ({cells} cell{'s' if cells != 1 else ''}{more})"
+    out.print(tables.rich_table(shown, title, numeric_from=2))
+    if tables.has_no_spread(shown):
         out.print(tables.NO_SPREAD_NOTE)
     if result.get("models_warning"):
         warn(result["models_warning"])

@@ -186,6 +186,14 @@ def framing_rows(table: pd.DataFrame, min_n: int, *, compact: bool = False) -> R
     return headers, rows
 
 
+def busiest(rows: Rows, mentions: Sequence[int], limit: int) -> Rows:
+    """The ``limit`` rows with the most ``mentions`` (one count a row: the framing table's ``n``), in their order;
+    of rows with as many, the earlier."""
+    headers, body = rows
+    most = sorted(range(len(body)), key=lambda index: -mentions[index])[:limit]
+    return headers, [body[index] for index in sorted(most)]
+
+
 def corrected_rows(table: pd.DataFrame, min_n: int, flags: dict | None = None) -> Rows:
     """Raw shares beside ACC and PACC with their intervals; a class flagged unstable says so in its header and
     shows no interval (its resamples pile up at 0% or 100% and give a falsely narrow one, such as [100%–100%])."""
