@@ -41,7 +41,10 @@ from classifier.tasks import TASKS, Task
 
 CHUNK_ITEMS = 2048
 SENTENCE_MEMORY = 65536  # distinct sentences whose sentiment is kept (a sentence's items lie together)
-PREDICTION_FIELDS = ("stance", "stance_scores", "sentiment", "sentiment_scores", "model", "sentiment_model")
+TRUNCATED_FIELD = "_truncated"  # in a journal line only: the tasks whose model cut this item to its max length (for
+# sentiment, on the first item of the sentence scored); counted and dropped as the output is written
+PREDICTION_FIELDS = ("stance", "stance_scores", "sentiment", "sentiment_scores", "model", "sentiment_model",
+                     TRUNCATED_FIELD)
 TORN_LINE_START = b'{"id": '  # every journal line starts so; a kill can cut one off anywhere after
 
 ItemSource = Callable[[], Iterable[Item]]  # each call starts a fresh pass over the items
@@ -57,11 +60,11 @@ class ClassifySummary:
     items: int
     predicted: int
     resumed: int
-    truncated: int
+    truncated: int  # items of the whole output (resumed ones too) cut to the model's max length
     seconds: float
     out: Path
     counts: StanceCounts
-    sentiment_truncated: int = 0  # --task both: the sentiment model's distinct sentences cut to its max length
+    sentiment_truncated: int = 0  # --task both: the sentiment model's sentences cut to its max length, as truncated
     already: bool = False  # ``out`` held this run's predictions of these items already: nothing was scored
 
     @property
@@ -556,7 +559,7 @@ def text_key(text: str) -> bytes:
 class SentenceSentiment:
     """Sentence sentiment scored once per distinct text: the items of one sentence (one per actor) share
     one forward pass. The last ``memory`` sentences are kept, which covers a sentence's items, since
-    prepare writes them together. ``scored`` counts the texts the model was run on."""
+    prepare writes them together. ``scored`` counts the texts the model was run on, ``truncated`` those cut."""
 
     def __init__(self, model: StanceModel, batch_size: int = 64, memory: int = SENTENCE_MEMORY):
         self.model, self.batch_size, self.memory = model, batch_size, memory
@@ -564,16 +567,18 @@ class SentenceSentiment:
         self.scored = 0
         self.truncated = 0
 
-    def records(self, items: Sequence[Item]) -> list[dict]:
-        """``{"sentiment": label, "sentiment_scores": {...}}`` for each item, in order."""
+    def records(self, items: Sequence[Item]) -> tuple[list[dict], list[bool]]:
+        """``{"sentiment": label, "sentiment_scores": {...}}`` for each item, in order, and whether each is the first
+        item of a sentence scored here and cut to the model's max length."""
         keys = [text_key(item.text) for item in items]
-        todo = {}
+        todo, cut = {}, set()
         for key, item in zip(keys, items):
             if key not in self.cache and key not in todo:
                 todo[key] = Item(id=str(len(todo)), text=item.text)
         if todo:
             encoded, truncated = self.model.encode(list(todo.values()))
             self.truncated += truncated
+            cut = {key for key, e in zip(todo, encoded) if e.truncated}
             order = np.argsort([-len(e.input_ids) for e in encoded], kind="stable")
             rows = np.zeros((len(encoded), len(self.model.labels)))
             for start in range(0, len(order), self.batch_size):
@@ -583,9 +588,14 @@ class SentenceSentiment:
                 self.cache[key] = scores_record(row, self.model.labels, "sentiment")
             self.scored += len(todo)
         found = [self.cache[key] for key in keys]
+        first_cut = [False] * len(keys)
+        for i, key in enumerate(keys):
+            if key in cut:
+                first_cut[i] = True
+                cut.discard(key)
         for key in list(itertools.islice(self.cache, max(0, len(self.cache) - self.memory))):
             del self.cache[key]  # dicts keep insertion order: the oldest go first
-        return found
+        return found, first_cut
 
 
 class Journal:
@@ -648,18 +658,20 @@ class Journal:
         return JournalIndex.build({name: np.concatenate([old[name], new[name]]) for name in old})
 
     def finish(self, source: ItemSource, fmt: str | None, columns: list[str],
-               input_stamp: InputStamp | None = None, stamp: object = None) -> StanceCounts:
-        """Write the output in input order, atomically, from the journal; remove the journal. ``stamp``: the input's,
+               input_stamp: InputStamp | None = None, stamp: object = None) -> tuple[StanceCounts, Counter]:
+        """Write the output in input order, atomically, from the journal; remove the journal. Returns the summary's
+        counts and the items cut to a model's max length, by task name (``TRUNCATED_FIELD``). ``stamp``: the input's,
         taken before its first pass; kept in the fingerprint where ``input_stamp`` still gives it once the output is
         written (the input was not changed while the run read it)."""
         self._fh.close()
         index = self.merged_index()
         counts: StanceCounts = Counter()
+        cut: Counter = Counter()
         digest = ItemsDigest()
         with contextlib.suppress(OSError):  # it describes the output about to be replaced (its stamp would tell)
             fingerprint_path(self.out).unlink(missing_ok=True)
         try:
-            self._write_output(source, fmt, columns, index, counts, digest)
+            self._write_output(source, fmt, columns, index, counts, cut, digest)
         except OSError as exc:
             if exc.filename:
                 raise
@@ -668,10 +680,10 @@ class Journal:
         unchanged = stamp if stamp is not None and taken(input_stamp) == stamp else None
         write_fingerprint(self.out, fmt or format_of(self.out), self.spec, digest, counts, unchanged)
         self.path.unlink()
-        return counts
+        return counts, cut
 
     def _write_output(self, source: ItemSource, fmt: str | None, columns: list[str], index: JournalIndex,
-                      counts: StanceCounts, digest: ItemsDigest) -> None:
+                      counts: StanceCounts, cut: Counter, digest: ItemsDigest) -> None:
         with TableWriter(self.out, fmt or format_of(self.out), columns) as writer, open(self.path, "rb") as fh:
             for chunk in chunked(source()):
                 positions = index.find(id_keys(chunk))
@@ -683,6 +695,7 @@ class Journal:
                 for i in np.argsort(offsets, kind="stable"):  # forward through the file
                     fh.seek(offsets[i])
                     records[i] = json.loads(fh.readline())
+                    cut.update(records[i].pop(TRUNCATED_FIELD, ()))
                 writer.write(records)
                 digest.add(chunk)
                 counts.update((r.get("source"), r.get("actor"), r[self.spec.counted]) for r in records)
@@ -690,31 +703,40 @@ class Journal:
 
 def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
                     on_batch: Callable[[list[dict]], None], sentiment: SentenceSentiment | None = None) -> int:
-    """Length-sorted batches over chunks of items; ``on_batch`` gets each batch's records. Returns truncations.
-    A sentiment ``model`` scores each distinct sentence once; ``sentiment`` adds the sentence's sentiment
-    (once per sentence) to each stance record."""
+    """Length-sorted batches over chunks of items; ``on_batch`` gets each batch's records, an item cut to a model's
+    max length with ``TRUNCATED_FIELD``. Returns truncations. A sentiment ``model`` scores each distinct sentence
+    once; ``sentiment`` adds the sentence's sentiment (once per sentence) to each stance record."""
     truncated = 0
     if model.task.name == "sentiment":
         sentences = SentenceSentiment(model, batch_size)
         for chunk in chunked(items):
-            on_batch([{**item_record(item), **scored, "model": model.model_id}
-                      for item, scored in zip(chunk, sentences.records(chunk))])
+            scored, cut = sentences.records(chunk)
+            on_batch([{**item_record(item), **tone, "model": model.model_id, **cut_mark([was_cut], [model.task])}
+                      for item, tone, was_cut in zip(chunk, scored, cut)])
         return sentences.truncated
     for chunk in chunked(items):
-        tone = sentiment.records(chunk) if sentiment is not None else None
+        tone, tone_cut = sentiment.records(chunk) if sentiment is not None else (None, None)
         extra = {"sentiment_model": sentiment.model.model_id} if sentiment is not None else {}
         encoded, chunk_truncated = model.encode(chunk)
         truncated += chunk_truncated
         order = np.argsort([-len(e.input_ids) for e in encoded], kind="stable")
+        tasks = [model.task] + ([sentiment.model.task] if sentiment is not None else [])
         for start in range(0, len(order), batch_size):
             chosen = order[start:start + batch_size]
             probs = model.probabilities([encoded[i] for i in chosen])
-            on_batch([{**prediction_record(chunk[i], row, model), **(tone[i] if tone else {}), **extra}
+            on_batch([{**prediction_record(chunk[i], row, model), **(tone[i] if tone else {}), **extra,
+                       **cut_mark([encoded[i].truncated] + ([tone_cut[i]] if tone else []), tasks)}
                       for i, row in zip(chosen, probs)])
     return truncated
 
 
-Predictor = Callable[[Iterator[list[Item]], Journal], int]  # pending chunks in, journaled; returns truncations
+def cut_mark(cut: Sequence[bool], tasks: Sequence[Task]) -> dict:
+    """``{TRUNCATED_FIELD: [task names]}`` for the tasks whose model cut an item, or nothing where none did."""
+    names = [task.name for task, was_cut in zip(tasks, cut) if was_cut]
+    return {TRUNCATED_FIELD: names} if names else {}
+
+
+Predictor = Callable[[Iterator[list[Item]], Journal], None]  # pending chunks in, journaled
 
 
 def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *, resume: bool, fmt: str | None,
@@ -739,13 +761,16 @@ def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *,
     started = time.perf_counter()
     journal.open()
     try:
-        truncated = predict(pending(items, journal.index), journal) if plan.done < plan.items else 0
+        if plan.done < plan.items:
+            predict(pending(items, journal.index), journal)
     except BaseException:
         journal.abandon()
         raise
     seconds = time.perf_counter() - started
-    counts = journal.finish(items, fmt, plan.columns, input_stamp, stamp)
-    return ClassifySummary(plan.items, plan.items - plan.done, plan.done, truncated, seconds, Path(out), counts)
+    counts, cut = journal.finish(items, fmt, plan.columns, input_stamp, stamp)
+    first, *others = spec.tasks  # the whole output's truncations, the resumed items' with this run's
+    return ClassifySummary(plan.items, plan.items - plan.done, plan.done, cut[first.name], seconds, Path(out), counts,
+                           sentiment_truncated=cut[others[0].name] if others else 0)
 
 
 def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 64, resume: bool = False,
@@ -765,16 +790,15 @@ def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 6
                          f"{sentiment_model.task.name} model)")
     sentences = SentenceSentiment(sentiment_model, batch_size) if sentiment_model is not None else None
 
-    def predict(chunks: Iterator[list[Item]], journal: Journal) -> int:
+    def predict(chunks: Iterator[list[Item]], journal: Journal) -> None:
         def on_batch(records: list[dict]) -> None:
             journal.append(records)
             if on_progress:
                 on_progress(len(records))
 
-        return sum(predict_records(model, chunk, batch_size, on_batch, sentences) for chunk in chunks)
+        for chunk in chunks:
+            predict_records(model, chunk, batch_size, on_batch, sentences)
 
-    summary = run_journaled(items, out, RunSpec.of(model, sentiment_model), predict, resume=resume, fmt=fmt,
-                            on_progress=on_progress, on_total=on_total, source=source, overwrite=overwrite,
-                            input_stamp=input_stamp)
-    summary.sentiment_truncated = sentences.truncated if sentences is not None else 0
-    return summary
+    return run_journaled(items, out, RunSpec.of(model, sentiment_model), predict, resume=resume, fmt=fmt,
+                         on_progress=on_progress, on_total=on_total, source=source, overwrite=overwrite,
+                         input_stamp=input_stamp)

@@ -44,22 +44,22 @@ def _predictor_class(ray):
             self.model = load_engine(Path(model_dir) if model_dir else None, engine, False, threads)
             self.batch_size = batch_size
 
-        def predict(self, records: list[dict]) -> tuple[list[dict], int]:
+        def predict(self, records: list[dict]) -> list[dict]:
             from classifier.predict.batch import predict_records
 
             items = [Item.model_validate(r) for r in records]
             out: list[dict] = []
-            truncated = predict_records(self.model, items, self.batch_size, out.extend)
-            return out, truncated
+            predict_records(self.model, items, self.batch_size, out.extend)
+            return out
 
     return Predictor
 
 
 def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Path | None, *, workers: int,
                    address: str | None, engine: str, threads_per_worker: int, batch_size: int,
-                   on_progress: Callable[[int], None] | None) -> int:
+                   on_progress: Callable[[int], None] | None) -> None:
     """Shards of whole articles to ``workers`` model actors, one shard in flight per actor (the input
-    streams); each finished shard goes to the journal. Returns the truncation count."""
+    streams); each finished shard goes to the journal (its truncations marked, counted as the output is written)."""
     import ray
     from ray.util import ActorPool
 
@@ -68,17 +68,15 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
     predictor = _predictor_class(ray).options(num_cpus=threads_per_worker)
     actors = [predictor.remote(str(model_dir) if model_dir else None, engine, threads_per_worker, batch_size)
               for _ in range(workers)]
-    pool, truncated = ActorPool(actors), 0
+    pool = ActorPool(actors)
 
     def collect() -> None:
-        nonlocal truncated
         try:
-            records, shard_truncated = pool.get_next_unordered()
+            records = pool.get_next_unordered()
         except ray.exceptions.RayError as exc:  # a worker killed (kill -9, out of memory) or failed
             raise InputError(f"a Ray worker stopped ({worker_failure(exc)}); the shards scored before it are kept: "
                              "rerun the same command with --resume to finish") from None
         journal.append(records)
-        truncated += shard_truncated
         if on_progress:
             on_progress(len(records))
 
@@ -92,7 +90,6 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
     finally:
         for actor in actors:
             ray.kill(actor)
-    return truncated
 
 
 def worker_failure(exc: BaseException) -> str:
@@ -151,8 +148,8 @@ def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, spec: 
                       overwrite: bool = False, input_stamp: InputStamp | None = None) -> ClassifySummary:
     require_ray()
 
-    def predict(chunks: Iterator[list[Item]], journal: Journal) -> int:
-        return predict_on_ray(chunks, journal, model_dir, workers=workers, address=address, engine=engine,
+    def predict(chunks: Iterator[list[Item]], journal: Journal) -> None:
+        predict_on_ray(chunks, journal, model_dir, workers=workers, address=address, engine=engine,
                               threads_per_worker=threads_per_worker, batch_size=batch_size, on_progress=on_progress)
 
     return run_journaled(items, out, spec, predict, resume=resume, fmt=fmt, on_progress=on_progress,

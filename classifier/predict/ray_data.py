@@ -31,7 +31,8 @@ from classifier.io.files import PART_SUFFIXES, check_regular_input
 GROUP_BYTES = 8 * 2**20  # input per worker in one Ray Data job (a few minutes of one worker's scoring)
 PART_COLUMN = "_part"    # a prediction row's part in its group (the partition column of the job's write)
 TRUNCATED_COLUMN = "_truncated"  # a batch's items cut to the model's window, on its part's first row (0 on the
-# others): the count follows the rows written, not a task's tries; the part's join sums and drops it
+# others): the count follows the rows written, not a task's tries; the part's join sums and drops it. The name of
+# predict_records' own per-item mark (batch.TRUNCATED_FIELD), which this column replaces in each row
 RECORD_COLUMN = "text"   # an item as one JSON string (the column ray.data.read_text makes of each JSONL line)
 BLOCK_BYTES = 256 * 2**10  # input per block (about 600 JSONL items): the unit that one actor scores at a time
 ID_BATCH = 65536         # ids read and digested at a time by the check that ids are unique across parts

@@ -331,6 +331,45 @@ def test_model_dir_without_safetensors_is_refused(tmp_path):
     assert result.exit_code == 1 and "only safetensors" in result.output
 
 
+def test_a_resumed_run_counts_the_truncations_of_the_whole_output(tmp_path, tiny_model_dir, tiny_sentiment_dir):
+    from classifier.items import Item
+    from classifier.models.stance_model import StanceModel
+    from classifier.predict import batch
+
+    texts = [f"{i} " + "word " * 300 + "Russia and China acted. " + "word " * 300 if i % 2 else f"Russia and China {i}."
+             for i in range(6)]  # three long sentences, three short ones, of two actors each
+    rows = [{"id": f"{actor}-{i}", "text": text, "actor": actor,
+             "spans": [[text.index(actor), text.index(actor) + len(actor)]]}
+            for i, text in enumerate(texts) for actor in ("Russia", "China")]
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    stance, sentiment = StanceModel.load(tiny_model_dir), StanceModel.load(tiny_sentiment_dir)
+
+    def stop_after(n):
+        seen = []
+
+        def on_progress(done):
+            seen.append(done)
+            if sum(seen) >= n:
+                raise KeyboardInterrupt
+        return on_progress
+
+    for extra, out in (({}, tmp_path / "p.jsonl"), ({"sentiment_model": sentiment}, tmp_path / "both.jsonl")):
+        with pytest.raises(KeyboardInterrupt):  # two batches of 2 scored, the longest first: then stopped
+            batch.classify(lambda: iter(Item.model_validate(r) for r in rows), stance, out, batch_size=2,
+                           on_progress=stop_after(4), **extra)
+        assert len(batch.journal_path(out).read_text().splitlines()) == 4
+    result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--resume",
+                 "--engine", "torch")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "8 predicted, 4 resumed; 6 truncated to 64 tokens" in said, said
+    assert not any("_truncated" in r for r in read_jsonl(tmp_path / "p.jsonl"))  # the journal's marks stay there
+    summary = batch.classify(lambda: iter(Item.model_validate(r) for r in rows), stance, tmp_path / "both.jsonl",
+                             resume=True, sentiment_model=sentiment)
+    assert (summary.resumed, summary.truncated, summary.sentiment_truncated) == (4, 6, 3)
+
+
 def test_resume_after_kill_gives_exactly_one_prediction_per_item(tmp_path, tiny_model_dir):
     items = write_items(tmp_path / "items.jsonl", 3000)
     reference = tmp_path / "reference.jsonl"
