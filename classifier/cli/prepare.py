@@ -78,12 +78,14 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
     return generate(), skipped
 
 
-def skipped_summary(skipped: list) -> str:
+def skipped_summary(skipped: list, table: bool = False) -> str:
     """'3 files skipped', and the manifest rows and table rows passed over where there were any ('0 files
-    skipped' when nothing was)."""
+    skipped' when nothing was; of a ``table`` of articles, '0 rows skipped')."""
     counts = {kind: sum(s.kind == kind for s in skipped)
               for kind in ("file", "manifest row", "table row", "long line", "too long")}
-    parts = [counted(counts["file"], "file skipped", "files skipped")] if counts["file"] or not skipped else []
+    if not skipped:
+        return counted(0, "row skipped", "rows skipped") if table else counted(0, "file skipped", "files skipped")
+    parts = [counted(counts["file"], "file skipped", "files skipped")] if counts["file"] else []
     if counts["manifest row"]:
         parts.append(counted(counts["manifest row"], "manifest row matched no article",
                              "manifest rows matched no article"))
@@ -259,7 +261,7 @@ def prepare(
         console.print(
             f"{counted(totals.articles, 'article')}, {counted(totals.sentences, 'sentence')}, "
             f"{counted(totals.items, 'item')} ({counted(len(totals.by_actor), 'actor')}) -> {one_line(out_path)}; "
-            f"{skipped_summary(skipped)}; " + (f"{counted(pages, 'HTML page')} without a date; " if pages else "")
+            f"{skipped_summary(skipped, table=not input_path.is_dir())}; " + (f"{counted(pages, 'HTML page')} without a date; " if pages else "")
             + (f"{counted(other, 'other article' if pages else 'article')} undated; " if other else "") +
             f"{seconds:.1f} s ({totals.articles / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
         if totals.by_actor:

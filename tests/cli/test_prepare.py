@@ -1831,6 +1831,10 @@ def test_a_corpus_of_one_article_is_counted_in_the_singular(tmp_path):
     said = " ".join(result.output.split())
     assert result.exit_code == 0 and "1 article, 1 sentence, 1 item (1 actor) -> " in said, said
     assert "; 0 files skipped; 1 article undated; " in said
+    table = tmp_path / "articles.jsonl"  # a table's unit is its rows: it said "0 files skipped" too
+    table.write_text(json.dumps({"id": "a", "text": "Russia won the vote on Monday."}) + "\n")
+    said = " ".join(run("prepare", table, "--out", tmp_path / "items.jsonl").output.split())
+    assert "; 0 rows skipped; 1 article undated; " in said and "files" not in said, said
 
 
 def test_a_compressed_article_table_prepares_as_the_plain_one(tmp_path):
