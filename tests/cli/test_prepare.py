@@ -684,7 +684,9 @@ def test_prepare_removes_what_a_killed_run_left_beside_its_output(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "items.parquet"]
 
 
-def test_actors_suggest_shows_a_bar_over_the_articles_unless_quiet(tmp_path, monkeypatch):
+def recorded_bar(monkeypatch) -> list:
+    """What prepare's and suggest's progress bar is asked to show, as it is asked, where a terminal is taken to be
+    there unless -q: ("task", description, total), ("total", total), ("advance", step)."""
     import contextlib
 
     import classifier.cli.prepare as prepare_cli
@@ -704,6 +706,11 @@ def test_actors_suggest_shows_a_bar_over_the_articles_unless_quiet(tmp_path, mon
 
     monkeypatch.setattr(prepare_cli, "show_progress", lambda quiet: not quiet)
     monkeypatch.setattr(prepare_cli, "progress_bar", lambda enabled: contextlib.nullcontext(Bar() if enabled else None))
+    return seen
+
+
+def test_actors_suggest_shows_a_bar_over_the_articles_unless_quiet(tmp_path, monkeypatch):
+    seen = recorded_bar(monkeypatch)
     table = tmp_path / "articles.jsonl"
     table.write_text("".join(json.dumps({"id": f"a{i}", "text": f"Gazprom met Rosneft on day {i}."}) + "\n"
                              for i in range(7)))
@@ -2110,26 +2117,9 @@ def test_a_table_s_progress_bar_counts_its_rows_to_their_total(tmp_path, monkeyp
     """A table of articles (JSONL, gzip'd, CSV with a text over several lines, Parquet) gives the bar its rows as the
     total, and each row read or passed over (an empty text, skipped) advances it once: the bar had no total, so it
     showed neither a count nor the time left, however many thousand articles were prepared."""
-    import contextlib
     import gzip
 
-    import classifier.cli.prepare as prepare_cli
-
-    seen = []
-
-    class Bar:
-        def add_task(self, description, total=None):
-            seen.append(("total", total))
-            return 0
-
-        def update(self, task, **fields):
-            seen.append(("total", fields["total"]))
-
-        def advance(self, task, step=1):
-            seen.append(("advance", step))
-
-    monkeypatch.setattr(prepare_cli, "show_progress", lambda quiet: not quiet)
-    monkeypatch.setattr(prepare_cli, "progress_bar", lambda enabled: contextlib.nullcontext(Bar() if enabled else None))
+    seen = recorded_bar(monkeypatch)
     rows = [{"id": f"a{i}", "text": f"Russia and China met.\nNATO said {i} things.", "source": "RT"} for i in range(7)]
     rows[3]["text"] = " "  # a paywalled page: skipped with --skip-unreadable, and a row done all the same
     plain = tmp_path / "articles.jsonl"
@@ -2144,8 +2134,8 @@ def test_a_table_s_progress_bar_counts_its_rows_to_their_total(tmp_path, monkeyp
         seen.clear()
         result = run("prepare", tmp_path / name, "--out", tmp_path / f"{name}.items.jsonl", "--skip-unreadable")
         assert result.exit_code == 0, result.output
-        assert seen[:2] == [("total", None), ("total", 7)], (name, seen)
-        assert sum(step for kind, step in seen if kind == "advance") == 7, (name, seen)
+        assert seen[:2] == [("task", "preparing", None), ("total", 7)], (name, seen)
+        assert sum(step for kind, step, *_ in seen if kind == "advance") == 7, (name, seen)
     seen.clear()  # -q: no bar, and no pass to count the rows
     assert run("prepare", plain, "--out", tmp_path / "quiet.jsonl", "--skip-unreadable", "-q").exit_code == 0
     assert seen == []
@@ -2157,7 +2147,7 @@ def test_a_table_s_progress_bar_counts_its_rows_to_their_total(tmp_path, monkeyp
                                                          + "\n").encode()))
     seen.clear()
     assert run("prepare", big, "--out", tmp_path / "big.items.jsonl", "--skip-unreadable").exit_code == 0
-    assert seen[1] == ("total", 8) and sum(step for kind, step in seen if kind == "advance") == 8, seen
+    assert seen[1] == ("total", 8) and sum(step for kind, step, *_ in seen if kind == "advance") == 8, seen
     assert files.table_rows(tmp_path / "no.parquet") is None  # what cannot be counted: the run's reader says why
     broken = tmp_path / "broken.jsonl"
     broken.write_text(plain.read_text() + "{not json\n")
