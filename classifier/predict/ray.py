@@ -150,7 +150,7 @@ def classify_with_ray(items: Items, model_dir: Path | None, out: Path, *, spec: 
 
     def predict(chunks: Iterator[list[Item]], journal: Journal) -> None:
         predict_on_ray(chunks, journal, model_dir, workers=workers, address=address, engine=engine,
-                              threads_per_worker=threads_per_worker, batch_size=batch_size, on_progress=on_progress)
+                       threads_per_worker=threads_per_worker, batch_size=batch_size, on_progress=on_progress)
 
     return run_journaled(items, out, spec, predict, resume=resume, fmt=fmt, on_progress=on_progress,
                          on_total=on_total, source=source, overwrite=overwrite, input_stamp=input_stamp)
