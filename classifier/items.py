@@ -17,6 +17,9 @@ from classifier.io.files import iter_table
 from classifier.tasks import SENTIMENT, STANCE
 
 LABELS: tuple[str, ...] = STANCE.labels
+# the field classify's journal marks an item cut to a model's window with (``predict.batch``), counted and dropped as
+# the output is written: an item's own field of that name would be lost or break the count, so none may have one
+TRUNCATED_FIELD = "_truncated"
 NO_ACTOR = "no 'actor' (the target whose stance is scored)"
 
 
@@ -46,6 +49,14 @@ class Item(BaseModel):
         if not isinstance(other, Item):
             return NotImplemented
         return self.__dict__ == other.__dict__ and self.__pydantic_extra__ == other.__pydantic_extra__
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_reserved_field(cls, data):
+        if isinstance(data, dict) and TRUNCATED_FIELD in data:
+            raise ValueError(f"a field named {TRUNCATED_FIELD!r} is reserved (classify marks the items a model cut "
+                             "with it); rename it")
+        return data
 
     @field_validator("id", mode="before")
     @classmethod

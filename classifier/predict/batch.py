@@ -35,14 +35,12 @@ import numpy as np
 
 from classifier.errors import InputError
 from classifier.io.files import TableWriter, format_of, remove_stale_temporaries, umask
-from classifier.items import UNIQUE_IDS, Item, item_record
+from classifier.items import TRUNCATED_FIELD, UNIQUE_IDS, Item, item_record  # TRUNCATED_FIELD: in a journal line only
 from classifier.models.stance_model import StanceModel, engine_of, scores_record
 from classifier.tasks import TASKS, Task
 
 CHUNK_ITEMS = 2048
 SENTENCE_MEMORY = 65536  # distinct sentences whose sentiment is kept (a sentence's items lie together)
-TRUNCATED_FIELD = "_truncated"  # in a journal line only: the tasks whose model cut this item to its max length (for
-# sentiment, on the first item of the sentence scored); counted and dropped as the output is written
 PREDICTION_FIELDS = ("stance", "stance_scores", "sentiment", "sentiment_scores", "model", "sentiment_model",
                      TRUNCATED_FIELD)
 TORN_LINE_START = b'{"id": '  # every journal line starts so; a kill can cut one off anywhere after

@@ -331,6 +331,22 @@ def test_model_dir_without_safetensors_is_refused(tmp_path):
     assert result.exit_code == 1 and "only safetensors" in result.output
 
 
+def test_an_item_with_a_field_of_the_journal_s_truncation_mark_is_refused(tmp_path, tiny_model_dir):
+    """An item's own '_truncated' field had met the journal's mark of that name: 1 (not a list) ended the run in a
+    TypeError traceback with a partial file left, and "yes" or a cut item's own value was lost without a word."""
+    from classifier.items import TRUNCATED_FIELD, Item
+
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia", TRUNCATED_FIELD: 1}) + "\n")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["classify", str(items), "--out", str(out), "--model", str(tiny_model_dir)])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"{items}:1: a field named '{TRUNCATED_FIELD}' is reserved" in " ".join(result.output.split())
+    assert [p.name for p in tmp_path.iterdir()] == ["items.jsonl"]  # no output, no partial file
+    with pytest.raises(ValueError, match="is reserved"):
+        Item.model_validate({"id": "1", "text": "Russia won.", TRUNCATED_FIELD: "yes"})  # the API's items too
+
+
 def test_a_resumed_run_counts_the_truncations_of_the_whole_output(tmp_path, tiny_model_dir, tiny_sentiment_dir):
     from classifier.items import Item
     from classifier.models.stance_model import StanceModel
