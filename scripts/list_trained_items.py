@@ -3,6 +3,11 @@
     python scripts/list_trained_items.py                 # reads ../shared/data, writes both models' lists
     python scripts/list_trained_items.py --check         # exit 1 where a written list differs from the data's
 
+``scripts/install.sh`` (``make demo``, ``make test``) runs it where ``../shared/data`` is beside the checkout. The
+lists are keys of public benchmark items, so they are built from that data on each machine, never committed
+(``.gitignore``); a clone without ``../shared`` has none, and the shipped models are then checked as before, by
+their cards' file digests.
+
 ``stance train`` records the items a model trained on (train and dev, never the test split) so that ``classify``,
 ``evaluate``, ``calibrate`` and ``report --gold`` warn when figures are in-sample. The two shipped models were made
 by scripts and had no list, so an evaluation of ``models/default`` on BASIL's train file (whose folds 2-4 it
@@ -70,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--check", action="store_true", help="compare with the lists written; write nothing")
+    parser.add_argument("-q", "--quiet", action="store_true", help="say nothing unless something is wrong")
     args = parser.parse_args()
     differ = []
     for name, build in (("newsmtsc-v16", newsmtsc_list), ("default", default_list)):
@@ -82,7 +88,9 @@ def main() -> None:
             print(f"models/{name}: {keys} keys, {'the same' if same else 'DIFFERENT'}")
         else:
             write_text_atomic(path, text)
-            print(f"models/{name}: {keys} keys written to {path.relative_to(ROOT)} ({len(text.encode())} bytes)")
+            if not args.quiet:
+                print(f"models/{name}: {keys} keys written to {path.relative_to(ROOT)} ({len(text.encode())} "
+                      "bytes)")
     if differ:
         sys.exit(1)
 
