@@ -1050,7 +1050,7 @@ def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, en
     refuse_tsv(path)  # x.tsv: rename it x.csv, not "unsupported input"
     refuse_article_file(path)
     raise InputError(f"{path}: unsupported input; expected a folder or a .jsonl/.csv/.parquet file (a .jsonl or .csv "
-                     "file may be gzip, bz2 or xz compressed: x.jsonl.gz)")
+                     "file may be gzip, bz2, xz or zstd compressed: x.jsonl.gz)")
 
 
 def refuse_article_file(path: Path) -> None:

@@ -532,7 +532,7 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
 @app.command("classify")
 @handle_errors
 def classify_command(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="Items file (.jsonl/.csv/.parquet with text, actor, spans; .jsonl/.csv may be .gz, .bz2 or .xz compressed) or articles (folder or table) to prepare first."),
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="Items file (.jsonl/.csv/.parquet with text, actor, spans; .jsonl/.csv may be .gz, .bz2, .xz or .zst compressed) or articles (folder or table) to prepare first."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Predictions file (.jsonl, .csv or .parquet)."),
     model_dir: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory: the stance model (default: models/default), or with --task sentiment the sentiment model."),
     task: str = typer.Option("stance", "--task", help="stance (toward each item's actor), sentiment (of each sentence, once per sentence; items need no actor) or both (stance per item, the sentence's sentiment beside it)."),

@@ -209,7 +209,7 @@ def explain_table(reports) -> Table:
 @app.command()
 @handle_errors
 def prepare(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.md/.html articles, or a .jsonl/.csv/.parquet file with id, text[, source, title, date, url, language] (named otherwise: --columns); .jsonl/.csv may be .gz, .bz2 or .xz compressed."),
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.md/.html articles, or a .jsonl/.csv/.parquet file with id, text[, source, title, date, url, language] (named otherwise: --columns); .jsonl/.csv may be .gz, .bz2, .xz or .zst compressed."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)."),
     actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),

@@ -7,6 +7,7 @@ import csv
 import datetime
 import decimal
 import glob
+import io
 import itertools
 import json
 import lzma
@@ -282,9 +283,9 @@ def text_answer_rows(path: Path, read_table: Callable[[Iterable[str]], bool] = a
 
 def sniffed_text(path: Path):
     """(text file, its compression) of ``path`` for the checks that tell a file by its first rows (``first_row``,
-    ``text_answer_rows``): decompressed where its bytes say it is gzip, bz2 or xz, whatever its name, as every reader
-    of a table reads it (``compression_of``; a zstd file, or one named .gz whose bytes are not gzip, is an
-    InputError), in its ``text_encoding``, bytes that do not decode replaced."""
+    ``text_answer_rows``): decompressed where its bytes say it is gzip, bz2, xz or zstd, whatever its name, as every
+    reader of a table reads it (``compression_of``; one named .gz whose bytes are not gzip is an InputError), in its
+    ``text_encoding``, bytes that do not decode replaced."""
     compression = compression_of(path)
     return open_text(path, text_encoding(path), compression, errors="replace", newline=""), compression
 
@@ -705,7 +706,7 @@ def archive_kind(fh) -> str | None:
 
 
 def archive_kind_of(path: str | Path) -> tuple[str | None, str | None]:
-    """(``archive_kind``, compression) of the file ``path``: of its bytes, or where they are gzip, bz2 or xz
+    """(``archive_kind``, compression) of the file ``path``: of its bytes, or where they are gzip, bz2, xz or zstd
     compressed (``compression_of``), of its unpacked bytes, with that compression; (None, None) for any other file
     and for one that cannot be opened or unpacked (its reader names the problem)."""
     try:
@@ -720,7 +721,7 @@ def archive_kind_of(path: str | Path) -> tuple[str | None, str | None]:
         if compression:
             with open_binary(path, compression) as fh:
                 return archive_kind(fh), compression
-    except (*DECOMPRESSION_ERRORS, InputError):  # zstd, a name that says another compression, data cut off
+    except (*DECOMPRESSION_ERRORS, InputError):  # a name that says another compression, data cut off
         pass
     return None, None
 
@@ -755,13 +756,12 @@ def refuse_spreadsheet(path: str | Path) -> None:
 
 
 # Compressed tables (articles.jsonl.gz, news dumps and Common Crawl-derived sets): read through the standard
-# library's gzip, bz2 and lzma, a block at a time, never unpacked whole. Told by the file's first bytes (a
-# compressed file under a plain name is read too); its name's suffix before the compression's names the format
-# (x.jsonl.gz: JSON lines). zstd has no reader in Python 3.11's standard library and zstandard is no dependency: a
-# .zst file is named and refused. Nothing is written compressed.
-COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}
-ZSTD_SUFFIXES = (".zst", ".zstd")
-COMPRESSED_SUFFIXES = (*COMPRESSIONS, *ZSTD_SUFFIXES)
+# library's gzip, bz2 and lzma, and zstd through pyarrow's codec (``ZstdReader``: Python 3.11 has no zstd), a block
+# at a time, never unpacked whole. Told by the file's first bytes (a compressed file under a plain name is read too);
+# its name's suffix before the compression's names the format (x.jsonl.gz: JSON lines). Nothing is written
+# compressed.
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zstd": "zstd"}
+COMPRESSED_SUFFIXES = tuple(COMPRESSIONS)
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 BZ2_BLOCKS = (b"1AY&SY", b"\x17rE8P\x90")  # after "BZh" and the block size: a block, or the end of an empty stream
 
@@ -815,8 +815,8 @@ def table_suffix(path: str | Path) -> str:
 
 
 def compression_of(path: str | Path) -> str | None:
-    """How ``path`` is compressed ("gzip", "bz2", "xz") or None, by its first bytes; a file whose name says one
-    compression (``.gz``, ``.bz2``, ``.xz``) and whose bytes say none or another, or a zstd file, is refused in one
+    """How ``path`` is compressed ("gzip", "bz2", "xz", "zstd") or None, by its first bytes; a file whose name says
+    one compression (``.gz``, ``.bz2``, ``.xz``, ``.zst``) and whose bytes say none or another is refused in one
     line. A file that cannot be opened is None: its reader names the problem."""
     path = Path(path)
     try:
@@ -825,9 +825,6 @@ def compression_of(path: str | Path) -> str | None:
     except OSError:
         return None
     found, suffix = magic_compression(start), path.suffix.lower()
-    if found == "zstd" or suffix in ZSTD_SUFFIXES:
-        raise InputError(f"{path}: zstd-compressed files are not read (no zstd reader is installed); decompress it "
-                         "('zstd -d') or compress it with gzip, bz2 or xz instead")
     named = COMPRESSIONS.get(suffix)
     if named and found != named:
         what = f"{found} data" if found else ("empty" if not start else "not compressed")
@@ -859,7 +856,69 @@ def open_binary(path: str | Path, compression: str | None = None):
     import bz2
     import gzip
 
+    if compression == "zstd":
+        return io.BufferedReader(ZstdReader(path))
     return {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}[compression](path, "rb")
+
+
+class ZstdReader(io.RawIOBase):
+    """A zstd file's bytes, unpacked a block at a time by pyarrow's zstd codec (a dependency already; Python 3.11's
+    standard library has no zstd). Not the ``zstandard`` package: its reader ends a cut-off file without a word, as
+    if the file ended there, where this raises an OSError without an errno, as gzip does (``is_damaged``); a
+    checksum that fails too. It seeks as ``gzip`` does, by unpacking: forward by reading, back by opening it again
+    from the start (the checks read a table's first lines, then read it again), to the end by reading through (a ZIP
+    archive's directory: ``archive_kind``)."""
+
+    def __init__(self, path: str | Path):
+        super().__init__()
+        self.path = path
+        self._open()
+
+    def _open(self) -> None:
+        import pyarrow as pa
+
+        self._stream, self._position = pa.input_stream(str(self.path), compression="zstd"), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_END:
+            while self._skip(1 << 20):
+                pass
+        target = offset + (0 if whence == io.SEEK_SET else self._position)
+        if target < 0:
+            raise ValueError(f"negative seek position {target}")
+        if target < self._position:
+            self._stream.close()
+            self._open()
+        while self._position < target and self._skip(min(target - self._position, 1 << 20)):
+            pass
+        return self._position
+
+    def _skip(self, size: int) -> int:
+        return self.readinto(bytearray(size))
+
+    def readinto(self, buffer) -> int:
+        import pyarrow as pa
+
+        try:
+            read = self._stream.readinto(buffer)
+        except pa.ArrowException as exc:  # damaged data (an OSError already where it is cut off)
+            raise OSError(str(exc)) from None
+        self._position += read
+        return read
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stream.close()
+        super().close()
 
 
 # The most characters one line (a JSON record, a CSV row) of a compressed table may unpack to: 200 KB of gzip can
@@ -894,8 +953,6 @@ def open_text(path: str | Path, encoding: str, compression: str | None = None, *
     """``path`` as text (``open``'s ``errors`` and ``newline`` in ``options``), decompressed where it is."""
     if compression is None:
         return open(path, "r", encoding=encoding, **options)
-    import io
-
     return io.TextIOWrapper(open_binary(path, compression), encoding=encoding, **options)
 
 
@@ -1326,8 +1383,8 @@ def not_decodable(path: Path, encoding: str) -> InputError:
 
 def iter_jsonl(path: str | Path, encoding: str | None = None,
                on_long_line: Callable[[int, str], None] | None = None) -> Iterator[tuple[int, dict]]:
-    """Yield (line number, object) for each non-blank line; errors name file and line. A gzip, bz2 or xz file is
-    read decompressed (``compression_of``), a block at a time, and a line of it over ``COMPRESSED_LINE_CHARS`` is
+    """Yield (line number, object) for each non-blank line; errors name file and line. A gzip, bz2, xz or zstd file
+    is read decompressed (``compression_of``), a block at a time, and a line of it over ``COMPRESSED_LINE_CHARS`` is
     an error, or is passed to ``on_long_line`` (its number and why) and skipped where that is given."""
     path = Path(path)
     check_regular_input(path)
@@ -1624,7 +1681,7 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
         suffix = table_suffix(path) or Path(path).suffix.lower()
         if suffix:
             raise InputError(f"{path}: unknown input extension {suffix!r}; use .jsonl, .csv or .parquet (a tab-"
-                             "separated file reads as .csv; each may be gzip, bz2 or xz compressed)")
+                             "separated file reads as .csv; each may be gzip, bz2, xz or zstd compressed)")
         fmt = "jsonl"
     if fmt == "parquet" and Path(path).is_file() and compression_of(path):
         raise InputError(f"{path}: a compressed Parquet file; Parquet compresses its columns itself, so give the "
