@@ -722,6 +722,35 @@ def test_a_device_is_refused_where_a_pipe_is_read_and_ray_data_names_a_pipe(tmp_
     assert not (tmp_path / "gold.jsonl").exists() and not (tmp_path / "labels.jsonl").exists()
 
 
+def test_a_terminal_given_as_an_input_is_named_as_one(tmp_path):
+    """/dev/stdin typed at a terminal (nothing redirected) was refused as 'not a regular file (a device)', which left
+    the user to guess which device and what to do; a terminal is named as one, with what to give instead (shown with
+    a pseudo-terminal's /dev/pts/N, which /dev/stdin is at a terminal). /dev/null is still 'a device'."""
+    import os
+    import pty
+
+    from classifier.errors import InputError
+    from classifier.io.files import check_regular_input
+
+    leader, follower = pty.openpty()
+    try:
+        terminal = os.ttyname(follower)
+        said = f"{terminal}: a terminal, not a file; redirect a file into it (< FILE) or give the file's path"
+        for args in (["label", "gold", terminal, "--out", str(tmp_path / "gold.jsonl")],
+                     ["label", "import", terminal, "--labels", str(tmp_path / "labels.jsonl")],
+                     ["actors", "list", "--actors", terminal],
+                     ["prepare", terminal, "--out", str(tmp_path / "items.jsonl")]):
+            one_line_failure(runner.invoke(app, args), said)
+        with pytest.raises(InputError, match="a terminal, not a file"):
+            check_regular_input(terminal, pipe=True)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    with pytest.raises(InputError, match=r"not a regular file \(a device\)"):
+        check_regular_input(os.devnull, pipe=True)
+    assert not list(tmp_path.iterdir())
+
+
 def people_labels(path, annotators=("ana", "ben"), suggested=True):
     """A label file as 'stance label' writes it: a model's pre-label first (``suggested``), then people's answers."""
     rows = [{"id": "0", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]], "article": "a", "label": "favor",

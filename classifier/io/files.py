@@ -118,15 +118,32 @@ def check_regular_input(path: str | Path, pipe: bool = False) -> None:
     than once (its first bytes tell its compression, a workbook, its encoding, then it is read), so a pipe hung
     waiting for a second writer, or lost its first bytes to the look. ``pipe``: a pipe is read, as a file, where its
     reader reads it once from start to end (a JSON lines label file: ``labels.read_lines``). A missing path (or one
-    that cannot be looked at) is left to the reader, which names the problem; a folder to the reader's own rule."""
+    that cannot be looked at) is left to the reader, which names the problem; a folder to the reader's own rule. A
+    terminal (``/dev/stdin`` where nothing was redirected) is named as one (``is_terminal``): "a device" left the
+    user to guess which."""
     try:
         mode = os.stat(path).st_mode
     except (OSError, ValueError):
         return
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or (pipe and stat.S_ISFIFO(mode)):
         return
+    if stat.S_ISCHR(mode) and is_terminal(path):
+        raise InputError(f"{path}: a terminal, not a file; redirect a file into it (< FILE) or give the file's path")
     kind = ("a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device")
     raise InputError(f"{path}: not a regular file ({kind}); save it to a file first and give that")
+
+
+def is_terminal(path: str | Path) -> bool:
+    """Whether the character device ``path`` is a terminal: opened without waiting and without becoming the process's
+    controlling terminal, and asked (``isatty``), nothing read; False where it cannot be opened."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return False
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
 
 
 # the fields 'stance classify' adds to an item: a row where any of them holds a value is a model's, not people's
