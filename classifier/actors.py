@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from classifier.errors import InputError, InputWarning, check_paths, option
-from classifier.io.files import check_not_packed, check_regular_input
+from classifier.io.files import check_not_packed, read_once
 from classifier.items import Item
 from classifier.resources import resource_path
 
@@ -574,14 +574,11 @@ class _StrictLoader(yaml.SafeLoader):
 
 def catalogue_text(path: str | Path) -> str:
     """The text of a catalogue YAML, read once (a pipe, ``--actors <(cat a.yaml)``, is read as a file; a device is
-    refused, ``check_regular_input``); a problem is one line naming the file (and line)."""
+    refused: ``io.files.read_once``), compressed bytes refused by those bytes (a pipe of gzip's had been "not UTF-8
+    text"); a problem is one line naming the file (and line)."""
     path = Path(path)
-    check_regular_input(path, pipe=True)
-    check_not_packed(path, "the actor catalogue")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the actor catalogue ({exc.strerror})") from None
+    data = read_once(path, "the actor catalogue")
+    check_not_packed(path, "the actor catalogue", data)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -220,14 +220,15 @@ def repair_tail(fd: int, path: Path) -> None:
         os.truncate(fd, cut)
 
 
-def refuse_compressed(path: str | Path) -> None:
+def refuse_compressed(path: str | Path, data: bytes | None = None) -> None:
     """A label file is read and appended to as plain JSON lines, never compressed: one told so by its bytes (a gzip'd
     file under a .jsonl name had been "not UTF-8 text") or by its name (``labels.jsonl.gz``) is one line saying to
-    decompress it (or, where it is not there yet, to give a plain name)."""
-    from classifier.io.files import COMPRESSED_SUFFIXES, UNPACK, packed_as
+    decompress it (or, where it is not there yet, to give a plain name). ``data``: its bytes, read once (a pipe,
+    ``<(cat a.jsonl b.jsonl)``, whose bytes cannot be looked at before the read: ``io.files.read_once``)."""
+    from classifier.io.files import COMPRESSED_SUFFIXES, UNPACK, magic_compression, packed_as
 
     path = Path(path)
-    found = packed_as(path)  # a pipe (<(cat a.jsonl b.jsonl)) is not sniffed: its bytes can be read once only
+    found = magic_compression(data[:10]) if data is not None else packed_as(path)
     suffix = path.suffix.lower()
     if found:
         raise InputError(f"{path}: {found}-compressed; label files are not read compressed (they are appended to "
@@ -238,14 +239,15 @@ def refuse_compressed(path: str | Path) -> None:
                          f"plain text): {fix}")
 
 
-def read_lines(path: Path) -> Iterable[tuple[int, dict]]:
-    """(line number, object) per non-blank line; errors name file and line, except a torn last line."""
-    from classifier.io.files import check_regular_input, refuse_spreadsheet
+def read_lines(path: Path, raw: bytes | None = None) -> Iterable[tuple[int, dict]]:
+    """(line number, object) per non-blank line; errors name file and line, except a torn last line. ``raw``: the
+    file's bytes where they were read and told already (``read_by_content``)."""
+    from classifier.io.files import read_once, refuse_spreadsheet
 
-    check_regular_input(path, pipe=True)  # a pipe is read once, whole (<(cat a.jsonl b.jsonl)); /dev/zero is not
-    refuse_spreadsheet(path)  # a workbook saved as "labels.jsonl": one line saying so, not "not UTF-8 text"
-    refuse_compressed(path)  # a gzip'd labels.jsonl: one line saying so, not "not UTF-8 text"
-    raw = path.read_bytes()
+    if raw is None:
+        raw = read_once(path, "the label file")  # a pipe is read once, whole (<(cat a.jsonl b.jsonl)); /dev/zero is not
+        refuse_spreadsheet(path, raw)  # a workbook saved as "labels.jsonl": one line saying so, not "not UTF-8 text"
+        refuse_compressed(path, raw)  # a gzip'd labels.jsonl: one line saying so, not "not UTF-8 text"
     lines = raw.removeprefix(b"\xef\xbb\xbf").split(b"\n")  # a UTF-8 byte-order mark, as Windows editors save
     first = next((n for n, line in enumerate(lines, start=1) if line.strip()), 0)  # where an array is the file's
     for lineno, line in enumerate(lines, start=1):
@@ -276,7 +278,7 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
     items, or labelled Hugging Face dataset folders, whose columns ``columns`` maps), in order."""
     from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
 
-    from classifier.io.files import table_suffix
+    from classifier.io.files import is_pipe, table_suffix
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     per_file: list[tuple[Path, list[dict]]] = []
@@ -285,6 +287,8 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
             raise InputError(f"{path}: no such label file")
         if is_dataset_folder(path):
             found = [check_record(r, f"{path}:{n}") for n, r in iter_dataset(path, columns)]
+        elif is_pipe(path) or not Path(path).suffix and not Path(path).is_dir():  # <(cat a.csv), /dev/stdin < a.csv
+            found = [check_record(r, f"{path}:{n}") for n, r in read_by_content(path)]
         elif table_suffix(path) in (".csv", ".parquet"):  # labelled items from a spreadsheet or a table (a CSV
             from classifier.io.files import iter_table       # table compressed too, read only: items.csv.gz)
 
@@ -306,6 +310,20 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
     check_one_item_per_id(records)
     check_annotators_across_files(per_file)
     return records
+
+
+def read_by_content(path: str | Path) -> Iterable[tuple[int, dict]]:
+    """(line or row number, row) of a label file whose name says no format, told by its content: a pipe (``label gold
+    <(cat a.csv)``, /dev/fd/63, had been read as JSON lines: 'malformed JSON' of a CSV table; a named pipe was
+    refused where its name said CSV) or a name without a suffix (``/dev/stdin < a.csv``). Read once, whole
+    (``io.files.read_once``); compressed bytes are refused as a label file's (``refuse_compressed``); then JSON lines
+    (read as ``read_lines`` reads a label file), a CSV table with a label column, or Parquet
+    (``io.files.rows_by_content``)."""
+    from classifier.io.files import has_label_column, read_once, rows_by_content
+
+    data = read_once(path, "the label file")
+    refuse_compressed(path, data)
+    return rows_by_content(path, data, "a label file", has_label_column, "a 'label' column", jsonl=read_lines)
 
 
 def check_holds_answers(records: Sequence[dict], path: str | Path) -> None:

@@ -655,7 +655,6 @@ def unwritten_pipe(path: Path):
     ("items.jsonl", ["label", "run", "{pipe}", "--labels", "{out}.jsonl", "-q"]),
     ("predictions.jsonl", ["evaluate", "{pipe}"]),
     ("predictions.csv", ["report", "{pipe}", "--out", "{out}"]),
-    ("labels.csv", ["label", "gold", "{pipe}", "--out", "{out}.jsonl"]),  # a label table, read as any table
     ("labels.jsonl", ["train", "{pipe}", "--out", "{out}"]),  # the card hashes the file once trained
     ("manifest.csv", ["prepare", "{corpus}", "--manifest", "{pipe}", "--out", "{out}.jsonl"]),
 ])
@@ -672,6 +671,99 @@ def test_an_input_given_as_a_pipe_is_refused_unopened(tmp_path, name, args):
         result = runner.invoke(app, given)
     one_line_failure(result, f"{pipe}: not a regular file (a pipe); save it to a file first")
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(("out", ".out"))]  # nothing written
+
+
+@contextlib.contextmanager
+def written_pipe(data: bytes):
+    """A pipe holding ``data`` (under the 64 KB a pipe holds unread), its writing end closed, as ``/dev/fd/N``: what a
+    shell's ``<(cat FILE)`` gives a command."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    os.close(write_end)
+    try:
+        yield f"/dev/fd/{read_end}"
+    finally:
+        os.close(read_end)
+
+
+def test_a_label_file_given_as_a_pipe_is_told_by_its_content(tmp_path):
+    """'label gold <(cat a.csv)' read the CSV table as JSON lines ('/dev/fd/63:1: malformed JSON'), /dev/fd/63 having
+    no suffix to say CSV, and a named pipe called labels.csv was refused. A pipe, and a name without a suffix
+    (/dev/stdin < a.csv), is read once and told by its bytes: JSON lines, a CSV table with a label column, Parquet;
+    each gives the gold set the file gives."""
+    import os
+    import threading
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [{"id": "a1", "text": "Russia attacked.", "actor": "Russia", "label": "against", "annotator": "ana"},
+            {"id": "a2", "text": "Russia helped.", "actor": "Russia", "label": "favor", "annotator": "ana"}]
+    table = tmp_path / "labels.csv"
+    table.write_text("id,text,actor,label,annotator\n" + "".join(
+        f"{r['id']},{r['text']},{r['actor']},{r['label']},{r['annotator']}\n" for r in rows))
+    parquet = tmp_path / "labels.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), parquet)
+    jsonl = b"".join(json.dumps(r).encode() + b"\n" for r in rows)
+    expected = runner.invoke(app, ["label", "gold", str(table), "--out", str(tmp_path / "expected.jsonl")])
+    assert expected.exit_code == 0, expected.output
+    for name, data in (("csv", table.read_bytes()), ("semicolons", table.read_bytes().replace(b",", b";")),
+                       ("parquet", parquet.read_bytes()), ("jsonl", jsonl)):
+        out = tmp_path / f"gold-{name}.jsonl"
+        with written_pipe(data) as pipe:
+            result = runner.invoke(app, ["label", "gold", pipe, "--out", str(out)])
+        assert result.exit_code == 0, (name, result.output)
+        assert out.read_bytes() == (tmp_path / "expected.jsonl").read_bytes(), name
+    fifo = tmp_path / "named.csv"  # a named pipe: read once too, told by its bytes
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(jsonl,), daemon=True)
+    writer.start()
+    try:
+        result = runner.invoke(app, ["label", "gold", str(fifo), "--out", str(tmp_path / "gold-fifo.jsonl")])
+    finally:
+        release = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # the writer's opening, where nothing read it
+        writer.join()
+        os.close(release)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "gold-fifo.jsonl").read_bytes() == (tmp_path / "expected.jsonl").read_bytes()
+    unnamed = tmp_path / "stdin"  # /dev/stdin < labels.csv: a regular file whose name says no format
+    unnamed.write_bytes(table.read_bytes())
+    result = runner.invoke(app, ["label", "gold", str(unnamed), "--out", str(tmp_path / "gold-stdin.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "gold-stdin.jsonl").read_bytes() == (tmp_path / "expected.jsonl").read_bytes()
+    with written_pipe(b"a,b\n1,2\n") as pipe:  # neither: one line saying what it is not
+        one_line_failure(runner.invoke(app, ["label", "agreement", pipe]),
+                         f"{pipe}: read by its content (its name says no format): not JSON lines (its first character "
+                         "is not '{'), nor a CSV table with a 'label' column (its header: a, b)")
+    with written_pipe(b"id,text,actor,label\na1,R\xe9sum\xe9,Russia,favor\n") as pipe:  # cp1252
+        one_line_failure(runner.invoke(app, ["label", "agreement", pipe]), f"{pipe}:2: not UTF-8 text")
+
+
+def test_compressed_bytes_through_a_pipe_are_named_as_a_file_s_are(tmp_path):
+    """A pipe's bytes were not looked at for a compression (looked at, they would be gone for the read): a gzip'd
+    catalogue through a pipe (--actors <(gzip -c leader.yaml)) said 'not UTF-8 text', a gzip'd label table
+    'malformed JSON' or 'not UTF-8 text', a gzip'd Label Studio export 'not a JSON file (... can't decode byte
+    0x8b ...)'. The bytes read once are told as a file's are: compressed, and the command that undoes it."""
+    import gzip
+
+    packed = gzip.compress(b"actors:\n  - name: Vladimir Putin\n")
+    with written_pipe(packed) as pipe:
+        one_line_failure(runner.invoke(app, ["actors", "list", "--actors", pipe]),
+                         f"{pipe}: gzip-compressed; the actor catalogue is read as plain text: decompress it "
+                         "('gunzip') and give the file it holds")
+    with written_pipe(b"\x28\xb5\x2f\xfd" + b"\0" * 12) as pipe:  # zstd's magic bytes
+        one_line_failure(runner.invoke(app, ["actors", "list", "--actors", pipe]), "zstd-compressed; the actor "
+                         "catalogue is read as plain text: decompress it ('zstd -d')")
+    with written_pipe(gzip.compress(b"id,text,actor,label\na1,Russia won.,Russia,favor\n")) as pipe:
+        one_line_failure(runner.invoke(app, ["label", "gold", pipe, "--out", str(tmp_path / "gold.jsonl")]),
+                         f"{pipe}: gzip-compressed; label files are not read compressed")
+    with written_pipe(gzip.compress(b"[]")) as pipe:
+        one_line_failure(runner.invoke(app, ["label", "import", pipe, "--labels", str(tmp_path / "labels.jsonl")]),
+                         f"{pipe}: gzip-compressed; a Label Studio export is read as plain text: decompress it "
+                         "('gunzip')")
+    assert not (tmp_path / "gold.jsonl").exists() and not (tmp_path / "labels.jsonl").exists()
 
 
 def test_an_actor_catalogue_given_as_a_pipe_is_read_once_and_a_device_refused(tmp_path):

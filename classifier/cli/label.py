@@ -27,7 +27,7 @@ from typer.core import TyperGroup
 
 from classifier.cli.app import app, console, handle_errors, out, show_progress, warn
 from classifier.cli.display import SafeConsole
-from classifier.io.files import check_not_input, check_not_packed, check_regular_input
+from classifier.io.files import check_not_input, check_not_packed, read_once
 from classifier.cli.display import shown as visible
 from classifier.visible import counted, one_line
 from classifier.errors import InputError, InputWarning
@@ -635,10 +635,10 @@ def import_command(
     LabelStore(labels_path).check_appendable("--labels")
     if not export_path.exists():
         raise InputError(f"{export_path}: no such file")
-    check_regular_input(export_path, pipe=True)  # read once, whole: a pipe is read as a file; /dev/zero is not
-    check_not_packed(export_path, "a Label Studio export")
+    data = read_once(export_path, "the Label Studio export")  # a pipe is read as a file; /dev/zero is not
+    check_not_packed(export_path, "a Label Studio export", data)  # a pipe of gzip's too, by the bytes read
     try:
-        tasks = json.loads(export_path.read_text(encoding="utf-8"))
+        tasks = json.loads(data.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         lines = isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data" and exc.lineno > 1
         raise InputError(f"{export_path}: not a JSON file ({exc})" + (

@@ -146,6 +146,69 @@ def is_terminal(path: str | Path) -> bool:
         os.close(fd)
 
 
+def is_pipe(path: str | Path) -> bool:
+    """Whether ``path`` is a pipe (``mkfifo``, a shell's ``<(cat FILE)`` as ``/dev/fd/63``, ``/dev/stdin`` piped
+    into): its bytes can be read once only."""
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def read_once(path: str | Path, what: str) -> bytes:
+    """The bytes of ``path`` read once, whole, for a reader that reads a pipe as a file (``what``: "the actor
+    catalogue", for the error): a device, a socket or a terminal is refused first (``check_regular_input``). All that
+    is told of the file (its compression: ``check_not_packed``; its format: ``rows_by_content``) is told from these
+    bytes, never by opening it again: a pipe's first bytes, looked at, are gone for the read."""
+    check_regular_input(path, pipe=True)
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+
+
+def decoded_text(path: str | Path, data: bytes) -> str:
+    """Bytes read once (``read_once``) as text: in the encoding their byte-order mark names (UTF-8 or UTF-16), else
+    UTF-8; bytes that do not decode are one line naming the file and the line."""
+    encoding = bom_encoding(data[:4]) or "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not {'UTF-8' if encoding == 'utf-8-sig' else encoding.upper()} "
+                         "text") from None
+
+
+def rows_by_content(path: str | Path, data: bytes, what: str, accepts: Callable[[Iterable[str]], bool],
+                    wanted: str, jsonl: Callable[[Path, bytes], Iterable[tuple[int, dict]]]
+                    ) -> Iterable[tuple[int, dict]]:
+    """(line or row number, row) of a table read once (``read_once``) whose name says no format: a pipe (a shell's
+    ``<(cat a.csv)`` is ``/dev/fd/63``) or ``/dev/stdin``, told by its bytes as no name can tell it, where reading it
+    as JSON lines by default said a CSV table was malformed JSON. Compressed bytes (``what``: "a label file") are
+    refused (``check_not_packed``: a pipe's bytes are not unpacked), a workbook or a ZIP archive by its bytes
+    (``archive_problem``); then Parquet by its magic number (read from memory), JSON lines where its first character
+    that is not blank is "{" (or where it holds nothing), read by ``jsonl``, the caller's reader of them, else a CSV
+    table whose header ``accepts`` (``wanted`` names what it must hold, for the error), read as ``iter_csv`` reads a
+    file."""
+    path = Path(path)
+    check_not_packed(path, what, data)
+    problem = archive_problem(io.BytesIO(data))
+    if problem:
+        raise InputError(f"{path}: {problem}")
+    if data.startswith(b"PAR1"):
+        return iter_parquet(path, data=data)
+    opening = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    if opening in (b"{", b""):
+        return jsonl(path, data)
+    text = decoded_text(path, data)
+    names, _ = csv_header(path, io.StringIO(text, newline=""))
+    if not accepts(names):
+        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        raise InputError(f"{path}: read by its content (its name says no format): not JSON lines (its first character "
+                         f"is not '{{'), nor a CSV table with {wanted} (its header: {shown})")
+    return iter_csv(path, text=text)
+
+
 # the fields 'stance classify' adds to an item: a row where any of them holds a value is a model's, not people's
 SCORES = ("stance_scores", "sentiment_scores")  # the probabilities, which only predictions hold
 SCORE_FIELDS = ("stance", "sentiment", *SCORES)
@@ -756,13 +819,19 @@ def kind_problem(kind: str | None) -> str | None:
     return kind and f"a spreadsheet workbook ({kind}, by its bytes) is not read; {SAVE_AS_CSV}"
 
 
-def refuse_spreadsheet(path: str | Path) -> None:
+def refuse_spreadsheet(path: str | Path, data: bytes | None = None) -> None:
     """A workbook given where a table, a label file or a manifest is read, named so (``SPREADSHEET_SUFFIXES``) or
     told by its bytes whatever its name (``archive_problem``; a ZIP archive that is no workbook too): one line
-    saying to save it as CSV, where reading it as text would say it is not UTF-8."""
+    saying to save it as CSV, where reading it as text would say it is not UTF-8. ``data``: a pipe's bytes, read
+    once (``read_once``), told by those (not unpacked: compressed ones are refused as such)."""
     suffix = Path(path).suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
         raise InputError(f"{path}: a spreadsheet workbook ({suffix}) is not read; {SAVE_AS_CSV}")
+    if data is not None and not Path(path).is_file():
+        problem = archive_problem(io.BytesIO(data))
+        if problem:
+            raise InputError(f"{path}: {problem}")
+        return
     if not Path(path).is_file():  # a folder, a pipe: read by its own rule (a pipe's bytes could be read once only)
         return
     kind, compression = archive_kind_of(path)  # a workbook gzip'd (book.jsonl.gz) too, told by its unpacked bytes
@@ -813,10 +882,11 @@ def packed_as(path: str | Path) -> str | None:
     return None
 
 
-def check_not_packed(path: str | Path, what: str) -> None:
+def check_not_packed(path: str | Path, what: str, data: bytes | None = None) -> None:
     """Refuse, in one line saying how to undo it, a compressed file where ``what`` ("the actor catalogue") is read
-    as plain text only: it had been "not UTF-8 text" or a decoder's message about byte 0x8b."""
-    found = packed_as(path)
+    as plain text only: it had been "not UTF-8 text" or a decoder's message about byte 0x8b. ``data``: the bytes
+    read once (``read_once``), where a pipe's are told by those (``packed_as`` looks at a regular file only)."""
+    found = magic_compression(data[:10]) if data is not None else packed_as(path)
     if found:
         raise InputError(f"{path}: {found}-compressed; {what} is read as plain text: decompress it "
                          f"('{UNPACK[found]}') and give the file it holds")
@@ -1484,17 +1554,22 @@ def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str
     return names, delimiter
 
 
-def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[int, dict]]:
+def iter_csv(path: str | Path, encoding: str | None = None, text: str | None = None) -> Iterator[tuple[int, dict]]:
     """Yield (line number, row) from a CSV file with a header (comma, semicolon or tab delimited); the
-    number is the line the record starts on."""
+    number is the line the record starts on. ``text``: the file's text, where it was read once (a pipe:
+    ``rows_by_content``), parsed as the file's would be."""
     path = Path(path)
-    check_regular_input(path)
     end = 0  # the last line read: a record (quoted line breaks span lines) starts after it
     csv.field_size_limit(CSV_FIELD_LIMIT)
-    compression = compression_of(path)
-    encoding = text_encoding(path, encoding)
+    if text is None:
+        check_regular_input(path)
+        compression = compression_of(path)
+        encoding = text_encoding(path, encoding)
+    else:
+        compression = None
     try:
-        with open_text(path, encoding, compression, newline="") as fh:
+        with (open_text(path, encoding, compression, newline="") if text is None
+              else io.StringIO(text, newline="")) as fh:
             names, delimiter = csv_header(path, fh, COMPRESSED_LINE_CHARS if compression else None)
             # a compressed table's rows are read a bounded line at a time, and a row (its quoted line breaks too)
             # is counted as it is read: over COMPRESSED_LINE_CHARS, it is an error (never skipped: past a line cut
@@ -1575,17 +1650,19 @@ def check_not_bomb(path: str | Path, metadata) -> None:
                                  "bomb (not read)")
 
 
-def iter_parquet(path: str | Path) -> Iterator[tuple[int, dict]]:
-    """Rows of a Parquet file, read a batch of rows at a time (a table larger than memory streams)."""
+def iter_parquet(path: str | Path, data: bytes | None = None) -> Iterator[tuple[int, dict]]:
+    """Rows of a Parquet file, read a batch of rows at a time (a table larger than memory streams); ``data``: the
+    file's bytes, where it was read once (a pipe: ``rows_by_content``), read from memory."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     def unreadable(exc: Exception) -> InputError:
         return InputError(f"{path}: not a readable Parquet file ({exc})")
 
-    check_regular_input(path)
+    if data is None:
+        check_regular_input(path)
     try:
-        table = pq.ParquetFile(path)
+        table = pq.ParquetFile(path if data is None else pa.BufferReader(data))
         check_not_bomb(path, table.metadata)
         names = table.schema_arrow.names
         converted = [field.name for field in table.schema_arrow if not plain_type(field.type)]
