@@ -1759,7 +1759,7 @@ def test_a_compressed_label_file_is_one_line_saying_to_decompress_it(tmp_path):
 def test_a_label_file_given_as_a_pipe_is_read_whole(tmp_path):
     """The compressed-label check read a label file's first 10 bytes to tell its compression: a pipe
     (``label gold <(cat a.jsonl b.jsonl)``) lost them, and gold said 'no labels to write (0 lines)'. A pipe is
-    not sniffed (its bytes can be read once only); its records are read as a file's."""
+    read once, and told by the bytes read (``io.files.read_once``); its records are read as a file's."""
     import os
     import threading
 
