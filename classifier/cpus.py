@@ -80,6 +80,19 @@ def cgroup_paths(membership: Path) -> tuple[str, str]:
 def cgroup_levels(mount: Path, path: str) -> list[Path]:
     """The folder of the cgroup ``path`` under ``mount``, and each above it up to ``mount`` itself. A container that
     sees its own cgroup as the mount's root, while /proc/self/cgroup still names the host's path for it, has no such
-    folders: its quota is read at the root, the one level there."""
-    parts = [part for part in PurePosixPath(path).parts if part not in ("/", ".", "..")]
+    folders: its quota is read at the root, the one level there.
+
+    A ``..`` goes up a level. In a cgroup namespace the path is relative to the namespace's root, the mount's root,
+    and a process moved out of that root since is named by a path that leaves it ("/../../user.slice/x"): its cgroup
+    and the ones above it that bind it lie outside the mount, where nothing can be read, and the folders under the
+    mount are other cgroups (dropping the ``..`` read "user.slice/x" under the mount: another cgroup's quota). No
+    level then: no quota known from this hierarchy."""
+    parts: list[str] = []
+    for part in PurePosixPath(path).parts:
+        if part == "..":
+            if not parts:
+                return []  # above the mount's root: no folder here is this cgroup or one above it
+            parts.pop()
+        elif part not in ("/", "."):
+            parts.append(part)
     return [mount.joinpath(*parts[:depth]) for depth in range(len(parts), -1, -1)]

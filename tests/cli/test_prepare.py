@@ -2036,6 +2036,10 @@ def test_workers_0_reads_the_containers_cpu_quota(tmp_path, files, quota):
     ("0::/docker/abc\n", {"cpu.max": "200000 100000\n"}, 2),
     ("garbage\n", {"cpu.max": "200000 100000\n"}, 2),
     ("0::/a/b\n", {"a/b/cpu.max": "max 100000\n"}, None),
+    # a cgroup namespace whose process was moved out of its root: the path leaves the mount, nothing under it binds
+    # (user.slice/x here is another cgroup, which dropping the '..' read)
+    ("0::/../../user.slice/x\n", {"user.slice/x/cpu.max": "100000 100000\n", "cpu.max": "200000 100000\n"}, None),
+    ("0::/a/../b\n", {"b/cpu.max": "200000 100000\n", "a/cpu.max": "100000 100000\n"}, 2),  # '..' goes up
 ])
 def test_cpu_quota_is_read_in_the_cgroup_proc_self_cgroup_names_and_above_it(tmp_path, monkeypatch, membership, files,
                                                                             quota):
