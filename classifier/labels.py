@@ -404,26 +404,46 @@ def record_task(record: dict) -> str | None:
 
 
 def name_key(name: str) -> str:
-    """An annotator's name as people read it: case and runs of spacing aside ("Ana", "ana", "ana  b" as "ana b"), and
-    its Unicode form (NFKC: "José" typed as e and a combining accent is "José", a full-width "Ａｎａ" is "Ana")."""
+    """An annotator's name as people read it: case and runs of spacing aside ("Ana", "ana", "ana  b" as "ana b"), its
+    Unicode form (NFKC: "José" typed as e and a combining accent is "José", a full-width "Ａｎａ" is "Ana"), and its
+    format characters, which show as nothing ("ana" and a zero-width space, a ZWNJ kept or left out of a Persian
+    name: ``hidden_characters``)."""
     import unicodedata
 
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    shown = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+    return " ".join(unicodedata.normalize("NFKC", shown).casefold().split())
+
+
+def hidden_characters(name: str) -> list[int]:
+    """The positions in an annotator's ``name`` of the Unicode format characters (category Cf) it may not hold: they
+    show as nothing or move the text around it (a zero-width space U+200B, a soft hyphen U+00AD, a word joiner
+    U+2060, a byte-order mark U+FEFF, bidi marks), so a name holding one is another name than the one people read.
+    A zero-width non-joiner or joiner (U+200C, U+200D) between two letters is kept: Persian and Indic names are
+    spelt with one (``name_key`` leaves it out, so the name spelt without it is its namesake)."""
+    import unicodedata
+
+    def letter(at: int) -> bool:
+        return 0 <= at < len(name) and unicodedata.category(name[at])[0] in "LM"
+
+    return [at for at, ch in enumerate(name) if unicodedata.category(ch) == "Cf"
+            and not (ch in "\u200c\u200d" and letter(at - 1) and letter(at + 1))]
 
 
 def warn_namesakes(records: Sequence[dict], annotator: str, path: str | Path) -> None:
     """Warn where the file holds answers under a name that is ``annotator``'s but for case, spacing or Unicode form
-    (``name_key``: "ana" to one labelling as "Ana"): each name is a person of its own to 'label gold' and 'label
+    (``name_key``: "ana" to one labelling as "Ana"), naming the one to go on with (not one that holds a character
+    --annotator refuses, ``hidden_characters``): each name is a person of its own to 'label gold' and 'label
     agreement', so one person typing their name two ways votes twice and agrees with themself, without a word."""
     counts = Counter(annotator_of(r) for r in records if not is_retraction(r))
     namesakes = sorted((name for name in counts if name != annotator and name_key(name) == name_key(annotator)),
                        key=lambda name: (-counts[name], name))  # the most answers first: the name to go on with
     if namesakes:
         held = ", ".join(f"{counts[name]} by {name!r}" for name in namesakes)
+        typed = next((name for name in namesakes if not hidden_characters(name)), None)  # one --annotator takes
         warnings.warn(f"{path} holds answers under a name that differs from {annotator!r} only in case, spacing or "
                       f"Unicode form ({held}); each name counts as another person in 'label gold' and 'label "
-                      f"agreement': if it is yours, quit (q) and go on with --annotator {namesakes[0]!r}", InputWarning,
-                      stacklevel=3)
+                      "agreement'" + (f": if it is yours, quit (q) and go on with --annotator {typed!r}"
+                                      if typed is not None else ""), InputWarning, stacklevel=3)
 
 
 def check_file_task(records: Sequence[dict], task: Task, path: str | Path) -> None:

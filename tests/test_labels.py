@@ -1801,6 +1801,45 @@ def test_an_annotator_name_with_a_control_character_is_refused(tmp_path, name, s
         assert result.exit_code == 0 and f"by {fine} (1 favor)" in result.output, result.output
 
 
+@pytest.mark.parametrize("name, said", [("ana\u200b", "ana\\u200b"), ("an\u00ada", "an\\u00ada"),
+                                        ("\ufeffana", "\\ufeffana"), ("a\u2060na", "a\\u2060na"),
+                                        ("ana\u200c", "ana\\u200c"), ("\u200dana", "\\u200dana")])
+def test_an_annotator_name_with_a_zero_width_character_is_refused(tmp_path, name, said):
+    """Zero-width characters (a zero-width space, a soft hyphen, a byte-order mark, a word joiner: Unicode's format
+    characters, category Cf) were kept in --annotator, unseen: 'ana' and 'ana' with a U+200B were two people to gold
+    and agreement. They are refused as control characters are; a ZWNJ or ZWJ between two letters (Persian, Indic
+    names) is kept, one at either end of a name is refused."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", name], input="f\n")
+    assert result.exit_code == 1 and f"--annotator '{said}': holds a control" in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1 and not labels.exists()
+
+
+def test_a_name_differing_from_one_in_the_file_only_by_a_zero_width_character_is_its_namesake():
+    """The namesake key ('ana' and 'Ana' are one person's names) kept format characters: a name written with a
+    zero-width character (in a label file from elsewhere) or a Persian name with and without its ZWNJ were two."""
+    from classifier.labels import name_key
+
+    assert name_key("ana\u200b") == name_key("An\u00ada") == name_key("\ufeffana") == name_key("ana")
+    assert name_key("فاطمه\u200cزاده") == name_key("فاطمهزاده")
+
+
+def test_a_name_held_with_a_zero_width_character_is_warned_of_and_not_offered(tmp_path):
+    """A label file that holds 'ana' and a zero-width space (written before such names were refused): a session as
+    'ana' started afresh without the namesake warning. It is warned of now, without the advice to go on under that
+    name, which --annotator refuses."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    args = ["label", str(items_path), "--labels", str(labels)]
+    assert runner.invoke(app, [*args, "-a", "anax", "-q"], input="f\n").exit_code == 0
+    labels.write_text(labels.read_text().replace('"anax"', '"ana\\u200b"'))
+    result = runner.invoke(app, [*args, "-a", "ana"], input="q\n")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "only in case, spacing or Unicode form (1 by 'ana\\u200b')" in said, said
+    assert "go on with" not in said, said
+
+
 def test_a_name_differing_from_one_in_the_file_only_in_case_is_warned_of(tmp_path):
     """The walk of 2026-12-07 (3): ana went on as --annotator Ana and started afresh without a word (at a terminal
     the "resuming" line was wiped too); gold then counted Ana and ana as two people, a majority of one person. The

@@ -414,11 +414,16 @@ def session_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: T
 def check_annotator(name: str) -> str:
     """The name, trimmed; one with a control, bidi or line-breaking character (a pasted escape, a tab, a line break from
     $STANCE_ANNOTATOR) is refused: it had been stored and broke the summary line and agreement's tables in two, or
-    showed as an escape there, another name than the one typed."""
+    showed as an escape there, another name than the one typed. So is one with another format character that shows as
+    nothing (a zero-width space, a soft hyphen: ``labels.hidden_characters``), a name other than the one read."""
+    from classifier.labels import hidden_characters
+
     name = (name or "").strip()
     if not name:
         raise InputError("--annotator: give a name (it is stored with every label)")
-    escaped = one_line(name).replace("\t", "\\t")
+    hidden = set(hidden_characters(name))
+    escaped = one_line("".join(f"\\u{ord(ch):04x}" if at in hidden else ch
+                               for at, ch in enumerate(name))).replace("\t", "\\t")
     if escaped != name:
         raise InputError(f"--annotator '{escaped}': holds a control or line-breaking character (shown escaped); "
                          "give a name of printable characters on one line (it is stored with every label)")
