@@ -96,9 +96,12 @@ def weights_hash(path: Path) -> str:
 def model_hash(path: Path) -> str:
     """Short content hash of everything that changes the scores (weights, the mention head, config.json,
     stance.json with its temperature, the tokenizer files), so predictions name the exact model and a
-    resumed run never mixes two versions of a model under one id."""
+    resumed run never mixes two versions of a model under one id. ``merges.txt`` (a BPE tokenizer's merge rules,
+    beside ``vocab.json``) is hashed only in a folder without ``tokenizer.json``, which holds the merges itself and
+    is what a fast tokenizer reads: so the id of a folder that has both (every shipped model's) is as it was."""
     digest = hashlib.sha256()
-    names = ("model.safetensors", MENTION_HEAD_FILE, "config.json", STANCE_FILE, *TOKENIZER_FILES,
+    merges = () if (path / "tokenizer.json").exists() else ("merges.txt",)
+    names = ("model.safetensors", MENTION_HEAD_FILE, "config.json", STANCE_FILE, *TOKENIZER_FILES, *merges,
              "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json")
     for name in names:
         file = path / name

@@ -502,3 +502,28 @@ def test_the_card_records_the_checkouts_commit_and_where_the_command_ran(tmp_pat
     assert card.provenance(project / "models" / "ours-v1") == {"stance version": card.toolkit_version(),
                                                                 "working directory": "../.."}
     assert set(card.provenance(tmp_path / "scratch" / "m")) == {"stance version"}
+
+
+def test_the_model_id_covers_merges_txt_only_where_no_tokenizer_json_holds_the_merges(tmp_path):
+    """A BPE tokenizer without tokenizer.json (vocab.json and merges.txt, a slow tokenizer's files) tokenises by
+    merges.txt, which the id did not hash: two such folders with other merges scored differently under one id, and a
+    resumed run could mix them. Where tokenizer.json is there (it holds the merges, and the fast tokenizer reads it)
+    merges.txt is left out, so those folders' ids, the shipped models' among them, are unchanged."""
+    from classifier.models.stance_model import model_hash
+
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "model.safetensors").write_bytes(b"weights")
+    (slow / "vocab.json").write_text('{"a": 0, "b": 1, "ab": 2}')
+    (slow / "merges.txt").write_text("#version: 0.2\na b\n")
+    before = model_hash(slow)
+    (slow / "merges.txt").write_text("#version: 0.2\n")
+    assert model_hash(slow) != before
+    fast = tmp_path / "fast"
+    shutil.copytree(slow, fast)
+    (fast / "tokenizer.json").write_text("{}")
+    before = model_hash(fast)
+    (fast / "merges.txt").write_text("#version: 0.2\na b\n")
+    assert model_hash(fast) == before
+    (fast / "merges.txt").unlink()
+    assert model_hash(fast) == before  # as a folder without merges.txt hashes
