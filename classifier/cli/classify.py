@@ -507,7 +507,7 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
     note = found_spans_note(summary.spans_from, summary.items)  # as a local run warns (of this run's items)
     if note:
         warn(note)
-    if summary.trained:  # counted as the parts' ids were read, over every part of INPUT; None: not read again
+    if summary.trained:  # over every part of INPUT: as the parts' ids were read, or from OUT's rows on a rerun
         from classifier.models.stance_model import engine_of
 
         warn_trained(input_path, *summary.trained, engine_of(summary.model_id)[0])

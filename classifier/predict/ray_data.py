@@ -538,6 +538,17 @@ def done_before(part: Path, folder: Path, model_id: str) -> bool:
     return True
 
 
+def trained_in_output(parts: list[Path], out_dir: Path, known) -> tuple[int, int]:
+    """(items the model trained on, items) of the parts' predictions in ``out_dir``, for a rerun that reads no part
+    (``ids_checked_before``): counted from the output's text and actor columns, which are the parts' items, as a
+    local rerun over a finished --out counts them from its rows; ``known``: the model's ``TrainedItems``."""
+    from classifier.io.files import folder_parts
+
+    rows = (row for part in parts for file in folder_parts(out_dir / part.stem) for row in part_ids(file, items=True))
+    return known.count((text if isinstance(text, str) else "", actor if isinstance(actor, str) else None)
+                       for _, text, actor in rows)
+
+
 def card_label_files(listed: dict, parts: list[Path], digests: dict) -> list[str]:
     """The parts that a model's card lists among the label files it was trained on (``listed``: ``card.card_files``;
     ``card.listed_as``, the check a local run makes of its input file for a model without ``trained_items.txt``),
@@ -561,7 +572,7 @@ class PartsSummary:
     spans_from: Counter = field(default_factory=Counter)  # items of this run by spans_from (None: had spans)
     strays: list[str] = field(default_factory=list)  # entries of OUT_DIR holding predictions of no part of INPUT
     trained: tuple[int, int] | None = None  # (items of INPUT's parts the model trained on, items): counted where the
-    # model lists them (trained_items.txt) and the ids were read; None where they were not (the parts as checked)
+    # model lists them (trained_items.txt), as the ids are read, or from OUT's rows where no part is read again
     label_files: list[str] = field(default_factory=list)  # parts of INPUT that the card of a model without that list
     # lists as label files it was trained on (``card_label_files``)
 
@@ -573,7 +584,8 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     """Score every part of ``input_path`` on Ray Data into ``out_dir/<part>/``; parts already done are skipped.
     ``on_part(name, items)`` as each part is done; ``on_progress(items scored, items to score)`` in this run, while a
     group is scored (every ``PROGRESS_SECONDS``, from another thread) and as each group ends. Where the model lists
-    the items it trained on, the parts' items among them are counted as their ids are read (``PartsSummary.trained``)."""
+    the items it trained on, the parts' items among them are counted as their ids are read, or from the output's rows
+    on a rerun that reads no part (``PartsSummary.trained``)."""
     import importlib.util
     import os
     import shutil
@@ -607,6 +619,7 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     if not todo and ids_checked_before(parts, out_dir, strays):
         checked = checked_digests(parts, out_dir) if listed else {}  # each part's, as its run record keeps it
         return PartsSummary(len(parts), 0, len(parts), 0, out_dir, 0, model_id, loaded.max_length, strays=kept,
+                            trained=trained_in_output(parts, out_dir, known) if known is not None else None,
                             label_files=card_label_files(listed, parts, checked or {}))
     # the parts' bytes as their ids are read: hashed before, so that a part changed while the run scores it is
     # recorded with the hash the check read, not the one its RUN_FILE gets, and is checked again on a rerun

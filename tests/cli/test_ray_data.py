@@ -576,11 +576,13 @@ def test_a_rerun_of_a_finished_run_skips_reading_ids_only_while_its_parts_are_th
     assert isinstance(classify().exception, Read)
 
 
-def test_items_the_model_trained_on_are_counted_as_the_ids_are_read_and_not_again(tmp_path, tiny_model_dir,
-                                                                               monkeypatch):
+def test_items_the_model_trained_on_are_counted_as_the_ids_are_read_or_on_a_rerun_from_out(tmp_path, tiny_model_dir,
+                                                                                         monkeypatch):
     """--ray-data said nothing of items in the model's trained_items.txt, which a local run warns of. The driver
     counts them as it reads the parts' ids (a JSONL part's lines, a Parquet part's text and actor columns) and warns
-    in the local run's line; a rerun whose parts were checked before (_parts.json) reads nothing and says nothing."""
+    in the local run's line. A rerun whose parts were checked before (_parts.json) reads no part: it said nothing,
+    where a local rerun over a finished --out counts from the output; it counts from OUT's rows now, and says the
+    same line."""
     pytest.importorskip("ray")
     import shutil
 
@@ -599,6 +601,9 @@ def test_items_the_model_trained_on_are_counted_as_the_ids_are_read_and_not_agai
     pd.DataFrame([{"id": "b1", "text": "Paris met.", "actor": "France"}]).to_parquet(parts / "b.parquet")
     model_id = load_engine(model, "torch").model_id
     scored_before(parts, out, model_id, monkeypatch)  # the run reads the ids and starts no Ray
+    for part in parts.iterdir():  # the predictions hold the part's items, as a run writes them
+        rows = pd.read_json(part, lines=True) if part.suffix == ".jsonl" else pd.read_parquet(part)
+        rows.assign(stance="neutral", model=model_id).to_parquet(out / part.stem / "predictions.parquet")
 
     def classify():
         return runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(model), "--engine",
@@ -609,8 +614,10 @@ def test_items_the_model_trained_on_are_counted_as_the_ids_are_read_and_not_agai
     said = " ".join(first.output.split())
     assert (f"warning: {parts}: 2 of 3 items (66.7%) were in {model_id}'s training data; figures on them are "
             "in-sample: evaluate or report --gold on these predictions credits the model with items it learnt") in said
-    again = classify()  # the parts as checked: no id read, nothing counted, nothing said
-    assert again.exit_code == 0 and "training data" not in again.output, again.output
+    again = classify()  # the parts as checked: no part read, the items counted from OUT's rows
+    assert again.exit_code == 0 and " ".join(again.output.split()) == said, (first.output, again.output)
+    (model / TRAINED_ITEMS_FILE).unlink()  # a model without the list: nothing to count, nothing said
+    assert "training data" not in classify().output
 
 
 def scored_before(parts, out, model_id: str, monkeypatch) -> None:
@@ -651,6 +658,9 @@ def test_a_part_the_card_lists_as_a_label_file_is_warned_of_for_a_model_without_
     (model / "model_card.json").write_text(json.dumps(card))
     model_id = load_engine(model, "torch").model_id
     scored_before(parts, out, model_id, monkeypatch)  # the run reads the ids and starts no Ray
+    for part in parts.iterdir():  # the predictions hold the part's items, as a run writes them
+        rows = pd.read_json(part, lines=True) if part.suffix == ".jsonl" else pd.read_parquet(part)
+        rows.assign(stance="neutral", model=model_id).to_parquet(out / part.stem / "predictions.parquet")
     words = (f"warning: {parts / 'a.jsonl'} is a label file {model_id} was trained on (its card says so): scores on "
              "it are in-sample")
     for _ in range(2):  # the first run reads the parts' ids; the second, with them checked (_parts.json), none
