@@ -695,5 +695,7 @@ def classify_command(
             + (f" by the stance model, {counted(result.sentiment_truncated, 'sentence')} to {sentiment.max_length} "
                "by the sentiment model"
                if sentiment is not None else "")
+            + (f" (of the items scored since: the journal's lines of {result.unmarked} resumed items, written before "
+               "2026-12-07, do not say which were cut)" if result.unmarked else "")
             + f"; {result.seconds:.1f} s"
             + (f" ({result.items_per_second:.0f} items/s)" if result.predicted else ""), highlight=False)

@@ -64,6 +64,8 @@ class ClassifySummary:
     counts: StanceCounts
     sentiment_truncated: int = 0  # --task both: the sentiment model's sentences cut to its max length, as truncated
     already: bool = False  # ``out`` held this run's predictions of these items already: nothing was scored
+    unmarked: int = 0  # resumed items whose journal line has no TRUNCATED_FIELD (written before it): not counted in
+    # truncated or sentiment_truncated, which then cover only the items scored since
 
     @property
     def items_per_second(self) -> float:
@@ -656,9 +658,11 @@ class Journal:
         return JournalIndex.build({name: np.concatenate([old[name], new[name]]) for name in old})
 
     def finish(self, source: ItemSource, fmt: str | None, columns: list[str],
-               input_stamp: InputStamp | None = None, stamp: object = None) -> tuple[StanceCounts, Counter]:
+               input_stamp: InputStamp | None = None, stamp: object = None) -> tuple[StanceCounts, Counter, int]:
         """Write the output in input order, atomically, from the journal; remove the journal. Returns the summary's
-        counts and the items cut to a model's max length, by task name (``TRUNCATED_FIELD``). ``stamp``: the input's,
+        counts, the items cut to a model's max length by task name (``TRUNCATED_FIELD``; a sentence-level task's,
+        sentiment, once per distinct sentence), and the lines without that mark (``ClassifySummary.unmarked``).
+        ``stamp``: the input's,
         taken before its first pass; kept in the fingerprint where ``input_stamp`` still gives it once the output is
         written (the input was not changed while the run read it)."""
         self._fh.close()
@@ -669,7 +673,7 @@ class Journal:
         with contextlib.suppress(OSError):  # it describes the output about to be replaced (its stamp would tell)
             fingerprint_path(self.out).unlink(missing_ok=True)
         try:
-            self._write_output(source, fmt, columns, index, counts, cut, digest)
+            unmarked = self._write_output(source, fmt, columns, index, counts, cut, digest)
         except OSError as exc:
             if exc.filename:
                 raise
@@ -678,10 +682,16 @@ class Journal:
         unchanged = stamp if stamp is not None and taken(input_stamp) == stamp else None
         write_fingerprint(self.out, fmt or format_of(self.out), self.spec, digest, counts, unchanged)
         self.path.unlink()
-        return counts, cut
+        return counts, cut, unmarked
 
     def _write_output(self, source: ItemSource, fmt: str | None, columns: list[str], index: JournalIndex,
-                      counts: StanceCounts, cut: Counter, digest: ItemsDigest) -> None:
+                      counts: StanceCounts, cut: Counter, digest: ItemsDigest) -> int:
+        """Write the output; count the cut items into ``cut``. Returns the lines without a mark. A sentence-level
+        task's cut is marked on the first item of the sentence that a run scored; a sentence whose items were
+        scored on both sides of a kill is marked twice, so it counts once per distinct text here (16 bytes kept for
+        each sentence cut, a few of them)."""
+        by_sentence = {task.name: set() for task in self.spec.tasks if not task.needs_actor}
+        unmarked = 0
         with TableWriter(self.out, fmt or format_of(self.out), columns) as writer, open(self.path, "rb") as fh:
             for chunk in chunked(source()):
                 positions = index.find(id_keys(chunk))
@@ -693,16 +703,26 @@ class Journal:
                 for i in np.argsort(offsets, kind="stable"):  # forward through the file
                     fh.seek(offsets[i])
                     records[i] = json.loads(fh.readline())
-                    cut.update(records[i].pop(TRUNCATED_FIELD, ()))
+                    marks = records[i].pop(TRUNCATED_FIELD, None)
+                    unmarked += marks is None
+                    for name in marks or ():
+                        seen = by_sentence.get(name)
+                        if seen is not None:
+                            key = text_key(str(records[i].get("text")))
+                            if key in seen:
+                                continue
+                            seen.add(key)
+                        cut[name] += 1
                 writer.write(records)
                 digest.add(chunk)
                 counts.update((r.get("source"), r.get("actor"), r[self.spec.counted]) for r in records)
+        return unmarked
 
 
 def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
                     on_batch: Callable[[list[dict]], None], sentiment: SentenceSentiment | None = None) -> int:
     """Length-sorted batches over chunks of items; ``on_batch`` gets each batch's records, an item cut to a model's
-    max length with ``TRUNCATED_FIELD``. Returns truncations. A sentiment ``model`` scores each distinct sentence
+    max length with ``TRUNCATED_FIELD`` (every record carries it: ``cut_mark``). Returns truncations. A sentiment ``model`` scores each distinct sentence
     once; ``sentiment`` adds the sentence's sentiment (once per sentence) to each stance record."""
     truncated = 0
     if model.task.name == "sentiment":
@@ -729,9 +749,10 @@ def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
 
 
 def cut_mark(cut: Sequence[bool], tasks: Sequence[Task]) -> dict:
-    """``{TRUNCATED_FIELD: [task names]}`` for the tasks whose model cut an item, or nothing where none did."""
-    names = [task.name for task, was_cut in zip(tasks, cut) if was_cut]
-    return {TRUNCATED_FIELD: names} if names else {}
+    """``{TRUNCATED_FIELD: [task names]}`` for the tasks whose model cut an item, ``[]`` where none did: on every
+    journal line, so that a line without it is told apart as one written before the mark (2026-12-07), whose cuts
+    are not known (``ClassifySummary.unmarked``)."""
+    return {TRUNCATED_FIELD: [task.name for task, was_cut in zip(tasks, cut) if was_cut]}
 
 
 Predictor = Callable[[Iterator[list[Item]], Journal], None]  # pending chunks in, journaled
@@ -765,10 +786,10 @@ def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *,
         journal.abandon()
         raise
     seconds = time.perf_counter() - started
-    counts, cut = journal.finish(items, fmt, plan.columns, input_stamp, stamp)
+    counts, cut, unmarked = journal.finish(items, fmt, plan.columns, input_stamp, stamp)
     first, *others = spec.tasks  # the whole output's truncations, the resumed items' with this run's
     return ClassifySummary(plan.items, plan.items - plan.done, plan.done, cut[first.name], seconds, Path(out), counts,
-                           sentiment_truncated=cut[others[0].name] if others else 0)
+                           sentiment_truncated=cut[others[0].name] if others else 0, unmarked=unmarked)
 
 
 def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 64, resume: bool = False,

@@ -386,6 +386,87 @@ def test_a_resumed_run_counts_the_truncations_of_the_whole_output(tmp_path, tiny
     assert (summary.resumed, summary.truncated, summary.sentiment_truncated) == (4, 6, 3)
 
 
+def long_and_short_items(tmp_path):
+    """(items file, rows): three long sentences and three short ones, of two actors each, as above."""
+    texts = [f"{i} " + "word " * 300 + "Russia and China acted. " + "word " * 300 if i % 2 else f"Russia and China {i}."
+             for i in range(6)]
+    rows = [{"id": f"{actor}-{i}", "text": text, "actor": actor,
+             "spans": [[text.index(actor), text.index(actor) + len(actor)]]}
+            for i, text in enumerate(texts) for actor in ("Russia", "China")]
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return items, rows
+
+
+def stopped_after(rows, model, out, n: int, **extra) -> None:
+    """A run of ``rows`` into ``out``, one item a batch, killed after ``n`` items (the longest first)."""
+    from classifier.items import Item
+    from classifier.predict import batch
+
+    def on_progress(done):
+        seen.append(done)
+        if sum(seen) >= n:
+            raise KeyboardInterrupt
+
+    seen = []
+    with pytest.raises(KeyboardInterrupt):
+        batch.classify(lambda: iter(Item.model_validate(r) for r in rows), model, out, batch_size=1,
+                       on_progress=on_progress, **extra)
+    assert len(batch.journal_path(out).read_text().splitlines()) == n
+
+
+def test_a_sentence_whose_items_were_scored_on_both_sides_of_a_kill_counts_its_sentiment_cut_once(
+        tmp_path, tiny_model_dir, tiny_sentiment_dir, monkeypatch):
+    """--task both, killed after the first item of a long sentence: the resumed run scored the sentence's sentiment
+    again for its other item and marked it cut again, so the summary said 4 sentences cut where the output has 3
+    (a sentence cut is counted once per distinct sentence now). --task sentiment alike, for two items of one
+    sentence (there a chunk's items are journaled together: chunks of one item here)."""
+    from classifier.items import Item
+    from classifier.models.stance_model import StanceModel
+    from classifier.predict import batch
+
+    _, rows = long_and_short_items(tmp_path)
+    stance, sentiment = StanceModel.load(tiny_model_dir), StanceModel.load(tiny_sentiment_dir)
+    items = lambda: iter(Item.model_validate(r) for r in rows)  # noqa: E731
+    both = tmp_path / "both.jsonl"
+    stopped_after(rows, stance, both, 1, sentiment_model=sentiment)
+    summary = batch.classify(items, stance, both, resume=True, sentiment_model=sentiment)
+    assert (summary.resumed, summary.truncated, summary.sentiment_truncated) == (1, 6, 3)
+    alone = tmp_path / "sentiment.jsonl"
+    monkeypatch.setattr(batch.chunked, "__defaults__", (1,))
+    stopped_after(rows, sentiment, alone, 3)  # Russia-0, China-0, Russia-1 (long): China-1 after the kill
+    summary = batch.classify(items, sentiment, alone, resume=True)
+    assert (summary.resumed, summary.truncated) == (3, 3)
+
+
+def test_a_journal_written_before_the_truncation_mark_is_said_to_leave_its_items_uncounted(tmp_path, tiny_model_dir):
+    """A journal written before the _truncated mark (2026-12-07) has no mark on any line: its resumed items counted
+    as not cut, and the summary's count was silently short. Every line carries the mark now (an empty list where
+    nothing was cut), so a line without one is told apart and the summary says the count covers the items scored
+    since."""
+    from classifier.items import TRUNCATED_FIELD
+    from classifier.models.stance_model import StanceModel
+    from classifier.predict import batch
+
+    items, rows = long_and_short_items(tmp_path)
+    for out in (tmp_path / "p.jsonl", tmp_path / "old.jsonl"):
+        stopped_after(rows, StanceModel.load(tiny_model_dir), out, 4)
+    lines = [json.loads(line) for line in batch.journal_path(out).read_text().splitlines()]
+    assert all(TRUNCATED_FIELD in line for line in lines)  # cut or not, every line says
+    marked = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--resume", "--engine",
+                 "torch")
+    assert "8 predicted, 4 resumed; 6 truncated to 64 tokens; " in " ".join(marked.output.split()), marked.output
+    command = ("classify", items, "--out", out, "--model", tiny_model_dir, "--resume", "--engine", "torch")
+    batch.journal_path(out).write_text("".join(json.dumps({k: v for k, v in line.items() if k != TRUNCATED_FIELD}) + "\n"
+                               for line in lines))  # as a run before the mark wrote it
+    result = run(*command)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and ("8 predicted, 4 resumed; 2 truncated to 64 tokens (of the items scored since: "
+                                      "the journal's lines of 4 resumed items, written before 2026-12-07, do not say "
+                                      "which were cut); ") in said, said
+    assert not any(TRUNCATED_FIELD in r for r in read_jsonl(out))
+
+
 def test_resume_after_kill_gives_exactly_one_prediction_per_item(tmp_path, tiny_model_dir):
     items = write_items(tmp_path / "items.jsonl", 3000)
     reference = tmp_path / "reference.jsonl"
