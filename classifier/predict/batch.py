@@ -722,8 +722,9 @@ class Journal:
 def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
                     on_batch: Callable[[list[dict]], None], sentiment: SentenceSentiment | None = None) -> int:
     """Length-sorted batches over chunks of items; ``on_batch`` gets each batch's records, an item cut to a model's
-    max length with ``TRUNCATED_FIELD`` (every record carries it: ``cut_mark``). Returns truncations. A sentiment ``model`` scores each distinct sentence
-    once; ``sentiment`` adds the sentence's sentiment (once per sentence) to each stance record."""
+    max length with ``TRUNCATED_FIELD`` (every record carries it: ``cut_mark``). Returns truncations. A sentiment
+    ``model`` scores each distinct sentence once; ``sentiment`` adds the sentence's sentiment (once per sentence) to
+    each stance record."""
     truncated = 0
     if model.task.name == "sentiment":
         sentences = SentenceSentiment(model, batch_size)
