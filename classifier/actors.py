@@ -1258,9 +1258,22 @@ def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:
             name = re.sub(r"['’]s?$", "", " ".join(words))  # "Gazprom's" is Gazprom
             end = start + len(name)
             if len(name) < 3 or any(s < end and start < e for s, e in covered) \
-                    or (text[end:end + 1] == "." and is_abbreviation(name)):  # "Sen." before a name
+                    or (text[end:end + 1] == "." and is_abbreviation(name)) \
+                    or credit_or_label(text, start, end):  # "Sen." before a name, "(AP Photo/Evan Vucci)"
                 continue
             yield name, start
+
+
+def credit_or_label(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``text[start:end]`` is a credit's or a label's rather than a sentence's: joined by a slash
+    to another word, as a picture's credit joins a photographer, an agency and a picture desk ("(AP Photo/Evan
+    Vucci)", "(Keith Srakocic/Associated Press)", "Pool/Getty Images", capitalised words between: "/For The
+    Washington Post"), a poll its sponsors ("NBC/WSJ") and a link its path ("t.co/X1y2Z3"); or in capitals before a
+    colon at a sentence's start, as a caption's, an update's or a transcript's label ("FILE PHOTO: ...", "UPDATE:",
+    "SHAPIRO: Well, ..."). A name in a credit or label is no mention in a sentence, whatever else it is."""
+    if re.match(r"[ \t]*/", text[end:]) or re.search(r"/[ \t]*(?:[A-Z][\w'’.-]*[ \t]+)*$", text[:start]):
+        return True
+    return text[end:end + 1] == ":" and text[start:end].isupper() and starts_sentence(text, start)
 
 
 def possessive_parts(words: list[str], start: int) -> Iterator[tuple[list[str], int]]:

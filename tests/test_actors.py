@@ -481,6 +481,29 @@ def test_suggest_sets_news_agencies_apart(matcher):
     assert counts.agencies() == [("Reuters", 3, 3), ("TASS", 3, 3)]
 
 
+def test_suggest_leaves_out_the_names_of_credits_and_labels(matcher):
+    from classifier.actors import NameCounts, credit_or_label
+
+    counts = NameCounts()
+    for number in range(3):
+        counts.add_article([f"Gazprom met Rosneft in a photo on day {number}.", "(AP Photo/Evan Vucci)",
+                            "Pool/Getty Images",
+                            "Rosneft grew. (Photo by Keith Srakocic/For The Hartford Courant)",
+                            "FILE PHOTO: Lukoil staff leave the office.", "SHAPIRO: Novatek grew, they said.",
+                            "Lukoil: profits rose."], matcher)
+    # a credit joins names with a slash; a caption's or transcript's label is in capitals before a colon; a name
+    # before a colon in its own case is a headline's or sentence's ("Lukoil: profits rose."); the "Photo" of "(Photo
+    # by ...)" only starts sentences, and the corpus writes "photo"
+    assert [name for name, _, _ in counts.ranked()] == ["Lukoil", "Rosneft", "Gazprom", "Novatek"]
+    assert counts.ranked()[0] == ("Lukoil", 3, 6)
+    text = "FILE PHOTO: Tom Dulat/Getty Images for NBC/WSJ Poll"
+    assert [credit_or_label(text, text.index(name), text.index(name) + len(name))
+            for name in ("FILE PHOTO", "Tom Dulat", "Getty Images", "WSJ Poll")] == [True] * 4
+    text = "Gazprom and Rosneft: a Lukoil/Novatek deal. UPDATE: Gazprom grew."
+    assert [credit_or_label(text, text.index(name), text.index(name) + len(name))
+            for name in ("Gazprom", "Rosneft", "Lukoil", "Novatek", "UPDATE")] == [False, False, True, True, True]
+
+
 def test_more_countries_and_their_lookalikes(matcher):
     assert found(matcher, "Kim Jong Un met Lee Jae-myung in Seoul; Kim said Lee agreed at the UN.") == [
         ("North Korea", "Kim Jong Un"), ("South Korea", "Lee Jae-myung"), ("South Korea", "Seoul"),
