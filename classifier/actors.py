@@ -1199,14 +1199,16 @@ class NameCounts:
 
     articles: Counter = field(default_factory=Counter)
     mentions: Counter = field(default_factory=Counter)
-    inside: set = field(default_factory=set)  # names seen after a sentence's first word at least once
-    lower: set = field(default_factory=set)   # words seen in lower case
+    inside: Counter = field(default_factory=Counter)   # mentions after a sentence's first word (not title case)
+    opening: Counter = field(default_factory=Counter)  # mentions that start a sentence (not title case)
+    lower: Counter = field(default_factory=Counter)    # words written in lower case, how often
     cased: set = field(default_factory=set)   # names seen in a sentence that is not in title case (``title_case``)
 
     def add_article(self, sentences: Iterable[str], matcher: Matcher) -> None:
         seen, sentences = set(), list(sentences)
-        here = {word for text in sentences for word in _LOWER_WORD.findall(text)}
-        self.lower.update(here)
+        written = [word for text in sentences for word in _LOWER_WORD.findall(text)]
+        self.lower.update(written)
+        here = set(written)
         for text in sentences:
             titled = title_case(text, here)
             for name, start in uncovered_names(text, matcher):
@@ -1214,23 +1216,40 @@ class NameCounts:
                 seen.add(name)
                 if not titled:
                     self.cased.add(name)
-                    if not starts_sentence(text, start):
-                        self.inside.add(name)
+                    (self.opening if starts_sentence(text, start) else self.inside)[name] += 1
         self.articles.update(seen)
 
     def ranked(self, top: int = 30, common: frozenset[str] | None = None) -> list[tuple[str, int, int]]:
         """(name, articles, mentions), most articles first, news agencies (``NEWS_AGENCIES``, see ``agencies``) left
         out, whatever their case ("REUTERS"). A name met only in title-case lines (``title_case``: headlines, section
-        headings) is left out ("Talks Resume After Long Pause"), as their capitals say nothing. A one-word name met
-        only at the start of a sentence (``starts_sentence``) is left out when the corpus also has it in lower case
-        ("Arriving", "arriving") or when it is a common word by its form (``inflected``: "Diplomats", "Officials",
-        "Twenty"), in however many articles; the encoder's vocabulary (``common``) is lower case and holds "norway"
-        too, so one it holds with no shorter word it inflects ("Norway") is kept."""
+        headings) is left out ("Talks Resume After Long Pause"), as their capitals say nothing. So is a word whose
+        capital something else explains, which ``ordinary`` tells."""
         common = common_words() if common is None else common
         agencies = {a.casefold() for a in NEWS_AGENCIES}
         keep = [n for n in self.mentions if n.casefold() not in agencies and n in self.cased
-                and (" " in n or n in self.inside or not (n.lower() in self.lower or inflected(n.lower(), common)))]
+                and not self.ordinary(n, common)]
         return self._rows(keep)[:top]
+
+    def ordinary(self, name: str, common: frozenset[str]) -> bool:
+        """Whether a name is an ordinary word whose capital something else explains, in however many articles. A
+        one-word name that mostly starts a sentence (``starts_sentence``): where it never stands inside one, when the
+        corpus also writes it in lower case ("Arriving") or it is a common word by its form (``inflected``:
+        "Diplomats", "Officials", "Twenty"; the encoder's vocabulary, ``common``, is lower case and holds "norway"
+        too, so one it holds with no shorter word it inflects, "Norway", is kept); where it does, when the corpus
+        writes it in lower case more often than with a capital ("Today", "Well", "Time", the "Photo" of "(Photo:
+        ..."). "Shaw" stays, seldom if ever in lower case, and so does "Brown", which starts a sentence less often
+        than not. A title alone ("President", "Prime Minister": ``_TITLES``), wherever it stands, when the corpus
+        writes its words in lower case more often than it writes it ("the President said", "the president said";
+        "King", of Martin Luther King or Stephen King, stays where "king" is rare)."""
+        words, inside = name.split(" "), self.inside[name]
+        capitalised = inside + self.opening[name]
+        if all(word in _TITLES for word in words):
+            return all(self.lower[word.lower()] > capitalised for word in words)
+        if len(words) > 1 or self.opening[name] <= inside:
+            return False
+        if not inside:
+            return self.lower[name.lower()] > 0 or inflected(name.lower(), common)
+        return self.lower[name.lower()] > capitalised
 
     def agencies(self) -> list[tuple[str, int, int]]:
         """(name, articles, mentions) of the news agencies met (``NEWS_AGENCIES``, whatever their case), most
