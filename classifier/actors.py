@@ -1085,7 +1085,12 @@ def spans_by_actor(mentions: Iterable[Mention]) -> dict[str, list[list[int]]]:
     return grouped
 
 
-_CAPITALISED = re.compile(r"(?<![\w'’.-])(?:(?:[A-Z]\.){2,}|[A-Z][\w'’-]*(?:(?: (?:of|the|de|von|der|al|bin))* [A-Z][\w'’-]*)*)")
+# a run of capitalised words, with the particles and middle initials inside it ("George W. Bush", "Roger J. Stone":
+# a sentence does not end at an initial, ``starts_sentence``), or a dotted acronym ("U.S.")
+_CAPITALISED = re.compile(r"(?<![\w'’.-])(?:(?:[A-Z]\.){2,}|"
+                          r"[A-Z][\w'’-]*(?:(?: (?:of|the|de|von|der|al|bin))* (?:[A-Z]\. )?[A-Z][\w'’-]*)*)")
+# a member of Congress's party and state, after the name: "Sen. Dianne Feinstein, D-Calif.", "(R-Texas)", "D-N.Y."
+_PARTY_TAG = re.compile(r"[DRI]-[A-Z][A-Za-z]*")
 _CONNECTORS = {"of", "the", "de", "von", "der", "al", "bin", "and"}
 # words that are no name nor a name's first word (``uncovered_names`` drops them); its last two lines: determiners,
 # quantifiers, pronouns, conjunctions and adverbs, a closed class that starts sentences ("Some people ...", "Because
@@ -1277,7 +1282,7 @@ def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:
             name = re.sub(r"['’]s?$", "", " ".join(words))  # "Gazprom's" is Gazprom
             end = start + len(name)
             if len(name) < 3 or any(s < end and start < e for s, e in covered) \
-                    or (text[end:end + 1] == "." and is_abbreviation(name)) \
+                    or (text[end:end + 1] == "." and is_abbreviation(name)) or _PARTY_TAG.fullmatch(name) \
                     or credit_or_label(text, start, end):  # "Sen." before a name, "(AP Photo/Evan Vucci)"
                 continue
             yield name, start

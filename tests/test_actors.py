@@ -520,6 +520,15 @@ def test_suggest_leaves_out_words_that_mostly_start_sentences_and_titles_alone(m
     assert [name for name, _, _ in counts.ranked()] == ["Brown", "Shaw", "Gazprom", "King", "Stephen King"]
 
 
+def test_suggested_names_hold_middle_initials_and_leave_out_party_tags():
+    from classifier.actors import uncovered_names
+
+    matcher = Matcher([Actor(name="Zed", names=["Zed"])])
+    text = "Sen. Dianne Feinstein, D-Calif., met George W. Bush and Rep. Adam B. Schiff (D-N.Y.) in the U.S. Senate."
+    assert [name for name, _ in uncovered_names(text, matcher)] == [
+        "Dianne Feinstein", "George W. Bush", "Adam B. Schiff", "U.S.", "Senate"]
+
+
 def test_more_countries_and_their_lookalikes(matcher):
     assert found(matcher, "Kim Jong Un met Lee Jae-myung in Seoul; Kim said Lee agreed at the UN.") == [
         ("North Korea", "Kim Jong Un"), ("South Korea", "Lee Jae-myung"), ("South Korea", "Seoul"),
