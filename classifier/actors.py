@@ -1121,7 +1121,8 @@ _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
 NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", "Tass", "Interfax", "UPI", "Bloomberg",
                  "ANI", "PTI", "IANS", "Yonhap", "Kyodo", "EFE", "ANSA", "RIA Novosti", "Sputnik", "BBC", "NPR",
                  "Anadolu", "Ukrinform", "Al Jazeera", "CBS", "NBC", "ABC", "VOA", "RFE/RL", "Bernama", "Antara", "KUNA",
-                 "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent")
+                 "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent",
+                 "Associated Press")  # AP spelt out
 
 
 # the words a title-case line leaves in lower case (articles, conjunctions, prepositions, name particles)

@@ -476,9 +476,10 @@ def test_suggest_sets_news_agencies_apart(matcher):
 
     counts = NameCounts()
     for _ in range(3):
-        counts.add_article(["Gazprom grew, TASS reported.", "Talks went on, Reuters said."], matcher)
+        counts.add_article(["Gazprom grew, TASS reported.", "Talks went on, Reuters said.",
+                            "The Associated Press reported it."], matcher)
     assert [name for name, _, _ in counts.ranked()] == ["Gazprom"]
-    assert counts.agencies() == [("Reuters", 3, 3), ("TASS", 3, 3)]
+    assert counts.agencies() == [("Associated Press", 3, 3), ("Reuters", 3, 3), ("TASS", 3, 3)]  # AP spelt out
 
 
 def test_suggest_leaves_out_the_names_of_credits_and_labels(matcher):

@@ -1180,12 +1180,13 @@ def test_a_dateline_with_an_agency_date_or_region_holds_no_mention_and_a_headlin
     assert [(i["kind"], i["actor"]) for i in items if i["article"] == "m"] == [("headline", "Russia")]  # "Gen." ends
     filed = {"n": "Washington (CNN)President Joe Biden met NATO allies.", "o": "Kyiv (UNIAN) — Ukraine said so.",
              "p": "Moscow (Reuters/Ukrinform) — Oil rose.", "q": "KYIV (Reuters/Ukrinform) — Officials met.",
-             "r": "NATO (the alliance) — met Russia."}
+             "r": "NATO (the alliance) — met Russia.", "s": "Moscow (Associated Press) — Oil rose."}
     for name, body in filed.items():
         (corpus / f"{name}.txt").write_text(f"Talks stall\n\n{body}\n")
     items = list(classifier.prepare_items(corpus))
     actors = {name: sorted(i["actor"] for i in items if i["article"] == name) for name in filed}
-    assert actors == {"n": ["NATO", "United States"], "o": ["Ukraine"], "p": [], "q": [], "r": ["NATO", "Russia"]}
+    assert actors == {"n": ["NATO", "United States"], "o": ["Ukraine"], "p": [], "q": [], "r": ["NATO", "Russia"],
+                      "s": []}  # AP spelt out
     assert [i["spans"] for i in items if i["article"] == "n" and i["actor"] == "United States"] == [[[26, 35]]]
     h = [(i["kind"], i["actor"], i["text"]) for i in items if i["article"] == "h"]
     assert ("headline", "United States", "Oil prices jump after sanctions on U.S.") in h  # and the next is its body
