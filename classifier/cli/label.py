@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from classifier.cli.app import app, console, handle_errors, out, show_progress, warn
+from classifier.cli.app import app, console, handle_errors, out, progress_bar, show_progress, warn
 from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input, check_not_packed, read_once
 from classifier.cli.display import shown as visible
@@ -367,7 +367,9 @@ def model_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: Tas
     check_model_task(stance.labels, task, model_dir)
     if show_progress(quiet):
         console.print(f"scoring {len(items)} items with {stance.model_id} …")
-    probs = stance.predict_proba(items)
+    with progress_bar(show_progress(quiet)) as progress:  # every item is scored before the first is shown: minutes
+        bar = progress.add_task("scoring", total=len(items)) if progress else None  # on a corpus, not a still line
+        probs = stance.predict_proba(items, on_batch=(lambda n: progress.advance(bar, n)) if progress else None)
     return probs, {item.id: suggestion_of(row, stance.labels, stance.model_id) for item, row in zip(items, probs)}, \
         stance
 
