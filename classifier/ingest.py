@@ -713,6 +713,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
         if relative not in known:
             skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', {why_not_listed(root, relative)}",
                                    kind="manifest row"))
+    if manifest is None and len(ids) > 1:
+        warn_no_manifest(root, sorted(ids))
     unlisted = [r for r in known if r not in meta] if meta else []
     blank = [r for r in known if r in meta and not meta[r].get("source")]
     if unlisted or blank:
@@ -722,6 +724,18 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                  if blank else [])
         warnings.warn(f"{manifest}: {' and '.join(parts)}: each such article is an outlet of its own, named by its "
                       "path", InputWarning, stacklevel=2)
+
+
+def warn_no_manifest(root: Path, articles: list[str]) -> None:
+    """Warn that a folder of several articles without a manifest makes each article an outlet of its own (its path
+    less its extension): a researcher's pages saved as nyt/a.html, fox/b.html became one outlet per page, which the
+    report then compared, with no word of it. The folders they sit in are named as what may be their outlets."""
+    folders = sorted({name.split("/", 1)[0] for name in articles if "/" in name})
+    hint = (f"; if the folders {', '.join(folders[:5])}{' …' if len(folders) > 5 else ''} are outlets, list each file "
+            "with its folder's outlet there") if len(folders) > 1 else ""
+    warnings.warn(f"{root}: no {MANIFEST_NAME}, so each of the {len(articles)} articles is an outlet of its own, "
+                  f"named by its path (e.g. {articles[0]}): name their outlets in {root / MANIFEST_NAME} "
+                  f"(file,source; or --manifest FILE){hint}", InputWarning, stacklevel=3)
 
 
 _RSS_DATE = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d\d(?::\d\d)?\s*"

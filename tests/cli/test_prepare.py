@@ -245,6 +245,29 @@ def test_manifest_names_the_outlet(tmp_path):
     assert {r["source"] for r in rows} == {"Outlet A"} and rows[0]["date"] == "2024-01-02"
 
 
+def test_a_folder_without_a_manifest_warns_that_each_article_is_an_outlet_of_its_own(tmp_path):
+    """Pages saved as nyt/a.html, fox/b.html, ... without a manifest: each was its own outlet (its path), which the
+    report compared as 25 outlets of one article, without a word; the warning names it, and the folders. One article,
+    or a manifest, warns of nothing."""
+    folder = tmp_path / "web"
+    for name in ("nyt/a.txt", "nyt/b.txt", "fox/c.txt"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("NATO warned Moscow on Tuesday.\n")
+    result = run("prepare", folder, "--out", tmp_path / "items.jsonl", "-q")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and f"{folder}: no manifest.csv, so each of the 3 articles is an outlet of its own, " \
+        "named by its path (e.g. fox/c)" in said and "if the folders fox, nyt are outlets" in said, said
+    assert {r["source"] for r in read_jsonl(tmp_path / "items.jsonl")} == {"nyt/a", "nyt/b", "fox/c"}  # as before
+    (folder / "manifest.csv").write_text("file,source\nnyt/a.txt,NYT\nnyt/b.txt,NYT\nfox/c.txt,Fox\n")
+    result = run("prepare", folder, "--out", tmp_path / "named.jsonl", "-q")
+    assert result.exit_code == 0 and "outlet of its own" not in result.output, result.output
+    single = tmp_path / "one"
+    single.mkdir()
+    (single / "a.txt").write_text("NATO warned Moscow on Tuesday.\n")
+    result = run("prepare", single, "--out", tmp_path / "one.jsonl", "-q")
+    assert result.exit_code == 0 and "outlet of its own" not in result.output, result.output
+
+
 def test_table_inputs_and_their_errors(tmp_path):
     good = tmp_path / "articles.jsonl"
     good.write_text(json.dumps({"id": "a1", "text": "NATO warned Moscow.", "source": "X"}) + "\n")
