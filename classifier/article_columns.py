@@ -3,16 +3,19 @@ and the error that names the ``--columns`` to pass where a row has no id or text
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from classifier.errors import InputError, option
 
 ARTICLE_FIELDS = ("id", "text", "source", "title", "date", "url", "language")
 # What exports name an article's fields (CC-News and news-please: maintext, date_publish, source_domain; newspaper3k:
-# content, publish_date; Media Cloud: stories_id, media_name, publish_date), in the order offered: named in the
-# error for a missing id or text as a ``--columns`` to pass, never read without it (a column is not guessed).
+# content, publish_date; Media Cloud: stories_id, media_name, publish_date), in the order offered, matched in any case
+# and with spaces or hyphens for the underscores (a news database's "Publication Date", "Document ID"): named in the
+# error for a missing id or text as a ``--columns`` to pass, and in a warning for a known name not read
+# (``unread_columns``), never read without it (a column is not guessed).
 COLUMN_ALIASES = {
-    "id": ("stories_id", "article_id", "doc_id", "uuid", "guid", "url", "link"),
+    "id": ("stories_id", "article_id", "doc_id", "document_id", "uuid", "guid", "url", "link"),
     "text": ("maintext", "content", "body", "article", "story", "full_text", "fulltext", "article_text"),
     "source": ("source_domain", "media_name", "media", "outlet", "domain", "publisher", "sitename", "site_name"),
     "title": ("headline",),
@@ -21,6 +24,11 @@ COLUMN_ALIASES = {
     "url": ("link", "source_url"),
     "language": ("lang", "language_code"),
 }
+
+
+def _alias_key(name: str) -> str:
+    """A column's name as ``COLUMN_ALIASES`` spells its names: case-folded, spaces and hyphens as underscores."""
+    return re.sub(r"[\s-]+", "_", name.strip().casefold())
 
 
 def _used_twice(uses: dict[str, str]) -> tuple[str, list[str]] | None:
@@ -120,34 +128,60 @@ def suggested_columns(row: dict, absent: list[str], columns: dict[str, str] | No
     import difflib
 
     columns = dict(columns or {})
+    for field in sorted(absent, key=("text", "id").index):  # the text first, as a user names it
+        names = _free_columns(row, field, set(columns.values()))
+        found = _known_column(row, field, set(columns.values()))
+        if found is None:
+            close = difflib.get_close_matches(field, [name.casefold() for name in names], n=1)
+            found = next((name for name in names if name.casefold() == close[0]), None) if close else None
+        columns[field] = found or "COLUMN"
+    columns.update(unread_columns(row, columns))
+    return option("columns", ",".join(f"{field}={column}" for field, column in columns.items()))
+
+
+def _free_columns(row: dict, field: str, taken: set[str]) -> list[str]:
+    """The row's columns that no field reads yet (``taken``) and that are not named as another article field (the
+    url may be an id)."""
+    return [name for name in row if isinstance(name, str) and name not in taken
+            and (name.casefold() not in ARTICLE_FIELDS or (field == "id" and name.casefold() == "url"))]
+
+
+def _known_column(row: dict, field: str, taken: set[str]) -> str | None:
+    """The first of ``field``'s known names (``COLUMN_ALIASES``, matched by ``_alias_key``) among the free columns."""
+    names: dict[str, str] = {}
+    for name in _free_columns(row, field, taken):
+        names.setdefault(_alias_key(name), name)
+    return next((names[alias] for alias in COLUMN_ALIASES[field] if alias in names), None)
+
+
+def unread_columns(row: dict, columns: dict[str, str]) -> dict[str, str]:
+    """Optional field -> the column of ``row`` that holds it under a known name (``COLUMN_ALIASES``: "headline",
+    "Publication Date", "outlet"), for each optional field that neither ``columns`` (field -> column) maps nor a
+    column of its own name holds: what a table's ``--columns`` leaves unread, so its articles lose their headline or
+    date, or each becomes an outlet of its own, where the table has them."""
     present = {name.casefold() for name in row if isinstance(name, str)}
     taken = set(columns.values())
-
-    def free(field: str) -> dict[str, str]:  # case-folded name -> name: columns no field reads yet (the url: an id)
-        found: dict[str, str] = {}
-        for name in row:
-            if isinstance(name, str) and name not in taken and (name.casefold() not in ARTICLE_FIELDS
-                                                                 or (field == "id" and name.casefold() == "url")):
-                found.setdefault(name.casefold(), name)
-        return found
-
-    def known(field: str) -> str | None:
-        names = free(field)
-        return next((names[alias] for alias in COLUMN_ALIASES[field] if alias in names), None)
-
-    for field in sorted(absent, key=("text", "id").index):  # the text first, as a user names it
-        found = known(field)
-        if found is None:
-            close = difflib.get_close_matches(field, list(free(field)), n=1)
-            found = free(field)[close[0]] if close else None
-        if found is not None:
-            taken.add(found)
-        columns[field] = found or "COLUMN"
+    found: dict[str, str] = {}
     for field in ARTICLE_FIELDS:
-        if field not in columns and field not in present and (found := known(field)):
-            taken.add(found)
-            columns[field] = found
-    return option("columns", ",".join(f"{field}={column}" for field, column in columns.items()))
+        if field not in columns and field not in present and (column := _known_column(row, field, taken)):
+            taken.add(column)
+            found[field] = column
+    return found
+
+
+def unread_columns_note(row: dict, columns: dict[str, str], where: str) -> str | None:
+    """A warning's line for the columns ``unread_columns`` finds (None where none), with the ``--columns`` that reads
+    them after those given."""
+    unread = unread_columns(row, columns)
+    if not unread:
+        return None
+    named = ", ".join(f"{column!r} ({field})" for field, column in unread.items())
+    given = {**columns, **unread}
+    return (f"{where}: {'columns' if len(unread) > 1 else 'column'} {named} not read, so the articles go without "
+            f"{'them' if len(unread) > 1 else 'it'}" + (" (each article its own outlet, named by its id)"
+                                                        if "source" in unread else "")
+            + f"; {option('columns', ','.join(f'{field}={column}' for field, column in given.items()))} reads "
+            f"{'them' if len(unread) > 1 else 'it'}")
 
 
 def article_row(row: dict, where: str, columns: dict[str, str] | None = None) -> dict:

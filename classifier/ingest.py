@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Optional
 from pydantic import BaseModel
 
 from classifier.errors import InputError, InputWarning, option
-from classifier.article_columns import article_row, check_columns, resolve_columns
+from classifier.article_columns import article_row, check_columns, resolve_columns, unread_columns_note
 from classifier.io.files import (DECOMPRESSION_ERRORS, archive_problem, bom_encoding, check_encoding, check_not_input,
                                  check_regular_input, compression_of, csv_header, format_of, iter_csv, iter_table,
                                  open_binary, refuse_spreadsheet, refuse_tsv, table_rows, table_suffix,
@@ -976,6 +976,9 @@ def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[S
         if resolved is None:
             header = f"{path}:1" if format_of(path, default="") == "csv" else where
             resolved = resolve_columns(columns or {}, row, header, records=format_of(path, default="") == "jsonl")
+            if "text" in row or "text" in resolved or any(n.casefold() == "text" for n in row if isinstance(n, str)):
+                if note := unread_columns_note(row, resolved, header):  # else the error names them all
+                    warnings.warn(note, InputWarning, stacklevel=2)
         row = article_row(row, where, resolved)
         if row.get("id") in (None, ""):
             raise InputError(f"{where}: missing field 'id' (an article row needs id and text)")

@@ -1781,6 +1781,40 @@ def test_a_missing_text_names_the_columns_option_it_would_take(tmp_path):
     assert "--columns text=content,id=stories_id,source=media_name,date=publish_date" in " ".join(given.output.split())
 
 
+def test_a_news_database_export_s_columns_are_named_and_a_known_column_left_unread_is_warned_of(tmp_path):
+    """A news database's CSV export (a byte-order mark, semicolons, "Publication Date", "Document ID"): the error's
+    --columns left out the date and named the id COLUMN (its known names are written with underscores), and a run
+    with the text and id mapped lost every headline and date without a word, as a Parquet table whose outlet,
+    headline and date columns were left unread made each article an outlet of its own."""
+    export = tmp_path / "export.csv"
+    export.write_bytes("\ufeffHeadline;Body;Source;Publication Date;Document ID\n"
+                       "Moscow replies;Russia warned NATO.;Daily;07 Dec 2026;LN-1\n"
+                       "Beijing speaks;China replied.;Daily;2026-12-07T10:00:00Z;LN-2\n".encode())
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", export, "--out", out)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "name the columns with --columns 'text=Body,id=Document ID,title=Headline,date=" \
+        "Publication Date'" in said, said
+    result = run("prepare", export, "--out", out, "-q", "--columns", "text=Body,id=Document ID")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and f"{export}:1: columns 'Headline' (title), 'Publication Date' (date) not read, " \
+        "so the articles go without them; --columns 'text=Body,id=Document ID,title=Headline,date=Publication " \
+        "Date' reads them" in said, said
+    result = run("prepare", export, "--out", tmp_path / "all.jsonl", "-q", "--columns",
+                 "text=Body,id=Document ID,title=Headline,date=Publication Date")
+    assert result.exit_code == 0 and "not read" not in result.output, result.output
+    assert {(r["article"], r["title"], r["date"]) for r in read_jsonl(tmp_path / "all.jsonl")} == {
+        ("LN-1", "Moscow replies", "2026-12-07"), ("LN-2", "Beijing speaks", "2026-12-07T10:00:00Z")}
+    wire = tmp_path / "wire.parquet"
+    pd.DataFrame([{"id": "w1", "headline": "H", "maintext": "Russia warned NATO.", "outlet": "Wire",
+                   "published": "2026-11-10"}]).to_parquet(wire)
+    result = run("prepare", wire, "--out", tmp_path / "wire.jsonl", "-q", "--columns", "text=maintext")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "columns 'outlet' (source), 'headline' (title), 'published' (date) not read, " \
+        "so the articles go without them (each article its own outlet, named by its id); --columns text=maintext," \
+        "source=outlet,title=headline,date=published reads them" in said, said
+
+
 @pytest.mark.parametrize("columns, message", [
     ("txt=body", "ccnews.jsonl: --columns txt=body: unknown field 'txt'; an article's fields are id, text, source, "
                  "title, date, url, language"),
