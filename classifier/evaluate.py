@@ -106,7 +106,7 @@ def _scores(value, where: str, task: Task = STANCE, field: str | None = None) ->
 
 
 FRAME_CHUNK_ROWS = 50_000
-TEXT_COLUMNS = ("text", "spans")  # only the report's quoted examples read them
+TEXT_COLUMNS = ("text", "spans", "title")  # only the report's quoted examples read them (and their headline)
 TEXT_HASH = "text_hash"  # what evaluation keeps of the text: enough to see that two files' items differ
 TRAINED = "trained_on"  # a gold row whose sentence and actor the model trained on (read_labelled's ``trained``)
 GIVEN_TRAINED = "trained_on_given"  # ... that --model's list holds, whatever the row's model (``TrainedLists``)
@@ -173,7 +173,8 @@ def parse_prediction(record: dict, where: str, task: Task | None = None) -> dict
            "spans": json.dumps([list(s) for s in item.spans], separators=(",", ":")),  # compact: 15 bytes, not 100
            "label": item.label, "source": item.source, "article": item.article, task.field: predicted,
            "model": str(record.get("model") or "unknown"),
-           "date": text_or_none(record.get("date")), "kind": text_or_none(record.get("kind"))}
+           "date": text_or_none(record.get("date")), "kind": text_or_none(record.get("kind")),
+           "title": text_or_none(record.get("title"))}
     row.update(zip(columns, _scores(scores, where, task, source)))
     if task is STANCE:  # a --task both file: the sentence's tone beside the stance
         tone = record.get(SENTIMENT.scores_field)

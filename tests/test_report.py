@@ -327,6 +327,31 @@ def test_untrusted_article_text_is_inert(tmp_path):
     assert "<script" not in markdown.lower() and "&lt;script&gt;" in markdown
 
 
+def test_each_example_sentence_names_its_article_s_headline_and_date_escaped(tmp_path):
+    """The report quoted a cell's sentences with no word of the article they came from: a researcher's web pages
+    and CSV exports had headlines and dates in every item, and report.html named none of them, so a quoted sentence
+    could not be traced back. Each is followed by its headline ("the headline" where it is one; else "article ID")
+    and date, escaped as any text is; an item of no article and no headline gets nothing."""
+    rows = prediction_rows(60)
+    strong = {"stance": "favor", "stance_scores": {"favor": 0.99, "against": 0.005, "neutral": 0.005}}
+    rows[0].update(title=EVIL, date="2026-12-07", **strong)
+    rows[1].update(text="Russia rises", spans=[[0, 6]], actor="Russia", source=rows[0]["source"], title="Russia rises",
+                   date="2026-12-08", **strong)
+    rows[2].update(source=rows[0]["source"], actor=rows[0]["actor"], **strong)  # no headline: its article's id
+    rows[3].update(source=rows[0]["source"], actor=rows[0]["actor"], article=None, **strong)  # no article: nothing
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    html = build_report(path, tmp_path / "out", n_boot=50, n_perm=50, examples=4).read_text()
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert "<script" not in html.lower() and "<script" not in markdown.lower()
+    assert '<span class="note">— Russia &lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;' in html
+    assert "(2026-12-07)</span></blockquote>" in html and "— the headline (2026-12-08)</span>" in html
+    assert f"— article {rows[2]['article']}</span>" in html
+    quoted = {line.split("** ", 1)[1].split(" — ")[0]: line for line in markdown.splitlines() if line.startswith("> ")}
+    assert " — Russia &lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;img" in quoted[
+        highlight(rows[0]["text"], rows[0]["spans"], md_inline, "**", "**")]
+    assert " — " not in quoted[highlight(rows[3]["text"], rows[3]["spans"], md_inline, "**", "**")]
+
+
 def test_a_cell_with_no_favor_or_against_sentence_says_so_in_the_markdown_as_in_the_page(tmp_path):
     """report.md left such a cell's heading empty (and the section without its note), where report.html says it."""
     rows = prediction_rows(60)

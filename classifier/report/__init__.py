@@ -166,6 +166,22 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:40].lower() or "actor"
 
 
+def example_from(row: dict) -> str | None:
+    """Where an example sentence comes from, as the report names it after the sentence: its article's headline
+    ("article ID" where it has none; "the headline" where the sentence is the headline itself), then the article's
+    date in brackets where it has one; None for an item of no article and no headline."""
+    def given(key):
+        value = row.get(key)
+        return None if value is None or pd.isna(value) or not str(value).strip() else " ".join(str(value).split())
+
+    title, date = given("title"), given("date")
+    if title is not None:
+        name = "the headline" if title == " ".join(str(row["text"]).split()) else title
+    else:
+        name = f"article {given('article')}" if given("article") is not None else None
+    return None if name is None else name + (f" ({date})" if date else "")
+
+
 def cell_examples(rows: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[str],
                   articles: dict | None = None) -> list[dict]:
     """Per cell (in table order, for the given actors): the ``k`` most confident favor and against sentences, each
@@ -173,7 +189,8 @@ def cell_examples(rows: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[s
     (:func:`wire.cell_articles`), which an example carries as ``articles``."""
     chosen = rows.loc[most_confident(rows, k)]
     keys = chosen["text_key"] if "text_key" in chosen else text_keys(chosen["text"])
-    cells = cell_frame(chosen.assign(text_key=keys), ("id", "text", "spans", "stance", "text_key", *SCORE_COLUMNS))
+    cells = cell_frame(chosen.assign(text_key=keys), ("id", "text", "spans", "stance", "text_key", "article", "title",
+                                                      "date", *SCORE_COLUMNS))
     top = {}  # side -> (outlet, actor) -> its k most confident rows, best first
     for side in ("favor", "against"):
         ranked = cells[cells["stance"] == side].sort_values(f"p_{side}", ascending=False, kind="stable")
@@ -181,7 +198,8 @@ def cell_examples(rows: pd.DataFrame, table: pd.DataFrame, k: int, actors: set[s
         for r in ranked.to_dict("records"):
             top[side].setdefault((r["outlet"], r["actor_name"]), []).append(
                 {"id": r["id"], "text": r["text"], "spans": json.loads(r["spans"]), "p": float(r[f"p_{side}"]),
-                 "articles": (articles or {}).get((r["outlet"], r["actor_name"], r["text_key"]), 1)})
+                 "articles": (articles or {}).get((r["outlet"], r["actor_name"], r["text_key"]), 1),
+                 "from": example_from(r)})
     return [{"outlet": outlet, "actor": actor, **{side: top[side].get((outlet, actor), []) for side in top}}
             for outlet, actor in zip(table["outlet"], table["actor"]) if actor in actors]
 

@@ -20,7 +20,8 @@ from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, TONE, cluster_keys
 from classifier.report.framing import cell_frame, chunk_sums, combine_sums
 from classifier.report.wire import cell_articles, chunk_texts, combine_texts, shared_copy, text_keys
 
-EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", TONE, *SCORE_COLUMNS)
+EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", "article", "title", "date", TONE,
+                   *SCORE_COLUMNS)
 
 
 @dataclass

@@ -182,13 +182,15 @@ def render_markdown(ctx: dict) -> str:
     out += ["", "## Outlet tests", "", md_table(ctx["tests"]), "", "## Sentences that drive each cell", "",
             "The most confident favor and against predictions per outlet and actor, each with the model's "
             "probability of that class (not a p-value), each sentence once (with the "
-            "number of the cell's articles it is in where it is in more than one); the actor mention is highlighted.",
+            "number of the cell's articles it is in where it is in more than one) and its article's headline and "
+            "date; the actor mention is highlighted.",
             ""]
     for cell in ctx["examples"]:
         out += [f"### {md(cell['outlet'])} · {md(cell['actor'])}", ""]
         for side in ("favor", "against"):
             out += [f"> **{side} {x['p']:.2f}** {highlight(x['text'], x['spans'], md_inline, '**', '**')}"
-                    + (f" (in {x['articles']} articles)" if x.get("articles", 1) > 1 else "") + "\n"
+                    + (f" (in {x['articles']} articles)" if x.get("articles", 1) > 1 else "")
+                    + (f" — {md(x['from'])}" if x.get("from") else "") + "\n"
                     for x in cell[side]]
         if not cell["favor"] and not cell["against"]:  # as report.html says it, not an empty heading
             out += ["No sentence predicted favor or against.", ""]
