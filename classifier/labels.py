@@ -827,6 +827,21 @@ def suggestion_of(probs_row: np.ndarray, labels: Sequence[str], model_id: str) -
 
 
 # -- a model's scores kept beside a label file --------------------------------------------------
+# How many models' scores one label file keeps, the most recently used first: annotators of one file who use other
+# models (--model A, then --model B) each find theirs, where one model's replaced the other's at every start.
+KEPT_MODELS = 3
+
+
+@dataclass
+class KeptEntry:
+    """One model's scores of a list of items, as kept: the model's id, the items' fingerprint, the labels of the
+    columns, and the scores (one row per item)."""
+    model: str
+    items: str
+    labels: list[str]
+    scores: np.ndarray
+
+
 def kept_scores_path(labels_path: str | Path) -> Path:
     """Where a labelling session keeps its model's scores: beside its label file, hidden, ``.LABELS.jsonl.scores.npz``
     (seen, ``labels/*`` given to ``gold`` or ``agreement`` took it for a label file and stopped on it)."""
@@ -834,24 +849,39 @@ def kept_scores_path(labels_path: str | Path) -> Path:
     return path.with_name(f".{path.name}.scores.npz")
 
 
-def kept_scores(path: str | Path, model_id: str, items: Sequence[Item]) -> tuple[np.ndarray, list[str]] | None:
-    """(scores, one row per item; the labels of their columns) that :func:`keep_scores` kept in ``path``, where they
-    are ``model_id``'s scores of these very items (``items_fingerprint``: text, actor and spans, in this order);
-    None where there are none, or they are another model's or of other items, or the file is unreadable: the
-    items are then scored again (and the file rewritten)."""
+def kept_entries(path: str | Path) -> list[KeptEntry]:
+    """What :func:`keep_scores` kept in ``path``, the most recently kept first; none where there is no such file, or
+    it is unreadable (an entry is checked when it is read for a model: :func:`kept_scores`)."""
     import zipfile
 
     if not Path(path).is_file():  # none yet, or a folder, a pipe (np.load would wait on it forever) or a device
-        return None
+        return []
+    entries = []
     try:
         with np.load(path, allow_pickle=False) as kept:
-            scores, labels = np.asarray(kept["scores"], dtype=float), [str(label) for label in kept["labels"]]
-            same = str(kept["model"]) == model_id and str(kept["items"]) == items_fingerprint(items)
+            while f"model_{len(entries)}" in kept.files:
+                n = len(entries)
+                entries.append(KeptEntry(str(kept[f"model_{n}"]), str(kept[f"items_{n}"]),
+                                         [str(label) for label in kept[f"labels_{n}"]],
+                                         np.asarray(kept[f"scores_{n}"], dtype=float)))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, zipfile.BadZipFile):
-        return None  # not a file of kept scores (an .npy has no keys; a pickle is never loaded)
-    if not same or scores.shape != (len(items), len(labels)) or not kept_values(scores, labels):
-        return None
-    return scores, labels
+        return []  # not a file of kept scores (an .npy has no keys; a pickle is never loaded)
+    return entries
+
+
+def kept_scores(path: str | Path, model_id: str, items: Sequence[Item]) -> tuple[np.ndarray, list[str]] | None:
+    """(scores, one row per item; the labels of their columns) that :func:`keep_scores` kept in ``path``, where they
+    are ``model_id``'s scores of these very items (``items_fingerprint``: text, actor and spans, in this order);
+    None where there are none, or they are of other items, or no model's scores, or the file is unreadable: the
+    items are then scored again (and kept)."""
+    fingerprint = items_fingerprint(items)
+    for entry in kept_entries(path):
+        if entry.model == model_id:
+            if (entry.items != fingerprint or entry.scores.shape != (len(items), len(entry.labels))
+                    or not kept_values(entry.scores, entry.labels)):
+                return None
+            return entry.scores, entry.labels
+    return None
 
 
 def kept_values(scores: np.ndarray, labels: Sequence[str]) -> bool:
@@ -865,19 +895,27 @@ def kept_values(scores: np.ndarray, labels: Sequence[str]) -> bool:
 
 def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], model_id: str,
                 items: Sequence[Item]) -> None:
-    """Keep ``model_id``'s ``scores`` of ``items`` in ``path`` for the next start, written atomically (a write cut
-    off leaves the earlier file, or none; the temporary file a kill left is removed by the next write, under a lock
-    that keeps it from removing another session's). A file that cannot be written is an ``InputError``: the caller
-    goes on without it."""
+    """Keep ``model_id``'s ``scores`` of ``items`` in ``path`` for the next start, first, with the scores it kept of
+    other models (``KEPT_MODELS`` in all: the least recently kept go), in place of the scores it kept of this model
+    (of these items or others). Written atomically (a write cut off leaves the earlier file, or none; the temporary
+    file a kill left is removed by the next write) under a lock, held from reading the other models' scores to
+    writing: a second session's write (two annotators) waits for it, and keeps its scores. A file that cannot be
+    written is an ``InputError``: the caller goes on without it."""
     from classifier.io.files import atomic_path, output_lock, remove_stale_temporaries
 
     try:
         with output_lock(path, wait=True):  # a second session's write (two annotators) waits for this one's
             remove_stale_temporaries(path)  # what a write killed half way (-9) left: .NAME.*.tmp beside it
+            others = [entry for entry in kept_entries(path) if entry.model != model_id][:KEPT_MODELS - 1]
+            entries = [KeptEntry(model_id, items_fingerprint(items), list(labels), np.asarray(scores, dtype=float)),
+                       *others]
+            arrays = {}
+            for n, entry in enumerate(entries):
+                arrays.update({f"model_{n}": np.array(entry.model), f"items_{n}": np.array(entry.items),
+                               f"labels_{n}": np.array(entry.labels), f"scores_{n}": entry.scores})
             with atomic_path(path) as tmp:
                 with open(tmp, "wb") as fh:
-                    np.savez(fh, scores=np.asarray(scores, dtype=float), labels=np.array(list(labels)),
-                             model=np.array(model_id), items=np.array(items_fingerprint(items)))
+                    np.savez(fh, **arrays)
     except OSError as exc:  # a full disk: the session goes on, its next start scores the items again
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
 

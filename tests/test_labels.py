@@ -911,8 +911,8 @@ def test_kept_scores_of_another_model_or_other_items_or_a_broken_file_are_scored
                         classmethod(lambda cls, *args, **kwargs: loaded.append(1) or real_load(cls, *args, **kwargs)))
 
     assert start_with_model(items_path, labels, model).exit_code == 0 and loaded == [1]  # another model
-    assert kept_scores(kept, saved_model_id(model), items) is not None  # rewritten for it
-    assert kept_scores(kept, saved_model_id(tiny_model_dir), items) is None
+    assert kept_scores(kept, saved_model_id(model), items) is not None  # kept for it
+    assert kept_scores(kept, saved_model_id(tiny_model_dir), items) is not None  # and the first model's still
     assert start_with_model(items_path, labels, model).exit_code == 0 and loaded == [1]  # now read
 
     edited = [items[0].model_copy(update={"text": items[0].text + " Again."}), *items[1:]]
@@ -927,6 +927,43 @@ def test_kept_scores_of_another_model_or_other_items_or_a_broken_file_are_scored
         assert result.exit_code == 0, result.output
         assert kept_scores(kept, saved_model_id(model), edited) is not None
     assert len(loaded) == 4 and [r["label"] for r in LabelStore(labels).records()] == ["neutral", "neutral"]
+
+
+def test_each_model_s_scores_are_kept_so_that_switching_back_scores_nothing(tmp_path, tiny_model_dir, monkeypatch):
+    """Two annotators of one label file with other models (--model A, then --model B) replaced each other's kept
+    scores, so that every start scored all the items again: the file keeps the most recently used KEPT_MODELS."""
+    import shutil
+
+    from classifier.labels import KEPT_MODELS, kept_entries, kept_scores_path
+    from classifier.models.stance_model import StanceModel, saved_model_id
+
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    models = {"a": tiny_model_dir}
+    for name, temperature in (("b", 2.0), ("c", 3.0), ("d", 4.0)):  # the same weights, other scores and ids
+        models[name] = shutil.copytree(tiny_model_dir, tmp_path / name)
+        settings = json.loads((models[name] / "stance.json").read_text())
+        (models[name] / "stance.json").write_text(json.dumps({**settings, "temperature": temperature}))
+    loaded = []
+    real_load = StanceModel.load.__func__
+    monkeypatch.setattr(StanceModel, "load", classmethod(
+        lambda cls, path, *args, **kwargs: loaded.append(Path(path).name) or real_load(cls, path, *args, **kwargs)))
+
+    def start(name: str) -> None:
+        result = start_with_model(items_path, labels, models[name])
+        assert result.exit_code == 0, result.output
+
+    for name in ("a", "b", "a", "b", "c", "a"):  # a used again last: c, then b, are the next to go
+        start(name)
+    assert loaded == [tiny_model_dir.name, "b", "c"]
+    assert KEPT_MODELS == 3 and [entry.model for entry in kept_entries(kept_scores_path(labels))] == [
+        saved_model_id(models[name]) for name in ("a", "c", "b")]
+    start("d")  # b goes
+    assert [entry.model for entry in kept_entries(kept_scores_path(labels))] == [
+        saved_model_id(models[name]) for name in ("d", "a", "c")]
+    start("a")
+    start("b")
+    assert loaded == [tiny_model_dir.name, "b", "c", "d", "b"]
 
 
 def test_kept_scores_are_hidden_from_a_folder_of_label_files_given_by_a_glob(tmp_path, tiny_model_dir):

@@ -391,7 +391,7 @@ def session_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: T
     restart shows its first item at once; else the items scored (every one: --order uncertain sorts them all by the
     model) and kept there for the next start, which the note says (for the first screen: a line before it is
     wiped). A file that cannot be written is the warning: the session goes on without it."""
-    from classifier.labels import keep_scores, kept_scores
+    from classifier.labels import keep_scores, kept_entries, kept_scores
     from classifier.models.stance_model import model_folder, saved_model_id
 
     folder = model_folder(model_dir)
@@ -403,6 +403,9 @@ def session_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: T
         if show_progress(quiet):
             console.print(f"suggestions of {model_id} for {counted(len(items), 'item')}: kept in {one_line(kept)} "
                           "by an earlier start")
+        if kept_entries(kept)[0].model != model_id:  # used again: the last of the models kept to go
+            with contextlib.suppress(InputError):
+                keep_scores(kept, probs, labels, model_id, items)
         return probs, {item.id: suggestion_of(row, labels, model_id) for item, row in zip(items, probs)}, "", ""
     probs, suggestions, stance = model_suggestions(model_dir, items, quiet, task)
     try:
