@@ -844,8 +844,10 @@ class KeptEntry:
 
 def kept_scores_path(labels_path: str | Path) -> Path:
     """Where a labelling session keeps its model's scores: beside its label file, hidden, ``.LABELS.jsonl.scores.npz``
-    (seen, ``labels/*`` given to ``gold`` or ``agreement`` took it for a label file and stopped on it)."""
-    path = Path(labels_path)
+    (seen, ``labels/*`` given to ``gold`` or ``agreement`` took it for a label file and stopped on it). Beside the
+    file itself, where the label file is reached through a link: two links to one file share its scores, and a link
+    in another folder leaves none there (kept under the link's name, each link's start scored the items again)."""
+    path = Path(os.path.realpath(labels_path))
     return path.with_name(f".{path.name}.scores.npz")
 
 

@@ -966,6 +966,35 @@ def test_each_model_s_scores_are_kept_so_that_switching_back_scores_nothing(tmp_
     assert loaded == [tiny_model_dir.name, "b", "c", "d", "b"]
 
 
+def test_a_label_file_reached_through_links_keeps_its_scores_beside_itself(tmp_path, tiny_model_dir, monkeypatch):
+    """Kept under the link's name, a label file reached through two links was scored at each link's first start,
+    and a link in another folder left a hidden file there."""
+    from classifier.models.stance_model import StanceModel
+
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "mine").mkdir()
+    labels = tmp_path / "shared" / "labels.jsonl"
+    labels.write_text("")
+    (tmp_path / "shared" / "ana.jsonl").symlink_to("labels.jsonl")
+    (tmp_path / "mine" / "labels.jsonl").symlink_to(labels)
+    first = start_with_model(items_path, tmp_path / "mine" / "labels.jsonl", tiny_model_dir, "f\nq\n")
+    assert first.exit_code == 0, first.output
+    kept = labels.resolve().with_name(".labels.jsonl.scores.npz")
+    assert f"the model's scores are kept in {kept} for the next start" in " ".join(first.output.split())
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["labels.jsonl"]
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(StanceModel, "load", no_loading)
+    for link in (tmp_path / "shared" / "ana.jsonl", labels):
+        again = start_with_model(items_path, link, tiny_model_dir, "a\nq\n")
+        assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in (tmp_path / "shared").iterdir()) == [kept.name, "ana.jsonl", "labels.jsonl"]
+    assert [r["label"] for r in LabelStore(labels).records()] == ["favor", "against", "against"]
+
+
 def test_kept_scores_are_hidden_from_a_folder_of_label_files_given_by_a_glob(tmp_path, tiny_model_dir):
     """Kept as labels.jsonl.scores.npz, a shell's 'stance label gold labels/*' (agreement too) passed it as a label
     file and stopped on it ("a ZIP archive, not text or a table"): it is hidden, and the session says where it is."""
