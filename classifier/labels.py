@@ -922,6 +922,53 @@ def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], mod
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
+class SessionScores:
+    """A model's scores of a labelling's items, kept beside its label file (``path``: :func:`kept_scores_path`) for
+    the next start: what an earlier start kept is read, the rest scored when :meth:`need` asks for it, by
+    ``score`` (items -> their probabilities and the labels of the columns: the model, loaded on its first call),
+    and kept. ``probs``: one row per item, None before any is scored."""
+
+    def __init__(self, path: str | Path, model_id: str, items: Sequence[Item],
+                 score: Callable[[list[Item]], tuple[np.ndarray, Sequence[str]]]):
+        self.path, self.model_id, self.items, self.score = Path(path), model_id, list(items), score
+        found = kept_scores(self.path, model_id, self.items)
+        self.probs, self.labels = found if found is not None else (None, [])
+        self.found = found is not None  # kept by an earlier start
+        self.written = False  # kept by this one
+        self.unkept = ""  # why they could not be kept: said once, and not tried again
+        if found is not None and kept_entries(self.path)[0].model != model_id:  # used again: the last model to go
+            self.keep()
+
+    def missing(self, indices: Iterable[int]) -> list[int]:
+        """Those of ``indices`` not scored yet."""
+        return list(indices) if self.probs is None else [i for i in indices if np.isnan(self.probs[i]).all()]
+
+    def need(self, indices: Iterable[int]) -> str:
+        """Score those of the items at ``indices`` not scored yet, and keep them; "" or a warning that they could
+        not be kept (the labelling goes on without)."""
+        todo = self.missing(indices)
+        if not todo:
+            return ""
+        probs, labels = self.score([self.items[i] for i in todo])
+        if self.probs is None or list(labels) != self.labels:
+            self.probs, self.labels = np.full((len(self.items), len(labels)), np.nan), list(labels)
+        self.probs[todo] = probs
+        if self.unkept:
+            return ""
+        self.keep()
+        self.written = not self.unkept
+        return self.unkept
+
+    def keep(self) -> None:
+        try:
+            keep_scores(self.path, self.probs, self.labels, self.model_id, self.items)
+        except InputError as exc:
+            self.unkept = f"{exc}; the model's scores were not kept: the next start scores the items again"
+
+    def suggestion(self, index: int) -> dict:
+        return suggestion_of(self.probs[index], self.labels, self.model_id)
+
+
 # -- model pre-labels ---------------------------------------------------------------------------
 def suggestion_records(items: Sequence[Item], probs: np.ndarray, labels: Sequence[str], model_id: str,
                        model_name: str, task: str | None = None) -> list[dict]:

@@ -552,6 +552,46 @@ def test_scoring_the_items_for_suggestions_shows_a_bar_over_them_unless_quiet(tm
     result = runner.invoke(app, ["label", "suggest", str(items_path), "--out", str(tmp_path / "quiet.jsonl"),
                                  "--model", str(tiny_model_dir), "-q"])
     assert result.exit_code == 0 and seen == [], (result.output, seen)
+def test_suggest_reads_and_keeps_the_scores_kept_beside_its_label_file(tmp_path, tiny_model_dir, monkeypatch):
+    """suggest scored every item, though a labelling of its --out label file with the same model had kept that
+    model's scores of the same items beside it, and kept none for the labelling that followed."""
+    from classifier.models.stance_model import StanceModel
+
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    probs = StanceModel.load(tiny_model_dir).predict_proba(items)
+    loaded = []
+    real_load = StanceModel.load.__func__
+    monkeypatch.setattr(StanceModel, "load",
+                        classmethod(lambda cls, *args, **kwargs: loaded.append(1) or real_load(cls, *args, **kwargs)))
+    labels = tmp_path / "labels.jsonl"
+    assert start_with_model(items_path, labels, tiny_model_dir, "f\nq\n").exit_code == 0 and loaded == [1]
+    suggest = ["label", "suggest", str(items_path), "--model", str(tiny_model_dir), "--out"]
+    result = runner.invoke(app, [*suggest, str(labels)])
+    assert result.exit_code == 0 and loaded == [1], result.output
+    suggested = [r for r in LabelStore(labels).records() if r.get("suggested")]  # not the one answered with it
+    assert len(suggested) == 5 and np.allclose([list(r["suggestion"]["scores"].values()) for r in suggested],
+                                               [probs[[it.id for it in items].index(r["id"])] for r in suggested],
+                                               atol=1e-4)
+    assert all(r["annotator"] == "model:tiny" and r["suggestion"]["model"].startswith("tiny@") for r in suggested)
+
+    other = tmp_path / "suggested.jsonl"
+    assert runner.invoke(app, [*suggest, str(other), "-q"]).exit_code == 0 and loaded == [1, 1]  # none kept there
+    assert start_with_model(items_path, other, tiny_model_dir, "f\nq\n").exit_code == 0 and loaded == [1, 1]
+
+
+def test_suggest_whose_scores_cannot_be_kept_warns_and_writes_its_pre_labels(tmp_path, tiny_model_dir):
+    from classifier.labels import kept_scores_path
+
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    out = tmp_path / "suggested.jsonl"
+    kept_scores_path(out).mkdir()  # a folder where the file would go
+    result = runner.invoke(app, ["label", "suggest", str(items_path), "--out", str(out), "--model",
+                                 str(tiny_model_dir), "-q"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "6 pre-labels by model:tiny appended" in said and ".suggested.jsonl.scores.npz: is a folder" in said
+    assert len(LabelStore(out).records()) == 6
 
 
 def test_line_input_fallback_and_resume(tmp_path):

@@ -32,10 +32,10 @@ from classifier.cli.display import shown as visible
 from classifier.visible import counted, one_line
 from classifier.errors import InputError, InputWarning
 from classifier.items import Item, check_unique_ids, read_items
-from classifier.labels import (ALL_LABELS, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore, agreement,
-                               article_context, check_file_task, check_same_items, from_label_studio,
-                               kept_scores_path, label_studio_config, new_records, one_per_sentence, order_items,
-                               read_records, suggestion_of, suggestion_records, to_label_studio)
+from classifier.labels import (ALL_LABELS, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
+                               SessionScores, agreement, article_context, check_file_task, check_same_items,
+                               from_label_studio, kept_scores_path, label_studio_config, new_records, one_per_sentence,
+                               order_items, read_records, suggestion_of, suggestion_records, to_label_studio)
 from classifier.tasks import STANCE, Task, get_task
 
 COMMON_KEYS = {"skip": "s", "undo": "u", "help": "?", "quit": "q"}
@@ -385,35 +385,43 @@ def check_model_task(labels: list[str], task: Task, model_dir: Path) -> None:
                          f"labelling asks for {task.name} ({', '.join(task.labels)}){advice}")
 
 
-def session_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: Task, kept: Path) -> tuple:
-    """(probabilities, {item id: suggestion}, a note, a warning; each "" or a line) for a labelling session: the
-    scores kept in ``kept`` (beside the label file) where they are this very model's of these very items, so that a
-    restart shows its first item at once; else the items scored (every one: --order uncertain sorts them all by the
-    model) and kept there for the next start, which the note says (for the first screen: a line before it is
-    wiped). A file that cannot be written is the warning: the session goes on without it."""
-    from classifier.labels import keep_scores, kept_entries, kept_scores
-    from classifier.models.stance_model import model_folder, saved_model_id
+def session_scores(model_dir: Path, items: list[Item], task: Task, kept: Path) -> SessionScores:
+    """The model's scores of ``items`` for a labelling: those kept in ``kept`` (beside the label file) where they are
+    this very model's of these very items, so that a restart shows its first item at once; the rest scored as they
+    are asked for (``SessionScores.need``) and kept there for the next start. The model is loaded (and refused where
+    it is another task's) only where some are to be scored, or where its folder holds no weights to name it by."""
+    from classifier.models.stance_model import StanceModel, model_folder, saved_model_id
+
+    loaded = []
+
+    def model() -> StanceModel:
+        if not loaded:
+            loaded.append(StanceModel.load(model_dir))
+            check_model_task(loaded[0].labels, task, model_dir)
+        return loaded[0]
+
+    def score(chosen: list[Item]):
+        return model().predict_proba(chosen), model().labels
 
     folder = model_folder(model_dir)
-    model_id = saved_model_id(folder) if (folder / "model.safetensors").is_file() else None  # else load says why
-    found = kept_scores(kept, model_id, items) if model_id else None
-    if found is not None:
-        probs, labels = found
-        check_model_task(labels, task, model_dir)
-        if show_progress(quiet):
-            console.print(f"suggestions of {model_id} for {counted(len(items), 'item')}: kept in {one_line(kept)} "
-                          "by an earlier start")
-        if kept_entries(kept)[0].model != model_id:  # used again: the last of the models kept to go
-            with contextlib.suppress(InputError):
-                keep_scores(kept, probs, labels, model_id, items)
-        return probs, {item.id: suggestion_of(row, labels, model_id) for item, row in zip(items, probs)}, "", ""
-    probs, suggestions, stance = model_suggestions(model_dir, items, quiet, task)
-    try:
-        keep_scores(kept, probs, stance.labels, stance.model_id, items)
-    except InputError as exc:
-        return probs, suggestions, "", (f"{exc}; the model's scores were not kept: the next start scores the items "
-                                        "again")
-    return probs, suggestions, f"the model's scores are kept in {one_line(kept)} for the next start", ""
+    model_id = saved_model_id(folder) if (folder / "model.safetensors").is_file() else model().model_id  # load says
+    scores = SessionScores(kept, model_id, items, score)
+    if scores.found:
+        check_model_task(scores.labels, task, model_dir)
+    return scores
+
+
+def score_all(scores: SessionScores, quiet: bool) -> str:
+    """Every item scored (--order uncertain sorts them all by the model; suggest writes them all), saying so; ""
+    or the warning that the scores could not be kept."""
+    missing = scores.missing(range(len(scores.items)))
+    if show_progress(quiet) and missing:
+        console.print(f"scoring {len(missing)} items with {scores.model_id} …")
+    elif show_progress(quiet):
+        console.print(f"suggestions of {scores.model_id} for {counted(len(scores.items), 'item')}: kept in "
+                      f"{one_line(scores.path)} by an earlier start")
+    scores.need(range(len(scores.items)))
+    return scores.unkept
 
 
 def check_annotator(name: str) -> str:
@@ -522,9 +530,12 @@ def run_command(
                                task=chosen)
     probs, kept, unkept = None, "", ""
     if model is not None:
-        probs, suggestions, kept, unkept = session_suggestions(model, items, quiet, chosen,
-                                                               kept_scores_path(labels_path))
-        session.suggestions = {key: {**value, "shown": not hide_suggestion} for key, value in suggestions.items()}
+        scores = session_scores(model, items, chosen, kept_scores_path(labels_path))
+        unkept = score_all(scores, quiet)
+        probs = scores.probs
+        session.suggestions = {item.id: {**scores.suggestion(i), "shown": not hide_suggestion}
+                               for i, item in enumerate(items)}
+        kept = f"the model's scores are kept in {one_line(scores.path)} for the next start" if scores.written else ""
     session.set_order(order_items(items, order, probs=probs, seed=seed))
     said[:0] = said_loading + ([unkept] if unkept else [])
     for message in said:
@@ -589,13 +600,17 @@ def suggest_command(
     check_file_task(before, chosen, out_path)
     check_same_items(before, {item.id: item for item in items})  # before the model runs: as 'label run'
     default = default_model_path() if chosen is STANCE else default_sentiment_path()
-    probs, _, stance = model_suggestions(model or default, items, quiet, chosen)
-    records = suggestion_records(items, probs, stance.labels, stance.model_id, stance.name, chosen.name)
+    scores = session_scores(model or default, items, chosen, kept_scores_path(out_path))
+    unkept = score_all(scores, quiet)
+    name = scores.model_id.rpartition("@")[0] or scores.model_id
+    records = suggestion_records(items, scores.probs, scores.labels, scores.model_id, name, chosen.name)
     existing = {(r["id"], (r.get("suggestion") or {}).get("model")) for r in store.records()}  # as it is now
-    fresh = [r for r in records if (r["id"], stance.model_id) not in existing]
+    fresh = [r for r in records if (r["id"], scores.model_id) not in existing]
     store.extend(fresh)
-    out.print(f"{len(fresh)} pre-labels by {MODEL_PREFIX}{stance.name} appended to {out_path} "
+    out.print(f"{len(fresh)} pre-labels by {MODEL_PREFIX}{name} appended to {out_path} "
               f"({len(records) - len(fresh)} already there)")
+    if unkept:
+        warn(unkept)
 
 
 @label_app.command("export")
