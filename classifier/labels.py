@@ -777,6 +777,12 @@ class LabelSession:
             return self.by_id[self.pending]
         return next((self.by_id[i] for i in self.order if i not in self.answered), None)
 
+    def upcoming(self, item: Item, n: int) -> list[Item]:
+        """``item`` and the unanswered items after it in order, ``n`` in all: what a model scores ahead of the
+        annotator."""
+        after = self.order[self.order.index(item.id) + 1:] if item.id in self.order else self.order
+        return [item, *(self.by_id[i] for i in after if i not in self.answered and i != item.id)][:n]
+
     def _write(self, record: dict) -> dict:
         self.store.append(record)
         self.records.append(record)
@@ -872,34 +878,36 @@ def kept_entries(path: str | Path) -> list[KeptEntry]:
 
 
 def kept_scores(path: str | Path, model_id: str, items: Sequence[Item]) -> tuple[np.ndarray, list[str]] | None:
-    """(scores, one row per item; the labels of their columns) that :func:`keep_scores` kept in ``path``, where they
-    are ``model_id``'s scores of these very items (``items_fingerprint``: text, actor and spans, in this order);
-    None where there are none, or they are of other items, or no model's scores, or the file is unreadable: the
-    items are then scored again (and kept)."""
+    """(scores, one row per item, NaN where the item was not scored yet; the labels of their columns) that
+    :func:`keep_scores` kept in ``path``, where they are ``model_id``'s scores of these very items
+    (``items_fingerprint``: text, actor and spans, in this order); None where there are none, or they are of other
+    items, or no model's scores, or the file is unreadable: the items are then scored again (and kept)."""
     fingerprint = items_fingerprint(items)
     for entry in kept_entries(path):
         if entry.model == model_id:
-            if (entry.items != fingerprint or entry.scores.shape != (len(items), len(entry.labels))
-                    or not kept_values(entry.scores, entry.labels)):
-                return None
-            return entry.scores, entry.labels
+            return (entry.scores, entry.labels) if entry.items == fingerprint and kept_values(
+                entry.scores, entry.labels, len(items)) else None
     return None
 
 
-def kept_values(scores: np.ndarray, labels: Sequence[str]) -> bool:
-    """Whether kept ``scores`` can be shown as a model's: labels of one task, each once (labels of none stopped the
-    session with "labels [...] belong to no task", where other scores are scored again), and a probability per
-    label, each row summing to 1."""
+def kept_values(scores: np.ndarray, labels: Sequence[str], n_items: int) -> bool:
+    """Whether kept ``scores`` can be shown as a model's of ``n_items`` items: labels of one task, each once (labels
+    of none stopped the session with "labels [...] belong to no task", where other scores are scored again), and a
+    row per item, either a probability per label summing to 1 or all NaN (not scored yet)."""
     one_task = len(set(labels)) == len(labels) and any(set(labels) <= set(task.labels) for task in TASKS.values())
-    return (one_task and bool(np.isfinite(scores).all()) and bool((scores >= 0).all())
-            and bool(np.allclose(scores.sum(axis=1), 1.0, atol=1e-3)))
+    if not one_task or scores.shape != (n_items, len(labels)):
+        return False
+    scored = scores[~np.isnan(scores).all(axis=1)]
+    return (bool(np.isfinite(scored).all()) and bool((scored >= 0).all())
+            and bool(np.allclose(scored.sum(axis=1), 1.0, atol=1e-3)))
 
 
 def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], model_id: str,
                 items: Sequence[Item]) -> None:
     """Keep ``model_id``'s ``scores`` of ``items`` in ``path`` for the next start, first, with the scores it kept of
     other models (``KEPT_MODELS`` in all: the least recently kept go), in place of the scores it kept of this model
-    (of these items or others). Written atomically (a write cut off leaves the earlier file, or none; the temporary
+    (of other items; of these, its rows fill those not scored here: a second session scoring other items of the same
+    file keeps them). A row of NaN is an item not scored yet. Written atomically (a write cut off leaves the earlier file, or none; the temporary
     file a kill left is removed by the next write) under a lock, held from reading the other models' scores to
     writing: a second session's write (two annotators) waits for it, and keeps its scores. A file that cannot be
     written is an ``InputError``: the caller goes on without it."""
@@ -908,9 +916,14 @@ def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], mod
     try:
         with output_lock(path, wait=True):  # a second session's write (two annotators) waits for this one's
             remove_stale_temporaries(path)  # what a write killed half way (-9) left: .NAME.*.tmp beside it
-            others = [entry for entry in kept_entries(path) if entry.model != model_id][:KEPT_MODELS - 1]
-            entries = [KeptEntry(model_id, items_fingerprint(items), list(labels), np.asarray(scores, dtype=float)),
-                       *others]
+            entries, scores = kept_entries(path), np.asarray(scores, dtype=float)
+            fingerprint = items_fingerprint(items)
+            for entry in entries:
+                if (entry.model == model_id and entry.items == fingerprint and entry.labels == list(labels)
+                        and kept_values(entry.scores, entry.labels, len(items))):
+                    scores = np.where(np.isnan(scores).all(axis=1, keepdims=True), entry.scores, scores)
+            others = [entry for entry in entries if entry.model != model_id][:KEPT_MODELS - 1]
+            entries = [KeptEntry(model_id, fingerprint, list(labels), scores), *others]
             arrays = {}
             for n, entry in enumerate(entries):
                 arrays.update({f"model_{n}": np.array(entry.model), f"items_{n}": np.array(entry.items),

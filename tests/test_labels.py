@@ -1035,6 +1035,50 @@ def test_a_label_file_reached_through_links_keeps_its_scores_beside_itself(tmp_p
     assert [r["label"] for r in LabelStore(labels).records()] == ["favor", "against", "against"]
 
 
+def test_an_order_that_needs_no_scores_scores_the_items_as_they_come_up_and_keeps_them(tmp_path, tiny_model_dir,
+                                                                                      monkeypatch):
+    """With --model every item was scored before the first screen, even in an order that needs no scores (--order
+    file): the annotator waited for all of them. They are scored a few at a time ahead of the annotator (the first
+    screen waits for the first few), and kept as they are, so that a restart scores none of them again."""
+    import classifier.cli.label as label_cli
+    from classifier.labels import kept_scores, kept_scores_path
+    from classifier.models.stance_model import StanceModel, saved_model_id
+
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    labels = tmp_path / "labels.jsonl"
+    probs = StanceModel.load(tiny_model_dir).predict_proba(items)
+    scored = []
+    real_predict = StanceModel.predict_proba
+    monkeypatch.setattr(StanceModel, "predict_proba",
+                        lambda self, chosen, **kwargs: scored.append([it.id for it in chosen])
+                        or real_predict(self, chosen, **kwargs))
+    monkeypatch.setattr(label_cli, "SCORED_AHEAD", 2)
+    args = ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--model", str(tiny_model_dir)]
+    first = runner.invoke(app, [*args, "--order", "file"], input="f\nf\nf\nq\n")
+    assert first.exit_code == 0, first.output
+    ids = [item.id for item in items]
+    assert scored == [ids[0:2], ids[2:4]]  # the fourth item is shown without scoring: scored with the third
+    kept, labels_kept = kept_scores(kept_scores_path(labels), saved_model_id(tiny_model_dir), items)
+    assert np.allclose(kept[:4], probs[:4], atol=1e-4) and np.isnan(kept[4:]).all()
+    records = LabelStore(labels).records()
+    assert np.allclose([list(r["suggestion"]["scores"].values()) for r in records], probs[:3], atol=1e-4)
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    with monkeypatch.context() as inner:
+        inner.setattr(StanceModel, "load", no_loading)
+        again = runner.invoke(app, [*args, "--order", "file"], input="q\n")  # the fourth item: kept
+        assert again.exit_code == 0, again.output
+        assert "model suggests" in again.output
+    uncertain = runner.invoke(app, args, input="q\n")  # sorted by the model: the two others scored first
+    assert uncertain.exit_code == 0, uncertain.output
+    assert scored == [ids[0:2], ids[2:4], ids[4:6]]
+    assert np.allclose(kept_scores(kept_scores_path(labels), saved_model_id(tiny_model_dir), items)[0], probs,
+                       atol=1e-4)
+
+
 def test_kept_scores_are_hidden_from_a_folder_of_label_files_given_by_a_glob(tmp_path, tiny_model_dir):
     """Kept as labels.jsonl.scores.npz, a shell's 'stance label gold labels/*' (agreement too) passed it as a label
     file and stopped on it ("a ZIP archive, not text or a table"): it is hidden, and the session says where it is."""
@@ -1115,6 +1159,23 @@ def test_a_temporary_file_a_killed_write_left_is_removed_by_the_next_and_writes_
     assert not waiting.is_alive() and kept_scores(kept, "m@2", items) is not None
 
 
+def test_two_sessions_keeping_other_items_scores_of_one_model_keep_both(tmp_path):
+    """Scored as the annotators come to them, two sessions of one label file and model score other items: the
+    second write keeps the rows the first kept (it had replaced them with NaN, to be scored again)."""
+    from classifier.items import LABELS
+    from classifier.labels import keep_scores, kept_scores, kept_scores_path
+
+    items = make_items()
+    kept = kept_scores_path(tmp_path / "labels.jsonl")
+    first, second = np.full((6, 3), np.nan), np.full((6, 3), np.nan)
+    first[:2], second[2:4] = [0.2, 0.3, 0.5], [0.6, 0.3, 0.1]
+    keep_scores(kept, first, LABELS, "m@1", items)
+    keep_scores(kept, second, LABELS, "m@1", items)
+    scores, _ = kept_scores(kept, "m@1", items)
+    assert np.allclose(scores[:4], [[0.2, 0.3, 0.5]] * 2 + [[0.6, 0.3, 0.1]] * 2) and np.isnan(scores[4:]).all()
+    assert kept_scores(kept, "m@1", items[:5]) is None  # of other items
+
+
 def test_kept_scores_that_are_no_model_s_are_scored_again_and_a_pipe_is_not_read(tmp_path, tiny_model_dir):
     """Kept scores whose labels are of no task stopped the session ("labels [...] belong to no task"); a pipe where
     the file would be was waited on for ever."""
@@ -1131,7 +1192,8 @@ def test_kept_scores_that_are_no_model_s_are_scored_again_and_a_pipe_is_not_read
     kept = kept_scores_path(labels)
     model_id = saved_model_id(tiny_model_dir)
     for scores, names in ((np.full((6, 3), 1 / 3), ["x", "y", "z"]), (np.full((6, 3), 1 / 3), ["favor"] * 3),
-                          (np.full((6, 3), 0.9), list(LABELS)), (np.full((6, 3), [1.5, -0.5, 0.0]), list(LABELS))):
+                          (np.full((6, 3), 0.9), list(LABELS)), (np.full((6, 3), [1.5, -0.5, 0.0]), list(LABELS)),
+                          (np.vstack([np.full((5, 3), 1 / 3), [[np.nan, 0.5, 0.5]]]), list(LABELS))):
         keep_scores(kept, scores, names, model_id, items)
         assert kept_scores(kept, model_id, items) is None
     result = start_with_model(items_path, labels, tiny_model_dir, "f\nq\n")
