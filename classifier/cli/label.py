@@ -321,11 +321,12 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
     first screen alone ("resuming: ...": printed before it, the terminal's clearing had wiped it). ``quiet`` (-q):
     each item as one line (:func:`item_line`), the screen never cleared, nothing said of an answer that went well (a
     piped -q session printed every full screen and "answer: favor (saved)" though -q promised no summary lines).
-    ``ahead(item)``, before each item is shown: its suggestion made where there is none yet (:func:`scoring_ahead`),
-    "" or a warning for the status line."""
-    item = session.next_item()
+    ``ahead(item)``, before each item is shown, and ``ahead(item, shown=True)`` once it is: the model's suggestions
+    of it and the items after it, made where there are none yet (:func:`scoring_ahead`); "" or a warning for the
+    status line."""
+    item, late = session.next_item(), ""
     while item is not None:
-        warned = ahead(item) if ahead is not None else ""
+        warned = "; ".join(filter(None, [late, ahead(item) if ahead is not None else ""]))
         if warned:
             status = "; ".join(filter(None, [status, f"warning: {warned}"]))
         suggestion = session.suggestions.get(item.id)
@@ -337,6 +338,7 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
         else:
             show(screen, parts)
         note = ""
+        late = ahead(item, shown=True) if ahead is not None else ""  # the next items, while this one is read
         action = read_action(reader, screen, keys, quiet)
         while action == "help":
             action = show_help(reader, screen, keys, session.task, parts, quiet)
@@ -423,16 +425,24 @@ def session_scores(model_dir: Path, items: list[Item], task: Task, kept: Path) -
 SCORED_AHEAD = 32
 
 
-def scoring_ahead(session: LabelSession, scores: SessionScores, hide: bool) -> Callable[[Item], str]:
-    """For :func:`run_session`: an item without a suggestion is scored, with the next unanswered items in order
-    (``SCORED_AHEAD`` in all), and they get theirs (``shown`` unless ``hide``); "" or the warning that the scores
-    could not be kept."""
+def scoring_ahead(session: LabelSession, scores: SessionScores, hide: bool) -> Callable[..., str]:
+    """For :func:`run_session`: ``ahead(item)``, before the item is shown, scores it where it has no suggestion
+    yet, with the unanswered items after it in order (``SCORED_AHEAD`` in all); ``ahead(item, shown=True)``, once
+    it is on the screen, scores the next ``SCORED_AHEAD`` items where one of the first half of them is not scored,
+    so that they are scored while the annotator reads it (keys typed meanwhile wait in the terminal), not once the
+    annotator reaches them. The items scored get their suggestions (``shown`` unless ``hide``); it returns "" or the
+    warning that the scores could not be kept."""
     position = {item.id: i for i, item in enumerate(scores.items)}
 
-    def ahead(item: Item) -> str:
-        if item.id in session.suggestions:
+    def ahead(item: Item, shown: bool = False) -> str:
+        if shown:
+            chunk = [position[upcoming.id] for upcoming in session.upcoming(item, SCORED_AHEAD + 1)[1:]]
+            if not scores.missing(chunk[:SCORED_AHEAD // 2]):
+                return ""
+        elif item.id in session.suggestions:
             return ""
-        chunk = [position[upcoming.id] for upcoming in session.upcoming(item, SCORED_AHEAD)]
+        else:
+            chunk = [position[upcoming.id] for upcoming in session.upcoming(item, SCORED_AHEAD)]
         warned = scores.need(chunk)
         session.suggestions.update(scored_suggestions(scores, chunk, hide))
         return warned
