@@ -315,7 +315,7 @@ def show(screen: Console, screen_parts: Group) -> None:
 
 def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys: dict[str, str],
                 contexts: dict, status: str = "", quiet: bool = False, note: str = "",
-                ahead: Callable[[Item], str] | None = None) -> bool:
+                ahead: Callable[..., str] | None = None) -> bool:
     """Show items until all are answered (True) or the annotator quits (False); ``status`` starts the first
     screen's status line (what loading warned about, which clearing the screen would hide), ``note`` is a line of the
     first screen alone ("resuming: ...": printed before it, the terminal's clearing had wiped it). ``quiet`` (-q):
