@@ -938,11 +938,11 @@ def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], mod
 class SessionScores:
     """A model's scores of a labelling's items, kept beside its label file (``path``: :func:`kept_scores_path`) for
     the next start: what an earlier start kept is read, the rest scored when :meth:`need` asks for it, by
-    ``score`` (items -> their probabilities and the labels of the columns: the model, loaded on its first call),
-    and kept. ``probs``: one row per item, None before any is scored."""
+    ``score`` (items and an ``on_batch`` or None -> their probabilities and the labels of the columns: the model,
+    loaded on its first call), and kept. ``probs``: one row per item, None before any is scored."""
 
     def __init__(self, path: str | Path, model_id: str, items: Sequence[Item],
-                 score: Callable[[list[Item]], tuple[np.ndarray, Sequence[str]]]):
+                 score: Callable[[list[Item], Callable[[int], None] | None], tuple[np.ndarray, Sequence[str]]]):
         self.path, self.model_id, self.items, self.score = Path(path), model_id, list(items), score
         found = kept_scores(self.path, model_id, self.items)
         self.probs, self.labels = found if found is not None else (None, [])
@@ -956,13 +956,13 @@ class SessionScores:
         """Those of ``indices`` not scored yet."""
         return list(indices) if self.probs is None else [i for i in indices if np.isnan(self.probs[i]).all()]
 
-    def need(self, indices: Iterable[int]) -> str:
+    def need(self, indices: Iterable[int], on_batch: Callable[[int], None] | None = None) -> str:
         """Score those of the items at ``indices`` not scored yet, and keep them; "" or a warning that they could
-        not be kept (the labelling goes on without)."""
+        not be kept (the labelling goes on without). ``on_batch(n)`` as each batch of n items is scored (a bar)."""
         todo = self.missing(indices)
         if not todo:
             return ""
-        probs, labels = self.score([self.items[i] for i in todo])
+        probs, labels = self.score([self.items[i] for i in todo], on_batch)
         if self.probs is None or list(labels) != self.labels:
             self.probs, self.labels = np.full((len(self.items), len(labels)), np.nan), list(labels)
         self.probs[todo] = probs

@@ -408,8 +408,8 @@ def session_scores(model_dir: Path, items: list[Item], task: Task, kept: Path) -
             check_model_task(loaded[0].labels, task, model_dir)
         return loaded[0]
 
-    def score(chosen: list[Item]):
-        return model().predict_proba(chosen), model().labels
+    def score(chosen: list[Item], on_batch: Callable[[int], None] | None = None):
+        return model().predict_proba(chosen, on_batch=on_batch), model().labels
 
     folder = model_folder(model_dir)
     model_id = saved_model_id(folder) if (folder / "model.safetensors").is_file() else model().model_id  # load says
@@ -466,7 +466,9 @@ def score_all(scores: SessionScores, quiet: bool) -> str:
     elif show_progress(quiet):
         console.print(f"suggestions of {scores.model_id} for {counted(len(scores.items), 'item')}: kept in "
                       f"{one_line(scores.path)} by an earlier start")
-    scores.need(range(len(scores.items)))
+    with progress_bar(show_progress(quiet) and bool(missing)) as progress:  # minutes on a corpus: a bar over them,
+        bar = progress.add_task("scoring", total=len(missing)) if progress else None  # not one still line
+        scores.need(range(len(scores.items)), on_batch=(lambda n: progress.advance(bar, n)) if progress else None)
     return scores.unkept
 
 
