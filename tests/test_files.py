@@ -558,6 +558,23 @@ def test_a_compressed_table_reads_as_the_plain_one(tmp_path, kind):
         list(files.iter_table(tmp_path / f"legacy.csv.{kind}"))
 
 
+def test_a_zstd_file_opening_with_a_skippable_frame_is_read(tmp_path):
+    """pzstd (zstd's parallel tool) opens a file with a skippable frame (magic 0x184D2A50, then its size, then the
+    next frame's length) before each zstd frame; zstd -d reads it, but its first bytes were not zstd's magic: "named
+    .zst, but it is not compressed", and under a plain name "not UTF-8 text". It is read as the zstd file it is."""
+    jsonl = b'{"id": "a", "text": "Russia won."}\n{"id": "b", "text": "NATO met."}\n'
+    frame = zstd_compress(jsonl)
+    packed = b"".join(b"\x50\x2a\x4d\x18" + (4).to_bytes(4, "little") + len(part).to_bytes(4, "little") + part
+                      for part in (frame, zstd_compress(jsonl.replace(b'"a"', b'"c"').replace(b'"b"', b'"d"'))))
+    plain = tmp_path / "t.jsonl"
+    plain.write_bytes(jsonl + jsonl.replace(b'"a"', b'"c"').replace(b'"b"', b'"d"'))
+    for name in ("t.jsonl.zst", "unnamed.jsonl"):
+        (tmp_path / name).write_bytes(packed)
+        assert list(files.iter_table(tmp_path / name)) == list(files.iter_table(plain)), name
+    assert files.magic_compression(packed[:10]) == "zstd"
+    assert files.magic_compression(b"P*M is a header\n") is None  # text: no 0x18 byte
+
+
 def test_a_cut_off_or_damaged_compressed_file_is_one_line_naming_it(tmp_path):
     """A truncated download or a damaged archive is one line naming the file and the line it got to, not a
     traceback from gzip, bz2 or lzma."""

@@ -849,17 +849,22 @@ def refuse_spreadsheet(path: str | Path, data: bytes | None = None) -> None:
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zstd": "zstd"}
 COMPRESSED_SUFFIXES = tuple(COMPRESSIONS)
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+# a zstd skippable frame's magic number, 0x184D2A50 to 0x184D2A5F little-endian: ``pzstd`` (zstd's parallel tool)
+# opens every file with one, which zstd and pyarrow's codec read past
+ZSTD_SKIPPABLE = re.compile(rb"[\x50-\x5f]\x2a\x4d\x18")
 BZ2_BLOCKS = (b"1AY&SY", b"\x17rE8P\x90")  # after "BZh" and the block size: a block, or the end of an empty stream
 
 
 def magic_compression(start: bytes) -> str | None:
     """The compression a file's first 10 bytes show: "gzip", "bz2", "xz", "zstd" or None. bzip2's "BZh" counts
-    only with its block size and block magic after it: a CSV header may start with those three letters."""
+    only with its block size and block magic after it: a CSV header may start with those three letters. A zstd file
+    may open with a skippable frame (``ZSTD_SKIPPABLE``, as ``pzstd`` writes), whose fourth byte, 0x18, no text
+    holds."""
     if start.startswith(b"\x1f\x8b"):
         return "gzip"
     if start.startswith(b"\xfd7zXZ\x00"):
         return "xz"
-    if start.startswith(ZSTD_MAGIC):
+    if start.startswith(ZSTD_MAGIC) or ZSTD_SKIPPABLE.match(start):
         return "zstd"
     if start[:3] == b"BZh" and start[3:4].isdigit() and start[4:10] in BZ2_BLOCKS:
         return "bz2"
