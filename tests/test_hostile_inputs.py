@@ -741,6 +741,37 @@ def test_a_label_file_given_as_a_pipe_is_told_by_its_content(tmp_path):
         one_line_failure(runner.invoke(app, ["label", "agreement", pipe]), f"{pipe}:2: not UTF-8 text")
 
 
+def test_a_label_file_told_by_its_content_that_opens_with_a_bracket_or_brace(tmp_path):
+    """Told by its content, a label file whose first character is "[" (one JSON array, as a Label Studio export is)
+    was read as a CSV table ("column '"actor": "Russia"' appears twice in the header"), where the same file named
+    .jsonl is named as a JSON array; a CSV table whose first cell starts with "{" was read as JSON lines ("malformed
+    JSON"). The array is named as the .jsonl file's is, and the table is read as a CSV table."""
+    rows = [{"id": "a1", "text": "Russia attacked.", "actor": "Russia", "label": "against", "annotator": "ana"},
+            {"id": "a2", "text": "Russia helped.", "actor": "Russia", "label": "favor", "annotator": "ana"}]
+    array = json.dumps(rows).encode()
+    named = tmp_path / "labels.jsonl"
+    named.write_bytes(array)
+    said = runner.invoke(app, ["label", "agreement", str(named)]).output.strip().split(": ", 2)[-1]
+    assert "looks like one JSON array" in said, said
+    unnamed = tmp_path / "stdin"  # /dev/stdin < labels.jsonl: a name without a suffix
+    unnamed.write_bytes(array)
+    one_line_failure(runner.invoke(app, ["label", "agreement", str(unnamed)]), f"{unnamed}:1: {said}")
+    with written_pipe(array) as pipe:
+        one_line_failure(runner.invoke(app, ["label", "agreement", pipe]), f"{pipe}:1: {said}")
+    table = "{note},id,text,actor,label,annotator\n" + "".join(
+        f"x,{r['id']},{r['text']},{r['actor']},{r['label']},{r['annotator']}\n" for r in rows)
+    (tmp_path / "labels.csv").write_text(table)
+    expected = runner.invoke(app, ["label", "gold", str(tmp_path / "labels.csv"), "--out", str(tmp_path / "e.jsonl")])
+    assert expected.exit_code == 0, expected.output
+    with written_pipe(table.encode()) as pipe:
+        result = runner.invoke(app, ["label", "gold", pipe, "--out", str(tmp_path / "gold.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "gold.jsonl").read_bytes() == (tmp_path / "e.jsonl").read_bytes()
+    with written_pipe(json.dumps(rows[0]).encode() + b"\n" + json.dumps(rows[1]).encode()[:20]) as pipe:
+        result = runner.invoke(app, ["label", "gold", pipe, "--out", str(tmp_path / "torn.jsonl")])  # JSON lines
+    assert result.exit_code == 0 and "last line ignored" in result.output, result.output
+
+
 def test_compressed_bytes_through_a_pipe_are_named_as_a_file_s_are(tmp_path):
     """A pipe's bytes were not looked at for a compression (looked at, they would be gone for the read): a gzip'd
     catalogue through a pipe (--actors <(gzip -c leader.yaml)) said 'not UTF-8 text', a gzip'd label table

@@ -187,9 +187,10 @@ def rows_by_content(path: str | Path, data: bytes, what: str, accepts: Callable[
     as JSON lines by default said a CSV table was malformed JSON. Compressed bytes (``what``: "a label file") are
     refused (``check_not_packed``: a pipe's bytes are not unpacked), a workbook or a ZIP archive by its bytes
     (``archive_problem``); then Parquet by its magic number (read from memory), JSON lines where its first character
-    that is not blank is "{" (or where it holds nothing), read by ``jsonl``, the caller's reader of them, else a CSV
-    table whose header ``accepts`` (``wanted`` names what it must hold, for the error), read as ``iter_csv`` reads a
-    file."""
+    that is not blank is "{" (or "[", a JSON array, which ``jsonl`` names as one; or where it holds nothing), read by
+    ``jsonl``, the caller's reader of them, else a CSV table whose header ``accepts`` (``wanted`` names what it must
+    hold, for the error), read as ``iter_csv`` reads a file; a CSV table whose first cell starts with "{" is one where
+    its first line is no JSON and its header ``accepts`` (``csv_of_braces``)."""
     path = Path(path)
     check_not_packed(path, what, data)
     problem = archive_problem(io.BytesIO(data))
@@ -197,8 +198,8 @@ def rows_by_content(path: str | Path, data: bytes, what: str, accepts: Callable[
         raise InputError(f"{path}: {problem}")
     if data.startswith(b"PAR1"):
         return iter_parquet(path, data=data)
-    opening = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
-    if opening in (b"{", b""):
+    body = data.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if body[:1] in (b"[", b"") or body[:1] == b"{" and not csv_of_braces(path, data, body, accepts):
         return jsonl(path, data)
     text = decoded_text(path, data)
     names, _ = csv_header(path, io.StringIO(text, newline=""))
@@ -207,6 +208,22 @@ def rows_by_content(path: str | Path, data: bytes, what: str, accepts: Callable[
         raise InputError(f"{path}: read by its content (its name says no format): not JSON lines (its first character "
                          f"is not '{{'), nor a CSV table with {wanted} (its header: {shown})")
     return iter_csv(path, text=text)
+
+
+def csv_of_braces(path: Path, data: bytes, body: bytes, accepts: Callable[[Iterable[str]], bool]) -> bool:
+    """Whether bytes whose first character that is not blank is "{" (``body``: from it on) are a CSV table whose
+    header ``accepts``, as "{id},text,label": its first line is no JSON object and its header holds what a table
+    must. A line of JSON cut off (a torn last line) is no such header, and stays JSON lines'."""
+    try:
+        json.loads(body.split(b"\n", 1)[0])
+        return False
+    except (ValueError, RecursionError):
+        pass
+    try:
+        names, _ = csv_header(path, io.StringIO(decoded_text(path, data), newline=""))
+    except InputError:
+        return False
+    return accepts(names)
 
 
 # the fields 'stance classify' adds to an item: a row where any of them holds a value is a model's, not people's
