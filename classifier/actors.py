@@ -1085,10 +1085,6 @@ def spans_by_actor(mentions: Iterable[Mention]) -> dict[str, list[list[int]]]:
     return grouped
 
 
-# a run of capitalised words, with the particles and middle initials inside it ("George W. Bush", "Roger J. Stone":
-# a sentence does not end at an initial, ``starts_sentence``), or a dotted acronym ("U.S.")
-_CAPITALISED = re.compile(r"(?<![\w'’.-])(?:(?:[A-Z]\.){2,}|"
-                          r"[A-Z][\w'’-]*(?:(?: (?:of|the|de|von|der|al|bin))* (?:[A-Z]\. )?[A-Z][\w'’-]*)*)")
 # a member of Congress's party and state, after the name: "Sen. Dianne Feinstein, D-Calif.", "(R-Texas)", "D-N.Y."
 _PARTY_TAG = re.compile(r"[DRI]-[A-Z][A-Za-z]*")
 _CONNECTORS = {"of", "the", "de", "von", "der", "al", "bin", "and"}
@@ -1102,6 +1098,12 @@ Partnership Collaboration Friendship Strengthening Renewed In Monday Tuesday Wed
 Sunday January February March April May June July August September October November December No Our
 Some Many Most Several Few All Each Every Any Another Other Others Such Much More Neither Either Its My Your Us Them
 Because Although Though Since Unless Until Whether Why How Where Who Here Then""".split())
+# a run of capitalised words, with the particles and middle initials inside it ("George W. Bush", "Roger J. Stone":
+# a sentence does not end at an initial, ``starts_sentence``), or a dotted acronym ("U.S."); not across a capital's
+# full stop that a word starting sentences follows ("World War I. Then", "Proposition A. Many"): that ends one
+_CAPITALISED = re.compile(r"(?<![\w'’.-])(?:(?:[A-Z]\.){2,}|"
+                          r"[A-Z][\w'’-]*(?:(?: (?:of|the|de|von|der|al|bin))* "
+                          rf"(?:[A-Z]\. (?!(?:{'|'.join(sorted(_STOP))})(?![\w'’-])))?[A-Z][\w'’-]*)*)")
 
 
 @lru_cache(maxsize=1)

@@ -530,6 +530,18 @@ def test_suggested_names_hold_middle_initials_and_leave_out_party_tags():
         "Dianne Feinstein", "George W. Bush", "Adam B. Schiff", "U.S.", "Senate"]
 
 
+def test_a_capital_s_full_stop_before_a_sentence_opener_ends_the_name():
+    """A middle initial joined a capital that ends a sentence to the next sentence's first word: "World War I.
+    Then he ..." gave the name "World War I. Then", "Proposition A. Many ..." "Proposition A. Many" (the splitter
+    ends no sentence at a capital's full stop). A word that starts sentences (``_STOP``) after it is no surname."""
+    from classifier.actors import uncovered_names
+
+    matcher = Matcher([Actor(name="Zed", names=["Zed"])])
+    text = "He fought in World War I. Then he voted for Proposition A. Many did, as John F. Kennedy did."
+    assert [name for name, _ in uncovered_names(text, matcher)] == [
+        "World War I", "Proposition A", "John F. Kennedy"]
+
+
 def test_more_countries_and_their_lookalikes(matcher):
     assert found(matcher, "Kim Jong Un met Lee Jae-myung in Seoul; Kim said Lee agreed at the UN.") == [
         ("North Korea", "Kim Jong Un"), ("South Korea", "Lee Jae-myung"), ("South Korea", "Seoul"),
