@@ -874,6 +874,34 @@ def test_a_terminal_given_as_an_input_is_named_as_one(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_a_device_is_told_a_terminal_or_not_without_being_opened(tmp_path, monkeypatch):
+    """is_terminal opened every character device given as an input to ask it isatty: opening a device can act (a
+    watchdog is armed and reboots the machine unless fed, a serial line's DTR resets the board on it), where the
+    check before it only looked (stat). A device is told by the standard stream it is, or by the name it resolves
+    to, and never opened."""
+    import os
+    import pty
+
+    from classifier.errors import InputError
+    from classifier.io.files import check_regular_input
+
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, *args, **kwargs: opened.append(str(path)) or real_open(path, *args,
+                                                                                                          **kwargs))
+    leader, follower = pty.openpty()
+    try:
+        terminal = os.ttyname(follower)
+        with pytest.raises(InputError, match="a terminal, not a file"):
+            check_regular_input(terminal, pipe=True)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    with pytest.raises(InputError, match=r"not a regular file \(a device\)"):
+        check_regular_input(os.devnull)
+    assert terminal not in opened and os.devnull not in opened, opened
+
+
 def people_labels(path, annotators=("ana", "ben"), suggested=True):
     """A label file as 'stance label' writes it: a model's pre-label first (``suggested``), then people's answers."""
     rows = [{"id": "0", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]], "article": "a", "label": "favor",

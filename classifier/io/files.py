@@ -133,17 +133,27 @@ def check_regular_input(path: str | Path, pipe: bool = False) -> None:
     raise InputError(f"{path}: not a regular file ({kind}); save it to a file first and give that")
 
 
+TERMINAL_NAMES = ("/dev/tty", "/dev/pts/", "/dev/console")  # what a terminal's path resolves to (macOS: /dev/ttys001)
+
+
 def is_terminal(path: str | Path) -> bool:
-    """Whether the character device ``path`` is a terminal: opened without waiting and without becoming the process's
-    controlling terminal, and asked (``isatty``), nothing read; False where it cannot be opened."""
+    """Whether the character device ``path`` is a terminal, told without opening it (opening a device can act: a
+    watchdog is armed, a serial line's DTR resets the board on it): the standard stream it is (``/dev/stdin`` at a
+    terminal), asked (``isatty``); else by the name it resolves to (``TERMINAL_NAMES``)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except OSError:
+        device = os.stat(path)
+    except (OSError, ValueError):
         return False
-    try:
-        return os.isatty(fd)
-    finally:
-        os.close(fd)
+    if not stat.S_ISCHR(device.st_mode):
+        return False
+    for fd in (0, 1, 2):
+        try:
+            stream = os.fstat(fd)
+        except OSError:
+            continue
+        if stat.S_ISCHR(stream.st_mode) and stream.st_rdev == device.st_rdev:
+            return os.isatty(fd)
+    return os.path.realpath(path).startswith(TERMINAL_NAMES)
 
 
 def is_pipe(path: str | Path) -> bool:
