@@ -66,6 +66,14 @@ def test_a_dataframe_and_a_dataset_come_back_with_the_columns_added(model):
         assert np.allclose(model.predict_proba(dataset), scored[["p_favor", "p_against", "p_neutral"]].to_numpy())
 
 
+def test_a_model_loaded_with_an_onnx_engine_says_it_cannot_be_saved(tiny_model_dir, onnx_cache, tmp_path):
+    pytest.importorskip("onnxruntime")
+    onnx = classifier.load_model(tiny_model_dir, engine="onnx")
+    with pytest.raises(InputError, match="torch engine"):  # was a TypeError on save()'s trained_items
+        onnx.save_pretrained(tmp_path / "copy")
+    assert not (tmp_path / "copy").exists()
+
+
 def test_bad_inputs_are_one_clear_error(model):
     with pytest.raises(InputError, match="wrap it in a list"):
         model.predict("Russia won.")

@@ -163,7 +163,7 @@ class OnnxStanceModel(StanceModel):
         """ONNX Runtime runs on the CPU here; the graph does not move."""
         return self
 
-    def save(self, path, card=None, *, half=True):
+    def save(self, path, card=None, *, half=True, trained_items=None):  # StanceModel.save's arguments, refused
         raise InputError(f"{path}: an ONNX engine model holds no torch weights to save; load it with the torch "
                          "engine to save it")
 
