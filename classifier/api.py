@@ -3,8 +3,9 @@
 Shaped like scikit-learn and the Hugging Face pipelines: ``predict`` / ``predict_proba`` / ``classes_`` /
 ``save_pretrained``. Inputs: items (``Item`` or dicts in the item schema), ``(text, actor)`` pairs, a pandas
 DataFrame with ``text`` and ``actor`` columns, or a ``datasets.Dataset`` with them; ``predict`` gives the
-same type back (a list of ``{"stance", "stance_scores"}`` records, or the frame or dataset with ``stance``
-and ``p_favor`` / ``p_against`` / ``p_neutral`` columns added).
+same type back (a list of ``{"stance", "stance_scores", "model"}`` records, or the frame or dataset with
+``stance``, ``p_favor`` / ``p_against`` / ``p_neutral`` and ``model`` columns added: ``model`` is the model's id,
+as ``stance classify`` writes it, by which ``evaluate_predictions`` and ``make_report`` know the model).
 
 An input without ``spans`` (a pair, a dict or a row without the field) has its actor's mentions found
 before scoring: by the actor catalogue when it knows the actor, else by the actor's name as a whole word;
@@ -128,9 +129,11 @@ class StanceClassifier:
         ``data``: a list of ``(text, actor)`` pairs (or ``(text, actor, spans)``), dicts or ``Item``s in the item
         schema, plain strings (sentiment models), a pandas DataFrame or a ``datasets.Dataset`` with ``text`` and
         ``actor`` columns. A list gives a list of records ``{"stance", "stance_scores"}`` (``sentiment`` ... for a
-        sentiment model), plus ``spans`` and ``spans_from`` where the mentions were found here; a DataFrame or
-        Dataset comes back with ``stance`` and ``p_favor`` / ``p_against`` / ``p_neutral`` columns added (and
-        ``spans`` / ``spans_from`` where mentions were found). Bad input raises ``InputError`` naming the item."""
+        sentiment model) and ``model`` (the model's id, :attr:`name`), plus ``spans`` and ``spans_from`` where the
+        mentions were found here; a DataFrame or Dataset comes back with ``stance``, ``p_favor`` / ``p_against`` /
+        ``p_neutral`` and ``model`` columns added (and ``spans`` / ``spans_from`` where mentions were found), so that
+        written to a file with ``id`` and ``label`` it is what ``evaluate_predictions`` and ``make_report`` read, as
+        ``stance classify``'s output. Bad input raises ``InputError`` naming the item."""
         from classifier.models.stance_model import scores_record
 
         check_at_least(batch_size=(batch_size, 1))
@@ -140,13 +143,14 @@ class StanceClassifier:
         if kind == "list":
             out = []
             for item, origin, row in zip(items, origins, probs):
-                record = scores_record(row, labels, field)
+                record = {**scores_record(row, labels, field), "model": self.name}  # as `stance classify` writes
                 if origin is not None:
                     record.update(spans=[list(s) for s in item.spans], spans_from=origin)
                 out.append(record)
             return out
         columns = {field: [labels[i] for i in probs.argmax(axis=1)],
-                   **{SCORE_PREFIX + label: probs[:, j].tolist() for j, label in enumerate(labels)}}
+                   **{SCORE_PREFIX + label: probs[:, j].tolist() for j, label in enumerate(labels)},
+                   "model": [self.name] * len(items)}  # evaluate and report find the model (its trained items) by it
         if any(origin is not None for origin in origins):  # where the warning sends the user
             columns |= {"spans": [[list(s) for s in item.spans] for item in items], "spans_from": origins}
         if kind == "frame":

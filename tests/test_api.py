@@ -25,7 +25,7 @@ def model(tiny_model_dir):
 def test_pairs_give_a_label_and_scores_and_the_mentions_found(model):
     with pytest.warns(UserWarning, match="found by the catalogue in 1, by name in 1, and not at all in 1"):
         out = model.predict([("NATO warned Moscow.", "NATO"), ("Acme Corp sued.", "Acme Corp"), ("It rained.", "Chile")])
-    assert [set(r) for r in out] == [{"stance", "stance_scores", "spans", "spans_from"}] * 3
+    assert [set(r) for r in out] == [{"stance", "stance_scores", "model", "spans", "spans_from"}] * 3
     assert [r["spans_from"] for r in out] == ["catalogue", "name", "none"]
     assert out[0]["spans"] == [[0, 4]] and out[1]["spans"] == [[0, 9]] and out[2]["spans"] == []
     assert all(r["stance"] in model.classes_ for r in out)
@@ -64,6 +64,18 @@ def test_a_dataframe_and_a_dataset_come_back_with_the_columns_added(model):
     assert isinstance(out, datasets.Dataset) and out["stance"] == list(scored["stance"])
     with pytest.warns(UserWarning):
         assert np.allclose(model.predict_proba(dataset), scored[["p_favor", "p_against", "p_neutral"]].to_numpy())
+
+
+def test_scored_rows_name_their_model_as_classify_writes_it(model, tmp_path):
+    """evaluate_predictions checks the gold items against the model's trained_items.txt by the rows' model; a frame
+    scored here, saved and evaluated, was counted as the predictions of an 'unknown' model and went unchecked."""
+    frame = pd.DataFrame({"id": ["a", "b"], "text": ["Russia won.", "China lost."], "actor": ["Russia", "China"],
+                          "spans": [[[0, 6]], [[0, 5]]], "label": ["favor", "against"], "article": ["x", "y"]})
+    scored = model.predict(frame)
+    assert list(scored["model"]) == [model.name] * 2
+    assert [r["model"] for r in model.predict(frame.to_dict("records"))] == [model.name] * 2
+    scored.to_parquet(tmp_path / "scored.parquet")
+    assert classifier.evaluate_predictions(tmp_path / "scored.parquet", n_boot=0)["models"] == [model.name]
 
 
 def test_a_model_loaded_with_an_onnx_engine_says_it_cannot_be_saved(tiny_model_dir, onnx_cache, tmp_path):
