@@ -116,14 +116,20 @@ class StanceClassifier:
                  for number, record in enumerate(records, start=1)]
         return items, origins, rows, kind
 
-    def predict_proba(self, data, *, batch_size: int = 64) -> np.ndarray:
+    def _scores(self, items: list[Item], batch_size: int, progress: bool) -> np.ndarray:
+        from classifier.evaluate import progress_bar  # the bar evaluate_predictions and make_report show
+
+        with progress_bar("scoring", len(items), progress) as advance:
+            return self.model.predict_proba(items, batch_size=batch_size, on_batch=advance)
+
+    def predict_proba(self, data, *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Probabilities, an array of one row per input (in input order) and one column per class, in
-        ``classes_`` order. ``data``: as for :meth:`predict`."""
+        ``classes_`` order. ``data``, ``progress``: as for :meth:`predict`."""
         check_at_least(batch_size=(batch_size, 1))
         items, _, _, _ = self._items(data)
-        return self.model.predict_proba(items, batch_size=batch_size)
+        return self._scores(items, batch_size, progress)
 
-    def predict(self, data, *, batch_size: int = 64) -> Any:
+    def predict(self, data, *, batch_size: int = 64, progress: bool = False) -> Any:
         """Labels and scores, in the type given, in input order.
 
         ``data``: a list of ``(text, actor)`` pairs (or ``(text, actor, spans)``), dicts or ``Item``s in the item
@@ -133,12 +139,13 @@ class StanceClassifier:
         mentions were found here; a DataFrame or Dataset comes back with ``stance``, ``p_favor`` / ``p_against`` /
         ``p_neutral`` and ``model`` columns added (and ``spans`` / ``spans_from`` where mentions were found), so that
         written to a file with ``id`` and ``label`` it is what ``evaluate_predictions`` and ``make_report`` read, as
-        ``stance classify``'s output. Bad input raises ``InputError`` naming the item."""
+        ``stance classify``'s output. Bad input raises ``InputError`` naming the item. ``progress``: a progress bar
+        over the items as they are scored (rich, on stderr; none by default, as ``evaluate_predictions(progress=)``)."""
         from classifier.models.stance_model import scores_record
 
         check_at_least(batch_size=(batch_size, 1))
         items, origins, rows, kind = self._items(data)
-        probs = self.model.predict_proba(items, batch_size=batch_size)
+        probs = self._scores(items, batch_size, progress)
         labels, field = list(self.model.labels), self.model.task.field
         if kind == "list":
             out = []

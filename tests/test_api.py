@@ -78,6 +78,25 @@ def test_scored_rows_name_their_model_as_classify_writes_it(model, tmp_path):
     assert classifier.evaluate_predictions(tmp_path / "scored.parquet", n_boot=0)["models"] == [model.name]
 
 
+def test_progress_shows_a_bar_over_the_items_scored(model, monkeypatch):
+    import contextlib
+
+    import classifier.evaluate
+
+    bars = []
+
+    @contextlib.contextmanager
+    def bar(description, total, enabled):
+        bars.append([description, total, enabled, 0])
+        yield lambda n=1: bars[-1].__setitem__(3, bars[-1][3] + n)
+
+    monkeypatch.setattr(classifier.evaluate, "progress_bar", bar)
+    pairs = [("Russia won.", "Russia", [[0, 6]])] * 5
+    model.predict(pairs, batch_size=2, progress=True)
+    model.predict_proba(pairs, batch_size=2)
+    assert bars == [["scoring", 5, True, 5], ["scoring", 5, False, 5]]  # none unless asked, as in evaluate
+
+
 def test_a_model_loaded_with_an_onnx_engine_says_it_cannot_be_saved(tiny_model_dir, onnx_cache, tmp_path):
     pytest.importorskip("onnxruntime")
     onnx = classifier.load_model(tiny_model_dir, engine="onnx")
