@@ -14,7 +14,7 @@ modules (``classifier.evaluate.classification_metrics`` ...), so the functions c
 __version__ = "0.1.0"
 
 __all__ = ["load_model", "StanceClassifier", "prepare_items", "evaluate_predictions", "make_report", "Item",
-           "InputError"]
+           "InputError", "InputWarning"]
 
 
 def __dir__():  # the lazy names too, for tab completion
@@ -42,8 +42,8 @@ def __getattr__(name):  # imported on first use: `import classifier` stays fast 
         from classifier.items import Item
 
         return Item
-    if name == "InputError":
-        from classifier.errors import InputError
+    if name in ("InputError", "InputWarning"):  # what bad input raises, and warns of (a filterable UserWarning)
+        from classifier import errors
 
-        return InputError
+        return getattr(errors, name)
     raise AttributeError(f"module 'classifier' has no attribute {name!r}")

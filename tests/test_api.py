@@ -105,6 +105,14 @@ def test_a_model_loaded_with_an_onnx_engine_says_it_cannot_be_saved(tiny_model_d
     assert not (tmp_path / "copy").exists()
 
 
+def test_the_warnings_of_bad_input_can_be_filtered_by_the_package_s_own_name(model):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=classifier.InputWarning)  # "1 of 1 inputs had no spans ..."
+        model.predict([("Russia won.", "Russia")])
+    assert "InputWarning" in classifier.__all__
+
+
 def test_bad_inputs_are_one_clear_error(model):
     with pytest.raises(InputError, match="wrap it in a list"):
         model.predict("Russia won.")
