@@ -1081,6 +1081,39 @@ def test_an_order_that_needs_no_scores_scores_the_items_as_they_come_up_and_keep
                        atol=1e-4)
 
 
+def test_a_model_that_fails_mid_session_is_a_warning_and_the_session_goes_on(tmp_path, tiny_model_dir, monkeypatch):
+    """Scored as the annotator comes to the items, a model that raised mid-session (a CUDA error, memory) ended the
+    session on a traceback; with -q, which shows no status line, a warning of the scoring ahead was not said at all.
+    It is a warning line, the session goes on without suggestions for the items not scored, and ends as usual."""
+    import classifier.cli.label as label_cli
+    from classifier.models.stance_model import StanceModel
+
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    real_predict = StanceModel.predict_proba
+    calls = []
+
+    def failing(self, chosen, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise RuntimeError("CUDA error: device-side assert triggered")
+        return real_predict(self, chosen, **kwargs)
+
+    monkeypatch.setattr(StanceModel, "predict_proba", failing)
+    monkeypatch.setattr(label_cli, "SCORED_AHEAD", 2)
+    for quiet in ([], ["-q"]):
+        calls.clear()
+        labels = tmp_path / f"labels{len(quiet)}.jsonl"
+        result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--model",
+                                     str(tiny_model_dir), "--order", "file", *quiet], input="f\nf\nf\nq\n")
+        said = " ".join(result.output.split())
+        assert result.exit_code == 0 and result.exception is None, (quiet, result.output)
+        assert "the model failed to score the next items (RuntimeError: CUDA error" in said, (quiet, said)
+        assert "stopped: 3/6 by ana (3 favor)" in said and len(calls) == 2
+        records = LabelStore(labels).records()
+        assert [r["label"] for r in records] == ["favor"] * 3
+        assert [bool(r.get("suggestion")) for r in records] == [True, True, False]
+
+
 def test_kept_scores_are_hidden_from_a_folder_of_label_files_given_by_a_glob(tmp_path, tiny_model_dir):
     """Kept as labels.jsonl.scores.npz, a shell's 'stance label gold labels/*' (agreement too) passed it as a label
     file and stopped on it ("a ZIP archive, not text or a table"): it is hidden, and the session says where it is."""

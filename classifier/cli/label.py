@@ -29,7 +29,7 @@ from classifier.cli.app import app, console, handle_errors, out, progress_bar, s
 from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input, check_not_packed, read_once
 from classifier.cli.display import shown as visible
-from classifier.visible import counted, one_line
+from classifier.visible import counted, one_line, shortened
 from classifier.errors import InputError, InputWarning
 from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (ALL_LABELS, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
@@ -323,11 +323,16 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
     piped -q session printed every full screen and "answer: favor (saved)" though -q promised no summary lines).
     ``ahead(item)``, before each item is shown, and ``ahead(item, shown=True)`` once it is: the model's suggestions
     of it and the items after it, made where there are none yet (:func:`scoring_ahead`); "" or a warning for the
-    status line."""
+    status line (with -q, which shows no status line, a warning line of its own). A model that fails to score them
+    (a CUDA error, memory) is a warning, and the session goes on without its suggestions: it stopped on a traceback,
+    the annotator's session with it."""
+    scored = ahead_or_warning(ahead)
     item, late = session.next_item(), ""
     while item is not None:
-        warned = "; ".join(filter(None, [late, ahead(item) if ahead is not None else ""]))
-        if warned:
+        warned = "; ".join(filter(None, [late, scored(item)]))
+        if warned and quiet:
+            warn(warned)
+        elif warned:
             status = "; ".join(filter(None, [status, f"warning: {warned}"]))
         suggestion = session.suggestions.get(item.id)
         shown = suggestion if suggestion and suggestion.get("shown", True) else None
@@ -338,7 +343,7 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
         else:
             show(screen, parts)
         note = ""
-        late = ahead(item, shown=True) if ahead is not None else ""  # the next items, while this one is read
+        late = scored(item, shown=True)  # the next items, while this one is read
         action = read_action(reader, screen, keys, quiet)
         while action == "help":
             action = show_help(reader, screen, keys, session.task, parts, quiet)
@@ -347,6 +352,25 @@ def run_session(session: LabelSession, reader: KeyReader, screen: Console, keys:
         status = apply_action(session, item, action, screen, quiet)
         item = session.next_item()
     return True
+
+
+def ahead_or_warning(ahead: Callable[..., str] | None) -> Callable[..., str]:
+    """``ahead`` (:func:`run_session`) for a session under way: where the model raises, its error as the warning,
+    and nothing scored after it (each item would wait for the model to fail again)."""
+    failed = []
+
+    def scored(item: Item, shown: bool = False) -> str:
+        if ahead is None or failed:
+            return ""
+        try:
+            return ahead(item, shown=shown)
+        except Exception as exc:  # noqa: BLE001  (torch raises RuntimeError, MemoryError, ...: any, mid-session)
+            failed.append(exc)
+            return (f"the model failed to score the next items ({type(exc).__name__}: "
+                    f"{shortened(one_line(exc), 200)}): the items not scored yet are shown without its suggestion; "
+                    "the answers are saved")
+
+    return scored
 
 
 def show_help(reader: KeyReader, screen: Console, keys: dict[str, str], task: Task, item_parts: Group | None,
