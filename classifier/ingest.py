@@ -976,8 +976,10 @@ def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[S
         if resolved is None:
             header = f"{path}:1" if format_of(path, default="") == "csv" else where
             resolved = resolve_columns(columns or {}, row, header, records=format_of(path, default="") == "jsonl")
-            if "text" in row or "text" in resolved or any(n.casefold() == "text" for n in row if isinstance(n, str)):
-                if note := unread_columns_note(row, resolved, header):  # else the error names them all
+            read = {field for field in ("id", "text") if field in resolved
+                    or any(name.casefold() == field for name in row if isinstance(name, str))}
+            if read == {"id", "text"}:  # else the error for the missing one names them all, in its --columns
+                if note := unread_columns_note(row, resolved, header):
                     warnings.warn(note, InputWarning, stacklevel=2)
         row = article_row(row, where, resolved)
         if row.get("id") in (None, ""):

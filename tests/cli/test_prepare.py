@@ -1815,6 +1815,20 @@ def test_a_news_database_export_s_columns_are_named_and_a_known_column_left_unre
         "source=outlet,title=headline,date=published reads them" in said, said
 
 
+def test_a_table_without_its_id_is_one_error_not_a_warning_with_another_columns_before_it(tmp_path):
+    """A table with its text but its id under a known name ("Document ID", "link") was warned of, the id among
+    the optional columns "the articles go without", with a --columns of its own, and then refused by the error with
+    the --columns that reads the id: two suggestions for one table. The error alone names them."""
+    out = tmp_path / "items.jsonl"
+    for header, id_column in (("Text,Document ID,Headline", "Document ID"), ("text,link,Headline", "link")):
+        table = tmp_path / "export.csv"
+        table.write_text(f"{header}\nRussia warned NATO.,7,Moscow replies\n")
+        result = run("prepare", table, "--out", out)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 1 and "not read" not in said and said.count("--columns") == 1, said
+        assert "missing field 'id'" in said and f"id={id_column}" in said, said
+
+
 @pytest.mark.parametrize("columns, message", [
     ("txt=body", "ccnews.jsonl: --columns txt=body: unknown field 'txt'; an article's fields are id, text, source, "
                  "title, date, url, language"),
