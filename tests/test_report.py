@@ -352,6 +352,25 @@ def test_each_example_sentence_names_its_article_s_headline_and_date_escaped(tmp
     assert " — " not in quoted[highlight(rows[3]["text"], rows[3]["spans"], md_inline, "**", "**")]
 
 
+def test_an_example_s_headline_is_cut_to_a_bounded_length_and_a_midnight_timestamp_is_its_day(tmp_path):
+    """A column mapped as the title that held the article's body put the whole body after each quoted sentence
+    (1,500 characters in report.html and report.md); a Parquet date column's timestamps showed as
+    "2026-12-07T00:00:00". The headline is cut in the middle to EXAMPLE_FROM_CHARS, the date shown as its day."""
+    from classifier.report import EXAMPLE_FROM_CHARS
+
+    rows = prediction_rows(60)
+    strong = {"stance": "favor", "stance_scores": {"favor": 0.99, "against": 0.005, "neutral": 0.005}}
+    body = "Start of the body " + "word " * 300 + "end of the body"
+    rows[0].update(title=body, date="2026-12-07T00:00:00", **strong)
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    html = build_report(path, tmp_path / "out", n_boot=50, n_perm=50, examples=2).read_text()
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    for page in (html, markdown):
+        shown = page.split("— Start of the body ", 1)[1].split(" (2026-12-07)", 1)[0]
+        assert len("Start of the body " + shown) == EXAMPLE_FROM_CHARS and "…" in shown and "end of the body" in shown
+        assert "T00:00:00" not in page and body not in page
+
+
 def test_a_cell_with_no_favor_or_against_sentence_says_so_in_the_markdown_as_in_the_page(tmp_path):
     """report.md left such a cell's heading empty (and the section without its note), where report.html says it."""
     rows = prediction_rows(60)

@@ -26,7 +26,7 @@ from classifier.report.timeline import in_framing_order, timeline, timeline_char
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.report.wire import text_keys, wire_note
 from classifier.tasks import STANCE
-from classifier.visible import counted
+from classifier.visible import counted, shortened
 
 TITLE = "Stance framing report"
 TEST_COLUMNS = ("outlet", "actor", "n", "n_others", "n_articles", "net", "net_others", "difference", "p_value",
@@ -166,19 +166,27 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:40].lower() or "actor"
 
 
+# The most characters of a headline (and of an article id) an example names, cut in the middle: a headline is
+# shorter; a column mapped as the title that holds the article's body put 1,500 characters after each quote.
+EXAMPLE_FROM_CHARS = 150
+_MIDNIGHT = re.compile(r"^(\d{4}-\d\d-\d\d)[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$")
+
+
 def example_from(row: dict) -> str | None:
     """Where an example sentence comes from, as the report names it after the sentence: its article's headline
     ("article ID" where it has none; "the headline" where the sentence is the headline itself), then the article's
-    date in brackets where it has one; None for an item of no article and no headline."""
+    date in brackets where it has one (a midnight timestamp, as a Parquet date column gives it, as its day); None for
+    an item of no article and no headline."""
     def given(key):
         value = row.get(key)
         return None if value is None or pd.isna(value) or not str(value).strip() else " ".join(str(value).split())
 
     title, date = given("title"), given("date")
     if title is not None:
-        name = "the headline" if title == " ".join(str(row["text"]).split()) else title
+        name = "the headline" if title == " ".join(str(row["text"]).split()) else shortened(title, EXAMPLE_FROM_CHARS)
     else:
-        name = f"article {given('article')}" if given("article") is not None else None
+        name = f"article {shortened(given('article'), EXAMPLE_FROM_CHARS)}" if given("article") is not None else None
+    date = shortened(_MIDNIGHT.sub(r"\1", date), 40) if date else None
     return None if name is None else name + (f" ({date})" if date else "")
 
 
