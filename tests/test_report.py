@@ -416,6 +416,23 @@ def test_control_characters_in_names_and_text_reach_no_page_plot_table_or_termin
 
 # -- the whole report ----------------------------------------------------------------------------------
 
+def test_report_quiet_prints_no_table_notes_or_findings_only_warnings_and_where_it_was_written(tmp_path):
+    """report -q printed the whole framing table, its notes and findings: -q, as classify's, prints none of them;
+    the warnings and the closing 'report written to' line stay."""
+    rows = prediction_rows(120, labelled=False, model="tiny@abc")
+    mixed = write_jsonl(tmp_path / "m.jsonl", [{**row, "model": "other@def"} if row["source"] == "Daily A" else row
+                                               for row in rows])  # a warning: two models
+    args = ["report", str(mixed), "--n-boot", "20", "--n-perm", "20"]
+    loud = runner.invoke(app, [*args, "--out", str(tmp_path / "loud")])
+    assert loud.exit_code == 0 and "Framing table" in loud.output and "Differences between outlets" in loud.output
+    quiet = runner.invoke(app, [*args, "--out", str(tmp_path / "quiet"), "-q"])
+    said = " ".join(quiet.output.split())
+    assert quiet.exit_code == 0, quiet.output
+    assert "Framing table" not in said and "Differences between outlets" not in said and "│" not in said, said
+    assert "warning: the predictions mix 2 models" in said and "report written to" in said
+    assert said.index("warning:") < said.index("report written to")
+
+
 def test_report_cli_shows_the_busiest_cells_and_how_many_are_left_out(tmp_path, monkeypatch):
     from classifier.cli import report as report_cli
 
@@ -426,7 +443,7 @@ def test_report_cli_shows_the_busiest_cells_and_how_many_are_left_out(tmp_path, 
     preds = write_jsonl(tmp_path / "preds.jsonl", rows)
     monkeypatch.setattr(report_cli, "SHOWN_ROWS", 2)
     result = runner.invoke(app, ["report", str(preds), "--out", str(tmp_path / "report"), "--n-boot", "20",
-                                 "--n-perm", "20", "-q"])
+                                 "--n-perm", "20"])
     assert result.exit_code == 0, result.output
     framing = pd.read_csv(tmp_path / "report" / "framing.csv")
     assert list(framing["actor"])[-1] == "China" and len(framing) == 6  # framing order: China's one cell last

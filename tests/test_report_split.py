@@ -207,7 +207,7 @@ def test_the_terminal_names_the_cells_that_changed(tmp_path):
     cell; each changed cell is now a line, as the outlet tests' findings are."""
     path = write_jsonl(tmp_path / "p.jsonl", corpus())
     result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "out"), "--split-date", DAY,
-                                 "--n-boot", "100", "--n-perm", "200", "--period", "none", "-q"])
+                                 "--n-boot", "100", "--n-perm", "200", "--period", "none"])
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("- ") and " on or after " in line]
     assert len(lines) == 1 and lines[0].startswith("- NATO: RT +") and " before, -" in lines[0], lines

@@ -423,13 +423,13 @@ def test_compare_names_ids_that_hold_another_sentence_in_the_other_file(tmp_path
         row["text"] = "Another sentence under the same id."
     old, new = write_jsonl(tmp_path / "old.jsonl", old_rows), write_jsonl(tmp_path / "new.jsonl", new_rows)
     result = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r"), "--compare", str(old),
-                                 "--n-boot", "20", "--n-perm", "20", "-q"])
+                                 "--n-boot", "20", "--n-perm", "20"])
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "3 ids that both files hold name a different sentence or actor in each" in said, said
     assert "only in this file" not in said  # the id sets are the same
     same = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r2"), "--compare", str(new),
-                               "--n-boot", "20", "--n-perm", "20", "-q"])
+                               "--n-boot", "20", "--n-perm", "20"])
     assert same.exit_code == 0 and "a different sentence" not in same.output
 
 

@@ -30,7 +30,7 @@ def report_cli(
     compare: Optional[Path] = typer.Option(None, "--compare", help="An earlier predictions file of the same items (e.g. before retraining): how each cell moved, and whether beyond the bootstrap noise."),
     split_date: Optional[str] = typer.Option(None, "--split-date", help="A day (YYYY-MM-DD, e.g. 2022-02-24): per outlet x actor, net stance of the articles dated before it and of those dated on or after it, the change with a 95% interval (articles of each side resampled apart) and a permutation p-value (articles shuffled between the sides, Holm over these cells)."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Only sentences of this kind: headline, subheading or body (default: all; the report also shows headlines against body)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; the framing table, notes, warnings and the closing 'report written to' line stay."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, framing table, notes or findings (they are in the report): only warnings, errors and the closing 'report written to' line."),
 ) -> None:
     """Write the framing report: outlet x actor table, corrected shares, outlet differences, plots, HTML.
 
@@ -50,31 +50,32 @@ def report_cli(
                          min_n=min_n, examples=examples, max_actors=max_actors, n_perm=n_perm,
                          progress=show_progress(quiet), period=period, kind=kind, compare=compare,
                          split_date=split_date)
+    say = (lambda *args, **kwargs: None) if quiet else out.print  # -q: as classify's, no table, notes or findings
     framing = result["framing_rows"]  # every cell, in framing.csv's order
     shown = tables.busiest(framing, result["table"]["n"].tolist(), SHOWN_ROWS)  # the busiest, in that order
     cells, left = len(framing[1]), len(framing[1]) - len(shown[1])
     more = f": the {len(shown[1])} with the most mentions, {left} left out; all in framing.csv" if left else ""
     title = f"Framing table ({cells} cell{'s' if cells != 1 else ''}{more})"
-    out.print(tables.rich_table(shown, title, numeric_from=2))
+    say(tables.rich_table(shown, title, numeric_from=2))
     if tables.has_no_spread(shown):
-        out.print(tables.NO_SPREAD_NOTE)
+        say(tables.NO_SPREAD_NOTE)
     if result.get("models_warning"):
         warn(result["models_warning"])
-    out.print(result["correction_note"])
+    say(result["correction_note"])
     if result["correction"].get("warning"):
         warn(result["correction"]["warning"])
-    out.print("[bold]Differences between outlets[/]", markup=True)
+    say("[bold]Differences between outlets[/]", markup=True)
     for line in result["findings"] + result.get("power", []):
-        out.print(f"- {line}")
+        say(f"- {line}")
     if result.get("wire_note"):
         warn(result["wire_note"])
     if result.get("compare"):
-        out.print(result["compare"]["note"])
+        say(result["compare"]["note"])
     if result.get("split_date"):
         from classifier.report.split import changed_lines
 
-        out.print(result["split_date"]["note"])
+        say(result["split_date"]["note"])
         for line in changed_lines(result["split_date"]["cells"]):
-            out.print(f"- {line}")
+            say(f"- {line}")
     others = ", ".join(Path(path).name for key, path in result["files"].items() if key != "html")
     out.print(f"report written to {result['files']['html']} (and {others}, plots/)")
