@@ -429,6 +429,20 @@ def hidden_characters(name: str) -> list[int]:
             and not (ch in "\u200c\u200d" and letter(at - 1) and letter(at + 1))]
 
 
+def check_name(name: str, where: str, advice: str) -> None:
+    """Refuse an annotator's ``name`` that holds a control, bidi or line-breaking character (a pasted escape, a tab,
+    a line break) or a hidden format character (``hidden_characters``): stored, it broke the summary line and
+    agreement's tables in two, or showed as an escape there, another name than the one typed. The InputError names
+    ``where`` ("--annotator"; a Label Studio export's task) and the name with each of them escaped, then ``advice``."""
+    from classifier.visible import one_line
+
+    hidden = set(hidden_characters(name))
+    escaped = one_line("".join(f"\\u{ord(ch):04x}" if at in hidden else ch
+                               for at, ch in enumerate(name))).replace("\t", "\\t")
+    if escaped != name:
+        raise InputError(f"{where} '{escaped}': holds a control or line-breaking character (shown escaped); {advice}")
+
+
 def warn_namesakes(records: Sequence[dict], annotator: str, path: str | Path) -> None:
     """Warn where the file holds answers under a name that is ``annotator``'s but for case, spacing or Unicode form
     (``name_key``: "ana" to one labelling as "Ana"), naming the one to go on with (not one that holds a character
@@ -1335,6 +1349,9 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
                 unanswered += bool(annotation.result)  # answered other controls only (or nothing at all)
                 controls |= _ls_other_controls(annotation, kind.name)
                 continue
+            if annotator is None:  # as --annotator's: one of these names would be stored with its answers
+                check_name(_ls_annotator(annotation), f"{here}: annotator", "rename the user in Label Studio, or "
+                           "import with --annotator NAME (every annotation under that name)")
             record = label_record(item, label, annotator or _ls_annotator(annotation),
                                   suggestion=_ls_suggestion(task, annotation, kind), imported_from="label-studio",
                                   task=kind.name)

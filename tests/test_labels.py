@@ -1484,6 +1484,29 @@ def test_sentiment_labelling_of_whole_articles_says_so(tmp_path):
     assert "item 'a1' holds several sentences and is asked about whole" in " ".join(result.output.split())
 
 
+def test_label_studio_user_names_are_checked_as_annotator_is_naming_the_file_and_task(tmp_path):
+    """--annotator refuses a name with a control, line-breaking or hidden format character, but import stored a
+    Label Studio user's name holding one (a zero-width space, a line break) with every answer of theirs. The same rule
+    (labels.check_name), one line naming the export and the task; --annotator NAME imports them under that name."""
+    tasks = to_label_studio(make_items()[:2])
+    choice = [{"from_name": "stance", "type": "choices", "value": {"choices": ["favor"]}}]
+    labels = tmp_path / "labels.jsonl"
+    for user, shown in (("ana\u200b@x.org", "label-studio:ana\\u200b@x.org"), ("ana\nerror: x", "label-studio:ana\\nerror: x")):
+        tasks[1]["annotations"] = [{"result": choice, "completed_by": {"email": user}}]
+        export = tmp_path / "export.json"
+        export.write_text(json.dumps(tasks))
+        result = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels)])
+        said = result.output.strip()
+        assert result.exit_code == 1 and len(said.splitlines()) == 1 and not labels.exists(), said
+        assert said.startswith(f"error: {export}: task 2: annotator '{shown}': holds a control"), said
+        assert "rename the user in Label Studio, or import with --annotator NAME" in said, said
+    named = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels), "-a", "ana"])
+    assert named.exit_code == 0 and [r["annotator"] for r in LabelStore(labels).records()] == ["ana"], named.output
+    bad = runner.invoke(app, ["label", str(write_items(tmp_path / "items.jsonl", make_items())), "--labels",
+                              str(tmp_path / "l.jsonl"), "-a", "ana\u200b"], input="q\n")
+    assert bad.exit_code == 1 and "--annotator 'ana\\u200b': holds a control" in bad.output, bad.output
+
+
 def test_label_studio_import_under_one_name_warns_when_users_overlap():
     tasks = to_label_studio(make_items()[:2])
     choice = lambda label: [{"from_name": "stance", "type": "choices", "value": {"choices": [label]}}]  # noqa: E731

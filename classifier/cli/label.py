@@ -501,17 +501,12 @@ def check_annotator(name: str) -> str:
     $STANCE_ANNOTATOR) is refused: it had been stored and broke the summary line and agreement's tables in two, or
     showed as an escape there, another name than the one typed. So is one with another format character that shows as
     nothing (a zero-width space, a soft hyphen: ``labels.hidden_characters``), a name other than the one read."""
-    from classifier.labels import hidden_characters
+    from classifier.labels import check_name
 
     name = (name or "").strip()
     if not name:
         raise InputError("--annotator: give a name (it is stored with every label)")
-    hidden = set(hidden_characters(name))
-    escaped = one_line("".join(f"\\u{ord(ch):04x}" if at in hidden else ch
-                               for at, ch in enumerate(name))).replace("\t", "\\t")
-    if escaped != name:
-        raise InputError(f"--annotator '{escaped}': holds a control or line-breaking character (shown escaped); "
-                         "give a name of printable characters on one line (it is stored with every label)")
+    check_name(name, "--annotator", "give a name of printable characters on one line (it is stored with every label)")
     if name.startswith(MODEL_PREFIX) or name == NO_ANNOTATOR:
         raise InputError(f"--annotator: {NO_ANNOTATOR!r} and names starting with {MODEL_PREFIX!r} are reserved")
     return name
