@@ -431,6 +431,12 @@ def test_compare_names_ids_that_hold_another_sentence_in_the_other_file(tmp_path
     same = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r2"), "--compare", str(new),
                                "--n-boot", "20", "--n-perm", "20"])
     assert same.exit_code == 0 and "a different sentence" not in same.output
+    quiet = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r3"), "--compare", str(old),
+                                "--n-boot", "20", "--n-perm", "20", "-q"])  # no note printed: a warning says it
+    said = " ".join(quiet.output.split())
+    assert quiet.exit_code == 0 and "warning" in said.lower(), said
+    assert "3 ids that both files hold name a different sentence or actor in each" in said, said
+    assert "Against " not in said  # the rest of the note stays in the report
 
 
 def test_compare_says_where_the_predictions_only_in_one_file_lie(tmp_path):

@@ -71,6 +71,8 @@ def report_cli(
         warn(result["wire_note"])
     if result.get("compare"):
         say(result["compare"]["note"])
+        if quiet and result["compare"].get("items_warning"):  # the note says it; -q prints no note, so warn of it
+            warn(result["compare"]["items_warning"])
     if result.get("split_date"):
         from classifier.report.split import changed_lines
 

@@ -335,7 +335,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     import numpy as np
 
     from classifier.evaluate import compare_frames, comparison_verdict
-    from classifier.report.compare import compare_cells, compare_note, moved_rows
+    from classifier.report.compare import compare_cells, compare_note, items_caveat, moved_rows
 
     before = gather(other, 0, kind, wire=False)
     common = np.intersect1d(inputs.id_hashes, before.id_hashes)
@@ -366,6 +366,8 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     return {"other": shown(other), "cells": cells, "rows": moved_rows(cells, min_n, n_boot),
             "note": compare_note(cells, shown(other), before.models, only_new, only_old, changed,
                                  new_sums=inputs.sums, old_sums=before.sums, n_boot=n_boot), "paired": paired,
+            "items_warning": items_caveat(only_new, only_old, changed, new_sums=inputs.sums,
+                                          old_sums=before.sums).strip(),
             "evaluation": rows, "eval_note": eval_note}
 
 
@@ -790,6 +792,7 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                "headlines": kinds.to_dict("records"), "wire_copy": inputs.wire_copy,
                "compare": None if before_after is None else {
                    "other": before_after["other"], "note": before_after["note"],
+                   "items_warning": before_after["items_warning"],
                    "cells": before_after["cells"].to_dict("records"), "evaluation": before_after["paired"]},
                "plots": [f["file"] for f in figs] + [f["svg"] for f in figs]}
     if split is not None:  # only when asked for: without --split-date report.json is as before

@@ -98,6 +98,14 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
                "unchanged cells would be called moved by chance." if assessed
                else f"None of the {counted(len(cells), 'cell')} has {MIN_ARTICLES} articles, so none can be "
                "said to have moved."))
+    return note + items_caveat(n_only_new, n_only_old, n_changed, new_sums=new_sums, old_sums=old_sums)
+
+
+def items_caveat(n_only_new: int, n_only_old: int, n_changed: int = 0, *, new_sums: pd.DataFrame | None = None,
+                 old_sums: pd.DataFrame | None = None) -> str:
+    """The sentences of :func:`compare_note` on items one file holds and the other does not, or holds as another
+    sentence ("" where the files hold the same items): ``report -q``, which prints no note, warns of them."""
+    note = ""
     if n_only_new or n_only_old:
         # predictions of an actor (or outlet) the other file has none of are in no cell of the table: they change
         # nothing shown, so the note says where they lie rather than that the cells' changes hold them
