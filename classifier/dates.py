@@ -69,6 +69,19 @@ def days_of(text: str) -> tuple[datetime.date, datetime.date] | None:
     return day, day
 
 
+def date_text(value: datetime.date) -> str:
+    """A date or time value (Python's ``date`` or ``datetime``, pandas' ``Timestamp``: a DataFrame's datetime column,
+    a Parquet date or timestamp column) as a table's text gives it: a day, or a time without a zone at midnight, as
+    the day ("2011-04-07", as pandas writes a column of days to CSV and as a CSV file's "2011-04-07" is kept); any
+    other time as ISO 8601 with its offset, where it has one ("2011-04-07T14:05:00", "2011-04-07T00:00:00+02:00":
+    the report reads the outlet's own day from it, ``read_dates``)."""
+    if not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if value.tzinfo is None and value.time() == datetime.time() and not getattr(value, "nanosecond", 0):
+        return value.date().isoformat()
+    return value.isoformat()
+
+
 def is_date(text: str) -> bool:
     """Whether ``text`` is a date the report reads (as ``read_dates`` reads it)."""
     return day_of(text) is not None

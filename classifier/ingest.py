@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import datetime
 import functools
 import io
 import math
@@ -934,9 +935,14 @@ class DateCheck:
 
 def as_text(value, field: str, where: str) -> str | None:
     """A table cell as text: a whole float (what a numeric column with nulls gives) without its ``.0``, NaN
-    as missing. A list, an object or true/false is an InputError naming ``where`` and the field."""
+    as missing, a date or time (a DataFrame's datetime column, a Parquet timestamp) as ``dates.date_text`` writes
+    it. A list, an object or true/false is an InputError naming ``where`` and the field."""
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, datetime.date):  # a datetime, a pandas Timestamp
+        from classifier.dates import date_text  # here, not at the top: it imports pandas
+
+        return date_text(value)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         kind = {bool: "true/false", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
         raise InputError(f"{where}: '{field}' must be text or a number, not {kind}")
@@ -971,7 +977,8 @@ def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[S
     def long_line(lineno: int, why: str) -> None:  # a compressed JSON lines file's line past its bound
         skipped.append(Skipped(f"{path}:{lineno}", why, kind="long line"))
 
-    for lineno, row in iter_table(path, encoding=encoding, on_long_line=long_line if skipped is not None else None):
+    for lineno, row in iter_table(path, encoding=encoding, on_long_line=long_line if skipped is not None else None,
+                                  keep_dates=True):  # a timestamp's text as a DataFrame's (``as_text``)
         where = f"{path}:{lineno}"
         if resolved is None:
             header = f"{path}:1" if format_of(path, default="") == "csv" else where

@@ -1682,9 +1682,11 @@ def check_not_bomb(path: str | Path, metadata) -> None:
                                  "bomb (not read)")
 
 
-def iter_parquet(path: str | Path, data: bytes | None = None) -> Iterator[tuple[int, dict]]:
+def iter_parquet(path: str | Path, data: bytes | None = None, keep_dates: bool = False) -> Iterator[tuple[int, dict]]:
     """Rows of a Parquet file, read a batch of rows at a time (a table larger than memory streams); ``data``: the
-    file's bytes, where it was read once (a pipe: ``rows_by_content``), read from memory."""
+    file's bytes, where it was read once (a pipe: ``rows_by_content``), read from memory. ``keep_dates``: a date or
+    timestamp column's values as Python's ``date`` and ``datetime``, for the caller to write (the article reader,
+    ``ingest.as_text``, as it writes a DataFrame's), not as ``plain``'s ISO 8601 text."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -1697,7 +1699,8 @@ def iter_parquet(path: str | Path, data: bytes | None = None) -> Iterator[tuple[
         table = pq.ParquetFile(path if data is None else pa.BufferReader(data))
         check_not_bomb(path, table.metadata)
         names = table.schema_arrow.names
-        converted = [field.name for field in table.schema_arrow if not plain_type(field.type)]
+        converted = [field.name for field in table.schema_arrow if not plain_type(field.type)
+                     and not (keep_dates and (pa.types.is_timestamp(field.type) or pa.types.is_date(field.type)))]
         as_json = [field.name for field in table.schema_arrow if is_json_text(field)]  # written by arrow_table
         batches = table.iter_batches(batch_size=PARQUET_BATCH_ROWS)
     except (OSError, pa.ArrowException) as exc:
@@ -1786,12 +1789,14 @@ def table_rows(path: str | Path, encoding: str | None = None) -> int | None:
 
 def iter_table(path: str | Path, columns: dict[str, str] | None = None,
                encoding: str | None = None,
-               on_long_line: Callable[[int, str], None] | None = None) -> Iterator[tuple[int, dict]]:
+               on_long_line: Callable[[int, str], None] | None = None,
+               keep_dates: bool = False) -> Iterator[tuple[int, dict]]:
     """Rows of a JSONL, CSV or Parquet file (or a Hugging Face dataset folder), each with its line (or row)
     number; ``columns`` (item field -> column) renames a dataset's columns; ``encoding``: of a JSONL or CSV file
     (default UTF-8, or UTF-16 with its byte-order mark); ``on_long_line``: a compressed JSON lines file's line over
-    ``COMPRESSED_LINE_CHARS`` is skipped and passed to it (``iter_jsonl``), where it is given. A pipe or a device is
-    refused by each reader before it is opened (``check_regular_input``)."""
+    ``COMPRESSED_LINE_CHARS`` is skipped and passed to it (``iter_jsonl``), where it is given; ``keep_dates``: a
+    Parquet file's dates and times as Python's values (``iter_parquet``). A pipe or a device is refused by each
+    reader before it is opened (``check_regular_input``)."""
     from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
 
     if is_dataset_folder(path):
@@ -1815,5 +1820,5 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
     if fmt == "csv":
         return iter_csv(path, encoding)
     if fmt == "parquet":
-        return iter_parquet(path)
+        return iter_parquet(path, keep_dates=keep_dates)
     return iter_jsonl(path, encoding, on_long_line)

@@ -1116,6 +1116,25 @@ def test_prepare_items_takes_the_date_order(tmp_path):
         classifier.prepare_items(table, date_order="MD")
 
 
+def test_a_parquet_timestamp_gives_the_date_its_text_gives(tmp_path):
+    """A Parquet timestamp column (pandas' datetime column saved) at midnight is the day, as "2011-04-07" in a CSV
+    file is kept: prepare had written "2011-04-07T00:00:00"; a time, or a zone, is kept in ISO 8601."""
+    import classifier
+
+    days = pd.to_datetime(["2011-04-07", "2011-04-07 14:05", None], format="ISO8601")
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": ["Russia warned NATO."] * 3, "date": days})
+    frame.to_parquet(tmp_path / "naive.parquet")
+    frame.assign(date=days.tz_localize("Europe/Berlin")).to_parquet(tmp_path / "zoned.parquet")
+    (tmp_path / "text.csv").write_text("id,text,date\na,Russia warned NATO.,2011-04-07\n")
+    dates = lambda path: [i["date"] for i in classifier.prepare_items(tmp_path / path) if i["actor"] == "Russia"]  # noqa: E731
+    assert dates("naive.parquet") == ["2011-04-07", "2011-04-07T14:05:00", None]
+    assert dates("zoned.parquet") == ["2011-04-07T00:00:00+02:00", "2011-04-07T14:05:00+02:00", None]
+    assert dates("text.csv") == ["2011-04-07"]
+    from classifier.dates import date_text
+
+    assert date_text(pd.Timestamp("2011-04-07 00:00:00.000000001")) == "2011-04-07T00:00:00.000000001"
+
+
 def test_a_rewritten_date_the_report_leaves_out_is_warned_of(tmp_path):
     from classifier.ingest import normal_date
 
