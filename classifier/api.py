@@ -26,6 +26,7 @@ import numpy as np
 
 from classifier.actors import MentionFinder, complete_spans
 from classifier.errors import InputError, check_at_least, check_paths
+from classifier.io.files import frame_rows, memory_table
 from classifier.items import Item, parse_item
 from classifier.models.base import quiet_loading
 from classifier.models.stance_model import StanceModel
@@ -35,17 +36,10 @@ SCORE_PREFIX = "p_"
 
 def _records(data) -> tuple[list[dict], str]:
     """Input rows as dicts, and the kind of input (list, frame, dataset)."""
-    try:
-        import pandas as pd
-
-        if isinstance(data, pd.DataFrame):  # an empty cell (NaN, NA, NaT) is a missing value, as in a table file
-            return data.astype(object).where(data.notna(), None).to_dict("records"), "frame"
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
-    if type(data).__module__.startswith("datasets") and isinstance(data, dict):  # a DatasetDict
-        raise InputError(f"expected one Dataset; got a DatasetDict of splits {sorted(data)}: pass one split, e.g. "
-                         f"data[{sorted(data)[0]!r}]")
-    if type(data).__module__.startswith("datasets") and hasattr(data, "column_names"):
+    kind = memory_table(data)  # a DatasetDict: an error naming its splits
+    if kind == "DataFrame":  # an empty cell (NaN, NA, NaT) is a missing value, as in a table file
+        return list(frame_rows(data)), "frame"
+    if kind == "Dataset":
         return [dict(row) for row in data], "dataset"
     if data is None or not hasattr(data, "__iter__"):
         raise InputError(f"expected a list of items, (text, actor) pairs, a DataFrame or a Dataset; got {data!r}")

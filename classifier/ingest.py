@@ -13,16 +13,16 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from pydantic import BaseModel
 
 from classifier.errors import InputError, InputWarning, option
 from classifier.article_columns import article_row, check_columns, resolve_columns, unread_columns_note
 from classifier.io.files import (DECOMPRESSION_ERRORS, archive_problem, bom_encoding, check_encoding, check_not_input,
-                                 check_regular_input, compression_of, csv_header, format_of, iter_csv, iter_table,
-                                 open_binary, refuse_spreadsheet, refuse_tsv, table_rows, table_suffix,
-                                 wide_encoding)
+                                 check_regular_input, compression_of, csv_header, format_of, iter_csv,
+                                 iter_memory_rows, iter_table, memory_table, open_binary, refuse_spreadsheet,
+                                 refuse_tsv, table_rows, table_suffix, wide_encoding)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -936,8 +936,10 @@ class DateCheck:
 def as_text(value, field: str, where: str) -> str | None:
     """A table cell as text: a whole float (what a numeric column with nulls gives) without its ``.0``, NaN
     as missing, a date or time (a DataFrame's datetime column, a Parquet timestamp) as ``dates.date_text`` writes
-    it. A list, an object or true/false is an InputError naming ``where`` and the field."""
-    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+    it; pandas' NaT and NA (in a list of dicts) as missing. A list, an object or true/false is an InputError naming
+    ``where`` and the field."""
+    if type(value).__name__ in ("NaTType", "NAType") or value is None or value == "" \
+            or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, datetime.date):  # a datetime, a pandas Timestamp
         from classifier.dates import date_text  # here, not at the top: it imports pandas
@@ -967,22 +969,48 @@ def with_title(text: str, title: str | None) -> str:
 def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[Skipped] | None = None,
                         max_chars: int = MAX_ARTICLE_CHARS, date_order: str | None = None,
                         columns: dict[str, str] | None = None) -> Iterator[Article]:
-    """The table's articles, a row at a time; a bad row stops with file:line. A row with an empty text (a paywalled
-    page in a scraped export) goes to ``skipped`` (the caller stops or warns), and so does one whose text is over
-    ``max_chars`` characters (the caller warns; where ``skipped`` is None it is an error). A date in numbers alone
-    is read in ``date_order`` (``normal_date``). ``columns`` (``check_columns``: field -> column) names the columns
-    that hold the fields, checked against the first row (a CSV file's header: its line 1)."""
-    seen, dates = set(), DateCheck(date_order)
-    resolved = None
+    """The table file's articles, a row at a time (``table_articles``), each row named by file:line. A compressed
+    JSON lines file's line over its bound goes to ``skipped`` (kind "long line")."""
+    fmt = format_of(path, default="")
+
     def long_line(lineno: int, why: str) -> None:  # a compressed JSON lines file's line past its bound
         skipped.append(Skipped(f"{path}:{lineno}", why, kind="long line"))
 
-    for lineno, row in iter_table(path, encoding=encoding, on_long_line=long_line if skipped is not None else None,
-                                  keep_dates=True):  # a timestamp's text as a DataFrame's (``as_text``)
-        where = f"{path}:{lineno}"
+    rows = ((f"{path}:{lineno}", row) for lineno, row in iter_table(
+        path, encoding=encoding, on_long_line=long_line if skipped is not None else None,
+        keep_dates=True))  # a timestamp's text as a DataFrame's (``as_text``)
+    yield from table_articles(rows, str(path), path.name, f"{path}:1" if fmt == "csv" else None, fmt == "jsonl",
+                              skipped, max_chars, date_order, columns)
+
+
+def memory_articles(data, skipped: list[Skipped] | None = None, max_chars: int = MAX_ARTICLE_CHARS,
+                    date_order: str | None = None, columns: dict[str, str] | None = None) -> Iterator[Article]:
+    """The articles of a table held in memory (``io.files.memory_table``: a DataFrame, a Dataset, a list of dicts),
+    a row at a time, read as a table file's (``table_articles``), each row named as ``iter_memory_rows`` names it
+    ("row 3 (index 'b')"), the columns by the table ("DataFrame: no column 'maintext' ..."); a list's dicts each
+    hold their own keys, as JSON lines do."""
+    kind = memory_table(data)
+    yield from table_articles(iter_memory_rows(data), kind, f"the {kind}", None if kind == "list" else kind,
+                              kind == "list", skipped, max_chars, date_order, columns)
+
+
+def table_articles(rows: Iterable[tuple[str, dict]], table: str, named: str, header: str | None, records: bool,
+                   skipped: list[Skipped] | None = None, max_chars: int = MAX_ARTICLE_CHARS,
+                   date_order: str | None = None, columns: dict[str, str] | None = None) -> Iterator[Article]:
+    """The articles of a table's ``rows`` (what a row is called in a message, the row), one at a time, whether read
+    from a file (``iter_table_articles``) or held in memory (``memory_articles``); a bad row stops, named. A row
+    with an empty text (a paywalled page in a scraped export) goes to ``skipped`` (the caller stops or warns), and
+    so does one whose text is over ``max_chars`` characters (the caller warns; where ``skipped`` is None it is an
+    error). A date in numbers alone is read in ``date_order`` (``normal_date``). ``columns`` (``check_columns``:
+    field -> column) names the columns that hold the fields, checked against the first row, or where given against
+    ``header`` (what names the columns: a CSV file's line 1). ``records``: each row holds its own keys (JSON lines,
+    ``resolve_columns``). ``table`` (its path) and ``named`` (its name) name the table in an error for no rows."""
+    seen, dates = set(), DateCheck(date_order)
+    resolved = None
+    for where, row in rows:
         if resolved is None:
-            header = f"{path}:1" if format_of(path, default="") == "csv" else where
-            resolved = resolve_columns(columns or {}, row, header, records=format_of(path, default="") == "jsonl")
+            header = header or where
+            resolved = resolve_columns(columns or {}, row, header, records=records)
             read = {field for field in ("id", "text") if field in resolved
                     or any(name.casefold() == field for name in row if isinstance(name, str))}
             if read == {"id", "text"}:  # else the error for the missing one names them all, in its --columns
@@ -1019,8 +1047,8 @@ def iter_table_articles(path: Path, encoding: str | None = None, skipped: list[S
     if not seen:
         empty = [problem for problem in skipped or [] if problem.kind == "table row"]
         if empty:
-            raise InputError(f"{empty[0].path}: empty 'text', as in every row of {path.name} ({len(empty)})")
-        raise InputError(f"{path}: empty (no rows)")
+            raise InputError(f"{empty[0].path}: empty 'text', as in every row of {named} ({len(empty)})")
+        raise InputError(f"{table}: empty (no rows)")
 
 
 @dataclass
@@ -1035,21 +1063,29 @@ class CorpusStream:
     rows: Optional[Callable[[], Optional[int]]] = None
 
 
-def stream_corpus(input_path: str | Path, manifest: str | Path | None = None, encoding: str | None = None,
+def stream_corpus(input_path, manifest: str | Path | None = None, encoding: str | None = None,
                   on_file=None, max_chars: int = MAX_ARTICLE_CHARS, date_order: str | None = None,
                   columns=None) -> CorpusStream:
-    """Articles from a folder or a table file, read one at a time. The input itself is checked at once; an article
-    over ``max_chars`` characters is skipped (``Skipped`` of kind "too long"); a manifest's or table's date in
-    numbers alone is read in ``date_order`` ("DMY", "MDY", "YMD"; None: not read, warned of); ``columns``
-    ("text=maintext,date=date_publish" or a dict: ``check_columns``) names a table's columns for its fields."""
-    path = Path(input_path)
+    """Articles from a folder or a table file, or a table held in memory (a DataFrame, a Dataset, a list of dicts:
+    ``memory_articles``), read one at a time. The input itself is checked at once; an article over ``max_chars``
+    characters is skipped (``Skipped`` of kind "too long"); a manifest's or table's date in numbers alone is read in
+    ``date_order`` ("DMY", "MDY", "YMD"; None: not read, warned of); ``columns`` ("text=maintext,date=date_publish"
+    or a dict: ``check_columns``) names a table's columns for its fields."""
+    kind = memory_table(input_path)
+    path = Path(input_path) if kind is None else None
     skipped: list[Skipped] = []
     date_order = check_date_order(date_order)
-    columns = check_columns(columns, path)
+    columns = check_columns(columns, path or "")
     if encoding:
         check_encoding(encoding)  # once, before any file: not a skip per file
     if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
         raise InputError(f"{option('max_article_chars', max_chars)}: expected a whole number of characters, 1 or more")
+    if path is None:
+        for name, value in (("manifest", manifest), ("encoding", encoding)):  # refused, not ignored
+            if value:
+                raise InputError(f"{option(name, value)}: applies to files of articles, not to a {kind} of them")
+        return CorpusStream(memory_articles(input_path, skipped, max_chars, date_order, columns), skipped, None,
+                            lambda: len(input_path))
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     check_regular_input(path)  # a pipe: not "unsupported input" (/dev/fd/63 has no suffix), nor read twice

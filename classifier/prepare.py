@@ -533,8 +533,10 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
                   encoding: str | None = None, skip_unreadable: bool = False,
                   max_article_chars: int | None = None, date_order: str | None = None,
                   columns: dict[str, str] | str | None = None, workers: int = 1) -> Iterator[dict]:
-    """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them, by its path), an article
-    at a time: what ``stance prepare`` writes. As its options: ``actors``, a catalogue YAML whose actors are added to
+    """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them, by its path; or a table of
+    articles in memory: a pandas DataFrame, a ``datasets.Dataset`` or a list of dicts, read row by row as that
+    table saved to a file is, errors naming "row 3 (index 'b')" where a file's name file:line), an article at a
+    time: what ``stance prepare`` writes. As its options: ``actors``, a catalogue YAML whose actors are added to
     the bundled catalogue; ``actors_only``, one used instead of it; ``only_actors``, the actors kept ("Russia,China"
     or a list). A file that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning); an
     article longer than ``max_article_chars`` characters (default ``ingest.MAX_ARTICLE_CHARS``) is skipped with a
@@ -555,10 +557,11 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     from classifier.clean import load_rules
     from classifier.errors import InputError, InputWarning, check_at_least, check_paths
     from classifier.ingest import MAX_ARTICLE_CHARS, stream_corpus
+    from classifier.io.files import memory_table
 
-    if not isinstance(corpus, (str, os.PathLike)):
-        raise InputError(f"corpus: expected the path of a folder of articles or of a .jsonl/.csv/.parquet table; got "
-                         f"{type(corpus).__name__} (write a DataFrame of articles to a file first, e.g. to_parquet)")
+    if not isinstance(corpus, (str, os.PathLike)) and memory_table(corpus) is None:
+        raise InputError(f"corpus: expected the path of a folder of articles or of a .jsonl/.csv/.parquet table, or "
+                         f"a DataFrame, Dataset or list of dicts of articles; got {type(corpus).__name__}")
     check_paths("a manifest (CSV)", manifest=manifest)
     check_at_least(workers=(workers, 0))
     if prepare_workers(workers) > 1:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import classifier
-from classifier.errors import InputError
+from classifier.errors import InputError, InputWarning
 
 
 @pytest.fixture(scope="module")
@@ -201,8 +201,46 @@ def test_prepare_items_is_what_stance_prepare_writes(tmp_path):
     assert sorted(i["actor"] for i in items) == ["China", "NATO", "Russia"]
     with pytest.raises(InputError, match="empty.txt"):
         list(classifier.prepare_items(corpus))
-    with pytest.raises(InputError, match="corpus: expected the path of a folder of articles .* got DataFrame"):
-        classifier.prepare_items(pd.DataFrame({"id": ["a"], "text": ["NATO warned Russia."]}))  # at the call
+    with pytest.raises(InputError, match="corpus: expected the path of a folder of articles .* got int"):
+        classifier.prepare_items(5)  # at the call
+
+
+def test_prepare_items_reads_a_dataframe_as_the_same_frame_saved_to_parquet(tmp_path):
+    """A DataFrame of articles (and a list of dicts, a Dataset) is read row by row as a table file is: the same
+    items as the frame written to Parquet, the same columns= and warnings, its rows named by their index label.
+    Before, prepare_items refused it: "write a DataFrame of articles to a file first"."""
+    import datasets
+
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": ["NATO warned Russia.", "China met the EU.", "Russia won."],
+                          "source": ["x", "y", None], "title": ["Talks stall", None, "Result"],
+                          "date": pd.to_datetime(["2011-04-07", "2011-04-07 14:05", None], format="ISO8601"),
+                          "lang": "en"}, index=["p", "q", "r"])
+    frame.to_parquet(tmp_path / "articles.parquet")
+    with pytest.warns(InputWarning, match=r"articles.parquet:1: column 'lang' .language. not read"):
+        saved = list(classifier.prepare_items(str(tmp_path / "articles.parquet")))
+    with pytest.warns(InputWarning, match="^DataFrame: column 'lang' .language. not read"):
+        assert list(classifier.prepare_items(frame)) == saved
+    assert len(saved) == 5 and {i["date"] for i in saved} == {"2011-04-07", "2011-04-07T14:05:00", None}
+    with pytest.warns(InputWarning, match="^row 1: column 'lang'"):  # NaT and None as given in the dicts
+        assert list(classifier.prepare_items(frame.to_dict("records"))) == saved
+    with pytest.warns(InputWarning, match="^Dataset: column 'lang'"):
+        assert list(classifier.prepare_items(datasets.Dataset.from_pandas(frame, preserve_index=False))) == saved
+    renamed = frame.drop(columns="lang").rename(columns={"text": "maintext", "date": "date_publish"})
+    assert list(classifier.prepare_items(renamed, columns={"text": "maintext", "date": "date_publish"})) == saved
+    for corpus, kw, message in (  # each message as it begins
+            (renamed, {}, "row 1 (index 'p'): missing field 'text' (the row has 'id', 'maintext', 'source', 'title', "
+                          "'date_publish'; an article row needs id and text); name the columns with "
+                          "columns='text=maintext,date=date_publish'"),
+            (renamed, {"columns": "text=maintxt"}, "DataFrame: no column 'maintxt' (columns='text=maintxt'); the "
+                                                   "table has 'id', 'maintext'"),
+            (frame.assign(text=["NATO won.", " ", "x"]), {}, "row 2 (index 'q'): empty 'text' (skip_unreadable"),
+            (frame.assign(id="a"), {}, "row 2 (index 'q'): duplicate article id 'a'"),
+            (frame.iloc[:0], {}, "DataFrame: empty (no rows)"),
+            (["NATO won."], {}, "row 1: expected a dict of column to value; got str 'NATO won.'"),
+            (frame, {"manifest": "m.csv"}, "manifest='m.csv': applies to files of articles, not to a DataFrame")):
+        with pytest.raises(InputError) as caught:
+            list(classifier.prepare_items(corpus, **kw))
+        assert str(caught.value).startswith(message), str(caught.value)
 
 
 def test_an_item_read_from_a_file_equals_the_same_item_made_here(tmp_path):

@@ -1787,6 +1787,54 @@ def table_rows(path: str | Path, encoding: str | None = None) -> int | None:
     return rows + len(too_long)
 
 
+def memory_table(data) -> str | None:
+    """What an in-memory table of rows is, as messages name it: "DataFrame" (pandas), "Dataset" (``datasets``),
+    "list" (a list or tuple of dicts); None for anything else (a path, a string). A ``DatasetDict`` (a dataset's
+    splits) is an InputError naming them."""
+    pandas = sys.modules.get("pandas")  # a DataFrame's module is imported where there is one
+    if pandas is not None and isinstance(data, pandas.DataFrame):
+        return "DataFrame"
+    if type(data).__module__.startswith("datasets"):
+        if isinstance(data, dict):
+            raise InputError(f"expected one Dataset; got a DatasetDict of splits {sorted(data)}: pass one split, e.g. "
+                             f"data[{sorted(data)[0]!r}]")
+        if hasattr(data, "column_names"):
+            return "Dataset"
+    if isinstance(data, (list, tuple)):
+        return "list"
+    return None
+
+
+FRAME_CHUNK_ROWS = 1000  # a DataFrame's rows turned into dicts at a time: a copy of a chunk, not of the frame
+
+
+def frame_rows(frame) -> Iterator[dict]:
+    """A DataFrame's rows as dicts, a chunk of rows at a time, with an empty cell (NaN, NA, NaT) as None: a table
+    file's missing value. A column name written twice is an InputError (a row would keep one of the two)."""
+    repeated = frame.columns[frame.columns.duplicated()]
+    if len(repeated):
+        raise InputError(f"DataFrame: column {repeated[0]!r} appears twice")
+    for start in range(0, len(frame), FRAME_CHUNK_ROWS):
+        chunk = frame.iloc[start:start + FRAME_CHUNK_ROWS]
+        yield from chunk.astype(object).where(chunk.notna(), None).to_dict("records")
+
+
+def iter_memory_rows(data) -> Iterator[tuple[str, dict]]:
+    """The rows of an in-memory table (``memory_table``) as dicts, each with what a message calls it where a file
+    would name its line: "row 3 (index 'b')" in a DataFrame (by its index's label too), "row 3" in a Dataset or a
+    list. A list's row that is no dict is an InputError naming it."""
+    if memory_table(data) == "DataFrame":
+        labels = iter(data.index)
+        for number, row in enumerate(frame_rows(data), start=1):
+            yield f"row {number} (index {next(labels)!r})", row
+        return
+    for number, row in enumerate(data, start=1):
+        if not isinstance(row, dict):
+            raise InputError(f"row {number}: expected a dict of column to value; got {type(row).__name__} "
+                             f"{str(row)[:40]!r}")
+        yield f"row {number}", dict(row)
+
+
 def iter_table(path: str | Path, columns: dict[str, str] | None = None,
                encoding: str | None = None,
                on_long_line: Callable[[int, str], None] | None = None,

@@ -2017,6 +2017,8 @@ def test_prepare_items_takes_workers_as_prepare_does(tmp_path):
             said[workers] = list(classifier.prepare_items(corpus, skip_unreadable=True, workers=workers)), \
                 [str(w.message) for w in caught]
     assert said[1] == said[2] and len(said[2][0]) == 287 and "skipped" in said[2][1][0]
+    with pytest.warns(UserWarning, match=r"skipped row 2 \(index 1\): empty 'text'"):  # a DataFrame's rows too
+        assert list(classifier.prepare_items(pd.DataFrame(rows), skip_unreadable=True, workers=2)) == said[1][0]
     with pytest.raises(InputError, match=r"workers -1: expected a whole number of at least 0"):
         classifier.prepare_items(corpus, workers=-1)
 
