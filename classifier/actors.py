@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
-from classifier.errors import InputError, InputWarning, check_paths, option
+from classifier.errors import InputError, InputWarning, check_paths, option, warn_caller
 from classifier.io.files import check_not_packed, read_once
 from classifier.items import Item
 from classifier.resources import resource_path
@@ -419,10 +419,9 @@ def warn_of_dropped_terms(bundled: list[Actor], added: list[Actor], where) -> No
         lost = [t for t in dict.fromkeys(telling) if " ".join(t.split()).casefold() not in kept]
         if lost:
             shown = ", ".join(lost[:5]) + (", …" if len(lost) > 5 else "")
-            warnings.warn(f"{where}: {actor.name} replaces the bundled actor of that name, whose {len(lost)} other "
-                          f"term{'s' if len(lost) != 1 else ''} ({shown}) no longer count; to add names to it, copy "
-                          "its whole entry from the bundled catalogue (stance actors list) into your file",
-                          InputWarning, stacklevel=3)
+            warn_caller(f"{where}: {actor.name} replaces the bundled actor of that name, whose {len(lost)} other "
+                        f"term{'s' if len(lost) != 1 else ''} ({shown}) no longer count; to add names to it, copy "
+                        "its whole entry from the bundled catalogue (stance actors list) into your file")
 
 
 def _folded(term: str) -> str:
@@ -503,7 +502,7 @@ def take_terms(bundled: list[Actor], added: list[Actor], path: str | Path, text:
             old = old.model_copy(update=update)
         kept.append(old)
     for note in notes:
-        warnings.warn(note, InputWarning, stacklevel=3)
+        warn_caller(note)
     added = [a.model_copy(update={"people": [*a.people, *dict.fromkeys(gained[a.name])]}) if a.name in gained else a
              for a in added]
     return kept, added

@@ -20,6 +20,22 @@ class InputWarning(UserWarning):
     one warning line; in Python it is an ordinary warning."""
 
 
+def warn_caller(message: str, category: type[Warning] = InputWarning) -> None:
+    """``warnings.warn`` naming the caller's line: the first frame outside this package, however deep in it the
+    warning is made (``prepare_items``' articles are read in generators within generators, through a pool of
+    worker processes or not, so no fixed ``stacklevel`` names the line that called it or took its next item).
+    Python 3.12's ``skip_file_prefixes`` does the same; the package supports 3.11."""
+    import os
+    import sys
+    import warnings
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 2  # the frame that warns is stacklevel 2 from here
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
 def check_at_least(**limits: tuple) -> None:
     """``name=(value, least)``: each a whole number of at least ``least``, as the CLI's options are (the Python
     functions take the same arguments without the CLI's checks)."""

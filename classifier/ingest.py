@@ -10,14 +10,13 @@ import io
 import math
 import os
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from pydantic import BaseModel
 
-from classifier.errors import InputError, InputWarning, option
+from classifier.errors import InputError, option, warn_caller
 from classifier.article_columns import article_row, check_columns, resolve_columns, unread_columns_note
 from classifier.io.files import (DECOMPRESSION_ERRORS, archive_problem, bom_encoding, check_encoding, check_not_input,
                                  check_regular_input, compression_of, csv_header, format_of, iter_csv,
@@ -484,9 +483,8 @@ def read_manifest(path: Path, root: Path, encoding: str | None = None) -> dict[s
         if not warned:
             unused = [name for name in row if name not in MANIFEST_FIELDS]
             if unused:
-                warnings.warn(f"{path}: column{'s' if len(unused) > 1 else ''} {', '.join(map(repr, unused))} not "
-                              f"read (a manifest has {', '.join(MANIFEST_FIELDS)}; 'outlet' is read as 'source')",
-                              InputWarning, stacklevel=2)
+                warn_caller(f"{path}: column{'s' if len(unused) > 1 else ''} {', '.join(map(repr, unused))} not "
+                            f"read (a manifest has {', '.join(MANIFEST_FIELDS)}; 'outlet' is read as 'source')")
             warned = True
         if not row.get("file"):
             raise InputError(f"{path}:{lineno}: missing 'file' (columns: {', '.join(MANIFEST_FIELDS)})")
@@ -557,8 +555,8 @@ def article_files(root: Path, found: FolderFiles | None = None) -> list[Path]:
     already."""
     found = found or folder_files(root)
     for path in found.linked:
-        warnings.warn(f"{path}: a link to a folder, not followed (copy or move its articles into the corpus folder "
-                      "to read them)", InputWarning, stacklevel=2)
+        warn_caller(f"{path}: a link to a folder, not followed (copy or move its articles into the corpus folder "
+                    "to read them)")
     return found.articles
 
 
@@ -613,10 +611,9 @@ def warn_unread_tables(tables: list[Path], manifests: set[Path]) -> None:
     if tables:
         named = ", ".join(str(table) for table in tables[:3])
         named += f" and {len(tables) - 3} more" if len(tables) > 3 else ""
-        warnings.warn(f"{named}: {'a table' if len(tables) == 1 else f'{len(tables)} tables'} in the corpus folder, "
-                      "not read (a folder's articles are its .txt, .md and .html files); prepare a table of articles "
-                      "on its own ('stance prepare TABLE --out ...') and join the items files", InputWarning,
-                      stacklevel=2)
+        warn_caller(f"{named}: {'a table' if len(tables) == 1 else f'{len(tables)} tables'} in the corpus folder, "
+                    "not read (a folder's articles are its .txt, .md and .html files); prepare a table of articles "
+                    "on its own ('stance prepare TABLE --out ...') and join the items files")
 
 
 @functools.lru_cache(maxsize=4)
@@ -651,8 +648,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
         relative = path.relative_to(root).as_posix()
         known.add(relative)
         if path.is_symlink() and path.resolve() in real:  # one article, twice in the counts
-            warnings.warn(f"{path}: a link to {real[path.resolve()].relative_to(root).as_posix()}, which is read under "
-                          "its own name; the link is not read again", InputWarning, stacklevel=2)
+            warn_caller(f"{path}: a link to {real[path.resolve()].relative_to(root).as_posix()}, which is read under "
+                        "its own name; the link is not read again")
             if on_file:
                 on_file()
             continue
@@ -723,8 +720,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                   f"{sorted(unlisted)[0]})"] if unlisted else []) + \
                 ([f"{len(blank)} row{'s have' if len(blank) != 1 else ' has'} no source (e.g. {sorted(blank)[0]})"]
                  if blank else [])
-        warnings.warn(f"{manifest}: {' and '.join(parts)}: each such article is an outlet of its own, named by its "
-                      "path", InputWarning, stacklevel=2)
+        warn_caller(f"{manifest}: {' and '.join(parts)}: each such article is an outlet of its own, named by its "
+                    "path")
 
 
 def warn_no_manifest(root: Path, articles: list[str]) -> None:
@@ -734,9 +731,9 @@ def warn_no_manifest(root: Path, articles: list[str]) -> None:
     folders = sorted({name.split("/", 1)[0] for name in articles if "/" in name})
     hint = (f"; if the folders {', '.join(folders[:5])}{' …' if len(folders) > 5 else ''} are outlets, list each file "
             "with its folder's outlet there") if len(folders) > 1 else ""
-    warnings.warn(f"{root}: no {MANIFEST_NAME}, so each of the {len(articles)} articles is an outlet of its own, "
-                  f"named by its path (e.g. {articles[0]}): name their outlets in {root / MANIFEST_NAME} "
-                  f"(file,source; or --manifest FILE){hint}", InputWarning, stacklevel=3)
+    warn_caller(f"{root}: no {MANIFEST_NAME}, so each of the {len(articles)} articles is an outlet of its own, "
+                f"named by its path (e.g. {articles[0]}): name their outlets in {root / MANIFEST_NAME} "
+                f"(file,source; or --manifest FILE){hint}")
 
 
 _RSS_DATE = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d\d(?::\d\d)?\s*"
@@ -927,10 +924,10 @@ class DateCheck:
                        if self.order == "YMD" else
                        f"; {which} written in numbers{named} with no day when read as "
                        f"{option('date_order', self.order)} (a 31 February, a month over 12, or another order)")
-        warnings.warn(f"{self.unreadable} article{'s have' if self.unreadable != 1 else ' has'} a date the report "
-                      f"cannot read (e.g. {self.example}: not ISO 8601, a placeholder such as 1970-01-01, or a "
-                      "year outside 1600-2200): it counts them undated; write dates as 2022-03-03 (a time and "
-                      f"offset may follow){numeric}", InputWarning, stacklevel=3)
+        warn_caller(f"{self.unreadable} article{'s have' if self.unreadable != 1 else ' has'} a date the report "
+                    f"cannot read (e.g. {self.example}: not ISO 8601, a placeholder such as 1970-01-01, or a "
+                    "year outside 1600-2200): it counts them undated; write dates as 2022-03-03 (a time and "
+                    f"offset may follow){numeric}")
 
 
 def as_text(value, field: str, where: str) -> str | None:
@@ -1015,7 +1012,7 @@ def table_articles(rows: Iterable[tuple[str, dict]], table: str, named: str, hea
                     or any(name.casefold() == field for name in row if isinstance(name, str))}
             if read == {"id", "text"}:  # else the error for the missing one names them all, in its --columns
                 if note := unread_columns_note(row, resolved, header):
-                    warnings.warn(note, InputWarning, stacklevel=2)
+                    warn_caller(note)
         row = article_row(row, where, resolved)
         if row.get("id") in (None, ""):
             raise InputError(f"{where}: missing field 'id' (an article row needs id and text)")

@@ -551,11 +551,10 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     once in one line and the call is an ``InputError`` saying so; no process starts more). The corpus and the
     catalogue are checked at the call; the articles are read as the items are taken."""
     import os
-    import warnings
 
     from classifier.actors import choose_catalogue
     from classifier.clean import load_rules
-    from classifier.errors import InputError, InputWarning, check_at_least, check_paths
+    from classifier.errors import InputError, check_at_least, check_paths, warn_caller
     from classifier.ingest import MAX_ARTICLE_CHARS, stream_corpus
     from classifier.io.files import memory_table
 
@@ -578,7 +577,7 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
             if not skip_unreadable and problem.kind != "too long":
                 raise InputError(f"{problem.path}: {problem.reason} (skip_unreadable=True skips such "
                                  f"{'rows' if problem.kind == 'table row' else 'files'})")
-            warnings.warn(f"skipped {problem.path}: {problem.reason}", stacklevel=4)
+            warn_caller(f"skipped {problem.path}: {problem.reason}")
         reported = len(stream.skipped)
 
     def articles():
@@ -595,6 +594,6 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
             yield from article_items_
         for note in (foreign.note(), thin.note()):
             if note:
-                warnings.warn(note, InputWarning, stacklevel=2)
+                warn_caller(note)
 
     return items()

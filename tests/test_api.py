@@ -243,6 +243,28 @@ def test_prepare_items_reads_a_dataframe_as_the_same_frame_saved_to_parquet(tmp_
         assert str(caught.value).startswith(message), str(caught.value)
 
 
+def test_prepare_items_warnings_name_the_callers_line(tmp_path):
+    """Each warning of prepare_items names the line that called it (or took its items), in one process or in
+    workers: they had named prepare.py or ingest.py, the skipped one as a plain UserWarning."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia and China signed a deal.\n")
+    (corpus / "empty.txt").write_text("")
+    (tmp_path / "ru.yaml").write_text("actors:\n  - name: Russia\n    names: [Russia, RF]\n")
+    frame = pd.DataFrame({"id": ["a", "b"], "text": ["Russia won.", "Россия победила в войне против всех врагов."],
+                          "date": ["03.04.2022", None], "lang": "en"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        list(classifier.prepare_items(corpus, skip_unreadable=True, actors=tmp_path / "ru.yaml"))
+        list(classifier.prepare_items(frame))
+        list(classifier.prepare_items(frame, workers=2))
+    said = {(Path(w.filename).name, w.category, str(w.message).split(":")[0]) for w in caught}
+    assert said == {(Path(__file__).name, classifier.InputWarning, text) for text in (
+        str(tmp_path / "ru.yaml"), f"skipped {corpus / 'empty.txt'}", "DataFrame",
+        "1 article has a date the report cannot read (e.g. '03.04.2022' at row 1 (index 0)",
+        "1 article does not read as English (Cyrillic script 1; e.g. b)")}, said
+
+
 def test_an_item_read_from_a_file_equals_the_same_item_made_here(tmp_path):
     from classifier.items import read_items
 
