@@ -236,6 +236,7 @@ def test_prepare_items_reads_a_dataframe_as_the_same_frame_saved_to_parquet(tmp_
             (frame.assign(text=["NATO won.", " ", "x"]), {}, "row 2 (index 'q'): empty 'text' (skip_unreadable"),
             (frame.assign(id="a"), {}, "row 2 (index 'q'): duplicate article id 'a'"),
             (frame.iloc[:0], {}, "DataFrame: empty (no rows)"),
+            (frame.rename(columns={"title": "text"}), {}, "DataFrame: column 'text' appears twice"),
             (["NATO won."], {}, "row 1: expected a dict of column to value; got str 'NATO won.'"),
             (frame, {"manifest": "m.csv"}, "manifest='m.csv': applies to files of articles, not to a DataFrame")):
         with pytest.raises(InputError) as caught:
