@@ -333,27 +333,29 @@ class Tenures:
 
 
 
-def choose_catalogue(extend: str | Path | None = None, replace: str | Path | None = None,
+Catalogue = str | Path | list  # a catalogue YAML's path, or its actors as a list of dicts in its schema
+
+
+def choose_catalogue(extend: Catalogue | None = None, replace: Catalogue | None = None,
                      only: str | Iterable[str] | None = None, *, options: tuple[str, str, str] | None = None
                      ) -> list[Actor]:
     """The catalogue a run uses: the bundled one, with ``extend``'s actors added (an actor of the same name
-    replaced), or ``replace``'s alone; then, with ``only`` ("Russia,China"), just those actors. Errors name the
-    three as the caller passed them (``actors``, ``actors_only``, ``only_actors``; the CLI's ``--actors`` ...:
+    replaced), or ``replace``'s alone; then, with ``only`` ("Russia,China"), just those actors. ``extend`` and
+    ``replace``: a catalogue YAML, or (from Python) a list of its actors as dicts (``read_catalogue``). Errors name
+    the three as the caller passed them (``actors``, ``actors_only``, ``only_actors``; the CLI's ``--actors`` ...:
     ``classifier.errors.option``) unless ``options`` names them."""
     options = options or (option("actors"), option("actors_only"), option("only_actors"))
-    check_paths("an actor catalogue (YAML)", **{options[0]: extend, options[1]: replace})
-    if extend and replace:
+    check_catalogues(**{options[0]: extend, options[1]: replace})
+    if given(extend) and given(replace):
         raise InputError(f"{options[0]} adds to the bundled catalogue and {options[1]} replaces it: pass one of them")
-    actors = load_catalogue(replace) if replace else load_catalogue()
-    if extend:
-        text = catalogue_text(extend)  # read once: a pipe (--actors <(cat a.yaml)) has its bytes once
-        added = load_catalogue(extend, text)
+    actors = read_catalogue(replace, options[1])[0] if given(replace) else load_catalogue()
+    if given(extend):
+        added, at = read_catalogue(extend, options[0])
         names = {a.name.strip().casefold() for a in added}  # as names are matched: "russia" replaces Russia
-        warn_of_dropped_terms(actors, added, extend)
-        actors, added = take_terms([a for a in actors if a.name.strip().casefold() not in names], added, extend,
-                                    text)
+        warn_of_dropped_terms(actors, added, at.name)
+        actors, added = take_terms([a for a in actors if a.name.strip().casefold() not in names], added, at)
         actors = actors + added
-        check_terms(actors, f"{extend} with the bundled catalogue")
+        check_terms(actors, f"{at.name} with the bundled catalogue")
     if only is not None:
         wanted = actor_names(only, options[2])
         by_name = {a.name.casefold(): a for a in actors}
@@ -365,6 +367,48 @@ def choose_catalogue(extend: str | Path | None = None, replace: str | Path | Non
         dropped = [a for a in actors if a.name not in {k.name for k in kept}]
         actors = [shadowed(actor, dropped) for actor in kept]
     return actors
+
+
+def given(catalogue: Catalogue | None) -> bool:
+    """Whether a catalogue is given: a path that is not empty, or a list (an empty one too: no actors)."""
+    return isinstance(catalogue, (list, tuple)) or bool(catalogue)
+
+
+def check_catalogues(**catalogues) -> None:
+    """``name=value``: each None, a catalogue YAML's path or a list of actors (``read_catalogue``); anything else (a
+    number, a DataFrame) is an InputError naming the argument (``errors.check_paths``)."""
+    check_paths("an actor catalogue (YAML), or a list of its actors as dicts",
+                **{name: value for name, value in catalogues.items() if not isinstance(value, (list, tuple))})
+
+
+@dataclass(frozen=True)
+class CatalogueAt:
+    """Where a catalogue's actors are written, for its messages to name: a YAML file (``name``: its path; ``text``:
+    its text, whose lines name an actor's fields, ``a.yaml:7``) or a list of dicts given in Python (``name``: the
+    argument; an actor by its place in the list, ``actors[0]``)."""
+    name: str
+    text: str | None = None
+
+    def at(self, number: int, loc: tuple = ()) -> str:
+        """Where actor ``number`` (from 1) writes its field ``loc`` (as pydantic names it: ("names", 2))."""
+        return f"{self.name}[{number - 1}]" if self.text is None else f"{self.name}:{_line_of(self.text, number, loc)}"
+
+    def actor(self, number: int, loc: tuple = ()) -> str:
+        """``at`` with the actor's number, where the place (a line) does not say it: "a.yaml:7: actor 2"."""
+        return self.at(number, loc) + (f": actor {number}" if self.text is not None else "")
+
+    def entry(self, number: int) -> str:
+        """Actor ``number`` as a message names another: "actor 2", "actors[1]"."""
+        return f"actor {number}" if self.text is not None else self.at(number)
+
+
+def read_catalogue(catalogue: Catalogue, name: str) -> tuple[list[Actor], CatalogueAt]:
+    """The actors of ``catalogue`` (the argument ``name``) and where they are written: a YAML file's, read once (a
+    pipe, ``--actors <(cat a.yaml)``, has its bytes once), or a list's (``catalogue_entries``)."""
+    if isinstance(catalogue, (list, tuple)):
+        return catalogue_entries(catalogue, name), CatalogueAt(name)
+    text = catalogue_text(catalogue)
+    return load_catalogue(catalogue, text), CatalogueAt(str(catalogue), text)
 
 
 def term_hints(actors: list[Actor], unknown: Iterable[str],
@@ -429,28 +473,26 @@ def _folded(term: str) -> str:
     return " ".join(term.split()).casefold()
 
 
-def _term_line(text: str, number: int, actor: Actor, term: str) -> int:
-    """The line of the catalogue ``text`` where actor ``number`` (``actor``) writes ``term`` (folded: ``_folded``),
-    else where the actor begins; a term that is also its name, in its field ("people: [Donald Trump]")."""
+def _term_loc(actor: Actor, term: str) -> tuple:
+    """The field where ``actor`` writes ``term`` (folded: ``_folded``), as pydantic names it (("names", 2)), else
+    () (the actor itself); a term that is also its name, in its field ("people: [Donald Trump]")."""
     for name in TERM_FIELDS:
         for index, written in enumerate(getattr(actor, name)):
             if _folded(written) == term:
-                return _line_of(text, number, (name, index))
-    return _line_of(text, number, ("name",) if _folded(actor.name) == term else ())
+                return name, index
+    return ("name",) if _folded(actor.name) == term else ()
 
 
-def take_terms(bundled: list[Actor], added: list[Actor], path: str | Path, text: str
-               ) -> tuple[list[Actor], list[Actor]]:
-    """The bundled actors less what the actors of the user's file (``added``, read from ``path``, whose ``text`` names
-    the lines) take, and those
+def take_terms(bundled: list[Actor], added: list[Actor], at: CatalogueAt) -> tuple[list[Actor], list[Actor]]:
+    """The bundled actors less what the actors of the user's file or list (``added``, written ``at``) take, and those
     actors: a term one of them holds (name, alias, demonym, place or person, as ``check_terms`` compares them) leaves
     the bundled actor that held it; a person of the bundled actor whose full name one of them holds (the same
     ``name_words``: "Recep Tayyip Erdoğan" is Erdogan) leaves it whole, with their forms (``person_names``: "Trump",
     "Kim Jong-un"; a form another of its people shares, "Kim", stays), which join the taker's ``people`` where the
     file does not hold them, and with their ``in_office`` days, which the taker does not get: its person counts on
     every day unless it gives its own (the bundled days say when they spoke for the bundled actor). Each taken term is
-    warned of on one line naming the file's line. A bundled actor's own name cannot be taken (it is always its
-    term): that is an error naming the line."""
+    warned of on one line naming the file's line (the list's entry). A bundled actor's own name cannot be taken (it
+    is always its term): that is an error naming the line."""
     holder: dict[str, tuple[int, Actor]] = {}
     people_of: dict[tuple[str, ...], tuple[int, Actor, str]] = {}  # a full name's words -> who holds it, as written
     for number, actor in enumerate(added, start=1):
@@ -462,7 +504,7 @@ def take_terms(bundled: list[Actor], added: list[Actor], path: str | Path, text:
     for old in bundled:
         if (hit := holder.get(_folded(old.name))) is not None:
             number, actor = hit
-            raise InputError(f"{path}:{_term_line(text, number, actor, _folded(old.name))}: {actor.name}: "
+            raise InputError(f"{at.at(number, _term_loc(actor, _folded(old.name)))}: {actor.name}: "
                              f"{old.name!r} is the bundled actor {old.name}'s own name, which it keeps (an entry "
                              f"named {old.name} replaces that actor)")
         persons = person_names(old.people, old.surname_first)
@@ -478,11 +520,11 @@ def take_terms(bundled: list[Actor], added: list[Actor], path: str | Path, text:
             for term in getattr(old, name):
                 if (hit := holder.get(_folded(term))) is not None:
                     number, actor = hit
-                    where = f"{path}:{_term_line(text, number, actor, _folded(term))}"
+                    where = at.at(number, _term_loc(actor, _folded(term)))
                     note = ""
                 elif name == "people" and term in forms:
                     person, (number, actor, written) = forms[term]
-                    where = f"{path}:{_term_line(text, number, actor, _folded(written))}"
+                    where = at.at(number, _term_loc(actor, _folded(written)))
                     note = f" (a form of {persons[person]}, which {actor.name} now has under people)"
                     gained.setdefault(actor.name, []).append(term)
                 else:
@@ -603,25 +645,37 @@ def load_catalogue(path: str | Path | None = None, text: str | None = None) -> l
         key, line = stray
         raise InputError(f"{path}:{line}: {key!r} at the top level, beside 'actors:', is read by nothing (an actor's "
                          "field indented too little?); only a block for merging ('common: &c') may stand there")
+    return checked_actors(spec["actors"], CatalogueAt(str(path), text))
+
+
+def catalogue_entries(entries: list | tuple, name: str = "actors") -> list[Actor]:
+    """The actors of a catalogue given in Python as a list of dicts, each an entry of a catalogue YAML's
+    ``actors:`` list (``{"name": "Gazprom", "kind": "company", "names": ["Gazprom"]}``), checked as the YAML's are;
+    a problem is one line naming the entry as ``name`` (the argument) and its place (``actors[0]: names.0: ...``)."""
+    return checked_actors(list(entries), CatalogueAt(name))
+
+
+def checked_actors(entries: list, at: CatalogueAt) -> list[Actor]:
+    """A catalogue's entries as actors, each validated (``Actor``), no name twice and no term of two actors
+    (``check_terms``), a problem named ``at`` its line or entry."""
     actors = []
-    for number, raw in enumerate(spec["actors"], start=1):
+    for number, raw in enumerate(entries, start=1):
         if not isinstance(raw, dict):
-            raise InputError(f"{path}:{_line_of(text, number, ())}: actor {number}: expected fields (name:, names:, "
-                             f"…), got {type(raw).__name__} {shown_value(raw)}")
+            raise InputError(f"{at.actor(number)}: expected fields (name:, names:, …), got {type(raw).__name__} "
+                             f"{shown_value(raw)}")
         try:
             actors.append(Actor.model_validate(raw))
         except ValidationError as exc:
             first = exc.errors()[0]
-            line = _line_of(text, number, (*first["loc"], *getattr(first.get("ctx", {}).get("error"), "loc", ())))
-            raise InputError(f"{path}:{line}: actor {number}: {'.'.join(map(str, first['loc']))}: "
-                             f"{first['msg']}") from None
+            loc = (*first["loc"], *getattr(first.get("ctx", {}).get("error"), "loc", ()))
+            raise InputError(f"{at.actor(number, loc)}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
     first_of: dict[str, int] = {}
     for number, actor in enumerate(actors, start=1):
         earlier = first_of.setdefault(actor.name.strip().casefold(), number)
         if earlier != number:
-            raise InputError(f"{path}:{_line_of(text, number, ('name',))}: actor {actor.name!r} listed twice (also "
-                             f"actor {earlier}; names are matched ignoring case)")
-    check_terms(actors, str(path), line_of=lambda number, term: _term_line(text, number, actors[number - 1], term))
+            raise InputError(f"{at.at(number, ('name',))}: actor {actor.name!r} listed twice (also "
+                             f"{at.entry(earlier)}; names are matched ignoring case)")
+    check_terms(actors, at.name, place_of=lambda number, term: at.at(number, _term_loc(actors[number - 1], term)))
     return actors
 
 
@@ -681,9 +735,9 @@ def id_part(name: str) -> str:
 
 
 def check_terms(actors: list[Actor], where: str,
-                line_of: Callable[[int, str], int] | None = None) -> None:
+                place_of: Callable[[int, str], str] | None = None) -> None:
     """Refuse a term (name, alias, place, person) that two actors share: the matcher would give every mention
-    of it to one of them, silently (``line_of``: actor number and folded term -> the line of the second actor's
+    of it to one of them, silently (``place_of``: actor number and folded term -> where the second actor writes the
     term, named in the error). Refuse two names that make one item id ("AC/DC", "AC-DC"): the two actors'
     items of a sentence would share it."""
     parts: dict[str, str] = {}
@@ -696,7 +750,7 @@ def check_terms(actors: list[Actor], where: str,
     for number, actor in enumerate(actors, start=1):
         for term in dict.fromkeys(map(_folded, actor.terms())):
             if owner.setdefault(term, actor.name) != actor.name:
-                place = f"{where}:{line_of(number, term)}" if line_of else where
+                place = place_of(number, term) if place_of else where
                 raise InputError(f"{place}: the term {term!r} belongs to both {owner[term]} and {actor.name}; "
                                  "keep it under one actor")
 

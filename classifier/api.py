@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from classifier.actors import MentionFinder, complete_spans
-from classifier.errors import InputError, check_at_least, check_paths
+from classifier.errors import InputError, check_at_least
 from classifier.io.files import frame_rows, memory_table
 from classifier.items import Item, parse_item
 from classifier.models.base import quiet_loading
@@ -187,8 +187,9 @@ class StanceClassifier:
 
 
 def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch", device: str = "cpu",
-               actors: str | Path | None = None, actors_only: str | Path | None = None, threads: int | None = None,
-               trust_remote_code: bool = False, catalogue: str | Path | None = None) -> StanceClassifier:
+               actors: str | Path | list | None = None, actors_only: str | Path | list | None = None,
+               threads: int | None = None, trust_remote_code: bool = False,
+               catalogue: str | Path | list | None = None) -> StanceClassifier:
     """A model to score with: a folder (``models/default``, ``models/sentiment``, one ``stance train`` wrote), a
     Hugging Face hub name (downloaded where the network allows, safetensors only), or ``None`` for
     ``$STANCE_MODEL`` and then the checkout's ``models/default``.
@@ -198,10 +199,11 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
     ``device``: cpu, cuda or auto (torch engine). ``threads``: CPU threads, as ``--threads`` (ONNX Runtime's; for
     torch, ``torch.set_num_threads``, which holds for the whole process). ``actors``: a catalogue YAML whose actors
     are added to the bundled catalogue, ``actors_only``: one used instead of it, as ``--actors`` and
-    ``--actors-only``; they find the mentions of inputs given without spans (``catalogue``, the earlier name of
-    ``actors_only``, still works). ``trust_remote_code``: let a model folder run its own Python code (never by
+    ``--actors-only``, or either as a list of its actors as dicts (``[{"name": "Gazprom", "names": ["Gazprom"]}]``,
+    checked as the YAML's entries are); they find the mentions of inputs given without spans (``catalogue``, the
+    earlier name of ``actors_only``, still works). ``trust_remote_code``: let a model folder run its own Python code (never by
     default)."""
-    from classifier.actors import choose_catalogue
+    from classifier.actors import check_catalogues, choose_catalogue, given
     from classifier.predict.engines import load_engine
 
     if path_or_name is not None and not isinstance(path_or_name, (str, os.PathLike)):  # a TypeError deep in pathlib
@@ -209,14 +211,14 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
                          f"{type(path_or_name).__name__}")
     if threads is not None:
         check_at_least(threads=(threads, 1))
-    check_paths("an actor catalogue (YAML)", actors=actors, actors_only=actors_only, catalogue=catalogue)
+    check_catalogues(actors=actors, actors_only=actors_only, catalogue=catalogue)
     if catalogue is not None:
         if actors_only is not None:
             raise InputError("catalogue is the earlier name of actors_only: pass one of them")
         warnings.warn("load_model(catalogue=...) is now actors_only=... (actors=... adds to the bundled catalogue)",
                       DeprecationWarning, stacklevel=2)
         actors_only = catalogue
-    chosen = choose_catalogue(actors, actors_only) if actors or actors_only else None
+    chosen = choose_catalogue(actors, actors_only) if given(actors) or given(actors_only) else None
     path = resolve_model(path_or_name)
     with quiet_loading():  # the ONNX engines load a torch model too
         engine_model = load_engine(path, engine, trust_remote_code, threads, device)

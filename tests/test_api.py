@@ -452,6 +452,37 @@ def test_the_catalogue_options_add_to_or_replace_the_bundled_one_as_the_cli_s_do
         assert replaced.predict([("The Kremlin said so.", "Russia")])[0]["spans_from"] == "none"
 
 
+def test_a_catalogue_is_a_list_of_dicts_checked_as_the_yaml_s_entries(tmp_path, tiny_model_dir):
+    """actors= and actors_only= take the catalogue's actors as a list of dicts, as its YAML's actors: list holds
+    them, with the YAML's checks and warnings, a problem named by its entry; they took a YAML path alone."""
+    corpus = [{"id": "a", "text": "Gazprom and Russia signed a deal with China."}]
+    gazprom = [{"name": "Gazprom", "kind": "company", "names": ["Gazprom"]}]
+    actors = lambda **kw: sorted(i["actor"] for i in classifier.prepare_items(corpus, **kw))  # noqa: E731
+    assert actors(actors=gazprom) == ["China", "Gazprom", "Russia"]
+    assert actors(actors_only=gazprom) == ["Gazprom"] and actors(actors_only=[]) == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        [found] = classifier.load_model(tiny_model_dir, actors_only=gazprom).predict([("Gazprom said so.", "Gazprom")])
+    assert found["spans_from"] == "catalogue"
+    with pytest.warns(InputWarning, match=r"^Putin: taken from Russia by actors\[0\]"):
+        assert actors(actors=[{"name": "Vladimir Putin", "kind": "person", "people": ["Vladimir Putin"]}]) == [
+            "China", "Russia"]
+    for given, message in (
+            ([{"name": "Gazprom", "names": "Gazprom"}], "actors[0]: names: Input should be a valid list"),
+            ([{"name": "Gazprom", "nmaes": ["Gaz"]}], "actors[0]: nmaes: Extra inputs are not permitted"),
+            ([{"name": "Gazprom"}, "Rosneft"], "actors[1]: expected fields (name:, names:, …), got str 'Rosneft'"),
+            ([{"name": "Gazprom"}, {"name": "gazprom"}], "actors[1]: actor 'gazprom' listed twice (also actors[0];"),
+            ([{"name": "A", "names": ["Gaz"]}, {"name": "B", "names": ["gaz"]}],
+             "actors[1]: the term 'gaz' belongs to both A and B"),
+            ([{"name": "Gazprom", "names": ["Russia"]}], "actors[0]: Gazprom: 'Russia' is the bundled actor Russia's "
+                                                          "own name")):
+        with pytest.raises(InputError) as caught:
+            actors(actors=given)
+        assert str(caught.value).startswith(message), str(caught.value)
+    with pytest.raises(InputError, match=r"^actors_only\[0\]: names: Input should be a valid list"):
+        classifier.load_model(tiny_model_dir, actors_only=[{"name": "Gazprom", "names": "Gazprom"}])
+
+
 def test_the_lower_level_predict_finds_the_mentions_of_an_item_given_without_spans(tiny_model_dir):
     from classifier.errors import InputWarning
     from classifier.models.stance_model import StanceModel
@@ -596,7 +627,7 @@ def test_arguments_of_the_wrong_type_are_one_error_naming_the_argument(tmp_path)
             (lambda: list(classifier.prepare_items(tmp_path / "corpus", only_actors=" , ")),
              "only_actors: no actor names given (e.g. only_actors='Russia,China')"),
             (lambda: list(classifier.prepare_items(tmp_path / "corpus", actors=5)),
-             "actors: expected the path of an actor catalogue (YAML); got int"),
+             "actors: expected the path of an actor catalogue (YAML), or a list of its actors as dicts; got int"),
             (lambda: classifier.load_model(actors_only=pd.DataFrame()), "actors_only: expected the path of an actor")):
         with pytest.raises(InputError) as caught:
             call()
