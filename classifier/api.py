@@ -39,8 +39,10 @@ def _records(data) -> tuple[list[dict], str]:
     kind = memory_table(data)  # a DatasetDict: an error naming its splits
     if kind == "DataFrame":  # an empty cell (NaN, NA, NaT) is a missing value, as in a table file
         return list(frame_rows(data)), "frame"
-    if kind == "Dataset":
-        return [dict(row) for row in data], "dataset"
+    if kind == "Dataset":  # a ClassLabel column (a label) by its names, as a saved dataset folder is read
+        from classifier.io.hf_datasets import dataset_records
+
+        return list(dataset_records(data)), "dataset"
     if data is None or not hasattr(data, "__iter__"):
         raise InputError(f"expected a list of items, (text, actor) pairs, a DataFrame or a Dataset; got {data!r}")
     if isinstance(data, (str, bytes, dict)):

@@ -674,3 +674,29 @@ def test_a_missing_models_folder_is_no_hub_name_outside_the_checkout(tmp_path, m
     with pytest.raises(InputError, match="org/name: looked up"):
         classifier.load_model("org/name")  # a Hub name, named so, is still looked up
     assert looked_up == ["org/name"]
+
+
+def test_a_dataset_s_class_label_columns_are_read_by_their_names(model, tmp_path):
+    """A Dataset given in Python reads a ClassLabel column (an outlet, a gold label) by its class names, as the
+    same dataset saved to a folder is read (``hf_datasets.dataset_records``): prepare_items gave the outlets "0" and
+    "1", and predict refused the gold label 1 ("expected one of favor, against, neutral")."""
+    import datasets
+
+    features = datasets.Features({"id": datasets.Value("string"), "text": datasets.Value("string"),
+                                  "source": datasets.ClassLabel(names=["bbc", "rt"])})
+    articles = datasets.Dataset.from_dict({"id": ["a", "b"], "text": ["Russia won.", "China lost."],
+                                           "source": [0, 1]}, features=features)
+    articles.save_to_disk(str(tmp_path / "articles"))
+    items = list(classifier.prepare_items(articles))
+    assert [i["source"] for i in items] == ["bbc", "rt"]
+    from classifier.io.hf_datasets import iter_dataset
+
+    assert [row["source"] for _, row in iter_dataset(tmp_path / "articles")] == ["bbc", "rt"]  # the folder's
+    labels = datasets.ClassLabel(names=["favor", "against", "neutral"])
+    scored = model.predict(datasets.Dataset.from_dict(
+        {"text": ["Russia won.", "China lost."], "actor": ["Russia", "China"], "spans": [[[0, 6]], [[0, 5]]],
+         "label": [1, -1]}, features=datasets.Features({"text": datasets.Value("string"),
+                                                         "actor": datasets.Value("string"),
+                                                         "spans": datasets.Sequence(datasets.Sequence(
+                                                             datasets.Value("int64"))), "label": labels})))
+    assert len(scored) == 2 and set(scored["stance"]) <= set(model.classes_)

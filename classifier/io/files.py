@@ -1828,6 +1828,11 @@ def iter_memory_rows(data) -> Iterator[tuple[str, dict]]:
         for number, row in enumerate(frame_rows(data), start=1):
             yield f"row {number} (index {next(labels)!r})", row
         return
+    if memory_table(data) == "Dataset":  # a ClassLabel column's names, as a saved dataset folder gives them
+        from classifier.io.hf_datasets import dataset_records
+
+        yield from ((f"row {number}", row) for number, row in enumerate(dataset_records(data), start=1))
+        return
     for number, row in enumerate(data, start=1):
         if not isinstance(row, dict):
             raise InputError(f"row {number}: expected a dict of column to value; got {type(row).__name__} "

@@ -69,15 +69,25 @@ def iter_dataset(path: str | Path, columns: dict[str, str] | None = None) -> Ite
     if "text" not in columns and "text" not in loaded.column_names:
         raise InputError(f"{path}: no 'text' column; it has {', '.join(loaded.column_names)} (name the sentences' "
                          "column with --text-column, the target's with --actor-column)")
-    named = {column: feature.int2str for column, feature in loaded.features.items()
-             if isinstance(feature, datasets.ClassLabel)}  # labels stored as class numbers: their names
-    for number, row in enumerate(loaded, start=1):
-        record = dict(row)
-        for column, name_of in named.items():
-            if isinstance(record.get(column), int):  # -1, the library's "no label", is a row without one
-                code = record[column]
-                record[column] = name_of(code) if 0 <= code < len(loaded.features[column].names) else None
+    for number, record in enumerate(dataset_records(loaded), start=1):
         for field, column in columns.items():
             record[field] = record.pop(column)
         record.setdefault("id", str(number))
         yield number, record
+
+
+def dataset_records(dataset) -> Iterator[dict]:
+    """A Dataset's rows as dicts (a saved folder's, ``iter_dataset``, or one given in Python: ``prepare_items``, the
+    API's ``predict``), a ``ClassLabel`` column's class numbers as their names ("against", an outlet's name; -1, the
+    library's "no label", or a number out of range, as None), as the dataset shows them, not as 0, 1, 2."""
+    import datasets
+
+    features = getattr(dataset, "features", None) or {}  # an IterableDataset's may be unknown
+    named = {column: feature for column, feature in features.items() if isinstance(feature, datasets.ClassLabel)}
+    for row in dataset:
+        record = dict(row)
+        for column, feature in named.items():
+            code = record.get(column)
+            if isinstance(code, int) and not isinstance(code, bool):
+                record[column] = feature.int2str(code) if 0 <= code < feature.num_classes else None
+        yield record
