@@ -67,6 +67,28 @@ def _records(data) -> tuple[list[dict], str]:
     return rows, "list"
 
 
+def check_no_other_predictions(names, task, kind: str) -> None:
+    """Refuse to add ``task``'s columns to a frame or Dataset (its column ``names``) that holds another task's
+    predictions (its label and ``p_<label>`` columns, ``io.files.probability_columns``): its ``model`` column, and a
+    ``p_<label>`` the two tasks share (stance's and sentiment's ``p_neutral``), would be replaced by this model's,
+    leaving the other task's label beside scores and a model name not its own (which ``evaluate_predictions`` and
+    ``make_report`` read). Predictions of the same task are replaced whole (the frame scored again)."""
+    from classifier.io.files import probability_columns
+
+    names = set(names)
+    for other, columns in probability_columns():
+        if other is task or other.field not in names or not set(columns) <= names:
+            continue
+        replaced = ["model"] * ("model" in names) + [SCORE_PREFIX + label for label in task.labels
+                                                     if SCORE_PREFIX + label in columns]
+        if replaced:
+            table = "DataFrame" if kind == "frame" else "Dataset"
+            raise InputError(f"the {table} holds {other.name} predictions ({other.field}, {', '.join(columns)}); the "
+                             f"{task.name} model's columns {', '.join(replaced)} would replace theirs: predict on it without "
+                             f"them, or with them renamed (e.g. {other.field}_model, {other.field}_p_neutral), and "
+                             "keep each task's predictions in a file of its own for evaluate and report")
+
+
 class StanceClassifier:
     """A stance model with the scikit-learn and pipeline conventions (see the module docstring). A
     sentence-sentiment model (``models/sentiment``) is used the same way: inputs need no actor (plain
@@ -141,6 +163,8 @@ class StanceClassifier:
 
         check_at_least(batch_size=(batch_size, 1))
         items, origins, rows, kind = self._items(data)
+        if kind != "list":  # before scoring: a frame or Dataset the columns added would garble
+            check_no_other_predictions(data.columns if kind == "frame" else data.column_names, self.model.task, kind)
         probs = self._scores(items, batch_size, progress)
         labels, field = list(self.model.labels), self.model.task.field
         if kind == "list":

@@ -700,3 +700,26 @@ def test_a_dataset_s_class_label_columns_are_read_by_their_names(model, tmp_path
                                                          "spans": datasets.Sequence(datasets.Sequence(
                                                              datasets.Value("int64"))), "label": labels})))
     assert len(scored) == 2 and set(scored["stance"]) <= set(model.classes_)
+
+
+def test_predict_refuses_a_frame_of_another_task_s_predictions_it_would_garble(model, tiny_sentiment_dir):
+    """A frame scored by a stance model, scored again by a sentiment model (or the other way round), kept the
+    stance column beside the sentiment model's p_neutral and model: a stance row with scores not summing to 1 and
+    the wrong model named (evaluate_predictions' trained items, make_report's model). It is an error before any
+    scoring; the same task again replaces its columns, and a user's own model or sentiment column is no such
+    frame."""
+    import datasets
+
+    sentiment = classifier.load_model(tiny_sentiment_dir)
+    frame = pd.DataFrame({"text": ["Russia won.", "China lost."], "actor": ["Russia", "China"],
+                          "spans": [[[0, 6]], [[0, 5]]], "sentiment": ["positive", None], "model": ["x1", "x2"]})
+    stance = model.predict(frame)  # a column of the user's named sentiment: no predictions
+    assert set(stance["model"]) == {model.name} and stance["sentiment"].iloc[0] == "positive"
+    assert list(model.predict(stance)["p_neutral"]) == list(stance["p_neutral"])  # the same task: replaced
+    for scored, by in ((stance, sentiment), (sentiment.predict(frame.drop(columns="sentiment")), model),
+                       (datasets.Dataset.from_pandas(stance.drop(columns="sentiment")), sentiment)):
+        other = "stance" if by is sentiment else "sentiment"
+        with pytest.raises(InputError, match=rf"^the (DataFrame|Dataset) holds {other} predictions \({other}, p_.*\); "
+                                             rf"the {by.model.task.name} model's columns model, p_neutral would "
+                                             "replace theirs"):
+            by.predict(scored)
