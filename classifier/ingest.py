@@ -933,8 +933,20 @@ class DateCheck:
 def as_text(value, field: str, where: str) -> str | None:
     """A table cell as text: a whole float (what a numeric column with nulls gives) without its ``.0``, NaN
     as missing, a date or time (a DataFrame's datetime column, a Parquet timestamp) as ``dates.date_text`` writes
-    it; pandas' NaT and NA (in a list of dicts) as missing. A list, an object or true/false is an InputError naming
-    ``where`` and the field."""
+    it; pandas' NaT and NA (in a list of dicts) as missing; a numpy scalar as its Python value (np.int64 ids,
+    np.datetime64 dates: a list of dicts made from arrays). A list (a numpy array too), an object or true/false is an
+    InputError naming ``where`` and the field."""
+    if type(value).__module__ == "numpy":
+        import numpy as np
+
+        if isinstance(value, np.ndarray):
+            value = value.tolist()  # refused below as a list, not compared with "" element by element
+        elif isinstance(value, np.datetime64):
+            import pandas as pd
+
+            value = pd.Timestamp(value)  # NaT: missing
+        elif isinstance(value, np.generic):
+            value = value.item()
     if type(value).__name__ in ("NaTType", "NAType") or value is None or value == "" \
             or (isinstance(value, float) and math.isnan(value)):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import subprocess
@@ -723,3 +724,22 @@ def test_predict_refuses_a_frame_of_another_task_s_predictions_it_would_garble(m
                                              rf"the {by.model.task.name} model's columns model, p_neutral would "
                                              "replace theirs"):
             by.predict(scored)
+
+
+def test_prepare_items_reads_numpy_values_in_a_list_of_dicts():
+    """A list of dicts made from numpy arrays holds np.int64 ids and np.datetime64 dates: read as the Python values
+    they are (the same items as int and datetime), where they were refused ("'id' must be text or a number, not
+    int64"); an array in a cell is refused as a list is, where it was a ValueError (or "not ndarray")."""
+    text = "Russia and China signed a deal."
+    plain = [{"id": 5, "text": text, "date": datetime.datetime(2022, 3, 4)},
+             {"id": 6, "text": text, "date": datetime.datetime(1500, 3, 4, 5, 6, 7)}, {"id": 7, "text": text}]
+    arrays = [{"id": np.int64(5), "text": text, "date": np.datetime64("2022-03-04")},
+              {"id": np.float32(6.0), "text": text, "date": np.datetime64("1500-03-04T05:06:07")},
+              {"id": np.uint8(7), "text": text, "date": np.datetime64("NaT")}]
+    items = list(classifier.prepare_items(arrays))
+    assert items == list(classifier.prepare_items(plain)) and {i["date"] for i in items} == {
+        "2022-03-04", "1500-03-04T05:06:07", None}
+    for rows in ([{"id": "a", "text": text, "source": np.array(["x", "y"])}],
+                 pd.DataFrame({"id": ["a"], "text": [text], "source": [np.array(["x", "y"])]})):
+        with pytest.raises(InputError, match=r"^row 1( \(index 0\))?: 'source' must be text or a number, not a list"):
+            list(classifier.prepare_items(rows))
