@@ -102,6 +102,8 @@ def handle_errors(fn: Callable) -> Callable:
                 return fn(*args, **kwargs)
         except InputError as exc:
             fail(str(exc))
+        except InputWarning as exc:  # one made an error by the caller (python -W error, PYTHONWARNINGS=error)
+            fail(str(exc))
         except OSError as exc:  # a missing or unreadable path, a full disk, a read-only folder: one line
             where = exc.filename or "a file this command writes or reads"
             disk = exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO)

@@ -2252,3 +2252,23 @@ def test_a_table_s_progress_bar_counts_its_rows_to_their_total(tmp_path, monkeyp
     result = run("prepare", broken, "--out", tmp_path / "broken.items.jsonl", "--skip-unreadable")
     assert result.exit_code == 1 and f"{broken}:8:" in " ".join(result.output.split()), result.output
     assert not (tmp_path / "broken.items.jsonl").exists() and "Traceback" not in result.output
+
+
+def test_an_input_warning_made_an_error_is_one_line(tmp_path):
+    """Under python -W error (or PYTHONWARNINGS=error) an input warning is raised: the CLI prints it as its one
+    error line and writes nothing, where it printed a traceback."""
+    import warnings
+
+    from classifier.errors import InputWarning
+
+    folder = tmp_path / "web"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text("NATO warned Moscow on Tuesday.\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        result = run("prepare", folder, "--out", tmp_path / "items.jsonl", "-q")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and said.startswith(f"error: {folder}: no manifest.csv, so each of the 2 articles"), \
+        said
+    assert "Traceback" not in said and not (tmp_path / "items.jsonl").exists()
