@@ -743,3 +743,17 @@ def test_prepare_items_reads_numpy_values_in_a_list_of_dicts():
                  pd.DataFrame({"id": ["a"], "text": [text], "source": [np.array(["x", "y"])]})):
         with pytest.raises(InputError, match=r"^row 1( \(index 0\))?: 'source' must be text or a number, not a list"):
             list(classifier.prepare_items(rows))
+
+
+def test_prepare_items_names_a_frame_s_number_columns_by_their_text():
+    """A DataFrame made from lists has columns 0, 1: they are '0', '1' (as to_csv names them), which columns= can
+    name and messages list; columns= could not name them ("no column '0' ...; the table has " and nothing)."""
+    text = "Russia and China signed a deal."
+    named = pd.DataFrame({"id": ["a", "b"], "text": [text, text]})
+    numbered = pd.DataFrame([["a", text], ["b", text]])
+    assert list(classifier.prepare_items(numbered, columns={"id": "0", "text": "1"})) == list(
+        classifier.prepare_items(named))
+    with pytest.raises(InputError, match=r"^row 1 \(index 0\): missing fields 'id' and 'text' \(the row has '0', '1';"):
+        list(classifier.prepare_items(numbered))
+    with pytest.raises(InputError, match="^DataFrame: column '0' appears twice"):
+        list(classifier.prepare_items(numbered.set_axis(["0", 0], axis=1)))

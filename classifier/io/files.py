@@ -1810,13 +1810,16 @@ FRAME_CHUNK_ROWS = 1000  # a DataFrame's rows turned into dicts at a time: a cop
 
 def frame_rows(frame) -> Iterator[dict]:
     """A DataFrame's rows as dicts, a chunk of rows at a time, with an empty cell (NaN, NA, NaT) as None: a table
-    file's missing value. A column name written twice is an InputError (a row would keep one of the two)."""
-    repeated = frame.columns[frame.columns.duplicated()]
-    if len(repeated):
+    file's missing value; a column named otherwise than by text (0, 1 of a frame made from lists) by its text ('0',
+    as to_csv and to_json name it, so that columns= can name it and messages list it). A column name written twice
+    (0 and '0' too) is an InputError (a row would keep one of the two)."""
+    names = [name if isinstance(name, str) else str(name) for name in frame.columns]
+    repeated = [name for name in dict.fromkeys(names) if names.count(name) > 1]
+    if repeated:
         raise InputError(f"DataFrame: column {repeated[0]!r} appears twice")
     for start in range(0, len(frame), FRAME_CHUNK_ROWS):
         chunk = frame.iloc[start:start + FRAME_CHUNK_ROWS]
-        yield from chunk.astype(object).where(chunk.notna(), None).to_dict("records")
+        yield from chunk.astype(object).where(chunk.notna(), None).set_axis(names, axis=1).to_dict("records")
 
 
 def iter_memory_rows(data) -> Iterator[tuple[str, dict]]:
