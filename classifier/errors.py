@@ -31,7 +31,9 @@ def warn_caller(message: str, category: type[Warning] = InputWarning) -> None:
 
     package = os.path.dirname(os.path.abspath(__file__)) + os.sep
     frame, level = sys._getframe(1), 2  # the frame that warns is stacklevel 2 from here
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+    # code with no file ("<string>" of python -c, "<stdin>") is the caller's, wherever the working directory is
+    while frame is not None and not frame.f_code.co_filename.startswith("<") \
+            and os.path.abspath(frame.f_code.co_filename).startswith(package):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
 

@@ -757,3 +757,15 @@ def test_prepare_items_names_a_frame_s_number_columns_by_their_text():
         list(classifier.prepare_items(numbered))
     with pytest.raises(InputError, match="^DataFrame: column '0' appears twice"):
         list(classifier.prepare_items(numbered.set_axis(["0", 0], axis=1)))
+
+
+def test_a_warning_names_code_without_a_file_even_run_from_the_package_folder(monkeypatch):
+    """python -c (code named "<string>") run in the package's own folder: errors.warn_caller took "<string>" for a
+    file of the package (its path made absolute there), passed it, and named no line ("sys:1")."""
+    from classifier.errors import warn_caller
+
+    monkeypatch.chdir(Path(classifier.__file__).parent)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(compile("warn_caller('a note')", "<string>", "exec"), {"warn_caller": warn_caller})
+    assert [(w.filename, w.lineno, str(w.message)) for w in caught] == [("<string>", 1, "a note")]
