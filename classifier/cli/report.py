@@ -30,7 +30,7 @@ def report_cli(
     compare: Optional[Path] = typer.Option(None, "--compare", help="An earlier predictions file of the same items (e.g. before retraining): how each cell moved, and whether beyond the bootstrap noise."),
     split_date: Optional[str] = typer.Option(None, "--split-date", help="A day (YYYY-MM-DD, e.g. 2022-02-24): per outlet x actor, net stance of the articles dated before it and of those dated on or after it, the change with a 95% interval (articles of each side resampled apart) and a permutation p-value (articles shuffled between the sides, Holm over these cells)."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Only sentences of this kind: headline, subheading or body (default: all; the report also shows headlines against body)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, framing table, notes or findings (they are in the report): only warnings, errors and the closing 'report written to' line."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, framing table, notes or findings (they are in the report); warnings (with --compare, one where the files hold other items), errors and the closing 'report written to' line stay."),
 ) -> None:
     """Write the framing report: outlet x actor table, corrected shares, outlet differences, plots, HTML.
 
