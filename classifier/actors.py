@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-import warnings
 from collections import Counter
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
-from classifier.errors import InputError, InputWarning, check_paths, option, warn_caller
+from classifier.errors import InputError, check_paths, option, warn_caller
 from classifier.io.files import check_not_packed, read_once
 from classifier.items import Item
 from classifier.resources import resource_path
@@ -1432,11 +1431,10 @@ def default_finder() -> MentionFinder:
     return MentionFinder()
 
 
-def complete_spans(records: Iterable[Item | dict], finder: MentionFinder | None = None, *,
-                   stacklevel: int = 3) -> list:
+def complete_spans(records: Iterable[Item | dict], finder: MentionFinder | None = None) -> list:
     """Items or dicts as given, those without ``spans`` with their actor's mentions found by ``finder`` (default: the
     bundled catalogue's), each saying how in ``spans_from``, and a warning counting them, as ``stance classify``
-    gives (``stacklevel`` as ``warnings.warn`` takes it, from this function's caller)."""
+    gives (naming the caller's line, ``errors.warn_caller``)."""
     found, out = Counter(), []
     for record in records:
         given = record.model_fields_set if isinstance(record, Item) else record if isinstance(record, dict) else None
@@ -1450,5 +1448,5 @@ def complete_spans(records: Iterable[Item | dict], finder: MentionFinder | None 
         out.append(completed)
     note = found_spans_note(found, len(out), "inputs")
     if note:
-        warnings.warn(note, InputWarning, stacklevel=stacklevel)
+        warn_caller(note)
     return out

@@ -127,7 +127,7 @@ class StanceClassifier:
         if need_actor:
             if self._finder is None and self._catalogue is not None:
                 self._finder = MentionFinder(self._catalogue)
-            records = complete_spans(records, self._finder, stacklevel=4)  # the warning names the caller's line
+            records = complete_spans(records, self._finder)  # the warning names the caller's line (warn_caller)
         origins = [record.pop("spans_from", None) for record in records]
         items = [parse_item(record, f"item {number}" + (f" (index {labels[number - 1]!r})" if labels is not None
                                                          else ""), need_actor=need_actor)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -21,7 +20,7 @@ import pandas as pd
 from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, log_loss,
                              precision_recall_fscore_support)
 
-from classifier.errors import InputError, InputWarning, check_at_least, check_paths, option
+from classifier.errors import InputError, check_at_least, check_paths, option, warn_caller
 from classifier.items import LABELS, parse_item
 from classifier.tasks import SENTIMENT, STANCE, Task
 
@@ -898,9 +897,9 @@ class TrainedLists:
                              "whose training items the gold items are checked against)")
         known = trained_items(model_dir)
         if known is None:
-            warnings.warn(f"{option('model_dir', model_dir, flag='--model')}: no {TRAINED_ITEMS_FILE} (a model "
-                          "'stance train' saved before 2026-12-07, or not trained here), so the gold items were not "
-                          "checked against its training data", InputWarning, stacklevel=3)
+            warn_caller(f"{option('model_dir', model_dir, flag='--model')}: no {TRAINED_ITEMS_FILE} (a model "
+                        "'stance train' saved before 2026-12-07, or not trained here), so the gold items were not "
+                        "checked against its training data")
             return
         self.given, self.model_dir = (str(model_dir), known), Path(model_dir)
 
@@ -938,9 +937,9 @@ class TrainedLists:
             return {models[0]: (self.given[0], GIVEN_TRAINED)}
         found = {model: self.own(model) for model in models}
         if len(models) > 1 and self.given is not None and self.given not in found.values():
-            warnings.warn(f"{option('model_dir', self.given[0], flag='--model')}: its digest ({self._digest}) is "
-                          f"none of the predictions' models' ({', '.join(models)}), so no row was checked against "
-                          "its training data", InputWarning, stacklevel=3)
+            warn_caller(f"{option('model_dir', self.given[0], flag='--model')}: its digest ({self._digest}) is "
+                        f"none of the predictions' models' ({', '.join(models)}), so no row was checked against "
+                        "its training data")
         return {model: (entry[0], TRAINED) for model, entry in found.items() if entry is not None}
 
 
@@ -958,8 +957,7 @@ def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path) -> dict
         flags = gold.loc[models == model, column]
         counts.append({"model": name, "items": int(flags.sum()), "of": int(len(flags))})
         if counts[-1]["items"]:
-            warnings.warn(f"{path}: " + in_sample_words(counts[-1]["items"], counts[-1]["of"], name), InputWarning,
-                          stacklevel=3)
+            warn_caller(f"{path}: " + in_sample_words(counts[-1]["items"], counts[-1]["of"], name))
     if len(counts) < 2:
         return counts[0] if counts else None
     return {"items": sum(c["items"] for c in counts), "of": sum(c["of"] for c in counts), "models": counts}
@@ -985,8 +983,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     by = list(dict.fromkeys("source" if key == "outlet" else key for key in keys))
     check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), n_bins=(n_bins, 2))
     if compare is not None and Path(compare).resolve() == Path(path).resolve():
-        warnings.warn(f"{option('compare', compare)}: the same file as the first; every difference is 0", InputWarning,
-                      stacklevel=2)
+        warn_caller(f"{option('compare', compare)}: the same file as the first; every difference is 0")
     drop = [column for column in TEXT_COLUMNS if column not in by]
     lists = TrainedLists(model_dir)  # each row checked against its own model's list, as the file is read
     if compare is None:
@@ -1001,7 +998,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     gold_rows = labelled(rows.frame)
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")
     if note:
-        warnings.warn(note, InputWarning, stacklevel=2)
+        warn_caller(note)
     result = {"predictions": str(path), **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
                                                          n_bins=n_bins, progress=progress,
                                                          n_predictions=rows.n_predictions, models=rows.models),

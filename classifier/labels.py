@@ -19,7 +19,6 @@ import json
 import os
 import random
 import uuid
-import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -29,7 +28,7 @@ from typing import Callable, Iterable, Optional, Sequence, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from classifier.errors import InputError, InputWarning
+from classifier.errors import InputError, warn_caller
 from classifier.io.files import SCORE_FIELDS, json_array_hint, lock_exclusively, model_output
 from classifier.items import LABELS, NO_ACTOR, Item, expected_labels, item_record, items_fingerprint, parse_item
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
@@ -215,8 +214,7 @@ def repair_tail(fd: int, path: Path) -> None:
     except ValueError:  # not UTF-8 (a character cut in two) or not whole JSON
         kept = path.with_name(f"{path.name}.cut-off-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}")
         kept.write_bytes(tail)
-        warnings.warn(f"{path}: its cut-off last line was moved to {kept} before this answer was saved",
-                      InputWarning, stacklevel=3)
+        warn_caller(f"{path}: its cut-off last line was moved to {kept} before this answer was saved")
         os.truncate(fd, cut)
 
 
@@ -257,9 +255,9 @@ def read_lines(path: Path, raw: bytes | None = None) -> Iterable[tuple[int, dict
             obj = json.loads(line.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             if lineno == len(lines):  # no newline after it: a write cut off mid-line (mid-character too)
-                warnings.warn(f"{path}:{lineno}: last line ignored: it is cut off (no newline, not whole JSON), as a "
-                              "write stopped by a kill leaves it; the next answer saved moves it to a file beside "
-                              "this one", InputWarning, stacklevel=2)
+                warn_caller(f"{path}:{lineno}: last line ignored: it is cut off (no newline, not whole JSON), as a "
+                            "write stopped by a kill leaves it; the next answer saved moves it to a file beside "
+                            "this one")
                 continue
             if isinstance(exc, UnicodeDecodeError):
                 raise InputError(f"{path}:{lineno}: not UTF-8 text") from None
@@ -454,10 +452,10 @@ def warn_namesakes(records: Sequence[dict], annotator: str, path: str | Path) ->
     if namesakes:
         held = ", ".join(f"{counts[name]} by {name!r}" for name in namesakes)
         typed = next((name for name in namesakes if not hidden_characters(name)), None)  # one --annotator takes
-        warnings.warn(f"{path} holds answers under a name that differs from {annotator!r} only in case, spacing or "
-                      f"Unicode form ({held}); each name counts as another person in 'label gold' and 'label "
-                      "agreement'" + (f": if it is yours, quit (q) and go on with --annotator {typed!r}"
-                                      if typed is not None else ""), InputWarning, stacklevel=3)
+        warn_caller(f"{path} holds answers under a name that differs from {annotator!r} only in case, spacing or "
+                    f"Unicode form ({held}); each name counts as another person in 'label gold' and 'label "
+                    "agreement'" + (f": if it is yours, quit (q) and go on with --annotator {typed!r}"
+                                    if typed is not None else ""))
 
 
 def check_file_task(records: Sequence[dict], task: Task, path: str | Path) -> None:
@@ -1366,13 +1364,13 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
                 record["label_studio_annotation"] = f"{task.id}/{annotation.id}"
             records.append(record)
     if shared:
-        warnings.warn(f"{where}: {shared} task{'s' if shared != 1 else ''} answered by two or more Label Studio users, "
-                      f"all imported as {annotator!r}: only the last answer of each counts as theirs (import without "
-                      "--annotator to keep the users apart for agreement)", InputWarning, stacklevel=2)
+        warn_caller(f"{where}: {shared} task{'s' if shared != 1 else ''} answered by two or more Label Studio users, "
+                    f"all imported as {annotator!r}: only the last answer of each counts as theirs (import without "
+                    "--annotator to keep the users apart for agreement)")
     if unanswered:
         found = f" (it has {', '.join(sorted(controls))})" if controls else ""
-        warnings.warn(f"{where}: {unanswered} annotation{'s' if unanswered != 1 else ''} gave no answer in a "
-                      f"Choices control named '{kind.name}'{found}; left out", InputWarning, stacklevel=2)
+        warn_caller(f"{where}: {unanswered} annotation{'s' if unanswered != 1 else ''} gave no answer in a "
+                    f"Choices control named '{kind.name}'{found}; left out")
     return records
 
 

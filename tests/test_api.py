@@ -769,3 +769,28 @@ def test_a_warning_names_code_without_a_file_even_run_from_the_package_folder(mo
         warnings.simplefilter("always")
         exec(compile("warn_caller('a note')", "<string>", "exec"), {"warn_caller": warn_caller})
     assert [(w.filename, w.lineno, str(w.message)) for w in caught] == [("<string>", 1, "a note")]
+
+
+def test_each_public_function_s_warnings_name_the_callers_line(tiny_model_dir, tmp_path, monkeypatch):
+    """Every warning a notebook meets through load_model, predict, predict_proba, evaluate_predictions and make_report
+    names the line that called it (as prepare_items' do, errors.warn_caller): load_model(engine='auto')'s fall back to
+    torch had named api.py (a fixed stacklevel counted from load_engine)."""
+    from classifier.predict.onnx import ExportUnwritable, OnnxStanceModel
+
+    def unwritable(*args, **kwargs):
+        raise ExportUnwritable("the cache cannot take the export")
+
+    monkeypatch.setattr(OnnxStanceModel, "load", unwritable)
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": ["Russia won.", "China lost.", "Russia lost."],
+                          "actor": ["Russia", "China", "Russia"], "label": ["favor", "against", "against"]})
+    path = tmp_path / "scored.parquet"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = classifier.load_model(tiny_model_dir, engine="auto")
+        model.predict(frame).to_parquet(path)
+        model.predict_proba([("NATO warned Moscow.", "NATO")])
+        classifier.evaluate_predictions(path, compare=path, n_boot=0, model_dir=tiny_model_dir)
+        classifier.make_report(path, tmp_path / "report", gold=path, n_boot=10, n_perm=10)
+    said = [(Path(w.filename).name, w.category, str(w.message)[:40]) for w in caught]
+    assert len(said) >= 7 and {(name, category) for name, category, _ in said} == {
+        (Path(__file__).name, InputWarning)}, said

@@ -11,7 +11,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
-from classifier.errors import InputError, option
+from classifier.errors import InputError, option, warn_caller
 
 T_BOUNDS = (0.05, 20.0)
 # A temperature is written only when fitted on MIN_DEV_ITEMS labelled items or more and inside SANE_TEMPERATURE, unless
@@ -203,27 +203,21 @@ def warn_if_trained_on(model_dir: Path, dev_items: str | Path, items, model_id: 
     without that file, when the dev items are a file its card lists by sha256 (trained on, or tested on): a
     temperature fitted on items the model learnt is fitted to its confidence there, not on new text; one fitted on
     the test items leaves no held-out figure."""
-    import warnings
-
-    from classifier.errors import InputWarning
     from classifier.models.card import in_sample_words, trained_items, trained_on
 
     known, found = trained_items(model_dir), trained_on(model_dir, dev_items)
     if known is not None:  # item by item; the card's bytes check still tells the test file (its items are not listed)
         learnt, total = known.count((item.text, item.actor) for item in items)
         if learnt:
-            warnings.warn(f"{dev_items}: {in_sample_words(learnt, total, model_id)}; calibrate on "
-                          "labelled items it never saw, or the temperature fits its confidence on what it learnt",
-                          InputWarning, stacklevel=2)
+            warn_caller(f"{dev_items}: {in_sample_words(learnt, total, model_id)}; calibrate on "
+                        "labelled items it never saw, or the temperature fits its confidence on what it learnt")
         found = None if found == "label files" else found
     if found == "label files":
-        warnings.warn(f"{dev_items} is a file {model_dir} was trained on (its card says so): calibrate on labelled "
-                      "items it never saw, or the temperature fits its confidence on what it learnt", InputWarning,
-                      stacklevel=2)
+        warn_caller(f"{dev_items} is a file {model_dir} was trained on (its card says so): calibrate on labelled "
+                    "items it never saw, or the temperature fits its confidence on what it learnt")
     elif found == "test files":
-        warnings.warn(f"{dev_items} is the file {model_dir} was tested on (its card says so): a temperature fitted on "
-                      "the test items makes the test figures no longer held out; calibrate on other labelled items",
-                      InputWarning, stacklevel=2)
+        warn_caller(f"{dev_items} is the file {model_dir} was tested on (its card says so): a temperature fitted on "
+                    "the test items makes the test figures no longer held out; calibrate on other labelled items")
 
 
 def note_on_card(model_dir: Path, result: dict, dev_items: str | Path, task: str) -> None:

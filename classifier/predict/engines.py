@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from classifier.errors import InputError, option
+from classifier.errors import InputError, option, warn_caller
 
 ENGINES = ("auto", "torch", "onnx", "onnx-int8")
 
@@ -56,10 +56,6 @@ def load_engine(model_dir: str | Path | None, engine: str = "torch", trust_remot
     except ExportUnwritable as problem:
         if asked != "auto":
             raise
-        import warnings
-
-        from classifier.errors import InputWarning
-
-        warnings.warn(f"{problem}; {option('engine', 'auto')} scores with torch instead (slower; a --resume must use "
-                      "it too)", InputWarning, stacklevel=2)
+        warn_caller(f"{problem}; {option('engine', 'auto')} scores with torch instead (slower; a --resume must use "
+                    "it too)")
         return StanceModel.load(model_dir, trust_remote_code=trust_remote_code)  # auto: torch needs no cache

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from classifier.errors import InputError, InputWarning, check_at_least, check_paths, option
+from classifier.errors import InputError, check_at_least, check_paths, option, warn_caller
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, check_option_files, distinct_models,
                                  evaluate_frame, frame_task, mixed_models_warning, read_labelled)
 from classifier.report import tables
@@ -93,7 +92,7 @@ def warn_trained_gold(gold: Path, model_dir: Path) -> None:
     flags = flags.loc[flags["label"].notna(), TRAINED]
     if flags.any():
         words = in_sample_words(int(flags.sum()), len(flags), str(model_dir))
-        warnings.warn(f"{option('gold', gold)}: {words}", InputWarning, stacklevel=3)
+        warn_caller(f"{option('gold', gold)}: {words}")
 
 
 def look_alike_names(sums: pd.DataFrame) -> list[str]:
@@ -583,7 +582,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     articleless = articleless_note(int((inputs.sums["lone"] >= 0).sum()), inputs.n)
     for problem in (articleless, *look_alike_names(inputs.sums)):
         if problem:
-            warnings.warn(problem, InputWarning, stacklevel=2)
+            warn_caller(problem)
     shown = lambda path: shared_path(path, out_dir)  # noqa: E731  (an input as the report's files name it)
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None, shown)
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
@@ -594,9 +593,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     if overlap and analysis["correction"]["possible"]:  # --gold of the very items predicted: in-sample too
         # a terminal warning names --gold as given; shown() is how the report's files name it
         analysis["correction"].update(fitted_on_items=inputs.n, gold_overlap=overlap)
-        warnings.warn(f"{option('gold', gold)}: {overlap} of its {len(gold_frame)} gold items are among the "
-                      f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
-                      "a gold set kept apart gives an honest one", InputWarning, stacklevel=2)
+        warn_caller(f"{option('gold', gold)}: {overlap} of its {len(gold_frame)} gold items are among the "
+                    f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
+                    "a gold set kept apart gives an honest one")
     if gold is not None and model_dir is not None:
         warn_trained_gold(Path(gold), model_dir)  # said at the terminal: the paths as given, not as shown()
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
