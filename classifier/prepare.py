@@ -560,8 +560,10 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     from classifier.io.files import memory_table
 
     if not isinstance(corpus, (str, os.PathLike)) and memory_table(corpus) is None:
+        # a generator (or other iterable) of article dicts: told to pass it as a list, which is read
+        hint = " (pass list(corpus))" if hasattr(corpus, "__iter__") and not isinstance(corpus, (bytes, dict)) else ""
         raise InputError(f"corpus: expected the path of a folder of articles or of a .jsonl/.csv/.parquet table, or "
-                         f"a DataFrame, Dataset or list of dicts of articles; got {type(corpus).__name__}")
+                         f"a DataFrame, Dataset or list of dicts of articles; got {type(corpus).__name__}{hint}")
     check_paths("a manifest (CSV)", manifest=manifest)
     check_at_least(workers=(workers, 0))
     if prepare_workers(workers) > 1:

@@ -204,6 +204,9 @@ def test_prepare_items_is_what_stance_prepare_writes(tmp_path):
         list(classifier.prepare_items(corpus))
     with pytest.raises(InputError, match="corpus: expected the path of a folder of articles .* got int"):
         classifier.prepare_items(5)  # at the call
+    articles = ({"id": str(n), "text": "NATO warned Moscow."} for n in range(2))  # told to pass list(...) of it
+    with pytest.raises(InputError, match=r"lists? of dicts of articles; got generator \(pass list\(corpus\)\)$"):
+        classifier.prepare_items(articles)
 
 
 def test_prepare_items_reads_a_dataframe_as_the_same_frame_saved_to_parquet(tmp_path):
