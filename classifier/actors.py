@@ -332,7 +332,7 @@ class Tenures:
 
 
 
-Catalogue = str | Path | list  # a catalogue YAML's path, or its actors as a list of dicts in its schema
+Catalogue = str | Path | list  # a catalogue YAML's path, or its actors as a list of dicts in its schema or Actors
 
 
 def choose_catalogue(extend: Catalogue | None = None, replace: Catalogue | None = None,
@@ -340,8 +340,9 @@ def choose_catalogue(extend: Catalogue | None = None, replace: Catalogue | None 
                      ) -> list[Actor]:
     """The catalogue a run uses: the bundled one, with ``extend``'s actors added (an actor of the same name
     replaced), or ``replace``'s alone; then, with ``only`` ("Russia,China"), just those actors. ``extend`` and
-    ``replace``: a catalogue YAML, or (from Python) a list of its actors as dicts (``read_catalogue``). Errors name
-    the three as the caller passed them (``actors``, ``actors_only``, ``only_actors``; the CLI's ``--actors`` ...:
+    ``replace``: a catalogue YAML, or (from Python) a list of its actors as dicts or ``Actor``s
+    (``read_catalogue``). Errors name the three as the caller passed them (``actors``, ``actors_only``,
+    ``only_actors``; the CLI's ``--actors`` ...:
     ``classifier.errors.option``) unless ``options`` names them."""
     options = options or (option("actors"), option("actors_only"), option("only_actors"))
     check_catalogues(**{options[0]: extend, options[1]: replace})
@@ -649,7 +650,8 @@ def load_catalogue(path: str | Path | None = None, text: str | None = None) -> l
 
 def catalogue_entries(entries: list | tuple, name: str = "actors") -> list[Actor]:
     """The actors of a catalogue given in Python as a list of dicts, each an entry of a catalogue YAML's
-    ``actors:`` list (``{"name": "Gazprom", "kind": "company", "names": ["Gazprom"]}``), checked as the YAML's are;
+    ``actors:`` list (``{"name": "Gazprom", "kind": "company", "names": ["Gazprom"]}``) or an ``Actor``, checked as
+    the YAML's are;
     a problem is one line naming the entry as ``name`` (the argument) and its place (``actors[0]: names.0: ...``)."""
     return checked_actors(list(entries), CatalogueAt(name))
 
@@ -659,6 +661,8 @@ def checked_actors(entries: list, at: CatalogueAt) -> list[Actor]:
     (``check_terms``), a problem named ``at`` its line or entry."""
     actors = []
     for number, raw in enumerate(entries, start=1):
+        if isinstance(raw, Actor):  # one made in Python: its fields checked again, as a dict's (changed since, say)
+            raw = raw.model_dump()
         if not isinstance(raw, dict):
             raise InputError(f"{at.actor(number)}: expected fields (name:, names:, …), got {type(raw).__name__} "
                              f"{shown_value(raw)}")

@@ -225,8 +225,9 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
     ``device``: cpu, cuda or auto (torch engine). ``threads``: CPU threads, as ``--threads`` (ONNX Runtime's; for
     torch, ``torch.set_num_threads``, which holds for the whole process). ``actors``: a catalogue YAML whose actors
     are added to the bundled catalogue, ``actors_only``: one used instead of it, as ``--actors`` and
-    ``--actors-only``, or either as a list of its actors as dicts (``[{"name": "Gazprom", "names": ["Gazprom"]}]``,
-    checked as the YAML's entries are); they find the mentions of inputs given without spans (``catalogue``, the
+    ``--actors-only``, or either as a list of its actors as dicts (``[{"name": "Gazprom", "names": ["Gazprom"]}]``)
+    or ``classifier.actors.Actor``s, checked as the YAML's entries are; they find the mentions of inputs given
+    without spans (``catalogue``, the
     earlier name of ``actors_only``, still works). ``trust_remote_code``: let a model folder run its own Python code (never by
     default)."""
     from classifier.actors import check_catalogues, choose_catalogue, given

@@ -538,7 +538,8 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     table saved to a file is, errors naming "row 3 (index 'b')" where a file's name file:line), an article at a
     time: what ``stance prepare`` writes. As its options: ``actors``, a catalogue YAML whose actors are added to
     the bundled catalogue; ``actors_only``, one used instead of it (either may be a list of its actors as dicts,
-    ``[{"name": "Gazprom", "kind": "company", "names": ["Gazprom"]}]``, checked as the YAML's entries are, a problem
+    ``[{"name": "Gazprom", "kind": "company", "names": ["Gazprom"]}]``, or ``classifier.actors.Actor``s, checked as
+    the YAML's entries are, a problem
     named by its entry: ``actors[0]: names: ...``); ``only_actors``, the actors kept ("Russia,China" or a list). A file that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning); an
     article longer than ``max_article_chars`` characters (default ``ingest.MAX_ARTICLE_CHARS``) is skipped with a
     warning. ``date_order`` ("DMY", "MDY" or "YMD"; default None: not read, warned of) reads a manifest's or

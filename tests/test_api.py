@@ -797,3 +797,23 @@ def test_each_public_function_s_warnings_name_the_callers_line(tiny_model_dir, t
     said = [(Path(w.filename).name, w.category, str(w.message)[:40]) for w in caught]
     assert len(said) >= 7 and {(name, category) for name, category, _ in said} == {
         (Path(__file__).name, InputWarning)}, said
+
+
+def test_actors_may_be_actor_objects_beside_dicts(tiny_model_dir):
+    """actors=[Actor(...), {...}]: an Actor made in Python is taken as its dict is, checked again the same way; it
+    had been refused ("expected fields (name:, names:, …), got Actor")."""
+    from classifier.actors import Actor
+
+    articles = [{"id": "a", "text": "Acme Corp sued Globex over the deal."}]
+    entries = [Actor(name="Acme", kind="company", names=["Acme Corp"]), {"name": "Globex", "names": ["Globex"]}]
+    as_dicts = [entries[0].model_dump(exclude_unset=True), entries[1]]
+    items = list(classifier.prepare_items(articles, actors_only=entries))
+    assert items == list(classifier.prepare_items(articles, actors_only=as_dicts))
+    assert sorted(item["actor"] for item in items) == ["Acme", "Globex"]
+    model = classifier.load_model(tiny_model_dir, actors_only=entries)
+    with pytest.warns(InputWarning, match="found by the catalogue in 1"):
+        assert model.predict([("Acme Corp sued.", "Acme")])[0]["spans"] == [[0, 9]]
+    changed = Actor(name="Acme", names=["Acme Corp"])
+    changed.names = [" "]  # pydantic does not check an assignment: checked again as a dict's field would be
+    with pytest.raises(InputError, match=r"^actors\[1\]: names: Value error, an empty term would match everywhere"):
+        list(classifier.prepare_items(articles, actors=[entries[1], changed]))
