@@ -204,31 +204,254 @@ def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
     as 64-bit hashes, and only a repeated hash is looked up again in the file.
 
     Columns: the item fields (``spans`` as JSON text), ``stance``, ``model`` and ``p_favor``/``p_against``/
-    ``p_neutral`` (a file of sentence sentiment: ``sentiment`` and ``p_positive``/``p_negative``/``p_neutral``). ``hashes``: a list that receives each chunk's id hashes as the chunk is yielded."""
+    ``p_neutral`` (a file of sentence sentiment: ``sentiment`` and ``p_positive``/``p_negative``/``p_neutral``);
+    each as ``pa.Table.from_pylist`` types the rows :func:`parse_prediction` gives (a column of nulls alone has the
+    null type). ``hashes``: a list that receives each chunk's id hashes as the chunk is yielded.
+
+    A JSONL or Parquet file is read a block of rows at a time (``io.files.table_blocks``) and each block checked
+    column by column (:func:`prediction_block`); from the first block in any doubt, the rest of the file is read
+    and checked a row at a time (``iter_table``, :func:`parse_prediction`), which names the file and line of what
+    is wrong."""
     import pyarrow as pa
+
+    from classifier.io.files import iter_table, table_blocks
 
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file; write predictions with 'stance classify'")
-    rows, hashes = [], [] if hashes is None else hashes
-
-    def chunk():
-        table = pa.Table.from_pylist(rows)
-        rows.clear()
-        hashes.append(id_hashes(table["id"].to_pylist()))
-        return table
-
-    task = None
-    for where, record in prediction_rows(path):
-        task = task or record_task(record, where)
-        rows.append(parse_prediction(record, where, task))
-        if len(rows) == FRAME_CHUNK_ROWS:
-            yield chunk()
-    if rows:
-        yield chunk()
+    hashes = [] if hashes is None else hashes
+    chunks, task = ChunkRows(hashes), None
+    for part in prediction_parts(path):
+        for start, block in table_blocks(part, PREDICTION_TEXT_FIELDS):
+            try:
+                made = prediction_block(block, task) if block is not None else None
+            except (pa.ArrowException, OverflowError):  # a type Arrow cannot compare or cast as asked: in doubt
+                made = None
+            if made is not None:
+                table, task = made
+                yield from chunks.add_table(table)
+                continue
+            for lineno, record in iter_table(part, start=start):
+                where = f"{part}:{lineno}"
+                task = task or record_task(record, where)
+                yield from chunks.add_row(parse_prediction(record, where, task))
+            break
+    yield from chunks.rest()
     if not hashes:
         raise InputError(f"{path}: no predictions in the file (it is empty); run 'stance classify' on some items first")
     check_unique_ids(path, np.concatenate(hashes))
+
+
+class ChunkRows:
+    """Prediction rows, as checked blocks (Arrow tables) or as :func:`parse_prediction`'s dicts, given out in file
+    order as tables of ``FRAME_CHUNK_ROWS`` rows, each the table ``pa.Table.from_pylist`` makes of its rows' dicts;
+    each chunk's id hashes go to ``hashes`` as it is given."""
+
+    def __init__(self, hashes: list):
+        self.hashes, self.tables, self.rows, self.held = hashes, [], [], 0
+
+    def add_row(self, row: dict) -> Iterator:
+        self.rows.append(row)
+        if self.held + len(self.rows) >= FRAME_CHUNK_ROWS:
+            yield from self.add_table(None)
+
+    def add_table(self, table) -> Iterator:
+        import pyarrow as pa
+
+        if self.rows:  # the rows read one by one before this block, as the block's types have them
+            rows = pa.Table.from_pylist(self.rows)
+            self.tables.append(rows.cast(prediction_schema(rows.column_names)))
+            self.held, self.rows = self.held + rows.num_rows, []
+        if table is not None:
+            self.tables.append(table)
+            self.held += table.num_rows
+        while self.held >= FRAME_CHUNK_ROWS:
+            yield self.chunk(FRAME_CHUNK_ROWS)
+
+    def rest(self) -> Iterator:
+        yield from self.add_table(None)
+        if self.held:
+            yield self.chunk(self.held)
+
+    def chunk(self, rows: int):
+        import pyarrow as pa
+
+        held = pa.concat_tables(self.tables)
+        table, rest = held.slice(0, rows), held.slice(rows)
+        self.tables, self.held = ([rest] if rest.num_rows else []), rest.num_rows
+        for index, column in enumerate(table.columns):  # from_pylist's type of a column of nulls alone
+            if column.null_count == table.num_rows and column.type != pa.null():
+                table = table.set_column(index, table.field(index).name, pa.nulls(table.num_rows))
+        self.hashes.append(id_hashes(table["id"].to_numpy()))
+        return table
+
+
+# the fields a predictions file holds as text (``table_blocks``)
+PREDICTION_TEXT_FIELDS = ("id", "text", "actor", "label", "source", "article", "stance", "sentiment", "model", "date",
+                          "kind", "title", "sentiment_model")
+
+
+def prediction_schema(names: Sequence[str]):
+    """The Arrow types of :func:`parse_prediction`'s columns: the probabilities and tone as floats, the rest text."""
+    import pyarrow as pa
+
+    floats = {*SCORE_COLUMNS, *score_columns(SENTIMENT), TONE}
+    return pa.schema([(name, pa.float64() if name in floats else pa.string()) for name in names])
+
+
+def prediction_block(block, task: Task | None):
+    """(the rows :func:`parse_prediction` gives for every row of an Arrow block, ``prediction_schema``'s types; the
+    task) checked a column at a time: ``items.sure_items`` and each rule of parse_prediction's, on the one type each
+    is sure of. None where any row might be refused or read otherwise (an id as a number, scores as JSON text, a
+    label or a probability out of place...): parse_prediction then takes the rows one by one and says why. ``task``:
+    the file's, from its first row (None: this block's first row tells it, as :func:`record_task` does)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from classifier.items import is_text_type, sure_items
+
+    names, n = block.column_names, block.num_rows
+    for index, name in enumerate(names):  # large text (a Parquet file pandas wrote) as text
+        if name in PREDICTION_TEXT_FIELDS and pa.types.is_large_string(block.schema.field(index).type):
+            block = block.set_column(index, name, pc.cast(block[name], pa.string()))
+
+    def column(name: str):
+        return block[name] if name in names else None
+
+    def given(name: str) -> bool:  # a value in every row, as text
+        found = column(name)
+        return found is not None and is_text_type(found.type) and not found.null_count
+
+    if not sure_items(block):
+        return None
+    if task is None:
+        first = next((t for t in (STANCE, SENTIMENT) if column(t.field) is not None and column(t.field)[0].is_valid),
+                     None)
+        if first is None or not given(first.field):
+            return None
+        task = first
+    field, labels = task.field, pa.array(task.labels)
+    other = column(STANCE.field) if task is SENTIMENT else None
+    if not given(field) or (other is not None and other.null_count < n):  # every row of the file's task
+        return None
+    label = column("label")
+    if not pc.all(pc.is_in(column(field), value_set=labels)).as_py() or (
+            label is not None and label.null_count < n and not pc.all(pc.is_in(label.drop_null(), value_set=labels))
+            .as_py()):
+        return None
+    if task.needs_actor and not (given("actor") and pc.all(pc.greater(pc.utf8_length(block["actor"]), 0)).as_py()):
+        return None
+    scores = block_scores(block, task, required=True)
+    if scores is None:
+        return None
+    text = {name: text_column(column(name), n) for name in ("date", "kind", "title")}
+    model = column("model")  # str(model or "unknown")
+    if model is None or pa.types.is_null(model.type):
+        model = pa.array(["unknown"] * n, pa.string())
+    elif is_text_type(model.type):
+        model = pc.if_else(pc.fill_null(pc.greater(pc.utf8_length(model), 0), False), pc.cast(model, pa.string()),
+                           pa.scalar("unknown"))
+    else:
+        return None
+    if any(value is None for value in text.values()):
+        return None
+    rows = {name: pc.cast(column(name), pa.string()) if column(name) is not None else pa.nulls(n, pa.string())
+            for name in ("id", "text", "actor")}
+    rows["spans"] = spans_text(block)
+    rows.update({name: pc.cast(column(name), pa.string()) if column(name) is not None else pa.nulls(n, pa.string())
+                 for name in ("label", "source", "article", field)})
+    rows.update(model=model, date=text["date"], kind=text["kind"], title=text["title"])
+    rows.update({name: scores[:, k] for k, name in enumerate(score_columns(task))})
+    if task is STANCE:  # the sentence's tone beside the stance (--task both)
+        tone = block_scores(block, SENTIMENT, required=False)
+        models = text_column(column("sentiment_model"), n)
+        if tone is None or models is None:
+            return None
+        rows[TONE] = tone[:, 0] - tone[:, 1]  # NaN where the row has none
+        rows["sentiment_model"] = pc.if_else(pa.array(np.isnan(tone[:, 0])), pa.nulls(n, pa.string()), models)
+    return pa.table(rows, schema=prediction_schema(list(rows))), task
+
+
+def spans_text(block):
+    """The ``spans`` of an Arrow block's rows (``items.span_arrays``, which ``sure_items`` has checked) as
+    :func:`parse_prediction` writes them: compact JSON, "[[0,6],[51,57]]", "[]" for none."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from classifier.items import span_arrays
+
+    if "spans" not in block.column_names:
+        return pa.array(["[]"] * block.num_rows, pa.string())
+    per_row, starts, ends = span_arrays(block)
+    pairs = pc.binary_join_element_wise("[", pa.array(starts).cast(pa.string()), ",", pa.array(ends).cast(pa.string()),
+                                        "]", "")
+    offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), pairs)
+    return pc.binary_join_element_wise("[", pc.binary_join(lists, ","), "]", "")
+
+
+def text_column(values, n: int):
+    """:func:`text_or_none` of a column of text (absent: all None) as text; None where the column is no text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from classifier.items import is_text_type, whitespace
+
+    if values is None or pa.types.is_null(values.type):
+        return pa.nulls(n, pa.string())
+    if not is_text_type(values.type):
+        return None
+    trimmed = pc.cast(pc.utf8_trim(values, whitespace()), pa.string())
+    return pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), pa.nulls(n, pa.string()), trimmed)
+
+
+def block_scores(block, task: Task, required: bool) -> np.ndarray | None:
+    """The task's probabilities of each row of an Arrow block, rows x labels, as :func:`_scores` gives them, from its
+    scores field (or, where there is none, its ``p_<label>`` columns): None where any row might be refused or read
+    otherwise (a label missing or unknown, a value that is no number, not probabilities summing to 1). ``required``:
+    every row has them, else a row without is NaN (and the file's scores field may be absent or all null)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n, labels = block.num_rows, list(task.labels)
+    if task.scores_field in block.column_names:
+        scores = block[task.scores_field]
+        kind = scores.type
+        if not required and pa.types.is_null(kind):
+            return np.full((n, len(labels)), np.nan)
+        if not pa.types.is_struct(kind) or sorted(kind.field(i).name for i in range(kind.num_fields)) != sorted(labels):
+            return None
+        valid = pc.is_valid(scores).to_numpy(zero_copy_only=False)
+        if required and not valid.all():
+            return None
+        values = [pc.struct_field(scores, label) for label in labels]
+    elif required and all(column in block.column_names for column in score_columns(task)):  # the API's frame
+        valid, values = np.ones(n, dtype=bool), [block[column] for column in score_columns(task)]
+    elif required:
+        return None
+    else:
+        return np.full((n, len(labels)), np.nan)
+    table = np.empty((n, len(labels)))
+    for k, value in enumerate(values):
+        if not (pa.types.is_integer(value.type) or pa.types.is_float32(value.type)
+                or pa.types.is_float64(value.type)):
+            return None
+        try:
+            value = pc.cast(value, pa.float64())  # float(): an integer beyond 2**53 is not exact, and refused
+        except pa.ArrowInvalid:
+            return None
+        if (pc.is_null(value).to_numpy(zero_copy_only=False) & valid).any():
+            return None
+        table[:, k] = pc.fill_null(value, np.nan).to_numpy()
+    table[~valid] = np.nan
+    total = table[:, 0].copy()
+    for k in range(1, len(labels)):  # summed in label order, as sum() does
+        total += table[:, k]
+    with np.errstate(invalid="ignore"):
+        fine = np.isfinite(table).all(axis=1) & (table >= 0).all(axis=1) & ~(np.abs(total - 1.0) > 0.01)
+    if not fine[valid].all():
+        return None
+    return table / total[:, None]
 
 
 def prediction_parts(path: Path) -> list[Path]:

@@ -6,6 +6,7 @@ An item is one (sentence, actor) pair: ``{"id", "text", "actor", "spans", "label
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
@@ -104,6 +105,87 @@ class Item(BaseModel):
     def mentions(self) -> list[str]:
         """The text of each span: the actor as the sentence names it."""
         return [self.text[start:end] for start, end in self.spans]
+
+
+# -- the rules above, a column at a time ---------------------------------------------------------------------
+# A reader of a whole block of rows (``io.files.table_blocks``, ``evaluate.prediction_block``) asks ``sure_items``
+# whether ``Item`` takes every row as it is, instead of a model per row: each check below is one of Item's rules
+# (named beside it), on the one Arrow type the rule is sure of; any other type, or any row that breaks a rule, is
+# left to ``parse_item`` row by row, which says what is wrong where. A rule changed above is changed here too
+# (tests/test_prediction_blocks.py holds each rule's rows both ways).
+
+ITEM_TEXT_FIELDS = ("id", "text", "actor", "label", "source", "article")  # str, or Optional[str]
+
+
+@functools.cache
+def whitespace() -> str:
+    """What ``str.strip()`` takes off (``str.isspace``, every code point): the blank text of ``_text_not_blank``."""
+    return "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
+
+
+def is_text_type(kind) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def sure_items(table) -> bool:
+    """Whether ``Item`` takes every row of an Arrow table as it is (see above); extra fields pass, as Item lets
+    them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = table.column_names
+    if TRUNCATED_FIELD in names or "id" not in names or "text" not in names:  # _no_reserved_field; required
+        return False
+    for name in ITEM_TEXT_FIELDS:  # id, text: str (_id_as_text turns numbers into text); the others Optional[str]
+        kind = table[name].type if name in names else None  # (_label_is_text: a label that is text)
+        if kind is not None and not is_text_type(kind) and not (name not in ("id", "text") and pa.types.is_null(kind)):
+            return False
+    text = table["text"]
+    if table["id"].null_count or text.null_count:  # _text_given: no text
+        return False
+    blank = "[^" + "".join(f"\\x{{{ord(c):x}}}" for c in whitespace()) + "]"  # _text_not_blank
+    if not pc.all(pc.match_substring_regex(text, blank)).as_py() or pc.any(pc.match_substring(text, "\x00")).as_py():
+        return False
+    return "spans" not in names or span_arrays(table) is not None  # _spans_inside_text
+
+
+def span_arrays(table):
+    """The ``spans`` of an Arrow table's rows as (spans per row, starts, ends), numpy arrays, where each row's
+    are a list of [start, end] integer pairs inside its text (``Item.spans``, ``_spans_inside_text``); None where
+    any is not (a null, a pair of three, floats, text) or any row's text is missing."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    spans = table["spans"]
+    kind = spans.type
+    if not (pa.types.is_list(kind) or pa.types.is_large_list(kind)) or spans.null_count or table["text"].null_count:
+        return None
+    per_row = pc.list_value_length(spans).to_numpy()
+    pair = kind.value_type
+    if pa.types.is_null(pair):  # only empty lists (or lists of nulls)
+        empty = np.zeros(0, dtype=np.int64)
+        return (per_row, empty, empty) if not per_row.any() else None
+    if not (pa.types.is_list(pair) or pa.types.is_large_list(pair) or pa.types.is_fixed_size_list(pair)) \
+            or not pa.types.is_integer(pair.value_type):
+        return None
+    pairs = pc.list_flatten(spans)
+    if pairs.null_count or pc.any(pc.not_equal(pc.list_value_length(pairs), 2)).as_py():
+        return None
+    ends = pc.list_flatten(pairs)
+    if ends.null_count:
+        return None
+    try:
+        ends = pc.cast(ends, pa.int64()).to_numpy()
+    except pa.ArrowInvalid:  # beyond 64 bits
+        return None
+    starts, ends = ends[0::2], ends[1::2]
+    lengths = np.repeat(pc.utf8_length(table["text"]).to_numpy(), per_row)  # len(): code points
+    if not ((0 <= starts) & (starts < ends) & (ends <= lengths)).all():
+        return None
+    return per_row, starts, ends
 
 
 def expected_labels(string: bool = False) -> str:

@@ -1,0 +1,297 @@
+"""Predictions read a block at a time (io.files.table_blocks, evaluate.prediction_block) are the rows read one by one
+(iter_table, parse_prediction): the same chunks, the same errors at the same file and line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from pydantic import ValidationError
+
+import classifier.evaluate as evaluate
+import classifier.io.files as files
+from classifier.errors import InputError
+from classifier.evaluate import prediction_chunks
+from classifier.io.files import write_records
+from classifier.items import Item, sure_items, whitespace
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_evaluate import prediction_rows  # noqa: E402
+
+
+@pytest.fixture()
+def small(monkeypatch):
+    """Blocks, batches and chunks of a few rows, so a file of a hundred rows has many of each, cut anywhere."""
+    monkeypatch.setattr(files, "BLOCK_BYTES", 2000)
+    monkeypatch.setattr(files, "BLOCK_ROWS", 7)
+    monkeypatch.setattr(files, "PARQUET_BATCH_ROWS", 3)
+    monkeypatch.setattr(evaluate, "FRAME_CHUNK_ROWS", 25)
+
+
+def read(path: Path, monkeypatch, *, by_row: bool = False) -> tuple[list, list, int]:
+    """(chunks, their id hashes, how many rows parse_prediction took one by one); ``by_row``: with no blocks."""
+    calls = []
+    parse = evaluate.parse_prediction
+    with monkeypatch.context() as patch:
+        patch.setattr(evaluate, "parse_prediction", lambda *a, **k: calls.append(1) or parse(*a, **k))
+        if by_row:
+            patch.setattr(files, "table_blocks", lambda path, strings=(): iter([(1, None)]))
+        hashes: list = []
+        chunks = list(prediction_chunks(path, hashes))
+    return chunks, hashes, len(calls)
+
+
+def same_tables(a: list, b: list) -> bool:
+    """Equal chunks, types too, NaN equal to NaN (a row without a tone)."""
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if not x.schema.equals(y.schema):
+            return False
+        for one, other in zip(x.columns, y.columns):
+            if pa.types.is_floating(one.type):
+                if not np.array_equal(one.to_numpy(), other.to_numpy(), equal_nan=True):
+                    return False
+            elif not one.equals(other):
+                return False
+    return True
+
+
+def error_of(path: Path, monkeypatch, **options) -> str:
+    with pytest.raises(InputError) as caught:
+        read(path, monkeypatch, **options)
+    return str(caught.value)
+
+
+def varied_rows(n: int = 120) -> list[dict]:
+    """Stance predictions with what a corpus holds: spans none, one or several (after an emoji: code points),
+    unicode and odd spaces, nulls, dates and kinds with spaces about them, models missing or empty, whole-number
+    scores, a tone on some rows (--task both), extra fields of every kind."""
+    rows = prediction_rows(n, seed=3)
+    texts = ["😀 {a} said so.", "Ünïcødé\u00a0{a}\u2028next", "\t {a} and {a} again ", "{a}", "«{a}» — מדינה {a}"]
+    for i, row in enumerate(rows):
+        actor = row["actor"]
+        text = texts[i % len(texts)].format(a=actor)
+        starts = [k for k in range(len(text)) if text.startswith(actor, k)]
+        row.update(text=text, spans=[[k, k + len(actor)] for k in starts][: i % 3])
+        row["label"] = row["label"] if i % 4 == 0 else None
+        row["source"] = None if i % 17 == 5 else row["source"]
+        row["article"] = None if i % 13 == 4 else row["article"]
+        row["date"] = [None, "2024-03-0%d" % (1 + i % 9), "  2024-01-02 ", "", "\u20032024-02"][i % 5]
+        row["kind"] = ["headline", "body", None, " body\u00a0", "\x1c"][i % 5]
+        row["title"] = [None, " A headline ", "", "\u00a0T\u2028"][i % 4]
+        row["model"] = ["m@1", None, "", " m@2 "][i % 4] if i % 3 else "m@1"
+        if i % 11 == 1:
+            row["stance_scores"] = {"favor": 0, "against": 1, "neutral": 0}
+            row["stance"] = "against"
+        if i % 3 == 0:
+            row["sentiment_scores"] = {"positive": 0.2, "negative": 0.3, "neutral": 0.5005}
+            row["sentiment"], row["sentiment_model"] = "neutral", [" s@1", None, ""][i % 9 // 3]
+        row.update(nested={"a": [1, 2], "b": None} if i % 2 else None, floats=[1.5, None][: i % 3], flag=i % 5 == 0)
+    return rows
+
+
+def sentiment_rows(n: int = 60) -> list[dict]:
+    rows = []
+    for i, row in enumerate(prediction_rows(n, seed=4)):
+        del row["stance"], row["stance_scores"]
+        rows.append({**row, "actor": None if i % 2 else row["actor"], "label": ["positive", None][i % 2],
+                     "sentiment": "negative", "sentiment_scores": {"positive": 0.1, "negative": 0.7, "neutral": 0.2}})
+    return rows
+
+
+def frame_rows(n: int = 60) -> list[dict]:  # the Python API's scored frame: p_<label> columns, no stance_scores
+    rows = []
+    for row in prediction_rows(n, seed=5):
+        rows.append({**row, **{f"p_{label}": value for label, value in row.pop("stance_scores").items()}})
+    return rows
+
+
+def jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row, ensure_ascii=i % 2 == 0) + "\n" + "\n" * (i % 7 == 3)
+                            for i, row in enumerate(rows)), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("rows", [varied_rows, sentiment_rows, frame_rows])
+@pytest.mark.parametrize("form", ["jsonl", "parquet", "large", "parts"])
+def test_blocks_give_the_chunks_that_rows_read_one_by_one_give(tmp_path, monkeypatch, small, rows, form):
+    rows = rows()
+    if form == "jsonl":
+        path = jsonl(tmp_path / "p.jsonl", rows)
+    elif form == "parquet":
+        path = tmp_path / "p.parquet"
+        write_records(path, rows)
+    elif form == "large":  # text as Arrow's large strings, as pandas writes its own
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pylist(rows)
+        path = tmp_path / "p.parquet"
+        pq.write_table(table.cast(pa.schema([pa.field(f.name, pa.large_string()) if f.type == pa.string() else f
+                                             for f in table.schema])), path)
+    else:  # a folder of parts, as classify --ray-data writes them, and a JSONL part beside them
+        path = tmp_path / "out"
+        for k, start in enumerate(range(0, len(rows), 40)):
+            (path / f"part{k}").mkdir(parents=True)
+            write_records(path / f"part{k}" / "predictions.parquet", rows[start:start + 40])
+        jsonl(path / "zz.jsonl", [{**row, "id": row["id"] + "-again"} for row in rows[:3]])
+    fast, fast_hashes, one_by_one = read(path, monkeypatch)
+    slow, slow_hashes, _ = read(path, monkeypatch, by_row=True)
+    assert one_by_one == 0  # every block was sure
+    assert same_tables(fast, slow) and len(fast) > 2
+    assert all((a == b).all() for a, b in zip(fast_hashes, slow_hashes))
+
+
+def test_a_block_in_doubt_is_read_row_by_row_to_the_same_chunks(tmp_path, monkeypatch, small):
+    """An id as a number, spans as floats, scores as JSON text: Item and parse_prediction take them (as text, as
+    integers, parsed), a block does not; from that block on the file is read row by row, to the same rows."""
+    rows = varied_rows(90)
+    rows[40]["id"], rows[41]["spans"] = 40, [[0.0, 2.0]]
+    rows[42]["stance_scores"], rows[43]["big"] = json.dumps(rows[42]["stance_scores"]), 12345678901234567890
+    path = jsonl(tmp_path / "p.jsonl", rows)
+    fast, _, one_by_one = read(path, monkeypatch)
+    slow, _, _ = read(path, monkeypatch, by_row=True)
+    assert same_tables(fast, slow) and 0 < one_by_one < 60
+
+
+def lines_of(rows: list[dict]) -> list[bytes]:
+    return [json.dumps(row, ensure_ascii=False).encode() for row in rows]
+
+
+BAD_LINES = {  # the 40th line of a JSONL file of 60 predictions
+    "unknown stance": lambda line: line.replace(b'"stance": "', b'"stance": "x'),
+    "scores over 1": lambda line: line.replace(b'"favor": ', b'"favor": 1'),
+    "a NaN score": lambda line: line.replace(b'"favor": ', b'"favor": NaN, "x": '),
+    "a score of 1e400": lambda line: line.replace(b'"favor": ', b'"favor": 1e400, "x": '),
+    "an unknown gold label": lambda line: line.replace(b'"label": null', b'"label": "pro"'),
+    "a null actor": lambda line: line.replace(b'"actor": "', b'"actor": null, "a": "'),
+    "an empty actor": lambda line: line.replace(b'"actor": "', b'"actor": "", "a": "'),
+    "a span outside the text": lambda line: line.replace(b'"spans": [[0, ', b'"spans": [[0, 1000'),
+    "blank text": lambda line: line.replace(b'"text": "', b'"text": "\\u3000", "t": "'),
+    "text with a NUL": lambda line: line.replace(b'"text": "', b'"text": "a\\u0000'),
+    "a lone surrogate": lambda line: line.replace(b'"text": "', b'"text": "\\ud800'),
+    "a repeated id": lambda line: line.replace(b'"text": "', b'"id": "x", "text": "'),
+    "the reserved field": lambda line: line.replace(b'"text": "', b'"_truncated": 1, "text": "'),
+    "malformed JSON": lambda line: line[:-1],
+    "two objects": lambda line: line + line,
+    "a null line": lambda line: b"null",
+    "an array line": lambda line: b"[" + line + b"]",
+    "a byte-order mark": lambda line: "\ufeff".encode() + line,
+    "not UTF-8": lambda line: line.replace(b'"text": "', b'"text": "\xff'),
+    "a lone carriage return": lambda line: line.replace(b'"actor": ', b'\r"actor": '),
+    "deep nesting": lambda line: line.replace(b'"text": ', b'"deep": ' + b"[" * 5000 + b"]" * 5000 + b', "text": '),
+    "a sentiment row": lambda line: line.replace(b'"stance": "', b'"sentiment": "neutral", "stance": null, "s": "'),
+    "a repeated id of an earlier line": lambda line: line.replace(b'"id": "i39"', b'"id": "i3"'),
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_LINES))
+def test_a_bad_line_in_a_later_block_is_named_as_row_by_row(tmp_path, monkeypatch, small, bad):
+    rows = prediction_rows(60)
+    for row in rows:
+        row["label"] = None
+    lines = lines_of(rows)
+    lines[39] = BAD_LINES[bad](lines[39])
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    said = error_of(path, monkeypatch, by_row=True)
+    assert error_of(path, monkeypatch) == said
+    assert f"{path}:40" in said or f"{path}:41" in said
+
+
+@pytest.mark.parametrize("bad", ["text", "id", "stance"])
+def test_a_bad_row_in_a_later_parquet_block_is_named_as_row_by_row(tmp_path, monkeypatch, small, bad):
+    rows = prediction_rows(60)
+    rows[39][bad] = {"text": "  ", "id": None, "stance": "up"}[bad]
+    path = tmp_path / "p.parquet"
+    write_records(path, rows)
+    said = error_of(path, monkeypatch, by_row=True)
+    assert error_of(path, monkeypatch) == said and f"{path}:40:" in said
+
+
+def test_a_parquet_text_column_that_is_not_utf8_is_named_as_row_by_row(tmp_path, monkeypatch, small):
+    import pyarrow.parquet as pq
+
+    rows = prediction_rows(60)
+    table = pa.Table.from_pylist(rows)
+    notes = pa.array([b"ok"] * 45 + [b"\xff"] * 15, pa.binary()).view(pa.string())  # not UTF-8 from row 46
+    path = tmp_path / "p.parquet"
+    pq.write_table(table.append_column("note", notes), path)
+    said = error_of(path, monkeypatch, by_row=True)
+    assert error_of(path, monkeypatch) == said and "not UTF-8" in said
+
+
+def test_a_file_of_classify_output_is_read_without_a_row_by_row_check(tmp_path, monkeypatch):
+    """The point of the blocks: a predictions file as 'stance classify' writes it (JSONL or Parquet, and the
+    --task both tone) is checked a block at a time, never a row at a time."""
+    rows = varied_rows(200)
+    jsonl(tmp_path / "p.jsonl", rows)
+    write_records(tmp_path / "p.parquet", rows)
+    monkeypatch.setattr(evaluate, "parse_prediction", lambda *a, **k: pytest.fail("a row read one by one"))
+    for name in ("p.jsonl", "p.parquet"):
+        frame = evaluate.read_predictions(tmp_path / name)
+        assert len(frame) == 200 and frame["tone"].notna().sum() == 67
+
+
+# -- the item rules a column at a time ------------------------------------------------------------------
+
+GOOD = {"id": "1", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]]}
+RECORDS = [
+    GOOD, {**GOOD, "spans": []}, {**GOOD, "actor": None, "label": None, "source": None, "article": None},
+    {**GOOD, "spans": [[0, 6], [0, 11]]}, {**GOOD, "extra": {"nested": [1]}}, {"id": "1", "text": "x"},
+    {**GOOD, "id": 5}, {**GOOD, "id": 5.0}, {**GOOD, "id": None}, {**GOOD, "id": True}, {"text": "x"},
+    {**GOOD, "text": None}, {**GOOD, "text": ""}, {**GOOD, "text": 5}, {**GOOD, "text": "a\x00b"}, {"id": "1"},
+    {**GOOD, "actor": 5}, {**GOOD, "label": 3}, {**GOOD, "label": ["favor"]}, {**GOOD, "source": 1.5},
+    {**GOOD, "article": False}, {**GOOD, "spans": None}, {**GOOD, "spans": [[0, 12]]}, {**GOOD, "spans": [[3, 3]]},
+    {**GOOD, "spans": [[-1, 2]]}, {**GOOD, "spans": [[0, 6, 7]]}, {**GOOD, "spans": [[0]]}, {**GOOD, "spans": [None]},
+    {**GOOD, "spans": [[0, None]]}, {**GOOD, "spans": [[0.0, 6.0]]}, {**GOOD, "spans": [[0.5, 6]]},
+    {**GOOD, "spans": "[[0, 6]]"}, {**GOOD, "spans": [[True, 6]]}, {**GOOD, "spans": [[2**63, 2**63 + 1]]},
+    {**GOOD, "_truncated": True}, {**GOOD, "text": "😀 Russia", "spans": [[2, 8]]},
+    *({**GOOD, "text": space * 2, "spans": []} for space in whitespace()), {**GOOD, "text": "\u200b", "spans": []},
+]
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=range(len(RECORDS)))
+def test_items_sure_a_column_at_a_time_are_items_row_by_row(record):
+    """Whatever sure_items takes, Item takes; each of Item's rules refuses its rows in both."""
+    try:
+        table = pa.Table.from_pylist([record])
+    except (pa.ArrowException, OverflowError):
+        return  # Arrow holds no such column: never a block
+    try:
+        Item.model_validate(record)
+        valid = True
+    except ValidationError:
+        valid = False
+    sure = sure_items(table)
+    assert not sure or valid
+    plain = all(type(record.get(k)) in (str, type(None)) for k in ("id", "text", "actor", "label", "source",
+                                                                   "article"))
+    plain_spans = "spans" not in record or (isinstance(record["spans"], list) and all(
+        isinstance(p, list) and all(type(v) is int and abs(v) < 2**63 for v in p) for p in record["spans"]))
+    if valid and plain and plain_spans and "id" in record and record.get("text") is not None:
+        assert sure  # a row of the plain types Item takes is sure
+
+
+def test_whitespace_is_what_strip_takes_off():
+    assert whitespace() == "".join(c for c in map(chr, range(0x110000)) if not c.strip())
+    assert " " in whitespace() and "\x1c" in whitespace() and "\u200b" not in whitespace()
+
+
+def test_iter_table_from_a_start_gives_the_rows_from_there(tmp_path):
+    rows = [{"id": str(i), "n": i} for i in range(10)]
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n" + "".join(json.dumps(r) + "\n" for r in rows))
+    assert [line for line, _ in files.iter_table(path, start=5)] == [5, 6, 7, 8, 9, 10, 11]
+    path.write_text("\n[1]\n")  # not the file's first line where lines before the start hold rows
+    assert "looks like one JSON array" in str(pytest.raises(InputError, files.iter_table(path, start=2).__next__).value)
+    path.write_text('{"id": "0"}\n[1]\n')
+    said = str(pytest.raises(InputError, files.iter_table(path, start=2).__next__).value)
+    assert "looks like one JSON array" not in said and ":2:" in said
+    write_records(tmp_path / "p.parquet", rows)
+    for start in (1, 4, 65, 11):
+        assert [r["n"] for _, r in files.iter_table(tmp_path / "p.parquet", start=start)] == list(range(start - 1, 10))
