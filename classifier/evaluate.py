@@ -9,6 +9,7 @@ two models side by side on the same gold items with a paired bootstrap.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -670,8 +671,12 @@ def cluster_codes(frame: pd.DataFrame) -> np.ndarray:
 
 
 def label_codes(values: Sequence[str], labels: Sequence[str] = LABELS) -> np.ndarray:
-    index = {label: i for i, label in enumerate(labels)}
-    return np.array([index[v] for v in values], dtype=np.int64)
+    """Each value's position in ``labels`` (a KeyError names one that is none), looked up in one pass, not a row at
+    a time in Python (a million rows: 0.2 s, not 2.3 s)."""
+    codes = pd.Index(list(labels)).get_indexer(values).astype(np.int64)
+    if (codes < 0).any():
+        raise KeyError(list(values)[int(np.argmax(codes < 0))])
+    return codes
 
 
 BLOCK_CELLS = 1 << 22  # resamples or permutations are made this many numbers (32 MB) at a time
@@ -706,6 +711,7 @@ def resampled_sums(codes: np.ndarray, per_cluster: np.ndarray, n_boot: int, seed
     return np.concatenate(blocks, axis=0) if blocks else np.zeros((0,) + per_cluster.shape[1:])
 
 
+@functools.lru_cache(maxsize=4096)  # asked again for each cell of the same articles: scipy's t.ppf takes 0.5 ms
 def expanded_tail(clusters: int, level: float = 0.95) -> float:
     """The tail probability of each side of an "expanded percentile" interval from ``clusters`` resampled
     clusters (Hesterberg 2015, "What teachers should know about the bootstrap", The American Statistician 69):

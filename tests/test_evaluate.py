@@ -176,6 +176,28 @@ def test_one_row_hash_serves_evaluate_and_the_report():
         row_hashes(table.set_column(2, "actor", pa.array([None, None], pa.string())), ("id", "text", "actor")))
 
 
+def test_label_codes_are_positions_in_the_labels_and_refuse_any_other():
+    from classifier.evaluate import label_codes
+
+    values = list(np.random.default_rng(0).choice(LABELS, 500))
+    assert label_codes(values).tolist() == [LABELS.index(v) for v in values]
+    assert label_codes(pd.Series(values, dtype="str")).dtype == np.int64 and len(label_codes([])) == 0
+    for bad in (None, "pro"):
+        with pytest.raises(KeyError):
+            label_codes(["favor", bad])
+
+
+def test_the_expanded_tail_of_a_number_of_articles_is_worked_out_once(monkeypatch):
+    """Each cell of a report asks it again (10,857 times for a million rows): scipy's quantile once per number."""
+    import scipy.stats
+
+    calls = []
+    ppf = scipy.stats.t.ppf
+    monkeypatch.setattr(scipy.stats.t, "ppf", lambda *a, **k: calls.append(a) or ppf(*a, **k))
+    expanded_tail.cache_clear()
+    assert expanded_tail(7) == expanded_tail(7) and len(calls) == 1
+
+
 # -- metrics against scikit-learn -----------------------------------------------------------------------
 
 def test_overall_and_group_metrics_match_sklearn(preds):
