@@ -287,6 +287,16 @@ class ChunkRows:
         return table
 
 
+# parse_prediction's rules as prediction_block was written for them (io.files.source_digest)
+PREDICTION_SOURCE = "10ff5fed9a017995"
+
+
+def prediction_source() -> str | None:
+    from classifier.io.files import source_digest
+
+    return source_digest(parse_prediction, _scores, record_task, text_or_none)
+
+
 # the fields a predictions file holds as text (``table_blocks``)
 PREDICTION_TEXT_FIELDS = ("id", "text", "actor", "label", "source", "article", "stance", "sentiment", "model", "date",
                           "kind", "title", "sentiment_model")
@@ -323,7 +333,7 @@ def prediction_block(block, task: Task | None):
         found = column(name)
         return found is not None and is_text_type(found.type) and not found.null_count
 
-    if not sure_items(block):
+    if prediction_source() != PREDICTION_SOURCE or not sure_items(block):  # a rule edited since: row by row
         return None
     if task is None:
         first = next((t for t in (STANCE, SENTIMENT) if column(t.field) is not None and column(t.field)[0].is_valid),

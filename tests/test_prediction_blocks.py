@@ -33,11 +33,17 @@ def small(monkeypatch):
 
 
 def read(path: Path, monkeypatch, *, by_row: bool = False) -> tuple[list, list, int]:
-    """(chunks, their id hashes, how many rows parse_prediction took one by one); ``by_row``: with no blocks."""
+    """(chunks, their id hashes, how many rows were read one by one); ``by_row``: with no blocks."""
     calls = []
-    parse = evaluate.parse_prediction
+    rows = files.iter_table
+
+    def counted(*args, **options):
+        for row in rows(*args, **options):
+            calls.append(1)
+            yield row
+
     with monkeypatch.context() as patch:
-        patch.setattr(evaluate, "parse_prediction", lambda *a, **k: calls.append(1) or parse(*a, **k))
+        patch.setattr(files, "iter_table", counted)
         if by_row:
             patch.setattr(files, "table_blocks", lambda path, strings=(): iter([(1, None)]))
         hashes: list = []
@@ -231,7 +237,7 @@ def test_a_file_of_classify_output_is_read_without_a_row_by_row_check(tmp_path, 
     rows = varied_rows(200)
     jsonl(tmp_path / "p.jsonl", rows)
     write_records(tmp_path / "p.parquet", rows)
-    monkeypatch.setattr(evaluate, "parse_prediction", lambda *a, **k: pytest.fail("a row read one by one"))
+    monkeypatch.setattr(files, "iter_table", lambda *a, **k: pytest.fail("rows read one by one"))
     for name in ("p.jsonl", "p.parquet"):
         frame = evaluate.read_predictions(tmp_path / name)
         assert len(frame) == 200 and frame["tone"].notna().sum() == 67
@@ -295,3 +301,28 @@ def test_iter_table_from_a_start_gives_the_rows_from_there(tmp_path):
     write_records(tmp_path / "p.parquet", rows)
     for start in (1, 4, 65, 11):
         assert [r["n"] for _, r in files.iter_table(tmp_path / "p.parquet", start=start)] == list(range(start - 1, 10))
+
+
+def test_the_block_checks_are_those_of_the_rules_they_stand_in_for():
+    """Each column-at-a-time copy names the source of the rules it holds (io.files.source_digest). A rule edited in
+    Item, parse_item, parse_prediction (_scores, record_task, text_or_none) or the JSONL and Parquet row readers
+    fails this test: review items.sure_items, evaluate.prediction_block or io.files.jsonl_table for the change,
+    then write the new digest into ITEM_SOURCE, PREDICTION_SOURCE or READERS_SOURCE. Until then every row is read
+    by the rules themselves (the next test)."""
+    from classifier.evaluate import PREDICTION_SOURCE, prediction_source
+    from classifier.io.files import READERS_SOURCE, readers_source
+    from classifier.items import ITEM_SOURCE, item_source
+
+    assert item_source() == ITEM_SOURCE, "Item or parse_item changed: review items.sure_items"
+    assert prediction_source() == PREDICTION_SOURCE, "parse_prediction's rules changed: review prediction_block"
+    assert readers_source() == READERS_SOURCE, "iter_jsonl or iter_parquet changed: review io.files.table_blocks"
+
+
+@pytest.mark.parametrize("where", ["classifier.items.ITEM_SOURCE", "classifier.evaluate.PREDICTION_SOURCE",
+                                   "classifier.io.files.READERS_SOURCE"])
+def test_rules_edited_since_the_block_checks_were_written_read_every_row_by_row(tmp_path, monkeypatch, where):
+    path = jsonl(tmp_path / "p.jsonl", varied_rows(40))
+    blocks = read(path, monkeypatch)[0]
+    monkeypatch.setattr(where, "edited")
+    rows, _, one_by_one = read(path, monkeypatch)
+    assert one_by_one == 40 and same_tables(rows, blocks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import functools
 import decimal
 import glob
 import io
@@ -1914,6 +1915,31 @@ BLOCK_NESTING = 64  # a JSON value nested deeper is left to iter_jsonl (Python's
 BLOCK_OPENINGS = 1000  # a line with this many brackets may nest as deep: never given to Arrow's parser
 
 
+@functools.cache
+def source_digest(*objects) -> str | None:
+    """16 hex digits of the sha256 of the source of ``objects`` (functions, classes): the rules a column-at-a-time
+    copy was written against (``table_blocks``, ``items.sure_items``, ``evaluate.prediction_block``), which each
+    copy compares with its own ``..._SOURCE``, reading nothing a block at a time where they differ (one of the rules
+    was edited since, and the copy not yet reviewed; tests/test_prediction_blocks.py fails until it is). None where
+    the source cannot be read."""
+    import hashlib
+    import inspect
+
+    try:
+        source = "".join(inspect.getsource(thing) for thing in objects)
+    except (OSError, TypeError):
+        return None
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+# the per-row readers whose results table_blocks stands in for, as it was written for them (source_digest)
+READERS_SOURCE = "a1d7108cba7a8c6a"
+
+
+def readers_source() -> str | None:
+    return source_digest(iter_jsonl, json_object, _one_of_each, iter_parquet, plain)
+
+
 def table_blocks(path: str | Path, strings: Sequence[str] = ()) -> Iterator[tuple[int, Any]]:
     """A JSON lines or Parquet file as Arrow tables of many rows, each with the number ``iter_table`` gives its
     first row (its line; a Parquet file's row), for a reader that checks a block's columns at once instead of a
@@ -1925,7 +1951,7 @@ def table_blocks(path: str | Path, strings: Sequence[str] = ()) -> Iterator[tupl
     instead and nothing after it: the caller reads the rest with ``iter_table(path, start=number)``, which says
     what is wrong where."""
     try:
-        fmt = table_format(path)
+        fmt = table_format(path) if readers_source() == READERS_SOURCE else "unreviewed"
         if fmt == "jsonl" and Path(path).is_file() and not compression_of(path):
             yield from jsonl_blocks(path, strings)
             return
