@@ -333,7 +333,7 @@ def prediction_block(block, task: Task | None):
         found = column(name)
         return found is not None and is_text_type(found.type) and not found.null_count
 
-    if prediction_source() != PREDICTION_SOURCE or not sure_items(block):  # a rule edited since: row by row
+    if not n or prediction_source() != PREDICTION_SOURCE or not sure_items(block):  # a rule edited since: row by row
         return None
     if task is None:
         first = next((t for t in (STANCE, SENTIMENT) if column(t.field) is not None and column(t.field)[0].is_valid),

@@ -326,3 +326,39 @@ def test_rules_edited_since_the_block_checks_were_written_read_every_row_by_row(
     monkeypatch.setattr(where, "edited")
     rows, _, one_by_one = read(path, monkeypatch)
     assert one_by_one == 40 and same_tables(rows, blocks)
+
+
+def test_a_read_error_part_way_leaves_the_rest_to_the_row_reader(tmp_path, monkeypatch, small):
+    """A disk's read error in a block (EIO) was a traceback; the row reader reads the rest, and names one it meets."""
+    import builtins
+    import errno
+
+    path = jsonl(tmp_path / "p.jsonl", varied_rows(60))
+    expected = read(path, monkeypatch, by_row=True)[0]
+
+    class Failing:
+        def __init__(self, handle):
+            self.handle, self.reads = handle, 0
+
+        def read(self, *size):
+            self.reads += 1
+            if self.reads == 4:  # its byte-order mark, two blocks, then the disk fails
+                raise OSError(errno.EIO, "Input/output error")
+            return self.handle.read(*size)
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+    def failing_open(file, mode="r", *args, **options):
+        handle = builtins.open(file, mode, *args, **options)
+        return Failing(handle) if mode == "rb" and str(file) == str(path) else handle
+
+    monkeypatch.setattr(files, "open", failing_open, raising=False)
+    chunks, _, one_by_one = read(path, monkeypatch)
+    assert same_tables(chunks, expected) and 0 < one_by_one < 60

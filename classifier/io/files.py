@@ -1973,14 +1973,25 @@ def jsonl_blocks(path: str | Path, strings: Sequence[str]) -> Iterator[tuple[int
         yield 1, None
         return
     with fh:
-        if bom_encoding(fh.read(4)):
+        try:
+            marked = bom_encoding(fh.read(4))
+            fh.seek(0)
+        except OSError:  # a disk's read error: iter_jsonl names it
+            marked = "unreadable"
+        if marked:
             yield 1, None
             return
-        fh.seek(0)
         line = 1
-        while block := fh.read(BLOCK_BYTES):
-            if not block.endswith(b"\n"):
-                block += fh.readline()
+        while True:
+            try:
+                block = fh.read(BLOCK_BYTES)
+                if block and not block.endswith(b"\n"):
+                    block += fh.readline()
+            except OSError:  # a disk's read error part-way: iter_jsonl names it
+                yield line, None
+                return
+            if not block:
+                return
             table = jsonl_table(block, schema)
             if table is None:
                 yield line, None
@@ -2068,7 +2079,7 @@ def parquet_blocks(path: str | Path) -> Iterator[tuple[int, Any]]:
         except (OSError, pa.ArrowException):
             yield row, None
             return
-        if batch is not None:
+        if batch is not None and batch.num_rows:
             held.append(batch)
             size += batch.nbytes
         rows = sum(b.num_rows for b in held)
