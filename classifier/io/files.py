@@ -1909,7 +1909,7 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
 
 # ``table_blocks``: a block of a JSON lines file is about this many bytes (its last line read whole), a Parquet block
 # at most this many rows gathered from batches of PARQUET_BATCH_ROWS, and no more bytes than this once in Arrow
-BLOCK_BYTES = 16 << 20
+BLOCK_BYTES = 4 << 20
 BLOCK_ROWS = 65_536
 BLOCK_NESTING = 64  # a JSON value nested deeper is left to iter_jsonl (Python's parser stops at about 1,000 levels)
 BLOCK_OPENINGS = 1000  # a line with this many brackets may nest as deep: never given to Arrow's parser
