@@ -845,19 +845,30 @@ def test_a_device_is_refused_where_a_pipe_is_read_and_ray_data_names_a_pipe(tmp_
     assert not (tmp_path / "gold.jsonl").exists() and not (tmp_path / "labels.jsonl").exists()
 
 
+@contextlib.contextmanager
+def pseudo_terminal():
+    """The path of a pseudo-terminal's follower side (/dev/pts/N), open while the block runs."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        yield os.ttyname(follower)
+    finally:
+        os.close(follower)
+        os.close(leader)
+
+
 def test_a_terminal_given_as_an_input_is_named_as_one(tmp_path):
     """/dev/stdin typed at a terminal (nothing redirected) was refused as 'not a regular file (a device)', which left
     the user to guess which device and what to do; a terminal is named as one, with what to give instead (shown with
     a pseudo-terminal's /dev/pts/N, which /dev/stdin is at a terminal). /dev/null is still 'a device'."""
     import os
-    import pty
 
     from classifier.errors import InputError
     from classifier.io.files import check_regular_input
 
-    leader, follower = pty.openpty()
-    try:
-        terminal = os.ttyname(follower)
+    with pseudo_terminal() as terminal:
         said = f"{terminal}: a terminal, not a file; redirect a file into it (< FILE) or give the file's path"
         for args in (["label", "gold", terminal, "--out", str(tmp_path / "gold.jsonl")],
                      ["label", "import", terminal, "--labels", str(tmp_path / "labels.jsonl")],
@@ -866,9 +877,6 @@ def test_a_terminal_given_as_an_input_is_named_as_one(tmp_path):
             one_line_failure(runner.invoke(app, args), said)
         with pytest.raises(InputError, match="a terminal, not a file"):
             check_regular_input(terminal, pipe=True)
-    finally:
-        os.close(follower)
-        os.close(leader)
     with pytest.raises(InputError, match=r"not a regular file \(a device\)"):
         check_regular_input(os.devnull, pipe=True)
     assert not list(tmp_path.iterdir())
@@ -880,7 +888,6 @@ def test_a_device_is_told_a_terminal_or_not_without_being_opened(tmp_path, monke
     check before it only looked (stat). A device is told by the standard stream it is, or by the name it resolves
     to, and never opened."""
     import os
-    import pty
 
     from classifier.errors import InputError
     from classifier.io.files import check_regular_input
@@ -889,14 +896,9 @@ def test_a_device_is_told_a_terminal_or_not_without_being_opened(tmp_path, monke
     real_open = os.open
     monkeypatch.setattr(os, "open", lambda path, *args, **kwargs: opened.append(str(path)) or real_open(path, *args,
                                                                                                           **kwargs))
-    leader, follower = pty.openpty()
-    try:
-        terminal = os.ttyname(follower)
+    with pseudo_terminal() as terminal:
         with pytest.raises(InputError, match="a terminal, not a file"):
             check_regular_input(terminal, pipe=True)
-    finally:
-        os.close(follower)
-        os.close(leader)
     with pytest.raises(InputError, match=r"not a regular file \(a device\)"):
         check_regular_input(os.devnull)
     assert terminal not in opened and os.devnull not in opened, opened
