@@ -1817,7 +1817,7 @@ def memory_table(data) -> str | None:
     return None
 
 
-FRAME_CHUNK_ROWS = 1000  # a DataFrame's rows turned into dicts at a time: a copy of a chunk, not of the frame
+DATAFRAME_CHUNK_ROWS = 1000  # a DataFrame's rows turned into dicts at a time: a copy of a chunk, not of the frame
 
 
 def frame_rows(frame) -> Iterator[dict]:
@@ -1829,8 +1829,8 @@ def frame_rows(frame) -> Iterator[dict]:
     repeated = [name for name in dict.fromkeys(names) if names.count(name) > 1]
     if repeated:
         raise InputError(f"DataFrame: column {repeated[0]!r} appears twice")
-    for start in range(0, len(frame), FRAME_CHUNK_ROWS):
-        chunk = frame.iloc[start:start + FRAME_CHUNK_ROWS]
+    for start in range(0, len(frame), DATAFRAME_CHUNK_ROWS):
+        chunk = frame.iloc[start:start + DATAFRAME_CHUNK_ROWS]
         yield from chunk.astype(object).where(chunk.notna(), None).set_axis(names, axis=1).to_dict("records")
 
 
