@@ -84,9 +84,10 @@ def check_no_other_predictions(names, task, kind: str) -> None:
         if replaced:
             table = "DataFrame" if kind == "frame" else "Dataset"
             raise InputError(f"the {table} holds {other.name} predictions ({other.field}, {', '.join(columns)}); the "
-                             f"{task.name} model's columns {', '.join(replaced)} would replace theirs: predict on it without "
-                             f"them, or with them renamed (e.g. {other.field}_model, {other.field}_p_neutral), and "
-                             "keep each task's predictions in a file of its own for evaluate and report")
+                             f"{task.name} model's columns {', '.join(replaced)} would replace theirs: predict on it "
+                             f"without them, or with them renamed (e.g. {other.field}_model, "
+                             f"{other.field}_p_neutral), and keep each task's predictions in a file of its own for "
+                             "evaluate and report")
 
 
 class StanceClassifier:
@@ -227,9 +228,8 @@ def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch",
     are added to the bundled catalogue, ``actors_only``: one used instead of it, as ``--actors`` and
     ``--actors-only``, or either as a list of its actors as dicts (``[{"name": "Gazprom", "names": ["Gazprom"]}]``)
     or ``classifier.actors.Actor``s, checked as the YAML's entries are; they find the mentions of inputs given
-    without spans (``catalogue``, the
-    earlier name of ``actors_only``, still works). ``trust_remote_code``: let a model folder run its own Python code (never by
-    default)."""
+    without spans (``catalogue``, the earlier name of ``actors_only``, still works). ``trust_remote_code``: let a
+    model folder run its own Python code (never by default)."""
     from classifier.actors import check_catalogues, choose_catalogue, given
     from classifier.predict.engines import load_engine
 

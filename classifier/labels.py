@@ -889,13 +889,15 @@ def kept_entries(path: str | Path) -> list[KeptEntry]:
     return entries
 
 
-def kept_scores(path: str | Path, model_id: str, items: Sequence[Item]) -> tuple[np.ndarray, list[str]] | None:
+def kept_scores(path: str | Path, model_id: str, items: Sequence[Item],
+                entries: list[KeptEntry] | None = None) -> tuple[np.ndarray, list[str]] | None:
     """(scores, one row per item, NaN where the item was not scored yet; the labels of their columns) that
     :func:`keep_scores` kept in ``path``, where they are ``model_id``'s scores of these very items
     (``items_fingerprint``: text, actor and spans, in this order); None where there are none, or they are of other
-    items, or no model's scores, or the file is unreadable: the items are then scored again (and kept)."""
+    items, or no model's scores, or the file is unreadable: the items are then scored again (and kept).
+    ``entries``: the file's, read already (``kept_entries``)."""
     fingerprint = items_fingerprint(items)
-    for entry in kept_entries(path):
+    for entry in kept_entries(path) if entries is None else entries:
         if entry.model == model_id:
             return (entry.scores, entry.labels) if entry.items == fingerprint and kept_values(
                 entry.scores, entry.labels, len(items)) else None
@@ -917,12 +919,12 @@ def kept_values(scores: np.ndarray, labels: Sequence[str], n_items: int) -> bool
 def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], model_id: str,
                 items: Sequence[Item]) -> None:
     """Keep ``model_id``'s ``scores`` of ``items`` in ``path`` for the next start, first, with the scores it kept of
-    other models (``KEPT_MODELS`` in all: the least recently kept go), in place of the scores it kept of this model
-    (of other items; of these, its rows fill those not scored here: a second session scoring other items of the same
-    file keeps them). A row of NaN is an item not scored yet. Written atomically (a write cut off leaves the earlier file, or none; the temporary
-    file a kill left is removed by the next write) under a lock, held from reading the other models' scores to
-    writing: a second session's write (two annotators) waits for it, and keeps its scores. A file that cannot be
-    written is an ``InputError``: the caller goes on without it."""
+    other models (``KEPT_MODELS`` in all: the least recently kept go), in place of the scores it kept of this model (of
+    other items; of these, its rows fill those not scored here: a second session scoring other items of the same file
+    keeps them). A row of NaN is an item not scored yet. Written atomically (a write cut off leaves the earlier file, or
+    none; the temporary file a kill left is removed by the next write) under a lock, held from reading the other models'
+    scores to writing: a second session's write (two annotators) waits for it, and keeps its scores. A file that cannot
+    be written is an ``InputError``: the caller goes on without it."""
     from classifier.io.files import atomic_path, output_lock, remove_stale_temporaries
 
     try:
@@ -956,12 +958,13 @@ class SessionScores:
     def __init__(self, path: str | Path, model_id: str, items: Sequence[Item],
                  score: Callable[[list[Item], Callable[[int], None] | None], tuple[np.ndarray, Sequence[str]]]):
         self.path, self.model_id, self.items, self.score = Path(path), model_id, list(items), score
-        found = kept_scores(self.path, model_id, self.items)
+        entries = kept_entries(self.path)  # read once
+        found = kept_scores(self.path, model_id, self.items, entries)
         self.probs, self.labels = found if found is not None else (None, [])
         self.found = found is not None  # kept by an earlier start
         self.written = False  # kept by this one
         self.unkept = ""  # why they could not be kept: said once, and not tried again
-        if found is not None and kept_entries(self.path)[0].model != model_id:  # used again: the last model to go
+        if found is not None and entries[0].model != model_id:  # used again: the last model to go
             self.keep()
 
     def missing(self, indices: Iterable[int]) -> list[int]:

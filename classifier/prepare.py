@@ -534,24 +534,24 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
                   max_article_chars: int | None = None, date_order: str | None = None,
                   columns: dict[str, str] | str | None = None, workers: int = 1) -> Iterator[dict]:
     """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them, by its path; or a table of
-    articles in memory: a pandas DataFrame, a ``datasets.Dataset`` or a list of dicts, read row by row as that
-    table saved to a file is, errors naming "row 3 (index 'b')" where a file's name file:line), an article at a
-    time: what ``stance prepare`` writes. As its options: ``actors``, a catalogue YAML whose actors are added to
-    the bundled catalogue; ``actors_only``, one used instead of it (either may be a list of its actors as dicts,
-    ``[{"name": "Gazprom", "kind": "company", "names": ["Gazprom"]}]``, or ``classifier.actors.Actor``s, checked as
-    the YAML's entries are, a problem
-    named by its entry: ``actors[0]: names: ...``); ``only_actors``, the actors kept ("Russia,China" or a list). A file that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a warning); an
-    article longer than ``max_article_chars`` characters (default ``ingest.MAX_ARTICLE_CHARS``) is skipped with a
-    warning. ``date_order`` ("DMY", "MDY" or "YMD"; default None: not read, warned of) reads a manifest's or
-    table's date written in numbers alone with its year last ("03.04.2022", "3/4/2022 14:05") day or month first;
-    one with its four-digit year first ("2022/4/3 14:05") is read year, month, day whatever the order.
-    ``columns`` names a table's columns for the article's fields, field to column, as ``read_items(columns=)``
-    does: ``{"text": "maintext", "date": "date_publish"}`` or "text=maintext,date=date_publish" (``--columns``).
-    ``workers`` (``--workers``; default 1, 0: one per core) cleans, splits and matches the articles in that many
-    processes, the same items, warnings and order as one. The processes are spawned, and each imports the caller's
-    main module: a script must then call this under ``if __name__ == "__main__":`` (without it each worker ends at
-    once in one line and the call is an ``InputError`` saying so; no process starts more). The corpus and the
-    catalogue are checked at the call; the articles are read as the items are taken."""
+    articles in memory: a pandas DataFrame, a ``datasets.Dataset`` or a list of dicts, read row by row as that table
+    saved to a file is, errors naming "row 3 (index 'b')" where a file's name file:line), an article at a time: what
+    ``stance prepare`` writes. As its options: ``actors``, a catalogue YAML whose actors are added to the bundled
+    catalogue; ``actors_only``, one used instead of it (either may be a list of its actors as dicts, ``[{"name":
+    "Gazprom", "kind": "company", "names": ["Gazprom"]}]``, or ``classifier.actors.Actor``s, checked as the YAML's
+    entries are, a problem named by its entry: ``actors[0]: names: ...``); ``only_actors``, the actors kept
+    ("Russia,China" or a list). A file that cannot be read is an ``InputError`` (``skip_unreadable``: skipped with a
+    warning); an article longer than ``max_article_chars`` characters (default ``ingest.MAX_ARTICLE_CHARS``) is skipped
+    with a warning. ``date_order`` ("DMY", "MDY" or "YMD"; default None: not read, warned of) reads a manifest's or
+    table's date written in numbers alone with its year last ("03.04.2022", "3/4/2022 14:05") day or month first; one
+    with its four-digit year first ("2022/4/3 14:05") is read year, month, day whatever the order. ``columns`` names a
+    table's columns for the article's fields, field to column, as ``read_items(columns=)`` does: ``{"text": "maintext",
+    "date": "date_publish"}`` or "text=maintext,date=date_publish" (``--columns``). ``workers`` (``--workers``; default
+    1, 0: one per core) cleans, splits and matches the articles in that many processes, the same items, warnings and
+    order as one. The processes are spawned, and each imports the caller's main module: a script must then call this
+    under ``if __name__ == "__main__":`` (without it each worker ends at once in one line and the call is an
+    ``InputError`` saying so; no process starts more). The corpus and the catalogue are checked at the call; the
+    articles are read as the items are taken."""
     import os
 
     from classifier.actors import choose_catalogue
