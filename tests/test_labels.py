@@ -1114,6 +1114,35 @@ def test_a_model_that_fails_mid_session_is_a_warning_and_the_session_goes_on(tmp
         assert [bool(r.get("suggestion")) for r in records] == [True, True, False]
 
 
+@pytest.mark.parametrize("command", ["run-uncertain", "run-file", "suggest", "export"])
+def test_a_model_that_fails_before_anything_is_written_is_one_line_naming_it(tmp_path, tiny_model_dir, monkeypatch,
+                                                                             command):
+    """A model that raised before a session's first screen (every item scored for --order uncertain, the first ones
+    for --order file), in 'label suggest' or in 'label export --model' (a CUDA error, out of memory) ended on a
+    traceback. It is one line naming the model and the error, exit 1, and nothing written: no label file, no
+    pre-label, no kept scores, no tasks file."""
+    from classifier.labels import kept_scores_path
+    from classifier.models.stance_model import StanceModel
+
+    def failing(self, chosen, **kwargs):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB\n(GPU 0; 7.79 GiB total capacity)")
+
+    monkeypatch.setattr(StanceModel, "predict_proba", failing)
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    out = tmp_path / ("tasks.json" if command == "export" else "labels.jsonl")
+    args = {"run-uncertain": ["label", str(items_path), "--labels", str(out), "-a", "ana"],
+            "run-file": ["label", str(items_path), "--labels", str(out), "-a", "ana", "--order", "file"],
+            "suggest": ["label", "suggest", str(items_path), "--out", str(out)],
+            "export": ["label", "export", str(items_path), "--out", str(out)]}[command]
+    result = runner.invoke(app, [*args, "--model", str(tiny_model_dir)], input="f\nq\n")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.exception, said)
+    assert (f"{tiny_model_dir}: the model failed to score the items (RuntimeError: CUDA out of memory. Tried to "
+            "allocate 2.00 GiB\\n(GPU 0; 7.79 GiB total capacity))") in said, said
+    assert not out.exists() and not kept_scores_path(out).exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["items.jsonl"]
+
+
 def test_kept_scores_are_hidden_from_a_folder_of_label_files_given_by_a_glob(tmp_path, tiny_model_dir):
     """Kept as labels.jsonl.scores.npz, a shell's 'stance label gold labels/*' (agreement too) passed it as a label
     file and stopped on it ("a ZIP archive, not text or a table"): it is hidden, and the session says where it is."""

@@ -366,11 +366,31 @@ def ahead_or_warning(ahead: Callable[..., str] | None) -> Callable[..., str]:
             return ahead(item, shown=shown)
         except Exception as exc:  # noqa: BLE001  (torch raises RuntimeError, MemoryError, ...: any, mid-session)
             failed.append(exc)
-            return (f"the model failed to score the next items ({type(exc).__name__}: "
-                    f"{shortened(one_line(exc), 200)}): the items not scored yet are shown without its suggestion; "
-                    "the answers are saved")
+            return (f"the model failed to score the next items ({failure(exc)}): the items not scored yet are shown "
+                    "without its suggestion; the answers are saved")
 
     return scored
+
+
+def failure(exc: BaseException) -> str:
+    """A model's error as a message shows it: its type and its text on one line, cut to 200 characters (a CUDA
+    error's text runs to a dozen lines)."""
+    return f"{type(exc).__name__}: {shortened(one_line(exc), 200)}"
+
+
+@contextlib.contextmanager
+def model_failures(model_dir: Path, outcome: str) -> Iterator[None]:
+    """A model that raises while it scores, before anything is written (``outcome``: what was then left undone,
+    "nothing was written"), as one line naming it: torch's RuntimeError of a CUDA error, memory or weights that do
+    not fit the input had been a traceback. An ``InputError`` (a folder that is no model, another task's model)
+    says its own line."""
+    try:
+        yield
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (RuntimeError, MemoryError, ...: any a model raises)
+        raise InputError(f"{model_dir}: the model failed to score the items ({failure(exc)}); "
+                         f"{outcome}") from None
 
 
 def show_help(reader: KeyReader, screen: Console, keys: dict[str, str], task: Task, item_parts: Group | None,
@@ -598,17 +618,21 @@ def run_command(
                                task=chosen)
     kept, unkept, ahead = "", "", None
     if model is not None:
-        scores = session_scores(model, items, chosen, kept_scores_path(labels_path))
-        if order == "uncertain":  # sorted by the model: every item scored first
-            score_all(scores, quiet)
-        session.set_order(order_items(items, order, probs=scores.probs, seed=seed))
-        session.suggestions = scored_suggestions(scores, range(len(items)), hide_suggestion)
-        ahead = scoring_ahead(session, scores, hide_suggestion)  # the others as the annotator comes to them
-        first = session.next_item()
-        if first is not None and first.id not in session.suggestions:
-            if show_progress(quiet):
-                console.print(f"scoring the first items with {scores.model_id} (the others as they come up) …")
-            ahead(first)
+        # a model that fails before the first screen stops the start (nothing asked, nothing saved): the annotator
+        # finds out now that its suggestions and order are not to be had, where a session begun without them
+        # would label items in another order than asked, unaided; mid-session it is a warning (ahead_or_warning)
+        with model_failures(model, "nothing was asked or saved; run again once it is mended, or without --model"):
+            scores = session_scores(model, items, chosen, kept_scores_path(labels_path))
+            if order == "uncertain":  # sorted by the model: every item scored first
+                score_all(scores, quiet)
+            session.set_order(order_items(items, order, probs=scores.probs, seed=seed))
+            session.suggestions = scored_suggestions(scores, range(len(items)), hide_suggestion)
+            ahead = scoring_ahead(session, scores, hide_suggestion)  # the others as the annotator comes to them
+            first = session.next_item()
+            if first is not None and first.id not in session.suggestions:
+                if show_progress(quiet):
+                    console.print(f"scoring the first items with {scores.model_id} (the others as they come up) …")
+                ahead(first)
         unkept = scores.unkept
         kept = f"the model's scores are kept in {one_line(scores.path)} for the next start" if scores.written else ""
     else:
@@ -677,8 +701,9 @@ def suggest_command(
     check_file_task(before, chosen, out_path)
     check_same_items(before, {item.id: item for item in items})  # before the model runs: as 'label run'
     default = default_model_path() if chosen is STANCE else default_sentiment_path()
-    scores = session_scores(model or default, items, chosen, kept_scores_path(out_path))
-    unkept = score_all(scores, quiet)
+    with model_failures(model or default, "no pre-label was appended"):
+        scores = session_scores(model or default, items, chosen, kept_scores_path(out_path))
+        unkept = score_all(scores, quiet)
     name = scores.model_id.rpartition("@")[0] or scores.model_id
     records = suggestion_records(items, scores.probs, scores.labels, scores.model_id, name, chosen.name)
     existing = {(r["id"], (r.get("suggestion") or {}).get("model")) for r in store.records()}  # as it is now
@@ -713,7 +738,10 @@ def export_command(
         check_not_input(config, items_path, out_path, option="--config")
     chosen = get_task(task, "--task")
     items = load_items(items_path, chosen)
-    suggestions = model_suggestions(model, items, quiet, chosen)[1] if model else None
+    suggestions = None
+    if model:
+        with model_failures(model, "nothing was written"):
+            suggestions = model_suggestions(model, items, quiet, chosen)[1]
     write_json_atomic(out_path, to_label_studio(items, suggestions, chosen))
     if config:
         write_text_atomic(config, label_studio_config(chosen))
