@@ -922,7 +922,8 @@ def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], mod
     other models (``KEPT_MODELS`` in all: the least recently kept go), in place of the scores it kept of this model (of
     other items; of these, its rows fill those not scored here: a second session scoring other items of the same file
     keeps them). A row of NaN is an item not scored yet. Written atomically (a write cut off leaves the earlier file, or
-    none; the temporary file a kill left is removed by the next write) under a lock, held from reading the other models'
+    none; the temporary file a kill left is removed by the next write; a link in ``path`` is replaced by the file, what
+    it points to left as it was) under a lock, held from reading the other models'
     scores to writing: a second session's write (two annotators) waits for it, and keeps its scores. A file that cannot
     be written is an ``InputError``: the caller goes on without it."""
     from classifier.io.files import atomic_path, output_lock, remove_stale_temporaries
@@ -942,7 +943,7 @@ def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], mod
             for n, entry in enumerate(entries):
                 arrays.update({f"model_{n}": np.array(entry.model), f"items_{n}": np.array(entry.items),
                                f"labels_{n}": np.array(entry.labels), f"scores_{n}": entry.scores})
-            with atomic_path(path) as tmp:
+            with atomic_path(path, replace_link=True) as tmp:  # a link there is replaced, never written through
                 with open(tmp, "wb") as fh:
                     np.savez(fh, **arrays)
     except OSError as exc:  # a full disk: the session goes on, its next start scores the items again

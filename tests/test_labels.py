@@ -1223,6 +1223,33 @@ def test_a_temporary_file_a_killed_write_left_is_removed_by_the_next_and_writes_
     assert not waiting.is_alive() and kept_scores(kept, "m@2", items) is not None
 
 
+def test_a_link_where_the_scores_are_kept_is_replaced_never_written_through(tmp_path, tiny_model_dir):
+    """A link in place of .LABELS.jsonl.scores.npz was followed: the scores were written over whatever it pointed to
+    (another file of the user's, another label file's scores). The link itself is replaced by the file of scores,
+    atomically, and what it pointed to is left as it was; a link to a folder or to nothing alike."""
+    import os
+
+    from classifier.labels import kept_scores, kept_scores_path
+    from classifier.models.stance_model import saved_model_id
+
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("not yours to write\n")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for n, target in enumerate((precious, folder, tmp_path / "nothing")):
+        labels = tmp_path / f"labels{n}.jsonl"
+        kept = kept_scores_path(labels)
+        os.symlink(target, kept)
+        result = start_with_model(items_path, labels, tiny_model_dir, "f\nq\n")
+        assert result.exit_code == 0 and "warning" not in result.output, result.output
+        assert not kept.is_symlink() and kept.is_file()
+        assert kept_scores(kept, saved_model_id(tiny_model_dir), items) is not None
+    assert precious.read_text() == "not yours to write\n" and not any(folder.iterdir())
+    assert not (tmp_path / "nothing").exists()
+
+
 def test_two_sessions_keeping_other_items_scores_of_one_model_keep_both(tmp_path):
     """Scored as the annotators come to them, two sessions of one label file and model score other items: the
     second write keeps the rows the first kept (it had replaced them with NaN, to be scored again)."""

@@ -582,14 +582,21 @@ def json_output(path: str | Path) -> Path:
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path, keep: str | None = None,
-                same: Callable[[Path, Path], bool] | None = None) -> Iterator[Path]:
+                same: Callable[[Path, Path], bool] | None = None, replace_link: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds. ``keep``: the error
     raised, the file left as it was, where ``path`` exists and the new file's bytes differ from it (an output
     replaced only with --overwrite; the same bytes written again change nothing), unless ``same(new, old)`` says
-    they hold the same content all the same (``same_rows``: a table's rows in another order)."""
+    they hold the same content all the same (``same_rows``: a table's rows in another order). A link in ``path`` is
+    followed (the file it points to is replaced, the link kept: ``check_writable``), unless ``replace_link``: then
+    the link itself is replaced by the new file and what it points to left as it was (a hidden file of the tool's
+    own, such as a label file's kept scores, which a link put there must never get written through)."""
     import filecmp
 
-    path = check_writable(path)
+    if replace_link and Path(path).is_symlink():
+        path = Path(path)
+        check_parents(path)
+    else:
+        path = check_writable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
