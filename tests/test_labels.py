@@ -1226,7 +1226,8 @@ def test_a_temporary_file_a_killed_write_left_is_removed_by_the_next_and_writes_
 def test_a_link_where_the_scores_are_kept_is_replaced_never_written_through(tmp_path, tiny_model_dir):
     """A link in place of .LABELS.jsonl.scores.npz was followed: the scores were written over whatever it pointed to
     (another file of the user's, another label file's scores). The link itself is replaced by the file of scores,
-    atomically, and what it pointed to is left as it was; a link to a folder or to nothing alike."""
+    atomically, and what it pointed to is left as it was; a link to a folder or to nothing alike. A link in place of
+    the write's lock file was emptied through and given the process id: it is removed."""
     import os
 
     from classifier.labels import kept_scores, kept_scores_path
@@ -1248,6 +1249,11 @@ def test_a_link_where_the_scores_are_kept_is_replaced_never_written_through(tmp_
         assert kept_scores(kept, saved_model_id(tiny_model_dir), items) is not None
     assert precious.read_text() == "not yours to write\n" and not any(folder.iterdir())
     assert not (tmp_path / "nothing").exists()
+    labels = tmp_path / "labels3.jsonl"  # the write's lock file (..LABELS.jsonl.scores.npz.lock), truncated and written
+    lock = kept_scores_path(labels).with_name(f".{kept_scores_path(labels).name}.lock")
+    os.symlink(precious, lock)
+    assert start_with_model(items_path, labels, tiny_model_dir, "f\nq\n").exit_code == 0
+    assert precious.read_text() == "not yours to write\n" and not lock.exists() and not lock.is_symlink()
 
 
 def test_two_sessions_keeping_other_items_scores_of_one_model_keep_both(tmp_path):

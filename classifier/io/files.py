@@ -7,6 +7,7 @@ import csv
 import datetime
 import functools
 import decimal
+import errno
 import glob
 import io
 import itertools
@@ -637,8 +638,8 @@ def output_lock(path: str | Path, command: str = "run", wait: bool = False) -> I
     """Hold an exclusive lock on ``path``'s output for the block: a second run writing the same file (two
     terminals, a job started twice) stops at once with one line instead of doing the work again into one journal.
     The lock is an ``flock`` on ``.NAME.lock`` beside it (the system drops it when the process ends, even killed),
-    removed when the block ends. A run that locked the file another had just removed sees that its file is gone
-    and locks the new one, so two runs never both hold it. Where POSIX has no flock (Windows), the block runs
+    removed when the block ends (a link in its place is removed, and never written through). A run that locked the
+    file another had just removed sees that its file is gone and locks the new one, so two runs never both hold it. Where POSIX has no flock (Windows), the block runs
     unlocked. ``wait``: wait for the other's block to end instead (a write of a moment, as a labelling session's
     kept scores), and where the mount has no locks go on unlocked (``lock_exclusively``)."""
     try:
@@ -650,7 +651,13 @@ def output_lock(path: str | Path, command: str = "run", wait: bool = False) -> I
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = path.with_name(f".{path.name}.lock")
     while True:
-        handle = open(lock, "a+")
+        try:  # never through a link put in its place: the lock is truncated and written, and so would be its target
+            handle = os.fdopen(os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666), "r+")
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            lock.unlink(missing_ok=True)  # the link, not what it points to; the next turn makes the lock file
+            continue
         try:
             if wait:
                 lock_exclusively(handle.fileno())
