@@ -871,7 +871,9 @@ def kept_scores_path(labels_path: str | Path) -> Path:
 
 def kept_entries(path: str | Path) -> list[KeptEntry]:
     """What :func:`keep_scores` kept in ``path``, the most recently kept first; none where there is no such file, or
-    it is unreadable (an entry is checked when it is read for a model: :func:`kept_scores`)."""
+    it is unreadable (an entry is checked when it is read for a model: :func:`kept_scores`). A file kept before it
+    held several models' (``scores``, ``labels``, ``model``, ``items``, unnumbered) is read as one model's entry: its
+    scores are not made again, and the next write keeps them in the numbered form."""
     import zipfile
 
     if not Path(path).is_file():  # none yet, or a folder, a pipe (np.load would wait on it forever) or a device
@@ -884,6 +886,10 @@ def kept_entries(path: str | Path) -> list[KeptEntry]:
                 entries.append(KeptEntry(str(kept[f"model_{n}"]), str(kept[f"items_{n}"]),
                                          [str(label) for label in kept[f"labels_{n}"]],
                                          np.asarray(kept[f"scores_{n}"], dtype=float)))
+            if not entries and {"model", "items", "labels", "scores"} <= set(kept.files):  # one model's, unnumbered:
+                entries.append(KeptEntry(str(kept["model"]), str(kept["items"]),  # kept before KEPT_MODELS
+                                         [str(label) for label in kept["labels"]],
+                                         np.asarray(kept["scores"], dtype=float)))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, zipfile.BadZipFile):
         return []  # not a file of kept scores (an .npy has no keys; a pickle is never loaded)
     return entries

@@ -1006,6 +1006,43 @@ def test_each_model_s_scores_are_kept_so_that_switching_back_scores_nothing(tmp_
     assert loaded == [tiny_model_dir.name, "b", "c", "d", "b"]
 
 
+def test_scores_kept_before_several_models_were_are_read_and_kept_beside_the_next(tmp_path, tiny_model_dir,
+                                                                                  monkeypatch):
+    """A file kept before it held several models' scores (scores, labels, model, items, unnumbered) was read as
+    none: its items were scored again and the file replaced. It is read as one model's entry (a restart loads no
+    model) and kept, in the numbered form, beside the next model's."""
+    import shutil
+
+    from classifier.items import LABELS, items_fingerprint
+    from classifier.labels import kept_entries, kept_scores_path
+    from classifier.models.stance_model import StanceModel, saved_model_id
+
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    labels = tmp_path / "labels.jsonl"
+    kept = kept_scores_path(labels)
+    probs = StanceModel.load(tiny_model_dir).predict_proba(items)
+    with open(kept, "wb") as fh:  # as keep_scores wrote it before ee19a2d
+        np.savez(fh, scores=probs, labels=np.array(list(LABELS)), model=np.array(saved_model_id(tiny_model_dir)),
+                 items=np.array(items_fingerprint(items)))
+    other = shutil.copytree(tiny_model_dir, tmp_path / "other")
+    settings = json.loads((other / "stance.json").read_text())
+    (other / "stance.json").write_text(json.dumps({**settings, "temperature": 2.0}))
+    loaded = []
+    real_load = StanceModel.load.__func__
+    monkeypatch.setattr(StanceModel, "load", classmethod(
+        lambda cls, path, *args, **kwargs: loaded.append(Path(path).name) or real_load(cls, path, *args, **kwargs)))
+    first = start_with_model(items_path, labels, tiny_model_dir, "f\nq\n")
+    assert first.exit_code == 0 and "model suggests" in first.output and loaded == [], first.output
+    assert np.allclose(list(LabelStore(labels).records()[0]["suggestion"]["scores"].values()),
+                       probs[[it.id for it in items].index(LabelStore(labels).records()[0]["id"])], atol=1e-4)
+    assert start_with_model(items_path, labels, other).exit_code == 0 and loaded == ["other"]
+    entries = kept_entries(kept)
+    assert [entry.model for entry in entries] == [saved_model_id(other), saved_model_id(tiny_model_dir)]
+    assert np.allclose(entries[1].scores, probs) and "model_1" in np.load(kept).files
+    assert start_with_model(items_path, labels, tiny_model_dir).exit_code == 0 and loaded == ["other"]
+
+
 def test_a_label_file_reached_through_links_keeps_its_scores_beside_itself(tmp_path, tiny_model_dir, monkeypatch):
     """Kept under the link's name, a label file reached through two links was scored at each link's first start,
     and a link in another folder left a hidden file there."""
