@@ -960,18 +960,22 @@ class SessionScores:
     """A model's scores of a labelling's items, kept beside its label file (``path``: :func:`kept_scores_path`) for
     the next start: what an earlier start kept is read, the rest scored when :meth:`need` asks for it, by
     ``score`` (items and an ``on_batch`` or None -> their probabilities and the labels of the columns: the model,
-    loaded on its first call), and kept. ``probs``: one row per item, None before any is scored."""
+    loaded on its first call), and kept. ``probs``: one row per item, None before any is scored. ``read_only``: what
+    is kept there is read, and nothing is written (``label export``, which reads a label file's kept scores and writes
+    none beside its input)."""
 
     def __init__(self, path: str | Path, model_id: str, items: Sequence[Item],
-                 score: Callable[[list[Item], Callable[[int], None] | None], tuple[np.ndarray, Sequence[str]]]):
+                 score: Callable[[list[Item], Callable[[int], None] | None], tuple[np.ndarray, Sequence[str]]],
+                 read_only: bool = False):
         self.path, self.model_id, self.items, self.score = Path(path), model_id, list(items), score
+        self.read_only = read_only
         entries = kept_entries(self.path)  # read once
         found = kept_scores(self.path, model_id, self.items, entries)
         self.probs, self.labels = found if found is not None else (None, [])
         self.found = found is not None  # kept by an earlier start
         self.written = False  # kept by this one
         self.unkept = ""  # why they could not be kept: said once, and not tried again
-        if found is not None and entries[0].model != model_id:  # used again: the last model to go
+        if found is not None and entries[0].model != model_id and not read_only:  # used again: the last model to go
             self.keep()
 
     def missing(self, indices: Iterable[int]) -> list[int]:
@@ -988,7 +992,7 @@ class SessionScores:
         if self.probs is None or list(labels) != self.labels:
             self.probs, self.labels = np.full((len(self.items), len(labels)), np.nan), list(labels)
         self.probs[todo] = probs
-        if self.unkept:
+        if self.unkept or self.read_only:
             return ""
         self.keep()
         self.written = not self.unkept

@@ -410,6 +410,36 @@ def test_quiet_keeps_the_closing_line_and_its_help_says_so(tmp_path, tiny_model_
     assert "closing line" in quiet.help and "stay" in quiet.help and "summary" not in quiet.help
 
 
+def test_export_of_a_label_file_reads_the_scores_kept_beside_it_and_writes_none(tmp_path, tiny_model_dir,
+                                                                                 monkeypatch):
+    """export --model scored every item, though the label file it exported (suggest's --out, one line per item) kept
+    that model's scores of those very items beside it: they are read, and the model is not loaded. Exporting the items
+    file, which has none beside it, scores them and writes none beside it (nor beside the label file: read only)."""
+    from classifier.labels import kept_scores_path
+    from classifier.models.stance_model import StanceModel
+
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    suggested = tmp_path / "suggested.jsonl"
+    assert runner.invoke(app, ["label", "suggest", str(items_path), "--out", str(suggested), "--model",
+                               str(tiny_model_dir), "-q"]).exit_code == 0
+    kept = kept_scores_path(suggested).read_bytes()
+    loaded = []
+    real_load = StanceModel.load.__func__
+    monkeypatch.setattr(StanceModel, "load", classmethod(
+        lambda cls, path, *args, **kwargs: loaded.append(1) or real_load(cls, path, *args, **kwargs)))
+    tasks = {}
+    for source in (suggested, items_path):
+        out = tmp_path / f"{source.stem}.json"
+        result = runner.invoke(app, ["label", "export", str(source), "--out", str(out), "--model",
+                                     str(tiny_model_dir), "-q"])
+        assert result.exit_code == 0, result.output
+        tasks[source] = [task["predictions"] for task in json.loads(out.read_text())]
+        assert len(loaded) == (source == items_path)  # the label file's were kept: no model loaded for it
+    assert tasks[suggested] == tasks[items_path] and len(tasks[suggested]) == 6
+    assert kept_scores_path(suggested).read_bytes() == kept and not kept_scores_path(items_path).exists()
+
+
 def test_label_studio_round_trip(tmp_path, tiny_model_dir):
     items_path = write_items(tmp_path / "items.jsonl", make_items())
     tasks_path = tmp_path / "tasks.json"

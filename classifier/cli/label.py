@@ -35,7 +35,7 @@ from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (ALL_LABELS, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
                                SessionScores, agreement, article_context, check_file_task, check_same_items,
                                from_label_studio, kept_scores_path, label_studio_config, new_records, one_per_sentence,
-                               order_items, read_records, suggestion_of, suggestion_records, to_label_studio)
+                               order_items, read_records, suggestion_records, to_label_studio)
 from classifier.tasks import STANCE, Task, get_task
 
 COMMON_KEYS = {"skip": "s", "undo": "u", "help": "?", "quit": "q"}
@@ -410,22 +410,6 @@ def show_help(reader: KeyReader, screen: Console, keys: dict[str, str], task: Ta
     return read_action(reader, screen, keys, quiet)
 
 
-def model_suggestions(model_dir: Path, items: list[Item], quiet: bool, task: Task = STANCE):
-    """(probabilities, {item id: suggestion}, the model) from a model of the task labelled (one of another task
-    is refused: its labels would be shown, stored and exported as answers to this task's question)."""
-    from classifier.models.stance_model import StanceModel
-
-    stance = StanceModel.load(model_dir)
-    check_model_task(stance.labels, task, model_dir)
-    if show_progress(quiet):
-        console.print(f"scoring {len(items)} items with {stance.model_id} …")
-    with progress_bar(show_progress(quiet)) as progress:  # every item is scored before the first is shown: minutes
-        bar = progress.add_task("scoring", total=len(items)) if progress else None  # on a corpus, not a still line
-        probs = stance.predict_proba(items, on_batch=(lambda n: progress.advance(bar, n)) if progress else None)
-    return probs, {item.id: suggestion_of(row, stance.labels, stance.model_id) for item, row in zip(items, probs)}, \
-        stance
-
-
 def check_model_task(labels: list[str], task: Task, model_dir: Path) -> None:
     """Refuse a model of another task than the labelling's (by its labels)."""
     from classifier.tasks import task_of_labels
@@ -437,11 +421,13 @@ def check_model_task(labels: list[str], task: Task, model_dir: Path) -> None:
                          f"labelling asks for {task.name} ({', '.join(task.labels)}){advice}")
 
 
-def session_scores(model_dir: Path, items: list[Item], task: Task, kept: Path) -> SessionScores:
+def session_scores(model_dir: Path, items: list[Item], task: Task, kept: Path,
+                   read_only: bool = False) -> SessionScores:
     """The model's scores of ``items`` for a labelling: those kept in ``kept`` (beside the label file) where they are
     this very model's of these very items, so that a restart shows its first item at once; the rest scored as they
-    are asked for (``SessionScores.need``) and kept there for the next start. The model is loaded (and refused where
-    it is another task's) only where some are to be scored, or where its folder holds no weights to name it by."""
+    are asked for (``SessionScores.need``) and kept there for the next start (unless ``read_only``). The model is
+    loaded (and refused where it is another task's: its labels would be shown, stored and exported as answers to this
+    task's question) only where some are to be scored, or where its folder holds no weights to name it by."""
     from classifier.models.stance_model import StanceModel, model_folder, saved_model_id
 
     loaded = []
@@ -457,7 +443,7 @@ def session_scores(model_dir: Path, items: list[Item], task: Task, kept: Path) -
 
     folder = model_folder(model_dir)
     model_id = saved_model_id(folder) if (folder / "model.safetensors").is_file() else model().model_id  # load says
-    scores = SessionScores(kept, model_id, items, score)
+    scores = SessionScores(kept, model_id, items, score, read_only)
     if scores.found:
         check_model_task(scores.labels, task, model_dir)
     return scores
@@ -502,8 +488,8 @@ def scored_suggestions(scores: SessionScores, indices: Iterable[int], hide: bool
 
 
 def score_all(scores: SessionScores, quiet: bool) -> str:
-    """Every item scored (--order uncertain sorts them all by the model; suggest writes them all), saying so; ""
-    or the warning that the scores could not be kept."""
+    """Every item scored (--order uncertain sorts them all by the model; suggest and export write them all), saying
+    so; "" or the warning that the scores could not be kept."""
     missing = scores.missing(range(len(scores.items)))
     if show_progress(quiet) and missing:
         console.print(f"scoring {len(missing)} items with {scores.model_id} …")
@@ -741,7 +727,11 @@ def export_command(
     suggestions = None
     if model:
         with model_failures(model, "nothing was written"):
-            suggestions = model_suggestions(model, items, quiet, chosen)[1]
+            # ITEMS a label file (label run's --labels, suggest's --out): the scores kept beside it, where they are
+            # this model's of these very items, are read, not made again; none is written beside an input
+            scores = session_scores(model, items, chosen, kept_scores_path(items_path), read_only=True)
+            score_all(scores, quiet)
+        suggestions = {item.id: scores.suggestion(i) for i, item in enumerate(items)}
     write_json_atomic(out_path, to_label_studio(items, suggestions, chosen))
     if config:
         write_text_atomic(config, label_studio_config(chosen))
