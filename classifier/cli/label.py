@@ -706,7 +706,7 @@ def suggest_command(
 def export_command(
     items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Label Studio tasks file (.json) to write."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations (a model of --task)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations (a model of --task). Where ITEMS is a label file, the scores 'label run' or 'label suggest' kept beside it are read where they are this model's of these items, not scored again; export keeps none."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP + " The config's Choices control is named after it."),
     config: Optional[Path] = typer.Option(None, "--config", help="Also write the Label Studio labelling config (XML) here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No 'scoring N items' line; the closing line (how many tasks were written, and where) and warnings stay."),
