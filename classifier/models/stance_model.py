@@ -289,8 +289,9 @@ class StanceModel:
         if settings.get("pooling", "cls") == "mention":
             if not (path / MENTION_HEAD_FILE).exists():
                 raise InputError(f"{path}: stance.json asks for mention pooling but {MENTION_HEAD_FILE} is missing")
-            model = MentionPooledClassifier.for_tokenizer(model, tokenizer)
-            model.load_head(path)
+            with model_load_errors(path):  # a head that is no safetensors file, or of another shape: one line too
+                model = MentionPooledClassifier.for_tokenizer(model, tokenizer)
+                model.load_head(path)
         model.eval()
         return cls.from_settings(model, tokenizer, settings, path, model_hash(path))
 

@@ -738,11 +738,21 @@ def test_items_without_actor_and_broken_models_are_clear_errors(tmp_path, tiny_m
     (corrupt / "model.safetensors").write_bytes(os.urandom(1000))
     shutil.copytree(tiny_model_dir, broken)
     (broken / "config.json").write_text("{broken")
-    for model in (corrupt, broken):
+    heads = []  # a mention head that is no safetensors file, or of another shape: tracebacks (SafetensorError,
+    for name in ("head", "misfit"):  # RuntimeError) from outside the load's error handling
+        heads.append(shutil.copytree(tiny_model_dir, tmp_path / name))
+        settings = json.loads((heads[-1] / "stance.json").read_text())
+        (heads[-1] / "stance.json").write_text(json.dumps({**settings, "pooling": "mention"}))
+    (heads[0] / "mention_head.safetensors").write_bytes(os.urandom(1000))
+    import torch
+    from safetensors.torch import save_file
+
+    save_file({"weight": torch.zeros(2, 2)}, str(heads[1] / "mention_head.safetensors"))
+    for model in (corrupt, broken, *heads):
         result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", model)
         assert result.exit_code == 1 and f"{model.name}: cannot load the model (" in result.output, result.output
         assert "Traceback" not in result.output and len(result.output.strip().splitlines()) <= 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "corrupt", "items.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "corrupt", "head", "items.jsonl", "misfit"]
 
 
 def test_an_output_path_that_cannot_be_written_is_refused_before_classifying(tmp_path, tiny_model_dir):
