@@ -382,11 +382,11 @@ def failure(exc: BaseException) -> str:
 def model_failures(model_dir: Path, outcome: str) -> Iterator[None]:
     """A model that raises while it scores, before anything is written (``outcome``: what was then left undone,
     "nothing was written"), as one line naming it: torch's RuntimeError of a CUDA error, memory or weights that do
-    not fit the input had been a traceback. An ``InputError`` (a folder that is no model, another task's model)
-    says its own line."""
+    not fit the input had been a traceback. An ``InputError`` (a folder that is no model, another task's model) and
+    an ``OSError`` (a model file that cannot be read: ``handle_errors`` names it) say their own line."""
     try:
         yield
-    except InputError:
+    except (InputError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001  (RuntimeError, MemoryError, ...: any a model raises)
         raise InputError(f"{model_dir}: the model failed to score the items ({failure(exc)}); "
