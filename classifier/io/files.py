@@ -639,9 +639,10 @@ def output_lock(path: str | Path, command: str = "run", wait: bool = False) -> I
     terminals, a job started twice) stops at once with one line instead of doing the work again into one journal.
     The lock is an ``flock`` on ``.NAME.lock`` beside it (the system drops it when the process ends, even killed),
     removed when the block ends (a link in its place is removed, and never written through). A run that locked the
-    file another had just removed sees that its file is gone and locks the new one, so two runs never both hold it. Where POSIX has no flock (Windows), the block runs
-    unlocked. ``wait``: wait for the other's block to end instead (a write of a moment, as a labelling session's
-    kept scores), and where the mount has no locks go on unlocked (``lock_exclusively``)."""
+    file another had just removed sees that its file is gone and locks the new one, so two runs never both hold it.
+    Where POSIX has no flock (Windows), the block runs unlocked. ``wait``: wait for the other's block to end instead
+    (a write of a moment, as a labelling session's kept scores), and where the mount has no locks go on unlocked
+    (``lock_exclusively``)."""
     try:
         import fcntl
     except ImportError:  # Windows: no flock
