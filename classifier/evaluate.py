@@ -1238,7 +1238,9 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")
     if note:
         warn_caller(note)
-    result = {"predictions": str(path), **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
+    from classifier.io.files import given_name
+
+    result = {"predictions": given_name(path), **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
                                                          n_bins=n_bins, progress=progress,
                                                          n_predictions=rows.n_predictions, models=rows.models),
               "models_warning": mixed_models_warning(rows.models), "trained_on": trained_on}
@@ -1246,9 +1248,9 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
         only = {"n_only_first": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes))),
                 "n_only_second": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes)))}
         paired = compare_frames(other.frame, rows.frame, n_boot=n_boot, seed=seed, progress=progress)
-        result["compare"] = {"first": str(compare), "second": str(path),
+        result["compare"] = {"first": given_name(compare), "second": given_name(path),
                              **paired, **only, "models": [other.models, rows.models]}
         result["compare"]["verdict"] = comparison_verdict(
-            result["compare"], f"{Path(compare).name} ({', '.join(other.models)})",
-            f"{Path(path).name} ({', '.join(rows.models)})")
+            result["compare"], f"{Path(given_name(compare)).name} ({', '.join(other.models)})",
+            f"{Path(given_name(path)).name} ({', '.join(rows.models)})")
     return result

@@ -276,17 +276,17 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
     items, or labelled Hugging Face dataset folders, whose columns ``columns`` maps), in order."""
     from classifier.io.hf_datasets import is_dataset_folder, iter_dataset
 
-    from classifier.io.files import is_pipe, table_suffix
+    from classifier.io.files import given_name, names_no_format, reads_once, table_suffix
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     per_file: list[tuple[Path, list[dict]]] = []
     for path in paths:
-        if not Path(path).exists():
+        if not reads_once(path) and not Path(path).exists():
             raise InputError(f"{path}: no such label file")
         if is_dataset_folder(path):
             found = [check_record(r, f"{path}:{n}") for n, r in iter_dataset(path, columns)]
-        elif is_pipe(path) or not Path(path).suffix and not Path(path).is_dir():  # <(cat a.csv), /dev/stdin < a.csv
-            found = [check_record(r, f"{path}:{n}") for n, r in read_by_content(path)]
+        elif reads_once(path) or names_no_format(path) or given_name(path) != str(path):  # -, <(cat a.csv), /dev/stdin
+            found = [check_record(r, f"{path}:{n}") for n, r in read_by_content(path)]     # < a.csv, or one so saved
         elif table_suffix(path) in (".csv", ".parquet"):  # labelled items from a spreadsheet or a table (a CSV
             from classifier.io.files import iter_table       # table compressed too, read only: items.csv.gz)
 
@@ -310,18 +310,25 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
     return records
 
 
-def read_by_content(path: str | Path) -> Iterable[tuple[int, dict]]:
-    """(line or row number, row) of a label file whose name says no format, told by its content: a pipe (``label gold
-    <(cat a.csv)``, /dev/fd/63, had been read as JSON lines: 'malformed JSON' of a CSV table; a named pipe was
-    refused where its name said CSV) or a name without a suffix (``/dev/stdin < a.csv``). Read once, whole
-    (``io.files.read_once``); compressed bytes are refused as a label file's (``refuse_compressed``); then JSON lines
-    (read as ``read_lines`` reads a label file), a CSV table with a label column, or Parquet
-    (``io.files.rows_by_content``)."""
-    from classifier.io.files import has_label_column, read_once, rows_by_content
+def read_by_content(path: str | Path) -> list[tuple[int, dict]]:
+    """(line or row number, row) of a label file whose name says no format, told by its content: "-" (standard
+    input), a pipe (``label gold <(cat a.csv)``, /dev/fd/63, had been read as JSON lines: 'malformed JSON' of a CSV
+    table) or a name without a suffix (``/dev/stdin < a.csv``), saved to a temporary file named by its content as
+    every table read so is (``io.files.spooled_input``; here one whose name says a format too, saved so by the
+    command). JSON lines are read as ``read_lines`` reads a label file, and refused compressed
+    (``refuse_compressed``, as a file's are); a CSV table with a label column (compressed too, as ``items.csv.gz``
+    is read) or Parquet as ``io.files.iter_table`` reads such a file."""
+    from classifier.io.files import (compression_of, has_label_column, iter_table, spooled_input, spooled_inputs,
+                                     table_suffix)
 
-    data = read_once(path, "the label file")
-    refuse_compressed(path, data)
-    return rows_by_content(path, data, "a label file", has_label_column, "a 'label' column", jsonl=read_lines)
+    with spooled_inputs():  # a message names the saved file by the name given (io.files.named_as_given)
+        saved = spooled_input(path, has_label_column, "a 'label' column")
+        if table_suffix(saved) in (".csv", ".parquet"):
+            return list(iter_table(saved))
+        if compression_of(saved):
+            with open(saved, "rb") as fh:
+                refuse_compressed(path, fh.read(10))
+        return list(read_lines(Path(path), raw=saved.read_bytes()))
 
 
 def check_holds_answers(records: Sequence[dict], path: str | Path) -> None:

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from classifier.cli.display import SafeConsole
 from classifier.errors import InputError, InputWarning, cli_flags
+from classifier.io.files import named_as_given, spooled_inputs
 from classifier.visible import one_line
 
 app = typer.Typer(
@@ -28,12 +29,12 @@ out = SafeConsole(soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    console.print(Text.assemble(("error:", "bold red"), " ", one_line(message)))
+    console.print(Text.assemble(("error:", "bold red"), " ", one_line(named_as_given(message))))
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    console.print(Text.assemble(("warning:", "yellow"), " ", one_line(message)))
+    console.print(Text.assemble(("warning:", "yellow"), " ", one_line(named_as_given(message))))
 
 
 def check_device(device: str):
@@ -91,13 +92,14 @@ def unwrapped(doc: str | None) -> str | None:
 
 def handle_errors(fn: Callable) -> Callable:
     """Turn InputError (and a few OS errors) into one red line and exit 1; Ctrl-C into exit 130 and
-    SIGTERM (see ``on_sigterm``) into 143, after every atomic output has removed its temporary files.
-    The command's help is its docstring, ``unwrapped``."""
+    SIGTERM (see ``on_sigterm``) into 143, after every atomic output has removed its temporary files. Inputs read
+    from "-" or a pipe are saved for the command's run (``io.files.spooled_inputs``), and named as given in its
+    error and warning lines. The command's help is its docstring, ``unwrapped``."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            with warnings.catch_warnings(), cli_flags():  # messages name --flags, not Python parameters
+            with warnings.catch_warnings(), cli_flags(), spooled_inputs():  # messages name --flags, not parameters
                 warnings.showwarning = show_input_warning(warnings.showwarning)
                 return fn(*args, **kwargs)
         except InputError as exc:

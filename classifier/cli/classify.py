@@ -17,13 +17,14 @@ from classifier.actors import MentionFinder, actor_names, choose_catalogue, foun
 from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
                                  show_progress, warn)
 from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DATE_ORDER_HELP, ENCODING_HELP,
-                                    MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, WORKERS_HELP, prepare_to_file)
+                                    MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, WORKERS_HELP, prepare_to_file,
+                                    text_header)
 from classifier.cpus import usable_cpus
 from classifier.errors import InputError
 from classifier.article_columns import check_columns
 from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
 from classifier.io.files import (check_not_labelled, check_regular_input, format_of, iter_table, output_format,
-                                 output_lock, remove_stale_temporaries)
+                                 output_lock, reads_once, remove_stale_temporaries, spooled_input)
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
 from classifier.predict.batch import (InputStamp, Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
@@ -613,6 +614,9 @@ def classify_command(
             fail(f"{', '.join(ignored)}: not for --ray-data, whose CPU workers read items parts (not articles or "
                  "dataset folders) and write Parquet parts; run without --ray-data")
         check_not_read(out_path, input_path, manifest, actors, actors_only)
+        if reads_once(input_path):
+            fail(f"{input_path}: --ray-data's workers read INPUT by its path, on any machine of the cluster, and "
+                 "standard input or a pipe has none; save it to a file they can all read and give that")
         with output_lock(out_path, "stance classify"):
             return classify_on_ray_data(input_path, out_path, task, model_dir, sentiment_model_dir, workers or 2,
                                         ray_address, engine, threads, batch_size, quiet, resume)
@@ -643,6 +647,8 @@ def classify_command(
         from classifier.predict.ray import require_ray
 
         require_ray()
+    # "-" or a pipe: saved, read as a file (every pass, --resume's too), told by its content
+    input_path = spooled_input(input_path, *text_header(article_columns))
     catalogue = lambda only: choose_catalogue(actors, actors_only, only)  # noqa: E731  (read for articles, and for rows without spans)
     columns = column_map(text_column, actor_column, label_column)
     try:

@@ -82,11 +82,13 @@ def evaluate_cli(
     Example: stance evaluate preds.jsonl --by source --out metrics.json --compare other_preds.jsonl
     """
     from classifier.evaluate import evaluate_predictions
-    from classifier.io.files import check_not_input, json_output, write_json_atomic
+    from classifier.io.files import check_not_input, json_output, spooled_input, write_json_atomic
 
     if out_path is not None:
         json_output(out_path)
         check_not_input(out_path, predictions, compare)
+    predictions = spooled_input(predictions)  # "-" or a pipe: saved, read as a file, told by its content
+    compare = compare and spooled_input(compare)
     result = evaluate_predictions(predictions, by=[b.value for b in by], compare=compare, n_boot=n_boot, seed=seed,
                                   min_n=min_n, n_bins=bins, progress=show_progress(quiet), model_dir=model_dir)
     print_evaluation(result)

@@ -533,12 +533,15 @@ def label_file(path: Path) -> Path:
 def load_items(path: Path, task: Task = STANCE) -> list[Item]:
     """The items to label; for stance, an item without spans gets its actor's mentions found as classify finds
     them (the bundled catalogue, else the name), so that it is shown, suggested and stored as it will be scored.
-    Sentence sentiment needs no actor, and asks once per sentence (``one_per_sentence``)."""
+    Sentence sentiment needs no actor, and asks once per sentence (``one_per_sentence``). "-" or a pipe is saved and
+    read as a file, told by its content (``io.files.spooled_input``)."""
     from collections import Counter
 
     from classifier.actors import MentionFinder, found_spans_note
+    from classifier.io.files import spooled_input
     from classifier.segment import ROWS_LOOKED_AT, holds_several_sentences
 
+    path = spooled_input(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
     stance = task is STANCE
@@ -594,6 +597,9 @@ def run_command(
     label_file(labels_path)
     check_not_input(labels_path, items_path, option="--labels")
     LabelStore(labels_path).check_appendable("--labels")
+    if str(items_path) == "-":
+        raise InputError("-: standard input carries the answers of a labelling session (typed, or piped one a line); "
+                         "give ITEMS as a file, or as <(cat FILE)")
     with input_warnings() as said_loading:  # kept for the first screen's status line, which clearing would hide
         items = load_items(items_path, chosen)
     order = order or ("uncertain" if model else "file")

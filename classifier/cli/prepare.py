@@ -17,7 +17,7 @@ from classifier.clean import load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
-                                 remove_stale_temporaries)
+                                 remove_stale_temporaries, spooled_input)
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
 from classifier.visible import counted, one_line
 
@@ -76,6 +76,15 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
             fail(f"{input_path}: no readable articles ({len(skipped)} skipped)")
 
     return generate(), skipped
+
+
+def text_header(columns: Optional[str]) -> tuple:
+    """What the header of a CSV table of articles told by its content (``io.files.spooled_input``) must hold: its
+    text column (``--columns``' text=COLUMN, else "text"), and its words for the error."""
+    from classifier.article_columns import check_columns
+
+    text = check_columns(columns).get("text", "text")
+    return (lambda names: text in names), f"a '{text}' column"
 
 
 def skipped_summary(skipped: list, table: bool = False) -> str:
@@ -236,6 +245,7 @@ def prepare(
     check_not_predictions(out_path)
     check_not_labelled(out_path)
     started = time.perf_counter()
+    input_path = spooled_input(input_path, *text_header(columns))  # "-" or a pipe: saved, told by its content
     catalogue = choose_catalogue(actors, actors_only, only_actors)
     remove_stale_temporaries(out_path)  # what a run killed with -9 left beside this output
     if strict and skip_unreadable:
@@ -287,7 +297,8 @@ def actors_suggest(
 
     Example: stance actors suggest seeds/ --top 20
     """
-    articles, _ = read_articles(input_path, manifest, encoding, skip_unreadable=True, quiet=quiet, task="reading",
+    articles, _ = read_articles(spooled_input(input_path, *text_header(columns)), manifest, encoding,
+                                skip_unreadable=True, quiet=quiet, task="reading",
                                 columns=columns)  # a look, no output: an unreadable file is warned of and skipped
     matcher, rules = Matcher(choose_catalogue(actors, actors_only, None)), load_rules()
     counts = NameCounts()

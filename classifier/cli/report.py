@@ -43,8 +43,12 @@ def report_cli(
 
     Example: stance report preds.jsonl --out reports/2024 --gold dev_preds.jsonl
     """
+    from classifier.io.files import spooled_input
     from classifier.report import make_report
     from classifier.report import tables
+
+    predictions = spooled_input(predictions)  # "-" or a pipe: saved, read as a file, told by its content
+    gold, compare = gold and spooled_input(gold), compare and spooled_input(compare)
 
     result = make_report(predictions, out_dir, gold=gold, model_dir=model_dir, n_boot=n_boot, seed=seed,
                          min_n=min_n, examples=examples, max_actors=max_actors, n_perm=n_perm,

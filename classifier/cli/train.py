@@ -15,7 +15,7 @@ from rich.table import Table
 from classifier.cli.app import app, check_device, console, handle_errors, out, progress_bar, show_progress, warn
 from classifier.errors import InputError
 from classifier.items import LABELS, Item
-from classifier.io.files import check_regular_input, file_sha256
+from classifier.io.files import file_sha256, given_name, has_label_column, spooled_input
 from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
@@ -27,10 +27,9 @@ COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
 def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: bool, what: str,
                   sources: Optional[dict] = None, columns: Optional[dict] = None) -> list[Item]:
     """The resolved labelled items of ``paths``; ``sources`` (a dict) is filled with item id -> index of the
-    first file that holds it (the file it is sampled with in a mixture). A pipe is refused before any work: the
-    model card hashes each file once training is done (``build_card``), a second reading a pipe has not."""
-    for path in paths:
-        check_regular_input(path)
+    first file that holds it (the file it is sampled with in a mixture). "-" or a pipe is read from the file the
+    command saved it to (``io.files.spooled_input``), which the model card hashes once training is done
+    (``build_card``)."""
     per_file = [read_records([path], columns) for path in paths]
     check_one_item_per_id([r for records in per_file for r in records])  # across the files too
     if sources is not None:
@@ -417,12 +416,13 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                               + ("the actor's mentions wrapped in <t> ... </t>" if task.needs_actor else
                                  "the sentence alone, no actor") +
                               f"; at most {result.model.max_length} tokens. Pooling: {result.model.pooling}."),
-        "data": {"label files": ", ".join(f"{p} (sha256 {file_sha256(p)[:12]})" for p in paths),
-                 "test files": ", ".join(f"{p} (sha256 {file_sha256(p)[:12]})" for p in test_paths)
+        "data": {"label files": ", ".join(f"{given_name(p)} (sha256 {file_sha256(p)[:12]})" for p in paths),
+                 "test files": ", ".join(f"{given_name(p)} (sha256 {file_sha256(p)[:12]})" for p in test_paths)
                                or "held out from the label files",
                  "labelled items read": len(items),
                  "labels of the training split": label_summary(outcome.split["train_labels"], task.labels),
-                 **({"file weights": ", ".join(f"{p.name} {w:g}" for p, w in zip(paths, config.file_weights))}
+                 **({"file weights": ", ".join(f"{Path(given_name(p)).name} {w:g}"
+                                               for p, w in zip(paths, config.file_weights))}
                     if config.file_weights else {}),
                  "train / dev / test items": "{train} / {dev} / {test}".format(**outcome.split),
                  "train / dev / test articles": "{train_articles} / {dev_articles} / {test_articles}".format(
@@ -516,6 +516,9 @@ def train_command(
     if teacher is not None and not is_stance_model(str(teacher)):
         raise InputError(f"--teacher {teacher}: not a stance model directory (no stance.json)")
     weights = parse_file_weights(file_weight, labels)
+    # "-" or a pipe: saved, read as a file (the card hashes it once trained), told by its content
+    labels, test = ([spooled_input(p, has_label_column, "a 'label' column") for p in given] if given else given
+                    for given in (labels, test))
     source_of: dict[str, int] = {}
     columns = column_map(text_column, actor_column, label_column)
     items = load_labelled(labels, annotator, allow_suggested, "training", source_of, columns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import csv
 import datetime
 import functools
@@ -171,7 +172,14 @@ def read_once(path: str | Path, what: str) -> bytes:
     """The bytes of ``path`` read once, whole, for a reader that reads a pipe as a file (``what``: "the actor
     catalogue", for the error): a device, a socket or a terminal is refused first (``check_regular_input``). All that
     is told of the file (its compression: ``check_not_packed``; its format: ``rows_by_content``) is told from these
-    bytes, never by opening it again: a pipe's first bytes, looked at, are gone for the read."""
+    bytes, never by opening it again: a pipe's first bytes, looked at, are gone for the read. "-": standard input
+    (``STDIN``), refused where it is a terminal."""
+    if str(path) == STDIN:
+        check_stdin()
+        try:
+            return sys.stdin.buffer.read()
+        except OSError as exc:
+            raise InputError(f"-: cannot read {what} from standard input ({exc.strerror or exc})") from None
     check_regular_input(path, pipe=True)
     try:
         return Path(path).read_bytes()
@@ -191,51 +199,171 @@ def decoded_text(path: str | Path, data: bytes) -> str:
                          "text") from None
 
 
-def rows_by_content(path: str | Path, data: bytes, what: str, accepts: Callable[[Iterable[str]], bool],
-                    wanted: str, jsonl: Callable[[Path, bytes], Iterable[tuple[int, dict]]]
-                    ) -> Iterable[tuple[int, dict]]:
-    """(line or row number, row) of a table read once (``read_once``) whose name says no format: a pipe (a shell's
-    ``<(cat a.csv)`` is ``/dev/fd/63``) or ``/dev/stdin``, told by its bytes as no name can tell it, where reading it
-    as JSON lines by default said a CSV table was malformed JSON. Compressed bytes (``what``: "a label file") are
-    refused (``check_not_packed``: a pipe's bytes are not unpacked), a workbook or a ZIP archive by its bytes
-    (``archive_problem``); then Parquet by its magic number (read from memory), JSON lines where its first character
-    that is not blank is "{" (or "[", a JSON array, which ``jsonl`` names as one; or where it holds nothing), read by
-    ``jsonl``, the caller's reader of them, else a CSV table whose header ``accepts`` (``wanted`` names what it must
-    hold, for the error), read as ``iter_csv`` reads a file; a CSV table whose first cell starts with "{" is one where
-    its first line is no JSON and its header ``accepts`` (``csv_of_braces``)."""
-    path = Path(path)
-    check_not_packed(path, what, data)
-    problem = archive_problem(io.BytesIO(data))
-    if problem:
-        raise InputError(f"{path}: {problem}")
-    if data.startswith(b"PAR1"):
-        return iter_parquet(path, data=data)
-    body = data.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if body[:1] in (b"[", b"") or body[:1] == b"{" and not csv_of_braces(path, data, body, accepts):
-        return jsonl(path, data)
-    text = decoded_text(path, data)
-    names, _ = csv_header(path, io.StringIO(text, newline=""))
+def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[str]], bool] = lambda names: True,
+                      wanted: str = "a header") -> str:
+    """The format, "jsonl" or "csv", of a table whose name says none, told by ``head``, its first text (its first
+    line whole, decoded: ``spooled_input``), as no name can tell it (a shell's ``<(cat a.csv)`` is ``/dev/fd/63``):
+    JSON lines where its first character that is not blank is "{" (or "[", a JSON array, which the JSON lines reader
+    names as one; or where it holds nothing), else a CSV table whose header ``accepts`` (``wanted`` names what it must
+    hold, for the error). A CSV table whose first cell starts with "{" is one where its first line is no JSON and its
+    header ``accepts``; a line of JSON cut off (a torn last line) is no such header, and stays JSON lines'."""
+    body = head.removeprefix("\ufeff").lstrip()
+    if body[:1] in ("[", ""):
+        return "jsonl"
+    if body[:1] == "{":
+        try:
+            json.loads(body.split("\n", 1)[0])
+            return "jsonl"
+        except (ValueError, RecursionError):
+            pass
+        try:
+            names, _ = csv_header(Path(path), io.StringIO(head, newline=""))
+        except InputError:
+            return "jsonl"
+        return "csv" if accepts(names) else "jsonl"
+    names, _ = csv_header(Path(path), io.StringIO(head, newline=""))
     if not accepts(names):
         shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
         raise InputError(f"{path}: read by its content (its name says no format): not JSON lines (its first character "
                          f"is not '{{'), nor a CSV table with {wanted} (its header: {shown})")
-    return iter_csv(path, text=text)
+    return "csv"
 
 
-def csv_of_braces(path: Path, data: bytes, body: bytes, accepts: Callable[[Iterable[str]], bool]) -> bool:
-    """Whether bytes whose first character that is not blank is "{" (``body``: from it on) are a CSV table whose
-    header ``accepts``, as "{id},text,label": its first line is no JSON object and its header holds what a table
-    must. A line of JSON cut off (a torn last line) is no such header, and stays JSON lines'."""
+# "-" given for an input: standard input, as Unix tools read it ("./-" names a file called "-")
+STDIN = "-"
+SPOOL_BLOCK_BYTES = 1 << 20
+# the spools of the commands running, innermost last: the name given -> the file it was saved to
+_SPOOLS: contextvars.ContextVar = contextvars.ContextVar("spools", default=())
+_GIVEN: dict[str, str] = {}  # a spooled file's path -> the name it was given as, for messages (``named_as_given``)
+
+
+def check_stdin() -> None:
+    """Refuse "-" where standard input is a terminal (nothing piped or redirected: a read would wait for typing) or
+    closed."""
+    if sys.stdin is None or sys.stdin.isatty():
+        raise InputError("-: standard input is a terminal, not a file; redirect a file into it (< FILE), pipe one in, "
+                         "or give the file's path")
+
+
+def reads_once(path: str | Path) -> bool:
+    """Whether an input's bytes can be read once only: "-" (standard input, piped or redirected) or a pipe
+    (``<(cat FILE)``, ``/dev/stdin`` piped into, ``mkfifo``)."""
+    return str(path) == STDIN or is_pipe(path)
+
+
+def names_no_format(path: str | Path) -> bool:
+    """Whether ``path`` is a regular file whose name has no suffix to tell its format (``/dev/stdin < a.csv``)."""
+    return not Path(path).suffix and Path(path).is_file()
+
+
+@contextlib.contextmanager
+def spooled_inputs() -> Iterator[None]:
+    """While it lasts, ``spooled_input`` saves inputs that can be read once (``reads_once``) to files in a temporary
+    folder, removed when it ends (an error or Ctrl-C too); an InputError raised within names each by the name it
+    was given as (``named_as_given``). The CLI runs each command inside one (``cli.app.handle_errors``)."""
+    spools: dict[str, Path] = {}
+    token = _SPOOLS.set(_SPOOLS.get() + (spools,))
     try:
-        json.loads(body.split(b"\n", 1)[0])
-        return False
-    except (ValueError, RecursionError):
-        pass
+        yield
+    except InputError as exc:
+        raise InputError(named_as_given(str(exc))) from None
+    finally:
+        _SPOOLS.reset(token)
+        import shutil
+
+        for saved in spools.values():
+            shutil.rmtree(saved.parent, ignore_errors=True)
+
+
+def named_as_given(text: str) -> str:
+    """``text`` (a message) with each spooled file's path (its suffixes too) replaced by the name it was given as
+    ("-", /dev/fd/63)."""
+    for saved, given in _GIVEN.items():
+        if saved in text:
+            text = re.sub(re.escape(saved) + r"(\.[a-z]+)*", lambda _: given, text)
+    return text
+
+
+def given_name(path: str | Path) -> str:
+    """The name an input was given as: a spooled file's ("-", /dev/fd/63), else the path itself."""
+    return named_as_given(str(path))
+
+
+def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] = lambda names: True,
+                  wanted: str = "a header") -> Path:
+    """The file to read a table from: ``path`` itself where it is a file (or a folder, or missing: its reader says
+    so), else, where it can be read once only (``reads_once``: "-", a pipe) or its name says no format
+    (``names_no_format``: ``/dev/stdin < a.csv``), its bytes saved, a MiB at a time, to a file in a temporary folder
+    (never all in memory: a million-line JSON lines table; Parquet, whose footer is read first, needs a file) and
+    named by its content as a file of its format would be (``STEM.jsonl``, ``.csv`` or ``.parquet``, ``.gz``, ``.bz2``,
+    ``.xz`` or ``.zst`` after it where its bytes are compressed), so that every reader reads it as it reads such a
+    file, decompressing it too, and as often as it needs (a first look, a count for the progress bar, --resume).
+    Its format is told by its bytes, unpacked where they are compressed: Parquet by its magic number, else JSON lines
+    or CSV (``format_by_content``: ``accepts`` and ``wanted``); a workbook or a ZIP archive is refused. A device, a
+    socket or a terminal is refused unread (``check_regular_input``). The same name given twice is read once. Within
+    ``spooled_inputs`` only (the folder's lifetime)."""
+    given = str(path)
+    if not (reads_once(path) or names_no_format(path)):
+        return Path(path)
+    sessions = _SPOOLS.get()
+    if not sessions:
+        raise RuntimeError("spooled_input is called within spooled_inputs()")
+    for spools in sessions:
+        if given in spools:
+            return spools[given]
+    sessions = sessions[:1]  # saved for the outermost session: a command's, where a reader within it opens its own
+    if given == STDIN:
+        check_stdin()
+        source = contextlib.nullcontext(sys.stdin.buffer)
+    else:
+        check_regular_input(path, pipe=True)
+        try:
+            source = open(path, "rb")
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    folder = Path(tempfile.mkdtemp(prefix="stance-input-", dir=os.path.realpath(tempfile.gettempdir())))
+    saved = folder / "input"
+    sessions[-1][given] = saved  # removed with the folder when the session ends, whatever happens next
+    _GIVEN[str(saved)] = given  # the file is named by its suffixes later: named_as_given names those too
     try:
-        names, _ = csv_header(path, io.StringIO(decoded_text(path, data), newline=""))
-    except InputError:
-        return False
-    return accepts(names)
+        with source as stream, open(saved, "wb") as fh:
+            while block := stream.read(SPOOL_BLOCK_BYTES):
+                fh.write(block)
+    except OSError as exc:
+        where = "standard input" if given == STDIN else given
+        raise InputError(f"{given}: cannot save {where} to a temporary file in {folder.parent} "
+                         f"({exc.strerror or exc}); save it to a file first and give that, or set TMPDIR") from None
+    named = saved.with_name(saved.name + told_suffix(saved, accepts, wanted))
+    saved.rename(named)
+    sessions[-1][given] = named
+    return named
+
+
+def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool], wanted: str) -> str:
+    """The suffixes ``spooled_input`` names a saved input's bytes by: its format's (``.jsonl``, ``.csv``,
+    ``.parquet``), then its compression's (``.gz``...), told by its bytes, unpacked where they are compressed."""
+    import codecs
+
+    with open(saved, "rb") as fh:
+        compression = magic_compression(fh.read(10))
+    kind, _ = archive_kind_of(saved)
+    problem = kind_problem(kind)
+    if problem:
+        packed = f"{compression}-compressed, and inside it " if compression else ""
+        raise InputError(f"{saved}: {packed}{problem}")
+    try:
+        with open_binary(saved, compression) as fh:
+            head = fh.read(SPOOL_BLOCK_BYTES)
+            if not head.startswith(b"PAR1") and b"\n" not in head:
+                head += fh.readline(COMPRESSED_LINE_CHARS)  # the first line whole (a long article's JSON)
+    except DECOMPRESSION_ERRORS as exc:
+        raise damaged(saved, compression, 1, exc) from None
+    packed = {"gzip": ".gz", "bz2": ".bz2", "xz": ".xz", "zstd": ".zst"}[compression] if compression else ""
+    if head.startswith(b"PAR1"):
+        return ".parquet" + packed
+    encoding = bom_encoding(head[:4]) or "utf-8-sig"
+    text = codecs.getincrementaldecoder(encoding)("replace").decode(head)  # the reader names bytes that do not decode
+    return "." + format_by_content(saved, text, accepts, wanted) + packed
 
 
 # the fields 'stance classify' adds to an item: a row where any of them holds a value is a model's, not people's

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from classifier.errors import InputError, check_at_least, check_paths, option, warn_caller
+from classifier.io.files import given_name
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, check_option_files, distinct_models,
                                  evaluate_frame, frame_task, mixed_models_warning, read_labelled)
 from classifier.report import tables
@@ -38,7 +39,12 @@ def shared_path(path: str | Path, out_dir: str | Path) -> str:
     """How the report's files name an input, so that a shared report does not show where its author keeps files
     (/home/alice/...): relative to the working directory where the input is inside it (unless that is the
     filesystem's root), else relative to the report folder where the input is beside it (``../preds.jsonl``),
-    else its name alone (``…/preds.jsonl``; the provenance still gives its SHA-256)."""
+    else its name alone (``…/preds.jsonl``; the provenance still gives its SHA-256). An input read from "-" or a pipe
+    by the name it was given as (``io.files.given_name``), not the temporary file it was saved to."""
+    from classifier.io.files import given_name
+
+    if given_name(path) != str(path):
+        return given_name(path)
     absolute, here = Path(os.path.abspath(path)), Path.cwd()  # abspath: no symlinks followed, ".." folded
     if here.parent != here and absolute.is_relative_to(here):
         return absolute.relative_to(here).as_posix()
@@ -355,7 +361,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
             eval_note = f"Not compared on gold labels: {exc}."
         else:
             rows = tables.compare_rows(paired)
-            verdict = comparison_verdict(paired, f"{other.name} ({', '.join(before.models)})",
+            verdict = comparison_verdict(paired, f"{Path(given_name(other)).name} ({', '.join(before.models)})",
                                          f"this file ({', '.join(inputs.models)})")  # not "these predictions (M)
             # scores": the sentence's verbs are singular; the note the verdict gives as its reason is not said twice
             how = (f"{paired['note']}." if paired["note"] and paired["note"] not in verdict
@@ -460,7 +466,7 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
     n_tests = len(analysis["tests"])  # 0 where no actor has two outlets ("over 0 tests"), never 1
     view = view or {"period": None, "table": pd.DataFrame(), "undated": [], "n_dated_articles": 0}
     n_article_entries = int(inputs.sums[["outlet", "article", "lone"]].drop_duplicates().shape[0])
-    ctx = {"title": TITLE, "predictions": str(predictions), "models": inputs.models, "n": inputs.n,
+    ctx = {"title": TITLE, "predictions": given_name(predictions), "models": inputs.models, "n": inputs.n,
            "n_outlets": int(table["outlet"].nunique()), "n_actors": int(table["actor"].nunique()),
            "counts": counts_text(inputs.n, int(table["actor"].nunique()), int(table["outlet"].nunique()), n_boot),
            "n_boot": n_boot, "seed": seed, "min_n": min_n, "findings": analysis["findings"],
@@ -777,7 +783,7 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
         write_bytes_atomic(out_dir / fig["svg"], fig["svg_bytes"])
     write_text_atomic(files["html"], render_html(ctx))
     write_text_atomic(files["markdown"], render_markdown(ctx))
-    summary = {"predictions": str(predictions), "models": inputs.models,
+    summary = {"predictions": given_name(predictions), "models": inputs.models,
                **({"sentiment_models": inputs.sentiment_models} if inputs.sentiment_models else {}), "n": inputs.n,
                "correction": analysis["correction"], "findings": analysis["findings"], "tests": analysis["tests"],
                "evaluation": evaluation, "model_card": card_note, "card": ctx["card"],
