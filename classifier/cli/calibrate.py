@@ -28,9 +28,11 @@ def calibrate_cli(
 
     Example: stance calibrate models/default data/dev.jsonl
     """
+    from classifier.io.files import has_label_column, spooled_input
     from classifier.models.calibrate import RefusedFit, calibrate_model
     from classifier.report.tables import num
 
+    dev_items = spooled_input(dev_items, has_label_column, "a 'label' column")  # "-" or a pipe: saved, told by content
     try:
         result = calibrate_model(model_dir, dev_items, batch_size=batch_size, n_bins=bins, write=not dry_run,
                                  force=force)

@@ -226,6 +226,7 @@ def note_on_card(model_dir: Path, result: dict, dev_items: str | Path, task: str
     a shipped model's was fitted on data a user may not have."""
     import re
 
+    from classifier.io.files import given_name
     from classifier.models.card import read_card, write_card
 
     card = read_card(model_dir)
@@ -244,7 +245,7 @@ def note_on_card(model_dir: Path, result: dict, dev_items: str | Path, task: str
         if prior.get("earlier"):
             earlier += f"; before it, {prior['earlier']}"
     card["calibration"] = {"temperature": round(result["temperature"], 6),
-                           "fitted_on": f"{dev_items} ({result['items']} items) by stance calibrate; ECE "
+                           "fitted_on": f"{given_name(dev_items)} ({result['items']} items) by stance calibrate; ECE "
                                         f"{before['ece']:.3f} -> {after['ece']:.3f}, NLL {before['nll']:.3f} -> "
                                         f"{after['nll']:.3f}",
                            **({"earlier": earlier} if earlier else {})}
