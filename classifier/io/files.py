@@ -171,7 +171,7 @@ def is_pipe(path: str | Path) -> bool:
 def read_once(path: str | Path, what: str) -> bytes:
     """The bytes of ``path`` read once, whole, for a reader that reads a pipe as a file (``what``: "the actor
     catalogue", for the error): a device, a socket or a terminal is refused first (``check_regular_input``). All that
-    is told of the file (its compression: ``check_not_packed``; its format: ``rows_by_content``) is told from these
+    is told of the file (its compression: ``check_not_packed``; a workbook: ``refuse_spreadsheet``) is told from these
     bytes, never by opening it again: a pipe's first bytes, looked at, are gone for the read. "-": standard input
     (``STDIN``), refused where it is a terminal."""
     if str(path) == STDIN:
@@ -185,18 +185,6 @@ def read_once(path: str | Path, what: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
-
-
-def decoded_text(path: str | Path, data: bytes) -> str:
-    """Bytes read once (``read_once``) as text: in the encoding their byte-order mark names (UTF-8 or UTF-16), else
-    UTF-8; bytes that do not decode are one line naming the file and the line."""
-    encoding = bom_encoding(data[:4]) or "utf-8-sig"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: not {'UTF-8' if encoding == 'utf-8-sig' else encoding.upper()} "
-                         "text") from None
 
 
 def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[str]], bool] = lambda names: True,
@@ -1736,8 +1724,8 @@ def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str
 
 def iter_csv(path: str | Path, encoding: str | None = None, text: str | None = None) -> Iterator[tuple[int, dict]]:
     """Yield (line number, row) from a CSV file with a header (comma, semicolon or tab delimited); the
-    number is the line the record starts on. ``text``: the file's text, where it was read once (a pipe:
-    ``rows_by_content``), parsed as the file's would be."""
+    number is the line the record starts on. ``text``: the file's text, where it was read already, parsed as the
+    file's would be."""
     path = Path(path)
     end = 0  # the last line read: a record (quoted line breaks span lines) starts after it
     csv.field_size_limit(CSV_FIELD_LIMIT)
