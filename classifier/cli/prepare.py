@@ -78,12 +78,12 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
     return generate(), skipped
 
 
-def text_header(columns: Optional[str]) -> tuple:
+def text_header(columns: Optional[str], input_path: Path) -> tuple:
     """What the header of a CSV table of articles told by its content (``io.files.spooled_input``) must hold: its
     text column (``--columns``' text=COLUMN, else "text"), and its words for the error."""
     from classifier.article_columns import check_columns
 
-    text = check_columns(columns).get("text", "text")
+    text = check_columns(columns, input_path).get("text", "text")  # a wrong --columns names INPUT
     return (lambda names: text in names), f"a '{text}' column"
 
 
@@ -245,7 +245,8 @@ def prepare(
     check_not_predictions(out_path)
     check_not_labelled(out_path)
     started = time.perf_counter()
-    input_path = spooled_input(input_path, *text_header(columns))  # "-" or a pipe: saved, told by its content
+    # "-" or a pipe: saved, told by its content
+    input_path = spooled_input(input_path, *text_header(columns, input_path))
     catalogue = choose_catalogue(actors, actors_only, only_actors)
     remove_stale_temporaries(out_path)  # what a run killed with -9 left beside this output
     if strict and skip_unreadable:
@@ -297,7 +298,7 @@ def actors_suggest(
 
     Example: stance actors suggest seeds/ --top 20
     """
-    articles, _ = read_articles(spooled_input(input_path, *text_header(columns)), manifest, encoding,
+    articles, _ = read_articles(spooled_input(input_path, *text_header(columns, input_path)), manifest, encoding,
                                 skip_unreadable=True, quiet=quiet, task="reading",
                                 columns=columns)  # a look, no output: an unreadable file is warned of and skipped
     matcher, rules = Matcher(choose_catalogue(actors, actors_only, None)), load_rules()
