@@ -9,6 +9,7 @@ from pathlib import Path
 from classifier.errors import InputError, option
 
 ARTICLE_FIELDS = ("id", "text", "source", "title", "date", "url", "language")
+OPTIONAL_FIELDS = ARTICLE_FIELDS[2:]
 # What exports name an article's fields (CC-News and news-please: maintext, date_publish, source_domain; newspaper3k:
 # content, publish_date; Media Cloud: stories_id, media_name, publish_date), in the order offered, matched in any case
 # and with spaces or hyphens for the underscores (a news database's "Publication Date", "Document ID"): named in the
@@ -58,12 +59,12 @@ def check_columns(value, path: str | Path = "") -> dict[str, str]:
     shown = option("columns", value)
     if isinstance(value, str):
         pairs = []
-        for piece in value.split(","):
+        for written, piece in _pieces(value):
             field, equals, column = piece.partition("=")
             if not equals or not field.strip() or not column.strip():
                 raise InputError(f"{prefix}{shown}: expected FIELD=COLUMN pairs joined by commas, e.g. "
-                                 f"text=maintext,date=date_publish (got {piece.strip()!r})")
-            pairs.append((field.strip().casefold(), column.strip()))
+                                 f"text=maintext,date=date_publish (got {written.strip()!r})")
+            pairs.append((field.strip().casefold(), column if written != piece else column.strip()))
     elif isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) and v.strip()
                                          for k, v in value.items()):
         pairs = [(field.strip().casefold(), column.strip()) for field, column in value.items()]
@@ -82,6 +83,43 @@ def check_columns(value, path: str | Path = "") -> dict[str, str]:
         raise InputError(f"{prefix}{shown}: {' and '.join(map(repr, shared[1]))} both read column {shared[0]!r}; "
                          "map each field to a column of its own (only the id may share one, e.g. id=url)")
     return columns
+
+
+_QUOTED_COLUMN = re.compile(r'[ \t]*"((?:[^"]|"")*)"[ \t]*(?:,|$)')
+
+
+def _pieces(value: str) -> list[tuple[str, str]]:
+    """The pairs of a ``--columns`` string as (the pair as written, the pair with its column unquoted), split at its
+    commas: a column in double quotes keeps its commas (``title="Head, line"``), two double quotes inside it one (as
+    a CSV cell's); a quote elsewhere is part of the name, as before (``columns_text`` writes what this reads)."""
+    pieces, at = [], 0
+    while True:
+        comma = value.find(",", at)
+        comma = len(value) if comma < 0 else comma
+        equals = value.find("=", at, comma)
+        quoted = _QUOTED_COLUMN.match(value, equals + 1) if equals >= 0 else None
+        if quoted:
+            written = value[at:quoted.end()].rstrip(" \t,")
+            pieces.append((written, value[at:equals + 1] + quoted.group(1).replace('""', '"')))
+            at, more = quoted.end(), value[quoted.end() - 1:quoted.end()] == ","
+        else:
+            pieces.append((value[at:comma], value[at:comma]))
+            at, more = comma + 1, comma < len(value)
+        if not more:
+            return pieces
+
+
+def columns_text(columns: dict[str, str]) -> str:
+    """A ``--columns`` value for ``columns`` (field -> column) that ``check_columns`` reads back to the same pairs:
+    FIELD=COLUMN joined by commas, a column that holds a comma or a double quote, or starts or ends with a space, in
+    double quotes with its quotes doubled (``text=Body,title="Head, line"``); ``=`` needs none (a pair is cut at its
+    first, and a field holds none)."""
+    def shown(column: str) -> str:
+        if "," in column or '"' in column or column != column.strip():
+            return '"' + column.replace('"', '""') + '"'
+        return column
+
+    return ",".join(f"{field}={shown(column)}" for field, column in columns.items())
 
 
 def resolve_columns(columns: dict[str, str], row: dict, where: str, records: bool = False) -> dict[str, str]:
@@ -107,14 +145,14 @@ def resolve_columns(columns: dict[str, str], row: dict, where: str, records: boo
 
             listed = ", ".join(map(repr, names[:12])) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
             close = difflib.get_close_matches(column, names, n=1)
-            raise InputError(f"{where}: no column {column!r} ({option('columns', f'{field}={column}')}); the table "
-                             f"has {listed}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            raise InputError(f"{where}: no column {column!r} ({option('columns', columns_text({field: column}))}); the "
+                             f"table has {listed}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         resolved[field] = found
     own = {field: folded[field][0] for field in ARTICLE_FIELDS if field not in resolved and field in folded}
     if shared := _used_twice({**own, **resolved}):
         column, fields = shared
         raise InputError(f"{where}: column {column!r} would be read as both {' and '.join(map(repr, fields))} "
-                         f"({option('columns', ','.join(f'{f}={c}' for f, c in columns.items()))}); map each field "
+                         f"({option('columns', columns_text(columns))}); map each field "
                          "to a column of its own (only the id may share one, e.g. id=url)")
     return resolved
 
@@ -136,7 +174,7 @@ def suggested_columns(row: dict, absent: list[str], columns: dict[str, str] | No
             found = next((name for name in names if name.casefold() == close[0]), None) if close else None
         columns[field] = found or "COLUMN"
     columns.update(unread_columns(row, columns))
-    return option("columns", ",".join(f"{field}={column}" for field, column in columns.items()))
+    return option("columns", columns_text(columns))
 
 
 def _free_columns(row: dict, field: str, taken: set[str]) -> list[str]:
@@ -180,7 +218,7 @@ def unread_columns_note(row: dict, columns: dict[str, str], where: str) -> str |
     return (f"{where}: {'columns' if len(unread) > 1 else 'column'} {named} not read, so the articles go without "
             f"{'them' if len(unread) > 1 else 'it'}" + (" (each article its own outlet, named by its id)"
                                                         if "source" in unread else "")
-            + f"; {option('columns', ','.join(f'{field}={column}' for field, column in given.items()))} reads "
+            + f"; {option('columns', columns_text(given))} reads "
             f"{'them' if len(unread) > 1 else 'it'}")
 
 

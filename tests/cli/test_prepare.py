@@ -1834,6 +1834,34 @@ def test_a_news_database_export_s_columns_are_named_and_a_known_column_left_unre
         "source=outlet,title=headline,date=published reads them" in said, said
 
 
+def test_the_columns_a_message_offers_read_back_where_a_column_s_name_holds_a_comma_or_equals_sign(tmp_path):
+    """A --columns offered by the error for a missing text or by the warning of an unread column joined the pairs
+    with commas as written: a column named "Text,full" made it 'text=Text,full,...', which the option read as a
+    pair "text=Text" and a pair "full" without its '='. A column in double quotes keeps its commas."""
+    import shlex
+
+    from classifier.article_columns import check_columns, columns_text
+
+    for columns in ({"text": "text, main", "id": "Doc=ID", "title": 'the "head"', "date": " day "},
+                    {"text": "maintext", "id": "url"}):
+        assert check_columns(columns_text(columns)) == columns
+    assert columns_text({"text": "maintext", "id": "url"}) == "text=maintext,id=url"  # as before
+    table = tmp_path / "export.csv"
+    table.write_text('"Text,full",Doc=ID,Headline\nRussia warned NATO.,7,Moscow replies\n')
+    out = tmp_path / "items.jsonl"
+    said = " ".join(run("prepare", table, "--out", out).output.split())
+    offered = re.search(r"name the columns with --columns ('[^']*'|\S+)", said)
+    assert offered and shlex.split(offered.group(1)) == ['text="Text,full",id=COLUMN,title=Headline'], said
+    assert check_columns(shlex.split(offered.group(1))[0])["text"] == "Text,full"
+    result = run("prepare", table, "--out", out, "-q", "--columns", 'text="Text,full",id=Doc=ID')
+    said = " ".join(result.output.split())
+    offered = re.search(r"column 'Headline' \(title\) not read, .*; --columns ('[^']*') reads it", said)
+    assert result.exit_code == 0 and offered, said
+    result = run("prepare", table, "--out", out, "-q", "--columns", shlex.split(offered.group(1))[0])
+    assert result.exit_code == 0 and "not read" not in result.output, result.output
+    assert {(r["article"], r["title"]) for r in read_jsonl(out)} == {("7", "Moscow replies")}
+
+
 def test_a_table_without_its_id_is_one_error_not_a_warning_with_another_columns_before_it(tmp_path):
     """A table with its text but its id under a known name ("Document ID", "link") was warned of, the id among
     the optional columns "the articles go without", with a --columns of its own, and then refused by the error with
