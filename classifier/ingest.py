@@ -17,7 +17,8 @@ from typing import Callable, Iterable, Iterator, Optional
 from pydantic import BaseModel
 
 from classifier.errors import InputError, option, warn_caller
-from classifier.article_columns import article_row, check_columns, resolve_columns, unread_columns_note
+from classifier.article_columns import (OPTIONAL_FIELDS, article_row, check_columns, resolve_columns, unread_columns,
+                                       unread_columns_note)
 from classifier.io.files import (DECOMPRESSION_ERRORS, archive_problem, bom_encoding, check_encoding, check_not_input,
                                  check_regular_input, compression_of, csv_header, format_of, iter_csv,
                                  iter_memory_rows, iter_table, memory_table, open_binary, refuse_spreadsheet,
@@ -1003,6 +1004,9 @@ def memory_articles(data, skipped: list[Skipped] | None = None, max_chars: int =
                               kind == "list", skipped, max_chars, date_order, columns)
 
 
+MAX_WATCHED_COLUMNS = 1000  # ``table_articles``: the most column names of JSON records looked at for unread ones
+
+
 def table_articles(rows: Iterable[tuple[str, dict]], table: str, named: str, header: str | None, records: bool,
                    skipped: list[Skipped] | None = None, max_chars: int = MAX_ARTICLE_CHARS,
                    date_order: str | None = None, columns: dict[str, str] | None = None) -> Iterator[Article]:
@@ -1013,9 +1017,14 @@ def table_articles(rows: Iterable[tuple[str, dict]], table: str, named: str, hea
     error). A date in numbers alone is read in ``date_order`` (``normal_date``). ``columns`` (``check_columns``:
     field -> column) names the columns that hold the fields, checked against the first row, or where given against
     ``header`` (what names the columns: a CSV file's line 1). ``records``: each row holds its own keys (JSON lines,
-    ``resolve_columns``). ``table`` (its path) and ``named`` (its name) name the table in an error for no rows."""
+    ``resolve_columns``). ``table`` (its path) and ``named`` (its name) name the table in an error for no rows.
+    A column of a known name left unread (``unread_columns``) is warned of at the first row, and, of records, again at
+    the first record that holds one more (a record may leave out its empty headline), naming that record; a record
+    with no column the ones before lacked costs a comparison of its keys, and after ``MAX_WATCHED_COLUMNS`` names
+    (records keyed by their data) no more are looked at."""
     seen, dates = set(), DateCheck(date_order)
     resolved = None
+    met: dict | None = None  # records: the columns met so far, while they may yet show one not read
     for where, row in rows:
         if resolved is None:
             header = header or where
@@ -1023,8 +1032,16 @@ def table_articles(rows: Iterable[tuple[str, dict]], table: str, named: str, hea
             read = {field for field in ("id", "text") if field in resolved
                     or any(name.casefold() == field for name in row if isinstance(name, str))}
             if read == {"id", "text"}:  # else the error for the missing one names them all, in its --columns
+                unread = unread_columns(row, resolved)
                 if note := unread_columns_note(row, resolved, header):
                     warn_caller(note)
+                met = dict.fromkeys(row) if records and len(unread) < len(OPTIONAL_FIELDS) else None
+        elif met is not None and not row.keys() <= met.keys():  # a record with a column the ones before lacked
+            met.update(dict.fromkeys(row))
+            met = met if len(met) <= MAX_WATCHED_COLUMNS else None
+            if met is not None and len(now := unread_columns(met, resolved)) > len(unread):
+                warn_caller(unread_columns_note(met, resolved, where))
+                unread = now
         row = article_row(row, where, resolved)
         if row.get("id") in (None, ""):
             raise InputError(f"{where}: missing field 'id' (an article row needs id and text)")

@@ -1862,6 +1862,27 @@ def test_the_columns_a_message_offers_read_back_where_a_column_s_name_holds_a_co
     assert {(r["article"], r["title"]) for r in read_jsonl(out)} == {("7", "Moscow replies")}
 
 
+def test_a_known_column_that_the_first_json_record_leaves_out_is_warned_of_at_the_record_that_holds_it(tmp_path):
+    """Only the first JSON lines record was looked at for columns of a known name left unread: a headline that the
+    first record leaves out (it has none) was lost from every article without a word."""
+    table = tmp_path / "np.jsonl"
+    records = [{"url": "u1", "maintext": "Russia warned NATO."},
+               {"url": "u2", "maintext": "China replied.", "headline": "Beijing replies"},
+               {"url": "u3", "maintext": "NATO met.", "headline": "NATO meets", "published": "2022-03-03"},
+               {"url": "u4", "maintext": "China met.", "published": "2022-03-04"}]
+    table.write_text("".join(json.dumps(record) + "\n" for record in records))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out, "-q", "--columns", "id=url,text=maintext")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and f"{table}:2: column 'headline' (title) not read, so the articles go without " \
+        "it; --columns id=url,text=maintext,title=headline reads it" in said, said
+    assert f"{table}:3: columns 'headline' (title), 'published' (date) not read" in said, said
+    assert said.count("not read") == 2  # the fourth record holds no column the ones before lacked
+    result = run("prepare", table, "--out", out, "-q", "--columns",
+                 "id=url,text=maintext,title=headline,date=published")
+    assert result.exit_code == 0 and "not read" not in result.output, result.output
+
+
 def test_a_table_without_its_id_is_one_error_not_a_warning_with_another_columns_before_it(tmp_path):
     """A table with its text but its id under a known name ("Document ID", "link") was warned of, the id among
     the optional columns "the articles go without", with a --columns of its own, and then refused by the error with
