@@ -125,7 +125,8 @@ DATE_ORDER_HELP = ("How a manifest's or table's date written in numbers alone, i
                    "(2022/4/3 14:05) is read year, month, day without it; YMD reads only those.")
 COLUMNS_HELP = ("The columns of a table of articles that are named otherwise, as FIELD=COLUMN pairs joined by "
                 "commas, e.g. text=maintext,date=date_publish,source=source_domain,id=url (fields: id, text, "
-                "source, title, date, url, language).")
+                "source, title, date, url, language); a column whose name holds a comma in double quotes, "
+                "e.g. 'title=\"Head, line\"'.")
 WORKERS_HELP = ("Processes that clean, split and match the articles (0: one per core); the items and report are "
                 "the same, in the same order, as with 1.")
 SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-8, a link out of the folder) with a "
