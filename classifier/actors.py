@@ -1153,13 +1153,36 @@ Read Following Speaking Regarding Importantly Amidst Everywhere Experts Mutual C
 Partnership Collaboration Friendship Strengthening Renewed In Monday Tuesday Wednesday Thursday Friday Saturday
 Sunday January February March April May June July August September October November December No Our
 Some Many Most Several Few All Each Every Any Another Other Others Such Much More Neither Either Its My Your Us Them
-Because Although Though Since Unless Until Whether Why How Where Who Here Then""".split())
+Because Although Though Since Unless Until Whether Why How Where Who Here Then
+Everyone Everybody Everything Someone Somebody Something Anyone Anybody Anything Nobody Nothing None""".split())
 # a run of capitalised words, with the particles and middle initials inside it ("George W. Bush", "Roger J. Stone":
 # a sentence does not end at an initial, ``starts_sentence``), or a dotted acronym ("U.S."); not across a capital's
 # full stop that a word starting sentences follows ("World War I. Then", "Proposition A. Many"): that ends one
 _CAPITALISED = re.compile(r"(?<![\w'’.-])(?:(?:[A-Z]\.){2,}|"
                           r"[A-Z][\w'’-]*(?:(?: (?:of|the|de|von|der|al|bin))* "
                           rf"(?:[A-Z]\. (?!(?:{'|'.join(sorted(_STOP))})(?![\w'’-])))?[A-Z][\w'’-]*)*)")
+
+
+# the last word of a name that is no actor, the head of a noun phrase that names a text or law ("the Constitution",
+# "Affordable Care Act", "Second Amendment", "Paris Agreement", "the Bible") or an event ("Super Bowl", "World Cup",
+# "Olympic Games", "G20 Summit", "Nobel Prize", "Academy Awards"); a numeral after it is no head ("Super Bowl LII")
+_NOT_ACTOR_HEADS = frozenset("""Act Amendment Amendments Constitution Treaty Accord Accords Agreement Declaration
+Charter Doctrine Protocol Bible Koran Quran Torah Bowl Cup Games Olympics Paralympics Championship Championships Awards
+Festival Summit Marathon Prize""".split())
+# holidays and feasts, and the words of faith for a god, which no rule tells from names: they are capitalised
+# wherever they stand and never written in lower case. A name ending in one ("Merry Christmas") is none either, and
+# nor is one ending in "Day", "Eve" or "Night" after one, a possessive or a word the corpus writes in lower case
+# ("Christmas Eve", "Valentine's Day", "Election Night"; "Doris Day" stays)
+_OCCASIONS = frozenset("""Christmas Xmas Easter Thanksgiving Halloween Hanukkah Chanukah Passover Ramadan Eid Diwali
+Kwanzaa Lent Advent Pentecost Epiphany Purim Sukkot Navratri Holi Vesak Nowruz God Allah""".split()) | {
+    "Yom Kippur", "Rosh Hashanah", "Mardi Gras", "New Year", "Lunar New Year", "Chinese New Year"}
+_OCCASION_ENDS = ("Day", "Eve", "Night")
+_ROMAN = re.compile(r"[IVXLC]+|\d+")
+# verbs that report speech: "Long said." after a quotation that the splitter cut off, or opening a sentence ("Long
+# told reporters"), has a name for its subject, where an ordinary word needs a determiner ("the long said" is none)
+_SPEECH = r"(?:said|says|told|tells|added|adds|asked|wrote|writes|explained|recalled|replied|noted|argued|insisted)"
+_SPEAKS = re.compile(rf"[ \t]+{_SPEECH}(?![\w'’-])(?![ \t]+[A-Z])")  # not "Today says Kloss": Kloss speaks
+_LOWER_SPEAKS = re.compile(rf"(?<![\w'’-])([a-z]+)[ \t]+{_SPEECH}(?![\w'’-])")
 
 
 @lru_cache(maxsize=1)
@@ -1181,6 +1204,7 @@ NEWS_AGENCIES = ("AP", "Reuters", "AFP", "dpa", "DPA", "CNN", "Xinhua", "TASS", 
                  "Anadolu", "Ukrinform", "Al Jazeera", "CBS", "NBC", "ABC", "VOA", "RFE/RL", "Bernama", "Antara", "KUNA",
                  "WAFA", "IRNA", "Jiji", "Interfax-Ukraine", "RIA", "UNIAN", "CGTN", "Nikkei", "Kyiv Independent",
                  "Associated Press")  # AP spelt out
+_AGENCIES = frozenset(a.casefold() for a in NEWS_AGENCIES)
 
 
 # the words a title-case line leaves in lower case (articles, conjunctions, prepositions, name particles)
@@ -1267,11 +1291,14 @@ class NameCounts:
     opening: Counter = field(default_factory=Counter)  # mentions that start a sentence (not title case)
     lower: Counter = field(default_factory=Counter)    # words written in lower case, how often
     cased: set = field(default_factory=set)   # names seen in a sentence that is not in title case (``title_case``)
+    speaking: Counter = field(default_factory=Counter)  # opening mentions a verb of speech follows ("Long said.")
+    lower_speaking: Counter = field(default_factory=Counter)  # lower-case words a verb of speech follows
 
     def add_article(self, sentences: Iterable[str], matcher: Matcher) -> None:
         seen, sentences = set(), list(sentences)
         written = [word for text in sentences for word in _LOWER_WORD.findall(text)]
         self.lower.update(written)
+        self.lower_speaking.update(word for text in sentences for word in _LOWER_SPEAKS.findall(text))
         here = set(written)
         for text in sentences:
             titled = title_case(text, here)
@@ -1280,7 +1307,10 @@ class NameCounts:
                 seen.add(name)
                 if not titled:
                     self.cased.add(name)
-                    (self.opening if starts_sentence(text, start) else self.inside)[name] += 1
+                    opens = starts_sentence(text, start)
+                    (self.opening if opens else self.inside)[name] += 1
+                    if opens and _SPEAKS.match(text, start + len(name)):
+                        self.speaking[name] += 1
         self.articles.update(seen)
 
     def ranked(self, top: int = 30, common: frozenset[str] | None = None) -> list[tuple[str, int, int]]:
@@ -1291,8 +1321,26 @@ class NameCounts:
         common = common_words() if common is None else common
         agencies = {a.casefold() for a in NEWS_AGENCIES}
         keep = [n for n in self.mentions if n.casefold() not in agencies and n in self.cased
-                and not self.ordinary(n, common)]
+                and not self.ordinary(n, common) and not self.occasion_or_text(n)]
         return self._rows(keep)[:top]
+
+    def occasion_or_text(self, name: str) -> bool:
+        """Whether a name is no actor by its form: an event's or a text's, by its last word (``_NOT_ACTOR_HEADS``:
+        "Super Bowl", "Super Bowl LII", "Constitution", "Affordable Care Act"), or a holiday or a word of faith
+        (``_OCCASIONS``: "Christmas", "Merry Christmas", "God"), or a day, eve or night named after one of them, a
+        possessive or a word the corpus writes in lower case ("Christmas Eve", "Valentine's Day", "Election
+        Night"; "Doris Day" is a name)."""
+        words = name.split(" ")
+        while len(words) > 1 and _ROMAN.fullmatch(words[-1]):
+            words = words[:-1]
+        if words[-1] in _NOT_ACTOR_HEADS or words[-1] in _OCCASIONS or " ".join(words) in _OCCASIONS \
+                or " ".join(words[-2:]) in _OCCASIONS or " ".join(words[-3:]) in _OCCASIONS:
+            return True
+        if len(words) > 1 and words[-1] in _OCCASION_ENDS:
+            before = words[:-1]
+            return " ".join(before) in _OCCASIONS or before[-1] in _OCCASIONS or bool(_APOSTROPHE.search(before[-1])) \
+                or self.lower[before[-1].lower()] > 0
+        return False
 
     def ordinary(self, name: str, common: frozenset[str]) -> bool:
         """Whether a name is an ordinary word whose capital something else explains, in however many articles. A
@@ -1305,11 +1353,14 @@ class NameCounts:
         than not. A title alone ("President", "Prime Minister": ``_TITLES``), wherever it stands, when the corpus
         writes its words in lower case more often than it writes it ("the President said", "the president said";
         "King", of Martin Luther King or Stephen King, stays where "king" is rare)."""
-        words, inside = name.split(" "), self.inside[name]
-        capitalised = inside + self.opening[name]
+        words, inside, opening = name.split(" "), self.inside[name], self.opening[name]
+        capitalised = inside + opening
         if all(word in _TITLES for word in words):
             return all(self.lower[word.lower()] > capitalised for word in words)
-        if len(words) > 1 or self.opening[name] <= inside:
+        speaking = self.speaking[name]
+        if len(words) == 1 and speaking > self.lower_speaking[name.lower()] and not inflected(name.lower(), common):
+            inside, opening = inside + speaking, opening - speaking  # "Long said.", not "Police said", "Officials"
+        if len(words) > 1 or opening <= inside:
             return False
         if not inside:
             return self.lower[name.lower()] > 0 or inflected(name.lower(), common)
@@ -1353,10 +1404,22 @@ def credit_or_label(text: str, start: int, end: int) -> bool:
     Vucci)", "(Keith Srakocic/Associated Press)", "Pool/Getty Images", capitalised words between: "/For The
     Washington Post"), a poll its sponsors ("NBC/WSJ") and a link its path ("t.co/X1y2Z3"); or in capitals before a
     colon at a sentence's start, as a caption's, an update's or a transcript's label ("FILE PHOTO: ...", "UPDATE:",
-    "SHAPIRO: Well, ..."). A name in a credit or label is no mention in a sentence, whatever else it is."""
-    if re.match(r"[ \t]*/", text[end:]) or re.search(r"/[ \t]*(?:[A-Z][\w'’.-]*[ \t]+)*$", text[:start]):
+    "SHAPIRO: Well, ..."); or after a credit's words that open a segment, a bracket or a part after a dash or bar
+    ("(Photo by Jane Doe)", "Photograph: Jane Doe", "Credit: ...": ``_CREDITED``), a news agency's there aside (it
+    is named below the table). A name in a credit or label is no mention in a sentence, whatever else it is."""
+    if re.match(r"[ \t]*/", text[end:]) or re.search(r"/[ \t]*(?:[A-Z][\w'’.-]*[ \t]+)*$", text[:start]) \
+            or (_CREDITED.search(text[:start]) and text[start:end].casefold() not in _AGENCIES):
         return True
     return text[end:end + 1] == ":" and text[start:end].isupper() and starts_sentence(text, start)
+
+
+# a credit's words before the name it credits, opening a segment or a part after a dash or bar ("Photograph: Jane
+# Doe", "| Image by ..."), or a bracket, where they credit every name up to its end ("(Photo by Jane Doe)", "(Photo:
+# Jane Doe, Pool)", "(Video courtesy of ...)", "[Credit: ...]")
+_CREDIT_WORDS = (r"(?:(?:photo(?:graph)?|picture|image|video|illustration|graphic|footage)s?(?:[ \t]+credit)?"
+                 r"(?:[ \t]*:|[ \t]+(?:by|courtesy(?:[ \t]+of)?))|credit[ \t]*:|courtesy[ \t]+of)")
+_CREDITED = re.compile(rf"(?:^|[|—–])[ \t]*{_CREDIT_WORDS}[ \t]*$|[(\[][ \t]*{_CREDIT_WORDS}[^()\[\]]*$",
+                       re.IGNORECASE)
 
 
 def possessive_parts(words: list[str], start: int) -> Iterator[tuple[list[str], int]]:

@@ -521,6 +521,46 @@ def test_suggest_leaves_out_words_that_mostly_start_sentences_and_titles_alone(m
     assert [name for name, _, _ in counts.ranked()] == ["Brown", "Shaw", "Gazprom", "King", "Stephen King"]
 
 
+def test_suggest_leaves_out_occasions_texts_and_photo_credits(matcher):
+    """On news (PerSenT, BASIL), "Christmas", "Super Bowl", "God" and "Constitution" were among the top 40 names, and
+    "(Photo by Jane Doe)" counted Jane Doe as a name: a credit joined by no slash."""
+    from classifier.actors import NameCounts, credit_or_label
+
+    counts = NameCounts()
+    for number in range(3):
+        counts.add_article([f"Gazprom met Rosneft before Christmas on day {number}.", "Rosneft won the Super Bowl LII.",
+                            "Lukoil watched the Super Bowl.", "They thank God and the Constitution, Gazprom said.",
+                            "Rosneft backs the Affordable Care Act.", "Gazprom met on Christmas Eve and Election Day.",
+                            "The election was on Valentine's Day.", "Lukoil hired Doris Day.",
+                            "Merry Christmas, Gazprom wrote.", "(Photo by Jane Doe)", "Photo by Biplab Hazra",
+                            "Photograph: Ann Roe/Getty Images", "(Photo: John Poe, Pool)",
+                            "A photo by Ida Moe won, as did a photograph."], matcher)
+    names = [name for name, _, _ in counts.ranked()]
+    assert names == ["Gazprom", "Rosneft", "Lukoil", "Doris Day", "Ida Moe"]  # a photo named in a sentence: a name
+    for text, name in [("(Photo by Jane Doe)", "Jane Doe"), ("Video courtesy of Ann Roe", "Ann Roe"),
+                       ("Credit: Ann Roe", "Ann Roe"), ("It rained — Photo: Ann Roe", "Ann Roe")]:
+        assert credit_or_label(text, text.index(name), text.index(name) + len(name)), text
+    text = "(Photo by Reuters)"  # a news agency's credit: named below the table, as before
+    assert not credit_or_label(text, text.index("Reuters"), len(text) - 1)
+
+
+def test_suggest_keeps_a_one_word_name_that_a_verb_of_speech_follows(matcher):
+    """"Long" (a person) started its sentences ("Long said.", the splitter having cut it from the quotation before)
+    and the corpus writes "long" often: it was left out as an ordinary word. A word a verb of speech follows is a
+    speaker, unless the corpus writes it in lower case before one as often ("police said") or it is a plural
+    ("Officials said")."""
+    from classifier.actors import NameCounts
+
+    counts = NameCounts()
+    for number in range(3):
+        counts.add_article([f'"We met Gazprom on day {number}."', "Long said.", "It was a long day and a long night.",
+                            "Police said so.", "The police said so, and police said more.", "Officials said little.",
+                            "Today says Anna Kloss it was fine.", "It ends today, and today is long."], matcher)
+    counts.add_article(["They long said so."], matcher)  # "long said", fewer times than "Long said"
+    names = [name for name, _, _ in counts.ranked()]
+    assert names == ["Anna Kloss", "Gazprom", "Long"]  # not "Police", "Officials", nor "Today", of which Kloss speaks
+
+
 def test_suggested_names_hold_middle_initials_and_leave_out_party_tags():
     from classifier.actors import uncovered_names
 
