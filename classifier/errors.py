@@ -92,3 +92,71 @@ def option(name: str, value=_UNSET, *, flag: str | None = None) -> str:
             return shown
         return f"{shown} {shlex.quote(value) if isinstance(value, str) else value}"
     return name if value is _UNSET else f"{name}={value!r}"
+
+
+# -- a model that fails while it runs -------------------------------------------------------------
+# torch raises a RuntimeError for a CUDA error, memory it cannot have or weights that do not fit the input (a
+# MemoryError, ONNX Runtime its own types): the library lets it go on as it is, marked with the model that raised
+# it (``model_calls``), and a command says it as one line (``model_failures``), in the words of ``model_failed``.
+_FAILED_MODEL = "stance_failed_model"  # the mark: (the model's name, what it was doing)
+
+
+def failure(exc: BaseException) -> str:
+    """A model's error as a message shows it: its type and its text on one line, cut to 200 characters (a CUDA
+    error's text runs to a dozen lines); the type alone where it has no text (a bare MemoryError)."""
+    from classifier.visible import one_line, shortened
+
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {shortened(one_line(text), 200)}" if text else type(exc).__name__
+
+
+def model_failed(model, exc: BaseException, outcome: str, doing: str = "score the items") -> InputError:
+    """The one line of a model that raised ``exc``: "MODEL: the model failed to score the items (RuntimeError: CUDA
+    out of memory. ...); OUTCOME" (``outcome``: what was kept or left undone, and how to go on)."""
+    return InputError(f"{model}: the model failed to {doing} ({failure(exc)}); {outcome}")
+
+
+@contextlib.contextmanager
+def model_calls(model, doing: str = "score the items"):
+    """Around a model's own work (its forward passes, its training steps): an exception raised there goes on as
+    it is (a Python caller catches torch's RuntimeError as ever), marked as ``model``'s (its folder or name) while
+    ``doing`` it, for ``model_failures`` to tell it from an error of the code around the model. The first mark
+    stays: the innermost call knows best which model raised."""
+    try:
+        yield
+    except (InputError, OSError):  # bad input and files say their own line
+        raise
+    except Exception as exc:  # noqa: BLE001  (RuntimeError, MemoryError, ONNX Runtime's Fail, ...)
+        if getattr(exc, _FAILED_MODEL, None) is None:
+            try:
+                setattr(exc, _FAILED_MODEL, (str(model), doing))
+            except AttributeError:  # an exception type without attributes: not marked, so a traceback
+                pass
+        raise
+
+
+def failed_model(exc: BaseException) -> tuple[str, str] | None:
+    """(the model, what it was doing) of an exception ``model_calls`` marked (one that crossed a process
+    boundary pickled keeps its mark), or None."""
+    mark = getattr(exc, _FAILED_MODEL, None)
+    return tuple(mark) if isinstance(mark, (tuple, list)) and len(mark) == 2 else None
+
+
+@contextlib.contextmanager
+def model_failures(model, outcome, doing: str = "score the items"):
+    """A model that raises while a command runs it, as one line naming it (``model_failed``). ``model``: the model
+    the block runs (its folder or name), where the block does little else: any exception but an ``InputError``
+    (a folder that is no model) or an ``OSError`` (a file that cannot be read: the CLI names it) is the model's;
+    None for a block that also reads and writes: only an exception ``model_calls`` marked is the model's, and the
+    mark names it and what it was doing; any other goes on (a bug's traceback). ``outcome``: what was kept or left
+    undone, or a function that says it once the model has failed (a journal kept or not)."""
+    try:
+        yield
+    except (InputError, OSError):
+        raise
+    except Exception as exc:  # noqa: BLE001
+        mark = failed_model(exc)
+        if mark is None and model is None:
+            raise
+        name, done = mark or (model, doing)
+        raise model_failed(name, exc, outcome() if callable(outcome) else outcome, done) from None

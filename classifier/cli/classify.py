@@ -20,7 +20,7 @@ from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP,
                                     MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, WORKERS_HELP, prepare_to_file,
                                     text_header)
 from classifier.cpus import usable_cpus
-from classifier.errors import InputError
+from classifier.errors import InputError, model_failures
 from classifier.article_columns import check_columns
 from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
 from classifier.io.files import (check_not_labelled, check_regular_input, format_of, iter_table, output_format,
@@ -468,6 +468,15 @@ def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_rem
     return stance, load(sentiment_dir or default_sentiment_dir(), SENTIMENT) if task == "both" else None
 
 
+def kept_for_resume(out_path: Path, then: str) -> str:
+    """What a run that stopped part way (a kill, a model that failed) left: "what was scored is kept: rerun the same
+    command with --resume to THEN" where its journal holds the batches scored, else that nothing was written."""
+    journal = journal_path(out_path)
+    if journal.exists():
+        return f"what was scored is kept in {one_line(journal)}: rerun the same command with --resume to {then}"
+    return f"nothing was written to {one_line(out_path)}"
+
+
 def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, sentiment_dir, workers: int,
                          address, engine: str, threads, batch_size: int, quiet: bool, resume: bool = False) -> None:
     """``--ray-data``: parts in, a folder of Parquet parts out, resumable by part: every rerun skips the parts
@@ -672,13 +681,14 @@ def classify_command(
                             threads_per_worker=max(1, threads or 1))
             elif sentiment is not None:
                 run |= dict(sentiment_model=sentiment)
-            result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
+            # a model that raises mid-run (a CUDA error, out of memory): one line, the journal kept for --resume
+            with model_failures(None, lambda: kept_for_resume(out_path, "continue from there")):
+                result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
             if result.already and listed and not trained_counts:  # the input not read: counted from --out
                 count_trained_in_output(out_path, fmt, listed, trained_counts)
     except KeyboardInterrupt:  # Ctrl-C or kill: handle_errors then says so and exits 130 or 143
         if journal_path(out_path).exists():  # not when stopped before the first batch (a model still loading)
-            console.print("what was scored is kept: rerun the same command with --resume to finish "
-                          f"{one_line(out_path)}")
+            console.print(kept_for_resume(out_path, f"finish {one_line(out_path)}"))
         raise
     for model_id, found, total in trained_counts:
         warn_trained(input_path, found, total, model_id)

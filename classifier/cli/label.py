@@ -29,8 +29,8 @@ from classifier.cli.app import app, console, handle_errors, out, progress_bar, s
 from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input, check_not_packed, read_once
 from classifier.cli.display import shown as visible
-from classifier.visible import counted, one_line, shortened
-from classifier.errors import InputError, InputWarning
+from classifier.visible import counted, one_line
+from classifier.errors import InputError, InputWarning, failure, model_failures
 from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (ALL_LABELS, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
                                SessionScores, agreement, article_context, check_file_task, check_same_items,
@@ -370,27 +370,6 @@ def ahead_or_warning(ahead: Callable[..., str] | None) -> Callable[..., str]:
                     "without its suggestion; the answers are saved")
 
     return scored
-
-
-def failure(exc: BaseException) -> str:
-    """A model's error as a message shows it: its type and its text on one line, cut to 200 characters (a CUDA
-    error's text runs to a dozen lines)."""
-    return f"{type(exc).__name__}: {shortened(one_line(exc), 200)}"
-
-
-@contextlib.contextmanager
-def model_failures(model_dir: Path, outcome: str) -> Iterator[None]:
-    """A model that raises while it scores, before anything is written (``outcome``: what was then left undone,
-    "nothing was written"), as one line naming it: torch's RuntimeError of a CUDA error, memory or weights that do
-    not fit the input had been a traceback. An ``InputError`` (a folder that is no model, another task's model) and
-    an ``OSError`` (a model file that cannot be read: ``handle_errors`` names it) say their own line."""
-    try:
-        yield
-    except (InputError, OSError):
-        raise
-    except Exception as exc:  # noqa: BLE001  (RuntimeError, MemoryError, ...: any a model raises)
-        raise InputError(f"{model_dir}: the model failed to score the items ({failure(exc)}); "
-                         f"{outcome}") from None
 
 
 def show_help(reader: KeyReader, screen: Console, keys: dict[str, str], task: Task, item_parts: Group | None,

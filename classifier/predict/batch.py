@@ -33,7 +33,7 @@ from typing import Callable, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
-from classifier.errors import InputError
+from classifier.errors import InputError, model_calls
 from classifier.io.files import TableWriter, format_of, remove_stale_temporaries, umask
 from classifier.items import TRUNCATED_FIELD, UNIQUE_IDS, Item, item_record  # TRUNCATED_FIELD: in a journal line only
 from classifier.models.stance_model import StanceModel, engine_of, scores_record
@@ -576,14 +576,16 @@ class SentenceSentiment:
             if key not in self.cache and key not in todo:
                 todo[key] = Item(id=str(len(todo)), text=item.text)
         if todo:
-            encoded, truncated = self.model.encode(list(todo.values()))
+            with model_calls(model_shown(self.model)):
+                encoded, truncated = self.model.encode(list(todo.values()))
             self.truncated += truncated
             cut = {key for key, e in zip(todo, encoded) if e.truncated}
             order = np.argsort([-len(e.input_ids) for e in encoded], kind="stable")
             rows = np.zeros((len(encoded), len(self.model.labels)))
             for start in range(0, len(order), self.batch_size):
                 chosen = order[start:start + self.batch_size]
-                rows[chosen] = self.model.probabilities([encoded[i] for i in chosen])
+                with model_calls(model_shown(self.model)):
+                    rows[chosen] = self.model.probabilities([encoded[i] for i in chosen])
             for key, row in zip(todo, rows):
                 self.cache[key] = scores_record(row, self.model.labels, "sentiment")
             self.scored += len(todo)
@@ -719,10 +721,17 @@ class Journal:
         return unmarked
 
 
+def model_shown(model: StanceModel) -> str:
+    """A model as a message names it: its folder, else (a Hugging Face name) its id."""
+    return str(getattr(model, "path", None) or model.model_id)
+
+
 def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
                     on_batch: Callable[[list[dict]], None], sentiment: SentenceSentiment | None = None) -> int:
     """Length-sorted batches over chunks of items; ``on_batch`` gets each batch's records, an item cut to a model's
-    max length with ``TRUNCATED_FIELD`` (every record carries it: ``cut_mark``). Returns truncations. A sentiment
+    max length with ``TRUNCATED_FIELD`` (every record carries it: ``cut_mark``). Returns truncations. An error the
+    model raises (torch's RuntimeError of a CUDA error or of memory) goes on as it is, marked as this model's
+    (``errors.model_calls``): the records of the batches before it have been handed to ``on_batch``. A sentiment
     ``model`` scores each distinct sentence once; ``sentiment`` adds the sentence's sentiment (once per sentence) to
     each stance record."""
     truncated = 0
@@ -736,13 +745,15 @@ def predict_records(model: StanceModel, items: Sequence[Item], batch_size: int,
     for chunk in chunked(items):
         tone, tone_cut = sentiment.records(chunk) if sentiment is not None else (None, None)
         extra = {"sentiment_model": sentiment.model.model_id} if sentiment is not None else {}
-        encoded, chunk_truncated = model.encode(chunk)
+        with model_calls(model_shown(model)):
+            encoded, chunk_truncated = model.encode(chunk)
         truncated += chunk_truncated
         order = np.argsort([-len(e.input_ids) for e in encoded], kind="stable")
         tasks = [model.task] + ([sentiment.model.task] if sentiment is not None else [])
         for start in range(0, len(order), batch_size):
             chosen = order[start:start + batch_size]
-            probs = model.probabilities([encoded[i] for i in chosen])
+            with model_calls(model_shown(model)):
+                probs = model.probabilities([encoded[i] for i in chosen])
             on_batch([{**prediction_record(chunk[i], row, model), **(tone[i] if tone else {}), **extra,
                        **cut_mark([encoded[i].truncated] + ([tone_cut[i]] if tone else []), tasks)}
                       for i, row in zip(chosen, probs)])

@@ -1470,3 +1470,91 @@ def test_the_bar_s_pace_and_time_left_run_over_the_whole_run(monkeypatch, tiny_m
         assert shown() == "64 items/s 0:00:36", shown()
     clock[0] += 6  # between moves the time left counts down at the same pace
     assert shown() == ("101 items/s 0:00:23" if workers else "64 items/s 0:00:30"), shown()
+
+
+def failing_after(n: int, real, message: str = "CUDA out of memory. Tried to allocate 2.00 GiB\n(GPU 0)"):
+    """``real`` (a model's forward, or an engine's logits) that raises torch's RuntimeError from its call n + 1 on."""
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > n:
+            raise RuntimeError(message)
+        return real(*args, **kwargs)
+    return failing
+
+
+@pytest.mark.parametrize("engine", ["torch", "onnx"])
+def test_a_model_that_fails_mid_run_is_one_line_and_resume_continues_from_its_journal(tmp_path, tiny_model_dir,
+                                                                                      monkeypatch, engine):
+    """A model that raised while it scored (a CUDA error, out of memory) ended 'stance classify' on a traceback. It is
+    one line naming the model and its error, exit 1, no output written; the batches scored before it stay in the
+    journal, the line says so, and --resume scores only the others, to the predictions of a run that never failed."""
+    from transformers import BertForSequenceClassification
+
+    from classifier.predict.onnx import OnnxStanceModel
+
+    items = write_items(tmp_path / "items.jsonl", 10)
+    out, whole = tmp_path / "pred.jsonl", tmp_path / "whole.jsonl"
+    args = ["classify", str(items), "--out", str(out), "--model", str(tiny_model_dir), "--batch-size", "2",
+            "--engine", engine, "--no-summary"]
+    assert run(*[whole if a == str(out) else a for a in args]).exit_code == 0
+    with monkeypatch.context() as patched:
+        owner, name = (BertForSequenceClassification, "forward") if engine == "torch" else (OnnxStanceModel, "logits")
+        patched.setattr(owner, name, failing_after(3, getattr(owner, name)))
+        result = runner.invoke(app, args)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), said
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    journal = tmp_path / "pred.jsonl.partial.jsonl"
+    assert said == (f"error: {tiny_model_dir}: the model failed to score the items (RuntimeError: CUDA out of memory. "
+                    "Tried to allocate 2.00 GiB\\n(GPU 0)); what was scored is kept in "
+                    f"{journal}: rerun the same command with --resume to continue from there"), said
+    assert len(journal.read_text().splitlines()) == 6 and not out.exists()
+    resumed = runner.invoke(app, [*args, "--resume"])
+    assert resumed.exit_code == 0 and "4 predicted, 6 resumed" in " ".join(resumed.output.split()), resumed.output
+    assert read_jsonl(out) == read_jsonl(whole) and not journal.exists()
+
+
+def test_a_sentiment_model_that_fails_before_the_first_batch_is_written_says_nothing_was(tmp_path, tiny_model_dir,
+                                                                                        tiny_sentiment_dir,
+                                                                                        monkeypatch):
+    """--task both: the sentiment model, which scores a chunk's sentences before its stance batches are written,
+    raising is the line naming that model (not the stance model), and nothing written: no journal, no output."""
+    from classifier.models.stance_model import StanceModel
+
+    items = write_items(tmp_path / "items.jsonl", 10)
+    real = StanceModel.probabilities
+    calls = []
+
+    def failing(self, batch):
+        if self.task.name == "sentiment":
+            calls.append(1)
+            if len(calls) > 2:
+                raise MemoryError()
+        return real(self, batch)
+
+    monkeypatch.setattr(StanceModel, "probabilities", failing)
+    out = tmp_path / "pred.jsonl"
+    result = runner.invoke(app, ["classify", str(items), "--out", str(out), "--model", str(tiny_model_dir), "--task",
+                                 "both", "--sentiment-model", str(tiny_sentiment_dir), "--batch-size", "2",
+                                 "--engine", "torch"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert said == (f"error: {tiny_sentiment_dir}: the model failed to score the items (MemoryError); nothing was "
+                    f"written to {out}"), said
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]
+
+
+def test_an_error_of_the_code_around_the_model_is_no_model_failure(tmp_path, tiny_model_dir, monkeypatch):
+    """Only what the model raised is said to be the model's: an error of the journal's code stays itself."""
+    from classifier.predict import batch
+
+    def broken(self, records):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(batch.Journal, "append", broken)
+    items = write_items(tmp_path / "items.jsonl", 4)
+    result = runner.invoke(app, ["classify", str(items), "--out", str(tmp_path / "p.jsonl"), "--model",
+                                 str(tiny_model_dir), "--engine", "torch"])
+    assert isinstance(result.exception, KeyError) and "failed to score" not in result.output
