@@ -74,8 +74,8 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
         try:
             records = pool.get_next_unordered()
         except ray.exceptions.RayError as exc:  # a worker killed (kill -9, out of memory) or failed
-            raise InputError(f"a Ray worker stopped ({worker_failure(exc)}); the shards scored before it are kept: "
-                             "rerun the same command with --resume to finish") from None
+            kept = "the shards scored before it are kept: rerun the same command with --resume to finish"
+            raise worker_stopped(exc, kept) from None
         journal.append(records)
         if on_progress:
             on_progress(len(records))
@@ -90,6 +90,19 @@ def predict_on_ray(chunks: Iterator[list[Item]], journal: Journal, model_dir: Pa
     finally:
         for actor in actors:
             ray.kill(actor)
+
+
+def worker_stopped(exc: BaseException, kept: str) -> InputError:
+    """The line of a Ray worker's error: where its model raised (a CUDA error, out of memory: ``model_calls``
+    marked it, and the mark crossed the process boundary with it), the model's line (``model_failed``); else
+    that a worker stopped. ``kept``: what was kept and how to go on."""
+    from classifier.errors import failed_model, model_failed
+
+    cause = getattr(exc, "cause", None)
+    mark = failed_model(cause) if isinstance(cause, BaseException) else None
+    if mark is not None:
+        return model_failed(mark[0], cause, kept, mark[1])
+    return InputError(f"a Ray worker stopped ({worker_failure(exc)}); {kept}")
 
 
 def worker_failure(exc: BaseException) -> str:

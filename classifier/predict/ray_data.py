@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
-from classifier.errors import InputError
+from classifier.errors import InputError, model_failures
 from classifier.io.files import PART_SUFFIXES, check_regular_input
 
 GROUP_BYTES = 8 * 2**20  # input per worker in one Ray Data job (a few minutes of one worker's scoring)
@@ -433,7 +433,11 @@ class PartScorer:
         rows: list[dict] = []
         for index, items in by_part.items():
             out: list[dict] = []
-            truncated = predict_records(self.model, items, self.batch_size, out.extend)  # length-sorted batches
+            # a model that raises (a CUDA error, out of memory) is its line here, as an InputError: Ray Data hands
+            # the driver a UserCodeException that keeps the worker's error as text only (user_error reads it)
+            with model_failures(None, "the parts finished before are kept and nothing half-written is: rerun the "
+                                      "same command to score the others"):
+                truncated = predict_records(self.model, items, self.batch_size, out.extend)  # length-sorted batches
             position = {item.id: i for i, item in enumerate(items)}
             rows += [{**record, PART_COLUMN: index, TRUNCATED_COLUMN: truncated if i == 0 else 0}
                      for i, record in enumerate(sorted(out, key=lambda r: position[r["id"]]))]

@@ -669,3 +669,47 @@ def test_a_part_the_card_lists_as_a_label_file_is_warned_of_for_a_model_without_
         said = " ".join(result.output.split())
         assert result.exit_code == 0 and words in said and "b.jsonl is" not in said, result.output
     assert (out / ray_data.RUNS_FILE).exists()
+
+
+
+def misfit_model(folder: Path) -> Path:
+    """A sentiment model whose weights do not fit its tokenizer (100 embeddings for MiniLM's 30,522 ids): it loads,
+    and its forward pass raises torch's IndexError, in whichever process it runs."""
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from classifier.models.base import bundled_minilm_dir
+    from classifier.models.stance_model import StanceModel
+    from classifier.tasks import SENTIMENT
+
+    labels = SENTIMENT.labels
+    config = BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, num_labels=3, id2label=dict(enumerate(labels)),
+                        label2id={label: i for i, label in enumerate(labels)})
+    return StanceModel(BertForSequenceClassification(config).eval(), AutoTokenizer.from_pretrained(bundled_minilm_dir()),
+                       input_format="sentence", max_length=64).save(folder, {"name": "misfit", "labels": list(labels)},
+                                                                    half=False)
+
+
+@pytest.mark.parametrize("how", [["--ray-data"], []], ids=["ray-data", "workers"])
+def test_a_model_that_fails_in_a_ray_worker_is_the_models_line(tmp_path, how):
+    """A worker's model that raised (a CUDA error, out of memory; here weights that do not fit the input) ended
+    --ray-data on Ray's traceback of its UserCodeException, and said "a Ray worker stopped" with --workers: it is
+    the line of a local run, naming the model, and what was kept (--ray-data: the parts finished before; --workers:
+    the journal)."""
+    ray = pytest.importorskip("ray")
+    model = misfit_model(tmp_path / "misfit")
+    items = tmp_path / "a.jsonl"
+    items.write_text("".join(json.dumps({"id": f"i{i}", "text": f"Sentence {i} here."}) + "\n" for i in range(4)))
+    out = tmp_path / ("out" if how == ["--ray-data"] else "p.jsonl")
+    try:
+        result = run("classify", items, "--out", out, "--task", "sentiment", "--model", model, "--engine", "torch",
+                     "--workers", "1", "-q", *how)
+    finally:
+        ray.shutdown()
+    kept = ("the parts finished before are kept and nothing half-written is: rerun the same command to score the "
+            "others" if how == ["--ray-data"] else "the shards scored before it are kept: rerun the same command "
+            "with --resume to finish")
+    assert result.exit_code == 1 and result.output.strip().splitlines()[-1] == (
+        f"error: {model}: the model failed to score the items (IndexError: index out of range in self); {kept}"), \
+        result.output  # (Ray's own logging may print above)
+    assert not (out / "a").exists() if how == ["--ray-data"] else not out.exists()
