@@ -131,5 +131,20 @@ def model_load_errors(where: str | Path) -> Iterator[None]:
     except RecursionError:
         raise InputError(f"{where}: cannot load the model (a JSON file nested too deeply to read)") from None
     except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
-        lines = str(exc).strip().splitlines()
-        raise InputError(f"{where}: cannot load the model ({lines[0] if lines else type(exc).__name__})") from None
+        raise InputError(f"{where}: cannot load the model ({load_error_text(exc)})") from None
+
+
+def load_error_text(exc: BaseException, width: int = 300) -> str:
+    """A load error's text on one line: its first line, and where that only heads a list (torch's "Error(s) in
+    loading state_dict for Linear:", then a tab-indented line for each thing that did not fit: "size mismatch for
+    weight: copying a param with shape ... from checkpoint, the shape in current model is ..."), the list too, cut
+    to ``width`` characters in the middle."""
+    from classifier.visible import one_line, shortened
+
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    text = lines[0]
+    if text.endswith(":") and len(lines) > 1:
+        text += " " + "; ".join(line.rstrip(". ") for line in lines[1:])
+    return shortened(one_line(text), width)

@@ -289,7 +289,9 @@ class StanceModel:
         if settings.get("pooling", "cls") == "mention":
             if not (path / MENTION_HEAD_FILE).exists():
                 raise InputError(f"{path}: stance.json asks for mention pooling but {MENTION_HEAD_FILE} is missing")
-            with model_load_errors(path):  # a head that is no safetensors file, or of another shape: one line too
+            # a head that is no safetensors file, or of another shape: one line too, naming the file and what did
+            # not fit (torch's size mismatch), where it named the folder and "Error(s) in loading state_dict for Linear:"
+            with model_load_errors(path / MENTION_HEAD_FILE):
                 model = MentionPooledClassifier.for_tokenizer(model, tokenizer)
                 model.load_head(path)
         model.eval()

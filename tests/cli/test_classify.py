@@ -750,8 +750,14 @@ def test_items_without_actor_and_broken_models_are_clear_errors(tmp_path, tiny_m
     save_file({"weight": torch.zeros(2, 2)}, str(heads[1] / "mention_head.safetensors"))
     for model in (corrupt, broken, *heads):
         result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", model)
-        assert result.exit_code == 1 and f"{model.name}: cannot load the model (" in result.output, result.output
+        named = model / "mention_head.safetensors" if model in heads else model  # the head: its file
+        assert result.exit_code == 1 and f"{named}: cannot load the model (" in result.output, result.output
         assert "Traceback" not in result.output and len(result.output.strip().splitlines()) <= 2
+    # what did not fit, where the line said only "Error(s) in loading state_dict for Linear:"
+    said = " ".join(run("classify", items, "--out", tmp_path / "p.jsonl", "--model", heads[1]).output.split())
+    assert (f"{heads[1] / 'mention_head.safetensors'}: cannot load the model (Error(s) in loading state_dict for "
+            'Linear: Missing key(s) in state_dict: "bias"; size mismatch for weight: copying a param with shape '
+            "torch.Size([2, 2]) from checkpoint, the shape in current model is torch.Size([3, 32]))") in said, said
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "corrupt", "head", "items.jsonl", "misfit"]
 
 
