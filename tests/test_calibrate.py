@@ -298,3 +298,27 @@ def test_calibrating_from_inside_the_model_writes_the_card_first_and_mends_it_af
     now = json.loads((model_dir / "model_card.json").read_text())["calibration"]
     assert now["temperature"] == json.loads((model_dir / "stance.json").read_text())["temperature"]
     assert now["earlier"] == ahead["earlier"]  # the temperature the model used, once, with what it was fitted on
+
+
+def test_a_model_that_fails_while_it_scores_is_one_line_and_nothing_is_written(tmp_path, tiny_model_dir, tiny_model,
+                                                                                monkeypatch):
+    """A model that raised while it scored the dev items (a CUDA error, out of memory) ended 'stance calibrate' on a
+    traceback: one line naming the model and its error, exit 1, the model folder as it was."""
+    from transformers import BertForSequenceClassification
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    dev = dev_items(tmp_path / "dev.jsonl", tiny_model)
+    before = {p.name: p.read_bytes() for p in model_dir.iterdir()}
+
+    def failing(self, *args, **kwargs):
+        raise RuntimeError("CUDA error: device-side assert triggered\nCUDA kernel errors might be reported later")
+
+    monkeypatch.setattr(BertForSequenceClassification, "forward", failing)
+    result = runner.invoke(app, ["calibrate", str(model_dir), str(dev), "--force"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), said
+    assert said == (f"error: {model_dir}: the model failed to score the items (RuntimeError: CUDA error: device-side "
+                    "assert triggered\\nCUDA kernel errors might be reported later); nothing was written"), said
+    assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.jsonl", "model"]

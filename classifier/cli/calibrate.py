@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from classifier.cli.app import app, handle_errors, out, warn
+from classifier.errors import model_failures
+
 
 @app.command("calibrate")
 @handle_errors
@@ -34,8 +36,9 @@ def calibrate_cli(
 
     dev_items = spooled_input(dev_items, has_label_column, "a 'label' column")  # "-" or a pipe: saved, told by content
     try:
-        result = calibrate_model(model_dir, dev_items, batch_size=batch_size, n_bins=bins, write=not dry_run,
-                                 force=force)
+        with model_failures(None, "nothing was written"):  # a model that raises while it scores: one line
+            result = calibrate_model(model_dir, dev_items, batch_size=batch_size, n_bins=bins, write=not dry_run,
+                                     force=force)
     except RefusedFit as refused:  # the fit and its interval first, then the one line that says why
         show_fit(refused.result)
         raise

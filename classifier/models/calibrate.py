@@ -11,7 +11,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
-from classifier.errors import InputError, option, warn_caller
+from classifier.errors import InputError, model_calls, option, warn_caller
 
 T_BOUNDS = (0.05, 20.0)
 # A temperature is written only when fitted on MIN_DEV_ITEMS labelled items or more and inside SANE_TEMPERATURE, unless
@@ -147,7 +147,8 @@ def calibrate_model(model_dir: str | Path, dev_items: str | Path, *, batch_size:
     warn_if_trained_on(model_dir, dev_items, items, model.model_id)
     labels = list(model.labels)
     gold = np.array([labels.index(item.label) for item in items])
-    logits = model_logits(model, items, batch_size=batch_size)
+    with model_calls(model_dir):  # what the model raises (a CUDA error, out of memory): marked, for the CLI's line
+        logits = model_logits(model, items, batch_size=batch_size)
     before, temperature = model.temperature, fit_temperature(logits, gold)
     interval = temperature_interval(logits, gold, [(item.source, item.article) if item.article else None
                                                    for item in items])
