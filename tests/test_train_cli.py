@@ -1106,3 +1106,47 @@ def test_too_few_articles_for_a_bootstrap_is_said_once(tmp_path, tiny_model_dir,
     assert "scored LOWER" in said and "too few held-out articles, as the note under the table says" in said
     card = json.loads((out / "model_card.json").read_text())
     assert "with no interval (the gold items come from 1 article, too few for a bootstrap" in card["verdict"]
+
+
+@pytest.mark.parametrize("when", ["training", "scoring"])
+def test_a_model_that_fails_mid_run_is_one_line_and_leaves_no_model(tmp_path, tiny_model_dir, default_dir,
+                                                                    monkeypatch, when):
+    """A model that raised while it trained or scored the held-out items (a CUDA error, out of memory) ended 'stance
+    train' on a traceback. It is one line naming the model, what it was doing and its error, exit 1, no model folder;
+    the checkpoint saved before the error is kept, and the line says the same command resumes from it (here the one
+    saved at the end of training, before the held-out items are scored), or, with none, that it starts again."""
+    from transformers import BertForSequenceClassification
+
+    from classifier.cli.train import train_checkpoint
+
+    labels = write(tmp_path / "labels.jsonl", label_rows())
+    out = tmp_path / "models" / "ours"
+    args = ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir), "--epochs", "2", "--n-boot", "0",
+            "-q"]
+    real, calls = BertForSequenceClassification.forward, []
+
+    def failing(self, *a, **k):  # the third training step, or the first forward pass out of training
+        calls.append(1)
+        if (self.training and len(calls) == 3) if when == "training" else not self.training:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB\n(GPU 0)")
+        return real(self, *a, **k)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BertForSequenceClassification, "forward", failing)
+        result = runner.invoke(app, args)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), said
+    doing = "train" if when == "training" else "score the held-out items once trained"
+    checkpoint = train_checkpoint(out)
+    kept = (f"nothing was saved to {out}, and no checkpoint yet (one is saved every 15 minutes of training and at its "
+            "end): rerun the same command to start again" if when == "training" else
+            f"nothing was saved to {out}; the checkpoint {checkpoint.name} beside it (saved before the error) is "
+            "kept: rerun the same command to resume from it")
+    assert said == (f"error: {tiny_model_dir}: the model failed to {doing} (RuntimeError: CUDA out of memory. Tried to "
+                    f"allocate 2.00 GiB\\n(GPU 0)); {kept}"), said
+    assert not out.exists() and checkpoint.exists() == (when == "scoring")
+    left = sorted(p.name for p in out.parent.iterdir()) if out.parent.exists() else []
+    assert left == ([checkpoint.name] if when == "scoring" else [])  # no stage of a half-written model
+    again = runner.invoke(app, args)  # the same command: resumed from the checkpoint, or afresh
+    assert again.exit_code == 0, again.output
+    assert (out / "model.safetensors").exists() and not checkpoint.exists()

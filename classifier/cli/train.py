@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from classifier.cli.app import app, check_device, console, handle_errors, out, progress_bar, show_progress, warn
-from classifier.errors import InputError
+from classifier.errors import InputError, model_failures
 from classifier.items import LABELS, Item
 from classifier.io.files import file_sha256, given_name, has_label_column, spooled_input
 from classifier.io.hf_datasets import column_map
@@ -174,6 +174,20 @@ def train_checkpoint(out_dir: Path) -> Path:
     """Where a run into ``out_dir`` keeps its training state (beside it, hidden) until the model is saved:
     the same command rerun after a kill resumes from there."""
     return out_dir.parent / f".{out_dir.name}.train-checkpoint.pt"
+
+
+def unsaved_words(out_dir: Path, checkpoint: Path) -> str:
+    """What a run stopped by its model's error leaves: no model in ``out_dir``, and the checkpoint saved before the
+    error, if any, for the same command to resume from. None is saved at the error itself: a step cut half way (an
+    optimiser that ran out of memory part way through the weights) is no state to resume, and after a CUDA error
+    the device's weights cannot be read."""
+    from classifier.models.train import CHECKPOINT_SECONDS
+
+    if checkpoint.exists():
+        return (f"nothing was saved to {out_dir}; the checkpoint {checkpoint.name} beside it (saved before the error) "
+                "is kept: rerun the same command to resume from it")
+    return (f"nothing was saved to {out_dir}, and no checkpoint yet (one is saved every "
+            f"{CHECKPOINT_SECONDS / 60:g} minutes of training and at its end): rerun the same command to start again")
 
 
 def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) -> Table:
@@ -563,11 +577,13 @@ def train_command(
             progress.update(task_id, visible=False)  # take a task's total back), not the steps early stopping cut
             progress.add_task("scoring the held-out items", total=None)
 
-        outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction,
-                          dev_fraction=dev_fraction, reference=reference, log=log, checkpoint=checkpoint,
-                          source_of=source_of if len(labels) > 1 else None, warn=warn,
-                          on_step=on_step if progress else None, announce=announce,
-                          on_scoring=on_scoring if progress else None)
+        # a model that raises (a CUDA error, out of memory) while it trains or scores: one line, no model written
+        with model_failures(None, lambda: unsaved_words(out_dir, checkpoint)):
+            outcome = retrain(items, config, test_items=test_items, test_fraction=test_fraction,
+                              dev_fraction=dev_fraction, reference=reference, log=log, checkpoint=checkpoint,
+                              source_of=source_of if len(labels) > 1 else None, warn=warn,
+                              on_step=on_step if progress else None, announce=announce,
+                              on_scoring=on_scoring if progress else None)
     from classifier.evaluate import BOOTSTRAP_SEED
 
     # the bootstrap's seed is evaluate's, not --seed: the card and 'stance evaluate --compare' on the same

@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from classifier.errors import model_calls
 from classifier.items import Item
 from classifier.models.checkpoint import checkpoint_key, load_checkpoint, save_checkpoint
 from classifier.models.inputs import add_marker_tokens
@@ -71,6 +72,9 @@ class TrainResult:
     best_epoch: int = 0
     seconds: float = 0.0
     resumed: list[str] = field(default_factory=list)  # where a killed run was resumed, for the model card
+
+
+CHECKPOINT_SECONDS = 900.0  # how often ``train`` saves its checkpoint, besides at the end and on a kill
 
 
 def set_seed(seed: int) -> None:
@@ -219,7 +223,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
           log: Callable[[str], None] = print, on_step: Callable[[int, int], None] | None = None,
           teacher_cache: str | None = None, transfer_items: Sequence[Item] = (),
           soft_targets: np.ndarray | None = None, keep_last: bool = False,
-          checkpoint: str | Path | None = None, checkpoint_every: float = 900.0,
+          checkpoint: str | Path | None = None, checkpoint_every: float = CHECKPOINT_SECONDS,
           sources: Sequence[int] | None = None) -> TrainResult:
     """Fine-tune and return the model of the best dev epoch (the last epoch when there is no dev, or
     with ``keep_last``: soup ingredients must all come from the same point of the schedule).
@@ -258,8 +262,9 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
         train_items = [*train_items, *teacher_labelled(transfer_items, soft_targets[len(train_items):], stance.labels)]
         soft = torch.tensor(np.asarray(soft_targets), dtype=torch.float32)
     elif config.teacher:  # scored in eval mode: no random numbers drawn
-        train_items, logits = distillation_set(config.teacher, train_items, transfer_items, labels=stance.labels,
-                                               cache_dir=teacher_cache, trust_remote_code=config.trust_remote_code)
+        with model_calls(config.teacher, "score the training items as the teacher"):
+            train_items, logits = distillation_set(config.teacher, train_items, transfer_items, labels=stance.labels,
+                                                   cache_dir=teacher_cache, trust_remote_code=config.trust_remote_code)
         soft = torch.tensor(logits, dtype=torch.float32)
         unlabelled = f" ({len(transfer_items)} of them unlabelled)" if transfer_items else ""
         log(f"teacher {config.teacher} scored {len(train_items)} training items{unlabelled} "
@@ -338,7 +343,9 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             batches = loop["batches"]
             for b in range(loop["next_batch"], len(batches)):
                 batch = batches[b]
-                with signals_held():  # a kill lands between steps, where the loop's state is whole
+                # a kill lands between steps, where the loop's state is whole; what the model raises (a CUDA error,
+                # out of memory) goes on, marked as the model's, with no checkpoint saved of a step cut half way
+                with signals_held(), model_calls(config.base, "train"):
                     padded = pad_batch([ids[i] for i in batch], stance.tokenizer.pad_token_id)
                     inputs = {k: v.to(device) for k, v in padded.items()}
                     targets = torch.tensor([label_ids[i] for i in batch], dtype=torch.long, device=device)
@@ -379,11 +386,12 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
                       "seconds": round(time.time() - started, 1)}
             kept = model if ema is None else ema.module  # the weights this epoch would hand back
             if dev_items:
-                if ema is not None:  # the raw weights' figure too, to see what the average bought
-                    record["dev_macro_f1_raw_weights"] = evaluate_f1(stance, dev_items)["macro_f1"]
-                stance.model = kept
-                record.update({f"dev_{k}": v for k, v in evaluate_f1(stance, dev_items).items()})
-                stance.model = model
+                with model_calls(config.base, "score the dev items while it trained"):
+                    if ema is not None:  # the raw weights' figure too, to see what the average bought
+                        record["dev_macro_f1_raw_weights"] = evaluate_f1(stance, dev_items)["macro_f1"]
+                    stance.model = kept
+                    record.update({f"dev_{k}": v for k, v in evaluate_f1(stance, dev_items).items()})
+                    stance.model = model
                 if record["dev_macro_f1"] > loop["best_score"] and not keep_last:
                     loop["best_score"], loop["best_epoch"] = record["dev_macro_f1"], epoch
                     loop["best_state"] = copy.deepcopy(kept.state_dict())
@@ -697,7 +705,9 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     if on_scoring is not None:
         on_scoring()
     result.model.model.half().float()  # the weights as saved (half precision): one rounding can flip a verdict
-    predictions = {"new": predicted_labels(result.model, test)}
+    with model_calls(config.base, "score the held-out items once trained"):  # marked: the CLI's one line
+        predictions = {"new": predicted_labels(result.model, test)}
     if reference:
-        predictions["reference"] = predicted_labels(StanceModel.load(reference), test)
+        with model_calls(reference, "score the held-out items"):
+            predictions["reference"] = predicted_labels(StanceModel.load(reference), test)
     return RetrainResult(result, config, split, predictions, list(test), [*train_part, *dev_part])
