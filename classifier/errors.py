@@ -120,8 +120,8 @@ def model_failed(model, exc: BaseException, outcome: str, doing: str = "score th
 def model_calls(model, doing: str = "score the items"):
     """Around a model's own work (its forward passes, its training steps): an exception raised there goes on as
     it is (a Python caller catches torch's RuntimeError as ever), marked as ``model``'s (its folder or name) while
-    ``doing`` it, for ``model_failures`` to tell it from an error of the code around the model. The first mark
-    stays: the innermost call knows best which model raised."""
+    ``doing`` it, for ``model_failures`` to tell it from an error of the code around the model, and with a note
+    that its traceback shows. The first mark stays: the innermost call knows best which model raised."""
     try:
         yield
     except (InputError, OSError):  # bad input and files say their own line
@@ -130,6 +130,7 @@ def model_calls(model, doing: str = "score the items"):
         if getattr(exc, _FAILED_MODEL, None) is None:
             try:
                 setattr(exc, _FAILED_MODEL, (str(model), doing))
+                exc.add_note(f"(raised by the model {model} as it tried to {doing})")  # under a Python traceback
             except AttributeError:  # an exception type without attributes: not marked, so a traceback
                 pass
         raise

@@ -817,3 +817,41 @@ def test_actors_may_be_actor_objects_beside_dicts(tiny_model_dir):
     changed.names = [" "]  # pydantic does not check an assignment: checked again as a dict's field would be
     with pytest.raises(InputError, match=r"^actors\[1\]: names: Value error, an empty term would match everywhere"):
         list(classifier.prepare_items(articles, actors=[entries[1], changed]))
+
+
+def test_a_model_that_fails_mid_run_raises_its_own_error_and_leaves_no_partial_output(tiny_model_dir, tmp_path,
+                                                                                      monkeypatch):
+    """In Python a model's error (a CUDA error, out of memory) stays the exception torch raised, for the caller to
+    catch: load_model(...).predict writes nothing, and the library's classify keeps the batches scored before it in
+    its journal (which resume=True continues), with no output written. Where the library knows the model, a note
+    under the traceback names it, and what it was doing."""
+    from transformers import BertForSequenceClassification
+
+    from classifier.items import Item
+    from classifier.predict import batch
+
+    model = classifier.load_model(tiny_model_dir, engine="torch")
+    real, calls = BertForSequenceClassification.forward, []
+
+    def failing(self, *args, **kwargs):  # the third forward pass on
+        calls.append(1)
+        if len(calls) > 2:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.chdir(tmp_path)
+    items = [Item(id=f"i{i}", text=f"NATO met Russia on day {i}.", actor="NATO", spans=[(0, 4)]) for i in range(10)]
+    monkeypatch.setattr(BertForSequenceClassification, "forward", failing)
+    with pytest.raises(RuntimeError, match="CUDA out of memory"):
+        model.predict([(f"NATO met {i}.", "NATO") for i in range(200)], batch_size=2)
+    calls.clear()
+    out = tmp_path / "p.jsonl"
+    with pytest.raises(RuntimeError, match="CUDA out of memory") as raised:
+        batch.classify(items, model.model, out, batch_size=2)
+    assert f"(raised by the model {tiny_model_dir} as it tried to score the items)" in raised.value.__notes__
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jsonl.partial.jsonl"]
+    assert len(batch.journal_path(out).read_text().splitlines()) == 4
+    monkeypatch.setattr(BertForSequenceClassification, "forward", real)
+    summary = batch.classify(items, model.model, out, batch_size=2, resume=True)
+    assert (summary.resumed, summary.predicted) == (4, 6) and sorted(p.name for p in tmp_path.iterdir()) == \
+        [".p.jsonl.fingerprint.json", "p.jsonl"]
