@@ -290,7 +290,7 @@ class StanceModel:
             if not (path / MENTION_HEAD_FILE).exists():
                 raise InputError(f"{path}: stance.json asks for mention pooling but {MENTION_HEAD_FILE} is missing")
             # a head that is no safetensors file, or of another shape: one line too, naming the file and what did
-            # not fit (torch's size mismatch), where it named the folder and "Error(s) in loading state_dict for Linear:"
+            # not fit (torch's size mismatch), where it named the folder and "Error(s) in loading state_dict ..."
             with model_load_errors(path / MENTION_HEAD_FILE):
                 model = MentionPooledClassifier.for_tokenizer(model, tokenizer)
                 model.load_head(path)

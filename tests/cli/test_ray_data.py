@@ -685,9 +685,9 @@ def misfit_model(folder: Path) -> Path:
     config = BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                         intermediate_size=64, num_labels=3, id2label=dict(enumerate(labels)),
                         label2id={label: i for i, label in enumerate(labels)})
-    return StanceModel(BertForSequenceClassification(config).eval(), AutoTokenizer.from_pretrained(bundled_minilm_dir()),
-                       input_format="sentence", max_length=64).save(folder, {"name": "misfit", "labels": list(labels)},
-                                                                    half=False)
+    tokenizer = AutoTokenizer.from_pretrained(bundled_minilm_dir())
+    return StanceModel(BertForSequenceClassification(config).eval(), tokenizer, input_format="sentence",
+                       max_length=64).save(folder, {"name": "misfit", "labels": list(labels)}, half=False)
 
 
 @pytest.mark.parametrize("how", [["--ray-data"], []], ids=["ray-data", "workers"])
