@@ -24,7 +24,8 @@ from classifier.errors import InputError, model_failures
 from classifier.article_columns import check_columns
 from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
 from classifier.io.files import (check_not_labelled, check_regular_input, format_of, iter_table, output_format,
-                                 output_lock, reads_once, remove_stale_temporaries, spooled_input)
+                                 given_name, output_lock, reads_once, remove_stale_temporaries, spooled_input,
+                                 stdout_table, writes_stdout)
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
 from classifier.predict.batch import (InputStamp, Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
@@ -631,87 +632,95 @@ def classify_command(
                                         ray_address, engine, threads, batch_size, quiet, resume)
     if ray_address and not workers:  # it would run here, on one machine, without a word
         fail(f"--ray-address {ray_address}: pass --workers N to run on that cluster (or --ray-data)")
-    fmt = output_format(out_path, fmt)
-    check_not_read(out_path, input_path, manifest, actors, actors_only)
-    check_not_labelled(out_path)
-    date_order = check_date_order(date_order)  # before a model loads or a corpus is read
-    check_columns(article_columns, input_path)
-    torch.set_num_threads(threads or usable_cpus())  # ONNX Runtime: predict.onnx.session_threads
-    if workers and trust_remote_code:
-        fail("--trust-remote-code is not passed to Ray workers; run without --workers")
-    if workers and device != "cpu":
-        fail(f"--device {device} is not passed to Ray workers; run without --workers")
-    if task not in TASK_CHOICES:
-        fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
-    if zero_shot and model_dir:
-        fail("--zero-shot and --model both name the stance model; pass one")
-    if templates and not zero_shot:
-        fail("--templates is for --zero-shot MODEL")
-    if zero_shot and workers:
-        fail("--zero-shot runs in one process; run without --workers")
-    if workers and task == "both":
-        fail("--task both runs in one process (sentiment is shared between a sentence's items); run without "
-             "--workers, or run --task stance and --task sentiment separately")
-    if workers:
-        from classifier.predict.ray import require_ray
+    to_stdout = writes_stdout(out_path)
+    with stdout_table(out_path, fmt, {"--resume": resume, "--overwrite": overwrite}) as (out_path, fmt):
+        fmt = output_format(out_path, fmt)
+        check_not_read(out_path, input_path, manifest, actors, actors_only)
+        check_not_labelled(out_path)
+        date_order = check_date_order(date_order)  # before a model loads or a corpus is read
+        check_columns(article_columns, input_path)
+        torch.set_num_threads(threads or usable_cpus())  # ONNX Runtime: predict.onnx.session_threads
+        if workers and trust_remote_code:
+            fail("--trust-remote-code is not passed to Ray workers; run without --workers")
+        if workers and device != "cpu":
+            fail(f"--device {device} is not passed to Ray workers; run without --workers")
+        if task not in TASK_CHOICES:
+            fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
+        if zero_shot and model_dir:
+            fail("--zero-shot and --model both name the stance model; pass one")
+        if templates and not zero_shot:
+            fail("--templates is for --zero-shot MODEL")
+        if zero_shot and workers:
+            fail("--zero-shot runs in one process; run without --workers")
+        if workers and task == "both":
+            fail("--task both runs in one process (sentiment is shared between a sentence's items); run without "
+                 "--workers, or run --task stance and --task sentiment separately")
+        if workers:
+            from classifier.predict.ray import require_ray
 
-        require_ray()
-    # "-" or a pipe: saved, read as a file (every pass, --resume's too), told by its content
-    input_path = spooled_input(input_path, *text_header(article_columns, input_path))
-    catalogue = lambda only: choose_catalogue(actors, actors_only, only)  # noqa: E731  (read for articles, and for rows without spans)
-    columns = column_map(text_column, actor_column, label_column)
-    try:
-        with output_lock(out_path, "stance classify"), \
-                input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task, skip_unreadable,
-                            only_actors, rows, encoding, date_order, max_article_chars, article_columns,
-                            prepare_workers) as (items, stamp):
-            finished = not overwrite and predictions_model(out_path, fmt) is not None  # kept, or refused: below
-            if resume and not journal_path(out_path).exists() and not finished:
-                warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")
-            model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
-                                                threads, device, zero_shot, templates)
-            listed, trained_counts = trained_item_lists(input_path, [model, sentiment]), []
-            if listed:
-                items = count_trained(items, listed, trained_counts)
-            run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path), overwrite=overwrite,
-                       input_stamp=stamp)
-            if workers:
-                run |= dict(model_dir=sentiment_model_dir or default_sentiment_dir() if task == "sentiment" else model_dir,
-                            workers=workers, address=ray_address, engine=model.engine,
-                            threads_per_worker=max(1, threads or 1))
-            elif sentiment is not None:
-                run |= dict(sentiment_model=sentiment)
-            # a model that raises mid-run (a CUDA error, out of memory): one line, the journal kept for --resume
-            with model_failures(None, lambda: kept_for_resume(out_path, "continue from there")):
-                result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
-            if result.already and listed and not trained_counts:  # the input not read: counted from --out
-                count_trained_in_output(out_path, fmt, listed, trained_counts)
-    except KeyboardInterrupt:  # Ctrl-C or kill: handle_errors then says so and exits 130 or 143
-        if journal_path(out_path).exists():  # not when stopped before the first batch (a model still loading)
-            console.print(kept_for_resume(out_path, f"finish {one_line(out_path)}"))
-        raise
-    for model_id, found, total in trained_counts:
-        warn_trained(input_path, found, total, model_id)
-    if result.already:
-        if not quiet:  # as --ray-data's rerun of finished parts
-            console.print(f"--out {one_line(result.out)}: already scored, nothing to do "
-                          f"({counted(result.items, 'item')} with "
-                          f"{model.model_id}"
-                          f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; --overwrite "
-                          "scores them again)", highlight=False)
-        return
-    if summary and not quiet:
-        out.print(stance_table(result.counts, model.task))
-    if not quiet:
-        console.print(
-            f"{counted(result.items, 'item')} -> {one_line(result.out)} with {model.model_id}"
-            f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; {result.predicted} predicted"
-            f"{f', {result.resumed} resumed' if result.resumed else ''}; {result.truncated} truncated to "
-            f"{model.max_length} tokens"
-            + (f" by the stance model, {counted(result.sentiment_truncated, 'sentence')} to {sentiment.max_length} "
-               "by the sentiment model"
-               if sentiment is not None else "")
-            + (f" (of the items scored since: the journal's lines of {result.unmarked} resumed items, written before "
-               "2026-12-07, do not say which were cut)" if result.unmarked else "")
-            + f"; {result.seconds:.1f} s"
-            + (f" ({result.items_per_second:.0f} items/s)" if result.predicted else ""), highlight=False)
+            require_ray()
+        # "-" or a pipe: saved, read as a file (every pass, --resume's too), told by its content
+        input_path = spooled_input(input_path, *text_header(article_columns, input_path))
+        # read for articles, and for rows without spans
+        catalogue = lambda only: choose_catalogue(actors, actors_only, only)  # noqa: E731
+        columns = column_map(text_column, actor_column, label_column)
+        try:
+            with output_lock(out_path, "stance classify"), \
+                    input_items(input_path, out_path, resume, catalogue, manifest, quiet, columns, task,
+                                skip_unreadable, only_actors, rows, encoding, date_order, max_article_chars,
+                                article_columns, prepare_workers) as (items, stamp):
+                finished = not overwrite and predictions_model(out_path, fmt) is not None  # kept, or refused: below
+                if resume and not journal_path(out_path).exists() and not finished:
+                    warn(f"--resume: no unfinished run beside {out_path} (no journal); every item is scored")
+                model, sentiment = load_task_models(task, model_dir, sentiment_model_dir, engine, trust_remote_code,
+                                                    threads, device, zero_shot, templates)
+                listed, trained_counts = trained_item_lists(input_path, [model, sentiment]), []
+                if listed:
+                    items = count_trained(items, listed, trained_counts)
+                run = dict(batch_size=batch_size, resume=resume, fmt=fmt, source=str(input_path),
+                           overwrite=overwrite, input_stamp=stamp)
+                if workers:
+                    run |= dict(model_dir=(sentiment_model_dir or default_sentiment_dir() if task == "sentiment"
+                                           else model_dir),
+                                workers=workers, address=ray_address, engine=model.engine,
+                                threads_per_worker=max(1, threads or 1))
+                elif sentiment is not None:
+                    run |= dict(sentiment_model=sentiment)
+                # a model that raises mid-run (a CUDA error, out of memory): one line, the journal kept for --resume
+                # (--out -: its journal goes with the temporary folder)
+                with model_failures(None, lambda: "nothing was written to standard output" if to_stdout
+                                    else kept_for_resume(out_path, "continue from there")):
+                    result = classify_with_progress(items, model, out_path, quiet=quiet, **run)
+                if result.already and listed and not trained_counts:  # the input not read: counted from --out
+                    count_trained_in_output(out_path, fmt, listed, trained_counts)
+        except KeyboardInterrupt:  # Ctrl-C or kill: handle_errors then says so and exits 130 or 143
+            # not when stopped before the first batch (a model still loading), nor --out -: its journal goes too
+            if journal_path(out_path).exists() and not to_stdout:
+                console.print(kept_for_resume(out_path, f"finish {one_line(out_path)}"))
+            raise
+        for model_id, found, total in trained_counts:
+            warn_trained(input_path, found, total, model_id)
+        if result.already:
+            if not quiet:  # as --ray-data's rerun of finished parts
+                console.print(f"--out {one_line(result.out)}: already scored, nothing to do "
+                              f"({counted(result.items, 'item')} with "
+                              f"{model.model_id}"
+                              f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; --overwrite "
+                              "scores them again)", highlight=False)
+            return
+        if summary and not quiet:
+            out.print(stance_table(result.counts, model.task))
+        if not quiet:
+            console.print(
+                f"{counted(result.items, 'item')} -> {one_line(given_name(result.out))} with {model.model_id}"
+                f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; "
+                f"{result.predicted} predicted"
+                f"{f', {result.resumed} resumed' if result.resumed else ''}; {result.truncated} truncated to "
+                f"{model.max_length} tokens"
+                + (f" by the stance model, {counted(result.sentiment_truncated, 'sentence')} to "
+                   f"{sentiment.max_length} by the sentiment model"
+                   if sentiment is not None else "")
+                + (f" (of the items scored since: the journal's lines of {result.unmarked} resumed items, written "
+                   "before 2026-12-07, do not say which were cut)" if result.unmarked else "")
+                + f"; {result.seconds:.1f} s"
+                + (f" ({result.items_per_second:.0f} items/s)" if result.predicted else ""), highlight=False)

@@ -497,12 +497,13 @@ def check_annotator(name: str) -> str:
     return name
 
 
-def label_file(path: Path) -> Path:
-    """A label file to append to: JSON lines, named so (a .csv name would mislead every later reader)."""
+def label_file(path: Path, option: str) -> Path:
+    """A label file to append to (``option`` names it): JSON lines, named so (a .csv name would mislead every later
+    reader)."""
     from classifier.io.files import check_writable
     from classifier.labels import refuse_compressed
 
-    check_writable(path)
+    check_writable(path, option)
     refuse_compressed(path)  # labels.jsonl.gz, or a gzip'd labels.jsonl: not "give it a .jsonl name"
     if path.suffix.lower() not in (".jsonl", ".ndjson"):
         raise InputError(f"{path}: label files are JSON lines; give it a .jsonl name")
@@ -573,7 +574,7 @@ def run_command(
     chosen = get_task(task, "--task")
     keymap = parse_keys(keys, chosen)
     annotator = check_annotator(annotator or os.environ.get("STANCE_ANNOTATOR") or getpass.getuser())
-    label_file(labels_path)
+    label_file(labels_path, "--labels")
     check_not_input(labels_path, items_path, option="--labels")
     LabelStore(labels_path).check_appendable("--labels")
     if str(items_path) == "-":
@@ -663,7 +664,7 @@ def suggest_command(
     from classifier.models.stance_model import default_model_path, default_sentiment_path
 
     chosen = get_task(task, "--task")
-    label_file(out_path)
+    label_file(out_path, "--out")
     check_not_input(out_path, items_path)
     LabelStore(out_path).check_appendable("--out")
     items = load_items(items_path, chosen)
@@ -705,7 +706,7 @@ def export_command(
     json_output(out_path)
     check_not_input(out_path, items_path)
     if config:
-        check_writable(config)
+        check_writable(config, "--config")
         check_not_input(config, items_path, out_path, option="--config")
     chosen = get_task(task, "--task")
     items = load_items(items_path, chosen)
@@ -735,7 +736,7 @@ def import_command(
 
     Example: stance label import project-1-export.json --labels labels.jsonl
     """
-    label_file(labels_path)
+    label_file(labels_path, "--labels")
     check_not_input(labels_path, export_path, option="--labels")
     LabelStore(labels_path).check_appendable("--labels")
     if not export_path.exists():
@@ -839,7 +840,7 @@ def agreement_command(
     from classifier.io.files import json_output, write_json_atomic
 
     if json_path:
-        json_output(json_path)
+        json_output(json_path, "--json")
     report = agreement(read_records(labels_paths), include_suggested=include_suggested, n_boot=n_boot, seed=seed)
     files = ", ".join(map(str, labels_paths))
     if len(report["annotators"]) < 2:

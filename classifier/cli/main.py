@@ -17,6 +17,7 @@ from rich.text import Text
 from classifier.cli import commands  # noqa: F401  (registers every command on ``app``)
 from classifier.cli.app import app, console, on_sigterm, quiet_libraries
 from classifier.cli.label import DefaultRunGroup
+from classifier.io.files import command_line_path
 from classifier.visible import one_line
 
 # click's base of usage errors: typer's own copy of click in typer 0.2x, click itself before
@@ -47,10 +48,20 @@ def usage_error_line(exc: ClickException, args: Sequence[str] = ()) -> Text:
     return Text.assemble(("error:", "bold red"), " ", one_line(f"{where}: {exc.format_message()} (see {where} --help)"))
 
 
+def command_line_arg(arg: str) -> str:
+    """An argument with a file called "-" in it (``./-``, ``--out=./-``) named so that pathlib does not read it as
+    "-" (``io.files.command_line_path``)."""
+    flag, equals, value = arg.partition("=")
+    if equals and flag.startswith("--"):
+        return f"{flag}={command_line_path(value)}"
+    return command_line_path(arg)
+
+
 def main(args: Sequence[str] | None = None) -> None:
     quiet_libraries()
     signal.signal(signal.SIGTERM, on_sigterm)  # a kill unwinds like Ctrl-C: no partial temporaries left
-    given = list(sys.argv[1:] if args is None else args)
+    # a file called "-" given as ./- stays that file (pathlib reads ./- as "-": standard input or output)
+    given = [command_line_arg(arg) for arg in (sys.argv[1:] if args is None else args)]
     try:
         code = app(args=given, prog_name="stance", standalone_mode=False)
     except ClickException as exc:

@@ -17,7 +17,7 @@ from classifier.clean import load_rules
 from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
-                                 remove_stale_temporaries, spooled_input)
+                                 given_name, remove_stale_temporaries, spooled_input, stdout_table)
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
 from classifier.visible import counted, one_line
 
@@ -241,46 +241,49 @@ def prepare(
 
     Example: stance prepare seeds/ --out out/items.jsonl --explain
     """
-    fmt = output_format(out_path, fmt)
-    check_not_read(out_path, input_path, manifest, actors, actors_only)
-    check_not_predictions(out_path)
-    check_not_labelled(out_path)
-    started = time.perf_counter()
-    # "-" or a pipe: saved, told by its content
-    input_path = spooled_input(input_path, *text_header(columns, input_path))
-    catalogue = choose_catalogue(actors, actors_only, only_actors)
-    remove_stale_temporaries(out_path)  # what a run killed with -9 left beside this output
-    if strict and skip_unreadable:
-        fail("--strict and --skip-unreadable contradict each other (stopping at an unreadable file is the default)")
-    totals, skipped = prepare_to_file(input_path, out_path, fmt, catalogue, manifest, encoding, skip_unreadable, quiet,
-                                      keep_reports=explain, max_chars=max_article_chars, date_order=date_order,
-                                      columns=columns, workers=workers)
-    seconds = time.perf_counter() - started
-    if explain:
-        out.print(explain_table(totals.reports))
-        for report in totals.reports:  # an article's id is its file's name: kept on one line
-            article = one_line(report.article)
-            if report.not_english:
-                out.print(f"  {article}  [not English]  {report.not_english}", highlight=False)
-            if report.thin_page:
-                out.print(f"  {article}  [thin page]  {report.words} words of article text", highlight=False)
-            for rule, line in report.dropped_lines:
-                out.print(f"  {article}  [{rule}]  {line[:100]}")
-            for written, why in report.out_of_office:
-                out.print(f"  {article}  [out of office]  {one_line(written)}: {one_line(why)[:200]}", highlight=False)
-    if not quiet:
-        pages, other = totals.undated_pages, totals.undated
-        console.print(
-            f"{counted(totals.articles, 'article')}, {counted(totals.sentences, 'sentence')}, "
-            f"{counted(totals.items, 'item')} ({counted(len(totals.by_actor), 'actor')}) -> {one_line(out_path)}; "
-            f"{skipped_summary(skipped, table=not input_path.is_dir())}; " + (f"{counted(pages, 'HTML page')} without a date; " if pages else "")
-            + (f"{counted(other, 'other article' if pages else 'article')} undated; " if other else "") +
-            f"{seconds:.1f} s ({totals.articles / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
-        if totals.by_actor:
-            console.print("mentions: " + ", ".join(f"{a} {n}" for a, n in totals.by_actor.most_common()),
-                          highlight=False)
-        if note := tenure_note(totals):
-            console.print(note, highlight=False)
+    with stdout_table(out_path, fmt) as (out_path, fmt):  # --out -: to standard output, when written whole
+        fmt = output_format(out_path, fmt)
+        check_not_read(out_path, input_path, manifest, actors, actors_only)
+        check_not_predictions(out_path)
+        check_not_labelled(out_path)
+        started = time.perf_counter()
+        # "-" or a pipe: saved, told by its content
+        input_path = spooled_input(input_path, *text_header(columns, input_path))
+        catalogue = choose_catalogue(actors, actors_only, only_actors)
+        remove_stale_temporaries(out_path)  # what a run killed with -9 left beside this output
+        if strict and skip_unreadable:
+            fail("--strict and --skip-unreadable contradict each other (stopping at an unreadable file is the default)")
+        totals, skipped = prepare_to_file(input_path, out_path, fmt, catalogue, manifest, encoding, skip_unreadable,
+                                          quiet, keep_reports=explain, max_chars=max_article_chars,
+                                          date_order=date_order, columns=columns, workers=workers)
+        seconds = time.perf_counter() - started
+        if explain:
+            out.print(explain_table(totals.reports))
+            for report in totals.reports:  # an article's id is its file's name: kept on one line
+                article = one_line(report.article)
+                if report.not_english:
+                    out.print(f"  {article}  [not English]  {report.not_english}", highlight=False)
+                if report.thin_page:
+                    out.print(f"  {article}  [thin page]  {report.words} words of article text", highlight=False)
+                for rule, line in report.dropped_lines:
+                    out.print(f"  {article}  [{rule}]  {line[:100]}")
+                for written, why in report.out_of_office:
+                    out.print(f"  {article}  [out of office]  {one_line(written)}: {one_line(why)[:200]}",
+                              highlight=False)
+        if not quiet:
+            pages, other = totals.undated_pages, totals.undated
+            console.print(
+                f"{counted(totals.articles, 'article')}, {counted(totals.sentences, 'sentence')}, "
+                f"{counted(totals.items, 'item')} ({counted(len(totals.by_actor), 'actor')}) -> "
+                f"{one_line(given_name(out_path))}; {skipped_summary(skipped, table=not input_path.is_dir())}; "
+                + (f"{counted(pages, 'HTML page')} without a date; " if pages else "")
+                + (f"{counted(other, 'other article' if pages else 'article')} undated; " if other else "") +
+                f"{seconds:.1f} s ({totals.articles / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
+            if totals.by_actor:
+                console.print("mentions: " + ", ".join(f"{a} {n}" for a, n in totals.by_actor.most_common()),
+                              highlight=False)
+            if note := tenure_note(totals):
+                console.print(note, highlight=False)
 
 
 @actors_app.command("suggest")

@@ -43,10 +43,11 @@ def report_cli(
 
     Example: stance report preds.jsonl --out reports/2024 --gold dev_preds.jsonl
     """
-    from classifier.io.files import spooled_input
+    from classifier.io.files import check_not_stdout, spooled_input
     from classifier.report import make_report
     from classifier.report import tables
 
+    check_not_stdout(out_dir)  # before standard input is read
     predictions = spooled_input(predictions)  # "-" or a pipe: saved, read as a file, told by its content
     gold, compare = gold and spooled_input(gold), compare and spooled_input(compare)
 

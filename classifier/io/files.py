@@ -80,7 +80,9 @@ def same_file(a: str | Path, b: str | Path) -> bool:
 
 
 def check_not_input(out: str | Path, *inputs: str | Path | None, option: str = "--out") -> None:
-    """Refuse, before any work, an output that is one of the inputs (it would destroy what it reads)."""
+    """Refuse, before any work, an output that is one of the inputs (it would destroy what it reads), or "-"
+    (``check_not_stdout``)."""
+    check_not_stdout(out, option)
     for given in inputs:
         if given is not None and same_file(out, given):
             raise InputError(f"{option} {out}: that is the input file {given}; write to another file "
@@ -89,6 +91,7 @@ def check_not_input(out: str | Path, *inputs: str | Path | None, option: str = "
 
 def check_not_inside(folder: str | Path, *inputs: str | Path | None, option: str = "--out") -> None:
     """Refuse, before any work, an output folder that is replaced whole while it is, or holds, one of the inputs."""
+    check_not_stdout(folder, option)
     target = Path(folder).resolve()
     for given in inputs:
         if given is None:
@@ -99,10 +102,11 @@ def check_not_inside(folder: str | Path, *inputs: str | Path | None, option: str
                              "name another folder (nothing was changed)")
 
 
-def check_writable(path: str | Path) -> Path:
-    """``path`` can become a file: it is not a folder, a device, a pipe or a socket, and no folder above it is a
-    file. A link is followed: the path returned is the file it points to, so that writing it in place (a new
-    file moved over the old) updates the link's file and keeps the link."""
+def check_writable(path: str | Path, option: str = "--out") -> Path:
+    """``path`` can become a file: it is not "-" (``check_not_stdout``; ``option`` names it), a folder, a device, a
+    pipe or a socket, and no folder above it is a file. A link is followed: the path returned is the file it points
+    to, so that writing it in place (a new file moved over the old) updates the link's file and keeps the link."""
+    check_not_stdout(path, option)
     path = Path(path)
     if path.is_symlink():
         path = path.resolve()
@@ -223,6 +227,90 @@ SPOOL_BLOCK_BYTES = 1 << 20
 # the spools of the commands running, innermost last: the name given -> the file it was saved to
 _SPOOLS: contextvars.ContextVar = contextvars.ContextVar("spools", default=())
 _GIVEN: dict[str, str] = {}  # a spooled file's path -> the name it was given as, for messages (``named_as_given``)
+
+
+# "-" given for an output: standard output, where a command writes its table there (``stdout_table``)
+STDOUT = "-"
+STDOUT_FORMATS = ("jsonl", "csv")  # text; Parquet is binary, its footer written last
+
+
+def writes_stdout(path: str | Path | None) -> bool:
+    """Whether an output is "-": standard output (a file called "-" is given as ./-: ``command_line_path``)."""
+    return path is not None and str(path) == STDOUT
+
+
+def check_not_stdout(path: str | Path | None, option: str = "--out") -> None:
+    """The rule for "-" as an output, in one place: standard output takes the table of 'stance prepare' and
+    'stance classify' (``stdout_table``, which hands none of the output checks a "-"); any other output (a report
+    or model folder, a label file, metrics, a Label Studio file) is refused here, before any work, where it made a
+    file called "-". ``check_writable``, ``check_not_input`` and ``check_not_inside`` ask it first."""
+    if writes_stdout(path):
+        raise InputError(f"{option} -: this output cannot go to standard output (only the items of 'stance prepare' "
+                         "and the predictions of 'stance classify' without --ray-data can); give a path (./- for a "
+                         "file called '-')")
+
+
+def command_line_path(arg: str) -> str:
+    """A command-line argument kept apart from "-": pathlib (and so typer) reads "./-" as "-", standard input or
+    output, so an argument that names a file called "-" another way (./-, ./--out=./-'s value) is given as that
+    file's absolute path; any other argument is left as it is."""
+    if arg != STDIN and os.path.normpath(arg) == STDIN:
+        return os.path.abspath(arg)
+    return arg
+
+
+@contextlib.contextmanager
+def stdout_table(path: str | Path, fmt: str | None, refused: dict[str, bool] | None = None,
+                 option: str = "--out") -> Iterator[tuple[Path, str | None]]:
+    """(the output path, its --format) for a command that writes a table (prepare, classify): ``path`` and ``fmt``
+    as given, unless ``path`` is "-" (``writes_stdout``). Then the command writes, checks, locks and journals a file
+    in a temporary folder (removed when the block ends) as it does any output, JSON lines unless ``fmt`` is csv
+    (Parquet is refused), and its bytes go to standard output only when the block ends without an error: nothing
+    where it fails or is interrupted, as a file is written whole or not at all. While the block lasts, Python's
+    standard output is standard error, so that no table, note or progress line of the command's lands among the
+    records. ``refused``: flags that make no sense on standard output (--resume, --overwrite: no earlier run or
+    file is there), each refused where it is set. Messages name the temporary file "-" (``named_as_given``)."""
+    if not writes_stdout(path):
+        yield Path(path), fmt
+        return
+    for flag, given in (refused or {}).items():
+        if given:
+            raise InputError(f"{flag}: not with {option} - (standard output holds no earlier run to resume or "
+                             "file to replace); give --out a file to use it")
+    if fmt is not None and fmt not in STDOUT_FORMATS:
+        raise InputError(f"--format {fmt}: not with {option} - (standard output takes "
+                         f"{' or '.join(STDOUT_FORMATS)}; Parquet is binary and written whole at its end: give --out "
+                         "a .parquet file)")
+    import shutil
+
+    fmt = fmt or "jsonl"
+    folder = Path(tempfile.mkdtemp(prefix="stance-output-", dir=os.path.realpath(tempfile.gettempdir())))
+    stem = folder / "stdout"
+    _GIVEN[str(stem)] = STDOUT
+    stream = sys.stdout
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield stem.with_suffix(f".{fmt}"), fmt
+        copy_to_stdout(stem.with_suffix(f".{fmt}"), stream)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def copy_to_stdout(path: Path, stream) -> None:
+    """``path``'s bytes to the standard output ``stream``, a MiB at a time; a reader that ended first (``| head``)
+    is one line, not a broken pipe's traceback."""
+    import shutil
+
+    try:
+        stream.flush()
+        with open(path, "rb") as fh:
+            shutil.copyfileobj(fh, stream.buffer, SPOOL_BLOCK_BYTES)
+        stream.buffer.flush()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # what is left in the buffer goes nowhere at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        raise InputError("-: standard output was closed before the table was written whole (the command reading "
+                         "it ended first)") from None
 
 
 def check_stdin() -> None:
@@ -673,7 +761,7 @@ def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[st
     if Path(path).suffix.lower() in COMPRESSED_SUFFIXES:
         raise InputError(f"{option} {path}: outputs are not written compressed; name it without "
                          f"{Path(path).suffix} and compress it afterwards (gzip FILE) if you need to")
-    check_writable(path)
+    check_writable(path, option)
     check_not_labels(path, option)
     named = format_of(path, default="")
     if fmt and named and fmt != named:
@@ -689,9 +777,9 @@ def output_format(path: str | Path, fmt: str | None = None, formats: Iterable[st
     return chosen
 
 
-def json_output(path: str | Path) -> Path:
-    """A JSON output file (metrics, tasks), checked before any work is done."""
-    path = check_writable(path)
+def json_output(path: str | Path, option: str = "--out") -> Path:
+    """A JSON output file (metrics, tasks), checked before any work is done (``option``: what named it)."""
+    path = check_writable(path, option)
     if path.suffix.lower() != ".json":
         raise InputError(f"{path}: this output is JSON; give it a .json name")
     return path
