@@ -25,12 +25,13 @@ ARTICLES = [{"id": "a1", "text": "Russia warned NATO on Monday. China stayed sil
             {"id": "a2", "text": "Ukraine thanked the European Union for its help.", "source": "BBC"}]
 
 
-def stance(*args, stdin: bytes | int | None = None, tmp: Path | None = None) -> subprocess.CompletedProcess:
-    """``stance ARGS`` run as a user runs it, its standard input ``stdin`` (bytes, or a file descriptor), its
-    temporary files in ``tmp``."""
+def stance(*args, stdin: bytes | int | None = None, tmp: Path | None = None,
+           cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """``stance ARGS`` run as a user runs it in ``cwd``, its standard input ``stdin`` (bytes, or a file descriptor),
+    its standard output and error captured (``stdout=PIPE``), its temporary files in ``tmp``."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), **({"TMPDIR": str(tmp)} if tmp else {}))
     given = {"input": stdin} if isinstance(stdin, bytes) else {"stdin": stdin if stdin is not None else subprocess.DEVNULL}
-    return subprocess.run([sys.executable, "-m", "classifier", *map(str, args)], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "classifier", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, timeout=600, **given)
 
 
@@ -187,3 +188,115 @@ def test_train_reads_a_pipe_and_its_card_names_it_with_its_hash(tmp_path, tiny_m
     assert result.exit_code == 0, result.output
     card = json.loads((tmp_path / "m" / "model_card.json").read_text())
     assert card["data"]["label files"] == f"{pipe} (sha256 {hashlib.sha256(data).hexdigest()[:12]})"
+
+
+def test_prepare_and_classify_write_standard_output_whole_with_their_notes_on_standard_error(tmp_path, tiny_model_dir):
+    """'--out -' made a file called "-". prepare and classify now write their table to standard output, the same
+    bytes a file gets, once it is written whole (nothing where the run fails); the closing line, the counts table and
+    --explain's lines go to standard error, and no file "-" or temporary file is left."""
+    articles = tmp_path / "articles.jsonl"
+    articles.write_bytes(jsonl(ARTICLES))
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    expected = stance("prepare", articles, "--out", tmp_path / "items.jsonl", "-q")
+    assert expected.returncode == 0, expected.stderr
+    items = (tmp_path / "items.jsonl").read_bytes()
+    piped = stance("prepare", "-", "--out", "-", "--explain", stdin=jsonl(ARTICLES), tmp=spool, cwd=tmp_path)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == items  # the records alone: the summary and --explain's table are on standard error
+    assert b"-> -;" in piped.stderr and b"Lines dropped per article" in piped.stderr, piped.stderr
+    csv_out = stance("prepare", articles, "--out", "-", "--format", "csv", "-q", tmp=spool)
+    assert csv_out.returncode == 0 and csv_out.stdout.startswith(b"id,text,actor,spans,"), csv_out.stderr
+    scored = stance("classify", tmp_path / "items.jsonl", "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir,
+                    "-q")
+    assert scored.returncode == 0, scored.stderr
+    streamed = stance("classify", "-", "--out", "-", "--model", tiny_model_dir, stdin=piped.stdout, tmp=spool,
+                      cwd=tmp_path)  # stance prepare - --out - | stance classify - --out -, counts table and all
+    assert streamed.returncode == 0, streamed.stderr
+    assert streamed.stdout == (tmp_path / "p.jsonl").read_bytes()
+    assert b"-> - with" in streamed.stderr and b"against" in streamed.stderr, streamed.stderr
+    broken = stance("prepare", "-", "--out", "-", "-q", stdin=jsonl(ARTICLES) + b"{bad\n", tmp=spool)
+    assert broken.returncode == 1 and broken.stdout == b"", broken.stdout
+    assert broken.stderr.decode().startswith("error: -:3: malformed JSON"), broken.stderr
+    assert not (tmp_path / "-").exists()
+    assert not [left for left in spool.iterdir() if left.name.startswith("stance-")]  # (a library leaves a .ses)
+
+
+def test_out_dash_is_refused_in_one_line_where_it_makes_no_sense(tmp_path, tiny_model_dir):
+    """--resume, --overwrite and Parquet with '--out -', and '-' for every output that is no table of prepare or
+    classify (a report or model folder, metrics, a label file, a gold set, --ray-data's folder), are one line each,
+    before anything is read; each made a file (or folder) called "-"."""
+    items = tmp_path / "items.jsonl"
+    items.write_bytes(jsonl([{"id": "i1", "text": "Russia warned NATO.", "actor": "Russia", "spans": [[0, 6]],
+                              "label": "against", "annotator": "ana"}]))
+    cases = [
+        (("classify", items, "--out", "-", "--resume"), "error: --resume: not with --out - (standard output"),
+        (("classify", items, "--out", "-", "--overwrite"), "error: --overwrite: not with --out -"),
+        (("prepare", items, "--out", "-", "--format", "parquet"), "error: --format parquet: not with --out -"),
+        (("classify", items, "--out", "-", "--ray-data"), "error: --out -: this output cannot go to standard output"),
+        (("report", "-", "--out", "-"), "error: --out -: this output cannot go to standard output"),
+        (("train", items, "--out", "-"), "error: --out -: this output cannot go to standard output"),
+        (("evaluate", items, "--out", "-"), "error: --out -: this output cannot go to standard output"),
+        (("label", "gold", items, "--out", "-"), "error: --out -: this output cannot go to standard output"),
+        (("label", "gold", items, "--out", "g.jsonl", "--ties", "-"), "error: --ties -: this output cannot go"),
+        (("label", "run", items, "--labels", "-"), "error: --labels -: this output cannot go to standard output"),
+        (("label", "export", items, "--out", "t.json", "--config", "-"), "error: --config -: this output cannot go"),
+    ]
+    for args, message in cases:
+        model = ["--model", tiny_model_dir] if args[0] == "classify" else []
+        result = stance(*args, *model, stdin=items.read_bytes(), cwd=tmp_path)
+        assert result.returncode == 1 and result.stdout == b"", (args, result.stdout)
+        assert result.stderr.decode().startswith(message) and result.stderr.count(b"\n") == 1, (args, result.stderr)
+    assert not (tmp_path / "-").exists() and not (tmp_path / ".-.lock").exists()
+
+
+def test_a_file_called_dash_is_reached_as_dot_slash_dash(tmp_path):
+    """pathlib reads ./- as "-", so ./- read standard input (it said '-: empty (no rows)') and, with '--out -' now
+    standard output, would have written there: ./- (and --out=./-) name the file called "-"."""
+    (tmp_path / "articles.jsonl").write_bytes(jsonl(ARTICLES))
+    (tmp_path / "-").write_bytes(jsonl(ARTICLES))
+    result = stance("prepare", "./-", "--out", "items.jsonl", "-q", stdin=b"", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    expected = (tmp_path / "items.jsonl").read_bytes()
+    assert b'"article": "a2"' in expected
+    for given in (["--out", "./-"], ["--out=./-"]):
+        (tmp_path / "-").unlink()
+        result = stance("prepare", "articles.jsonl", *given, "--format", "jsonl", "-q", cwd=tmp_path)
+        assert result.returncode == 0 and result.stdout == b"", result.stderr
+        assert (tmp_path / "-").read_bytes() == expected
+
+
+PROBE = """import os, sys
+from classifier.io.files import spooled_input, spooled_inputs
+with spooled_inputs():
+    saved = spooled_input(sys.argv[1])
+    print(saved.name, saved.is_symlink(), os.path.samefile(saved, sys.argv[2]), len(saved.read_bytes()))
+"""
+
+
+def test_standard_input_redirected_from_a_file_is_read_in_place_not_copied(tmp_path):
+    """'stance classify - < big.jsonl' copied the file to a temporary one first. A regular file on standard input,
+    not yet read, is now linked (/proc/PID/fd/0) under the name its content tells, and read in place; a pipe, or a
+    file read part-way (read on from its offset), is still copied."""
+    articles = tmp_path / "articles.jsonl.gz"
+    articles.write_bytes(gzip.compress(jsonl(ARTICLES)))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
+
+    def probe(given: str, **stdin) -> str:
+        result = subprocess.run([sys.executable, "-c", PROBE, given, str(articles)], env=env, capture_output=True,
+                                timeout=120, **stdin)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.decode().strip()
+
+    size = articles.stat().st_size
+    for given in ("-", "/dev/stdin"):
+        with open(articles, "rb") as redirected:
+            assert probe(given, stdin=redirected) == f"input.jsonl.gz True True {size}"
+    assert probe("-", input=articles.read_bytes()) == f"input.jsonl.gz False False {size}"
+    with open(articles, "rb") as redirected:
+        redirected.seek(10)
+        assert probe("-", stdin=redirected).endswith(f"False False {size - 10}")
+    expected = stance("prepare", articles, "--out", "-", "-q")
+    with open(articles, "rb") as redirected:
+        result = stance("prepare", "-", "--out", "-", "-q", stdin=redirected.fileno(), tmp=tmp_path)
+    assert result.returncode == 0 and result.stdout == expected.stdout and b'"a2"' in result.stdout, result.stderr

@@ -390,6 +390,10 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] = l
     sessions = sessions[:1]  # saved for the outermost session: a command's, where a reader within it opens its own
     if given == STDIN:
         check_stdin()
+    in_place = stdin_in_place(given)  # "-" or /dev/stdin < a regular file: linked, not copied
+    if in_place:
+        source = None
+    elif given == STDIN:
         source = contextlib.nullcontext(sys.stdin.buffer)
     else:
         check_regular_input(path, pipe=True)
@@ -402,9 +406,12 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] = l
     sessions[-1][given] = saved  # removed with the folder when the session ends, whatever happens next
     _GIVEN[str(saved)] = given  # the file is named by its suffixes later: named_as_given names those too
     try:
-        with source as stream, open(saved, "wb") as fh:
-            while block := stream.read(SPOOL_BLOCK_BYTES):
-                fh.write(block)
+        if in_place:
+            os.symlink(in_place, saved)
+        else:
+            with source as stream, open(saved, "wb") as fh:
+                while block := stream.read(SPOOL_BLOCK_BYTES):
+                    fh.write(block)
     except OSError as exc:
         where = "standard input" if given == STDIN else given
         raise InputError(f"{given}: cannot save {where} to a temporary file in {folder.parent} "
@@ -413,6 +420,29 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] = l
     saved.rename(named)
     sessions[-1][given] = named
     return named
+
+
+def stdin_in_place(given: str) -> str | None:
+    """Where ``given`` ("-", or a name of standard input such as /dev/stdin) is standard input redirected from a
+    regular file and not yet read (``stance classify - < big.jsonl``): a path that opens that file anew, from its
+    start, as often as a reader needs, ``/proc/PID/fd/0`` (Linux; this process's id, not "self", so that any process
+    reading it reads this one's file, the very file the shell opened even where its name was since replaced), for
+    ``spooled_input`` to link to instead of copying the file. None where standard input is a pipe, a file read
+    part-way (``{ head -1; stance prepare - ...; } < a.jsonl`` reads on from its offset, as a copy does), not this
+    process's file descriptor 0 (a test runner's stream) or where there is no /proc (macOS's /dev/fd/0 shares the
+    offset): then its bytes are copied."""
+    try:
+        if sys.stdin is None or sys.stdin.fileno() != 0:
+            return None
+        opened = os.fstat(0)
+        if not stat.S_ISREG(opened.st_mode) or os.lseek(0, 0, os.SEEK_CUR) != 0:
+            return None
+        if given != STDIN and not os.path.samestat(os.stat(given), opened):
+            return None
+    except (OSError, ValueError):  # io.UnsupportedOperation (a stream with no descriptor) is both
+        return None
+    path = f"/proc/{os.getpid()}/fd/0"
+    return path if os.path.exists(path) else None
 
 
 def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool], wanted: str) -> str:
