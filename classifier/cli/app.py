@@ -25,6 +25,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = SafeConsole(stderr=True, soft_wrap=True)
+# the end of an input's help where "-" reads standard input (io.files.spooled_input), and of an output's where
+# "-" writes standard output (io.files.stdout_table)
+STDIN_HELP = " Give - to read standard input."
+STDOUT_HELP = " Give - to write JSON lines (or --format csv) to standard output, once the run ends without an error."
 out = SafeConsole(soft_wrap=True)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from classifier.cli.app import app, handle_errors, out, warn
+from classifier.cli.app import STDIN_HELP, app, handle_errors, out, warn
 from classifier.errors import model_failures
 
 
@@ -14,7 +14,7 @@ from classifier.errors import model_failures
 @handle_errors
 def calibrate_cli(
     model_dir: Path = typer.Argument(..., help="Model directory (from 'stance train')."),
-    dev_items: Path = typer.Argument(..., help="Gold-labelled dev items (JSONL, CSV or Parquet), not the test set."),
+    dev_items: Path = typer.Argument(..., help="Gold-labelled dev items (JSONL, CSV or Parquet), not the test set." + STDIN_HELP),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
     bins: int = typer.Option(10, "--bins", min=2, help="Confidence bins for the ECE."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Fit and print, but do not write stance.json."),

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from classifier import __version__
 from classifier.actors import MentionFinder, actor_names, choose_catalogue, found_spans_note, term_hints
-from classifier.cli.app import (app, console, fail, handle_errors, out, progress_bar,
+from classifier.cli.app import (STDIN_HELP, STDOUT_HELP, app, console, fail, handle_errors, out, progress_bar,
                                  show_progress, warn)
 from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DATE_ORDER_HELP, ENCODING_HELP,
                                     MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, WORKERS_HELP, prepare_to_file,
@@ -543,8 +543,8 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
 @app.command("classify")
 @handle_errors
 def classify_command(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="Items file (.jsonl/.csv/.parquet with text, actor, spans; .jsonl/.csv may be .gz, .bz2, .xz or .zst compressed) or articles (folder or table) to prepare first."),
-    out_path: Path = typer.Option(..., "--out", "-o", help="Predictions file (.jsonl, .csv or .parquet)."),
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="Items file (.jsonl/.csv/.parquet with text, actor, spans; .jsonl/.csv may be .gz, .bz2, .xz or .zst compressed) or articles (folder or table) to prepare first." + STDIN_HELP),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Predictions file (.jsonl, .csv or .parquet)." + STDOUT_HELP),
     model_dir: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory: the stance model (default: models/default), or with --task sentiment the sentiment model."),
     task: str = typer.Option("stance", "--task", help="stance (toward each item's actor), sentiment (of each sentence, once per sentence; items need no actor) or both (stance per item, the sentence's sentiment beside it)."),
     sentiment_model_dir: Optional[Path] = typer.Option(None, "--sentiment-model", help="Sentence-sentiment model for --task sentiment or both (default: models/sentiment)."),

@@ -10,7 +10,7 @@ import typer
 
 from rich.text import Text
 
-from classifier.cli.app import app, handle_errors, out, show_progress, warn
+from classifier.cli.app import STDIN_HELP, app, handle_errors, out, show_progress, warn
 from classifier.cli.display import shown
 from classifier.visible import counted
 
@@ -58,7 +58,7 @@ def print_evaluation(result: dict) -> None:
 @app.command("evaluate")
 @handle_errors
 def evaluate_cli(
-    predictions: Path = typer.Argument(..., help="Predictions file from 'stance classify' (JSONL, CSV or Parquet)."),
+    predictions: Path = typer.Argument(..., help="Predictions file from 'stance classify' (JSONL, CSV or Parquet)." + STDIN_HELP),
     by: list[GroupBy] = typer.Option([], "--by", help="Also evaluate per group; repeat for several."),
     out_path: Optional[Path] = typer.Option(None, "--out", help="Write all metrics as JSON here."),
     compare: Optional[Path] = typer.Option(None, "--compare", help="An earlier model's predictions on the same items (OLD): differences are this file's model minus OLD's."),

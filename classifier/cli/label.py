@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from classifier.cli.app import app, console, handle_errors, out, progress_bar, show_progress, warn
+from classifier.cli.app import STDIN_HELP, app, console, handle_errors, out, progress_bar, show_progress, warn
 from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input, check_not_packed, read_once
 from classifier.cli.display import shown as visible
@@ -650,7 +650,7 @@ def summary_line(session: LabelSession, finished: bool, annotator: str, labels_p
 @label_app.command("suggest")
 @handle_errors
 def suggest_command(
-    items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'."),
+    items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'." + STDIN_HELP),
     out_path: Path = typer.Option(..., "--out", "-o", help="Label file the pre-labels are appended to."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model (default: models/default, or models/sentiment with --task sentiment). Its scores are kept beside --out as 'label run' keeps them: scores kept there of these items by this model are read, not scored again."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP),
@@ -690,7 +690,7 @@ def suggest_command(
 @label_app.command("export")
 @handle_errors
 def export_command(
-    items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'."),
+    items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'." + STDIN_HELP),
     out_path: Path = typer.Option(..., "--out", "-o", help="Label Studio tasks file (.json) to write."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations (a model of --task). Where ITEMS is a label file, the scores 'label run' or 'label suggest' kept beside it are read where they are this model's of these items, not scored again; export keeps none."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP + " The config's Choices control is named after it."),
@@ -727,7 +727,7 @@ def export_command(
 @label_app.command("import")
 @handle_errors
 def import_command(
-    export_path: Path = typer.Argument(..., metavar="EXPORT", help="Label Studio JSON export (a list of tasks)."),
+    export_path: Path = typer.Argument(..., metavar="EXPORT", help="Label Studio JSON export (a list of tasks)." + STDIN_HELP),
     labels_path: Path = typer.Option(..., "--labels", "-l", help="Label file the annotations are appended to."),
     annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="Name for every annotation (default: label-studio:<user>); where two users answered one task, only the last answer then counts."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP + " Answers are read from the Choices control of that name (or an unnamed one)."),
@@ -826,7 +826,7 @@ def without_nan(obj):
 @label_app.command("agreement")
 @handle_errors
 def agreement_command(
-    labels_paths: list[Path] = typer.Argument(..., metavar="LABELS...", help="One or more label files."),
+    labels_paths: list[Path] = typer.Argument(..., metavar="LABELS...", help="One or more label files." + STDIN_HELP),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the figures and disagreements here."),
     include_suggested: bool = typer.Option(False, "--include-suggested", help="Count model pre-labels as an annotator."),
     show: int = typer.Option(50, "--show", min=0, help="How many disagreements to list (0: none, only the figures)."),
@@ -882,7 +882,7 @@ def annotators_note(records: list[dict], name: str, shown: int = 5) -> str:
 @label_app.command("gold")
 @handle_errors
 def gold_command(
-    labels_paths: list[Path] = typer.Argument(..., metavar="LABELS...", help="One or more label files."),
+    labels_paths: list[Path] = typer.Argument(..., metavar="LABELS...", help="One or more label files." + STDIN_HELP),
     out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)."),
     annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="One annotator's labels (default: majority)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also use model pre-labels (for items no person labelled)."),

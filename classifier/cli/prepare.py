@@ -14,7 +14,7 @@ from rich.table import Table
 
 from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
 from classifier.clean import load_rules
-from classifier.cli.app import app, console, fail, handle_errors, out, progress_bar, show_progress, warn
+from classifier.cli.app import STDIN_HELP, STDOUT_HELP, app, console, fail, handle_errors, out, progress_bar, show_progress, warn
 from classifier.ingest import MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
                                  given_name, remove_stale_temporaries, spooled_input, stdout_table)
@@ -219,8 +219,8 @@ def explain_table(reports) -> Table:
 @app.command()
 @handle_errors
 def prepare(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.md/.html articles, or a .jsonl/.csv/.parquet file with id, text[, source, title, date, url, language] (named otherwise: --columns); .jsonl/.csv may be .gz, .bz2, .xz or .zst compressed."),
-    out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)."),
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder of .txt/.md/.html articles, or a .jsonl/.csv/.parquet file with id, text[, source, title, date, url, language] (named otherwise: --columns); .jsonl/.csv may be .gz, .bz2, .xz or .zst compressed." + STDIN_HELP),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)." + STDOUT_HELP),
     actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
     only_actors: Optional[str] = typer.Option(None, "--only-actors", help=ONLY_ACTORS_HELP),
@@ -289,7 +289,7 @@ def prepare(
 @actors_app.command("suggest")
 @handle_errors
 def actors_suggest(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder or article table, as for prepare."),
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="Folder or article table, as for prepare." + STDIN_HELP),
     actors: Optional[Path] = typer.Option(None, "--actors", help=ACTORS_HELP),
     actors_only: Optional[Path] = typer.Option(None, "--actors-only", help=ACTORS_ONLY_HELP),
     top: int = typer.Option(30, "--top", min=1, help="How many names to list."),

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from classifier.cli.app import app, handle_errors, out, show_progress, warn
+from classifier.cli.app import STDIN_HELP, app, handle_errors, out, show_progress, warn
 
 SHOWN_ROWS = 40
 
@@ -15,7 +15,7 @@ SHOWN_ROWS = 40
 @app.command("report")
 @handle_errors
 def report_cli(
-    predictions: Path = typer.Argument(..., help="Predictions file from 'stance classify' (JSONL, CSV or Parquet)."),
+    predictions: Path = typer.Argument(..., help="Predictions file from 'stance classify' (JSONL, CSV or Parquet)." + STDIN_HELP),
     out_dir: Path = typer.Option(..., "--out", help="Directory for the tables, plots, report.html and report.md."),
     gold: Optional[Path] = typer.Option(None, "--gold", help="Predictions with gold labels (the same model on a "
                                         "labelled set), used to correct the shares for classifier error."),

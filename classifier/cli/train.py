@@ -12,7 +12,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from classifier.cli.app import app, check_device, console, handle_errors, out, progress_bar, show_progress, warn
+from classifier.cli.app import (STDIN_HELP, app, check_device, console, handle_errors, out, progress_bar,
+                                show_progress, warn)
 from classifier.errors import InputError, model_failures
 from classifier.items import LABELS, Item
 from classifier.io.files import file_sha256, given_name, has_label_column, spooled_input
@@ -482,7 +483,7 @@ def make_config(base: str, epochs, learning_rate, batch_size, patience, class_we
 @app.command("train")
 @handle_errors
 def train_command(
-    labels: list[Path] = typer.Argument(..., metavar="LABELS...", help="Label files (from 'stance label') or labelled item files (JSONL, CSV, Parquet): stance (favor/against/neutral, with actor) or sentence sentiment (positive/negative/neutral, actor not needed)."),
+    labels: list[Path] = typer.Argument(..., metavar="LABELS...", help="Label files (from 'stance label') or labelled item files (JSONL, CSV, Parquet): stance (favor/against/neutral, with actor) or sentence sentiment (positive/negative/neutral, actor not needed)." + STDIN_HELP),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Directory for the new model, e.g. models/ours-v1."),
     base: Optional[str] = typer.Option(None, "--base", help="Start from: a model dir (default models/default, or models/sentiment for sentiment labels), or an encoder (HF name, path, 'minilm')."),
     test: Optional[list[Path]] = typer.Option(None, "--test", help="Held-out label file(s); default: hold out --test-fraction of the articles."),
