@@ -14,7 +14,8 @@ from rich.table import Table
 
 from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
 from classifier.clean import load_rules
-from classifier.cli.app import STDIN_HELP, STDOUT_HELP, app, console, fail, handle_errors, out, progress_bar, show_progress, warn
+from classifier.cli.app import (STDIN_HELP, STDOUT_HELP, app, console, fail, handle_errors, out, progress_bar,
+                                show_progress, warn)
 from classifier.ingest import MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
                                  given_name, remove_stale_temporaries, spooled_input, stdout_table)
