@@ -1522,6 +1522,24 @@ def test_a_model_that_fails_mid_run_is_one_line_and_resume_continues_from_its_jo
     assert read_jsonl(out) == read_jsonl(whole) and not journal.exists()
 
 
+def test_a_model_that_fails_mid_run_with_out_dash_says_nothing_reached_standard_output(tmp_path, tiny_model_dir,
+                                                                                     monkeypatch):
+    """--out -: the journal lies in the temporary folder that goes with the run, so the line offers no --resume (which
+    --out - refuses): it says that nothing was written to standard output, and nothing was."""
+    from transformers import BertForSequenceClassification
+
+    items = write_items(tmp_path / "items.jsonl", 10)
+    real = BertForSequenceClassification.forward
+    monkeypatch.setattr(BertForSequenceClassification, "forward", failing_after(3, real))
+    result = runner.invoke(app, ["classify", str(items), "--out", "-", "--model", str(tiny_model_dir),
+                                 "--batch-size", "2", "--engine", "torch", "--no-summary"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert said.startswith(f"error: {tiny_model_dir}: the model failed to score the items (RuntimeError: CUDA"), said
+    assert said.endswith("; nothing was written to standard output"), said
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]
+
+
 def test_a_sentiment_model_that_fails_before_the_first_batch_is_written_says_nothing_was(tmp_path, tiny_model_dir,
                                                                                         tiny_sentiment_dir,
                                                                                         monkeypatch):
