@@ -1165,10 +1165,13 @@ _CAPITALISED = re.compile(r"(?<![\w'’.-])(?:(?:[A-Z]\.){2,}|"
 
 # the last word of a name that is no actor, the head of a noun phrase that names a text or law ("the Constitution",
 # "Affordable Care Act", "Second Amendment", "Paris Agreement", "the Bible") or an event ("Super Bowl", "World Cup",
-# "Olympic Games", "G20 Summit", "Nobel Prize", "Academy Awards"); a numeral after it is no head ("Super Bowl LII")
-_NOT_ACTOR_HEADS = frozenset("""Act Amendment Amendments Constitution Treaty Accord Accords Agreement Declaration
-Charter Doctrine Protocol Bible Koran Quran Torah Bowl Cup Games Olympics Paralympics Championship Championships Awards
-Festival Summit Marathon Prize""".split())
+# "Olympic Games", "G20 Summit", "Nobel Prize", "Academy Awards"); a numeral after it is no head ("Super Bowl LII").
+# A text speaks ("the Constitution says"); an event never does, so a name of an event's form that speaks is a
+# company's or a person's ("Epic Games said", ``NameCounts.occasion_or_text``)
+_TEXT_HEADS = frozenset("""Act Amendment Amendments Constitution Treaty Accord Accords Agreement Declaration Charter
+Doctrine Protocol Bible Koran Quran Torah""".split())
+_EVENT_HEADS = frozenset("""Bowl Cup Games Olympics Paralympics Championship Championships Awards Festival Summit
+Marathon Prize""".split())
 # holidays and feasts, and the words of faith for a god, which no rule tells from names: they are capitalised
 # wherever they stand and never written in lower case. A name ending in one ("Merry Christmas") is none either, and
 # nor is one ending in "Day", "Eve" or "Night" after one, a possessive or a word the corpus writes in lower case
@@ -1176,6 +1179,7 @@ Festival Summit Marathon Prize""".split())
 _OCCASIONS = frozenset("""Christmas Xmas Easter Thanksgiving Halloween Hanukkah Chanukah Passover Ramadan Eid Diwali
 Kwanzaa Lent Advent Pentecost Epiphany Purim Sukkot Navratri Holi Vesak Nowruz God Allah""".split()) | {
     "Yom Kippur", "Rosh Hashanah", "Mardi Gras", "New Year", "Lunar New Year", "Chinese New Year"}
+_FAITH = frozenset({"God", "Allah"})  # "God said" (scripture quoted) is no person's name
 _OCCASION_ENDS = ("Day", "Eve", "Night")
 _ROMAN = re.compile(r"[IVXLC]+|\d+")
 # verbs that report speech: "Long said." after a quotation that the splitter cut off, or opening a sentence ("Long
@@ -1293,9 +1297,13 @@ class NameCounts:
     cased: set = field(default_factory=set)   # names seen in a sentence that is not in title case (``title_case``)
     speaking: Counter = field(default_factory=Counter)  # opening mentions a verb of speech follows ("Long said.")
     lower_speaking: Counter = field(default_factory=Counter)  # lower-case words a verb of speech follows
+    speakers: Counter = field(default_factory=Counter)  # mentions a verb of speech follows, wherever they stand
+    # names of several words whose last word speaks alone in an article that names them ("Tariq Ramadan ... Ramadan
+    # said"), in how many articles
+    surnamed: Counter = field(default_factory=Counter)
 
     def add_article(self, sentences: Iterable[str], matcher: Matcher) -> None:
-        seen, sentences = set(), list(sentences)
+        seen, spoke, sentences = set(), set(), list(sentences)
         written = [word for text in sentences for word in _LOWER_WORD.findall(text)]
         self.lower.update(written)
         self.lower_speaking.update(word for text in sentences for word in _LOWER_SPEAKS.findall(text))
@@ -1309,9 +1317,12 @@ class NameCounts:
                     self.cased.add(name)
                     opens = starts_sentence(text, start)
                     (self.opening if opens else self.inside)[name] += 1
-                    if opens and _SPEAKS.match(text, start + len(name)):
-                        self.speaking[name] += 1
+                    if _SPEAKS.match(text, start + len(name)):
+                        self.speakers[name] += 1
+                        self.speaking[name] += opens
+                        spoke.add(name)
         self.articles.update(seen)
+        self.surnamed.update(name for name in seen if " " in name and name.rsplit(" ", 1)[1] in spoke)
 
     def ranked(self, top: int = 30, common: frozenset[str] | None = None) -> list[tuple[str, int, int]]:
         """(name, articles, mentions), most articles first, news agencies (``NEWS_AGENCIES``, see ``agencies``) left
@@ -1325,22 +1336,26 @@ class NameCounts:
         return self._rows(keep)[:top]
 
     def occasion_or_text(self, name: str) -> bool:
-        """Whether a name is no actor by its form: an event's or a text's, by its last word (``_NOT_ACTOR_HEADS``:
-        "Super Bowl", "Super Bowl LII", "Constitution", "Affordable Care Act"), or a holiday or a word of faith
-        (``_OCCASIONS``: "Christmas", "Merry Christmas", "God"), or a day, eve or night named after one of them, a
-        possessive or a word the corpus writes in lower case ("Christmas Eve", "Valentine's Day", "Election
-        Night"; "Doris Day" is a name)."""
+        """Whether a name is no actor by its form: a text's, by its last word (``_TEXT_HEADS``: "Constitution",
+        "Affordable Care Act"), an event's (``_EVENT_HEADS``: "Super Bowl", "Super Bowl LII"), a holiday or a word
+        of faith (``_OCCASIONS``: "Christmas", "Merry Christmas", "God"), or a day, eve or night named after one of
+        them, a possessive or a word the corpus writes in lower case ("Christmas Eve", "Valentine's Day", "Election
+        Night"; "Doris Day" is a name). An event, a holiday or a day that the corpus has speak, by its name or its
+        last word alone in an article that names it, is a company's or a person's name ("Epic Games said", "Mark Day
+        ... Day said", "Tariq Ramadan ... Ramadan said"; "God said" aside): no event speaks, where a text does ("the
+        Constitution says")."""
         words = name.split(" ")
         while len(words) > 1 and _ROMAN.fullmatch(words[-1]):
             words = words[:-1]
-        if words[-1] in _NOT_ACTOR_HEADS or words[-1] in _OCCASIONS or " ".join(words) in _OCCASIONS \
-                or " ".join(words[-2:]) in _OCCASIONS or " ".join(words[-3:]) in _OCCASIONS:
+        if words[-1] in _TEXT_HEADS:
             return True
-        if len(words) > 1 and words[-1] in _OCCASION_ENDS:
+        occasion = words[-1] in _EVENT_HEADS or any(" ".join(words[-n:]) in _OCCASIONS for n in (1, 2, 3))
+        if not occasion and len(words) > 1 and words[-1] in _OCCASION_ENDS:
             before = words[:-1]
-            return " ".join(before) in _OCCASIONS or before[-1] in _OCCASIONS or bool(_APOSTROPHE.search(before[-1])) \
-                or self.lower[before[-1].lower()] > 0
-        return False
+            occasion = (" ".join(before) in _OCCASIONS or before[-1] in _OCCASIONS
+                        or bool(_APOSTROPHE.search(before[-1])) or self.lower[before[-1].lower()] > 0)
+        speaks = self.speakers[name] > 0 or self.surnamed[name] > 0
+        return occasion and (words[-1] in _FAITH or not speaks)
 
     def ordinary(self, name: str, common: frozenset[str]) -> bool:
         """Whether a name is an ordinary word whose capital something else explains, in however many articles. A

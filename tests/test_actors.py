@@ -544,6 +544,25 @@ def test_suggest_leaves_out_occasions_texts_and_photo_credits(matcher):
     assert not credit_or_label(text, text.index("Reuters"), len(text) - 1)
 
 
+def test_suggest_keeps_people_and_companies_named_as_events_or_holidays_where_they_speak(matcher):
+    """The rules for events and holidays left out "Epic Games" (Games), "Tariq Ramadan" and "Mohamed Eid" (a holiday
+    ending the name) and "Mark Day" (the corpus writes "mark"): no event speaks, so a name that speaks, or whose last
+    word speaks alone in an article that names it, is a company's or a person's; "Election Day", "Merry Christmas"
+    and "Christmas" stay out though "Day said" in another article, and "God said" leaves "God" out."""
+    from classifier.actors import NameCounts
+
+    counts = NameCounts()
+    for number in range(3):
+        counts.add_article([f"Epic Games sued Gazprom on day {number}.", "Epic Games said it would appeal."], matcher)
+        counts.add_article(["Tariq Ramadan was in court.", "Ramadan said he was innocent."], matcher)
+        counts.add_article(["Mohamed Eid met Gazprom.", "Mohamed Eid told reporters it went well."], matcher)
+        counts.add_article(["Mark Day voted no.", "Day said the mark of a plan is its cost."], matcher)
+        counts.add_article(["On Election Day the election was close.", "Merry Christmas, Gazprom wrote.",
+                            "Gazprom said Christmas was calm.", "God said so, Gazprom wrote."], matcher)
+    names = [name for name, _, _ in counts.ranked()]
+    assert sorted(names) == ["Day", "Epic Games", "Gazprom", "Mark Day", "Mohamed Eid", "Ramadan", "Tariq Ramadan"]
+
+
 def test_suggest_keeps_a_one_word_name_that_a_verb_of_speech_follows(matcher):
     """"Long" (a person) started its sentences ("Long said.", the splitter having cut it from the quotation before)
     and the corpus writes "long" often: it was left out as an ordinary word. A word a verb of speech follows is a
