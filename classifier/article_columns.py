@@ -61,6 +61,13 @@ def check_columns(value, path: str | Path = "") -> dict[str, str]:
         pairs = []
         for written, piece in _pieces(value):
             field, equals, column = piece.partition("=")
+            if written == piece and column.lstrip(" \t").startswith('"'):  # columns_text quotes every '"' it writes
+                raise InputError(f"{prefix}{shown}: the double quote that opens the column of {field.strip()!r} is "
+                                 f"not closed where the pair ends (got {written.strip()!r}); a column in double quotes "
+                                 'ends at its closing quote, before the next comma, e.g. title="Head, line"')
+            if equals and field.strip() and written != piece and not column.strip():
+                raise InputError(f"{prefix}{shown}: the column of {field.strip()!r} is empty (got "
+                                 f"{written.strip()!r}); name a column of the table")
             if not equals or not field.strip() or not column.strip():
                 raise InputError(f"{prefix}{shown}: expected FIELD=COLUMN pairs joined by commas, e.g. "
                                  f"text=maintext,date=date_publish (got {written.strip()!r})")
@@ -91,7 +98,8 @@ _QUOTED_COLUMN = re.compile(r'[ \t]*"((?:[^"]|"")*)"[ \t]*(?:,|$)')
 def _pieces(value: str) -> list[tuple[str, str]]:
     """The pairs of a ``--columns`` string as (the pair as written, the pair with its column unquoted), split at its
     commas: a column in double quotes keeps its commas (``title="Head, line"``), two double quotes inside it one (as
-    a CSV cell's); a quote elsewhere is part of the name, as before (``columns_text`` writes what this reads)."""
+    a CSV cell's); a quote inside a name is part of it, as before (``columns_text`` writes what this reads; a column
+    that opens with a quote never closed is refused by ``check_columns``)."""
     pieces, at = [], 0
     while True:
         comma = value.find(",", at)

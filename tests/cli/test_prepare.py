@@ -1862,6 +1862,26 @@ def test_the_columns_a_message_offers_read_back_where_a_column_s_name_holds_a_co
     assert {(r["article"], r["title"]) for r in read_jsonl(out)} == {("7", "Moscow replies")}
 
 
+def test_a_double_quote_left_open_or_an_empty_quoted_column_is_said_as_such(tmp_path):
+    """--columns 'title="head,line' said "expected FIELD=COLUMN pairs ... (got 'line')", 'text="maintext' looked for a
+    column '"maintext', and 'date=""' named no empty column: each is now one line saying what is wrong, nothing
+    written."""
+    table = tmp_path / "a.csv"
+    table.write_text("url,maintext,head\nu1,Russia warned NATO.,H\n")
+    out = tmp_path / "items.jsonl"
+    for columns, said in [('text=maintext,title="head,line', "the double quote that opens the column of 'title' is "
+                           "not closed where the pair ends (got 'title=\"head')"),
+                          ('id=url,text="maintext', "the double quote that opens the column of 'text' is not closed"),
+                          ('id=url,text="main,text"x', "the double quote that opens the column of 'text' is not"),
+                          ('id=url,text=maintext,date=""', "the column of 'date' is empty (got 'date=\"\"')")]:
+        result = run("prepare", table, "--out", out, "-q", "--columns", columns)
+        shown = " ".join(result.output.split())
+        assert result.exit_code == 1 and said in shown and len(result.output.strip().splitlines()) == 1, shown
+        assert not out.exists()
+    result = run("prepare", table, "--out", out, "-q", "--columns", 'id=url,text="maintext",title=head')
+    assert result.exit_code == 0, result.output
+
+
 def test_a_known_column_that_the_first_json_record_leaves_out_is_warned_of_at_the_record_that_holds_it(tmp_path):
     """Only the first JSON lines record was looked at for columns of a known name left unread: a headline that the
     first record leaves out (it has none) was lost from every article without a word."""
