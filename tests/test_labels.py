@@ -1210,6 +1210,22 @@ def test_a_model_that_fails_before_anything_is_written_is_one_line_naming_it(tmp
     assert sorted(path.name for path in tmp_path.iterdir()) == ["items.jsonl"]
 
 
+def test_an_error_of_the_code_around_the_model_in_label_is_no_model_failure(tmp_path, tiny_model_dir, monkeypatch):
+    """Only what the model raised is said to be the model's: a bug in ordering the items (code of label's own, run in
+    the same block as the scoring) stays itself, where it had read 'the model failed to score the items'."""
+    from classifier.cli import label
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(label, "order_items", broken)
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(tmp_path / "labels.jsonl"), "-a", "ana",
+                                 "--model", str(tiny_model_dir)], input="f\nq\n")
+    assert isinstance(result.exception, KeyError), (result.exception, result.output)
+    assert "the model failed" not in result.output
+
+
 def test_kept_scores_are_hidden_from_a_folder_of_label_files_given_by_a_glob(tmp_path, tiny_model_dir):
     """Kept as labels.jsonl.scores.npz, a shell's 'stance label gold labels/*' (agreement too) passed it as a label
     file and stopped on it ("a ZIP archive, not text or a table"): it is hidden, and the session says where it is."""

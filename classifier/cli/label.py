@@ -30,7 +30,7 @@ from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input, check_not_packed, read_once
 from classifier.cli.display import shown as visible
 from classifier.visible import counted, one_line
-from classifier.errors import InputError, InputWarning, failure, model_failures
+from classifier.errors import InputError, InputWarning, failure, model_calls, model_failures
 from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (ALL_LABELS, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
                                SessionScores, agreement, article_context, check_file_task, check_same_items,
@@ -418,7 +418,9 @@ def session_scores(model_dir: Path, items: list[Item], task: Task, kept: Path,
         return loaded[0]
 
     def score(chosen: list[Item], on_batch: Callable[[int], None] | None = None):
-        return model().predict_proba(chosen, on_batch=on_batch), model().labels
+        scorer = model()
+        with model_calls(model_dir):  # what the model raises is marked its own, for model_failures' line
+            return scorer.predict_proba(chosen, on_batch=on_batch), scorer.labels
 
     folder = model_folder(model_dir)
     model_id = saved_model_id(folder) if (folder / "model.safetensors").is_file() else model().model_id  # load says
@@ -593,7 +595,7 @@ def run_command(
         # a model that fails before the first screen stops the start (nothing asked, nothing saved): the annotator
         # finds out now that its suggestions and order are not to be had, where a session begun without them
         # would label items in another order than asked, unaided; mid-session it is a warning (ahead_or_warning)
-        with model_failures(model, "nothing was asked or saved; run again once it is mended, or without --model"):
+        with model_failures(None, "nothing was asked or saved; run again once it is mended, or without --model"):
             scores = session_scores(model, items, chosen, kept_scores_path(labels_path))
             if order == "uncertain":  # sorted by the model: every item scored first
                 score_all(scores, quiet)
@@ -673,7 +675,7 @@ def suggest_command(
     check_file_task(before, chosen, out_path)
     check_same_items(before, {item.id: item for item in items})  # before the model runs: as 'label run'
     default = default_model_path() if chosen is STANCE else default_sentiment_path()
-    with model_failures(model or default, "no pre-label was appended"):
+    with model_failures(None, "no pre-label was appended"):
         scores = session_scores(model or default, items, chosen, kept_scores_path(out_path))
         unkept = score_all(scores, quiet)
     name = scores.model_id.rpartition("@")[0] or scores.model_id
@@ -712,7 +714,7 @@ def export_command(
     items = load_items(items_path, chosen)
     suggestions = None
     if model:
-        with model_failures(model, "nothing was written"):
+        with model_failures(None, "nothing was written"):
             # ITEMS a label file (label run's --labels, suggest's --out): the scores kept beside it, where they are
             # this model's of these very items, are read, not made again; none is written beside an input
             scores = session_scores(model, items, chosen, kept_scores_path(items_path), read_only=True)
