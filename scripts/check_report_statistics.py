@@ -163,7 +163,7 @@ def labelled_frame(rng, shares, n_articles, per_article, separation, concentrati
 
 
 ACC_CASES = [(10, 10, 2.0, 30), (40, 10, 2.0, 30), (10, 10, 1.0, 30), (40, 10, 0.4, 30), (40, 10, 2.0, 5),
-             (4, 50, 2.0, 30)]
+             (4, 50, 2.0, 30), (30, 10, 2.0, 30), (100, 10, 2.0, 30), (30, 10, 1.0, 30), (100, 10, 1.0, 30)]
 """gold articles, gold items per article, separation of the classifier's logits, articles of the cell"""
 
 
@@ -327,6 +327,155 @@ def split_family_check(reps: int, n_perm: int, articles=SPLIT_FAMILY_ARTICLES,
     return out
 
 
+
+# -- the 2026-12-07 audit (docs/statistics.md): heavy-tailed articles, extreme shares, power, time view, gold sizes
+
+def heavy_sizes(rng, n: int, top: int = 30) -> np.ndarray:
+    """Mentions per article, heavy-tailed on 1..top: P(k) proportional to k^-1.5 (mean 4.3 for top 30; a quarter of
+    the articles hold one mention, one in twenty 20 or more)."""
+    k = np.arange(1, top + 1)
+    weights = k ** -1.5
+    return rng.choice(k, size=n, p=weights / weights.sum())
+
+
+GRID_TRUTHS = {"moderate": (0.30, 0.20, 0.50), "one-sided": (0.85, 0.05, 0.10), "rare": (0.05, 0.02, 0.93),
+               "near 1": (0.97, 0.01, 0.02)}
+"""true favor, against, neutral shares of an outlet x actor cell (net stance +0.10, +0.80, +0.03, +0.96)"""
+GRID_ARTICLES = (5, 10, 20, 50, 200)
+GRID_DEFAULT = ",".join(map(str, GRID_ARTICLES))
+GRID_CONCENTRATIONS = (5, 1)  # intra-article correlation 0.17 and 0.5
+
+
+def coverage_grid(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=GRID_ARTICLES,
+                  concentrations=GRID_CONCENTRATIONS) -> list[dict]:
+    """The net stance interval (`framing.cell_row`) of cells of heavy-tailed articles (:func:`heavy_sizes`), for
+    truths from moderate to near 0 or 1: coverage, misses below and above, zero-width intervals (every resample
+    alike, ‡ in the report) and mean width."""
+    out = []
+    for truth_name in truths:
+        mean = np.array(GRID_TRUTHS[truth_name])
+        truth = mean[0] - mean[1]
+        for concentration in concentrations:
+            for n_articles in articles:
+                rng = np.random.default_rng(31 + n_articles)
+                hits, below, above, flat, widths, mentions = 0, 0, 0, 0, [], []
+                for rep in range(reps):
+                    sizes = heavy_sizes(rng, n_articles)
+                    row = framing.cell_row(cell_sums(rng, mean, concentration, sizes), NO_CORRECTION, n_boot=n_boot,
+                                           seed=rep, min_n=10)
+                    hits += row["net_lo"] <= truth <= row["net_hi"]
+                    below += truth < row["net_lo"]
+                    above += truth > row["net_hi"]
+                    flat += row["net_lo"] == row["net_hi"]
+                    widths.append(row["net_hi"] - row["net_lo"])
+                    mentions.append(row["n"])
+                out.append({"truth": truth_name, "net": round(float(truth), 2), "articles": n_articles,
+                            "icc": round(1 / (1 + concentration), 2), "reps": reps,
+                            "mean_mentions": float(np.mean(mentions)), "coverage": hits / reps,
+                            "interval_below_truth": above / reps, "interval_above_truth": below / reps,
+                            "zero_width": flat / reps, "mean_width": float(np.mean(widths))})
+                print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+def outlet_report(rng, means: list[list], n_articles: int, concentration: float = 5) -> pd.DataFrame:
+    """Article sums of a report: ``means[actor][outlet]`` the true shares of each cell, heavy-tailed articles."""
+    return pd.concat([cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles), outlet=f"o{j}",
+                                actor=f"a{i}")
+                      for i, row in enumerate(means) for j, mean in enumerate(row)], ignore_index=True)
+
+
+BASE, SHIFTED = (0.25, 0.25, 0.50), (0.35, 0.15, 0.50)  # net stance 0 and +0.2
+POWER_DESIGNS = {"2 outlets x 1 actor": (2, 1), "5 outlets x 10 actors": (5, 10)}
+
+
+def power_check(reps: int, n_perm: int, articles=(5, 10, 20, 50), designs=tuple(POWER_DESIGNS)) -> list[dict]:
+    """`framing.outlet_tests` on reports of heavy-tailed articles: with every cell alike (the null), the share of
+    tests with p < 0.05 and of reports with any Holm finding (the family-wise error; and with Benjamini-Hochberg,
+    scipy's `false_discovery_control`, over the same p-values, for comparison); with the first outlet of the first
+    actor +0.2 in net stance (0.35 / 0.15 against 0.25 / 0.25), how often that test has p < 0.05 and is found after
+    Holm."""
+    from scipy.stats import false_discovery_control
+
+    out = []
+    for design in designs:
+        n_outlets, n_actors = POWER_DESIGNS[design]
+        for n_articles in articles:
+            for shift in (0.0, 0.2):
+                rng = np.random.default_rng(41 + n_articles)
+                single, tested, any_holm, any_bh, hit_raw, hit_holm, hit_bh, other_holm = 0, 0, 0, 0, 0, 0, 0, 0
+                for rep in range(reps):
+                    means = [[BASE] * n_outlets for _ in range(n_actors)]
+                    if shift:
+                        means[0][0] = SHIFTED
+                    tests = framing.outlet_tests(outlet_report(rng, means, n_articles), n_perm=n_perm, seed=rep)
+                    p = np.array([t["p_value"] for t in tests])
+                    bh = false_discovery_control(p) < 0.05
+                    first = next(k for k, t in enumerate(tests) if t["actor"] == "a0" and t["outlet"] == "o0")
+                    if shift:
+                        hit_raw += p[first] < 0.05
+                        hit_holm += tests[first]["significant"]
+                        hit_bh += bh[first]
+                        # the other outlets of a0 are compared with pools holding o0: not null; other actors are
+                        other_holm += any(t["significant"] for t in tests if t["actor"] != "a0")
+                    else:
+                        single += int((p < 0.05).sum())
+                        tested += len(p)
+                        any_holm += any(t["significant"] for t in tests)
+                        any_bh += bool(bh.any())
+                row = {"design": design, "articles_per_cell": n_articles, "difference": shift, "reps": reps,
+                       "tests_per_report": len(tests), "n_perm": n_perm}
+                if shift:
+                    row.update(p_below_0_05=hit_raw / reps, found_holm=hit_holm / reps, found_bh=hit_bh / reps)
+                    if n_actors > 1:
+                        row["reports_false_finding_other_actors"] = other_holm / reps
+                else:
+                    row.update(p_below_0_05=single / tested, reports_any_holm=any_holm / reps,
+                               reports_any_bh=any_bh / reps)
+                out.append(row)
+                print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+TIMELINE_DESIGNS = {"12 months, 5 articles a month": 5, "12 months, 15 articles a month": 15,
+                    "12 months, 50 articles a month": 50}
+
+
+def timeline_check(reps: int, n_boot: int, designs=tuple(TIMELINE_DESIGNS)) -> list[dict]:
+    """`timeline.timeline` of one outlet x actor whose true net stance is the same every month (moderate truth,
+    heavy-tailed articles, intra-article correlation 0.17): per-period coverage, the share of lines of 12 periods
+    where some period's interval misses the truth, and where two periods' intervals do not overlap (a change the
+    chart seems to show where there is none)."""
+    from classifier.report.timeline import timeline as time_view
+
+    mean = np.array(GRID_TRUTHS["moderate"])
+    truth = mean[0] - mean[1]
+    out = []
+    for design in designs:
+        per_month = TIMELINE_DESIGNS[design]
+        rng = np.random.default_rng(53 + per_month)
+        periods, hits, lines_missed, lines_apart = 0, 0, 0, 0
+        for rep in range(reps):
+            parts = []
+            for month in range(1, 13):
+                part = cell_sums(rng, mean, 5, heavy_sizes(rng, per_month))
+                part["article"] = part["article"] + f"-{month}"
+                parts.append(part.assign(date=[f"2022-{month:02d}-{day:02d}"
+                                               for day in rng.integers(1, 29, per_month)]))
+            table = time_view(pd.concat(parts, ignore_index=True), period="month", n_boot=n_boot, seed=rep)["table"]
+            table = table[np.isfinite(table["net_lo"])]
+            inside = (table["net_lo"] <= truth) & (truth <= table["net_hi"])
+            periods += len(table)
+            hits += int(inside.sum())
+            lines_missed += bool((~inside).any())
+            lines_apart += bool(len(table)) and table["net_lo"].max() > table["net_hi"].min()
+        out.append({"design": design, "reps": reps, "periods_with_interval": periods / reps,
+                    "period_coverage": hits / max(periods, 1), "lines_some_period_missing_truth": lines_missed / reps,
+                    "lines_two_periods_not_overlapping": lines_apart / reps})
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=1000)
@@ -340,6 +489,11 @@ def main() -> None:
                         help="split-family: articles a side, comma-separated")
     parser.add_argument("--family-changes", default=",".join(map(str, SPLIT_FAMILY_CHANGES)),
                         help="split-family: true changes in net stance, comma-separated (0: the family-wise error)")
+    parser.add_argument("--grid-truths", default=",".join(GRID_TRUTHS),
+                        help="grid: true shares, comma-separated names of GRID_TRUTHS")
+    parser.add_argument("--grid-articles", default=GRID_DEFAULT,
+                        help="grid and power: articles of a cell, comma-separated (power's default 5,10,20,50)")
+    parser.add_argument("--power-designs", default=",".join(POWER_DESIGNS), help="power: designs of POWER_DESIGNS")
     args = parser.parse_args()
     checks = {"coverage": lambda: coverage(args.reps, args.n_boot),
               "tests": lambda: null_tests(args.reps, args.n_perm),
@@ -349,7 +503,13 @@ def main() -> None:
               "split": lambda: split_check(args.reps, args.n_boot, args.n_perm),
               "split-family": lambda: split_family_check(
                   args.reps, args.n_perm, [int(n) for n in args.family_articles.split(",")],
-                  [float(d) for d in args.family_changes.split(",")])}
+                  [float(d) for d in args.family_changes.split(",")]),
+              "grid": lambda: coverage_grid(args.reps, args.n_boot, args.grid_truths.split(","),
+                                            [int(n) for n in args.grid_articles.split(",")]),
+              "power": lambda: power_check(args.reps, args.n_perm, [int(n) for n in args.grid_articles.split(",")]
+                                           if args.grid_articles != GRID_DEFAULT else (5, 10, 20, 50),
+                                           args.power_designs.split(",")),
+              "timeline": lambda: timeline_check(args.reps, args.n_boot)}
     results = {}
     for name in args.only.split(","):
         print(f"-- {name}", flush=True)
