@@ -218,6 +218,32 @@ def test_outlet_tests_find_a_real_difference_and_not_a_null_one(tmp_path):
 
 
 
+def test_an_actor_of_two_outlets_is_one_comparison_that_holm_counts_once():
+    """Two outlets of one actor make one comparison shown from each side (the same groups swapped): Holm counted it
+    twice, doubling its p, so two outlets alike were called different in 2.0% of simulated reports, not 5%
+    (scripts/check_report_statistics.py --only power). An actor of three outlets stays three comparisons."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for actor, outlets in (("Pair", ("A", "B")), ("Trio", ("A", "B", "C"))):
+        for o, outlet in enumerate(outlets):
+            for a in range(12):
+                n = int(rng.integers(5, 15))
+                favor = int(rng.binomial(n, 0.2 + 0.2 * (o == 0)))
+                against = int(rng.binomial(n - favor, 0.3))
+                rows.append({"outlet": outlet, "actor_name": actor, "article": f"{outlet}{a}", "lone": -1, "n": n,
+                             "n_favor": favor, "n_against": against, "n_neutral": n - favor - against})
+    tests = outlet_tests(pd.DataFrame(rows), n_perm=999, seed=0)
+    pair = [t for t in tests if t["actor"] == "Pair"]
+    assert pair[0]["p_value"] == pair[1]["p_value"] and pair[0]["p_holm"] == pair[1]["p_holm"]
+    family = [pair[0]["p_value"]] + [t["p_value"] for t in tests if t["actor"] == "Trio"]
+    assert [t["p_holm"] for t in tests] == pytest.approx([holm(family)[0]] * 2 + holm(family)[1:])
+    from classifier.report.framing import holm_family, holm_over
+
+    assert holm_family(tests) == 4 and holm_over(tests).startswith("4 comparisons (an actor of two outlets is one")
+    trio = [t for t in tests if t["actor"] == "Trio"]
+    assert holm_family(trio) == 3 and holm_over(trio) == "3 tests"
+
+
 def test_the_summary_never_words_a_test_that_cannot_succeed_as_no_difference():
     from classifier.report.framing import difference_sentences
 

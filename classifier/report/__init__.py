@@ -21,7 +21,7 @@ from classifier.io.files import given_name
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, check_option_files, distinct_models,
                                  evaluate_frame, frame_task, mixed_models_warning, read_labelled)
 from classifier.report import tables
-from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, kind_table
+from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, holm_over, kind_table
 from classifier.report.timeline import in_framing_order, timeline, timeline_chart, timeline_note, timeline_rows
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.report.wire import text_keys, wire_note
@@ -486,7 +486,7 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
                          f"articles between outlets ({counted(n_perm, 'permutation')}"
                          + (f"; a test whose p is below 0.05 is drawn again with {redrawn}, so that Holm's correction "
                             "can reach 0.05" if redrawn else "") + "), "
-                         f"Holm correction over {'all ' * (n_tests > 1)}{counted(n_tests, 'test')}; 'differs' means "
+                         f"Holm correction over {'all ' * (n_tests > 1)}{holm_over(analysis['tests'])}; 'differs' means "
                          "Holm-adjusted "
                          "p < 0.05.",
            "examples": examples, "card": card, "card_note": card_note, "evaluation": None,

@@ -522,7 +522,13 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
     With many tests, Holm needs a p below 0.05 / tests, which ``n_perm`` random permutations cannot show: a test
     whose p is below 0.05 is drawn again with ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``), so
     that a real difference can be found in a corpus of many outlets and actors. The detectable difference has a closed
-    form (:func:`resampling_variance`), so no bootstrap is drawn."""
+    form (:func:`resampling_variance`), so no bootstrap is drawn.
+
+    An actor of two outlets is one comparison shown from each outlet's side (the same two groups swapped, the same
+    statistic): both rows carry its one p-value, and Holm counts it once (:func:`holm_family`). Counted twice, as
+    before 2026-12-07 (5), a report of two outlets called one in 50 alike 2.0% of the time, not 5%, and found a
+    difference of 0.2 between 50 articles each in 31% of reports, not 42% (``check_report_statistics.py --only
+    power``)."""
     rng = np.random.default_rng(seed)
     tests, actors = [], {}
     for actor, sub in sums.groupby("actor_name", sort=True):
@@ -533,7 +539,10 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
         size = sub["n"].to_numpy(float)
         outlet_of_cluster = pd.Categorical(sub["outlet"], categories=outlets).codes.astype(int)
         actors[actor] = (outlet_of_cluster, net_sum, size, len(tests))
-        p_values = actor_p_values(outlet_of_cluster, net_sum, size, n_perm=n_perm, rng=rng)
+        p_values = actor_p_values(outlet_of_cluster, net_sum, size, n_perm=n_perm, rng=rng,
+                                  only=[0] if len(outlets) == 2 else None)
+        if len(outlets) == 2:  # one comparison: the second outlet's side of it
+            p_values[1] = p_values[0]
         advance(1)
         for target, outlet in enumerate(outlets):
             inside = outlet_of_cluster == target
@@ -546,49 +555,81 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
                           "p_value": p_values[target], "n_perm": n_perm,
                           "p_design": design_p(int(inside.sum()), len(inside)), "mdd": mdd,
                           "articles_for_0.2": articles_needed(mdd, int(inside.sum()))})
-    more = min(MAX_PERM, PERM_PER_TEST * len(tests))
+    m = holm_family(tests)
+    more = min(MAX_PERM, PERM_PER_TEST * m)
     if more > n_perm > 0:  # a p below 0.05 that n_perm permutations cannot take below 0.05 / tests: draw again
         for actor, (outlet_of_cluster, net_sum, size, first) in actors.items():
             mine = tests[first:first + int(outlet_of_cluster.max()) + 1]
-            again = [k for k, t in enumerate(mine) if t["p_value"] < 0.05 and t["p_value"] * len(tests) > 0.05
-                     and t["p_design"] * len(tests) <= 0.05 and t["p_design"] * n_perm < 1]  # not the exact ones
+            again = [k for k, t in enumerate(mine[:1] if len(mine) == 2 else mine)
+                     if t["p_value"] < 0.05 and t["p_value"] * m > 0.05
+                     and t["p_design"] * m <= 0.05 and t["p_design"] * n_perm < 1]  # not the exact ones
             if again:
                 for k, p in actor_p_values(outlet_of_cluster, net_sum, size, n_perm=more, rng=rng, only=again).items():
                     mine[k].update(p_value=p, n_perm=more)
+                if len(mine) == 2:
+                    mine[1].update(p_value=mine[0]["p_value"], n_perm=more)
     for test in tests:
         counted = n_perm > 0 and min(test["n_articles"], test["n_articles_others"]) == 1  # every place, exactly
         test["p_min"] = test["p_design"] if counted else smallest_p(
             test["n_articles"], test["n_articles"] + test["n_articles_others"], max(n_perm, more) if n_perm > 0 else 0)
-    for test, adjusted in zip(tests, holm([t["p_value"] for t in tests])):
-        test["p_holm"] = adjusted
-        test["significant"] = adjusted < 0.05
+    sides = mirrored(tests)
+    first = [k for k in range(len(tests)) if not sides[k]]  # one test per comparison
+    adjusted = dict(zip(first, holm([tests[k]["p_value"] for k in first])))
+    for k, test in enumerate(tests):
+        test["p_holm"] = adjusted[k - 1 if sides[k] else k]
+        test["significant"] = test["p_holm"] < 0.05
         test["small"] = test["n"] < min_n
-        test["reachable"] = test["p_min"] * len(tests) <= 0.05  # Holm multiplies the smallest p by the tests
+        test["reachable"] = test["p_min"] * m <= 0.05  # Holm multiplies the smallest p by the comparisons
     return tests
+
+
+def mirrored(tests: list[dict]) -> list[bool]:
+    """Per test, whether it is the second outlet's side of an actor of two outlets: the comparison the test before
+    it made (the same two groups, swapped), not one of its own."""
+    from collections import Counter
+
+    outlets = Counter(t["actor"] for t in tests)
+    return [k > 0 and outlets[t["actor"]] == 2 and tests[k - 1]["actor"] == t["actor"] for k, t in enumerate(tests)]
+
+
+def holm_family(tests: list[dict]) -> int:
+    """The comparisons Holm corrects over: one per test, but one per actor of two outlets (shown as two tests)."""
+    return len(tests) - sum(mirrored(tests))
+
+
+def holm_over(tests: list[dict]) -> str:
+    """What Holm's correction is over, in words: "12 tests", or "7 comparisons (...)" where an actor of two outlets
+    makes one comparison of two tests."""
+    from classifier.visible import counted
+
+    m = holm_family(tests)
+    if m == len(tests):
+        return counted(m, "test")
+    return f"{counted(m, 'comparison')} (an actor of two outlets is one, shown from each outlet's side)"
 
 
 def power_sentences(tests: list[dict]) -> list[str]:
     """What the design can and cannot show, in plain words."""
     if not tests:
         return []
-    m = len(tests)
+    m, n_tests = holm_family(tests), len(tests)
     unreachable = [t for t in tests if not t["reachable"]]
     lines = []
     design_ok = [t for t in unreachable if t["p_design"] * m <= 0.05]  # held back by the permutations only
     if design_ok:
         needed = int(np.ceil(20 * m))
-        lines.append(f"{len(design_ok)} of {m} tests {'is' if len(design_ok) == 1 else 'are'} held back by the "
-                     f"number of permutations, not by the articles: with {m} tests Holm needs p below "
+        lines.append(f"{len(design_ok)} of {n_tests} tests {'is' if len(design_ok) == 1 else 'are'} held back by the "
+                     f"number of permutations, not by the articles: with Holm over {holm_over(tests)} it needs p below "
                      f"{0.05 / m:.2g}, which random permutations can only show with {needed} or more (a test is drawn "
                      f"again with at most {MAX_PERM}).")
-    if len(unreachable) == m and not design_ok:
+    if len(unreachable) == n_tests and not design_ok:
         floor = min(t["p_min"] for t in tests)
         lines.append(f"No outlet difference can reach significance with these articles: the smallest p-value the "
                      f"permutation test allows is {floor:.3g} (one outlet's articles can be placed among all "
-                     f"articles in only so many ways), and Holm's correction over {m} tests multiplies it to "
+                     f"articles in only so many ways), and Holm's correction over {holm_over(tests)} multiplies it to "
                      f"{min(1.0, floor * m):.2f}. A p of 1.00 here means 'cannot tell', not 'no difference'.")
     elif len(unreachable) > len(design_ok):
-        lines.append(f"{len(unreachable) - len(design_ok)} of {m} tests cannot reach significance at any effect "
+        lines.append(f"{len(unreachable) - len(design_ok)} of {n_tests} tests cannot reach significance at any effect "
                      "size (too few articles: their smallest possible p times the number of tests exceeds 0.05); "
                      "they are marked 'cannot' in the table.")
     detectable = [t["mdd"] for t in tests if np.isfinite(t["mdd"])]
