@@ -184,8 +184,10 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
     note = (f"Net stance per {view['period']}{named} for each outlet and actor, from the {view['n_dated_articles']} "
             "dated articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
             "the minimum mentions). "
-            + ("A period of fewer than 5 articles has no interval." if n_boot > 0 else
-               f"No period has an interval: {NO_RESAMPLING}."))
+            + ("A period of fewer than 5 articles has no interval. Each interval is its period's own (95% each, not "
+               "for the line): over many periods of no change some miss the truth and two may not overlap by chance, "
+               "so no change over time is tested here; --split-date tests one at a day chosen beforehand."
+               if n_boot > 0 else f"No period has an interval: {NO_RESAMPLING}."))
     if len(view["table"]) > PAGE_ROWS:
         note += (f" The table below shows {len(page_cells(view['table'], min_n))} of its "
                  f"{len(view['table'])} rows (those of the most mentions); timeline.csv holds them all.")
