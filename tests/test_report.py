@@ -1010,6 +1010,18 @@ def test_the_time_chart_footer_explains_only_what_is_drawn():
         "year\nopen diamonds: fewer than 10 mentions; bands or bars: 95% CI by article")
 
 
+def test_the_framing_note_says_the_interval_is_too_narrow_near_0_or_1(tmp_path):
+    """Cells whose favor or against mentions are rare, or nearly all, get intervals that miss the truth far more
+    often than 1 in 20 (scripts/check_report_statistics.py --only grid: 11% to 42% from 20 articles); the note
+    said nothing of it."""
+    path = write_jsonl(tmp_path / "p.jsonl", prediction_rows(60, labelled=False))
+    make_report(path, tmp_path / "out", n_boot=50, n_perm=10)
+    said = " ".join((tmp_path / "out" / "report.md").read_text().split())
+    assert "It is too narrow where favor or against is rare (a few mentions, in a few articles) or nearly" in said
+    make_report(path, tmp_path / "none", n_boot=0, n_perm=10)
+    assert "too narrow where favor" not in (tmp_path / "none" / "report.md").read_text()
+
+
 def test_a_report_of_one_prediction_puts_every_count_in_its_number(tmp_path):
     """The tests note read "Holm correction over all 0 tests" (and "all 1 tests" where one): a count of one, or
     none, is worded as such, as the page's first line is ("1 mention ... of 1 actor in 1 outlet")."""
