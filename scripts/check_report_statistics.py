@@ -2,6 +2,7 @@
 minutes and its figures are estimates).
 
     python scripts/check_report_statistics.py [--reps 1000] [--only coverage,tests,acc,evaluate,split,split-family]
+    python scripts/check_report_statistics.py --only grid,power,timeline   # the 2026-12-07 audit, docs/statistics.md
 
 split-family runs only when named (--only split-family): 200 reports of 20 cells took 8 minutes on 2 cores.
 
@@ -29,6 +30,10 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
   and 'changed' had it been the one change among 19 unchanged cells (its p with those of a report of no change,
   Holm over the 20); and the mean 'detectable' change the view shows for such cells. `--reps 200 --n-perm 2000`
   took 8 minutes (459 s of CPU) on 2 shared cores; `--family-articles` and `--family-changes` run fewer designs.
+- grid, power, timeline (run only when named; figures in docs/statistics.md): the net stance interval over
+  heavy-tailed articles (1 to 30 mentions) and truths from moderate to near 0 or 1, 5 to 200 articles; the outlet
+  tests' level and power for a difference of 0.2 (two outlets, and 5 outlets x 10 actors, Holm and BH); the time
+  view's per-month coverage over 12 months of no change. ACC_CASES 6-9 are gold sets of 300 and 1000 items.
 """
 
 from __future__ import annotations

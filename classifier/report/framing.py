@@ -526,9 +526,9 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
 
     An actor of two outlets is one comparison shown from each outlet's side (the same two groups swapped, the same
     statistic): both rows carry its one p-value, and Holm counts it once (:func:`holm_family`). Counted twice, as
-    before 2026-12-07 (5), a report of two outlets called one in 50 alike 2.0% of the time, not 5%, and found a
-    difference of 0.2 between 50 articles each in 31% of reports, not 42% (``check_report_statistics.py --only
-    power``)."""
+    before 2026-12-07 (5), two outlets of 50 articles each, alike, were called different in 2.0% of simulated
+    reports, not 5%, and a difference of 0.2 between them was found in 31%, not 42% (``check_report_statistics.py
+    --only power``)."""
     rng = np.random.default_rng(seed)
     tests, actors = [], {}
     for actor, sub in sums.groupby("actor_name", sort=True):
@@ -572,7 +572,7 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
         counted = n_perm > 0 and min(test["n_articles"], test["n_articles_others"]) == 1  # every place, exactly
         test["p_min"] = test["p_design"] if counted else smallest_p(
             test["n_articles"], test["n_articles"] + test["n_articles_others"], max(n_perm, more) if n_perm > 0 else 0)
-    sides = mirrored(tests)
+    sides = mirrored(tests)  # an actor's tests are consecutive here: a second side follows its first
     first = [k for k in range(len(tests)) if not sides[k]]  # one test per comparison
     adjusted = dict(zip(first, holm([tests[k]["p_value"] for k in first])))
     for k, test in enumerate(tests):
@@ -584,12 +584,16 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
 
 
 def mirrored(tests: list[dict]) -> list[bool]:
-    """Per test, whether it is the second outlet's side of an actor of two outlets: the comparison the test before
-    it made (the same two groups, swapped), not one of its own."""
+    """Per test, whether it is the second side of an actor of two outlets: the comparison its actor's other test
+    made (the same two groups, swapped), not one of its own."""
     from collections import Counter
 
-    outlets = Counter(t["actor"] for t in tests)
-    return [k > 0 and outlets[t["actor"]] == 2 and tests[k - 1]["actor"] == t["actor"] for k, t in enumerate(tests)]
+    outlets, seen = Counter(t["actor"] for t in tests), set()
+    sides = []
+    for t in tests:
+        sides.append(outlets[t["actor"]] == 2 and t["actor"] in seen)
+        seen.add(t["actor"])
+    return sides
 
 
 def holm_family(tests: list[dict]) -> int:
