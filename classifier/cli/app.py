@@ -98,33 +98,40 @@ def handle_errors(fn: Callable) -> Callable:
     """Turn InputError (and a few OS errors) into one red line and exit 1; Ctrl-C into exit 130 and
     SIGTERM (see ``on_sigterm``) into 143, after every atomic output has removed its temporary files. Inputs read
     from "-" or a pipe are saved for the command's run (``io.files.spooled_inputs``), and named as given in its
-    error and warning lines. The command's help is its docstring, ``unwrapped``."""
+    error and warning lines: the error line is written within it, as it names them until it ends (an OSError's file
+    too). The command's help is its docstring, ``unwrapped``."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        try:
-            with warnings.catch_warnings(), cli_flags(), spooled_inputs():  # messages name --flags, not parameters
-                warnings.showwarning = show_input_warning(warnings.showwarning)
-                return fn(*args, **kwargs)
-        except InputError as exc:
-            fail(str(exc))
-        except InputWarning as exc:  # one made an error by the caller (python -W error, PYTHONWARNINGS=error)
-            fail(str(exc))
-        except OSError as exc:  # a missing or unreadable path, a full disk, a read-only folder: one line
-            where = exc.filename or "a file this command writes or reads"
-            disk = exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO)
-            fail(f"{where}: {exc.strerror or exc}" + (" (outputs are atomic: nothing half-written was kept)"
-                                                       if disk else ""))
-        except MemoryError:  # a row or file that expands past memory (a compressed Parquet column, say)
-            fail("out of memory; outputs are atomic, nothing half-written was kept (a single huge row or "
-                 "cell in the input is the usual cause)")
-        except KeyboardInterrupt as exc:
-            terminated = was_terminated(exc)
-            console.print("terminated" if terminated else "interrupted")
-            raise typer.Exit(143 if terminated else 130)
+        with spooled_inputs():
+            return handled(fn, *args, **kwargs)
 
     wrapper.__doc__ = unwrapped(fn.__doc__)
     return wrapper
+
+
+def handled(fn: Callable, *args, **kwargs):
+    """``fn``'s result, its errors and interrupts each one line and an exit code (``handle_errors``)."""
+    try:
+        with warnings.catch_warnings(), cli_flags():  # messages name --flags, not parameters
+            warnings.showwarning = show_input_warning(warnings.showwarning)
+            return fn(*args, **kwargs)
+    except InputError as exc:
+        fail(str(exc))
+    except InputWarning as exc:  # one made an error by the caller (python -W error, PYTHONWARNINGS=error)
+        fail(str(exc))
+    except OSError as exc:  # a missing or unreadable path, a full disk, a read-only folder: one line
+        where = exc.filename or "a file this command writes or reads"
+        disk = exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO)
+        fail(f"{where}: {exc.strerror or exc}" + (" (outputs are atomic: nothing half-written was kept)"
+                                                   if disk else ""))
+    except MemoryError:  # a row or file that expands past memory (a compressed Parquet column, say)
+        fail("out of memory; outputs are atomic, nothing half-written was kept (a single huge row or "
+             "cell in the input is the usual cause)")
+    except KeyboardInterrupt as exc:
+        terminated = was_terminated(exc)
+        console.print("terminated" if terminated else "interrupted")
+        raise typer.Exit(143 if terminated else 130)
 
 
 def show_progress(quiet: bool) -> bool:

@@ -180,6 +180,7 @@ def read_once(path: str | Path, what: str) -> bytes:
     (``STDIN``), refused where it is a terminal."""
     if str(path) == STDIN:
         check_stdin()
+        claim_stdin(what)
         try:
             return sys.stdin.buffer.read()
         except OSError as exc:
@@ -202,6 +203,7 @@ def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[s
     body = head.removeprefix("\ufeff").lstrip()
     if body[:1] in ("[", ""):
         return "jsonl"
+    csv.field_size_limit(CSV_FIELD_LIMIT)  # a header cell of over 128 KB (a line with no comma) was a traceback
     if body[:1] == "{":
         try:
             json.loads(body.split("\n", 1)[0])
@@ -210,12 +212,17 @@ def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[s
             pass
         try:
             names, _ = csv_header(Path(path), io.StringIO(head, newline=""))
-        except InputError:
+        except (InputError, csv.Error):
             return "jsonl"
         return "csv" if accepts(names) else "jsonl"
-    names, _ = csv_header(Path(path), io.StringIO(head, newline=""))
-    if not accepts(names):
-        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+    try:
+        names, _ = csv_header(Path(path), io.StringIO(head, newline=""))
+    except csv.Error as exc:
+        raise InputError(f"{path}:1: read by its content (its name says no format): not JSON lines (its first "
+                         f"character is not '{{'), nor a CSV table ({exc})") from None
+    if not accepts(names):  # each name cut short: a first line of binary bytes or of one long text is no header
+        shown = ", ".join(name if len(name) <= 40 else name[:40] + "..." for name in names[:8])
+        shown += ", ..." if len(names) > 8 else ""
         raise InputError(f"{path}: read by its content (its name says no format): not JSON lines (its first character "
                          f"is not '{{'), nor a CSV table with {wanted} (its header: {shown})")
     return "csv"
@@ -224,9 +231,44 @@ def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[s
 # "-" given for an input: standard input, as Unix tools read it ("./-" names a file called "-")
 STDIN = "-"
 SPOOL_BLOCK_BYTES = 1 << 20
-# the spools of the commands running, innermost last: the name given -> the file it was saved to
+# the spools of the commands running, innermost last (``Spools``)
 _SPOOLS: contextvars.ContextVar = contextvars.ContextVar("spools", default=())
-_GIVEN: dict[str, str] = {}  # a spooled file's path -> the name it was given as, for messages (``named_as_given``)
+# a spooled file's path (or ``stdout_table``'s) -> the name it was given as, for messages (``named_as_given``): for
+# as long as the session that saved it lasts (``spooled_inputs``), whose end removes its entries
+_GIVEN: dict[str, str] = {}
+
+
+class Spools:
+    """What one session (``spooled_inputs``) saved: the name given -> the file it was saved to (``saved``), the
+    paths it entered in ``_GIVEN`` (``names``), and what read standard input, where something did (``stdin``: "a
+    table" for ``spooled_input``, else ``read_once``'s ``what``), so that "-" given to two readers is refused."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, Path] = {}
+        self.names: list[str] = []
+        self.stdin: str | None = None
+
+
+def given_as(saved: Path, given: str) -> None:
+    """Messages name ``saved`` (and it with suffixes) ``given`` for as long as the outermost session lasts."""
+    _GIVEN[str(saved)] = given
+    sessions = _SPOOLS.get()
+    if sessions:
+        sessions[0].names.append(str(saved))
+
+
+def claim_stdin(what: str) -> None:
+    """Standard input holds one stream: a second reader of "-" in one session (``prepare - --actors -``) is refused
+    in one line, where it read the first reader's bytes again (a link read in place) or nothing (a pipe). A table
+    given as "-" twice is one file, read once (``spooled_input``)."""
+    sessions = _SPOOLS.get()
+    if not sessions:
+        return
+    first = sessions[0].stdin
+    if first is not None and first != what:
+        raise InputError(f"-: standard input is given for both {first} and {what}, and it holds one file; give "
+                         f"{what} by its path")
+    sessions[0].stdin = what
 
 
 # "-" given for an output: standard output, where a command writes its table there (``stdout_table``)
@@ -281,12 +323,15 @@ def stdout_table(path: str | Path, fmt: str | None, refused: dict[str, bool] | N
         raise InputError(f"--format {fmt}: not with {option} - (standard output takes "
                          f"{' or '.join(STDOUT_FORMATS)}; Parquet is binary and written whole at its end: give --out "
                          "a .parquet file)")
+    if sys.stdout is None:  # >&-: refused before any work, where it ran and then failed at the copy
+        raise InputError(f"{option} -: standard output is closed (>&-); give {option} a file, or redirect standard "
+                         "output to one")
     import shutil
 
     fmt = fmt or "jsonl"
     folder = Path(tempfile.mkdtemp(prefix="stance-output-", dir=os.path.realpath(tempfile.gettempdir())))
     stem = folder / "stdout"
-    _GIVEN[str(stem)] = STDOUT
+    given_as(stem, STDOUT)
     stream = sys.stdout
     try:
         with contextlib.redirect_stdout(sys.stderr):
@@ -297,26 +342,42 @@ def stdout_table(path: str | Path, fmt: str | None, refused: dict[str, bool] | N
 
 
 def copy_to_stdout(path: Path, stream) -> None:
-    """``path``'s bytes to the standard output ``stream``, a MiB at a time; a reader that ended first (``| head``)
-    is one line, not a broken pipe's traceback."""
-    import shutil
-
+    """``path``'s bytes to the standard output ``stream``, a MiB at a time, every byte of each: an unbuffered
+    standard output (``PYTHONUNBUFFERED=1``, ``python -u``) is a raw file whose write may take part of a block (a
+    pipe whose reader ended, a disk filling up), and the rest was lost, exit 0. A reader that ended first
+    (``| head``), a full disk or any other failed write is one line, not a traceback."""
     try:
         stream.flush()
+        out = stream.buffer
         with open(path, "rb") as fh:
-            shutil.copyfileobj(fh, stream.buffer, SPOOL_BLOCK_BYTES)
-        stream.buffer.flush()
-    except BrokenPipeError:
+            while block := fh.read(SPOOL_BLOCK_BYTES):
+                view = memoryview(block)
+                while view:
+                    written = out.write(view)
+                    if written is None:  # a non-blocking standard output that is full: wait until it takes more
+                        import select
+
+                        select.select([], [out], [])
+                        continue
+                    view = view[written:]
+        out.flush()
+    except OSError as exc:
         with contextlib.suppress(OSError, ValueError):  # what is left in the buffer goes nowhere at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
-        raise InputError("-: standard output was closed before the table was written whole (the command reading "
-                         "it ended first)") from None
+        if isinstance(exc, BrokenPipeError):
+            raise InputError("-: standard output was closed before the table was written whole (the command "
+                             "reading it ended first)") from None
+        raise InputError(f"-: cannot write the table to standard output ({exc.strerror or exc}); what it holds is "
+                         "cut off") from None
 
 
 def check_stdin() -> None:
-    """Refuse "-" where standard input is a terminal (nothing piped or redirected: a read would wait for typing) or
-    closed."""
-    if sys.stdin is None or sys.stdin.isatty():
+    """Refuse "-" where standard input is closed or a terminal (nothing piped or redirected: a read would wait for
+    typing), each named as what it is."""
+    if sys.stdin is None:  # <&-
+        raise InputError("-: standard input is closed (<&-); redirect a file into it (< FILE), pipe one in, or give "
+                         "the file's path")
+    if sys.stdin.isatty():
         raise InputError("-: standard input is a terminal, not a file; redirect a file into it (< FILE), pipe one in, "
                          "or give the file's path")
 
@@ -335,10 +396,12 @@ def names_no_format(path: str | Path) -> bool:
 @contextlib.contextmanager
 def spooled_inputs() -> Iterator[None]:
     """While it lasts, ``spooled_input`` saves inputs that can be read once (``reads_once``) to files in a temporary
-    folder, removed when it ends (an error or Ctrl-C too); an InputError raised within names each by the name it
-    was given as (``named_as_given``). The CLI runs each command inside one (``cli.app.handle_errors``)."""
-    spools: dict[str, Path] = {}
-    token = _SPOOLS.set(_SPOOLS.get() + (spools,))
+    folder, removed when it ends (an error or Ctrl-C too), and messages name them as given (``named_as_given``,
+    which an InputError raised within is passed through), no longer once it ends (a long Python session calls
+    it again and again). The CLI runs each command, and writes its error line, inside one
+    (``cli.app.handle_errors``)."""
+    session = Spools()
+    token = _SPOOLS.set(_SPOOLS.get() + (session,))
     try:
         yield
     except InputError as exc:
@@ -347,8 +410,10 @@ def spooled_inputs() -> Iterator[None]:
         _SPOOLS.reset(token)
         import shutil
 
-        for saved in spools.values():
+        for saved in session.saved.values():
             shutil.rmtree(saved.parent, ignore_errors=True)
+        for name in session.names:
+            _GIVEN.pop(name, None)
 
 
 def named_as_given(text: str) -> str:
@@ -366,7 +431,7 @@ def given_name(path: str | Path) -> str:
 
 
 def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] = lambda names: True,
-                  wanted: str = "a header") -> Path:
+                  wanted: str = "a header", encoding: str | None = None) -> Path:
     """The file to read a table from: ``path`` itself where it is a file (or a folder, or missing: its reader says
     so), else, where it can be read once only (``reads_once``: "-", a pipe) or its name says no format
     (``names_no_format``: ``/dev/stdin < a.csv``), its bytes saved, a MiB at a time, to a file in a temporary folder
@@ -375,7 +440,8 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] = l
     ``.xz`` or ``.zst`` after it where its bytes are compressed), so that every reader reads it as it reads such a
     file, decompressing it too, and as often as it needs (a first look, a count for the progress bar, --resume).
     Its format is told by its bytes, unpacked where they are compressed: Parquet by its magic number, else JSON lines
-    or CSV (``format_by_content``: ``accepts`` and ``wanted``); a workbook or a ZIP archive is refused. A device, a
+    or CSV (``format_by_content``: ``accepts`` and ``wanted``; its first line decoded as a file's text is read,
+    ``encoding`` as --encoding: ``head_encoding``); a workbook or a ZIP archive is refused. A device, a
     socket or a terminal is refused unread (``check_regular_input``). The same name given twice is read once. Within
     ``spooled_inputs`` only (the folder's lifetime)."""
     given = str(path)
@@ -384,12 +450,13 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] = l
     sessions = _SPOOLS.get()
     if not sessions:
         raise RuntimeError("spooled_input is called within spooled_inputs()")
-    for spools in sessions:
-        if given in spools:
-            return spools[given]
-    sessions = sessions[:1]  # saved for the outermost session: a command's, where a reader within it opens its own
+    for session in sessions:
+        if given in session.saved:
+            return session.saved[given]
+    session = sessions[0]  # saved for the outermost session: a command's, where a reader within it opens its own
     if given == STDIN:
         check_stdin()
+        claim_stdin("a table")
     in_place = stdin_in_place(given)  # "-" or /dev/stdin < a regular file: linked, not copied
     if in_place:
         source = None
@@ -403,8 +470,8 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] = l
             raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     folder = Path(tempfile.mkdtemp(prefix="stance-input-", dir=os.path.realpath(tempfile.gettempdir())))
     saved = folder / "input"
-    sessions[-1][given] = saved  # removed with the folder when the session ends, whatever happens next
-    _GIVEN[str(saved)] = given  # the file is named by its suffixes later: named_as_given names those too
+    session.saved[given] = saved  # removed with the folder when the session ends, whatever happens next
+    given_as(saved, given)  # the file is named by its suffixes later: named_as_given names those too
     try:
         if in_place:
             os.symlink(in_place, saved)
@@ -416,9 +483,9 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] = l
         where = "standard input" if given == STDIN else given
         raise InputError(f"{given}: cannot save {where} to a temporary file in {folder.parent} "
                          f"({exc.strerror or exc}); save it to a file first and give that, or set TMPDIR") from None
-    named = saved.with_name(saved.name + told_suffix(saved, accepts, wanted))
+    named = saved.with_name(saved.name + told_suffix(saved, accepts, wanted, encoding))
     saved.rename(named)
-    sessions[-1][given] = named
+    session.saved[given] = named
     return named
 
 
@@ -445,9 +512,11 @@ def stdin_in_place(given: str) -> str | None:
     return path if os.path.exists(path) else None
 
 
-def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool], wanted: str) -> str:
+def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool], wanted: str,
+                encoding: str | None = None) -> str:
     """The suffixes ``spooled_input`` names a saved input's bytes by: its format's (``.jsonl``, ``.csv``,
-    ``.parquet``), then its compression's (``.gz``...), told by its bytes, unpacked where they are compressed."""
+    ``.parquet``), then its compression's (``.gz``...), told by its bytes, unpacked where they are compressed, their
+    first text decoded as the file's reader will decode it (``encoding``: --encoding; ``chosen_encoding``)."""
     import codecs
 
     with open(saved, "rb") as fh:
@@ -467,7 +536,14 @@ def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool], wanted: s
     packed = {"gzip": ".gz", "bz2": ".bz2", "xz": ".xz", "zstd": ".zst"}[compression] if compression else ""
     if head.startswith(b"PAR1"):
         return ".parquet" + packed
-    encoding = bom_encoding(head[:4]) or "utf-8-sig"
+    def utf8() -> bool:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head)  # a character cut off at its end is no error
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    encoding = chosen_encoding(head[:4], encoding, utf8)
     text = codecs.getincrementaldecoder(encoding)("replace").decode(head)  # the reader names bytes that do not decode
     return "." + format_by_content(saved, text, accepts, wanted) + packed
 
@@ -1734,13 +1810,20 @@ def text_encoding(path: Path, encoding: str | None = None) -> str:
             start = fh.read(4)
     except (*DECOMPRESSION_ERRORS, InputError):
         return "utf-8-sig"  # the reader names the problem
+    return chosen_encoding(start, encoding, lambda: is_utf8(path))
+
+
+def chosen_encoding(start: bytes, encoding: str | None, utf8: Callable[[], bool]) -> str:
+    """``text_encoding``'s rule, for a file whose first bytes are ``start`` and which ``utf8`` says is UTF-8 text
+    (asked only where it decides): its byte-order mark's, else UTF-8 without ``encoding`` (--encoding), where that is
+    UTF-8, UTF-16 or UTF-32, or where the text is UTF-8, else ``encoding``."""
     marked = bom_encoding(start)
     if marked or not encoding:
         return marked or "utf-8-sig"
     encoding = check_encoding(encoding)
     if encoding == "utf-8-sig" or wide_encoding(encoding):
         return encoding
-    return "utf-8-sig" if is_utf8(path) else encoding
+    return "utf-8-sig" if utf8() else encoding
 
 
 def not_decodable(path: Path, encoding: str) -> InputError:
