@@ -660,7 +660,7 @@ def classify_command(
 
             require_ray()
         # "-" or a pipe: saved, read as a file (every pass, --resume's too), told by its content
-        input_path = spooled_input(input_path, *text_header(article_columns, input_path))
+        input_path = spooled_input(input_path, *text_header(article_columns, input_path), encoding)
         # read for articles, and for rows without spans
         catalogue = lambda only: choose_catalogue(actors, actors_only, only)  # noqa: E731
         columns = column_map(text_column, actor_column, label_column)

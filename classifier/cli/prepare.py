@@ -249,7 +249,7 @@ def prepare(
         check_not_labelled(out_path)
         started = time.perf_counter()
         # "-" or a pipe: saved, told by its content
-        input_path = spooled_input(input_path, *text_header(columns, input_path))
+        input_path = spooled_input(input_path, *text_header(columns, input_path), encoding)
         catalogue = choose_catalogue(actors, actors_only, only_actors)
         remove_stale_temporaries(out_path)  # what a run killed with -9 left beside this output
         if strict and skip_unreadable:
@@ -303,8 +303,8 @@ def actors_suggest(
 
     Example: stance actors suggest seeds/ --top 20
     """
-    articles, _ = read_articles(spooled_input(input_path, *text_header(columns, input_path)), manifest, encoding,
-                                skip_unreadable=True, quiet=quiet, task="reading",
+    articles, _ = read_articles(spooled_input(input_path, *text_header(columns, input_path), encoding), manifest,
+                                encoding, skip_unreadable=True, quiet=quiet, task="reading",
                                 columns=columns)  # a look, no output: an unreadable file is warned of and skipped
     matcher, rules = Matcher(choose_catalogue(actors, actors_only, None)), load_rules()
     counts = NameCounts()
