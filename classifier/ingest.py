@@ -20,9 +20,9 @@ from classifier.errors import InputError, option, warn_caller
 from classifier.article_columns import (OPTIONAL_FIELDS, article_row, check_columns, resolve_columns, unread_columns,
                                        unread_columns_note)
 from classifier.io.files import (DECOMPRESSION_ERRORS, archive_problem, bom_encoding, check_encoding, check_not_input,
-                                 check_regular_input, compression_of, csv_header, format_of, iter_csv,
+                                 check_regular_input, compression_of, csv_header, format_of, given_name, iter_csv,
                                  iter_memory_rows, iter_table, memory_table, open_binary, refuse_spreadsheet,
-                                 refuse_tsv, table_rows, table_suffix, wide_encoding)
+                                 refuse_tsv, table_rows, table_suffix, wide_encoding, STDIN)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -477,6 +477,9 @@ def read_manifest(path: Path, root: Path, encoding: str | None = None) -> dict[s
     rows: dict[str, dict] = {}
     root_resolved = root.resolve()
     warned = False
+    if str(path) == STDIN:  # it said "-: cannot open (No such file or directory)"
+        raise InputError(f"{option('manifest', str(path))}: a manifest is not read from standard input; give its path "
+                         "(./- for a file called '-')")
     refuse_spreadsheet(path)
     for lineno, row in iter_csv(path, encoding):
         if "outlet" in row and "source" not in row:
@@ -1131,7 +1134,8 @@ def stream_corpus(input_path, manifest: str | Path | None = None, encoding: str 
                                             date_order), skipped, len(files))
     if table_suffix(path) in TABLE_SUFFIXES:  # compressed too: x.jsonl.gz (io.files.compression_of)
         if manifest:
-            raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to {path.name}")
+            raise InputError(f"{manifest}: a manifest applies to a folder of articles, not to "
+                             f"{Path(given_name(path)).name}")  # "-", not the file it was saved to
         return CorpusStream(iter_table_articles(path, encoding, skipped, max_chars, date_order, columns), skipped,
                             None, functools.partial(table_rows, path, encoding))
     refuse_spreadsheet(path)  # first: a workbook saved as "a.txt" is no article file

@@ -49,11 +49,13 @@ def usage_error_line(exc: ClickException, args: Sequence[str] = ()) -> Text:
 
 
 def command_line_arg(arg: str) -> str:
-    """An argument with a file called "-" in it (``./-``, ``--out=./-``) named so that pathlib does not read it as
-    "-" (``io.files.command_line_path``)."""
+    """An argument with a file called "-" in it (``./-``, ``--out=./-``, ``-o./-``) named so that pathlib does not
+    read it as "-" (``io.files.command_line_path``)."""
     flag, equals, value = arg.partition("=")
     if equals and flag.startswith("--"):
         return f"{flag}={command_line_path(value)}"
+    if arg[:1] == "-" and arg[1:2].isalpha() and len(arg) > 2 and command_line_path(arg[2:]) != arg[2:]:
+        return arg[:2] + command_line_path(arg[2:])  # a short option's value joined to it: -o./-
     return command_line_path(arg)
 
 
