@@ -442,3 +442,15 @@ def test_a_short_option_joined_to_dot_slash_dash_names_the_file(tmp_path):
     result = stance("prepare", "articles.jsonl", "-o./-", "--format", "jsonl", "-q", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == b"", result.stderr
     assert b'"a2"' in (tmp_path / "-").read_bytes()
+
+
+def test_a_malformed_first_json_line_through_a_pipe_is_named_as_one(tmp_path):
+    """evaluate, report and the label commands ask no column of a header: a first line opening with '{' that is no
+    JSON was read as a CSV table's header ('{"bad'), so 'printf "{\\"bad\\n" | stance evaluate -' said the file was
+    empty, where the same file by its path is 'malformed JSON'. It is now JSON lines, malformed at its line."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"bad\n')
+    named = stance("evaluate", bad)
+    piped = stance("evaluate", "-", stdin=bad.read_bytes())
+    assert named.stderr.decode().startswith(f"error: {bad}:1: malformed JSON"), named.stderr
+    assert piped.stderr.decode() == named.stderr.decode().replace(str(bad), "-"), piped.stderr

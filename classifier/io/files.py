@@ -192,14 +192,16 @@ def read_once(path: str | Path, what: str) -> bytes:
         raise InputError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
 
 
-def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[str]], bool] = lambda names: True,
+def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[str]], bool] | None = None,
                       wanted: str = "a header") -> str:
     """The format, "jsonl" or "csv", of a table whose name says none, told by ``head``, its first text (its first
     line whole, decoded: ``spooled_input``), as no name can tell it (a shell's ``<(cat a.csv)`` is ``/dev/fd/63``):
     JSON lines where its first character that is not blank is "{" (or "[", a JSON array, which the JSON lines reader
     names as one; or where it holds nothing), else a CSV table whose header ``accepts`` (``wanted`` names what it must
     hold, for the error). A CSV table whose first cell starts with "{" is one where its first line is no JSON and its
-    header ``accepts``; a line of JSON cut off (a torn last line) is no such header, and stays JSON lines'."""
+    header ``accepts``; a line of JSON cut off (a torn last line) is no such header, and stays JSON lines'. Without
+    ``accepts`` (a reader that asks no column of the header) any header is a CSV table's, but a first line that
+    opens with "{" is JSON lines, malformed: '{"bad' had been a CSV table's header, and its file 'empty'."""
     body = head.removeprefix("\ufeff").lstrip()
     if body[:1] in ("[", ""):
         return "jsonl"
@@ -209,7 +211,8 @@ def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[s
             json.loads(body.split("\n", 1)[0])
             return "jsonl"
         except (ValueError, RecursionError):
-            pass
+            if accepts is None:
+                return "jsonl"
         try:
             names, _ = csv_header(Path(path), io.StringIO(head, newline=""))
         except (InputError, csv.Error):
@@ -220,7 +223,7 @@ def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[s
     except csv.Error as exc:
         raise InputError(f"{path}:1: read by its content (its name says no format): not JSON lines (its first "
                          f"character is not '{{'), nor a CSV table ({exc})") from None
-    if not accepts(names):  # each name cut short: a first line of binary bytes or of one long text is no header
+    if accepts is not None and not accepts(names):  # each name cut short: a first line of binary bytes or of one long text is no header
         shown = ", ".join(name if len(name) <= 40 else name[:40] + "..." for name in names[:8])
         shown += ", ..." if len(names) > 8 else ""
         raise InputError(f"{path}: read by its content (its name says no format): not JSON lines (its first character "
@@ -430,7 +433,7 @@ def given_name(path: str | Path) -> str:
     return named_as_given(str(path))
 
 
-def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] = lambda names: True,
+def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] | None = None,
                   wanted: str = "a header", encoding: str | None = None) -> Path:
     """The file to read a table from: ``path`` itself where it is a file (or a folder, or missing: its reader says
     so), else, where it can be read once only (``reads_once``: "-", a pipe) or its name says no format
@@ -512,7 +515,7 @@ def stdin_in_place(given: str) -> str | None:
     return path if os.path.exists(path) else None
 
 
-def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool], wanted: str,
+def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool] | None, wanted: str,
                 encoding: str | None = None) -> str:
     """The suffixes ``spooled_input`` names a saved input's bytes by: its format's (``.jsonl``, ``.csv``,
     ``.parquet``), then its compression's (``.gz``...), told by its bytes, unpacked where they are compressed, their
