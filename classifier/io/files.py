@@ -223,7 +223,8 @@ def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[s
     except csv.Error as exc:
         raise InputError(f"{path}:1: read by its content (its name says no format): not JSON lines (its first "
                          f"character is not '{{'), nor a CSV table ({exc})") from None
-    if accepts is not None and not accepts(names):  # each name cut short: a first line of binary bytes or of one long text is no header
+    # each name cut short: a first line of binary bytes or of one long text is no header
+    if accepts is not None and not accepts(names):
         shown = ", ".join(name if len(name) <= 40 else name[:40] + "..." for name in names[:8])
         shown += ", ..." if len(names) > 8 else ""
         raise InputError(f"{path}: read by its content (its name says no format): not JSON lines (its first character "
@@ -539,6 +540,7 @@ def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool] | None, wa
     packed = {"gzip": ".gz", "bz2": ".bz2", "xz": ".xz", "zstd": ".zst"}[compression] if compression else ""
     if head.startswith(b"PAR1"):
         return ".parquet" + packed
+
     def utf8() -> bool:
         try:
             codecs.getincrementaldecoder("utf-8")().decode(head)  # a character cut off at its end is no error
