@@ -772,7 +772,7 @@ def check_not_workbook(path: Path, option: str = "--out") -> None:
     compressed, as the readers tell one (``archive_kind_of``), whatever its name: no command writes one, so it is
     someone's sheet (saved as "labels.csv"), perhaps of labels that no check can read."""
     kind, compression = archive_kind_of(path)  # one it cannot open: the writer names the problem
-    if kind and kind != "zip":
+    if kind in SPREADSHEET_SUFFIXES:
         packed = f"{compression}-compressed, " if compression else ""
         raise InputError(f"{option} {path}: a spreadsheet workbook ({packed}{kind}, by its bytes), which writing it "
                          "would replace; write to another file (nothing was changed)")
@@ -1117,12 +1117,17 @@ SAVE_AS_CSV = "save the sheet as CSV (UTF-8), or as Parquet, and give that file"
 ZIP_MAGIC = b"PK\x03\x04"  # a ZIP archive's first local file header: .xlsx, .xlsm and .ods are ZIP archives
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound document: Excel 97-2003's .xls (or another Office file)
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# word-processor documents (Word's .docx, LibreOffice's .odt) are ZIP archives too: told apart so that an article
+# saved from Word under a .txt name is told to be saved as plain text, not to be unzipped
+DOCUMENT_SUFFIXES = (".docx", ".odt")
 
 
 def archive_kind(fh) -> str | None:
     """What the binary file ``fh`` (seekable, at its start) is by its bytes, whatever its name: a spreadsheet
-    workbook (".xlsx", ".xlsm", ".ods", ".xls"), another ZIP archive ("zip"), or None for any other file. Only the
-    ZIP directory (and an .ods's ``mimetype`` entry) is read, never a sheet. By hand: no library tells a workbook
+    workbook (".xlsx", ".xlsm", ".ods", ".xls"), a word-processor document (".docx", ".odt"), another ZIP archive
+    ("zip"), or None for any other file. Only the ZIP directory (and an .ods's or .odt's ``mimetype`` entry) is
+    read, never a sheet. By hand: no library tells a workbook
     without opening the whole of it (openpyxl, odfpy), and none is a dependency."""
     import zipfile
 
@@ -1135,12 +1140,14 @@ def archive_kind(fh) -> str | None:
         fh.seek(0)
         with zipfile.ZipFile(fh) as archive:
             names = archive.namelist()
-            ods = "mimetype" in names and archive.open("mimetype").read(len(ODS_MIMETYPE) + 1) == ODS_MIMETYPE
+            mimetype = archive.open("mimetype").read(len(ODS_MIMETYPE) + 1) if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
         return "zip"  # cut off, damaged or encrypted: a ZIP archive all the same
     if "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names):
         return ".xlsm" if "xl/vbaProject.bin" in names else ".xlsx"
-    return ".ods" if ods else "zip"
+    if "[Content_Types].xml" in names and "word/document.xml" in names:
+        return ".docx"
+    return {ODS_MIMETYPE: ".ods", ODT_MIMETYPE: ".odt"}.get(mimetype, "zip")
 
 
 def archive_kind_of(path: str | Path) -> tuple[str | None, str | None]:
@@ -1174,6 +1181,9 @@ def kind_problem(kind: str | None) -> str | None:
     """``archive_problem``'s words for an ``archive_kind``."""
     if kind == "zip":
         return "a ZIP archive, not text or a table; unzip it and give the file it holds (JSON lines, CSV or Parquet)"
+    if kind in DOCUMENT_SUFFIXES:
+        return (f"a word-processor document ({kind}, by its bytes) is not read; save it as plain text (.txt, UTF-8) "
+                "and give that file")
     return kind and f"a spreadsheet workbook ({kind}, by its bytes) is not read; {SAVE_AS_CSV}"
 
 

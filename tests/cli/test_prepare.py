@@ -205,6 +205,28 @@ def test_a_bad_file_is_an_error_naming_it_and_nothing_is_written(tmp_path, flags
     assert not out.exists() and list(tmp_path.glob(".items.jsonl*")) == []
 
 
+def test_a_word_document_under_a_text_name_is_told_to_be_saved_as_text(tmp_path):
+    """A Word (.docx) or LibreOffice (.odt) document renamed .txt, as a folder of saved articles holds, said "a ZIP
+    archive, not text or a table; unzip it and give the file it holds (JSON lines, CSV or Parquet)": the wrong fix
+    for an article. Told by its bytes, it says to save the document as plain text."""
+    import zipfile
+
+    folder = corpus(tmp_path)
+    for name, entries in {"word.txt": {"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"},
+                          "writer.txt": {"mimetype": "application/vnd.oasis.opendocument.text",
+                                         "content.xml": "<office:document-content/>"}}.items():
+        with zipfile.ZipFile(folder / name, "w") as archive:
+            for entry, text in entries.items():
+                archive.writestr(entry, text)
+    out = tmp_path / "items.jsonl"
+    said = " ".join(run("prepare", folder, "--out", out, "--skip-unreadable").output.split())
+    for name, kind in (("word.txt", ".docx"), ("writer.txt", ".odt")):
+        assert f"{name}: a word-processor document ({kind}, by its bytes) is not read; save it as plain text" in said
+    assert "unzip" not in said and "2 files skipped" in said
+    refused = run("prepare", folder, "--out", tmp_path / "again.jsonl")
+    assert refused.exit_code == 1 and "a word-processor document" in refused.output and "Traceback" not in refused.output
+
+
 def test_encoding_option_reads_legacy_files(tmp_path):
     folder = corpus(tmp_path)
     (folder / "latin.txt").write_bytes("Caf\xe9 talk in Moscow.".encode("latin-1"))
