@@ -1083,8 +1083,13 @@ def comparison_verdict(compare: dict, first: str, second: str, metric: str = "ma
             f"{second} scores {name} {with_ci(row['second'], row.get('second_ci'))} and {first} "
             f"{with_ci(row['first'], row.get('first_ci'))}: ")
     difference, ci = row["difference"], row.get("ci")
-    if difference == 0:
-        return text + "the same."
+    if difference == 0:  # the same score here is no evidence that they are alike: the interval says how far apart
+        if not ci:
+            return text + f"the same score, with no interval ({compare.get('note') or 'no bootstrap'})."
+        if ci[0] == ci[1] == 0:
+            return text + "the same score in every resample."
+        return (text + f"the same score on these items (95% interval of {second} minus {first}: [{ci[0]:+.3f}, "
+                f"{ci[1]:+.3f}]; paired bootstrap {p_shown(row['p_value'])}): these items cannot tell the two apart.")
     higher, lower = (second, first) if difference > 0 else (first, second)
     text += f"{higher} is higher by {abs(difference):.3f}"
     if not ci:

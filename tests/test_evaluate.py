@@ -468,6 +468,12 @@ def test_compare_with_paired_bootstrap(tmp_path, preds):
     same = compare_frames(first, first, n_boot=50)
     assert same["metrics"]["macro_f1"]["difference"] == 0 and same["metrics"]["macro_f1"]["p_value"] == 1.0
     assert same["note"] is None
+    # a tie of the point figures with a wide interval said "the same.", read as "retraining changed nothing"
+    tie = {**compare, "metrics": {"macro_f1": {**macro, "difference": 0.0, "ci": [-0.41, 0.556], "p_value": 1.0}}}
+    assert comparison_verdict(tie, "old", "new").endswith(
+        ": the same score on these items (95% interval of new minus old: [-0.410, +0.556]; paired bootstrap "
+        "p = 1.000): these items cannot tell the two apart.")
+    assert comparison_verdict(same, "old", "new").endswith(": the same score in every resample.")
 
 
 def test_compare_of_few_articles_gives_no_interval_or_p_value(tmp_path):
