@@ -1187,6 +1187,22 @@ class TrainedLists:
         return {model: (entry[0], TRAINED) for model, entry in found.items() if entry is not None}
 
 
+def unknown_training_data(models: Sequence[str], path: str | Path) -> None:
+    """Warn that the gold items of ``path`` were checked against no model's training data: none of its (trained)
+    models is the checkout's ``models/NAME`` and no ``--model`` was given. A model trained elsewhere (``stance train
+    labels.jsonl --out ../ours-v1``) scored on the labels it learnt had been evaluated in silence, its in-sample
+    figures read as a gain; ``classify`` warns of it, but evaluate is run on the file later, perhaps by another."""
+    from classifier.models.stance_model import engine_of
+
+    trained = [engine_of(model)[0] for model in distinct_models(models) if not str(model).startswith("zero-shot:")]
+    if trained:
+        names = ", ".join(trained)
+        warn_caller(f"{path}: the training data of {names} is not known here (no --model, and not the checkout's "
+                    f"models/ folder of that name), so the gold items were not checked against it; pass "
+                    f"{option('model_dir', 'FOLDER', flag='--model')} (the folder 'stance train' saved) where it "
+                    "may have learnt some of them")
+
+
 def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path) -> dict | None:
     """How many gold rows of each model of ``entries`` (``TrainedLists.entries``) it trained on (its column), with
     a warning per model where some did: ``{"model", "items", "of"}`` for one model; for several, their sums with
@@ -1237,7 +1253,10 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     if labelled(rows.frame).empty:
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
-    trained_on = trained_counts(rows.frame, lists.entries(rows.models), path)
+    entries = lists.entries(rows.models)
+    if not entries and model_dir is None:
+        unknown_training_data(rows.models, path)
+    trained_on = trained_counts(rows.frame, entries, path)
     rows.frame = rows.frame.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
     gold_rows = labelled(rows.frame)
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")
