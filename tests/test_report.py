@@ -273,6 +273,67 @@ def test_resamples_and_permutations_made_in_blocks_give_the_same_figures(preds, 
     assert blocked["tests"] == whole["tests"] and whole["table"]["acc_net_lo"].notna().all()
 
 
+def test_draws_asked_again_within_shared_draws_are_the_same_and_drawn_once(monkeypatch):
+    """shared_draws keeps the last draws: a second call for as many clusters, resamples and the same seed gets
+    the same sums, to the last bit, without a second multinomial; another seed or size is drawn; what does not fit
+    SHARED_DRAW_BYTES is drawn again, as outside it."""
+    import classifier.evaluate as evaluate_module
+    from classifier.evaluate import resampled_sums, shared_draws
+
+    made = []
+    drawing = evaluate_module.resample_blocks
+    monkeypatch.setattr(evaluate_module, "resample_blocks", lambda *a: made.append(a[1:]) or drawing(*a))
+    monkeypatch.setattr(evaluate_module, "BLOCK_CELLS", 64)  # several blocks of resamples
+    values = np.random.default_rng(1).uniform(size=(9, 3))
+    alone, reversed_alone = (resampled_sums(np.arange(9), v, 50, 4) for v in (values, values[:, ::-1]))
+    with shared_draws():
+        first = resampled_sums(np.arange(9), values, 50, 4)
+        again = resampled_sums(np.arange(9), values[:, ::-1], 50, 4)
+        other = resampled_sums(np.arange(9), values, 50, 5)
+        assert len(made) == 4 and made[2:] == [(50, 4), (50, 5)]
+        with shared_draws():  # nested: the outer one's draws
+            assert np.array_equal(resampled_sums(np.arange(9), values, 50, 5), other) and len(made) == 4
+        monkeypatch.setattr(evaluate_module, "SHARED_DRAW_BYTES", 50 * 9 - 1)
+        resampled_sums(np.arange(9), values, 50, 6)
+        resampled_sums(np.arange(9), values, 50, 6)
+        assert len(made) == 6
+    assert np.array_equal(first, alone) and np.array_equal(again, reversed_alone)
+    resampled_sums(np.arange(9), values, 50, 4)
+    assert len(made) == 7  # outside, nothing kept
+
+
+def test_headline_and_body_tables_share_the_framing_table_s_draws(tmp_path, monkeypatch):
+    """The headline and body tables (kind_table) are made in step with the framing table: a cell of each with the
+    seed and the articles of the framing table's cell takes its draws, as does each cell's tone, and each table is
+    the one made on its own without keeping any draw, to the last bit. Each was drawn anew: six times here."""
+    import classifier.evaluate as evaluate_module
+    from classifier.report.framing import framing_table, kind_table
+    from classifier.report.gather import gather
+
+    rows = []
+    for row in prediction_rows(120, labelled=False):  # each sentence as the headline and in the body
+        for kind in ("headline", "body"):
+            rows.append({**row, "id": f"{row['id']}-{kind}", "kind": kind,
+                         "sentiment_scores": {"positive": 0.5, "negative": len(rows) % 7 / 20,
+                                                      "neutral": 0.5 - len(rows) % 7 / 20}})
+    inputs = gather(write_jsonl(tmp_path / "p.jsonl", rows), 0)
+    options = dict(n_boot=40, seed=3, min_n=10)
+    made = []
+    drawing = evaluate_module.resample_blocks
+    monkeypatch.setattr(evaluate_module, "resample_blocks", lambda *a: made.append(a[1:]) or drawing(*a))
+    analysis = framing_analysis(inputs.sums, None, gold_name="none", n_perm=20, progress=False,
+                                kinds=(inputs.headline_sums, inputs.body_sums), **options)
+    n_cells = len(analysis["table"])
+    assert len(made) == len(set(made)) == n_cells and analysis["table"]["tone_lo"].notna().all()
+    monkeypatch.setattr(evaluate_module, "SHARED_DRAW_BYTES", 0)  # nothing kept: every cell draws its own
+    table = framing_table(inputs.sums, analysis["correction"], **options)
+    kinds = kind_table(inputs.headline_sums, inputs.body_sums, **options)
+    assert len(made) == n_cells + 6 * n_cells
+    pd.testing.assert_frame_equal(analysis["table"], table, check_exact=True)
+    pd.testing.assert_frame_equal(analysis["kinds"], kinds, check_exact=True)
+    assert (kinds["headline_n_articles"] == kinds["body_n_articles"]).all() and len(kinds) == n_cells
+
+
 def test_examples_are_each_cells_most_confident_sentences(preds):
     frame = read_predictions(preds)
     table = framing_analysis(article_sums(frame), None, gold_name="none", n_boot=0, n_perm=0)["table"]

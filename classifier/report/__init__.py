@@ -21,7 +21,7 @@ from classifier.io.files import given_name
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, check_option_files, distinct_models,
                                  evaluate_frame, frame_task, mixed_models_warning, read_labelled)
 from classifier.report import tables
-from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, holm_over, kind_table
+from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, holm_over
 from classifier.report.timeline import in_framing_order, timeline, timeline_chart, timeline_note, timeline_rows
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.report.wire import text_keys, wire_note
@@ -596,7 +596,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     shown = lambda path: shared_path(path, out_dir)  # noqa: E731  (an input as the report's files name it)
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None, shown)
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
-                                seed=seed, min_n=min_n, progress=progress)
+                                seed=seed, min_n=min_n, progress=progress,
+                                kinds=(inputs.headline_sums, inputs.body_sums))
     if gold is None and gold_frame is not None:  # the predictions' own gold rows: the note says it is in-sample
         analysis["correction"]["fitted_on_items"] = inputs.n
     overlap = gold_overlap(gold_frame, inputs.id_hashes) if gold is not None else 0
@@ -619,7 +620,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     view["table"] = in_framing_order(view["table"], table)  # the page, timeline.csv and report.json alike
     before_after = compare_section(inputs, Path(compare), kind, n_boot=n_boot, seed=seed, min_n=min_n,
                                    progress=progress, shown=shown) if compare else None
-    kinds = kind_table(inputs.headline_sums, inputs.body_sums, n_boot=n_boot, seed=seed, min_n=min_n)
+    kinds = analysis["kinds"]  # made with the framing table, whose draws it mostly shares
     split = None
     if split_date is not None:
         from classifier.report.split import split_cells

@@ -13,8 +13,9 @@
 
 from __future__ import annotations
 
+import itertools
 from math import comb
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from sklearn.metrics import confusion_matrix
 
 from classifier.evaluate import (BLOCK_CELLS, MIN_RESAMPLED_ARTICLES, SCORE_COLUMNS, TONE, cluster_codes,
                                  cluster_resamples, group_values, label_codes, percentile_ci, progress_bar,
-                                 resampled_sums)
+                                 resampled_sums, shared_draws)
 from classifier.items import LABELS
 
 K = len(LABELS)
@@ -245,17 +246,19 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     row = {"n": n, "n_articles": n_articles, "small": n < min_n}
     row.update({f"share_{label}": float(shares[k]) for k, label in enumerate(LABELS)})
     row["net"] = float(shares[FAVOR] - shares[AGAINST])
-    sums = resampled_sums(codes, per_article, n_boot, seed)
+    with_ci = n_articles >= MIN_RESAMPLED_ARTICLES and n_boot > 0  # 2-4 articles: a few resamples, falsely narrow
+    with shared_draws():  # the tone (cell_tone) resamples the same articles with the same seed: drawn once
+        sums = resampled_sums(codes, per_article, n_boot, seed)
+        tone = cell_tone(cell, codes, n_boot, seed, with_ci)
     sizes = sums[:, :1]
     boot_shares, boot_probs = sums[:, 1:1 + K] / sizes, sums[:, 1 + K:] / sizes
-    with_ci = n_articles >= MIN_RESAMPLED_ARTICLES and n_boot > 0  # 2-4 articles: a few resamples, falsely narrow
     boot_net = boot_shares[:, FAVOR] - boot_shares[:, AGAINST]
     net_ci = percentile_ci(boot_net, clusters=n_articles) if with_ci else None
     row["net_lo"], row["net_hi"] = net_ci if net_ci else (np.nan, np.nan)
     if draws:
         row["net_draws"] = boot_net
     row.update({f"mean_p_{label}": float(mean_p[k]) for k, label in enumerate(LABELS)})
-    row.update(cell_tone(cell, codes, n_boot, seed, with_ci))
+    row.update(tone)
     if correction["possible"]:
         row.update(corrected_shares(shares, mean_p, boot_shares, boot_probs, correction, with_ci,
                                     clusters=min(n_articles, correction["n_gold_articles"])))
@@ -303,12 +306,38 @@ def framing_table(sums: pd.DataFrame, correction: dict, *, n_boot: int = 1000, s
                   advance: Callable[[int], None] = lambda n=1: None) -> pd.DataFrame:
     """One row per outlet x actor (from :func:`article_sums`), sorted by actor (most mentions first) then net
     stance."""
-    rows = []
+    return framing_tables([(sums, correction)], n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)[0]
+
+
+def framing_tables(jobs: Sequence[tuple[pd.DataFrame, dict]], *, n_boot: int = 1000, seed: int = 0, min_n: int = 10,
+                   advance: Callable[[int], None] = lambda n=1: None) -> list[pd.DataFrame]:
+    """:func:`framing_table` of each (sums, correction), their cells made in step: the first cell of each table,
+    then the second of each... The i-th cell of every table resamples with the seed ``seed + i``; where it also has
+    as many articles (the body-only table's cell and the framing table's, where each article of the cell names
+    the actor outside its headline) it resamples them alike, and :func:`evaluate.shared_draws` then draws once
+    what they share. ``advance``: once per cell of the first table."""
+    made: list[list[dict]] = [[] for _ in jobs]
+    with shared_draws():
+        for step in itertools.zip_longest(*(cell_rows(sums, correction, n_boot=n_boot, seed=seed, min_n=min_n)
+                                            for sums, correction in jobs)):
+            for rows, row in zip(made, step):
+                if row is not None:
+                    rows.append(row)
+            if step[0] is not None:
+                advance(1)
+    return [in_table_order(rows) for rows in made]
+
+
+def cell_rows(sums: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, min_n: int) -> Iterator[dict]:
+    """The framing table's rows, a cell at a time, in the order of their seeds (outlet, then actor)."""
     cells = sums.groupby(["outlet", "actor_name"], sort=True)[cell_columns(sums)]  # not the texts, per cell
     for index, ((outlet, actor), cell) in enumerate(cells):
-        rows.append({"outlet": outlet, "actor": actor,
-                     **cell_row(cell, correction, n_boot=n_boot, seed=seed + index, min_n=min_n)})
-        advance(1)
+        yield {"outlet": outlet, "actor": actor,
+               **cell_row(cell, correction, n_boot=n_boot, seed=seed + index, min_n=min_n)}
+
+
+def in_table_order(rows: list[dict]) -> pd.DataFrame:
+    """The framing table's rows sorted by actor (most mentions first) then net stance."""
     table = pd.DataFrame.from_records(rows)
     order = table.groupby("actor")["n"].transform("sum")
     return (table.assign(_order=-order).sort_values(["_order", "actor", "net"], ascending=[True, True, False])
@@ -696,13 +725,18 @@ def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
 
 
 def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name: str, n_boot: int = 1000,
-                     n_perm: int = 2000, seed: int = 0, min_n: int = 10, progress: bool = False) -> dict:
+                     n_perm: int = 2000, seed: int = 0, min_n: int = 10, progress: bool = False,
+                     kinds: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> dict:
     """Framing table, correction info and outlet differences from the article sums of a predictions file
-    (:func:`article_sums` of its rows, or what ``stance report`` gathers chunk by chunk)."""
+    (:func:`article_sums` of its rows, or what ``stance report`` gathers chunk by chunk). ``kinds``: the article
+    sums of the headlines and of the other sentences, whose :func:`kind_table` is then ``kinds`` of the result,
+    made in step with the framing table (:func:`framing_tables`), which draws most of its resamples."""
     correction = correction_model(gold, n_boot=n_boot, seed=seed, name=gold_name)
     n_cells = sums.groupby(["outlet", "actor_name"]).ngroups
+    parts = kind_parts(*kinds) if kinds is not None else {}
     with progress_bar("framing table (bootstrap by article)", n_cells, progress) as advance:
-        table = framing_table(sums, correction, n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
+        table, *tables = framing_tables([(sums, correction), *((part, NO_CORRECTION) for part in parts.values())],
+                                        n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
     n_compared = int((sums.groupby("actor_name")["outlet"].nunique() > 1).sum())  # actors of two outlets or more
     with progress_bar("outlet tests (permutations by article)", n_compared, progress) as advance:
         tests = outlet_tests(sums, n_perm=n_perm, seed=seed, min_n=min_n, advance=advance)
@@ -710,24 +744,44 @@ def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name
     for key in ("acc_matrix", "pacc_matrix"):
         if key in summary:
             summary[key] = np.round(summary[key], 6).tolist()
-    return {"table": table, "correction": summary, "tests": tests,
-            "findings": difference_sentences(sums, tests), "power": power_sentences(tests)}
+    found = {"table": table, "correction": summary, "tests": tests,
+             "findings": difference_sentences(sums, tests), "power": power_sentences(tests)}
+    if kinds is not None:
+        found["kinds"] = kind_merged(dict(zip(parts, tables)))
+    return found
+
+
+NO_CORRECTION = {"possible": False}
 
 
 def kind_table(headline: pd.DataFrame, body: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
                min_n: int = 10) -> pd.DataFrame:
     """Per outlet x actor: net stance in headlines and in the rest (body and sub-headings), each with its
     interval by article, and headline minus body. Empty when no row is a headline."""
+    parts = kind_parts(headline, body)
+    return kind_merged(dict(zip(parts, framing_tables([(sums, NO_CORRECTION) for sums in parts.values()],
+                                                      n_boot=n_boot, seed=seed, min_n=min_n))))
+
+
+def kind_parts(headline: pd.DataFrame, body: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The article sums :func:`kind_table` makes a framing table of, by name: none without a headline; the body's
+    first, as its cells are most often those of the framing table (:func:`framing_tables`)."""
     if headline.empty:
+        return {}
+    return {name: sums for name, sums in (("body", body), ("headline", headline)) if not sums.empty}
+
+
+def kind_merged(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """:func:`kind_table` from the framing tables of :func:`kind_parts`."""
+    if "headline" not in tables:
         return pd.DataFrame()
-    no_correction = {"possible": False}
     parts = {}
-    for name, sums in (("headline", headline), ("body", body)):
-        if sums.empty:
+    for name in ("headline", "body"):
+        if name not in tables:
             continue
-        table = framing_table(sums, no_correction, n_boot=n_boot, seed=seed, min_n=min_n)
-        parts[name] = table[["outlet", "actor", "n", "n_articles", "share_favor", "share_against", "net", "net_lo",
-                             "net_hi"]].rename(columns=lambda c: c if c in ("outlet", "actor") else f"{name}_{c}")
+        parts[name] = tables[name][["outlet", "actor", "n", "n_articles", "share_favor", "share_against", "net",
+                                    "net_lo", "net_hi"]].rename(
+            columns=lambda c, name=name: c if c in ("outlet", "actor") else f"{name}_{c}")
     merged = parts["headline"]
     if "body" in parts:
         merged = merged.merge(parts["body"], on=["outlet", "actor"], how="left")
