@@ -334,6 +334,30 @@ def test_headline_and_body_tables_share_the_framing_table_s_draws(tmp_path, monk
     assert (kinds["headline_n_articles"] == kinds["body_n_articles"]).all() and len(kinds) == n_cells
 
 
+def test_compare_cells_share_the_framing_table_s_draws(tmp_path, monkeypatch):
+    """--compare: the cells of two files of the same items are made in step with the framing table (framing_analysis
+    beside=...), each taking the draws of the framing cell of its seed and articles; the cells are those
+    compare_cells makes on its own, to the last bit, which draws each of them anew."""
+    import classifier.evaluate as evaluate_module
+    from classifier.report.compare import compare_cell_rows, compare_cells
+
+    new_rows = prediction_rows(150, labelled=False)
+    old_rows = prediction_rows(150, labelled=False, seed=1)  # other scores of the same items
+    new, old = (article_sums(read_predictions(write_jsonl(tmp_path / f"{name}.jsonl", rows)))
+                for name, rows in (("new", new_rows), ("old", old_rows)))
+    options = dict(n_boot=40, seed=3, min_n=10)
+    made = []
+    drawing = evaluate_module.resample_blocks
+    monkeypatch.setattr(evaluate_module, "resample_blocks", lambda *a: made.append(a[1:]) or drawing(*a))
+    analysis = framing_analysis(new, None, gold_name="none", n_perm=20, beside=[compare_cell_rows(new, old, **options)],
+                                **options)
+    assert len(made) == len(set(made)) == len(analysis["table"])
+    monkeypatch.setattr(evaluate_module, "SHARED_DRAW_BYTES", 0)
+    alone = compare_cells(new, old, **options)
+    assert len(made) == 2 * len(analysis["table"]) and alone["change_lo"].notna().all()
+    pd.testing.assert_frame_equal(pd.DataFrame.from_records(analysis["beside"][0]), alone, check_exact=True)
+
+
 def test_examples_are_each_cells_most_confident_sentences(preds):
     frame = read_predictions(preds)
     table = framing_analysis(article_sums(frame), None, gold_name="none", n_boot=0, n_perm=0)["table"]

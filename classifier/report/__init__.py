@@ -21,6 +21,7 @@ from classifier.io.files import given_name
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, check_option_files, distinct_models,
                                  evaluate_frame, frame_task, mixed_models_warning, read_labelled)
 from classifier.report import tables
+from classifier.report.compare import compare_cell_rows
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, holm_over
 from classifier.report.timeline import in_framing_order, timeline, timeline_chart, timeline_note, timeline_rows
 from classifier.report.gather import ReportInput, gather, most_confident
@@ -333,21 +334,29 @@ def correction_note(correction: dict) -> str:
             "classifier errs on these outlets as it does on the gold set." + unstable)
 
 
-def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boot: int, seed: int, min_n: int,
-                    progress: bool, shown: Callable[[Path], str] = str) -> dict:
-    """Before / after: the cells of ``other`` (an earlier predictions file of the same items) against these,
-    and both models on the gold labels the two files share (``shown`` names ``other`` in the report)."""
-    import numpy as np
+def compare_input(inputs: ReportInput, other: Path, kind: str | None) -> ReportInput:
+    """``other`` (--compare) read as the predictions were, refused where it shares no item with them."""
+    before = gather(other, 0, kind, wire=False)
+    if not len(np.intersect1d(inputs.id_hashes, before.id_hashes)):
+        raise InputError(f"{option('compare', other)}: shares no item ids with the predictions; compare two runs on "
+                         "the same items")
+    return before
 
+
+def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boot: int, seed: int, min_n: int,
+                    progress: bool, shown: Callable[[Path], str] = str, before: ReportInput | None = None,
+                    cells: pd.DataFrame | None = None) -> dict:
+    """Before / after: the cells of ``other`` (an earlier predictions file of the same items) against these,
+    and both models on the gold labels the two files share (``shown`` names ``other`` in the report). ``before``:
+    ``other`` as :func:`compare_input` read it; ``cells``: their ``compare_cells`` (``make_report`` makes them
+    with the framing table, whose draws they share)."""
     from classifier.evaluate import compare_frames, comparison_verdict
     from classifier.report.compare import compare_cells, compare_note, items_caveat, moved_rows
 
-    before = gather(other, 0, kind, wire=False)
+    before = before if before is not None else compare_input(inputs, other, kind)
     common = np.intersect1d(inputs.id_hashes, before.id_hashes)
-    if not len(common):
-        raise InputError(f"{option('compare', other)}: shares no item ids with the predictions; compare two runs on "
-                         "the same items")
-    cells = compare_cells(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)
+    if cells is None:
+        cells = compare_cells(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)
     only_new = int(len(np.setdiff1d(inputs.id_hashes, before.id_hashes)))
     only_old = int(len(np.setdiff1d(before.id_hashes, inputs.id_hashes)))
     changed = int(len(common) - len(np.intersect1d(inputs.item_hashes, before.item_hashes)))  # same id, other item
@@ -595,9 +604,11 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
             warn_caller(problem)
     shown = lambda path: shared_path(path, out_dir)  # noqa: E731  (an input as the report's files name it)
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None, shown)
+    before = compare_input(inputs, Path(compare), kind) if compare else None  # its cells are made with the framing
+    beside = [compare_cell_rows(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)] if before else []
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress,
-                                kinds=(inputs.headline_sums, inputs.body_sums))
+                                kinds=(inputs.headline_sums, inputs.body_sums), beside=beside)
     if gold is None and gold_frame is not None:  # the predictions' own gold rows: the note says it is in-sample
         analysis["correction"]["fitted_on_items"] = inputs.n
     overlap = gold_overlap(gold_frame, inputs.id_hashes) if gold is not None else 0
@@ -619,7 +630,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     view["table"] = in_framing_order(view["table"], table)  # the page, timeline.csv and report.json alike
     before_after = compare_section(inputs, Path(compare), kind, n_boot=n_boot, seed=seed, min_n=min_n,
-                                   progress=progress, shown=shown) if compare else None
+                                   progress=progress, shown=shown, before=before,
+                                   cells=pd.DataFrame.from_records(analysis["beside"][0])) if compare else None
     kinds = analysis["kinds"]  # made with the framing table, whose draws it mostly shares
     split = None
     if split_date is not None:

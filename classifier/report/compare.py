@@ -8,6 +8,8 @@ the change itself, not of two independent figures.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -23,10 +25,17 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
     paired 95% interval by article (none from fewer than ``MIN_ARTICLES`` articles, as for a framing cell), and
     ``moved``: True where the interval excludes zero, False where it holds zero, None where there is no interval
     (too few articles, or ``n_boot`` 0): compare.csv's empty cell and report.json's null, not a "did not move"."""
+    return pd.DataFrame.from_records(list(compare_cell_rows(new, old, n_boot=n_boot, seed=seed, min_n=min_n)))
+
+
+def compare_cell_rows(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
+                      min_n: int = 10) -> Iterator[dict]:
+    """:func:`compare_cells`' rows a cell at a time, in the order of their seeds: the i-th cell resamples with the
+    seed ``seed + i``, as the framing table's i-th cell does (``framing.in_step`` makes them in step: where the
+    files hold the same cells and articles, they share their draws)."""
     columns = ["n", "n_favor", "n_against"]
     joined = new[list(SUM_KEYS) + columns].merge(old[list(SUM_KEYS) + columns], on=list(SUM_KEYS),
                                                 suffixes=("_new", "_old"))
-    rows = []
     for index, ((outlet, actor), cell) in enumerate(joined.groupby(["outlet", "actor_name"], sort=True)):
         per_article = np.column_stack([cell["n_new"], cell["n_favor_new"] - cell["n_against_new"],
                                        cell["n_old"], cell["n_favor_old"] - cell["n_against_old"]]).astype(float)
@@ -37,11 +46,10 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
             sums = resampled_sums(np.arange(len(cell)), per_article, n_boot, seed + index)
             ci = percentile_ci(sums[:, 1] / sums[:, 0] - sums[:, 3] / sums[:, 2], clusters=len(cell))
         lo, hi = ci if ci else (np.nan, np.nan)
-        rows.append({"outlet": outlet, "actor": actor, "n": int(totals[0]), "n_articles": len(cell),
-                     "small": totals[0] < min_n, "net_old": float(net_old), "net_new": float(net_new),
-                     "change": float(net_new - net_old), "change_lo": lo, "change_hi": hi,
-                     "moved": None if ci is None else bool(lo > 0 or hi < 0)})
-    return pd.DataFrame.from_records(rows)
+        yield {"outlet": outlet, "actor": actor, "n": int(totals[0]), "n_articles": len(cell),
+               "small": totals[0] < min_n, "net_old": float(net_old), "net_new": float(net_new),
+               "change": float(net_new - net_old), "change_lo": lo, "change_hi": hi,
+               "moved": None if ci is None else bool(lo > 0 or hi < 0)}
 
 
 def unmatched_cells(sums: pd.DataFrame, other: pd.DataFrame) -> pd.Series:

@@ -316,16 +316,23 @@ def framing_tables(jobs: Sequence[tuple[pd.DataFrame, dict]], *, n_boot: int = 1
     as many articles (the body-only table's cell and the framing table's, where each article of the cell names
     the actor outside its headline) it resamples them alike, and :func:`evaluate.shared_draws` then draws once
     what they share. ``advance``: once per cell of the first table."""
-    made: list[list[dict]] = [[] for _ in jobs]
+    return [in_table_order(rows) for rows in in_step([cell_rows(sums, correction, n_boot=n_boot, seed=seed, min_n=min_n)
+                                                      for sums, correction in jobs], advance)]
+
+
+def in_step(streams: Sequence[Iterator[dict]], advance: Callable[[int], None] = lambda n=1: None) -> list[list[dict]]:
+    """The rows of each stream, taken a row of each in turn within :func:`evaluate.shared_draws`: streams of cells
+    whose i-th cell resamples with the seed ``seed + i`` (:func:`cell_rows`, ``compare.compare_cell_rows``) then
+    draw what their i-th cells share once. ``advance``: once per row of the first."""
+    made: list[list[dict]] = [[] for _ in streams]
     with shared_draws():
-        for step in itertools.zip_longest(*(cell_rows(sums, correction, n_boot=n_boot, seed=seed, min_n=min_n)
-                                            for sums, correction in jobs)):
+        for step in itertools.zip_longest(*streams):
             for rows, row in zip(made, step):
                 if row is not None:
                     rows.append(row)
             if step[0] is not None:
                 advance(1)
-    return [in_table_order(rows) for rows in made]
+    return made
 
 
 def cell_rows(sums: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, min_n: int) -> Iterator[dict]:
@@ -726,17 +733,21 @@ def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
 
 def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name: str, n_boot: int = 1000,
                      n_perm: int = 2000, seed: int = 0, min_n: int = 10, progress: bool = False,
-                     kinds: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> dict:
+                     kinds: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                     beside: Sequence[Iterator[dict]] = ()) -> dict:
     """Framing table, correction info and outlet differences from the article sums of a predictions file
     (:func:`article_sums` of its rows, or what ``stance report`` gathers chunk by chunk). ``kinds``: the article
-    sums of the headlines and of the other sentences, whose :func:`kind_table` is then ``kinds`` of the result,
-    made in step with the framing table (:func:`framing_tables`), which draws most of its resamples."""
+    sums of the headlines and of the other sentences, whose :func:`kind_table` is then ``kinds`` of the result;
+    ``beside``: other streams of cells (``compare.compare_cell_rows``), whose rows are then ``beside``. Both are
+    made in step with the framing table (:func:`in_step`), whose draws they mostly share."""
     correction = correction_model(gold, n_boot=n_boot, seed=seed, name=gold_name)
     n_cells = sums.groupby(["outlet", "actor_name"]).ngroups
     parts = kind_parts(*kinds) if kinds is not None else {}
+    streams = [cell_rows(part, correction if index == 0 else NO_CORRECTION, n_boot=n_boot, seed=seed, min_n=min_n)
+               for index, part in enumerate([sums, *parts.values()])]
     with progress_bar("framing table (bootstrap by article)", n_cells, progress) as advance:
-        table, *tables = framing_tables([(sums, correction), *((part, NO_CORRECTION) for part in parts.values())],
-                                        n_boot=n_boot, seed=seed, min_n=min_n, advance=advance)
+        rows, *made = in_step([*streams, *beside], advance)
+    table, tables = in_table_order(rows), [in_table_order(part) for part in made[:len(parts)]]
     n_compared = int((sums.groupby("actor_name")["outlet"].nunique() > 1).sum())  # actors of two outlets or more
     with progress_bar("outlet tests (permutations by article)", n_compared, progress) as advance:
         tests = outlet_tests(sums, n_perm=n_perm, seed=seed, min_n=min_n, advance=advance)
@@ -748,6 +759,8 @@ def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name
              "findings": difference_sentences(sums, tests), "power": power_sentences(tests)}
     if kinds is not None:
         found["kinds"] = kind_merged(dict(zip(parts, tables)))
+    if beside:
+        found["beside"] = made[len(parts):]
     return found
 
 
