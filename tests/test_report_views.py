@@ -527,7 +527,15 @@ def test_a_time_view_of_one_period_says_why_it_draws_no_chart():
     assert "no chart is drawn" not in timeline_note(two, 3)
 
 
-def test_compare_with_other_items_is_refused(tmp_path):
+def test_compare_with_other_items_is_refused(tmp_path, monkeypatch):
+    """... before any bootstrap: the --compare file is read before the framing table, whose draws its cells share
+    (it was refused after the framing table's)."""
+    import classifier.evaluate as evaluate_module
+
+    def no_draws(*args):
+        raise AssertionError("drawn before the refusal")
+
+    monkeypatch.setattr(evaluate_module, "resample_blocks", no_draws)
     first = write_jsonl(tmp_path / "a.jsonl", prediction_rows(30))
     other = write_jsonl(tmp_path / "b.jsonl", [dict(r, id="x" + r["id"]) for r in prediction_rows(30)])
     result = runner.invoke(app, ["report", str(first), "--out", str(tmp_path / "r"), "--compare", str(other)])
