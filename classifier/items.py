@@ -328,6 +328,17 @@ def items_fingerprint(items: Iterable[Item]) -> str:
     return digest.hexdigest()[:16]
 
 
+def article_of(item: Item) -> str:
+    """The article an item belongs to: its ``article``, else its id (an item without one is an article of its own)."""
+    return item.article or item.id
+
+
+def article_order(items: Iterable[Item], seed: int) -> list[str]:
+    """The items' articles (``article_of``) in a random order fixed by ``seed``: ``train``'s held-out articles are
+    the first of them (``models.train.split_articles``), ``label sample``'s are drawn in it (``labels.sample_articles``)."""
+    return sorted({article_of(it) for it in items}, key=lambda a: hashlib.sha256(f"{seed}:{a}".encode()).hexdigest())
+
+
 def item_record(item: Item) -> dict:
     """The item as a plain dict for writing (spans as lists)."""
     record = item.model_dump()

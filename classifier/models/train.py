@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from classifier.errors import model_calls
-from classifier.items import Item
+from classifier.items import Item, article_order
 from classifier.models.checkpoint import checkpoint_key, load_checkpoint, save_checkpoint
 from classifier.models.inputs import add_marker_tokens
 from classifier.models.sampling import EpochSampler
@@ -612,10 +612,7 @@ def sentence_key(item: Item) -> tuple[str, str]:
 def split_articles(items: Sequence[Item], fraction: float, seed: int) -> tuple[list[Item], list[Item]]:
     """Like ``split_by_article`` but holds out exactly round(fraction x articles) articles (at least one
     when there are two or more), so a few articles still split as asked."""
-    import hashlib
-
-    articles = sorted({it.article or it.id for it in items},
-                      key=lambda a: hashlib.sha256(f"{seed}:{a}".encode()).hexdigest())
+    articles = article_order(items, seed)
     count = min(len(articles) - 1, max(1, round(fraction * len(articles)))) if fraction > 0 else 0
     held = set(articles[:max(count, 0)])
     return ([it for it in items if (it.article or it.id) not in held],
