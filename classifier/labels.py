@@ -30,7 +30,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, warn_caller
 from classifier.io.files import SCORE_FIELDS, json_array_hint, lock_exclusively, model_output
-from classifier.items import LABELS, NO_ACTOR, Item, expected_labels, item_record, items_fingerprint, parse_item
+from classifier.items import (LABELS, NO_ACTOR, Item, article_of, article_order, expected_labels, item_record,
+                              items_fingerprint, parse_item)
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
 MODEL_PREFIX = "model:"
@@ -670,6 +671,84 @@ def balanced_order(items: Sequence[Item], seed: int) -> list[int]:
             rng.shuffle(group)
         per_source.append(round_robin(actor_groups))
     return round_robin(per_source)
+
+
+# -- drawing the items to label -------------------------------------------------------------------
+SAMPLE_BY = ("source", "actor")
+
+
+def sample_by(values: Iterable[str]) -> tuple[str, ...]:
+    """``--by`` values ("source", "source,actor", repeated) -> the item fields that make a stratum."""
+    fields = [part.strip() for value in values for part in value.split(",") if part.strip()] or ["source"]
+    for name in fields:
+        if name not in SAMPLE_BY:
+            raise InputError(f"--by {name}: expected {' or '.join(SAMPLE_BY)} (e.g. --by source,actor)")
+    return tuple(dict.fromkeys(fields))
+
+
+def equal_shares(sizes: dict, n: int) -> dict:
+    """Each stratum's share of ``n`` items: equal, a stratum with fewer items than its share giving all it has and
+    the rest shared among the others (so the shares add up to min(n, all items))."""
+    shares, left, open_ = {}, float(n), sorted(sizes, key=lambda s: (sizes[s], s))
+    while open_:
+        each = left / len(open_)
+        if sizes[open_[0]] > each:
+            shares.update({s: each for s in open_})
+            break
+        stratum = open_.pop(0)
+        shares[stratum] = sizes[stratum]
+        left -= sizes[stratum]
+    return shares
+
+
+@dataclass
+class Sample:
+    """``sample_articles``' draw: indices of the sample's items and of the rest's (each in file order), and per
+    stratum (a tuple of ``by``'s values, "" for none) the items there are, and the articles and items drawn."""
+    sample: list[int]
+    rest: list[int]
+    by: tuple[str, ...]
+    strata: dict[tuple, dict[str, int]]
+    articles: int
+    articleless: int
+
+
+def sample_articles(items: Sequence[Item], n: int, by: Sequence[str] = ("source",), seed: int = 0) -> Sample:
+    """Draw whole articles (``items.article_order``, the order ``train`` holds its test articles out in) until each
+    stratum of ``by`` has its equal share of about ``n`` items (``equal_shares``): an article is taken whole while any
+    stratum its items are in is short of its share, so the sample can pass ``n`` by the last articles' other items.
+    Equal shares, not shares in proportion to the corpus: an outlet's accuracy is as sure as its own number of items
+    makes it, so a small outlet gets as many as a large one where it has them. An item without an article is an
+    article of its own (``items.article_of``)."""
+    if n < 1:
+        raise InputError(f"--n {n}: draw at least one item")
+    by = tuple(by)
+
+    def stratum(item: Item) -> tuple:
+        return tuple(getattr(item, name) or "" for name in by)
+
+    sizes = Counter(stratum(item) for item in items)
+    shares = equal_shares(sizes, n)
+    members: dict[str, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        members[article_of(item)].append(index)
+    taken: Counter = Counter()
+    drawn: dict[tuple, set] = defaultdict(set)
+    chosen = set()
+    for article in article_order(items, seed):
+        strata = Counter(stratum(items[i]) for i in members[article])
+        if not any(taken[s] < shares[s] for s in strata):
+            if all(taken[s] >= shares[s] for s in shares):
+                break
+            continue
+        chosen.add(article)
+        taken.update(strata)
+        for s in strata:
+            drawn[s].add(article)
+    sample = [i for i, item in enumerate(items) if article_of(item) in chosen]
+    rest = [i for i, item in enumerate(items) if article_of(item) not in chosen]
+    table = {s: {"items": sizes[s], "sample_articles": len(drawn[s]), "sample_items": taken[s]} for s in sorted(sizes)}
+    return Sample(sample, rest, by, table, len(members), sum(item.article is None for item in items))
 
 
 def sentence_key(item: Item, position: int) -> tuple:

@@ -689,6 +689,85 @@ def suggest_command(
         warn(unkept)
 
 
+@label_app.command("sample")
+@handle_errors
+def sample_command(
+    items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'." + STDIN_HELP),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write the sample to (.jsonl, .csv or .parquet): label it ('stance label run SAMPLE'); its gold set is kept apart from what 'stance train' learns from the rest."),
+    n: int = typer.Option(300, "--n", min=1, help="About this many items (whole articles, so the last ones can pass it; more than ITEMS holds: all of them, with a warning)."),
+    by: list[str] = typer.Option(["source"], "--by", help="What each gets an equal share: source, or source,actor (comma-separated or repeated)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the draw: the same items and seed draw the same articles."),
+    rest_path: Optional[Path] = typer.Option(None, "--rest", help="Also write the items of the articles not drawn here (.jsonl, .csv or .parquet): 'stance classify REST', reported with '--gold' from the labelled sample, or labelled to train on."),
+) -> None:
+    """Draw the items to label, and keep them apart: whole articles, an equal share per outlet.
+
+    Whole articles are drawn at random (never part of one: a split by item puts one article's sentences on both
+    sides) until each outlet (--by source), or outlet and actor (--by source,actor), has an equal share of about N
+    items: an outlet's accuracy is as sure as its own number of gold items makes it, so a small outlet gets as many
+    as a large one where it has them (one with fewer gives all it has; the rest go to the others). An overall figure
+    from such a sample weighs the small outlets up. Prints the articles and items drawn per stratum.
+
+    Example: stance label sample items.jsonl --out sample.jsonl --n 300 --by source --rest rest.jsonl
+    """
+    from classifier.io.files import check_not_predictions, iter_table, output_format, spooled_input, write_records
+    from classifier.items import article_of, item_record, parse_item
+    from classifier.labels import sample_articles, sample_by
+
+    fields = sample_by(by)
+    fmt = output_format(out_path, has_option=False)
+    check_not_input(out_path, items_path)
+    check_not_predictions(out_path)
+    if rest_path is not None:
+        rest_fmt = output_format(rest_path, has_option=False, option="--rest")
+        check_not_input(rest_path, items_path, option="--rest")
+        check_not_predictions(rest_path, "--rest")
+        if rest_path.resolve() == out_path.resolve():
+            raise InputError(f"--rest {rest_path}: the same file as --out")
+    path = spooled_input(items_path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    rows = []
+    for lineno, record in iter_table(path):
+        rows.append((record, parse_item(record, f"{path}:{lineno}")))
+        rows[-1][1]._where = f"{path}:{lineno}"
+    items = [item for _, item in rows]
+    if not items:
+        raise InputError(f"{path}: no items")
+    check_unique_ids(items, str(path))
+    drawn = sample_articles(items, n, fields, seed)
+    if drawn.articleless:
+        warn(f"{drawn.articleless} of {len(items)} items have no 'article': each is taken as an article of its own, "
+             "so sentences of one article can land in both the sample and the rest (give each item its article)")
+    if n >= len(items):
+        warn(f"--n {n}: {path} holds {counted(len(items), 'item')}; all of them are in the sample"
+             + (f" and {rest_path} is empty" if rest_path is not None else ""))
+    elif not drawn.rest:
+        warn(f"--n {n}: all {drawn.articles} articles were drawn, so none is kept apart"
+             + (f" and {rest_path} is empty" if rest_path is not None else "")
+             + " (too few articles per stratum for shares of N: a smaller --n, or more articles)")
+
+    def records(indices: list[int]) -> list[dict]:  # as read: an item without spans is not written with spans: []
+        return [{k: v for k, v in item_record(rows[i][1]).items() if k in rows[i][0]} for i in indices]
+
+    write_records(out_path, records(drawn.sample), fmt)
+    if rest_path is not None:
+        write_records(rest_path, records(drawn.rest), rest_fmt)
+    table = Table(title=f"{counted(len(drawn.sample), 'item')} of {len(items)} drawn, whole articles, "
+                        f"by {', '.join(fields)} (seed {seed})")
+    for name in fields:
+        table.add_column(name)
+    for column in ("articles drawn", "items drawn", "items in all"):
+        table.add_column(column, justify="right")
+    for stratum, row in drawn.strata.items():
+        table.add_row(*(value or "(none)" for value in stratum),
+                      str(row["sample_articles"]), str(row["sample_items"]), str(row["items"]))
+    out.print(table)
+    sample_articles_n = len({article_of(rows[i][1]) for i in drawn.sample})
+    out.print(f"{counted(len(drawn.sample), 'item')} ({counted(sample_articles_n, 'article')}) -> {out_path}"
+              + (f"; the other {counted(len(drawn.rest), 'item')} ({drawn.articles - sample_articles_n} articles) "
+                 f"-> {rest_path}" if rest_path is not None else ""))
+
+
 @label_app.command("export")
 @handle_errors
 def export_command(

@@ -1,0 +1,143 @@
+"""``stance label sample``: whole articles drawn at random, an equal share per stratum, the rest kept apart."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli.app import app
+from classifier.cli.label import sample_command  # registers 'stance label'
+from classifier.errors import InputError
+from classifier.items import Item
+from classifier.labels import equal_shares, sample_articles, sample_by
+
+runner = CliRunner()
+SIZES = {"BIG": 40, "MID": 20, "SMALL": 3}  # articles per outlet; 1 to 3 items per article (actors R, U, R)
+
+
+def corpus(articleless: bool = False) -> list[Item]:
+    items = []
+    for source, articles in SIZES.items():
+        for a in range(articles):
+            for k, actor in enumerate(["R", "U", "R"][:1 + a % 3]):
+                items.append(Item(id=f"{source}{a}-{k}", text=f"{actor} said {k}.", actor=actor, source=source,
+                                  article=None if articleless else f"{source}{a}"))
+    return items
+
+
+def write(path: Path, items: list[Item], spans: bool = False) -> Path:
+    rows = [{k: v for k, v in it.model_dump().items() if v is not None and (spans or k != "spans")} for it in items]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_whole_articles_only_and_sample_and_rest_split_the_corpus(tmp_path):
+    items = corpus()
+    drawn = sample_articles(items, 30, ("source",), seed=0)
+    sample_articles_ = {items[i].article for i in drawn.sample}
+    rest_articles = {items[i].article for i in drawn.rest}
+    assert sample_articles_ and rest_articles and not sample_articles_ & rest_articles
+    assert sorted(drawn.sample + drawn.rest) == list(range(len(items)))
+    for article in sample_articles_:  # every item of a drawn article is drawn
+        assert all(i in drawn.sample for i, it in enumerate(items) if it.article == article)
+
+
+def test_each_outlet_gets_an_equal_share_a_small_one_all_it_has():
+    items = corpus()
+    drawn = sample_articles(items, 30, ("source",), seed=0)
+    per = Counter(items[i].source for i in drawn.sample)
+    assert per["SMALL"] == sum(it.source == "SMALL" for it in items) == 6  # fewer than its share: all of them
+    for source in ("BIG", "MID"):  # the other 24 shared alike: 12 each, passed by at most the last article's 2 more
+        assert 12 <= per[source] <= 14
+    assert equal_shares({"a": 100, "b": 50, "c": 3}, 30) == {"c": 3, "a": 13.5, "b": 13.5}
+    assert equal_shares({"a": 5, "b": 4}, 30) == {"a": 5, "b": 4}
+
+
+def test_by_source_and_actor_gives_each_pair_its_share():
+    items = corpus()
+    drawn = sample_articles(items, 60, sample_by(["source,actor"]), seed=0)
+    per = Counter((items[i].source, items[i].actor) for i in drawn.sample)
+    assert set(per) == {(s, a) for s in SIZES for a in "RU"}
+    assert min(per[(s, "U")] for s in ("BIG", "MID")) >= 60 / 6  # each pair reaches its share
+    assert drawn.strata[("SMALL", "U")] == {"items": 2, "sample_articles": 2, "sample_items": 2}
+
+
+def test_the_same_seed_draws_the_same_articles_another_seed_others():
+    items = corpus()
+    first, again = (sample_articles(items, 30, ("source",), seed=0) for _ in range(2))
+    assert first.sample == again.sample
+    assert sample_articles(items, 30, ("source",), seed=1).sample != first.sample
+    # the file's order plays no part in which articles are drawn
+    reversed_ids = {list(reversed(items))[i].id for i in sample_articles(list(reversed(items)), 30, ("source",), 0).sample}
+    assert reversed_ids == {items[i].id for i in first.sample}
+
+
+def test_cli_writes_sample_and_rest_as_read_and_prints_the_table(tmp_path):
+    src = write(tmp_path / "items.jsonl", corpus())
+    out, rest = tmp_path / "sample.jsonl", tmp_path / "rest.jsonl"
+    result = runner.invoke(app, ["label", "sample", str(src), "--out", str(out), "--n", "30", "--rest", str(rest)])
+    assert result.exit_code == 0, result.output
+    sample, others = read(out), read(rest)
+    assert sorted(map(json.dumps, sample + others)) == sorted(map(json.dumps, read(src)))  # same rows, no field added
+    assert not {r["article"] for r in sample} & {r["article"] for r in others}
+    assert "spans" not in sample[0]  # an item read without spans is not written with spans: [] (no mention)
+    assert "SMALL" in result.output and "articles drawn" in result.output
+    assert "equal share" in sample_command.__doc__  # the help says how the strata share N
+    again = tmp_path / "again.jsonl"
+    runner.invoke(app, ["label", "sample", str(src), "--out", str(again), "--n", "30"])
+    assert again.read_text() == out.read_text()
+
+
+def test_n_over_the_corpus_takes_all_and_warns(tmp_path):
+    src = write(tmp_path / "items.jsonl", corpus())
+    out, rest = tmp_path / "sample.jsonl", tmp_path / "rest.jsonl"
+    result = runner.invoke(app, ["label", "sample", str(src), "--out", str(out), "--n", "1000", "--rest", str(rest)])
+    assert result.exit_code == 0, result.output
+    assert len(read(out)) == len(corpus()) and read(rest) == []
+    assert "warning:" in result.output and "all of them are in the sample" in result.output
+
+
+def test_items_without_articles_are_each_their_own_and_said_so(tmp_path):
+    src = write(tmp_path / "items.jsonl", corpus(articleless=True))
+    result = runner.invoke(app, ["label", "sample", str(src), "--out", str(tmp_path / "s.jsonl"), "--n", "10"])
+    assert result.exit_code == 0, result.output
+    assert "have no 'article': each is taken as an article of its own" in " ".join(result.output.split())
+    assert len(read(tmp_path / "s.jsonl")) == 12  # item by item, each outlet to its share of 10/3 or past it: 4
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--by", "outlet"], "--by outlet: expected source or actor"),
+    (["--rest", "{out}"], "the same file as --out"),
+    (["--out", "{src}"], "items.jsonl"),
+    (["--n", "0"], "--n"),
+])
+def test_bad_input_is_refused_in_one_line_and_nothing_is_written(tmp_path, args, said):
+    src = write(tmp_path / "items.jsonl", corpus())
+    out = tmp_path / "sample.jsonl"
+    args = [a.format(out=out, src=src) for a in args]
+    command = ["label", "sample", str(src), *(["--out", str(out)] if "--out" not in args else []), *args]
+    before = src.read_text()
+    result = runner.invoke(app, command)
+    assert result.exit_code != 0 and said in result.output and "Traceback" not in result.output
+    assert not out.exists() and src.read_text() == before
+
+
+def test_a_repeated_id_and_no_items_are_refused(tmp_path):
+    items = corpus()
+    src = write(tmp_path / "items.jsonl", items + items[:1])
+    result = runner.invoke(app, ["label", "sample", str(src), "--out", str(tmp_path / "s.jsonl")])
+    assert result.exit_code != 0 and items[0].id in result.output
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    result = runner.invoke(app, ["label", "sample", str(empty), "--out", str(tmp_path / "s.jsonl")])
+    assert result.exit_code != 0 and "no items" in result.output
+    with pytest.raises(InputError):
+        sample_by(["source,date"])
