@@ -678,8 +678,9 @@ SAMPLE_BY = ("source", "actor")
 
 
 def sample_by(values: Iterable[str]) -> tuple[str, ...]:
-    """``--by`` values ("source", "source,actor", repeated) -> the item fields that make a stratum."""
+    """``--by`` values ("source" or "outlet", "source,actor", repeated) -> the item fields that make a stratum."""
     fields = [part.strip() for value in values for part in value.split(",") if part.strip()] or ["source"]
+    fields = ["source" if name == "outlet" else name for name in fields]  # the report's word for it, as evaluate's
     for name in fields:
         if name not in SAMPLE_BY:
             raise InputError(f"--by {name}: expected {' or '.join(SAMPLE_BY)} (e.g. --by source,actor)")

@@ -114,7 +114,7 @@ def test_items_without_articles_are_each_their_own_and_said_so(tmp_path):
 
 
 @pytest.mark.parametrize("args, said", [
-    (["--by", "outlet"], "--by outlet: expected source or actor"),
+    (["--by", "date"], "--by date: expected source or actor"),
     (["--rest", "{out}"], "the same file as --out"),
     (["--out", "{src}"], "items.jsonl"),
     (["--n", "0"], "--n"),
@@ -141,3 +141,4 @@ def test_a_repeated_id_and_no_items_are_refused(tmp_path):
     assert result.exit_code != 0 and "no items" in result.output
     with pytest.raises(InputError):
         sample_by(["source,date"])
+    assert sample_by(["outlet", "actor,source"]) == ("source", "actor")

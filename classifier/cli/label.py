@@ -695,7 +695,7 @@ def sample_command(
     items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'." + STDIN_HELP),
     out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write the sample to (.jsonl, .csv or .parquet): label it ('stance label run SAMPLE'); its gold set is kept apart from what 'stance train' learns from the rest."),
     n: int = typer.Option(300, "--n", min=1, help="About this many items (whole articles, so the last ones can pass it; more than ITEMS holds: all of them, with a warning)."),
-    by: list[str] = typer.Option(["source"], "--by", help="What each gets an equal share: source, or source,actor (comma-separated or repeated)."),
+    by: list[str] = typer.Option(["source"], "--by", help="What gets an equal share of N: source (or outlet), or source,actor (comma-separated or repeated)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the draw: the same items and seed draw the same articles."),
     rest_path: Optional[Path] = typer.Option(None, "--rest", help="Also write the items of the articles not drawn here (.jsonl, .csv or .parquet): 'stance classify REST', reported with '--gold' from the labelled sample, or labelled to train on."),
 ) -> None:
