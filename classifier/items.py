@@ -335,7 +335,8 @@ def article_of(item: Item) -> str:
 
 def article_order(items: Iterable[Item], seed: int) -> list[str]:
     """The items' articles (``article_of``) in a random order fixed by ``seed``: ``train``'s held-out articles are
-    the first of them (``models.train.split_articles``), ``label sample``'s are drawn in it (``labels.sample_articles``)."""
+    the first of them (``models.train.split_articles``), ``label sample``'s are drawn in it
+    (``labels.sample_articles``)."""
     return sorted({article_of(it) for it in items}, key=lambda a: hashlib.sha256(f"{seed}:{a}".encode()).hexdigest())
 
 
