@@ -34,6 +34,8 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
   heavy-tailed articles (1 to 30 mentions) and truths from moderate to near 0 or 1, 5 to 200 articles; the outlet
   tests' level and power for a difference of 0.2 (two outlets, and 5 outlets x 10 actors, Holm and BH); the time
   view's per-month coverage over 12 months of no change. ACC_CASES 6-9 are gold sets of 300 and 1000 items.
+- net-candidates (only when named): grid's cells scored by today's net stance interval and the candidates of
+  bench/results/net_interval_rule.txt (a score interval with a design effect; two pseudo-articles), none adopted.
 """
 
 from __future__ import annotations
@@ -383,6 +385,81 @@ def coverage_grid(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=GR
     return out
 
 
+def wilson(count: float, n: float, z: float) -> tuple[float, float]:
+    """Wilson's score interval of a proportion (counts may be fractional: effective counts)."""
+    p, denom = count / n, 1 + z * z / n
+    centre, half = (p + z * z / (2 * n)) / denom, z * np.sqrt(max(p * (1 - p) / n + z * z / (4 * n * n), 0)) / denom
+    return centre - half, centre + half
+
+
+def newcombe_net(favor: float, against: float, n: float, z: float) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for a paired difference (Newcombe 1998, Stat Med 17:2635, method 10) of
+    favor share - against share: the 2 x 2 table a=0, b=favor, c=against, d=neutral, so that phi is the
+    multinomial correlation of the two shares (0 where a share is 0 or 1)."""
+    f, a = favor / n, against / n
+    (lo_f, hi_f), (lo_a, hi_a) = wilson(favor, n, z), wilson(against, n, z)
+    den = favor * (n - favor) * against * (n - against)
+    phi = -favor * against / np.sqrt(den) if den > 0 else 0.0
+    down = np.sqrt(max((f - lo_f) ** 2 - 2 * phi * (f - lo_f) * (hi_a - a) + (hi_a - a) ** 2, 0))
+    up = np.sqrt(max((hi_f - f) ** 2 - 2 * phi * (hi_f - f) * (a - lo_a) + (a - lo_a) ** 2, 0))
+    return max(f - a - down, -1.0), min(f - a + up, 1.0)
+
+
+def score_net_interval(per_article: np.ndarray, t_quantile: bool) -> tuple[float, float]:
+    """Candidate A (At with a t quantile on k - 1 degrees of freedom): :func:`newcombe_net` on the counts divided
+    by the design effect, max(1, the articles' cluster-robust variance of the net stance x k / (k - 1) over the
+    multinomial variance (f + a - net^2) / n)."""
+    from scipy.stats import norm, t
+
+    k, n, favor, against = len(per_article), *per_article[:, :3].sum(axis=0)
+    multinomial = (favor / n + against / n - (favor / n - against / n) ** 2) / n
+    clustered = framing.resampling_variance(per_article[:, 1] - per_article[:, 2], per_article[:, 0]) * k / (k - 1)
+    deff = max(1.0, clustered / multinomial) if multinomial > 0 else 1.0
+    z = t.ppf(0.975, k - 1) if t_quantile else norm.ppf(0.975)
+    return newcombe_net(favor / deff, against / deff, n / deff, z)
+
+
+def pseudo_article_interval(per_article: np.ndarray, n_boot: int, seed: int) -> list[float]:
+    """Candidate B: two pseudo-articles (one favor mention, one against) resampled with the cell's articles,
+    expanded percentile for the cell's own articles (docs/statistics.md, section 1)."""
+    pseudo = np.zeros((2, per_article.shape[1]))
+    pseudo[:, 0], pseudo[0, 1], pseudo[1, 2] = 1, 1, 1
+    sums = resampled_sums(np.arange(len(per_article) + 2), np.vstack([per_article, pseudo]), n_boot, seed)
+    return percentile_ci((sums[:, 1] - sums[:, 2]) / sums[:, 0], clusters=len(per_article))
+
+
+def net_candidates(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=GRID_ARTICLES,
+                   concentrations=GRID_CONCENTRATIONS) -> list[dict]:
+    """:func:`coverage_grid`'s cells (same designs and seeds), each scored by today's interval and the candidates
+    of bench/results/net_interval_rule.txt (A, At, B): coverage, zero-width share and mean width of each."""
+    out = []
+    for truth_name in truths:
+        mean = np.array(GRID_TRUTHS[truth_name])
+        truth = mean[0] - mean[1]
+        for concentration in concentrations:
+            for n_articles in articles:
+                rng = np.random.default_rng(31 + n_articles)
+                scores = {name: [] for name in ("today", "A", "At", "B")}
+                for rep in range(reps):
+                    cell = cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles))
+                    per_article = framing.cell_values(cell, framing.SUM_COLUMNS)
+                    row = framing.cell_row(cell, NO_CORRECTION, n_boot=n_boot, seed=rep, min_n=10)
+                    intervals = {"today": (row["net_lo"], row["net_hi"]),
+                                 "A": score_net_interval(per_article, False),
+                                 "At": score_net_interval(per_article, True),
+                                 "B": pseudo_article_interval(per_article, n_boot, rep)}
+                    for name, (lo, hi) in intervals.items():
+                        scores[name].append((lo <= truth <= hi, lo == hi, hi - lo))
+                row = {"truth": truth_name, "net": round(float(truth), 2), "articles": n_articles,
+                       "icc": round(1 / (1 + concentration), 2), "reps": reps}
+                for name, values in scores.items():
+                    hit, flat, width = np.array(values, dtype=float).mean(axis=0)
+                    row[name] = {"coverage": hit, "zero_width": flat, "mean_width": width}
+                out.append(row)
+                print(json.dumps(out[-1]), flush=True)
+    return out
+
+
 def outlet_report(rng, means: list[list], n_articles: int, concentration: float = 5) -> pd.DataFrame:
     """Article sums of a report: ``means[actor][outlet]`` the true shares of each cell, heavy-tailed articles."""
     return pd.concat([cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles), outlet=f"o{j}",
@@ -514,6 +591,8 @@ def main() -> None:
               "power": lambda: power_check(args.reps, args.n_perm, [int(n) for n in args.grid_articles.split(",")]
                                            if args.grid_articles != GRID_DEFAULT else (5, 10, 20, 50),
                                            args.power_designs.split(",")),
+              "net-candidates": lambda: net_candidates(args.reps, args.n_boot, args.grid_truths.split(","),
+                                                       [int(n) for n in args.grid_articles.split(",")]),
               "timeline": lambda: timeline_check(args.reps, args.n_boot)}
     results = {}
     for name in args.only.split(","):
