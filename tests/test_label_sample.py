@@ -142,3 +142,14 @@ def test_a_repeated_id_and_no_items_are_refused(tmp_path):
     with pytest.raises(InputError):
         sample_by(["source,date"])
     assert sample_by(["outlet", "actor,source"]) == ("source", "actor")
+
+
+def test_quiet_leaves_out_the_table_and_keeps_the_closing_line_and_warnings(tmp_path):
+    src = write(tmp_path / "items.jsonl", corpus(articleless=True))
+    out = tmp_path / "sample.jsonl"
+    result = runner.invoke(app, ["label", "sample", str(src), "--out", str(out), "--n", "10", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "articles drawn" not in result.output and "SMALL" not in result.output  # no table
+    assert f"-> {out}" in " ".join(result.output.split())  # the closing line
+    assert "warning:" in result.output and "have no 'article'" in " ".join(result.output.split())
+    assert len(read(out)) == 12

@@ -698,6 +698,7 @@ def sample_command(
     by: list[str] = typer.Option(["source"], "--by", help="What gets an equal share of N: source (or outlet), or source,actor (comma-separated or repeated)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the draw: the same items and seed draw the same articles."),
     rest_path: Optional[Path] = typer.Option(None, "--rest", help="Also write the items of the articles not drawn here (.jsonl, .csv or .parquet): 'stance classify REST', reported with '--gold' from the labelled sample, or labelled to train on."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No table of the strata; the closing line (how many items were written, and where) and warnings stay."),
 ) -> None:
     """Draw the items to label, and keep them apart: whole articles, an equal share per outlet.
 
@@ -752,16 +753,17 @@ def sample_command(
     write_records(out_path, records(drawn.sample), fmt)
     if rest_path is not None:
         write_records(rest_path, records(drawn.rest), rest_fmt)
-    table = Table(title=f"{counted(len(drawn.sample), 'item')} of {len(items)} drawn, whole articles, "
-                        f"by {', '.join(fields)} (seed {seed})")
-    for name in fields:
-        table.add_column(name)
-    for column in ("articles drawn", "items drawn", "items in all"):
-        table.add_column(column, justify="right")
-    for stratum, row in drawn.strata.items():
-        table.add_row(*(value or "(none)" for value in stratum),
-                      str(row["sample_articles"]), str(row["sample_items"]), str(row["items"]))
-    out.print(table)
+    if not quiet:
+        table = Table(title=f"{counted(len(drawn.sample), 'item')} of {len(items)} drawn, whole articles, "
+                            f"by {', '.join(fields)} (seed {seed})")
+        for name in fields:
+            table.add_column(name)
+        for column in ("articles drawn", "items drawn", "items in all"):
+            table.add_column(column, justify="right")
+        for stratum, row in drawn.strata.items():
+            table.add_row(*(value or "(none)" for value in stratum),
+                          str(row["sample_articles"]), str(row["sample_items"]), str(row["items"]))
+        out.print(table)
     sample_articles_n = len({article_of(rows[i][1]) for i in drawn.sample})
     out.print(f"{counted(len(drawn.sample), 'item')} ({counted(sample_articles_n, 'article')}) -> {out_path}"
               + (f"; the other {counted(len(drawn.rest), 'item')} ({drawn.articles - sample_articles_n} articles) "
