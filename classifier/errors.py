@@ -99,6 +99,7 @@ def option(name: str, value=_UNSET, *, flag: str | None = None) -> str:
 # MemoryError, ONNX Runtime its own types): the library lets it go on as it is, marked with the model that raised
 # it (``model_calls``), and a command says it as one line (``model_failures``), in the words of ``model_failed``.
 _FAILED_MODEL = "stance_failed_model"  # the mark: (the model's name, what it was doing)
+_OUTCOME = "stance_outcome"  # an OSError's mark: what the run that it stopped kept or left undone
 
 
 def failure(exc: BaseException) -> str:
@@ -136,6 +137,12 @@ def model_calls(model, doing: str = "score the items"):
         raise
 
 
+def outcome_of(exc: BaseException) -> str | None:
+    """What a run stopped by ``exc`` (an OSError) kept or left undone, as ``model_failures`` marked it; or None."""
+    outcome = getattr(exc, _OUTCOME, None)
+    return outcome if isinstance(outcome, str) else None
+
+
 def failed_model(exc: BaseException) -> tuple[str, str] | None:
     """(the model, what it was doing) of an exception ``model_calls`` marked (one that crossed a process
     boundary pickled keeps its mark), or None."""
@@ -150,10 +157,16 @@ def model_failures(model, outcome, doing: str = "score the items"):
     (a folder that is no model) or an ``OSError`` (a file that cannot be read: the CLI names it) is the model's;
     None for a block that also reads and writes: only an exception ``model_calls`` marked is the model's, and the
     mark names it and what it was doing; any other goes on (a bug's traceback). ``outcome``: what was kept or left
-    undone, or a function that says it once the model has failed (a journal kept or not)."""
+    undone, or a function that says it once the model has failed (a journal kept or not). An ``OSError`` goes on
+    as it is, marked with the outcome (``outcome_of``), for the CLI's line of the file to say it: a file the model
+    reads gone mid-run was said with "nothing half-written was kept", where the journal was kept for --resume."""
     try:
         yield
-    except (InputError, OSError):
+    except InputError:
+        raise
+    except OSError as exc:
+        if outcome_of(exc) is None:  # the innermost block knows best what was kept
+            setattr(exc, _OUTCOME, outcome() if callable(outcome) else outcome)
         raise
     except Exception as exc:  # noqa: BLE001
         mark = failed_model(exc)

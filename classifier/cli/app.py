@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from classifier.cli.display import SafeConsole
-from classifier.errors import InputError, InputWarning, cli_flags
+from classifier.errors import InputError, InputWarning, cli_flags, outcome_of
 from classifier.io.files import named_as_given, spooled_inputs
 from classifier.visible import one_line
 
@@ -123,7 +123,9 @@ def handled(fn: Callable, *args, **kwargs):
     except OSError as exc:  # a missing or unreadable path, a full disk, a read-only folder: one line
         where = exc.filename or "a file this command writes or reads"
         disk = exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO)
-        fail(f"{where}: {exc.strerror or exc}" + (" (outputs are atomic: nothing half-written was kept)"
+        outcome = outcome_of(exc)  # raised while a model ran: what was kept (a journal for --resume) or not
+        fail(f"{where}: {exc.strerror or exc}" + (f"; {outcome}" if outcome else
+                                                   " (outputs are atomic: nothing half-written was kept)"
                                                    if disk else ""))
     except MemoryError:  # a row or file that expands past memory (a compressed Parquet column, say)
         fail("out of memory; outputs are atomic, nothing half-written was kept (a single huge row or "

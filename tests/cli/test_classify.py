@@ -1,3 +1,4 @@
+import errno
 import json
 import os
 import signal
@@ -1538,6 +1539,38 @@ def test_a_model_that_fails_mid_run_with_out_dash_says_nothing_reached_standard_
     assert said.startswith(f"error: {tiny_model_dir}: the model failed to score the items (RuntimeError: CUDA"), said
     assert said.endswith("; nothing was written to standard output"), said
     assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]
+
+
+@pytest.mark.parametrize("error, where", [
+    (OSError(errno.EIO, "Input/output error"), "a file this command writes or reads: Input/output error"),
+    (FileNotFoundError(errno.ENOENT, "No such file or directory", "/gone/vocab.txt"),
+     "/gone/vocab.txt: No such file or directory"),
+])
+def test_an_os_error_mid_run_says_the_journal_is_kept_for_resume(tmp_path, tiny_model_dir, monkeypatch, error, where):
+    """A model that raised an OSError mid-run (a file it reads lazily gone, a disk that failed) was said as a file's
+    error "(outputs are atomic: nothing half-written was kept)", though the batches scored before it stay in the
+    journal for --resume: the line says so, as a model's failure says it."""
+    from transformers import BertForSequenceClassification
+
+    real = BertForSequenceClassification.forward
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 3:
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(BertForSequenceClassification, "forward", failing)
+    items, out = write_items(tmp_path / "items.jsonl", 10), tmp_path / "pred.jsonl"
+    result = runner.invoke(app, ["classify", str(items), "--out", str(out), "--model", str(tiny_model_dir),
+                                 "--batch-size", "2", "--engine", "torch", "--no-summary"])
+    said = " ".join(result.output.split())
+    journal = tmp_path / "pred.jsonl.partial.jsonl"
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert said == (f"error: {where}; what was scored is kept in {journal}: rerun the same command with --resume to "
+                    "continue from there"), said
+    assert len(journal.read_text().splitlines()) == 6 and not out.exists()
 
 
 def test_a_sentiment_model_that_fails_before_the_first_batch_is_written_says_nothing_was(tmp_path, tiny_model_dir,
