@@ -322,7 +322,9 @@ def read_by_content(path: str | Path) -> list[tuple[int, dict]]:
     from classifier.io.files import (compression_of, has_label_column, iter_table, spooled_input, spooled_inputs,
                                      table_suffix)
 
-    with spooled_inputs():  # a message names the saved file by the name given (io.files.named_as_given)
+    # a message names the saved file by the name given (io.files.named_as_given); "-" is standard input only within
+    # the caller's session (the CLI's): in Python it is a file called "-" (io.files.names_stdin)
+    with spooled_inputs(stdin=False):
         saved = spooled_input(path, has_label_column, "a 'label' column")
         if table_suffix(saved) in (".csv", ".parquet"):
             return list(iter_table(saved))

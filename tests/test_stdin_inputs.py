@@ -454,3 +454,24 @@ def test_a_malformed_first_json_line_through_a_pipe_is_named_as_one(tmp_path):
     piped = stance("evaluate", "-", stdin=bad.read_bytes())
     assert named.stderr.decode().startswith(f"error: {bad}:1: malformed JSON"), named.stderr
     assert piped.stderr.decode() == named.stderr.decode().replace(str(bad), "-"), piped.stderr
+
+
+def test_in_python_dash_is_a_file_called_dash_to_every_reader(tmp_path, monkeypatch):
+    """read_records("-") read standard input where prepare_items("-") read a file called "-", and a second
+    read_records("-") in one process found standard input empty and returned [] without a word. "-" is standard input
+    on the command line only (within the CLI's session): in Python it is the file called "-", read as often as asked."""
+    import io
+
+    import pytest
+
+    from classifier.errors import InputError
+    from classifier.labels import read_records
+
+    label = {"id": "a1", "text": "Russia said.", "actor": "Russia", "label": "favor"}
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(jsonl([{**label, "id": "from-stdin"}]))))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match="^-: no such label file"):
+        read_records("-")
+    (tmp_path / "-").write_bytes(jsonl([label]))
+    assert [r["id"] for r in read_records("-")] == [r["id"] for r in read_records("-")] == ["a1"]
+    assert sys.stdin.read() != ""  # standard input left unread

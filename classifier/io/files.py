@@ -177,8 +177,8 @@ def read_once(path: str | Path, what: str) -> bytes:
     catalogue", for the error): a device, a socket or a terminal is refused first (``check_regular_input``). All that
     is told of the file (its compression: ``check_not_packed``; a workbook: ``refuse_spreadsheet``) is told from these
     bytes, never by opening it again: a pipe's first bytes, looked at, are gone for the read. "-": standard input
-    (``STDIN``), refused where it is a terminal."""
-    if str(path) == STDIN:
+    (``STDIN``, within a session: ``names_stdin``), refused where it is a terminal."""
+    if names_stdin(path):
         check_stdin()
         claim_stdin(what)
         try:
@@ -247,7 +247,8 @@ class Spools:
     paths it entered in ``_GIVEN`` (``names``), and what read standard input, where something did (``stdin``: "a
     table" for ``spooled_input``, else ``read_once``'s ``what``), so that "-" given to two readers is refused."""
 
-    def __init__(self) -> None:
+    def __init__(self, stdin: bool = True) -> None:
+        self.dash_is_stdin = stdin  # "-" names standard input within it (``names_stdin``)
         self.saved: dict[str, Path] = {}
         self.names: list[str] = []
         self.stdin: str | None = None
@@ -386,10 +387,19 @@ def check_stdin() -> None:
                          "or give the file's path")
 
 
+def names_stdin(path: str | Path) -> bool:
+    """Whether ``path`` is "-" standing for standard input: within a session (``spooled_inputs``, which the CLI opens
+    around each command; not one a reader opens for itself, ``stdin=False``) only, where a second reader is refused
+    (``claim_stdin``). "-" is a command-line convention: in Python, outside such a session, it is a file called "-",
+    to every reader (``read_records("-")`` read standard input where ``prepare_items("-")`` read the file, and a
+    second ``read_records("-")`` found it empty: [])."""
+    return str(path) == STDIN and any(session.dash_is_stdin for session in _SPOOLS.get())
+
+
 def reads_once(path: str | Path) -> bool:
-    """Whether an input's bytes can be read once only: "-" (standard input, piped or redirected) or a pipe
-    (``<(cat FILE)``, ``/dev/stdin`` piped into, ``mkfifo``)."""
-    return str(path) == STDIN or is_pipe(path)
+    """Whether an input's bytes can be read once only: "-" (standard input, piped or redirected: ``names_stdin``) or
+    a pipe (``<(cat FILE)``, ``/dev/stdin`` piped into, ``mkfifo``)."""
+    return names_stdin(path) or is_pipe(path)
 
 
 def names_no_format(path: str | Path) -> bool:
@@ -398,13 +408,14 @@ def names_no_format(path: str | Path) -> bool:
 
 
 @contextlib.contextmanager
-def spooled_inputs() -> Iterator[None]:
+def spooled_inputs(stdin: bool = True) -> Iterator[None]:
     """While it lasts, ``spooled_input`` saves inputs that can be read once (``reads_once``) to files in a temporary
     folder, removed when it ends (an error or Ctrl-C too), and messages name them as given (``named_as_given``,
     which an InputError raised within is passed through), no longer once it ends (a long Python session calls
     it again and again). The CLI runs each command, and writes its error line, inside one
-    (``cli.app.handle_errors``)."""
-    session = Spools()
+    (``cli.app.handle_errors``). ``stdin``: whether "-" names standard input within it (``names_stdin``); False for
+    a session a reader opens for itself, where "-" stays the caller's: a file called "-" in Python."""
+    session = Spools(stdin)
     token = _SPOOLS.set(_SPOOLS.get() + (session,))
     try:
         yield
@@ -458,13 +469,14 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] | N
         if given in session.saved:
             return session.saved[given]
     session = sessions[0]  # saved for the outermost session: a command's, where a reader within it opens its own
-    if given == STDIN:
+    stdin = names_stdin(given)  # not a file called "-" (a Python caller's)
+    if stdin:
         check_stdin()
         claim_stdin("a table")
     in_place = stdin_in_place(given)  # "-" or /dev/stdin < a regular file: linked, not copied
     if in_place:
         source = None
-    elif given == STDIN:
+    elif stdin:
         source = contextlib.nullcontext(sys.stdin.buffer)
     else:
         check_regular_input(path, pipe=True)
@@ -484,7 +496,7 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] | N
                 while block := stream.read(SPOOL_BLOCK_BYTES):
                     fh.write(block)
     except OSError as exc:
-        where = "standard input" if given == STDIN else given
+        where = "standard input" if stdin else given
         raise InputError(f"{given}: cannot save {where} to a temporary file in {folder.parent} "
                          f"({exc.strerror or exc}); save it to a file first and give that, or set TMPDIR") from None
     named = saved.with_name(saved.name + told_suffix(saved, accepts, wanted, encoding))
@@ -508,7 +520,7 @@ def stdin_in_place(given: str) -> str | None:
         opened = os.fstat(0)
         if not stat.S_ISREG(opened.st_mode) or os.lseek(0, 0, os.SEEK_CUR) != 0:
             return None
-        if given != STDIN and not os.path.samestat(os.stat(given), opened):
+        if not names_stdin(given) and not os.path.samestat(os.stat(given), opened):
             return None
     except (OSError, ValueError):  # io.UnsupportedOperation (a stream with no descriptor) is both
         return None
