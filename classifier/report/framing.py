@@ -413,8 +413,7 @@ def drawn_p_value(statistic, rows_in: np.ndarray, rows_out: np.ndarray, n_perm: 
     data = np.concatenate([rows_in, rows_out])
     observed = statistic(rows_in, rows_out)
     extreme = 0
-    for start in range(0, n_perm, batch):
-        order = rng.permuted(np.tile(np.arange(len(data)), (min(batch, n_perm - start), 1)), axis=1)
+    for order in shuffled_orders(len(data), n_perm, batch, rng):
         shuffled = data[order]
         null = statistic(shuffled[:, :len(rows_in)], shuffled[:, len(rows_in):])
         extreme += int(np.count_nonzero(null >= observed - np.abs(np.finfo(float).eps * 100 * observed)))
@@ -511,15 +510,70 @@ def shuffled_gaps(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: np.n
     total = moments.sum(axis=0)
     block = max(1, BLOCK_CELLS // max(1, len(outlet_of_cluster)))
     gaps = np.empty((n_perm, n_outlets))
-    for start in range(0, n_perm, block):
-        rows = min(block, n_perm - start)
-        # one draw after another, as rng.permutation(outlet_of_cluster) row by row, in one call (drawn_p_value)
-        labels = rng.permuted(np.tile(outlet_of_cluster, (rows, 1)), axis=1)
+    start = 0
+    for order in shuffled_orders(len(outlet_of_cluster), n_perm, block, rng):
+        rows = len(order)
+        labels = outlet_of_cluster[order]  # the very labels rng.permuted gives the labels themselves
         index = (labels + n_outlets * np.arange(rows)[:, None]).ravel()
         sums = np.stack([np.bincount(index, weights=np.tile(column, rows), minlength=rows * n_outlets)
                          for column in moments.T], axis=-1).reshape(rows, n_outlets, -1)
         gaps[start:start + rows] = studentized_gap(sums, total - sums)
+        start += rows
     return gaps
+
+
+def shuffled_orders(n_articles: int, n_perm: int, block: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """``n_perm`` random orders of ``n_articles`` articles, in blocks of at most ``block`` rows: the draws of every
+    permutation test here (the outlet tests, ``--split-date``, the time view's trend). One draw after another, as
+    ``rng.permutation`` row by row, in one call (:func:`drawn_p_value`); a row shuffles positions whatever they
+    hold, so taking values in that order is what ``rng.permuted`` of the values would give."""
+    for start in range(0, n_perm, block):
+        yield rng.permuted(np.tile(np.arange(n_articles), (min(block, n_perm - start), 1)), axis=1)
+
+
+def trend_slope(days: np.ndarray, net_sum: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The slope of net stance on the date (per day) and its standard error, over the articles (last axis; ``days``
+    may hold many orders of them, one a row): weighted least squares of each article's net stance on its day,
+    weighted by its mentions, so that it is the net stance of the pooled mentions that moves, as a cell's net stance
+    pools them; the error resamples articles (a sandwich with the article as cluster, as
+    :func:`resampling_variance` is the error of a group's net stance). NaN slope where every article has one day."""
+    weight = size.sum()
+    centred = days - (days * size).sum(axis=-1, keepdims=True) / weight
+    spread = (size * centred ** 2).sum(axis=-1)
+    moved = centred * net_sum
+    rise = moved.sum(axis=-1)
+    rise = np.where(np.abs(rise) > 1e-9 * np.abs(moved).sum(axis=-1), rise, 0.0)  # cancellation: no slope
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = rise / spread
+        residual = net_sum - size * (net_sum.sum() / weight + slope[..., None] * centred)
+        squares = ((centred * residual) ** 2).sum(axis=-1)
+        squares = np.where(squares > 1e-18 * (moved ** 2).sum(axis=-1), squares, 0.0)  # on the line: no error
+        error = np.sqrt(squares) / spread
+    return slope, error
+
+
+def studentized_slope(days: np.ndarray, net_sum: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """|:func:`trend_slope`| over its standard error: studentized as the outlet tests' gap is
+    (:func:`studentized_gap`), so that articles of unequal length keep the permutation test near its level. A slope
+    whose articles all lie on its line has no error: infinitely far (0 where there is no slope either)."""
+    slope, error = trend_slope(days, net_sum, size)
+    slope = np.nan_to_num(np.abs(slope), nan=0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.minimum(np.where(slope > 0, slope / error, 0.0), np.finfo(float).max)
+
+
+def trend_p_value(days: np.ndarray, net_sum: np.ndarray, size: np.ndarray, *, n_perm: int,
+                  rng: np.random.Generator) -> float:
+    """Permutation p-value of a trend in net stance over time (two-sided): :func:`studentized_slope` with the
+    articles' days shuffled among the articles (each article's mentions kept together, so the correlation within an
+    article is respected), ``n_perm`` random orders (:func:`shuffled_orders`): (1 + extreme) / (1 + n_perm)."""
+    if n_perm < 1:
+        return 1.0  # no permutations asked for: no evidence either way
+    observed = studentized_slope(days, net_sum, size)
+    block = max(1, BLOCK_CELLS // max(1, len(days)))
+    extreme = sum(int(np.count_nonzero(studentized_slope(days[order], net_sum, size) >= observed * (1 - 1e-9)))
+                  for order in shuffled_orders(len(days), n_perm, block, rng))
+    return (1 + extreme) / (1 + n_perm)
 
 
 def actor_p_values(outlet_of_cluster: np.ndarray, net_sum: np.ndarray, size: np.ndarray, *, n_perm: int,
