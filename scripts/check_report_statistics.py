@@ -34,6 +34,9 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
   heavy-tailed articles (1 to 30 mentions) and truths from moderate to near 0 or 1, 5 to 200 articles; the outlet
   tests' level and power for a difference of 0.2 (two outlets, and 5 outlets x 10 actors, Holm and BH); the time
   view's per-month coverage over 12 months of no change. ACC_CASES 6-9 are gold sets of 300 and 1000 items.
+- trend (only when named; figures in docs/statistics.md): the time view's trend test (`timeline.trend_tests`) over
+  months of flat net stance: the share of cells with p < 0.05 and of reports (1 or 10 cells) with any trend found.
+  `--reps 300 --n-perm 999`: see docs/statistics.md for its time.
 - net-candidates (only when named): grid's cells scored by today's net stance interval and the candidates of
   bench/results/net_interval_rule.txt (a score interval with a design effect; two pseudo-articles), none adopted.
 """
@@ -558,6 +561,49 @@ def timeline_check(reps: int, n_boot: int, designs=tuple(TIMELINE_DESIGNS)) -> l
     return out
 
 
+TREND_DESIGNS = {"6 months x 5 articles of 10 mentions, moderate": (6, 5, "10", "moderate", 1),
+                 "6 months x 5 articles, heavy-tailed, moderate": (6, 5, "heavy", "moderate", 1),
+                 "12 months x 15 articles, heavy-tailed, one-sided": (12, 15, "heavy", "one-sided", 1),
+                 "6 months x 5 articles, 2 mentions early and 20 late, moderate": (6, 5, "growing", "moderate", 1),
+                 "10 cells of 6 months x 5 articles, heavy-tailed, moderate": (6, 5, "heavy", "moderate", 10)}
+"""months, articles a month, mentions an article, GRID_TRUTHS name, cells of a report"""
+
+
+def trend_check(reps: int, n_perm: int, designs=tuple(TREND_DESIGNS)) -> list[dict]:
+    """The time view's trend test (`timeline.trend_tests`) where net stance is flat over the months (every month's
+    articles drawn alike, intra-article correlation 0.17, days at random in the month): the share of cells with
+    p < 0.05 and, over the report's cells, of reports with any cell 'rising' or 'falling' (Holm)."""
+    from classifier.report.timeline import timeline as time_view
+
+    out = []
+    for design in designs:
+        months, per_month, mentions, truth, cells = TREND_DESIGNS[design]
+        mean = np.array(GRID_TRUTHS[truth])
+        rng = np.random.default_rng(71)
+        tests, below, found = 0, 0, 0
+        for rep in range(reps):
+            parts = []
+            for cell in range(cells):
+                for month in range(1, months + 1):
+                    sizes = (heavy_sizes(rng, per_month) if mentions == "heavy" else
+                             np.full(per_month, 2 if month <= months // 2 else 20) if mentions == "growing" else
+                             np.full(per_month, int(mentions)))
+                    part = cell_sums(rng, mean, 5, sizes, outlet=f"o{cell:02d}")
+                    part["article"] = part["article"] + f"-{month}"
+                    parts.append(part.assign(date=[f"2022-{month:02d}-{day:02d}"
+                                                   for day in rng.integers(1, 29, per_month)]))
+            trends = time_view(pd.concat(parts, ignore_index=True), period="month", n_boot=0, n_perm=n_perm,
+                               seed=rep)["trends"]
+            trends = trends[trends["trend_tested"]]
+            tests += len(trends)
+            below += int((trends["trend_p"] < 0.05).sum())
+            found += bool(trends["trend"].isin(["rising", "falling"]).any())
+        out.append({"design": design, "reps": reps, "n_perm": n_perm, "cells_tested": tests,
+                    "p_below_0.05": below / max(tests, 1), "reports_with_a_trend": found / reps})
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=1000)
@@ -593,7 +639,8 @@ def main() -> None:
                                            args.power_designs.split(",")),
               "net-candidates": lambda: net_candidates(args.reps, args.n_boot, args.grid_truths.split(","),
                                                        [int(n) for n in args.grid_articles.split(",")]),
-              "timeline": lambda: timeline_check(args.reps, args.n_boot)}
+              "timeline": lambda: timeline_check(args.reps, args.n_boot),
+              "trend": lambda: trend_check(args.reps, args.n_perm)}
     results = {}
     for name in args.only.split(","):
         print(f"-- {name}", flush=True)

@@ -267,4 +267,4 @@ def test_every_outlet_by_actor_table_begins_with_outlet_then_actor(tmp_path):
     for headers in (re.findall(r"<th>(.*?)</th>", cells) for cells in page):
         assert "actor" not in headers or headers[:2] == ["outlet", "actor"], headers
     titled = sum("actor" in re.findall(r"<th>(.*?)</th>", cells) for cells in page)
-    assert titled == 6  # framing, headlines, time view, change at the day, before and after, outlet tests
+    assert titled == 7  # framing, headlines, time view, its trend, change at the day, before and after, outlet tests

@@ -669,7 +669,7 @@ def test_the_time_view_note_says_its_intervals_are_each_periods_own():
     view = {"period": "month", "table": table, "undated": [], "n_dated_articles": 10}
     note = timeline_note(view, 10)
     assert "Each interval is its period's own (95% each, not for the line)" in note
-    assert "no change over time is tested here; --split-date tests one at a day chosen beforehand" in note
+    assert "so they do not test a change over time (the trend below does)" in note
     assert "its period's own" not in timeline_note(view, 10, n_boot=0)
 
 
@@ -705,3 +705,68 @@ def test_cells_read_their_sums_column_by_column_to_the_same_last_bit(tmp_path):
             assert np.array_equal(got[name], row[name], equal_nan=True), (key, name)
     view = timeline(sums, period="month", n_boot=50)["table"]
     assert len(view) and view["n"].sum() == len(rows)
+
+
+# -- the time view's trend ----------------------------------------------------------------------------
+
+def trend_sums(slope: float, seed: int, months: int = 6, per_month: int = 5, outlet: str = "o") -> pd.DataFrame:
+    """Article sums of one outlet x actor over ``months`` months whose net stance moves by ``slope`` from the first
+    month to the last (10 mentions an article, each article's stance drawn around its month's, so mentions of an
+    article are correlated)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for month in range(months):
+        net = -slope / 2 + slope * month / max(months - 1, 1)
+        for k in range(per_month):
+            favor, against, neutral = rng.multinomial(10, rng.dirichlet(np.array([0.25 + net / 2, 0.25 - net / 2,
+                                                                                  0.5]) * 5))
+            rows.append({"outlet": outlet, "actor_name": "A", "article": f"{outlet}{month}-{k}", "lone": -1,
+                         "n": 10, "n_favor": favor, "n_against": against, "n_neutral": neutral,
+                         "sum_p_favor": float(favor), "sum_p_against": float(against),
+                         "sum_p_neutral": float(neutral), "n_tone": 0, "sum_tone": 0.0,
+                         "date": f"2022-{month + 1:02d}-{int(rng.integers(1, 29)):02d}"})
+    return pd.DataFrame(rows)
+
+
+def test_the_time_view_finds_a_strong_trend_and_not_a_flat_one():
+    """Six months of five articles each: net stance from -0.4 to +0.4 is found rising (Holm over the two cells
+    tested); a flat line is not. Before, the time view tested no change over time at all."""
+    sums = pd.concat([trend_sums(0.8, seed=1, outlet="up"), trend_sums(0.0, seed=2, outlet="flat")],
+                     ignore_index=True)
+    view = timeline(sums, period="month", n_boot=0, n_perm=999, seed=0)
+    trends = view["trends"].set_index("outlet")
+    assert view["n_trend_tests"] == 2 and trends["trend_tested"].all()
+    assert trends.loc["up", "trend"] == "rising" and trends.loc["up", "trend_30d"] > 0.05
+    assert trends.loc["up", "trend_p_holm"] < 0.05 <= trends.loc["flat", "trend_p_holm"]
+    assert trends.loc["flat", "trend"] == "no"
+    falling = timeline(trend_sums(-0.8, seed=1), period="month", n_boot=0, n_perm=999)["trends"].iloc[0]
+    assert falling["trend"] == "falling" and falling["trend_30d"] < 0
+    # each period's row of timeline.csv carries its cell's trend
+    assert set(view["table"].loc[view["table"]["outlet"] == "up", "trend"]) == {"rising"}
+    note = timeline_note(view, 60, n_boot=0)
+    assert "Trend per 30 days" in note and "1 of 2 cells rose or fell" in note and "shuffles whole articles" in note
+
+
+def test_a_cell_of_too_few_dated_articles_or_periods_is_marked_not_tested():
+    few = trend_sums(0.8, seed=3, months=6, per_month=1, outlet="few")  # 6 articles
+    short = trend_sums(0.8, seed=4, months=2, per_month=10, outlet="short")  # 20 articles in 2 months
+    view = timeline(pd.concat([few, short], ignore_index=True), period="month", n_boot=0, n_perm=999)
+    trends = view["trends"].set_index("outlet")
+    assert view["n_trend_tests"] == 0 and not trends["trend_tested"].any()
+    assert set(trends["trend"]) == {"too few"} and trends["trend_p"].isna().all()
+    assert (trends.loc["few", "trend_articles"], trends.loc["short", "trend_periods"]) == (6, 2)
+    assert "the cells tested (none here)" in timeline_note(view, 26)
+
+
+def test_the_trend_shuffles_whole_articles_dates():
+    """The permutation keeps each article's mentions together: a slope made by two long articles, one at each end, of
+    12 has a p its articles allow (2 of the 132 places of the two put them at the ends, one way round or the other;
+    0.049 with this seed), not the 0.001 of 401 mentions."""
+    from classifier.report.framing import trend_p_value
+
+    rng = np.random.default_rng(0)
+    days = np.arange(12.0) * 15
+    size = np.r_[200.0, np.full(10, 1.0), 200.0]
+    net_sum = np.r_[-200.0, rng.choice([-1.0, 1.0], 10), 200.0]  # the two long articles make the slope
+    p = trend_p_value(days, net_sum, size, n_perm=999, rng=rng)
+    assert p > 0.01  # two articles of 12 at the ends: 2 / 132 of the orders put them there, either way round

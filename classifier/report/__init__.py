@@ -23,7 +23,8 @@ from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, 
 from classifier.report import tables
 from classifier.report.compare import compare_cell_rows
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, holm_over
-from classifier.report.timeline import in_framing_order, timeline, timeline_chart, timeline_note, timeline_rows
+from classifier.report.timeline import (TREND_COLUMNS, in_framing_order, timeline, timeline_chart, timeline_note,
+                                        timeline_rows, trend_rows)
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.report.wire import text_keys, wire_note
 from classifier.tasks import STANCE
@@ -506,6 +507,7 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "power": analysis.get("power", []),
            "timeline": timeline_rows(view["table"], min_n) if view["period"] else None,
            "timeline_note": timeline_note(view, n_article_entries, min_n, n_boot),
+           "timeline_trends": trend_rows(view["trends"]) if view["period"] and len(view.get("trends", [])) else None,
            "kinds": tables.kind_rows(kinds, min_n) if kinds is not None and not kinds.empty and not kind else None,
            "kinds_note": (f"Only sentences of kind {kind!r} (--kind), so there is no headline and body comparison."
                           if kind else
@@ -627,8 +629,11 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     evaluation = evaluation_section(inputs, gold_frame, Path(gold) if gold else None, n_boot=n_boot, seed=seed,
                                     min_n=min_n, progress=progress, shown=shown)
     table = analysis["table"]
-    view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress,
+                    n_perm=n_perm)
     view["table"] = in_framing_order(view["table"], table)  # the page, timeline.csv and report.json alike
+    if "trends" in view:
+        view["trends"] = in_framing_order(view["trends"].assign(period=""), table).drop(columns="period")
     before_after = compare_section(inputs, Path(compare), kind, n_boot=n_boot, seed=seed, min_n=min_n,
                                    progress=progress, shown=shown, before=before,
                                    cells=pd.DataFrame.from_records(analysis["beside"][0])) if compare else None
@@ -754,7 +759,7 @@ def check_report_target(out_dir: Path, *inputs: str | Path | None) -> None:
 
 
 TIMELINE_COLUMNS = ("outlet", "actor", "period", "n", "n_articles", "small", "share_favor", "share_against",
-                    "share_neutral", "net", "net_lo", "net_hi")
+                    "share_neutral", "net", "net_lo", "net_hi", *TREND_COLUMNS)
 
 
 def write_table(path: Path, frame: pd.DataFrame, columns) -> None:
@@ -810,6 +815,8 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                             "unreadable_dates": view.get("unreadable", []),
                             "vaguely_dated_articles": view.get("vague", []),
                             "stray_dates": view.get("stray", []), "n_stray_dates": view.get("n_stray", 0),
+                            "n_trend_tests": view.get("n_trend_tests", 0),
+                            "trends": view["trends"].to_dict("records") if "trends" in view else [],
                             "rows": view["table"].to_dict("records")},
                "headlines": kinds.to_dict("records"), "wire_copy": inputs.wire_copy,
                "compare": None if before_after is None else {

@@ -171,6 +171,7 @@ def render_markdown(ctx: dict) -> str:
     out += ["", "## Over time", "", md(ctx.get("timeline_note", "")), ""]
     out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "time"]
     out += ["", md_table(ctx["timeline"]), ""] if ctx.get("timeline") else []
+    out += ["", md_table(ctx["timeline_trends"]), ""] if ctx.get("timeline_trends") else []
     if ctx.get("split"):
         out += ["", f"## Change at {md(ctx['split']['date'])}", "", md(ctx["split"]["note"]), ""]
         out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "split"]

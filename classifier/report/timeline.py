@@ -99,9 +99,11 @@ def article_name(outlet, article, lone) -> str:
 
 
 def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1000, seed: int = 0,
-             min_n: int = 10, progress: bool = False) -> dict:
+             min_n: int = 10, progress: bool = False, n_perm: int = 2000) -> dict:
     """The time view from the article sums: ``table`` (outlet, actor, period, n, n_articles, net, net_lo,
-    net_hi, shares), the period used, and the undated articles. ``period`` None or "none": no time view."""
+    net_hi, shares, and its cell's trend: :data:`TREND_COLUMNS`), ``trends`` (a row per outlet x actor,
+    :func:`trend_tests` with ``n_perm`` permutations), the period used, and the undated articles. ``period`` None
+    or "none": no time view."""
     from classifier.errors import InputError, option
     from classifier.evaluate import progress_bar
     from classifier.report.framing import cell_columns, cell_row
@@ -144,8 +146,55 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
                                                       "share_neutral", "net", "net_lo", "net_hi")}})
             advance(1)
     n_dated = int(dated[["outlet", "article", "lone"]].drop_duplicates().shape[0])
-    return {"period": chosen, "table": pd.DataFrame.from_records(rows), "undated": undated, "vague": vague,
-            "n_dated_articles": n_dated, "unreadable": unreadable, "stray": stray_note, "n_stray": len(stray)}
+    trends = trend_tests(labelled, dates[dates.notna()], n_perm=n_perm, seed=seed)
+    table = pd.DataFrame.from_records(rows).merge(trends[["outlet", "actor", *TREND_COLUMNS]], on=["outlet", "actor"],
+                                                  how="left")
+    return {"period": chosen, "table": table, "trends": trends, "n_trend_tests": int(trends["trend_tested"].sum()),
+            "n_perm": n_perm, "undated": undated, "vague": vague, "n_dated_articles": n_dated,
+            "unreadable": unreadable, "stray": stray_note, "n_stray": len(stray)}
+
+
+MIN_TREND_ARTICLES, MIN_TREND_PERIODS = 10, 3  # fewer dated articles or periods in a cell: its trend is not tested
+TREND_COLUMNS = ("trend_articles", "trend_periods", "trend_tested", "trend_30d", "trend_p", "trend_p_holm",
+                 "trend_n_perm", "trend")  # one cell's, on each of its periods' rows of timeline.csv
+
+
+def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: int) -> pd.DataFrame:
+    """Per outlet x actor of the time view (``labelled``: its dated article sums with their ``period``; ``dates``:
+    their dates), whether net stance rose or fell over the dated articles: the slope of net stance on the date
+    (``framing.trend_slope``, per 30 days) and the permutation test that shuffles whole articles' dates
+    (``framing.trend_p_value``), Holm-corrected over the cells tested, a family of their own (as ``--split-date``'s).
+    A cell of fewer than ``MIN_TREND_ARTICLES`` dated articles or ``MIN_TREND_PERIODS`` periods is not tested
+    ('too few'). As the outlet tests, a p below 0.05 that Holm cannot take below 0.05 is drawn again with
+    ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``); where even those cannot give a p small enough
+    for Holm, the cell reads 'cannot'."""
+    from classifier.report.framing import MAX_PERM, PERM_PER_TEST, holm, trend_p_value, trend_slope
+
+    rng = np.random.default_rng(seed)
+    days = ((dates - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).astype(float)
+    rows, tested = [], {}
+    for (actor, outlet), cell in labelled.groupby(["actor_name", "outlet"], sort=True):
+        row = {"outlet": outlet, "actor": actor, "trend_articles": len(cell), "trend_periods": cell["period"].nunique(),
+               "trend_tested": False, "trend_30d": np.nan, "trend_p": np.nan, "trend_p_holm": np.nan,
+               "trend_n_perm": 0, "trend": "too few"}
+        if row["trend_articles"] >= MIN_TREND_ARTICLES and row["trend_periods"] >= MIN_TREND_PERIODS:
+            data = (days.loc[cell.index].to_numpy(float), (cell["n_favor"] - cell["n_against"]).to_numpy(float),
+                    cell["n"].to_numpy(float))
+            row.update(trend_tested=True, trend_30d=30 * float(trend_slope(*data)[0]),
+                       trend_p=trend_p_value(*data, n_perm=n_perm, rng=rng), trend_n_perm=n_perm)
+            tested[len(rows)] = data
+        rows.append(row)
+    m = len(tested)
+    more = min(MAX_PERM, PERM_PER_TEST * m)
+    for k, data in tested.items():  # as outlet_tests: a p Holm cannot take below 0.05, drawn again
+        if more > n_perm > 0 and rows[k]["trend_p"] < 0.05 < rows[k]["trend_p"] * m:
+            rows[k].update(trend_p=trend_p_value(*data, n_perm=more, rng=rng), trend_n_perm=more)
+    for k, adjusted in zip(tested, holm([rows[k]["trend_p"] for k in tested])):
+        rows[k]["trend_p_holm"] = adjusted
+        floor = 1.0 / (max(n_perm, more) + 1) if n_perm > 0 else 1.0  # the smallest p the permutations can give
+        rows[k]["trend"] = ("cannot" if floor * m > 0.05 else "no" if adjusted >= 0.05
+                            else "rising" if rows[k]["trend_30d"] > 0 else "falling")
+    return pd.DataFrame.from_records(rows, columns=["outlet", "actor", *TREND_COLUMNS])
 
 
 def in_framing_order(cells: pd.DataFrame, framing: pd.DataFrame) -> pd.DataFrame:
@@ -186,8 +235,9 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
             "the minimum mentions). "
             + ("A period of fewer than 5 articles has no interval. Each interval is its period's own (95% each, not "
                "for the line): over many periods of no change some miss the truth and two may not overlap by chance, "
-               "so no change over time is tested here; --split-date tests one at a day chosen beforehand."
-               if n_boot > 0 else f"No period has an interval: {NO_RESAMPLING}."))
+               "so they do not test a change over time (the trend below does)."
+               if n_boot > 0 else f"No period has an interval: {NO_RESAMPLING}.")
+            + trend_note(view))
     if len(view["table"]) > PAGE_ROWS:
         note += (f" The table below shows {len(page_cells(view['table'], min_n))} of its "
                  f"{len(view['table'])} rows (those of the most mentions); timeline.csv holds them all.")
@@ -213,6 +263,35 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
                  f"{'year or month' if view['period'] == 'week' else 'year'}, too coarse for a {view['period']}, and "
                  f"{'is' if one else 'are'} left out: {some(vague)}.")
     return note
+
+
+def trend_note(view: dict) -> str:
+    """What the trend per 30 days is and which family its Holm correction covers."""
+    trends = view.get("trends")
+    if trends is None or not len(trends):
+        return ""
+    m, found = view["n_trend_tests"], int(trends["trend"].isin(["rising", "falling"]).sum())
+    tested = f"the {m} cell{'s' if m != 1 else ''} tested" if m else "the cells tested (none here)"
+    return (f" Trend per 30 days: per outlet and actor with at least {MIN_TREND_ARTICLES} dated articles over at "
+            f"least {MIN_TREND_PERIODS} {view['period']}s, the slope of net stance on the date (mentions pooled, "
+            "each article at its date); p: a permutation test of the slope over its standard error that shuffles "
+            f"whole articles' dates ({view['n_perm']} permutations, drawn again where Holm needs more), "
+            f"Holm-corrected over {tested}, a family of its own. 'rising' or 'falling': Holm-adjusted p < 0.05; "
+            f"a cell of fewer articles or periods is 'too few', not tested. {found} of {len(trends)} cells rose or "
+            "fell. A straight line: a rise and a fall within the span may show none; --split-date tests a change "
+            "at a day chosen beforehand.")
+
+
+def trend_rows(trends: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """The trend table of the time view: a row per outlet x actor, in the time view's order."""
+    from classifier.report.tables import p_text, signed
+
+    headers = ["outlet", "actor", "dated articles", "periods", "trend per 30 days", "p", "p (Holm)", "trend"]
+    rows = [[r["outlet"], r["actor"], str(r["trend_articles"]), str(r["trend_periods"]), signed(r["trend_30d"], 3),
+             p_text(r["trend_p"]) if np.isfinite(r["trend_p"]) else "–",
+             p_text(r["trend_p_holm"]) if np.isfinite(r["trend_p_holm"]) else "–", r["trend"]]
+            for r in trends.to_dict("records")]
+    return headers, rows
 
 
 def week_example(table: pd.DataFrame) -> str:
