@@ -21,7 +21,7 @@ def report_cli(
                                         "labelled set), used to correct the shares for classifier error."),
     model_dir: Optional[Path] = typer.Option(None, "--model", help="Model directory whose model_card.json to show."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article)."),
-    n_perm: int = typer.Option(2000, "--n-perm", min=1, help="Permutations for the outlet tests (articles shuffled); a test with p < 0.05 is drawn again with enough of them for Holm's correction to reach significance."),
+    n_perm: int = typer.Option(2000, "--n-perm", min=1, help="Permutations for the outlet tests, --split-date and the time view's trend (articles shuffled); a test with p < 0.05 is drawn again with enough of them for Holm's correction to reach significance."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the bootstrap and permutation tests."),
     min_n: int = typer.Option(10, "--min-n", min=1, help="Cells with fewer mentions are flagged (†)."),
     examples: int = typer.Option(2, "--examples", min=0, help="Example sentences per cell and side."),
