@@ -19,10 +19,11 @@ from pydantic import BaseModel
 from classifier.errors import InputError, option, warn_caller
 from classifier.article_columns import (OPTIONAL_FIELDS, article_row, check_columns, resolve_columns, unread_columns,
                                        unread_columns_note)
-from classifier.io.files import (DECOMPRESSION_ERRORS, archive_problem, bom_encoding, check_encoding, check_not_input,
-                                 check_regular_input, compression_of, csv_header, format_of, given_name, iter_csv,
-                                 iter_memory_rows, iter_table, memory_table, open_binary, refuse_spreadsheet,
-                                 refuse_tsv, table_rows, table_suffix, wide_encoding, STDIN)
+from classifier.io.files import (DECOMPRESSION_ERRORS, LIKELY_ENCODING, archive_problem, bom_encoding, check_encoding,
+                                 check_not_input, check_regular_input, compression_of, csv_header, format_of,
+                                 given_name, iter_csv, iter_memory_rows, iter_table, likely_encoding, memory_table,
+                                 open_binary, refuse_spreadsheet, refuse_tsv, table_rows, table_suffix, wide_encoding,
+                                 STDIN)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -130,7 +131,11 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
             pass
     if not encoding:
         nor = f", nor {declared} as the page declares" if declared else ""
-        raise ValueError(f"not UTF-8 text (byte {first_bad}){nor}; re-save as UTF-8 or pass {option('encoding')}")
+        hint = likely_encoding([data])  # the value to pass, where the bytes are cp1252's
+        if not hint:
+            nor += f", nor {LIKELY_ENCODING}"
+        named = option("encoding", hint) if hint else f"{option('encoding')} with its encoding"
+        raise ValueError(f"not UTF-8 text (byte {first_bad}){nor}; re-save as UTF-8 or pass {named}")
     try:
         return data.decode(check_encoding(encoding))
     except UnicodeDecodeError as exc:

@@ -1803,6 +1803,26 @@ def bom_encoding(start: bytes) -> str | None:
     return next((name for mark, name in BOMS if start.startswith(mark)), None)
 
 
+# The encoding named to a user whose text is not UTF-8, where its bytes all decode as it: Windows' Western European,
+# which Excel and Notepad write and browsers read a page declaring Latin-1 as (``ingest._AS_BROWSERS_READ``). Five
+# bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) are none of its characters: a file holding one is named no encoding.
+LIKELY_ENCODING = "cp1252"
+
+
+def likely_encoding(blocks: Iterable[bytes]) -> str | None:
+    """``LIKELY_ENCODING`` where every block of a text that is not UTF-8 decodes as it (one byte a character, so
+    the blocks may be cut anywhere), else None: the value an error names for --encoding."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(LIKELY_ENCODING)()
+    try:
+        for block in blocks:
+            decoder.decode(block)
+    except UnicodeDecodeError:
+        return None
+    return LIKELY_ENCODING
+
+
 def wide_encoding(encoding: str) -> bool:
     """UTF-16 or UTF-32: text whose bytes hold NULs, and that no UTF-8 check can stand in for."""
     import codecs
@@ -1855,8 +1875,10 @@ def chosen_encoding(start: bytes, encoding: str | None, utf8: Callable[[], bool]
 
 def not_decodable(path: Path, encoding: str) -> InputError:
     if encoding == "utf-8-sig":
-        return InputError(f"{path}:{first_undecodable_line(path)}: not UTF-8 text (re-save it as UTF-8, or pass "
-                          "--encoding, e.g. cp1252, to prepare or classify)")
+        hint = file_likely_encoding(path)  # the value to pass, where the bytes are cp1252's
+        nor, named = ("", f"--encoding {hint}") if hint else (f", nor {LIKELY_ENCODING}", "--encoding with its encoding")
+        return InputError(f"{path}:{first_undecodable_line(path)}: not UTF-8 text{nor} (re-save it as UTF-8, or pass "
+                          f"{named} to prepare or classify)")
     return InputError(f"{path}: cannot be read as {encoding} text")
 
 
@@ -1904,6 +1926,19 @@ def iter_jsonl(path: str | Path, encoding: str | None = None,
 # The most bytes ``first_undecodable_line`` holds of a line at once: a line of a compressed file may unpack to
 # gigabytes (a decompression bomb), which reading it whole would hold in memory.
 UNDECODABLE_PIECE_BYTES = 1 << 20
+
+
+def file_likely_encoding(path: Path, chunk: int = 1 << 20) -> str | None:
+    """``likely_encoding`` of a file's text (decompressed where it is compressed), read a chunk at a time."""
+    def blocks():
+        with open_binary(path, compression_of(path)) as fh:
+            while block := fh.read(chunk):
+                yield block
+
+    try:
+        return likely_encoding(blocks())
+    except (*DECOMPRESSION_ERRORS, InputError):
+        return None  # cut off or damaged: no guess
 
 
 def first_undecodable_line(path: Path) -> int:

@@ -819,6 +819,36 @@ def test_encoding_reads_legacy_tables_and_manifests_and_a_utf16_table_reads_by_i
     assert run("prepare", bom, "--out", out, "--encoding", "utf-8", "-q").exit_code == 0  # naming UTF-8 drops the mark
 
 
+def test_a_file_that_is_not_utf8_names_the_encoding_to_pass_where_its_bytes_are_cp1252(tmp_path):
+    """A Latin-1/cp1252 article, table or manifest said "re-save as UTF-8 or pass --encoding" (a table: "e.g.
+    cp1252") and left the value to guess. Where its bytes all decode as cp1252 the one line names it, and the
+    command it names reads the file; bytes cp1252 has no character for (0x81) are named no encoding."""
+    out = tmp_path / "items.jsonl"
+    legacy = "Le président: Russia condemned NATO’s “plan”.\n".encode("cp1252")
+    folder, table, manifested = tmp_path / "corpus", tmp_path / "latin.csv", tmp_path / "manifested"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(legacy)
+    table.write_bytes(b"id,text\na0," + legacy)
+    manifested.mkdir()
+    (manifested / "a.txt").write_text("Russia condemned NATO.\n")
+    (manifested / "manifest.csv").write_bytes("file,source\na.txt,Le Monde édition\n".encode("cp1252"))
+    for given, where in ((folder, "a.txt: not UTF-8 text (byte 5); re-save as UTF-8 or pass --encoding cp1252"),
+                         (table, "latin.csv:2: not UTF-8 text (re-save it as UTF-8, or pass --encoding cp1252 "),
+                         (manifested, "manifest.csv:2: not UTF-8 text (re-save it as UTF-8, or pass --encoding cp1252 ")):
+        refused = run("prepare", given, "--out", out)
+        said = " ".join(refused.output.split())
+        assert refused.exit_code == 1 and where in said and "Traceback" not in said, said
+        assert run("prepare", given, "--out", out, "--encoding", "cp1252", "-q").exit_code == 0
+    (folder / "a.txt").write_bytes(b"Russia \x81\xe9 won.\n")
+    table.write_bytes(b"id,text\na0,Russia \x81\xe9 won.\n")
+    for given, where in ((folder, "a.txt: not UTF-8 text (byte 7), nor cp1252; re-save as UTF-8 or pass --encoding "
+                                  "with its encoding"),
+                         (table, "latin.csv:2: not UTF-8 text, nor cp1252 (re-save it as UTF-8, or pass --encoding "
+                                 "with its encoding")):
+        said = " ".join(run("prepare", given, "--out", out).output.split())
+        assert where in said, said
+
+
 def test_encoding_names_the_files_that_are_not_utf8_so_one_folder_may_mix_them(tmp_path):
     """--encoding cp1252 on a folder of cp1252 and UTF-8 articles (and an Excel manifest) reads each as it is;
     a byte-order mark always decides; an HTML page's declared charset is read; UTF-16 without a mark with
