@@ -1086,13 +1086,48 @@ def test_the_time_chart_footer_explains_only_what_is_drawn():
         return timeline_chart(table, "X", "year", min_n=min_n).axes[0].get_xlabel()
 
     no_interval = [("2019", 30, -0.3, nan, nan), ("2020", 30, -0.2, nan, nan)]
-    # no interval: hollow markers, which the footer names (they were solid, like points with one, and unexplained)
-    assert footer(no_interval) == "year\nhollow: fewer than 5 articles, no interval"
-    assert footer(no_interval, min_n=40) == "year\nopen diamonds: fewer than 40 mentions"
+    assert footer(no_interval) == footer(no_interval, min_n=40) == "year"  # the markers: in the legend's key
     banded = [("2019", 30, -0.3, -0.4, -0.1), ("2020", 30, -0.2, -0.35, -0.05)]
     assert footer(banded) == "year\nbands: 95% CI by article"
     assert footer(banded + [("2021", 3, 0.1, nan, nan), ("2022", 30, 0.0, -0.2, 0.2)]) == (
-        "year\nopen diamonds: fewer than 10 mentions; bands or bars: 95% CI by article")
+        "year\nbands or bars: 95% CI by article")
+
+
+def test_the_time_chart_key_says_which_marker_means_what():
+    """The footer said "open diamonds: fewer than 10 mentions; hollow: fewer than 5 articles, no interval": both
+    marks were hollow, a diamond hollow whether or not its period had an interval, and the legend showed only
+    the outlets' filled markers. Now fill says interval or none and a diamond says few mentions, and the legend
+    keys each mark the chart draws, as drawn."""
+    from matplotlib.colors import to_hex
+
+    from classifier.report.timeline import timeline_chart
+
+    nan = float("nan")
+
+    def chart(rows, n_boot=1000):
+        table = pd.DataFrame([{"actor": "X", "outlet": "A", "period": period, "n": n, "net": net, "net_lo": lo,
+                               "net_hi": hi} for period, n, net, lo, hi in rows])
+        axes = timeline_chart(table, "X", "year", n_boot=n_boot).axes[0]
+        legend = axes.get_legend()
+        key = {" ".join(text.get_text().split()): (handle.get_marker(), to_hex(handle.get_markerfacecolor()))
+               for text, handle in zip(legend.get_texts(), legend.legend_handles)}
+        faces = {(int(x), marker, to_hex(line.get_markerfacecolor()) == "#ffffff")
+                 for line in axes.lines if line.get_marker() not in (None, "None", "")
+                 for marker in [line.get_marker()]
+                 for i, x in enumerate(line.get_xdata())
+                 if np.isfinite(line.get_ydata()[i]) and (line.get_markevery() is None or i in line.get_markevery())}
+        return key, faces
+
+    rows = [("2019", 30, -0.3, -0.4, -0.1), ("2020", 30, -0.2, nan, nan), ("2021", 3, 0.1, -0.2, 0.3),
+            ("2022", 4, 0.0, nan, nan)]
+    key, faces = chart(rows)
+    assert key == {"A": ("o", key["A"][1]), "filled: 95% CI by article": ("o", "#555555"),
+                   "hollow: fewer than 5 articles, no interval": ("o", "#ffffff"),
+                   "diamond: fewer than 10 mentions": ("D", "#ffffff")}, key
+    # interval or none by fill, few mentions by shape: the small period with an interval is a filled diamond
+    assert faces == {(0, "o", False), (1, "o", True), (2, "D", False), (3, "D", True)}, faces
+    key, _ = chart([("2019", 30, -0.3, nan, nan)], n_boot=0)
+    assert list(key) == ["A", "hollow: no interval, --n-boot 0 asked for no resampling"]
 
 
 def test_the_framing_note_says_the_interval_is_too_narrow_near_0_or_1(tmp_path):

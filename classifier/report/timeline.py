@@ -353,11 +353,18 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
                    styles: dict | None = None, kind: str | None = None, n_boot: int = 1000):
     """One actor: a line per outlet of net stance per period, its 95% interval as a band. ``styles``: the
     report's look of each outlet (:func:`~classifier.report.plots.report_styles`); the outlets with the most
-    mentions of the actor are drawn, one per colour (:func:`~classifier.report.plots.chart_outlets`). A period
-    without an interval (fewer than 5 articles) has a hollow marker, not the filled one of a period with one (14
-    mentions of one article are no better supported than one); one whose resamples all agree is marked ‡ (no bar of
-    zero length, :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the title names; ``n_boot``: 0
-    says in the footer why no period has an interval (none was asked for)."""
+    mentions of the actor are drawn, one per colour (:func:`~classifier.report.plots.chart_outlets`). A marker's
+    fill says whether its period has an interval: filled where it has, hollow where it has none (fewer than 5
+    articles: 14 mentions of one article are no better supported than one); its shape, whether its mentions are
+    enough: the outlet's own marker, a diamond where fewer than ``min_n``. The legend shows each that the chart
+    draws in grey beside the outlets (before 2026-12-07 (5) the footer said "open diamonds" and "hollow" of two
+    marks both hollow, and a diamond was hollow whether or not it had an interval). One whose resamples all agree
+    is marked ‡ (no bar of zero length, :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the
+    title names; ``n_boot``: 0 says in the key why no period has an interval (none was asked for)."""
+    import textwrap
+
+    from matplotlib.lines import Line2D
+
     from classifier.report.plots import (NET_LABEL, NO_SPREAD, chart_outlets, label_text, new_figure, no_interval,
                                          no_spread, of_kind, plain, with_styles)
 
@@ -370,7 +377,7 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     axes = figure.add_subplot()
     axes.axhline(0, color="#555555", linewidth=0.8, linestyle="--")
     x = np.arange(len(periods))
-    marks = set()  # what the footer explains: only what some outlet's line shows
+    marks = set()  # what the footer and the legend's key explain: only what some outlet's line shows
     for outlet in drawn:
         look = styles[outlet]
         colour = look.colour
@@ -378,14 +385,18 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
         net = line["net"].to_numpy(float)
         lo, hi = line["net_lo"].to_numpy(float), line["net_hi"].to_numpy(float)
         finite = np.isfinite(lo) & np.isfinite(hi)
-        small = (line["n"] < min_n).to_numpy() & np.isfinite(net)
-        bare = np.isfinite(net) & ~finite & ~small  # no interval: a hollow marker (a small one has its diamond)
+        shown = np.isfinite(net)
+        small = (line["n"] < min_n).to_numpy() & shown  # a diamond, not the outlet's marker
         axes.plot(x, net, marker=look.marker, linestyle=look.line, color=colour, label=plain(label_text(outlet)),
-                  linewidth=1.6, markevery=list(np.flatnonzero(~bare)))  # NaN breaks it
-        if bare.any():
-            axes.plot(x[bare], net[bare], marker=look.marker, linestyle="none", color=colour,
-                      markerfacecolor="white", markeredgecolor=colour)
-            marks.add("hollow")
+                  linewidth=1.6, markevery=list(np.flatnonzero(shown & finite & ~small)))  # NaN breaks it
+        for points, marker, mark in ((shown & ~finite & ~small, look.marker, "hollow"),
+                                     (small & ~finite, "D", "hollow"), (small & finite, "D", "filled")):
+            if points.any():
+                axes.plot(x[points], net[points], marker=marker, linestyle="none", color=colour,
+                          markerfacecolor="white" if mark == "hollow" else colour, markeredgecolor=colour)
+                marks.add(mark)
+        marks |= {"diamonds"} if small.any() else set()
+        marks |= {"filled"} if (shown & finite & ~small).any() else set()
         flat = no_spread(lo, hi)
         if flat.any():
             for at in np.flatnonzero(flat):
@@ -399,24 +410,30 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
         if alone.any():
             axes.vlines(x[alone], lo[alone], hi[alone], color=colour, alpha=0.35, linewidth=5)
             marks.add("bars")
-        if small.any():
-            axes.plot(x[small], net[small], "D", markerfacecolor="white", markeredgecolor=colour)
-            marks.add("diamonds")
     step = max(1, len(periods) // 14)
     axes.set_xticks(range(0, len(periods), step), [periods[i] for i in range(0, len(periods), step)],
                     rotation=35, ha="right")
     axes.set_ylim(-1.05, 1.05)
     axes.set_ylabel(NET_LABEL)
-    shown = [f"open diamonds: fewer than {min_n} mentions"] if "diamonds" in marks else []
-    shown += [no_interval(n_boot)] if "hollow" in marks else []
+    said = []
     if marks & {"bands", "bars"}:
-        shown.append(f"{' or '.join(m for m in ('bands', 'bars') if m in marks)}: 95% CI by article")
-    shown += [NO_SPREAD] if "flat" in marks else []
-    footer = [period] + ["; ".join(shown[i:i + 2]) for i in range(0, len(shown), 2)]  # two to a line: it fits
+        said.append(f"{' or '.join(m for m in ('bands', 'bars') if m in marks)}: 95% CI by article")
+    said += [NO_SPREAD] if "flat" in marks else []
+    footer = [period] + ["; ".join(said[i:i + 2]) for i in range(0, len(said), 2)]  # two to a line: it fits
     axes.set_xlabel("\n".join(footer), fontsize=9)
     some = f"\n({len(drawn)} of {len(outlets)} outlets: the most mentioned, one per colour; all in timeline.csv)" \
         if len(drawn) < len(outlets) else ""
     axes.set_title(f"{plain(label_text(actor))}: net stance per {period}{of_kind(kind)}{some}", fontsize=10)
-    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the lines, never over them
+    key = [("filled", "o", True, "filled: 95% CI by article"),
+           ("hollow", "o", False, no_interval(n_boot)),
+           ("diamonds", "D", False, f"diamond: fewer than {min_n} mentions")]
+    grey = "#555555"
+    handles, labels = axes.get_legend_handles_labels()
+    for mark, marker, filled, meaning in key:
+        if mark in marks:  # the marker as drawn, in grey: the outlets' entries show their colour and shape
+            handles.append(Line2D([], [], marker=marker, linestyle="none", color=grey, markeredgecolor=grey,
+                                  markerfacecolor=grey if filled else "white"))
+            labels.append(textwrap.fill(meaning, 26))
+    axes.legend(handles, labels, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the lines
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     return figure
