@@ -1086,11 +1086,13 @@ def test_the_time_chart_footer_explains_only_what_is_drawn():
         return timeline_chart(table, "X", "year", min_n=min_n).axes[0].get_xlabel()
 
     no_interval = [("2019", 30, -0.3, nan, nan), ("2020", 30, -0.2, nan, nan)]
-    assert footer(no_interval) == footer(no_interval, min_n=40) == "year"  # the markers: in the legend's key
+    # no interval: hollow markers, which the footer says why of (they were solid, like points with one)
+    assert footer(no_interval) == footer(no_interval, min_n=40) == "year\nhollow: fewer than 5 articles, no interval"
     banded = [("2019", 30, -0.3, -0.4, -0.1), ("2020", 30, -0.2, -0.35, -0.05)]
     assert footer(banded) == "year\nbands: 95% CI by article"
     assert footer(banded + [("2021", 3, 0.1, nan, nan), ("2022", 30, 0.0, -0.2, 0.2)]) == (
-        "year\nbands or bars: 95% CI by article")
+        "year\nhollow: fewer than 5 articles, no interval; bands or bars: 95% CI by article")
+    assert footer(banded + [("2021", 3, 0.1, -0.1, 0.3)]) == "year\nbands: 95% CI by article"  # a diamond: the key
 
 
 def test_the_time_chart_key_says_which_marker_means_what():
@@ -1121,13 +1123,11 @@ def test_the_time_chart_key_says_which_marker_means_what():
     rows = [("2019", 30, -0.3, -0.4, -0.1), ("2020", 30, -0.2, nan, nan), ("2021", 3, 0.1, -0.2, 0.3),
             ("2022", 4, 0.0, nan, nan)]
     key, faces = chart(rows)
-    assert key == {"A": ("o", key["A"][1]), "filled: 95% CI by article": ("o", "#555555"),
-                   "hollow: fewer than 5 articles, no interval": ("o", "#ffffff"),
-                   "diamond: fewer than 10 mentions": ("D", "#ffffff")}, key
+    assert key == {"A": ("o", key["A"][1]), "filled: 95% interval": ("o", "#555555"),
+                   "hollow: no interval": ("o", "#ffffff"), "diamond: fewer than 10 mentions": ("D", "#ffffff")}, key
     # interval or none by fill, few mentions by shape: the small period with an interval is a filled diamond
     assert faces == {(0, "o", False), (1, "o", True), (2, "D", False), (3, "D", True)}, faces
-    key, _ = chart([("2019", 30, -0.3, nan, nan)], n_boot=0)
-    assert list(key) == ["A", "hollow: no interval, --n-boot 0 asked for no resampling"]
+    assert list(chart([("2019", 30, -0.3, nan, nan)])[0]) == ["A", "hollow: no interval"]
 
 
 def test_the_framing_note_says_the_interval_is_too_narrow_near_0_or_1(tmp_path):

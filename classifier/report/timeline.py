@@ -356,11 +356,11 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     mentions of the actor are drawn, one per colour (:func:`~classifier.report.plots.chart_outlets`). A marker's
     fill says whether its period has an interval: filled where it has, hollow where it has none (fewer than 5
     articles: 14 mentions of one article are no better supported than one); its shape, whether its mentions are
-    enough: the outlet's own marker, a diamond where fewer than ``min_n``. The legend shows each that the chart
-    draws in grey beside the outlets (before 2026-12-07 (5) the footer said "open diamonds" and "hollow" of two
-    marks both hollow, and a diamond was hollow whether or not it had an interval). One whose resamples all agree
-    is marked ‡ (no bar of zero length, :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the
-    title names; ``n_boot``: 0 says in the key why no period has an interval (none was asked for)."""
+    enough: the outlet's own marker, a diamond where fewer than ``min_n``. The legend keys each that the chart
+    draws, in grey beside the outlets, and the footer says why a period has no interval (before 2026-12-07 (5) the
+    footer said "open diamonds" and "hollow" of two marks both hollow, and a diamond was hollow whether or not it
+    had an interval). One whose resamples all agree is marked ‡ (no bar of zero length, :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the
+    title names; ``n_boot``: 0 says in the footer why no period has an interval (none was asked for)."""
     import textwrap
 
     from matplotlib.lines import Line2D
@@ -415,7 +415,7 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
                     rotation=35, ha="right")
     axes.set_ylim(-1.05, 1.05)
     axes.set_ylabel(NET_LABEL)
-    said = []
+    said = [no_interval(n_boot)] if "hollow" in marks else []  # why: the legend's key says which marker
     if marks & {"bands", "bars"}:
         said.append(f"{' or '.join(m for m in ('bands', 'bars') if m in marks)}: 95% CI by article")
     said += [NO_SPREAD] if "flat" in marks else []
@@ -424,9 +424,8 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     some = f"\n({len(drawn)} of {len(outlets)} outlets: the most mentioned, one per colour; all in timeline.csv)" \
         if len(drawn) < len(outlets) else ""
     axes.set_title(f"{plain(label_text(actor))}: net stance per {period}{of_kind(kind)}{some}", fontsize=10)
-    key = [("filled", "o", True, "filled: 95% CI by article"),
-           ("hollow", "o", False, no_interval(n_boot)),
-           ("diamonds", "D", False, f"diamond: fewer than {min_n} mentions")]
+    key = [("filled", "o", True, "filled: 95% interval"), ("hollow", "o", False, "hollow: no interval"),
+           ("diamonds", "D", False, f"diamond: fewer than {min_n} mentions")]  # as the split chart's key
     grey = "#555555"
     handles, labels = axes.get_legend_handles_labels()
     for mark, marker, filled, meaning in key:
