@@ -145,12 +145,33 @@ def test_acc_and_pacc_correct_a_biased_classifier(tmp_path):
     exact_pacc = np.linalg.solve(pacc, mean_p)
     if exact_pacc.min() >= 0:
         assert [row[f"pacc_{label}"] for label in LABELS] == pytest.approx(list(exact_pacc), abs=1e-6)
-    assert "../gold.jsonl" in result["correction_note"]  # beside the report folder: named from it
+    # the report's files name --gold from the report folder (../gold.jsonl); the caller's note as it was given
+    assert f"matrix of {gold_path} (" in result["correction_note"]
+    assert "matrix of ../gold.jsonl (" in (tmp_path / "out" / "report.md").read_text()
     assert result["correction"]["possible"] and not result["correction"]["unstable"]
     # the evaluation section reads --gold when the predictions hold no labels
     assert result["evaluation"]["n_labelled"] == 1500 and result["evaluation"]["gold"] == "../gold.jsonl"
     html = (tmp_path / "out" / "report.html").read_text()
     assert "No gold labels in the predictions" not in html and "evaluated on --gold" in html
+
+
+def test_the_console_names_the_gold_set_as_the_user_typed_it(tmp_path, monkeypatch):
+    """The console's "Corrected with the confusion matrix of ../gold.jsonl" named --gold from the report folder
+    (as report.md names it, for a shared report), not as typed (/abs/gold.jsonl, or ../data/gold.jsonl from
+    another folder); the predictions' own gold rows are named as typed too."""
+    (tmp_path / "work").mkdir()
+    gold = write_jsonl(tmp_path / "gold.jsonl", [{**row, "id": f"g{row['id']}"}  # items apart from the predictions'
+                                                 for row in prediction_rows(120, seed=3)])
+    preds = write_jsonl(tmp_path / "p.jsonl", prediction_rows(120, labelled=False))
+    monkeypatch.chdir(tmp_path / "work")
+    for typed in (str(gold), "../gold.jsonl"):
+        result = runner.invoke(app, ["report", str(preds), "--out", str(tmp_path / "out"), "--gold", typed,
+                                     "--n-boot", "20", "--n-perm", "10", "--period", "none"])
+        said = " ".join(result.output.split())
+        assert result.exit_code == 0 and f"Corrected with the confusion matrix of {typed} (" in said, said
+    result = runner.invoke(app, ["report", str(gold), "--out", str(tmp_path / "own"), "--n-boot", "20",
+                                 "--n-perm", "10", "--period", "none"])
+    assert f"the gold-labelled rows of {gold} itself" in " ".join(result.output.split())
 
 
 def test_a_correction_fitted_on_the_predictions_own_gold_rows_says_it_corrects_those_same_items(tmp_path):

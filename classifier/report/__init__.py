@@ -68,10 +68,21 @@ def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None,
         if frame_task(gold_frame) is not STANCE:  # its figures would be shown as this report's stance model's
             raise InputError(f"{gold}: sentence-sentiment predictions; {option('gold')} needs stance predictions on "
                              "gold-labelled items (stance classify LABELS --task stance)")
-        return gold_frame, shown(gold)  # the note says how many items and articles
+        return gold_frame, gold_set_name(predictions, gold, own, shown)  # the note says how many items and articles
     if not own.empty:
-        return own, f"the gold-labelled rows of {shown(predictions)} itself"
-    return None, "none"
+        return own, gold_set_name(predictions, gold, own, shown)
+    return None, gold_set_name(predictions, gold, own, shown)
+
+
+def gold_set_name(predictions: Path, gold: Path | None, own: pd.DataFrame | None, shown: Callable[[Path], str]) -> str:
+    """How the correction note names its gold set (``choose_gold``'s): ``--gold``, else the predictions' own
+    labelled rows (``own``), else none; each path as ``shown`` names it (the report's files: ``shared_path``; the
+    caller: ``io.files.given_name``, as typed)."""
+    if gold is not None:
+        return shown(gold)
+    if own is not None and not own.empty:
+        return f"the gold-labelled rows of {shown(predictions)} itself"
+    return "none"
 
 
 def gold_overlap(gold: pd.DataFrame, prediction_ids: np.ndarray) -> int:
@@ -576,6 +587,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     ``kind``: only rows of that kind; ``compare``: an earlier predictions file of the same items (before / after);
     ``split_date``: a day (``"2022-02-24"`` or a ``datetime.date``): each outlet x actor's net stance before it and on
     or after it, the change with its interval and a permutation test (``split_date`` in report.json)."""
+    from classifier.io.files import given_name
     from classifier.models.stance_model import model_folder
 
     check_paths(predictions=predictions, gold=gold, compare=compare)
@@ -689,7 +701,10 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         frames["split_date"] = {**summary["split_date"], "cells": split["table"]}
     return {**summary, **frames, "table": table, "wire_note": ctx["wire_note"],
             "framing_rows": tables.framing_rows(table, min_n, compact=True),
-            "correction_note": ctx["correction_note"], "models_warning": mixed,
+            # the caller's: --gold named as given (the report's files name it from the report folder, ../gold.jsonl)
+            "correction_note": correction_note({**analysis["correction"], "gold": gold_set_name(
+                predictions, Path(gold) if gold else None, inputs.labelled, given_name)}),
+            "models_warning": mixed,
             "files": {k: str(v) for k, v in files.items()}, "out_dir": str(final)}
 
 
