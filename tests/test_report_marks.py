@@ -114,3 +114,39 @@ def test_the_compare_evaluation_says_too_few_articles_once(tmp_path):
                 compare=write_jsonl(tmp_path / "o.jsonl", old))
     page = (tmp_path / "out" / "report.md").read_text()
     assert "Both models on the 40 gold-labelled items" in page and page.count("too few for a bootstrap") == 1
+
+
+def test_the_terminal_framing_table_keys_each_mark_it_shows_and_no_other(tmp_path):
+    """The console's framing table showed † and – (no interval: fewer than 5 articles) with no key, and ‡ with the
+    page's paragraph, which speaks of an articles column the console has not. One line now keys each mark a shown
+    cell holds, and a table without marks gets none."""
+    import importlib
+
+    from typer.testing import CliRunner
+
+    from classifier.cli.app import app
+
+    importlib.import_module("classifier.cli.report")  # registers the command
+    from test_evaluate import prediction_rows, write_jsonl
+
+    rows = prediction_rows(200, labelled=False, outlets={"Daily A": 0.5, "Paper B": -0.3})
+    plain = write_jsonl(tmp_path / "plain.jsonl", rows)
+    rows += [{**rows[0], "id": f"w{i}", "source": "Wire C", "actor": "Russia", "text": f"Russia was noted {i}.",
+              "spans": [[0, 6]], "article": f"W-{i // 2}", "stance": "neutral"} for i in range(12)]  # ‡: all neutral
+    rows += [{**rows[0], "id": f"d{i}", "source": "Post D", "actor": "NATO", "text": f"NATO acts {i}.",
+              "spans": [[0, 4]], "article": f"D-{i // 2}"} for i in range(4)]  # † and –: 4 mentions, 2 articles
+    marked = write_jsonl(tmp_path / "marked.jsonl", rows)
+
+    def console(path, *options):
+        result = CliRunner().invoke(app, ["report", str(path), "--out", str(tmp_path / "out"), "--n-perm", "10",
+                                          "--period", "none", *options])
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    said = console(marked, "--n-boot", "50")
+    assert ("† fewer than 10 mentions; – no interval (fewer than 5 articles); ‡ zero width: every resample gave "
+            "the same value (such as all mentions neutral), which is no certainty") in said, said
+    assert "the articles column" not in said  # the page's ‡ paragraph, of a column the console does not show
+    said = console(plain, "--n-boot", "50")
+    assert "† fewer" not in said and "– no interval" not in said and "‡" not in said
+    assert "– no interval (--n-boot 0 asked for no resampling)" in console(plain, "--n-boot", "0")

@@ -62,8 +62,9 @@ def report_cli(
     more = f": the {len(shown[1])} with the most mentions, {left} left out; all in framing.csv" if left else ""
     title = f"Framing table ({cells} cell{'s' if cells != 1 else ''}{more})"
     say(tables.rich_table(shown, title, numeric_from=2))
-    if tables.has_no_spread(shown):
-        say(tables.NO_SPREAD_NOTE)
+    key = tables.terminal_key(shown, min_n, n_boot)  # † – ‡, each only where a shown cell has it
+    if key:
+        say(key)
     if result.get("models_warning"):
         warn(result["models_warning"])
     say(result["correction_note"])

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from rich.table import Table
 
-from classifier.evaluate import p_text
+from classifier.evaluate import MIN_RESAMPLED_ARTICLES, p_text
 from classifier.items import LABELS
 from classifier.visible import shortened
 
@@ -64,6 +64,24 @@ NO_RESAMPLING = "--n-boot 0 asked for no resampling"  # the notes' reason where 
 def has_no_spread(*tables) -> bool:
     """Whether any of the rendered tables (``Rows``, or None) shows a ‡ interval."""
     return any(cell.endswith("‡") for rows in tables if rows for row in rows[1] for cell in row)
+
+
+def terminal_key(rows: Rows, min_n: int, n_boot: int) -> str | None:
+    """One line under the terminal's framing table keying the marks its shown cells hold, each only where one does:
+    † (fewer than ``min_n`` mentions), – in the interval column (no interval: fewer than 5 articles, or ``n_boot``
+    0) and ‡ (zero width), briefly: the page's :data:`NO_SPREAD_NOTE` also speaks of an articles column, tones and
+    --compare, none of them in that table. Before 2026-12-07 (5) it printed that paragraph alone, keying neither †
+    nor –."""
+    headers, body = rows
+    interval = headers.index("95% CI")
+    said = [f"† fewer than {min_n} mentions"] if any(row[2].endswith("†") for row in body) else []
+    if any(row[interval] == "–" for row in body):
+        why = f"fewer than {MIN_RESAMPLED_ARTICLES} articles" if n_boot > 0 else NO_RESAMPLING
+        said.append(f"– no interval ({why})")
+    if has_no_spread(rows):
+        said.append("‡ zero width: every resample gave the same value (such as all mentions neutral), which is no "
+                    "certainty")
+    return "; ".join(said) if said else None
 
 
 def pct(value) -> str:
