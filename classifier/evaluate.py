@@ -1255,6 +1255,18 @@ def unknown_training_data(models: Sequence[str], path: str | Path) -> None:
                     "may have learnt some of them")
 
 
+def check_training_data(rows: LabelledRows, lists: TrainedLists, model_dir: str | Path | None,
+                        path: str | Path) -> dict | None:
+    """What a gold set's rows (read with ``trained=lists``) say of the model's training data, as ``evaluate`` and
+    ``report --gold`` say it (``path``: how the warnings name the file): a warning where no model's list was found
+    and no ``--model`` given (``unknown_training_data``), else the count of gold items trained on, warned of where
+    some were (``trained_counts``, whose dict it returns)."""
+    entries = lists.entries(rows.models)
+    if not entries and model_dir is None:
+        unknown_training_data(rows.models, path)
+    return trained_counts(rows.frame, entries, path)
+
+
 def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path) -> dict | None:
     """How many gold rows of each model of ``entries`` (``TrainedLists.entries``) it trained on (its column), with
     a warning per model where some did: ``{"model", "items", "of"}`` for one model; for several, their sums with
@@ -1305,10 +1317,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     if labelled(rows.frame).empty:
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
-    entries = lists.entries(rows.models)
-    if not entries and model_dir is None:
-        unknown_training_data(rows.models, path)
-    trained_on = trained_counts(rows.frame, entries, path)
+    trained_on = check_training_data(rows, lists, model_dir, path)
     rows.frame = rows.frame.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
     gold_rows = labelled(rows.frame)
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")

@@ -174,9 +174,30 @@ def test_report_gold_items_the_model_trained_on_are_warned_of(trained, tmp_path)
     older = tmp_path / "older"
     shutil.copytree(model, older)
     (older / TRAINED_ITEMS_FILE).unlink()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        warn_trained_gold(preds, older)  # no list: nothing said
+    with pytest.warns(InputWarning, match="no trained_items.txt .* not checked against its training data"):
+        warn_trained_gold(preds, older)  # no list: said, as evaluate says it
+
+
+def test_report_gold_without_model_says_the_items_were_not_checked_as_evaluate_does(trained, tmp_path):
+    """report --gold without --model said nothing where the gold predictions' model is not the checkout's (its
+    training data unknown), where evaluate on the same file says the check was not made and names --model; with
+    --model it counts the items trained on, as before."""
+    import importlib
+
+    importlib.import_module("classifier.cli.report")  # registers the command
+    model, labels, rows = trained
+    preds = tmp_path / "preds.jsonl"
+    assert run("classify", labels, "--out", preds, "--model", model, "-q").exit_code == 0
+    common = ["--n-boot", "0", "--n-perm", "10", "--period", "none", "-q"]
+    unasked = run("report", preds, "--out", tmp_path / "r1", "--gold", preds, *common)
+    assert unasked.exit_code == 0, unasked.output
+    assert (f"--gold {preds}: the training data of ours@" in said(unasked)
+            and "were not checked against it; pass --model FOLDER" in said(unasked)), unasked.output
+    evaluated = run("evaluate", preds, "--n-boot", "0", "-q")
+    assert said(unasked).split("the training data of ")[1].split(";")[0] in said(evaluated)  # evaluate's words
+    asked = run("report", preds, "--out", tmp_path / "r2", "--gold", preds, "--model", model, *common)
+    n = len(trained_items(model).keys)
+    assert f"{n} of {len(rows)} items" in said(asked) and "not known here" not in said(asked), asked.output
 
 
 def test_a_model_trained_from_a_listed_model_lists_the_starting_models_items_too(trained, tmp_path):

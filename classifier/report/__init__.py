@@ -43,7 +43,6 @@ def shared_path(path: str | Path, out_dir: str | Path) -> str:
     filesystem's root), else relative to the report folder where the input is beside it (``../preds.jsonl``),
     else its name alone (``…/preds.jsonl``; the provenance still gives its SHA-256). An input read from "-" or a pipe
     by the name it was given as (``io.files.given_name``), not the temporary file it was saved to."""
-    from classifier.io.files import given_name
 
     if given_name(path) != str(path):
         return given_name(path)
@@ -96,22 +95,19 @@ def gold_overlap(gold: pd.DataFrame, prediction_ids: np.ndarray) -> int:
     return int(np.isin(id_hashes(gold["id"].to_numpy()), prediction_ids).sum())
 
 
-def warn_trained_gold(gold: Path, model_dir: Path) -> None:
-    """A warning when some of ``--gold``'s items are among those ``--model`` trained on (its ``trained_items.txt``,
-    by sentence and actor): the correction's error rates measured there are the model's in-sample ones. Said at the
+def warn_trained_gold(gold: Path, model_dir: Path | None) -> None:
+    """``--gold``'s items checked against the model's training data as ``evaluate`` checks them
+    (``evaluate.check_training_data``): those ``--model`` or the checkout's ``models/NAME`` of the gold rows' model
+    trained on (its ``trained_items.txt``, by sentence and actor) are warned of with their count (the correction's
+    error rates measured there are the model's in-sample ones); where neither is found and no ``--model`` was given,
+    that the items were not checked (before 2026-12-07 (5) report said nothing without ``--model``). Said at the
     terminal, so both paths are named as given. The gold file is read a second time, for its text (a gold set is
-    small); a model without the file is not checked."""
-    from classifier.evaluate import TRAINED
-    from classifier.models.card import in_sample_words, trained_items
+    small)."""
+    from classifier.evaluate import TrainedLists, check_training_data
 
-    known = trained_items(model_dir)
-    if known is None:
-        return
-    flags = read_labelled(gold, drop=TEXT_COLUMNS, trained=known).frame
-    flags = flags.loc[flags["label"].notna(), TRAINED]
-    if flags.any():
-        words = in_sample_words(int(flags.sum()), len(flags), str(model_dir))
-        warn_caller(f"{option('gold', gold)}: {words}")
+    lists = TrainedLists(model_dir)
+    rows = read_labelled(gold, drop=TEXT_COLUMNS, trained=lists)
+    check_training_data(rows, lists, model_dir, option("gold", given_name(gold)))
 
 
 def look_alike_names(sums: pd.DataFrame) -> list[str]:
@@ -587,7 +583,6 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     ``kind``: only rows of that kind; ``compare``: an earlier predictions file of the same items (before / after);
     ``split_date``: a day (``"2022-02-24"`` or a ``datetime.date``): each outlet x actor's net stance before it and on
     or after it, the change with its interval and a permutation test (``split_date`` in report.json)."""
-    from classifier.io.files import given_name
     from classifier.models.stance_model import model_folder
 
     check_paths(predictions=predictions, gold=gold, compare=compare)
@@ -632,7 +627,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         warn_caller(f"{option('gold', gold)}: {overlap} of its {len(gold_frame)} gold items are among the "
                     f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
                     "a gold set kept apart gives an honest one")
-    if gold is not None and model_dir is not None:
+    if gold is not None:
         warn_trained_gold(Path(gold), model_dir)  # said at the terminal: the paths as given, not as shown()
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
