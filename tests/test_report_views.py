@@ -591,6 +591,26 @@ def test_too_few_permutations_are_named_as_the_limit(tmp_path, monkeypatch):
     assert not any(line.startswith("No outlet difference can reach") for line in lines)
 
 
+def test_one_rule_draws_again_the_p_values_holm_needs_more_permutations_for():
+    """framing.draw_again, used by the outlet tests, --split-date and the trend: a p below 0.05 that Holm over m
+    tests cannot take below 0.05 is drawn again with 40 x m permutations, once, in order; not a p Holm takes below
+    0.05 already, nor one whose design cannot reach 0.05 / m, nor one counted exactly."""
+    from classifier.report.framing import draw_again, holm_perm
+
+    asked = []
+
+    def draw(keys, more):
+        asked.append((keys, more))
+        return {k: 0.0001 for k in keys}
+
+    p = {"a": 0.01, "b": 0.2, "c": 0.0004, "d": 0.03, "e": 0.02, "f": 0.04}
+    design = {"d": 0.003, "e": 0.01, "f": 0.004}  # e: its design cannot reach 0.05 / 10; f: counted exactly
+    assert draw_again(p, 10, 300, draw, design) == {"a": 0.0001, "d": 0.0001} and asked == [(["a", "d"], 400)]
+    assert holm_perm(10, 300) == 400 and holm_perm(3, 300) == 300 and holm_perm(10, 0) == 0
+    assert draw_again(p, 3, 300, draw) == {} == draw_again(p, 10, 0, draw)  # 120 permutations are fewer: none
+    assert len(asked) == 1
+
+
 def test_a_real_difference_among_many_tests_is_found_with_few_permutations_asked():
     """30 outlets x 4 actors make 120 tests: Holm needs p below 0.05 / 120, which 200 permutations cannot give;
     the tests whose p is below 0.05 are drawn again with 4,800."""

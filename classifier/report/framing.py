@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from math import comb
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Mapping, Sequence, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,8 @@ from classifier.evaluate import (BLOCK_CELLS, MIN_RESAMPLED_ARTICLES, SCORE_COLU
                                  cluster_resamples, group_values, label_codes, percentile_ci, progress_bar,
                                  resampled_sums, shared_draws)
 from classifier.items import LABELS
+
+Key = TypeVar("Key")  # what names a test of a family (draw_again)
 
 K = len(LABELS)
 FAVOR, AGAINST = LABELS.index("favor"), LABELS.index("against")
@@ -470,6 +472,30 @@ MAX_PERM = 100_000  # the most permutations a test is redrawn with so that Holm'
 PERM_PER_TEST = 40  # redrawn with 40 x tests: the smallest p times the tests is then 0.025, clear of 0.05
 
 
+def holm_perm(m: int, n_perm: int) -> int:
+    """The permutations a p below 0.05 ends with in a family of ``m`` tests (:func:`draw_again`): ``PERM_PER_TEST``
+    x m (at most ``MAX_PERM``) where that is more than ``n_perm``, else ``n_perm``; 0 where no permutations were
+    asked for. The floor of the smallest p any test of the family can give (:func:`smallest_p`)."""
+    return max(n_perm, min(MAX_PERM, PERM_PER_TEST * m)) if n_perm > 0 else 0
+
+
+def draw_again(p_values: Mapping[Key, float], m: int, n_perm: int,
+               draw: Callable[[list[Key], int], Mapping[Key, float]],
+               p_design: Mapping[Key, float] | None = None) -> dict[Key, float]:
+    """The p-values of a family of ``m`` tests (Holm's correction multiplies the smallest by m) that are below 0.05
+    but that ``n_perm`` permutations cannot take below 0.05 / m, drawn again with :func:`holm_perm` permutations so
+    that Holm can reach 0.05; not a test whose design cannot (``p_design`` x m > 0.05), nor one counted exactly
+    (``p_design`` x ``n_perm`` >= 1). ``draw(keys, permutations)`` gives the new p-values of ``keys`` (in the order
+    of ``p_values``), called once; returns them, {} where none is drawn again. One rule for the outlet tests,
+    ``--split-date`` and the time view's trend."""
+    more, p_design = holm_perm(m, n_perm), p_design or {}
+    if more <= n_perm:
+        return {}
+    again = [k for k, p in p_values.items() if p < 0.05 < p * m
+             and p_design.get(k, 0.0) * m <= 0.05 and p_design.get(k, 0.0) * n_perm < 1]
+    return dict(draw(again, more)) if again else {}
+
+
 def article_moments(net_sum: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Per article the five sums a group's net stance and its resampling variance are made of: net, size, net^2,
     net x size, size^2 (a group's moments are its articles' summed, so a permutation needs only sums)."""
@@ -646,24 +672,28 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
                           "p_design": design_p(int(inside.sum()), len(inside)), "mdd": mdd,
                           "articles_for_0.2": articles_needed(mdd, int(inside.sum()))})
     m = holm_family(tests)
-    more = min(MAX_PERM, PERM_PER_TEST * m)
-    if more > n_perm > 0:  # a p below 0.05 that n_perm permutations cannot take below 0.05 / tests: draw again
-        for actor, (outlet_of_cluster, net_sum, size, first) in actors.items():
-            mine = tests[first:first + int(outlet_of_cluster.max()) + 1]
-            again = [k for k, t in enumerate(mine[:1] if len(mine) == 2 else mine)
-                     if t["p_value"] < 0.05 and t["p_value"] * m > 0.05
-                     and t["p_design"] * m <= 0.05 and t["p_design"] * n_perm < 1]  # not the exact ones
-            if again:
-                for k, p in actor_p_values(outlet_of_cluster, net_sum, size, n_perm=more, rng=rng, only=again).items():
-                    mine[k].update(p_value=p, n_perm=more)
-                if len(mine) == 2:
-                    mine[1].update(p_value=mine[0]["p_value"], n_perm=more)
-    for test in tests:
-        counted = n_perm > 0 and min(test["n_articles"], test["n_articles_others"]) == 1  # every place, exactly
-        test["p_min"] = test["p_design"] if counted else smallest_p(
-            test["n_articles"], test["n_articles"] + test["n_articles_others"], max(n_perm, more) if n_perm > 0 else 0)
+
+    def draw(keys: list[int], more: int) -> dict[int, float]:  # an actor's outlets share their permutations
+        drawn = {}
+        for outlet_of_cluster, net_sum, size, first in actors.values():
+            mine = [k - first for k in keys if first <= k <= first + outlet_of_cluster.max()]
+            if mine:
+                drawn.update({first + k: p for k, p in actor_p_values(outlet_of_cluster, net_sum, size, n_perm=more,
+                                                                     rng=rng, only=mine).items()})
+        return drawn
+
     sides = mirrored(tests)  # an actor's tests are consecutive here: a second side follows its first
     first = [k for k in range(len(tests)) if not sides[k]]  # one test per comparison
+    again = draw_again({k: tests[k]["p_value"] for k in first}, m, n_perm, draw,
+                       p_design={k: tests[k]["p_design"] for k in first})
+    perms = holm_perm(m, n_perm)
+    for k, test in enumerate(tests):
+        comparison = k - 1 if sides[k] else k  # the second side of an actor of two outlets: its first side's p
+        if comparison in again:
+            test.update(p_value=again[comparison], n_perm=perms)
+        counted = n_perm > 0 and min(test["n_articles"], test["n_articles_others"]) == 1  # every place, exactly
+        test["p_min"] = test["p_design"] if counted else smallest_p(
+            test["n_articles"], test["n_articles"] + test["n_articles_others"], perms)
     adjusted = dict(zip(first, holm([tests[k]["p_value"] for k in first])))
     for k, test in enumerate(tests):
         test["p_holm"] = adjusted[k - 1 if sides[k] else k]

@@ -24,8 +24,8 @@ import pandas as pd
 from classifier.errors import InputError, option
 from classifier.evaluate import MIN_RESAMPLED_ARTICLES as MIN_ARTICLES  # fewer: no interval, no test
 from classifier.evaluate import percentile_ci, progress_bar
-from classifier.report.framing import (MAX_PERM, PERM_PER_TEST, cell_row, design_p,
-                                       detectable_difference, holm, permutation_test, smallest_p)
+from classifier.report.framing import (cell_row, design_p, detectable_difference, draw_again, holm, holm_perm,
+                                       permutation_test, smallest_p)
 from classifier.report.timeline import article_dates, articles_where, date_precision, some
 
 SPLIT_COLUMNS = ("outlet", "actor", "n_before", "n_articles_before", "net_before", "net_before_lo", "net_before_hi",
@@ -114,16 +114,18 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
             row["small"] = min(b["n"], a["n"]) < min_n
             rows.append(row)
     m = len(groups)
-    more = min(MAX_PERM, PERM_PER_TEST * m)
-    for k, (group, net_sum, size) in groups.items():  # as outlet_tests: a p Holm cannot take below 0.05, drawn again
-        row, p_design = rows[k], design_p(int(group.sum()), len(group))
-        if more > n_perm and row["p_value"] < 0.05 < row["p_value"] * m and p_design * m <= 0.05 \
-                and p_design * n_perm < 1:
-            row["p_value"] = permutation_test(group, net_sum, size, 1, n_perm=more, rng=rng)[2]
-            row["n_perm"] = more
-        # as outlet_tests: the floor of the permutations any p below 0.05 would get (``more``), not of those this
+
+    def draw(keys: list[int], more: int) -> dict[int, float]:
+        return {k: permutation_test(*groups[k], 1, n_perm=more, rng=rng)[2] for k in keys}
+
+    designs = {k: design_p(int(group.sum()), len(group)) for k, (group, _, _) in groups.items()}
+    perms = holm_perm(m, n_perm)
+    for k, p in draw_again({k: rows[k]["p_value"] for k in groups}, m, n_perm, draw, designs).items():
+        rows[k].update(p_value=p, n_perm=perms)
+    for k, (group, _, _) in groups.items():
+        # as outlet_tests: the floor of the permutations any p below 0.05 would get (``perms``), not of those this
         # one got, else a cell of ample articles and a large p reads 'cannot' in a family of over 0.05 x n_perm cells
-        row["p_min"] = smallest_p(int(group.sum()), len(group), max(n_perm, more) if n_perm > 0 else 0)
+        rows[k]["p_min"] = smallest_p(int(group.sum()), len(group), perms)
     for k, adjusted in zip(groups, holm([rows[k]["p_value"] for k in groups])):
         rows[k]["p_holm"] = adjusted
     for k, row in enumerate(rows):
@@ -132,7 +134,7 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
     table = pd.DataFrame.from_records(rows, columns=list(SPLIT_COLUMNS))
     return {"date": day.strftime("%Y-%m-%d"), "table": table, "undated": undated, "straddling": straddling,
             "n_one_sided": len(one_sided), "one_sided": one_sided, "n_tests": m, "n_perm": n_perm,
-            "redrawn": more if more > n_perm else 0}
+            "redrawn": perms if perms > n_perm else 0}
 
 
 def split_note(view: dict, n_articles: int, n_boot: int = 1000) -> str:

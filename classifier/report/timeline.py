@@ -168,7 +168,7 @@ def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: 
     ('too few'). As the outlet tests, a p below 0.05 that Holm cannot take below 0.05 is drawn again with
     ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``); where even those cannot give a p small enough
     for Holm, the cell reads 'cannot'."""
-    from classifier.report.framing import MAX_PERM, PERM_PER_TEST, holm, trend_p_value, trend_slope
+    from classifier.report.framing import draw_again, holm, holm_perm, trend_p_value, trend_slope
 
     rng = np.random.default_rng(seed)
     days = ((dates - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).astype(float)
@@ -184,14 +184,14 @@ def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: 
                        trend_p=trend_p_value(*data, n_perm=n_perm, rng=rng), trend_n_perm=n_perm)
             tested[len(rows)] = data
         rows.append(row)
-    m = len(tested)
-    more = min(MAX_PERM, PERM_PER_TEST * m)
-    for k, data in tested.items():  # as outlet_tests: a p Holm cannot take below 0.05, drawn again
-        if more > n_perm > 0 and rows[k]["trend_p"] < 0.05 < rows[k]["trend_p"] * m:
-            rows[k].update(trend_p=trend_p_value(*data, n_perm=more, rng=rng), trend_n_perm=more)
+    m, perms = len(tested), holm_perm(len(tested), n_perm)
+    redrawn = draw_again({k: rows[k]["trend_p"] for k in tested}, m, n_perm,
+                         lambda keys, more: {k: trend_p_value(*tested[k], n_perm=more, rng=rng) for k in keys})
+    for k, p in redrawn.items():
+        rows[k].update(trend_p=p, trend_n_perm=perms)
     for k, adjusted in zip(tested, holm([rows[k]["trend_p"] for k in tested])):
         rows[k]["trend_p_holm"] = adjusted
-        floor = 1.0 / (max(n_perm, more) + 1) if n_perm > 0 else 1.0  # the smallest p the permutations can give
+        floor = 1.0 / (perms + 1)  # the smallest p the permutations can give (1 with none)
         rows[k]["trend"] = ("cannot" if floor * m > 0.05 else "no" if adjusted >= 0.05
                             else "rising" if rows[k]["trend_30d"] > 0 else "falling")
     return pd.DataFrame.from_records(rows, columns=["outlet", "actor", *TREND_COLUMNS])
