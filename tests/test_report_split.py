@@ -216,6 +216,21 @@ def test_the_terminal_names_the_cells_that_changed(tmp_path):
     assert "split_date.csv" in written[written.index("report written to"):], result.output
 
 
+def test_the_terminal_names_the_cells_that_rose_or_fell_after_those_that_changed(tmp_path):
+    """The time view's trend was on the page only; each cell that rose or fell is now a line after --split-date's
+    (RT's NATO, which turns against NATO on the day, also falls over its three months), and none with -q."""
+    path = write_jsonl(tmp_path / "p.jsonl", corpus())
+    options = ["--split-date", DAY, "--n-boot", "100", "--n-perm", "200", "--period", "month"]
+    result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "out"), *options])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("- NATO: RT ") and " outlets " not in line]
+    assert len(lines) == 2 and " on or after " in lines[0], lines
+    assert lines[1].startswith("- NATO: RT falling over time (-") and " per 30 days over 24 dated articles" in lines[1]
+    assert "Holm-adjusted p = " in lines[1] and "BBC" not in " ".join(lines)
+    quiet = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "quiet"), *options, "-q"])
+    assert quiet.exit_code == 0 and "over time" not in quiet.output, quiet.output
+
+
 def test_a_cell_of_many_articles_can_detect_a_smaller_change_than_one_of_few(tmp_path):
     # the same articles a side, once (6 + 6) and four times over (24 + 24): the error of the change halves, and
     # so does the smallest change detectable at 80% power, so that a 'no' reads with what it could have found

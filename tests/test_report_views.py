@@ -778,6 +778,26 @@ def test_a_cell_of_too_few_dated_articles_or_periods_is_marked_not_tested():
     assert "the cells tested (none here)" in timeline_note(view, 26)
 
 
+def test_the_trend_table_lists_the_tested_cells_first_and_is_capped_as_the_time_view(monkeypatch):
+    """Before, the trend table listed every cell in the time view's order, a 'too few' one before a tested one, with
+    no cap: a corpus of many cells made a page of thousands of rows, most of them 'too few'."""
+    from classifier.report.timeline import trend_note, trend_rows
+
+    timeline_module = sys.modules["classifier.report.timeline"]  # the package's name 'timeline' is the function
+
+    sums = pd.concat([trend_sums(0.8, seed=3, per_month=1, outlet="a few"), trend_sums(0.8, seed=1, outlet="b up"),
+                      trend_sums(0.0, seed=2, outlet="c flat")], ignore_index=True)
+    view = timeline(sums, period="month", n_boot=0, n_perm=999, seed=0)
+    assert view["trends"]["outlet"].tolist() == ["a few", "b up", "c flat"]  # the time view's order
+    assert [row[0] for row in trend_rows(view["trends"])[1]] == ["b up", "c flat", "a few"]
+    assert "The trend table" not in trend_note(view)
+    monkeypatch.setattr(timeline_module, "PAGE_ROWS", 2)
+    assert [row[0] for row in trend_rows(view["trends"])[1]] == ["b up", "c flat"]
+    assert "The trend table lists the cells tested first and shows 2 of its 3 rows; timeline.csv holds them all." \
+        in trend_note(view)
+    assert len(view["table"]) > 2  # timeline.csv's rows: every period of every cell, uncapped
+
+
 def test_the_trend_shuffles_whole_articles_dates():
     """The permutation keeps each article's mentions together: a slope made by two long articles, one at each end, of
     12 has a p its articles allow (2 of the 132 places of the two put them at the ends, one way round or the other;

@@ -85,5 +85,9 @@ def report_cli(
         say(result["split_date"]["note"])
         for line in changed_lines(result["split_date"]["cells"]):
             say(f"- {line}")
+    from classifier.report.timeline import trend_lines
+
+    for line in trend_lines(result.get("timeline", {}).get("trends", [])):
+        say(f"- {line}")
     others = ", ".join(Path(path).name for key, path in result["files"].items() if key != "html")
     out.print(f"report written to {result['files']['html']} (and {others}, plots/)")

@@ -6,6 +6,11 @@ as a cell of the framing table (``framing.cell_row``: shares, net stance, bootst
 articles of that period. Articles without a readable date are counted and named, never guessed; so are
 articles dated less precisely than the period ("2024" or "2024-06" in a weekly view), which would otherwise sit
 at the period's start.
+
+Per outlet x actor, the trend (``trend_tests``): the slope of net stance on the date over the cell's dated articles,
+per 30 days, with a permutation test that shuffles whole articles' dates, Holm-corrected over the cells tested (a
+family of its own); a cell of too few dated articles or periods is not tested. The page's trend table lists the
+tested cells first (at most ``PAGE_ROWS``), the terminal a line per cell that rose or fell (``trend_lines``).
 """
 
 from __future__ import annotations
@@ -279,19 +284,39 @@ def trend_note(view: dict) -> str:
             f"Holm-corrected over {tested}, a family of its own. 'rising' or 'falling': Holm-adjusted p < 0.05; "
             f"a cell of fewer articles or periods is 'too few', not tested. {found} of {len(trends)} cells rose or "
             "fell. A straight line: a rise and a fall within the span may show none; --split-date tests a change "
-            "at a day chosen beforehand.")
+            "at a day chosen beforehand."
+            + (f" The trend table lists the cells tested first and shows {PAGE_ROWS} of its {len(trends)} rows; "
+               "timeline.csv holds them all." if len(trends) > PAGE_ROWS else ""))
+
+
+def trend_cells(trends: pd.DataFrame) -> pd.DataFrame:
+    """The trend table's cells: those tested first, then the 'too few', each in the time view's order; at most
+    ``PAGE_ROWS``, as the time view's table (before, every cell, a 'too few' one before a tested one)."""
+    tested = trends["trend_tested"].astype(bool)
+    return pd.concat([trends[tested], trends[~tested]]).head(PAGE_ROWS)
 
 
 def trend_rows(trends: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
-    """The trend table of the time view: a row per outlet x actor, in the time view's order."""
+    """The trend table of the time view: a row per outlet x actor, :func:`trend_cells`."""
     from classifier.report.tables import p_text, signed
 
     headers = ["outlet", "actor", "dated articles", "periods", "trend per 30 days", "p", "p (Holm)", "trend"]
     rows = [[r["outlet"], r["actor"], str(r["trend_articles"]), str(r["trend_periods"]), signed(r["trend_30d"], 3),
              p_text(r["trend_p"]) if np.isfinite(r["trend_p"]) else "–",
              p_text(r["trend_p_holm"]) if np.isfinite(r["trend_p_holm"]) else "–", r["trend"]]
-            for r in trends.to_dict("records")]
+            for r in trend_cells(trends).to_dict("records")]
     return headers, rows
+
+
+def trend_lines(trends: list[dict]) -> list[str]:
+    """One line per cell that rose or fell, for the terminal after --split-date's changed cells (report.json's
+    ``timeline.trends``): the time view's table and note are on the page only."""
+    from classifier.evaluate import p_text
+    from classifier.report.tables import signed
+
+    return [f"{r['actor']}: {r['outlet']} {r['trend']} over time ({signed(r['trend_30d'], 3)} net stance per 30 days "
+            f"over {r['trend_articles']} dated articles; Holm-adjusted p = {p_text(r['trend_p_holm'])})"
+            for r in trends if r["trend"] in ("rising", "falling")]
 
 
 def week_example(table: pd.DataFrame) -> str:
@@ -311,7 +336,7 @@ def some(names: list[str], shown: int = 8) -> str:
     return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
-PAGE_ROWS = 600  # the most time-view rows the page and report.md show; timeline.csv holds them all
+PAGE_ROWS = 600  # the most time-view (and trend) rows the page and report.md show; timeline.csv holds them all
 
 
 def page_cells(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
