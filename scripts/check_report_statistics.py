@@ -354,6 +354,7 @@ GRID_TRUTHS = {"moderate": (0.30, 0.20, 0.50), "one-sided": (0.85, 0.05, 0.10), 
 GRID_ARTICLES = (5, 10, 20, 50, 200)
 GRID_DEFAULT = ",".join(map(str, GRID_ARTICLES))
 GRID_CONCENTRATIONS = (5, 1)  # intra-article correlation 0.17 and 0.5
+GRID_SEED = 31  # a setting's cells come from default_rng(GRID_SEED + articles)
 
 
 def coverage_grid(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=GRID_ARTICLES,
@@ -367,7 +368,7 @@ def coverage_grid(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=GR
         truth = mean[0] - mean[1]
         for concentration in concentrations:
             for n_articles in articles:
-                rng = np.random.default_rng(31 + n_articles)
+                rng = np.random.default_rng(GRID_SEED + n_articles)
                 hits, below, above, flat, widths, mentions = 0, 0, 0, 0, [], []
                 for rep in range(reps):
                     sizes = heavy_sizes(rng, n_articles)
@@ -432,18 +433,20 @@ def pseudo_article_interval(per_article: np.ndarray, n_boot: int, seed: int) -> 
 
 
 def net_candidates(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=GRID_ARTICLES,
-                   concentrations=GRID_CONCENTRATIONS) -> list[dict]:
-    """:func:`coverage_grid`'s cells (same designs and seeds), each scored by today's interval and the candidates
-    of bench/results/net_interval_rule.txt (A, At, B): coverage, zero-width share and mean width of each."""
+                   concentrations=GRID_CONCENTRATIONS, seed: int = GRID_SEED) -> list[dict]:
+    """:func:`coverage_grid`'s cells (same designs; same seeds at the default `seed`), each scored by today's
+    interval and the candidates of bench/results/net_interval_rule.txt (A, At, B): coverage, zero-width share and
+    mean width of each. Cells come from default_rng(seed + articles), bootstrap seeds are the cell's index plus
+    seed - GRID_SEED: another `seed` (1031: bench/results/net_interval_confirm_rule.txt) draws fresh cells."""
     out = []
     for truth_name in truths:
         mean = np.array(GRID_TRUTHS[truth_name])
         truth = mean[0] - mean[1]
         for concentration in concentrations:
             for n_articles in articles:
-                rng = np.random.default_rng(31 + n_articles)
+                rng = np.random.default_rng(seed + n_articles)
                 scores = {name: [] for name in ("today", "A", "At", "B")}
-                for rep in range(reps):
+                for rep in range(seed - GRID_SEED, seed - GRID_SEED + reps):
                     cell = cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles))
                     per_article = framing.cell_values(cell, framing.SUM_COLUMNS)
                     row = framing.cell_row(cell, NO_CORRECTION, n_boot=n_boot, seed=rep, min_n=10)
@@ -454,7 +457,7 @@ def net_candidates(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=G
                     for name, (lo, hi) in intervals.items():
                         scores[name].append((lo <= truth <= hi, lo == hi, hi - lo))
                 row = {"truth": truth_name, "net": round(float(truth), 2), "articles": n_articles,
-                       "icc": round(1 / (1 + concentration), 2), "reps": reps}
+                       "icc": round(1 / (1 + concentration), 2), "reps": reps, "seed": seed}
                 for name, values in scores.items():
                     hit, flat, width = np.array(values, dtype=float).mean(axis=0)
                     row[name] = {"coverage": hit, "zero_width": flat, "mean_width": width}
@@ -621,6 +624,9 @@ def main() -> None:
                         help="grid: true shares, comma-separated names of GRID_TRUTHS")
     parser.add_argument("--grid-articles", default=GRID_DEFAULT,
                         help="grid and power: articles of a cell, comma-separated (power's default 5,10,20,50)")
+    parser.add_argument("--seed", type=int, default=GRID_SEED,
+                        help="net-candidates: cells from default_rng(seed + articles), bootstrap seeds from seed - "
+                             f"{GRID_SEED} (default {GRID_SEED}: the grid's cells)")
     parser.add_argument("--power-designs", default=",".join(POWER_DESIGNS), help="power: designs of POWER_DESIGNS")
     args = parser.parse_args()
     checks = {"coverage": lambda: coverage(args.reps, args.n_boot),
@@ -638,7 +644,8 @@ def main() -> None:
                                            if args.grid_articles != GRID_DEFAULT else (5, 10, 20, 50),
                                            args.power_designs.split(",")),
               "net-candidates": lambda: net_candidates(args.reps, args.n_boot, args.grid_truths.split(","),
-                                                       [int(n) for n in args.grid_articles.split(",")]),
+                                                       [int(n) for n in args.grid_articles.split(",")],
+                                                       seed=args.seed),
               "timeline": lambda: timeline_check(args.reps, args.n_boot),
               "trend": lambda: trend_check(args.reps, args.n_perm)}
     results = {}
