@@ -37,8 +37,10 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
 - trend (only when named; figures in docs/statistics.md): the time view's trend test (`timeline.trend_tests`) over
   months of flat net stance: the share of cells with p < 0.05 and of reports (1 or 10 cells) with any trend found.
   `--reps 500 --n-perm 999` took 2 min 39 s (100 s of CPU) on 2 shared cores.
-- net-candidates (only when named): grid's cells scored by today's net stance interval and the candidates of
-  bench/results/net_interval_rule.txt (a score interval with a design effect; two pseudo-articles), none adopted.
+- net-candidates (only when named): grid's cells scored by the net stance interval before 2026-12-07 (5) and the
+  candidates of bench/results/net_interval_rule.txt (a score interval with a design effect; two pseudo-articles):
+  none passed that rule; B (two pseudo-articles) passed bench/results/net_interval_confirm_rule.txt on fresh seeds
+  (--seed 1031) and is the report's interval since (`framing.net_interval`).
 """
 
 from __future__ import annotations
@@ -423,20 +425,20 @@ def score_net_interval(per_article: np.ndarray, t_quantile: bool) -> tuple[float
     return newcombe_net(favor / deff, against / deff, n / deff, z)
 
 
-def pseudo_article_interval(per_article: np.ndarray, n_boot: int, seed: int) -> list[float]:
-    """Candidate B: two pseudo-articles (one favor mention, one against) resampled with the cell's articles,
-    expanded percentile for the cell's own articles (docs/statistics.md, section 1)."""
-    pseudo = np.zeros((2, per_article.shape[1]))
-    pseudo[:, 0], pseudo[0, 1], pseudo[1, 2] = 1, 1, 1
-    sums = resampled_sums(np.arange(len(per_article) + 2), np.vstack([per_article, pseudo]), n_boot, seed)
-    return percentile_ci((sums[:, 1] - sums[:, 2]) / sums[:, 0], clusters=len(per_article))
+def articles_only_interval(per_article: np.ndarray, n_boot: int, seed: int) -> list[float]:
+    """The net stance interval of `framing.cell_row` before 2026-12-07 (5) ("today" in net_candidates): the expanded
+    percentile interval of the resamples of the cell's own articles, as cell_row computed it."""
+    sums = resampled_sums(np.arange(len(per_article)), per_article, n_boot, seed)
+    shares = sums[:, 1:1 + K] / sums[:, :1]
+    return percentile_ci(shares[:, framing.FAVOR] - shares[:, framing.AGAINST], clusters=len(per_article))
 
 
 def net_candidates(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=GRID_ARTICLES,
                    concentrations=GRID_CONCENTRATIONS, seed: int = GRID_SEED) -> list[dict]:
-    """:func:`coverage_grid`'s cells (same designs; same seeds at the default `seed`), each scored by today's
-    interval and the candidates of bench/results/net_interval_rule.txt (A, At, B): coverage, zero-width share and
-    mean width of each. Cells come from default_rng(seed + articles), bootstrap seeds are the cell's index plus
+    """:func:`coverage_grid`'s cells (same designs; same seeds at the default `seed`), each scored by the interval
+    before 2026-12-07 (5) ("today": :func:`articles_only_interval`) and the candidates of
+    bench/results/net_interval_rule.txt (A, At, B: `framing.net_interval`, the report's since): coverage, zero-width
+    share and mean width of each. Cells come from default_rng(seed + articles), bootstrap seeds are the cell's index plus
     seed - GRID_SEED: another `seed` (1031: bench/results/net_interval_confirm_rule.txt) draws fresh cells."""
     out = []
     for truth_name in truths:
@@ -449,11 +451,10 @@ def net_candidates(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=G
                 for rep in range(seed - GRID_SEED, seed - GRID_SEED + reps):
                     cell = cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles))
                     per_article = framing.cell_values(cell, framing.SUM_COLUMNS)
-                    row = framing.cell_row(cell, NO_CORRECTION, n_boot=n_boot, seed=rep, min_n=10)
-                    intervals = {"today": (row["net_lo"], row["net_hi"]),
+                    intervals = {"today": articles_only_interval(per_article, n_boot, rep),
                                  "A": score_net_interval(per_article, False),
                                  "At": score_net_interval(per_article, True),
-                                 "B": pseudo_article_interval(per_article, n_boot, rep)}
+                                 "B": framing.net_interval(per_article, n_boot, rep)}
                     for name, (lo, hi) in intervals.items():
                         scores[name].append((lo <= truth <= hi, lo == hi, hi - lo))
                 row = {"truth": truth_name, "net": round(float(truth), 2), "articles": n_articles,

@@ -326,7 +326,8 @@ def test_draws_asked_again_within_shared_draws_are_the_same_and_drawn_once(monke
 def test_headline_and_body_tables_share_the_framing_table_s_draws(tmp_path, monkeypatch):
     """The headline and body tables (kind_table) are made in step with the framing table: a cell of each with the
     seed and the articles of the framing table's cell takes its draws, as does each cell's tone, and each table is
-    the one made on its own without keeping any draw, to the last bit. Each was drawn anew: six times here."""
+    the one made on its own without keeping any draw, to the last bit. Each was drawn anew: nine times here (the
+    stance, the tone and framing.net_interval's articles with two pseudo-articles, in each of three tables)."""
     import classifier.evaluate as evaluate_module
     from classifier.report.framing import framing_table, kind_table
     from classifier.report.gather import gather
@@ -341,15 +342,16 @@ def test_headline_and_body_tables_share_the_framing_table_s_draws(tmp_path, monk
     options = dict(n_boot=40, seed=3, min_n=10)
     made = []
     drawing = evaluate_module.resample_blocks
-    monkeypatch.setattr(evaluate_module, "resample_blocks", lambda *a: made.append(a[1:]) or drawing(*a))
+    monkeypatch.setattr(evaluate_module, "resample_blocks",  # clusters, resamples, seed
+                        lambda *a: made.append((int(a[0].max()) + 1, *a[1:])) or drawing(*a))
     analysis = framing_analysis(inputs.sums, None, gold_name="none", n_perm=20, progress=False,
                                 kinds=(inputs.headline_sums, inputs.body_sums), **options)
-    n_cells = len(analysis["table"])
-    assert len(made) == len(set(made)) == n_cells and analysis["table"]["tone_lo"].notna().all()
+    n_cells = len(analysis["table"])  # each cell: its articles, and them with net_interval's two pseudo-articles
+    assert len(made) == len(set(made)) == 2 * n_cells and analysis["table"]["tone_lo"].notna().all()
     monkeypatch.setattr(evaluate_module, "SHARED_DRAW_BYTES", 0)  # nothing kept: every cell draws its own
     table = framing_table(inputs.sums, analysis["correction"], **options)
     kinds = kind_table(inputs.headline_sums, inputs.body_sums, **options)
-    assert len(made) == n_cells + 6 * n_cells
+    assert len(made) == 2 * n_cells + 9 * n_cells
     pd.testing.assert_frame_equal(analysis["table"], table, check_exact=True)
     pd.testing.assert_frame_equal(analysis["kinds"], kinds, check_exact=True)
     assert (kinds["headline_n_articles"] == kinds["body_n_articles"]).all() and len(kinds) == n_cells
@@ -369,13 +371,14 @@ def test_compare_cells_share_the_framing_table_s_draws(tmp_path, monkeypatch):
     options = dict(n_boot=40, seed=3, min_n=10)
     made = []
     drawing = evaluate_module.resample_blocks
-    monkeypatch.setattr(evaluate_module, "resample_blocks", lambda *a: made.append(a[1:]) or drawing(*a))
+    monkeypatch.setattr(evaluate_module, "resample_blocks",  # clusters, resamples, seed
+                        lambda *a: made.append((int(a[0].max()) + 1, *a[1:])) or drawing(*a))
     analysis = framing_analysis(new, None, gold_name="none", n_perm=20, beside=[compare_cell_rows(new, old, **options)],
                                 **options)
-    assert len(made) == len(set(made)) == len(analysis["table"])
+    assert len(made) == len(set(made)) == 2 * len(analysis["table"])  # the articles, and with pseudo-articles
     monkeypatch.setattr(evaluate_module, "SHARED_DRAW_BYTES", 0)
-    alone = compare_cells(new, old, **options)
-    assert len(made) == 2 * len(analysis["table"]) and alone["change_lo"].notna().all()
+    alone = compare_cells(new, old, **options)  # the change: the articles' own resamples
+    assert len(made) == 3 * len(analysis["table"]) and alone["change_lo"].notna().all()
     pd.testing.assert_frame_equal(pd.DataFrame.from_records(analysis["beside"][0]), alone, check_exact=True)
 
 
@@ -1151,16 +1154,16 @@ def test_the_time_chart_key_says_which_marker_means_what():
     assert list(chart([("2019", 30, -0.3, nan, nan)])[0]) == ["A", "hollow: no interval"]
 
 
-def test_the_framing_note_says_the_interval_is_too_narrow_near_0_or_1(tmp_path):
-    """Cells whose favor or against mentions are rare, or nearly all, get intervals that miss the truth far more
-    often than 1 in 20 (scripts/check_report_statistics.py --only grid: 11% to 42% from 20 articles); the note
-    said nothing of it."""
+def test_the_framing_note_says_the_interval_resamples_two_pseudo_articles(tmp_path):
+    """The interval resamples the articles with a favor and an against pseudo-article (framing.net_interval); the
+    note said it was too narrow near 0 or ±1, which it was before (docs/statistics.md, section 1)."""
     path = write_jsonl(tmp_path / "p.jsonl", prediction_rows(60, labelled=False))
     make_report(path, tmp_path / "out", n_boot=50, n_perm=10)
     said = " ".join((tmp_path / "out" / "report.md").read_text().split())
-    assert "It is too narrow where favor or against is rare (a few mentions, in a few articles) or nearly" in said
+    assert "The articles are resampled with two pseudo-articles, one of a favor mention and one of an" in said
+    assert "too narrow where favor" not in said
     make_report(path, tmp_path / "none", n_boot=0, n_perm=10)
-    assert "too narrow where favor" not in (tmp_path / "none" / "report.md").read_text()
+    assert "pseudo-articles" not in (tmp_path / "none" / "report.md").read_text()
 
 
 def test_a_report_of_one_prediction_puts_every_count_in_its_number(tmp_path):

@@ -494,10 +494,11 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
                               "cell from fewer than 5 articles has none (–): a handful of articles give a handful of "
                               "resamples and a falsely narrow interval. It is widened for their number (an expanded "
                               "percentile interval: tails of 0.1% from 5 articles, 1.9% from 30, 2.3% from 100). "
-                              "It is too narrow where favor or against is rare (a few mentions, in a few articles) "
-                              "or nearly every mention, net stance near 0 or ±1: from 20 articles such intervals "
-                              "missed the truth in 11% to 42% of simulated cells, not 5% (one of a single value, ‡, "
-                              "most often)."
+                              "The articles are resampled with two pseudo-articles, one of a favor mention and one "
+                              "of an against mention, so that a stance few or no articles hold still widens it: "
+                              "where favor or against is rare or nearly every mention (net stance near 0 or ±1), "
+                              "the articles alone gave intervals that held the truth in as few as 23% of simulated "
+                              "cells; with them, 88% to 100% (moderate shares: as wide from 10 articles)."
                               if n_boot > 0 else f"No cell has a 95% interval (–): {tables.NO_RESAMPLING}."),
            "corrected": tables.corrected_rows(table, min_n, analysis["correction"].get("class_flags"))
            if analysis["correction"]["possible"] else None,

@@ -238,8 +238,9 @@ def cell_columns(frame: pd.DataFrame) -> list[str]:
 def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, min_n: int,
              draws: bool = False) -> dict:
     """One outlet x actor cell from its article sums: n, raw shares, net stance with CI, mean probabilities,
-    corrected shares; with ``draws``, also ``net_draws``, the net stance of each bootstrap resample (what
-    ``--split-date`` takes the change's interval from)."""
+    corrected shares; with ``draws``, also ``net_draws``, the net stance of each bootstrap resample of the cell's
+    articles (what ``--split-date`` takes the change's interval from). The net stance's interval is
+    :func:`net_interval`'s."""
     per_article = cell_values(cell, SUM_COLUMNS)  # one row per article: n, label counts, p sums
     n = int(per_article[:, 0].sum())
     shares, mean_p = per_article[:, 1:1 + K].sum(axis=0) / n, per_article[:, 1 + K:].sum(axis=0) / n
@@ -255,7 +256,7 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     sizes = sums[:, :1]
     boot_shares, boot_probs = sums[:, 1:1 + K] / sizes, sums[:, 1 + K:] / sizes
     boot_net = boot_shares[:, FAVOR] - boot_shares[:, AGAINST]
-    net_ci = percentile_ci(boot_net, clusters=n_articles) if with_ci else None
+    net_ci = net_interval(per_article, n_boot, seed) if with_ci else None
     row["net_lo"], row["net_hi"] = net_ci if net_ci else (np.nan, np.nan)
     if draws:
         row["net_draws"] = boot_net
@@ -265,6 +266,21 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
         row.update(corrected_shares(shares, mean_p, boot_shares, boot_probs, correction, with_ci,
                                     clusters=min(n_articles, correction["n_gold_articles"])))
     return row
+
+
+def net_interval(per_article: np.ndarray, n_boot: int, seed: int) -> list[float] | None:
+    """The 95% interval of a cell's net stance: its articles (rows of :data:`SUM_COLUMNS`) resampled together with
+    two pseudo-articles, one of a single favor mention and one of a single against mention, the expanded percentile
+    interval for the cell's own articles. Resampling only what the articles hold, the interval missed the truth in
+    up to 77% of simulated cells where favor or against is rare or nearly every mention (often an interval of one
+    value); with the pseudo-articles, 88% to 100% coverage in 40 designs where the articles' own gave 23% to 96%,
+    as wide for moderate shares from 10 articles (docs/statistics.md, section 1). The point estimate is the cell's
+    own; the resamples of ACC / PACC and of ``--split-date``'s change are the articles' own."""
+    pseudo = np.zeros((2, 1 + K))
+    pseudo[:, 0], pseudo[0, 1 + FAVOR], pseudo[1, 1 + AGAINST] = 1, 1, 1
+    counts = np.vstack([per_article[:, :1 + K], pseudo])
+    sums = resampled_sums(np.arange(len(counts)), counts, n_boot, seed)
+    return percentile_ci((sums[:, 1 + FAVOR] - sums[:, 1 + AGAINST]) / sums[:, 0], clusters=len(per_article))
 
 
 def cell_tone(cell: pd.DataFrame, codes: np.ndarray, n_boot: int, seed: int, with_ci: bool) -> dict:

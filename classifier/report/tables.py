@@ -37,25 +37,25 @@ def interval(ci, digits: int = 3, sign: bool = False) -> str:
 
 def net_interval(lo, hi) -> str:
     """A net stance's (a tone's, a change's) 95% interval, "[+0.10, +0.42]"; marked ‡ where it has no width: every
-    resample gave the same value (all the cell's mentions of one stance, e.g. all neutral), which the page explains once
-    (:data:`NO_SPREAD_NOTE`) rather than let it read as certainty."""
+    resample gave the same value (a change every article's mentions make alike; before framing.net_interval's
+    pseudo-articles, a cell's mentions all of one stance), which the page explains once (:data:`NO_SPREAD_NOTE`)
+    rather than let it read as certainty."""
     text = interval((lo, hi), 2, sign=True)
     return text + "‡" if bool(no_spread(lo, hi)) else text
 
 
 def no_spread(lo, hi) -> np.ndarray:
-    """Where an interval has no width: every resample gave the same value (all the articles' mentions of one
-    stance, such as all neutral). The resampling is honest, but a zero-width interval reads as certainty: the tables
+    """Where an interval has no width: every resample gave the same value (a tone or a change the articles all
+    share; a net stance's has width since framing.net_interval's pseudo-articles). The resampling is honest, but a zero-width interval reads as certainty: the tables
     mark it ‡ (``net_interval``), and the charts draw no bar for it and mark the point ‡ instead."""
     lo, hi = np.asarray(lo, float), np.asarray(hi, float)
     return np.isfinite(lo) & np.isfinite(hi) & (lo == hi)
 
 
-NO_SPREAD_NOTE = ("‡ marks an interval of zero width: every resample gave the same value. For a net stance, all the "
-                  "mentions in the cell's articles (the articles column) have one stance, such as all neutral; for "
-                  "a tone, the articles' sentences score alike; for a change against --compare, every article's "
-                  "mentions change alike in the two files (such as not at all). The articles do not vary, which is "
-                  "no certainty about the outlet's stance.")
+NO_SPREAD_NOTE = ("‡ marks an interval of zero width: every resample gave the same value. For a tone, the articles' "
+                  "sentences score alike; for a change against --compare, every article's mentions change alike in "
+                  "the two files (such as not at all). The articles do not vary, which is no certainty about the "
+                  "outlet's stance.")
 
 
 NO_RESAMPLING = "--n-boot 0 asked for no resampling"  # the notes' reason where no table shows an interval
