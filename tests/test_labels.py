@@ -320,6 +320,21 @@ def test_agreement_command(tmp_path):
     assert "warning: " + str(path) + ":7: last line ignored" in " ".join(result.output.split())
 
 
+def test_agreement_quiet_prints_its_closing_line_and_warnings_alone(tmp_path):
+    """agreement had no -q where suggest, export and sample have one: its tables are dropped, the alpha line (its
+    closing line) and the warnings stay, as the others keep theirs."""
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records_for(
+        {"ana": ["favor", "against", "neutral"], "ben": ["favor", "neutral", "neutral"]})))
+    result = runner.invoke(app, ["label", "agreement", str(path), "-q", "--json", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("Krippendorff's alpha (nominal, 2 annotators):")
+    assert "Cohen's kappa" not in result.output and "Disagreements" not in result.output
+    assert "warning:" in lines[-1] and "too few to say much" in result.output  # 3 shared items: warned all the same
+    assert json.loads((tmp_path / "a.json").read_text())["disagreements"]  # the --json is written in full
+
+
 def test_an_id_naming_two_items_or_labels_of_two_tasks_are_refused_with_their_lines(tmp_path):
     records = records_for({"ana": ["favor", "against"], "ben": ["favor"]})
     records[2] |= {"text": "A different sentence about NATO.", "actor": "NATO"}  # ben's id names another item

@@ -915,6 +915,7 @@ def agreement_command(
     show: int = typer.Option(50, "--show", min=0, help="How many disagreements to list (0: none, only the figures)."),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article) for the 95% intervals; 0: none."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the resamples."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables (kappa per pair and per class, disagreements); the closing line (Krippendorff's alpha) and warnings stay."),
 ) -> None:
     """Inter-annotator agreement: Cohen's kappa per pair and per class, Krippendorff's alpha, disagreements.
 
@@ -933,7 +934,7 @@ def agreement_command(
     if not report["items_multiply_labelled"]:
         raise InputError(f"{files}: no item has labels from two annotators yet "
                          f"({', '.join(repr(name) for name in report['annotators'])} labelled other items)")
-    for table in agreement_tables(report, show):
+    for table in [] if quiet else agreement_tables(report, show):
         out.print(table)
     alpha_items = (f" over {counted(report['items_multiply_labelled'], 'item')} ({few_items_flag(report)})"
                    if report["few_items"] else "")
