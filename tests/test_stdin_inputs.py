@@ -421,6 +421,29 @@ def test_standard_input_given_to_two_readers_is_refused_in_one_line(tmp_path):
     assert not (tmp_path / "items.jsonl").exists()
 
 
+def test_standard_input_for_both_predictions_and_gold_or_compare_is_refused_in_one_line(tmp_path):
+    """'report - --gold -' and 'evaluate - --compare -' read standard input once and used it as both files (a
+    correction fitted on the items it corrects, a model compared with itself). One stream cannot be two files: each
+    is refused in one line naming the option to give by its path, and nothing is written."""
+    rows = [{"id": f"i{n}", "text": f"Russia warned NATO ({n}).", "actor": "Russia", "spans": [[0, 6]],
+             "article": f"a{n % 6}", "source": "RT" if n % 2 else "BBC", "label": ("favor", "against", "neutral")[n % 3],
+             "stance": ("favor", "against", "neutral")[n // 2 % 3], "model": "m@x",
+             "stance_scores": {"favor": 0.5, "against": 0.3, "neutral": 0.2}} for n in range(30)]
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_bytes(jsonl(rows))
+    for args, option in ((["report", "-", "--gold", "-", "--out", str(tmp_path / "report")], "--gold"),
+                         (["report", "-", "--compare", "-", "--out", str(tmp_path / "report")], "--compare"),
+                         (["evaluate", "-", "--compare", "-", "--out", str(tmp_path / "m.json")], "--compare")):
+        result = runner.invoke(app, [*args, "--n-boot", "0"], input=jsonl(rows))
+        assert result.exit_code == 1, result.output
+        assert " ".join(result.output.split()) == (f"error: -: standard input is given for both the predictions and "
+                                                   f"{option}, and it holds one file; give {option} by its path")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jsonl"]
+    # "-" for one of them, the other by its path: read as before
+    result = runner.invoke(app, ["evaluate", "-", "--compare", str(predictions), "--n-boot", "0"], input=jsonl(rows))
+    assert result.exit_code == 0, result.output
+
+
 def test_names_as_given_last_as_long_as_their_session(tmp_path):
     """Every spool added its temporary path to a module-global map of names, never removed: a long Python session
     (read_records("-") in a loop) grew it by one a call. A session's names now go when it ends."""

@@ -87,8 +87,9 @@ def evaluate_cli(
     if out_path is not None:
         json_output(out_path)
         check_not_input(out_path, predictions, compare)
-    predictions = spooled_input(predictions)  # "-" or a pipe: saved, read as a file, told by its content
-    compare = compare and spooled_input(compare)
+    # "-" or a pipe: saved, read as a file, told by its content; "-" for both is refused (one stream)
+    predictions = spooled_input(predictions, what="the predictions")
+    compare = compare and spooled_input(compare, what="--compare")
     result = evaluate_predictions(predictions, by=[b.value for b in by], compare=compare, n_boot=n_boot, seed=seed,
                                   min_n=min_n, n_bins=bins, progress=show_progress(quiet), model_dir=model_dir)
     print_evaluation(result)

@@ -48,8 +48,10 @@ def report_cli(
     from classifier.report import tables
 
     check_not_stdout(out_dir)  # before standard input is read
-    predictions = spooled_input(predictions)  # "-" or a pipe: saved, read as a file, told by its content
-    gold, compare = gold and spooled_input(gold), compare and spooled_input(compare)
+    # "-" or a pipe: saved, read as a file, told by its content; "-" for two of them is refused (one stream)
+    predictions = spooled_input(predictions, what="the predictions")
+    gold = gold and spooled_input(gold, what="--gold")
+    compare = compare and spooled_input(compare, what="--compare")
 
     result = make_report(predictions, out_dir, gold=gold, model_dir=model_dir, n_boot=n_boot, seed=seed,
                          min_n=min_n, examples=examples, max_actors=max_actors, n_perm=n_perm,

@@ -446,7 +446,7 @@ def given_name(path: str | Path) -> str:
 
 
 def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] | None = None,
-                  wanted: str = "a header", encoding: str | None = None) -> Path:
+                  wanted: str = "a header", encoding: str | None = None, what: str = "a table") -> Path:
     """The file to read a table from: ``path`` itself where it is a file (or a folder, or missing: its reader says
     so), else, where it can be read once only (``reads_once``: "-", a pipe) or its name says no format
     (``names_no_format``: ``/dev/stdin < a.csv``), its bytes saved, a MiB at a time, to a file in a temporary folder
@@ -457,22 +457,24 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] | N
     Its format is told by its bytes, unpacked where they are compressed: Parquet by its magic number, else JSON lines
     or CSV (``format_by_content``: ``accepts`` and ``wanted``; its first line decoded as a file's text is read,
     ``encoding`` as --encoding: ``head_encoding``); a workbook or a ZIP archive is refused. A device, a
-    socket or a terminal is refused unread (``check_regular_input``). The same name given twice is read once. Within
-    ``spooled_inputs`` only (the folder's lifetime)."""
+    socket or a terminal is refused unread (``check_regular_input``). The same name given twice is read once; "-"
+    given for two inputs of other roles (``what``: "the predictions" and "--gold") is refused (``claim_stdin``): one
+    stream cannot be both, and it had been read once and used as both. Within ``spooled_inputs`` only (the folder's
+    lifetime)."""
     given = str(path)
     if not (reads_once(path) or names_no_format(path)):
         return Path(path)
     sessions = _SPOOLS.get()
     if not sessions:
         raise RuntimeError("spooled_input is called within spooled_inputs()")
+    stdin = names_stdin(given)  # not a file called "-" (a Python caller's)
+    if stdin:
+        check_stdin()
+        claim_stdin(what)  # before the look for a saved copy: "-" saved for another role is refused
     for session in sessions:
         if given in session.saved:
             return session.saved[given]
     session = sessions[0]  # saved for the outermost session: a command's, where a reader within it opens its own
-    stdin = names_stdin(given)  # not a file called "-" (a Python caller's)
-    if stdin:
-        check_stdin()
-        claim_stdin("a table")
     in_place = stdin_in_place(given)  # "-" or /dev/stdin < a regular file: linked, not copied
     if in_place:
         source = None
