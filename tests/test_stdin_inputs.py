@@ -293,9 +293,11 @@ def test_standard_input_redirected_from_a_file_is_read_in_place_not_copied(tmp_p
         with open(articles, "rb") as redirected:
             assert probe(given, stdin=redirected) == f"input.jsonl.gz True True {size}"
     assert probe("-", input=articles.read_bytes()) == f"input.jsonl.gz False False {size}"
-    with open(articles, "rb") as redirected:
+    plain = tmp_path / "articles.jsonl"  # read part-way: text still (a gzip stream's middle is binary data)
+    plain.write_bytes(jsonl(ARTICLES))
+    with open(plain, "rb") as redirected:
         redirected.seek(10)
-        assert probe("-", stdin=redirected).endswith(f"False False {size - 10}")
+        assert probe("-", stdin=redirected).endswith(f"False False {plain.stat().st_size - 10}")
     expected = stance("prepare", articles, "--out", "-", "-q")
     with open(articles, "rb") as redirected:
         result = stance("prepare", "-", "--out", "-", "-q", stdin=redirected.fileno(), tmp=tmp_path)
@@ -442,6 +444,27 @@ def test_standard_input_for_both_predictions_and_gold_or_compare_is_refused_in_o
     # "-" for one of them, the other by its path: read as before
     result = runner.invoke(app, ["evaluate", "-", "--compare", str(predictions), "--n-boot", "0"], input=jsonl(rows))
     assert result.exit_code == 0, result.output
+
+
+def test_binary_bytes_given_as_a_table_are_named_binary_data_not_a_garbled_header(tmp_path):
+    """Random bytes through a pipe, or in a file with no suffix, were "not JSON lines ..., nor a CSV table with a
+    'text' column (its header: <garbage>)": NUL bytes, or control bytes where the bytes are not UTF-8, now say
+    binary data in one line. Text in a legacy encoding stays "not UTF-8 text" (pass --encoding)."""
+    import random
+
+    noise = random.Random(0).randbytes(3000)
+    unnamed = tmp_path / "noise"
+    unnamed.write_bytes(noise)
+    for args, stdin, name, why in ((["-"], noise, "-", "NUL bytes"), ([str(unnamed)], b"", str(unnamed), "NUL bytes"),
+                                   (["-"], noise.replace(b"\x00", b""), "-", "control bytes")):
+        result = runner.invoke(app, ["prepare", *args, "--out", str(tmp_path / "items.jsonl")], input=stdin)
+        assert result.exit_code == 1, result.output
+        assert " ".join(result.output.split()) == (f"error: {name}: binary data, not a table ({why} in its first "
+                                                   "bytes); give a JSON lines, CSV or Parquet table")
+    legacy = runner.invoke(app, ["prepare", "-", "--out", str(tmp_path / "items.jsonl")],
+                           input="id,text\na1,Привет мир.\n".encode("cp1251"))
+    assert legacy.exit_code == 1 and "not UTF-8 text" in legacy.output, legacy.output
+    assert not (tmp_path / "items.jsonl").exists()
 
 
 def test_names_as_given_last_as_long_as_their_session(tmp_path):

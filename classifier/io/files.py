@@ -563,8 +563,32 @@ def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool] | None, wa
         return True
 
     encoding = chosen_encoding(head[:4], encoding, utf8)
+    binary = not (bom_encoding(head[:4]) or wide_encoding(encoding)) and binary_bytes(head[:BINARY_SAMPLE], utf8)
+    if binary:
+        packed_in = f"{compression}-compressed, and inside it " if compression else ""
+        raise InputError(f"{saved}: {packed_in}binary data, not a table ({binary} in its first bytes); give a JSON "
+                         "lines, CSV or Parquet table")
     text = codecs.getincrementaldecoder(encoding)("replace").decode(head)  # the reader names bytes that do not decode
     return "." + format_by_content(saved, text, accepts, wanted) + packed
+
+
+BINARY_SAMPLE = 8192  # the first bytes looked at, as prepare looks at an article file's (ingest.decode)
+# bytes no text holds: C0 controls but tab, newline, vertical tab, form feed, carriage return and escape
+CONTROL_BYTES = bytes(set(range(32)) - set(b"\t\n\x0b\x0c\r\x1b"))
+
+
+def binary_bytes(sample: bytes, utf8: Callable[[], bool]) -> str | None:
+    """Why ``sample``, a table's first bytes (``BINARY_SAMPLE``), is binary data and no text, or None: NUL bytes
+    (prepare refuses an article file with them: ``ingest.decode``), or, where it is not UTF-8 (``utf8``), control
+    bytes in 1 of 100 or more (random bytes hold 1 in 10; text in a legacy encoding, whose letters do not decode as
+    UTF-8, none). Random bytes piped in as a table had been named "nor a CSV table (its header: ...)", the header
+    their garbled first line."""
+    if b"\x00" in sample:
+        return "NUL bytes"
+    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))
+    if controls and controls * 100 >= len(sample) and not utf8():
+        return "control bytes"
+    return None
 
 
 # the fields 'stance classify' adds to an item: a row where any of them holds a value is a model's, not people's
