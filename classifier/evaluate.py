@@ -1325,9 +1325,9 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
         warn_caller(note)
     from classifier.io.files import given_name
 
-    result = {"predictions": given_name(path), **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n,
-                                                         n_bins=n_bins, progress=progress,
-                                                         n_predictions=rows.n_predictions, models=rows.models),
+    result = {"predictions": given_name(path),
+              **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n, n_bins=n_bins,
+                               progress=progress, n_predictions=rows.n_predictions, models=rows.models),
               "models_warning": mixed_models_warning(rows.models), "trained_on": trained_on}
     if other is not None:  # as in 'stance report NEW --compare OLD': first = --compare, difference = NEW - OLD
         only = {"n_only_first": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes))),

@@ -1902,7 +1902,8 @@ def chosen_encoding(start: bytes, encoding: str | None, utf8: Callable[[], bool]
 def not_decodable(path: Path, encoding: str) -> InputError:
     if encoding == "utf-8-sig":
         hint = file_likely_encoding(path)  # the value to pass, where the bytes are cp1252's
-        nor, named = ("", f"--encoding {hint}") if hint else (f", nor {LIKELY_ENCODING}", "--encoding with its encoding")
+        nor, named = (("", f"--encoding {hint}") if hint
+                      else (f", nor {LIKELY_ENCODING}", "--encoding with its encoding"))
         return InputError(f"{path}:{first_undecodable_line(path)}: not UTF-8 text{nor} (re-save it as UTF-8, or pass "
                           f"{named} to prepare or classify)")
     return InputError(f"{path}: cannot be read as {encoding} text")

@@ -508,9 +508,8 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
                          f"articles between outlets ({counted(n_perm, 'permutation')}"
                          + (f"; a test whose p is below 0.05 is drawn again with {redrawn}, so that Holm's correction "
                             "can reach 0.05" if redrawn else "") + "), "
-                         f"Holm correction over {'all ' * (n_tests > 1)}{holm_over(analysis['tests'])}; 'differs' means "
-                         "Holm-adjusted "
-                         "p < 0.05.",
+                         f"Holm correction over {'all ' * (n_tests > 1)}{holm_over(analysis['tests'])}; "
+                         "'differs' means Holm-adjusted p < 0.05.",
            "examples": examples, "card": card, "card_note": card_note, "evaluation": None,
            "power": analysis.get("power", []),
            "timeline": timeline_rows(view["table"], min_n) if view["period"] else None,

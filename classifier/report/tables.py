@@ -46,8 +46,9 @@ def net_interval(lo, hi) -> str:
 
 def no_spread(lo, hi) -> np.ndarray:
     """Where an interval has no width: every resample gave the same value (a tone or a change the articles all
-    share; a net stance's has width since framing.net_interval's pseudo-articles). The resampling is honest, but a zero-width interval reads as certainty: the tables
-    mark it ‡ (``net_interval``), and the charts draw no bar for it and mark the point ‡ instead."""
+    share; a net stance's has width since framing.net_interval's pseudo-articles). The resampling is honest, but a
+    zero-width interval reads as certainty: the tables mark it ‡ (``net_interval``), and the charts draw no bar for
+    it and mark the point ‡ instead."""
     lo, hi = np.asarray(lo, float), np.asarray(hi, float)
     return np.isfinite(lo) & np.isfinite(hi) & (lo == hi)
 

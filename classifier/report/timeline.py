@@ -384,8 +384,9 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     enough: the outlet's own marker, a diamond where fewer than ``min_n``. The legend keys each that the chart
     draws, in grey beside the outlets, and the footer says why a period has no interval (before 2026-12-07 (5) the
     footer said "open diamonds" and "hollow" of two marks both hollow, and a diamond was hollow whether or not it
-    had an interval). One whose resamples all agree is marked ‡ (no bar of zero length, :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the
-    title names; ``n_boot``: 0 says in the footer why no period has an interval (none was asked for)."""
+    had an interval). One whose resamples all agree is marked ‡ (no bar of zero length,
+    :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the title names; ``n_boot``: 0 says in the
+    footer why no period has an interval (none was asked for)."""
     import textwrap
 
     from matplotlib.lines import Line2D
