@@ -365,30 +365,36 @@ def coverage_grid(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=GR
     truths from moderate to near 0 or 1: coverage, misses below and above, zero-width intervals (every resample
     alike, ‡ in the report) and mean width."""
     out = []
+    for truth_name, mean, truth, concentration, n_articles in grid_designs(truths, concentrations, articles):
+        rng = np.random.default_rng(GRID_SEED + n_articles)
+        hits, below, above, flat, widths, mentions = 0, 0, 0, 0, [], []
+        for rep in range(reps):
+            sizes = heavy_sizes(rng, n_articles)
+            row = framing.cell_row(cell_sums(rng, mean, concentration, sizes), NO_CORRECTION, n_boot=n_boot,
+                                   seed=rep, min_n=10)
+            hits += row["net_lo"] <= truth <= row["net_hi"]
+            below += truth < row["net_lo"]
+            above += truth > row["net_hi"]
+            flat += row["net_lo"] == row["net_hi"]
+            widths.append(row["net_hi"] - row["net_lo"])
+            mentions.append(row["n"])
+        out.append({"truth": truth_name, "net": round(float(truth), 2), "articles": n_articles,
+                    "icc": round(1 / (1 + concentration), 2), "reps": reps,
+                    "mean_mentions": float(np.mean(mentions)), "coverage": hits / reps,
+                    "interval_below_truth": above / reps, "interval_above_truth": below / reps,
+                    "zero_width": flat / reps, "mean_width": float(np.mean(widths))})
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+def grid_designs(truths, concentrations, articles):
+    """The grid's settings in its order: (truth's name, its mean shares, its net stance, the Dirichlet concentration,
+    the number of articles)."""
     for truth_name in truths:
         mean = np.array(GRID_TRUTHS[truth_name])
-        truth = mean[0] - mean[1]
         for concentration in concentrations:
             for n_articles in articles:
-                rng = np.random.default_rng(GRID_SEED + n_articles)
-                hits, below, above, flat, widths, mentions = 0, 0, 0, 0, [], []
-                for rep in range(reps):
-                    sizes = heavy_sizes(rng, n_articles)
-                    row = framing.cell_row(cell_sums(rng, mean, concentration, sizes), NO_CORRECTION, n_boot=n_boot,
-                                           seed=rep, min_n=10)
-                    hits += row["net_lo"] <= truth <= row["net_hi"]
-                    below += truth < row["net_lo"]
-                    above += truth > row["net_hi"]
-                    flat += row["net_lo"] == row["net_hi"]
-                    widths.append(row["net_hi"] - row["net_lo"])
-                    mentions.append(row["n"])
-                out.append({"truth": truth_name, "net": round(float(truth), 2), "articles": n_articles,
-                            "icc": round(1 / (1 + concentration), 2), "reps": reps,
-                            "mean_mentions": float(np.mean(mentions)), "coverage": hits / reps,
-                            "interval_below_truth": above / reps, "interval_above_truth": below / reps,
-                            "zero_width": flat / reps, "mean_width": float(np.mean(widths))})
-                print(json.dumps(out[-1]), flush=True)
-    return out
+                yield truth_name, mean, mean[0] - mean[1], concentration, n_articles
 
 
 def wilson(count: float, n: float, z: float) -> tuple[float, float]:
@@ -441,29 +447,25 @@ def net_candidates(reps: int, n_boot: int, truths=tuple(GRID_TRUTHS), articles=G
     share and mean width of each. Cells come from default_rng(seed + articles), bootstrap seeds are the cell's index plus
     seed - GRID_SEED: another `seed` (1031: bench/results/net_interval_confirm_rule.txt) draws fresh cells."""
     out = []
-    for truth_name in truths:
-        mean = np.array(GRID_TRUTHS[truth_name])
-        truth = mean[0] - mean[1]
-        for concentration in concentrations:
-            for n_articles in articles:
-                rng = np.random.default_rng(seed + n_articles)
-                scores = {name: [] for name in ("today", "A", "At", "B")}
-                for rep in range(seed - GRID_SEED, seed - GRID_SEED + reps):
-                    cell = cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles))
-                    per_article = framing.cell_values(cell, framing.SUM_COLUMNS)
-                    intervals = {"today": articles_only_interval(per_article, n_boot, rep),
-                                 "A": score_net_interval(per_article, False),
-                                 "At": score_net_interval(per_article, True),
-                                 "B": framing.net_interval(per_article, n_boot, rep)}
-                    for name, (lo, hi) in intervals.items():
-                        scores[name].append((lo <= truth <= hi, lo == hi, hi - lo))
-                row = {"truth": truth_name, "net": round(float(truth), 2), "articles": n_articles,
-                       "icc": round(1 / (1 + concentration), 2), "reps": reps, "seed": seed}
-                for name, values in scores.items():
-                    hit, flat, width = np.array(values, dtype=float).mean(axis=0)
-                    row[name] = {"coverage": hit, "zero_width": flat, "mean_width": width}
-                out.append(row)
-                print(json.dumps(out[-1]), flush=True)
+    for truth_name, mean, truth, concentration, n_articles in grid_designs(truths, concentrations, articles):
+        rng = np.random.default_rng(seed + n_articles)
+        scores = {name: [] for name in ("today", "A", "At", "B")}
+        for rep in range(seed - GRID_SEED, seed - GRID_SEED + reps):
+            cell = cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles))
+            per_article = framing.cell_values(cell, framing.SUM_COLUMNS)
+            intervals = {"today": articles_only_interval(per_article, n_boot, rep),
+                         "A": score_net_interval(per_article, False),
+                         "At": score_net_interval(per_article, True),
+                         "B": framing.net_interval(per_article, n_boot, rep)}
+            for name, (lo, hi) in intervals.items():
+                scores[name].append((lo <= truth <= hi, lo == hi, hi - lo))
+        row = {"truth": truth_name, "net": round(float(truth), 2), "articles": n_articles,
+               "icc": round(1 / (1 + concentration), 2), "reps": reps, "seed": seed}
+        for name, values in scores.items():
+            hit, flat, width = np.array(values, dtype=float).mean(axis=0)
+            row[name] = {"coverage": hit, "zero_width": flat, "mean_width": width}
+        out.append(row)
+        print(json.dumps(out[-1]), flush=True)
     return out
 
 

@@ -4,7 +4,6 @@ as a file of that format is, compressed too; messages name the input as it was g
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import os
@@ -16,6 +15,9 @@ from typer.testing import CliRunner
 
 from classifier.cli import commands
 from classifier.cli.app import app
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_hostile_inputs import written_pipe  # noqa: E402  (a pipe, as <(cat FILE) gives one)
 
 REGISTERED = commands  # importing it registers every command (a name used, so that pyflakes says nothing)
 
@@ -33,19 +35,6 @@ def stance(*args, stdin: bytes | int | None = None, tmp: Path | None = None,
     given = {"input": stdin} if isinstance(stdin, bytes) else {"stdin": stdin if stdin is not None else subprocess.DEVNULL}
     return subprocess.run([sys.executable, "-m", "classifier", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, timeout=600, **given)
-
-
-@contextlib.contextmanager
-def written_pipe(data: bytes):
-    """A pipe holding ``data`` (under the 64 KB a pipe holds unread), its writing end closed, as ``/dev/fd/N``: what a
-    shell's ``<(cat FILE)`` gives a command."""
-    read_end, write_end = os.pipe()
-    os.write(write_end, data)
-    os.close(write_end)
-    try:
-        yield f"/dev/fd/{read_end}"
-    finally:
-        os.close(read_end)
 
 
 def jsonl(rows: list[dict]) -> bytes:
