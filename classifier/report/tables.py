@@ -71,8 +71,9 @@ def terminal_key(rows: Rows, min_n: int, n_boot: int) -> str | None:
     """One line under the terminal's framing table keying the marks its shown cells hold, each only where one does:
     † (fewer than ``min_n`` mentions), – in the interval column (no interval: fewer than 5 articles, or ``n_boot``
     0) and ‡ (zero width), briefly: the page's :data:`NO_SPREAD_NOTE` also speaks of an articles column, tones and
-    --compare, none of them in that table. Before 2026-12-07 (5) it printed that paragraph alone, keying neither †
-    nor –."""
+    --compare, none of them in that table (a net stance's interval has width since framing.net_interval's
+    pseudo-articles: ‡ is there only from a handful of resamples). Before 2026-12-07 (5) it printed that paragraph
+    alone, keying neither † nor –."""
     headers, body = rows
     interval = headers.index("95% CI")
     said = [f"† fewer than {min_n} mentions"] if any(row[2].endswith("†") for row in body) else []
@@ -80,8 +81,7 @@ def terminal_key(rows: Rows, min_n: int, n_boot: int) -> str | None:
         why = f"fewer than {MIN_RESAMPLED_ARTICLES} articles" if n_boot > 0 else NO_RESAMPLING
         said.append(f"– no interval ({why})")
     if has_no_spread(rows):
-        said.append("‡ zero width: every resample gave the same value (such as all mentions neutral), which is no "
-                    "certainty")
+        said.append("‡ zero width: every resample gave the same value, which is no certainty")
     return "; ".join(said) if said else None
 
 
