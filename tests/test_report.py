@@ -326,8 +326,9 @@ def test_draws_asked_again_within_shared_draws_are_the_same_and_drawn_once(monke
 def test_headline_and_body_tables_share_the_framing_table_s_draws(tmp_path, monkeypatch):
     """The headline and body tables (kind_table) are made in step with the framing table: a cell of each with the
     seed and the articles of the framing table's cell takes its draws, as does each cell's tone, and each table is
-    the one made on its own without keeping any draw, to the last bit. Each was drawn anew: nine times here (the
-    stance, the tone and framing.net_interval's articles with two pseudo-articles, in each of three tables)."""
+    the one made on its own without keeping any draw, to the last bit. Each was drawn anew: six times here (the
+    tone and framing.net_interval's articles with two pseudo-articles, in each of three tables; the articles' own
+    resamples are drawn for the stance only where --split-date or a correction takes them)."""
     import classifier.evaluate as evaluate_module
     from classifier.report.framing import framing_table, kind_table
     from classifier.report.gather import gather
@@ -351,7 +352,7 @@ def test_headline_and_body_tables_share_the_framing_table_s_draws(tmp_path, monk
     monkeypatch.setattr(evaluate_module, "SHARED_DRAW_BYTES", 0)  # nothing kept: every cell draws its own
     table = framing_table(inputs.sums, analysis["correction"], **options)
     kinds = kind_table(inputs.headline_sums, inputs.body_sums, **options)
-    assert len(made) == 2 * n_cells + 9 * n_cells
+    assert len(made) == 2 * n_cells + 6 * n_cells
     pd.testing.assert_frame_equal(analysis["table"], table, check_exact=True)
     pd.testing.assert_frame_equal(analysis["kinds"], kinds, check_exact=True)
     assert (kinds["headline_n_articles"] == kinds["body_n_articles"]).all() and len(kinds) == n_cells

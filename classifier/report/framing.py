@@ -250,16 +250,21 @@ def cell_row(cell: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, mi
     row.update({f"share_{label}": float(shares[k]) for k, label in enumerate(LABELS)})
     row["net"] = float(shares[FAVOR] - shares[AGAINST])
     with_ci = n_articles >= MIN_RESAMPLED_ARTICLES and n_boot > 0  # 2-4 articles: a few resamples, falsely narrow
-    with shared_draws():  # the tone (cell_tone) resamples the same articles with the same seed: drawn once
-        sums = resampled_sums(codes, per_article, n_boot, seed)
+    # the articles' own resamples only where something takes them (--split-date's draws, the ACC / PACC
+    # correction): the net stance's interval resamples them with two pseudo-articles (net_interval), and the tone
+    # (cell_tone) draws the same resamples itself where it has sentences to score, the same numbers
+    # (resample_blocks); drawn for every cell, they had made a report of 1,001,000 rows 43% slower
+    own = draws or correction["possible"]
+    with shared_draws():  # the tone resamples the same articles with the same seed: drawn once
+        sums = resampled_sums(codes, per_article, n_boot, seed) if own else None
         tone = cell_tone(cell, codes, n_boot, seed, with_ci)
-    sizes = sums[:, :1]
-    boot_shares, boot_probs = sums[:, 1:1 + K] / sizes, sums[:, 1 + K:] / sizes
-    boot_net = boot_shares[:, FAVOR] - boot_shares[:, AGAINST]
     net_ci = net_interval(per_article, n_boot, seed) if with_ci else None
     row["net_lo"], row["net_hi"] = net_ci if net_ci else (np.nan, np.nan)
+    if own:
+        sizes = sums[:, :1]
+        boot_shares, boot_probs = sums[:, 1:1 + K] / sizes, sums[:, 1 + K:] / sizes
     if draws:
-        row["net_draws"] = boot_net
+        row["net_draws"] = boot_shares[:, FAVOR] - boot_shares[:, AGAINST]
     row.update({f"mean_p_{label}": float(mean_p[k]) for k, label in enumerate(LABELS)})
     row.update(tone)
     if correction["possible"]:
