@@ -2012,22 +2012,17 @@ def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str
     return names, delimiter
 
 
-def iter_csv(path: str | Path, encoding: str | None = None, text: str | None = None) -> Iterator[tuple[int, dict]]:
+def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[int, dict]]:
     """Yield (line number, row) from a CSV file with a header (comma, semicolon or tab delimited); the
-    number is the line the record starts on. ``text``: the file's text, where it was read already, parsed as the
-    file's would be."""
+    number is the line the record starts on."""
     path = Path(path)
     end = 0  # the last line read: a record (quoted line breaks span lines) starts after it
     csv.field_size_limit(CSV_FIELD_LIMIT)
-    if text is None:
-        check_regular_input(path)
-        compression = compression_of(path)
-        encoding = text_encoding(path, encoding)
-    else:
-        compression = None
+    check_regular_input(path)
+    compression = compression_of(path)
+    encoding = text_encoding(path, encoding)
     try:
-        with (open_text(path, encoding, compression, newline="") if text is None
-              else io.StringIO(text, newline="")) as fh:
+        with open_text(path, encoding, compression, newline="") as fh:
             names, delimiter = csv_header(path, fh, COMPRESSED_LINE_CHARS if compression else None)
             # a compressed table's rows are read a bounded line at a time, and a row (its quoted line breaks too)
             # is counted as it is read: over COMPRESSED_LINE_CHARS, it is an error (never skipped: past a line cut
@@ -2108,10 +2103,9 @@ def check_not_bomb(path: str | Path, metadata) -> None:
                                  "bomb (not read)")
 
 
-def iter_parquet(path: str | Path, data: bytes | None = None, keep_dates: bool = False,
-                 start: int = 1) -> Iterator[tuple[int, dict]]:
-    """Rows of a Parquet file, read a batch of rows at a time (a table larger than memory streams); ``data``: the
-    file's bytes, where it was read once (a pipe: ``rows_by_content``), read from memory. ``keep_dates``: a date or
+def iter_parquet(path: str | Path, keep_dates: bool = False, start: int = 1) -> Iterator[tuple[int, dict]]:
+    """Rows of a Parquet file, read a batch of rows at a time (a table larger than memory streams; one given as "-"
+    or through a pipe is saved to a file first: ``spooled_input``). ``keep_dates``: a date or
     timestamp column's values as Python's ``date`` and ``datetime``, for the caller to write (the article reader,
     ``ingest.as_text``, as it writes a DataFrame's), not as ``plain``'s ISO 8601 text. ``start``: the first row
     given; the batches before it are read but not turned into rows (``table_blocks`` gave them)."""
@@ -2121,10 +2115,9 @@ def iter_parquet(path: str | Path, data: bytes | None = None, keep_dates: bool =
     def unreadable(exc: Exception) -> InputError:
         return InputError(f"{path}: not a readable Parquet file ({exc})")
 
-    if data is None:
-        check_regular_input(path)
+    check_regular_input(path)
     try:
-        table = pq.ParquetFile(path if data is None else pa.BufferReader(data))
+        table = pq.ParquetFile(path)
         check_not_bomb(path, table.metadata)
         names = table.schema_arrow.names
         converted = [field.name for field in table.schema_arrow if not plain_type(field.type)
@@ -2354,7 +2347,7 @@ def source_digest(*objects) -> str | None:
 
 
 # the per-row readers whose results table_blocks stands in for, as it was written for them (source_digest)
-READERS_SOURCE = "a1d7108cba7a8c6a"
+READERS_SOURCE = "8e26f61acc95968c"
 
 
 def readers_source() -> str | None:
