@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from classifier.errors import InputError, warn_caller
 from classifier.io.files import SCORE_FIELDS, json_array_hint, lock_exclusively, model_output
 from classifier.items import (LABELS, NO_ACTOR, Item, article_of, article_order, expected_labels, item_record,
-                              items_fingerprint, parse_item)
+                              item_fingerprint, items_fingerprint, parse_item)
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
 MODEL_PREFIX = "model:"
@@ -941,12 +941,26 @@ KEPT_MODELS = 3
 
 @dataclass
 class KeptEntry:
-    """One model's scores of a list of items, as kept: the model's id, the items' fingerprint, the labels of the
-    columns, and the scores (one row per item)."""
+    """One model's scores of items, as kept: the model's id, each row's item (``keys``: its ``item_fingerprint``),
+    the labels of the columns, and the scores (one row per key). An entry kept before 2026-12-07 (6) has no keys: its
+    rows are those of one list of items in order, whose ``items_fingerprint`` is ``items``."""
     model: str
-    items: str
+    keys: list[str] | None
     labels: list[str]
     scores: np.ndarray
+    items: str = ""
+
+    def rows(self, items: Sequence[Item]) -> dict[str, np.ndarray]:
+        """{item fingerprint: its row} of the items this entry holds scores of; none where its scores are no model's
+        (``kept_values``), or it was kept before 2026-12-07 (6) of another list of items than ``items`` (another
+        order, a subset: only the hash of the whole list was kept, so its rows cannot be told apart)."""
+        keys = self.keys
+        if keys is None:
+            keys = [item_fingerprint(item) for item in items] if self.items == items_fingerprint(items) else []
+        if not keys or not kept_values(self.scores, self.labels, len(keys)):
+            return {}
+        scored = ~np.isnan(self.scores).all(axis=1)  # a row of NaN, kept before: an item not scored yet
+        return {key: row for key, row, done in zip(keys, self.scores, scored) if done}
 
 
 def kept_scores_path(labels_path: str | Path) -> Path:
@@ -960,9 +974,11 @@ def kept_scores_path(labels_path: str | Path) -> Path:
 
 def kept_entries(path: str | Path) -> list[KeptEntry]:
     """What :func:`keep_scores` kept in ``path``, the most recently kept first; none where there is no such file, or
-    it is unreadable (an entry is checked when it is read for a model: :func:`kept_scores`). A file kept before it
-    held several models' (``scores``, ``labels``, ``model``, ``items``, unnumbered) is read as one model's entry: its
-    scores are not made again, and the next write keeps them in the numbered form."""
+    it is unreadable (an entry is checked when it is read for a model: :func:`kept_scores`). An entry kept before
+    2026-12-07 (6) (``items_N``, the hash of a whole list of items, where ``keys_N`` now names each row's item) is read
+    with no keys; a file kept before it held several models' (``scores``, ``labels``, ``model``, ``items``,
+    unnumbered) as one such entry: their scores are not made again where the items are that list, and the next write
+    keeps them by item."""
     import zipfile
 
     if not Path(path).is_file():  # none yet, or a folder, a pipe (np.load would wait on it forever) or a device
@@ -972,13 +988,17 @@ def kept_entries(path: str | Path) -> list[KeptEntry]:
         with np.load(path, allow_pickle=False) as kept:
             while f"model_{len(entries)}" in kept.files:
                 n = len(entries)
-                entries.append(KeptEntry(str(kept[f"model_{n}"]), str(kept[f"items_{n}"]),
+                keyed = f"keys_{n}" in kept.files
+                entries.append(KeptEntry(str(kept[f"model_{n}"]),
+                                         [key.decode() if isinstance(key, bytes) else str(key)  # S16
+                                          for key in kept[f"keys_{n}"].tolist()] if keyed else None,
                                          [str(label) for label in kept[f"labels_{n}"]],
-                                         np.asarray(kept[f"scores_{n}"], dtype=float)))
+                                         np.asarray(kept[f"scores_{n}"], dtype=float),
+                                         "" if keyed else str(kept[f"items_{n}"])))
             if not entries and {"model", "items", "labels", "scores"} <= set(kept.files):  # one model's, unnumbered:
-                entries.append(KeptEntry(str(kept["model"]), str(kept["items"]),  # kept before KEPT_MODELS
+                entries.append(KeptEntry(str(kept["model"]), None,  # kept before KEPT_MODELS
                                          [str(label) for label in kept["labels"]],
-                                         np.asarray(kept["scores"], dtype=float)))
+                                         np.asarray(kept["scores"], dtype=float), str(kept["items"])))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, zipfile.BadZipFile):
         return []  # not a file of kept scores (an .npy has no keys; a pickle is never loaded)
     return entries
@@ -986,25 +1006,28 @@ def kept_entries(path: str | Path) -> list[KeptEntry]:
 
 def kept_scores(path: str | Path, model_id: str, items: Sequence[Item],
                 entries: list[KeptEntry] | None = None) -> tuple[np.ndarray, list[str]] | None:
-    """(scores, one row per item, NaN where the item was not scored yet; the labels of their columns) that
-    :func:`keep_scores` kept in ``path``, where they are ``model_id``'s scores of these very items
-    (``items_fingerprint``: text, actor and spans, in this order); None where there are none, or they are of other
-    items, or no model's scores, or the file is unreadable: the items are then scored again (and kept).
+    """(scores, one row per item, NaN where the item has none kept; the labels of their columns) that
+    :func:`keep_scores` kept in ``path`` of ``model_id``, row by item (``item_fingerprint``: text, actor and spans,
+    so that any order or subset of the items scored finds them); None where none of these items has a row, or the
+    scores are no model's, or the file is unreadable: the items are then scored again (and kept).
     ``entries``: the file's, read already (``kept_entries``)."""
-    fingerprint = items_fingerprint(items)
     for entry in kept_entries(path) if entries is None else entries:
         if entry.model == model_id:
-            return (entry.scores, entry.labels) if entry.items == fingerprint and kept_values(
-                entry.scores, entry.labels, len(items)) else None
+            rows = entry.rows(items)
+            keys = [item_fingerprint(item) for item in items]
+            if not any(key in rows for key in keys):
+                return None
+            unscored = np.full(len(entry.labels), np.nan)
+            return np.array([rows.get(key, unscored) for key in keys], dtype=float), entry.labels
     return None
 
 
-def kept_values(scores: np.ndarray, labels: Sequence[str], n_items: int) -> bool:
-    """Whether kept ``scores`` can be shown as a model's of ``n_items`` items: labels of one task, each once (labels
+def kept_values(scores: np.ndarray, labels: Sequence[str], n_rows: int) -> bool:
+    """Whether kept ``scores`` can be shown as a model's of ``n_rows`` items: labels of one task, each once (labels
     of none stopped the session with "labels [...] belong to no task", where other scores are scored again), and a
     row per item, either a probability per label summing to 1 or all NaN (not scored yet)."""
     one_task = len(set(labels)) == len(labels) and any(set(labels) <= set(task.labels) for task in TASKS.values())
-    if not one_task or scores.shape != (n_items, len(labels)):
+    if not one_task or scores.shape != (n_rows, len(labels)):
         return False
     scored = scores[~np.isnan(scores).all(axis=1)]
     return (bool(np.isfinite(scored).all()) and bool((scored >= 0).all())
@@ -1014,9 +1037,10 @@ def kept_values(scores: np.ndarray, labels: Sequence[str], n_items: int) -> bool
 def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], model_id: str,
                 items: Sequence[Item]) -> None:
     """Keep ``model_id``'s ``scores`` of ``items`` in ``path`` for the next start, first, with the scores it kept of
-    other models (``KEPT_MODELS`` in all: the least recently kept go), in place of the scores it kept of this model (of
-    other items; of these, its rows fill those not scored here: a second session scoring other items of the same file
-    keeps them). A row of NaN is an item not scored yet. Written atomically (a write cut off leaves the earlier file, or
+    other models (``KEPT_MODELS`` in all: the least recently kept go), a row per item scored (a row of NaN is an item
+    not scored yet, and not kept), named by its ``item_fingerprint``, beside the rows it kept of this model (of other
+    items, or these: a row scored here replaces its item's; a second session scoring other items of the same file, or
+    a session of another sample of items, keeps them). Written atomically (a write cut off leaves the earlier file, or
     none; the temporary file a kill left is removed by the next write; a link in ``path`` is replaced by the file, what
     it points to left as it was) under a lock, held from reading the other models'
     scores to writing: a second session's write (two annotators) waits for it, and keeps its scores. A file that cannot
@@ -1027,17 +1051,19 @@ def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], mod
         with output_lock(path, wait=True):  # a second session's write (two annotators) waits for this one's
             remove_stale_temporaries(path)  # what a write killed half way (-9) left: .NAME.*.tmp beside it
             entries, scores = kept_entries(path), np.asarray(scores, dtype=float)
-            fingerprint = items_fingerprint(items)
-            for entry in entries:
-                if (entry.model == model_id and entry.items == fingerprint and entry.labels == list(labels)
-                        and kept_values(entry.scores, entry.labels, len(items))):
-                    scores = np.where(np.isnan(scores).all(axis=1, keepdims=True), entry.scores, scores)
-            others = [entry for entry in entries if entry.model != model_id][:KEPT_MODELS - 1]
-            entries = [KeptEntry(model_id, fingerprint, list(labels), scores), *others]
+            rows = next((entry.rows(items) for entry in entries
+                         if entry.model == model_id and entry.labels == list(labels)), {})
+            scored = ~np.isnan(scores).all(axis=1)
+            rows.update((item_fingerprint(item), row) for item, row, done in zip(items, scores, scored) if done)
+            entries = [KeptEntry(model_id, list(rows), list(labels),
+                                 np.array(list(rows.values()), dtype=float).reshape(len(rows), len(labels))),
+                       *(by_item(entry, items) for entry in entries if entry.model != model_id)][:KEPT_MODELS]
             arrays = {}
             for n, entry in enumerate(entries):
-                arrays.update({f"model_{n}": np.array(entry.model), f"items_{n}": np.array(entry.items),
-                               f"labels_{n}": np.array(entry.labels), f"scores_{n}": entry.scores})
+                arrays.update({f"model_{n}": np.array(entry.model), f"labels_{n}": np.array(entry.labels),
+                               f"scores_{n}": entry.scores})
+                arrays.update({f"keys_{n}": np.array(entry.keys, dtype="S16")} if entry.keys is not None
+                              else {f"items_{n}": np.array(entry.items)})  # kept before, of other items: as it was
             with atomic_path(path, replace_link=True) as tmp:  # a link there is replaced, never written through
                 with open(tmp, "wb") as fh:
                     np.savez(fh, **arrays)
@@ -1045,13 +1071,23 @@ def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], mod
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
+def by_item(entry: KeptEntry, items: Sequence[Item]) -> KeptEntry:
+    """``entry``, its rows named by item where it was kept before 2026-12-07 (6) of ``items`` (the list whose hash it
+    kept); as it was where it was of another list (read again when that list comes back)."""
+    if entry.keys is not None or entry.items != items_fingerprint(items):
+        return entry
+    rows = entry.rows(items)
+    return KeptEntry(entry.model, list(rows), entry.labels,
+                     np.array(list(rows.values()), dtype=float).reshape(len(rows), len(entry.labels)))
+
+
 class SessionScores:
     """A model's scores of a labelling's items, kept beside its label file (``path``: :func:`kept_scores_path`) for
-    the next start: what an earlier start kept is read, the rest scored when :meth:`need` asks for it, by
-    ``score`` (items and an ``on_batch`` or None -> their probabilities and the labels of the columns: the model,
-    loaded on its first call), and kept. ``probs``: one row per item, None before any is scored. ``read_only``: what
-    is kept there is read, and nothing is written (``label export``, which reads a label file's kept scores and writes
-    none beside its input)."""
+    the next start: what an earlier start kept of these items is read (by item: in any order), the rest scored when
+    :meth:`need` asks for it, by ``score`` (items and an ``on_batch`` or None -> their probabilities and the labels
+    of the columns: the model, loaded on its first call), and kept. ``probs``: one row per item, None before any is
+    scored. ``read_only``: what is kept there is read, and nothing is written (``label export``, which reads a label
+    file's kept scores and writes none beside its input)."""
 
     def __init__(self, path: str | Path, model_id: str, items: Sequence[Item],
                  score: Callable[[list[Item], Callable[[int], None] | None], tuple[np.ndarray, Sequence[str]]],
@@ -1061,11 +1097,11 @@ class SessionScores:
         entries = kept_entries(self.path)  # read once
         found = kept_scores(self.path, model_id, self.items, entries)
         self.probs, self.labels = found if found is not None else (None, [])
-        self.found = found is not None  # kept by an earlier start
+        self.found = found is not None  # some kept by an earlier start
         self.written = False  # kept by this one
         self.unkept = ""  # why they could not be kept: said once, and not tried again
-        if found is not None and entries[0].model != model_id and not read_only:  # used again: the last model to go
-            self.keep()
+        if found is not None and not read_only and (entries[0].model != model_id or entries[0].keys is None):
+            self.keep()  # used again: the last model to go; kept before by list (2026-12-07 (6)): now by item
 
     def missing(self, indices: Iterable[int]) -> list[int]:
         """Those of ``indices`` not scored yet."""

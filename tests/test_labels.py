@@ -1003,8 +1003,8 @@ def test_kept_scores_of_another_model_or_other_items_or_a_broken_file_are_scored
     edited = [items[0].model_copy(update={"text": items[0].text + " Again."}), *items[1:]]
     write_items(items_path, edited)
     assert start_with_model(items_path, labels, model).exit_code == 0 and loaded == [1, 1]  # other items
-    assert kept_scores(kept, saved_model_id(model), edited) is not None
-    assert kept_scores(kept, saved_model_id(model), items) is None
+    assert not np.isnan(kept_scores(kept, saved_model_id(model), edited)[0]).any()
+    assert not np.isnan(kept_scores(kept, saved_model_id(model), items)[0]).any()  # the first text's row kept too
 
     for broken in (b"not a zip", b"PK\x03\x04 cut off"):
         kept.write_bytes(broken)
@@ -1368,7 +1368,113 @@ def test_two_sessions_keeping_other_items_scores_of_one_model_keep_both(tmp_path
     keep_scores(kept, second, LABELS, "m@1", items)
     scores, _ = kept_scores(kept, "m@1", items)
     assert np.allclose(scores[:4], [[0.2, 0.3, 0.5]] * 2 + [[0.6, 0.3, 0.1]] * 2) and np.isnan(scores[4:]).all()
-    assert kept_scores(kept, "m@1", items[:5]) is None  # of other items
+    subset, _ = kept_scores(kept, "m@1", items[4::-1])  # kept by item: any order or subset of them finds its rows
+    assert np.isnan(subset[0]).all() and np.allclose(subset[1:], scores[3::-1])
+    other = [item.model_copy(update={"text": item.text + " Again."}) for item in items]
+    assert kept_scores(kept, "m@1", other) is None  # of other items
+
+
+def counting_scores(monkeypatch) -> list[list[str]]:
+    """The ids of the items each call of the model scores, as they are scored."""
+    from classifier.models.stance_model import StanceModel
+
+    scored = []
+    real_predict = StanceModel.predict_proba
+    monkeypatch.setattr(StanceModel, "predict_proba", lambda self, chosen, **kwargs: scored.append(
+        [it.id for it in chosen]) or real_predict(self, chosen, **kwargs))
+    return scored
+
+
+def test_kept_scores_are_read_by_item_so_another_order_or_subset_scores_only_new_items(tmp_path, tiny_model_dir,
+                                                                                     monkeypatch):
+    """The scores kept beside a label file were those of one list of items in its order (a hash of the whole list):
+    a session of the items in another order or of a subset, or 'label export --model' of a label file answered in
+    --order uncertain (its lines in the session's order), scored every item again. They are kept by item: only
+    items with no row kept are scored, and what is shown is what a fresh scoring shows."""
+    import contextlib
+
+    import classifier.cli.label as label_cli
+    from classifier.labels import kept_scores_path
+
+    items = make_items()
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    labels = tmp_path / "labels.jsonl"
+    scored = counting_scores(monkeypatch)
+    answered = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "ana", "--model",
+                                   str(tiny_model_dir), "-q"], input="f\n" * 6)  # --order uncertain
+    assert answered.exit_code == 0, answered.output
+    assert scored == [[item.id for item in items]]
+    assert [r["id"] for r in LabelStore(labels).records()] != [item.id for item in items]  # the model's order
+    exported = {}
+    for name, source in (("afresh", items_path), ("kept", labels)):
+        out = tmp_path / f"{name}.json"
+        result = runner.invoke(app, ["label", "export", str(source), "--out", str(out), "--model",
+                                     str(tiny_model_dir), "-q"])
+        assert result.exit_code == 0, result.output
+        exported[name] = {task["data"]["id"]: task["predictions"] for task in json.loads(out.read_text())}
+    assert len(scored) == 2 and exported["kept"] == exported["afresh"] and len(exported["kept"]) == 6
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [kept_scores_path(labels).name]
+
+    scored.clear()
+    fresh = tmp_path / "fresh.jsonl"  # a session that answers nothing: its label file holds no answer to edit
+    assert start_with_model(items_path, fresh, tiny_model_dir).exit_code == 0 and len(scored) == 1
+    scored.clear()
+    extra = items[0].model_copy(update={"id": "a3-0-Russia", "text": "Russia signed the treaty.", "article": "a3"})
+    edited = items[2].model_copy(update={"text": "NATO praised the move."})  # an item whose text changed
+    other = write_items(tmp_path / "other.jsonl", [items[5], items[3], extra, edited, items[1]])
+    with monkeypatch.context() as shown:  # the 'scoring N items' line, said on a terminal
+        shown.setattr(label_cli, "show_progress", lambda quiet: not quiet)
+        shown.setattr(label_cli, "progress_bar", lambda enabled: contextlib.nullcontext(None))
+        resumed = runner.invoke(app, ["label", "suggest", str(other), "--out", str(fresh), "--model",
+                                      str(tiny_model_dir)])  # reordered, a subset, a new and a changed item
+    assert resumed.exit_code == 0, resumed.output
+    assert scored == [[extra.id, edited.id]]  # only the new and the changed item scored
+    said = " ".join(resumed.output.split())
+    assert "scoring 2 items with tiny@" in said and "(3 kept by an earlier start)" in said, said
+    assert runner.invoke(app, ["label", "export", str(fresh), "--out", str(tmp_path / "fresh.json"), "--model",
+                               str(tiny_model_dir)]).exit_code == 0 and scored == [[extra.id, edited.id]]  # all kept
+
+
+def test_scores_kept_of_a_whole_list_before_they_were_kept_by_item_are_read_where_the_list_is_the_same(
+        tmp_path, tiny_model_dir, monkeypatch):
+    """A file kept before the scores were kept by item (model_0, items_0 the hash of the whole list, labels_0,
+    scores_0) is read where the items are that list in that order, and then kept by item (any order finds them); of
+    another order its rows cannot be told apart (the hash is of the whole list): they are scored again."""
+    from classifier.items import LABELS, items_fingerprint
+    from classifier.labels import kept_entries, kept_scores_path
+    from classifier.models.stance_model import StanceModel, saved_model_id
+
+    items = make_items()
+    probs = StanceModel.load(tiny_model_dir).predict_proba(items)
+    model_id = saved_model_id(tiny_model_dir)
+
+    def kept_before(labels: Path) -> Path:
+        kept = kept_scores_path(labels)
+        with open(kept, "wb") as fh:  # as keep_scores wrote it from ee19a2d to 2026-12-07 (6)
+            np.savez(fh, model_0=np.array(model_id), items_0=np.array(items_fingerprint(items)),
+                     labels_0=np.array(list(LABELS)), scores_0=probs, model_1=np.array("other@1"),
+                     items_1=np.array("0123456789abcdef"), labels_1=np.array(list(LABELS)), scores_1=probs)
+        return kept
+
+    scored = counting_scores(monkeypatch)
+    labels = tmp_path / "labels.jsonl"
+    kept = kept_before(labels)
+    items_path = write_items(tmp_path / "items.jsonl", items)
+    assert start_with_model(items_path, labels, tiny_model_dir, "f\nq\n").exit_code == 0 and scored == []
+    assert LabelStore(labels).records()[0]["suggestion"]["scores"] == {
+        label: round(float(p), 4) for label, p in zip(LABELS, probs[[it.id for it in items].index(
+            LabelStore(labels).records()[0]["id"])])}
+    assert start_with_model(items_path, labels, tiny_model_dir).exit_code == 0  # moved first: kept by item
+    entries = kept_entries(kept)
+    assert [entry.model for entry in entries] == [model_id, "other@1"] and entries[1].keys is None
+    assert {"keys_0", "items_1"} <= set(np.load(kept).files) and "items_0" not in np.load(kept).files
+    reordered = write_items(tmp_path / "reordered.jsonl", items[::-1])
+    assert start_with_model(reordered, labels, tiny_model_dir).exit_code == 0 and scored == []
+
+    other = tmp_path / "other.jsonl"
+    kept_before(other)
+    assert start_with_model(reordered, other, tiny_model_dir).exit_code == 0
+    assert scored == [[item.id for item in items[::-1]]]  # a whole list's rows, in another order: scored again
 
 
 def test_kept_scores_that_are_no_model_s_are_scored_again_and_a_pipe_is_not_read(tmp_path, tiny_model_dir):

@@ -403,7 +403,8 @@ def check_model_task(labels: list[str], task: Task, model_dir: Path) -> None:
 def session_scores(model_dir: Path, items: list[Item], task: Task, kept: Path,
                    read_only: bool = False) -> SessionScores:
     """The model's scores of ``items`` for a labelling: those kept in ``kept`` (beside the label file) where they are
-    this very model's of these very items, so that a restart shows its first item at once; the rest scored as they
+    this very model's of these items (by item, in any order or subset), so that a restart shows its first item at
+    once; the rest scored as they
     are asked for (``SessionScores.need``) and kept there for the next start (unless ``read_only``). The model is
     loaded (and refused where it is another task's: its labels would be shown, stored and exported as answers to this
     task's question) only where some are to be scored, or where its folder holds no weights to name it by."""
@@ -473,7 +474,9 @@ def score_all(scores: SessionScores, quiet: bool) -> str:
     so; "" or the warning that the scores could not be kept."""
     missing = scores.missing(range(len(scores.items)))
     if show_progress(quiet) and missing:
-        console.print(f"scoring {len(missing)} items with {scores.model_id} …")
+        kept = len(scores.items) - len(missing)
+        console.print(f"scoring {len(missing)} items with {scores.model_id}"
+                      f"{f' ({kept} kept by an earlier start)' if kept else ''} …")
     elif show_progress(quiet):
         console.print(f"suggestions of {scores.model_id} for {counted(len(scores.items), 'item')}: kept in "
                       f"{one_line(scores.path)} by an earlier start")
@@ -557,7 +560,7 @@ def run_command(
         "Model whose suggestion is shown (and used for --order uncertain): a stance model, or a sentiment model with "
         "--task sentiment. --order uncertain scores every item first; the other orders score them 32 at a time as "
         "they come up. The scores are kept beside the label file, hidden (labels.jsonl: .labels.jsonl.scores.npz; "
-        "the last 3 models'), so a restart with the same model and items does not score them again.")),
+        "the last 3 models', by item), so a restart with the same model scores only items it did not score before.")),
     task: str = typer.Option("stance", "--task", help=TASK_HELP),
     order: Optional[str] = typer.Option(None, "--order", help=f"{' | '.join(ORDERS)} (default: uncertain with --model, else file)."),
     seed: int = typer.Option(0, "--seed", help="Seed for --order random and source-balanced."),
@@ -775,7 +778,7 @@ def sample_command(
 def export_command(
     items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'." + STDIN_HELP),
     out_path: Path = typer.Option(..., "--out", "-o", help="Label Studio tasks file (.json) to write."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations (a model of --task). Where ITEMS is a label file, the scores 'label run' or 'label suggest' kept beside it are read where they are this model's of these items, not scored again; export keeps none."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations (a model of --task). Where ITEMS is a label file, the scores 'label run' or 'label suggest' kept beside it are read for the items this model scored there (in any order), the others scored; export keeps none."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP + " The config's Choices control is named after it."),
     config: Optional[Path] = typer.Option(None, "--config", help="Also write the Label Studio labelling config (XML) here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No 'scoring N items' line; the closing line (how many tasks were written, and where) and warnings stay."),
@@ -796,8 +799,9 @@ def export_command(
     suggestions = None
     if model:
         with model_failures(None, "nothing was written"):
-            # ITEMS a label file (label run's --labels, suggest's --out): the scores kept beside it, where they are
-            # this model's of these very items, are read, not made again; none is written beside an input
+            # ITEMS a label file (label run's --labels, suggest's --out): the scores kept beside it of its items by
+            # this model (by item: a session's answers are in its order, not the items file's) are read, not made
+            # again; none is written beside an input
             scores = session_scores(model, items, chosen, kept_scores_path(items_path), read_only=True)
             score_all(scores, quiet)
         suggestions = {item.id: scores.suggestion(i) for i, item in enumerate(items)}
