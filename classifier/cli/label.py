@@ -404,10 +404,10 @@ def session_scores(model_dir: Path, items: list[Item], task: Task, kept: Path,
                    read_only: bool = False) -> SessionScores:
     """The model's scores of ``items`` for a labelling: those kept in ``kept`` (beside the label file) where they are
     this very model's of these items (by item, in any order or subset), so that a restart shows its first item at
-    once; the rest scored as they
-    are asked for (``SessionScores.need``) and kept there for the next start (unless ``read_only``). The model is
-    loaded (and refused where it is another task's: its labels would be shown, stored and exported as answers to this
-    task's question) only where some are to be scored, or where its folder holds no weights to name it by."""
+    once; the rest scored as they are asked for (``SessionScores.need``) and kept there for the next start (unless
+    ``read_only``). The model is loaded (and refused where it is another task's: its labels would be shown, stored
+    and exported as answers to this task's question) only where some are to be scored, or where its folder holds no
+    weights to name it by."""
     from classifier.models.stance_model import StanceModel, model_folder, saved_model_id
 
     loaded = []
