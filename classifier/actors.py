@@ -1264,13 +1264,15 @@ _OPENING = " \t\r\n'\"‘’“”([{—–-"  # quotes, brackets and dashes tha
 
 def starts_sentence(text: str, start: int) -> bool:
     """Whether the word at ``start`` of one segment starts a sentence: nothing but quotes, brackets or dashes before it
-    ('"That’s what he said."'), an opening quote ('he said "With ...'), a colon, or a full stop, question or
-    exclamation mark ("... start today. With these ...", in a quotation the splitter keeps whole), less a dot after an
-    abbreviation (``is_abbreviation``: "Mr. Trump"), an initial ("J. Smith") or a dotted acronym ("U.S. Senate")."""
+    ('"That’s what he said."'), an opening quote ('he said "With ...'), a colon, a full stop, question or
+    exclamation mark ("... start today. With these ...", in a quotation the splitter keeps whole) or an ellipsis
+    ("… Officials cautioned", "... This"), less a dot after an abbreviation (``is_abbreviation``: "Mr. Trump"), an
+    initial ("J. Smith") or a dotted acronym ("U.S. Senate")."""
     before = text[:start].rstrip(_OPENING)
     # an opening quote ('said "With ...'), not one after a word: a closing quote ('called it "evil" Russia') or a
     # plural's apostrophe ("the allies' Kyiv summit")
-    if not before or before[-1] in "!?:" or re.search("(?<!\\w)[\"“‘']\\s*$", text[:start]):
+    if not before or before[-1] in "!?:…" or before.endswith("...") \
+            or re.search("(?<!\\w)[\"“‘']\\s*$", text[:start]):
         return True
     if before[-1] != ".":
         return False

@@ -461,6 +461,22 @@ def test_suggest_reads_sentence_starts_inside_a_quotation_and_drops_abbreviation
         assert starts_sentence(text, text.index(word)) is start, text
 
 
+def test_suggest_reads_a_sentence_start_after_an_ellipsis(matcher):
+    """An ellipsis ("…", U+2026, or three dots) ended no sentence: "… Officials cautioned" counted "Officials" inside
+    a sentence, so that it was listed as a name though the corpus writes "officials"."""
+    from classifier.actors import NameCounts, starts_sentence
+
+    counts = NameCounts()
+    for number in range(3):
+        counts.add_article([f"Gazprom grew on day {number} … Officials cautioned that it may fall.",
+                            "Rosneft fell... Analysts said so.", "The officials and analysts met Gazprom."], matcher)
+    assert [name for name, _, _ in counts.ranked()] == ["Gazprom", "Rosneft"]
+    for text, word in [("It grew … Officials", "Officials"), ("It grew… Officials", "Officials"),
+                       ("It grew ... This", "This"), ('It grew…" Then', "Then")]:
+        assert starts_sentence(text, text.index(word)), text
+    assert not starts_sentence("met the U.S. Senate", 15)
+
+
 def test_suggest_drops_closed_class_words_even_where_a_stray_capital_leaves_one_inside_a_sentence(matcher):
     from classifier.actors import NameCounts
 
