@@ -1425,9 +1425,28 @@ def credit_or_label(text: str, start: int, end: int) -> bool:
     ("(Photo by Jane Doe)", "Photograph: Jane Doe", "Credit: ...": ``_CREDITED``), a news agency's there aside (it
     is named below the table). A name in a credit or label is no mention in a sentence, whatever else it is."""
     if re.match(r"[ \t]*/", text[end:]) or re.search(r"/[ \t]*(?:[A-Z][\w'’.-]*[ \t]+)*$", text[:start]) \
-            or (_CREDITED.search(text[:start]) and text[start:end].casefold() not in _AGENCIES):
+            or (credited(text, start, end) and text[start:end].casefold() not in _AGENCIES):
         return True
     return text[end:end + 1] == ":" and text[start:end].isupper() and starts_sentence(text, start)
+
+
+def credited(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``text[start:end]`` follows a credit's words (``_CREDITED``): right after them where they
+    open a segment or a part after a dash or bar ("Photograph: Jane Doe"), anywhere in a bracket they open, which
+    credits every name to its end ("(Photo: Jane Doe, Pool)"). Not where a word in lower case that a credit has no
+    use for follows the name there or stands in the bracket: it is then a link's teaser or a caption, its names
+    mentions ("PHOTOS: Tom Brady through the years", "(PHOTOS: Huma Abedin in the public eye)"). A credit's words
+    in lower case are a title's small words ("via", "for", "the": ``_TITLE_LOWER``) and its own (``_CREDIT_LOWER``:
+    "staff", "file", "courtesy"); a capitalised word after the name ends a segment's credit ("Courtesy of John Doe
+    The email went viral", a page's next sentence run into it)."""
+    match = _CREDITED.search(text[:start])
+    if not match:
+        return False
+    if match.group("bracket") is None:
+        words = re.match(r"[^\w(\[]*(?:[a-z0-9][\w'’-]*[^\w(\[]*)*", text[end:]).group()
+    else:
+        words = text[match.end("bracket"):start] + re.match(r"[^()\[\]]*", text[start:]).group()
+    return all(word in _TITLE_LOWER or word in _CREDIT_LOWER for word in _LOWER_WORD.findall(words))
 
 
 # a credit's words before the name it credits, opening a segment or a part after a dash or bar ("Photograph: Jane
@@ -1435,8 +1454,14 @@ def credit_or_label(text: str, start: int, end: int) -> bool:
 # Jane Doe, Pool)", "(Video courtesy of ...)", "[Credit: ...]")
 _CREDIT_WORDS = (r"(?:(?:photo(?:graph)?|picture|image|video|illustration|graphic|footage)s?(?:[ \t]+credit)?"
                  r"(?:[ \t]*:|[ \t]+(?:by|courtesy(?:[ \t]+of)?))|credit[ \t]*:|courtesy[ \t]+of)")
-_CREDITED = re.compile(rf"(?:^|[|—–])[ \t]*{_CREDIT_WORDS}[ \t]*$|[(\[][ \t]*{_CREDIT_WORDS}[^()\[\]]*$",
-                       re.IGNORECASE)
+_CREDITED = re.compile(rf"(?:^|[|—–])[ \t]*{_CREDIT_WORDS}[ \t]*$"
+                       rf"|[(\[][ \t]*(?P<bracket>{_CREDIT_WORDS})[^()\[\]]*$", re.IGNORECASE)
+# the words in lower case of a credit's own, besides a title's small words ("via Getty Images", "for The Washington
+# Post"): a bracket after a credit's words that holds any other is a teaser or a caption ("(PHOTOS: Huma Abedin in
+# the public eye)"), not a credit
+_CREDIT_LOWER = frozenset("""photo photos photograph photographs photographer photographers picture pictures image
+images video videos illustration graphic footage credit courtesy staff file handout pool provided contributed
+submitted special""".split())
 
 
 def possessive_parts(words: list[str], start: int) -> Iterator[tuple[list[str], int]]:

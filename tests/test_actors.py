@@ -560,6 +560,27 @@ def test_suggest_leaves_out_occasions_texts_and_photo_credits(matcher):
     assert not credit_or_label(text, text.index("Reuters"), len(text) - 1)
 
 
+def test_suggest_counts_the_names_of_a_link_s_teaser_that_a_credit_s_words_open(matcher):
+    """A link's teaser opens as a credit does ("(PHOTOS: ...)", NewsMTSC: "( PHOTOS: Huma Abedin in the public
+    eye)", "( PHOTOS: John McCain’s life and career)"; PerSenT: "PHOTOS: Tom Brady through the years"), and its
+    names were taken for a credit's. Words in lower case that no credit holds tell a teaser or a caption."""
+    from classifier.actors import NameCounts, credit_or_label
+
+    counts = NameCounts()
+    for number in range(3):
+        counts.add_article([f"Gazprom grew on day {number}, a photo shows.", "( PHOTOS: Ida Moe in the public eye)",
+                            "(VIDEO: Ann Roe’s life and career)", "PHOTOS: Jane Doe through the years",
+                            "(Photo: Tom Dulat, staff, via Getty Images)", "(Photo by Bo Kay for the Times)"],
+                           matcher)
+    assert [name for name, _, _ in counts.ranked()] == ["Ann Roe", "Gazprom", "Ida Moe", "Jane Doe"]
+    for text, name, credit in [("(Photo: Special to the Register)", "Register", True),
+                               ("(Photo by Mary F. Calvert/For The Washington Post)", "Mary F. Calvert", True),
+                               ("( PHOTOS: 10 slams on the IRS)", "IRS", False),
+                               ("PHOTOS: Hillary Clinton’s 50 influentials", "Hillary Clinton", False),
+                               ("(VIDEO: McCain: 'Clear' Rice was 'incorrect')", "Rice", False)]:
+        assert credit_or_label(text, text.index(name), text.index(name) + len(name)) is credit, text
+
+
 def test_suggest_keeps_people_and_companies_named_as_events_or_holidays_where_they_speak(matcher):
     """The rules for events and holidays left out "Epic Games" (Games), "Tariq Ramadan" and "Mohamed Eid" (a holiday
     ending the name) and "Mark Day" (the corpus writes "mark"): no event speaks, so a name that speaks, or whose last
