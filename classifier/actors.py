@@ -1172,6 +1172,10 @@ _TEXT_HEADS = frozenset("""Act Amendment Amendments Constitution Treaty Accord A
 Doctrine Protocol Bible Koran Quran Torah""".split())
 _EVENT_HEADS = frozenset("""Bowl Cup Games Olympics Paralympics Championship Championships Awards Festival Summit
 Marathon Prize""".split())
+# the head words of a newspaper's or magazine's name: a text's head right after one ends a publication's name ("the
+# Atlanta Journal Constitution", its hyphen lost), an outlet that a sentence names as it names any organisation
+_PUBLICATION_HEADS = frozenset("""Journal Times Post News Herald Tribune Gazette Chronicle Telegraph Observer Courier
+Inquirer Examiner Dispatch Bulletin Globe Guardian Mirror Express Star Sun Magazine""".split())
 # holidays and feasts, and the words of faith for a god, which no rule tells from names: they are capitalised
 # wherever they stand and never written in lower case. A name ending in one ("Merry Christmas") is none either, and
 # nor is one ending in "Day", "Eve" or "Night" after one, a possessive or a word the corpus writes in lower case
@@ -1339,7 +1343,8 @@ class NameCounts:
 
     def occasion_or_text(self, name: str) -> bool:
         """Whether a name is no actor by its form: a text's, by its last word (``_TEXT_HEADS``: "Constitution",
-        "Affordable Care Act"), an event's (``_EVENT_HEADS``: "Super Bowl", "Super Bowl LII"), a holiday or a word
+        "Affordable Care Act"; not after a publication's head word, ``_PUBLICATION_HEADS``: "Atlanta Journal
+        Constitution" is a newspaper), an event's (``_EVENT_HEADS``: "Super Bowl", "Super Bowl LII"), a holiday or a word
         of faith (``_OCCASIONS``: "Christmas", "Merry Christmas", "God"), or a day, eve or night named after one of
         them, a possessive or a word the corpus writes in lower case ("Christmas Eve", "Valentine's Day", "Election
         Night"; "Doris Day" is a name). An event, a holiday or a day that the corpus has speak, by its name or its
@@ -1350,7 +1355,7 @@ class NameCounts:
         while len(words) > 1 and _ROMAN.fullmatch(words[-1]):
             words = words[:-1]
         if words[-1] in _TEXT_HEADS:
-            return True
+            return len(words) == 1 or words[-2] not in _PUBLICATION_HEADS
         occasion = words[-1] in _EVENT_HEADS or any(" ".join(words[-n:]) in _OCCASIONS for n in (1, 2, 3))
         if not occasion and len(words) > 1 and words[-1] in _OCCASION_ENDS:
             before = words[:-1]
