@@ -1307,9 +1307,12 @@ class NameCounts:
     # names of several words whose last word speaks alone in an article that names them ("Tariq Ramadan ... Ramadan
     # said"), in how many articles
     surnamed: Counter = field(default_factory=Counter)
+    # the words of names met inside a sentence (not title case), in how many articles: "Conservative" of
+    # "Conservative Party", "the Conservative leaders"
+    inner_words: Counter = field(default_factory=Counter)
 
     def add_article(self, sentences: Iterable[str], matcher: Matcher) -> None:
-        seen, spoke, sentences = set(), set(), list(sentences)
+        seen, spoke, inner, sentences = set(), set(), set(), list(sentences)
         written = [word for text in sentences for word in _LOWER_WORD.findall(text)]
         self.lower.update(written)
         self.lower_speaking.update(word for text in sentences for word in _LOWER_SPEAKS.findall(text))
@@ -1323,11 +1326,13 @@ class NameCounts:
                     self.cased.add(name)
                     opens = starts_sentence(text, start)
                     (self.opening if opens else self.inside)[name] += 1
+                    inner.update(() if opens else name.split(" "))
                     if _SPEAKS.match(text, start + len(name)):
                         self.speakers[name] += 1
                         self.speaking[name] += opens
                         spoke.add(name)
         self.articles.update(seen)
+        self.inner_words.update(inner)
         self.surnamed.update(name for name in seen if " " in name and name.rsplit(" ", 1)[1] in spoke)
 
     def ranked(self, top: int = 30, common: frozenset[str] | None = None) -> list[tuple[str, int, int]]:
@@ -1344,9 +1349,9 @@ class NameCounts:
     def occasion_or_text(self, name: str) -> bool:
         """Whether a name is no actor by its form: a text's, by its last word (``_TEXT_HEADS``: "Constitution",
         "Affordable Care Act"; not after a publication's head word, ``_PUBLICATION_HEADS``: "Atlanta Journal
-        Constitution" is a newspaper), an event's (``_EVENT_HEADS``: "Super Bowl", "Super Bowl LII"), a holiday or a word
-        of faith (``_OCCASIONS``: "Christmas", "Merry Christmas", "God"), or a day, eve or night named after one of
-        them, a possessive or a word the corpus writes in lower case ("Christmas Eve", "Valentine's Day", "Election
+        Constitution" is a newspaper), an event's (``_EVENT_HEADS``: "Super Bowl", "Super Bowl LII"), a holiday or a
+        word of faith (``_OCCASIONS``: "Christmas", "Merry Christmas", "God"), or a day, eve or night named after one
+        of them, a possessive or a word the corpus writes in lower case ("Christmas Eve", "Valentine's Day", "Election
         Night"; "Doris Day" is a name). An event, a holiday or a day that the corpus has speak, by its name or its
         last word alone in an article that names it, is a company's or a person's name ("Epic Games said", "Mark Day
         ... Day said", "Tariq Ramadan ... Ramadan said"; "God said" aside): no event speaks, where a text does ("the
@@ -1371,10 +1376,11 @@ class NameCounts:
         "Diplomats", "Officials", "Twenty"; the encoder's vocabulary, ``common``, is lower case and holds "norway"
         too, so one it holds with no shorter word it inflects, "Norway", is kept); where it does, when the corpus
         writes it in lower case more often than with a capital ("Today", "Well", "Time", the "Photo" of "(Photo:
-        ..."). "Shaw" stays, seldom if ever in lower case, and so does "Brown", which starts a sentence less often
-        than not. A title alone ("President", "Prime Minister": ``_TITLES``), wherever it stands, when the corpus
-        writes its words in lower case more often than it writes it ("the President said", "the president said";
-        "King", of Martin Luther King or Stephen King, stays where "king" is rare)."""
+        ..."), unless it names a group's members (``members``: "Conservatives"). "Shaw" stays, seldom if ever in
+        lower case, and so does "Brown", which starts a sentence less often than not. A title alone ("President",
+        "Prime Minister": ``_TITLES``), wherever it stands, when the corpus writes its words in lower case more often
+        than it writes it ("the President said", "the president said"; "King", of Martin Luther King or Stephen
+        King, stays where "king" is rare)."""
         words, inside, opening = name.split(" "), self.inside[name], self.opening[name]
         capitalised = inside + opening
         if all(word in _TITLES for word in words):
@@ -1386,7 +1392,17 @@ class NameCounts:
             return False
         if not inside:
             return self.lower[name.lower()] > 0 or inflected(name.lower(), common)
-        return self.lower[name.lower()] > capitalised
+        return self.lower[name.lower()] > capitalised and not self.members(name)
+
+    def members(self, name: str) -> bool:
+        """Whether a plural names the members of a party or a group whose word the corpus capitalises inside
+        sentences, in two articles or more ("Conservatives": "the Conservative Party", "Conservative leaders"), as
+        it does no ordinary plural's ("Officials", "Voters"): the plural is a name, however often the corpus
+        writes it in lower case too ("conservatives")."""
+        if not name.endswith("s") or name.endswith("ss"):
+            return False
+        singular = name[:-3] + "y" if name.endswith("ies") else name[:-1]
+        return self.inner_words[singular] >= 2
 
     def agencies(self) -> list[tuple[str, int, int]]:
         """(name, articles, mentions) of the news agencies met (``NEWS_AGENCIES``, whatever their case), most

@@ -594,6 +594,23 @@ def test_suggest_lists_a_newspaper_whose_name_ends_as_a_text_s(matcher):
     assert [name for name, _, _ in counts.ranked()] == ["Gazprom", "Oslo Journal Constitution", "Rosneft"]
 
 
+def test_suggest_keeps_a_party_s_members_that_the_corpus_also_writes_in_lower_case(matcher):
+    """PerSenT wrote "conservatives" 13 times and "Conservatives" three times, once inside a sentence: left out as
+    "Today" is. A plural whose word the corpus capitalises inside sentences in two articles or more ("the
+    Conservative Party", "Conservative leaders") names a party's or a group's members; "Officials" stays out."""
+    from classifier.actors import NameCounts
+
+    counts = NameCounts()
+    for number in range(3):
+        counts.add_article([f"Conservatives met Gazprom on day {number}.", "Officials met too.",
+                            "Many conservatives and officials agree; conservatives and officials left."], matcher)
+    counts.add_article(["Liberals favour Rosneft while Conservatives and Officials prefer Gazprom."], matcher)
+    assert [name for name, _, _ in counts.ranked()] == ["Gazprom", "Rosneft"]
+    for number in range(2):
+        counts.add_article([f"The Conservative Party met on day {number}."], matcher)
+    assert [name for name, _, _ in counts.ranked()] == ["Conservatives", "Gazprom", "Conservative Party", "Rosneft"]
+
+
 def test_suggest_keeps_people_and_companies_named_as_events_or_holidays_where_they_speak(matcher):
     """The rules for events and holidays left out "Epic Games" (Games), "Tariq Ramadan" and "Mohamed Eid" (a holiday
     ending the name) and "Mark Day" (the corpus writes "mark"): no event speaks, so a name that speaks, or whose last
