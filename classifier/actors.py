@@ -1176,6 +1176,16 @@ Marathon Prize""".split())
 # Atlanta Journal Constitution", its hyphen lost), an outlet that a sentence names as it names any organisation
 _PUBLICATION_HEADS = frozenset("""Journal Times Post News Herald Tribune Gazette Chronicle Telegraph Observer Courier
 Inquirer Examiner Dispatch Bulletin Globe Guardian Mirror Express Star Sun Magazine""".split())
+# the head nouns of kinds of thing that no actor is: currencies, drugs, weapons, vehicles, devices and works, a class
+# list. A name right after one ("the cryptocurrency Bitcoin", "the drug OxyContin", 'the film "Frozen"') or after its
+# plural and "like" or "such as" ("a currency like Bitcoin", "drugs such as Xanax") is named as such a thing
+# (``NameCounts.thing``); "company", "platform", "app", "brand" are left out: a company shares its product's name
+_THING_HEADS = """currency cryptocurrency coin token drug medicine medication vaccine pill painkiller weapon missile
+rifle gun car vehicle truck aircraft jet plane drone device smartphone phone console film movie book novel album song
+painting""".split()
+_THING_HEAD = "(?:" + "|".join(w[:-1] + "(?:y|ies)" if w.endswith("y") else w + "s?" for w in _THING_HEADS) + ")"
+_NAMED_THING = re.compile(rf"(?:\b(?:the|a|an)[ \t]+(?:[a-z][\w-]*[ \t]+){{0,2}}{_THING_HEAD}"
+                          rf"|\b{_THING_HEAD}[ \t]+(?:like|such[ \t]+as))[ \t]+[\"“‘']?$")
 # holidays and feasts, and the words of faith for a god, which no rule tells from names: they are capitalised
 # wherever they stand and never written in lower case. A name ending in one ("Merry Christmas") is none either, and
 # nor is one ending in "Day", "Eve" or "Night" after one, a possessive or a word the corpus writes in lower case
@@ -1310,9 +1320,12 @@ class NameCounts:
     # the words of names met inside a sentence (not title case), in how many articles: "Conservative" of
     # "Conservative Party", "the Conservative leaders"
     inner_words: Counter = field(default_factory=Counter)
+    # names named as a currency, a drug, a work ... ("the cryptocurrency Bitcoin": ``_NAMED_THING``), in how many
+    # articles
+    things: Counter = field(default_factory=Counter)
 
     def add_article(self, sentences: Iterable[str], matcher: Matcher) -> None:
-        seen, spoke, inner, sentences = set(), set(), set(), list(sentences)
+        seen, spoke, inner, things, sentences = set(), set(), set(), set(), list(sentences)
         written = [word for text in sentences for word in _LOWER_WORD.findall(text)]
         self.lower.update(written)
         self.lower_speaking.update(word for text in sentences for word in _LOWER_SPEAKS.findall(text))
@@ -1322,6 +1335,8 @@ class NameCounts:
             for name, start in uncovered_names(text, matcher):
                 self.mentions[name] += 1
                 seen.add(name)
+                if _NAMED_THING.search(text, max(0, start - 60), start):
+                    things.add(name)
                 if not titled:
                     self.cased.add(name)
                     opens = starts_sentence(text, start)
@@ -1333,6 +1348,7 @@ class NameCounts:
                         spoke.add(name)
         self.articles.update(seen)
         self.inner_words.update(inner)
+        self.things.update(things)
         self.surnamed.update(name for name in seen if " " in name and name.rsplit(" ", 1)[1] in spoke)
 
     def ranked(self, top: int = 30, common: frozenset[str] | None = None) -> list[tuple[str, int, int]]:
@@ -1343,8 +1359,16 @@ class NameCounts:
         common = common_words() if common is None else common
         agencies = {a.casefold() for a in NEWS_AGENCIES}
         keep = [n for n in self.mentions if n.casefold() not in agencies and n in self.cased
-                and not self.ordinary(n, common) and not self.occasion_or_text(n)]
+                and not self.ordinary(n, common) and not self.occasion_or_text(n) and not self.thing(n)]
         return self._rows(keep)[:top]
+
+    def thing(self, name: str) -> bool:
+        """Whether the corpus names a name as a product, a currency, a drug, a weapon or a work (``_NAMED_THING``:
+        "the cryptocurrency Bitcoin", "a currency like Bitcoin"), in two articles or more and in a quarter or more of
+        those that name it, and never has it speak: "Bitcoin" (PerSenT: in 3 of 8 articles), where a person or a
+        company that such words precede now and then ("the film Weinstein produced") speaks ("Weinstein said")."""
+        named, speaks = self.things[name], self.speakers[name] > 0 or self.surnamed[name] > 0
+        return named >= 2 and 4 * named >= self.articles[name] and not speaks
 
     def occasion_or_text(self, name: str) -> bool:
         """Whether a name is no actor by its form: a text's, by its last word (``_TEXT_HEADS``: "Constitution",

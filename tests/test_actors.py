@@ -611,6 +611,24 @@ def test_suggest_keeps_a_party_s_members_that_the_corpus_also_writes_in_lower_ca
     assert [name for name, _, _ in counts.ranked()] == ["Conservatives", "Gazprom", "Conservative Party", "Rosneft"]
 
 
+def test_suggest_leaves_out_a_name_the_corpus_names_as_a_currency_a_product_or_a_work(matcher):
+    """PerSenT listed "Bitcoin" 39th ("the cryptocurrency Bitcoin", "a currency like Bitcoin" in 3 of its 8
+    articles): named after a class of things that no actor is, in two articles and a quarter of those naming it, and
+    never speaking, a name is a thing's. A person the same words precede ("the film Weinstein produced") speaks; a
+    name so named in one article of many is kept."""
+    from classifier.actors import NameCounts
+
+    counts = NameCounts()
+    for number in range(2):
+        counts.add_article([f"Gazprom bought the cryptocurrency Zorkcoin on day {number}.", "Zorkcoin fell.",
+                            "He saw the film Hal Rusk produced.", "Hal Rusk said it was fine."], matcher)
+        counts.add_article(["Banks sell digital currencies such as Zorkcoin.", "Zorkcoin rose."], matcher)
+    for number in range(6):
+        counts.add_article([f"Zorkcoin rose again on day {number}; Rosneft met Vela."], matcher)
+    counts.add_article(["He loved the movie Vela, Rosneft wrote."], matcher)
+    assert [name for name, _, _ in counts.ranked()] == ["Rosneft", "Vela", "Hal Rusk", "Gazprom"]
+
+
 def test_suggest_keeps_people_and_companies_named_as_events_or_holidays_where_they_speak(matcher):
     """The rules for events and holidays left out "Epic Games" (Games), "Tariq Ramadan" and "Mohamed Eid" (a holiday
     ending the name) and "Mark Day" (the corpus writes "mark"): no event speaks, so a name that speaks, or whose last
