@@ -435,6 +435,19 @@ def test_standard_input_for_both_predictions_and_gold_or_compare_is_refused_in_o
     assert result.exit_code == 0, result.output
 
 
+def test_standard_input_for_both_the_labels_and_test_of_train_is_refused_in_one_line(tmp_path):
+    """'train - --test -' read standard input once and used it as both the labels and the held-out set: every item
+    was held out ('only 0 training items ... label more articles'), a message about the labels, not the stream. It
+    is now refused as 'report - --gold -' is, before any label is read; "-" given twice as labels stays one file."""
+    rows = [{"id": f"i{n}", "text": f"Russia warned NATO ({n}).", "actor": "Russia", "spans": [[0, 6]],
+             "article": f"a{n % 6}", "label": ("favor", "against", "neutral")[n % 3]} for n in range(30)]
+    result = runner.invoke(app, ["train", "-", "--test", "-", "--out", str(tmp_path / "model")], input=jsonl(rows))
+    assert result.exit_code == 1, result.output
+    assert " ".join(result.output.split()) == ("error: -: standard input is given for both the labels and --test, "
+                                               "and it holds one file; give --test by its path")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_binary_bytes_given_as_a_table_are_named_binary_data_not_a_garbled_header(tmp_path):
     """Random bytes through a pipe, or in a file with no suffix, were "not JSON lines ..., nor a CSV table with a
     'text' column (its header: <garbage>)": NUL bytes, or control bytes where the bytes are not UTF-8, now say

@@ -531,9 +531,10 @@ def train_command(
     if teacher is not None and not is_stance_model(str(teacher)):
         raise InputError(f"--teacher {teacher}: not a stance model directory (no stance.json)")
     weights = parse_file_weights(file_weight, labels)
-    # "-" or a pipe: saved, read as a file (the card hashes it once trained), told by its content
-    labels, test = ([spooled_input(p, has_label_column, "a 'label' column") for p in given] if given else given
-                    for given in (labels, test))
+    # "-" or a pipe: saved, read as a file (the card hashes it once trained), told by its content; "-" for both the
+    # labels and --test is refused (one stream: it had been read once and used as both, every item held out)
+    labels, test = ([spooled_input(p, has_label_column, "a 'label' column", what=what) for p in given] if given
+                    else given for given, what in ((labels, "the labels"), (test, "--test")))
     source_of: dict[str, int] = {}
     columns = column_map(text_column, actor_column, label_column)
     items = load_labelled(labels, annotator, allow_suggested, "training", source_of, columns)
