@@ -201,6 +201,17 @@ def check_option_files(**paths) -> None:
             raise InputError(f"{option(name, path)}: no such file; write predictions with 'stance classify'")
 
 
+def warn_compared_with_itself(path: str | Path, compare: str | Path | None) -> None:
+    """Warn where ``compare`` is the very file it is compared with (its path, ``./P``, a symbolic or a hard link:
+    ``io.files.same_file``), for ``evaluate --compare`` and ``report --compare`` alike: every difference is 0, which
+    says nothing of two models. Warned, not refused: the figures are right, and a script that compares a run with
+    the last one meets it where nothing was run again."""
+    from classifier.io.files import same_file
+
+    if compare is not None and same_file(compare, path):
+        warn_caller(f"{option('compare', compare)}: the same file as the first; every difference is 0")
+
+
 def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
     """The validated rows of a predictions file as Arrow tables of ``FRAME_CHUNK_ROWS`` rows (no dict per row for
     the whole file). A bad row stops with file:line; a repeated id once every row has been read: ids are kept
@@ -1306,8 +1317,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
         raise InputError(f"{option('by', by)}: expected a column name, e.g. 'source', or a list of them")
     by = list(dict.fromkeys("source" if key == "outlet" else key for key in keys))
     check_at_least(n_boot=(n_boot, 0), seed=(seed, 0), min_n=(min_n, 1), n_bins=(n_bins, 2))
-    if compare is not None and Path(compare).resolve() == Path(path).resolve():
-        warn_caller(f"{option('compare', compare)}: the same file as the first; every difference is 0")
+    warn_compared_with_itself(path, compare)
     drop = [column for column in TEXT_COLUMNS if column not in by]
     lists = TrainedLists(model_dir)  # each row checked against its own model's list, as the file is read
     if compare is None:

@@ -1100,6 +1100,30 @@ def test_a_missing_gold_or_compare_file_names_its_option(tmp_path, preds):
         make_report(preds, tmp_path / "r", gold=missing)
 
 
+def test_a_file_compared_with_itself_is_warned_of_in_one_line(tmp_path, preds, monkeypatch):
+    """'report P --compare P' compared a file with itself and reported no change without a word ('evaluate' warned,
+    but not of a hard link). Both now warn in one line, the file given as itself, as ./P, a symbolic or a hard link,
+    and write the report as before; a copy of the file is another file, not warned of."""
+    import os
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    os.symlink(preds.name, "link.jsonl")
+    os.link(preds.name, "hard.jsonl")
+    shutil.copy(preds.name, "copy.jsonl")
+    for given in (preds.name, f"./{preds.name}", "link.jsonl", "hard.jsonl", "copy.jsonl"):
+        for command, target in (("report", ["--out", f"r-{given.strip('./')}", "--n-perm", "20"]), ("evaluate", [])):
+            result = runner.invoke(app, [command, preds.name, "--compare", given, "--n-boot", "0", "-q", *target])
+            assert result.exit_code == 0, (command, given, result.output)
+            warned = [line for line in result.output.splitlines() if "the same file as the first" in line]
+            shown = given.removeprefix("./")  # pathlib reads ./P as P
+            expected = [] if given == "copy.jsonl" else [f"warning: --compare {shown}: the same file as the first; "
+                                                          "every difference is 0"]
+            assert warned == expected, (command, given, result.output)
+    with pytest.warns(InputWarning, match=r"^compare='hard.jsonl': the same file as the first"):
+        make_report(preds.name, "r-python", compare="hard.jsonl", n_boot=0, n_perm=20)
+
+
 def test_the_time_chart_footer_explains_only_what_is_drawn():
     from classifier.report.timeline import timeline_chart
 

@@ -19,7 +19,8 @@ import pandas as pd
 from classifier.errors import InputError, check_at_least, check_paths, option, warn_caller
 from classifier.io.files import given_name
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, check_option_files, distinct_models,
-                                 evaluate_frame, frame_task, mixed_models_warning, read_labelled)
+                                 evaluate_frame, frame_task, mixed_models_warning, read_labelled,
+                                 warn_compared_with_itself)
 from classifier.report import tables
 from classifier.report.compare import compare_cell_rows
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, holm_over
@@ -600,6 +601,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
             raise InputError(f"{option('model_dir', model_dir, flag='--model')}: no such model folder (the model whose "
                              "card the report shows)")
     check_report_target(out_dir, predictions, gold, compare, model_dir)  # before the analysis
+    warn_compared_with_itself(predictions, compare)
     if period not in (None, "auto", "none", "week", "month", "year"):
         raise InputError(f"{option('period', period)}: expected auto, none, week, month or year")
     if split_date is not None:
