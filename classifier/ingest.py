@@ -19,8 +19,8 @@ from pydantic import BaseModel
 from classifier.errors import InputError, option, warn_caller
 from classifier.article_columns import (OPTIONAL_FIELDS, article_row, check_columns, resolve_columns, unread_columns,
                                        unread_columns_note)
-from classifier.io.files import (DECOMPRESSION_ERRORS, LIKELY_ENCODING, archive_problem, bom_encoding, check_encoding,
-                                 check_not_input, check_regular_input, compression_of, csv_header, format_of,
+from classifier.io.files import (BINARY_SAMPLE, DECOMPRESSION_ERRORS, LIKELY_ENCODING, archive_problem, binary_bytes,
+                                 bom_encoding, check_encoding, check_not_input, check_regular_input, compression_of, csv_header, format_of,
                                  given_name, iter_csv, iter_memory_rows, iter_table, likely_encoding, memory_table,
                                  open_binary, refuse_spreadsheet, refuse_tsv, table_rows, table_suffix, wide_encoding,
                                  STDIN)
@@ -100,8 +100,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 
 
 def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
-    """Text of a file, or ValueError saying why it is not text. A byte-order mark decides; then UTF-8 where the
-    bytes are UTF-8; then, for an HTML page, the charset its ``<meta>`` declares; then ``encoding`` (``--encoding``:
+    """Text of a file, or ValueError saying why it is not text. A byte-order mark decides (or a UTF-16/32
+    ``encoding``); then binary data is refused, as a table read by its content is (``io.files.binary_bytes``: NUL
+    bytes, or control bytes in bytes that are not UTF-8); then UTF-8 where the bytes are UTF-8; then, for an HTML page, the charset its ``<meta>`` declares; then ``encoding`` (``--encoding``:
     the encoding of the files that are not UTF-8)."""
     if not data.strip():
         raise ValueError("empty file")
@@ -116,13 +117,17 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError as exc:
             raise ValueError(f"cannot decode as {encoding} ({exc.__class__.__name__})") from None
-    if b"\x00" in data[:8192]:
-        raise ValueError("binary file (NUL bytes; if it is UTF-16 text without a byte-order mark, pass "
-                         f"{option('encoding', 'utf-16-le')})")
     try:
-        return data.decode("utf-8")
+        text, first_bad = data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        first_bad = exc.start
+        text, first_bad = None, exc.start
+    binary = binary_bytes(data[:BINARY_SAMPLE], lambda: text is not None)  # the rule a table read by content has
+    if binary:
+        wide = (f"; if it is UTF-16 text without a byte-order mark, pass {option('encoding', 'utf-16-le')}"
+                if binary == "NUL bytes" else "")
+        raise ValueError(f"binary file ({binary} in its first bytes{wide})")
+    if text is not None:
+        return text
     declared = page_charset(data) if html else None
     if declared:  # a page's own charset first; where it is wrong, --encoding
         try:

@@ -572,17 +572,18 @@ def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool] | None, wa
     return "." + format_by_content(saved, text, accepts, wanted) + packed
 
 
-BINARY_SAMPLE = 8192  # the first bytes looked at, as prepare looks at an article file's (ingest.decode)
+BINARY_SAMPLE = 8192  # the first bytes ``binary_bytes`` looks at, of a table and of an article file (ingest.decode)
 # bytes no text holds: C0 controls but tab, newline, vertical tab, form feed, carriage return and escape
 CONTROL_BYTES = bytes(set(range(32)) - set(b"\t\n\x0b\x0c\r\x1b"))
 
 
 def binary_bytes(sample: bytes, utf8: Callable[[], bool]) -> str | None:
-    """Why ``sample``, a table's first bytes (``BINARY_SAMPLE``), is binary data and no text, or None: NUL bytes
-    (prepare refuses an article file with them: ``ingest.decode``), or, where it is not UTF-8 (``utf8``), control
-    bytes in 1 of 100 or more (random bytes hold 1 in 10; text in a legacy encoding, whose letters do not decode as
-    UTF-8, none). Random bytes piped in as a table had been named "nor a CSV table (its header: ...)", the header
-    their garbled first line."""
+    """Why ``sample``, the first bytes (``BINARY_SAMPLE``) of a table read by its content (``told_suffix``) or of an
+    article file (``ingest.decode``), one rule for both, is binary data and no text, or None: NUL bytes, or, where
+    it is not UTF-8 (``utf8``), control bytes in 1 of 100 or more (random bytes hold 1 in 10; text in a legacy
+    encoding, whose letters do not decode as UTF-8, none). Each caller asks it after a byte-order mark or a UTF-16/32
+    encoding has had its say. Random bytes piped in as a table had been named "nor a CSV table (its header: ...)",
+    the header their garbled first line; an article file of them, not UTF-8, was read with --encoding latin-1."""
     if b"\x00" in sample:
         return "NUL bytes"
     controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))
