@@ -335,6 +335,30 @@ def test_agreement_quiet_prints_its_closing_line_and_warnings_alone(tmp_path):
     assert json.loads((tmp_path / "a.json").read_text())["disagreements"]  # the --json is written in full
 
 
+def test_import_and_gold_take_quiet_as_the_other_label_commands_do(tmp_path):
+    """'label import' and 'label gold' had no -q where sample, suggest, export and agreement have one: a script
+    passing -q to each label command was stopped with a usage error. They take it now and print what they printed
+    without it, which is what -q keeps: the closing line, and a warning (gold's tied items)."""
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(label_studio_export(to_label_studio(make_items()))))
+    said = {}
+    for quiet in ([], ["-q"]):
+        labels = tmp_path / f"labels{len(quiet)}.jsonl"
+        imported = runner.invoke(app, ["label", "import", str(export), "--labels", str(labels), *quiet])
+        assert imported.exit_code == 0, imported.output
+        tied = tmp_path / f"tied{len(quiet)}.jsonl"
+        tied.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ana": ["favor"]})))  # LS said against
+        gold = runner.invoke(app, ["label", "gold", str(labels), str(tied), "--out", str(tmp_path / "gold.jsonl"),
+                                   "--overwrite", *quiet])
+        assert gold.exit_code == 0, gold.output
+        said[bool(quiet)] = [" ".join(r.output.split()).replace(f"labels{len(quiet)}", "labels").replace(
+            f"tied{len(quiet)}", "tied") for r in (imported, gold)]
+    assert said[True] == said[False]
+    imported, gold = said[True]
+    assert imported == f"6 labels imported into {tmp_path / 'labels.jsonl'} (0 already there)"
+    assert gold.startswith(f"5 labelled items -> {tmp_path / 'gold.jsonl'} warning: 1 tied item left out"), gold
+
+
 def test_an_id_naming_two_items_or_labels_of_two_tasks_are_refused_with_their_lines(tmp_path):
     records = records_for({"ana": ["favor", "against"], "ben": ["favor"]})
     records[2] |= {"text": "A different sentence about NATO.", "actor": "NATO"}  # ben's id names another item

@@ -818,6 +818,7 @@ def import_command(
     labels_path: Path = typer.Option(..., "--labels", "-l", help="Label file the annotations are appended to."),
     annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="Name for every annotation (default: label-studio:<user>); where two users answered one task, only the last answer then counts."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP + " Answers are read from the Choices control of that name (or an unnamed one)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Taken as by the other label commands, so that a script can pass -q to each; this one prints no table or progress to drop: the closing line (how many labels were imported, how many were there already), warnings and errors stay."),
 ) -> None:
     """Append completed Label Studio annotations to LABELS (importing twice adds nothing).
 
@@ -976,6 +977,7 @@ def gold_command(
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also use model pre-labels (for items no person labelled)."),
     ties_path: Optional[Path] = typer.Option(None, "--ties", help="Also write the tied items, with each annotator's vote, to this .jsonl: label them again (a third person: 'stance label run TIES --labels judge.jsonl') and run gold with that file too."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a file in --out that holds other items or labels (without it such a file is refused and left as it is; the same gold set written again is fine)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Taken as by the other label commands, so that a script can pass -q to each; this one prints no table or progress to drop: the closing line (how many items were written, and where), warnings (ties left out) and errors stay."),
 ) -> None:
     """Write the current labels as plain items, one per id (undos applied, majority of annotators; ties left out).
 
