@@ -20,10 +20,10 @@ from classifier.errors import InputError, option, warn_caller
 from classifier.article_columns import (OPTIONAL_FIELDS, article_row, check_columns, resolve_columns, unread_columns,
                                        unread_columns_note)
 from classifier.io.files import (BINARY_SAMPLE, DECOMPRESSION_ERRORS, LIKELY_ENCODING, archive_problem, binary_bytes,
-                                 bom_encoding, check_encoding, check_not_input, check_regular_input, compression_of, csv_header, format_of,
-                                 given_name, iter_csv, iter_memory_rows, iter_table, likely_encoding, memory_table,
-                                 open_binary, refuse_spreadsheet, refuse_tsv, table_rows, table_suffix, wide_encoding,
-                                 STDIN)
+                                 bom_encoding, check_encoding, check_not_input, check_regular_input, compression_of,
+                                 csv_header, format_of, given_name, iter_csv, iter_memory_rows, iter_table,
+                                 likely_encoding, memory_table, open_binary, refuse_spreadsheet, refuse_tsv, table_rows,
+                                 table_suffix, wide_encoding, STDIN)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -102,8 +102,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
     """Text of a file, or ValueError saying why it is not text. A byte-order mark decides (or a UTF-16/32
     ``encoding``); then binary data is refused, as a table read by its content is (``io.files.binary_bytes``: NUL
-    bytes, or control bytes in bytes that are not UTF-8); then UTF-8 where the bytes are UTF-8; then, for an HTML page, the charset its ``<meta>`` declares; then ``encoding`` (``--encoding``:
-    the encoding of the files that are not UTF-8)."""
+    bytes, or control bytes in bytes that are not UTF-8); then UTF-8 where the bytes are UTF-8; then, for an HTML
+    page, the charset its ``<meta>`` declares; then ``encoding`` (``--encoding``: the encoding of the files that are
+    not UTF-8)."""
     if not data.strip():
         raise ValueError("empty file")
     problem = archive_problem(io.BytesIO(data))  # a workbook or a ZIP archive named as an article
