@@ -448,6 +448,52 @@ def test_standard_input_for_both_the_labels_and_test_of_train_is_refused_in_one_
     assert list(tmp_path.iterdir()) == []
 
 
+def test_standard_input_by_any_name_or_one_pipe_for_two_roles_is_refused_in_one_line(tmp_path):
+    """'report - --gold -' was refused, but 'report /dev/stdin --gold /dev/stdin', 'report - --gold /dev/stdin',
+    'train /dev/stdin --test /dev/fd/0' and a pipe given twice got past the rule: the one stream was read for both
+    roles, --gold silently (a correction fitted on the items it corrects), --test holding out every item, or
+    the second read nothing. Standard input by any of its names (a link to one too) and a pipe by any of its names
+    are one stream (io.files.claim_input); one role given it twice reads it once."""
+    stances = ("favor", "against", "neutral")
+    rows = [{"id": f"i{n}", "text": f"Russia warned NATO ({n}).", "actor": "Russia", "spans": [[0, 6]],
+             "article": f"a{n % 6}", "source": "RT" if n % 2 else "BBC", "label": stances[n % 3],
+             "stance": stances[n // 2 % 3], "model": "m@x",
+             "stance_scores": {"favor": 0.5, "against": 0.3, "neutral": 0.2}} for n in range(30)]
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_bytes(jsonl(rows))
+    (tmp_path / "stdin").symlink_to("/dev/stdin")
+    out = tmp_path / "out"
+    for args, second, role in ((["report", "/dev/stdin", "--gold", "/dev/stdin"], "/dev/stdin", "--gold"),
+                               (["report", "-", "--gold", "/dev/stdin"], "/dev/stdin", "--gold"),
+                               (["evaluate", "-", "--compare", "/proc/self/fd/0"], "/proc/self/fd/0", "--compare"),
+                               (["evaluate", "/dev/fd/0", "--compare", tmp_path / "stdin"], tmp_path / "stdin",
+                                "--compare"),
+                               (["train", "/dev/stdin", "--test", "/dev/fd/0"], "/dev/fd/0", "--test")):
+        first = "the labels" if args[0] == "train" else "the predictions"
+        for piped in (True, False):  # a pipe, and a regular file redirected (read in place)
+            with open(predictions, "rb") as redirected:
+                target = out.with_suffix(".json") if args[0] == "evaluate" else out
+                stdin = predictions.read_bytes() if piped else redirected.fileno()
+                result = stance(*args, "--out", target, stdin=stdin)
+            assert result.returncode == 1, (args, result.stderr)
+            assert result.stderr.decode() == (f"error: {second}: standard input is given for both {first} and {role}, "
+                                              f"and it holds one file; give {role} by its path\n"), args
+            assert not out.exists() and not out.with_suffix(".json").exists()
+    with written_pipe(jsonl(rows)) as pipe:  # <(cat p.jsonl) given twice: /dev/fd/63 for both
+        result = runner.invoke(app, ["evaluate", pipe, "--compare", pipe, "--n-boot", "0"])
+    assert result.exit_code == 1, result.output
+    assert " ".join(result.output.split()) == (f"error: {pipe}: one pipe is given for both the predictions and "
+                                               "--compare, and it can be read once; give --compare by its path")
+    # one role given standard input by two names: one file, read once, as "-" twice is
+    script = ("from classifier.io.files import spooled_input, spooled_inputs\n"
+              "with spooled_inputs():\n"
+              "    a, b = spooled_input('-'), spooled_input('/dev/stdin')\n"
+              "    print(a == b, len(b.read_bytes()))\n")
+    read = subprocess.run([sys.executable, "-c", script], input=jsonl(rows), capture_output=True, cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=600)
+    assert read.stdout.decode() == f"True {len(jsonl(rows))}\n", read.stderr
+
+
 def test_binary_bytes_given_as_a_table_are_named_binary_data_not_a_garbled_header(tmp_path):
     """Random bytes through a pipe, or in a file with no suffix, were "not JSON lines ..., nor a CSV table with a
     'text' column (its header: <garbage>)": NUL bytes, or control bytes where the bytes are not UTF-8, now say

@@ -177,10 +177,11 @@ def read_once(path: str | Path, what: str) -> bytes:
     catalogue", for the error): a device, a socket or a terminal is refused first (``check_regular_input``). All that
     is told of the file (its compression: ``check_not_packed``; a workbook: ``refuse_spreadsheet``) is told from these
     bytes, never by opening it again: a pipe's first bytes, looked at, are gone for the read. "-": standard input
-    (``STDIN``, within a session: ``names_stdin``), refused where it is a terminal."""
+    (``STDIN``, within a session: ``names_stdin``), refused where it is a terminal. A stream given to another reader
+    of the session is refused (``claim_input``)."""
+    claim_input(path, what)  # one stream, one role: "-", /dev/stdin or a pipe given for two is refused
     if names_stdin(path):
         check_stdin()
-        claim_stdin(what)
         try:
             return sys.stdin.buffer.read()
         except OSError as exc:
@@ -244,14 +245,15 @@ _GIVEN: dict[str, str] = {}
 
 class Spools:
     """What one session (``spooled_inputs``) saved: the name given -> the file it was saved to (``saved``), the
-    paths it entered in ``_GIVEN`` (``names``), and what read standard input, where something did (``stdin``: "a
-    table" for ``spooled_input``, else ``read_once``'s ``what``), so that "-" given to two readers is refused."""
+    paths it entered in ``_GIVEN`` (``names``), and each stream read (``stream_of``: standard input, a pipe) -> what
+    read it and the name it was first given as (``streams``: "a table" for ``spooled_input``, else the reader's
+    ``what``), so that one stream given to two readers is refused (``claim_input``)."""
 
     def __init__(self, stdin: bool = True) -> None:
         self.dash_is_stdin = stdin  # "-" names standard input within it (``names_stdin``)
         self.saved: dict[str, Path] = {}
         self.names: list[str] = []
-        self.stdin: str | None = None
+        self.streams: dict[object, tuple[str, str]] = {}
 
 
 def given_as(saved: Path, given: str) -> None:
@@ -262,18 +264,72 @@ def given_as(saved: Path, given: str) -> None:
         sessions[0].names.append(str(saved))
 
 
-def claim_stdin(what: str) -> None:
-    """Standard input holds one stream: a second reader of "-" in one session (``prepare - --actors -``) is refused
-    in one line, where it read the first reader's bytes again (a link read in place) or nothing (a pipe). A table
-    given as "-" twice is one file, read once (``spooled_input``)."""
+# the paths that open file descriptor 0, standard input (``opens_stdin``); /proc/PID/fd/0 of this process too
+STDIN_PATHS = ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
+STDIN_STREAM = "standard input"  # ``stream_of`` standard input, however it is named
+
+
+def opens_stdin(path: str | Path) -> bool:
+    """Whether ``path`` opens file descriptor 0, standard input, by a path: /dev/stdin, /dev/fd/0, /proc/self/fd/0,
+    this process's /proc/PID/fd/0, or a link to one. Links are followed one at a time, each folder above resolved:
+    the last link (descriptor 0's own) names the file or pipe behind it, which another name of it opens as well
+    (``a.csv`` where standard input is ``< a.csv``: a file, read as often as its readers need)."""
+    names = {*STDIN_PATHS, f"/proc/{os.getpid()}/fd/0"}
+    try:
+        current = os.path.abspath(path)
+        for _ in range(40):  # a loop of links ends
+            current = os.path.join(os.path.realpath(os.path.dirname(current)), os.path.basename(current))
+            if current in names:
+                return True
+            if not os.path.islink(current):
+                return False
+            current = os.path.normpath(os.path.join(os.path.dirname(current), os.readlink(current)))
+    except (OSError, ValueError):
+        pass
+    return False
+
+
+def stream_of(path: str | Path) -> object:
+    """The stream an input reads where its bytes can be read once, for ``claim_input``: ``STDIN_STREAM`` for "-"
+    (``names_stdin``), a path that opens descriptor 0 (``opens_stdin``: /dev/stdin, /dev/fd/0, /proc/self/fd/0)
+    or the pipe that descriptor 0 is; a pipe's (device, inode) for another pipe (``mkfifo``, a shell's
+    ``<(cat FILE)``, the same by any name); None for a file, a folder or what cannot be looked at."""
+    if names_stdin(path) or opens_stdin(path):
+        return STDIN_STREAM
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISFIFO(found.st_mode):
+        return None
+    with contextlib.suppress(OSError):
+        if os.path.samestat(found, os.fstat(0)):
+            return STDIN_STREAM
+    return (found.st_dev, found.st_ino)
+
+
+def claim_input(path: str | Path, what: str) -> str | None:
+    """One stream, one role, the rule in one place: standard input (however named: "-", /dev/stdin, /dev/fd/0,
+    /proc/self/fd/0) or a pipe (``stream_of``) given to a second reader of another role in one session (``what``:
+    ``prepare - --actors -``, ``report /dev/stdin --gold /dev/stdin``, ``report - --gold /dev/stdin``) is refused in
+    one line, where the second read the first one's bytes again (a saved copy, a link read in place) or nothing (a
+    pipe read already). A stream given for one role twice is one file, read once (``spooled_input``): the name it was
+    first given as is returned, else None (outside a session, or a file, which is read as often as needed)."""
     sessions = _SPOOLS.get()
     if not sessions:
-        return
-    first = sessions[0].stdin
-    if first is not None and first != what:
-        raise InputError(f"-: standard input is given for both {first} and {what}, and it holds one file; give "
-                         f"{what} by its path")
-    sessions[0].stdin = what
+        return None
+    stream = stream_of(path)
+    if stream is None:
+        return None
+    first, first_name = sessions[0].streams.setdefault(stream, (what, str(path)))
+    if first != what:
+        if stream == STDIN_STREAM:
+            held, once = "standard input is", "it holds one file"
+        else:
+            held = "one pipe is" if first_name == str(path) else f"one pipe (as {first_name} too) is"
+            once = "it can be read once"
+        raise InputError(f"{path}: {held} given for both {first} and {what}, and {once}; give {what} by its path")
+    return first_name
 
 
 # "-" given for an output: standard output, where a command writes its table there (``stdout_table``)
@@ -390,7 +446,7 @@ def check_stdin() -> None:
 def names_stdin(path: str | Path) -> bool:
     """Whether ``path`` is "-" standing for standard input: within a session (``spooled_inputs``, which the CLI opens
     around each command; not one a reader opens for itself, ``stdin=False``) only, where a second reader is refused
-    (``claim_stdin``). "-" is a command-line convention: in Python, outside such a session, it is a file called "-",
+    (``claim_input``). "-" is a command-line convention: in Python, outside such a session, it is a file called "-",
     to every reader (``read_records("-")`` read standard input where ``prepare_items("-")`` read the file, and a
     second ``read_records("-")`` found it empty: [])."""
     return str(path) == STDIN and any(session.dash_is_stdin for session in _SPOOLS.get())
@@ -457,10 +513,10 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] | N
     Its format is told by its bytes, unpacked where they are compressed: Parquet by its magic number, else JSON lines
     or CSV (``format_by_content``: ``accepts`` and ``wanted``; its first line decoded as a file's text is read,
     ``encoding`` as --encoding: ``head_encoding``); a workbook or a ZIP archive is refused. A device, a
-    socket or a terminal is refused unread (``check_regular_input``). The same name given twice is read once; "-"
-    given for two inputs of other roles (``what``: "the predictions" and "--gold") is refused (``claim_stdin``): one
-    stream cannot be both, and it had been read once and used as both. Within ``spooled_inputs`` only (the folder's
-    lifetime)."""
+    socket or a terminal is refused unread (``check_regular_input``). The same name (or stream) given twice is read
+    once; standard input or a pipe, by any of its names, given for two inputs of other roles (``what``: "the
+    predictions" and "--gold") is refused (``claim_input``): one stream cannot be both. Within ``spooled_inputs``
+    only (the folder's lifetime)."""
     given = str(path)
     if not (reads_once(path) or names_no_format(path)):
         return Path(path)
@@ -470,10 +526,12 @@ def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] | N
     stdin = names_stdin(given)  # not a file called "-" (a Python caller's)
     if stdin:
         check_stdin()
-        claim_stdin(what)  # before the look for a saved copy: "-" saved for another role is refused
+    # before the look for a saved copy: one stream saved for another role is refused; for this role, it is that copy
+    first_name = claim_input(given, what) or given
     for session in sessions:
-        if given in session.saved:
-            return session.saved[given]
+        for name in (given, first_name):
+            if name in session.saved:
+                return session.saved[name]
     session = sessions[0]  # saved for the outermost session: a command's, where a reader within it opens its own
     in_place = stdin_in_place(given)  # "-" or /dev/stdin < a regular file: linked, not copied
     if in_place:
