@@ -123,6 +123,27 @@ def test_a_temperature_from_few_items_or_out_of_range_is_not_written_without_for
     assert json.loads((model_dir / "stance.json").read_text())["temperature"] == pytest.approx(0.05, abs=1e-3)
 
 
+def test_quiet_keeps_the_warnings_errors_and_closing_line(tmp_path, tiny_model_dir, tiny_model):
+    """'calibrate -q' was a usage error (No such option), where every other command that prints a table takes it;
+    with it the fit's table and interval line are left out, and the warning, the error or the closing line stay."""
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    few = dev_items(tmp_path / "few.jsonl", tiny_model, n=30)
+    dry = runner.invoke(app, ["calibrate", str(model_dir), str(few), "--dry-run", "-q"])
+    lines = [" ".join(line.split()) for line in " ".join(dry.output.split("\n")).split("warning: ") if line.strip()]
+    assert dry.exit_code == 0, dry.output
+    assert "temperature scaling on" not in dry.output and "resamples of the dev items' articles" not in dry.output
+    assert len(lines) == 1 and lines[0].startswith("fitted on 30 labelled items, fewer than 100")
+    assert lines[0].endswith("; not written (--dry-run)")
+    refused = runner.invoke(app, ["calibrate", str(model_dir), str(few), "--quiet"])
+    assert refused.exit_code == 1 and " ".join(refused.output.split()).startswith(
+        f"error: {model_dir}: temperature not written: fitted on 30 labelled items"), refused.output
+    forced = runner.invoke(app, ["calibrate", str(model_dir), str(few), "--force", "-q"])
+    said = " ".join(forced.output.split())
+    assert forced.exit_code == 0 and "temperature scaling on" not in said and "written with --force" in said, said
+    assert said.endswith(f"temperature written to {model_dir}/stance.json")
+
+
 def test_a_doubtful_fit_is_an_error_in_python_too_and_nothing_is_written(tmp_path, tiny_model_dir, tiny_model):
     """calibrate_model returned written False and refused "..." without a word below 100 items: a script that did
     not read 'refused' went on as if the model were calibrated. It raises, with the fit on the error."""

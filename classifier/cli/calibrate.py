@@ -19,6 +19,7 @@ def calibrate_cli(
     bins: int = typer.Option(10, "--bins", min=2, help="Confidence bins for the ECE."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Fit and print, but do not write stance.json."),
     force: bool = typer.Option(False, "--force", help="Write the temperature even when fitted on fewer than 100 dev items or outside 0.2 to 10 (refused without it)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No table of the fit (temperature, ECE and NLL before and after) or line of its interval; warnings, errors and the closing line (the accuracy, and where the temperature was written) stay."),
 ) -> None:
     """Fit temperature scaling on gold-labelled dev items and store it with the model.
 
@@ -40,9 +41,11 @@ def calibrate_cli(
             result = calibrate_model(model_dir, dev_items, batch_size=batch_size, n_bins=bins, write=not dry_run,
                                      force=force)
     except RefusedFit as refused:  # the fit and its interval first, then the one line that says why
-        show_fit(refused.result)
+        if not quiet:
+            show_fit(refused.result)
         raise
-    show_fit(result)
+    if not quiet:  # -q: the warnings and the closing line below stay
+        show_fit(result)
     if result["doubt"]:  # --dry-run, or --force: what a run would do with this fit, as the last line says
         warn(f"{result['doubt']}; " + ("written with --force" if result["written"] else
                                        "a run without --dry-run would write it, as --force is given" if force else
