@@ -1098,6 +1098,11 @@ class SessionScores:
         found = kept_scores(self.path, model_id, self.items, entries)
         self.probs, self.labels = found if found is not None else (None, [])
         self.found = found is not None  # some kept by an earlier start
+        kept = next((entry for entry in entries if entry.model == model_id), None)
+        # kept before 2026-12-07 (6), by list, of another list of items (another order, a subset): unread, every item
+        # scored again, which a caller may say (``label export``, which cannot rewrite them by item)
+        self.kept_by_list = (found is None and kept is not None and kept.keys is None
+                             and kept_values(kept.scores, kept.labels, len(kept.scores)))
         self.written = False  # kept by this one
         self.unkept = ""  # why they could not be kept: said once, and not tried again
         if found is not None and not read_only and (entries[0].model != model_id or entries[0].keys is None):

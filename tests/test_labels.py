@@ -1501,6 +1501,40 @@ def test_scores_kept_of_a_whole_list_before_they_were_kept_by_item_are_read_wher
     assert scored == [[item.id for item in items[::-1]]]  # a whole list's rows, in another order: scored again
 
 
+def test_export_says_why_scores_kept_by_list_of_another_order_are_not_read(tmp_path, tiny_model_dir, monkeypatch):
+    """'label export --model' of a label file whose scores were kept before they were kept by item, of the items in
+    another order (a session in --order uncertain), scored every item again without a word. One line says why and
+    how to rewrite them by item (not with -q); export writes nothing beside its input."""
+    from classifier.items import LABELS, items_fingerprint
+    from classifier.labels import kept_scores_path
+    from classifier.models.stance_model import StanceModel, saved_model_id
+
+    items = make_items()
+    labels = write_items(tmp_path / "labels.jsonl", items[::-1])  # the session's order, not the items file's
+    kept = kept_scores_path(labels)
+    with open(kept, "wb") as fh:  # as keep_scores wrote it before 2026-12-07 (6): of the items file's order
+        np.savez(fh, model_0=np.array(saved_model_id(tiny_model_dir)), items_0=np.array(items_fingerprint(items)),
+                 labels_0=np.array(list(LABELS)), scores_0=StanceModel.load(tiny_model_dir).predict_proba(items))
+    before = kept.read_bytes()
+    scored = counting_scores(monkeypatch)
+    for quiet in ([], ["-q"]):
+        result = runner.invoke(app, ["label", "export", str(labels), "--out", str(tmp_path / "tasks.json"),
+                                     "--model", str(tiny_model_dir), *quiet])
+        assert result.exit_code == 0, result.output
+        said = " ".join(result.output.split())
+        why = (f"{kept}: the scores of {saved_model_id(tiny_model_dir)} kept there are of the items in another "
+               "order, kept before scores were kept by item (2026-12-07 (6)), so every item is scored again; to "
+               f"rewrite them by item, start 'stance label ITEMS --labels {labels} --model {tiny_model_dir}' once")
+        assert (why in said) != bool(quiet), said
+        assert said.endswith(f"6 tasks written to {tmp_path / 'tasks.json'}")
+    assert scored == [[item.id for item in items[::-1]]] * 2 and kept.read_bytes() == before
+    same = write_items(tmp_path / "same.jsonl", items)  # the list they were kept of, in its order: read, no word
+    kept_scores_path(same).write_bytes(before)
+    result = runner.invoke(app, ["label", "export", str(same), "--out", str(tmp_path / "tasks.json"), "--model",
+                                 str(tiny_model_dir)])
+    assert result.exit_code == 0 and "scored again" not in result.output and len(scored) == 2, result.output
+
+
 def test_kept_scores_that_are_no_model_s_are_scored_again_and_a_pipe_is_not_read(tmp_path, tiny_model_dir):
     """Kept scores whose labels are of no task stopped the session ("labels [...] belong to no task"); a pipe where
     the file would be was waited on for ever."""

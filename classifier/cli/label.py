@@ -781,7 +781,7 @@ def export_command(
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Add this model's suggestions as pre-annotations (a model of --task). Where ITEMS is a label file, the scores 'label run' or 'label suggest' kept beside it are read for the items this model scored there (in any order), the others scored; export keeps none."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP + " The config's Choices control is named after it."),
     config: Optional[Path] = typer.Option(None, "--config", help="Also write the Label Studio labelling config (XML) here."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No 'scoring N items' line; the closing line (how many tasks were written, and where) and warnings stay."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No 'scoring N items' line (nor the one saying why kept scores are not read); the closing line (how many tasks were written, and where) and warnings stay."),
 ) -> None:
     """Export items as Label Studio tasks (JSON), with the model's predictions as pre-annotations.
 
@@ -803,6 +803,12 @@ def export_command(
             # this model (by item: a session's answers are in its order, not the items file's) are read, not made
             # again; none is written beside an input
             scores = session_scores(model, items, chosen, kept_scores_path(items_path), read_only=True)
+            if scores.kept_by_list and not quiet:  # why every item is scored again, and how to keep them by item
+                console.print(f"{one_line(scores.path)}: the scores of {scores.model_id} kept there are of the items "
+                              "in another order, kept before scores were kept by item (2026-12-07 (6)), so every "
+                              f"item is scored again; to rewrite them by item, start 'stance label ITEMS --labels "
+                              f"{one_line(items_path)} --model {one_line(model)}' once with the items file they "
+                              "were kept of, and quit (docs/changes.md, 2026-12-07 (6))")
             score_all(scores, quiet)
         suggestions = {item.id: scores.suggestion(i) for i, item in enumerate(items)}
     write_json_atomic(out_path, to_label_studio(items, suggestions, chosen))
