@@ -544,6 +544,26 @@ def test_an_article_file_of_binary_bytes_is_binary_by_the_rule_a_table_has(tmp_p
         assert {json.loads(line)["article"] for line in out.read_text().splitlines()} == read, (encoding, said)
 
 
+def test_a_short_legacy_text_ending_in_a_dos_end_of_file_mark_is_text_not_binary(tmp_path):
+    """A DOS editor's text file ends in Ctrl-Z (\\x1a): in an article of one sentence in cp1252 (under 100 bytes) that
+    one control byte was 1 in 100 of its bytes, and the file was refused as binary whatever --encoding said, where
+    before the binary rule was shared it was read. The end-of-file mark is not counted; the same byte inside the
+    text still is."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sentence = "Russia warned NATO on Monday, said the café’s owner.\r\n".encode("cp1252")
+    (corpus / "dos.txt").write_bytes(sentence + b"\x1a")
+    (corpus / "inside.txt").write_bytes(sentence[:20] + b"\x1a" + sentence[20:])
+    out = tmp_path / "items.jsonl"
+    result = runner.invoke(app, ["prepare", str(corpus), "--out", str(out), "--encoding", "cp1252",
+                                 "--skip-unreadable", "-q"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"{corpus / 'inside.txt'}: binary file (control bytes in its first bytes)" in said, said
+    assert "dos.txt" not in said, said
+    assert {json.loads(line)["article"] for line in out.read_text().splitlines()} == {"dos"}
+
+
 def test_names_as_given_last_as_long_as_their_session(tmp_path):
     """Every spool added its temporary path to a module-global map of names, never removed: a long Python session
     (read_records("-") in a loop) grew it by one a call. A session's names now go when it ends."""

@@ -633,18 +633,21 @@ def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool] | None, wa
 BINARY_SAMPLE = 8192  # the first bytes ``binary_bytes`` looks at, of a table and of an article file (ingest.decode)
 # bytes no text holds: C0 controls but tab, newline, vertical tab, form feed, carriage return and escape
 CONTROL_BYTES = bytes(set(range(32)) - set(b"\t\n\x0b\x0c\r\x1b"))
+DOS_END = b"\x1a"  # Ctrl-Z, the end-of-file mark DOS editors wrote after a text: not counted where it ends the bytes
 
 
 def binary_bytes(sample: bytes, utf8: Callable[[], bool]) -> str | None:
     """Why ``sample``, the first bytes (``BINARY_SAMPLE``) of a table read by its content (``told_suffix``) or of an
     article file (``ingest.decode``), one rule for both, is binary data and no text, or None: NUL bytes, or, where
     it is not UTF-8 (``utf8``), control bytes in 1 of 100 or more (random bytes hold 1 in 10; text in a legacy
-    encoding, whose letters do not decode as UTF-8, none). Each caller asks it after a byte-order mark or a UTF-16/32
-    encoding has had its say. Random bytes piped in as a table had been named "nor a CSV table (its header: ...)",
-    the header their garbled first line; an article file of them, not UTF-8, was read with --encoding latin-1."""
+    encoding, whose letters do not decode as UTF-8, none, but for the ``DOS_END`` that may end it, not counted).
+    Each caller asks it after a byte-order mark or a UTF-16/32 encoding has had its say. Random bytes piped in as a
+    table had been named "nor a CSV table (its header: ...)", the header their garbled first line; an article file
+    of them, not UTF-8, was read with --encoding latin-1."""
     if b"\x00" in sample:
         return "NUL bytes"
-    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))
+    text = sample.rstrip(DOS_END)  # a sentence in cp1252 and its Ctrl-Z had been 1 control byte in 100: binary
+    controls = len(text) - len(text.translate(None, CONTROL_BYTES))
     if controls and controls * 100 >= len(sample) and not utf8():
         return "control bytes"
     return None
