@@ -1179,13 +1179,17 @@ Inquirer Examiner Dispatch Bulletin Globe Guardian Mirror Express Star Sun Magaz
 # the head nouns of kinds of thing that no actor is: currencies, drugs, weapons, vehicles, devices and works, a class
 # list. A name right after one ("the cryptocurrency Bitcoin", "the drug OxyContin", 'the film "Frozen"') or after its
 # plural and "like" or "such as" ("a currency like Bitcoin", "drugs such as Xanax") is named as such a thing
-# (``NameCounts.thing``); "company", "platform", "app", "brand" are left out: a company shares its product's name
+# (``NameCounts.thing``); "company", "platform", "app", "brand" are left out: a company shares its product's name. A
+# name right after the plural is a relative clause's subject ("the drones Wagner used"), unless quoted as a title
+# ('the songs "Ask" and "Panic"')
 _THING_HEADS = """currency cryptocurrency coin token drug medicine medication vaccine pill painkiller weapon missile
 rifle gun car vehicle truck aircraft jet plane drone device smartphone phone console film movie book novel album song
 painting""".split()
 _THING_HEAD = "(?:" + "|".join(w[:-1] + "(?:y|ies)" if w.endswith("y") else w + "s?" for w in _THING_HEADS) + ")"
-_NAMED_THING = re.compile(rf"(?:\b(?:the|a|an)[ \t]+(?:[a-z][\w-]*[ \t]+){{0,2}}{_THING_HEAD}"
-                          rf"|\b{_THING_HEAD}[ \t]+(?:like|such[ \t]+as))[ \t]+[\"“‘']?$")
+_THING_ONE = "(?:" + "|".join(_THING_HEADS) + ")"
+_NAMED_THING = re.compile(rf"(?:\b(?:the|a|an)[ \t]+(?:[a-z][\w-]*[ \t]+){{0,2}}"
+                          rf"(?:{_THING_ONE}[ \t]+[\"“‘']?|{_THING_HEAD}[ \t]+[\"“‘'])"
+                          rf"|\b{_THING_HEAD}[ \t]+(?:like|such[ \t]+as)[ \t]+[\"“‘']?)$")
 # holidays and feasts, and the words of faith for a god, which no rule tells from names: they are capitalised
 # wherever they stand and never written in lower case. A name ending in one ("Merry Christmas") is none either, and
 # nor is one ending in "Day", "Eve" or "Night" after one, a possessive or a word the corpus writes in lower case
