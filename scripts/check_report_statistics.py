@@ -37,6 +37,15 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
 - trend (only when named; figures in docs/statistics.md): the time view's trend test (`timeline.trend_tests`) over
   months of flat net stance: the share of cells with p < 0.05 and of reports (1 or 10 cells) with any trend found.
   `--reps 500 --n-perm 999` took 2 min 39 s (100 s of CPU) on 2 shared cores.
+- compare, split-change (only when named; figures in docs/statistics.md): the change intervals of `report --compare`
+  (`compare.compare_cells`: the same articles in two files, the second relabelling 10% of the mentions at random
+  and, for a true change, a share of them against: `relabelled`) and of `--split-date` (`split.split_cells`, one
+  cell: before the day the truth's shares, after `changed_shares`), heavy-tailed articles, rare / moderate / near-1
+  truths, 5 to 50 articles a side, correlation 0.17 and 0.5, net stance falling by 0, 0.2 or 0.4 (`--changes`):
+  coverage of the true change, and where it is 0 the share of cells 'moved' / 'changed'.
+- trend-power (only when named): the trend test's power on one cell whose net stance moves by 0.2 or 0.4 over 3, 6
+  or 12 months of 10, 20 or 50 articles (`trend_report`); trend-cost: the seconds of `timeline.trend_tests` on one
+  report of `--trend-cells` cells (200) of the last `--trend-articles` (50), run under /usr/bin/time.
 - net-candidates (only when named): grid's cells scored by the net stance interval before 2026-12-07 (5) and the
   candidates of bench/results/net_interval_rule.txt (a score interval with a design effect; two pseudo-articles):
   none passed that rule; B (two pseudo-articles) passed bench/results/net_interval_confirm_rule.txt on fresh seeds
@@ -610,6 +619,170 @@ def trend_check(reps: int, n_perm: int, designs=tuple(TREND_DESIGNS)) -> list[di
     return out
 
 
+TREND_POWER_ARTICLES = (10, 20, 50)  # dated articles of a cell, spread evenly over its months
+TREND_POWER_MONTHS = (3, 6, 12)
+TREND_POWER_CHANGES = (0.0, 0.2, 0.4)  # how far net stance moves over the months
+
+
+def trend_report(rng, cells: int, n_articles: int, months: int, change: float,
+                 concentration: float = 5) -> pd.DataFrame:
+    """Dated article sums of ``cells`` outlets x one actor whose net stance moves by ``change`` over ``months``
+    months: favor and against shares 0.25 -/+ change x (1/2 - u) / 2 and neutral 0.5 at u, the month's middle as a
+    share of the span (net stance -change / 2 at its start, +change / 2 at its end, in steps of a month);
+    ``n_articles`` heavy-tailed articles a cell, spread evenly over the months, days at random in the month."""
+    parts = []
+    for cell in range(cells):
+        for month, per_month in enumerate(np.diff(np.linspace(0, n_articles, months + 1).round().astype(int))):
+            if not per_month:
+                continue
+            net = change * ((month + 0.5) / months - 0.5)
+            part = cell_sums(rng, [0.25 + net / 2, 0.25 - net / 2, 0.5], concentration, heavy_sizes(rng, per_month),
+                             outlet=f"o{cell:03d}")
+            part["article"] = part["article"] + f"-{month}"
+            parts.append(part.assign(date=[f"2022-{month + 1:02d}-{day:02d}"
+                                           for day in rng.integers(1, 29, per_month)]))
+    return pd.concat(parts, ignore_index=True)
+
+
+def trend_power(reps: int, n_perm: int, articles=TREND_POWER_ARTICLES, months=TREND_POWER_MONTHS,
+                changes=TREND_POWER_CHANGES) -> list[dict]:
+    """The time view's trend test (`timeline.trend_tests`, through `timeline.timeline` by month) on one cell whose
+    net stance moves linearly (:func:`trend_report`; intra-article correlation 0.17): the share of cells with
+    p < 0.05 and found 'rising' (a one-cell family: Holm leaves p as it is), and the mean slope per 30 days."""
+    from classifier.report.timeline import timeline as time_view
+
+    out = []
+    for n_articles in articles:
+        for n_months in months:
+            for change in changes:
+                rng = np.random.default_rng(83 + n_articles + n_months)
+                tested, below, rising, falling, slopes = 0, 0, 0, 0, []
+                for rep in range(reps):
+                    trends = time_view(trend_report(rng, 1, n_articles, n_months, change), period="month",
+                                       n_boot=0, n_perm=n_perm, seed=rep)["trends"]
+                    row = trends.iloc[0]
+                    tested += bool(row["trend_tested"])
+                    below += bool(row["trend_p"] < 0.05)
+                    rising += row["trend"] == "rising"
+                    falling += row["trend"] == "falling"
+                    slopes.append(row["trend_30d"])
+                out.append({"articles": n_articles, "months": n_months, "change_over_span": change, "reps": reps,
+                            "n_perm": n_perm, "tested": tested / reps, "p_below_0.05": below / reps,
+                            "found_rising": rising / reps, "found_falling": falling / reps,
+                            "mean_slope_30d": float(np.nanmean(slopes)) if tested else None})
+                print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+def trend_cost(cells: int, n_articles: int, n_perm: int, change: float) -> list[dict]:
+    """One report of ``cells`` outlets x one actor, ``n_articles`` articles a cell over 12 months, its net stance
+    moving by ``change``: the seconds `timeline.trend_tests` took on it (alone, the data made before), for
+    /usr/bin/time to give the whole run's."""
+    import time
+
+    from classifier.report.timeline import article_dates, period_labels, trend_tests
+
+    sums = trend_report(np.random.default_rng(97), cells, n_articles, 12, change)
+    dates = article_dates(sums)
+    labelled = sums.assign(period=period_labels(dates, "month"))
+    start = time.perf_counter()
+    trends = trend_tests(labelled, dates, n_perm=n_perm, seed=0)
+    seconds = time.perf_counter() - start
+    out = [{"cells": cells, "articles_a_cell": n_articles, "months": 12, "change_over_span": change,
+            "n_perm": n_perm, "tested": int(trends["trend_tested"].sum()),
+            "found": int(trends["trend"].isin(["rising", "falling"]).sum()),
+            "n_perm_after_redraw": int(trends["trend_n_perm"].max()), "trend_tests_seconds": round(seconds, 1)}]
+    print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+# -- the change intervals of --compare (two files of the same articles) and --split-date (two sides of a day)
+
+CHANGE_TRUTHS = ("rare", "moderate", "near 1")
+CHANGE_SIZES = (0.0, 0.1, 0.2, 0.4)  # the true change in net stance, toward against (net stance falls by it)
+CHANGE_ARTICLES = (5, 10, 20, 50)  # a side (--split-date) or of both files (--compare)
+CHANGE_NOISE = 0.1  # the share of mentions --compare's second file labels afresh, the cell's shares on average
+CHANGE_SEED = 61  # a setting's cells come from default_rng(seed + articles)
+
+
+def changed_shares(mean: np.ndarray, change: float) -> np.ndarray:
+    """The true shares after a fall of ``change`` in net stance: a share r = change / (1 + net) of the mentions
+    turned against ((1 - r) x mean + r x (0, 1, 0)), the others as they were."""
+    r = change / (1 + mean[framing.FAVOR] - mean[framing.AGAINST])
+    return (1 - r) * np.asarray(mean) + r * np.eye(K)[framing.AGAINST]
+
+
+def relabelled(rng, cell: pd.DataFrame, mean: np.ndarray, change: float) -> pd.DataFrame:
+    """--compare's second file of the articles of ``cell`` (:func:`cell_sums`): each mention labelled afresh with
+    probability CHANGE_NOISE + r (r of :func:`changed_shares`), from shares whose mix with the rest gives
+    :func:`changed_shares` on average; the other mentions keep their label (two models that mostly agree)."""
+    r = change / (1 + mean[framing.FAVOR] - mean[framing.AGAINST])
+    again = CHANGE_NOISE + r
+    target = (CHANGE_NOISE * np.asarray(mean) + r * np.eye(K)[framing.AGAINST]) / again
+    counts = cell[[f"n_{label}" for label in LABELS]].to_numpy(int)
+    taken = rng.binomial(counts, again)
+    counts = counts - taken + rng.multinomial(taken.sum(axis=1), target)
+    new = cell.copy()
+    for k, label in enumerate(LABELS):
+        new[f"n_{label}"] = counts[:, k]
+        new[f"sum_p_{label}"] = counts[:, k].astype(float)
+    return new
+
+
+def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_TRUTHS, articles=CHANGE_ARTICLES,
+                 changes=CHANGE_SIZES, concentrations=GRID_CONCENTRATIONS, seed: int = CHANGE_SEED) -> list[dict]:
+    """The 95% interval of a cell's change in net stance, ``view`` "compare" (`compare.compare_cells`: the same
+    articles in two files, the second :func:`relabelled`) or "split" (`split.split_cells` on one cell: the articles
+    before the day drawn around the truth's shares, those after around :func:`changed_shares`), heavy-tailed
+    articles: coverage of the true change, the interval's misses below and above it, its mean width, and the share
+    of cells called changed ('moved' of --compare: the interval excludes zero; --split-date's 'changed': the
+    permutation test, Holm over the one cell, and its interval excluding zero), the false 'changed' rate where the
+    true change is 0."""
+    from classifier.report.compare import compare_cells
+
+    out = []
+    for truth_name in truths:
+        mean = np.array(GRID_TRUTHS[truth_name])
+        for concentration in concentrations:
+            for n_articles in articles:
+                for change in changes:
+                    rng = np.random.default_rng(seed + n_articles)
+                    hits, below, above, widths, excluded, changed, flat = 0, 0, 0, [], 0, 0, 0
+                    for rep in range(seed - CHANGE_SEED, seed - CHANGE_SEED + reps):
+                        first = cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles))
+                        if view == "compare":
+                            row = compare_cells(relabelled(rng, first, mean, change), first, n_boot=n_boot,
+                                                seed=rep).iloc[0]
+                        else:
+                            after = cell_sums(rng, changed_shares(mean, change), concentration,
+                                              heavy_sizes(rng, n_articles))
+                            after["article"] = after["article"] + "-after"
+                            both = pd.concat([first.assign(date="2022-01-01"), after.assign(date="2022-03-01")],
+                                             ignore_index=True)
+                            row = split.split_cells(both, "2022-02-24", n_boot=n_boot, n_perm=n_perm,
+                                                    seed=rep)["table"].iloc[0]
+                            changed += row["changed"] == "yes"
+                        lo, hi = row["change_lo"], row["change_hi"]
+                        hits += lo <= -change <= hi
+                        below += hi < -change
+                        above += lo > -change
+                        flat += lo == hi
+                        excluded += not (lo <= 0 <= hi)
+                        widths.append(hi - lo)
+                    result = {"view": view, "truth": truth_name, "net": round(float(mean[0] - mean[1]), 2),
+                              "change": -change if change else 0.0, "articles": n_articles,
+                              "icc": round(1 / (1 + concentration), 2),
+                              "reps": reps, "seed": seed, "coverage": hits / reps,
+                              "interval_below_truth": below / reps, "interval_above_truth": above / reps,
+                              "zero_width": flat / reps, "mean_width": float(np.mean(widths)),
+                              "interval_excludes_0": excluded / reps}
+                    if view == "split":
+                        result["changed"] = changed / reps
+                    out.append(result)
+                    print(json.dumps(out[-1]), flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=1000)
@@ -631,7 +804,31 @@ def main() -> None:
                         help="net-candidates: cells from default_rng(seed + articles), bootstrap seeds from seed - "
                              f"{GRID_SEED} (default {GRID_SEED}: the grid's cells)")
     parser.add_argument("--power-designs", default=",".join(POWER_DESIGNS), help="power: designs of POWER_DESIGNS")
+    parser.add_argument("--change-truths", default=",".join(CHANGE_TRUTHS),
+                        help="compare and split-change: true shares, names of GRID_TRUTHS")
+    parser.add_argument("--change-articles", default=",".join(map(str, CHANGE_ARTICLES)),
+                        help="compare and split-change: articles a side, comma-separated")
+    parser.add_argument("--changes", default=",".join(map(str, CHANGE_SIZES)),
+                        help="compare and split-change: true falls in net stance, comma-separated")
+    parser.add_argument("--change-icc", default="0.17,0.5", help="compare and split-change: 0.17 and/or 0.5")
+    parser.add_argument("--change-seed", type=int, default=CHANGE_SEED,
+                        help=f"compare and split-change: cells from default_rng(seed + articles), bootstrap seeds from "
+                             f"seed - {CHANGE_SEED} (default {CHANGE_SEED})")
+    parser.add_argument("--trend-articles", default=",".join(map(str, TREND_POWER_ARTICLES)),
+                        help="trend-power: dated articles of a cell (trend-cost: the last), comma-separated")
+    parser.add_argument("--trend-months", default=",".join(map(str, TREND_POWER_MONTHS)),
+                        help="trend-power: months, comma-separated")
+    parser.add_argument("--trend-changes", default=",".join(map(str, TREND_POWER_CHANGES)),
+                        help="trend-power: how far net stance moves over the months (trend-cost: the last)")
+    parser.add_argument("--trend-cells", type=int, default=200, help="trend-cost: cells of the report")
     args = parser.parse_args()
+    trend_articles, trend_changes = ([int(n) for n in args.trend_articles.split(",")],
+                                     [float(d) for d in args.trend_changes.split(",")])
+    change_args = {"truths": args.change_truths.split(","),
+                   "articles": [int(n) for n in args.change_articles.split(",")],
+                   "changes": [float(d) for d in args.changes.split(",")],
+                   "concentrations": [{"0.17": 5, "0.5": 1}[c] for c in args.change_icc.split(",")],
+                   "seed": args.change_seed}
     checks = {"coverage": lambda: coverage(args.reps, args.n_boot),
               "tests": lambda: null_tests(args.reps, args.n_perm),
               "acc": lambda: acc_check(args.reps, args.n_boot, [int(i) for i in args.acc_cases.split(",")]
@@ -650,7 +847,12 @@ def main() -> None:
                                                        [int(n) for n in args.grid_articles.split(",")],
                                                        seed=args.seed),
               "timeline": lambda: timeline_check(args.reps, args.n_boot),
-              "trend": lambda: trend_check(args.reps, args.n_perm)}
+              "trend": lambda: trend_check(args.reps, args.n_perm),
+              "trend-power": lambda: trend_power(args.reps, args.n_perm, trend_articles,
+                                                 [int(n) for n in args.trend_months.split(",")], trend_changes),
+              "trend-cost": lambda: trend_cost(args.trend_cells, trend_articles[-1], args.n_perm, trend_changes[-1]),
+              "compare": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm, **change_args),
+              "split-change": lambda: change_check("split", args.reps, args.n_boot, args.n_perm, **change_args)}
     results = {}
     for name in args.only.split(","):
         print(f"-- {name}", flush=True)

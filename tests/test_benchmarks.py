@@ -158,3 +158,33 @@ def test_suite_intervals_from_few_groups_are_expanded_as_evaluates_are():
     paired = paired_differences({"seeds": items}, {"seeds": [it.label for it in items]}, {"seeds": noisy},
                                 n_boot=200)["sets"]["seeds"]
     assert paired["p_value"] > 0 and paired["ci"][0] < paired["difference"] < paired["ci"][1]
+
+
+def test_the_report_statistics_script_runs_its_change_and_trend_checks_at_a_tiny_size(tmp_path, load_script,
+                                                                                         monkeypatch):
+    """scripts/check_report_statistics.py's --only compare, split-change, trend-power and trend-cost (their figures
+    in docs/statistics.md), each on a handful of cells: rates between 0 and 1, and the simulated truths are what
+    their docstrings say (a fall of the change in net stance; --compare's second file of the same articles)."""
+    check = load_script("check_report_statistics")
+    mean = np.array(check.GRID_TRUTHS["moderate"])
+    shares = check.changed_shares(mean, 0.2)
+    assert shares.sum() == pytest.approx(1) and shares[0] - shares[1] == pytest.approx(mean[0] - mean[1] - 0.2)
+    rng = np.random.default_rng(0)
+    cell = check.cell_sums(rng, mean, 5, check.heavy_sizes(rng, 8))
+    second = check.relabelled(rng, cell, mean, 0.2)
+    assert second["n"].tolist() == cell["n"].tolist()
+    assert (second[["n_favor", "n_against", "n_neutral"]].sum(axis=1) == second["n"]).all()
+    out = tmp_path / "figures.json"
+    monkeypatch.setattr("sys.argv", ["check_report_statistics.py", "--only",
+                                     "compare,split-change,trend-power,trend-cost", "--reps", "2", "--n-boot", "50",
+                                     "--n-perm", "19", "--change-truths", "rare", "--change-articles", "5",
+                                     "--changes", "0,0.4", "--change-icc", "0.5", "--trend-articles", "10",
+                                     "--trend-months", "3", "--trend-changes", "0.4", "--trend-cells", "2",
+                                     "--out", str(out)])
+    check.main()
+    figures = json.loads(out.read_text())
+    assert [len(figures[name]) for name in ("compare", "split-change", "trend-power", "trend-cost")] == [2, 2, 1, 1]
+    for row in figures["compare"] + figures["split-change"]:
+        assert row["change"] in (0, -0.4) and 0 <= row["coverage"] <= 1 and 0 <= row["interval_excludes_0"] <= 1
+    assert 0 <= figures["split-change"][0]["changed"] <= 1 and figures["trend-power"][0]["tested"] == 1
+    assert figures["trend-cost"][0]["cells"] == 2 and figures["trend-cost"][0]["tested"] == 2
