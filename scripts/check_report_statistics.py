@@ -729,15 +729,36 @@ def relabelled(rng, cell: pd.DataFrame, mean: np.ndarray, change: float) -> pd.D
     return new
 
 
+PAIRED_PSEUDO = {"P1": [[1, 1, 1, 0], [1, -1, 1, 0]], "P2": [[1, 1, 1, -1], [1, -1, 1, 1]]}
+"""bench/results/compare_change_rule.txt's candidates: rows (mentions and favor - against in the new file, the same in
+the old) of two pseudo-articles of one mention, resampled with the cell's articles"""
+
+
+def paired_articles(new: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
+    """The rows `compare.compare_cell_rows` resamples, of one cell whose two files hold the same articles in the
+    same order: mentions and favor - against in the new file, the same in the old."""
+    return np.column_stack([new["n"], new["n_favor"] - new["n_against"], old["n"],
+                            old["n_favor"] - old["n_against"]]).astype(float)
+
+
+def pseudo_change_interval(per_article: np.ndarray, pseudo, n_boot: int, seed: int) -> list[float]:
+    """A candidate's interval of the change: the articles resampled with the pseudo-articles, expanded percentile for
+    the cell's own articles."""
+    sums = resampled_sums(np.arange(len(per_article) + len(pseudo)), np.vstack([per_article, pseudo]), n_boot, seed)
+    return percentile_ci(sums[:, 1] / sums[:, 0] - sums[:, 3] / sums[:, 2], clusters=len(per_article))
+
+
 def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_TRUTHS, articles=CHANGE_ARTICLES,
-                 changes=CHANGE_SIZES, concentrations=GRID_CONCENTRATIONS, seed: int = CHANGE_SEED) -> list[dict]:
+                 changes=CHANGE_SIZES, concentrations=GRID_CONCENTRATIONS, seed: int = CHANGE_SEED,
+                 candidates: bool = False) -> list[dict]:
     """The 95% interval of a cell's change in net stance, ``view`` "compare" (`compare.compare_cells`: the same
     articles in two files, the second :func:`relabelled`) or "split" (`split.split_cells` on one cell: the articles
     before the day drawn around the truth's shares, those after around :func:`changed_shares`), heavy-tailed
     articles: coverage of the true change, the interval's misses below and above it, its mean width, and the share
     of cells called changed ('moved' of --compare: the interval excludes zero; --split-date's 'changed': the
     permutation test, Holm over the one cell, and its interval excluding zero), the false 'changed' rate where the
-    true change is 0."""
+    true change is 0. ``candidates`` (compare only): each cell also scored by the intervals of
+    bench/results/compare_change_rule.txt (:data:`PAIRED_PSEUDO`), under their names."""
     from classifier.report.compare import compare_cells
 
     out = []
@@ -748,11 +769,16 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
                 for change in changes:
                     rng = np.random.default_rng(seed + n_articles)
                     hits, below, above, widths, excluded, changed, flat = 0, 0, 0, [], 0, 0, 0
+                    scores = {name: [] for name in (PAIRED_PSEUDO if candidates else ())}
                     for rep in range(seed - CHANGE_SEED, seed - CHANGE_SEED + reps):
                         first = cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles))
                         if view == "compare":
-                            row = compare_cells(relabelled(rng, first, mean, change), first, n_boot=n_boot,
-                                                seed=rep).iloc[0]
+                            second = relabelled(rng, first, mean, change)
+                            row = compare_cells(second, first, n_boot=n_boot, seed=rep).iloc[0]
+                            for name in scores:
+                                lo, hi = pseudo_change_interval(paired_articles(second, first), PAIRED_PSEUDO[name],
+                                                                n_boot, rep)
+                                scores[name].append((lo <= -change <= hi, lo == hi, hi - lo, not lo <= 0 <= hi))
                         else:
                             after = cell_sums(rng, changed_shares(mean, change), concentration,
                                               heavy_sizes(rng, n_articles))
@@ -778,6 +804,10 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
                               "interval_excludes_0": excluded / reps}
                     if view == "split":
                         result["changed"] = changed / reps
+                    for name, values in scores.items():
+                        hit, zero, width, moved = np.array(values, dtype=float).mean(axis=0)
+                        result[name] = {"coverage": hit, "zero_width": zero, "mean_width": width,
+                                        "interval_excludes_0": moved}
                     out.append(result)
                     print(json.dumps(out[-1]), flush=True)
     return out
@@ -852,6 +882,8 @@ def main() -> None:
                                                  [int(n) for n in args.trend_months.split(",")], trend_changes),
               "trend-cost": lambda: trend_cost(args.trend_cells, trend_articles[-1], args.n_perm, trend_changes[-1]),
               "compare": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm, **change_args),
+              "compare-candidates": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm,
+                                                         candidates=True, **change_args),
               "split-change": lambda: change_check("split", args.reps, args.n_boot, args.n_perm, **change_args)}
     results = {}
     for name in args.only.split(","):
