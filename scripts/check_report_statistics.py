@@ -42,7 +42,9 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
   and, for a true change, a share of them against: `relabelled`) and of `--split-date` (`split.split_cells`, one
   cell: before the day the truth's shares, after `changed_shares`), heavy-tailed articles, rare / moderate / near-1
   truths, 5 to 50 articles a side, correlation 0.17 and 0.5, net stance falling by 0, 0.2 or 0.4 (`--changes`):
-  coverage of the true change, and where it is 0 the share of cells 'moved' / 'changed'.
+  coverage of the true change, and where it is 0 the share of cells 'moved' / 'changed'. compare-candidates: the
+  same cells of --compare also scored by bench/results/compare_change_rule.txt's P1 and P2 (`PAIRED_PSEUDO`): P1
+  passed the screening (seed 61) and failed the confirmation (--change-seed 1061), so --compare is unchanged.
 - trend-power (only when named): the trend test's power on one cell whose net stance moves by 0.2 or 0.4 over 3, 6
   or 12 months of 10, 20 or 50 articles (`trend_report`); trend-cost: the seconds of `timeline.trend_tests` on one
   report of `--trend-cells` cells (200) of the last `--trend-articles` (50), run under /usr/bin/time.
