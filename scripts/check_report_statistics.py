@@ -750,6 +750,16 @@ def pseudo_change_interval(per_article: np.ndarray, pseudo, n_boot: int, seed: i
     return percentile_ci(sums[:, 1] / sums[:, 0] - sums[:, 3] / sums[:, 2], clusters=len(per_article))
 
 
+def pseudo_net_draws(per_article: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """bench/results/split_change_rule.txt's SB, one side: the resampled net stance of `framing.net_interval` (the
+    side's articles, rows of SUM_COLUMNS, with its two pseudo-articles, one favor and one against mention)."""
+    pseudo = np.zeros((2, 1 + K))
+    pseudo[:, 0], pseudo[0, 1 + framing.FAVOR], pseudo[1, 1 + framing.AGAINST] = 1, 1, 1
+    counts = np.vstack([per_article[:, :1 + K], pseudo])
+    sums = resampled_sums(np.arange(len(counts)), counts, n_boot, seed)
+    return (sums[:, 1 + framing.FAVOR] - sums[:, 1 + framing.AGAINST]) / sums[:, 0]
+
+
 def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_TRUTHS, articles=CHANGE_ARTICLES,
                  changes=CHANGE_SIZES, concentrations=GRID_CONCENTRATIONS, seed: int = CHANGE_SEED,
                  candidates: bool = False) -> list[dict]:
@@ -759,8 +769,8 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
     articles: coverage of the true change, the interval's misses below and above it, its mean width, and the share
     of cells called changed ('moved' of --compare: the interval excludes zero; --split-date's 'changed': the
     permutation test, Holm over the one cell, and its interval excluding zero), the false 'changed' rate where the
-    true change is 0. ``candidates`` (compare only): each cell also scored by the intervals of
-    bench/results/compare_change_rule.txt (:data:`PAIRED_PSEUDO`), under their names."""
+    true change is 0. ``candidates``: each cell also scored by the intervals of bench/results/compare_change_rule.txt
+    (compare: :data:`PAIRED_PSEUDO`) or split_change_rule.txt (split: SB, :func:`pseudo_net_draws`), by name."""
     from classifier.report.compare import compare_cells
 
     out = []
@@ -771,7 +781,8 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
                 for change in changes:
                     rng = np.random.default_rng(seed + n_articles)
                     hits, below, above, widths, excluded, changed, flat = 0, 0, 0, [], 0, 0, 0
-                    scores = {name: [] for name in (PAIRED_PSEUDO if candidates else ())}
+                    scores = {name: [] for name in ((PAIRED_PSEUDO if view == "compare" else ("SB",))
+                                                    if candidates else ())}
                     for rep in range(seed - CHANGE_SEED, seed - CHANGE_SEED + reps):
                         first = cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles))
                         if view == "compare":
@@ -790,6 +801,11 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
                             row = split.split_cells(both, "2022-02-24", n_boot=n_boot, n_perm=n_perm,
                                                     seed=rep)["table"].iloc[0]
                             changed += row["changed"] == "yes"
+                            if scores:  # split_cells' seeds of its first cell: rep for before, rep + 1 for after
+                                draws = [pseudo_net_draws(framing.cell_values(side, framing.SUM_COLUMNS), n_boot, s)
+                                         for side, s in ((after, rep + 1), (first, rep))]
+                                lo, hi = percentile_ci(draws[0] - draws[1], clusters=n_articles)
+                                scores["SB"].append((lo <= -change <= hi, lo == hi, hi - lo, not lo <= 0 <= hi))
                         lo, hi = row["change_lo"], row["change_hi"]
                         hits += lo <= -change <= hi
                         below += hi < -change
@@ -886,6 +902,8 @@ def main() -> None:
               "compare": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm, **change_args),
               "compare-candidates": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm,
                                                          candidates=True, **change_args),
+              "split-candidates": lambda: change_check("split", args.reps, args.n_boot, args.n_perm,
+                                                       candidates=True, **change_args),
               "split-change": lambda: change_check("split", args.reps, args.n_boot, args.n_perm, **change_args)}
     results = {}
     for name in args.only.split(","):
