@@ -162,9 +162,10 @@ def test_suite_intervals_from_few_groups_are_expanded_as_evaluates_are():
 
 def test_the_report_statistics_script_runs_its_change_and_trend_checks_at_a_tiny_size(tmp_path, load_script,
                                                                                          monkeypatch):
-    """scripts/check_report_statistics.py's --only compare, split-change, trend-power and trend-cost (their figures
-    in docs/statistics.md), each on a handful of cells: rates between 0 and 1, and the simulated truths are what
-    their docstrings say (a fall of the change in net stance; --compare's second file of the same articles)."""
+    """scripts/check_report_statistics.py's --only compare, compare-candidates, split-change, split-candidates,
+    trend-power and trend-cost (their figures in docs/statistics.md), each on a handful of cells: rates between 0 and
+    1, and the simulated truths are what their docstrings say (a fall of the change in net stance; --compare's second
+    file of the same articles)."""
     check = load_script("check_report_statistics")
     mean = np.array(check.GRID_TRUTHS["moderate"])
     shares = check.changed_shares(mean, 0.2)
@@ -176,7 +177,8 @@ def test_the_report_statistics_script_runs_its_change_and_trend_checks_at_a_tiny
     assert (second[["n_favor", "n_against", "n_neutral"]].sum(axis=1) == second["n"]).all()
     out = tmp_path / "figures.json"
     monkeypatch.setattr("sys.argv", ["check_report_statistics.py", "--only",
-                                     "compare,split-change,trend-power,trend-cost", "--reps", "2", "--n-boot", "50",
+                                     "compare,compare-candidates,split-change,split-candidates,trend-power,"
+                                     "trend-cost", "--reps", "2", "--n-boot", "50",
                                      "--n-perm", "19", "--change-truths", "rare", "--change-articles", "5",
                                      "--changes", "0,0.4", "--change-icc", "0.5", "--trend-articles", "10",
                                      "--trend-months", "3", "--trend-changes", "0.4", "--trend-cells", "2",
@@ -187,4 +189,7 @@ def test_the_report_statistics_script_runs_its_change_and_trend_checks_at_a_tiny
     for row in figures["compare"] + figures["split-change"]:
         assert row["change"] in (0, -0.4) and 0 <= row["coverage"] <= 1 and 0 <= row["interval_excludes_0"] <= 1
     assert 0 <= figures["split-change"][0]["changed"] <= 1 and figures["trend-power"][0]["tested"] == 1
+    for name, candidates in (("compare-candidates", ("P1", "P2")), ("split-candidates", ("SB",))):
+        assert len(figures[name]) == 2 and all(0 <= row[c]["coverage"] <= 1 and row[c]["mean_width"] > 0
+                                               for row in figures[name] for c in candidates)
     assert figures["trend-cost"][0]["cells"] == 2 and figures["trend-cost"][0]["tested"] == 2
