@@ -45,6 +45,8 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
   coverage of the true change, and where it is 0 the share of cells 'moved' / 'changed'. compare-candidates: the
   same cells of --compare also scored by bench/results/compare_change_rule.txt's P1 and P2 (`PAIRED_PSEUDO`): P1
   passed the screening (seed 61) and failed the confirmation (--change-seed 1061), so --compare is unchanged.
+  split-candidates: the cells of split-change also scored by bench/results/split_change_rule.txt's SB (each side
+  resampled with framing.net_interval's pseudo-articles, `pseudo_net_draws`): it failed the screening.
 - trend-power (only when named): the trend test's power on one cell whose net stance moves by 0.2 or 0.4 over 3, 6
   or 12 months of 10, 20 or 50 articles (`trend_report`); trend-cost: the seconds of `timeline.trend_tests` on one
   report of `--trend-cells` cells (200) of the last `--trend-articles` (50), run under /usr/bin/time.
