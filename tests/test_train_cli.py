@@ -1150,3 +1150,26 @@ def test_a_model_that_fails_mid_run_is_one_line_and_leaves_no_model(tmp_path, ti
     again = runner.invoke(app, args)  # the same command: resumed from the checkpoint, or afresh
     assert again.exit_code == 0, again.output
     assert (out / "model.safetensors").exists() and not checkpoint.exists()
+
+
+def test_held_out_items_the_starting_model_learnt_are_warned_of(tmp_path, tiny_model_dir):
+    """A --test whose items the starting model trained on (its trained_items.txt) was compared on in silence, where
+    evaluate and classify warn of such items: the comparison credits that model with what it learnt."""
+    first = write(tmp_path / "first.jsonl", label_rows(n_articles=4, per_article=4))
+    test = write(tmp_path / "test.jsonl", label_rows(n_articles=2, per_article=4, seed=2, prefix="t"))
+    m1 = tmp_path / "m1"
+    assert runner.invoke(app, ["train", str(first), "--out", str(m1), "--base", str(tiny_model_dir), "--test",
+                               str(test), "--epochs", "1", "--n-boot", "0", "-q"]).exit_code == 0
+    again = runner.invoke(app, ["train", str(write(tmp_path / "more.jsonl", label_rows(n_articles=4, per_article=4,
+                                                                                       seed=3, prefix="b"))),
+                                "--out", str(tmp_path / "m2"), "--base", str(m1), "--test", str(first),
+                                "--epochs", "1", "--n-boot", "0", "-q"])
+    said = " ".join(again.output.split())
+    assert again.exit_code == 0, again.output
+    assert ("warning: held-out test: 16 of 16 items (100%) were in m1's training data; figures on them are in-sample: "
+            "the comparison credits m1 (and the new model, which started from it) with items it learnt") in said
+    unseen = runner.invoke(app, ["train", str(tmp_path / "more.jsonl"), "--out", str(tmp_path / "m3"), "--base",
+                                 str(m1), "--test", str(write(tmp_path / "new.jsonl", label_rows(
+                                     n_articles=2, per_article=4, seed=4, prefix="n"))),
+                                 "--epochs", "1", "--n-boot", "0", "-q"])
+    assert unseen.exit_code == 0 and "training data" not in unseen.output

@@ -347,6 +347,24 @@ def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], ta
     return doubt
 
 
+def warn_test_learnt_by_reference(test: list[Item], reference: Optional[str], started_from: bool) -> None:
+    """A warning where some held-out items are among those the model compared with trained on (its folder's
+    ``trained_items.txt``): its figures on them are in-sample, so the comparison credits it (and the new model, where
+    it started from it and learnt them too) with items it learnt. evaluate and classify said so of such items; train
+    compared on them in silence (a --test of BASIL sentences against models/default, which learnt 176 of 323)."""
+    from classifier.models.card import in_sample_words, trained_items
+
+    known = trained_items(reference) if reference else None
+    if known is None:
+        return
+    found, total = known.count((item.text, item.actor) for item in test)
+    if found:
+        name = Path(reference).name
+        warn(f"held-out test: {in_sample_words(found, total, name)}: the comparison credits {name}"
+             + (" (and the new model, which started from it)" if started_from else "")
+             + " with items it learnt; test on labelled items no model here trained on")
+
+
 def split_line(n_labels: int, split: dict, tested: bool, epochs: int) -> str:
     """The line before training: what trains, for how long, what is held out, and how many labels are set aside
     and why (``retrain``'s split). It counted the labels read as training ones: "54 labels: no dev split, every label
@@ -601,6 +619,7 @@ def train_command(
     out.print(compare_table(comparison, names, task))
     if comparison["verdict"]:
         out.print(comparison_words(comparison, names, after_table=True), markup=False, highlight=False)
+    warn_test_learnt_by_reference(outcome.test, reference, reference == base)
     worse = worse_than_reference(comparison)
     if worse:  # said before the model is written, so nobody mistakes it for an improvement
         warn(("--promote refused: " if promote else "") + behind_words(comparison, names["reference"])
