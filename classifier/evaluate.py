@@ -639,14 +639,14 @@ def flags_against(rows, lists: list):
 
 
 def read_pair(first: str | Path, second: str | Path, *, drop: Sequence[str] = (),
-              trained=None) -> tuple[LabelledRows, LabelledRows]:
+              trained=None, second_trained=None) -> tuple[LabelledRows, LabelledRows]:
     """Two predictions files as a comparison needs them: each file's gold-labelled rows plus its rows whose
     gold label is only in the other file, so memory grows with the labelled items, not with the files. The
     first file is read a second time only when the second labels items that the first holds unlabelled.
-    ``trained``: as ``read_labelled``'s, for the first file's rows."""
+    ``trained``, ``second_trained``: as ``read_labelled``'s, for the first and the second file's rows."""
     a = read_labelled(first, drop=drop, trained=trained)
     gold_a = id_hashes(a.frame.loc[a.frame["label"].notna(), "id"].to_numpy())
-    b = read_labelled(second, drop=drop, also=gold_a)
+    b = read_labelled(second, drop=drop, also=gold_a, trained=second_trained)
     gold_b = id_hashes(b.frame.loc[b.frame["label"].notna(), "id"].to_numpy())
     missing = np.setdiff1d(np.intersect1d(gold_b, a.id_hashes), gold_a)
     if len(missing):
@@ -1323,7 +1323,9 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     if compare is None:
         rows, other = read_labelled(path, drop=drop, trained=lists), None
     else:
-        rows, other = read_pair(path, compare, drop=drop, trained=lists)
+        compared_lists = TrainedLists()  # --model is the predictions' model: the compared file's own lists only,
+        compared_lists.found = lists.found  # each model looked up (its weights hashed) once, whichever file names it
+        rows, other = read_pair(path, compare, drop=drop, trained=lists, second_trained=compared_lists)
     if labelled(rows.frame).empty:
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
@@ -1340,11 +1342,15 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
                                progress=progress, n_predictions=rows.n_predictions, models=rows.models),
               "models_warning": mixed_models_warning(rows.models), "trained_on": trained_on}
     if other is not None:  # as in 'stance report NEW --compare OLD': first = --compare, difference = NEW - OLD
+        # the compared model's gold items that it trained on, warned of as this file's are: a model compared on
+        # items it learnt is flattered by the comparison (new - old), and that went unsaid
+        compared_on = trained_counts(other.frame, compared_lists.entries(other.models), compare)
+        other.frame = other.frame.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
         only = {"n_only_first": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes))),
                 "n_only_second": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes)))}
         paired = compare_frames(other.frame, rows.frame, n_boot=n_boot, seed=seed, progress=progress)
         result["compare"] = {"first": given_name(compare), "second": given_name(path),
-                             **paired, **only, "models": [other.models, rows.models]}
+                             **paired, **only, "models": [other.models, rows.models], "trained_on": compared_on}
         result["compare"]["verdict"] = comparison_verdict(
             result["compare"], f"{Path(given_name(compare)).name} ({', '.join(other.models)})",
             f"{Path(given_name(path)).name} ({', '.join(rows.models)})")

@@ -340,3 +340,37 @@ def test_evaluate_checks_each_row_against_its_own_model_and_says_per_model(tmp_p
     with pytest.warns(UserWarning, match="7 of 60 items .* in .*theirs's training data"):
         found = evaluate.evaluate_predictions("ours.jsonl", n_boot=0, model_dir="models/theirs")["trained_on"]
     assert found == {"model": theirs, "items": 7, "of": 60}
+
+
+def test_evaluate_compare_warns_of_the_compared_model_s_training_items_too(tmp_path, monkeypatch):
+    """evaluate NEW --compare OLD counted NEW's gold items against NEW's training data alone: OLD (models/default on
+    BASIL sentences it learnt, 176 of 323) was compared on items it learnt, and nothing said so."""
+    from test_evaluate import prediction_rows, write_jsonl
+
+    from classifier import evaluate
+    from classifier.models.card import trained_items_text
+    from classifier.models.stance_model import model_hash
+
+    folder = tmp_path / "models" / "old"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    rows = prediction_rows(60)
+    (folder / TRAINED_ITEMS_FILE).write_text(trained_items_text(
+        [type("I", (), {"text": r["text"], "actor": r["actor"]}) for r in rows[:9]]))
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "old.jsonl", [{**r, "model": f"old@{model_hash(folder)}:onnx"} for r in rows])
+    write_jsonl(tmp_path / "new.jsonl", [{**r, "model": "org/hub@1"} for r in rows])
+    with pytest.warns(UserWarning) as said:
+        result = evaluate.evaluate_predictions("new.jsonl", compare="old.jsonl", n_boot=0)
+    words = [str(w.message) for w in said]
+    assert (f"old.jsonl: 9 of 60 items (15%) were in {Path('models/old')}'s training data; figures on them are "
+            "in-sample") in words, words
+    assert result["compare"]["trained_on"] == {"model": str(Path("models/old")), "items": 9, "of": 60}
+    assert result["trained_on"] is None  # new.jsonl's model is not known here: said as before
+    # --model names the predictions' model: the compared file is still checked against its own list, not --model's
+    other = tmp_path / "elsewhere" / "new"
+    shutil.copytree(folder, other)
+    (other / "config.json").write_text('{"name": "new"}')
+    with pytest.warns(UserWarning, match="old.jsonl: 9 of 60 items"):
+        result = evaluate.evaluate_predictions("new.jsonl", compare="old.jsonl", n_boot=0, model_dir=other)
+    assert result["compare"]["trained_on"]["model"] == str(Path("models/old"))
