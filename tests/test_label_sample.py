@@ -153,3 +153,20 @@ def test_quiet_leaves_out_the_table_and_keeps_the_closing_line_and_warnings(tmp_
     assert f"-> {out}" in " ".join(result.output.split())  # the closing line
     assert "warning:" in result.output and "have no 'article'" in " ".join(result.output.split())
     assert len(read(out)) == 12
+
+
+def test_an_outlet_whose_every_article_is_drawn_is_named_where_rest_is_written(tmp_path):
+    """SMALL's 3 articles all go to the sample (fewer items than its share): --rest, which is labelled to train on,
+    holds none of its sentences, and that went unsaid (5 one-article outlets of a researcher's corpus, seeds/)."""
+    src = write(tmp_path / "items.jsonl", corpus())
+    out, rest = tmp_path / "sample.jsonl", tmp_path / "rest.jsonl"
+    result = runner.invoke(app, ["label", "sample", str(src), "--out", str(out), "--n", "30", "--rest", str(rest), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "SMALL" not in {r["source"] for r in read(rest)}
+    said = " ".join(result.output.split())
+    assert (f"warning: 1 outlet (SMALL) has every article in {out}, none in {rest}: a model trained on labels of "
+            f"{rest} learns nothing of its sentences, and is tested on it as on an outlet it never saw") in said
+    for name in ("BIG", "MID"):  # outlets with articles on both sides are not named
+        assert f"({name})" not in said and f"{name}," not in said
+    alone = runner.invoke(app, ["label", "sample", str(src), "--out", str(tmp_path / "s2.jsonl"), "--n", "30", "-q"])
+    assert "every article" not in alone.output  # without --rest nothing trains on the rest here

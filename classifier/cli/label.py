@@ -750,6 +750,18 @@ def sample_command(
              + (f" and {rest_path} is empty" if rest_path is not None else "")
              + " (too few articles per stratum for shares of N: a smaller --n, or more articles)")
 
+    if rest_path is not None and drawn.rest:  # an outlet of few articles gives them all (its equal share)
+        kept = {items[i].source or "" for i in drawn.rest}
+        gone = sorted({item.source or "" for item in items} - kept)
+        if gone:
+            named = ", ".join(name or "(none)" for name in gone[:5]) + (f" and {len(gone) - 5} more"
+                                                                        if len(gone) > 5 else "")
+            one = len(gone) == 1
+            warn(f"{counted(len(gone), 'outlet')} ({named}) {'has' if one else 'have'} every article in {out_path}, "
+                 f"none in {rest_path}: a model trained on labels of {rest_path} learns nothing of "
+                 f"{'its' if one else 'their'} sentences, and is tested on {'it' if one else 'them'} as on "
+                 f"{'an outlet' if one else 'outlets'} it never saw")
+
     def records(indices: list[int]) -> list[dict]:  # as read: an item without spans is not written with spans: []
         return [{k: v for k, v in item_record(rows[i][1]).items() if k in rows[i][0]} for i in indices]
 
