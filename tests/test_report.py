@@ -635,6 +635,13 @@ def test_model_card_from_model_dir_and_tolerance(tmp_path, preds):
     assert f"- stance version: {__version__}" in markdown and file_sha256(preds)[:16] in markdown
     assert "--n-perm 20" in markdown and "How this report was made" in html
     assert json.loads((tmp_path / "a" / "report.json").read_text())["card"]["data"] == {"train": "NewsMTSC train"}
+    # train's verdict on its held-out figures (a new model worse than the one it started from) is shown in words: the
+    # report listed the figures and left the sentence that reads them out
+    verdict = "On the same 323 gold items (14 articles), new (ours) scores ...: start (default) is higher by 0.185"
+    (model / "model_card.json").write_text(json.dumps({"name": "tiny", "verdict": verdict}))
+    build_report(preds, tmp_path / "b", model_dir=model, n_boot=20, n_perm=20)
+    assert f"- evaluation: verdict: {verdict}" in (tmp_path / "b" / "report.md").read_text()
+    assert "is higher by 0.185" in (tmp_path / "b" / "report.html").read_text()
     models = ["tiny@abc"]
     (model / "model_card.json").write_text("{not json")
     assert model_card(models, model)[0] is None and "could not be read" in model_card(models, model)[1]
