@@ -90,8 +90,9 @@ def card_rows(card: dict | None) -> list[tuple[str, str]]:
     for split, metrics in fields(card.get("evaluation")):
         rows += [(f"evaluation {split}: {key}", value)
                  for key, value in (metrics.items() if isinstance(metrics, dict) else []) if not isinstance(value, (dict, list))]
-    if card.get("verdict") and not isinstance(card["verdict"], (dict, list)):  # train's sentence on the figures above
-        rows.append(("evaluation: verdict", card["verdict"]))  # (which model scored higher), as the card's README has it
+    # train's sentence on the figures above (which model scored higher), as the card's README has it
+    if card.get("verdict") and not isinstance(card["verdict"], (dict, list)):
+        rows.append(("evaluation: verdict", card["verdict"]))
     return rows
 
 
