@@ -324,6 +324,28 @@ def test_a_disk_that_fills_while_writing_items_names_the_output(tmp_path, monkey
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".items")]
 
 
+def test_a_disk_that_fills_while_classify_prepares_articles_names_the_output(tmp_path, monkeypatch, tiny_model_dir):
+    """classify prepares articles into a hidden folder beside --out, removed as the run ends: a full disk there is
+    said of --out, not of that folder's items file, which no longer exists when the line is read."""
+    import errno
+    import os
+
+    from classifier.io.files import TableWriter
+
+    def full(self, records):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia and China met.\n")
+    out = tmp_path / "predictions.jsonl"
+    monkeypatch.setattr(TableWriter, "_write", full)
+    result = runner.invoke(app, ["classify", str(corpus), "--out", str(out), "--model", str(tiny_model_dir), "-q"])
+    one_line_failure(result, f"{out}: No space left on device, while the articles were prepared beside it")
+    assert ".prepare" not in result.output
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".predictions")]
+
+
 def _failing_open(root, errno_code):
     import builtins
     import os

@@ -876,6 +876,27 @@ def test_the_report_folder_is_swapped_in_whole(tmp_path, monkeypatch):
     assert report_module.REPORT_FILES["html"] in {p.name for p in out.iterdir()}
 
 
+def test_a_full_disk_names_the_report_file_it_was_writing_not_the_hidden_stage(tmp_path, preds, monkeypatch):
+    """A report's files are written in a hidden ``.report.*.stage`` folder swapped in at the end: a full disk names
+    the file under --out the user asked for (report/framing.csv), not the stage, which is gone by then."""
+    import errno
+    import os
+
+    from classifier.io.files import TableWriter
+
+    def full(self, records):  # a write that fills the disk: TableWriter names the file it was writing
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(TableWriter, "_write", full)
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["report", str(preds), "--out", str(out), "--n-boot", "20", "--n-perm", "20", "-q"])
+    monkeypatch.undo()
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"error: {out / 'framing.csv'}: No space left on device (outputs are atomic" in result.output, \
+        result.output
+    assert ".stage" not in result.output and not out.exists() and not list(tmp_path.glob(".report.*"))
+
+
 def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path, preds):
     thesis = tmp_path / "thesis"
     thesis.mkdir()

@@ -24,8 +24,8 @@ from classifier.errors import InputError, model_failures
 from classifier.article_columns import check_columns
 from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
 from classifier.io.files import (check_not_labelled, check_regular_input, format_of, iter_table, output_format,
-                                 given_name, output_lock, reads_once, remove_stale_temporaries, spooled_input,
-                                 stdout_table, writes_stdout)
+                                 given_name, in_place_of, output_lock, reads_once, remove_stale_temporaries,
+                                 spooled_input, stdout_table, writes_stdout)
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
 from classifier.predict.batch import (InputStamp, Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
@@ -285,9 +285,15 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     remove_stale_temporaries(out_path, folders=(".prepare",))
     with preparation_folder(out_path) as folder:
         prepared = Path(folder) / "items.jsonl"
-        prepare_to_file(input_path, prepared, "jsonl", catalogue(only_actors), manifest, encoding, skip_unreadable,
-                        quiet=quiet, date_order=date_order, max_chars=max_chars, columns=article_columns,
-                        workers=prepare_workers)
+        try:
+            prepare_to_file(input_path, prepared, "jsonl", catalogue(only_actors), manifest, encoding, skip_unreadable,
+                            quiet=quiet, date_order=date_order, max_chars=max_chars, columns=article_columns,
+                            workers=prepare_workers)
+        except OSError as exc:  # a full disk: the output's name, not that of our hidden folder, which goes now
+            if in_place_of(exc.filename, folder, out_path) == exc.filename:
+                raise
+            raise InputError(f"{one_line(out_path)}: {exc.strerror or exc}, while the articles were prepared beside "
+                             "it (in a hidden folder, removed); nothing was written") from None
         yield (lambda: read_items(prepared, need_actor=True)), None
 
 

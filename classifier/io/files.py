@@ -1114,6 +1114,18 @@ def usual_modes(folder: Path) -> None:
     folder.chmod(0o777 & ~umask())
 
 
+def in_place_of(filename, temporary: Path, final: Path):
+    """An OSError's ``filename`` with a file under the hidden ``temporary`` folder named as the path it stands for
+    under ``final`` (the folder, or the output, the user asked for); any other filename as it was."""
+    if not isinstance(filename, (str, os.PathLike)):
+        return filename
+    try:
+        inside = Path(filename).absolute().relative_to(Path(temporary).absolute())
+    except ValueError:
+        return filename
+    return str(final / inside) if inside.parts else str(final)
+
+
 @contextlib.contextmanager
 def staged_folder(final: str | Path) -> Iterator[Path]:
     """A hidden folder beside ``final`` to build a whole folder in (a model, a report), swapped into place
@@ -1134,7 +1146,11 @@ def staged_folder(final: str | Path) -> Iterator[Path]:
     except OSError as exc:  # name the folder asked for, not our hidden stage beside it
         raise InputError(f"{final}: cannot write a folder there ({exc.strerror or exc})") from None
     try:
-        yield stage
+        try:
+            yield stage
+        except OSError as exc:  # a full disk names the file asked for (REPORT/timeline.csv), not our hidden stage
+            exc.filename = in_place_of(exc.filename, stage, final)
+            raise
         usual_modes(stage)
         if final.exists():
             shutil.rmtree(backup, ignore_errors=True)
