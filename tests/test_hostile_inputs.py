@@ -346,6 +346,42 @@ def test_a_disk_that_fills_while_classify_prepares_articles_names_the_output(tmp
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".predictions")]
 
 
+def limited_stance(limit: int, *args):
+    """``stance ARGS`` in a process whose files may not grow past ``limit`` bytes (``ulimit -f``): a write that
+    crosses it writes what fits, then fails with EFBIG, "File too large" (Python ignores SIGXFSZ)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root), PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run([sys.executable, "-m", "classifier", *map(str, args)], cwd=root, env=env, text=True,
+                          capture_output=True, timeout=600, stdin=subprocess.DEVNULL,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+
+
+def test_a_file_size_limit_during_classify_names_the_journal_and_resume_finishes(tmp_path, tiny_model_dir):
+    """A journal write cut short by ``ulimit -f`` left the rest of its batch in the file's buffer, and closing the
+    journal wrote it again: the second failure hid the line naming the journal behind "a file this command writes
+    or reads: File too large". Now the line names the journal, and --resume finishes as an unbroken run."""
+    rows = [{"id": f"i{n}", "text": f"Russia said {n} things.", "actor": "Russia", "spans": [[0, 6]]}
+            for n in range(60)]
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = ["classify", items, "--model", tiny_model_dir, "--engine", "torch", "--batch-size", "4", "-q"]
+    assert runner.invoke(app, [*map(str, args), "--out", str(tmp_path / "clean.jsonl")]).exit_code == 0
+    out, journal = tmp_path / "p.jsonl", tmp_path / "p.jsonl.partial.jsonl"
+    limited = limited_stance(3000, *args, "--out", out)
+    assert limited.returncode == 1 and "Traceback" not in limited.stderr, limited.stderr
+    assert f"error: {journal}: File too large; the earlier batches' predictions are kept" in limited.stderr, \
+        limited.stderr
+    assert not out.exists() and journal.stat().st_size == 3000
+    resumed = runner.invoke(app, [*map(str, args), "--out", str(out), "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert out.read_bytes() == (tmp_path / "clean.jsonl").read_bytes()
+
+
 def _failing_open(root, errno_code):
     import builtins
     import os

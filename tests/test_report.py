@@ -897,6 +897,20 @@ def test_a_full_disk_names_the_report_file_it_was_writing_not_the_hidden_stage(t
     assert ".stage" not in result.output and not out.exists() and not list(tmp_path.glob(".report.*"))
 
 
+def test_a_file_size_limit_on_report_html_names_it_and_says_nothing_was_kept(tmp_path, preds):
+    """``ulimit -f`` of 100,000 bytes stops the report at report.html (about 300 KB here), written whole by
+    write_text_atomic: the line names it under --out, where it named no file ("a file this command writes or
+    reads: File too large"), and says that nothing half-written was kept, as a full disk's line does."""
+    from test_hostile_inputs import limited_stance
+
+    out = tmp_path / "report"
+    result = limited_stance(100_000, "report", preds, "--out", out, "--n-boot", "20", "--n-perm", "20", "-q")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"error: {out / 'report.html'}: File too large (outputs are atomic: nothing half-written was kept)" in \
+        result.stderr, result.stderr
+    assert not out.exists() and not list(tmp_path.glob(".report.*"))
+
+
 def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path, preds):
     thesis = tmp_path / "thesis"
     thesis.mkdir()

@@ -122,7 +122,7 @@ def handled(fn: Callable, *args, **kwargs):
         fail(str(exc))
     except OSError as exc:  # a missing or unreadable path, a full disk, a read-only folder: one line
         where = exc.filename or "a file this command writes or reads"
-        disk = exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO)
+        disk = exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EFBIG)  # EFBIG: ulimit -f
         outcome = outcome_of(exc)  # raised while a model ran: what was kept (a journal for --resume) or not
         fail(f"{where}: {exc.strerror or exc}" + (f"; {outcome}" if outcome else
                                                    " (outputs are atomic: nothing half-written was kept)"

@@ -1210,13 +1210,24 @@ def umask() -> int:
     return current
 
 
+@contextlib.contextmanager
+def named_as(path: str | Path, tmp: Path) -> Iterator[None]:
+    """An OSError of the block, which writes ``tmp`` (a full disk, a file-size limit), names ``path``, the file
+    it stands for, where it names ``tmp`` or no file at all."""
+    try:
+        yield
+    except OSError as exc:
+        exc.filename = in_place_of(exc.filename, tmp, Path(path)) if exc.filename else str(path)
+        raise
+
+
 def write_text_atomic(path: str | Path, text: str) -> None:
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, named_as(path, tmp):
         tmp.write_text(text, encoding="utf-8")
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, named_as(path, tmp):
         tmp.write_bytes(data)
 
 

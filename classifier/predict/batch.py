@@ -644,7 +644,10 @@ class Journal:
     def abandon(self) -> None:
         """A run that stops before its first batch leaves no empty journal to trip the next run."""
         if self._fh:
-            self._fh.close()
+            # a write that failed part way (a file-size limit, a full disk) leaves the rest of its batch in the
+            # buffer: closing writes it again and fails again, which would hide the line naming the journal
+            with contextlib.suppress(OSError):
+                self._fh.close()
         if self.path.exists() and self.path.stat().st_size == 0:
             self.path.unlink()
 
