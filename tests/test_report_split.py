@@ -124,9 +124,11 @@ def test_cells_of_one_side_only_are_named_with_their_side(tmp_path):
 
 def test_a_bad_split_date_is_one_line_naming_the_option(tmp_path):
     path = write_jsonl(tmp_path / "p.jsonl", corpus())
-    for bad in ("2022-13-45", "24/02/2022", "2022-02", "soon"):
+    for bad, said in (("2022-13-45", "no such day in the calendar"), ("2022-02-30", "no such day in the calendar"),
+                      ("24/02/2022", "expected a day as YYYY-MM-DD"), ("2022-02", "expected a day as YYYY-MM-DD"),
+                      ("soon", "expected a day as YYYY-MM-DD")):
         result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "out"), "--split-date", bad])
-        assert result.exit_code == 1 and f"--split-date {bad}: expected a day as YYYY-MM-DD" in result.output
+        assert result.exit_code == 1 and f"--split-date {bad}: {said}" in result.output
         assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
         assert not (tmp_path / "out").exists()
     with pytest.raises(InputError, match=r"split_date=20220224: expected a day"):

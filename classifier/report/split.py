@@ -44,8 +44,9 @@ def split_day(value) -> pd.Timestamp:
     if isinstance(value, str) and _DAY.fullmatch(value.strip()):
         try:
             return pd.Timestamp(datetime.date.fromisoformat(value.strip()))
-        except ValueError:
-            pass
+        except ValueError:  # in that form, but no day of the calendar: "2022-02-30" had been told the form
+            raise InputError(f"{option('split_date', value)}: no such day in the calendar (a YYYY-MM-DD day, e.g. "
+                             "2022-02-24)") from None
     raise InputError(f"{option('split_date', value)}: expected a day as YYYY-MM-DD, e.g. 2022-02-24")
 
 
