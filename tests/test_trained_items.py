@@ -374,3 +374,47 @@ def test_evaluate_compare_warns_of_the_compared_model_s_training_items_too(tmp_p
     with pytest.warns(UserWarning, match="old.jsonl: 9 of 60 items"):
         result = evaluate.evaluate_predictions("new.jsonl", compare="old.jsonl", n_boot=0, model_dir=other)
     assert result["compare"]["trained_on"]["model"] == str(Path("models/old"))
+
+
+def test_report_compare_and_own_gold_rows_are_checked_against_each_model_s_training_data(tmp_path, monkeypatch):
+    """report NEW --compare OLD scored both models on the gold labels the files share (and NEW on its own gold rows,
+    the evaluation and the correction) and checked neither against its training data: OLD (models/old, 9 of its 60
+    gold items learnt) was credited in silence. Now each file is warned of in evaluate's words and report.json keeps
+    evaluation.trained_on, correction.trained_on and compare.trained_on where evaluate keeps trained_on."""
+    from test_evaluate import prediction_rows, write_jsonl
+
+    from classifier.models.card import trained_items_text
+    from classifier.models.stance_model import model_hash
+    from classifier.report import make_report
+
+    def model(name: str, learnt: list[dict]) -> Path:
+        folder = tmp_path / "models" / name
+        folder.mkdir(parents=True)
+        (folder / "config.json").write_text(json.dumps({"name": name}))
+        (folder / TRAINED_ITEMS_FILE).write_text(trained_items_text(
+            [type("I", (), {"text": r["text"], "actor": r["actor"]}) for r in learnt]))
+        return folder
+
+    rows = prediction_rows(60)
+    old, new = model("old", rows[:9]), model("new", rows[50:54])
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "old.jsonl", [{**r, "model": f"old@{model_hash(old)}:onnx"} for r in rows])
+    write_jsonl(tmp_path / "new.jsonl", [{**r, "model": f"new@{model_hash(new)}:onnx"} for r in rows])
+    options = dict(n_boot=0, n_perm=10, period="none", examples=0)
+    with pytest.warns(UserWarning) as warned:
+        result = make_report("new.jsonl", "r", compare="old.jsonl", **options)
+    words = [str(w.message) for w in warned]
+    evaluate_words = in_sample_words(9, 60, str(Path("models/old")))
+    assert f"compare='old.jsonl': {evaluate_words}" in words, words
+    assert f"new.jsonl: {in_sample_words(4, 60, str(Path('models/new')))}" in words, words
+    saved = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert saved["compare"]["trained_on"] == {"model": str(Path("models/old")), "items": 9, "of": 60}
+    assert saved["evaluation"]["trained_on"] == saved["correction"]["trained_on"] == {
+        "model": str(Path("models/new")), "items": 4, "of": 60}
+    assert result["compare"]["trained_on"] == saved["compare"]["trained_on"]
+    # --model names the predictions' model (the card's): OLD is still counted against its own list, not --model's
+    with pytest.warns(UserWarning) as warned:
+        make_report("new.jsonl", "r2", compare="old.jsonl", model_dir=new, **options)
+    words = [str(w.message) for w in warned]
+    assert f"compare='old.jsonl': {evaluate_words}" in words, words
+    assert json.loads((tmp_path / "r2" / "report.json").read_text())["compare"]["trained_on"]["items"] == 9

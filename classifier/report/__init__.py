@@ -96,19 +96,38 @@ def gold_overlap(gold: pd.DataFrame, prediction_ids: np.ndarray) -> int:
     return int(np.isin(id_hashes(gold["id"].to_numpy()), prediction_ids).sum())
 
 
-def warn_trained_gold(gold: Path, model_dir: Path | None) -> None:
+def warn_trained_gold(gold: Path, model_dir: Path | None, lists=None) -> dict | None:
     """``--gold``'s items checked against the model's training data as ``evaluate`` checks them
     (``evaluate.check_training_data``): those ``--model`` or the checkout's ``models/NAME`` of the gold rows' model
     trained on (its ``trained_items.txt``, by sentence and actor) are warned of with their count (the correction's
-    error rates measured there are the model's in-sample ones); where neither is found and no ``--model`` was given,
-    that the items were not checked (before 2026-12-07 (5) report said nothing without ``--model``). Said at the
-    terminal, so both paths are named as given. The gold file is read a second time, for its text (a gold set is
-    small)."""
+    error rates measured there are the model's in-sample ones), which it returns (evaluate's ``trained_on``); where
+    neither is found and no ``--model`` was given, that the items were not checked (before 2026-12-07 (5) report
+    said nothing without ``--model``). Said at the terminal, so both paths are named as given. The gold file is read
+    a second time, for its text (a gold set is small). ``lists``: the report's ``TrainedLists`` of ``model_dir``
+    (each model looked up once for all its files)."""
     from classifier.evaluate import TrainedLists, check_training_data
 
-    lists = TrainedLists(model_dir)
+    lists = lists if lists is not None else TrainedLists(model_dir)
     rows = read_labelled(gold, drop=TEXT_COLUMNS, trained=lists)
-    check_training_data(rows, lists, model_dir, option("gold", given_name(gold)))
+    return check_training_data(rows, lists, model_dir, option("gold", given_name(gold)))
+
+
+def trained_gold(inputs: ReportInput, lists, model_dir: Path | None, name: str, own: bool = True) -> dict | None:
+    """The gold-labelled rows of a predictions file as ``gather`` read them (with ``lists``' flag columns) checked
+    against the training data as ``evaluate`` checks them, ``name`` naming the file in the warnings: the
+    predictions' (``own``) by ``evaluate.check_training_data``, a ``--compare`` file's by its models' own lists
+    alone, as ``evaluate --compare`` counts the compared file's (``trained_counts``). Returns evaluate's
+    ``trained_on`` (None: no gold row, or no model's list found) and takes the flag columns off ``inputs.labelled``,
+    which the evaluation and the correction read."""
+    from classifier.evaluate import GIVEN_TRAINED, TRAINED, LabelledRows, check_training_data, trained_counts
+
+    rows = LabelledRows(inputs.labelled, inputs.n, inputs.models, inputs.id_hashes)
+    found = None
+    if not inputs.labelled.empty:
+        found = (check_training_data(rows, lists, model_dir, name) if own
+                 else trained_counts(rows.frame, lists.entries(rows.models), name))
+    inputs.labelled = inputs.labelled.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
+    return found
 
 
 def look_alike_names(sums: pd.DataFrame) -> list[str]:
@@ -343,9 +362,11 @@ def correction_note(correction: dict) -> str:
             "classifier errs on these outlets as it does on the gold set." + unstable)
 
 
-def compare_input(inputs: ReportInput, other: Path, kind: str | None) -> ReportInput:
-    """``other`` (--compare) read as the predictions were, refused where it shares no item with them."""
-    before = gather(other, 0, kind, wire=False)
+def compare_input(inputs: ReportInput, other: Path, kind: str | None,
+                  trained: Callable | None = None) -> ReportInput:
+    """``other`` (--compare) read as the predictions were, refused where it shares no item with them.
+    ``trained``: as ``gather``'s."""
+    before = gather(other, 0, kind, wire=False, trained=trained)
     if not len(np.intersect1d(inputs.id_hashes, before.id_hashes)):
         raise InputError(f"{option('compare', other)}: shares no item ids with the predictions; compare two runs on "
                          "the same items")
@@ -608,14 +629,33 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         from classifier.report.split import split_day
 
         split_day(split_date)  # a bad day is refused before any work
-    inputs = gather(predictions, examples, kind)
+    from classifier.evaluate import TrainedLists
+
+    # each file's gold rows checked against its model's training data as evaluate checks them (its trained_on): the
+    # predictions' against --model's list too, --compare's against its own models' alone; each model looked up once
+    found: dict = {}
+    lists, compared_lists = None, TrainedLists()
+    compared_lists.found = found
+
+    def own_lists() -> TrainedLists:  # made where gold rows are read: a --model without a list is warned of there
+        nonlocal lists
+        if lists is None:
+            lists = TrainedLists(model_dir)
+            lists.found = found
+        return lists
+
+    inputs = gather(predictions, examples, kind, trained=own_lists)
+    own_on = trained_gold(inputs, lists, model_dir, given_name(predictions))
     articleless = articleless_note(int((inputs.sums["lone"] >= 0).sum()), inputs.n)
     for problem in (articleless, *look_alike_names(inputs.sums)):
         if problem:
             warn_caller(problem)
     shown = lambda path: shared_path(path, out_dir)  # noqa: E731  (an input as the report's files name it)
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None, shown)
-    before = compare_input(inputs, Path(compare), kind) if compare else None  # its cells are made with the framing
+    before = compare_input(inputs, Path(compare), kind, lambda: compared_lists) if compare else None  # its cells are
+    # made with the framing table, whose draws they share
+    compared_on = trained_gold(before, compared_lists, None, option("compare", given_name(compare)),
+                               own=False) if before else None
     beside = [compare_cell_rows(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)] if before else []
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress,
@@ -629,14 +669,18 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         warn_caller(f"{option('gold', gold)}: {overlap} of its {len(gold_frame)} gold items are among the "
                     f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
                     "a gold set kept apart gives an honest one")
-    if gold is not None:
-        warn_trained_gold(Path(gold), model_dir)  # said at the terminal: the paths as given, not as shown()
+    gold_on = warn_trained_gold(Path(gold), model_dir, own_lists()) if gold is not None else None  # said at the
+    # terminal: the paths as given, not as shown()
+    if gold_frame is not None:  # the gold set the correction is fitted on: --gold, else the predictions' own rows
+        analysis["correction"]["trained_on"] = gold_on if gold is not None else own_on
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
                                              f"but the predictions from {', '.join(inputs.models)}; the "
                                              "correction assumes one model")
     evaluation = evaluation_section(inputs, gold_frame, Path(gold) if gold else None, n_boot=n_boot, seed=seed,
                                     min_n=min_n, progress=progress, shown=shown)
+    if evaluation is not None:  # the gold set it scores: the predictions' own rows, else --gold's (as evaluate's)
+        evaluation["trained_on"] = own_on if not inputs.labelled.empty else gold_on
     table = analysis["table"]
     view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress,
                     n_perm=n_perm)
@@ -646,6 +690,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     before_after = compare_section(inputs, Path(compare), kind, n_boot=n_boot, seed=seed, min_n=min_n,
                                    progress=progress, shown=shown, before=before,
                                    cells=pd.DataFrame.from_records(analysis["beside"][0])) if compare else None
+    if before_after is not None:  # as evaluate --compare's compare.trained_on: the compared file's model
+        before_after["trained_on"] = compared_on
     kinds = analysis["kinds"]  # made with the framing table, whose draws it mostly shares
     split = None
     if split_date is not None:
@@ -834,7 +880,8 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                "compare": None if before_after is None else {
                    "other": before_after["other"], "note": before_after["note"],
                    "items_warning": before_after["items_warning"],
-                   "cells": before_after["cells"].to_dict("records"), "evaluation": before_after["paired"]},
+                   "cells": before_after["cells"].to_dict("records"), "evaluation": before_after["paired"],
+                   "trained_on": before_after["trained_on"]},
                "plots": [f["file"] for f in figs] + [f["svg"] for f in figs]}
     if split is not None:  # only when asked for: without --split-date report.json is as before
         summary["split_date"] = {"date": split["date"], "note": ctx["split"]["note"], "n_tests": split["n_tests"],

@@ -7,6 +7,7 @@ evaluation, without their text) and the candidates for each cell's example sente
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 
 from classifier.errors import InputError
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, TONE, cluster_keys, group_values, labelled,
-                                 prediction_chunks, row_hashes)
+                                 prediction_chunks, row_hashes, trained_flags)
 from classifier.report.framing import cell_frame, chunk_sums, combine_sums
 from classifier.report.wire import cell_articles, chunk_texts, combine_texts, shared_copy, text_keys
 
@@ -94,10 +95,13 @@ def visible_names(table):
     return table
 
 
-def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool = True) -> ReportInput:
+def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool = True,
+           trained: Callable | None = None) -> ReportInput:
     """Read a predictions file once (validated as ``read_predictions`` does) into what the report needs.
     ``kind``: keep only the rows of that kind (``headline``, ``subheading``, ``body``); ``wire``: count the
-    sentences outlets share (:mod:`classifier.report.wire`)."""
+    sentences outlets share (:mod:`classifier.report.wire`). ``trained``: a function giving ``read_labelled``'s
+    ``trained`` (an ``evaluate.TrainedLists``), called only where a gold-labelled row is read: those rows get its
+    flag columns (``evaluate.trained_flags``), read before the text is dropped."""
     import pyarrow.compute as pc
 
     kept = ExampleRows(examples)
@@ -116,6 +120,8 @@ def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool 
             if not table.num_rows:
                 continue
         kept_hashes.append(chunk_hashes)
+        gold_table = table.filter(pc.is_valid(table["label"])) if trained is not None else None
+        flags = trained_flags(gold_table, trained()) if gold_table is not None and gold_table.num_rows else {}
         item_hashes.append(row_hashes(table, ("id", "text", "actor")))  # same id, other item?
         table = visible_names(table)
         keys = text_keys(table["text"])
@@ -129,7 +135,8 @@ def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool 
         is_headline = (rows["kind"] == "headline").to_numpy()
         headline.append(chunk_sums(rows[is_headline], first_row=None))  # row numbers from the index
         body.append(chunk_sums(rows[~is_headline], first_row=None))
-        gold.append(labelled(rows))
+        gold.append(labelled(rows).assign(**{column: values.to_numpy(zero_copy_only=False)
+                                             for column, values in flags.items()}))
         models.update(str(m) for m in rows["model"].unique())
         if "sentiment_model" in rows:
             tone_models.update(str(m) for m in rows["sentiment_model"].dropna().unique())
