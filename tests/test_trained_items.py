@@ -418,3 +418,8 @@ def test_report_compare_and_own_gold_rows_are_checked_against_each_model_s_train
     words = [str(w.message) for w in warned]
     assert f"compare='old.jsonl': {evaluate_words}" in words, words
     assert json.loads((tmp_path / "r2" / "report.json").read_text())["compare"]["trained_on"]["items"] == 9
+    # --gold: the correction's gold set, counted against its own model's list as before, now kept too
+    with pytest.warns(UserWarning, match=r"gold='old.jsonl': 9 of 60 items"):
+        make_report("new.jsonl", "r3", gold="old.jsonl", **options)
+    saved = json.loads((tmp_path / "r3" / "report.json").read_text())
+    assert saved["correction"]["trained_on"]["items"] == 9 and saved["evaluation"]["trained_on"]["items"] == 4
