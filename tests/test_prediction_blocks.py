@@ -123,12 +123,29 @@ def jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
+def packed(path: Path, suffix: str) -> Path:
+    """``path`` compressed (".gz", ".bz2", ".xz", ".zst") beside it, as a user compresses classify's output."""
+    import bz2
+    import gzip
+    import lzma
+
+    out = path.with_name(path.name + suffix)
+    data = path.read_bytes()
+    if suffix == ".zst":
+        with pa.output_stream(str(out), compression="zstd") as stream:
+            stream.write(data)
+    else:
+        out.write_bytes({".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[suffix](data))
+    return out
+
+
 @pytest.mark.parametrize("rows", [varied_rows, sentiment_rows, frame_rows])
-@pytest.mark.parametrize("form", ["jsonl", "parquet", "large", "parts"])
+@pytest.mark.parametrize("form", ["jsonl", "jsonl.gz", "jsonl.zst", "jsonl.bz2", "parquet", "large", "parts"])
 def test_blocks_give_the_chunks_that_rows_read_one_by_one_give(tmp_path, monkeypatch, small, rows, form):
     rows = rows()
-    if form == "jsonl":
+    if form.startswith("jsonl"):
         path = jsonl(tmp_path / "p.jsonl", rows)
+        path = packed(path, form[len("jsonl"):]) if form != "jsonl" else path
     elif form == "parquet":
         path = tmp_path / "p.parquet"
         write_records(path, rows)
@@ -195,8 +212,9 @@ BAD_LINES = {  # the 40th line of a JSONL file of 60 predictions
 }
 
 
+@pytest.mark.parametrize("suffix", ["", ".gz"])
 @pytest.mark.parametrize("bad", list(BAD_LINES))
-def test_a_bad_line_in_a_later_block_is_named_as_row_by_row(tmp_path, monkeypatch, small, bad):
+def test_a_bad_line_in_a_later_block_is_named_as_row_by_row(tmp_path, monkeypatch, small, bad, suffix):
     rows = prediction_rows(60)
     for row in rows:
         row["label"] = None
@@ -204,9 +222,34 @@ def test_a_bad_line_in_a_later_block_is_named_as_row_by_row(tmp_path, monkeypatc
     lines[39] = BAD_LINES[bad](lines[39])
     path = tmp_path / "p.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
+    path = packed(path, suffix) if suffix else path
     said = error_of(path, monkeypatch, by_row=True)
     assert error_of(path, monkeypatch) == said
     assert f"{path}:40" in said or f"{path}:41" in said
+
+
+def test_compressed_data_cut_off_is_named_as_row_by_row(tmp_path, monkeypatch, small):
+    path = packed(jsonl(tmp_path / "p.jsonl", varied_rows(90)), ".gz")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+    said = error_of(path, monkeypatch, by_row=True)
+    assert error_of(path, monkeypatch) == said and "gzip data cut off or damaged" in said
+
+
+@pytest.mark.parametrize("text", ["x" * 1200, "\u00e9" * 600])
+def test_a_compressed_line_near_the_line_limit_is_read_as_row_by_row(tmp_path, monkeypatch, small, text):
+    """A compressed file's line over COMPRESSED_LINE_CHARS is iter_jsonl's error; one of as many bytes but fewer
+    characters (a line of 600 letters of 2 bytes each and 500 others, under a limit of 1500) is read; the block
+    reader, which counts bytes, leaves both to the row reader."""
+    monkeypatch.setattr(files, "COMPRESSED_LINE_CHARS", 1500)
+    rows = varied_rows(60)
+    rows[45]["note"] = text
+    path = packed(jsonl(tmp_path / "p.jsonl", rows), ".gz")
+    if len(text) > 1000:
+        said = error_of(path, monkeypatch, by_row=True)
+        assert error_of(path, monkeypatch) == said and "line of more than 1,500 characters" in said
+        return
+    fast, _, one_by_one = read(path, monkeypatch)
+    assert same_tables(fast, read(path, monkeypatch, by_row=True)[0]) and 0 < one_by_one < 30
 
 
 @pytest.mark.parametrize("bad", ["text", "id", "stance"])
@@ -232,13 +275,13 @@ def test_a_parquet_text_column_that_is_not_utf8_is_named_as_row_by_row(tmp_path,
 
 
 def test_a_file_of_classify_output_is_read_without_a_row_by_row_check(tmp_path, monkeypatch):
-    """The point of the blocks: a predictions file as 'stance classify' writes it (JSONL or Parquet, and the
-    --task both tone) is checked a block at a time, never a row at a time."""
+    """The point of the blocks: a predictions file as 'stance classify' writes it (JSONL, gzip-compressed too, or
+    Parquet, and the --task both tone) is checked a block at a time, never a row at a time."""
     rows = varied_rows(200)
-    jsonl(tmp_path / "p.jsonl", rows)
+    packed(jsonl(tmp_path / "p.jsonl", rows), ".gz")
     write_records(tmp_path / "p.parquet", rows)
     monkeypatch.setattr(files, "iter_table", lambda *a, **k: pytest.fail("rows read one by one"))
-    for name in ("p.jsonl", "p.parquet"):
+    for name in ("p.jsonl", "p.jsonl.gz", "p.parquet"):
         frame = evaluate.read_predictions(tmp_path / name)
         assert len(frame) == 200 and frame["tone"].notna().sum() == 67
 
@@ -342,7 +385,7 @@ def test_a_read_error_part_way_leaves_the_rest_to_the_row_reader(tmp_path, monke
 
         def read(self, *size):
             self.reads += 1
-            if self.reads == 4:  # its byte-order mark, two blocks, then the disk fails
+            if self.reads == 4:  # three blocks, then the disk fails
                 raise OSError(errno.EIO, "Input/output error")
             return self.handle.read(*size)
 

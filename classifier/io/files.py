@@ -2436,26 +2436,27 @@ def source_digest(*objects) -> str | None:
 
 
 # the per-row readers whose results table_blocks stands in for, as it was written for them (source_digest)
-READERS_SOURCE = "8e26f61acc95968c"
+READERS_SOURCE = "6cc41c1dde9230c6"
 
 
 def readers_source() -> str | None:
-    return source_digest(iter_jsonl, json_object, _one_of_each, iter_parquet, plain)
+    return source_digest(iter_jsonl, json_object, _one_of_each, bounded_lines, iter_parquet, plain)
 
 
 def table_blocks(path: str | Path, strings: Sequence[str] = ()) -> Iterator[tuple[int, Any]]:
     """A JSON lines or Parquet file as Arrow tables of many rows, each with the number ``iter_table`` gives its
     first row (its line; a Parquet file's row), for a reader that checks a block's columns at once instead of a
     row at a time. ``strings``: fields read as text from JSON (else Arrow guesses: "2024-01-02" would be a
-    timestamp), where a line holding another kind of value makes its block uncertain. A block holds only rows that
-    ``iter_table`` reads to the same values without an error; at the first file or block where it might read
-    otherwise or refuse (a CSV, a compressed file, a byte-order mark, a line that is not one JSON object, text that
-    is not UTF-8, a lone surrogate, a lone carriage return, a binary or a date column...), ``(number, None)`` comes
-    instead and nothing after it: the caller reads the rest with ``iter_table(path, start=number)``, which says
-    what is wrong where."""
+    timestamp), where a line holding another kind of value makes its block uncertain. A JSON lines file may be
+    compressed (gzip, bz2, xz, zstd: unpacked a block at a time, as ``iter_jsonl`` reads it). A block holds only rows
+    that ``iter_table`` reads to the same values without an error; at the first file or block where it might read
+    otherwise or refuse (a CSV, a byte-order mark, a line that is not one JSON object, text that is not UTF-8, a lone
+    surrogate, a lone carriage return, a line of a compressed file over ``COMPRESSED_LINE_CHARS``, compressed data
+    cut off or damaged, a binary or a date column...), ``(number, None)`` comes instead and nothing after it: the
+    caller reads the rest with ``iter_table(path, start=number)``, which says what is wrong where."""
     try:
         fmt = table_format(path) if readers_source() == READERS_SOURCE else "unreviewed"
-        if fmt == "jsonl" and Path(path).is_file() and not compression_of(path):
+        if fmt == "jsonl" and Path(path).is_file():
             yield from jsonl_blocks(path, strings)
             return
         if fmt == "parquet" and Path(path).is_file():
@@ -2471,27 +2472,29 @@ def jsonl_blocks(path: str | Path, strings: Sequence[str]) -> Iterator[tuple[int
 
     schema = pa.schema([(name, pa.string()) for name in strings])
     try:
-        fh = open(path, "rb")
-    except OSError:
+        compression = compression_of(path)
+        fh = open_binary(path, compression)
+    except (OSError, InputError):
         yield 1, None
         return
+    # a compressed file's line over COMPRESSED_LINE_CHARS is iter_jsonl's to refuse: a block's last line is read
+    # (bounded) to at most that many bytes past the block, and one longer than it leaves the rest to iter_jsonl
+    limit = COMPRESSED_LINE_CHARS if compression else -1
     with fh:
-        try:
-            marked = bom_encoding(fh.read(4))
-            fh.seek(0)
-        except OSError:  # a disk's read error: iter_jsonl names it
-            marked = "unreadable"
-        if marked:
-            yield 1, None
-            return
         line = 1
         while True:
             try:
                 block = fh.read(BLOCK_BYTES)
                 if block and not block.endswith(b"\n"):
-                    block += fh.readline()
-            except OSError:  # a disk's read error part-way: iter_jsonl names it
+                    block += fh.readline(limit if limit < 0 else limit + 1)
+            except DECOMPRESSION_ERRORS:  # a disk's read error, compressed data cut off: iter_jsonl names it
                 yield line, None
+                return
+            if compression and longest_line(block) > limit:  # its bytes may be more characters than the limit
+                yield line, None
+                return
+            if line == 1 and bom_encoding(block[:4]):
+                yield 1, None
                 return
             if not block:
                 return
@@ -2502,6 +2505,15 @@ def jsonl_blocks(path: str | Path, strings: Sequence[str]) -> Iterator[tuple[int
             if table.num_rows:
                 yield line, table
             line += block.count(b"\n")
+
+
+def longest_line(block: bytes) -> int:
+    """The bytes of the longest line of ``block``, its line break left out."""
+    import numpy as np
+
+    breaks = np.flatnonzero(np.frombuffer(block, np.uint8) == ord("\n"))
+    edges = np.concatenate([[-1], breaks, [len(block)]])
+    return int((np.diff(edges) - 1).max())
 
 
 def jsonl_table(block: bytes, schema):
