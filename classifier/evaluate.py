@@ -222,10 +222,10 @@ def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
     each as ``pa.Table.from_pylist`` types the rows :func:`parse_prediction` gives (a column of nulls alone has the
     null type). ``hashes``: a list that receives each chunk's id hashes as the chunk is yielded.
 
-    A JSONL or Parquet file is read a block of rows at a time (``io.files.table_blocks``) and each block checked
-    column by column (:func:`prediction_block`); from the first block in any doubt, the rest of the file is read
-    and checked a row at a time (``iter_table``, :func:`parse_prediction`), which names the file and line of what
-    is wrong."""
+    A JSONL, CSV or Parquet file (JSONL and CSV compressed too) is read a block of rows at a time
+    (``io.files.table_blocks``) and each block checked column by column (:func:`prediction_block`); from the first
+    block in any doubt, the rest of the file is read and checked a row at a time (``iter_table``,
+    :func:`parse_prediction`), which names the file and line of what is wrong."""
     import pyarrow as pa
 
     from classifier.io.files import iter_table, table_blocks
@@ -326,18 +326,27 @@ def prediction_schema(names: Sequence[str]):
 def prediction_block(block, task: Task | None):
     """(the rows :func:`parse_prediction` gives for every row of an Arrow block, ``prediction_schema``'s types; the
     task) checked a column at a time: ``items.sure_items`` and each rule of parse_prediction's, on the one type each
-    is sure of. None where any row might be refused or read otherwise (an id as a number, scores as JSON text, a
-    label or a probability out of place...): parse_prediction then takes the rows one by one and says why. ``task``:
+    is sure of; spans and scores as JSON text (a CSV file's cells) as JSON gives them (``items.spans_of_text``,
+    :func:`scores_of_text`). None where any row might be refused or read otherwise (an id as a number, scores as
+    JSON text in another form than json.dumps', a label or a probability out of place...): parse_prediction then
+    takes the rows one by one and says why. ``task``:
     the file's, from its first row (None: this block's first row tells it, as :func:`record_task` does)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from classifier.items import is_text_type, sure_items
+    from classifier.items import is_text_type, spans_of_text, sure_items
 
     names, n = block.column_names, block.num_rows
     for index, name in enumerate(names):  # large text (a Parquet file pandas wrote) as text
         if name in PREDICTION_TEXT_FIELDS and pa.types.is_large_string(block.schema.field(index).type):
             block = block.set_column(index, name, pc.cast(block[name], pa.string()))
+    scored = {t.scores_field: t for t in (STANCE, SENTIMENT)}
+    for index, name in enumerate(names):  # spans and scores as JSON text (a CSV file's), as json.loads reads them
+        if is_text_type(block.schema.field(index).type) and (name == "spans" or name in scored):
+            given = spans_of_text(block[name]) if name == "spans" else scores_of_text(block[name], scored[name])
+            if given is None:
+                return None
+            block = block.set_column(index, name, given)
 
     def column(name: str):
         return block[name] if name in names else None
@@ -427,6 +436,29 @@ def text_column(values, n: int):
         return None
     trimmed = pc.cast(pc.utf8_trim(values, whitespace()), pa.string())
     return pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), pa.nulls(n, pa.string()), trimmed)
+
+
+SCORE_NUMBER = r"(?:0|[1-9][0-9]{0,15})(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,2})?"  # a JSON number, not negative
+
+
+def scores_of_text(values, task: Task):
+    """A text column of the task's scores (a CSV cell: :func:`_scores`' ``json.loads``) as the struct of floats
+    that JSON gives, null where the value is; None where any value is not its labels' probabilities in label order
+    as ``json.dumps`` writes them ('{"favor": 0.2, "against": 0.1, "neutral": 0.7}'): its row is left to _scores.
+    Arrow's text-to-float cast gave Python's float() on 2,000,000 numbers of this form."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    labels = list(task.labels)
+    pattern = r"^\{" + ", ".join(f'"{label}": (?P<{label}>{SCORE_NUMBER})' for label in labels) + r"\}$"
+    found = pc.extract_regex(values, pattern)
+    if found.null_count != values.null_count:
+        return None
+    valid = pc.is_valid(values)
+    numbers = [pc.cast(pc.if_else(valid, pc.struct_field(found, label), pa.scalar(None, pa.string())), pa.float64())
+               for label in labels]
+    return pa.StructArray.from_arrays(numbers, names=labels, mask=pc.invert(valid))
 
 
 def block_scores(block, task: Task, required: bool) -> np.ndarray | None:

@@ -160,6 +160,30 @@ def sure_items(table) -> bool:
     return "spans" not in names or span_arrays(table) is not None  # _spans_inside_text
 
 
+SPAN_NUMBER = "(?:0|[1-9][0-9]{0,17})"  # a JSON integer below 2**63
+SPAN_PAIR = rf"\[{SPAN_NUMBER}, ?{SPAN_NUMBER}\]"
+SPANS_JSON = rf"^\[(?:{SPAN_PAIR}(?:, ?{SPAN_PAIR})*)?\]$"  # "[]", "[[0, 6], [51, 57]]" as json.dumps writes them
+
+
+def spans_of_text(values):
+    """A text column of spans (a CSV cell: parse_item's ``json.loads``) as the list of [start, end] integer lists
+    that JSON gives, for ``span_arrays``; None where any value is not a list of pairs of integers as ``json.dumps``
+    writes it ("[[0, 6], [51, 57]]"; compact too), or is null: its row is left to parse_item."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if values.null_count or not pc.all(pc.match_substring_regex(values, SPANS_JSON)).as_py():
+        return None
+    digits = pc.replace_substring_regex(values, r"[\[\] ]", "")  # "0,6,51,57"; "" for none
+    lists = pc.split_pattern(pc.if_else(pc.equal(digits, ""), pa.scalar(None, pa.string()), digits), ",")
+    numbers = pc.cast(pc.list_flatten(lists), pa.int64())
+    per_row = pc.fill_null(pc.list_value_length(lists), 0).to_numpy() // 2
+    pairs = pa.ListArray.from_arrays(pa.array(np.arange(0, len(numbers) + 1, 2), pa.int32()), numbers)
+    return pa.ListArray.from_arrays(pa.array(np.concatenate([[0], np.cumsum(per_row)]), pa.int32()), pairs)
+
+
 def span_arrays(table):
     """The ``spans`` of an Arrow table's rows as (spans per row, starts, ends), numpy arrays, where each row's
     are a list of [start, end] integer pairs inside its text (``Item.spans``, ``_spans_inside_text``); None where

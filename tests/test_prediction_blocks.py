@@ -139,13 +139,49 @@ def packed(path: Path, suffix: str) -> Path:
     return out
 
 
-@pytest.mark.parametrize("rows", [varied_rows, sentiment_rows, frame_rows])
-@pytest.mark.parametrize("form", ["jsonl", "jsonl.gz", "jsonl.zst", "jsonl.bz2", "parquet", "large", "parts"])
+def csv_file(path: Path, rows: list[dict], *, spreadsheet: bool = False) -> Path:
+    """Rows as 'stance classify --out P.csv' writes them; ``spreadsheet``: as a spreadsheet saves that file again
+    ("CSV UTF-8": a byte-order mark, ';' between cells in much of Europe, every cell quoted, CRLF line ends)."""
+    import csv
+    import io
+
+    write_records(path, rows)
+    if spreadsheet:
+        cells = list(csv.reader(io.StringIO(path.read_bytes().decode(), newline="")))
+        out = io.StringIO()
+        csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(cells)
+        path.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode())
+    return path
+
+
+def csv_rows(n: int = 120) -> list[dict]:
+    """varied_rows with texts a CSV cell must quote: quotes, delimiters, line breaks (LF and CRLF), a quote first,
+    a formula, spaces about it."""
+    rows = varied_rows(n)
+    texts = ['He said "{a}", then left.', "{a};{a},\t{a}", "line one\nline two {a}", "line one\r\nline two {a}",
+             '"{a}" first', "=SUM({a}) ", " {a} "]
+    for i, row in enumerate(rows[::2]):
+        actor = row["actor"]
+        text = texts[i % len(texts)].format(a=actor)
+        starts = [k for k in range(len(text)) if text.startswith(actor, k)]
+        row.update(text=text, spans=[[k, k + len(actor)] for k in starts][: 1 + i % 2])
+    return rows
+
+
+CSV_FORMS = ("csv", "csv.gz", "spreadsheet")
+
+
+@pytest.mark.parametrize("rows", [varied_rows, csv_rows, sentiment_rows, frame_rows])
+@pytest.mark.parametrize("form", ["jsonl", "jsonl.gz", "jsonl.zst", "jsonl.bz2", *CSV_FORMS, "parquet", "large",
+                                  "parts"])
 def test_blocks_give_the_chunks_that_rows_read_one_by_one_give(tmp_path, monkeypatch, small, rows, form):
     rows = rows()
     if form.startswith("jsonl"):
         path = jsonl(tmp_path / "p.jsonl", rows)
         path = packed(path, form[len("jsonl"):]) if form != "jsonl" else path
+    elif form in CSV_FORMS:
+        path = csv_file(tmp_path / "p.csv", rows, spreadsheet=form == "spreadsheet")
+        path = packed(path, ".gz") if form == "csv.gz" else path
     elif form == "parquet":
         path = tmp_path / "p.parquet"
         write_records(path, rows)
@@ -228,25 +264,157 @@ def test_a_bad_line_in_a_later_block_is_named_as_row_by_row(tmp_path, monkeypatc
     assert f"{path}:40" in said or f"{path}:41" in said
 
 
+CSV_CELLS = {  # the 40th row of a CSV file of 60 predictions, as csv.writer quotes it
+    "a lone carriage return in the text": {"text": "Russia\rwas discussed."},  # written unquoted: two lines
+    "a CRLF in the text": {"text": "Russia\r\nwas discussed."},
+    "quotes and delimiters in the text": {"text": 'Russia "was", ; discussed.'},
+    "compact spans": {"spans": "[[0,6]]"},
+    "spans with spaces inside": {"spans": "[ [0, 6] ]"},
+    "spans as floats": {"spans": "[[0.0, 6.0]]"},
+    "spans with a leading zero": {"spans": "[[00, 6]]"},
+    "spans of no pair": {"spans": "[]"},
+    "spans cut off": {"spans": "[[0, 6]"},
+    "a span outside the text": {"spans": "[[0, 600]]"},
+    "no spans": {"spans": None},
+    "scores in another order": {"stance_scores": '{"neutral": 0.2, "favor": 0.7, "against": 0.1}'},
+    "scores as integers": {"stance": "against", "stance_scores": '{"favor": 0, "against": 1, "neutral": 0}'},
+    "scores with exponents": {"stance_scores": '{"favor": 0.999998, "against": 1e-06, "neutral": 1E-6}'},
+    "scores of NaN": {"stance_scores": '{"favor": NaN, "against": 0.5, "neutral": 0.5}'},
+    "scores of 1e400": {"stance_scores": '{"favor": 1e400, "against": 0.5, "neutral": 0.5}'},
+    "scores as Python writes a dict": {"stance_scores": "{'favor': 0.2, 'against': 0.3, 'neutral': 0.5}"},
+    "scores not summing to 1": {"stance_scores": '{"favor": 0.2, "against": 0.3, "neutral": 0.3}'},
+    "no scores": {"stance_scores": None},
+    "a tone": {"sentiment_scores": '{"positive": 0.2, "negative": 0.3, "neutral": 0.5}'},
+    "a tone in another order": {"sentiment_scores": '{"negative": 0.3, "positive": 0.2, "neutral": 0.5}'},
+    "no id": {"id": None},
+    "a blank text": {"text": " \u3000 "},
+    "a text with a NUL": {"text": "Russia\x00"},
+    "no actor": {"actor": None},
+    "an unknown stance": {"stance": " favor"},
+    "a repeated id": {"id": "i3"},
+    "no model": {"model": None},
+    "a date with spaces about it": {"date": " 2024-01-02\u00a0"},
+}
+CSV_LINES = {  # ... as its bytes are edited
+    "a quote inside a cell": lambda line: line.replace(b"was discussed", b'was "discussed"'),
+    "a quoted line break inside a cell": lambda line: line.replace(b"was discussed", b'was "dis\ncussed"'),
+    "text after a closing quote": lambda line: b'"i39"x' + line[3:],
+    "an unclosed quote": lambda line: b'"' + line,
+    "fewer fields": lambda line: line[:line.rindex(b",")],
+    "more fields": lambda line: line + b",x",
+    "a blank line": lambda line: b"",
+    "a line of spaces": lambda line: b"   ",
+    "a lone carriage return ending it": lambda line: line + b"\r" + line.replace(b"i39", b"i39b"),
+    "not UTF-8": lambda line: line.replace(b"was", b"w\xffs"),
+    "a byte-order mark first": lambda line: "\ufeff".encode() + line,
+    "a NUL byte": lambda line: line.replace(b"tiny@abc", b"tiny\x00abc"),
+}
+
+CSV_BLOCKS_TAKE = {"a CRLF in the text", "quotes and delimiters in the text", "compact spans", "spans of no pair",
+                   "scores as integers", "scores with exponents", "a tone", "no model", "a date with spaces about it",
+                   "a blank line", "a byte-order mark first", "a NUL byte"}
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+@pytest.mark.parametrize("bad", [*CSV_CELLS, *CSV_LINES])
+def test_a_csv_row_in_a_later_block_reads_as_row_by_row(tmp_path, monkeypatch, small, bad, suffix):
+    """The same chunks, or the same error at the same file and line, as the rows read one by one."""
+    rows = prediction_rows(60)
+    for row in rows:
+        row.update(label=None, date="2024-01-02", sentiment_scores=None)
+    if bad in CSV_CELLS:
+        rows[39].update(CSV_CELLS[bad])
+    path = csv_file(tmp_path / "p.csv", rows)
+    if bad in CSV_LINES:
+        lines = path.read_bytes().split(b"\n")
+        assert lines[40].startswith(b"i39,")
+        lines[40] = CSV_LINES[bad](lines[40])
+        path.write_bytes(b"\n".join(lines))
+    path = packed(path, suffix) if suffix else path
+    try:
+        slow = read(path, monkeypatch, by_row=True)[0]
+    except InputError as exc:
+        assert error_of(path, monkeypatch) == str(exc) and f"{path}:4" in str(exc)
+        return
+    fast, _, one_by_one = read(path, monkeypatch)
+    assert same_tables(fast, slow)
+    assert one_by_one == 0 if bad in CSV_BLOCKS_TAKE else 0 < one_by_one < 60
+
+
+def test_csv_blocks_are_the_rows_of_iter_csv_on_random_files(tmp_path, monkeypatch):
+    """Random small tables of cells quoted or not, with quotes, delimiters, line breaks (LF, CRLF, a lone CR), NUL,
+    letters of 2 and 4 bytes, rows of too few or too many cells, blank lines, a byte-order mark, a byte that is not
+    UTF-8: the rows of the blocks, then of iter_csv from where they stop, are iter_csv's rows, or its error."""
+    import random
+
+    monkeypatch.setattr(files, "BLOCK_BYTES", 64)
+    rng = random.Random(5)
+    pieces = ["a", " ", ",", ";", "\t", '"', '""', "\n", "\r\n", "\r", "\x00", "\u00e9", "\U0001f600", 'x"y']
+
+    def cell(hostile: float) -> str:
+        text = "".join(rng.choice(pieces if rng.random() < hostile else pieces[:9] + pieces[10:])
+                       for _ in range(rng.randint(0, 4)))
+        if rng.random() < 0.5:
+            return '"' + text.replace('"', '""') + '"'
+        return text if rng.random() < hostile / 3 else "".join(c for c in text if c not in ',;\t"\r\n')
+
+    path, blocks = tmp_path / "t.csv", 0
+    for number in range(600):
+        hostile = [0, 0.05, 0.3, 1][number % 4]
+        delimiter, n = rng.choice([",", ";", "\t"]), rng.randint(2, 4)
+        lines = [delimiter.join(f"c{i}" for i in range(n))]
+        for _ in range(rng.randint(0, 30)):
+            size = n if rng.random() > hostile / 10 else rng.randint(0, n + 1)
+            lines.append(delimiter.join(cell(hostile) for _ in range(size)))
+        data = "".join(line + rng.choice(["\n", "\r\n", "\n\n"]) for line in lines).encode()
+        data = (b"\xef\xbb\xbf" if rng.random() < 0.1 else b"") + data
+        if rng.random() < 0.05 * hostile:
+            cut = rng.randrange(len(data))
+            data = data[:cut] + b"\xff" + data[cut:]
+        path.write_bytes(data)
+        try:
+            expected, said = [row for _, row in files.iter_csv(path)], None
+        except InputError as exc:
+            expected, said = None, str(exc)
+        got = []
+        try:
+            for line, table in files.table_blocks(path):
+                if table is None:
+                    got += [row for _, row in files.iter_table(path, start=line)]
+                    break
+                got += table.to_pylist()
+                blocks += 1
+        except InputError as exc:
+            assert str(exc) == said
+            continue
+        assert said is None and got == expected, data
+    assert blocks > 500  # most files are read a block at a time, in part at least
+
+
 def test_compressed_data_cut_off_is_named_as_row_by_row(tmp_path, monkeypatch, small):
     path = packed(jsonl(tmp_path / "p.jsonl", varied_rows(90)), ".gz")
     path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
     said = error_of(path, monkeypatch, by_row=True)
     assert error_of(path, monkeypatch) == said and "gzip data cut off or damaged" in said
+    path = packed(csv_file(tmp_path / "p.csv", csv_rows(90)), ".gz")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+    said = error_of(path, monkeypatch, by_row=True)
+    assert error_of(path, monkeypatch) == said and "gzip data cut off or damaged" in said
 
 
-@pytest.mark.parametrize("text", ["x" * 1200, "\u00e9" * 600])
-def test_a_compressed_line_near_the_line_limit_is_read_as_row_by_row(tmp_path, monkeypatch, small, text):
+@pytest.mark.parametrize("form", ["jsonl", "csv"])
+@pytest.mark.parametrize("text", ["x" * 1600, "\u00e9" * 700])
+def test_a_compressed_line_near_the_line_limit_is_read_as_row_by_row(tmp_path, monkeypatch, small, text, form):
     """A compressed file's line over COMPRESSED_LINE_CHARS is iter_jsonl's error; one of as many bytes but fewer
-    characters (a line of 600 letters of 2 bytes each and 500 others, under a limit of 1500) is read; the block
-    reader, which counts bytes, leaves both to the row reader."""
+    characters (a line of 700 letters of 2 bytes each and 500 others, under a limit of 1500) is read; the block
+    reader, which counts bytes, leaves both to the row reader. A CSV table's row likewise."""
     monkeypatch.setattr(files, "COMPRESSED_LINE_CHARS", 1500)
     rows = varied_rows(60)
     rows[45]["note"] = text
-    path = packed(jsonl(tmp_path / "p.jsonl", rows), ".gz")
+    path = packed(jsonl(tmp_path / "p.jsonl", rows) if form == "jsonl" else csv_file(tmp_path / "p.csv", rows), ".gz")
     if len(text) > 1000:
         said = error_of(path, monkeypatch, by_row=True)
-        assert error_of(path, monkeypatch) == said and "line of more than 1,500 characters" in said
+        assert error_of(path, monkeypatch) == said and "of more than 1,500 characters" in said
         return
     fast, _, one_by_one = read(path, monkeypatch)
     assert same_tables(fast, read(path, monkeypatch, by_row=True)[0]) and 0 < one_by_one < 30
@@ -275,13 +443,14 @@ def test_a_parquet_text_column_that_is_not_utf8_is_named_as_row_by_row(tmp_path,
 
 
 def test_a_file_of_classify_output_is_read_without_a_row_by_row_check(tmp_path, monkeypatch):
-    """The point of the blocks: a predictions file as 'stance classify' writes it (JSONL, gzip-compressed too, or
-    Parquet, and the --task both tone) is checked a block at a time, never a row at a time."""
-    rows = varied_rows(200)
+    """The point of the blocks: a predictions file as 'stance classify' writes it (JSONL or CSV, gzip-compressed too,
+    or Parquet, and the --task both tone) is checked a block at a time, never a row at a time."""
+    rows = csv_rows(200)
     packed(jsonl(tmp_path / "p.jsonl", rows), ".gz")
+    packed(csv_file(tmp_path / "p.csv", rows), ".gz")
     write_records(tmp_path / "p.parquet", rows)
     monkeypatch.setattr(files, "iter_table", lambda *a, **k: pytest.fail("rows read one by one"))
-    for name in ("p.jsonl", "p.jsonl.gz", "p.parquet"):
+    for name in ("p.jsonl", "p.jsonl.gz", "p.csv", "p.csv.gz", "p.parquet"):
         frame = evaluate.read_predictions(tmp_path / name)
         assert len(frame) == 200 and frame["tone"].notna().sum() == 67
 
@@ -348,8 +517,8 @@ def test_iter_table_from_a_start_gives_the_rows_from_there(tmp_path):
 
 def test_the_block_checks_are_those_of_the_rules_they_stand_in_for():
     """Each column-at-a-time copy names the source of the rules it holds (io.files.source_digest). A rule edited in
-    Item, parse_item, parse_prediction (_scores, record_task, text_or_none) or the JSONL and Parquet row readers
-    fails this test: review items.sure_items, evaluate.prediction_block or io.files.jsonl_table for the change,
+    Item, parse_item, parse_prediction (_scores, record_task, text_or_none) or the JSONL, CSV and Parquet row readers
+    fails this test: review items.sure_items, evaluate.prediction_block, io.files.jsonl_table or csv_table for it,
     then write the new digest into ITEM_SOURCE, PREDICTION_SOURCE or READERS_SOURCE. Until then every row is read
     by the rules themselves (the next test)."""
     from classifier.evaluate import PREDICTION_SOURCE, prediction_source
@@ -358,7 +527,7 @@ def test_the_block_checks_are_those_of_the_rules_they_stand_in_for():
 
     assert item_source() == ITEM_SOURCE, "Item or parse_item changed: review items.sure_items"
     assert prediction_source() == PREDICTION_SOURCE, "parse_prediction's rules changed: review prediction_block"
-    assert readers_source() == READERS_SOURCE, "iter_jsonl or iter_parquet changed: review io.files.table_blocks"
+    assert readers_source() == READERS_SOURCE, "a row reader changed: review io.files.table_blocks"
 
 
 @pytest.mark.parametrize("where", ["classifier.items.ITEM_SOURCE", "classifier.evaluate.PREDICTION_SOURCE",

@@ -2101,9 +2101,10 @@ def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str
     return names, delimiter
 
 
-def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[int, dict]]:
+def iter_csv(path: str | Path, encoding: str | None = None, begin: int = 1) -> Iterator[tuple[int, dict]]:
     """Yield (line number, row) from a CSV file with a header (comma, semicolon or tab delimited); the
-    number is the line the record starts on."""
+    number is the line the record starts on. ``begin``: the first line a row given may start on; the rows before it
+    are read (parsed, and their fields counted) but not given (``table_blocks`` gave them)."""
     path = Path(path)
     end = 0  # the last line read: a record (quoted line breaks span lines) starts after it
     csv.field_size_limit(CSV_FIELD_LIMIT)
@@ -2132,6 +2133,8 @@ def iter_csv(path: str | Path, encoding: str | None = None) -> Iterator[tuple[in
                 if len(row) > len(names):
                     raise InputError(f"{path}:{start}: more fields than the header has "
                                      f"({len(names)}: {', '.join(names)})")
+                if start < begin:
+                    continue
                 yield start, {name: (row[i] or None) if i < len(row) else None for i, name in enumerate(names)}
     except UnicodeError:
         raise not_decodable(path, encoding) from None
@@ -2395,16 +2398,16 @@ def iter_table(path: str | Path, columns: dict[str, str] | None = None,
     ``COMPRESSED_LINE_CHARS`` is skipped and passed to it (``iter_jsonl``), where it is given; ``keep_dates``: a
     Parquet file's dates and times as Python's values (``iter_parquet``). A pipe or a device is refused by each
     reader before it is opened (``check_regular_input``). ``start``: the first line (a Parquet file's row) to give,
-    of a JSONL or Parquet file, where ``table_blocks`` gave the rows before it."""
+    of a JSONL, CSV or Parquet file, where ``table_blocks`` gave the rows before it."""
     from classifier.io.hf_datasets import iter_dataset
 
     fmt = table_format(path, columns)
-    if fmt != "jsonl" and fmt != "parquet" and start != 1:
-        raise ValueError(f"start applies to a JSONL or Parquet file, not to {fmt}")
+    if fmt == "dataset" and start != 1:
+        raise ValueError("start applies to a JSONL, CSV or Parquet file, not to a dataset folder")
     if fmt == "dataset":
         return iter_dataset(path, columns)
     if fmt == "csv":
-        return iter_csv(path, encoding)
+        return iter_csv(path, encoding, start)
     if fmt == "parquet":
         return iter_parquet(path, keep_dates=keep_dates, start=start)
     return iter_jsonl(path, encoding, on_long_line, start)
@@ -2436,28 +2439,34 @@ def source_digest(*objects) -> str | None:
 
 
 # the per-row readers whose results table_blocks stands in for, as it was written for them (source_digest)
-READERS_SOURCE = "6cc41c1dde9230c6"
+READERS_SOURCE = "71c836075ca151a6"
 
 
 def readers_source() -> str | None:
-    return source_digest(iter_jsonl, json_object, _one_of_each, bounded_lines, iter_parquet, plain)
+    return source_digest(iter_jsonl, json_object, _one_of_each, bounded_lines, iter_csv, csv_header, RowBound,
+                         iter_parquet, plain)
 
 
 def table_blocks(path: str | Path, strings: Sequence[str] = ()) -> Iterator[tuple[int, Any]]:
-    """A JSON lines or Parquet file as Arrow tables of many rows, each with the number ``iter_table`` gives its
+    """A JSON lines, CSV or Parquet file as Arrow tables of many rows, each with the number ``iter_table`` gives its
     first row (its line; a Parquet file's row), for a reader that checks a block's columns at once instead of a
     row at a time. ``strings``: fields read as text from JSON (else Arrow guesses: "2024-01-02" would be a
-    timestamp), where a line holding another kind of value makes its block uncertain. A JSON lines file may be
-    compressed (gzip, bz2, xz, zstd: unpacked a block at a time, as ``iter_jsonl`` reads it). A block holds only rows
-    that ``iter_table`` reads to the same values without an error; at the first file or block where it might read
-    otherwise or refuse (a CSV, a byte-order mark, a line that is not one JSON object, text that is not UTF-8, a lone
-    surrogate, a lone carriage return, a line of a compressed file over ``COMPRESSED_LINE_CHARS``, compressed data
-    cut off or damaged, a binary or a date column...), ``(number, None)`` comes instead and nothing after it: the
-    caller reads the rest with ``iter_table(path, start=number)``, which says what is wrong where."""
+    timestamp), where a line holding another kind of value makes its block uncertain; a CSV file's cells are all
+    text. A JSON lines or CSV file may be compressed (gzip, bz2, xz, zstd: unpacked a block at a time, as its row
+    reader reads it). A block holds only rows that ``iter_table`` reads to the same values without an error; at the
+    first file or block where it might read otherwise or refuse (a byte-order mark in JSON lines, a line that is not
+    one JSON object, text that is not UTF-8, a lone surrogate, a lone carriage return, a CSV quote that neither opens
+    nor closes a cell, a CSV row of other than the header's cells, a line or row of a compressed file over
+    ``COMPRESSED_LINE_CHARS`` bytes, compressed data cut off or damaged, a binary or a date column...),
+    ``(number, None)`` comes instead and nothing after it: the caller reads the rest with ``iter_table(path,
+    start=number)``, which says what is wrong where."""
     try:
         fmt = table_format(path) if readers_source() == READERS_SOURCE else "unreviewed"
         if fmt == "jsonl" and Path(path).is_file():
             yield from jsonl_blocks(path, strings)
+            return
+        if fmt == "csv" and Path(path).is_file():
+            yield from csv_blocks(path)
             return
         if fmt == "parquet" and Path(path).is_file():
             yield from parquet_blocks(path)
@@ -2565,6 +2574,131 @@ def nesting(kind) -> int:
     """How deep an Arrow type nests lists and structs (a plain value: 0)."""
     return 1 + max((nesting(kind.field(i).type) for i in range(kind.num_fields)), default=0) if kind.num_fields \
         else 0
+
+
+def csv_blocks(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """A CSV table (compressed too) as Arrow tables of text, each of whole records of about ``BLOCK_BYTES`` read by
+    Arrow's CSV reader, with the line its first record starts on: the rows ``iter_csv`` gives, an empty cell as None
+    (null). Only UTF-8 text (a spreadsheet's byte-order mark too) whose header is one line (``plain_quotes``), of
+    two columns or more, and whose blocks ``csv_table`` takes; else ``(line, None)`` from that block on (see
+    ``table_blocks``)."""
+    import numpy as np
+
+    try:
+        compression = compression_of(path)
+        if text_encoding(Path(path)) != "utf-8-sig":  # UTF-16 by its byte-order mark
+            yield 1, None
+            return
+        with open_text(path, "utf-8-sig", compression, newline="") as fh:  # the header as iter_csv reads it
+            names, delimiter = csv_header(Path(path), fh, COMPRESSED_LINE_CHARS if compression else None)
+        fh = open_binary(path, compression)
+    except (InputError, RowTooLong, UnicodeError, *DECOMPRESSION_ERRORS):
+        yield 1, None
+        return
+    with fh:
+        try:
+            pending, ended = fh.read(BLOCK_BYTES), False
+        except DECOMPRESSION_ERRORS:
+            yield 1, None
+            return
+        pending = pending[3:] if pending.startswith(b"\xef\xbb\xbf") else pending
+        header = pending.find(b"\n") + 1
+        if len(names) < 2 or not header or not plain_quotes(pending[:header], delimiter):
+            yield 1, None  # a header whose quotes may hold a line break, or a lone carriage return
+            return
+        pending, line = pending[header:], 2
+        while True:
+            # at least BLOCK_BYTES (or the rest of the file), cut after its last whole record
+            while not ended and (len(pending) < BLOCK_BYTES or not len(record_ends(pending))):
+                if len(pending) > COMPRESSED_LINE_CHARS and not len(record_ends(pending)):  # a record longer than
+                    yield line, None                                                       # a compressed table's
+                    return
+                try:
+                    piece = fh.read(BLOCK_BYTES)
+                except DECOMPRESSION_ERRORS:  # a disk's read error, compressed data cut off: iter_csv names it
+                    yield line, None
+                    return
+                ended, pending = not piece, pending + piece
+            end = len(pending) if ended else int(record_ends(pending)[-1]) + 1
+            block, pending = pending[:end], pending[end:]
+            if not block:
+                return
+            if compression and np.diff(record_ends(block), prepend=-1, append=len(block) - 1).max() > \
+                    COMPRESSED_LINE_CHARS:  # a record's bytes, never fewer than its characters (RowBound)
+                yield line, None
+                return
+            table = csv_table(block, names, delimiter)
+            if table is None:
+                yield line, None
+                return
+            if table.num_rows:
+                yield line, table
+            line += block.count(b"\n")
+
+
+def record_ends(data: bytes):
+    """Where each line break of ``data`` that no quotes hold is (an even number of quotes before it)."""
+    import numpy as np
+
+    byte = np.frombuffer(data, np.uint8)
+    quotes, breaks = np.flatnonzero(byte == ord('"')), np.flatnonzero(byte == ord("\n"))
+    return breaks[np.searchsorted(quotes, breaks) % 2 == 0]
+
+
+def plain_quotes(data: bytes, delimiter: str) -> bool:
+    """Whether every quote of ``data`` (whole records of a CSV table) opens a field or closes it before a delimiter
+    or a line break, or is doubled inside it, pairing the quotes in order (the first opens, the second closes...),
+    and every carriage return ends a line before its line feed (a lone one is a line to Python, none to Arrow)."""
+    import numpy as np
+
+    byte = np.frombuffer(data, np.uint8)
+    returns = np.flatnonzero(byte == ord("\r"))
+    if len(returns) and (returns[-1] + 1 == len(byte) or (byte[returns + 1] != ord("\n")).any()):
+        return False
+    quotes = np.flatnonzero(byte == ord('"'))
+    if len(quotes) % 2:
+        return False
+    opens, closes = quotes[0::2], quotes[1::2]
+    split = [ord(delimiter), ord("\n"), ord('"')]  # a quote before an opening one is the closing one before it
+    before = byte[opens[opens > 0] - 1]
+    after = byte[closes[closes + 1 < len(byte)] + 1]
+    return bool(np.isin(before, split).all() and np.isin(after, [*split, ord("\r")]).all())
+
+
+def csv_table(block: bytes, names: list[str], delimiter: str):
+    """Whole records of a CSV table (after its header) as an Arrow table of text, an empty cell null, or None where
+    ``iter_csv`` (Python's csv reader, strict) might read them otherwise or refuse them. Arrow's reader and Python's
+    agree on a quoted field that opens a field and closes before a delimiter or a line break, its quotes doubled,
+    and on a field without quotes; Arrow reads on after a closing quote ('"a"b' is 'ab', an error to Python), so
+    every quote must open, close or double such a field (``plain_quotes``); Python gives a row of fewer fields than
+    the header, which fails Arrow's reader, as one of more does. The text must be UTF-8 (Python's check). Checked
+    against iter_csv on random tables (tests/test_prediction_blocks.py)."""
+    import io
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pv
+
+    try:
+        whole = pa.Array.from_buffers(pa.large_string(), 1, [None, pa.py_buffer(np.array([0, len(block)], np.int64)),
+                                                             pa.py_buffer(block)])
+        whole.validate(full=True)  # UTF-8
+    except pa.ArrowInvalid:
+        return None
+    if not plain_quotes(block, delimiter):
+        return None
+    try:
+        table = pv.read_csv(io.BytesIO(block), read_options=pv.ReadOptions(
+            column_names=names, block_size=len(block) + 1, use_threads=False), parse_options=pv.ParseOptions(
+            delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False, newlines_in_values=True,
+            ignore_empty_lines=True), convert_options=pv.ConvertOptions(
+            column_types={name: pa.string() for name in names}, strings_can_be_null=False,
+            quoted_strings_can_be_null=False))
+    except (pa.ArrowException, ValueError):
+        return None
+    empty = pa.scalar(None, pa.string())
+    return pa.table({name: pc.if_else(pc.equal(table[name], ""), empty, table[name]) for name in names})
 
 
 def parquet_blocks(path: str | Path) -> Iterator[tuple[int, Any]]:
