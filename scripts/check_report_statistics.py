@@ -47,6 +47,8 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
   passed the screening (seed 61) and failed the confirmation (--change-seed 1061), so --compare is unchanged.
   split-candidates: the cells of split-change also scored by bench/results/split_change_rule.txt's SB (each side
   resampled with framing.net_interval's pseudo-articles, `pseudo_net_draws`): it failed the screening.
+  compare-hybrid: the cells of --compare also scored by bench/results/compare_hybrid_rule.txt's H
+  (`COMPARE_HYBRID`: P1 in cells of fewer than 10 articles, today's interval from 10).
 - trend-power (only when named): the trend test's power on one cell whose net stance moves by 0.2 or 0.4 over 3, 6
   or 12 months of 10, 20 or 50 articles (`trend_report`); trend-cost: the seconds of `timeline.trend_tests` on one
   report of `--trend-cells` cells (200) of the last `--trend-articles` (50), run under /usr/bin/time.
@@ -738,6 +740,11 @@ PAIRED_PSEUDO = {"P1": [[1, 1, 1, 0], [1, -1, 1, 0]], "P2": [[1, 1, 1, -1], [1, 
 the old) of two pseudo-articles of one mention, resampled with the cell's articles"""
 
 
+COMPARE_HYBRID = {"H": ("P1", 10)}
+"""bench/results/compare_hybrid_rule.txt's candidate, name: (the :data:`PAIRED_PSEUDO` it takes, K): that candidate in
+a cell of fewer than K articles, `compare.compare_cell_rows`' own interval from K on"""
+
+
 def paired_articles(new: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
     """The rows `compare.compare_cell_rows` resamples, of one cell whose two files hold the same articles in the
     same order: mentions and favor - against in the new file, the same in the old."""
@@ -764,7 +771,7 @@ def pseudo_net_draws(per_article: np.ndarray, n_boot: int, seed: int) -> np.ndar
 
 def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_TRUTHS, articles=CHANGE_ARTICLES,
                  changes=CHANGE_SIZES, concentrations=GRID_CONCENTRATIONS, seed: int = CHANGE_SEED,
-                 candidates: bool = False) -> list[dict]:
+                 candidates: bool = False, hybrid: bool = False) -> list[dict]:
     """The 95% interval of a cell's change in net stance, ``view`` "compare" (`compare.compare_cells`: the same
     articles in two files, the second :func:`relabelled`) or "split" (`split.split_cells` on one cell: the articles
     before the day drawn around the truth's shares, those after around :func:`changed_shares`), heavy-tailed
@@ -772,7 +779,8 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
     of cells called changed ('moved' of --compare: the interval excludes zero; --split-date's 'changed': the
     permutation test, Holm over the one cell, and its interval excluding zero), the false 'changed' rate where the
     true change is 0. ``candidates``: each cell also scored by the intervals of bench/results/compare_change_rule.txt
-    (compare: :data:`PAIRED_PSEUDO`) or split_change_rule.txt (split: SB, :func:`pseudo_net_draws`), by name."""
+    (compare: :data:`PAIRED_PSEUDO`) or split_change_rule.txt (split: SB, :func:`pseudo_net_draws`), by name;
+    ``hybrid`` (compare): by compare_hybrid_rule.txt's :data:`COMPARE_HYBRID` instead."""
     from classifier.report.compare import compare_cells
 
     out = []
@@ -783,7 +791,8 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
                 for change in changes:
                     rng = np.random.default_rng(seed + n_articles)
                     hits, below, above, widths, excluded, changed, flat = 0, 0, 0, [], 0, 0, 0
-                    scores = {name: [] for name in ((PAIRED_PSEUDO if view == "compare" else ("SB",))
+                    scores = {name: [] for name in (COMPARE_HYBRID if hybrid else
+                                                    (PAIRED_PSEUDO if view == "compare" else ("SB",))
                                                     if candidates else ())}
                     for rep in range(seed - CHANGE_SEED, seed - CHANGE_SEED + reps):
                         first = cell_sums(rng, mean, concentration, heavy_sizes(rng, n_articles))
@@ -791,8 +800,10 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
                             second = relabelled(rng, first, mean, change)
                             row = compare_cells(second, first, n_boot=n_boot, seed=rep).iloc[0]
                             for name in scores:
-                                lo, hi = pseudo_change_interval(paired_articles(second, first), PAIRED_PSEUDO[name],
-                                                                n_boot, rep)
+                                pseudo, below_k = COMPARE_HYBRID[name] if hybrid else (name, np.inf)
+                                lo, hi = (pseudo_change_interval(paired_articles(second, first), PAIRED_PSEUDO[pseudo],
+                                                                 n_boot, rep) if n_articles < below_k
+                                          else (row["change_lo"], row["change_hi"]))
                                 scores[name].append((lo <= -change <= hi, lo == hi, hi - lo, not lo <= 0 <= hi))
                         else:
                             after = cell_sums(rng, changed_shares(mean, change), concentration,
@@ -904,6 +915,8 @@ def main() -> None:
               "compare": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm, **change_args),
               "compare-candidates": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm,
                                                          candidates=True, **change_args),
+              "compare-hybrid": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm, hybrid=True,
+                                                     **change_args),
               "split-candidates": lambda: change_check("split", args.reps, args.n_boot, args.n_perm,
                                                        candidates=True, **change_args),
               "split-change": lambda: change_check("split", args.reps, args.n_boot, args.n_perm, **change_args)}
