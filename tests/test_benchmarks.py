@@ -193,3 +193,17 @@ def test_the_report_statistics_script_runs_its_change_and_trend_checks_at_a_tiny
         assert len(figures[name]) == 2 and all(0 <= row[c]["coverage"] <= 1 and row[c]["mean_width"] > 0
                                                for row in figures[name] for c in candidates)
     assert figures["trend-cost"][0]["cells"] == 2 and figures["trend-cost"][0]["tested"] == 2
+
+
+def test_the_report_statistics_scripts_hybrid_is_p1_below_its_k_articles_and_todays_interval_from_k(load_script):
+    """--only compare-hybrid's H (bench/results/compare_hybrid_rule.txt): on the same cells, compare-candidates' P1
+    where the cell has fewer than K articles, --compare's own interval from K on."""
+    check = load_script("check_report_statistics")
+    assert check.COMPARE_HYBRID == {"H": ("P1", 10)}
+    setting = {"truths": ["near 1"], "articles": [5, 10], "changes": [0.4], "concentrations": [1], "seed": 2061}
+    pseudo = check.change_check("compare", 3, 50, 19, candidates=True, **setting)
+    hybrid = check.change_check("compare", 3, 50, 19, hybrid=True, **setting)
+    assert [row["articles"] for row in hybrid] == [5, 10]
+    assert hybrid[0]["H"] == pseudo[0]["P1"] and hybrid[0]["H"]["mean_width"] != hybrid[0]["mean_width"]
+    assert hybrid[1]["H"]["mean_width"] == hybrid[1]["mean_width"] != pseudo[1]["P1"]["mean_width"]
+    assert hybrid[1]["H"]["coverage"] == hybrid[1]["coverage"]
