@@ -48,7 +48,10 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
   split-candidates: the cells of split-change also scored by bench/results/split_change_rule.txt's SB (each side
   resampled with framing.net_interval's pseudo-articles, `pseudo_net_draws`): it failed the screening.
   compare-hybrid: the cells of --compare also scored by bench/results/compare_hybrid_rule.txt's H
-  (`COMPARE_HYBRID`: P1 in cells of fewer than 10 articles, today's interval from 10).
+  (`COMPARE_HYBRID`: P1 in cells of fewer than 10 articles, today's interval from 10). H passed the screening
+  (--change-seed 2061) and the confirmation (3061), so since 2026-12-07 (6) --compare's own interval is H
+  (`compare.PAIRED_PSEUDO`, `FEW_ARTICLES`): the figures compare, compare_candidates(_confirm) and
+  compare_hybrid(_confirm) of report_statistics.json were made before, with the articles' own at 5 articles.
 - trend-power (only when named): the trend test's power on one cell whose net stance moves by 0.2 or 0.4 over 3, 6
   or 12 months of 10, 20 or 50 articles (`trend_report`); trend-cost: the seconds of `timeline.trend_tests` on one
   report of `--trend-cells` cells (200) of the last `--trend-articles` (50), run under /usr/bin/time.
