@@ -90,6 +90,32 @@ def test_a_csv_record_is_named_by_the_line_it_starts_on(tmp_path):
     assert list(iter_csv(path))[-1][1] == {"id": "a3", "text": None}
 
 
+# text that a CSV writer must quote, or keep as it is: line breaks of every kind, quotes, delimiters, spaces, NUL,
+# Unicode line separators, a byte-order mark, formulas (kept as written in data files: spreadsheet_safe is the report's)
+HOSTILE_TEXT = ["a\rb", "a\r\nb", "a\nb", "ab\r", "\r", "\rab", "\n", 'say "hi"', '"', "a,b", "a;b", "a\tb", "  a  ",
+                " ", "a\x00b", "a\u2028b", "a\u2029b", "a\x85b", "a\x0bb\x0cc", "\ufeffa", "=1+2", "+cmd", "-2+3", "@SUM(A1)"]
+
+
+def test_csv_cells_read_back_as_written_whatever_their_text(tmp_path):
+    """A lone carriage return was written bare (Python's csv quotes only for its "\\n" line terminator): the row read
+    back as two broken ones, by iter_csv and by pandas. Every cell now reads back as written, by both, whether the
+    table is written whole or in chunks; rows without a carriage return are written as before."""
+    records = [{"id": f"r{i}", "text": text, "n": i} for i, text in enumerate(HOSTILE_TEXT)]
+    write_records(tmp_path / "whole.csv", records)
+    with TableWriter(tmp_path / "chunks.csv", columns=["id", "text", "n"]) as writer:
+        writer.write(records[:5])
+        writer.write(records[5:])
+    for path in (tmp_path / "whole.csv", tmp_path / "chunks.csv"):
+        assert [(row["id"], row["text"], row["n"]) for _, row in files.iter_table(path)] == \
+            [(f"r{i}", text, str(i)) for i, text in enumerate(HOSTILE_TEXT)]
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert list(frame["text"]) == HOSTILE_TEXT and list(frame["id"]) == [r["id"] for r in records]
+    written = (tmp_path / "whole.csv").read_bytes().decode()
+    assert written == (tmp_path / "chunks.csv").read_bytes().decode()
+    assert '\nr2,"a\nb",2\n' in written and "\nr20,=1+2,20\n" in written  # as before: quoted only where needed
+    assert '\n"r0","a\rb","0"\n' in written
+
+
 def test_parts_that_disagree_are_joined_as_one_encoding(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "PARQUET_PART_ROWS", 2)
     chunks = [[{"id": "a", "big": 2**60 + 1, "m": 1, "n": 1}, {"id": "b", "big": 2**60 + 2, "m": "one", "n": None}],

@@ -1575,6 +1575,26 @@ def csv_cell(value) -> str:
     return str(value)
 
 
+class CsvRows:
+    """Rows of CSV cells (``csv_cell``'s text) written so that every reader reads them back as written: by
+    ``csv.writer``, its lines ending in "\\n", a cell quoted where it holds a comma, a quote or a line feed; and a row
+    with a carriage return in a cell with every cell quoted. Python's csv module quotes only for the characters of
+    its line terminator, so a lone carriage return ("a\\rb", a line break to Python's reader and to pandas) had been
+    written bare, and the row read back as two broken ones. Every CSV the toolkit writes goes through it
+    (``TableWriter``)."""
+
+    def __init__(self, fh):
+        self._plain = csv.writer(fh, lineterminator="\n")
+        self._quoted = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, cells: list[str]) -> None:
+        (self._quoted if any("\r" in cell for cell in cells) else self._plain).writerow(cells)
+
+    def writerows(self, rows: Iterable[list[str]]) -> None:
+        for cells in rows:
+            self.writerow(cells)
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -1686,7 +1706,7 @@ class TableWriter:
             else:
                 self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
             if self.fmt == "csv":
-                self._csv = csv.writer(self._fh, lineterminator="\n")
+                self._csv = CsvRows(self._fh)
                 self._csv.writerow(self.columns)
         except BaseException:  # a full disk or a read-only folder at the start: the temporary goes too
             self._atomic.__exit__(*sys.exc_info())

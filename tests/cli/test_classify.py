@@ -54,6 +54,31 @@ def test_classify_items_scores_and_passthrough(tmp_path, tiny_model_dir):
     assert "items/s" in result.output
 
 
+def test_a_predictions_csv_reads_back_as_its_jsonl_whatever_the_text(tmp_path, tiny_model_dir):
+    """A sentence or an outlet with a lone carriage return was written bare to --out P.csv, and the row read back as
+    two broken ones (by the toolkit's readers and by pandas): every cell now reads back as the JSON lines hold it."""
+    from classifier.evaluate import read_predictions
+    from classifier.io.files import iter_table
+
+    texts = ["Russia\rsaid no.", "Russia said\r", "\rRussia said \"so\", a;b\r\n  yes  ", "=Russia+1\u2028said"]
+    with open(tmp_path / "items.jsonl", "w") as fh:
+        for i, text in enumerate(texts):
+            start = text.index("Russia")
+            fh.write(json.dumps({"id": f"it{i}", "text": text, "actor": "Russia", "spans": [[start, start + 6]],
+                                 "source": ["Daily\rNews", "+outlet"][i % 2], "article": f"a{i}"}) + "\n")
+    for suffix in ("jsonl", "csv"):
+        result = run("classify", tmp_path / "items.jsonl", "--out", tmp_path / f"p.{suffix}", "--model", tiny_model_dir)
+        assert result.exit_code == 0, result.output
+    rows = [row for _, row in iter_table(tmp_path / "p.jsonl")]  # (read_jsonl's splitlines splits at "\\r")
+    assert [r["text"] for r in rows] == texts
+    wanted = [(r["id"], r["text"], r["source"], r["stance"]) for r in rows]
+    assert [(r["id"], r["text"], r["source"], r["stance"]) for _, r in iter_table(tmp_path / "p.csv")] == wanted
+    frame = pd.read_csv(tmp_path / "p.csv", dtype=str, keep_default_na=False)
+    assert list(zip(frame["id"], frame["text"], frame["source"], frame["stance"])) == wanted
+    read = read_predictions(tmp_path / "p.csv")
+    assert list(zip(read["id"], read["text"], read["source"], read["stance"])) == wanted
+
+
 def test_classify_articles_runs_prepare_and_writes_parquet(tmp_path, tiny_model_dir):
     out = tmp_path / "pred.parquet"
     result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir)
