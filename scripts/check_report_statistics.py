@@ -52,6 +52,8 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
   (--change-seed 2061) and the confirmation (3061), so since 2026-12-07 (6) --compare's own interval is H
   (`compare.PAIRED_PSEUDO`, `FEW_ARTICLES`): the figures compare, compare_candidates(_confirm) and
   compare_hybrid(_confirm) of report_statistics.json were made before, with the articles' own at 5 articles.
+  split-hybrid: the cells of split-change also scored by bench/results/split_hybrid_rule.txt's SH (`SPLIT_HYBRID`:
+  SB where a side has fewer than 10 articles, today's interval where both have 10 or more).
 - trend-power (only when named): the trend test's power on one cell whose net stance moves by 0.2 or 0.4 over 3, 6
   or 12 months of 10, 20 or 50 articles (`trend_report`); trend-cost: the seconds of `timeline.trend_tests` on one
   report of `--trend-cells` cells (200) of the last `--trend-articles` (50), run under /usr/bin/time.
@@ -748,6 +750,11 @@ COMPARE_HYBRID = {"H": ("P1", 10)}
 a cell of fewer than K articles, `compare.compare_cell_rows`' own interval from K on"""
 
 
+SPLIT_HYBRID = {"SH": 10}
+"""bench/results/split_hybrid_rule.txt's candidate, name: K: split_change_rule.txt's SB (:func:`pseudo_net_draws`)
+where a side has fewer than K articles, `split.split_cells`' own interval where both sides have K or more"""
+
+
 def paired_articles(new: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
     """The rows `compare.compare_cell_rows` resamples, of one cell whose two files hold the same articles in the
     same order: mentions and favor - against in the new file, the same in the old."""
@@ -783,7 +790,8 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
     permutation test, Holm over the one cell, and its interval excluding zero), the false 'changed' rate where the
     true change is 0. ``candidates``: each cell also scored by the intervals of bench/results/compare_change_rule.txt
     (compare: :data:`PAIRED_PSEUDO`) or split_change_rule.txt (split: SB, :func:`pseudo_net_draws`), by name;
-    ``hybrid`` (compare): by compare_hybrid_rule.txt's :data:`COMPARE_HYBRID` instead."""
+    ``hybrid``: by compare_hybrid_rule.txt's :data:`COMPARE_HYBRID` (compare) or split_hybrid_rule.txt's
+    :data:`SPLIT_HYBRID` (split) instead."""
     from classifier.report.compare import compare_cells
 
     out = []
@@ -794,7 +802,8 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
                 for change in changes:
                     rng = np.random.default_rng(seed + n_articles)
                     hits, below, above, widths, excluded, changed, flat = 0, 0, 0, [], 0, 0, 0
-                    scores = {name: [] for name in (COMPARE_HYBRID if hybrid else
+                    scores = {name: [] for name in ((COMPARE_HYBRID if view == "compare" else SPLIT_HYBRID)
+                                                    if hybrid else
                                                     (PAIRED_PSEUDO if view == "compare" else ("SB",))
                                                     if candidates else ())}
                     for rep in range(seed - CHANGE_SEED, seed - CHANGE_SEED + reps):
@@ -817,11 +826,14 @@ def change_check(view: str, reps: int, n_boot: int, n_perm: int, truths=CHANGE_T
                             row = split.split_cells(both, "2022-02-24", n_boot=n_boot, n_perm=n_perm,
                                                     seed=rep)["table"].iloc[0]
                             changed += row["changed"] == "yes"
-                            if scores:  # split_cells' seeds of its first cell: rep for before, rep + 1 for after
-                                draws = [pseudo_net_draws(framing.cell_values(side, framing.SUM_COLUMNS), n_boot, s)
-                                         for side, s in ((after, rep + 1), (first, rep))]
-                                lo, hi = percentile_ci(draws[0] - draws[1], clusters=n_articles)
-                                scores["SB"].append((lo <= -change <= hi, lo == hi, hi - lo, not lo <= 0 <= hi))
+                            for name in scores:  # split_cells' seeds of its first cell: rep before, rep + 1 after
+                                if n_articles < (SPLIT_HYBRID[name] if hybrid else np.inf):
+                                    draws = [pseudo_net_draws(framing.cell_values(side, framing.SUM_COLUMNS), n_boot,
+                                                              s) for side, s in ((after, rep + 1), (first, rep))]
+                                    lo, hi = percentile_ci(draws[0] - draws[1], clusters=n_articles)
+                                else:
+                                    lo, hi = row["change_lo"], row["change_hi"]
+                                scores[name].append((lo <= -change <= hi, lo == hi, hi - lo, not lo <= 0 <= hi))
                         lo, hi = row["change_lo"], row["change_hi"]
                         hits += lo <= -change <= hi
                         below += hi < -change
@@ -922,6 +934,8 @@ def main() -> None:
                                                      **change_args),
               "split-candidates": lambda: change_check("split", args.reps, args.n_boot, args.n_perm,
                                                        candidates=True, **change_args),
+              "split-hybrid": lambda: change_check("split", args.reps, args.n_boot, args.n_perm, hybrid=True,
+                                                   **change_args),
               "split-change": lambda: change_check("split", args.reps, args.n_boot, args.n_perm, **change_args)}
     results = {}
     for name in args.only.split(","):
