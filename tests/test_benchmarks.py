@@ -211,3 +211,18 @@ def test_the_report_statistics_scripts_hybrid_is_p1_below_its_k_articles_and_tod
     for row in hybrid:
         assert row["H"]["mean_width"] == row["mean_width"] and row["H"]["coverage"] == row["coverage"]
     assert hybrid[1]["mean_width"] != pseudo[1]["P1"]["mean_width"]
+
+
+def test_the_report_statistics_scripts_split_hybrid_is_sb_below_its_k_articles_and_todays_interval_from_k(
+        load_script):
+    """--only split-hybrid's SH (bench/results/split_hybrid_rule.txt): on the same cells, split-candidates' SB where
+    a side has fewer than K = 10 articles, --split-date's own interval from K on."""
+    check = load_script("check_report_statistics")
+    assert check.SPLIT_HYBRID == {"SH": 10}
+    setting = {"truths": ["near 1"], "articles": [5, 10], "changes": [0.4], "concentrations": [1], "seed": 61}
+    sb = check.change_check("split", 3, 50, 19, candidates=True, **setting)
+    hybrid = check.change_check("split", 3, 50, 19, hybrid=True, **setting)
+    assert [row["articles"] for row in hybrid] == [5, 10]
+    assert hybrid[0]["SH"] == sb[0]["SB"] and hybrid[0]["SH"]["mean_width"] != hybrid[0]["mean_width"]
+    assert hybrid[1]["SH"]["mean_width"] == hybrid[1]["mean_width"] != sb[1]["SB"]["mean_width"]
+    assert hybrid[1]["SH"]["coverage"] == hybrid[1]["coverage"]
