@@ -810,6 +810,8 @@ def test_the_time_view_finds_a_strong_trend_and_not_a_flat_one():
     assert set(view["table"].loc[view["table"]["outlet"] == "up", "trend"]) == {"rising"}
     note = timeline_note(view, 60, n_boot=0)
     assert "Trend per 30 days" in note and "1 of 2 cells rose or fell" in note and "shuffles whole articles" in note
+    # a flat result is said to be no evidence of a flat line, with the simulated power (docs/statistics.md)
+    assert "no evidence of a flat one" in note and "13-17% of cells of 20 articles" in note
 
 
 def test_a_cell_of_too_few_dated_articles_or_periods_is_marked_not_tested():

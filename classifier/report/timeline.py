@@ -284,7 +284,9 @@ def trend_note(view: dict) -> str:
             f"Holm-corrected over {tested}, a family of its own. 'rising' or 'falling': Holm-adjusted p < 0.05; "
             f"a cell of fewer articles or periods is 'too few', not tested. {found} of {len(trends)} cells rose or "
             "fell. A straight line: a rise and a fall within the span may show none; --split-date tests a change "
-            "at a day chosen beforehand."
+            "at a day chosen beforehand. A cell not found rising or falling is no evidence of a flat one: in "
+            "simulation (docs/statistics.md) a net stance moving by 0.4 over the span was found in 13-17% of cells "
+            "of 20 articles and 22-27% of 50."
             + (f" The trend table lists the cells tested first and shows {PAGE_ROWS} of its {len(trends)} rows; "
                "timeline.csv holds them all." if len(trends) > PAGE_ROWS else ""))
 
