@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classifier.errors import InputError, warn_caller
-from classifier.io.files import SCORE_FIELDS, json_array_hint, lock_exclusively, model_output
+from classifier.io.files import SCORE_FIELDS, cut_off_hint, json_array_hint, lock_exclusively, model_output
 from classifier.items import (LABELS, NO_ACTOR, Item, article_of, article_order, expected_labels, item_record,
                               item_fingerprint, items_fingerprint, parse_item)
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
@@ -262,7 +262,9 @@ def read_lines(path: Path, raw: bytes | None = None) -> Iterable[tuple[int, dict
                 continue
             if isinstance(exc, UnicodeDecodeError):
                 raise InputError(f"{path}:{lineno}: not UTF-8 text") from None
-            hint = json_array_hint(line.decode("utf-8", "replace"), first=lineno == first)
+            text = line.decode("utf-8", "replace")
+            hint = json_array_hint(text, first=lineno == first) or cut_off_hint(exc, text)  # a line cut inside a
+            # string: one torn by an editor, or a raw line break in a text (the last line's tear is warned of above)
             raise InputError(f"{path}:{lineno}: malformed JSON ({exc.msg}){hint}") from None
         except RecursionError:
             raise InputError(f"{path}:{lineno}: JSON nested too deeply to read") from None

@@ -584,6 +584,36 @@ def test_a_compressed_table_reads_as_the_plain_one(tmp_path, kind):
         list(files.iter_table(tmp_path / f"legacy.csv.{kind}"))
 
 
+def test_a_line_cut_off_is_said_to_look_cut_off(tmp_path):
+    """A JSON lines file cut off mid-line (a truncated download, a copy that stopped) was "malformed JSON (Invalid
+    control character, column 36)" or "(Unterminated string starting, ...)", read as a bad character: a line that ends
+    inside a string, or a last line whose object is left open, is now said to look cut off. A line left open before
+    another is not (a pretty-printed object, not a cut)."""
+    whole = '{"id": "a", "text": "Russia was blamed.", "actor": "Russia"}\n'
+    cases = {  # the file's text: the line named and what is said of it
+        whole + '{"id": "b", "text": "Russia was bla\n' + whole:
+            (2, r"malformed JSON \(Invalid control character, column 36\); the line ends inside a string: it looks "
+                r"cut off \(truncated: .*\), or a line break was written raw inside a string"),
+        whole + '{"id": "b", "text": "Russia was bla':
+            (2, r"malformed JSON \(Unterminated string starting, column 21\); the line ends inside a string: it looks "
+                r"cut off \(truncated: a download or a copy that stopped part-way\?\)$"),
+        whole + '{"id": "b", "text": "Russia was blamed.", "actor": "Russia"':
+            (2, r"malformed JSON \(Expecting ',' delimiter, column 60\); the file's last line ends before its "
+                r"object closes: it looks cut off \(truncated"),
+    }
+    for n, (text, (line, said)) in enumerate(cases.items()):
+        for name, data in ((f"t{n}.jsonl", text.encode()), (f"t{n}.jsonl.gz", compress("gz", text.encode()))):
+            path = tmp_path / name
+            path.write_bytes(data)
+            with pytest.raises(InputError, match=rf"^{re.escape(str(path))}:{line}: {said}") as caught:
+                list(files.iter_table(path))
+            assert "\n" not in str(caught.value)
+    opened = tmp_path / "opened.jsonl"  # an object left open with a line after it: not a cut
+    opened.write_text('{"id": "a", "text": "x"\n' + whole)
+    with pytest.raises(InputError, match=r":1: malformed JSON \(Expecting ',' delimiter, column \d+\)$"):
+        list(files.iter_table(opened))
+
+
 def test_a_zstd_file_opening_with_a_skippable_frame_is_read(tmp_path):
     """pzstd (zstd's parallel tool) opens a file with a skippable frame (magic 0x184D2A50, then its size, then the
     next frame's length) before each zstd frame; zstd -d reads it, but its first bytes were not zstd's magic: "named

@@ -161,6 +161,8 @@ def test_a_last_record_of_megabytes_is_never_cut(tmp_path, monkeypatch, torn):
     ('{"id": "1", "text": "t", "label": ["favor"]}', r'labels.jsonl:2: label: expected one of .*, got \["favor"\]$'),
     ('{"id": "1", "label": "favor"}', "labels.jsonl:2: missing field 'text'"),
     ('{"id": "1", "text": "t"', "labels.jsonl:2: malformed JSON"),
+    ('{"id": "1", "text": "Russia was bla', r"labels.jsonl:2: malformed JSON \(Unterminated string starting at\); "
+                                         r"the line ends inside a string: it looks cut off \(truncated"),  # not last
     ('{"id": "1", "text": "t", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "labels.jsonl:2: JSON nested too deeply"),
 ])
 def test_bad_lines_name_file_and_line(tmp_path, line, message):

@@ -1888,10 +1888,28 @@ def json_array_hint(line: str, *, first: bool) -> str:
     return JSON_ARRAY_HINT if first else LINE_ARRAY_HINT
 
 
-def json_object(line: str, where: str, *, first: bool = True) -> dict:
+CUT_OFF = "it looks cut off (truncated: a download or a copy that stopped part-way?)"
+
+
+def cut_off_hint(exc: json.JSONDecodeError, line: str, *, last: bool = False) -> str:
+    """The hint where a JSONL line that is no JSON ends unfinished: inside a string (the decoder's "Unterminated
+    string", or "Invalid control character" at the line break), or, on the file's ``last`` line, before its object
+    closes (the decoder stopped at the end of the text); "" otherwise. Said as "malformed JSON (Invalid control
+    character, column 845)" alone, a truncated download read as a bad character."""
+    ends_there = not line[exc.pos:].strip()  # the decoder stopped at the end of the line (its line break aside)
+    if exc.msg.startswith("Unterminated string") or (exc.msg.startswith("Invalid control character") and ends_there):
+        return f"; the line ends inside a string: {CUT_OFF}" + ("" if last else (  # a break after it: one written raw?
+            ", or a line break was written raw inside a string (JSON writes it as \\n)"))
+    if last and ends_there:
+        return f"; the file's last line ends before its object closes: {CUT_OFF}"
+    return ""
+
+
+def json_object(line: str, where: str, *, first: bool = True, last: bool = False) -> dict:
     """One JSONL line as an object; an error names ``where`` (the file and line; ``first``: the file's first line that
-    is not blank, where an array is the whole file's). A line that names id, text, actor or label twice is refused (a
-    cheap count first; the pairs are checked only then)."""
+    is not blank, where an array is the whole file's; ``last``: its last line, where an object left open is one cut
+    off, ``cut_off_hint``). A line that names id, text, actor or label twice is refused (a cheap count first; the
+    pairs are checked only then)."""
     try:
         if any(line.count(mark) > 1 for mark in _KEY_MARKS):
             try:
@@ -1905,7 +1923,7 @@ def json_object(line: str, where: str, *, first: bool = True) -> dict:
     except json.JSONDecodeError as exc:
         problem = exc.msg.removesuffix(" at")  # "Invalid control character at"
         raise InputError(f"{where}: malformed JSON ({problem}, column {exc.colno})"
-                         f"{json_array_hint(line, first=first)}") from None
+                         f"{json_array_hint(line, first=first) or cut_off_hint(exc, line, last=last)}") from None
     except RecursionError:
         raise InputError(f"{where}: JSON nested too deeply to read") from None
     if not isinstance(obj, dict):
@@ -2047,7 +2065,8 @@ def iter_jsonl(path: str | Path, encoding: str | None = None,
                     continue
                 if not line.strip():
                     continue
-                yield lineno, json_object(line, f"{path}:{lineno}", first=first)
+                # a line without its line break is the file's last (one cut off leaves none)
+                yield lineno, json_object(line, f"{path}:{lineno}", first=first, last=not line.endswith("\n"))
                 first = False
         except UnicodeError:
             raise not_decodable(path, encoding) from None
@@ -2459,7 +2478,7 @@ def source_digest(*objects) -> str | None:
 
 
 # the per-row readers whose results table_blocks stands in for, as it was written for them (source_digest)
-READERS_SOURCE = "71c836075ca151a6"
+READERS_SOURCE = "956a0be66f3edcbc"
 
 
 def readers_source() -> str | None:
