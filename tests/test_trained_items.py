@@ -376,16 +376,13 @@ def test_evaluate_compare_warns_of_the_compared_model_s_training_items_too(tmp_p
     assert result["compare"]["trained_on"]["model"] == str(Path("models/old"))
 
 
-def test_report_compare_and_own_gold_rows_are_checked_against_each_model_s_training_data(tmp_path, monkeypatch):
-    """report NEW --compare OLD scored both models on the gold labels the files share (and NEW on its own gold rows,
-    the evaluation and the correction) and checked neither against its training data: OLD (models/old, 9 of its 60
-    gold items learnt) was credited in silence. Now each file is warned of in evaluate's words and report.json keeps
-    evaluation.trained_on, correction.trained_on and compare.trained_on where evaluate keeps trained_on."""
+def old_and_new(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """models/old and models/new under ``tmp_path`` (the working directory), each with a ``trained_items.txt`` (9
+    and 4 of the 60 gold rows), and old.jsonl and new.jsonl, those rows predicted by each."""
     from test_evaluate import prediction_rows, write_jsonl
 
     from classifier.models.card import trained_items_text
     from classifier.models.stance_model import model_hash
-    from classifier.report import make_report
 
     def model(name: str, learnt: list[dict]) -> Path:
         folder = tmp_path / "models" / name
@@ -400,6 +397,17 @@ def test_report_compare_and_own_gold_rows_are_checked_against_each_model_s_train
     monkeypatch.chdir(tmp_path)
     write_jsonl(tmp_path / "old.jsonl", [{**r, "model": f"old@{model_hash(old)}:onnx"} for r in rows])
     write_jsonl(tmp_path / "new.jsonl", [{**r, "model": f"new@{model_hash(new)}:onnx"} for r in rows])
+    return old, new
+
+
+def test_report_compare_and_own_gold_rows_are_checked_against_each_model_s_training_data(tmp_path, monkeypatch):
+    """report NEW --compare OLD scored both models on the gold labels the files share (and NEW on its own gold rows,
+    the evaluation and the correction) and checked neither against its training data: OLD (models/old, 9 of its 60
+    gold items learnt) was credited in silence. Now each file is warned of in evaluate's words and report.json keeps
+    evaluation.trained_on, correction.trained_on and compare.trained_on where evaluate keeps trained_on."""
+    from classifier.report import make_report
+
+    old, new = old_and_new(tmp_path, monkeypatch)
     options = dict(n_boot=0, n_perm=10, period="none", examples=0)
     with pytest.warns(UserWarning) as warned:
         result = make_report("new.jsonl", "r", compare="old.jsonl", **options)
@@ -423,3 +431,34 @@ def test_report_compare_and_own_gold_rows_are_checked_against_each_model_s_train
         make_report("new.jsonl", "r3", gold="old.jsonl", **options)
     saved = json.loads((tmp_path / "r3" / "report.json").read_text())
     assert saved["correction"]["trained_on"]["items"] == 9 and saved["evaluation"]["trained_on"]["items"] == 4
+
+
+def test_report_page_says_in_its_notes_which_gold_items_were_in_sample(tmp_path, monkeypatch):
+    """report warned at the terminal and kept in report.json (evaluation, correction and compare.trained_on) that a
+    model was scored on gold items it trained on, but report.html and report.md, the page that is shared, said
+    nothing of it. The evaluation, correction and compare notes now end with the terminal's words."""
+    import html
+
+    from classifier.report import in_sample_note, make_report
+    from classifier.report.html import md
+
+    old_and_new(tmp_path, monkeypatch)
+    with pytest.warns(UserWarning):
+        make_report("new.jsonl", "r", compare="old.jsonl", n_boot=0, n_perm=10, period="none", examples=0)
+    learnt = {name: f"Warning: {in_sample_words(n, 60, str(Path('models') / name))}."
+              for name, n in (("new", 4), ("old", 9))}
+    markdown = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    sections = {part.split("\n", 1)[0]: part for part in markdown.split("\n## ")}
+    page = html.unescape((tmp_path / "r" / "report.html").read_text(encoding="utf-8"))
+    for heading, name in (("Shares corrected for classifier error", "new"), ("Evaluation on gold labels", "new"),
+                          ("Before and after", "old")):
+        assert md(learnt[name]) in sections[heading], (heading, sections[heading])
+        other = learnt["old" if name == "new" else "new"]
+        assert md(other) not in sections[heading], heading  # each note names its own gold set's model
+        assert page.count(learnt[name]) == markdown.count(md(learnt[name])), name  # the page's words as the md's
+    assert page.count(learnt["new"]) == 2 and page.count(learnt["old"]) == 1
+    # predictions of several models: a sentence for each model that trained on some; none where none did
+    several = {"items": 5, "of": 20,
+               "models": [{"model": "a", "items": 5, "of": 10}, {"model": "b", "items": 0, "of": 10}]}
+    assert in_sample_note(several) == f" Warning: {in_sample_words(5, 10, 'a')}."
+    assert in_sample_note(None) == in_sample_note({"model": "a", "items": 0, "of": 10}) == ""

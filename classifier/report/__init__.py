@@ -328,6 +328,17 @@ BASIL_CHECK = ("Measured on BASIL on 2026-12-02 (Fox News, NYT and HuffPost on t
                "ACC and 0.25 with PACC: there the correction made outlet-level errors larger, not smaller.")
 
 
+def in_sample_note(trained_on: dict | None) -> str:
+    """The sentence the page's evaluation, correction and compare notes end with where some gold items were in their
+    model's training data (evaluate's ``trained_on``: one model's count, or ``models``, one each): the terminal's
+    words (``in_sample_words``), one per model that trained on some; "" where none did, or none was checked."""
+    from classifier.models.card import in_sample_words
+
+    counts = (trained_on or {}).get("models", [trained_on] if trained_on else [])
+    return "".join(f" Warning: {in_sample_words(count['items'], count['of'], count['model'])}."
+                   for count in counts if count["items"])
+
+
 def correction_note(correction: dict) -> str:
     if not correction["possible"]:
         return correction["reason"][:1].upper() + correction["reason"][1:] + "."
@@ -359,7 +370,8 @@ def correction_note(correction: dict) -> str:
             "classify-and-count) solves P(predicted | true) × prevalence = predicted shares on the simplex; PACC does the same with mean "
             "probabilities. Intervals resample articles of both the predictions and the gold set (widened where "
             "either has few). Both assume the "
-            "classifier errs on these outlets as it does on the gold set." + unstable)
+            "classifier errs on these outlets as it does on the gold set."
+            + in_sample_note(correction.get("trained_on")) + unstable)
 
 
 def compare_input(inputs: ReportInput, other: Path, kind: str | None,
@@ -681,6 +693,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                     min_n=min_n, progress=progress, shown=shown)
     if evaluation is not None:  # the gold set it scores: the predictions' own rows, else --gold's (as evaluate's)
         evaluation["trained_on"] = own_on if not inputs.labelled.empty else gold_on
+        evaluation["note"] += in_sample_note(evaluation["trained_on"])  # the page says what the terminal warned
     table = analysis["table"]
     view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress,
                     n_perm=n_perm)
@@ -692,6 +705,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                    cells=pd.DataFrame.from_records(analysis["beside"][0])) if compare else None
     if before_after is not None:  # as evaluate --compare's compare.trained_on: the compared file's model
         before_after["trained_on"] = compared_on
+        if before_after["paired"] is not None:  # the compared model scored on items it learnt: the page says so too
+            before_after["eval_note"] += in_sample_note(compared_on)
     kinds = analysis["kinds"]  # made with the framing table, whose draws it mostly shares
     split = None
     if split_date is not None:
