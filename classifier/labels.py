@@ -35,9 +35,12 @@ from classifier.items import (LABELS, NO_ACTOR, Item, article_of, article_order,
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
 
 MODEL_PREFIX = "model:"
+# a tied item's sentences of its article, {"before": [...], "after": [...]}, as 'label gold --ties' writes them from
+# every label file it reads: the ties file alone, wherever it goes, gives 'label run' the context (article_context)
+NEIGHBOURS = "neighbours"
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
-               "imported_from", "import_key", "label_studio_annotation", "votes", "where", "task")
+               "imported_from", "import_key", "label_studio_annotation", "votes", NEIGHBOURS, "where", "task")
 MODEL_FIELDS = (*SCORE_FIELDS, "model")  # what 'stance classify' adds to an item, and who
 ORDERS = ("uncertain", "random", "source-balanced", "file")
 LABEL_STUDIO_HEADERS = {"stance": ("Stance toward: $actor", "$marked"), "sentiment": ("The sentence's own tone", "$text")}
@@ -535,7 +538,9 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
                    allow_suggested: bool = False) -> tuple[list[Item], dict]:
     """One labelled item per id: the annotator's label, or the majority of human annotators.
 
-    Returns the items and counts (``ties`` dropped, with the tied items and their votes in ``tied``;
+    Returns the items and counts (``ties`` dropped, with the tied items, their votes and their ``NEIGHBOURS`` (every
+    sentence of their article that ``records`` hold, answered, tied or skipped: the context of a third look) in
+    ``tied``;
     ``suggested`` used; ``unlabelled``: ids no one, or not ``annotator``, labelled, skipped or retracted ones
     included). Model suggestions stop
     with an error unless ``allow_suggested``, and then label only the items no person labelled;
@@ -574,10 +579,24 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
         item.label = votes[0][0]
         items.append(item)
         from_model += all(is_suggested(r) for r in group)
+    if tied:
+        around = article_context(recorded_items(records), width=len(records))
+        tied = [{**t, NEIGHBOURS: {"before": around[t["id"]][0], "after": around[t["id"]][1]}}
+                if t["id"] in around else t for t in tied]
     labelled = {r["id"] for r in chosen}  # with --annotator: labelled by that person
     unlabelled = len({r["id"] for r in records if not is_retraction(r) and "id" in r} - labelled)
     return items, {"items": len(items), "ties": len(tied), "tied": tied, "suggested": from_model,
                    "unlabelled": unlabelled}
+
+
+def recorded_items(records: Sequence[dict]) -> list[Item]:
+    """The items label lines are about, one per id (its latest line's; undos left out, skips in), in file order."""
+    latest: dict[str, dict] = {}
+    for record in records:
+        if not is_retraction(record) and "id" in record:
+            latest[str(record["id"])] = record
+    return [Item.model_validate({k: v for k, v in record.items() if k not in META_FIELDS})
+            for record in latest.values()]
 
 
 def read_labelled_items(paths, *, annotator: str | None = None, allow_suggested: bool = False) -> list[Item]:
@@ -765,8 +784,27 @@ def sentence_key(item: Item, position: int) -> tuple:
     return (1, position)
 
 
+def carried_neighbours(item: Item) -> tuple[list[str], list[str]] | None:
+    """The sentences before and after an item that it carries itself (``NEIGHBOURS``, a ties file's); None if none."""
+    carried = (item.model_extra or {}).get(NEIGHBOURS)
+    if carried is None:
+        return None
+    if isinstance(carried, str):  # a CSV cell's JSON text
+        try:
+            carried = json.loads(carried)
+        except (ValueError, RecursionError):
+            pass
+    sides = [carried.get(side) if isinstance(carried, dict) else None for side in ("before", "after")]
+    if not all(isinstance(side, list) and all(isinstance(s, str) for s in side) for side in sides):
+        where = f"{item._where}: item {item.id!r}" if item._where else f"item {item.id!r}"
+        raise InputError(f"{where}: {NEIGHBOURS} must be "
+                         '{"before": [sentences], "after": [sentences]}, as label gold --ties writes it')
+    return sides[0], sides[1]
+
+
 def article_context(items: Sequence[Item], width: int = 1) -> dict[str, tuple[list[str], list[str]]]:
-    """item id -> (sentences before, sentences after) from the other items of the same article."""
+    """item id -> (sentences before, sentences after), at most ``width`` each: those the item carries
+    (``NEIGHBOURS``), else from the other items of the same article."""
     sentences: dict[str, dict[tuple, str]] = defaultdict(dict)
     keys: dict[str, tuple] = {}
     for position, item in enumerate(items):
@@ -779,6 +817,11 @@ def article_context(items: Sequence[Item], width: int = 1) -> dict[str, tuple[li
     ordered_of: dict[str, list[tuple]] = {}
     position_of: dict[str, dict[tuple, int]] = {}
     for item in items:
+        carried = carried_neighbours(item)
+        if carried is not None:  # from all the label files a tied item was read from, not only the other ties
+            before, after = carried
+            context[item.id] = (before[max(0, len(before) - width):], after[:width])
+            continue
         if item.id not in keys:
             continue
         if item.article not in ordered_of:  # once per article: per item, a long article made this quadratic

@@ -2053,6 +2053,51 @@ def test_gold_names_its_ties_and_writes_them_to_label_again(tmp_path):
     assert bad.exit_code == 1 and "--format" not in bad.output
 
 
+def test_ties_carry_their_neighbours_so_the_judge_sees_them_wherever_the_file_goes(tmp_path):
+    """A ties file held only the tied items, so 'label run TIES' showed each sentence without its neighbours (none of
+    them tied): the judge decided without the context the two annotators had seen, where they disagreed. Each tied
+    item now carries the sentences of its article that the label files hold (``neighbours``); the judge's screen
+    shows them (--context wide), from the ties file alone, moved elsewhere; the judge's answers and gold leave them
+    out."""
+    ana, ben = tmp_path / "ana.jsonl", tmp_path / "ben.jsonl"
+    ana.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ana": ["favor"] * 6})))
+    ben.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ben": ["favor"] * 4 + ["against", "favor"]})))
+    ties = tmp_path / "made" / "ties.jsonl"
+    ties.parent.mkdir()
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), "--out", str(tmp_path / "gold.jsonl"),
+                                 "--ties", str(ties)])
+    assert result.exit_code == 0, result.output
+    [tied] = [json.loads(line) for line in ties.read_text().splitlines()]
+    assert tied["id"] == "a2-1-USA" and tied["votes"] == {"ana": "favor", "ben": "against"}
+    assert tied["neighbours"] == {"before": ["The USA held talks on Monday."], "after": ["China welcomed the talks."]}
+    moved = tmp_path / "judge" / "ties.jsonl"  # the judge gets the ties file alone
+    moved.parent.mkdir()
+    ties.rename(moved)
+    ana.unlink(), ben.unlink()
+    judge = moved.parent / "cy.jsonl"
+    shown = runner.invoke(app, ["label", str(moved), "--labels", str(judge), "-a", "cy"], input="a\n")
+    assert shown.exit_code == 0, shown.output
+    screen = shown.output.split("Washington failed")[0]
+    assert "The USA held talks on Monday." in screen and "China welcomed the talks." in shown.output, shown.output
+    narrow = runner.invoke(app, ["label", str(moved), "--labels", str(tmp_path / "x.jsonl"), "-a", "cy",
+                                 "--context", "0"], input="q\n")
+    assert "held talks" not in narrow.output and "welcomed" not in narrow.output, narrow.output
+    [answer] = [json.loads(line) for line in judge.read_text().splitlines()]
+    assert answer["label"] == "against" and "neighbours" not in answer and "votes" not in answer
+
+
+def test_context_carried_by_an_item_is_cut_to_the_width_asked_and_checked(tmp_path):
+    from classifier.items import item_record
+
+    items = make_items()
+    carried = Item(**item_record(items[2]), neighbours={"before": ["one.", "two.", "three."], "after": ["four."]})
+    assert article_context([carried], 2)[carried.id] == (["two.", "three."], ["four."])
+    assert article_context([carried], 0)[carried.id] == ([], [])
+    assert article_context([carried], 9)[carried.id] == (["one.", "two.", "three."], ["four."])
+    with pytest.raises(InputError, match="a1-1-NATO.*neighbours"):
+        article_context([Item(**item_record(items[2]), neighbours=["one."])], 1)
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_gold_replaces_another_gold_set_only_with_overwrite(tmp_path, fmt):
     """A gold file (made from other label files, or mended by hand) was replaced by any later --out naming it."""

@@ -587,6 +587,7 @@ def run_command(
                          "give ITEMS as a file, or as <(cat FILE)")
     with input_warnings() as said_loading:  # kept for the first screen's status line, which clearing would hide
         items = load_items(items_path, chosen)
+    contexts = article_context(items, context)  # a ties file's own neighbours checked before a model scores anything
     order = order or ("uncertain" if model else "file")
     # the label file read and checked (its task, its items) before a model scores every item: a refused start had
     # scored them all first, and replaced the scores an earlier session had kept
@@ -617,7 +618,7 @@ def run_command(
     said[:0] = said_loading + ([unkept] if unkept else [])
     for message in said:
         warn(message)
-    finished = run_session(session, KeyReader(), SafeConsole(), keymap, article_context(items, context),
+    finished = run_session(session, KeyReader(), SafeConsole(), keymap, contexts,
                            status="; ".join(f"warning: {message}" for message in said), quiet=quiet,
                            note="" if quiet else "; ".join(filter(None, [resuming_line(session, annotator), kept])),
                            ahead=ahead)
@@ -993,7 +994,7 @@ def gold_command(
     out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write (.jsonl, .csv or .parquet)."),
     annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="One annotator's labels (default: majority)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also use model pre-labels (for items no person labelled)."),
-    ties_path: Optional[Path] = typer.Option(None, "--ties", help="Also write the tied items, with each annotator's vote, to this .jsonl: label them again (a third person: 'stance label run TIES --labels judge.jsonl') and run gold with that file too."),
+    ties_path: Optional[Path] = typer.Option(None, "--ties", help="Also write the tied items, with each annotator's vote and the sentences around each that the label files hold (shown by 'label run' as neighbours), to this .jsonl: label them again (a third person: 'stance label run TIES --labels judge.jsonl') and run gold with that file too."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a file in --out that holds other items or labels (without it such a file is refused and left as it is; the same gold set written again is fine)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Taken as by the other label commands, so that a script can pass -q to each; this one prints no table or progress to drop: the closing line (how many items were written, and where), warnings (ties left out) and errors stay."),
 ) -> None:
