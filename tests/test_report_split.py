@@ -96,6 +96,16 @@ def test_a_side_of_fewer_than_5_articles_gets_no_interval_nor_test(tmp_path):
     assert next(r for r in rows if r[1] == "EU")[-4:] == ["–", "–", "cannot", "–"]  # nor a detectable change
 
 
+def test_the_count_of_changed_cells_says_how_many_could_not_be_tested(tmp_path):
+    """"0 of the 3 cells with articles on both sides changed" read as three cells found unchanged where none could
+    be tested (a side of fewer than 5 articles): the count now says how many are 'cannot'."""
+    note = split_note(view_of(corpus(), tmp_path), 60)
+    assert "1 of the 3 cells with articles on both sides changed (1 of them could not be tested: 'cannot')." in note
+    only_eu = [row for row in corpus() if row["actor"] == "EU"]  # 3 articles before the day, 9 after
+    note = split_note(view_of(only_eu, tmp_path), 12)
+    assert "0 of the 1 cell with articles on both sides changed (none could be tested: 'cannot')." in note
+
+
 def test_undated_and_straddling_articles_are_counted_and_named(tmp_path):
     rows = corpus()
     rows += article("RT", "NATO", "nodate", None, (1, 0, 0)) + article("RT", "NATO", "slash", "24/02/2022", (1, 0, 0))

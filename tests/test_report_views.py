@@ -622,6 +622,23 @@ def test_report_says_which_figure_to_quote(tmp_path):
     assert "% \\[–\\]" in corrected and not re.search(r"\d% \\\[\d", corrected)  # an unstable class: no interval
 
 
+def test_the_unreachable_count_names_the_family_holm_corrects_over():
+    """An actor of two outlets is one comparison shown as two tests: the note said "68 of 71 tests ... times the
+    number of tests" beside "Holm correction over all 66 comparisons"; it now names the 66 comparisons."""
+    def test(actor, reachable):
+        p = 0.001 if reachable else 0.5
+        return {"actor": actor, "reachable": reachable, "p_design": p, "p_min": p, "mdd": 0.3 if reachable else np.nan}
+
+    tests = [test("A", False), test("A", False), test("B", True), test("B", True), test("B", True)]
+    lines = power_sentences(tests)
+    assert any(line.startswith("2 of 5 tests cannot reach significance at any effect size (too few articles: their "
+                               "smallest possible p times the 4 comparisons Holm corrects over (an actor of two "
+                               "outlets is one, shown as two tests) exceeds 0.05)") for line in lines)
+    tests = [test("B", False), test("B", True), test("B", True)]
+    assert any(line.startswith("1 of 3 tests") and "times the 3 tests exceeds 0.05" in line
+               for line in power_sentences(tests))
+
+
 def test_too_few_permutations_are_named_as_the_limit(tmp_path, monkeypatch):
     from classifier.report import framing
 
@@ -791,6 +808,21 @@ def trend_sums(slope: float, seed: int, months: int = 6, per_month: int = 5, out
                          "sum_p_neutral": float(neutral), "n_tone": 0, "sum_tone": 0.0,
                          "date": f"2022-{month + 1:02d}-{int(rng.integers(1, 29)):02d}"})
     return pd.DataFrame(rows)
+
+
+def test_the_trend_count_is_of_the_cells_tested():
+    """"0 of 70 cells rose or fell" where 2 were tested (68 'too few') read as 70 cells found flat: the count is now
+    of the cells tested, the others counted apart."""
+    few = trend_sums(0.0, seed=3, outlet="few")
+    sums = pd.concat([trend_sums(0.8, seed=1, outlet="up"), few[few["article"].str.endswith("-0")]],
+                     ignore_index=True)  # "few": one article a month, too few to test
+    view = timeline(sums, period="month", n_boot=0, n_perm=999, seed=0)
+    assert view["n_trend_tests"] == 1 and len(view["trends"]) == 2
+    note = timeline_note(view, 36, n_boot=0)
+    assert "1 of the 1 cell tested rose or fell; the other 1 of the 2 cells was too few to test." in note
+    assert "of 2 cells rose or fell" not in note
+    view = timeline(few[few["article"].str.endswith("-0")], period="month", n_boot=0, n_perm=999, seed=0)
+    assert "None of the 1 cell had enough dated articles and periods to be tested." in timeline_note(view, 6, n_boot=0)
 
 
 def test_the_time_view_finds_a_strong_trend_and_not_a_flat_one():

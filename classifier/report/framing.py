@@ -774,8 +774,10 @@ def power_sentences(tests: list[dict]) -> list[str]:
                      f"articles in only so many ways), and Holm's correction over {holm_over(tests)} multiplies it to "
                      f"{min(1.0, floor * m):.2f}. A p of 1.00 here means 'cannot tell', not 'no difference'.")
     elif len(unreachable) > len(design_ok):
+        family = (f"the {m} tests" if m == n_tests else f"the {m} comparisons Holm corrects over (an actor of two "
+                  "outlets is one, shown as two tests)")
         lines.append(f"{len(unreachable) - len(design_ok)} of {n_tests} tests cannot reach significance at any effect "
-                     "size (too few articles: their smallest possible p times the number of tests exceeds 0.05); "
+                     f"size (too few articles: their smallest possible p times {family} exceeds 0.05); "
                      "they are marked 'cannot' in the table.")
     detectable = [t["mdd"] for t in tests if np.isfinite(t["mdd"])]
     if detectable:

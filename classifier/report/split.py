@@ -166,8 +166,11 @@ def split_note(view: dict, n_articles: int, n_boot: int = 1000) -> str:
     if n_boot <= 0:
         note += (f"No side and no change has an interval here: {NO_RESAMPLING} (the tests above still ran, and "
                  "'detectable' is in closed form). ")
+    cannot = int((table["changed"] == "cannot").sum()) if len(table) else 0
+    untested = ("" if not cannot else " (none could be tested: 'cannot')" if cannot == len(table) else
+                f" ({cannot} of them could not be tested: 'cannot')")
     note += (f"{changed} of the {len(table)} cell{'s' if len(table) != 1 else ''} with articles on both sides "
-             "changed." if len(table) else
+             f"changed{untested}." if len(table) else
              "No outlet and actor has dated articles on both sides.")
     if view["n_one_sided"]:
         one = view["n_one_sided"] == 1

@@ -270,6 +270,19 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
     return note
 
 
+def trend_count(found: int, tested: int, cells: int) -> str:
+    """How many cells rose or fell, out of those tested: "0 of 70 cells rose or fell" where 2 were tested read as 70
+    cells found flat; the untested ones are 'too few' and counted apart."""
+    if tested == cells:
+        return f"{found} of {cells} cell{'s' if cells != 1 else ''} rose or fell."
+    if not tested:
+        return (f"None of the {cells} cell{'s' if cells != 1 else ''} had enough dated articles and periods to be "
+                "tested.")
+    rest = cells - tested
+    return (f"{found} of the {tested} cell{'s' if tested != 1 else ''} tested rose or fell; the other {rest} of the "
+            f"{cells} cells {'was' if rest == 1 else 'were'} too few to test.")
+
+
 def trend_note(view: dict) -> str:
     """What the trend per 30 days is and which family its Holm correction covers."""
     trends = view.get("trends")
@@ -282,8 +295,8 @@ def trend_note(view: dict) -> str:
             "each article at its date); p: a permutation test of the slope over its standard error that shuffles "
             f"whole articles' dates ({view['n_perm']} permutations, drawn again where Holm needs more), "
             f"Holm-corrected over {tested}, a family of its own. 'rising' or 'falling': Holm-adjusted p < 0.05; "
-            f"a cell of fewer articles or periods is 'too few', not tested. {found} of {len(trends)} cells rose or "
-            "fell. A straight line: a rise and a fall within the span may show none; --split-date tests a change "
+            f"a cell of fewer articles or periods is 'too few', not tested. {trend_count(found, m, len(trends))} "
+            "A straight line: a rise and a fall within the span may show none; --split-date tests a change "
             "at a day chosen beforehand. A cell not found rising or falling is no evidence of a flat one: in "
             "simulation (docs/statistics.md) a net stance moving by 0.4 over the span was found in 13-17% of cells "
             "of 20 articles and 22-27% of 50."
