@@ -1240,4 +1240,37 @@ def test_a_report_of_one_prediction_puts_every_count_in_its_number(tmp_path):
     make_report(path, tmp_path / "out", n_boot=50, n_perm=1)
     said = " ".join((tmp_path / "out" / "report.md").read_text().split())
     assert "(1 permutation), Holm correction over 0 tests;" in said, said
-    assert "1 mention (a mention" in said and "of 1 actor in 1 outlet." in said
+    assert "1 mention (a mention" in said and "of 1 actor in 1 outlet, from 1 article (" in said
+
+
+def test_the_first_line_counts_the_articles_every_interval_resamples(tmp_path):
+    """The page's first line counted mentions, actors and outlets but not the articles, the unit of every interval
+    and test: 530 mentions read as much evidence where they came from 47 articles."""
+    from html import unescape
+
+    rows = prediction_rows(60, labelled=False, per_article=4)  # 3 outlets, 5 articles each
+    rows.append({**rows[0], "id": "lone", "article": None})  # an item without an article is its own
+    make_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=20, n_perm=10)
+    for name in ("report.md", "report.html"):
+        said = unescape(" ".join((tmp_path / "out" / name).read_text().split()))
+        assert "in 3 outlets, from 16 articles (an outlet's article; an item without one is its own)." in said, name
+
+
+def test_the_per_source_table_says_what_its_short_headers_and_flags_mean(tmp_path, preds):
+    """The page's per-source evaluation table had "F1m", "F1 f+a" and flags such as "few gold fav" with no word on
+    them, and the flags' sentences nowhere; a note under it now says both, on report.html and report.md."""
+    from classifier.report.tables import group_note
+
+    groups = [{"group": "RT <x>", "labels": ("favor", "against", "neutral"), "flags": ["few gold fav"],
+               "notes": ["2 gold favor: one item more or less moves that class's F1"]},
+              {"group": "BBC", "labels": ("favor", "against", "neutral"), "flags": [], "notes": []}]
+    note = group_note("source", groups)
+    assert "F1m macro-F1" in note and "F1 f+a the mean F1 of favor and against" in note and "95% interval" in note
+    assert note.endswith("Flags: RT <x>: 2 gold favor: one item more or less moves that class's F1.")
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["report", str(preds), "--out", str(out), "--n-boot", "50", "--n-perm", "100"])
+    assert result.exit_code == 0, result.output
+    assert "F1m macro-F1, acc. accuracy" in (out / "report.html").read_text()
+    markdown = (out / "report.md").read_text()
+    assert "F1m macro-F1, acc. accuracy" in markdown
+    assert ")\n\n## Model card" in markdown  # the reliability image, then a blank line before the heading

@@ -203,7 +203,8 @@ def render_markdown(ctx: dict) -> str:
         ev = ctx["evaluation"]
         out += [md(ev["note"]), ""] + [md_table(ev[key]) + "\n" for key in ("overall", "per_class", "confusion",
                                                                               "groups")]
-        out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "reliability"]
+        out += [md(ev["groups_note"]), ""]
+        out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "reliability"] + [""]
     else:
         out += [md(ctx["evaluation_note"]), ""]
     out += ["## Model card", "", md(ctx["card_note"]), ""]

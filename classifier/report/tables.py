@@ -171,6 +171,18 @@ def terminal_group_rows(key: str, groups: Sequence[dict]) -> Rows:
 TERMINAL_GROUP_CAPTION = "each figure with its 95% interval by article, where one could be drawn"
 
 
+def group_note(key: str, groups: Sequence[dict]) -> str:
+    """What ``group_rows``' short headers and flags mean, for the page under the table: it showed "F1m", "F1 f+a"
+    and "few gold fav" with no word on them, and the flags' sentences (each group's ``notes``) nowhere."""
+    labels = groups[0]["labels"] if groups else ("favor", "against")
+    note = (f"Per {key}: n gold items, art. their articles, F1m macro-F1, acc. accuracy, "
+            f"F1 {labels[0][0]}+{labels[1][0]} the mean F1 of {labels[0]} and {labels[1]}, "
+            f"{TERMINAL_GROUP_CAPTION} (none from fewer than 5 articles: –); ECE the expected calibration error of "
+            "the top label.")
+    flagged = [f"{g['group']}: {'; '.join(g['notes'])}" for g in groups if g.get("notes")]
+    return note + (f" Flags: {'. '.join(flagged)}." if flagged else "")
+
+
 def compare_rows(compare: dict) -> Rows:
     names = {"macro_f1": "macro-F1", "accuracy": "accuracy",
              "f1_favor_against": polar_name(compare.get("metrics_first", {}).get("labels", ("favor", "against")))}
