@@ -1298,22 +1298,28 @@ def unknown_training_data(models: Sequence[str], path: str | Path) -> None:
                     "may have learnt some of them")
 
 
+UNSAID = object()  # check_training_data's and trained_counts' ``said``: nothing said yet of the file's items
+
+
 def check_training_data(rows: LabelledRows, lists: TrainedLists, model_dir: str | Path | None,
-                        path: str | Path) -> dict | None:
+                        path: str | Path, said=UNSAID) -> dict | None:
     """What a gold set's rows (read with ``trained=lists``) say of the model's training data, as ``evaluate`` and
     ``report --gold`` say it (``path``: how the warnings name the file): a warning where no model's list was found
     and no ``--model`` given (``unknown_training_data``), else the count of gold items trained on, warned of where
-    some were (``trained_counts``, whose dict it returns)."""
+    some were (``trained_counts``, whose dict it returns). ``said``: as ``trained_counts``'; where it is None (the
+    same file's items were not checked either, and that was said), that is not said again."""
     entries = lists.entries(rows.models)
-    if not entries and model_dir is None:
+    if not entries and model_dir is None and said is UNSAID:
         unknown_training_data(rows.models, path)
-    return trained_counts(rows.frame, entries, path)
+    return trained_counts(rows.frame, entries, path, said)
 
 
-def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path) -> dict | None:
+def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path, said=UNSAID) -> dict | None:
     """How many gold rows of each model of ``entries`` (``TrainedLists.entries``) it trained on (its column), with
     a warning per model where some did: ``{"model", "items", "of"}`` for one model; for several, their sums with
-    ``models``, one such dict each; None where no model's list was found."""
+    ``models``, one such dict each; None where no model's list was found. ``said``: the count already said of the
+    same file given twice (``--compare`` or ``--gold`` the predictions themselves): where this one is the same,
+    it is not warned of again (evaluate P --compare P had said the same line twice)."""
     from classifier.models.card import in_sample_words
     from classifier.models.stance_model import engine_of
 
@@ -1323,11 +1329,12 @@ def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path) -> dict
     for model, (name, column) in entries.items():
         flags = gold.loc[models == model, column]
         counts.append({"model": name, "items": int(flags.sum()), "of": int(len(flags))})
-        if counts[-1]["items"]:
-            warn_caller(f"{path}: " + in_sample_words(counts[-1]["items"], counts[-1]["of"], name))
-    if len(counts) < 2:
-        return counts[0] if counts else None
-    return {"items": sum(c["items"] for c in counts), "of": sum(c["of"] for c in counts), "models": counts}
+    found = (counts[0] if counts else None) if len(counts) < 2 else {
+        "items": sum(c["items"] for c in counts), "of": sum(c["of"] for c in counts), "models": counts}
+    for count in counts if found != said else []:
+        if count["items"]:
+            warn_caller(f"{path}: " + in_sample_words(count["items"], count["of"], count["model"]))
+    return found
 
 
 def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: str | Path | None = None,
@@ -1367,7 +1374,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")
     if note:
         warn_caller(note)
-    from classifier.io.files import given_name
+    from classifier.io.files import given_name, same_file
 
     result = {"predictions": given_name(path),
               **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n, n_bins=n_bins,
@@ -1376,7 +1383,8 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     if other is not None:  # as in 'stance report NEW --compare OLD': first = --compare, difference = NEW - OLD
         # the compared model's gold items that it trained on, warned of as this file's are: a model compared on
         # items it learnt is flattered by the comparison (new - old), and that went unsaid
-        compared_on = trained_counts(other.frame, compared_lists.entries(other.models), compare)
+        compared_on = trained_counts(other.frame, compared_lists.entries(other.models), compare,
+                                     trained_on if same_file(compare, path) else UNSAID)  # the file given twice
         other.frame = other.frame.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
         only = {"n_only_first": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes))),
                 "n_only_second": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes)))}

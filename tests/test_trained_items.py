@@ -189,13 +189,14 @@ def test_report_gold_without_model_says_the_items_were_not_checked_as_evaluate_d
     preds = tmp_path / "preds.jsonl"
     assert run("classify", labels, "--out", preds, "--model", model, "-q").exit_code == 0
     common = ["--n-boot", "0", "--n-perm", "10", "--period", "none", "-q"]
-    unasked = run("report", preds, "--out", tmp_path / "r1", "--gold", preds, *common)
+    gold = shutil.copy(preds, tmp_path / "gold.jsonl")  # another file: the predictions themselves are said of once
+    unasked = run("report", preds, "--out", tmp_path / "r1", "--gold", gold, *common)
     assert unasked.exit_code == 0, unasked.output
-    assert (f"--gold {preds}: the training data of ours@" in said(unasked)
+    assert (f"--gold {gold}: the training data of ours@" in said(unasked)
             and "were not checked against it; pass --model FOLDER" in said(unasked)), unasked.output
     evaluated = run("evaluate", preds, "--n-boot", "0", "-q")
     assert said(unasked).split("the training data of ")[1].split(";")[0] in said(evaluated)  # evaluate's words
-    asked = run("report", preds, "--out", tmp_path / "r2", "--gold", preds, "--model", model, *common)
+    asked = run("report", preds, "--out", tmp_path / "r2", "--gold", gold, "--model", model, *common)
     n = len(trained_items(model).keys)
     assert f"{n} of {len(rows)} items" in said(asked) and "not known here" not in said(asked), asked.output
 
@@ -462,3 +463,41 @@ def test_report_page_says_in_its_notes_which_gold_items_were_in_sample(tmp_path,
                "models": [{"model": "a", "items": 5, "of": 10}, {"model": "b", "items": 0, "of": 10}]}
     assert in_sample_note(several) == f" Warning: {in_sample_words(5, 10, 'a')}."
     assert in_sample_note(None) == in_sample_note({"model": "a", "items": 0, "of": 10}) == ""
+def test_a_file_given_twice_is_warned_of_once_for_one_count(tmp_path, monkeypatch):
+    """evaluate P --compare P said P's in-sample count twice in the same words, and report P --compare P --gold P
+    three times (P, --compare P, --gold P): the file given twice is warned of once where its count is the same,
+    and the counts are kept as before. A --gold P of another --kind counts other rows: said, as it differs."""
+    from test_evaluate import prediction_rows, write_jsonl
+
+    from classifier import evaluate
+    from classifier.models.card import trained_items_text
+    from classifier.models.stance_model import model_hash
+    from classifier.report import make_report
+
+    rows = [{**row, "kind": "headline" if n % 5 == 0 else "body"} for n, row in enumerate(prediction_rows(60))]
+    folder = tmp_path / "models" / "new"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    (folder / TRAINED_ITEMS_FILE).write_text(trained_items_text(
+        [type("I", (), {"text": r["text"], "actor": r["actor"]}) for r in rows[1:5]]))
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "new.jsonl", [{**r, "model": f"new@{model_hash(folder)}:onnx"} for r in rows])
+    count = {"model": str(Path("models/new")), "items": 4, "of": 60}
+    in_sample = in_sample_words(4, 60, str(Path("models/new")))
+    with pytest.warns(UserWarning) as warned:
+        result = evaluate.evaluate_predictions("new.jsonl", compare="./new.jsonl", n_boot=0)
+    words = [str(w.message) for w in warned if in_sample in str(w.message)]
+    assert words == [f"new.jsonl: {in_sample}"], words
+    assert result["trained_on"] == result["compare"]["trained_on"] == count
+    options = dict(n_boot=0, n_perm=10, period="none", examples=0)
+    with pytest.warns(UserWarning) as warned:
+        make_report("new.jsonl", "r", compare="new.jsonl", gold="./new.jsonl", **options)
+    words = [str(w.message) for w in warned if "training data" in str(w.message)]
+    assert words == [f"new.jsonl: {in_sample}"], words
+    saved = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert saved["evaluation"]["trained_on"] == saved["correction"]["trained_on"] == saved["compare"]["trained_on"] \
+        == count
+    with pytest.warns(UserWarning) as warned:  # the headline rows hold none of the 4: --gold's count differs
+        make_report("new.jsonl", "r2", gold="new.jsonl", kind="headline", **options)
+    words = [str(w.message) for w in warned if "training data" in str(w.message)]
+    assert words == [f"gold='new.jsonl': {in_sample}"], words

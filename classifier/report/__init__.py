@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from classifier.errors import InputError, check_at_least, check_paths, option, warn_caller
-from classifier.io.files import given_name
-from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, articleless_note, check_option_files, distinct_models,
-                                 evaluate_frame, frame_task, mixed_models_warning, read_labelled,
+from classifier.io.files import given_name, same_file
+from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, UNSAID, articleless_note, check_option_files,
+                                 distinct_models, evaluate_frame, frame_task, mixed_models_warning, read_labelled,
                                  warn_compared_with_itself)
 from classifier.report import tables
 from classifier.report.compare import compare_cell_rows
@@ -96,7 +96,7 @@ def gold_overlap(gold: pd.DataFrame, prediction_ids: np.ndarray) -> int:
     return int(np.isin(id_hashes(gold["id"].to_numpy()), prediction_ids).sum())
 
 
-def warn_trained_gold(gold: Path, model_dir: Path | None, lists=None) -> dict | None:
+def warn_trained_gold(gold: Path, model_dir: Path | None, lists=None, said=UNSAID) -> dict | None:
     """``--gold``'s items checked against the model's training data as ``evaluate`` checks them
     (``evaluate.check_training_data``): those ``--model`` or the checkout's ``models/NAME`` of the gold rows' model
     trained on (its ``trained_items.txt``, by sentence and actor) are warned of with their count (the correction's
@@ -104,28 +104,29 @@ def warn_trained_gold(gold: Path, model_dir: Path | None, lists=None) -> dict | 
     neither is found and no ``--model`` was given, that the items were not checked (before 2026-12-07 (5) report
     said nothing without ``--model``). Said at the terminal, so both paths are named as given. The gold file is read
     a second time, for its text (a gold set is small). ``lists``: the report's ``TrainedLists`` of ``model_dir``
-    (each model looked up once for all its files)."""
+    (each model looked up once for all its files); ``said``: as ``evaluate.trained_counts``'."""
     from classifier.evaluate import TrainedLists, check_training_data
 
     lists = lists if lists is not None else TrainedLists(model_dir)
     rows = read_labelled(gold, drop=TEXT_COLUMNS, trained=lists)
-    return check_training_data(rows, lists, model_dir, option("gold", given_name(gold)))
+    return check_training_data(rows, lists, model_dir, option("gold", given_name(gold)), said)
 
 
-def trained_gold(inputs: ReportInput, lists, model_dir: Path | None, name: str, own: bool = True) -> dict | None:
+def trained_gold(inputs: ReportInput, lists, model_dir: Path | None, name: str, own: bool = True,
+                 said=UNSAID) -> dict | None:
     """The gold-labelled rows of a predictions file as ``gather`` read them (with ``lists``' flag columns) checked
     against the training data as ``evaluate`` checks them, ``name`` naming the file in the warnings: the
     predictions' (``own``) by ``evaluate.check_training_data``, a ``--compare`` file's by its models' own lists
     alone, as ``evaluate --compare`` counts the compared file's (``trained_counts``). Returns evaluate's
     ``trained_on`` (None: no gold row, or no model's list found) and takes the flag columns off ``inputs.labelled``,
-    which the evaluation and the correction read."""
+    which the evaluation and the correction read. ``said``: as ``evaluate.trained_counts``'."""
     from classifier.evaluate import GIVEN_TRAINED, TRAINED, LabelledRows, check_training_data, trained_counts
 
     rows = LabelledRows(inputs.labelled, inputs.n, inputs.models, inputs.id_hashes)
     found = None
     if not inputs.labelled.empty:
-        found = (check_training_data(rows, lists, model_dir, name) if own
-                 else trained_counts(rows.frame, lists.entries(rows.models), name))
+        found = (check_training_data(rows, lists, model_dir, name, said) if own
+                 else trained_counts(rows.frame, lists.entries(rows.models), name, said))
     inputs.labelled = inputs.labelled.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
     return found
 
@@ -671,8 +672,11 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None, shown)
     before = compare_input(inputs, Path(compare), kind, lambda: compared_lists) if compare else None  # its cells are
     # made with the framing table, whose draws they share
+    # a file given twice (--compare or --gold the predictions themselves) is not warned of twice for one count
+    checked = not inputs.labelled.empty  # the predictions' own gold rows were checked (and own_on said)
+    twice = lambda path: own_on if checked and same_file(path, predictions) else UNSAID  # noqa: E731
     compared_on = trained_gold(before, compared_lists, None, option("compare", given_name(compare)),
-                               own=False) if before else None
+                               own=False, said=twice(compare)) if before else None
     beside = [compare_cell_rows(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)] if before else []
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress,
@@ -686,8 +690,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         warn_caller(f"{option('gold', gold)}: {overlap} of its {len(gold_frame)} gold items are among the "
                     f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
                     "a gold set kept apart gives an honest one")
-    gold_on = warn_trained_gold(Path(gold), model_dir, own_lists()) if gold is not None else None  # said at the
-    # terminal: the paths as given, not as shown()
+    gold_on = warn_trained_gold(Path(gold), model_dir, own_lists(), twice(gold)) if gold is not None else None
+    # said at the terminal: the paths as given, not as shown()
     if gold_frame is not None:  # the gold set the correction is fitted on: --gold, else the predictions' own rows
         analysis["correction"]["trained_on"] = gold_on if gold is not None else own_on
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
