@@ -501,3 +501,18 @@ def test_a_file_given_twice_is_warned_of_once_for_one_count(tmp_path, monkeypatc
         make_report("new.jsonl", "r2", gold="new.jsonl", kind="headline", **options)
     words = [str(w.message) for w in warned if "training data" in str(w.message)]
     assert words == [f"gold='new.jsonl': {in_sample}"], words
+
+
+def test_report_json_keeps_correction_trained_on_null_without_gold(tmp_path):
+    """Predictions without a gold label (no 'label' column at all): report.json's correction had no trained_on key,
+    where evaluation and compare are null; a script reading correction.trained_on met a KeyError. Now it is null."""
+    from test_evaluate import prediction_rows, write_jsonl
+
+    from classifier.report import make_report
+
+    rows = [{k: v for k, v in row.items() if k != "label"} for row in prediction_rows(60)]
+    write_jsonl(tmp_path / "p.jsonl", rows)
+    make_report(tmp_path / "p.jsonl", tmp_path / "r", n_boot=0, n_perm=10, period="none", examples=0)
+    saved = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert saved["evaluation"] is None and saved["compare"] is None
+    assert "trained_on" in saved["correction"] and saved["correction"]["trained_on"] is None, saved["correction"]

@@ -692,8 +692,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                     "a gold set kept apart gives an honest one")
     gold_on = warn_trained_gold(Path(gold), model_dir, own_lists(), twice(gold)) if gold is not None else None
     # said at the terminal: the paths as given, not as shown()
-    if gold_frame is not None:  # the gold set the correction is fitted on: --gold, else the predictions' own rows
-        analysis["correction"]["trained_on"] = gold_on if gold is not None else own_on
+    # the gold set the correction is fitted on: --gold, else the predictions' own rows; null without one, as
+    # evaluation and compare are (the key was left out)
+    analysis["correction"]["trained_on"] = gold_on if gold is not None else own_on
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
                                              f"but the predictions from {', '.join(inputs.models)}; the "
