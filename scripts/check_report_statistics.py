@@ -938,6 +938,9 @@ def main() -> None:
               "split-hybrid": lambda: change_check("split", args.reps, args.n_boot, args.n_perm, hybrid=True,
                                                    **change_args),
               "split-change": lambda: change_check("split", args.reps, args.n_boot, args.n_perm, **change_args)}
+    unknown = [name for name in args.only.split(",") if name not in checks]
+    if unknown:  # before any check runs: a misspelt last name had stopped a long run with a KeyError, --out unwritten
+        parser.error(f"--only: no check named {', '.join(unknown)}; one of {', '.join(checks)}")
     results = {}
     for name in args.only.split(","):
         print(f"-- {name}", flush=True)

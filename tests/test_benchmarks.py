@@ -226,3 +226,16 @@ def test_the_report_statistics_scripts_split_hybrid_is_sb_below_its_k_articles_a
     assert hybrid[0]["SH"] == sb[0]["SB"] and hybrid[0]["SH"]["mean_width"] != hybrid[0]["mean_width"]
     assert hybrid[1]["SH"]["mean_width"] == hybrid[1]["mean_width"] != sb[1]["SB"]["mean_width"]
     assert hybrid[1]["SH"]["coverage"] == hybrid[1]["coverage"]
+def test_the_report_statistics_script_refuses_an_unknown_check_before_running_any(tmp_path, load_script, monkeypatch,
+                                                                                    capsys):
+    """--only trend-cost,split-candidate (a misspelt name after a check) ran trend-cost and then stopped with a
+    KeyError traceback, its figures and --out lost; now a usage error names it before any check runs."""
+    check = load_script("check_report_statistics")
+    out = tmp_path / "figures.json"
+    monkeypatch.setattr("sys.argv", ["check_report_statistics.py", "--only", "trend-cost,split-candidate",
+                                     "--trend-cells", "2", "--out", str(out)])
+    with pytest.raises(SystemExit) as stopped:
+        check.main()
+    said = capsys.readouterr()
+    assert stopped.value.code == 2 and "--only: no check named split-candidate; one of " in said.err, said.err
+    assert "-- trend-cost" not in said.out and not out.exists()
