@@ -377,6 +377,13 @@ def test_a_file_size_limit_during_classify_names_the_journal_and_resume_finishes
     assert f"error: {journal}: File too large; the earlier batches' predictions are kept" in limited.stderr, \
         limited.stderr
     assert not out.exists() and journal.stat().st_size == 3000
+    # --resume under the same limit: the newline that ends the torn line fails; it named no file ("a file this
+    # command writes or reads: File too large"), now the journal, which is kept as it was
+    again = limited_stance(3000, *args, "--out", out, "--resume")
+    assert again.returncode == 1 and "Traceback" not in again.stderr, again.stderr
+    assert f"error: {journal}: File too large; the earlier batches' predictions are kept" in again.stderr, \
+        again.stderr
+    assert not out.exists() and journal.stat().st_size == 3000
     resumed = runner.invoke(app, [*map(str, args), "--out", str(out), "--resume"])
     assert resumed.exit_code == 0, resumed.output
     assert out.read_bytes() == (tmp_path / "clean.jsonl").read_bytes()

@@ -617,8 +617,17 @@ class Journal:
 
     def open(self) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self._repair_tail()
+        try:
+            self._repair_tail()
+        except OSError as exc:  # --resume still on a full disk or under ulimit -f: said of the journal, as append says
+            raise self.write_failed(exc) from None
         self._fh = open(self.path, "ab")
+
+    def write_failed(self, exc: OSError) -> InputError:
+        """A write to the journal that failed (a full disk, a file-size limit) as one line naming it; the line had
+        named no file where it was the newline that ends a torn line on --resume."""
+        return InputError(f"{self.path}: {exc.strerror or exc}; the earlier batches' predictions are kept: "
+                          "make room and rerun with --resume")
 
     def _repair_tail(self) -> None:
         """End the journal with a newline, so appended lines never join a torn one."""
@@ -637,8 +646,7 @@ class Journal:
             self._fh.flush()
             os.fsync(self._fh.fileno())
         except OSError as exc:  # a full disk: the batches before this one are on disk, a torn line is skipped
-            raise InputError(f"{self.path}: {exc.strerror or exc}; the earlier batches' predictions are kept: "
-                             "make room and rerun with --resume") from None
+            raise self.write_failed(exc) from None
         self.written.extend(key=[id_key(r["id"]) for r in records], offset=offsets)
 
     def abandon(self) -> None:
