@@ -389,6 +389,36 @@ def test_a_file_size_limit_during_classify_names_the_journal_and_resume_finishes
     assert out.read_bytes() == (tmp_path / "clean.jsonl").read_bytes()
 
 
+def test_a_file_size_limit_during_train_names_the_checkpoint_and_the_model_folder(tmp_path, tiny_model_dir,
+                                                                                   monkeypatch):
+    """train's checkpoint is written by torch.save, whose zip writer hides a failed write (``ulimit -f``, a full
+    disk) behind a RuntimeError ("unexpected pos ..."), and the model's weights by safetensors, whose SafetensorError
+    says "(os error 28)": both were tracebacks. Now each is one line naming the file (the checkpoint) or the model
+    folder asked for, and nothing is left in --out."""
+    from test_train_cli import label_rows, write
+
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=6, per_article=3))
+    out = tmp_path / "ours"
+    args = ["train", labels, "--out", out, "--base", tiny_model_dir, "--epochs", "1", "--n-boot", "0", "-q"]
+    limited = limited_stance(20_000, *args)
+    assert limited.returncode == 1 and "Traceback" not in limited.stderr, limited.stderr
+    assert f"error: {tmp_path / '.ours.train-checkpoint.pt'}: File too large" in limited.stderr, limited.stderr
+    assert not out.exists()
+
+    from safetensors import SafetensorError
+    from transformers import PreTrainedModel
+
+    def full(self, *args, **kwargs):  # what safetensors raises on a full disk, as it words it
+        raise SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+    monkeypatch.setattr(PreTrainedModel, "save_pretrained", full)
+    result = runner.invoke(app, [*map(str, args), "--overwrite"])  # the table, then the line
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"error: {out}: No space left on device (outputs are atomic" in result.output, result.output
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".ours.") and
+                                     p.name.endswith(".stage")]
+
+
 def _failing_open(root, errno_code):
     import builtins
     import os

@@ -1126,6 +1126,22 @@ def in_place_of(filename, temporary: Path, final: Path):
     return str(final / inside) if inside.parts else str(final)
 
 
+def os_error_in(exc: BaseException) -> OSError | None:
+    """The OSError behind an error a library raised in its stead while it wrote a file (a full disk, ``ulimit -f``):
+    torch.save's zip writer raises a RuntimeError ("unexpected pos 704 vs 598") whose context is the write's
+    OSError; safetensors a SafetensorError whose words end "(os error 27)". None where it names none."""
+    seen, depth = exc, 0
+    while seen is not None and depth < 8:
+        if isinstance(seen, OSError):
+            return seen
+        seen, depth = seen.__context__, depth + 1
+    found = re.search(r"\(os error (\d+)\)", str(exc))
+    if found:
+        code = int(found.group(1))
+        return OSError(code, os.strerror(code))
+    return None
+
+
 @contextlib.contextmanager
 def staged_folder(final: str | Path) -> Iterator[Path]:
     """A hidden folder beside ``final`` to build a whole folder in (a model, a report), swapped into place
@@ -1151,6 +1167,12 @@ def staged_folder(final: str | Path) -> Iterator[Path]:
         except OSError as exc:  # a full disk names the file asked for (REPORT/timeline.csv), not our hidden stage
             exc.filename = in_place_of(exc.filename, stage, final)
             raise
+        except Exception as exc:  # noqa: BLE001  (a model's weights: safetensors says a full disk in its own error)
+            found = os_error_in(exc)
+            if found is None:
+                raise
+            found.filename = in_place_of(found.filename, stage, final) if found.filename else str(final)
+            raise found from None
         usual_modes(stage)
         if final.exists():
             shutil.rmtree(backup, ignore_errors=True)

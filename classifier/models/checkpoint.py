@@ -43,13 +43,20 @@ def save_checkpoint(path: str | Path, key: str, parts: dict, loop: dict) -> None
     ``loop``: the loop's own state (numbers, lists, tensors)."""
     import torch
 
-    from classifier.io.files import atomic_path
+    from classifier.io.files import atomic_path, named_as, os_error_in
 
     state = {"key": key, "parts": {name: part.state_dict() for name, part in parts.items() if part is not None},
              "loop": loop, "rng": random_states()}
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(Path(path)) as tmp:
-        torch.save(state, tmp)
+    with atomic_path(Path(path)) as tmp, named_as(path, tmp):
+        try:
+            with open(tmp, "wb") as handle:  # a Python file: a failed write is an OSError torch keeps as context
+                torch.save(state, handle)
+        except RuntimeError as exc:  # a full disk or ulimit -f: torch's "unexpected pos" hid it (a traceback)
+            found = os_error_in(exc)
+            if found is None:
+                raise
+            raise found from None
 
 
 def load_checkpoint(path: str | Path, key: str, parts: dict) -> dict | None:
