@@ -1120,6 +1120,23 @@ def test_outlet_names_that_differ_only_in_case_or_spacing_are_warned_of(tmp_path
         make_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=10, n_perm=10)
 
 
+def test_look_alike_names_are_warned_of_on_the_page_too_escaped(tmp_path):
+    """"Democratic Lawmakers" and "Democratic lawmakers" counted apart were said at the terminal only: report.html
+    and report.md, the pages that are shared, said nothing. Now the framing note says it in the terminal's words,
+    the names escaped as every other user text."""
+    rows = prediction_rows(90)
+    for i, row in enumerate(rows):
+        if i % 2:
+            row["actor"] = ("<b>Dem</b> Lawmakers", "<b>Dem</b> lawmakers")[i % 4 == 1]
+    with pytest.warns(InputWarning, match="differ only in case or spacing"):
+        make_report(write_jsonl(tmp_path / "p.jsonl", rows), tmp_path / "out", n_boot=10, n_perm=10)
+    page, markdown = ((tmp_path / "out" / name).read_text() for name in ("report.html", "report.md"))
+    said = ("the actors '&lt;b&gt;Dem&lt;/b&gt; Lawmakers', '&lt;b&gt;Dem&lt;/b&gt; lawmakers' differ only in case or "
+            "spacing and are counted apart; give them one spelling if they are one.")
+    assert "Warning: " + said.replace("'", "&#39;") in page and "<b>Dem" not in page
+    assert "Warning: " + said in markdown and "<b>Dem" not in markdown
+
+
 def test_names_the_chart_font_cannot_draw_are_named_in_the_note(tmp_path):
     from classifier.report.plots import undrawn_names
 

@@ -133,7 +133,8 @@ def trained_gold(inputs: ReportInput, lists, model_dir: Path | None, name: str, 
 
 def look_alike_names(sums: pd.DataFrame) -> list[str]:
     """A warning per set of outlet or actor names that differ only in case or spacing ("RT", "RT ", "rt"): they look
-    alike on the page but are counted apart."""
+    alike on the page but are counted apart. Said at the terminal and, the same words, in the page's framing note
+    (before 2026-12-07 (6) at the terminal alone)."""
     found = []
     for column, what in (("outlet", "outlets"), ("actor_name", "actors")):
         names = pd.Series(sums[column].dropna().unique(), dtype=object).astype(str)
@@ -665,7 +666,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     inputs = gather(predictions, examples, kind, trained=own_lists)
     own_on = trained_gold(inputs, lists, model_dir, given_name(predictions))
     articleless = articleless_note(int((inputs.sums["lone"] >= 0).sum()), inputs.n)
-    for problem in (articleless, *look_alike_names(inputs.sums)):
+    look_alikes = look_alike_names(inputs.sums)  # said at the terminal now, on the page with the framing table
+    for problem in (articleless, *look_alikes):
         if problem:
             warn_caller(problem)
     shown = lambda path: shared_path(path, out_dir)  # noqa: E731  (an input as the report's files name it)
@@ -745,7 +747,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                     "--max-actors": max_actors,
                                     **({"--split-date": split["date"]} if split else {})}, shown)
     mixed = mixed_models_warning(inputs.models, "the cells, outlet tests and corrections")
-    for problem in (mixed, articleless):
+    for problem in (mixed, articleless, *look_alikes):  # the terminal's warnings, on the page that is shared
         if problem:
             ctx["framing_note"] += f" Warning: {problem}."
     from classifier.io.files import staged_folder
