@@ -202,6 +202,29 @@ def test_the_split_chart_footer_names_intervals_only_where_it_draws_some():
     assert "joined by a line" in footer and "95% CI" not in footer
 
 
+def test_the_split_chart_and_its_caption_say_what_cannot_means_in_the_notes_words(tmp_path):
+    """The chart's rows read "A (cannot)" while its title explained only 'changed': a chart shared alone left
+    'cannot' unexplained. Its footer, where a drawn row is 'cannot', and the page's caption now say it in the
+    split note's words."""
+    from classifier.report import make_report
+    from classifier.report.split import CANNOT, split_chart
+    from test_evaluate import write_jsonl
+
+    nan = float("nan")
+    row = {"actor": "NATO", "outlet": "A", "n_before": 20, "n_after": 20, "net_before": 0.5, "net_after": -0.5,
+           "small": False} | {f"net_{side}_{end}": nan for side in ("before", "after") for end in ("lo", "hi")}
+    footer = " ".join(split_chart(pd.DataFrame([row | {"changed": "cannot"}]), "NATO", DAY).axes[0]
+                      .get_xlabel().split())
+    assert "'cannot' means not tested: a side has fewer than 5 articles, or the cell's articles cannot give a p " \
+           "small enough for Holm" == CANNOT and CANNOT in footer
+    assert "cannot" not in split_chart(pd.DataFrame([row | {"changed": "no"}]), "NATO", DAY).axes[0].get_xlabel()
+    result = make_report(write_jsonl(tmp_path / "p.jsonl", corpus()), tmp_path / "out", n_boot=20, n_perm=20,
+                         split_date=DAY)
+    assert CANNOT in result["split_date"]["note"]
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "whether it changed (Holm-adjusted p &lt; 0.05; " + CANNOT.replace("'", "&#39;") + "). (also" in page
+
+
 def test_the_before_and_after_table_does_not_name_its_columns_as_the_split_does():
     """A report with --compare and --split-date held two tables with "net before" and "net after": the old and
     new files' net stance in one, the sides of the day in the other."""

@@ -301,7 +301,7 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
                 f"{actor} over time", f"{actor}: net stance per {view['period']}, one line per outlet, 95% CI by "
                 "article as a band.")
     if split is not None and len(split["table"]):
-        from classifier.report.split import split_chart
+        from classifier.report.split import CANNOT, split_chart
 
         cells = split["table"].assign(_n=split["table"]["n_before"] + split["table"]["n_after"])
         mentions = cells.groupby("actor")["_n"].sum().sort_values(ascending=False, kind="stable")
@@ -310,7 +310,8 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
                 split_chart(split["table"], actor, split["date"], min_n=min_n, styles=styles, kind=only,
                             n_boot=n_boot),
                 f"{actor} before and after {split['date']}", f"{actor}: net stance per outlet before {split['date']} "
-                "(squares) and on or after it (circles), 95% CI by article; beside each outlet, whether it changed.")
+                "(squares) and on or after it (circles), 95% CI by article; beside each outlet, whether it changed "
+                f"(Holm-adjusted p < 0.05; {CANNOT}).")
     if evaluation is not None:
         curves = {"all items": evaluation["overall"]["calibration"]["reliability"]}
         outlets = [g for g in evaluation["groups"]["source"] if not g["small"]]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -157,8 +158,8 @@ def split_note(view: dict, n_articles: int, n_boot: int = 1000) -> str:
             f"permutations{redrawn}), Holm-corrected over the {tested}: a family of its own, apart from "
             "the outlet tests, as it answers another question, about one day chosen beforehand (a day picked after "
             "looking at the time view would make these p-values too small). 'changed' means Holm-adjusted p < 0.05; "
-            "the interval stands alone, uncorrected. A side of fewer than 5 articles gives no interval and no test "
-            "('cannot'); so does a cell whose articles cannot give a p small enough for Holm. 'detectable' is the "
+            f"the interval stands alone, uncorrected. A side of fewer than 5 articles gives no interval; {CANNOT}. "
+            "'detectable' is the "
             "smallest change the cell's articles could detect (80% power, alpha 0.05 before Holm, errors from "
             "resampling each side's articles), as for the outlet tests: a 'no' does not show that nothing changed, "
             "least of all by less than that. A change at a day is "
@@ -220,6 +221,9 @@ def changed_lines(table: pd.DataFrame) -> list[str]:
             for r in table[table["changed"] == "yes"].to_dict("records")]
 
 
+# What a 'cannot' of the changed column means: the note, the chart's footer and the page's caption say it alike
+CANNOT = (f"'cannot' means not tested: a side has fewer than {MIN_ARTICLES} articles, or the cell's articles "
+          "cannot give a p small enough for Holm")
 SIDE_MARKERS = {"before": "s", "after": "o"}  # the side by its shape; hollow is kept for a side without an interval
 
 
@@ -279,6 +283,8 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     axes.legend(handles=keys, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(keys),
                 frameon=False)
     dagger = f"\n† fewer than {min_n} mentions on a side" if small else ""
+    # the rows' "(cannot)" was explained nowhere on the chart, which is shared alone; two lines, as one ran off it
+    dagger += "\n" + textwrap.fill(CANNOT, 80) if (rows.loc[drawn, "changed"] == "cannot").any() else ""
     # The thin line joins an outlet's two sides; the footer names the intervals' bars only where some are drawn
     # (a side of fewer than 5 articles has none), as the time chart's footer does.
     bars = "\npale bars: 95% CI by article" if intervals else ""  # a line of its own: one line ran off a 7-inch chart
