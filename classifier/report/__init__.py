@@ -298,8 +298,8 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
             chart = timeline_chart(over_time, actor, view["period"], min_n=min_n, styles=styles, kind=only,
                                    n_boot=n_boot)
             add("time", f"time_{index:02d}_{slug(actor)}", chart,
-                f"{actor} over time", f"{actor}: net stance per {view['period']}, one line per outlet, 95% CI by "
-                "article as a band.")
+                f"{actor} over time", f"{actor}: net stance per {view['period']}, one line per outlet; the footer "
+                "under the chart says which periods have a 95% CI by article and how it is drawn.")
     if split is not None and len(split["table"]):
         from classifier.report.split import CANNOT, split_chart
 

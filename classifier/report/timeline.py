@@ -391,7 +391,8 @@ def lone_intervals(finite: np.ndarray) -> np.ndarray:
 
 def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10,
                    styles: dict | None = None, kind: str | None = None, n_boot: int = 1000):
-    """One actor: a line per outlet of net stance per period, its 95% interval as a band. ``styles``: the
+    """One actor: a line per outlet of net stance per period, its 95% interval as a band (a bar for a period
+    alone), where a period has one. ``styles``: the
     report's look of each outlet (:func:`~classifier.report.plots.report_styles`); the outlets with the most
     mentions of the actor are drawn, one per colour (:func:`~classifier.report.plots.chart_outlets`). A marker's
     fill says whether its period has an interval: filled where it has, hollow where it has none (fewer than 5
