@@ -25,13 +25,14 @@ PALETTE = "RdBu"
 MISSING = "#e6e6e6"
 NET_LABEL = "net stance = (favor − against) / n"
 ALL_ITEMS = "#000000"  # the reliability diagram's line for all items
-# The outlets' colours: six hues that are not the stance colours (no red, no blue: an outlet drawn dark red or blue
+# The outlets' colours: eight hues that are not the stance colours (no red, no blue: an outlet drawn dark red or blue
 # would be read as against or favor, as petroff10's red and blue outlets were before 2026-12-07 (6)), each at least
-# 30 CIELAB units from every RdBu colour of a net stance of 0.2 or more and 38 from each other (Okabe & Ito's orange,
-# bluish green and reddish purple; ColorBrewer's purple and brown; Tol's olive); with the line styles below,
-# twenty-four outlets each get a look of their own. Under red-green colour blindness RdBu itself runs blue to olive,
+# 30 CIELAB units from every RdBu colour of a net stance of 0.2 or more and 22 from each other (Okabe & Ito's orange,
+# bluish green and reddish purple; ColorBrewer's purple and brown; Tol's olive, sand and green: eight, so that a
+# chart still draws eight outlets, where six had cut it from petroff10's ten); with the line styles below,
+# thirty-two outlets each get a look of their own. Under red-green colour blindness RdBu itself runs blue to olive,
 # so there the line styles and markers, not the hues, tell an outlet from a stance.
-OUTLET_COLOURS = ("#e69f00", "#009e73", "#7b3294", "#8c510a", "#999933", "#cc79a7")
+OUTLET_COLOURS = ("#e69f00", "#009e73", "#7b3294", "#8c510a", "#999933", "#cc79a7", "#ddcc77", "#117733")
 OUTLET_LINES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "v"))  # no "D": open diamonds mark small cells
 
 
@@ -203,9 +204,9 @@ class OutletStyle:
 
 def report_styles(outlets_by_mentions) -> dict[str, OutletStyle]:
     """One look per outlet for every chart of a report, so that a reader can follow an outlet from chart to chart:
-    the i-th outlet (most mentioned first) gets colour i mod 6 (:data:`OUTLET_COLOURS`, none red or blue), and the
-    (i div 6)-th line style and marker, so that outlets that share a colour differ in line and marker (repeating
-    after twenty-four outlets, where the legend alone tells them apart). A chart never draws two outlets of one
+    the i-th outlet (most mentioned first) gets colour i mod 8 (:data:`OUTLET_COLOURS`, none red or blue), and the
+    (i div 8)-th line style and marker, so that outlets that share a colour differ in line and marker (repeating
+    after thirty-two outlets, where the legend alone tells them apart). A chart never draws two outlets of one
     colour (:func:`chart_outlets`)."""
     n = len(OUTLET_COLOURS)
     return {outlet: OutletStyle(OUTLET_COLOURS[i % n], *OUTLET_LINES[(i // n) % len(OUTLET_LINES)])
