@@ -749,7 +749,8 @@ def test_a_report_of_many_outlets_gives_each_one_look_and_never_one_colour_twice
     assert len(drawn_looks(reliability[0])) == 1 + 1 + 6  # the diagonal, all items and six outlets (its own cap)
     assert len(looks) == 16 and len(set(looks.values())) == 16  # sixteen outlets drawn, no two alike
     styles = plots.report_styles(outlets)
-    assert len({(s.colour, s.line, s.marker) for s in styles.values()}) == len(outlets) == 30  # each its own: 8 x 4 = 32 looks
+    # each outlet its own look: eight colours by four lines give 32
+    assert len({(s.colour, s.line, s.marker) for s in styles.values()}) == len(outlets) == 30
 
 
 def test_an_outlet_keeps_its_colour_across_time_charts_and_the_reliability_diagram():
