@@ -1224,10 +1224,11 @@ class TrainedLists:
     predictions: recalibrated since, or a copy under another name; ``entries``)."""
 
     def __init__(self, model_dir: str | Path | None = None):
-        from classifier.models.card import TRAINED_ITEMS_FILE, trained_items
+        from classifier.models.card import trained_items
         from classifier.models.stance_model import model_folder
 
         self.given, self.found, self._digest = None, {}, None
+        self.listless = False  # --model without a list (``no_list_words``)
         if model_dir is None:
             return
         model_dir = model_folder(model_dir)
@@ -1236,9 +1237,8 @@ class TrainedLists:
                              "whose training items the gold items are checked against)")
         known = trained_items(model_dir)
         if known is None:
-            warn_caller(f"{option('model_dir', model_dir, flag='--model')}: no {TRAINED_ITEMS_FILE} (a model "
-                        "'stance train' saved before 2026-12-07, or not trained here), so the gold items were not "
-                        "checked against its training data")
+            self.listless = True
+            warn_caller(no_list_words(model_dir))
             return
         self.given, self.model_dir = (str(model_dir), known), Path(model_dir)
 
@@ -1282,36 +1282,69 @@ class TrainedLists:
         return {model: (entry[0], TRAINED) for model, entry in found.items() if entry is not None}
 
 
+def no_list_words(model_dir: str | Path) -> str:
+    """``TrainedLists``' warning that ``--model`` (named as ``model_dir``) has no ``trained_items.txt``."""
+    from classifier.models.card import TRAINED_ITEMS_FILE
+
+    return (f"{option('model_dir', model_dir, flag='--model')}: no {TRAINED_ITEMS_FILE} (a model 'stance train' "
+            "saved before 2026-12-07, or not trained here), so the gold items were not checked against its training "
+            "data")
+
+
+def unknown_training_words(models: Sequence[str]) -> str | None:
+    """The words of ``unknown_training_data``'s warning, without the file's name; None where every model is
+    zero-shot (no training data to check)."""
+    from classifier.models.stance_model import engine_of
+
+    trained = [engine_of(model)[0] for model in distinct_models(models) if not str(model).startswith("zero-shot:")]
+    if not trained:
+        return None
+    return (f"the training data of {', '.join(trained)} is not known here (no --model, and not the checkout's "
+            f"models/ folder of that name), so the gold items were not checked against it; pass "
+            f"{option('model_dir', 'FOLDER', flag='--model')} (the folder 'stance train' saved) where it "
+            "may have learnt some of them")
+
+
 def unknown_training_data(models: Sequence[str], path: str | Path) -> None:
     """Warn that the gold items of ``path`` were checked against no model's training data: none of its (trained)
     models is the checkout's ``models/NAME`` and no ``--model`` was given. A model trained elsewhere (``stance train
     labels.jsonl --out ../ours-v1``) scored on the labels it learnt had been evaluated in silence, its in-sample
     figures read as a gain; ``classify`` warns of it, but evaluate is run on the file later, perhaps by another."""
-    from classifier.models.stance_model import engine_of
+    words = unknown_training_words(models)
+    if words:
+        warn_caller(f"{path}: {words}")
 
-    trained = [engine_of(model)[0] for model in distinct_models(models) if not str(model).startswith("zero-shot:")]
-    if trained:
-        names = ", ".join(trained)
-        warn_caller(f"{path}: the training data of {names} is not known here (no --model, and not the checkout's "
-                    f"models/ folder of that name), so the gold items were not checked against it; pass "
-                    f"{option('model_dir', 'FOLDER', flag='--model')} (the folder 'stance train' saved) where it "
-                    "may have learnt some of them")
+
+def not_checked(models: Sequence[str], lists: TrainedLists, model_dir: str | Path | None, entries: dict,
+                shown: Callable = str) -> str | None:
+    """Why a gold set's items were checked against no model's training data, in the words the terminal warned
+    with (``unknown_training_words``, or ``no_list_words``, naming ``--model`` as ``shown`` names it: a report's
+    files do not name the author's folders), for the page to say it too (``report.in_sample_note``); None where some
+    model's list was found (``entries``), or nothing could be."""
+    if entries:
+        return None
+    if model_dir is None:
+        return unknown_training_words(models)
+    return no_list_words(shown(model_dir)) if lists.listless else None
 
 
 UNSAID = object()  # check_training_data's and trained_counts' ``said``: nothing said yet of the file's items
 
 
 def check_training_data(rows: LabelledRows, lists: TrainedLists, model_dir: str | Path | None,
-                        path: str | Path, said=UNSAID) -> dict | None:
+                        path: str | Path, said=UNSAID, shown: Callable = str) -> tuple[dict | None, str | None]:
     """What a gold set's rows (read with ``trained=lists``) say of the model's training data, as ``evaluate`` and
     ``report --gold`` say it (``path``: how the warnings name the file): a warning where no model's list was found
     and no ``--model`` given (``unknown_training_data``), else the count of gold items trained on, warned of where
-    some were (``trained_counts``, whose dict it returns). ``said``: as ``trained_counts``'; where it is None (the
-    same file's items were not checked either, and that was said), that is not said again."""
+    some were (``trained_counts``'s dict, returned first). Returned second: why they were not checked, in the
+    terminal's words (``not_checked``, naming ``--model`` as ``shown`` does; None where checked). ``said``: as
+    ``trained_counts``'; where it is None (the same file's items were not checked either, and that was said), that
+    is not said again."""
     entries = lists.entries(rows.models)
     if not entries and model_dir is None and said is UNSAID:
         unknown_training_data(rows.models, path)
-    return trained_counts(rows.frame, entries, path, said)
+    return (trained_counts(rows.frame, entries, path, said),
+            not_checked(rows.models, lists, model_dir, entries, shown))
 
 
 def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path, said=UNSAID) -> dict | None:
@@ -1368,7 +1401,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     if labelled(rows.frame).empty:
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
-    trained_on = check_training_data(rows, lists, model_dir, path)
+    trained_on = check_training_data(rows, lists, model_dir, path)[0]
     rows.frame = rows.frame.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
     gold_rows = labelled(rows.frame)
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")

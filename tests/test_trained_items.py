@@ -516,3 +516,50 @@ def test_report_json_keeps_correction_trained_on_null_without_gold(tmp_path):
     saved = json.loads((tmp_path / "r" / "report.json").read_text())
     assert saved["evaluation"] is None and saved["compare"] is None
     assert "trained_on" in saved["correction"] and saved["correction"]["trained_on"] is None, saved["correction"]
+
+
+def test_report_page_says_when_the_gold_items_could_not_be_checked(tmp_path, monkeypatch):
+    """Where the gold items could not be checked against the model's training data (its folder unknown here, or
+    --model without trained_items.txt) only the terminal said so: the page's evaluation and correction notes were
+    silent, so a reader could not tell the accuracy might be in-sample. Now they end with the terminal's words and
+    report.json keeps them as not_checked beside trained_on (null where checked), naming --model as the report's
+    files do."""
+    import html
+
+    from test_evaluate import prediction_rows, write_jsonl
+
+    from classifier.report import make_report
+    from classifier.report.html import md
+
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "p.jsonl", [{**r, "model": "elsewhere@abc123:onnx"} for r in prediction_rows(60)])
+    folder = tmp_path / "listless"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    options = dict(n_boot=0, n_perm=10, period="none", examples=0)
+    for out, model_dir in (("r1", None), ("r2", folder)):
+        with pytest.warns(UserWarning) as warned:
+            make_report("p.jsonl", out, model_dir=model_dir, **options)
+        told = [str(w.message) for w in warned if "not checked" in str(w.message)]
+        assert len(told) == 1, told
+        # the file's name is the terminal's alone; --model is named as the report's files name it, not the author's
+        # folders
+        words = told[0].removeprefix("p.jsonl: ").replace(str(folder), "listless")
+        assert model_dir is None or str(folder) in told[0]
+        saved = json.loads((tmp_path / out / "report.json").read_text())
+        assert saved["evaluation"]["not_checked"] == saved["correction"]["not_checked"] == words, saved
+        assert saved["evaluation"]["trained_on"] is None
+        markdown = (tmp_path / out / "report.md").read_text(encoding="utf-8")
+        sections = {part.split("\n", 1)[0]: part for part in markdown.split("\n## ")}
+        for heading in ("Shares corrected for classifier error", "Evaluation on gold labels"):
+            assert md(f"Warning: {words}.") in sections[heading], (heading, sections[heading])
+        page = html.unescape((tmp_path / out / "report.html").read_text(encoding="utf-8"))
+        assert page.count(f"Warning: {words}.") == 2
+    assert "the training data of elsewhere@abc123 is not known here" in json.loads(
+        (tmp_path / "r1" / "report.json").read_text())["evaluation"]["not_checked"]
+    old_and_new(tmp_path, monkeypatch)  # checked: null, and the notes say nothing of it
+    with pytest.warns(UserWarning):
+        make_report("new.jsonl", "r3", **options)
+    saved = json.loads((tmp_path / "r3" / "report.json").read_text())
+    assert saved["evaluation"]["not_checked"] is None and saved["correction"]["not_checked"] is None
+    assert "not checked" not in (tmp_path / "r3" / "report.md").read_text(encoding="utf-8")

@@ -96,37 +96,42 @@ def gold_overlap(gold: pd.DataFrame, prediction_ids: np.ndarray) -> int:
     return int(np.isin(id_hashes(gold["id"].to_numpy()), prediction_ids).sum())
 
 
-def warn_trained_gold(gold: Path, model_dir: Path | None, lists=None, said=UNSAID) -> dict | None:
+def warn_trained_gold(gold: Path, model_dir: Path | None, lists=None, said=UNSAID,
+                      shown: Callable = str) -> tuple[dict | None, str | None]:
     """``--gold``'s items checked against the model's training data as ``evaluate`` checks them
     (``evaluate.check_training_data``): those ``--model`` or the checkout's ``models/NAME`` of the gold rows' model
     trained on (its ``trained_items.txt``, by sentence and actor) are warned of with their count (the correction's
     error rates measured there are the model's in-sample ones), which it returns (evaluate's ``trained_on``); where
     neither is found and no ``--model`` was given, that the items were not checked (before 2026-12-07 (5) report
-    said nothing without ``--model``). Said at the terminal, so both paths are named as given. The gold file is read
-    a second time, for its text (a gold set is small). ``lists``: the report's ``TrainedLists`` of ``model_dir``
-    (each model looked up once for all its files); ``said``: as ``evaluate.trained_counts``'."""
+    said nothing without ``--model``), whose words it returns second (``evaluate.not_checked``; None: checked).
+    Said at the terminal, so both paths are named as given. The gold file is read a second time, for its text (a
+    gold set is small). ``lists``: the report's ``TrainedLists`` of ``model_dir``
+    (each model looked up once for all its files); ``said``: as ``evaluate.trained_counts``'; ``shown``: how the
+    returned words name ``--model`` (the page's)."""
     from classifier.evaluate import TrainedLists, check_training_data
 
     lists = lists if lists is not None else TrainedLists(model_dir)
     rows = read_labelled(gold, drop=TEXT_COLUMNS, trained=lists)
-    return check_training_data(rows, lists, model_dir, option("gold", given_name(gold)), said)
+    return check_training_data(rows, lists, model_dir, option("gold", given_name(gold)), said, shown)
 
 
 def trained_gold(inputs: ReportInput, lists, model_dir: Path | None, name: str, own: bool = True,
-                 said=UNSAID) -> dict | None:
+                 said=UNSAID, shown: Callable = str) -> tuple[dict | None, str | None]:
     """The gold-labelled rows of a predictions file as ``gather`` read them (with ``lists``' flag columns) checked
     against the training data as ``evaluate`` checks them, ``name`` naming the file in the warnings: the
     predictions' (``own``) by ``evaluate.check_training_data``, a ``--compare`` file's by its models' own lists
     alone, as ``evaluate --compare`` counts the compared file's (``trained_counts``). Returns evaluate's
-    ``trained_on`` (None: no gold row, or no model's list found) and takes the flag columns off ``inputs.labelled``,
-    which the evaluation and the correction read. ``said``: as ``evaluate.trained_counts``'."""
+    ``trained_on`` (None: no gold row, or no model's list found) and why the rows were not checked, in the
+    terminal's words (``evaluate.not_checked``; None: checked, no gold row, or ``own`` false), and takes the flag
+    columns off ``inputs.labelled``, which the evaluation and the correction read. ``said``: as
+    ``evaluate.trained_counts``'; ``shown``: as ``warn_trained_gold``'."""
     from classifier.evaluate import GIVEN_TRAINED, TRAINED, LabelledRows, check_training_data, trained_counts
 
     rows = LabelledRows(inputs.labelled, inputs.n, inputs.models, inputs.id_hashes)
-    found = None
+    found = None, None
     if not inputs.labelled.empty:
-        found = (check_training_data(rows, lists, model_dir, name, said) if own
-                 else trained_counts(rows.frame, lists.entries(rows.models), name, said))
+        found = (check_training_data(rows, lists, model_dir, name, said, shown) if own
+                 else (trained_counts(rows.frame, lists.entries(rows.models), name, said), None))
     inputs.labelled = inputs.labelled.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
     return found
 
@@ -331,15 +336,17 @@ BASIL_CHECK = ("Measured on BASIL on 2026-12-02 (Fox News, NYT and HuffPost on t
                "ACC and 0.25 with PACC: there the correction made outlet-level errors larger, not smaller.")
 
 
-def in_sample_note(trained_on: dict | None) -> str:
+def in_sample_note(trained_on: dict | None, unchecked: str | None = None) -> str:
     """The sentence the page's evaluation, correction and compare notes end with where some gold items were in their
     model's training data (evaluate's ``trained_on``: one model's count, or ``models``, one each): the terminal's
-    words (``in_sample_words``), one per model that trained on some; "" where none did, or none was checked."""
+    words (``in_sample_words``), one per model that trained on some; where they could not be checked
+    (``unchecked``: ``evaluate.not_checked``'s words, report.json's ``not_checked``), the terminal's words for that
+    (before 2026-12-07 (6) the page said nothing of it); "" where none did."""
     from classifier.models.card import in_sample_words
 
     counts = (trained_on or {}).get("models", [trained_on] if trained_on else [])
     return "".join(f" Warning: {in_sample_words(count['items'], count['of'], count['model'])}."
-                   for count in counts if count["items"])
+                   for count in counts if count["items"]) + (f" Warning: {unchecked}." if unchecked else "")
 
 
 def correction_note(correction: dict) -> str:
@@ -374,7 +381,7 @@ def correction_note(correction: dict) -> str:
             "probabilities. Intervals resample articles of both the predictions and the gold set (widened where "
             "either has few). Both assume the "
             "classifier errs on these outlets as it does on the gold set."
-            + in_sample_note(correction.get("trained_on")) + unstable)
+            + in_sample_note(correction.get("trained_on"), correction.get("not_checked")) + unstable)
 
 
 def compare_input(inputs: ReportInput, other: Path, kind: str | None,
@@ -665,13 +672,13 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         return lists
 
     inputs = gather(predictions, examples, kind, trained=own_lists)
-    own_on = trained_gold(inputs, lists, model_dir, given_name(predictions))
+    shown = lambda path: shared_path(path, out_dir)  # noqa: E731  (an input as the report's files name it)
+    own_on, own_unchecked = trained_gold(inputs, lists, model_dir, given_name(predictions), shown=shown)
     articleless = articleless_note(int((inputs.sums["lone"] >= 0).sum()), inputs.n)
     look_alikes = look_alike_names(inputs.sums)  # said at the terminal now, on the page with the framing table
     for problem in (articleless, *look_alikes):
         if problem:
             warn_caller(problem)
-    shown = lambda path: shared_path(path, out_dir)  # noqa: E731  (an input as the report's files name it)
     gold_frame, gold_name = choose_gold(inputs.labelled, predictions, Path(gold) if gold else None, shown)
     before = compare_input(inputs, Path(compare), kind, lambda: compared_lists) if compare else None  # its cells are
     # made with the framing table, whose draws they share
@@ -679,7 +686,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     checked = not inputs.labelled.empty  # the predictions' own gold rows were checked (and own_on said)
     twice = lambda path: own_on if checked and same_file(path, predictions) else UNSAID  # noqa: E731
     compared_on = trained_gold(before, compared_lists, None, option("compare", given_name(compare)),
-                               own=False, said=twice(compare)) if before else None
+                               own=False, said=twice(compare))[0] if before else None
     beside = [compare_cell_rows(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)] if before else []
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress,
@@ -693,11 +700,14 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         warn_caller(f"{option('gold', gold)}: {overlap} of its {len(gold_frame)} gold items are among the "
                     f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
                     "a gold set kept apart gives an honest one")
-    gold_on = warn_trained_gold(Path(gold), model_dir, own_lists(), twice(gold)) if gold is not None else None
+    gold_on, gold_unchecked = (warn_trained_gold(Path(gold), model_dir, own_lists(), twice(gold), shown)
+                               if gold is not None else (None, None))
     # said at the terminal: the paths as given, not as shown()
     # the gold set the correction is fitted on: --gold, else the predictions' own rows; null without one, as
     # evaluation and compare are (the key was left out)
     analysis["correction"]["trained_on"] = gold_on if gold is not None else own_on
+    # and why they were not checked, in the terminal's words (null where checked): the page says it too
+    analysis["correction"]["not_checked"] = gold_unchecked if gold is not None else own_unchecked
     if gold is not None and distinct_models(model_names(gold_frame)) != distinct_models(inputs.models):
         analysis["correction"]["warning"] = (f"the gold predictions come from {', '.join(model_names(gold_frame))} "
                                              f"but the predictions from {', '.join(inputs.models)}; the "
@@ -706,7 +716,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                     min_n=min_n, progress=progress, shown=shown)
     if evaluation is not None:  # the gold set it scores: the predictions' own rows, else --gold's (as evaluate's)
         evaluation["trained_on"] = own_on if not inputs.labelled.empty else gold_on
-        evaluation["note"] += in_sample_note(evaluation["trained_on"])  # the page says what the terminal warned
+        evaluation["not_checked"] = own_unchecked if not inputs.labelled.empty else gold_unchecked
+        # the page says what the terminal warned
+        evaluation["note"] += in_sample_note(evaluation["trained_on"], evaluation["not_checked"])
     table = analysis["table"]
     view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress,
                     n_perm=n_perm)
