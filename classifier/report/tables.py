@@ -177,8 +177,8 @@ def group_note(key: str, groups: Sequence[dict]) -> str:
     labels = groups[0]["labels"] if groups else ("favor", "against")
     note = (f"Per {key}: n gold items, art. their articles, F1m macro-F1, acc. accuracy, "
             f"F1 {labels[0][0]}+{labels[1][0]} the mean F1 of {labels[0]} and {labels[1]}, "
-            f"{TERMINAL_GROUP_CAPTION} (none from fewer than 5 articles: –); ECE the expected calibration error of "
-            "the top label.")
+            f"{TERMINAL_GROUP_CAPTION} (none from fewer than {MIN_RESAMPLED_ARTICLES} articles: –); ECE the expected "
+            "calibration error of the top label.")
     flagged = [f"{g['group']}: {'; '.join(g['notes'])}" for g in groups if g.get("notes")]
     return note + (f" Flags: {'. '.join(flagged)}." if flagged else "")
 
