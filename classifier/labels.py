@@ -1049,17 +1049,18 @@ def kept_entries(path: str | Path) -> list[KeptEntry]:
     return entries
 
 
-def kept_scores(path: str | Path, model_id: str, items: Sequence[Item],
-                entries: list[KeptEntry] | None = None) -> tuple[np.ndarray, list[str]] | None:
+def kept_scores(path: str | Path, model_id: str, items: Sequence[Item], entries: list[KeptEntry] | None = None,
+                keys: Sequence[str] | None = None) -> tuple[np.ndarray, list[str]] | None:
     """(scores, one row per item, NaN where the item has none kept; the labels of their columns) that
     :func:`keep_scores` kept in ``path`` of ``model_id``, row by item (``item_fingerprint``: text, actor and spans,
     so that any order or subset of the items scored finds them); None where none of these items has a row, or the
     scores are no model's, or the file is unreadable: the items are then scored again (and kept).
-    ``entries``: the file's, read already (``kept_entries``)."""
+    ``entries``: the file's, read already (``kept_entries``); ``keys``: the items' ``item_fingerprint``, made
+    already."""
     for entry in kept_entries(path) if entries is None else entries:
         if entry.model == model_id:
             rows = entry.rows(items)
-            keys = [item_fingerprint(item) for item in items]
+            keys = fingerprints(items, keys)
             if not any(key in rows for key in keys):
                 return None
             unscored = np.full(len(entry.labels), np.nan)
@@ -1079,27 +1080,41 @@ def kept_values(scores: np.ndarray, labels: Sequence[str], n_rows: int) -> bool:
             and bool(np.allclose(scored.sum(axis=1), 1.0, atol=1e-3)))
 
 
+def fingerprints(items: Sequence[Item], keys: Sequence[str] | None = None) -> list[str]:
+    """The ``item_fingerprint`` of each of ``items``; ``keys`` where given, made of these very items already
+    (a session hashes its items once: every 32 items scored had hashed them all again, half of each write's time)."""
+    if keys is None:
+        return [item_fingerprint(item) for item in items]
+    if len(keys) != len(items):
+        raise ValueError(f"{len(keys)} fingerprints of {len(items)} items")
+    return list(keys)
+
+
 def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], model_id: str,
-                items: Sequence[Item]) -> None:
+                items: Sequence[Item], keys: Sequence[str] | None = None) -> None:
     """Keep ``model_id``'s ``scores`` of ``items`` in ``path`` for the next start, first, with the scores it kept of
     other models (``KEPT_MODELS`` in all: the least recently kept go), a row per item scored (a row of NaN is an item
-    not scored yet, and not kept), named by its ``item_fingerprint``, beside the rows it kept of this model (of other
-    items, or these: a row scored here replaces its item's; a second session scoring other items of the same file, or
-    a session of another sample of items, keeps them). Written atomically (a write cut off leaves the earlier file, or
-    none; the temporary file a kill left is removed by the next write; a link in ``path`` is replaced by the file, what
-    it points to left as it was) under a lock, held from reading the other models'
+    not scored yet, and not kept), named by its ``item_fingerprint`` (``keys``: made already, else made here), beside
+    the rows it kept of this model: those of ``items`` (a row scored here replaces its item's; one a second session
+    scored of these items meanwhile is kept), then those of other items (a second session scoring other items of the
+    same file, a session of another sample, an item since edited or gone), the most recently kept first, as many as
+    there are ``items`` at most (:func:`bounded_rows`: the file had grown with every item ever scored beside it).
+    Written atomically, the rows of other items left out in the same write (a write cut off leaves the earlier file,
+    or none; the temporary file a kill left is removed by the next write; a link in ``path`` is replaced by the file,
+    what it points to left as it was) under a lock, held from reading the other models'
     scores to writing: a second session's write (two annotators) waits for it, and keeps its scores. A file that cannot
     be written is an ``InputError``: the caller goes on without it."""
     from classifier.io.files import atomic_path, output_lock, remove_stale_temporaries
 
+    keys = fingerprints(items, keys)
     try:
         with output_lock(path, wait=True):  # a second session's write (two annotators) waits for this one's
             remove_stale_temporaries(path)  # what a write killed half way (-9) left: .NAME.*.tmp beside it
             entries, scores = kept_entries(path), np.asarray(scores, dtype=float)
-            rows = next((entry.rows(items) for entry in entries
+            kept = next((entry.rows(items) for entry in entries
                          if entry.model == model_id and entry.labels == list(labels)), {})
             scored = ~np.isnan(scores).all(axis=1)
-            rows.update((item_fingerprint(item), row) for item, row, done in zip(items, scores, scored) if done)
+            rows = bounded_rows(kept, {key: row for key, row, done in zip(keys, scores, scored) if done}, keys)
             entries = [KeptEntry(model_id, list(rows), list(labels),
                                  np.array(list(rows.values()), dtype=float).reshape(len(rows), len(labels))),
                        *(by_item(entry, items) for entry in entries if entry.model != model_id)][:KEPT_MODELS]
@@ -1114,6 +1129,21 @@ def keep_scores(path: str | Path, scores: np.ndarray, labels: Sequence[str], mod
                     np.savez(fh, **arrays)
     except OSError as exc:  # a full disk: the session goes on, its next start scores the items again
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def bounded_rows(kept: dict[str, np.ndarray], scored: dict[str, np.ndarray],
+                 keys: Sequence[str]) -> dict[str, np.ndarray]:
+    """One model's rows to keep, {item fingerprint: row}: first those of the items at hand (``keys``), scored now
+    (``scored``) or kept before (``kept``), none lost; then the ``kept`` rows of other items, in the order they
+    were kept (each write puts the rows of its items first, so the first are those of the items used last), as
+    many as there are items at hand at most: the rows of items no longer used (another sample, an item edited or
+    gone) go, the least recently used first, and the file holds at most twice the rows of the largest items file
+    used on it, where it had grown by every item ever scored beside it."""
+    live = dict.fromkeys(keys)
+    rows = {key: scored[key] if key in scored else kept[key] for key in live if key in scored or key in kept}
+    others = (key for key in kept if key not in live)
+    rows.update((key, kept[key]) for key, _ in zip(others, range(len(live))))
+    return rows
 
 
 def by_item(entry: KeptEntry, items: Sequence[Item]) -> KeptEntry:
@@ -1139,8 +1169,9 @@ class SessionScores:
                  read_only: bool = False):
         self.path, self.model_id, self.items, self.score = Path(path), model_id, list(items), score
         self.read_only = read_only
+        self.keys = fingerprints(self.items)  # hashed once: not again at every write (keep_scores)
         entries = kept_entries(self.path)  # read once
-        found = kept_scores(self.path, model_id, self.items, entries)
+        found = kept_scores(self.path, model_id, self.items, entries, self.keys)
         self.probs, self.labels = found if found is not None else (None, [])
         self.found = found is not None  # some kept by an earlier start
         kept = next((entry for entry in entries if entry.model == model_id), None)
@@ -1175,7 +1206,7 @@ class SessionScores:
 
     def keep(self) -> None:
         try:
-            keep_scores(self.path, self.probs, self.labels, self.model_id, self.items)
+            keep_scores(self.path, self.probs, self.labels, self.model_id, self.items, self.keys)
         except InputError as exc:
             self.unkept = f"{exc}; the model's scores were not kept: the next start scores the items again"
 

@@ -1400,6 +1400,52 @@ def test_two_sessions_keeping_other_items_scores_of_one_model_keep_both(tmp_path
     assert kept_scores(kept, "m@1", other) is None  # of other items
 
 
+def test_kept_rows_of_items_no_longer_used_go_once_they_outnumber_the_items_at_hand(tmp_path):
+    """A model's kept rows of items no longer used (another sample, an item edited) stayed for good: the file grew with
+    every item ever scored beside the label file. Those of other items are kept as many as the items at hand at most,
+    the most recently used first, in the same write; the rows of the items at hand are never dropped, nor another
+    model's."""
+    from classifier.items import LABELS, item_fingerprint
+    from classifier.labels import keep_scores, kept_entries, kept_scores, kept_scores_path
+
+    def sample(n: int) -> list[Item]:  # the same items, edited: other rows
+        return [item.model_copy(update={"text": f"{item.text} ({n})"}) for item in make_items()]
+
+    a, b, c = sample(1), sample(2), sample(3)
+    kept, probs = kept_scores_path(tmp_path / "labels.jsonl"), np.full((6, 3), 1 / 3)
+    keep_scores(kept, probs, LABELS, "other@1", a)
+    for items in (a, b, c):
+        keep_scores(kept, probs, LABELS, "m@1", items)
+    assert [len(entry.keys) for entry in kept_entries(kept)] == [12, 6]  # 18 and 6 before
+    assert kept_scores(kept, "m@1", a) is None and kept_scores(kept, "other@1", a) is not None
+    assert not np.isnan(kept_scores(kept, "m@1", b)[0]).any() and not np.isnan(kept_scores(kept, "m@1", c)[0]).any()
+    keep_scores(kept, probs[:2], LABELS, "m@1", a[:2])  # two items: two rows of others, those used last
+    assert kept_entries(kept)[0].keys == [item_fingerprint(item) for item in [*a[:2], *c[:2]]]
+    unscored = np.full((6, 3), np.nan)
+    unscored[5] = 1 / 3
+    keep_scores(kept, unscored, LABELS, "m@1", c)  # the rows kept of the items at hand stay, scored now or not
+    assert kept_entries(kept)[0].keys == [item_fingerprint(item) for item in [*c[:2], c[5], *a[:2]]]
+
+
+def test_a_session_hashes_its_items_once_however_often_it_keeps_their_scores(tmp_path, monkeypatch):
+    """Each write of a session's scores (one per 32 items scored as the annotator comes to them) hashed every item
+    scored again, half of its time on 2,000 items: the session hashes them once."""
+    import classifier.labels as labels_module
+    from classifier.items import LABELS
+    from classifier.labels import SessionScores, kept_scores, kept_scores_path
+
+    hashed = []
+    real = labels_module.item_fingerprint
+    monkeypatch.setattr(labels_module, "item_fingerprint", lambda item: hashed.append(item.id) or real(item))
+    items, kept = make_items(), kept_scores_path(tmp_path / "labels.jsonl")
+    scores = SessionScores(kept, "m@1", items, lambda chosen, on_batch: (np.full((len(chosen), 3), 1 / 3), LABELS))
+    for start in range(0, 6, 2):
+        assert scores.need(range(start, start + 2)) == ""
+    assert sorted(hashed) == sorted(item.id for item in items)  # 2 + 4 + 6 more before
+    monkeypatch.undo()
+    assert not np.isnan(kept_scores(kept, "m@1", items[::-1])[0]).any()
+
+
 def counting_scores(monkeypatch) -> list[list[str]]:
     """The ids of the items each call of the model scores, as they are scored."""
     from classifier.models.stance_model import StanceModel
