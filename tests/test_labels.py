@@ -1583,6 +1583,43 @@ def test_export_says_why_scores_kept_by_list_of_another_order_are_not_read(tmp_p
     assert result.exit_code == 0 and "scored again" not in result.output and len(scored) == 2, result.output
 
 
+def test_run_and_suggest_say_once_why_scores_kept_by_list_of_another_order_are_scored_again(tmp_path,
+                                                                                           tiny_model_dir,
+                                                                                           monkeypatch):
+    """'label run' and 'label suggest' with scores kept by list before 2026-12-07 (6) of the items in another order
+    scored every item again without a word, where export says why. They say it once, in export's words (the first
+    screen's note; suggest's line before scoring; not with -q), and what this start does: its scores by item replace
+    them."""
+    import classifier.cli.label as label_cli
+    from classifier.items import LABELS, items_fingerprint
+    from classifier.labels import kept_entries, kept_scores_path
+    from classifier.models.stance_model import StanceModel, saved_model_id
+
+    items, model_id = make_items(), saved_model_id(tiny_model_dir)
+    probs = StanceModel.load(tiny_model_dir).predict_proba(items)
+    reordered = write_items(tmp_path / "reordered.jsonl", items[::-1])
+    why = (f"the scores of {model_id} kept there are of the items in another order, kept before scores were kept by "
+           "item (2026-12-07 (6)), so every item is scored again; this start keeps its scores by item in their place "
+           "(docs/changes.md, 2026-12-07 (6))")
+    monkeypatch.setattr(label_cli, "show_progress", lambda quiet: not quiet)
+    run = ["label", str(reordered), "-a", "ana", "--order", "file", "--labels"]  # the items scored as they come up
+    for command in (run, ["label", "suggest", str(reordered), "--out"]):
+        for quiet in ([], ["-q"]):
+            labels = tmp_path / f"{command[1]}{''.join(quiet)}.jsonl"
+            kept = kept_scores_path(labels)
+            with open(kept, "wb") as fh:  # as keep_scores wrote it before 2026-12-07 (6), of the items file's order
+                np.savez(fh, model_0=np.array(model_id), items_0=np.array(items_fingerprint(items)),
+                         labels_0=np.array(list(LABELS)), scores_0=probs)
+            result = runner.invoke(app, [*command, str(labels), "--model", str(tiny_model_dir), *quiet],
+                                   input="f\nf\nq\n")
+            assert result.exit_code == 0, result.output
+            said = " ".join(result.output.split())
+            assert said.count(why) == (0 if quiet else 1) and said.count(f"{kept}: the scores") == (not quiet), said
+            assert kept_entries(kept)[0].keys is not None  # kept by item now: said once, not at the next start
+            again = runner.invoke(app, [*command, str(labels), "--model", str(tiny_model_dir)], input="q\n")
+            assert again.exit_code == 0 and "scored again" not in again.output, again.output
+
+
 def test_kept_scores_that_are_no_model_s_are_scored_again_and_a_pipe_is_not_read(tmp_path, tiny_model_dir):
     """Kept scores whose labels are of no task stopped the session ("labels [...] belong to no task"); a pipe where
     the file would be was waited on for ever."""

@@ -469,6 +469,21 @@ def scored_suggestions(scores: SessionScores, indices: Iterable[int], hide: bool
     return {scores.items[i].id: {**scores.suggestion(i), "shown": not hide} for i in indices if i not in unscored}
 
 
+def kept_by_list_line(scores: SessionScores, advice: str) -> str:
+    """Why the scores kept of this model are not read (``scores.kept_by_list``: kept before 2026-12-07 (6), of a
+    whole list of items, and these are another order or subset of it), in one line that export, run and suggest
+    share; ``advice``: how to keep them by item (export, which writes none), or what this start does (run and
+    suggest, whose scores by item replace them: they had scored every item again without a word)."""
+    return (f"{one_line(scores.path)}: the scores of {scores.model_id} kept there are of the items in another order, "
+            "kept before scores were kept by item (2026-12-07 (6)), so every item is scored again; "
+            f"{advice} (docs/changes.md, 2026-12-07 (6))")
+
+
+# What run and suggest say after kept_by_list_line: their first write keeps this model's scores by item, in place
+# of those kept by list.
+REKEPT_BY_ITEM = "this start keeps its scores by item in their place"
+
+
 def score_all(scores: SessionScores, quiet: bool) -> str:
     """Every item scored (--order uncertain sorts them all by the model; suggest and export write them all), saying
     so; "" or the warning that the scores could not be kept."""
@@ -594,13 +609,15 @@ def run_command(
     with input_warnings() as said:  # a cut-off last line: said on the first screen too
         session = LabelSession(items, range(len(items)), LabelStore(labels_path), annotator, {}, revisit_skipped,
                                task=chosen)
-    kept, unkept, ahead = "", "", None
+    kept, unkept, ahead, rekept = "", "", None, ""
     if model is not None:
         # a model that fails before the first screen stops the start (nothing asked, nothing saved): the annotator
         # finds out now that its suggestions and order are not to be had, where a session begun without them
         # would label items in another order than asked, unaided; mid-session it is a warning (ahead_or_warning)
         with model_failures(None, "nothing was asked or saved; run again once it is mended, or without --model"):
             scores = session_scores(model, items, chosen, kept_scores_path(labels_path))
+            # said on the first screen (a line printed before it is wiped), not with -q: as export says it
+            rekept = kept_by_list_line(scores, REKEPT_BY_ITEM) if scores.kept_by_list else ""
             if order == "uncertain":  # sorted by the model: every item scored first
                 score_all(scores, quiet)
             session.set_order(order_items(items, order, probs=scores.probs, seed=seed))
@@ -620,7 +637,8 @@ def run_command(
         warn(message)
     finished = run_session(session, KeyReader(), SafeConsole(), keymap, contexts,
                            status="; ".join(f"warning: {message}" for message in said), quiet=quiet,
-                           note="" if quiet else "; ".join(filter(None, [resuming_line(session, annotator), kept])),
+                           note="" if quiet else "; ".join(filter(None, [resuming_line(session, annotator), rekept,
+                                                                         kept])),
                            ahead=ahead)
     out.print(summary_line(session, finished, annotator, labels_path))
 
@@ -660,7 +678,7 @@ def suggest_command(
     out_path: Path = typer.Option(..., "--out", "-o", help="Label file the pre-labels are appended to."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model (default: models/default, or models/sentiment with --task sentiment). Its scores are kept beside --out as 'label run' keeps them: scores kept there of these items by this model are read, not scored again."),
     task: str = typer.Option("stance", "--task", help=TASK_HELP),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No 'scoring N items' line; the closing line (how many pre-labels were appended) and warnings stay."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No 'scoring N items' line (nor the one saying why kept scores are not read); the closing line (how many pre-labels were appended) and warnings stay."),
 ) -> None:
     """Write model pre-labels, marked as such (annotator 'model:NAME', "suggested": true).
 
@@ -681,6 +699,8 @@ def suggest_command(
     default = default_model_path() if chosen is STANCE else default_sentiment_path()
     with model_failures(None, "no pre-label was appended"):
         scores = session_scores(model or default, items, chosen, kept_scores_path(out_path))
+        if scores.kept_by_list and not quiet:  # why every item is scored again: as export says it
+            console.print(kept_by_list_line(scores, REKEPT_BY_ITEM))
         unkept = score_all(scores, quiet)
     name = scores.model_id.rpartition("@")[0] or scores.model_id
     records = suggestion_records(items, scores.probs, scores.labels, scores.model_id, name, chosen.name)
@@ -817,11 +837,9 @@ def export_command(
             # again; none is written beside an input
             scores = session_scores(model, items, chosen, kept_scores_path(items_path), read_only=True)
             if scores.kept_by_list and not quiet:  # why every item is scored again, and how to keep them by item
-                console.print(f"{one_line(scores.path)}: the scores of {scores.model_id} kept there are of the items "
-                              "in another order, kept before scores were kept by item (2026-12-07 (6)), so every "
-                              f"item is scored again; to rewrite them by item, start 'stance label ITEMS --labels "
-                              f"{one_line(items_path)} --model {one_line(model)}' once with the items file they "
-                              "were kept of, and quit (docs/changes.md, 2026-12-07 (6))")
+                console.print(kept_by_list_line(scores, f"to rewrite them by item, start 'stance label ITEMS --labels "
+                                                        f"{one_line(items_path)} --model {one_line(model)}' once with "
+                                                        "the items file they were kept of, and quit"))
             score_all(scores, quiet)
         suggestions = {item.id: scores.suggestion(i) for i, item in enumerate(items)}
     write_json_atomic(out_path, to_label_studio(items, suggestions, chosen))
