@@ -58,6 +58,9 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
 - trend-power (only when named): the trend test's power on one cell whose net stance moves by 0.2 or 0.4 over 3, 6
   or 12 months of 10, 20 or 50 articles (`trend_report`); trend-cost: the seconds of `timeline.trend_tests` on one
   report of `--trend-cells` cells (200) of the last `--trend-articles` (50), run under /usr/bin/time.
+- trend-slope (only when named): coverage of the trend slope's 95% interval (`framing.trend_interval`) on the
+  trend-power cells with net stance a straight line in each article's date (`trend_report(..., by_day=True)`),
+  correlation 0.17 and 0.5 (`--change-icc`); judged by bench/results/trend_slope_rule.txt.
 - net-candidates (only when named): grid's cells scored by the net stance interval before 2026-12-07 (5) and the
   candidates of bench/results/net_interval_rule.txt (a score interval with a design effect; two pseudo-articles):
   none passed that rule; B (two pseudo-articles) passed bench/results/net_interval_confirm_rule.txt on fresh seeds
@@ -81,9 +84,13 @@ NO_CORRECTION = {"possible": False}
 
 
 def article_shares(rng, mean, concentration, n_articles):
-    """Each article's own stance shares: Dirichlet around ``mean``; a small concentration = strong correlation
-    of the sentences within an article (intra-article correlation about 1 / (1 + concentration))."""
-    return rng.dirichlet(np.asarray(mean) * concentration, size=n_articles)
+    """Each article's own stance shares: Dirichlet around ``mean`` (or, a row an article, around its own); a small
+    concentration = strong correlation of the sentences within an article (intra-article correlation about
+    1 / (1 + concentration))."""
+    mean = np.asarray(mean)
+    if mean.ndim == 2:
+        return np.array([rng.dirichlet(row * concentration) for row in mean])
+    return rng.dirichlet(mean * concentration, size=n_articles)
 
 
 def cell_sums(rng, mean, concentration, sizes, outlet="o", actor="a"):
@@ -637,23 +644,38 @@ TREND_POWER_CHANGES = (0.0, 0.2, 0.4)  # how far net stance moves over the month
 
 
 def trend_report(rng, cells: int, n_articles: int, months: int, change: float,
-                 concentration: float = 5) -> pd.DataFrame:
+                 concentration: float = 5, by_day: bool = False) -> pd.DataFrame:
     """Dated article sums of ``cells`` outlets x one actor whose net stance moves by ``change`` over ``months``
     months: favor and against shares 0.25 -/+ change x (1/2 - u) / 2 and neutral 0.5 at u, the month's middle as a
     share of the span (net stance -change / 2 at its start, +change / 2 at its end, in steps of a month);
-    ``n_articles`` heavy-tailed articles a cell, spread evenly over the months, days at random in the month."""
+    ``n_articles`` heavy-tailed articles a cell, spread evenly over the months, days at random in the month. With
+    ``by_day``, u is each article's own day as a share of the span from 2022-01-01 to the 28th of the last month
+    (:func:`trend_span_days`): net stance a straight line in the date, whose slope is known
+    (``change`` / the span's days)."""
     parts = []
+    start = pd.Timestamp("2022-01-01")
     for cell in range(cells):
         for month, per_month in enumerate(np.diff(np.linspace(0, n_articles, months + 1).round().astype(int))):
             if not per_month:
                 continue
-            net = change * ((month + 0.5) / months - 0.5)
-            part = cell_sums(rng, [0.25 + net / 2, 0.25 - net / 2, 0.5], concentration, heavy_sizes(rng, per_month),
-                             outlet=f"o{cell:03d}")
+            if by_day:  # the days first: each article's shares follow its own day
+                days = rng.integers(1, 29, per_month)
+                at = np.array([(pd.Timestamp(2022, month + 1, day) - start).days for day in days])
+                net = change * (at / trend_span_days(months) - 0.5)
+                mean = np.column_stack([0.25 + net / 2, 0.25 - net / 2, np.full(per_month, 0.5)])
+            else:
+                net = change * ((month + 0.5) / months - 0.5)
+                mean = [0.25 + net / 2, 0.25 - net / 2, 0.5]
+            part = cell_sums(rng, mean, concentration, heavy_sizes(rng, per_month), outlet=f"o{cell:03d}")
             part["article"] = part["article"] + f"-{month}"
-            parts.append(part.assign(date=[f"2022-{month + 1:02d}-{day:02d}"
-                                           for day in rng.integers(1, 29, per_month)]))
+            days = days if by_day else rng.integers(1, 29, per_month)
+            parts.append(part.assign(date=[f"2022-{month + 1:02d}-{day:02d}" for day in days]))
     return pd.concat(parts, ignore_index=True)
+
+
+def trend_span_days(months: int) -> int:
+    """Days from 2022-01-01 to the 28th of the ``months``-th month: the span of :func:`trend_report`'s ``by_day``."""
+    return (pd.Timestamp(2022, months, 28) - pd.Timestamp("2022-01-01")).days
 
 
 def trend_power(reps: int, n_perm: int, articles=TREND_POWER_ARTICLES, months=TREND_POWER_MONTHS,
@@ -683,6 +705,52 @@ def trend_power(reps: int, n_perm: int, articles=TREND_POWER_ARTICLES, months=TR
                             "found_rising": rising / reps, "found_falling": falling / reps,
                             "mean_slope_30d": float(np.nanmean(slopes)) if tested else None})
                 print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+TREND_SLOPE_SEED = 89  # a setting's cells come from default_rng(seed + articles + months + 100 x correlation's index)
+
+
+def trend_slope_check(reps: int, n_boot: int, articles=TREND_POWER_ARTICLES, months=TREND_POWER_MONTHS,
+                      changes=TREND_POWER_CHANGES, concentrations=(5, 1), seed: int = TREND_SLOPE_SEED) -> list[dict]:
+    """The 95% interval of the trend's slope (`timeline.trend_tests`' trend_30d_lo / _hi, `framing.trend_interval`)
+    on one cell whose net stance is a straight line in the date (:func:`trend_report` ``by_day``: the trend-power
+    cells, heavy-tailed articles spread evenly over the months, but each article's shares from its own day): the
+    share of cells whose interval holds the true slope per 30 days, missing it below and above, and the mean width.
+    The test is not run (``n_perm`` 0): only the interval is scored."""
+    from classifier.report.timeline import article_dates, period_labels, trend_tests
+
+    out = []
+    for c_index, concentration in enumerate(concentrations):
+        for n_articles in articles:
+            for n_months in months:
+                for change in changes:
+                    rng = np.random.default_rng(seed + n_articles + n_months + 100 * c_index)
+                    truth = 30 * change / trend_span_days(n_months)
+                    held, below, above, widths, slopes, none = 0, 0, 0, [], [], 0
+                    for rep in range(reps):
+                        sums = trend_report(rng, 1, n_articles, n_months, change, concentration, by_day=True)
+                        dates = article_dates(sums)
+                        row = trend_tests(sums.assign(period=period_labels(dates, "month")), dates, n_perm=0,
+                                          seed=rep, n_boot=n_boot).iloc[0]
+                        lo, hi = row["trend_30d_lo"], row["trend_30d_hi"]
+                        if not np.isfinite(lo):
+                            none += 1
+                            continue
+                        held += lo <= truth <= hi
+                        below += hi < truth
+                        above += lo > truth
+                        widths.append(hi - lo)
+                        slopes.append(row["trend_30d"])
+                    scored = max(reps - none, 1)
+                    out.append({"articles": n_articles, "months": n_months, "change_over_span": change,
+                                "correlation": {5: 0.17, 1: 0.5}.get(concentration, 1 / (1 + concentration)),
+                                "reps": reps, "n_boot": n_boot, "true_slope_30d": truth, "no_interval": none,
+                                "coverage": held / scored, "interval_below_truth": below / scored,
+                                "interval_above_truth": above / scored,
+                                "mean_width": float(np.mean(widths)) if widths else None,
+                                "mean_slope_30d": float(np.mean(slopes)) if slopes else None})
+                    print(json.dumps(out[-1]), flush=True)
     return out
 
 
@@ -887,16 +955,18 @@ def main() -> None:
                         help="compare and split-change: articles a side, comma-separated")
     parser.add_argument("--changes", default=",".join(map(str, CHANGE_SIZES)),
                         help="compare and split-change: true falls in net stance, comma-separated")
-    parser.add_argument("--change-icc", default="0.17,0.5", help="compare and split-change: 0.17 and/or 0.5")
+    parser.add_argument("--change-icc", default="0.17,0.5", help="compare, split-change and trend-slope: 0.17 and/or 0.5")
     parser.add_argument("--change-seed", type=int, default=CHANGE_SEED,
                         help=f"compare and split-change: cells from default_rng(seed + articles), bootstrap seeds from "
                              f"seed - {CHANGE_SEED} (default {CHANGE_SEED})")
     parser.add_argument("--trend-articles", default=",".join(map(str, TREND_POWER_ARTICLES)),
-                        help="trend-power: dated articles of a cell (trend-cost: the last), comma-separated")
+                        help="trend-power and trend-slope: dated articles of a cell (trend-cost: the last), "
+                        "comma-separated")
     parser.add_argument("--trend-months", default=",".join(map(str, TREND_POWER_MONTHS)),
-                        help="trend-power: months, comma-separated")
+                        help="trend-power and trend-slope: months, comma-separated")
     parser.add_argument("--trend-changes", default=",".join(map(str, TREND_POWER_CHANGES)),
-                        help="trend-power: how far net stance moves over the months (trend-cost: the last)")
+                        help="trend-power and trend-slope: how far net stance moves over the months (trend-cost: the "
+                        "last)")
     parser.add_argument("--trend-cells", type=int, default=200, help="trend-cost: cells of the report")
     args = parser.parse_args()
     trend_articles, trend_changes = ([int(n) for n in args.trend_articles.split(",")],
@@ -927,6 +997,9 @@ def main() -> None:
               "trend": lambda: trend_check(args.reps, args.n_perm),
               "trend-power": lambda: trend_power(args.reps, args.n_perm, trend_articles,
                                                  [int(n) for n in args.trend_months.split(",")], trend_changes),
+              "trend-slope": lambda: trend_slope_check(args.reps, args.n_boot, trend_articles,
+                                                       [int(n) for n in args.trend_months.split(",")], trend_changes,
+                                                       change_args["concentrations"]),
               "trend-cost": lambda: trend_cost(args.trend_cells, trend_articles[-1], args.n_perm, trend_changes[-1]),
               "compare": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm, **change_args),
               "compare-candidates": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm,
