@@ -226,6 +226,38 @@ def test_the_report_statistics_scripts_split_hybrid_is_sb_below_its_k_articles_a
     assert hybrid[0]["SH"] == sb[0]["SB"] and hybrid[0]["SH"]["mean_width"] != hybrid[0]["mean_width"]
     assert hybrid[1]["SH"]["mean_width"] == hybrid[1]["mean_width"] != sb[1]["SB"]["mean_width"]
     assert hybrid[1]["SH"]["coverage"] == hybrid[1]["coverage"]
+def test_the_report_statistics_scripts_trend_slope_check_scores_a_known_straight_line(tmp_path, load_script,
+                                                                                       monkeypatch):
+    """--only trend-slope (bench/results/trend_slope_rule.txt): trend_report's by_day cells have net stance a straight
+    line in each article's day, whose slope per 30 days is 30 x change / the span's days; the interval's resamples
+    hold the cell's own slope (framing.trend_slope); a tiny run scores the intervals against that truth."""
+    from classifier.report.framing import trend_slope
+    from classifier.report.timeline import article_dates
+
+    check = load_script("check_report_statistics")
+    assert check.trend_span_days(3) == 86  # 2022-01-01 to 2022-03-28
+    rng = np.random.default_rng(0)
+    sums = check.trend_report(rng, 1, 400, 3, 0.8, concentration=1e6, by_day=True)  # shares at their mean
+    days = ((article_dates(sums) - article_dates(sums).min()).dt.days).to_numpy(float)
+    net_sum, size = (sums["n_favor"] - sums["n_against"]).to_numpy(float), sums["n"].to_numpy(float)
+    assert 30 * trend_slope(days, net_sum, size)[0] == pytest.approx(30 * 0.8 / 86, abs=0.05)
+    lo, hi = check.trend_interval(days, net_sum, size, 200, 0)
+    assert lo < trend_slope(days, net_sum, size)[0] < hi
+    assert check.trend_interval(np.full(10, 3.0), net_sum[:10], size[:10], 50, 0) is None  # one day: no slope
+    out = tmp_path / "figures.json"
+    monkeypatch.setattr("sys.argv", ["check_report_statistics.py", "--only", "trend-slope", "--reps", "3",
+                                     "--n-boot", "50", "--change-icc", "0.5", "--trend-articles", "10",
+                                     "--trend-months", "3", "--trend-changes", "0,0.4", "--out", str(out)])
+    check.main()
+    rows = json.loads(out.read_text())["trend-slope"]
+    assert [(row["articles"], row["months"], row["change_over_span"], row["correlation"]) for row in rows] == \
+        [(10, 3, 0.0, 0.5), (10, 3, 0.4, 0.5)]
+    assert rows[1]["true_slope_30d"] == pytest.approx(30 * 0.4 / 86)
+    for row in rows:
+        assert row["no_interval"] == 0 and 0 <= row["coverage"] <= 1 and row["mean_width"] > 0
+        assert row["coverage"] + row["interval_below_truth"] + row["interval_above_truth"] == pytest.approx(1)
+
+
 def test_the_report_statistics_script_refuses_an_unknown_check_before_running_any(tmp_path, load_script, monkeypatch,
                                                                                     capsys):
     """--only trend-cost,split-candidate (a misspelt name after a check) ran trend-cost and then stopped with a

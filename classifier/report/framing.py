@@ -599,25 +599,6 @@ def trend_slope(days: np.ndarray, net_sum: np.ndarray, size: np.ndarray) -> tupl
     return slope, error
 
 
-def trend_interval(days: np.ndarray, net_sum: np.ndarray, size: np.ndarray, n_boot: int,
-                   seed: int) -> list[float] | None:
-    """The 95% interval of :func:`trend_slope`'s slope (per day): the cell's articles resampled whole
-    (``evaluate.resampled_sums``, as a cell's net stance), each resample's weighted least-squares slope from its
-    sums of the articles' moments, the expanded percentile interval for the cell's articles
-    (``evaluate.percentile_ci``). A resample whose articles share one day has no slope and is left out. None
-    without resamples."""
-    if n_boot <= 0 or not len(days):
-        return None
-    centred = days - np.average(days, weights=size)  # the slope is the same; the squares stay small
-    moments = np.column_stack([size, net_sum, size * centred, net_sum * centred, size * centred ** 2])
-    sums = resampled_sums(np.arange(len(days)), moments, n_boot, seed)
-    weight, rise, at, moved, spread = sums.T
-    with np.errstate(divide="ignore", invalid="ignore"):
-        slope = (moved - at * rise / weight) / (spread - at ** 2 / weight)
-    slope[~(spread - at ** 2 / weight > 1e-9 * spread)] = np.nan  # one day in the resample: no slope
-    return percentile_ci(slope, clusters=len(days))
-
-
 def studentized_slope(days: np.ndarray, net_sum: np.ndarray, size: np.ndarray) -> np.ndarray:
     """|:func:`trend_slope`| over its standard error: studentized as the outlet tests' gap is
     (:func:`studentized_gap`), so that articles of unequal length keep the permutation test near its level. A slope

@@ -151,7 +151,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
                                                       "share_neutral", "net", "net_lo", "net_hi")}})
             advance(1)
     n_dated = int(dated[["outlet", "article", "lone"]].drop_duplicates().shape[0])
-    trends = trend_tests(labelled, dates[dates.notna()], n_perm=n_perm, seed=seed, n_boot=n_boot)
+    trends = trend_tests(labelled, dates[dates.notna()], n_perm=n_perm, seed=seed)
     table = pd.DataFrame.from_records(rows).merge(trends[["outlet", "actor", *TREND_COLUMNS]], on=["outlet", "actor"],
                                                   how="left")
     return {"period": chosen, "table": table, "trends": trends, "n_trend_tests": int(trends["trend_tested"].sum()),
@@ -160,39 +160,33 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
 
 
 MIN_TREND_ARTICLES, MIN_TREND_PERIODS = 10, 3  # fewer dated articles or periods in a cell: its trend is not tested
-TREND_COLUMNS = ("trend_articles", "trend_periods", "trend_tested", "trend_30d", "trend_30d_lo", "trend_30d_hi",
-                 "trend_p", "trend_p_holm", "trend_n_perm", "trend")  # one cell's, on each of its periods' rows of timeline.csv
+TREND_COLUMNS = ("trend_articles", "trend_periods", "trend_tested", "trend_30d", "trend_p", "trend_p_holm",
+                 "trend_n_perm", "trend")  # one cell's, on each of its periods' rows of timeline.csv
 
 
-def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: int,
-                n_boot: int = 1000) -> pd.DataFrame:
+def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: int) -> pd.DataFrame:
     """Per outlet x actor of the time view (``labelled``: its dated article sums with their ``period``; ``dates``:
     their dates), whether net stance rose or fell over the dated articles: the slope of net stance on the date
     (``framing.trend_slope``, per 30 days) and the permutation test that shuffles whole articles' dates
-    (``framing.trend_p_value``), Holm-corrected over the cells tested, a family of their own (as ``--split-date``'s);
-    the slope's 95% interval resamples the cell's articles (``framing.trend_interval``, ``n_boot`` resamples with the
-    seed ``seed`` + the cell's place; none with 0).
+    (``framing.trend_p_value``), Holm-corrected over the cells tested, a family of their own (as ``--split-date``'s).
     A cell of fewer than ``MIN_TREND_ARTICLES`` dated articles or ``MIN_TREND_PERIODS`` periods is not tested
     ('too few'). As the outlet tests, a p below 0.05 that Holm cannot take below 0.05 is drawn again with
     ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``); where even those cannot give a p small enough
     for Holm, the cell reads 'cannot'."""
-    from classifier.report.framing import draw_again, holm, holm_perm, trend_interval, trend_p_value, trend_slope
+    from classifier.report.framing import draw_again, holm, holm_perm, trend_p_value, trend_slope
 
     rng = np.random.default_rng(seed)
     days = ((dates - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).astype(float)
     rows, tested = [], {}
     for (actor, outlet), cell in labelled.groupby(["actor_name", "outlet"], sort=True):
         row = {"outlet": outlet, "actor": actor, "trend_articles": len(cell), "trend_periods": cell["period"].nunique(),
-               "trend_tested": False, "trend_30d": np.nan, "trend_30d_lo": np.nan, "trend_30d_hi": np.nan,
-               "trend_p": np.nan, "trend_p_holm": np.nan, "trend_n_perm": 0, "trend": "too few"}
+               "trend_tested": False, "trend_30d": np.nan, "trend_p": np.nan, "trend_p_holm": np.nan,
+               "trend_n_perm": 0, "trend": "too few"}
         if row["trend_articles"] >= MIN_TREND_ARTICLES and row["trend_periods"] >= MIN_TREND_PERIODS:
             data = (days.loc[cell.index].to_numpy(float), (cell["n_favor"] - cell["n_against"]).to_numpy(float),
                     cell["n"].to_numpy(float))
             row.update(trend_tested=True, trend_30d=30 * float(trend_slope(*data)[0]),
                        trend_p=trend_p_value(*data, n_perm=n_perm, rng=rng), trend_n_perm=n_perm)
-            interval = trend_interval(*data, n_boot, seed + len(rows))
-            if interval:
-                row["trend_30d_lo"], row["trend_30d_hi"] = 30 * interval[0], 30 * interval[1]
             tested[len(rows)] = data
         rows.append(row)
     m, perms = len(tested), holm_perm(len(tested), n_perm)
