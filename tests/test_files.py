@@ -818,3 +818,41 @@ def test_a_compressed_tables_header_does_not_count_toward_its_first_rows_bound(t
     row = "a," + "y" * 93 + "\n"  # 96 characters; the header's 8 with it are 104
     table.write_bytes(compress("gz", ("id,text\n" + row + row.replace("a,", "b,")).encode()))
     assert [n for n, _ in files.iter_table(table)] == [2, 3]
+
+
+def test_a_csv_header_is_its_first_record_as_csv_reads_it_bounded(tmp_path, monkeypatch):
+    """csv_header read the header's first physical line: a quoted name holding a line break cut the header there,
+    and every table reader (predictions, articles, labels) said 'more fields than the header has'. The header is
+    now the first record as the csv module reads it, compressed too, read a bounded piece at a time: a quote never
+    closed is an error at line 1, not the whole file read as the header."""
+    import gzip
+
+    text = '"note\nby desk",id,text\nx,a1,"Russia won,\nsaid A."\n'
+    (tmp_path / "t.csv").write_text(text)
+    (tmp_path / "t.csv.gz").write_bytes(gzip.compress(text.encode()))
+    for name in ("t.csv", "t.csv.gz"):
+        assert list(files.iter_table(tmp_path / name)) == [
+            (3, {"note\nby desk": "x", "id": "a1", "text": "Russia won,\nsaid A."})], name
+    monkeypatch.setattr(files, "COMPRESSED_LINE_CHARS", 1000)
+    (tmp_path / "open.csv").write_text('id,"text\n' + "Russia won.\n" * 500)
+    with pytest.raises(InputError, match=r":1: the header does not end within 1,000 characters of its first line"):
+        list(files.iter_table(tmp_path / "open.csv"))
+
+
+def test_a_one_column_csv_named_with_a_semicolon_is_one_column_and_a_spreadsheet_s_semicolons_still_split(tmp_path):
+    """The delimiter was the first of ',', ';' and tab in the header's line, inside quotes too: a one-column table
+    named 'text;body' (Python's csv writer quotes no ';') was the two columns 'text' and 'body', and '"a,b";c' one
+    column. A delimiter must now split the header as csv reads it, and a ';' or a tab one of the first rows too
+    (a European spreadsheet's rows each hold one, an empty cell's too)."""
+    cases = {"text;body\nRussia won.\nChina lost.\n": [{"text;body": "Russia won."}, {"text;body": "China lost."}],
+             "id;text\na1;Russia won, said A.\na2;\n": [{"id": "a1", "text": "Russia won, said A."},
+                                                       {"id": "a2", "text": None}],
+             '"a,b";c\n1;2\n': [{"a,b": "1", "c": "2"}],
+             "id\ttext\na1\tRussia won; China lost.\n": [{"id": "a1", "text": "Russia won; China lost."}],
+             '"text;body"\n"Russia won; China lost."\n': [{"text;body": "Russia won; China lost."}]}
+    for i, (text, rows) in enumerate(cases.items()):
+        (tmp_path / f"{i}.csv").write_text(text)
+        assert [row for _, row in files.iter_table(tmp_path / f"{i}.csv")] == rows, text
+    (tmp_path / "header.csv").write_text("id;text\n")  # no rows to tell by: a spreadsheet's header
+    assert files.csv_header(tmp_path / "header.csv", (tmp_path / "header.csv").open(newline="")) == (["id", "text"],
+                                                                                                      ";")

@@ -589,6 +589,24 @@ def test_report_cli_shows_the_busiest_cells_and_how_many_are_left_out(tmp_path, 
     assert not any(f"Outlet{i}" in table for i in range(1, 5))
 
 
+def test_predictions_csv_whose_first_column_name_holds_a_line_break_is_read(tmp_path):
+    """A CSV header was read to its first line: a first column named "note<line break>by desk" (quoted) was the
+    whole header, and report said 'more fields than the header has (1: note)'."""
+    import csv
+
+    rows = prediction_rows(60)
+    path = tmp_path / "preds.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["note\nby desk", *rows[0]])
+        writer.writerows(["x", *(json.dumps(v) if isinstance(v, (list, dict)) else v for v in row.values())]
+                         for row in rows)
+    result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "report"), "--n-boot", "20",
+                                 "--n-perm", "20", "-q"])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(tmp_path / "report" / "framing.csv")["n"].sum() == 60
+
+
 def test_report_cli_writes_every_file(tmp_path, preds):
     out = tmp_path / "report"
     result = runner.invoke(app, ["report", str(preds), "--out", str(out), "--n-boot", str(N_BOOT),

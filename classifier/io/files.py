@@ -2142,24 +2142,78 @@ def first_undecodable_line(path: Path) -> int:
 
 CSV_FIELD_LIMIT = 1 << 30  # the csv module stops at 128 KB a field by default: an article can be longer
 DELIMITERS = (",", ";", "\t")
+# the text after a CSV header's first line read at a time to find where the header ends and how many fields the
+# first rows have under each delimiter (``csv_header``, ``header_delimiter``): a bounded read, whatever the file
+HEADER_LOOKAHEAD_CHARS = 1 << 16
+HEADER_LOOKAHEAD_ROWS = 100
 
 
 def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str]:
-    """The header's column names (spaces around them dropped) and the delimiter it uses: a comma, or
-    the semicolon or tab of spreadsheet exports when the header holds no comma; ``limit``: the most characters the
-    header's line may hold (a compressed table's: ``COMPRESSED_LINE_CHARS``), else ``RowTooLong``."""
+    """The header's column names (spaces around them dropped) and the delimiter it uses (``header_delimiter``),
+    from ``fh`` at its start, left there. The header is the first record as the csv module reads it: a quoted name
+    may hold a line break. Read a bounded piece at a time: its first line, then ``HEADER_LOOKAHEAD_CHARS`` (then as
+    much as read so far) until the header record ends, at most ``limit`` characters in all (a compressed table's:
+    ``COMPRESSED_LINE_CHARS``; else ``RowTooLong``), or, without it, ``COMPRESSED_LINE_CHARS`` past the first line
+    (an InputError: a quote never closed)."""
     first = fh.readline(-1 if limit is None else limit + 1)
     if limit is not None and len(first) > limit and not first.endswith(("\n", "\r")):
         raise RowTooLong
+    bound = limit if limit is not None else len(first) + COMPRESSED_LINE_CHARS
+    head = first
+    while True:
+        if len(head) > bound:
+            fh.seek(0)
+            if limit is not None:
+                raise RowTooLong
+            raise InputError(f"{path}:1: the header does not end within {COMPRESSED_LINE_CHARS:,} characters of "
+                             "its first line (a quote opened and never closed?)")
+        try:
+            more, stopped = fh.read(max(HEADER_LOOKAHEAD_CHARS, len(head))), False  # twice as much each time
+        except (UnicodeError, *DECOMPRESSION_ERRORS):  # the table's reader names it where it meets it
+            more, stopped = "", True
+        head += more
+        delimiter, names, closed = header_delimiter(head, not more and not stopped)
+        if closed or not more:
+            break
     fh.seek(0)
-    delimiter = next((d for d in DELIMITERS if d in first), ",")
-    names = [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
+    names = [name.strip() for name in names]
     if not names:
         raise InputError(f"{path}:1: empty CSV file (expected a header row)")
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise InputError(f"{path}:1: column {repeated[0]!r} appears twice in the header")
     return names, delimiter
+
+
+def header_delimiter(head: str, ended: bool) -> tuple[str, list[str], bool]:
+    """(delimiter, header record, whether the header record ends within ``head``) of CSV text ``head``, the start of
+    a table (``ended``: all of it). The delimiter is the first of ``DELIMITERS`` that splits the header record, read
+    as the csv module reads it (one inside quotes splits nothing: '"a,b";c' is two columns by ';'), a comma where
+    none does. A spreadsheet's semicolon or tab must split one of the first ``HEADER_LOOKAHEAD_ROWS`` rows too,
+    where rows follow: Python's csv writer quotes no ';' where ',' delimits, so a one-column table named 'a;b' is
+    'a;b' whole, and its rows hold no ';', where a spreadsheet's semicolon-delimited rows each hold one (an empty
+    cell's too)."""
+    for delimiter in DELIMITERS:
+        lines = io.StringIO(head, newline="")
+        records = csv.reader(lines, delimiter=delimiter)
+        header = next(records, [])
+        closed = ended or lines.tell() < len(head)  # lines follow the header's: it ended (the last line may be cut)
+        if delimiter == ",":
+            comma = header, closed
+        if len(header) < 2:
+            continue
+        if delimiter == ",":
+            return delimiter, header, closed
+        rows = []
+        try:
+            rows = list(itertools.islice(records, HEADER_LOOKAHEAD_ROWS))
+        except csv.Error:  # a row the table's reader names
+            pass
+        if rows and not ended and lines.tell() >= len(head):
+            rows.pop()  # cut off by the lookahead: its fields may not all be there
+        if not rows or any(len(row) > 1 for row in rows):
+            return delimiter, header, closed
+    return ",", *comma
 
 
 def iter_csv(path: str | Path, encoding: str | None = None, begin: int = 1) -> Iterator[tuple[int, dict]]:
@@ -2500,7 +2554,7 @@ def source_digest(*objects) -> str | None:
 
 
 # the per-row readers whose results table_blocks stands in for, as it was written for them (source_digest)
-READERS_SOURCE = "956a0be66f3edcbc"
+READERS_SOURCE = "3c7771f4591701a6"
 
 
 def readers_source() -> str | None:

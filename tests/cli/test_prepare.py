@@ -2393,3 +2393,14 @@ def test_an_input_warning_made_an_error_is_one_line(tmp_path):
     assert result.exit_code == 1 and said.startswith(f"error: {folder}: no manifest.csv, so each of the 2 articles"), \
         said
     assert "Traceback" not in said and not (tmp_path / "items.jsonl").exists()
+
+
+def test_an_articles_csv_whose_header_holds_a_quoted_line_break_is_read(tmp_path):
+    """A spreadsheet's column name may hold a line break (quoted): the header was read to its first line only, and
+    prepare said 'more fields than the header has (2: id, headline)'."""
+    articles = tmp_path / "articles.csv"
+    articles.write_text('id,"headline\n(print)",text\na1,Moscow,"Russia warned NATO on Monday."\n', encoding="utf-8")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", articles, "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    assert [(item["article"], item["actor"]) for item in read_jsonl(out)] == [("a1", "Russia"), ("a1", "NATO")]
