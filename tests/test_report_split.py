@@ -88,22 +88,46 @@ def test_a_side_of_fewer_than_5_articles_gets_no_interval_nor_test(tmp_path):
     view = view_of(corpus(), tmp_path, min_n=30)
     eu = cell(view, "RT", "EU")
     assert (eu["n_articles_before"], eu["n_articles_after"]) == (3, 9)
-    assert np.isnan(eu["change_lo"]) and np.isnan(eu["p_value"]) and eu["changed"] == "cannot"
+    # 'too few', the trend's word for a cell not tested: before 2026-12-07 (7) 'cannot', which also named a tested
+    # cell whose p could never reach 0.05 after Holm
+    assert np.isnan(eu["change_lo"]) and np.isnan(eu["p_value"]) and eu["changed"] == "too few"
     assert np.isnan(eu["net_before_lo"]) and np.isfinite(eu["net_after_lo"])  # each side as a framing cell
     headers, rows = split_rows(view["table"], min_n=30)
     shown = dict(zip(headers[:4], next(r for r in rows if r[1] == "EU")))
     assert shown["n before"] == "18†" and eu["small"]  # a side under --min-n mentions is marked
-    assert next(r for r in rows if r[1] == "EU")[-4:] == ["–", "–", "cannot", "–"]  # nor a detectable change
+    assert next(r for r in rows if r[1] == "EU")[-4:] == ["–", "–", "too few", "–"]  # nor a detectable change
 
 
 def test_the_count_of_changed_cells_says_how_many_could_not_be_tested(tmp_path):
     """"0 of the 3 cells with articles on both sides changed" read as three cells found unchanged where none could
-    be tested (a side of fewer than 5 articles): the count now says how many are 'cannot'."""
+    be tested (a side of fewer than 5 articles): the count now says how many are 'too few' (before 2026-12-07 (7)
+    'cannot', the word for a cell tested that could never reach significance, which it counts apart)."""
     note = split_note(view_of(corpus(), tmp_path), 60)
-    assert "1 of the 3 cells with articles on both sides changed (1 of them could not be tested: 'cannot')." in note
+    assert "1 of the 3 cells with articles on both sides changed (1 of them could not be tested: 'too few')." in note
     only_eu = [row for row in corpus() if row["actor"] == "EU"]  # 3 articles before the day, 9 after
     note = split_note(view_of(only_eu, tmp_path), 12)
-    assert "0 of the 1 cell with articles on both sides changed (none could be tested: 'cannot')." in note
+    assert "0 of the 1 cell with articles on both sides changed (none could be tested: 'too few')." in note
+
+
+def test_a_cell_tested_that_cannot_reach_significance_is_cannot_and_one_not_tested_too_few(tmp_path):
+    """--split-date's 'cannot' named two states: a cell not tested (a side of fewer than 5 articles) and one tested
+    whose smallest p stays above 0.05 after Holm. Now each word means one thing, as in the trend's column: the
+    first is 'too few', the second 'cannot'; the note counts them apart and the legend under the table keys both."""
+    from classifier.report.tables import VERDICT_MEANINGS, verdict_legend
+
+    rows = [row for row in corpus() if row["actor"] == "EU"]  # RT: 3 articles before the day, 9 after
+    for k in range(7):  # 7 cells of 5 articles a side: each tested, but its smallest p (2 / C(10, 5)) x 7 > 0.05
+        rows += [r for i in range(10) for r in article(f"O{k}", "EU", f"a{i}", day(i - 5), MIXES[i])]
+    view = view_of(rows, tmp_path)
+    assert view["n_tests"] == 7 and cell(view, "RT", "EU")["changed"] == "too few"
+    o0 = cell(view, "O0", "EU")
+    assert np.isfinite(o0["p_value"]) and o0["changed"] == "cannot"
+    note = split_note(view, 73)
+    assert "(1 of them could not be tested: 'too few'; 7 of them could not reach significance: 'cannot')" in note
+    legend = verdict_legend(split_rows(view["table"], 10), "changed", too_few="a side of fewer than 5 articles")
+    assert legend == (f"changed: 'too few': {VERDICT_MEANINGS['too few']} (a side of fewer than 5 articles); "
+                      f"'cannot': {VERDICT_MEANINGS['cannot']}.")
+
 
 
 def test_undated_and_straddling_articles_are_counted_and_named(tmp_path):
@@ -204,10 +228,11 @@ def test_the_split_chart_footer_names_intervals_only_where_it_draws_some():
 
 def test_the_split_chart_and_its_caption_say_what_cannot_means_in_the_notes_words(tmp_path):
     """The chart's rows read "A (cannot)" while its title explained only 'changed': a chart shared alone left
-    'cannot' unexplained. Its footer, where a drawn row is 'cannot', and the page's caption now say it in the
-    split note's words."""
+    'cannot' unexplained. Its footer, where a drawn row is 'cannot' (or 'too few'), and the page's caption now say
+    it in the split note's words (tables.VERDICT_MEANINGS, one meaning a word since 2026-12-07 (7))."""
     from classifier.report import make_report
-    from classifier.report.split import CANNOT, split_chart
+    from classifier.report.split import changed_legend, split_chart
+    from classifier.report.tables import VERDICT_MEANINGS
     from test_evaluate import write_jsonl
 
     nan = float("nan")
@@ -215,14 +240,19 @@ def test_the_split_chart_and_its_caption_say_what_cannot_means_in_the_notes_word
            "small": False} | {f"net_{side}_{end}": nan for side in ("before", "after") for end in ("lo", "hi")}
     footer = " ".join(split_chart(pd.DataFrame([row | {"changed": "cannot"}]), "NATO", DAY).axes[0]
                       .get_xlabel().split())
-    assert "'cannot' means not tested: a side has fewer than 5 articles, or the cell's articles cannot give a p " \
-           "small enough for Holm" == CANNOT and CANNOT in footer
+    assert changed_legend(["cannot"]) == f"'cannot': {VERDICT_MEANINGS['cannot']}" and changed_legend(["cannot"]) \
+        in footer and "too few" not in footer
+    footer = " ".join(split_chart(pd.DataFrame([row | {"changed": "too few"}]), "NATO", DAY).axes[0]
+                      .get_xlabel().split())
+    assert f"'too few': {VERDICT_MEANINGS['too few']} (a side of fewer than 5 articles)" in footer
     assert "cannot" not in split_chart(pd.DataFrame([row | {"changed": "no"}]), "NATO", DAY).axes[0].get_xlabel()
     result = make_report(write_jsonl(tmp_path / "p.jsonl", corpus()), tmp_path / "out", n_boot=20, n_perm=20,
                          split_date=DAY)
-    assert CANNOT in result["split_date"]["note"]
+    assert changed_legend(["too few", "cannot"]) in result["split_date"]["note"]
     page = (tmp_path / "out" / "report.html").read_text()
-    assert "whether it changed (Holm-adjusted p &lt; 0.05; " + CANNOT.replace("'", "&#39;") + "). (also" in page
+    eu = changed_legend(["too few"]).replace("'", "&#39;")  # RT · EU: 3 articles before the day
+    assert "whether it changed (Holm-adjusted p &lt; 0.05; " + eu + "). (also" in page
+    assert '<p class="note">changed: ' + eu + ".</p>" in page  # the legend under the table
 
 
 def test_the_before_and_after_table_does_not_name_its_columns_as_the_split_does():

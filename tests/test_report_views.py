@@ -428,7 +428,9 @@ def test_compare_gives_no_interval_to_a_cell_of_fewer_than_5_articles():
         assert row["n_articles"] == articles and row["change"] > 0
         assert (not np.isnan(row["change_lo"])) == with_ci
         _, rows = moved_rows(compare_cells(new, old, n_boot=200), 10)
-        assert (rows[0][-2] != "–") == with_ci and rows[0][-1] == ("no" if with_ci else "too few articles")
+        # 'too few', the trend's and --split-date's word for a cell of too few articles (before 2026-12-07 (7)
+        # 'too few articles' here alone)
+        assert (rows[0][-2] != "–") == with_ci and rows[0][-1] == ("no" if with_ci else "too few")
 
 
 def test_compare_resamples_a_cell_of_fewer_than_10_articles_with_two_paired_pseudo_articles():
@@ -514,7 +516,7 @@ def test_compare_says_where_the_predictions_only_in_one_file_lie(tmp_path):
 def test_compare_moved_is_empty_where_a_cell_has_no_interval(tmp_path):
     """compare.csv's 'moved' read False under --n-boot 0 (no interval at all), and for a cell of too few articles,
     which a reader takes for "did not move"; it is empty there (null in report.json), True or False only where the
-    cell has an interval, and the page's table still says why ("no interval", "too few articles")."""
+    cell has an interval, and the page's table still says why ("no interval", "too few")."""
     from classifier.report.compare import MIN_ARTICLES, compare_cells
 
     old_rows = prediction_rows(600, per_article=2, model="old@1")
@@ -527,7 +529,8 @@ def test_compare_moved_is_empty_where_a_cell_has_no_interval(tmp_path):
     assert lines[0].endswith(",moved") and len(lines) > 1 and all(line.endswith(",") for line in lines[1:]), lines
     cells = json.loads((tmp_path / "r" / "report.json").read_text())["compare"]["cells"]
     assert cells and all(cell["moved"] is None for cell in cells)
-    assert "| no interval |" in (tmp_path / "r" / "report.md").read_text()
+    page = (tmp_path / "r" / "report.md").read_text()
+    assert "| no interval |" in page and "moved: 'no interval': --n-boot 0 asked for no resampling" in page
     sums = article_sums(read_predictions(new))
     few = sums[sums["article"].isin(sums["article"].unique()[:MIN_ARTICLES - 1])]  # too few articles in any cell
     frame = compare_cells(few, few, n_boot=50)
@@ -631,7 +634,7 @@ def test_the_unreachable_count_names_the_family_holm_corrects_over():
 
     tests = [test("A", False), test("A", False), test("B", True), test("B", True), test("B", True)]
     lines = power_sentences(tests)
-    assert any(line.startswith("2 of 5 tests cannot reach significance at any effect size (too few articles: their "
+    assert any(line.startswith("2 of 5 tests cannot reach significance at any effect size (their "
                                "smallest possible p times the 4 comparisons Holm corrects over (an actor of two "
                                "outlets is one, shown as two tests) exceeds 0.05)") for line in lines)
     tests = [test("B", False), test("B", True), test("B", True)]

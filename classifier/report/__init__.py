@@ -24,8 +24,8 @@ from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, UNSAID, articleles
 from classifier.report import tables
 from classifier.report.compare import compare_cell_rows
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, holm_over
-from classifier.report.timeline import (TREND_COLUMNS, in_framing_order, timeline, timeline_chart, timeline_note,
-                                        timeline_rows, trend_rows)
+from classifier.report.timeline import (MIN_TREND_ARTICLES, MIN_TREND_PERIODS, TREND_COLUMNS, in_framing_order,
+                                        timeline, timeline_chart, timeline_note, timeline_rows, trend_rows)
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.report.wire import text_keys, wire_note
 from classifier.tasks import STANCE
@@ -306,17 +306,18 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
                 f"{actor} over time", f"{actor}: net stance per {view['period']}, one line per outlet; the footer "
                 "under the chart says which periods have a 95% CI by article and how it is drawn.")
     if split is not None and len(split["table"]):
-        from classifier.report.split import CANNOT, split_chart
+        from classifier.report.split import changed_legend, split_chart
 
         cells = split["table"].assign(_n=split["table"]["n_before"] + split["table"]["n_after"])
         mentions = cells.groupby("actor")["_n"].sum().sort_values(ascending=False, kind="stable")
         for index, actor in enumerate(mentions.index[:max_actors]):
+            legend = changed_legend(split["table"].loc[split["table"]["actor"] == actor, "changed"])
             add("split", f"split_{index:02d}_{slug(actor)}",
                 split_chart(split["table"], actor, split["date"], min_n=min_n, styles=styles, kind=only,
                             n_boot=n_boot),
                 f"{actor} before and after {split['date']}", f"{actor}: net stance per outlet before {split['date']} "
                 "(squares) and on or after it (circles), 95% CI by article; beside each outlet, whether it changed "
-                f"(Holm-adjusted p < 0.05; {CANNOT}).")
+                f"(Holm-adjusted p < 0.05{f'; {legend}' if legend else ''}).")
     if evaluation is not None:
         curves = {"all items": evaluation["overall"]["calibration"]["reliability"]}
         outlets = [g for g in evaluation["groups"]["source"] if not g["small"]]
@@ -403,7 +404,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     ``other`` as :func:`compare_input` read it; ``cells``: their ``compare_cells`` (``make_report`` makes them
     with the framing table, whose draws they share)."""
     from classifier.evaluate import compare_frames, comparison_verdict
-    from classifier.report.compare import compare_cells, compare_note, items_caveat, moved_rows
+    from classifier.report.compare import MIN_ARTICLES, compare_cells, compare_note, items_caveat, moved_rows
 
     before = before if before is not None else compare_input(inputs, other, kind)
     common = np.intersect1d(inputs.id_hashes, before.id_hashes)
@@ -429,7 +430,9 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
                    else "" if paired["note"] else "paired bootstrap by article.")
             eval_note = (f"Both models on the {paired['n_common']} gold-labelled items the files share (first = "
                          f"{shown(other)}, second = this file); " + (f"{how} " if how else "") + verdict)
-    return {"other": shown(other), "cells": cells, "rows": moved_rows(cells, min_n, n_boot),
+    rows_moved = moved_rows(cells, min_n, n_boot)
+    return {"other": shown(other), "cells": cells, "rows": rows_moved,
+            "legend": tables.verdict_legend(rows_moved, "moved", too_few=f"fewer than {MIN_ARTICLES} articles"),
             "note": compare_note(cells, shown(other), before.models, only_new, only_old, changed,
                                  new_sums=inputs.sums, old_sums=before.sums, n_boot=n_boot), "paired": paired,
             "items_warning": items_caveat(only_new, only_old, changed, new_sums=inputs.sums,
@@ -530,12 +533,14 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
     n_tests = len(analysis["tests"])  # 0 where no actor has two outlets ("over 0 tests"), never 1
     view = view or {"period": None, "table": pd.DataFrame(), "undated": [], "n_dated_articles": 0}
     n_article_entries = int(inputs.sums[["outlet", "article", "lone"]].drop_duplicates().shape[0])
+    trends = trend_rows(view["trends"]) if view["period"] and len(view.get("trends", [])) else None
     ctx = {"title": TITLE, "predictions": given_name(predictions), "models": inputs.models, "n": inputs.n,
            "n_outlets": int(table["outlet"].nunique()), "n_actors": int(table["actor"].nunique()),
            "counts": counts_text(inputs.n, int(table["actor"].nunique()), int(table["outlet"].nunique()), n_boot,
                                  n_article_entries),
            "n_boot": n_boot, "seed": seed, "min_n": min_n, "findings": analysis["findings"],
            "tests": tables.test_rows(analysis["tests"]), "framing": tables.framing_rows(table, min_n),
+           "tests_legend": tables.verdict_legend(tables.test_rows(analysis["tests"]), "differs"),
            "framing_note": "Shares are of the predicted stance; net = share favor − share against; mean p is the "
                            "mean predicted probability of each class. "
                            + ("The 95% interval resamples articles, so a "
@@ -562,7 +567,9 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "power": analysis.get("power", []),
            "timeline": timeline_rows(view["table"], min_n) if view["period"] else None,
            "timeline_note": timeline_note(view, n_article_entries, min_n, n_boot),
-           "timeline_trends": trend_rows(view["trends"]) if view["period"] and len(view.get("trends", [])) else None,
+           "timeline_trends": trends,
+           "timeline_trends_legend": tables.verdict_legend(trends, "trend", too_few=f"fewer than {MIN_TREND_ARTICLES} "
+                                                           f"dated articles or {MIN_TREND_PERIODS} periods"),
            "kinds": tables.kind_rows(kinds, min_n) if kinds is not None and not kinds.empty and not kind else None,
            "kinds_note": (f"Only sentences of kind {kind!r} (--kind), so there is no headline and body comparison."
                           if kind else
@@ -593,11 +600,12 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
 
 def split_context(split: dict, inputs: ReportInput, min_n: int, n_boot: int = 1000) -> dict:
     """The before-and-after view as the page shows it: the day, the note and the table."""
-    from classifier.report.split import split_note, split_rows
+    from classifier.report.split import TOO_FEW_WHY, split_note, split_rows
 
     n_article_entries = int(inputs.sums[["outlet", "article", "lone"]].drop_duplicates().shape[0])
-    return {"date": split["date"], "note": split_note(split, n_article_entries, n_boot),
-            "rows": split_rows(split["table"], min_n) if len(split["table"]) else None}
+    rows = split_rows(split["table"], min_n) if len(split["table"]) else None
+    return {"date": split["date"], "note": split_note(split, n_article_entries, n_boot), "rows": rows,
+            "legend": tables.verdict_legend(rows, "changed", too_few=TOO_FEW_WHY)}
 
 
 def json_safe(value):
@@ -747,7 +755,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                   cell_examples(inputs.examples, table, examples, top, inputs.example_articles), card, card_note,
                   n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
-    ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "note", "evaluation", "eval_note")}
+    ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "legend", "note", "evaluation",
+                                                                          "eval_note")}
     ctx["split"] = split and split_context(split, inputs, min_n, n_boot)
     # an interval of zero width is marked ‡ in the tables (tables.net_interval) and explained once, at the top
     shown_tables = (ctx["framing"], ctx["timeline"], ctx["kinds"], ctx["split"] and ctx["split"]["rows"],

@@ -154,9 +154,10 @@ def items_caveat(n_only_new: int, n_only_old: int, n_changed: int = 0, *, new_su
 
 def moved_rows(cells: pd.DataFrame, min_n: int, n_boot: int = 1000):
     """The before-and-after table; 'moved' (``compare_cells``) is "yes" or "no" where the cell has an interval,
-    else "too few articles" where its articles are too few for one, "no interval" where ``n_boot`` is 0 (no
-    resampling asked, so not a "no")."""
-    from classifier.report.tables import net_interval, signed
+    else "too few" where its articles are too few for one (the trend's and --split-date's word for a cell not
+    tested; before 2026-12-07 (7) "too few articles"), "no interval" where ``n_boot`` is 0 (no resampling asked,
+    so not a "no")."""
+    from classifier.report.tables import TOO_FEW, net_interval, signed
 
     # "net old" / "net new", as compare.csv's net_old and net_new: "net before" and "net after" are --split-date's
     # sides of a day, and a report may hold both sections
@@ -165,6 +166,6 @@ def moved_rows(cells: pd.DataFrame, min_n: int, n_boot: int = 1000):
              signed(r["net_old"]), signed(r["net_new"]), signed(r["change"]),
              net_interval(r["change_lo"], r["change_hi"]),
              "yes" if r["moved"] is True else "no" if r["moved"] is False
-             else "too few articles" if r["n_articles"] < MIN_ARTICLES else "no interval"]
+             else TOO_FEW if r["n_articles"] < MIN_ARTICLES else "no interval"]
             for r in cells.to_dict("records")]
     return headers, rows

@@ -777,13 +777,14 @@ def power_sentences(tests: list[dict]) -> list[str]:
         family = (f"the {m} tests" if m == n_tests else f"the {m} comparisons Holm corrects over (an actor of two "
                   "outlets is one, shown as two tests)")
         lines.append(f"{len(unreachable) - len(design_ok)} of {n_tests} tests cannot reach significance at any effect "
-                     f"size (too few articles: their smallest possible p times {family} exceeds 0.05); "
-                     "they are marked 'cannot' in the table.")
+                     f"size (their smallest possible p times {family} exceeds 0.05); "
+                     "they are marked 'cannot' in the outlet tests.")
     detectable = [t["mdd"] for t in tests if np.isfinite(t["mdd"])]
     if detectable:
         beyond = sum(d > 2 for d in detectable)
         top = (f"{max(detectable):.2f}" if not beyond else f"more than 2, the widest gap net stance allows, for "
-               f"{beyond} test{'s' if beyond != 1 else ''} (those can detect no difference: 'none' in the table)")
+               f"{beyond} test{'s' if beyond != 1 else ''} (those can detect no difference: 'none' in the outlet "
+               "tests)")
         lines.append(f"The smallest difference in net stance the tests could detect (80% power, alpha 0.05 before "
                      f"Holm, errors from resampling articles) runs from {min(detectable):.2f} to {top}; 'articles "
                      "for 0.2' is how many articles an outlet would need for a difference of 0.2 to be detectable.")
@@ -829,8 +830,8 @@ def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
                      f"Holm-adjusted p = {min(smallest):.2f}); this is not evidence that the outlets frame {alike} "
                      "alike.")
     if untestable:
-        lines.append(f"{name_list(untestable)}: too few articles for any test to reach significance ('cannot' in "
-                     "the table), so nothing can be said either way.")
+        lines.append(f"{name_list(untestable)}: no test can reach significance with these articles ('cannot' in "
+                     "the outlet tests), so nothing can be said either way.")
     single = list(actors[actors < 2].index)
     if single:
         lines.append(f"{len(single)} actor{'s are' if len(single) > 1 else ' is'} covered by one outlet only, so "

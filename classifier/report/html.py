@@ -175,15 +175,21 @@ def render_markdown(ctx: dict) -> str:
     out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "time"]
     out += ["", md_table(ctx["timeline"]), ""] if ctx.get("timeline") else []
     out += ["", md_table(ctx["timeline_trends"]), ""] if ctx.get("timeline_trends") else []
+    out += [md(ctx["timeline_trends_legend"]), ""] if ctx.get("timeline_trends") and ctx.get("timeline_trends_legend") \
+        else []
     if ctx.get("split"):
         out += ["", f"## Change at {md(ctx['split']['date'])}", "", md(ctx["split"]["note"]), ""]
         out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "split"]
         out += ["", md_table(ctx["split"]["rows"]), ""] if ctx["split"]["rows"] else []
+        out += [md(ctx["split"]["legend"]), ""] if ctx["split"]["rows"] and ctx["split"].get("legend") else []
     if ctx.get("compare"):
-        out += ["", "## Before and after", "", md(ctx["compare"]["note"]), "", md_table(ctx["compare"]["rows"]), "",
-                md(ctx["compare"]["eval_note"]), ""]
+        out += ["", "## Before and after", "", md(ctx["compare"]["note"]), "", md_table(ctx["compare"]["rows"]), ""]
+        out += [md(ctx["compare"]["legend"]), ""] if ctx["compare"].get("legend") else []
+        out += [md(ctx["compare"]["eval_note"]), ""]
         out += [md_table(ctx["compare"]["evaluation"]), ""] if ctx["compare"]["evaluation"] else []
-    out += ["", "## Outlet tests", "", md_table(ctx["tests"]), "", "## Sentences that drive each cell", "",
+    out += ["", "## Outlet tests", "", md_table(ctx["tests"]), ""]
+    out += [md(ctx["tests_legend"]), ""] if ctx.get("tests_legend") else []
+    out += ["## Sentences that drive each cell", "",
             "The most confident favor and against predictions per outlet and actor, each with the model's "
             "probability of that class (not a p-value), each sentence once (with the "
             "number of the cell's articles it is in where it is in more than one) and its article's headline and "

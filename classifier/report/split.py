@@ -27,6 +27,7 @@ from classifier.evaluate import MIN_RESAMPLED_ARTICLES as MIN_ARTICLES  # fewer:
 from classifier.evaluate import percentile_ci, progress_bar
 from classifier.report.framing import (cell_row, design_p, detectable_difference, draw_again, holm, holm_perm,
                                        permutation_test, smallest_p)
+from classifier.report.tables import CANNOT, TOO_FEW, verdict_words
 from classifier.report.timeline import article_dates, articles_where, date_precision, some
 
 SPLIT_COLUMNS = ("outlet", "actor", "n_before", "n_articles_before", "net_before", "net_before_lo", "net_before_hi",
@@ -130,9 +131,10 @@ def split_cells(sums: pd.DataFrame, split_date, *, n_boot: int = 1000, n_perm: i
         rows[k]["p_min"] = smallest_p(int(group.sum()), len(group), perms)
     for k, adjusted in zip(groups, holm([rows[k]["p_value"] for k in groups])):
         rows[k]["p_holm"] = adjusted
-    for k, row in enumerate(rows):
-        reachable = k in groups and row["p_min"] * m <= 0.05
-        row["changed"] = ("yes" if k in groups and row["p_holm"] < 0.05 else "no" if reachable else "cannot")
+    for k, row in enumerate(rows):  # 'too few': not tested; 'cannot': tested, Holm can never reach 0.05
+        # (before 2026-12-07 (7) both read 'cannot'; the trend and --compare called an untested cell 'too few')
+        row["changed"] = (TOO_FEW if k not in groups else "yes" if row["p_holm"] < 0.05
+                          else "no" if row["p_min"] * m <= 0.05 else CANNOT)
     table = pd.DataFrame.from_records(rows, columns=list(SPLIT_COLUMNS))
     return {"date": day.strftime("%Y-%m-%d"), "table": table, "undated": undated, "straddling": straddling,
             "n_one_sided": len(one_sided), "one_sided": one_sided, "n_tests": m, "n_perm": n_perm,
@@ -159,7 +161,7 @@ def split_note(view: dict, n_articles: int, n_boot: int = 1000) -> str:
             "the outlet tests, as it answers another question, about one day chosen beforehand (a day picked after "
             "looking at the time view would make these p-values too small). 'changed' means Holm-adjusted p < 0.05; "
             f"the interval stands alone, uncorrected. A side of fewer than {MIN_ARTICLES} articles gives no interval; "
-            f"{CANNOT}. "
+            f"{verdict_words([TOO_FEW, CANNOT], too_few=TOO_FEW_WHY)}. "
             "'detectable' is the "
             "smallest change the cell's articles could detect (80% power, alpha 0.05 before Holm, errors from "
             "resampling each side's articles), as for the outlet tests: a 'no' does not show that nothing changed, "
@@ -168,9 +170,13 @@ def split_note(view: dict, n_articles: int, n_boot: int = 1000) -> str:
     if n_boot <= 0:
         note += (f"No side and no change has an interval here: {NO_RESAMPLING} (the tests above still ran, and "
                  "'detectable' is in closed form). ")
-    cannot = int((table["changed"] == "cannot").sum()) if len(table) else 0
-    untested = ("" if not cannot else " (none could be tested: 'cannot')" if cannot == len(table) else
-                f" ({cannot} of them could not be tested: 'cannot')")
+    few = int((table["changed"] == TOO_FEW).sum()) if len(table) else 0
+    cannot = int((table["changed"] == CANNOT).sum()) if len(table) else 0
+    parts = ([f"none could be tested: '{TOO_FEW}'" if few == len(table) else
+              f"{few} of them could not be tested: '{TOO_FEW}'"] if few else []) + \
+        ([f"none could reach significance: '{CANNOT}'" if cannot == len(table) else
+          f"{cannot} of them could not reach significance: '{CANNOT}'"] if cannot else [])
+    untested = f" ({'; '.join(parts)})" if parts else ""
     note += (f"{changed} of the {len(table)} cell{'s' if len(table) != 1 else ''} with articles on both sides "
              f"changed{untested}." if len(table) else
              "No outlet and actor has dated articles on both sides.")
@@ -222,9 +228,14 @@ def changed_lines(table: pd.DataFrame) -> list[str]:
             for r in table[table["changed"] == "yes"].to_dict("records")]
 
 
-# What a 'cannot' of the changed column means: the note, the chart's footer and the page's caption say it alike
-CANNOT = (f"'cannot' means not tested: a side has fewer than {MIN_ARTICLES} articles, or the cell's articles "
-          "cannot give a p small enough for Holm")
+# Why a cell of the changed column is 'too few' (tables.VERDICT_MEANINGS): the note, the chart's footer, the page's
+# caption and the legend under the table say it alike
+TOO_FEW_WHY = f"a side of fewer than {MIN_ARTICLES} articles"
+
+
+def changed_legend(words) -> str | None:
+    """What the 'too few' and 'cannot' among ``words`` (the changed column's) mean, in one line; None where none."""
+    return verdict_words(words, too_few=TOO_FEW_WHY)
 SIDE_MARKERS = {"before": "s", "after": "o"}  # the side by its shape; hollow is kept for a side without an interval
 
 
@@ -284,8 +295,10 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     axes.legend(handles=keys, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(keys),
                 frameon=False)
     dagger = f"\n† fewer than {min_n} mentions on a side" if small else ""
-    # the rows' "(cannot)" was explained nowhere on the chart, which is shared alone; two lines, as one ran off it
-    dagger += "\n" + textwrap.fill(CANNOT, 80) if (rows.loc[drawn, "changed"] == "cannot").any() else ""
+    # the rows' "(cannot)" or "(too few)" was explained nowhere on the chart, which is shared alone; wrapped, as one
+    # line ran off it
+    legend = changed_legend(rows.loc[drawn, "changed"])
+    dagger += "\n" + textwrap.fill(legend, 80) if legend else ""
     # The thin line joins an outlet's two sides; the footer names the intervals' bars only where some are drawn
     # (a side of fewer than 5 articles has none), as the time chart's footer does.
     bars = "\npale bars: 95% CI by article" if intervals else ""  # a line of its own: one line ran off a 7-inch chart

@@ -61,6 +61,38 @@ NO_SPREAD_NOTE = ("‡ marks an interval of zero width: every resample gave the 
 
 NO_RESAMPLING = "--n-boot 0 asked for no resampling"  # the notes' reason where no table shows an interval
 
+# The words a verdict column (the outlet tests' 'differs', the trend's 'trend', --split-date's 'changed', --compare's
+# 'moved') gives where it gives no yes or no, each meaning one thing wherever it appears: on the page, in the CSVs
+# and in report.json. Before 2026-12-07 (7) --split-date's 'cannot' also named an untested cell ('too few' in the
+# trend's) and --compare's page said 'too few articles' for what the trend called 'too few'.
+TOO_FEW = "too few"
+CANNOT = "cannot"
+VERDICT_MEANINGS = {
+    TOO_FEW: "no verdict computed: too few articles or periods for a test or an interval",
+    CANNOT: "tested, but the smallest p-value the test can give stays above 0.05 after Holm's correction, whatever "
+            "the difference: no verdict either way",
+    "no interval": f"{NO_RESAMPLING}, so no interval to judge by",
+}
+
+
+def verdict_words(words, **why: str) -> str | None:
+    """The meanings of those of ``words`` that :data:`VERDICT_MEANINGS` keys ("'too few': ...; 'cannot': ..."), in
+    its order, each with the table's own reason where ``why`` gives one (``too_few="a side of fewer than 5
+    articles"``); None where ``words`` holds none of them."""
+    said = [f"'{word}': {meaning}" + (f" ({why[word.replace(' ', '_')]})" if word.replace(" ", "_") in why else "")
+            for word, meaning in VERDICT_MEANINGS.items() if word in set(words)]
+    return "; ".join(said) if said else None
+
+
+def verdict_legend(rows: Rows | None, column: str, **why: str) -> str | None:
+    """The legend line under a table whose verdict ``column`` shows a word of :data:`VERDICT_MEANINGS`:
+    "differs: 'cannot': tested, but ...". None where it shows none (or there is no table)."""
+    if not rows or column not in rows[0]:
+        return None
+    index = rows[0].index(column)
+    words = verdict_words([row[index] for row in rows[1]], **why)
+    return f"{column}: {words}." if words else None
+
 
 def has_no_spread(*tables) -> bool:
     """Whether any of the rendered tables (``Rows``, or None) shows a ‡ interval."""
@@ -256,7 +288,7 @@ def detectable_text(mdd) -> str:
 def test_rows(tests: Sequence[dict]) -> Rows:
     """The outlet tests; n marked † where the cell has fewer than --min-n mentions, as in the framing table."""
     def differs(t: dict) -> str:
-        return "yes" if t["significant"] else "no" if t.get("reachable", True) else "cannot"
+        return "yes" if t["significant"] else "no" if t.get("reachable", True) else CANNOT
 
     def needed(t: dict) -> str:
         return "–" if t.get("articles_for_0.2") is None else str(t["articles_for_0.2"])

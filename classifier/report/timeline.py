@@ -174,6 +174,7 @@ def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: 
     ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``); where even those cannot give a p small enough
     for Holm, the cell reads 'cannot'."""
     from classifier.report.framing import draw_again, holm, holm_perm, trend_p_value, trend_slope
+    from classifier.report.tables import CANNOT, TOO_FEW
 
     rng = np.random.default_rng(seed)
     days = ((dates - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).astype(float)
@@ -181,7 +182,7 @@ def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: 
     for (actor, outlet), cell in labelled.groupby(["actor_name", "outlet"], sort=True):
         row = {"outlet": outlet, "actor": actor, "trend_articles": len(cell), "trend_periods": cell["period"].nunique(),
                "trend_tested": False, "trend_30d": np.nan, "trend_p": np.nan, "trend_p_holm": np.nan,
-               "trend_n_perm": 0, "trend": "too few"}
+               "trend_n_perm": 0, "trend": TOO_FEW}
         if row["trend_articles"] >= MIN_TREND_ARTICLES and row["trend_periods"] >= MIN_TREND_PERIODS:
             data = (days.loc[cell.index].to_numpy(float), (cell["n_favor"] - cell["n_against"]).to_numpy(float),
                     cell["n"].to_numpy(float))
@@ -197,7 +198,7 @@ def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: 
     for k, adjusted in zip(tested, holm([rows[k]["trend_p"] for k in tested])):
         rows[k]["trend_p_holm"] = adjusted
         floor = 1.0 / (perms + 1)  # the smallest p the permutations can give (1 with none)
-        rows[k]["trend"] = ("cannot" if floor * m > 0.05 else "no" if adjusted >= 0.05
+        rows[k]["trend"] = (CANNOT if floor * m > 0.05 else "no" if adjusted >= 0.05
                             else "rising" if rows[k]["trend_30d"] > 0 else "falling")
     return pd.DataFrame.from_records(rows, columns=["outlet", "actor", *TREND_COLUMNS])
 

@@ -1,0 +1,41 @@
+"""The report page says one thing one way: each verdict word one meaning, keyed under its table; one interval
+format; findings that link to the tables they speak of; a reliability diagram that shows each point's items."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from classifier.report import make_report
+from classifier.report.tables import VERDICT_MEANINGS
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_evaluate import prediction_rows, write_jsonl  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory) -> Path:
+    """A report of a few articles an outlet, dated: every outlet test is 'cannot', every trend 'too few'."""
+    folder = tmp_path_factory.mktemp("report")
+    rows = [dict(row, date=f"2024-0{1 + index % 3}-15") for index, row in enumerate(prediction_rows(72, per_article=12))]
+    make_report(write_jsonl(folder / "p.jsonl", rows), folder / "out", n_boot=50, n_perm=50)
+    return folder / "out"
+
+
+def test_each_verdict_word_is_keyed_in_one_legend_line_under_its_table(small_report):
+    """'cannot' (a test that ran but can never reach p < 0.05 after Holm) and 'too few' (nothing tested) each
+    mean one thing in every table; the outlet tests' and the trend's tables key the words they show in one line
+    under the table (before 2026-12-07 (7) the outlet tests' table had none, the trend's words were explained only
+    inside the time view's paragraph)."""
+    markdown = (small_report / "report.md").read_text()
+    page = (small_report / "report.html").read_text()
+    tests_legend = f"differs: 'cannot': {VERDICT_MEANINGS['cannot']}."
+    trend_legend = f"trend: 'too few': {VERDICT_MEANINGS['too few']} (fewer than 10 dated articles or 3 periods)."
+    for legend in (tests_legend, trend_legend):
+        assert legend in markdown.replace("\\_", "_")
+        assert f'<p class="note">{legend.replace(chr(39), "&#39;")}</p>' in page
+    assert markdown.index("| cannot |") < markdown.index(tests_legend)
+    assert "too few articles for any test" not in markdown and "('cannot' in the outlet tests)" in markdown
+
