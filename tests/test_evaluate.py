@@ -696,9 +696,9 @@ def test_per_class_figures_and_group_accuracy_have_intervals_from_the_same_artic
                for line in lines), shown.output
     daily = next(line for line in lines if "Daily A" in line)
     accuracy_ci = groups["Daily A"]["ci"]["accuracy"]
-    assert f"{accuracy_ci[0]:.2f}–{accuracy_ci[1]:.2f}" in daily
+    assert f"[{accuracy_ci[0]:.2f}, {accuracy_ci[1]:.2f}]" in daily  # the page's one form (before: "0.39–0.58")
     polar_ci = groups["Daily A"]["ci"]["f1_favor_against"]
-    assert f"{polar_ci[0]:.2f}–{polar_ci[1]:.2f}" in daily
+    assert f"[{polar_ci[0]:.2f}, {polar_ci[1]:.2f}]" in daily
 
 
 def test_group_tables_fit_an_80_column_terminal_with_names_and_flags_whole(tmp_path, monkeypatch):

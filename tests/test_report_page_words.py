@@ -3,6 +3,7 @@ format; findings that link to the tables they speak of; a reliability diagram th
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from test_evaluate import prediction_rows, write_jsonl  # noqa: E402
 def small_report(tmp_path_factory) -> Path:
     """A report of a few articles an outlet, dated: every outlet test is 'cannot', every trend 'too few'."""
     folder = tmp_path_factory.mktemp("report")
-    rows = [dict(row, date=f"2024-0{1 + index % 3}-15") for index, row in enumerate(prediction_rows(72, per_article=12))]
+    rows = [dict(row, date=f"2024-0{1 + index % 3}-15")
+            for index, row in enumerate(prediction_rows(72, per_article=12))]
     make_report(write_jsonl(folder / "p.jsonl", rows), folder / "out", n_boot=50, n_perm=50)
     return folder / "out"
 
@@ -39,3 +41,21 @@ def test_each_verdict_word_is_keyed_in_one_legend_line_under_its_table(small_rep
     assert markdown.index("| cannot |") < markdown.index(tests_legend)
     assert "too few articles for any test" not in markdown and "('cannot' in the outlet tests)" in markdown
 
+
+def test_every_interval_on_the_page_is_written_one_way(tmp_path):
+    """The page wrote intervals as "[0.394, 0.551]" (overall, per class), "0.39–0.58" (per source) and
+    "100% [40%–70%]" (corrected shares): every one is now "[low, high]"."""
+    from classifier.report.tables import corrected_rows, group_rows, short_interval
+
+    assert short_interval((0.391, 0.582)) == "[0.39, 0.58]" and short_interval(None) == "–"
+    result = make_report(write_jsonl(tmp_path / "p.jsonl", prediction_rows(240)), tmp_path / "out", n_boot=50,
+                         n_perm=50)
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    cells = [cell.strip() for line in markdown.splitlines() if line.startswith("|") for cell in line.split("|")]
+    dashed = [cell for cell in cells if re.search(r"\d%?\s*–\s*[-+]?\d", cell)]
+    assert not dashed, dashed[:5]
+    per_source = group_rows("source", result["evaluation"]["groups"]["source"])[1]
+    assert all(re.fullmatch(r"\[\d\.\d\d, \d\.\d\d\]", row[4]) for row in per_source), per_source
+    corrected = corrected_rows(result["table"], 10)[1]
+    assert any(re.search(r"\d+% \\?\[\d+%, \d+%\\?\]", cell) for cell in cells)  # markdown escapes the brackets
+    assert all(re.fullmatch(r"\d+% \[(\d+%, \d+%|–)\]", cell) for row in corrected for cell in row[4:6])

@@ -174,9 +174,9 @@ def reliability_rows(result: dict) -> Rows:
 
 
 def short_interval(ci) -> str:
-    if not ci or any(v is None or not math.isfinite(v) for v in ci):
-        return "–"
-    return f"{ci[0]:.2f}–{ci[1]:.2f}"
+    """An interval of two decimals, "[0.39, 0.58]", in :func:`interval`'s form, the page's one form (before
+    2026-12-07 (7) "0.39–0.58" in the per-source table beside "[0.394, 0.551]" in the overall one)."""
+    return interval(ci, 2)
 
 
 def group_rows(key: str, groups: Sequence[dict]) -> Rows:
@@ -190,7 +190,7 @@ def group_rows(key: str, groups: Sequence[dict]) -> Rows:
 
 
 def terminal_group_rows(key: str, groups: Sequence[dict]) -> Rows:
-    """``group_rows`` for a terminal: each figure with its interval in one cell ("0.49 0.39–0.58"; the "95% CI" of
+    """``group_rows`` for a terminal: each figure with its interval in one cell ("0.49 [0.39, 0.58]"; the "95% CI" of
     the headers goes to ``TERMINAL_GROUP_CAPTION``) and each flag on a line of its own, so that a narrow terminal
     wraps a cell between its parts. The eleven columns of ``group_rows`` took 76 characters before the group's
     name and its flags: at 80 columns rich cut "few gold ag" to a letter or two a line, or left the names out."""
@@ -259,7 +259,7 @@ def busiest(rows: Rows, mentions: Sequence[int], limit: int) -> Rows:
 
 def corrected_rows(table: pd.DataFrame, min_n: int, flags: dict | None = None) -> Rows:
     """Raw shares beside ACC and PACC with their intervals; a class flagged unstable says so in its header and
-    shows no interval (its resamples pile up at 0% or 100% and give a falsely narrow one, such as [100%–100%])."""
+    shows no interval (its resamples pile up at 0% or 100% and give a falsely narrow one, such as [100%, 100%])."""
     headers = ["outlet", "actor", "n"]
     for label in LABELS:
         mark = " (unstable)" if (flags or {}).get(label) else ""
@@ -273,7 +273,7 @@ def corrected_rows(table: pd.DataFrame, min_n: int, flags: dict | None = None) -
                     cells.append(pct(row[f"share_{label}"]))
                 ci = (row[f"{method}_{label}_lo"], row[f"{method}_{label}_hi"])
                 unknown = (flags or {}).get(label) or not all(math.isfinite(v) for v in ci)
-                bounds = "–" if unknown else f"{pct(ci[0])}–{pct(ci[1])}"
+                bounds = "–" if unknown else f"{pct(ci[0])}, {pct(ci[1])}"  # as interval(): [40%, 70%]
                 cells.append(f"{pct(row[f'{method}_{label}'])} [{bounds}]")
         rows.append(cells)
     return headers, rows
