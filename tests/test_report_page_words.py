@@ -59,3 +59,27 @@ def test_every_interval_on_the_page_is_written_one_way(tmp_path):
     corrected = corrected_rows(result["table"], 10)[1]
     assert any(re.search(r"\d+% \\?\[\d+%, \d+%\\?\]", cell) for cell in cells)  # markdown escapes the brackets
     assert all(re.fullmatch(r"\d+% \[(\d+%, \d+%|–)\]", cell) for row in corrected for cell in row[4:6])
+
+
+def github_slug(heading: str) -> str:
+    """GitHub's id of a Markdown heading, written out here apart from html.anchor: lower case, punctuation
+    dropped, spaces to hyphens."""
+    return "".join(c for c in heading.strip().lower() if c.isalnum() or c in "-_ ").replace(" ", "-")
+
+
+def test_the_findings_at_the_top_link_to_the_tables_they_speak_of(small_report):
+    """The findings said "('cannot' in the table)" of a table far down the page and linked to none: each now links
+    to the heading of its table, in report.html by id and in report.md by the id GitHub gives a heading."""
+    page = (small_report / "report.html").read_text()
+    top = page[page.index('<ul class="findings">'):page.index('<h2 id="framing-table">')]
+    items = re.findall(r"<li>(.*?)</li>", top)
+    assert items and all(re.search(r'\(<a href="#[\w-]+">[^<]+</a>\)$', item) for item in items), items
+    targets = set(re.findall(r'href="#([^"]+)"', page))
+    assert targets >= {"outlet-tests"} and targets <= set(re.findall(r'id="([^"]+)"', page))
+    markdown = (small_report / "report.md").read_text()
+    headings = {github_slug(line.lstrip("#")) for line in markdown.splitlines() if line.startswith("#")}
+    bullets = [line for line in markdown[:markdown.index("## Framing table")].splitlines() if line.startswith("- ")]
+    assert bullets and all(re.search(r"\(\[[^\]]+\]\(#[\w-]+\)\)$", line) for line in bullets), bullets
+    links = set(re.findall(r"\]\(#([^)]+)\)", markdown))
+    assert "outlet-tests" in links and links <= headings, links - headings
+

@@ -539,6 +539,7 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "counts": counts_text(inputs.n, int(table["actor"].nunique()), int(table["outlet"].nunique()), n_boot,
                                  n_article_entries),
            "n_boot": n_boot, "seed": seed, "min_n": min_n, "findings": analysis["findings"],
+           "findings_tables": analysis.get("findings_tables"),
            "tests": tables.test_rows(analysis["tests"]), "framing": tables.framing_rows(table, min_n),
            "tests_legend": tables.verdict_legend(tables.test_rows(analysis["tests"]), "differs"),
            "framing_note": "Shares are of the predicted stance; net = share favor − share against; mean p is the "

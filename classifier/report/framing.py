@@ -801,6 +801,12 @@ def name_list(names: list[str], limit: int = 12, width: int = 60) -> str:
 
 def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
     """Plain-words findings: one line per outlet that differs, then the actors where none does."""
+    return [line for line, _ in difference_findings(sums, tests)]
+
+
+def difference_findings(sums: pd.DataFrame, tests: list[dict]) -> list[tuple[str, str]]:
+    """:func:`difference_sentences`' lines, each with the table it speaks of, which the page links it to: "tests"
+    (the outlet tests) or "framing" (the framing table: actors of one outlet, which have no test)."""
     from classifier.report.tables import p_text
 
     mentions = sums.groupby("actor_name")["n"].sum()
@@ -813,9 +819,9 @@ def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
         for t in found:
             direction = "more favorable toward" if t["difference"] > 0 else "more critical of"
             p = p_text(t["p_holm"])
-            lines.append(f"{actor}: {t['outlet']} is {direction} {actor} than the other outlets (net stance "
-                         f"{t['net']:+.2f} vs {t['net_others']:+.2f}, n = {t['n']}; Holm-adjusted p "
-                         f"{'< 0.001' if p.startswith('<') else '= ' + p}).")
+            lines.append((f"{actor}: {t['outlet']} is {direction} {actor} than the other outlets (net stance "
+                          f"{t['net']:+.2f} vs {t['net_others']:+.2f}, n = {t['n']}; Holm-adjusted p "
+                          f"{'< 0.001' if p.startswith('<') else '= ' + p}).", "tests"))
         if found:
             continue
         if any(t.get("reachable", True) for t in mine):
@@ -825,17 +831,17 @@ def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
             untestable.append(actor)
     if quiet:  # not found is not shown absent
         alike = "it" if len(quiet) == 1 else "them"
-        lines.append(f"{quiet[0] + ': no' if len(quiet) == 1 else 'No'} difference between outlets detected"
-                     f"{'' if len(quiet) == 1 else f' for {len(quiet)} actors: ' + name_list(quiet)} (smallest "
-                     f"Holm-adjusted p = {min(smallest):.2f}); this is not evidence that the outlets frame {alike} "
-                     "alike.")
+        lines.append((f"{quiet[0] + ': no' if len(quiet) == 1 else 'No'} difference between outlets detected"
+                      f"{'' if len(quiet) == 1 else f' for {len(quiet)} actors: ' + name_list(quiet)} (smallest "
+                      f"Holm-adjusted p = {min(smallest):.2f}); this is not evidence that the outlets frame {alike} "
+                      "alike.", "tests"))
     if untestable:
-        lines.append(f"{name_list(untestable)}: no test can reach significance with these articles ('cannot' in "
-                     "the outlet tests), so nothing can be said either way.")
+        lines.append((f"{name_list(untestable)}: no test can reach significance with these articles ('cannot' in "
+                      "the outlet tests), so nothing can be said either way.", "tests"))
     single = list(actors[actors < 2].index)
     if single:
-        lines.append(f"{len(single)} actor{'s are' if len(single) > 1 else ' is'} covered by one outlet only, so "
-                     f"there is nothing to compare: {name_list(single)}.")
+        lines.append((f"{len(single)} actor{'s are' if len(single) > 1 else ' is'} covered by one outlet only, so "
+                      f"there is nothing to compare: {name_list(single)}.", "framing"))
     return lines
 
 
@@ -863,8 +869,9 @@ def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name
     for key in ("acc_matrix", "pacc_matrix"):
         if key in summary:
             summary[key] = np.round(summary[key], 6).tolist()
-    found = {"table": table, "correction": summary, "tests": tests,
-             "findings": difference_sentences(sums, tests), "power": power_sentences(tests)}
+    findings = difference_findings(sums, tests)
+    found = {"table": table, "correction": summary, "tests": tests, "findings": [line for line, _ in findings],
+             "findings_tables": [name for _, name in findings], "power": power_sentences(tests)}
     if kinds is not None:
         found["kinds"] = kind_merged(dict(zip(parts, tables)))
     if beside:

@@ -37,6 +37,30 @@ blockquote.favor { border-color: #2166ac; } blockquote.against { border-color: #
 """
 
 
+# The tables the findings at the top of the page speak of, by the name framing.difference_findings gives them: each
+# finding links to its table's heading (before 2026-12-07 (7) "'cannot' in the table" named a table far down the
+# page and linked to none)
+TABLE_HEADINGS = {"tests": "Outlet tests", "framing": "Framing table"}
+
+
+def anchor(heading: str) -> str:
+    """The id of a heading, as GitHub makes it for a Markdown heading (lower case; every character but a letter,
+    digit, space, hyphen or underscore dropped; each space a hyphen), so that report.md's links work there and
+    report.html's ids are the same."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def linked(lines: Sequence[str], tables: Sequence[str | None] | None) -> list[tuple[str, str | None, str | None]]:
+    """Each finding with the heading and id of the table it speaks of (``tables``, parallel to ``lines``: a key of
+    :data:`TABLE_HEADINGS`), or None twice where it names none."""
+    tables = list(tables or [])
+    out = []
+    for index, line in enumerate(lines):
+        heading = TABLE_HEADINGS.get(tables[index]) if index < len(tables) and tables[index] else None
+        out.append((line, heading, anchor(heading) if heading else None))
+    return out
+
+
 def e(value) -> str:
     return html.escape(shown(value), quote=True)
 
@@ -110,6 +134,7 @@ def page_template():
     env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              finalize=finalize)
     env.filters["data_uri"] = data_uri
+    env.filters["anchor"] = anchor
     env.filters["highlight"] = lambda text, spans: Markup(highlight(text, spans))  # escaped piece by piece
     return env.from_string(resource_path("report.html.j2").read_text(encoding="utf-8"))
 
@@ -119,7 +144,14 @@ def render_html(ctx: dict) -> str:
     from markupsafe import Markup
 
     return page_template().render(ctx=ctx, csp=Markup(CSP), style=Markup(STYLE),  # our own constants, verbatim
-                                  card_rows=card_rows(ctx.get("card")))
+                                  card_rows=card_rows(ctx.get("card")),
+                                  linked_findings=linked(ctx["findings"], ctx.get("findings_tables")),
+                                  linked_power=linked(ctx.get("power") or [], ["tests"] * len(ctx.get("power") or [])))
+
+
+def md_linked(lines: Sequence[tuple[str, str | None, str | None]]) -> list[str]:
+    """:func:`linked` findings as Markdown list items, each ending in a link to its table's heading."""
+    return [f"- {md(line)}" + (f" ([{md(heading)}](#{target}))" if target else "") for line, heading, target in lines]
 
 
 # -- Markdown -------------------------------------------------------------------------------------------
@@ -156,11 +188,12 @@ def render_markdown(ctx: dict) -> str:
            f"{ctx['min_n']} mentions." + (f" {md(ctx['no_spread_note'])}" if ctx.get("no_spread_note") else ""), ""]
     out += [f"Only sentences of kind {md(ctx['kind_filter'])} (--kind).", ""] if ctx.get("kind_filter") else []
     out += ["## Differences between outlets", ""]
-    out += [f"- {md(line)}" for line in ctx["findings"]] + ["", md(ctx["tests_note"]), ""]
+    out += md_linked(linked(ctx["findings"], ctx.get("findings_tables"))) + ["", md(ctx["tests_note"]), ""]
     if ctx.get("wire_note"):
         out += ["### Shared wire copy", "", md(ctx["wire_note"]), "", md_table(ctx["wire"]), ""]
     if ctx.get("power"):
-        out += ["### What these data can show", ""] + [f"- {md(line)}" for line in ctx["power"]] + [""]
+        out += ["### What these data can show", ""] + md_linked(linked(ctx["power"], ["tests"] * len(ctx["power"])))
+        out += [""]
     out += [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"] if f["kind"] == "heatmap"]
     out += ["", "## Framing table", "", md_table(ctx["framing"]), "", md(ctx["framing_note"]), ""]
     out += [md(ctx["tone_note"]), ""] if ctx.get("tone_note") else []
