@@ -83,3 +83,24 @@ def test_the_findings_at_the_top_link_to_the_tables_they_speak_of(small_report):
     links = set(re.findall(r"\]\(#([^)]+)\)", markdown))
     assert "outlet-tests" in links and links <= headings, links - headings
 
+
+def test_each_reliability_point_shows_how_many_items_its_bin_holds():
+    """Every point of the reliability diagram was drawn alike, so a bin of one item read as much as one of 38: each
+    point's marker area is now in proportion to its bin's items, with a key of sizes."""
+    from classifier.report.plots import reliability_diagram
+
+    def bins(counts):
+        return [{"lower": i / 10, "upper": (i + 1) / 10, "n": n, "confidence": i / 10 + 0.05, "accuracy": 0.5}
+                for i, n in enumerate(counts)]
+
+    figure = reliability_diagram({"all items": bins([0, 0, 0, 1, 6, 21, 28, 36, 38, 0]),
+                                  "RT": bins([0, 0, 0, 1, 0, 2, 4, 8, 0, 0])})
+    axes = figure.axes[0]
+    sizes = [list(c.get_sizes()) for c in axes.collections]
+    assert len(sizes) == 2 and sizes[0] == pytest.approx([s * sizes[0][-1] / 38 for s in (1, 6, 21, 28, 36, 38)])
+    assert sizes[1] == pytest.approx([s * sizes[0][-1] / 38 for s in (1, 2, 4, 8)])  # one scale for every curve
+    keys = [legend for legend in axes.findobj(lambda o: type(o).__name__ == "Legend")]
+    titles = [legend.get_title().get_text() for legend in keys]
+    assert "items in the bin" in titles
+    key = keys[titles.index("items in the bin")]
+    assert [t.get_text() for t in key.get_texts()] == ["1 item", "10 items", "38 items"]

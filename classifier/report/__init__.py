@@ -327,7 +327,9 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
             "Reliability diagram",
             f"Accuracy against confidence on gold-labelled items, overall (black) and for up to 6 of the largest "
             f"outlets with at least {min_n} gold items, each in its colour and line of the time charts (one outlet "
-            "per colour); below, the items in each confidence bin.", kinded=own)
+            "per colour), each point's marker area in proportion to the items in its bin (the key of sizes at the "
+            "lower right: a small point is a bin of few items, weak evidence); below, the items in each confidence "
+            "bin.", kinded=own)
     return made, note
 
 

@@ -232,31 +232,63 @@ def chart_outlets(candidates, styles: dict[str, OutletStyle], limit: int = len(O
     return chosen
 
 
+RELIABILITY_AREA = 320.0  # points^2 of the marker of the bin with the most items; the others in proportion
+
+
+def bin_sizes(counts: list[int]) -> list[int]:
+    """The item counts the reliability diagram's size key shows: 1, one between and the most, of those distinct."""
+    most = max(counts, default=0)
+    if most <= 0:
+        return []
+    middle = int(float(f"{most / 4:.1g}")) if most >= 8 else 0  # a round number, a quarter of the most
+    return sorted({1, middle, most} - {0})
+
+
 def reliability_diagram(curves: dict[str, list[dict]], styles: dict[str, OutletStyle] | None = None,
                         max_outlets: int = 6, kind: str | None = None) -> Figure:
     """Accuracy against confidence per bin, one line per curve (overall first, in black; then outlets in their
     report-wide look, ``styles``, at most ``max_outlets`` of different colours, in the order given), diagonal =
-    perfect calibration; below, how many items of the first curve fall in each bin (a point of a few items says
-    little)."""
+    perfect calibration; each point's marker area in proportion to its bin's items (a key of sizes beside the
+    legend), so that a point of one item does not read as evidence (before 2026-12-07 (7) every point was alike and
+    only the overall curve's counts were shown); below, how many items of the first curve fall in each bin."""
+    from matplotlib.lines import Line2D
+
     figure = new_figure(6.0, 6.2)
     axes, counts = figure.subplots(2, 1, sharex=True, height_ratios=[4, 1])
     axes.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1, label="perfectly calibrated")
     names = list(curves)
     drawn = [name for name in names[1:] if any(b["n"] for b in curves[name])]
     styles = with_styles(drawn, styles)
-    for index, name in enumerate(names[:1] + chart_outlets(drawn, styles, max_outlets)):
-        points = [(b["confidence"], b["accuracy"]) for b in curves[name] if b["n"]]
+    shown = names[:1] + chart_outlets(drawn, styles, max_outlets)
+    most = max((b["n"] for name in shown for b in curves[name]), default=0)
+
+    def area(n) -> np.ndarray:
+        return RELIABILITY_AREA * np.asarray(n, float) / max(most, 1)
+
+    for index, name in enumerate(shown):
+        points = [(b["confidence"], b["accuracy"], b["n"]) for b in curves[name] if b["n"]]
         if not points:
             continue
-        x, y = zip(*points)
+        x, y, n = zip(*points)
         look = OutletStyle(ALL_ITEMS, "-", "o") if index == 0 else styles[name]
-        axes.plot(x, y, marker=look.marker, linestyle=look.line, color=look.colour,
+        axes.plot(x, y, marker=look.marker, linestyle=look.line, color=look.colour, markersize=0,
                   linewidth=2.2 if index == 0 else 1.2, label=plain(label_text(name)))
+        axes.scatter(x, y, s=area(n), marker=look.marker, color=look.colour, alpha=0.8, edgecolors="white",
+                     linewidths=0.5, zorder=3)
+    handles, labels = axes.get_legend_handles_labels()
+    for handle in handles[1:]:  # the curves' legend keys with a marker of a middling size, not the 0 drawn
+        handle.set_markersize(6)
+    sizes = [Line2D([], [], marker="o", linestyle="none", color="#777777", markersize=float(np.sqrt(area(n))),
+                    label=f"{n} item{'s' if n != 1 else ''}") for n in bin_sizes([most])]
     axes.set_xlim(0, 1)
     axes.set_ylim(0, 1)
     axes.set_ylabel("accuracy")
     axes.set_title(f"Reliability on gold-labelled items{of_kind(kind)}")
-    axes.legend(loc="center left", fontsize=8)  # top-class confidence is never below 1/3: that area is empty
+    curves_key = axes.legend(handles, labels, loc="center left", fontsize=8)  # confidence is never below 1/3: empty
+    if sizes:  # the marker areas' key, in its own corner: the curves' legend keeps its place
+        axes.add_artist(curves_key)
+        axes.legend(handles=sizes, loc="lower right", fontsize=8, title="items in the bin", title_fontsize=8,
+                    labelspacing=1.2, borderpad=0.9, frameon=True)
     first = curves[names[0]] if names else []
     lower = [b["lower"] for b in first]
     widths = [b["upper"] - b["lower"] for b in first]
