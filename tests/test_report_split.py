@@ -187,7 +187,7 @@ def test_the_report_carries_the_section_and_nothing_changes_without_it(tmp_path)
     assert not (tmp_path / "plain" / "split_date.csv").exists()
     assert sorted(p.name for p in (out / "plots").glob("split_*.png")) == ["split_00_nato.png", "split_01_b-eu-b.png"]
     html, md = (out / "report.html").read_text(), (out / "report.md").read_text()
-    assert f"<h2>Change at {DAY}</h2>" in html and f"## Change at {DAY}" in md
+    assert f'<h2 id="change-at-{DAY}">Change at {DAY}</h2>' in html and f"## Change at {DAY}" in md
     assert "&lt;b&gt;EU&lt;/b&gt;" in html and "<b>EU</b>" not in html  # escaped, as every name
     assert "--split-date 2022-02-24" in md  # the options in "How this report was made"
     plain_html = (tmp_path / "plain" / "report.html").read_text()
