@@ -974,7 +974,8 @@ def main() -> None:
                         help="compare and split-change: articles a side, comma-separated")
     parser.add_argument("--changes", default=",".join(map(str, CHANGE_SIZES)),
                         help="compare and split-change: true falls in net stance, comma-separated")
-    parser.add_argument("--change-icc", default="0.17,0.5", help="compare, split-change and trend-slope: 0.17 and/or 0.5")
+    parser.add_argument("--change-icc", default="0.17,0.5",
+                        help="compare, split-change and trend-slope: 0.17 and/or 0.5")
     parser.add_argument("--change-seed", type=int, default=CHANGE_SEED,
                         help=f"compare and split-change: cells from default_rng(seed + articles), bootstrap seeds from "
                              f"seed - {CHANGE_SEED} (default {CHANGE_SEED})")
