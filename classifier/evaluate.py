@@ -201,15 +201,25 @@ def check_option_files(**paths) -> None:
             raise InputError(f"{option(name, path)}: no such file; write predictions with 'stance classify'")
 
 
+def compared_with_itself(path: str | Path, compare: str | Path | None, shown: Callable = str) -> str | None:
+    """The words of ``warn_compared_with_itself`` where ``compare`` is the very file it is compared with, naming it
+    as ``shown`` does (the report's page and report.json: as its files name it); else None."""
+    from classifier.io.files import same_file
+
+    if compare is not None and same_file(compare, path):
+        return f"{option('compare', shown(compare))}: the same file as the first; every difference is 0"
+    return None
+
+
 def warn_compared_with_itself(path: str | Path, compare: str | Path | None) -> None:
     """Warn where ``compare`` is the very file it is compared with (its path, ``./P``, a symbolic or a hard link:
     ``io.files.same_file``), for ``evaluate --compare`` and ``report --compare`` alike: every difference is 0, which
     says nothing of two models. Warned, not refused: the figures are right, and a script that compares a run with
-    the last one meets it where nothing was run again."""
-    from classifier.io.files import same_file
-
-    if compare is not None and same_file(compare, path):
-        warn_caller(f"{option('compare', compare)}: the same file as the first; every difference is 0")
+    the last one meets it where nothing was run again. The report's page and report.json say it too
+    (``compared_with_itself``)."""
+    words = compared_with_itself(path, compare)
+    if words:
+        warn_caller(words)
 
 
 def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
@@ -1316,57 +1326,65 @@ def unknown_training_data(models: Sequence[str], path: str | Path) -> None:
 
 
 def not_checked(models: Sequence[str], lists: TrainedLists, model_dir: str | Path | None, entries: dict,
-                shown: Callable = str) -> str | None:
+                shown: Callable | None = None) -> str | None:
     """Why a gold set's items were checked against no model's training data, in the words the terminal warned
     with (``unknown_training_words``, or ``no_list_words``, naming ``--model`` as ``shown`` names it: a report's
     files do not name the author's folders), for the page to say it too (``report.in_sample_note``); None where some
     model's list was found (``entries``), or nothing could be."""
+    from classifier.io.files import shared_path
+
     if entries:
         return None
     if model_dir is None:
         return unknown_training_words(models)
-    return no_list_words(shown(model_dir)) if lists.listless else None
+    return no_list_words((shown or shared_path)(model_dir)) if lists.listless else None
 
 
 UNSAID = object()  # check_training_data's and trained_counts' ``said``: nothing said yet of the file's items
 
 
 def check_training_data(rows: LabelledRows, lists: TrainedLists, model_dir: str | Path | None,
-                        path: str | Path, said=UNSAID, shown: Callable = str) -> tuple[dict | None, str | None]:
+                        path: str | Path, said=UNSAID, shown: Callable | None = None) -> tuple[dict | None, str | None]:
     """What a gold set's rows (read with ``trained=lists``) say of the model's training data, as ``evaluate`` and
     ``report --gold`` say it (``path``: how the warnings name the file): a warning where no model's list was found
     and no ``--model`` given (``unknown_training_data``), else the count of gold items trained on, warned of where
     some were (``trained_counts``'s dict, returned first). Returned second: why they were not checked, in the
     terminal's words (``not_checked``, naming ``--model`` as ``shown`` does; None where checked). ``said``: as
     ``trained_counts``'; where it is None (the same file's items were not checked either, and that was said), that
-    is not said again."""
+    is not said again. ``shown``: how the returned count and words name a model folder (None: ``io.files.shared_path``,
+    as evaluate --out's JSON names it; a report's: its files')."""
     entries = lists.entries(rows.models)
     if not entries and model_dir is None and said is UNSAID:
         unknown_training_data(rows.models, path)
-    return (trained_counts(rows.frame, entries, path, said),
+    return (trained_counts(rows.frame, entries, path, said, shown),
             not_checked(rows.models, lists, model_dir, entries, shown))
 
 
-def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path, said=UNSAID) -> dict | None:
+def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path, said=UNSAID,
+                   shown: Callable | None = None) -> dict | None:
     """How many gold rows of each model of ``entries`` (``TrainedLists.entries``) it trained on (its column), with
     a warning per model where some did: ``{"model", "items", "of"}`` for one model; for several, their sums with
     ``models``, one such dict each; None where no model's list was found. ``said``: the count already said of the
     same file given twice (``--compare`` or ``--gold`` the predictions themselves): where this one is the same,
-    it is not warned of again (evaluate P --compare P had said the same line twice)."""
+    it is not warned of again (evaluate P --compare P had said the same line twice). The warning names the model's
+    folder as given; ``model`` as ``shown`` does (None: ``io.files.shared_path``): a JSON that is shared named
+    ``--model /home/alice/models/x``, or the checkout's models/NAME from elsewhere, by its absolute path."""
+    from classifier.io.files import shared_path
     from classifier.models.card import in_sample_words
     from classifier.models.stance_model import engine_of
 
     gold = frame.loc[frame["label"].notna()]
     models = gold["model"].map({model: engine_of(model)[0] for model in gold["model"].unique()})
-    counts = []
+    counts, names = [], []
     for model, (name, column) in entries.items():
         flags = gold.loc[models == model, column]
-        counts.append({"model": name, "items": int(flags.sum()), "of": int(len(flags))})
+        counts.append({"model": (shown or shared_path)(name), "items": int(flags.sum()), "of": int(len(flags))})
+        names.append(name)
     found = (counts[0] if counts else None) if len(counts) < 2 else {
         "items": sum(c["items"] for c in counts), "of": sum(c["of"] for c in counts), "models": counts}
-    for count in counts if found != said else []:
+    for count, name in zip(counts, names) if found != said else []:
         if count["items"]:
-            warn_caller(f"{path}: " + in_sample_words(count["items"], count["of"], count["model"]))
+            warn_caller(f"{path}: " + in_sample_words(count["items"], count["of"], name))
     return found
 
 
@@ -1379,8 +1397,10 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     ``by``: one grouping key ("source") or several (None: no grouping, as ``()``). ``model_dir``: the model that
     made the predictions, whose ``trained_items.txt`` the gold items are counted against (``trained_on`` in the
     result, with a warning where some are); without it, a model of the predictions that is the checkout's
-    ``models/NAME`` with the same digest is checked. Predictions of several models: each row against its own
-    model's list, where found (``TrainedLists``), counted per model."""
+    ``models/NAME`` with the same digest is checked; where none could be, why (``not_checked``, the terminal's
+    words; None where checked). Predictions of several models: each row against its own model's list, where found
+    (``TrainedLists``), counted per model. The files and folders the result names are named as a shared file names
+    them (``io.files.shared_path``: no /home/alice/...), the warnings' as given."""
     check_paths(path=path, compare=compare)
     check_option_files(compare=compare)
     check_paths("a model folder", model_dir=model_dir)
@@ -1401,18 +1421,19 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     if labelled(rows.frame).empty:
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
-    trained_on = check_training_data(rows, lists, model_dir, path)[0]
+    trained_on, unchecked = check_training_data(rows, lists, model_dir, path)
     rows.frame = rows.frame.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
     gold_rows = labelled(rows.frame)
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")
     if note:
         warn_caller(note)
-    from classifier.io.files import given_name, same_file
+    from classifier.io.files import given_name, same_file, shared_path
 
-    result = {"predictions": given_name(path),
+    result = {"predictions": shared_path(path),
               **evaluate_frame(rows.frame, by=by, n_boot=n_boot, seed=seed, min_n=min_n, n_bins=n_bins,
                                progress=progress, n_predictions=rows.n_predictions, models=rows.models),
-              "models_warning": mixed_models_warning(rows.models), "trained_on": trained_on}
+              "models_warning": mixed_models_warning(rows.models), "trained_on": trained_on,
+              "not_checked": unchecked}  # the terminal's words, as report.json's evaluation.not_checked
     if other is not None:  # as in 'stance report NEW --compare OLD': first = --compare, difference = NEW - OLD
         # the compared model's gold items that it trained on, warned of as this file's are: a model compared on
         # items it learnt is flattered by the comparison (new - old), and that went unsaid
@@ -1422,7 +1443,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
         only = {"n_only_first": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes))),
                 "n_only_second": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes)))}
         paired = compare_frames(other.frame, rows.frame, n_boot=n_boot, seed=seed, progress=progress)
-        result["compare"] = {"first": given_name(compare), "second": given_name(path),
+        result["compare"] = {"first": shared_path(compare), "second": shared_path(path),
                              **paired, **only, "models": [other.models, rows.models], "trained_on": compared_on}
         result["compare"]["verdict"] = comparison_verdict(
             result["compare"], f"{Path(given_name(compare)).name} ({', '.join(other.models)})",

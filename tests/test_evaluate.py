@@ -19,6 +19,7 @@ from classifier.evaluate import (bootstrap_metrics, cluster_codes, cluster_resam
                                  expected_calibration_error, labelled, paired_p_value, percentile_ci, read_predictions,
                                  reliability_bins)
 from classifier.errors import InputError, InputWarning
+from classifier.io.files import shared_path  # how evaluate's result names a file
 from classifier.items import LABELS
 
 runner = CliRunner()
@@ -449,7 +450,7 @@ def test_compare_with_paired_bootstrap(tmp_path, preds):
     assert result.exit_code == 0, result.output
     compare = json.loads((tmp_path / "m.json").read_text())["compare"]
     # as 'stance report NEW --compare OLD': the --compare file is the first, the difference this file minus it
-    assert compare["first"] == str(worse) and compare["second"] == str(preds)
+    assert compare["first"] == shared_path(worse) and compare["second"] == shared_path(preds)
     assert compare["n_common"] == 230 and compare["n_only_first"] == 3 and compare["n_only_second"] == 10
     first, second = read_predictions(preds), read_predictions(worse)
     common = first[first["id"].isin(second["id"])]
@@ -564,7 +565,8 @@ def test_labelled_rows_read_chunk_by_chunk_give_the_whole_file_evaluation(tmp_pa
     in_memory = evaluate_frame(whole, by=["source"], n_boot=50)
     assert streamed.pop("models_warning").startswith("the predictions mix 2 models (m1, m2)")
     assert streamed.pop("trained_on") is None  # no model folder that lists its training items: not checked
-    assert streamed == {"predictions": str(path), **in_memory}
+    assert "not known here" in streamed.pop("not_checked")  # and why, in the terminal's words
+    assert streamed == {"predictions": shared_path(path), **in_memory}
     assert streamed["n_unlabelled"] == 20 and streamed["models"] == ["m1", "m2"]
 
 
@@ -586,7 +588,7 @@ def test_compare_reads_only_gold_rows_and_matches_the_whole_files(tmp_path, monk
     assert streamed["n_common"] == 57 and streamed["n_only_first"] == 4 and streamed["n_only_second"] == 10
     assert streamed.pop("verdict").startswith("On the same 57 gold items")
     assert streamed.pop("trained_on") is None  # the compared file's model lists no training items: not checked
-    assert streamed == {"first": str(second), "second": str(first), **in_memory}
+    assert streamed == {"first": shared_path(second), "second": shared_path(first), **in_memory}
 
 
 def test_a_folder_of_prediction_parts_reads_as_one_file(tmp_path):

@@ -211,7 +211,10 @@ def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_di
     assert f"STANCE_MODEL={tiny_model_dir} is set, so commands" in " ".join(result.output.split())
     from classifier.models.stance_model import model_hash
 
-    assert card["base"] == f"{tiny_model_dir} (tiny@{model_hash(tiny_model_dir)})"  # true after the folder changes
+    from classifier.io.files import shared_path
+
+    # true after the folder changes; named as a shared file names a path (not /tmp/... whole: someone's home)
+    assert card["base"] == f"{shared_path(tiny_model_dir)} (tiny@{model_hash(tiny_model_dir)})"
     counts = Counter(r["label"] for r in label_rows(n_articles=4, per_article=4))
     assert card["data"]["labels of the training split"] == ", ".join(f"{k} {counts[k]}" for k in LABELS)
 
@@ -230,6 +233,8 @@ def test_pooling_mention_adds_a_head_to_the_starting_model(tmp_path, tiny_model_
 
 
 def test_teacher_is_distilled_and_named_in_the_card(tmp_path, tiny_model_dir, default_dir):
+    from classifier.io.files import shared_path
+
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     out = tmp_path / "student"
     result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
@@ -237,7 +242,7 @@ def test_teacher_is_distilled_and_named_in_the_card(tmp_path, tiny_model_dir, de
                                  "--n-boot", "0", "-q"])
     assert result.exit_code == 0, result.output
     hyper = json.loads((out / "model_card.json").read_text())["hyperparameters"]
-    assert hyper["teacher"] == str(tiny_model_dir) and hyper["distill_weight"] == 0.7
+    assert hyper["teacher"] == hyper["base"] == shared_path(tiny_model_dir) and hyper["distill_weight"] == 0.7
 
 
 def with_notes(tmp_path: Path, model_dir: Path) -> Path:

@@ -78,7 +78,9 @@ def test_a_gold_set_made_from_the_trained_label_file_is_warned_of_with_its_count
     evaluated = run("evaluate", preds, "--model", model, "--n-boot", "0", "--out", metrics, "-q")
     assert evaluated.exit_code == 0, evaluated.output
     assert f"{n} of {len(rows)} items" in said(evaluated)
-    assert json.loads(metrics.read_text())["trained_on"] == {"model": str(model), "items": n, "of": len(rows)}
+    from classifier.io.files import shared_path  # the folder named as a shared file names it, not /tmp/... whole
+
+    assert json.loads(metrics.read_text())["trained_on"] == {"model": shared_path(model), "items": n, "of": len(rows)}
     # without --model: the predictions' model found as models/NAME (here, or in the checkout) with that digest
     shutil.copytree(model, tmp_path / "models" / "ours")
     monkeypatch.chdir(tmp_path)
@@ -320,7 +322,8 @@ def test_evaluate_checks_each_row_against_its_own_model_and_says_per_model(tmp_p
     shutil.copytree(tmp_path / "models" / "ours", copy)
     with pytest.warns(UserWarning, match="9 of 20 items"):
         found = evaluate.evaluate_predictions("mixed.jsonl", n_boot=0, model_dir=copy)["trained_on"]
-    assert [c["model"] for c in found["models"]] == [str(copy), theirs] and found["items"] == 14
+    # named from the working directory (io.files.shared_path), not /tmp/... whole
+    assert [c["model"] for c in found["models"]] == ["elsewhere/ours-copy", theirs] and found["items"] == 14
     # --model of none of a mixed file's models: said, and no row checked against it
     other = tmp_path / "elsewhere" / "other"
     shutil.copytree(tmp_path / "models" / "ours", other)
@@ -563,3 +566,100 @@ def test_report_page_says_when_the_gold_items_could_not_be_checked(tmp_path, mon
     saved = json.loads((tmp_path / "r3" / "report.json").read_text())
     assert saved["evaluation"]["not_checked"] is None and saved["correction"]["not_checked"] is None
     assert "not checked" not in (tmp_path / "r3" / "report.md").read_text(encoding="utf-8")
+
+
+def test_evaluate_json_says_why_the_gold_items_were_not_checked_and_names_no_one_s_folders(tmp_path, monkeypatch):
+    """evaluate --out kept trained_on but not why the gold items could not be checked (report.json keeps it as
+    evaluation.not_checked): now not_checked, the terminal's words, null where checked. And --model /home/alice/x
+    was written whole into trained_on.model (as the predictions' path into predictions): a shared metrics.json
+    showed its author's folders. Now each is named relative to the working directory where it is inside it, else
+    by its name alone (io.files.shared_path, as the report's files name inputs); the terminal names them as given."""
+    from test_evaluate import prediction_rows, write_jsonl
+
+    from classifier.evaluate import no_list_words
+
+    old, new = old_and_new(tmp_path, monkeypatch)
+    write_jsonl(tmp_path / "else.jsonl", [{**r, "model": "elsewhere@abc123:onnx"} for r in prediction_rows(60)])
+    listless = tmp_path / "listless"
+    listless.mkdir()
+    (listless / "config.json").write_text("{}")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)  # every path below is outside the working directory, and absolute
+
+    def evaluate(*args) -> tuple[str, dict, str]:
+        result = run("evaluate", *args, "--n-boot", "0", "--out", work / "m.json", "-q")
+        assert result.exit_code == 0, result.output
+        text = (work / "m.json").read_text()
+        return said(result), json.loads(text), text
+
+    told, saved, text = evaluate(tmp_path / "else.jsonl")
+    assert saved["trained_on"] is None and "the training data of elsewhere@abc123 is not known here" in \
+        saved["not_checked"] and saved["not_checked"] in told, (saved["not_checked"], told)
+    told, saved, text = evaluate(tmp_path / "else.jsonl", "--model", listless)
+    assert saved["not_checked"].startswith("--model '…/listless': no trained_items.txt") and str(listless) in told
+    assert saved["not_checked"].split(": ", 1)[1] == no_list_words("X").split(": ", 1)[1]  # the terminal's words
+    assert str(tmp_path) not in text
+    told, saved, text = evaluate(tmp_path / "new.jsonl", "--model", new, "--compare", tmp_path / "old.jsonl")
+    assert saved["not_checked"] is None
+    assert saved["trained_on"] == {"model": "…/new", "items": 4, "of": 60}
+    assert saved["predictions"] == "…/new.jsonl" and saved["compare"]["first"] == "…/old.jsonl"
+    assert str(tmp_path) not in text
+    assert in_sample_words(4, 60, str(new)) in told  # the terminal names the folder as given
+    monkeypatch.chdir(tmp_path)  # inside the working directory: relative to it
+    told, saved, text = evaluate(tmp_path / "new.jsonl", "--model", new, "--compare", tmp_path / "old.jsonl")
+    assert saved["trained_on"]["model"] == "models/new" and saved["predictions"] == "new.jsonl"
+    assert saved["compare"]["trained_on"]["model"] == "models/old" and str(tmp_path) not in text
+
+
+def test_report_terminal_says_the_in_sample_and_not_checked_sentences_once(tmp_path, monkeypatch):
+    """report warned that a file's gold items were in the model's training data (or could not be checked), then
+    said it again at the end of the correction note it prints: twice for one file. --compare O --gold O said O's
+    count twice too (once for each option). Now once per file; the page's notes keep the sentence."""
+    import importlib
+
+    importlib.import_module("classifier.cli.report")  # registers the command
+    from test_evaluate import prediction_rows, write_jsonl
+
+    old_and_new(tmp_path, monkeypatch)
+    write_jsonl(tmp_path / "else.jsonl", [{**r, "model": "elsewhere@abc123:onnx"} for r in prediction_rows(60)])
+    options = ("--n-boot", "0", "--n-perm", "10", "--period", "none", "--examples", "0")
+    new_words, old_words = (in_sample_words(n, 60, str(Path("models") / name)) for name, n in (("new", 4), ("old", 9)))
+    result = run("report", "new.jsonl", "--out", "r1", *options)
+    assert result.exit_code == 0 and said(result).count(new_words) == 1, result.output
+    assert new_words in (tmp_path / "r1" / "report.md").read_text(encoding="utf-8")  # the page still says it
+    result = run("report", "new.jsonl", "--out", "r2", "--compare", "old.jsonl", "--gold", "old.jsonl", *options)
+    assert result.exit_code == 0, result.output
+    assert said(result).count(new_words) == 1 and said(result).count(old_words) == 1, result.output
+    result = run("report", "else.jsonl", "--out", "r3", *options)
+    assert result.exit_code == 0 and said(result).count("were not checked against it") == 1, result.output
+
+
+def test_report_compared_with_itself_says_so_on_the_page_and_in_report_json(tmp_path, monkeypatch):
+    """report P --compare P warned at the terminal only that every difference is 0; the page and report.json, which
+    are shared, showed a comparison of two models that was none. Now the Before and after section opens with the
+    warning (escaped) and report.json keeps it as compare.warning (null where the files differ)."""
+    import html
+
+    from classifier.report import make_report
+    from classifier.report.html import md
+
+    old_and_new(tmp_path, monkeypatch)
+    odd = tmp_path / "a<b>&.jsonl"  # a name the page must escape
+    shutil.copy(tmp_path / "new.jsonl", odd)
+    options = dict(n_boot=0, n_perm=10, period="none", examples=0)
+    with pytest.warns(UserWarning, match="the same file as the first") as warned:
+        make_report(odd.name, "r", compare=f"./{odd.name}", **options)
+    told = next(str(w.message) for w in warned if "the same file" in str(w.message))
+    saved = json.loads((tmp_path / "r" / "report.json").read_text())
+    words = told.replace("./", "")  # --compare named as the report's files name it
+    assert saved["compare"]["warning"] == words and odd.name in words, (saved["compare"]["warning"], told)
+    markdown = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    section = markdown.split("\n## Before and after\n", 1)[1].split("\n## ", 1)[0]
+    assert section.lstrip().startswith(md(f"Warning: {words}.")), section[:300]
+    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert f"Warning: {words}." in html.unescape(page) and "a<b>" not in page
+    with pytest.warns(UserWarning):
+        make_report("new.jsonl", "r2", compare="old.jsonl", **options)
+    assert json.loads((tmp_path / "r2" / "report.json").read_text())["compare"]["warning"] is None
+    assert "the same file" not in (tmp_path / "r2" / "report.md").read_text(encoding="utf-8")

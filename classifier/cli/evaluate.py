@@ -22,11 +22,15 @@ class GroupBy(str, Enum):
     article = "article"
 
 
-def print_evaluation(result: dict) -> None:
+def print_evaluation(result: dict, given: dict | None = None) -> None:
+    """The result at the terminal; ``given``: the files as typed (``predictions``, ``first``, ``second``), where the
+    result names them as a shared file does (``io.files.shared_path``)."""
     from classifier.report import tables
 
     overall = result["overall"]
-    out.print(Text.assemble((shown(result["predictions"]), "bold"), f": {result['n_labelled']} gold-labelled of "
+    given = {"predictions": result["predictions"], **(given or {})}
+    given = {key: result["compare"][key] for key in ("first", "second") if "compare" in result} | given
+    out.print(Text.assemble((shown(given["predictions"]), "bold"), f": {result['n_labelled']} gold-labelled of "
                             f"{counted(result['n_predictions'], 'prediction')}; model {shown(', '.join(result['models']))}"))
     out.print(tables.rich_table(tables.overall_rows(overall), "Overall"))
     out.print(tables.rich_table(tables.per_class_rows(overall), "Per class"))
@@ -43,7 +47,7 @@ def print_evaluation(result: dict) -> None:
     if "compare" in result:
         compare = result["compare"]
         out.print(tables.rich_table(tables.compare_rows(compare),
-                                    f"first = {compare['first']} (--compare), second = {compare['second']} "
+                                    f"first = {given['first']} (--compare), second = {given['second']} "
                                     f"({compare['n_common']} common gold items, {compare['n_articles']} articles)"))
         out.print(compare["verdict"], markup=False, highlight=False)
         for key in ("note", "warning"):
@@ -51,8 +55,8 @@ def print_evaluation(result: dict) -> None:
             if compare.get(key) and compare[key] not in compare["verdict"]:
                 warn(compare[key])
         if compare["n_only_first"] or compare["n_only_second"]:
-            warn(f"{compare['n_only_second']} item(s) only in {compare['second']} and {compare['n_only_first']} "
-                 f"only in {compare['first']} were left out of the comparison")
+            warn(f"{compare['n_only_second']} item(s) only in {given['second']} and {compare['n_only_first']} "
+                 f"only in {given['first']} were left out of the comparison")
 
 
 @app.command("evaluate")
@@ -82,7 +86,7 @@ def evaluate_cli(
     Example: stance evaluate preds.jsonl --by source --out metrics.json --compare other_preds.jsonl
     """
     from classifier.evaluate import evaluate_predictions
-    from classifier.io.files import check_not_input, json_output, spooled_input, write_json_atomic
+    from classifier.io.files import check_not_input, given_name, json_output, spooled_input, write_json_atomic
 
     if out_path is not None:
         json_output(out_path)
@@ -92,7 +96,8 @@ def evaluate_cli(
     compare = compare and spooled_input(compare, what="--compare")
     result = evaluate_predictions(predictions, by=[b.value for b in by], compare=compare, n_boot=n_boot, seed=seed,
                                   min_n=min_n, n_bins=bins, progress=show_progress(quiet), model_dir=model_dir)
-    print_evaluation(result)
+    print_evaluation(result, {"predictions": given_name(predictions), "second": given_name(predictions),
+                              **({"first": given_name(compare)} if compare else {})})
     if out_path is not None:
         write_json_atomic(out_path, result)
         out.print(f"metrics written to {out_path}")

@@ -16,7 +16,7 @@ from classifier.cli.app import (STDIN_HELP, app, check_device, console, handle_e
                                 show_progress, warn)
 from classifier.errors import InputError, model_failures
 from classifier.items import LABELS, Item
-from classifier.io.files import file_sha256, given_name, has_label_column, spooled_input
+from classifier.io.files import file_sha256, given_name, has_label_column, shared_path, spooled_input
 from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
@@ -394,16 +394,25 @@ def label_summary(counts: dict, labels=LABELS) -> str:
     return ", ".join(f"{label} {counts.get(label, 0)}" for label in labels)
 
 
+def card_name(model: str | None) -> str | None:
+    """A model (--base, --teacher) as the card names it: a folder as a shared file names a path
+    (``io.files.shared_path``: the default's /home/alice/stance/models/default was written whole), a Hugging Face
+    name or a bundled encoder's as given."""
+    from classifier.io.files import shared_path
+
+    return shared_path(model) if model is not None and Path(model).exists() else model
+
+
 def base_with_hash(base: str) -> str:
-    """The base as given, and where it is a model folder its name@hash, which stays true after --promote
-    replaces the folder's contents."""
+    """The base as the card names it (``card_name``), and where it is a model folder its name@hash, which stays
+    true after --promote replaces the folder's contents."""
     from classifier.models.stance_model import STANCE_FILE, model_hash, read_settings
 
     path = Path(base)
     if not (path / "model.safetensors").is_file():
-        return base
+        return card_name(base)
     name = (read_settings(path).get("name") if (path / STANCE_FILE).exists() else None) or path.name
-    return f"{base} ({name}@{model_hash(path)})"
+    return f"{card_name(base)} ({name}@{model_hash(path)})"
 
 
 def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths: list[Path], items: list[Item],
@@ -449,8 +458,8 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                               + ("the actor's mentions wrapped in <t> ... </t>" if task.needs_actor else
                                  "the sentence alone, no actor") +
                               f"; at most {result.model.max_length} tokens. Pooling: {result.model.pooling}."),
-        "data": {"label files": ", ".join(f"{given_name(p)} (sha256 {file_sha256(p)[:12]})" for p in paths),
-                 "test files": ", ".join(f"{given_name(p)} (sha256 {file_sha256(p)[:12]})" for p in test_paths)
+        "data": {"label files": ", ".join(f"{shared_path(p)} (sha256 {file_sha256(p)[:12]})" for p in paths),
+                 "test files": ", ".join(f"{shared_path(p)} (sha256 {file_sha256(p)[:12]})" for p in test_paths)
                                or "held out from the label files",
                  "labelled items read": len(items),
                  "labels of the training split": label_summary(outcome.split["train_labels"], task.labels),
@@ -465,7 +474,8 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                  "split": "by article (no article in two splits)" + "".join(
                      f"; {n} labelled items left out of training: {reason}"
                      for n, reason in set_aside(outcome.split, bool(test_paths)))},
-        "hyperparameters": {**config.as_dict(), "best_epoch": result.best_epoch},
+        "hyperparameters": {**config.as_dict(), "base": card_name(config.base), "teacher": card_name(config.teacher),
+                            "best_epoch": result.best_epoch},
         "training": {"seconds": round(result.seconds), "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
                      "torch": torch.__version__, "command": "stance " + " ".join(sys.argv[1:]),
                      **provenance(out_dir),  # version, git commit, the command's folder relative to the model's

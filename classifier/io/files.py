@@ -501,6 +501,25 @@ def given_name(path: str | Path) -> str:
     return named_as_given(str(path))
 
 
+def shared_path(path: str | Path, out_dir: str | Path | None = None) -> str:
+    """How a file meant to be shared (report.json and the report's page, evaluate --out's JSON, a model card) names
+    a path (an input, a model folder), so that it does not show where its author keeps files (/home/alice/...):
+    relative to the working directory where the path is inside it (unless that is the filesystem's root), else
+    relative to the folder ``out_dir`` is in where the path is beside it (``../preds.jsonl``; a report's), else its
+    name alone (``…/preds.jsonl``; a report's provenance still gives its SHA-256, a model id its digest). An input
+    read from "-" or a pipe by the name it was given as (``given_name``), not the temporary file it was saved to.
+    The one rule for every such file: the terminal names paths as given."""
+    if given_name(path) != str(path):
+        return given_name(path)
+    absolute, here = Path(os.path.abspath(path)), Path.cwd()  # abspath: no symlinks followed, ".." folded
+    if here.parent != here and absolute.is_relative_to(here):
+        return absolute.relative_to(here).as_posix()
+    beside = Path(os.path.abspath(out_dir)).parent if out_dir is not None else None
+    if beside is not None and absolute.is_relative_to(beside):
+        return (Path("..") / absolute.relative_to(beside)).as_posix()
+    return f"…/{absolute.name}"
+
+
 def spooled_input(path: str | Path, accepts: Callable[[Iterable[str]], bool] | None = None,
                   wanted: str = "a header", encoding: str | None = None, what: str = "a table") -> Path:
     """The file to read a table from: ``path`` itself where it is a file (or a folder, or missing: its reader says

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from classifier.errors import InputError, check_at_least, check_paths, option, warn_caller
-from classifier.io.files import given_name, same_file
+from classifier.io.files import given_name, same_file, shared_path  # shared_path: how the report's files name a path
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, UNSAID, articleless_note, check_option_files,
-                                 distinct_models, evaluate_frame, frame_task, mixed_models_warning, read_labelled,
-                                 warn_compared_with_itself)
+                                 compared_with_itself, distinct_models, evaluate_frame, frame_task,
+                                 mixed_models_warning, read_labelled, warn_compared_with_itself)
 from classifier.report import tables
 from classifier.report.compare import compare_cell_rows
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, holm_over
@@ -37,24 +36,6 @@ TEST_COLUMNS = ("outlet", "actor", "n", "n_others", "n_articles", "net", "net_ot
 
 
 # -- inputs ---------------------------------------------------------------------------------------------
-
-def shared_path(path: str | Path, out_dir: str | Path) -> str:
-    """How the report's files name an input, so that a shared report does not show where its author keeps files
-    (/home/alice/...): relative to the working directory where the input is inside it (unless that is the
-    filesystem's root), else relative to the report folder where the input is beside it (``../preds.jsonl``),
-    else its name alone (``…/preds.jsonl``; the provenance still gives its SHA-256). An input read from "-" or a pipe
-    by the name it was given as (``io.files.given_name``), not the temporary file it was saved to."""
-
-    if given_name(path) != str(path):
-        return given_name(path)
-    absolute, here = Path(os.path.abspath(path)), Path.cwd()  # abspath: no symlinks followed, ".." folded
-    if here.parent != here and absolute.is_relative_to(here):
-        return absolute.relative_to(here).as_posix()
-    beside = Path(os.path.abspath(out_dir)).parent
-    if absolute.is_relative_to(beside):
-        return (Path("..") / absolute.relative_to(beside)).as_posix()
-    return f"…/{absolute.name}"
-
 
 def choose_gold(own: pd.DataFrame, predictions: Path, gold: Path | None,
                 shown: Callable[[Path], str] = str) -> tuple[pd.DataFrame | None, str]:
@@ -97,7 +78,7 @@ def gold_overlap(gold: pd.DataFrame, prediction_ids: np.ndarray) -> int:
 
 
 def warn_trained_gold(gold: Path, model_dir: Path | None, lists=None, said=UNSAID,
-                      shown: Callable = str) -> tuple[dict | None, str | None]:
+                      shown: Callable | None = None) -> tuple[dict | None, str | None]:
     """``--gold``'s items checked against the model's training data as ``evaluate`` checks them
     (``evaluate.check_training_data``): those ``--model`` or the checkout's ``models/NAME`` of the gold rows' model
     trained on (its ``trained_items.txt``, by sentence and actor) are warned of with their count (the correction's
@@ -116,7 +97,7 @@ def warn_trained_gold(gold: Path, model_dir: Path | None, lists=None, said=UNSAI
 
 
 def trained_gold(inputs: ReportInput, lists, model_dir: Path | None, name: str, own: bool = True,
-                 said=UNSAID, shown: Callable = str) -> tuple[dict | None, str | None]:
+                 said=UNSAID, shown: Callable | None = None) -> tuple[dict | None, str | None]:
     """The gold-labelled rows of a predictions file as ``gather`` read them (with ``lists``' flag columns) checked
     against the training data as ``evaluate`` checks them, ``name`` naming the file in the warnings: the
     predictions' (``own``) by ``evaluate.check_training_data``, a ``--compare`` file's by its models' own lists
@@ -131,7 +112,7 @@ def trained_gold(inputs: ReportInput, lists, model_dir: Path | None, name: str, 
     found = None, None
     if not inputs.labelled.empty:
         found = (check_training_data(rows, lists, model_dir, name, said, shown) if own
-                 else (trained_counts(rows.frame, lists.entries(rows.models), name, said), None))
+                 else (trained_counts(rows.frame, lists.entries(rows.models), name, said, shown), None))
     inputs.labelled = inputs.labelled.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
     return found
 
@@ -697,7 +678,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     checked = not inputs.labelled.empty  # the predictions' own gold rows were checked (and own_on said)
     twice = lambda path: own_on if checked and same_file(path, predictions) else UNSAID  # noqa: E731
     compared_on = trained_gold(before, compared_lists, None, option("compare", given_name(compare)),
-                               own=False, said=twice(compare))[0] if before else None
+                               own=False, said=twice(compare), shown=shown)[0] if before else None
     beside = [compare_cell_rows(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)] if before else []
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress,
@@ -711,8 +692,11 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         warn_caller(f"{option('gold', gold)}: {overlap} of its {len(gold_frame)} gold items are among the "
                     f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
                     "a gold set kept apart gives an honest one")
-    gold_on, gold_unchecked = (warn_trained_gold(Path(gold), model_dir, own_lists(), twice(gold), shown)
-                               if gold is not None else (None, None))
+    # --gold the --compare file: its count was said of --compare (report N --compare O --gold O said it twice)
+    gold_on, gold_unchecked = None, None
+    if gold is not None:
+        gold_said = compared_on if compared_on is not None and same_file(gold, compare) else twice(gold)
+        gold_on, gold_unchecked = warn_trained_gold(Path(gold), model_dir, own_lists(), gold_said, shown)
     # said at the terminal: the paths as given, not as shown()
     # the gold set the correction is fitted on: --gold, else the predictions' own rows; null without one, as
     # evaluation and compare are (the key was left out)
@@ -741,6 +725,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                    cells=pd.DataFrame.from_records(analysis["beside"][0])) if compare else None
     if before_after is not None:  # as evaluate --compare's compare.trained_on: the compared file's model
         before_after["trained_on"] = compared_on
+        # --compare the predictions themselves: warned at the terminal alone before; the page and report.json too
+        before_after["warning"] = compared_with_itself(predictions, compare, shown)
         if before_after["paired"] is not None:  # the compared model scored on items it learnt: the page says so too
             before_after["eval_note"] += in_sample_note(compared_on)
     kinds = analysis["kinds"]  # made with the framing table, whose draws it mostly shares
@@ -758,8 +744,8 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                   cell_examples(inputs.examples, table, examples, top, inputs.example_articles), card, card_note,
                   n_boot=n_boot,
                   n_perm=n_perm, seed=seed, min_n=min_n, view=view, kinds=kinds, kind=kind)
-    ctx["compare"] = before_after and {key: before_after[key] for key in ("rows", "legend", "note", "evaluation",
-                                                                          "eval_note")}
+    ctx["compare"] = before_after and {key: before_after[key] for key in ("warning", "rows", "legend", "note",
+                                                                          "evaluation", "eval_note")}
     ctx["split"] = split and split_context(split, inputs, min_n, n_boot)
     # an interval of zero width is marked ‡ in the tables (tables.net_interval) and explained once, at the top
     shown_tables = (ctx["framing"], ctx["timeline"], ctx["kinds"], ctx["split"] and ctx["split"]["rows"],
@@ -796,9 +782,11 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
         frames["split_date"] = {**summary["split_date"], "cells": split["table"]}
     return {**summary, **frames, "table": table, "wire_note": ctx["wire_note"],
             "framing_rows": tables.framing_rows(table, min_n, compact=True),
-            # the caller's: --gold named as given (the report's files name it from the report folder, ../gold.jsonl)
+            # the caller's: --gold named as given (the report's files name it from the report folder, ../gold.jsonl);
+            # without the in-sample and not-checked sentences, which the terminal's warnings said (it said them twice)
             "correction_note": correction_note({**analysis["correction"], "gold": gold_set_name(
-                predictions, Path(gold) if gold else None, inputs.labelled, given_name)}),
+                predictions, Path(gold) if gold else None, inputs.labelled, given_name),
+                "trained_on": None, "not_checked": None}),
             "models_warning": mixed,
             "files": {k: str(v) for k, v in files.items()}, "out_dir": str(final)}
 
@@ -931,7 +919,7 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                "headlines": kinds.to_dict("records"), "wire_copy": inputs.wire_copy,
                "compare": None if before_after is None else {
                    "other": before_after["other"], "note": before_after["note"],
-                   "items_warning": before_after["items_warning"],
+                   "items_warning": before_after["items_warning"], "warning": before_after["warning"],
                    "cells": before_after["cells"].to_dict("records"), "evaluation": before_after["paired"],
                    "trained_on": before_after["trained_on"]},
                "plots": [f["file"] for f in figs] + [f["svg"] for f in figs]}

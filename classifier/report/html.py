@@ -216,7 +216,9 @@ def render_markdown(ctx: dict) -> str:
         out += ["", md_table(ctx["split"]["rows"]), ""] if ctx["split"]["rows"] else []
         out += [md(ctx["split"]["legend"]), ""] if ctx["split"]["rows"] and ctx["split"].get("legend") else []
     if ctx.get("compare"):
-        out += ["", "## Before and after", "", md(ctx["compare"]["note"]), "", md_table(ctx["compare"]["rows"]), ""]
+        out += ["", "## Before and after", ""]
+        out += [md(f"Warning: {ctx['compare']['warning']}."), ""] if ctx["compare"].get("warning") else []
+        out += [md(ctx["compare"]["note"]), "", md_table(ctx["compare"]["rows"]), ""]
         out += [md(ctx["compare"]["legend"]), ""] if ctx["compare"].get("legend") else []
         out += [md(ctx["compare"]["eval_note"]), ""]
         out += [md_table(ctx["compare"]["evaluation"]), ""] if ctx["compare"]["evaluation"] else []
