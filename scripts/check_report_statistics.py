@@ -712,13 +712,30 @@ def trend_power(reps: int, n_perm: int, articles=TREND_POWER_ARTICLES, months=TR
 TREND_SLOPE_SEED = 89  # a setting's cells come from default_rng(seed + articles + months + 100 x correlation's index)
 
 
+TREND_CLUSTERS = ("articles", "effective")  # what trend_interval expands for: the cell's articles, or Kish's number
+
+
+def slope_effective_articles(days: np.ndarray, size: np.ndarray) -> float:
+    """Kish's effective number of a cell's articles for `framing.trend_slope`: (sum v)^2 / sum v^2 of the weights
+    v = mentions x (day - the mention-weighted mean day)^2 that the weighted least-squares slope gives its articles
+    (it is their v-weighted mean of (net share - mean net share) / (day - mean day)); at least 2. Many articles of
+    equal mentions spread evenly over the span count as about 5/9 of their number.
+    bench/results/trend_slope_eff_rule.txt."""
+    centred = days - np.average(days, weights=size)
+    weight = size * centred ** 2
+    total = float((weight ** 2).sum())
+    return max(float(weight.sum()) ** 2 / total, 2.0) if total > 0 else 2.0
+
+
 def trend_interval(days: np.ndarray, net_sum: np.ndarray, size: np.ndarray, n_boot: int,
-                   seed: int) -> list[float] | None:
-    """bench/results/trend_slope_rule.txt's 95% interval of `framing.trend_slope`'s slope (per day): the cell's
-    articles resampled whole (`evaluate.resampled_sums`, as a cell's net stance), each resample's weighted
-    least-squares slope from its sums of the articles' moments, the expanded percentile interval for the cell's
-    articles (`evaluate.percentile_ci`); a resample whose articles share one day has no slope and is left out. It
-    failed the rule (50 articles, 3 months, correlation 0.17, a move of 0.8: 89.5%), so the report shows none."""
+                   seed: int, clusters: str = "articles") -> list[float] | None:
+    """A 95% interval of `framing.trend_slope`'s slope (per day): the cell's articles resampled whole
+    (`evaluate.resampled_sums`, as a cell's net stance), each resample's weighted least-squares slope from its sums
+    of the articles' moments, the expanded percentile interval (`evaluate.percentile_ci`) for the cell's articles
+    (``clusters`` "articles": bench/results/trend_slope_rule.txt's, failed: 50 articles, 3 months, correlation 0.17,
+    a move of 0.8: 89.5%) or for their effective number ("effective": :func:`slope_effective_articles`,
+    bench/results/trend_slope_eff_rule.txt); a resample whose articles share one day has no slope and is left
+    out."""
     if n_boot <= 0 or not len(days):
         return None
     centred = days - np.average(days, weights=size)  # the slope is the same; the squares stay small
@@ -727,16 +744,19 @@ def trend_interval(days: np.ndarray, net_sum: np.ndarray, size: np.ndarray, n_bo
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = (moved - at * rise / weight) / (spread - at ** 2 / weight)
     slope[~(spread - at ** 2 / weight > 1e-9 * spread)] = np.nan  # one day in the resample: no slope
-    return percentile_ci(slope, clusters=len(days))
+    return percentile_ci(slope, clusters={"articles": len(days),
+                                          "effective": slope_effective_articles(days, size)}[clusters])
 
 
 def trend_slope_check(reps: int, n_boot: int, articles=TREND_POWER_ARTICLES, months=TREND_POWER_MONTHS,
-                      changes=TREND_POWER_CHANGES, concentrations=(5, 1), seed: int = TREND_SLOPE_SEED) -> list[dict]:
+                      changes=TREND_POWER_CHANGES, concentrations=(5, 1), seed: int = TREND_SLOPE_SEED,
+                      clusters: str = "articles") -> list[dict]:
     """The 95% interval of the time view's trend slope (:func:`trend_interval`, on `framing.trend_slope`'s per 30
     days) on one cell whose net stance is a straight line in the date (:func:`trend_report` ``by_day``: the
     trend-power cells, heavy-tailed articles spread evenly over the months, but each article's shares from its own
     day): the share of cells whose interval holds the true slope per 30 days, missing it below and above, and the
-    mean width. The i-th cell of a setting resamples with the seed i."""
+    mean width, and the mean of the effective number the interval expands for (``clusters``). The i-th cell of a
+    setting resamples with the seed i + ``seed`` - TREND_SLOPE_SEED (another ``seed``: fresh cells and resamples)."""
     from classifier.report.timeline import article_dates
 
     out = []
@@ -746,12 +766,14 @@ def trend_slope_check(reps: int, n_boot: int, articles=TREND_POWER_ARTICLES, mon
                 for change in changes:
                     rng = np.random.default_rng(seed + n_articles + n_months + 100 * c_index)
                     truth = 30 * change / trend_span_days(n_months)
-                    held, below, above, widths, slopes, none = 0, 0, 0, [], [], 0
-                    for rep in range(reps):
+                    held, below, above, widths, slopes, none, counts = 0, 0, 0, [], [], 0, []
+                    for rep in range(seed - TREND_SLOPE_SEED, seed - TREND_SLOPE_SEED + reps):
                         sums = trend_report(rng, 1, n_articles, n_months, change, concentration, by_day=True)
                         days = ((article_dates(sums) - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).to_numpy()
                         data = (days, (sums["n_favor"] - sums["n_against"]).to_numpy(float), sums["n"].to_numpy(float))
-                        interval = trend_interval(*data, n_boot, rep)
+                        interval = trend_interval(*data, n_boot, rep, clusters)
+                        counts.append(len(days) if clusters == "articles" else
+                                      slope_effective_articles(data[0], data[2]))
                         if not interval:
                             none += 1
                             continue
@@ -764,7 +786,8 @@ def trend_slope_check(reps: int, n_boot: int, articles=TREND_POWER_ARTICLES, mon
                     scored = max(reps - none, 1)
                     out.append({"articles": n_articles, "months": n_months, "change_over_span": change,
                                 "correlation": {5: 0.17, 1: 0.5}.get(concentration, 1 / (1 + concentration)),
-                                "reps": reps, "n_boot": n_boot, "true_slope_30d": truth, "no_interval": none,
+                                "reps": reps, "n_boot": n_boot, "seed": seed, "clusters": clusters,
+                                "mean_clusters": float(np.mean(counts)), "true_slope_30d": truth, "no_interval": none,
                                 "coverage": held / scored, "interval_below_truth": below / scored,
                                 "interval_above_truth": above / scored,
                                 "mean_width": float(np.mean(widths)) if widths else None,
@@ -988,6 +1011,12 @@ def main() -> None:
                         help="trend-power and trend-slope: how far net stance moves over the months (trend-cost: the "
                         "last)")
     parser.add_argument("--trend-cells", type=int, default=200, help="trend-cost: cells of the report")
+    parser.add_argument("--trend-seed", type=int, default=TREND_SLOPE_SEED,
+                        help="trend-slope: cells from default_rng(seed + articles + months + 100 x correlation's "
+                             f"index), bootstrap seeds from seed - {TREND_SLOPE_SEED} (default {TREND_SLOPE_SEED})")
+    parser.add_argument("--trend-clusters", choices=TREND_CLUSTERS, default="articles",
+                        help="trend-slope: expand the interval for the cell's articles or their effective number "
+                             "(bench/results/trend_slope_eff_rule.txt)")
     args = parser.parse_args()
     trend_articles, trend_changes = ([int(n) for n in args.trend_articles.split(",")],
                                      [float(d) for d in args.trend_changes.split(",")])
@@ -1019,7 +1048,8 @@ def main() -> None:
                                                  [int(n) for n in args.trend_months.split(",")], trend_changes),
               "trend-slope": lambda: trend_slope_check(args.reps, args.n_boot, trend_articles,
                                                        [int(n) for n in args.trend_months.split(",")], trend_changes,
-                                                       change_args["concentrations"]),
+                                                       change_args["concentrations"], args.trend_seed,
+                                                       args.trend_clusters),
               "trend-cost": lambda: trend_cost(args.trend_cells, trend_articles[-1], args.n_perm, trend_changes[-1]),
               "compare": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm, **change_args),
               "compare-candidates": lambda: change_check("compare", args.reps, args.n_boot, args.n_perm,

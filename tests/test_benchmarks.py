@@ -258,6 +258,38 @@ def test_the_report_statistics_scripts_trend_slope_check_scores_a_known_straight
         assert row["coverage"] + row["interval_below_truth"] + row["interval_above_truth"] == pytest.approx(1)
 
 
+def test_the_report_statistics_scripts_trend_slope_expands_for_the_slopes_effective_articles(tmp_path, load_script,
+                                                                                              monkeypatch):
+    """bench/results/trend_slope_eff_rule.txt: --trend-clusters effective expands the interval for Kish's number of
+    the weights mentions x (day - mean day)^2 that the slope gives its articles (at least 2), not for the articles;
+    --trend-seed draws other cells and resamples."""
+    check = load_script("check_report_statistics")
+    days = np.linspace(0, 90, 1001)
+    assert check.slope_effective_articles(days, np.ones(1001)) == pytest.approx(1001 * 5 / 9, rel=0.01)
+    size = np.ones(1001)
+    size[[0, -1]] = 1e6  # two articles at the ends hold the slope: they count as two
+    assert check.slope_effective_articles(days, size) == pytest.approx(2, abs=0.01)
+    assert check.slope_effective_articles(np.full(5, 3.0), np.ones(5)) == 2  # one day: no slope, the floor
+    rng = np.random.default_rng(0)
+    net_sum, size = rng.normal(0, 1, 20) + days[::50][:20] / 90, rng.integers(1, 30, 20).astype(float)
+    plain = check.trend_interval(days[::50][:20], net_sum, size, 200, 0)
+    wide = check.trend_interval(days[::50][:20], net_sum, size, 200, 0, clusters="effective")
+    assert wide[0] < plain[0] < plain[1] < wide[1]  # the same resamples, expanded for fewer than 20
+    out = tmp_path / "figures.json"
+    argv = ["check_report_statistics.py", "--only", "trend-slope", "--reps", "2", "--n-boot", "50", "--change-icc",
+            "0.5", "--trend-articles", "10", "--trend-months", "3", "--trend-changes", "0.4", "--out", str(out)]
+    rows = []
+    for extra in ([], ["--trend-clusters", "effective"], ["--trend-clusters", "effective", "--trend-seed", "7089"]):
+        monkeypatch.setattr("sys.argv", argv + extra)
+        check.main()
+        rows.append(json.loads(out.read_text())["trend-slope"][0])
+    assert [(row["clusters"], row["seed"]) for row in rows] == [("articles", 89), ("effective", 89),
+                                                                ("effective", 7089)]
+    assert rows[0]["mean_clusters"] == 10 > rows[1]["mean_clusters"] >= 2
+    assert rows[1]["mean_slope_30d"] == rows[0]["mean_slope_30d"] != rows[2]["mean_slope_30d"]  # same cells, other
+    assert rows[1]["mean_width"] > rows[0]["mean_width"]
+
+
 def test_the_report_statistics_script_refuses_an_unknown_check_before_running_any(tmp_path, load_script, monkeypatch,
                                                                                     capsys):
     """--only trend-cost,split-candidate (a misspelt name after a check) ran trend-cost and then stopped with a
