@@ -61,7 +61,9 @@ split-family runs only when named (--only split-family): 200 reports of 20 cells
 - trend-slope (only when named): coverage of a 95% interval of the trend's slope (`trend_interval`: articles
   resampled) on the trend-power cells with net stance a straight line in each article's date (`trend_report(...,
   by_day=True)`), correlation 0.17 and 0.5 (`--change-icc`); judged by bench/results/trend_slope_rule.txt, it
-  failed (89.5% in one of 54 settings, 50 articles), so the report shows no interval of the slope.
+  failed (89.5% in one of 54 settings, 50 articles). `--trend-clusters effective` expands it for the slope's
+  effective number of articles (`framing.trend_interval`): it passed bench/results/trend_slope_eff_rule.txt's
+  screening (--trend-seed 7089) and confirmation (--trend-seed 8089, 94.7% to 100%) and is the report's since.
 - net-candidates (only when named): grid's cells scored by the net stance interval before 2026-12-07 (5) and the
   candidates of bench/results/net_interval_rule.txt (a score interval with a design effect; two pseudo-articles):
   none passed that rule; B (two pseudo-articles) passed bench/results/net_interval_confirm_rule.txt on fresh seeds
@@ -715,37 +717,14 @@ TREND_SLOPE_SEED = 89  # a setting's cells come from default_rng(seed + articles
 TREND_CLUSTERS = ("articles", "effective")  # what trend_interval expands for: the cell's articles, or Kish's number
 
 
-def slope_effective_articles(days: np.ndarray, size: np.ndarray) -> float:
-    """Kish's effective number of a cell's articles for `framing.trend_slope`: (sum v)^2 / sum v^2 of the weights
-    v = mentions x (day - the mention-weighted mean day)^2 that the weighted least-squares slope gives its articles
-    (it is their v-weighted mean of (net share - mean net share) / (day - mean day)); at least 2. Many articles of
-    equal mentions spread evenly over the span count as about 5/9 of their number.
-    bench/results/trend_slope_eff_rule.txt."""
-    centred = days - np.average(days, weights=size)
-    weight = size * centred ** 2
-    total = float((weight ** 2).sum())
-    return max(float(weight.sum()) ** 2 / total, 2.0) if total > 0 else 2.0
-
-
 def trend_interval(days: np.ndarray, net_sum: np.ndarray, size: np.ndarray, n_boot: int,
                    seed: int, clusters: str = "articles") -> list[float] | None:
-    """A 95% interval of `framing.trend_slope`'s slope (per day): the cell's articles resampled whole
-    (`evaluate.resampled_sums`, as a cell's net stance), each resample's weighted least-squares slope from its sums
-    of the articles' moments, the expanded percentile interval (`evaluate.percentile_ci`) for the cell's articles
+    """`framing.trend_interval`, the 95% interval of the trend's slope (per day), expanded for the cell's articles
     (``clusters`` "articles": bench/results/trend_slope_rule.txt's, failed: 50 articles, 3 months, correlation 0.17,
-    a move of 0.8: 89.5%) or for their effective number ("effective": :func:`slope_effective_articles`,
-    bench/results/trend_slope_eff_rule.txt); a resample whose articles share one day has no slope and is left
-    out."""
-    if n_boot <= 0 or not len(days):
-        return None
-    centred = days - np.average(days, weights=size)  # the slope is the same; the squares stay small
-    moments = np.column_stack([size, net_sum, size * centred, net_sum * centred, size * centred ** 2])
-    weight, rise, at, moved, spread = resampled_sums(np.arange(len(days)), moments, n_boot, seed).T
-    with np.errstate(divide="ignore", invalid="ignore"):
-        slope = (moved - at * rise / weight) / (spread - at ** 2 / weight)
-    slope[~(spread - at ** 2 / weight > 1e-9 * spread)] = np.nan  # one day in the resample: no slope
-    return percentile_ci(slope, clusters={"articles": len(days),
-                                          "effective": slope_effective_articles(days, size)}[clusters])
+    a move of 0.8: 89.5%) or for the slope's effective number of them ("effective": the report's since it passed
+    bench/results/trend_slope_eff_rule.txt, `framing.slope_effective_articles`)."""
+    return framing.trend_interval(days, net_sum, size, n_boot, seed,
+                                  clusters=len(days) if clusters == "articles" else None)
 
 
 def trend_slope_check(reps: int, n_boot: int, articles=TREND_POWER_ARTICLES, months=TREND_POWER_MONTHS,
@@ -773,7 +752,7 @@ def trend_slope_check(reps: int, n_boot: int, articles=TREND_POWER_ARTICLES, mon
                         data = (days, (sums["n_favor"] - sums["n_against"]).to_numpy(float), sums["n"].to_numpy(float))
                         interval = trend_interval(*data, n_boot, rep, clusters)
                         counts.append(len(days) if clusters == "articles" else
-                                      slope_effective_articles(data[0], data[2]))
+                                      framing.slope_effective_articles(data[0], data[2]))
                         if not interval:
                             none += 1
                             continue

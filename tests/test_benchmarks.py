@@ -263,13 +263,15 @@ def test_the_report_statistics_scripts_trend_slope_expands_for_the_slopes_effect
     """bench/results/trend_slope_eff_rule.txt: --trend-clusters effective expands the interval for Kish's number of
     the weights mentions x (day - mean day)^2 that the slope gives its articles (at least 2), not for the articles;
     --trend-seed draws other cells and resamples."""
+    from classifier.report.framing import slope_effective_articles
+
     check = load_script("check_report_statistics")
     days = np.linspace(0, 90, 1001)
-    assert check.slope_effective_articles(days, np.ones(1001)) == pytest.approx(1001 * 5 / 9, rel=0.01)
+    assert slope_effective_articles(days, np.ones(1001)) == pytest.approx(1001 * 5 / 9, rel=0.01)
     size = np.ones(1001)
     size[[0, -1]] = 1e6  # two articles at the ends hold the slope: they count as two
-    assert check.slope_effective_articles(days, size) == pytest.approx(2, abs=0.01)
-    assert check.slope_effective_articles(np.full(5, 3.0), np.ones(5)) == 2  # one day: no slope, the floor
+    assert slope_effective_articles(days, size) == pytest.approx(2, abs=0.01)
+    assert slope_effective_articles(np.full(5, 3.0), np.ones(5)) == 2  # one day: no slope, the floor
     rng = np.random.default_rng(0)
     net_sum, size = rng.normal(0, 1, 20) + days[::50][:20] / 90, rng.integers(1, 30, 20).astype(float)
     plain = check.trend_interval(days[::50][:20], net_sum, size, 200, 0)

@@ -849,6 +849,38 @@ def test_the_time_view_finds_a_strong_trend_and_not_a_flat_one():
     assert "no evidence of a flat one" in note and "13-17% of cells of 20 articles" in note
 
 
+def test_the_trend_has_a_95_percent_interval_expanded_for_the_slopes_effective_articles():
+    """bench/results/trend_slope_eff_rule.txt passed (screening and confirmation): a tested cell's slope per 30 days
+    has its 95% interval (timeline.csv and report.json's trend_30d_lo / _hi, the trend table's column, a line of the
+    note); a 'too few' cell and a view without resampling have none. Before, the trend had no interval."""
+    from classifier.report.framing import slope_effective_articles, trend_interval
+    from classifier.report.timeline import trend_rows
+
+    few = trend_sums(0.8, seed=3, months=6, per_month=1, outlet="few")
+    sums = pd.concat([trend_sums(0.8, seed=1, outlet="up"), few], ignore_index=True)
+    view = timeline(sums, period="month", n_boot=200, n_perm=99, seed=0)
+    trends = view["trends"].set_index("outlet")
+    up = trends.loc["up"]
+    assert up["trend_30d_lo"] < up["trend_30d"] < up["trend_30d_hi"] and up["trend_30d_lo"] > 0
+    assert np.isnan(trends.loc["few", "trend_30d_lo"]) and np.isnan(trends.loc["few", "trend_30d_hi"])
+    rows = view["table"][view["table"]["outlet"] == "up"]
+    assert set(rows["trend_30d_lo"]) == {up["trend_30d_lo"]}  # on each of its periods' rows of timeline.csv
+    headers, cells = trend_rows(view["trends"])
+    shown = dict(zip([row[0] for row in cells], [row[headers.index("95% interval")] for row in cells]))
+    assert shown == {"up": f"[{up['trend_30d_lo']:+.3f}, {up['trend_30d_hi']:+.3f}]", "few": "–"}
+    note = timeline_note(view, 36)
+    assert "95% interval of the trend" in note and "effective number of articles" in note
+    # expanded for the effective articles, not the 30 articles: wider than the same resamples' for 30
+    cell = sums[sums["outlet"] == "up"]
+    days = ((pd.to_datetime(cell["date"]) - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).to_numpy(float)
+    data = (days, (cell["n_favor"] - cell["n_against"]).to_numpy(float), cell["n"].to_numpy(float))
+    assert 2 <= slope_effective_articles(days, data[2]) < 30
+    wide, plain = trend_interval(*data, 200, 0), trend_interval(*data, 200, 0, clusters=30)
+    assert wide[0] < plain[0] < plain[1] < wide[1]
+    none = timeline(sums, period="month", n_boot=0, n_perm=99, seed=0)
+    assert none["trends"]["trend_30d_lo"].isna().all() and "95% interval of the trend" not in timeline_note(none, 36)
+
+
 def test_a_cell_of_too_few_dated_articles_or_periods_is_marked_not_tested():
     few = trend_sums(0.8, seed=3, months=6, per_month=1, outlet="few")  # 6 articles
     short = trend_sums(0.8, seed=4, months=2, per_month=10, outlet="short")  # 20 articles in 2 months
