@@ -547,39 +547,68 @@ def test_a_disk_that_fills_while_labelling_loses_no_saved_answer(tmp_path, monke
     assert (tmp_path / "labels.jsonl").read_text().count("\n") == 2
 
 
-def test_a_sigterm_unwinds_like_ctrl_c_and_leaves_no_partial_output(tmp_path, monkeypatch):
+@pytest.mark.parametrize("name, code, said", [("SIGTERM", 143, "terminated"), ("SIGHUP", 129, "hung up")])
+def test_a_kill_or_a_hangup_unwinds_like_ctrl_c_and_leaves_no_partial_output(tmp_path, monkeypatch, capsys,
+                                                                              name, code, said):
+    """SIGTERM (kill, a scheduler's time limit) and SIGHUP (the terminal or ssh session closed) of a command
+    running under a script's ``&`` or a scheduler, where SIGINT is ignored: one line, exit 128 + the signal."""
     import os
     import signal
 
     import typer
 
     from classifier.cli import main as entry
-    from classifier.cli.app import handle_errors, on_sigterm
+    from classifier.cli.app import handle_errors
     from classifier.io.files import TableWriter
+    from classifier.signals import on_stop
 
+    number = getattr(signal, name)
     seen = []
-    monkeypatch.setattr(entry, "app", lambda **run: seen.append(signal.getsignal(signal.SIGTERM)))
-    previous = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(entry, "app", lambda **run: seen.append(signal.getsignal(number)))
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
+        for s in previous:
+            signal.signal(s, signal.SIG_DFL)
         with pytest.raises(SystemExit) as ended:
             entry.main()  # the stance command installs the handler before any command runs
         assert ended.value.code == 0
-        assert seen == [on_sigterm]
+        assert seen == [on_stop]
         out = tmp_path / "items.parquet"
 
         @handle_errors
         def killed_midway():
             with TableWriter(out, "parquet", ["id"]) as writer:
                 writer.write([{"id": "1"}])
-                os.kill(os.getpid(), signal.SIGTERM)
+                os.kill(os.getpid(), number)
                 pytest.fail("the signal did not stop the command")
 
+        capsys.readouterr()
         with pytest.raises(typer.Exit) as stopped:
             killed_midway()
     finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert stopped.value.exit_code == 143
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    assert stopped.value.exit_code == code and capsys.readouterr().err.strip() == said
     assert list(tmp_path.iterdir()) == []  # neither the output nor its .tmp file and .parts folder
+
+
+def test_a_hangup_ignored_by_nohup_stays_ignored(monkeypatch):
+    """``nohup stance classify ...`` asks for a run that outlives the terminal: the command keeps SIGHUP ignored."""
+    import signal
+
+    from classifier.cli import main as entry
+
+    seen = []
+    monkeypatch.setattr(entry, "app", lambda **run: seen.append(signal.getsignal(signal.SIGHUP)))
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        with pytest.raises(SystemExit):
+            entry.main()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    assert seen == [signal.SIG_IGN]
 
 
 def test_a_model_folder_that_asks_for_its_own_code_is_refused_unless_trusted(tmp_path, tiny_model_dir):

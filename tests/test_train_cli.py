@@ -804,8 +804,9 @@ def test_an_interrupt_saves_a_checkpoint_at_once_and_the_rerun_ends_with_the_sam
         assert torch_equal(a, b), name
 
 
-def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, tiny_model_dir, monkeypatch):
-    """Ctrl-C while the weights are being updated: the step finishes, then the checkpoint is saved and the rerun
+@pytest.mark.parametrize("name", ["SIGINT", "SIGHUP"])
+def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, tiny_model_dir, monkeypatch, name):
+    """Ctrl-C (or a hangup, which the CLI raises as one) while the weights are being updated: the step finishes, then the checkpoint is saved and the rerun
     ends with the weights of an uninterrupted run (were the step cut, its forward pass would have moved the
     random state, and the redone step would draw other dropout masks)."""
     import os
@@ -821,19 +822,19 @@ def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, tiny_model_di
     def clip_then_signal(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), getattr(signal, name))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", clip_then_signal)
     # Ctrl-C as a terminal delivers it: a shell without job control starts background commands with SIGINT ignored
     # (POSIX), so this test run as `cmd &` would never see the signal
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous = signal.signal(getattr(signal, name), signal.default_int_handler)
     checkpoint, said = tmp_path / "run.ckpt", []
     try:
         with pytest.raises(KeyboardInterrupt):
             train(items[:16], items[16:], config, log=said.append, checkpoint=checkpoint)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(getattr(signal, name), previous)
     monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", real)
     assert any("resumes at epoch 1, batch 2" in line for line in said)
     resumed = train(items[:16], items[16:], config, log=lambda s: None, checkpoint=checkpoint)

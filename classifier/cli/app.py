@@ -15,6 +15,7 @@ from rich.text import Text
 from classifier.cli.display import SafeConsole
 from classifier.errors import InputError, InputWarning, cli_flags, outcome_of
 from classifier.io.files import named_as_given, spooled_inputs
+from classifier.signals import STOPPED, stopped_by
 from classifier.visible import one_line
 
 app = typer.Typer(
@@ -51,25 +52,6 @@ def check_device(device: str):
         raise InputError(f"--device: {error}") from None
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (``kill``, a scheduler's time limit) as an interrupt: outputs unwind as they do on Ctrl-C."""
-
-
-_TERMINATED: list[bool] = []  # set by on_sigterm: a library may turn the Terminated into a plain KeyboardInterrupt
-
-
-def on_sigterm(signum, frame) -> None:
-    _TERMINATED.append(True)  # (Ray's ray.get raises its own KeyboardInterrupt for any signal it sees)
-    raise Terminated()
-
-
-def was_terminated(interrupt: KeyboardInterrupt) -> bool:
-    """Whether an interrupt came from SIGTERM (exit 143) rather than Ctrl-C (130); the mark is cleared."""
-    terminated = isinstance(interrupt, Terminated) or bool(_TERMINATED)
-    _TERMINATED.clear()
-    return terminated
-
-
 def show_input_warning(show: Callable) -> Callable:
     """``warnings.showwarning`` that prints an InputWarning as one warning line and leaves others to ``show``."""
 
@@ -95,8 +77,8 @@ def unwrapped(doc: str | None) -> str | None:
 
 
 def handle_errors(fn: Callable) -> Callable:
-    """Turn InputError (and a few OS errors) into one red line and exit 1; Ctrl-C into exit 130 and
-    SIGTERM (see ``on_sigterm``) into 143, after every atomic output has removed its temporary files. Inputs read
+    """Turn InputError (and a few OS errors) into one red line and exit 1; Ctrl-C into exit 130, SIGTERM into 143
+    and SIGHUP into 129 (``classifier.signals``), after every atomic output has removed its temporary files. Inputs read
     from "-" or a pipe are saved for the command's run (``io.files.spooled_inputs``), and named as given in its
     error and warning lines: the error line is written within it, as it names them until it ends (an OSError's file
     too). The command's help is its docstring, ``unwrapped``."""
@@ -131,9 +113,9 @@ def handled(fn: Callable, *args, **kwargs):
         fail("out of memory; outputs are atomic, nothing half-written was kept (a single huge row or "
              "cell in the input is the usual cause)")
     except KeyboardInterrupt as exc:
-        terminated = was_terminated(exc)
-        console.print("terminated" if terminated else "interrupted")
-        raise typer.Exit(143 if terminated else 130)
+        signum = stopped_by(exc)
+        console.print(STOPPED[signum])
+        raise typer.Exit(128 + signum)
 
 
 def show_progress(quiet: bool) -> bool:

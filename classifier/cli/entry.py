@@ -1,6 +1,6 @@
 """The console script's entry point: imports the command line (typer, rich and every command module, about a
-third of a second) inside a guard, so that Ctrl-C while they load ends as a run interrupted later does (exit 130,
-one line), not with a traceback of the import."""
+third of a second) inside a guard, so that Ctrl-C or a kill while they load ends as a run stopped later does (exit
+130, 143 or 129, one line), not with a traceback of the import nor a silent death."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ import sys
 
 
 def main() -> None:
+    from classifier.signals import STOPPED, catch_stop_signals, stopped_by
+
+    catch_stop_signals()
     try:
         from classifier.cli.main import main as run
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        signum = stopped_by(exc)
+        sys.stderr.write(f"{STOPPED[signum]}\n")
+        sys.exit(128 + signum)
     run()
 
 

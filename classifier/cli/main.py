@@ -6,7 +6,6 @@ so that no module imports one that imports it back.
 
 from __future__ import annotations
 
-import signal
 import sys
 from typing import Sequence
 
@@ -15,9 +14,10 @@ import typer.main
 from rich.text import Text
 
 from classifier.cli import commands  # noqa: F401  (registers every command on ``app``)
-from classifier.cli.app import app, console, on_sigterm, quiet_libraries
+from classifier.cli.app import app, console, quiet_libraries
 from classifier.cli.label import DefaultRunGroup
 from classifier.io.files import command_line_path
+from classifier.signals import catch_stop_signals
 from classifier.visible import one_line
 
 # click's base of usage errors: typer's own copy of click in typer 0.2x, click itself before
@@ -61,7 +61,7 @@ def command_line_arg(arg: str) -> str:
 
 def main(args: Sequence[str] | None = None) -> None:
     quiet_libraries()
-    signal.signal(signal.SIGTERM, on_sigterm)  # a kill unwinds like Ctrl-C: no partial temporaries left
+    catch_stop_signals()  # a kill or a hangup unwinds like Ctrl-C: no partial temporaries left
     # a file called "-" given as ./- stays that file (pathlib reads ./- as "-": standard input or output)
     given = [command_line_arg(arg) for arg in (sys.argv[1:] if args is None else args)]
     try:

@@ -5,20 +5,19 @@ argparse types that refuse a bad number before any work starts."""
 from __future__ import annotations
 
 import argparse
-import signal
 import subprocess
 import sys
 from typing import Any, Callable
 
-from classifier.cli.app import on_sigterm, was_terminated
 from classifier.errors import InputError
+from classifier.signals import STOPPED, catch_stop_signals, stopped_by
 
 
 def run_script(main: Callable[[], Any]) -> None:
     """Run a script's ``main`` as the CLI runs a command: an InputError is one line and exit 1, a failed child
-    command one line and exit 1, Ctrl-C exit 130 and SIGTERM exit 143, without a traceback.
-    ``subprocess.run`` kills its child when the interrupt reaches it, so no child is left running."""
-    signal.signal(signal.SIGTERM, on_sigterm)
+    command one line and exit 1, Ctrl-C exit 130, SIGTERM 143 and SIGHUP 129 (``classifier.signals``), without a
+    traceback. ``subprocess.run`` kills its child when the interrupt reaches it, so no child is left running."""
+    catch_stop_signals()
     try:
         main()
     except InputError as exc:
@@ -28,9 +27,9 @@ def run_script(main: Callable[[], Any]) -> None:
         tail = (exc.stderr or "").strip().splitlines()[-1:] if isinstance(exc.stderr, str) else []
         sys.exit(f"error: {command} ... exited with {exc.returncode}" + (f": {tail[0]}" if tail else ""))
     except KeyboardInterrupt as exc:
-        terminated = was_terminated(exc)
-        print("terminated" if terminated else "interrupted", file=sys.stderr)
-        sys.exit(143 if terminated else 130)
+        signum = stopped_by(exc)
+        print(STOPPED[signum], file=sys.stderr)
+        sys.exit(128 + signum)
 
 
 def at_least(minimum: int) -> Callable[[str], int]:

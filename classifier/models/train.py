@@ -190,14 +190,17 @@ def evaluate_f1(stance: StanceModel, items: Sequence[Item]) -> dict:
 
 @contextlib.contextmanager
 def signals_held():
-    """SIGINT and SIGTERM wait while a training step changes the weights, the optimizer and the loop's state, and
-    arrive once it is done: a checkpoint saved on a kill is then as whole as one saved between steps. The Python
-    handlers are swapped for one that notes the signal (blocking the signal in this thread would not do: the
-    kernel hands it to one of torch's threads, and Python still raises it here at once)."""
+    """SIGINT and the stop signals (SIGTERM, SIGHUP: ``classifier.signals``) wait while a training step changes the
+    weights, the optimizer and the loop's state, and arrive once it is done: a checkpoint saved on a kill is then as
+    whole as one saved between steps. The Python handlers are swapped for one that notes the signal (blocking the
+    signal in this thread would not do: the kernel hands it to one of torch's threads, and Python still raises it
+    here at once)."""
     import signal
     import threading
 
-    held = (signal.SIGINT, signal.SIGTERM)
+    from classifier.signals import STOP_SIGNALS
+
+    held = (signal.SIGINT, *STOP_SIGNALS)
     if threading.current_thread() is not threading.main_thread() or any(signal.getsignal(s) is None for s in held):
         yield  # handlers Python did not set cannot be put back
         return
@@ -234,8 +237,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     ``soft_targets`` gives those teacher logits directly (rows: training items, then transfer items;
     columns in label order), e.g. from cross-fitted teachers (research/crossfit.py); a row of NaN marks a
     training item without a teacher, which learns from its gold label alone (distill.mixed_loss).
-    With ``checkpoint`` (a file) the loop's state is saved there on Ctrl-C or a kill (SIGTERM, where the CLI turns it
-    into an interrupt) and every ``checkpoint_every`` seconds (between
+    With ``checkpoint`` (a file) the loop's state is saved there on Ctrl-C or a kill (SIGTERM or SIGHUP, where the CLI
+    turns it into an interrupt) and every ``checkpoint_every`` seconds (between
     batches or at an epoch's end) and when training ends, and a rerun resumes from it to the same weights
     (classifier/models/checkpoint.py); removing it once the model is saved is the caller's part.
     ``sources`` gives each training item's file (0, 1, ...): with ``config.sampling_alpha`` and

@@ -982,13 +982,13 @@ def test_a_kill_while_ray_starts_reaches_our_handler_not_rays_exit_15():
     import signal
     from types import SimpleNamespace
 
-    from classifier.cli.app import Terminated, on_sigterm, was_terminated
+    from classifier.signals import Terminated, on_stop, was_terminated
     from classifier.predict.ray import start_ray
 
     def init_killed(**kwargs):  # what ray.init does when SIGTERM comes while it starts: its handler exits with 15
         raise SystemExit(signal.SIGTERM)
 
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    previous = signal.signal(signal.SIGTERM, on_stop)
     try:
         with pytest.raises(Terminated) as killed:
             start_ray(SimpleNamespace(init=init_killed), None, 2)
@@ -999,13 +999,14 @@ def test_a_kill_while_ray_starts_reaches_our_handler_not_rays_exit_15():
 
 def test_an_interrupted_run_says_how_to_finish_it(tmp_path, tiny_model_dir, monkeypatch):
     from classifier.cli import classify as command
-    from classifier.cli.app import Terminated
+    from classifier.signals import Terminated
 
     from classifier.predict.batch import journal_path
 
     items = write_items(tmp_path / "items.jsonl", 4)
     out = tmp_path / "p.jsonl"
     for stop, code, started in ((KeyboardInterrupt(), 130, True), (Terminated(), 143, True),
+                                (Terminated(signal.SIGHUP), 129, True),
                                 (KeyboardInterrupt(), 130, False)):
         def stopped(*args, stop=stop, started=started, **kwargs):
             if started:  # a batch was journaled before the stop
@@ -1042,9 +1043,40 @@ def test_ctrl_c_while_the_command_line_loads_is_one_line_and_exit_130(monkeypatc
 
     monkeypatch.delitem(sys.modules, "classifier.cli.main", raising=False)
     monkeypatch.setattr(builtins, "__import__", interrupted_import)
-    with pytest.raises(SystemExit) as stopped:
-        entry.main()
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            entry.main()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
     assert stopped.value.code == 130 and capsys.readouterr().err == "interrupted\n"
+
+
+def test_a_kill_while_the_command_line_loads_is_one_line_and_exit_143(monkeypatch, capsys):
+    """A kill before the commands are imported (a scheduler's limit at a run's start) was a silent exit 143."""
+    import builtins
+
+    from classifier.cli import entry
+
+    real_import = builtins.__import__
+
+    def killed_import(name, *args, **kwargs):
+        if name == "classifier.cli.main":
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "classifier.cli.main", raising=False)
+    monkeypatch.setattr(builtins, "__import__", killed_import)
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        signal.signal(signal.SIGTERM, lambda signum, frame: pytest.fail("the command line had no handler yet"))
+        with pytest.raises(SystemExit) as stopped:
+            entry.main()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    assert stopped.value.code == 143 and capsys.readouterr().err == "terminated\n"
 
 
 def test_the_end_of_run_summary_shows_the_busiest_cells_of_a_large_corpus():
