@@ -365,7 +365,7 @@ def test_compare_cells_share_the_framing_table_s_draws(tmp_path, monkeypatch):
     beside=...), each taking the draws of the framing cell of its seed and articles; the cells are those
     compare_cells makes on its own, to the last bit, which draws each of them anew."""
     import classifier.evaluate as evaluate_module
-    from classifier.report.compare import compare_cell_rows, compare_cells
+    from classifier.report.compare import compare_cell_rows, compare_cells, in_compare_order
 
     new_rows = prediction_rows(150, labelled=False)
     old_rows = prediction_rows(150, labelled=False, seed=1)  # other scores of the same items
@@ -382,7 +382,8 @@ def test_compare_cells_share_the_framing_table_s_draws(tmp_path, monkeypatch):
     monkeypatch.setattr(evaluate_module, "SHARED_DRAW_BYTES", 0)
     alone = compare_cells(new, old, **options)  # the change: the articles' own resamples
     assert len(made) == 3 * len(analysis["table"]) and alone["change_lo"].notna().all()
-    pd.testing.assert_frame_equal(pd.DataFrame.from_records(analysis["beside"][0]), alone, check_exact=True)
+    pd.testing.assert_frame_equal(in_compare_order(pd.DataFrame.from_records(analysis["beside"][0])), alone,
+                                  check_exact=True)
 
 
 def test_examples_are_each_cells_most_confident_sentences(preds):

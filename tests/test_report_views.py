@@ -412,6 +412,36 @@ def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
     assert "first \\[95% CI\\]" in md or "first [95% CI]" in md
 
 
+def test_compare_puts_what_moved_and_the_biggest_moves_first_in_the_page_the_csv_and_the_json(tmp_path):
+    """The before-and-after table was in outlet x actor order (its seeds' order): the one cell that moved, Times C's
+    Ukraine, came last of nine. Now moved cells first, then the biggest changes, the same in every output."""
+    old_rows = prediction_rows(600, per_article=2, model="old@1")
+    new_rows = []
+    for index, row in enumerate(old_rows):
+        row = dict(row, model="new@2")
+        if row["source"] == "Times C" and row["actor"] == "Ukraine":
+            row["stance"], row["stance_scores"] = "against", {"favor": 0.1, "against": 0.8, "neutral": 0.1}
+        elif row["source"] == "Daily A" and row["actor"] == "NATO" and index // 9 % 4 == 0:  # a smaller change
+            row["stance"], row["stance_scores"] = "favor", {"favor": 0.8, "against": 0.1, "neutral": 0.1}
+        new_rows.append(row)
+    old, new = write_jsonl(tmp_path / "old.jsonl", old_rows), write_jsonl(tmp_path / "new.jsonl", new_rows)
+    result = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r"), "--compare", str(old),
+                                 "--n-boot", "200", "--n-perm", "50", "-q"])
+    assert result.exit_code == 0, result.output
+    cells = pd.read_csv(tmp_path / "r" / "compare.csv")
+    order = list(zip(cells["outlet"], cells["actor"]))
+    assert order[0] == ("Times C", "Ukraine") and cells["moved"].iloc[0]
+    group = cells["moved"].map({True: 0, False: 1}).fillna(2)
+    keys = list(zip(group, -cells["change"].abs()))
+    assert keys == sorted(keys) and cells["change"].abs().iloc[1] > 0  # Daily A's NATO: the next biggest change
+    saved = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert [(c["outlet"], c["actor"]) for c in saved["compare"]["cells"]] == order
+    md = (tmp_path / "r" / "report.md").read_text().split("## Before and after")[1]
+    page = re.findall(r"^\| ([^|]+?) \| ([^|]+?) \| \d+", md, flags=re.M)
+    assert page[:len(order)] == order
+    assert "Rows: the cells that moved first, then those that did not" in md  # the note says the order
+
+
 def test_compare_gives_no_interval_to_a_cell_of_fewer_than_5_articles():
     """A cell of 3 articles showed an interval ([+0.00, +1.00]) in "Before and after", though the framing table gives
     such a cell none: a handful of articles give a handful of resamples and a falsely narrow interval."""

@@ -387,12 +387,14 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     ``other`` as :func:`compare_input` read it; ``cells``: their ``compare_cells`` (``make_report`` makes them
     with the framing table, whose draws they share)."""
     from classifier.evaluate import compare_frames, comparison_verdict
-    from classifier.report.compare import MIN_ARTICLES, compare_cells, compare_note, items_caveat, moved_rows
+    from classifier.report.compare import (MIN_ARTICLES, compare_cells, compare_note, in_compare_order, items_caveat,
+                                           moved_rows)
 
     before = before if before is not None else compare_input(inputs, other, kind)
     common = np.intersect1d(inputs.id_hashes, before.id_hashes)
-    if cells is None:
-        cells = compare_cells(inputs.sums, before.sums, n_boot=n_boot, seed=seed, min_n=min_n)
+    # one order for the page's table, compare.csv and report.json: what moved, and the biggest moves, first
+    cells = in_compare_order(cells) if cells is not None else compare_cells(inputs.sums, before.sums, n_boot=n_boot,
+                                                                            seed=seed, min_n=min_n)
     only_new = int(len(np.setdiff1d(inputs.id_hashes, before.id_hashes)))
     only_old = int(len(np.setdiff1d(before.id_hashes, inputs.id_hashes)))
     changed = int(len(common) - len(np.intersect1d(inputs.item_hashes, before.item_hashes)))  # same id, other item

@@ -36,13 +36,30 @@ def compare_cells(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, s
     paired 95% interval by article (none from fewer than ``MIN_ARTICLES`` articles, as for a framing cell; with
     :data:`PAIRED_PSEUDO` from fewer than ``FEW_ARTICLES``), and
     ``moved``: True where the interval excludes zero, False where it holds zero, None where there is no interval
-    (too few articles, or ``n_boot`` 0): compare.csv's empty cell and report.json's null, not a "did not move"."""
-    return pd.DataFrame.from_records(list(compare_cell_rows(new, old, n_boot=n_boot, seed=seed, min_n=min_n)))
+    (too few articles, or ``n_boot`` 0): compare.csv's empty cell and report.json's null, not a "did not move".
+    The rows are :func:`in_compare_order`."""
+    return in_compare_order(pd.DataFrame.from_records(list(compare_cell_rows(new, old, n_boot=n_boot, seed=seed,
+                                                                             min_n=min_n))))
+
+
+def in_compare_order(cells: pd.DataFrame) -> pd.DataFrame:
+    """The before-and-after table's order, for its page table, compare.csv and report.json alike: the cells that
+    moved beyond the bootstrap noise first, then those whose interval holds zero, then those with no interval
+    (too few articles, ``--n-boot 0``); within each, the biggest change in net stance first (either way), then
+    the most mentions, then outlet and actor. Made in outlet x actor order (their seeds), a table that a reader
+    scans for what moved put a big move of a late outlet name at the bottom."""
+    if cells.empty:
+        return cells
+    group = cells["moved"].map(lambda moved: 0 if moved is True else 1 if moved is False else 2)
+    return (cells.assign(_group=group, _size=-cells["change"].abs(), _n=-cells["n"])
+            .sort_values(["_group", "_size", "_n", "outlet", "actor"], kind="stable")
+            .drop(columns=["_group", "_size", "_n"]).reset_index(drop=True))
 
 
 def compare_cell_rows(new: pd.DataFrame, old: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
                       min_n: int = 10) -> Iterator[dict]:
-    """:func:`compare_cells`' rows a cell at a time, in the order of their seeds: the i-th cell resamples with the
+    """:func:`compare_cells`' rows a cell at a time, in the order of their seeds (outlet, then actor; the table is
+    then put :func:`in_compare_order`): the i-th cell resamples with the
     seed ``seed + i``, as the framing table's i-th cell does (``framing.in_step`` makes them in step: where the
     files hold the same cells and articles, they share their draws)."""
     columns = ["n", "n_favor", "n_against"]
@@ -120,7 +137,9 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
                f"interval stands alone, with no correction for the {counted(assessed, 'cell')}: about 1 in 20 "
                "unchanged cells would be called moved by chance." if assessed
                else f"None of the {counted(len(cells), 'cell')} has {MIN_ARTICLES} articles, so none can be "
-               "said to have moved."))
+               "said to have moved.")
+            + (" Rows: the cells that moved first, then those that did not, then those with no interval, each by the "
+               "size of the change." if assessed and n_boot > 0 else " Rows: the biggest changes first."))
     return note + items_caveat(n_only_new, n_only_old, n_changed, new_sums=new_sums, old_sums=old_sums)
 
 
