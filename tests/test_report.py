@@ -804,12 +804,25 @@ def test_an_outlet_keeps_its_colour_across_time_charts_and_the_reliability_diagr
     assert [text.get_text() for text in counts.texts if text.get_text()] == ["4", "4"]  # items per bin, shown
 
 
-def cielab(colour) -> np.ndarray:
-    """sRGB (D65) to CIELAB: the space where a distance of about 2 is the least a reader sees."""
+# Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color vision deficiency",
+# severity 1.0, applied to linear sRGB: how a deuteranope and a protanope (about 1 man in 16 together) see a colour
+CVD_MATRICES = {
+    "deutan": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                        [-0.011820, 0.042940, 0.968881]]),
+    "protan": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                        [-0.003882, -0.048116, 1.051998]]),
+}
+
+
+def cielab(colour, vision: str = "normal") -> np.ndarray:
+    """sRGB (D65) to CIELAB: the space where a distance of about 2 is the least a reader sees; ``vision`` "deutan"
+    or "protan": the colour as a dichromat sees it (``CVD_MATRICES``)."""
     from matplotlib.colors import to_rgb
 
     rgb = np.array(to_rgb(colour))
     linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    if vision != "normal":
+        linear = np.clip(CVD_MATRICES[vision] @ linear, 0, 1)
     xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
     f = np.cbrt(np.maximum(xyz / np.array([0.95047, 1.0, 1.08883]), (6 / 29) ** 3))
     return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
@@ -828,7 +841,22 @@ def test_no_outlet_is_drawn_in_a_stance_colour():
     for colour in colours:
         assert min(np.linalg.norm(cielab(colour) - cielab(s)) for s in stance) >= 30, colour
         assert colour not in (plots.ALL_ITEMS, plots.MISSING)
-    assert min(np.linalg.norm(cielab(a) - cielab(b)) for a in colours for b in colours if a != b) >= 20
+    assert min(np.linalg.norm(cielab(a) - cielab(b)) for a in colours for b in colours if a != b) >= 30
+
+
+@pytest.mark.parametrize("vision", ["deutan", "protan"])
+def test_no_outlet_is_drawn_in_a_stance_colour_under_red_green_colour_blindness(vision):
+    """Under deuteranopia and protanopia RdBu runs blue to olive: the palette of 2026-12-07 (6) had purple 7.8 and
+    bluish green 5.8 CIELAB units from a stance colour there, and two outlets 12.0 from each other."""
+    from matplotlib import colormaps
+
+    from classifier.report import plots
+
+    stance = [colormaps[plots.PALETTE](v) for v in np.r_[np.linspace(0, 0.4, 9), np.linspace(0.6, 1, 9)]]
+    seen = {colour: cielab(colour, vision) for colour in plots.OUTLET_COLOURS}
+    for colour, lab in seen.items():
+        assert min(np.linalg.norm(lab - cielab(s, vision)) for s in stance) >= 18, colour
+    assert min(np.linalg.norm(seen[a] - seen[b]) for a in seen for b in seen if a != b) >= 20
 
 
 def test_the_time_charts_caption_promises_no_band_its_chart_lacks(tmp_path):

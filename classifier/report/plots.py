@@ -26,13 +26,17 @@ MISSING = "#e6e6e6"
 NET_LABEL = "net stance = (favor − against) / n"
 ALL_ITEMS = "#000000"  # the reliability diagram's line for all items
 # The outlets' colours: eight hues that are not the stance colours (no red, no blue: an outlet drawn dark red or blue
-# would be read as against or favor, as petroff10's red and blue outlets were before 2026-12-07 (6)), each at least
-# 30 CIELAB units from every RdBu colour of a net stance of 0.2 or more and 22 from each other (Okabe & Ito's orange,
-# bluish green and reddish purple; ColorBrewer's purple and brown; Tol's olive, sand and green: eight, so that a
-# chart still draws eight outlets, where six had cut it from petroff10's ten); with the line styles below,
-# thirty-two outlets each get a look of their own. Under red-green colour blindness RdBu itself runs blue to olive,
-# so there the line styles and markers, not the hues, tell an outlet from a stance.
-OUTLET_COLOURS = ("#e69f00", "#009e73", "#7b3294", "#8c510a", "#999933", "#cc79a7", "#ddcc77", "#117733")
+# would be read as against or favor, as petroff10's red and blue outlets were before 2026-12-07 (6)), chosen for
+# normal vision and for deuteranopia and protanopia (Machado et al. 2009, severity 1.0), under which RdBu runs blue
+# to olive: from every RdBu colour of a net stance of 0.2 or more at least 30 CIELAB units (normal) and 18 (either
+# deficiency), and from each other 34 and 20 (orange, teal, violet, brown, green, plum, orchid, indigo; picked from
+# an sRGB grid by max-min distance, lines no lighter than L* 78 on the white page). Before 2026-12-07 (7) purple,
+# brown and olive were 7.8, 9.8 and 12.1 units from a stance colour under deuteranopia, bluish green 5.8 under
+# protanopia (tests/test_report.py simulates both). A dichromat sees every hue as a blue or a yellow of some
+# lightness and strength, so there the violet and indigo lines are blues apart from RdBu's by strength and
+# lightness, not by hue, and the line styles and markers still help. Eight, so that a chart draws eight outlets;
+# with the line styles below, thirty-two outlets each get a look of their own.
+OUTLET_COLOURS = ("#ff7800", "#4bb4a5", "#8700ff", "#a55a00", "#78d24b", "#693c5a", "#d278ff", "#4b0096")
 OUTLET_LINES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "v"))  # no "D": open diamonds mark small cells
 
 
