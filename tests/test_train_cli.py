@@ -806,8 +806,8 @@ def test_an_interrupt_saves_a_checkpoint_at_once_and_the_rerun_ends_with_the_sam
 
 @pytest.mark.parametrize("name", ["SIGINT", "SIGHUP"])
 def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, tiny_model_dir, monkeypatch, name):
-    """Ctrl-C (or a hangup, which the CLI raises as one) while the weights are being updated: the step finishes, then the checkpoint is saved and the rerun
-    ends with the weights of an uninterrupted run (were the step cut, its forward pass would have moved the
+    """Ctrl-C (or a hangup, which the CLI raises as one) while the weights are being updated: the step finishes,
+    then the checkpoint is saved and the rerun ends with the weights of an uninterrupted run (were the step cut, its forward pass would have moved the
     random state, and the redone step would draw other dropout masks)."""
     import os
     import signal
