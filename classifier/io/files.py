@@ -1297,12 +1297,16 @@ ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 # word-processor documents (Word's .docx, LibreOffice's .odt) are ZIP archives too: told apart so that an article
 # saved from Word under a .txt name is told to be saved as plain text, not to be unzipped
 DOCUMENT_SUFFIXES = (".docx", ".odt")
+# a PDF's header, its first bytes: a PDF saved under an article's name (report.html) had been "binary file (NUL
+# bytes ...; if it is UTF-16 text ..., pass --encoding utf-16-le)", or, with no NUL byte near its start, "not UTF-8
+# text ... pass --encoding cp1252", whose advice read it as an article of its markup
+PDF_MAGIC = b"%PDF-"
 
 
 def archive_kind(fh) -> str | None:
     """What the binary file ``fh`` (seekable, at its start) is by its bytes, whatever its name: a spreadsheet
-    workbook (".xlsx", ".xlsm", ".ods", ".xls"), a word-processor document (".docx", ".odt"), another ZIP archive
-    ("zip"), or None for any other file. Only the ZIP directory (and an .ods's or .odt's ``mimetype`` entry) is
+    workbook (".xlsx", ".xlsm", ".ods", ".xls"), a word-processor document (".docx", ".odt"), a PDF (".pdf", by its
+    header), another ZIP archive ("zip"), or None for any other file. Only the ZIP directory (and an .ods's or .odt's ``mimetype`` entry) is
     read, never a sheet. By hand: no library tells a workbook
     without opening the whole of it (openpyxl, odfpy), and none is a dependency."""
     import zipfile
@@ -1310,6 +1314,8 @@ def archive_kind(fh) -> str | None:
     start = fh.read(8)
     if start == OLE2_MAGIC:
         return ".xls"  # or a Word 97 .doc, rare where a table is given
+    if start.startswith(PDF_MAGIC):
+        return ".pdf"
     if not start.startswith(ZIP_MAGIC):
         return None
     try:
@@ -1357,6 +1363,9 @@ def kind_problem(kind: str | None) -> str | None:
     """``archive_problem``'s words for an ``archive_kind``."""
     if kind == "zip":
         return "a ZIP archive, not text or a table; unzip it and give the file it holds (JSON lines, CSV or Parquet)"
+    if kind == ".pdf":
+        return ("a PDF document (by its bytes) is not read; save its text as plain text (.txt, UTF-8), e.g. with "
+                "'pdftotext FILE', and give that file")
     if kind in DOCUMENT_SUFFIXES:
         return (f"a word-processor document ({kind}, by its bytes) is not read; save it as plain text (.txt, UTF-8) "
                 "and give that file")

@@ -227,6 +227,29 @@ def test_a_word_document_under_a_text_name_is_told_to_be_saved_as_text(tmp_path)
     assert refused.exit_code == 1 and "a word-processor document" in refused.output and "Traceback" not in refused.output
 
 
+
+def test_a_pdf_under_an_article_name_is_told_to_be_saved_as_text(tmp_path):
+    """A PDF saved as page.html said "binary file (NUL bytes ...; if it is UTF-16 text ..., pass --encoding
+    utf-16-le)"; one with no NUL byte near its start said "not UTF-8 ... pass --encoding cp1252", and with that option
+    (which a cp1252 page in the same folder needs) its markup became an article's sentences. Told by its header, it
+    is refused as a PDF whatever the encoding."""
+    folder = corpus(tmp_path)
+    (folder / "report.html").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 9 >>\nstream\nx\x9c\x00\x01"
+                                         b"\nendstream\nendobj\n%%EOF\n")
+    (folder / "notes.txt").write_bytes(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+                                       b"(Russia said NATO was wrong.) Tj\n%%EOF\n")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out, "--skip-unreadable", "--encoding", "cp1252")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    for name in ("report.html", "notes.txt"):
+        assert f"{name}: a PDF document (by its bytes) is not read; save its text as plain text" in said
+    assert "utf-16" not in said and "2 files skipped" in said
+    assert not any(row["article"] == "notes" for row in read_jsonl(out))
+    refused = run("prepare", folder, "--out", tmp_path / "again.jsonl")
+    assert refused.exit_code == 1 and "a PDF document" in refused.output and "Traceback" not in refused.output
+
+
 def test_encoding_option_reads_legacy_files(tmp_path):
     folder = corpus(tmp_path)
     (folder / "latin.txt").write_bytes("Caf\xe9 talk in Moscow.".encode("latin-1"))
