@@ -969,6 +969,13 @@ def large_article_note(sub: pd.DataFrame, codes: np.ndarray) -> str | None:
             "if they are several, give each its own 'article'")
 
 
+def absent_gold_words(absent: Sequence[str]) -> str:
+    """What a class with no gold item does to the figures (``absent``: those classes): its F1 counts as 0
+    (``confusion_scores``), so that a model right on every item scores a macro-F1 below 1. Said beside a group's
+    figures (``group_notes``) and under train's held-out table."""
+    return f"no gold {', '.join(absent)}: macro-F1 counts {'it' if len(absent) == 1 else 'them'} as 0"
+
+
 def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int,
                 labels: Sequence[str] = LABELS) -> list[tuple[str, str]]:
     """(short flag, full sentence) for each reason to distrust a group's figures."""
@@ -988,8 +995,7 @@ def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int,
     short = {"favor": "fav", "against": "ag", "neutral": "neu", "positive": "pos", "negative": "neg"}
     absent = [label for label in labels if label not in support.index]
     if absent:
-        notes.append((f"no gold {'/'.join(short.get(label, label) for label in absent)}",
-                      f"no gold {', '.join(absent)}: macro-F1 counts {'it' if len(absent) == 1 else 'them'} as 0"))
+        notes.append((f"no gold {'/'.join(short.get(label, label) for label in absent)}", absent_gold_words(absent)))
     few = [label for label in labels if 0 < support.get(label, 0) < FEW_GOLD]
     if few:
         notes.append((f"few gold {'/'.join(short.get(label, label) for label in few)}",

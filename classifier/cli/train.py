@@ -192,7 +192,7 @@ def unsaved_words(out_dir: Path, checkpoint: Path) -> str:
 
 
 def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) -> Table:
-    from classifier.evaluate import METRIC_NAMES
+    from classifier.evaluate import METRIC_NAMES, absent_gold_words
     from classifier.report.tables import p_text, polar_name
 
     articles = comparison["n_articles"]
@@ -227,7 +227,18 @@ def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) 
         note = comparison.get("paired_note")
         table.caption = (f"no paired bootstrap: {note} (hold out more with --test-fraction or --test)" if note else
                          "no paired bootstrap (--n-boot 0)")
+    absent = absent_classes(comparison)
+    if absent:  # a model right on every item had shown accuracy 1.000 beside macro-F1 0.667, unexplained
+        polar = [label for label in absent if label in task.labels[:2]]
+        said = absent_gold_words(absent) + (f", as {polar_name(task.labels)} does" if polar else "")
+        table.caption = f"{said}; {table.caption}" if table.caption else said
     return table
+
+
+def absent_classes(comparison: dict) -> list[str]:
+    """The classes no held-out gold item has (each model's metrics count the same gold items)."""
+    metrics = next(iter(comparison["metrics"].values()), {})
+    return [label for label, m in metrics.get("per_class", {}).items() if not m["support"]]
 
 
 def compare_on_test(test: list[Item], predictions: dict[str, list[str]], n_boot: int, seed: int,
