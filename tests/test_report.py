@@ -696,6 +696,29 @@ def test_the_card_check_matches_the_weights_whichever_engine_scored(tmp_path, ti
     assert "do not match the hash" in model_card(["tiny@0123456789ab:onnx"], tiny_model_dir)[1]
 
 
+
+def test_a_model_dir_that_did_not_make_the_predictions_is_a_warning_at_the_terminal(tmp_path, tiny_model_dir):
+    """The README's line 'stance report predictions.jsonl --out report/ --model models/default', run on a retrained
+    model's predictions, showed default's card and checked the gold items against default's training data, with a
+    warning on the page alone; the terminal said nothing. It says so now, naming the predictions' model."""
+    import warnings
+
+    from classifier.models.stance_model import model_hash
+
+    def said(model):
+        path = write_jsonl(tmp_path / f"{model.replace('@', '_')}.jsonl",
+                           [dict(row, model=model) for row in prediction_rows(60)])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            make_report(path, tmp_path / model.replace("@", "_"), model_dir=tiny_model_dir, n_boot=20, n_perm=20)
+        return " ".join(str(w.message) for w in caught)
+
+    other = said("ours-v1@0123456789ab:onnx")
+    assert (f"--model {tiny_model_dir}: its weights are not those of the model that made the predictions "
+            "(ours-v1@0123456789ab:onnx)") in other and "checked against its training data" in other
+    assert "are not those of the model" not in said(f"tiny@{model_hash(tiny_model_dir)}:onnx")
+
+
 def test_the_card_is_read_only_from_model_dir_never_from_the_predictions(tmp_path, monkeypatch):
     secret = tmp_path / "models" / "secret"
     secret.mkdir(parents=True)

@@ -178,8 +178,24 @@ def model_card(models: list[str], model_dir: Path | None,
     if digests and (directory / "model.safetensors").exists():
 
         if model_hash(directory) not in digests:
-            note += " Warning: the weights in that directory do not match the hash in the predictions."
+            note += f" Warning: {CARD_MISMATCH}."
     return card, note
+
+
+# said on the page (``model_card``) and, since 2026-12-07 (7), at the terminal too (``mismatch_words``): the README's
+# own line, 'report predictions.jsonl --model models/default', run on a retrained model's predictions said it on the
+# page alone
+CARD_MISMATCH = "the weights in that directory do not match the hash in the predictions"
+
+
+def mismatch_words(card_note: str, model_dir: str, models: list[str]) -> str | None:
+    """The terminal's warning where ``--model`` (``model_dir``, as shown) is not the model whose hash the predictions
+    name (``model_card``'s note says so), or None."""
+    if CARD_MISMATCH not in card_note:
+        return None
+    return (f"--model {model_dir}: its weights are not those of the model that made the predictions "
+            f"({', '.join(models)}), so the page shows another model's card and any gold items are checked against "
+            "its training data; pass --model the folder of the model that made them")
 
 
 # -- pieces ---------------------------------------------------------------------------------------------
@@ -742,6 +758,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                                 kind=kind, n_boot=n_boot)
     top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])
     card, card_note = model_card(inputs.models, Path(model_dir) if model_dir else None, shown)
+    mismatch = model_dir and mismatch_words(card_note, str(model_dir), inputs.models)
+    if mismatch:
+        warn_caller(mismatch)
     ctx = context(inputs, shown(predictions), analysis, evaluation, figs, actors_note,
                   cell_examples(inputs.examples, table, examples, top, inputs.example_articles), card, card_note,
                   n_boot=n_boot,
