@@ -282,6 +282,22 @@ def test_the_summary_never_words_a_test_that_cannot_succeed_as_no_difference():
     assert "NATO" in lines[2] and not any("China" in line and "detected" in line for line in lines)
 
 
+
+def test_an_outlet_that_differs_is_worded_with_its_mentions_and_the_articles_they_come_from():
+    """The finding said "(net stance -0.52 vs +0.01, n = 46; ...)": 46 mentions from 12 articles, the unit the test
+    shuffles and the README says to quote, read as 46 observations."""
+    from classifier.report.framing import difference_sentences
+
+    sums = pd.DataFrame({"actor_name": ["Russia", "Russia"], "outlet": ["A", "B"], "n": [46, 40]})
+    tests = [dict(actor="Russia", outlet="A", significant=True, difference=-0.53, net=-0.52, net_others=0.01, n=46,
+                  n_articles=12, p_holm=0.014, reachable=True),
+             dict(actor="Russia", outlet="B", significant=False, difference=0.53, net=0.01, net_others=-0.52, n=40,
+                  n_articles=1, p_holm=0.2, reachable=True)]
+    assert difference_sentences(sums, tests)[0] == (
+        "Russia: A is more critical of Russia than the other outlets (net stance -0.52 vs +0.01, 46 mentions in 12 "
+        "articles; Holm-adjusted p = 0.014).")
+
+
 def test_resamples_and_permutations_made_in_blocks_give_the_same_figures(preds, monkeypatch):
     """Bootstrap draws and permutations are made a block at a time to bound memory; the figures must not move."""
     import classifier.evaluate as evaluate_module

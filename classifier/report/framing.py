@@ -839,8 +839,11 @@ def difference_sentences(sums: pd.DataFrame, tests: list[dict]) -> list[str]:
 
 def difference_findings(sums: pd.DataFrame, tests: list[dict]) -> list[tuple[str, str]]:
     """:func:`difference_sentences`' lines, each with the table it speaks of, which the page links it to: "tests"
-    (the outlet tests) or "framing" (the framing table: actors of one outlet, which have no test)."""
+    (the outlet tests) or "framing" (the framing table: actors of one outlet, which have no test). An outlet's line
+    counts its mentions and the articles they come from, the unit its test shuffles (before 2026-12-07 (7), "n =
+    46" alone: 46 mentions from 12 articles read as 46 observations)."""
     from classifier.report.tables import p_text
+    from classifier.visible import counted
 
     mentions = sums.groupby("actor_name")["n"].sum()
     actors = sums.groupby("actor_name")["outlet"].nunique()
@@ -853,7 +856,8 @@ def difference_findings(sums: pd.DataFrame, tests: list[dict]) -> list[tuple[str
             direction = "more favorable toward" if t["difference"] > 0 else "more critical of"
             p = p_text(t["p_holm"])
             lines.append((f"{actor}: {t['outlet']} is {direction} {actor} than the other outlets (net stance "
-                          f"{t['net']:+.2f} vs {t['net_others']:+.2f}, n = {t['n']}; Holm-adjusted p "
+                          f"{t['net']:+.2f} vs {t['net_others']:+.2f}, {counted(t['n'], 'mention')} in "
+                          f"{counted(t['n_articles'], 'article')}; Holm-adjusted p "
                           f"{'< 0.001' if p.startswith('<') else '= ' + p}).", "tests"))
         if found:
             continue
