@@ -856,3 +856,16 @@ def test_a_one_column_csv_named_with_a_semicolon_is_one_column_and_a_spreadsheet
     (tmp_path / "header.csv").write_text("id;text\n")  # no rows to tell by: a spreadsheet's header
     assert files.csv_header(tmp_path / "header.csv", (tmp_path / "header.csv").open(newline="")) == (["id", "text"],
                                                                                                       ";")
+
+
+def test_a_csv_tables_last_row_read_to_its_end_tells_its_delimiter(tmp_path):
+    """The rows after a CSV header tell a ';' or tab delimiter; the last one read was dropped as cut off by the
+    lookahead even where the read reached the table's end: a ';' table with a blank line after its header and one
+    row was a one-column table 'id;text' (prepare: "missing fields 'id' and 'text'"), which it was not before the
+    rows were asked, and a tab table with a ';' in a name was split at the ';'."""
+    cases = {"id;text\n\na1;Russia won.\n": [{"id": "a1", "text": "Russia won."}],
+             "id\tnote;by desk\na1\tRussia won.\n": [{"id": "a1", "note;by desk": "Russia won."}],
+             "text;body\nRussia won.\n": [{"text;body": "Russia won."}]}
+    for i, (text, rows) in enumerate(cases.items()):
+        (tmp_path / f"{i}.csv").write_text(text)
+        assert [row for _, row in files.iter_table(tmp_path / f"{i}.csv")] == rows, text

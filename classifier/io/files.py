@@ -2203,12 +2203,15 @@ def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str
                 raise RowTooLong
             raise InputError(f"{path}:1: the header does not end within {COMPRESSED_LINE_CHARS:,} characters of "
                              "its first line (a quote opened and never closed?)")
+        wanted = max(HEADER_LOOKAHEAD_CHARS, len(head))  # twice as much each time
         try:
-            more, stopped = fh.read(max(HEADER_LOOKAHEAD_CHARS, len(head))), False  # twice as much each time
+            more, stopped = fh.read(wanted), False
         except (UnicodeError, *DECOMPRESSION_ERRORS):  # the table's reader names it where it meets it
             more, stopped = "", True
         head += more
-        delimiter, names, closed = header_delimiter(head, not more and not stopped)
+        # fewer characters than asked: the table's end is read, its last row whole (it had been taken as cut off)
+        delimiter, names, closed = header_delimiter(head, not more and not stopped,
+                                                    whole=len(more) < wanted and not stopped)
         if closed or not more:
             break
     fh.seek(0)
@@ -2221,11 +2224,12 @@ def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str
     return names, delimiter
 
 
-def header_delimiter(head: str, ended: bool) -> tuple[str, list[str], bool]:
+def header_delimiter(head: str, ended: bool, whole: bool = False) -> tuple[str, list[str], bool]:
     """(delimiter, header record, whether the header record ends within ``head``) of CSV text ``head``, the start of
-    a table (``ended``: all of it). The delimiter is the first of ``DELIMITERS`` that splits the header record, read
-    as the csv module reads it (one inside quotes splits nothing: '"a,b";c' is two columns by ';'), a comma where
-    none does. A spreadsheet's semicolon or tab must split one of the first ``HEADER_LOOKAHEAD_ROWS`` rows too,
+    a table (``ended``: all of it; ``whole``: the table's end is in ``head``, its last row whole, a header whose
+    quote never closes still not ended). The delimiter is the first of ``DELIMITERS`` that splits the header record,
+    read as the csv module reads it (one inside quotes splits nothing: '"a,b";c' is two columns by ';'), a comma
+    where none does. A spreadsheet's semicolon or tab must split one of the first ``HEADER_LOOKAHEAD_ROWS`` rows too,
     where rows follow: Python's csv writer quotes no ';' where ',' delimits, so a one-column table named 'a;b' is
     'a;b' whole, and its rows hold no ';', where a spreadsheet's semicolon-delimited rows each hold one (an empty
     cell's too)."""
@@ -2245,7 +2249,7 @@ def header_delimiter(head: str, ended: bool) -> tuple[str, list[str], bool]:
             rows = list(itertools.islice(records, HEADER_LOOKAHEAD_ROWS))
         except csv.Error:  # a row the table's reader names
             pass
-        if rows and not ended and lines.tell() >= len(head):
+        if rows and not (ended or whole) and lines.tell() >= len(head):
             rows.pop()  # cut off by the lookahead: its fields may not all be there
         if not rows or any(len(row) > 1 for row in rows):
             return delimiter, header, closed
@@ -2590,7 +2594,7 @@ def source_digest(*objects) -> str | None:
 
 
 # the per-row readers whose results table_blocks stands in for, as it was written for them (source_digest)
-READERS_SOURCE = "3c7771f4591701a6"
+READERS_SOURCE = "7402e47d20be4daa"
 
 
 def readers_source() -> str | None:
