@@ -1417,3 +1417,24 @@ def test_the_per_source_table_says_what_its_short_headers_and_flags_mean(tmp_pat
     markdown = (out / "report.md").read_text()
     assert "F1m macro-F1, acc. accuracy" in markdown
     assert ")\n\n## Model card" in markdown  # the reliability image, then a blank line before the heading
+
+
+def test_a_shared_path_reached_through_a_link_to_the_working_directory_is_named_inside_it(tmp_path, monkeypatch):
+    """The working directory is known by its real path (os.getcwd follows links), a path typed through a link to it
+    ("$PWD/preds.jsonl" in a shell whose $PWD is a link, as macOS's /tmp is) was not inside it, and the report named
+    its own input '…/preds.jsonl'; so was a file beside a report folder given through a link."""
+    from classifier.io.files import shared_path
+
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (tmp_path / "else").mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    monkeypatch.chdir(link)
+    assert shared_path(link / "preds.jsonl") == "preds.jsonl" and shared_path(real / "preds.jsonl") == "preds.jsonl"
+    monkeypatch.chdir(tmp_path / "else")
+    assert shared_path(real / "sub" / "old.jsonl", link / "sub" / "r") == "../old.jsonl"
+    assert shared_path(link / "sub" / "old.jsonl", real / "sub" / "r") == "../old.jsonl"
+    (real / "preds.jsonl").symlink_to(tmp_path / "else" / "data.jsonl")  # a linked file keeps the name it was given
+    monkeypatch.chdir(real)
+    assert shared_path(link / "preds.jsonl") == "preds.jsonl"

@@ -508,15 +508,23 @@ def shared_path(path: str | Path, out_dir: str | Path | None = None) -> str:
     relative to the folder ``out_dir`` is in where the path is beside it (``../preds.jsonl``; a report's), else its
     name alone (``…/preds.jsonl``; a report's provenance still gives its SHA-256, a model id its digest). An input
     read from "-" or a pipe by the name it was given as (``given_name``), not the temporary file it was saved to.
-    The one rule for every such file: the terminal names paths as given."""
+    The one rule for every such file: the terminal names paths as given. A folder reached through a link is
+    compared by its real path too (the working directory is known by its real path: "$PWD/preds.jsonl" in a shell
+    whose $PWD is a link had been '…/preds.jsonl'); the file keeps the name it was given."""
     if given_name(path) != str(path):
         return given_name(path)
-    absolute, here = Path(os.path.abspath(path)), Path.cwd()  # abspath: no symlinks followed, ".." folded
-    if here.parent != here and absolute.is_relative_to(here):
-        return absolute.relative_to(here).as_posix()
-    beside = Path(os.path.abspath(out_dir)).parent if out_dir is not None else None
-    if beside is not None and absolute.is_relative_to(beside):
-        return (Path("..") / absolute.relative_to(beside)).as_posix()
+    here = Path.cwd()
+    absolute = Path(os.path.abspath(path))  # abspath: no symlinks followed, ".." folded
+    forms = dict.fromkeys([absolute, Path(os.path.realpath(absolute.parent)) / absolute.name])
+    inside = next((form for form in forms if form.is_relative_to(here)), None)
+    if here.parent != here and inside is not None:
+        return inside.relative_to(here).as_posix()
+    if out_dir is not None:
+        folder = Path(os.path.abspath(out_dir)).parent
+        for beside in dict.fromkeys([folder, Path(os.path.realpath(folder))]):
+            form = next((form for form in forms if form.is_relative_to(beside)), None)
+            if form is not None:
+                return (Path("..") / form.relative_to(beside)).as_posix()
     return f"…/{absolute.name}"
 
 
