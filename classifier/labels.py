@@ -982,6 +982,9 @@ def suggestion_of(probs_row: np.ndarray, labels: Sequence[str], model_id: str) -
 # How many models' scores one label file keeps, the most recently used first: annotators of one file who use other
 # models (--model A, then --model B) each find theirs, where one model's replaced the other's at every start.
 KEPT_MODELS = 3
+# a model's kept rows of items not at hand are kept as many as the items at hand, and this many at least: two
+# annotators scoring different items files beside one label file keep each other's rows (about 40 bytes a row)
+KEPT_OTHER_ROWS = 10_000
 
 
 @dataclass
@@ -1136,13 +1139,14 @@ def bounded_rows(kept: dict[str, np.ndarray], scored: dict[str, np.ndarray],
     """One model's rows to keep, {item fingerprint: row}: first those of the items at hand (``keys``), scored now
     (``scored``) or kept before (``kept``), none lost; then the ``kept`` rows of other items, in the order they
     were kept (each write puts the rows of its items first, so the first are those of the items used last), as
-    many as there are items at hand at most: the rows of items no longer used (another sample, an item edited or
-    gone) go, the least recently used first, and the file holds at most twice the rows of the largest items file
-    used on it, where it had grown by every item ever scored beside it."""
+    many as there are items at hand or ``KEPT_OTHER_ROWS``, whichever is more: the rows of items no longer used
+    (another sample, an item edited or gone) go, the least recently used first, and the file holds at most twice
+    the rows of the largest items file used on it (or that floor), where it had grown by every item ever scored
+    beside it; a second annotator's session of a few items keeps the rows of a first one's larger file."""
     live = dict.fromkeys(keys)
     rows = {key: scored[key] if key in scored else kept[key] for key in live if key in scored or key in kept}
     others = (key for key in kept if key not in live)
-    rows.update((key, kept[key]) for key, _ in zip(others, range(len(live))))
+    rows.update((key, kept[key]) for key, _ in zip(others, range(max(len(live), KEPT_OTHER_ROWS))))
     return rows
 
 

@@ -1400,7 +1400,7 @@ def test_two_sessions_keeping_other_items_scores_of_one_model_keep_both(tmp_path
     assert kept_scores(kept, "m@1", other) is None  # of other items
 
 
-def test_kept_rows_of_items_no_longer_used_go_once_they_outnumber_the_items_at_hand(tmp_path):
+def test_kept_rows_of_items_no_longer_used_go_once_they_outnumber_the_items_at_hand(tmp_path, monkeypatch):
     """A model's kept rows of items no longer used (another sample, an item edited) stayed for good: the file grew with
     every item ever scored beside the label file. Those of other items are kept as many as the items at hand at most,
     the most recently used first, in the same write; the rows of the items at hand are never dropped, nor another
@@ -1411,6 +1411,7 @@ def test_kept_rows_of_items_no_longer_used_go_once_they_outnumber_the_items_at_h
     def sample(n: int) -> list[Item]:  # the same items, edited: other rows
         return [item.model_copy(update={"text": f"{item.text} ({n})"}) for item in make_items()]
 
+    monkeypatch.setattr("classifier.labels.KEPT_OTHER_ROWS", 0)  # the floor, which keeps a second annotator's rows
     a, b, c = sample(1), sample(2), sample(3)
     kept, probs = kept_scores_path(tmp_path / "labels.jsonl"), np.full((6, 3), 1 / 3)
     keep_scores(kept, probs, LABELS, "other@1", a)
@@ -2582,3 +2583,22 @@ def test_a_name_differing_from_one_in_the_file_only_in_its_unicode_form_is_warne
     result = runner.invoke(app, [*args, "-a", "Jos\u00e9", "-q"], input="q\n")
     said = " ".join(result.output.split())
     assert result.exit_code == 0 and "(1 by 'Jose\u0301')" in said and "Unicode form" in said, said
+
+
+def test_a_session_of_a_few_items_keeps_the_rows_another_annotator_kept_of_more(tmp_path, monkeypatch):
+    """Two annotators score different items files beside one label file: a write of 2 items kept 2 of the other's
+    30 rows (as many as its own items), so the other's next start scored 28 items again. Rows of items not at hand
+    are kept up to ``KEPT_OTHER_ROWS`` whatever the items at hand."""
+    from classifier.items import LABELS
+    from classifier.labels import keep_scores, kept_entries, kept_scores_path
+
+    monkeypatch.setattr("classifier.labels.KEPT_OTHER_ROWS", 31)
+    many = [item.model_copy(update={"text": f"{item.text} ({n})"}) for n in range(5) for item in make_items()]
+    few = [item.model_copy(update={"text": f"{item.text} (few)"}) for item in make_items()[:2]]
+    kept = kept_scores_path(tmp_path / "labels.jsonl")
+    keep_scores(kept, np.full((30, 3), 1 / 3), LABELS, "m@1", many)
+    keep_scores(kept, np.full((2, 3), 1 / 3), LABELS, "m@1", few)
+    assert len(kept_entries(kept)[0].keys) == 32  # 4 before: 2 and 2 of the other's
+    keep_scores(kept, np.full((2, 3), 1 / 3), LABELS, "m@1",
+                [item.model_copy(update={"text": f"{item.text} (more)"}) for item in few])
+    assert len(kept_entries(kept)[0].keys) == 33  # the floor bounds them: 2 at hand and 31 of the 32 others
