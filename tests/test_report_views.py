@@ -40,22 +40,53 @@ def dated_rows(n: int = 240, start: str = "2019-01-01", days_apart: int = 9):
 
 # -- periods ----------------------------------------------------------------------------------------
 
+def daily(start: str, end: str) -> pd.Series:
+    """An article a day from ``start`` to ``end``: 7 a week, enough for an interval in every period."""
+    return pd.Series(pd.date_range(start, end, freq="D"))
+
+
 def test_the_period_follows_the_span_of_the_dates():
-    assert choose_period(pd.Series(pd.to_datetime(["2020-01-01", "2020-03-01"]))) == "week"
-    assert choose_period(pd.Series(pd.to_datetime(["2018-01-01", "2020-06-01"]))) == "month"
-    assert choose_period(pd.Series(pd.to_datetime(["2010-01-01", "2019-12-31"]))) == "year"
+    assert choose_period(daily("2020-01-01", "2020-03-01")) == "week"
+    assert choose_period(daily("2018-01-01", "2020-06-01")) == "month"  # 127 weeks: more than 60 periods
+    assert choose_period(daily("2010-01-01", "2019-12-31")) == "year"
     dates = pd.Series(pd.to_datetime(["2019-03-06", "2019-12-31", None]))
     assert period_labels(dates, "month").tolist() == ["2019-03", "2019-12", None]
     assert period_labels(dates, "week").tolist()[0] == "2019-03-04"  # the Monday of that week
     assert period_labels(dates, "year").tolist()[:2] == ["2019", "2019"]
 
 
+def test_auto_takes_the_finest_period_whose_median_outlet_cell_has_articles_enough(tmp_path):
+    """60 articles of 4 outlets over 11 months took weeks before 2026-12-07 (7): about 1 article per outlet-week, no
+    interval, lines broken by empty weeks. The same days in one outlet are 7 a week; spread over ten outlets, 0 or 1
+    an outlet-week and 3 an outlet-month."""
+    from classifier.report.timeline import period_choice
+
+    days = daily("2020-01-06", "2020-03-29")  # 84 articles over 12 weeks
+    assert choose_period(days) == "week"
+    ten = pd.Series([f"outlet {i % 10}" for i in range(len(days))])
+    period, why = period_choice(days, outlets=ten)
+    assert period == "month" and "a month has the most, 3 articles per outlet and month" in why
+    walk = pd.Series(pd.date_range("2024-01-08", "2024-11-20", periods=60))  # the walk's corpus, in its shape
+    period, why = period_choice(walk, outlets=pd.Series([f"outlet {i % 4}" for i in range(60)]))
+    assert period == "month" and "(0 articles per outlet and week)" in why
+    dense = pd.concat([days] * 4, ignore_index=True)  # daily news of four outlets stays weekly
+    assert choose_period(dense, outlets=pd.Series(["a", "b", "c", "d"]).repeat(len(days)).reset_index(drop=True)) \
+        == "week"
+    rows = dated_rows(days_apart=3)  # 60 articles of 3 outlets over six months
+    view = timeline(article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))), period="auto", n_boot=20)
+    note = " ".join(timeline_note(view, 60).split())
+    assert view["period"] == "month" and "Net stance per month (auto: no period of at least 3 over the span" in note
+    explicit = timeline(article_sums(read_predictions(tmp_path / "p.jsonl")), period="week", n_boot=20)
+    assert explicit["period"] == "week" and "(auto:" not in timeline_note(explicit, 60)  # --period week is kept
+
+
 def test_an_article_dated_far_from_the_rest_is_named_when_it_sets_the_period(tmp_path):
-    rows = dated_rows(days_apart=3)  # about 60 articles over six months: weeks
+    rows = dated_rows(days_apart=3)  # 60 articles of 3 outlets over six months: about 3 per outlet-month, months
     sums = article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows)))
     view = timeline(sums, period="auto", n_boot=20)
-    assert view["period"] == "week" and not view["n_stray"] and "dated far from the rest" not in timeline_note(view, 60)
-    assert "Net stance per week (each named by its Monday: " in timeline_note(view, 60)  # '2019-03-04' is no day's
+    assert view["period"] == "month" and not view["n_stray"] and "dated far from the rest" not in timeline_note(view, 60)
+    weekly = timeline(sums, period="week", n_boot=20)
+    assert "Net stance per week (each named by its Monday: " in timeline_note(weekly, 60)  # '2019-03-04' is no day's
     stray = rows[0]["article"]
     for row in rows:
         if row["article"] == stray:
@@ -136,9 +167,11 @@ def test_dates_of_a_year_or_a_month_are_left_out_of_finer_periods_and_named(tmp_
     assert len(timeline(sums, period="year", n_boot=20)["vague"]) == 0
     only_years = sums.assign(date="2019")
     assert timeline(only_years, period="auto", n_boot=20)["period"] == "year"  # auto follows the dates' precision
-    day = pd.Series(pd.to_datetime(["2020-01-06", "2020-02-03", "2020-04-27", "2015-01-01"]))
-    assert choose_period(day, pd.Series(["week"] * 3 + ["year"])) == "week"  # one year-only date sets no span
-    assert choose_period(day[:2], pd.Series(["week", "month"])) == "month"  # half precise to the day is not enough
+    day = pd.concat([daily("2020-01-06", "2020-03-01"), pd.Series(pd.to_datetime(["2015-01-01"]))],
+                    ignore_index=True)
+    assert choose_period(day, pd.Series(["week"] * 56 + ["year"])) == "week"  # one year-only date sets no span
+    # half precise to the day is not enough
+    assert choose_period(day[:56], pd.Series(["week"] * 28 + ["month"] * 28)) == "month"
 
 
 def test_report_shows_the_time_view_and_headlines(tmp_path):

@@ -50,24 +50,68 @@ def fits(precision: pd.Series, period: str) -> pd.Series:
     return precision.map(PERIODS.index) <= PERIODS.index(period)
 
 
-def choose_period(dates: pd.Series, precision: pd.Series | None = None) -> str:
-    """The finest of week / month / year that more than half of the dates (one per article) are precise enough for
-    and that gives at most ``MAX_PERIODS`` periods over the span of those dates."""
+def choose_period(dates: pd.Series, precision: pd.Series | None = None, outlets: pd.Series | None = None) -> str:
+    """The period ``--period auto`` takes (:func:`period_choice`)."""
+    return period_choice(dates, precision, outlets)[0]
+
+
+def period_choice(dates: pd.Series, precision: pd.Series | None = None,
+                  outlets: pd.Series | None = None) -> tuple[str, str]:
+    """The period of ``--period auto`` and why, in words for the time view's note ("auto: ...").
+
+    ``dates``: one per article; ``outlets``: each article's outlet (None: one outlet). A period can be taken where
+    more than half of the dates are precise enough for it and it gives at most ``MAX_PERIODS`` periods over the span
+    of those dates. Of those, the finest where the median outlet x period cell (every outlet's every period over
+    the span, an empty one 0) holds at least ``MIN_RESAMPLED_ARTICLES`` articles (so that a period has an interval)
+    and the span gives at least ``MIN_TREND_PERIODS`` periods (so that a line has a trend); where none does, of
+    those that give ``MIN_TREND_PERIODS`` periods the one of the most articles in the median cell, the coarser on a
+    tie; where none gives that many (a span of under three weeks), the finest that can be taken. Before 2026-12-07
+    (7) only the span counted: 60 articles of 4 outlets over 11 months took weeks, about 1 article per outlet-week,
+    no interval anywhere and lines broken by empty weeks."""
+    from classifier.evaluate import MIN_RESAMPLED_ARTICLES
+
     dates = dates.dropna()
     if dates.empty:
-        return "month"
+        return "month", "auto: no dated article"
     precision = precision.loc[dates.index] if precision is not None else pd.Series("week", index=dates.index)
+    outlets = outlets.loc[dates.index] if outlets is not None else pd.Series("", index=dates.index)
+    fitting = {}  # period -> (periods over the span, median articles per outlet x period)
     for period in PERIODS:
         precise = fits(precision, period)
         if precise.mean() <= 0.5:
             continue
         kept = dates[precise]
-        if len(pd.period_range(kept.min(), kept.max(), freq=PERIOD_CODES[period])) <= MAX_PERIODS:
-            return period
-    return "year"
+        span = pd.period_range(kept.min(), kept.max(), freq=PERIOD_CODES[period])
+        if len(span) > MAX_PERIODS:
+            continue
+        counts = (pd.crosstab(outlets[precise], kept.dt.to_period(PERIOD_CODES[period]))
+                  .reindex(columns=span, fill_value=0))
+        fitting[period] = (len(span), float(np.median(counts.to_numpy())))
+    if not fitting:
+        return "year", f"auto: no finer period gives at most {MAX_PERIODS} over the span of the dates"
+
+    def each(period):
+        median = fitting[period][1]
+        return f"{median:g} article{'' if median == 1 else 's'} per outlet and {period}"
+
+    enough = [p for p in fitting if fitting[p][0] >= MIN_TREND_PERIODS]
+    full = [p for p in enough if fitting[p][1] >= MIN_RESAMPLED_ARTICLES]
+    if full:
+        return full[0], (f"auto: the finest period with a median of at least {MIN_RESAMPLED_ARTICLES} articles per "
+                         f"outlet and period, here {each(full[0])}")
+    if enough:
+        best = max(reversed(enough), key=lambda p: fitting[p][1])  # max keeps the first: the coarser on a tie
+        others = ", ".join(each(p) for p in enough if p != best)
+        tied = any(fitting[p][1] == fitting[best][1] for p in enough if p != best)
+        return best, (f"auto: no period of at least {MIN_TREND_PERIODS} over the span has a median of "
+                      f"{MIN_RESAMPLED_ARTICLES} articles per outlet and period; a {best} has "
+                      f"{'as many as any, and is the coarser' if tied else 'the most'}, "
+                      f"{each(best)}" + (f" ({others})" if others else ""))
+    finest = next(iter(fitting))
+    return finest, f"auto: the dates span fewer than {MIN_TREND_PERIODS} {finest}s"
 
 
-def stray_dates(dates: pd.Series, precision: pd.Series, chosen: str) -> pd.Series:
+def stray_dates(dates: pd.Series, precision: pd.Series, chosen: str, outlets: pd.Series | None = None) -> pd.Series:
     """The dates far from the rest (Tukey's far out: beyond three interquartile ranges, at least a week, from the
     middle half) where without them the view would take a finer period than ``chosen`` (one article dated 2002
     among two years of 2022-23 news makes the view yearly); else none."""
@@ -78,7 +122,8 @@ def stray_dates(dates: pd.Series, precision: pd.Series, chosen: str) -> pd.Serie
     reach = 3 * max(high - low, pd.Timedelta(days=7))
     far = (known < low - reach) | (known > high + reach)
     rest = known[~far]
-    if not far.any() or PERIODS.index(choose_period(rest, precision.loc[rest.index])) >= PERIODS.index(chosen):
+    finer = choose_period(rest, precision.loc[rest.index], None if outlets is None else outlets.loc[rest.index])
+    if not far.any() or PERIODS.index(finer) >= PERIODS.index(chosen):
         return known.iloc[:0]
     return known[far]
 
@@ -127,9 +172,11 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
                 "unreadable": unreadable}
     precision = date_precision(sums)
     one_per_article = ~sums[["outlet", "article", "lone"]].duplicated().to_numpy()  # not one per actor named
-    chosen = choose_period(dates[one_per_article], precision[one_per_article]) if period == "auto" else period
-    stray = stray_dates(dates[one_per_article], precision[one_per_article], chosen) if period == "auto" else \
-        dates.iloc[:0]
+    outlets = sums["outlet"][one_per_article]
+    chosen, why = (period_choice(dates[one_per_article], precision[one_per_article], outlets) if period == "auto"
+                   else (period, ""))
+    stray = stray_dates(dates[one_per_article], precision[one_per_article], chosen, outlets) if period == "auto" \
+        else dates.iloc[:0]
     stray_note = [f"{article_name(*sums.loc[index, ['outlet', 'article', 'lone']])} ({stamp:%Y-%m-%d})"
                   for index, stamp in stray.sort_values().items()]
     precise = fits(precision, chosen)
@@ -156,7 +203,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
                                                   how="left")
     return {"period": chosen, "table": table, "trends": trends, "n_trend_tests": int(trends["trend_tested"].sum()),
             "n_perm": n_perm, "undated": undated, "vague": vague, "n_dated_articles": n_dated,
-            "unreadable": unreadable, "stray": stray_note, "n_stray": len(stray)}
+            "unreadable": unreadable, "stray": stray_note, "n_stray": len(stray), "chosen": why}
 
 
 MIN_TREND_ARTICLES, MIN_TREND_PERIODS = 10, 3  # fewer dated articles or periods in a cell: its trend is not tested
@@ -243,7 +290,8 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
         return (f"No time view: {which} readable date{written} (give ISO 8601 dates in the manifest's or the article "
                 "table's 'date' column, e.g. 2019-03-04).")
     named = f" (each named by its Monday: {week_example(view['table'])})" if view["period"] == "week" else ""
-    note = (f"Net stance per {view['period']}{named} for each outlet and actor, from the {view['n_dated_articles']} "
+    chosen = f" ({view['chosen']})" if view.get("chosen") else ""
+    note = (f"Net stance per {view['period']}{chosen}{named} for each outlet and actor, from the {view['n_dated_articles']} "
             "dated articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
             "the minimum mentions). "
             + ("A period of fewer than 5 articles has no interval. Each interval is its period's own (95% each, not "
