@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Iterable, Iterator
 
 from classifier.actors import (INCOMING_DAYS, NEWS_AGENCIES, Actor, Matcher, NameCounts, Tenures, common_words,
-                               id_part, named_as_incoming, names_government, spans_by_actor)
+                               id_part, named_as_incoming, named_as_location, names_government, spans_by_actor)
 from classifier.clean import Cleaned, Rule, clean_text
 from classifier.ingest import Article, thin_page_chars
 from classifier.segment import segment, segmenter_language
@@ -321,7 +321,8 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     default: of ``matcher``'s actors) is dropped, and the report says why; an undated article keeps them all, and
     every article keeps one that names the person's government ("a Trump presidency": ``actors.names_government``),
     and one titled as about to take an office they take within ``actors.INCOMING_DAYS`` of the article's day
-    ("President-elect Trump" in 2016-11: ``actors.named_as_incoming``)."""
+    ("President-elect Trump" in 2016-11: ``actors.named_as_incoming``). A capital or seat after a preposition of
+    place is no mention ("meet in Brussels": ``actors.named_as_location``)."""
     from classifier.dates import days_of  # here, not at the top: it imports pandas (a third of a second)
 
     cut = cut_article(article, rules, matcher.acronyms)
@@ -332,7 +333,9 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     days = days_of(article.date) if article.date else None  # a date to the month or year alone: its first and last
     found = []
     for sentence in sentences:
-        mentions = local.find(sentence.text)
+        mentions = [m for m in local.find(sentence.text)  # "meet in Brussels": a place, not the EU
+                    if not (m.term.casefold() in places.get(m.actor, ()) and
+                            named_as_location(sentence.text, m.start, m.end))]
         if dateline and dateline.start <= sentence.start < dateline.end:
             mentions = outside_dateline(mentions, dateline.end - sentence.start, dateline.whole, places)
         found.append(mentions)

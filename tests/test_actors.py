@@ -927,7 +927,7 @@ def test_forms_follow_the_full_name_and_a_shared_form_stays_while_anyone_it_name
 
 def test_the_bundled_catalogue_drops_a_candidate_and_keeps_a_president():
     actors = load_catalogue()
-    text = "Donald Trump spoke. Trump and Kamala Harris met in Washington."
+    text = "Donald Trump spoke. Trump and Kamala Harris met with Washington."
     assert tenure_items(actors, text, "2016-07-28")[0] == [("United States", "Washington")]
     assert tenure_items(actors, text, "2021-03-01")[0] == [
         ("United States", "Kamala Harris"), ("United States", "Washington")]

@@ -252,7 +252,7 @@ def test_a_pdf_under_an_article_name_is_told_to_be_saved_as_text(tmp_path):
 
 def test_encoding_option_reads_legacy_files(tmp_path):
     folder = corpus(tmp_path)
-    (folder / "latin.txt").write_bytes("Caf\xe9 talk in Moscow.".encode("latin-1"))
+    (folder / "latin.txt").write_bytes("Caf\xe9 talk with Moscow.".encode("latin-1"))
     out = tmp_path / "items.jsonl"
     assert run("prepare", folder, "--out", out, "--encoding", "latin-1").exit_code == 0
     assert any(i["text"].startswith("Café") for i in read_jsonl(out))
@@ -1265,6 +1265,27 @@ def test_a_wire_dateline_is_not_a_mention_of_its_city_s_country(tmp_path):
     assert [i["spans"] for i in items if i["article"] == "h" and i["text"].startswith("WASHINGTON")] == [[[0, 10], [17, 19]]]
 
 
+def test_a_capital_after_a_preposition_of_place_is_where_not_who(tmp_path):
+    """"NATO defence ministers will meet in Brussels" gave 26 EU mentions in a corpus without an EU sentence; a
+    capital or seat after in, at, into, near or outside is a location, one that speaks or owns is the actor."""
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Talks\n\nNATO defence ministers will meet in Brussels in June. Brussels wants a deal. "
+        "Officials spoke at the White House on Monday. The White House said no. "
+        "The envoy flew into Moscow and met near Beijing, outside the Kremlin. "
+        "In Moscow's view the talks failed. Kyiv sent a team to Washington. Rain fell in Kyiv.\n")
+    items = list(classifier.prepare_items(corpus))
+    actors = {(i["text"][:14], i["actor"]) for i in items}
+    assert ("NATO defence m", "NATO") in actors and ("NATO defence m", "European Union") not in actors
+    assert ("Brussels wants", "European Union") in actors and ("The White Hous", "United States") in actors
+    assert not any(i["text"].startswith(("Officials spoke", "The envoy", "Rain fell")) for i in items)
+    assert ("In Moscow's vi", "Russia") in actors  # a possessive is the actor's: "in Moscow's eyes"
+    assert {("Kyiv sent a te", "Ukraine"), ("Kyiv sent a te", "United States")} <= actors  # "to": not read so
+
+
 def test_a_dateline_with_an_agency_date_or_region_holds_no_mention_and_a_headline_may_end_in_an_acronym(tmp_path):
     import classifier
 
@@ -1490,8 +1511,8 @@ def test_a_dateline_the_splitter_cut_is_no_sentence_and_the_first_starts_after_i
                  "nodate": "MOSCOW, March 3 /TASS/. "}
     for name, dateline in datelines.items():
         (corpus / f"{name}.txt").write_text(f"Talks\n\n{dateline}{body}\n", encoding="utf-8")
-    (corpus / "page.html").write_text("<html><head><title>Talks resume in Moscow</title></head><body><article><h1>"
-                                      f"Talks resume in Moscow</h1><p>{datelines['en']}{body}</p><p>Diplomats said "
+    (corpus / "page.html").write_text("<html><head><title>Talks resume with Moscow</title></head><body><article><h1>"
+                                      f"Talks resume with Moscow</h1><p>{datelines['en']}{body}</p><p>Diplomats said "
                                       "little about the next round of talks.</p></article></body></html>")
     items = list(classifier.prepare_items(corpus))
     for name, dateline in datelines.items():
@@ -1499,7 +1520,7 @@ def test_a_dateline_the_splitter_cut_is_no_sentence_and_the_first_starts_after_i
         assert [(i["text"], i["sentence_index"], i["start"]) for i in first] == \
             [(body.split(" Moscow")[0], 1, len(f"Talks\n\n{dateline}"))], name  # offsets into the cleaned text
     page = [(i["sentence_index"], i["text"]) for i in items if i["article"] == "page"]
-    assert page[0] == (0, "Talks resume in Moscow") and (1, body.split(" Moscow")[0]) in page
+    assert page[0] == (0, "Talks resume with Moscow") and (1, body.split(" Moscow")[0]) in page
     assert (2, "Moscow agreed.") in page
 
 
