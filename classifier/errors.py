@@ -20,6 +20,11 @@ class InputWarning(UserWarning):
     one warning line; in Python it is an ordinary warning."""
 
 
+class DateWarning(InputWarning):
+    """Dates the report cannot read (``ingest.DateCheck``): a warning of the commands whose output keeps the dates,
+    not of one that only looks at the text (``stance actors suggest``)."""
+
+
 def warn_caller(message: str, category: type[Warning] = InputWarning) -> None:
     """``warnings.warn`` naming the caller's line: the first frame outside this package, however deep in it the
     warning is made (``prepare_items``' articles are read in generators within generators, through a pool of

@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from pydantic import BaseModel
 
-from classifier.errors import InputError, option, warn_caller
+from classifier.errors import DateWarning, InputError, option, warn_caller
 from classifier.article_columns import (OPTIONAL_FIELDS, article_row, check_columns, resolve_columns, unread_columns,
                                        unread_columns_note)
 from classifier.io.files import (BINARY_SAMPLE, DECOMPRESSION_ERRORS, LIKELY_ENCODING, archive_problem, binary_bytes,
@@ -942,7 +942,7 @@ class DateCheck:
         warn_caller(f"{self.unreadable} article{'s have' if self.unreadable != 1 else ' has'} a date the report "
                     f"cannot read (e.g. {self.example}: not ISO 8601, a placeholder such as 1970-01-01, or a "
                     "year outside 1600-2200): it counts them undated; write dates as 2022-03-03 (a time and "
-                    f"offset may follow){numeric}")
+                    f"offset may follow){numeric}", DateWarning)
 
 
 def as_text(value, field: str, where: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
 from classifier.clean import load_rules
 from classifier.cli.app import (STDIN_HELP, STDOUT_HELP, app, console, fail, handle_errors, out, progress_bar,
                                 show_progress, warn)
+from classifier.errors import DateWarning
 from classifier.ingest import MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
                                  given_name, remove_stale_temporaries, spooled_input, stdout_table)
@@ -308,8 +310,10 @@ def actors_suggest(
                                 columns=columns)  # a look, no output: an unreadable file is warned of and skipped
     matcher, rules = Matcher(choose_catalogue(actors, actors_only, None)), load_rules()
     counts = NameCounts()
-    for article in articles:
-        count_names(counts, article, matcher, rules)
+    with warnings.catch_warnings():  # the names alone are counted: a date the report cannot read is no concern here
+        warnings.simplefilter("ignore", DateWarning)
+        for article in articles:
+            count_names(counts, article, matcher, rules)
     table = Table(title="Names no actor covers, by the articles they appear in (add them with --actors FILE)")
     table.add_column("name")
     table.add_column("articles", justify="right")

@@ -1615,6 +1615,18 @@ def test_a_language_column_picks_the_sentence_rules_and_names_the_article_in_the
     assert {r["text"] for r in read_jsonl(tmp_path / "folder.jsonl")} == {german.split(" Der")[0]}
 
 
+def test_actors_suggest_does_not_warn_of_dates_and_prepare_still_does(tmp_path):
+    """A date the report cannot read matters to prepare's items, not to a list of names: suggest warned of it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Talks\n\nGazprom met Russia.\n", encoding="utf-8")
+    (corpus / "manifest.csv").write_text("file,source,date\na.txt,TDI,14/01/2024\n")
+    result = run("actors", "suggest", corpus)
+    assert result.exit_code == 0 and "Gazprom" in result.output and "date" not in result.output
+    result = run("prepare", corpus, "--out", tmp_path / "items.jsonl")
+    assert result.exit_code == 0 and "1 article has a date the report cannot read" in " ".join(result.output.split())
+
+
 def test_actors_suggest_reads_past_the_dateline_and_lists_agencies_apart(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
