@@ -668,6 +668,29 @@ def test_the_held_out_table_says_a_class_with_no_gold_item_counts_as_0():
     assert "no gold favor, against: macro-F1 counts them as 0, as F1 favor+against does" in shown(["neutral"] * 5)
 
 
+def test_the_card_says_beside_its_held_out_figures_that_a_class_with_no_gold_item_counts_as_0():
+    """The walk's card (40 labels, 8 held-out items, none against) listed macro-F1 0.6667 beside accuracy 1.0 with no
+    word why, where train's terminal said it under its table: the card's figures now carry the same note."""
+    from classifier.cli.train import card_evaluation, compare_on_test
+    from classifier.items import Item
+    from classifier.models.card import render_card
+
+    def evaluation(labels):
+        test = [Item(id=str(i), text="Russia won.", actor="Russia", spans=[(0, 6)], label=label, article=f"a{i}")
+                for i, label in enumerate(labels)]
+        predictions = {"new": [it.label for it in test], "reference": ["neutral"] * len(test)}
+        return card_evaluation(compare_on_test(test, predictions, 0, 0), "models/default", "models/default")
+
+    card = evaluation(["favor", "favor", "neutral", "neutral", "neutral"])
+    new = card["test (this model)"]
+    assert new["macro_f1"] == 0.6667 and new["accuracy"] == 1.0
+    assert new["note"] == "no gold against: macro-F1 counts it as 0, as F1 favor+against does"
+    assert card["test (starting model default)"]["note"] == new["note"]
+    readme = render_card({"name": "ours", "evaluation": card})
+    assert "| test (this model) | note | no gold against: macro-F1 counts it as 0, as F1 favor+against does |" in readme
+    assert "note" not in evaluation(["favor", "against", "neutral"] * 2)["test (this model)"]
+
+
 def test_an_earlier_model_with_a_mention_head_is_replaced_but_not_one_with_notes(tmp_path, tiny_model_dir):
     from classifier.models.stance_model import check_model_target
 

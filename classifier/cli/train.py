@@ -192,7 +192,7 @@ def unsaved_words(out_dir: Path, checkpoint: Path) -> str:
 
 
 def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) -> Table:
-    from classifier.evaluate import METRIC_NAMES, absent_gold_words
+    from classifier.evaluate import METRIC_NAMES
     from classifier.report.tables import p_text, polar_name
 
     articles = comparison["n_articles"]
@@ -227,12 +227,24 @@ def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) 
         note = comparison.get("paired_note")
         table.caption = (f"no paired bootstrap: {note} (hold out more with --test-fraction or --test)" if note else
                          "no paired bootstrap (--n-boot 0)")
-    absent = absent_classes(comparison)
-    if absent:  # a model right on every item had shown accuracy 1.000 beside macro-F1 0.667, unexplained
-        polar = [label for label in absent if label in task.labels[:2]]
-        said = absent_gold_words(absent) + (f", as {polar_name(task.labels)} does" if polar else "")
+    said = absent_note(comparison, task)
+    if said:  # a model right on every item had shown accuracy 1.000 beside macro-F1 0.667, unexplained
         table.caption = f"{said}; {table.caption}" if table.caption else said
     return table
+
+
+def absent_note(comparison: dict, task: Task = STANCE) -> str | None:
+    """What a class with no held-out gold item does to the figures ("no gold against: macro-F1 counts it as 0, as
+    F1 favor+against does"; ``evaluate.absent_gold_words``), said under the held-out table and beside the card's
+    held-out figures; None where every class has one."""
+    from classifier.evaluate import absent_gold_words
+    from classifier.report.tables import polar_name
+
+    absent = absent_classes(comparison)
+    if not absent:
+        return None
+    polar = [label for label in absent if label in task.labels[:2]]
+    return absent_gold_words(absent) + (f", as {polar_name(task.labels)} does" if polar else "")
 
 
 def absent_classes(comparison: dict) -> list[str]:
@@ -437,26 +449,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
 
     config, result = outcome.config, outcome.result
     task = result.model.task
-    cis = comparison.get("ci") or {}
-
-    def figures(key: str) -> dict:  # each figure with its n, articles and 95% interval by article (text: the card
-        shown = {"n": comparison["metrics"][key]["n"], "articles": comparison["n_articles"]}  # renders no lists)
-        for m in COMPARED:
-            ci = cis.get(key, {}).get(m)
-            shown[m] = round(comparison["metrics"][key][m], 4)
-            if ci:
-                shown[f"{m} 95% CI"] = f"[{ci[0]:.4f}, {ci[1]:.4f}]"
-        return shown
-
-    evaluation = {"test (this model)": figures("new")}
-    if "reference" in comparison["models"]:
-        role = "starting model" if reference == base else "default model"
-        evaluation[f"test ({role} {Path(reference).name})"] = figures("reference")
-        paired = comparison.get("paired") or {}
-        if paired:
-            evaluation[f"this model - {role} (paired bootstrap by article)"] = {
-                m: f"{paired[m]['difference']:+.4f} [{paired[m]['ci'][0]:+.4f}, {paired[m]['ci'][1]:+.4f}], "
-                   f"p {paired[m]['p_value']:.4f}" for m in COMPARED if paired[m].get("ci")}
+    evaluation = card_evaluation(comparison, reference, base, task)
     return {
         "name": out_dir.name,
         "summary": ("Target-aware stance toward an actor (favor / against / neutral), fine-tuned on our own labels."
@@ -499,6 +492,35 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                         "intervals. Check per-outlet figures with 'stance evaluate' before publishing shares."),
         "created": time.strftime("%Y-%m-%d"),
     }
+
+
+def card_evaluation(comparison: dict, reference: Optional[str], base: str, task: Task = STANCE) -> dict:
+    """The card's held-out figures ("evaluation"): each model's, with its n, articles, 95% intervals by article and,
+    where a class has no gold item, the note that says what that does to them (``absent_note``), and the paired
+    difference where there is one."""
+    cis = comparison.get("ci") or {}
+
+    def figures(key: str) -> dict:  # each figure with its n, articles and 95% interval by article (text: the card
+        shown = {"n": comparison["metrics"][key]["n"], "articles": comparison["n_articles"]}  # renders no lists)
+        for m in COMPARED:
+            ci = cis.get(key, {}).get(m)
+            shown[m] = round(comparison["metrics"][key][m], 4)
+            if ci:
+                shown[f"{m} 95% CI"] = f"[{ci[0]:.4f}, {ci[1]:.4f}]"
+        if note := absent_note(comparison, task):  # accuracy 1.0 beside macro-F1 0.6667 had stood unexplained
+            shown["note"] = note
+        return shown
+
+    evaluation = {"test (this model)": figures("new")}
+    if "reference" in comparison["models"]:
+        role = "starting model" if reference == base else "default model"
+        evaluation[f"test ({role} {Path(reference).name})"] = figures("reference")
+        paired = comparison.get("paired") or {}
+        if paired:
+            evaluation[f"this model - {role} (paired bootstrap by article)"] = {
+                m: f"{paired[m]['difference']:+.4f} [{paired[m]['ci'][0]:+.4f}, {paired[m]['ci'][1]:+.4f}], "
+                   f"p {paired[m]['p_value']:.4f}" for m in COMPARED if paired[m].get("ci")}
+    return evaluation
 
 
 def promoted_card(card: dict, target: Path) -> dict:
