@@ -804,10 +804,14 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     return {**summary, **frames, "table": table, "wire_note": ctx["wire_note"],
             "framing_rows": tables.framing_rows(table, min_n, compact=True),
             # the caller's: --gold named as given (the report's files name it from the report folder, ../gold.jsonl);
-            # without the in-sample and not-checked sentences, which the terminal's warnings said (it said them twice)
+            # without the in-sample and not-checked sentences, which the terminal's warnings said (it said them twice),
+            # nor the one-model warning, which the command warns of after it, nor --gold's items among the
+            # predictions, warned of above (both said twice before 2026-12-07 (7)); the predictions' own gold rows
+            # are warned of nowhere else, so the note still says they are in-sample
             "correction_note": correction_note({**analysis["correction"], "gold": gold_set_name(
                 predictions, Path(gold) if gold else None, inputs.labelled, given_name),
-                "trained_on": None, "not_checked": None}),
+                "trained_on": None, "not_checked": None, "warning": None,
+                **({"fitted_on_items": None, "gold_overlap": None} if overlap else {})}),
             "models_warning": mixed,
             "files": {k: str(v) for k, v in files.items()}, "out_dir": str(final)}
 
