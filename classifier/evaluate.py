@@ -203,7 +203,8 @@ def check_option_files(**paths) -> None:
 
 def compared_with_itself(path: str | Path, compare: str | Path | None, shown: Callable = str) -> str | None:
     """The words of ``warn_compared_with_itself`` where ``compare`` is the very file it is compared with, naming it
-    as ``shown`` does (the report's page and report.json: as its files name it); else None."""
+    as ``shown`` does (the report's page and report.json, and evaluate --out's ``compare.same_file_warning``: as a
+    shared file names it); else None."""
     from classifier.io.files import same_file
 
     if compare is not None and same_file(compare, path):
@@ -1443,14 +1444,19 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
     if other is not None:  # as in 'stance report NEW --compare OLD': first = --compare, difference = NEW - OLD
         # the compared model's gold items that it trained on, warned of as this file's are: a model compared on
         # items it learnt is flattered by the comparison (new - old), and that went unsaid
-        compared_on = trained_counts(other.frame, compared_lists.entries(other.models), compare,
+        # named by its option, as report --compare names it ("--compare old.jsonl: 9 of 60 items ..."; was "old.jsonl:")
+        compared_on = trained_counts(other.frame, compared_lists.entries(other.models),
+                                     option("compare", given_name(compare)),
                                      trained_on if same_file(compare, path) else UNSAID)  # the file given twice
         other.frame = other.frame.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
         only = {"n_only_first": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes))),
                 "n_only_second": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes)))}
         paired = compare_frames(other.frame, rows.frame, n_boot=n_boot, seed=seed, progress=progress)
         result["compare"] = {"first": shared_path(compare), "second": shared_path(path),
-                             **paired, **only, "models": [other.models, rows.models], "trained_on": compared_on}
+                             **paired, **only, "models": [other.models, rows.models], "trained_on": compared_on,
+                             # --compare the predictions themselves: the terminal's warning, kept (report.json's
+                             # compare.warning; here "warning" is compare_frames' note of one large article)
+                             "same_file_warning": compared_with_itself(path, compare, shared_path)}
         result["compare"]["verdict"] = comparison_verdict(
             result["compare"], f"{Path(given_name(compare)).name} ({', '.join(other.models)})",
             f"{Path(given_name(path)).name} ({', '.join(rows.models)})")

@@ -588,6 +588,7 @@ def test_compare_reads_only_gold_rows_and_matches_the_whole_files(tmp_path, monk
     assert streamed["n_common"] == 57 and streamed["n_only_first"] == 4 and streamed["n_only_second"] == 10
     assert streamed.pop("verdict").startswith("On the same 57 gold items")
     assert streamed.pop("trained_on") is None  # the compared file's model lists no training items: not checked
+    assert streamed.pop("same_file_warning") is None  # two files
     assert streamed == {"first": shared_path(second), "second": shared_path(first), **in_memory}
 
 

@@ -40,6 +40,41 @@ def test_report_says_the_one_model_warning_once_and_keeps_it_on_the_page(tmp_pat
     assert saved["correction"]["warning"].endswith("the correction assumes one model")
 
 
+def test_evaluate_compared_with_itself_keeps_the_warning_in_its_json(tmp_path, monkeypatch):
+    """evaluate P --compare P warned at the terminal alone that every difference is 0; --out's JSON, which is
+    shared, showed a comparison of two models that was none. It keeps the words now as compare.same_file_warning
+    (report.json's compare.warning; evaluate's compare.warning was already compare_frames' one-large-article note),
+    naming the file as the JSON names it, and null where the files differ."""
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "p.jsonl", prediction_rows(120))
+    write_jsonl(tmp_path / "q.jsonl", [{**row, "stance": "neutral"} for row in prediction_rows(120)])
+    result = runner.invoke(app, ["evaluate", "p.jsonl", "--compare", str(tmp_path / "p.jsonl"), "--n-boot", "0",
+                                 "--out", "m.json"])
+    assert result.exit_code == 0, result.output
+    words = "--compare p.jsonl: the same file as the first; every difference is 0"
+    # the terminal names it as typed, the JSON as a shared file names a path (relative to the working directory)
+    assert said(result).count("the same file as the first") == 1
+    assert f"--compare {tmp_path / 'p.jsonl'}: the same" in said(result)
+    assert json.loads((tmp_path / "m.json").read_text())["compare"]["same_file_warning"] == words
+    result = runner.invoke(app, ["evaluate", "p.jsonl", "--compare", "q.jsonl", "--n-boot", "0", "--out", "m2.json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "m2.json").read_text())["compare"]["same_file_warning"] is None
+
+
+def test_evaluate_compare_names_the_compared_file_by_its_option_as_report_does(tmp_path, monkeypatch):
+    """evaluate NEW --compare OLD warned "old.jsonl: 9 of 60 items ... in-sample", report NEW --compare OLD
+    "--compare old.jsonl: 9 of 60 items ...": one form now, the option as typed."""
+    from test_trained_items import old_and_new
+
+    old_and_new(tmp_path, monkeypatch)
+    evaluated = runner.invoke(app, ["evaluate", "new.jsonl", "--compare", "old.jsonl", "--n-boot", "0", "-q"])
+    reported = runner.invoke(app, ["report", "new.jsonl", "--compare", "old.jsonl", "--out", "r", "--n-boot", "0",
+                                   "--n-perm", "10", "--period", "none", "--examples", "0", "-q"])
+    assert evaluated.exit_code == 0 and reported.exit_code == 0, (evaluated.output, reported.output)
+    line = "warning: --compare old.jsonl: 9 of 60 items (15%) were in"
+    assert said(evaluated).count(line) == 1 and said(reported).count(line) == 1, (evaluated.output, reported.output)
+
+
 def test_report_says_the_gold_items_among_the_predictions_once(tmp_path, monkeypatch):
     """report --gold G, G's items among the predictions (the same ids), warned "--gold G: 90 of its 90 gold items
     are among the 240 predictions ...", then the correction note printed after it said "(90 of its 90 gold items

@@ -367,15 +367,16 @@ def test_evaluate_compare_warns_of_the_compared_model_s_training_items_too(tmp_p
     with pytest.warns(UserWarning) as said:
         result = evaluate.evaluate_predictions("new.jsonl", compare="old.jsonl", n_boot=0)
     words = [str(w.message) for w in said]
-    assert (f"old.jsonl: 9 of 60 items (15%) were in {Path('models/old')}'s training data; figures on them are "
-            "in-sample") in words, words
+    # named by its option, as report --compare names it (before 2026-12-07 (7) "old.jsonl: 9 of 60 items")
+    assert (f"compare='old.jsonl': 9 of 60 items (15%) were in {Path('models/old')}'s training data; figures on "
+            "them are in-sample") in words, words
     assert result["compare"]["trained_on"] == {"model": str(Path("models/old")), "items": 9, "of": 60}
     assert result["trained_on"] is None  # new.jsonl's model is not known here: said as before
     # --model names the predictions' model: the compared file is still checked against its own list, not --model's
     other = tmp_path / "elsewhere" / "new"
     shutil.copytree(folder, other)
     (other / "config.json").write_text('{"name": "new"}')
-    with pytest.warns(UserWarning, match="old.jsonl: 9 of 60 items"):
+    with pytest.warns(UserWarning, match="compare='old.jsonl': 9 of 60 items"):
         result = evaluate.evaluate_predictions("new.jsonl", compare="old.jsonl", n_boot=0, model_dir=other)
     assert result["compare"]["trained_on"]["model"] == str(Path("models/old"))
 
