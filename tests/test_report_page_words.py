@@ -58,7 +58,43 @@ def test_every_interval_on_the_page_is_written_one_way(tmp_path):
     assert all(re.fullmatch(r"\[\d\.\d\d, \d\.\d\d\]", row[4]) for row in per_source), per_source
     corrected = corrected_rows(result["table"], 10)[1]
     assert any(re.search(r"\d+% \\?\[\d+%, \d+%\\?\]", cell) for cell in cells)  # markdown escapes the brackets
-    assert all(re.fullmatch(r"\d+% \[(\d+%, \d+%|–)\]", cell) for row in corrected for cell in row[4:6])
+    assert all(re.fullmatch(r"\d+% \[\d+%, \d+%\]", cell) for row in corrected for cell in row[4:6])
+
+
+def test_a_corrected_share_with_no_interval_is_a_bare_dash_where_unstable_and_the_figure_alone_elsewhere(tmp_path):
+    """The corrected shares of an unstable class read "100% [–]" (their interval withheld), as did a share from
+    fewer than 5 articles, where every other table writes no interval as a bare "–" and a figure with its
+    interval in one cell as the figure alone. An unstable class's corrected share, whose interval cannot be
+    trusted, is no finding: "–" now; a share with no interval, the figure alone; one line under the table keys
+    both, each only where shown."""
+    import math
+
+    from classifier.report.tables import corrected_rows
+
+    result = make_report(write_jsonl(tmp_path / "p.jsonl", prediction_rows(240)), tmp_path / "out", n_boot=50,
+                         n_perm=50)
+    table = result["table"].copy()
+    table.loc[0, ["acc_favor_lo", "acc_favor_hi"]] = math.nan  # as from fewer than 5 articles
+    headers, rows = corrected_rows(table, 10, {"against": "only 16 gold against items (fewer than 30)"})
+    assert headers[7:9] == ["against ACC (unstable) [95% CI]", "against PACC (unstable) [95% CI]"]
+    assert all(row[7] == row[8] == "–" for row in rows) and not any("[–]" in cell for row in rows for cell in row)
+    assert rows[0][4] == f"{100 * table.loc[0, 'acc_favor']:.0f}%"  # the figure alone
+    assert all(re.fullmatch(r"\d+% \[\d+%, \d+%\]", row[4]) for row in rows[1:])
+    from classifier.report.tables import corrected_legend
+
+    assert corrected_legend(corrected_rows(result["table"], 10)) is None  # every share with its interval
+    legend = corrected_legend((headers, rows))
+    assert legend.startswith("– in an (unstable) column: the class is unstable") and "without [low, high]" in legend
+    assert "without [low, high]" not in corrected_legend((headers, rows[1:]))
+    # on the page: a gold set of 60 items, under 30 of a class: flagged unstable, keyed under the table
+    gold = write_jsonl(tmp_path / "g.jsonl", prediction_rows(60, seed=3))
+    make_report(write_jsonl(tmp_path / "u.jsonl", prediction_rows(240, labelled=False)), tmp_path / "u", gold=gold,
+                n_boot=50, n_perm=20)
+    markdown = (tmp_path / "u" / "report.md").read_text()
+    section = markdown.split("## Shares corrected for classifier error", 1)[1].split("\n## ", 1)[0]
+    assert "(unstable)" in section and "\\[–\\]" not in section and "| – |" in section, section[-2000:]
+    assert "– in an (unstable) column" in section and "– in an (unstable) column" in (
+        tmp_path / "u" / "report.html").read_text()
 
 
 def github_slug(heading: str) -> str:

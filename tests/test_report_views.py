@@ -685,7 +685,8 @@ def test_report_says_which_figure_to_quote(tmp_path):
     md = (tmp_path / "out" / "report.md").read_text()
     assert "favor ACC (unstable)" in md and "Unstable: favor: only" in md
     corrected = md.split("## Shares corrected for classifier error")[1].split("##")[0]
-    assert "% \\[–\\]" in corrected and not re.search(r"\d% \\\[\d", corrected)  # an unstable class: no interval
+    # an unstable class: no interval and no figure, "–" (before 2026-12-07 (7) "55% [–]")
+    assert "| – |" in corrected and "[–]" not in corrected.replace("\\", "") and not re.search(r"\d% \\\[\d", corrected)
 
 
 def test_the_unreachable_count_names_the_family_holm_corrects_over():

@@ -589,6 +589,7 @@ def context(inputs, predictions, analysis, evaluation, figs, actors_note, exampl
            "tone_note": tone_note(table, tone_example(inputs.examples), inputs.sentiment_models),
            "evaluation_note": "No gold labels in the predictions and no --gold, so there is no evaluation here; pass "
                               "--gold with predictions for a labelled set, or run 'stance evaluate' on them."}
+    ctx["corrected_legend"] = tables.corrected_legend(ctx["corrected"])  # keys its "–" and its bare shares
     if evaluation is not None:
         overall = evaluation["overall"]
         ctx["evaluation"] = {

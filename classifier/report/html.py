@@ -202,6 +202,7 @@ def render_markdown(ctx: dict) -> str:
     out += ["## Shares corrected for classifier error", "", md(ctx["correction_note"]), ""]
     if ctx["corrected"]:
         out += [md_table(ctx["corrected"]), ""]
+        out += [md(ctx["corrected_legend"]), ""] if ctx.get("corrected_legend") else []
     out += ["## Net stance per actor", ""] + [f"![{md(f['title'])}]({f['file']})" for f in ctx["figures"]
                                                if f["kind"] == "actor"]
     out += ["", "## Over time", "", md(ctx.get("timeline_note", "")), ""]

@@ -258,8 +258,12 @@ def busiest(rows: Rows, mentions: Sequence[int], limit: int) -> Rows:
 
 
 def corrected_rows(table: pd.DataFrame, min_n: int, flags: dict | None = None) -> Rows:
-    """Raw shares beside ACC and PACC with their intervals; a class flagged unstable says so in its header and
-    shows no interval (its resamples pile up at 0% or 100% and give a falsely narrow one, such as [100%, 100%])."""
+    """Raw shares beside ACC and PACC with their intervals, "55% [40%, 70%]". A class flagged unstable says so in
+    its header and shows "–" for its corrected shares, the figure with its interval (its resamples pile up at 0% or
+    100% and give a falsely narrow one, such as [100%, 100%]; the figure alone is no finding: quote the raw share,
+    as the note says; framing.csv keeps it). A share with no interval (fewer than 5 articles, ``--n-boot 0``) is the
+    figure alone, as the per-class and terminal per-group tables write one. Before 2026-12-07 (7) both read
+    "100% [–]", where every other table writes no interval as a bare "–" (``corrected_legend`` keys both)."""
     headers = ["outlet", "actor", "n"]
     for label in LABELS:
         mark = " (unstable)" if (flags or {}).get(label) else ""
@@ -271,12 +275,32 @@ def corrected_rows(table: pd.DataFrame, min_n: int, flags: dict | None = None) -
             for method in ("acc", "pacc"):
                 if method == "acc":
                     cells.append(pct(row[f"share_{label}"]))
+                if (flags or {}).get(label):
+                    cells.append("–")
+                    continue
                 ci = (row[f"{method}_{label}_lo"], row[f"{method}_{label}_hi"])
-                unknown = (flags or {}).get(label) or not all(math.isfinite(v) for v in ci)
-                bounds = "–" if unknown else f"{pct(ci[0])}, {pct(ci[1])}"  # as interval(): [40%, 70%]
-                cells.append(f"{pct(row[f'{method}_{label}'])} [{bounds}]")
+                bounds = f" [{pct(ci[0])}, {pct(ci[1])}]" if all(math.isfinite(v) for v in ci) else ""
+                cells.append(pct(row[f"{method}_{label}"]) + bounds)  # as interval(): [40%, 70%]
         rows.append(cells)
     return headers, rows
+
+
+def corrected_legend(rows: Rows | None) -> str | None:
+    """The line under the corrected shares keying what its cells show where there is no interval, each only where
+    a cell does: "–" in an unstable class's columns, a share without "[low, high]" elsewhere. None where neither."""
+    if not rows:
+        return None
+    headers, body = rows
+    said = []
+    unstable = [i for i, name in enumerate(headers) if "(unstable)" in name]
+    if unstable and body:
+        said.append("– in an (unstable) column: the class is unstable (the note says why), so its corrected share, "
+                    "whose interval cannot be trusted, is not shown: quote the raw share (framing.csv keeps it)")
+    if any(i >= 3 and (i - 3) % 3 and i not in unstable and cell != "–" and "[" not in cell
+           for row in body for i, cell in enumerate(row)):
+        said.append(f"a share without [low, high]: no interval (fewer than {MIN_RESAMPLED_ARTICLES} articles, or "
+                    "--n-boot 0)")
+    return "; ".join(said).join(("", ".")) if said else None
 
 
 def detectable_text(mdd) -> str:
