@@ -3,19 +3,20 @@ evaluate --compare P P's, and the compared file named by its option in evaluate 
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-import classifier.cli.evaluate  # noqa: F401  (registers the commands used here)
-import classifier.cli.report  # noqa: F401
 from classifier.cli.app import app
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_evaluate import prediction_rows, write_jsonl  # noqa: E402
 
+for command in ("evaluate", "report"):  # registers the commands used here
+    importlib.import_module(f"classifier.cli.{command}")
 runner = CliRunner()
 
 
