@@ -542,7 +542,8 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
     sentence of their article that ``records`` hold, answered, tied or skipped: the context of a third look) in
     ``tied``;
     ``suggested`` used; ``unlabelled``: ids no one, or not ``annotator``, labelled, skipped or retracted ones
-    included). Model suggestions stop
+    included; ``alone``: where two or more people's labels are merged, the items in gold on one person's label alone,
+    by that person). Model suggestions stop
     with an error unless ``allow_suggested``, and then label only the items no person labelled;
     ``annotator`` picks one person's labels. An item that came without ``spans`` (a spreadsheet of labelled
     sentences) gets its actor's mentions found as ``stance classify`` finds them, with ``spans_from`` saying how;
@@ -564,9 +565,12 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
         by_id[record["id"]].append(record)
     from classifier.actors import default_finder
 
-    items, tied, from_model = [], [], 0
+    items, tied, from_model, alone = [], [], 0, Counter()
+    people = {annotator_of(r) for r in chosen if not is_suggested(r)}
     for item_id, group in by_id.items():
         group = [r for r in group if not is_suggested(r)] or group  # a person's answer outranks a model's
+        if len(people) > 1 and len(group) == 1 and not is_suggested(group[0]):
+            alone[annotator_of(group[0])] += 1  # no second reading: a majority of one, beside items of two or more
         votes = Counter(r["label"] for r in group).most_common()
         if len(votes) > 1 and votes[0][1] == votes[1][1]:
             tied.append({**{k: v for k, v in group[-1].items() if k not in META_FIELDS and k != "label"},
@@ -586,7 +590,7 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
     labelled = {r["id"] for r in chosen}  # with --annotator: labelled by that person
     unlabelled = len({r["id"] for r in records if not is_retraction(r) and "id" in r} - labelled)
     return items, {"items": len(items), "ties": len(tied), "tied": tied, "suggested": from_model,
-                   "unlabelled": unlabelled}
+                   "unlabelled": unlabelled, "alone": dict(sorted(alone.items()))}
 
 
 def recorded_items(records: Sequence[dict]) -> list[Item]:

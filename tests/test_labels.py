@@ -2229,6 +2229,27 @@ def test_gold_made_again_with_the_same_labels_in_another_order_needs_no_overwrit
     assert refused.exit_code == 1 and "already exists and differs" in refused.output, refused.output
 
 
+def test_gold_names_the_items_that_rest_on_one_person_s_label_where_others_have_two(tmp_path):
+    """A second annotator who stopped part-way (killed, never resumed) left gold made of the items both labelled,
+    their disagreements set apart, and of the first annotator's other items on that one label, without a word: a
+    gold set taken for two people's majority rested mostly on one person (80 of 120 items in a walk-through)."""
+    ana, ben = tmp_path / "ana.jsonl", tmp_path / "ben.jsonl"
+    ana.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ana": ["favor", "against", "neutral"]})))
+    ben.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ben": ["favor"]})))
+    gold = tmp_path / "gold.jsonl"
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), "--out", str(gold)])
+    shown = " ".join(result.output.split())
+    assert result.exit_code == 0 and "3 labelled items" in shown, result.output
+    assert "gold items on one person's label alone: 2 of 3 (2 by 'ana'); no one else labelled them" in shown
+    for alone in (["--annotator", "ana"], []):  # one person's gold set, or one person's files: nothing to say
+        result = runner.invoke(app, ["label", "gold", str(ana), *alone, "--out", str(tmp_path / "one.jsonl"),
+                                     "--overwrite"])
+        assert result.exit_code == 0 and "alone" not in result.output, result.output
+    ben.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ben": ["favor", "against", "neutral"]})))
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), "--out", str(gold)])
+    assert result.exit_code == 0 and "alone" not in result.output, result.output
+
+
 def test_gold_says_how_many_labels_are_model_suggestions(tmp_path):
     path = tmp_path / "labels.jsonl"
     records = records_for({"ana": ["favor", "against"]}) + records_for({"model:default": ["neutral"] * 4})

@@ -1061,3 +1061,9 @@ def gold_command(
         where = f"written to {ties_path} to label again" if ties_path else "--ties FILE writes them to label again"
         warn(f"{counted(counts['ties'], 'tied item')} left out of the gold set ({listed}); {where}: leaving them out "
              "keeps the easy items, which flatters a model scored on the rest")
+    if counts["alone"]:
+        alone = sum(counts["alone"].values())
+        by = ", ".join(f"{count} by {name!r}" for name, count in counts["alone"].items())
+        warn(f"gold items on one person's label alone: {alone} of {counts['items']} ({by}); no one else labelled "
+             "them, so neither a majority nor 'label agreement' stands behind them: have another person label them, "
+             "or give --annotator NAME for one person's gold set")
