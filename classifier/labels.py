@@ -1395,6 +1395,7 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
             disagreements.append({"id": x, "actor": record.get("actor"), "source": record.get("source"),
                                   "text": record.get("text"), "labels": votes})
     return {"annotators": annotators, "items": len(item_ids), "items_multiply_labelled": len(multi),
+            "articles": len({article_of(x) for x in multi}),  # alpha's clusters: from 5 on it has an interval
             "min_items": MIN_AGREEMENT_ITEMS, "few_items": 0 < len(multi) < MIN_AGREEMENT_ITEMS, "pairs": pairs,
             "krippendorff_alpha": _alpha(matrix) if multi else float("nan"),
             "krippendorff_alpha_ci": _resampled(_unit_coincidences(matrix), _alphas, [article_of(x) for x in multi],

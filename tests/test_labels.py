@@ -337,6 +337,26 @@ def test_agreement_quiet_prints_its_closing_line_and_warnings_alone(tmp_path):
     assert json.loads((tmp_path / "a.json").read_text())["disagreements"]  # the --json is written in full
 
 
+def test_agreement_says_on_its_alpha_line_why_it_has_no_interval(tmp_path):
+    """Over items of fewer than 5 articles alpha has no interval; only the tables' caption said why, so 'agreement
+    -q' printed a bare 'alpha: 0.673' (50 items of 3 seed articles) that read as a figure without uncertainty."""
+    items = [Item(id=f"x{i}", text=f"Russia acted, day {i}.", actor="Russia", spans=[(0, 6)], article=f"art{i % 3}")
+             for i in range(30)]
+    ana = [["favor", "against", "neutral"][i % 3] for i in range(30)]
+    ben = [label if i % 4 else "neutral" for i, label in enumerate(ana)]
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps(label_record(it, lab, who)) + "\n" for who, labels in (("ana", ana),
+                                                                                             ("ben", ben))
+                            for it, lab in zip(items, labels)))
+    for quiet in ([], ["-q"]):
+        result = runner.invoke(app, ["label", "agreement", str(path), *quiet, "--json", str(tmp_path / "a.json")])
+        assert result.exit_code == 0, result.output
+        assert "annotators): 0.698 (no interval: 3 articles, fewer than 5)" in result.output
+    assert json.loads((tmp_path / "a.json").read_text())["articles"] == 3
+    result = runner.invoke(app, ["label", "agreement", str(path), "-q", "--n-boot", "0"])  # none asked: none said
+    assert result.exit_code == 0 and "no interval" not in result.output, result.output
+
+
 def test_import_and_gold_take_quiet_as_the_other_label_commands_do(tmp_path):
     """'label import' and 'label gold' had no -q where sample, suggest, export and agreement have one: a script
     passing -q to each label command was stopped with a usage error. They take it now and print what they printed

@@ -980,8 +980,17 @@ def agreement_command(
         out.print(table)
     alpha_items = (f" over {counted(report['items_multiply_labelled'], 'item')} ({few_items_flag(report)})"
                    if report["few_items"] else "")
+    no_interval = ""
+    alpha = report["krippendorff_alpha"]
+    if n_boot and report["krippendorff_alpha_ci"] is None and alpha == alpha:  # a NaN alpha is said undefined
+        # the tables' caption says why ("none with fewer than 5 articles"); -q prints the alpha line alone
+        from classifier.evaluate import MIN_RESAMPLED_ARTICLES
+
+        no_interval = (f" (no interval: {counted(report['articles'], 'article')}, fewer than "
+                       f"{MIN_RESAMPLED_ARTICLES})")
     out.print(f"Krippendorff's alpha (nominal, {len(report['annotators'])} annotators): "
-              f"{with_interval(report['krippendorff_alpha'], report['krippendorff_alpha_ci'])}{alpha_items}")
+              f"{with_interval(report['krippendorff_alpha'], report['krippendorff_alpha_ci'])}{alpha_items}"
+              f"{no_interval}")
     few = [f"{' and '.join(pair['annotators'])} share {pair['n']}" for pair in report["pairs"] if pair["few_items"]]
     if report["few_items"]:
         few.append(f"alpha is over {report['items_multiply_labelled']}")
