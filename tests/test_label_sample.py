@@ -170,3 +170,18 @@ def test_an_outlet_whose_every_article_is_drawn_is_named_where_rest_is_written(t
         assert f"({name})" not in said and f"{name}," not in said
     alone = runner.invoke(app, ["label", "sample", str(src), "--out", str(tmp_path / "s2.jsonl"), "--n", "30", "-q"])
     assert "every article" not in alone.output  # without --rest nothing trains on the rest here
+
+
+def test_a_draw_of_every_article_advises_a_smaller_n_only_where_one_could_keep_some_apart(tmp_path):
+    """'prepare seeds' (5 outlets of one article each): every --n, 1 included, drew all 5 articles, and the warning
+    said 'a smaller --n, or more articles', which a user following it tried in vain."""
+    one_each = [it for it in corpus() if it.article in {"BIG0", "MID1", "SMALL2"}]
+    src = write(tmp_path / "items.jsonl", one_each)
+    for n in ("1", "5"):
+        result = runner.invoke(app, ["label", "sample", str(src), "--out", str(tmp_path / "s.jsonl"), "--n", n, "-q"])
+        said = " ".join(result.output.split())
+        assert result.exit_code == 0 and "all 3 articles were drawn, so none is kept apart" in said, said
+        assert "a smaller --n" not in said and "(each source has one article, which a share of any --n" in said
+    two = write(tmp_path / "two.jsonl", [it for it in corpus() if it.article in {"BIG0", "BIG1", "SMALL2"}])
+    result = runner.invoke(app, ["label", "sample", str(two), "--out", str(tmp_path / "s.jsonl"), "--n", "5", "-q"])
+    assert "a smaller --n, or more articles" in " ".join(result.output.split()), result.output

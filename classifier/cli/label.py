@@ -767,9 +767,13 @@ def sample_command(
         warn(f"--n {n}: {path} holds {counted(len(items), 'item')}; all of them are in the sample"
              + (f" and {rest_path} is empty" if rest_path is not None else ""))
     elif not drawn.rest:
+        # a stratum of one article gives it whole to a share of any --n: a smaller --n cannot keep it apart
+        single = all(row["sample_articles"] == 1 for row in drawn.strata.values())
         warn(f"--n {n}: all {drawn.articles} articles were drawn, so none is kept apart"
              + (f" and {rest_path} is empty" if rest_path is not None else "")
-             + " (too few articles per stratum for shares of N: a smaller --n, or more articles)")
+             + (f" (each {', '.join(fields)} has one article, which a share of any --n draws whole: only more "
+                "articles keep some apart)" if single else
+                " (too few articles per stratum for shares of N: a smaller --n, or more articles)"))
 
     if rest_path is not None and drawn.rest:  # an outlet of few articles gives them all (its equal share)
         kept = {items[i].source or "" for i in drawn.rest}
