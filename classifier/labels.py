@@ -313,6 +313,7 @@ def read_records(paths: str | Path | Sequence[str | Path], columns: dict[str, st
     records = [record for _, found in per_file for record in found]
     check_one_item_per_id(records)
     check_annotators_across_files(per_file)
+    warn_namesake_annotators(records)
     return records
 
 
@@ -883,6 +884,22 @@ class Progress:
             return f"{source} {done}/{total}" + (f" ({done - skipped} answered, {skipped} skipped)" if skipped else "")
 
         return " · ".join(one(source, done, total) for source, (done, total) in self.per_source.items())
+
+
+def warn_namesake_annotators(records: Sequence[dict]) -> None:
+    """Warn where label files hold answers under names that are one but for case, spacing or Unicode form
+    (``name_key``): 'label run' warns once, as a session starts under the other name, but 'label gold', 'label
+    agreement' and 'train' counted 'B' and 'b' as two people without a word (a majority of one person's two votes,
+    and alpha over "3 annotators", in a walk-through where B resumed as 'b')."""
+    counts = Counter(annotator_of(r) for r in records if not is_retraction(r) and r.get("annotator") is not None)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(counts, key=lambda name: (-counts[name], name)):
+        groups[name_key(name)].append(name)
+    for names in (names for names in groups.values() if len(names) > 1):
+        held = ", ".join(f"{counts[name]} by {name!r}" for name in names)
+        warn_caller(f"answers under names that differ only in case, spacing or Unicode form ({held}) count as "
+                    f"{len(names)} people's, one person's twice where both answered an item; if they are one person, "
+                    "give one name in the files' 'annotator' field")
 
 
 class LabelSession:

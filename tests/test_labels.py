@@ -2613,6 +2613,26 @@ def test_a_name_differing_from_one_in_the_file_only_in_case_is_warned_of(tmp_pat
     assert [r["annotator"] for r in LabelStore(labels).records()] == ["ana", "ana", "Ana", "ANA"]
 
 
+def test_gold_and_agreement_warn_of_annotators_whose_names_differ_only_in_case(tmp_path):
+    """B, killed part-way, resumed as 'b': 'label run' warned as the session started, but gold and agreement then
+    counted B and b as two people, without a word (B's 50 answers a second vote beside b's 130, alpha over "3
+    annotators"). They warn now, naming both names; names that differ otherwise are not warned of."""
+    ana, ben = tmp_path / "ana.jsonl", tmp_path / "ben.jsonl"
+    ana.write_text("".join(json.dumps(r) + "\n" for r in records_for({"ana": ["favor", "against", "neutral"]})))
+    ben.write_text("".join(json.dumps(r) + "\n" for r in records_for({"B": ["against", "against"],
+                                                                       "b": ["against", "favor", "neutral"]})))
+    said = "answers under names that differ only in case, spacing or Unicode form (3 by 'b', 2 by 'B') count as 2 " \
+           "people's"
+    other = tmp_path / "bo.jsonl"
+    other.write_text("".join(json.dumps(r) + "\n" for r in records_for({"bo": ["against", "favor"],
+                                                                         "Bob": ["favor"]})))
+    for command in (["gold", "--out", str(tmp_path / "g.jsonl"), "--overwrite"], ["agreement", "-q"]):
+        result = runner.invoke(app, ["label", *command, str(ana), str(ben)])
+        assert result.exit_code == 0 and said in " ".join(result.output.split()), result.output
+        result = runner.invoke(app, ["label", *command, str(ana), str(other)])
+        assert result.exit_code == 0 and "differ only in case" not in result.output, result.output
+
+
 def test_a_name_differing_from_one_in_the_file_only_in_its_unicode_form_is_warned_of(tmp_path):
     """"José" typed as e and a combining accent (NFD, as some keyboards and macOS paths give it) and as one é (NFC)
     look the same everywhere they are shown, yet were two people to gold and agreement (`José | José`, agreement
