@@ -1314,9 +1314,9 @@ PDF_MAGIC = b"%PDF-"
 def archive_kind(fh) -> str | None:
     """What the binary file ``fh`` (seekable, at its start) is by its bytes, whatever its name: a spreadsheet
     workbook (".xlsx", ".xlsm", ".ods", ".xls"), a word-processor document (".docx", ".odt"), a PDF (".pdf", by its
-    header), another ZIP archive ("zip"), or None for any other file. Only the ZIP directory (and an .ods's or .odt's ``mimetype`` entry) is
-    read, never a sheet. By hand: no library tells a workbook
-    without opening the whole of it (openpyxl, odfpy), and none is a dependency."""
+    header), another ZIP archive ("zip"), or None for any other file. Only the ZIP directory (and an .ods's or
+    .odt's ``mimetype`` entry) is read, never a sheet. By hand: no library tells a workbook without opening the
+    whole of it (openpyxl, odfpy), and none is a dependency."""
     import zipfile
 
     start = fh.read(8)

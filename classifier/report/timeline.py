@@ -291,8 +291,8 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
                 "table's 'date' column, e.g. 2019-03-04).")
     named = f" (each named by its Monday: {week_example(view['table'])})" if view["period"] == "week" else ""
     chosen = f" ({view['chosen']})" if view.get("chosen") else ""
-    note = (f"Net stance per {view['period']}{chosen}{named} for each outlet and actor, from the {view['n_dated_articles']} "
-            "dated articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
+    note = (f"Net stance per {view['period']}{chosen}{named} for each outlet and actor, from the "
+            f"{view['n_dated_articles']} dated articles; each point is computed like a framing-table cell (95% interval by article, † fewer than "
             "the minimum mentions). "
             + ("A period of fewer than 5 articles has no interval. Each interval is its period's own (95% each, not "
                "for the line): over many periods of no change some miss the truth and two may not overlap by chance, "
