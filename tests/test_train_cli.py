@@ -658,7 +658,8 @@ def test_the_held_out_table_says_a_class_with_no_gold_item_counts_as_0():
                 for i, label in enumerate(labels)]
         predictions = {"new": [it.label for it in test], "reference": ["neutral"] * len(test)}
         console = Console(width=300, record=True)
-        console.print(compare_table(compare_on_test(test, predictions, n_boot, 0), {"new": "new", "reference": "start"}))
+        compared = compare_on_test(test, predictions, n_boot, 0)
+        console.print(compare_table(compared, {"new": "new", "reference": "start"}))
         return " ".join(console.export_text().split())
 
     said = shown(["favor", "favor", "neutral", "neutral", "neutral"])
@@ -854,8 +855,8 @@ def test_an_interrupt_saves_a_checkpoint_at_once_and_the_rerun_ends_with_the_sam
 @pytest.mark.parametrize("name", ["SIGINT", "SIGHUP"])
 def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, tiny_model_dir, monkeypatch, name):
     """Ctrl-C (or a hangup, which the CLI raises as one) while the weights are being updated: the step finishes,
-    then the checkpoint is saved and the rerun ends with the weights of an uninterrupted run (were the step cut, its forward pass would have moved the
-    random state, and the redone step would draw other dropout masks)."""
+    then the checkpoint is saved and the rerun ends with the weights of an uninterrupted run (were the step cut, its
+    forward pass would have moved the random state, and the redone step would draw other dropout masks)."""
     import os
     import signal
 
