@@ -207,6 +207,25 @@ def past_parser_limits(html: str) -> str | None:
             "a single text or tag over 10 MB")
 
 
+def as_document(html: str) -> str | None:
+    """The page as lxml reads it, written out whole (``<html><body>…``), for a page that trafilatura's loader
+    refuses: where "html" is not in its first 50 characters and lxml's tree of it has fewer than two elements
+    under the root, trafilatura takes it for "not valid HTML" and every one of its modes, ``baseline`` and
+    ``html2txt`` too, gives nothing, so a page of a ``<body>`` or a ``<p>`` alone, or one opened by a browser's
+    "saved from" comment or an XML declaration and without a ``<head>``, was refused as holding no article text
+    (docs/html_extraction.md). None where lxml reads no element either. Written here because trafilatura has no
+    switch for that check; a page it takes is never passed through this."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    parser = lxml_html.HTMLParser(encoding="utf-8")  # bytes, as a str with an XML declaration is refused
+    try:
+        return etree.tostring(lxml_html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser),
+                              method="html", encoding="unicode")
+    except (ValueError, etree.LxmlError):  # nothing lxml reads as an element (a comment alone, a blank page)
+        return None
+
+
 def html_to_text(html: str) -> tuple[str, dict]:
     """Main text and metadata of an HTML page, through trafilatura's extractor. The date comes from the page's
     markup (meta tags, <time>, structured data), never from a year the text happens to mention: extensive search
@@ -214,6 +233,9 @@ def html_to_text(html: str) -> tuple[str, dict]:
     out of the text; the page's words still count them."""
     import trafilatura
 
+    tree = trafilatura.load_html(html)  # parsed once for the date and both standfirst readers
+    if tree is None and (whole := as_document(html)):  # a page its loader refuses outright, as not quite HTML
+        html, tree = whole, trafilatura.load_html(whole)
     text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True,
                                prune_xpath=EMBEDS_XPATH) or ""
     meta = trafilatura.extract_metadata(html, extensive=False)
@@ -227,7 +249,6 @@ def html_to_text(html: str) -> tuple[str, dict]:
         first, newline, rest = text.lstrip().partition("\n")
         if info["title"] != meta.title and " ".join(first.split()) == " ".join(meta.title.split()):
             text = info["title"] + newline + rest  # the headline as the text's first line, where it is
-    tree = trafilatura.load_html(html)  # parsed once for the date and both standfirst readers
     if not info.get("date") and tree is not None:
         info["date"] = marked_date(tree)
     text = with_standfirst(text, standfirst(tree, text), info.get("title"))

@@ -377,6 +377,33 @@ def test_html_goes_through_the_extractor(tmp_path):
     assert "page words kept" in explained and "of 76 (" in explained  # every visible word, the extractor's drops aside
 
 
+def test_a_short_page_that_trafilatura_s_loader_takes_for_not_html_is_read(tmp_path):
+    """A page of one paragraph where "html" is not in its first 50 characters (a <body> or <p> alone, a browser's
+    "saved from" comment or an XML declaration before <html>, no <head>) was refused "no article text found in the
+    HTML": trafilatura's loader took it for not HTML, in every mode. It is read as lxml reads it; a page of a comment
+    alone is still refused, and a page with a <head> keeps its text as before."""
+    folder = tmp_path / "html"
+    folder.mkdir()
+    sentence = "<p>One sentence about Russia and NATO.</p>"
+    pages = {"body": f"<body>{sentence}</body>", "p": sentence,
+             "saved": f"<!-- saved from url=(0048)https://news.example.com/world/russia-nato-story -->\n"
+                      f"<html><body>{sentence}</body></html>",
+             "xhtml": '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+                      f'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html><body>{sentence}</body></html>',
+             "whole": f"<html><head><title>Russia and NATO</title></head><body>{sentence}</body></html>"}
+    for name, page in pages.items():
+        (folder / f"{name}.html").write_text(page, encoding="utf-8")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0, result.output
+    texts = {(r["article"], r["text"]) for r in read_jsonl(out)}
+    assert {(name, "One sentence about Russia and NATO.") for name in pages} <= texts
+    assert ("whole", "Russia and NATO") in texts  # its title, its headline as before
+    (folder / "comment.html").write_text("<!-- nothing but a comment -->", encoding="utf-8")
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 1 and "comment.html: no article text found in the HTML" in " ".join(result.output.split())
+
+
 def test_a_page_whose_text_is_only_its_furniture_is_warned_of_by_file(tmp_path):
     """A page of navigation and a cookie line gave an article of its headline and "Home Menu" without a word; the
     warning names the first such file, in the CLI and the library alike, and a page with an article's text says
