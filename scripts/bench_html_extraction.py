@@ -8,7 +8,11 @@ body and a standfirst), then the cleaning rules and the segmenter, and prints pe
 sentences found among those kept), precision (the kept sentences that are the article's) and the pages found whole.
 JSON under bench/results/.
 
-    python scripts/bench_html_extraction.py [--pages bench/html_pages] [-v]
+    python scripts/bench_html_extraction.py [--pages bench/html_pages] [-v] [--fallbacks]
+
+bench/html_short/ holds 21 made-up short pages (one to three paragraphs, with and without navigation and footer, a
+layout table) and pages with no article (a cookie banner, 404 messages, navigation alone; no sentence wanted);
+``--fallbacks`` adds the reader with each fallback tried where its extractor kept nothing (none is used).
 
 The pages are one person's imitation of how such sites mark up articles, not saved pages: the figures rank the
 modes on these layouts, they are not rates to expect on a real corpus (docs/html_extraction.md).
@@ -26,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 MODES = {"precision": {"favor_precision": True}, "balanced": {}, "recall": {"favor_recall": True}}
+# --fallbacks: the reader, with one of these in place of its text where its own extractor kept none (tried for short
+# pages, docs/html_extraction.md; none is used)
+FALLBACKS = ("tables", "recall", "baseline", "html2txt")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-", "\u00a0": " "})
 
 
@@ -45,9 +52,11 @@ def sentences_kept(html: str, mode: str) -> list:
 
     meta = trafilatura.extract_metadata(html, extensive=False)
     title = meta.title if meta else None
-    if mode == "project":
+    if mode == "project" or mode.startswith("project+"):
         text, info = ingest.html_to_text(html)
         title = info.get("title")  # as prepare reads it (a kicker before the headline left out)
+        if mode != "project":
+            text = with_fallback(html, text, title, mode.removeprefix("project+"))
     else:
         text = trafilatura.extract(html, include_comments=False, include_tables=False, **MODES[mode]) or ""
         text = ingest.with_title(text, title)
@@ -55,8 +64,27 @@ def sentences_kept(html: str, mode: str) -> list:
     return segment(cleaned.paragraphs, title=title)
 
 
+def with_fallback(html: str, text: str, title: str | None, fallback: str) -> str:
+    """The reader's ``text``, or where its extractor (precision mode, embeds pruned) kept nothing of the page, what
+    ``fallback`` keeps: precision mode with tables, recall mode, trafilatura's ``baseline`` or ``html2txt``."""
+    import trafilatura
+
+    from classifier import ingest
+
+    if trafilatura.load_html(html) is None:
+        html = ingest.as_document(html) or html
+    options = {"include_comments": False, "prune_xpath": ingest.EMBEDS_XPATH}
+    if trafilatura.extract(html, include_tables=False, favor_precision=True, **options):
+        return text
+    kept = {"tables": lambda: trafilatura.extract(html, include_tables=True, favor_precision=True, **options),
+            "recall": lambda: trafilatura.extract(html, include_tables=False, favor_recall=True, **options),
+            "baseline": lambda: trafilatura.baseline(html)[1],
+            "html2txt": lambda: trafilatura.html2txt(html)}[fallback]()
+    return ingest.with_title(kept or "", title)
+
+
 def score_page(html: str, truth: dict, mode: str) -> dict:
-    wanted = [truth["headline"], *truth["subheadings"], *truth["body"]]
+    wanted = [s for s in [truth["headline"], *truth["subheadings"], *truth["body"]] if s]  # a 404 page: none
     kept = sentences_kept(html, mode)
     everything_kept = " || ".join(norm(s.text) for s in kept)
     everything_wanted = " || ".join(norm(s) for s in wanted)
@@ -73,10 +101,12 @@ def main() -> None:
     parser.add_argument("--pages", type=Path, default=ROOT / "bench" / "html_pages")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "html_extraction.json")
     parser.add_argument("-v", "--verbose", action="store_true", help="Per page: the sentences missed and added.")
+    parser.add_argument("--fallbacks", action="store_true",
+                        help="Also the reader with each fallback tried where its extractor kept nothing.")
     args = parser.parse_args()
     truth = json.loads((args.pages / "truth.json").read_text(encoding="utf-8"))
     results = {}
-    for mode in [*MODES, "project"]:
+    for mode in [*MODES, "project", *([f"project+{name}" for name in FALLBACKS] if args.fallbacks else [])]:
         pages = {}
         for name, wanted in truth.items():
             html = ingest.decode((args.pages / f"{name}.html").read_bytes(), "cp1252", html=True)
@@ -91,12 +121,12 @@ def main() -> None:
         found, wanted = sum(p["found"] for p in pages.values()), sum(p["wanted"] for p in pages.values())
         kept = sum(p["kept"] for p in pages.values())
         right = kept - sum(len(p["extra"]) for p in pages.values())
-        results[mode] = {"recall": found / wanted, "found": found, "wanted": wanted, "precision": right / kept,
+        results[mode] = {"recall": found / wanted if wanted else 1.0, "found": found, "wanted": wanted, "precision": right / kept if kept else 1.0,
                          "right": right, "kept": kept, "pages_whole": sum(not p["missing"] for p in pages.values()),
                          "pages": pages}
-    print(f"{'mode':10} {'recall':>17} {'precision':>17} {'pages whole':>12}")
+    print(f"{'mode':16} {'recall':>17} {'precision':>17} {'pages whole':>12}")
     for mode, r in results.items():
-        print(f"{mode:10} {r['found']:>4}/{r['wanted']:<4} {r['recall']:6.1%} {r['right']:>4}/{r['kept']:<4} "
+        print(f"{mode:16} {r['found']:>4}/{r['wanted']:<4} {r['recall']:6.1%} {r['right']:>4}/{r['kept']:<4} "
               f"{r['precision']:6.1%} {r['pages_whole']:>7}/{len(truth)}")
     from classifier.io.files import write_json_atomic
 
