@@ -266,16 +266,20 @@ def named_as_incoming(text: str, start: int) -> bool:
 # something happens, not the actor it stands for elsewhere ("NATO defence ministers will meet in Brussels", "speaking
 # at the White House", "landed in Moscow", "a plant near Moscow"; "Brussels wants", "Moscow's view", "in Moscow's
 # eyes" stay the actor's). "to" and "from" are not among the prepositions: over the shared data sets half of them
-# name the actor ("ties to the Kremlin", "records from the State Department"; docs/reference.md).
+# name the actor ("ties to the Kremlin", "records from the State Department"; docs/reference.md). Nor is a place
+# that opens a hyphenated compound, whose noun the preposition governs, read so: "in Moscow-backed regions", "in
+# Kremlin-controlled media", "a thaw in Washington-Beijing ties" name the actors (and were read as places in
+# 2026-12-07 (7)), but a compound that says where ("at the Washington-based institute", "-born", "-bound") is a place.
 LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|into|near|outside)\s+(?:the\s+)?\Z", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"['’]s\b")
+_THE_ACTOR_AFTER = re.compile(r"['’]s\b|[-‐‑](?!(?:based|born|bound|area|headquartered)\b)\w", re.IGNORECASE)
 
 
 def named_as_location(text: str, start: int, end: int) -> bool:
     """Whether the place mentioned at ``text[start:end]`` is read as a location (``LOCATIVE_BEFORE``): a preposition
-    of place right before it and no possessive after it ("in Moscow's eyes" is Russia's)."""
+    of place right before it and no possessive ("in Moscow's eyes" is Russia's) nor a compound of the actor
+    ("in Moscow-backed regions") after it."""
     return (LOCATIVE_BEFORE.search(text, max(0, start - 20), start) is not None
-            and _POSSESSIVE.match(text, end) is None)
+            and _THE_ACTOR_AFTER.match(text, end) is None)
 
 
 class Tenures:

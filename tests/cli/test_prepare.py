@@ -1313,6 +1313,24 @@ def test_a_capital_after_a_preposition_of_place_is_where_not_who(tmp_path):
     assert {("Kyiv sent a te", "Ukraine"), ("Kyiv sent a te", "United States")} <= actors  # "to": not read so
 
 
+def test_a_capital_opening_a_compound_after_a_preposition_is_the_actor(tmp_path):
+    """"Fighting flared in Moscow-backed regions" lost its Russia mention, read as a place ("in Moscow"), where the
+    preposition governs the compound's noun and the place names the actor that backs, controls or talks; a compound
+    that says where ("at the Washington-based institute") stays a place."""
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Talks\n\nFighting flared in Moscow-backed regions. Critics see propaganda in Kremlin-controlled media. "
+        "There is a thaw in Washington-Beijing ties. She spoke at the Washington-based institute on Monday.\n")
+    items = list(classifier.prepare_items(corpus))
+    found = {(i["text"][:12], i["actor"], tuple(map(tuple, i["spans"]))) for i in items}
+    assert ("Fighting fla", "Russia", ((19, 25),)) in found and ("Critics see ", "Russia", ((26, 33),)) in found
+    assert {("There is a t", "United States", ((19, 29),)), ("There is a t", "China", ((30, 37),))} <= found
+    assert not any(i["text"].startswith("She spoke") for i in items)
+
+
 def test_a_dateline_with_an_agency_date_or_region_holds_no_mention_and_a_headline_may_end_in_an_acronym(tmp_path):
     import classifier
 
