@@ -55,6 +55,22 @@ def test_the_period_follows_the_span_of_the_dates():
     assert period_labels(dates, "year").tolist()[:2] == ["2019", "2019"]
 
 
+def test_auto_counts_no_outlet_too_small_to_fill_a_period():
+    """One outlet's 912 articles over 30 months (an article a day) took years beside ten outlets of one article
+    each: the median outlet x period cell was theirs, 0 whatever the period. An outlet of fewer than 5 dated
+    articles has no period with an interval at any period, so it has no say where another outlet has 5 or more."""
+    from classifier.report.timeline import period_choice
+
+    big = daily("2022-01-01", "2024-06-30")
+    tiny = pd.Series(pd.date_range("2022-03-01", "2024-05-01", periods=10))
+    dates = pd.concat([big, tiny], ignore_index=True)
+    outlets = pd.Series(["big"] * len(big) + [f"tiny {i}" for i in range(10)])
+    period, why = period_choice(dates, outlets=outlets)
+    assert period == "month" and "here 31 articles per outlet and month" in why, why
+    few = pd.Series(pd.to_datetime(["2024-01-01", "2024-02-01", "2024-05-01"]))  # no outlet of 5: all of them count
+    assert period_choice(few, outlets=pd.Series(["a", "b", "c"]))[0] == "month"
+
+
 def test_auto_takes_the_finest_period_whose_median_outlet_cell_has_articles_enough(tmp_path):
     """60 articles of 4 outlets over 11 months took weeks before 2026-12-07 (7): about 1 article per outlet-week, no
     interval, lines broken by empty weeks. The same days in one outlet are 7 a week; spread over ten outlets, 0 or 1

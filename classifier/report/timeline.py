@@ -62,12 +62,14 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
     ``dates``: one per article; ``outlets``: each article's outlet (None: one outlet). A period can be taken where
     more than half of the dates are precise enough for it and it gives at most ``MAX_PERIODS`` periods over the span
     of those dates. Of those, the finest where the median outlet x period cell (every outlet's every period over
-    the span, an empty one 0) holds at least ``MIN_RESAMPLED_ARTICLES`` articles (so that a period has an interval)
-    and the span gives at least ``MIN_TREND_PERIODS`` periods (so that a line has a trend); where none does, of
-    those that give ``MIN_TREND_PERIODS`` periods the one of the most articles in the median cell, the coarser on a
-    tie; where none gives that many (a span of under three weeks), the finest that can be taken. Before 2026-12-07
-    (7) only the span counted: 60 articles of 4 outlets over 11 months took weeks, about 1 article per outlet-week,
-    no interval anywhere and lines broken by empty weeks."""
+    the span, an empty one 0; of the outlets of ``MIN_RESAMPLED_ARTICLES`` such dates or more, where there is one:
+    one of fewer has no period with an interval whatever the period, and ten of one article each had made one
+    outlet's 1,000 articles over 30 months yearly) holds at least ``MIN_RESAMPLED_ARTICLES`` articles (so that a
+    period has an interval) and the span gives at least ``MIN_TREND_PERIODS`` periods (so that a line has a
+    trend); where none does, of those that give ``MIN_TREND_PERIODS`` periods the one of the most articles in the
+    median cell, the coarser on a tie; where none gives that many (a span of under three weeks), the finest that
+    can be taken. Before 2026-12-07 (7) only the span counted: 60 articles of 4 outlets over 11 months took weeks,
+    about 1 article per outlet-week, no interval anywhere and lines broken by empty weeks."""
     from classifier.evaluate import MIN_RESAMPLED_ARTICLES
 
     dates = dates.dropna()
@@ -86,6 +88,8 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
             continue
         counts = (pd.crosstab(outlets[precise], kept.dt.to_period(PERIOD_CODES[period]))
                   .reindex(columns=span, fill_value=0))
+        filling = counts.sum(axis=1) >= MIN_RESAMPLED_ARTICLES  # an outlet that can fill a period at all
+        counts = counts[filling] if filling.any() else counts  # ten outlets of one article made 1,000 articles yearly
         fitting[period] = (len(span), float(np.median(counts.to_numpy())))
     if not fitting:
         return "year", f"auto: no finer period gives at most {MAX_PERIODS} over the span of the dates"
