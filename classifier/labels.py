@@ -730,25 +730,57 @@ def equal_shares(sizes: dict, n: int) -> dict:
     return shares
 
 
+def whole_shares(shares: dict) -> dict:
+    """``equal_shares`` in whole items, adding up to their sum rounded: each share rounded down, and the items left
+    one each to the largest remainders (a tie to the stratum first in sorted order)."""
+    whole = {s: int(share) for s, share in shares.items()}
+    left = round(sum(shares.values())) - sum(whole.values())
+    for s in sorted(shares, key=lambda s: (-(shares[s] - whole[s]), s))[:max(0, left)]:
+        whole[s] += 1
+    return whole
+
+
 @dataclass
 class Sample:
     """``sample_articles``' draw: indices of the sample's items and of the rest's (each in file order), and per
-    stratum (a tuple of ``by``'s values, "" for none) the items there are, and the articles and items drawn."""
+    stratum (a tuple of ``by``'s values, "" for none) the items there are, its share of ``n``, and the articles and
+    items drawn; ``forced``: the strata whose one article passes their share by more than its own share (taken as
+    every stratum gets one)."""
     sample: list[int]
     rest: list[int]
     by: tuple[str, ...]
     strata: dict[tuple, dict[str, int]]
     articles: int
     articleless: int
+    n: int = 0
+    forced: list[tuple] = field(default_factory=list)
+
+    def why(self) -> str:
+        """One line: how many items were drawn for ``n``, and why that is not ``n`` ("" where it is)."""
+        drawn = len(self.sample)
+        if drawn == self.n:
+            return ""
+        if drawn < self.n and not self.rest:
+            return f"{drawn} items for --n {self.n}: all there are"
+        head = f"{drawn} items for --n {self.n} ({drawn - self.n:+d}): whole articles"
+        if self.forced:
+            names = ", ".join("/".join(v or "(none)" for v in s) for s in self.forced[:3]) \
+                + (f" and {len(self.forced) - 3} more" if len(self.forced) > 3 else "")
+            one = len(self.forced) == 1
+            return (f"{head}, and every stratum gets one: {names} {'has no article' if one else 'have none'} "
+                    f"under twice {'its' if one else 'their'} share")
+        return f"{head}, each stratum's items as near its share as its articles' sizes allow"
 
 
 def sample_articles(items: Sequence[Item], n: int, by: Sequence[str] = ("source",), seed: int = 0) -> Sample:
-    """Draw whole articles (``items.article_order``, the order ``train`` holds its test articles out in) until each
-    stratum of ``by`` has its equal share of about ``n`` items (``equal_shares``): an article is taken whole while any
-    stratum its items are in is short of its share, so the sample can pass ``n`` by the last articles' other items.
-    Equal shares, not shares in proportion to the corpus: an outlet's accuracy is as sure as its own number of items
-    makes it, so a small outlet gets as many as a large one where it has them. An item without an article is an
-    article of its own (``items.article_of``)."""
+    """Draw whole articles, in ``items.article_order`` (the order ``train`` holds its test articles out in), so that
+    each stratum of ``by`` comes as near its equal share of ``n`` items (``equal_shares``, in whole items:
+    ``whole_shares``) as whole articles allow: an article is taken where that brings the sum over strata of
+    |items taken - share| down (an article that would pass a share by more than the stratum is short of is passed
+    over, and a later, smaller one can fill the gap), and every stratum gets an article, its first, whatever its
+    size. Equal shares, not shares in proportion to the corpus: an outlet's accuracy is as sure as its own number of
+    items makes it, so a small outlet gets as many as a large one where it has them. An item without an article is
+    an article of its own (``items.article_of``)."""
     if n < 1:
         raise InputError(f"--n {n}: draw at least one item")
     by = tuple(by)
@@ -757,27 +789,40 @@ def sample_articles(items: Sequence[Item], n: int, by: Sequence[str] = ("source"
         return tuple(getattr(item, name) or "" for name in by)
 
     sizes = Counter(stratum(item) for item in items)
-    shares = equal_shares(sizes, n)
+    shares = whole_shares(equal_shares(sizes, n))
     members: dict[str, list[int]] = defaultdict(list)
     for index, item in enumerate(items):
         members[article_of(item)].append(index)
+    order = article_order(items, seed)
+    counts = {article: Counter(stratum(items[i]) for i in members[article]) for article in order}
     taken: Counter = Counter()
     drawn: dict[tuple, set] = defaultdict(set)
-    chosen = set()
-    for article in article_order(items, seed):
-        strata = Counter(stratum(items[i]) for i in members[article])
-        if not any(taken[s] < shares[s] for s in strata):
-            if all(taken[s] >= shares[s] for s in shares):
-                break
-            continue
+    chosen, forced = set(), set()
+
+    def take(article: str) -> None:
         chosen.add(article)
-        taken.update(strata)
-        for s in strata:
+        taken.update(counts[article])
+        for s in counts[article]:
             drawn[s].add(article)
+
+    for article in order:  # whole articles while they fit every share
+        if all(taken[s] + k <= shares[s] for s, k in counts[article].items()):
+            take(article)
+    for article in order:  # then one that passes a share where it leaves the strata nearer their shares (the sum of
+        strata = counts[article]  # squares: one article can pass one stratum's share to bring another's up)
+        if article not in chosen and sum((taken[s] + k - shares[s]) ** 2 - (taken[s] - shares[s]) ** 2
+                                         for s, k in strata.items()) < 0:
+            take(article)
+    for s in sorted(shares):  # a stratum whose every article is twice its share or more: its smallest
+        if not taken[s]:
+            forced.add(s)
+            take(min((a for a in order if s in counts[a]), key=lambda a: len(members[a])))
     sample = [i for i, item in enumerate(items) if article_of(item) in chosen]
     rest = [i for i, item in enumerate(items) if article_of(item) not in chosen]
-    table = {s: {"items": sizes[s], "sample_articles": len(drawn[s]), "sample_items": taken[s]} for s in sorted(sizes)}
-    return Sample(sample, rest, by, table, len(members), sum(item.article is None for item in items))
+    table = {s: {"items": sizes[s], "share": shares[s], "sample_articles": len(drawn[s]), "sample_items": taken[s]}
+             for s in sorted(sizes)}
+    return Sample(sample, rest, by, table, len(members), sum(item.article is None for item in items), n,
+                  sorted(forced))
 
 
 def sentence_key(item: Item, position: int) -> tuple:

@@ -55,19 +55,30 @@ def test_each_outlet_gets_an_equal_share_a_small_one_all_it_has():
     drawn = sample_articles(items, 30, ("source",), seed=0)
     per = Counter(items[i].source for i in drawn.sample)
     assert per["SMALL"] == sum(it.source == "SMALL" for it in items) == 6  # fewer than its share: all of them
-    for source in ("BIG", "MID"):  # the other 24 shared alike: 12 each, passed by at most the last article's 2 more
-        assert 12 <= per[source] <= 14
+    for source in ("BIG", "MID"):  # the other 24 shared alike: 12 each, whole articles of 1 to 3 items
+        assert per[source] == 12
     assert equal_shares({"a": 100, "b": 50, "c": 3}, 30) == {"c": 3, "a": 13.5, "b": 13.5}
     assert equal_shares({"a": 5, "b": 4}, 30) == {"a": 5, "b": 4}
 
 
 def test_by_source_and_actor_gives_each_pair_its_share():
+    """An article holds items of several pairs (R twice to U once here): no further article brings the pairs nearer
+    their shares (squares summed), so U is not fed by passing R's share without end."""
     items = corpus()
     drawn = sample_articles(items, 60, sample_by(["source,actor"]), seed=0)
     per = Counter((items[i].source, items[i].actor) for i in drawn.sample)
     assert set(per) == {(s, a) for s in SIZES for a in "RU"}
-    assert min(per[(s, "U")] for s in ("BIG", "MID")) >= 60 / 6  # each pair reaches its share
-    assert drawn.strata[("SMALL", "U")] == {"items": 2, "sample_articles": 2, "sample_items": 2}
+    assert abs(len(drawn.sample) - 60) <= 3
+    shares = {s: row["share"] for s, row in drawn.strata.items()}
+    assert sum(shares.values()) == 60 and shares[("BIG", "U")] == 14
+
+    def squares(counts: Counter) -> int:
+        return sum((counts[s] - share) ** 2 for s, share in shares.items())
+
+    for article in {it.article for it in items} - {items[i].article for i in drawn.sample}:
+        more = per + Counter((it.source, it.actor) for it in items if it.article == article)
+        assert squares(more) >= squares(per)
+    assert drawn.strata[("SMALL", "U")] == {"items": 2, "share": 2, "sample_articles": 2, "sample_items": 2}
 
 
 def test_the_same_seed_draws_the_same_articles_another_seed_others():
@@ -110,7 +121,7 @@ def test_items_without_articles_are_each_their_own_and_said_so(tmp_path):
     result = runner.invoke(app, ["label", "sample", str(src), "--out", str(tmp_path / "s.jsonl"), "--n", "10"])
     assert result.exit_code == 0, result.output
     assert "have no 'article': each is taken as an article of its own" in " ".join(result.output.split())
-    assert len(read(tmp_path / "s.jsonl")) == 12  # item by item, each outlet to its share of 10/3 or past it: 4
+    assert len(read(tmp_path / "s.jsonl")) == 10  # item by item: N itself (shares of 4, 3 and 3)
 
 
 @pytest.mark.parametrize("args, said", [
@@ -152,7 +163,7 @@ def test_quiet_leaves_out_the_table_and_keeps_the_closing_line_and_warnings(tmp_
     assert "articles drawn" not in result.output and "SMALL" not in result.output  # no table
     assert f"-> {out}" in " ".join(result.output.split())  # the closing line
     assert "warning:" in result.output and "have no 'article'" in " ".join(result.output.split())
-    assert len(read(out)) == 12
+    assert len(read(out)) == 10
 
 
 def test_an_outlet_whose_every_article_is_drawn_is_named_where_rest_is_written(tmp_path):
@@ -185,3 +196,47 @@ def test_a_draw_of_every_article_advises_a_smaller_n_only_where_one_could_keep_s
     two = write(tmp_path / "two.jsonl", [it for it in corpus() if it.article in {"BIG0", "BIG1", "SMALL2"}])
     result = runner.invoke(app, ["label", "sample", str(two), "--out", str(tmp_path / "s.jsonl"), "--n", "5", "-q"])
     assert "a smaller --n, or more articles" in " ".join(result.output.split()), result.output
+
+
+def outlets_of_random_articles(seed: int) -> list[Item]:
+    """4 outlets x 30 articles of 1 to 40 items: articles larger than an outlet's share of a small N."""
+    import random
+    rng = random.Random(seed)
+    return [Item(id=f"o{o}a{a}k{k}", text=f"R said {k}.", actor=rng.choice("RU"), source=f"o{o}", article=f"o{o}a{a}")
+            for o in range(4) for a in range(30) for k in range(rng.randint(1, 40))]
+
+
+@pytest.mark.parametrize("n", [20, 40, 100, 300])
+def test_the_draw_comes_near_n_though_articles_are_large(n):
+    """Articles were taken while their outlet was short of its share, so the last one passed it by up to its size:
+    --n 40 drew 59 to 134 items here (seeds 0-9 of this corpus); an article is now passed over where a smaller one
+    fills the gap better, and one that passes a share is taken only where it leaves the stratum nearer it."""
+    for corpus_seed in range(3):
+        items = outlets_of_random_articles(corpus_seed)
+        for by in (("source",), ("source", "actor")):
+            drawn = sample_articles(items, n, by, seed=0)
+            assert abs(len(drawn.sample) - n) <= (7 if by == ("source",) else 12), (corpus_seed, by)
+            assert all(row["sample_items"] for row in drawn.strata.values())  # every stratum has items
+            sample_articles_ = {items[i].article for i in drawn.sample}
+            assert all(items[i].article not in sample_articles_ for i in drawn.rest)  # never part of an article
+
+
+def test_every_stratum_gets_an_article_and_the_closing_lines_say_why_not_n(tmp_path):
+    """An outlet whose every article is more than twice its share still gets one (its smallest); the line under the
+    table says how many items were drawn for --n and why not N; a draw of N exactly says nothing more."""
+    items = [Item(id=f"{s}{a}-{k}", text="R said.", actor="R", source=s, article=f"{s}{a}")
+             for s, sizes in {"A": [9, 7, 12], "B": [1] * 10}.items() for a, size in enumerate(sizes) for k in range(size)]
+    drawn = sample_articles(items, 4, ("source",), seed=0)
+    per = Counter(items[i].source for i in drawn.sample)
+    assert per == {"A": 7, "B": 2} and drawn.forced == [("A",)]
+    src = write(tmp_path / "items.jsonl", items)
+    result = runner.invoke(app, ["label", "sample", str(src), "--out", str(tmp_path / "s.jsonl"), "--n", "4"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and ("9 items for --n 4 (+5): whole articles, and every stratum gets one: A has no "
+                                      "article under twice its share") in said, said
+    result = runner.invoke(app, ["label", "sample", str(src), "--out", str(tmp_path / "s.jsonl"), "--n", "14"])
+    assert result.exit_code == 0 and "items for --n" not in result.output  # 7 of A and 7 of B: N itself
+    result = runner.invoke(app, ["label", "sample", str(src), "--out", str(tmp_path / "s.jsonl"), "--n", "15"])
+    said = " ".join(result.output.split())
+    assert ("14 items for --n 15 (-1): whole articles, each stratum's items as near its share as its articles' "
+            "sizes allow") in said, said

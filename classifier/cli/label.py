@@ -718,7 +718,7 @@ def suggest_command(
 def sample_command(
     items_path: Path = typer.Argument(..., metavar="ITEMS", help="Items file (.jsonl/.csv/.parquet), e.g. from 'stance prepare'." + STDIN_HELP),
     out_path: Path = typer.Option(..., "--out", "-o", help="Items file to write the sample to (.jsonl, .csv or .parquet): label it ('stance label run SAMPLE'); its gold set is kept apart from what 'stance train' learns from the rest."),
-    n: int = typer.Option(300, "--n", min=1, help="About this many items (whole articles, so the last ones can pass it; more than ITEMS holds: all of them, with a warning)."),
+    n: int = typer.Option(300, "--n", min=1, help="About this many items: whole articles, as near N as their sizes allow, every stratum given one (a line says how many and why not N); more than ITEMS holds: all of them, with a warning."),
     by: list[str] = typer.Option(["source"], "--by", help="What gets an equal share of N: source (or outlet), or source,actor (comma-separated or repeated)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the draw: the same items and seed draw the same articles."),
     rest_path: Optional[Path] = typer.Option(None, "--rest", help="Also write the items of the articles not drawn here (.jsonl, .csv or .parquet): 'stance classify REST', reported with '--gold' from the labelled sample, or labelled to train on."),
@@ -798,12 +798,14 @@ def sample_command(
                             f"by {', '.join(fields)} (seed {seed})")
         for name in fields:
             table.add_column(name)
-        for column in ("articles drawn", "items drawn", "items in all"):
+        for column in ("articles drawn", "items drawn", "share", "items in all"):
             table.add_column(column, justify="right")
         for stratum, row in drawn.strata.items():
-            table.add_row(*(value or "(none)" for value in stratum),
-                          str(row["sample_articles"]), str(row["sample_items"]), str(row["items"]))
+            table.add_row(*(value or "(none)" for value in stratum), str(row["sample_articles"]),
+                          str(row["sample_items"]), str(row["share"]), str(row["items"]))
         out.print(table)
+    if drawn.why() and n < len(items):  # --n past the corpus: warned of above
+        out.print(drawn.why())
     sample_articles_n = len({article_of(rows[i][1]) for i in drawn.sample})
     out.print(f"{counted(len(drawn.sample), 'item')} ({counted(sample_articles_n, 'article')}) -> {out_path}"
               + (f"; the other {counted(len(drawn.rest), 'item')} ({drawn.articles - sample_articles_n} articles) "
