@@ -38,6 +38,7 @@ MODEL_PREFIX = "model:"
 # a tied item's sentences of its article, {"before": [...], "after": [...]}, as 'label gold --ties' writes them from
 # every label file it reads: the ties file alone, wherever it goes, gives 'label run' the context (article_context)
 NEIGHBOURS = "neighbours"
+CONTEXT = 1  # sentences before and after an item that 'label run' shows, and a ties file carries, by default
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
                "imported_from", "import_key", "label_studio_annotation", "votes", NEIGHBOURS, "where", "task")
@@ -535,13 +536,13 @@ def undo_target(records: Sequence[dict], annotator: str) -> dict | None:
     return None
 
 
-def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
-                   allow_suggested: bool = False) -> tuple[list[Item], dict]:
+def resolve_labels(records: Sequence[dict], *, annotator: str | None = None, allow_suggested: bool = False,
+                   context: int = CONTEXT) -> tuple[list[Item], dict]:
     """One labelled item per id: the annotator's label, or the majority of human annotators.
 
-    Returns the items and counts (``ties`` dropped, with the tied items, their votes and their ``NEIGHBOURS`` (every
-    sentence of their article that ``records`` hold, answered, tied or skipped: the context of a third look) in
-    ``tied``;
+    Returns the items and counts (``ties`` dropped, with the tied items, their votes and their ``NEIGHBOURS`` (at
+    most ``context`` sentences before and after, of their article as ``records`` hold it, answered, tied or skipped:
+    what 'label run' shows of them at the same ``--context``, the context of a third look) in ``tied``;
     ``suggested`` used; ``unlabelled``: ids no one, or not ``annotator``, labelled, skipped or retracted ones
     included; ``alone``: where two or more people's labels are merged, the items in gold on one person's label alone,
     by that person). Model suggestions stop
@@ -585,7 +586,7 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None,
         items.append(item)
         from_model += all(is_suggested(r) for r in group)
     if tied:
-        around = article_context(recorded_items(records), width=len(records))
+        around = article_context(recorded_items(records), width=context)
         tied = [{**t, NEIGHBOURS: {"before": around[t["id"]][0], "after": around[t["id"]][1]}}
                 if t["id"] in around else t for t in tied]
     labelled = {r["id"] for r in chosen}  # with --annotator: labelled by that person
@@ -852,7 +853,7 @@ def carried_neighbours(item: Item) -> tuple[list[str], list[str]] | None:
     return sides[0], sides[1]
 
 
-def article_context(items: Sequence[Item], width: int = 1) -> dict[str, tuple[list[str], list[str]]]:
+def article_context(items: Sequence[Item], width: int = CONTEXT) -> dict[str, tuple[list[str], list[str]]]:
     """item id -> (sentences before, sentences after), at most ``width`` each: those the item carries
     (``NEIGHBOURS``), else from the other items of the same article."""
     sentences: dict[str, dict[tuple, str]] = defaultdict(dict)

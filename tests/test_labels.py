@@ -2663,3 +2663,35 @@ def test_a_session_of_a_few_items_keeps_the_rows_another_annotator_kept_of_more(
     keep_scores(kept, np.full((2, 3), 1 / 3), LABELS, "m@1",
                 [item.model_copy(update={"text": f"{item.text} (more)"}) for item in few])
     assert len(kept_entries(kept)[0].keys) == 33  # the floor bounds them: 2 at hand and 31 of the 32 others
+
+
+def test_a_ties_file_carries_the_neighbours_the_judges_screen_shows(tmp_path):
+    """A tied item carried every sentence of its article the label files held (10 after it here), while 'label run
+    TIES' showed one each side (its --context): the file held what the judge never saw. It now carries --context
+    sentences each side (1, label run's default): the screen shows all it carries; a wider --context widens both."""
+    from classifier.labels import label_record
+
+    sentences = [f"Sentence {i} about Chile." for i in range(12)]
+    items = [Item(id=f"a1-{i}", text=text, actor="Chile", spans=[(17, 22)], source="RT", article="a1",
+                  sentence_index=i) for i, text in enumerate(sentences)]
+    ana, ben = tmp_path / "ana.jsonl", tmp_path / "ben.jsonl"
+    for path, name, tie in ((ana, "ana", "favor"), (ben, "ben", "against")):
+        path.write_text("".join(json.dumps(label_record(it, tie if it.id == "a1-1" else "neutral", name)) + "\n"
+                                for it in items))
+    ties = tmp_path / "ties.jsonl"
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), "--out", str(tmp_path / "g.jsonl"),
+                                 "--ties", str(ties)])
+    assert result.exit_code == 0, result.output
+    [tied] = [json.loads(line) for line in ties.read_text().splitlines()]
+    assert tied["neighbours"] == {"before": [sentences[0]], "after": [sentences[2]]}
+    shown = runner.invoke(app, ["label", str(ties), "--labels", str(tmp_path / "cy.jsonl"), "-a", "cy"], input="q\n")
+    assert shown.exit_code == 0, shown.output
+    assert [i for i in range(12) if f"Sentence {i} " in shown.output] == [0, 1, 2], shown.output  # and the tie
+    wide = tmp_path / "wide.jsonl"
+    runner.invoke(app, ["label", "gold", str(ana), str(ben), "--out", str(tmp_path / "g.jsonl"), "--ties", str(wide),
+                        "--context", "3"])
+    [tied] = [json.loads(line) for line in wide.read_text().splitlines()]
+    assert tied["neighbours"] == {"before": [sentences[0]], "after": sentences[2:5]}
+    shown = runner.invoke(app, ["label", str(wide), "--labels", str(tmp_path / "cy2.jsonl"), "-a", "cy",
+                                "--context", "3"], input="q\n")
+    assert [i for i in range(12) if f"Sentence {i} " in shown.output] == [0, 1, 2, 3, 4], shown.output

@@ -32,7 +32,7 @@ from classifier.cli.display import shown as visible
 from classifier.visible import counted, one_line
 from classifier.errors import InputError, InputWarning, failure, model_calls, model_failures
 from classifier.items import Item, check_unique_ids, read_items
-from classifier.labels import (ALL_LABELS, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
+from classifier.labels import (ALL_LABELS, CONTEXT, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
                                SessionScores, agreement, article_context, check_file_task, check_same_items,
                                from_label_studio, kept_scores_path, label_studio_config, new_records, one_per_sentence,
                                order_items, read_records, suggestion_records, to_label_studio)
@@ -582,7 +582,7 @@ def run_command(
     keys: str = typer.Option("", "--keys", help="Change keys, e.g. 'favor=1,against=2,neutral=3' (sentiment: positive p, negative m, neutral n)."),
     hide_suggestion: bool = typer.Option(False, "--hide-suggestion", help="Order by the model but do not show its suggestion."),
     revisit_skipped: bool = typer.Option(False, "--revisit-skipped", help="Show items you skipped before again."),
-    context: int = typer.Option(1, "--context", min=0, help="Neighbouring sentences shown before and after."),
+    context: int = typer.Option(CONTEXT, "--context", min=0, help="Neighbouring sentences shown before and after (a ties file's item: of those it carries, 'label gold --context')."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Each item as one line (id, actor, sentence) instead of its screen, and nothing said of an answer that went well: for a script driving the labeller. Errors, warnings and the closing summary line stay."),
 ) -> None:
     """Label ITEMS one by one with single keys: f favor, a against, n neutral, s skip, u undo, ? help, q quit
@@ -1028,6 +1028,7 @@ def gold_command(
     annotator: Optional[str] = typer.Option(None, "--annotator", "-a", help="One annotator's labels (default: majority)."),
     allow_suggested: bool = typer.Option(False, "--allow-suggested", help="Also use model pre-labels (for items no person labelled)."),
     ties_path: Optional[Path] = typer.Option(None, "--ties", help="Also write the tied items, with each annotator's vote and the sentences around each that the label files hold (shown by 'label run' as neighbours), to this .jsonl: label them again (a third person: 'stance label run TIES --labels judge.jsonl') and run gold with that file too."),
+    context: int = typer.Option(CONTEXT, "--context", min=0, help="Sentences before and after each tied item that --ties writes with it (of its article, as the label files hold it): those 'label run TIES' shows at the same --context, its default too; a wider one here and there shows more."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a file in --out that holds other items or labels (without it such a file is refused and left as it is; the same gold set written again is fine)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Taken as by the other label commands, so that a script can pass -q to each; this one prints no table or progress to drop: the closing line (how many items were written, and where), warnings (ties left out) and errors stay."),
 ) -> None:
@@ -1050,7 +1051,7 @@ def gold_command(
     check_not_input(out_path, *labels_paths)
     check_not_predictions(out_path)
     records = read_records(labels_paths)
-    items, counts = resolve_labels(records, annotator=annotator, allow_suggested=allow_suggested)
+    items, counts = resolve_labels(records, annotator=annotator, allow_suggested=allow_suggested, context=context)
     if not items:
         if ties_path is not None:
             write_records(ties_path, counts["tied"], "jsonl")
