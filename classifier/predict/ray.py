@@ -126,7 +126,10 @@ def start_ray(ray, address: str | None, cpus: int) -> None:
     # Ray tells every local start that it enabled token authentication (its secure default, kept): a line of
     # stderr on each run that says nothing about this run
     logging.getLogger("ray._private.authentication").setLevel(logging.ERROR)
-    ours = signal.getsignal(signal.SIGTERM)
+    from classifier.signals import STOP_SIGNALS
+
+    held = {number: signal.getsignal(number) for number in (signal.SIGINT, *STOP_SIGNALS)}
+    ours = held[signal.SIGTERM]
     try:
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
     except SystemExit as exc:  # a kill while Ray starts meets Ray's own handler, sys.exit(15): hand it to ours
@@ -138,10 +141,14 @@ def start_ray(ray, address: str | None, cpus: int) -> None:
         first = str(exc).split(". ")[0].rstrip(".")  # Ray goes on about its own --address flag
         raise InputError(f"--ray-address {address}: no Ray cluster there ({first}); start one "
                          "with 'ray start --head', or leave --ray-address out to start a local one") from None
-    if ours is not None and threading.current_thread() is threading.main_thread():
+    if threading.current_thread() is threading.main_thread():
         # ray.init puts sys.exit(15) on SIGTERM, and its core worker then a crash handler (a kill aborted with exit
-        # 134 and a stack dump): ours again, so that a kill unwinds like Ctrl-C, keeps the journal and exits 143
-        signal.signal(signal.SIGTERM, ours)
+        # 134 and a stack dump): ours again, so that a kill unwinds like Ctrl-C, keeps the journal and exits 143.
+        # Ray 2.60 leaves SIGINT and SIGHUP as they were (a SIGHUP ignored by nohup stays ignored); any that a Ray
+        # changes gets ours back alike
+        for number, handler in held.items():
+            if handler is not None and (number == signal.SIGTERM or signal.getsignal(number) is not handler):
+                signal.signal(number, handler)
 
 
 def require_ray(option: str = "--workers"):

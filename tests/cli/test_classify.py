@@ -997,6 +997,60 @@ def test_a_kill_while_ray_starts_reaches_our_handler_not_rays_exit_15():
     assert was_terminated(killed.value)  # exit 143 (and the mark cleared for the tests after this one)
 
 
+
+def test_start_ray_gives_back_every_stop_handler_a_ray_changes():
+    """start_ray put ours back on SIGTERM only: a Ray that took SIGHUP or SIGINT too (as it takes SIGTERM) left a
+    hangup or Ctrl-C to it, not to our unwinding. Each handler ours was is ours again; one it kept is not reset."""
+    import signal
+    from types import SimpleNamespace
+
+    from classifier.signals import on_stop
+    from classifier.predict.ray import start_ray
+
+    def rays(signum, frame):
+        raise SystemExit(signum)
+
+    def init(**kwargs):
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, rays)
+
+    numbers = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.getsignal(number) for number in numbers}
+    try:
+        for number in numbers:
+            signal.signal(number, on_stop)
+        start_ray(SimpleNamespace(init=init), None, 2)
+        assert {number: signal.getsignal(number) for number in numbers} == dict.fromkeys(numbers, on_stop)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@pytest.mark.parametrize("hup", ["ours", "ignored"])
+def test_a_real_ray_start_leaves_our_stop_handlers_in_place(hup):
+    """Ray 2.60's ray.init takes SIGTERM (sys.exit(15)) and leaves SIGINT and SIGHUP alone, an ignored SIGHUP
+    (nohup) included: after start_ray each is as it was before."""
+    ray = pytest.importorskip("ray")
+    import signal
+
+    from classifier.signals import on_stop
+    from classifier.predict.ray import start_ray
+
+    numbers = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.getsignal(number) for number in numbers}
+    try:
+        for number in numbers:
+            signal.signal(number, on_stop)
+        if hup == "ignored":
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        before = {number: signal.getsignal(number) for number in numbers}
+        start_ray(ray, None, 1)
+        assert {number: signal.getsignal(number) for number in numbers} == before
+    finally:
+        ray.shutdown()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
 def test_an_interrupted_run_says_how_to_finish_it(tmp_path, tiny_model_dir, monkeypatch):
     from classifier.cli import classify as command
     from classifier.signals import Terminated
