@@ -41,7 +41,8 @@ NEIGHBOURS = "neighbours"
 CONTEXT = 1  # sentences before and after an item that 'label run' shows, and a ties file carries, by default
 NO_ANNOTATOR = "(gold)"  # plain labelled items (benchmark files) have no annotator
 META_FIELDS = ("annotator", "timestamp", "record", "suggestion", "suggested", "skipped", "retracts",
-               "imported_from", "import_key", "label_studio_annotation", "votes", NEIGHBOURS, "where", "task")
+               "imported_from", "import_key", "label_studio_annotation", "votes", "decided_by", NEIGHBOURS, "where",
+               "task")
 MODEL_FIELDS = (*SCORE_FIELDS, "model")  # what 'stance classify' adds to an item, and who
 ORDERS = ("uncertain", "random", "source-balanced", "file")
 LABEL_STUDIO_HEADERS = {"stance": ("Stance toward: $actor", "$marked"), "sentiment": ("The sentence's own tone", "$text")}
@@ -537,7 +538,7 @@ def undo_target(records: Sequence[dict], annotator: str) -> dict | None:
 
 
 def resolve_labels(records: Sequence[dict], *, annotator: str | None = None, allow_suggested: bool = False,
-                   context: int = CONTEXT) -> tuple[list[Item], dict]:
+                   context: int = CONTEXT, judge: str | None = None) -> tuple[list[Item], dict]:
     """One labelled item per id: the annotator's label, or the majority of human annotators.
 
     Returns the items and counts (``ties`` dropped, with the tied items, their votes and their ``NEIGHBOURS`` (at
@@ -549,7 +550,10 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None, all
     with an error unless ``allow_suggested``, and then label only the items no person labelled;
     ``annotator`` picks one person's labels. An item that came without ``spans`` (a spreadsheet of labelled
     sentences) gets its actor's mentions found as ``stance classify`` finds them, with ``spans_from`` saying how;
-    a stance label without an actor stops with its file and line.
+    a stance label without an actor stops with its file and line. ``judge`` names the person who adjudicates: that
+    person's label decides an item the others tie on (any tie, three ways included) and counts nowhere else
+    (``judge_unused``: that person's labels on items not tied, or no one else labelled); every item then records
+    the ``votes`` that counted and ``decided_by`` ("majority" or "judge"), fields that train and evaluate ignore.
     """
     position = {id(record): index for index, record in enumerate(records)}
     chosen = sorted((r for r in current_labels(records, include_suggested=True).values()
@@ -562,6 +566,8 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None, all
         raise InputError(f"{first.get('where', 'labels')}: {len(suggested)} labels are model suggestions "
                          f"(annotator {first['annotator']!r}); pass --allow-suggested to use them, "
                          "or --annotator NAME for one person's labels")
+    judged = {r["id"]: r for r in chosen if judge is not None and annotator_of(r) == judge and not is_suggested(r)}
+    chosen = [r for r in chosen if judge is None or annotator_of(r) != judge]
     by_id: dict[str, list[dict]] = defaultdict(list)
     for record in chosen:
         by_id[record["id"]].append(record)
@@ -574,25 +580,34 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None, all
         if len(people) > 1 and len(group) == 1 and not is_suggested(group[0]):
             alone[annotator_of(group[0])] += 1  # no second reading: a majority of one, beside items of two or more
         votes = Counter(r["label"] for r in group).most_common()
+        cast = {annotator_of(r): r["label"] for r in group}
+        label, decided_by = votes[0][0], "majority"
         if len(votes) > 1 and votes[0][1] == votes[1][1]:
-            tied.append({**{k: v for k, v in group[-1].items() if k not in META_FIELDS and k != "label"},
-                         "votes": {annotator_of(r): r["label"] for r in group}})
-            continue
+            if item_id not in judged:
+                tied.append({**{k: v for k, v in group[-1].items() if k not in META_FIELDS and k != "label"},
+                             "votes": cast})
+                continue
+            label, decided_by = judged[item_id]["label"], "judge"
+            cast[judge] = label
         record = {k: v for k, v in group[-1].items() if k not in META_FIELDS}
         if record.get("spans") is None and isinstance(record.get("actor"), str):
             record = default_finder().complete(record)  # as classify finds them: trained, scored and written alike
+        if judge is not None:
+            record = {**record, "votes": cast, "decided_by": decided_by}
         item = Item.model_validate(record)
-        item.label = votes[0][0]
+        item.label = label
         items.append(item)
         from_model += all(is_suggested(r) for r in group)
     if tied:
         around = article_context(recorded_items(records), width=context)
         tied = [{**t, NEIGHBOURS: {"before": around[t["id"]][0], "after": around[t["id"]][1]}}
                 if t["id"] in around else t for t in tied]
-    labelled = {r["id"] for r in chosen}  # with --annotator: labelled by that person
+    labelled = {r["id"] for r in chosen} | set(judged)  # with --annotator: labelled by that person
     unlabelled = len({r["id"] for r in records if not is_retraction(r) and "id" in r} - labelled)
+    decided = sum((item.model_extra or {}).get("decided_by") == "judge" for item in items)
     return items, {"items": len(items), "ties": len(tied), "tied": tied, "suggested": from_model,
-                   "unlabelled": unlabelled, "alone": dict(sorted(alone.items()))}
+                   "unlabelled": unlabelled, "alone": dict(sorted(alone.items())), "judged": decided,
+                   "judge_unused": len(judged) - decided}
 
 
 def recorded_items(records: Sequence[dict]) -> list[Item]:
@@ -1412,12 +1427,33 @@ def _resampled(per_item: np.ndarray, statistic: Callable[[np.ndarray], np.ndarra
                          clusters=len(per_article))  # expanded for few articles, as evaluate's intervals are
 
 
+def judges(current: dict[tuple[str, str], dict]) -> list[str]:
+    """The annotators who look like a judge (``current_labels``'s answers): each labelled only items that two or more
+    others labelled and disagree on, and fewer items than those others labelled together, as a third person does
+    who labels 'label gold --ties' (counted as an annotator, such a person raises agreement and alters the gold)."""
+    by_item: dict[str, dict[str, str]] = defaultdict(dict)
+    for (item_id, name), record in current.items():
+        by_item[item_id][name] = record["label"]
+    found = []
+    for name in sorted({name for _, name in current}):
+        mine = [item_id for item_id, votes in by_item.items() if name in votes]
+        others = {item_id for item_id, votes in by_item.items() if set(votes) - {name}}
+        if mine and len(mine) < len(others) and all(
+                len(votes) > 2 and len({label for who, label in votes.items() if who != name}) > 1
+                for votes in (by_item[item_id] for item_id in mine)):
+            found.append(name)
+    return found
+
+
 def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boot: int = 1000,
-              seed: int = 0) -> dict:
+              seed: int = 0, judge: str | None = None) -> dict:
     """Cohen's kappa per pair of annotators and Krippendorff's alpha (nominal) over all, each with a 95% interval
     by article (``n_boot`` resamples), and the disagreements. A figure that is undefined (every item given one
-    label) is NaN; one over fewer than ``MIN_AGREEMENT_ITEMS`` items is flagged (``few_items``)."""
-    current = current_labels(records, include_suggested=include_suggested)
+    label) is NaN; one over fewer than ``MIN_AGREEMENT_ITEMS`` items is flagged (``few_items``). ``judge``'s labels
+    are left out (a third person who decided the others' ties); ``judge_like``: the others who look like one
+    (``judges``)."""
+    current = {key: r for key, r in current_labels(records, include_suggested=include_suggested).items()
+               if key[1] != judge}
     check_one_task(list(current.values()))
     annotators = sorted({ann for _, ann in current})
     item_ids = sorted({item_id for item_id, _ in current})
@@ -1463,6 +1499,7 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
             "krippendorff_alpha": _alpha(matrix) if multi else float("nan"),
             "krippendorff_alpha_ci": _resampled(_unit_coincidences(matrix), _alphas, [article_of(x) for x in multi],
                                                 n_boot, seed) if multi else None,
+            "judge": judge, "judge_like": judges(current),
             "interval": (f"95% bootstrap by article, {n_boot} resamples (those where the figure is defined)"
                          if n_boot else "no intervals (--n-boot 0)"), "disagreements": disagreements}
 

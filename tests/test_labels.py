@@ -2157,6 +2157,93 @@ def test_gold_names_its_ties_and_writes_them_to_label_again(tmp_path):
     assert bad.exit_code == 1 and "--format" not in bad.output
 
 
+def judge_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """ana and ben tie on a1-0-China (neutral / against), a1-1-NATO and a2-2-China; cy, the judge, labels the first
+    two (favor: neither tied label; against), and not the third."""
+    ana, ben, cy = tmp_path / "ana.jsonl", tmp_path / "ben.jsonl", tmp_path / "cy.jsonl"
+    ana.write_text("".join(json.dumps(r) + "\n" for r in records_for(
+        {"ana": ["favor", "neutral", "against", "favor", "neutral", "favor"]})))
+    ben.write_text("".join(json.dumps(r) + "\n" for r in records_for(
+        {"ben": ["favor", "against", "favor", "favor", "neutral", "against"]})))
+    items = make_items()
+    cy.write_text("".join(json.dumps(label_record(items[i], label, "cy")) + "\n"
+                          for i, label in ((1, "favor"), (2, "against"))))
+    return ana, ben, cy
+
+
+def test_a_judge_decides_the_ties_and_counts_nowhere_else(tmp_path):
+    """The judge's label was a third vote: ana neutral, ben against, judge favor stayed tied for good (and the judge
+    could not label again). --judge NAME lets that label decide a tie, any tie; each gold row says how it was
+    decided; a tie the judge has not labelled stays in --ties; without --judge, gold says who looks like a judge."""
+    from classifier.items import read_items
+
+    ana, ben, cy = judge_files(tmp_path)
+    gold, ties = tmp_path / "gold.jsonl", tmp_path / "ties.jsonl"
+    plain = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(cy), "--out", str(gold)])
+    shown = " ".join(plain.output.split())
+    assert plain.exit_code == 0 and "2 tied items left out" in shown and "'cy' labelled only items the others" \
+        in shown and "--judge NAME" in shown, shown
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(cy), "--out", str(gold), "--ties",
+                                 str(ties), "--judge", "cy", "--overwrite"])
+    shown = " ".join(result.output.split())
+    assert result.exit_code == 0 and "5 labelled items" in shown and "2 of them ties decided by 'cy'" in shown, shown
+    assert "1 tied item left out" in shown and "labelled only items" not in shown, shown
+    rows = {r["id"]: r for r in map(json.loads, gold.read_text().splitlines())}
+    assert rows["a1-0-China"]["label"] == "favor" and rows["a1-0-China"]["decided_by"] == "judge"
+    assert rows["a1-0-China"]["votes"] == {"ana": "neutral", "ben": "against", "cy": "favor"}
+    assert rows["a1-1-NATO"]["label"] == "against" and rows["a1-1-NATO"]["decided_by"] == "judge"
+    assert rows["a1-0-Russia"]["decided_by"] == "majority" and rows["a1-0-Russia"]["votes"] == {"ana": "favor",
+                                                                                                 "ben": "favor"}
+    [tied] = [json.loads(line) for line in ties.read_text().splitlines()]
+    assert tied["id"] == "a2-2-China" and tied["votes"] == {"ana": "favor", "ben": "against"}
+    assert {it.id: it.label for it in read_items(gold)} == {k: r["label"] for k, r in rows.items()}
+    # a gold file read again as labels: the record of the decision is no label line's field
+    again = runner.invoke(app, ["label", "gold", str(gold), "--out", str(tmp_path / "again.jsonl")])
+    assert again.exit_code == 0 and "decided_by" not in (tmp_path / "again.jsonl").read_text(), again.output
+    bad = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(cy), "--out", str(tmp_path / "b.jsonl"),
+                              "--judge", "cy", "-a", "ana"])
+    assert bad.exit_code == 1 and "give one" in bad.output and not (tmp_path / "b.jsonl").exists(), bad.output
+    typo = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(cy), "--out", str(tmp_path / "t.jsonl"),
+                               "--judge", "cyy"])  # or a judge who has not labelled yet: a warning, the ties stay
+    shown = " ".join(typo.output.split())
+    assert typo.exit_code == 0 and "every tie stays tied" in shown and "did you mean 'cy'" in shown, shown
+
+
+def test_a_judge_breaks_a_three_way_tie_and_is_not_used_where_the_others_agree():
+    from classifier.labels import resolve_labels
+
+    items = make_items()
+    records = [label_record(items[0], label, name) for name, label in (("ana", "favor"), ("ben", "against"),
+                                                                       ("cy", "neutral"), ("dee", "against"))]
+    records += [label_record(items[1], label, name) for name, label in (("ana", "favor"), ("ben", "favor"),
+                                                                       ("dee", "against"))]
+    records += [label_record(items[2], "neutral", "dee")]  # the judge alone: no tie to decide
+    out, counts = resolve_labels(records, judge="dee")
+    assert [(it.id, it.label, it.model_extra["decided_by"]) for it in out] == [
+        ("a1-0-Russia", "against", "judge"), ("a1-0-China", "favor", "majority")]
+    assert counts["judged"] == 1 and counts["judge_unused"] == 2 and counts["ties"] == 0
+
+
+def test_agreement_names_a_judge_and_leaves_one_out_when_asked(tmp_path):
+    """A judge's file passed to 'label agreement' (a *_heldout.jsonl glob) counted the judge as an annotator of the
+    disputed items alone, which moved alpha; agreement now says so, and --judge NAME leaves that person out."""
+    ana, ben, cy = judge_files(tmp_path)
+    two = agreement(read_records([ana, ben]), n_boot=0)
+    three = agreement(read_records([ana, ben, cy]), n_boot=0)
+    assert three["judge_like"] == ["cy"] and two["judge_like"] == []
+    assert three["krippendorff_alpha"] != two["krippendorff_alpha"]
+    left_out = agreement(read_records([ana, ben, cy]), n_boot=0, judge="cy")
+    assert left_out["krippendorff_alpha"] == two["krippendorff_alpha"] and left_out["annotators"] == ["ana", "ben"]
+    result = runner.invoke(app, ["label", "agreement", str(ana), str(ben), str(cy), "-q", "--n-boot", "0"])
+    shown = " ".join(result.output.split())
+    assert result.exit_code == 0 and "'cy' labelled only items the others disagree on" in shown, shown
+    result = runner.invoke(app, ["label", "agreement", str(ana), str(ben), str(cy), "-q", "--n-boot", "0",
+                                 "--judge", "cy"])
+    assert result.exit_code == 0 and "labelled only" not in result.output and "2 annotators" in result.output
+    typo = runner.invoke(app, ["label", "agreement", str(ana), str(ben), "--judge", "cy", "-q"])
+    assert typo.exit_code == 0 and "--judge 'cy' labelled none" in " ".join(typo.output.split()), typo.output
+
+
 def test_ties_carry_their_neighbours_so_the_judge_sees_them_wherever_the_file_goes(tmp_path):
     """A ties file held only the tied items, so 'label run TIES' showed each sentence without its neighbours (none of
     them tied): the judge decided without the context the two annotators had seen, where they disagreed. Each tied

@@ -964,6 +964,7 @@ def agreement_command(
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article) for the 95% intervals; 0: none."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the resamples."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables (kappa per pair and per class, disagreements); the closing line (Krippendorff's alpha) and warnings stay."),
+    judge: Optional[str] = typer.Option(None, "--judge", help="Leave out this annotator: a third person who labelled only the others' ties (label gold --ties), whose labels would raise agreement."),
 ) -> None:
     """Inter-annotator agreement: Cohen's kappa per pair and per class, Krippendorff's alpha, disagreements.
 
@@ -973,8 +974,12 @@ def agreement_command(
 
     if json_path:
         json_output(json_path, "--json")
-    report = agreement(read_records(labels_paths), include_suggested=include_suggested, n_boot=n_boot, seed=seed)
+    records = read_records(labels_paths)
     files = ", ".join(map(str, labels_paths))
+    check_judge(records, judge, files, "no one is left out")
+    report = agreement(records, include_suggested=include_suggested, n_boot=n_boot, seed=seed, judge=judge)
+    warn_judges(report["judge_like"], "counted as an annotator of the items the others disagree on, raising "
+                                      "agreement; --judge NAME leaves them out")
     if len(report["annotators"]) < 2:
         found = ", ".join(repr(name) for name in report["annotators"]) or "none"
         raise InputError(f"{files}: agreement needs two or more annotators; found {found} (a label file written "
@@ -1020,6 +1025,23 @@ def annotators_note(records: list[dict], name: str, shown: int = 5) -> str:
     return f"; the files' annotators: {listed}" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
+def check_judge(records: list[dict], judge: Optional[str], files: str, what: str) -> None:
+    """Say so where the label files hold no label by --judge: a typo would leave every tie tied unsaid; a judge who
+    has not labelled the ties yet (the first run of a script that names one) is no error."""
+    from classifier.labels import current_labels
+
+    if judge is not None and not any(name == judge for _, name in current_labels(records, include_suggested=True)):
+        warn(f"{files}: --judge {judge!r} labelled none of these items (yet), so {what}"
+             f"{annotators_note(records, judge)}")
+
+
+def warn_judges(names: list[str], what: str) -> None:
+    """Say which annotators labelled only items the others disagree on: a judge of ties, and what counting them does."""
+    if names:
+        warn(f"{', '.join(map(repr, names))} labelled only items the others disagree on, as a judge of ties does: "
+             f"{what}")
+
+
 @label_app.command("gold")
 @handle_errors
 def gold_command(
@@ -1031,6 +1053,7 @@ def gold_command(
     context: int = typer.Option(CONTEXT, "--context", min=0, help="Sentences before and after each tied item that --ties writes with it (of its article, as the label files hold it): those 'label run TIES' shows at the same --context, its default too; a wider one here and there shows more."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a file in --out that holds other items or labels (without it such a file is refused and left as it is; the same gold set written again is fine)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Taken as by the other label commands, so that a script can pass -q to each; this one prints no table or progress to drop: the closing line (how many items were written, and where), warnings (ties left out) and errors stay."),
+    judge: Optional[str] = typer.Option(None, "--judge", help="This annotator's label decides the items the others tie on (three ways too) and counts nowhere else; each gold row then records the votes that counted and decided_by (majority or judge). Ties the judge has not labelled stay in --ties."),
 ) -> None:
     """Write the current labels as plain items, one per id (undos applied, majority of annotators; ties left out).
 
@@ -1051,7 +1074,11 @@ def gold_command(
     check_not_input(out_path, *labels_paths)
     check_not_predictions(out_path)
     records = read_records(labels_paths)
-    items, counts = resolve_labels(records, annotator=annotator, allow_suggested=allow_suggested, context=context)
+    if judge is not None and annotator is not None:
+        raise InputError("--judge decides ties between annotators; --annotator takes one person's labels: give one")
+    check_judge(records, judge, ", ".join(map(str, labels_paths)), "every tie stays tied")
+    items, counts = resolve_labels(records, annotator=annotator, allow_suggested=allow_suggested, context=context,
+                                   judge=judge)
     if not items:
         if ties_path is not None:
             write_records(ties_path, counts["tied"], "jsonl")
@@ -1070,7 +1097,16 @@ def gold_command(
         write_records(ties_path, counts["tied"], "jsonl")
     out.print(f"{counted(counts['items'], 'labelled item')} -> {out_path}"
               + (f" ({counts['suggested']} of them model suggestions)" if counts["suggested"] else "")
+              + (f", {counts['judged']} of them ties decided by {judge!r}" if judge else "")
               + (f"; no ties, so {ties_path} is empty" if ties_path and not counts["ties"] else ""))
+    if counts["judge_unused"]:
+        warn(f"{counts['judge_unused']} of {judge!r}'s labels are on items the others did not tie on (or no one "
+             "else labelled): a judge decides ties only, so they were not used")
+    if judge is None and annotator is None:
+        from classifier.labels import current_labels, judges
+
+        warn_judges(judges(current_labels(records)), "counted as a third vote, which cannot break a tie it does not "
+                                                     "side with; --judge NAME lets that label decide the ties")
     if counts["ties"]:
         tied = [str(t["id"]) for t in counts["tied"]]
         listed = ", ".join(tied[:5]) + (f" and {len(tied) - 5} more" if len(tied) > 5 else "")
