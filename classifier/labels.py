@@ -1430,7 +1430,8 @@ def _resampled(per_item: np.ndarray, statistic: Callable[[np.ndarray], np.ndarra
 def judges(current: dict[tuple[str, str], dict]) -> list[str]:
     """The annotators who look like a judge (``current_labels``'s answers): each labelled only items that two or more
     others labelled and disagree on, and fewer items than those others labelled together, as a third person does
-    who labels 'label gold --ties' (counted as an annotator, such a person raises agreement and alters the gold)."""
+    who labels 'label gold --ties' (counted as an annotator, such a person moves agreement and
+    casts a third vote in gold)."""
     by_item: dict[str, dict[str, str]] = defaultdict(dict)
     for (item_id, name), record in current.items():
         by_item[item_id][name] = record["label"]

@@ -964,7 +964,7 @@ def agreement_command(
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article) for the 95% intervals; 0: none."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the resamples."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables (kappa per pair and per class, disagreements); the closing line (Krippendorff's alpha) and warnings stay."),
-    judge: Optional[str] = typer.Option(None, "--judge", help="Leave out this annotator: a third person who labelled only the others' ties (label gold --ties), whose labels would raise agreement."),
+    judge: Optional[str] = typer.Option(None, "--judge", help="Leave out this annotator: a third person who labelled only the others' ties (label gold --ties), whose labels on those items alone would move kappa and alpha."),
 ) -> None:
     """Inter-annotator agreement: Cohen's kappa per pair and per class, Krippendorff's alpha, disagreements.
 
@@ -978,8 +978,8 @@ def agreement_command(
     files = ", ".join(map(str, labels_paths))
     check_judge(records, judge, files, "no one is left out")
     report = agreement(records, include_suggested=include_suggested, n_boot=n_boot, seed=seed, judge=judge)
-    warn_judges(report["judge_like"], "counted as an annotator of the items the others disagree on, raising "
-                                      "agreement; --judge NAME leaves them out")
+    warn_judges(report["judge_like"], "counted as an annotator of those items alone, which moves kappa and alpha; "
+                                      "--judge NAME leaves them out")
     if len(report["annotators"]) < 2:
         found = ", ".join(repr(name) for name in report["annotators"]) or "none"
         raise InputError(f"{files}: agreement needs two or more annotators; found {found} (a label file written "
