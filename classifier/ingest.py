@@ -23,7 +23,7 @@ from classifier.io.files import (BINARY_SAMPLE, DECOMPRESSION_ERRORS, LIKELY_ENC
                                  bom_encoding, check_encoding, check_not_input, check_regular_input, compression_of,
                                  csv_header, format_of, given_name, iter_csv, iter_memory_rows, iter_table,
                                  likely_encoding, memory_table, open_binary, refuse_spreadsheet, refuse_tsv, table_rows,
-                                 table_suffix, wide_encoding, STDIN)
+                                 table_suffix, unmarked_utf16_problem, wide_encoding, STDIN)
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -101,8 +101,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 
 def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
     """Text of a file, or ValueError saying why it is not text. A byte-order mark decides (or a UTF-16/32
-    ``encoding``); then binary data is refused, as a table read by its content is (``io.files.binary_bytes``: NUL
-    bytes, or control bytes in bytes that are not UTF-8); then UTF-8 where the bytes are UTF-8; then, for an HTML
+    ``encoding``); then UTF-16 text without one and binary data are refused, as a table read by its content is
+    (``io.files.unmarked_utf16``: NULs at every other byte; ``io.files.binary_bytes``: NUL bytes, or control bytes in
+    bytes that are not UTF-8); then UTF-8 where the bytes are UTF-8; then, for an HTML
     page, the charset its ``<meta>`` declares; then ``encoding`` (``--encoding``: the encoding of the files that are
     not UTF-8)."""
     if not data.strip():
@@ -122,11 +123,12 @@ def decode(data: bytes, encoding: str | None = None, html: bool = False) -> str:
         text, first_bad = data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         text, first_bad = None, exc.start
+    wide = unmarked_utf16_problem(data[:BINARY_SAMPLE])  # as a table's: LE or BE by its NULs' offsets
+    if wide:
+        raise ValueError(wide)
     binary = binary_bytes(data[:BINARY_SAMPLE], lambda: text is not None)  # the rule a table read by content has
     if binary:
-        wide = (f"; if it is UTF-16 text without a byte-order mark, pass {option('encoding', 'utf-16-le')}"
-                if binary == "NUL bytes" else "")
-        raise ValueError(f"binary file ({binary} in its first bytes{wide})")
+        raise ValueError(f"binary file ({binary} in its first bytes)")
     if text is not None:
         return text
     declared = page_charset(data) if html else None

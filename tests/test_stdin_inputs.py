@@ -647,3 +647,37 @@ def test_in_python_dash_is_a_file_called_dash_to_every_reader(tmp_path, monkeypa
     (tmp_path / "-").write_bytes(jsonl([label]))
     assert [r["id"] for r in read_records("-")] == [r["id"] for r in read_records("-")] == ["a1"]
     assert sys.stdin.read() != ""  # standard input left unread
+
+
+def test_utf16_without_a_byte_order_mark_is_named_with_its_byte_order_for_tables_stdin_and_articles(tmp_path):
+    """UTF-16 text without a byte-order mark was a CSV table of "missing fields (the row has 'i\\x00d\\x00'...)", on
+    standard input "binary data" with no hint, and an article file's hint was --encoding utf-16-le even for a
+    big-endian file. One rule (io.files.unmarked_utf16: where its NULs fall) names LE or BE for each; it is refused,
+    not read as guessed, and read with the --encoding it names."""
+    table = "id,text\na1,Russia warned NATO on Monday.\n"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for order in ("le", "be"):
+        codec = f"utf-16-{order}"
+        said = f"looks like UTF-16-{order.upper()} text without a byte-order mark: pass --encoding {codec}"
+        (tmp_path / f"{order}.csv").write_bytes(table.encode(codec))
+        (tmp_path / f"{order}.jsonl.gz").write_bytes(gzip.compress(jsonl(ARTICLES).decode().encode(codec)))
+        (corpus / f"{order}.txt").write_bytes("Russia warned NATO on Monday.\n".encode(codec))
+        for args, stdin in (([tmp_path / f"{order}.csv"], None), ([tmp_path / f"{order}.jsonl.gz"], None),
+                            (["-"], table.encode(codec)), ([corpus], None)):
+            out = tmp_path / "items.jsonl"
+            result = runner.invoke(app, ["prepare", *map(str, args), "--out", str(out), "-q"], input=stdin)
+            assert result.exit_code == 1 and said in " ".join(result.output.split()), (args, result.output)
+            assert not out.exists()
+            read = runner.invoke(app, ["prepare", *map(str, args), "--out", str(out), "-q", "--encoding", codec],
+                                 input=stdin)
+            assert read.exit_code == 0 and out.read_text().count("Russia") >= 1, (args, read.output)
+            out.unlink()
+        (corpus / f"{order}.txt").unlink()
+    from classifier.io.files import unmarked_utf16
+
+    for text in ("a", table, "Zürich, façade\n" * 50):
+        assert [unmarked_utf16(text.encode(codec)) for codec in ("utf-16-le", "utf-16-be")] == ["utf-16-le",
+                                                                                               "utf-16-be"]
+        assert unmarked_utf16(text.encode("utf-32-le")) is None and unmarked_utf16(text.encode("utf-8")) is None
+    assert unmarked_utf16(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00") is None

@@ -648,9 +648,14 @@ def told_suffix(saved: Path, accepts: Callable[[Iterable[str]], bool] | None, wa
         return True
 
     encoding = chosen_encoding(head[:4], encoding, utf8)
-    binary = not (bom_encoding(head[:4]) or wide_encoding(encoding)) and binary_bytes(head[:BINARY_SAMPLE], utf8)
+    packed_in = f"{compression}-compressed, and inside it " if compression else ""
+    unmarked = not (bom_encoding(head[:4]) or wide_encoding(encoding))
+    wide = unmarked and unmarked_utf16_problem(head[:BINARY_SAMPLE], TABLE_ENCODING_READERS)
+    if wide:
+        raise InputError(f"{saved}: {compression}-compressed, and what is inside it {wide}" if compression
+                         else f"{saved}: {wide}")
+    binary = unmarked and binary_bytes(head[:BINARY_SAMPLE], utf8)
     if binary:
-        packed_in = f"{compression}-compressed, and inside it " if compression else ""
         raise InputError(f"{saved}: {packed_in}binary data, not a table ({binary} in its first bytes); give a JSON "
                          "lines, CSV or Parquet table")
     text = codecs.getincrementaldecoder(encoding)("replace").decode(head)  # the reader names bytes that do not decode
@@ -686,6 +691,42 @@ def binary_bytes(sample: bytes, utf8: Callable[[], bool]) -> str | None:
     if controls >= BINARY_CONTROLS and controls * 100 >= len(sample) and not utf8():
         return "control bytes"
     return None
+
+
+# UTF-16 without a byte-order mark is told by where its NULs fall (``unmarked_utf16``): the high bytes of ASCII and
+# Latin-1 letters, at odd offsets in little-endian text, at even ones in big-endian. At least 1 character in
+# UTF16_NUL_SHARE holds one, and at most 1 NUL in UTF16_STRAY_SHARE falls at the other offsets (a character such as
+# U+4E00 whose low byte is NUL); UTF-32 text, whose NULs fall at both, and binary files' runs of NULs are neither.
+UTF16_NUL_SHARE = 4
+UTF16_STRAY_SHARE = 10
+# the commands whose --encoding a table is read with, named where a table's encoding is to be passed
+TABLE_ENCODING_READERS = "prepare or classify"
+
+
+def unmarked_utf16(sample: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" where ``sample``, the first bytes (``BINARY_SAMPLE``) of a file with no byte-order
+    mark, is UTF-16 text mostly of ASCII or Latin-1 letters, told by the offsets of its NUL bytes
+    (``UTF16_NUL_SHARE``, ``UTF16_STRAY_SHARE``); else None. UTF-16 text of other letters (Cyrillic, CJK) holds few
+    NULs or none: it is not told, and is binary or not UTF-8 as other bytes are."""
+    if b"\x00" not in sample:
+        return None
+    even, odd, characters = sample[0::2].count(0), sample[1::2].count(0), len(sample) // 2
+    for nuls, stray, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if nuls * UTF16_NUL_SHARE >= characters and stray * UTF16_STRAY_SHARE <= nuls:
+            return name
+    return None
+
+
+def unmarked_utf16_problem(sample: bytes, readers: str = "") -> str | None:
+    """What to say of ``sample`` (``unmarked_utf16``) where it is UTF-16 text without a byte-order mark, or None:
+    the one rule and words of a table given as a file or on standard input and of an article file, which are
+    refused, not read as the encoding guessed: --encoding names it (``readers``: the commands that take it)."""
+    name = unmarked_utf16(sample)
+    if name is None:
+        return None
+    to = f" to {readers}" if readers else ""
+    return (f"looks like {name.upper()} text without a byte-order mark: pass {option('encoding', name)}{to}, or "
+            "re-save it as UTF-8")
 
 
 # the fields 'stance classify' adds to an item: a row where any of them holds a value is a model's, not people's
@@ -2070,13 +2111,19 @@ def is_utf8(path: Path, chunk: int = 1 << 20) -> bool:
 def text_encoding(path: Path, encoding: str | None = None) -> str:
     """The encoding a text file (a table, a manifest) is read with: the one its byte-order mark names, else UTF-8
     where it is UTF-8 text, else the one asked for (``--encoding``, the encoding of the files that are not UTF-8:
-    one folder may mix Excel's cp1252 manifest and UTF-8 articles). A compressed file's text is read for these."""
+    one folder may mix Excel's cp1252 manifest and UTF-8 articles). A compressed file's text is read for these.
+    UTF-16 text without a byte-order mark, read as no UTF-16 encoding, is an InputError (``unmarked_utf16``)."""
     try:
         with open_binary(path, compression_of(path)) as fh:
-            start = fh.read(4)
+            start = fh.read(BINARY_SAMPLE)
     except (*DECOMPRESSION_ERRORS, InputError):
         return "utf-8-sig"  # the reader names the problem
-    return chosen_encoding(start, encoding, lambda: is_utf8(path))
+    chosen = chosen_encoding(start[:4], encoding, lambda: is_utf8(path))
+    wide = not (bom_encoding(start[:4]) or wide_encoding(chosen)) and unmarked_utf16_problem(start,
+                                                                                              TABLE_ENCODING_READERS)
+    if wide:  # its NULs had been read as UTF-8 text: "missing fields (the row has 'i\x00d\x00'...)"
+        raise InputError(f"{path}: {wide}")
+    return chosen
 
 
 def chosen_encoding(start: bytes, encoding: str | None, utf8: Callable[[], bool]) -> str:
