@@ -839,6 +839,21 @@ def test_a_csv_header_is_its_first_record_as_csv_reads_it_bounded(tmp_path, monk
         list(files.iter_table(tmp_path / "open.csv"))
 
 
+def test_a_compressed_csv_whose_header_quote_never_closes_says_so_not_a_decompression_bomb(tmp_path, monkeypatch):
+    """A .gz CSV table whose header opens a quote it never closes was 'row of more than ... characters unpacked
+    from gzip data, not read (a decompression bomb, ...)'; it says, as the plain file does, that the header does not
+    end (a quote never closed), and a first line over the bound is still a row too long."""
+    monkeypatch.setattr(files, "COMPRESSED_LINE_CHARS", 1000)
+    (tmp_path / "open.csv.gz").write_bytes(compress("gz", ('id,"text\n' + "a1,Russia won.\n" * 500).encode()))
+    with pytest.raises(InputError) as said:
+        list(files.iter_table(tmp_path / "open.csv.gz"))
+    assert str(said.value) == (f"{tmp_path / 'open.csv.gz'}:1: the header does not end within 1,000 characters (a "
+                               "quote opened and never closed?)")
+    (tmp_path / "long.csv.gz").write_bytes(compress("gz", ("id,text" + "x" * 1200 + "\na1,b\n").encode()))
+    with pytest.raises(InputError, match=r"long.csv.gz:1: row of more than 1,000 characters unpacked"):
+        list(files.iter_table(tmp_path / "long.csv.gz"))
+
+
 def test_a_one_column_csv_named_with_a_semicolon_is_one_column_and_a_spreadsheet_s_semicolons_still_split(tmp_path):
     """The delimiter was the first of ',', ';' and tab in the header's line, inside quotes too: a one-column table
     named 'text;body' (Python's csv writer quotes no ';') was the two columns 'text' and 'body', and '"a,b";c' one

@@ -2244,20 +2244,19 @@ def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str
     from ``fh`` at its start, left there. The header is the first record as the csv module reads it: a quoted name
     may hold a line break. Read a bounded piece at a time: its first line, then ``HEADER_LOOKAHEAD_CHARS`` (then as
     much as read so far) until the header record ends, at most ``limit`` characters in all (a compressed table's:
-    ``COMPRESSED_LINE_CHARS``; else ``RowTooLong``), or, without it, ``COMPRESSED_LINE_CHARS`` past the first line
-    (an InputError: a quote never closed)."""
+    ``COMPRESSED_LINE_CHARS``; a first line longer is ``RowTooLong``), or, without it, ``COMPRESSED_LINE_CHARS`` past
+    the first line; a header record longer is an InputError (a quote never closed)."""
     first = fh.readline(-1 if limit is None else limit + 1)
     if limit is not None and len(first) > limit and not first.endswith(("\n", "\r")):
         raise RowTooLong
     bound = limit if limit is not None else len(first) + COMPRESSED_LINE_CHARS
     head = first
     while True:
-        if len(head) > bound:
-            fh.seek(0)
-            if limit is not None:
-                raise RowTooLong
-            raise InputError(f"{path}:1: the header does not end within {COMPRESSED_LINE_CHARS:,} characters of "
-                             "its first line (a quote opened and never closed?)")
+        if len(head) > bound:  # its first line ended: a quote of the header's never closes (a compressed table's
+            fh.seek(0)          # too, where it had been a row of more than ... "a decompression bomb")
+            of = " of its first line" if limit is None else ""
+            raise InputError(f"{path}:1: the header does not end within {COMPRESSED_LINE_CHARS:,} characters{of} "
+                             "(a quote opened and never closed?)")
         wanted = max(HEADER_LOOKAHEAD_CHARS, len(head))  # twice as much each time
         try:
             more, stopped = fh.read(wanted), False
@@ -2649,7 +2648,7 @@ def source_digest(*objects) -> str | None:
 
 
 # the per-row readers whose results table_blocks stands in for, as it was written for them (source_digest)
-READERS_SOURCE = "7402e47d20be4daa"
+READERS_SOURCE = "a65e09833290f15d"
 
 
 def readers_source() -> str | None:
