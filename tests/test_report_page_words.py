@@ -120,23 +120,50 @@ def test_the_findings_at_the_top_link_to_the_tables_they_speak_of(small_report):
     assert "outlet-tests" in links and links <= headings, links - headings
 
 
+def bins(counts):
+    """A reliability curve's bins, one a tenth of confidence wide, holding ``counts`` items each."""
+    return [{"lower": i / 10, "upper": (i + 1) / 10, "n": n, "confidence": i / 10 + 0.05, "accuracy": 0.5}
+            for i, n in enumerate(counts)]
+
+
 def test_each_reliability_point_shows_how_many_items_its_bin_holds():
     """Every point of the reliability diagram was drawn alike, so a bin of one item read as much as one of 38: each
     point's marker area is now in proportion to its bin's items, with a key of sizes."""
-    from classifier.report.plots import reliability_diagram
-
-    def bins(counts):
-        return [{"lower": i / 10, "upper": (i + 1) / 10, "n": n, "confidence": i / 10 + 0.05, "accuracy": 0.5}
-                for i, n in enumerate(counts)]
+    from classifier.report.plots import RELIABILITY_MIN_AREA, reliability_diagram
 
     figure = reliability_diagram({"all items": bins([0, 0, 0, 1, 6, 21, 28, 36, 38, 0]),
                                   "RT": bins([0, 0, 0, 1, 0, 2, 4, 8, 0, 0])})
     axes = figure.axes[0]
     sizes = [list(c.get_sizes()) for c in axes.collections]
-    assert len(sizes) == 2 and sizes[0] == pytest.approx([s * sizes[0][-1] / 38 for s in (1, 6, 21, 28, 36, 38)])
-    assert sizes[1] == pytest.approx([s * sizes[0][-1] / 38 for s in (1, 2, 4, 8)])  # one scale for every curve
+
+    def scaled(counts):  # in proportion, above the smallest marker (the next test)
+        return [max(n * sizes[0][-1] / 38, RELIABILITY_MIN_AREA) for n in counts]
+
+    assert len(sizes) == 2 and sizes[0] == pytest.approx(scaled((1, 6, 21, 28, 36, 38)))
+    assert sizes[1] == pytest.approx(scaled((1, 2, 4, 8)))  # one scale for every curve
     keys = [legend for legend in axes.findobj(lambda o: type(o).__name__ == "Legend")]
     titles = [legend.get_title().get_text() for legend in keys]
     assert "items in the bin" in titles
     key = keys[titles.index("items in the bin")]
     assert [t.get_text() for t in key.get_texts()] == ["1 item", "10 items", "38 items"]
+
+
+def test_a_reliability_point_of_one_item_among_many_is_still_visible():
+    """A marker's area was in proportion to its bin's items alone: beside a bin of 1,000 items, one of 1 item was
+    0.32 square points (half a point across), hidden under its curve's line, and so was the key's "1 item". A marker
+    is now no smaller than plots.RELIABILITY_MIN_AREA, in the diagram and in its key, and in proportion above it."""
+    import numpy as np
+
+    from classifier.report.plots import RELIABILITY_AREA, RELIABILITY_MIN_AREA, reliability_diagram
+
+    assert RELIABILITY_MIN_AREA >= 16  # a dot at least 4 points across, as the rendered PNG was checked
+    axes = reliability_diagram({"all items": bins([0, 0, 0, 1, 3, 12, 40, 150, 400, 1000])}).axes[0]
+    (points,) = axes.collections
+    proportional = [RELIABILITY_AREA * n / 1000 for n in (1, 3, 12, 40, 150, 400, 1000)]
+    assert list(points.get_sizes()) == pytest.approx([max(area, RELIABILITY_MIN_AREA) for area in proportional])
+    assert min(points.get_sizes()) == RELIABILITY_MIN_AREA and max(points.get_sizes()) == RELIABILITY_AREA
+    key = next(legend for legend in axes.findobj(lambda o: type(o).__name__ == "Legend")
+               if legend.get_title().get_text() == "items in the bin")
+    marks = {text.get_text(): handle.get_markersize() for text, handle in zip(key.get_texts(), key.legend_handles)}
+    assert marks == pytest.approx({"1 item": np.sqrt(RELIABILITY_MIN_AREA), "200 items": np.sqrt(64.0),
+                                   "1000 items": np.sqrt(RELIABILITY_AREA)})

@@ -237,6 +237,10 @@ def chart_outlets(candidates, styles: dict[str, OutletStyle], limit: int = len(O
 
 
 RELIABILITY_AREA = 320.0  # points^2 of the marker of the bin with the most items; the others in proportion
+# points^2 of the smallest marker, a bin's of 1 item among thousands (a dot 5 points across, 1/13 of the largest):
+# in proportion alone, one of 1,000 items' was 0.32 (half a point across), hidden under its curve's line, and the
+# key's "1 item" too; a bin's marker is in proportion to its items above this
+RELIABILITY_MIN_AREA = 25.0
 
 
 def bin_sizes(counts: list[int]) -> list[int]:
@@ -252,9 +256,10 @@ def reliability_diagram(curves: dict[str, list[dict]], styles: dict[str, OutletS
                         max_outlets: int = 6, kind: str | None = None) -> Figure:
     """Accuracy against confidence per bin, one line per curve (overall first, in black; then outlets in their
     report-wide look, ``styles``, at most ``max_outlets`` of different colours, in the order given), diagonal =
-    perfect calibration; each point's marker area in proportion to its bin's items (a key of sizes beside the
-    legend), so that a point of one item does not read as evidence (before 2026-12-07 (7) every point was alike and
-    only the overall curve's counts were shown); below, how many items of the first curve fall in each bin."""
+    perfect calibration; each point's marker area in proportion to its bin's items, no smaller than
+    ``RELIABILITY_MIN_AREA`` (a key of sizes beside the legend), so that a point of one item does not read as
+    evidence (before 2026-12-07 (7) every point was alike and only the overall curve's counts were shown); below,
+    how many items of the first curve fall in each bin."""
     from matplotlib.lines import Line2D
 
     figure = new_figure(6.0, 6.2)
@@ -267,7 +272,7 @@ def reliability_diagram(curves: dict[str, list[dict]], styles: dict[str, OutletS
     most = max((b["n"] for name in shown for b in curves[name]), default=0)
 
     def area(n) -> np.ndarray:
-        return RELIABILITY_AREA * np.asarray(n, float) / max(most, 1)
+        return np.maximum(RELIABILITY_AREA * np.asarray(n, float) / max(most, 1), RELIABILITY_MIN_AREA)
 
     for index, name in enumerate(shown):
         points = [(b["confidence"], b["accuracy"], b["n"]) for b in curves[name] if b["n"]]
