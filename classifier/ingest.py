@@ -228,6 +228,51 @@ def as_document(html: str) -> str | None:
         return None
 
 
+# A layout table (an old or archived site's page laid out in ``<table>`` cells, nav in one, the article in another): one
+# that holds a paragraph of LAYOUT_PARAGRAPH_WORDS words or more, or a cell of LAYOUT_CELL_WORDS words or more outside
+# links (text run together with ``<br>``). A table of figures holds neither, nor does one whose cells wrap a figure
+# in a ``<p>``.
+LAYOUT_PARAGRAPH_WORDS = 12
+LAYOUT_CELL_WORDS = 50
+
+
+def _words_outside_links(el) -> int:
+    return len(el.text_content().split()) - sum(len(a.text_content().split()) for a in el.iter("a"))
+
+
+def layout_tables(tree) -> list:
+    """The page's layout tables (``LAYOUT_PARAGRAPH_WORDS``, ``LAYOUT_CELL_WORDS``), outermost first; a table of
+    figures inside one is none."""
+    if tree is None:
+        return []
+    return [table for table in tree.iter("table")
+            if any(len(p.text_content().split()) >= LAYOUT_PARAGRAPH_WORDS for p in table.iter("p"))
+            or any(_words_outside_links(cell) >= LAYOUT_CELL_WORDS for cell in table.iter("td", "th"))]
+
+
+def without_layout_tables(tree, text: str) -> str | None:
+    """The page written out with its layout tables (``layout_tables``) as ``<div>`` blocks, their rows and cells
+    too, where they hold more words of prose than ``text`` (what the extractor kept without them): else None. The
+    reader keeps tables out (``include_tables=False``: a table of figures is no prose), and so it kept nothing but
+    the ``<title>`` of an article laid out in a table; with tables in, it joined the nav cell to the article (a table
+    is kept whole). As blocks, each cell is judged as any ``<div>`` is: the nav cell's links go as navigation
+    (docs/html_extraction.md). Written here because trafilatura has no rule for a layout table."""
+    import copy
+
+    from lxml import etree
+
+    tables = layout_tables(tree)
+    outer = [t for t in tables if not any(a in tables for a in t.iterancestors("table"))]
+    if not outer or sum(_words_outside_links(t) for t in outer) <= len(text.split()):
+        return None
+    tree = copy.deepcopy(tree)
+    for table in layout_tables(tree):
+        for el in [table, *(el for el in table.iter("tbody", "thead", "tfoot", "tr", "td", "th")
+                           if next(el.iterancestors("table")) is table)]:
+            el.tag = "div"
+    return etree.tostring(tree, method="html", encoding="unicode")
+
+
 def html_to_text(html: str) -> tuple[str, dict]:
     """Main text and metadata of an HTML page, through trafilatura's extractor. The date comes from the page's
     markup (meta tags, <time>, structured data), never from a year the text happens to mention: extensive search
@@ -238,8 +283,11 @@ def html_to_text(html: str) -> tuple[str, dict]:
     tree = trafilatura.load_html(html)  # parsed once for the date and both standfirst readers
     if tree is None and (whole := as_document(html)):  # a page its loader refuses outright, as not quite HTML
         html, tree = whole, trafilatura.load_html(whole)
-    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True,
-                               prune_xpath=EMBEDS_XPATH) or ""
+    options = {"include_comments": False, "include_tables": False, "favor_precision": True,
+               "prune_xpath": EMBEDS_XPATH}
+    text = trafilatura.extract(html, **options) or ""
+    if unwrapped := without_layout_tables(tree, text):  # an article laid out in a table
+        text = trafilatura.extract(unwrapped, **options) or text
     meta = trafilatura.extract_metadata(html, extensive=False)
     info = {"page_words": len(trafilatura.html2txt(html).split())}  # what --explain sets beside the words kept
     body = structured_body(html)

@@ -404,6 +404,44 @@ def test_a_short_page_that_trafilatura_s_loader_takes_for_not_html_is_read(tmp_p
     assert result.exit_code == 1 and "comment.html: no article text found in the HTML" in " ".join(result.output.split())
 
 
+def test_an_article_laid_out_in_a_table_is_read_without_its_nav_cell(tmp_path):
+    """A page laid out in a table (an old or archived site: nav in one cell, the article in the next, or a one-cell
+    table) gave only its <title>: the reader keeps tables out. Its layout tables are read as blocks, so the
+    article's paragraphs are kept and the nav cell's links are not; a table of figures in the article stays out,
+    and a page whose article stands outside a table of teasers keeps its text alone."""
+    folder = tmp_path / "html"
+    folder.mkdir()
+    paragraphs = "".join(f"<p>Russia and China signed a trade pact in Beijing on {day}, officials said.</p>"
+                         for day in ("Monday", "Tuesday", "Wednesday"))
+    figures = "<table><tr><th>Year</th><th>Trade</th></tr><tr><td>2022</td><td>190.3</td></tr></table>"
+    (folder / "columns.html").write_text(
+        "<html><head><title>Russia and China sign pact - Old News</title></head><body><table><tr>"
+        "<td><a href='/'>Home</a><br><a href='/world'>World</a><br><a href='/sport'>Sport</a></td>"
+        f"<td><h1>Russia and China sign pact</h1>{paragraphs}{figures}</td></tr></table></body></html>")
+    (folder / "one_cell.html").write_text(
+        "<html><head><title>Pact</title></head><body><table><tr><td>"
+        f"{paragraphs}</td></tr></table></body></html>")
+    teasers = "".join(f"<td><p>NATO opens a new base near the border as the alliance grows, officials say.</p>"
+                      f"<a href='/{n}'>Read more</a></td>" for n in range(2))
+    (folder / "teasers.html").write_text(
+        f"<html><head><title>Pact</title></head><body><article><h1>Russia and China sign pact</h1>{paragraphs * 2}"
+        f"</article><table class='related'><tr>{teasers}</tr></table></body></html>")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0, result.output
+    kept = {}
+    for item in read_jsonl(out):
+        kept.setdefault(item["article"], []).append(item["text"])
+    assert "Russia and China signed a trade pact in Beijing on Wednesday, officials said." in kept["columns"]
+    assert "Russia and China signed a trade pact in Beijing on Monday, officials said." in kept["one_cell"]
+    from classifier.ingest import html_to_text
+
+    text, _ = html_to_text((folder / "columns.html").read_text())
+    assert "Sport" not in text and "190.3" not in text and "Home" not in text
+    text, _ = html_to_text((folder / "teasers.html").read_text())
+    assert "Read more" not in text and "NATO" not in text
+
+
 def test_a_page_whose_text_is_only_its_furniture_is_warned_of_by_file(tmp_path):
     """A page of navigation and a cookie line gave an article of its headline and "Home Menu" without a word; the
     warning names the first such file, in the CLI and the library alike, and a page with an article's text says
