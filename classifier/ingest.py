@@ -273,11 +273,14 @@ def without_layout_tables(tree, text: str) -> str | None:
     return etree.tostring(tree, method="html", encoding="unicode")
 
 
-def html_to_text(html: str) -> tuple[str, dict]:
+def html_to_text(html: str, shared_title: bool = False) -> tuple[str, dict]:
     """Main text and metadata of an HTML page, through trafilatura's extractor. The date comes from the page's
     markup (meta tags, <time>, structured data), never from a year the text happens to mention: extensive search
     dated a page that recalls "the 2014 crisis" 2014-01-01. Embedded social-media posts (``EMBEDS_XPATH``) are left
-    out of the text; the page's words still count them."""
+    out of the text; the page's words still count them. A title that is the site's name is no headline: the
+    page's ``og:site_name`` (trafilatura's ``sitename``), or its ``<title>`` where
+    ``shared_title`` says most of its outlet's pages share it (``shared_titles``); ``info["title"]`` is then None and
+    the text does not open with it."""
     import trafilatura
 
     tree = trafilatura.load_html(html)  # parsed once for the date and both standfirst readers
@@ -296,6 +299,9 @@ def html_to_text(html: str) -> tuple[str, dict]:
     if meta is not None:
         info.update(title=meta.title, date=meta.date, url=meta.url, sitename=meta.sitename)
         info["title"] = without_kicker(meta.title, html)
+        if info["title"] and (_spaced(info["title"]) == _spaced(meta.sitename or "") or shared_title and
+                              _spaced(info["title"]) == _spaced(page_title(html) or "")):
+            info["title"], info["site_title"] = None, meta.title  # the site's name, every page's: no headline
         first, newline, rest = text.lstrip().partition("\n")
         if info["title"] != meta.title and " ".join(first.split()) == " ".join(meta.title.split()):
             text = info["title"] + newline + rest  # the headline as the text's first line, where it is
@@ -388,6 +394,49 @@ _NOT_PUBLISHED = re.compile(r"modif|updat|edit", re.IGNORECASE)
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SITE_NAME = re.compile(r"\s+[-–—|:]\s+[^-–—|:]{1,40}$")  # " - DER SPIEGEL", " | Example Post"
+
+
+def page_title(html: str | bytes) -> str | None:
+    """The text of the page's ``<title>``, spaced as one line, or None."""
+    from html import unescape
+
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    found = _TITLE.search(html)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", found.group(1))).split()) if found else None
+
+
+# A title shared by SHARED_TITLE_PAGES or more of an outlet's HTML pages, and more than half of them, is the site's
+# name ("Daily News" on a site without <h1>), not a headline. Read from the first TITLE_BYTES of each page.
+SHARED_TITLE_PAGES = 3
+TITLE_BYTES = 1 << 16
+
+
+def shared_titles(root: Path, files: list[Path], meta: dict[str, dict]) -> dict[str, str]:
+    """The HTML pages of a folder whose ``<title>`` most of their outlet's pages share (``SHARED_TITLE_PAGES``), by
+    path relative to ``root``, with that title. An outlet is a manifest's ``source`` (a page without one is an
+    outlet of its own). Read before the pages are parsed, from their first bytes, so that the first page of an
+    outlet is read as its last: a site that writes its name as every page's title gave every article the same
+    headline (``html_to_text``'s ``shared_title``)."""
+    titles: dict[str, dict[str, list[str]]] = collections.defaultdict(lambda: collections.defaultdict(list))
+    for path in files:
+        relative = path.relative_to(root).as_posix()
+        source = meta.get(relative, {}).get("source")
+        if path.suffix.lower() not in HTML_SUFFIXES or not source or meta[relative].get("title"):
+            continue
+        try:
+            with open(path, "rb") as handle:
+                title = page_title(handle.read(TITLE_BYTES))
+        except OSError:  # read again, and skipped, in its turn
+            continue
+        titles[source][_spaced(title or "")].append(relative)
+    shared = {}
+    for by_title in titles.values():
+        pages = sum(map(len, by_title.values()))
+        for title, relatives in by_title.items():
+            if title and len(relatives) >= SHARED_TITLE_PAGES and 2 * len(relatives) > pages:
+                shared.update(dict.fromkeys(relatives, title))
+    return shared
 
 
 def without_kicker(title: str | None, html: str) -> str | None:
@@ -730,6 +779,7 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
     date in numbers alone is read in ``date_order`` (``normal_date``)."""
     known, ids, root_resolved, dates = set(), set(), root.resolve(), DateCheck(date_order)
     real = {p.resolve(): p for p in files if not p.is_symlink()}
+    shared, site_titles = shared_titles(root, files, meta), []  # (page, title) of pages titled with the site's name
     for path in files:
         relative = path.relative_to(root).as_posix()
         known.add(relative)
@@ -765,7 +815,9 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
             if html:
                 if limit := past_parser_limits(text):
                     raise ValueError(f"{limit}: the HTML parser stops there, so the text after it would be lost")
-                text, info = html_to_text(text)
+                text, info = html_to_text(text, shared_title=relative in shared)
+                if info.get("site_title"):
+                    site_titles.append((relative, info["site_title"]))
                 if not text.strip():
                     raise ValueError("no article text found in the HTML")
             elif path.suffix.lower() == ".md":
@@ -793,6 +845,11 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
         if on_file:
             on_file()
     dates.warn()
+    if site_titles:
+        many = len(site_titles) != 1
+        warn_caller(f"{root}: {len(site_titles)} HTML page{'s' if many else ''} without a headline of {'their' if many else 'its'} "
+                    f"own (first: {site_titles[0][0]}, titled '{site_titles[0][1]}'): the title is the site's name "
+                    f"(its og:site_name, or the <title> of most of an outlet's pages), so it is read as no headline")
     for relative, row in meta.items():
         if relative not in known:
             skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', {why_not_listed(root, relative)}",

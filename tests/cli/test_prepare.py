@@ -442,6 +442,40 @@ def test_an_article_laid_out_in_a_table_is_read_without_its_nav_cell(tmp_path):
     assert "Read more" not in text and "NATO" not in text
 
 
+def test_a_site_s_name_as_every_page_s_title_is_no_headline(tmp_path):
+    """A site without <h1> whose every page is titled with its name gave each article the headline "Russia
+    Herald" (kind "headline", an item about Russia), and every item that title. A <title> most (3 or more, and more
+    than half) of an outlet's pages share, and a title that is the page's og:site_name, are now no headline, said
+    in one line; an outlet's two pages of one title, and a page's own title, stay headlines."""
+    folder = tmp_path / "html"
+    folder.mkdir()
+    rows = ["file,source"]
+    for n, day in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday")):
+        (folder / f"mt{n}.html").write_text(
+            f"<html><head><title>Russia Herald</title></head><body><p>China and India met in Delhi on {day}, "
+            f"officials said.</p></body></html>")
+        rows.append(f"mt{n}.html,mt")
+    for n in range(2):
+        (folder / f"two{n}.html").write_text(
+            "<html><head><title>Russia warns NATO</title></head><body><p>China and India met in Delhi, "
+            "officials said.</p></body></html>")
+        rows.append(f"two{n}.html,two")
+    (folder / "og.html").write_text(
+        "<html><head><title>Russia Today</title><meta property='og:site_name' content='Russia Today'></head><body>"
+        "<p>China and India met in Delhi, officials said.</p></body></html>")
+    rows.append("og.html,og")
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0, result.output
+    items = read_jsonl(out)
+    headlines = {(r["article"], r["text"]) for r in items if r["kind"] == "headline"}
+    assert headlines == {("two0", "Russia warns NATO"), ("two1", "Russia warns NATO")}
+    assert {r["title"] for r in items if r["source"] in ("mt", "og")} == {None}
+    said = " ".join(result.output.split())
+    assert said.count("without a headline of their own") == 1 and "5 HTML pages" in said and "Russia Herald" in said
+
+
 def test_a_page_whose_text_is_only_its_furniture_is_warned_of_by_file(tmp_path):
     """A page of navigation and a cookie line gave an article of its headline and "Home Menu" without a word; the
     warning names the first such file, in the CLI and the library alike, and a page with an article's text says
@@ -1772,7 +1806,7 @@ def test_an_html_page_of_more_bytes_than_its_cap_allows_is_skipped_before_it_is_
 
     parsed = []
     real = ingest.html_to_text
-    monkeypatch.setattr(ingest, "html_to_text", lambda html: parsed.append(html) or real(html))
+    monkeypatch.setattr(ingest, "html_to_text", lambda html, **kw: parsed.append(html) or real(html, **kw))
     folder = tmp_path / "corpus"
     folder.mkdir()
     body = "".join(f"<p>Russia condemned NATO expansion on Tuesday, part {n}, and the ministry said little had "
