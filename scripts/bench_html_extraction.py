@@ -13,6 +13,8 @@ JSON under bench/results/.
 bench/html_short/ holds 21 made-up short pages (one to three paragraphs, with and without navigation and footer, a
 layout table) and pages with no article (a cookie banner, 404 messages, navigation alone; no sentence wanted);
 ``--fallbacks`` adds the reader with each fallback tried where its extractor kept nothing (none is used).
+bench/html_tables/ holds 6 made-up pages laid out in tables (one cell, nav beside the article, nested tables, ``<br>``
+text, a table of figures in the article) and a normal page with a table of teasers.
 
 The pages are one person's imitation of how such sites mark up articles, not saved pages: the figures rank the
 modes on these layouts, they are not rates to expect on a real corpus (docs/html_extraction.md).
