@@ -847,8 +847,9 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
     dates.warn()
     if site_titles:
         many = len(site_titles) != 1
-        warn_caller(f"{root}: {len(site_titles)} HTML page{'s' if many else ''} without a headline of {'their' if many else 'its'} "
-                    f"own (first: {site_titles[0][0]}, titled '{site_titles[0][1]}'): the title is the site's name "
+        warn_caller(f"{root}: {len(site_titles)} HTML page{'s' if many else ''} without a headline of "
+                    f"{'their' if many else 'its'} own (first: {site_titles[0][0]}, titled '{site_titles[0][1]}'): "
+                    "the title is the site's name "
                     f"(its og:site_name, or the <title> of most of an outlet's pages), so it is read as no headline")
     for relative, row in meta.items():
         if relative not in known:

@@ -123,8 +123,9 @@ def main() -> None:
         found, wanted = sum(p["found"] for p in pages.values()), sum(p["wanted"] for p in pages.values())
         kept = sum(p["kept"] for p in pages.values())
         right = kept - sum(len(p["extra"]) for p in pages.values())
-        results[mode] = {"recall": found / wanted if wanted else 1.0, "found": found, "wanted": wanted, "precision": right / kept if kept else 1.0,
-                         "right": right, "kept": kept, "pages_whole": sum(not p["missing"] for p in pages.values()),
+        results[mode] = {"recall": found / wanted if wanted else 1.0, "found": found, "wanted": wanted,
+                         "precision": right / kept if kept else 1.0, "right": right, "kept": kept,
+                         "pages_whole": sum(not p["missing"] for p in pages.values()),
                          "pages": pages}
     print(f"{'mode':16} {'recall':>17} {'precision':>17} {'pages whole':>12}")
     for mode, r in results.items():

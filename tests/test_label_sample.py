@@ -225,7 +225,8 @@ def test_every_stratum_gets_an_article_and_the_closing_lines_say_why_not_n(tmp_p
     """An outlet whose every article is more than twice its share still gets one (its smallest); the line under the
     table says how many items were drawn for --n and why not N; a draw of N exactly says nothing more."""
     items = [Item(id=f"{s}{a}-{k}", text="R said.", actor="R", source=s, article=f"{s}{a}")
-             for s, sizes in {"A": [9, 7, 12], "B": [1] * 10}.items() for a, size in enumerate(sizes) for k in range(size)]
+             for s, sizes in {"A": [9, 7, 12], "B": [1] * 10}.items()
+             for a, size in enumerate(sizes) for k in range(size)]
     drawn = sample_articles(items, 4, ("source",), seed=0)
     per = Counter(items[i].source for i in drawn.sample)
     assert per == {"A": 7, "B": 2} and drawn.forced == [("A",)]

@@ -388,7 +388,8 @@ def test_a_short_page_that_trafilatura_s_loader_takes_for_not_html_is_read(tmp_p
     pages = {"body": f"<body>{sentence}</body>", "p": sentence,
              "saved": f"<!-- saved from url=(0048)https://news.example.com/world/russia-nato-story -->\n"
                       f"<html><body>{sentence}</body></html>",
-             "xhtml": '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+             "xhtml": '<?xml version="1.0" encoding="UTF-8"?>\n'
+                      '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
                       f'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html><body>{sentence}</body></html>',
              "whole": f"<html><head><title>Russia and NATO</title></head><body>{sentence}</body></html>"}
     for name, page in pages.items():
@@ -401,7 +402,8 @@ def test_a_short_page_that_trafilatura_s_loader_takes_for_not_html_is_read(tmp_p
     assert ("whole", "Russia and NATO") in texts  # its title, its headline as before
     (folder / "comment.html").write_text("<!-- nothing but a comment -->", encoding="utf-8")
     result = run("prepare", folder, "--out", out)
-    assert result.exit_code == 1 and "comment.html: no article text found in the HTML" in " ".join(result.output.split())
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "comment.html: no article text found in the HTML" in said
 
 
 def test_an_article_laid_out_in_a_table_is_read_without_its_nav_cell(tmp_path):
