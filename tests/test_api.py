@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import classifier
-from classifier.errors import InputError, InputWarning
+from classifier.errors import DateWarning, InputError, InputWarning
 
 
 @pytest.fixture(scope="module")
@@ -264,10 +264,11 @@ def test_prepare_items_warnings_name_the_callers_line(tmp_path):
         list(classifier.prepare_items(frame))
         list(classifier.prepare_items(frame, workers=2))
     said = {(Path(w.filename).name, w.category, str(w.message).split(":")[0]) for w in caught}
+    dates = "1 article has a date the report cannot read (e.g. '03.04.2022' at row 1 (index 0)"
     assert said == {(Path(__file__).name, classifier.InputWarning, text) for text in (
         str(tmp_path / "ru.yaml"), f"skipped {corpus / 'empty.txt'}", "DataFrame",
-        "1 article has a date the report cannot read (e.g. '03.04.2022' at row 1 (index 0)",
-        "1 article does not read as English (Cyrillic script 1; e.g. b)")}, said
+        "1 article does not read as English (Cyrillic script 1; e.g. b)")} | {
+        (Path(__file__).name, DateWarning, dates)}, said  # an InputWarning too (actors suggest leaves it out)
 
 
 def test_an_item_read_from_a_file_equals_the_same_item_made_here(tmp_path):
