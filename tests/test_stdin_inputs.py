@@ -681,3 +681,31 @@ def test_utf16_without_a_byte_order_mark_is_named_with_its_byte_order_for_tables
                                                                                                "utf-16-be"]
         assert unmarked_utf16(text.encode("utf-32-le")) is None and unmarked_utf16(text.encode("utf-8")) is None
     assert unmarked_utf16(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00") is None
+
+
+def test_binary_of_small_16_bit_numbers_is_binary_not_utf16_text(tmp_path):
+    """A NumPy int16 array or quiet 16-bit audio has its NULs at every other byte, as UTF-16 text of ASCII letters
+    has: piped in as a table it was named "UTF-16-LE text without a byte-order mark: pass --encoding utf-16-le", a
+    hint that only garbled it further, and a lone NUL byte was UTF-16-BE text. Read in that byte order they are
+    NULs and control characters: binary data; UTF-16 text with or without a byte-order mark is read as before."""
+    import io
+
+    import numpy as np
+
+    from classifier.io.files import unmarked_utf16
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.random.default_rng(0).integers(0, 200, 5000).astype(np.int16))
+    audio = b"RIFF" + np.random.default_rng(1).integers(-100, 100, 5000).astype("<i2").tobytes()
+    for data in (buffer.getvalue(), audio, b"\x00"):
+        assert unmarked_utf16(data) is None
+    result = runner.invoke(app, ["prepare", "-", "--out", str(tmp_path / "items.jsonl"), "-q"],
+                           input=buffer.getvalue())
+    shown = " ".join(result.output.split())
+    assert result.exit_code == 1 and "binary data" in shown and "UTF-16" not in shown, shown
+    table = "id,text\na1,Russia warned NATO on Monday.\n"
+    for codec in ("utf-16-le", "utf-16-be"):
+        assert unmarked_utf16(table.encode(codec)) == codec
+    (tmp_path / "bom.csv").write_bytes(table.encode("utf-16"))  # a byte-order mark: read as it says
+    read = runner.invoke(app, ["prepare", str(tmp_path / "bom.csv"), "--out", str(tmp_path / "bom.jsonl"), "-q"])
+    assert read.exit_code == 0 and "Russia" in (tmp_path / "bom.jsonl").read_text(), read.output

@@ -707,14 +707,25 @@ def unmarked_utf16(sample: bytes) -> str | None:
     """"utf-16-le" or "utf-16-be" where ``sample``, the first bytes (``BINARY_SAMPLE``) of a file with no byte-order
     mark, is UTF-16 text mostly of ASCII or Latin-1 letters, told by the offsets of its NUL bytes
     (``UTF16_NUL_SHARE``, ``UTF16_STRAY_SHARE``); else None. UTF-16 text of other letters (Cyrillic, CJK) holds few
-    NULs or none: it is not told, and is binary or not UTF-8 as other bytes are."""
+    NULs or none: it is not told, and is binary or not UTF-8 as other bytes are; so is a sample that does not read
+    as text in the byte order its NULs name (``utf16_text``)."""
     if b"\x00" not in sample:
         return None
     even, odd, characters = sample[0::2].count(0), sample[1::2].count(0), len(sample) // 2
     for nuls, stray, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
         if nuls * UTF16_NUL_SHARE >= characters and stray * UTF16_STRAY_SHARE <= nuls:
-            return name
+            return name if utf16_text(sample, name) else None
     return None
+
+
+def utf16_text(sample: bytes, name: str) -> bool:
+    """Whether ``sample`` read as UTF-16 ``name`` is text: a character or more, no NUL and fewer control characters
+    than ``binary_bytes`` lets text hold. A binary file of small 16-bit numbers (a NumPy int16 array, quiet PCM audio)
+    has its NULs where UTF-16 text has them, but reads as U+0000 and control characters; a lone NUL byte had been
+    "UTF-16-BE text"."""
+    text = sample[:len(sample) // 2 * 2].decode(name, "replace").rstrip(DOS_END.decode())
+    controls = len(text) - len(text.translate(dict.fromkeys(CONTROL_BYTES)))
+    return bool(text) and "\x00" not in text and not (controls >= BINARY_CONTROLS and controls * 100 >= len(text))
 
 
 def unmarked_utf16_problem(sample: bytes, readers: str = "") -> str | None:
