@@ -250,6 +250,31 @@ def layout_tables(tree) -> list:
             or any(_words_outside_links(cell) >= LAYOUT_CELL_WORDS for cell in table.iter("td", "th"))]
 
 
+def prose_outside(tables: list, text: str) -> bool:
+    """Whether ``text`` (what the extractor kept without tables) holds ``LAYOUT_CELL_WORDS`` words or more of
+    paragraphs (``LAYOUT_PARAGRAPH_WORDS`` words or more each) that stand on the page outside ``tables``: an article
+    found beside them, so they are tables in or near it (a table of figures whose cells hold sentences), not its
+    layout. Such a table had been read as blocks wherever it held more words than the article, its cells joined to
+    the article's text."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if len(line.split()) >= LAYOUT_PARAGRAPH_WORDS]
+    if sum(len(line.split()) for line in lines) < LAYOUT_CELL_WORDS:
+        return False
+    skipped = set(tables)  # the same proxies while held here, so the tables are known by them
+
+    def outside(el) -> Iterator[str]:
+        if isinstance(el.tag, str) and el.text:  # not a comment's
+            yield el.text
+        for child in el:
+            if child not in skipped:
+                yield from outside(child)
+            if child.tail:
+                yield child.tail
+
+    page = " ".join("".join(outside(tables[0].getroottree().getroot())).split())
+    return sum(len(line.split()) for line in lines if line in page) >= LAYOUT_CELL_WORDS
+
+
 def without_layout_tables(tree, text: str) -> str | None:
     """The page written out with its layout tables (``layout_tables``) as ``<div>`` blocks, their rows and cells
     too, where they hold more words of prose than ``text`` (what the extractor kept without them): else None. The
@@ -263,7 +288,7 @@ def without_layout_tables(tree, text: str) -> str | None:
 
     tables = layout_tables(tree)
     outer = [t for t in tables if not any(a in tables for a in t.iterancestors("table"))]
-    if not outer or sum(_words_outside_links(t) for t in outer) <= len(text.split()):
+    if not outer or sum(_words_outside_links(t) for t in outer) <= len(text.split()) or prose_outside(outer, text):
         return None
     tree = copy.deepcopy(tree)
     for table in layout_tables(tree):

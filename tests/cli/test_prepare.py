@@ -2579,3 +2579,26 @@ def test_an_articles_csv_whose_header_holds_a_quoted_line_break_is_read(tmp_path
     result = run("prepare", articles, "--out", out, "-q")
     assert result.exit_code == 0, result.output
     assert [(item["article"], item["actor"]) for item in read_jsonl(out)] == [("a1", "Russia"), ("a1", "NATO")]
+
+
+def test_a_table_of_long_cells_in_an_article_stays_out_of_its_text():
+    """A table in an article whose cells hold sentences (a region's figures, each with a line of comment) counted
+    as a layout table wherever it held more words than the article, and was read as blocks: its cells joined the
+    article's text (154 words became 382 here). An article found outside the table keeps it out, as before; a page
+    laid out in a table is still read."""
+    from classifier.ingest import html_to_text
+
+    article = "".join(f"<p>The minister said on Tuesday that the talks with Chile would resume, in paragraph {i} of "
+                      "the article.</p>" for i in range(8))
+    rows = "".join(f"<tr><td>{i}</td><td><p>Region {i} reported that the harvest had fallen sharply after the long "
+                   f"drought across the southern provinces, officials said.</p></td><td>{i * 3.5}</td></tr>"
+                   for i in range(12))
+    for body in (article + f"<table>{rows}</table>", f"<table>{rows}</table>" + article):
+        text, _ = html_to_text(f"<html><head><title>Talks resume</title></head><body><article><h1>Talks resume</h1>"
+                               f"{body}</article></body></html>")
+        assert "paragraph 7 of the article" in text and "Region" not in text, text
+    layout = "".join(f"Sentence {i}: the minister said on Tuesday the talks with Chile would resume soon.<br>"
+                     for i in range(10))
+    text, _ = html_to_text("<html><head><title>T</title></head><body><table><tr><td><a href='/'>Home</a></td>"
+                           f"<td>{layout}</td></tr></table></body></html>")
+    assert "Sentence 9" in text and "Home" not in text, text
