@@ -2244,6 +2244,16 @@ def test_agreement_names_a_judge_and_leaves_one_out_when_asked(tmp_path):
     assert typo.exit_code == 0 and "--judge 'cy' labelled none" in " ".join(typo.output.split()), typo.output
 
 
+def test_a_judge_named_in_another_case_is_pointed_to_the_annotator(tmp_path):
+    """'--judge CY' beside an annotator 'cy' said the files' annotators and no close name (difflib takes case as a
+    difference); a name that differs in case alone is now the one suggested, for gold and agreement alike."""
+    ana, ben, cy = judge_files(tmp_path)
+    for command in (["gold", "--out", str(tmp_path / "gold.jsonl")], ["agreement", "-q", "--n-boot", "0"]):
+        result = runner.invoke(app, ["label", command[0], str(ana), str(ben), str(cy), *command[1:], "--judge", "CY"])
+        shown = " ".join(result.output.split())
+        assert result.exit_code == 0 and "--judge 'CY' labelled none" in shown and "did you mean 'cy'?" in shown, shown
+
+
 def test_ties_carry_their_neighbours_so_the_judge_sees_them_wherever_the_file_goes(tmp_path):
     """A ties file held only the tied items, so 'label run TIES' showed each sentence without its neighbours (none of
     them tied): the judge decided without the context the two annotators had seen, where they disagreed. Each tied

@@ -1014,14 +1014,16 @@ def agreement_command(
 
 def annotators_note(records: list[dict], name: str, shown: int = 5) -> str:
     """The annotators whose labels the files hold, a few of them, and the close name where one is: '--annotator
-    bem' said "none by annotator 'bem'" and no more."""
+    bem' said "none by annotator 'bem'" and no more. A name that differs in case alone is the close one (difflib
+    found none for '--judge CY' beside 'cy')."""
     from classifier.labels import current_labels
 
     names = sorted({key[1] for key in current_labels(records, include_suggested=True)} - {NO_ANNOTATOR})
     if not names:
         return ""
     listed = ", ".join(map(repr, names[:shown])) + (f" and {len(names) - shown} more" if len(names) > shown else "")
-    close = difflib.get_close_matches(name, names, n=1)
+    close = [known for known in names if known.casefold() == name.casefold()] or difflib.get_close_matches(name, names,
+                                                                                                          n=1)
     return f"; the files' annotators: {listed}" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
