@@ -697,23 +697,31 @@ def binary_bytes(sample: bytes, utf8: Callable[[], bool]) -> str | None:
 # Latin-1 letters, at odd offsets in little-endian text, at even ones in big-endian. At least 1 character in
 # UTF16_NUL_SHARE holds one, and at most 1 NUL in UTF16_STRAY_SHARE falls at the other offsets (a character such as
 # U+4E00 whose low byte is NUL); UTF-32 text, whose NULs fall at both, and binary files' runs of NULs are neither.
+# Text of one alphabet (Cyrillic, Greek, Arabic) holds NULs only in its spaces, digits and punctuation: at least 1
+# character in UTF16_ALPHABET_NUL_SHARE, where the high bytes take at most UTF16_ALPHABET_HIGH_BYTES values (Russian:
+# 0x00, 0x04, and 0x20 of a dash); CJK text, of many, is not told.
 UTF16_NUL_SHARE = 4
 UTF16_STRAY_SHARE = 10
+UTF16_ALPHABET_NUL_SHARE = 20
+UTF16_ALPHABET_HIGH_BYTES = 6
 # the commands whose --encoding a table is read with, named where a table's encoding is to be passed
 TABLE_ENCODING_READERS = "prepare or classify"
 
 
 def unmarked_utf16(sample: bytes) -> str | None:
     """"utf-16-le" or "utf-16-be" where ``sample``, the first bytes (``BINARY_SAMPLE``) of a file with no byte-order
-    mark, is UTF-16 text mostly of ASCII or Latin-1 letters, told by the offsets of its NUL bytes
-    (``UTF16_NUL_SHARE``, ``UTF16_STRAY_SHARE``); else None. UTF-16 text of other letters (Cyrillic, CJK) holds few
-    NULs or none: it is not told, and is binary or not UTF-8 as other bytes are; so is a sample that does not read
-    as text in the byte order its NULs name (``utf16_text``)."""
+    mark, is UTF-16 text mostly of ASCII or Latin-1 letters, or of one alphabet such as Cyrillic, told by the offsets
+    of its NUL bytes (``UTF16_NUL_SHARE``, ``UTF16_STRAY_SHARE``, ``UTF16_ALPHABET_NUL_SHARE``); else None. UTF-16
+    text of CJK holds few NULs or none: it is not told, and is binary or not UTF-8 as other bytes are; so is a sample
+    that does not read as text in the byte order its NULs name (``utf16_text``). Russian text had been "binary"."""
     if b"\x00" not in sample:
         return None
     even, odd, characters = sample[0::2].count(0), sample[1::2].count(0), len(sample) // 2
-    for nuls, stray, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        if nuls * UTF16_NUL_SHARE >= characters and stray * UTF16_STRAY_SHARE <= nuls:
+    for nuls, stray, name, high in ((odd, even, "utf-16-le", sample[1::2]), (even, odd, "utf-16-be", sample[0::2])):
+        if not nuls or stray * UTF16_STRAY_SHARE > nuls:
+            continue
+        if nuls * UTF16_NUL_SHARE >= characters or (nuls * UTF16_ALPHABET_NUL_SHARE >= characters
+                                                    and len(set(high)) <= UTF16_ALPHABET_HIGH_BYTES):
             return name if utf16_text(sample, name) else None
     return None
 
