@@ -2244,6 +2244,25 @@ def test_agreement_names_a_judge_and_leaves_one_out_when_asked(tmp_path):
     assert typo.exit_code == 0 and "--judge 'cy' labelled none" in " ".join(typo.output.split()), typo.output
 
 
+def test_a_second_judge_beside_judge_name_is_warned_of(tmp_path):
+    """Two judges, each of some ties: with --judge cy, dee's labels on the ties were counted as a third vote without
+    a word, a tie dee sided with written decided_by 'majority'. gold now names dee as it names a judge without
+    --judge."""
+    from classifier.labels import label_record
+
+    ana, ben, cy = judge_files(tmp_path)
+    dee = tmp_path / "dee.jsonl"
+    dee.write_text(json.dumps(label_record(make_items()[5], "favor", "dee")) + "\n")  # a2-2-China: ana favor
+    gold = tmp_path / "gold.jsonl"
+    result = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(cy), str(dee), "--out", str(gold),
+                                 "--judge", "cy"])
+    shown = " ".join(result.output.split())
+    assert result.exit_code == 0 and "'dee' labelled only items the others disagree on" in shown, shown
+    assert "beside the judge 'cy'" in shown and "'cy' labelled only" not in shown, shown
+    rows = {r["id"]: r for r in map(json.loads, gold.read_text().splitlines())}
+    assert rows["a2-2-China"]["decided_by"] == "majority" and rows["a2-2-China"]["votes"]["dee"] == "favor"
+
+
 def test_a_judge_named_in_another_case_is_pointed_to_the_annotator(tmp_path):
     """'--judge CY' beside an annotator 'cy' said the files' annotators and no close name (difflib takes case as a
     difference); a name that differs in case alone is now the one suggested, for gold and agreement alike."""

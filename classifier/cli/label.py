@@ -1104,11 +1104,15 @@ def gold_command(
     if counts["judge_unused"]:
         warn(f"{counts['judge_unused']} of {judge!r}'s labels are on items the others did not tie on (or no one "
              "else labelled): a judge decides ties only, so they were not used")
-    if judge is None and annotator is None:
+    if annotator is None:  # a second judge beside --judge NAME too: counted as a vote, its decisions 'majority'
         from classifier.labels import current_labels, judges
 
-        warn_judges(judges(current_labels(records)), "counted as a third vote, which cannot break a tie it does not "
-                                                     "side with; --judge NAME lets that label decide the ties")
+        warn_judges([name for name in judges(current_labels(records)) if name != judge],
+                    "counted as a third vote, which cannot break a tie it does not side with; --judge NAME lets that "
+                    "label decide the ties" if judge is None else
+                    f"counted as a third vote beside the judge {judge!r} (--judge takes one name): a tie it sided "
+                    "with is 'majority', one it did not stays tied; give its labels under the judge's name to count "
+                    "them as the judge's")
     if counts["ties"]:
         tied = [str(t["id"]) for t in counts["tied"]]
         listed = ", ".join(tied[:5]) + (f" and {len(tied) - 5} more" if len(tied) > 5 else "")
