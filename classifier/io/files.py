@@ -720,20 +720,22 @@ def unmarked_utf16(sample: bytes) -> str | None:
     for nuls, stray, name, high in ((odd, even, "utf-16-le", sample[1::2]), (even, odd, "utf-16-be", sample[0::2])):
         if not nuls or stray * UTF16_STRAY_SHARE > nuls:
             continue
-        if nuls * UTF16_NUL_SHARE >= characters or (nuls * UTF16_ALPHABET_NUL_SHARE >= characters
-                                                    and len(set(high)) <= UTF16_ALPHABET_HIGH_BYTES):
+        if nuls * UTF16_NUL_SHARE >= characters:
+            return name if utf16_text(sample, name) else None
+        if (nuls >= BINARY_CONTROLS and nuls * UTF16_ALPHABET_NUL_SHARE >= characters
+                and len(set(high)) <= UTF16_ALPHABET_HIGH_BYTES):
             return name if utf16_text(sample, name) else None
     return None
 
 
 def utf16_text(sample: bytes, name: str) -> bool:
-    """Whether ``sample`` read as UTF-16 ``name`` is text: a character or more, no NUL and fewer control characters
-    than ``binary_bytes`` lets text hold. A binary file of small 16-bit numbers (a NumPy int16 array, quiet PCM audio)
-    has its NULs where UTF-16 text has them, but reads as U+0000 and control characters; a lone NUL byte had been
-    "UTF-16-BE text"."""
+    """Whether ``sample`` read as UTF-16 ``name`` is text: a character or more, and no control character but those
+    ``binary_bytes`` lets text hold (tab, line ends, ...). UTF-16 text is written by tools that write no other; a
+    binary file of small 16-bit numbers (a NumPy int16 array, quiet PCM audio) has its NULs where UTF-16 text has
+    them, but reads as U+0000 and control characters, and so does a short blob such as b"\\x00\\x01\\x02binary"; a
+    lone NUL byte had been "UTF-16-BE text"."""
     text = sample[:len(sample) // 2 * 2].decode(name, "replace").rstrip(DOS_END.decode())
-    controls = len(text) - len(text.translate(dict.fromkeys(CONTROL_BYTES)))
-    return bool(text) and "\x00" not in text and not (controls >= BINARY_CONTROLS and controls * 100 >= len(text))
+    return bool(text) and len(text.translate(dict.fromkeys(CONTROL_BYTES))) == len(text)
 
 
 def unmarked_utf16_problem(sample: bytes, readers: str = "") -> str | None:
