@@ -519,7 +519,7 @@ def test_errors_name_the_python_arguments_and_the_cli_its_flags(tmp_path):
             (lambda: classifier.load_model(engine="bad"), "engine='bad': expected one of"),
             (lambda: classifier.load_model(engine="onnx", device="cuda"),
              "device='cuda': only the torch engine runs on a GPU; use engine='torch'"),
-            (lambda: classifier.make_report(path, tmp_path / "r", period="day"), "period='day': expected"),
+            (lambda: classifier.make_report(path, tmp_path / "r", period="hour"), "period='hour': expected"),
             (lambda: classifier.make_report(path, tmp_path / "r", model_dir=tmp_path / "nope"),
              f"model_dir='{tmp_path / 'nope'}': no such model folder"),
             (lambda: classifier.make_report(path, tmp_path / "a-file"), f"out_dir='{tmp_path / 'a-file'}': a file"),
@@ -531,7 +531,7 @@ def test_errors_name_the_python_arguments_and_the_cli_its_flags(tmp_path):
     runner = CliRunner()
     for args, message in ((["classify", str(path), "--out", str(tmp_path / "o.jsonl"), "--engine", "bad"],
                            "--engine bad: expected one of"),
-                          (["report", str(path), "--out", str(tmp_path / "r"), "--period", "day"], "--period day:"),
+                          (["report", str(path), "--out", str(tmp_path / "r"), "--period", "hour"], "--period hour:"),
                           (["report", str(path), "--out", str(tmp_path / "a-file")], "--out "),
                           (["prepare", str(tmp_path / "corpus"), "--out", str(tmp_path / "i.jsonl"), "--encoding",
                             "klingon"], "--encoding klingon: not an encoding")):

@@ -96,6 +96,26 @@ def test_auto_takes_the_finest_period_whose_median_outlet_cell_has_articles_enou
     assert explicit["period"] == "week" and "(auto:" not in timeline_note(explicit, 60)  # --period week is kept
 
 
+def test_dense_news_of_two_weeks_is_seen_by_day(tmp_path):
+    """Before 2026-12-07 (7) there was no daily view: 2,800 articles of 4 outlets over two weeks (50 an outlet-day)
+    took weeks, two points a line and no trend. Auto takes days by the same rule as the other periods; --period day
+    is asked for as the others, and a date to the month alone is too coarse for it."""
+    from classifier.report.timeline import period_choice
+
+    days = pd.Series(pd.date_range("2024-03-04", periods=14, freq="D")).repeat(200).reset_index(drop=True)
+    outlets = pd.Series(np.tile(np.repeat(["a", "b", "c", "d"], 50), 14))
+    period, why = period_choice(days, outlets=outlets)
+    assert period == "day" and why.endswith("here 50 articles per outlet and day"), why
+    sparse = pd.Series(pd.date_range("2024-03-04", periods=21, freq="D"))  # one article a day: weeks of 7
+    assert choose_period(sparse) == "week"
+    rows = dated_rows(days_apart=1)  # 60 articles, a day apart
+    rows[0]["date"] = "2019-01"
+    view = timeline(article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))), period="day", n_boot=20)
+    assert view["period"] == "day" and "2019-01-02" in set(view["table"]["period"])
+    assert "dated only to the year or month, too coarse for a day" in timeline_note(view, 60)
+    assert period_labels(pd.Series(pd.to_datetime(["2019-03-06T23:30"])), "day").tolist() == ["2019-03-06"]
+
+
 def test_an_article_dated_far_from_the_rest_is_named_when_it_sets_the_period(tmp_path):
     rows = dated_rows(days_apart=3)  # 60 articles of 3 outlets over six months: about 3 per outlet-month, months
     sums = article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows)))
@@ -164,7 +184,7 @@ def test_dates_of_a_year_or_a_month_are_left_out_of_finer_periods_and_named(tmp_
     from classifier.report.timeline import date_precision, timeline_note
 
     assert date_precision(pd.DataFrame({"date": ["2024", "2024-06", "2024-6", "2024-06-12", None, " 2024 "]})
-                          ).tolist() == ["year", "month", "month", "week", "week", "year"]
+                          ).tolist() == ["year", "month", "month", "day", "day", "year"]
     rows = dated_rows()
     for row in rows:
         if row["article"].endswith("-0"):
@@ -186,9 +206,9 @@ def test_dates_of_a_year_or_a_month_are_left_out_of_finer_periods_and_named(tmp_
     assert timeline(only_years, period="auto", n_boot=20)["period"] == "year"  # auto follows the dates' precision
     day = pd.concat([daily("2020-01-06", "2020-03-01"), pd.Series(pd.to_datetime(["2015-01-01"]))],
                     ignore_index=True)
-    assert choose_period(day, pd.Series(["week"] * 56 + ["year"])) == "week"  # one year-only date sets no span
+    assert choose_period(day, pd.Series(["day"] * 56 + ["year"])) == "week"  # one year-only date sets no span
     # half precise to the day is not enough
-    assert choose_period(day[:56], pd.Series(["week"] * 28 + ["month"] * 28)) == "month"
+    assert choose_period(day[:56], pd.Series(["day"] * 28 + ["month"] * 28)) == "month"
 
 
 def test_report_shows_the_time_view_and_headlines(tmp_path):

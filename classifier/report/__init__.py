@@ -23,8 +23,9 @@ from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, UNSAID, articleles
 from classifier.report import tables
 from classifier.report.compare import compare_cell_rows
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, holm_over
-from classifier.report.timeline import (MIN_TREND_ARTICLES, MIN_TREND_PERIODS, TREND_COLUMNS, in_framing_order,
-                                        timeline, timeline_chart, timeline_note, timeline_rows, trend_rows)
+from classifier.report.timeline import (MIN_TREND_ARTICLES, MIN_TREND_PERIODS, TREND_COLUMNS, check_period,
+                                        in_framing_order, timeline, timeline_chart, timeline_note, timeline_rows,
+                                        trend_rows)
 from classifier.report.gather import ReportInput, gather, most_confident
 from classifier.report.wire import text_keys, wire_note
 from classifier.tasks import STANCE
@@ -639,7 +640,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     tables (``tests``, ``headlines``, ``timeline["rows"]``, ``compare["cells"]``, ``split_date["cells"]``) as a pandas
     DataFrame, with the framing table (framing.csv) as ``table`` and the files written as ``files`` (``compare_csv``
     and ``split_date_csv`` where those sections are). ``evaluation`` is
-    ``evaluate_predictions``'s dict, as there. ``period``: auto, week, month, year or none (the time view);
+    ``evaluate_predictions``'s dict, as there. ``period``: auto, day, week, month, year or none (the time view);
     ``kind``: only rows of that kind; ``compare``: an earlier predictions file of the same items (before / after);
     ``split_date``: a day (``"2022-02-24"`` or a ``datetime.date``): each outlet x actor's net stance before it and on
     or after it, the change with its interval and a permutation test (``split_date`` in report.json)."""
@@ -661,8 +662,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                              "card the report shows)")
     check_report_target(out_dir, predictions, gold, compare, model_dir)  # before the analysis
     warn_compared_with_itself(predictions, compare)
-    if period not in (None, "auto", "none", "week", "month", "year"):
-        raise InputError(f"{option('period', period)}: expected auto, none, week, month or year")
+    check_period(period)
     if split_date is not None:
         from classifier.report.split import split_day
 

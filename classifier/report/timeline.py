@@ -1,10 +1,10 @@
-"""Net stance over time: per outlet x actor x period (week, month or year), with intervals by article.
+"""Net stance over time: per outlet x actor x period (day, week, month or year), with intervals by article.
 
 Each article keeps its date (the first one its rows give, from the manifest or the article table); the
 period is chosen from the span of the dates unless asked for. A cell of the time view is computed exactly
 as a cell of the framing table (``framing.cell_row``: shares, net stance, bootstrap by article), from the
 articles of that period. Articles without a readable date are counted and named, never guessed; so are
-articles dated less precisely than the period ("2024" or "2024-06" in a weekly view), which would otherwise sit
+articles dated less precisely than the period ("2024" or "2024-06" in a daily or weekly view), which would otherwise sit
 at the period's start.
 
 Per outlet x actor, the trend (``trend_tests``): the slope of net stance on the date over the cell's dated articles,
@@ -20,8 +20,8 @@ import pandas as pd
 
 from classifier.dates import PRECISION, YEARS, read_dates
 
-PERIODS = ("week", "month", "year")
-PERIOD_CODES = {"week": "W-SUN", "month": "M", "year": "Y"}
+PERIODS = ("day", "week", "month", "year")
+PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "year": "Y"}
 MAX_PERIODS = 60  # the automatic choice keeps a chart readable: at most this many periods
 
 
@@ -35,9 +35,9 @@ def article_dates(sums: pd.DataFrame) -> pd.Series:
 
 # a date of a year ("2024") or a month ("2024-06", "2024-6"): it says nothing finer, whatever day it parses to
 def date_precision(sums: pd.DataFrame) -> pd.Series:
-    """Each row's date precision, as the finest period it can place an article in: week (a day or finer),
-    month or year."""
-    precision = pd.Series("week", index=sums.index, dtype=object)
+    """Each row's date precision, as the finest period it can place an article in: day (a day or finer; "week"
+    before 2026-12-07 (7), when there was no daily view), month or year."""
+    precision = pd.Series("day", index=sums.index, dtype=object)
     if "date" in sums and not pd.api.types.is_datetime64_any_dtype(sums["date"]):
         text = sums["date"].map(lambda v: v.strip() if isinstance(v, str) else "")
         for period, pattern in reversed(PRECISION):  # one rule with prepare's days_of
@@ -46,7 +46,7 @@ def date_precision(sums: pd.DataFrame) -> pd.Series:
 
 
 def fits(precision: pd.Series, period: str) -> pd.Series:
-    """Which dates are precise enough for ``period`` (a month's date fits a monthly or yearly view)."""
+    """Which dates are precise enough for ``period`` (a month's date fits a monthly or yearly view, a day's any)."""
     return precision.map(PERIODS.index) <= PERIODS.index(period)
 
 
@@ -67,15 +67,16 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
     outlet's 1,000 articles over 30 months yearly) holds at least ``MIN_RESAMPLED_ARTICLES`` articles (so that a
     period has an interval) and the span gives at least ``MIN_TREND_PERIODS`` periods (so that a line has a
     trend); where none does, of those that give ``MIN_TREND_PERIODS`` periods the one of the most articles in the
-    median cell, the coarser on a tie; where none gives that many (a span of under three weeks), the finest that
-    can be taken. Before 2026-12-07 (7) only the span counted: 60 articles of 4 outlets over 11 months took weeks,
-    about 1 article per outlet-week, no interval anywhere and lines broken by empty weeks."""
+    median cell, the coarser on a tie; where none gives that many (a span of under three days), the finest that
+    can be taken (before 2026-12-07 (7) there was no daily view: two weeks of thousands of articles took weeks).
+    Before 2026-12-07 (7) only the span counted: 60 articles of 4 outlets over 11 months took weeks, about 1
+    article per outlet-week, no interval anywhere and lines broken by empty weeks."""
     from classifier.evaluate import MIN_RESAMPLED_ARTICLES
 
     dates = dates.dropna()
     if dates.empty:
         return "month", "auto: no dated article"
-    precision = precision.loc[dates.index] if precision is not None else pd.Series("week", index=dates.index)
+    precision = precision.loc[dates.index] if precision is not None else pd.Series("day", index=dates.index)
     outlets = outlets.loc[dates.index] if outlets is not None else pd.Series("", index=dates.index)
     fitting = {}  # period -> (periods over the span, median articles per outlet x period)
     for period in PERIODS:
@@ -133,7 +134,8 @@ def stray_dates(dates: pd.Series, precision: pd.Series, chosen: str, outlets: pd
 
 
 def period_labels(dates: pd.Series, period: str) -> pd.Series:
-    """'2019-03' (month), '2019' (year) or the Monday of the week ('2019-03-04'); None without a date."""
+    """'2019-03-04' (day), '2019-03' (month), '2019' (year) or the Monday of the week ('2019-03-04'); None without
+    a date."""
     periods = dates.dt.to_period(PERIOD_CODES[period])
     if period == "week":
         labels = periods.dt.start_time.dt.strftime("%Y-%m-%d")
@@ -152,20 +154,27 @@ def article_name(outlet, article, lone) -> str:
     return f"{outlet}/{article}" if article else f"{outlet}/row {int(lone) + 1}"
 
 
+def check_period(period: str | None) -> None:
+    """``--period`` as asked: auto, none or one of :data:`PERIODS` (else an ``InputError`` naming it)."""
+    from classifier.errors import InputError, option
+
+    if period not in (None, "auto", "none", *PERIODS):
+        raise InputError(f"{option('period', period)}: expected auto, none, {', '.join(PERIODS[:-1])} or "
+                         f"{PERIODS[-1]}")
+
+
 def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1000, seed: int = 0,
              min_n: int = 10, progress: bool = False, n_perm: int = 2000) -> dict:
     """The time view from the article sums: ``table`` (outlet, actor, period, n, n_articles, net, net_lo,
     net_hi, shares, and its cell's trend: :data:`TREND_COLUMNS`), ``trends`` (a row per outlet x actor,
     :func:`trend_tests` with ``n_perm`` permutations), the period used, and the undated articles. ``period`` None
     or "none": no time view."""
-    from classifier.errors import InputError, option
     from classifier.evaluate import progress_bar
     from classifier.report.framing import cell_columns, cell_row
 
     if period in (None, "none"):
         return {"period": None, "table": pd.DataFrame(), "undated": [], "vague": [], "n_dated_articles": 0}
-    if period != "auto" and period not in PERIODS:
-        raise InputError(f"{option('period', period)}: expected auto, none or one of {', '.join(PERIODS)}")
+    check_period(period)
     dates = article_dates(sums)
     undated = articles_where(sums, dates.isna())
     written = sums["date"].map(lambda v: bool(pd.notna(v)) and str(v).strip() != "") if "date" in sums else \
@@ -326,7 +335,8 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
     if vague:
         one = len(vague) == 1
         note += (f" {len(vague)} of {n_articles} article entries {'is' if one else 'are'} dated only to the "
-                 f"{'year or month' if view['period'] == 'week' else 'year'}, too coarse for a {view['period']}, and "
+                 f"{'year or month' if view['period'] in ('day', 'week') else 'year'}, too coarse for a "
+                 f"{view['period']}, and "
                  f"{'is' if one else 'are'} left out: {some(vague)}.")
     return note
 
