@@ -116,6 +116,35 @@ def test_dense_news_of_two_weeks_is_seen_by_day(tmp_path):
     assert period_labels(pd.Series(pd.to_datetime(["2019-03-06T23:30"])), "day").tolist() == ["2019-03-06"]
 
 
+def test_news_of_two_years_far_apart_is_weighed_without_the_gap_and_the_gap_is_said(tmp_path):
+    """News of 2019 and of 2023: the empty years between made every period's median outlet cell 0, and auto took
+    years on the tie (2 points a line, 3 empty years between). The periods wholly within a stretch of more than a
+    year without an article now count for none, and the note says where that stretch is."""
+    from classifier.report.timeline import date_gaps, period_choice
+
+    first, second = pd.date_range("2019-03-01", "2019-11-30"), pd.date_range("2023-01-02", "2023-09-30")
+    dates = pd.Series(np.tile(first.append(second), 3))
+    outlets = pd.Series(np.repeat(["x", "y", "z"], len(first) + len(second)))
+    period, why = period_choice(dates, outlets=outlets)
+    assert period == "month" and why.endswith("here 30.5 articles per outlet and month"), why
+    assert date_gaps(dates) == [(pd.Timestamp("2019-11-30"), pd.Timestamp("2023-01-02"))]
+    assert date_gaps(pd.Series(pd.to_datetime(["2019-01-01", "2020-01-01", "2021-01-02"]))) == [
+        (pd.Timestamp("2020-01-01"), pd.Timestamp("2021-01-02"))]  # 366 days apart is more than a year; 365 is not
+    rows = dated_rows(days_apart=4)  # 60 articles from 2019-01-01, the later 30 moved on four years
+    articles = sorted({r["article"] for r in rows})
+    late = set(articles[len(articles) // 2:])
+    for row in rows:
+        if row["article"] in late:
+            row["date"] = (pd.Timestamp(row["date"]) + pd.DateOffset(years=4)).strftime("%Y-%m-%d")
+    view = timeline(article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))), period="auto", n_boot=20)
+    note = " ".join(timeline_note(view, 60).split())
+    assert view["period"] == "month" and view["gaps"] == [("2019-04-27", "2023-05-01")], view["gaps"]
+    assert ("No article is dated between 2019-04-27 and 2023-05-01 (more than a year): the chart leaves it empty and "
+            "--period auto weighed no month within it.") in note
+    explicit = timeline(article_sums(read_predictions(tmp_path / "p.jsonl")), period="year", n_boot=20)
+    assert "the chart leaves it empty." in " ".join(timeline_note(explicit, 60).split())
+
+
 def test_an_article_dated_far_from_the_rest_is_named_when_it_sets_the_period(tmp_path):
     rows = dated_rows(days_apart=3)  # 60 articles of 3 outlets over six months: about 3 per outlet-month, months
     sums = article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows)))

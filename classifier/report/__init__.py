@@ -939,6 +939,7 @@ def write_report_files(out_dir: Path, table, analysis, figs, ctx, predictions, i
                             "unreadable_dates": view.get("unreadable", []),
                             "vaguely_dated_articles": view.get("vague", []),
                             "stray_dates": view.get("stray", []), "n_stray_dates": view.get("n_stray", 0),
+                            "date_gaps": view.get("gaps", []),
                             "n_trend_tests": view.get("n_trend_tests", 0),
                             "trends": view["trends"].to_dict("records") if "trends" in view else [],
                             "rows": view["table"].to_dict("records")},

@@ -23,6 +23,7 @@ from classifier.dates import PRECISION, YEARS, read_dates
 PERIODS = ("day", "week", "month", "year")
 PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "year": "Y"}
 MAX_PERIODS = 60  # the automatic choice keeps a chart readable: at most this many periods
+GAP = pd.Timedelta(days=365)  # more than this between two dated articles: a gap in the dates, said on the page
 
 
 def article_dates(sums: pd.DataFrame) -> pd.Series:
@@ -45,6 +46,23 @@ def date_precision(sums: pd.DataFrame) -> pd.Series:
     return precision
 
 
+def date_gaps(dates: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The stretches of more than a year (``GAP``) between two consecutive dated articles, each as (the last day
+    before it, the first after): news of 2019 and of 2023 apart, whose empty years no period could fill."""
+    days = pd.Series(np.sort(dates.dropna().dt.normalize().unique()))
+    after = np.flatnonzero(days.diff() > GAP)
+    return [(days.iloc[i - 1], days.iloc[i]) for i in after]
+
+
+def outside_gaps(span: pd.PeriodIndex, gaps: list) -> pd.PeriodIndex:
+    """The periods of ``span`` not wholly within one of the ``gaps`` (:func:`date_gaps`): those that can hold an
+    article."""
+    inside = np.zeros(len(span), dtype=bool)
+    for before, after in gaps:
+        inside |= (span.start_time > before) & (span.end_time < after)
+    return span[~inside]
+
+
 def fits(precision: pd.Series, period: str) -> pd.Series:
     """Which dates are precise enough for ``period`` (a month's date fits a monthly or yearly view, a day's any)."""
     return precision.map(PERIODS.index) <= PERIODS.index(period)
@@ -62,15 +80,17 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
     ``dates``: one per article; ``outlets``: each article's outlet (None: one outlet). A period can be taken where
     more than half of the dates are precise enough for it and it gives at most ``MAX_PERIODS`` periods over the span
     of those dates. Of those, the finest where the median outlet x period cell (every outlet's every period over
-    the span, an empty one 0; of the outlets of ``MIN_RESAMPLED_ARTICLES`` such dates or more, where there is one:
+    the span but those wholly within a gap of more than a year, :func:`date_gaps`, an empty one 0; of the outlets
+    of ``MIN_RESAMPLED_ARTICLES`` such dates or more, where there is one:
     one of fewer has no period with an interval whatever the period, and ten of one article each had made one
     outlet's 1,000 articles over 30 months yearly) holds at least ``MIN_RESAMPLED_ARTICLES`` articles (so that a
-    period has an interval) and the span gives at least ``MIN_TREND_PERIODS`` periods (so that a line has a
+    period has an interval) and the span, gaps apart, gives at least ``MIN_TREND_PERIODS`` periods (so that a line has a
     trend); where none does, of those that give ``MIN_TREND_PERIODS`` periods the one of the most articles in the
     median cell, the coarser on a tie; where none gives that many (a span of under three days), the finest that
     can be taken (before 2026-12-07 (7) there was no daily view: two weeks of thousands of articles took weeks).
     Before 2026-12-07 (7) only the span counted: 60 articles of 4 outlets over 11 months took weeks, about 1
-    article per outlet-week, no interval anywhere and lines broken by empty weeks."""
+    article per outlet-week, no interval anywhere and lines broken by empty weeks; and the empty years between news
+    of 2019 and 2023 made every period's median 0, and the view yearly on the tie."""
     from classifier.evaluate import MIN_RESAMPLED_ARTICLES
 
     dates = dates.dropna()
@@ -87,11 +107,12 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
         span = pd.period_range(kept.min(), kept.max(), freq=PERIOD_CODES[period])
         if len(span) > MAX_PERIODS:
             continue
+        gaps = date_gaps(kept)  # 2019 and 2023 apart: the empty years between count for no period
         counts = (pd.crosstab(outlets[precise], kept.dt.to_period(PERIOD_CODES[period]))
-                  .reindex(columns=span, fill_value=0))
+                  .reindex(columns=outside_gaps(span, gaps), fill_value=0))
         filling = counts.sum(axis=1) >= MIN_RESAMPLED_ARTICLES  # an outlet that can fill a period at all
         counts = counts[filling] if filling.any() else counts  # ten outlets of one article made 1,000 articles yearly
-        fitting[period] = (len(span), float(np.median(counts.to_numpy())))
+        fitting[period] = (counts.shape[1], float(np.median(counts.to_numpy())), bool(gaps))
     if not fitting:
         return "year", f"auto: no finer period gives at most {MAX_PERIODS} over the span of the dates"
 
@@ -113,7 +134,8 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
                       f"{'as many as any, and is the coarser' if tied else 'the most'}, "
                       f"{each(best)}" + (f" ({others})" if others else ""))
     finest = next(iter(fitting))
-    return finest, f"auto: the dates span fewer than {MIN_TREND_PERIODS} {finest}s"
+    return finest, (f"auto: the dates span fewer than {MIN_TREND_PERIODS} {finest}s"
+                    + (" outside their gaps of more than a year" if fitting[finest][2] else ""))
 
 
 def stray_dates(dates: pd.Series, precision: pd.Series, chosen: str, outlets: pd.Series | None = None) -> pd.Series:
@@ -196,6 +218,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     vague = articles_where(sums, dates.notna() & ~precise)  # "2024" in a weekly view: no week to put it in
     dates = dates.where(precise)
     dated = sums[dates.notna()]
+    gaps = [(f"{before:%Y-%m-%d}", f"{after:%Y-%m-%d}") for before, after in date_gaps(dates[one_per_article])]
     if dated.empty:
         return {"period": None, "table": pd.DataFrame(), "undated": undated, "vague": vague, "n_dated_articles": 0,
                 "unreadable": unreadable}
@@ -216,7 +239,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
                                                   how="left")
     return {"period": chosen, "table": table, "trends": trends, "n_trend_tests": int(trends["trend_tested"].sum()),
             "n_perm": n_perm, "undated": undated, "vague": vague, "n_dated_articles": n_dated,
-            "unreadable": unreadable, "stray": stray_note, "n_stray": len(stray), "chosen": why}
+            "unreadable": unreadable, "stray": stray_note, "n_stray": len(stray), "chosen": why, "gaps": gaps}
 
 
 MIN_TREND_ARTICLES, MIN_TREND_PERIODS = 10, 3  # fewer dated articles or periods in a cell: its trend is not tested
@@ -318,6 +341,12 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
                  f"{len(view['table'])} rows (those of the most mentions); timeline.csv holds them all.")
     if len(view["table"]) and view["table"].groupby("actor")["period"].nunique().max() < 2:
         note += f" Every actor falls in one {view['period']} here, so no chart is drawn (a line needs two)."
+    if view.get("gaps"):
+        stretches = " nor ".join(f"between {before} and {after}" for before, after in view["gaps"])
+        note += (f" No article is dated {stretches} (more than a year{' each' if len(view['gaps']) > 1 else ''}): the "
+                 f"chart leaves {'them' if len(view['gaps']) > 1 else 'it'} empty"
+                 + (f" and --period auto weighed no {view['period']} within "
+                    f"{'them' if len(view['gaps']) > 1 else 'it'}." if view.get("chosen") else "."))
     if view.get("n_stray"):
         several = view["n_stray"] > 1
         note += (f" The period is a {view['period']} because {view['n_stray']} article{'s' if several else ''} "
