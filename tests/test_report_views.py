@@ -108,6 +108,9 @@ def test_dense_news_of_two_weeks_is_seen_by_day(tmp_path):
     assert period == "day" and why.endswith("here 50 articles per outlet and day"), why
     sparse = pd.Series(pd.date_range("2024-03-04", periods=21, freq="D"))  # one article a day: weeks of 7
     assert choose_period(sparse) == "week"
+    period, why = period_choice(sparse[:14])  # days, the one period of 3 or more: "the most" of one was no news
+    assert period == "day" and why.endswith("; only days give 3 or more (weeks: 2, months: 1, years: 1), with 1 "
+                                            "article per outlet and day"), why
     rows = dated_rows(days_apart=1)  # 60 articles, a day apart
     rows[0]["date"] = "2019-01"
     view = timeline(article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))), period="day", n_boot=20)
@@ -139,6 +142,7 @@ def test_news_of_two_years_far_apart_is_weighed_without_the_gap_and_the_gap_is_s
     view = timeline(article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))), period="auto", n_boot=20)
     note = " ".join(timeline_note(view, 60).split())
     assert view["period"] == "month" and view["gaps"] == [("2019-04-27", "2023-05-01")], view["gaps"]
+    assert "; only months give 3 or more (years: 2), with 0 articles per outlet and month)" in note
     assert ("No article is dated between 2019-04-27 and 2023-05-01 (more than a year): the chart leaves it empty and "
             "--period auto weighed no month within it.") in note
     explicit = timeline(article_sums(read_predictions(tmp_path / "p.jsonl")), period="year", n_boot=20)

@@ -86,7 +86,8 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
     outlet's 1,000 articles over 30 months yearly) holds at least ``MIN_RESAMPLED_ARTICLES`` articles (so that a
     period has an interval) and the span, gaps apart, gives at least ``MIN_TREND_PERIODS`` periods (so that a line has a
     trend); where none does, of those that give ``MIN_TREND_PERIODS`` periods the one of the most articles in the
-    median cell, the coarser on a tie; where none gives that many (a span of under three days), the finest that
+    median cell, the coarser on a tie (where one alone does, the note says "only days give 3 or more", not that it
+    has "the most"); where none gives that many (a span of under three days), the finest that
     can be taken (before 2026-12-07 (7) there was no daily view: two weeks of thousands of articles took weeks).
     Before 2026-12-07 (7) only the span counted: 60 articles of 4 outlets over 11 months took weeks, about 1
     article per outlet-week, no interval anywhere and lines broken by empty weeks; and the empty years between news
@@ -125,12 +126,17 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
     if full:
         return full[0], (f"auto: the finest period with a median of at least {MIN_RESAMPLED_ARTICLES} articles per "
                          f"outlet and period, here {each(full[0])}")
+    lack = f"auto: no period of at least {MIN_TREND_PERIODS} over the span has a median of {MIN_RESAMPLED_ARTICLES} " \
+        "articles per outlet and period"
+    if len(enough) == 1:  # the one candidate: it has "the most" of none ("a year has the most" of one)
+        fewer = ", ".join(f"{p}s: {fitting[p][0]}" for p in fitting if p not in enough)
+        return enough[0], (f"{lack}; only {enough[0]}s give {MIN_TREND_PERIODS} or more"
+                           + (f" ({fewer})" if fewer else "") + f", with {each(enough[0])}")
     if enough:
         best = max(reversed(enough), key=lambda p: fitting[p][1])  # max keeps the first: the coarser on a tie
         others = ", ".join(each(p) for p in enough if p != best)
         tied = any(fitting[p][1] == fitting[best][1] for p in enough if p != best)
-        return best, (f"auto: no period of at least {MIN_TREND_PERIODS} over the span has a median of "
-                      f"{MIN_RESAMPLED_ARTICLES} articles per outlet and period; a {best} has "
+        return best, (f"{lack}; a {best} has "
                       f"{'as many as any, and is the coarser' if tied else 'the most'}, "
                       f"{each(best)}" + (f" ({others})" if others else ""))
     finest = next(iter(fitting))
