@@ -484,20 +484,30 @@ def test_many_articles_can_reach_and_say_what_they_detect(tmp_path):
 
 # -- before / after ---------------------------------------------------------------------------------
 
-def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
-    """The new model calls every Daily A sentence about Russia 'against'; nothing else changes."""
+AGAINST, FAVOR = ({"favor": 0.1, "against": 0.8, "neutral": 0.1}, {"favor": 0.8, "against": 0.1, "neutral": 0.1})
+
+
+def compared_report(tmp_path, called) -> tuple[list[dict], pd.DataFrame]:
+    """Old predictions of 600 rows and new ones where ``called(index, row)`` gives the new stance (None: as old),
+    through `report NEW --compare OLD` into tmp_path/r: the old rows and compare.csv."""
     old_rows = prediction_rows(600, per_article=2, model="old@1")
     new_rows = []
-    for row in old_rows:
-        row = dict(row, model="new@2")
-        if row["source"] == "Daily A" and row["actor"] == "Russia":
-            row["stance"], row["stance_scores"] = "against", {"favor": 0.1, "against": 0.8, "neutral": 0.1}
+    for index, row in enumerate(old_rows):
+        row, stance = dict(row, model="new@2"), called(index, row)
+        if stance is not None:
+            row["stance"], row["stance_scores"] = stance, {"against": AGAINST, "favor": FAVOR}[stance]
         new_rows.append(row)
     old, new = write_jsonl(tmp_path / "old.jsonl", old_rows), write_jsonl(tmp_path / "new.jsonl", new_rows)
     result = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r"), "--compare", str(old),
                                  "--n-boot", "200", "--n-perm", "50", "-q"])
     assert result.exit_code == 0, result.output
-    cells = pd.read_csv(tmp_path / "r" / "compare.csv")
+    return old_rows, pd.read_csv(tmp_path / "r" / "compare.csv")
+
+
+def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
+    """The new model calls every Daily A sentence about Russia 'against'; nothing else changes."""
+    old_rows, cells = compared_report(
+        tmp_path, lambda index, row: "against" if (row["source"], row["actor"]) == ("Daily A", "Russia") else None)
     moved = cells[cells["moved"]]
     assert list(zip(moved["outlet"], moved["actor"])) == [("Daily A", "Russia")]
     row = moved.iloc[0]
@@ -518,20 +528,12 @@ def test_compare_finds_the_cell_that_moved_and_only_that_one(tmp_path):
 def test_compare_puts_what_moved_and_the_biggest_moves_first_in_the_page_the_csv_and_the_json(tmp_path):
     """The before-and-after table was in outlet x actor order (its seeds' order): the one cell that moved, Times C's
     Ukraine, came last of nine. Now moved cells first, then the biggest changes, the same in every output."""
-    old_rows = prediction_rows(600, per_article=2, model="old@1")
-    new_rows = []
-    for index, row in enumerate(old_rows):
-        row = dict(row, model="new@2")
-        if row["source"] == "Times C" and row["actor"] == "Ukraine":
-            row["stance"], row["stance_scores"] = "against", {"favor": 0.1, "against": 0.8, "neutral": 0.1}
-        elif row["source"] == "Daily A" and row["actor"] == "NATO" and index // 9 % 4 == 0:  # a smaller change
-            row["stance"], row["stance_scores"] = "favor", {"favor": 0.8, "against": 0.1, "neutral": 0.1}
-        new_rows.append(row)
-    old, new = write_jsonl(tmp_path / "old.jsonl", old_rows), write_jsonl(tmp_path / "new.jsonl", new_rows)
-    result = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r"), "--compare", str(old),
-                                 "--n-boot", "200", "--n-perm", "50", "-q"])
-    assert result.exit_code == 0, result.output
-    cells = pd.read_csv(tmp_path / "r" / "compare.csv")
+    def called(index, row):
+        if (row["source"], row["actor"]) == ("Times C", "Ukraine"):
+            return "against"
+        return "favor" if (row["source"], row["actor"]) == ("Daily A", "NATO") and index // 9 % 4 == 0 else None
+
+    _, cells = compared_report(tmp_path, called)  # Daily A's NATO: a smaller change
     order = list(zip(cells["outlet"], cells["actor"]))
     assert order[0] == ("Times C", "Ukraine") and cells["moved"].iloc[0]
     group = cells["moved"].map({True: 0, False: 1}).fillna(2)
