@@ -884,3 +884,18 @@ def test_a_csv_tables_last_row_read_to_its_end_tells_its_delimiter(tmp_path):
     for i, (text, rows) in enumerate(cases.items()):
         (tmp_path / f"{i}.csv").write_text(text)
         assert [row for _, row in files.iter_table(tmp_path / f"{i}.csv")] == rows, text
+
+
+def test_objects_whose_keys_differ_read_back_with_their_own_keys(tmp_path, monkeypatch):
+    """Arrow joins objects into a struct of every key: {"ana": 1} beside {"ana": 2, "cy": 3} read back as {"ana": 1,
+    "cy": None}, within one part or across parts. Such a column is now JSON text; objects of one shape stay a struct."""
+    rows = [{"id": "a", "votes": {"ana": "favor"}, "probs": {"favor": 0.5}},
+            {"id": "b", "votes": {"ana": "against", "cy": "favor"}, "probs": {"favor": 0.25}},
+            {"id": "c", "votes": None, "probs": {"favor": 1.0}}]
+    for part_rows in (20_000, 1):
+        monkeypatch.setattr(files, "PARQUET_PART_ROWS", part_rows)
+        path = tmp_path / f"t{part_rows}.parquet"
+        write_records(path, rows)
+        assert [row for _, row in iter_parquet(path)] == rows
+        schema = pq.read_schema(path)
+        assert schema.field("votes").type == pa.string() and pa.types.is_struct(schema.field("probs").type)

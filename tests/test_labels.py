@@ -2811,3 +2811,26 @@ def test_a_ties_file_carries_the_neighbours_the_judges_screen_shows(tmp_path):
     shown = runner.invoke(app, ["label", str(wide), "--labels", str(tmp_path / "cy2.jsonl"), "-a", "cy",
                                 "--context", "3"], input="q\n")
     assert [i for i in range(12) if f"Sentence {i} " in shown.output] == [0, 1, 2, 3, 4], shown.output
+
+
+def test_gold_votes_are_the_voters_alone_in_every_format(tmp_path):
+    """Parquet stored votes as a struct of every annotator's key: a row ana and ben decided read back as {'ana':
+    'favor', 'ben': 'favor', 'cy': None}, as if cy had voted nothing, while JSONL and CSV hold the voters alone. The
+    votes are now the same in all three: JSON text in CSV and Parquet, read back as the JSONL's objects."""
+    import pyarrow.parquet as pq
+
+    from classifier.io.files import iter_parquet
+
+    ana, ben, cy = judge_files(tmp_path)
+    written = {}
+    for fmt in ("jsonl", "csv", "parquet"):
+        out = tmp_path / f"gold.{fmt}"
+        result = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(cy), "--out", str(out), "--judge", "cy"])
+        assert result.exit_code == 0, result.output
+        written[fmt] = out
+    jsonl = {r["id"]: r["votes"] for r in map(json.loads, written["jsonl"].read_text().splitlines())}
+    assert jsonl["a1-0-Russia"] == {"ana": "favor", "ben": "favor"}
+    assert {row["id"]: row["votes"] for _, row in iter_parquet(written["parquet"])} == jsonl
+    stored = pq.read_table(written["parquet"]).column("votes").to_pylist()  # what pandas and others read
+    csv_cells = [row["votes"] for row in __import__("csv").DictReader(written["csv"].open(encoding="utf-8"))]
+    assert stored == csv_cells and json.loads(stored[0]) == jsonl["a1-0-Russia"]

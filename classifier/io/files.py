@@ -1739,8 +1739,9 @@ JSON_TEXT = {b"stance:json": b"1"}  # field metadata: this text column holds JSO
 
 def arrow_table(records: list[dict]):
     """Records as an Arrow table; a column Arrow cannot type or Parquet cannot store (mixed kinds such
-    as 1 and "two", empty objects, integers beyond 64 bits) is stored as JSON text, as CSV stores nested
-    fields, instead of failing the write; such a field carries the ``JSON_TEXT`` metadata."""
+    as 1 and "two", empty objects, integers beyond 64 bits), or that would not read back as written (objects whose
+    keys differ between rows: ``same_keys``), is stored as JSON text, as CSV stores nested fields, instead of
+    failing the write; such a field carries the ``JSON_TEXT`` metadata."""
     import pyarrow as pa
 
     columns = list(dict.fromkeys(key for record in records for key in record))
@@ -1749,7 +1750,7 @@ def arrow_table(records: list[dict]):
         values = [record.get(column) for record in records]
         try:
             array = pa.array(values)
-            if storable(array.type):
+            if storable(array.type) and same_keys(values):
                 fields.append(pa.field(column, array.type))
                 arrays.append(array)
                 continue
@@ -1765,6 +1766,24 @@ def json_text(values: list):
 
     return pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in values],
                     type=pa.string())
+
+
+def same_keys(values: list) -> bool:
+    """Whether every object in ``values`` (at any depth, in lists too) has the keys of the others at its place: Arrow
+    stores objects as a struct of every key any row has, so {"ana": "favor"} beside {"ana": "neutral", "cy": "favor"}
+    read back as {"ana": "favor", "cy": None}, a key (gold's ``votes``: an annotator who voted) the row never had."""
+    keys: dict[tuple, frozenset] = {}
+
+    def walk(value, at: tuple) -> bool:
+        if isinstance(value, dict):
+            if keys.setdefault(at, frozenset(value)) != frozenset(value):
+                return False
+            return all(walk(v, at + (k,)) for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return all(walk(v, at + (None,)) for v in value)
+        return True
+
+    return all(walk(value, ()) for value in values if value is not None)
 
 
 def storable(kind) -> bool:
@@ -1932,11 +1951,27 @@ def joint_schema(parts: list[Path]):
                                         promote_options="permissive").field(0).type
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
                 pass
+        structs = {field.type for _, field in fields if has_struct(field.type)}
+        if len(structs) > 1:  # parts whose objects have other keys: joined, each would gain the others' as None
+            kind = None
         if kind is not None and all(fits(part, field, kind) for part, field in fields):
             joined.append(pa.field(name, kind))
         else:
             joined.append(pa.field(name, pa.string(), metadata=JSON_TEXT))
     return pa.schema(joined)
+
+
+def has_struct(kind) -> bool:
+    """An Arrow type that is or holds a struct (an object's keys), at any depth."""
+    import pyarrow as pa
+
+    if pa.types.is_struct(kind):
+        return True
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return has_struct(kind.value_type)
+    if pa.types.is_map(kind):
+        return has_struct(kind.key_type) or has_struct(kind.item_type)
+    return False
 
 
 def is_json_text(field) -> bool:
