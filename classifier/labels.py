@@ -450,13 +450,13 @@ def check_name(name: str, where: str, advice: str) -> None:
     a line break) or a hidden format character (``hidden_characters``): stored, it broke the summary line and
     agreement's tables in two, or showed as an escape there, another name than the one typed. The InputError names
     ``where`` ("--annotator"; a Label Studio export's task) and the name with each of them escaped, then ``advice``."""
-    from classifier.visible import one_line
+    from classifier.visible import one_line, quoted
 
     hidden = set(hidden_characters(name))
     escaped = one_line("".join(f"\\u{ord(ch):04x}" if at in hidden else ch
                                for at, ch in enumerate(name))).replace("\t", "\\t")
     if escaped != name:
-        raise InputError(f"{where} '{escaped}': holds a control or line-breaking character (shown escaped); {advice}")
+        raise InputError(f"{where} {quoted(escaped)}: holds a control or line-breaking character (shown escaped); {advice}")
 
 
 def warn_namesakes(records: Sequence[dict], annotator: str, path: str | Path) -> None:

@@ -39,6 +39,16 @@ def one_line(text) -> str:
     return shown(text).replace("\n", "\\n")
 
 
+def quoted(text) -> str:
+    """``text`` (already made visible, its escapes written out) in quotes as ``repr`` chooses them, without its
+    doubled backslashes: 'ana', "O'Neil"; in single quotes around a name with an apostrophe ('O'Neil\\x07') the name
+    seemed to end at its apostrophe. A text with both kinds of quote is ``repr``'s ('O\\'Neil "Jr"')."""
+    text = str(text)
+    if "'" not in text:
+        return f"'{text}'"
+    return f'"{text}"' if '"' not in text else repr(text)
+
+
 def shortened(text, width: int) -> str:
     """``text`` cut to ``width`` characters in the middle ("The Extremely Long…Edition 12"), so that names that
     differ only at their end stay apart; shorter text is kept whole."""

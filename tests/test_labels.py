@@ -2834,3 +2834,12 @@ def test_gold_votes_are_the_voters_alone_in_every_format(tmp_path):
     stored = pq.read_table(written["parquet"]).column("votes").to_pylist()  # what pandas and others read
     csv_cells = [row["votes"] for row in __import__("csv").DictReader(written["csv"].open(encoding="utf-8"))]
     assert stored == csv_cells and json.loads(stored[0]) == jsonl["a1-0-Russia"]
+
+
+def test_a_refused_name_with_an_apostrophe_is_quoted_so_that_it_reads_whole(tmp_path):
+    """--annotator $'O\\'Neil\\tb' was said as --annotator 'O'Neil\\tb': in single quotes, the name seemed to end at its
+    apostrophe. It is quoted as the other messages quote names (repr's choice, its escapes shown once): "O'Neil\\tb"."""
+    items_path = write_items(tmp_path / "items.jsonl", make_items())
+    labels = tmp_path / "labels.jsonl"
+    result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "O'Neil\tb"], input="f\n")
+    assert result.exit_code == 1 and "--annotator \"O'Neil\\tb\": holds a control" in result.output, result.output
