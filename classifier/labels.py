@@ -456,7 +456,8 @@ def check_name(name: str, where: str, advice: str) -> None:
     escaped = one_line("".join(f"\\u{ord(ch):04x}" if at in hidden else ch
                                for at, ch in enumerate(name))).replace("\t", "\\t")
     if escaped != name:
-        raise InputError(f"{where} {quoted(escaped)}: holds a control or line-breaking character (shown escaped); {advice}")
+        raise InputError(f"{where} {quoted(escaped)}: holds a control or line-breaking character (shown escaped); "
+                         f"{advice}")
 
 
 def warn_namesakes(records: Sequence[dict], annotator: str, path: str | Path) -> None:
