@@ -2843,3 +2843,18 @@ def test_a_refused_name_with_an_apostrophe_is_quoted_so_that_it_reads_whole(tmp_
     labels = tmp_path / "labels.jsonl"
     result = runner.invoke(app, ["label", str(items_path), "--labels", str(labels), "-a", "O'Neil\tb"], input="f\n")
     assert result.exit_code == 1 and "--annotator \"O'Neil\\tb\": holds a control" in result.output, result.output
+
+
+def test_a_second_judge_is_refused_in_one_line(tmp_path):
+    """--judge cy --judge dee took dee alone, as an option given twice does, without a word: cy's decisions were
+    counted as a third vote. A second judge is now refused, saying why, before anything is written."""
+    ana, ben, cy = judge_files(tmp_path)
+    gold = tmp_path / "gold.jsonl"
+    for command in (["gold", "--out", str(gold)], ["agreement", "-q", "--n-boot", "0"]):
+        result = runner.invoke(app, ["label", command[0], str(ana), str(ben), str(cy), *command[1:],
+                                     "--judge", "cy", "--judge", "dee"])
+        assert result.exit_code == 1 and "--judge 'cy' --judge 'dee': give one judge" in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1 and not gold.exists()
+    again = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(cy), "--out", str(gold), "--judge", "cy",
+                                "--judge", "cy"])  # the same name twice is one judge
+    assert again.exit_code == 0 and "2 of them ties decided by 'cy'" in " ".join(again.output.split()), again.output

@@ -964,7 +964,7 @@ def agreement_command(
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples (by article) for the 95% intervals; 0: none."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the resamples."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables (kappa per pair and per class, disagreements); the closing line (Krippendorff's alpha) and warnings stay."),
-    judge: Optional[str] = typer.Option(None, "--judge", help="Leave out this annotator: a third person who labelled only the others' ties (label gold --ties), whose labels on those items alone would move kappa and alpha."),
+    judges_given: Optional[list[str]] = typer.Option(None, "--judge", help="Leave out this annotator: a third person who labelled only the others' ties (label gold --ties), whose labels on those items alone would move kappa and alpha. One name."),
 ) -> None:
     """Inter-annotator agreement: Cohen's kappa per pair and per class, Krippendorff's alpha, disagreements.
 
@@ -972,6 +972,7 @@ def agreement_command(
     """
     from classifier.io.files import json_output, write_json_atomic
 
+    judge = one_judge(judges_given)
     if json_path:
         json_output(json_path, "--json")
     records = read_records(labels_paths)
@@ -1027,6 +1028,18 @@ def annotators_note(records: list[dict], name: str, shown: int = 5) -> str:
     return f"; the files' annotators: {listed}" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
+def one_judge(names: Optional[list[str]]) -> Optional[str]:
+    """The one --judge given; a second is refused, not taken in the first's place as an option given twice is: two
+    judges who label the same tie apart would leave it undecided, and one label name per judge keeps gold's
+    decided_by and agreement's left-out annotator one person."""
+    names = list(dict.fromkeys(names or []))
+    if len(names) > 1:
+        raise InputError(f"--judge {' --judge '.join(map(repr, names))}: give one judge; a tie is decided by one "
+                         "person's label, so two judges who label it apart would leave it undecided (to split the "
+                         "ties between two people, label them under one judge's name)")
+    return names[0] if names else None
+
+
 def check_judge(records: list[dict], judge: Optional[str], files: str, what: str) -> None:
     """Say so where the label files hold no label by --judge: a typo would leave every tie tied unsaid; a judge who
     has not labelled the ties yet (the first run of a script that names one) is no error."""
@@ -1055,7 +1068,7 @@ def gold_command(
     context: int = typer.Option(CONTEXT, "--context", min=0, help="Sentences before and after each tied item that --ties writes with it (of its article, as the label files hold it): those 'label run TIES' shows at the same --context, its default too; a wider one here and there shows more."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a file in --out that holds other items or labels (without it such a file is refused and left as it is; the same gold set written again is fine)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Taken as by the other label commands, so that a script can pass -q to each; this one prints no table or progress to drop: the closing line (how many items were written, and where), warnings (ties left out) and errors stay."),
-    judge: Optional[str] = typer.Option(None, "--judge", help="This annotator's label decides the items the others tie on (three ways too) and counts nowhere else; each gold row then records the votes that counted and decided_by (majority or judge). Ties the judge has not labelled stay in --ties."),
+    judges_given: Optional[list[str]] = typer.Option(None, "--judge", help="This annotator's label decides the items the others tie on (three ways too) and counts nowhere else; each gold row then records the votes that counted and decided_by (majority or judge). Ties the judge has not labelled stay in --ties. One name: a second is refused."),
 ) -> None:
     """Write the current labels as plain items, one per id (undos applied, majority of annotators; ties left out).
 
@@ -1066,6 +1079,7 @@ def gold_command(
     from classifier.items import item_record
     from classifier.labels import resolve_labels
 
+    judge = one_judge(judges_given)
     fmt = output_format(out_path, has_option=False)
     if ties_path is not None:
         output_format(ties_path, formats=("jsonl",), has_option=False, option="--ties")
