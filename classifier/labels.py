@@ -780,6 +780,9 @@ class Sample:
         if drawn < self.n and not self.rest:
             return f"{drawn} items for --n {self.n}: all there are"
         head = f"{drawn} items for --n {self.n} ({drawn - self.n:+d}): whole articles"
+        if len(self.strata) > self.n:  # shares under one item each: no draw of n keeps every stratum
+            return (f"{head}, and every stratum gets one: {len(self.strata)} strata of {', '.join(self.by)}, more "
+                    f"than --n {self.n}; a larger --n or fewer strata (--by source) keeps the sample near N")
         if self.forced:
             names = ", ".join("/".join(v or "(none)" for v in s) for s in self.forced[:3]) \
                 + (f" and {len(self.forced) - 3} more" if len(self.forced) > 3 else "")

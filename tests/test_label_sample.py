@@ -241,3 +241,15 @@ def test_every_stratum_gets_an_article_and_the_closing_lines_say_why_not_n(tmp_p
     said = " ".join(result.output.split())
     assert ("14 items for --n 15 (-1): whole articles, each stratum's items as near its share as its articles' "
             "sizes allow") in said, said
+
+
+def test_a_sample_with_more_strata_than_n_says_so():
+    """--by source,actor with more strata than --n: every stratum gets an article, so the sample passes N; the line
+    said 'have none under twice their share' (of a share of 0). It now names the strata and N."""
+    from classifier.labels import sample_articles
+
+    items = [Item(id=f"{s}{a}", text=f"{a} spoke.", actor=a, source=s, article=f"{s}{a}")
+             for s in "ABC" for a in ("Russia", "China", "USA", "NATO")]
+    drawn = sample_articles(items, 5, ("source", "actor"))
+    assert len(drawn.sample) == 12 and "12 strata of source, actor, more than --n 5" in drawn.why(), drawn.why()
+    assert all(row["sample_items"] == 1 for row in drawn.strata.values())
