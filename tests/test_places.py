@@ -1,0 +1,70 @@
+"""Places against actors (``actors.named_as_location``): a table of sentences written for this test, one capital or
+seat marked in [brackets] per row, with the reading data/GUIDELINES.md gives it: ``place`` (where something happens
+or where someone goes: no mention) or ``actor`` (the government it stands for: a mention)."""
+import pytest
+
+from classifier.actors import named_as_location
+
+PLACE, ACTOR = "place", "actor"
+
+TABLE = [
+    # read right before 2026-12-07 (8): a preposition of place, a possessive, a compound, "to" of a tie
+    ("NATO defence ministers will meet in [Brussels] in June.", PLACE),
+    ("[Brussels] wants a deal before the summit.", ACTOR),
+    ("Officials spoke at the [White House] on Monday.", PLACE),
+    ("In [Moscow]'s view the talks failed.", ACTOR),
+    ("Fighting flared in [Moscow]-backed regions.", ACTOR),
+    ("She spoke at the [Washington]-based institute on Monday.", PLACE),
+    ("Lavrov arrived in [Beijing] on Monday at the invitation of Wang Yi.", PLACE),
+    ("The envoy flew into [Moscow] and met near Beijing.", PLACE),
+    ("The congressman has longstanding ties to the [Kremlin].", ACTOR),
+    ("Despite intense pressure from [Washington], Chinese firms kept selling chips.", ACTOR),
+    ("Kyiv sent a team to [Washington].", ACTOR),
+    ("A terrorist attack in [Moscow] killed 140 people.", PLACE),
+    ("Residents in [Kyiv] spent the night in metro stations.", PLACE),
+    # (1) people in or at the capital who speak, believe or decide: the government (rule 2, a speaker)
+    ("Officials at the [White House] said the talks would resume.", ACTOR),
+    ("Many in [Washington] believe the sanctions have failed.", ACTOR),
+    ("Senior officials in [Beijing] privately doubt the plan.", ACTOR),
+    ("Some in the [Kremlin] fear a long war.", ACTOR),
+    ("Aides at [Downing Street] said the prime minister was confident.", ACTOR),
+    ("Assad's army melted away as his allies in [Moscow] declined to intervene.", ACTOR),
+    ("Taiwan's leaders kept their calm, and officials in [Washington] said they were watching closely.", ACTOR),
+    ("Officials in [Washington] and Beijing welcomed the truce.", ACTOR),
+    ("Officials in Washington and [Beijing] welcomed the truce.", ACTOR),
+    ("Western diplomats in [Beijing] said the talks had stalled.", PLACE),
+    ("Two U.S. officials in [Kyiv] said the convoy had arrived.", PLACE),
+    # (2) where someone goes or comes from: a place (rule 5, "the actor only as a location")
+    ("Blinken flew to [Beijing] for two days of talks.", PLACE),
+    ("Security was tightened ahead of the president's visit to [Seoul].", PLACE),
+    ("Wang Yi reiterated this point during his visit to [Moscow].", PLACE),
+    ("Pakistan's foreign minister will visit [Washington] next week.", PLACE),
+    ("Turkish officials will travel to [Brussels] for talks on the customs union.", PLACE),
+    ("Trump returns to the [White House] at the end of next week.", PLACE),
+    ("The envoy returned from [Moscow] empty-handed.", PLACE),
+    ("Modi is heading back to [Tokyo] after the summit.", PLACE),
+    ("After the visit, [Beijing] said it was satisfied.", ACTOR),
+    ("Belgrade's return to [Moscow]'s orbit worried Brussels.", ACTOR),
+    # (3) a list after the preposition: each of its places
+    ("Protests were held in Moscow and [Beijing] on Sunday.", PLACE),
+    ("The band will play in [Paris], Berlin and Rome.", PLACE),
+    ("The band will play in Paris, [Berlin] and Rome.", PLACE),
+    ("Embassies in London, Paris, and [Berlin] closed early.", PLACE),
+    ("Xi will travel to Moscow and [Paris] next month.", PLACE),
+    ("In Paris, [Berlin] pushed for a deal.", ACTOR),
+    ("Talks between Washington and [Beijing] resumed.", ACTOR),
+    ("Sanctions followed the war in Ukraine and [Moscow] has retaliated.", ACTOR),
+]
+
+
+def marked(row: str) -> tuple[str, int, int]:
+    """The sentence without its brackets, and where the bracketed place is in it."""
+    start = row.index("[")
+    end = row.index("]") - 1
+    return row.replace("[", "").replace("]", ""), start, end
+
+
+@pytest.mark.parametrize("row, wanted", TABLE, ids=[row for row, _ in TABLE])
+def test_a_place_is_read_as_the_guideline_reads_it(row, wanted):
+    text, start, end = marked(row)
+    assert (PLACE if named_as_location(text, start, end) else ACTOR) == wanted
