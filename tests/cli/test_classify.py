@@ -84,7 +84,7 @@ def test_classify_articles_runs_prepare_and_writes_parquet(tmp_path, tiny_model_
     result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir)
     assert result.exit_code == 0, result.output
     frame = pd.read_parquet(out)
-    assert {"stance", "stance_scores", "actor", "source"} <= set(frame.columns) and len(frame) == 128
+    assert {"stance", "stance_scores", "actor", "source"} <= set(frame.columns) and len(frame) == 129
     assert "TDI" in result.output  # the per-outlet table
     result = run("classify", ROOT / "seeds", "--out", tmp_path / "p.jsonl", "--model", tmp_path / "no-model")
     assert result.exit_code == 1
@@ -226,7 +226,7 @@ def test_classify_articles_resume_removes_what_a_kill_left(tmp_path, tiny_model_
     assert result.exit_code == 1 and "--resume" in result.output and stale.exists()
     result = run("classify", ROOT / "seeds", "--out", out, "--model", tiny_model_dir, "--resume", "-q")
     assert result.exit_code == 0, result.output
-    assert len(read_jsonl(out)) == 128
+    assert len(read_jsonl(out)) == 129
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.jsonl.abc123.prepare", ".pred.jsonl.fingerprint.json",
                                                           "pred.jsonl"]
     stale.mkdir()  # killed again, and its journal deleted to start over, as the error says

@@ -46,7 +46,7 @@ def test_both_on_the_seeds_writes_stance_and_sentiment_once_per_sentence(tmp_pat
     assert result.exit_code == 0, result.output
     rows = read_jsonl(out)
     sentences = {row["text"] for row in rows}
-    assert len(rows) == 128 and len(sentences) < len(rows)  # several actors share a sentence
+    assert len(rows) == 129 and len(sentences) < len(rows)  # several actors share a sentence
     assert count_passes == {"stance": len(rows), "sentiment": len(sentences)}
     by_text = {}
     for row in rows:

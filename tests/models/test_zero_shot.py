@@ -179,7 +179,7 @@ def test_zero_shot_both_tasks_share_one_model(tmp_path, tiny_nli):
     result = run("classify", ROOT / "seeds", "--out", out, "--zero-shot", tiny_nli, "--task", "both", "-q")
     assert result.exit_code == 0, result.output
     rows = read_jsonl(out)
-    assert len(rows) == 128
+    assert len(rows) == 129
     assert all(set(r["sentiment_scores"]) == {"positive", "negative", "neutral"} for r in rows)
     assert rows[0]["sentiment_model"].startswith("zero-shot:tiny-nli@") and rows[0]["sentiment_model"] != rows[0]["model"]
 
