@@ -715,13 +715,12 @@ def test_utf16_of_one_alphabet_without_a_byte_order_mark_is_told(tmp_path):
     """Russian UTF-16 without a byte-order mark holds NULs only in its spaces and punctuation (15 in 100 characters
     here, under the 1 in 4 of Latin letters): an article file of it was "binary file (NUL bytes ...)" with no word of
     UTF-16 (the hint that used to follow had gone), and a table of it was read as UTF-8. Its high bytes take a few
-    values (0x00, 0x04): it is told, LE or BE, as Latin text is; CJK is still not."""
+    values (0x00, 0x04): it is told, LE or BE, as Latin text is (CJK: the test below)."""
     from classifier.io.files import unmarked_utf16
 
     russian = "Президент России заявил в понедельник — что переговоры с Китаем «продолжатся».\n"
     for codec in ("utf-16-le", "utf-16-be"):
         assert unmarked_utf16((russian * 3).encode(codec)) == codec
-        assert unmarked_utf16(("中国外交部发言人表示反对制裁。\n" * 20).encode(codec)) is None
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "ru.txt").write_bytes((russian * 3).encode("utf-16-be"))
@@ -732,3 +731,31 @@ def test_utf16_of_one_alphabet_without_a_byte_order_mark_is_told(tmp_path):
     result = runner.invoke(app, ["prepare", "-", "--out", str(tmp_path / "items.jsonl"), "-q"],
                            input=table.encode("utf-16-le"))
     assert result.exit_code == 1 and "pass --encoding utf-16-le" in " ".join(result.output.split()), result.output
+
+
+def test_utf16_of_cjk_without_a_byte_order_mark_is_told(tmp_path):
+    """Chinese or Japanese UTF-16 without a byte-order mark holds NULs only in its line breaks and ASCII: an article
+    file of it was "binary file (NUL bytes in its first bytes)" with no word of UTF-16. It is told, LE or BE, by what
+    it reads as (io.files.cjk_utf16_text), refused as Latin or Russian UTF-16 is, and read with the --encoding named;
+    the same text in Shift_JIS or GBK (no NULs) and binary files are not taken for UTF-16."""
+    from classifier.io.files import unmarked_utf16
+
+    chinese = "中国外交部发言人表示反对制裁。俄罗斯总统普京周一表示将举行会谈。\n"
+    japanese = "ロシアのプーチン大統領は月曜日、会談すると述べた。日本政府は懸念を表明した。\n"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for text, codec, legacy in ((chinese, "utf-16-le", "gbk"), (japanese, "utf-16-be", "shift_jis")):
+        assert [unmarked_utf16((text * 5).encode(c)) for c in ("utf-16-le", "utf-16-be")] == ["utf-16-le",
+                                                                                               "utf-16-be"]
+        assert unmarked_utf16((text * 5).encode(legacy)) is None
+        (corpus / "a.txt").write_bytes((text * 5).encode(codec))
+        out = tmp_path / "items.jsonl"
+        result = runner.invoke(app, ["prepare", str(corpus), "--out", str(out), "-q"])
+        shown = " ".join(result.output.split())
+        said = f"a.txt: looks like {codec.upper()} text without a byte-order mark: pass --encoding {codec}"
+        assert result.exit_code == 1 and said in shown and "binary" not in shown, shown
+        assert not out.exists()
+        read = runner.invoke(app, ["prepare", str(corpus), "--out", str(out), "-q", "--encoding", codec])
+        assert read.exit_code == 0, read.output
+        out.unlink()
+    assert unmarked_utf16(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8) is None

@@ -699,11 +699,19 @@ def binary_bytes(sample: bytes, utf8: Callable[[], bool]) -> str | None:
 # U+4E00 whose low byte is NUL); UTF-32 text, whose NULs fall at both, and binary files' runs of NULs are neither.
 # Text of one alphabet (Cyrillic, Greek, Arabic) holds NULs only in its spaces, digits and punctuation: at least 1
 # character in UTF16_ALPHABET_NUL_SHARE, where the high bytes take at most UTF16_ALPHABET_HIGH_BYTES values (Russian:
-# 0x00, 0x04, and 0x20 of a dash); CJK text, of many, is not told.
+# 0x00, 0x04, and 0x20 of a dash). CJK text (Chinese, Japanese, Korean), whose high bytes take many values and
+# whose NULs are few (its line breaks, spaces and digits; U+3000, U+4E00 put one at the other offsets), is told by
+# what it reads as: in one byte order, at least UTF16_CJK_SHARE in 100 of its characters are CJK ones or ASCII
+# (``UTF16_CJK``); read in the other order, or from random bytes, about half are.
 UTF16_NUL_SHARE = 4
 UTF16_STRAY_SHARE = 10
 UTF16_ALPHABET_NUL_SHARE = 20
 UTF16_ALPHABET_HIGH_BYTES = 6
+UTF16_CJK_SHARE = 95
+# ASCII, CJK punctuation, kana, Bopomofo, Hangul letters, CJK Unified Ideographs (and extension A), Hangul syllables,
+# compatibility ideographs, fullwidth forms
+UTF16_CJK = re.compile("[\x00-\x7f\u3000-\u30ff\u3100-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3"
+                       "\uf900-\ufaff\uff00-\uffef]")
 # the commands whose --encoding a table is read with, named where a table's encoding is to be passed
 TABLE_ENCODING_READERS = "prepare or classify"
 
@@ -711,9 +719,11 @@ TABLE_ENCODING_READERS = "prepare or classify"
 def unmarked_utf16(sample: bytes) -> str | None:
     """"utf-16-le" or "utf-16-be" where ``sample``, the first bytes (``BINARY_SAMPLE``) of a file with no byte-order
     mark, is UTF-16 text mostly of ASCII or Latin-1 letters, or of one alphabet such as Cyrillic, told by the offsets
-    of its NUL bytes (``UTF16_NUL_SHARE``, ``UTF16_STRAY_SHARE``, ``UTF16_ALPHABET_NUL_SHARE``); else None. UTF-16
-    text of CJK holds few NULs or none: it is not told, and is binary or not UTF-8 as other bytes are; so is a sample
-    that does not read as text in the byte order its NULs name (``utf16_text``). Russian text had been "binary"."""
+    of its NUL bytes (``UTF16_NUL_SHARE``, ``UTF16_STRAY_SHARE``, ``UTF16_ALPHABET_NUL_SHARE``), or of CJK, told by
+    what it reads as (``cjk_utf16_text``); else None. A sample without NULs (CJK text without a line break or an
+    ASCII character, and every legacy encoding: Shift_JIS, GBK, EUC-KR) is not told, and is binary or not UTF-8 as
+    other bytes are; so is a sample that does not read as text in the byte order its NULs name (``utf16_text``).
+    Russian text had been "binary"."""
     if b"\x00" not in sample:
         return None
     even, odd, characters = sample[0::2].count(0), sample[1::2].count(0), len(sample) // 2
@@ -725,7 +735,19 @@ def unmarked_utf16(sample: bytes) -> str | None:
         if (nuls >= BINARY_CONTROLS and nuls * UTF16_ALPHABET_NUL_SHARE >= characters
                 and len(set(high)) <= UTF16_ALPHABET_HIGH_BYTES):
             return name if utf16_text(sample, name) else None
+    for name in ("utf-16-le", "utf-16-be"):
+        if cjk_utf16_text(sample, name):
+            return name
     return None
+
+
+def cjk_utf16_text(sample: bytes, name: str) -> bool:
+    """Whether ``sample`` read as UTF-16 ``name`` is CJK text: text (``utf16_text``) of which ``UTF16_CJK_SHARE`` in
+    100 characters or more are CJK or ASCII ones (``UTF16_CJK``), and some CJK. Chinese or Japanese UTF-16 without a
+    byte-order mark had been "binary file (NUL bytes in its first bytes)", with no word of UTF-16."""
+    text = sample[:len(sample) // 2 * 2].decode(name, "replace")
+    told, ascii_ = len(UTF16_CJK.findall(text)), len(text.encode("ascii", "ignore"))
+    return told * 100 >= UTF16_CJK_SHARE * len(text) and told > ascii_ and utf16_text(sample, name)
 
 
 def utf16_text(sample: bytes, name: str) -> bool:
