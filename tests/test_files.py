@@ -873,6 +873,22 @@ def test_a_one_column_csv_named_with_a_semicolon_is_one_column_and_a_spreadsheet
                                                                                                       ";")
 
 
+def test_a_one_column_csv_whose_text_holds_a_semicolon_in_some_rows_is_not_split(tmp_path):
+    """A one-column table named 'text;body' whose text held a ';' in one of its rows was read as a ';' table: that
+    row split in two, the others' 'body' empty, with no word. A ';' must split each row (blank lines aside), as a
+    spreadsheet's rows each hold one; a spreadsheet's table with a blank line and an empty cell still splits."""
+    text = "text;body\nRussia warned NATO; the talks ended.\nChina said nothing.\n"
+    (tmp_path / "one.csv").write_text(text)
+    assert [row for _, row in files.iter_table(tmp_path / "one.csv")] == [
+        {"text;body": "Russia warned NATO; the talks ended."}, {"text;body": "China said nothing."}]
+    (tmp_path / "sheet.csv").write_text("id;text\na1;Russia won; said A.\n\na2;\n")
+    with pytest.raises(InputError, match=r"sheet.csv:2: more fields"):
+        list(files.iter_table(tmp_path / "sheet.csv"))  # a ';' left unquoted in a ';' table: named, as before
+    (tmp_path / "sheet.csv").write_text("id;text\na1;Russia won.\n\na2;\n")
+    assert [row for _, row in files.iter_table(tmp_path / "sheet.csv")] == [{"id": "a1", "text": "Russia won."},
+                                                                           {"id": "a2", "text": None}]
+
+
 def test_a_csv_tables_last_row_read_to_its_end_tells_its_delimiter(tmp_path):
     """The rows after a CSV header tell a ';' or tab delimiter; the last one read was dropped as cut off by the
     lookahead even where the read reached the table's end: a ';' table with a blank line after its header and one

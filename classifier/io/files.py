@@ -2362,9 +2362,10 @@ def header_delimiter(head: str, ended: bool, whole: bool = False) -> tuple[str, 
     quote never closes still not ended). The delimiter is the first of ``DELIMITERS`` that splits the header record,
     read as the csv module reads it (one inside quotes splits nothing: '"a,b";c' is two columns by ';'), a comma
     where none does. A spreadsheet's semicolon or tab must split one of the first ``HEADER_LOOKAHEAD_ROWS`` rows too,
-    where rows follow: Python's csv writer quotes no ';' where ',' delimits, so a one-column table named 'a;b' is
-    'a;b' whole, and its rows hold no ';', where a spreadsheet's semicolon-delimited rows each hold one (an empty
-    cell's too)."""
+    where rows follow, each of them (blank lines aside): Python's csv writer quotes no ';' where ',' delimits, so a
+    one-column table named 'a;b' is 'a;b' whole, and its rows hold a ';' only where their text does, where a
+    spreadsheet's semicolon-delimited rows each hold one (an empty cell's too). One such row had been enough: a
+    one-column table whose text held a ';' in one row was split there, the other rows' second cell empty."""
     for delimiter in DELIMITERS:
         lines = io.StringIO(head, newline="")
         records = csv.reader(lines, delimiter=delimiter)
@@ -2383,7 +2384,8 @@ def header_delimiter(head: str, ended: bool, whole: bool = False) -> tuple[str, 
             pass
         if rows and not (ended or whole) and lines.tell() >= len(head):
             rows.pop()  # cut off by the lookahead: its fields may not all be there
-        if not rows or any(len(row) > 1 for row in rows):
+        rows = [row for row in rows if row]  # blank lines split nothing under any delimiter
+        if not rows or all(len(row) > 1 for row in rows):
             return delimiter, header, closed
     return ",", *comma
 
