@@ -421,28 +421,30 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SITE_NAME = re.compile(r"\s+[-–—|:]\s+[^-–—|:]{1,40}$")  # " - DER SPIEGEL", " | Example Post"
 
 
-def page_title(html: str | bytes) -> str | None:
+def page_title(html: str) -> str | None:
     """The text of the page's ``<title>``, spaced as one line, or None."""
     from html import unescape
 
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", "replace")
     found = _TITLE.search(html)
     return " ".join(unescape(re.sub(r"<[^>]+>", "", found.group(1))).split()) if found else None
 
 
 # A title shared by SHARED_TITLE_PAGES or more of an outlet's HTML pages, and more than half of them, is the site's
-# name ("Daily News" on a site without <h1>), not a headline. Read from the first TITLE_BYTES of each page.
+# name ("Daily News" on a site without <h1>), not a headline. Read from the first TITLE_BYTES of each page, up to
+# the last ">" in them (an ASCII byte, never part of a UTF-8, Shift_JIS or GBK character: none is cut in two).
 SHARED_TITLE_PAGES = 3
 TITLE_BYTES = 1 << 16
 
 
-def shared_titles(root: Path, files: list[Path], meta: dict[str, dict]) -> dict[str, str]:
+def shared_titles(root: Path, files: list[Path], meta: dict[str, dict],
+                  encoding: str | None = None) -> dict[str, str]:
     """The HTML pages of a folder whose ``<title>`` most of their outlet's pages share (``SHARED_TITLE_PAGES``), by
     path relative to ``root``, with that title. An outlet is a manifest's ``source`` (a page without one is an
     outlet of its own). Read before the pages are parsed, from their first bytes, so that the first page of an
     outlet is read as its last: a site that writes its name as every page's title gave every article the same
-    headline (``html_to_text``'s ``shared_title``)."""
+    headline (``html_to_text``'s ``shared_title``). The bytes are decoded as the page is (``decode``: UTF-8, else
+    the charset its ``<meta>`` declares, else ``encoding``); they had been read as UTF-8, so the titles of
+    windows-1251 pages of as many letters each were one title of U+FFFD, and each page lost its headline."""
     titles: dict[str, dict[str, list[str]]] = collections.defaultdict(lambda: collections.defaultdict(list))
     for path in files:
         relative = path.relative_to(root).as_posix()
@@ -451,9 +453,15 @@ def shared_titles(root: Path, files: list[Path], meta: dict[str, dict]) -> dict[
             continue
         try:
             with open(path, "rb") as handle:
-                title = page_title(handle.read(TITLE_BYTES))
+                head = handle.read(TITLE_BYTES + 1)
         except OSError:  # read again, and skipped, in its turn
             continue
+        if len(head) > TITLE_BYTES:
+            head = head[:head.rfind(b">", 0, TITLE_BYTES) + 1]
+        try:
+            title = page_title(decode(head, encoding, html=True))
+        except ValueError:  # not text: the page is skipped in its turn, named
+            title = None
         titles[source][_spaced(title or "")].append(relative)
     shared = {}
     for by_title in titles.values():
@@ -804,7 +812,7 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
     date in numbers alone is read in ``date_order`` (``normal_date``)."""
     known, ids, root_resolved, dates = set(), set(), root.resolve(), DateCheck(date_order)
     real = {p.resolve(): p for p in files if not p.is_symlink()}
-    shared, site_titles = shared_titles(root, files, meta), []  # (page, title) of pages titled with the site's name
+    shared, site_titles = shared_titles(root, files, meta, encoding), []  # (page, title) of pages titled with the site's name
     for path in files:
         relative = path.relative_to(root).as_posix()
         known.add(relative)

@@ -478,6 +478,30 @@ def test_a_site_s_name_as_every_page_s_title_is_no_headline(tmp_path):
     assert said.count("without a headline of their own") == 1 and "5 HTML pages" in said and "Russia Herald" in said
 
 
+def test_shared_titles_of_pages_not_in_utf8_are_read_in_the_page_s_charset(tmp_path):
+    """The <title>s compared to find a site's name were read as UTF-8 whatever the page's charset: three windows-1251
+    pages of one outlet, titled "Москва молчит", "Лондон кричит", "Мадрид ворчит" (as many letters each), were one
+    title of U+FFFD, taken for the site's name, and each page lost its headline. They are read as the page is."""
+    from classifier.ingest import shared_titles
+
+    folder = tmp_path / "html"
+    folder.mkdir()
+    rows, titles = ["file,source"], ("Москва молчит", "Лондон кричит", "Мадрид ворчит")
+    for n, title in enumerate(titles):
+        (folder / f"p{n}.html").write_bytes(
+            f"<html><head><meta charset='windows-1251'><title>{title}</title></head><body><p>China and India met "
+            f"in Delhi on day {n}, officials said.</p></body></html>".encode("cp1251"))
+        rows.append(f"p{n}.html,outlet")
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n")
+    pages = sorted(folder.glob("*.html"))
+    meta = {p.name: {"source": "outlet"} for p in pages}
+    assert shared_titles(folder, pages, meta) == {}
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    assert result.exit_code == 0 and "without a headline" not in result.output, result.output
+    assert {r["title"] for r in read_jsonl(out)} == set(titles)
+
+
 def test_a_page_whose_text_is_only_its_furniture_is_warned_of_by_file(tmp_path):
     """A page of navigation and a cookie line gave an article of its headline and "Home Menu" without a word; the
     warning names the first such file, in the CLI and the library alike, and a page with an article's text says
