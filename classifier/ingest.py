@@ -77,8 +77,12 @@ class Skipped:
     reason: str
     # "file", "manifest row" (naming no article read), "table row" (an article without text), "long line" (a
     # compressed table's line over ``io.files.COMPRESSED_LINE_CHARS``, not read) or "too long" (an article over
-    # ``MAX_ARTICLE_CHARS``: always skipped with a warning, never an error for the run)
+    # ``MAX_ARTICLE_CHARS``) or "no article" (an HTML page of a site's notice alone, ``no_article``); the last two
+    # (``ALWAYS_SKIPPED``) are always skipped with a warning, never an error for the run
     kind: str = "file"
+
+
+ALWAYS_SKIPPED = ("too long", "no article")
 
 
 def too_long(chars: int, max_chars: int, unit: str = "characters") -> str:
@@ -186,6 +190,95 @@ def thin_page_chars() -> int:
     from trafilatura.settings import DEFAULT_CONFIG
 
     return DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+
+
+# What a page holds where the site served no article: a cookie or consent wall, an error page, a block, a paywall
+# or sign-in wall, a browser check. Each pattern is a whole sentence, lower-cased, its closing stop left off
+# (``no_article``); written by hand for the 22 made-up pages of bench/html_boilerplate (none copied from a site), kept
+# narrow so that an article that uses such words ("Russia denied UN inspectors access", "a 404 Not Found error", a
+# teaser paragraph before "Subscribe to continue reading") stays: the 5 real pages there keep all their sentences.
+_ONE_PLACE = r"[\w'.-]+(?: [\w'.-]+){0,2}"  # "Russia", "the United States"
+_PLACE = rf"(?:your (?:country|region|location|area)|{_ONE_PLACE}(?:(?:,|,? or|,? and) {_ONE_PLACE}){{0,5}})"
+BOILERPLATE = {
+    "a cookie or consent notice": [
+        r"we (?:and our (?:\d+ )?partners )?use cookies\b.*", r"we value your privacy", r"your privacy choices",
+        r"we and our (?:\d+ )?partners (?:store|use|process)\b.*", r"by continuing to (?:browse|use)\b.*cookies",
+        r"you can change your (?:choices|settings|preferences) at any time\b.*", r"before you continue(?: to \S+)?",
+        r"if you choose to accept all, we\b.*", r"with your (?:permission|consent),? we and our partners\b.*",
+        r"you (?:may|can) click to consent\b.*", r"(?:accept|reject|allow) all(?: cookies)?", r"manage (?:settings|cookies)",
+    ],
+    "an error page": [
+        r"(?:error )?(?:400|401|403|404|410|500|502|503|504)(?: error)?(?: (?:not found|forbidden|gone|unauthori[sz]ed|"
+        r"bad request|service unavailable|bad gateway|internal server error|gateway time-?out))?",
+        r"(?:page|file) not found",
+        r"not found", r"forbidden", r"service (?:temporarily )?unavailable", r"bad gateway", r"internal server error",
+        r"(?:sorry, )?(?:the|this) page (?:you (?:are|were) looking for|you requested) (?:does not|doesn't|could not|"
+        r"cannot|can't) (?:exist|be found)\b.*", r"(?:sorry, )?we (?:could not|couldn't|can't|cannot) find (?:that|this|the) "
+        r"page\b.*", r"it may have been (?:moved|deleted|removed)\b.*", r"the requested url was not found on this server",
+        r"the server is temporarily unable to service your request", r"please try again later",
+        r"this (?:article|page|story|content) (?:is no longer available|has been removed|has been deleted)",
+        r"(?:nginx|apache)(?:/[\d.]+)?(?: server at .*)?", r"seite nicht gefunden", r"die angeforderte seite wurde "
+        r"(?:leider )?nicht gefunden", r"page (?:introuvable|non trouvée)", r"страница не найдена",
+    ],
+    "an access block": [
+        r"access denied", r"access to this (?:page|site|website|content|resource) (?:has been|is) denied",
+        r"you (?:don't|do not) have permission to access (?:this|the requested) (?:resource|page|server|url)\b.*",
+        r"this (?:content|page|video|article|site|website|service|material) is (?:not|no longer|currently not|currently "
+        rf"un)(?: ?available| accessible) (?:in|from) {_PLACE}", r"we apologi[sz]e for (?:any|the) inconvenience",
+        r"unfortunately, our (?:site|website) is currently unavailable in (?:most )?(?:european countries|your country|"
+        r"the eu|the european union)", r"we are engaged on the issue\b.*", r"доступ запрещ[её]н",
+        r"этот материал недоступен в вашей стране", r"zugriff verweigert", r"accès refusé",
+    ],
+    "a browser check": [
+        r"(?:please )?enable javascript\b.*", r"(?:you need to|please) enable javascript to (?:run|view|use)\b.*",
+        r"this (?:site|website|page) requires javascript\b.*", r"loading(?:\.\.\.|…)?",
+        r"checking (?:your|if the site connection is secure|the site connection)\b.*", r"this process is automatic",
+        r"your browser will redirect to your requested content shortly", r"please allow up to \d+ seconds",
+        r"ddos protection by cloudflare", r"(?:cloudflare )?ray id: ?[0-9a-f]+", r"just a moment(?:\.\.\.)?",
+        r"sorry, you have been blocked", r"this website is using a security service to protect itself\b.*",
+        r"are you a robot", r"(?:please )?(?:confirm|verify) (?:that )?you are (?:a )?human\b.*",
+        r"your browser is not supported", r"please upgrade to a (?:modern|newer|supported) browser\b.*",
+        r"we noticed (?:that )?you(?:'re| are) using an ad ?blocker", r"please disable your ad ?blocker\b.*",
+    ],
+    "a paywall or sign-in wall": [
+        r"subscribe (?:now )?to (?:continue|keep) reading(?: this article)?", r"already a subscriber",
+        r"(?:sign|log) in(?: here| now)?", r"register (?:now )?(?:for free|here)",
+        r"you have reached your (?:limit|maximum) of free articles\b.*", r"subscribe (?:now )?for unlimited access\b.*",
+        r"(?:please )?(?:sign|log) in to (?:continue|read) (?:reading|this article|this story)\b.*",
+        r"(?:don't|do not) have an account", r"this (?:article|content) is for subscribers only",
+    ],
+}
+_BOILERPLATE = [(why, re.compile(pattern)) for why, patterns in BOILERPLATE.items() for pattern in patterns]
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_NOTICE_WORDS = 2  # a sentence of two words or fewer is a page's furniture ("Daily News", "nginx", "Oops!")
+
+
+def no_article(text: str, title: str | None = None) -> str | None:
+    """Why an HTML page's ``text`` (``html_to_text``'s, opening with its headline ``title``) is no article, or None:
+    where each of its sentences after the headline is a whole sentence of ``BOILERPLATE`` ("Access denied.", "This
+    content is not available in Russia or Belarus.", "We use cookies ...", "404 Not Found") or of two words or
+    fewer ("Daily News", "Manage settings", "Oops!"), and one sentence at least is of ``BOILERPLATE``, the page is a site's notice and not an
+    article: its place names became items. The headline is set aside (a site's name as ``<title>``, or the page's
+    own); a headline alone over a wall is no article either. One sentence of any other words keeps the page.
+    Written here because trafilatura keeps such text (it prunes a cookie banner by its class, not its words), and
+    its ``is_probably_readerable`` asks for a paragraph of 140 characters: it judged all 17 real short pages of
+    bench/html_short and bench/html_boilerplate not readerable."""
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if lines and title and lines[0] == " ".join(title.split()):
+        lines = lines[1:]
+    found = []
+    for line in lines:
+        for sentence in _SENTENCE_END.split(line):
+            plain = sentence.lower().replace("\u2019", "'").strip().rstrip(".!?…").strip()
+            why = next((why for why, pattern in _BOILERPLATE if pattern.fullmatch(plain)), None)
+            if why:
+                found.append((why, sentence))
+            elif len(plain.split()) > _NOTICE_WORDS:  # a sentence of the article's
+                return None
+    if not found:
+        return None
+    kinds, quote = list(dict.fromkeys(why for why, _ in found)), max((s for _, s in found), key=len)
+    return f"no article, only {' and '.join(kinds)} ('{quote if len(quote) <= 80 else quote[:79].rstrip() + '…'}')"
 
 
 def past_parser_limits(html: str) -> str | None:
@@ -853,6 +946,11 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                     site_titles.append((relative, info["site_title"]))
                 if not text.strip():
                     raise ValueError("no article text found in the HTML")
+                if why := no_article(text, info.get("title")):  # a cookie wall, a 404, a block: skipped, no error
+                    skipped.append(Skipped(str(path), why, kind="no article"))
+                    if on_file:
+                        on_file()
+                    continue
             elif path.suffix.lower() == ".md":
                 text = MARKDOWN_HEADING.sub(r"\1", text)
         except (ValueError, OSError) as exc:

@@ -15,6 +15,8 @@ layout table) and pages with no article (a cookie banner, 404 messages, navigati
 ``--fallbacks`` adds the reader with each fallback tried where its extractor kept nothing (none is used).
 bench/html_tables/ holds 6 made-up pages laid out in tables (one cell, nav beside the article, nested tables, ``<br>``
 text, a table of figures in the article) and a normal page with a table of teasers.
+bench/html_boilerplate/ holds 22 made-up pages with no article (cookie walls, error pages, blocks, paywalls, browser
+checks), which prepare skips (``ingest.no_article``), and 5 real short articles in their words.
 
 The pages are one person's imitation of how such sites mark up articles, not saved pages: the figures rank the
 modes on these layouts, they are not rates to expect on a real corpus (docs/html_extraction.md).

@@ -18,7 +18,7 @@ from classifier.clean import load_rules
 from classifier.cli.app import (STDIN_HELP, STDOUT_HELP, app, console, fail, handle_errors, out, progress_bar,
                                 show_progress, warn)
 from classifier.errors import DateWarning
-from classifier.ingest import MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
+from classifier.ingest import ALWAYS_SKIPPED, MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
                                  given_name, remove_stale_temporaries, spooled_input, stdout_table)
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
@@ -51,7 +51,7 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
 
     def report(start: int) -> int:
         for problem in skipped[start:]:
-            if not skip_unreadable and problem.kind != "too long":
+            if not skip_unreadable and problem.kind not in ALWAYS_SKIPPED:
                 fail(f"{problem.path}: {problem.reason} (--skip-unreadable skips such "
                      f"{'rows' if problem.kind in ('table row', 'long line') else 'files'})")
             warn(f"{'ignored' if problem.kind == 'manifest row' else 'skipped'} {problem.path}: {problem.reason}")
@@ -94,7 +94,7 @@ def skipped_summary(skipped: list, table: bool = False) -> str:
     """'3 files skipped', and the manifest rows and table rows passed over where there were any ('0 files
     skipped' when nothing was; of a ``table`` of articles, '0 rows skipped')."""
     counts = {kind: sum(s.kind == kind for s in skipped)
-              for kind in ("file", "manifest row", "table row", "long line", "too long")}
+              for kind in ("file", "manifest row", "table row", "long line", "too long", "no article")}
     if not skipped:
         return counted(0, "row skipped", "rows skipped") if table else counted(0, "file skipped", "files skipped")
     parts = [counted(counts["file"], "file skipped", "files skipped")] if counts["file"] else []
@@ -109,6 +109,9 @@ def skipped_summary(skipped: list, table: bool = False) -> str:
     if counts["too long"]:
         parts.append(counted(counts["too long"], "article over --max-article-chars skipped",
                              "articles over --max-article-chars skipped"))
+    if counts["no article"]:
+        parts.append(counted(counts["no article"], "page without an article skipped",
+                             "pages without an article skipped"))
     return "; ".join(parts)
 
 

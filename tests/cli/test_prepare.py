@@ -531,6 +531,61 @@ def test_a_page_whose_text_is_only_its_furniture_is_warned_of_by_file(tmp_path):
     assert "characters of article text" not in run("prepare", folder, "--out", out).output
 
 
+def test_a_page_of_a_site_s_notice_alone_is_skipped_with_a_warning_and_an_article_in_its_words_is_kept(tmp_path):
+    """"Access denied. This content is not available in Russia or Belarus." gave items for Russia and Belarus, a
+    cookie wall one for the United States: such a page is skipped, named with why, counted in the summary, never an
+    error (no --skip-unreadable); an article that uses such words, or a teaser before a paywall, is read."""
+    import classifier
+
+    folder = tmp_path / "html"
+    folder.mkdir()
+    page = "<html><head><title>{}</title></head><body><main>{}</main></body></html>"
+    (folder / "denied.html").write_text(page.format(
+        "Access denied", "<h1>Access denied</h1><p>This content is not available in Russia or Belarus.</p>"))
+    (folder / "cookies.html").write_text(page.format(
+        "Daily News", "<p>We use cookies to personalise content for readers in the United States.</p>"
+                      "<p>Accept all</p>"))
+    (folder / "inspectors.html").write_text(page.format(
+        "Access denied: Russia bars UN inspectors", "<h1>Access denied: Russia bars UN inspectors</h1><p>Russia "
+        "denied UN inspectors access to the plant on Monday, officials said.</p>"))
+    (folder / "teaser.html").write_text(page.format(
+        "China cuts rates", "<h1>China cuts rates</h1><p>China's central bank cut a key rate on Monday.</p>"
+        "<p>Subscribe to continue reading</p><p>Already a subscriber? Sign in.</p>"))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", folder, "--out", out)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert (f"skipped {folder / 'denied.html'}: no article, only an access block ('This content is not available "
+            "in Russia or Belarus.')") in said
+    assert f"skipped {folder / 'cookies.html'}: no article, only a cookie or consent notice" in said
+    assert "; 2 pages without an article skipped;" in said
+    items = read_jsonl(out)
+    assert {r["article"] for r in items} == {"inspectors", "teaser"}
+    assert {r["actor"] for r in items} == {"Russia", "United Nations", "China"}
+    with pytest.warns(UserWarning, match="denied.html: no article, only an access block"):
+        assert list(classifier.prepare_items(folder)) == items
+
+
+def test_no_real_bench_page_is_taken_for_a_site_s_notice():
+    """The 24 + 21 + 6 + 27 bench pages: each of the 47 with an article's sentences is read (losing one is worse
+    than a stray item), and 28 of the 31 without one are skipped; the 3 left hold their site's name alone."""
+    from classifier import ingest
+
+    bench = Path(__file__).resolve().parents[2] / "bench"
+    kept, skipped = [], []
+    for folder in ("html_pages", "html_short", "html_tables", "html_boilerplate"):
+        truth = json.loads((bench / folder / "truth.json").read_text(encoding="utf-8"))
+        for name, wanted in truth.items():
+            html = ingest.decode((bench / folder / f"{name}.html").read_bytes(), "cp1252", html=True)
+            text, info = ingest.html_to_text(html)
+            real = bool(wanted["headline"] or wanted["body"])
+            (skipped if ingest.no_article(text, info.get("title")) else kept).append((real, name))
+    assert not [name for real, name in skipped if real] and len([n for real, n in kept if real]) == 47
+    assert sorted(name for real, name in kept if not real) == ["cookie_nav_footer", "cookie_only",
+                                                                "javascript_required"]
+    assert len(skipped) == 28
+
+
 def test_a_kicker_before_the_headline_in_its_h1_is_left_out_where_the_page_title_shows_it(tmp_path):
     """"<h1><span>Ukraine-Krieg</span> <span>Scholz sagt …</span></h1>" (bench page german) made the headline
     "Ukraine-Krieg Scholz sagt …": trafilatura takes the <h1> as the title. Where the <title>, less the site's name, is
