@@ -35,6 +35,7 @@ TRUNCATED_COLUMN = "_truncated"  # a batch's items cut to the model's window, on
 # predict_records' own per-item mark (batch.TRUNCATED_FIELD), which this column replaces in each row
 RECORD_COLUMN = "text"   # an item as one JSON string (the column ray.data.read_text makes of each JSONL line)
 BLOCK_BYTES = 256 * 2**10  # input per block (about 600 JSONL items): the unit that one actor scores at a time
+FOOTER_ACTORS = "RAY_DATA_PARQUET_FOOTER_NUM_ACTORS"  # Ray Data's actors reading a Parquet read's footers
 ID_BATCH = 65536         # ids read and digested at a time by the check that ids are unique across parts
 
 
@@ -640,6 +641,10 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     # Ray Data's own log (progress, and failure notes that would bury our one-line error) unless the user asks for
     # it; its loggers are configured again at each run from this variable, so a logger's level would not hold
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "CRITICAL")
+    # Ray Data (2.60) reads the footers of a Parquet group on a pool of 32 actors started for each group: 32 worker
+    # processes for a few footers, seconds of each group's start on a small machine. One reads them; the variable is
+    # read as the driver plans the read, so a user's own value still holds
+    os.environ.setdefault(FOOTER_ACTORS, "1")
     if not ray.is_initialized():
         # one CPU beyond the model actors for the read and write tasks, which would otherwise wait for ever
         start_ray(ray, address, workers * threads_per_worker + 1)
