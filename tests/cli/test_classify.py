@@ -611,7 +611,8 @@ def test_onnx_engine_from_the_cache_needs_neither_onnx_nor_the_torch_weights(tmp
         raise AssertionError("an ONNX model was saved")
 
 
-def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir, tiny_sentiment_dir, monkeypatch):
+def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir, tiny_sentiment_dir, monkeypatch,
+                                              ray_stops_after_the_module):
     ray = __import__("pytest").importorskip("ray")
     import classifier.predict.ray as ray_path
     from classifier.predict.engines import resolve_engine
@@ -627,8 +628,9 @@ def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir, tiny_se
     try:
         result = run("classify", items, "--out", distributed, "--model", tiny_model_dir, "--workers", "2", "--quiet")
         tone = run("classify", items, "--out", tone_ray, *sentiment, "--workers", "2", "--quiet")
-    finally:
+    except BaseException:
         ray.shutdown()
+        raise  # else left up for the test below
     assert result.exit_code == 0, result.output
     assert tone.exit_code == 0, tone.output
     for (a, b), field in (((read_jsonl(local), read_jsonl(distributed)), "stance_scores"),
@@ -637,6 +639,35 @@ def test_ray_workers_give_the_same_predictions(tmp_path, tiny_model_dir, tiny_se
         assert all(abs(x[field][k] - y[field][k]) < 1e-5 for x, y in zip(a, b) for k in x[field])
     assert read_jsonl(tone_ray)[0]["model"].startswith("tiny-sentiment@")
     assert engines == [resolve_engine("auto")] * 2
+
+
+def test_a_ray_worker_that_dies_is_one_line_saying_to_resume(tmp_path, tiny_model_dir, monkeypatch):
+    """A worker killed mid-shard (kill -9, the kernel's OOM killer): one line, the journal kept, --resume named.
+    Run on the Ray the test above left up, if any (a start costs seconds); stopped here."""
+    ray = pytest.importorskip("ray")
+    import classifier.predict.ray as ray_path
+
+    def dying(ray):
+        @ray.remote
+        class Predictor:
+            def __init__(self, *args):
+                pass
+
+            def predict(self, records):
+                os._exit(1)
+
+        return Predictor
+
+    monkeypatch.setattr(ray_path, "_predictor_class", dying)
+    items = write_items(tmp_path / "items.jsonl", 8)
+    try:
+        result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--workers", "1", "-q")
+    finally:
+        ray.shutdown()
+    assert result.exit_code == 1, result.output
+    line = next((line for line in result.output.splitlines() if line.startswith("error: ")), "")  # Ray adds its own
+    assert line.startswith("error: a Ray worker stopped (") and "--resume" in line, result.output
+    assert not (tmp_path / "p.jsonl").exists()
 
 
 def test_shards_keep_articles_whole():
@@ -1036,6 +1067,7 @@ def test_a_real_ray_start_leaves_our_stop_handlers_in_place(hup):
     from classifier.signals import on_stop
     from classifier.predict.ray import start_ray
 
+    ray.shutdown()  # one that another test left up: the start here is the one under test
     numbers = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {number: signal.getsignal(number) for number in numbers}
     try:
@@ -1149,34 +1181,6 @@ def test_a_ray_address_without_workers_is_refused_not_run_here(tmp_path, tiny_mo
     items = write_items(tmp_path / "items.jsonl", 4)
     result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--ray-address", "auto")
     assert result.exit_code == 1 and "--ray-address auto: pass --workers N" in result.output, result.output
-    assert not (tmp_path / "p.jsonl").exists()
-
-
-def test_a_ray_worker_that_dies_is_one_line_saying_to_resume(tmp_path, tiny_model_dir, monkeypatch):
-    """A worker killed mid-shard (kill -9, the kernel's OOM killer): one line, the journal kept, --resume named."""
-    ray = pytest.importorskip("ray")
-    import classifier.predict.ray as ray_path
-
-    def dying(ray):
-        @ray.remote
-        class Predictor:
-            def __init__(self, *args):
-                pass
-
-            def predict(self, records):
-                os._exit(1)
-
-        return Predictor
-
-    monkeypatch.setattr(ray_path, "_predictor_class", dying)
-    items = write_items(tmp_path / "items.jsonl", 8)
-    try:
-        result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--workers", "1", "-q")
-    finally:
-        ray.shutdown()
-    assert result.exit_code == 1, result.output
-    line = next((line for line in result.output.splitlines() if line.startswith("error: ")), "")  # Ray adds its own
-    assert line.startswith("error: a Ray worker stopped (") and "--resume" in line, result.output
     assert not (tmp_path / "p.jsonl").exists()
 
 

@@ -19,8 +19,37 @@ def run(*args):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
 
+RAY_CPUS = 3  # what a run with --workers 2 starts (a CPU per worker, one for the read and write tasks)
+pytestmark = pytest.mark.usefixtures("ray_stops_after_the_module")  # the tests that run Ray share one
+
+
+@pytest.fixture
+def shared_ray():
+    """The module's Ray, left up by an earlier test (the first one's CLI run starts it, as a user's does), or
+    started here where none is up yet, with room for --workers 2."""
+    ray = pytest.importorskip("ray")
+    if ray.is_initialized() and ray.cluster_resources().get("CPU", 0) < RAY_CPUS:
+        ray.shutdown()  # a smaller one, started by a test run alone: --workers 2 would wait for ever
+    if not ray.is_initialized():
+        from classifier.predict.ray import start_ray
+
+        start_ray(ray, None, RAY_CPUS)
+    return ray
+
+
+def no_ray_start(monkeypatch, why: str) -> None:
+    """Ray made to fail if the run starts it, whether or not an earlier test of the module left it up."""
+    import ray
+
+    from classifier.predict import ray as ray_path
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)  # as if down: a run that goes on calls start_ray
+    monkeypatch.setattr(ray_path, "start_ray", lambda *a, **k: pytest.fail(f"Ray started for a run {why}"))
+
+
 def test_ray_data_parts_equal_the_local_run_and_resume_by_part(tmp_path, tiny_model_dir):
     ray = pytest.importorskip("ray")
+    ray.shutdown()  # this run starts Ray, as a user's does (its start prints no line); the module's tests share it
     rows = [json.loads(line) for line in (ROOT / "data" / "seed_labels.jsonl").read_text().splitlines()]
     for row in rows[::10]:  # rows without spans: their mentions are found on the workers as in one process
         del row["spans"]
@@ -34,43 +63,40 @@ def test_ray_data_parts_equal_the_local_run_and_resume_by_part(tmp_path, tiny_mo
     alone = run("classify", tmp_path / "all.jsonl", "--out", local, "--model", tiny_model_dir, "--no-summary")
     assert alone.exit_code == 0 and "; 2 truncated to 64 tokens;" in alone.output, alone.output
     out = tmp_path / "out"
-    try:
-        result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
-        assert result.exit_code == 0, result.output
-        assert "2 parts" in result.output and "2 scored (130 items)" in result.output
-        lines = [line for line in result.output.splitlines() if not line.startswith("Loading weights")]
-        model_id = alone.output.split(" with ")[1].split(";")[0]
-        found = next(line for line in alone.output.splitlines() if line.startswith("warning: 13 of 130 items had"))
-        assert lines == ["a.jsonl: 70 items scored", "b.parquet: 60 items scored",  # no Ray or Ray Data log line
-                         found,  # the mentions found on the workers, counted as the local run counts them
-                         f"2 parts -> {out} with {model_id}: 2 scored (130 items), 0 already done; 2 truncated to "
-                         "64 tokens"], result.output  # the workers' counts summed, as the local run's
-        (out / "b").rename(tmp_path / "b-done")  # as if the run had stopped after part a
-        again = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2",
-                    "--resume")  # what any rerun does; no warning, since a part is done
-        assert again.exit_code == 0 and "1 scored (60 items), 1 already done" in again.output
-        assert "--resume" not in again.output
-        (parts / "c.jsonl").write_text(json.dumps(rows[3]) + "\n")  # a new part repeating an id of finished a
-        repeat = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(tiny_model_dir),
-                                     "--ray-data"])
-        assert repeat.exit_code == 1 and f"c.jsonl: item 1's id {rows[3]['id']!r} is also item 4's in" in repeat.output
-        assert not (out / "c").exists()
-        (parts / "c.jsonl").unlink()
-        pd.read_parquet(out / "a")  # the part's run record is not read as a Parquet file
-        other = tmp_path / "other-model"  # the same weights under another name: another model id
-        import shutil
+    result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert "2 parts" in result.output and "2 scored (130 items)" in result.output
+    lines = [line for line in result.output.splitlines() if not line.startswith("Loading weights")]
+    model_id = alone.output.split(" with ")[1].split(";")[0]
+    found = next(line for line in alone.output.splitlines() if line.startswith("warning: 13 of 130 items had"))
+    assert lines == ["a.jsonl: 70 items scored", "b.parquet: 60 items scored",  # no Ray or Ray Data log line
+                     found,  # the mentions found on the workers, counted as the local run counts them
+                     f"2 parts -> {out} with {model_id}: 2 scored (130 items), 0 already done; 2 truncated to "
+                     "64 tokens"], result.output  # the workers' counts summed, as the local run's
+    (out / "b").rename(tmp_path / "b-done")  # as if the run had stopped after part a
+    again = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2",
+                "--resume")  # what any rerun does; no warning, since a part is done
+    assert again.exit_code == 0 and "1 scored (60 items), 1 already done" in again.output
+    assert "--resume" not in again.output
+    (parts / "c.jsonl").write_text(json.dumps(rows[3]) + "\n")  # a new part repeating an id of finished a
+    repeat = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(tiny_model_dir),
+                                 "--ray-data"])
+    assert repeat.exit_code == 1 and f"c.jsonl: item 1's id {rows[3]['id']!r} is also item 4's in" in repeat.output
+    assert not (out / "c").exists()
+    (parts / "c.jsonl").unlink()
+    pd.read_parquet(out / "a")  # the part's run record is not read as a Parquet file
+    other = tmp_path / "other-model"  # the same weights under another name: another model id
+    import shutil
 
-        shutil.copytree(tiny_model_dir, other)
-        settings = json.loads((other / "stance.json").read_text())
-        (other / "stance.json").write_text(json.dumps({**settings, "name": "other"}))
-        mixed = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(other), "--ray-data"])
-        assert mixed.exit_code == 1 and "a: scored by 'tiny" in mixed.output and "not 'other@" in mixed.output
-        (parts / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:69]))
-        changed = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(tiny_model_dir),
-                                      "--ray-data"])
-        assert changed.exit_code == 1 and "scored from another version of" in changed.output
-    finally:
-        ray.shutdown()
+    shutil.copytree(tiny_model_dir, other)
+    settings = json.loads((other / "stance.json").read_text())
+    (other / "stance.json").write_text(json.dumps({**settings, "name": "other"}))
+    mixed = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(other), "--ray-data"])
+    assert mixed.exit_code == 1 and "a: scored by 'tiny" in mixed.output and "not 'other@" in mixed.output
+    (parts / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:69]))
+    changed = runner.invoke(app, ["classify", str(parts), "--out", str(out), "--model", str(tiny_model_dir),
+                                  "--ray-data"])
+    assert changed.exit_code == 1 and "scored from another version of" in changed.output
     expected = {r["id"]: r for r in map(json.loads, local.read_text().splitlines())}
     found = pd.concat([pd.read_parquet(out / "a"), pd.read_parquet(out / "b")])
     assert list(pd.read_parquet(out / "a")["id"]) == [r["id"] for r in rows[:70]]  # input order kept
@@ -100,40 +126,37 @@ def test_ray_data_refuses_bad_parts_and_outputs(tmp_path, tiny_model_dir):
 
 def test_an_empty_part_stops_the_run_before_any_scoring(tmp_path, tiny_model_dir, monkeypatch):
     pytest.importorskip("ray")
-    from classifier.predict import ray, ray_data
+    from classifier.predict import ray_data
 
     parts = tmp_path / "parts"
     parts.mkdir()
     (parts / "a.jsonl").write_text(json.dumps({"id": "1", "text": "Russia won.", "actor": "Russia"}) + "\n")
     (parts / "b.jsonl").write_text("\n  \n")
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    no_ray_start(monkeypatch, "bound to fail")
     assert ray_data.holds_rows(parts / "a.jsonl") and not ray_data.holds_rows(parts / "b.jsonl")
     result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
     assert result.exit_code == 1 and "b.jsonl: no items" in result.output
     assert not list(tmp_path.glob("out/*/predictions.parquet"))  # a.jsonl was not scored either
 
 
-def test_a_bad_item_in_a_part_is_one_line_and_leaves_no_part(tmp_path, tiny_model_dir):
-    ray = pytest.importorskip("ray")
+def test_a_bad_item_in_a_part_is_one_line_and_leaves_no_part(tmp_path, tiny_model_dir, shared_ray):
     parts = tmp_path / "parts"
     parts.mkdir()
     (parts / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "NATO met.", "actor": "NATO"}) + "\n"
                                    + json.dumps({"id": "x2", "text": "No actor here."}) + "\n")
-    try:
-        result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
-    finally:
-        ray.shutdown()
+    result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
     assert result.exit_code == 1 and "a.jsonl: item 'x2': no 'actor'" in result.output, result.output
     assert result.output.strip().splitlines()[-1].startswith("error: ")  # (Ray's own logging may print above)
     assert not (tmp_path / "out" / "a").exists()
 
 
 @pytest.mark.parametrize("group_bytes", [None, 1], ids=["small-parts-share-a-job", "each-part-alone-streamed"])
-def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny_model_dir, monkeypatch, group_bytes):
+def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny_model_dir, monkeypatch, group_bytes,
+                                                                 shared_ray):
     """Consecutive parts share one Ray Data job (one actor pool); each prediction still lands in its own part,
     in its input order, even when two parts hold the same sentences or one part's table lacks a column. With a
-    budget smaller than every part, each part runs alone and streams as read (no repartition)."""
-    ray = pytest.importorskip("ray")
+    budget smaller than every part, each part runs alone and streams as read (no repartition): two parts show it
+    (each job costs seconds; a part with a path column of its own runs alone either way, as e does above)."""
     if group_bytes:
         monkeypatch.setattr("classifier.predict.ray_data.GROUP_BYTES", group_bytes)
     rows = [json.loads(line) for line in (ROOT / "data" / "seed_labels.jsonl").read_text().splitlines()]
@@ -143,37 +166,41 @@ def test_many_small_parts_run_as_one_job_and_keep_their_own_items(tmp_path, tiny
               "d": [dict(r, spans=[]) for r in rows[80:]],
               "e": [dict(r, id=f"e-{r['id']}", path=f"user/{r['id']}") for r in rows[:5]]}  # a column Ray's own
     # path column shadows
-    pd.DataFrame(chunks["a"]).to_parquet(parts / "a.parquet")
-    pd.DataFrame(chunks["b"]).drop(columns=["title", "url"]).to_parquet(parts / "b.parquet")
-    pd.DataFrame(chunks["c"]).to_parquet(parts / "c.parquet")  # a's first 12 items under other ids
-    pd.DataFrame(chunks["d"]).to_parquet(parts / "d.parquet")  # targets as text only
-    pd.DataFrame(chunks["e"]).to_parquet(parts / "e.parquet")
-    local = tmp_path / "local.jsonl"
+    if group_bytes:
+        chunks = {name: chunks[name] for name in ("a", "b")}
     for name, chunk in chunks.items():
-        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in chunk))
+        table = pd.DataFrame(chunk)  # c: a's first 12 items under other ids; d: targets as text only
+        (table.drop(columns=["title", "url"]) if name == "b" else table).to_parquet(parts / f"{name}.parquet")
+    items = sum(map(len, chunks.values()))
     out = tmp_path / "out"
     from classifier.predict import ray_data
 
     progress, classify_parts = [], ray_data.classify_parts  # what the CLI's bar is given (it draws on a terminal)
     monkeypatch.setattr(ray_data, "classify_parts", lambda *a, **k: classify_parts(
         *a, **{**k, "on_progress": lambda *counts: progress.append(counts)}))
-    try:
-        result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
-    finally:
-        ray.shutdown()
-    assert result.exit_code == 0 and "5 scored (147 items)" in result.output, result.output
-    assert progress[-1] == (147, 147) and {total for _, total in progress} == {147}
+    groups, part_groups = [], ray_data.part_groups  # the parts of each job
+    monkeypatch.setattr(ray_data, "part_groups", lambda *a, **k: groups.extend(part_groups(*a, **k)) or groups)
+    monkeypatch.setenv(ray_data.FOOTER_ACTORS, "32")
+    monkeypatch.delenv(ray_data.FOOTER_ACTORS)  # unset for the run (and after the test)
+    result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--ray-data", "--workers", "2")
+    assert os.environ[ray_data.FOOTER_ACTORS] == "1"  # the footers read by one actor, not 32 started per group
+    assert result.exit_code == 0 and f"{len(chunks)} scored ({items} items)" in result.output, result.output
+    assert [[p.stem for p in group] for group in groups] == ([["a"], ["b"]] if group_bytes else
+                                                             [["a", "b", "c", "d"], ["e"]])
+    assert progress[-1] == (items, items) and {total for _, total in progress} == {items}
     assert [done for done, _ in progress] == sorted(done for done, _ in progress)
-    assert len(progress) >= (5 if group_bytes else 1)  # at least as each group ends
+    assert len(progress) >= len(groups)  # at least as each group ends
     assert not list(out.glob(".*")), "the job's stage is gone"
+    local = tmp_path / "local.jsonl"  # every part's items in one local run (their ids differ)
+    (tmp_path / "all.jsonl").write_text("".join(json.dumps(r) + "\n" for chunk in chunks.values() for r in chunk))
+    assert run("classify", tmp_path / "all.jsonl", "--out", local, "--model", tiny_model_dir, "-q").exit_code == 0
+    expected = {r["id"]: r for r in map(json.loads, local.read_text().splitlines())}
     for name, chunk in chunks.items():
-        assert run("classify", tmp_path / f"{name}.jsonl", "--out", local, "--model", tiny_model_dir,
-                   "--overwrite", "-q").exit_code == 0  # each part's items over the last one's
-        expected = [json.loads(line) for line in local.read_text().splitlines()]
         found = pd.read_parquet(out / name).to_dict("records")
         assert [r["id"] for r in found] == [r["id"] for r in chunk]
         assert "_part" not in found[0] and [r.get("path") for r in found] == [r.get("path") for r in chunk]
-        for row, want in zip(found, expected):
+        for row in found:
+            want = expected[row["id"]]
             assert row["stance"] == want["stance"]
             assert all(abs(row["stance_scores"][k] - want["stance_scores"][k]) < 1e-5 for k in want["stance_scores"])
 
@@ -214,13 +241,12 @@ def test_ray_data_without_aiohttp_names_the_install_line(tmp_path, tiny_model_di
 def test_a_malformed_line_in_a_jsonl_part_is_one_line_naming_the_part(tmp_path, tiny_model_dir, monkeypatch):
     """Found by the id check, before Ray starts, with its line number."""
     pytest.importorskip("ray")
-    from classifier.predict import ray
 
     parts = tmp_path / "parts"
     parts.mkdir()
     (parts / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "NATO met.", "actor": "NATO"}) + "\n"
                                    + '{"id": "x2", "text": \n')
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    no_ray_start(monkeypatch, "bound to fail")
     result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
     last = result.output.strip().splitlines()[-1]
     assert result.exit_code == 1 and last.startswith("error: ") and "a.jsonl:2: malformed JSON" in last, result.output
@@ -247,13 +273,13 @@ def test_an_id_repeated_far_apart_in_a_part_is_refused_as_in_a_local_run(tmp_pat
     ids again (the part may change on a shared disk while it is scored), with the same line."""
     pytest.importorskip("ray")
     from classifier.errors import InputError
-    from classifier.predict import ray, ray_data
+    from classifier.predict import ray_data
 
     rows = [{"id": f"x{i}", "text": f"NATO met {i} times.", "actor": "NATO"} for i in range(40)]
     parts = tmp_path / "parts"
     parts.mkdir()
     (parts / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows + [rows[1]]))
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    no_ray_start(monkeypatch, "bound to fail")
     result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
     assert result.exit_code == 1 and "a.jsonl: duplicate item id 'x1' (items 2 and 41" in result.output, result.output
     assert not (tmp_path / "out").exists()
@@ -266,7 +292,6 @@ def test_an_id_repeated_across_parts_stops_the_run_before_ray(tmp_path, tiny_mod
     output folder that evaluate and report refuse: one line names both parts and the id before Ray starts, exit 1,
     nothing written."""
     pytest.importorskip("ray")
-    from classifier.predict import ray
 
     parts = tmp_path / "parts"
     parts.mkdir()
@@ -274,7 +299,7 @@ def test_an_id_repeated_across_parts_stops_the_run_before_ray(tmp_path, tiny_mod
                                              for i in ("x1", 7)) + "\n")
     pd.DataFrame([{"id": i, "text": "NATO met.", "actor": "NATO"} for i in ("y1", "y2", "7")]).to_parquet(
         parts / "b.parquet")
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    no_ray_start(monkeypatch, "bound to fail")
     result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
     assert result.exit_code == 1, result.output
     last = result.output.strip().splitlines()[-1]  # (under CliRunner a weight-loading bar may print above)
@@ -317,12 +342,11 @@ def test_resume_with_ray_data_is_a_rerun_and_warns_when_no_part_is_done(tmp_path
 
 def test_a_part_that_is_not_parquet_is_one_line_before_ray(tmp_path, tiny_model_dir, monkeypatch):
     pytest.importorskip("ray")
-    from classifier.predict import ray
 
     parts = tmp_path / "parts"
     parts.mkdir()
     (parts / "a.parquet").write_text("not Parquet")
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    no_ray_start(monkeypatch, "bound to fail")
     result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
     last = result.output.strip().splitlines()[-1]
     assert result.exit_code == 1 and last.startswith(f"error: {parts / 'a.parquet'}: not a readable Parquet file")
@@ -333,7 +357,7 @@ def test_a_rerun_with_every_part_done_says_so_without_starting_ray(tmp_path, tin
     """Every part finished before (its predictions and _run.json there): one line, exit 0, Ray not started. The
     ids of the finished parts are still checked across parts, as when a part is left to score."""
     pytest.importorskip("ray")
-    from classifier.predict import ray, ray_data
+    from classifier.predict import ray_data
     from classifier.predict.engines import load_engine
 
     parts = tmp_path / "parts"
@@ -349,7 +373,7 @@ def test_a_rerun_with_every_part_done_says_so_without_starting_ray(tmp_path, tin
         (out / name / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(parts / f"{name}.jsonl", model_id)))
 
     finish("a"), finish("b")
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+    no_ray_start(monkeypatch, "with nothing to do")
     result = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--engine", "torch", "--ray-data")
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == (f"2 parts -> {out} with {model_id}: every part was scored "
@@ -411,7 +435,6 @@ def test_a_jsonl_part_the_workers_cannot_read_as_its_lines_is_one_line_before_ra
     line naming the part before Ray starts, pointing to a conversion or a local run, not to the --encoding that
     --ray-data refuses."""
     pytest.importorskip("ray")
-    from classifier.predict import ray
 
     parts = tmp_path / "parts"
     parts.mkdir()
@@ -425,7 +448,7 @@ def test_a_jsonl_part_the_workers_cannot_read_as_its_lines_is_one_line_before_ra
     local = run("classify", parts / "a.jsonl", "--out", tmp_path / "local.jsonl", "--model", tiny_model_dir, "-q",
                 *(["--encoding", "latin-1"] if kind == "latin-1" else []))
     assert local.exit_code == 0, local.output  # a local run reads it
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run bound to fail"))
+    no_ray_start(monkeypatch, "bound to fail")
     result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
     last = result.output.strip().splitlines()[-1]
     assert result.exit_code == 1 and last.startswith(f"error: {parts / 'a.jsonl'}"), result.output
@@ -442,7 +465,7 @@ def test_predictions_in_out_of_a_part_removed_from_input_are_kept_and_their_ids_
     keeps it, says so, and checks its ids with the parts': a new part repeating one of them stops the run in one
     line naming both files, before Ray starts."""
     pytest.importorskip("ray")
-    from classifier.predict import ray, ray_data
+    from classifier.predict import ray_data
     from classifier.predict.engines import load_engine
 
     parts, out = tmp_path / "parts", tmp_path / "out"
@@ -455,7 +478,7 @@ def test_predictions_in_out_of_a_part_removed_from_input_are_kept_and_their_ids_
         pd.DataFrame([{"id": f"{name}1"}]).to_parquet(out / name / "predictions.parquet")
         (out / name / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(parts / f"{name}.jsonl", model_id)))
     (parts / "b.jsonl").unlink()
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+    no_ray_start(monkeypatch, "with nothing to do")
     kept = run("classify", parts, "--out", out, "--model", tiny_model_dir, "--engine", "torch", "--ray-data")
     said = " ".join(kept.output.split())
     assert kept.exit_code == 0 and f"{out} also holds b: predictions of no part of INPUT" in said, kept.output
@@ -525,7 +548,7 @@ def test_a_rerun_of_a_finished_run_skips_reading_ids_only_while_its_parts_are_th
     parts are those, unchanged, reads no id; a changed part, a new one, predictions of no part, or no record: read
     as before."""
     pytest.importorskip("ray")
-    from classifier.predict import ray, ray_data
+    from classifier.predict import ray_data
     from classifier.predict.engines import load_engine
 
     parts, out = tmp_path / "parts", tmp_path / "out"
@@ -544,7 +567,7 @@ def test_a_rerun_of_a_finished_run_skips_reading_ids_only_while_its_parts_are_th
                                    "--engine", "torch", "--ray-data"])
 
     finish("a"), finish("b")
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+    no_ray_start(monkeypatch, "with nothing to do")
     first = classify()  # no record yet: the ids are read, then recorded
     assert first.exit_code == 0 and "every part was scored before" in first.output, first.output
     record = json.loads((out / ray_data.RUNS_FILE).read_text())
@@ -623,13 +646,13 @@ def test_items_the_model_trained_on_are_counted_as_the_ids_are_read_or_on_a_reru
 def scored_before(parts, out, model_id: str, monkeypatch) -> None:
     """Each part of ``parts`` recorded as scored by ``model_id`` in ``out``, and Ray made to fail if it starts: a
     rerun reads the parts' ids and has nothing to score."""
-    from classifier.predict import ray, ray_data
+    from classifier.predict import ray_data
 
     for part in parts.iterdir():
         (out / part.stem).mkdir(parents=True)
         pd.DataFrame([{"id": "x"}]).to_parquet(out / part.stem / "predictions.parquet")
         (out / part.stem / ray_data.RUN_FILE).write_text(json.dumps(ray_data.run_record(part, model_id)))
-    monkeypatch.setattr(ray, "start_ray", lambda *a, **k: pytest.fail("Ray started for a run with nothing to do"))
+    no_ray_start(monkeypatch, "with nothing to do")
 
 
 def test_a_part_the_card_lists_as_a_label_file_is_warned_of_for_a_model_without_the_list(tmp_path, tiny_model_dir,
@@ -672,6 +695,12 @@ def test_a_part_the_card_lists_as_a_label_file_is_warned_of_for_a_model_without_
 
 
 
+@pytest.fixture(scope="module")
+def misfit(tmp_path_factory) -> Path:
+    """The model of :func:`misfit_model`, built once for the module (read-only)."""
+    return misfit_model(tmp_path_factory.mktemp("misfit") / "misfit")
+
+
 def misfit_model(folder: Path) -> Path:
     """A sentiment model whose weights do not fit its tokenizer (100 embeddings for MiniLM's 30,522 ids): it loads,
     and its forward pass raises torch's IndexError, in whichever process it runs."""
@@ -691,21 +720,17 @@ def misfit_model(folder: Path) -> Path:
 
 
 @pytest.mark.parametrize("how", [["--ray-data"], []], ids=["ray-data", "workers"])
-def test_a_model_that_fails_in_a_ray_worker_is_the_models_line(tmp_path, how):
+def test_a_model_that_fails_in_a_ray_worker_is_the_models_line(tmp_path, how, misfit, shared_ray):
     """A worker's model that raised (a CUDA error, out of memory; here weights that do not fit the input) ended
     --ray-data on Ray's traceback of its UserCodeException, and said "a Ray worker stopped" with --workers: it is
     the line of a local run, naming the model, and what was kept (--ray-data: the parts finished before; --workers:
     the journal)."""
-    ray = pytest.importorskip("ray")
-    model = misfit_model(tmp_path / "misfit")
+    model = misfit
     items = tmp_path / "a.jsonl"
     items.write_text("".join(json.dumps({"id": f"i{i}", "text": f"Sentence {i} here."}) + "\n" for i in range(4)))
     out = tmp_path / ("out" if how == ["--ray-data"] else "p.jsonl")
-    try:
-        result = run("classify", items, "--out", out, "--task", "sentiment", "--model", model, "--engine", "torch",
-                     "--workers", "1", "-q", *how)
-    finally:
-        ray.shutdown()
+    result = run("classify", items, "--out", out, "--task", "sentiment", "--model", model, "--engine", "torch",
+                 "--workers", "1", "-q", *how)
     kept = ("the parts finished before are kept and nothing half-written is: rerun the same command to score the "
             "others" if how == ["--ray-data"] else "the shards scored before it are kept: rerun the same command "
             "with --resume to finish")
