@@ -1182,14 +1182,25 @@ def p_shown(p: float) -> str:
     return f"p < {text[1:]}" if text.startswith("<") else f"p = {text}"
 
 
+def apart(*values: float, digits: int = 3) -> int:
+    """Decimals that print unequal figures unequal: ``digits``, more (up to 6) where those print them alike (macro-F1
+    0.4587 and 0.4591 were "0.459 and 0.459: ... higher by 0.000", and train's warning "LOWER ... 0.459 against
+    0.459")."""
+    while digits < 6 and len({f"{value:.{digits}f}" for value in values}) < len(set(values)):
+        digits += 1
+    return digits
+
+
 def comparison_verdict(compare: dict, first: str, second: str, metric: str = "macro_f1") -> str:
     """In words, which of two models scored higher on the same gold items and by how much, each figure with its n
     and interval: ``compare`` is :func:`compare_frames`'s result, ``first`` and ``second`` name its two models."""
+    row, n, articles = compare["metrics"][metric], compare["n_common"], compare["n_articles"]
+    digits = apart(row["first"], row["second"])
+
     def with_ci(value: float, ci, sign: bool = False) -> str:
-        shown = f"{value:+.3f}" if sign else f"{value:.3f}"
+        shown = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
         return shown + (f" [{ci[0]:+.3f}, {ci[1]:+.3f}]" if sign else f" [{ci[0]:.3f}, {ci[1]:.3f}]") if ci else shown
 
-    row, n, articles = compare["metrics"][metric], compare["n_common"], compare["n_articles"]
     name = METRIC_NAMES.get(metric, metric)
     text = (f"On the same {n} gold item{'s' if n != 1 else ''} ({articles} article{'s' if articles != 1 else ''}), "
             f"{second} scores {name} {with_ci(row['second'], row.get('second_ci'))} and {first} "
@@ -1203,7 +1214,7 @@ def comparison_verdict(compare: dict, first: str, second: str, metric: str = "ma
         return (text + f"the same score on these items (95% interval of {second} minus {first}: [{ci[0]:+.3f}, "
                 f"{ci[1]:+.3f}]; paired bootstrap {p_shown(row['p_value'])}): these items cannot tell the two apart.")
     higher, lower = (second, first) if difference > 0 else (first, second)
-    text += f"{higher} is higher by {abs(difference):.3f}"
+    text += f"{higher} is higher by {abs(difference):.{apart(0.0, abs(difference))}f}"
     if not ci:
         return text + f", with no interval ({compare.get('note') or 'no bootstrap'})."
     interval = f"[{abs(ci[0]):.3f}, {abs(ci[1]):.3f}]" if difference > 0 else f"[{abs(ci[1]):.3f}, {abs(ci[0]):.3f}]"
@@ -1244,7 +1255,7 @@ class TrainedLists:
         from classifier.models.card import trained_items
         from classifier.models.stance_model import model_folder
 
-        self.given, self.found, self._digest = None, {}, None
+        self.given, self.found, self._digest, self._entries = None, {}, None, {}
         self.listless = False  # --model without a list (``no_list_words``)
         if model_dir is None:
             return
@@ -1287,8 +1298,13 @@ class TrainedLists:
     def entries(self, models: Sequence[str]) -> dict:
         """The lists a file's gold rows are counted against, by model (``distinct_models``), as (folder, the flags'
         column): ``--model``'s (``GIVEN_TRAINED``) for the one model of a file that holds no other, whatever its
-        digest; else each model's own (``TRAINED``)."""
+        digest; else each model's own (``TRAINED``). Found once per set of models (a warning said once)."""
         models = distinct_models(models)
+        if tuple(models) not in self._entries:
+            self._entries[tuple(models)] = self.find_entries(models)
+        return self._entries[tuple(models)]
+
+    def find_entries(self, models: list[str]) -> dict:
         if len(models) == 1 and self.given is not None:
             return {models[0]: (self.given[0], GIVEN_TRAINED)}
         found = {model: self.own(model) for model in models}
@@ -1395,6 +1411,43 @@ def trained_counts(frame: pd.DataFrame, entries: dict, path: str | Path, said=UN
     return found
 
 
+def in_sample_ids(frame: pd.DataFrame, entries: dict) -> set:
+    """The ids of ``frame``'s gold rows that their model trained on (``entries``: ``TrainedLists.entries``, whose
+    flag columns the frame still holds)."""
+    from classifier.models.stance_model import engine_of
+
+    gold = frame.loc[frame["label"].notna()]
+    models = gold["model"].map({model: engine_of(model)[0] for model in gold["model"].unique()})
+    found: set = set()
+    for model, (_, column) in entries.items():
+        if column in gold.columns:
+            flags = gold.loc[models == model, column].fillna(False).astype(bool)
+            found.update(gold.loc[flags[flags].index, "id"])
+    return found
+
+
+def unseen_comparison(first: pd.DataFrame, second: pd.DataFrame, learnt: set, n_common: int, names: tuple[str, str],
+                      *, n_boot: int, seed: int) -> dict | None:
+    """The comparison again on the gold items that neither model trained on, where ``learnt`` (the ids of those one
+    of them did) holds some of the ``n_common`` compared: its verdict, said after the whole set's, which such items
+    flatter (129 gold items, 93 of which the new model learnt, read as "higher by 0.167, p = 0.042", a warning
+    apart); None where none was learnt."""
+    learnt = learnt & set(first["id"]) & set(second["id"])
+    if not learnt:
+        return None
+    lead = (f"But {len(learnt)} of these {n_common} items were in a compared model's training data (in-sample "
+            "figures, which flatter it)")
+    try:
+        unseen = compare_frames(first.loc[~first["id"].isin(learnt)], second.loc[~second["id"].isin(learnt)],
+                                n_boot=n_boot, seed=seed)
+    except InputError:  # no gold item left that both files predicted
+        return {"n_in_sample": len(learnt), "n_common": 0,
+                "verdict": lead + ": none is left that neither learnt, so this comparison says nothing of new text."}
+    return {"n_in_sample": len(learnt), "n_common": unseen["n_common"], "n_articles": unseen["n_articles"],
+            "metrics": unseen["metrics"], "note": unseen["note"],
+            "verdict": f"{lead}. Without them, o{comparison_verdict(unseen, *names)[1:]}"}
+
+
 def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: str | Path | None = None,
                          n_boot: int = 1000, seed: int = BOOTSTRAP_SEED, min_n: int = 10, n_bins: int = 10,
                          progress: bool = False, model_dir: str | Path | None = None) -> dict:
@@ -1429,6 +1482,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
         raise InputError(f"{path}: no gold labels: none of its predictions has a 'label', so there is nothing to "
                          "compare with; evaluate predictions made on labelled items")
     trained_on, unchecked = check_training_data(rows, lists, model_dir, path)
+    learnt = in_sample_ids(rows.frame, lists.entries(rows.models))
     rows.frame = rows.frame.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
     gold_rows = labelled(rows.frame)
     note = articleless_note(int(gold_rows["article"].isna().sum()), len(gold_rows), "gold items")
@@ -1448,6 +1502,7 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
         compared_on = trained_counts(other.frame, compared_lists.entries(other.models),
                                      option("compare", given_name(compare)),
                                      trained_on if same_file(compare, path) else UNSAID)  # the file given twice
+        learnt |= in_sample_ids(other.frame, compared_lists.entries(other.models))
         other.frame = other.frame.drop(columns=[TRAINED, GIVEN_TRAINED], errors="ignore")
         only = {"n_only_first": int(len(np.setdiff1d(other.id_hashes, rows.id_hashes))),
                 "n_only_second": int(len(np.setdiff1d(rows.id_hashes, other.id_hashes)))}
@@ -1457,7 +1512,12 @@ def evaluate_predictions(path: str | Path, *, by: Sequence[str] = (), compare: s
                              # --compare the predictions themselves: the terminal's warning, kept (report.json's
                              # compare.warning; here "warning" is compare_frames' note of one large article)
                              "same_file_warning": compared_with_itself(path, compare, shared_path)}
-        result["compare"]["verdict"] = comparison_verdict(
-            result["compare"], f"{Path(given_name(compare)).name} ({', '.join(other.models)})",
-            f"{Path(given_name(path)).name} ({', '.join(rows.models)})")
+        names = (f"{Path(given_name(compare)).name} ({', '.join(other.models)})",
+                 f"{Path(given_name(path)).name} ({', '.join(rows.models)})")
+        result["compare"]["verdict"] = comparison_verdict(result["compare"], *names)
+        unseen = unseen_comparison(other.frame, rows.frame, learnt, result["compare"]["n_common"], names,
+                                   n_boot=n_boot, seed=seed)
+        if unseen:  # kept in --out's JSON, said after the verdict, which the in-sample items flatter
+            result["compare"]["unseen"] = unseen
+            result["compare"]["verdict"] += " " + unseen["verdict"]
     return result

@@ -475,6 +475,12 @@ def test_compare_with_paired_bootstrap(tmp_path, preds):
         ": the same score on these items (95% interval of new minus old: [-0.410, +0.556]; paired bootstrap "
         "p = 1.000): these items cannot tell the two apart.")
     assert comparison_verdict(same, "old", "new").endswith(": the same score in every resample.")
+    # figures 0.0004 apart (train's split of the seeds: macro-F1 0.4587 and 0.4591) read "0.459 and 0.459: old is
+    # higher by 0.000": as many decimals as tell them apart
+    close = {**compare, "metrics": {"macro_f1": {"first": 0.4591178, "second": 0.4586999, "difference": -0.0004179,
+                                                 "ci": None, "p_value": None}}, "note": "too few"}
+    assert comparison_verdict(close, "old", "new").endswith(
+        "new scores macro-F1 0.4587 and old 0.4591: old is higher by 0.0004, with no interval (too few).")
 
 
 def test_compare_of_few_articles_gives_no_interval_or_p_value(tmp_path):

@@ -580,6 +580,9 @@ def test_worse_is_said_only_where_the_interval_lies_below_0():
     few = {**comparison(None), "paired": None, "paired_note": "the gold items come from 2 articles, too few"}
     assert "(no interval for the difference: too few held-out articles, as the note under the table says, so" in \
         behind_words(few, "s")
+    # 0.0004 apart read "LOWER ... macro-F1 0.459 against 0.459": as many decimals as tell them apart
+    close = {**few, "metrics": {"new": {"macro_f1": 0.4586999}, "reference": {"macro_f1": 0.4591178}}}
+    assert "macro-F1 0.4587 against 0.4591 (no interval" in behind_words(close, "s")
 
 
 def test_below_500_labels_every_label_trains_and_from_500_a_dev_split_stops_early():

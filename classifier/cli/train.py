@@ -309,7 +309,15 @@ def worse_than_reference(comparison: dict) -> str:
     if "reference" not in metrics:
         return ""
     new, old = metrics["new"]["macro_f1"], metrics["reference"]["macro_f1"]
-    return f"macro-F1 {new:.3f} against {old:.3f}" if new < old else ""
+    return against_words(new, old) if new < old else ""
+
+
+def against_words(new: float, old: float) -> str:
+    """"macro-F1 0.412 against 0.468", in as many decimals as tell the two apart ("0.4587 against 0.4591")."""
+    from classifier.evaluate import apart
+
+    digits = apart(new, old)
+    return f"macro-F1 {new:.{digits}f} against {old:.{digits}f}"
 
 
 def behind_words(comparison: dict, versus: str) -> str:
@@ -319,7 +327,7 @@ def behind_words(comparison: dict, versus: str) -> str:
     metrics = comparison["metrics"]
     new, old = metrics["new"]["macro_f1"], metrics["reference"]["macro_f1"]
     ci = ((comparison.get("paired") or {}).get("macro_f1") or {}).get("ci")
-    said = f"on the {comparison['n']} held-out items: macro-F1 {new:.3f} against {old:.3f}"
+    said = f"on the {comparison['n']} held-out items: {against_words(new, old)}"
     if ci and ci[1] < 0:
         return (f"the new model is WORSE than {versus} {said}, the paired 95% interval of the difference "
                 f"[{ci[0]:+.3f}, {ci[1]:+.3f}] below 0")
@@ -363,7 +371,7 @@ def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], ta
     if new < old:
         warn(f"--promote refused: {behind_words(against, f'{target} (the model --promote would replace)')}; "
              f"{target} is left as it was")
-        return f"macro-F1 {new:.3f} against {old:.3f}"
+        return against_words(new, old)
     doubt = promotion_doubt(against, f"{target} (the model --promote would replace)")
     if doubt:
         warn(f"--promote refused: {doubt}; the new model is saved, and {target} is left as it was")
