@@ -603,6 +603,10 @@ def run_command(
     with input_warnings() as said_loading:  # kept for the first screen's status line, which clearing would hide
         items = load_items(items_path, chosen)
     contexts = article_context(items, context)  # a ties file's own neighbours checked before a model scores anything
+    # piped answers written beforehand in the file's order went, one by one, to the items in the model's order
+    piped = None if order or not model or sys.stdin.isatty() else (
+        "answers piped in go to the items in the model's order (--order uncertain), not ITEMS' order: give --order "
+        "file where they were written in the file's order (with -q each item's line names it)")
     order = order or ("uncertain" if model else "file")
     # the label file read and checked (its task, its items) before a model scores every item: a refused start had
     # scored them all first, and replaced the scores an earlier session had kept
@@ -632,7 +636,7 @@ def run_command(
         kept = f"the model's scores are kept in {one_line(scores.path)} for the next start" if scores.written else ""
     else:
         session.set_order(order_items(items, order, seed=seed))
-    said[:0] = said_loading + ([unkept] if unkept else [])
+    said[:0] = said_loading + ([unkept] if unkept else []) + ([piped] if piped else [])
     for message in said:
         warn(message)
     finished = run_session(session, KeyReader(), SafeConsole(), keymap, contexts,
