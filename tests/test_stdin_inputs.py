@@ -17,6 +17,7 @@ from classifier.cli import commands
 from classifier.cli.app import app
 
 sys.path.insert(0, str(Path(__file__).parent))
+from stance_runs import Run, stance_runs  # noqa: E402  (many command lines in one process, each its own streams)
 from test_hostile_inputs import written_pipe  # noqa: E402  (a pipe, as <(cat FILE) gives one)
 
 REGISTERED = commands  # importing it registers every command (a name used, so that pyflakes says nothing)
@@ -56,28 +57,27 @@ def test_prepare_reads_standard_input_a_pipe_and_a_name_without_a_suffix_as_the_
     csv_text = "id,text,source\n" + "".join(f'{a["id"]},"{a["text"]}",{a["source"]}\n' for a in ARTICLES)
     spool = tmp_path / "tmp"
     spool.mkdir()
-    for name, data in (("jsonl", jsonl(ARTICLES)), ("gzip", gzip.compress(jsonl(ARTICLES))),
-                       ("csv", csv_text.encode()), ("csv.gz", gzip.compress(csv_text.encode())),
-                       ("parquet", (tmp_path / "articles.parquet").read_bytes())):
-        out = tmp_path / f"items-{name}.jsonl"
-        result = stance("prepare", "-", "--out", out, "-q", stdin=data, tmp=spool)
+    given = (("jsonl", jsonl(ARTICLES)), ("gzip", gzip.compress(jsonl(ARTICLES))), ("csv", csv_text.encode()),
+             ("csv.gz", gzip.compress(csv_text.encode())), ("parquet", (tmp_path / "articles.parquet").read_bytes()))
+    *formats, redirected, broken, prose = stance_runs(
+        tmp_path / "runs", *(Run(("prepare", "-", "--out", tmp_path / f"items-{name}.jsonl", "-q"), stdin=data,
+                                 tmp=spool) for name, data in given),
+        # /dev/stdin < articles.jsonl: a regular file, its name says no format
+        Run(("prepare", "/dev/stdin", "--out", tmp_path / "stdin.jsonl", "-q"), stdin=table, tmp=spool),
+        Run(("prepare", "-", "--out", tmp_path / "broken.jsonl"), stdin=jsonl(ARTICLES[:1]) + b"{bad\n", tmp=spool),
+        Run(("prepare", "-", "--out", tmp_path / "prose.jsonl"), stdin=b"Russia warned NATO.\n", tmp=spool))
+    for (name, _), result in zip(given, formats):
         assert result.returncode == 0, (name, result.stderr)
-        assert out.read_bytes() == (tmp_path / "expected.jsonl").read_bytes(), name
+        assert (tmp_path / f"items-{name}.jsonl").read_bytes() == (tmp_path / "expected.jsonl").read_bytes(), name
     with written_pipe(gzip.compress(csv_text.encode())) as pipe:  # <(cat articles.csv.gz)
         result = runner.invoke(app, ["prepare", pipe, "--out", str(tmp_path / "piped.jsonl"), "-q"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "piped.jsonl").read_bytes() == (tmp_path / "expected.jsonl").read_bytes()
-    with open(table, "rb") as redirected:  # /dev/stdin < articles.jsonl: a regular file, its name says no format
-        result = stance("prepare", "/dev/stdin", "--out", tmp_path / "stdin.jsonl", "-q", stdin=redirected.fileno(),
-                        tmp=spool)
-    assert result.returncode == 0, result.stderr
+    assert redirected.returncode == 0, redirected.stderr
     assert (tmp_path / "stdin.jsonl").read_bytes() == (tmp_path / "expected.jsonl").read_bytes()
-    broken = stance("prepare", "-", "--out", tmp_path / "broken.jsonl", stdin=jsonl(ARTICLES[:1]) + b"{bad\n",
-                    tmp=spool)
     assert broken.returncode == 1 and b"Traceback" not in broken.stderr
     assert broken.stderr.decode().startswith("error: -:2: malformed JSON"), broken.stderr  # named as given
     assert not (tmp_path / "broken.jsonl").exists()
-    prose = stance("prepare", "-", "--out", tmp_path / "prose.jsonl", stdin=b"Russia warned NATO.\n", tmp=spool)
     assert b"-: read by its content (its name says no format): not JSON lines" in prose.stderr, prose.stderr
     assert b"nor a CSV table with a 'text' column" in prose.stderr
     assert not list(spool.iterdir())  # every saved input removed, after an error too
@@ -111,9 +111,9 @@ def test_classify_evaluate_and_report_read_standard_input(tmp_path, tiny_model_d
     assert runner.invoke(app, ["classify", str(items), "--out", str(expected), "--model", str(tiny_model_dir),
                                "-q"]).exit_code == 0
     piped = tmp_path / "piped.jsonl"
-    result = stance("classify", "-", "--out", piped, "--model", tiny_model_dir, "-q", stdin=gzip.compress(items.read_bytes()),
-                    tmp=tmp_path)
-    assert result.returncode == 0, result.stderr
+    result = runner.invoke(app, ["classify", "-", "--out", str(piped), "--model", str(tiny_model_dir), "-q"],
+                           input=gzip.compress(items.read_bytes()))  # a real pipe into classify: the test below
+    assert result.exit_code == 0, result.output
     assert piped.read_bytes() == expected.read_bytes()
     again = runner.invoke(app, ["classify", "-", "--out", str(piped), "--model", str(tiny_model_dir)],
                           input=items.read_bytes())
@@ -187,24 +187,26 @@ def test_prepare_and_classify_write_standard_output_whole_with_their_notes_on_st
     articles.write_bytes(jsonl(ARTICLES))
     spool = tmp_path / "tmp"
     spool.mkdir()
-    expected = stance("prepare", articles, "--out", tmp_path / "items.jsonl", "-q")
-    assert expected.returncode == 0, expected.stderr
+    expected = runner.invoke(app, ["prepare", str(articles), "--out", str(tmp_path / "items.jsonl"), "-q"])
+    assert expected.exit_code == 0, expected.output
     items = (tmp_path / "items.jsonl").read_bytes()
-    piped = stance("prepare", "-", "--out", "-", "--explain", stdin=jsonl(ARTICLES), tmp=spool, cwd=tmp_path)
+    scored = runner.invoke(app, ["classify", str(tmp_path / "items.jsonl"), "--out", str(tmp_path / "p.jsonl"),
+                                 "--model", str(tiny_model_dir), "-q"])
+    assert scored.exit_code == 0, scored.output
+    piped, csv_out, streamed, broken = stance_runs(
+        tmp_path / "runs", Run(("prepare", "-", "--out", "-", "--explain"), stdin=jsonl(ARTICLES), tmp=spool,
+                               cwd=tmp_path),
+        Run(("prepare", articles, "--out", "-", "--format", "csv", "-q"), tmp=spool),
+        # stance prepare - --out - | stance classify - --out -, counts table and all (piped.stdout is these bytes)
+        Run(("classify", "-", "--out", "-", "--model", tiny_model_dir), stdin=items, tmp=spool, cwd=tmp_path),
+        Run(("prepare", "-", "--out", "-", "-q"), stdin=jsonl(ARTICLES) + b"{bad\n", tmp=spool))
     assert piped.returncode == 0, piped.stderr
     assert piped.stdout == items  # the records alone: the summary and --explain's table are on standard error
     assert b"-> -;" in piped.stderr and b"Lines dropped per article" in piped.stderr, piped.stderr
-    csv_out = stance("prepare", articles, "--out", "-", "--format", "csv", "-q", tmp=spool)
     assert csv_out.returncode == 0 and csv_out.stdout.startswith(b"id,text,actor,spans,"), csv_out.stderr
-    scored = stance("classify", tmp_path / "items.jsonl", "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir,
-                    "-q")
-    assert scored.returncode == 0, scored.stderr
-    streamed = stance("classify", "-", "--out", "-", "--model", tiny_model_dir, stdin=piped.stdout, tmp=spool,
-                      cwd=tmp_path)  # stance prepare - --out - | stance classify - --out -, counts table and all
     assert streamed.returncode == 0, streamed.stderr
     assert streamed.stdout == (tmp_path / "p.jsonl").read_bytes()
     assert b"-> - with" in streamed.stderr and b"against" in streamed.stderr, streamed.stderr
-    broken = stance("prepare", "-", "--out", "-", "-q", stdin=jsonl(ARTICLES) + b"{bad\n", tmp=spool)
     assert broken.returncode == 1 and broken.stdout == b"", broken.stdout
     assert broken.stderr.decode().startswith("error: -:3: malformed JSON"), broken.stderr
     assert not (tmp_path / "-").exists()
@@ -231,9 +233,10 @@ def test_out_dash_is_refused_in_one_line_where_it_makes_no_sense(tmp_path, tiny_
         (("label", "run", items, "--labels", "-"), "error: --labels -: this output cannot go to standard output"),
         (("label", "export", items, "--out", "t.json", "--config", "-"), "error: --config -: this output cannot go"),
     ]
-    for args, message in cases:
-        model = ["--model", tiny_model_dir] if args[0] == "classify" else []
-        result = stance(*args, *model, stdin=items.read_bytes(), cwd=tmp_path)
+    results = stance_runs(tmp_path / "runs", *(Run((*args, *(["--model", tiny_model_dir] if args[0] == "classify"
+                                                               else [])), stdin=items.read_bytes(), cwd=tmp_path)
+                                              for args, _ in cases))
+    for (args, message), result in zip(cases, results):
         assert result.returncode == 1 and result.stdout == b"", (args, result.stdout)
         assert result.stderr.decode().startswith(message) and result.stderr.count(b"\n") == 1, (args, result.stderr)
     assert not (tmp_path / "-").exists() and not (tmp_path / ".-.lock").exists()
@@ -244,15 +247,19 @@ def test_a_file_called_dash_is_reached_as_dot_slash_dash(tmp_path):
     standard output, would have written there: ./- (and --out=./-) name the file called "-"."""
     (tmp_path / "articles.jsonl").write_bytes(jsonl(ARTICLES))
     (tmp_path / "-").write_bytes(jsonl(ARTICLES))
-    result = stance("prepare", "./-", "--out", "items.jsonl", "-q", stdin=b"", cwd=tmp_path)
+    for name in "ab":  # where each --out writes its file called "-"
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "articles.jsonl").write_bytes(jsonl(ARTICLES))
+    result, *written = stance_runs(
+        tmp_path / "runs", Run(("prepare", "./-", "--out", "items.jsonl", "-q"), stdin=b"", cwd=tmp_path),
+        *(Run(("prepare", "articles.jsonl", *given, "--format", "jsonl", "-q"), cwd=tmp_path / name)
+          for name, given in (("a", ["--out", "./-"]), ("b", ["--out=./-"]))))
     assert result.returncode == 0, result.stderr
     expected = (tmp_path / "items.jsonl").read_bytes()
     assert b'"article": "a2"' in expected
-    for given in (["--out", "./-"], ["--out=./-"]):
-        (tmp_path / "-").unlink()
-        result = stance("prepare", "articles.jsonl", *given, "--format", "jsonl", "-q", cwd=tmp_path)
+    for name, result in zip("ab", written):
         assert result.returncode == 0 and result.stdout == b"", result.stderr
-        assert (tmp_path / "-").read_bytes() == expected
+        assert (tmp_path / name / "-").read_bytes() == expected
 
 
 PROBE = """import os, sys
@@ -287,9 +294,8 @@ def test_standard_input_redirected_from_a_file_is_read_in_place_not_copied(tmp_p
     with open(plain, "rb") as redirected:
         redirected.seek(10)
         assert probe("-", stdin=redirected).endswith(f"False False {plain.stat().st_size - 10}")
-    expected = stance("prepare", articles, "--out", "-", "-q")
-    with open(articles, "rb") as redirected:
-        result = stance("prepare", "-", "--out", "-", "-q", stdin=redirected.fileno(), tmp=tmp_path)
+    expected, result = stance_runs(tmp_path / "runs", Run(("prepare", articles, "--out", "-", "-q")),
+                                   Run(("prepare", "-", "--out", "-", "-q"), stdin=articles, tmp=tmp_path))
     assert result.returncode == 0 and result.stdout == expected.stdout and b'"a2"' in result.stdout, result.stderr
 
 
@@ -379,13 +385,13 @@ def test_encoding_tells_the_header_of_a_table_read_by_content(tmp_path):
     rows = "".join(f'{a["id"]},"{a["text"]}",{a["source"]}\n' for a in ARTICLES)
     named = tmp_path / "articles.csv"
     named.write_bytes(("id,téxt,source\n" + rows).encode("cp1252"))
-    expected = stance("prepare", named, "--out", "-", "-q", "--encoding", "cp1252", "--columns", "text=téxt")
+    options = ("--out", "-", "-q", "--columns", "text=téxt", "--encoding")
+    expected, piped, wide = stance_runs(
+        tmp_path / "runs", Run(("prepare", named, *options, "cp1252")),
+        Run(("prepare", "-", *options, "cp1252"), stdin=named.read_bytes()),
+        Run(("prepare", "-", *options, "utf-16-le"), stdin=("id,téxt,source\n" + rows).encode("utf-16-le")))
     assert expected.returncode == 0 and b'"a2"' in expected.stdout, expected.stderr
-    piped = stance("prepare", "-", "--out", "-", "-q", "--encoding", "cp1252", "--columns", "text=téxt",
-                   stdin=named.read_bytes())
     assert piped.returncode == 0 and piped.stdout == expected.stdout, piped.stderr
-    wide = stance("prepare", "-", "--out", "-", "-q", "--encoding", "utf-16-le", "--columns", "text=téxt",
-                  stdin=("id,téxt,source\n" + rows).encode("utf-16-le"))
     assert wide.returncode == 0 and wide.stdout == expected.stdout, wide.stderr
 
 
@@ -393,21 +399,19 @@ def test_standard_input_given_to_two_readers_is_refused_in_one_line(tmp_path):
     """'prepare - --actors - < a.jsonl' read the table again as the catalogue (malformed YAML) or, from a pipe,
     nothing; '--manifest -' said '-: cannot open (No such file or directory)', and with a table 'not to
     input.jsonl', the temporary file's name. Each is now one line saying what to give."""
-    for stdin in (jsonl(ARTICLES), None):
-        if stdin is None:
-            (tmp_path / "articles.jsonl").write_bytes(jsonl(ARTICLES))
-            with open(tmp_path / "articles.jsonl", "rb") as redirected:  # read in place: the link reads it anew
-                result = stance("prepare", "-", "--actors", "-", "--out", tmp_path / "items.jsonl",
-                                stdin=redirected.fileno())
-        else:
-            result = stance("prepare", "-", "--actors", "-", "--out", tmp_path / "items.jsonl", stdin=stdin)
+    (tmp_path / "articles.jsonl").write_bytes(jsonl(ARTICLES))
+    both = ("prepare", "-", "--actors", "-", "--out", tmp_path / "items.jsonl")
+    *catalogue, manifest, table = stance_runs(
+        tmp_path / "runs", Run(both, stdin=jsonl(ARTICLES)),
+        Run(both, stdin=tmp_path / "articles.jsonl"),  # redirected, read in place: the link reads it anew
+        Run(("prepare", ROOT / "seeds", "--manifest", "-", "--out", tmp_path / "items.jsonl"),
+            stdin=(ROOT / "seeds" / "manifest.csv").read_bytes()),
+        Run(("prepare", "-", "--manifest", "m.csv", "--out", tmp_path / "items.jsonl"), stdin=jsonl(ARTICLES)))
+    for result in catalogue:
         assert result.returncode == 1, result.stderr
         assert result.stderr.decode() == ("error: -: standard input is given for both a table and the actor "
                                           "catalogue, and it holds one file; give the actor catalogue by its path\n")
-    manifest = stance("prepare", ROOT / "seeds", "--manifest", "-", "--out", tmp_path / "items.jsonl",
-                      stdin=(ROOT / "seeds" / "manifest.csv").read_bytes())
     assert manifest.stderr.decode().startswith("error: --manifest -: a manifest is not read from standard input")
-    table = stance("prepare", "-", "--manifest", "m.csv", "--out", tmp_path / "items.jsonl", stdin=jsonl(ARTICLES))
     assert table.stderr.decode().startswith("error: m.csv: a manifest applies to a folder of articles, not to -\n")
     assert not (tmp_path / "items.jsonl").exists()
 
@@ -463,22 +467,24 @@ def test_standard_input_by_any_name_or_one_pipe_for_two_roles_is_refused_in_one_
     predictions.write_bytes(jsonl(rows))
     (tmp_path / "stdin").symlink_to("/dev/stdin")
     out = tmp_path / "out"
-    for args, second, role in ((["report", "/dev/stdin", "--gold", "/dev/stdin"], "/dev/stdin", "--gold"),
-                               (["report", "-", "--gold", "/dev/stdin"], "/dev/stdin", "--gold"),
-                               (["evaluate", "-", "--compare", "/proc/self/fd/0"], "/proc/self/fd/0", "--compare"),
-                               (["evaluate", "/dev/fd/0", "--compare", tmp_path / "stdin"], tmp_path / "stdin",
-                                "--compare"),
-                               (["train", "/dev/stdin", "--test", "/dev/fd/0"], "/dev/fd/0", "--test")):
+    cases = [(args, second, role, stdin)
+             for args, second, role in ((["report", "/dev/stdin", "--gold", "/dev/stdin"], "/dev/stdin", "--gold"),
+                                        (["report", "-", "--gold", "/dev/stdin"], "/dev/stdin", "--gold"),
+                                        (["evaluate", "-", "--compare", "/proc/self/fd/0"], "/proc/self/fd/0",
+                                         "--compare"),
+                                        (["evaluate", "/dev/fd/0", "--compare", tmp_path / "stdin"], tmp_path / "stdin",
+                                         "--compare"),
+                                        (["train", "/dev/stdin", "--test", "/dev/fd/0"], "/dev/fd/0", "--test"))
+             for stdin in (predictions.read_bytes(), predictions)]  # a pipe, and a regular file redirected (in place)
+    results = stance_runs(tmp_path / "runs", *(
+        Run((*args, "--out", out.with_suffix(".json") if args[0] == "evaluate" else out), stdin=stdin)
+        for args, _, _, stdin in cases))
+    for (args, second, role, _), result in zip(cases, results):
         first = "the labels" if args[0] == "train" else "the predictions"
-        for piped in (True, False):  # a pipe, and a regular file redirected (read in place)
-            with open(predictions, "rb") as redirected:
-                target = out.with_suffix(".json") if args[0] == "evaluate" else out
-                stdin = predictions.read_bytes() if piped else redirected.fileno()
-                result = stance(*args, "--out", target, stdin=stdin)
-            assert result.returncode == 1, (args, result.stderr)
-            assert result.stderr.decode() == (f"error: {second}: standard input is given for both {first} and {role}, "
-                                              f"and it holds one file; give {role} by its path\n"), args
-            assert not out.exists() and not out.with_suffix(".json").exists()
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.decode() == (f"error: {second}: standard input is given for both {first} and {role}, "
+                                          f"and it holds one file; give {role} by its path\n"), args
+    assert not out.exists() and not out.with_suffix(".json").exists()
     with written_pipe(jsonl(rows)) as pipe:  # <(cat p.jsonl) given twice: /dev/fd/63 for both
         result = runner.invoke(app, ["evaluate", pipe, "--compare", pipe, "--n-boot", "0"])
     assert result.exit_code == 1, result.output
@@ -622,8 +628,8 @@ def test_a_malformed_first_json_line_through_a_pipe_is_named_as_one(tmp_path):
     empty, where the same file by its path is 'malformed JSON'. It is now JSON lines, malformed at its line."""
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b'{"bad\n')
-    named = stance("evaluate", bad)
-    piped = stance("evaluate", "-", stdin=bad.read_bytes())
+    named, piped = stance_runs(tmp_path / "runs", Run(("evaluate", bad)),
+                               Run(("evaluate", "-"), stdin=bad.read_bytes()))
     assert named.stderr.decode().startswith(f"error: {bad}:1: malformed JSON"), named.stderr
     assert piped.stderr.decode() == named.stderr.decode().replace(str(bad), "-"), piped.stderr
 
