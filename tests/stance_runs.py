@@ -24,13 +24,16 @@ ROOT = Path(__file__).resolve().parents[1]
 class Run:
     """``stance ARGS`` with ``stdin`` (bytes: a pipe holding them; a Path: that file redirected, ``< FILE``; None:
     /dev/null), in ``cwd``, its temporary files in ``tmp`` (TMPDIR) and its files no larger than ``limit`` bytes
-    (``ulimit -f``: a write that crosses it writes what fits, then fails with EFBIG; Python ignores SIGXFSZ)."""
+    (``ulimit -f``: a write that crosses it writes what fits, then fails with EFBIG; Python ignores SIGXFSZ).
+    ``sizes``: files whose size the result keeps as the run left them (``result.sizes``: path -> bytes, None for no
+    file), where a later run of the batch changes them."""
 
     args: tuple
     stdin: bytes | Path | None = None
     cwd: Path = ROOT
     tmp: Path | None = None
     limit: int | None = None
+    sizes: tuple = ()
 
 
 def stance_runs(folder: Path, *runs: Run) -> list[subprocess.CompletedProcess]:
@@ -47,19 +50,25 @@ def stance_runs(folder: Path, *runs: Run) -> list[subprocess.CompletedProcess]:
             stdin = {"file": str(run.stdin)}
         plan.append({"args": [str(arg) for arg in run.args], "stdin": stdin, "cwd": str(run.cwd),
                      "tmp": None if run.tmp is None else str(run.tmp), "limit": run.limit,
+                     "sizes": [str(path) for path in run.sizes],
                      "stdout": str(folder / f"{n}.out"), "stderr": str(folder / f"{n}.err")})
     (folder / "plan.json").write_text(json.dumps(plan))
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
     done = subprocess.run([sys.executable, __file__, str(folder / "plan.json")], cwd=ROOT, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
-    codes = json.loads(done.stdout)
-    return [subprocess.CompletedProcess(["stance", *step["args"]], code, Path(step["stdout"]).read_bytes(),
-                                        Path(step["stderr"]).read_bytes()) for step, code in zip(plan, codes)]
+    results = []
+    for step, (code, sizes) in zip(plan, json.loads(done.stdout)):
+        result = subprocess.CompletedProcess(["stance", *step["args"]], code, Path(step["stdout"]).read_bytes(),
+                                             Path(step["stderr"]).read_bytes())
+        result.sizes = {Path(path): size for path, size in zip(step["sizes"], sizes)}
+        results.append(result)
+    return results
 
 
-def run_one(step: dict) -> int:
-    """One planned run in this process, its standard streams and limit set and put back; its exit status."""
+def run_one(step: dict) -> tuple[int, list[int | None]]:
+    """One planned run in this process, its standard streams and limit set and put back; its exit status and the
+    sizes of the files it names (``Run.sizes``)."""
     import resource
     import tempfile
     import threading
@@ -133,7 +142,7 @@ def run_one(step: dict) -> int:
         sys.stdin, sys.stdout, sys.stderr = streams
         if writer is not None:
             writer.join(timeout=60)
-    return code
+    return code, [os.path.getsize(path) if os.path.exists(path) else None for path in step["sizes"]]
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from typer.testing import CliRunner
 
 from classifier.cli import commands  # noqa: F401  (registers every command)
 from classifier.cli.app import app
+
+sys.path.insert(0, str(Path(__file__).parent))
+from stance_runs import Run, stance_runs  # noqa: E402  (many command lines in one process, each its own streams)
 
 runner = CliRunner()
 
@@ -372,18 +376,14 @@ def test_a_file_size_limit_during_classify_names_the_journal_and_resume_finishes
     args = ["classify", items, "--model", tiny_model_dir, "--engine", "torch", "--batch-size", "4", "-q"]
     assert runner.invoke(app, [*map(str, args), "--out", str(tmp_path / "clean.jsonl")]).exit_code == 0
     out, journal = tmp_path / "p.jsonl", tmp_path / "p.jsonl.partial.jsonl"
-    limited = limited_stance(3000, *args, "--out", out)
-    assert limited.returncode == 1 and "Traceback" not in limited.stderr, limited.stderr
-    assert f"error: {journal}: File too large; the earlier batches' predictions are kept" in limited.stderr, \
-        limited.stderr
-    assert not out.exists() and journal.stat().st_size == 3000
-    # --resume under the same limit: the newline that ends the torn line fails; it named no file ("a file this
+    # then --resume under the same limit: the newline that ends the torn line fails; it named no file ("a file this
     # command writes or reads: File too large"), now the journal, which is kept as it was
-    again = limited_stance(3000, *args, "--out", out, "--resume")
-    assert again.returncode == 1 and "Traceback" not in again.stderr, again.stderr
-    assert f"error: {journal}: File too large; the earlier batches' predictions are kept" in again.stderr, \
-        again.stderr
-    assert not out.exists() and journal.stat().st_size == 3000
+    for result in stance_runs(tmp_path / "runs", *(Run((*args, "--out", out, *resume), limit=3000, sizes=(out, journal))
+                                                   for resume in ([], ["--resume"]))):
+        said = result.stderr.decode()
+        assert result.returncode == 1 and "Traceback" not in said, said
+        assert f"error: {journal}: File too large; the earlier batches' predictions are kept" in said, said
+        assert result.sizes == {out: None, journal: 3000}  # as each run left them
     resumed = runner.invoke(app, [*map(str, args), "--out", str(out), "--resume"])
     assert resumed.exit_code == 0, resumed.output
     assert out.read_bytes() == (tmp_path / "clean.jsonl").read_bytes()
