@@ -36,9 +36,10 @@ class Run:
     sizes: tuple = ()
 
 
-def stance_runs(folder: Path, *runs: Run) -> list[subprocess.CompletedProcess]:
+def stance_runs(folder: Path, *runs: Run, env: dict | None = None) -> list[subprocess.CompletedProcess]:
     """Each of ``runs``, in order, in one new process (its files in ``folder``); what each wrote and its exit
-    status, as ``subprocess.run(..., capture_output=True)`` gives them (bytes)."""
+    status, as ``subprocess.run(..., capture_output=True)`` gives them (bytes). ``env``: the process's environment
+    (its PYTHONPATH says where classifier is imported from); this checkout's by default."""
     folder.mkdir(parents=True, exist_ok=True)
     plan = []
     for n, run in enumerate(runs):
@@ -53,7 +54,7 @@ def stance_runs(folder: Path, *runs: Run) -> list[subprocess.CompletedProcess]:
                      "sizes": [str(path) for path in run.sizes],
                      "stdout": str(folder / f"{n}.out"), "stderr": str(folder / f"{n}.err")})
     (folder / "plan.json").write_text(json.dumps(plan))
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    env = dict(env or dict(os.environ, PYTHONPATH=str(ROOT)), PYTHONDONTWRITEBYTECODE="1")
     done = subprocess.run([sys.executable, __file__, str(folder / "plan.json")], cwd=ROOT, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
@@ -113,7 +114,7 @@ def run_one(step: dict) -> tuple[int, list[int | None]]:
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     if step["limit"] is not None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (step["limit"], hard))
-    sys.argv = [str(ROOT / "classifier" / "__main__.py"), *step["args"]]
+    sys.argv = [str(Path(sys.modules["classifier"].__file__).with_name("__main__.py")), *step["args"]]
     try:
         with warnings.catch_warnings():  # a warning shown in an earlier run is shown again
             main()

@@ -10,6 +10,8 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from stance_runs import Run, stance_runs  # noqa: E402  (many command lines in one process, each its own streams)
 
 
 def test_the_wheel_carries_its_data_and_classifies_outside_the_checkout(tmp_path, tiny_model_dir):
@@ -32,15 +34,15 @@ def test_the_wheel_carries_its_data_and_classifies_outside_the_checkout(tmp_path
                             "print(classifier.__file__); print(a.DEFAULT_CATALOGUE.exists())"],
                            capture_output=True, text=True, env=env, cwd=corpus.parent, check=True).stdout.split()
     assert where[0].startswith(str(site)) and where[1] == "True"
-    run = subprocess.run([sys.executable, "-m", "classifier", "classify", str(corpus), "--out", "p.jsonl",
-                          "--model", str(tiny_model_dir), "-q"], capture_output=True, text=True, env=env,
-                         cwd=corpus.parent)
+    run, missing = stance_runs(  # the installed package's command line, twice in one process
+        tmp_path / "runs", Run(("classify", corpus, "--out", "p.jsonl", "--model", tiny_model_dir, "-q"),
+                               cwd=corpus.parent),
+        Run(("classify", corpus, "--out", "q.jsonl", "-q"), cwd=corpus.parent), env=env)
     assert run.returncode == 0, run.stdout + run.stderr
     assert len((corpus.parent / "p.jsonl").read_text().splitlines()) == 129
-    missing = subprocess.run([sys.executable, "-m", "classifier", "classify", str(corpus), "--out", "q.jsonl", "-q"],
-                             capture_output=True, text=True, env=env, cwd=corpus.parent)
-    assert missing.returncode == 1 and "pass --model DIR" in missing.stdout + missing.stderr  # no models/ here
-    assert "Traceback" not in missing.stdout + missing.stderr
+    said = (missing.stdout + missing.stderr).decode()
+    assert missing.returncode == 1 and "pass --model DIR" in said  # no models/ here
+    assert "Traceback" not in said
 
 
 def test_every_module_path_to_the_command_line_runs_it():
