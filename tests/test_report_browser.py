@@ -258,9 +258,12 @@ BASIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "basil" / "tra
 
 @pytest.mark.skipif(not BASIL.exists(), reason="needs ../shared/data/basil (beside the checkout in CI)")
 def test_basil_report_over_time_with_power_notes_and_before_after(tmp_path, chromium):
-    """BASIL train (Fox, NYT and HuffPost on the same events, 2010-2019), scored by models/newsmtsc-v16 (before)
-    and models/default (after): the page shows the three outlets over time, what the data can show, and how
-    the cells moved."""
+    """BASIL train (Fox, NYT and HuffPost on the same events, 2010-2019), its sentences about the six actors the page
+    charts (the most mentioned: 1,020 of 2,271, eight of its ten years), scored by models/newsmtsc-v16 (before) and
+    models/default (after): the page shows the three outlets over time, what the data can show, and how the cells
+    moved."""
+    from collections import Counter
+
     from typer.testing import CliRunner
 
     from classifier.cli import commands  # noqa: F401
@@ -269,10 +272,15 @@ def test_basil_report_over_time_with_power_notes_and_before_after(tmp_path, chro
 
     models = Path(__file__).resolve().parents[1] / "models"
     runner = CliRunner()
+    lines = BASIL.read_text(encoding="utf-8").splitlines()
+    actors = [json.loads(line)["actor"] for line in lines]
+    charted = {actor for actor, _ in Counter(actors).most_common(6)}  # max_actors=6 below
+    basil = tmp_path / "basil.jsonl"
+    basil.write_text("".join(f"{line}\n" for line, actor in zip(lines, actors) if actor in charted), encoding="utf-8")
     files = {}
     for name in ("newsmtsc-v16", "default"):
         files[name] = tmp_path / f"{name}.jsonl"
-        result = runner.invoke(app, ["classify", str(BASIL), "--out", str(files[name]), "--model",
+        result = runner.invoke(app, ["classify", str(basil), "--out", str(files[name]), "--model",
                                      str(models / name), "-q"])
         assert result.exit_code == 0, result.output
     page = build_report(files["default"], tmp_path / "report", n_boot=200, n_perm=500, max_actors=6,
