@@ -77,12 +77,39 @@ class Skipped:
     reason: str
     # "file", "manifest row" (naming no article read), "table row" (an article without text), "long line" (a
     # compressed table's line over ``io.files.COMPRESSED_LINE_CHARS``, not read) or "too long" (an article over
-    # ``MAX_ARTICLE_CHARS``) or "no article" (an HTML page of a site's notice alone, ``no_article``); the last two
-    # (``ALWAYS_SKIPPED``) are always skipped with a warning, never an error for the run
+    # ``MAX_ARTICLE_CHARS``) or "no article" (a page, text file or table row of a site's notice alone, ``no_article``);
+    # the last two (``ALWAYS_SKIPPED``) are always skipped with a warning, never an error for the run
     kind: str = "file"
 
 
 ALWAYS_SKIPPED = ("too long", "no article")
+NAMED_NO_ARTICLES = 3  # the articles skipped as a site's notice alone named one by one; the rest told in one line
+
+
+@dataclass
+class SkipNames:
+    """Which skipped articles a run names one by one, each in a warning: every one, but of those that are a site's
+    notice alone (kind "no article") the first ``NAMED_NO_ARTICLES``, as a scraped table of a million rows may hold
+    thousands; the others are counted and told in one line at the end (``rest``), as the summary counts them all."""
+    no_articles: int = 0
+    first_unnamed: str | None = None
+
+    def named(self, problem: Skipped) -> bool:
+        if problem.kind != "no article":
+            return True
+        self.no_articles += 1
+        if self.no_articles <= NAMED_NO_ARTICLES:
+            return True
+        self.first_unnamed = self.first_unnamed or problem.path
+        return False
+
+    def rest(self) -> str | None:
+        """'skipped 12,345 more articles that are only a site's notice ...', or None where each was named."""
+        more = self.no_articles - NAMED_NO_ARTICLES
+        if more <= 0:
+            return None
+        return (f"skipped {more:,} more article{'s' if more != 1 else ''} that {'are' if more != 1 else 'is'} only a "
+                f"site's notice, as the {NAMED_NO_ARTICLES} above (from {self.first_unnamed} on; not named one by one)")
 
 
 def too_long(chars: int, max_chars: int, unit: str = "characters") -> str:
@@ -249,31 +276,62 @@ BOILERPLATE = {
     ],
 }
 _BOILERPLATE = [(why, re.compile(pattern)) for why, patterns in BOILERPLATE.items() for pattern in patterns]
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_ANY_BOILERPLATE = re.compile("|".join(f"(?:{pattern})" for patterns in BOILERPLATE.values() for pattern in patterns))
+_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # where ``str.splitlines`` ends a line
+_LINE = re.compile(f"[^{_BREAKS}]+")
+# where a sentence ends (a stop and a space) or a line does: the text is read up to the next one at a time, so a
+# table's text of 50,000 characters on one line is neither split nor scanned whole
+_PIECE_END = re.compile(f"[.!?…]\\s+|[{_BREAKS}]\\s*")  # a stop is its sentence's: no look-behind, which is slower
+_NOT_SPACE = re.compile(r"\S")
 _NOTICE_WORDS = 2  # a sentence of two words or fewer is a page's furniture ("Daily News", "nginx", "Oops!")
+_HEADLINE_CHARS = 1000  # a first line longer than this is no headline (``no_article``: neither compared nor split)
+
+
+def _sentences(text: str, start: int, end: int | None = None) -> Iterator[str]:
+    """The sentences of ``text[start:end]`` (split after a stop and a space, and at each line's end), one at a
+    time, their spaces collapsed."""
+    end = len(text) if end is None else end
+    for stop in _PIECE_END.finditer(text, start, end):
+        yield " ".join(text[start:stop.start() + (text[stop.start()] not in _BREAKS)].split())
+        start = stop.end()
+    yield " ".join(text[start:end].split())
 
 
 def no_article(text: str, title: str | None = None) -> str | None:
-    """Why an HTML page's ``text`` (``html_to_text``'s, opening with its headline ``title``) is no article, or None:
-    where each of its sentences after the headline is a whole sentence of ``BOILERPLATE`` ("Access denied.", "This
-    content is not available in Russia or Belarus.", "We use cookies ...", "404 Not Found") or of two words or
-    fewer ("Daily News", "Manage settings", "Oops!"), and one sentence at least is of ``BOILERPLATE``, the page is a site's notice and not an
-    article: its place names became items. The headline is set aside (a site's name as ``<title>``, or the page's
-    own); a headline alone over a wall is no article either. One sentence of any other words keeps the page.
-    Written here because trafilatura keeps such text (it prunes a cookie banner by its class, not its words), and
-    its ``is_probably_readerable`` asks for a paragraph of 140 characters: it judged all 17 real short pages of
-    bench/html_short and bench/html_boilerplate not readerable."""
-    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    if lines and title and lines[0] == " ".join(title.split()):
-        lines = lines[1:]
+    """Why an article's ``text`` is no article, or None: where each of its sentences after the headline is a whole
+    sentence of ``BOILERPLATE`` ("Access denied.", "This content is not available in Russia or Belarus.", "We use
+    cookies ...", "404 Not Found") or of two words or fewer ("Daily News", "Manage settings", "Oops!"), and one
+    sentence at least is of ``BOILERPLATE``, the text is a site's notice and not an article: its place names became
+    items. Of every article whatever its format: an HTML page's text (``html_to_text``'s), a text file's, a table
+    row's, the last two with their title column's or manifest's headline before it as prepare reads it
+    (``with_title``). The headline is its first line where that is ``title`` in any spelling
+    (``segment.same_title``), or, with no title, where it reads as one (``segment.looks_like_heading``: short, no
+    stop at its end); it is set aside (a site's name as ``<title>``, or the article's own: a headline alone over a
+    wall is no article either), but a headline that is a notice itself ("Access denied") is one. One sentence of any
+    other words keeps the article: the text is read a sentence at a time up to it, so a long article costs a look at
+    its first sentences. Written here because trafilatura keeps such text (it prunes a cookie banner by its class, not
+    its words), and its ``is_probably_readerable`` asks for a paragraph of 140 characters: it judged all 17 real
+    short pages of bench/html_short and bench/html_boilerplate not readerable."""
+    from classifier.segment import looks_like_heading, same_title
+
+    first = _NOT_SPACE.search(text)
+    if not first:
+        return None
+    start = first.start()
+    line = _LINE.match(text, start, start + _HEADLINE_CHARS + 1)  # the first line, looked at where short
+    whole = line.end() == len(text) or text[line.end()] in _BREAKS
+    headline = whole and len(line.group()) <= _HEADLINE_CHARS and (
+        (" ".join(line.group().split()) == " ".join(title.split()) or same_title(title, line.group())) if title
+        else looks_like_heading(line.group().strip(), opens_text=True))
     found = []
-    for line in lines:
-        for sentence in _SENTENCE_END.split(line):
-            plain = sentence.lower().replace("\u2019", "'").strip().rstrip(".!?…").strip()
-            why = next((why for why, pattern in _BOILERPLATE if pattern.fullmatch(plain)), None)
-            if why:
-                found.append((why, sentence))
-            elif len(plain.split()) > _NOTICE_WORDS:  # a sentence of the article's
+    parts = ((True, _sentences(text, start, line.end())), (False, _sentences(text, line.end()))) if headline else \
+        ((False, _sentences(text, start)),)
+    for in_headline, sentences in parts:
+        for sentence in sentences:
+            plain = sentence.lower().replace("\u2019", "'").rstrip(".!?…").strip()
+            if _ANY_BOILERPLATE.fullmatch(plain):
+                found.append((next(why for why, pattern in _BOILERPLATE if pattern.fullmatch(plain)), sentence))
+            elif not in_headline and len(plain.split()) > _NOTICE_WORDS:  # a sentence of the article's
                 return None
     if not found:
         return None
@@ -946,11 +1004,6 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                     site_titles.append((relative, info["site_title"]))
                 if not text.strip():
                     raise ValueError("no article text found in the HTML")
-                if why := no_article(text, info.get("title")):  # a cookie wall, a 404, a block: skipped, no error
-                    skipped.append(Skipped(str(path), why, kind="no article"))
-                    if on_file:
-                        on_file()
-                    continue
             elif path.suffix.lower() == ".md":
                 text = MARKDOWN_HEADING.sub(r"\1", text)
         except (ValueError, OSError) as exc:
@@ -962,8 +1015,14 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
             skip_too_long(skipped, str(path), len(text), max_chars, on_file=on_file)
             continue
         row = meta.get(relative, {})
-        if row.get("title") and path.suffix.lower() not in HTML_SUFFIXES:
+        html = path.suffix.lower() in HTML_SUFFIXES
+        if row.get("title") and not html:
             text = with_title(text, row["title"])  # the manifest's headline is scored, as a table's title column is
+        if why := no_article(text, info.get("title") if html else row.get("title")):  # a cookie wall, a 404, a
+            skipped.append(Skipped(str(path), why, kind="no article"))           # block: skipped, no error
+            if on_file:
+                on_file()
+            continue
         stem = relative.rsplit(".", 1)[0]
         article_id = stem if stem not in ids else relative  # x.md and x.txt: "x" and "x.txt"
         ids.add(article_id)
@@ -1340,9 +1399,14 @@ def table_articles(rows: Iterable[tuple[str, dict]], table: str, named: str, hea
             skip_too_long(skipped, where, len(row["text"]), max_chars, what="'text' of ")
             continue
         meta = {name: as_text(row.get(name), name, where) for name in ("source", "title", "date", "url", "language")}
+        text = with_title(row["text"], meta["title"])
+        if why := no_article(text, meta["title"]):  # a scraped row of a cookie wall, a 404, a block
+            if skipped is None:
+                raise InputError(f"{where}: {why}")
+            skipped.append(Skipped(where, why, kind="no article"))
+            continue
         meta["date"] = dates.read(meta["date"], where)
-        yield Article(id=article_id, text=with_title(row["text"], meta["title"]),
-                      **{**meta, "source": meta["source"] or article_id}, path=where)
+        yield Article(id=article_id, text=text, **{**meta, "source": meta["source"] or article_id}, path=where)
     dates.warn()
     if not seen:
         empty = [problem for problem in skipped or [] if problem.kind == "table row"]

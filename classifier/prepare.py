@@ -560,7 +560,7 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     from classifier.actors import choose_catalogue
     from classifier.clean import load_rules
     from classifier.errors import InputError, check_at_least, check_paths, warn_caller
-    from classifier.ingest import ALWAYS_SKIPPED, MAX_ARTICLE_CHARS, stream_corpus
+    from classifier.ingest import ALWAYS_SKIPPED, MAX_ARTICLE_CHARS, SkipNames, stream_corpus
     from classifier.io.files import memory_table
 
     if not isinstance(corpus, (str, os.PathLike)) and memory_table(corpus) is None:
@@ -576,7 +576,7 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
                            max_chars=MAX_ARTICLE_CHARS if max_article_chars is None else max_article_chars,
                            date_order=date_order, columns=columns)
     catalogue, rules = choose_catalogue(actors, actors_only, only_actors), load_rules()
-    reported = 0
+    reported, names = 0, SkipNames()
 
     def report() -> None:
         nonlocal reported
@@ -584,7 +584,8 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
             if not skip_unreadable and problem.kind not in ALWAYS_SKIPPED:
                 raise InputError(f"{problem.path}: {problem.reason} (skip_unreadable=True skips such "
                                  f"{'rows' if problem.kind == 'table row' else 'files'})")
-            warn_caller(f"skipped {problem.path}: {problem.reason}")
+            if names.named(problem):
+                warn_caller(f"skipped {problem.path}: {problem.reason}")
         reported = len(stream.skipped)
 
     def articles():
@@ -592,6 +593,8 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
             report()
             yield article
         report()
+        if rest := names.rest():
+            warn_caller(rest)
 
     def items():
         foreign, thin = NotEnglish(), ThinPages()

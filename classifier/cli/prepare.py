@@ -18,7 +18,8 @@ from classifier.clean import load_rules
 from classifier.cli.app import (STDIN_HELP, STDOUT_HELP, app, console, fail, handle_errors, out, progress_bar,
                                 show_progress, warn)
 from classifier.errors import DateWarning
-from classifier.ingest import ALWAYS_SKIPPED, MAX_ARTICLE_CHARS, Article, Skipped, check_not_read, stream_corpus
+from classifier.ingest import (ALWAYS_SKIPPED, MAX_ARTICLE_CHARS, Article, Skipped, SkipNames, check_not_read,
+                              stream_corpus)
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
                                  given_name, remove_stale_temporaries, spooled_input, stdout_table)
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
@@ -47,14 +48,15 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
 
     corpus = stream_corpus(input_path, manifest, encoding, on_file=tick, max_chars=max_chars, date_order=date_order,
                            columns=columns)
-    skipped, files = corpus.skipped, corpus.files
+    skipped, files, names = corpus.skipped, corpus.files, SkipNames()
 
     def report(start: int) -> int:
         for problem in skipped[start:]:
             if not skip_unreadable and problem.kind not in ALWAYS_SKIPPED:
                 fail(f"{problem.path}: {problem.reason} (--skip-unreadable skips such "
                      f"{'rows' if problem.kind in ('table row', 'long line') else 'files'})")
-            warn(f"{'ignored' if problem.kind == 'manifest row' else 'skipped'} {problem.path}: {problem.reason}")
+            if names.named(problem):
+                warn(f"{'ignored' if problem.kind == 'manifest row' else 'skipped'} {problem.path}: {problem.reason}")
             if files is None:  # a table's row passed over is a row done (a folder's files tick as they are read)
                 tick()
         return len(skipped)
@@ -75,6 +77,8 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
                 if files is None:
                     tick()
             report(reported)
+        if rest := names.rest():
+            warn(rest)
         if not count:
             fail(f"{input_path}: no readable articles ({len(skipped)} skipped)")
 
@@ -109,9 +113,9 @@ def skipped_summary(skipped: list, table: bool = False) -> str:
     if counts["too long"]:
         parts.append(counted(counts["too long"], "article over --max-article-chars skipped",
                              "articles over --max-article-chars skipped"))
-    if counts["no article"]:
-        parts.append(counted(counts["no article"], "page without an article skipped",
-                             "pages without an article skipped"))
+    if counts["no article"]:  # a site's notice alone: a folder's page or text file, a table's row
+        parts.append(counted(counts["no article"], f"{'row' if table else 'page'} without an article skipped",
+                             f"{'rows' if table else 'pages'} without an article skipped"))
     return "; ".join(parts)
 
 

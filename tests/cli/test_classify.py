@@ -191,6 +191,19 @@ def test_classify_articles_skips_one_over_max_article_chars_as_prepare_does(tmp_
     assert result.exit_code == 0 and {r["article"] for r in read_jsonl(tmp_path / "all.jsonl")} == {"a", "dump"}
 
 
+def test_classify_articles_skips_a_row_of_a_site_s_notice_alone_as_prepare_does(tmp_path, tiny_model_dir):
+    """A scraped table's row "Access denied. This content is not available in Russia or Belarus." was scored for
+    Russia and Belarus: skipped with a warning, as prepare skips it."""
+    table = tmp_path / "articles.jsonl"
+    table.write_text(json.dumps({"id": "a", "text": "Russia and China signed a deal."}) + "\n" + json.dumps(
+        {"id": "denied", "text": "Access denied. This content is not available in Russia or Belarus."}) + "\n")
+    out = tmp_path / "pred.jsonl"
+    result = run("classify", table, "--out", out, "--model", tiny_model_dir, "-q")
+    assert result.exit_code == 0, result.output
+    assert f"skipped {table}:2: no article, only an access block" in " ".join(result.output.split())
+    assert {r["article"] for r in read_jsonl(out)} == {"a"}
+
+
 def test_classify_reads_legacy_encodings_of_article_and_items_tables(tmp_path, tiny_model_dir):
     articles = tmp_path / "articles.csv"
     articles.write_bytes("id,text,source\na0,Le président: Russia condemned NATO.,Le Monde\n".encode("cp1252"))

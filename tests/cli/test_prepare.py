@@ -566,6 +566,94 @@ def test_a_page_of_a_site_s_notice_alone_is_skipped_with_a_warning_and_an_articl
         assert list(classifier.prepare_items(folder)) == items
 
 
+def test_a_table_row_or_text_file_of_a_site_s_notice_alone_is_skipped_as_a_page_is(tmp_path):
+    """A scraped dump's row "Access denied. This content is not available in Russia or Belarus." gave items for
+    Russia and Belarus, as the page did before it was skipped: the same judgement is made of a table's row (its
+    title column read as its headline: a real headline over a cookie wall is no article) and of a text file, named by
+    file:line, counted in the summary, never an error; an article in such words or a teaser before a paywall, with
+    its headline in the text or in its own column, is read."""
+    import classifier
+
+    rows = [
+        {"id": "denied", "text": "Access denied. This content is not available in Russia or Belarus."},
+        {"id": "wall", "title": "Putin meets Xi in Moscow", "text": "We use cookies to personalise content.\nAccept all"},
+        {"id": "geo", "title": "Access denied", "text": "This content is not available in Russia or Belarus."},
+        {"id": "inspectors", "title": "Access denied: Russia bars UN inspectors",
+         "text": "Russia denied UN inspectors access to the plant on Monday, officials said."},
+        {"id": "teaser", "text": "China cuts rates\nChina's central bank cut a key rate on Monday.\n"
+                                 "Subscribe to continue reading\nAlready a subscriber? Sign in."},
+        {"id": "one", "text": "NATO said the content is not available in Russia."},
+    ]
+    table = tmp_path / "articles.jsonl"
+    table.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert (f"skipped {table}:1: no article, only an access block ('This content is not available in Russia or "
+            "Belarus.')") in said
+    assert f"skipped {table}:2: no article, only a cookie or consent notice" in said
+    assert f"skipped {table}:3: no article, only an access block" in said
+    assert "; 3 rows without an article skipped;" in said
+    items = read_jsonl(out)
+    assert {r["article"] for r in items} == {"inspectors", "teaser", "one"}
+    assert {r["actor"] for r in items} == {"Russia", "United Nations", "China", "NATO"}
+    with pytest.warns(UserWarning, match="no article, only an access block"):  # a list of dicts likewise
+        assert {item["article"] for item in classifier.prepare_items(rows)} == {"inspectors", "teaser", "one"}
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "denied.txt").write_text("Access denied\n\nThis content is not available in Russia or Belarus.\n")
+    (folder / "inspectors.txt").write_text(rows[3]["title"] + "\n\n" + rows[3]["text"] + "\n")
+    result = run("prepare", folder, "--out", out)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and f"skipped {folder / 'denied.txt'}: no article, only an access block" in said
+    assert "; 1 page without an article skipped" in said
+    assert {r["article"] for r in read_jsonl(out)} == {"inspectors"}
+
+
+def test_a_table_of_many_notices_names_the_first_three_and_counts_the_rest_in_one_line(tmp_path):
+    """A scraped table of a million rows may hold thousands of cookie walls: each was to be one warning line. The
+    first three are named with their lines, the others told in one line from the first of them on; the summary
+    counts all."""
+    import classifier
+
+    table = tmp_path / "articles.csv"
+    table.write_text("id,text\n" + "".join(f"n{i},Access denied. This content is not available in Russia.\n"
+                                           for i in range(5)) + "a,Russia and China signed a deal on Monday.\n")
+    result = run("prepare", table, "--out", tmp_path / "items.jsonl")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert [f"skipped {table}:{line}:" in said for line in range(2, 7)] == [True, True, True, False, False]
+    assert (f"skipped 2 more articles that are only a site's notice, as the 3 above (from {table}:5 on; not named "
+            "one by one)") in said
+    assert "; 5 rows without an article skipped;" in said and said.count("warning:") == 4
+    with pytest.warns(UserWarning) as caught:
+        assert {item["article"] for item in classifier.prepare_items(table)} == {"a"}
+    assert len(caught) == 4 and "skipped 2 more articles" in str(caught[-1].message)
+
+
+def test_a_notice_is_judged_a_sentence_at_a_time_and_a_long_article_is_not_read_past_its_first():
+    """The judgement reads up to the first sentence of the article's own: what follows it is never looked at (a
+    text of 50,000 characters on one line was split whole, into lines and words, before its first was judged)."""
+    from classifier import ingest
+
+    class Unread(str):
+        def split(self, *args, **kwargs):  # the whole text split: what a long article must not cost
+            raise AssertionError("the whole text was split")
+
+        def splitlines(self, *args, **kwargs):
+            raise AssertionError("the whole text was split into lines")
+
+    long = Unread("Russia and China signed a deal on Monday. " + "NATO met. " * 5000)
+    assert ingest.no_article(long, "Russia and China sign a deal") is None
+    assert ingest.no_article("Access denied\nThis content is not available in Russia or Belarus.") is not None
+    assert ingest.no_article("Daily News\n\nThis content is not available in Russia.", "Daily News") is not None
+    # a headline set aside, in another spelling than the title column's ("… - Reuters"), but a notice of its own kept
+    assert ingest.no_article("Putin meets Xi - Reuters\nWe use cookies.", "Putin meets Xi") is not None
+    assert ingest.no_article("Access denied\nDaily News", "Access denied") is not None
+    assert ingest.no_article("Putin meets Xi in Moscow.\nSubscribe to continue reading") is None
+
+
 def test_no_real_bench_page_is_taken_for_a_site_s_notice():
     """The 24 + 21 + 6 + 27 bench pages: each of the 47 with an article's sentences is read (losing one is worse
     than a stray item), and 28 of the 31 without one are skipped; the 3 left hold their site's name alone."""
