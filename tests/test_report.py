@@ -57,6 +57,34 @@ def test_framing_table_matches_pandas(preds):
     assert len(table) == raw.groupby(["source", "actor"]).ngroups
 
 
+def test_gather_lets_go_of_each_chunk_list_as_it_is_combined(tmp_path, monkeypatch):
+    """The report holds the chunks' article sums (all rows, headlines, the rest) until they are combined: each list
+    is emptied as soon as its table is made, not held beside all three tables, and the memory freed by reading is
+    given back (Arrow's pool, the C heap) before the statistics, which allocate through numpy."""
+    import importlib
+
+    import classifier.evaluate as evaluate_module
+
+    gather_module = importlib.import_module("classifier.report.gather")  # the package's name is the function
+    path = write_jsonl(tmp_path / "p.jsonl", prediction_rows(150, labelled=False))
+    monkeypatch.setattr(evaluate_module, "FRAME_CHUNK_ROWS", 7)
+    held, released, combine = [], [], gather_module.combine_sums
+    lists = []
+
+    def combining(parts):
+        lists.append(parts)
+        held.append(sum(len(p) for p in lists if p is not parts))  # chunks of the lists combined before, still held
+        return combine(parts)
+
+    monkeypatch.setattr(gather_module, "combine_sums", combining)
+    monkeypatch.setattr(gather_module, "release_memory", lambda: released.append(len(lists)), raising=False)
+    got = gather_module.gather(path, examples=2)
+    assert len(lists) == 3 and all(len(parts) == 0 for parts in lists) and held == [0, 0, 0]
+    assert released == [3]  # once, after the tables were made
+    assert int(got.sums["n"].sum()) == 150
+    gather_module.release_memory()  # and it runs here (glibc or not)
+
+
 def test_chunk_by_chunk_sums_are_those_of_the_whole_file(tmp_path, monkeypatch):
     """The report reduces each chunk to article sums; articles cut by a chunk boundary and items without an
     article must come out as from the whole file at once, and so must the figures."""

@@ -150,7 +150,42 @@ def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool 
         texts = combine_texts(texts)
         wire_copy = shared_copy(texts)
         example_articles = cell_articles(texts, cell_frame(kept.rows, ("text_key",)))
-    return ReportInput(combine_sums(sums), combine_sums(headline), combine_sums(body),
-                       gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n,
-                       np.concatenate(kept_hashes), sorted(tone_models), np.concatenate(item_hashes),
-                       wire_copy, example_articles)
+        del texts
+    # each list of chunk sums let go as soon as it is combined: the three lists and their combined tables had all
+    # been held together at the end
+    sums, headline, body = (combined(parts) for parts in (sums, headline, body))
+    found = ReportInput(sums, headline, body, gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n,
+                        np.concatenate(kept_hashes), sorted(tone_models), np.concatenate(item_hashes),
+                        wire_copy, example_articles)
+    release_memory()
+    return found
+
+
+def combined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """:func:`framing.combine_sums` of ``parts``, which it empties (the caller's list no longer holds them)."""
+    table = combine_sums(parts)
+    parts.clear()
+    return table
+
+
+def release_memory() -> None:
+    """Give the memory freed after reading a large file back to the system: Arrow's pool (mimalloc) and the C
+    heap (glibc's ``malloc_trim``; nothing where there is no glibc) keep freed pages for reuse, and the statistics
+    that follow allocate through numpy, which could not reuse Arrow's. After gathering 1,000,000 predictions the
+    process held 916 MB where what it kept was 215 MB; Arrow's pool gave back 252 MB and the C heap 207 MB."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        trim = getattr(libc, "malloc_trim", None)
+    except OSError:
+        trim = None
+    if trim is not None:
+        trim(0)
