@@ -915,3 +915,23 @@ def test_objects_whose_keys_differ_read_back_with_their_own_keys(tmp_path, monke
         assert [row for _, row in iter_parquet(path)] == rows
         schema = pq.read_schema(path)
         assert schema.field("votes").type == pa.string() and pa.types.is_struct(schema.field("probs").type)
+
+
+def test_parts_whose_objects_have_one_shape_join_as_one_struct(tmp_path):
+    """Parts whose objects have the same keys join as a struct, a key's values promoted (1 beside 1.5, null in one
+    part, keys in another order); only other keys make the column JSON text. The whole types had been compared."""
+    cases = [([{"p": {"x": 1, "y": 2.0}}], [{"p": {"x": 1.5, "y": 2.0}}]),
+             ([{"p": {"x": 1.0, "y": 2.0}}], [{"p": {"x": None, "y": 2.0}}]),
+             ([{"p": {"x": 1.0, "y": 2.0}}], [{"p": {"y": 1.0, "x": 2.0}}]),
+             ([{"p": [{"x": 1}]}], [{"p": [{"x": 2.5}]}])]
+    for i, (first, second) in enumerate(cases):
+        parts = [tmp_path / f"{i}a.parquet", tmp_path / f"{i}b.parquet"]
+        for part, rows in zip(parts, (first, second)):
+            pq.write_table(files.arrow_table(rows), part)
+        files.join_parquet(parts, tmp_path / f"{i}.parquet")
+        assert not files.is_json_text(pq.read_schema(tmp_path / f"{i}.parquet").field("p")), (first, second)
+        assert [row for _, row in iter_parquet(tmp_path / f"{i}.parquet")] == first + second
+    parts = [tmp_path / "ka.parquet", tmp_path / "kb.parquet"]
+    pq.write_table(files.arrow_table([{"p": {"x": 1.0}}]), parts[0])
+    pq.write_table(files.arrow_table([{"p": {"x": 1.0, "z": 2.0}}]), parts[1])
+    assert files.is_json_text(files.joint_schema(parts).field("p"))

@@ -1973,7 +1973,7 @@ def joint_schema(parts: list[Path]):
                                         promote_options="permissive").field(0).type
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
                 pass
-        structs = {field.type for _, field in fields if has_struct(field.type)}
+        structs = {struct_keys(field.type) for _, field in fields if has_struct(field.type)}
         if len(structs) > 1:  # parts whose objects have other keys: joined, each would gain the others' as None
             kind = None
         if kind is not None and all(fits(part, field, kind) for part, field in fields):
@@ -1994,6 +1994,21 @@ def has_struct(kind) -> bool:
     if pa.types.is_map(kind):
         return has_struct(kind.key_type) or has_struct(kind.item_type)
     return False
+
+
+def struct_keys(kind):
+    """The keys of the objects an Arrow type holds, at any depth, without their values' types: parts whose objects
+    have one shape join as one struct, a key's values promoted as other columns' are (1 beside 1.5, null beside 0.5,
+    keys in another order). Comparing whole types had sent such parts to JSON text since 2026-12-07 (8)."""
+    import pyarrow as pa
+
+    if pa.types.is_struct(kind):
+        return tuple(sorted((field.name, struct_keys(field.type)) for field in kind))
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return ("list", struct_keys(kind.value_type))
+    if pa.types.is_map(kind):
+        return ("map", struct_keys(kind.key_type), struct_keys(kind.item_type))
+    return None
 
 
 def is_json_text(field) -> bool:
