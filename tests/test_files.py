@@ -935,3 +935,15 @@ def test_parts_whose_objects_have_one_shape_join_as_one_struct(tmp_path):
     pq.write_table(files.arrow_table([{"p": {"x": 1.0}}]), parts[0])
     pq.write_table(files.arrow_table([{"p": {"x": 1.0, "z": 2.0}}]), parts[1])
     assert files.is_json_text(files.joint_schema(parts).field("p"))
+
+
+def test_objects_deep_in_lists_and_objects_are_checked_for_their_keys(tmp_path):
+    """same_keys looks at each place a struct stands (in a list, in an object, in a list in an object), by key."""
+    cases = {"list": ([{"x": 1}], [{"x": 1, "y": 2}]), "object in object": ({"a": {"x": 1}}, {"a": {"y": 1}}),
+             "list in object": ({"a": [{"x": 1}, {"x": 2}]}, {"a": [{"x": 1, "y": 2}]}),
+             "list in list": ([[{"x": 1}]], [[{"y": 1}], None])}
+    for name, (first, second) in cases.items():
+        table = files.arrow_table([{"v": first}, {"v": None}, {"v": second}])
+        assert files.is_json_text(table.schema.field("v")), name
+    same = files.arrow_table([{"v": {"a": [{"x": 1}], "b": 1}}, {"v": {"b": 2.5, "a": [{"x": None}, None]}}])
+    assert pa.types.is_struct(same.schema.field("v").type)
