@@ -297,6 +297,20 @@ def _sentences(text: str, start: int, end: int | None = None) -> Iterator[str]:
     yield " ".join(text[start:end].split())
 
 
+# scripts written without spaces between words (Chinese, Japanese kana and kanji, Thai, Lao, Khmer, Myanmar): a
+# sentence of them is one "word" to str.split, so its words are counted as two characters each (``words``)
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+                       "\uf900-\ufaff]")
+
+
+def words(sentence: str) -> int:
+    """The words of ``sentence``: its space-separated ones, a run of a script written without spaces counted as a
+    word in two characters ("登录", sign in, one; a Chinese sentence of 30 characters 15). Counted by spaces alone, each
+    Chinese, Japanese or Thai sentence was one word, a page's furniture, and such an article with an English "Sign in"
+    or "Loading..." line on its page was skipped as no article."""
+    return sum(max(1, len(_UNSPACED.findall(token)) // 2) for token in sentence.split())
+
+
 def no_article(text: str, title: str | None = None) -> str | None:
     """Why an article's ``text`` is no article, or None: where each of its sentences after the headline is a whole
     sentence of ``BOILERPLATE`` ("Access denied.", "This content is not available in Russia or Belarus.", "We use
@@ -331,7 +345,7 @@ def no_article(text: str, title: str | None = None) -> str | None:
             plain = sentence.lower().replace("\u2019", "'").rstrip(".!?…").strip()
             if _ANY_BOILERPLATE.fullmatch(plain):
                 found.append((next(why for why, pattern in _BOILERPLATE if pattern.fullmatch(plain)), sentence))
-            elif not in_headline and len(plain.split()) > _NOTICE_WORDS:  # a sentence of the article's
+            elif not in_headline and words(plain) > _NOTICE_WORDS:  # a sentence of the article's
                 return None
     if not found:
         return None

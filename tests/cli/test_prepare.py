@@ -674,6 +674,21 @@ def test_no_real_bench_page_is_taken_for_a_site_s_notice():
     assert len(skipped) == 28
 
 
+def test_an_article_in_a_script_without_spaces_is_no_site_s_notice():
+    """A Chinese, Japanese or Thai sentence is one word to str.split: each read as furniture of two words or fewer,
+    such an article whose page also says "Sign in" or "Loading..." was skipped as a site's notice."""
+    from classifier import ingest
+
+    bodies = ["俄罗斯总统普京周一在莫斯科表示，俄方愿意与中国加强合作。两国领导人将于下月举行会晤。",
+              "ロシアのプーチン大統領は月曜日、モスクワで中国との協力を強化する用意があると述べた。",
+              "ประธานาธิบดีรัสเซียกล่าวว่ารัสเซียพร้อมที่จะร่วมมือกับจีนมากขึ้นในด้านพลังงานและการค้า"]
+    for body in bodies:
+        for notice in ("Sign in", "Loading...", "404 Not Found"):
+            assert ingest.no_article(f"普京表示\n{body}\n{notice}", "普京表示") is None, (body, notice)
+    assert ingest.no_article("新闻\n登录\nAccess denied.", "新闻") is not None  # two characters: furniture still
+    assert ingest.words("登录") == 1 and ingest.words("Daily News") == 2
+
+
 def test_a_kicker_before_the_headline_in_its_h1_is_left_out_where_the_page_title_shows_it(tmp_path):
     """"<h1><span>Ukraine-Krieg</span> <span>Scholz sagt …</span></h1>" (bench page german) made the headline
     "Ukraine-Krieg Scholz sagt …": trafilatura takes the <h1> as the title. Where the <title>, less the site's name, is
