@@ -300,12 +300,14 @@ _SPEAKERS = re.compile(r"(?:^|(?P<before>[\w.]+)\s+)(?:officials|leaders|lawmake
 _OTHERS = re.compile(r"foreign|visiting|overseas|international|western|(?-i:[A-Z][\w.]*[.A-Z])", re.IGNORECASE)
 
 
-def named_as_location(text: str, start: int, end: int) -> bool:
+def named_as_location(text: str, start: int, end: int, foreign: Callable[[str], bool] = lambda word: False) -> bool:
     """Whether the place mentioned at ``text[start:end]`` is read as a location (``LOCATIVE_BEFORE``): a preposition
     of place right before it, or before the list it ends or goes on ("in Moscow and Beijing";
     not a name a verb follows, which opens a clause), and no possessive ("in Moscow's eyes" is Russia's) nor a
     compound of the actor ("in Moscow-backed regions") after it; nor people who speak for it before "in" or "at"
-    ("officials in Washington", "many in Washington": ``_SPEAKERS``)."""
+    ("officials in Washington", "many in Washington": ``_SPEAKERS``), unless a word before them makes them others'
+    (``_OTHERS``, or one ``foreign`` holds: a demonym or name of another of the catalogue's actors, "Chinese
+    officials in Washington", whose words are China's; "Ukrainian officials in Kyiv" speak for Kyiv)."""
     before = LOCATIVE_BEFORE.search(text, max(0, start - 120), start)
     if before is None or _THE_ACTOR_AFTER.match(text, end) is not None:
         return False
@@ -315,7 +317,8 @@ def named_as_location(text: str, start: int, end: int) -> bool:
         return False  # "In Paris, Berlin ..." with no list after it: not a list
     if before["prep"].lower() in ("in", "at"):
         speakers = _SPEAKERS.search(text, max(0, before.start() - 60), before.start())
-        if speakers is not None and not (speakers["before"] and _OTHERS.fullmatch(speakers["before"])):
+        if speakers is not None and not (speakers["before"] and (_OTHERS.fullmatch(speakers["before"])
+                                                                 or foreign(speakers["before"]))):
             return False
     return True
 

@@ -329,13 +329,16 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     cleaned, language, sentences, dateline = cut.cleaned, cut.language, cut.sentences, cut.dateline
     local = matcher.for_article(cleaned.text)
     places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
+    # "Chinese officials in Washington": China's words, Washington a place (actors.named_as_location's ``foreign``)
+    owners = {term.casefold(): actor.name for actor in matcher.actors for term in (*actor.demonyms, *actor.names)}
     tenures = Tenures(matcher.actors) if tenures is None else tenures
     days = days_of(article.date) if article.date else None  # a date to the month or year alone: its first and last
     found = []
     for sentence in sentences:
         mentions = [m for m in local.find(sentence.text)  # "meet in Brussels": a place, not the EU
                     if not (m.term.casefold() in places.get(m.actor, ()) and
-                            named_as_location(sentence.text, m.start, m.end))]
+                            named_as_location(sentence.text, m.start, m.end,
+                                              lambda word, actor=m.actor: owners.get(word.casefold(), actor) != actor))]
         if dateline and dateline.start <= sentence.start < dateline.end:
             mentions = outside_dateline(mentions, dateline.end - sentence.start, dateline.whole, places)
         found.append(mentions)

@@ -69,3 +69,21 @@ def marked(row: str) -> tuple[str, int, int]:
 def test_a_place_is_read_as_the_guideline_reads_it(row, wanted):
     text, start, end = marked(row)
     assert (PLACE if named_as_location(text, start, end) else ACTOR) == wanted
+
+
+def test_people_marked_as_another_actor_s_do_not_speak_for_the_capital_they_are_in(tmp_path):
+    """"Chinese officials in Washington said ...": China's words, Washington where they were (a place); "Ukrainian
+    officials in Kyiv" speak for Kyiv (the actor). A demonym or name of another catalogue actor before the speakers
+    marks them as others', as "Western" and "U.S." do; before, Washington was the United States there."""
+    import classifier
+
+    assert named_as_location("Chinese officials in Washington said so.", 21, 31, lambda word: word == "Chinese")
+    folder = tmp_path / "news"
+    folder.mkdir()
+    sentences = {"a": "Chinese officials in Washington said the tariffs would stay for another year.",
+                 "b": "Ukrainian officials in Kyiv said the convoy had arrived on Monday morning.",
+                 "c": "American officials in Beijing said the talks had stalled over export controls."}
+    for name, text in sentences.items():
+        (folder / f"{name}.txt").write_text(f"Talks\n\n{text}\n", encoding="utf-8")
+    found = {(item["article"], item["actor"]) for item in classifier.prepare_items(folder)}
+    assert found == {("a", "China"), ("b", "Ukraine"), ("c", "United States")}
