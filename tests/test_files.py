@@ -947,3 +947,17 @@ def test_objects_deep_in_lists_and_objects_are_checked_for_their_keys(tmp_path):
         assert files.is_json_text(table.schema.field("v")), name
     same = files.arrow_table([{"v": {"a": [{"x": 1}], "b": 1}}, {"v": {"b": 2.5, "a": [{"x": None}, None]}}])
     assert pa.types.is_struct(same.schema.field("v").type)
+
+
+def test_a_spreadsheet_table_with_one_short_row_keeps_its_delimiter(tmp_path):
+    """A ';' or tab table with one row of no delimiter among its first rows (a footer "Total", a line of a space, a
+    short row) was read as one column named 'id;text;actor': each row had to split. More than half must."""
+    cases = {"total.csv": "id;text;actor\n1;a b;Russia\n2;c;China\nTotal\n",
+             "space.csv": "id;text;actor\n1;a b;Russia\n \n2;c;China\n",
+             "short.csv": "id\ttext\tactor\n1\ta b\tRussia\n2\n3\tc\tChina\n"}
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+        rows = [row for _, row in files.iter_table(tmp_path / name)]
+        assert list(rows[0]) == ["id", "text", "actor"] and rows[0]["actor"] == "Russia", name
+    (tmp_path / "one.csv").write_text("text;body\nRussia warned NATO; the talks ended.\nChina said nothing.\nNo.\n")
+    assert list(next(files.iter_table(tmp_path / "one.csv"))[1]) == ["text;body"]

@@ -2381,10 +2381,12 @@ def header_delimiter(head: str, ended: bool, whole: bool = False) -> tuple[str, 
     quote never closes still not ended). The delimiter is the first of ``DELIMITERS`` that splits the header record,
     read as the csv module reads it (one inside quotes splits nothing: '"a,b";c' is two columns by ';'), a comma
     where none does. A spreadsheet's semicolon or tab must split one of the first ``HEADER_LOOKAHEAD_ROWS`` rows too,
-    where rows follow, each of them (blank lines aside): Python's csv writer quotes no ';' where ',' delimits, so a
-    one-column table named 'a;b' is 'a;b' whole, and its rows hold a ';' only where their text does, where a
-    spreadsheet's semicolon-delimited rows each hold one (an empty cell's too). One such row had been enough: a
-    one-column table whose text held a ';' in one row was split there, the other rows' second cell empty."""
+    where rows follow, more than half of them (blank lines and lines of spaces aside): Python's csv writer quotes no
+    ';' where ',' delimits, so a one-column table named 'a;b' is 'a;b' whole, and its rows hold a ';' only where their
+    text does, where a spreadsheet's semicolon-delimited rows each hold one (an empty cell's too). One such row had
+    been enough: a one-column table whose text held a ';' in one row was split there, the other rows' second cell
+    empty; then each row was asked, and one short row (a footer "Total", a row of a space) made a spreadsheet's table
+    one column named 'id;text;actor'."""
     for delimiter in DELIMITERS:
         lines = io.StringIO(head, newline="")
         records = csv.reader(lines, delimiter=delimiter)
@@ -2403,8 +2405,8 @@ def header_delimiter(head: str, ended: bool, whole: bool = False) -> tuple[str, 
             pass
         if rows and not (ended or whole) and lines.tell() >= len(head):
             rows.pop()  # cut off by the lookahead: its fields may not all be there
-        rows = [row for row in rows if row]  # blank lines split nothing under any delimiter
-        if not rows or all(len(row) > 1 for row in rows):
+        rows = [row for row in rows if any(cell.strip() for cell in row)]  # blank lines, and lines of spaces
+        if not rows or sum(len(row) > 1 for row in rows) * 2 > len(rows):
             return delimiter, header, closed
     return ",", *comma
 
