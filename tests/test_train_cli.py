@@ -477,15 +477,30 @@ def test_keep_last_hands_back_the_last_epoch_where_the_best_epoch_rule_keeps_the
     assert last.best_epoch == 3 and len(last.history) == 3
 
 
+@pytest.fixture(scope="module")
+def uninterrupted(tiny_model_dir):
+    """``uninterrupted(epochs=E)``: (items, config, result) of one run of E epochs that nothing stops, trained once
+    for the module: the reference the checkpoint tests resume to (read-only; each test trains its own resumed run)."""
+    runs = {}
+
+    def run(epochs: int):
+        if epochs not in runs:
+            items = items_from(label_rows(n_articles=4, per_article=5))
+            config = TrainConfig(base=str(tiny_model_dir), epochs=epochs, learning_rate=1e-3, batch_size=6,
+                                 max_length=64)
+            runs[epochs] = items, config, train(items[:16], items[16:], config, log=lambda s: None)
+        return runs[epochs]
+
+    return run
+
+
 class Killed(Exception):
     pass
 
 
 @pytest.mark.parametrize("kill_at", [3, 4])  # mid-epoch (3 batches an epoch here) and just after an epoch
-def test_a_killed_run_resumes_from_its_checkpoint_to_the_same_weights(tmp_path, tiny_model_dir, kill_at):
-    items = items_from(label_rows(n_articles=4, per_article=5))
-    config = TrainConfig(base=str(tiny_model_dir), epochs=3, learning_rate=1e-3, batch_size=6, max_length=64)
-    whole = train(items[:16], items[16:], config, log=lambda s: None)
+def test_a_killed_run_resumes_from_its_checkpoint_to_the_same_weights(tmp_path, uninterrupted, kill_at):
+    items, config, whole = uninterrupted(epochs=3)
 
     def kill(step, total):
         if step == kill_at:
@@ -837,10 +852,8 @@ def test_calibrating_on_the_training_file_is_a_warning_and_the_card_hashes_the_t
     assert "is the file" in on_test.output and "was tested on" in " ".join(on_test.output.split())
 
 
-def test_an_interrupt_saves_a_checkpoint_at_once_and_the_rerun_ends_with_the_same_weights(tmp_path, tiny_model_dir):
-    items = items_from(label_rows(n_articles=4, per_article=5))
-    config = TrainConfig(base=str(tiny_model_dir), epochs=2, learning_rate=1e-3, batch_size=6, max_length=64)
-    whole = train(items[:16], items[16:], config, log=lambda s: None)
+def test_an_interrupt_saves_a_checkpoint_at_once_and_the_rerun_ends_with_the_same_weights(tmp_path, uninterrupted):
+    items, config, whole = uninterrupted(epochs=2)
 
     def ctrl_c(step, total):
         if step == 2:
@@ -856,7 +869,7 @@ def test_an_interrupt_saves_a_checkpoint_at_once_and_the_rerun_ends_with_the_sam
 
 
 @pytest.mark.parametrize("name", ["SIGINT", "SIGHUP"])
-def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, tiny_model_dir, monkeypatch, name):
+def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, uninterrupted, monkeypatch, name):
     """Ctrl-C (or a hangup, which the CLI raises as one) while the weights are being updated: the step finishes,
     then the checkpoint is saved and the rerun ends with the weights of an uninterrupted run (were the step cut, its
     forward pass would have moved the random state, and the redone step would draw other dropout masks)."""
@@ -865,9 +878,7 @@ def test_a_signal_in_the_middle_of_a_step_lands_after_it(tmp_path, tiny_model_di
 
     import torch
 
-    items = items_from(label_rows(n_articles=4, per_article=5))
-    config = TrainConfig(base=str(tiny_model_dir), epochs=2, learning_rate=1e-3, batch_size=6, max_length=64)
-    whole = train(items[:16], items[16:], config, log=lambda s: None)
+    items, config, whole = uninterrupted(epochs=2)
     real, calls = torch.nn.utils.clip_grad_norm_, []
 
     def clip_then_signal(*args, **kwargs):
