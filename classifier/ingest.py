@@ -977,7 +977,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
     date in numbers alone is read in ``date_order`` (``normal_date``)."""
     known, ids, root_resolved, dates = set(), set(), root.resolve(), DateCheck(date_order)
     real = {p.resolve(): p for p in files if not p.is_symlink()}
-    shared, site_titles = shared_titles(root, files, meta, encoding), []  # (page, title) of pages titled with the site's name
+    # site_titles: (page, title) of the pages titled with the site's name
+    shared, site_titles = shared_titles(root, files, meta, encoding), []
     for path in files:
         relative = path.relative_to(root).as_posix()
         known.add(relative)

@@ -674,7 +674,8 @@ def test_a_ray_worker_that_dies_is_one_line_saying_to_resume(tmp_path, tiny_mode
     monkeypatch.setattr(ray_path, "_predictor_class", dying)
     items = write_items(tmp_path / "items.jsonl", 8)
     try:
-        result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--workers", "1", "-q")
+        result = run("classify", items, "--out", tmp_path / "p.jsonl", "--model", tiny_model_dir, "--workers", "1",
+                     "-q")
     finally:
         ray.shutdown()
     assert result.exit_code == 1, result.output
