@@ -654,6 +654,23 @@ def test_a_notice_is_judged_a_sentence_at_a_time_and_a_long_article_is_not_read_
     assert ingest.no_article("Putin meets Xi in Moscow.\nSubscribe to continue reading") is None
 
 
+def test_a_brief_whose_sentence_ends_in_an_attribution_is_no_access_block():
+    """"This service is not available in Russia, Netflix said." matched the access block's pattern (", Netflix said"
+    read as a second place), so a one-sentence brief of that form was skipped as a site's notice; an attribution tail
+    is no place, and a notice's list of places is still one."""
+    from classifier import ingest
+
+    for brief in ("This service is not available in Russia, Netflix said.",
+                  "This service is not available in Russia, according to Reuters.",
+                  "This content is not available in Russia and Belarus, the company told Reuters.",
+                  "This service is not available in Russia, a spokesman said."):
+        assert ingest.no_article(brief) is None, brief
+    for notice in ("This content is not available in Russia or Belarus.",
+                   "This content is not available in the United States, Canada and Mexico.",
+                   "This video is not available in your country."):
+        assert ingest.no_article(notice) is not None, notice
+
+
 def test_no_real_bench_page_is_taken_for_a_site_s_notice():
     """The 24 + 21 + 6 + 27 bench pages: each of the 47 with an article's sentences is read (losing one is worse
     than a stray item), and 28 of the 31 without one are skipped; the 3 left hold their site's name alone."""
