@@ -10,7 +10,7 @@ import io
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
@@ -84,32 +84,39 @@ class Skipped:
 
 ALWAYS_SKIPPED = ("too long", "no article")
 NAMED_NO_ARTICLES = 3  # the articles skipped as a site's notice alone named one by one; the rest told in one line
+# the kinds of skip a table may hold by the thousand, each told so: its first ``NAMED_NO_ARTICLES`` named one by one,
+# the rest in one line of these words ("skipped 2 more <plural>, as the 3 above ...")
+COUNTED_SKIPS = {"no article": ("article that is only a site's notice", "articles that are only a site's notice"),
+                 "table row": ("row without text", "rows without text")}
 
 
 @dataclass
 class SkipNames:
-    """Which skipped articles a run names one by one, each in a warning: every one, but of those that are a site's
-    notice alone (kind "no article") the first ``NAMED_NO_ARTICLES``, as a scraped table of a million rows may hold
-    thousands; the others are counted and told in one line at the end (``rest``), as the summary counts them all."""
-    no_articles: int = 0
-    first_unnamed: str | None = None
+    """Which skipped articles a run names one by one, each in a warning: every one, but of those that a table may
+    hold by the thousand (``COUNTED_SKIPS``: a site's notice alone, kind "no article"; a row without text, kind
+    "table row", skipped with --skip-unreadable) the first ``NAMED_NO_ARTICLES`` of each kind; the others are
+    counted and told in one line a kind at the end (``rest``), as the summary counts them all."""
+    counts: dict = field(default_factory=dict)  # kind -> how many met
+    first_unnamed: dict = field(default_factory=dict)  # kind -> where the first not named is
 
     def named(self, problem: Skipped) -> bool:
-        if problem.kind != "no article":
+        if problem.kind not in COUNTED_SKIPS:
             return True
-        self.no_articles += 1
-        if self.no_articles <= NAMED_NO_ARTICLES:
+        self.counts[problem.kind] = self.counts.get(problem.kind, 0) + 1
+        if self.counts[problem.kind] <= NAMED_NO_ARTICLES:
             return True
-        self.first_unnamed = self.first_unnamed or problem.path
+        self.first_unnamed.setdefault(problem.kind, problem.path)
         return False
 
-    def rest(self) -> str | None:
-        """'skipped 12,345 more articles that are only a site's notice ...', or None where each was named."""
-        more = self.no_articles - NAMED_NO_ARTICLES
-        if more <= 0:
-            return None
-        return (f"skipped {more:,} more article{'s' if more != 1 else ''} that {'are' if more != 1 else 'is'} only a "
-                f"site's notice, as the {NAMED_NO_ARTICLES} above (from {self.first_unnamed} on; not named one by one)")
+    def rest(self) -> list[str]:
+        """'skipped 12,345 more articles that are only a site's notice ...', a line for each kind of which some
+        were not named, in the order their first unnamed came (none where each was named)."""
+        lines = []
+        for kind, first in self.first_unnamed.items():
+            more, (one, many) = self.counts[kind] - NAMED_NO_ARTICLES, COUNTED_SKIPS[kind]
+            lines.append(f"skipped {more:,} more {one if more == 1 else many}, as the {NAMED_NO_ARTICLES} above "
+                         f"(from {first} on; not named one by one)")
+        return lines
 
 
 def too_long(chars: int, max_chars: int, unit: str = "characters") -> str:

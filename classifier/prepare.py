@@ -596,7 +596,7 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
             report()
             yield article
         report()
-        if rest := names.rest():
+        for rest in names.rest():
             warn_caller(rest)
 
     def items():

@@ -77,7 +77,7 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
                 if files is None:
                     tick()
             report(reported)
-        if rest := names.rest():
+        for rest in names.rest():
             warn(rest)
         if not count:
             fail(f"{input_path}: no readable articles ({len(skipped)} skipped)")

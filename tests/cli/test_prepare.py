@@ -632,6 +632,30 @@ def test_a_table_of_many_notices_names_the_first_three_and_counts_the_rest_in_on
     assert len(caught) == 4 and "skipped 2 more articles" in str(caught[-1].message)
 
 
+def test_a_table_of_many_rows_without_text_names_the_first_three_and_counts_the_rest_in_one_line(tmp_path):
+    """With --skip-unreadable each row without text was one warning line: a scraped table of a million rows with
+    50,000 empty ones flooded the terminal. They follow the rule of the rows of a site's notice, each kind counted
+    on its own: three named, the rest in one line from the first of them on; the summary counts all."""
+    import classifier
+
+    table = tmp_path / "articles.csv"
+    table.write_text("id,text\n" + "".join(f"e{i},\n" for i in range(5))
+                     + "".join(f"n{i},Access denied. This content is not available in Russia.\n" for i in range(4))
+                     + "a,Russia and China signed a deal on Monday.\n")
+    result = run("prepare", table, "--out", tmp_path / "items.jsonl", "--skip-unreadable")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert [f"skipped {table}:{line}:" in said for line in range(2, 11)] == [True] * 3 + [False] * 2 + [True] * 3 \
+        + [False]
+    assert f"skipped 2 more rows without text, as the 3 above (from {table}:5 on; not named one by one)" in said
+    assert (f"skipped 1 more article that is only a site's notice, as the 3 above (from {table}:10 on; not named one "
+            "by one)") in said
+    assert "5 rows without text skipped; 4 rows without an article skipped;" in said and said.count("warning:") == 8
+    with pytest.warns(UserWarning) as caught:
+        assert {item["article"] for item in classifier.prepare_items(table, skip_unreadable=True)} == {"a"}
+    assert len(caught) == 8 and "skipped 2 more rows without text" in str(caught[-2].message)
+
+
 def test_a_notice_is_judged_a_sentence_at_a_time_and_a_long_article_is_not_read_past_its_first():
     """The judgement reads up to the first sentence of the article's own: what follows it is never looked at (a
     text of 50,000 characters on one line was split whole, into lines and words, before its first was judged)."""
