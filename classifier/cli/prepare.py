@@ -18,8 +18,8 @@ from classifier.clean import load_rules
 from classifier.cli.app import (STDIN_HELP, STDOUT_HELP, app, console, fail, handle_errors, out, progress_bar,
                                 show_progress, warn)
 from classifier.errors import DateWarning
-from classifier.ingest import (ALWAYS_SKIPPED, MAX_ARTICLE_CHARS, Article, Skipped, SkipNames, check_not_read,
-                              stream_corpus)
+from classifier.ingest import (ALWAYS_SKIPPED, HTML_SUFFIXES, MAX_ARTICLE_CHARS, Article, Skipped, SkipNames,
+                               check_not_read, stream_corpus)
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
                                  given_name, remove_stale_temporaries, spooled_input, stdout_table)
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
@@ -113,9 +113,11 @@ def skipped_summary(skipped: list, table: bool = False) -> str:
     if counts["too long"]:
         parts.append(counted(counts["too long"], "article over --max-article-chars skipped",
                              "articles over --max-article-chars skipped"))
-    if counts["no article"]:  # a site's notice alone: a folder's page or text file, a table's row
-        parts.append(counted(counts["no article"], f"{'row' if table else 'page'} without an article skipped",
-                             f"{'rows' if table else 'pages'} without an article skipped"))
+    if counts["no article"]:  # a site's notice alone: a table's row, a folder's HTML page or text file
+        pages = all(s.path.lower().endswith(HTML_SUFFIXES) for s in skipped if s.kind == "no article")
+        what = "row" if table else "page" if pages else "file"  # "file" where one at least is a text file
+        parts.append(counted(counts["no article"], f"{what} without an article skipped",
+                             f"{what}s without an article skipped"))
     return "; ".join(parts)
 
 

@@ -607,7 +607,13 @@ def test_a_table_row_or_text_file_of_a_site_s_notice_alone_is_skipped_as_a_page_
     result = run("prepare", folder, "--out", out)
     said = " ".join(result.output.split())
     assert result.exit_code == 0 and f"skipped {folder / 'denied.txt'}: no article, only an access block" in said
-    assert "; 1 page without an article skipped" in said
+    assert "; 1 file without an article skipped" in said  # a text file is no page (it said "1 page")
+    (folder / "cookies.html").write_text("<html><body><p>We use cookies to personalise content.</p></body></html>")
+    said = " ".join(run("prepare", folder, "--out", out).output.split())
+    assert "; 2 files without an article skipped" in said  # a page and a text file: files
+    (folder / "denied.txt").unlink()
+    said = " ".join(run("prepare", folder, "--out", out).output.split())
+    assert "; 1 page without an article skipped" in said  # HTML pages alone: pages
     assert {r["article"] for r in read_jsonl(out)} == {"inspectors"}
 
 
