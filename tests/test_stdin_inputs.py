@@ -360,6 +360,26 @@ def test_standard_streams_closed_are_named_as_closed(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["articles.jsonl"]
 
 
+def test_label_with_standard_input_closed_is_one_line_before_any_work(tmp_path):
+    """'stance label ITEMS ... <&-' (python started with standard input closed: sys.stdin is None) ended in a
+    traceback (AttributeError: 'NoneType' object has no attribute 'isatty'), from the key reader, or with --model
+    from the check that piped answers go in the model's order. It is one line, before a model is loaded or the
+    label file written."""
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "s1", "text": "Russia warned NATO.", "actor": "Russia"}) + "\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for extra in ([], ["--model", ROOT / "models" / "default"]):
+        result = subprocess.run([sys.executable, "-m", "classifier", "label", items, "--labels", "labels.jsonl",
+                                 "--annotator", "ana", *map(str, extra)], cwd=tmp_path, env=env,
+                                capture_output=True, stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(0),
+                                timeout=600)
+        assert result.returncode == 1, result.stderr
+        said = result.stderr.decode()
+        assert said.startswith("error: standard input is closed (<&-); label reads the answers from it") \
+            and said.count("\n") == 1, said
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.jsonl"]
+
+
 def test_a_first_line_past_the_csv_field_limit_is_told_not_a_traceback(tmp_path):
     """A pipe whose first line is one field over the csv module's 128 KB (a JSON line of a long article cut at the
     look's limit, a line of binary bytes with no comma) was a traceback (_csv.Error: field larger than field limit);

@@ -591,6 +591,9 @@ def run_command(
 
     Example: stance label items.jsonl --labels labels.jsonl --annotator ana --model models/default
     """
+    if sys.stdin is None:  # <&-: no answer can come; KeyReader and the piped-answers check would meet None
+        raise InputError("standard input is closed (<&-); label reads the answers from it: run it at a terminal, or "
+                         "pipe the answers in, one a line")
     chosen = get_task(task, "--task")
     keymap = parse_keys(keys, chosen)
     annotator = check_annotator(annotator or os.environ.get("STANCE_ANNOTATOR") or getpass.getuser())
