@@ -869,8 +869,8 @@ def test_a_one_column_csv_named_with_a_semicolon_is_one_column_and_a_spreadsheet
         (tmp_path / f"{i}.csv").write_text(text)
         assert [row for _, row in files.iter_table(tmp_path / f"{i}.csv")] == rows, text
     (tmp_path / "header.csv").write_text("id;text\n")  # no rows to tell by: a spreadsheet's header
-    assert files.csv_header(tmp_path / "header.csv", (tmp_path / "header.csv").open(newline="")) == (["id", "text"],
-                                                                                                      ";")
+    with (tmp_path / "header.csv").open(newline="") as fh:
+        assert files.csv_header(tmp_path / "header.csv", fh) == (["id", "text"], ";", 0)
 
 
 def test_a_one_column_csv_whose_text_holds_a_semicolon_in_some_rows_is_not_split(tmp_path):
@@ -887,6 +887,37 @@ def test_a_one_column_csv_whose_text_holds_a_semicolon_in_some_rows_is_not_split
     (tmp_path / "sheet.csv").write_text("id;text\na1;Russia won.\n\na2;\n")
     assert [row for _, row in files.iter_table(tmp_path / "sheet.csv")] == [{"id": "a1", "text": "Russia won."},
                                                                            {"id": "a2", "text": None}]
+
+
+def test_a_spreadsheet_s_delimiter_hint_line_is_read_as_the_hint_by_every_csv_reader(tmp_path):
+    """A CSV exported by European Excel may open with 'sep=;' (its delimiter hint): it was read as a header of one
+    column 'sep=', and prepare refused the table ("more fields than the header has"). The hint names the delimiter,
+    the header is the line after it, and each reader reads the rows so: row by row (line numbers those of the file),
+    Arrow's blocks, the first row's and the answer cells' sniffing, a table told by its content; one for a delimiter
+    not read is refused in one line."""
+    import gzip
+
+    rows = [{"id": "a1", "text": "Russia won, said A.", "label": "favor", "annotator": "ana"},
+            {"id": "a2", "text": None, "label": "against", "annotator": "ana"}]
+    text = "sep=;\r\nid;text;label;annotator\r\na1;Russia won, said A.;favor;ana\r\na2;;against;ana\r\n"
+    (tmp_path / "sheet.csv").write_text(text, newline="")
+    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    (tmp_path / "sheet.csv.gz").write_bytes(gzip.compress(text.encode()))
+    for name in ("sheet.csv", "bom.csv", "sheet.csv.gz"):
+        path = tmp_path / name
+        assert list(files.iter_table(path)) == [(3, rows[0]), (4, rows[1])], name
+        blocks = list(files.table_blocks(path))
+        assert [(line, block is not None) for line, block in blocks] == [(3, True)], name
+        assert blocks[0][1].to_pylist() == rows, name
+        assert files.first_row(path) == {**rows[0]}, name
+        assert [cells["label"] for cells in files.text_answer_rows(path)] == ["favor", "against"], name
+    assert files.format_by_content("-", text, lambda names: "text" in names) == "csv"  # standard input, as told
+    (tmp_path / "tab.csv").write_text("sep=\t\nid\ttext\na1\tRussia won; China lost.\n")
+    assert list(files.iter_table(tmp_path / "tab.csv")) == [(3, {"id": "a1", "text": "Russia won; China lost."})]
+    (tmp_path / "pipe.csv").write_text("sep=|\nid|text\na1|Russia won.\n")
+    with pytest.raises(InputError, match=r"pipe.csv:1: 'sep=\|' is a spreadsheet's delimiter hint for '\|', which "
+                                         r"is not read \(a comma, a semicolon or a tab is\); save the table as CSV"):
+        list(files.iter_table(tmp_path / "pipe.csv"))
 
 
 def test_a_csv_tables_last_row_read_to_its_end_tells_its_delimiter(tmp_path):

@@ -215,12 +215,12 @@ def format_by_content(path: str | Path, head: str, accepts: Callable[[Iterable[s
             if accepts is None:
                 return "jsonl"
         try:
-            names, _ = csv_header(Path(path), io.StringIO(head, newline=""))
+            names = csv_header(Path(path), io.StringIO(head, newline=""))[0]
         except (InputError, csv.Error):
             return "jsonl"
         return "csv" if accepts(names) else "jsonl"
     try:
-        names, _ = csv_header(Path(path), io.StringIO(head, newline=""))
+        names = csv_header(Path(path), io.StringIO(head, newline=""))[0]
     except csv.Error as exc:
         raise InputError(f"{path}:1: read by its content (its name says no format): not JSON lines (its first "
                          f"character is not '{{'), nor a CSV table ({exc})") from None
@@ -912,13 +912,13 @@ def text_answer_rows(path: Path, read_table: Callable[[Iterable[str]], bool] = a
                     yield None
             return
         try:
-            names, delimiter = csv_header(path, fh, COMPRESSED_LINE_CHARS if compression else None)
+            names, delimiter, before = csv_header(path, fh, COMPRESSED_LINE_CHARS if compression else None)
         except RowTooLong:
             return
         if not read_table(names):
             return
         wanted = [(name, names.index(name)) for name in ANSWER_CELLS if name in names]
-        for row in sniffed_rows(fh, delimiter, compression):
+        for row in sniffed_rows(fh, delimiter, compression, before):
             cells = {name: (row[i].strip() or None) if i < len(row) else None for name, i in wanted}
             cells["suggested"] = (cells.get("suggested") or "").casefold() in ("true", "1", "yes")  # as CSV holds it
             yield cells
@@ -933,14 +933,16 @@ def sniffed_text(path: Path):
     return open_text(path, text_encoding(path), compression, errors="replace", newline=""), compression
 
 
-def sniffed_rows(fh, delimiter: str, compression: str | None) -> Iterator[list[str]]:
-    """The rows after the header of the CSV text ``fh`` (at its start), as ``sniffed_text`` opened it: a compressed
-    one's rows up to the first over ``COMPRESSED_LINE_CHARS`` characters (``RowBound``), where they stop."""
+def sniffed_rows(fh, delimiter: str, compression: str | None, before: int = 0) -> Iterator[list[str]]:
+    """The rows after the header of the CSV text ``fh`` (at its start), as ``sniffed_text`` opened it, ``before``
+    records before the header (``csv_header``'s): a compressed one's rows up to the first over
+    ``COMPRESSED_LINE_CHARS`` characters (``RowBound``), where they stop."""
     csv.field_size_limit(CSV_FIELD_LIMIT)
     lines = RowBound(bounded_lines(fh)) if compression else fh
     rows = csv.reader(lines, delimiter=delimiter)
     try:
-        next(rows, None)  # the header
+        for _ in range(before + 1):  # the header, and a spreadsheet's delimiter hint before it
+            next(rows, None)
         while True:
             if compression:
                 lines.chars = 0  # each row is bounded, not the rows together
@@ -1074,10 +1076,10 @@ def first_row(path: Path) -> dict | None:
         if first is not None:
             return first
         try:
-            names, delimiter = csv_header(path, fh, limit)
+            names, delimiter, before = csv_header(path, fh, limit)
         except RowTooLong:
             return None
-        row = next(sniffed_rows(fh, delimiter, compression), None)
+        row = next(sniffed_rows(fh, delimiter, compression, before), None)
         return dict(zip(names, row)) if row is not None else None
 
 
@@ -2336,16 +2338,19 @@ HEADER_LOOKAHEAD_CHARS = 1 << 16
 HEADER_LOOKAHEAD_ROWS = 100
 
 
-def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str]:
-    """The header's column names (spaces around them dropped) and the delimiter it uses (``header_delimiter``),
-    from ``fh`` at its start, left there. The header is the first record as the csv module reads it: a quoted name
-    may hold a line break. Read a bounded piece at a time: its first line, then ``HEADER_LOOKAHEAD_CHARS`` (then as
-    much as read so far) until the header record ends, at most ``limit`` characters in all (a compressed table's:
-    ``COMPRESSED_LINE_CHARS``; a first line longer is ``RowTooLong``), or, without it, ``COMPRESSED_LINE_CHARS`` past
-    the first line; a header record longer is an InputError (a quote never closed)."""
+def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str, int]:
+    """The header's column names (spaces around them dropped), the delimiter it uses (``header_delimiter``) and the
+    records before it (1 after a spreadsheet's delimiter hint ``sep=;``, ``excel_hint``, else 0: a reader of rows
+    skips them and the header), from ``fh`` at its start, left there. The header is the first record as the csv
+    module reads it: a quoted name may hold a line break. Read a bounded piece at a time: its first line, then
+    ``HEADER_LOOKAHEAD_CHARS`` (then as much as read so far) until the header record ends, at most ``limit``
+    characters in all (a compressed table's: ``COMPRESSED_LINE_CHARS``; a first line longer is ``RowTooLong``), or,
+    without it, ``COMPRESSED_LINE_CHARS`` past the first line; a header record longer is an InputError (a quote
+    never closed)."""
     first = fh.readline(-1 if limit is None else limit + 1)
     if limit is not None and len(first) > limit and not first.endswith(("\n", "\r")):
         raise RowTooLong
+    hint = excel_hint(path, first)
     bound = limit if limit is not None else len(first) + COMPRESSED_LINE_CHARS
     head = first
     while True:
@@ -2361,18 +2366,41 @@ def csv_header(path: Path, fh, limit: int | None = None) -> tuple[list[str], str
             more, stopped = "", True
         head += more
         # fewer characters than asked: the table's end is read, its last row whole (it had been taken as cut off)
-        delimiter, names, closed = header_delimiter(head, not more and not stopped,
-                                                    whole=len(more) < wanted and not stopped)
+        if hint:  # the header is the record after the hint's line, split by the hint's delimiter
+            lines = io.StringIO(head[len(first):], newline="")
+            delimiter, names = hint, next(csv.reader(lines, delimiter=hint), [])
+            closed = not more and not stopped or lines.tell() < len(head) - len(first)
+        else:
+            delimiter, names, closed = header_delimiter(head, not more and not stopped,
+                                                        whole=len(more) < wanted and not stopped)
         if closed or not more:
             break
     fh.seek(0)
     names = [name.strip() for name in names]
+    line = 2 if hint else 1
     if not names:
-        raise InputError(f"{path}:1: empty CSV file (expected a header row)")
+        raise InputError(f"{path}:{line}: empty CSV file (expected a header row)")
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise InputError(f"{path}:1: column {repeated[0]!r} appears twice in the header")
-    return names, delimiter
+        raise InputError(f"{path}:{line}: column {repeated[0]!r} appears twice in the header")
+    return names, delimiter, 1 if hint else 0
+
+
+EXCEL_HINT = re.compile(r'"?sep=(.)"?(?:\r\n|\r|\n)?')  # Excel's delimiter hint, a CSV table's first line
+
+
+def excel_hint(path: Path, first: str) -> str | None:
+    """The delimiter a CSV table's ``first`` line names where it is a spreadsheet's delimiter hint (``sep=;``, as
+    Excel writes it where a comma is no list separator, a byte-order mark before it dropped), else None; a hint for
+    a delimiter other than those read (``DELIMITERS``) is an InputError. Read as a header it had been a column named
+    'sep=', and the table's rows refused for more fields than the header has."""
+    hint = EXCEL_HINT.fullmatch(first.removeprefix("\ufeff"))
+    if not hint:
+        return None
+    if hint.group(1) not in DELIMITERS:
+        raise InputError(f"{path}:1: {first.strip()!r} is a spreadsheet's delimiter hint for {hint.group(1)!r}, which "
+                         "is not read (a comma, a semicolon or a tab is); save the table as CSV with one of them")
+    return hint.group(1)
 
 
 def header_delimiter(head: str, ended: bool, whole: bool = False) -> tuple[str, list[str], bool]:
@@ -2423,14 +2451,15 @@ def iter_csv(path: str | Path, encoding: str | None = None, begin: int = 1) -> I
     encoding = text_encoding(path, encoding)
     try:
         with open_text(path, encoding, compression, newline="") as fh:
-            names, delimiter = csv_header(path, fh, COMPRESSED_LINE_CHARS if compression else None)
+            names, delimiter, before = csv_header(path, fh, COMPRESSED_LINE_CHARS if compression else None)
             # a compressed table's rows are read a bounded line at a time, and a row (its quoted line breaks too)
             # is counted as it is read: over COMPRESSED_LINE_CHARS, it is an error (never skipped: past a line cut
             # inside a quoted cell, no later row could be told from the text around it)
             lines = RowBound(bounded_lines(fh)) if compression else fh
             # strict: an unclosed quote is an error, not the rest of the file
             reader = csv.reader(lines, delimiter=delimiter, strict=True)
-            next(reader)  # the header, read above
+            for _ in range(before + 1):  # the header, read above (and a spreadsheet's delimiter hint before it)
+                next(reader)
             if compression:
                 lines.chars = 0  # the header's characters are no part of the first row's
             end = reader.line_num
@@ -2749,7 +2778,7 @@ def source_digest(*objects) -> str | None:
 
 
 # the per-row readers whose results table_blocks stands in for, as it was written for them (source_digest)
-READERS_SOURCE = "a65e09833290f15d"
+READERS_SOURCE = "95a602be8e30a7a4"
 
 
 def readers_source() -> str | None:
@@ -2900,7 +2929,7 @@ def csv_blocks(path: str | Path) -> Iterator[tuple[int, Any]]:
             yield 1, None
             return
         with open_text(path, "utf-8-sig", compression, newline="") as fh:  # the header as iter_csv reads it
-            names, delimiter = csv_header(Path(path), fh, COMPRESSED_LINE_CHARS if compression else None)
+            names, delimiter, before = csv_header(Path(path), fh, COMPRESSED_LINE_CHARS if compression else None)
         fh = open_binary(path, compression)
     except (InputError, RowTooLong, UnicodeError, *DECOMPRESSION_ERRORS):
         yield 1, None
@@ -2912,11 +2941,12 @@ def csv_blocks(path: str | Path) -> Iterator[tuple[int, Any]]:
             yield 1, None
             return
         pending = pending[3:] if pending.startswith(b"\xef\xbb\xbf") else pending
-        header = pending.find(b"\n") + 1
-        if len(names) < 2 or not header or not plain_quotes(pending[:header], delimiter):
+        hint = pending.find(b"\n") + 1 if before else 0  # a spreadsheet's delimiter hint: the line before the header
+        header = pending.find(b"\n", hint) + 1
+        if len(names) < 2 or not header or (before and not hint) or not plain_quotes(pending[hint:header], delimiter):
             yield 1, None  # a header whose quotes may hold a line break, or a lone carriage return
             return
-        pending, line = pending[header:], 2
+        pending, line = pending[header:], 2 + before
         while True:
             # at least BLOCK_BYTES (or the rest of the file), cut after its last whole record
             while not ended and (len(pending) < BLOCK_BYTES or not len(record_ends(pending))):

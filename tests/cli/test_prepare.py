@@ -1273,6 +1273,23 @@ def test_a_manifest_title_that_is_not_the_first_line_is_the_headline(tmp_path):
     assert [r["text"] for r in headlines] == ["Russia’s threat to NATO allies"] * 2  # one headline, two actors
 
 
+def test_a_european_excel_csv_opening_with_its_delimiter_hint_is_read(tmp_path):
+    """Excel where a comma is no list separator writes 'sep=;' above the header: prepare refused such a table
+    ("more fields than the header has (2: sep=, )"); it reads it as the same table without the hint, and names its
+    rows by the file's lines."""
+    body = "id;text;source\r\na1;Russia warned NATO on Monday, officials said.;RT\r\na2;;RT\r\n"
+    (tmp_path / "hint.csv").write_text("sep=;\r\n" + body, newline="")
+    (tmp_path / "plain.csv").write_text(body, newline="")
+    out = {name: tmp_path / f"{name}.jsonl" for name in ("hint", "plain")}
+    refused = run("prepare", tmp_path / "hint.csv", "--out", out["hint"])
+    assert refused.exit_code == 1 and "hint.csv:4: empty 'text'" in " ".join(refused.output.split())
+    for name in out:
+        result = run("prepare", tmp_path / f"{name}.csv", "--out", out[name], "-q", "--skip-unreadable")
+        assert result.exit_code == 0, result.output
+    assert out["hint"].read_bytes() == out["plain"].read_bytes() and {r["actor"] for r in read_jsonl(out["hint"])} \
+        == {"Russia", "NATO"}
+
+
 def test_dates_headers_empty_rows_and_manifest_slips_are_read_or_named(tmp_path):
     table = tmp_path / "articles.csv"
     table.write_text("ID,Text,Source,Date\n1,Russia warned NATO.,RT,\"March 3, 2022\"\n2,,RT,2022-03-04\n"
