@@ -244,7 +244,8 @@ BOILERPLATE = {
         r"we and our (?:\d+ )?partners (?:store|use|process)\b.*", r"by continuing to (?:browse|use)\b.*cookies",
         r"you can change your (?:choices|settings|preferences) at any time\b.*", r"before you continue(?: to \S+)?",
         r"if you choose to accept all, we\b.*", r"with your (?:permission|consent),? we and our partners\b.*",
-        r"you (?:may|can) click to consent\b.*", r"(?:accept|reject|allow) all(?: cookies)?", r"manage (?:settings|cookies)",
+        r"you (?:may|can) click to consent\b.*", r"(?:accept|reject|allow) all(?: cookies)?",
+        r"manage (?:settings|cookies)",
     ],
     "an error page": [
         r"(?:error )?(?:400|401|403|404|410|500|502|503|504)(?: error)?(?: (?:not found|forbidden|gone|unauthori[sz]ed|"
@@ -252,8 +253,9 @@ BOILERPLATE = {
         r"(?:page|file) not found",
         r"not found", r"forbidden", r"service (?:temporarily )?unavailable", r"bad gateway", r"internal server error",
         r"(?:sorry, )?(?:the|this) page (?:you (?:are|were) looking for|you requested) (?:does not|doesn't|could not|"
-        r"cannot|can't) (?:exist|be found)\b.*", r"(?:sorry, )?we (?:could not|couldn't|can't|cannot) find (?:that|this|the) "
-        r"page\b.*", r"it may have been (?:moved|deleted|removed)\b.*", r"the requested url was not found on this server",
+        r"cannot|can't) (?:exist|be found)\b.*",
+        r"(?:sorry, )?we (?:could not|couldn't|can't|cannot) find (?:that|this|the) page\b.*",
+        r"it may have been (?:moved|deleted|removed)\b.*", r"the requested url was not found on this server",
         r"the server is temporarily unable to service your request", r"please try again later",
         r"this (?:article|page|story|content) (?:is no longer available|has been removed|has been deleted)",
         r"(?:nginx|apache)(?:/[\d.]+)?(?: server at .*)?", r"seite nicht gefunden", r"die angeforderte seite wurde "
@@ -262,8 +264,9 @@ BOILERPLATE = {
     "an access block": [
         r"access denied", r"access to this (?:page|site|website|content|resource) (?:has been|is) denied",
         r"you (?:don't|do not) have permission to access (?:this|the requested) (?:resource|page|server|url)\b.*",
-        r"this (?:content|page|video|article|site|website|service|material) is (?:not|no longer|currently not|currently "
-        rf"un)(?: ?available| accessible) (?:in|from) {_PLACE}", r"we apologi[sz]e for (?:any|the) inconvenience",
+        r"this (?:content|page|video|article|site|website|service|material) is "
+        rf"(?:not|no longer|currently not|currently un)(?: ?available| accessible) (?:in|from) {_PLACE}",
+        r"we apologi[sz]e for (?:any|the) inconvenience",
         r"unfortunately, our (?:site|website) is currently unavailable in (?:most )?(?:european countries|your country|"
         r"the eu|the european union)", r"we are engaged on the issue\b.*", r"доступ запрещ[её]н",
         r"этот материал недоступен в вашей стране", r"zugriff verweigert", r"accès refusé",

@@ -576,7 +576,8 @@ def test_a_table_row_or_text_file_of_a_site_s_notice_alone_is_skipped_as_a_page_
 
     rows = [
         {"id": "denied", "text": "Access denied. This content is not available in Russia or Belarus."},
-        {"id": "wall", "title": "Putin meets Xi in Moscow", "text": "We use cookies to personalise content.\nAccept all"},
+        {"id": "wall", "title": "Putin meets Xi in Moscow",
+         "text": "We use cookies to personalise content.\nAccept all"},
         {"id": "geo", "title": "Access denied", "text": "This content is not available in Russia or Belarus."},
         {"id": "inspectors", "title": "Access denied: Russia bars UN inspectors",
          "text": "Russia denied UN inspectors access to the plant on Monday, officials said."},
