@@ -335,7 +335,7 @@ def no_article(text: str, title: str | None = None) -> str | None:
     row's, the last two with their title column's or manifest's headline before it as prepare reads it
     (``with_title``). The headline is its first line where that is ``title`` in any spelling
     (``segment.same_title``), or, with no title, where it reads as one (``segment.looks_like_heading``: short, no
-    stop at its end); it is set aside (a site's name as ``<title>``, or the article's own: a headline alone over a
+    stop at its end) and more lines follow it; it is set aside (a site's name as ``<title>``, or the article's own: a headline alone over a
     wall is no article either), but a headline that is a notice itself ("Access denied") is one. One sentence of any
     other words keeps the article: the text is read a sentence at a time up to it, so a long article costs a look at
     its first sentences. Written here because trafilatura keeps such text (it prunes a cookie banner by its class, not
@@ -351,7 +351,8 @@ def no_article(text: str, title: str | None = None) -> str | None:
     whole = line.end() == len(text) or text[line.end()] in _BREAKS
     headline = whole and len(line.group()) <= _HEADLINE_CHARS and (
         (" ".join(line.group().split()) == " ".join(title.split()) or same_title(title, line.group())) if title
-        else looks_like_heading(line.group().strip(), opens_text=True))
+        else looks_like_heading(line.group().strip(), opens_text=True) and _NOT_SPACE.search(text, line.end())
+        is not None)  # with no title, a text of one line is no headline over a wall: its sentences are read
     found = []
     parts = ((True, _sentences(text, start, line.end())), (False, _sentences(text, line.end()))) if headline else \
         ((False, _sentences(text, start)),)

@@ -685,6 +685,20 @@ def test_a_notice_is_judged_a_sentence_at_a_time_and_a_long_article_is_not_read_
     assert ingest.no_article("Putin meets Xi in Moscow.\nSubscribe to continue reading") is None
 
 
+def test_a_text_of_one_line_without_a_title_is_read_whole_and_not_set_aside_as_a_headline():
+    """A row's text of one line with no title column, short and with no stop at its end, was taken for a headline
+    over a wall, its sentences set aside: "Putin met Xi on March 3, 2022. Access denied" (a stop after a number or in
+    Cyrillic is no sentence end to ``segment.looks_like_heading``) was skipped as a site's notice. A headline is set
+    aside only where lines follow it; a notice alone on its line is still one."""
+    from classifier import ingest
+
+    for text in ("Putin met Xi in Beijing on March 3, 2022. Access denied",
+                 "Путин встретился с Си в Пекине во вторник. Доступ запрещён"):
+        assert ingest.no_article(text) is None, text
+    for notice in ("Access denied", "Sanctions bite. Access denied", "Daily News\nAccess denied"):
+        assert ingest.no_article(notice) is not None, notice
+
+
 def test_a_brief_whose_sentence_ends_in_an_attribution_is_no_access_block():
     """"This service is not available in Russia, Netflix said." matched the access block's pattern (", Netflix said"
     read as a second place), so a one-sentence brief of that form was skipped as a site's notice; an attribution tail
