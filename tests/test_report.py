@@ -85,6 +85,18 @@ def test_gather_lets_go_of_each_chunk_list_as_it_is_combined(tmp_path, monkeypat
     gather_module.release_memory()  # and it runs here (glibc or not)
 
 
+def test_memory_is_given_back_without_ctypes(monkeypatch):
+    """A Python built without ctypes ("No module named '_ctypes'": no libffi when it was compiled) ended the report
+    in that error after all the reading, at gather's release of memory; it gives back Arrow's pool alone there."""
+    import importlib
+    import sys
+
+    gather_module = importlib.import_module("classifier.report.gather")  # the package's name is the function
+    for name in ("ctypes", "ctypes.util"):
+        monkeypatch.setitem(sys.modules, name, None)  # import ctypes: ImportError, as without _ctypes
+    gather_module.release_memory()
+
+
 def test_chunk_by_chunk_sums_are_those_of_the_whole_file(tmp_path, monkeypatch):
     """The report reduces each chunk to article sums; articles cut by a chunk boundary and items without an
     article must come out as from the whole file at once, and so must the figures."""

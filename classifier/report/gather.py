@@ -172,15 +172,19 @@ def release_memory() -> None:
     """Give the memory freed after reading a large file back to the system: Arrow's pool (mimalloc) and the C
     heap (glibc's ``malloc_trim``; nothing where there is no glibc) keep freed pages for reuse, and the statistics
     that follow allocate through numpy, which could not reuse Arrow's. After gathering 1,000,000 predictions the
-    process held 916 MB where what it kept was 215 MB; Arrow's pool gave back 252 MB and the C heap 207 MB."""
-    import ctypes
-    import ctypes.util
+    process held 916 MB where what it kept was 215 MB; Arrow's pool gave back 252 MB and the C heap 207 MB. A Python
+    built without ctypes (no libffi when it was compiled) gives back Arrow's pool alone."""
     import gc
 
     import pyarrow as pa
 
     gc.collect()
     pa.default_memory_pool().release_unused()
+    try:
+        import ctypes
+        import ctypes.util
+    except ImportError:  # "No module named '_ctypes'": the report is written all the same
+        return
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None
