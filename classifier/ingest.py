@@ -232,11 +232,12 @@ def thin_page_chars() -> int:
 # narrow so that an article that uses such words ("Russia denied UN inspectors access", "a 404 Not Found error", a
 # teaser paragraph before "Subscribe to continue reading") stays: the 5 real pages there keep all their sentences.
 # a place is no attribution tail: "This service is not available in Russia, Netflix said." is a sentence of a brief,
-# its ", Netflix said" (", according to Reuters", ", Netflix told Reuters") no second place of a notice
+# its ", Netflix said" (", according to Reuters", ", Netflix told Reuters") no second place of a notice; nor does a
+# place end in a word of "-ed", a verb of any attribution (", Netflix disclosed", ", the company confirmed")
 _ATTRIBUTION = r"(?:according|said|says|say|told|tells|reported|reports|announced|stated|added|adds|wrote|writes|" \
                r"confirmed|confirms|claimed|claims|explained|noted|insisted|warned|reportedly)"
 _PLACE_WORD = rf"(?!{_ATTRIBUTION}(?![\w'.-]))[\w'.-]+"
-_ONE_PLACE = rf"{_PLACE_WORD}(?: {_PLACE_WORD}){{0,2}}"  # "Russia", "the United States"
+_ONE_PLACE = rf"{_PLACE_WORD}(?: {_PLACE_WORD}){{0,2}}(?<!ed)"  # "Russia", "the United States"
 _PLACE = rf"(?:your (?:country|region|location|area)|{_ONE_PLACE}(?:(?:,|,? or|,? and) {_ONE_PLACE}){{0,5}})"
 BOILERPLATE = {
     "a cookie or consent notice": [

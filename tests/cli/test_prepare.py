@@ -716,6 +716,19 @@ def test_a_brief_whose_sentence_ends_in_an_attribution_is_no_access_block():
         assert ingest.no_article(notice) is not None, notice
 
 
+def test_an_attribution_tail_in_any_past_tense_verb_is_no_place():
+    """The tail's verb was one of a list: ", Netflix disclosed", ", the company acknowledged", ", YouTube replied"
+    read as a second place (two words of a place), and such a one-sentence brief was skipped as a site's notice. No
+    place ends in a word of "-ed"; "the United States" and "the United Kingdom" are places still."""
+    from classifier import ingest
+
+    for verb in ("disclosed", "acknowledged", "replied", "tweeted", "emphasised", "revealed"):
+        assert ingest.no_article(f"This service is not available in Russia, Netflix {verb}.") is None, verb
+    for notice in ("This content is not available in the United States, Canada and Mexico.",
+                   "This content is not available in the United Kingdom or Ireland."):
+        assert ingest.no_article(notice) is not None, notice
+
+
 def test_no_real_bench_page_is_taken_for_a_site_s_notice():
     """The 24 + 21 + 6 + 27 bench pages: each of the 47 with an article's sentences is read (losing one is worse
     than a stray item), and 28 of the 31 without one are skipped; the 3 left hold their site's name alone."""
