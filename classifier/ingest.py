@@ -83,6 +83,7 @@ class Skipped:
 
 
 ALWAYS_SKIPPED = ("too long", "no article")
+ROW_SKIPS = ("table row", "long line")  # the kinds of skip that are a table's rows, not files ("skips such rows")
 NAMED_NO_ARTICLES = 3  # the articles skipped as a site's notice alone named one by one; the rest told in one line
 # the kinds of skip a table may hold by the thousand, each told so: its first ``NAMED_NO_ARTICLES`` named one by one,
 # the rest in one line of these words ("skipped 2 more <plural>, as the 3 above ...")

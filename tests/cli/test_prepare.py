@@ -2620,6 +2620,8 @@ def test_a_compressed_line_over_its_bound_stops_prepare_or_is_skipped(tmp_path, 
     with a warning and counts it in the summary, the other articles prepared as the plain table's."""
     import gzip
 
+    import classifier
+    from classifier.errors import InputError
     from classifier.io import files
 
     monkeypatch.setattr(files, "COMPRESSED_LINE_CHARS", 1000)
@@ -2633,6 +2635,8 @@ def test_a_compressed_line_over_its_bound_stops_prepare_or_is_skipped(tmp_path, 
     assert result.exit_code == 1 and not out.exists() and "Traceback" not in said, said
     assert f"{table}:2: line of more than 1,000 characters unpacked from gzip data, not read" in said, said
     assert "(--skip-unreadable skips such rows)" in said, said
+    with pytest.raises(InputError, match=r":2: line of more .* \(skip_unreadable=True skips such rows\)"):
+        list(classifier.prepare_items(table))  # the Python call said "such files"
     result = run("prepare", table, "--out", out, "--skip-unreadable")
     said = " ".join(result.output.split())
     assert result.exit_code == 0 and f"skipped {table}:2: line of more than 1,000 characters" in said, said
