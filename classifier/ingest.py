@@ -337,12 +337,12 @@ def no_article(text: str, title: str | None = None) -> str | None:
     row's, the last two with their title column's or manifest's headline before it as prepare reads it
     (``with_title``). The headline is its first line where that is ``title`` in any spelling
     (``segment.same_title``), or, with no title, where it reads as one (``segment.looks_like_heading``: short, no
-    stop at its end) and more lines follow it; it is set aside (a site's name as ``<title>``, or the article's own: a headline alone over a
-    wall is no article either), but a headline that is a notice itself ("Access denied") is one. One sentence of any
-    other words keeps the article: the text is read a sentence at a time up to it, so a long article costs a look at
-    its first sentences. Written here because trafilatura keeps such text (it prunes a cookie banner by its class, not
-    its words), and its ``is_probably_readerable`` asks for a paragraph of 140 characters: it judged all 17 real
-    short pages of bench/html_short and bench/html_boilerplate not readerable."""
+    stop at its end) and more lines follow it; it is set aside (a site's name as ``<title>``, or the article's own: a
+    headline alone over a wall is no article either), but a headline that is a notice itself ("Access denied") is
+    one. One sentence of any other words keeps the article: the text is read a sentence at a time up to it, so a long
+    article costs a look at its first sentences. Written here because trafilatura keeps such text (it prunes a
+    cookie banner by its class, not its words), and its ``is_probably_readerable`` asks for a paragraph of 140
+    characters: it judged all 17 real short pages of bench/html_short and bench/html_boilerplate not readerable."""
     from classifier.segment import looks_like_heading, same_title
 
     first = _NOT_SPACE.search(text)
