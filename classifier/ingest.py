@@ -83,20 +83,29 @@ class Skipped:
 
 
 ALWAYS_SKIPPED = ("too long", "no article")
-ROW_SKIPS = ("table row", "long line")  # the kinds of skip that are a table's rows, not files ("skips such rows")
 NAMED_NO_ARTICLES = 3  # the articles skipped as a site's notice alone named one by one; the rest told in one line
 # the kinds of skip a table may hold by the thousand, each told so: its first ``NAMED_NO_ARTICLES`` named one by one,
 # the rest in one line of these words ("skipped 2 more <plural>, as the 3 above ...")
 COUNTED_SKIPS = {"no article": ("article that is only a site's notice", "articles that are only a site's notice"),
-                 "table row": ("row without text", "rows without text")}
+                 "table row": ("row without text", "rows without text"),
+                 "file": ("unreadable file", "unreadable files")}
+ROW_SKIPS = ("table row", "long line")  # the kinds of skip that are a table's rows; the others are files
+
+
+def skip_hint(kind: str, option: str = "--skip-unreadable") -> str:
+    """What a refusal of an unreadable input of ``kind`` (``Skipped.kind``) says after its reason: '(--skip-unreadable
+    skips such rows)' for a table's row, '(... such files)' else; ``option`` as the caller spells it
+    (``skip_unreadable=True`` in ``prepare_items``)."""
+    return f"({option} skips such {'rows' if kind in ROW_SKIPS else 'files'})"
 
 
 @dataclass
 class SkipNames:
-    """Which skipped articles a run names one by one, each in a warning: every one, but of those that a table may
-    hold by the thousand (``COUNTED_SKIPS``: a site's notice alone, kind "no article"; a row without text, kind
-    "table row", skipped with --skip-unreadable) the first ``NAMED_NO_ARTICLES`` of each kind; the others are
-    counted and told in one line a kind at the end (``rest``), as the summary counts them all."""
+    """Which skipped articles a run names one by one, each in a warning: every one, but of those that a table or a
+    folder may hold by the thousand (``COUNTED_SKIPS``: a site's notice alone, kind "no article"; a row without
+    text, kind "table row", and an unreadable file, kind "file", both skipped with --skip-unreadable) the first
+    ``NAMED_NO_ARTICLES`` of each kind; the others are counted and told in one line a kind at the end (``rest``), as
+    the summary counts them all."""
     counts: dict = field(default_factory=dict)  # kind -> how many met
     first_unnamed: dict = field(default_factory=dict)  # kind -> where the first not named is
 

@@ -88,7 +88,10 @@ def corpus(tmp_path) -> Path:
     return folder
 
 
-def test_skip_unreadable_skips_bad_files_with_a_warning_and_counts_them(tmp_path):
+def test_skip_unreadable_skips_bad_files_with_a_warning_and_counts_them(tmp_path, monkeypatch):
+    from classifier import ingest
+
+    monkeypatch.setattr(ingest, "NAMED_NO_ARTICLES", 10)  # each named (a run names the first 3, the test below)
     folder = corpus(tmp_path)
     (folder / "latin.txt").write_bytes("Caf\xe9 in Moscow.".encode("latin-1"))
     (folder / "empty.txt").write_text("  \n")
@@ -110,6 +113,27 @@ def test_skip_unreadable_skips_bad_files_with_a_warning_and_counts_them(tmp_path
     assert "sub: a link to a folder, not followed" in said and "gone.txt: a link to a file that does not exist" in said
     assert "5 files skipped" in said
     assert {i["article"] for i in read_jsonl(out)} == {"good"}
+
+
+def test_a_folder_of_many_unreadable_files_names_the_first_three_and_counts_the_rest_in_one_line(tmp_path):
+    """With --skip-unreadable each unreadable file of a folder was one warning line: a folder of 5,000 broken files
+    flooded the terminal. They follow the rule of a table's rows without text: three named, the rest in one line
+    from the first of them on; the summary counts all, in the CLI and in prepare_items."""
+    import classifier
+
+    folder = corpus(tmp_path)
+    for i in range(5):
+        (folder / f"bad{i}.txt").write_bytes(b"\x00\x01\x02binary")
+    result = run("prepare", folder, "--out", tmp_path / "items.jsonl", "--skip-unreadable")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert [f"skipped {folder / f'bad{i}.txt'}: binary file" in said for i in range(5)] == [True] * 3 + [False] * 2
+    assert (f"skipped 2 more unreadable files, as the 3 above (from {folder / 'bad3.txt'} on; not named one by "
+            "one)") in said
+    assert "5 files skipped" in said and said.count("warning:") == 4
+    with pytest.warns(UserWarning) as caught:
+        assert {item["article"] for item in classifier.prepare_items(folder, skip_unreadable=True)} == {"good"}
+    assert len(caught) == 4 and "skipped 2 more unreadable files" in str(caught[-1].message)
 
 
 def test_a_markdown_article_loses_its_heading_marks_and_keeps_its_headings(tmp_path):
@@ -2644,6 +2668,9 @@ def test_a_compressed_line_over_its_bound_stops_prepare_or_is_skipped(tmp_path, 
     plain = tmp_path / "plain.jsonl"
     plain.write_text("".join(rows))
     assert run("prepare", plain, "--out", tmp_path / "plain.out.jsonl", "-q").exit_code == 0
+    with pytest.raises(InputError, match=r"articles\.jsonl\.gz:2: line of more than 1,000 .*\(skip_unreadable=True "
+                       r"skips such rows\)$"):  # prepare_items' words are the CLI's (they said "files")
+        list(classifier.prepare_items(table))
     assert out.read_bytes() == (tmp_path / "plain.out.jsonl").read_bytes()
 
 
