@@ -588,8 +588,6 @@ def classify_command(
 
     Example: stance classify seeds/ --out out/predictions.jsonl
     """
-    import torch
-
     if zero_shot is not None and not zero_shot.strip():  # an unset $VAR: not a silent run of the fine-tuned model
         fail("--zero-shot: empty; name an NLI model folder or a Hugging Face name")
     engine = "torch" if zero_shot and engine == "auto" else engine  # auto is resolved where a model loads
@@ -645,7 +643,6 @@ def classify_command(
         check_not_labelled(out_path)
         date_order = check_date_order(date_order)  # before a model loads or a corpus is read
         check_columns(article_columns, input_path)
-        torch.set_num_threads(threads or usable_cpus())  # ONNX Runtime: predict.onnx.session_threads
         if workers and trust_remote_code:
             fail("--trust-remote-code is not passed to Ray workers; run without --workers")
         if workers and device != "cpu":
@@ -661,6 +658,9 @@ def classify_command(
         if workers and task == "both":
             fail("--task both runs in one process (sentiment is shared between a sentence's items); run without "
                  "--workers, or run --task stance and --task sentiment separately")
+        import torch  # after the options' checks above: a refusal of them does not wait for torch (seconds cold)
+
+        torch.set_num_threads(threads or usable_cpus())  # ONNX Runtime: predict.onnx.session_threads
         if workers:
             from classifier.predict.ray import require_ray
 

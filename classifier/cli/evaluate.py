@@ -85,12 +85,13 @@ def evaluate_cli(
 
     Example: stance evaluate preds.jsonl --by source --out metrics.json --compare other_preds.jsonl
     """
-    from classifier.evaluate import evaluate_predictions
     from classifier.io.files import check_not_input, given_name, json_output, spooled_input, write_json_atomic
 
-    if out_path is not None:
+    if out_path is not None:  # before sklearn, pandas and the evaluation load (a second): a refusal is at once
         json_output(out_path)
         check_not_input(out_path, predictions, compare)
+    from classifier.evaluate import evaluate_predictions
+
     # "-" or a pipe: saved, read as a file, told by its content; "-" for both is refused (one stream)
     predictions = spooled_input(predictions, what="the predictions")
     compare = compare and spooled_input(compare, what="--compare")

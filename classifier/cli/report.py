@@ -44,10 +44,11 @@ def report_cli(
     Example: stance report preds.jsonl --out reports/2024 --gold dev_preds.jsonl
     """
     from classifier.io.files import check_not_stdout, spooled_input
+
+    check_not_stdout(out_dir)  # before standard input is read, and before pandas, sklearn and the report load
     from classifier.report import make_report
     from classifier.report import tables
 
-    check_not_stdout(out_dir)  # before standard input is read
     # "-" or a pipe: saved, read as a file, told by its content; "-" for two of them is refused (one stream)
     predictions = spooled_input(predictions, what="the predictions")
     gold = gold and spooled_input(gold, what="--gold")

@@ -595,6 +595,8 @@ def train_command(
         raise InputError(f"--class-weighting {class_weighting!r}: use none, balanced or sqrt")
     if pooling not in (None, "cls", "mention"):
         raise InputError(f"--pooling {pooling!r}: use cls or mention")
+    if learning_rate is not None and not (0 < learning_rate <= 1):  # also NaN; inf makes every weight NaN
+        raise InputError(f"--lr {learning_rate}: must be a number above 0 and at most 1 (default 1e-4)")
     check_base_option(base)
     check_device(device)
     if teacher is not None and not is_stance_model(str(teacher)):
@@ -618,8 +620,6 @@ def train_command(
     # the labels that train decide on a dev split, not the labels read: --test (or --test-fraction) takes its own first
     dev_fraction, epochs = small_data_schedule(labels_left_to_train(items, test_items, test_fraction, seed),
                                                dev_fraction, epochs)
-    if learning_rate is not None and not (0 < learning_rate <= 1):  # also NaN; inf makes every weight NaN
-        raise InputError(f"--lr {learning_rate}: must be a number above 0 and at most 1 (default 1e-4)")
     config = make_config(base, epochs, learning_rate, batch_size, patience, class_weighting, seed, pooling,
                          str(teacher) if teacher else None, distill_weight, device)
     config.sampling_alpha, config.file_weights, config.task = sampling_alpha, weights, task.name

@@ -86,17 +86,16 @@ def set_seed(seed: int) -> None:
 
 
 def resolve_device(name: str):
-    """``torch.device`` for ``cpu``, ``cuda`` (``cuda:N``) or ``auto`` (cuda when available)."""
+    """``torch.device`` for ``cpu``, ``cuda`` (``cuda:N``) or ``auto`` (cuda when available); an unknown name is
+    refused before torch is imported."""
+    if not isinstance(name, str) or name not in ("cpu", "auto") and not name.startswith("cuda"):
+        raise ValueError(f"unknown device {name!r}; expected cpu, cuda or auto")
     import torch
 
-    if not isinstance(name, str):
-        raise ValueError(f"unknown device {name!r}; expected cpu, cuda or auto")
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(f"device {name!r} asked for, but torch sees no CUDA device")
-    if name != "cpu" and not name.startswith("cuda"):
-        raise ValueError(f"unknown device {name!r}; expected cpu, cuda or auto")
     return torch.device(name)
 
 

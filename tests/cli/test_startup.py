@@ -62,3 +62,38 @@ print(logging.get_verbosity() == logging.ERROR, logging.is_progress_bar_enabled(
     env.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert run.stdout.split() == ["True", "False"]
+
+
+def test_refusals_of_options_alone_come_before_the_heavy_libraries(tmp_path):
+    """An option refused on its own words (--out - where no output can go there, an unknown --task or --device, a
+    --lr out of range, options that exclude each other) was refused after torch, or sklearn and pandas, had loaded:
+    two seconds for a one-line error. Each is refused now before them, with the same message."""
+    (tmp_path / "x.jsonl").write_text('{"id": "a", "text": "Russia met China.", "actor": "Russia", "label": "favor"}\n')
+    cases = [  # the command line, the heavy modules it must not import, words of its refusal
+        ("evaluate x.jsonl --out -", ("sklearn", "pandas", "scipy"), "--out -: this output cannot go to standard"),
+        ("report x.jsonl --out -", ("sklearn", "pandas", "matplotlib"), "--out -: this output cannot go to standard"),
+        ("classify x.jsonl --out o.jsonl --task bogus", ("torch",), "--task bogus: expected one of"),
+        ("classify x.jsonl --out o.jsonl --sentiment-model m", ("torch",), "--sentiment-model is for --task"),
+        ("classify x.jsonl --out - --resume", ("torch",), "--resume: not with --out -"),
+        ("classify x.jsonl --out o.jsonl --workers 2 --trust-remote-code", ("torch",),
+         "--trust-remote-code is not passed to Ray workers"),
+        ("train x.jsonl --out m1 --device tpu", ("torch",), "--device: unknown device 'tpu'"),
+        ("train x.jsonl --out m1 --lr 5", ("torch",), "--lr 5.0: must be a number above 0"),
+    ]
+    code = f"""
+import sys
+from classifier.cli.main import main
+
+for args, heavy, _ in {cases!r}:
+    try:
+        main(args.split())
+    except SystemExit as stopped:
+        print("|".join([args, str(stopped.code), " ".join(m for m in heavy if m in sys.modules)]))
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "COLUMNS": "400"})
+    said = " ".join(run.stderr.split())
+    assert run.stdout.splitlines() == [f"{args}|1|" for args, _, _ in cases], run.stdout + run.stderr
+    for _, _, words in cases:
+        assert words in said, said
+    assert not list(tmp_path.glob("o.jsonl*")) and not (tmp_path / "m1").exists()
