@@ -293,21 +293,47 @@ _LIST_GOES_ON = re.compile(rf"\s*,\s*(?:(?:and|or)\s+)?(?:the\s+)?{_NAME}|\s+(?:
 _VERB_AFTER = re.compile(r"\s+(?:has|have|had|is|was|are|were|will|would|can|could|should|must|may|might|did|does"
                          r"|said|says|wants?|warned|pushed|urged)\b", re.IGNORECASE)
 # people who speak for the place they are in or at, and a word before them that makes them others'
-_SPEAKERS = re.compile(r"(?:^|(?P<before>[\w.]+)\s+)(?:officials|leaders|lawmakers|legislators|politicians"
+_PHRASE_WORD = r"[\w.]+(?:[-‐‑'’][\w.]+)*"  # "U.S.", "pro-Kremlin", "party's"
+_SPEAKERS = re.compile(rf"(?:^|(?<![\w.'’‐‑-])(?P<before>{_PHRASE_WORD}(?:\s+{_PHRASE_WORD}){{0,4}})\s+)"
+                       r"(?:officials|leaders|lawmakers|legislators|politicians"
                        r"|policy-?makers|decision-?makers|aides|advis[eo]rs|allies|counterparts|hawks|doves|insiders"
                        r"|strategists|planners|many|some|few|most|those|others|everyone|everybody|anyone|nobody"
                        r"|no\s+one)\s+\Z", re.IGNORECASE)
 _OTHERS = re.compile(r"foreign|visiting|overseas|international|western|(?-i:[A-Z][\w.]*[.A-Z])", re.IGNORECASE)
+# words of the noun phrase between an owner and the speakers ("Chinese government officials", "South Korean defence
+# ministry officials", "U.S. senior officials"); "foreign" only before another ("foreign ministry"), as "foreign
+# officials" are others'
+_ROLES = re.compile(r"government|military|army|navy|defen[cs]e|security|intelligence|foreign|ministry|department"
+                    r"|office|affairs|policy|trade|state|embassy|administration|party|senior|top", re.IGNORECASE)
 
 
-def named_as_location(text: str, start: int, end: int, foreign: Callable[[str], bool] = lambda word: False) -> bool:
+def _marked_as_others(before: str, foreign: Callable[[str], bool | None]) -> bool:
+    """Whether the words ``before`` the speakers (``_SPEAKERS``, up to five) make them others': past the words of
+    ``_ROLES`` at their end, the longest of their last three, two or one words that ``foreign`` knows (True:
+    another actor's, False: the place's own: "South Korean" before "Korean"; "China's" is China), else an
+    ``_OTHERS`` word."""
+    words = [word.removesuffix("'s").removesuffix("’s") for word in before.split()]  # "China's": China
+    end = len(words)
+    while end and _ROLES.fullmatch(words[end - 1]) and (end < len(words) or words[end - 1].lower() != "foreign"):
+        end -= 1
+    for size in (3, 2, 1):
+        if size <= end:
+            owned = foreign(" ".join(words[end - size:end]))
+            if owned is not None:
+                return owned
+    return end > 0 and _OTHERS.fullmatch(words[end - 1]) is not None
+
+
+def named_as_location(text: str, start: int, end: int,
+                      foreign: Callable[[str], bool | None] = lambda words: None) -> bool:
     """Whether the place mentioned at ``text[start:end]`` is read as a location (``LOCATIVE_BEFORE``): a preposition
     of place right before it, or before the list it ends or goes on ("in Moscow and Beijing";
     not a name a verb follows, which opens a clause), and no possessive ("in Moscow's eyes" is Russia's) nor a
     compound of the actor ("in Moscow-backed regions") after it; nor people who speak for it before "in" or "at"
     ("officials in Washington", "many in Washington": ``_SPEAKERS``), unless a word before them makes them others'
-    (``_OTHERS``, or one ``foreign`` holds: a demonym or name of another of the catalogue's actors, "Chinese
-    officials in Washington", whose words are China's; "Ukrainian officials in Kyiv" speak for Kyiv)."""
+    (``_marked_as_others``: ``foreign`` says True of a demonym or name of another of the catalogue's actors among
+    the words before them, "Chinese government officials in Washington", whose words are China's, False of the
+    place's own, "Ukrainian officials in Kyiv" speak for Kyiv, None of others; else an ``_OTHERS`` word)."""
     before = LOCATIVE_BEFORE.search(text, max(0, start - 120), start)
     if before is None or _THE_ACTOR_AFTER.match(text, end) is not None:
         return False
@@ -317,8 +343,7 @@ def named_as_location(text: str, start: int, end: int, foreign: Callable[[str], 
         return False  # "In Paris, Berlin ..." with no list after it: not a list
     if before["prep"].lower() in ("in", "at"):
         speakers = _SPEAKERS.search(text, max(0, before.start() - 60), before.start())
-        if speakers is not None and not (speakers["before"] and (_OTHERS.fullmatch(speakers["before"])
-                                                                 or foreign(speakers["before"]))):
+        if speakers is not None and not (speakers["before"] and _marked_as_others(speakers["before"], foreign)):
             return False
     return True
 

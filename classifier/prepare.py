@@ -315,6 +315,13 @@ def past_cut_dateline(sentences: list, dateline: Dateline | None, text: str) -> 
     return kept
 
 
+def _owned(owners: dict[str, str], words: str, actor: str) -> bool | None:
+    """``actors.named_as_location``'s ``foreign``: whether ``words`` (a demonym or name of ``owners``, any case)
+    are another actor's than ``actor``; None where they are no actor's."""
+    owner = owners.get(words.casefold())
+    return None if owner is None else owner != actor
+
+
 def article_items(article: Article, matcher: Matcher, rules: list[Rule],
                   kinds: dict[str, str], tenures: Tenures | None = None) -> tuple[list[dict], ArticleReport]:
     """An article's items and report. A mention of a person out of office on the article's day (``tenures``,
@@ -338,7 +345,7 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
         mentions = [m for m in local.find(sentence.text)  # "meet in Brussels": a place, not the EU
                     if not (m.term.casefold() in places.get(m.actor, ()) and
                             named_as_location(sentence.text, m.start, m.end,
-                                              lambda word, actor=m.actor: owners.get(word.casefold(), actor) != actor))]
+                                              lambda words, actor=m.actor: _owned(owners, words, actor)))]
         if dateline and dateline.start <= sentence.start < dateline.end:
             mentions = outside_dateline(mentions, dateline.end - sentence.start, dateline.whole, places)
         found.append(mentions)

@@ -34,6 +34,14 @@ TABLE = [
     ("Officials in Washington and [Beijing] welcomed the truce.", ACTOR),
     ("Western diplomats in [Beijing] said the talks had stalled.", PLACE),
     ("Two U.S. officials in [Kyiv] said the convoy had arrived.", PLACE),
+    # the noun phrase before them, past words such as government or defence ministry (2026-12-07 (8): the one word
+    # before the speakers, "government", made them the capital's)
+    ("Two U.S. government officials in [Kyiv] said the convoy had arrived.", PLACE),
+    ("Western defence ministry officials in [Beijing] said the talks had stalled.", PLACE),
+    ("Senior government officials in [Beijing] privately doubt the plan.", ACTOR),
+    ("Foreign ministry officials in [Beijing] said the talks would resume.", ACTOR),
+    ("Foreign officials in [Beijing] said the talks had stalled.", PLACE),
+    ("Once again, the party's leaders in [Washington] have capitulated.", ACTOR),
     # (2) where someone goes or comes from: the actor (a trip to a capital is diplomacy with its government; plain,
     # it is labelled neutral, an item; the seeds' "visit to Moscow" sentence was labelled favor), as before (8)
     ("Blinken flew to [Beijing] for two days of talks.", ACTOR),
@@ -87,3 +95,32 @@ def test_people_marked_as_another_actor_s_do_not_speak_for_the_capital_they_are_
         (folder / f"{name}.txt").write_text(f"Talks\n\n{text}\n", encoding="utf-8")
     found = {(item["article"], item["actor"]) for item in classifier.prepare_items(folder)}
     assert found == {("a", "China"), ("b", "Ukraine"), ("c", "United States")}
+
+
+# (sentence, the actor whose capital is bracketed, reading) with the catalogue's demonyms and names as owners
+OWNED = [
+    ("Chinese government officials in [Washington] said the tariffs would stay.", "United States", PLACE),
+    ("Chinese foreign ministry officials in [Washington] said the tariffs would stay.", "United States", PLACE),
+    ("China's foreign ministry officials in [Washington] said the tariffs would stay.", "United States", PLACE),
+    ("South Korean officials in [Washington] said the talks went well.", "United States", PLACE),
+    ("North Korean officials in [Seoul] said the talks went well.", "South Korea", PLACE),
+    ("South Korean defence ministry officials in [Seoul] said the talks went well.", "South Korea", ACTOR),
+    ("U.S. officials in [Washington] said the talks went well.", "United States", ACTOR),
+    ("Ukrainian officials in [Kyiv] said the convoy had arrived.", "Ukraine", ACTOR),
+    ("Two U.S. officials in [Kyiv] said the convoy had arrived.", "Ukraine", PLACE),
+]
+
+
+@pytest.mark.parametrize("row, actor, wanted", OWNED, ids=[row for row, _, _ in OWNED])
+def test_an_owner_is_read_over_the_noun_phrase_before_the_speakers(row, actor, wanted):
+    """The owner of the speakers is the longest demonym or name of the catalogue among the last words before them,
+    past words such as government or defence ministry: "South Korean", not "Korean"; "Chinese" before "government".
+    Before, only the one word before the speakers was looked at, and "government" or "Korean" made them the
+    capital's; "U.S." (an acronym) made U.S. officials in Washington others'."""
+    from classifier.actors import load_catalogue
+
+    owners = {term.casefold(): a.name for a in load_catalogue() for term in (*a.demonyms, *a.names)}
+    text, start, end = marked(row)  # as prepare's: True another's, False the place's own, None no actor's
+    found = named_as_location(text, start, end, lambda words: None if words.casefold() not in owners
+                              else owners[words.casefold()] != actor)
+    assert (PLACE if found else ACTOR) == wanted
