@@ -243,11 +243,17 @@ def thin_page_chars() -> int:
 # teaser paragraph before "Subscribe to continue reading") stays: the 5 real pages there keep all their sentences.
 # a place is no attribution tail: "This service is not available in Russia, Netflix said." is a sentence of a brief,
 # its ", Netflix said" (", according to Reuters", ", Netflix told Reuters") no second place of a notice; nor does a
-# place end in a word of "-ed", a verb of any attribution (", Netflix disclosed", ", the company confirmed")
-_ATTRIBUTION = r"(?:according|said|says|say|told|tells|reported|reports|announced|stated|added|adds|wrote|writes|" \
-               r"confirmed|confirms|claimed|claims|explained|noted|insisted|warned|reportedly)"
-_PLACE_WORD = rf"(?!{_ATTRIBUTION}(?![\w'.-]))[\w'.-]+"
-_ONE_PLACE = rf"{_PLACE_WORD}(?: {_PLACE_WORD}){{0,2}}(?<!ed)"  # "Russia", "the United States"
+# place end in a word of "-ed", a verb of any attribution (", Netflix disclosed", ", the company confirmed"). A place
+# is up to five words ("the United Arab Emirates", "the Democratic Republic of Congo"), none of them a word of a
+# clause ("Russia, where the government blocked it", "since the company left") nor a verb of attribution in the
+# present (", Netflix spokeswoman Jane Doe explains")
+_ATTRIBUTION = r"(?:according|said|says|say|told|tells|reported|reports|announced|announces|stated|added|" \
+               r"adds|wrote|writes|confirmed|confirms|claimed|claims|explained|explains|noted|notes|insisted|" \
+               r"insists|warned|warns|reveals|admits|argues|reportedly)"
+_CLAUSE = r"(?:a|an|as|at|by|for|from|in|on|to|with|where|which|who|that|because|since|after|before|while|when|" \
+          r"it|its|they|their|this|is|was|are|were|has|have|had|will|would|can|could|may|might)"
+_PLACE_WORD = rf"(?!(?:{_ATTRIBUTION}|{_CLAUSE})(?![\w'.-]))[\w'.-]+"
+_ONE_PLACE = rf"{_PLACE_WORD}(?: {_PLACE_WORD}){{0,4}}(?<!ed)"  # "Russia", "the United Arab Emirates"
 _PLACE = rf"(?:your (?:country|region|location|area)|{_ONE_PLACE}(?:(?:,|,? or|,? and) {_ONE_PLACE}){{0,5}})"
 BOILERPLATE = {
     "a cookie or consent notice": [

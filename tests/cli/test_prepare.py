@@ -753,6 +753,24 @@ def test_an_attribution_tail_in_any_past_tense_verb_is_no_place():
         assert ingest.no_article(notice) is not None, notice
 
 
+def test_a_place_of_four_or_five_words_is_a_geo_block_s_place():
+    """A notice's place was three words at most: "This content is not available in the United Arab Emirates." was
+    read as an article's sentence. A place is up to five words; a clause ("where the government blocked it") or a
+    longer attribution tail ("Netflix spokeswoman Jane Doe explains") is none, so such a brief is read."""
+    from classifier import ingest
+
+    for notice in ("This content is not available in the United Arab Emirates.",
+                   "This video is not available in the Democratic Republic of Congo or Rwanda.",
+                   "This content is not available in Saudi Arabia and the United Arab Emirates."):
+        assert ingest.no_article(notice) is not None, notice
+    for brief in ("This service is not available in Russia, where the government blocked it.",
+                  "This service is not available in Russia, Netflix spokeswoman Jane Doe explains.",
+                  "This service is not available in Russia, a spokeswoman for Netflix confirmed.",
+                  "This service is not available in Russia, the streaming company told Reuters on Monday.",
+                  "This service is not available in Russia since the company left the country."):
+        assert ingest.no_article(brief) is None, brief
+
+
 def test_no_real_bench_page_is_taken_for_a_site_s_notice():
     """The 24 + 21 + 6 + 27 bench pages: each of the 47 with an article's sentences is read (losing one is worse
     than a stray item), and 28 of the 31 without one are skipped; the 3 left hold their site's name alone."""
