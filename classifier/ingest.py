@@ -982,19 +982,20 @@ def warn_unread_tables(tables: list[Path], manifests: set[Path]) -> None:
                     "on its own ('stance prepare TABLE --out ...') and join the items files")
 
 
-@functools.lru_cache(maxsize=4)
 def folded_names(root: Path) -> dict[str, str]:
-    """Every path under ``root`` by its case-folded form (read once per folder, for the manifest's misses), none
-    inside a hidden folder (``visible_walk``: rglob went through every file of a .git)."""
+    """Every path under ``root`` by its case-folded form (for the manifest's misses), none inside a hidden folder
+    (``visible_walk``: rglob went through every file of a .git). Read anew at each call: a run reads it once
+    (``folder_articles``), so a second run in one process (a notebook) sees files added or renamed since."""
     return {(here / name).relative_to(root).as_posix().casefold(): (here / name).relative_to(root).as_posix()
             for here, dirs, names in visible_walk(root) for name in dirs + names}
 
 
-def why_not_listed(root: Path, relative: str) -> str:
-    """Why a manifest's file is not among the articles: missing, hidden, or of a kind that is not read."""
+def why_not_listed(root: Path, relative: str, folded: Callable[[], dict[str, str]] | None = None) -> str:
+    """Why a manifest's file is not among the articles: missing, hidden, or of a kind that is not read. ``folded``
+    gives ``folded_names(root)`` (a run's, read once at its first miss); without it the folder is read."""
     path = root / relative
     if not path.exists():
-        alike = folded_names(root).get(relative.casefold())
+        alike = (folded or (lambda: folded_names(root)))().get(relative.casefold())
         return f"which is not in {root}" + (f" (names differ in case: {alike})" if alike else "")
     if any(part.startswith(".") for part in Path(relative).parts):
         return "a hidden file, which is not read"
@@ -1089,10 +1090,11 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                     f"{'their' if many else 'its'} own (first: {site_titles[0][0]}, titled '{site_titles[0][1]}'): "
                     "the title is the site's name "
                     f"(its og:site_name, or the <title> of most of an outlet's pages), so it is read as no headline")
+    folded = functools.cache(lambda: folded_names(root))  # this run's listing, read at its first miss
     for relative, row in meta.items():
         if relative not in known:
-            skipped.append(Skipped(f"{manifest}:{row['_line']}", f"lists '{relative}', {why_not_listed(root, relative)}",
-                                   kind="manifest row"))
+            skipped.append(Skipped(f"{manifest}:{row['_line']}",
+                                   f"lists '{relative}', {why_not_listed(root, relative, folded)}", kind="manifest row"))
     if manifest is None and len(ids) > 1:
         warn_no_manifest(root, sorted(ids))
     unlisted = [r for r in known if r not in meta] if meta else []

@@ -753,6 +753,23 @@ def test_an_attribution_tail_in_any_past_tense_verb_is_no_place():
         assert ingest.no_article(notice) is not None, notice
 
 
+def test_a_second_prepare_of_a_folder_sees_the_names_it_holds_now(tmp_path):
+    """The case-folded listing behind "names differ in case" was kept per process (``ingest.folded_names``): in a
+    notebook, a second prepare of the same folder after a file was added or renamed showed the first run's hint."""
+    folder, out = tmp_path / "corpus", tmp_path / "items.jsonl"
+    (folder / "RT").mkdir(parents=True)
+    (folder / "RT" / "a1.txt").write_text("Russia warned NATO.\n")
+    (folder / "manifest.csv").write_text("file,outlet\nRT/a1.txt,RT\nRT/a2.txt,RT\n")
+    said = " ".join(run("prepare", folder, "--out", out, "--skip-unreadable").output.split())
+    assert "lists 'RT/a2.txt', which is not in" in said and "names differ in case" not in said
+    (folder / "RT" / "A2.txt").write_text("Russia warned NATO again.\n")
+    said = " ".join(run("prepare", folder, "--out", out, "--skip-unreadable").output.split())
+    assert "names differ in case: RT/A2.txt" in said
+    (folder / "RT" / "A2.txt").rename(folder / "RT" / "b2.txt")
+    said = " ".join(run("prepare", folder, "--out", out, "--skip-unreadable").output.split())
+    assert "lists 'RT/a2.txt', which is not in" in said and "names differ in case" not in said
+
+
 def test_a_place_of_four_or_five_words_is_a_geo_block_s_place():
     """A notice's place was three words at most: "This content is not available in the United Arab Emirates." was
     read as an article's sentence. A place is up to five words; a clause ("where the government blocked it") or a
