@@ -294,7 +294,8 @@ _VERB_AFTER = re.compile(r"\s+(?:has|have|had|is|was|are|were|will|would|can|cou
                          r"|said|says|wants?|warned|pushed|urged)\b", re.IGNORECASE)
 # people who speak for the place they are in or at, and a word before them that makes them others'
 _PHRASE_WORD = r"[\w.]+(?:[-‐‑'’][\w.]+)*"  # "U.S.", "pro-Kremlin", "party's"
-_SPEAKERS = re.compile(rf"(?:^|(?<![\w.'’‐‑-])(?P<before>{_PHRASE_WORD}(?:\s+{_PHRASE_WORD}){{0,4}})\s+)"
+# (after a sentence's start, a clause's punctuation, "Meanwhile, officials in Washington", or words before them)
+_SPEAKERS = re.compile(rf"(?:^|[,;:(—–\"“]\s*|(?<![\w.'’‐‑-])(?P<before>{_PHRASE_WORD}(?:\s+{_PHRASE_WORD}){{0,4}})\s+)"
                        r"(?:officials|leaders|lawmakers|legislators|politicians"
                        r"|policy-?makers|decision-?makers|aides|advis[eo]rs|allies|counterparts|hawks|doves|insiders"
                        r"|strategists|planners|many|some|few|most|those|others|everyone|everybody|anyone|nobody"

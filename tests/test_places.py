@@ -31,6 +31,8 @@ TABLE = [
     ("Assad's army melted away as his allies in [Moscow] declined to intervene.", ACTOR),
     ("Taiwan's leaders kept their calm, and officials in [Washington] said they were watching closely.", ACTOR),
     ("Officials in [Washington] and Beijing welcomed the truce.", ACTOR),
+    ("Meanwhile, officials in [Washington] said the talks would resume.", ACTOR),
+    ("The talks stalled; leaders in [Beijing] blamed the delay on Washington.", ACTOR),
     ("Officials in Washington and [Beijing] welcomed the truce.", ACTOR),
     ("Western diplomats in [Beijing] said the talks had stalled.", PLACE),
     ("Two U.S. officials in [Kyiv] said the convoy had arrived.", PLACE),
