@@ -33,6 +33,12 @@ TABLE = [
     ("Officials in [Washington] and Beijing welcomed the truce.", ACTOR),
     ("Meanwhile, officials in [Washington] said the talks would resume.", ACTOR),
     ("The talks stalled; leaders in [Beijing] blamed the delay on Washington.", ACTOR),
+    ("Meanwhile, many in [Washington] believe the sanctions have failed.", ACTOR),
+    # "many", "most" ... after a comma, semicolon or bracket (no sentence adverb before): where the people named are
+    ("Police detained 1,200 protesters, most in [Moscow] and St Petersburg.", PLACE),
+    ("Residents, many in [Kyiv], spent the night in metro stations.", PLACE),
+    ("Hundreds were arrested; most in [Moscow], the monitoring group said.", PLACE),
+    ("Police detained 1,200 protesters (most in [Moscow]) on Sunday.", PLACE),
     ("Officials in Washington and [Beijing] welcomed the truce.", ACTOR),
     ("Western diplomats in [Beijing] said the talks had stalled.", PLACE),
     ("Two U.S. officials in [Kyiv] said the convoy had arrived.", PLACE),
