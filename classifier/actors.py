@@ -311,12 +311,17 @@ _ROLES = re.compile(r"government|military|army|navy|defen[cs]e|security|intellig
                     r"|office|affairs|policy|trade|state|embassy|administration|party|senior|top", re.IGNORECASE)
 
 
-def _marked_as_others(before: str, foreign: Callable[[str], bool | None]) -> bool:
+_RELATIONS = re.compile(r"(?:allies|counterparts)\s+\Z", re.IGNORECASE)  # "Ukraine's allies in Washington": US
+
+
+def _marked_as_others(before: str, foreign: Callable[[str], bool | None], related: bool = False) -> bool:
     """Whether the words ``before`` the speakers (``_SPEAKERS``, up to five) make them others': past the words of
     ``_ROLES`` at their end, the longest of their last three, two or one words that ``foreign`` knows (True:
     another actor's, False: the place's own: "South Korean" before "Korean"; "China's" is China), else an
-    ``_OTHERS`` word."""
-    words = [word.removesuffix("'s").removesuffix("’s") for word in before.split()]  # "China's": China
+    ``_OTHERS`` word. A possessive before speakers ``related`` to it (``_RELATIONS``: "Ukraine's allies in
+    Washington", "Israel's counterparts in Washington") names the other side of the tie, not theirs."""
+    words = [word if related else word.removesuffix("'s").removesuffix("’s")  # "China's officials": China
+             for word in before.split()]
     end = len(words)
     while end and _ROLES.fullmatch(words[end - 1]) and (end < len(words) or words[end - 1].lower() != "foreign"):
         end -= 1
@@ -347,7 +352,8 @@ def named_as_location(text: str, start: int, end: int,
         return False  # "In Paris, Berlin ..." with no list after it: not a list
     if before["prep"].lower() in ("in", "at"):
         speakers = _SPEAKERS.search(text, max(0, before.start() - 60), before.start())
-        if speakers is not None and not (speakers["before"] and _marked_as_others(speakers["before"], foreign)):
+        if speakers is not None and not (speakers["before"] and _marked_as_others(
+                speakers["before"], foreign, _RELATIONS.search(speakers[0]) is not None)):
             return False
     return True
 

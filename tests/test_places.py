@@ -116,6 +116,11 @@ OWNED = [
     ("U.S. officials in [Washington] said the talks went well.", "United States", ACTOR),
     ("Ukrainian officials in [Kyiv] said the convoy had arrived.", "Ukraine", ACTOR),
     ("Two U.S. officials in [Kyiv] said the convoy had arrived.", "Ukraine", PLACE),
+    # allies and counterparts of a possessive are the other side of the tie: the capital's people
+    ("Ukraine's allies in [Washington] warned that aid could run out.", "United States", ACTOR),
+    ("Israel's counterparts in [Washington] pushed back.", "United States", ACTOR),
+    ("China's defence ministry counterparts in [Washington] pushed back.", "United States", ACTOR),
+    ("American counterparts in [Beijing] said the talks were candid.", "China", PLACE),
 ]
 
 
