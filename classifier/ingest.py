@@ -245,13 +245,16 @@ def thin_page_chars() -> int:
 # its ", Netflix said" (", according to Reuters", ", Netflix told Reuters") no second place of a notice; nor does a
 # place end in a word of "-ed", a verb of any attribution (", Netflix disclosed", ", the company confirmed"). A place
 # is up to five words ("the United Arab Emirates", "the Democratic Republic of Congo"), none of them a word of a
-# clause ("Russia, where the government blocked it", "since the company left") nor a verb of attribution in the
-# present (", Netflix spokeswoman Jane Doe explains")
+# clause ("Russia, where the government blocked it", "since the company left", "until Friday", "under US
+# sanctions", "during the blackout") nor a verb of attribution in the present (", Netflix spokeswoman Jane Doe
+# explains")
 _ATTRIBUTION = r"(?:according|said|says|say|told|tells|reported|reports|announced|announces|stated|added|" \
                r"adds|wrote|writes|confirmed|confirms|claimed|claims|explained|explains|noted|notes|insisted|" \
                r"insists|warned|warns|reveals|admits|argues|reportedly)"
 _CLAUSE = r"(?:a|an|as|at|by|for|from|in|on|to|with|where|which|who|that|because|since|after|before|while|when|" \
-          r"it|its|they|their|this|is|was|are|were|has|have|had|will|would|can|could|may|might)"
+          r"it|its|they|their|this|is|was|are|were|has|have|had|will|would|can|could|may|might|until|till|during|" \
+          r"under|amid|over|due|following|without|through|throughout|despite|against|pending|next|last|now|" \
+          r"today|tomorrow|yet|anymore)"
 _PLACE_WORD = rf"(?!(?:{_ATTRIBUTION}|{_CLAUSE})(?![\w'.-]))[\w'.-]+"
 _ONE_PLACE = rf"{_PLACE_WORD}(?: {_PLACE_WORD}){{0,4}}(?<!ed)"  # "Russia", "the United Arab Emirates"
 _PLACE = rf"(?:your (?:country|region|location|area)|{_ONE_PLACE}(?:(?:,|,? or|,? and) {_ONE_PLACE}){{0,5}})"

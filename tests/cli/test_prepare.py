@@ -788,6 +788,19 @@ def test_a_place_of_four_or_five_words_is_a_geo_block_s_place():
         assert ingest.no_article(brief) is None, brief
 
 
+def test_a_place_of_five_words_holds_no_preposition_of_time_or_cause():
+    """With five words to a place, "the United States until Friday" and "Iran under US sanctions" were a notice's
+    places, and such one-sentence briefs were skipped as a site's notice; a place of five words is a notice's still."""
+    from classifier import ingest
+
+    for brief in ("This content is not available in the United States until Friday.",
+                  "This content is not available in the United States or Canada during the blackout.",
+                  "This service is not available in Iran under US sanctions.",
+                  "This service is not available in Russia until further notice."):
+        assert ingest.no_article(brief) is None, brief
+    assert ingest.no_article("This video is not available in the Democratic Republic of Congo.") is not None
+
+
 def test_no_real_bench_page_is_taken_for_a_site_s_notice():
     """The 24 + 21 + 6 + 27 bench pages: each of the 47 with an article's sentences is read (losing one is worse
     than a stray item), and 28 of the 31 without one are skipped; the 3 left hold their site's name alone."""
