@@ -198,7 +198,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     :func:`trend_tests` with ``n_perm`` permutations), the period used, and the undated articles. ``period`` None
     or "none": no time view."""
     from classifier.evaluate import progress_bar
-    from classifier.report.framing import cell_columns, cell_row
+    from classifier.report.framing import cell_columns, cell_groups, cell_row
 
     if period in (None, "none"):
         return {"period": None, "table": pd.DataFrame(), "undated": [], "vague": [], "n_dated_articles": 0}
@@ -223,23 +223,24 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     precise = fits(precision, chosen)
     vague = articles_where(sums, dates.notna() & ~precise)  # "2024" in a weekly view: no week to put it in
     dates = dates.where(precise)
-    dated = sums[dates.notna()]
     gaps = [(f"{before:%Y-%m-%d}", f"{after:%Y-%m-%d}") for before, after in date_gaps(dates[one_per_article])]
-    if dated.empty:
+    if dates.isna().all():
         return {"period": None, "table": pd.DataFrame(), "undated": undated, "vague": vague, "n_dated_articles": 0,
                 "unreadable": unreadable}
-    labelled = dated.assign(period=period_labels(dates[dates.notna()], chosen))
+    # the dated rows, copied once (with their period), not twice
+    labelled = sums[dates.notna()].assign(period=period_labels(dates[dates.notna()], chosen))
     rows = []
     no_correction = {"possible": False}
-    groups = labelled.groupby(["actor_name", "outlet", "period"], sort=True)[cell_columns(labelled)]
-    with progress_bar(f"time view (cells by {chosen})", groups.ngroups, progress) as advance:
-        for index, ((actor, outlet, label), cell) in enumerate(groups):
+    keys = ["actor_name", "outlet", "period"]
+    n_cells = labelled.groupby(keys).ngroups
+    with progress_bar(f"time view (cells by {chosen})", n_cells, progress) as advance:
+        for index, ((actor, outlet, label), cell) in enumerate(cell_groups(labelled, keys, cell_columns(labelled))):
             row = cell_row(cell, no_correction, n_boot=n_boot, seed=seed + index, min_n=min_n)
             rows.append({"outlet": outlet, "actor": actor, "period": label,
                          **{key: row[key] for key in ("n", "n_articles", "small", "share_favor", "share_against",
                                                       "share_neutral", "net", "net_lo", "net_hi")}})
             advance(1)
-    n_dated = int(dated[["outlet", "article", "lone"]].drop_duplicates().shape[0])
+    n_dated = int(labelled[["outlet", "article", "lone"]].drop_duplicates().shape[0])
     trends = trend_tests(labelled, dates[dates.notna()], n_perm=n_perm, seed=seed, n_boot=n_boot)
     table = pd.DataFrame.from_records(rows).merge(trends[["outlet", "actor", *TREND_COLUMNS]], on=["outlet", "actor"],
                                                   how="left")
@@ -266,13 +267,16 @@ def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: 
     ('too few'). As the outlet tests, a p below 0.05 that Holm cannot take below 0.05 is drawn again with
     ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``); where even those cannot give a p small enough
     for Holm, the cell reads 'cannot'."""
-    from classifier.report.framing import draw_again, holm, holm_perm, trend_interval, trend_p_value, trend_slope
+    from classifier.report.framing import (cell_groups, draw_again, holm, holm_perm, trend_interval, trend_p_value,
+                                           trend_slope)
     from classifier.report.tables import CANNOT, TOO_FEW
 
     rng = np.random.default_rng(seed)
     days = ((dates - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).astype(float)
     rows, tested = [], {}
-    for (actor, outlet), cell in labelled.groupby(["actor_name", "outlet"], sort=True):
+    # the columns read, a cell at a time: iterating the groupby held a sorted copy of every column
+    for (actor, outlet), cell in cell_groups(labelled, ["actor_name", "outlet"], ["period", "n", "n_favor",
+                                                                                  "n_against"]):
         row = {"outlet": outlet, "actor": actor, "trend_articles": len(cell), "trend_periods": cell["period"].nunique(),
                "trend_tested": False, "trend_30d": np.nan, "trend_30d_lo": np.nan, "trend_30d_hi": np.nan,
                "trend_p": np.nan, "trend_p_holm": np.nan, "trend_n_perm": 0, "trend": TOO_FEW}
