@@ -174,8 +174,8 @@ def release_memory() -> None:
     that follow allocate through numpy, which could not reuse Arrow's. After gathering 1,000,000 predictions the
     process held 916 MB where what it kept was 215 MB; Arrow's pool gave back 252 MB and the C heap 207 MB.
     ``make_report`` calls it again after the framing table, the time view and the figures: each stage's freed
-    memory, kept, had added up to a peak at the end of the report (1,194 MB at 1,000,000 predictions). A Python
-    built without ctypes (no libffi when it was compiled) gives back Arrow's pool alone."""
+    memory, kept, had added up to a peak at the end of the report (1,194 MB at 1,000,000 predictions, 968 MB now).
+    A Python built without ctypes (no libffi when it was compiled) gives back Arrow's pool alone."""
     import gc
 
     import pyarrow as pa
