@@ -1097,7 +1097,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
     for relative, row in meta.items():
         if relative not in known:
             skipped.append(Skipped(f"{manifest}:{row['_line']}",
-                                   f"lists '{relative}', {why_not_listed(root, relative, folded)}", kind="manifest row"))
+                                   f"lists '{relative}', {why_not_listed(root, relative, folded)}",
+                                   kind="manifest row"))
     if manifest is None and len(ids) > 1:
         warn_no_manifest(root, sorted(ids))
     unlisted = [r for r in known if r not in meta] if meta else []
