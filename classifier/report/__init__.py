@@ -702,7 +702,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     analysis = framing_analysis(inputs.sums, gold_frame, gold_name=gold_name, n_boot=n_boot, n_perm=n_perm,
                                 seed=seed, min_n=min_n, progress=progress,
                                 kinds=(inputs.headline_sums, inputs.body_sums), beside=beside)
-    release_memory()  # each stage's freed memory given back, as after reading: kept, it added up to the peak
+    release_memory(inputs.n)  # each stage's freed memory given back, as after reading: kept, it added up to the peak
     if gold is None and gold_frame is not None:  # the predictions' own gold rows: the note says it is in-sample
         analysis["correction"]["fitted_on_items"] = inputs.n
     overlap = gold_overlap(gold_frame, inputs.id_hashes) if gold is not None else 0
@@ -737,7 +737,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     table = analysis["table"]
     view = timeline(inputs.sums, period=period, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress,
                     n_perm=n_perm)
-    release_memory()
+    release_memory(inputs.n)
     view["table"] = in_framing_order(view["table"], table)  # the page, timeline.csv and report.json alike
     if "trends" in view:
         view["trends"] = in_framing_order(view["trends"].assign(period=""), table).drop(columns="period")
@@ -759,7 +759,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
                             progress=progress)
     figs, actors_note = figures(table, evaluation, min_n=min_n, max_actors=max_actors, view=view, split=split,
                                 kind=kind, n_boot=n_boot)
-    release_memory()
+    release_memory(inputs.n)
     top = set(table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors])
     card, card_note = model_card(inputs.models, Path(model_dir) if model_dir else None, shown)
     mismatch = model_dir and mismatch_words(card_note, str(model_dir), inputs.models)
