@@ -6,7 +6,7 @@ import datetime
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -1166,6 +1166,17 @@ class Matcher:
         regex = re.compile("|".join(self._groups[i] for i in indices)) if indices else None
         self._by_start[key] = regex
         return regex
+
+    @cached_property
+    def places_of(self) -> dict[str, set[str]]:
+        """Each actor's capitals and seats (``Actor.places``), case-folded: built once per matcher, not per article."""
+        return {actor.name: {place.casefold() for place in actor.places} for actor in self.actors}
+
+    @cached_property
+    def owners(self) -> dict[str, str]:
+        """Each demonym and name of the actors, case-folded, and its actor (``named_as_location``'s ``foreign``:
+        "Chinese officials in Washington" are China's): built once per matcher, not per article."""
+        return {term.casefold(): actor.name for actor in self.actors for term in (*actor.demonyms, *actor.names)}
 
     def for_article(self, text: str) -> "Matcher":
         """A matcher that also knows the surnames of people whose full name appears in ``text``. A surname two

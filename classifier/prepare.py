@@ -335,9 +335,9 @@ def article_items(article: Article, matcher: Matcher, rules: list[Rule],
     cut = cut_article(article, rules, matcher.acronyms)
     cleaned, language, sentences, dateline = cut.cleaned, cut.language, cut.sentences, cut.dateline
     local = matcher.for_article(cleaned.text)
-    places = {actor.name: {place.casefold() for place in actor.places} for actor in matcher.actors}
+    places = matcher.places_of
     # "Chinese officials in Washington": China's words, Washington a place (actors.named_as_location's ``foreign``)
-    owners = {term.casefold(): actor.name for actor in matcher.actors for term in (*actor.demonyms, *actor.names)}
+    owners = matcher.owners
     tenures = Tenures(matcher.actors) if tenures is None else tenures
     days = days_of(article.date) if article.date else None  # a date to the month or year alone: its first and last
     found = []
