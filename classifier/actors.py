@@ -775,7 +775,41 @@ def checked_actors(entries: list, at: CatalogueAt) -> list[Actor]:
             raise InputError(f"{at.at(number, ('name',))}: actor {actor.name!r} listed twice (also "
                              f"{at.entry(earlier)}; names are matched ignoring case)")
     check_terms(actors, at.name, place_of=lambda number, term: at.at(number, _term_loc(actors[number - 1], term)))
+    warn_of_common_words(actors, at)
     return actors
+
+
+def matches_lower_case(term: str, actor: Actor) -> bool:
+    """Whether ``actor``'s ``term`` matches a word of a text written in lower case: any term matched in any case,
+    and one written in lower case however it is matched (``_is_exact_case``; a person's as written or in capitals)."""
+    exact = "name" if term in actor.people else _is_exact_case(term, actor)
+    return not exact or (exact is not True and term == term.lower())
+
+
+def common_word_term(term: str, actor: Actor) -> bool:
+    """Whether ``term`` would make the English word it spells a mention of ``actor`` (``matches_lower_case``): a
+    function word however written ("us", "Us", "the", "May": ``_STOP``, ``_TITLE_LOWER``), or a term written in lower
+    case whose words are all English words ("turkey", "chad": ``common_words``, which holds names too, so a
+    capitalised "Iran" or "Jordan" is not one)."""
+    if not matches_lower_case(term, actor):
+        return False
+    folded = " ".join(term.split()).casefold()
+    if folded in _FUNCTION_WORDS:
+        return True
+    return term == term.lower() and all(word in common_words() for word in folded.split())
+
+
+def warn_of_common_words(actors: list[Actor], at: CatalogueAt) -> None:
+    """A warning naming the line of each term that is an English word matched in lower case (``common_word_term``):
+    "names: [us]" made every "tell us" a mention of the United States without a word."""
+    for number, actor in enumerate(actors, start=1):
+        for term in dict.fromkeys(actor.terms()):
+            if common_word_term(term, actor):
+                word = " ".join(term.split()).lower()
+                warn_caller(f"{at.at(number, _term_loc(actor, _folded(term)))}: {actor.name}'s term {term!r} is "
+                            f"matched in lower case, so every '{word}' of a text is a mention of {actor.name}; "
+                            "an acronym in capitals ('US') is matched as written, and a capitalised term of an actor "
+                            "with case_sensitive: true as written or in capitals")
 
 
 def stray_top_level_key(text: str) -> tuple[str, int] | None:
@@ -1341,6 +1375,8 @@ _TITLE_LOWER = frozenset("""a an the and but or nor for so yet as at by in of of
 onto upon over than about above across after against along among around before behind below between beyond
 despite during except inside near outside since through toward towards under until within without de von der van al
 bin""".split())
+# function words, however written: a catalogue term that is one is a mistake (``common_word_term``)
+_FUNCTION_WORDS = frozenset(w.casefold() for w in _STOP) | _TITLE_LOWER
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _NUMBER_WORDS = frozenset("""three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
 seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion

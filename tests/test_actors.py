@@ -151,6 +151,25 @@ def test_an_added_actor_that_replaces_a_bundled_one_with_fewer_terms_is_warned_o
     assert "Moscow" not in next(a for a in actors if a.name == "Russia").terms()
 
 
+def test_a_term_that_is_an_english_word_matched_in_lower_case_is_warned_of_at_its_line(tmp_path):
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors:\n  - name: United States\n    names: [USA, us]\n  - name: Iran\n    names: [Iran, the]\n"
+                    "  - name: Turkey\n    case_sensitive: true\n    names: [Turkey, May, turkey]\n"
+                    "  - name: Jordan\n    names: [Jordan]\n    people: [Ayman Safadi]\n")
+    with pytest.warns(InputWarning) as said:
+        actors = load_catalogue(path)
+    assert [str(w.message).split(" is matched")[0] for w in said] == [
+        f"{path}:3: United States's term 'us'", f"{path}:5: Iran's term 'the'", f"{path}:8: Turkey's term 'turkey'"]
+    assert "every 'us' of a text is a mention of United States" in str(said[0].message)
+    # what it warns of: "us" the pronoun is a mention; "May" of a case-sensitive actor, "USA", "Jordan" are not warned of
+    assert found(Matcher(actors), "Tell us more.") == [("United States", "us")]
+
+
+def test_the_bundled_catalogue_has_no_term_that_is_an_english_word_matched_in_lower_case(recwarn):
+    load_catalogue()
+    assert not [w for w in recwarn if issubclass(w.category, InputWarning)]
+
+
 def test_spellings_of_wire_styles_and_names_that_are_not_the_actor():
     matcher = Matcher(load_catalogue())
     assert found(matcher, "The E.U. and Zelenskiy met Kim Jong-Un.") == [
