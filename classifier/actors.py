@@ -140,8 +140,7 @@ def name_words(name: str) -> tuple[str, ...]:
     """A name as the words that tell a person, folded: titles left out, case, accents, apostrophes and dots aside,
     a hyphen parting words ("Kim Jong-un" and "Kim Jong Un", "Recep Tayyip Erdoğan" and "Erdogan" as written
     otherwise, "Gideon Sa'ar" and "Gideon Saar", "al-Assad": al assad)."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    words = (w for w in re.split(r"[\s\-\u2010\u2011\u2013]+", plain) if w.rstrip(".") not in _TITLES)
+    words = (w for w in re.split(r"[\s\-\u2010\u2011\u2013]+", without_accents(name)) if w.rstrip(".") not in _TITLES)
     return tuple(folded for w in words if (folded := re.sub(r"\W", "", w).casefold()))
 
 
@@ -1229,7 +1228,10 @@ class Matcher:
         extra = {}
         for surname, actors in owners.items():
             if len(actors) == 1 and "" not in actors:
-                terms = _titled(surname) if surname in _CALENDAR else [surname]
+                # also without its accents, as wire copy and headlines in capitals write it: "Recep Tayyip Erdoğan"
+                # ... "ERDOGAN", "Erdogan"
+                forms = dict.fromkeys((surname, without_accents(surname)))
+                terms = [t for form in forms for t in _titled(form)] if surname in _CALENDAR else list(forms)
                 extra.update(dict.fromkeys(terms, next(iter(actors))))
         if not (extra or namesakes):
             return self
@@ -1241,6 +1243,11 @@ class Matcher:
 
     def _without_namesakes(self, namesakes: frozenset[str]) -> "Matcher":
         return Matcher(without_namesakes(self.actors, [self._namesakes[name] for name in namesakes]))
+
+
+def without_accents(word: str) -> str:
+    """``word`` with the accents of its letters taken off ("Erdoğan" -> "Erdogan", "Sánchez" -> "Sanchez")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
 
 
 def namesake_places(actor: Actor) -> dict[str, str]:

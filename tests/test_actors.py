@@ -170,6 +170,15 @@ def test_the_bundled_catalogue_has_no_term_that_is_an_english_word_matched_in_lo
     assert not [w for w in recwarn if issubclass(w.category, InputWarning)]
 
 
+def test_a_surname_derived_from_a_full_name_with_accents_is_found_without_them_too(tmp_path):
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors:\n  - name: Turkey\n    case_sensitive: true\n    names: [Turkey]\n"
+                    "    people: [Recep Tayyip Erdoğan]\n")
+    text = 'ERDOGAN: ISRAEL IS A "TERROR STATE". Recep Tayyip Erdoğan said so. Erdogan added. Erdoğan too.'
+    assert found(Matcher(load_catalogue(path)), text) == [
+        ("Turkey", "ERDOGAN"), ("Turkey", "Recep Tayyip Erdoğan"), ("Turkey", "Erdogan"), ("Turkey", "Erdoğan")]
+
+
 def test_spellings_of_wire_styles_and_names_that_are_not_the_actor():
     matcher = Matcher(load_catalogue())
     assert found(matcher, "The E.U. and Zelenskiy met Kim Jong-Un.") == [
