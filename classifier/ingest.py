@@ -81,6 +81,17 @@ class Skipped:
     # the last two (``ALWAYS_SKIPPED``) are always skipped with a warning, never an error for the run
     kind: str = "file"
 
+    def warning(self) -> str:
+        """Its one-line warning where it is passed over, the CLI's and ``prepare_items``' alike: 'ignored
+        manifest.csv:3: lists ...' for a manifest row (no article is lost: the row is unused), 'skipped FILE: ...'
+        for the rest."""
+        return f"{'ignored' if self.kind == 'manifest row' else 'skipped'} {self.path}: {self.reason}"
+
+    def refusal(self, option: str = "--skip-unreadable") -> str:
+        """Its one-line error where it stops the run: 'FILE: reason (--skip-unreadable skips such files)'; ``option``
+        as the caller spells it (``skip_unreadable=True`` in ``prepare_items``)."""
+        return f"{self.path}: {self.reason} {skip_hint(self.kind, option)}"
+
 
 ALWAYS_SKIPPED = ("too long", "no article")
 NAMED_NO_ARTICLES = 3  # the articles skipped as a site's notice alone named one by one; the rest told in one line
@@ -94,8 +105,10 @@ ROW_SKIPS = ("table row", "long line")  # the kinds of skip that are a table's r
 
 def skip_hint(kind: str, option: str = "--skip-unreadable") -> str:
     """What a refusal of an unreadable input of ``kind`` (``Skipped.kind``) says after its reason: '(--skip-unreadable
-    skips such rows)' for a table's row, '(... such files)' else; ``option`` as the caller spells it
-    (``skip_unreadable=True`` in ``prepare_items``)."""
+    skips such rows)' for a table's row, '(... ignores such rows)' for a manifest's (as its warning says), '(... skips
+    such files)' else; ``option`` as the caller spells it (``skip_unreadable=True`` in ``prepare_items``)."""
+    if kind == "manifest row":
+        return f"({option} ignores such rows)"
     return f"({option} skips such {'rows' if kind in ROW_SKIPS else 'files'})"
 
 

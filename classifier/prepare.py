@@ -570,7 +570,7 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     from classifier.actors import choose_catalogue
     from classifier.clean import load_rules
     from classifier.errors import InputError, check_at_least, check_paths, warn_caller
-    from classifier.ingest import ALWAYS_SKIPPED, MAX_ARTICLE_CHARS, SkipNames, skip_hint, stream_corpus
+    from classifier.ingest import ALWAYS_SKIPPED, MAX_ARTICLE_CHARS, SkipNames, stream_corpus
     from classifier.io.files import memory_table
 
     if not isinstance(corpus, (str, os.PathLike)) and memory_table(corpus) is None:
@@ -592,9 +592,9 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
         nonlocal reported
         for problem in stream.skipped[reported:]:
             if not skip_unreadable and problem.kind not in ALWAYS_SKIPPED:
-                raise InputError(f"{problem.path}: {problem.reason} {skip_hint(problem.kind, 'skip_unreadable=True')}")
+                raise InputError(problem.refusal("skip_unreadable=True"))
             if names.named(problem):
-                warn_caller(f"skipped {problem.path}: {problem.reason}")
+                warn_caller(problem.warning())
         reported = len(stream.skipped)
 
     def articles():

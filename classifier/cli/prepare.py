@@ -19,7 +19,7 @@ from classifier.cli.app import (STDIN_HELP, STDOUT_HELP, app, console, fail, han
                                 show_progress, warn)
 from classifier.errors import DateWarning
 from classifier.ingest import (ALWAYS_SKIPPED, HTML_SUFFIXES, MAX_ARTICLE_CHARS, Article, Skipped, SkipNames,
-                               check_not_read, skip_hint, stream_corpus)
+                               check_not_read, stream_corpus)
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
                                  given_name, remove_stale_temporaries, spooled_input, stdout_table)
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
@@ -53,9 +53,9 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
     def report(start: int) -> int:
         for problem in skipped[start:]:
             if not skip_unreadable and problem.kind not in ALWAYS_SKIPPED:
-                fail(f"{problem.path}: {problem.reason} {skip_hint(problem.kind)}")
+                fail(problem.refusal())
             if names.named(problem):
-                warn(f"{'ignored' if problem.kind == 'manifest row' else 'skipped'} {problem.path}: {problem.reason}")
+                warn(problem.warning())
             if files is None:  # a table's row passed over is a row done (a folder's files tick as they are read)
                 tick()
         return len(skipped)

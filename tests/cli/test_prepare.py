@@ -294,6 +294,28 @@ def test_a_manifest_row_for_a_file_that_is_not_read_says_why(tmp_path):
     assert f"manifest.csv:5: lists 'missing.txt', which is not in {folder}" in said
 
 
+def test_a_manifest_row_naming_no_article_is_ignored_in_the_same_words_by_the_cli_and_prepare_items(tmp_path):
+    """The CLI said 'ignored manifest.csv:3: ...' where prepare_items said 'skipped manifest.csv:3: ...' for the one
+    row, and its refusal '(--skip-unreadable skips such files)' of a file that is not there: the lines now come from
+    ``Skipped.warning`` and ``Skipped.refusal``, one wording: the row is ignored."""
+    import classifier
+    from classifier.errors import InputError
+
+    folder = corpus(tmp_path)
+    (folder / "manifest.csv").write_text("file,source\ngood.txt,A\nmissing.txt,D\n")
+    row = f"{folder / 'manifest.csv'}:3: lists 'missing.txt', which is not in {folder}"
+    refused = run("prepare", folder, "--out", tmp_path / "items.jsonl")
+    assert refused.exit_code == 1 and f"error: {row} (--skip-unreadable ignores such rows)" in \
+        " ".join(refused.output.split())
+    with pytest.raises(InputError, match=r"which is not in .* \(skip_unreadable=True ignores such rows\)$"):
+        list(classifier.prepare_items(folder))
+    said = " ".join(run("prepare", folder, "--out", tmp_path / "items.jsonl", "-q", "--skip-unreadable").output.split())
+    assert f"warning: ignored {row}" in said and "skipped " + row not in said
+    with pytest.warns(UserWarning) as caught:
+        assert {item["article"] for item in classifier.prepare_items(folder, skip_unreadable=True)} == {"good"}
+    assert [str(w.message) for w in caught if "manifest.csv:3" in str(w.message)] == [f"ignored {row}"]
+
+
 def test_manifest_outside_the_corpus_is_refused(tmp_path):
     folder = corpus(tmp_path)
     manifest = tmp_path / "manifest.csv"
