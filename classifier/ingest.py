@@ -101,6 +101,27 @@ COUNTED_SKIPS = {"no article": ("article that is only a site's notice", "article
                  "table row": ("row without text", "rows without text"),
                  "file": ("unreadable file", "unreadable files")}
 ROW_SKIPS = ("table row", "long line")  # the kinds of skip that are a table's rows; the others are files
+# an unreadable file's reason in a few words, for the line that counts those not named ("skipped 4,997 more
+# unreadable files (4,990 binary, 7 empty), ..."), counted without a plural: the first pattern that matches the
+# reason's start, else its words up to the first "(", ";", ":" or "," (an "a"/"an" before them dropped)
+REASON_GISTS = ((re.compile(r"empty file"), "empty"), (re.compile(r"binary file"), "binary"),
+                (re.compile(r"not UTF-8"), "not UTF-8"),
+                (re.compile(r"looks like (UTF-(?:16|32))"), r"\1 without a byte-order mark"),
+                (re.compile(r"cannot decode as (\S+)"), r"not \1"),
+                (re.compile(r"a link to a file outside"), "linking out of the folder"),
+                (re.compile(r"a link to a file that does not exist"), "linking to nothing"),
+                (re.compile(r"cannot read \((.+)\)"), r"\1"),  # an OSError's strerror: "Permission denied"
+                (re.compile(r"no article text found"), "HTML without article text"),
+                (re.compile(r"an? (ZIP|PDF|word-processor|spreadsheet) "), r"\1"))  # io.files.kind_problem's
+GIST_END = re.compile(r" \(|[;:,]")
+
+
+def reason_gist(reason: str) -> str:
+    """``reason`` (``Skipped.reason``) in a few words (``REASON_GISTS``): 'binary file (NUL bytes in its first
+    bytes)' is 'binary'."""
+    gist = next((found.expand(words) for pattern, words in REASON_GISTS if (found := pattern.match(reason))),
+                None) or re.sub(r"^an? ", "", GIST_END.split(reason, 1)[0].strip()) or reason
+    return gist[:1].lower() + gist[1:] if gist[1:2].islower() else gist  # "permission denied"; "UTF-16", "ZIP" kept
 
 
 def skip_hint(kind: str, option: str = "--skip-unreadable") -> str:
@@ -121,6 +142,7 @@ class SkipNames:
     the summary counts them all."""
     counts: dict = field(default_factory=dict)  # kind -> how many met
     first_unnamed: dict = field(default_factory=dict)  # kind -> where the first not named is
+    gists: dict = field(default_factory=dict)  # "file" -> the unnamed files' reasons in a few words -> how many
 
     def named(self, problem: Skipped) -> bool:
         if problem.kind not in COUNTED_SKIPS:
@@ -129,15 +151,22 @@ class SkipNames:
         if self.counts[problem.kind] <= NAMED_NO_ARTICLES:
             return True
         self.first_unnamed.setdefault(problem.kind, problem.path)
+        if problem.kind == "file":  # a row's or a notice's reason is of one nature; a file's are many
+            gists = self.gists.setdefault(problem.kind, {})
+            gist = reason_gist(problem.reason)
+            gists[gist] = gists.get(gist, 0) + 1
         return False
 
     def rest(self) -> list[str]:
         """'skipped 12,345 more articles that are only a site's notice ...', a line for each kind of which some
-        were not named, in the order their first unnamed came (none where each was named)."""
+        were not named, in the order their first unnamed came (none where each was named); unreadable files with
+        their reasons counted, the most first ('skipped 4,997 more unreadable files (4,990 binary, 7 empty), ...')."""
         lines = []
         for kind, first in self.first_unnamed.items():
             more, (one, many) = self.counts[kind] - NAMED_NO_ARTICLES, COUNTED_SKIPS[kind]
-            lines.append(f"skipped {more:,} more {one if more == 1 else many}, as the {NAMED_NO_ARTICLES} above "
+            gists = sorted(self.gists.get(kind, {}).items(), key=lambda gist: -gist[1])  # stable: first met first
+            why = f" ({', '.join(f'{count:,} {gist}' for gist, count in gists)})" if gists else ""
+            lines.append(f"skipped {more:,} more {one if more == 1 else many}{why}, as the {NAMED_NO_ARTICLES} above "
                          f"(from {first} on; not named one by one)")
         return lines
 

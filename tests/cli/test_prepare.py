@@ -128,12 +128,35 @@ def test_a_folder_of_many_unreadable_files_names_the_first_three_and_counts_the_
     said = " ".join(result.output.split())
     assert result.exit_code == 0, said
     assert [f"skipped {folder / f'bad{i}.txt'}: binary file" in said for i in range(5)] == [True] * 3 + [False] * 2
-    assert (f"skipped 2 more unreadable files, as the 3 above (from {folder / 'bad3.txt'} on; not named one by "
-            "one)") in said
+    assert (f"skipped 2 more unreadable files (2 binary), as the 3 above (from {folder / 'bad3.txt'} on; not named "
+            "one by one)") in said
     assert "5 files skipped" in said and said.count("warning:") == 4
     with pytest.warns(UserWarning) as caught:
         assert {item["article"] for item in classifier.prepare_items(folder, skip_unreadable=True)} == {"good"}
     assert len(caught) == 4 and "skipped 2 more unreadable files" in str(caught[-1].message)
+
+
+def test_the_line_of_the_unreadable_files_not_named_counts_their_reasons(tmp_path):
+    """The files past the first 3 were told as 'skipped 7 more unreadable files', whatever each was: binary, empty,
+    UTF-16 without a byte-order mark told apart, with counts, the most first, still in one line (the CLI's and
+    prepare_items')."""
+    import classifier
+
+    folder = corpus(tmp_path)
+    for i in range(7):
+        (folder / f"bad{i}.txt").write_bytes(b"\x00\x01\x02binary")
+    for i in range(2):
+        (folder / f"empty{i}.txt").write_bytes(b"")
+    (folder / "wide.txt").write_bytes("Russia warned NATO on Monday about the talks.\n".encode("utf-16-le"))
+    result = run("prepare", folder, "--out", tmp_path / "items.jsonl", "--skip-unreadable")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    line = (f"skipped 7 more unreadable files (4 binary, 2 empty, 1 UTF-16 without a byte-order mark), as the 3 "
+            f"above (from {folder / 'bad3.txt'} on; not named one by one)")
+    assert line in said and said.count("warning:") == 4 and "10 files skipped" in said
+    with pytest.warns(UserWarning) as caught:
+        assert {item["article"] for item in classifier.prepare_items(folder, skip_unreadable=True)} == {"good"}
+    assert str(caught[-1].message) == line
 
 
 def test_a_markdown_article_loses_its_heading_marks_and_keeps_its_headings(tmp_path):
