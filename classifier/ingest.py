@@ -1100,8 +1100,9 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                     raise ValueError("no article text found in the HTML")
             elif path.suffix.lower() == ".md":
                 text = MARKDOWN_HEADING.sub(r"\1", text)
-        except (ValueError, OSError) as exc:
-            skipped.append(Skipped(str(path), str(exc)))
+        except (ValueError, OSError) as exc:  # an OSError by its strerror: str() names the path again, with errno
+            skipped.append(Skipped(str(path), f"cannot read ({exc.strerror})" if getattr(exc, "strerror", None)
+                                   else str(exc)))
             if on_file:
                 on_file()
             continue

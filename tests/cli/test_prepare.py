@@ -159,6 +159,32 @@ def test_the_line_of_the_unreadable_files_not_named_counts_their_reasons(tmp_pat
     assert str(caught[-1].message) == line
 
 
+def test_a_file_that_cannot_be_opened_is_named_once_with_the_systems_words(tmp_path, monkeypatch):
+    """A file without read permission said '[Errno 13] Permission denied: '/path/x.txt'', its path a second time;
+    now 'x.txt: cannot read (Permission denied)', as other unreadable files are told (root reads any file, so the
+    refusal is made here)."""
+    folder = corpus(tmp_path)
+    (folder / "locked.txt").write_text("Russia spoke.\n")
+    read_bytes = Path.read_bytes
+
+    def refuse(path):
+        if path.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    out = tmp_path / "items.jsonl"
+    refused = run("prepare", folder, "--out", out)
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 1 and not out.exists(), said
+    assert said == f"error: {folder / 'locked.txt'}: cannot read (Permission denied) (--skip-unreadable skips such " \
+        "files)"
+    result = run("prepare", folder, "--out", out, "--skip-unreadable")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and f"skipped {folder / 'locked.txt'}: cannot read (Permission denied)" in said
+    assert "Errno" not in said and "1 file skipped" in said
+
+
 def test_a_markdown_article_loses_its_heading_marks_and_keeps_its_headings(tmp_path):
     # "# Ukraine seeks shells" was scored as the headline with its "# " (and "## ... ##" as a sub-heading's text)
     folder = tmp_path / "corpus"
