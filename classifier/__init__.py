@@ -4,6 +4,7 @@
     model = classifier.load_model()                      # $STANCE_MODEL, else the checkout's models/default
     model.predict([("NATO warned Moscow.", "NATO")])     # [{"stance": ..., "stance_scores": {...}, ...}]
     items = list(classifier.prepare_items("seeds/"))     # what `stance prepare` writes
+    classifier.classify_items(items, model, "predictions.jsonl")      # what `stance classify` writes, resumable
     metrics = classifier.evaluate_predictions("gold_predictions.jsonl", by=["source"])   # predictions on labelled items
     classifier.make_report("predictions.jsonl", "report/", gold="gold_predictions.jsonl")
 
@@ -13,8 +14,8 @@ modules (``classifier.evaluate.classification_metrics`` ...), so the functions c
 
 __version__ = "0.1.0"
 
-__all__ = ["load_model", "StanceClassifier", "prepare_items", "evaluate_predictions", "make_report", "Item",
-           "InputError", "InputWarning"]
+__all__ = ["load_model", "StanceClassifier", "prepare_items", "classify_items", "evaluate_predictions", "make_report",
+           "Item", "InputError", "InputWarning"]
 
 
 def __dir__():  # the lazy names too, for tab completion
@@ -30,6 +31,10 @@ def __getattr__(name):  # imported on first use: `import classifier` stays fast 
         from classifier.prepare import prepare_items
 
         return prepare_items
+    if name == "classify_items":  # `stance classify`'s journaled run: an output file written atomically, resumable
+        from classifier.predict.batch import classify
+
+        return classify
     if name == "evaluate_predictions":
         from classifier.evaluate import evaluate_predictions
 

@@ -856,3 +856,23 @@ def test_a_model_that_fails_mid_run_raises_its_own_error_and_leaves_no_partial_o
     summary = batch.classify(items, model.model, out, batch_size=2, resume=True)
     assert (summary.resumed, summary.predicted) == (4, 6) and sorted(p.name for p in tmp_path.iterdir()) == \
         [".p.jsonl.fingerprint.json", "p.jsonl"]
+
+
+def test_classify_items_writes_the_predictions_file_from_a_notebooks_objects(model, tmp_path):
+    """classifier.classify_items (stance classify's journaled run) takes what load_model returns, a str out, the
+    dicts prepare_items gives and a one-pass iterator: read_items(path) once gave the first pass alone its items,
+    and an empty file."""
+    from classifier.items import read_items
+
+    rows = [{"id": f"i{n}", "text": f"Russia won {n}.", "actor": "Russia", "spans": [[0, 6]]} for n in range(3)]
+    items_path = tmp_path / "items.jsonl"
+    items_path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = tmp_path / "from_iterator.jsonl"
+    summary = classifier.classify_items(read_items(items_path, need_actor=True), model, str(out))
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    assert summary.items == 3 and [r["id"] for r in written] == ["i0", "i1", "i2"]
+    assert all(r["stance"] in model.classes_ and r["model"] == model.name for r in written)
+    classifier.classify_items(rows, model, tmp_path / "from_dicts.jsonl")  # prepare_items' records
+    assert (tmp_path / "from_dicts.jsonl").read_text() == out.read_text()
+    with pytest.raises(InputError, match="not the path .*read_items"):
+        classifier.classify_items(str(items_path), model, tmp_path / "p.jsonl")

@@ -35,7 +35,8 @@ import numpy as np
 
 from classifier.errors import InputError, model_calls
 from classifier.io.files import TableWriter, format_of, remove_stale_temporaries, umask
-from classifier.items import TRUNCATED_FIELD, UNIQUE_IDS, Item, item_record  # TRUNCATED_FIELD: in a journal line only
+from classifier.items import (TRUNCATED_FIELD, UNIQUE_IDS, Item, item_record,  # TRUNCATED_FIELD: in a journal line
+                              stance_items)
 from classifier.models.stance_model import StanceModel, engine_of, scores_record
 from classifier.tasks import TASKS, Task
 
@@ -815,8 +816,13 @@ def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *,
                            sentiment_truncated=cut[others[0].name] if others else 0, unmarked=unmarked)
 
 
-def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 64, resume: bool = False,
-             fmt: str | None = None, on_progress: Callable[[int], None] | None = None,
+def scoring_model(model):
+    """The ``StanceModel`` of what ``load_model`` returns (a ``StanceClassifier``, which holds it as ``model``)."""
+    return model if model is None or isinstance(model, StanceModel) else getattr(model, "model", model)
+
+
+def classify(items: Items | Iterator[Item], model: StanceModel, out: Path | str, *, batch_size: int = 64,
+             resume: bool = False, fmt: str | None = None, on_progress: Callable[[int], None] | None = None,
              on_total: Callable[[int], None] | None = None, source: str = "input",
              sentiment_model: StanceModel | None = None, overwrite: bool = False,
              input_stamp: InputStamp | None = None) -> ClassifySummary:
@@ -825,7 +831,20 @@ def classify(items: Items, model: StanceModel, out: Path, *, batch_size: int = 6
     ``model`` is a stance model (``stance``, ``stance_scores``) or a sentiment model (``sentiment``,
     ``sentiment_scores``, once per sentence); ``sentiment_model`` beside a stance model adds the sentence's
     sentiment to every item of that sentence, computed once. ``input_stamp`` (``InputStamp``): what the items are
-    read from, kept in the fingerprint so that a rerun of an unchanged input answers without reading it."""
+    read from, kept in the fingerprint so that a rerun of an unchanged input answers without reading it.
+    ``classifier.classify_items`` in Python: ``model`` (and ``sentiment_model``) may be what ``load_model`` returns,
+    ``out`` a str, ``items`` dicts in the item schema (``prepare_items``' records); a one-pass iterator of items
+    (``read_items(path)``, a generator) is read into a list first, as the three passes each need the items (it gave
+    the first pass alone its items: an empty output)."""
+    if isinstance(items, (str, bytes, os.PathLike)):
+        raise InputError(f"items: expected Items (a list, or a function returning a fresh iterator over them), not "
+                         f"the path {os.fsdecode(items)!r}: pass lambda: classifier.items.read_items(path, "
+                         "need_actor=True)")
+    if isinstance(items, Iterator):
+        items = list(items)
+    model, sentiment_model, out = scoring_model(model), scoring_model(sentiment_model), Path(out)
+    if not callable(items) and not all(isinstance(item, Item) for item in items):  # prepare_items' dicts
+        items = stance_items(items, need_actor=model.task.needs_actor)
     if sentiment_model is not None and (model.task.name != "stance" or sentiment_model.task.name != "sentiment"):
         raise InputError(f"stance and sentiment together need a stance model ({model.model_id} is a "
                          f"{model.task.name} model) and a sentiment model ({sentiment_model.model_id} is a "
