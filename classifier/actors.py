@@ -1056,8 +1056,9 @@ class Matcher:
             people = set(actor.people)
             entries += [(t, actor.name, "name" if t in people else _is_exact_case(t, actor), False)
                         for t in actor.terms()]
-            entries += [(t, None, _is_exact_case(t, actor) or t.upper() == t, False)  # "LET US" only as written
-                        for t in actor.excludes]
+            # an exclude in any case ("Turkish Delight" in a headline, of an actor matched as written), but "LET
+            # US" only as written
+            entries += [(t, None, bool(_ACRONYM.match(t)) or t.upper() == t, False) for t in actor.excludes]
             entries += [(variant, actor.name, True, True) for p in actor.prefixes  # "SINO-RUSSIAN" in a headline
                         for variant in dict.fromkeys((p, p.lower(), p.upper()))]
         entries.sort(key=lambda e: -len(e[0]))  # longest first: "Latin America" before "America"

@@ -72,6 +72,17 @@ def test_excluded_phrases_are_not_the_actor(matcher):
                           "Americans saw Trump.") == [("United States", "Trump")]
 
 
+def test_a_dish_or_game_named_after_a_demonym_is_not_the_country(matcher):
+    """A researcher's walk: "Turkish delight" at a dinner, and a headline of it, were Turkey (favor 0.74). The
+    demonym's namesakes are excludes, in any case though Turkey is matched as written ("Turkish Delight" in a
+    title-case headline); the country beside them still counts."""
+    assert found(matcher, "At a dinner in Istanbul, diplomats were served Turkish delight and turkey.") == []
+    assert found(matcher, "Turkish delight and diplomacy") == []
+    assert found(matcher, "Turkish Delight and Diplomacy; TURKISH COFFEE, Turkish baths") == []
+    assert found(matcher, "French toast, Chinese checkers and Russian roulette as Turkish officials ate") == [
+        ("Turkey", "Turkish")]
+
+
 def test_spans_grouped_per_actor(matcher):
     text = "Putin said Russia and China agree."
     grouped = spans_by_actor(matcher.find(text))
@@ -258,7 +269,7 @@ def test_at_a_word_only_the_terms_that_begin_with_it_are_tried(matcher):
     assert {"putin", "trump", "washington", "north", "#acme", "u", "kim", "sino"} <= set(tried)
     for key, indices in tried.items():
         assert indices == sorted(indices) and all(key in term_keys(fresh._terms[i]) for i in indices)
-        assert len(indices) <= 20 < fresh._size / 10  # "washington" begins 13 terms of the bundled catalogue's 457
+        assert len(indices) <= 20 < fresh._size / 10  # "washington" begins 13 terms of the bundled catalogue's 474
     assert fresh._by_start.get("harris", "none") is None  # a surname's start alone: no catalogue term to try
     for text, found in zip(texts, seen):
         derived = fresh.for_article(text)
