@@ -942,9 +942,15 @@ def _titled(surname: str) -> list[str]:
 def _term_pattern(term: str, exact: bool | str, prefix: bool = False) -> str:
     """``exact``: False (any case), True (as written), "capitals" (as written or in capitals) or "name" (a person's
     name: as written, or in capitals, so that "trump" and "may" the words are not Trump and May the people, and with
-    a middle initial)."""
-    def body_of(text: str) -> str:  # an apostrophe matches ' and ’ alike ("People’s Republic")
-        return r"\s+".join(_APOSTROPHE.sub("['’]", re.escape(part)) for part in text.split())
+    a middle initial; a word of it in lower case, a particle, also capitalised, as a sentence or a title-case
+    headline starts it: "Von der Leyen added", "Von Der Leyen Warns")."""
+    def word_of(part: str) -> str:  # an apostrophe matches ' and ’ alike ("People’s Republic")
+        if exact == "name" and part[:1].islower():  # "von", "al-Assad": "[vV]on", "[aA]l-Assad"
+            return f"[{re.escape(part[0])}{re.escape(part[0].upper())}]{word_of(part[1:])}"
+        return _APOSTROPHE.sub("['’]", re.escape(part))
+
+    def body_of(text: str) -> str:
+        return r"\s+".join(word_of(part) for part in text.split())
 
     def with_initial(name: str) -> str:  # "Roger Stone" also as "Roger J. Stone", "Paul D. Ryan"
         first, rest = name.split(maxsplit=1)

@@ -83,6 +83,17 @@ def test_a_dish_or_game_named_after_a_demonym_is_not_the_country(matcher):
         ("Turkey", "Turkish")]
 
 
+def test_a_particle_of_a_name_capitalised_at_a_sentence_start_is_the_person(matcher):
+    """"Von der Leyen added that the EU ..." after her full name: the bundled "von der Leyen" did not match with a
+    capital V, and the surname the article derived ("Leyen") was highlighted alone. A person's word in lower case
+    (von, der, al-) is matched capitalised too, the span the whole name."""
+    text = "Ursula von der Leyen spoke. Von der Leyen added that the EU would act."
+    assert found(matcher, text)[:2] == [("European Union", "Ursula von der Leyen"), ("European Union", "Von der Leyen")]
+    assert found(matcher, "Von Der Leyen Warns Tehran") == [("European Union", "Von Der Leyen"), ("Iran", "Tehran")]
+    assert found(matcher, "Bashar al-Assad fled. Al-Assad was gone.") == [("Syria", "Bashar al-Assad"),
+                                                                          ("Syria", "Al-Assad")]
+
+
 def test_spans_grouped_per_actor(matcher):
     text = "Putin said Russia and China agree."
     grouped = spans_by_actor(matcher.find(text))
