@@ -113,12 +113,16 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
                   .reindex(columns=outside_gaps(span, gaps), fill_value=0))
         filling = counts.sum(axis=1) >= MIN_RESAMPLED_ARTICLES  # an outlet that can fill a period at all
         counts = counts[filling] if filling.any() else counts  # ten outlets of one article made 1,000 articles yearly
-        fitting[period] = (counts.shape[1], float(np.median(counts.to_numpy())), bool(gaps))
+        fitting[period] = (counts.shape[1], float(np.median(counts.to_numpy())), bool(gaps),
+                           float(counts.to_numpy().mean()) if counts.size else 0.0)
     if not fitting:
         return "year", f"auto: no finer period gives at most {MAX_PERIODS} over the span of the dates"
 
-    def each(period):
-        median = fitting[period][1]
+    def each(period):  # a median under one with what it means and the mean: "0 articles per outlet and month" alone
+        median, mean = fitting[period][1], fitting[period][3]  # read as no article at all
+        if median < 1:
+            return (f"a median of {median:g} articles per outlet and {period} ({'most' if median == 0 else 'half the'} "
+                    f"outlet-{period}s without one; {mean:.2g} on average)")
         return f"{median:g} article{'' if median == 1 else 's'} per outlet and {period}"
 
     enough = [p for p in fitting if fitting[p][0] >= MIN_TREND_PERIODS]
