@@ -563,6 +563,24 @@ def test_each_example_sentence_names_its_article_s_headline_and_date_escaped(tmp
     assert " — " not in quoted[highlight(rows[3]["text"], rows[3]["spans"], md_inline, "**", "**")]
 
 
+def test_an_example_of_an_article_without_a_title_is_named_by_its_headline_sentence(tmp_path):
+    """A researcher's walk: the sentences that drive each cell read "article a18" though ``prepare`` had tagged the
+    article's first line its headline (kind "headline"); a folder of articles has no manifest title. The headline
+    sentence names its article's examples; an article without one keeps its id."""
+    rows = prediction_rows(60)
+    outlets = len({r["source"] for r in rows})
+    strong = {"stance": "favor", "stance_scores": {"favor": 0.99, "against": 0.005, "neutral": 0.005}}
+    head, body = rows[0], rows[outlets]  # the same outlet's same article
+    assert (head["source"], head["article"]) == (body["source"], body["article"])
+    head.update(kind="headline", text="Talks stall in the Gulf", spans=[[0, 5]])
+    body.update(kind="body", **strong)
+    rows[1].update(**strong)  # an article without a headline sentence: its id
+    path = write_jsonl(tmp_path / "p.jsonl", rows)
+    html = build_report(path, tmp_path / "out", n_boot=50, n_perm=50, examples=4).read_text()
+    assert "— Talks stall in the Gulf</span>" in html and f"— article {body['article']}</span>" not in html
+    assert f"— article {rows[1]['article']}</span>" in html
+
+
 def test_an_example_s_headline_is_cut_to_a_bounded_length_and_a_midnight_timestamp_is_its_day(tmp_path):
     """A column mapped as the title that held the article's body put the whole body after each quoted sentence
     (1,500 characters in report.html and report.md); a Parquet date column's timestamps showed as

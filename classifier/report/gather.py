@@ -49,6 +49,35 @@ class ExampleRows:
 
     def __init__(self, k: int):
         self.k, self.seen, self.rows = k, 0, pd.DataFrame(columns=[*EXAMPLE_COLUMNS, "text_key"])
+        self.headlines: dict[tuple, str] = {}  # (source, article) -> its headline sentence, where it has no title
+
+    def note_headlines(self, chunk) -> None:
+        """Keep the headline sentence (kind "headline", as ``prepare`` tags an article's first line) of each article
+        of the chunk that has no title, for ``titled``: one short text an article, read before ``--kind`` drops it."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if "kind" not in chunk.column_names:
+            return
+        keep = pc.fill_null(pc.equal(chunk["kind"], "headline"), False)
+        if "title" in chunk.column_names and pa.types.is_string(chunk["title"].type):  # blank or none, as
+            # ``example_from`` reads it (a column of nulls alone has no text type)
+            keep = pc.and_(keep, pc.fill_null(pc.equal(pc.utf8_trim_whitespace(chunk["title"]), ""), True))
+        heads = chunk.filter(keep)
+        for source, article, text in zip(*(heads[c].to_pylist() for c in ("source", "article", "text"))):
+            if article is not None and text and text.strip():
+                self.headlines.setdefault((source, article), text)
+
+    def titled(self) -> pd.DataFrame:
+        """The rows kept, each without a title given its article's headline sentence where there is one (the report
+        names an example's article by it, not by its id)."""
+        rows = self.rows
+        if not self.headlines or not len(rows):
+            return rows
+        found = [self.headlines.get((s if isinstance(s, str) else None, a))
+                 for s, a in zip(rows["source"], rows["article"])]
+        missing = rows["title"].isna() & pd.Series([f is not None for f in found], index=rows.index)
+        return rows.assign(title=rows["title"].astype(object).where(~missing, pd.Series(found, index=rows.index)))
 
     def __call__(self, chunk, keys: np.ndarray | None = None) -> None:
         chunk = chunk.select(list(EXAMPLE_COLUMNS)).to_pandas()
@@ -114,6 +143,7 @@ def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool 
                              "predictions (stance classify --task stance, or --task both for tone beside stance)")
         seen += table.num_rows
         chunk_hashes = hashes[-1]
+        kept.note_headlines(table)
         if kind is not None:
             keep = pc.fill_null(pc.equal(table["kind"], kind), False)
             table, chunk_hashes = table.filter(keep), chunk_hashes[np.asarray(keep)]
@@ -154,7 +184,7 @@ def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool 
     # each list of chunk sums let go as soon as it is combined: the three lists and their combined tables had all
     # been held together at the end
     sums, headline, body = (combined(parts) for parts in (sums, headline, body))
-    found = ReportInput(sums, headline, body, gold.assign(cluster=cluster_keys(gold)), kept.rows, sorted(models), n,
+    found = ReportInput(sums, headline, body, gold.assign(cluster=cluster_keys(gold)), kept.titled(), sorted(models), n,
                         np.concatenate(kept_hashes), sorted(tone_models), np.concatenate(item_hashes),
                         wire_copy, example_articles)
     release_memory(n)
