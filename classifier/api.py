@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from classifier.actors import MentionFinder, complete_spans
+from classifier.actors import MentionFinder, complete_spans, default_finder
 from classifier.errors import InputError, check_at_least
 from classifier.io.files import frame_rows, memory_table
 from classifier.items import Item, parse_item
+from classifier.labels import one_label_task
 from classifier.models.base import quiet_loading
 from classifier.models.stance_model import StanceModel
 
@@ -113,26 +114,37 @@ class StanceClassifier:
     def __repr__(self) -> str:
         return f"StanceClassifier({self.model.model_id!r}, classes={list(self.model.labels)})"
 
+    def mention_finder(self) -> MentionFinder:
+        """What finds the mentions of inputs given without spans: the catalogue ``load_model`` was given, else the
+        bundled one (built once)."""
+        if self._finder is None:
+            self._finder = MentionFinder(self._catalogue) if self._catalogue is not None else default_finder()
+        return self._finder
+
     def _items(self, data) -> tuple[list[Item], list[str | None], list[dict], str]:
         need_actor = self.model.task.needs_actor
         if need_actor and isinstance(data, tuple) and len(data) in (2, 3) and all(isinstance(v, str) for v in data[:2]):
             raise InputError("got one (text, actor) pair; pass a list of them: predict([(text, actor)])")
         rows, kind = _records(data)
         labels = list(data.index) if kind == "frame" else None  # errors name a frame's row by its index label
-        records = []
+        items, origins = [], []
         for number, row in enumerate(rows, start=1):
             if isinstance(row, Item):  # checked like a dict; an Item made without spans has them found
                 row = row.model_dump(exclude=None if "spans" in row.model_fields_set else {"spans"})
             # an empty cell (None) is a field not given: the position is the id, spans are found
-            records.append({"id": str(number), **{k: v for k, v in row.items() if v is not None}})
-        if need_actor:
-            if self._finder is None and self._catalogue is not None:
-                self._finder = MentionFinder(self._catalogue)
-            records = complete_spans(records, self._finder)  # the warning names the caller's line (warn_caller)
-        origins = [record.pop("spans_from", None) for record in records]
-        items = [parse_item(record, f"item {number}" + (f" (index {labels[number - 1]!r})" if labels is not None
-                                                         else ""), need_actor=need_actor)
-                 for number, record in enumerate(records, start=1)]
+            record = {"id": str(number), **{k: v for k, v in row.items() if v is not None}}
+            origins.append(record.pop("spans_from", None))
+            where = f"item {number}" + (f" (index {labels[number - 1]!r})" if labels is not None else "")
+            items.append(parse_item(record, where, need_actor=need_actor))  # checked before mentions are looked for
+            items[-1]._where = where
+        items = list(one_label_task(items, sentiment_only=not need_actor))  # gold labels, as stance classify's
+        if need_actor:  # the warning names the caller's line (warn_caller)
+            for number, found in enumerate(complete_spans(items, self.mention_finder())):
+                if isinstance(found, dict):  # an item without spans, with them found
+                    where = items[number]._where
+                    origins[number] = found.pop("spans_from")
+                    items[number] = parse_item(found, where, need_actor=need_actor)
+                    items[number]._where = where
         return items, origins, rows, kind
 
     def _scores(self, items: list[Item], batch_size: int, progress: bool) -> np.ndarray:

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -417,6 +417,30 @@ def record_task(record: dict) -> str | None:
         return record["task"]
     label = record.get("label")
     return "stance" if label in STANCE_ONLY else "sentiment" if label in SENTIMENT_ONLY else None
+
+
+def one_label_task(items: Iterable[Item], sentiment_only: bool) -> Iterator[Item]:
+    """The items, their gold labels checked to be of one task (``labels.record_task``: ``neutral`` is either's):
+    stance labels for --task stance or both (whose output's ``label`` is read as stance gold), either task's but
+    not both in one file for --task sentiment. Where an item has no ``_where`` (one made in Python), its position:
+    ``item 3``. ``stance classify`` reads its input through it, ``load_model(...).predict`` its inputs."""
+    known = {*STANCE.labels, *SENTIMENT.labels} if sentiment_only else set(STANCE.labels)
+    first = None
+    for number, item in enumerate(items, start=1):
+        where = item._where or f"item {number}"
+        label = item.label
+        if label is not None and label not in {*known, *SENTIMENT.labels}:
+            raise InputError(f"{where}: unknown label {label!r}; expected one of {', '.join(sorted(known))}")
+        task = record_task({"label": label})
+        if task == "sentiment" and not sentiment_only:
+            raise InputError(f"{where}: a sentiment label ({label!r}) where stance predictions keep the "
+                             "gold label as stance gold; pass --task sentiment to score the sentences' sentiment")
+        if task is not None:
+            first = first or (task, label, where)
+            if task != first[0]:
+                raise InputError(f"{where}: a {task} label ({label!r}), but {first[2]} holds a {first[0]} "
+                                 f"label ({first[1]!r}); keep one task's labels per file")
+        yield item
 
 
 def name_key(name: str) -> str:

@@ -876,3 +876,54 @@ def test_classify_items_writes_the_predictions_file_from_a_notebooks_objects(mod
     assert (tmp_path / "from_dicts.jsonl").read_text() == out.read_text()
     with pytest.raises(InputError, match="not the path .*read_items"):
         classifier.classify_items(str(items_path), model, tmp_path / "p.jsonl")
+
+
+def test_classify_items_finds_the_mentions_of_items_without_spans_as_stance_classify_does(model, tmp_path):
+    """Dicts and Items without spans have their actor's mentions found (catalogue, else name) and a warning counts
+    them, as stance classify does for an items file's rows; they were scored with spans [] (the actor unmarked)."""
+    rows = [{"id": "a", "text": "NATO warned Moscow.", "actor": "NATO"},
+            {"id": "b", "text": "Acme Corp sued.", "actor": "Acme Corp", "spans": None},
+            {"id": "c", "text": "It rained.", "actor": "Chile", "source": "x"}]
+    with pytest.warns(InputWarning, match="3 of 3 items had no spans: .* catalogue in 1, by name in 1, .* in 1"):
+        classifier.classify_items(rows, model, tmp_path / "dicts.jsonl")
+    written = [json.loads(line) for line in (tmp_path / "dicts.jsonl").read_text().splitlines()]
+    assert [(r["spans"], r["spans_from"]) for r in written] == [([[0, 4]], "catalogue"), ([[0, 9]], "name"),
+                                                                  ([], "none")]
+    items = [classifier.Item(**{k: v for k, v in row.items() if v is not None}) for row in rows]
+    with pytest.warns(InputWarning, match="3 of 3 items had no spans"):
+        classifier.classify_items(items, model, tmp_path / "items.jsonl")
+    assert (tmp_path / "items.jsonl").read_text() == (tmp_path / "dicts.jsonl").read_text()
+    with warnings.catch_warnings():  # spans given (or []): as they are, no warning
+        warnings.simplefilter("error")
+        classifier.classify_items([{**rows[0], "spans": []}], model, tmp_path / "given.jsonl")
+    assert json.loads((tmp_path / "given.jsonl").read_text())["spans"] == []
+
+
+def test_predict_refuses_an_unknown_gold_label_as_classify_and_evaluate_do(model):
+    """A frame or list whose label is no task's ("pro") passed silently, and evaluate refused the file it made."""
+    with pytest.raises(InputError, match=r"^item 2: unknown label 'pro'; expected one of against, favor, neutral$"):
+        model.predict([{"text": "NATO warned.", "actor": "NATO", "spans": [[0, 4]], "label": "favor"},
+                       {"text": "NATO warned.", "actor": "NATO", "spans": [[0, 4]], "label": "pro"}])
+    frame = pd.DataFrame({"text": ["NATO warned."], "actor": ["NATO"], "label": ["pro"]}, index=["r1"])
+    with pytest.raises(InputError, match=r"^item 1 \(index 'r1'\): unknown label 'pro'"):
+        model.predict(frame)
+    with pytest.raises(InputError, match="a sentiment label .'positive'."):
+        model.predict([{"text": "NATO warned.", "actor": "NATO", "spans": [[0, 4]], "label": "positive"}])
+
+
+def test_an_empty_text_is_refused_before_the_mentions_are_looked_for(model):
+    """The mentions warning came first, counting an input that was then refused."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match="^item 2: text: empty text"):
+            model.predict([("NATO warned.", "NATO"), ("", "NATO")])
+
+
+def test_an_item_made_with_a_bad_field_is_an_input_error_of_one_line():
+    """classifier.Item(...) raised pydantic's ValidationError (several lines) where every other bad input is an
+    InputError; model_validate, what the readers call, is pydantic's own."""
+    with pytest.raises(InputError, match=r"^Item: missing field 'id'$"):
+        classifier.Item(text="x")
+    with pytest.raises(InputError, match=r"^Item: text: empty text: there is no sentence to score$"):
+        classifier.Item(id="1", text=" ")
+    assert classifier.Item(id=1, text="ok", actor="A").id == "1"

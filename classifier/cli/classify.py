@@ -7,7 +7,7 @@ import functools
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterator, Optional
 
 import typer
 from rich.table import Table
@@ -28,6 +28,7 @@ from classifier.io.files import (check_not_labelled, check_regular_input, format
                                  spooled_input, stdout_table, writes_stdout)
 from classifier.io.hf_datasets import column_map, is_dataset_folder
 from classifier.items import read_items
+from classifier.labels import one_label_task
 from classifier.predict.batch import (InputStamp, Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
                                       file_stamp, journal_path, predictions_model)
 from classifier.predict.engines import load_engine
@@ -69,30 +70,6 @@ def has_text_rows(path: Path, encoding: Optional[str] = None) -> bool:
     for _, row in iter_table(path, encoding=encoding):
         return "id" in row and "text" in row
     return False
-
-
-def one_label_task(items: Iterable, sentiment_only: bool) -> Iterator:
-    """The items, their gold labels checked to be of one task (``labels.record_task``: ``neutral`` is either's):
-    stance labels for --task stance or both (whose output's ``label`` is read as stance gold), either task's but
-    not both in one file for --task sentiment."""
-    from classifier.labels import record_task
-
-    known = {*STANCE.labels, *SENTIMENT.labels} if sentiment_only else set(STANCE.labels)
-    first = None
-    for item in items:
-        label = item.label
-        if label is not None and label not in {*known, *SENTIMENT.labels}:
-            raise InputError(f"{item._where}: unknown label {label!r}; expected one of {', '.join(sorted(known))}")
-        task = record_task({"label": label})
-        if task == "sentiment" and not sentiment_only:
-            raise InputError(f"{item._where}: a sentiment label ({label!r}) where stance predictions keep the "
-                             "gold label as stance gold; pass --task sentiment to score the sentences' sentiment")
-        if task is not None:
-            first = first or (task, label, item._where)
-            if task != first[0]:
-                raise InputError(f"{item._where}: a {task} label ({label!r}), but {first[2]} holds a {first[0]} "
-                                 f"label ({first[1]!r}); keep one task's labels per file")
-        yield item
 
 
 def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] = None,
@@ -240,7 +217,7 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
         if ignored:  # said once, before a model loads: the run goes on, as they change nothing here
             warn(f"{', '.join(ignored)}: ignored, as {input_path} holds {kind} (read as they are); "
                  f"{'it is' if len(ignored) == 1 else 'they are'} for articles, which are prepared first")
-        labels = None  # checked by one_label_task
+        labels = None  # checked by labels.one_label_task
         # rows without spans get their mentions from the whole catalogue; --only-actors picks the rows
         full = catalogue(None)
         finder = None if sentiment_only else MentionFinder(full)
@@ -250,31 +227,26 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
             check_actors_named(wanted, only_actors, full,
                                lambda: read_items(input_path, need_actor=not sentiment_only, columns=columns,
                                                   allowed_labels=labels, encoding=encoding))
-        found: Counter = Counter()
         passes: list[bool] = []  # none where a rerun answered from the input's stamp, without reading it
         reading = {"version": __version__, "code": code_digest(), "task": task,
                    "only_actors": None if wanted is None else sorted(wanted), "encoding": encoding, "columns": columns or None,
                    "catalogue": None if finder is None else catalogue_digest(full)}
 
-        def items() -> Iterator:
-            found.clear()  # each pass over the file counts afresh
+        def items() -> Iterator:  # classify counts the items whose mentions were found, and warns (run_journaled)
             passes.append(True)
             for item in one_label_task(read_items(input_path, need_actor=not sentiment_only, columns=columns,
                                                   allowed_labels=labels, find_spans=finder, encoding=encoding),
                                        sentiment_only):
                 if wanted is not None and (item.actor or "").strip().casefold() not in wanted:
                     continue
-                found[getattr(item, "spans_from", None)] += 1
+                passes[-1] = False  # an item of --only-actors was read
                 yield item
 
         yield items, files_stamp(input_path, reading)
         if not passes:  # already scored, told by the stamps: nothing was read to warn of
             return
-        if wanted is not None and not found.total():  # a catalogued actor this file does not hold
+        if wanted is not None and passes[-1]:  # a catalogued actor this file does not hold
             warn(f"{input_path}: no item's actor is one of --only-actors {only_actors}")
-        note = found_spans_note(found, found.total())
-        if note:
-            warn(note)
         return
     if columns:  # the dataset options name an item's columns; they would be ignored here without a word
         fail(f"{input_path}: --text-column, --actor-column and --label-column name a Hugging Face dataset folder's "

@@ -33,10 +33,11 @@ from typing import Callable, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
-from classifier.errors import InputError, model_calls
+from classifier.actors import default_finder, found_spans_note
+from classifier.errors import InputError, model_calls, warn_caller
 from classifier.io.files import TableWriter, format_of, remove_stale_temporaries, umask
 from classifier.items import (TRUNCATED_FIELD, UNIQUE_IDS, Item, item_record,  # TRUNCATED_FIELD: in a journal line
-                              stance_items)
+                              parse_item, stance_items)
 from classifier.models.stance_model import StanceModel, engine_of, scores_record
 from classifier.tasks import TASKS, Task
 
@@ -324,6 +325,25 @@ def matching_fingerprint(out: Path, spec: RunSpec, source: ItemSource, fmt: str 
 def item_source(items: Items) -> ItemSource:
     """A sequence of items, or a function that reads them afresh (an items file), as passes."""
     return items if callable(items) else (lambda: iter(items))
+
+
+def with_mentions(source: ItemSource, finder, found: Counter) -> ItemSource:
+    """The items of each pass, an item without ``spans`` (an ``Item`` made without them) with its actor's mentions
+    found by ``finder`` (an ``actors.MentionFinder``; None: as they are) and ``spans_from`` saying how, as
+    ``read_items(find_spans=)`` completes a file's rows; ``found`` counts the pass's items by ``spans_from`` (None:
+    spans given), afresh each pass, for ``found_spans_note``."""
+
+    def items() -> Iterator[Item]:
+        found.clear()
+        for number, item in enumerate(source(), start=1):
+            if finder is not None and "spans" not in item.model_fields_set and item.has_actor:
+                where = item._where
+                item = parse_item(finder.complete_item(item), where or f"item {number}", need_actor=True)
+                item._where = where
+            found[getattr(item, "spans_from", None)] += 1
+            yield item
+
+    return items
 
 
 def chunked(items: Iterable[Item], size: int = CHUNK_ITEMS) -> Iterator[list[Item]]:
@@ -784,11 +804,26 @@ Predictor = Callable[[Iterator[list[Item]], Journal], None]  # pending chunks in
 
 def run_journaled(items: Items, out: Path, spec: RunSpec, predict: Predictor, *, resume: bool, fmt: str | None,
                   on_progress: Callable[[int], None] | None, on_total: Callable[[int], None] | None,
-                  source: str, overwrite: bool = False, input_stamp: InputStamp | None = None) -> ClassifySummary:
+                  source: str, overwrite: bool = False, input_stamp: InputStamp | None = None,
+                  finder=None) -> ClassifySummary:
     """Survey, predict what the journal lacks, finish: the frame shared by local and Ray runs. Without
     ``overwrite``, finished predictions in ``out`` are kept (``check_finished_output``). ``input_stamp``: see
-    ``InputStamp`` (a rerun of an unchanged input then answers without reading it)."""
-    items = item_source(items)
+    ``InputStamp`` (a rerun of an unchanged input then answers without reading it). ``finder``: finds the mentions
+    of items without spans (``with_mentions``); one warning after the run counts the items that came without them
+    and how their mentions were found (``found_spans_note``), where the items were read."""
+    found: Counter = Counter()
+    items = with_mentions(item_source(items), finder, found)
+    summary = journaled(items, out, spec, predict, resume=resume, fmt=fmt, on_progress=on_progress,
+                        on_total=on_total, source=source, overwrite=overwrite, input_stamp=input_stamp)
+    note = found_spans_note(found, found.total())  # none where a rerun answered without reading the items
+    if note:
+        warn_caller(note)
+    return summary
+
+
+def journaled(items: ItemSource, out: Path, spec: RunSpec, predict: Predictor, *, resume: bool, fmt: str | None,
+              on_progress: Callable[[int], None] | None, on_total: Callable[[int], None] | None,
+              source: str, overwrite: bool, input_stamp: InputStamp | None) -> ClassifySummary:
     check_no_unfinished_run(out, resume)
     stamp = taken(input_stamp)  # before the items' first pass
     if not overwrite:
@@ -825,9 +860,13 @@ def classify(items: Items | Iterator[Item], model: StanceModel, out: Path | str,
              resume: bool = False, fmt: str | None = None, on_progress: Callable[[int], None] | None = None,
              on_total: Callable[[int], None] | None = None, source: str = "input",
              sentiment_model: StanceModel | None = None, overwrite: bool = False,
-             input_stamp: InputStamp | None = None) -> ClassifySummary:
+             input_stamp: InputStamp | None = None, finder=None) -> ClassifySummary:
     """Predict every item, journaling as it goes; write ``out`` atomically at the end. ``items``: a
-    sequence, or a function returning a fresh iterator over them (read three times, never held).
+    sequence, or a function returning a fresh iterator over them (read three times, never held). An item without
+    ``spans`` (a dict without them, an ``Item`` made without them) has its actor's mentions found by ``finder`` (an
+    ``actors.MentionFinder``; default: the catalogue ``load_model`` was given, else the bundled one), by the
+    catalogue, else by the actor's name, as ``stance classify`` finds them; its record says how (``spans_from``),
+    and one warning counts them (``run_journaled``).
     ``model`` is a stance model (``stance``, ``stance_scores``) or a sentiment model (``sentiment``,
     ``sentiment_scores``, once per sentence); ``sentiment_model`` beside a stance model adds the sentence's
     sentiment to every item of that sentence, computed once. ``input_stamp`` (``InputStamp``): what the items are
@@ -842,8 +881,12 @@ def classify(items: Items | Iterator[Item], model: StanceModel, out: Path | str,
                          "need_actor=True)")
     if isinstance(items, Iterator):
         items = list(items)
+    if finder is None and scoring_model(model).task.needs_actor:
+        finder = getattr(model, "mention_finder", default_finder)()  # load_model's catalogue, else the bundled one
     model, sentiment_model, out = scoring_model(model), scoring_model(sentiment_model), Path(out)
     if not callable(items) and not all(isinstance(item, Item) for item in items):  # prepare_items' dicts
+        if finder is not None:  # a null spans is none given, as in a file (read_items' find_spans)
+            items = [finder.complete(item) if isinstance(item, dict) else item for item in items]
         items = stance_items(items, need_actor=model.task.needs_actor)
     if sentiment_model is not None and (model.task.name != "stance" or sentiment_model.task.name != "sentiment"):
         raise InputError(f"stance and sentiment together need a stance model ({model.model_id} is a "
@@ -862,4 +905,4 @@ def classify(items: Items | Iterator[Item], model: StanceModel, out: Path | str,
 
     return run_journaled(items, out, RunSpec.of(model, sentiment_model), predict, resume=resume, fmt=fmt,
                          on_progress=on_progress, on_total=on_total, source=source, overwrite=overwrite,
-                         input_stamp=input_stamp)
+                         input_stamp=input_stamp, finder=finder)
