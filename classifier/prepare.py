@@ -451,6 +451,23 @@ def refuse_in_a_workers_import(workers: int) -> None:
                          'script: call it under if __name__ == "__main__":')
 
 
+def refuse_a_main_without_its_file(workers: int) -> None:
+    """Refuse, before a worker starts, a script whose file the spawned workers cannot import: one read from standard
+    input (``python - <<EOF``: its ``__file__`` is "<stdin>"), each of whose workers would end in a traceback of
+    FileNotFoundError; ``if __name__ == "__main__":`` would not help it. A notebook's or ``python -c``'s main module,
+    which has no ``__file__``, is not imported by the workers: they start."""
+    import os
+    import sys
+
+    from classifier.errors import InputError
+
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    if path is not None and not os.path.isfile(path):
+        raise InputError(f"prepare_items(workers={workers}): each worker process imports the main script from its "
+                         f"file, and this one has none ({path}, as a script read from standard input); run it from a "
+                         ".py file, or pass workers=1")
+
+
 def _start_worker(actors: list[Actor], rules: list[Rule], started=None) -> None:
     """A worker's initializer: the catalogue's matcher built once; Ctrl-C (sent to the whole process group) left to
     the parent, which stops the pool; and the worker ends as soon as the parent does (``kill -9``), which the
@@ -494,6 +511,7 @@ def _prepared_in_workers(articles: Iterable[Article], actors: list[Actor], rules
     from classifier.errors import _CLI_FLAGS, InputError
 
     refuse_in_a_workers_import(workers)
+    refuse_a_main_without_its_file(workers)
     context = multiprocessing.get_context("spawn")
     started = context.Event()  # set by the first worker ready to prepare: a pool broken before is no lack of memory
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,

@@ -2757,6 +2757,26 @@ def test_a_script_calling_prepare_items_with_workers_unguarded_is_told_the_guard
     assert "InputError: the prepare worker processes ended as they started" in done.stderr
 
 
+def test_a_script_read_from_standard_input_is_told_to_run_from_a_file_not_the_guard(tmp_path):
+    """``python - <<EOF``: the workers cannot import a main script named "<stdin>" (a FileNotFoundError traceback in
+    each), and the call named the ``__main__`` guard, which does not help there; it is refused before a worker
+    starts, saying to run it from a .py file or with workers=1."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("Russia and China met.\n")
+    script = f"import classifier\nprint(len(list(classifier.prepare_items({str(tmp_path / 'corpus')!r}, workers=2))))\n"
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(SEEDS.parent)})
+    assert done.returncode == 1 and "FileNotFoundError" not in done.stderr and "__main__" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "classifier.errors.InputError: prepare_items(workers=2): each worker process imports the main script from "
+        "its file, and this one has none (<stdin>, as a script read from standard input); run it from a .py file, "
+        "or pass workers=1")
+
+
 def test_a_compressed_line_over_its_bound_stops_prepare_or_is_skipped(tmp_path, monkeypatch):
     """A gzip'd table's line that unpacks past io.files.COMPRESSED_LINE_CHARS (a decompression bomb: 200 KB held
     a 200 MB line, read whole) is one line naming the file and line, nothing written; --skip-unreadable skips it
