@@ -4,9 +4,10 @@
     model = classifier.load_model()                      # $STANCE_MODEL, else the checkout's models/default
     model.predict([("NATO warned Moscow.", "NATO")])     # [{"stance": ..., "stance_scores": {...}, ...}]
     items = list(classifier.prepare_items("seeds/"))     # what `stance prepare` writes
-    classifier.classify_items(items, model, "predictions.jsonl")      # what `stance classify` writes, resumable
-    metrics = classifier.evaluate_predictions("gold_predictions.jsonl", by=["source"])   # predictions on labelled items
-    classifier.make_report("predictions.jsonl", "report/", gold="gold_predictions.jsonl")
+    classifier.classify_items(items, model, "out/mine.jsonl")         # what `stance classify` writes, resumable
+    # the paths make demo writes (README, Python):
+    metrics = classifier.evaluate_predictions("out/seeds/gold_predictions.jsonl", by=["source"])
+    classifier.make_report("out/seeds/predictions.jsonl", "out/seeds/report/", gold="out/seeds/gold_predictions.jsonl")
 
 The names are the functions the CLI calls. ``prepare``, ``evaluate`` and ``report`` stay the package's
 modules (``classifier.evaluate.classification_metrics`` ...), so the functions carry longer names.
