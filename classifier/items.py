@@ -33,10 +33,7 @@ def id_text(value):
 
 
 class Item(BaseModel):
-    """One sentence and one actor, with the character spans of the actor's mentions in the text.
-
-    ``Item(id=..., text=..., actor=...)`` with a field missing or broken raises ``InputError`` (one line, as a file's
-    bad row does), not pydantic's ValidationError; ``Item.model_validate`` is pydantic's own."""
+    """One sentence and one actor, with the character spans of the actor's mentions in the text."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -48,12 +45,6 @@ class Item(BaseModel):
     source: Optional[str] = None
     article: Optional[str] = None
     _where: Optional[str] = PrivateAttr(default=None)  # "file:line" of an item read from a file, for errors
-
-    def __init__(self, **fields):
-        try:
-            super().__init__(**fields)
-        except ValidationError as exc:  # as parse_item says it of a file's row
-            raise InputError(f"Item: {_describe(exc)}") from None
 
     def __eq__(self, other) -> bool:  # two items are equal by their fields, wherever they were read
         if not isinstance(other, Item):
@@ -124,7 +115,7 @@ class Item(BaseModel):
 # (tests/test_prediction_blocks.py holds each rule's rows both ways).
 
 ITEM_TEXT_FIELDS = ("id", "text", "actor", "label", "source", "article")  # str, or Optional[str]
-ITEM_SOURCE = "946c1b46cf539901"  # Item and parse_item as sure_items was written for them (io.files.source_digest)
+ITEM_SOURCE = "98d60d6146dd68a1"  # Item and parse_item as sure_items was written for them (io.files.source_digest)
 
 
 def item_source() -> str | None:

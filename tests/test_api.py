@@ -917,13 +917,3 @@ def test_an_empty_text_is_refused_before_the_mentions_are_looked_for(model):
         warnings.simplefilter("error")
         with pytest.raises(InputError, match="^item 2: text: empty text"):
             model.predict([("NATO warned.", "NATO"), ("", "NATO")])
-
-
-def test_an_item_made_with_a_bad_field_is_an_input_error_of_one_line():
-    """classifier.Item(...) raised pydantic's ValidationError (several lines) where every other bad input is an
-    InputError; model_validate, what the readers call, is pydantic's own."""
-    with pytest.raises(InputError, match=r"^Item: missing field 'id'$"):
-        classifier.Item(text="x")
-    with pytest.raises(InputError, match=r"^Item: text: empty text: there is no sentence to score$"):
-        classifier.Item(id="1", text=" ")
-    assert classifier.Item(id=1, text="ok", actor="A").id == "1"
