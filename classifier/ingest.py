@@ -33,6 +33,11 @@ HTML_SUFFIXES = (".html", ".htm")
 # links and lists, which are read as written, as in a .txt file.
 MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
+# A table row's text that is an HTML page (a scraped export's raw page or a CMS body): one that opens, after blanks
+# and comments, with a doctype or a page or block element's tag. It goes through the extractor as an .html file does;
+# a text that merely mentions a tag further in ("use <p> for ...") is text.
+HTML_TEXT = re.compile(r"\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|article|main|section|div|p|"
+                       r"h[1-6])[\s/>]", re.IGNORECASE | re.DOTALL)
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_FIELDS = ("file", "source", "title", "date", "url", "language")
 # The most characters one article's text may hold (a text file's, a table row's, the text extracted from an HTML
@@ -1490,20 +1495,40 @@ def table_articles(rows: Iterable[tuple[str, dict]], table: str, named: str, hea
         if article_id in seen:
             raise InputError(f"{where}: duplicate article id '{article_id}'")
         seen.add(article_id)
-        if len(row["text"]) > max_chars:
-            if skipped is None:
-                raise InputError(f"{where}: 'text' of {too_long(len(row['text']), max_chars)}")
-            skip_too_long(skipped, where, len(row["text"]), max_chars, what="'text' of ")
-            continue
         meta = {name: as_text(row.get(name), name, where) for name in ("source", "title", "date", "url", "language")}
-        text = with_title(row["text"], meta["title"])
-        if why := no_article(text, meta["title"]):  # a scraped row of a cookie wall, a 404, a block
+        page = HTML_TEXT.match(row["text"]) is not None
+        # a page's markup counts as a page file's bytes do (HTML_BYTES_PER_CHAR); its extracted text as any text
+        cap = HTML_BYTES_PER_CHAR * max(max_chars, MAX_ARTICLE_CHARS) if page else max_chars
+        if len(row["text"]) > cap:
+            if skipped is None:
+                raise InputError(f"{where}: 'text' of {too_long(len(row['text']), cap)}")
+            skip_too_long(skipped, where, len(row["text"]), cap, what="'text' of ")
+            continue
+        info: dict = {}
+        if page:  # a scraped export's HTML page: its main text, as an .html file's, not its markup and menus
+            if limit := past_parser_limits(row["text"]):
+                raise InputError(f"{where}: 'text' {limit}: the HTML parser stops there, so the text after it "
+                                 "would be lost")
+            text, info = html_to_text(row["text"])
+            if len(text) > max_chars:
+                if skipped is None:
+                    raise InputError(f"{where}: 'text' of {too_long(len(text), max_chars)}")
+                skip_too_long(skipped, where, len(text), max_chars, what="'text' of ")
+                continue
+            text = with_title(text, meta["title"])  # the row's headline, scored as a text row's is
+            meta = {**meta, **{name: meta[name] or info.get(name) for name in ("title", "date", "url")}}
+            why = "no article text found in the HTML" if not text.strip() else no_article(text, meta["title"])
+        else:
+            text = with_title(row["text"], meta["title"])
+            why = no_article(text, meta["title"])
+        if why:  # a scraped row of a cookie wall, a 404, a block
             if skipped is None:
                 raise InputError(f"{where}: {why}")
             skipped.append(Skipped(where, why, kind="no article"))
             continue
         meta["date"] = dates.read(meta["date"], where)
-        yield Article(id=article_id, text=text, **{**meta, "source": meta["source"] or article_id}, path=where)
+        yield Article(id=article_id, text=text, **{**meta, "source": meta["source"] or article_id}, path=where,
+                      page_words=info.get("page_words"), standfirst=info.get("standfirst"))
     dates.warn()
     if not seen:
         empty = [problem for problem in skipped or [] if problem.kind == "table row"]

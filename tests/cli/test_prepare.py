@@ -713,6 +713,33 @@ def test_a_table_row_or_text_file_of_a_site_s_notice_alone_is_skipped_as_a_page_
     assert {r["article"] for r in read_jsonl(out)} == {"inspectors"}
 
 
+def test_a_table_row_whose_text_is_an_html_page_is_read_as_an_html_file_is(tmp_path):
+    """A scraped export's text column holding the raw page gave sentences of markup and menus ("<html><body><nav>Home
+    | World</nav>..." as one item's text, kind subheading): a row whose text opens with a page's or block element's
+    tag goes through the extractor as an .html file does, its own title column still the headline; a text that
+    merely mentions a tag further in is text, as before."""
+    page = ("<!DOCTYPE html><html><head><title>Site</title></head><body><nav>Home | Russia | China | Sport</nav>"
+            "<article><p>NATO warned Russia over the missile tests on Monday, officials said.</p>"
+            "<p>China urged restraint after the talks in Geneva ended without a deal.</p></article>"
+            "<footer>Russia Today and China Daily are partners</footer></body></html>")
+    rows = [{"id": "page", "title": "NATO warns Moscow", "text": page},
+            {"id": "body", "text": "<p>Ukraine thanked the EU for the aid package.</p>"},
+            {"id": "plain", "text": "Russia said <p> tags in the draft were a typo, an official in Moscow said."}]
+    table = tmp_path / "articles.jsonl"
+    table.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out)
+    assert result.exit_code == 0, result.output
+    items = read_jsonl(out)
+    texts = {item["text"] for item in items if item["article"] != "plain"}
+    assert not any("<" in text or "Home |" in text or "partners" in text for text in texts), texts
+    assert {(item["article"], item["kind"], item["text"]) for item in items if item["actor"] == "NATO"} == {
+        ("page", "headline", "NATO warns Moscow"),
+        ("page", "body", "NATO warned Russia over the missile tests on Monday, officials said.")}
+    assert ("body", "Ukraine thanked the EU for the aid package.") in {(i["article"], i["text"]) for i in items}
+    assert any(item["article"] == "plain" and "<p> tags" in item["text"] for item in items)
+
+
 def test_a_table_of_many_notices_names_the_first_three_and_counts_the_rest_in_one_line(tmp_path):
     """A scraped table of a million rows may hold thousands of cookie walls: each was to be one warning line. The
     first three are named with their lines, the others told in one line from the first of them on; the summary
