@@ -353,6 +353,23 @@ def test_a_part_that_is_not_parquet_is_one_line_before_ray(tmp_path, tiny_model_
     assert not (tmp_path / "out").exists()
 
 
+def test_a_part_of_articles_is_one_line_saying_to_prepare_it_before_ray(tmp_path, tiny_model_dir, monkeypatch):
+    """A folder of article parts (id, text, source; the README's "a corpus of parts") started Ray, and a worker then
+    stopped the run with "item 'a1': no 'actor'", 35 s later on 2 loaded cores: the run now stops before Ray,
+    naming the part and the prepare step."""
+    pytest.importorskip("ray")
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text(json.dumps({"id": "a1", "source": "RT", "text": "Russia praised China."}) + "\n")
+    no_ray_start(monkeypatch, "of articles")
+    result = run("classify", parts, "--out", tmp_path / "out", "--model", tiny_model_dir, "--ray-data")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1, said
+    assert f"error: {parts / 'a.jsonl'}: articles (id and text, no actor)" in said and "prepare each part" in said
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_rerun_with_every_part_done_says_so_without_starting_ray(tmp_path, tiny_model_dir, monkeypatch):
     """Every part finished before (its predictions and _run.json there): one line, exit 0, Ray not started. The
     ids of the finished parts are still checked across parts, as when a part is left to score."""
