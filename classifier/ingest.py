@@ -357,8 +357,16 @@ BOILERPLATE = {
         r"(?:don't|do not) have an account", r"this (?:article|content) is for subscribers only",
     ],
 }
-_BOILERPLATE = [(why, re.compile(pattern)) for why, patterns in BOILERPLATE.items() for pattern in patterns]
-_ANY_BOILERPLATE = re.compile("|".join(f"(?:{pattern})" for patterns in BOILERPLATE.values() for pattern in patterns))
+
+
+@functools.cache
+def _boilerplate() -> tuple[re.Pattern, list[tuple[str, re.Pattern]]]:
+    """:data:`BOILERPLATE` compiled, all in one pattern and each with its kind, on the first call: compiled as
+    ``ingest`` loaded, its 71 patterns cost every command (``stance report``, ``label``, which read no page)."""
+    each = [(why, re.compile(pattern)) for why, patterns in BOILERPLATE.items() for pattern in patterns]
+    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in each)), each
+
+
 _BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # where ``str.splitlines`` ends a line
 _LINE = re.compile(f"[^{_BREAKS}]+")
 # where a sentence ends (a stop and a space) or a line does: the text is read up to the next one at a time, so a
@@ -421,13 +429,14 @@ def no_article(text: str, title: str | None = None) -> str | None:
         else looks_like_heading(line.group().strip(), opens_text=True) and _NOT_SPACE.search(text, line.end())
         is not None)  # with no title, a text of one line is no headline over a wall: its sentences are read
     found = []
+    any_boilerplate, each_boilerplate = _boilerplate()
     parts = ((True, _sentences(text, start, line.end())), (False, _sentences(text, line.end()))) if headline else \
         ((False, _sentences(text, start)),)
     for in_headline, sentences in parts:
         for sentence in sentences:
             plain = sentence.lower().replace("\u2019", "'").rstrip(".!?…").strip()
-            if _ANY_BOILERPLATE.fullmatch(plain):
-                found.append((next(why for why, pattern in _BOILERPLATE if pattern.fullmatch(plain)), sentence))
+            if any_boilerplate.fullmatch(plain):
+                found.append((next(why for why, pattern in each_boilerplate if pattern.fullmatch(plain)), sentence))
             elif not in_headline and words(plain) > _NOTICE_WORDS:  # a sentence of the article's
                 return None
     if not found:
