@@ -222,6 +222,21 @@ def test_each_period_cell_is_computed_from_its_own_articles(tmp_path):
     assert "1 of them carries a date it cannot read (another form, or a placeholder), e.g." in note
 
 
+def test_the_time_view_and_the_framing_table_group_their_cells_once(tmp_path, monkeypatch):
+    # they grouped their rows a second time (DataFrame.groupby) only to count the cells for the progress bar
+    from classifier.report.framing import framing_analysis
+
+    sums = article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", dated_rows())))
+    grouped, groupby = [], pd.DataFrame.groupby
+    monkeypatch.setattr(pd.DataFrame, "groupby", lambda self, by=None, *a, **k: grouped.append(
+        tuple(by) if isinstance(by, list) else by) or groupby(self, by, *a, **k))
+    view = timeline(sums, period="month", n_boot=20, n_perm=20)
+    assert grouped.count(("actor_name", "outlet", "period")) == 1 and len(view["table"]) > 1
+    grouped.clear()
+    table = framing_analysis(sums, None, gold_name="none", n_boot=20, n_perm=20)["table"]
+    assert grouped.count(("outlet", "actor_name")) == 1 and len(table) > 1
+
+
 def test_dates_of_a_year_or_a_month_are_left_out_of_finer_periods_and_named(tmp_path):
     """"2024" parses to 1 January and "2024-06" to 1 June: in a weekly view they would sit in weeks they do not
     name, so they are left out and named; a monthly view keeps the month's date."""

@@ -339,8 +339,9 @@ def framing_tables(jobs: Sequence[tuple[pd.DataFrame, dict]], *, n_boot: int = 1
     as many articles (the body-only table's cell and the framing table's, where each article of the cell names
     the actor outside its headline) it resamples them alike, and :func:`evaluate.shared_draws` then draws once
     what they share. ``advance``: once per cell of the first table."""
-    return [in_table_order(rows) for rows in in_step([cell_rows(sums, correction, n_boot=n_boot, seed=seed, min_n=min_n)
-                                                      for sums, correction in jobs], advance)]
+    streams = [cell_rows(framing_cells(sums), correction, n_boot=n_boot, seed=seed, min_n=min_n)
+               for sums, correction in jobs]
+    return [in_table_order(rows) for rows in in_step(streams, advance)]
 
 
 def in_step(streams: Sequence[Iterator[dict]], advance: Callable[[int], None] = lambda n=1: None) -> list[list[dict]]:
@@ -358,24 +359,39 @@ def in_step(streams: Sequence[Iterator[dict]], advance: Callable[[int], None] = 
     return made
 
 
-def cell_groups(frame: pd.DataFrame, keys: list[str], columns: Sequence[str]) -> Iterator[tuple[tuple, pd.DataFrame]]:
+class CellGroups:
     """``frame.groupby(keys, sort=True)[columns]`` iterated: each group's key and its rows of ``columns`` in their
     order, each group taken from ``frame`` as it comes. A pandas groupby that is iterated first copies all of
     ``columns`` sorted by group, held until the last group: at 1,000,000 predictions the framing table's three
     streams of cells (all sentences, bodies, headlines) held 49, 45 and 10 MB of such copies at once, and the
-    time view's cells and trends two more."""
-    grouped = frame.groupby(keys, sort=True)
-    ids = grouped.ngroup().to_numpy()  # each row's group, numbered in the order the groups are iterated
-    order = np.argsort(ids, kind="stable")  # within a group, the rows' own order, as pandas gives them
-    bounds = np.searchsorted(ids[order], np.arange(grouped.ngroups + 1))
-    part = frame[list(columns)]
-    for index, key in enumerate(grouped.size().index):
-        yield key if isinstance(key, tuple) else (key,), part.take(order[bounds[index]:bounds[index + 1]])
+    time view's cells and trends two more. ``len`` is the number of groups, from the same grouping: the framing
+    table and the time view grouped their rows a second time to count their cells for the progress bar."""
+
+    def __init__(self, frame: pd.DataFrame, keys: list[str], columns: Sequence[str]):
+        self.frame, self.columns = frame, list(columns)
+        self.grouped = frame.groupby(keys, sort=True)
+
+    def __len__(self) -> int:
+        return self.grouped.ngroups
+
+    def __iter__(self) -> Iterator[tuple[tuple, pd.DataFrame]]:
+        grouped = self.grouped
+        ids = grouped.ngroup().to_numpy()  # each row's group, numbered in the order the groups are iterated
+        order = np.argsort(ids, kind="stable")  # within a group, the rows' own order, as pandas gives them
+        bounds = np.searchsorted(ids[order], np.arange(grouped.ngroups + 1))
+        part = self.frame[self.columns]
+        for index, key in enumerate(grouped.size().index):
+            yield key if isinstance(key, tuple) else (key,), part.take(order[bounds[index]:bounds[index + 1]])
 
 
-def cell_rows(sums: pd.DataFrame, correction: dict, *, n_boot: int, seed: int, min_n: int) -> Iterator[dict]:
-    """The framing table's rows, a cell at a time, in the order of their seeds (outlet, then actor)."""
-    cells = cell_groups(sums, ["outlet", "actor_name"], cell_columns(sums))  # not the texts, per cell
+def framing_cells(sums: pd.DataFrame) -> CellGroups:
+    """The framing table's cells of ``sums``: by outlet, then actor, with the columns :func:`cell_row` reads."""
+    return CellGroups(sums, ["outlet", "actor_name"], cell_columns(sums))  # not the texts, per cell
+
+
+def cell_rows(cells: CellGroups, correction: dict, *, n_boot: int, seed: int, min_n: int) -> Iterator[dict]:
+    """The framing table's rows (``cells``: :func:`framing_cells`), a cell at a time, in the order of their seeds
+    (outlet, then actor)."""
     for index, ((outlet, actor), cell) in enumerate(cells):
         yield {"outlet": outlet, "actor": actor,
                **cell_row(cell, correction, n_boot=n_boot, seed=seed + index, min_n=min_n)}
@@ -718,9 +734,9 @@ def outlet_tests(sums: pd.DataFrame, *, n_perm: int = 1000, seed: int = 0, min_n
     --only power``)."""
     rng = np.random.default_rng(seed)
     tests, actors = [], {}
-    # only the columns the tests read, an actor at a time (:func:`cell_groups`): a groupby that is iterated held a
+    # only the columns the tests read, an actor at a time (:class:`CellGroups`): a groupby that is iterated held a
     # sorted copy of all 15 columns of the article sums through the tests (114 MB at 1,000,000 predictions)
-    for (actor,), sub in cell_groups(sums, ["actor_name"], ["outlet", "n", "n_favor", "n_against"]):
+    for (actor,), sub in CellGroups(sums, ["actor_name"], ["outlet", "n", "n_favor", "n_against"]):
         outlets = sorted(sub["outlet"].unique())
         if len(outlets) < 2:
             continue
@@ -911,11 +927,11 @@ def framing_analysis(sums: pd.DataFrame, gold: pd.DataFrame | None, *, gold_name
     ``beside``: other streams of cells (``compare.compare_cell_rows``), whose rows are then ``beside``. Both are
     made in step with the framing table (:func:`in_step`), whose draws they mostly share."""
     correction = correction_model(gold, n_boot=n_boot, seed=seed, name=gold_name)
-    n_cells = sums.groupby(["outlet", "actor_name"]).ngroups
     parts = kind_parts(*kinds) if kinds is not None else {}
+    cells = [framing_cells(part) for part in [sums, *parts.values()]]
     streams = [cell_rows(part, correction if index == 0 else NO_CORRECTION, n_boot=n_boot, seed=seed, min_n=min_n)
-               for index, part in enumerate([sums, *parts.values()])]
-    with progress_bar("framing table (bootstrap by article)", n_cells, progress) as advance:
+               for index, part in enumerate(cells)]
+    with progress_bar("framing table (bootstrap by article)", len(cells[0]), progress) as advance:
         rows, *made = in_step([*streams, *beside], advance)
     table, tables = in_table_order(rows), [in_table_order(part) for part in made[:len(parts)]]
     n_compared = int((sums.groupby("actor_name")["outlet"].nunique() > 1).sum())  # actors of two outlets or more

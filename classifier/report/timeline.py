@@ -202,7 +202,7 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     :func:`trend_tests` with ``n_perm`` permutations), the period used, and the undated articles. ``period`` None
     or "none": no time view."""
     from classifier.evaluate import progress_bar
-    from classifier.report.framing import cell_columns, cell_groups, cell_row
+    from classifier.report.framing import CellGroups, cell_columns, cell_row
 
     if period in (None, "none"):
         return {"period": None, "table": pd.DataFrame(), "undated": [], "vague": [], "n_dated_articles": 0}
@@ -236,9 +236,9 @@ def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1
     rows = []
     no_correction = {"possible": False}
     keys = ["actor_name", "outlet", "period"]
-    n_cells = labelled.groupby(keys).ngroups
-    with progress_bar(f"time view (cells by {chosen})", n_cells, progress) as advance:
-        for index, ((actor, outlet, label), cell) in enumerate(cell_groups(labelled, keys, cell_columns(labelled))):
+    cells = CellGroups(labelled, keys, cell_columns(labelled))  # grouped once, counted for the bar and iterated
+    with progress_bar(f"time view (cells by {chosen})", len(cells), progress) as advance:
+        for index, ((actor, outlet, label), cell) in enumerate(cells):
             row = cell_row(cell, no_correction, n_boot=n_boot, seed=seed + index, min_n=min_n)
             rows.append({"outlet": outlet, "actor": actor, "period": label,
                          **{key: row[key] for key in ("n", "n_articles", "small", "share_favor", "share_against",
@@ -271,7 +271,7 @@ def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: 
     ('too few'). As the outlet tests, a p below 0.05 that Holm cannot take below 0.05 is drawn again with
     ``PERM_PER_TEST`` x tests permutations (at most ``MAX_PERM``); where even those cannot give a p small enough
     for Holm, the cell reads 'cannot'."""
-    from classifier.report.framing import (cell_groups, draw_again, holm, holm_perm, trend_interval, trend_p_value,
+    from classifier.report.framing import (CellGroups, draw_again, holm, holm_perm, trend_interval, trend_p_value,
                                            trend_slope)
     from classifier.report.tables import CANNOT, TOO_FEW
 
@@ -279,8 +279,8 @@ def trend_tests(labelled: pd.DataFrame, dates: pd.Series, *, n_perm: int, seed: 
     days = ((dates - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).astype(float)
     rows, tested = [], {}
     # the columns read, a cell at a time: iterating the groupby held a sorted copy of every column
-    for (actor, outlet), cell in cell_groups(labelled, ["actor_name", "outlet"], ["period", "n", "n_favor",
-                                                                                  "n_against"]):
+    cells = CellGroups(labelled, ["actor_name", "outlet"], ["period", "n", "n_favor", "n_against"])
+    for (actor, outlet), cell in cells:
         row = {"outlet": outlet, "actor": actor, "trend_articles": len(cell), "trend_periods": cell["period"].nunique(),
                "trend_tested": False, "trend_30d": np.nan, "trend_30d_lo": np.nan, "trend_30d_hi": np.nan,
                "trend_p": np.nan, "trend_p_holm": np.nan, "trend_n_perm": 0, "trend": TOO_FEW}
