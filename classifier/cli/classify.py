@@ -31,7 +31,7 @@ from classifier.items import read_items
 from classifier.labels import one_label_task
 from classifier.predict.batch import (InputStamp, Items, RunSpec, StanceCounts, check_no_unfinished_run, classify,
                                       file_stamp, journal_path, predictions_model)
-from classifier.predict.engines import load_engine
+from classifier.predict.engines import check_engine, load_engine
 from classifier.tasks import SENTIMENT, STANCE
 from classifier.visible import counted, one_line
 
@@ -83,8 +83,6 @@ def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] =
     when most of its first rows are whole articles (``columns`` renames its columns)."""
     from classifier.segment import rows_of_several_sentences
 
-    if rows not in ROWS_CHOICES:
-        raise InputError(f"--rows {rows}: expected one of {', '.join(ROWS_CHOICES)}")
     if is_items_file(input_path, encoding):
         if rows != "auto":
             raise InputError(f"--rows {rows}: {input_path} holds items (its rows name an actor), read as they are; "
@@ -641,6 +639,9 @@ def classify_command(
         if workers and task == "both":
             fail("--task both runs in one process (sentiment is shared between a sentence's items); run without "
                  "--workers, or run --task stance and --task sentiment separately")
+        if rows not in ROWS_CHOICES:
+            fail(f"--rows {rows}: expected one of {', '.join(ROWS_CHOICES)}")
+        check_engine(engine, device)  # its names and their pairing; whether torch sees CUDA is told as a model loads
         import torch  # after the options' checks above: a refusal of them does not wait for torch (seconds cold)
 
         torch.set_num_threads(threads or usable_cpus())  # ONNX Runtime: predict.onnx.session_threads

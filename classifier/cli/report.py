@@ -45,7 +45,12 @@ def report_cli(
     """
     from classifier.io.files import check_not_stdout, spooled_input
 
+    from classifier.periods import check_period, day_of
+
     check_not_stdout(out_dir)  # before standard input is read, and before pandas, sklearn and the report load
+    check_period(period)  # and the time options, read on their words alone
+    if split_date is not None:
+        day_of(split_date)
     from classifier.report import make_report
     from classifier.report import tables
 

@@ -85,11 +85,17 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def resolve_device(name: str):
-    """``torch.device`` for ``cpu``, ``cuda`` (``cuda:N``) or ``auto`` (cuda when available); an unknown name is
-    refused before torch is imported."""
+def check_device_name(name) -> None:
+    """A ValueError for a device that is none of ``cpu``, ``cuda`` (``cuda:N``) or ``auto``; torch is not imported
+    (whether CUDA is there is ``resolve_device``'s to say)."""
     if not isinstance(name, str) or name not in ("cpu", "auto") and not name.startswith("cuda"):
         raise ValueError(f"unknown device {name!r}; expected cpu, cuda or auto")
+
+
+def resolve_device(name: str):
+    """``torch.device`` for ``cpu``, ``cuda`` (``cuda:N``) or ``auto`` (cuda when available); an unknown name is
+    refused before torch is imported (``check_device_name``)."""
+    check_device_name(name)
     import torch
 
     if name == "auto":

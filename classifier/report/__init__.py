@@ -17,15 +17,15 @@ import pandas as pd
 
 from classifier.errors import InputError, check_at_least, check_paths, option, warn_caller
 from classifier.io.files import given_name, same_file, shared_path  # shared_path: how the report's files name a path
+from classifier.periods import check_period, day_of
 from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, UNSAID, articleless_note, check_option_files,
                                  compared_with_itself, distinct_models, evaluate_frame, frame_task,
                                  mixed_models_warning, read_labelled, warn_compared_with_itself)
 from classifier.report import tables
 from classifier.report.compare import compare_cell_rows
 from classifier.report.framing import MAX_CONDITION, cell_frame, framing_analysis, holm_over
-from classifier.report.timeline import (MIN_TREND_ARTICLES, MIN_TREND_PERIODS, TREND_COLUMNS, check_period,
-                                        in_framing_order, timeline, timeline_chart, timeline_note, timeline_rows,
-                                        trend_rows)
+from classifier.report.timeline import (MIN_TREND_ARTICLES, MIN_TREND_PERIODS, TREND_COLUMNS, in_framing_order,
+                                        timeline, timeline_chart, timeline_note, timeline_rows, trend_rows)
 from classifier.report.gather import ReportInput, gather, most_confident, release_memory
 from classifier.report.wire import text_keys, wire_note
 from classifier.tasks import STANCE
@@ -664,9 +664,7 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     warn_compared_with_itself(predictions, compare)
     check_period(period)
     if split_date is not None:
-        from classifier.report.split import split_day
-
-        split_day(split_date)  # a bad day is refused before any work
+        day_of(split_date)  # a bad day is refused before any work
     from classifier.evaluate import TrainedLists
 
     # each file's gold rows checked against its model's training data as evaluate checks them (its trained_on): the

@@ -15,16 +15,14 @@ to a year or month that holds the day, is on neither side and is counted and nam
 
 from __future__ import annotations
 
-import datetime
-import re
 import textwrap
 
 import numpy as np
 import pandas as pd
 
-from classifier.errors import InputError, option
 from classifier.evaluate import MIN_RESAMPLED_ARTICLES as MIN_ARTICLES  # fewer: no interval, no test
 from classifier.evaluate import percentile_ci, progress_bar
+from classifier.periods import day_of
 from classifier.report.framing import (cell_row, design_p, detectable_difference, draw_again, holm, holm_perm,
                                        permutation_test, smallest_p)
 from classifier.report.tables import CANNOT, TOO_FEW, verdict_words
@@ -33,23 +31,12 @@ from classifier.report.timeline import article_dates, articles_where, date_preci
 SPLIT_COLUMNS = ("outlet", "actor", "n_before", "n_articles_before", "net_before", "net_before_lo", "net_before_hi",
                  "n_after", "n_articles_after", "net_after", "net_after_lo", "net_after_hi", "change", "change_lo",
                  "change_hi", "p_value", "p_holm", "n_perm", "p_min", "changed", "mdd", "small")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def split_day(value) -> pd.Timestamp:
-    """The day of ``--split-date``: an ISO 8601 day (2022-02-24), or a ``datetime.date`` from Python (a datetime is
-    its day). Anything else is an ``InputError`` naming the option."""
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return pd.Timestamp(value)
-    if isinstance(value, str) and _DAY.fullmatch(value.strip()):
-        try:
-            return pd.Timestamp(datetime.date.fromisoformat(value.strip()))
-        except ValueError:  # in that form, but no day of the calendar: "2022-02-30" had been told the form
-            raise InputError(f"{option('split_date', value)}: no such day in the calendar (a YYYY-MM-DD day, e.g. "
-                             "2022-02-24)") from None
-    raise InputError(f"{option('split_date', value)}: expected a day as YYYY-MM-DD, e.g. 2022-02-24")
+    """The day of ``--split-date`` (``periods.day_of``: an ISO 8601 day or a ``datetime.date``; anything else is an
+    ``InputError`` naming the option) as a timestamp."""
+    return pd.Timestamp(day_of(value))
 
 
 def article_sides(sums: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.Series, list[str], list[str]]:

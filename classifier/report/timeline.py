@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from classifier.dates import PRECISION, YEARS, read_dates
+from classifier.periods import PERIODS, check_period
 
-PERIODS = ("day", "week", "month", "year")
 PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "year": "Y"}
 MAX_PERIODS = 60  # the automatic choice keeps a chart readable: at most this many periods
 GAP = pd.Timedelta(days=365)  # more than this between two dated articles: a gap in the dates, said on the page
@@ -184,15 +184,6 @@ def articles_where(sums: pd.DataFrame, rows: pd.Series) -> list[str]:
 
 def article_name(outlet, article, lone) -> str:
     return f"{outlet}/{article}" if article else f"{outlet}/row {int(lone) + 1}"
-
-
-def check_period(period: str | None) -> None:
-    """``--period`` as asked: auto, none or one of :data:`PERIODS` (else an ``InputError`` naming it)."""
-    from classifier.errors import InputError, option
-
-    if period not in (None, "auto", "none", *PERIODS):
-        raise InputError(f"{option('period', period)}: expected auto, none, {', '.join(PERIODS[:-1])} or "
-                         f"{PERIODS[-1]}")
 
 
 def timeline(sums: pd.DataFrame, *, period: str | None = "auto", n_boot: int = 1000, seed: int = 0,

@@ -79,6 +79,16 @@ def test_refusals_of_options_alone_come_before_the_heavy_libraries(tmp_path):
          "--trust-remote-code is not passed to Ray workers"),
         ("train x.jsonl --out m1 --device tpu", ("torch",), "--device: unknown device 'tpu'"),
         ("train x.jsonl --out m1 --lr 5", ("torch",), "--lr 5.0: must be a number above 0"),
+        # (9): classify's --engine, --device and --rows, report's --period and --split-date
+        ("classify x.jsonl --out o.jsonl --engine bogus", ("torch",), "--engine bogus: expected one of auto, torch"),
+        ("classify x.jsonl --out o.jsonl --device tpu", ("torch",), "--device: unknown device 'tpu'"),
+        ("classify x.jsonl --out o.jsonl --device cuda --engine onnx", ("torch",),
+         "--device cuda: only the torch engine runs on a GPU"),
+        ("classify x.jsonl --out o.jsonl --rows -3", ("torch",), "--rows -3: expected one of auto, sentences"),
+        ("report x.jsonl --out r --period fortnight", ("sklearn", "pandas", "matplotlib"),
+         "--period fortnight: expected auto, none, day"),
+        ("report x.jsonl --out r --split-date 2022-13-45", ("sklearn", "pandas", "matplotlib"),
+         "--split-date 2022-13-45: no such day in the calendar"),
     ]
     code = f"""
 import sys
@@ -96,7 +106,7 @@ for args, heavy, _ in {cases!r}:
     assert run.stdout.splitlines() == [f"{args}|1|" for args, _, _ in cases], run.stdout + run.stderr
     for _, _, words in cases:
         assert words in said, said
-    assert not list(tmp_path.glob("o.jsonl*")) and not (tmp_path / "m1").exists()
+    assert not list(tmp_path.glob("o.jsonl*")) and not (tmp_path / "m1").exists() and not (tmp_path / "r").exists()
 
 
 def test_starting_the_cli_compiles_no_boilerplate_pattern():
