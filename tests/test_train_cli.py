@@ -350,6 +350,35 @@ def test_early_stopping_stops_when_dev_does_not_improve(tiny_model_dir):
     assert any("early stop" in line for line in lines)
 
 
+@pytest.mark.parametrize("overrides, words", [
+    ({"learning_rate": 0}, "learning_rate=0: must be a number above 0 and at most 1"),
+    ({"learning_rate": -1e-4}, "learning_rate=-0.0001: must be a number above 0 and at most 1"),
+    ({"epochs": 0}, "epochs=0: expected a whole number of at least 1"),
+    ({"batch_size": 0}, "batch_size=0: expected a whole number of at least 1"),
+    ({"file_weights": [1.0, -1.0]}, "file_weights[1]=-1.0: the weight must be a finite number >= 0"),
+])
+def test_train_from_python_refuses_the_numbers_the_cli_refuses(tiny_model_dir, overrides, words):
+    """A learning rate of 0 or below from Python met torch's ValueError once the model had loaded (or, at 0, trained
+    a model that stayed as it was): train and retrain refuse it, and the CLI's other numbers, in the CLI's words."""
+    from classifier.models.train import retrain
+
+    items = items_from(label_rows(n_articles=4, per_article=4))
+    config = TrainConfig(base=str(tiny_model_dir), max_length=64, **overrides)
+    with pytest.raises(InputError) as raised:
+        train(items[:12], None, config, log=lambda line: None)
+    assert str(raised.value).startswith(words)
+    with pytest.raises(InputError) as raised:
+        retrain(items, config, log=lambda line: None)
+    assert str(raised.value).startswith(words)
+
+
+def test_the_cli_refuses_a_learning_rate_in_the_same_words(tmp_path, tiny_model_dir, default_dir):
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=2))
+    result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
+                                 "--lr", "0"])
+    assert result.exit_code == 1 and "--lr 0.0: must be a number above 0 and at most 1" in result.output
+
+
 def test_layer_lr_decay_scales_each_layer_and_keeps_the_head_at_full_rate(tiny_model):
     model = tiny_model.model
     n_layers = model.config.num_hidden_layers

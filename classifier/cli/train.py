@@ -63,6 +63,8 @@ def parse_file_weights(specs: Optional[list[str]], paths: list[Path]) -> Optiona
     """``--file-weight PATH=W`` (repeatable) -> one weight per label file, in file order (others 1)."""
     if not specs:
         return None
+    from classifier.models.train import check_file_weight, check_file_weights
+
     weights = [1.0] * len(paths)
     for spec in specs:
         name, sep, value = spec.rpartition("=")
@@ -76,12 +78,10 @@ def parse_file_weights(specs: Optional[list[str]], paths: list[Path]) -> Optiona
             weight = float(value)
         except ValueError:
             raise InputError(f"--file-weight {spec!r}: {value!r} is not a number") from None
-        if not weight >= 0 or weight == float("inf"):
-            raise InputError(f"--file-weight {spec!r}: the weight must be a finite number >= 0")
+        check_file_weight(weight, f"--file-weight {spec!r}")  # the check of a Python caller's config.file_weights
         for i in matches:
             weights[i] = weight
-    if not any(weights):
-        raise InputError("--file-weight: every file has weight 0; nothing would be trained on")
+    check_file_weights(weights)  # and not every one 0
     return weights
 
 
@@ -586,7 +586,8 @@ def train_command(
     Example: stance train data/labels.jsonl --out models/ours-v1 --test data/seed_labels.jsonl
     """
     from classifier.models.stance_model import model_folder, model_name
-    from classifier.models.train import is_stance_model, labels_left_to_train, retrain, small_data_schedule
+    from classifier.models.train import (check_config_numbers, is_stance_model, labels_left_to_train, retrain,
+                                         small_data_schedule)
 
     base = model_name(base) if base else base  # models/NAME: the checkout's from any directory, as --model
     teacher = model_folder(teacher) if teacher is not None else None
@@ -595,8 +596,7 @@ def train_command(
         raise InputError(f"--class-weighting {class_weighting!r}: use none, balanced or sqrt")
     if pooling not in (None, "cls", "mention"):
         raise InputError(f"--pooling {pooling!r}: use cls or mention")
-    if learning_rate is not None and not (0 < learning_rate <= 1):  # also NaN; inf makes every weight NaN
-        raise InputError(f"--lr {learning_rate}: must be a number above 0 and at most 1 (default 1e-4)")
+    check_config_numbers(learning_rate=learning_rate)  # the others: typer's ranges above; --file-weight's below
     check_base_option(base)
     check_device(device)
     if teacher is not None and not is_stance_model(str(teacher)):

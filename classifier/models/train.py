@@ -65,6 +65,63 @@ class TrainConfig:
         return asdict(self)
 
 
+def check_file_weight(weight, name: str) -> None:
+    """One file's sampling weight a finite number of at least 0 (else an ``InputError`` naming it as ``name``)."""
+    from numbers import Real
+
+    from classifier.errors import InputError
+
+    if isinstance(weight, bool) or not isinstance(weight, Real) or not weight >= 0 or weight == float("inf"):
+        raise InputError(f"{name}: the weight must be a finite number >= 0")
+
+
+def check_file_weights(weights: Sequence | None) -> None:
+    """Each file's sampling weight (``check_file_weight``, named ``file_weights[i]=W``), not every one 0."""
+    from classifier.errors import InputError, option
+
+    if weights is None:
+        return
+    for i, weight in enumerate(weights):
+        check_file_weight(weight, f"{option('file_weights', flag='--file-weight')}[{i}]={weight!r}")
+    if weights and not any(weights):
+        raise InputError(f"{option('file_weights', flag='--file-weight')}: every file has weight 0; nothing would "
+                         "be trained on")
+
+
+def check_config_numbers(*, learning_rate=None, epochs=None, batch_size=None, patience=None, distill_weight=None,
+                         sampling_alpha=None, unmarked_share=None, file_weights=None) -> None:
+    """The numbers of a training run as ``stance train``'s options take them (None: not given), each refused in
+    one line naming it (the CLI's flag inside ``cli_flags``, the parameter from Python): the one check of both, so
+    that ``train`` and ``retrain`` refuse a learning rate of 0 or below as the CLI does, not with torch's ValueError
+    after the model loaded (or, at 0, a model trained to stay as it was)."""
+    from numbers import Integral, Real
+
+    from classifier.errors import InputError, option
+
+    def number(value) -> bool:
+        return isinstance(value, Real) and not isinstance(value, bool)
+
+    # also NaN; inf makes every weight NaN
+    if learning_rate is not None and not (number(learning_rate) and 0 < learning_rate <= 1):
+        raise InputError(f"{option('learning_rate', learning_rate, flag='--lr')}: must be a number above 0 and at "
+                         "most 1 (default 1e-4)")
+    for name, value, least in (("epochs", epochs, 1), ("batch_size", batch_size, 1), ("patience", patience, 0)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, Integral) or value < least):
+            raise InputError(f"{option(name, value)}: expected a whole number of at least {least}")
+    for name, value in (("distill_weight", distill_weight), ("sampling_alpha", sampling_alpha),
+                        ("unmarked_share", unmarked_share)):
+        if value is not None and not (number(value) and 0 <= value <= 1):
+            raise InputError(f"{option(name, value)}: expected a number from 0 to 1")
+    check_file_weights(file_weights)
+
+
+def check_config(config: TrainConfig) -> None:
+    """``check_config_numbers`` of a config's numbers."""
+    check_config_numbers(**{name: getattr(config, name) for name in (
+        "learning_rate", "epochs", "batch_size", "patience", "distill_weight", "sampling_alpha", "unmarked_share",
+        "file_weights")})
+
+
 @dataclass
 class TrainResult:
     model: StanceModel
@@ -250,6 +307,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     ``config.file_weights`` an epoch draws a mixture of the files, and ``config.unmarked_share`` shows
     items with marked mentions as target text only that often (classifier/models/sampling.py).
     """
+    check_config(config)  # before torch loads: a learning rate of 0 is refused as the CLI refuses it
     import torch
     from transformers import get_linear_schedule_with_warmup
 
@@ -662,6 +720,7 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     with its weights rounded to half precision, as ``save`` writes them: the figures are those of the saved model."""
     from classifier.errors import InputError
 
+    check_config(config)  # before the split's warnings (train checks it too, for its other callers)
     train_part, dev_part, test, for_test, for_dev = holdout_split(items, test_items, test_fraction, dev_fraction,
                                                                   config.seed)
     if for_test and warn is not None and announce is None:
