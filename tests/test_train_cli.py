@@ -112,6 +112,36 @@ def test_train_compares_new_and_starting_model_and_writes_a_card(tmp_path, tiny_
     assert not list(out.parent.glob(".ours.*"))  # the training checkpoint goes once the model is saved
 
 
+def test_the_items_held_out_of_the_label_files_are_saved_with_the_model(tmp_path, tiny_model_dir, default_dir):
+    """Without --test, train holds a fifth of the articles out and scores both models on them, but wrote only its
+    figures: the items themselves were nowhere, so nobody could score them again with another model. They are in
+    OUT/heldout.jsonl now (the item schema, gold labels kept), named by the card and the closing line."""
+    from classifier.items import item_key, read_items
+
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=10, per_article=2))
+    out = tmp_path / "ours"
+    args = ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir), "--epochs", "1", "--n-boot", "0",
+            "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    held = list(read_items(out / "heldout.jsonl"))
+    card = json.loads((out / "model_card.json").read_text())
+    assert len(held) == int(card["data"]["train / dev / test items"].split(" / ")[2]) == 4  # 2 of 10 articles
+    given = {row["id"]: row for row in label_rows(n_articles=10, per_article=2)}
+    for item in held:  # as labelled, in the item schema
+        row = given[item.id]
+        assert (item.text, item.actor, item.label, item.article, item.source) == \
+            (row["text"], row["actor"], row["label"], row["article"], row["source"])
+        assert [list(span) for span in item.spans] == row["spans"]
+    trained = set((out / "trained_items.txt").read_text().splitlines()[1:])
+    assert not {item_key(item.text, item.actor) for item in held} & trained  # none of them trained on
+    assert card["data"]["test files"] == "held out from the label files (heldout.jsonl in this folder)"
+    said = " ".join(result.output.split())
+    assert f"its 4 held-out items in {out / 'heldout.jsonl'}" in said
+    again = runner.invoke(app, [*args, "--overwrite"])  # a model folder holding it is still a model folder
+    assert again.exit_code == 0, again.output
+
+
 def test_training_on_a_terminal_shows_a_bar_over_every_step(tmp_path, tiny_model_dir, default_dir, monkeypatch):
     """An epoch of 400 labels took 164 s on 2 cores with not a line between its start and its end: on a terminal a
     bar now counts the steps of every epoch (none with -q, or with stderr not a terminal)."""
@@ -204,6 +234,8 @@ def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_di
     assert json.loads((default_dir / "stance.json").read_text())["name"] == "default"
     card = json.loads((default_dir / "model_card.json").read_text())
     assert card["data"]["train / dev / test items"] == "16 / 0 / 8"
+    assert not (default_dir / "heldout.jsonl").exists()  # --test's items are a file of their own already
+    assert not (tmp_path / "m" / "heldout.jsonl").exists()
     keys = (default_dir / "trained_items.txt").read_text()  # the items it trained on go with it
     assert keys == (tmp_path / "m" / "trained_items.txt").read_text() and len(keys.splitlines()) == 1 + 16
     assert card["training"]["working directory"] == "../.."  # from models/default, not from m/

@@ -452,7 +452,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
 
     import torch
 
-    from classifier.models.card import provenance
+    from classifier.models.card import HELD_OUT_FILE, provenance
     from classifier.models.train import set_aside
 
     config, result = outcome.config, outcome.result
@@ -472,7 +472,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                               f"; at most {result.model.max_length} tokens. Pooling: {result.model.pooling}."),
         "data": {"label files": ", ".join(f"{shared_path(p)} (sha256 {file_sha256(p)[:12]})" for p in paths),
                  "test files": ", ".join(f"{shared_path(p)} (sha256 {file_sha256(p)[:12]})" for p in test_paths)
-                               or "held out from the label files",
+                               or f"held out from the label files ({HELD_OUT_FILE} in this folder)",
                  "labelled items read": len(items),
                  "labels of the training split": label_summary(outcome.split["train_labels"], task.labels),
                  **({"file weights": ", ".join(f"{Path(given_name(p)).name} {w:g}"
@@ -681,18 +681,24 @@ def train_command(
             warn(f"--promote refused: {doubt}; the new model is saved, and {default_model_dir(task)} is left as it "
                  "was")
         worse = doubt or worse_than_incumbent(outcome, comparison, reference, task, n_boot)
-    from classifier.models.card import trained_items, trained_items_text
+    from classifier.models.card import HELD_OUT_FILE, held_out_text, trained_items, trained_items_text
+    from classifier.visible import counted
 
     # the keys of the train and dev items, and those of the starting model's list (it learnt them too), so that
     # evaluate, classify and calibrate can tell items it learnt
     trained_keys = trained_items_text(outcome.trained, with_actor=task.needs_actor,
                                       base=trained_items(base) if base and Path(base).is_dir() else None)
-    outcome.result.model.save(out_dir, card, trained_items=trained_keys)
+    # the items held out of the label files (not --test's, which are a file already), with their labels, so that
+    # they can be scored again: stance classify OUT/heldout.jsonl, then evaluate --compare
+    held_out = None if test else held_out_text(outcome.test)
+    outcome.result.model.save(out_dir, card, trained_items=trained_keys, held_out=held_out)
     checkpoint.unlink(missing_ok=True)
     trained = len(outcome.result.history)  # without a dev split nothing picks an epoch: the last one is kept
     kept = (f"best epoch by dev macro-F1: {outcome.result.best_epoch} of {trained}" if outcome.split["dev"] else
             f"the last of {trained} epoch{'s' if trained != 1 else ''}, no dev split")
-    out.print(f"saved {out_dir} ({kept}; {round(outcome.result.seconds)} s)")
+    out.print(f"saved {out_dir} ({kept}; {round(outcome.result.seconds)} s)"
+              + (f"; its {counted(len(outcome.test), 'held-out item')} in {out_dir / HELD_OUT_FILE}"
+                 if held_out is not None else ""))
     if promote and not worse:
         from classifier.models.stance_model import read_settings
 
@@ -702,7 +708,7 @@ def train_command(
                 else 1.0
         except InputError:
             replaced = 1.0
-        outcome.result.model.save(target, promoted_card(card, target), trained_items=trained_keys)
+        outcome.result.model.save(target, promoted_card(card, target), trained_items=trained_keys, held_out=held_out)
         out.print(f"promoted: {target} now holds this model")
         if replaced != 1.0 and outcome.result.model.temperature == 1.0:
             warn(f"{target} is not calibrated now (temperature 1.0; the model it replaced had {replaced:.2f}): run "

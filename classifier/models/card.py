@@ -109,6 +109,21 @@ TRAINED_ITEMS_HEADER = "# stance trained items v1: item_key({}) of each train an
 WITH_ACTOR, SENTENCE_ONLY = "text, actor", "text"
 
 
+HELD_OUT_FILE = "heldout.jsonl"
+
+
+def held_out_text(items) -> str:
+    """What ``heldout.jsonl`` holds: the items ``stance train`` held out of the label files (its test split, the
+    items of the card's figures; never trained on), one a line in the item schema (``items.item_record``) with its
+    gold label, in the order they were scored, so that ``stance classify`` and ``evaluate --compare`` can score them
+    again with another model."""
+    import json
+
+    from classifier.items import item_record
+
+    return "".join(json.dumps(item_record(item), ensure_ascii=False) + "\n" for item in items)
+
+
 def trained_items_text(items, with_actor: bool = True, base: "TrainedItems | None" = None) -> str:
     """What ``trained_items.txt`` holds for the items a model trained on (train and dev, never the test split):
     the header, then each item's ``item_key`` once, sorted (a file that diffs and compresses, whatever the rows'

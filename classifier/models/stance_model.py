@@ -116,12 +116,12 @@ def model_hash(path: Path) -> str:
 
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "sentencepiece.bpe.model", "spm.model", "vocab.json",
                    "tokenizer.model")
-# what a saved model folder may hold (save_pretrained's files, the tokenizer's, the settings, the card and the keys of
-# the items it trained on): a folder that holds anything else is not replaced
+# what a saved model folder may hold (save_pretrained's files, the tokenizer's, the settings, the card, the keys of
+# the items it trained on and the items train held out): a folder that holds anything else is not replaced
 MODEL_FILES = frozenset({*TOKENIZER_FILES, "config.json", "model.safetensors", STANCE_FILE, "tokenizer_config.json",
                          "special_tokens_map.json", "added_tokens.json", "merges.txt", "generation_config.json",
                          "chat_template.jinja", "README.md", "model_card.json", MENTION_HEAD_FILE,
-                         "trained_items.txt"})
+                         "trained_items.txt", "heldout.jsonl"})
 
 
 def read_settings(path: Path) -> dict:
@@ -333,9 +333,10 @@ class StanceModel:
         return path, settings, tokenizer
 
     def save(self, path: str | Path, card: dict | None = None, *, half: bool = True,
-             trained_items: str | None = None) -> Path:
+             trained_items: str | None = None, held_out: str | None = None) -> Path:
         """Write the directory atomically (built beside it, swapped into place); it replaces only a stance model.
-        ``trained_items``: the text of its ``trained_items.txt`` (``card.trained_items_text``), saved with the rest."""
+        ``trained_items``: the text of its ``trained_items.txt`` (``card.trained_items_text``), saved with the rest;
+        ``held_out``: that of its ``heldout.jsonl`` (``card.held_out_text``), too."""
         from classifier.io.files import staged_folder
 
         path = check_model_target(path)
@@ -362,6 +363,10 @@ class StanceModel:
                 from classifier.models.card import TRAINED_ITEMS_FILE
 
                 (tmp / TRAINED_ITEMS_FILE).write_text(trained_items, encoding="utf-8")
+            if held_out is not None:
+                from classifier.models.card import HELD_OUT_FILE
+
+                (tmp / HELD_OUT_FILE).write_text(held_out, encoding="utf-8")
         self.name, self.digest, self.path = path.name, model_hash(path), path
         return path
 
