@@ -211,7 +211,7 @@ class StanceClassifier:
         ``path`` must be a new folder or an earlier stance model, which it replaces, but not a model the project
         ships (``models/default``, ``models/sentiment``, ``models/newsmtsc-v16``) unless ``replace_shipped``; a
         model loaded with an ONNX engine cannot be saved (load it with ``engine="torch"``)."""
-        from classifier.models.card import read_card, trained_items_file
+        from classifier.models.card import HELD_OUT_FILE, read_card, trained_items_file
         from classifier.models.stance_model import shipped_model
 
         if shipped_model(path) and not replace_shipped:
@@ -219,10 +219,11 @@ class StanceClassifier:
                              "pass replace_shipped=True to replace it")
 
         card = read_card(self.model.path) if self.model.path else None
-        # the list of the items it trained on goes with its card: read before a save over its own folder replaces it
-        listed = trained_items_file(self.model.path)
+        # the list of the items it trained on, and those train held out, go with its card (which names them): read
+        # before a save over its own folder replaces it
+        listed, held_out = trained_items_file(self.model.path), trained_items_file(self.model.path, HELD_OUT_FILE)
         with quiet_loading():
-            return self.model.save(path, card, trained_items=listed)
+            return self.model.save(path, card, trained_items=listed, held_out=held_out)
 
 
 def load_model(path_or_name: str | Path | None = None, *, engine: str = "torch", device: str = "cpu",

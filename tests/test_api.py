@@ -162,6 +162,17 @@ def test_save_pretrained_round_trips(model, tmp_path):
     assert json.loads((saved / "model_card.json").read_text())["name"] == "tiny"
 
 
+def test_save_pretrained_keeps_the_items_train_held_out(tiny_model_dir, tmp_path):
+    """A model stance train saved holds heldout.jsonl, which its card names: a copy keeps it, as trained_items.txt."""
+    import shutil
+
+    trained = shutil.copytree(tiny_model_dir, tmp_path / "ours")
+    held = '{"id": "a", "text": "Russia won.", "actor": "Russia", "spans": [[0, 6]], "label": "favor"}\n'
+    (trained / "heldout.jsonl").write_text(held)
+    saved = classifier.load_model(trained).save_pretrained(tmp_path / "copy")
+    assert (saved / "heldout.jsonl").read_text() == held
+
+
 def test_save_pretrained_never_replaces_a_shipped_model_unasked(model, tmp_path, monkeypatch):
     from classifier.models import stance_model
 

@@ -176,13 +176,13 @@ def trained_items(model_dir: str | Path | None) -> TrainedItems | None:
     return TrainedItems(frozenset(line for line in lines[1:] if line), kinds[lines[0]])
 
 
-def trained_items_file(model_dir: str | Path | None) -> str | None:
-    """The text of a model folder's ``trained_items.txt`` as it is, for a copy of the model to keep and for
-    ``trained_items`` to parse (None: none, or unreadable)."""
+def trained_items_file(model_dir: str | Path | None, name: str = TRAINED_ITEMS_FILE) -> str | None:
+    """The text of a model folder's ``trained_items.txt`` (or its file ``name``: ``heldout.jsonl``) as it is, for a
+    copy of the model to keep and for ``trained_items`` to parse (None: none, or unreadable)."""
     if model_dir is None:
         return None
     try:
-        return (Path(model_dir) / TRAINED_ITEMS_FILE).read_text(encoding="utf-8")
+        return (Path(model_dir) / name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):  # absent or unreadable: nothing it can tell (loading never needed it)
         return None
 
