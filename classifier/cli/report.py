@@ -44,7 +44,6 @@ def report_cli(
     Example: stance report preds.jsonl --out reports/2024 --gold dev_preds.jsonl
     """
     from classifier.io.files import check_not_stdout, spooled_input
-
     from classifier.periods import check_period, day_of
 
     check_not_stdout(out_dir)  # before standard input is read, and before pandas, sklearn and the report load
