@@ -163,7 +163,7 @@ class OnnxStanceModel(StanceModel):
         """ONNX Runtime runs on the CPU here; the graph does not move."""
         return self
 
-    def save(self, path, card=None, *, half=True, trained_items=None):  # StanceModel.save's arguments, refused
+    def save(self, path, card=None, *, half=True, trained_items=None, held_out=None):  # StanceModel.save's, refused
         raise InputError(f"{path}: an ONNX engine model holds no torch weights to save; load it with the torch "
                          "engine to save it")
 
