@@ -183,7 +183,7 @@ def test_a_term_that_is_an_english_word_matched_in_lower_case_is_warned_of_at_it
     assert [str(w.message).split(" is matched")[0] for w in said] == [
         f"{path}:3: United States's term 'us'", f"{path}:5: Iran's term 'the'", f"{path}:8: Turkey's term 'turkey'"]
     assert "every 'us' of a text is a mention of United States" in str(said[0].message)
-    # what it warns of: "us" the pronoun is a mention; "May" of a case-sensitive actor, "USA", "Jordan" are not warned of
+    # what it warns of: "us" the pronoun is a mention; "May" of a case-sensitive actor, "USA", "Jordan" not warned of
     assert found(Matcher(actors), "Tell us more.") == [("United States", "us")]
 
 
