@@ -852,8 +852,9 @@ def journaled(items: ItemSource, out: Path, spec: RunSpec, predict: Predictor, *
 
 
 def scoring_model(model):
-    """The ``StanceModel`` of what ``load_model`` returns (a ``StanceClassifier``, which holds it as ``model``)."""
-    return model if model is None or isinstance(model, StanceModel) else getattr(model, "model", model)
+    """The ``StanceModel`` of what ``load_model`` returns (a ``StanceClassifier``, which holds it as ``model``); a
+    model that scores itself (a ``StanceModel``, an ONNX or zero-shot model: each has a ``task``) as it is."""
+    return model if model is None or hasattr(model, "task") else getattr(model, "model", model)
 
 
 def classify(items: Items | Iterator[Item], model: StanceModel, out: Path | str, *, batch_size: int = 64,
