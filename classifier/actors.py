@@ -787,15 +787,28 @@ def matches_lower_case(term: str, actor: Actor) -> bool:
 
 def common_word_term(term: str, actor: Actor) -> bool:
     """Whether ``term`` would make the English word it spells a mention of ``actor`` (``matches_lower_case``): a
-    function word however written ("us", "Us", "the", "May": ``_STOP``, ``_TITLE_LOWER``), or a term written in lower
-    case whose words are all English words ("turkey", "chad": ``common_words``, which holds names too, so a
-    capitalised "Iran" or "Jordan" is not one)."""
+    function word however written ("us", "Us", "the", "May": ``_STOP``, ``_TITLE_LOWER``), or one word written in
+    lower case that is an English word ("turkey", "chad": ``common_words``). That list holds names too, so a
+    capitalised "Iran" or "Jordan" is not judged, nor a name the bundled catalogue matches in any case written in
+    lower case ("iran", "moscow": ``any_case_names``), nor a phrase of several words ("united states", "white
+    house"): a catalogue written in lower case had a warning for nearly every term."""
     if not matches_lower_case(term, actor):
         return False
     folded = " ".join(term.split()).casefold()
     if folded in _FUNCTION_WORDS:
         return True
-    return term == term.lower() and all(word in common_words() for word in folded.split())
+    return term == term.lower() and folded in common_words() and folded not in any_case_names()
+
+
+@lru_cache(maxsize=1)
+def any_case_names() -> frozenset[str]:
+    """The bundled catalogue's names, demonyms and places that it matches in any case (of an actor not
+    ``case_sensitive``, no acronym), folded: "iran", "moscow", "chinese"; read from its YAML unchecked, as checking
+    it warns of common words in turn."""
+    spec = yaml.load(catalogue_text(DEFAULT_CATALOGUE), Loader=_StrictLoader)  # noqa: S506  (a safe loader)
+    return frozenset(" ".join(term.split()).casefold() for entry in spec["actors"]
+                     if not entry.get("case_sensitive") for kind in ("names", "demonyms", "places")
+                     for term in entry.get(kind) or [] if not _ACRONYM.match(term))
 
 
 def warn_of_common_words(actors: list[Actor], at: CatalogueAt) -> None:
