@@ -6,7 +6,8 @@ them, and the workers write each part's predictions as Parquet; nothing passes t
 a hidden stage and renamed into place when the part is done. A rerun skips the parts already there, so a run
 stopped anywhere resumes at the granularity of parts. Consecutive parts of one format run as one Ray Data job
 (one actor pool, each model loaded once per job) of up to ``GROUP_BYTES`` of input per worker: a pool's
-start-up, about 3 s, is paid per group, not per part, and a stopped run loses at most the group in flight.
+start-up, 10.7 s a group on a shared 2-core host (2 workers; docs/changes.md, 2026-12-07 (9)), is paid per group,
+not per part, and a stopped run loses at most the group in flight.
 Before Ray starts, the ids of all the parts are checked unique (OUT is read as one file by evaluate and report),
 with those of any predictions already in OUT_DIR outside the parts' folders (a part removed from INPUT since). A
 rerun of a finished run whose parts are those it checked, unchanged, skips that read (``RUNS_FILE``).
