@@ -587,6 +587,7 @@ def classify_command(
             fail("--zero-shot runs in one process; run without --ray-data")
         if task not in TASK_CHOICES:
             fail(f"--task {task}: expected one of {', '.join(TASK_CHOICES)}")
+        check_engine(engine)  # as a local run, before Ray is imported or a part read (--device is refused below)
         if rows != "auto":
             fail(f"--rows {rows}: Ray Data workers score items or parts as they are; prepare articles first "
                  "(stance prepare), or run without --ray-data")

@@ -598,13 +598,13 @@ def classify_parts(input_path: str | Path, out_dir: str | Path, model_dir: str |
     import tempfile
 
     from classifier.io.files import file_sha256, usual_modes, write_json_atomic
+    from classifier.predict.engines import check_engine, load_engine
     from classifier.predict.ray import require_ray, start_ray
 
+    check_engine(engine)  # before Ray is imported or a part read (load_engine checks it again below)
     ray = require_ray("--ray-data")
     if importlib.util.find_spec("aiohttp") is None:  # without it Ray Data's path listing fails now and then
         raise InputError("--ray-data needs aiohttp beside Ray: pip install '.[ray]' in the checkout")
-    from classifier.predict.engines import load_engine
-
     parts = input_parts(Path(input_path))
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():

@@ -238,6 +238,20 @@ def test_ray_data_without_aiohttp_names_the_install_line(tmp_path, tiny_model_di
     assert not (tmp_path / "out").exists()
 
 
+def test_an_unknown_engine_is_refused_before_ray_is_imported_or_a_part_read(tmp_path, monkeypatch):
+    """From Python as from the CLI (test_startup, as --engine): load_engine's line, before Ray's import and the
+    parts' reads; it was refused as the driver's model loaded, after both."""
+    from classifier.errors import InputError
+    from classifier.predict import ray as ray_path
+    from classifier.predict import ray_data
+
+    monkeypatch.setattr(ray_path, "require_ray", lambda *a: pytest.fail("Ray imported for a run bound to fail"))
+    monkeypatch.setattr(ray_data, "input_parts", lambda *a: pytest.fail("a part read for a run bound to fail"))
+    with pytest.raises(InputError, match=r"^engine='bogus': expected one of auto, torch"):
+        ray_data.classify_parts(tmp_path / "parts", tmp_path / "out", engine="bogus")
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_malformed_line_in_a_jsonl_part_is_one_line_naming_the_part(tmp_path, tiny_model_dir, monkeypatch):
     """Found by the id check, before Ray starts, with its line number."""
     pytest.importorskip("ray")

@@ -81,6 +81,9 @@ def test_refusals_of_options_alone_come_before_the_heavy_libraries(tmp_path):
         ("train x.jsonl --out m1 --lr 5", ("torch",), "--lr 5.0: must be a number above 0"),
         # (9): classify's --engine, --device and --rows, report's --period and --split-date
         ("classify x.jsonl --out o.jsonl --engine bogus", ("torch",), "--engine bogus: expected one of auto, torch"),
+        # --ray-data's: before Ray is imported and the parts are read (it was refused as the driver's model loaded)
+        ("classify x.jsonl --out o --ray-data --engine bogus", ("torch", "ray"),
+         "--engine bogus: expected one of auto, torch"),
         ("classify x.jsonl --out o.jsonl --device tpu", ("torch",), "--device: unknown device 'tpu'"),
         ("classify x.jsonl --out o.jsonl --device cuda --engine onnx", ("torch",),
          "--device cuda: only the torch engine runs on a GPU"),
