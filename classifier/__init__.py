@@ -5,6 +5,7 @@
     model.predict([("NATO warned Moscow.", "NATO")])     # [{"stance": ..., "stance_scores": {...}, ...}]
     items = list(classifier.prepare_items("seeds/"))     # what `stance prepare` writes
     classifier.classify_items(items, model, "out/mine.jsonl")         # what `stance classify` writes, resumable
+    result = classifier.train_model("labels.jsonl", "models/ours-v1", test="heldout.jsonl")   # `stance train`
     # the paths make demo writes (README, Python):
     metrics = classifier.evaluate_predictions("out/seeds/gold_predictions.jsonl", by=["source"])
     classifier.make_report("out/seeds/predictions.jsonl", "out/seeds/report/", gold="out/seeds/gold_predictions.jsonl")
@@ -15,8 +16,8 @@ modules (``classifier.evaluate.classification_metrics`` ...), so the functions c
 
 __version__ = "0.1.0"
 
-__all__ = ["load_model", "StanceClassifier", "prepare_items", "classify_items", "evaluate_predictions", "make_report",
-           "Item", "InputError", "InputWarning"]
+__all__ = ["load_model", "StanceClassifier", "prepare_items", "classify_items", "train_model", "evaluate_predictions",
+           "make_report", "Item", "InputError", "InputWarning"]
 
 
 def __dir__():  # the lazy names too, for tab completion
@@ -36,6 +37,10 @@ def __getattr__(name):  # imported on first use: `import classifier` stays fast 
         from classifier.predict.batch import classify
 
         return classify
+    if name == "train_model":  # `stance train`: a model folder and its card, the held-out comparison, --promote
+        from classifier.training import train_model
+
+        return train_model
     if name == "evaluate_predictions":
         from classifier.evaluate import evaluate_predictions
 

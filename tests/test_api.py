@@ -293,7 +293,34 @@ def test_an_item_read_from_a_file_equals_the_same_item_made_here(tmp_path):
 
 
 def test_the_lazy_names_are_listed_for_completion():
-    assert {"load_model", "prepare_items", "make_report", "Item"} <= set(dir(classifier))
+    assert {"load_model", "prepare_items", "train_model", "make_report", "Item"} <= set(dir(classifier))
+
+
+def test_train_model_is_stance_train_as_a_function(tmp_path, tiny_model_dir, monkeypatch):
+    """`stance train`'s steps (labels read, held-out split, training, old and new model compared, card, save) were
+    the CLI's own: Python had `models.train.retrain`, which saves nothing. Now one function does them."""
+    from classifier.models import stance_model
+    from tests.test_train_cli import label_rows, write
+
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", tmp_path / "models" / "default")  # never the real one
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=25, per_article=2))  # 5 held-out articles
+    with pytest.raises(InputError, match=r"^lr=0: must be a number above 0 and at most 1"):
+        classifier.train_model(labels, tmp_path / "bad", base=tiny_model_dir, lr=0)
+    with pytest.raises(InputError, match=r"^labels: expected the path of a label file"):
+        classifier.train_model(pd.DataFrame(), tmp_path / "bad", base=tiny_model_dir)
+    assert not (tmp_path / "bad").exists()
+    said = []
+    result = classifier.train_model(str(labels), tmp_path / "ours", base=str(tiny_model_dir), epochs=1, n_boot=50,
+                                    log=said.append, say=said.append)
+    assert result.model_dir == tmp_path / "ours" and result.card_file == tmp_path / "ours" / "model_card.json"
+    card = json.loads(result.card_file.read_text())
+    assert result.comparison["models"] == ["new", "reference"] and result.comparison["n"] == 10
+    assert card["comparison"]["metrics"]["new"]["macro_f1"] == result.comparison["metrics"]["new"]["macro_f1"]
+    assert card["verdict"] == result.comparison["verdict"] and result.task == "stance"
+    assert card["training"]["command"].startswith(f"classifier.train_model([{str(labels)!r}], ")
+    assert said[0].startswith("50 labels: ") and said[-1].startswith(f"saved {tmp_path / 'ours'} (the last of 1 ")
+    assert result.promoted is None and not result.promote_refused
+    assert list(classifier.load_model(result.model_dir).classes_) == ["favor", "against", "neutral"]
 
 
 def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):

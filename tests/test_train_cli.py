@@ -219,12 +219,12 @@ def test_out_never_replaces_what_is_not_a_model(tmp_path, tiny_model_dir, defaul
 
 
 def test_promote_replaces_the_default_model(tmp_path, tiny_model_dir, default_dir, monkeypatch):
-    import classifier.cli.train as train_cli
+    import classifier.training as training
 
     monkeypatch.setenv("STANCE_MODEL", str(tiny_model_dir))  # another default: the promoted one would not be used
     monkeypatch.chdir(tmp_path)
-    real = train_cli.compare_on_test
-    monkeypatch.setattr(train_cli, "compare_on_test", lambda *args: ahead(real(*args)))  # better beyond its interval
+    real = training.compare_on_test
+    monkeypatch.setattr(training, "compare_on_test", lambda *args: ahead(real(*args)))  # better beyond its interval
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     test = write(tmp_path / "test.jsonl", label_rows(n_articles=2, per_article=4, seed=2, prefix="t"))
     result = runner.invoke(app, ["train", str(labels), "--out", str(tmp_path / "m"), "--base", str(tiny_model_dir),
@@ -597,7 +597,7 @@ def test_a_checkpoint_of_another_run_is_refused(tmp_path, tiny_model_dir):
 
 
 def test_train_refuses_a_checkpoint_left_by_another_run(tmp_path, tiny_model_dir, default_dir):
-    from classifier.cli.train import train_checkpoint
+    from classifier.training import train_checkpoint
 
     out = tmp_path / "models" / "ours"
     other = items_from(label_rows(n_articles=2, per_article=4, seed=5, prefix="o"))
@@ -612,16 +612,16 @@ def test_train_refuses_a_checkpoint_left_by_another_run(tmp_path, tiny_model_dir
 
 def test_a_worse_model_is_said_plainly_before_saving_and_never_promoted(tmp_path, tiny_model_dir, default_dir,
                                                                         monkeypatch):
-    import classifier.cli.train as train_cli
+    import classifier.training as training
 
-    real = train_cli.compare_on_test
+    real = training.compare_on_test
 
     def worse(test, predictions, n_boot, seed, task):  # the starting model wins on the held-out items
         comparison = real(test, predictions, n_boot, seed, task)
         comparison["metrics"]["new"]["macro_f1"] = comparison["metrics"]["reference"]["macro_f1"] - 0.1
         return comparison
 
-    monkeypatch.setattr(train_cli, "compare_on_test", worse)
+    monkeypatch.setattr(training, "compare_on_test", worse)
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     out = tmp_path / "m"
     result = promote_run(labels, out, tiny_model_dir)
@@ -639,7 +639,7 @@ def test_worse_is_said_only_where_the_interval_lies_below_0():
     """"WORSE" came after the verdict "these items cannot tell the two apart" on any lower macro-F1: 0.397 against
     0.551 with an interval of [-0.346, +0.135]. It is said where the interval is below 0; else "scored LOWER", and
     why these items cannot tell it from a tie."""
-    from classifier.cli.train import behind_words
+    from classifier.training import behind_words
 
     def comparison(ci):
         return {"n": 33, "metrics": {"new": {"macro_f1": 0.397}, "reference": {"macro_f1": 0.551}},
@@ -682,7 +682,7 @@ def test_a_checkpoint_that_cannot_be_read_is_one_line_naming_it(tmp_path, conten
 
 
 def test_an_id_naming_two_items_across_label_files_is_refused(tmp_path):
-    from classifier.cli.train import load_labelled
+    from classifier.training import load_labelled
     from classifier.errors import InputError
 
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
@@ -695,7 +695,8 @@ def test_an_id_naming_two_items_across_label_files_is_refused(tmp_path):
 def test_the_comparison_says_why_it_has_no_paired_bootstrap():
     from rich.console import Console
 
-    from classifier.cli.train import compare_on_test, compare_table
+    from classifier.cli.train import compare_table
+    from classifier.training import compare_on_test
     from classifier.items import Item
 
     test = [Item(id=str(i), text="Russia won.", actor="Russia", spans=[(0, 6)], label=label, article="one")
@@ -729,7 +730,8 @@ def test_the_held_out_table_says_a_class_with_no_gold_item_counts_as_0():
     F1 counts as 0, as evaluate's flag says. The table now says so under it."""
     from rich.console import Console
 
-    from classifier.cli.train import compare_on_test, compare_table
+    from classifier.cli.train import compare_table
+    from classifier.training import compare_on_test
     from classifier.items import Item
 
     def shown(labels, n_boot=0):
@@ -751,7 +753,7 @@ def test_the_held_out_table_says_a_class_with_no_gold_item_counts_as_0():
 def test_the_card_says_beside_its_held_out_figures_that_a_class_with_no_gold_item_counts_as_0():
     """The walk's card (40 labels, 8 held-out items, none against) listed macro-F1 0.6667 beside accuracy 1.0 with no
     word why, where train's terminal said it under its table: the card's figures now carry the same note."""
-    from classifier.cli.train import card_evaluation, compare_on_test
+    from classifier.training import card_evaluation, compare_on_test
     from classifier.items import Item
     from classifier.models.card import render_card
 
@@ -787,11 +789,11 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
     """Trained from another --base, the model is also scored against the default it would replace."""
     import shutil
 
-    import classifier.cli.train as train_cli
+    import classifier.training as training
 
     shutil.copytree(tiny_model_dir, default_dir)
     before = (default_dir / "model.safetensors").read_bytes()
-    real = train_cli.compare_on_test
+    real = training.compare_on_test
 
     calls = []
 
@@ -804,7 +806,7 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
             ahead(comparison)
         return comparison
 
-    monkeypatch.setattr(train_cli, "compare_on_test", better_than_its_base_only)
+    monkeypatch.setattr(training, "compare_on_test", better_than_its_base_only)
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     result = promote_run(labels, tmp_path / "m", tiny_model_dir)
     assert result.exit_code == 3, result.output
@@ -817,7 +819,7 @@ def test_promote_never_replaces_a_default_that_beats_the_new_model(tmp_path, tin
         comparison["metrics"]["new"]["macro_f1"], comparison["metrics"]["reference"]["macro_f1"] = 2.0, 1.0
         return ahead(comparison)
 
-    monkeypatch.setattr(train_cli, "compare_on_test", better_than_both)
+    monkeypatch.setattr(training, "compare_on_test", better_than_both)
     result = promote_run(labels, tmp_path / "m2", tiny_model_dir)
     assert result.exit_code == 0 and "promoted" in result.output and "LOWER" not in result.output
     assert (default_dir / "model.safetensors").read_bytes() != before
@@ -975,7 +977,7 @@ def test_a_learning_rate_that_cannot_train_is_refused_before_training(tmp_path, 
 
 
 def test_an_out_inside_a_model_folder_or_a_shipped_model_is_refused_before_training(tmp_path, tiny_model_dir):
-    from classifier.cli.train import default_model_dir
+    from classifier.training import default_model_dir
 
     labels = write(tmp_path / "labels.jsonl", label_rows())
     inside = runner.invoke(app, ["train", str(labels), "--out", str(tiny_model_dir / "sub"), "--base",
@@ -1015,7 +1017,7 @@ def test_train_and_calibrate_name_what_is_wrong_with_their_labels(tmp_path, tiny
 
 
 def test_items_without_a_label_are_counted_when_left_out(tmp_path, capsys):
-    from classifier.cli.train import load_labelled
+    from classifier.training import load_labelled
 
     rows = label_rows(n_articles=2, per_article=3)
     rows[0] = {**rows[0], "label": None, "skipped": True}  # seen and passed over
@@ -1064,16 +1066,16 @@ def test_the_cards_held_out_comparison_is_evaluate_compares_on_the_same_predicti
                                                                                  default_dir, monkeypatch):
     """train's paired bootstrap uses evaluate's seed, not --seed: the card and 'stance evaluate --compare' on the
     same held-out predictions give the same intervals and p-values (--seed 13 gave another interval)."""
-    import classifier.cli.train as train_cli
+    import classifier.training as training
     from classifier.evaluate import evaluate_predictions
 
-    real, seen = train_cli.compare_on_test, {}
+    real, seen = training.compare_on_test, {}
 
     def keep(test, predictions, n_boot, seed, task):
         seen.update(test=test, predictions=predictions)
         return real(test, predictions, n_boot, seed, task)
 
-    monkeypatch.setattr(train_cli, "compare_on_test", keep)
+    monkeypatch.setattr(training, "compare_on_test", keep)
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=25, per_article=2))  # 5 held-out articles
     out = tmp_path / "models" / "ours"
     result = runner.invoke(app, ["train", str(labels), "--out", str(out), "--base", str(tiny_model_dir),
@@ -1098,17 +1100,17 @@ def test_the_cards_held_out_comparison_is_evaluate_compares_on_the_same_predicti
 def test_promote_needs_the_new_model_ahead_beyond_its_interval(tmp_path, tiny_model_dir, default_dir, monkeypatch):
     """A new model ahead by +0.001 with an interval far across 0 is not promoted: the held-out items cannot tell
     it from the starting model; nor is one with no interval (--n-boot 0); one ahead beyond its interval is."""
-    import classifier.cli.train as train_cli
-    from classifier.cli.train import promotion_doubt
+    import classifier.training as training
+    from classifier.training import promotion_doubt
 
-    real = train_cli.compare_on_test
+    real = training.compare_on_test
 
     def by_a_hair(test, predictions, n_boot, seed, task):
         comparison = real(test, predictions, n_boot, seed, task)
         comparison["metrics"]["new"]["macro_f1"] = comparison["metrics"]["reference"]["macro_f1"] + 0.001
         return ahead(comparison, 0.001, (-0.15, 0.16))
 
-    monkeypatch.setattr(train_cli, "compare_on_test", by_a_hair)
+    monkeypatch.setattr(training, "compare_on_test", by_a_hair)
     labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=4))
     result = promote_run(labels, tmp_path / "m", tiny_model_dir)
     assert result.exit_code == 3, result.output
@@ -1130,7 +1132,7 @@ def test_promote_needs_the_new_model_ahead_beyond_its_interval(tmp_path, tiny_mo
 
 def test_a_finished_model_in_out_is_replaced_only_with_overwrite_and_stays_whole_until_the_new_one_is(
         tmp_path, tiny_model_dir, default_dir, monkeypatch):
-    from classifier.cli.train import train_checkpoint
+    from classifier.training import train_checkpoint
     from classifier.errors import InputError as Refused
     import classifier.models.card as card_module
 
@@ -1250,7 +1252,7 @@ def test_a_model_that_fails_mid_run_is_one_line_and_leaves_no_model(tmp_path, ti
     saved at the end of training, before the held-out items are scored), or, with none, that it starts again."""
     from transformers import BertForSequenceClassification
 
-    from classifier.cli.train import train_checkpoint
+    from classifier.training import train_checkpoint
 
     labels = write(tmp_path / "labels.jsonl", label_rows())
     out = tmp_path / "models" / "ours"

@@ -42,16 +42,6 @@ def warn(message: str) -> None:
     console.print(Text.assemble(("warning:", "yellow"), " ", one_line(named_as_given(message))))
 
 
-def check_device(device: str):
-    """The torch device for a ``--device`` option, or a one-line InputError."""
-    from classifier.models.train import resolve_device
-
-    try:
-        return resolve_device(device)
-    except ValueError as error:
-        raise InputError(f"--device: {error}") from None
-
-
 def show_input_warning(show: Callable) -> Callable:
     """``warnings.showwarning`` that prints an InputWarning as one warning line and leaves others to ``show``."""
 

@@ -162,6 +162,16 @@ def resolve_device(name: str):
     return torch.device(name)
 
 
+def check_device(name: str):
+    """``resolve_device``, its refusal a one-line InputError naming the option (``--device`` in the CLI)."""
+    from classifier.errors import InputError, option
+
+    try:
+        return resolve_device(name)
+    except ValueError as error:
+        raise InputError(f"{option('device')}: {error}") from None
+
+
 def start_model(config: TrainConfig) -> StanceModel:
     """A fresh classification head on the base encoder, or a stance model to continue from."""
     import torch
