@@ -540,14 +540,6 @@ def as_paths(given, name: str, what: str = "a label file (.jsonl, .csv or .parqu
     return [Path(value) for value in items]
 
 
-def check_fraction(name: str, value, least: float = 0.0, most: float = 1.0, flag: str | None = None) -> None:
-    """A number from ``least`` to ``most``, as the CLI's options are (a Python caller passes it unchecked)."""
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not least <= value <= most:
-        raise InputError(f"{option(name, value, flag=flag)}: expected a number from {least:g} to {most:g}")
-
-
 def within_spooled_inputs(function: Callable) -> Callable:
     """``function`` run within a session of its own (``io.files.spooled_inputs``, "-" the caller's: a file called
     "-" in Python, standard input within the CLI's session), which keeps a pipe's saved bytes until it returns: the
@@ -597,8 +589,8 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     """
     from classifier.models.card import HELD_OUT_FILE, held_out_text, trained_items, trained_items_text
     from classifier.models.stance_model import model_folder, model_name, read_settings
-    from classifier.models.train import (check_device, is_stance_model, labels_left_to_train, retrain, set_aside,
-                                         small_data_schedule)
+    from classifier.models.train import (check_config_numbers, check_device, is_stance_model, labels_left_to_train,
+                                         retrain, set_aside, small_data_schedule)
     from classifier.visible import counted
 
     labels = as_paths(labels, "labels")
@@ -607,15 +599,11 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     test = as_paths(test, "test") or None
     check_paths("a model folder", out=out)
     out_dir = Path(out)
-    check_fraction("test_fraction", test_fraction, 0.0, 0.9)
-    check_fraction("dev_fraction", dev_fraction, 0.0, 0.9)
-    check_fraction("distill_weight", distill_weight)
-    check_fraction("sampling_alpha", sampling_alpha)
-    check_fraction("unmarked_share", unmarked_share)
-    check_at_least(**{option("seed"): (seed, 0), option("n_boot"): (n_boot, 0)},
-                   **{option(name): (value, least) for name, value, least in
-                      (("epochs", epochs, 1), ("batch_size", batch_size, 1), ("patience", patience, 0))
-                      if value is not None})
+    # the numbers typer's ranges check in the CLI (--lr there too): models.train's one check of them
+    check_config_numbers(learning_rate=lr, epochs=epochs, batch_size=batch_size, patience=patience,
+                         distill_weight=distill_weight, sampling_alpha=sampling_alpha, unmarked_share=unmarked_share,
+                         test_fraction=test_fraction, dev_fraction=dev_fraction, names={"learning_rate": "lr"})
+    check_at_least(**{option("seed"): (seed, 0), option("n_boot"): (n_boot, 0)})
     if isinstance(file_weights, dict):
         file_weights = [f"{path}={weight}" for path, weight in file_weights.items()]
     base = model_name(base) if base else base  # models/NAME: the checkout's from any directory, as --model
@@ -625,8 +613,6 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
         raise InputError(f"{option('class_weighting')} {class_weighting!r}: use none, balanced or sqrt")
     if pooling not in (None, "cls", "mention"):
         raise InputError(f"{option('pooling')} {pooling!r}: use cls or mention")
-    if lr is not None and not (isinstance(lr, (int, float)) and 0 < lr <= 1):  # also NaN; inf makes every weight NaN
-        raise InputError(f"{option('lr', lr)}: must be a number above 0 and at most 1 (default 1e-4)")
     check_base_option(base)
     check_device(device)
     if teacher is not None and not is_stance_model(str(teacher)):

@@ -323,6 +323,25 @@ def test_train_model_is_stance_train_as_a_function(tmp_path, tiny_model_dir, mon
     assert list(classifier.load_model(result.model_dir).classes_) == ["favor", "against", "neutral"]
 
 
+def test_train_model_checks_its_numbers_by_trains_one_check(tmp_path, tiny_model_dir, monkeypatch):
+    """train_model had checks of its own beside models.train.check_config_numbers (train's and the CLI's): lr=True
+    passed its (a bool is an int) and was refused by retrain after the labels were read, as learning_rate=True; a
+    numpy float32 test_fraction was refused as no number. One check now, naming train_model's own arguments."""
+    from classifier.models import stance_model
+    from tests.test_train_cli import label_rows, write
+
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", tmp_path / "models" / "default")  # never the real one
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=2))
+    with pytest.raises(InputError, match=r"^lr=True: must be a number above 0 and at most 1"):
+        classifier.train_model(labels, tmp_path / "bad", base=tiny_model_dir, lr=True)
+    with pytest.raises(InputError, match=r"^dev_fraction=0.95: expected a number from 0 to 0.9$"):
+        classifier.train_model(labels, tmp_path / "bad", base=tiny_model_dir, dev_fraction=0.95)
+    with pytest.raises(InputError, match=r"^pooling 'bogus': use cls or mention"):  # past test_fraction's check
+        classifier.train_model(labels, tmp_path / "bad", base=tiny_model_dir, test_fraction=np.float32(0.25),
+                               pooling="bogus")
+    assert not (tmp_path / "bad").exists()
+
+
 def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):
     import datasets
     from typer.testing import CliRunner

@@ -328,15 +328,12 @@ def default_sentiment_dir() -> Path:
 
 def load_zero_shot(task: str, name: str, templates, sentiment_dir, engine: str, trust_remote_code: bool, device):
     """An NLI model for the task asked (with --task both: for both, unless --sentiment-model names one)."""
-    from classifier.models.train import resolve_device
+    from classifier.models.train import check_device
     from classifier.models.zero_shot import ZeroShotModel
 
     if engine != "torch":
         raise InputError(f"--zero-shot runs on the torch engine, not --engine {engine}")
-    try:
-        torch_device = resolve_device(device)
-    except ValueError as error:
-        raise InputError(f"--device: {error}") from None
+    torch_device = check_device(device)
     first = "sentiment" if task == "sentiment" else "stance"
     model = ZeroShotModel.load(name, task=first, templates=templates, trust_remote_code=trust_remote_code)
     model.to(torch_device)

@@ -89,11 +89,13 @@ def check_file_weights(weights: Sequence | None) -> None:
 
 
 def check_config_numbers(*, learning_rate=None, epochs=None, batch_size=None, patience=None, distill_weight=None,
-                         sampling_alpha=None, unmarked_share=None, file_weights=None) -> None:
+                         sampling_alpha=None, unmarked_share=None, file_weights=None, test_fraction=None,
+                         dev_fraction=None, names: dict[str, str] | None = None) -> None:
     """The numbers of a training run as ``stance train``'s options take them (None: not given), each refused in
     one line naming it (the CLI's flag inside ``cli_flags``, the parameter from Python): the one check of both, so
     that ``train`` and ``retrain`` refuse a learning rate of 0 or below as the CLI does, not with torch's ValueError
-    after the model loaded (or, at 0, a model trained to stay as it was)."""
+    after the model loaded (or, at 0, a model trained to stay as it was); ``classifier.train_model`` checks its
+    arguments with it too. ``names``: the caller's parameter where it is not this one's (train_model's ``lr``)."""
     from numbers import Integral, Real
 
     from classifier.errors import InputError, option
@@ -101,17 +103,21 @@ def check_config_numbers(*, learning_rate=None, epochs=None, batch_size=None, pa
     def number(value) -> bool:
         return isinstance(value, Real) and not isinstance(value, bool)
 
+    def named(name: str, value, flag: str | None = None) -> str:  # the caller's name; the CLI's flag stays
+        return option((names or {}).get(name, name), value, flag=flag or "--" + name.replace("_", "-"))
+
     # also NaN; inf makes every weight NaN
     if learning_rate is not None and not (number(learning_rate) and 0 < learning_rate <= 1):
-        raise InputError(f"{option('learning_rate', learning_rate, flag='--lr')}: must be a number above 0 and at "
+        raise InputError(f"{named('learning_rate', learning_rate, flag='--lr')}: must be a number above 0 and at "
                          "most 1 (default 1e-4)")
     for name, value, least in (("epochs", epochs, 1), ("batch_size", batch_size, 1), ("patience", patience, 0)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, Integral) or value < least):
-            raise InputError(f"{option(name, value)}: expected a whole number of at least {least}")
-    for name, value in (("distill_weight", distill_weight), ("sampling_alpha", sampling_alpha),
-                        ("unmarked_share", unmarked_share)):
-        if value is not None and not (number(value) and 0 <= value <= 1):
-            raise InputError(f"{option(name, value)}: expected a number from 0 to 1")
+            raise InputError(f"{named(name, value)}: expected a whole number of at least {least}")
+    for name, value, most in (("distill_weight", distill_weight, 1), ("sampling_alpha", sampling_alpha, 1),
+                              ("unmarked_share", unmarked_share, 1), ("test_fraction", test_fraction, 0.9),
+                              ("dev_fraction", dev_fraction, 0.9)):
+        if value is not None and not (number(value) and 0 <= value <= most):
+            raise InputError(f"{named(name, value)}: expected a number from 0 to {most:g}")
     check_file_weights(file_weights)
 
 
@@ -162,12 +168,14 @@ def resolve_device(name: str):
     return torch.device(name)
 
 
-def check_device(name: str):
-    """``resolve_device``, its refusal a one-line InputError naming the option (``--device`` in the CLI)."""
+def check_device(name: str, *, resolve: bool = True):
+    """``resolve_device`` (with ``resolve=False`` only ``check_device_name``: torch not imported, None returned), its
+    refusal a one-line InputError naming the option (``--device`` in the CLI): the one check of a device that
+    stance train and classify, ``train_model`` and ``load_engine`` make."""
     from classifier.errors import InputError, option
 
     try:
-        return resolve_device(name)
+        return resolve_device(name) if resolve else check_device_name(name)
     except ValueError as error:
         raise InputError(f"{option('device')}: {error}") from None
 

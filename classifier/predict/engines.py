@@ -34,14 +34,11 @@ def check_engine(engine: str, device: str = "cpu") -> None:
     """``engine`` and ``device`` as asked, checked on their words alone, before torch is imported (the CLI's
     refusal of them is at once): an unknown engine or device name, or a GPU device for an ONNX engine (ONNX Runtime
     runs on the CPU), is a one-line ``InputError``. Whether torch sees a CUDA device is ``load_engine``'s to say."""
-    from classifier.models.train import check_device_name
+    from classifier.models.train import check_device
 
     if engine not in ENGINES:
         raise InputError(f"{option('engine', engine)}: expected one of {', '.join(ENGINES)}")
-    try:
-        check_device_name(device)
-    except ValueError as error:
-        raise InputError(f"{option('device')}: {error}") from None
+    check_device(device, resolve=False)
     if device not in ("cpu", "auto") and engine not in ("auto", "torch"):  # auto: torch on a GPU
         raise InputError(f"{option('device', device)}: only the torch engine runs on a GPU; use "
                          f"{option('engine', 'torch')}")
@@ -51,14 +48,11 @@ def load_engine(model_dir: str | Path | None, engine: str = "torch", trust_remot
                 threads: int | None = None, device: str = "cpu"):
     """A model with ``predict_proba`` for ``engine``; a bad engine or device is a one-line ``InputError``."""
     from classifier.models.stance_model import StanceModel
-    from classifier.models.train import resolve_device
+    from classifier.models.train import check_device
 
     check_engine(engine, device)
     asked, engine = engine, resolve_engine(engine, device)
-    try:
-        torch_device = resolve_device(device)
-    except ValueError as error:
-        raise InputError(f"{option('device')}: {error}") from None
+    torch_device = check_device(device)
     model_dir = Path(model_dir) if model_dir else None
     if engine == "torch":
         return StanceModel.load(model_dir, trust_remote_code=trust_remote_code).to(torch_device)
