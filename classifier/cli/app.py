@@ -4,27 +4,109 @@ from __future__ import annotations
 
 import errno
 import functools
+import importlib
 import inspect
 import sys
 import warnings
-from typing import Callable
+from typing import Callable, Iterator, MutableMapping
 
 import typer
+import typer.main
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
+from classifier.cli.commands import COMMANDS
 from classifier.cli.display import SafeConsole
 from classifier.errors import InputError, InputWarning, cli_flags, outcome_of
 from classifier.io.files import named_as_given, spooled_inputs
 from classifier.signals import STOPPED, stopped_by
 from classifier.visible import one_line
 
+
+
+class Commands(MutableMapping):
+    """The commands of ``stance`` by name, each module imported when its command is first looked up: its names
+    (``in``, iterating, typer's "did you mean") come from ``commands.COMMANDS`` alone, a command from its module,
+    which registers it on ``app`` as it is imported, then built by typer as it built them all before."""
+
+    def __init__(self, built: dict):
+        self.built = dict(built)  # those registered when the group was built, and those loaded since
+
+    def __getitem__(self, name: str):
+        if name not in self.built and name in COMMANDS:
+            importlib.import_module(COMMANDS[name].module)
+            registered = typer.main.get_group(app).commands.built  # a new group's, of what is registered now
+            self.built.update({key: command for key, command in registered.items() if key not in self.built})
+        return self.built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from COMMANDS
+        yield from (name for name in self.built if name not in COMMANDS)
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self.built))
+
+    def __contains__(self, name) -> bool:
+        return name in COMMANDS or name in self.built
+
+    def __setitem__(self, name: str, command) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.built[name]
+
+
+class CommandsGroup(TyperGroup):
+    """``stance``: a command's module (prepare, classify with its predict.batch, label ...) is imported only when
+    that command runs or its own help is asked, not on every start (half a second of imports before this). Its
+    own --help lists every command from ``commands.COMMANDS``' lines, loading none."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = Commands(self.commands)
+        self.listing = False
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self.commands)  # names only: typer's own reads every command
+
+    def get_command(self, ctx, name: str):
+        if self.listing and name in COMMANDS and name not in self.commands.built:
+            return TyperCommand(name=name, help=COMMANDS[name].help)  # what a list of commands reads of one
+        return self.commands.get(name)
+
+    def format_help(self, ctx, formatter) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
+
 app = typer.Typer(
     name="stance",
+    cls=CommandsGroup,
     help="Measure how news outlets frame actors: stance toward countries, leaders and blocs, per sentence.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def stance() -> None:
+    """Nothing to do before a command: typer builds ``app`` as a group only where it has a callback or registered
+    commands, and none is registered until its command is named (``CommandsGroup``)."""
+
+
+class DefaultRunGroup(TyperGroup):
+    """A group whose first argument, when it is not a subcommand name, goes to the ``run`` command."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
 console = SafeConsole(stderr=True, soft_wrap=True)
 # the end of an input's help where "-" reads standard input (io.files.spooled_input), and of an output's where
 # "-" writes standard output (io.files.stdout_table)

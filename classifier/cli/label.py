@@ -23,9 +23,9 @@ from rich.console import Console, Group
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
-from typer.core import TyperGroup
 
-from classifier.cli.app import STDIN_HELP, app, console, handle_errors, out, progress_bar, show_progress, warn
+from classifier.cli.app import (STDIN_HELP, DefaultRunGroup, app, console, handle_errors, out, progress_bar,
+                                show_progress, warn)
 from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input, check_not_packed, read_once
 from classifier.cli.display import shown as visible
@@ -43,15 +43,6 @@ LABEL_KEYS = {"stance": {"favor": "f", "against": "a", "neutral": "n"},
               "sentiment": {"positive": "p", "negative": "m", "neutral": "n"}}  # m: minus
 TASK_HELP = "stance (favor / against / neutral toward the item's actor) or sentiment (positive / negative / neutral: the sentence's own tone; items need no actor)."
 QUIT_BYTES = ("\x03", "\x04")  # Ctrl-C, Ctrl-D in raw mode
-
-
-class DefaultRunGroup(TyperGroup):
-    """A group whose first argument, when it is not a subcommand name, goes to the ``run`` command."""
-
-    def parse_args(self, ctx, args):
-        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
-            args = ["run", *args]
-        return super().parse_args(ctx, args)
 
 
 label_app = typer.Typer(

@@ -1,4 +1,4 @@
-"""The ``stance`` command: every command module registered on the typer app, then the app run.
+"""The ``stance`` command: the typer app run, each command's module imported when that command is named.
 
 Kept apart from ``classifier.cli.app`` (the app object and its helpers, which each command module imports),
 so that no module imports one that imports it back.
@@ -13,9 +13,7 @@ import typer
 import typer.main
 from rich.text import Text
 
-from classifier.cli import commands  # noqa: F401  (registers every command on ``app``)
-from classifier.cli.app import app, console, quiet_libraries
-from classifier.cli.label import DefaultRunGroup
+from classifier.cli.app import DefaultRunGroup, app, console, quiet_libraries
 from classifier.io.files import command_line_path
 from classifier.signals import catch_stop_signals
 from classifier.visible import one_line

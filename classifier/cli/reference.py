@@ -23,8 +23,7 @@ def walk(command, path: tuple[str, ...] = ()):
 def root_command() -> Any:
     import typer
 
-    from classifier.cli import commands  # noqa: F401  (registers every command)
-    from classifier.cli.app import app
+    from classifier.cli.app import app  # each command's module is imported as ``walk`` reaches it
 
     return typer.main.get_command(app)
 

@@ -36,6 +36,48 @@ print(" ".join(sorted(name for name in {HEAVY!r} if name in sys.modules)))
     assert run.stdout.splitlines()[-1] == ""
 
 
+def test_a_command_imports_the_modules_of_no_other_command(tmp_path):
+    """Every command's module was imported on every start (cli.commands imported them all, about half a second):
+    `stance report` loaded prepare, ingest, actors, labels and predict.batch, which only other commands use. Each
+    is imported now when its command is named; `stance --help` lists them all from cli.commands' lines."""
+    others = ("classifier.cli.prepare", "classifier.cli.classify", "classifier.cli.label", "classifier.cli.train",
+              "classifier.prepare", "classifier.ingest", "classifier.actors", "classifier.labels",
+              "classifier.predict.batch")
+    code = f"""
+import sys
+from classifier.cli.main import main
+
+for args in ("--help", "report --help", "report x.jsonl --out r", "evaluate --help", "calibrate --help"):
+    try:
+        main(args.split())
+    except SystemExit as stopped:
+        assert stopped.code == (1 if "--out" in args else 0), (args, stopped.code)
+    print("loaded:", args, "|", " ".join(name for name in {others!r} if name in sys.modules))
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "COLUMNS": "200"})
+    assert [line for line in run.stdout.splitlines() if line.startswith("loaded:")] == [f"loaded: {args} | " for args in (
+        "--help", "report --help", "report x.jsonl --out r", "evaluate --help", "calibrate --help")], run.stdout
+    assert "x.jsonl: no such file" in run.stderr
+    assert "report     Write the framing report" in run.stdout and "label      Label items" in run.stdout
+
+
+def test_the_list_of_commands_says_what_each_command_says_of_itself():
+    """`stance --help` reads each command's line from cli.commands, not from its module: each must be the first
+    paragraph of the command's own help, as the list showed it when every module was imported."""
+    from classifier.cli.app import app
+    from classifier.cli.commands import COMMANDS
+    from classifier.cli.reference import root_command
+
+    root = root_command()
+    ctx = root.context_class(root)
+    assert root.list_commands(ctx) == list(COMMANDS)
+    said = {name: (root.get_command(ctx, name).help or "").split("\n\n")[0] for name in COMMANDS}
+    assert said == {name: listed.help for name, listed in COMMANDS.items()}
+    assert {name for command in app.registered_commands for name in [command.name or command.callback.__name__]} \
+        | {group.name for group in app.registered_groups} == set(COMMANDS)
+
+
 def test_transformers_imported_after_the_cli_starts_is_quiet():
     code = """
 import sys
