@@ -326,13 +326,12 @@ def default_sentiment_dir() -> Path:
     return default_sentiment_path()
 
 
-def load_zero_shot(task: str, name: str, templates, sentiment_dir, engine: str, trust_remote_code: bool, device):
-    """An NLI model for the task asked (with --task both: for both, unless --sentiment-model names one)."""
+def load_zero_shot(task: str, name: str, templates, sentiment_dir, trust_remote_code: bool, device):
+    """An NLI model for the task asked (with --task both: for both, unless --sentiment-model names one); on torch,
+    the engine ``check_engine`` let --zero-shot run on before anything was read."""
     from classifier.models.train import check_device
     from classifier.models.zero_shot import ZeroShotModel
 
-    if engine != "torch":
-        raise InputError(f"--zero-shot runs on the torch engine, not --engine {engine}")
     torch_device = check_device(device)
     first = "sentiment" if task == "sentiment" else "stance"
     model = ZeroShotModel.load(name, task=first, templates=templates, trust_remote_code=trust_remote_code)
@@ -426,7 +425,7 @@ def load_task_models(task: str, model_dir, sentiment_dir, engine: str, trust_rem
     """(the model whose task leads the output, the sentiment model written beside it or None), each checked
     to be a model of the task it is used for. ``zero_shot``: an NLI model and hypotheses instead."""
     if zero_shot:
-        return load_zero_shot(task, zero_shot, templates, sentiment_dir, engine, trust_remote_code, device)
+        return load_zero_shot(task, zero_shot, templates, sentiment_dir, trust_remote_code, device)
     def load(path, expected):
         model = load_engine(path, engine, trust_remote_code, threads, device)
         if model.task is not expected:
@@ -639,7 +638,8 @@ def classify_command(
                  "--workers, or run --task stance and --task sentiment separately")
         if rows not in ROWS_CHOICES:
             fail(f"--rows {rows}: expected one of {', '.join(ROWS_CHOICES)}")
-        check_engine(engine, device)  # its names and their pairing; whether torch sees CUDA is told as a model loads
+        # its names and their pairing (--zero-shot's too); whether torch sees CUDA is told as a model loads
+        check_engine(engine, device, zero_shot=bool(zero_shot))
         import torch  # after the options' checks above: a refusal of them does not wait for torch (seconds cold)
 
         torch.set_num_threads(threads or usable_cpus())  # ONNX Runtime: predict.onnx.session_threads

@@ -30,10 +30,11 @@ def resolve_engine(engine: str, device: str = "cpu") -> str:
     return "onnx" if installed("onnxruntime") and installed("onnx") else "torch"
 
 
-def check_engine(engine: str, device: str = "cpu") -> None:
+def check_engine(engine: str, device: str = "cpu", zero_shot: bool = False) -> None:
     """``engine`` and ``device`` as asked, checked on their words alone, before torch is imported (the CLI's
-    refusal of them is at once): an unknown engine or device name, or a GPU device for an ONNX engine (ONNX Runtime
-    runs on the CPU), is a one-line ``InputError``. Whether torch sees a CUDA device is ``load_engine``'s to say."""
+    refusal of them is at once): an unknown engine or device name, a GPU device for an ONNX engine (ONNX Runtime
+    runs on the CPU), or with ``zero_shot`` (an NLI model, which runs on torch) an engine other than torch, is a
+    one-line ``InputError``. Whether torch sees a CUDA device is ``load_engine``'s to say."""
     from classifier.models.train import check_device
 
     if engine not in ENGINES:
@@ -42,6 +43,8 @@ def check_engine(engine: str, device: str = "cpu") -> None:
     if device not in ("cpu", "auto") and engine not in ("auto", "torch"):  # auto: torch on a GPU
         raise InputError(f"{option('device', device)}: only the torch engine runs on a GPU; use "
                          f"{option('engine', 'torch')}")
+    if zero_shot and engine != "torch":  # the CLI's --zero-shot turns auto into torch
+        raise InputError(f"{option('zero_shot')} runs on the torch engine, not {option('engine', engine)}")
 
 
 def load_engine(model_dir: str | Path | None, engine: str = "torch", trust_remote_code: bool = False,

@@ -134,6 +134,8 @@ def test_refusals_of_options_alone_come_before_the_heavy_libraries(tmp_path):
          "--period fortnight: expected auto, none, day"),
         ("report x.jsonl --out r --split-date 2022-13-45", ("sklearn", "pandas", "matplotlib"),
          "--split-date 2022-13-45: no such day in the calendar"),
+        ("classify x.jsonl --out o.jsonl --zero-shot m --engine onnx", ("torch",),
+         "--zero-shot runs on the torch engine, not --engine onnx"),  # was refused as the NLI model loaded
     ]
     code = f"""
 import sys
