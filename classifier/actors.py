@@ -18,6 +18,7 @@ from classifier.errors import InputError, check_paths, option, warn_caller
 from classifier.io.files import check_not_packed, read_once
 from classifier.items import Item
 from classifier.resources import resource_path
+from classifier.visible import numeral
 
 DEFAULT_CATALOGUE = resource_path("actors.yaml")
 TERM_FIELDS = ("names", "demonyms", "places", "people")
@@ -558,9 +559,9 @@ def warn_of_dropped_terms(bundled: list[Actor], added: list[Actor], where) -> No
         lost = [t for t in dict.fromkeys(telling) if " ".join(t.split()).casefold() not in kept]
         if lost:
             shown = ", ".join(lost[:5]) + (", …" if len(lost) > 5 else "")
-            warn_caller(f"{where}: {actor.name} replaces the bundled actor of that name, whose {len(lost)} other "
-                        f"term{'s' if len(lost) != 1 else ''} ({shown}) no longer count; to add names to it, copy "
-                        "its whole entry from the bundled catalogue (stance actors list) into your file")
+            warn_caller(f"{where}: {actor.name} replaces the bundled actor of that name, whose {numeral(len(lost))} "
+                        f"other term{'s' if len(lost) != 1 else ''} ({shown}) no longer count; to add names to it, "
+                        "copy its whole entry from the bundled catalogue (stance actors list) into your file")
 
 
 def _folded(term: str) -> str:
@@ -1712,9 +1713,9 @@ def found_spans_note(found: Counter, total: int, what: str = "items") -> str | N
     if not missing:
         return None
     unmarked = (" (those are scored with the actor beside the unmarked text)" if found["none"] else "")
-    return (f"{missing} of {total} {what} had no spans: the actor's mentions were found by the catalogue in "
-            f"{found['catalogue']}, by name in {found['name']}, and not at all in {found['none']}{unmarked}; each "
-            "record's spans_from says which")
+    return (f"{numeral(missing)} of {numeral(total)} {what} had no spans: the actor's mentions were found by the "
+            f"catalogue in {found['catalogue']}, by name in {found['name']}, and not at all in "
+            f"{found['none']}{unmarked}; each record's spans_from says which")
 
 
 class MentionFinder:

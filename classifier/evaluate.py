@@ -26,6 +26,7 @@ from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, log_los
 from classifier.errors import InputError, check_at_least, check_paths, option, warn_caller
 from classifier.items import LABELS, parse_item
 from classifier.tasks import SENTIMENT, STANCE, Task
+from classifier.visible import numeral
 
 GROUP_KEYS = ("source", "actor", "article")
 
@@ -966,8 +967,8 @@ def large_article_note(sub: pd.DataFrame, codes: np.ndarray) -> str | None:
     if size < LARGE_ARTICLE_ITEMS or size < LARGE_ARTICLE_SHARE * len(sub):
         return None
     article = sub["article"].iloc[int(np.flatnonzero(codes == largest)[0])]
-    return (f"article {article!r} holds {size} of {len(sub)} items: the interval resamples them as one document; "
-            "if they are several, give each its own 'article'")
+    return (f"article {article!r} holds {numeral(size)} of {numeral(len(sub))} items: the interval resamples them as "
+            "one document; if they are several, give each its own 'article'")
 
 
 def absent_gold_words(absent: Sequence[str]) -> str:
@@ -983,13 +984,13 @@ def group_notes(sub: pd.DataFrame, codes: np.ndarray, min_n: int,
     notes = []
     n_clusters = int(codes.max()) + 1 if len(codes) else 0
     if len(sub) < min_n:
-        notes.append((f"n<{min_n}", f"only {len(sub)} item{'s' if len(sub) != 1 else ''} (< {min_n}): "
+        notes.append((f"n<{min_n}", f"only {numeral(len(sub))} item{'s' if len(sub) != 1 else ''} (< {min_n}): "
                                     "too few to say much"))
     if n_clusters < 2:
         notes.append(("1 art.", "one article: no confidence interval"))
     elif n_clusters < MIN_RESAMPLED_ARTICLES:
-        notes.append((f"{n_clusters} art.", f"{n_clusters} articles: too few for an interval by article (it needs "
-                                            f"{MIN_RESAMPLED_ARTICLES})"))
+        notes.append((f"{n_clusters} art.", f"{numeral(n_clusters)} articles: too few for an interval by article (it "
+                                            f"needs {MIN_RESAMPLED_ARTICLES})"))
     elif note := large_article_note(sub, codes):
         notes.append(("big art.", note))
     support = sub["label"].value_counts()
@@ -1102,13 +1103,13 @@ def articleless_note(n_missing: int, n: int, what: str = "predictions") -> str |
     the intervals are too narrow."""
     if not n_missing:
         return None
-    return (f"{n_missing} of {n} {what} have no 'article'; each is resampled as an article of its own, so the "
-            "intervals are too narrow where several come from one article (give each item its article id)")
+    return (f"{numeral(n_missing)} of {numeral(n)} {what} have no 'article'; each is resampled as an article of its "
+            "own, so the intervals are too narrow where several come from one article (give each item its article id)")
 
 
 def too_few_articles(n_articles: int) -> str:
-    return (f"the gold items come from {n_articles} article{'s' if n_articles != 1 else ''}, too few for a bootstrap "
-            f"by article (it needs {MIN_RESAMPLED_ARTICLES}): no interval or p-value for the difference")
+    return (f"the gold items come from {numeral(n_articles)} article{'s' if n_articles != 1 else ''}, too few for a "
+            f"bootstrap by article (it needs {MIN_RESAMPLED_ARTICLES}): no interval or p-value for the difference")
 
 
 def paired_p_value(diffs: np.ndarray, observed: float, *, clusters: int | None = None) -> float:
@@ -1202,8 +1203,9 @@ def comparison_verdict(compare: dict, first: str, second: str, metric: str = "ma
         return shown + (f" [{ci[0]:+.3f}, {ci[1]:+.3f}]" if sign else f" [{ci[0]:.3f}, {ci[1]:.3f}]") if ci else shown
 
     name = METRIC_NAMES.get(metric, metric)
-    text = (f"On the same {n} gold item{'s' if n != 1 else ''} ({articles} article{'s' if articles != 1 else ''}), "
-            f"{second} scores {name} {with_ci(row['second'], row.get('second_ci'))} and {first} "
+    text = (f"On the same {numeral(n)} gold item{'s' if n != 1 else ''} ({numeral(articles)} "
+            f"article{'s' if articles != 1 else ''}), {second} scores {name} "
+            f"{with_ci(row['second'], row.get('second_ci'))} and {first} "
             f"{with_ci(row['first'], row.get('first_ci'))}: ")
     difference, ci = row["difference"], row.get("ci")
     if difference == 0:  # the same score here is no evidence that they are alike: the interval says how far apart
@@ -1435,8 +1437,8 @@ def unseen_comparison(first: pd.DataFrame, second: pd.DataFrame, learnt: set, n_
     learnt = learnt & set(first["id"]) & set(second["id"])
     if not learnt:
         return None
-    lead = (f"But {len(learnt)} of these {n_common} items were in a compared model's training data (in-sample "
-            "figures, which flatter it)")
+    lead = (f"But {numeral(len(learnt))} of these {numeral(n_common)} items were in a compared model's training data "
+            "(in-sample figures, which flatter it)")
     try:
         unseen = compare_frames(first.loc[~first["id"].isin(learnt)], second.loc[~second["id"].isin(learnt)],
                                 n_boot=n_boot, seed=seed)

@@ -24,6 +24,7 @@ from classifier.io.files import (BINARY_SAMPLE, DECOMPRESSION_ERRORS, LIKELY_ENC
                                  csv_header, format_of, given_name, iter_csv, iter_memory_rows, iter_table,
                                  likely_encoding, memory_table, open_binary, refuse_spreadsheet, refuse_tsv, table_rows,
                                  table_suffix, unmarked_utf16_problem, wide_encoding, STDIN)
+from classifier.visible import numeral
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -1161,9 +1162,10 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
     unlisted = [r for r in known if r not in meta] if meta else []
     blank = [r for r in known if r in meta and not meta[r].get("source")]
     if unlisted or blank:
-        parts = ([f"{len(unlisted)} article file{'s are' if len(unlisted) != 1 else ' is'} not in it (e.g. "
+        parts = ([f"{numeral(len(unlisted))} article file{'s are' if len(unlisted) != 1 else ' is'} not in it (e.g. "
                   f"{sorted(unlisted)[0]})"] if unlisted else []) + \
-                ([f"{len(blank)} row{'s have' if len(blank) != 1 else ' has'} no source (e.g. {sorted(blank)[0]})"]
+                ([f"{numeral(len(blank))} row{'s have' if len(blank) != 1 else ' has'} no source (e.g. "
+                  f"{sorted(blank)[0]})"]
                  if blank else [])
         warn_caller(f"{manifest}: {' and '.join(parts)}: each such article is an outlet of its own, named by its "
                     "path")
@@ -1176,8 +1178,8 @@ def warn_no_manifest(root: Path, articles: list[str]) -> None:
     folders = sorted({name.split("/", 1)[0] for name in articles if "/" in name})
     hint = (f"; if the folders {', '.join(folders[:5])}{' …' if len(folders) > 5 else ''} are outlets, list each file "
             "with its folder's outlet there") if len(folders) > 1 else ""
-    warn_caller(f"{root}: no {MANIFEST_NAME}, so each of the {len(articles)} articles is an outlet of its own, "
-                f"named by its path (e.g. {articles[0]}): name their outlets in {root / MANIFEST_NAME} "
+    warn_caller(f"{root}: no {MANIFEST_NAME}, so each of the {numeral(len(articles))} articles is an outlet of its "
+                f"own, named by its path (e.g. {articles[0]}): name their outlets in {root / MANIFEST_NAME} "
                 f"(file,source; or --manifest FILE){hint}")
 
 
@@ -1358,7 +1360,7 @@ class DateCheck:
         numeric = ""
         if self.numeric:
             which = ("it is" if self.unreadable == 1 else "they are" if self.numeric == self.unreadable else
-                     f"{self.numeric} of them {'are' if self.numeric != 1 else 'is'}")
+                     f"{numeral(self.numeric)} of them {'are' if self.numeric != 1 else 'is'}")
             named = "" if self.numeric_example == self.example else f" (e.g. {self.numeric_example})"
             numeric = (f"; {which} written in numbers{named}, whose order is not guessed: "
                        f"{option('date_order', 'DMY')} reads them day first (03.04.2022 is 3 April), MDY month first"
@@ -1369,8 +1371,8 @@ class DateCheck:
                        if self.order == "YMD" else
                        f"; {which} written in numbers{named} with no day when read as "
                        f"{option('date_order', self.order)} (a 31 February, a month over 12, or another order)")
-        warn_caller(f"{self.unreadable} article{'s have' if self.unreadable != 1 else ' has'} a date the report "
-                    f"cannot read (e.g. {self.example}: not ISO 8601, a placeholder such as 1970-01-01, or a "
+        warn_caller(f"{numeral(self.unreadable)} article{'s have' if self.unreadable != 1 else ' has'} a date the "
+                    f"report cannot read (e.g. {self.example}: not ISO 8601, a placeholder such as 1970-01-01, or a "
                     "year outside 1600-2200): it counts them undated; write dates as 2022-03-03 (a time and "
                     f"offset may follow){numeric}", DateWarning)
 

@@ -33,6 +33,7 @@ from classifier.io.files import SCORE_FIELDS, cut_off_hint, json_array_hint, loc
 from classifier.items import (LABELS, NO_ACTOR, Item, article_of, article_order, expected_labels, item_record,
                               item_fingerprint, items_fingerprint, parse_item)
 from classifier.tasks import SENTIMENT, STANCE, TASKS, Task
+from classifier.visible import numeral
 
 MODEL_PREFIX = "model:"
 # a tied item's sentences of its article, {"before": [...], "after": [...]}, as 'label gold --ties' writes them from
@@ -348,8 +349,9 @@ def check_holds_answers(records: Sequence[dict], path: str | Path) -> None:
     'gold labels_ana.jsonl items.jsonl' wrote ana's labels as the gold set and said nothing of the other file. An
     empty file is left alone (a session that has not saved its first answer)."""
     if records and not any(r.get("label") is not None or r.get("annotator") for r in records):
-        raise InputError(f"{path}: none of its {len(records)} rows has a label or an annotator: items or predictions, "
-                         "not a label file (give the file 'stance label --labels' wrote, or labelled items)")
+        raise InputError(f"{path}: none of its {numeral(len(records))} rows has a label or an annotator: items or "
+                         "predictions, not a label file (give the file 'stance label --labels' wrote, or labelled "
+                         "items)")
 
 
 def check_plain_rows(records: Sequence[dict]) -> None:
@@ -588,7 +590,7 @@ def resolve_labels(records: Sequence[dict], *, annotator: str | None = None, all
     suggested = [r for r in chosen if is_suggested(r)]
     if suggested and not allow_suggested:
         first = suggested[0]
-        raise InputError(f"{first.get('where', 'labels')}: {len(suggested)} labels are model suggestions "
+        raise InputError(f"{first.get('where', 'labels')}: {numeral(len(suggested))} labels are model suggestions "
                          f"(annotator {first['annotator']!r}); pass --allow-suggested to use them, "
                          "or --annotator NAME for one person's labels")
     judged = {r["id"]: r for r in chosen if judge is not None and annotator_of(r) == judge and not is_suggested(r)}
@@ -802,8 +804,8 @@ class Sample:
         if drawn == self.n:
             return ""
         if drawn < self.n and not self.rest:
-            return f"{drawn} items for --n {self.n}: all there are"
-        head = f"{drawn} items for --n {self.n} ({drawn - self.n:+d}): whole articles"
+            return f"{numeral(drawn)} items for --n {self.n}: all there are"
+        head = f"{numeral(drawn)} items for --n {self.n} ({drawn - self.n:+d}): whole articles"
         if len(self.strata) > self.n:  # shares under one item each: no draw of n keeps every stratum
             return (f"{head}, and every stratum gets one: {len(self.strata)} strata of {', '.join(self.by)}, more "
                     f"than --n {self.n}; a larger --n or fewer strata (--by source) keeps the sample near N")
@@ -963,14 +965,15 @@ class Progress:
         """"8/131 done", or "8/131: 6 answered, 2 skipped" where skips count among the done."""
         if not self.skipped:
             return f"{self.done}/{self.total} done"
-        return f"{self.done}/{self.total}: {self.done - self.skipped} answered, {self.skipped} skipped"
+        return f"{self.done}/{self.total}: {self.done - self.skipped} answered, {numeral(self.skipped)} skipped"
 
     def outlets_text(self) -> str:
         """"RT 0/3 · TDI 2/3", an outlet with skips as the header counts them: "TDI 2/3 (1 answered, 1 skipped)"
         (it said "TDI 2/3" under a header of "2/6: 1 answered, 1 skipped")."""
         def one(source: str, done: int, total: int) -> str:
             skipped = self.skipped_per_source.get(source, 0)
-            return f"{source} {done}/{total}" + (f" ({done - skipped} answered, {skipped} skipped)" if skipped else "")
+            return f"{source} {done}/{total}" + (f" ({numeral(done - skipped)} answered, {numeral(skipped)} skipped)"
+                                                 if skipped else "")
 
         return " · ".join(one(source, done, total) for source, (done, total) in self.per_source.items())
 
@@ -1529,7 +1532,7 @@ def agreement(records: Sequence[dict], *, include_suggested: bool = False, n_boo
             "krippendorff_alpha_ci": _resampled(_unit_coincidences(matrix), _alphas, [article_of(x) for x in multi],
                                                 n_boot, seed) if multi else None,
             "judge": judge, "judge_like": judges(current),
-            "interval": (f"95% bootstrap by article, {n_boot} resamples (those where the figure is defined)"
+            "interval": (f"95% bootstrap by article, {numeral(n_boot)} resamples (those where the figure is defined)"
                          if n_boot else "no intervals (--n-boot 0)"), "disagreements": disagreements}
 
 
@@ -1722,9 +1725,9 @@ def from_label_studio(tasks: list, where: str, annotator: str | None = None, kin
                 record["label_studio_annotation"] = f"{task.id}/{annotation.id}"
             records.append(record)
     if shared:
-        warn_caller(f"{where}: {shared} task{'s' if shared != 1 else ''} answered by two or more Label Studio users, "
-                    f"all imported as {annotator!r}: only the last answer of each counts as theirs (import without "
-                    "--annotator to keep the users apart for agreement)")
+        warn_caller(f"{where}: {numeral(shared)} task{'s' if shared != 1 else ''} answered by two or more Label "
+                    f"Studio users, all imported as {annotator!r}: only the last answer of each counts as theirs "
+                    "(import without --annotator to keep the users apart for agreement)")
     if unanswered:
         found = f" (it has {', '.join(sorted(controls))})" if controls else ""
         warn_caller(f"{where}: {unanswered} annotation{'s' if unanswered != 1 else ''} gave no answer in a "

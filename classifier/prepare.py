@@ -14,6 +14,7 @@ from classifier.actors import (INCOMING_DAYS, NEWS_AGENCIES, Actor, Matcher, Nam
 from classifier.clean import Cleaned, Rule, clean_text
 from classifier.ingest import Article, thin_page_chars
 from classifier.segment import segment, segmenter_language
+from classifier.visible import numeral
 
 
 ITEM_FIELDS = ("id", "text", "actor", "spans", "source", "article", "sentence_index", "kind", "start", "end",
@@ -225,8 +226,8 @@ class NotEnglish:
             split = f"by English sentence rules ({self.own_rules} by {own} language's, as the language column names it)"
         else:
             split = "by English sentence rules"
-        return (f"{self.count} article{'s do' if self.count != 1 else ' does'} not read as English ({why}; e.g. "
-                f"{', '.join(self.examples)}{more}): {'they were' if self.count != 1 else 'it was'} split {split} "
+        return (f"{numeral(self.count)} article{'s do' if self.count != 1 else ' does'} not read as English ({why}; "
+                f"e.g. {', '.join(self.examples)}{more}): {'they were' if self.count != 1 else 'it was'} split {split} "
                 "but matched by the English catalogue, and the bundled models read English only; "
                 f"{'their' if self.count != 1 else 'its'} items are written all the same (--explain names each): "
                 "leave them out, or score them with a model for their language")

@@ -22,6 +22,7 @@ from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
 from classifier.tasks import STANCE, Task, other_task, task_of_labels
+from classifier.visible import numeral
 
 COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
 
@@ -282,7 +283,7 @@ def behind_words(comparison: dict, versus: str) -> str:
     metrics = comparison["metrics"]
     new, old = metrics["new"]["macro_f1"], metrics["reference"]["macro_f1"]
     ci = ((comparison.get("paired") or {}).get("macro_f1") or {}).get("ci")
-    said = f"on the {comparison['n']} held-out items: {against_words(new, old)}"
+    said = f"on the {numeral(comparison['n'])} held-out items: {against_words(new, old)}"
     if ci and ci[1] < 0:
         return (f"the new model is WORSE than {versus} {said}, the paired 95% interval of the difference "
                 f"[{ci[0]:+.3f}, {ci[1]:+.3f}] below 0")
@@ -299,12 +300,12 @@ def promotion_doubt(comparison: dict, versus: str) -> str:
     paired = (comparison.get("paired") or {}).get("macro_f1") or {}
     ci, difference = paired.get("ci"), paired.get("difference")
     if not ci:
-        return (f"no interval for the difference from {versus} ({no_interval(comparison)}), so nothing shows that the new model is not "
-                "worse")
+        return (f"no interval for the difference from {versus} ({no_interval(comparison)}), so nothing shows that the "
+                "new model is not worse")
     if difference > 0 and ci[0] > 0:  # as evaluate's verdict: an interval from 0 holds 0
         return ""
     return (f"macro-F1 {difference:+.3f} over {versus}, 95% interval [{ci[0]:+.3f}, {ci[1]:+.3f}], which holds 0: "
-            f"the {comparison['n']} held-out items cannot tell the two apart")
+            f"the {numeral(comparison['n'])} held-out items cannot tell the two apart")
 
 
 def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], task: Task, n_boot: int = 0) -> str:
@@ -359,21 +360,22 @@ def split_line(n_labels: int, split: dict, tested: bool, epochs: int) -> str:
     from classifier.visible import counted
 
     def some(n: int, articles: int) -> str:
-        return f"{n} ({counted(articles, 'article')})"
+        return f"{numeral(n)} ({counted(articles, 'article')})"
 
     dropped, for_dev = split["left_out_for_test"], split.get("left_out_for_dev", 0)
     aside = f"{dropped}{'' if tested else ' more'} set aside, as {left_out_reason(tested)}" if dropped else ""
-    held = (f"tested on the {split['test']} items of --test ({counted(split['test_articles'], 'article')})" if tested
+    held = (f"tested on the {numeral(split['test'])} items of --test ({counted(split['test_articles'], 'article')})"
+            if tested
             else f"{some(split['test'], split['test_articles'])} held out as the test")
     epochs_text = counted(epochs, "epoch")
     # the items set aside for the dev split are said beside it, with their own reason: they were counted with those
     # of --test, under its reason
     trains = f"{some(split['train'], split['train_articles'])} train" + (
         f" for up to {epochs_text}, the epoch picked by a dev split of {some(split['dev'], split['dev_articles'])}"
-        + (f", {for_dev} more set aside, as {LEFT_OUT_FOR_DEV}" if for_dev else "")
+        + (f", {numeral(for_dev)} more set aside, as {LEFT_OUT_FOR_DEV}" if for_dev else "")
         if split["dev"] else f" for {epochs_text}, no dev split")
     parts = [aside, trains, held] if tested else [held + (f", {aside}" if aside else ""), trains]
-    return f"{n_labels} labels: " + "; ".join(part for part in parts if part) + "; no article in two splits"
+    return f"{numeral(n_labels)} labels: " + "; ".join(part for part in parts if part) + "; no article in two splits"
 
 
 def label_summary(counts: dict, labels=LABELS) -> str:
@@ -442,7 +444,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                  **({"split options": ", ".join(f"{k} {v}" for k, v in split_options.items())}
                     if split_options else {}),
                  "split": "by article (no article in two splits)" + "".join(
-                     f"; {n} labelled items left out of training: {reason}"
+                     f"; {numeral(n)} labelled items left out of training: {reason}"
                      for n, reason in set_aside(outcome.split, bool(test_paths)))},
         "hyperparameters": {**config.as_dict(), "base": card_name(config.base), "teacher": card_name(config.teacher),
                             "best_epoch": result.best_epoch},
@@ -646,7 +648,7 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
 
     def announce(split: dict) -> None:  # once the split is made: the labels that train, not the labels read
         for n, reason in set_aside(split, bool(test)) if quiet else ():  # else the line says it
-            warn_caller(f"{n} training items left out: {reason}")
+            warn_caller(f"{numeral(n)} training items left out: {reason}")
         log(split_line(len(items), split, bool(test), epochs))
 
     checkpoint = train_checkpoint(out_dir)
@@ -694,8 +696,9 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     outcome.result.model.save(out_dir, card, trained_items=trained_keys, held_out=held_out)
     checkpoint.unlink(missing_ok=True)
     trained = len(outcome.result.history)  # without a dev split nothing picks an epoch: the last one is kept
-    kept = (f"best epoch by dev macro-F1: {outcome.result.best_epoch} of {trained}" if outcome.split["dev"] else
-            f"the last of {trained} epoch{'s' if trained != 1 else ''}, no dev split")
+    kept = (f"best epoch by dev macro-F1: {numeral(outcome.result.best_epoch)} of {numeral(trained)}"
+            if outcome.split["dev"] else
+            f"the last of {numeral(trained)} epoch{'s' if trained != 1 else ''}, no dev split")
     say(f"saved {out_dir} ({kept}; {round(outcome.result.seconds)} s)"
         + (f"; its {counted(len(outcome.test), 'held-out item')} in {out_dir / HELD_OUT_FILE}"
            if held_out is not None else ""))

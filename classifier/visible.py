@@ -8,6 +8,7 @@ well-formed XML, and ``cat report.md`` replays them. ``shown`` replaces each suc
 
 from __future__ import annotations
 
+import numbers
 import unicodedata
 
 _BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
@@ -59,8 +60,15 @@ def shortened(text, width: int) -> str:
     return text[:width - 1 - tail] + "…" + text[len(text) - tail:]
 
 
+def numeral(n) -> str:
+    """A count as a person reads it: "999", "1,000", "151,141" (a thousands separator from 1,000 up, as Python's
+    ``,`` format gives it, whatever the locale). Anything but an integer (a float, a word) is written as ``str``
+    writes it. Only for text people read: JSON, CSV and Parquet keep their numbers as numbers."""
+    return f"{n:,}" if isinstance(n, numbers.Integral) and not isinstance(n, bool) else str(n)
+
+
 def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """``n`` and ``noun`` in its number: "1 article", "2 articles", "0 articles"; ``plural`` where adding an s will
-    not do ("1 file skipped" / "2 files skipped"). Written here, not taken from a library (inflect and the like
-    are not dependencies), as every count a person reads goes through it."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+    """``n`` and ``noun`` in its number: "1 article", "2 articles", "0 articles", "1,000 articles"; ``plural`` where
+    adding an s will not do ("1 file skipped" / "2 files skipped"). Written here, not taken from a library (inflect
+    and the like are not dependencies), as every count a person reads goes through it or ``numeral``."""
+    return f"{numeral(n)} {noun if n == 1 else plural or noun + 's'}"

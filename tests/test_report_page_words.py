@@ -166,4 +166,4 @@ def test_a_reliability_point_of_one_item_among_many_is_still_visible():
                if legend.get_title().get_text() == "items in the bin")
     marks = {text.get_text(): handle.get_markersize() for text, handle in zip(key.get_texts(), key.legend_handles)}
     assert marks == pytest.approx({"1 item": np.sqrt(RELIABILITY_MIN_AREA), "200 items": np.sqrt(64.0),
-                                   "1000 items": np.sqrt(RELIABILITY_AREA)})
+                                   "1,000 items": np.sqrt(RELIABILITY_AREA)})

@@ -155,8 +155,8 @@ def test_an_unknown_or_unreadable_list_is_no_list(tmp_path):
     assert trained_items(tmp_path) is None
     (tmp_path / TRAINED_ITEMS_FILE).write_text("# some other format\nabc\n")
     assert trained_items(tmp_path) is None
-    assert in_sample_words(1, 200_000, "m").startswith("1 of 200000 items (<0.1%) were in m's training data")
-    assert in_sample_words(199_999, 200_000, "m").startswith("199999 of 200000 items (>99.9%)")
+    assert in_sample_words(1, 200_000, "m").startswith("1 of 200,000 items (<0.1%) were in m's training data")
+    assert in_sample_words(199_999, 200_000, "m").startswith("199,999 of 200,000 items (>99.9%)")
     assert in_sample_words(5, 5, "m").startswith("5 of 5 items (100%)")
     with warnings.catch_warnings():
         warnings.simplefilter("error")

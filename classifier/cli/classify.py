@@ -33,7 +33,7 @@ from classifier.predict.batch import (InputStamp, Items, RunSpec, StanceCounts, 
                                       file_stamp, journal_path, predictions_model)
 from classifier.predict.engines import check_engine, load_engine
 from classifier.tasks import SENTIMENT, STANCE
-from classifier.visible import counted, one_line
+from classifier.visible import counted, numeral, one_line
 
 TASK_CHOICES = ("stance", "sentiment", "both")
 
@@ -91,9 +91,9 @@ def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] =
             looked = rows_of_several_sentences(iter_table(input_path, columns))
             read, several = looked[:2]
             if mostly_articles(*looked):
-                warn(f"{input_path}: {several} of the first {read} rows hold several sentences and are scored whole; "
-                     "to score sentence by sentence, write it as a JSONL table with 'id' and 'text' fields "
-                     "(Dataset.to_json) and pass --rows articles")
+                warn(f"{input_path}: {numeral(several)} of the first {numeral(read)} rows hold several sentences and "
+                     "are scored whole; to score sentence by sentence, write it as a JSONL table with 'id' and "
+                     "'text' fields (Dataset.to_json) and pass --rows articles")
         return "items"
     if rows == "sentences" and task != "sentiment":
         raise InputError("--rows sentences scores each row whole, which only --task sentiment does (stance needs "
@@ -107,13 +107,14 @@ def input_kind(input_path: Path, rows: str, task: str, columns: Optional[dict] =
     looked = rows_of_several_sentences(iter_table(input_path, encoding=encoding))
     read, several, first, labelled = looked
     if mostly_articles(*looked):
-        warn(f"{input_path}:{first}: {several} of the first {read} rows hold several sentences, so the table is read "
-             "as articles: split into sentences, one item per actor named, and sentences naming no actor are not "
-             "scored (--rows sentences scores each row whole instead)")
+        warn(f"{input_path}:{first}: {numeral(several)} of the first {numeral(read)} rows hold several sentences, so "
+             "the table is read as articles: split into sentences, one item per actor named, and sentences naming no "
+             "actor are not scored (--rows sentences scores each row whole instead)")
         return "articles"
     if several:  # a few long rows (or a segmenter's false split), or a labelled set: sentences
         verb = "holds several sentences and is" if several == 1 else "hold several sentences and are"
-        warn(f"{input_path}:{first}: {several} of the first {read} rows {verb} scored whole like the others"
+        warn(f"{input_path}:{first}: {numeral(several)} of the first {numeral(read)} rows {verb} scored "
+             "whole like the others"
              + ("" if labelled else "; --rows articles splits the table into sentences instead"))
     return "sentences"
 
@@ -285,8 +286,8 @@ def stance_table(stances: StanceCounts, task=STANCE) -> Table:
     if len(counts) > SUMMARY_CELLS:  # a corpus of many outlets: the busiest cells, not thousands of lines
         busiest = sorted(counts, key=lambda cell: (-sum(counts[cell].values()), cell))[:SUMMARY_CELLS]
         shown = {cell: counts[cell] for cell in busiest}
-    caption = (f"the {len(shown)} of {len(counts)} outlet x actor cells with the most {unit}; every cell: stance "
-               "report (framing.csv)" if len(shown) < len(counts) else None)
+    caption = (f"the {numeral(len(shown))} of {numeral(len(counts))} outlet x actor cells with the most {unit}; every "
+               "cell: stance report (framing.csv)" if len(shown) < len(counts) else None)
     table = Table(title=title, caption=caption)
     for column in ("outlet", "actor", *labels, "n"):
         table.add_column(column, justify="right" if column in labels or column == "n" else "left")
@@ -519,8 +520,9 @@ def classify_on_ray_data(input_path: Path, out_dir: Path, task: str, model_dir, 
     if not summary.done:  # Ray was not started
         console.print(f"{parts}: every part was scored before, nothing to do", highlight=False)
         return
-    console.print(f"{parts}: {summary.done} scored ({summary.items} items), {summary.skipped} already done; "
-                  f"{summary.truncated} truncated to {summary.max_length} tokens", highlight=False)
+    console.print(f"{parts}: {numeral(summary.done)} scored ({numeral(summary.items)} items), "
+                  f"{numeral(summary.skipped)} already done; {numeral(summary.truncated)} truncated to "
+                  f"{summary.max_length} tokens", highlight=False)
 
 
 @app.command("classify")
@@ -703,12 +705,12 @@ def classify_command(
                 f"{counted(result.items, 'item')} -> {one_line(given_name(result.out))} with {model.model_id}"
                 f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; "
                 f"{result.predicted} predicted"
-                f"{f', {result.resumed} resumed' if result.resumed else ''}; {result.truncated} truncated to "
+                f"{f', {numeral(result.resumed)} resumed' if result.resumed else ''}; {result.truncated} truncated to "
                 f"{model.max_length} tokens"
                 + (f" by the stance model, {counted(result.sentiment_truncated, 'sentence')} to "
                    f"{sentiment.max_length} by the sentiment model"
                    if sentiment is not None else "")
-                + (f" (of the items scored since: the journal's lines of {result.unmarked} resumed items, written "
-                   "before 2026-12-07, do not say which were cut)" if result.unmarked else "")
+                + (f" (of the items scored since: the journal's lines of {numeral(result.unmarked)} resumed items, "
+                   "written before 2026-12-07, do not say which were cut)" if result.unmarked else "")
                 + f"; {result.seconds:.1f} s"
                 + (f" ({result.items_per_second:.0f} items/s)" if result.predicted else ""), highlight=False)

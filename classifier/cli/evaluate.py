@@ -12,7 +12,7 @@ from rich.text import Text
 
 from classifier.cli.app import STDIN_HELP, app, handle_errors, out, show_progress, warn
 from classifier.cli.display import shown
-from classifier.visible import counted
+from classifier.visible import counted, numeral
 
 
 class GroupBy(str, Enum):
@@ -30,7 +30,8 @@ def print_evaluation(result: dict, given: dict | None = None) -> None:
     overall = result["overall"]
     given = {"predictions": result["predictions"], **(given or {})}
     given = {key: result["compare"][key] for key in ("first", "second") if "compare" in result} | given
-    out.print(Text.assemble((shown(given["predictions"]), "bold"), f": {result['n_labelled']} gold-labelled of "
+    out.print(Text.assemble((shown(given["predictions"]), "bold"),
+                            f": {numeral(result['n_labelled'])} gold-labelled of "
                             f"{counted(result['n_predictions'], 'prediction')}; model {shown(', '.join(result['models']))}"))
     out.print(tables.rich_table(tables.overall_rows(overall), "Overall"))
     out.print(tables.rich_table(tables.per_class_rows(overall), "Per class"))
@@ -48,14 +49,15 @@ def print_evaluation(result: dict, given: dict | None = None) -> None:
         compare = result["compare"]
         out.print(tables.rich_table(tables.compare_rows(compare),
                                     f"first = {given['first']} (--compare), second = {given['second']} "
-                                    f"({compare['n_common']} common gold items, {compare['n_articles']} articles)"))
+                                    f"({numeral(compare['n_common'])} common gold items, "
+                                    f"{numeral(compare['n_articles'])} articles)"))
         out.print(compare["verdict"], markup=False, highlight=False)
         for key in ("note", "warning"):
             # the verdict gives the too-few-articles note as its reason for no interval: not said twice
             if compare.get(key) and compare[key] not in compare["verdict"]:
                 warn(compare[key])
         if compare["n_only_first"] or compare["n_only_second"]:
-            warn(f"{compare['n_only_second']} item(s) only in {given['second']} and {compare['n_only_first']} "
+            warn(f"{numeral(compare['n_only_second'])} item(s) only in {given['second']} and {compare['n_only_first']} "
                  f"only in {given['first']} were left out of the comparison")
 
 

@@ -29,7 +29,7 @@ from classifier.cli.app import (STDIN_HELP, DefaultRunGroup, app, console, handl
 from classifier.cli.display import SafeConsole
 from classifier.io.files import check_not_input, check_not_packed, read_once
 from classifier.cli.display import shown as visible
-from classifier.visible import counted, one_line
+from classifier.visible import counted, numeral, one_line
 from classifier.errors import InputError, InputWarning, failure, model_calls, model_failures
 from classifier.items import Item, check_unique_ids, read_items
 from classifier.labels import (ALL_LABELS, CONTEXT, MODEL_PREFIX, NO_ANNOTATOR, ORDERS, LabelSession, LabelStore,
@@ -481,7 +481,7 @@ def score_all(scores: SessionScores, quiet: bool) -> str:
     missing = scores.missing(range(len(scores.items)))
     if show_progress(quiet) and missing:
         kept = len(scores.items) - len(missing)
-        console.print(f"scoring {len(missing)} items with {scores.model_id}"
+        console.print(f"scoring {numeral(len(missing))} items with {scores.model_id}"
                       f"{f' ({kept} kept by an earlier start)' if kept else ''} …")
     elif show_progress(quiet):
         console.print(f"suggestions of {scores.model_id} for {counted(len(scores.items), 'item')}: kept in "
@@ -648,9 +648,9 @@ def resuming_line(session: LabelSession, annotator: str) -> str:
     if not progress.done:
         return ""
     if not progress.skipped:
-        return f"resuming: {progress.done} of {progress.total} items already answered by {annotator}"
-    return (f"resuming: {progress.done} of {progress.total} items already done by {annotator} "
-            f"({progress.done - progress.skipped} answered, {progress.skipped} skipped)")
+        return f"resuming: {numeral(progress.done)} of {numeral(progress.total)} items already answered by {annotator}"
+    return (f"resuming: {numeral(progress.done)} of {numeral(progress.total)} items already done by {annotator} "
+            f"({progress.done - progress.skipped} answered, {numeral(progress.skipped)} skipped)")
 
 
 def summary_line(session: LabelSession, finished: bool, annotator: str, labels_path: Path) -> str:
@@ -665,7 +665,7 @@ def summary_line(session: LabelSession, finished: bool, annotator: str, labels_p
                 f"by {annotator} ({labels or 'none'}) in {labels_path}")
     answered = progress.done - skipped
     return (f"{'all items done' if finished else 'stopped'}: {progress.done}/{progress.total}: {answered} answered"
-            f"{f' ({labels})' if labels else ''}, {skipped} skipped, by {annotator} in {labels_path}")
+            f"{f' ({labels})' if labels else ''}, {numeral(skipped)} skipped, by {annotator} in {labels_path}")
 
 
 # -- non-interactive helpers --------------------------------------------------------------------
@@ -705,8 +705,8 @@ def suggest_command(
     existing = {(r["id"], (r.get("suggestion") or {}).get("model")) for r in store.records()}  # as it is now
     fresh = [r for r in records if (r["id"], scores.model_id) not in existing]
     store.extend(fresh)
-    out.print(f"{len(fresh)} pre-labels by {MODEL_PREFIX}{name} appended to {out_path} "
-              f"({len(records) - len(fresh)} already there)")
+    out.print(f"{numeral(len(fresh))} pre-labels by {MODEL_PREFIX}{name} appended to {out_path} "
+              f"({numeral(len(records) - len(fresh))} already there)")
     if unkept:
         warn(unkept)
 
@@ -759,15 +759,16 @@ def sample_command(
     check_unique_ids(items, str(path))
     drawn = sample_articles(items, n, fields, seed)
     if drawn.articleless:
-        warn(f"{drawn.articleless} of {len(items)} items have no 'article': each is taken as an article of its own, "
-             "so sentences of one article can land in both the sample and the rest (give each item its article)")
+        warn(f"{numeral(drawn.articleless)} of {numeral(len(items))} items have no 'article': each is taken as an "
+             "article of its own, so sentences of one article can land in both the sample and the rest (give each "
+             "item its article)")
     if n >= len(items):
         warn(f"--n {n}: {path} holds {counted(len(items), 'item')}; all of them are in the sample"
              + (f" and {rest_path} is empty" if rest_path is not None else ""))
     elif not drawn.rest:
         # a stratum of one article gives it whole to a share of any --n: a smaller --n cannot keep it apart
         single = all(row["sample_articles"] == 1 for row in drawn.strata.values())
-        warn(f"--n {n}: all {drawn.articles} articles were drawn, so none is kept apart"
+        warn(f"--n {n}: all {numeral(drawn.articles)} articles were drawn, so none is kept apart"
              + (f" and {rest_path} is empty" if rest_path is not None else "")
              + (f" (each {', '.join(fields)} has one article, which a share of any --n draws whole: only more "
                 "articles keep some apart)" if single else
@@ -792,7 +793,7 @@ def sample_command(
     if rest_path is not None:
         write_records(rest_path, records(drawn.rest), rest_fmt)
     if not quiet:
-        table = Table(title=f"{counted(len(drawn.sample), 'item')} of {len(items)} drawn, whole articles, "
+        table = Table(title=f"{counted(len(drawn.sample), 'item')} of {numeral(len(items))} drawn, whole articles, "
                             f"by {', '.join(fields)} (seed {seed})")
         for name in fields:
             table.add_column(name)
@@ -849,7 +850,8 @@ def export_command(
     write_json_atomic(out_path, to_label_studio(items, suggestions, chosen))
     if config:
         write_text_atomic(config, label_studio_config(chosen))
-    out.print(f"{len(items)} tasks written to {out_path}" + (f", labelling config to {config}" if config else ""))
+    out.print(f"{numeral(len(items))} tasks written to {out_path}"
+              + (f", labelling config to {config}" if config else ""))
 
 
 @label_app.command("import")
@@ -887,10 +889,11 @@ def import_command(
     check_file_task(store.records(), chosen, labels_path)
     if not incoming:
         raise InputError(f"{export_path}: no completed annotation answers the '{chosen.name}' Choices control "
-                         f"in its {len(tasks)} task{'s' if len(tasks) != 1 else ''}; nothing imported")
+                         f"in its {numeral(len(tasks))} task{'s' if len(tasks) != 1 else ''}; nothing imported")
     fresh = new_records(store.records(), incoming, str(export_path))
     store.extend(fresh)
-    out.print(f"{len(fresh)} labels imported into {labels_path} ({len(incoming) - len(fresh)} already there)")
+    out.print(f"{numeral(len(fresh))} labels imported into {labels_path} ({numeral(len(incoming) - len(fresh))} "
+              "already there)")
 
 
 UNDEFINED = "undefined (one label only)"
@@ -913,7 +916,7 @@ def agreement_tables(report: dict, show: int) -> list:
                                               report["interval"] else "")
     if any(pair["few_items"] for pair in report["pairs"]):
         caption += f"; {few}: fewer than {report['min_items']} shared items, too few to say much"
-    pairs = Table(title=f"Cohen's kappa per pair ({report['items_multiply_labelled']} items with 2+ labels)",
+    pairs = Table(title=f"Cohen's kappa per pair ({numeral(report['items_multiply_labelled'])} items with 2+ labels)",
                   caption=caption)
     for column in ("annotator A", "annotator B", "items", "agreement", "kappa [95% CI]"):
         pairs.add_column(column)
@@ -998,7 +1001,7 @@ def agreement_command(
 
         no_interval = (f" (no interval: {counted(report['articles'], 'article')}, fewer than "
                        f"{MIN_RESAMPLED_ARTICLES})")
-    out.print(f"Krippendorff's alpha (nominal, {len(report['annotators'])} annotators): "
+    out.print(f"Krippendorff's alpha (nominal, {numeral(len(report['annotators']))} annotators): "
               f"{with_interval(report['krippendorff_alpha'], report['krippendorff_alpha_ci'])}{alpha_items}"
               f"{no_interval}")
     few = [f"{' and '.join(pair['annotators'])} share {pair['n']}" for pair in report["pairs"] if pair["few_items"]]
@@ -1096,8 +1099,8 @@ def gold_command(
     if not items:
         if ties_path is not None:
             write_records(ties_path, counts["tied"], "jsonl")
-        raise InputError(f"{', '.join(map(str, labels_paths))}: no labels to write ({len(records)} lines"
-                         + (f", {counts['ties']} ties" if counts["ties"] else "")
+        raise InputError(f"{', '.join(map(str, labels_paths))}: no labels to write ({numeral(len(records))} lines"
+                         + (f", {numeral(counts['ties'])} ties" if counts["ties"] else "")
                          + (f", none by annotator {annotator!r}{annotators_note(records, annotator)}"
                             if annotator else "")
                          + (f"; no gold file was written, the ties are in {ties_path})" if ties_path and counts["ties"]
@@ -1110,12 +1113,12 @@ def gold_command(
     if ties_path is not None:
         write_records(ties_path, counts["tied"], "jsonl")
     out.print(f"{counted(counts['items'], 'labelled item')} -> {out_path}"
-              + (f" ({counts['suggested']} of them model suggestions)" if counts["suggested"] else "")
-              + (f", {counts['judged']} of them ties decided by {judge!r}" if judge else "")
+              + (f" ({numeral(counts['suggested'])} of them model suggestions)" if counts["suggested"] else "")
+              + (f", {numeral(counts['judged'])} of them ties decided by {judge!r}" if judge else "")
               + (f"; no ties, so {ties_path} is empty" if ties_path and not counts["ties"] else ""))
     if counts["judge_unused"]:
-        warn(f"{counts['judge_unused']} of {judge!r}'s labels are on items the others did not tie on (or no one "
-             "else labelled): a judge decides ties only, so they were not used")
+        warn(f"{numeral(counts['judge_unused'])} of {judge!r}'s labels are on items the others did not tie on (or no "
+             "one else labelled): a judge decides ties only, so they were not used")
     if annotator is None:  # a second judge beside --judge NAME too: counted as a vote, its decisions 'majority'
         from classifier.labels import current_labels, judges
 
@@ -1134,6 +1137,6 @@ def gold_command(
     if counts["alone"]:
         alone = sum(counts["alone"].values())
         by = ", ".join(f"{count} by {name!r}" for name, count in counts["alone"].items())
-        warn(f"gold items on one person's label alone: {alone} of {counts['items']} ({by}); no one else labelled "
-             "them, so neither a majority nor 'label agreement' stands behind them: have another person label them, "
-             "or give --annotator NAME for one person's gold set")
+        warn(f"gold items on one person's label alone: {numeral(alone)} of {numeral(counts['items'])} ({by}); no one "
+             "else labelled them, so neither a majority nor 'label agreement' stands behind them: have another "
+             "person label them, or give --annotator NAME for one person's gold set")

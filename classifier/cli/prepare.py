@@ -23,7 +23,7 @@ from classifier.ingest import (ALWAYS_SKIPPED, HTML_SUFFIXES, MAX_ARTICLE_CHARS,
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
                                  given_name, remove_stale_temporaries, spooled_input, stdout_table)
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
-from classifier.visible import counted, one_line
+from classifier.visible import counted, numeral, one_line
 
 PROGRESS_MIN_FILES = 5
 actors_app = typer.Typer(help="Inspect and grow the actor catalogue.", no_args_is_help=True)
@@ -79,7 +79,7 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
         for rest in names.rest():
             warn(rest)
         if not count:
-            fail(f"{input_path}: no readable articles ({len(skipped)} skipped)")
+            fail(f"{input_path}: no readable articles ({numeral(len(skipped))} skipped)")
 
     return generate(), skipped
 
@@ -221,7 +221,8 @@ def explain_table(reports) -> Table:
     for report in reports:
         rules = ", ".join(f"{name} {count}" for name, count in report.dropped.most_common())
         kept = () if not pages else ("-",) if report.page_words is None else (
-            f"{report.words} of {report.page_words} ({report.words / max(report.page_words, 1):.0%})",)
+            f"{numeral(report.words)} of {numeral(report.page_words)} "
+            f"({report.words / max(report.page_words, 1):.0%})",)
         table.add_row(one_line(report.article), str(report.sentences), str(report.items), *kept,
                       str(sum(report.dropped.values())), rules or "-")
     return table
@@ -275,7 +276,8 @@ def prepare(
                 if report.not_english:
                     out.print(f"  {article}  [not English]  {report.not_english}", highlight=False)
                 if report.thin_page:
-                    out.print(f"  {article}  [thin page]  {report.words} words of article text", highlight=False)
+                    out.print(f"  {article}  [thin page]  {numeral(report.words)} words of article text",
+                              highlight=False)
                 for rule, line in report.dropped_lines:
                     out.print(f"  {article}  [{rule}]  {line[:100]}")
                 for written, why in report.out_of_office:
@@ -330,7 +332,7 @@ def actors_suggest(
         table.add_row(name, str(n_articles), str(mentions))
     out.print(table)
     if agencies := counts.agencies():
-        listed = ", ".join(f"{name} ({n} article{'s' * (n != 1)})" for name, n, _ in agencies)
+        listed = ", ".join(f"{name} ({numeral(n)} article{'s' * (n != 1)})" for name, n, _ in agencies)
         out.print(f"News agencies, left out above: {listed}", highlight=False)
 
 

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from classifier.cli.app import STDIN_HELP, app, handle_errors, out, show_progress, warn
+from classifier.visible import numeral
 
 SHOWN_ROWS = 40
 
@@ -66,8 +67,9 @@ def report_cli(
     framing = result["framing_rows"]  # every cell, in framing.csv's order
     shown = tables.busiest(framing, result["table"]["n"].tolist(), SHOWN_ROWS)  # the busiest, in that order
     cells, left = len(framing[1]), len(framing[1]) - len(shown[1])
-    more = f": the {len(shown[1])} with the most mentions, {left} left out; all in framing.csv" if left else ""
-    title = f"Framing table ({cells} cell{'s' if cells != 1 else ''}{more})"
+    more = (f": the {numeral(len(shown[1]))} with the most mentions, {numeral(left)} left out; all in framing.csv"
+            if left else "")
+    title = f"Framing table ({numeral(cells)} cell{'s' if cells != 1 else ''}{more})"
     say(tables.rich_table(shown, title, numeric_from=2))
     key = tables.terminal_key(shown, min_n, n_boot)  # † – ‡, each only where a shown cell has it
     if key:

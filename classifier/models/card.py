@@ -11,6 +11,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from classifier.visible import numeral
+
 TOOLKIT_ROOT = Path(__file__).resolve().parents[2]  # the checkout holding classifier/, when it is one
 
 TEMPLATE = """---
@@ -192,7 +194,8 @@ def in_sample_words(found: int, total: int, model: str) -> str:
     share = 100 * found / total if total else 0.0
     shown = ("<0.1" if 0 < share < 0.1 else ">99.9" if found < total and share >= 99.95  # never "100%" unless all
              else f"{share:.1f}".removesuffix(".0"))
-    return (f"{found} of {total} items ({shown}%) were in {model}'s training data; figures on them are in-sample")
+    return (f"{numeral(found)} of {numeral(total)} items ({shown}%) were in {model}'s training data; figures on them "
+            "are in-sample")
 
 
 def render_card(card: dict, task: str = "stance") -> str:

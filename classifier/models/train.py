@@ -27,7 +27,7 @@ from classifier.models.inputs import add_marker_tokens
 from classifier.models.sampling import EpochSampler
 from classifier.models.stance_model import StanceModel, pad_batch
 from classifier.tasks import get_task
-from classifier.visible import counted
+from classifier.visible import counted, numeral
 
 
 @dataclass
@@ -340,7 +340,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     if soft_targets is not None:
         if len(soft_targets) != len(train_items) + len(transfer_items):
             raise ValueError(f"{len(soft_targets)} rows of soft targets for "
-                             f"{len(train_items) + len(transfer_items)} training and transfer items")
+                             f"{numeral(len(train_items) + len(transfer_items))} training and transfer items")
         if np.isnan(np.asarray(soft_targets[len(train_items):], dtype=np.float32)).any():
             raise ValueError("every transfer item needs teacher logits (a NaN row is only for a labelled item)")
         train_items = [*train_items, *teacher_labelled(transfer_items, soft_targets[len(train_items):], stance.labels)]
@@ -350,8 +350,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             train_items, logits = distillation_set(config.teacher, train_items, transfer_items, labels=stance.labels,
                                                    cache_dir=teacher_cache, trust_remote_code=config.trust_remote_code)
         soft = torch.tensor(logits, dtype=torch.float32)
-        unlabelled = f" ({len(transfer_items)} of them unlabelled)" if transfer_items else ""
-        log(f"teacher {config.teacher} scored {len(train_items)} training items{unlabelled} "
+        unlabelled = f" ({numeral(len(transfer_items))} of them unlabelled)" if transfer_items else ""
+        log(f"teacher {config.teacher} scored {numeral(len(train_items))} training items{unlabelled} "
             f"in {time.time() - started:.0f} s")
     sources = list(sources) if sources is not None else [0] * len(train_items)
     if len(sources) > len(train_items):
@@ -366,8 +366,9 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     sampler = EpochSampler(sources, alpha=config.sampling_alpha, weights=config.file_weights, views=views,
                            unmarked_share=config.unmarked_share)
     if not sampler.plain:
-        shares = ", ".join(f"file {f + 1}: {c} of {len(m)}" for f, (c, m) in enumerate(zip(sampler.counts, sampler.members)))
-        log(f"each epoch draws {n_examples} examples ({shares})")
+        shares = ", ".join(f"file {f + 1}: {numeral(c)} of {numeral(len(m))}"
+                           for f, (c, m) in enumerate(zip(sampler.counts, sampler.members)))
+        log(f"each epoch draws {numeral(n_examples)} examples ({shares})")
     label_ids = [stance.labels.index(item.label) for item in train_items]
     ids, truncated = stance.encode(train_items)
     if truncated:
@@ -742,23 +743,24 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     train_part, dev_part, test, for_test, for_dev = holdout_split(items, test_items, test_fraction, dev_fraction,
                                                                   config.seed)
     if for_test and warn is not None and announce is None:
-        warn(f"{for_test} training items left out: {left_out_reason(bool(test_items))}" + (
+        warn(f"{numeral(for_test)} training items left out: {left_out_reason(bool(test_items))}" + (
             "" if test_items else "; the held-out figures would otherwise score sentences the model was trained on"))
     if for_dev and warn is not None and announce is None:
-        warn(f"{for_dev} training items left out: {LEFT_OUT_FOR_DEV}")
+        warn(f"{numeral(for_dev)} training items left out: {LEFT_OUT_FOR_DEV}")
     articleless = sum(it.article is None for it in items)
     if articleless and warn is not None:
-        warn(f"{articleless} of {len(items)} labelled items have no 'article': each is held out on its own, so "
-             "sentences of one article can sit in training and in the held-out items (give each item its article)")
+        warn(f"{numeral(articleless)} of {numeral(len(items))} labelled items have no 'article': each is held out on "
+             "its own, so sentences of one article can sit in training and in the held-out items (give each item its "
+             "article)")
     if not test:
         if test_items is None and test_fraction <= 0:
             raise InputError("--test-fraction 0 holds out no article, so there is nothing to compare the models on: "
                              "pass a fraction above 0, or --test LABELS")
         raise InputError("no held-out test items: label items from two or more articles, or pass --test LABELS")
     if len(train_part) < 2:
-        raise InputError(f"only {len(train_part)} training items after holding out the "
+        raise InputError(f"only {numeral(len(train_part))} training items after holding out the "
                          f"{'test and dev' if dev_part else 'test'} articles"
-                         + "".join(f" ({n} more left out, as {reason})"
+                         + "".join(f" ({numeral(n)} more left out, as {reason})"
                                    for n, reason in set_aside({"left_out_for_test": for_test,
                                                                "left_out_for_dev": for_dev}, bool(test_items)))
                          + "; label more articles"
@@ -779,7 +781,7 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     if announce is not None:
         announce(split)
     else:
-        log(f"train {split['train']} items ({split['train_articles']} articles), dev {split['dev']} "
+        log(f"train {numeral(split['train'])} items ({numeral(split['train_articles'])} articles), dev {split['dev']} "
             f"({split['dev_articles']}), test {split['test']} ({split['test_articles']}); no article in two splits")
     sources = [source_of.get(it.id, 0) for it in train_part] if source_of else None
     result = train(train_part, dev_part or None, config, log=log, checkpoint=checkpoint, sources=sources,

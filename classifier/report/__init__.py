@@ -29,7 +29,7 @@ from classifier.report.timeline import (MIN_TREND_ARTICLES, MIN_TREND_PERIODS, T
 from classifier.report.gather import ReportInput, gather, most_confident, release_memory
 from classifier.report.wire import text_keys, wire_note
 from classifier.tasks import STANCE
-from classifier.visible import counted, shortened
+from classifier.visible import counted, numeral, shortened
 
 TITLE = "Stance framing report"
 TEST_COLUMNS = ("outlet", "actor", "n", "n_others", "n_articles", "net", "net_others", "difference", "p_value",
@@ -284,15 +284,16 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
             f"Net stance toward {actor}", f"{actor}: net stance per outlet with 95% CI by article.")
     several = int((spread >= 2).sum())
     note = ("Every actor is covered by one outlet only, so there are no per-actor comparisons." if several == 0
-            else f"Charts for the {len(chosen)} most mentioned of {several} actors covered by two or more outlets."
+            else f"Charts for the {numeral(len(chosen))} most mentioned of {numeral(several)} actors covered by two "
+                 "or more outlets."
             if several > len(chosen) else "")
     undrawn = plots.undrawn_names([*table["outlet"].unique(), *table["actor"].unique()])
     if undrawn:
         note += (" " if note else "") + (
-            f"The charts' font has no letters for {len(undrawn)} outlet or actor name{'s' if len(undrawn) > 1 else ''} "
-            f"({', '.join(undrawn[:5])}{', …' if len(undrawn) > 5 else ''}), drawn there as boxes; the tables show "
-            "them as written (for charts that do too, install a font for that script, such as Noto Sans CJK, and "
-            "add it to matplotlib's font.family in a matplotlibrc).")
+            f"The charts' font has no letters for {numeral(len(undrawn))} outlet or actor "
+            f"name{'s' if len(undrawn) > 1 else ''} ({', '.join(undrawn[:5])}{', …' if len(undrawn) > 5 else ''}), "
+            "drawn there as boxes; the tables show them as written (for charts that do too, install a font for that "
+            "script, such as Noto Sans CJK, and add it to matplotlib's font.family in a matplotlibrc).")
     if view is not None and view["period"] is not None:
         over_time = view["table"]
         periods = over_time.groupby("actor")["period"].nunique()
@@ -370,17 +371,19 @@ def correction_note(correction: dict) -> str:
     # if from a gold set, "Both assume the classifier errs on these outlets as it does on the gold set" then true of
     # itself
     items, overlap = correction.get("fitted_on_items"), correction.get("gold_overlap")
-    in_sample = (f" It is fitted on the same items it corrects (its {n_gold} gold rows are among the {items} "
-                 "items in the table), not on a labelled sample kept apart: pass --gold for that." if items else "")
+    in_sample = (f" It is fitted on the same items it corrects (its {numeral(n_gold)} gold rows are among the "
+                 f"{numeral(items)} items in the table), not on a labelled sample kept apart: pass --gold for that."
+                 if items else "")
     if items and overlap:  # --gold holding the predictions' own items (the same ids)
         in_sample = (f" It is fitted on {'the same items' if overlap == n_gold else 'some of the items'} it corrects "
-                     f"({overlap} of its {n_gold} gold items are among the {items} items in the table, the same "
-                     "ids), not on a labelled sample kept apart: pass --gold a set labelled apart for that.")
-    return (f"Corrected with the confusion matrix of {correction['gold']} ({n_gold} item{'s' if n_gold != 1 else ''} "
-            f"in {n_articles} article{'s' if n_articles != 1 else ''}; {support}).{in_sample} ACC (adjusted "
-            "classify-and-count) solves P(predicted | true) × prevalence = predicted shares on the simplex; PACC does the same with mean "
-            "probabilities. Intervals resample articles of both the predictions and the gold set (widened where "
-            "either has few). Both assume the "
+                     f"({numeral(overlap)} of its {numeral(n_gold)} gold items are among the {numeral(items)} items "
+                     "in the table, the same ids), not on a labelled sample kept apart: pass --gold a set labelled "
+                     "apart for that.")
+    return (f"Corrected with the confusion matrix of {correction['gold']} ({numeral(n_gold)} "
+            f"item{'s' if n_gold != 1 else ''} in {numeral(n_articles)} article{'s' if n_articles != 1 else ''}; "
+            f"{support}).{in_sample} ACC (adjusted classify-and-count) solves P(predicted | true) × prevalence = "
+            "predicted shares on the simplex; PACC does the same with mean probabilities. Intervals resample "
+            "articles of both the predictions and the gold set (widened where either has few). Both assume the "
             "classifier errs on these outlets as it does on the gold set."
             + in_sample_note(correction.get("trained_on"), correction.get("not_checked")) + unstable)
 
@@ -430,8 +433,8 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
             # scores": the sentence's verbs are singular; the note the verdict gives as its reason is not said twice
             how = (f"{paired['note']}." if paired["note"] and paired["note"] not in verdict
                    else "" if paired["note"] else "paired bootstrap by article.")
-            eval_note = (f"Both models on the {paired['n_common']} gold-labelled items the files share (first = "
-                         f"{shown(other)}, second = this file); " + (f"{how} " if how else "") + verdict)
+            eval_note = (f"Both models on the {numeral(paired['n_common'])} gold-labelled items the files share "
+                         f"(first = {shown(other)}, second = this file); " + (f"{how} " if how else "") + verdict)
     rows_moved = moved_rows(cells, min_n, n_boot)
     return {"other": shown(other), "cells": cells, "rows": rows_moved,
             "legend": tables.verdict_legend(rows_moved, "moved", too_few=f"fewer than {MIN_ARTICLES} articles"),
@@ -502,11 +505,11 @@ def evaluation_section(inputs: ReportInput, gold: pd.DataFrame | None = None, go
     options = dict(by=["source"], n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     if not inputs.labelled.empty:
         result = evaluate_frame(inputs.labelled, **options)
-        other = (f" The correction uses --gold {shown(gold_path)} ({len(gold)} gold-labelled predictions) instead: "
-                 "these figures are not the accuracy behind it." if gold_path is not None else "")
+        other = (f" The correction uses --gold {shown(gold_path)} ({numeral(len(gold))} gold-labelled predictions) "
+                 "instead: these figures are not the accuracy behind it." if gold_path is not None else "")
         return {**result, "n_predictions": inputs.n, "n_unlabelled": inputs.n - len(inputs.labelled),
                 "models": inputs.models,
-                "note": f"{len(inputs.labelled)} of {inputs.n} predictions "
+                "note": f"{numeral(len(inputs.labelled))} of {numeral(inputs.n)} predictions "
                         f"{'has' if len(inputs.labelled) == 1 else 'have'} a gold label.{other}"}
     if gold is None or gold.empty:
         return None
@@ -707,9 +710,9 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     if overlap and analysis["correction"]["possible"]:  # --gold of the very items predicted: in-sample too
         # a terminal warning names --gold as given; shown() is how the report's files name it
         analysis["correction"].update(fitted_on_items=inputs.n, gold_overlap=overlap)
-        warn_caller(f"{option('gold', gold)}: {overlap} of its {len(gold_frame)} gold items are among the "
-                    f"{inputs.n} predictions (the same ids), so the correction is fitted on items it corrects; "
-                    "a gold set kept apart gives an honest one")
+        warn_caller(f"{option('gold', gold)}: {numeral(overlap)} of its {numeral(len(gold_frame))} gold items are "
+                    f"among the {numeral(inputs.n)} predictions (the same ids), so the correction is fitted on items "
+                    "it corrects; a gold set kept apart gives an honest one")
     # --gold the --compare file: its count was said of --compare (report N --compare O --gold O said it twice)
     gold_on, gold_unchecked = None, None
     if gold is not None:

@@ -17,7 +17,7 @@ import pandas as pd
 from classifier.evaluate import MIN_RESAMPLED_ARTICLES as MIN_ARTICLES  # fewer: no claim that a cell moved
 from classifier.evaluate import percentile_ci, resampled_sums
 from classifier.report.framing import SUM_KEYS
-from classifier.visible import counted
+from classifier.visible import counted, numeral
 
 FEW_ARTICLES = 10  # a cell of fewer articles resamples them with PAIRED_PSEUDO (bench/results/compare_hybrid_rule.txt)
 PAIRED_PSEUDO = np.array([[1, 1, 1, 0], [1, -1, 1, 0]], dtype=float)
@@ -130,8 +130,8 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
             "'moved' means the "
             f"interval excludes zero, claimed only for cells of {MIN_ARTICLES} or more articles. "
             + (f"No change has an interval: {NO_RESAMPLING}, so no cell can be said to have moved." if n_boot <= 0
-               else f"{moved} of the "
-               + (f"{counted(assessed, 'such cell')} (of {len(cells)})" if assessed != len(cells)
+               else f"{numeral(moved)} of the "
+               + (f"{counted(assessed, 'such cell')} (of {numeral(len(cells))})" if assessed != len(cells)
                   else f"{counted(assessed, 'cell')} (all of {MIN_ARTICLES} or more articles)")
                + " moved beyond the bootstrap noise. Each "
                f"interval stands alone, with no correction for the {counted(assessed, 'cell')}: about 1 in 20 "
@@ -157,7 +157,7 @@ def items_caveat(n_only_new: int, n_only_old: int, n_changed: int = 0, *, new_su
             else pd.Series(dtype=float)
         inside = (max(n_only_new - int(unmatched_new.sum()), 0) if len(unmatched_new) else n_only_new) + \
             (max(n_only_old - int(unmatched_old.sum()), 0) if len(unmatched_old) else n_only_old)
-        note += (f" {n_only_new} prediction{' is' if n_only_new == 1 else 's are'} only in this file and "
+        note += (f" {numeral(n_only_new)} prediction{' is' if n_only_new == 1 else 's are'} only in this file and "
                  f"{n_only_old} only in the other"
                  + (": the files are not of the same items, so some of the change is a change of items." if inside
                     else ", all of them in cells the other file does not hold: every cell shown compares the same "

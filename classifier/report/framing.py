@@ -25,6 +25,7 @@ from classifier.evaluate import (BLOCK_CELLS, MIN_RESAMPLED_ARTICLES, SCORE_COLU
                                  cluster_resamples, group_values, label_codes, percentile_ci, progress_bar,
                                  resampled_sums, shared_draws)
 from classifier.items import LABELS
+from classifier.visible import numeral
 
 Key = TypeVar("Key")  # what names a test of a family (draw_again)
 
@@ -831,10 +832,10 @@ def power_sentences(tests: list[dict]) -> list[str]:
     design_ok = [t for t in unreachable if t["p_design"] * m <= 0.05]  # held back by the permutations only
     if design_ok:
         needed = int(np.ceil(20 * m))
-        lines.append(f"{len(design_ok)} of {n_tests} tests {'is' if len(design_ok) == 1 else 'are'} held back by the "
-                     f"number of permutations, not by the articles: with Holm over {holm_over(tests)} it needs p below "
-                     f"{0.05 / m:.2g}, which random permutations can only show with {needed} or more (a test is drawn "
-                     f"again with at most {MAX_PERM}).")
+        lines.append(f"{numeral(len(design_ok))} of {numeral(n_tests)} tests {'is' if len(design_ok) == 1 else 'are'} "
+                     "held back by the number of permutations, not by the articles: with Holm over "
+                     f"{holm_over(tests)} it needs p below {0.05 / m:.2g}, which random permutations can only show "
+                     f"with {needed} or more (a test is drawn again with at most {MAX_PERM}).")
     if len(unreachable) == n_tests and not design_ok:
         floor = min(t["p_min"] for t in tests)
         lines.append(f"No outlet difference can reach significance with these articles: the smallest p-value the "
@@ -842,17 +843,18 @@ def power_sentences(tests: list[dict]) -> list[str]:
                      f"articles in only so many ways), and Holm's correction over {holm_over(tests)} multiplies it to "
                      f"{min(1.0, floor * m):.2f}. A p of 1.00 here means 'cannot tell', not 'no difference'.")
     elif len(unreachable) > len(design_ok):
-        family = (f"the {m} tests" if m == n_tests else f"the {m} comparisons Holm corrects over (an actor of two "
+        family = (f"the {numeral(m)} tests" if m == n_tests else f"the {numeral(m)} comparisons Holm corrects over "
+                                                                 "(an actor of two "
                   "outlets is one, shown as two tests)")
-        lines.append(f"{len(unreachable) - len(design_ok)} of {n_tests} tests cannot reach significance at any effect "
-                     f"size (their smallest possible p times {family} exceeds 0.05); "
+        lines.append(f"{numeral(len(unreachable) - len(design_ok))} of {numeral(n_tests)} tests cannot reach "
+                     f"significance at any effect size (their smallest possible p times {family} exceeds 0.05); "
                      "they are marked 'cannot' in the outlet tests.")
     detectable = [t["mdd"] for t in tests if np.isfinite(t["mdd"])]
     if detectable:
         beyond = sum(d > 2 for d in detectable)
         top = (f"{max(detectable):.2f}" if not beyond else f"more than 2, the widest gap net stance allows, for "
-               f"{beyond} test{'s' if beyond != 1 else ''} (those can detect no difference: 'none' in the outlet "
-               "tests)")
+               f"{numeral(beyond)} test{'s' if beyond != 1 else ''} (those can detect no difference: 'none' in the "
+               "outlet tests)")
         lines.append(f"The smallest difference in net stance the tests could detect (80% power, alpha 0.05 before "
                      f"Holm, errors from resampling articles) runs from {min(detectable):.2f} to {top}; 'articles "
                      "for 0.2' is how many articles an outlet would need for a difference of 0.2 to be detectable.")
@@ -904,16 +906,16 @@ def difference_findings(sums: pd.DataFrame, tests: list[dict]) -> list[tuple[str
     if quiet:  # not found is not shown absent
         alike = "it" if len(quiet) == 1 else "them"
         lines.append((f"{quiet[0] + ': no' if len(quiet) == 1 else 'No'} difference between outlets detected"
-                      f"{'' if len(quiet) == 1 else f' for {len(quiet)} actors: ' + name_list(quiet)} (smallest "
-                      f"Holm-adjusted p = {min(smallest):.2f}); this is not evidence that the outlets frame {alike} "
-                      "alike.", "tests"))
+                      f"{'' if len(quiet) == 1 else f' for {numeral(len(quiet))} actors: ' + name_list(quiet)} "
+                      f"(smallest Holm-adjusted p = {min(smallest):.2f}); this is not evidence that the outlets frame "
+                      f"{alike} alike.", "tests"))
     if untestable:
         lines.append((f"{name_list(untestable)}: no test can reach significance with these articles ('cannot' in "
                       "the outlet tests), so nothing can be said either way.", "tests"))
     single = list(actors[actors < 2].index)
     if single:
-        lines.append((f"{len(single)} actor{'s are' if len(single) > 1 else ' is'} covered by one outlet only, so "
-                      f"there is nothing to compare: {name_list(single)}.", "framing"))
+        lines.append((f"{numeral(len(single))} actor{'s are' if len(single) > 1 else ' is'} covered by one outlet "
+                      f"only, so there is nothing to compare: {name_list(single)}.", "framing"))
     return lines
 
 

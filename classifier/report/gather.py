@@ -20,6 +20,7 @@ from classifier.evaluate import (SCORE_COLUMNS, TEXT_COLUMNS, TONE, cluster_keys
                                  prediction_chunks, row_hashes, trained_flags)
 from classifier.report.framing import cell_frame, chunk_sums, combine_sums
 from classifier.report.wire import cell_articles, chunk_texts, combine_texts, shared_copy, text_keys
+from classifier.visible import numeral
 
 EXAMPLE_COLUMNS = ("id", "text", "spans", "stance", "source", "actor", "article", "title", "date", TONE,
                    *SCORE_COLUMNS)
@@ -172,7 +173,7 @@ def gather(path: str | Path, examples: int, kind: str | None = None, wire: bool 
             tone_models.update(str(m) for m in rows["sentiment_model"].dropna().unique())
         n += len(rows)
     if not sums:
-        raise InputError(f"{path}: none of its {seen} predictions has kind {kind!r} (prepare writes headline, "
+        raise InputError(f"{path}: none of its {numeral(seen)} predictions has kind {kind!r} (prepare writes headline, "
                          "subheading and body)")
     gold = pd.concat([g for g in gold if len(g)]) if any(len(g) for g in gold) else gold[0]
     wire_copy, example_articles = None, {}

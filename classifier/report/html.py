@@ -15,7 +15,7 @@ import re
 from typing import Iterable, Sequence
 
 from classifier.report.tables import Rows
-from classifier.visible import shown
+from classifier.visible import numeral, shown
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -235,7 +235,7 @@ def render_markdown(ctx: dict) -> str:
         out += [f"### {md(cell['outlet'])} · {md(cell['actor'])}", ""]
         for side in ("favor", "against"):
             out += [f"> **{side} {x['p']:.2f}** {highlight(x['text'], x['spans'], md_inline, '**', '**')}"
-                    + (f" (in {x['articles']} articles)" if x.get("articles", 1) > 1 else "")
+                    + (f" (in {numeral(x['articles'])} articles)" if x.get("articles", 1) > 1 else "")
                     + (f" — {md(x['from'])}" if x.get("from") else "") + "\n"
                     for x in cell[side]]
         if not cell["favor"] and not cell["against"]:  # as report.html says it, not an empty heading

@@ -19,7 +19,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from classifier.report.tables import no_spread  # the charts mark what the tables mark ‡
-from classifier.visible import shortened, shown
+from classifier.visible import numeral, shortened, shown
 
 PALETTE = "RdBu"
 MISSING = "#e6e6e6"
@@ -151,9 +151,11 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10, k
     axes.set_xticks(range(len(actors)), [plain(label_text(a)) for a in actors], rotation=35, ha="right")
     axes.set_yticks(range(len(outlets)), [plain(label_text(o)) for o in outlets])
     n_actors, n_outlets = table["actor"].nunique(), table["outlet"].nunique()
-    axes.set_xlabel("actor (most mentioned first" + (f"; {len(actors)} of {n_actors})" if len(actors) < n_actors else ")"))
-    axes.set_ylabel("outlet (most favorable first" +
-                    (f"; the {len(outlets)} of {n_outlets} most mentioned)" if len(outlets) < n_outlets else ")"))
+    axes.set_xlabel("actor (most mentioned first"
+                    + (f"; {numeral(len(actors))} of {numeral(n_actors)})" if len(actors) < n_actors else ")"))
+    axes.set_ylabel("outlet (most favorable first"
+                    + (f"; the {numeral(len(outlets))} of {numeral(n_outlets)} most mentioned)"
+                       if len(outlets) < n_outlets else ")"))
     axes.set_title(f"Net stance by outlet and actor{of_kind(kind)} († fewer than {min_n} mentions)")
     figure.colorbar(image, ax=axes, label=NET_LABEL, shrink=0.9)
     return figure
@@ -288,7 +290,7 @@ def reliability_diagram(curves: dict[str, list[dict]], styles: dict[str, OutletS
     for handle in handles[1:]:  # the curves' legend keys with a marker of a middling size, not the 0 drawn
         handle.set_markersize(6)
     sizes = [Line2D([], [], marker="o", linestyle="none", color="#777777", markersize=float(np.sqrt(area(n))),
-                    label=f"{n} item{'s' if n != 1 else ''}") for n in bin_sizes([most])]
+                    label=f"{numeral(n)} item{'s' if n != 1 else ''}") for n in bin_sizes([most])]
     axes.set_xlim(0, 1)
     axes.set_ylim(0, 1)
     axes.set_ylabel("accuracy")

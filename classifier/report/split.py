@@ -27,6 +27,7 @@ from classifier.report.framing import (cell_row, design_p, detectable_difference
                                        permutation_test, smallest_p)
 from classifier.report.tables import CANNOT, TOO_FEW, verdict_words
 from classifier.report.timeline import article_dates, articles_where, date_precision, some
+from classifier.visible import numeral
 
 SPLIT_COLUMNS = ("outlet", "actor", "n_before", "n_articles_before", "net_before", "net_before_lo", "net_before_hi",
                  "n_after", "n_articles_after", "net_after", "net_after_lo", "net_after_hi", "change", "change_lo",
@@ -137,7 +138,8 @@ def split_note(view: dict, n_articles: int, n_boot: int = 1000) -> str:
     changed = int((table["changed"] == "yes").sum()) if len(table) else 0
     redrawn = (f"; a p below 0.05 is drawn again with {view['redrawn']}, so that Holm's correction can reach 0.05"
                if view["redrawn"] and any(table["n_perm"] > view["n_perm"]) else "")
-    tested = f"{m} cell{'s' if m != 1 else ''} tested here" if m else "cells tested here (none had 5 articles a side)"
+    tested = (f"{numeral(m)} cell{'s' if m != 1 else ''} tested here" if m
+              else "cells tested here (none had 5 articles a side)")
     note = (f"Net stance per outlet and actor of the articles dated before {day} and of those dated on or after it "
             "(the day the outlet gave, as in the time view), each side computed like a framing-table cell (95% "
             "interval by article, † fewer than the minimum mentions on a side), and the change, after − before. Its "
@@ -160,27 +162,28 @@ def split_note(view: dict, n_articles: int, n_boot: int = 1000) -> str:
     few = int((table["changed"] == TOO_FEW).sum()) if len(table) else 0
     cannot = int((table["changed"] == CANNOT).sum()) if len(table) else 0
     parts = ([f"none could be tested: '{TOO_FEW}'" if few == len(table) else
-              f"{few} of them could not be tested: '{TOO_FEW}'"] if few else []) + \
+              f"{numeral(few)} of them could not be tested: '{TOO_FEW}'"] if few else []) + \
         ([f"none could reach significance: '{CANNOT}'" if cannot == len(table) else
-          f"{cannot} of them could not reach significance: '{CANNOT}'"] if cannot else [])
+          f"{numeral(cannot)} of them could not reach significance: '{CANNOT}'"] if cannot else [])
     untested = f" ({'; '.join(parts)})" if parts else ""
-    note += (f"{changed} of the {len(table)} cell{'s' if len(table) != 1 else ''} with articles on both sides "
-             f"changed{untested}." if len(table) else
+    note += (f"{numeral(changed)} of the {numeral(len(table))} cell{'s' if len(table) != 1 else ''} with articles on "
+             f"both sides changed{untested}." if len(table) else
              "No outlet and actor has dated articles on both sides.")
     if view["n_one_sided"]:
         one = view["n_one_sided"] == 1
-        note += (f" {view['n_one_sided']} more {'has' if one else 'have'} dated articles on one side only and "
+        note += (f" {numeral(view['n_one_sided'])} more {'has' if one else 'have'} dated articles on one side only and "
                  f"{'is' if one else 'are'} not shown" + (f": {some(view['one_sided'])}." if view.get("one_sided")
                                                           else "."))
     if view["undated"]:
         one = len(view["undated"]) == 1
-        note += (f" {len(view['undated'])} of {n_articles} article entries {'has' if one else 'have'} no readable "
-                 f"date (ISO 8601) and {'is' if one else 'are'} on neither side: {some(view['undated'])}.")
+        note += (f" {numeral(len(view['undated']))} of {numeral(n_articles)} article entries "
+                 f"{'has' if one else 'have'} no readable date (ISO 8601) and {'is' if one else 'are'} on neither "
+                 f"side: {some(view['undated'])}.")
     if view["straddling"]:
         one = len(view["straddling"]) == 1
-        note += (f" {len(view['straddling'])} of {n_articles} article entries {'is' if one else 'are'} dated only to "
-                 f"a year or month that holds {day} and {'is' if one else 'are'} on neither side: "
-                 f"{some(view['straddling'])}.")
+        note += (f" {numeral(len(view['straddling']))} of {numeral(n_articles)} article entries "
+                 f"{'is' if one else 'are'} dated only to a year or month that holds {day} and "
+                 f"{'is' if one else 'are'} on neither side: {some(view['straddling'])}.")
     return note
 
 
@@ -293,7 +296,8 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     bars += f"\n{NO_SPREAD}" if flat else ""
     axes.set_xlabel(f"{NET_LABEL}\nsquare: before {day}; circle: on or after, joined by a line{bars}{dagger}",
                     fontsize=9)
-    more = f"; {len(drawn)} of {len(outlets)} outlets, the most mentioned" if len(drawn) < len(outlets) else ""
+    more = (f"; {numeral(len(drawn))} of {numeral(len(outlets))} outlets, the most mentioned"
+            if len(drawn) < len(outlets) else "")
     figure.suptitle(f"{plain(label_text(actor))}: net stance{of_kind(kind)} before and after {day}\n"
                     f"(changed: Holm-adjusted p < 0.05{more})", fontsize=10)
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from classifier.evaluate import MIN_RESAMPLED_ARTICLES, p_text
 from classifier.items import LABELS
-from classifier.visible import shortened
+from classifier.visible import numeral, shortened
 
 Rows = tuple[list[str], list[list[str]]]
 
@@ -135,7 +135,7 @@ def overall_rows(result: dict) -> Rows:
                               ("f1_favor_against", polar_name(result["labels"])))]
     calibration = result["calibration"]
     rows += [["ECE (top label)", num(calibration["ece"]), ""], ["NLL", num(calibration["nll"]), ""],
-             ["items", str(result["n"]), ""], ["articles", str(result["n_articles"]), ""]]
+             ["items", numeral(result["n"]), ""], ["articles", numeral(result["n_articles"]), ""]]
     return ["metric", "value", "95% CI (by article)"], rows
 
 
@@ -156,19 +156,20 @@ def per_class_rows(result: dict) -> Rows:
         ci = cis.get(label, {}).get(name)
         return num(m[name]) + (f" {interval(ci)}" if ci else "")
 
-    rows = [[label] + [with_ci(label, name, m) for name in ("precision", "recall", "f1")] + [str(m["support"])]
+    rows = [[label] + [with_ci(label, name, m) for name in ("precision", "recall", "f1")] + [numeral(m["support"])]
             for label, m in result["per_class"].items()]
     return ["class", "precision [95% CI]", "recall [95% CI]", "F1 [95% CI]", "support"], rows
 
 
 def confusion_rows(result: dict) -> Rows:
     labels = result["labels"]
-    rows = [[f"gold {label}"] + [str(v) for v in counts] for label, counts in zip(labels, result["confusion_matrix"])]
+    rows = [[f"gold {label}"] + [numeral(v) for v in counts]
+            for label, counts in zip(labels, result["confusion_matrix"])]
     return [""] + [f"pred {label}" for label in labels], rows
 
 
 def reliability_rows(result: dict) -> Rows:
-    rows = [[f"{b['lower']:.1f}–{b['upper']:.1f}", str(b["n"]), num(b["confidence"]), num(b["accuracy"])]
+    rows = [[f"{b['lower']:.1f}–{b['upper']:.1f}", numeral(b["n"]), num(b["confidence"]), num(b["accuracy"])]
             for b in result["calibration"]["reliability"] if b["n"]]
     return ["confidence bin", "n", "mean confidence", "accuracy"], rows
 
@@ -180,7 +181,7 @@ def short_interval(ci) -> str:
 
 
 def group_rows(key: str, groups: Sequence[dict]) -> Rows:
-    rows = [[g["group"], str(g["n"]), str(g["n_articles"])]
+    rows = [[g["group"], numeral(g["n"]), numeral(g["n_articles"])]
             + [cell for name in ("macro_f1", "accuracy", "f1_favor_against")
                for cell in (num(g[name], 2), short_interval(g["ci"][name]))]
             + [num(g["calibration"]["ece"], 2), ", ".join(g["flags"])] for g in groups]
@@ -237,8 +238,8 @@ def framing_rows(table: pd.DataFrame, min_n: int, *, compact: bool = False) -> R
     headers += ["tone", "tone 95% CI"] if with_tone and not compact else ["tone"] if with_tone else []
     rows = []
     for row in table.to_dict("records"):
-        cells = [row["outlet"], row["actor"], f"{row['n']}{'†' if row['n'] < min_n else ''}"]
-        cells += [] if compact else [str(row["n_articles"])]
+        cells = [row["outlet"], row["actor"], f"{numeral(row['n'])}{'†' if row['n'] < min_n else ''}"]
+        cells += [] if compact else [numeral(row["n_articles"])]
         cells += [pct(row[f"share_{label}"]) for label in LABELS]
         cells += [signed(row["net"]), net_interval(row["net_lo"], row["net_hi"])]
         cells += [] if compact else [num(row[f"mean_p_{label}"], 2) for label in LABELS]
@@ -270,7 +271,7 @@ def corrected_rows(table: pd.DataFrame, min_n: int, flags: dict | None = None) -
         headers += [f"{label} raw", f"{label} ACC{mark} [95% CI]", f"{label} PACC{mark} [95% CI]"]
     rows = []
     for row in table.to_dict("records"):
-        cells = [row["outlet"], row["actor"], f"{row['n']}{'†' if row['n'] < min_n else ''}"]
+        cells = [row["outlet"], row["actor"], f"{numeral(row['n'])}{'†' if row['n'] < min_n else ''}"]
         for label in LABELS:
             for method in ("acc", "pacc"):
                 if method == "acc":
@@ -315,9 +316,10 @@ def test_rows(tests: Sequence[dict]) -> Rows:
         return "yes" if t["significant"] else "no" if t.get("reachable", True) else CANNOT
 
     def needed(t: dict) -> str:
-        return "–" if t.get("articles_for_0.2") is None else str(t["articles_for_0.2"])
+        return "–" if t.get("articles_for_0.2") is None else numeral(t["articles_for_0.2"])
 
-    rows = [[t["outlet"], t["actor"], f"{t['n']}{'†' if t.get('small') else ''}", str(t.get("n_articles", "")),
+    rows = [[t["outlet"], t["actor"], f"{numeral(t['n'])}{'†' if t.get('small') else ''}",
+             numeral(t.get("n_articles", "")),
              signed(t["net"]),
              signed(t["net_others"]), signed(t["difference"]), p_text(t["p_value"]), p_text(t["p_holm"]), differs(t),
              f"{t['p_min']:.2g}" if "p_min" in t else "–", detectable_text(t.get("mdd")), needed(t)] for t in tests]

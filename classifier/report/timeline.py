@@ -20,6 +20,7 @@ import pandas as pd
 
 from classifier.dates import PRECISION, YEARS, read_dates
 from classifier.periods import PERIODS, check_period
+from classifier.visible import numeral
 
 PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "year": "Y"}
 MAX_PERIODS = 60  # the automatic choice keeps a chart readable: at most this many periods
@@ -317,24 +318,27 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
     from classifier.report.tables import NO_RESAMPLING
 
     undated, vague, unreadable = view["undated"], view.get("vague", []), view.get("unreadable", [])
-    written = (f" ({len(unreadable)} of them {'carries' if len(unreadable) == 1 else 'carry'} a date it cannot read, "
-               f"e.g. {some(unreadable)}: write ISO 8601, 2019-03-04)" if unreadable else " (none carries a date)")
+    written = (f" ({numeral(len(unreadable))} of them {'carries' if len(unreadable) == 1 else 'carry'} a date it "
+               f"cannot read, e.g. {some(unreadable)}: write ISO 8601, 2019-03-04)" if unreadable
+               else " (none carries a date)")
     if view["period"] is None:
         if vague:
-            return (f"No time view: the {len(vague)} dated article{' gives' if len(vague) == 1 else 's give'} only a "
-                    "year or month, too coarse for the period asked (--period)"
-                    + (f"; {len(undated)} more {'has' if len(undated) == 1 else 'have'} no readable date{written}."
+            return (f"No time view: the {numeral(len(vague))} dated "
+                    f"article{' gives' if len(vague) == 1 else 's give'} only a year or month, too coarse for the "
+                    "period asked (--period)"
+                    + (f"; {numeral(len(undated))} more {'has' if len(undated) == 1 else 'have'} no readable "
+                       f"date{written}."
                        if undated else "."))
         if not undated:
             return "No time view: it was not asked for."
-        which = "the 1 article has no" if len(undated) == 1 else f"none of the {len(undated)} articles has a"
+        which = "the 1 article has no" if len(undated) == 1 else f"none of the {numeral(len(undated))} articles has a"
         return (f"No time view: {which} readable date{written} (give ISO 8601 dates in the manifest's or the article "
                 "table's 'date' column, e.g. 2019-03-04).")
     named = f" (each named by its Monday: {week_example(view['table'])})" if view["period"] == "week" else ""
     chosen = f" ({view['chosen']})" if view.get("chosen") else ""
     note = (f"Net stance per {view['period']}{chosen}{named} for each outlet and actor, from the "
-            f"{view['n_dated_articles']} dated articles; each point is computed like a framing-table cell (95% "
-            "interval by article, † fewer than "
+            f"{numeral(view['n_dated_articles'])} dated articles; each point is computed like a framing-table cell "
+            "(95% interval by article, † fewer than "
             "the minimum mentions). "
             + ("A period of fewer than 5 articles has no interval. Each interval is its period's own (95% each, not "
                "for the line): over many periods of no change some miss the truth and two may not overlap by chance, "
@@ -342,8 +346,8 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
                if n_boot > 0 else f"No period has an interval: {NO_RESAMPLING}.")
             + trend_note(view))
     if len(view["table"]) > PAGE_ROWS:
-        note += (f" The table below shows {len(page_cells(view['table'], min_n))} of its "
-                 f"{len(view['table'])} rows (those of the most mentions); timeline.csv holds them all.")
+        note += (f" The table below shows {numeral(len(page_cells(view['table'], min_n)))} of its "
+                 f"{numeral(len(view['table']))} rows (those of the most mentions); timeline.csv holds them all.")
     if len(view["table"]) and view["table"].groupby("actor")["period"].nunique().max() < 2:
         note += f" Every actor falls in one {view['period']} here, so no chart is drawn (a line needs two)."
     if view.get("gaps"):
@@ -354,22 +358,22 @@ def timeline_note(view: dict, n_articles: int, min_n: int = 10, n_boot: int = 10
                     f"{'them' if len(view['gaps']) > 1 else 'it'}." if view.get("chosen") else "."))
     if view.get("n_stray"):
         several = view["n_stray"] > 1
-        note += (f" The period is a {view['period']} because {view['n_stray']} article{'s' if several else ''} "
-                 f"dated far from the rest stretch{'' if several else 'es'} the span ("
+        note += (f" The period is a {view['period']} because {numeral(view['n_stray'])} "
+                 f"article{'s' if several else ''} dated far from the rest stretch{'' if several else 'es'} the span ("
                  f"{some(view['stray'])}): check {'their dates' if view['n_stray'] > 1 else 'its date'}, or ask for "
                  "a finer --period.")
     if undated:
         one = len(undated) == 1
-        note += (f" {len(undated)} of {n_articles} article entries {'has' if one else 'have'} no readable date (ISO "
-                 f"8601, years {YEARS[0]} to {YEARS[1]}, not the placeholder 1970-01-01 or 1900-01-01) and "
-                 f"{'is' if one else 'are'} left out: {some(undated)}"
-                 + (f"; {len(unreadable)} of them {'carries' if len(unreadable) == 1 else 'carry'} a date it cannot "
-                    f"read (another form, or a placeholder), e.g. {some(unreadable)}." if unreadable
+        note += (f" {numeral(len(undated))} of {numeral(n_articles)} article entries {'has' if one else 'have'} no "
+                 f"readable date (ISO 8601, years {YEARS[0]} to {YEARS[1]}, not the placeholder 1970-01-01 or "
+                 f"1900-01-01) and {'is' if one else 'are'} left out: {some(undated)}"
+                 + (f"; {numeral(len(unreadable))} of them {'carries' if len(unreadable) == 1 else 'carry'} a date it "
+                    f"cannot read (another form, or a placeholder), e.g. {some(unreadable)}." if unreadable
                     else "; none of them carries a date."))
     if vague:
         one = len(vague) == 1
-        note += (f" {len(vague)} of {n_articles} article entries {'is' if one else 'are'} dated only to the "
-                 f"{'year or month' if view['period'] in ('day', 'week') else 'year'}, too coarse for a "
+        note += (f" {numeral(len(vague))} of {numeral(n_articles)} article entries {'is' if one else 'are'} dated "
+                 f"only to the {'year or month' if view['period'] in ('day', 'week') else 'year'}, too coarse for a "
                  f"{view['period']}, and "
                  f"{'is' if one else 'are'} left out: {some(vague)}.")
     return note
@@ -379,13 +383,13 @@ def trend_count(found: int, tested: int, cells: int) -> str:
     """How many cells rose or fell, out of those tested: "0 of 70 cells rose or fell" where 2 were tested read as 70
     cells found flat; the untested ones are 'too few' and counted apart."""
     if tested == cells:
-        return f"{found} of {cells} cell{'s' if cells != 1 else ''} rose or fell."
+        return f"{numeral(found)} of {numeral(cells)} cell{'s' if cells != 1 else ''} rose or fell."
     if not tested:
-        return (f"None of the {cells} cell{'s' if cells != 1 else ''} had enough dated articles and periods to be "
-                "tested.")
+        return (f"None of the {numeral(cells)} cell{'s' if cells != 1 else ''} had enough dated articles and periods "
+                "to be tested.")
     rest = cells - tested
-    return (f"{found} of the {tested} cell{'s' if tested != 1 else ''} tested rose or fell; the other {rest} of the "
-            f"{cells} cells {'was' if rest == 1 else 'were'} too few to test.")
+    return (f"{numeral(found)} of the {numeral(tested)} cell{'s' if tested != 1 else ''} tested rose or fell; the "
+            f"other {numeral(rest)} of the {numeral(cells)} cells {'was' if rest == 1 else 'were'} too few to test.")
 
 
 def trend_note(view: dict) -> str:
@@ -394,11 +398,11 @@ def trend_note(view: dict) -> str:
     if trends is None or not len(trends):
         return ""
     m, found = view["n_trend_tests"], int(trends["trend"].isin(["rising", "falling"]).sum())
-    tested = f"the {m} cell{'s' if m != 1 else ''} tested" if m else "the cells tested (none here)"
+    tested = f"the {numeral(m)} cell{'s' if m != 1 else ''} tested" if m else "the cells tested (none here)"
     return (f" Trend per 30 days: per outlet and actor with at least {MIN_TREND_ARTICLES} dated articles over at "
             f"least {MIN_TREND_PERIODS} {view['period']}s, the slope of net stance on the date (mentions pooled, "
             "each article at its date); p: a permutation test of the slope over its standard error that shuffles "
-            f"whole articles' dates ({view['n_perm']} permutations, drawn again where Holm needs more), "
+            f"whole articles' dates ({numeral(view['n_perm'])} permutations, drawn again where Holm needs more), "
             f"Holm-corrected over {tested}, a family of its own. 'rising' or 'falling': Holm-adjusted p < 0.05; "
             f"a cell of fewer articles or periods is 'too few', not tested. {trend_count(found, m, len(trends))} "
             + ("95% interval of the trend: the cell's articles resampled, the expanded percentile interval for the "
@@ -409,8 +413,8 @@ def trend_note(view: dict) -> str:
             "at a day chosen beforehand. A cell not found rising or falling is no evidence of a flat one: in "
             "simulation (docs/statistics.md) a net stance moving by 0.4 over the span was found in 13-17% of cells "
             "of 20 articles and 22-27% of 50."
-            + (f" The trend table lists the cells tested first and shows {PAGE_ROWS} of its {len(trends)} rows; "
-               "timeline.csv holds them all." if len(trends) > PAGE_ROWS else ""))
+            + (f" The trend table lists the cells tested first and shows {PAGE_ROWS} of its {numeral(len(trends))} "
+               "rows; timeline.csv holds them all." if len(trends) > PAGE_ROWS else ""))
 
 
 def trend_cells(trends: pd.DataFrame) -> pd.DataFrame:
@@ -441,7 +445,7 @@ def trend_lines(trends: list[dict]) -> list[str]:
     from classifier.report.tables import signed
 
     return [f"{r['actor']}: {r['outlet']} {r['trend']} over time ({signed(r['trend_30d'], 3)} net stance per 30 days "
-            f"over {r['trend_articles']} dated articles; Holm-adjusted p = {p_text(r['trend_p_holm'])})"
+            f"over {numeral(r['trend_articles'])} dated articles; Holm-adjusted p = {p_text(r['trend_p_holm'])})"
             for r in trends if r["trend"] in ("rising", "falling")]
 
 
@@ -574,8 +578,8 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     said += [NO_SPREAD] if "flat" in marks else []
     footer = [period] + ["; ".join(said[i:i + 2]) for i in range(0, len(said), 2)]  # two to a line: it fits
     axes.set_xlabel("\n".join(footer), fontsize=9)
-    some = f"\n({len(drawn)} of {len(outlets)} outlets: the most mentioned, one per colour; all in timeline.csv)" \
-        if len(drawn) < len(outlets) else ""
+    some = (f"\n({numeral(len(drawn))} of {numeral(len(outlets))} outlets: the most mentioned, one per colour; all in "
+            "timeline.csv)" if len(drawn) < len(outlets) else "")
     axes.set_title(f"{plain(label_text(actor))}: net stance per {period}{of_kind(kind)}{some}", fontsize=10)
     key = [("filled", "o", True, "filled: 95% interval"), ("hollow", "o", False, "hollow: no interval"),
            ("diamonds", "D", False, f"diamond: fewer than {min_n} mentions")]  # as the split chart's key

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from classifier.visible import numeral
+
 # An outlet whose mentions are more than this share another outlet's sentences is named in the report: copy of a
 # tenth of its mentions can on its own move its net stance (favor - against, -1 to +1) by up to 0.2, the
 # difference the outlet tests' 'articles for 0.2' are sized for. Below it, a few stock sentences that outlets
@@ -118,10 +120,10 @@ def wire_note(summary: dict | None) -> str | None:
     flagged = [r for r in summary["outlets"] if r["outlet"] in summary["flagged"]]
     named = ", ".join(f"{r['outlet']} {100 * r['share']:.0f}%" for r in flagged[:5])
     more = f" and {len(flagged) - 5} more" if len(flagged) > 5 else ""
-    return (f"{len(flagged)} outlet{'s' if len(flagged) != 1 else ''} share more than {100 * SHARED_SHARE:.0f}% of "
-            f"their mentions word for word (up to case and spacing) with another outlet's predictions ({named}"
-            f"{more}), as agency copy (AP, Reuters, AFP, TASS) run by several outlets does: a difference or a "
-            "likeness between those outlets may come from the same sentences, not from framing of their own. Copy "
-            f"of {100 * SHARED_SHARE:.0f}% of an outlet's mentions can on its own move its net stance by up to "
-            f"{2 * SHARED_SHARE:.1f}. The report's table lists each outlet's share and the outlet it shares most "
-            "sentences with (report.json: wire_copy).")
+    return (f"{numeral(len(flagged))} outlet{'s' if len(flagged) != 1 else ''} share more than "
+            f"{100 * SHARED_SHARE:.0f}% of their mentions word for word (up to case and spacing) with another "
+            f"outlet's predictions ({named}{more}), as agency copy (AP, Reuters, AFP, TASS) run by several outlets "
+            "does: a difference or a likeness between those outlets may come from the same sentences, not from "
+            f"framing of their own. Copy of {100 * SHARED_SHARE:.0f}% of an outlet's mentions can on its own move its "
+            f"net stance by up to {2 * SHARED_SHARE:.1f}. The report's table lists each outlet's share and the outlet "
+            "it shares most sentences with (report.json: wire_copy).")
