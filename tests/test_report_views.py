@@ -84,8 +84,8 @@ def test_auto_takes_the_finest_period_whose_median_outlet_cell_has_articles_enou
     assert period == "month" and "a month has the most, 3 articles per outlet and month" in why
     walk = pd.Series(pd.date_range("2024-01-08", "2024-11-20", periods=60))  # the walk's corpus, in its shape
     period, why = period_choice(walk, outlets=pd.Series([f"outlet {i % 4}" for i in range(60)]))
-    assert period == "month" and "(a median of 0 articles per outlet and week (most outlet-weeks without one; " \
-        "0.33 on average))" in why, why
+    assert period == "month" and "(a median of 0 articles per outlet and week, most outlet-weeks having none, and " \
+        "0.33 on average)" in why, why
     # a researcher's walk: 18 articles of 3 outlets, 2024-01 to 2025-01, read "0 articles per outlet and month", as
     # if there were none; the median of the outlet-months, most of them empty, now says so, with the mean (18 / 39)
     walk = pd.Series(pd.to_datetime(["2024-04-16", "2024-03-05", "2024-03-22", "2024-01-28", "2024-12-16",
@@ -93,8 +93,11 @@ def test_auto_takes_the_finest_period_whose_median_outlet_cell_has_articles_enou
                                      "2024-10-14", "2024-06-12", "2024-07-27", "2025-01-13", "2024-09-20",
                                      "2024-10-17", "2024-11-11", "2024-12-02"]))
     period, why = period_choice(walk, outlets=pd.Series(list("GELGELGLEGELGELLGE")))
-    assert period == "month" and ", a median of 0 articles per outlet and month (most outlet-months without one; " \
-        "0.46 on average)" in why, why
+    assert period == "month" and ", a median of 0 articles per outlet and month, most outlet-months having none, " \
+        "and 0.46 on average (a median of 0 articles per outlet and week, most outlet-weeks having none, and 0.12 on " \
+        "average)" in why, why
+    # the medians tie at 0, the month has more articles on average: it said "a month has as many as any"
+    assert "; a month has the most on average, a median" in why and "as many as any" not in why, why
     dense = pd.concat([days] * 4, ignore_index=True)  # daily news of four outlets stays weekly
     assert choose_period(dense, outlets=pd.Series(["a", "b", "c", "d"]).repeat(len(days)).reset_index(drop=True)) \
         == "week"
@@ -152,8 +155,8 @@ def test_news_of_two_years_far_apart_is_weighed_without_the_gap_and_the_gap_is_s
     view = timeline(article_sums(read_predictions(write_jsonl(tmp_path / "p.jsonl", rows))), period="auto", n_boot=20)
     note = " ".join(timeline_note(view, 60).split())
     assert view["period"] == "month" and view["gaps"] == [("2019-04-27", "2023-05-01")], view["gaps"]
-    assert "; only months give 3 or more (years: 2), with a median of 0 articles per outlet and month (most " \
-        "outlet-months without one; 2.5 on average))" in note, note
+    assert "; only months give 3 or more (years: 2), with a median of 0 articles per outlet and month, most " \
+        "outlet-months having none, and 2.5 on average)" in note, note
     assert ("No article is dated between 2019-04-27 and 2023-05-01 (more than a year): the chart leaves it empty and "
             "--period auto weighed no month within it.") in note
     explicit = timeline(article_sums(read_predictions(tmp_path / "p.jsonl")), period="year", n_boot=20)

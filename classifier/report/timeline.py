@@ -121,9 +121,9 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
 
     def each(period):  # a median under one with what it means and the mean: "0 articles per outlet and month" alone
         median, mean = fitting[period][1], fitting[period][3]  # read as no article at all
-        if median < 1:
-            return (f"a median of {median:g} articles per outlet and {period} ({'most' if median == 0 else 'half the'} "
-                    f"outlet-{period}s without one; {mean:.2g} on average)")
+        if median < 1:  # no parentheses: the other periods' figures go in some ("(... (...; 0.12 on average))")
+            return (f"a median of {median:g} articles per outlet and {period}, {'most' if median == 0 else 'half the'} "
+                    f"outlet-{period}s having none, and {mean:.2g} on average")
         return f"{median:g} article{'' if median == 1 else 's'} per outlet and {period}"
 
     enough = [p for p in fitting if fitting[p][0] >= MIN_TREND_PERIODS]
@@ -139,11 +139,12 @@ def period_choice(dates: pd.Series, precision: pd.Series | None = None,
                            + (f" ({fewer})" if fewer else "") + f", with {each(enough[0])}")
     if enough:
         best = max(reversed(enough), key=lambda p: fitting[p][1])  # max keeps the first: the coarser on a tie
-        others = ", ".join(each(p) for p in enough if p != best)
-        tied = any(fitting[p][1] == fitting[best][1] for p in enough if p != best)
-        return best, (f"{lack}; a {best} has "
-                      f"{'as many as any, and is the coarser' if tied else 'the most'}, "
-                      f"{each(best)}" + (f" ({others})" if others else ""))
+        others = "; ".join(each(p) for p in enough if p != best)
+        tied = [p for p in enough if p != best and fitting[p][1] == fitting[best][1]]
+        # medians tied (at 0, say): the coarser has more articles on average, as a month has more than a week
+        mean_apart = all(fitting[p][3] < fitting[best][3] for p in tied)
+        has = "the most" if not tied else "the most on average" if mean_apart else "as many as any, and is the coarser"
+        return best, f"{lack}; a {best} has {has}, {each(best)}" + (f" ({others})" if others else "")
     finest = next(iter(fitting))
     return finest, (f"auto: the dates span fewer than {MIN_TREND_PERIODS} {finest}s"
                     + (" outside their gaps of more than a year" if fitting[finest][2] else ""))
