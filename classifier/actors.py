@@ -646,11 +646,24 @@ def take_terms(bundled: list[Actor], added: list[Actor], at: CatalogueAt) -> tup
     return kept, added
 
 
+# the particles a family name starts with ("Ursula von der Leyen", "Charles de Gaulle", "Herman Van Rompuy",
+# "Marine Le Pen", "Bashar al Assad"), in any case; never a name's first word ("Al Gore", "Van Morrison")
+_PARTICLES = frozenset("""von van der den de du des del della di da dos das le la al el bin ibn ter ten zu""".split())
+
+
 def surname_of(person: str, surname_first: bool = False) -> str | None:
     """The family name of a full name ("Boris Johnson" -> "Johnson"; "Wang Yi" -> "Wang" where names put it
-    first), titles left out; None for a one-word name."""
+    first), titles left out, with the particles before it ("Ursula von der Leyen" -> "von der Leyen", not "Leyen":
+    "von der Leyen said" was found as "Leyen"); None for a one-word name."""
     parts = [p for p in person.split() if p.rstrip(".") not in _TITLES]
-    return (parts[0] if surname_first else parts[-1]) if len(parts) > 1 else None
+    if len(parts) < 2:
+        return None
+    if surname_first:
+        return parts[0]
+    start = len(parts) - 1
+    while start > 1 and parts[start - 1].casefold() in _PARTICLES:
+        start -= 1
+    return " ".join(parts[start:])
 
 
 def shadowed(actor: Actor, others: list[Actor]) -> Actor:
@@ -1244,8 +1257,8 @@ class Matcher:
         for name, person, surname in self._surnames:
             if person in found:
                 owners.setdefault(surname, set()).add(name)
-        for name in excluded:  # "Lyndon Johnson" is no actor's: "Johnson" could be his
-            owners.setdefault(name.split()[-1], set()).add("")
+        for name in excluded:  # "Lyndon Johnson" is no actor's: "Johnson" could be his (as "Le Pen" a Le Pen's)
+            owners.setdefault(surname_of(name) or name.split()[-1], set()).add("")
         extra = {}
         for surname, actors in owners.items():
             if len(actors) == 1 and "" not in actors:

@@ -201,6 +201,25 @@ def test_a_surname_derived_from_a_full_name_with_accents_is_found_without_them_t
         ("Turkey", "ERDOGAN"), ("Turkey", "Recep Tayyip Erdoğan"), ("Turkey", "Erdogan"), ("Turkey", "Erdoğan")]
 
 
+def test_a_surname_with_particles_is_derived_whole(tmp_path):
+    # "Ursula von der Leyen" derived "Leyen": "von der Leyen said" was found as "Leyen" alone
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors:\n  - name: EU\n    people: [Ursula von der Leyen, Herman Van Rompuy]\n"
+                    "  - name: France\n    people: [Charles de Gaulle, Marine Le Pen]\n"
+                    "    excludes: [Jean-Marie Le Pen]\n"
+                    "  - name: Syria\n    people: [Bashar al Assad]\n  - name: Democrats\n    people: [Al Gore]\n")
+    matcher = Matcher(load_catalogue(path))
+    text = ("Ursula von der Leyen and Herman Van Rompuy met Charles de Gaulle, Bashar al Assad and Al Gore. Later "
+            "von der Leyen said so; Von der Leyen, Van Rompuy, de Gaulle, al Assad and Gore agreed. Leyen and Gaulle "
+            "did not.")
+    assert found(matcher, text) == [
+        ("EU", "Ursula von der Leyen"), ("EU", "Herman Van Rompuy"), ("France", "Charles de Gaulle"),
+        ("Syria", "Bashar al Assad"), ("Democrats", "Al Gore"), ("EU", "von der Leyen"), ("EU", "Von der Leyen"),
+        ("EU", "Van Rompuy"), ("France", "de Gaulle"), ("Syria", "al Assad"), ("Democrats", "Gore")]
+    # an excluded namesake's surname is weighed whole too: "Le Pen" could be either
+    assert found(matcher, "Marine Le Pen met Jean-Marie Le Pen. Le Pen left.") == [("France", "Marine Le Pen")]
+    assert found(matcher, "Marine Le Pen spoke. Le Pen left.") == [("France", "Marine Le Pen"), ("France", "Le Pen")]
+
 def test_spellings_of_wire_styles_and_names_that_are_not_the_actor():
     matcher = Matcher(load_catalogue())
     assert found(matcher, "The E.U. and Zelenskiy met Kim Jong-Un.") == [
