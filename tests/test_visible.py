@@ -1,6 +1,10 @@
 """Counts people read: one form, with a thousands separator from 1,000 up, wherever they are written."""
 
 import numpy as np
+from typer.testing import CliRunner
+
+from classifier.cli import commands  # noqa: F401
+from classifier.cli.app import app
 
 from classifier.cli.prepare import skipped_summary
 from classifier.ingest import Skipped
@@ -24,6 +28,19 @@ def test_prepare_summary_and_its_warning_write_a_count_alike():
     # the summary said "5000 files skipped" beside the warning's "skipped 4,997 more unreadable files"
     skipped = [Skipped(f"corpus/{i}.txt", "unreadable") for i in range(5000)]
     assert skipped_summary(skipped) == "5,000 files skipped"
+
+
+def test_prepare_summary_and_mentions_line_of_a_large_corpus(tmp_path):
+    # "1200 articles, 2400 sentences, 4800 items (2 actors)" and "mentions: Russia 2400, China 2400" before
+    table = tmp_path / "articles.jsonl"
+    table.write_text("".join(f'{{"id": "a{i}", "text": "Russia spoke on day {i}. China said no."}}\n'
+                             for i in range(1000)))
+    result = CliRunner().invoke(app, ["prepare", str(table), "--out", str(tmp_path / "items.jsonl")],
+                                catch_exceptions=False)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "1,000 articles, 2,000 sentences, 2,000 items (2 actors)" in said, said
+    assert "mentions: Russia 1,000, China 1,000" in said, said
+    assert (tmp_path / "items.jsonl").read_text().count("\n") == 2000  # the items file: no count written in it
 
 
 def test_counts_written_by_hand_in_a_note_have_the_separator_too():

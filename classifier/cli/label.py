@@ -659,7 +659,7 @@ def summary_line(session: LabelSession, finished: bool, annotator: str, labels_p
     "stopped: 3/6 by ana (...)" under a header of "3/6: 2 answered, 1 skipped", and "all items answered" with skips)."""
     progress, tally = session.progress(), session.tally()
     skipped = tally.pop("skipped", 0)
-    labels = ", ".join(f"{count} {name}" for name, count in sorted(tally.items()))
+    labels = ", ".join(f"{numeral(count)} {name}" for name, count in sorted(tally.items()))
     if not skipped:
         return (f"{'all items answered' if finished else 'stopped'}: {progress.done}/{progress.total} "
                 f"by {annotator} ({labels or 'none'}) in {labels_path}")
@@ -1136,7 +1136,7 @@ def gold_command(
              "keeps the easy items, which flatters a model scored on the rest")
     if counts["alone"]:
         alone = sum(counts["alone"].values())
-        by = ", ".join(f"{count} by {name!r}" for name, count in counts["alone"].items())
+        by = ", ".join(f"{numeral(count)} by {name!r}" for name, count in counts["alone"].items())
         warn(f"gold items on one person's label alone: {numeral(alone)} of {numeral(counts['items'])} ({by}); no one "
              "else labelled them, so neither a majority nor 'label agreement' stands behind them: have another "
              "person label them, or give --annotator NAME for one person's gold set")

@@ -219,7 +219,7 @@ def explain_table(reports) -> Table:
     for column in ("article", "sentences", "items", *(("page words kept",) if pages else ()), "dropped", "by rule"):
         table.add_column(column)
     for report in reports:
-        rules = ", ".join(f"{name} {count}" for name, count in report.dropped.most_common())
+        rules = ", ".join(f"{name} {numeral(count)}" for name, count in report.dropped.most_common())
         kept = () if not pages else ("-",) if report.page_words is None else (
             f"{numeral(report.words)} of {numeral(report.page_words)} "
             f"({report.words / max(report.page_words, 1):.0%})",)
@@ -293,7 +293,7 @@ def prepare(
                 + (f"{counted(other, 'other article' if pages else 'article')} undated; " if other else "") +
                 f"{seconds:.1f} s ({totals.articles / max(seconds, 1e-9):.1f} articles/s)", highlight=False)
             if totals.by_actor:
-                console.print("mentions: " + ", ".join(f"{a} {n}" for a, n in totals.by_actor.most_common()),
+                console.print("mentions: " + ", ".join(f"{a} {numeral(n)}" for a, n in totals.by_actor.most_common()),
                               highlight=False)
             if note := tenure_note(totals):
                 console.print(note, highlight=False)

@@ -354,7 +354,7 @@ def in_sample_note(trained_on: dict | None, unchecked: str | None = None) -> str
 def correction_note(correction: dict) -> str:
     if not correction["possible"]:
         return correction["reason"][:1].upper() + correction["reason"][1:] + "."
-    support = ", ".join(f"{label} {n}" for label, n in correction["support"].items())
+    support = ", ".join(f"{label} {numeral(n)}" for label, n in correction["support"].items())
     unstable = (" Warning: on the gold set the classifier barely separates the classes (condition number of "
                 f"P(predicted | true) {correction['condition_number']:.0f}), so the corrected shares are "
                 "unstable and their intervals wide.") if correction["condition_number"] > MAX_CONDITION else ""

@@ -147,7 +147,8 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10, k
             n = int(cells.loc[(outlet, actor), "n"])
             flag = "†" if n < min_n else ""
             colour = "white" if abs(values[i, j]) > 0.55 else "black"
-            axes.text(j, i, f"{values[i, j]:+.2f}\nn={n}{flag}", ha="center", va="center", color=colour, fontsize=8)
+            axes.text(j, i, f"{values[i, j]:+.2f}\nn={numeral(n)}{flag}", ha="center", va="center", color=colour,
+                      fontsize=8)
     axes.set_xticks(range(len(actors)), [plain(label_text(a)) for a in actors], rotation=35, ha="right")
     axes.set_yticks(range(len(outlets)), [plain(label_text(o)) for o in outlets])
     n_actors, n_outlets = table["actor"].nunique(), table["outlet"].nunique()
@@ -189,7 +190,7 @@ def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10, kind: s
             marks.append(no_interval(n_boot))
         else:
             axes.plot([row.net], [y], "o", markersize=9, markeredgecolor="black", markerfacecolor=cmap(norm(row.net)))
-    axes.set_yticks(range(len(rows)), [f"{plain(label_text(o))} (n={n}{'†' if n < min_n else ''})"
+    axes.set_yticks(range(len(rows)), [f"{plain(label_text(o))} (n={numeral(n)}{'†' if n < min_n else ''})"
                                        for o, n in zip(rows["outlet"], rows["n"])])
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(rows) - 0.4)
