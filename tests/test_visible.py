@@ -3,8 +3,7 @@
 import numpy as np
 from typer.testing import CliRunner
 
-from classifier.cli import commands  # noqa: F401
-from classifier.cli.app import app
+from classifier.cli.main import app  # every command registered
 
 from classifier.cli.prepare import skipped_summary
 from classifier.ingest import Skipped
