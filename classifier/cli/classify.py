@@ -704,9 +704,9 @@ def classify_command(
             console.print(
                 f"{counted(result.items, 'item')} -> {one_line(given_name(result.out))} with {model.model_id}"
                 f"{f' (sentiment: {sentiment.model_id})' if sentiment is not None else ''}; "
-                f"{result.predicted} predicted"
-                f"{f', {numeral(result.resumed)} resumed' if result.resumed else ''}; {result.truncated} truncated to "
-                f"{model.max_length} tokens"
+                f"{numeral(result.predicted)} predicted"
+                f"{f', {numeral(result.resumed)} resumed' if result.resumed else ''}; {numeral(result.truncated)} "
+                f"truncated to {model.max_length} tokens"
                 + (f" by the stance model, {counted(result.sentiment_truncated, 'sentence')} to "
                    f"{sentiment.max_length} by the sentiment model"
                    if sentiment is not None else "")

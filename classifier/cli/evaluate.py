@@ -57,8 +57,8 @@ def print_evaluation(result: dict, given: dict | None = None) -> None:
             if compare.get(key) and compare[key] not in compare["verdict"]:
                 warn(compare[key])
         if compare["n_only_first"] or compare["n_only_second"]:
-            warn(f"{numeral(compare['n_only_second'])} item(s) only in {given['second']} and {compare['n_only_first']} "
-                 f"only in {given['first']} were left out of the comparison")
+            warn(f"{numeral(compare['n_only_second'])} item(s) only in {given['second']} and "
+                 f"{numeral(compare['n_only_first'])} only in {given['first']} were left out of the comparison")
 
 
 @app.command("evaluate")

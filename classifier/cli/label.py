@@ -650,7 +650,7 @@ def resuming_line(session: LabelSession, annotator: str) -> str:
     if not progress.skipped:
         return f"resuming: {numeral(progress.done)} of {numeral(progress.total)} items already answered by {annotator}"
     return (f"resuming: {numeral(progress.done)} of {numeral(progress.total)} items already done by {annotator} "
-            f"({progress.done - progress.skipped} answered, {numeral(progress.skipped)} skipped)")
+            f"({numeral(progress.done - progress.skipped)} answered, {numeral(progress.skipped)} skipped)")
 
 
 def summary_line(session: LabelSession, finished: bool, annotator: str, labels_path: Path) -> str:
@@ -807,8 +807,8 @@ def sample_command(
         out.print(drawn.why())
     sample_articles_n = len({article_of(rows[i][1]) for i in drawn.sample})
     out.print(f"{counted(len(drawn.sample), 'item')} ({counted(sample_articles_n, 'article')}) -> {out_path}"
-              + (f"; the other {counted(len(drawn.rest), 'item')} ({drawn.articles - sample_articles_n} articles) "
-                 f"-> {rest_path}" if rest_path is not None else ""))
+              + (f"; the other {counted(len(drawn.rest), 'item')} ({numeral(drawn.articles - sample_articles_n)} "
+                 f"articles) -> {rest_path}" if rest_path is not None else ""))
 
 
 @label_app.command("export")

@@ -781,8 +781,9 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     if announce is not None:
         announce(split)
     else:
-        log(f"train {numeral(split['train'])} items ({numeral(split['train_articles'])} articles), dev {split['dev']} "
-            f"({split['dev_articles']}), test {split['test']} ({split['test_articles']}); no article in two splits")
+        log(f"train {numeral(split['train'])} items ({numeral(split['train_articles'])} articles), dev "
+            f"{numeral(split['dev'])} ({numeral(split['dev_articles'])}), test {numeral(split['test'])} "
+            f"({numeral(split['test_articles'])}); no article in two splits")
     sources = [source_of.get(it.id, 0) for it in train_part] if source_of else None
     result = train(train_part, dev_part or None, config, log=log, checkpoint=checkpoint, sources=sources,
                    on_step=on_step)
