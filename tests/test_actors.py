@@ -391,7 +391,6 @@ def test_only_actors_given_a_term_names_the_actor_that_holds_it():
 def test_prepare_keeps_only_the_actors_asked_for(tmp_path):
     from typer.testing import CliRunner
 
-    from classifier.cli import commands  # noqa: F401
     from classifier.cli.app import app
 
     corpus = tmp_path / "corpus"
@@ -1117,7 +1116,6 @@ def test_a_bad_term_of_office_is_one_line_naming_its_line(tmp_path, in_office, m
 def test_prepare_explains_a_mention_dropped_out_of_office_and_counts_those_kept_undated(tmp_path):
     from typer.testing import CliRunner
 
-    from classifier.cli import commands  # noqa: F401
     from classifier.cli.app import app
 
     corpus = tmp_path / "corpus"

@@ -346,7 +346,6 @@ def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path,
     import datasets
     from typer.testing import CliRunner
 
-    from classifier.cli import commands  # noqa: F401
     from classifier.cli.app import app
     from classifier.models import stance_model
 
@@ -387,7 +386,6 @@ def test_evaluate_reads_predictions_saved_as_a_dataset(tmp_path):
     import datasets
     from typer.testing import CliRunner
 
-    from classifier.cli import commands  # noqa: F401
     from classifier.cli.app import app
 
     sys.path.insert(0, str(Path(__file__).parent))

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from classifier.cli import commands  # noqa: F401  (registers every command)
 from classifier.cli.app import app
 
 sys.path.insert(0, str(Path(__file__).parent))

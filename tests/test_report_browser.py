@@ -266,7 +266,6 @@ def test_basil_report_over_time_with_power_notes_and_before_after(tmp_path, chro
 
     from typer.testing import CliRunner
 
-    from classifier.cli import commands  # noqa: F401
     from classifier.cli.app import app
     from classifier.report import build_report
 

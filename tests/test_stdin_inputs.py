@@ -13,14 +13,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from classifier.cli import commands
 from classifier.cli.app import app
 
 sys.path.insert(0, str(Path(__file__).parent))
 from stance_runs import Run, stance_runs  # noqa: E402  (many command lines in one process, each its own streams)
 from test_hostile_inputs import written_pipe  # noqa: E402  (a pipe, as <(cat FILE) gives one)
-
-REGISTERED = commands  # importing it registers every command (a name used, so that pyflakes says nothing)
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from classifier.cli import commands  # noqa: F401
 from classifier.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]

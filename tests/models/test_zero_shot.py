@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from classifier.cli import commands  # noqa: F401
 from classifier.cli.app import app
 from classifier.errors import InputError
 
