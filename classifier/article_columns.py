@@ -95,6 +95,13 @@ def check_columns(value, path: str | Path = "") -> dict[str, str]:
 _QUOTED_COLUMN = re.compile(r'[ \t]*"((?:[^"]|"")*)"[ \t]*(?:,|$)')
 
 
+def text_header(columns, input_path: str | Path) -> tuple:
+    """What the header of a CSV table of articles told by its content (``io.files.spooled_input``) must hold: its
+    text column (``--columns``' text=COLUMN, else "text"), and its words for the error."""
+    text = check_columns(columns, input_path).get("text", "text")  # a wrong --columns names INPUT
+    return (lambda names: text in names), f"a '{text}' column"
+
+
 def _pieces(value: str) -> list[tuple[str, str]]:
     """The pairs of a ``--columns`` string as (the pair as written, the pair with its column unquoted), split at its
     commas: a column in double quotes keeps its commas (``title="Head, line"``), two double quotes inside it one (as

@@ -113,6 +113,28 @@ console = SafeConsole(stderr=True, soft_wrap=True)
 STDIN_HELP = " Give - to read standard input."
 STDOUT_HELP = " Give - to write JSON lines (or --format csv) to standard output, once the run ends without an error."
 out = SafeConsole(soft_wrap=True)
+# the help of options that prepare (and actors) and classify share: here, not in cli.prepare, which classify would
+# import (with classifier.prepare, clean and segment) for its help alone
+ACTORS_HELP = "Actor catalogue YAML whose actors are added to the bundled catalogue (same name: yours replaces it)."
+ACTORS_ONLY_HELP = "Actor catalogue YAML used instead of the bundled catalogue."
+ONLY_ACTORS_HELP = "Keep only these actors, comma-separated (e.g. Russia,China)."
+ENCODING_HELP = ("The encoding of the articles (text files, or a .jsonl/.csv table) and manifest that are not UTF-8, "
+                 "e.g. cp1252 (a byte-order mark, valid UTF-8, or an HTML page's meta charset, still decides; "
+                 "default: UTF-8 only).")
+MAX_ARTICLE_CHARS_HELP = ("Skip, with a warning each, an article whose text (an HTML page's: the text extracted) is "
+                          "longer than this many characters: scraped junk such as a site dump or a base64 blob. An "
+                          "HTML page of more than ten bytes for each (20,000,000 at least) is skipped before it is parsed.")
+DATE_ORDER_HELP = ("How a manifest's or table's date written in numbers alone, its year last (03.04.2022, "
+                   "3/4/2022 14:05, 3/4/22: 20YY up to next year, else 19YY), is read: DMY (day first: 3 April) or "
+                   "MDY (month first: 4 March) (default: not read; warned of, and the report counts it undated). "
+                   "One with a four-digit year first "
+                   "(2022/4/3 14:05) is read year, month, day without it; YMD reads only those.")
+COLUMNS_HELP = ("The columns of a table of articles that are named otherwise, as FIELD=COLUMN pairs joined by "
+                "commas, e.g. text=maintext,date=date_publish,source=source_domain,id=url (fields: id, text, "
+                "source, title, date, url, language); a column whose name holds a comma in double quotes, "
+                "e.g. 'title=\"Head, line\"'.")
+WORKERS_HELP = ("Processes that clean, split and match the articles (0: one per core); the items and report are "
+                "the same, in the same order, as with 1.")
 
 
 def fail(message: str, code: int = 1) -> None:

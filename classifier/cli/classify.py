@@ -14,14 +14,12 @@ from rich.table import Table
 
 from classifier import __version__
 from classifier.actors import MentionFinder, actor_names, choose_catalogue, found_spans_note, term_hints
-from classifier.cli.app import (STDIN_HELP, STDOUT_HELP, app, console, fail, handle_errors, out, progress_bar,
-                                 show_progress, warn)
-from classifier.cli.prepare import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DATE_ORDER_HELP, ENCODING_HELP,
-                                    MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, WORKERS_HELP, prepare_to_file,
-                                    text_header)
+from classifier.cli.app import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DATE_ORDER_HELP, ENCODING_HELP,
+                                MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, STDIN_HELP, STDOUT_HELP, WORKERS_HELP, app,
+                                console, fail, handle_errors, out, progress_bar, show_progress, warn)
 from classifier.cpus import usable_cpus
 from classifier.errors import InputError, model_failures
-from classifier.article_columns import check_columns
+from classifier.article_columns import check_columns, text_header
 from classifier.ingest import MAX_ARTICLE_CHARS, check_date_order, check_not_read
 from classifier.io.files import (check_not_labelled, check_regular_input, format_of, iter_table, output_format,
                                  given_name, in_place_of, output_lock, reads_once, remove_stale_temporaries,
@@ -257,6 +255,8 @@ def input_items(input_path: Path, out_path: Path, resume: bool, catalogue, manif
     with preparation_folder(out_path) as folder:
         prepared = Path(folder) / "items.jsonl"
         try:
+            from classifier.cli.prepare import prepare_to_file  # here: it loads classifier.prepare, clean, segment
+
             prepare_to_file(input_path, prepared, "jsonl", catalogue(only_actors), manifest, encoding, skip_unreadable,
                             quiet=quiet, date_order=date_order, max_chars=max_chars, columns=article_columns,
                             workers=prepare_workers)

@@ -14,9 +14,11 @@ import typer
 from rich.table import Table
 
 from classifier.actors import Actor, Matcher, NameCounts, choose_catalogue
+from classifier.article_columns import text_header
 from classifier.clean import load_rules
-from classifier.cli.app import (STDIN_HELP, STDOUT_HELP, app, console, fail, handle_errors, out, progress_bar,
-                                show_progress, warn)
+from classifier.cli.app import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DATE_ORDER_HELP, ENCODING_HELP,
+                                MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, STDIN_HELP, STDOUT_HELP, WORKERS_HELP, app,
+                                console, fail, handle_errors, out, progress_bar, show_progress, warn)
 from classifier.errors import DateWarning
 from classifier.ingest import (ALWAYS_SKIPPED, HTML_SUFFIXES, MAX_ARTICLE_CHARS, Article, Skipped, SkipNames,
                                check_not_read, stream_corpus)
@@ -84,15 +86,6 @@ def read_articles(input_path: Path, manifest: Optional[Path], encoding: Optional
     return generate(), skipped
 
 
-def text_header(columns: Optional[str], input_path: Path) -> tuple:
-    """What the header of a CSV table of articles told by its content (``io.files.spooled_input``) must hold: its
-    text column (``--columns``' text=COLUMN, else "text"), and its words for the error."""
-    from classifier.article_columns import check_columns
-
-    text = check_columns(columns, input_path).get("text", "text")  # a wrong --columns names INPUT
-    return (lambda names: text in names), f"a '{text}' column"
-
-
 def skipped_summary(skipped: list, table: bool = False) -> str:
     """'3 files skipped', and the manifest rows and table rows passed over where there were any ('0 files
     skipped' when nothing was; of a ``table`` of articles, '0 rows skipped')."""
@@ -120,26 +113,6 @@ def skipped_summary(skipped: list, table: bool = False) -> str:
     return "; ".join(parts)
 
 
-ACTORS_HELP = "Actor catalogue YAML whose actors are added to the bundled catalogue (same name: yours replaces it)."
-ACTORS_ONLY_HELP = "Actor catalogue YAML used instead of the bundled catalogue."
-ONLY_ACTORS_HELP = "Keep only these actors, comma-separated (e.g. Russia,China)."
-ENCODING_HELP = ("The encoding of the articles (text files, or a .jsonl/.csv table) and manifest that are not UTF-8, "
-                 "e.g. cp1252 (a byte-order mark, valid UTF-8, or an HTML page's meta charset, still decides; "
-                 "default: UTF-8 only).")
-MAX_ARTICLE_CHARS_HELP = ("Skip, with a warning each, an article whose text (an HTML page's: the text extracted) is "
-                          "longer than this many characters: scraped junk such as a site dump or a base64 blob. An "
-                          "HTML page of more than ten bytes for each (20,000,000 at least) is skipped before it is parsed.")
-DATE_ORDER_HELP = ("How a manifest's or table's date written in numbers alone, its year last (03.04.2022, "
-                   "3/4/2022 14:05, 3/4/22: 20YY up to next year, else 19YY), is read: DMY (day first: 3 April) or "
-                   "MDY (month first: 4 March) (default: not read; warned of, and the report counts it undated). "
-                   "One with a four-digit year first "
-                   "(2022/4/3 14:05) is read year, month, day without it; YMD reads only those.")
-COLUMNS_HELP = ("The columns of a table of articles that are named otherwise, as FIELD=COLUMN pairs joined by "
-                "commas, e.g. text=maintext,date=date_publish,source=source_domain,id=url (fields: id, text, "
-                "source, title, date, url, language); a column whose name holds a comma in double quotes, "
-                "e.g. 'title=\"Head, line\"'.")
-WORKERS_HELP = ("Processes that clean, split and match the articles (0: one per core); the items and report are "
-                "the same, in the same order, as with 1.")
 SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-8, a link out of the folder) with a "
                         "warning each, instead of stopping at the first with nothing written.")
 

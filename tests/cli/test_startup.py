@@ -39,27 +39,37 @@ print(" ".join(sorted(name for name in {HEAVY!r} if name in sys.modules)))
 def test_a_command_imports_the_modules_of_no_other_command(tmp_path):
     """Every command's module was imported on every start (cli.commands imported them all, about half a second):
     `stance report` loaded prepare, ingest, actors, labels and predict.batch, which only other commands use. Each
-    is imported now when its command is named; `stance --help` lists them all from cli.commands' lines."""
+    is imported now when its command is named; `stance --help` lists them all from cli.commands' lines. classify
+    loaded cli.prepare and with it classifier.prepare, clean and segment for the help of options it shares with
+    prepare (cli.app holds them now): they load when articles are prepared, not for its help or a refusal."""
     others = ("classifier.cli.prepare", "classifier.cli.classify", "classifier.cli.label", "classifier.cli.train",
               "classifier.prepare", "classifier.ingest", "classifier.actors", "classifier.labels",
               "classifier.predict.batch")
-    code = f"""
+    of_classify = ("classifier.cli.prepare", "classifier.cli.label", "classifier.cli.train", "classifier.cli.report",
+                   "classifier.prepare", "classifier.clean", "classifier.segment")
+    cases = [("--help", 0, others), ("report --help", 0, others), ("report x.jsonl --out r", 1, others),
+             ("evaluate --help", 0, others), ("calibrate --help", 0, others)]
+    classify = [("classify --help", 0, of_classify), ("classify x.jsonl --out o.jsonl --task bogus", 1, of_classify)]
+    code = """
 import sys
 from classifier.cli.main import main
 
-for args in ("--help", "report --help", "report x.jsonl --out r", "evaluate --help", "calibrate --help"):
+for args, code, others in {!r}:
     try:
         main(args.split())
     except SystemExit as stopped:
-        assert stopped.code == (1 if "--out" in args else 0), (args, stopped.code)
-    print("loaded:", args, "|", " ".join(name for name in {others!r} if name in sys.modules))
+        assert stopped.code == code, (args, stopped.code)
+    print("loaded:", args, "|", " ".join(name for name in others if name in sys.modules))
 """
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                         env={**os.environ, "COLUMNS": "200"})
-    assert [line for line in run.stdout.splitlines() if line.startswith("loaded:")] == [f"loaded: {args} | " for args in (
-        "--help", "report --help", "report x.jsonl --out r", "evaluate --help", "calibrate --help")], run.stdout
-    assert "x.jsonl: no such file" in run.stderr
-    assert "report     Write the framing report" in run.stdout and "label      Label items" in run.stdout
+    stdout, stderr = "", ""
+    for lines in (cases, classify):  # each in a process of its own: classify loads what report must not
+        run = subprocess.run([sys.executable, "-c", code.format(lines)], capture_output=True, text=True,
+                             cwd=tmp_path, env={**os.environ, "COLUMNS": "200"})
+        stdout, stderr = stdout + run.stdout, stderr + run.stderr
+    assert [line for line in stdout.splitlines() if line.startswith("loaded:")] == [
+        f"loaded: {args} | " for args, _, _ in cases + classify], stdout + stderr
+    assert "x.jsonl: no such file" in stderr and "--task bogus: expected one of" in stderr
+    assert "report     Write the framing report" in stdout and "label      Label items" in stdout
 
 
 def test_the_list_of_commands_says_what_each_command_says_of_itself():
