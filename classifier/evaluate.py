@@ -240,11 +240,10 @@ def prediction_chunks(path: str | Path, hashes: list | None = None) -> Iterator:
     :func:`parse_prediction`), which names the file and line of what is wrong."""
     import pyarrow as pa
 
-    from classifier.io.files import iter_table, table_blocks
+    from classifier.io.files import check_predictions_exist, iter_table, table_blocks
 
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file; write predictions with 'stance classify'")
+    check_predictions_exist(path)
     hashes = [] if hashes is None else hashes
     chunks, task = ChunkRows(hashes), None
     for part in prediction_parts(path):

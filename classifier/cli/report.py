@@ -44,13 +44,21 @@ def report_cli(
 
     Example: stance report preds.jsonl --out reports/2024 --gold dev_preds.jsonl
     """
-    from classifier.io.files import check_not_stdout, spooled_input
+    from classifier.io.files import check_not_inside, check_not_stdout, check_predictions_exist, reads_once, \
+        spooled_input
     from classifier.periods import check_period, day_of
 
     check_not_stdout(out_dir)  # before standard input is read, and before pandas, sklearn and the report load
     check_period(period)  # and the time options, read on their words alone
     if split_date is not None:
         day_of(split_date)
+    if not (predictions.exists() or reads_once(predictions) or gold or compare or model_dir):
+        # a missing PREDICTIONS named before pandas loads, where make_report names it first too: without another
+        # file option (each refused before it), --out new and outside any folder with a report.json, and not the
+        # folder that holds it (check_report_target's checks)
+        check_not_inside(out_dir, predictions)
+        if not out_dir.exists() and not any((folder / "report.json").exists() for folder in out_dir.absolute().parents):
+            check_predictions_exist(predictions)
     from classifier.report import make_report
     from classifier.report import tables
 

@@ -342,6 +342,12 @@ def writes_stdout(path: str | Path | None) -> bool:
     return path is not None and str(path) == STDOUT
 
 
+def check_predictions_exist(path: str | Path) -> None:
+    """A predictions file (or folder of parts) that is not there: one error, before any reader (or pandas) loads."""
+    if not Path(path).exists():
+        raise InputError(f"{path}: no such file; write predictions with 'stance classify'")
+
+
 def check_not_stdout(path: str | Path | None, option: str = "--out") -> None:
     """The rule for "-" as an output, in one place: standard output takes the table of 'stance prepare' and
     'stance classify' (``stdout_table``, which hands none of the output checks a "-"); any other output (a report

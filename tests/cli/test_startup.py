@@ -146,6 +146,9 @@ def test_refusals_of_options_alone_come_before_the_heavy_libraries(tmp_path):
          "--split-date 2022-13-45: no such day in the calendar"),
         ("classify x.jsonl --out o.jsonl --zero-shot m --engine onnx", ("torch",),
          "--zero-shot runs on the torch engine, not --engine onnx"),  # was refused as the NLI model loaded
+        # a missing PREDICTIONS: before make_report and pandas (it was named by the reader, a second later)
+        ("report missing.jsonl --out r", ("pandas", "sklearn", "matplotlib"),
+         "missing.jsonl: no such file; write predictions with 'stance classify'"),
     ]
     code = f"""
 import sys
