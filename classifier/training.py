@@ -68,19 +68,20 @@ def parse_file_weights(specs: Optional[list[str]], paths: list[Path]) -> Optiona
     from classifier.models.train import check_file_weight, check_file_weights
 
     weights = [1.0] * len(paths)
+    named = option("file_weights", flag="--file-weight")  # file_weights from Python
     for spec in specs:
         name, sep, value = spec.rpartition("=")
         if not sep:
-            raise InputError(f"--file-weight {spec!r}: write PATH=WEIGHT, e.g. data/ours.jsonl=2")
+            raise InputError(f"{named} {spec!r}: write PATH=WEIGHT, e.g. data/ours.jsonl=2")
         matches = [i for i, p in enumerate(paths) if str(p) == name or p.name == name
                    or p.resolve() == Path(name).resolve()]
         if not matches:
-            raise InputError(f"--file-weight {spec!r}: {name} is not one of the label files given")
+            raise InputError(f"{named} {spec!r}: {name} is not one of the label files given")
         try:
             weight = float(value)
         except ValueError:
-            raise InputError(f"--file-weight {spec!r}: {value!r} is not a number") from None
-        check_file_weight(weight, f"--file-weight {spec!r}")  # the check of a Python caller's config.file_weights
+            raise InputError(f"{named} {spec!r}: {value!r} is not a number") from None
+        check_file_weight(weight, f"{named} {spec!r}")  # the check of a Python caller's config.file_weights
         for i in matches:
             weights[i] = weight
     check_file_weights(weights)  # and not every one 0
@@ -115,8 +116,8 @@ def resolve_base_option(base: Optional[str], task: Task = STANCE) -> str:
         return base
     default = default_model_dir(task)
     if not (default / "config.json").exists():
-        raise InputError(f"{default}: no default model to start from (for {task.name} labels); pass --base minilm "
-                         "(the bundled encoder), a Hugging Face name, or a model directory")
+        raise InputError(f"{default}: no default model to start from (for {task.name} labels); pass "
+                         f"{option('base', 'minilm')} (the bundled encoder), a Hugging Face name, or a model directory")
     return str(default)
 
 
@@ -144,30 +145,32 @@ def check_out_dir(out_dir: Path, *inputs: str | Path | None, overwrite: bool = F
     from classifier.models.stance_model import check_model_target, shipped_model
     from classifier.tasks import SENTIMENT
 
-    check_not_inside(out_dir, *(given for given in inputs if given is not None and Path(given).exists()))
+    named = option("out")  # and out, promote=True, overwrite=True from Python
+    check_not_inside(out_dir, *(given for given in inputs if given is not None and Path(given).exists()),
+                     option=named)
 
     for task in (STANCE, SENTIMENT):
         if out_dir.resolve() == default_model_dir(task).resolve():
-            raise InputError(f"--out {out_dir}: that is the shipped {task.name} model; write elsewhere and add "
-                             "--promote to replace it")
+            raise InputError(f"{named} {out_dir}: that is the shipped {task.name} model; write elsewhere and add "
+                             f"{option('promote', True)} to replace it")
     resolved = out_dir.resolve()  # a link to models/newsmtsc-v16 is that folder
     if shipped_model(out_dir):
-        raise InputError(f"--out {out_dir}: a model the project ships (models/{shipped_model(out_dir)}); write "
+        raise InputError(f"{named} {out_dir}: a model the project ships (models/{shipped_model(out_dir)}); write "
                          "elsewhere")
     for folder in resolved.parents:
         if (folder / "stance.json").exists() and (folder / "model.safetensors").exists():
-            raise InputError(f"--out {out_dir}: inside the stance model folder {folder}, which could then no longer be "
-                             "replaced or promoted (it would hold a subfolder); name a folder outside it (nothing "
-                             "was changed)")
-    check_model_target(out_dir, "--out")
+            raise InputError(f"{named} {out_dir}: inside the stance model folder {folder}, which could then no "
+                             "longer be replaced or promoted (it would hold a subfolder); name a folder outside it "
+                             "(nothing was changed)")
+    check_model_target(out_dir, named)
     if not overwrite and out_dir.is_dir() and any(out_dir.iterdir()):  # an earlier model: check_model_target
         unfinished = train_checkpoint(out_dir)
         if unfinished.exists():  # a run with --overwrite was killed: the same command finishes it
-            raise InputError(f"--out {out_dir}: holds a finished model, and {unfinished.name} beside it is an "
-                             "unfinished run that replaces it; rerun with --overwrite to finish it, or remove the "
-                             "checkpoint (nothing was changed)")
-        raise InputError(f"--out {out_dir}: holds a finished model; add --overwrite to replace it (it stays as it is "
-                         "until the new one is saved) or name a new folder (nothing was changed)")
+            raise InputError(f"{named} {out_dir}: holds a finished model, and {unfinished.name} beside it is an "
+                             f"unfinished run that replaces it; rerun with {option('overwrite', True)} to finish it, "
+                             "or remove the checkpoint (nothing was changed)")
+        raise InputError(f"{named} {out_dir}: holds a finished model; add {option('overwrite', True)} to replace it "
+                         "(it stays as it is until the new one is saved) or name a new folder (nothing was changed)")
 
 
 def train_checkpoint(out_dir: Path) -> Path:
@@ -308,6 +311,12 @@ def promotion_doubt(comparison: dict, versus: str) -> str:
             f"the {numeral(comparison['n'])} held-out items cannot tell the two apart")
 
 
+def refused_promotion() -> str:
+    """The start of a warning that the new model is not promoted: ``--promote refused: `` (``promote=True refused: ``
+    from Python, which has no --promote)."""
+    return f"{option('promote', True)} refused: "
+
+
 def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], task: Task, n_boot: int = 0) -> str:
     """Whether the model --promote would replace (models/default or models/sentiment) beats the new one on the same
     held-out items, or is not shown to be behind it (:func:`promotion_doubt`), when it is not the model compared
@@ -325,12 +334,12 @@ def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], ta
                               BOOTSTRAP_SEED, task)
     new, old = against["metrics"]["new"]["macro_f1"], against["metrics"]["reference"]["macro_f1"]
     if new < old:
-        warn_caller(f"--promote refused: {behind_words(against, f'{target} (the model --promote would replace)')}; "
+        warn_caller(f"{refused_promotion()}{behind_words(against, f'{target} (the model --promote would replace)')}; "
              f"{target} is left as it was")
         return against_words(new, old)
     doubt = promotion_doubt(against, f"{target} (the model --promote would replace)")
     if doubt:
-        warn_caller(f"--promote refused: {doubt}; the new model is saved, and {target} is left as it was")
+        warn_caller(f"{refused_promotion()}{doubt}; the new model is saved, and {target} is left as it was")
     return doubt
 
 
@@ -520,7 +529,10 @@ class TrainingResult:
     comparison: dict
     names: dict                  # "new", "reference": the models as the comparison names them
     task: str                    # stance | sentiment
-    behind: str = ""             # why the new model is not shown better ('' where it is, or nothing was compared)
+    # why promote=True kept the default (the lower macro-F1, or why the paired interval does not show the new model
+    # better); without promote only a lower macro-F1 than the model compared ("macro-F1 0.41 against 0.47"), so ''
+    # is no sign of a better model there: read comparison["verdict"]
+    behind: str = ""
     promoted: Optional[Path] = None  # the default model folder now holding it (promote=True and shown better)
     retrained: object = field(default=None, repr=False)  # models.train.RetrainResult: split, history, the model
     promote: bool = False        # whether promote=True was asked
@@ -618,7 +630,7 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     check_base_option(base)
     check_device(device)
     if teacher is not None and not is_stance_model(str(teacher)):
-        raise InputError(f"--teacher {teacher}: not a stance model directory (no stance.json)")
+        raise InputError(f"{option('teacher')} {teacher}: not a stance model directory (no stance.json)")
     weights = parse_file_weights(file_weights, labels)
     # "-" or a pipe: saved, read as a file (the card hashes it once trained), told by its content; "-" for both the
     # labels and --test is refused (one stream: it had been read once and used as both, every item held out)
@@ -631,8 +643,8 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     task = task_of_labels({it.label for it in items}, where="the label files")
     tested = other_task((it.label for it in test_items or []), task, where="--test")
     if tested:  # a test set of the other task: said so, not "labels belong to no task"
-        raise InputError(f"--test {', '.join(map(str, test))}: {tested.name} labels, and the training labels are "
-                         f"{task.name} labels; test on labels of the task trained")
+        raise InputError(f"{option('test')} {', '.join(map(str, test))}: {tested.name} labels, and the training "
+                         f"labels are {task.name} labels; test on labels of the task trained")
     base = resolve_base_option(base, task)
     reference = reference_model(base, task)
     # the labels that train decide on a dev split, not the labels read: --test (or --test-fraction) takes its own first
@@ -677,13 +689,13 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     warn_test_learnt_by_reference(outcome.test, reference, reference == base)
     worse = worse_than_reference(comparison)
     if worse:  # said before the model is written, so nobody mistakes it for an improvement
-        warn_caller(("--promote refused: " if promote else "") + behind_words(comparison, names["reference"])
+        warn_caller((refused_promotion() if promote else "") + behind_words(comparison, names["reference"])
                     + "; it is saved for inspection"
                     + (f", and {default_model_dir(task)} is left as it was" if promote else ""))
     elif promote:  # not behind on the point figure: promoted only where the paired interval shows it ahead
         doubt = promotion_doubt(comparison, names["reference"]) if "reference" in comparison["models"] else ""
         if doubt:
-            warn_caller(f"--promote refused: {doubt}; the new model is saved, and {default_model_dir(task)} is left "
+            warn_caller(f"{refused_promotion()}{doubt}; the new model is saved, and {default_model_dir(task)} is left "
                         "as it was")
         worse = doubt or worse_than_incumbent(outcome, comparison, reference, task, n_boot)
     # the keys of the train and dev items, and those of the starting model's list (it learnt them too), so that

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import shutil
 import subprocess
 import sys
 import warnings
@@ -339,6 +340,36 @@ def test_train_model_checks_its_numbers_by_trains_one_check(tmp_path, tiny_model
     with pytest.raises(InputError, match=r"^pooling 'bogus': use cls or mention"):  # past test_fraction's check
         classifier.train_model(labels, tmp_path / "bad", base=tiny_model_dir, test_fraction=np.float32(0.25),
                                pooling="bogus")
+    assert not (tmp_path / "bad").exists()
+
+
+def test_train_model_names_its_own_arguments_not_the_clis_flags(tmp_path, tiny_model_dir, monkeypatch):
+    """train_model's refusals told a Python caller to "add --overwrite", "add --promote", "pass --base minilm", and
+    named --out, --file-weight, --teacher: flags it has no way to give. They name its arguments now (errors.option);
+    the CLI's words, which tests/test_train_cli.py pins, are the same."""
+    from classifier.models import stance_model
+    from tests.test_train_cli import label_rows, write
+
+    default = tmp_path / "models" / "default"
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", default)  # never the real one
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=2))
+    shutil.copytree(tiny_model_dir, default)
+    finished = tmp_path / "finished"
+    shutil.copytree(tiny_model_dir, finished)
+    for kwargs, said in [
+        ({"out": default}, f"^out {re.escape(str(default))}: that is the shipped stance model; write elsewhere and "
+                           "add promote=True "),
+        ({"out": finished}, f"^out {re.escape(str(finished))}: holds a finished model; add overwrite=True to "),
+        ({"file_weights": ["x"]}, r"^file_weights 'x': write PATH=WEIGHT"),
+        ({"file_weights": {"other.jsonl": 2}}, r"^file_weights 'other.jsonl=2': other.jsonl is not one of the label"),
+        ({"teacher": str(tmp_path)}, f"^teacher {re.escape(str(tmp_path))}: not a stance model directory"),
+    ]:
+        kwargs = {"out": tmp_path / "bad", "base": str(tiny_model_dir), **kwargs}
+        with pytest.raises(InputError, match=said):
+            classifier.train_model(labels, log=None, **kwargs)
+    shutil.rmtree(default)  # no default model to start from
+    with pytest.raises(InputError, match=r"no default model to start from \(for stance labels\); pass base='minilm'"):
+        classifier.train_model(labels, tmp_path / "bad", log=None)
     assert not (tmp_path / "bad").exists()
 
 
