@@ -603,8 +603,8 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     """
     from classifier.models.card import HELD_OUT_FILE, held_out_text, trained_items, trained_items_text
     from classifier.models.stance_model import model_folder, model_name, read_settings
-    from classifier.models.train import (check_config_numbers, check_device, is_stance_model, labels_left_to_train,
-                                         retrain, set_aside, small_data_schedule)
+    from classifier.models.train import (check_config_numbers, check_device, check_held_out_share, is_stance_model,
+                                         labels_left_to_train, retrain, set_aside, small_data_schedule)
     from classifier.visible import counted
 
     labels = as_paths(labels, "labels")
@@ -617,6 +617,7 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     check_config_numbers(learning_rate=lr, epochs=epochs, batch_size=batch_size, patience=patience,
                          distill_weight=distill_weight, sampling_alpha=sampling_alpha, unmarked_share=unmarked_share,
                          test_fraction=test_fraction, dev_fraction=dev_fraction, names={"learning_rate": "lr"})
+    check_held_out_share(bool(test), test_fraction)  # as retrain would, after torch and the starting model loaded
     check_at_least(**{option("seed"): (seed, 0), option("n_boot"): (n_boot, 0)})
     if isinstance(file_weights, dict):
         file_weights = [f"{path}={weight}" for path, weight in file_weights.items()]

@@ -363,6 +363,7 @@ def test_train_model_names_its_own_arguments_not_the_clis_flags(tmp_path, tiny_m
         ({"file_weights": ["x"]}, r"^file_weights 'x': write PATH=WEIGHT"),
         ({"file_weights": {"other.jsonl": 2}}, r"^file_weights 'other.jsonl=2': other.jsonl is not one of the label"),
         ({"teacher": str(tmp_path)}, f"^teacher {re.escape(str(tmp_path))}: not a stance model directory"),
+        ({"test_fraction": 0}, r"^test_fraction 0 holds out no article, .*: pass a fraction above 0, or test LABELS$"),
     ]:
         kwargs = {"out": tmp_path / "bad", "base": str(tiny_model_dir), **kwargs}
         with pytest.raises(InputError, match=said):

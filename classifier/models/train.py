@@ -656,6 +656,17 @@ def labels_left_to_train(items: Sequence[Item], test_items: Sequence[Item] | Non
     return len(take_test_split(items, test_items, test_fraction, seed)[0])
 
 
+def check_held_out_share(tested: bool, test_fraction: float) -> None:
+    """Without test items (``tested``), a ``test_fraction`` of 0 holds out nothing to compare the models on: refused
+    in one line naming the option (the parameter from Python), by ``classifier.train_model`` before torch loads and by
+    ``holdout_split`` for ``retrain``'s callers."""
+    from classifier.errors import InputError, option
+
+    if not tested and test_fraction <= 0:
+        raise InputError(f"{option('test_fraction')} 0 holds out no article, so there is nothing to compare the "
+                         f"models on: pass a fraction above 0, or {option('test')} LABELS")
+
+
 def holdout_split(items: Sequence[Item], test_items: Sequence[Item] | None, test_fraction: float,
                   dev_fraction: float, seed: int) -> tuple[list[Item], list[Item], list[Item], int, int]:
     """(train, dev, test, dropped for test, dropped for dev): whole articles per split; training items from test
@@ -753,9 +764,7 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
              "its own, so sentences of one article can sit in training and in the held-out items (give each item its "
              "article)")
     if not test:
-        if test_items is None and test_fraction <= 0:
-            raise InputError("--test-fraction 0 holds out no article, so there is nothing to compare the models on: "
-                             "pass a fraction above 0, or --test LABELS")
+        check_held_out_share(test_items is not None, test_fraction)
         raise InputError("no held-out test items: label items from two or more articles, or pass --test LABELS")
     if len(train_part) < 2:
         raise InputError(f"only {numeral(len(train_part))} training items after holding out the "

@@ -131,6 +131,8 @@ def test_refusals_of_options_alone_come_before_the_heavy_libraries(tmp_path):
          "--trust-remote-code is not passed to Ray workers"),
         ("train x.jsonl --out m1 --device tpu", ("torch",), "--device: unknown device 'tpu'"),
         ("train x.jsonl --out m1 --lr 5", ("torch",), "--lr 5.0: must be a number above 0"),
+        ("train x.jsonl --out m1 --test-fraction 0", ("torch",), "--test-fraction 0 holds out no article"),  # was
+        # refused by retrain, after torch had loaded
         # (9): classify's --engine, --device and --rows, report's --period and --split-date
         ("classify x.jsonl --out o.jsonl --engine bogus", ("torch",), "--engine bogus: expected one of auto, torch"),
         # --ray-data's: before Ray is imported and the parts are read (it was refused as the driver's model loaded)
