@@ -374,6 +374,22 @@ def test_train_model_names_its_own_arguments_not_the_clis_flags(tmp_path, tiny_m
     assert not (tmp_path / "bad").exists()
 
 
+def test_train_model_says_promote_true_refused_not_the_flag(tmp_path, tiny_model_dir, monkeypatch):
+    """A promote=True run that keeps the default warned "--promote refused: ..." to a Python caller."""
+    from classifier.models import stance_model
+    from tests.test_train_cli import label_rows, write
+
+    default = tmp_path / "models" / "default"
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", default)  # never the real one
+    shutil.copytree(tiny_model_dir, default)
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=10, per_article=2))
+    with pytest.warns(InputWarning) as caught:
+        result = classifier.train_model(labels, tmp_path / "ours", epochs=1, n_boot=20, promote=True, log=None,
+                                        say=lambda line: None)
+    refused = [str(w.message) for w in caught if "refused" in str(w.message)]
+    assert result.promote_refused and refused and all(m.startswith("promote=True refused: ") for m in refused), refused
+
+
 def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):
     import datasets
     from typer.testing import CliRunner
