@@ -36,9 +36,15 @@ MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", r
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 # A table row's text that is an HTML page (a scraped export's raw page or a CMS body): one that opens, after blanks
 # and comments, with a doctype or a page or block element's tag. It goes through the extractor as an .html file does;
-# a text that merely mentions a tag further in ("use <p> for ...") is text.
-HTML_TEXT = re.compile(r"\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|article|main|section|div|p|"
+# a text that merely mentions a tag further in ("use <p> for ...") is text. Group 1: the tag, which tells a whole
+# page (``WHOLE_PAGE_TAGS``) from a fragment of one (``with_blank_line_breaks``).
+HTML_TEXT = re.compile(r"\ufeff?\s*(?:<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|article|main|section|div|p|"
                        r"h[1-6])[\s/>]", re.IGNORECASE | re.DOTALL)
+WHOLE_PAGE_TAGS = ("!doctype", "html", "head", "body")
+# A blank line or more in a text, with the blanks around them; where a fragment's text holds one, the row (a CMS's
+# export that mixes tags with paragraphs written as plain text) meant a new paragraph there
+BLANK_LINES = re.compile(r"[ \t\r]*\n(?:[ \t\r]*\n)+[ \t\r]*")
+RAW_TEXT_TAGS = ("pre", "textarea", "script", "style")  # where a blank line is the text's own, no paragraph break
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_FIELDS = ("file", "source", "title", "date", "url", "language")
 # The most characters one article's text may hold (a text file's, a table row's, the text extracted from an HTML
@@ -81,7 +87,8 @@ class Article(BaseModel):
 class Skipped:
     path: str
     reason: str
-    # "file", "manifest row" (naming no article read), "table row" (an article without text), "long line" (a
+    # "file", "manifest row" (naming no article read), "table row" (an article without text, ``EMPTY_TEXT``, or
+    # whose HTML page is past the parser's limits, ``past_parser_limits``: a row unreadable), "long line" (a
     # compressed table's line over ``io.files.COMPRESSED_LINE_CHARS``, not read) or "too long" (an article over
     # ``MAX_ARTICLE_CHARS``) or "no article" (a page, text file or table row of a site's notice alone, ``no_article``);
     # the last two (``ALWAYS_SKIPPED``) are always skipped with a warning, never an error for the run
@@ -100,6 +107,7 @@ class Skipped:
 
 
 ALWAYS_SKIPPED = ("too long", "no article")
+EMPTY_TEXT = "empty 'text'"  # the reason of a table's row without text; its other rows skipped are unreadable
 NAMED_NO_ARTICLES = 3  # the articles skipped as a site's notice alone named one by one; the rest told in one line
 # the kinds of skip a table may hold by the thousand, each told so: its first ``NAMED_NO_ARTICLES`` named one by one,
 # the rest in one line of these words ("skipped 2 more <plural>, as the 3 above ...")
@@ -151,8 +159,8 @@ class SkipNames:
     gists: dict = field(default_factory=dict)  # "file" -> the unnamed files' reasons in a few words -> how many
 
     def named(self, problem: Skipped) -> bool:
-        if problem.kind not in COUNTED_SKIPS:
-            return True
+        if problem.kind not in COUNTED_SKIPS or problem.kind == "table row" and problem.reason != EMPTY_TEXT:
+            return True  # a row unreadable for its HTML: rare, each named, not told as a row without text
         self.counts[problem.kind] = self.counts.get(problem.kind, 0) + 1
         if self.counts[problem.kind] <= NAMED_NO_ARTICLES:
             return True
@@ -484,6 +492,77 @@ def as_document(html: str) -> str | None:
                               method="html", encoding="unicode")
     except (ValueError, etree.LxmlError):  # nothing lxml reads as an element (a comment alone, a blank page)
         return None
+
+
+def with_blank_line_breaks(html: str) -> str:
+    """A fragment of a page (a table row's CMS body, ``HTML_TEXT``) with each blank line in its text written as a
+    paragraph break (``<br><br>``, which the extractor ends a line at), where some text holds one; else ``html`` as
+    it is. A CMS export may mix tags with paragraphs written as plain text ("<p>Intro</p>\\n\\n# Heading\\n\\nNext
+    paragraph"): the extractor reads HTML as a browser shows it, its blank lines as one space, and so ran the
+    heading and the next paragraph into one sentence. Blank lines between tags alone, and inside ``<pre>``,
+    ``<textarea>``, scripts and styles (``RAW_TEXT_TAGS``), are left; a whole page (``WHOLE_PAGE_TAGS``) is not
+    passed through this, as its ``.html`` file would not be."""
+    if not BLANK_LINES.search(html):
+        return html
+    from html import escape
+
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.document_fromstring(html.encode("utf-8", "surrogatepass"),
+                                             lxml_html.HTMLParser(encoding="utf-8"))
+    except (ValueError, etree.LxmlError):  # nothing lxml reads as an element: the extractor says so its own way
+        return html
+
+    def raw(el) -> bool:
+        return any(isinstance(a.tag, str) and a.tag.lower() in RAW_TEXT_TAGS for a in (el, *el.iterancestors()))
+
+    def breaks(text: str) -> list[str]:  # the text's pieces between blank lines, where it holds one outside blanks
+        return BLANK_LINES.split(text) if text and text.strip() and BLANK_LINES.search(text) else []
+
+    # (element, its text's pieces, its tail's pieces), gathered before the tree is changed
+    found = [(el, breaks(el.text) if isinstance(el.tag, str) and not raw(el) else [],
+              breaks(el.tail) if el.getparent() is not None and not raw(el.getparent()) else [])
+             for el in root.iter()]
+    if not any(text or tail for _, text, tail in found):
+        return html
+
+    def pair(piece: str) -> list:  # <br><br> and the piece after them
+        first, second = etree.Element("br"), etree.Element("br")
+        second.tail = piece
+        return [first, second]
+
+    for el, text, tail in found:
+        if text:
+            el.text = text[0]
+            for at, br in enumerate(br for piece in text[1:] for br in pair(piece)):
+                el.insert(at, br)
+        if tail:
+            el.tail = tail[0]
+            parent, at = el.getparent(), el.getparent().index(el) + 1
+            for offset, br in enumerate(br for piece in tail[1:] for br in pair(piece)):
+                parent.insert(at + offset, br)
+    body = root.find("body")
+    if body is None or len(root) > 1:  # a head lxml gave it (a fragment opening with a <meta>): the page whole
+        return etree.tostring(root, method="html", encoding="unicode")
+    # a fragment as it came, not wrapped in <html><body>, which the extractor reads otherwise: it broke the line
+    # before a <b> after a blank line ("Bold\n more text")
+    return escape(body.text or "", quote=False) + "".join(etree.tostring(child, method="html", encoding="unicode")
+                                                         for child in body)
+
+
+def page_too_large(size: int, max_chars: int) -> str | None:
+    """Why an HTML page of ``size`` bytes (an ``.html`` file's, a table row's page in UTF-8) is skipped before it
+    is parsed, or None: over ``HTML_BYTES_PER_CHAR`` bytes for each character of ``max_chars`` or of
+    ``MAX_ARTICLE_CHARS``, whichever is higher, lxml and trafilatura would spend minutes and gigabytes on it. A
+    lowered cap is no reason to skip a page unparsed (its markup may be most of it): its text is measured after."""
+    cap = max(max_chars, MAX_ARTICLE_CHARS)
+    if size <= HTML_BYTES_PER_CHAR * cap:
+        return None
+    return (f"{size:,} bytes of HTML, more than the {HTML_BYTES_PER_CHAR * cap:,} a page is parsed from (ten for each "
+            f"character of {option('max_article_chars', cap)}; scraped junk such as a site dump?); raise it to read "
+            "the page")
 
 
 # A layout table (an old or archived site's page laid out in ``<table>`` cells, nav in one, the article in another): one
@@ -1089,14 +1168,8 @@ def folder_articles(root: Path, files: list[Path], meta: dict[str, dict], manife
                 raise ValueError("a link to a file outside the corpus folder (not read)")
             html = path.suffix.lower() in HTML_SUFFIXES
             size = path.stat().st_size
-            if html and size > HTML_BYTES_PER_CHAR * max(max_chars, MAX_ARTICLE_CHARS):
-                # a page lxml and trafilatura would spend minutes and gigabytes on: not parsed at all. A lowered cap
-                # is no reason to skip a page unparsed (its markup may be most of it): its text is measured below
-                cap = max(max_chars, MAX_ARTICLE_CHARS)
-                skipped.append(Skipped(str(path), f"{size:,} bytes of HTML, more than the {HTML_BYTES_PER_CHAR * cap:,} "
-                                                  f"a page is parsed from (ten for each character of "
-                                                  f"{option('max_article_chars', cap)}; scraped junk such as a site "
-                                                  "dump?); raise it to read the page", kind="too long"))
+            if html and (why := page_too_large(size, max_chars)):  # not parsed at all; its text is measured below
+                skipped.append(Skipped(str(path), why, kind="too long"))
                 if on_file:
                     on_file()
                 continue
@@ -1494,7 +1567,7 @@ def table_articles(rows: Iterable[tuple[str, dict]], table: str, named: str, hea
         if row.get("text") is None or (isinstance(row["text"], str) and not row["text"].strip()):
             if skipped is None:
                 raise InputError(f"{where}: empty 'text' (an article row needs id and text)")
-            skipped.append(Skipped(where, "empty 'text'", kind="table row"))
+            skipped.append(Skipped(where, EMPTY_TEXT, kind="table row"))
             continue
         if not isinstance(row["text"], str):
             raise InputError(f"{where}: 'text' must be a string")
@@ -1507,20 +1580,26 @@ def table_articles(rows: Iterable[tuple[str, dict]], table: str, named: str, hea
             raise InputError(f"{where}: duplicate article id '{article_id}'")
         seen.add(article_id)
         meta = {name: as_text(row.get(name), name, where) for name in ("source", "title", "date", "url", "language")}
-        page = HTML_TEXT.match(row["text"]) is not None
-        # a page's markup counts as a page file's bytes do (HTML_BYTES_PER_CHAR); its extracted text as any text
-        cap = HTML_BYTES_PER_CHAR * max(max_chars, MAX_ARTICLE_CHARS) if page else max_chars
-        if len(row["text"]) > cap:
+        page = HTML_TEXT.match(row["text"])
+        # a page's markup counts as a page file's bytes do, in UTF-8 (page_too_large); its extracted text as any text
+        size = (len(row["text"]) if row["text"].isascii() else len(row["text"].encode("utf-8", "surrogatepass"))
+                ) if page else 0
+        if page and (why := page_too_large(size, max_chars)) or not page and len(row["text"]) > max_chars:
+            why = f"'text' of {why if page else too_long(len(row['text']), max_chars)}"
             if skipped is None:
-                raise InputError(f"{where}: 'text' of {too_long(len(row['text']), cap)}")
-            skip_too_long(skipped, where, len(row["text"]), cap, what="'text' of ")
+                raise InputError(f"{where}: {why}")
+            skipped.append(Skipped(where, why, kind="too long"))
             continue
         info: dict = {}
         if page:  # a scraped export's HTML page: its main text, as an .html file's, not its markup and menus
-            if limit := past_parser_limits(row["text"]):
-                raise InputError(f"{where}: 'text' {limit}: the HTML parser stops there, so the text after it "
-                                 "would be lost")
-            text, info = html_to_text(row["text"])
+            if limit := past_parser_limits(row["text"]):  # unreadable, as such an .html file is: stops or is skipped
+                why = f"'text' {limit}: the HTML parser stops there, so the text after it would be lost"
+                if skipped is None:
+                    raise InputError(f"{where}: {why}")
+                skipped.append(Skipped(where, why, kind="table row"))
+                continue
+            whole = page.group(1).lower().startswith(WHOLE_PAGE_TAGS)  # a fragment's blank lines are paragraphs
+            text, info = html_to_text(row["text"] if whole else with_blank_line_breaks(row["text"]))
             if len(text) > max_chars:
                 if skipped is None:
                     raise InputError(f"{where}: 'text' of {too_long(len(text), max_chars)}")
@@ -1542,7 +1621,7 @@ def table_articles(rows: Iterable[tuple[str, dict]], table: str, named: str, hea
                       page_words=info.get("page_words"), standfirst=info.get("standfirst"))
     dates.warn()
     if not seen:
-        empty = [problem for problem in skipped or [] if problem.kind == "table row"]
+        empty = [problem for problem in skipped or [] if problem.kind == "table row" and problem.reason == EMPTY_TEXT]
         if empty:
             raise InputError(f"{empty[0].path}: empty 'text', as in every row of {named} ({len(empty)})")
         raise InputError(f"{table}: empty (no rows)")

@@ -20,8 +20,8 @@ from classifier.cli.app import (ACTORS_HELP, ACTORS_ONLY_HELP, COLUMNS_HELP, DAT
                                 MAX_ARTICLE_CHARS_HELP, ONLY_ACTORS_HELP, STDIN_HELP, STDOUT_HELP, WORKERS_HELP, app,
                                 console, fail, handle_errors, out, progress_bar, show_progress, warn)
 from classifier.errors import DateWarning
-from classifier.ingest import (ALWAYS_SKIPPED, HTML_SUFFIXES, MAX_ARTICLE_CHARS, Article, Skipped, SkipNames,
-                               check_not_read, stream_corpus)
+from classifier.ingest import (ALWAYS_SKIPPED, EMPTY_TEXT, HTML_SUFFIXES, MAX_ARTICLE_CHARS, Article, Skipped,
+                               SkipNames, check_not_read, stream_corpus)
 from classifier.io.files import (TableWriter, check_not_labelled, check_not_predictions, output_format,
                                  given_name, remove_stale_temporaries, spooled_input, stdout_table)
 from classifier.prepare import ITEM_FIELDS, ArticleReport, NotEnglish, ThinPages, count_names, iter_prepared
@@ -97,8 +97,11 @@ def skipped_summary(skipped: list, table: bool = False) -> str:
     if counts["manifest row"]:
         parts.append(counted(counts["manifest row"], "manifest row matched no article",
                              "manifest rows matched no article"))
-    if counts["table row"]:
-        parts.append(counted(counts["table row"], "row without text skipped", "rows without text skipped"))
+    empty = sum(s.kind == "table row" and s.reason == EMPTY_TEXT for s in skipped)
+    if empty:
+        parts.append(counted(empty, "row without text skipped", "rows without text skipped"))
+    if counts["table row"] > empty:  # a row whose HTML page is past the parser's limits
+        parts.append(counted(counts["table row"] - empty, "unreadable row skipped", "unreadable rows skipped"))
     if counts["long line"]:
         parts.append(counted(counts["long line"], "compressed line too long to read skipped",
                              "compressed lines too long to read skipped"))

@@ -739,6 +739,78 @@ def test_a_table_row_whose_text_is_an_html_page_is_read_as_an_html_file_is(tmp_p
     assert any(item["article"] == "plain" and "<p> tags" in item["text"] for item in items)
 
 
+def test_a_fragment_rows_blank_lines_stay_paragraph_breaks_after_the_extractor(tmp_path):
+    """A CMS export mixing tags with blank-line paragraphs ("<p>Intro</p>\\n\\n# Heading\\n\\nNext paragraph") went
+    through the extractor as a browser reads it, its blank lines one space: the heading and the next paragraph became
+    one sentence. A fragment's blank lines are paragraph breaks; a whole page's are not, as its .html file's are
+    not."""
+    mixed = ("<p>Russia thanked China for the talks on Monday.</p>\n\n# NATO answers\n\n"
+             "NATO said the missile tests in the Baltic were a threat to the alliance.")
+    table = tmp_path / "articles.jsonl"
+    page = f"<html><body><article>{mixed}</article></body></html>"
+    table.write_text("".join(json.dumps({"id": name, "text": text}) + "\n" for name, text in (("mixed", mixed),
+                                                                                           ("page", page))))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out)
+    assert result.exit_code == 0, result.output
+    texts = {article: {item["text"] for item in read_jsonl(out) if item["article"] == article}
+             for article in ("mixed", "page")}
+    assert "NATO said the missile tests in the Baltic were a threat to the alliance." in texts["mixed"], texts
+    assert not any("answers" in text and "missile" in text for text in texts["mixed"]), texts
+    assert any("answers NATO said the missile tests" in text for text in texts["page"]), texts  # as a browser shows
+
+
+def test_a_row_nested_past_the_parsers_limits_is_skipped_with_skip_unreadable(tmp_path):
+    """A row whose HTML is nested more than 255 deep stopped prepare even with --skip-unreadable, where the same page
+    as an .html file in a folder is skipped with a warning: it is a row unreadable, refused with the hint at
+    --skip-unreadable, skipped with it and counted apart from the rows without text."""
+    deep = "<div>" * 300 + "<p>Russia and China signed a deal on Monday.</p>"
+    table = tmp_path / "articles.jsonl"
+    table.write_text(json.dumps({"id": "deep", "text": deep}) + "\n"
+                     + json.dumps({"id": "ok", "text": "NATO met in Brussels on Monday."}) + "\n")
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and not out.exists() and "Traceback" not in said
+    assert (f"{table}:1: 'text' elements nested more than 255 deep (unclosed tags pile up so): the HTML parser stops "
+            "there, so the text after it would be lost (--skip-unreadable skips such rows)") in said, said
+    result = run("prepare", table, "--out", out, "--skip-unreadable")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert f"skipped {table}:1: 'text' elements nested more than 255 deep" in said
+    assert "1 unreadable row skipped" in said and "without text" not in said
+    assert {item["article"] for item in read_jsonl(out)} == {"ok"}
+
+
+def test_a_rows_page_is_capped_by_its_bytes_as_an_html_files_page_is(tmp_path, monkeypatch):
+    """A row's page was capped by its characters at ten a character of the cap and named that cap as
+    --max-article-chars: 'more than --max-article-chars 20,000,000'. It is capped as an .html file's page is
+    (ingest.page_too_large), by its bytes in UTF-8, with the file's words; the cap of 2,000,000 characters here
+    1,000, so that the page is small."""
+    from classifier import ingest
+
+    monkeypatch.setattr(ingest, "MAX_ARTICLE_CHARS", 1000)
+    body = "<p>" + "Россия " * 20 + "</p>"  # two bytes a letter: under the cap in characters, over it in bytes
+    page = "<html><body>" + body * (ingest.HTML_BYTES_PER_CHAR * 1000 // (len(body) * 3 // 2))
+    assert len(page) < ingest.HTML_BYTES_PER_CHAR * 1000 < len(page.encode())
+    table = tmp_path / "articles.jsonl"
+    table.write_text(json.dumps({"id": "big", "text": page}, ensure_ascii=False) + "\n"
+                     + json.dumps({"id": "ok", "text": "NATO met in Brussels on Monday."}) + "\n")
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "big.html").write_text(page)
+    (folder / "ok.txt").write_text("NATO met in Brussels on Monday.")
+    said = {}
+    for name, source in (("row", table), ("file", folder)):
+        result = run("prepare", source, "--out", tmp_path / f"{name}.jsonl", "--max-article-chars", "100")
+        assert result.exit_code == 0, result.output
+        said[name] = " ".join(result.output.split())
+    why = (f"{len(page.encode()):,} bytes of HTML, more than the 10,000 a page is parsed from (ten for each "
+           "character of --max-article-chars 1000;")
+    assert f"skipped {table}:1: 'text' of {why}" in said["row"], said["row"]
+    assert f"skipped {folder / 'big.html'}: {why}" in said["file"], said["file"]
+
+
 def test_a_table_of_many_notices_names_the_first_three_and_counts_the_rest_in_one_line(tmp_path):
     """A scraped table of a million rows may hold thousands of cookie walls: each was to be one warning line. The
     first three are named with their lines, the others told in one line from the first of them on; the summary
