@@ -300,7 +300,7 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
         mentions = over_time.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable")
         for index, actor in enumerate([a for a in mentions.index if periods[a] >= 2][:max_actors]):
             chart = timeline_chart(over_time, actor, view["period"], min_n=min_n, styles=styles, kind=only,
-                                   n_boot=n_boot)
+                                   n_boot=n_boot, split_date=split["date"] if split is not None else None)
             add("time", f"time_{index:02d}_{slug(actor)}", chart,
                 f"{actor} over time", f"{actor}: net stance per {view['period']}, one line per outlet; the footer "
                 "under the chart says which periods have a 95% CI by article and how it is drawn.")

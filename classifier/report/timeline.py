@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from classifier.dates import PRECISION, YEARS, read_dates
+from classifier.evaluate import MIN_RESAMPLED_ARTICLES
 from classifier.periods import PERIODS, check_period
 from classifier.visible import numeral
 
@@ -505,8 +506,22 @@ def lone_intervals(finite: np.ndarray) -> np.ndarray:
     return finite & ~before & ~after
 
 
+def split_position(periods: list[str], period: str, day) -> float | None:
+    """Where ``day`` (``--split-date``) falls on a time chart whose i-th point is ``periods[i]``: period i spans
+    i - 0.5 to i + 0.5, so 2022-02-24 in a monthly chart sits 23/28 of the way through February's span; None
+    outside the chart's periods."""
+    day = pd.Timestamp(day)
+    span = pd.Period(day, freq=PERIOD_CODES[period])
+    label = period_labels(pd.Series([span.start_time]), period).iloc[0]
+    if label not in periods:
+        return None
+    start, end = span.start_time.normalize(), span.end_time.normalize() + pd.Timedelta(days=1)
+    return periods.index(label) - 0.5 + (day - start) / (end - start)
+
+
 def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10,
-                   styles: dict | None = None, kind: str | None = None, n_boot: int = 1000):
+                   styles: dict | None = None, kind: str | None = None, n_boot: int = 1000,
+                   split_date: str | None = None):
     """One actor: a line per outlet of net stance per period, its 95% interval as a band (a bar for a period
     alone), where a period has one. ``styles``: the
     report's look of each outlet (:func:`~classifier.report.plots.report_styles`); the outlets with the most
@@ -518,7 +533,10 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     footer said "open diamonds" and "hollow" of two marks both hollow, and a diamond was hollow whether or not it
     had an interval). One whose resamples all agree is marked ‡ (no bar of zero length,
     :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the title names; ``n_boot``: 0 says in the
-    footer why no period has an interval (none was asked for)."""
+    footer why no period has an interval (none was asked for). A period of fewer than 5 articles or ``min_n`` mentions
+    is joined to its neighbours by a thin dotted line, not the outlet's own: before 2026-12-07 (9) the last month of a
+    corpus, one article of +1 or -1, drew the line's longest and steepest stroke. ``split_date``: the day of
+    ``--split-date``, drawn as a vertical line where it falls (none before 2026-12-07 (9))."""
     import textwrap
 
     from matplotlib.lines import Line2D
@@ -545,8 +563,14 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
         finite = np.isfinite(lo) & np.isfinite(hi)
         shown = np.isfinite(net)
         small = (line["n"] < min_n).to_numpy() & shown  # a diamond, not the outlet's marker
-        axes.plot(x, net, marker=look.marker, linestyle=look.line, color=colour, label=plain(label_text(outlet)),
-                  linewidth=1.6, markevery=list(np.flatnonzero(shown & finite & ~small)))  # NaN breaks it
+        few = (line["n_articles"] < MIN_RESAMPLED_ARTICLES).to_numpy() if "n_articles" in line else False
+        weak = small | (shown & few)  # by its articles, not its interval: the same lines whatever --n-boot
+        axes.plot(x, np.where(weak, np.nan, net), marker=look.marker, linestyle=look.line, color=colour,
+                  label=plain(label_text(outlet)), linewidth=1.6,
+                  markevery=list(np.flatnonzero(shown & finite & ~small)))  # NaN breaks it
+        if weak.any():  # the weak periods joined thinly: on the outlet's path, not drawn as firmly as the rest
+            axes.plot(x, net, linestyle=":", color=colour, linewidth=1.0, alpha=0.7, zorder=1.5)
+            marks.add("weak")
         for points, marker, mark in ((shown & ~finite & ~small, look.marker, "hollow"),
                                      (small & ~finite, "D", "hollow"), (small & finite, "D", "filled")):
             if points.any():
@@ -573,6 +597,9 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
                     rotation=35, ha="right")
     axes.set_ylim(-1.05, 1.05)
     axes.set_ylabel(NET_LABEL)
+    at = split_position(periods, period, split_date) if split_date is not None else None
+    if at is not None:
+        axes.axvline(at, color="#555555", linewidth=1.2, linestyle=(0, (6, 3)), label=f"{split_date} (--split-date)")
     said = [no_interval(n_boot)] if "hollow" in marks else []  # why: the legend's key says which marker
     if marks & {"bands", "bars"}:
         said.append(f"{' or '.join(m for m in ('bands', 'bars') if m in marks)}: 95% CI by article")
@@ -591,6 +618,10 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
             handles.append(Line2D([], [], marker=marker, linestyle="none", color=grey, markeredgecolor=grey,
                                   markerfacecolor=grey if filled else "white"))
             labels.append(textwrap.fill(meaning, 26))
+    if "weak" in marks:
+        handles.append(Line2D([], [], linestyle=":", color=grey, linewidth=1.0))
+        labels.append(textwrap.fill(f"dotted: to a period of fewer than {MIN_RESAMPLED_ARTICLES} articles or "
+                                    f"{min_n} mentions", 26))
     axes.legend(handles, labels, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the lines
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     return figure

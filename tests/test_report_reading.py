@@ -1,0 +1,69 @@
+"""What a researcher reading a report's time charts misread, found on a synthetic corpus of 5 outlets x 6 actors x 18
+months with a --split-date (2026-12-07 (9))."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import classifier.report
+from classifier.report import make_report
+from classifier.report.timeline import split_position, timeline_chart
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_evaluate import write_jsonl  # noqa: E402
+from test_report_split import DAY, corpus  # noqa: E402
+
+
+def cells(rows: list[tuple]) -> pd.DataFrame:
+    """A time view's rows: (outlet, period, n, n_articles, net, net_lo, net_hi), of the actor "X"."""
+    frame = pd.DataFrame(rows, columns=["outlet", "period", "n", "n_articles", "net", "net_lo", "net_hi"])
+    return frame.assign(actor="X", small=frame["n"] < 10)
+
+
+def test_a_last_period_of_one_article_is_joined_by_a_dotted_line_not_the_outlets_own():
+    """The corpus's last month held one article per outlet (net +1 or -1, no interval): the outlet's solid line ran
+    from -0.25 to -1 in its longest and steepest stroke, read as a collapse."""
+    table = cells([("A", "2021-01", 40, 12, -0.2, -0.4, 0.0), ("A", "2021-02", 40, 12, -0.25, -0.45, -0.05),
+                   ("A", "2021-03", 2, 1, -1.0, np.nan, np.nan)])
+    axes = timeline_chart(table, "X", "month").axes[0]
+    own = [line for line in axes.get_lines() if line.get_label() == "A"]
+    assert len(own) == 1
+    ys = np.asarray(own[0].get_ydata(), float)
+    assert np.allclose(ys[:2], [-0.2, -0.25]) and np.isnan(ys[2])  # the solid line stops before the weak period
+    dotted = [line for line in axes.get_lines() if line.get_linestyle() == ":" and line.get_label().startswith("_")]
+    assert any(np.isclose(np.asarray(line.get_ydata(), float)[2], -1.0) for line in dotted)  # still on its path
+    keys = [text.get_text().replace("\n", " ") for text in axes.get_legend().get_texts()]
+    assert "dotted: to a period of fewer than 5 articles or 10 mentions" in keys
+    steady = cells([("A", "2021-01", 40, 12, -0.2, -0.4, 0.0), ("A", "2021-02", 40, 12, -0.25, -0.45, -0.05)])
+    keys = [text.get_text() for text in timeline_chart(steady, "X", "month").axes[0].get_legend().get_texts()]
+    assert not any(key.startswith("dotted") for key in keys)  # the key says only what the chart draws
+
+
+def test_the_split_date_is_marked_on_every_time_chart_where_it_falls(tmp_path, monkeypatch):
+    """With --split-date the time charts drew no mark of the day, so a reader could not see which points the change
+    section compares."""
+    assert split_position(["2021-01", "2021-02", "2021-03"], "month", "2021-02-15") == 1.0  # 14 of 28 days
+    assert split_position(["2021-01", "2021-02"], "month", "2021-01-01") == -0.5
+    assert split_position(["2021-01", "2021-02"], "month", "2022-06-01") is None
+    table = cells([("A", "2021-01", 40, 12, 0.1, -0.1, 0.3), ("A", "2021-02", 40, 12, 0.2, 0.0, 0.4),
+                   ("A", "2021-03", 40, 12, 0.3, 0.1, 0.5)])
+    axes = timeline_chart(table, "X", "month", split_date="2021-02-15").axes[0]
+    marks = [line for line in axes.get_lines() if "2021-02-15" in line.get_label()]
+    assert len(marks) == 1 and np.allclose(marks[0].get_xdata(), 1.0)
+    assert any("2021-02-15 (--split-date)" == text.get_text() for text in axes.get_legend().get_texts())
+    assert not [line for line in timeline_chart(table, "X", "month").axes[0].get_lines()
+                if "split-date" in line.get_label()]
+    asked = []
+
+    def recorded(*args, **kwargs):
+        asked.append(kwargs.get("split_date"))
+        return timeline_chart(*args, **kwargs)
+
+    monkeypatch.setattr(classifier.report, "timeline_chart", recorded)
+    make_report(write_jsonl(tmp_path / "p.jsonl", corpus()), tmp_path / "out", n_boot=20, n_perm=20,
+                period="month", split_date=DAY)
+    assert asked and set(asked) == {DAY}
