@@ -3,6 +3,7 @@ months with a --split-date (2026-12-07 (9))."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -67,3 +68,16 @@ def test_the_split_date_is_marked_on_every_time_chart_where_it_falls(tmp_path, m
     make_report(write_jsonl(tmp_path / "p.jsonl", corpus()), tmp_path / "out", n_boot=20, n_perm=20,
                 period="month", split_date=DAY)
     assert asked and set(asked) == {DAY}
+
+
+def test_the_page_opens_with_a_link_to_each_of_its_sections(tmp_path):
+    """The page had no contents: "Change at DAY" lay below the time view's table (570 rows on the synthetic corpus)
+    and a reader asking whether an outlet changed at the day scrolled to find it."""
+    make_report(write_jsonl(tmp_path / "p.jsonl", corpus()), tmp_path / "out", n_boot=20, n_perm=20,
+                period="month", split_date=DAY)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    headings = re.findall(r'<h2 id="([^"]*)">', page)
+    nav = re.search(r'<nav class="contents">(.*?)</nav>', page)
+    assert nav and page.index("<nav") < page.index("<h2")
+    assert re.findall(r'<a href="#([^"]*)">', nav.group(1)) == headings
+    assert f'<a href="#change-at-{DAY}">Change at {DAY}</a>' in nav.group(1)
