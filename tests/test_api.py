@@ -390,6 +390,26 @@ def test_train_model_says_promote_true_refused_not_the_flag(tmp_path, tiny_model
     assert result.promote_refused and refused and all(m.startswith("promote=True refused: ") for m in refused), refused
 
 
+def test_train_model_with_log_none_writes_nothing_to_stderr(tmp_path, tiny_model_dir, monkeypatch, capfd):
+    """log=None is a quiet call, but saving the model drew transformers' "Writing model shards" bar on stderr (the
+    CLI hid it for the whole run: cli.app.quiet_libraries): the model is saved as it is loaded, bars off
+    (models.base.quiet_loading), and the caller's setting is back after."""
+    from transformers.utils import logging as hf_logging
+
+    from classifier.models import stance_model
+    from tests.test_train_cli import label_rows, write
+
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", tmp_path / "models" / "default")  # never the real one
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=10, per_article=2))
+    hf_logging.enable_progress_bar()  # a notebook's setting (the default)
+    capfd.readouterr()
+    classifier.train_model(labels, tmp_path / "ours", base=str(tiny_model_dir), epochs=1, n_boot=0, log=None,
+                           say=lambda line: None)
+    err = capfd.readouterr().err
+    assert "Writing model shards" not in err and "it/s" not in err, err
+    assert hf_logging.is_progress_bar_enabled()  # put back as it was
+
+
 def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):
     import datasets
     from typer.testing import CliRunner

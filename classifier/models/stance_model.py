@@ -338,9 +338,11 @@ class StanceModel:
         ``trained_items``: the text of its ``trained_items.txt`` (``card.trained_items_text``), saved with the rest;
         ``held_out``: that of its ``heldout.jsonl`` (``card.held_out_text``), too."""
         from classifier.io.files import staged_folder
+        from classifier.models.base import quiet_loading
 
         path = check_model_target(path)
-        with staged_folder(path) as tmp:
+        # quiet as loading is: transformers drew "Writing model shards" on stderr, a quiet Python call's too
+        with staged_folder(path) as tmp, quiet_loading():
             model = self.model
             if half:
                 import copy
