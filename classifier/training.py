@@ -256,10 +256,18 @@ def comparison_words(comparison: dict, names: dict[str, str], after_table: bool 
     return comparison_verdict(paired, names["reference"], names["new"]) if paired else None
 
 
-def no_interval(comparison: dict) -> str:
-    """Why the difference has no interval, said after the table: its caption has given the reason at length."""
-    return ("too few held-out articles, as the note under the table says" if comparison.get("paired_note") else
-            "no paired bootstrap (--n-boot 0)")
+def no_interval(comparison: dict, after_table: bool = True) -> str:
+    """Why the difference has no interval. ``after_table``: said after the table, whose caption has given the reason
+    at length; else (a Python caller, who is shown no table) the reason itself: it said "as the note under the table
+    says" there too."""
+    if not comparison.get("paired_note"):
+        return f"no paired bootstrap ({option('n_boot', 0)})"
+    if after_table:
+        return "too few held-out articles, as the note under the table says"
+    from classifier.evaluate import MIN_RESAMPLED_ARTICLES
+
+    return (f"too few held-out articles, {numeral(comparison['n_articles'])} where a bootstrap by article needs "
+            f"{MIN_RESAMPLED_ARTICLES}")
 
 
 def worse_than_reference(comparison: dict) -> str:
@@ -279,10 +287,11 @@ def against_words(new: float, old: float) -> str:
     return f"macro-F1 {new:.{digits}f} against {old:.{digits}f}"
 
 
-def behind_words(comparison: dict, versus: str) -> str:
+def behind_words(comparison: dict, versus: str, after_table: bool = True) -> str:
     """The warning for a new model whose macro-F1 on the held-out items is below ``versus``'s: WORSE only where the
     paired 95% interval of the difference lies below 0; else LOWER, with why these items cannot tell it from a tie
-    (the verdict sentence above it says "cannot tell the two apart", which "WORSE" contradicted)."""
+    (the verdict sentence above it says "cannot tell the two apart", which "WORSE" contradicted). ``after_table``:
+    as ``no_interval``'s."""
     metrics = comparison["metrics"]
     new, old = metrics["new"]["macro_f1"], metrics["reference"]["macro_f1"]
     ci = ((comparison.get("paired") or {}).get("macro_f1") or {}).get("ci")
@@ -291,19 +300,21 @@ def behind_words(comparison: dict, versus: str) -> str:
         return (f"the new model is WORSE than {versus} {said}, the paired 95% interval of the difference "
                 f"[{ci[0]:+.3f}, {ci[1]:+.3f}] below 0")
     why = (f"the paired 95% interval of the difference, [{ci[0]:+.3f}, {ci[1]:+.3f}], holds 0" if ci else
-           f"no interval for the difference: {no_interval(comparison)}")
+           f"no interval for the difference: {no_interval(comparison, after_table)}")
     return (f"the new model scored LOWER than {versus} {said} ({why}, so these items cannot tell it from a tie, "
             "and nothing shows it better)")
 
 
-def promotion_doubt(comparison: dict, versus: str) -> str:
+def promotion_doubt(comparison: dict, versus: str, after_table: bool = True) -> str:
     """Why --promote keeps ``versus`` though the new model scored no lower than it on the held-out items ('' when
     the paired 95% interval of the new model's macro-F1 minus that model's lies above 0, the difference
-    above 0): a point lead inside an interval that holds 0 is one these items cannot tell from a tie or a loss."""
+    above 0): a point lead inside an interval that holds 0 is one these items cannot tell from a tie or a loss.
+    ``after_table``: as ``no_interval``'s."""
     paired = (comparison.get("paired") or {}).get("macro_f1") or {}
     ci, difference = paired.get("ci"), paired.get("difference")
     if not ci:
-        return (f"no interval for the difference from {versus} ({no_interval(comparison)}), so nothing shows that the "
+        return (f"no interval for the difference from {versus} ({no_interval(comparison, after_table)}), so nothing "
+                "shows that the "
                 "new model is not worse")
     if difference > 0 and ci[0] > 0:  # as evaluate's verdict: an interval from 0 holds 0
         return ""
@@ -317,11 +328,12 @@ def refused_promotion() -> str:
     return f"{option('promote', True)} refused: "
 
 
-def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], task: Task, n_boot: int = 0) -> str:
+def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], task: Task, n_boot: int = 0,
+                         after_table: bool = True) -> str:
     """Whether the model --promote would replace (models/default or models/sentiment) beats the new one on the same
     held-out items, or is not shown to be behind it (:func:`promotion_doubt`), when it is not the model compared
     already (training from another --base): said as a warning, and a reason not to promote ('' when the new model
-    is better beyond its interval)."""
+    is better beyond its interval). ``after_table``: as ``no_interval``'s."""
     from classifier.evaluate import BOOTSTRAP_SEED
     from classifier.models.stance_model import StanceModel
     from classifier.models.train import predicted_labels
@@ -333,11 +345,12 @@ def worse_than_incumbent(outcome, comparison: dict, reference: Optional[str], ta
     against = compare_on_test(outcome.test, {"reference": old_labels, "new": outcome.predictions["new"]}, n_boot,
                               BOOTSTRAP_SEED, task)
     new, old = against["metrics"]["new"]["macro_f1"], against["metrics"]["reference"]["macro_f1"]
+    versus = f"{target} (the model {option('promote', True)} would replace)"
     if new < old:
-        warn_caller(f"{refused_promotion()}{behind_words(against, f'{target} (the model --promote would replace)')}; "
+        warn_caller(f"{refused_promotion()}{behind_words(against, versus, after_table)}; "
              f"{target} is left as it was")
         return against_words(new, old)
-    doubt = promotion_doubt(against, f"{target} (the model --promote would replace)")
+    doubt = promotion_doubt(against, versus, after_table)
     if doubt:
         warn_caller(f"{refused_promotion()}{doubt}; the new model is saved, and {target} is left as it was")
     return doubt
@@ -598,7 +611,8 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     ``log`` is told the progress lines (None: quiet, and the training items set aside are warned of instead);
     ``say`` the closing lines ("saved ...", "promoted: ..."). ``on_step(step, total)``, ``on_scoring()`` and
     ``around_training()`` (a context entered while the model loads, trains and scores: a progress bar) and
-    ``on_compared(comparison, names, task)`` (told before the model is saved: a table) serve a display.
+    ``on_compared(comparison, names, task)`` (told before the model is saved: a table, whose note the warnings
+    then point to for why there is no interval; without it they say why) serve a display.
     Problems that do not stop the run are ``InputWarning``s; bad input is an ``InputError``, before any training.
     """
     from classifier.models.card import HELD_OUT_FILE, held_out_text, trained_items, trained_items_text
@@ -689,16 +703,17 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
         on_compared(comparison, names, task)
     warn_test_learnt_by_reference(outcome.test, reference, reference == base)
     worse = worse_than_reference(comparison)
+    table = on_compared is not None  # a display shows the table, whose note says why there is no interval
     if worse:  # said before the model is written, so nobody mistakes it for an improvement
-        warn_caller((refused_promotion() if promote else "") + behind_words(comparison, names["reference"])
+        warn_caller((refused_promotion() if promote else "") + behind_words(comparison, names["reference"], table)
                     + "; it is saved for inspection"
                     + (f", and {default_model_dir(task)} is left as it was" if promote else ""))
     elif promote:  # not behind on the point figure: promoted only where the paired interval shows it ahead
-        doubt = promotion_doubt(comparison, names["reference"]) if "reference" in comparison["models"] else ""
+        doubt = promotion_doubt(comparison, names["reference"], table) if "reference" in comparison["models"] else ""
         if doubt:
             warn_caller(f"{refused_promotion()}{doubt}; the new model is saved, and {default_model_dir(task)} is left "
                         "as it was")
-        worse = doubt or worse_than_incumbent(outcome, comparison, reference, task, n_boot)
+        worse = doubt or worse_than_incumbent(outcome, comparison, reference, task, n_boot, table)
     # the keys of the train and dev items, and those of the starting model's list (it learnt them too), so that
     # evaluate, classify and calibrate can tell items it learnt
     trained_keys = trained_items_text(outcome.trained, with_actor=task.needs_actor,

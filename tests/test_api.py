@@ -410,6 +410,24 @@ def test_train_model_with_log_none_writes_nothing_to_stderr(tmp_path, tiny_model
     assert hf_logging.is_progress_bar_enabled()  # put back as it was
 
 
+def test_train_model_says_why_there_is_no_interval_where_no_table_says_it(tmp_path, tiny_model_dir, monkeypatch):
+    """promote=True from Python warned "... too few held-out articles, as the note under the table says": Python
+    shows no table. Without on_compared (the table's hook) the warning gives the reason itself."""
+    from classifier.models import stance_model
+    from tests.test_train_cli import label_rows, write
+
+    default = tmp_path / "models" / "default"
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", default)  # never the real one
+    shutil.copytree(tiny_model_dir, default)
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=10, per_article=2))  # 2 held-out articles
+    with pytest.warns(InputWarning) as caught:
+        result = classifier.train_model(labels, tmp_path / "ours", epochs=1, n_boot=20, promote=True, log=None,
+                                        say=lambda line: None)
+    refused = " ".join(str(w.message) for w in caught if "refused" in str(w.message))
+    assert result.promote_refused and "too few held-out articles, 2 where a bootstrap by article needs 5" in refused
+    assert "table" not in refused, refused
+
+
 def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):
     import datasets
     from typer.testing import CliRunner

@@ -1101,6 +1101,7 @@ def test_promote_needs_the_new_model_ahead_beyond_its_interval(tmp_path, tiny_mo
     """A new model ahead by +0.001 with an interval far across 0 is not promoted: the held-out items cannot tell
     it from the starting model; nor is one with no interval (--n-boot 0); one ahead beyond its interval is."""
     import classifier.training as training
+    from classifier.errors import cli_flags
     from classifier.training import promotion_doubt
 
     real = training.compare_on_test
@@ -1122,8 +1123,10 @@ def test_promote_needs_the_new_model_ahead_beyond_its_interval(tmp_path, tiny_mo
     none = {"n": 8, "paired": None, "paired_note": "the gold items come from 2 articles, too few"}
     assert promotion_doubt(none, "start").startswith("no interval for the difference from start (too few held-out "
                                                       "articles, as the note under the table says)")
-    assert promotion_doubt({"n": 8, "paired": None}, "start").startswith("no interval for the difference from start "
-                                                                          "(no paired bootstrap (--n-boot 0))")
+    with cli_flags():
+        assert promotion_doubt({"n": 8, "paired": None}, "start").startswith(
+            "no interval for the difference from start (no paired bootstrap (--n-boot 0))")
+    assert "(no paired bootstrap (n_boot=0))" in promotion_doubt({"n": 8, "paired": None}, "start")  # from Python
     assert promotion_doubt(ahead({"n": 8}, 0.1, (0.001, 0.2)), "start") == ""
     # an interval from 0 holds 0, as evaluate's sentence says of it: no better beyond these items' noise
     assert "holds 0" in promotion_doubt(ahead({"n": 8}, 0.1, (0.0, 0.2)), "start")
