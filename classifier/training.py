@@ -17,7 +17,8 @@ from typing import Callable, ContextManager, Optional, Sequence
 
 from classifier.errors import InputError, check_at_least, check_paths, model_failures, option, warn_caller
 from classifier.items import LABELS, Item
-from classifier.io.files import file_sha256, given_name, has_label_column, shared_path, spooled_input
+from classifier.io.files import (check_given_once, file_sha256, given_name, has_label_column, shared_path,
+                                 spooled_input)
 from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
@@ -625,6 +626,9 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     if not labels:
         raise InputError("labels: no label file given")
     test = as_paths(test, "test") or None
+    # one file twice trained as once (its items are one item each) and sampled as its first listing: said, not silent
+    check_given_once(labels, "the label files", f" (to weigh one more: {option('file_weights', flag='--file-weight')})")
+    check_given_once(test or [], f"the files of {option('test')}")
     check_paths("a model folder", out=out)
     out_dir = Path(out)
     # the numbers typer's ranges check in the CLI (--lr there too): models.train's one check of them

@@ -428,6 +428,20 @@ def test_train_model_says_why_there_is_no_interval_where_no_table_says_it(tmp_pa
     assert "table" not in refused, refused
 
 
+def test_train_model_refuses_one_label_file_given_twice(tmp_path, tiny_model_dir):
+    """train_model([f, f]) trained on f once, without a word: refused, naming file_weights for a heavier file."""
+    from tests.test_train_cli import label_rows, write
+
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=2))
+    (tmp_path / "link.jsonl").symlink_to(labels)
+    with pytest.raises(InputError, match=r"link.jsonl: given twice \(as .*labels.jsonl too\) among the label "
+                                         r"files; give each file once \(to weigh one more: file_weights\)$"):
+        classifier.train_model([labels, tmp_path / "link.jsonl"], tmp_path / "m", base=str(tiny_model_dir))
+    with pytest.raises(InputError, match=r"labels.jsonl: given twice among the label files"):
+        classifier.train_model([str(labels), labels], tmp_path / "m", base=str(tiny_model_dir))
+    assert not (tmp_path / "m").exists()
+
+
 def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):
     import datasets
     from typer.testing import CliRunner

@@ -681,6 +681,25 @@ def test_a_checkpoint_that_cannot_be_read_is_one_line_naming_it(tmp_path, conten
         load_checkpoint(path, "key", {})
 
 
+def test_a_label_file_given_twice_is_refused_before_training(tmp_path, tiny_model_dir, monkeypatch):
+    """`stance train a.jsonl a.jsonl` trained on a.jsonl once, without a word (its items are one item each, and the
+    mixture sampled them as the first file's): refused in one line, by another path or a link to it too."""
+    (tmp_path / "ours").mkdir()
+    labels = write(tmp_path / "ours" / "labels.jsonl", label_rows(n_articles=4, per_article=2))
+    (tmp_path / "ours" / "link.jsonl").symlink_to(labels)
+    monkeypatch.chdir(tmp_path / "ours")
+    for given, said in [(["labels.jsonl", "labels.jsonl"], "error: labels.jsonl: given twice among the label files; "
+                                                           "give each file once (to weigh one more: --file-weight)"),
+                        (["labels.jsonl", "link.jsonl"], "error: link.jsonl: given twice (as labels.jsonl too) among "
+                                                         "the label files"),
+                        (["labels.jsonl", "--test", "link.jsonl", "--test", "../ours/link.jsonl"],
+                         "error: ../ours/link.jsonl: given twice (as link.jsonl too) among the files of --test; give "
+                         "each file once\n")]:
+        result = runner.invoke(app, ["train", *given, "--out", "m", "--base", str(tiny_model_dir), "-q"])
+        assert result.exit_code == 1 and said in result.output + "\n", result.output
+        assert "Traceback" not in result.output and not (tmp_path / "ours" / "m").exists()
+
+
 def test_an_id_naming_two_items_across_label_files_is_refused(tmp_path):
     from classifier.training import load_labelled
     from classifier.errors import InputError

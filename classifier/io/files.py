@@ -79,6 +79,16 @@ def same_file(a: str | Path, b: str | Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+def check_given_once(paths: Sequence[str | Path], what: str, hint: str = "") -> None:
+    """Refuse, before any work, a file given twice among ``paths`` (the same name, another path to it, a link: one
+    file, ``same_file``): ``what`` names the list ("the label files"), ``hint`` says what to do instead."""
+    for index, path in enumerate(paths):
+        first = next((earlier for earlier in paths[:index] if same_file(earlier, path)), None)
+        if first is not None:
+            also = "" if str(first) == str(path) else f" (as {first} too)"
+            raise InputError(f"{path}: given twice{also} among {what}; give each file once{hint}")
+
+
 def check_not_input(out: str | Path, *inputs: str | Path | None, option: str = "--out") -> None:
     """Refuse, before any work, an output that is one of the inputs (it would destroy what it reads), or "-"
     (``check_not_stdout``)."""
