@@ -2872,3 +2872,27 @@ def test_a_second_judge_is_refused_in_one_line(tmp_path):
     again = runner.invoke(app, ["label", "gold", str(ana), str(ben), str(cy), "--out", str(gold), "--judge", "cy",
                                 "--judge", "cy"])  # the same name twice is one judge
     assert again.exit_code == 0 and "2 of them ties decided by 'cy'" in " ".join(again.output.split()), again.output
+
+
+def test_a_mistyped_label_subcommand_is_named_not_run_as_items(tmp_path, monkeypatch, capsys):
+    """`stance label sampel FILE` ran `label run` on it, which failed with "Missing option '--labels'": a word close
+    to a subcommand that names no file is answered as typer answers a mistyped command at the top. A file of that
+    name is still labelled; a subcommand's own name stays the subcommand, ./NAME the file."""
+    from classifier.cli.main import main
+
+    def said(*args: str) -> tuple[int, str]:
+        with pytest.raises(SystemExit) as ended:
+            main(["label", *args])
+        return ended.value.code, " ".join(capsys.readouterr().err.split())
+
+    monkeypatch.chdir(tmp_path)
+    assert said("sampel", "items.jsonl") == (2, "error: stance label: No such command 'sampel'. Did you mean "
+                                                "'sample'? (see stance label --help)")
+    assert said("agreemnt")[1].startswith("error: stance label: No such command 'agreemnt'. Did you mean 'agreement'?")
+    assert said("items.jsonl", "-q")[1].startswith("error: stance label run: Missing option '--labels'")  # a path
+    assert said("export.jsonl", "-q")[1].startswith("error: stance label run: Missing option '--labels'")
+    write_items(tmp_path / "sampel", make_items())  # a file called so is labelled
+    assert said("sampel", "-q")[1].startswith("error: stance label run: Missing option '--labels'")
+    write_items(tmp_path / "sample", make_items())
+    assert said("sample", "-q")[1].startswith("error: stance label sample: Missing argument")  # the command
+    assert said("./sample", "-q")[1].startswith("error: stance label run: Missing option '--labels'")  # the file

@@ -99,10 +99,26 @@ def stance() -> None:
 
 
 class DefaultRunGroup(TyperGroup):
-    """A group whose first argument, when it is not a subcommand name, goes to the ``run`` command."""
+    """A group whose first argument, when it is not a subcommand name, goes to the ``run`` command: ``stance label
+    ITEMS`` is ``stance label run ITEMS``. A subcommand's name is the subcommand, even where a file has that name
+    (``./sample`` is the file); a word close to one (``sampel``) that names no file is a typo, which typer answers
+    as at the top ("No such command 'sampel'. Did you mean 'sample'?"): it ran ``run`` on it, which failed with
+    "Missing option '--labels'"."""
+
+    def runs(self, arg: str) -> bool:
+        """Whether ``arg``, the group's first argument, goes to ``run``."""
+        import difflib
+        import os
+
+        if arg in self.commands:
+            return False
+        if arg.startswith("-"):  # an option of run's, or "-" (standard input)
+            return True
+        word = not any(mark in arg for mark in (".", "/", os.sep))  # a path says itself: items.jsonl, data/x
+        return not (word and difflib.get_close_matches(arg, list(self.commands)) and not os.path.exists(arg))
 
     def parse_args(self, ctx, args):
-        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+        if args and args[0] not in ctx.help_option_names and self.runs(args[0]):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 

@@ -28,7 +28,8 @@ def command_path(args: Sequence[str]) -> str:
     command, path = typer.main.get_command(app), ["stance"]
     for arg in args:
         commands = getattr(command, "commands", None)
-        if isinstance(command, DefaultRunGroup) and arg not in commands and not arg.startswith("-"):
+        if isinstance(command, DefaultRunGroup) and arg not in commands and not arg.startswith("-") \
+                and command.runs(arg):
             # `stance label ITEMS ...` runs `label run`
             path.append("run")
             break
