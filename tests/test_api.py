@@ -442,6 +442,40 @@ def test_train_model_refuses_one_label_file_given_twice(tmp_path, tiny_model_dir
     assert not (tmp_path / "m").exists()
 
 
+def test_train_model_names_its_arguments_in_retrains_refusals_too(tmp_path, tiny_model_dir, monkeypatch):
+    """models.train.retrain's refusals told a Python caller to "pass --test LABELS", "change --seed", "lower
+    --dev-fraction", and named "--base": they name train_model's arguments now (errors.option), the CLI's flags in
+    the CLI (cli_flags), word for word as before."""
+    from classifier.errors import cli_flags
+    from classifier.models import stance_model
+    from tests.test_train_cli import label_rows, write
+
+    monkeypatch.setattr(stance_model, "DEFAULT_MODEL_DIR", tmp_path / "models" / "default")  # never the real one
+    (tmp_path / "afile").write_text("x")
+    rows = [r | {"label": "favor"} for r in label_rows(n_articles=4, per_article=2)]
+    rows += [r | {"label": "against"} for r in label_rows(n_articles=1, per_article=2, prefix="z")]
+    mixed = write(tmp_path / "mixed.jsonl", rows)
+    cases = [
+        ({"labels": write(tmp_path / "one.jsonl", label_rows(n_articles=1, per_article=4))},
+         "no held-out test items: label items from two or more articles, or pass {test} LABELS"),
+        ({"labels": mixed, "test": write(tmp_path / "test.jsonl", [r | {"id": f"t{i}"} for i, r in
+                                                                   enumerate(rows[-2:])])},
+         "every training item is labelled 'favor'; label more articles of the other classes, or pass another {test}"),
+        ({"labels": mixed, "base": str(tmp_path / "afile")}, "{base} " + str(tmp_path / "afile") + ": a file; pass"),
+        ({"labels": write(tmp_path / "few.jsonl", label_rows(n_articles=3, per_article=1)), "dev_fraction": 0.5},
+         "label more articles or lower {dev}$"),
+    ]
+    for kwargs, said in cases:
+        kwargs = {"out": tmp_path / "m", "base": str(tiny_model_dir), "epochs": 1, "n_boot": 0, "log": None, **kwargs}
+        with pytest.raises(InputError, match=re.escape(said.format(test="test", base="base", dev="dev_fraction")
+                                                       ).replace(r"\$", "$")):
+            classifier.train_model(**kwargs)
+        with cli_flags(), pytest.raises(InputError, match=re.escape(said.format(
+                test="--test", base="--base", dev="--dev-fraction")).replace(r"\$", "$")):
+            classifier.train_model(**kwargs)
+    assert not (tmp_path / "m").exists()
+
+
 def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):
     import datasets
     from typer.testing import CliRunner

@@ -1060,7 +1060,8 @@ def test_a_loss_that_stops_being_a_number_ends_training_with_one_line(tmp_path, 
     items = items_from(label_rows(n_articles=4, per_article=5))
     config = TrainConfig(base=str(tiny_model_dir), epochs=2, learning_rate=1e30, batch_size=4, max_length=64)
     checkpoint = tmp_path / "run.ckpt"
-    with pytest.raises(InputError, match=r"training diverged: the loss is nan at step \d+ \(epoch 1\); lower --lr"):
+    with pytest.raises(InputError, match=r"training diverged: the loss is nan at step \d+ \(epoch 1\); lower lr "
+                                         r"\(it is 1e\+30\)"):  # train_model's lr (--lr in the CLI)
         train(items, None, config, log=lambda s: None, checkpoint=checkpoint)
     assert not checkpoint.exists()  # a rerun must not resume into the NaN weights
 

@@ -185,7 +185,7 @@ def start_model(config: TrainConfig) -> StanceModel:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from classifier.errors import InputError
+    from classifier.errors import InputError, option
     from classifier.models.base import check_own_code, model_load_errors, resolve_base
     from classifier.models.pooling import POOLINGS, MentionPooledClassifier
     from classifier.models.stance_model import STANCE_FILE
@@ -196,14 +196,15 @@ def start_model(config: TrainConfig) -> StanceModel:
     if Path(base, STANCE_FILE).exists():  # continue from one of our stance models
         stance = StanceModel.load(base, trust_remote_code=config.trust_remote_code)  # keeps its input format
         if stance.task.name != config.task:
-            raise InputError(f"--base {base}: a {stance.task.name} model; a {config.task} model starts from a "
-                             f"{config.task} model or from an encoder (for example --base minilm)")
+            raise InputError(f"{option('base')} {base}: a {stance.task.name} model; a {config.task} model starts "
+                             f"from a {config.task} model or from an encoder (for example {option('base', 'minilm')})")
         stance.temperature = 1.0
         if config.pooling == "mention" and stance.pooling == "cls":  # add a (zero-started) mention head
             stance.model = MentionPooledClassifier.for_tokenizer(stance.model, stance.tokenizer)
         return stance
     if Path(base).is_file():
-        raise InputError(f"--base {base}: a file; pass a model folder (config.json, model.safetensors, tokenizer) "
+        raise InputError(f"{option('base')} {base}: a file; pass a model folder (config.json, model.safetensors, "
+                         "tokenizer) "
                          "or a Hugging Face name")
     labels = get_task(config.task).labels
     check_own_code(base, config.trust_remote_code)
@@ -448,11 +449,11 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
                     if "cls_logits" in output:  # keep the plain [CLS] head a working classifier on its own
                         loss = loss + config.cls_loss_weight * loss_fn(output["cls_logits"].float(), targets)
                     if not torch.isfinite(loss):  # diverged: every later step, and the saved weights, would be NaN
-                        from classifier.errors import InputError
+                        from classifier.errors import InputError, option
 
                         raise InputError(f"training diverged: the loss is {float(loss.detach())} at step "
-                                         f"{loop['step'] + 1} (epoch {epoch}); lower --lr (it is {config.learning_rate:g}); nothing "
-                                         "was saved")
+                                         f"{loop['step'] + 1} (epoch {epoch}); lower {option('lr', flag='--lr')} "
+                                         f"(it is {config.learning_rate:g}); nothing was saved")
                     loss.backward()
                     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                     optimizer.step()
@@ -748,7 +749,7 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     that says both in its own words. ``on_scoring()``: told when training has ended and the held-out items are
     about to be scored (early stopping ends it before the last step ``on_step`` counts to). The new model is scored
     with its weights rounded to half precision, as ``save`` writes them: the figures are those of the saved model."""
-    from classifier.errors import InputError
+    from classifier.errors import InputError, option
 
     check_config(config)  # before the split's warnings (train checks it too, for its other callers)
     train_part, dev_part, test, for_test, for_dev = holdout_split(items, test_items, test_fraction, dev_fraction,
@@ -765,7 +766,8 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
              "article)")
     if not test:
         check_held_out_share(test_items is not None, test_fraction)
-        raise InputError("no held-out test items: label items from two or more articles, or pass --test LABELS")
+        raise InputError(f"no held-out test items: label items from two or more articles, or pass {option('test')} "
+                         "LABELS")
     if len(train_part) < 2:
         raise InputError(f"only {numeral(len(train_part))} training items after holding out the "
                          f"{'test and dev' if dev_part else 'test'} articles"
@@ -773,12 +775,13 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
                                    for n, reason in set_aside({"left_out_for_test": for_test,
                                                                "left_out_for_dev": for_dev}, bool(test_items)))
                          + "; label more articles"
-                         + (" or lower --dev-fraction" if dev_part else ""))
+                         + (f" or lower {option('dev_fraction')}" if dev_part else ""))
     classes = {item.label for item in train_part}
     if len(classes) < 2:  # the held-out articles took every other class: the model would learn one answer
         held = "test and dev articles" if dev_part else "test articles"
         advice = ("label more articles of the other classes" +
-                  (", or pass another --test" if test_items is not None else ", change --seed, or pass --test LABELS"))
+                  (f", or pass another {option('test')}" if test_items is not None else
+                   f", change {option('seed')}, or pass {option('test')} LABELS"))
         raise InputError(f"after holding out the {held}, every training item is labelled {next(iter(classes))!r}; "
                          f"{advice}")
     split = {"train": len(train_part), "dev": len(dev_part), "test": len(test), "left_out_for_test": for_test,
