@@ -3,10 +3,14 @@
 Predictions are made from an items file (what `stance prepare` writes) with random stance scores
 (Dirichlet(1, 1, 2), seeded), so the measurement needs no model; a size beyond the file repeats it as new
 articles. The report's work depends on the rows, outlets, actors and articles, not on where the scores came
-from. Each size is reported by a fresh `stance report` process whose peak resident memory is read from the
-kernel (``ru_maxrss`` of the child).
+from. By default each row keeps its item's source as its outlet and its date (a few outlets, as many as the file
+has articles); ``--outlets N`` gives each new article one of N made-up outlets (``Outlet 01`` ...) and ``--dates FROM
+TO`` a day between the two, both drawn per article (seeded). Each size is reported by a fresh `stance report`
+process whose peak resident memory is read from the kernel (``ru_maxrss`` of the child).
 
     python scripts/bench_report.py ITEMS.jsonl --sizes 200000 520000
+    python scripts/bench_report.py ITEMS.jsonl --sizes 1000000 --outlets 50 --dates 2023-01-01 2024-12-31 \
+        --keep /tmp/p1m.jsonl     # the predictions written, not measured
 
 prints n, peak MB, seconds and the memory per extra prediction between sizes, and writes
 bench/results/report_memory.json.
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
@@ -49,13 +54,30 @@ def item_rows(items: Path) -> Iterator[dict]:
                 yield row
 
 
-def write_predictions(items: Path, n: int, out: Path, seed: int = 0) -> int:
+def write_predictions(items: Path, n: int, out: Path, seed: int = 0, outlets: int = 0,
+                      dates: tuple[date, date] | None = None) -> int:
     """``n`` items (the file repeated as :func:`item_rows` does if it is shorter) with random scores as a
-    predictions file; returns how many were written."""
+    predictions file; returns how many were written. ``outlets`` > 0: each article's rows get one of that many
+    outlets as their source; ``dates``: a day between the two (inclusive) as their date. Both are drawn per
+    article from a generator of their own, so the scores are those drawn without them."""
     rng = np.random.default_rng(seed)
+    places = np.random.default_rng([seed, 1])
+    span = (dates[1] - dates[0]).days + 1 if dates else 0
+    article, outlet, day = object(), None, None
     written = 0
     with out.open("w", encoding="utf-8") as sink:
         for row in itertools.islice(item_rows(items), n):
+            if outlets or dates:
+                key = (row.get("source"), row.get("article"))
+                if key != article:  # a new article (an items file holds an article's rows together)
+                    article = key
+                    outlet = f"Outlet {int(places.integers(outlets)) + 1:02d}" if outlets else None
+                    day = date.fromordinal(dates[0].toordinal() + int(places.integers(span))).isoformat() \
+                        if dates else None
+                if outlet:
+                    row["source"] = outlet
+                if day:
+                    row["date"] = day
             scores = rng.dirichlet([1.0, 1.0, 2.0])
             row.update(stance=LABELS[int(scores.argmax())], model="synthetic@0",
                        stance_scores={label: round(float(p), 6) for label, p in zip(LABELS, scores)})
@@ -82,16 +104,29 @@ def main() -> None:
     parser.add_argument("items", type=Path, help="an items file from 'stance prepare' (JSONL)")
     parser.add_argument("--sizes", type=at_least(1), nargs="+", default=[100_000, 200_000])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "report_memory.json")
+    parser.add_argument("--outlets", type=at_least(1), default=0,
+                        help="give each article one of this many made-up outlets (default: its item's source)")
+    parser.add_argument("--dates", type=date.fromisoformat, nargs=2, metavar=("FROM", "TO"),
+                        help="give each article a day between these two (default: its item's date)")
+    parser.add_argument("--keep", type=Path, metavar="FILE",
+                        help="write the predictions of the first size to FILE and stop (no report is run)")
     args = parser.parse_args()
-    if not args.items.is_file():
-        from classifier.errors import InputError
+    from classifier.errors import InputError
 
+    if not args.items.is_file():
         raise InputError(f"{args.items}: no such items file")
+    if args.dates and args.dates[1] < args.dates[0]:
+        raise InputError(f"--dates {args.dates[0]} {args.dates[1]}: the second is before the first")
+    made = {"outlets": args.outlets, "dates": tuple(args.dates) if args.dates else None}
+    if args.keep:
+        n = write_predictions(args.items, args.sizes[0], args.keep, **made)
+        print(f"{n:,} predictions written to {args.keep}")
+        return
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-report-") as scratch:
         for size in sorted(args.sizes):
             predictions = Path(scratch) / f"p{size}.jsonl"
-            n = write_predictions(args.items, size, predictions)
+            n = write_predictions(args.items, size, predictions, **made)
             peak, seconds = measure(predictions, Path(scratch) / f"r{size}")
             rows.append({"n": n, "peak_mb": round(peak, 1), "seconds": round(seconds, 1)})
             os.remove(predictions)

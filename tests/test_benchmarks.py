@@ -305,3 +305,33 @@ def test_the_report_statistics_script_refuses_an_unknown_check_before_running_an
     said = capsys.readouterr()
     assert stopped.value.code == 2 and "--only: no check named split-candidate; one of " in said.err, said.err
     assert "-- trend-cost" not in said.out and not out.exists()
+
+
+def test_the_report_benchmark_makes_articles_of_several_outlets_and_dates_keeping_its_old_rows_by_default(
+        tmp_path, load_script):
+    """scripts/bench_report.py's predictions: --outlets and --dates give each new article (every row of it) one
+    outlet and one day in the range; without them each row keeps its item's source and date, and the scores are
+    the same either way."""
+    from datetime import date
+
+    bench = load_script("bench_report")
+    items = tmp_path / "items.jsonl"
+    with items.open("w", encoding="utf-8") as sink:
+        for a in range(3):
+            for i in range(4):
+                sink.write(json.dumps({"id": f"a{a}:{i}", "text": "Russia spoke.", "actor": "Russia",
+                                       "spans": [[0, 6]], "source": "src", "article": f"a{a}", "date": None,
+                                       "kind": "headline" if i == 0 else "body"}) + "\n")
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    assert bench.write_predictions(items, 60, old) == 60
+    assert bench.write_predictions(items, 60, new, outlets=5, dates=(date(2023, 1, 1), date(2023, 12, 31))) == 60
+    old_rows = [json.loads(line) for line in old.open(encoding="utf-8")]
+    new_rows = [json.loads(line) for line in new.open(encoding="utf-8")]
+    assert {r["source"] for r in old_rows} == {"src"} and {r["date"] for r in old_rows} == {None}
+    assert [r["stance_scores"] for r in old_rows] == [r["stance_scores"] for r in new_rows]
+    articles = {}
+    for r in new_rows:
+        articles.setdefault(r["article"], set()).add((r["source"], r["date"]))
+    assert len(articles) == 15 and all(len(places) == 1 for places in articles.values())
+    assert len({r["source"] for r in new_rows}) > 1 and len({r["date"] for r in new_rows}) > 1
+    assert all(r["source"].startswith("Outlet 0") and "2023-01-01" <= r["date"] <= "2023-12-31" for r in new_rows)
