@@ -3,8 +3,8 @@
 Predictions are made from an items file (what `stance prepare` writes) with random stance scores
 (Dirichlet(1, 1, 2), seeded), so the measurement needs no model; a size beyond the file repeats it as new
 articles. The report's work depends on the rows, outlets, actors and articles, not on where the scores came
-from. By default each row keeps its item's source as its outlet and its date (a few outlets, as many as the file
-has articles); ``--outlets N`` gives each new article one of N made-up outlets (``Outlet 01`` ...) and ``--dates FROM
+from. By default each row keeps its item's source as its outlet and its date (as many outlets as the file
+has sources); ``--outlets N`` gives each new article one of N made-up outlets (``Outlet 01`` ...) and ``--dates FROM
 TO`` a day between the two, both drawn per article (seeded). Each size is reported by a fresh `stance report`
 process whose peak resident memory is read from the kernel (``ru_maxrss`` of the child).
 
