@@ -13,8 +13,8 @@ from classifier.errors import model_failures
 @app.command("calibrate")
 @handle_errors
 def calibrate_cli(
-    model_dir: Path = typer.Argument(..., help="Model directory (from 'stance train')."),
-    dev_items: Path = typer.Argument(..., help="Gold-labelled dev items (JSONL, CSV or Parquet), not the test set." + STDIN_HELP),
+    model_dir: Path = typer.Argument(..., metavar="MODEL_DIR", help="Model directory (from 'stance train')."),
+    dev_items: Path = typer.Argument(..., metavar="DEV_ITEMS", help="Gold-labelled dev items (JSONL, CSV or Parquet), not the test set." + STDIN_HELP),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Items per forward pass."),
     bins: int = typer.Option(10, "--bins", min=2, help="Confidence bins for the ECE."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Fit and print, but do not write stance.json."),

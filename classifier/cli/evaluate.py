@@ -64,7 +64,7 @@ def print_evaluation(result: dict, given: dict | None = None) -> None:
 @app.command("evaluate")
 @handle_errors
 def evaluate_cli(
-    predictions: Path = typer.Argument(..., help="Predictions file from 'stance classify' (JSONL, CSV or Parquet)." + STDIN_HELP),
+    predictions: Path = typer.Argument(..., metavar="PREDICTIONS", help="Predictions file from 'stance classify' (JSONL, CSV or Parquet)." + STDIN_HELP),
     by: list[GroupBy] = typer.Option([], "--by", help="Also evaluate per group; repeat for several."),
     out_path: Optional[Path] = typer.Option(None, "--out", help="Write all metrics as JSON here."),
     compare: Optional[Path] = typer.Option(None, "--compare", help="An earlier model's predictions on the same items (OLD): differences are this file's model minus OLD's."),

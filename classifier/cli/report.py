@@ -16,7 +16,7 @@ SHOWN_ROWS = 40
 @app.command("report")
 @handle_errors
 def report_cli(
-    predictions: Path = typer.Argument(..., help="Predictions file from 'stance classify' (JSONL, CSV or Parquet)." + STDIN_HELP),
+    predictions: Path = typer.Argument(..., metavar="PREDICTIONS", help="Predictions file from 'stance classify' (JSONL, CSV or Parquet)." + STDIN_HELP),
     out_dir: Path = typer.Option(..., "--out", help="Directory for the tables, plots, report.html and report.md."),
     gold: Optional[Path] = typer.Option(None, "--gold", help="Predictions with gold labels (the same model on a "
                                         "labelled set), used to correct the shares for classifier error."),

@@ -59,3 +59,16 @@ def test_each_quiet_help_says_what_it_keeps():
              if "summary lines" in text or not ("stay" in text or "only warnings and errors" in text
                                                 or name == "label")}  # 'label' (run) says it at length
     assert vague == {}
+
+
+def test_each_usage_line_names_its_arguments_in_capitals():
+    """'stance evaluate [OPTIONS] {predictions}' and 'stance calibrate [OPTIONS] {model_dir} {dev_items}' beside
+    '{INPUT}', '{ITEMS}', '{LABELS...}', and calibrate's own help calling them MODEL_DIR: a name is in capitals."""
+    from classifier.cli.reference import is_group, root_command, walk
+
+    lower = {}
+    for path, command in walk(root_command()):
+        if path and not is_group(command):
+            pieces = command.collect_usage_pieces(command.context_class(command, info_name=path[-1]))
+            lower.update({" ".join(path): piece for piece in pieces if piece != piece.upper()})
+    assert lower == {}
