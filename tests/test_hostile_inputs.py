@@ -671,6 +671,10 @@ def test_a_hub_name_on_a_machine_without_network_fails_at_once(monkeypatch):
     (["classify", "in.jsonl", "--out"], "error: stance classify: Option '--out' requires an argument"),
     (["label", "run", "in.jsonl", "-l"], "error: stance label run: Option '-l' requires an argument"),
     (["label", "in.jsonl", "--labels"], "error: stance label run: Option '--labels' requires an argument"),
+    # a misspelt subcommand of label, named as one (it read as `label run smaple`: "No such option: --out")
+    (["label", "smaple", "items.jsonl", "--out", "s.jsonl"],
+     "error: stance label: No such command 'smaple'. Did you mean 'sample'?"),
+    (["label", "agrement", "a.jsonl", "b.jsonl"], "error: stance label: No such command 'agrement'. Did you mean"),
 ])
 def test_a_usage_error_is_one_line_naming_the_command(args, expected, capsys):
     from classifier.cli import main as entry
@@ -681,6 +685,20 @@ def test_a_usage_error_is_one_line_naming_the_command(args, expected, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith(expected) and "\n" not in err and "╭" not in err
     assert err.endswith("--help)")
+
+
+@pytest.mark.parametrize("first", ["smaple.jsonl", "data/smaple", "golt"])
+def test_a_file_like_first_argument_of_label_still_goes_to_run(first, tmp_path, monkeypatch, capsys):
+    """Only a bare word close to a subcommand's name is called a misspelt one: a file name with a suffix or a
+    folder, or a path that exists (a file called "golt" here), is run's ITEMS."""
+    from classifier.cli import main as entry
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "golt").write_text("")
+    with pytest.raises(SystemExit) as ended:
+        entry.main(["label", first, "--labels", "l.jsonl"])
+    assert ended.value.code == 1
+    assert "No such command" not in capsys.readouterr().err
 
 
 def test_help_exits_zero_through_the_entry_point(capsys):
