@@ -45,6 +45,12 @@ WHOLE_PAGE_TAGS = ("!doctype", "html", "head", "body")
 # export that mixes tags with paragraphs written as plain text) meant a new paragraph there
 BLANK_LINES = re.compile(r"[ \t\r]*\n(?:[ \t\r]*\n)+[ \t\r]*")
 RAW_TEXT_TAGS = ("pre", "textarea", "script", "style")  # where a blank line is the text's own, no paragraph break
+# Elements that hold a block of their own (HTML's flow content less its phrasing content); the text and inline elements
+# between two of them are a run of loose text (``with_blank_line_breaks``)
+BLOCK_TAGS = frozenset(("address", "article", "aside", "blockquote", "body", "dd", "details", "dialog", "div", "dl",
+                        "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+                        "header", "hgroup", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody",
+                        "td", "tfoot", "th", "thead", "tr", "ul"))
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_FIELDS = ("file", "source", "title", "date", "url", "language")
 # The most characters one article's text may hold (a text file's, a table row's, the text extracted from an HTML
@@ -494,6 +500,41 @@ def as_document(html: str) -> str | None:
         return None
 
 
+def as_block(parent, made: set) -> None:
+    """Each run of loose text in ``parent`` (its text or a block child's tail, and the inline elements after it up
+    to the next block child, ``BLOCK_TAGS``) that holds one of the ``<br>``s in ``made`` put in a ``<div>`` of its
+    own, where ``parent`` holds a block child too. The extractor dropped what followed such a ``<br>`` in text loose
+    after a ``<p>`` ("<p>Intro</p>More text<br><br>Last paragraph" gave "Intro\nMore text"); in a block of its own
+    it keeps it, a line each."""
+    from lxml import etree
+
+    def block(el) -> bool:
+        return isinstance(el.tag, str) and el.tag.lower() in BLOCK_TAGS
+
+    kids = list(parent)
+    if not any(block(kid) for kid in kids):
+        return
+    runs, run, owner = [], [], None  # owner: the block child whose tail opens the run (None: parent.text)
+    for kid in [*kids, None]:
+        if kid is None or block(kid):
+            runs.append((owner, run))
+            run, owner = [], kid
+        else:
+            run.append(kid)
+    for owner, run in runs:
+        if not any(d in made for el in run for d in el.iter()):
+            continue
+        div = etree.Element("div")
+        if owner is None:
+            div.text, parent.text = parent.text, None
+            parent.insert(0, div)
+        else:
+            div.tail, div.text, owner.tail = None, owner.tail, None
+            parent.insert(parent.index(owner) + 1, div)
+        for el in run:
+            div.append(el)  # moved with its tail
+
+
 def with_blank_line_breaks(html: str) -> str:
     """A fragment of a page (a table row's CMS body, ``HTML_TEXT``) with each blank line in its text written as a
     paragraph break (``<br><br>``, which the extractor ends a line at), where some text holds one; else ``html`` as
@@ -528,9 +569,12 @@ def with_blank_line_breaks(html: str) -> str:
     if not any(text or tail for _, text, tail in found):
         return html
 
+    made: set = set()  # the <br>s written here (lxml keeps a proxy while it is held, so they are known by it)
+
     def pair(piece: str) -> list:  # <br><br> and the piece after them
         first, second = etree.Element("br"), etree.Element("br")
         second.tail = piece
+        made.update((first, second))
         return [first, second]
 
     for el, text, tail in found:
@@ -543,6 +587,8 @@ def with_blank_line_breaks(html: str) -> str:
             parent, at = el.getparent(), el.getparent().index(el) + 1
             for offset, br in enumerate(br for piece in tail[1:] for br in pair(piece)):
                 parent.insert(at + offset, br)
+    for parent in [el for el in root.iter() if isinstance(el.tag, str) and not raw(el)]:
+        as_block(parent, made)
     body = root.find("body")
     if body is None or len(root) > 1:  # a head lxml gave it (a fragment opening with a <meta>): the page whole
         return etree.tostring(root, method="html", encoding="unicode")

@@ -760,6 +760,26 @@ def test_a_fragment_rows_blank_lines_stay_paragraph_breaks_after_the_extractor(t
     assert any("answers NATO said the missile tests" in text for text in texts["page"]), texts  # as a browser shows
 
 
+def test_loose_text_after_a_paragraph_keeps_every_blank_line_paragraph(tmp_path):
+    """Text loose after a </p> holding blank lines ("<p>A</p>B\\n\\nC\\n\\nD"): with the blank lines written as
+    <br><br> there, the extractor dropped everything after the first (B kept, C and D lost; before the blank lines
+    were breaks it kept them all, run into one sentence). Each paragraph is kept, on its own."""
+    said = ["Russia thanked China for the talks held in Beijing on Monday, officials said.",
+            "NATO said the missile tests in the Baltic were a threat to the alliance and its members.",
+            "Ukraine asked its partners for more air defence systems before the winter.",
+            "The European Union will discuss new sanctions against Russia at its summit next week."]
+    rows = {"loose": f"<p>{said[0]}</p>{said[1]}\n\n{said[2]}\n\n{said[3]}",
+            "bold": f"<p>{said[0]}</p><b>{said[1]}\n\n{said[2]}</b>"}
+    table = tmp_path / "articles.jsonl"
+    table.write_text("".join(json.dumps({"id": name, "text": text}) + "\n" for name, text in rows.items()))
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", table, "--out", out)
+    assert result.exit_code == 0, result.output
+    for article, text in rows.items():
+        texts = {item["text"] for item in read_jsonl(out) if item["article"] == article}
+        assert {sentence for sentence in said if sentence in text} <= texts, (article, texts)
+
+
 def test_a_row_nested_past_the_parsers_limits_is_skipped_with_skip_unreadable(tmp_path):
     """A row whose HTML is nested more than 255 deep stopped prepare even with --skip-unreadable, where the same page
     as an .html file in a folder is skipped with a warning: it is a row unreadable, refused with the hint at
