@@ -23,7 +23,6 @@ from classifier.signals import STOPPED, stopped_by
 from classifier.visible import one_line
 
 
-
 class Commands(MutableMapping):
     """The commands of ``stance`` by name, each module imported when its command is first looked up: its names
     (``in``, iterating, typer's "did you mean") come from ``commands.COMMANDS`` alone, a command from its module,
@@ -139,7 +138,8 @@ ENCODING_HELP = ("The encoding of the articles (text files, or a .jsonl/.csv tab
                  "default: UTF-8 only).")
 MAX_ARTICLE_CHARS_HELP = ("Skip, with a warning each, an article whose text (an HTML page's: the text extracted) is "
                           "longer than this many characters: scraped junk such as a site dump or a base64 blob. An "
-                          "HTML page of more than ten bytes for each (20,000,000 at least) is skipped before it is parsed.")
+                          "HTML page of more than ten bytes for each (20,000,000 at least) is skipped before it is "
+                          "parsed.")
 DATE_ORDER_HELP = ("How a manifest's or table's date written in numbers alone, its year last (03.04.2022, "
                    "3/4/2022 14:05, 3/4/22: 20YY up to next year, else 19YY), is read: DMY (day first: 3 April) or "
                    "MDY (month first: 4 March) (default: not read; warned of, and the report counts it undated). "

@@ -102,7 +102,8 @@ def check_own_code(folder: str | Path, trust_remote_code: bool) -> None:
 def quiet_loading() -> Iterator[None]:
     """While a model loads (or is saved: ``StanceModel.save``): no "Loading weights" (or "Writing model shards")
     bar and no transformers notes below errors, through transformers' documented switches
-    (``transformers.utils.logging``); the caller's settings come back after, so a notebook's own choices hold. (The CLI turns both off for the whole run: ``quiet_libraries``.)"""
+    (``transformers.utils.logging``); the caller's settings come back after, so a notebook's own choices hold.
+    (The CLI turns both off for the whole run: ``quiet_libraries``.)"""
     from transformers.utils import logging as hf_logging
 
     shown, verbosity = hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity()
