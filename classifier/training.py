@@ -628,7 +628,10 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     test = as_paths(test, "test") or None
     # one file twice trained as once (its items are one item each) and sampled as its first listing: said, not silent
     check_given_once(labels, "the label files", f" (to weigh one more: {option('file_weights', flag='--file-weight')})")
-    check_given_once(test or [], f"the files of {option('test')}")
+    # a file both trains and tests: every item of it held out, then "only 0 training items ...; label more articles"
+    check_given_once(test or [], f"the files of {option('test')}", apart_from=labels, apart_what="the label files",
+                     apart_hint="a file cannot both train the model and test it: give it to one of them (without "
+                                f"{option('test')}, {option('test_fraction')} holds out articles of the label files)")
     check_paths("a model folder", out=out)
     out_dir = Path(out)
     # the numbers typer's ranges check in the CLI (--lr there too): models.train's one check of them

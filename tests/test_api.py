@@ -476,6 +476,20 @@ def test_train_model_names_its_arguments_in_retrains_refusals_too(tmp_path, tiny
     assert not (tmp_path / "m").exists()
 
 
+def test_train_model_refuses_a_label_file_given_as_test_too(tmp_path, tiny_model_dir):
+    """train_model([f], test=f) held out every item of f and said 'only 0 training items ...; label more
+    articles': refused before training, naming the file and the parameters."""
+    from tests.test_train_cli import label_rows, write
+
+    labels = write(tmp_path / "labels.jsonl", label_rows(n_articles=4, per_article=2))
+    with pytest.raises(InputError, match=r"labels.jsonl: given among the files of test and among the label files "
+                                         r"too; a file cannot both train the model and test it: give it to one of "
+                                         r"them \(without test, test_fraction holds out articles of the label "
+                                         r"files\)$"):
+        classifier.train_model([labels], tmp_path / "m", test=str(labels), base=str(tiny_model_dir))
+    assert not (tmp_path / "m").exists()
+
+
 def test_a_saved_dataset_with_other_column_names_classifies_and_trains(tmp_path, tiny_model_dir, monkeypatch):
     import datasets
     from typer.testing import CliRunner

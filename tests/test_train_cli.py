@@ -700,6 +700,27 @@ def test_a_label_file_given_twice_is_refused_before_training(tmp_path, tiny_mode
         assert "Traceback" not in result.output and not (tmp_path / "ours" / "m").exists()
 
 
+def test_a_label_file_given_as_test_too_is_refused_before_training(tmp_path, tiny_model_dir, monkeypatch):
+    """`stance train a.jsonl --test a.jsonl` held out every item of a.jsonl and then said 'only 0 training items
+    after holding out the test articles (24 more left out, ...); label more articles', once torch and the model had
+    loaded: refused in one line naming the file, by another path or a link to it too, among other label files."""
+    (tmp_path / "ours").mkdir()
+    labels = write(tmp_path / "ours" / "labels.jsonl", label_rows(n_articles=4, per_article=2))
+    write(tmp_path / "ours" / "more.jsonl", label_rows(n_articles=4, per_article=2, prefix="b"))
+    (tmp_path / "ours" / "link.jsonl").symlink_to(labels)
+    monkeypatch.chdir(tmp_path / "ours")
+    why = ("a file cannot both train the model and test it: give it to one of them (without --test, --test-fraction "
+           "holds out articles of the label files)\n")
+    for given, said in [(["labels.jsonl", "--test", "labels.jsonl"],
+                         "error: labels.jsonl: given among the files of --test and among the label files too; " + why),
+                        (["more.jsonl", "labels.jsonl", "--test", "../ours/link.jsonl"],
+                         "error: ../ours/link.jsonl: given among the files of --test and among the label files too "
+                         "(as labels.jsonl); " + why)]:
+        result = runner.invoke(app, ["train", *given, "--out", "m", "--base", str(tiny_model_dir), "-q"])
+        assert result.exit_code == 1 and result.output == said, result.output
+        assert not (tmp_path / "ours" / "m").exists()
+
+
 def test_an_id_naming_two_items_across_label_files_is_refused(tmp_path):
     from classifier.training import load_labelled
     from classifier.errors import InputError

@@ -79,14 +79,28 @@ def same_file(a: str | Path, b: str | Path) -> bool:
     return a.resolve() == b.resolve()
 
 
-def check_given_once(paths: Sequence[str | Path], what: str, hint: str = "") -> None:
+def check_given_once(paths: Sequence[str | Path], what: str, hint: str = "", *, apart_from: Sequence[str | Path] = (),
+                     apart_what: str = "", apart_hint: str = "") -> None:
     """Refuse, before any work, a file given twice among ``paths`` (the same name, another path to it, a link: one
-    file, ``same_file``): ``what`` names the list ("the label files"), ``hint`` says what to do instead."""
+    file, ``same_file``): ``what`` names the list ("the label files"), ``hint`` says what to do instead. A file of
+    ``paths`` that is one of ``apart_from`` too (``apart_what`` names that list; ``apart_hint`` says what to do) is
+    refused the same way: a file is given to one role. Only files are compared across lists: a stream (standard input
+    by any name, a pipe) for two roles is ``claim_input``'s to refuse, in its words."""
     for index, path in enumerate(paths):
         first = next((earlier for earlier in paths[:index] if same_file(earlier, path)), None)
         if first is not None:
             also = "" if str(first) == str(path) else f" (as {first} too)"
             raise InputError(f"{path}: given twice{also} among {what}; give each file once{hint}")
+
+    def a_file(path: str | Path) -> bool:  # not standard input by any name, nor a pipe: claim_input's
+        return Path(path).is_file() and stream_of(path) is None
+
+    for path in paths:
+        other = next((given for given in apart_from if a_file(path) and a_file(given) and same_file(given, path)),
+                     None)
+        if other is not None:
+            also = "" if str(other) == str(path) else f" (as {other})"
+            raise InputError(f"{path}: given among {what} and among {apart_what} too{also}; {apart_hint}")
 
 
 def check_not_input(out: str | Path, *inputs: str | Path | None, option: str = "--out") -> None:
