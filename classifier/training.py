@@ -23,7 +23,7 @@ from classifier.io.hf_datasets import column_map
 from classifier.labels import check_one_item_per_id, read_records, resolve_labels
 from classifier.models.base import resolve_base
 from classifier.tasks import STANCE, Task, other_task, task_of_labels
-from classifier.visible import numeral
+from classifier.visible import counted, numeral
 
 COMPARED = ("macro_f1", "accuracy", "f1_favor_against")
 
@@ -43,9 +43,9 @@ def load_labelled(paths: list[Path], annotator: Optional[str], allow_suggested: 
     items, counts = resolve_labels([r for records in per_file for r in records], annotator=annotator,
                                    allow_suggested=allow_suggested)
     if counts["ties"]:
-        warn_caller(f"{counts['ties']} {what} items left out: their annotators disagree with no majority")
+        warn_caller(f"{counted(counts['ties'], what + ' item')} left out: their annotators disagree with no majority")
     if counts["unlabelled"]:  # skipped, retracted, or rows of an item file no one labelled
-        warn_caller(f"{counts['unlabelled']} {what} items left out: they have no label" + (
+        warn_caller(f"{counted(counts['unlabelled'], what + ' item')} left out: they have no label" + (
             f" by annotator {annotator!r}" if annotator else "") + " (skipped, retracted or never labelled)")
     if not items:
         raise InputError(f"{paths[0]}: no labelled items" + (f" by annotator {annotator!r}" if annotator else ""))
@@ -296,7 +296,7 @@ def behind_words(comparison: dict, versus: str, after_table: bool = True) -> str
     metrics = comparison["metrics"]
     new, old = metrics["new"]["macro_f1"], metrics["reference"]["macro_f1"]
     ci = ((comparison.get("paired") or {}).get("macro_f1") or {}).get("ci")
-    said = f"on the {numeral(comparison['n'])} held-out items: {against_words(new, old)}"
+    said = f"on the {counted(comparison['n'], 'held-out item')}: {against_words(new, old)}"
     if ci and ci[1] < 0:
         return (f"the new model is WORSE than {versus} {said}, the paired 95% interval of the difference "
                 f"[{ci[0]:+.3f}, {ci[1]:+.3f}] below 0")
@@ -320,7 +320,7 @@ def promotion_doubt(comparison: dict, versus: str, after_table: bool = True) -> 
     if difference > 0 and ci[0] > 0:  # as evaluate's verdict: an interval from 0 holds 0
         return ""
     return (f"macro-F1 {difference:+.3f} over {versus}, 95% interval [{ci[0]:+.3f}, {ci[1]:+.3f}], which holds 0: "
-            f"the {numeral(comparison['n'])} held-out items cannot tell the two apart")
+            f"the {counted(comparison['n'], 'held-out item')} cannot tell the two apart")
 
 
 def refused_promotion() -> str:
@@ -380,14 +380,13 @@ def split_line(n_labels: int, split: dict, tested: bool, epochs: int) -> str:
     and why (``retrain``'s split). It counted the labels read as training ones: "54 labels: no dev split, every label
     trains", where the 33 whose article was in --test trained not at all."""
     from classifier.models.train import LEFT_OUT_FOR_DEV, left_out_reason
-    from classifier.visible import counted
 
     def some(n: int, articles: int) -> str:
         return f"{numeral(n)} ({counted(articles, 'article')})"
 
     dropped, for_dev = split["left_out_for_test"], split.get("left_out_for_dev", 0)
     aside = f"{dropped}{'' if tested else ' more'} set aside, as {left_out_reason(tested)}" if dropped else ""
-    held = (f"tested on the {numeral(split['test'])} items of --test ({counted(split['test_articles'], 'article')})"
+    held = (f"tested on the {counted(split['test'], 'item')} of --test ({counted(split['test_articles'], 'article')})"
             if tested
             else f"{some(split['test'], split['test_articles'])} held out as the test")
     epochs_text = counted(epochs, "epoch")
@@ -398,7 +397,7 @@ def split_line(n_labels: int, split: dict, tested: bool, epochs: int) -> str:
         + (f", {numeral(for_dev)} more set aside, as {LEFT_OUT_FOR_DEV}" if for_dev else "")
         if split["dev"] else f" for {epochs_text}, no dev split")
     parts = [aside, trains, held] if tested else [held + (f", {aside}" if aside else ""), trains]
-    return f"{numeral(n_labels)} labels: " + "; ".join(part for part in parts if part) + "; no article in two splits"
+    return f"{counted(n_labels, 'label')}: " + "; ".join(part for part in parts if part) + "; no article in two splits"
 
 
 def label_summary(counts: dict, labels=LABELS) -> str:
@@ -467,7 +466,7 @@ def build_card(out_dir: Path, outcome, base: str, paths: list[Path], test_paths:
                  **({"split options": ", ".join(f"{k} {v}" for k, v in split_options.items())}
                     if split_options else {}),
                  "split": "by article (no article in two splits)" + "".join(
-                     f"; {numeral(n)} labelled items left out of training: {reason}"
+                     f"; {counted(n, 'labelled item')} left out of training: {reason}"
                      for n, reason in set_aside(outcome.split, bool(test_paths)))},
         "hyperparameters": {**config.as_dict(), "base": card_name(config.base), "teacher": card_name(config.teacher),
                             "best_epoch": result.best_epoch},
@@ -620,7 +619,6 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
     from classifier.models.stance_model import model_folder, model_name, read_settings
     from classifier.models.train import (check_config_numbers, check_device, check_held_out_share, is_stance_model,
                                          labels_left_to_train, retrain, set_aside, small_data_schedule)
-    from classifier.visible import counted
 
     labels = as_paths(labels, "labels")
     if not labels:
@@ -682,7 +680,7 @@ def train_model(labels, out, *, base: Optional[str] = None, test=None, test_frac
 
     def announce(split: dict) -> None:  # once the split is made: the labels that train, not the labels read
         for n, reason in set_aside(split, bool(test)) if quiet else ():  # else the line says it
-            warn_caller(f"{numeral(n)} training items left out: {reason}")
+            warn_caller(f"{counted(n, 'training item')} left out: {reason}")
         log(split_line(len(items), split, bool(test), epochs))
 
     checkpoint = train_checkpoint(out_dir)

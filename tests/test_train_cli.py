@@ -721,6 +721,62 @@ def test_a_label_file_given_as_test_too_is_refused_before_training(tmp_path, tin
         assert not (tmp_path / "ours" / "m").exists()
 
 
+def test_retrain_counts_one_training_item_in_the_singular():
+    """retrain said 'only 1 training items after holding out ...', '1 training items left out' and '1 of 2 labelled
+    items have no article': each count of one is said in the singular (visible.counted)."""
+    from classifier.models.train import retrain
+
+    def item(id_: str, article: str | None, label: str) -> Item:
+        return Item(id=id_, text=f"Russia warned NATO ({id_}).", actor="Russia", spans=[(0, 6)], article=article,
+                    label=label)
+
+    warned = []
+    with pytest.raises(InputError) as refused:
+        retrain([item("x0", None, "favor"), item("a1-0", "a1", "against")], TrainConfig(),
+                test_items=[item("t0", "a1", "neutral")], warn=warned.append, log=warned.append)
+    assert str(refused.value) == ("only 1 training item after holding out the test articles (1 more left out, as "
+                                  "their articles, ids or sentences (with the same actor) are in --test); label more "
+                                  "articles")
+    assert warned[0] == "1 training item left out: their articles, ids or sentences (with the same actor) are in --test"
+    assert warned[1].startswith("1 of 2 labelled items has no 'article': each is held out on its own"), warned
+
+
+def test_train_says_one_held_out_or_left_out_item_in_the_singular(tmp_path, tiny_model_dir):
+    """train's words on one held-out item or one left-out label said 'the 1 held-out items', 'tested on the 1
+    items of --test', '1 labelled items left out of training', '1 training items left out: they have no label' and
+    'held-out test: 1 items': said in the singular (visible.counted); counts of 2 are said as before."""
+    from classifier.cli.train import compare_table
+    from classifier.training import behind_words, load_labelled, promotion_doubt, split_line
+
+    for n, items in ((1, "1 held-out item"), (2, "2 held-out items")):
+        comparison = {"n": n, "n_articles": 1, "metrics": {"new": {"macro_f1": 0.4}, "reference": {"macro_f1": 0.5}},
+                      "paired": {"macro_f1": {"difference": 0.001, "ci": [-0.2, 0.2]}}}
+        assert promotion_doubt(comparison, "the default").endswith(f"the {items} cannot tell the two apart")
+        assert f"than the default on the {items}: macro-F1" in behind_words(comparison, "the default")
+        assert compare_table(comparison | {"models": []}, {}).title == f"held-out test: {items[:1]} item" + (
+            "s" if n > 1 else "") + ", 1 article"
+    split = {"train": 4, "dev": 0, "test": 1, "train_articles": 2, "dev_articles": 0, "test_articles": 1,
+             "left_out_for_test": 1}
+    assert split_line(5, split, True, 1) == ("5 labels: 1 set aside, as their articles, ids or sentences (with the "
+                                             "same actor) are in --test; 4 (2 articles) train for 1 epoch, no dev "
+                                             "split; tested on the 1 item of --test (1 article); no article in two "
+                                             "splits")
+    rows = label_rows(n_articles=2, per_article=2)
+    rows[0]["label"] = None
+    with pytest.warns(UserWarning, match="^1 training item left out: they have no label"):
+        load_labelled([write(tmp_path / "labels.jsonl", rows)], None, False, "training")
+    rows = label_rows(n_articles=12, per_article=1)  # one item an article: --test holds one of them
+    test = write(tmp_path / "test.jsonl", rows[:1] + label_rows(n_articles=2, per_article=2, seed=2, prefix="t"))
+    result = runner.invoke(app, ["train", str(write(tmp_path / "labels.jsonl", rows)), "--out", str(tmp_path / "m"),
+                                 "--base", str(tiny_model_dir), "--test", str(test), "--epochs", "1", "--n-boot", "0",
+                                 "-q"])
+    assert result.exit_code == 0, result.output
+    assert "warning: 1 training item left out: their articles" in " ".join(result.output.split()), result.output
+    card = json.loads((tmp_path / "m" / "model_card.json").read_text())
+    assert card["data"]["split"].startswith("by article (no article in two splits); 1 labelled item left out of "
+                                            "training: their articles"), card["data"]["split"]
+
+
 def test_an_id_naming_two_items_across_label_files_is_refused(tmp_path):
     from classifier.training import load_labelled
     from classifier.errors import InputError

@@ -16,7 +16,7 @@ from rich.table import Table
 from classifier.cli.app import STDIN_HELP, app, console, handle_errors, out, progress_bar, show_progress
 from classifier.tasks import STANCE, Task
 from classifier.training import COMPARED, absent_note, comparison_words
-from classifier.visible import numeral
+from classifier.visible import counted
 
 PROMOTE_REFUSED = 3  # exit status of a --promote run whose model was saved but, not shown better, not promoted
 
@@ -26,8 +26,7 @@ def compare_table(comparison: dict, names: dict[str, str], task: Task = STANCE) 
     from classifier.report.tables import p_text, polar_name
 
     articles = comparison["n_articles"]
-    table = Table(title=f"held-out test: {numeral(comparison['n'])} items, {numeral(articles)} "
-                        f"article{'s' if articles != 1 else ''}")
+    table = Table(title=f"held-out test: {counted(comparison['n'], 'item')}, {counted(articles, 'article')}")
     table.add_column("metric")
     for key in comparison["models"]:
         table.add_column(names[key] + (" [95% CI]" if comparison.get("ci") else ""), justify="right")

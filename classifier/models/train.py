@@ -352,7 +352,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
                                                    cache_dir=teacher_cache, trust_remote_code=config.trust_remote_code)
         soft = torch.tensor(logits, dtype=torch.float32)
         unlabelled = f" ({numeral(len(transfer_items))} of them unlabelled)" if transfer_items else ""
-        log(f"teacher {config.teacher} scored {numeral(len(train_items))} training items{unlabelled} "
+        log(f"teacher {config.teacher} scored {counted(len(train_items), 'training item')}{unlabelled} "
             f"in {time.time() - started:.0f} s")
     sources = list(sources) if sources is not None else [0] * len(train_items)
     if len(sources) > len(train_items):
@@ -369,7 +369,7 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
     if not sampler.plain:
         shares = ", ".join(f"file {f + 1}: {numeral(c)} of {numeral(len(m))}"
                            for f, (c, m) in enumerate(zip(sampler.counts, sampler.members)))
-        log(f"each epoch draws {numeral(n_examples)} examples ({shares})")
+        log(f"each epoch draws {counted(n_examples, 'example')} ({shares})")
     label_ids = [stance.labels.index(item.label) for item in train_items]
     ids, truncated = stance.encode(train_items)
     if truncated:
@@ -485,7 +485,8 @@ def train(train_items: Sequence[Item], dev_items: Sequence[Item] | None, config:
             log(epoch_line(record))
             stop = epoch >= last_epoch
             if dev_items and config.patience and not keep_last and epoch - loop["best_epoch"] >= config.patience:
-                log(f"early stop: no better dev macro-F1 for {config.patience} epochs (best epoch {loop['best_epoch']})")
+                log(f"early stop: no better dev macro-F1 for {counted(config.patience, 'epoch')} "
+                    f"(best epoch {loop['best_epoch']})")
                 stop = True
             loop.update(epoch=epoch + 1, batches=None, next_batch=0, done=stop)
             if checkpoint and (stop or time.time() - saved_at >= checkpoint_every):  # the end is always kept
@@ -755,13 +756,14 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     train_part, dev_part, test, for_test, for_dev = holdout_split(items, test_items, test_fraction, dev_fraction,
                                                                   config.seed)
     if for_test and warn is not None and announce is None:
-        warn(f"{numeral(for_test)} training items left out: {left_out_reason(bool(test_items))}" + (
+        warn(f"{counted(for_test, 'training item')} left out: {left_out_reason(bool(test_items))}" + (
             "" if test_items else "; the held-out figures would otherwise score sentences the model was trained on"))
     if for_dev and warn is not None and announce is None:
-        warn(f"{numeral(for_dev)} training items left out: {LEFT_OUT_FOR_DEV}")
+        warn(f"{counted(for_dev, 'training item')} left out: {LEFT_OUT_FOR_DEV}")
     articleless = sum(it.article is None for it in items)
     if articleless and warn is not None:
-        warn(f"{numeral(articleless)} of {numeral(len(items))} labelled items have no 'article': each is held out on "
+        have = "has" if articleless == 1 else "have"
+        warn(f"{numeral(articleless)} of {numeral(len(items))} labelled items {have} no 'article': each is held out on "
              "its own, so sentences of one article can sit in training and in the held-out items (give each item its "
              "article)")
     if not test:
@@ -769,7 +771,7 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
         raise InputError(f"no held-out test items: label items from two or more articles, or pass {option('test')} "
                          "LABELS")
     if len(train_part) < 2:
-        raise InputError(f"only {numeral(len(train_part))} training items after holding out the "
+        raise InputError(f"only {counted(len(train_part), 'training item')} after holding out the "
                          f"{'test and dev' if dev_part else 'test'} articles"
                          + "".join(f" ({numeral(n)} more left out, as {reason})"
                                    for n, reason in set_aside({"left_out_for_test": for_test,
@@ -793,7 +795,7 @@ def retrain(items: Sequence[Item], config: TrainConfig, *, test_items: Sequence[
     if announce is not None:
         announce(split)
     else:
-        log(f"train {numeral(split['train'])} items ({numeral(split['train_articles'])} articles), dev "
+        log(f"train {counted(split['train'], 'item')} ({counted(split['train_articles'], 'article')}), dev "
             f"{numeral(split['dev'])} ({numeral(split['dev_articles'])}), test {numeral(split['test'])} "
             f"({numeral(split['test_articles'])}); no article in two splits")
     sources = [source_of.get(it.id, 0) for it in train_part] if source_of else None
