@@ -1,12 +1,14 @@
 """Figures for the report: matplotlib's object API on the Agg canvas, no pyplot and no global state.
 
-A diverging, colour-blind-safe palette (RdBu: red = against, blue = favor) centred on zero with
-symmetric limits [-1, 1], so the same colour means the same net stance in every figure.
+A diverging, colour-blind-safe palette (RdBu: red = against, blue = favor) centred on zero (white) with
+symmetric limits: [-1, 1] in the per-actor charts; in the heatmap, the data's largest |net stance| rounded up to 0.25,
+0.5 or 1 (:func:`net_limit`), said on its colour bar, so that differences of 0.2 are not pale tints.
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +19,7 @@ from matplotlib import colormaps, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from classifier.report.tables import no_spread  # the charts mark what the tables mark ‡
 from classifier.visible import numeral, shortened, shown
@@ -46,7 +49,8 @@ def plain(text: str) -> str:
     return shown(text).replace("$", r"\$")
 
 
-LABEL_CHARS = 40  # an outlet or actor name on a chart; the tables and files keep it whole
+LABEL_CHARS = 40  # an actor's name in a chart's title, on one line; the tables and files keep it whole
+LABEL_WIDTH = 30  # the characters of a line of a name on a tick or in a legend, of two lines at most
 
 
 def of_kind(kind: str | None) -> str:
@@ -67,12 +71,88 @@ def no_interval(n_boot: int) -> str:
 
 
 def label_text(name) -> str:
-    """A name short enough for a tick or a legend: a longer one is cut in the middle, marked with an ellipsis."""
+    """A name short enough for a title's one line: a longer one is cut in the middle, marked with an ellipsis."""
     return shortened(name, LABEL_CHARS)
 
 
-def net_norm() -> TwoSlopeNorm:
-    return TwoSlopeNorm(vmin=-1.0, vcenter=0.0, vmax=1.0)
+def cut_between(text: str, width: int) -> str:
+    """``text`` in ``width`` characters, cut between words: its last words (up to two thirds of the width: the end
+    of a long name, "(Weekend Edition)", is what tells it from its neighbours), "…", and as many of its first
+    words as fit; a word longer than its share is cut within."""
+    if len(text) <= width:
+        return text
+    words = text.split(" ")
+    tail = ""
+    for word in reversed(words):
+        if len(word) + len(tail) + bool(tail) > (2 * width) // 3:
+            break
+        tail = f"{word} {tail}" if tail else word
+    tail = tail or text[-((2 * width) // 3):]
+    head = ""
+    for word in words:
+        if len(head) + bool(head) + len(word) > width - 1 - len(tail):
+            break
+        head = f"{head} {word}" if head else word
+    head = head or text[:width - 1 - len(tail)]
+    return f"{head}…{tail}"
+
+
+def wrapped(name, width: int = LABEL_WIDTH, whole: bool = False) -> str:
+    """A name for a tick or a legend entry: on one line of ``width`` characters, or two broken between words; a name
+    longer than two lines keeps its first line and its second is cut between words (:func:`cut_between`). Before
+    2026-12-07 (9) a name was cut to one line of 40 characters in the middle ("The International Herald o…kend
+    Edition)"), dropping what told two long names apart, and the labels took half a dot chart's width. ``whole``:
+    every line, none cut."""
+    lines = textwrap.wrap(shown(name), width, break_on_hyphens=False) or [shown(name)]
+    if whole or len(lines) <= 2:
+        return "\n".join(lines)
+    return f"{lines[0]}\n{cut_between(' '.join(lines[1:]), width)}"
+
+
+def label_texts(names, width: int = LABEL_WIDTH) -> dict[str, str]:
+    """Each of ``names`` as :func:`wrapped` writes it, unique: two names cut alike (a 40-character prefix and an
+    end in common) are both written whole, and any still alike (names apart only in their spacing) numbered."""
+    names = list(dict.fromkeys(map(str, names)))
+    labels = {name: wrapped(name, width) for name in names}
+    seen: dict[str, list[str]] = {}
+    for name, label in labels.items():
+        seen.setdefault(label, []).append(name)
+    for alike in (group for group in seen.values() if len(group) > 1):
+        for name in alike:
+            labels[name] = wrapped(name, width, whole=True)
+    alike = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+    counts: dict[str, int] = {}
+    for name, label in labels.items():
+        if label in alike:
+            counts[label] = counts.get(label, 0) + 1
+            labels[name] = f"{label} [{counts[label]}]"
+    return labels
+
+
+def longest_line(labels) -> int:
+    """The characters of the longest line of ``labels``: what a chart leaves room for."""
+    return max((len(line) for label in labels for line in str(label).split("\n")), default=0)
+
+
+# the heatmap's colour ranges, ± each: the smallest that holds every cell; none below 0.25, so that a heatmap of
+# differences of 0.05 does not draw them as strong as a real split
+NET_LIMITS = (0.25, 0.5, 0.75, 1.0)
+
+
+def net_limit(values) -> float:
+    """The heatmap's colour range, ± this: the largest |net stance| of ``values`` (NaN: no cell) as its cell shows
+    it (two decimals: a cell reading +0.25 needs no ±0.5) rounded up to one of :data:`NET_LIMITS`, so that the
+    strongest cell is drawn strong and none is clipped by more than its rounding; before 2026-12-07 (9)
+    always 1, so that the typical differences of 0.1 to 0.3 showed as pale tints and the numbers carried the
+    message."""
+    values = np.abs(np.asarray(values, float))
+    most = round(float(values[np.isfinite(values)].max(initial=0.0)), 2)
+    return next((limit for limit in NET_LIMITS if most <= limit), NET_LIMITS[-1])
+
+
+def net_norm(limit: float = 1.0) -> TwoSlopeNorm:
+    """Net stance to colour, zero white, ± ``limit`` the strongest red and blue."""
+    return TwoSlopeNorm(vmin=-limit, vcenter=0.0, vmax=limit)
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -115,8 +195,8 @@ def undrawn_names(names) -> list[str]:
 
 
 def heatmap_order(table: pd.DataFrame, max_actors: int, max_outlets: int = 40) -> tuple[list[str], list[str]]:
-    """Actors by mentions (most first, at most ``max_actors``), outlets by mean net stance (most favorable first;
-    at most ``max_outlets``, those with the most mentions)."""
+    """Actors by mentions (most first, at most ``max_actors``), outlets by mean net stance over those actors, each
+    actor's cell alike (most favorable first; at most ``max_outlets``, those with the most mentions)."""
     actors = table.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_actors]
     shown = table[table["actor"].isin(actors)]
     busiest = shown.groupby("outlet")["n"].sum().sort_values(ascending=False, kind="stable").index[:max_outlets]
@@ -126,7 +206,9 @@ def heatmap_order(table: pd.DataFrame, max_actors: int, max_outlets: int = 40) -
 
 
 def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10, kind: str | None = None) -> Figure:
-    """Outlet x actor heatmap of net stance with the number of mentions in each cell."""
+    """Outlet x actor heatmap of net stance with the number of mentions in each cell; its colours span ± the
+    largest |net stance| rounded up (:func:`net_limit`), said on the colour bar, zero white; the outlets in
+    :func:`heatmap_order`'s order, said on the axis; names wrapped (:func:`label_texts`)."""
     outlets, actors = heatmap_order(table, max_actors)
     cells = table.set_index(["outlet", "actor"])
     values = np.full((len(outlets), len(actors)), np.nan)
@@ -134,11 +216,13 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10, k
         for j, actor in enumerate(actors):
             if (outlet, actor) in cells.index:
                 values[i, j] = cells.loc[(outlet, actor), "net"]
-    label_room = 0.08 * max((len(label_text(a)) for a in actors), default=0)  # the ticks show shortened names
+    actor_labels, outlet_labels = label_texts(actors), label_texts(outlets)
+    label_room = 0.08 * longest_line(actor_labels.values())  # the ticks show wrapped names
     figure = new_figure(min(3.0 + 1.0 * len(actors), 26), min(max(3.6, 1.8 + 0.55 * len(outlets) + label_room), 30))
     axes = figure.add_subplot()
     cmap = colormaps[PALETTE].with_extremes(bad=MISSING)
-    image = axes.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=net_norm(), aspect="auto")
+    limit = net_limit(values)
+    image = axes.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=net_norm(limit), aspect="auto")
     for i, outlet in enumerate(outlets):
         for j, actor in enumerate(actors):
             if (outlet, actor) not in cells.index:
@@ -146,19 +230,22 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10, k
                 continue
             n = int(cells.loc[(outlet, actor), "n"])
             flag = "†" if n < min_n else ""
-            colour = "white" if abs(values[i, j]) > 0.55 else "black"
+            colour = "white" if abs(values[i, j]) > 0.55 * limit else "black"
             axes.text(j, i, f"{values[i, j]:+.2f}\nn={numeral(n)}{flag}", ha="center", va="center", color=colour,
                       fontsize=8)
-    axes.set_xticks(range(len(actors)), [plain(label_text(a)) for a in actors], rotation=35, ha="right")
-    axes.set_yticks(range(len(outlets)), [plain(label_text(o)) for o in outlets])
+    axes.set_xticks(range(len(actors)), [plain(actor_labels[a]) for a in actors], rotation=35, ha="right")
+    axes.set_yticks(range(len(outlets)), [plain(outlet_labels[o]) for o in outlets])
     n_actors, n_outlets = table["actor"].nunique(), table["outlet"].nunique()
     axes.set_xlabel("actor (most mentioned first"
                     + (f"; {numeral(len(actors))} of {numeral(n_actors)})" if len(actors) < n_actors else ")"))
-    axes.set_ylabel("outlet (most favorable first"
+    # the order said in full: "most favorable first" did not say over what
+    axes.set_ylabel("outlet, by mean net stance over the actors shown\n(most favorable first"
                     + (f"; the {numeral(len(outlets))} of {numeral(n_outlets)} most mentioned)"
                        if len(outlets) < n_outlets else ")"))
     axes.set_title(f"Net stance by outlet and actor{of_kind(kind)} († fewer than {min_n} mentions)")
-    figure.colorbar(image, ax=axes, label=NET_LABEL, shrink=0.9)
+    scale = (f"colours from {-limit:+.2f} to {limit:+.2f}" + (" (the data's range)" if limit < 1 else ""))
+    figure.colorbar(image, ax=axes, label=f"{NET_LABEL}\n{scale}", shrink=0.9, ticks=np.linspace(-limit, limit, 5),
+                    format=FuncFormatter(lambda x, _: f"{x:+g}" if x else "0"))
     return figure
 
 
@@ -168,7 +255,8 @@ def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10, kind: s
     interval (fewer than 5 articles, or ``n_boot`` 0) as a hollow dot, one whose resamples all agree
     (:func:`no_spread`) marked ‡."""
     rows = table[table["actor"] == actor].sort_values("net", kind="stable")
-    longest = max((len(label_text(o)) for o in rows["outlet"]), default=0) + 8  # " (n=1234†)"
+    labels = label_texts(rows["outlet"])
+    longest = longest_line(labels.values()) + 8  # " (n=1234†)"
     figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 1.3 + 0.42 * len(rows))  # room for the outlet labels
     axes = figure.add_subplot()
     cmap, norm = colormaps[PALETTE], net_norm()
@@ -190,7 +278,7 @@ def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10, kind: s
             marks.append(no_interval(n_boot))
         else:
             axes.plot([row.net], [y], "o", markersize=9, markeredgecolor="black", markerfacecolor=cmap(norm(row.net)))
-    axes.set_yticks(range(len(rows)), [f"{plain(label_text(o))} (n={numeral(n)}{'†' if n < min_n else ''})"
+    axes.set_yticks(range(len(rows)), [f"{plain(labels[o])} (n={numeral(n)}{'†' if n < min_n else ''})"
                                        for o, n in zip(rows["outlet"], rows["n"])])
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(rows) - 0.4)
@@ -272,6 +360,7 @@ def reliability_diagram(curves: dict[str, list[dict]], styles: dict[str, OutletS
     drawn = [name for name in names[1:] if any(b["n"] for b in curves[name])]
     styles = with_styles(drawn, styles)
     shown = names[:1] + chart_outlets(drawn, styles, max_outlets)
+    labels = label_texts(shown)
     most = max((b["n"] for name in shown for b in curves[name]), default=0)
 
     def area(n) -> np.ndarray:
@@ -284,7 +373,7 @@ def reliability_diagram(curves: dict[str, list[dict]], styles: dict[str, OutletS
         x, y, n = zip(*points)
         look = OutletStyle(ALL_ITEMS, "-", "o") if index == 0 else styles[name]
         axes.plot(x, y, marker=look.marker, linestyle=look.line, color=look.colour, markersize=0,
-                  linewidth=2.2 if index == 0 else 1.2, label=plain(label_text(name)))
+                  linewidth=2.2 if index == 0 else 1.2, label=plain(labels[name]))
         axes.scatter(x, y, s=area(n), marker=look.marker, color=look.colour, alpha=0.8, edgecolors="white",
                      linewidths=0.5, zorder=3)
     handles, labels = axes.get_legend_handles_labels()

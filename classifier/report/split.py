@@ -240,15 +240,16 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     side has an interval because none was asked for."""
     from matplotlib.lines import Line2D
 
-    from classifier.report.plots import (NET_LABEL, NO_SPREAD, chart_outlets, label_text, new_figure, no_interval,
-                                         no_spread, of_kind, plain, with_styles)
+    from classifier.report.plots import (NET_LABEL, NO_SPREAD, chart_outlets, label_text, label_texts, longest_line,
+                                         new_figure, no_interval, no_spread, of_kind, plain, with_styles)
 
     rows = table[table["actor"] == actor].assign(_n=lambda t: t["n_before"] + t["n_after"])
     outlets = rows.sort_values("_n", ascending=False, kind="stable")["outlet"]
     styles = with_styles(outlets, styles)
     drawn = sorted(chart_outlets(outlets, styles), reverse=True)  # top to bottom in name order
     rows = rows.set_index("outlet")
-    longest = max((len(label_text(o)) for o in drawn), default=0)
+    labels = label_texts(drawn)
+    longest = longest_line(labels.values())
     figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 2.0 + 0.5 * len(drawn))
     axes = figure.add_subplot()
     axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
@@ -272,7 +273,7 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
             axes.plot([row[f"net_{name}"]], [y + dy], marker=SIDE_MARKERS[name], markersize=8, color=look.colour,
                       markerfacecolor="white" if bare else look.colour, linestyle="none")
     small = [o for o in drawn if rows.loc[o, "small"]]
-    axes.set_yticks(range(len(drawn)), [f"{plain(label_text(o))}{'†' if o in small else ''} ({rows.loc[o, 'changed']})"
+    axes.set_yticks(range(len(drawn)), [f"{plain(labels[o])}{'†' if o in small else ''} ({rows.loc[o, 'changed']})"
                                         for o in drawn])
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(drawn) - 0.4)

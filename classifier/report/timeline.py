@@ -519,6 +519,16 @@ def split_position(periods: list[str], period: str, day) -> float | None:
     return periods.index(label) - 0.5 + (day - start) / (end - start)
 
 
+def trend_mark(rows: pd.DataFrame, outlet: str) -> str:
+    """What an outlet's legend entry in a time chart adds of its cell's trend: " (rising)" or " (falling)" where the
+    trend table says so (the time view's rows carry their cell's ``trend``), nothing for one tested and not found,
+    "too few", or rows without a trend."""
+    if "trend" not in rows:
+        return ""
+    found = set(rows.loc[rows["outlet"] == outlet, "trend"].dropna()) & {"rising", "falling"}
+    return f" ({found.pop()})" if len(found) == 1 else ""
+
+
 def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int = 10,
                    styles: dict | None = None, kind: str | None = None, n_boot: int = 1000,
                    split_date: str | None = None):
@@ -541,14 +551,15 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
 
     from matplotlib.lines import Line2D
 
-    from classifier.report.plots import (NET_LABEL, NO_SPREAD, chart_outlets, label_text, new_figure, no_interval,
-                                         no_spread, of_kind, plain, with_styles)
+    from classifier.report.plots import (NET_LABEL, NO_SPREAD, chart_outlets, label_text, label_texts, new_figure,
+                                         no_interval, no_spread, of_kind, plain, with_styles)
 
     rows = table[table["actor"] == actor]
     periods = all_periods(rows["period"], period)  # gaps stay gaps: a period without articles keeps its place
     outlets = rows.groupby("outlet")["n"].sum().sort_values(ascending=False, kind="stable").index
     styles = with_styles(outlets, styles)
     drawn = sorted(chart_outlets(outlets, styles))  # the legend in name order
+    labels = {outlet: plain(label) + trend_mark(rows, outlet) for outlet, label in label_texts(drawn).items()}
     figure = new_figure(min(max(6.5, 3.0 + 0.3 * len(periods)), 16), 4.4)
     axes = figure.add_subplot()
     axes.axhline(0, color="#555555", linewidth=0.8, linestyle="--")
@@ -566,7 +577,7 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
         few = (line["n_articles"] < MIN_RESAMPLED_ARTICLES).to_numpy() if "n_articles" in line else False
         weak = small | (shown & few)  # by its articles, not its interval: the same lines whatever --n-boot
         axes.plot(x, np.where(weak, np.nan, net), marker=look.marker, linestyle=look.line, color=colour,
-                  label=plain(label_text(outlet)), linewidth=1.6,
+                  label=labels[outlet], linewidth=1.6,
                   markevery=list(np.flatnonzero(shown & finite & ~small)))  # NaN breaks it
         if weak.any():  # the weak periods joined thinly: on the outlet's path, not drawn as firmly as the rest
             axes.plot(x, net, linestyle=":", color=colour, linewidth=1.0, alpha=0.7, zorder=1.5)
@@ -604,6 +615,9 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     if marks & {"bands", "bars"}:
         said.append(f"{' or '.join(m for m in ('bands', 'bars') if m in marks)}: 95% CI by article")
     said += [NO_SPREAD] if "flat" in marks else []
+    found = [f"({trend})" for trend in ("rising", "falling") if any(label.endswith(f"({trend})")
+                                                                   for label in labels.values())]
+    said += [f"{' or '.join(found)} in the legend: the trend table's verdict"] if found else []
     footer = [period] + ["; ".join(said[i:i + 2]) for i in range(0, len(said), 2)]  # two to a line: it fits
     axes.set_xlabel("\n".join(footer), fontsize=9)
     some = (f"\n({numeral(len(drawn))} of {numeral(len(outlets))} outlets: the most mentioned, one per colour; all in "
