@@ -20,7 +20,7 @@ def test_the_split_chart_tells_a_side_from_a_side_without_an_interval():
     is now the marker's shape (square before, circle after), hollow only where there is no interval."""
     from classifier.report.split import SIDE_MARKERS, split_chart
 
-    row = {"actor": "NATO", "n_before": 20, "n_after": 20, "changed": "cannot", "small": False}
+    row = {"actor": "NATO", "n_before": 20, "n_after": 20, "change": -0.5, "changed": "cannot", "small": False}
     table = pd.DataFrame([row | {"outlet": "A", "net_before": 0.5, "net_before_lo": 0.3, "net_before_hi": 0.7,
                                  "net_after": -0.5, "net_after_lo": NAN, "net_after_hi": NAN},
                           row | {"outlet": "B", "net_before": 0.2, "net_before_lo": NAN, "net_before_hi": NAN,
@@ -74,7 +74,7 @@ def test_without_resampling_the_charts_and_notes_say_so_not_that_articles_are_fe
 
     table = cells([("A", "2021-01", 40, 12, 0.1, NAN, NAN), ("A", "2021-02", 40, 12, -0.5, NAN, NAN)])
     row = {"actor": "X", "outlet": "A", "n_before": 20, "n_after": 20, "net_before": 0.5, "net_after": -0.5,
-           "changed": "no", "small": False, "net_before_lo": NAN, "net_before_hi": NAN, "net_after_lo": NAN,
+           "change": -1.0, "changed": "no", "small": False, "net_before_lo": NAN, "net_before_hi": NAN, "net_after_lo": NAN,
            "net_after_hi": NAN}
     footers = [timeline_chart(table, "X", "month", n_boot=0).axes[0].get_xlabel(),
                actor_intervals(table.assign(outlet=["A", "B"]), "X", n_boot=0).axes[0].get_xlabel(),

@@ -215,7 +215,7 @@ def test_the_split_chart_footer_names_intervals_only_where_it_draws_some():
 
     nan = float("nan")
     row = {"actor": "NATO", "outlet": "A", "n_before": 20, "n_after": 20, "net_before": 0.5, "net_after": -0.5,
-           "changed": "yes", "small": False}
+           "change": -1.0, "changed": "yes", "small": False}
     table = pd.DataFrame([row | {"net_before_lo": 0.3, "net_before_hi": 0.7, "net_after_lo": -0.7,
                                  "net_after_hi": -0.3}])
     footer = split_chart(table, "NATO", DAY).axes[0].get_xlabel()
@@ -237,7 +237,7 @@ def test_the_split_chart_and_its_caption_say_what_cannot_means_in_the_notes_word
 
     nan = float("nan")
     row = {"actor": "NATO", "outlet": "A", "n_before": 20, "n_after": 20, "net_before": 0.5, "net_after": -0.5,
-           "small": False} | {f"net_{side}_{end}": nan for side in ("before", "after") for end in ("lo", "hi")}
+           "change": -1.0, "small": False} | {f"net_{side}_{end}": nan for side in ("before", "after") for end in ("lo", "hi")}
     footer = " ".join(split_chart(pd.DataFrame([row | {"changed": "cannot"}]), "NATO", DAY).axes[0]
                       .get_xlabel().split())
     assert changed_legend(["cannot"]) == f"'cannot': {VERDICT_MEANINGS['cannot']}" and changed_legend(["cannot"]) \

@@ -315,7 +315,8 @@ def figures(table: pd.DataFrame, evaluation: dict | None, *, min_n: int, max_act
                 split_chart(split["table"], actor, split["date"], min_n=min_n, styles=styles, kind=only,
                             n_boot=n_boot),
                 f"{actor} before and after {split['date']}", f"{actor}: net stance per outlet before {split['date']} "
-                "(squares) and on or after it (circles), 95% CI by article; beside each outlet, whether it changed "
+                "(squares) and on or after it (circles), 95% CI by article; beside each outlet, the change (after "
+                "− before) with its Holm-adjusted p and whether it changed "
                 f"(Holm-adjusted p < 0.05{f'; {legend}' if legend else ''}).")
     if evaluation is not None:
         curves = {"all items": evaluation["overall"]["calibration"]["reliability"]}
@@ -773,6 +774,17 @@ def make_report(predictions: str | Path, out_dir: str | Path, *, gold: str | Pat
     ctx["compare"] = before_after and {key: before_after[key] for key in ("warning", "rows", "legend", "note",
                                                                           "evaluation", "eval_note")}
     ctx["split"] = split and split_context(split, inputs, min_n, n_boot)
+    # sections that hold only their note for want of an option: the page's line of links says so (html.with_contents)
+    ctx["wanting"] = {heading: option for heading, option, empty in (
+        ("Shares corrected for classifier error", "--gold", evaluation is None),
+        ("Evaluation on gold labels", "--gold", evaluation is None), ("Model card", "--model", model_dir is None))
+        if empty}
+    if split is not None:  # the day asked about first among the page's findings, linked to its section
+        from classifier.report.split import split_finding
+
+        ctx["findings_tables"] = [f"Change at {split['date']}"] + list(ctx["findings_tables"]
+                                                                       or [None] * len(ctx["findings"]))
+        ctx["findings"] = [split_finding(split)] + list(ctx["findings"])
     # an interval of zero width is marked ‡ in the tables (tables.net_interval) and explained once, at the top
     shown_tables = (ctx["framing"], ctx["timeline"], ctx["kinds"], ctx["split"] and ctx["split"]["rows"],
                     ctx["compare"] and ctx["compare"]["rows"])

@@ -53,11 +53,12 @@ def anchor(heading: str) -> str:
 
 def linked(lines: Sequence[str], tables: Sequence[str | None] | None) -> list[tuple[str, str | None, str | None]]:
     """Each finding with the heading and id of the table it speaks of (``tables``, parallel to ``lines``: a key of
-    :data:`TABLE_HEADINGS`), or None twice where it names none."""
+    :data:`TABLE_HEADINGS`, or a heading itself, as --split-date's "Change at DAY"), or None twice where it names
+    none."""
     tables = list(tables or [])
     out = []
     for index, line in enumerate(lines):
-        heading = TABLE_HEADINGS.get(tables[index]) if index < len(tables) and tables[index] else None
+        heading = TABLE_HEADINGS.get(tables[index], tables[index]) if index < len(tables) and tables[index] else None
         out.append((line, heading, anchor(heading) if heading else None))
     return out
 
@@ -143,14 +144,18 @@ def page_template():
 HEADING = re.compile(r'<h2 id="([^"]*)">(.*?)</h2>')
 
 
-def with_contents(page: str) -> str:
+def with_contents(page: str, wanting: dict[str, str] | None = None) -> str:
     """The page with a line of links to each of its sections (its ``h2`` headings, as rendered: escaped already)
     before the first: before 2026-12-07 (9) a reader looking for "Change at DAY" scrolled past the time view's table
-    (570 rows of a corpus of 5 outlets x 6 actors x 19 months) with no link to it."""
+    (570 rows of a corpus of 5 outlets x 6 actors x 19 months) with no link to it. A section that holds only its note
+    for want of an option (``wanting``: heading -> option, ``ctx["wanting"]``) says so after its link, "Model card
+    (empty: no --model)", so that a reader does not follow it to find nothing."""
     sections = HEADING.findall(page)
     if len(sections) < 2:
         return page
-    links = " · ".join(f'<a href="#{target}">{text}</a>' for target, text in sections)
+    wanting = {html.escape(heading, quote=False): option for heading, option in (wanting or {}).items()}
+    links = " · ".join(f'<a href="#{target}">{text}</a>'
+                       + (f" (empty: no {wanting[text]})" if text in wanting else "") for target, text in sections)
     at = page.index("<h2 ")
     return f'{page[:at]}<nav class="contents">Sections: {links}</nav>\n{page[at:]}'
 
@@ -164,7 +169,7 @@ def render_html(ctx: dict) -> str:
                                   card_rows=card_rows(ctx.get("card")),
                                   linked_findings=linked(ctx["findings"], ctx.get("findings_tables")),
                                   linked_power=linked(ctx.get("power") or [], ["tests"] * len(ctx.get("power") or [])))
-    return with_contents(page)
+    return with_contents(page, ctx.get("wanting"))
 
 
 def md_linked(lines: Sequence[tuple[str, str | None, str | None]]) -> list[str]:

@@ -27,7 +27,7 @@ from classifier.report.framing import (cell_row, design_p, detectable_difference
                                        permutation_test, smallest_p)
 from classifier.report.tables import CANNOT, TOO_FEW, verdict_words
 from classifier.report.timeline import article_dates, articles_where, date_precision, some
-from classifier.visible import numeral
+from classifier.visible import counted, numeral
 
 SPLIT_COLUMNS = ("outlet", "actor", "n_before", "n_articles_before", "net_before", "net_before_lo", "net_before_hi",
                  "n_after", "n_articles_after", "net_after", "net_after_lo", "net_after_hi", "change", "change_lo",
@@ -206,16 +206,65 @@ def split_rows(table: pd.DataFrame, min_n: int):
     return headers, rows
 
 
-def changed_lines(table: pd.DataFrame) -> list[str]:
-    """One line per cell that changed at the day, for the terminal, as the outlet tests' findings are listed there:
-    the note alone said "1 of the 21 cells ... changed" without naming it."""
+def change_line(r: dict) -> str:
+    """One cell's change at the day in words, as the terminal lists a cell that changed (:func:`changed_lines`) and
+    the page's findings name the largest change (:func:`split_finding`)."""
     from classifier.evaluate import p_text
     from classifier.report.tables import interval, signed
 
-    return [f"{r['actor']}: {r['outlet']} {signed(r['net_before'])} before, {signed(r['net_after'])} on or after "
-            f"(change {signed(r['change'])}, 95% CI {interval((r['change_lo'], r['change_hi']), 2, sign=True)}; "
-            f"Holm-adjusted p = {p_text(r['p_holm'])})"
-            for r in table[table["changed"] == "yes"].to_dict("records")]
+    ci = interval((r["change_lo"], r["change_hi"]), 2, sign=True)
+    p = p_text(r["p_holm"])
+    return (f"{r['actor']}: {r['outlet']} {signed(r['net_before'])} before, {signed(r['net_after'])} on or after "
+            f"(change {signed(r['change'])}" + (f", 95% CI {ci}" if ci != "–" else "")
+            + (f"; Holm-adjusted p = {p}" if p != "–" else "") + ")")
+
+
+def changed_lines(table: pd.DataFrame) -> list[str]:
+    """One line per cell that changed at the day, for the terminal, as the outlet tests' findings are listed there:
+    the note alone said "1 of the 21 cells ... changed" without naming it."""
+    return [change_line(r) for r in table[table["changed"] == "yes"].to_dict("records")]
+
+
+def split_finding(view: dict) -> str:
+    """The page's finding for --split-date, listed first among its findings: how many cells changed at the day and
+    the largest change (of those that changed, else of those tested), or that none could be tested. Before
+    2026-12-07 (9) the findings named outlet differences only, and which cells changed was said at the end of the
+    section's long note."""
+    table, day, m = view["table"], view["date"], view["n_tests"]
+    if not len(table):
+        return f"Change at {day}: no outlet and actor has dated articles on both sides."
+    if not m:
+        return (f"Change at {day}: no outlet and actor has {MIN_ARTICLES} articles on each side, so no change "
+                "was tested.")
+    changed = table[table["changed"] == "yes"]
+    pool = changed if len(changed) else table[table["changed"] != TOO_FEW]
+    largest = pool.loc[pool["change"].abs().idxmax()].to_dict()
+    if len(changed):
+        return (f"Change at {day}: {numeral(len(changed))} of the {counted(m, 'cell')} tested changed "
+                f"(Holm-adjusted p < 0.05); the largest change: {change_line(largest)}.")
+    tested = "the one cell tested" if m == 1 else f"all {counted(m, 'cell')} tested"
+    return (f"Change at {day}: no cell changed beyond chance (Holm-adjusted p ≥ 0.05 in {tested}; this is not "
+            f"evidence that none changed); the largest change: "
+            f"{change_line(largest)}.")
+
+
+def change_words(row) -> str:
+    """What the split chart says beside an outlet: the change and its Holm-adjusted p, in the table's figures
+    ("-0.13, p=0.450"), then "changed" where it did, or the 'cannot' or 'too few' the legend explains (a cell of
+    'too few' has no p). Before 2026-12-07 (9) the row said "(yes)" or "(no)" alone, with neither figure."""
+    from classifier.report.tables import p_text, signed
+
+    words = [signed(row["change"])]
+    p = row.get("p_holm", np.nan)
+    if p is not None and np.isfinite(p):
+        text = p_text(p)
+        words.append(f"p{text}" if text.startswith("<") else f"p={text}")
+    verdict = row["changed"]
+    if verdict == "yes":
+        words.append("changed")
+    elif verdict != "no":
+        words.append(str(verdict))
+    return ", ".join(words)
 
 
 # Why a cell of the changed column is 'too few' (tables.VERDICT_MEANINGS): the note, the chart's footer, the page's
@@ -248,7 +297,9 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     styles = with_styles(outlets, styles)
     drawn = sorted(chart_outlets(outlets, styles), reverse=True)  # top to bottom in name order
     rows = rows.set_index("outlet")
-    labels = label_texts(drawn)
+    small = [o for o in drawn if rows.loc[o, "small"]]
+    labels = {o: f"{label}{'†' if o in small else ''}  {change_words(rows.loc[o])}"
+              for o, label in label_texts(drawn).items()}  # beside each outlet its change and p, not "(yes)" alone
     longest = longest_line(labels.values())
     figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 2.0 + 0.5 * len(drawn))
     axes = figure.add_subplot()
@@ -272,9 +323,7 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
             hollow |= bare
             axes.plot([row[f"net_{name}"]], [y + dy], marker=SIDE_MARKERS[name], markersize=8, color=look.colour,
                       markerfacecolor="white" if bare else look.colour, linestyle="none")
-    small = [o for o in drawn if rows.loc[o, "small"]]
-    axes.set_yticks(range(len(drawn)), [f"{plain(labels[o])}{'†' if o in small else ''} ({rows.loc[o, 'changed']})"
-                                        for o in drawn])
+    axes.set_yticks(range(len(drawn)), [plain(labels[o]) for o in drawn])
     axes.set_xlim(-1.05, 1.05)
     axes.set_ylim(-0.6, len(drawn) - 0.4)
     # the sides' shapes in a legend of their own, in black: the outlets' colours are the tick labels' rows
@@ -297,9 +346,11 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     bars += f"\n{NO_SPREAD}" if flat else ""
     axes.set_xlabel(f"{NET_LABEL}\nsquare: before {day}; circle: on or after, joined by a line{bars}{dagger}",
                     fontsize=9)
-    more = (f"; {numeral(len(drawn))} of {numeral(len(outlets))} outlets, the most mentioned"
+    more = (f";\n{numeral(len(drawn))} of {numeral(len(outlets))} outlets, the most mentioned"
             if len(drawn) < len(outlets) else "")
     figure.suptitle(f"{plain(label_text(actor))}: net stance{of_kind(kind)} before and after {day}\n"
-                    f"(changed: Holm-adjusted p < 0.05{more})", fontsize=10)
+                    f"(beside each outlet: the change, after − before, and its Holm-adjusted p; "
+                    f"changed: p < 0.05{more})",
+                    fontsize=10)
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
     return figure

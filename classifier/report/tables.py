@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from rich.table import Table
 
-from classifier.evaluate import MIN_RESAMPLED_ARTICLES, p_text
+from classifier.evaluate import MIN_RESAMPLED_ARTICLES, apart, p_text
 from classifier.items import LABELS
 from classifier.visible import numeral, shortened
 
@@ -28,11 +28,24 @@ def signed(value, digits: int = 2) -> str:
     return f"{value:+.{digits}f}"
 
 
+def bound(value, digits: int = 2) -> str:
+    """A signed interval bound, with more decimals (:func:`~classifier.evaluate.apart`, up to 6) where ``digits``
+    would print a bound that is not zero as ±0.00: the --compare table's "moved" [-0.15, -0.00] and "not moved"
+    [-0.13, +0.00] (before 2026-12-07 (9)) showed 0 at the edge with opposite verdicts; they read [-0.15, -0.003]
+    and [-0.13, +0.002], and "+0.00" is a bound of exactly zero."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return signed(value + 0.0, apart(abs(value), 0.0, digits=digits) if value else digits)  # + 0.0: no "-0.00"
+
+
 def interval(ci, digits: int = 3, sign: bool = False) -> str:
+    """``[lo, hi]`` in ``digits`` decimals; signed (``sign``), a bound near zero keeps the side it is on
+    (:func:`bound`)."""
     if not ci or any(v is None or not math.isfinite(v) for v in ci):
         return "–"
-    show = signed if sign else num
-    return f"[{show(ci[0], digits)}, {show(ci[1], digits)}]"
+    if sign:
+        return f"[{bound(ci[0], digits)}, {bound(ci[1], digits)}]"
+    return f"[{num(ci[0], digits)}, {num(ci[1], digits)}]"
 
 
 def net_interval(lo, hi) -> str:
