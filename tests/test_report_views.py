@@ -677,6 +677,24 @@ def test_compare_says_where_the_predictions_only_in_one_file_lie(tmp_path):
     assert "; 1 other prediction only in this file is in cells both hold." in md
 
 
+def test_compare_of_files_sharing_no_cell_says_so_and_what_differs(tmp_path):
+    """The same ids, but every outlet renamed in NEW: the note said "None of the 0 cells has 5 articles"; it says
+    that the files share no cell and which outlets each holds, and -q (no note) warns of it."""
+    old_rows = [dict(row, model="old@1") for row in prediction_rows(120, per_article=2)]
+    new_rows = [dict(row, model="new@2", source="Other " + row["source"]) for row in old_rows]
+    old, new = write_jsonl(tmp_path / "old.jsonl", old_rows), write_jsonl(tmp_path / "new.jsonl", new_rows)
+    result = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r"), "--compare", str(old),
+                                 "--n-boot", "20", "--n-perm", "20"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "None of the 0 cells" not in said, said
+    assert ("The two files share no outlet x actor cell, so no cell is compared: no outlet in common (this file: "
+            "Other Daily A, Other Herald B, Other Times C; the other: Daily A, Herald B, Times C)." in said), said
+    assert "Rows: the biggest changes first" not in said
+    quiet = runner.invoke(app, ["report", str(new), "--out", str(tmp_path / "r2"), "--compare", str(old),
+                                "--n-boot", "20", "--n-perm", "20", "-q"])
+    assert quiet.exit_code == 0 and "share no outlet x actor cell" in " ".join(quiet.output.split())
+
+
 def test_compare_moved_is_empty_where_a_cell_has_no_interval(tmp_path):
     """compare.csv's 'moved' read False under --n-boot 0 (no interval at all), and for a cell of too few articles,
     which a reader takes for "did not move"; it is empty there (null in report.json), True or False only where the

@@ -409,7 +409,7 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
     with the framing table, whose draws they share)."""
     from classifier.evaluate import compare_frames, comparison_verdict
     from classifier.report.compare import (MIN_ARTICLES, compare_cells, compare_note, in_compare_order, items_caveat,
-                                           moved_rows)
+                                           moved_rows, no_shared_cell)
 
     before = before if before is not None else compare_input(inputs, other, kind)
     common = np.intersect1d(inputs.id_hashes, before.id_hashes)
@@ -441,8 +441,10 @@ def compare_section(inputs: ReportInput, other: Path, kind: str | None, *, n_boo
             "legend": tables.verdict_legend(rows_moved, "moved", too_few=f"fewer than {MIN_ARTICLES} articles"),
             "note": compare_note(cells, shown(other), before.models, only_new, only_old, changed,
                                  new_sums=inputs.sums, old_sums=before.sums, n_boot=n_boot), "paired": paired,
-            "items_warning": items_caveat(only_new, only_old, changed, new_sums=inputs.sums,
-                                          old_sums=before.sums).strip(),
+            # -q prints no note: a comparison of no cell is warned of, as items the files do not share are
+            "items_warning": ((no_shared_cell(inputs.sums, before.sums) if cells.empty else "")
+                              + items_caveat(only_new, only_old, changed, new_sums=inputs.sums,
+                                             old_sums=before.sums)).strip(),
             "evaluation": rows, "eval_note": eval_note}
 
 

@@ -116,6 +116,23 @@ def outside_sentence(n_only: int, cells: pd.Series, other: pd.DataFrame, here: s
                f": {'it is' if len(cells) == 1 else 'they are'} not compared with {there}."))
 
 
+def no_shared_cell(new_sums: pd.DataFrame | None, old_sums: pd.DataFrame | None) -> str:
+    """The sentence for two files that share no outlet x actor cell (ids in common, but each scored other outlets
+    or other actors), with what differs where the sums are given: it said "None of the 0 cells has 5 articles"."""
+    from classifier.report.timeline import some
+
+    said = "The two files share no outlet x actor cell, so no cell is compared"
+    if new_sums is None or old_sums is None:
+        return said + "."
+    differ = []
+    for column, what in (("outlet", "outlet"), ("actor_name", "actor")):
+        here, there = list(dict.fromkeys(new_sums[column])), list(dict.fromkeys(old_sums[column]))
+        if not set(here) & set(there):
+            differ.append(f"no {what} in common (this file: {some(here, 4)}; the other: {some(there, 4)})")
+    return said + (": " + "; ".join(differ) if differ else
+                   ": their outlets and actors overlap, but no outlet holds an actor in both") + "."
+
+
 def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_only_old: int,
                  n_changed: int = 0, *, new_sums: pd.DataFrame | None = None,
                  old_sums: pd.DataFrame | None = None, n_boot: int = 1000) -> str:
@@ -129,7 +146,8 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
             f"{FEW_ARTICLES} articles with two pseudo-articles, one mention turning favor and one turning against); "
             "'moved' means the "
             f"interval excludes zero, claimed only for cells of {MIN_ARTICLES} or more articles. "
-            + (f"No change has an interval: {NO_RESAMPLING}, so no cell can be said to have moved." if n_boot <= 0
+            + (no_shared_cell(new_sums, old_sums) if not len(cells) else
+               f"No change has an interval: {NO_RESAMPLING}, so no cell can be said to have moved." if n_boot <= 0
                else f"{numeral(moved)} of the "
                + (f"{counted(assessed, 'such cell')} (of {numeral(len(cells))})" if assessed != len(cells)
                   else f"{counted(assessed, 'cell')} (all of {MIN_ARTICLES} or more articles)")
@@ -139,7 +157,8 @@ def compare_note(cells: pd.DataFrame, old_path, old_models, n_only_new: int, n_o
                else f"None of the {counted(len(cells), 'cell')} has {MIN_ARTICLES} articles, so none can be "
                "said to have moved.")
             + (" Rows: the cells that moved first, then those that did not, then those with no interval, each by the "
-               "size of the change." if assessed and n_boot > 0 else " Rows: the biggest changes first."))
+               "size of the change." if assessed and n_boot > 0 else " Rows: the biggest changes first."
+               if len(cells) else ""))
     return note + items_caveat(n_only_new, n_only_old, n_changed, new_sums=new_sums, old_sums=old_sums)
 
 
