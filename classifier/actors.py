@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 
 from classifier.errors import InputError, check_paths, option, warn_caller
 from classifier.io.files import check_not_packed, read_once
@@ -33,7 +33,9 @@ class Actor(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt field ("nmaes") is an error, not an actor without terms
 
     name: str
-    kind: str = "country"
+    # not given: "person" where the name is one of its people, else "actor" (unstated_kind); it was "country", so
+    # "- name: Donald Trump" was listed, and its items' actor_kind written, as a country
+    kind: str | None = None
     names: list[str] = []
     demonyms: list[str] = []
     places: list[str] = []
@@ -99,8 +101,20 @@ class Actor(BaseModel):
             checked[persons[words] if persons is not None else person] = listed  # as written in people
         return checked
 
+    @model_validator(mode="after")
+    def _kind_when_not_given(self):
+        if self.kind is None:
+            self.__dict__["kind"] = unstated_kind(self.name, self.people)  # still unset: take_terms may infer again
+        return self
+
     def terms(self) -> list[str]:
         return [self.name] + [t for f in TERM_FIELDS for t in getattr(self, f)]
+
+
+def unstated_kind(name: str, people: list[str]) -> str:
+    """The kind of an entry that gives none: "person" where its name is one of its ``people`` (the same
+    ``name_words``; "- name: Donald Trump", which takes him from the bundled United States), else "actor"."""
+    return "person" if name_words(name) in {name_words(person) for person in people} else "actor"
 
 
 class _At(ValueError):
@@ -596,6 +610,7 @@ def take_terms(bundled: list[Actor], added: list[Actor], at: CatalogueAt) -> tup
             holder.setdefault(_folded(term), (number, actor))
             people_of.setdefault(name_words(term), (number, actor, term))
     gained: dict[str, list[str]] = {}  # a taker's name -> the forms of its taken persons it gains
+    persons_taken: dict[str, set[tuple[str, ...]]] = {}  # a taker's name -> the full names of the persons it takes
     kept, notes = [], []
     for old in bundled:
         if (hit := holder.get(_folded(old.name))) is not None:
@@ -605,6 +620,8 @@ def take_terms(bundled: list[Actor], added: list[Actor], at: CatalogueAt) -> tup
                              f"named {old.name} replaces that actor)")
         persons = person_names(old.people, old.surname_first)
         taken = {words: people_of[words] for words in persons if words in people_of}
+        for words, (_, actor, _) in taken.items():
+            persons_taken.setdefault(actor.name, set()).add(words)
         forms: dict[str, tuple[tuple[str, ...], tuple[int, Actor, str]]] = {}  # a form -> its taken person
         for entry in old.people:
             words = name_words(entry)
@@ -643,6 +660,9 @@ def take_terms(bundled: list[Actor], added: list[Actor], at: CatalogueAt) -> tup
         warn_caller(note)
     added = [a.model_copy(update={"people": [*a.people, *dict.fromkeys(gained[a.name])]}) if a.name in gained else a
              for a in added]
+    # an entry without kind named as the bundled person it takes ("- name: Donald Trump") is that person
+    added = [a.model_copy(update={"kind": "person"}) if "kind" not in a.model_fields_set
+             and name_words(a.name) in persons_taken.get(a.name, ()) else a for a in added]
     return kept, added
 
 
@@ -771,7 +791,7 @@ def checked_actors(entries: list, at: CatalogueAt) -> list[Actor]:
     actors = []
     for number, raw in enumerate(entries, start=1):
         if isinstance(raw, Actor):  # one made in Python: its fields checked again, as a dict's (changed since, say)
-            raw = raw.model_dump()
+            raw = raw.model_dump(exclude={"kind"} if "kind" not in raw.model_fields_set else set())
         if not isinstance(raw, dict):
             raise InputError(f"{at.actor(number)}: expected fields (name:, names:, …), got {type(raw).__name__} "
                              f"{shown_value(raw)}")

@@ -268,6 +268,24 @@ def test_an_added_actor_takes_a_bundled_actors_term_but_not_its_name_and_names_n
             choose_catalogue(only=blank)
 
 
+def test_an_entry_without_kind_is_not_called_a_country(tmp_path):
+    """A missing kind was "country": "- name: Donald Trump" (the README's example) was listed, and its items'
+    actor_kind written, as a country. Now an entry named as the bundled person it takes, or as one of its own
+    people, is a "person", any other "actor"; a kind given is kept."""
+    from classifier.actors import catalogue_entries
+
+    path = tmp_path / "actors.yaml"
+    path.write_text("actors:\n  - name: Donald Trump\n  - name: Gazprom\n    names: [Gazprom]\n"
+                    "    people: [Alexei Miller]\n  - name: Alexei Navalny\n    people: [Alexei Navalny]\n"
+                    "  - name: Boris Johnson\n    kind: politician\n")
+    with pytest.warns(InputWarning):
+        kinds = {a.name: a.kind for a in choose_catalogue(extend=path)}
+    assert kinds["Donald Trump"] == "person" and kinds["Gazprom"] == "actor" and kinds["Alexei Navalny"] == "person"
+    assert kinds["Boris Johnson"] == "politician" and kinds["Russia"] == "country"
+    made = catalogue_entries([Actor(name="Gazprom", names=["Gazprom"]), Actor(name="Wagner", kind="company")])
+    assert [a.kind for a in made] == ["actor", "company"]
+
+
 def test_scanning_from_word_starts_finds_what_every_position_finds(matcher):
     seeds = sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))
     texts = ["U.S.-led talks and the US's role", "Sino-Russian ties; Putin-Xi summit", "Latin America and America",
