@@ -1348,7 +1348,9 @@ _PARTY_TAG = re.compile(r"[DRI]-[A-Z][A-Za-z]*")
 _CONNECTORS = {"of", "the", "de", "von", "der", "al", "bin", "and"}
 # words that are no name nor a name's first word (``uncovered_names`` drops them); its last two lines: determiners,
 # quantifiers, pronouns, conjunctions and adverbs, a closed class that starts sentences ("Some people ...", "Because
-# it ...") and that a stray capital leaves inside one ("2:02 Some people"): "Some Republicans" is Republicans
+# it ...") and that a stray capital leaves inside one ("2:02 Some people"): "Some Republicans" is Republicans; the
+# last three lines, adverbs of time and sequence that start a sentence with no comma ("Later Miller left" was the
+# name "Later Miller"). Not a common word that is also a given name ("Mark Day"), nor "Now", "Today", "Next"
 _STOP = set("""The A An In On At For But And Or This That These Those He She It They We I You His Her Their Our
 As While If When After Before During Despite However Meanwhile Moreover Also Both Only One Two There Which What
 Read Following Speaking Regarding Importantly Amidst Everywhere Experts Mutual Countries Trade Treaty Cooperation
@@ -1356,7 +1358,10 @@ Partnership Collaboration Friendship Strengthening Renewed In Monday Tuesday Wed
 Sunday January February March April May June July August September October November December No Our
 Some Many Most Several Few All Each Every Any Another Other Others Such Much More Neither Either Its My Your Us Them
 Because Although Though Since Unless Until Whether Why How Where Who Here Then
-Everyone Everybody Everything Someone Somebody Something Anyone Anybody Anything Nobody Nothing None""".split())
+Everyone Everybody Everything Someone Somebody Something Anyone Anybody Anything Nobody Nothing None
+Later Earlier Still Soon Afterwards Afterward Eventually Finally Recently Previously Lately Instead Thus Hence
+Therefore Nevertheless Nonetheless Otherwise Again Likewise Similarly Additionally Separately Elsewhere Initially
+Currently""".split())
 # a run of capitalised words, with the particles and middle initials inside it ("George W. Bush", "Roger J. Stone":
 # a sentence does not end at an initial, ``starts_sentence``), or a dotted acronym ("U.S."); not across a capital's
 # full stop that a word starting sentences follows ("World War I. Then", "Proposition A. Many"): that ends one

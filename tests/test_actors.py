@@ -499,6 +499,16 @@ def test_suggest_counts_possessives_as_the_name_and_drops_common_words_that_only
     assert "Diplomats" not in names and "Officials" not in names
 
 
+def test_suggest_drops_a_sentence_s_first_adverb_joined_to_a_name(matcher):
+    """"Later Miller left." was suggested as "Later Miller": an adverb of time or sequence that starts a sentence
+    with no comma is no name's first word, so the mention is Miller's; "Mark Day" (a common word that is also a given
+    name) stays whole."""
+    names = dict(suggest_actors(["Stephen Miller spoke.", "Later Miller left.", "Eventually Miller agreed.",
+                                 "Still Miller waited.", "Mark Day voted."], matcher))
+    assert "Later Miller" not in names and "Eventually Miller" not in names and "Still Miller" not in names, names
+    assert names["Miller"] == 3 and names["Stephen Miller"] == 1 and names["Mark Day"] == 1
+
+
 def test_suggest_keeps_a_name_that_only_starts_sentences_and_drops_title_case_lines(matcher):
     from classifier.actors import NameCounts, inflected, title_case
 
