@@ -777,6 +777,14 @@ def test_train_says_one_held_out_or_left_out_item_in_the_singular(tmp_path, tiny
                                             "training: their articles"), card["data"]["split"]
 
 
+def test_a_missing_label_file_given_twice_is_named_missing(tmp_path):
+    """`stance train x.jsonl x.jsonl` of a file that does not exist said "given twice" rather than "no such file"."""
+    result = runner.invoke(app, ["train", str(tmp_path / "x.jsonl"), str(tmp_path / "x.jsonl"),
+                                 "--out", str(tmp_path / "m"), "-q"])
+    assert result.exit_code == 1 and "x.jsonl: no such label file" in result.output, result.output
+    assert "given twice" not in result.output and not (tmp_path / "m").exists()
+
+
 def test_an_id_naming_two_items_across_label_files_is_refused(tmp_path):
     from classifier.training import load_labelled
     from classifier.errors import InputError

@@ -85,8 +85,12 @@ def check_given_once(paths: Sequence[str | Path], what: str, hint: str = "", *, 
     file, ``same_file``): ``what`` names the list ("the label files"), ``hint`` says what to do instead. A file of
     ``paths`` that is one of ``apart_from`` too (``apart_what`` names that list; ``apart_hint`` says what to do) is
     refused the same way: a file is given to one role. Only files are compared across lists: a stream (standard input
-    by any name, a pipe) for two roles is ``claim_input``'s to refuse, in its words."""
+    by any name, a pipe) for two roles is ``claim_input``'s to refuse, in its words. A path that names no file (nor
+    standard input) is left to the reader's own check, "no such file": ``train x.jsonl x.jsonl`` of a missing
+    x.jsonl said "given twice"."""
     for index, path in enumerate(paths):
+        if not names_stdin(path) and not Path(path).exists():
+            continue
         first = next((earlier for earlier in paths[:index] if same_file(earlier, path)), None)
         if first is not None:
             also = "" if str(first) == str(path) else f" (as {first} too)"
