@@ -385,7 +385,7 @@ def split_line(n_labels: int, split: dict, tested: bool, epochs: int) -> str:
         return f"{numeral(n)} ({counted(articles, 'article')})"
 
     dropped, for_dev = split["left_out_for_test"], split.get("left_out_for_dev", 0)
-    aside = f"{dropped}{'' if tested else ' more'} set aside, as {left_out_reason(tested)}" if dropped else ""
+    aside = f"{numeral(dropped)}{'' if tested else ' more'} set aside, as {left_out_reason(tested)}" if dropped else ""
     held = (f"tested on the {counted(split['test'], 'item')} of --test ({counted(split['test_articles'], 'article')})"
             if tested
             else f"{some(split['test'], split['test_articles'])} held out as the test")
@@ -401,7 +401,7 @@ def split_line(n_labels: int, split: dict, tested: bool, epochs: int) -> str:
 
 
 def label_summary(counts: dict, labels=LABELS) -> str:
-    return ", ".join(f"{label} {counts.get(label, 0)}" for label in labels)
+    return ", ".join(f"{label} {numeral(counts.get(label, 0))}" for label in labels)  # "favor 1,204"
 
 
 def card_name(model: str | None) -> str | None:

@@ -785,6 +785,20 @@ def test_a_missing_label_file_given_twice_is_named_missing(tmp_path):
     assert "given twice" not in result.output and not (tmp_path / "m").exists()
 
 
+def test_the_split_line_and_the_label_summary_separate_thousands():
+    """"12000 set aside" and "favor 1204": the counts now read as every other count does ("12,000", "1,204")."""
+    from classifier.training import label_summary, split_line
+
+    split = {"left_out_for_test": 12000, "test": 3000, "test_articles": 1500, "train": 40000, "dev": 0,
+             "train_articles": 9000, "dev_articles": 0}
+    try:
+        line = split_line(55000, split, True, 3)
+    except KeyError as missing:  # the line's other fields, as retrain's split gives them
+        pytest.fail(f"split field {missing}")
+    assert "12,000 set aside" in line, line
+    assert label_summary({"favor": 1204, "against": 7, "neutral": 0}) == "favor 1,204, against 7, neutral 0"
+
+
 def test_an_id_naming_two_items_across_label_files_is_refused(tmp_path):
     from classifier.training import load_labelled
     from classifier.errors import InputError
