@@ -203,6 +203,7 @@ class NotEnglish:
     kinds: Counter = field(default_factory=Counter)  # "Cyrillic script", "few common English words"
     examples: list[str] = field(default_factory=list)
     own_rules: int = 0  # of them, those a language column declared in a language pysbd splits ("language de")
+    left_out: bool = False  # their items were left out (``--english-only``), not written
 
     def add(self, report: "ArticleReport") -> None:
         if report.not_english:
@@ -229,8 +230,10 @@ class NotEnglish:
         return (f"{numeral(self.count)} article{'s do' if self.count != 1 else ' does'} not read as English ({why}; "
                 f"e.g. {', '.join(self.examples)}{more}): {'they were' if self.count != 1 else 'it was'} split {split} "
                 "but matched by the English catalogue, and the bundled models read English only; "
-                f"{'their' if self.count != 1 else 'its'} items are written all the same (--explain names each): "
-                "leave them out, or score them with a model for their language")
+                + (f"{'their' if self.count != 1 else 'its'} items are left out (--english-only; --explain names "
+                   "each)" if self.left_out else
+                   f"{'their' if self.count != 1 else 'its'} items are written all the same (--explain names each): "
+                   "leave them out with prepare --english-only, or score them with a model for their language"))
 
 
 @dataclass
@@ -564,7 +567,8 @@ def _prepared_in_workers(articles: Iterable[Article], actors: list[Actor], rules
 def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_actors=None,
                   encoding: str | None = None, skip_unreadable: bool = False,
                   max_article_chars: int | None = None, date_order: str | None = None,
-                  columns: dict[str, str] | str | None = None, workers: int = 1) -> Iterator[dict]:
+                  columns: dict[str, str] | str | None = None, workers: int = 1,
+                  english_only: bool = False) -> Iterator[dict]:
     """Items of a corpus (a folder of articles, or a .jsonl/.csv/.parquet table of them, by its path; or a table of
     articles in memory: a pandas DataFrame, a ``datasets.Dataset`` or a list of dicts, read row by row as that table
     saved to a file is, errors naming "row 3 (index 'b')" where a file's name file:line), an article at a time: what
@@ -582,8 +586,10 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
     1, 0: one per core) cleans, splits and matches the articles in that many processes, the same items, warnings and
     order as one. The processes are spawned, and each imports the caller's main module: a script must then call this
     under ``if __name__ == "__main__":`` (without it each worker ends at once in one line and the call is an
-    ``InputError`` saying so; no process starts more). The corpus and the catalogue are checked at the call; the
-    articles are read as the items are taken."""
+    ``InputError`` saying so; no process starts more). ``english_only`` (``--english-only``) leaves out the items of
+    an article that does not read as English (``not_english``, or a ``language`` column's other language), which are
+    otherwise given and warned of. The corpus and the catalogue are checked at the call; the articles are read as
+    the items are taken."""
     import os
 
     from classifier.actors import choose_catalogue
@@ -625,11 +631,12 @@ def prepare_items(corpus, *, manifest=None, actors=None, actors_only=None, only_
             warn_caller(rest)
 
     def items():
-        foreign, thin = NotEnglish(), ThinPages()
+        foreign, thin = NotEnglish(left_out=english_only), ThinPages()
         for article_items_, article_report in iter_prepared(articles(), catalogue, rules, workers):
             foreign.add(article_report)
             thin.add(article_report)
-            yield from article_items_
+            if not (english_only and article_report.not_english):
+                yield from article_items_
         for note in (foreign.note(), thin.note()):
             if note:
                 warn_caller(note)

@@ -116,6 +116,9 @@ def skipped_summary(skipped: list, table: bool = False) -> str:
     return "; ".join(parts)
 
 
+ENGLISH_ONLY_HELP = ("Leave out the items of the articles that do not read as English (another script, few common "
+                     "English words, or another language in a language column), which are otherwise written and "
+                     "warned of: the catalogue and the bundled models are English.")
 SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-8, a link out of the folder) with a "
                         "warning each, instead of stopping at the first with nothing written.")
 
@@ -123,21 +126,26 @@ SKIP_UNREADABLE_HELP = ("Skip files that cannot be read (empty, binary, not UTF-
 def prepare_to_file(input_path: Path, out_path: Path, fmt: str, catalogue: list[Actor], manifest: Optional[Path],
                     encoding: Optional[str], skip_unreadable: bool, quiet: bool, keep_reports: bool = False,
                     max_chars: int = MAX_ARTICLE_CHARS, date_order: Optional[str] = None,
-                    columns: Optional[str] = None, workers: int = 1) -> tuple["PrepareTotals", list[Skipped]]:
+                    columns: Optional[str] = None, workers: int = 1,
+                    english_only: bool = False) -> tuple["PrepareTotals", list[Skipped]]:
     """Prepare the corpus into an items file, an article at a time (memory does not grow with it), in ``workers``
-    processes (``iter_prepared``); what counts across articles (the totals, the notes) is counted here, in order."""
+    processes (``iter_prepared``); what counts across articles (the totals, the notes) is counted here, in order.
+    ``english_only`` (``--english-only``): an article that does not read as English gives no items."""
     rules = load_rules()
     articles, skipped = read_articles(input_path, manifest, encoding, skip_unreadable, quiet, max_chars=max_chars,
                                       date_order=date_order, columns=columns)
-    totals = PrepareTotals()
+    totals = PrepareTotals(not_english=NotEnglish(left_out=english_only))
     with TableWriter(out_path, fmt, list(ITEM_FIELDS)) as writer:
         for items, report in iter_prepared(articles, catalogue, rules, workers):
+            if english_only and report.not_english:
+                totals.items_left_out += len(items)
+                items, report.items = [], 0
             writer.write(items)
             totals.add(items, report, keep_report=keep_reports)
     for note in (totals.not_english.note(), totals.thin_pages.note()):
         if note:
             warn(note)
-    if totals.articles and not totals.items:
+    if totals.articles and not totals.items and not totals.items_left_out:
         warn(f"{input_path}: no actor of the catalogue is mentioned in its {counted(totals.articles, 'article')}, "
              f"so there is nothing to score; 'stance actors suggest {input_path}' lists the names they do mention")
     return totals, skipped
@@ -148,6 +156,7 @@ class PrepareTotals:
     articles: int = 0
     sentences: int = 0
     items: int = 0
+    items_left_out: int = 0  # the items of articles that do not read as English, left out (--english-only)
     by_actor: Counter = field(default_factory=Counter)
     reports: list[ArticleReport] = field(default_factory=list)  # kept only for --explain
     not_english: NotEnglish = field(default_factory=NotEnglish)
@@ -220,6 +229,7 @@ def prepare(
     date_order: Optional[str] = typer.Option(None, "--date-order", help=DATE_ORDER_HELP),
     columns: Optional[str] = typer.Option(None, "--columns", help=COLUMNS_HELP),
     workers: int = typer.Option(1, "--workers", min=0, help=WORKERS_HELP),
+    english_only: bool = typer.Option(False, "--english-only", help=ENGLISH_ONLY_HELP),
     strict: bool = typer.Option(False, "--strict", hidden=True, help="The default since 2026-12-05; kept so that scripts that pass it still run."),
     explain: bool = typer.Option(False, "--explain", help="Show per article which page-furniture lines were dropped "
                                  "and why, and the mentions of people out of office on its date."),
@@ -243,7 +253,8 @@ def prepare(
             fail("--strict and --skip-unreadable contradict each other (stopping at an unreadable file is the default)")
         totals, skipped = prepare_to_file(input_path, out_path, fmt, catalogue, manifest, encoding, skip_unreadable,
                                           quiet, keep_reports=explain, max_chars=max_article_chars,
-                                          date_order=date_order, columns=columns, workers=workers)
+                                          date_order=date_order, columns=columns, workers=workers,
+                                          english_only=english_only)
         seconds = time.perf_counter() - started
         if explain:
             out.print(explain_table(totals.reports))

@@ -2050,6 +2050,36 @@ def test_articles_that_do_not_read_as_english_are_written_and_named_in_a_warning
         assert list(classifier.prepare_items(corpus)) == read_jsonl(out)
 
 
+def test_english_only_leaves_out_the_items_of_articles_that_do_not_read_as_english(tmp_path):
+    """The warning said "leave them out" and named no way to: the items of a German or Russian article were mixed
+    into an outlet's figures unless the user filtered them by hand."""
+    import classifier
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in {"de": GERMAN, "ru": RUSSIAN, "en": ENGLISH}.items():
+        (corpus / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    table = tmp_path / "articles.jsonl"
+    table.write_text(json.dumps({"id": "fr", "text": "La Russie et la Chine. NATO.", "language": "fr"}) + "\n"
+                     + json.dumps({"id": "us", "text": "Russia and China met. NATO agreed.", "language": "en"}) + "\n")
+    kept = run("prepare", corpus, "--out", tmp_path / "all.jsonl")
+    assert kept.exit_code == 0 and "leave them out with prepare --english-only" in " ".join(kept.output.split())
+    assert {r["article"] for r in read_jsonl(tmp_path / "all.jsonl")} == {"de", "en", "ru"}
+    out = tmp_path / "items.jsonl"
+    result = run("prepare", corpus, "--out", out, "--english-only", "--explain")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0
+    assert "2 articles do not read as English (few common English words 1, Cyrillic script 1; e.g. de, ru)" in said
+    assert "their items are left out (--english-only; --explain names each)" in said
+    assert "de [not English]" in said and "no actor of the catalogue" not in said
+    english = read_jsonl(out)
+    assert english and {r["article"] for r in english} == {"en"}
+    with pytest.warns(UserWarning, match="their items are left out"):
+        assert list(classifier.prepare_items(corpus, english_only=True)) == english
+    assert run("prepare", table, "--out", out, "--english-only").exit_code == 0  # a language column's fr
+    assert {r["article"] for r in read_jsonl(out)} == {"us"}
+
+
 def test_a_dateline_after_an_html_page_s_standfirst_holds_no_mention(tmp_path):
     """A standfirst above the body (kept by the extractor inside the <article>, or put back from outside it) came
     before "KYIV, Ukraine (AP) —", so the dateline was the second body paragraph and its place counted as Ukraine."""
