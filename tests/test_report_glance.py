@@ -79,3 +79,27 @@ def test_a_time_charts_legend_marks_the_outlets_the_trend_test_found_rising_or_f
     plain = timeline_chart(table.drop(columns="trend").assign(actor="X", small=False), "X", "month").axes[0]
     assert [text.get_text() for text in plain.get_legend().get_texts()][:4] == ["A", "B", "C", "D"]
     assert "trend" not in plain.get_xlabel()
+
+
+def overlapping(figure) -> int:
+    """How many of a chart's neighbouring outlet labels (its y ticks) overlap, as drawn."""
+    figure.canvas.draw()
+    boxes = [tick.get_window_extent(figure.canvas.get_renderer()) for tick in figure.axes[0].get_yticklabels()]
+    return sum(a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
+
+
+def test_names_alike_but_in_their_middle_are_written_whole_without_overlapping_their_neighbours():
+    """Names of 180 characters apart only in their 100th are written whole, over seven lines each: the dot and split
+    charts gave every row the room of two lines, so neighbouring names were drawn over each other."""
+    from classifier.report.split import split_chart
+    from test_report_split import DAY
+
+    names = [f"The {'very ' * 18}{word} {'long ' * 15}Edition" for word in ("alpha", "beta", "gamma")]
+    assert all(label.count("\n") == 6 for label in label_texts(names).values())
+    nets = {(name, "X"): net for name, net in zip(names + ["RT"], (0.2, -0.1, 0.0, 0.3))}
+    assert overlapping(actor_intervals(framing(nets), "X")) == 0
+    assert overlapping(net_heatmap(framing(nets))) == 0
+    cells = framing(nets).rename(columns={"n": "n_before", "net": "net_before"}).assign(
+        n_after=50, net_after=0.0, change=-0.1, p_holm=0.3, changed="no", **{
+            f"net_{side}_{end}": np.nan for side in ("before", "after") for end in ("lo", "hi")})
+    assert overlapping(split_chart(cells.assign(actor="X"), "X", DAY)) == 0

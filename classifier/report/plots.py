@@ -134,6 +134,18 @@ def longest_line(labels) -> int:
     return max((len(line) for label in labels for line in str(label).split("\n")), default=0)
 
 
+LINE_INCHES = 0.17  # a line of a tick label: 10 points at matplotlib's line spacing of 1.2, and a little
+
+
+def row_inches(labels, least: float) -> float:
+    """The height of a chart's row: ``least``, which holds a name of two lines, or room for the most lines of
+    ``labels`` (a name :func:`label_texts` wrote whole, as two names alike but in their middle are, runs to seven
+    lines at 200 characters): before 2026-12-07 (9) such names overlapped their neighbours' in the dot and split
+    charts."""
+    lines = max((str(label).count("\n") + 1 for label in labels), default=1)
+    return max(least, round(LINE_INCHES * lines + 0.08, 2))
+
+
 # the heatmap's colour ranges, ± each: the smallest that holds every cell; none below 0.25, so that a heatmap of
 # differences of 0.05 does not draw them as strong as a real split
 NET_LIMITS = (0.25, 0.5, 0.75, 1.0)
@@ -218,7 +230,8 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10, k
                 values[i, j] = cells.loc[(outlet, actor), "net"]
     actor_labels, outlet_labels = label_texts(actors), label_texts(outlets)
     label_room = 0.08 * longest_line(actor_labels.values())  # the ticks show wrapped names
-    figure = new_figure(min(3.0 + 1.0 * len(actors), 26), min(max(3.6, 1.8 + 0.55 * len(outlets) + label_room), 30))
+    row = row_inches(outlet_labels.values(), 0.55)  # an outlet written whole over several lines has room
+    figure = new_figure(min(3.0 + 1.0 * len(actors), 26), min(max(3.6, 1.8 + row * len(outlets) + label_room), 30))
     axes = figure.add_subplot()
     cmap = colormaps[PALETTE].with_extremes(bad=MISSING)
     limit = net_limit(values)
@@ -257,7 +270,8 @@ def actor_intervals(table: pd.DataFrame, actor: str, *, min_n: int = 10, kind: s
     rows = table[table["actor"] == actor].sort_values("net", kind="stable")
     labels = label_texts(rows["outlet"])
     longest = longest_line(labels.values()) + 8  # " (n=1234†)"
-    figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 1.3 + 0.42 * len(rows))  # room for the outlet labels
+    figure = new_figure(max(7.0, 4.5 + 0.075 * longest),  # room for the outlet labels, across and down
+                        1.3 + row_inches(labels.values(), 0.42) * len(rows))
     axes = figure.add_subplot()
     cmap, norm = colormaps[PALETTE], net_norm()
     axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")

@@ -290,7 +290,7 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     from matplotlib.lines import Line2D
 
     from classifier.report.plots import (NET_LABEL, NO_SPREAD, chart_outlets, label_text, label_texts, longest_line,
-                                         new_figure, no_interval, no_spread, of_kind, plain, with_styles)
+                                         new_figure, no_interval, no_spread, of_kind, plain, row_inches, with_styles)
 
     rows = table[table["actor"] == actor].assign(_n=lambda t: t["n_before"] + t["n_after"])
     outlets = rows.sort_values("_n", ascending=False, kind="stable")["outlet"]
@@ -301,7 +301,7 @@ def split_chart(table: pd.DataFrame, actor: str, day: str, *, min_n: int = 10, s
     labels = {o: f"{label}{'†' if o in small else ''}  {change_words(rows.loc[o])}"
               for o, label in label_texts(drawn).items()}  # beside each outlet its change and p, not "(yes)" alone
     longest = longest_line(labels.values())
-    figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 2.0 + 0.5 * len(drawn))
+    figure = new_figure(max(7.0, 4.5 + 0.075 * longest), 2.0 + row_inches(labels.values(), 0.5) * len(drawn))
     axes = figure.add_subplot()
     axes.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
     offset = 0.12  # before just above the row, after just below, so the intervals do not hide each other
