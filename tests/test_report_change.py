@@ -77,6 +77,12 @@ def test_the_page_findings_open_with_what_changed_at_the_split_date(tmp_path):
     assert split_finding(view).startswith(f"Change at {DAY}: no cell changed beyond chance (Holm-adjusted p ≥ 0.05 "
                                           "in all 2 cells tested; this is not evidence that none changed); the "
                                           "largest change: NATO: BBC")  # not RT's untested +0.30
+    one = view | {"n_tests": 1, "table": view["table"].iloc[:1]}  # read "1 of the 1 cell tested changed"
+    assert split_finding(one).startswith(f"Change at {DAY}: no cell changed beyond chance (Holm-adjusted p ≥ 0.05 in "
+                                         "the one cell tested; this is not evidence that none changed); its change: "
+                                         "NATO: BBC")
+    assert split_finding(one | {"table": one["table"].assign(changed="yes", p_holm=0.01)}).startswith(
+        f"Change at {DAY}: the one cell tested changed (Holm-adjusted p < 0.05); its change: NATO: BBC +0.10 before")
     assert "no change was tested" in split_finding(view | {"n_tests": 0})
     assert "no outlet and actor has dated articles" in split_finding(view | {"table": pd.DataFrame()})
 

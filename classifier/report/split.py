@@ -239,13 +239,14 @@ def split_finding(view: dict) -> str:
     changed = table[table["changed"] == "yes"]
     pool = changed if len(changed) else table[table["changed"] != TOO_FEW]
     largest = pool.loc[pool["change"].abs().idxmax()].to_dict()
+    # of one cell tested, "1 of the 1 cell tested changed ...; the largest change" (before 2026-12-07 (9)): its own
+    which = "its change" if m == 1 else "the largest change"
     if len(changed):
-        return (f"Change at {day}: {numeral(len(changed))} of the {counted(m, 'cell')} tested changed "
-                f"(Holm-adjusted p < 0.05); the largest change: {change_line(largest)}.")
+        many = "the one cell tested" if m == 1 else f"{numeral(len(changed))} of the {counted(m, 'cell')} tested"
+        return f"Change at {day}: {many} changed (Holm-adjusted p < 0.05); {which}: {change_line(largest)}."
     tested = "the one cell tested" if m == 1 else f"all {counted(m, 'cell')} tested"
     return (f"Change at {day}: no cell changed beyond chance (Holm-adjusted p ≥ 0.05 in {tested}; this is not "
-            f"evidence that none changed); the largest change: "
-            f"{change_line(largest)}.")
+            f"evidence that none changed); {which}: {change_line(largest)}.")
 
 
 def change_words(row) -> str:
