@@ -103,3 +103,12 @@ def test_names_alike_but_in_their_middle_are_written_whole_without_overlapping_t
         n_after=50, net_after=0.0, change=-0.1, p_holm=0.3, changed="no", **{
             f"net_{side}_{end}": np.nan for side in ("before", "after") for end in ("lo", "hi")})
     assert overlapping(split_chart(cells.assign(actor="X"), "X", DAY)) == 0
+
+
+def test_a_heatmap_leaves_room_for_its_outlets_names_beside_its_cells():
+    """A report of one actor whose outlets have long names (wrapped to lines of 30 characters): the heatmap was 4 in
+    wide whatever the names, and its one column of cells was drawn 0.14 in wide beside them."""
+    for nets in ({(WEEKEND, "X"): 0.1}, {(WEEKEND, "X"): 0.1, (DAILY, "X"): -0.2}, {("A" * 29, "X"): 0.1}):
+        chart = net_heatmap(framing(nets))
+        chart.canvas.draw()
+        assert chart.axes[0].get_position().width * chart.get_size_inches()[0] > 1.0

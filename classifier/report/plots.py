@@ -231,7 +231,8 @@ def net_heatmap(table: pd.DataFrame, *, max_actors: int = 30, min_n: int = 10, k
     actor_labels, outlet_labels = label_texts(actors), label_texts(outlets)
     label_room = 0.08 * longest_line(actor_labels.values())  # the ticks show wrapped names
     row = row_inches(outlet_labels.values(), 0.55)  # an outlet written whole over several lines has room
-    figure = new_figure(min(3.0 + 1.0 * len(actors), 26), min(max(3.6, 1.8 + row * len(outlets) + label_room), 30))
+    across = 3.0 + 1.0 * len(actors) + 0.08 * longest_line(outlet_labels.values())  # the outlets' names beside
+    figure = new_figure(min(across, 26), min(max(3.6, 1.8 + row * len(outlets) + label_room), 30))
     axes = figure.add_subplot()
     cmap = colormaps[PALETTE].with_extremes(bad=MISSING)
     limit = net_limit(values)
