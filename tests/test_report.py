@@ -1435,8 +1435,8 @@ def test_the_time_chart_key_says_which_marker_means_what():
     key, faces = chart(rows)
     assert key == {"A": ("o", key["A"][1]), "filled: 95% interval": ("o", "#555555"),
                    "hollow: no interval": ("o", "#ffffff"), "diamond: fewer than 10 mentions": ("D", "#ffffff"),
-                   # since 2026-12-07 (9) the periods of few mentions are joined by a dotted line, keyed too
-                   "dotted: to a period of fewer than 5 articles or 10 mentions": ("None", "#555555")}, key
+                   # since 2026-12-07 (9) the periods of few mentions are joined by faint dots, keyed too
+                   "faint dots: to a period of fewer than 5 articles or 10 mentions": ("None", "#555555")}, key
     # interval or none by fill, few mentions by shape: the small period with an interval is a filled diamond
     assert faces == {(0, "o", False), (1, "o", True), (2, "D", False), (3, "D", True)}, faces
     assert list(chart([("2019", 30, -0.3, nan, nan)])[0]) == ["A", "hollow: no interval"]

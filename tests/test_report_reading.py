@@ -35,13 +35,42 @@ def test_a_last_period_of_one_article_is_joined_by_a_dotted_line_not_the_outlets
     assert len(own) == 1
     ys = np.asarray(own[0].get_ydata(), float)
     assert np.allclose(ys[:2], [-0.2, -0.25]) and np.isnan(ys[2])  # the solid line stops before the weak period
-    dotted = [line for line in axes.get_lines() if line.get_linestyle() == ":" and line.get_label().startswith("_")]
-    assert any(np.isclose(np.asarray(line.get_ydata(), float)[2], -1.0) for line in dotted)  # still on its path
+    joins = [line for line in axes.get_lines() if line.get_label().startswith("_") and len(line.get_ydata()) == 3]
+    assert any(np.isclose(np.asarray(line.get_ydata(), float)[2], -1.0) for line in joins)  # still on its path
     keys = [text.get_text().replace("\n", " ") for text in axes.get_legend().get_texts()]
-    assert "dotted: to a period of fewer than 5 articles or 10 mentions" in keys
+    assert "faint dots: to a period of fewer than 5 articles or 10 mentions" in keys
     steady = cells([("A", "2021-01", 40, 12, -0.2, -0.4, 0.0), ("A", "2021-02", 40, 12, -0.25, -0.45, -0.05)])
     keys = [text.get_text() for text in timeline_chart(steady, "X", "month").axes[0].get_legend().get_texts()]
-    assert not any(key.startswith("dotted") for key in keys)  # the key says only what the chart draws
+    assert not any(key.startswith("faint dots") for key in keys)  # the key says only what the chart draws
+
+
+def test_the_line_to_a_thin_period_is_not_an_outlets_dotted_line():
+    """The line joining a thin period was ':' (1.0 wide, alpha 0.7), the style the outlets 17 to 24 of a report
+    have for their own lines (plots.OUTLET_LINES): such an outlet's weak stretch read as more of its line. Now it is
+    sparse dots, thinner and fainter than any outlet's line, in the outlet's colour; the legend keys it so."""
+    from matplotlib.colors import to_hex
+
+    from classifier.report.plots import OUTLET_LINES, report_styles
+
+    table = cells([("A", "2021-01", 40, 12, -0.2, -0.4, 0.0), ("A", "2021-02", 40, 12, -0.25, -0.45, -0.05),
+                   ("A", "2021-03", 2, 1, -1.0, np.nan, np.nan)])
+    for rank, (line, _) in enumerate(OUTLET_LINES):  # an outlet of each line style: a report's 1st, 9th, 17th, 25th
+        styles = report_styles([f"other {i}" for i in range(8 * rank)] + ["A"])
+        assert styles["A"].line == line
+        axes = timeline_chart(table, "X", "month", styles=styles).axes[0]
+        own = next(drawn for drawn in axes.get_lines() if drawn.get_label() == "A")
+        join = [drawn for drawn in axes.get_lines() if drawn.get_label().startswith("_")
+                and np.isclose(np.asarray(drawn.get_ydata(), float)[-1], -1.0) and drawn.get_linestyle() != "None"]
+        assert len(join) == 1, line
+        join = join[0]
+        assert to_hex(join.get_color()) == to_hex(own.get_color()) == to_hex(styles["A"].colour)  # the outlet's
+        assert join.get_linewidth() < own.get_linewidth() and join.get_alpha() <= 0.5 and own.get_alpha() in (None, 1)
+        # another dash pattern than the outlet's (get_linestyle says "--" of any pattern not named)
+        assert join._unscaled_dash_pattern != own._unscaled_dash_pattern, line
+        key = dict(zip((" ".join(text.get_text().split()) for text in axes.get_legend().get_texts()),
+                       axes.get_legend().legend_handles))
+        drawn = key["faint dots: to a period of fewer than 5 articles or 10 mentions"]
+        assert (drawn.get_linewidth(), drawn.get_alpha()) == (join.get_linewidth(), join.get_alpha())
 
 
 def test_the_split_date_is_marked_on_every_time_chart_where_it_falls(tmp_path, monkeypatch):
