@@ -74,8 +74,8 @@ def test_without_resampling_the_charts_and_notes_say_so_not_that_articles_are_fe
 
     table = cells([("A", "2021-01", 40, 12, 0.1, NAN, NAN), ("A", "2021-02", 40, 12, -0.5, NAN, NAN)])
     row = {"actor": "X", "outlet": "A", "n_before": 20, "n_after": 20, "net_before": 0.5, "net_after": -0.5,
-           "change": -1.0, "changed": "no", "small": False, "net_before_lo": NAN, "net_before_hi": NAN, "net_after_lo": NAN,
-           "net_after_hi": NAN}
+           "change": -1.0, "changed": "no", "small": False, "net_before_lo": NAN, "net_before_hi": NAN,
+           "net_after_lo": NAN, "net_after_hi": NAN}
     footers = [timeline_chart(table, "X", "month", n_boot=0).axes[0].get_xlabel(),
                actor_intervals(table.assign(outlet=["A", "B"]), "X", n_boot=0).axes[0].get_xlabel(),
                split_chart(pd.DataFrame([row]), "X", DAY, n_boot=0).axes[0].get_xlabel()]

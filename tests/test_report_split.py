@@ -237,7 +237,8 @@ def test_the_split_chart_and_its_caption_say_what_cannot_means_in_the_notes_word
 
     nan = float("nan")
     row = {"actor": "NATO", "outlet": "A", "n_before": 20, "n_after": 20, "net_before": 0.5, "net_after": -0.5,
-           "change": -1.0, "small": False} | {f"net_{side}_{end}": nan for side in ("before", "after") for end in ("lo", "hi")}
+           "change": -1.0, "small": False} | {f"net_{side}_{end}": nan for side in ("before", "after")
+                                             for end in ("lo", "hi")}
     footer = " ".join(split_chart(pd.DataFrame([row | {"changed": "cannot"}]), "NATO", DAY).axes[0]
                       .get_xlabel().split())
     assert changed_legend(["cannot"]) == f"'cannot': {VERDICT_MEANINGS['cannot']}" and changed_legend(["cannot"]) \

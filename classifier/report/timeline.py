@@ -549,8 +549,9 @@ def timeline_chart(table: pd.DataFrame, actor: str, period: str, *, min_n: int =
     :func:`~classifier.report.plots.no_spread`). ``kind``: the --kind the title names; ``n_boot``: 0 says in the
     footer why no period has an interval (none was asked for). A period of fewer than 5 articles or ``min_n`` mentions
     is joined to its neighbours by faint sparse dots (:data:`WEAK_LINE`), not the outlet's own line: before
-    2026-12-07 (9) the last month of a corpus, one article of +1 or -1, drew the line's longest and steepest stroke. ``split_date``: the day of
-    ``--split-date``, drawn as a vertical line where it falls (none before 2026-12-07 (9))."""
+    2026-12-07 (9) the last month of a corpus, one article of +1 or -1, drew the line's longest and steepest
+    stroke. ``split_date``: the day of ``--split-date``, drawn as a vertical line where it falls (none before
+    2026-12-07 (9))."""
     import textwrap
 
     from matplotlib.lines import Line2D
