@@ -308,7 +308,9 @@ def test_basil_report_over_time_with_power_notes_and_before_after(tmp_path, chro
     assert problems(events) == [] and state["shown"] == state["images"] and state["timeCharts"] >= 3
     assert screenshot.stat().st_size > 20_000
     text = state["text"]
-    start = text.index("Over time")  # the findings at the top link to "Outlet tests" above it
+    # the heading's own line: the findings at the top link to "Outlet tests" above it, and the line of links to each
+    # section names "Over time" before them all
+    start = text.index("\nOver time\n")
     over_time = text[start:text.index("Outlet tests", start)]
     assert "per year" in over_time and all(outlet in over_time for outlet in ("fox", "hpo", "nyt"))
     assert any(year in over_time for year in ("2010", "2011")) and "2019" in over_time
