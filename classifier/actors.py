@@ -1348,9 +1348,7 @@ _PARTY_TAG = re.compile(r"[DRI]-[A-Z][A-Za-z]*")
 _CONNECTORS = {"of", "the", "de", "von", "der", "al", "bin", "and"}
 # words that are no name nor a name's first word (``uncovered_names`` drops them); its last two lines: determiners,
 # quantifiers, pronouns, conjunctions and adverbs, a closed class that starts sentences ("Some people ...", "Because
-# it ...") and that a stray capital leaves inside one ("2:02 Some people"): "Some Republicans" is Republicans; the
-# last three lines, adverbs of time and sequence that start a sentence with no comma ("Later Miller left" was the
-# name "Later Miller"). Not a common word that is also a given name ("Mark Day"), nor "Now", "Today", "Next"
+# it ...") and that a stray capital leaves inside one ("2:02 Some people"): "Some Republicans" is Republicans
 _STOP = set("""The A An In On At For But And Or This That These Those He She It They We I You His Her Their Our
 As While If When After Before During Despite However Meanwhile Moreover Also Both Only One Two There Which What
 Read Following Speaking Regarding Importantly Amidst Everywhere Experts Mutual Countries Trade Treaty Cooperation
@@ -1358,10 +1356,15 @@ Partnership Collaboration Friendship Strengthening Renewed In Monday Tuesday Wed
 Sunday January February March April May June July August September October November December No Our
 Some Many Most Several Few All Each Every Any Another Other Others Such Much More Neither Either Its My Your Us Them
 Because Although Though Since Unless Until Whether Why How Where Who Here Then
-Everyone Everybody Everything Someone Somebody Something Anyone Anybody Anything Nobody Nothing None
-Later Earlier Still Soon Afterwards Afterward Eventually Finally Recently Previously Lately Instead Thus Hence
-Therefore Nevertheless Nonetheless Otherwise Again Likewise Similarly Additionally Separately Elsewhere Initially
-Currently""".split())
+Everyone Everybody Everything Someone Somebody Something Anyone Anybody Anything Nobody Nothing None""".split())
+# adverbs of time and sequence that start a sentence with no comma ("Later Miller left" was the name "Later Miller"):
+# no name's first word (``uncovered_names``) and no catalogue term (``_FUNCTION_WORDS``). Apart from ``_STOP``, as
+# they are surnames too, which a middle initial may precede ("Roger J. Still"; ``_CAPITALISED``). Not a common word
+# that is also a given name ("Mark Day"), nor "Now", "Today", "Next"
+_SENTENCE_ADVERBS = set("""Later Earlier Still Soon Afterwards Afterward Eventually Finally Recently Previously Lately
+Instead Thus Hence Therefore Nevertheless Nonetheless Otherwise Again Likewise Similarly Additionally Separately
+Elsewhere Initially Currently""".split())
+_NO_FIRST_NAME_WORD = _STOP | _SENTENCE_ADVERBS  # a word a suggested name does not start with
 # a run of capitalised words, with the particles and middle initials inside it ("George W. Bush", "Roger J. Stone":
 # a sentence does not end at an initial, ``starts_sentence``), or a dotted acronym ("U.S."); not across a capital's
 # full stop that a word starting sentences follows ("World War I. Then", "Proposition A. Many"): that ends one
@@ -1442,7 +1445,7 @@ onto upon over than about above across after against along among around before b
 despite during except inside near outside since through toward towards under until within without de von der van al
 bin""".split())
 # function words, however written: a catalogue term that is one is a mistake (``common_word_term``)
-_FUNCTION_WORDS = frozenset(w.casefold() for w in _STOP) | _TITLE_LOWER
+_FUNCTION_WORDS = frozenset(w.casefold() for w in _NO_FIRST_NAME_WORD) | _TITLE_LOWER
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _NUMBER_WORDS = frozenset("""three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
 seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion
@@ -1657,7 +1660,8 @@ def uncovered_names(text: str, matcher: Matcher) -> Iterator[tuple[str, int]]:
     covered = [(m.start, m.end) for m in matcher.find(text)]
     for match in _CAPITALISED.finditer(text):
         for words, start in possessive_parts(match.group(0).split(" "), match.start()):
-            while words and (_APOSTROPHE.split(words[0])[0] in _STOP or words[0].lower() in _CONNECTORS):  # "I’m"
+            while words and (_APOSTROPHE.split(words[0])[0] in _NO_FIRST_NAME_WORD  # "I’m"
+                             or words[0].lower() in _CONNECTORS):
                 start += len(words[0]) + 1
                 words = words[1:]
             titles = next((i for i, word in enumerate(words) if word not in _TITLES), len(words))

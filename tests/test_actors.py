@@ -504,9 +504,11 @@ def test_suggest_drops_a_sentence_s_first_adverb_joined_to_a_name(matcher):
     with no comma is no name's first word, so the mention is Miller's; "Mark Day" (a common word that is also a given
     name) stays whole."""
     names = dict(suggest_actors(["Stephen Miller spoke.", "Later Miller left.", "Eventually Miller agreed.",
-                                 "Still Miller waited.", "Mark Day voted."], matcher))
+                                 "Still Miller waited.", "Mark Day voted.", "Roger J. Still said so."], matcher))
     assert "Later Miller" not in names and "Eventually Miller" not in names and "Still Miller" not in names, names
     assert names["Miller"] == 3 and names["Stephen Miller"] == 1 and names["Mark Day"] == 1
+    # such an adverb is a surname too: after a middle initial it is the name's last word, not a new sentence's first
+    assert names["Roger J. Still"] == 1 and "Roger J" not in names, names
 
 
 def test_suggest_keeps_a_name_that_only_starts_sentences_and_drops_title_case_lines(matcher):
