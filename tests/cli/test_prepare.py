@@ -118,21 +118,29 @@ def test_a_folder_of_many_unreadable_files_names_the_first_three_and_counts_the_
     """With --skip-unreadable each unreadable file of a folder was one warning line: a folder of 5,000 broken files
     flooded the terminal. They follow the rule of a table's rows without text: three named, the rest in one line
     from the first of them on; the summary counts all, in the CLI and in prepare_items."""
-    import classifier
-
     folder = corpus(tmp_path)
     for i in range(5):
         (folder / f"bad{i}.txt").write_bytes(b"\x00\x01\x02binary")
-    result = run("prepare", folder, "--out", tmp_path / "items.jsonl", "--skip-unreadable")
-    said = " ".join(result.output.split())
-    assert result.exit_code == 0, said
+    said, warned, articles = prepared_skipping(folder, tmp_path)
     assert [f"skipped {folder / f'bad{i}.txt'}: binary file" in said for i in range(5)] == [True] * 3 + [False] * 2
     assert (f"skipped 2 more unreadable files (2 binary), as the 3 above (from {folder / 'bad3.txt'} on; not named "
             "one by one)") in said
     assert "5 files skipped" in said and said.count("warning:") == 4
+    assert articles == {"good"}
+    assert len(warned) == 4 and "skipped 2 more unreadable files" in warned[-1]
+
+
+def prepared_skipping(source, tmp_path) -> tuple[str, list[str], set[str]]:
+    """What `stance prepare SOURCE --skip-unreadable` said (on one line; it must end with 0), and the warnings and the
+    articles of ``prepare_items(SOURCE, skip_unreadable=True)``."""
+    import classifier
+
+    result = run("prepare", source, "--out", tmp_path / "items.jsonl", "--skip-unreadable")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
     with pytest.warns(UserWarning) as caught:
-        assert {item["article"] for item in classifier.prepare_items(folder, skip_unreadable=True)} == {"good"}
-    assert len(caught) == 4 and "skipped 2 more unreadable files" in str(caught[-1].message)
+        articles = {item["article"] for item in classifier.prepare_items(source, skip_unreadable=True)}
+    return said, [str(warning.message) for warning in caught], articles
 
 
 def test_the_line_of_the_unreadable_files_not_named_counts_their_reasons(tmp_path):
@@ -856,24 +864,19 @@ def test_a_table_of_many_rows_without_text_names_the_first_three_and_counts_the_
     """With --skip-unreadable each row without text was one warning line: a scraped table of a million rows with
     50,000 empty ones flooded the terminal. They follow the rule of the rows of a site's notice, each kind counted
     on its own: three named, the rest in one line from the first of them on; the summary counts all."""
-    import classifier
-
     table = tmp_path / "articles.csv"
     table.write_text("id,text\n" + "".join(f"e{i},\n" for i in range(5))
                      + "".join(f"n{i},Access denied. This content is not available in Russia.\n" for i in range(4))
                      + "a,Russia and China signed a deal on Monday.\n")
-    result = run("prepare", table, "--out", tmp_path / "items.jsonl", "--skip-unreadable")
-    said = " ".join(result.output.split())
-    assert result.exit_code == 0, said
+    said, warned, articles = prepared_skipping(table, tmp_path)
     assert [f"skipped {table}:{line}:" in said for line in range(2, 11)] == [True] * 3 + [False] * 2 + [True] * 3 \
         + [False]
     assert f"skipped 2 more rows without text, as the 3 above (from {table}:5 on; not named one by one)" in said
     assert (f"skipped 1 more article that is only a site's notice, as the 3 above (from {table}:10 on; not named one "
             "by one)") in said
     assert "5 rows without text skipped; 4 rows without an article skipped;" in said and said.count("warning:") == 8
-    with pytest.warns(UserWarning) as caught:
-        assert {item["article"] for item in classifier.prepare_items(table, skip_unreadable=True)} == {"a"}
-    assert len(caught) == 8 and "skipped 2 more rows without text" in str(caught[-2].message)
+    assert articles == {"a"}
+    assert len(warned) == 8 and "skipped 2 more rows without text" in warned[-2]
 
 
 def test_a_notice_is_judged_a_sentence_at_a_time_and_a_long_article_is_not_read_past_its_first():
